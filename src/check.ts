@@ -1,0 +1,31 @@
+// Stage 4: run every rule on the resolved model and turn findings (from
+// resolve and from the rules) into located diagnostics.
+import { compareDiagnostics, type Diagnostic } from './diagnostics.js';
+import type { Finding } from './findings.js';
+import type { SourceMap } from './load.js';
+import type { Model } from './model.js';
+import { ruleById, rules } from './rules/index.js';
+
+export function toDiagnostic(finding: Finding, source: SourceMap): Diagnostic {
+  const rule = ruleById.get(finding.rule);
+  if (!rule) throw new Error(`finding with unregistered rule id ${finding.rule}`);
+  const diagnostic: Diagnostic = {
+    rule: rule.id,
+    severity: rule.severity,
+    message: finding.message,
+    hint: rule.hint,
+    location: source.locate(finding.path, { key: finding.key }),
+  };
+  if (finding.related?.length) {
+    diagnostic.related = finding.related.map((r) => ({ message: r.message, location: source.locate(r.path) }));
+  }
+  return diagnostic;
+}
+
+export function check(model: Model, source: SourceMap, resolveFindings: readonly Finding[]): Diagnostic[] {
+  const findings: Finding[] = [...resolveFindings];
+  for (const rule of rules) {
+    rule.check?.(model, (finding) => findings.push({ ...finding, rule: rule.id }));
+  }
+  return findings.map((f) => toDiagnostic(f, source)).sort(compareDiagnostics);
+}

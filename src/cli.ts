@@ -1,0 +1,123 @@
+// The gen command line. Exit codes: 0 clean, 1 findings (errors, or too
+// many warnings), 2 usage or internal errors. Heavy modules load lazily,
+// inside the command that needs them, to keep start-up fast.
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import type { Format } from './format.js';
+
+const EXIT_FINDINGS = 1;
+const EXIT_USAGE = 2;
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function parseCount(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number.');
+  return Number(value);
+}
+
+interface LintOptions {
+  format: Format;
+  maxWarnings?: number;
+  color: boolean;
+}
+
+async function runLint(file: string, options: LintOptions): Promise<number> {
+  const { lintFile } = await import('./pipeline.js');
+  const { formatDiagnostics } = await import('./format.js');
+  const { countBySeverity } = await import('./diagnostics.js');
+  const { diagnostics } = await lintFile(file);
+  process.stdout.write(formatDiagnostics(options.format, diagnostics, options.color));
+  const { errors, warnings } = countBySeverity(diagnostics);
+  if (errors > 0) return EXIT_FINDINGS;
+  if (options.maxWarnings !== undefined && warnings > options.maxWarnings) {
+    if (options.format === 'pretty') process.stderr.write(`gen: ${warnings} warnings exceed --max-warnings ${options.maxWarnings}\n`);
+    return EXIT_FINDINGS;
+  }
+  if (options.format === 'pretty' && diagnostics.length === 0) process.stdout.write(`${file}: no problems\n`);
+  return 0;
+}
+
+async function runBuild(file: string, options: { out: string; format: Format; color: boolean }): Promise<number> {
+  const { lintFile } = await import('./pipeline.js');
+  const { formatDiagnostics } = await import('./format.js');
+  const { countBySeverity } = await import('./diagnostics.js');
+  const { diagnostics, model } = await lintFile(file);
+  const { errors } = countBySeverity(diagnostics);
+  // Diagnostics go to stderr so that build output stays clean on stdout.
+  process.stderr.write(formatDiagnostics(options.format, diagnostics, options.color));
+  if (errors > 0 || !model) {
+    process.stderr.write(`gen: ${errors} error${errors === 1 ? '' : 's'}; nothing was written to ${options.out}\n`);
+    return EXIT_FINDINGS;
+  }
+  const { renderAll } = await import('./render/index.js');
+  const { emitTree } = await import('./emit.js');
+  const files = renderAll(model);
+  emitTree(options.out, files);
+  process.stdout.write(`gen: wrote ${files.size + 1} files to ${options.out}\n`);
+  for (const site of model.sites) {
+    for (const step of site.manualSteps) process.stdout.write(`gen: manual step (site ${site.name}): ${step}\n`);
+  }
+  return 0;
+}
+
+function formatOption(): Option {
+  return new Option('--format <format>', 'diagnostics format').choices(['pretty', 'json', 'github']).default('pretty');
+}
+
+export function program(setExit: (code: number) => void): Command {
+  const color = process.stdout.isTTY === true && !('NO_COLOR' in process.env);
+  const cli = new Command('gen')
+    .description('Compile one topology file into Proxmox, OPNsense, WireGuard and AWS configuration.')
+    .version(version(), '-v, --version')
+    .showHelpAfterError('(run gen --help for usage)')
+    .exitOverride();
+
+  cli
+    .command('lint')
+    .description('check a topology file: schema, references, IP plan and policy rules')
+    .argument('[file]', 'topology file', 'topology.yaml')
+    .addOption(formatOption())
+    .option('--max-warnings <n>', 'fail when there are more warnings than this', parseCount)
+    .action(async (file: string, options: { format: Format; maxWarnings?: number }) => {
+      setExit(await runLint(file, { ...options, color }));
+    });
+
+  cli
+    .command('build')
+    .description('lint, then write every generated file to the output directory (nothing is written on errors)')
+    .argument('[file]', 'topology file', 'topology.yaml')
+    .option('-o, --out <dir>', 'output directory', 'out')
+    .addOption(formatOption())
+    .action(async (file: string, options: { out: string; format: Format }) => {
+      setExit(await runBuild(file, { ...options, color: process.stderr.isTTY === true && !('NO_COLOR' in process.env) }));
+    });
+
+  return cli;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let code = 0;
+  const cli = program((c) => {
+    code = c;
+  });
+  try {
+    await cli.parseAsync(argv as string[], { from: 'user' });
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end with exit code 0; usage errors with 2.
+      return error.exitCode === 0 ? 0 : EXIT_USAGE;
+    }
+    const { EmitError } = await import('./emit.js');
+    if (error instanceof EmitError) {
+      process.stderr.write(`gen: ${error.message}\n`);
+      return EXIT_FINDINGS;
+    }
+    process.stderr.write(`gen: internal error: ${(error as Error).message}\n`);
+    if (process.env.GEN_DEBUG) process.stderr.write(`${(error as Error).stack ?? ''}\n`);
+    return EXIT_USAGE;
+  }
+}

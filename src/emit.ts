@@ -1,0 +1,104 @@
+// Stage 6: write the whole output tree atomically. The tree is written into
+// a temporary directory beside the target, then swapped into place with two
+// renames; a run that dies between them is repaired by the next run. Files
+// of earlier builds that are no longer produced disappear with the old tree.
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve as resolvePath } from 'node:path';
+
+export const MANIFEST = 'MANIFEST';
+
+export class EmitError extends Error {}
+
+/** sha256sum-format manifest of every file, sorted by path. */
+export function manifest(files: ReadonlyMap<string, string>): string {
+  return [...files.keys()]
+    .sort()
+    .map((path) => `${createHash('sha256').update(files.get(path)!, 'utf8').digest('hex')}  ${path}\n`)
+    .join('');
+}
+
+function checkRelativePath(path: string): void {
+  const parts = path.split('/');
+  if (path.startsWith('/') || parts.some((p) => p === '' || p === '.' || p === '..') || path.includes('\\') || path.includes('\0')) {
+    throw new EmitError(`refusing to write "${path}": not a plain relative path`);
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Puts back an out/ that a killed run left moved aside, and clears dead runs' temporary trees. */
+export function recover(outDir: string): void {
+  const target = resolvePath(outDir);
+  const parent = dirname(target);
+  const base = basename(target);
+  if (!existsSync(parent)) return;
+  for (const entry of readdirSync(parent).sort()) {
+    const match = new RegExp(`^\\.${escapeRegExp(base)}\\.gen-(tmp|old)-(\\d+)-`).exec(entry);
+    if (!match) continue;
+    const pid = Number(match[2]);
+    if (pid !== process.pid && pidAlive(pid)) continue;
+    const path = join(parent, entry);
+    if (match[1] === 'old' && !existsSync(target)) renameSync(path, target);
+    else rmSync(path, { recursive: true, force: true });
+  }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Only a directory gen wrote (it has a MANIFEST) or an empty one may be replaced. */
+function assertReplaceable(target: string): void {
+  const stat = lstatSync(target);
+  if (!stat.isDirectory()) throw new EmitError(`refusing to replace ${target}: it is not a directory`);
+  const entries = readdirSync(target);
+  if (entries.length > 0 && !entries.includes(MANIFEST)) {
+    throw new EmitError(`refusing to replace ${target}: it is not empty and has no ${MANIFEST}, so gen did not write it. Choose another --out directory.`);
+  }
+}
+
+export function emitTree(outDir: string, files: ReadonlyMap<string, string>): void {
+  const target = resolvePath(outDir);
+  const parent = dirname(target);
+  const base = basename(target);
+  for (const [path, content] of files) {
+    checkRelativePath(path);
+    if (!content.endsWith('\n') || content.includes('\r\n')) throw new EmitError(`internal: ${path} must use LF line ends and end with a newline`);
+  }
+  if (files.has(MANIFEST)) throw new EmitError(`internal: a target wrote ${MANIFEST}`);
+  mkdirSync(parent, { recursive: true });
+  recover(outDir);
+  if (existsSync(target)) assertReplaceable(target);
+
+  const tmp = mkdtempSync(join(parent, `.${base}.gen-tmp-${process.pid}-`));
+  try {
+    // mkdtemp makes the directory 0700; out/ is meant to be read by all.
+    chmodSync(tmp, 0o755);
+    const all = new Map(files);
+    all.set(MANIFEST, manifest(files));
+    for (const path of [...all.keys()].sort()) {
+      const file = join(tmp, path);
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, all.get(path)!, { mode: 0o644 });
+    }
+  } catch (error) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw error;
+  }
+  if (existsSync(target)) {
+    const old = `${join(parent, `.${base}.gen-old-${process.pid}-`)}${basename(tmp).slice(-6)}`;
+    renameSync(target, old);
+    renameSync(tmp, target);
+    rmSync(old, { recursive: true, force: true });
+  } else {
+    renameSync(tmp, target);
+  }
+}

@@ -1,0 +1,145 @@
+// Stage 1: read the topology file as YAML, keeping every node's position so
+// that later stages can point at file:line:col from a path into the data.
+import { readFileSync } from 'node:fs';
+import { LineCounter, parseDocument, isMap, isSeq, isPair, isScalar, type Document, type Node } from 'yaml';
+import type { Diagnostic, SourceLocation } from './diagnostics.js';
+
+export type Path = readonly (string | number)[];
+
+export interface Loaded {
+  file: string;
+  data: unknown;
+  source: SourceMap;
+}
+
+export type LoadResult = { ok: true; loaded: Loaded } | { ok: false; diagnostics: Diagnostic[] };
+
+/** Maps a path into the parsed data back to a position in the file. */
+export class SourceMap {
+  constructor(
+    readonly file: string,
+    private readonly doc: Document | undefined,
+    private readonly lines: LineCounter,
+  ) {}
+
+  /**
+   * The position of the node at `path`; with `key`, the position of the map
+   * key that names the last segment. A path that does not exist (a missing
+   * property) resolves to the deepest node that does.
+   */
+  locate(path: Path, options: { key?: boolean } = {}): SourceLocation {
+    let node: unknown = this.doc?.contents;
+    let offset = startOf(node) ?? 0;
+    for (let i = 0; i < path.length; i++) {
+      const segment = path[i];
+      const last = i === path.length - 1;
+      let next: unknown;
+      if (isMap(node)) {
+        const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(segment));
+        if (!pair) break;
+        if (last && options.key) {
+          offset = startOf(pair.key) ?? offset;
+          break;
+        }
+        next = pair.value ?? pair.key;
+      } else if (isSeq(node) && typeof segment === 'number') {
+        next = node.items[segment];
+      } else {
+        break;
+      }
+      if (next === undefined || next === null) break;
+      node = next;
+      offset = startOf(node) ?? offset;
+    }
+    return this.at(offset);
+  }
+
+  at(offset: number): SourceLocation {
+    const pos = this.lines.linePos(offset);
+    return { file: this.file, line: pos.line, col: pos.col };
+  }
+}
+
+function startOf(node: unknown): number | undefined {
+  const range = (node as Node | undefined)?.range;
+  return range ? range[0] : undefined;
+}
+
+export function loadTopologyFile(file: string, displayName = file): LoadResult {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
+    return {
+      ok: false,
+      diagnostics: [
+        {
+          rule: 'load/read',
+          severity: 'error',
+          message: code === 'ENOENT' ? `cannot read ${displayName}: no such file` : `cannot read ${displayName}: ${code}`,
+          hint: 'Pass the path of a topology file, or run gen in the folder that holds topology.yaml.',
+          location: { file: displayName, line: 1, col: 1 },
+        },
+      ],
+    };
+  }
+  return loadTopologyText(text, displayName);
+}
+
+export function loadTopologyText(text: string, file: string): LoadResult {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true });
+  const source = new SourceMap(file, doc, lines);
+  const diagnostics: Diagnostic[] = [];
+  for (const error of doc.errors) {
+    const duplicate = error.code === 'DUPLICATE_KEY';
+    diagnostics.push({
+      rule: duplicate ? 'load/duplicate-key' : 'load/yaml-syntax',
+      severity: 'error',
+      message: firstLine(error.message),
+      hint: duplicate
+        ? 'Each key may appear once in a mapping: remove or merge the repeated key.'
+        : 'Fix the YAML syntax at this position (indentation, quotes, a missing ":" or "-").',
+      location: source.at(error.pos[0]),
+    });
+  }
+  if (diagnostics.length > 0) return { ok: false, diagnostics };
+  let data: unknown;
+  try {
+    // maxAliasCount bounds alias expansion ("billion laughs").
+    data = doc.toJS({ maxAliasCount: 1000 });
+  } catch (error) {
+    return {
+      ok: false,
+      diagnostics: [
+        {
+          rule: 'load/yaml-syntax',
+          severity: 'error',
+          message: firstLine((error as Error).message),
+          hint: 'Reduce the use of YAML aliases and anchors.',
+          location: source.at(0),
+        },
+      ],
+    };
+  }
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    return {
+      ok: false,
+      diagnostics: [
+        {
+          rule: 'load/not-a-mapping',
+          severity: 'error',
+          message: 'the topology must be a YAML mapping (version, name, sites, aws)',
+          hint: 'Start from `gen init` or the README example.',
+          location: source.locate([]),
+        },
+      ],
+    };
+  }
+  return { ok: true, loaded: { file, data, source } };
+}
+
+function firstLine(message: string): string {
+  return (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '');
+}

@@ -1,0 +1,385 @@
+// The resolved model: one typed description of the whole infrastructure
+// with defaults applied and every derived fact computed once. Targets and
+// rules read only this. Each entity keeps the path of the YAML node it came
+// from, so any finding about it can be located.
+import type { Path } from './load.js';
+import type { Block } from './net.js';
+
+export interface Model {
+  name: string;
+  description?: string;
+  sites: Site[];
+  aws?: Aws;
+  /** Every network in the topology, on-prem and cloud. */
+  networks: Network[];
+  /** Every host address in the topology (for duplicate and reserved checks). */
+  addresses: AddressUse[];
+  /** Every named thing, by kind (for duplicate-name checks). */
+  names: NamedThing[];
+}
+
+export type NetworkKind = 'wan' | 'internal' | 'vpn' | 'remote' | 'vpc' | 'subnet';
+
+export interface Network {
+  /** Unique id: "<site>/<name>" on-prem, "aws/<name>" in the cloud. */
+  id: string;
+  name: string;
+  site?: string;
+  kind: NetworkKind;
+  block: Block;
+  cidr: string;
+  /** The firewall's own address on this network, if it has one. */
+  firewallAddress?: string;
+  /** The address hosts on this network use as their gateway. */
+  gateway?: string;
+  /** The containing network that is meant to contain it (a subnet's VPC). */
+  parent?: string;
+  path: Path;
+}
+
+export interface AddressUse {
+  address: number;
+  text: string;
+  /** Human name of the user of the address, e.g. "service traefik". */
+  owner: string;
+  /** Network id the address belongs to, when known. */
+  network?: string;
+  /** True for the address of the firewall or gateway itself (not a host using it). */
+  isGateway: boolean;
+  path: Path;
+}
+
+export interface NamedThing {
+  kind: string;
+  /** The scope names must be unique in, e.g. "site home". */
+  scope: string;
+  name: string;
+  path: Path;
+}
+
+export interface Site {
+  name: string;
+  description?: string;
+  path: Path;
+  firewall?: Firewall;
+  hosts: Host[];
+  apiTokens: ApiToken[];
+  networks: Network[];
+  /** Networks behind the firewall (everything but WAN). */
+  internalNetworks: string[];
+  wireguard: WireguardInstance[];
+  services: Service[];
+  policy: Policy;
+  haproxy: Haproxy;
+  backup?: PbsBackup;
+  /** Steps on devices gen does not manage, for the operator. */
+  manualSteps: string[];
+}
+
+export interface Firewall {
+  name: string;
+  description?: string;
+  release: string;
+  /** Release series (24.1 … 26.1) that decides model versions. */
+  series: string;
+  dhcpServer: 'dnsmasq' | 'isc';
+  publicAddress?: string;
+  vm?: { id?: number; host?: string; cores?: number; memoryMb?: number };
+  interfaces: FirewallInterface[];
+  groups: { name: string; members: string[]; description?: string; path: Path }[];
+  nat: { outbound: 'automatic' | 'hybrid' | 'manual' | 'disabled'; portForwards: PortForward[] };
+  path: Path;
+}
+
+export interface FirewallInterface {
+  name: string;
+  /** OPNsense key: wan, lan, optN. */
+  key: string;
+  /** OPNsense description ([A-Za-z0-9_]). */
+  description: string;
+  kind: 'device' | 'vlan' | 'wireguard';
+  /** Device name inside the firewall (vtnet1, vlan0.10, wg0). */
+  device: string;
+  bridge?: string;
+  vlan?: { parent: string; parentDevice: string; tag: number; pcp: number };
+  wireguard?: string;
+  addressing: 'static' | 'dhcp' | 'none';
+  address?: string;
+  prefix?: number;
+  /** Network id of this interface's network. */
+  network?: string;
+  /** Upstream gateway (static WAN). */
+  gateway?: string;
+  isWan: boolean;
+  mtu?: number;
+  blockPrivate: boolean;
+  blockBogons: boolean;
+  dhcp?: Dhcp;
+  path: Path;
+}
+
+export interface Dhcp {
+  from: string;
+  to: string;
+  dns: string[];
+  leaseSeconds?: number;
+  static: { name: string; mac: string; address: string; description?: string; path: Path }[];
+  path: Path;
+}
+
+export interface PortForward {
+  name: string;
+  interface: string;
+  proto: 'tcp' | 'udp' | 'tcp/udp';
+  port: string;
+  target: string;
+  targetPort: string;
+  service?: string;
+  description?: string;
+  path: Path;
+}
+
+export interface Host {
+  name: string;
+  description?: string;
+  ports: string[];
+  bridges: Bridge[];
+  /** Default route of the host. */
+  defaultGateway?: { address: string; bridge: string };
+  /** Routes to networks the host reaches only through the firewall. */
+  routes: Route[];
+  path: Path;
+}
+
+export interface Bridge {
+  name: string;
+  description?: string;
+  ports: string[];
+  vlanAware: boolean;
+  /** VLAN ids the bridge carries: written ones, or derived from the firewall's VLANs. */
+  vids: string[];
+  vidsExplicit: boolean;
+  /** VLAN tags the firewall uses through this bridge. */
+  requiredVlans: number[];
+  address?: string;
+  prefix?: number;
+  network?: string;
+  /** Firewall interfaces attached to this bridge. */
+  firewallInterfaces: string[];
+  mtu?: number;
+  path: Path;
+}
+
+export interface Route {
+  destination: string;
+  via: string;
+  bridge: string;
+  /** Network id of the destination. */
+  network: string;
+}
+
+export interface WireguardInstance {
+  name: string;
+  device: string;
+  /** OPNsense instance number (wg0 → 0). */
+  number: number;
+  description?: string;
+  listenPort?: number;
+  address: string;
+  prefix: number;
+  network: string;
+  block: Block;
+  mtu: number;
+  publicKey?: string;
+  endpoint?: string;
+  endpointPort?: number;
+  lanEndpoint?: string;
+  keepalive: number;
+  tunnel: 'split' | 'full';
+  dns: string[];
+  /** Firewall interface that assigns the instance. */
+  interface?: string;
+  /** Networks the VPN may reach and whether the policy passes each. */
+  reach: { network: string; cidr: string; passed: boolean; path: Path }[];
+  /** Client AllowedIPs: aggregated and sorted. */
+  allowedIps: string[];
+  roles: WireguardRole[];
+  peers: Peer[];
+  /** Next free address per role, null when the range is full. */
+  nextFree: Record<string, string | null>;
+  path: Path;
+}
+
+export interface WireguardRole {
+  name: string;
+  from: string;
+  to: string;
+  first: number;
+  last: number;
+  description?: string;
+  path: Path;
+}
+
+export interface Peer {
+  name: string;
+  role: string;
+  address: string;
+  publicKey?: string;
+  enabled: boolean;
+  keepalive: number;
+  description?: string;
+  path: Path;
+}
+
+export interface Service {
+  name: string;
+  description?: string;
+  network?: string;
+  address: string;
+  port?: number;
+  proto: 'tcp' | 'udp';
+  container?: number;
+  vm?: number;
+  host?: string;
+  path: Path;
+}
+
+export interface Zone {
+  name: string;
+  networks: string[];
+  description?: string;
+  path: Path;
+}
+
+export type RuleTarget = { kind: 'zone'; zone: string } | { kind: 'any' } | { kind: 'internet' } | { kind: 'self' };
+
+export interface PolicyRule {
+  name: string;
+  /** What produced the rule: a topology rule, or a service that needs it. */
+  origin: string;
+  /** Interface the rule sits on: a firewall interface name or a group. */
+  from: { kind: 'zone'; zone: string } | { kind: 'wan' };
+  fromNetworks: string[];
+  to: RuleTarget | { kind: 'wan-address'; interface: string };
+  toNetworks: string[];
+  proto: 'any' | 'tcp' | 'udp' | 'tcp/udp' | 'icmp';
+  ports: string[];
+  action: 'pass' | 'block' | 'reject';
+  log: boolean;
+  description?: string;
+  path: Path;
+}
+
+export interface Policy {
+  default: 'deny';
+  zones: Zone[];
+  /** The rules in evaluation order: derived WAN passes first, then the topology's rules. */
+  rules: PolicyRule[];
+}
+
+export interface Haproxy {
+  certificates: { name: string; domain: string; altNames: string[]; challenge: 'dns-01' | 'http-01'; dnsProvider?: string; description?: string; path: Path }[];
+  frontends: {
+    name: string;
+    address: string;
+    port: number;
+    interface: string;
+    certificate?: string;
+    httpRedirect: boolean;
+    defaultBackend: string;
+    description?: string;
+    path: Path;
+  }[];
+  backends: {
+    name: string;
+    algorithm: string;
+    healthCheck: boolean;
+    description?: string;
+    servers: { name: string; address: string; port: number; service?: string; path: Path }[];
+    path: Path;
+  }[];
+}
+
+export interface ApiToken {
+  user: string;
+  token: string;
+  role: string;
+  /** ACL path the role applies to. */
+  aclPath: string;
+  privilegeSeparation: boolean;
+  description?: string;
+  path: Path;
+}
+
+export interface PbsBackup {
+  address?: string;
+  datastore: string;
+  s3Remote: string;
+  bucket: string;
+  endpoint: string;
+  region: string;
+  iamUser?: string;
+  pveStorage: string;
+  path: Path;
+}
+
+export interface Aws {
+  region: string;
+  buckets: { name: string; description?: string; noncurrentDays?: number; path: Path }[];
+  users: IamUser[];
+  vpc?: Vpc;
+  path: Path;
+}
+
+export interface IamUser {
+  name: string;
+  policy: string;
+  accessKey: boolean;
+  description?: string;
+  intents: { intent: 'backup-writer' | 'reader' | 'writer'; bucket: string; prefix?: string; path: Path }[];
+  path: Path;
+}
+
+export interface Vpc {
+  name: string;
+  cidr: string;
+  network: string;
+  description?: string;
+  subnets: Subnet[];
+  tiers: { name: string; public: boolean; azs: string[]; subnets: string[] }[];
+  natGateway: boolean;
+  routeTables: { tier: string; routes: { destination: string; target: 'internet-gateway' | 'nat-gateway' | 'vpn-gateway' }[]; subnets: string[]; propagateVpn: boolean }[];
+  securityGroups: SecurityGroup[];
+  siteToSite?: { site: string; customerGatewayIp?: string; bgpAsn: number; onPremNetworks: string[]; path: Path };
+  path: Path;
+}
+
+export interface Subnet {
+  name: string;
+  az: string;
+  cidr: string;
+  tier: string;
+  network: string;
+  description?: string;
+  path: Path;
+}
+
+export interface SecurityGroup {
+  name: string;
+  description?: string;
+  ingress: SecurityGroupRule[];
+  egress: SecurityGroupRule[];
+  /** True when the topology wrote no egress list (all outbound allowed). */
+  defaultEgress: boolean;
+  path: Path;
+}
+
+export interface SecurityGroupRule {
+  proto: 'tcp' | 'udp' | 'icmp' | 'all';
+  ports: { from: number; to: number }[];
+  cidr?: string;
+  group?: string;
+  public?: string;
+  description?: string;
+  path: Path;
+}

@@ -1,0 +1,121 @@
+// IPv4 address math for the resolver and the rules. Parsing is strict
+// (ipaddr.js four-part decimal only: "10.1" or "010.0.0.1" are rejected);
+// block arithmetic comes from netmask. Addresses are kept as unsigned
+// 32-bit numbers so that sorting and sweeping are plain number compares.
+import ipaddr from 'ipaddr.js';
+import { Netmask, ip2long, long2ip } from 'netmask';
+
+export interface Block {
+  /** First address of the block. */
+  base: number;
+  /** Prefix length. */
+  prefix: number;
+  /** Number of addresses. */
+  size: number;
+  /** Canonical CIDR text, e.g. 10.0.0.0/24. */
+  cidr: string;
+}
+
+export interface AddressWithPrefix {
+  address: number;
+  text: string;
+  block: Block;
+}
+
+/** Parses a dotted-quad IPv4 address; undefined when it is not one. */
+export function parseIPv4(text: string): number | undefined {
+  if (!ipaddr.IPv4.isValidFourPartDecimal(text)) return undefined;
+  // isValidFourPartDecimal accepts leading zeros ("010.0.0.1"), which some
+  // tools read as octal: refuse them so every tool agrees on the address.
+  if (text.split('.').some((part) => part.length > 1 && part.startsWith('0'))) return undefined;
+  return ip2long(text) >>> 0;
+}
+
+export function formatIPv4(value: number): string {
+  return long2ip(value >>> 0);
+}
+
+function parsePrefixed(text: string): { address: number; prefix: number } | undefined {
+  const slash = text.indexOf('/');
+  if (slash < 0) return undefined;
+  const address = parseIPv4(text.slice(0, slash));
+  const prefixText = text.slice(slash + 1);
+  if (address === undefined || !/^(\d|[12]\d|3[0-2])$/.test(prefixText)) return undefined;
+  return { address, prefix: Number(prefixText) };
+}
+
+export function blockOf(address: number, prefix: number): Block {
+  const mask = new Netmask(`${formatIPv4(address)}/${prefix}`);
+  const base = ip2long(mask.base) >>> 0;
+  return { base, prefix, size: mask.size, cidr: `${mask.base}/${prefix}` };
+}
+
+export type CidrResult = { ok: true; block: Block } | { ok: false; reason: 'invalid' | 'host-bits'; canonical?: string };
+
+/** Parses a network in CIDR notation; host bits must be clear. */
+export function parseCidr(text: string): CidrResult {
+  const parsed = parsePrefixed(text);
+  if (!parsed) return { ok: false, reason: 'invalid' };
+  const block = blockOf(parsed.address, parsed.prefix);
+  if (block.base !== parsed.address) return { ok: false, reason: 'host-bits', canonical: block.cidr };
+  return { ok: true, block };
+}
+
+/** Parses an interface address such as 10.0.0.1/24 (host bits expected). */
+export function parseAddressWithPrefix(text: string): AddressWithPrefix | undefined {
+  const parsed = parsePrefixed(text);
+  if (!parsed) return undefined;
+  return { address: parsed.address, text: formatIPv4(parsed.address), block: blockOf(parsed.address, parsed.prefix) };
+}
+
+export function blockLast(block: Block): number {
+  return block.base + block.size - 1;
+}
+
+export function contains(block: Block, address: number): boolean {
+  return address >= block.base && address <= blockLast(block);
+}
+
+export function containsBlock(outer: Block, inner: Block): boolean {
+  return inner.base >= outer.base && blockLast(inner) <= blockLast(outer);
+}
+
+export function blocksOverlap(a: Block, b: Block): boolean {
+  return a.base <= blockLast(b) && b.base <= blockLast(a);
+}
+
+/** The network and broadcast addresses of a block that has them (prefix ≤ 30). */
+export function reservedAddresses(block: Block): { network?: number; broadcast?: number } {
+  if (block.prefix >= 31) return {};
+  return { network: block.base, broadcast: blockLast(block) };
+}
+
+/**
+ * Sorts blocks and drops the ones another block already covers. With
+ * `joinSiblings`, adjacent halves are joined too (10.0.0.0/24 + 10.0.1.0/24
+ * → 10.0.0.0/23); without it each network stays recognisable by its CIDR.
+ */
+export function aggregate(blocks: readonly Block[], options: { joinSiblings?: boolean } = {}): Block[] {
+  const sorted = [...blocks].sort((a, b) => a.base - b.base || a.prefix - b.prefix);
+  const stack: Block[] = [];
+  for (const block of sorted) {
+    const top = stack[stack.length - 1];
+    if (top && containsBlock(top, block)) continue;
+    stack.push(block);
+    if (!options.joinSiblings) continue;
+    // Join siblings: two halves of the same parent become the parent.
+    for (;;) {
+      const b = stack[stack.length - 1];
+      const a = stack[stack.length - 2];
+      if (!a || !b || a.prefix !== b.prefix || a.prefix === 0) break;
+      const parent = blockOf(a.base, a.prefix - 1);
+      if (parent.base !== a.base || a.base + a.size !== b.base) break;
+      stack.splice(stack.length - 2, 2, parent);
+    }
+  }
+  return stack;
+}
+
+export function compareAddresses(a: string, b: string): number {
+  return (parseIPv4(a) ?? 0) - (parseIPv4(b) ?? 0);
+}

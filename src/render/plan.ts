@@ -1,0 +1,13 @@
+// plan.json: the resolved model as reviewers read it: every derived fact
+// (networks, gateways, routes, allowed IPs, next free peer addresses, the
+// compiled rule order) in one file. Source positions are left out so that
+// moving lines in topology.yaml does not change it.
+import type { Model } from '../model.js';
+import { stableJson } from './json.js';
+import type { OutputFiles } from './target.js';
+
+const OMIT = new Set(['path', 'block', 'addresses', 'names']);
+
+export function renderPlan(model: Model, files: OutputFiles): void {
+  files.set('plan.json', stableJson(model, (key, value) => (OMIT.has(key) ? undefined : value)));
+}

@@ -1,0 +1,175 @@
+// AWS: buckets, IAM users with their intents, the VPC with subnets per AZ,
+// tiers and their derived route tables, security groups with group
+// references, and the optional site-to-site VPN.
+import type { Path } from '../load.js';
+import type { Aws, Network, SecurityGroup, SecurityGroupRule, Vpc } from '../model.js';
+import { parseCidr } from '../net.js';
+import type { AwsInput, SgRuleInput, VpcInput } from '../topology.js';
+import { type ResolveContext, indexByName } from './context.js';
+
+export function resolveAws(input: AwsInput, path: Path, ctx: ResolveContext, sites: ReadonlySet<string>): Aws {
+  const buckets = (input.buckets ?? []).map((bucket, i) => {
+    const bpath = [...path, 'buckets', i];
+    ctx.name('S3 bucket', 'aws', bucket.name, bpath);
+    return { name: bucket.name, description: bucket.description, noncurrentDays: bucket.noncurrent_days, path: bpath };
+  });
+  const bucketIndex = indexByName(buckets);
+  const users = (input.iam?.users ?? []).map((user, i) => {
+    const upath = [...path, 'iam', 'users', i];
+    ctx.name('IAM user', 'aws', user.name, upath);
+    const policy = user.policy ?? `${user.name}-policy`;
+    ctx.names.push({ kind: 'IAM policy', scope: 'aws', name: policy, path: [...upath, user.policy ? 'policy' : 'name'] });
+    return {
+      name: user.name,
+      policy,
+      accessKey: user.access_key ?? false,
+      description: user.description,
+      intents: user.intents.map((intent, n) => {
+        const ipath = [...upath, 'intents', n];
+        ctx.lookup(bucketIndex, intent.bucket, 'bucket', [...ipath, 'bucket']);
+        return { intent: intent.intent, bucket: intent.bucket, prefix: intent.prefix, path: ipath };
+      }),
+      path: upath,
+    };
+  });
+  return {
+    region: input.region,
+    buckets,
+    users,
+    vpc: input.vpc ? resolveVpc(input.vpc, input.region, [...path, 'vpc'], ctx, sites) : undefined,
+    path,
+  };
+}
+
+function cidrNetwork(text: string, path: Path, ctx: ResolveContext) {
+  const parsed = parseCidr(text);
+  if (!parsed.ok) {
+    ctx.report({
+      rule: 'ip/invalid',
+      path,
+      message:
+        parsed.reason === 'host-bits'
+          ? `${text} has host bits set: the network is ${parsed.canonical}`
+          : `"${text}" is not a network in CIDR notation (e.g. 10.30.1.0/24)`,
+    });
+    return undefined;
+  }
+  return parsed.block;
+}
+
+function resolveVpc(input: VpcInput, region: string, path: Path, ctx: ResolveContext, sites: ReadonlySet<string>): Vpc | undefined {
+  ctx.name('VPC', 'aws', input.name, path);
+  const block = cidrNetwork(input.cidr, [...path, 'cidr'], ctx);
+  if (!block) return undefined;
+  const vpcNetwork: Network = { id: `aws/${input.name}`, name: input.name, kind: 'vpc', block, cidr: block.cidr, path: [...path, 'cidr'] };
+  ctx.networks.push(vpcNetwork);
+
+  const subnets = (input.subnets ?? []).flatMap((subnet, i) => {
+    const spath = [...path, 'subnets', i];
+    ctx.name('subnet', `VPC ${input.name}`, subnet.name, spath);
+    if (!subnet.az.startsWith(region)) {
+      ctx.report({ rule: 'aws/az-region', path: [...spath, 'az'], message: `subnet ${subnet.name}: availability zone ${subnet.az} is not in region ${region}` });
+    }
+    const sblock = cidrNetwork(subnet.cidr, [...spath, 'cidr'], ctx);
+    if (!sblock) return [];
+    const id = `aws/${input.name}/${subnet.name}`;
+    ctx.networks.push({ id, name: subnet.name, kind: 'subnet', block: sblock, cidr: sblock.cidr, parent: vpcNetwork.id, path: [...spath, 'cidr'] });
+    return [{ name: subnet.name, az: subnet.az, cidr: sblock.cidr, tier: subnet.tier, network: id, description: subnet.description, path: spath }];
+  });
+
+  const tierNames = [...new Set(subnets.map((s) => s.tier))];
+  const tiers = tierNames.map((name) => {
+    const members = subnets.filter((s) => s.tier === name);
+    return { name, public: name === 'public', azs: [...new Set(members.map((s) => s.az))].sort(), subnets: members.map((s) => s.name) };
+  });
+  const natGateway = input.nat_gateway ?? false;
+  if (natGateway && !tiers.some((t) => t.public)) {
+    ctx.report({ rule: 'aws/nat-without-public', path: [...path, 'nat_gateway'], message: 'a NAT gateway needs a public subnet to live in' });
+  }
+  const extra = new Map<string, Vpc['routeTables'][number]['routes']>();
+  (input.route_tables ?? []).forEach((table, i) => {
+    const tpath = [...path, 'route_tables', i];
+    if (!tierNames.includes(table.tier)) {
+      ctx.report({ rule: 'ref/unknown', path: [...tpath, 'tier'], message: `tier "${table.tier}" has no subnet (known: ${tierNames.join(', ') || 'none'})` });
+    }
+    table.routes.forEach((route, r) => cidrNetwork(route.destination, [...tpath, 'routes', r, 'destination'], ctx));
+    extra.set(table.tier, [...(extra.get(table.tier) ?? []), ...table.routes]);
+  });
+  const routeTables = tiers.map((tier) => {
+    const routes: Vpc['routeTables'][number]['routes'] = [];
+    if (tier.public) routes.push({ destination: '0.0.0.0/0', target: 'internet-gateway' });
+    else if (natGateway) routes.push({ destination: '0.0.0.0/0', target: 'nat-gateway' });
+    routes.push(...(extra.get(tier.name) ?? []));
+    return { tier: tier.name, routes, subnets: tier.subnets, propagateVpn: input.site_to_site !== undefined };
+  });
+
+  const groupNames = new Set((input.security_groups ?? []).map((g) => g.name));
+  const securityGroups: SecurityGroup[] = (input.security_groups ?? []).map((group, i) => {
+    const gpath = [...path, 'security_groups', i];
+    ctx.name('security group', `VPC ${input.name}`, group.name, gpath);
+    const rules = (list: SgRuleInput[] | undefined, direction: 'ingress' | 'egress') =>
+      (list ?? []).map((rule, r) => resolveSgRule(rule, direction, [...gpath, direction, r], ctx, groupNames));
+    return {
+      name: group.name,
+      description: group.description,
+      ingress: rules(group.ingress, 'ingress'),
+      egress: rules(group.egress, 'egress'),
+      defaultEgress: group.egress === undefined,
+      path: gpath,
+    };
+  });
+
+  let siteToSite: Vpc['siteToSite'];
+  if (input.site_to_site) {
+    const spath = [...path, 'site_to_site'];
+    if (!sites.has(input.site_to_site.site)) {
+      ctx.report({ rule: 'ref/unknown', path: [...spath, 'site'], message: `site "${input.site_to_site.site}" does not exist (known: ${[...sites].join(', ') || 'none'})` });
+    }
+    siteToSite = {
+      site: input.site_to_site.site,
+      customerGatewayIp: input.site_to_site.customer_gateway_ip,
+      bgpAsn: input.site_to_site.bgp_asn ?? 65000,
+      onPremNetworks: [],
+      path: spath,
+    };
+  }
+
+  return {
+    name: input.name,
+    cidr: block.cidr,
+    network: vpcNetwork.id,
+    description: input.description,
+    subnets,
+    tiers,
+    natGateway,
+    routeTables,
+    securityGroups,
+    siteToSite,
+    path,
+  };
+}
+
+function resolveSgRule(rule: SgRuleInput, direction: 'ingress' | 'egress', path: Path, ctx: ResolveContext, groups: ReadonlySet<string>): SecurityGroupRule {
+  const cidrKey = direction === 'ingress' ? 'from' : 'to';
+  const groupKey = direction === 'ingress' ? 'from_group' : 'to_group';
+  const cidr = rule[cidrKey];
+  const group = rule[groupKey];
+  const wrong = direction === 'ingress' ? (rule.to ?? rule.to_group) : (rule.from ?? rule.from_group);
+  if ((cidr === undefined) === (group === undefined) || wrong !== undefined) {
+    ctx.report({
+      rule: 'aws/sg-rule-peer',
+      path,
+      message: `an ${direction} rule needs exactly one of ${cidrKey} (a network) or ${groupKey} (a security group)`,
+    });
+  }
+  if (cidr !== undefined) cidrNetwork(cidr, [...path, cidrKey], ctx);
+  if (group !== undefined && !groups.has(group)) {
+    ctx.report({ rule: 'ref/unknown', path: [...path, groupKey], message: `security group "${group}" does not exist (known: ${[...groups].join(', ') || 'none'})` });
+  }
+  const ports = (rule.ports ?? []).map((p) => {
+    if (typeof p === 'number') return { from: p, to: p };
+    const [a, b] = p.split('-').map(Number);
+    return { from: a!, to: b! };
+  });
+  return { proto: rule.proto, ports, cidr, group, public: rule.public, description: rule.description, path };
+}

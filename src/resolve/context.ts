@@ -1,0 +1,61 @@
+// Shared helpers for the resolve stage: reporting, name lookups that report
+// dangling references, and the lists every part of resolve adds to.
+import type { Path } from '../load.js';
+import type { Finding, Report } from '../findings.js';
+import type { AddressUse, NamedThing, Network } from '../model.js';
+import { parseIPv4 } from '../net.js';
+
+export class ResolveContext {
+  readonly networks: Network[] = [];
+  readonly addresses: AddressUse[] = [];
+  readonly names: NamedThing[] = [];
+
+  constructor(private readonly sink: Report) {}
+
+  report(finding: Finding): void {
+    this.sink(finding);
+  }
+
+  /** Records a name for the duplicate-name rule. */
+  name(kind: string, scope: string, name: string, path: Path): void {
+    this.names.push({ kind, scope, name, path: [...path, 'name'] });
+  }
+
+  /** Records a host address; returns its numeric value when it parses. */
+  address(text: string, owner: string, path: Path, options: { network?: string; isGateway?: boolean } = {}): number | undefined {
+    const address = this.ipv4(text, path);
+    if (address === undefined) return undefined;
+    this.addresses.push({ address, text, owner, path, network: options.network, isGateway: options.isGateway ?? false });
+    return address;
+  }
+
+  ipv4(text: string, path: Path): number | undefined {
+    const address = parseIPv4(text);
+    if (address === undefined) this.report({ rule: 'ip/invalid', path, message: `"${text}" is not a valid IPv4 address` });
+    return address;
+  }
+
+  /**
+   * Looks a referenced name up in `index`; a dangling reference is reported
+   * with what does exist.
+   */
+  lookup<T>(index: ReadonlyMap<string, T>, name: string, what: string, path: Path): T | undefined {
+    const found = index.get(name);
+    if (found === undefined) {
+      const known = [...index.keys()];
+      this.report({
+        rule: 'ref/unknown',
+        path,
+        message: `${what} "${name}" does not exist${known.length ? ` (known: ${known.join(', ')})` : ''}`,
+      });
+    }
+    return found;
+  }
+}
+
+/** First-wins index by name: duplicates are reported by their own rule. */
+export function indexByName<T extends { name: string }>(items: readonly T[]): Map<string, T> {
+  const index = new Map<string, T>();
+  for (const item of items) if (!index.has(item.name)) index.set(item.name, item);
+  return index;
+}

@@ -1,0 +1,244 @@
+// The firewall: interface assignments (keys, devices, VLAN devices),
+// each addressed interface's network, DHCP ranges and NAT port forwards.
+import type { Path } from '../load.js';
+import type { Dhcp, Firewall, FirewallInterface, Network, PortForward, Service, WireguardInstance } from '../model.js';
+import { blockLast, formatIPv4, parseAddressWithPrefix } from '../net.js';
+import type { FirewallInput, FirewallInterfaceInput } from '../topology.js';
+import { type ResolveContext, indexByName } from './context.js';
+
+const SERIES = ['24.1', '24.7', '25.1', '25.7', '26.1'];
+
+export function releaseSeries(release: string): string {
+  return release.split('.').slice(0, 2).join('.');
+}
+
+/** Interface keys in OPNsense's order: wan, lan, then the first free optN. */
+function assignKeys(interfaces: readonly FirewallInterfaceInput[]): string[] {
+  const taken = new Set(interfaces.map((i) => i.assign).filter((k): k is string => k !== undefined));
+  const defaults = ['wan', 'lan'];
+  let opt = 1;
+  return interfaces.map((iface, index) => {
+    if (iface.assign) return iface.assign;
+    const preferred = defaults[index];
+    if (preferred && !taken.has(preferred)) {
+      taken.add(preferred);
+      return preferred;
+    }
+    while (taken.has(`opt${opt}`)) opt++;
+    taken.add(`opt${opt}`);
+    return `opt${opt}`;
+  });
+}
+
+/** OPNsense keeps only [A-Za-z0-9_] of a description: derive one from the name. */
+export function descriptionFromName(name: string): string {
+  return name.replace(/[^A-Za-z0-9_]/g, '_').toUpperCase();
+}
+
+export function resolveFirewall(
+  input: FirewallInput,
+  site: string,
+  path: Path,
+  ctx: ResolveContext,
+  wireguard: ReadonlyMap<string, WireguardInstance>,
+): Firewall {
+  const release = input.release ?? '25.7';
+  const series = releaseSeries(release);
+  const keys = assignKeys(input.interfaces);
+  const inputs = indexByName(input.interfaces);
+  const vlanDevices = vlanDeviceNames(input.interfaces);
+  const interfaces: FirewallInterface[] = [];
+
+  input.interfaces.forEach((iface, i) => {
+    const ipath = [...path, 'interfaces', i];
+    const key = keys[i]!;
+    ctx.name('firewall interface', `site ${site}`, iface.name, ipath);
+    ctx.names.push({ kind: 'OPNsense interface key', scope: `site ${site}`, name: key, path: [...ipath, iface.assign ? 'assign' : 'name'] });
+
+    const kinds = [iface.device && 'device', iface.vlan && 'vlan', iface.wireguard && 'wireguard'].filter(Boolean) as FirewallInterface['kind'][];
+    if (kinds.length !== 1) {
+      ctx.report({
+        rule: 'firewall/interface-kind',
+        path: ipath,
+        message: `interface ${iface.name} needs exactly one of device, vlan or wireguard (has ${kinds.length ? kinds.join(', ') : 'none'})`,
+      });
+    }
+    const kind = kinds[0] ?? 'device';
+    let device = iface.device ?? '';
+    let vlan: FirewallInterface['vlan'];
+    if (kind === 'vlan' && iface.vlan) {
+      const parent = ctx.lookup(inputs, iface.vlan.parent, 'VLAN parent interface', [...ipath, 'vlan', 'parent']);
+      device = vlanDevices.get(iface.name) ?? '';
+      vlan = { parent: iface.vlan.parent, parentDevice: parent?.device ?? '', tag: iface.vlan.tag, pcp: iface.vlan.pcp ?? 0 };
+    }
+    let wgInstance: WireguardInstance | undefined;
+    if (kind === 'wireguard' && iface.wireguard) {
+      wgInstance = ctx.lookup(wireguard, iface.wireguard, 'WireGuard instance', [...ipath, 'wireguard']);
+      device = iface.wireguard;
+    }
+
+    const isWan = key === 'wan';
+    let addressing: FirewallInterface['addressing'] = 'none';
+    let address: string | undefined;
+    let prefix: number | undefined;
+    let network: Network | undefined;
+    if (iface.address === 'dhcp') {
+      addressing = 'dhcp';
+    } else if (iface.address !== undefined) {
+      const parsed = parseAddressWithPrefix(iface.address);
+      if (!parsed) {
+        ctx.report({ rule: 'ip/invalid', path: [...ipath, 'address'], message: `"${iface.address}" is not an address with prefix (e.g. 10.0.0.1/24)` });
+      } else {
+        addressing = 'static';
+        address = parsed.text;
+        prefix = parsed.block.prefix;
+        network = {
+          id: `${site}/${iface.name}`,
+          name: iface.name,
+          site,
+          kind: isWan ? 'wan' : 'internal',
+          block: parsed.block,
+          cidr: parsed.block.cidr,
+          firewallAddress: parsed.text,
+          gateway: isWan ? iface.gateway : parsed.text,
+          path: [...ipath, 'address'],
+        };
+        ctx.networks.push(network);
+        ctx.address(parsed.text, `firewall interface ${iface.name}`, [...ipath, 'address'], { network: network.id, isGateway: true });
+      }
+    }
+    if (kind === 'wireguard' && iface.address !== undefined) {
+      ctx.report({
+        rule: 'wg/interface-address',
+        path: [...ipath, 'address'],
+        message: `interface ${iface.name} assigns a WireGuard instance and cannot have an IP configuration (the tunnel address belongs to the instance)`,
+      });
+    }
+    if (iface.gateway !== undefined) {
+      const gw = ctx.ipv4(iface.gateway, [...ipath, 'gateway']);
+      if (gw !== undefined && network && (gw < network.block.base || gw > blockLast(network.block))) {
+        ctx.report({ rule: 'ip/address-outside-network', path: [...ipath, 'gateway'], message: `gateway ${iface.gateway} of interface ${iface.name} is outside its network ${network.cidr}` });
+      }
+    }
+
+    interfaces.push({
+      name: iface.name,
+      key,
+      description: iface.description ?? descriptionFromName(iface.name),
+      kind,
+      device,
+      bridge: iface.bridge,
+      vlan,
+      wireguard: wgInstance?.name,
+      addressing,
+      address,
+      prefix,
+      network: kind === 'wireguard' ? wgInstance?.network : network?.id,
+      gateway: iface.gateway,
+      isWan,
+      mtu: iface.mtu,
+      blockPrivate: iface.block_private ?? isWan,
+      blockBogons: iface.block_bogons ?? isWan,
+      dhcp: iface.dhcp ? resolveDhcp(iface, network, [...ipath, 'dhcp'], ctx) : undefined,
+      path: ipath,
+    });
+  });
+
+  const firewall: Firewall = {
+    name: input.name ?? 'opnsense',
+    description: input.description,
+    release,
+    series: SERIES.includes(series) ? series : '25.7',
+    dhcpServer: input.dhcp_server ?? (series >= '25.7' ? 'dnsmasq' : 'isc'),
+    publicAddress: input.public_address,
+    vm: input.vm && { id: input.vm.id, host: input.vm.host, cores: input.vm.cores, memoryMb: input.vm.memory_mb },
+    interfaces,
+    groups: (input.groups ?? []).map((group, i) => {
+      const gpath = [...path, 'groups', i];
+      const byName = indexByName(interfaces);
+      group.members.forEach((member, m) => ctx.lookup(byName, member, 'group member interface', [...gpath, 'members', m]));
+      ctx.name('interface group', `site ${site}`, group.name, gpath);
+      return { name: group.name, members: group.members, description: group.description, path: gpath };
+    }),
+    nat: { outbound: input.nat?.outbound ?? 'automatic', portForwards: [] },
+    path,
+  };
+  return firewall;
+}
+
+/**
+ * VLAN device names: vlan0.<tag> (OPNsense's vlan0… form), or
+ * vlan0.<n>.<tag> when two parents use the same tag.
+ */
+function vlanDeviceNames(interfaces: readonly FirewallInterfaceInput[]): Map<string, string> {
+  const vlans = interfaces.filter((i) => i.vlan);
+  const parents = [...new Set(vlans.map((i) => i.vlan!.parent))];
+  const tagCount = new Map<number, number>();
+  for (const v of vlans) tagCount.set(v.vlan!.tag, (tagCount.get(v.vlan!.tag) ?? 0) + 1);
+  const names = new Map<string, string>();
+  for (const v of vlans) {
+    const { parent, tag } = v.vlan!;
+    names.set(v.name, tagCount.get(tag)! > 1 ? `vlan0.${parents.indexOf(parent) + 1}.${tag}` : `vlan0.${tag}`);
+  }
+  return names;
+}
+
+function resolveDhcp(iface: FirewallInterfaceInput, network: Network | undefined, path: Path, ctx: ResolveContext): Dhcp | undefined {
+  const dhcp = iface.dhcp!;
+  if (!network) {
+    ctx.report({ rule: 'dhcp/no-network', path, message: `interface ${iface.name} has a DHCP server but no static address to derive its network from` });
+    return undefined;
+  }
+  // Default range: the upper half of the network, broadcast excluded.
+  const block = network.block;
+  const from = dhcp.from ?? formatIPv4(block.base + Math.floor(block.size / 2));
+  const to = dhcp.to ?? formatIPv4(blockLast(block) - 1);
+  return {
+    from,
+    to,
+    dns: dhcp.dns ?? [],
+    leaseSeconds: dhcp.lease_seconds,
+    static: (dhcp.static ?? []).map((entry, i) => {
+      const spath = [...path, 'static', i];
+      ctx.address(entry.address, `DHCP reservation ${entry.name}`, [...spath, 'address'], { network: network.id });
+      return { name: entry.name, mac: entry.mac.toLowerCase(), address: entry.address, description: entry.description, path: spath };
+    }),
+    path,
+  };
+}
+
+export function resolvePortForwards(
+  input: FirewallInput,
+  firewall: Firewall,
+  services: ReadonlyMap<string, Service>,
+  path: Path,
+  ctx: ResolveContext,
+): PortForward[] {
+  const interfaces = indexByName(firewall.interfaces);
+  return (input.nat?.port_forwards ?? []).flatMap((pf, i) => {
+    const ppath = [...path, 'nat', 'port_forwards', i];
+    ctx.name('port forward', `firewall ${firewall.name}`, pf.name, ppath);
+    const ifaceName = pf.interface ?? 'wan';
+    ctx.lookup(interfaces, ifaceName, 'interface', [...ppath, 'interface']);
+    const service = pf.service ? ctx.lookup(services, pf.service, 'service', [...ppath, 'service']) : undefined;
+    const target = service?.address ?? pf.address;
+    if (!target) {
+      if (!pf.service) ctx.report({ rule: 'ref/unknown', path: ppath, message: `port forward ${pf.name} needs a service or an address to forward to` });
+      return [];
+    }
+    const targetPort = pf.target_port ?? service?.port ?? pf.port;
+    return [
+      {
+        name: pf.name,
+        interface: ifaceName,
+        proto: pf.proto,
+        port: String(pf.port),
+        target,
+        targetPort: String(targetPort),
+        service: service?.name,
+        description: pf.description,
+        path: ppath,
+      },
+    ];
+  });
+}

@@ -1,0 +1,115 @@
+// Proxmox hosts: bridges with their addresses and the firewall interfaces
+// attached to them, the VLANs each bridge must carry, the host's default
+// gateway, and the routes to networks the host reaches only through the
+// firewall (seed 002 problems 7 and 8: the return route nobody remembers).
+import type { Path } from '../load.js';
+import type { Bridge, Firewall, Host, Network, Route } from '../model.js';
+import { parseAddressWithPrefix } from '../net.js';
+import type { HostInput } from '../topology.js';
+import type { ResolveContext } from './context.js';
+import { networkContaining } from './services.js';
+
+export function resolveHost(
+  input: HostInput,
+  site: string,
+  path: Path,
+  ctx: ResolveContext,
+  siteNetworks: readonly Network[],
+  firewall: Firewall | undefined,
+  firewallHost: string | undefined,
+): Host {
+  ctx.name('Proxmox host', `site ${site}`, input.name, path);
+  const runsFirewall = firewall !== undefined && firewallHost === input.name;
+  const bridges: Bridge[] = (input.bridges ?? []).map((bridge, i) => {
+    const bpath = [...path, 'bridges', i];
+    ctx.name('bridge', `host ${input.name}`, bridge.name, bpath);
+    const attached = runsFirewall ? firewall.interfaces.filter((f) => f.kind === 'device' && f.bridge === bridge.name) : [];
+    const attachedNames = new Set(attached.map((f) => f.name));
+    const vlans = runsFirewall ? firewall.interfaces.filter((f) => f.vlan && attachedNames.has(f.vlan.parent)) : [];
+    const requiredVlans = [...new Set(vlans.map((v) => v.vlan!.tag))].sort((a, b) => a - b);
+    const vidsExplicit = bridge.vids !== undefined;
+    const vlanAware = bridge.vlan_aware ?? (requiredVlans.length > 0 || vidsExplicit);
+    const vids = vidsExplicit ? bridge.vids!.map(String) : vlanAware ? (requiredVlans.length ? requiredVlans.map(String) : ['2-4094']) : [];
+
+    let address: string | undefined;
+    let prefix: number | undefined;
+    let network: Network | undefined;
+    if (bridge.address !== undefined) {
+      const parsed = parseAddressWithPrefix(bridge.address);
+      if (!parsed) {
+        ctx.report({ rule: 'ip/invalid', path: [...bpath, 'address'], message: `"${bridge.address}" is not an address with prefix (e.g. 10.0.0.254/24)` });
+      } else {
+        address = parsed.text;
+        prefix = parsed.block.prefix;
+        network = networkContaining(siteNetworks, parsed.address);
+        if (network && network.block.prefix !== prefix) {
+          ctx.report({
+            rule: 'ip/prefix-mismatch',
+            path: [...bpath, 'address'],
+            message: `bridge ${bridge.name}: ${bridge.address} has prefix /${prefix} but its network ${network.name} is ${network.cidr}`,
+          });
+        }
+        ctx.address(parsed.text, `host ${input.name} bridge ${bridge.name}`, [...bpath, 'address'], { network: network?.id });
+      }
+    }
+    if (bridge.gateway !== undefined) ctx.ipv4(bridge.gateway, [...bpath, 'gateway']);
+    return {
+      name: bridge.name,
+      description: bridge.description,
+      ports: bridge.ports ?? [],
+      vlanAware,
+      vids,
+      vidsExplicit,
+      requiredVlans,
+      address,
+      prefix,
+      network: network?.id,
+      firewallInterfaces: [...attached, ...vlans].map((f) => f.name),
+      mtu: bridge.mtu,
+      path: bpath,
+    };
+  });
+  return { name: input.name, description: input.description, ports: input.ports ?? [], bridges, routes: [], path };
+}
+
+/**
+ * Decides the host's default gateway and its routes. The default goes to an
+ * explicit bridge gateway, else to the upstream gateway of the WAN network,
+ * else to the firewall. When it does not go to the firewall, every network
+ * behind the firewall that the host is not attached to gets a route via the
+ * firewall's address on the first bridge that faces it.
+ */
+export function deriveHostRouting(host: Host, hostInput: HostInput, networks: ReadonlyMap<string, Network>, behindFirewall: readonly string[]): void {
+  const addressed = host.bridges.filter((b) => b.address !== undefined);
+  const explicit = addressed.find((b) => hostInput.bridges?.find((i) => i.name === b.name)?.gateway !== undefined);
+  const upstream = addressed.find((b) => b.network && networks.get(b.network)?.kind === 'wan' && networks.get(b.network)?.gateway);
+  const facing = addressed.find((b) => b.network && networks.get(b.network)?.kind === 'internal');
+  const facingGateway = facing?.network ? networks.get(facing.network)?.firewallAddress : undefined;
+
+  if (explicit) {
+    host.defaultGateway = { address: hostInput.bridges!.find((i) => i.name === explicit.name)!.gateway!, bridge: explicit.name };
+  } else if (upstream) {
+    host.defaultGateway = { address: networks.get(upstream.network!)!.gateway!, bridge: upstream.name };
+  } else if (facing && facingGateway) {
+    host.defaultGateway = { address: facingGateway, bridge: facing.name };
+  }
+  if (!facing || !facingGateway || host.defaultGateway?.address === facingGateway) return;
+
+  const attached = new Set<string>();
+  for (const bridge of host.bridges) {
+    if (bridge.network) attached.add(bridge.network);
+    for (const name of bridge.firewallInterfaces) attached.add(`${networkSite(facing.network!)}/${name}`);
+  }
+  const routes: Route[] = [];
+  for (const id of behindFirewall) {
+    const network = networks.get(id);
+    if (!network || attached.has(id)) continue;
+    routes.push({ destination: network.cidr, via: facingGateway, bridge: facing.name, network: id });
+  }
+  routes.sort((a, b) => networks.get(a.network)!.block.base - networks.get(b.network)!.block.base || a.destination.localeCompare(b.destination));
+  host.routes = routes;
+}
+
+function networkSite(id: string): string {
+  return id.slice(0, id.indexOf('/'));
+}

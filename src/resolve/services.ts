@@ -1,0 +1,67 @@
+// Services on the site's networks: each lands in exactly one network, named
+// or found from its address.
+import type { Path } from '../load.js';
+import type { Network, Service } from '../model.js';
+import { contains, parseIPv4 } from '../net.js';
+import type { ServiceInput } from '../topology.js';
+import type { ResolveContext } from './context.js';
+
+/** The network that holds `address`, preferring the smallest block. */
+export function networkContaining(networks: readonly Network[], address: number): Network | undefined {
+  let best: Network | undefined;
+  for (const network of networks) {
+    if (contains(network.block, address) && (!best || network.block.prefix > best.block.prefix)) best = network;
+  }
+  return best;
+}
+
+export function resolveServices(
+  inputs: readonly ServiceInput[],
+  site: string,
+  path: Path,
+  ctx: ResolveContext,
+  networks: ReadonlyMap<string, Network>,
+  hosts: ReadonlySet<string>,
+): Service[] {
+  return inputs.map((input, i) => {
+    const spath = [...path, i];
+    ctx.name('service', `site ${site}`, input.name, spath);
+    const address = parseIPv4(input.address);
+    let network: Network | undefined;
+    if (input.network !== undefined) {
+      network = ctx.lookup(networks, input.network, 'network', [...spath, 'network']);
+      if (network && address !== undefined && !contains(network.block, address)) {
+        ctx.report({
+          rule: 'ip/address-outside-network',
+          path: [...spath, 'address'],
+          message: `service ${input.name}: ${input.address} is outside its network ${network.name} (${network.cidr})`,
+        });
+      }
+    } else if (address !== undefined) {
+      network = networkContaining([...networks.values()], address);
+      if (!network) {
+        ctx.report({
+          rule: 'ip/address-outside-network',
+          path: [...spath, 'address'],
+          message: `service ${input.name}: ${input.address} is in none of site ${site}'s networks`,
+        });
+      }
+    }
+    ctx.address(input.address, `service ${input.name}`, [...spath, 'address'], { network: network?.id });
+    if (input.host !== undefined && !hosts.has(input.host)) {
+      ctx.report({ rule: 'ref/unknown', path: [...spath, 'host'], message: `Proxmox host "${input.host}" does not exist (known: ${[...hosts].join(', ') || 'none'})` });
+    }
+    return {
+      name: input.name,
+      description: input.description,
+      network: network?.id,
+      address: input.address,
+      port: input.port,
+      proto: input.proto ?? 'tcp',
+      container: input.container,
+      vm: input.vm,
+      host: input.host,
+      path: spath,
+    };
+  });
+}

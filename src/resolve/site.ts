@@ -1,0 +1,140 @@
+// One on-prem site: firewall and its networks, WireGuard, Proxmox hosts,
+// services, policy, HAProxy and backup, resolved in dependency order.
+import type { Path } from '../load.js';
+import type { Aws, Network, PbsBackup, Site } from '../model.js';
+import { parseCidr } from '../net.js';
+import type { SiteInput } from '../topology.js';
+import { type ResolveContext, indexByName } from './context.js';
+import { resolveFirewall, resolvePortForwards } from './firewall.js';
+import { resolveHaproxy } from './haproxy.js';
+import { derivedWanRules, resolvePolicy } from './policy.js';
+import { deriveHostRouting, resolveHost } from './proxmox.js';
+import { resolveReach } from './reach.js';
+import { resolveServices } from './services.js';
+import { resolveWireguardInstance } from './wireguard.js';
+
+export function resolveSite(input: SiteInput, path: Path, ctx: ResolveContext, aws: Aws | undefined): Site {
+  const site = input.name;
+  ctx.name('site', 'topology', site, path);
+  const firstNetwork = ctx.networks.length;
+
+  // The interface that assigns an instance names the tunnel network.
+  const assignedBy = new Map<string, string>();
+  for (const iface of input.firewall?.interfaces ?? []) if (iface.wireguard) assignedBy.set(iface.wireguard, iface.name);
+  const wireguard = (input.wireguard ?? []).flatMap((wg, i) => {
+    const instance = resolveWireguardInstance(wg, site, [...path, 'wireguard', i], ctx, assignedBy.get(wg.name));
+    return instance ? [instance] : [];
+  });
+  const wgIndex = indexByName(wireguard);
+
+  const firewall = input.firewall ? resolveFirewall(input.firewall, site, [...path, 'firewall'], ctx, wgIndex) : undefined;
+  (input.remote_networks ?? []).forEach((remote, i) => {
+    const rpath = [...path, 'remote_networks', i];
+    ctx.name('remote network', `site ${site}`, remote.name, rpath);
+    const parsed = parseCidr(remote.cidr);
+    if (!parsed.ok) {
+      ctx.report({
+        rule: 'ip/invalid',
+        path: [...rpath, 'cidr'],
+        message: parsed.reason === 'host-bits' ? `${remote.cidr} has host bits set: the network is ${parsed.canonical}` : `"${remote.cidr}" is not a network in CIDR notation`,
+      });
+      return;
+    }
+    ctx.networks.push({ id: `${site}/${remote.name}`, name: remote.name, site, kind: 'remote', block: parsed.block, cidr: parsed.block.cidr, path: [...rpath, 'cidr'] });
+  });
+
+  const networks: Network[] = ctx.networks.slice(firstNetwork);
+  // A VPC joined to this site by a site-to-site VPN is reached through the firewall.
+  const vpcNetwork = aws?.vpc?.siteToSite?.site === site ? ctx.networks.find((n) => n.id === aws.vpc!.network) : undefined;
+  const reachable = vpcNetwork ? [...networks, vpcNetwork] : networks;
+  const networkIndex = new Map(reachable.map((n) => [n.name, n] as const));
+  const byId = new Map(reachable.map((n) => [n.id, n] as const));
+  const internalNetworks = reachable.filter((n) => n.kind !== 'wan').map((n) => n.id);
+
+  const hostInputs = input.proxmox?.hosts ?? [];
+  const firewallHost = input.firewall?.vm?.host ?? (hostInputs.length === 1 ? hostInputs[0]!.name : undefined);
+  if (input.firewall?.vm?.host !== undefined && !hostInputs.some((h) => h.name === input.firewall!.vm!.host)) {
+    ctx.report({ rule: 'ref/unknown', path: [...path, 'firewall', 'vm', 'host'], message: `Proxmox host "${input.firewall.vm.host}" does not exist` });
+  }
+  const hosts = hostInputs.map((host, i) => resolveHost(host, site, [...path, 'proxmox', 'hosts', i], ctx, reachable, firewall, firewallHost));
+  if (firewall && firewallHost) {
+    const host = hosts.find((h) => h.name === firewallHost);
+    const bridges = new Set(host?.bridges.map((b) => b.name));
+    firewall.interfaces.forEach((iface) => {
+      if (iface.bridge !== undefined && host && !bridges.has(iface.bridge)) {
+        ctx.report({
+          rule: 'ref/unknown',
+          path: [...iface.path, 'bridge'],
+          message: `bridge "${iface.bridge}" does not exist on host ${host.name} (known: ${[...bridges].join(', ') || 'none'})`,
+        });
+      }
+    });
+  }
+  hosts.forEach((host, i) => deriveHostRouting(host, hostInputs[i]!, byId, internalNetworks));
+
+  const services = resolveServices(input.services ?? [], site, [...path, 'services'], ctx, networkIndex, new Set(hostInputs.map((h) => h.name)));
+  const serviceIndex = indexByName(services);
+  if (firewall && input.firewall) firewall.nat.portForwards = resolvePortForwards(input.firewall, firewall, serviceIndex, [...path, 'firewall'], ctx);
+  const haproxy = resolveHaproxy(input.haproxy, site, [...path, 'haproxy'], ctx, serviceIndex, indexByName(firewall?.interfaces ?? []));
+
+  const policy = resolvePolicy(input.policy, site, [...path, 'policy'], ctx, networkIndex, internalNetworks);
+  if (firewall) policy.rules.unshift(...derivedWanRules(firewall, wireguard, haproxy));
+  wireguard.forEach((instance, i) => resolveReach(instance, input.wireguard![i]!, policy, networkIndex, byId, ctx));
+
+  const manualSteps = (input.firewall?.upstream?.port_forwards ?? []).map((pf) => {
+    const wan = firewall?.interfaces.find((f) => f.isWan);
+    const target = wan?.address ?? 'the firewall WAN address';
+    const device = input.firewall?.upstream?.description;
+    return `On the upstream router${device ? ` (${device})` : ''}: forward ${pf.proto.toUpperCase()} ${pf.port} to ${target}${pf.description ? ` (${pf.description})` : ''}.`;
+  });
+
+  return {
+    name: site,
+    description: input.description,
+    path,
+    firewall,
+    hosts,
+    apiTokens: (input.proxmox?.api_tokens ?? []).map((token, i) => ({
+      user: token.user,
+      token: token.token,
+      role: token.role,
+      aclPath: token.path ?? '/',
+      privilegeSeparation: token.privilege_separation ?? true,
+      description: token.description,
+      path: [...path, 'proxmox', 'api_tokens', i],
+    })),
+    networks,
+    internalNetworks,
+    wireguard,
+    services,
+    policy,
+    haproxy,
+    backup: input.backup?.pbs ? resolveBackup(input, [...path, 'backup', 'pbs'], ctx, aws) : undefined,
+    manualSteps,
+  };
+}
+
+function resolveBackup(input: SiteInput, path: Path, ctx: ResolveContext, aws: Aws | undefined): PbsBackup | undefined {
+  const pbs = input.backup!.pbs!;
+  if (!aws) {
+    ctx.report({ rule: 'ref/unknown', path: [...path, 'bucket'], message: `bucket "${pbs.bucket}" does not exist: the topology has no aws section` });
+    return undefined;
+  }
+  ctx.lookup(indexByName(aws.buckets), pbs.bucket, 'bucket', [...path, 'bucket']);
+  const iamUser =
+    pbs.iam_user ??
+    aws.users.find((u) => u.intents.some((intent) => intent.bucket === pbs.bucket && intent.intent === 'backup-writer'))?.name;
+  if (pbs.iam_user !== undefined) ctx.lookup(indexByName(aws.users), pbs.iam_user, 'IAM user', [...path, 'iam_user']);
+  if (pbs.address !== undefined) ctx.address(pbs.address, 'Proxmox Backup Server', [...path, 'address']);
+  return {
+    address: pbs.address,
+    datastore: pbs.datastore,
+    s3Remote: pbs.s3_remote ?? 'aws-s3-storage',
+    bucket: pbs.bucket,
+    endpoint: `s3.${aws.region}.amazonaws.com`,
+    region: aws.region,
+    iamUser,
+    pveStorage: pbs.pve_storage ?? 'pbs-main',
+    path,
+  };
+}

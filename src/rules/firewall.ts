@@ -1,0 +1,102 @@
+// Firewall rules: VLAN tags, OPNsense interface descriptions, port ranges.
+import type { Path } from '../load.js';
+import type { Rule, RuleReport } from './rule.js';
+
+function checkPortRange(text: string, path: Path, report: RuleReport, max = 65535): void {
+  const match = /^(\d+)-(\d+)$/.exec(text);
+  if (!match) return;
+  const from = Number(match[1]);
+  const to = Number(match[2]);
+  if (from < 1 || to > max || from > to) report({ path, message: `"${text}" is not a range within 1-${max} with its start before its end` });
+}
+
+export const firewallRules: Rule[] = [
+  {
+    id: 'vlan/tag-range',
+    severity: 'error',
+    summary: 'A VLAN tag is outside 1-4094.',
+    why: '0 and 4095 are reserved by 802.1Q; switches and OPNsense refuse them.',
+    hint: 'Use a tag from 1 to 4094.',
+    check(model, report) {
+      for (const site of model.sites) {
+        for (const iface of site.firewall?.interfaces ?? []) {
+          if (iface.vlan && (iface.vlan.tag < 1 || iface.vlan.tag > 4094)) {
+            report({ path: [...iface.path, 'vlan', 'tag'], message: `VLAN ${iface.name}: tag ${iface.vlan.tag} is outside 1-4094` });
+          }
+        }
+        for (const host of site.hosts) {
+          for (const bridge of host.bridges) {
+            if (!bridge.vidsExplicit) continue;
+            bridge.vids.forEach((vid, i) => {
+              const path = [...bridge.path, 'vids', i];
+              if (/^\d+$/.test(vid) && (Number(vid) < 1 || Number(vid) > 4094)) report({ path, message: `bridge ${bridge.name}: VLAN id ${vid} is outside 1-4094` });
+              else checkPortRange(vid, path, report, 4094);
+            });
+          }
+        }
+      }
+    },
+  },
+  {
+    id: 'vlan/duplicate-tag',
+    severity: 'error',
+    summary: 'Two VLANs use the same tag on one parent interface.',
+    why: 'The second VLAN cannot be created; traffic of both would mix.',
+    hint: 'Give each VLAN on a parent its own tag.',
+    check(model, report) {
+      for (const site of model.sites) {
+        const seen = new Map<string, { name: string; path: Path }>();
+        for (const iface of site.firewall?.interfaces ?? []) {
+          if (!iface.vlan) continue;
+          const key = `${iface.vlan.parent}/${iface.vlan.tag}`;
+          const earlier = seen.get(key);
+          if (earlier) {
+            report({
+              path: [...iface.path, 'vlan', 'tag'],
+              message: `VLAN ${iface.name}: tag ${iface.vlan.tag} is already used on ${iface.vlan.parent} by ${earlier.name}`,
+              related: [{ message: `${earlier.name} uses it here`, path: earlier.path }],
+            });
+          } else {
+            seen.set(key, { name: iface.name, path: [...iface.path, 'vlan', 'tag'] });
+          }
+        }
+      }
+    },
+  },
+  {
+    id: 'opnsense/interface-description',
+    severity: 'error',
+    summary: 'An OPNsense interface description has characters other than letters, digits and "_".',
+    why: 'OPNsense strips everything else from interface descriptions, so the name in the GUI would differ from the topology.',
+    hint: 'Use only A-Z, a-z, 0-9 and _ (e.g. "Service_Net"), or leave description out to derive it from the name.',
+    check(model, report) {
+      for (const site of model.sites) {
+        for (const iface of site.firewall?.interfaces ?? []) {
+          if (!/^[A-Za-z0-9_]{1,64}$/.test(iface.description)) {
+            report({ path: [...iface.path, 'description'], message: `interface ${iface.name}: description "${iface.description}" is not [A-Za-z0-9_]` });
+          }
+        }
+      }
+    },
+  },
+  {
+    id: 'ports/range',
+    severity: 'error',
+    summary: 'A port range is reversed or outside 1-65535.',
+    why: 'A reversed range matches nothing; tools reject out-of-range ports.',
+    hint: 'Write ranges as "low-high" within 1-65535.',
+    check(model, report) {
+      for (const site of model.sites) {
+        for (const rule of site.policy.rules) rule.ports.forEach((p, i) => checkPortRange(p, [...rule.path, 'ports', i], report));
+        for (const pf of site.firewall?.nat.portForwards ?? []) checkPortRange(pf.port, [...pf.path, 'port'], report);
+      }
+      for (const group of model.aws?.vpc?.securityGroups ?? []) {
+        for (const rule of [...group.ingress, ...group.egress]) {
+          rule.ports.forEach((range, i) => {
+            if (range.from !== range.to) checkPortRange(`${range.from}-${range.to}`, [...rule.path, 'ports', i], report);
+          });
+        }
+      }
+    },
+  },
+];

@@ -1,0 +1,49 @@
+// Rules on Proxmox bridges and the AWS layout.
+import type { Rule } from './rule.js';
+
+function vidCovers(vids: readonly string[], tag: number): boolean {
+  return vids.some((vid) => {
+    const [from, to = from] = vid.split('-').map(Number);
+    return from !== undefined && to !== undefined && tag >= from && tag <= to;
+  });
+}
+
+export const infrastructureRules: Rule[] = [
+  {
+    id: 'proxmox/bridge-missing-vlan',
+    severity: 'error',
+    summary: 'A Proxmox bridge carries a firewall VLAN but is not VLAN aware, or its bridge-vids leave the tag out.',
+    why: 'The bridge drops the tagged frames: the VLAN exists on the firewall and nothing arrives.',
+    hint: 'Set vlan_aware: true and add the tag to vids (or leave vids out to derive them).',
+    check(model, report) {
+      for (const site of model.sites) {
+        for (const host of site.hosts) {
+          for (const bridge of host.bridges) {
+            for (const tag of bridge.requiredVlans) {
+              if (!bridge.vlanAware) {
+                report({ path: [...bridge.path, 'vlan_aware'], key: true, message: `bridge ${bridge.name} must carry VLAN ${tag} but is not VLAN aware` });
+              } else if (!vidCovers(bridge.vids, tag)) {
+                report({ path: [...bridge.path, 'vids'], message: `bridge ${bridge.name} must carry VLAN ${tag} for the firewall, but its vids (${bridge.vids.join(' ')}) leave it out` });
+              }
+            }
+          }
+        }
+      }
+    },
+  },
+  {
+    id: 'aws/tier-single-az',
+    severity: 'warning',
+    summary: 'A VPC tier (public, private, ...) has subnets in only one availability zone.',
+    why: 'One AZ failure takes the whole tier down; load balancers need two AZs.',
+    hint: 'Add a subnet of the tier in a second availability zone.',
+    check(model, report) {
+      const vpc = model.aws?.vpc;
+      for (const tier of vpc?.tiers ?? []) {
+        if (tier.azs.length >= 2) continue;
+        const subnet = vpc!.subnets.find((s) => s.tier === tier.name)!;
+        report({ path: [...subnet.path, 'tier'], message: `tier ${tier.name} lives only in ${tier.azs[0]} (${tier.subnets.join(', ')})` });
+      }
+    },
+  },
+];

@@ -1,0 +1,150 @@
+// WireGuard rules from seed 002: the address plan, explicit listen port,
+// split-tunnel hygiene, and VPN reach that the firewall actually passes.
+import type { WireguardInstance } from '../model.js';
+import { blockLast, contains, formatIPv4, parseIPv4 } from '../net.js';
+import type { Rule } from './rule.js';
+
+function instances(model: Parameters<NonNullable<Rule['check']>>[0]): WireguardInstance[] {
+  return model.sites.flatMap((s) => s.wireguard);
+}
+
+export const wireguardRules: Rule[] = [
+  {
+    id: 'wg/peer-outside-tunnel',
+    severity: 'error',
+    summary: "A peer's address is outside the tunnel network.",
+    why: 'The firewall routes only the tunnel network into the instance; the peer would never get replies.',
+    hint: "Use an address inside the tunnel network (and inside the peer's role range).",
+    check(model, report) {
+      for (const instance of instances(model)) {
+        for (const peer of instance.peers) {
+          const address = parseIPv4(peer.address);
+          if (address !== undefined && !contains(instance.block, address)) {
+            report({ path: [...peer.path, 'address'], message: `peer ${peer.name}: ${peer.address} is outside the tunnel network ${instance.block.cidr} of ${instance.name}` });
+          }
+        }
+      }
+    },
+  },
+  {
+    id: 'wg/peer-outside-role',
+    severity: 'error',
+    summary: "A peer's address is outside its role's range.",
+    why: 'The address plan is how operators read a tunnel address: .2-.10 workstations, .11-.50 mobiles...',
+    hint: "Move the peer into its role's range (`gen wg add-peer` allocates the next free one).",
+    check(model, report) {
+      for (const instance of instances(model)) {
+        const roles = new Map(instance.roles.map((r) => [r.name, r]));
+        for (const peer of instance.peers) {
+          const role = roles.get(peer.role);
+          const address = parseIPv4(peer.address);
+          if (!role || address === undefined || !contains(instance.block, address)) continue;
+          if (address < role.first || address > role.last) {
+            report({
+              path: [...peer.path, 'address'],
+              message: `peer ${peer.name}: ${peer.address} is outside role ${role.name} (${role.from}-${role.to})`,
+              related: [{ message: `role ${role.name} is declared here`, path: role.path }],
+            });
+          }
+        }
+      }
+    },
+  },
+  {
+    id: 'wg/role-overlap',
+    severity: 'error',
+    summary: 'Two WireGuard role ranges overlap.',
+    why: 'An address in both ranges has no single role; allocation could hand it out twice.',
+    hint: 'Make the ranges disjoint.',
+    check(model, report) {
+      for (const instance of instances(model)) {
+        // Sort and sweep: compare each range with the furthest-reaching one before it.
+        const sorted = [...instance.roles].sort((a, b) => a.first - b.first || a.last - b.last);
+        let reach: (typeof sorted)[number] | undefined;
+        for (const role of sorted) {
+          if (reach && role.first <= reach.last) {
+            report({
+              path: role.path,
+              message: `role ${role.name} (${role.from}-${role.to}) overlaps role ${reach.name} (${reach.from}-${reach.to})`,
+              related: [{ message: `role ${reach.name} is declared here`, path: reach.path }],
+            });
+          }
+          if (!reach || role.last > reach.last) reach = role;
+        }
+      }
+    },
+  },
+  {
+    id: 'wg/role-outside-tunnel',
+    severity: 'error',
+    summary: 'A role range reaches outside the tunnel network, or includes its network or broadcast address.',
+    why: 'Addresses outside the tunnel can never be used by a peer.',
+    hint: 'Keep every role range inside the usable addresses of the tunnel network.',
+    check(model, report) {
+      for (const instance of instances(model)) {
+        const first = instance.block.base + 1;
+        const last = blockLast(instance.block) - 1;
+        for (const role of instance.roles) {
+          if (role.first < first || role.last > last) {
+            report({
+              path: role.path,
+              message: `role ${role.name} (${role.from}-${role.to}) is not inside ${formatIPv4(first)}-${formatIPv4(last)} of ${instance.block.cidr}`,
+            });
+          }
+        }
+      }
+    },
+  },
+  {
+    id: 'wg/listen-port',
+    severity: 'error',
+    summary: 'A WireGuard instance has no explicit listen port.',
+    why: 'OPNsense leaves the field empty and WireGuard then picks a random port: the port forward and clients miss it (seed 002 problem 3).',
+    hint: 'Set listen_port (51820 is the convention).',
+    check(model, report) {
+      for (const instance of instances(model)) {
+        if (instance.listenPort === undefined) report({ path: [...instance.path, 'name'], message: `WireGuard instance ${instance.name} has no listen_port` });
+      }
+    },
+  },
+  {
+    id: 'wg/reach-without-pass',
+    severity: 'error',
+    summary: 'The VPN may reach a network that no firewall pass rule lets it reach.',
+    why: 'Clients route the network into the tunnel and the handshake works, but every packet is dropped (seed 002 problem 6).',
+    hint: "Add a pass rule from the VPN's zone to that network, or remove it from reach.",
+    check(model, report) {
+      for (const instance of instances(model)) {
+        for (const entry of instance.reach) {
+          if (!entry.passed) {
+            report({ path: entry.path, message: `${instance.name} clients route ${entry.cidr} into the tunnel, but no pass rule from the VPN's zone allows it` });
+          }
+        }
+      }
+    },
+  },
+  {
+    id: 'wg/full-tunnel',
+    severity: 'warning',
+    summary: 'A WireGuard instance sends all client traffic (0.0.0.0/0) through the tunnel.',
+    why: 'A full tunnel routes every client packet through the firewall; without outbound NAT and DNS on the VPN, clients lose the internet (seed 002 §6).',
+    hint: 'Use tunnel: split unless all traffic must go through the firewall.',
+    check(model, report) {
+      for (const instance of instances(model)) {
+        if (instance.tunnel === 'full') report({ path: [...instance.path, 'tunnel'], message: `WireGuard instance ${instance.name} is a full tunnel (AllowedIPs 0.0.0.0/0)` });
+      }
+    },
+  },
+  {
+    id: 'wg/dns-split-tunnel',
+    severity: 'warning',
+    summary: 'A split-tunnel instance gives clients a DNS server.',
+    why: "In split tunnel, a DNS line sends every lookup through the VPN and breaks name resolution when the tunnel is down.",
+    hint: 'Remove dns, or use tunnel: full.',
+    check(model, report) {
+      for (const instance of instances(model)) {
+        if (instance.tunnel === 'split' && instance.dns.length > 0) report({ path: [...instance.path, 'dns'], message: `split-tunnel instance ${instance.name} sets a client DNS server` });
+      }
+    },
+  },
+];

@@ -1,0 +1,233 @@
+// The topology file as the schema admits it (schema/topology.schema.json).
+// Only resolve reads these types; targets read the resolved model.
+export type PortOrRange = number | string;
+
+export interface Topology {
+  version: 1;
+  name: string;
+  description?: string;
+  sites?: SiteInput[];
+  aws?: AwsInput;
+}
+
+export interface SiteInput {
+  name: string;
+  description?: string;
+  proxmox?: {
+    hosts?: HostInput[];
+    api_tokens?: ApiTokenInput[];
+  };
+  firewall?: FirewallInput;
+  wireguard?: WireguardInput[];
+  services?: ServiceInput[];
+  policy?: PolicyInput;
+  haproxy?: HaproxyInput;
+  backup?: { pbs?: PbsInput };
+  remote_networks?: { name: string; cidr: string; description?: string }[];
+}
+
+export interface ApiTokenInput {
+  user: string;
+  token: string;
+  role: string;
+  path?: string;
+  privilege_separation?: boolean;
+  description?: string;
+}
+
+export interface HostInput {
+  name: string;
+  description?: string;
+  ports?: string[];
+  bridges?: BridgeInput[];
+}
+
+export interface BridgeInput {
+  name: string;
+  description?: string;
+  ports?: string[];
+  vlan_aware?: boolean;
+  vids?: PortOrRange[];
+  address?: string;
+  gateway?: string;
+  mtu?: number;
+}
+
+export interface FirewallInput {
+  name?: string;
+  description?: string;
+  release?: string;
+  dhcp_server?: 'dnsmasq' | 'isc';
+  public_address?: string;
+  vm?: { id?: number; host?: string; cores?: number; memory_mb?: number };
+  interfaces: FirewallInterfaceInput[];
+  groups?: { name: string; members: string[]; description?: string }[];
+  nat?: { outbound?: 'automatic' | 'hybrid' | 'manual' | 'disabled'; port_forwards?: PortForwardInput[] };
+  upstream?: {
+    description?: string;
+    port_forwards?: { proto: 'tcp' | 'udp' | 'tcp/udp'; port: number; description?: string }[];
+  };
+}
+
+export interface PortForwardInput {
+  name: string;
+  interface?: string;
+  proto: 'tcp' | 'udp' | 'tcp/udp';
+  port: PortOrRange;
+  service?: string;
+  address?: string;
+  target_port?: number;
+  description?: string;
+}
+
+export interface FirewallInterfaceInput {
+  name: string;
+  assign?: string;
+  description?: string;
+  device?: string;
+  bridge?: string;
+  vlan?: { parent: string; tag: number; pcp?: number };
+  wireguard?: string;
+  address?: string;
+  gateway?: string;
+  mtu?: number;
+  block_private?: boolean;
+  block_bogons?: boolean;
+  dhcp?: {
+    from?: string;
+    to?: string;
+    dns?: string[];
+    lease_seconds?: number;
+    static?: { name: string; mac: string; address: string; description?: string }[];
+  };
+}
+
+export interface WireguardInput {
+  name: string;
+  description?: string;
+  listen_port?: number;
+  address: string;
+  mtu?: number;
+  public_key?: string;
+  endpoint?: string;
+  endpoint_port?: number;
+  lan_endpoint?: string;
+  keepalive?: number;
+  tunnel?: 'split' | 'full';
+  dns?: string[];
+  reach?: string[];
+  roles?: { name: string; from: string; to: string; description?: string }[];
+  peers?: PeerInput[];
+}
+
+export interface PeerInput {
+  name: string;
+  role: string;
+  address: string;
+  public_key?: string;
+  enabled?: boolean;
+  keepalive?: number;
+  description?: string;
+}
+
+export interface ServiceInput {
+  name: string;
+  description?: string;
+  network?: string;
+  address: string;
+  port?: number;
+  proto?: 'tcp' | 'udp';
+  container?: number;
+  vm?: number;
+  host?: string;
+}
+
+export interface PolicyInput {
+  default?: 'deny';
+  zones?: { name: string; networks: string[]; description?: string }[];
+  rules?: PolicyRuleInput[];
+}
+
+export interface PolicyRuleInput {
+  name: string;
+  from: string;
+  to: string;
+  proto?: 'any' | 'tcp' | 'udp' | 'tcp/udp' | 'icmp';
+  ports?: PortOrRange[];
+  action: 'pass' | 'block' | 'reject';
+  log?: boolean;
+  description?: string;
+}
+
+export interface HaproxyInput {
+  certificates?: {
+    name: string;
+    domain: string;
+    alt_names?: string[];
+    challenge?: 'dns-01' | 'http-01';
+    dns_provider?: string;
+    description?: string;
+  }[];
+  frontends?: {
+    name: string;
+    bind: string;
+    interface?: string;
+    certificate?: string;
+    http_redirect?: boolean;
+    default_backend: string;
+    description?: string;
+  }[];
+  backends?: {
+    name: string;
+    algorithm?: 'roundrobin' | 'leastconn' | 'source' | 'static-rr' | 'uri';
+    health_check?: boolean;
+    description?: string;
+    servers: { service?: string; name?: string; address?: string; port?: number }[];
+  }[];
+}
+
+export interface PbsInput {
+  address?: string;
+  datastore: string;
+  s3_remote?: string;
+  bucket: string;
+  iam_user?: string;
+  pve_storage?: string;
+}
+
+export interface AwsInput {
+  region: string;
+  buckets?: { name: string; description?: string; noncurrent_days?: number }[];
+  iam?: {
+    users?: {
+      name: string;
+      policy?: string;
+      access_key?: boolean;
+      description?: string;
+      intents: { intent: 'backup-writer' | 'reader' | 'writer'; bucket: string; prefix?: string }[];
+    }[];
+  };
+  vpc?: VpcInput;
+}
+
+export interface VpcInput {
+  name: string;
+  cidr: string;
+  description?: string;
+  subnets?: { name: string; az: string; cidr: string; tier: string; description?: string }[];
+  nat_gateway?: boolean;
+  route_tables?: { tier: string; routes: { destination: string; target: 'internet-gateway' | 'nat-gateway' | 'vpn-gateway' }[] }[];
+  security_groups?: { name: string; description?: string; ingress?: SgRuleInput[]; egress?: SgRuleInput[] }[];
+  site_to_site?: { site: string; customer_gateway_ip?: string; bgp_asn?: number };
+}
+
+export interface SgRuleInput {
+  proto: 'tcp' | 'udp' | 'icmp' | 'all';
+  ports?: PortOrRange[];
+  from?: string;
+  from_group?: string;
+  to?: string;
+  to_group?: string;
+  public?: string;
+  description?: string;
+}

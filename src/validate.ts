@@ -1,0 +1,140 @@
+// Stage 2: JSON Schema validation of the loaded data. The validator is
+// precompiled by scripts/compile-schema.mjs (ajv standalone) so start-up
+// does not pay for compiling the schema; errors are mapped to file:line:col.
+import type { ErrorObject } from 'ajv';
+import type { Diagnostic } from './diagnostics.js';
+import type { Loaded, Path } from './load.js';
+import type { Topology } from './topology.js';
+
+type ValidateFunction = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
+
+let compiled: ValidateFunction | undefined;
+
+async function validator(): Promise<ValidateFunction> {
+  if (compiled) return compiled;
+  // Resolves to <package>/dist/ from both src/ (tests) and dist/ (the CLI).
+  const url = new URL('../dist/schema-validator.js', import.meta.url);
+  const module = (await import(url.href)) as { default: ValidateFunction };
+  compiled = module.default;
+  return compiled;
+}
+
+export type ValidateResult = { ok: true; topology: Topology } | { ok: false; diagnostics: Diagnostic[] };
+
+export async function validateTopology(loaded: Loaded): Promise<ValidateResult> {
+  const validate = await validator();
+  if (validate(loaded.data)) return { ok: true, topology: loaded.data as Topology };
+  return { ok: false, diagnostics: schemaDiagnostics(validate.errors ?? [], loaded) };
+}
+
+export function schemaDiagnostics(errors: readonly ErrorObject[], loaded: Loaded): Diagnostic[] {
+  // An anyOf failure says it best with the schema's own description; the
+  // failures of each alternative at the same spot are noise.
+  const anyOfPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
+  const seen = new Set<string>();
+  const diagnostics: Diagnostic[] = [];
+  for (const error of errors) {
+    if (anyOfPaths.has(error.instancePath) && error.keyword !== 'anyOf') continue;
+    const path = pointerToPath(error.instancePath);
+    const { message, hint, keyPath } = describe(error, path);
+    const key = `${error.instancePath}|${message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    diagnostics.push({
+      rule: 'schema',
+      severity: 'error',
+      message,
+      hint,
+      location: loaded.source.locate(keyPath ?? path, { key: keyPath !== undefined }),
+    });
+  }
+  return diagnostics;
+}
+
+function describe(error: ErrorObject, path: Path): { message: string; hint: string; keyPath?: Path } {
+  const where = path.length ? path.join('.') : 'the topology';
+  const params = error.params as Record<string, unknown>;
+  const description = (error.parentSchema as { description?: string } | undefined)?.description;
+  switch (error.keyword) {
+    case 'required':
+      return {
+        message: `${where}: missing required property "${String(params.missingProperty)}"`,
+        hint: `Add "${String(params.missingProperty)}" here (see schema/topology.schema.json).`,
+      };
+    case 'additionalProperties': {
+      const name = String(params.additionalProperty);
+      const allowed = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+      const close = closest(name, allowed);
+      return {
+        message: `${where}: unknown property "${name}"`,
+        hint: close ? `Did you mean "${close}"? Allowed here: ${allowed.join(', ')}.` : `Allowed here: ${allowed.join(', ')}.`,
+        keyPath: [...path, name],
+      };
+    }
+    case 'enum':
+      return {
+        message: `${where}: ${show(error.data)} is not one of ${(params.allowedValues as unknown[]).map(show).join(', ')}`,
+        hint: 'Use one of the listed values.',
+      };
+    case 'const':
+      return { message: `${where}: must be ${show(params.allowedValue)}, not ${show(error.data)}`, hint: 'Use the value shown.' };
+    case 'type':
+      return { message: `${where}: expected ${String(params.type)}, got ${typeName(error.data)}`, hint: description ?? 'Fix the value type.' };
+    case 'pattern':
+    case 'anyOf':
+      return {
+        message: `${where}: ${show(error.data)} is not valid here`,
+        hint: description ?? 'See schema/topology.schema.json for the accepted form.',
+      };
+    default:
+      return { message: `${where}: ${show(error.data)} ${error.message ?? 'is not valid'}`, hint: description ?? 'See schema/topology.schema.json.' };
+  }
+}
+
+export function pointerToPath(pointer: string): Path {
+  if (!pointer) return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((segment) => (/^(0|[1-9]\d*)$/.test(segment) ? Number(segment) : segment));
+}
+
+function show(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  return typeof value === 'object' ? 'a mapping' : typeof value;
+}
+
+/** The allowed name nearest to a misspelt one (edit distance ≤ 2), if any. */
+function closest(name: string, allowed: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const candidate of allowed) {
+    const d = editDistance(name, candidate);
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length]!;
+}
