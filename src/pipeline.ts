@@ -4,7 +4,7 @@
 import { check } from './check.js';
 import { compareDiagnostics, type Diagnostic } from './diagnostics.js';
 import type { Finding } from './findings.js';
-import { loadTopologyFile } from './load.js';
+import { type LoadResult, loadTopologyFile, loadTopologyText } from './load.js';
 import type { Model } from './model.js';
 import { resolve } from './resolve/index.js';
 import { validateTopology } from './validate.js';
@@ -15,12 +15,20 @@ export interface LintResult {
   model?: Model;
 }
 
-export async function lintFile(file: string): Promise<LintResult> {
-  const loaded = loadTopologyFile(file);
+async function lintLoaded(loaded: LoadResult): Promise<LintResult> {
   if (!loaded.ok) return { diagnostics: loaded.diagnostics.sort(compareDiagnostics) };
   const validated = await validateTopology(loaded.loaded);
   if (!validated.ok) return { diagnostics: validated.diagnostics.sort(compareDiagnostics) };
   const findings: Finding[] = [];
   const model = resolve(validated.topology, (f) => findings.push(f));
   return { diagnostics: check(model, loaded.loaded.source, findings), model };
+}
+
+export function lintFile(file: string): Promise<LintResult> {
+  return lintLoaded(loadTopologyFile(file));
+}
+
+/** Lints YAML text; `file` is the name diagnostics use. */
+export function lintText(text: string, file = 'topology.yaml'): Promise<LintResult> {
+  return lintLoaded(loadTopologyText(text, file));
 }

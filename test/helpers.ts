@@ -1,0 +1,54 @@
+// Shared test helpers: lint and render topologies given as YAML text or
+// files, without touching out/.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseDocument } from 'yaml';
+import type { Diagnostic } from '../src/diagnostics.js';
+import type { Model } from '../src/model.js';
+import { lintText } from '../src/pipeline.js';
+import { renderAll } from '../src/render/index.js';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+export const EXAMPLES = {
+  homelab: 'topology.yaml',
+  'vlan-hosting': 'examples/vlan-hosting.yaml',
+  'aws-vpc': 'examples/aws-vpc.yaml',
+} as const;
+
+export function readExample(name: keyof typeof EXAMPLES): string {
+  return readFileSync(join(root, EXAMPLES[name]), 'utf8');
+}
+
+export async function lint(text: string, file = 'topology.yaml'): Promise<Diagnostic[]> {
+  return (await lintText(text, file)).diagnostics;
+}
+
+/** Resolves a topology that must be free of errors, and returns its model. */
+export async function modelOf(text: string): Promise<Model> {
+  const { diagnostics, model } = await lintText(text);
+  const errors = diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length || !model) throw new Error(`unexpected errors:\n${errors.map((d) => `${d.location.line}:${d.location.col} ${d.rule} ${d.message}`).join('\n')}`);
+  return model;
+}
+
+/** Renders a topology that must be free of errors; returns path → content. */
+export async function render(text: string): Promise<Map<string, string>> {
+  return renderAll(await modelOf(text));
+}
+
+/**
+ * Edits a topology's YAML at `path` (keeps the rest intact): `value`
+ * undefined deletes the node.
+ */
+export function edit(text: string, path: (string | number)[], value: unknown): string {
+  const doc = parseDocument(text);
+  if (value === undefined) doc.deleteIn(path);
+  else doc.setIn(path, doc.createNode(value));
+  return doc.toString();
+}
+
+export function rulesOf(diagnostics: readonly Diagnostic[]): string[] {
+  return diagnostics.map((d) => d.rule);
+}
