@@ -95,8 +95,16 @@ export function program(setExit: (code: number) => void): Command {
       setExit(await runBuild(file, { ...options, color: process.stderr.isTTY === true && !('NO_COLOR' in process.env) }));
     });
 
+  // Target-specific command groups (gen wg, gen opnsense, ...) register here.
+  for (const register of commandGroups) register(cli, setExit);
+
   return cli;
 }
+
+type RegisterCommands = (cli: Command, setExit: (code: number) => void) => void;
+
+/** Each entry adds a command group; the modules load their heavy parts lazily. */
+const commandGroups: RegisterCommands[] = [];
 
 export async function main(argv: readonly string[]): Promise<number> {
   let code = 0;
