@@ -95,6 +95,24 @@ export function program(setExit: (code: number) => void): Command {
       setExit(await runBuild(file, { ...options, color: process.stderr.isTTY === true && !('NO_COLOR' in process.env) }));
     });
 
+  cli
+    .command('rules')
+    .description('list every lint rule with its severity and documentation')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'markdown', 'json']).default('text'))
+    .action(async (options: { format: 'text' | 'markdown' | 'json' }) => {
+      const { rules } = await import('./rules/index.js');
+      if (options.format === 'markdown') {
+        const { rulesMarkdown } = await import('./docs/rules-doc.js');
+        process.stdout.write(rulesMarkdown(rules));
+      } else if (options.format === 'json') {
+        const list = rules.map(({ id, severity, summary, why, hint }) => ({ id, severity, summary, why, hint }));
+        process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
+      } else {
+        for (const rule of rules) process.stdout.write(`${rule.id.padEnd(34)} ${rule.severity.padEnd(8)} ${rule.summary}\n`);
+      }
+      setExit(0);
+    });
+
   // Target-specific command groups (gen wg, gen opnsense, ...) register here.
   for (const register of commandGroups) register(cli, setExit);
 

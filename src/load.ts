@@ -42,6 +42,12 @@ export class SourceMap {
           break;
         }
         next = pair.value ?? pair.key;
+        // A block mapping or list starts on the line after its key: a
+        // finding about the whole collection reads better at the key.
+        if (last && (isMap(next) || isSeq(next)) && !next.flow) {
+          offset = startOf(pair.key) ?? offset;
+          break;
+        }
       } else if (isSeq(node) && typeof segment === 'number') {
         next = node.items[segment];
       } else {

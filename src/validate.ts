@@ -52,7 +52,7 @@ export function schemaDiagnostics(errors: readonly ErrorObject[], loaded: Loaded
 }
 
 function describe(error: ErrorObject, path: Path): { message: string; hint: string; keyPath?: Path } {
-  const where = path.length ? path.join('.') : 'the topology';
+  const where = path.length ? pathText(path) : 'the topology';
   const params = error.params as Record<string, unknown>;
   const description = (error.parentSchema as { description?: string } | undefined)?.description;
   switch (error.keyword) {
@@ -89,6 +89,11 @@ function describe(error: ErrorObject, path: Path): { message: string; hint: stri
     default:
       return { message: `${where}: ${show(error.data)} ${error.message ?? 'is not valid'}`, hint: description ?? 'See schema/topology.schema.json.' };
   }
+}
+
+/** sites[0].firewall.interfaces[2].address */
+export function pathText(path: Path): string {
+  return path.map((segment, i) => (typeof segment === 'number' ? `[${segment}]` : i === 0 ? segment : `.${segment}`)).join('');
 }
 
 export function pointerToPath(pointer: string): Path {

@@ -7,7 +7,6 @@ import { parseDocument } from 'yaml';
 import type { Diagnostic } from '../src/diagnostics.js';
 import type { Model } from '../src/model.js';
 import { lintText } from '../src/pipeline.js';
-import { renderAll } from '../src/render/index.js';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -35,6 +34,7 @@ export async function modelOf(text: string): Promise<Model> {
 
 /** Renders a topology that must be free of errors; returns path → content. */
 export async function render(text: string): Promise<Map<string, string>> {
+  const { renderAll } = await import('../src/render/index.js');
   return renderAll(await modelOf(text));
 }
 

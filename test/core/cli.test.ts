@@ -1,0 +1,164 @@
+// The gen command as users run it: exit codes, formats, build output.
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { EXAMPLES, readExample, root } from '../helpers.js';
+
+const bin = join(root, 'bin/gen.js');
+
+function gen(args: string[], cwd = root, env: NodeJS.ProcessEnv = {}) {
+  const result = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env } });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function scratch(): string {
+  return mkdtempSync(join(tmpdir(), 'gen-cli-'));
+}
+
+function tree(dir: string): Map<string, string> {
+  const files = new Map<string, string>();
+  const walk = (d: string) => {
+    for (const entry of readdirSync(d).sort()) {
+      const path = join(d, entry);
+      if (statSync(path).isDirectory()) walk(path);
+      else files.set(relative(dir, path), readFileSync(path, 'latin1'));
+    }
+  };
+  walk(dir);
+  return files;
+}
+
+const broken = readExample('aws-vpc').replace('cidr: 10.30.2.0/24', 'cidr: 10.30.1.0/24');
+
+describe('gen lint', () => {
+  it('exits 0 on a clean file and says so', () => {
+    const r = gen(['lint', 'examples/aws-vpc.yaml']);
+    expect([r.code, r.stdout]).toEqual([0, 'examples/aws-vpc.yaml: no problems\n']);
+  });
+
+  it('lints topology.yaml by default', () => {
+    expect(gen(['lint']).stdout).toBe('topology.yaml: no problems\n');
+  });
+
+  it('exits 1 with located errors', () => {
+    const dir = scratch();
+    writeFileSync(join(dir, 'bad.yaml'), broken);
+    const r = gen(['lint', 'bad.yaml'], dir);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('bad.yaml:15:55: error subnet public-2c (10.30.1.0/24, AWS) is the same range as subnet public-2a');
+    expect(r.stdout).toContain('  bad.yaml:14:55: subnet public-2a');
+    expect(r.stdout).toContain('1 error, 0 warnings');
+  });
+
+  it('--format github prints workflow annotations', () => {
+    const dir = scratch();
+    writeFileSync(join(dir, 'bad.yaml'), broken);
+    const r = gen(['lint', 'bad.yaml', '--format', 'github'], dir);
+    expect(r.code).toBe(1);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^::error file=bad\.yaml,line=15,col=55,title=ip\/overlap::subnet public-2c .*%0Abad\.yaml:14:55: subnet public-2a .*%0Afix: /);
+  });
+
+  it('--format json is machine-readable', () => {
+    const dir = scratch();
+    writeFileSync(join(dir, 'bad.yaml'), broken);
+    const r = gen(['lint', 'bad.yaml', '--format', 'json'], dir);
+    const report = JSON.parse(r.stdout);
+    expect(report.errors).toBe(1);
+    expect(report.diagnostics[0]).toMatchObject({ rule: 'ip/overlap', severity: 'error', location: { file: 'bad.yaml', line: 15, col: 55 } });
+  });
+
+  it('warnings pass unless --max-warnings 0', () => {
+    const dir = scratch();
+    writeFileSync(join(dir, 'warn.yaml'), readExample('aws-vpc').replace(/ *- \{ name: private-2c.*\n/, ''));
+    const lenient = gen(['lint', 'warn.yaml'], dir);
+    expect(lenient.code).toBe(0);
+    expect(lenient.stdout).toContain('warning tier private lives only in ap-northeast-2a');
+    const strict = gen(['lint', 'warn.yaml', '--max-warnings', '0'], dir);
+    expect(strict.code).toBe(1);
+  });
+
+  it('malformed YAML is a located error with exit 1, never a stack trace', () => {
+    const dir = scratch();
+    writeFileSync(join(dir, 'bad.yaml'), 'version: 1\nname: [unclosed\nsites:\n  - {\n');
+    const r = gen(['lint', 'bad.yaml'], dir);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^bad\.yaml:\d+:\d+: error /);
+    expect(r.stdout + r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('a missing file is exit 1 with a located message', () => {
+    const r = gen(['lint', 'nope.yaml'], scratch());
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('nope.yaml:1:1: error cannot read nope.yaml: no such file');
+    const json = JSON.parse(gen(['lint', 'nope.yaml', '--format', 'json'], scratch()).stdout);
+    expect(json.diagnostics.map((d: { rule: string }) => d.rule)).toEqual(['load/read']);
+  });
+
+  it('usage errors exit 2', () => {
+    expect(gen(['lint', '--format', 'xml']).code).toBe(2);
+    expect(gen(['frobnicate']).code).toBe(2);
+    expect(gen(['lint', '--max-warnings', 'many']).code).toBe(2);
+  });
+
+  it('--help and --version', () => {
+    const help = gen(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/lint \[options\] \[file\]/);
+    expect(help.stdout).toMatch(/build \[options\] \[file\]/);
+    const version = gen(['--version']);
+    expect(version.code).toBe(0);
+    expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version);
+  });
+});
+
+describe('gen build', () => {
+  it('writes nothing when there is an error', () => {
+    const dir = scratch();
+    writeFileSync(join(dir, 'bad.yaml'), broken);
+    const r = gen(['build', 'bad.yaml', '--out', 'out'], dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('nothing was written to out');
+    expect(existsSync(join(dir, 'out'))).toBe(false);
+  });
+
+  it('keeps the previous out/ when a later build fails', () => {
+    const dir = scratch();
+    writeFileSync(join(dir, 't.yaml'), readExample('aws-vpc'));
+    expect(gen(['build', 't.yaml', '--out', 'out'], dir).code).toBe(0);
+    const before = tree(join(dir, 'out'));
+    writeFileSync(join(dir, 't.yaml'), broken);
+    expect(gen(['build', 't.yaml', '--out', 'out'], dir).code).toBe(1);
+    expect(tree(join(dir, 'out'))).toEqual(before);
+  });
+
+  for (const [name, file] of Object.entries(EXAMPLES)) {
+    it(`builds ${name} twice to the same bytes, with a valid MANIFEST`, () => {
+      const dir = scratch();
+      cpSync(join(root, 'schema'), join(dir, 'schema'), { recursive: true });
+      writeFileSync(join(dir, 'topology.yaml'), readFileSync(join(root, file), 'utf8'));
+      expect(gen(['build', 'topology.yaml', '--out', 'one'], dir).code).toBe(0);
+      expect(gen(['build', 'topology.yaml', '--out', 'two'], dir, { TZ: 'Pacific/Chatham', LANG: 'tr_TR.UTF-8', LC_ALL: 'tr_TR.UTF-8' }).code).toBe(0);
+      const one = tree(join(dir, 'one'));
+      expect(one.has('MANIFEST')).toBe(true);
+      expect(one.has('plan.json')).toBe(true);
+      expect(tree(join(dir, 'two'))).toEqual(one);
+      for (const [path, content] of one) {
+        expect(content.endsWith('\n'), path).toBe(true);
+        expect(content.includes('\r'), path).toBe(false);
+        expect(content.includes(dir), path).toBe(false);
+      }
+      const check = spawnSync('sha256sum', ['-c', '--quiet', 'MANIFEST'], { cwd: join(dir, 'one') });
+      expect(check.status).toBe(0);
+    });
+  }
+
+  it('the committed out/ is the build of topology.yaml', () => {
+    const dir = scratch();
+    expect(gen(['build', 'topology.yaml', '--out', join(dir, 'out')]).code).toBe(0);
+    expect(tree(join(root, 'out'))).toEqual(tree(join(dir, 'out')));
+  });
+});

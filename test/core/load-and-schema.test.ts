@@ -1,0 +1,113 @@
+// Loading and schema validation: every problem is located at the YAML node.
+import Ajv2020 from 'ajv/dist/2020.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { lint, readExample, root } from '../helpers.js';
+
+describe('YAML problems are located errors', () => {
+  it('a syntax error', async () => {
+    const diagnostics = await lint('version: 1\nname: x\nsites:\n  - name: a\n   bad: [1, 2\n');
+    expect(diagnostics.length).toBeGreaterThan(0);
+    expect(diagnostics[0]!.rule).toBe('load/yaml-syntax');
+    expect(diagnostics[0]!.location.line).toBeGreaterThanOrEqual(4);
+    expect(diagnostics[0]!.severity).toBe('error');
+  });
+
+  it('a duplicate key, at the second key', async () => {
+    const diagnostics = await lint('version: 1\nname: x\nsites:\n  - name: a\n    name: b\n');
+    expect(diagnostics.map((d) => [d.rule, d.location.line, d.location.col])).toEqual([['load/duplicate-key', 5, 5]]);
+  });
+
+  it('a document that is not a mapping', async () => {
+    const diagnostics = await lint('- just\n- a list\n');
+    expect(diagnostics.map((d) => d.rule)).toEqual(['load/not-a-mapping']);
+  });
+
+  it('an empty file', async () => {
+    const diagnostics = await lint('');
+    expect(diagnostics.map((d) => [d.rule, d.location.line, d.location.col])).toEqual([['load/not-a-mapping', 1, 1]]);
+  });
+
+  it('alias bombs are refused', async () => {
+    const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
+    for (let i = 0; i < 8; i++) bomb.push(`${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)}]`);
+    const diagnostics = await lint(`${bomb.join('\n')}\n`);
+    expect(diagnostics.map((d) => d.rule)).toEqual(['load/yaml-syntax']);
+  });
+});
+
+describe('schema errors point at the offending node', () => {
+  it('an unknown key, at the key, with a suggestion', async () => {
+    const text = readExample('homelab').replace('    wireguard:\n      - name: wg0', '    wireguard:\n      - name: wg0\n        listen_prot: 51820');
+    const diagnostics = await lint(text);
+    expect(diagnostics).toHaveLength(1);
+    const d = diagnostics[0]!;
+    expect(d.rule).toBe('schema');
+    expect(d.message).toBe('sites[0].wireguard[0]: unknown property "listen_prot"');
+    expect(d.hint).toContain('Did you mean "listen_port"?');
+    const line = text.split('\n').findIndex((l) => l.includes('listen_prot')) + 1;
+    expect(d.location).toEqual({ file: 'topology.yaml', line, col: 9 });
+  });
+
+  it('a wrong type, at the value', async () => {
+    const text = readExample('homelab').replace('listen_port: 51820', 'listen_port: "fifty"');
+    const [d, ...rest] = await lint(text);
+    expect(rest).toEqual([]);
+    expect(d!.message).toMatch(/^sites\[0\]\.wireguard\[0\]\.listen_port: expected integer, got string/);
+    const line = text.split('\n').findIndex((l) => l.includes('"fifty"')) + 1;
+    expect(d!.location.line).toBe(line);
+    expect(d!.location.col).toBe(22);
+  });
+
+  it('a missing required property, at its mapping', async () => {
+    const text = readExample('aws-vpc').replace('{ name: public-2c, az: ap-northeast-2c, cidr: 10.30.2.0/24, tier: public }', '{ name: public-2c, az: ap-northeast-2c, tier: public }');
+    const [d, ...rest] = await lint(text);
+    expect(rest).toEqual([]);
+    expect(d!.message).toBe('aws.vpc.subnets[1]: missing required property "cidr"');
+    expect(d!.location.line).toBe(15);
+  });
+
+  it('an address without prefix where one is needed', async () => {
+    const [d] = await lint(readExample('homelab').replace('address: 10.0.0.1/24', 'address: 10.0.0.1'));
+    expect(d!.message).toBe('sites[0].firewall.interfaces[1].address: "10.0.0.1" is not valid here');
+    expect(d!.hint).toContain('address with prefix');
+  });
+
+  it('control characters in a description are refused', async () => {
+    const [d] = await lint(readExample('homelab').replace('description: Proxmox VE host', 'description: "Proxmox\\n[Peer]"'));
+    expect(d!.rule).toBe('schema');
+    expect(d!.message).toContain('description');
+  });
+
+  it('an enum value lists the allowed ones', async () => {
+    const [d] = await lint(readExample('homelab').replace('tunnel: split', 'tunnel: partial'));
+    expect(d!.message).toBe('sites[0].wireguard[0].tunnel: "partial" is not one of "split", "full"');
+  });
+});
+
+describe('the schema', () => {
+  const schema = JSON.parse(readFileSync(join(root, 'schema/topology.schema.json'), 'utf8'));
+
+  it('compiles in ajv strict mode and agrees with the precompiled validator', async () => {
+    const ajv = new Ajv2020.default({ allErrors: true, strict: true });
+    const validate = ajv.compile(schema);
+    const { default: precompiled } = (await import(join(root, 'dist/schema-validator.js'))) as { default: (d: unknown) => boolean };
+    const { parse } = await import('yaml');
+    for (const name of ['homelab', 'vlan-hosting', 'aws-vpc'] as const) {
+      const data = parse(readExample(name));
+      expect(validate(data)).toBe(true);
+      expect(precompiled(data)).toBe(true);
+      const broken = { ...data, extra: 1 };
+      expect(validate(broken)).toBe(false);
+      expect(precompiled(broken)).toBe(false);
+    }
+  });
+
+  it('is referenced by the topology files and the README for editors', () => {
+    expect(readExample('homelab').split('\n')[0]).toBe('# yaml-language-server: $schema=./schema/topology.schema.json');
+    expect(readExample('vlan-hosting').split('\n')[0]).toBe('# yaml-language-server: $schema=../schema/topology.schema.json');
+    expect(readExample('aws-vpc').split('\n')[0]).toBe('# yaml-language-server: $schema=../schema/topology.schema.json');
+    expect(readFileSync(join(root, 'README.md'), 'utf8')).toContain('# yaml-language-server: $schema=./schema/topology.schema.json');
+  });
+});

@@ -1,0 +1,50 @@
+// Address math: strict parsing, CIDR checks, aggregation.
+import { describe, expect, it } from 'vitest';
+import { aggregate, blockOf, parseAddressWithPrefix, parseCidr, parseIPv4 } from '../../src/net.js';
+
+describe('parseIPv4', () => {
+  it('accepts dotted quads only', () => {
+    expect(parseIPv4('10.0.0.1')).toBe(0x0a000001);
+    expect(parseIPv4('255.255.255.255')).toBe(0xffffffff);
+    for (const bad of ['10.0.1', '10.0.0.256', '010.0.0.1', '1.2.3.4.5', '0x0a.0.0.1', '', ' 10.0.0.1', '10.0.0.1/24']) {
+      expect(parseIPv4(bad), bad).toBeUndefined();
+    }
+  });
+});
+
+describe('parseCidr', () => {
+  it('returns the block of a clean network', () => {
+    expect(parseCidr('10.30.1.0/24')).toEqual({ ok: true, block: { base: 0x0a1e0100, prefix: 24, size: 256, cidr: '10.30.1.0/24' } });
+    expect(parseCidr('0.0.0.0/0')).toMatchObject({ ok: true, block: { size: 2 ** 32 } });
+  });
+
+  it('names the network when host bits are set', () => {
+    expect(parseCidr('10.30.1.5/24')).toEqual({ ok: false, reason: 'host-bits', canonical: '10.30.1.0/24' });
+  });
+
+  it('rejects bad prefixes', () => {
+    for (const bad of ['10.0.0.0/33', '10.0.0.0/', '10.0.0.0', '10.0.0.0/024', '10.0.0.0/-1']) expect(parseCidr(bad).ok, bad).toBe(false);
+  });
+});
+
+describe('parseAddressWithPrefix', () => {
+  it('keeps the host and derives its network', () => {
+    expect(parseAddressWithPrefix('10.0.1.1/24')).toMatchObject({ text: '10.0.1.1', block: { cidr: '10.0.1.0/24' } });
+  });
+});
+
+describe('aggregate', () => {
+  const blocks = (...cidrs: string[]) => cidrs.map((c) => parseCidr(c)).map((r) => (r.ok ? r.block : blockOf(0, 0)));
+
+  it('sorts and drops contained networks, keeping siblings apart', () => {
+    expect(aggregate(blocks('10.1.0.0/24', '10.0.1.0/24', '10.0.0.0/24', '10.0.0.128/25', '10.1.0.0/24')).map((b) => b.cidr)).toEqual([
+      '10.0.0.0/24',
+      '10.0.1.0/24',
+      '10.1.0.0/24',
+    ]);
+  });
+
+  it('joins sibling halves when asked', () => {
+    expect(aggregate(blocks('10.0.1.0/24', '10.0.0.0/24', '10.0.2.0/23'), { joinSiblings: true }).map((b) => b.cidr)).toEqual(['10.0.0.0/22']);
+  });
+});

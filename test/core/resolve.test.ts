@@ -1,0 +1,174 @@
+// The resolved model carries every derived fact of the scenarios.
+import { describe, expect, it } from 'vitest';
+import { edit, modelOf, readExample } from '../helpers.js';
+
+describe('scenario A (homelab)', async () => {
+  const model = await modelOf(readExample('homelab'));
+  const site = model.sites[0]!;
+
+  it('derives each interface network and gateway', () => {
+    const networks = Object.fromEntries(site.networks.map((n) => [n.name, [n.kind, n.cidr, n.gateway]]));
+    expect(networks).toEqual({
+      wireguard: ['vpn', '10.0.1.0/24', '10.0.1.1'],
+      wan: ['wan', '192.168.0.0/24', '192.168.0.1'],
+      management: ['internal', '10.0.0.0/24', '10.0.0.1'],
+      service: ['internal', '10.1.0.0/24', '10.1.0.1'],
+    });
+    const keys = site.firewall!.interfaces.map((i) => [i.name, i.key, i.device, i.addressing]);
+    expect(keys).toEqual([
+      ['wan', 'wan', 'vtnet0', 'static'],
+      ['management', 'lan', 'vtnet1', 'static'],
+      ['service', 'opt1', 'vtnet2', 'static'],
+      ['wireguard', 'opt2', 'wg0', 'none'],
+    ]);
+  });
+
+  it('derives the Proxmox return route to the tunnel and the default gateway', () => {
+    const pve = site.hosts[0]!;
+    expect(pve.defaultGateway).toEqual({ address: '192.168.0.1', bridge: 'vmbr0' });
+    expect(pve.routes).toEqual([{ destination: '10.0.1.0/24', via: '10.0.0.1', bridge: 'vmbr1', network: 'home/wireguard' }]);
+  });
+
+  it('derives what the VPN may reach and the client AllowedIPs from the policy', () => {
+    const wg0 = site.wireguard[0]!;
+    expect(wg0.reach.map((r) => r.cidr)).toEqual(['10.0.0.0/24', '10.0.1.0/24', '10.1.0.0/24']);
+    expect(wg0.allowedIps).toEqual(['10.0.0.0/24', '10.0.1.0/24', '10.1.0.0/24']);
+  });
+
+  it('computes the next free address per role', () => {
+    expect(site.wireguard[0]!.nextFree).toEqual({ workstation: '10.0.1.4', mobile: '10.0.1.12', server: '10.0.1.51', reserved: '10.0.1.101' });
+  });
+
+  it('derives the WAN passes the exposed services need, before the topology rules', () => {
+    const rules = site.policy.rules.map((r) => [r.name, r.from.kind, r.to.kind, r.proto, r.ports.join(','), r.action]);
+    expect(rules).toEqual([
+      ['wireguard-wg0', 'wan', 'wan-address', 'udp', '51820', 'pass'],
+      ['haproxy-https', 'wan', 'wan-address', 'tcp', '80,443', 'pass'],
+      ['vpn-to-management', 'zone', 'zone', 'any', '', 'pass'],
+      ['vpn-to-service', 'zone', 'zone', 'any', '', 'pass'],
+      ['vpn-to-vpn', 'zone', 'zone', 'any', '', 'pass'],
+      ['management-out', 'zone', 'any', 'any', '', 'pass'],
+      ['service-internet-only', 'zone', 'internet', 'any', '', 'pass'],
+    ]);
+    expect(site.internalNetworks).toEqual(['home/wireguard', 'home/management', 'home/service']);
+  });
+
+  it('tells the operator about the NAT router port forward', () => {
+    expect(site.manualSteps).toEqual([expect.stringMatching(/forward UDP 51820 to 192\.168\.0\.2/)]);
+  });
+
+  it('resolves services, HAProxy and backup', () => {
+    expect(site.services.map((s) => [s.name, s.network, s.address, s.port])).toEqual([
+      ['traefik', 'home/service', '10.1.0.100', 80],
+      ['postgres', 'home/service', '10.1.0.110', 5432],
+      ['valkey', 'home/service', '10.1.0.111', 6379],
+      ['grafana', 'home/service', '10.1.0.120', 3000],
+    ]);
+    expect(site.haproxy.backends[0]!.servers).toEqual([expect.objectContaining({ name: 'traefik', address: '10.1.0.100', port: 80 })]);
+    expect(site.backup).toMatchObject({ datastore: 'vm-backup-s3', s3Remote: 'aws-s3-storage', endpoint: 's3.ap-northeast-2.amazonaws.com', iamUser: 'proxmox-backup-user', pveStorage: 'pbs-main' });
+  });
+
+  it('a peer with a disabled flag stays in the model, marked', () => {
+    expect(site.wireguard[0]!.peers.map((p) => [p.name, p.enabled])).toEqual([
+      ['mac-workstation', true],
+      ['laptop-john', true],
+      ['iphone-john', false],
+    ]);
+  });
+});
+
+describe('scenario B (VLAN hosting)', async () => {
+  const model = await modelOf(readExample('vlan-hosting'));
+  const site = model.sites[0]!;
+
+  it('derives VLAN devices on the LAN parent and DHCP ranges', () => {
+    const vlans = site.firewall!.interfaces.filter((i) => i.vlan).map((i) => [i.name, i.key, i.device, i.vlan!.parentDevice, i.vlan!.tag, i.address]);
+    expect(vlans).toEqual([
+      ['mgmt', 'opt1', 'vlan0.10', 'vtnet1', 10, '192.168.10.1'],
+      ['websvc', 'opt2', 'vlan0.20', 'vtnet1', 20, '192.168.20.1'],
+      ['vpssvc', 'opt3', 'vlan0.30', 'vtnet1', 30, '192.168.30.1'],
+    ]);
+    const dhcp = site.firewall!.interfaces.filter((i) => i.dhcp).map((i) => [i.name, i.dhcp!.from, i.dhcp!.to]);
+    expect(dhcp).toEqual([
+      ['lan', '192.168.1.128', '192.168.1.254'],
+      ['mgmt', '192.168.10.128', '192.168.10.254'],
+      ['websvc', '192.168.20.128', '192.168.20.254'],
+      ['vpssvc', '192.168.30.100', '192.168.30.199'],
+    ]);
+    expect(site.firewall!.dhcpServer).toBe('dnsmasq');
+  });
+
+  it('derives the bridge VLANs the firewall needs', () => {
+    const vmbr2 = site.hosts[0]!.bridges.find((b) => b.name === 'vmbr2')!;
+    expect([vmbr2.vlanAware, vmbr2.vids, vmbr2.requiredVlans, vmbr2.vidsExplicit]).toEqual([true, ['10', '20', '30'], [10, 20, 30], false]);
+    expect(site.hosts[0]!.routes).toEqual([]);
+  });
+
+  it('ISC dhcpd for a release before 25.7', async () => {
+    const older = await modelOf(readExample('vlan-hosting').replace('release: "25.7"', 'release: "24.7"'));
+    expect(older.sites[0]!.firewall!.dhcpServer).toBe('isc');
+    expect(older.sites[0]!.firewall!.series).toBe('24.7');
+  });
+});
+
+describe('scenario C (AWS VPC)', async () => {
+  const model = await modelOf(readExample('aws-vpc'));
+  const vpc = model.aws!.vpc!;
+
+  it('derives tiers across AZs and route tables', () => {
+    expect(vpc.tiers).toEqual([
+      { name: 'public', public: true, azs: ['ap-northeast-2a', 'ap-northeast-2c'], subnets: ['public-2a', 'public-2c'] },
+      { name: 'private', public: false, azs: ['ap-northeast-2a', 'ap-northeast-2c'], subnets: ['private-2a', 'private-2c'] },
+    ]);
+    expect(vpc.routeTables).toEqual([
+      { tier: 'public', routes: [{ destination: '0.0.0.0/0', target: 'internet-gateway' }], subnets: ['public-2a', 'public-2c'], propagateVpn: false },
+      { tier: 'private', routes: [], subnets: ['private-2a', 'private-2c'], propagateVpn: false },
+    ]);
+  });
+
+  it('resolves security group references', () => {
+    const api = vpc.securityGroups.find((g) => g.name === 'api')!;
+    expect(api.ingress.map((r) => [r.proto, r.ports, r.cidr, r.group])).toEqual([
+      ['tcp', [{ from: 80, to: 80 }, { from: 443, to: 443 }], '0.0.0.0/0', undefined],
+      ['tcp', [{ from: 22, to: 22 }], undefined, 'bastion'],
+    ]);
+    expect(api.defaultEgress).toBe(true);
+  });
+});
+
+describe('a site joined to the VPC by a site-to-site VPN', async () => {
+  let text = `${readExample('homelab')}`;
+  text = edit(text, ['aws', 'vpc'], {
+    name: 'main',
+    cidr: '10.30.0.0/16',
+    subnets: [
+      { name: 'private-2a', az: 'ap-northeast-2a', cidr: '10.30.101.0/24', tier: 'private' },
+      { name: 'private-2c', az: 'ap-northeast-2c', cidr: '10.30.102.0/24', tier: 'private' },
+    ],
+    site_to_site: { site: 'home', customer_gateway_ip: '203.0.113.7' },
+  });
+  const model = await modelOf(text);
+
+  it('the Proxmox host gets a return route to the VPC through the firewall', () => {
+    expect(model.sites[0]!.hosts[0]!.routes.map((r) => [r.destination, r.via, r.bridge])).toEqual([
+      ['10.0.1.0/24', '10.0.0.1', 'vmbr1'],
+      ['10.30.0.0/16', '10.0.0.1', 'vmbr1'],
+    ]);
+  });
+
+  it('the VPC learns the on-prem networks and propagates VPN routes', () => {
+    const vpc = model.aws!.vpc!;
+    expect(vpc.siteToSite).toMatchObject({ site: 'home', customerGatewayIp: '203.0.113.7', bgpAsn: 65000, onPremNetworks: ['10.0.0.0/24', '10.0.1.0/24', '10.1.0.0/24'] });
+    expect(vpc.routeTables.every((t) => t.propagateVpn)).toBe(true);
+  });
+
+  it('without the firewall public address the VPN is a located error', async () => {
+    const { lint } = await import('../helpers.js');
+    const diagnostics = await lint(text.replace('customer_gateway_ip: 203.0.113.7', 'bgp_asn: 65010'));
+    expect(diagnostics.map((d) => [d.rule, d.location.line])).toEqual([['aws/customer-gateway', text.split('\n').findIndex((l) => l.includes('site_to_site:')) + 1]]);
+  });
+
+  it('the VPC counts as internal for an internet-only zone', () => {
+    expect(model.sites[0]!.internalNetworks).toContain('aws/main');
+  });
+});

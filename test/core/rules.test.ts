@@ -1,0 +1,415 @@
+// Every lint rule: a mutation of a valid example that must trigger it (at
+// the right line), and the valid examples that must not.
+import { describe, expect, it } from 'vitest';
+import type { Diagnostic } from '../../src/diagnostics.js';
+import { edit, EXAMPLES, lint, readExample } from '../helpers.js';
+
+interface Case {
+  rule: string;
+  name: string;
+  example: keyof typeof EXAMPLES;
+  change: (text: string) => string;
+  /** Text of the line the diagnostic must point at (after the change). */
+  at: string;
+  /** Which occurrence of `at` (0 = first). */
+  nth?: number;
+  message: RegExp;
+  severity?: 'error' | 'warning';
+}
+
+const A = ['sites', 0] as const;
+const wg = [...A, 'wireguard', 0] as const;
+const vpc = ['aws', 'vpc'] as const;
+
+const cases: Case[] = [
+  {
+    rule: 'ref/unknown',
+    name: "a peer's role",
+    example: 'homelab',
+    change: (t) => edit(t, [...wg, 'peers', 1, 'role'], 'laptops'),
+    at: 'role: laptops',
+    message: /role "laptops" does not exist \(known: workstation, mobile, server, reserved\)/,
+  },
+  {
+    rule: 'ref/unknown',
+    name: "a rule's zone",
+    example: 'homelab',
+    change: (t) => t.replace('{ name: vpn-to-service, from: vpn, to: service', '{ name: vpn-to-service, from: vpn, to: services'),
+    at: 'to: services',
+    message: /zone \(or any, internet, self\) "services" does not exist/,
+  },
+  {
+    rule: 'ref/unknown',
+    name: 'a security-group reference',
+    example: 'aws-vpc',
+    change: (t) => t.replace('from_group: bastion', 'from_group: bastoin'),
+    at: 'from_group: bastoin',
+    message: /security group "bastoin" does not exist/,
+  },
+  {
+    rule: 'ref/unknown',
+    name: 'a bridge named by an interface',
+    example: 'homelab',
+    change: (t) => t.replace('bridge: vmbr2', 'bridge: vmbr9'),
+    at: 'bridge: vmbr9',
+    message: /bridge "vmbr9" does not exist on host pve/,
+  },
+  {
+    rule: 'ref/unknown',
+    name: "a zone's network",
+    example: 'homelab',
+    change: (t) => t.replace('networks: [service]', 'networks: [servise]'),
+    at: 'networks: [servise]',
+    message: /network "servise" does not exist/,
+  },
+  {
+    rule: 'ip/invalid',
+    name: 'host bits set in a CIDR',
+    example: 'aws-vpc',
+    change: (t) => t.replace('cidr: 10.30.101.0/24', 'cidr: 10.30.101.7/24'),
+    at: '10.30.101.7/24',
+    message: /10\.30\.101\.7\/24 has host bits set: the network is 10\.30\.101\.0\/24/,
+  },
+  {
+    rule: 'ip/invalid',
+    name: 'an address that is not IPv4',
+    example: 'homelab',
+    change: (t) => t.replace('address: 10.1.0.1/24', 'address: 10.1.0.300/24'),
+    at: 'address: 10.1.0.300/24',
+    message: /"10\.1\.0\.300\/24" is not an address with prefix/,
+  },
+  {
+    rule: 'ip/prefix-mismatch',
+    name: 'host prefix differs from its network',
+    example: 'homelab',
+    change: (t) => t.replace('address: 10.0.0.254/24', 'address: 10.0.0.254/16'),
+    at: '10.0.0.254/16',
+    message: /prefix \/16 but its network management is 10\.0\.0\.0\/24/,
+  },
+  {
+    rule: 'firewall/interface-kind',
+    name: 'device and wireguard on one interface',
+    example: 'homelab',
+    change: (t) => edit(t, [...A, 'firewall', 'interfaces', 3, 'device'], 'vtnet3'),
+    at: '- name: wireguard',
+    message: /needs exactly one of device, vlan or wireguard \(has device, wireguard\)/,
+  },
+  {
+    rule: 'wg/interface-address',
+    name: 'an address on the WireGuard interface',
+    example: 'homelab',
+    change: (t) => edit(t, [...A, 'firewall', 'interfaces', 3, 'address'], '10.0.9.1/24'),
+    at: 'address: 10.0.9.1/24',
+    message: /cannot have an IP configuration/,
+  },
+  {
+    rule: 'wg/role-range',
+    name: 'a reversed role range',
+    example: 'homelab',
+    change: (t) => t.replace('{ name: server, from: 10.0.1.51, to: 10.0.1.100', '{ name: server, from: 10.0.1.100, to: 10.0.1.51'),
+    at: 'name: server, from: 10.0.1.100',
+    message: /role server: range ends \(10\.0\.1\.51\) before it starts/,
+  },
+  {
+    rule: 'dhcp/no-network',
+    name: 'DHCP on a DHCP-client WAN',
+    example: 'vlan-hosting',
+    change: (t) => edit(t, [...A, 'firewall', 'interfaces', 0, 'dhcp'], {}),
+    at: 'dhcp: {}',
+    message: /interface wan has a DHCP server but no static address/,
+  },
+  {
+    rule: 'haproxy/server-port',
+    name: 'a backend server whose service has no port',
+    example: 'homelab',
+    change: (t) => t.replace('{ name: traefik, network: service, address: 10.1.0.100, port: 80,', '{ name: traefik, network: service, address: 10.1.0.100,'),
+    at: '- { service: traefik }',
+    message: /server traefik has no port/,
+  },
+  {
+    rule: 'aws/az-region',
+    name: 'an AZ of another region',
+    example: 'aws-vpc',
+    change: (t) => t.replace('az: ap-northeast-2c, cidr: 10.30.2.0/24', 'az: ap-northeast-1c, cidr: 10.30.2.0/24'),
+    at: 'az: ap-northeast-1c',
+    message: /availability zone ap-northeast-1c is not in region ap-northeast-2/,
+  },
+  {
+    rule: 'aws/nat-without-public',
+    name: 'a NAT gateway without public subnets',
+    example: 'aws-vpc',
+    change: (t) => t.replaceAll('tier: public', 'tier: edge').replace('nat_gateway: false', 'nat_gateway: true'),
+    at: 'nat_gateway: true',
+    message: /a NAT gateway needs a public subnet/,
+  },
+  {
+    rule: 'aws/sg-rule-peer',
+    name: 'a rule with a CIDR and a group',
+    example: 'aws-vpc',
+    change: (t) => t.replace('from_group: api,', 'from_group: api, from: 10.30.0.0/16,'),
+    at: 'from_group: api, from: 10.30.0.0/16',
+    message: /needs exactly one of from \(a network\) or from_group/,
+  },
+  {
+    rule: 'policy/reserved-zone-name',
+    name: 'a zone named like a built-in target',
+    example: 'homelab',
+    change: (t) => t.replace('{ name: service, networks: [service] }', '{ name: self, networks: [service] }'),
+    at: 'name: self, networks: [service]',
+    message: /"self" is a built-in target/,
+  },
+  {
+    rule: 'names/duplicate',
+    name: 'two peers with one name',
+    example: 'homelab',
+    change: (t) => t.replace('- name: laptop-john', '- name: mac-workstation'),
+    at: '- name: mac-workstation',
+    nth: 1,
+    message: /WireGuard peer "mac-workstation" is declared twice in instance wg0/,
+  },
+  {
+    rule: 'names/duplicate',
+    name: 'two subnets with one name',
+    example: 'aws-vpc',
+    change: (t) => t.replace('name: private-2c', 'name: private-2a'),
+    at: 'name: private-2a, az: ap-northeast-2c',
+    message: /subnet "private-2a" is declared twice in VPC main/,
+  },
+  {
+    rule: 'ip/overlap',
+    name: 'a remote network over an on-prem network',
+    example: 'homelab',
+    change: (t) => edit(t, [...A, 'remote_networks'], [{ name: 'office', cidr: '10.1.0.0/16' }]),
+    at: 'address: 10.1.0.1/24',
+    message: /network service \(10\.1\.0\.0\/24, site home\) overlaps network office \(10\.1\.0\.0\/16, site home\)/,
+  },
+  {
+    rule: 'ip/overlap',
+    name: 'the VPN tunnel over a LAN',
+    example: 'homelab',
+    change: (t) => t.replace('address: 10.0.1.1/24', 'address: 10.0.0.129/25'),
+    at: 'address: 10.0.0.129/25',
+    message: /network wireguard \(10\.0\.0\.128\/25, site home\) overlaps network management \(10\.0\.0\.0\/24, site home\)/,
+  },
+  {
+    rule: 'ip/subnet-outside-vpc',
+    name: 'a subnet outside its VPC',
+    example: 'aws-vpc',
+    change: (t) => t.replace('cidr: 10.30.102.0/24', 'cidr: 10.31.102.0/24'),
+    at: 'cidr: 10.31.102.0/24',
+    message: /subnet private-2c \(10\.31\.102\.0\/24\) is outside VPC main \(10\.30\.0\.0\/16\)/,
+  },
+  {
+    rule: 'ip/reserved-address',
+    name: 'a service on the network address',
+    example: 'homelab',
+    change: (t) => t.replace('address: 10.1.0.120', 'address: 10.1.0.0'),
+    at: 'address: 10.1.0.0,',
+    message: /service grafana: 10\.1\.0\.0 is the network address of network service/,
+  },
+  {
+    rule: 'ip/reserved-address',
+    name: 'a service on the broadcast address',
+    example: 'homelab',
+    change: (t) => t.replace('address: 10.1.0.120', 'address: 10.1.0.255'),
+    at: 'address: 10.1.0.255',
+    message: /is the broadcast address of network service/,
+  },
+  {
+    rule: 'ip/reserved-address',
+    name: 'a host on the gateway address',
+    example: 'homelab',
+    change: (t) => t.replace('address: 10.1.0.120', 'address: 10.1.0.1'),
+    at: 'name: grafana',
+    message: /service grafana: 10\.1\.0\.1 is the gateway of network service/,
+  },
+  {
+    rule: 'ip/duplicate-address',
+    name: 'two services on one address',
+    example: 'homelab',
+    change: (t) => t.replace('address: 10.1.0.120', 'address: 10.1.0.110'),
+    at: 'name: grafana',
+    message: /service grafana uses 10\.1\.0\.110, already used by service postgres/,
+  },
+  {
+    rule: 'ip/duplicate-address',
+    name: 'two peers on one address',
+    example: 'homelab',
+    change: (t) => t.replace('address: 10.0.1.3', 'address: 10.0.1.2'),
+    at: 'address: 10.0.1.2',
+    nth: 1,
+    message: /peer laptop-john uses 10\.0\.1\.2, already used by peer mac-workstation/,
+  },
+  {
+    rule: 'ip/address-outside-network',
+    name: 'a service outside its declared network',
+    example: 'homelab',
+    change: (t) => t.replace('address: 10.1.0.120', 'address: 10.0.0.120'),
+    at: 'address: 10.0.0.120',
+    message: /service grafana: 10\.0\.0\.120 is outside its network service \(10\.1\.0\.0\/24\)/,
+  },
+  {
+    rule: 'ip/address-outside-network',
+    name: 'a service in no network',
+    example: 'homelab',
+    change: (t) => t.replace('{ name: grafana, network: service, address: 10.1.0.120', '{ name: grafana, address: 172.16.5.5'),
+    at: 'address: 172.16.5.5',
+    message: /service grafana: 172\.16\.5\.5 is in none of site home's networks/,
+  },
+  {
+    rule: 'ip/address-outside-network',
+    name: 'a DHCP range outside its network',
+    example: 'vlan-hosting',
+    change: (t) => t.replace('from: 192.168.30.100', 'from: 192.168.31.100'),
+    at: 'from: 192.168.31.100',
+    message: /DHCP range from 192\.168\.31\.100 is outside network vpssvc/,
+  },
+  {
+    rule: 'dhcp/range-conflict',
+    name: 'a static service inside the dynamic range',
+    example: 'vlan-hosting',
+    change: (t) => t.replace('address: 192.168.20.12', 'address: 192.168.20.200'),
+    at: 'address: 192.168.20.200',
+    message: /service web2: 192\.168\.20\.200 is inside the DHCP range 192\.168\.20\.128-192\.168\.20\.254 of websvc/,
+    severity: 'warning',
+  },
+  {
+    rule: 'vlan/tag-range',
+    name: 'a tag above 4094',
+    example: 'vlan-hosting',
+    change: (t) => t.replace('tag: 30', 'tag: 4095'),
+    at: 'tag: 4095',
+    message: /VLAN vpssvc: tag 4095 is outside 1-4094/,
+  },
+  {
+    rule: 'vlan/tag-range',
+    name: 'tag 0',
+    example: 'vlan-hosting',
+    change: (t) => t.replace('tag: 30', 'tag: 0'),
+    at: 'tag: 0',
+    message: /tag 0 is outside 1-4094/,
+  },
+  {
+    rule: 'vlan/duplicate-tag',
+    name: 'two VLANs with tag 10 on one parent',
+    example: 'vlan-hosting',
+    change: (t) => t.replace('tag: 20', 'tag: 10'),
+    at: 'vlan: { parent: lan, tag: 10 }\n          address: 192.168.20.1/24',
+    message: /VLAN websvc: tag 10 is already used on lan by mgmt/,
+  },
+  {
+    rule: 'opnsense/interface-description',
+    name: 'a description with a space',
+    example: 'homelab',
+    change: (t) => t.replace('description: Service\n', 'description: Service Net\n'),
+    at: 'description: Service Net',
+    message: /description "Service Net" is not \[A-Za-z0-9_\]/,
+  },
+  {
+    rule: 'ports/range',
+    name: 'a reversed port range',
+    example: 'homelab',
+    change: (t) => t.replace('{ name: vpn-to-service, from: vpn, to: service, action: pass }', '{ name: vpn-to-service, from: vpn, to: service, proto: tcp, ports: ["9000-8000"], action: pass }'),
+    at: '9000-8000',
+    message: /"9000-8000" is not a range within 1-65535/,
+  },
+  {
+    rule: 'wg/peer-outside-tunnel',
+    name: 'a peer outside the tunnel',
+    example: 'homelab',
+    change: (t) => t.replace('address: 10.0.1.3', 'address: 10.0.2.3'),
+    at: 'address: 10.0.2.3',
+    message: /peer laptop-john: 10\.0\.2\.3 is outside the tunnel network 10\.0\.1\.0\/24 of wg0/,
+  },
+  {
+    rule: 'wg/peer-outside-role',
+    name: "a workstation in the mobile range",
+    example: 'homelab',
+    change: (t) => t.replace('address: 10.0.1.3', 'address: 10.0.1.20'),
+    at: 'address: 10.0.1.20',
+    message: /peer laptop-john: 10\.0\.1\.20 is outside role workstation \(10\.0\.1\.2-10\.0\.1\.10\)/,
+  },
+  {
+    rule: 'wg/role-overlap',
+    name: 'mobile overlapping workstations',
+    example: 'homelab',
+    change: (t) => t.replace('{ name: mobile, from: 10.0.1.11', '{ name: mobile, from: 10.0.1.9'),
+    at: 'name: mobile, from: 10.0.1.9',
+    message: /role mobile \(10\.0\.1\.9-10\.0\.1\.50\) overlaps role workstation/,
+  },
+  {
+    rule: 'wg/role-outside-tunnel',
+    name: 'a role reaching the broadcast address',
+    example: 'homelab',
+    change: (t) => t.replace('to: 10.0.1.254, description: Reserved', 'to: 10.0.1.255, description: Reserved'),
+    at: 'to: 10.0.1.255',
+    message: /role reserved \(10\.0\.1\.101-10\.0\.1\.255\) is not inside 10\.0\.1\.1-10\.0\.1\.254/,
+  },
+  {
+    rule: 'aws/tier-single-az',
+    name: 'a private tier in one AZ',
+    example: 'aws-vpc',
+    change: (t) => t.replace(/ *- \{ name: private-2c.*\n/, ''),
+    at: 'name: private-2a',
+    message: /tier private lives only in ap-northeast-2a \(private-2a\)/,
+    severity: 'warning',
+  },
+];
+
+function lineOf(text: string, needle: string, nth = 0): number {
+  let index = text.indexOf(needle);
+  for (let i = 0; i < nth && index >= 0; i++) index = text.indexOf(needle, index + 1);
+  if (index < 0) throw new Error(`test bug: "${needle}" not in the changed topology`);
+  return text.slice(0, index).split('\n').length;
+}
+
+describe('every example is clean (the passing case of every rule)', () => {
+  for (const name of Object.keys(EXAMPLES) as (keyof typeof EXAMPLES)[]) {
+    it(name, async () => {
+      expect(await lint(readExample(name))).toEqual([]);
+    });
+  }
+});
+
+describe('each rule fires on its mistake, at the offending line', () => {
+  for (const c of cases) {
+    it(`${c.rule}: ${c.name}`, async () => {
+      const changed = c.change(readExample(c.example));
+      expect(changed).not.toBe(readExample(c.example));
+      const diagnostics = await lint(changed);
+      const hits = diagnostics.filter((d: Diagnostic) => d.rule === c.rule && c.message.test(d.message));
+      expect(hits, JSON.stringify(diagnostics, null, 1)).toHaveLength(1);
+      const hit = hits[0]!;
+      expect(hit.severity).toBe(c.severity ?? 'error');
+      expect(hit.location.file).toBe('topology.yaml');
+      expect(hit.location.line).toBe(lineOf(changed, c.at, c.nth));
+      expect(hit.hint).toBeTruthy();
+    });
+  }
+});
+
+describe('the seed 003 mistake: two public subnets both 10.30.1.0/24', () => {
+  it('names both subnets and both locations', async () => {
+    const text = readExample('aws-vpc').replace('cidr: 10.30.2.0/24', 'cidr: 10.30.1.0/24');
+    const diagnostics = await lint(text, 'examples/aws-vpc.yaml');
+    expect(diagnostics).toHaveLength(1);
+    const [d] = diagnostics;
+    expect(d!.rule).toBe('ip/overlap');
+    expect(d!.message).toContain('public-2c');
+    expect(d!.message).toContain('public-2a');
+    expect(d!.location).toEqual({ file: 'examples/aws-vpc.yaml', line: 15, col: 55 });
+    expect(d!.related).toEqual([{ message: expect.stringContaining('public-2a'), location: { file: 'examples/aws-vpc.yaml', line: 14, col: 55 } }]);
+  });
+
+  it('a subnet inside its own VPC is not an overlap, a network inside the VPC is', async () => {
+    const clean = await lint(readExample('aws-vpc'));
+    expect(clean).toEqual([]);
+    const withSite = `${readExample('aws-vpc')}\nsites:\n  - name: office\n    remote_networks:\n      - { name: lab, cidr: 10.30.200.0/24 }\n`;
+    const diagnostics = await lint(withSite);
+    expect(diagnostics.map((d) => [d.rule, d.message])).toEqual([
+      ['ip/overlap', 'network lab (10.30.200.0/24, site office) overlaps network main (10.30.0.0/16, AWS)'],
+    ]);
+  });
+});
+
+export { cases };
