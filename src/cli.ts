@@ -40,7 +40,7 @@ async function runLint(file: string, options: LintOptions): Promise<number> {
   return 0;
 }
 
-async function runBuild(file: string, options: { out: string; format: Format; color: boolean }): Promise<number> {
+async function runBuild(file: string, options: { out: string; format: Format; color: boolean; check?: boolean }): Promise<number> {
   const { lintFile } = await import('./pipeline.js');
   const { formatDiagnostics } = await import('./format.js');
   const { countBySeverity } = await import('./diagnostics.js');
@@ -53,8 +53,19 @@ async function runBuild(file: string, options: { out: string; format: Format; co
     return EXIT_FINDINGS;
   }
   const { renderAll } = await import('./render/index.js');
-  const { emitTree } = await import('./emit.js');
   const files = renderAll(model);
+  if (options.check) {
+    const { staleFiles } = await import('./stale.js');
+    const differences = staleFiles(options.out, files);
+    if (differences.length === 0) {
+      process.stdout.write(`gen: ${options.out} is current\n`);
+      return 0;
+    }
+    process.stdout.write(`gen: ${options.out} is stale; run gen build to update it:\n`);
+    for (const d of differences) process.stdout.write(`  ${d.status.padEnd(7)} ${options.out}/${d.path}\n`);
+    return EXIT_FINDINGS;
+  }
+  const { emitTree } = await import('./emit.js');
   emitTree(options.out, files);
   process.stdout.write(`gen: wrote ${files.size + 1} files to ${options.out}\n`);
   for (const site of model.sites) {
@@ -64,7 +75,7 @@ async function runBuild(file: string, options: { out: string; format: Format; co
 }
 
 function formatOption(): Option {
-  return new Option('--format <format>', 'diagnostics format').choices(['pretty', 'json', 'github']).default('pretty');
+  return new Option('--format <format>', 'diagnostics format').choices(['pretty', 'json', 'github', 'sarif']).default('pretty');
 }
 
 export function program(setExit: (code: number) => void): Command {
@@ -90,8 +101,9 @@ export function program(setExit: (code: number) => void): Command {
     .description('lint, then write every generated file to the output directory (nothing is written on errors)')
     .argument('[file]', 'topology file', 'topology.yaml')
     .option('-o, --out <dir>', 'output directory', 'out')
+    .option('--check', 'write nothing; exit 1 and list the files that differ when the output directory is stale')
     .addOption(formatOption())
-    .action(async (file: string, options: { out: string; format: Format }) => {
+    .action(async (file: string, options: { out: string; format: Format; check?: boolean }) => {
       setExit(await runBuild(file, { ...options, color: process.stderr.isTTY === true && !('NO_COLOR' in process.env) }));
     });
 

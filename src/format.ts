@@ -1,8 +1,9 @@
 // Diagnostic output formats for `gen lint`: pretty (people), json (tools),
-// github (workflow command annotations).
+// github (workflow command annotations), sarif (code scanning).
 import { countBySeverity, type Diagnostic } from './diagnostics.js';
+import { formatSarif } from './sarif.js';
 
-export const FORMATS = ['pretty', 'json', 'github'] as const;
+export const FORMATS = ['pretty', 'json', 'github', 'sarif'] as const;
 export type Format = (typeof FORMATS)[number];
 
 function where(d: { location: Diagnostic['location'] }): string {
@@ -49,6 +50,8 @@ export function formatGithub(diagnostics: readonly Diagnostic[]): string {
 
 export function formatDiagnostics(format: Format, diagnostics: readonly Diagnostic[], color = false): string {
   switch (format) {
+    case 'sarif':
+      return formatSarif(diagnostics);
     case 'json':
       return formatJson(diagnostics);
     case 'github':

@@ -162,3 +162,32 @@ describe('gen build', () => {
     expect(tree(join(root, 'out'))).toEqual(tree(join(dir, 'out')));
   });
 });
+
+describe('gen build --check', () => {
+  it('exits 0 when out/ is current and 1 with the differing files when stale', () => {
+    const dir = scratch();
+    writeFileSync(join(dir, 'topology.yaml'), readExample('aws-vpc'));
+    expect(gen(['build'], dir).code).toBe(0);
+    const current = gen(['build', '--check'], dir);
+    expect([current.code, current.stdout]).toEqual([0, 'gen: out is current\n']);
+
+    writeFileSync(join(dir, 'out', 'stray.txt'), 'left over\n');
+    writeFileSync(join(dir, 'topology.yaml'), readExample('aws-vpc').replace('name: aws-vpc', 'name: aws-vpc-2'));
+    const before = tree(join(dir, 'out'));
+    const stale = gen(['build', '--check'], dir);
+    expect(stale.code).toBe(1);
+    expect(stale.stdout).toContain('gen: out is stale');
+    expect(stale.stdout).toMatch(/changed +out\/plan\.json/);
+    expect(stale.stdout).toMatch(/changed +out\/MANIFEST/);
+    expect(stale.stdout).toMatch(/extra +out\/stray\.txt/);
+    expect(tree(join(dir, 'out'))).toEqual(before);
+  });
+
+  it('a missing out/ is stale', () => {
+    const dir = scratch();
+    writeFileSync(join(dir, 'topology.yaml'), readExample('aws-vpc'));
+    const r = gen(['build', '--check'], dir);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/missing +out\/plan\.json/);
+  });
+});
