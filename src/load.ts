@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isMap, isSeq, isPair, isScalar, type Document, type Node } from 'yaml';
 import type { Diagnostic, SourceLocation } from './diagnostics.js';
+import { findSuppressions, type Suppression } from './suppress.js';
 
 export type Path = readonly (string | number)[];
 
@@ -10,6 +11,8 @@ export interface Loaded {
   file: string;
   data: unknown;
   source: SourceMap;
+  /** `# gen-ignore` comments. */
+  suppressions: Suppression[];
 }
 
 export type LoadResult = { ok: true; loaded: Loaded } | { ok: false; diagnostics: Diagnostic[] };
@@ -143,7 +146,7 @@ export function loadTopologyText(text: string, file: string): LoadResult {
       ],
     };
   }
-  return { ok: true, loaded: { file, data, source } };
+  return { ok: true, loaded: { file, data, source, suppressions: findSuppressions(text, doc, lines, file) } };
 }
 
 function firstLine(message: string): string {

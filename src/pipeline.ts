@@ -7,6 +7,7 @@ import type { Finding } from './findings.js';
 import { type LoadResult, loadTopologyFile, loadTopologyText } from './load.js';
 import type { Model } from './model.js';
 import { resolve } from './resolve/index.js';
+import { applySuppressions } from './suppress.js';
 import { validateTopology } from './validate.js';
 
 export interface LintResult {
@@ -21,7 +22,8 @@ async function lintLoaded(loaded: LoadResult): Promise<LintResult> {
   if (!validated.ok) return { diagnostics: validated.diagnostics.sort(compareDiagnostics) };
   const findings: Finding[] = [];
   const model = resolve(validated.topology, (f) => findings.push(f));
-  return { diagnostics: check(model, loaded.loaded.source, findings), model };
+  const diagnostics = applySuppressions(check(model, loaded.loaded.source, findings), loaded.loaded.suppressions);
+  return { diagnostics: diagnostics.sort(compareDiagnostics), model };
 }
 
 export function lintFile(file: string): Promise<LintResult> {

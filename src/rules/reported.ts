@@ -128,4 +128,25 @@ export const reportedRules: Rule[] = [
     why: 'These names are built-in rule targets; a zone of the same name would be ambiguous.',
     hint: 'Rename the zone.',
   },
+  {
+    id: 'suppress/missing-reason',
+    severity: 'warning',
+    summary: 'A `# gen-ignore RULE` comment gives no reason.',
+    why: 'A silenced check without a reason cannot be reviewed; it silences nothing until it has one.',
+    hint: 'Write the reason after a colon: `# gen-ignore RULE: why this is fine`.',
+  },
+  {
+    id: 'suppress/unknown-rule',
+    severity: 'warning',
+    summary: 'A `# gen-ignore` comment names no rule, or one that cannot be silenced.',
+    why: 'A misspelt rule id silences nothing; load, schema and reference errors cannot be silenced because gen could not model the file.',
+    hint: 'Use a rule id from docs/rules.md.',
+  },
+  {
+    id: 'suppress/unused',
+    severity: 'warning',
+    summary: 'A `# gen-ignore` comment silences nothing.',
+    why: 'A stale suppression would silently hide a future, different problem on the same node.',
+    hint: 'Remove the comment, or move it onto the line before the node it is meant for.',
+  },
 ];

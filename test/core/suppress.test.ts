@@ -1,0 +1,60 @@
+// `# gen-ignore RULE: reason` silences one rule on one node.
+import { describe, expect, it } from 'vitest';
+import { lint, readExample } from '../helpers.js';
+
+// A warning to silence: the private tier in one AZ.
+const oneAz = readExample('aws-vpc').replace(/ *- \{ name: private-2c.*\n/, '');
+
+describe('inline suppression', () => {
+  it('a comment on its own line silences the rule on the next node', async () => {
+    const text = oneAz.replace(
+      '      - { name: private-2a',
+      '      # gen-ignore aws/tier-single-az: staging runs in one AZ on purpose\n      - { name: private-2a',
+    );
+    expect(await lint(text)).toEqual([]);
+  });
+
+  it('a trailing comment silences the rule on its own line', async () => {
+    const text = oneAz.replace(/(- \{ name: private-2a.*\})/, '$1  # gen-ignore aws/tier-single-az: staging');
+    expect(await lint(text)).toEqual([]);
+  });
+
+  it('only the named rule, only on that node', async () => {
+    const text = oneAz
+      .replace('      - { name: private-2a', '      # gen-ignore ip/overlap: wrong rule\n      - { name: private-2a');
+    const rules = (await lint(text)).map((d) => d.rule).sort();
+    expect(rules).toEqual(['aws/tier-single-az', 'suppress/unused']);
+  });
+
+  it('a suppression without a reason is a warning and silences nothing', async () => {
+    const text = oneAz.replace('      - { name: private-2a', '      # gen-ignore aws/tier-single-az\n      - { name: private-2a');
+    const diagnostics = await lint(text);
+    expect(diagnostics.map((d) => [d.rule, d.severity]).sort()).toEqual([
+      ['aws/tier-single-az', 'warning'],
+      ['suppress/missing-reason', 'warning'],
+    ]);
+    const line = text.split('\n').findIndex((l) => l.includes('# gen-ignore')) + 1;
+    expect(diagnostics.find((d) => d.rule === 'suppress/missing-reason')!.location.line).toBe(line);
+  });
+
+  it('an unknown rule id, or a structural error, cannot be silenced', async () => {
+    const text = readExample('homelab')
+      .replace('    services:\n', '    # gen-ignore no/such-rule: typo\n    services:\n')
+      .replace('role: workstation\n            address: 10.0.1.3', 'role: workstations  # gen-ignore ref/unknown: nice try\n            address: 10.0.1.3');
+    const rules = (await lint(text)).map((d) => d.rule).sort();
+    expect(rules).toEqual(['ref/unknown', 'suppress/unknown-rule', 'suppress/unknown-rule']);
+  });
+
+  it('"# gen-ignore" inside a quoted string is not a comment', async () => {
+    const text = oneAz.replace('description: Database', 'description: "Database # gen-ignore aws/tier-single-az: no"');
+    expect((await lint(text)).map((d) => d.rule)).toEqual(['aws/tier-single-az']);
+  });
+
+  it('silences an error on a whole block node', async () => {
+    const text = readExample('aws-vpc').replace('cidr: 10.30.2.0/24', 'cidr: 10.30.1.0/24').replace(
+      '      - { name: public-2c',
+      '      # gen-ignore ip/overlap: migration window, both exist for a week\n      - { name: public-2c',
+    );
+    expect(await lint(text)).toEqual([]);
+  });
+});
