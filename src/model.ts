@@ -267,12 +267,26 @@ export interface PolicyRule {
   action: 'pass' | 'block' | 'reject';
   log: boolean;
   description?: string;
+  /** The port forward a derived WAN pass belongs to (its linked filter rule). */
+  portForward?: string;
+  path: Path;
+}
+
+export interface FlowTest {
+  name: string;
+  from: string;
+  to: string;
+  proto: 'tcp' | 'udp' | 'icmp' | 'any';
+  port?: number;
+  expect: 'accept' | 'deny';
   path: Path;
 }
 
 export interface Policy {
   default: 'deny';
   zones: Zone[];
+  /** Flows with their expected verdict (policy unit tests). */
+  tests: FlowTest[];
   /** The rules in evaluation order: derived WAN passes first, then the topology's rules. */
   rules: PolicyRule[];
 }
@@ -351,6 +365,8 @@ export interface Vpc {
   routeTables: { tier: string; routes: { destination: string; target: 'internet-gateway' | 'nat-gateway' | 'vpn-gateway' }[]; subnets: string[]; propagateVpn: boolean }[];
   securityGroups: SecurityGroup[];
   siteToSite?: { site: string; customerGatewayIp?: string; bgpAsn: number; onPremNetworks: string[]; path: Path };
+  /** Flows with their expected verdict against the security groups. */
+  tests: FlowTest[];
   path: Path;
 }
 

@@ -142,8 +142,19 @@ export interface ServiceInput {
   host?: string;
 }
 
+export interface FlowTestInput {
+  name?: string;
+  from: string;
+  to: string;
+  proto: 'tcp' | 'udp' | 'icmp' | 'any';
+  port?: number;
+  expect: 'accept' | 'deny';
+  description?: string;
+}
+
 export interface PolicyInput {
   default?: 'deny';
+  tests?: FlowTestInput[];
   zones?: { name: string; networks: string[]; description?: string }[];
   rules?: PolicyRuleInput[];
 }
@@ -219,6 +230,7 @@ export interface VpcInput {
   route_tables?: { tier: string; routes: { destination: string; target: 'internet-gateway' | 'nat-gateway' | 'vpn-gateway' }[] }[];
   security_groups?: { name: string; description?: string; ingress?: SgRuleInput[]; egress?: SgRuleInput[] }[];
   site_to_site?: { site: string; customer_gateway_ip?: string; bgp_asn?: number };
+  tests?: FlowTestInput[];
 }
 
 export interface SgRuleInput {

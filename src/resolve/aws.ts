@@ -6,6 +6,7 @@ import type { Aws, Network, SecurityGroup, SecurityGroupRule, Vpc } from '../mod
 import { parseCidr } from '../net.js';
 import type { AwsInput, SgRuleInput, VpcInput } from '../topology.js';
 import { type ResolveContext, indexByName } from './context.js';
+import { flowTest } from './policy.js';
 
 export function resolveAws(input: AwsInput, path: Path, ctx: ResolveContext, sites: ReadonlySet<string>): Aws {
   const buckets = (input.buckets ?? []).map((bucket, i) => {
@@ -134,9 +135,25 @@ function resolveVpc(input: VpcInput, region: string, path: Path, ctx: ResolveCon
     };
   }
 
+  const tests = (input.tests ?? []).map((test, i) => {
+    const tpath = [...path, 'tests', i];
+    const isAddress = /^[0-9.]+(\/[0-9]+)?$/.test(test.from);
+    if (isAddress) {
+      if (test.from.includes('/')) cidrNetwork(test.from, [...tpath, 'from'], ctx);
+      else ctx.ipv4(test.from, [...tpath, 'from']);
+    } else if (test.from !== 'internet' && !groupNames.has(test.from)) {
+      ctx.report({ rule: 'ref/unknown', path: [...tpath, 'from'], message: `security group "${test.from}" does not exist (or use an address, a CIDR, or internet)` });
+    }
+    if (!groupNames.has(test.to)) {
+      ctx.report({ rule: 'ref/unknown', path: [...tpath, 'to'], message: `security group "${test.to}" does not exist (known: ${[...groupNames].join(', ') || 'none'})` });
+    }
+    return flowTest(test, tpath);
+  });
+
   return {
     name: input.name,
     cidr: block.cidr,
+    tests,
     network: vpcNetwork.id,
     description: input.description,
     subnets,

@@ -2,8 +2,8 @@
 // passes that declared services need (WireGuard's port, HAProxy's
 // listeners, port forwards) are derived here, so nobody forgets one.
 import type { Path } from '../load.js';
-import type { Firewall, Haproxy, Network, Policy, PolicyRule, RuleTarget, WireguardInstance, Zone } from '../model.js';
-import type { PolicyInput } from '../topology.js';
+import type { Firewall, FlowTest, Haproxy, Network, Policy, PolicyRule, RuleTarget, WireguardInstance, Zone } from '../model.js';
+import type { FlowTestInput, PolicyInput } from '../topology.js';
 import { type ResolveContext, indexByName } from './context.js';
 
 export const BUILTIN_TARGETS = ['any', 'internet', 'self'] as const;
@@ -65,7 +65,14 @@ export function resolvePolicy(
     ];
   });
 
-  return { default: 'deny', zones, rules };
+  const tests = (input?.tests ?? []).map((test, i) => {
+    const tpath = [...path, 'tests', i];
+    if (test.from !== 'internet') ctx.lookup(zoneIndex, test.from, 'zone (or internet)', [...tpath, 'from']);
+    if (!['wan', 'self', 'internet'].includes(test.to)) ctx.lookup(zoneIndex, test.to, 'zone (or wan, self, internet)', [...tpath, 'to']);
+    return flowTest(test, tpath);
+  });
+
+  return { default: 'deny', zones, rules, tests };
 }
 
 /** WAN pass rules implied by what the topology exposes, in a fixed order. */
@@ -106,8 +113,22 @@ export function derivedWanRules(firewall: Firewall, wireguard: readonly Wireguar
       to: { kind: 'wan-address', interface: pf.interface },
       proto: pf.proto,
       ports: [pf.port],
+      portForward: pf.name,
       path: pf.path,
     });
   }
   return rules;
+}
+
+export function flowTest(test: FlowTestInput, path: Path): FlowTest {
+  const port = test.port === undefined ? '' : ` ${test.port}`;
+  return {
+    name: test.name ?? `${test.from} to ${test.to} ${test.proto}${port}`,
+    from: test.from,
+    to: test.to,
+    proto: test.proto,
+    port: test.port,
+    expect: test.expect,
+    path,
+  };
 }

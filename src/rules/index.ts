@@ -3,11 +3,14 @@ import { firewallRules } from './firewall.js';
 import { infrastructureRules } from './infrastructure.js';
 import { ipRules } from './ip.js';
 import { nameRules } from './names.js';
+import { proxmoxRules } from './proxmox.js';
+import { opnsenseRules } from './opnsense.js';
 import { reportedRules } from './reported.js';
+import { testRules } from './tests.js';
 import type { Rule } from './rule.js';
 import { wireguardRules } from './wireguard.js';
 
-export const rules: readonly Rule[] = [...reportedRules, ...nameRules, ...ipRules, ...firewallRules, ...wireguardRules, ...infrastructureRules];
+export const rules: readonly Rule[] = [...reportedRules, ...nameRules, ...ipRules, ...firewallRules, ...opnsenseRules, ...wireguardRules, ...infrastructureRules, ...testRules];
 
 export const ruleById: ReadonlyMap<string, Rule> = new Map(rules.map((r) => [r.id, r]));
 
