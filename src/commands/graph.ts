@@ -1,0 +1,46 @@
+// gen graph: the topology as a diagram. Mermaid or DOT on stdout, or an
+// SVG drawn by Graphviz `dot`.
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { Option, type Command } from 'commander';
+
+export function registerGraphCommands(cli: Command, setExit: (code: number) => void): void {
+  cli
+    .command('graph')
+    .description('draw the topology: sites, hosts, bridges, interfaces, VLANs, the VPN and its peers, the VPC, services and allowed flows')
+    .argument('[file]', 'topology file', 'topology.yaml')
+    .addOption(new Option('--format <format>', 'mermaid, dot, or svg (needs Graphviz dot)').choices(['mermaid', 'dot', 'svg']).default('mermaid'))
+    .option('-o, --output <file>', 'write to this file instead of stdout')
+    .action(async (file: string, options: { format: 'mermaid' | 'dot' | 'svg'; output?: string }) => {
+      const { lintFile } = await import('../pipeline.js');
+      const { formatDiagnostics } = await import('../format.js');
+      const { diagnostics, model } = await lintFile(file);
+      if (!model || diagnostics.some((d) => d.severity === 'error')) {
+        process.stderr.write(formatDiagnostics('pretty', diagnostics));
+        setExit(1);
+        return;
+      }
+      const { buildGraph } = await import('../graph/build.js');
+      const graph = buildGraph(model);
+      let output: string;
+      if (options.format === 'mermaid') {
+        const { toMermaid } = await import('../graph/mermaid.js');
+        output = toMermaid(graph);
+      } else {
+        const { toDot } = await import('../graph/dot.js');
+        output = toDot(graph);
+        if (options.format === 'svg') {
+          const drawn = spawnSync('dot', ['-Tsvg'], { input: output, encoding: 'utf8' });
+          if (drawn.error || drawn.status !== 0) {
+            process.stderr.write(`gen: Graphviz dot failed${drawn.error ? ' (is it installed? apt-get install graphviz)' : `: ${drawn.stderr.trim()}`}\n`);
+            setExit(1);
+            return;
+          }
+          output = drawn.stdout;
+        }
+      }
+      if (options.output) writeFileSync(options.output, output);
+      else process.stdout.write(output);
+      setExit(0);
+    });
+}

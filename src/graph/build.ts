@@ -1,0 +1,153 @@
+// The topology as a graph: clusters (sites, hosts, the firewall, the VPC),
+// nodes (bridges, networks, peers, services, subnets, security groups) and
+// edges (attachments and the flows the policy allows). Mermaid and DOT are
+// two spellings of this one structure.
+import type { Model, Network, Site } from '../model.js';
+
+export interface GraphNode {
+  id: string;
+  label: string;
+  shape: 'box' | 'round' | 'network';
+}
+
+export interface GraphCluster {
+  id: string;
+  label: string;
+  nodes: GraphNode[];
+  clusters: GraphCluster[];
+}
+
+export interface GraphEdge {
+  from: string;
+  to: string;
+  label?: string;
+  kind: 'link' | 'flow';
+}
+
+export interface Graph {
+  clusters: GraphCluster[];
+  edges: GraphEdge[];
+}
+
+type Ids = (...parts: string[]) => string;
+
+/**
+ * Node ids are derived from names but reduced to [a-z0-9_], so no label
+ * text reaches the syntax; two names that reduce alike get a suffix.
+ */
+function idRegistry(): Ids {
+  const byKey = new Map<string, string>();
+  const taken = new Set<string>();
+  return (...parts: string[]) => {
+    const key = parts.join('\u0000');
+    let id = byKey.get(key);
+    if (id) return id;
+    const base = parts.join('__').toLowerCase().replace(/[^a-z0-9_]/g, '_');
+    id = base;
+    for (let n = 2; taken.has(id); n++) id = `${base}_${n}`;
+    byKey.set(key, id);
+    taken.add(id);
+    return id;
+  };
+}
+
+function networkLabel(network: Network): string {
+  return `${network.name}\n${network.cidr}`;
+}
+
+function siteCluster(site: Site, edges: GraphEdge[], id: Ids): GraphCluster {
+  const networkNode = (networkId: string) => id('net', networkId);
+  const networks = site.networks.map((n) => ({ id: networkNode(n.id), label: networkLabel(n), shape: 'network' as const }));
+  const clusters: GraphCluster[] = [];
+  for (const host of site.hosts) {
+    const nodes = host.bridges.map((b) => ({
+      id: id('bridge', site.name, host.name, b.name),
+      label: [b.name, b.address ? `${b.address}/${b.prefix}` : undefined, b.vids.length ? `VLANs ${b.vids.join(',')}` : undefined].filter(Boolean).join('\n'),
+      shape: 'box' as const,
+    }));
+    for (const bridge of host.bridges) {
+      if (bridge.network) edges.push({ from: id('bridge', site.name, host.name, bridge.name), to: networkNode(bridge.network), kind: 'link' });
+    }
+    for (const route of host.routes) {
+      edges.push({ from: id('bridge', site.name, host.name, route.bridge), to: networkNode(route.network), label: `route via ${route.via}`, kind: 'link' });
+    }
+    clusters.push({ id: id('host', site.name, host.name), label: `Proxmox ${host.name}`, nodes, clusters: [] });
+  }
+  if (site.firewall) {
+    const nodes: GraphNode[] = site.firewall.interfaces.map((i) => ({
+      id: id('if', site.name, i.name),
+      label: `${i.key} ${i.description}\n${i.device}${i.vlan ? ` (VLAN ${i.vlan.tag})` : ''}${i.address ? `\n${i.address}/${i.prefix}` : i.addressing === 'dhcp' ? '\nDHCP' : ''}`,
+      shape: 'box' as const,
+    }));
+    for (const i of site.firewall.interfaces) {
+      if (i.network) edges.push({ from: id('if', site.name, i.name), to: networkNode(i.network), kind: 'link' });
+      const host = site.hosts.find((h) => h.bridges.some((b) => b.name === i.bridge && b.firewallInterfaces.includes(i.name)));
+      if (host && i.bridge) edges.push({ from: id('if', site.name, i.name), to: id('bridge', site.name, host.name, i.bridge), kind: 'link' });
+    }
+    if (site.policy.rules.some((r) => r.to.kind === 'self')) nodes.push({ id: id('self', site.name), label: 'the firewall itself', shape: 'round' });
+    clusters.push({ id: id('fw', site.name), label: `OPNsense ${site.firewall.name} ${site.firewall.release}`, nodes, clusters: [] });
+  }
+  for (const wg of site.wireguard) {
+    const nodes = wg.peers.map((p) => ({ id: id('peer', site.name, wg.name, p.name), label: `${p.name}\n${p.address} ${p.role}${p.enabled ? '' : ' (disabled)'}`, shape: 'round' as const }));
+    for (const peer of wg.peers) if (peer.enabled) edges.push({ from: id('peer', site.name, wg.name, peer.name), to: networkNode(wg.network), kind: 'link' });
+    clusters.push({ id: id('wg', site.name, wg.name), label: `WireGuard ${wg.name} :${wg.listenPort ?? '?'}`, nodes, clusters: [] });
+  }
+  const services = site.services.map((s) => ({ id: id('svc', site.name, s.name), label: `${s.name}\n${s.address}${s.port ? `:${s.port}` : ''}`, shape: 'round' as const }));
+  for (const service of site.services) if (service.network) edges.push({ from: id('svc', site.name, service.name), to: networkNode(service.network), kind: 'link' });
+
+  const internetId = 'internet';
+  for (const rule of site.policy.rules) {
+    if (rule.action !== 'pass') continue;
+    const label = `${rule.proto === 'any' ? 'any' : rule.proto}${rule.ports.length ? ` ${rule.ports.join(',')}` : ''}`;
+    const sources = rule.from.kind === 'wan' ? [internetId] : rule.fromNetworks.map(networkNode);
+    let targets: string[];
+    if (rule.to.kind === 'wan-address') targets = [id('if', site.name, rule.to.interface)];
+    else if (rule.to.kind === 'internet') targets = [internetId];
+    else if (rule.to.kind === 'self') targets = [id('self', site.name)];
+    else targets = rule.to.kind === 'any' ? [...rule.toNetworks.map(networkNode), internetId] : rule.toNetworks.map(networkNode);
+    for (const from of sources) for (const to of targets) if (from !== to) edges.push({ from, to, label, kind: 'flow' });
+  }
+  return { id: id('site', site.name), label: `site ${site.name}`, nodes: [...networks, ...services], clusters };
+}
+
+export function buildGraph(model: Model): Graph {
+  const id = idRegistry();
+  const edges: GraphEdge[] = [];
+  const internet: GraphNode = { id: 'internet', label: 'internet', shape: 'round' };
+  const clusters = model.sites.map((site) => siteCluster(site, edges, id));
+  const vpc = model.aws?.vpc;
+  if (vpc) {
+    const subnets = vpc.subnets.map((s) => ({ id: id('subnet', s.name), label: `${s.name}\n${s.cidr}\n${s.az} ${s.tier}`, shape: 'network' as const }));
+    const groups = vpc.securityGroups.map((g) => ({ id: id('sg', g.name), label: `sg ${g.name}`, shape: 'box' as const }));
+    for (const group of vpc.securityGroups) {
+      for (const rule of group.ingress) {
+        const ports = rule.ports.map((p) => (p.from === p.to ? `${p.from}` : `${p.from}-${p.to}`)).join(',');
+        const label = `${rule.proto}${ports ? ` ${ports}` : ''}`;
+        edges.push({ from: rule.group ? id('sg', rule.group) : rule.cidr === '0.0.0.0/0' ? 'internet' : id('cidr', rule.cidr ?? ''), to: id('sg', group.name), label, kind: 'flow' });
+      }
+    }
+    const cidrs = [...new Set(vpc.securityGroups.flatMap((g) => g.ingress.map((r) => r.cidr)).filter((c): c is string => !!c && c !== '0.0.0.0/0'))];
+    clusters.push({
+      id: id('vpc', vpc.name),
+      label: `AWS VPC ${vpc.name}\n${vpc.cidr} (${model.aws!.region})`,
+      nodes: [...subnets, ...groups, ...cidrs.map((c) => ({ id: id('cidr', c), label: c, shape: 'round' as const }))],
+      clusters: [],
+    });
+    if (vpc.siteToSite) {
+      const site = model.sites.find((s) => s.name === vpc.siteToSite!.site);
+      const wan = site?.firewall?.interfaces.find((i) => i.isWan);
+      if (site && wan) edges.push({ from: id('if', site.name, wan.name), to: id('vpc', vpc.name, 'vgw'), label: 'IPsec', kind: 'link' });
+      clusters[clusters.length - 1]!.nodes.push({ id: id('vpc', vpc.name, 'vgw'), label: 'VPN gateway', shape: 'box' });
+    }
+  }
+  // Parallel edges collapse: one edge per pair and label.
+  const seen = new Set<string>();
+  const unique = edges.filter((e) => {
+    const key = `${e.from}|${e.to}|${e.label ?? ''}|${e.kind}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  const used = unique.some((e) => e.from === 'internet' || e.to === 'internet');
+  return { clusters: used ? [{ id: 'outside', label: 'outside', nodes: [internet], clusters: [] }, ...clusters] : clusters, edges: unique };
+}

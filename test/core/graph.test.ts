@@ -1,0 +1,73 @@
+// gen graph: every network with its CIDR appears; dot accepts the DOT.
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { buildGraph } from '../../src/graph/build.js';
+import { toDot } from '../../src/graph/dot.js';
+import { toMermaid } from '../../src/graph/mermaid.js';
+import { EXAMPLES, modelOf, readExample, render } from '../helpers.js';
+
+const hasDot = spawnSync('dot', ['-V']).status === 0;
+
+describe.each(Object.keys(EXAMPLES) as (keyof typeof EXAMPLES)[])('graph of %s', (name) => {
+  it('shows every network, subnet and peer with its address', async () => {
+    const model = await modelOf(readExample(name));
+    const mermaid = toMermaid(buildGraph(model));
+    expect(mermaid.startsWith('flowchart LR\n')).toBe(true);
+    expect(model.networks.length).toBeGreaterThan(0);
+    for (const network of model.networks) expect(mermaid, network.id).toContain(`${network.name}<br>${network.cidr}`);
+    for (const peer of model.sites.flatMap((s) => s.wireguard.flatMap((w) => w.peers))) expect(mermaid).toContain(`${peer.name}<br>${peer.address}`);
+    for (const service of model.sites.flatMap((s) => s.services)) expect(mermaid).toContain(service.address);
+  });
+
+  it.skipIf(!hasDot)('Graphviz dot renders it to SVG with every CIDR', async () => {
+    const model = await modelOf(readExample(name));
+    const drawn = spawnSync('dot', ['-Tsvg'], { input: toDot(buildGraph(model)), encoding: 'utf8' });
+    expect(drawn.stderr).toBe('');
+    expect(drawn.status).toBe(0);
+    expect(drawn.stdout).toContain('<svg');
+    for (const network of model.networks) expect(drawn.stdout).toContain(network.cidr);
+  });
+});
+
+describe('graph details', () => {
+  it('allowed flows are edges; the Mermaid file is in out/', async () => {
+    const files = await render(readExample('homelab'));
+    const graph = files.get('graph.md')!;
+    expect(graph).toContain('```mermaid\nflowchart LR\n');
+    expect(graph).toMatch(/internet -\.->\|"udp 51820"\| if__home__wan/);
+    expect(graph).toMatch(/net__home_wireguard -\.->\|"any"\| net__home_service/);
+    expect(graph).toMatch(/bridge__home__pve__vmbr1 ---\|"route via 10\.0\.0\.1"\| net__home_wireguard/);
+  });
+
+  it('label text cannot break out of Mermaid or DOT syntax', () => {
+    const graph = { clusters: [{ id: 'c', label: 'a"]; end; x["y', nodes: [{ id: 'n', label: 'he said "hi" <b>|#', shape: 'box' as const }], clusters: [] }], edges: [] };
+    const mermaid = toMermaid(graph);
+    expect(mermaid).toContain('subgraph c["a#quot;]; end; x[#quot;y"]');
+    expect(mermaid).toContain('n["he said #quot;hi#quot; #lt;b#gt;#124;#35;"]');
+    const dot = toDot(graph);
+    expect(dot).toContain('label="a\\"]; end; x[\\"y";');
+    if (hasDot) expect(spawnSync('dot', ['-Tsvg'], { input: dot }).status).toBe(0);
+  });
+
+  it('names that reduce to the same id stay distinct nodes', async () => {
+    const text = readExample('homelab').replace('{ name: valkey,', '{ name: graf-ana,').replace('{ name: grafana,', '{ name: graf_ana,');
+    const mermaid = toMermaid(buildGraph(await modelOf(text)));
+    expect(mermaid).toMatch(/svc__home__graf_ana\("graf-ana/);
+    expect(mermaid).toMatch(/svc__home__graf_ana_2\("graf_ana/);
+  });
+});
+
+describe('gen graph command', () => {
+  it.skipIf(!hasDot)('writes an SVG with -o', async () => {
+    const { mkdtempSync, readFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { root } = await import('../helpers.js');
+    const out = join(mkdtempSync(join(tmpdir(), 'gen-graph-')), 'topology.svg');
+    const r = spawnSync(process.execPath, [join(root, 'bin/gen.js'), 'graph', 'examples/vlan-hosting.yaml', '--format', 'svg', '-o', out], { cwd: root, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    const svg = readFileSync(out, 'utf8');
+    expect(svg).toContain('<svg');
+    for (const cidr of ['192.168.10.0/24', '192.168.20.0/24', '192.168.30.0/24']) expect(svg).toContain(cidr);
+  });
+});
