@@ -1,0 +1,74 @@
+// gen diff: what a change to the topology does, first in words (from
+// comparing the two resolved models), then as a unified diff of out/.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { Command } from 'commander';
+import type { Model } from '../model.js';
+
+interface Base {
+  label: string;
+  text?: string;
+}
+
+/** The base topology: a file in DIR, or the file at a git revision (absent there: empty base). */
+function readBase(file: string, base: string): Base {
+  if (existsSync(base) && statSync(base).isDirectory()) {
+    const path = join(base, basename(file));
+    return { label: path, text: existsSync(path) ? readFileSync(path, 'utf8') : undefined };
+  }
+  if (base.startsWith('-') || /[\s\0]/.test(base)) throw new UsageError(`--base "${base}" is neither a directory nor a git revision`);
+  const shown = spawnSync('git', ['show', `${base}:./${basename(file)}`], { cwd: dirname(file) || '.', encoding: 'utf8' });
+  if (shown.error) throw new UsageError('git is not installed; pass --base DIR instead');
+  if (shown.status !== 0) {
+    if (/does not exist in|exists on disk, but not in/.test(shown.stderr)) return { label: `${base}:${file}`, text: undefined };
+    throw new UsageError(`cannot read ${file} at ${base}: ${shown.stderr.trim().split('\n')[0]}`);
+  }
+  return { label: `${base}:${file}`, text: shown.stdout };
+}
+
+class UsageError extends Error {}
+
+export function registerDiffCommands(cli: Command, setExit: (code: number) => void): void {
+  cli
+    .command('diff')
+    .description('what a topology change does: in words, then as a unified diff of the generated files')
+    .argument('[file]', 'topology file', 'topology.yaml')
+    .option('--base <ref-or-dir>', 'git revision, or a directory holding the base topology file', 'HEAD')
+    .option('--no-patch', 'only the words, no unified diff')
+    .action(async (file: string, options: { base: string; patch: boolean }) => {
+      const { lintFile, lintText } = await import('../pipeline.js');
+      const { formatDiagnostics } = await import('../format.js');
+      const current = await lintFile(file);
+      if (!current.model || current.diagnostics.some((d) => d.severity === 'error')) {
+        process.stderr.write(formatDiagnostics('pretty', current.diagnostics));
+        setExit(1);
+        return;
+      }
+      let base: Base;
+      try {
+        base = readBase(file, options.base);
+      } catch (error) {
+        if (!(error instanceof UsageError)) throw error;
+        process.stderr.write(`gen: ${error.message}\n`);
+        setExit(2);
+        return;
+      }
+      let baseModel: Model | undefined;
+      if (base.text !== undefined) {
+        const linted = await lintText(base.text, base.label);
+        baseModel = linted.diagnostics.some((d) => d.severity === 'error') ? undefined : linted.model;
+        if (!baseModel) process.stdout.write(`gen: the base topology ${base.label} has errors; comparing against an empty topology\n`);
+      }
+      const { describeChanges } = await import('../diff/facts.js');
+      const words = describeChanges(baseModel, current.model);
+      process.stdout.write(words.length ? `Changes (${base.label} → ${file}):\n${words.map((w) => `- ${w}\n`).join('')}` : `No change to the resolved topology (${base.label} → ${file}).\n`);
+      if (options.patch) {
+        const { renderAll } = await import('../render/index.js');
+        const { unifiedTreeDiff } = await import('../diff/unified.js');
+        const patch = unifiedTreeDiff(baseModel ? renderAll(baseModel) : new Map(), renderAll(current.model));
+        if (patch) process.stdout.write(`\n${patch}`);
+      }
+      setExit(0);
+    });
+}

@@ -1,0 +1,145 @@
+// The facts of a resolved model that a reviewer cares about, each keyed by
+// what it is about, with the words for its appearance, disappearance and
+// change. `gen diff` compares two models through these, not through the
+// generated files.
+import type { Model, PolicyRule, SecurityGroupRule } from '../model.js';
+
+export interface Fact {
+  /** Stable identity: the same thing in both models has the same key. */
+  key: string;
+  /** State that, when it differs, makes the thing "changed". */
+  state: string;
+  added: string;
+  removed: string;
+  changed: (before: Fact) => string;
+}
+
+function ports(list: readonly string[]): string {
+  return list.length ? list.join(', ') : 'all ports';
+}
+
+function wanTarget(rule: PolicyRule): string {
+  if (rule.origin.startsWith('HAProxy')) return 'HAProxy';
+  if (rule.origin.startsWith('WireGuard')) return 'WireGuard';
+  return rule.origin;
+}
+
+function ruleText(rule: PolicyRule): string {
+  const to = rule.to.kind === 'zone' ? rule.to.zone : rule.to.kind === 'wan-address' ? `${rule.to.interface} address` : rule.to.kind;
+  const from = rule.from.kind === 'zone' ? rule.from.zone : 'internet';
+  const what = rule.proto === 'any' ? 'any protocol' : `${rule.proto.toUpperCase()} ${ports(rule.ports)}`;
+  return `${rule.action === 'pass' ? 'passes' : 'blocks'} ${from} → ${to}, ${what}`;
+}
+
+function sgSource(rule: SecurityGroupRule): string {
+  return rule.group ?? rule.cidr ?? '?';
+}
+
+function sgPorts(rule: SecurityGroupRule): string {
+  const list = rule.ports.map((p) => (p.from === p.to ? `${p.from}` : `${p.from}-${p.to}`));
+  return `${rule.proto === 'all' ? 'all traffic' : `${rule.proto.toUpperCase()} ${list.length ? list.join(', ') : 'all ports'}`}`;
+}
+
+function simple(key: string, state: string, name: string, describe: (s: string) => string): Fact {
+  return {
+    key,
+    state,
+    added: `${name} added: ${describe(state)}`,
+    removed: `${name} removed (was ${describe(state)})`,
+    changed: (before) => `${name} changed: ${describe(before.state)} → ${describe(state)}`,
+  };
+}
+
+export function factsOf(model: Model): Fact[] {
+  const facts: Fact[] = [];
+  for (const network of model.networks) {
+    facts.push(simple(`network ${network.id}`, network.cidr, `network ${network.name}${network.site ? ` (site ${network.site})` : ''}`, (s) => s));
+  }
+  for (const site of model.sites) {
+    for (const wg of site.wireguard) {
+      for (const peer of wg.peers) {
+        const state = `${peer.address}|${peer.role}|${peer.enabled}|${peer.publicKey ?? ''}`;
+        facts.push({
+          key: `peer ${site.name}/${wg.name}/${peer.name}`,
+          state,
+          added: `peer ${peer.name} added at ${peer.address} (${peer.role})${peer.enabled ? '' : ', disabled'}`,
+          removed: `peer ${peer.name} removed (was ${peer.address}, ${peer.role})`,
+          changed: (before) => {
+            const [address, role, enabled, key] = before.state.split('|');
+            const parts: string[] = [];
+            if (address !== peer.address) parts.push(`moved from ${address} to ${peer.address}`);
+            if (role !== peer.role) parts.push(`role ${role} → ${peer.role}`);
+            if (enabled !== String(peer.enabled)) parts.push(peer.enabled ? 'enabled' : 'disabled');
+            if (key !== (peer.publicKey ?? '')) parts.push('new public key');
+            return `peer ${peer.name} ${parts.join(', ')}`;
+          },
+        });
+      }
+      facts.push(simple(`wireguard ${site.name}/${wg.name} allowed`, wg.allowedIps.join(', '), `${wg.name} client AllowedIPs`, (s) => s || 'none'));
+    }
+    for (const rule of site.policy.rules) {
+      if (rule.from.kind === 'wan') {
+        const what = `${rule.proto.toUpperCase()} ${ports(rule.ports)} to ${wanTarget(rule)}`;
+        facts.push({
+          key: `wan ${site.name} ${rule.proto} ${rule.ports.join(',')} ${wanTarget(rule)}`,
+          state: what,
+          added: `WAN now passes ${what}`,
+          removed: `WAN no longer passes ${what}`,
+          changed: () => `WAN passes ${what}`,
+        });
+      } else {
+        facts.push(simple(`rule ${site.name}/${rule.name}`, ruleText(rule), `policy rule ${rule.name}`, (s) => s));
+      }
+    }
+    for (const host of site.hosts) {
+      for (const route of host.routes) {
+        facts.push(simple(`route ${site.name}/${host.name}/${route.destination}`, `${route.destination} via ${route.via} on ${route.bridge}`, `host ${host.name} route`, (s) => s));
+      }
+    }
+    for (const service of site.services) {
+      facts.push(simple(`service ${site.name}/${service.name}`, `${service.address}${service.port ? `:${service.port}` : ''}`, `service ${service.name}`, (s) => s));
+    }
+    for (const iface of site.firewall?.interfaces ?? []) {
+      const state = `${iface.key} ${iface.device}${iface.vlan ? ` VLAN ${iface.vlan.tag}` : ''} ${iface.address ? `${iface.address}/${iface.prefix}` : iface.addressing}`;
+      facts.push(simple(`interface ${site.name}/${iface.name}`, state, `firewall interface ${iface.name}`, (s) => s));
+    }
+  }
+  const vpc = model.aws?.vpc;
+  for (const group of vpc?.securityGroups ?? []) {
+    for (const rule of group.ingress) {
+      // One fact per port range: adding a port to a rule reads as opening that port.
+      const ranges = rule.ports.length ? rule.ports : [undefined];
+      for (const range of ranges) {
+        const single = { ...rule, ports: range ? [range] : [] };
+        const what = `${sgPorts(single).replace(/^TCP /, '')} from ${sgSource(rule)}`;
+        facts.push({
+          key: `sg ${group.name} in ${rule.proto} ${sgPorts(single)} ${sgSource(rule)}`,
+          state: what,
+          added: `security group ${group.name} opens ${what}`,
+          removed: `security group ${group.name} closes ${what}`,
+          changed: () => `security group ${group.name} opens ${what}`,
+        });
+      }
+    }
+  }
+  for (const bucket of model.aws?.buckets ?? []) facts.push(simple(`bucket ${bucket.name}`, 'present', `bucket ${bucket.name}`, () => 'versioned, encrypted, private'));
+  for (const user of model.aws?.users ?? []) {
+    const intents = user.intents.map((i) => `${i.intent} on ${i.bucket}${i.prefix ? `/${i.prefix}` : ''}`).join('; ');
+    facts.push(simple(`iam ${user.name}`, intents, `IAM user ${user.name}`, (s) => s));
+  }
+  return facts;
+}
+
+/** The words of a change between two models, in a stable order. */
+export function describeChanges(before: Model | undefined, after: Model): string[] {
+  const old = new Map((before ? factsOf(before) : []).map((f) => [f.key, f]));
+  const now = new Map(factsOf(after).map((f) => [f.key, f]));
+  const lines: string[] = [];
+  for (const [key, fact] of now) {
+    const was = old.get(key);
+    if (!was) lines.push(fact.added);
+    else if (was.state !== fact.state) lines.push(fact.changed(was));
+  }
+  for (const [key, fact] of old) if (!now.has(key)) lines.push(fact.removed);
+  return lines;
+}

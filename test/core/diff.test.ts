@@ -1,0 +1,91 @@
+// gen diff: the words come from the two resolved models; then the patch.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { describeChanges } from '../../src/diff/facts.js';
+import { unifiedTreeDiff } from '../../src/diff/unified.js';
+import { modelOf, readExample, root } from '../helpers.js';
+
+const A = readExample('homelab');
+const C = readExample('aws-vpc');
+
+describe('describeChanges', () => {
+  it('a new peer, a new WAN listener', async () => {
+    const after = A.replace(
+      '          - name: iphone-john',
+      '          - name: laptop-ann\n            role: workstation\n            address: 10.0.1.4\n          - name: iphone-john',
+    ).replace('          default_backend: web\n', '          default_backend: web\n        - name: admin\n          bind: 0.0.0.0:8443\n          default_backend: web\n');
+    const words = describeChanges(await modelOf(A), await modelOf(after));
+    expect(words).toEqual(['peer laptop-ann added at 10.0.1.4 (workstation)', 'WAN now passes TCP 8443 to HAProxy']);
+  });
+
+  it('a security group opening and closing', async () => {
+    const after = C.replace(
+      '          - { proto: tcp, ports: [8080, 22], from: 198.51.100.7/32, description: VPN address only }',
+      '          - { proto: tcp, ports: [8080], from: 198.51.100.7/32, description: VPN address only }',
+    ).replace(
+      "          - { proto: tcp, ports: [22], from_group: bastion, description: SSH from the bastion }",
+      "          - { proto: tcp, ports: [22], from_group: bastion, description: SSH from the bastion }\n          - { proto: tcp, ports: [9090], from_group: bastion }",
+    );
+    const words = describeChanges(await modelOf(C), await modelOf(after));
+    expect(words).toEqual(['security group api opens 9090 from bastion', 'security group jenkins closes 22 from 198.51.100.7/32']);
+  });
+
+  it('a peer disabled, moved; a network renumbered, with the derived route following', async () => {
+    const after = A.replace('            address: 10.0.1.3\n', '            address: 10.0.1.5\n').replace(
+      '            public_key: Lgn4vZd3cPwDnL4fh/JUzw2ctXWN1QwqzOtm5j4Jk1U=\n',
+      '            public_key: Lgn4vZd3cPwDnL4fh/JUzw2ctXWN1QwqzOtm5j4Jk1U=\n            enabled: false\n',
+    );
+    const words = describeChanges(await modelOf(A), await modelOf(after));
+    expect(words).toEqual(['peer laptop-john moved from 10.0.1.3 to 10.0.1.5, disabled']);
+  });
+
+  it('no change, no words; an empty base means everything is added', async () => {
+    expect(describeChanges(await modelOf(A), await modelOf(A))).toEqual([]);
+    const all = describeChanges(undefined, await modelOf(C));
+    expect(all).toContain('network public-2a added: 10.30.1.0/24');
+    expect(all).toContain('security group db opens 5432 from api');
+  });
+});
+
+describe('gen diff command', () => {
+  it('compares with a git revision and prints words then the unified diff of out/', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gen-diff-'));
+    const git = (...args: string[]) => spawnSync('git', args, { cwd: dir, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } });
+    git('init', '-q');
+    writeFileSync(join(dir, 'topology.yaml'), C);
+    git('add', '.');
+    expect(git('commit', '-qm', 'base').status).toBe(0);
+    writeFileSync(join(dir, 'topology.yaml'), C.replace('ports: [5432], from_group: api', 'ports: [5432, 6432], from_group: api'));
+    const r = spawnSync(process.execPath, [join(root, 'bin/gen.js'), 'diff'], { cwd: dir, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    const [words, patch] = r.stdout.split('\n\n');
+    expect(words).toBe('Changes (HEAD:topology.yaml → topology.yaml):\n- security group db opens 6432 from api');
+    expect(patch).toMatch(/^--- a\/out\/\S+\n\+\+\+ b\/out\/\S+\n@@ /m);
+    expect(patch).toContain('--- a/out/plan.json\n+++ b/out/plan.json\n@@ ');
+    expect(r.stdout).toMatch(/\n\+\s+"to": 6432/);
+  });
+
+  it('compares with a directory, and refuses option-like revisions', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gen-diff-'));
+    mkdirSync(join(dir, 'base'));
+    writeFileSync(join(dir, 'base', 'topology.yaml'), C);
+    writeFileSync(join(dir, 'topology.yaml'), C.replace('cidr: 10.30.102.0/24', 'cidr: 10.30.103.0/24'));
+    const r = spawnSync(process.execPath, [join(root, 'bin/gen.js'), 'diff', '--base', 'base', '--no-patch'], { cwd: dir, encoding: 'utf8' });
+    expect(r.stdout).toBe('Changes (base/topology.yaml → topology.yaml):\n- network private-2c changed: 10.30.102.0/24 → 10.30.103.0/24\n');
+    const bad = spawnSync(process.execPath, [join(root, 'bin/gen.js'), 'diff', '--base=--output=/tmp/x'], { cwd: dir, encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+  });
+});
+
+describe('unifiedTreeDiff', () => {
+  it('shows added, removed and changed files', () => {
+    const patch = unifiedTreeDiff(new Map([['a', 'x\n'], ['b', 'y\n']]), new Map([['b', 'z\n'], ['c', 'w\n']]));
+    expect(patch).toContain('--- a/out/a\n+++ /dev/null');
+    expect(patch).toContain('--- a/out/b\n+++ b/out/b');
+    expect(patch).toContain('-y\n+z');
+    expect(patch).toContain('--- /dev/null\n+++ b/out/c');
+  });
+});
