@@ -1,6 +1,11 @@
 // Stage 1: read the topology file as YAML, keeping every node's position so
 // that later stages can point at file:line:col from a path into the data.
+// The data comes from js-yaml, about ten times faster on large files; the
+// `yaml` library's positions and comments are built only when a diagnostic
+// or a suppression comment needs them, and its parser decides every file
+// js-yaml refuses or that uses aliases, so every syntax error is located.
 import { readFileSync } from 'node:fs';
+import { CORE_SCHEMA, load as fastLoad } from 'js-yaml';
 import { LineCounter, parseDocument, isMap, isSeq, isPair, isScalar, type Document, type Node } from 'yaml';
 import type { Diagnostic, SourceLocation } from './diagnostics.js';
 import { findSuppressions, type Suppression } from './suppress.js';
@@ -17,13 +22,28 @@ export interface Loaded {
 
 export type LoadResult = { ok: true; loaded: Loaded } | { ok: false; diagnostics: Diagnostic[] };
 
+const PARSE_OPTIONS = { prettyErrors: false, uniqueKeys: true, strict: true } as const;
+
 /** Maps a path into the parsed data back to a position in the file. */
 export class SourceMap {
+  private parsed: { doc: Document; lines: LineCounter } | undefined;
+
   constructor(
     readonly file: string,
-    private readonly doc: Document | undefined,
-    private readonly lines: LineCounter,
-  ) {}
+    private readonly text: string,
+    parsed?: { doc: Document; lines: LineCounter },
+  ) {
+    this.parsed = parsed;
+  }
+
+  /** The YAML document with positions and comments, parsed on first use. */
+  document(): { doc: Document; lines: LineCounter } {
+    if (!this.parsed) {
+      const lines = new LineCounter();
+      this.parsed = { doc: parseDocument(this.text, { ...PARSE_OPTIONS, lineCounter: lines }), lines };
+    }
+    return this.parsed;
+  }
 
   /**
    * The position of the node at `path`; with `key`, the position of the map
@@ -31,7 +51,7 @@ export class SourceMap {
    * property) resolves to the deepest node that does.
    */
   locate(path: Path, options: { key?: boolean } = {}): SourceLocation {
-    let node: unknown = this.doc?.contents;
+    let node: unknown = this.document().doc.contents;
     let offset = startOf(node) ?? 0;
     for (let i = 0; i < path.length; i++) {
       const segment = path[i];
@@ -64,7 +84,7 @@ export class SourceMap {
   }
 
   at(offset: number): SourceLocation {
-    const pos = this.lines.linePos(offset);
+    const pos = this.document().lines.linePos(offset);
     return { file: this.file, line: pos.line, col: pos.col };
   }
 }
@@ -96,10 +116,25 @@ export function loadTopologyFile(file: string, displayName = file): LoadResult {
   return loadTopologyText(text, displayName);
 }
 
+/** Aliases can expand exponentially: such files take the parser that bounds them. */
+function mayUseAliases(text: string): boolean {
+  return /(^|[\s[{,:-])\*[^\s,\]}]/m.test(text);
+}
+
 export function loadTopologyText(text: string, file: string): LoadResult {
+  if (!mayUseAliases(text)) {
+    let data: unknown;
+    let fast = true;
+    try {
+      data = fastLoad(text, { schema: CORE_SCHEMA, filename: file });
+    } catch {
+      fast = false;
+    }
+    if (fast) return loaded(data, text, new SourceMap(file, text), file);
+  }
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true });
-  const source = new SourceMap(file, doc, lines);
+  const doc = parseDocument(text, { ...PARSE_OPTIONS, lineCounter: lines });
+  const source = new SourceMap(file, text, { doc, lines });
   const diagnostics: Diagnostic[] = [];
   for (const error of doc.errors) {
     const duplicate = error.code === 'DUPLICATE_KEY';
@@ -132,7 +167,11 @@ export function loadTopologyText(text: string, file: string): LoadResult {
       ],
     };
   }
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+  return loaded(data, text, source, file);
+}
+
+function loaded(data: unknown, text: string, source: SourceMap, file: string): LoadResult {
+  if (data === null || data === undefined || typeof data !== 'object' || Array.isArray(data)) {
     return {
       ok: false,
       diagnostics: [
@@ -146,7 +185,9 @@ export function loadTopologyText(text: string, file: string): LoadResult {
       ],
     };
   }
-  return { ok: true, loaded: { file, data, source, suppressions: findSuppressions(text, doc, lines, file) } };
+  // Suppressions need the comments, and so the full parse: only when one may exist.
+  const suppressions = text.includes('gen-ignore') ? findSuppressions(text, source.document().doc, source.document().lines, file) : [];
+  return { ok: true, loaded: { file, data, source, suppressions } };
 }
 
 function firstLine(message: string): string {

@@ -111,3 +111,24 @@ describe('the schema', () => {
     expect(readFileSync(join(root, 'README.md'), 'utf8')).toContain('# yaml-language-server: $schema=./schema/topology.schema.json');
   });
 });
+
+describe('the fast YAML path reads the same data as the positions parser', () => {
+  it('on the examples and on scalars where YAML versions differ', async () => {
+    const { load, CORE_SCHEMA } = await import('js-yaml');
+    const { parse } = await import('yaml');
+    const tricky = 'a: yes\nb: no\nc: 010\nd: 0o10\ne: 1e3\nf: ~\ng: null\nh: .inf\ni: 2020-01-01\nj: !!str 5\nk: "10.0.0.1/24"\nl: 0x1F\nm: +12\nn: 1_000\no: <<\n';
+    for (const text of [readExample('homelab'), readExample('vlan-hosting'), readExample('aws-vpc'), tricky]) {
+      expect(load(text, { schema: CORE_SCHEMA })).toEqual(parse(text));
+    }
+  });
+
+  it('aliases take the bounded parser, and still resolve', async () => {
+    const text = readExample('aws-vpc');
+    const withAlias = text.replace('{ proto: tcp, ports: [22], from: 203.0.113.10/32, description: admin address }', '&admin { proto: tcp, ports: [22], from: 203.0.113.10/32, description: admin address }').replace(
+      '          - { proto: tcp, ports: [8080, 22], from: 198.51.100.7/32, description: VPN address only }',
+      '          - { proto: tcp, ports: [8080, 22], from: 198.51.100.7/32, description: VPN address only }\n          - *admin',
+    );
+    expect(withAlias).toContain('*admin');
+    expect(await lint(withAlias)).toEqual([]);
+  });
+});
