@@ -2,21 +2,14 @@
 // a temporary directory beside the target, then swapped into place with two
 // renames; a run that dies between them is repaired by the next run. Files
 // of earlier builds that are no longer produced disappear with the old tree.
-import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve as resolvePath } from 'node:path';
+import { MANIFEST, manifest } from './manifest.js';
+import { staleFiles } from './stale.js';
 
-export const MANIFEST = 'MANIFEST';
+export { MANIFEST, manifest };
 
 export class EmitError extends Error {}
-
-/** sha256sum-format manifest of every file, sorted by path. */
-export function manifest(files: ReadonlyMap<string, string>): string {
-  return [...files.keys()]
-    .sort()
-    .map((path) => `${createHash('sha256').update(files.get(path)!, 'utf8').digest('hex')}  ${path}\n`)
-    .join('');
-}
 
 function checkRelativePath(path: string): void {
   const parts = path.split('/');
@@ -65,7 +58,8 @@ function assertReplaceable(target: string): void {
   }
 }
 
-export function emitTree(outDir: string, files: ReadonlyMap<string, string>): void {
+/** Writes the tree; false when out/ already held exactly these files. */
+export function emitTree(outDir: string, files: ReadonlyMap<string, string>): boolean {
   const target = resolvePath(outDir);
   const parent = dirname(target);
   const base = basename(target);
@@ -76,7 +70,11 @@ export function emitTree(outDir: string, files: ReadonlyMap<string, string>): vo
   if (files.has(MANIFEST)) throw new EmitError(`internal: a target wrote ${MANIFEST}`);
   mkdirSync(parent, { recursive: true });
   recover(outDir);
-  if (existsSync(target)) assertReplaceable(target);
+  if (existsSync(target)) {
+    assertReplaceable(target);
+    // Nothing changed: leave the tree (and its timestamps) as it is.
+    if (staleFiles(target, files).length === 0) return false;
+  }
 
   const tmp = mkdtempSync(join(parent, `.${base}.gen-tmp-${process.pid}-`));
   try {
@@ -101,4 +99,5 @@ export function emitTree(outDir: string, files: ReadonlyMap<string, string>): vo
   } else {
     renameSync(tmp, target);
   }
+  return true;
 }

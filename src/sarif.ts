@@ -1,13 +1,9 @@
 // SARIF 2.1.0 output for code-scanning tools (GitHub code scanning and
 // others): every rule with its metadata and help, every finding located in
 // the topology file.
-import { readFileSync } from 'node:fs';
 import type { Diagnostic, SourceLocation } from './diagnostics.js';
+import { packageVersion } from './paths.js';
 import { rules } from './rules/index.js';
-
-function version(): string {
-  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-}
 
 function level(severity: Diagnostic['severity']): 'error' | 'warning' {
   return severity === 'error' ? 'error' : 'warning';
@@ -32,7 +28,7 @@ export function formatSarif(diagnostics: readonly Diagnostic[]): string {
         tool: {
           driver: {
             name: 'gen',
-            version: version(),
+            version: packageVersion(),
             rules: rules.map((r) => ({
               id: r.id,
               name: r.id.replace(/[^A-Za-z0-9]+(.)/g, (_, c: string) => c.toUpperCase()),

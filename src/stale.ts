@@ -2,7 +2,7 @@
 // disk, without writing anything (like `prettier --check`).
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { MANIFEST, manifest } from './emit.js';
+import { MANIFEST, manifest } from './manifest.js';
 
 export interface Difference {
   path: string;

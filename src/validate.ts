@@ -1,7 +1,10 @@
 // Stage 2: JSON Schema validation of the loaded data. The validator is
 // precompiled by scripts/compile-schema.mjs (ajv standalone) so start-up
 // does not pay for compiling the schema; errors are mapped to file:line:col.
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { ErrorObject } from 'ajv';
+import { packageRoot } from './paths.js';
 import type { Diagnostic } from './diagnostics.js';
 import type { Loaded, Path } from './load.js';
 import type { Topology } from './topology.js';
@@ -12,8 +15,10 @@ let compiled: ValidateFunction | undefined;
 
 async function validator(): Promise<ValidateFunction> {
   if (compiled) return compiled;
-  // Resolves to <package>/dist/ from both src/ (tests) and dist/ (the CLI).
-  const url = new URL('../dist/schema-validator.js', import.meta.url);
+  // The bundle carries the validator; otherwise it is dist/schema-validator.js.
+  const bundled = (globalThis as { __genSchemaValidator?: ValidateFunction }).__genSchemaValidator;
+  if (bundled) return (compiled = bundled);
+  const url = pathToFileURL(join(packageRoot, 'dist', 'schema-validator.js'));
   const module = (await import(url.href)) as { default: ValidateFunction };
   compiled = module.default;
   return compiled;

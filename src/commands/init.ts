@@ -2,8 +2,8 @@
 // with the schema line pointing at this installation's schema for editors.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Option, type Command } from 'commander';
+import { packageRoot } from '../paths.js';
 
 const EXAMPLES = {
   homelab: 'topology.yaml',
@@ -11,7 +11,6 @@ const EXAMPLES = {
   'aws-vpc': 'examples/aws-vpc.yaml',
 } as const;
 
-const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 export function starterTopology(example: keyof typeof EXAMPLES, target: string): string {
   const text = readFileSync(resolve(packageRoot, EXAMPLES[example]), 'utf8');

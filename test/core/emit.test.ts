@@ -62,6 +62,18 @@ describe('emitTree', () => {
     expect(readFileSync(join(out, 'a.txt'), 'utf8')).toBe('previous\n');
   });
 
+  it('leaves an unchanged tree untouched', () => {
+    const out = join(scratch(), 'out');
+    const files = new Map([['a.txt', 'same\n']]);
+    expect(emitTree(out, files)).toBe(true);
+    const before = statSync(join(out, 'a.txt'));
+    expect(emitTree(out, files)).toBe(false);
+    const after = statSync(join(out, 'a.txt'));
+    expect([after.ino, after.mtimeMs]).toEqual([before.ino, before.mtimeMs]);
+    expect(emitTree(out, new Map([['a.txt', 'changed\n']]))).toBe(true);
+    expect(readFileSync(join(out, 'a.txt'), 'utf8')).toBe('changed\n');
+  });
+
   it('manifest() is sorted and stable', () => {
     const a = manifest(new Map([['b', 'x\n'], ['a', 'y\n']]));
     const b = manifest(new Map([['a', 'y\n'], ['b', 'x\n']]));

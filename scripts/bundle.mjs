@@ -1,0 +1,57 @@
+// Builds dist/gen.cjs: the CLI, its libraries, the precompiled schema
+// validator and every template precompiled, in one file; then records V8's
+// code cache for it by running gen once. Start-up then costs one file read
+// and no compilation of gen's code.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import Handlebars from 'handlebars';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+
+function files(dir) {
+  return readdirSync(dir).flatMap((entry) => {
+    const path = join(dir, entry);
+    return statSync(path).isDirectory() ? files(path) : [path];
+  });
+}
+
+// Must match TEMPLATE_OPTIONS in src/render/templates.ts.
+const options = { noEscape: true, strict: true };
+const templates = files(join(root, 'templates'))
+  .filter((f) => f.endsWith('.hbs'))
+  .sort()
+  .map((f) => `  ${JSON.stringify(relative(join(root, 'templates'), f).split('\\').join('/'))}: ${Handlebars.precompile(readFileSync(f, 'utf8'), options)},`);
+
+const inject = join(dist, 'bundle-inject.mjs');
+writeFileSync(
+  inject,
+  `import validator from './schema-validator.js';\nglobalThis.__genSchemaValidator = validator;\nglobalThis.__genTemplates = {\n${templates.join('\n')}\n};\n`,
+);
+
+await build({
+  entryPoints: [join(dist, 'cli.js')],
+  outfile: join(dist, 'gen.cjs'),
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  inject: [inject],
+  // Every template is precompiled into the bundle: the runtime is enough, and
+  // skipping the template compiler saves most of the start-up.
+  alias: { handlebars: 'handlebars/runtime' },
+  define: { 'import.meta.url': '__genImportMetaUrl' },
+  banner: { js: 'const __genImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
+  minifyWhitespace: true,
+  minifySyntax: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+rmSync(inject);
+
+// Record the code cache after a real run, so the functions a run compiles are in it.
+const made = spawnSync(process.execPath, [join(root, 'scripts/code-cache.mjs')], { cwd: root, encoding: 'utf8' });
+if (made.status !== 0) throw new Error(`code cache: ${made.stderr}`);

@@ -1,0 +1,22 @@
+// Where gen's own files (schema, templates, examples, package.json) are, for
+// the compiled modules in dist/ and for the single-file bundle alike.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+function findPackageRoot(start: string): string {
+  let dir = start;
+  for (;;) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'gen') return dir;
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('cannot find the gen package directory');
+    dir = parent;
+  }
+}
+
+export const packageRoot = findPackageRoot(dirname(fileURLToPath(import.meta.url)));
+
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
+}
