@@ -3,7 +3,7 @@
 // and against AWS security groups (allow-only, stateful). Used by policy
 // tests; the verdict names the rule that decided it.
 import type { FlowTest, Model, Network, PolicyRule, SecurityGroup, SecurityGroupRule, Site, Vpc } from './model.js';
-import { contains, containsBlock, parseCidr, parseIPv4 } from './net.js';
+import { containsBlock, parseCidr } from './net.js';
 
 export interface Verdict {
   verdict: 'accept' | 'deny';

@@ -1,0 +1,40 @@
+// The AWS target: IAM policy JSON under out/aws/iam/, the TLS-only bucket
+// policies under out/aws/s3/ and the Terraform files under
+// out/aws/terraform/, split by concern.
+import type { Model } from '../../model.js';
+import { stableJson } from '../json.js';
+import type { OutputFiles } from '../target.js';
+import { type Item, hclFile } from './hcl.js';
+import { policyDocuments, tlsOnlyBucketPolicy } from './iam-policy.js';
+import { TfContext } from './terraform/context.js';
+import { providersTf, variablesTf, versionsTf } from './terraform/files.js';
+import { iamResources, policyPath } from './terraform/iam.js';
+import { bucketPolicyPath, s3Resources } from './terraform/s3.js';
+import { securityGroupResources } from './terraform/security-groups.js';
+import { vpcResources } from './terraform/vpc.js';
+import { vpnResources } from './terraform/vpn.js';
+
+const TF = 'aws/terraform';
+
+export function renderAws(model: Model, files: OutputFiles): void {
+  const aws = model.aws;
+  if (!aws) return;
+  for (const { user, document } of policyDocuments(aws)) files.set(policyPath(user.policy), stableJson(document));
+  for (const bucket of aws.buckets) files.set(bucketPolicyPath(bucket.name), stableJson(tlsOnlyBucketPolicy(bucket.name)));
+
+  const ctx = new TfContext();
+  const tf = (name: string, items: Item[]) => {
+    if (items.length) files.set(`${TF}/${name}`, hclFile(items));
+  };
+  tf('versions.tf', versionsTf());
+  tf('providers.tf', providersTf());
+  tf('variables.tf', variablesTf(aws));
+  tf('s3.tf', s3Resources(aws, ctx));
+  tf('iam.tf', iamResources(aws, ctx));
+  if (aws.vpc) {
+    tf('vpc.tf', vpcResources(aws.vpc, ctx));
+    tf('security_groups.tf', securityGroupResources(aws.vpc, ctx));
+    tf('vpn.tf', vpnResources(aws.vpc, ctx));
+  }
+  tf('outputs.tf', ctx.outputs);
+}

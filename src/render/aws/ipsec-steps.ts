@@ -1,0 +1,88 @@
+// The on-prem half of the site-to-site VPN as a step-by-step note for the
+// OPNsense web interface (route-based IPsec with a VTI per AWS tunnel), with
+// every value gen knows and the `terraform output` that gives the rest. The
+// pre-shared keys stay in Terraform state: the note names the output only.
+import type { Model, Site, Vpc } from '../../model.js';
+import type { OutputFiles } from '../target.js';
+import { tfName } from './names.js';
+
+function code(text: string): string {
+  return `\`${text.replace(/`/g, '')}\``;
+}
+
+export function ipsecSteps(site: Site, vpc: Vpc, s2s: NonNullable<Vpc['siteToSite']>): string {
+  const cg = tfName(s2s.site);
+  const out = (name: string) => code(`terraform output -raw ${cg}_${name}`);
+  const firewall = site.firewall;
+  const wan = firewall?.interfaces.find((i) => i.isWan);
+  const publicAddress = s2s.customerGatewayIp ?? 'unknown';
+  // Behind a NAT router the tunnel starts at the WAN address and identifies itself by the public one.
+  const localAddress = wan?.address ?? publicAddress;
+  const behindNat = localAddress !== publicAddress;
+  const lines: string[] = [
+    `# Site-to-site VPN ${site.name} ↔ AWS VPC ${vpc.name}: OPNsense steps`,
+    '',
+    `AWS side: out/aws/terraform/vpn.tf. Apply it first; the values marked "output" come from`,
+    `\`terraform output\` in out/aws/terraform/ (the pre-shared keys are sensitive outputs and never`,
+    'leave Terraform state in generated files).',
+    '',
+    '## Values',
+    '',
+    '| what | value |',
+    '|---|---|',
+    `| firewall public address (customer gateway, local identifier) | ${code(publicAddress)} |`,
+    `| firewall WAN interface | ${code(wan ? `${wan.key} (${wan.device})` : 'wan')} |`,
+    `| local address of the tunnels | ${code(localAddress)} |`,
+    `| customer gateway BGP ASN | ${code(String(s2s.bgpAsn))} |`,
+    `| routing | ${code('static')} |`,
+    `| VPC network (remote) | ${code(vpc.cidr)} |`,
+    `| on-prem networks (local, static routes on AWS) | ${s2s.onPremNetworks.map(code).join(', ') || 'none'} |`,
+  ];
+  for (const n of [1, 2]) {
+    lines.push(
+      `| tunnel ${n} AWS outside address | output ${out(`vpn_tunnel${n}_address`)} |`,
+      `| tunnel ${n} firewall inside address | output ${out(`vpn_tunnel${n}_cgw_inside_address`)} |`,
+      `| tunnel ${n} AWS inside address | output ${out(`vpn_tunnel${n}_vgw_inside_address`)} |`,
+      `| tunnel ${n} pre-shared key | output ${out(`vpn_tunnel${n}_preshared_key`)} |`,
+    );
+  }
+  lines.push(
+    '',
+    '## Steps (repeat 2–5 for tunnel 2 with reqid 2)',
+    '',
+    `1. VPN › IPsec › Pre-Shared Keys › add: local identifier = ${code(publicAddress)}, remote identifier = the tunnel 1 AWS outside address, pre-shared key = the tunnel 1 pre-shared key.`,
+    `2. VPN › IPsec › Connections › add: version IKEv2, local address = ${code(localAddress)}, remote address = the tunnel 1 AWS outside address, proposals aes256-sha256-modp2048, DPD 10 s, rekey time 28800 s.`,
+    `   - Local authentication: pre-shared key, id = ${code(publicAddress)}.`,
+    '   - Remote authentication: pre-shared key, id = the tunnel 1 AWS outside address.',
+    `   - Child: mode route-based, local ${code('0.0.0.0/0')}, remote ${code('0.0.0.0/0')}, reqid 1, ESP proposals aes256-sha256-modp2048, rekey time 3600 s, start action "start".`,
+    `3. VPN › IPsec › Virtual Tunnel Interfaces › add: reqid 1, local address = ${code(localAddress)}, remote address = the tunnel 1 AWS outside address, tunnel local address = the tunnel 1 firewall inside address /30, tunnel remote address = the tunnel 1 AWS inside address.`,
+    '4. Interfaces › Assignments: assign the new ipsec1 device and enable it; System › Gateways: add a gateway on it with the tunnel 1 AWS inside address.',
+    `5. System › Routes › Configuration: add ${code(vpc.cidr)} via that gateway.`,
+    `6. Firewall › Rules › IPsec: pass what the VPC may reach on-prem (source ${code(vpc.cidr)}); WAN needs UDP 500, UDP 4500 and ESP from both AWS outside addresses (added automatically unless "disable auto-added VPN rules" is set).`,
+  );
+  if (behindNat) {
+    lines.push(`7. The router in front of the firewall (not managed by gen) must forward UDP 500 and UDP 4500 to ${code(localAddress)}; IKEv2 then runs over NAT traversal.`);
+  }
+  const hostRoutes = site.hosts.flatMap((host) =>
+    host.routes.filter((r) => r.network === vpc.network || r.destination === vpc.cidr).map((r) => `- ${host.name}: ${code(`${r.destination} via ${r.via} dev ${r.bridge}`)}`),
+  );
+  lines.push(
+    '',
+    '## Proxmox return routes',
+    '',
+    hostRoutes.length
+      ? 'The hosts reach the VPC through the firewall; gen writes these routes into their interfaces files:'
+      : 'No Proxmox host needs a route of its own to the VPC (their default gateway is the firewall).',
+    ...(hostRoutes.length ? ['', ...hostRoutes] : []),
+    '',
+  );
+  return lines.join('\n');
+}
+
+export function renderIpsecSteps(model: Model, files: OutputFiles): void {
+  const vpc = model.aws?.vpc;
+  const s2s = vpc?.siteToSite;
+  if (!vpc || !s2s) return;
+  const site = model.sites.find((s) => s.name === s2s.site);
+  if (site) files.set(`${site.name}/opnsense/ipsec-steps.md`, ipsecSteps(site, vpc, s2s));
+}

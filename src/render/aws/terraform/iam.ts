@@ -1,0 +1,43 @@
+// IAM users, their least-privilege policies (read from the JSON file gen
+// writes, never a second copy) and the attachments. An access key is made
+// only when the topology asks, and its secret is a sensitive output.
+import type { Aws } from '../../../model.js';
+import { type Item, attr, comment, raw } from '../hcl.js';
+import { type TfContext, resource, restrictedTag, tags } from './context.js';
+import { moduleFile } from './paths.js';
+
+export function policyPath(policy: string): string {
+  return `aws/iam/${policy}.json`;
+}
+
+const USER_REASON = 'an on-prem backup client cannot assume a role; it authenticates with a key of its own user';
+
+export function iamResources(aws: Aws, ctx: TfContext): Item[] {
+  const items: Item[] = [];
+  for (const user of aws.users) {
+    const name = ctx.names.get('aws_iam_user', user.name);
+    const policy = ctx.names.get('aws_iam_policy', user.policy);
+    items.push(
+      resource('aws_iam_user', name, [comment(`checkov:skip=CKV_AWS_273:${USER_REASON}`), attr('name', user.name), tags(restrictedTag(user.name))]),
+      resource('aws_iam_policy', policy, [
+        attr('name', user.policy),
+        attr('description', user.description ?? `Least-privilege access of ${user.name}`),
+        attr('policy', moduleFile(policyPath(user.policy))),
+        tags(restrictedTag(user.policy)),
+      ]),
+      comment(USER_REASON),
+      comment('trivy:ignore:AVD-AWS-0143'),
+      resource('aws_iam_user_policy_attachment', name, [
+        comment(`checkov:skip=CKV_AWS_40:${USER_REASON}`),
+        attr('user', raw(`aws_iam_user.${name}.name`)),
+        attr('policy_arn', raw(`aws_iam_policy.${policy}.arn`)),
+      ]),
+    );
+    if (user.accessKey) {
+      items.push(resource('aws_iam_access_key', name, [attr('user', raw(`aws_iam_user.${name}.name`))]));
+      ctx.output(`${name}_access_key_id`, `Access key id of IAM user ${user.name}`, raw(`aws_iam_access_key.${name}.id`));
+      ctx.output(`${name}_secret_access_key`, `Secret access key of IAM user ${user.name}`, raw(`aws_iam_access_key.${name}.secret`), true);
+    }
+  }
+  return items;
+}

@@ -1,0 +1,66 @@
+// The S3 buckets: versioning, SSE-S3, the public access block, ACLs off and
+// a TLS-only bucket policy are written for every bucket; the topology has
+// no switch to leave them out.
+import type { Aws } from '../../../model.js';
+import { type Item, attr, block, comment, raw } from '../hcl.js';
+import { type TfContext, resource, restrictedTag, tags } from './context.js';
+import { moduleFile } from './paths.js';
+
+export function bucketPolicyPath(bucket: string): string {
+  return `aws/s3/${bucket}.policy.json`;
+}
+
+export function s3Resources(aws: Aws, ctx: TfContext): Item[] {
+  const items: Item[] = [];
+  for (const bucket of aws.buckets) {
+    const name = ctx.names.get('aws_s3_bucket', bucket.name);
+    const id = raw(`aws_s3_bucket.${name}.id`);
+    items.push(
+      comment('access logging would need a second bucket; SSE-S3 (AES256) is the chosen encryption, no KMS key to manage'),
+      comment('trivy:ignore:AVD-AWS-0089'),
+      comment('trivy:ignore:AVD-AWS-0132'),
+      resource('aws_s3_bucket', name, [
+        comment('checkov:skip=CKV_AWS_18:access logging would need a second bucket; backups are written by one known client'),
+        comment('checkov:skip=CKV_AWS_144:cross-region replication is not part of this backup design'),
+        comment('checkov:skip=CKV_AWS_145:SSE-S3 (AES256) is the chosen encryption, no KMS key to manage'),
+        comment('checkov:skip=CKV2_AWS_62:no consumer for event notifications'),
+        attr('bucket', bucket.name),
+        tags(bucket.name, bucket.description === undefined ? undefined : restrictedTag(bucket.description)),
+      ]),
+      resource('aws_s3_bucket_versioning', name, [attr('bucket', id), block('versioning_configuration', [], [attr('status', 'Enabled')])]),
+      resource('aws_s3_bucket_server_side_encryption_configuration', name, [
+        attr('bucket', id),
+        block('rule', [], [block('apply_server_side_encryption_by_default', [], [attr('sse_algorithm', 'AES256')])]),
+      ]),
+      resource('aws_s3_bucket_public_access_block', name, [
+        attr('bucket', id),
+        attr('block_public_acls', true),
+        attr('block_public_policy', true),
+        attr('ignore_public_acls', true),
+        attr('restrict_public_buckets', true),
+      ]),
+      resource('aws_s3_bucket_ownership_controls', name, [attr('bucket', id), block('rule', [], [attr('object_ownership', 'BucketOwnerEnforced')])]),
+      resource('aws_s3_bucket_policy', name, [
+        attr('bucket', id),
+        attr('policy', moduleFile(bucketPolicyPath(bucket.name))),
+        attr('depends_on', [raw(`aws_s3_bucket_public_access_block.${name}`)]),
+      ]),
+    );
+    if (bucket.noncurrentDays !== undefined) {
+      items.push(
+        resource('aws_s3_bucket_lifecycle_configuration', name, [
+          attr('bucket', id),
+          block('rule', [], [
+            attr('id', 'expire-noncurrent-versions'),
+            attr('status', 'Enabled'),
+            block('filter', [], []),
+            block('noncurrent_version_expiration', [], [attr('noncurrent_days', bucket.noncurrentDays)]),
+          ]),
+        ]),
+      );
+    }
+    ctx.output(`${name}_bucket_arn`, `ARN of bucket ${bucket.name}`, raw(`aws_s3_bucket.${name}.arn`));
+  }
+  return items;
+}
+

@@ -1,0 +1,78 @@
+// The VPC: subnets per AZ, the internet gateway when a tier is public, the
+// optional NAT gateway (in the first public subnet), one route table per
+// tier with its routes as separate aws_route resources, and associations.
+import type { Vpc } from '../../../model.js';
+import { type Item, attr, comment, raw } from '../hcl.js';
+import { type TfContext, resource, tags } from './context.js';
+
+export function routeName(tier: string, destination: string): string {
+  return `${tier}_${destination.replace(/[./]/g, '_')}`;
+}
+
+export function vpcResources(vpc: Vpc, ctx: TfContext): Item[] {
+  const v = ctx.names.get('aws_vpc', vpc.name);
+  const vpcId = raw(`aws_vpc.${v}.id`);
+  const items: Item[] = [
+    resource('aws_vpc', v, [
+      comment('checkov:skip=CKV2_AWS_11:flow logs need a log destination the topology does not declare'),
+      attr('cidr_block', vpc.cidr),
+      attr('enable_dns_support', true),
+      attr('enable_dns_hostnames', true),
+      tags(vpc.name, vpc.description),
+    ]),
+  ];
+  ctx.output(`${v}_vpc_id`, `Id of VPC ${vpc.name}`, vpcId);
+
+  const publicTiers = new Set(vpc.tiers.filter((t) => t.public).map((t) => t.name));
+  for (const subnet of vpc.subnets) {
+    const s = ctx.names.get('aws_subnet', subnet.name);
+    const body: Item[] = [attr('vpc_id', vpcId), attr('cidr_block', subnet.cidr), attr('availability_zone', subnet.az)];
+    if (publicTiers.has(subnet.tier)) body.push(attr('map_public_ip_on_launch', false));
+    body.push(tags(subnet.name, subnet.description));
+    items.push(resource('aws_subnet', s, body));
+    ctx.output(`${s}_subnet_id`, `Id of subnet ${subnet.name} (${subnet.az}, ${subnet.cidr})`, raw(`aws_subnet.${s}.id`));
+  }
+
+  const needsIgw = publicTiers.size > 0 || vpc.routeTables.some((t) => t.routes.some((r) => r.target === 'internet-gateway'));
+  if (needsIgw) items.push(resource('aws_internet_gateway', v, [attr('vpc_id', vpcId), tags(`${vpc.name}-igw`)]));
+
+  const natSubnet = vpc.subnets.find((s) => publicTiers.has(s.tier));
+  if (vpc.natGateway && natSubnet) {
+    items.push(
+      resource('aws_eip', `${v}_nat`, [attr('domain', 'vpc'), tags(`${vpc.name}-nat`)]),
+      resource('aws_nat_gateway', v, [
+        attr('allocation_id', raw(`aws_eip.${v}_nat.id`)),
+        attr('subnet_id', raw(`aws_subnet.${ctx.names.get('aws_subnet', natSubnet.name)}.id`)),
+        attr('depends_on', [raw(`aws_internet_gateway.${v}`)]),
+        tags(`${vpc.name}-nat`),
+      ]),
+    );
+  }
+
+  for (const table of vpc.routeTables) {
+    const t = ctx.names.get('aws_route_table', table.tier);
+    items.push(resource('aws_route_table', t, [attr('vpc_id', vpcId), tags(`${vpc.name}-${table.tier}`)]));
+    for (const route of table.routes) {
+      const target =
+        route.target === 'internet-gateway'
+          ? attr('gateway_id', raw(`aws_internet_gateway.${v}.id`))
+          : route.target === 'nat-gateway'
+            ? attr('nat_gateway_id', raw(`aws_nat_gateway.${v}.id`))
+            : attr('gateway_id', raw(`aws_vpn_gateway.${v}.id`));
+      items.push(
+        resource('aws_route', ctx.names.get('aws_route', routeName(table.tier, route.destination)), [
+          attr('route_table_id', raw(`aws_route_table.${t}.id`)),
+          attr('destination_cidr_block', route.destination),
+          target,
+        ]),
+      );
+    }
+    for (const subnet of table.subnets) {
+      const s = ctx.names.get('aws_subnet', subnet);
+      items.push(
+        resource('aws_route_table_association', s, [attr('subnet_id', raw(`aws_subnet.${s}.id`)), attr('route_table_id', raw(`aws_route_table.${t}.id`))]),
+      );
+    }
+  }
+  return items;
+}

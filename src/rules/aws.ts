@@ -1,0 +1,188 @@
+// Rules on the AWS part: security group rules open to the whole internet on
+// administrative or database ports, IAM intents that would need a wildcard,
+// values AWS would refuse, routes to gateways that are not generated, and
+// the backup wiring.
+import type { SecurityGroupRule } from '../model.js';
+import { contains, parseCidr, parseIPv4 } from '../net.js';
+import { policyDocument, wildcardProblems } from '../render/aws/iam-policy.js';
+import type { Rule } from './rule.js';
+
+/** Ports that must never be reachable from the whole internet without a written reason. */
+export const ADMIN_PORTS: ReadonlyMap<number, string> = new Map([
+  [22, 'SSH'],
+  [23, 'Telnet'],
+  [135, 'MS RPC'],
+  [445, 'SMB'],
+  [1433, 'SQL Server'],
+  [1521, 'Oracle'],
+  [2375, 'Docker API'],
+  [2376, 'Docker API (TLS)'],
+  [3306, 'MySQL'],
+  [3389, 'RDP'],
+  [5432, 'PostgreSQL'],
+  [5900, 'VNC'],
+  [5984, 'CouchDB'],
+  [6379, 'Redis/Valkey'],
+  [8006, 'Proxmox VE'],
+  [8007, 'Proxmox Backup Server'],
+  [9200, 'Elasticsearch'],
+  [11211, 'Memcached'],
+  [27017, 'MongoDB'],
+]);
+
+export function isWholeInternet(cidr: string | undefined): boolean {
+  return cidr !== undefined && /\/0$/.test(cidr.trim());
+}
+
+/** The administrative ports a rule opens: every one for "all" protocols or an unlimited port list. */
+export function adminPortsOpened(rule: SecurityGroupRule): number[] {
+  if (rule.proto === 'icmp') return [];
+  const ranges = rule.proto === 'all' || rule.ports.length === 0 ? [{ from: 0, to: 65535 }] : rule.ports;
+  return [...ADMIN_PORTS.keys()].filter((port) => ranges.some((r) => port >= r.from && port <= r.to));
+}
+
+/** Ranges no customer gateway can be reached at over the internet. */
+const NOT_PUBLIC = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16', '0.0.0.0/8', '224.0.0.0/3'].map((c) => {
+  const parsed = parseCidr(c);
+  if (!parsed.ok) throw new Error(c);
+  return parsed.block;
+});
+
+/** Proxmox Backup Server's rules for bucket names and config ids, and Proxmox VE's for storage ids. */
+const PBS_BUCKET = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
+const SAFE_ID = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
+const PVE_STORAGE_ID = /^[a-z][a-z0-9_.-]*[a-z0-9]$/i;
+
+/** What AWS accepts in security group and rule descriptions. */
+const SG_DESCRIPTION = /^[a-zA-Z0-9. _\-:/()#,@[\]+=&;{}!$*]*$/;
+/** What AWS accepts in an IAM policy description. */
+const IAM_DESCRIPTION = /^[\u0009\u000a\u000d\u0020-\u00ff]*$/;
+
+export const awsRules: Rule[] = [
+  {
+    id: 'aws/open-admin-port',
+    severity: 'error',
+    summary: 'A security group lets the whole internet (0.0.0.0/0, ::/0) reach an administrative or database port.',
+    why: 'SSH, RDP and database ports open to the world are scanned within minutes; they belong behind a bastion group or the VPN.',
+    hint: 'Allow a /32 admin address, the VPN network or another security group (from_group); if the port really is public, write the reason in `public:`.',
+    check(model, report) {
+      for (const group of model.aws?.vpc?.securityGroups ?? []) {
+        group.ingress.forEach((rule) => {
+          if (!isWholeInternet(rule.cidr) || rule.public?.trim()) return;
+          const ports = adminPortsOpened(rule);
+          if (!ports.length) return;
+          const named = ports.map((p) => `${p} (${ADMIN_PORTS.get(p)})`).join(', ');
+          report({ path: [...rule.path, 'from'], message: `security group ${group.name} opens ${named} to ${rule.cidr}, the whole internet` });
+        });
+      }
+    },
+  },
+  {
+    id: 'aws/iam-wildcard',
+    severity: 'error',
+    summary: 'An IAM intent would need a wildcard action or a resource beyond its bucket.',
+    why: 'The backup key sits on an on-prem machine: if it leaks, a wildcard turns one bucket into the whole account.',
+    hint: 'Name one declared bucket (and optionally a key prefix) per intent.',
+    check(model, report) {
+      for (const user of model.aws?.users ?? []) {
+        const problems = wildcardProblems(policyDocument(user));
+        if (problems.length) report({ path: [...user.path, 'intents'], message: `the policy of IAM user ${user.name} would grant too much: ${problems.join('; ')}` });
+      }
+    },
+  },
+  {
+    id: 'aws/description-charset',
+    severity: 'error',
+    summary: 'A description holds characters AWS refuses for that field.',
+    why: 'Security group descriptions allow only a-z A-Z 0-9 space and ._-:/()#,@[]+=&;{}!$*; IAM policy descriptions only Latin-1. terraform apply would fail halfway.',
+    hint: 'Rewrite the description with the allowed characters.',
+    check(model, report) {
+      for (const group of model.aws?.vpc?.securityGroups ?? []) {
+        if (group.description !== undefined && !SG_DESCRIPTION.test(group.description)) {
+          report({ path: [...group.path, 'description'], message: `security group ${group.name}: AWS refuses this description (allowed: a-z A-Z 0-9 space ._-:/()#,@[]+=&;{}!$*)` });
+        }
+        for (const rule of [...group.ingress, ...group.egress]) {
+          const text = rule.description ?? rule.public;
+          if (text !== undefined && !SG_DESCRIPTION.test(text)) {
+            report({ path: [...rule.path, rule.description !== undefined ? 'description' : 'public'], message: `a rule of security group ${group.name}: AWS refuses this text as a rule description` });
+          }
+        }
+      }
+      for (const user of model.aws?.users ?? []) {
+        if (user.description !== undefined && !IAM_DESCRIPTION.test(user.description)) {
+          report({ path: [...user.path, 'description'], message: `IAM user ${user.name}: the policy description must be Latin-1 text` });
+        }
+      }
+    },
+  },
+  {
+    id: 'aws/route-target',
+    severity: 'error',
+    summary: 'A route points at a NAT or VPN gateway the VPC does not have.',
+    why: 'Terraform would reference a gateway that is never created.',
+    hint: 'Set nat_gateway: true or site_to_site, or route to another target.',
+    check(model, report) {
+      const vpc = model.aws?.vpc;
+      if (!vpc) return;
+      (vpc.routeTables ?? []).forEach((table) => {
+        for (const route of table.routes) {
+          if (route.target === 'nat-gateway' && !(vpc.natGateway && vpc.tiers.some((t) => t.public))) {
+            report({ path: [...vpc.path, 'route_tables'], message: `tier ${table.tier}: route ${route.destination} goes to a NAT gateway, but the VPC has none` });
+          }
+          if (route.target === 'vpn-gateway' && !vpc.siteToSite) {
+            report({ path: [...vpc.path, 'route_tables'], message: `tier ${table.tier}: route ${route.destination} goes to the VPN gateway, but the VPC has no site_to_site` });
+          }
+        }
+      });
+    },
+  },
+  {
+    id: 'aws/customer-gateway-public',
+    severity: 'error',
+    summary: 'The site-to-site customer gateway address is not a public internet address.',
+    why: 'AWS connects its two tunnels to this address over the internet; behind a NAT router it is the router’s public address, not the firewall’s WAN address.',
+    hint: 'Set firewall.public_address (or site_to_site.customer_gateway_ip) to the public address of the site.',
+    check(model, report) {
+      const s2s = model.aws?.vpc?.siteToSite;
+      const ip = s2s?.customerGatewayIp;
+      const value = ip === undefined ? undefined : parseIPv4(ip);
+      if (value === undefined || !NOT_PUBLIC.some((b) => contains(b, value))) return;
+      report({ path: s2s!.path, key: true, message: `customer gateway address ${ip} of site ${s2s!.site} is not reachable from the internet` });
+    },
+  },
+  {
+    id: 'backup/pbs-names',
+    severity: 'error',
+    summary: 'A backup name that Proxmox Backup Server or Proxmox VE refuses.',
+    why: 'PBS takes S3 buckets of a-z, 0-9 and "-" only (no dots), endpoint and datastore ids of 3-32 characters; a PVE storage id starts with a letter. The generated files would be rejected.',
+    hint: 'Rename the bucket, s3_remote, datastore or pve_storage within those limits.',
+    check(model, report) {
+      for (const site of model.sites) {
+        const b = site.backup;
+        if (!b) continue;
+        const bad = (what: string, key: string, message: string) => report({ path: [...b.path, key], message: `${what}: ${message}` });
+        if (!PBS_BUCKET.test(b.bucket) || /^(xn--|sthree-|amzn-s3-demo-)|(--ol-s3|\.mrap|--x-s3)$/.test(b.bucket)) {
+          bad(`bucket ${b.bucket}`, 'bucket', 'Proxmox Backup Server accepts only a-z, 0-9 and "-" in bucket names');
+        }
+        for (const [key, value] of [['s3_remote', b.s3Remote], ['datastore', b.datastore]] as const) {
+          if (!SAFE_ID.test(value) || value.length < 3 || value.length > 32) bad(`${key} ${value}`, key, 'Proxmox Backup Server ids are 3-32 characters');
+        }
+        if (!PVE_STORAGE_ID.test(b.pveStorage)) bad(`pve_storage ${b.pveStorage}`, 'pve_storage', 'a Proxmox VE storage id starts with a letter and ends with a letter or digit');
+      }
+    },
+  },
+  {
+    id: 'backup/no-writer',
+    severity: 'warning',
+    summary: 'No IAM user may write the backup bucket.',
+    why: 'The Proxmox Backup Server S3 endpoint needs the access key of a user with a backup-writer intent on the bucket.',
+    hint: 'Add an IAM user with `intent: backup-writer` on the bucket, or name it in backup.pbs.iam_user.',
+    check(model, report) {
+      for (const site of model.sites) {
+        if (site.backup && site.backup.iamUser === undefined) {
+          report({ path: [...site.backup.path, 'bucket'], message: `site ${site.name}: no IAM user has a backup-writer intent on bucket ${site.backup.bucket}` });
+        }
+      }
+    },
+  },
+];

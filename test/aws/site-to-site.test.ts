@@ -1,0 +1,88 @@
+// The site-to-site variant (test/aws/fixtures/site-to-site.yaml): the AWS
+// half in vpn.tf and the on-prem half as the OPNsense IPsec note, with the
+// Proxmox return route for the VPC.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { edit, lint, modelOf, render } from '../helpers.js';
+import { siteToSite } from './fixtures.js';
+import { parseTerraform, type Resources } from './tf-validate.js';
+
+const ref = (expr: string) => `\${${expr}}`;
+
+describe('site-to-site VPN between site home and VPC main', () => {
+  let files: Map<string, string>;
+  let resources: Resources;
+  beforeAll(async () => {
+    files = await render(siteToSite());
+    resources = (await parseTerraform(files)).resources;
+  });
+  const body = (key: string) => resources.get(key)!.body;
+  const of = (type: string) => [...resources.values()].filter((r) => r.type === type);
+
+  it('lints clean', async () => {
+    expect(await lint(siteToSite())).toEqual([]);
+  });
+
+  it('customer gateway at the firewall public address, VPN gateway on the VPC, static IPsec connection', () => {
+    expect(body('aws_customer_gateway.home')).toMatchObject({ ip_address: '203.0.113.2', bgp_asn: '65010', type: 'ipsec.1' });
+    expect(body('aws_vpn_gateway.main').vpc_id).toBe(ref('aws_vpc.main.id'));
+    expect(body('aws_vpn_connection.home')).toMatchObject({
+      vpn_gateway_id: ref('aws_vpn_gateway.main.id'),
+      customer_gateway_id: ref('aws_customer_gateway.home.id'),
+      type: 'ipsec.1',
+      static_routes_only: true,
+    });
+  });
+
+  it('static routes for exactly the on-prem networks behind the firewall', () => {
+    expect(of('aws_vpn_connection_route').map((r) => r.body.destination_cidr_block).sort()).toEqual(['10.0.0.0/24', '10.0.1.0/24', '10.1.0.0/24']);
+    expect(of('aws_vpn_connection_route').every((r) => r.body.vpn_connection_id === ref('aws_vpn_connection.home.id'))).toBe(true);
+  });
+
+  it('propagates the VPN routes into every route table; the private tier leaves through the NAT gateway', () => {
+    expect(of('aws_vpn_gateway_route_propagation').map((r) => r.body.route_table_id).sort()).toEqual([ref('aws_route_table.private.id'), ref('aws_route_table.public.id')]);
+    expect(body('aws_nat_gateway.main')).toMatchObject({ subnet_id: ref('aws_subnet.public-2a.id'), allocation_id: ref('aws_eip.main_nat.id') });
+    expect(body('aws_route.private_0_0_0_0_0')).toEqual({
+      route_table_id: ref('aws_route_table.private.id'),
+      destination_cidr_block: '0.0.0.0/0',
+      nat_gateway_id: ref('aws_nat_gateway.main.id'),
+    });
+  });
+
+  it('the tunnel pre-shared keys are sensitive outputs, never values in generated files', async () => {
+    const outputs = (await parseTerraform(files)).docs['outputs.tf']!.output;
+    for (const n of [1, 2]) {
+      expect(outputs[`home_vpn_tunnel${n}_preshared_key`][0]).toEqual({
+        description: `Pre-shared key of tunnel ${n}`,
+        value: ref(`aws_vpn_connection.home.tunnel${n}_preshared_key`),
+        sensitive: true,
+      });
+    }
+    expect(body('aws_vpn_connection.home').tunnel1_preshared_key).toBeUndefined();
+  });
+
+  it('the OPNsense IPsec note carries every value gen knows and names the outputs for the rest', () => {
+    const note = files.get('home/opnsense/ipsec-steps.md')!;
+    expect(note).toContain('| firewall public address (customer gateway, local identifier) | `203.0.113.2` |');
+    expect(note).toContain('| local address of the tunnels | `192.168.0.2` |');
+    expect(note).toContain('| VPC network (remote) | `10.30.0.0/16` |');
+    expect(note).toContain('| on-prem networks (local, static routes on AWS) | `10.0.0.0/24`, `10.0.1.0/24`, `10.1.0.0/24` |');
+    expect(note).toContain('| tunnel 1 pre-shared key | output `terraform output -raw home_vpn_tunnel1_preshared_key` |');
+    expect(note).toContain('5. System › Routes › Configuration: add `10.30.0.0/16` via that gateway.');
+    // Behind the NAT router of scenario A, IKE must be forwarded.
+    expect(note).toContain('forward UDP 500 and UDP 4500 to `192.168.0.2`');
+    expect(note).toContain('- pve: `10.30.0.0/16 via 10.0.0.1 dev vmbr1`');
+    // The outputs the note names exist.
+    for (const m of note.matchAll(/terraform output -raw ([A-Za-z0-9_-]+)/g)) expect(files.get('aws/terraform/outputs.tf')).toContain(`output "${m[1]}" {`);
+  });
+
+  it('the Proxmox host gets the return route for the VPC through the firewall', async () => {
+    const model = await modelOf(siteToSite());
+    expect(model.sites[0]!.hosts[0]!.routes).toContainEqual({ destination: '10.30.0.0/16', via: '10.0.0.1', bridge: 'vmbr1', network: 'aws/main' });
+  });
+
+  it('without a public address anywhere, the customer gateway is a located error and no VPN is written', async () => {
+    const text = edit(siteToSite(), ['sites', 0, 'firewall', 'public_address'], undefined);
+    const diagnostics = await lint(text);
+    expect(diagnostics.map((d) => d.rule)).toContain('aws/customer-gateway');
+  });
+});
