@@ -12,6 +12,8 @@ export function loadBundle(file) {
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
     filename: file,
     cachedData: existsSync(cacheFile) ? readFileSync(cacheFile) : undefined,
+    // The bundle has no import() left (scripts/bundle.mjs rewrites them); should
+    // one appear, the main loader serves it.
     importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
   const module = { exports: {} };

@@ -52,6 +52,17 @@ await build({
 });
 rmSync(inject);
 
+// import() of a Node built-in stays an import() in CommonJS output, and a
+// vm.Script cannot serve it without an experimental flag: make it require().
+const bundlePath = join(dist, 'gen.cjs');
+const bundled = readFileSync(bundlePath, 'utf8').replace(
+  /\bimport\((["'])(node:[a-z_/]+)\1\)/g,
+  (_, q, name) => `Promise.resolve({ ...require(${q}${name}${q}), default: require(${q}${name}${q}) })`,
+);
+const left = /\bimport\((["'])[^"']+\1\)/.exec(bundled);
+if (left) throw new Error(`the bundle still has a dynamic import: ${left[0]}`);
+writeFileSync(bundlePath, bundled);
+
 // Record the code cache after a real run, so the functions a run compiles are in it.
 const made = spawnSync(process.execPath, [join(root, 'scripts/code-cache.mjs')], { cwd: root, encoding: 'utf8' });
 if (made.status !== 0) throw new Error(`code cache: ${made.stderr}`);

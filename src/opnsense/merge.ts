@@ -1,0 +1,373 @@
+// Merges gen's OPNsense sections into an operator's config.xml backup; the
+// result is restored whole. Everything gen does not manage is written back
+// byte for byte. What gen manages (docs/opnsense.md):
+// - <interfaces>: the fields gen sets on the keys it assigns;
+// - <filter> and <nat> rules of the interfaces it assigns (the policy is
+//   the whole truth there: default deny);
+// - MVC items it generates (same uuid or same natural key, e.g. a VLAN
+//   device or a peer name) and stale items of earlier merges (version-5
+//   UUIDs, which only gen writes);
+// - the settings it writes (e.g. WireGuard's general switch);
+// - <cert> placeholders, only when no certificate with that refid exists.
+// Merging the result again changes nothing.
+import { MANAGED_INTERFACE_FIELDS, TUNNEL_FORBIDDEN_FIELDS } from '../render/opnsense/interfaces.js';
+import { isNameBasedUuid } from '../render/opnsense/ids.js';
+import { type XmlElement, type XmlNode, attr, child, childrenNamed, isElement, serialize, setAttr, textOf } from '../render/opnsense/xml.js';
+import { publicKeyOf } from '../wg/keys.js';
+import { XmlParseError, parseXml } from './parse.js';
+
+export class MergeError extends Error {}
+
+/** Natural keys of MVC items: a base item matching any key set is the same item. */
+const ITEM_KEYS: Record<string, string[][]> = {
+  vlan: [['vlanif'], ['if', 'tag']],
+  dhcp_ranges: [['interface']],
+  hosts: [['host'], ['hwaddr']],
+  dhcp_options: [['interface', 'option']],
+  ifgroupentry: [['ifname']],
+  route: [['network']],
+  gateway_item: [['name']],
+  alias: [['name']],
+  server: [['name'], ['instance']],
+  client: [['name'], ['pubkey']],
+  frontend: [['name']],
+  backend: [['name']],
+  action: [['name']],
+  account: [['name']],
+  validation: [['name']],
+  certificate: [['name']],
+};
+
+/** Multiple-value fields that merge keeps the base's entries of. */
+const UNION_FIELDS = new Set(['dnsmasq/interface']);
+
+function clone(node: XmlElement): XmlElement {
+  return {
+    name: node.name,
+    attrs: node.attrs.map(([k, v]) => [k, v] as [string, string]),
+    children: node.children.map((c) => (isElement(c) ? clone(c) : { ...c })),
+  };
+}
+
+function canonical(node: XmlElement): string {
+  return serialize(clone(node));
+}
+
+function touch(node: XmlElement): void {
+  delete node.raw;
+}
+
+function append(parent: XmlElement, node: XmlElement): XmlElement {
+  parent.children.push(node);
+  touch(parent);
+  return node;
+}
+
+function ensureChild(parent: XmlElement, name: string): XmlElement {
+  return child(parent, name) ?? append(parent, { name, attrs: [], children: [] });
+}
+
+function fieldText(item: XmlElement, field: string): string {
+  return textOf(child(item, field)).trim();
+}
+
+/**
+ * Replaces the base's items named `name` that gen generates (same uuid or
+ * natural key) or generated before (stale name-based uuid) by gen's items,
+ * at the place of the first one. Unchanged items keep their source text.
+ */
+function mergeItems(base: XmlElement, name: string, genItems: XmlElement[], isManaged: (item: XmlElement) => boolean = () => false): void {
+  const keys = ITEM_KEYS[name] ?? [['name']];
+  const genUuids = new Set(genItems.map((g) => attr(g, 'uuid')));
+  const sameKey = (item: XmlElement) =>
+    keys.some((fields) => genItems.some((g) => fields.every((f) => fieldText(g, f) !== '' && fieldText(g, f) === fieldText(item, f))));
+  const removed = new Map<string, XmlElement>();
+  let first = -1;
+  const kept: XmlNode[] = [];
+  base.children.forEach((c) => {
+    if (isElement(c) && c.name === name) {
+      const uuid = attr(c, 'uuid');
+      if (genUuids.has(uuid) || isNameBasedUuid(uuid) || sameKey(c) || isManaged(c)) {
+        if (first < 0) first = kept.length;
+        if (uuid) removed.set(uuid, c);
+        return;
+      }
+    }
+    kept.push(c);
+  });
+  const replacement = genItems.map((g) => {
+    const previous = removed.get(attr(g, 'uuid') ?? '');
+    return previous && canonical(previous) === canonical(g) ? previous : clone(g);
+  });
+  if (first < 0) {
+    const lastSame = kept.map((c) => isElement(c) && c.name === name).lastIndexOf(true);
+    first = lastSame >= 0 ? lastSame + 1 : kept.length;
+  }
+  const next = [...kept.slice(0, first), ...replacement, ...kept.slice(first)];
+  // Same items in the same place: leave the base's text alone.
+  if (next.length === base.children.length && next.every((c, i) => c === base.children[i])) return;
+  base.children = next;
+  touch(base);
+}
+
+function changed(node: XmlElement): boolean {
+  return node.raw === undefined || node.children.some((c) => isElement(c) && changed(c));
+}
+
+/** Merges a generated subtree into the base's element of the same name. */
+function mergeTree(base: XmlElement, gen: XmlElement, path: string): void {
+  mergeTreeContent(base, gen, path);
+  // A model root whose content changed: its persisted_at (the key of
+  // OPNsense's model cache) no longer describes it.
+  if (attr(gen, 'version') !== undefined && attr(base, 'persisted_at') !== undefined && changed(base)) {
+    base.attrs = base.attrs.filter(([k]) => k !== 'persisted_at');
+    touch(base);
+  }
+}
+
+function mergeTreeContent(base: XmlElement, gen: XmlElement, path: string): void {
+  for (const [k, v] of gen.attrs) if (attr(base, k) !== v) setAttr(base, k, v);
+  const names = [...new Set(gen.children.filter(isElement).map((c) => c.name))];
+  for (const name of names) {
+    const items = childrenNamed(gen, name);
+    if (items.some((i) => attr(i, 'uuid') !== undefined)) {
+      mergeItems(base, name, items);
+      continue;
+    }
+    for (const item of items) {
+      const existing = child(base, name);
+      const fieldPath = `${path}/${name}`;
+      if (!existing) {
+        append(base, clone(item));
+      } else if (item.children.some(isElement)) {
+        mergeTree(existing, item, fieldPath);
+      } else if (existing.children.some(isElement)) {
+        // An empty generated container: the base's own items stay, items of earlier merges go.
+        const stale = existing.children.filter((c) => isElement(c) && isNameBasedUuid(attr(c, 'uuid')));
+        if (stale.length > 0) {
+          existing.children = existing.children.filter((c) => !stale.includes(c));
+          touch(existing);
+        }
+      } else if (UNION_FIELDS.has(fieldPath)) {
+        const values = [...textOf(existing).split(','), ...textOf(item).split(',')].map((v) => v.trim()).filter(Boolean);
+        const union = [...new Set(values)].join(',');
+        if (union !== textOf(existing)) replaceChild(base, existing, { name, attrs: [], children: [{ text: union }] });
+      } else if (canonical(existing) !== canonical(item)) {
+        replaceChild(base, existing, clone(item));
+      }
+    }
+  }
+}
+
+function replaceChild(parent: XmlElement, old: XmlElement, node: XmlElement): void {
+  parent.children[parent.children.indexOf(old)] = node;
+  touch(parent);
+}
+
+function removeChild(parent: XmlElement, old: XmlElement): void {
+  parent.children = parent.children.filter((c) => c !== old);
+  touch(parent);
+}
+
+function describe(entry: XmlElement): string {
+  const descr = fieldText(entry, 'descr');
+  return descr ? `${entry.name} (${descr})` : entry.name;
+}
+
+function mergeInterfaces(root: XmlElement, gen: XmlElement): void {
+  const base = ensureChild(root, 'interfaces');
+  const genEntries = gen.children.filter(isElement);
+  for (const g of genEntries) {
+    const device = fieldText(g, 'if');
+    const other = base.children.filter(isElement).find((b) => b.name !== g.name && fieldText(b, 'if') === device && !genEntries.some((e) => e.name === b.name));
+    if (other) {
+      throw new MergeError(
+        `the base assigns device ${device} to ${describe(other)}, but the topology assigns it to ${g.name}: ` +
+          `set "assign: ${other.name}" on that interface in the topology, or remove the assignment from the backup`,
+      );
+    }
+  }
+  for (const g of genEntries) {
+    const existing = child(base, g.name);
+    if (!existing) {
+      append(base, clone(g));
+      continue;
+    }
+    const managed = [...MANAGED_INTERFACE_FIELDS, ...(fieldText(g, 'if').startsWith('wg') ? TUNNEL_FORBIDDEN_FIELDS : [])];
+    for (const field of managed) {
+      const want = child(g, field);
+      const have = child(existing, field);
+      if (want && have) {
+        if (canonical(want) !== canonical(have)) replaceChild(existing, have, clone(want));
+      } else if (want) {
+        append(existing, clone(want));
+      } else if (have) {
+        removeChild(existing, have);
+      }
+    }
+  }
+}
+
+/**
+ * A base VLAN on the same parent and tag under another device name is
+ * replaced; refuse when an assignment gen does not manage still uses it.
+ */
+function checkVlans(root: XmlElement, gen: XmlElement, managedKeys: ReadonlySet<string>): void {
+  const assignments = child(root, 'interfaces')?.children.filter(isElement) ?? [];
+  for (const vlan of childrenNamed(gen, 'vlan')) {
+    for (const old of childrenNamed(child(root, 'vlans'), 'vlan')) {
+      const device = fieldText(old, 'vlanif');
+      if (fieldText(old, 'if') !== fieldText(vlan, 'if') || fieldText(old, 'tag') !== fieldText(vlan, 'tag') || device === fieldText(vlan, 'vlanif')) continue;
+      const user = assignments.find((a) => !managedKeys.has(a.name) && fieldText(a, 'if') === device);
+      if (user) {
+        throw new MergeError(
+          `the base has VLAN ${fieldText(vlan, 'tag')} on ${fieldText(vlan, 'if')} as ${device}, assigned to ${describe(user)}; the topology names it ${fieldText(vlan, 'vlanif')}: ` +
+            `assign that interface in the topology, or remove the assignment from the backup`,
+        );
+      }
+    }
+  }
+}
+
+/** Filter and NAT rules: the rules of interfaces gen assigns are replaced by gen's. */
+function mergeRules(root: XmlElement, gen: XmlElement, managedInterfaces: ReadonlySet<string>): void {
+  const base = ensureChild(root, gen.name);
+  const onManaged = (rule: XmlElement) => {
+    const iface = fieldText(rule, 'interface');
+    return fieldText(rule, 'floating') === '' && managedInterfaces.has(iface);
+  };
+  mergeItems(base, 'rule', childrenNamed(gen, 'rule'), onManaged);
+  for (const other of gen.children.filter(isElement).filter((c) => c.name !== 'rule')) {
+    const existing = child(base, other.name);
+    if (existing) mergeTree(existing, other, `${gen.name}/${other.name}`);
+    else append(base, clone(other));
+  }
+}
+
+function mergeIscDhcp(root: XmlElement, gen: XmlElement): void {
+  const base = ensureChild(root, 'dhcpd');
+  for (const g of gen.children.filter(isElement)) {
+    const existing = child(base, g.name);
+    if (!existing) append(base, clone(g));
+    else if (canonical(existing) !== canonical(g)) replaceChild(base, existing, clone(g));
+  }
+  // One DHCP server per interface: drop dnsmasq ranges of these interfaces.
+  const dnsmasq = child(root, 'dnsmasq');
+  const keys = new Set(gen.children.filter(isElement).map((c) => c.name));
+  for (const range of childrenNamed(dnsmasq, 'dhcp_ranges')) if (keys.has(fieldText(range, 'interface'))) removeChild(dnsmasq!, range);
+}
+
+function mergeCert(root: XmlElement, gen: XmlElement): void {
+  const refid = fieldText(gen, 'refid');
+  const certs = childrenNamed(root, 'cert');
+  // An issued certificate with this refid wins over the placeholder.
+  if (certs.some((c) => fieldText(c, 'refid') === refid)) return;
+  const sameUuid = certs.find((c) => attr(c, 'uuid') === attr(gen, 'uuid'));
+  if (sameUuid) return replaceChild(root, sameUuid, clone(gen));
+  const last = certs.length ? root.children.indexOf(certs[certs.length - 1]!) + 1 : root.children.length;
+  root.children.splice(last, 0, clone(gen));
+  touch(root);
+}
+
+export interface MergeOptions {
+  /** The private key for a placeholder (its path relative to the secrets directory), if there is one. */
+  secret(relative: string): string | undefined;
+  placeholderPrefix: string;
+}
+
+const WG_KEY = /^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/;
+
+function fillSecrets(root: XmlElement, sections: XmlElement[], options: MergeOptions): void {
+  const baseServers = childrenNamed(child(child(child(child(root, 'OPNsense'), 'wireguard'), 'server'), 'servers'), 'server');
+  for (const section of sections.filter((s) => s.name === 'OPNsense')) {
+    const servers = childrenNamed(child(child(child(section, 'wireguard'), 'server'), 'servers'), 'server');
+    for (const server of servers) {
+      const key = child(server, 'privkey');
+      const text = textOf(key);
+      if (!key || !text.startsWith(options.placeholderPrefix)) continue;
+      const relative = text.slice(options.placeholderPrefix.length);
+      let value = options.secret(relative);
+      if (value === undefined) {
+        // Already on the box from an earlier merge: keep it.
+        const previous = baseServers.find((b) => attr(b, 'uuid') === attr(server, 'uuid') || fieldText(b, 'name') === fieldText(server, 'name'));
+        const kept = previous && fieldText(previous, 'privkey');
+        if (kept && WG_KEY.test(kept)) value = kept;
+      }
+      if (value === undefined) {
+        throw new MergeError(`no private key for WireGuard instance ${fieldText(server, 'name')}: expected ${relative} in the secrets directory`);
+      }
+      if (!WG_KEY.test(value)) throw new MergeError(`${relative} in the secrets directory is not a WireGuard key (44 characters of base64)`);
+      const publicKey = fieldText(server, 'pubkey');
+      if (publicKey !== '' && publicKeyOf(value) !== publicKey) {
+        throw new MergeError(`the private key for ${relative} does not belong to the public_key of instance ${fieldText(server, 'name')} in the topology`);
+      }
+      key.children = [{ text: value }];
+    }
+  }
+}
+
+/** Merges gen's sections (children of <opnsense>) into a backup's text. */
+export function mergeConfig(baseText: string, genSections: readonly XmlElement[], options: MergeOptions): string {
+  let doc;
+  try {
+    doc = parseXml(baseText);
+  } catch (error) {
+    if (error instanceof XmlParseError) throw new MergeError(`the base is not well-formed XML (${error.message})`);
+    throw error;
+  }
+  const { root } = doc;
+  if (root.name !== 'opnsense') throw new MergeError(`the base is not an OPNsense configuration: its root element is <${root.name}>, not <opnsense>`);
+  if (!child(root, 'system')) throw new MergeError('the base is not an OPNsense configuration backup: it has no <system> section');
+
+  const sections = genSections.map(clone);
+  fillSecrets(root, sections, options);
+
+  const genInterfaces = sections.find((s) => s.name === 'interfaces');
+  const managed = new Set(genInterfaces?.children.filter(isElement).map((c) => c.name) ?? []);
+  if (genInterfaces?.children.filter(isElement).some((c) => fieldText(c, 'if').startsWith('wg'))) managed.add('wireguard');
+
+  const genKeys = new Set(genInterfaces?.children.filter(isElement).map((c) => c.name) ?? []);
+  for (const vlans of sections.filter((s) => s.name === 'vlans')) checkVlans(root, vlans, genKeys);
+
+  for (const section of sections) {
+    switch (section.name) {
+      case 'interfaces':
+        mergeInterfaces(root, section);
+        break;
+      case 'filter':
+      case 'nat':
+        mergeRules(root, section, managed);
+        break;
+      case 'dhcpd':
+        mergeIscDhcp(root, section);
+        break;
+      case 'cert':
+        mergeCert(root, section);
+        break;
+      default: {
+        const existing = child(root, section.name);
+        if (existing) mergeTree(existing, section, section.name);
+        else append(root, clone(section));
+        if (section.name === 'dnsmasq') {
+          // One DHCP server per interface: drop ISC settings of these interfaces.
+          const dhcpd = child(root, 'dhcpd');
+          for (const range of childrenNamed(section, 'dhcp_ranges')) {
+            const old = child(dhcpd, fieldText(range, 'interface'));
+            if (old) removeChild(dhcpd!, old);
+          }
+        }
+      }
+    }
+  }
+  propagate(root);
+  const body = serialize(root);
+  return `${doc.prolog}${body}${doc.epilog.endsWith('\n') ? doc.epilog : `${doc.epilog}\n`}`;
+}
+
+/** An element whose descendant changed is written anew. */
+function propagate(node: XmlElement): boolean {
+  let dirty = node.raw === undefined;
+  for (const c of node.children) if (isElement(c) && propagate(c)) dirty = true;
+  if (dirty) touch(node);
+  return dirty;
+}

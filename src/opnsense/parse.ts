@@ -1,0 +1,160 @@
+// A strict, small XML parser for OPNsense config.xml backups. It keeps the
+// source text of every element, so that merge can write untouched sections
+// back byte for byte. DTDs are refused (no entity expansion, no external
+// references); only the five predefined entities and character references
+// are decoded.
+import type { XmlElement, XmlNode } from '../render/opnsense/xml.js';
+
+export class XmlParseError extends Error {
+  constructor(
+    message: string,
+    readonly line: number,
+    readonly column: number,
+  ) {
+    super(`line ${line}, column ${column}: ${message}`);
+  }
+}
+
+export interface ParsedDocument {
+  /** Text before the root element (declaration, comments), verbatim. */
+  prolog: string;
+  root: XmlElement;
+  /** Text after the root element, verbatim. */
+  epilog: string;
+}
+
+const NAME_START = /[A-Za-z_:\u00C0-\uFFFF]/;
+const NAME_CHAR = /[A-Za-z0-9_:.\-\u00B7\u00C0-\uFFFF]/;
+const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+
+export function parseXml(text: string): ParsedDocument {
+  let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+
+  const fail = (message: string, at = pos): never => {
+    const before = text.slice(0, at).split('\n');
+    throw new XmlParseError(message, before.length, before[before.length - 1]!.length + 1);
+  };
+  const expect = (s: string) => {
+    if (!text.startsWith(s, pos)) fail(`expected "${s}"`);
+    pos += s.length;
+  };
+  const skipSpace = () => {
+    while (pos < text.length && /\s/.test(text[pos]!)) pos++;
+  };
+  const readName = (): string => {
+    const start = pos;
+    if (!NAME_START.test(text[pos] ?? '')) fail('expected a name');
+    while (pos < text.length && NAME_CHAR.test(text[pos]!)) pos++;
+    return text.slice(start, pos);
+  };
+  const decode = (raw: string, at: number): string =>
+    raw.replace(/&([^;&\s]*);?/g, (match, body: string) => {
+      if (!match.endsWith(';')) return fail('"&" must start an entity such as &amp;', at);
+      if (body.startsWith('#x')) return String.fromCodePoint(parseInt(body.slice(2), 16));
+      if (body.startsWith('#')) return String.fromCodePoint(parseInt(body.slice(1), 10));
+      const value = ENTITIES[body];
+      return value ?? fail(`unknown entity &${body};`, at);
+    });
+  const skipMisc = (): void => {
+    for (;;) {
+      skipSpace();
+      if (text.startsWith('<?', pos)) {
+        const end = text.indexOf('?>', pos);
+        if (end < 0) fail('unterminated processing instruction');
+        pos = end + 2;
+      } else if (text.startsWith('<!--', pos)) {
+        const end = text.indexOf('-->', pos + 4);
+        if (end < 0) fail('unterminated comment');
+        pos = end + 3;
+      } else if (text.startsWith('<!DOCTYPE', pos)) {
+        fail('a DOCTYPE is not allowed in an OPNsense configuration');
+      } else return;
+    }
+  };
+
+  const parseElement = (): XmlElement => {
+    const start = pos;
+    expect('<');
+    const name = readName();
+    const attrs: [string, string][] = [];
+    for (;;) {
+      const hadSpace = /\s/.test(text[pos] ?? '');
+      skipSpace();
+      if (text.startsWith('/>', pos)) {
+        pos += 2;
+        return { name, attrs, children: [], raw: text.slice(start, pos) };
+      }
+      if (text[pos] === '>') {
+        pos++;
+        break;
+      }
+      if (!hadSpace) fail('expected whitespace, ">" or "/>"');
+      const attrName = readName();
+      skipSpace();
+      expect('=');
+      skipSpace();
+      const quote = text[pos];
+      if (quote !== '"' && quote !== "'") fail('expected a quoted attribute value');
+      const end = text.indexOf(quote!, pos + 1);
+      if (end < 0) fail('unterminated attribute value');
+      const rawValue = text.slice(pos + 1, end);
+      if (rawValue.includes('<')) fail('"<" in an attribute value');
+      if (attrs.some(([k]) => k === attrName)) fail(`duplicate attribute ${attrName}`);
+      attrs.push([attrName, decode(rawValue, pos)]);
+      pos = end + 1;
+    }
+    const children: XmlNode[] = [];
+    for (;;) {
+      if (pos >= text.length) fail(`element <${name}> is not closed`, start);
+      if (text.startsWith('</', pos)) {
+        pos += 2;
+        const closing = readName();
+        if (closing !== name) fail(`closing tag </${closing}> does not match <${name}>`);
+        skipSpace();
+        expect('>');
+        return { name, attrs, children, raw: text.slice(start, pos) };
+      }
+      if (text.startsWith('<!--', pos)) {
+        const end = text.indexOf('-->', pos + 4);
+        if (end < 0) fail('unterminated comment');
+        children.push({ comment: text.slice(pos + 4, end) });
+        pos = end + 3;
+      } else if (text.startsWith('<![CDATA[', pos)) {
+        const end = text.indexOf(']]>', pos + 9);
+        if (end < 0) fail('unterminated CDATA section');
+        children.push({ text: text.slice(pos + 9, end) });
+        pos = end + 3;
+      } else if (text.startsWith('<?', pos)) {
+        const end = text.indexOf('?>', pos);
+        if (end < 0) fail('unterminated processing instruction');
+        pos = end + 2;
+      } else if (text[pos] === '<') {
+        children.push(parseElement());
+      } else {
+        const next = text.indexOf('<', pos);
+        const end = next < 0 ? text.length : next;
+        const raw = text.slice(pos, end);
+        if (raw.includes(']]>')) fail('"]]>" is not allowed in text');
+        const decoded = decode(raw, pos);
+        // Whitespace between elements is layout, not content.
+        if (decoded.trim() !== '' || !children.some((c) => 'name' in c)) children.push({ text: decoded });
+        pos = end;
+      }
+    }
+  };
+
+  skipMisc();
+  if (text[pos] !== '<') fail('expected the root element');
+  const prolog = text.slice(0, pos);
+  const root = parseElement();
+  const rootEnd = pos;
+  skipMisc();
+  if (pos < text.length) fail('content after the root element');
+  // Layout text kept only where an element has no element children.
+  const tidy = (node: XmlElement): void => {
+    if (node.children.some((c) => 'name' in c)) node.children = node.children.filter((c) => !('text' in c) || c.text.trim() !== '');
+    for (const c of node.children) if ('name' in c) tidy(c);
+  };
+  tidy(root);
+  return { prolog, root, epilog: text.slice(rootEnd) };
+}

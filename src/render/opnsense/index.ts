@@ -1,0 +1,54 @@
+// The OPNsense target: one well-formed <opnsense> document per area under
+// out/<site>/opnsense/, for review; `gen opnsense merge` puts the same
+// sections into an operator's backup.
+import type { Model, Site } from '../../model.js';
+import type { OutputFiles } from '../target.js';
+import { acmeArea } from './acme.js';
+import { aliasesArea } from './aliases.js';
+import { type Area, opnsenseContext } from './context.js';
+import { dhcpArea } from './dhcp.js';
+import { filterArea } from './filter.js';
+import { groupsArea } from './groups.js';
+import { haproxyArea } from './haproxy.js';
+import { interfacesArea } from './interfaces.js';
+import { natArea } from './nat.js';
+import { routesArea } from './routes.js';
+import { vlansArea } from './vlans.js';
+import { wireguardArea } from './wireguard.js';
+import { type XmlElement, element, xmlDocument } from './xml.js';
+
+export const areas: readonly Area[] = [
+  interfacesArea,
+  vlansArea,
+  groupsArea,
+  dhcpArea,
+  routesArea,
+  aliasesArea,
+  filterArea,
+  natArea,
+  wireguardArea,
+  haproxyArea,
+  acmeArea,
+];
+
+export interface AreaSections {
+  file: string;
+  sections: XmlElement[];
+}
+
+/** Every area's sections for one site (areas with nothing to say are left out). */
+export function siteSections(model: Model, site: Site): AreaSections[] {
+  if (!site.firewall) return [];
+  const ctx = opnsenseContext(model, site, site.firewall);
+  return areas.map((area) => ({ file: area.file, sections: area.build(ctx) })).filter((a) => a.sections.length > 0);
+}
+
+export function renderOpnsense(model: Model, files: OutputFiles): void {
+  for (const site of model.sites) {
+    for (const { file, sections } of siteSections(model, site)) {
+      const root = element('opnsense', sections);
+      root.children.unshift({ comment: ` gen: site ${site.name}, OPNsense ${site.firewall!.release}; apply with gen opnsense merge ` });
+      files.set(`${site.name}/opnsense/${file}`, xmlDocument(root));
+    }
+  }
+}

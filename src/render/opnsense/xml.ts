@@ -1,0 +1,119 @@
+// A small XML element tree shared by the fragments and the merge. Every
+// text and attribute value is escaped here and nowhere else, so no value
+// from the topology can open an element, a CDATA section or a comment.
+// Elements parsed from a base config keep their source text (`raw`) and
+// are written back byte for byte unless something inside them changed.
+
+export interface XmlElement {
+  name: string;
+  attrs: [string, string][];
+  children: XmlNode[];
+  /** Source text of a parsed element; dropped when the element changes. */
+  raw?: string;
+}
+
+export type XmlNode = XmlElement | { text: string } | { comment: string };
+
+export class XmlTextError extends Error {}
+
+export function isElement(node: XmlNode): node is XmlElement {
+  return 'name' in node;
+}
+
+/** An element with text content (empty text writes `<name/>`). */
+export function leaf(name: string, value: string | number | undefined, attrs: [string, string][] = []): XmlElement {
+  const text = value === undefined ? '' : String(value);
+  return { name, attrs, children: text === '' ? [] : [{ text }] };
+}
+
+export function element(name: string, children: (XmlElement | undefined | false)[], attrs: [string, string][] = []): XmlElement {
+  return { name, attrs, children: children.filter((c): c is XmlElement => c !== undefined && c !== false) };
+}
+
+// XML 1.0 Char production: tab, LF, CR and everything from U+0020 except
+// surrogates and U+FFFE/U+FFFF. Anything else cannot be written at all.
+const FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+export function forbiddenCharacter(value: string): string | undefined {
+  const match = FORBIDDEN.exec(value);
+  return match ? `U+${match[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}` : undefined;
+}
+
+function checkChars(value: string): void {
+  const bad = forbiddenCharacter(value);
+  if (bad) throw new XmlTextError(`${bad} cannot appear in an XML document`);
+}
+
+export function escapeText(value: string): string {
+  checkChars(value);
+  // ">" is escaped too, so "]]>" can never end up in the output; CR and
+  // tab are written as references because parsers normalise them.
+  return value.replace(/[&<>\r\t]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '\r': '&#13;', '\t': '&#9;' })[c]!);
+}
+
+export function escapeAttribute(value: string): string {
+  checkChars(value);
+  return value.replace(/[&<>"\r\n\t]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\r': '&#13;', '\n': '&#10;', '\t': '&#9;' })[c]!);
+}
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+
+function startTag(node: XmlElement): string {
+  if (!NAME.test(node.name)) throw new XmlTextError(`"${node.name}" is not an element name`);
+  const attrs = node.attrs.map(([k, v]) => {
+    if (!NAME.test(k)) throw new XmlTextError(`"${k}" is not an attribute name`);
+    return ` ${k}="${escapeAttribute(v)}"`;
+  });
+  return `<${node.name}${attrs.join('')}`;
+}
+
+/** Text content of an element (concatenated text children). */
+export function textOf(node: XmlElement | undefined): string {
+  if (!node) return '';
+  return node.children.map((c) => ('text' in c ? c.text : '')).join('');
+}
+
+export function child(node: XmlElement | undefined, name: string): XmlElement | undefined {
+  return node?.children.find((c): c is XmlElement => isElement(c) && c.name === name);
+}
+
+export function childrenNamed(node: XmlElement | undefined, name: string): XmlElement[] {
+  return (node?.children ?? []).filter((c): c is XmlElement => isElement(c) && c.name === name);
+}
+
+export function attr(node: XmlElement, name: string): string | undefined {
+  return node.attrs.find(([k]) => k === name)?.[1];
+}
+
+export function setAttr(node: XmlElement, name: string, value: string): void {
+  const existing = node.attrs.find(([k]) => k === name);
+  if (existing?.[1] === value) return;
+  if (existing) existing[1] = value;
+  else node.attrs.push([name, value]);
+  delete node.raw;
+}
+
+/** Writes an element indented by `depth` levels of two spaces (OPNsense's own layout). */
+export function serialize(node: XmlElement, depth = 0): string {
+  if (node.raw !== undefined) return node.raw;
+  const pad = '  '.repeat(depth);
+  const elements = node.children.filter((c) => !('text' in c));
+  const text = node.children.filter((c): c is { text: string } => 'text' in c).map((c) => c.text).join('');
+  if (elements.length === 0) {
+    return text === '' ? `${startTag(node)}/>` : `${startTag(node)}>${escapeText(text)}</${node.name}>`;
+  }
+  const inner = elements.map((c) => {
+    if ('comment' in c) {
+      if (c.comment.includes('--') || c.comment.endsWith('-')) throw new XmlTextError('a comment cannot contain "--"');
+      checkChars(c.comment);
+      return `\n${pad}  <!--${c.comment}-->`;
+    }
+    return `\n${pad}  ${serialize(c as XmlElement, depth + 1)}`;
+  });
+  return `${startTag(node)}>${inner.join('')}\n${pad}</${node.name}>`;
+}
+
+/** A standalone document: declaration, root, final newline. */
+export function xmlDocument(root: XmlElement): string {
+  return `<?xml version="1.0"?>\n${serialize(root)}\n`;
+}

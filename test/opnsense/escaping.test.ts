@@ -1,0 +1,122 @@
+// Values reach the XML only through escaping: descriptions with markup,
+// "]]>", quotes or Korean text come back exactly, and nothing can open an
+// element. Characters XML cannot hold are lint errors with a location.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { XMLValidator } from 'fast-xml-parser';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseXml } from '../../src/opnsense/parse.js';
+import { XmlTextError, leaf, serialize, xmlDocument } from '../../src/render/opnsense/xml.js';
+import { edit, lint, readExample, rulesOf } from '../helpers.js';
+import { missing } from '../system-tools.js';
+import { type Xml, doc, fragments } from './support.js';
+
+const EVIL = `a < b && "c" 'd' ]]> <evil>x</evil> <!-- 한국어 설명 -->`;
+
+function hostile(): string {
+  let yaml = readExample('homelab');
+  yaml = edit(yaml, ['sites', 0, 'policy', 'rules', 0, 'description'], EVIL);
+  yaml = edit(yaml, ['sites', 0, 'haproxy', 'backends', 0, 'description'], EVIL);
+  yaml = edit(yaml, ['sites', 0, 'haproxy', 'frontends', 0, 'description'], EVIL);
+  yaml = edit(yaml, ['sites', 0, 'haproxy', 'certificates', 0, 'description'], EVIL);
+  yaml = edit(yaml, ['sites', 0, 'firewall', 'nat', 'port_forwards'], [{ name: 'grafana', proto: 'tcp', port: 8443, service: 'grafana', description: EVIL }]);
+  yaml = edit(yaml, ['sites', 0, 'firewall', 'interfaces', 1, 'dhcp'], { static: [{ name: 'nas', mac: 'aa:bb:cc:dd:ee:01', address: '10.0.0.10', description: EVIL }] });
+  return yaml;
+}
+
+describe('escaping in the fragments', async () => {
+  const files = await fragments(hostile(), 'home');
+
+  it('round-trips descriptions with markup, "]]>", quotes and Korean exactly', () => {
+    const rule = doc(files, 'filter.xml').filter.rule.find((r: Xml) => r.descr.startsWith('gen: policy rule vpn-to-management'));
+    expect(rule.descr).toBe(`gen: policy rule vpn-to-management: ${EVIL}`);
+    const ha = doc(files, 'haproxy.xml').OPNsense.HAProxy;
+    expect(ha.backends.backend[0].description).toBe(EVIL);
+    expect(ha.frontends.frontend[0].description).toBe(EVIL);
+    expect(doc(files, 'acme.xml').OPNsense.AcmeClient.certificates.certificate[0].description).toBe(EVIL);
+    expect(doc(files, 'nat.xml').nat.rule[0].descr).toBe(`gen: port forward grafana: ${EVIL}`);
+    expect(doc(files, 'dhcp.xml').dnsmasq.hosts[0].descr).toBe(EVIL);
+  });
+
+  it('cannot open an element, a comment or a CDATA section', () => {
+    for (const [name, text] of files) {
+      expect(XMLValidator.validate(text), name).toBe(true);
+      expect(text, name).not.toContain('<evil>');
+      expect(text, name).not.toContain(']]>');
+      // The only comment is gen's own header.
+      expect(text.match(/<!--/g)?.length ?? 0, name).toBe(1);
+    }
+  });
+
+  const dir = mkdtempSync(join(tmpdir(), 'gen-opnsense-escape-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it.skipIf(missing(['xmllint'], false))('reads back the same text with xmllint', () => {
+    const file = join(dir, 'haproxy.xml');
+    writeFileSync(file, files.get('haproxy.xml')!);
+    const value = execFileSync('xmllint', ['--xpath', 'string(//backends/backend/description)', file], { encoding: 'utf8' });
+    // xmllint ends the printed string with a newline.
+    expect(value).toBe(`${EVIL}\n`);
+  });
+});
+
+describe('the XML writer', () => {
+  it('round-trips any text XML can hold', () => {
+    const xmlChar = fc
+      .integer({ min: 0x20, max: 0x10ffff })
+      .filter((c) => (c < 0xd800 || c > 0xdfff) && c !== 0xfffe && c !== 0xffff)
+      .map((c) => String.fromCodePoint(c));
+    const text = fc.array(fc.oneof(xmlChar, fc.constantFrom('<', '>', '&', '"', "'", ']]>', '\n', '\t', '\r', '&amp;', '<![CDATA[')), { maxLength: 40 }).map((a) => a.join(''));
+    fc.assert(
+      fc.property(text, (value) => {
+        const document = xmlDocument({ name: 'opnsense', attrs: [['note', value]], children: [leaf('descr', value)] });
+        expect(XMLValidator.validate(document)).toBe(true);
+        const parsed = parseXml(document).root;
+        expect(parsed.attrs).toEqual([['note', value]]);
+        const descr = parsed.children[0] as { children: { text: string }[] };
+        expect(descr.children.map((c) => c.text).join('')).toBe(value);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('refuses characters XML 1.0 cannot hold', () => {
+    for (const bad of ['\u0000', '\u0001', '\u001f', '\ufffe', '\uffff', '\ud800', 'x\udc00']) {
+      expect(() => serialize(leaf('descr', bad))).toThrow(XmlTextError);
+    }
+  });
+});
+
+describe('lint rules for the OPNsense target', () => {
+  it('reports a character XML cannot hold, at its location', async () => {
+    const yaml = edit(readExample('homelab'), ['sites', 0, 'policy', 'rules', 0, 'description'], 'bad \ufffe here');
+    const diagnostics = await lint(yaml);
+    const finding = diagnostics.find((d) => d.rule === 'opnsense/xml-text');
+    expect(finding?.severity).toBe('error');
+    expect(finding?.location.line).toBeGreaterThan(1);
+  });
+
+  it('keeps interface descriptions to [A-Za-z0-9_]', async () => {
+    const yaml = edit(readExample('homelab'), ['sites', 0, 'firewall', 'interfaces', 2, 'description'], 'Service-Net');
+    expect(rulesOf(await lint(yaml))).toContain('opnsense/interface-description');
+  });
+
+  it('refuses dnsmasq DHCP on a release without it', async () => {
+    let yaml = edit(readExample('vlan-hosting'), ['sites', 0, 'firewall', 'release'], '24.7');
+    yaml = edit(yaml, ['sites', 0, 'firewall', 'dhcp_server'], 'dnsmasq');
+    expect(rulesOf(await lint(yaml))).toContain('opnsense/dhcp-server-release');
+  });
+
+  it('warns about an enabled peer without a public key and leaves it unlinked', async () => {
+    const yaml = edit(readExample('homelab'), ['sites', 0, 'wireguard', 0, 'peers', 0, 'public_key'], undefined);
+    const diagnostics = await lint(yaml);
+    expect(diagnostics.filter((d) => d.rule === 'opnsense/peer-without-key').map((d) => d.severity)).toEqual(['warning']);
+    const wg = doc(await fragments(yaml, 'home'), 'wireguard.xml').OPNsense.wireguard;
+    const client = wg.client.clients.client.find((c: Xml) => c.name === 'mac-workstation');
+    expect(client.enabled).toBe('0');
+    expect(wg.server.servers.server[0].peers).not.toContain(client['@uuid']);
+  });
+});

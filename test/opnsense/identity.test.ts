@@ -1,0 +1,45 @@
+// Stable identity: UUIDv5 from names. Rebuilding changes nothing, and
+// renaming one peer changes only that peer's lines.
+import { describe, expect, it } from 'vitest';
+import { isNameBasedUuid, uuidV5 } from '../../src/render/opnsense/ids.js';
+import { edit, readExample } from '../helpers.js';
+import { fragments } from './support.js';
+
+describe('UUIDv5', () => {
+  it('matches RFC 4122 name-based UUIDs (SHA-1)', () => {
+    // Python: uuid.uuid5(uuid.NAMESPACE_DNS, 'www.example.com')
+    expect(uuidV5('www.example.com', '6ba7b810-9dad-11d1-80b4-00c04fd430c8')).toBe('2ed6657d-e927-568b-95e1-2665a8aea6a2');
+    expect(isNameBasedUuid(uuidV5('x'))).toBe(true);
+    expect(isNameBasedUuid('0b6f3c1e-2a4d-4e8f-9b1a-5c7d2e3f4a10')).toBe(false);
+  });
+});
+
+describe('stable identity of the fragments', () => {
+  it('renders the same bytes twice', async () => {
+    const yaml = readExample('homelab');
+    expect(await fragments(yaml, 'home')).toEqual(await fragments(yaml, 'home'));
+  });
+
+  it('changes only the renamed peer\'s lines', async () => {
+    const yaml = readExample('homelab');
+    const before = await fragments(yaml, 'home');
+    const after = await fragments(edit(yaml, ['sites', 0, 'wireguard', 0, 'peers', 1, 'name'], 'laptop-jane'), 'home');
+    expect([...after.keys()]).toEqual([...before.keys()]);
+    const oldUuid = /<client uuid="([^"]+)">\s*<enabled>1<\/enabled>\s*<name>laptop-john</.exec(before.get('wireguard.xml')!)![1]!;
+    const newUuid = /<client uuid="([^"]+)">\s*<enabled>1<\/enabled>\s*<name>laptop-jane</.exec(after.get('wireguard.xml')!)![1]!;
+    expect(newUuid).not.toBe(oldUuid);
+    const changed: string[] = [];
+    for (const [name, text] of before) {
+      const a = text.split('\n');
+      const b = after.get(name)!.split('\n');
+      expect(b.length, name).toBe(a.length);
+      a.forEach((line, i) => {
+        if (line !== b[i]) changed.push(`${name}: ${line.trim()} -> ${b[i]!.trim()}`);
+      });
+    }
+    expect(changed).toHaveLength(3);
+    expect(changed.filter((c) => c.includes(`<client uuid="${oldUuid}">`) && c.includes(newUuid))).toHaveLength(1);
+    expect(changed.filter((c) => c.includes('<name>laptop-john</name> -> <name>laptop-jane</name>'))).toHaveLength(1);
+    expect(changed.filter((c) => c.includes('<peers>') && c.includes(oldUuid) && c.includes(newUuid))).toHaveLength(1);
+  });
+});

@@ -1,0 +1,97 @@
+// Every element gen writes under an MVC section exists in the upstream
+// model file of that section (OPNsense drops unknown elements silently),
+// and each section's version attribute is the model's version.
+// upstream/ holds verbatim copies of OPNsense 25.7.11 models (and the
+// 24.7.12 WireGuard server model); see upstream/SOURCES.md.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { XMLParser } from 'fast-xml-parser';
+import { describe, expect, it } from 'vitest';
+import { edit, readExample, root } from '../helpers.js';
+import { type Xml, fragments, withRoutesAndGroups } from './support.js';
+
+const upstream = join(root, 'test/opnsense/upstream');
+const reader = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', parseTagValue: false, trimValues: true });
+
+function model(file: string): { items: Xml; version: string } {
+  const doc = reader.parse(readFileSync(join(upstream, file), 'utf8')).model;
+  return { items: doc.items, version: String(doc.version) };
+}
+
+/** MVC sections by their path under <opnsense>; the model file that describes each. */
+function modelFiles(release: string): Record<string, string | null> {
+  return {
+    vlans: 'Vlan.xml',
+    staticroutes: 'Route.xml',
+    'OPNsense/Gateways': 'Gateways.xml',
+    'OPNsense/Firewall/Alias': 'Alias.xml',
+    'OPNsense/wireguard/general': 'General.xml',
+    'OPNsense/wireguard/server': release.startsWith('24.7') ? 'core-24.7.12/Server.xml' : 'Server.xml',
+    'OPNsense/wireguard/client': 'Client.xml',
+    'OPNsense/HAProxy': 'HAProxy.xml',
+    // MVC models with no upstream copy here: checked by the scenario tests only.
+    dnsmasq: null,
+    ifgroups: null,
+    'OPNsense/AcmeClient': null,
+  };
+}
+
+/** Paths of elements in `gen` that `items` (a model's <items>) does not define. */
+function unknownElements(gen: Xml, items: Xml, path: string): string[] {
+  if (gen === null || typeof gen !== 'object') return [];
+  const out: string[] = [];
+  for (const [key, value] of Object.entries(gen)) {
+    if (key.startsWith('@') || key === '#text') continue;
+    if (items === null || typeof items !== 'object' || !(key in items)) {
+      out.push(`${path}/${key}`);
+      continue;
+    }
+    for (const v of Array.isArray(value) ? value : [value]) out.push(...unknownElements(v, items[key], `${path}/${key}`));
+  }
+  return out;
+}
+
+function mvcSections(doc: Xml): Map<string, Xml> {
+  const found = new Map<string, Xml>();
+  const o = doc.opnsense;
+  for (const key of ['vlans', 'staticroutes', 'dnsmasq', 'ifgroups']) if (o[key]) found.set(key, o[key]);
+  const mvc = o.OPNsense ?? {};
+  for (const key of ['Gateways', 'HAProxy', 'AcmeClient']) if (mvc[key]) found.set(`OPNsense/${key}`, mvc[key]);
+  if (mvc.Firewall?.Alias) found.set('OPNsense/Firewall/Alias', mvc.Firewall.Alias);
+  for (const key of ['general', 'server', 'client']) if (mvc.wireguard?.[key]) found.set(`OPNsense/wireguard/${key}`, mvc.wireguard[key]);
+  return found;
+}
+
+const cases = [
+  { name: 'scenario A', yaml: () => readExample('homelab'), site: 'home', release: '25.7' },
+  { name: 'scenario B', yaml: () => readExample('vlan-hosting'), site: 'hosting', release: '25.7' },
+  { name: 'scenario A with routes and groups', yaml: withRoutesAndGroups, site: 'home', release: '25.7' },
+  { name: 'scenario A on 24.7', yaml: () => edit(readExample('homelab'), ['sites', 0, 'firewall', 'release'], '24.7'), site: 'home', release: '24.7' },
+];
+
+describe.each(cases)('$name: MVC sections against the upstream models', ({ yaml, site, release }) => {
+  it('writes only elements the models define, with the models\' versions', async () => {
+    const files = await fragments(yaml(), site);
+    const files_ = modelFiles(release);
+    const seen = new Set<string>();
+    for (const [name, text] of files) {
+      for (const [section, gen] of mvcSections(reader.parse(text))) {
+        expect(section in files_, `${name}: unexpected MVC section ${section}`).toBe(true);
+        seen.add(section);
+        const file = files_[section];
+        if (!file) continue;
+        const { items, version } = model(file);
+        expect(unknownElements(gen, items, section), `${name}: elements missing from ${file}`).toEqual([]);
+        if (release === '25.7' || file.startsWith('core-24.7.12/')) expect(gen['@version'], `${name}: ${section} version`).toBe(version);
+      }
+    }
+    expect(seen.size).toBeGreaterThan(3);
+  });
+});
+
+describe('the upstream check itself', () => {
+  it('finds an element that is not in the model', () => {
+    const { items } = model('Client.xml');
+    expect(unknownElements({ clients: { client: [{ name: 'a', allowedips: '10.0.0.0/24' }] } }, items, 'client')).toEqual(['client/clients/client/allowedips']);
+  });
+});

@@ -1,0 +1,54 @@
+// xmllint (libxml2) accepts every generated OPNsense file: the fragments
+// of all example topologies and a merged config.xml.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { mergeConfig } from '../../src/opnsense/merge.js';
+import { PRIVATE_KEY_PLACEHOLDER_PREFIX } from '../../src/render/opnsense/context.js';
+import { siteSections } from '../../src/render/opnsense/index.js';
+import { generateKeyPair } from '../../src/wg/keys.js';
+import { EXAMPLES, edit, modelOf, readExample, render, root } from '../helpers.js';
+import { missing } from '../system-tools.js';
+
+const skip = missing(['xmllint'], false);
+
+describe.skipIf(skip)(`xmllint --noout${skip ? ` (${skip})` : ''}`, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gen-opnsense-xmllint-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it.each(Object.keys(EXAMPLES) as (keyof typeof EXAMPLES)[])('accepts every OPNsense fragment of %s', async (example) => {
+    const files = [...(await render(readExample(example)))].filter(([path]) => path.includes('/opnsense/'));
+    if (example !== 'aws-vpc') expect(files.length).toBeGreaterThan(3);
+    for (const [path, content] of files) {
+      const file = join(dir, example, path);
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, content);
+      const result = spawnSync('xmllint', ['--noout', file], { encoding: 'utf8' });
+      expect(result.stderr, path).toBe('');
+      expect(result.status, path).toBe(0);
+    }
+  });
+
+  it('accepts the config merged into the upstream sample', async () => {
+    const pair = generateKeyPair();
+    const model = await modelOf(edit(readExample('homelab'), ['sites', 0, 'wireguard', 0, 'public_key'], pair.publicKey));
+    const sections = siteSections(model, model.sites[0]!).flatMap((a) => a.sections);
+    const key = pair.privateKey;
+    const merged = mergeConfig(readFileSync(join(root, 'test/opnsense/upstream/config.xml.sample'), 'utf8'), sections, {
+      secret: () => key,
+      placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX,
+    });
+    const file = join(dir, 'merged.xml');
+    writeFileSync(file, merged, { mode: 0o600 });
+    execFileSync('xmllint', ['--noout', file]);
+    expect(execFileSync('xmllint', ['--xpath', 'string(//wireguard/server/servers/server/port)', file], { encoding: 'utf8' }).trim()).toBe('51820');
+  });
+
+  it('rejects a broken file (the check can fail)', () => {
+    const file = join(dir, 'broken.xml');
+    writeFileSync(file, '<opnsense><a>x &amp y</a></opnsense>\n');
+    expect(spawnSync('xmllint', ['--noout', file]).status).not.toBe(0);
+  });
+});
