@@ -1,17 +1,18 @@
 // The gen command line. Exit codes: 0 clean, 1 findings (errors, or too
 // many warnings), 2 usage or internal errors. Heavy modules load lazily,
 // inside the command that needs them, to keep start-up fast.
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { registerWgCommands } from './commands/wg.js';
+import { registerOpnsenseCommands } from './commands/opnsense.js';
+import { registerDiffCommands } from './commands/diff.js';
+import { registerGraphCommands } from './commands/graph.js';
+import { registerInitCommands } from './commands/init.js';
 import type { Format } from './format.js';
+import { packageVersion } from './paths.js';
 
 const EXIT_FINDINGS = 1;
 const EXIT_USAGE = 2;
 
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
 
 function parseCount(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number.');
@@ -56,6 +57,9 @@ async function runBuild(file: string, options: { out: string; format: Format; co
   const files = renderAll(model);
   if (options.check) {
     const { staleFiles } = await import('./stale.js');
+    const { recover } = await import('./emit.js');
+    // A build killed between its two renames left out/ aside: put it back first.
+    recover(options.out);
     const differences = staleFiles(options.out, files);
     if (differences.length === 0) {
       process.stdout.write(`gen: ${options.out} is current\n`);
@@ -66,8 +70,8 @@ async function runBuild(file: string, options: { out: string; format: Format; co
     return EXIT_FINDINGS;
   }
   const { emitTree } = await import('./emit.js');
-  emitTree(options.out, files);
-  process.stdout.write(`gen: wrote ${files.size + 1} files to ${options.out}\n`);
+  const written = emitTree(options.out, files);
+  process.stdout.write(written ? `gen: wrote ${files.size + 1} files to ${options.out}\n` : `gen: ${options.out} is current (${files.size + 1} files)\n`);
   for (const site of model.sites) {
     for (const step of site.manualSteps) process.stdout.write(`gen: manual step (site ${site.name}): ${step}\n`);
   }
@@ -82,7 +86,7 @@ export function program(setExit: (code: number) => void): Command {
   const color = process.stdout.isTTY === true && !('NO_COLOR' in process.env);
   const cli = new Command('gen')
     .description('Compile one topology file into Proxmox, OPNsense, WireGuard and AWS configuration.')
-    .version(version(), '-v, --version')
+    .version(packageVersion(), '-v, --version')
     .showHelpAfterError('(run gen --help for usage)')
     .exitOverride();
 
@@ -134,7 +138,7 @@ export function program(setExit: (code: number) => void): Command {
 type RegisterCommands = (cli: Command, setExit: (code: number) => void) => void;
 
 /** Each entry adds a command group; the modules load their heavy parts lazily. */
-const commandGroups: RegisterCommands[] = [];
+const commandGroups: RegisterCommands[] = [registerWgCommands, registerOpnsenseCommands, registerGraphCommands, registerInitCommands, registerDiffCommands];
 
 export async function main(argv: readonly string[]): Promise<number> {
   let code = 0;

@@ -87,6 +87,8 @@ export interface Firewall {
   vm?: { id?: number; host?: string; cores?: number; memoryMb?: number };
   interfaces: FirewallInterface[];
   groups: { name: string; members: string[]; description?: string; path: Path }[];
+  /** Static routes: next hop on one of the firewall's static networks (interface: its name). */
+  routes: { network: string; via: string; interface: string; description?: string; path: Path }[];
   nat: { outbound: 'automatic' | 'hybrid' | 'manual' | 'disabled'; portForwards: PortForward[] };
   path: Path;
 }

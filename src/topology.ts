@@ -62,6 +62,7 @@ export interface FirewallInput {
   vm?: { id?: number; host?: string; cores?: number; memory_mb?: number };
   interfaces: FirewallInterfaceInput[];
   groups?: { name: string; members: string[]; description?: string }[];
+  routes?: { network: string; via: string; description?: string }[];
   nat?: { outbound?: 'automatic' | 'hybrid' | 'manual' | 'disabled'; port_forwards?: PortForwardInput[] };
   upstream?: {
     description?: string;

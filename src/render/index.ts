@@ -1,12 +1,26 @@
 // Stage 5: every target renders its files from the resolved model.
 import type { Model } from '../model.js';
+import { renderAws } from './aws/index.js';
+import { renderIpsecSteps } from './aws/ipsec-steps.js';
+import { renderBackup } from './backup.js';
+import { renderGraph } from './graph.js';
+import { renderOpnsense } from './opnsense/index.js';
 import { renderPlan } from './plan.js';
+import { renderProxmox } from './proxmox/index.js';
 import { renderSteps } from './steps.js';
 import type { OutputFiles, Target } from './target.js';
+import { renderWireguard } from './wireguard/index.js';
 
 export const targets: readonly Target[] = [
   { name: 'plan', render: renderPlan },
   { name: 'steps', render: renderSteps },
+  { name: 'graph', render: renderGraph },
+  { name: 'opnsense', render: renderOpnsense },
+  { name: 'aws', render: renderAws },
+  { name: 'backup', render: renderBackup },
+  { name: 'ipsec-steps', render: renderIpsecSteps },
+  { name: 'proxmox', render: renderProxmox },
+  { name: 'wireguard', render: renderWireguard },
 ];
 
 export function renderAll(model: Model): OutputFiles {

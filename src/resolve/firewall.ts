@@ -2,7 +2,7 @@
 // each addressed interface's network, DHCP ranges and NAT port forwards.
 import type { Path } from '../load.js';
 import type { Dhcp, Firewall, FirewallInterface, Network, PortForward, Service, WireguardInstance } from '../model.js';
-import { blockLast, formatIPv4, parseAddressWithPrefix } from '../net.js';
+import { type Block, blockLast, containsBlock, contains, formatIPv4, parseAddressWithPrefix, parseCidr } from '../net.js';
 import type { FirewallInput, FirewallInterfaceInput } from '../topology.js';
 import { type ResolveContext, indexByName } from './context.js';
 
@@ -28,6 +28,21 @@ function assignKeys(interfaces: readonly FirewallInterfaceInput[]): string[] {
     taken.add(`opt${opt}`);
     return `opt${opt}`;
   });
+}
+
+const PRIVATE_BLOCKS = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10'].map((cidr) => {
+  const parsed = parseCidr(cidr);
+  if (!parsed.ok) throw new Error(cidr);
+  return parsed.block;
+});
+
+/**
+ * A WAN on a private network sits behind another router: its upstream and
+ * the clients that use a LAN endpoint come from private addresses, so
+ * "block private networks" is off by default there.
+ */
+function isPrivateBlock(block: Block): boolean {
+  return PRIVATE_BLOCKS.some((p) => containsBlock(p, block));
 }
 
 /** OPNsense keeps only [A-Za-z0-9_] of a description: derive one from the name. */
@@ -137,7 +152,7 @@ export function resolveFirewall(
       gateway: iface.gateway,
       isWan,
       mtu: iface.mtu,
-      blockPrivate: iface.block_private ?? isWan,
+      blockPrivate: iface.block_private ?? (isWan && !(network && isPrivateBlock(network.block))),
       blockBogons: iface.block_bogons ?? isWan,
       dhcp: iface.dhcp ? resolveDhcp(iface, network, [...ipath, 'dhcp'], ctx) : undefined,
       path: ipath,
@@ -160,10 +175,36 @@ export function resolveFirewall(
       ctx.name('interface group', `site ${site}`, group.name, gpath);
       return { name: group.name, members: group.members, description: group.description, path: gpath };
     }),
+    routes: resolveRoutes(input, interfaces, ctx, networksOf(interfaces, ctx), path),
     nat: { outbound: input.nat?.outbound ?? 'automatic', portForwards: [] },
     path,
   };
   return firewall;
+}
+
+function networksOf(interfaces: readonly FirewallInterface[], ctx: ResolveContext): Map<string, Network> {
+  const ids = new Set(interfaces.map((i) => i.network));
+  return new Map(ctx.networks.filter((n) => ids.has(n.id)).map((n) => [n.id, n]));
+}
+
+/** Each route's next hop must sit on a static network of the firewall: that interface carries it. */
+function resolveRoutes(input: FirewallInput, interfaces: readonly FirewallInterface[], ctx: ResolveContext, networks: ReadonlyMap<string, Network>, path: Path): Firewall['routes'] {
+  return (input.routes ?? []).flatMap((route, i) => {
+    const rpath = [...path, 'routes', i];
+    const parsed = parseCidr(route.network);
+    if (!parsed.ok) {
+      ctx.report({ rule: 'ip/invalid', path: [...rpath, 'network'], message: parsed.reason === 'host-bits' ? `${route.network} has host bits set: the network is ${parsed.canonical}` : `"${route.network}" is not a network in CIDR notation` });
+      return [];
+    }
+    const via = ctx.ipv4(route.via, [...rpath, 'via']);
+    if (via === undefined) return [];
+    const iface = interfaces.find((f) => f.addressing === 'static' && f.network !== undefined && networks.has(f.network) && contains(networks.get(f.network)!.block, via));
+    if (!iface) {
+      ctx.report({ rule: 'ip/address-outside-network', path: [...rpath, 'via'], message: `next hop ${route.via} is on none of the firewall's static networks` });
+      return [];
+    }
+    return [{ network: parsed.block.cidr, via: route.via, interface: iface.name, description: route.description, path: rpath }];
+  });
 }
 
 /**

@@ -1,4 +1,5 @@
 // The rule registry: every rule id gen can report, in documentation order.
+import { awsRules } from './aws.js';
 import { firewallRules } from './firewall.js';
 import { infrastructureRules } from './infrastructure.js';
 import { ipRules } from './ip.js';
@@ -9,8 +10,9 @@ import { reportedRules } from './reported.js';
 import { testRules } from './tests.js';
 import type { Rule } from './rule.js';
 import { wireguardRules } from './wireguard.js';
+import { wireguardClientRules } from './wireguard-clients.js';
 
-export const rules: readonly Rule[] = [...reportedRules, ...nameRules, ...ipRules, ...firewallRules, ...opnsenseRules, ...wireguardRules, ...infrastructureRules, ...testRules];
+export const rules: readonly Rule[] = [...reportedRules, ...nameRules, ...ipRules, ...firewallRules, ...opnsenseRules, ...wireguardRules, ...wireguardClientRules, ...infrastructureRules, ...proxmoxRules, ...awsRules, ...testRules];
 
 export const ruleById: ReadonlyMap<string, Rule> = new Map(rules.map((r) => [r.id, r]));
 

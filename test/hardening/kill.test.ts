@@ -42,7 +42,7 @@ function killedBuild(dir: string, delayMs: number): Promise<void> {
 }
 
 describe('kill-safe writes', () => {
-  it(`${TRIALS} builds killed at random moments never leave a mix`, async () => {
+  it(`${TRIALS} builds killed at random moments never leave a mix`, { timeout: 900_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gen-kill-'));
     cpSync(join(root, 'schema'), join(dir, 'schema'), { recursive: true });
     const previous = readExample('homelab');

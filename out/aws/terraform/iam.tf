@@ -1,0 +1,26 @@
+resource "aws_iam_user" "proxmox-backup-user" {
+  # checkov:skip=CKV_AWS_273:an on-prem backup client cannot assume a role; it authenticates with a key of its own user
+  name = "proxmox-backup-user"
+  tags = {
+    Name       = "proxmox-backup-user"
+    managed-by = "gen"
+  }
+}
+
+resource "aws_iam_policy" "Proxmox-S3-Backup-Policy" {
+  name        = "Proxmox-S3-Backup-Policy"
+  description = "Least-privilege access of proxmox-backup-user"
+  policy      = file("${path.module}/../iam/Proxmox-S3-Backup-Policy.json")
+  tags = {
+    Name       = "Proxmox-S3-Backup-Policy"
+    managed-by = "gen"
+  }
+}
+
+# an on-prem backup client cannot assume a role; it authenticates with a key of its own user
+# trivy:ignore:AVD-AWS-0143
+resource "aws_iam_user_policy_attachment" "proxmox-backup-user" {
+  # checkov:skip=CKV_AWS_40:an on-prem backup client cannot assume a role; it authenticates with a key of its own user
+  user       = aws_iam_user.proxmox-backup-user.name
+  policy_arn = aws_iam_policy.Proxmox-S3-Backup-Policy.arn
+}

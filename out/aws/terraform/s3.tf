@@ -1,0 +1,55 @@
+# access logging would need a second bucket; SSE-S3 (AES256) is the chosen encryption, no KMS key to manage
+# trivy:ignore:AVD-AWS-0089
+# trivy:ignore:AVD-AWS-0132
+resource "aws_s3_bucket" "iksan-cloud-backup-20251129" {
+  # checkov:skip=CKV_AWS_18:access logging would need a second bucket; backups are written by one known client
+  # checkov:skip=CKV_AWS_144:cross-region replication is not part of this backup design
+  # checkov:skip=CKV_AWS_145:SSE-S3 (AES256) is the chosen encryption, no KMS key to manage
+  # checkov:skip=CKV2_AWS_62:no consumer for event notifications
+  bucket = "iksan-cloud-backup-20251129"
+  tags = {
+    Name        = "iksan-cloud-backup-20251129"
+    Description = "Proxmox Backup Server datastore"
+    managed-by  = "gen"
+  }
+}
+
+resource "aws_s3_bucket_versioning" "iksan-cloud-backup-20251129" {
+  bucket = aws_s3_bucket.iksan-cloud-backup-20251129.id
+
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "iksan-cloud-backup-20251129" {
+  bucket = aws_s3_bucket.iksan-cloud-backup-20251129.id
+
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm = "AES256"
+    }
+  }
+}
+
+resource "aws_s3_bucket_public_access_block" "iksan-cloud-backup-20251129" {
+  bucket                  = aws_s3_bucket.iksan-cloud-backup-20251129.id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_s3_bucket_ownership_controls" "iksan-cloud-backup-20251129" {
+  bucket = aws_s3_bucket.iksan-cloud-backup-20251129.id
+
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+}
+
+resource "aws_s3_bucket_policy" "iksan-cloud-backup-20251129" {
+  bucket     = aws_s3_bucket.iksan-cloud-backup-20251129.id
+  policy     = file("${path.module}/../s3/iksan-cloud-backup-20251129.policy.json")
+  depends_on = [aws_s3_bucket_public_access_block.iksan-cloud-backup-20251129]
+}

@@ -1,0 +1,55 @@
+// What a client file needs from the instance: without the instance's
+// public key, a public endpoint or any network to reach, the generated
+// files connect to nothing.
+import type { Rule } from './rule.js';
+
+export const wireguardClientRules: Rule[] = [
+  {
+    id: 'wg/instance-public-key',
+    severity: 'warning',
+    summary: 'A WireGuard instance with peers has no public_key.',
+    why: "Every client file names the instance's public key; without it the files carry a placeholder and no handshake can happen.",
+    hint: 'Run `gen wg keygen --instance NAME` (the private key goes to the secrets directory), or write the public_key the firewall shows.',
+    check(model, report) {
+      for (const site of model.sites) {
+        for (const instance of site.wireguard) {
+          if (instance.publicKey === undefined && instance.peers.some((p) => p.enabled)) {
+            report({ path: [...instance.path, 'name'], message: `WireGuard instance ${instance.name} has peers but no public_key for their client files` });
+          }
+        }
+      }
+    },
+  },
+  {
+    id: 'wg/endpoint-missing',
+    severity: 'warning',
+    summary: 'A WireGuard instance with peers has no endpoint.',
+    why: 'Road-warrior clients start the connection; without an Endpoint line in their file they never reach the firewall.',
+    hint: 'Set endpoint to the public name or address of the firewall (and endpoint_port if the router maps another port).',
+    check(model, report) {
+      for (const site of model.sites) {
+        for (const instance of site.wireguard) {
+          if (instance.endpoint === undefined && instance.peers.some((p) => p.enabled)) {
+            report({ path: [...instance.path, 'name'], message: `WireGuard instance ${instance.name} has peers but no endpoint for their client files` });
+          }
+        }
+      }
+    },
+  },
+  {
+    id: 'wg/reach-empty',
+    severity: 'warning',
+    summary: 'The clients of a WireGuard instance may reach no network at all.',
+    why: 'No pass rule leaves the VPN zone, so the client files get no AllowedIPs: the tunnel comes up and carries nothing.',
+    hint: "Put the instance's interface in a zone and add pass rules from it (or a reach list with matching rules).",
+    check(model, report) {
+      for (const site of model.sites) {
+        for (const instance of site.wireguard) {
+          if (instance.allowedIps.length === 0 && instance.peers.some((p) => p.enabled)) {
+            report({ path: [...instance.path, 'name'], message: `clients of ${instance.name} may reach no network: no pass rule from its zone` });
+          }
+        }
+      }
+    },
+  },
+];

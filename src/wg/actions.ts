@@ -1,0 +1,181 @@
+// What the `gen wg` commands do. Private keys go only to the secrets
+// directory (0700, files 0600), to stdout when asked for, or to a 0600
+// file; never into the topology file or out/.
+import { chmodSync, renameSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { clientConfig } from '../render/wireguard/client-config.js';
+import { instanceConfig } from '../render/wireguard/instance-config.js';
+import { instanceKeyPath, peerKeyPath, readSecret, writeSecret } from '../secrets.js';
+import { editTopology } from './edit-topology.js';
+import { generateKeyPair, isWireguardKey, publicKeyOf } from './keys.js';
+import { findInstance, findPeer, type Scope } from './locate.js';
+import { CommandError, checkEdited, loadForEdit, saveEdited, writeEdited } from './topology-file.js';
+
+export interface CommonOptions extends Scope {
+  file: string;
+  /** Defaults to .secrets beside the topology file. */
+  secrets?: string;
+}
+
+function secretsDir(options: CommonOptions): string {
+  return options.secrets ?? join(dirname(options.file), '.secrets');
+}
+
+function note(text: string): void {
+  process.stderr.write(`gen: ${text}\n`);
+}
+
+function checkedPublicKey(key: string): string {
+  if (!isWireguardKey(key)) throw new CommandError(`"${key}" is not a WireGuard public key (44 characters of base64, as \`wg pubkey\` prints it)`);
+  return key;
+}
+
+/** Writes a file that holds a private key: mode 0600, atomically. */
+function writePrivateFile(file: string, content: string | Buffer): void {
+  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
+  try {
+    writeFileSync(tmp, content, { mode: 0o600 });
+    chmodSync(tmp, 0o600);
+    renameSync(tmp, file);
+  } catch (error) {
+    throw new CommandError(`cannot write ${file}: ${(error as NodeJS.ErrnoException).code ?? 'EIO'}`);
+  }
+}
+
+export function keygen(): void {
+  process.stdout.write(`${generateKeyPair().privateKey}\n`);
+}
+
+export function pubkey(input: string): void {
+  const key = input.trim();
+  if (!isWireguardKey(key)) throw new CommandError('stdin is not a WireGuard private key (44 characters of base64)');
+  process.stdout.write(`${publicKeyOf(key)}\n`);
+}
+
+/** Makes the instance's key pair: private key to the secrets directory, public key into the topology. */
+export async function keygenInstance(options: CommonOptions & { force?: boolean }): Promise<void> {
+  const { text, model } = await loadForEdit(options.file);
+  const { site, instance } = findInstance(model, options);
+  const dir = secretsDir(options);
+  const keyFile = instanceKeyPath(site.name, instance.name);
+  if (readSecret(dir, keyFile) !== undefined && !options.force) throw new CommandError(`${join(dir, keyFile)} exists; use --force to replace the instance's key`);
+  const pair = generateKeyPair();
+  const edited = editTopology(text, [{ kind: 'set', path: [...instance.path, 'public_key'], value: pair.publicKey }]);
+  await checkEdited(options.file, edited);
+  writeSecret(dir, keyFile, pair.privateKey);
+  writeEdited(options.file, edited);
+  note(`instance ${instance.name}: private key in ${join(dir, keyFile)}, public key set in ${options.file}`);
+  process.stdout.write(`${pair.publicKey}\n`);
+}
+
+export async function addPeer(name: string, options: CommonOptions & { role: string; publicKey?: string; description?: string; force?: boolean }): Promise<void> {
+  const { text, model } = await loadForEdit(options.file);
+  const { site, instance } = findInstance(model, options);
+  // The name becomes a file name in the secrets directory: check it before any path is built.
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.test(name)) throw new CommandError(`"${name}" is not a peer name (letters, digits, '_', '.', '-'; starts with a letter or digit)`);
+  if (instance.peers.some((p) => p.name === name)) throw new CommandError(`instance ${instance.name} already has a peer named ${name}`);
+  if (!instance.roles.some((r) => r.name === options.role)) {
+    throw new CommandError(`instance ${instance.name} has no role ${options.role} (roles: ${instance.roles.map((r) => r.name).join(', ') || 'none'})`);
+  }
+  const address = instance.nextFree[options.role];
+  if (!address) throw new CommandError(`role ${options.role} of ${instance.name} has no free address left`);
+
+  const dir = secretsDir(options);
+  const keyFile = peerKeyPath(site.name, name);
+  const pair = options.publicKey === undefined ? generateKeyPair() : undefined;
+  const publicKey = pair?.publicKey ?? checkedPublicKey(options.publicKey!);
+  if (pair && readSecret(dir, keyFile) !== undefined && !options.force) throw new CommandError(`${join(dir, keyFile)} exists (an earlier peer of that name?); use --force to replace it`);
+
+  const entries: [string, string][] = [
+    ['name', name],
+    ['role', options.role],
+    ['address', address],
+    ['public_key', publicKey],
+  ];
+  if (options.description !== undefined) entries.push(['description', options.description]);
+  const edited = editTopology(text, [{ kind: 'append', path: [...instance.path, 'peers'], entries }]);
+  await checkEdited(options.file, edited);
+  if (pair) writeSecret(dir, keyFile, pair.privateKey);
+  writeEdited(options.file, edited);
+  note(
+    `added peer ${name} (${options.role}) at ${address} to ${instance.name}; ` +
+      (pair ? `private key in ${join(dir, keyFile)}` : 'its private key stays on the device'),
+  );
+  process.stdout.write(`${address}\n`);
+}
+
+export async function rotate(name: string, options: CommonOptions & { publicKey?: string }): Promise<void> {
+  const { text, model } = await loadForEdit(options.file);
+  const { site, peer } = findPeer(model, name, options);
+  const dir = secretsDir(options);
+  const pair = options.publicKey === undefined ? generateKeyPair() : undefined;
+  const publicKey = pair?.publicKey ?? checkedPublicKey(options.publicKey!);
+  const edited = editTopology(text, [{ kind: 'set', path: [...peer.path, 'public_key'], value: publicKey }]);
+  const keyFile = peerKeyPath(site.name, peer.name);
+  await checkEdited(options.file, edited);
+  if (pair) writeSecret(dir, keyFile, pair.privateKey);
+  writeEdited(options.file, edited);
+  note(`peer ${name}: new public key ...${publicKey.slice(-8)}; ${pair ? `private key in ${join(dir, keyFile)}` : 'its private key stays on the device'}. Rebuild and deploy, then export the new client file.`);
+}
+
+export async function setEnabled(name: string, enabled: boolean, options: CommonOptions): Promise<void> {
+  const { text, model } = await loadForEdit(options.file);
+  const { peer } = findPeer(model, name, options);
+  if (peer.enabled === enabled) {
+    note(`peer ${name} is already ${enabled ? 'enabled' : 'disabled'}`);
+    return;
+  }
+  await saveEdited(options.file, editTopology(text, [{ kind: 'set', path: [...peer.path, 'enabled'], value: enabled }]));
+  note(`peer ${name} ${enabled ? 'enabled' : 'disabled'} in ${options.file}`);
+}
+
+export async function exportPeer(name: string, options: CommonOptions & { lan?: boolean; qr?: boolean; output?: string }): Promise<void> {
+  const { model } = await loadForEdit(options.file);
+  const { site, instance, peer } = findPeer(model, name, options);
+  if (!peer.enabled) throw new CommandError(`peer ${name} is disabled; enable it first (gen wg enable ${name})`);
+  if (instance.publicKey === undefined) throw new CommandError(`instance ${instance.name} has no public_key (gen wg keygen --instance ${instance.name})`);
+  if (options.lan && instance.lanEndpoint === undefined) throw new CommandError(`instance ${instance.name} has no lan_endpoint, so there is no LAN client file`);
+  const dir = secretsDir(options);
+  const privateKey = readSecret(dir, peerKeyPath(site.name, peer.name));
+  if (privateKey === undefined) {
+    throw new CommandError(`no private key for ${name} in ${dir}: the peer brought its own key (its client file is completed on the device), or run gen wg rotate ${name}`);
+  }
+  if (!isWireguardKey(privateKey)) throw new CommandError(`${join(dir, peerKeyPath(site.name, peer.name))} does not hold a WireGuard key`);
+  if (publicKeyOf(privateKey) !== peer.publicKey) {
+    throw new CommandError(`the private key of ${name} in ${dir} does not belong to the public_key in ${options.file} (rotated elsewhere?)`);
+  }
+  const config = clientConfig(site, instance, peer, { lan: options.lan === true, privateKey });
+  const output = options.output;
+  const asQr = options.qr === true || (output !== undefined && /\.(png|svg)$/i.test(output));
+  if (!asQr) {
+    if (output === undefined) process.stdout.write(config);
+    else writePrivateFile(output, config);
+    return;
+  }
+  const QRCode = (await import('qrcode')).default;
+  if (output === undefined) {
+    process.stdout.write(await QRCode.toString(config, { type: 'terminal', small: true, errorCorrectionLevel: 'L' }));
+  } else if (/\.svg$/i.test(output)) {
+    writePrivateFile(output, await QRCode.toString(config, { type: 'svg', errorCorrectionLevel: 'M' }));
+  } else if (/\.png$/i.test(output)) {
+    writePrivateFile(output, await QRCode.toBuffer(config, { type: 'png', errorCorrectionLevel: 'M', margin: 4, scale: 6 }));
+  } else {
+    writePrivateFile(output, await QRCode.toString(config, { type: 'terminal', small: true, errorCorrectionLevel: 'L' }));
+  }
+}
+
+/** The instance's side as a wg-quick file, with its private key from the secrets directory. */
+export async function exportInstance(options: CommonOptions & { output?: string }): Promise<void> {
+  const { model } = await loadForEdit(options.file);
+  const { site, instance } = findInstance(model, options);
+  const dir = secretsDir(options);
+  const privateKey = readSecret(dir, instanceKeyPath(site.name, instance.name));
+  if (privateKey === undefined || !isWireguardKey(privateKey)) throw new CommandError(`no private key for ${instance.name} in ${dir} (gen wg keygen --instance ${instance.name})`);
+  if (instance.publicKey !== undefined && publicKeyOf(privateKey) !== instance.publicKey) {
+    throw new CommandError(`the private key of ${instance.name} in ${dir} does not belong to its public_key in ${options.file}`);
+  }
+  const config = instanceConfig(site, instance, privateKey);
+  if (options.output === undefined) process.stdout.write(config);
+  else writePrivateFile(options.output, config);
+}
+

@@ -1,0 +1,131 @@
+// In-place edits of the topology file that keep its comments and layout
+// byte for byte outside the edited spot. The yaml library's Document API
+// finds the nodes and their source ranges; the change itself is spliced
+// into the text (re-serialising the whole document would realign comments
+// and re-pad flow collections). The result is parsed again and compared
+// with the same edit made through the Document API: if the splice did not
+// produce exactly that data, the Document API's own output is used.
+import { isDeepStrictEqual } from 'node:util';
+import { type Document, isMap, isScalar, isSeq, parseDocument, stringify, type YAMLMap, type YAMLSeq } from 'yaml';
+import type { Path } from '../load.js';
+
+type Scalar = string | number | boolean;
+
+export class TopologyEditError extends Error {}
+
+function column(text: string, offset: number): number {
+  return offset - (text.lastIndexOf('\n', offset - 1) + 1);
+}
+
+function scalarText(value: Scalar): string {
+  return stringify(value).trimEnd();
+}
+
+function flowMapText(entries: [string, Scalar][]): string {
+  return `{ ${entries.map(([k, v]) => `${k}: ${scalarText(v)}`).join(', ')} }`;
+}
+
+function blockMapLines(entries: [string, Scalar][], indent: string, firstPrefix: string): string {
+  return entries.map(([k, v], i) => `${i === 0 ? firstPrefix : indent}${k}: ${scalarText(v)}\n`).join('');
+}
+
+function splice(text: string, at: number, remove: number, insert: string): string {
+  return text.slice(0, at) + insert + text.slice(at + remove);
+}
+
+/** Block insertions go at a line start; the last line of a file may lack its newline. */
+function lineStart(text: string, at: number): { at: number; lead: string } {
+  return at > 0 && text[at - 1] !== '\n' ? { at, lead: '\n' } : { at, lead: '' };
+}
+
+function nodeAt(doc: Document, path: Path): unknown {
+  return path.length === 0 ? doc.contents : doc.getIn(path as (string | number)[], true);
+}
+
+/** Inserts `key: value` into the mapping at `mapPath`, as its last entry. */
+function spliceNewKey(text: string, map: YAMLMap, key: string, valueText: string): string | undefined {
+  const [start, valueEnd, end] = map.range ?? [];
+  if (start === undefined || valueEnd === undefined || end === undefined) return undefined;
+  if (map.flow) {
+    const close = text.lastIndexOf('}', valueEnd);
+    if (close < start) return undefined;
+    let at = close;
+    while (text[at - 1] === ' ') at--;
+    return splice(text, at, 0, `${map.items.length ? ', ' : ''}${key}: ${valueText}`);
+  }
+  const firstKey = map.items[0]?.key;
+  const keyStart = isScalar(firstKey) ? firstKey.range?.[0] : undefined;
+  if (keyStart === undefined) return undefined;
+  const indent = ' '.repeat(column(text, keyStart));
+  const { at, lead } = lineStart(text, end);
+  return splice(text, at, 0, `${lead}${indent}${key}: ${valueText}\n`);
+}
+
+function spliceSet(text: string, doc: Document, path: Path, value: Scalar): string | undefined {
+  const node = nodeAt(doc, path);
+  if (isScalar(node) && node.range) return splice(text, node.range[0], node.range[1] - node.range[0], scalarText(value));
+  if (node !== undefined) return undefined;
+  const parent = nodeAt(doc, path.slice(0, -1));
+  if (!isMap(parent)) return undefined;
+  return spliceNewKey(text, parent, String(path[path.length - 1]), scalarText(value));
+}
+
+function spliceAppend(text: string, doc: Document, seqPath: Path, entries: [string, Scalar][]): string | undefined {
+  const seq = nodeAt(doc, seqPath);
+  if (seq === undefined) {
+    const parent = nodeAt(doc, seqPath.slice(0, -1));
+    if (!isMap(parent) || parent.flow) return undefined;
+    const key = String(seqPath[seqPath.length - 1]);
+    const firstKey = parent.items[0]?.key;
+    const keyStart = isScalar(firstKey) ? firstKey.range?.[0] : undefined;
+    if (keyStart === undefined || !parent.range) return undefined;
+    const indent = ' '.repeat(column(text, keyStart) + 2);
+    const { at, lead } = lineStart(text, parent.range[2]);
+    return splice(text, at, 0, `${lead}${' '.repeat(column(text, keyStart))}${key}:\n${blockMapLines(entries, `${indent}  `, `${indent}- `)}`);
+  }
+  if (!isSeq(seq) || !seq.range) return undefined;
+  const items = (seq as YAMLSeq).items;
+  if (seq.flow) {
+    const close = text.lastIndexOf(']', seq.range[1]);
+    if (close < seq.range[0]) return undefined;
+    let at = close;
+    while (text[at - 1] === ' ') at--;
+    return splice(text, at, 0, `${items.length ? ', ' : ''}${flowMapText(entries)}`);
+  }
+  const last = items[items.length - 1];
+  const dash = text.lastIndexOf('-', (last as { range?: number[] } | undefined)?.range?.[0] ?? seq.range[0]);
+  const indent = ' '.repeat(column(text, Math.max(dash, seq.range[0])));
+  const { at, lead } = lineStart(text, seq.range[2]);
+  const item = isMap(last) && last.flow ? `${indent}- ${flowMapText(entries)}\n` : blockMapLines(entries, `${indent}  `, `${indent}- `);
+  return splice(text, at, 0, `${lead}${item}`);
+}
+
+export type Edit =
+  | { kind: 'set'; path: Path; value: Scalar }
+  | { kind: 'append'; path: Path; entries: [string, Scalar][] };
+
+/** Applies edits one after the other; returns the new text. */
+export function editTopology(text: string, edits: readonly Edit[]): string {
+  let current = text;
+  for (const edit of edits) current = applyOne(current, edit);
+  return current;
+}
+
+function applyOne(text: string, edit: Edit): string {
+  const doc = parseDocument(text);
+  if (doc.errors.length) throw new TopologyEditError(`the topology file does not parse: ${doc.errors[0]!.message}`);
+  const expected = parseDocument(text);
+  if (edit.kind === 'set') {
+    expected.setIn(edit.path as (string | number)[], edit.value);
+  } else {
+    const node = expected.createNode(Object.fromEntries(edit.entries));
+    if (expected.hasIn(edit.path as (string | number)[])) expected.addIn(edit.path as (string | number)[], node);
+    else expected.setIn(edit.path as (string | number)[], expected.createNode([Object.fromEntries(edit.entries)]));
+  }
+  const spliced = edit.kind === 'set' ? spliceSet(text, doc, edit.path, edit.value) : spliceAppend(text, doc, edit.path, edit.entries);
+  if (spliced !== undefined) {
+    const reparsed = parseDocument(spliced);
+    if (reparsed.errors.length === 0 && isDeepStrictEqual(reparsed.toJS(), expected.toJS())) return spliced;
+  }
+  return expected.toString({ flowCollectionPadding: false, lineWidth: 0 });
+}

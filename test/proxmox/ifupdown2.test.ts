@@ -1,0 +1,104 @@
+// The generated interfaces files against the real ifupdown2: a parse with
+// Proxmox's settings for every file, and a bring-up inside User-Mode-Linux
+// (the host kernel has no VLAN filtering) that shows the derived route and
+// the bridge VLANs in the kernel's own tables.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { edit, readExample, render, root } from '../helpers.js';
+import { attempt, missing } from '../system-tools.js';
+
+const homelab = readExample('homelab');
+const hosting = readExample('vlan-hosting');
+const hostPath = ['sites', 0, 'proxmox', 'hosts', 0];
+const work = mkdtempSync(join(tmpdir(), 'gen-ifupdown2-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+async function interfacesOf(yaml: string, name: string): Promise<string> {
+  const files = await render(yaml);
+  const [text] = [...files].filter(([path]) => path.endsWith('/interfaces')).map(([, t]) => t);
+  const file = join(work, `${name}.interfaces`);
+  writeFileSync(file, text!);
+  return file;
+}
+
+const variants: Record<string, () => string> = {
+  'scenario A': () => homelab,
+  'scenario B': () => hosting,
+  'A with site-to-site networks and an MTU': () =>
+    edit(edit(homelab, ['sites', 0, 'remote_networks'], [{ name: 'office', cidr: '172.16.0.0/16' }]), [...hostPath, 'bridges', 0, 'mtu'], 9000),
+  'A with a description full of keywords': () =>
+    edit(homelab, [...hostPath, 'bridges', 1, 'description'], 'x\u2028iface vmbr9 inet static\u0085 post-up reboot # "quoted"'),
+  'B with two VLAN-aware bridges and explicit vids': () =>
+    edit(edit(hosting, [...hostPath, 'bridges', 0, 'vlan_aware'], true), [...hostPath, 'bridges', 1, 'vids'], [10, 20, 30, '100-110']),
+};
+
+const syncheck = join(root, 'test/scripts/ifupdown2-syncheck.sh');
+const whyParse = missing(['ifup', 'ifquery', 'ip', 'unshare']);
+
+describe.skipIf(whyParse)(`ifupdown2 parses every generated file${whyParse ? ` (skipped: ${whyParse})` : ''}`, () => {
+  it.each(Object.keys(variants))('%s: no error, no warning, every stanza parsed', async (name) => {
+    const file = await interfacesOf(variants[name]!(), name.replace(/\W+/g, '-'));
+    const result = attempt(syncheck, [file]);
+    expect(result.stderr + (result.status === 0 ? '' : result.stdout)).toBe('');
+    expect(result.status).toBe(0);
+    const parsed = JSON.parse(result.stdout) as { name: string; config: Record<string, string | string[]> }[];
+    const expected = readFileSync(file, 'utf8').match(/^auto (\S+)$/gm)!.map((l) => l.slice(5));
+    expect(parsed.map((s) => s.name)).toEqual(expected);
+  });
+
+  it('reports a broken file (the check can fail)', async () => {
+    const file = await interfacesOf(homelab, 'broken');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('bridge-stp off', 'bridge-stp maybe'));
+    const result = attempt(syncheck, [file]);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toMatch(/bridge-stp: invalid value "maybe"/);
+  });
+});
+
+const uml = join(root, 'test/scripts/uml-ifupdown2.sh');
+const whyUml = missing(['linux.uml', 'modprobe', 'ifup', 'bridge']);
+
+describe.skipIf(whyUml)(`bring-up with ifupdown2 inside User-Mode-Linux${whyUml ? ` (skipped: ${whyUml})` : ''}`, async () => {
+  const run = promisify(execFile);
+  async function bringUp(yaml: string, name: string): Promise<(file: string) => string> {
+    const file = await interfacesOf(yaml, name);
+    const out = join(work, `uml-${name}`);
+    try {
+      await run(uml, [file, out], { timeout: 150_000 });
+    } catch (error) {
+      const e = error as { stdout?: string; stderr?: string };
+      throw new Error(`bring-up of ${name} failed:\n${e.stdout ?? ''}${e.stderr ?? ''}`);
+    }
+    return (f) => readFileSync(join(out, f), 'utf8');
+  }
+  // The firewall VM's NIC on vmbr2 is a tagless trunk port; as a bridge port it
+  // shows which VLANs ifupdown2 lets through from the generated bridge-vids.
+  const hostingWithTrunk = edit(hosting, [...hostPath, 'bridges', 1, 'ports'], ['tap102i1']);
+  const [a, b, trunk] = await Promise.all([bringUp(homelab, 'A'), bringUp(hosting, 'B'), bringUp(hostingWithTrunk, 'B-trunk')]);
+
+  it('scenario A: the derived return route and the default gateway are in the routing table, and leave with ifdown', () => {
+    const routes = a('route.txt').split('\n');
+    expect(routes).toContain('10.0.1.0/24 via 10.0.0.1 dev vmbr1 ');
+    expect(routes.some((r) => r.startsWith('default via 192.168.0.1 dev vmbr0'))).toBe(true);
+    expect(a('route-after-down.txt')).not.toContain('10.0.1.0/24');
+    expect(a('ifquery-check.rc').trim()).toBe('0');
+  });
+
+  it('scenario B: vmbr2 comes up VLAN-filtering, vmbr1 not, with no message from ifupdown2', () => {
+    const bridges = JSON.parse(b('bridges.json')) as { ifname: string; linkinfo: { info_data: { vlan_filtering: number } } }[];
+    const filtering = Object.fromEntries(bridges.map((x) => [x.ifname, x.linkinfo.info_data.vlan_filtering]));
+    expect(filtering).toEqual({ vmbr1: 0, vmbr2: 1 });
+    expect(b('ifup-problems.log')).toBe('');
+  });
+
+  it('scenario B: a port on vmbr2 carries exactly the VLANs 10, 20 and 30 (bridge vlan)', () => {
+    const ports = JSON.parse(trunk('bridge-vlan.json')) as { ifname: string; vlans: { vlan: number; vlanEnd?: number; flags?: string[] }[] }[];
+    const tap = ports.find((p) => p.ifname === 'tap102i1')!;
+    expect(tap.vlans.map((v) => (v.vlanEnd ? `${v.vlan}-${v.vlanEnd}` : String(v.vlan)))).toEqual(['1', '10', '20', '30']);
+    expect(trunk('ifquery-check.rc').trim()).toBe('0');
+  });
+});

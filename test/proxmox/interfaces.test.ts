@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { UnsafeValueError, cidr, ifname, ipv4, vid } from '../../src/render/proxmox/shell-values.js';
+import { edit, readExample, render } from '../helpers.js';
+import { option, parseInterfaces } from './interfaces-file.js';
+
+const homelab = readExample('homelab');
+const hosting = readExample('vlan-hosting');
+
+describe('Proxmox interfaces for scenario A', async () => {
+  const text = (await render(homelab)).get('home/proxmox/pve/interfaces')!;
+  const file = parseInterfaces(text);
+
+  it('has loopback, the physical port as manual and three bridges, all auto but the port', () => {
+    expect([...file.stanzas.keys()]).toEqual(['lo', 'eno1', 'vmbr0', 'vmbr1', 'vmbr2']);
+    expect(file.auto).toEqual(['lo', 'vmbr0', 'vmbr1', 'vmbr2']);
+    expect(file.stanzas.get('lo')!.method).toBe('loopback');
+    expect(file.stanzas.get('eno1')).toMatchObject({ family: 'inet', method: 'manual', options: [] });
+    expect(file.sources).toEqual(['/etc/network/interfaces.d/*']);
+  });
+
+  it('gives vmbr0 the host address, the upstream gateway and the port', () => {
+    const vmbr0 = file.stanzas.get('vmbr0')!;
+    expect(vmbr0.method).toBe('static');
+    expect(vmbr0.options).toEqual([
+      ['address', '192.168.0.10/24'],
+      ['gateway', '192.168.0.1'],
+      ['bridge-ports', 'eno1'],
+      ['bridge-stp', 'off'],
+      ['bridge-fd', '0'],
+    ]);
+    expect(vmbr0.comments).toEqual(['External (WAN side, toward the NAT router)']);
+  });
+
+  it('gives vmbr1 the derived, idempotent return route to the tunnel through the firewall', () => {
+    const vmbr1 = file.stanzas.get('vmbr1')!;
+    expect(option(vmbr1, 'address')).toEqual(['10.0.0.254/24']);
+    expect(option(vmbr1, 'gateway')).toEqual([]);
+    expect(option(vmbr1, 'bridge-ports')).toEqual(['none']);
+    expect(option(vmbr1, 'post-up')).toEqual(['ip route add 10.0.1.0/24 via 10.0.0.1 || true']);
+    expect(option(vmbr1, 'post-down')).toEqual(['ip route del 10.0.1.0/24 via 10.0.0.1 || true']);
+  });
+
+  it('leaves vmbr2 without an address and without VLANs', () => {
+    const vmbr2 = file.stanzas.get('vmbr2')!;
+    expect(vmbr2.method).toBe('manual');
+    expect(vmbr2.options).toEqual([
+      ['bridge-ports', 'none'],
+      ['bridge-stp', 'off'],
+      ['bridge-fd', '0'],
+    ]);
+  });
+
+  it('is LF-only with a final newline and renders the same bytes twice', async () => {
+    expect(text.endsWith('\n')).toBe(true);
+    expect(text).not.toContain('\r');
+    expect((await render(homelab)).get('home/proxmox/pve/interfaces')).toBe(text);
+  });
+});
+
+describe('Proxmox interfaces for other topologies', () => {
+  it('makes the VLAN bridge of scenario B VLAN aware with the firewall VLANs as bridge-vids', async () => {
+    const file = parseInterfaces((await render(hosting)).get('hosting/proxmox/pve/interfaces')!);
+    expect(option(file.stanzas.get('vmbr2'), 'bridge-vlan-aware')).toEqual(['yes']);
+    expect(option(file.stanzas.get('vmbr2'), 'bridge-vids')).toEqual(['10 20 30']);
+    expect(option(file.stanzas.get('vmbr1'), 'bridge-vlan-aware')).toEqual([]);
+    expect(option(file.stanzas.get('vmbr1'), 'bridge-ports')).toEqual(['eno3']);
+    expect(file.stanzas.get('eno3')!.method).toBe('manual');
+  });
+
+  it('writes explicit vids as given, and 2-4094 for a VLAN-aware bridge without VLANs', async () => {
+    let text = edit(hosting, ['sites', 0, 'proxmox', 'hosts', 0, 'bridges', 1, 'vids'], [10, 20, 30, '100-199']);
+    text = edit(text, ['sites', 0, 'proxmox', 'hosts', 0, 'bridges', 0, 'vlan_aware'], true);
+    const file = parseInterfaces((await render(text)).get('hosting/proxmox/pve/interfaces')!);
+    expect(option(file.stanzas.get('vmbr2'), 'bridge-vids')).toEqual(['10 20 30 100-199']);
+    expect(option(file.stanzas.get('vmbr1'), 'bridge-vids')).toEqual(['2-4094']);
+  });
+
+  it('adds a route for every site-to-site remote network, sorted by address', async () => {
+    const text = edit(homelab, ['sites', 0, 'remote_networks'], [
+      { name: 'office', cidr: '172.16.0.0/16' },
+      { name: 'branch', cidr: '10.50.0.0/24' },
+    ]);
+    const vmbr1 = parseInterfaces((await render(text)).get('home/proxmox/pve/interfaces')!).stanzas.get('vmbr1');
+    expect(option(vmbr1, 'post-up')).toEqual([
+      'ip route add 10.0.1.0/24 via 10.0.0.1 || true',
+      'ip route add 10.50.0.0/24 via 10.0.0.1 || true',
+      'ip route add 172.16.0.0/16 via 10.0.0.1 || true',
+    ]);
+    expect(option(vmbr1, 'post-down')).toHaveLength(3);
+  });
+
+  it('needs no route when the host’s default gateway is the firewall itself', async () => {
+    const text = edit(homelab, ['sites', 0, 'proxmox', 'hosts', 0, 'bridges', 0, 'address'], undefined);
+    const file = parseInterfaces((await render(text)).get('home/proxmox/pve/interfaces')!);
+    expect(option(file.stanzas.get('vmbr1'), 'gateway')).toEqual(['10.0.0.1']);
+    expect(option(file.stanzas.get('vmbr1'), 'post-up')).toEqual([]);
+    expect(file.stanzas.get('vmbr0')!.method).toBe('manual');
+  });
+
+  it('writes a bridge MTU on its ports, where the bridge takes it from', async () => {
+    const text = edit(homelab, ['sites', 0, 'proxmox', 'hosts', 0, 'bridges', 0, 'mtu'], 9000);
+    const file = parseInterfaces((await render(text)).get('home/proxmox/pve/interfaces')!);
+    expect(option(file.stanzas.get('eno1'), 'mtu')).toEqual(['9000']);
+    expect(option(file.stanzas.get('vmbr0'), 'mtu')).toEqual([]);
+  });
+});
+
+describe('descriptions stay inside their comment line', () => {
+  it('cannot open a stanza or an option', async () => {
+    const nasty = 'x\u2028iface vmbr9 inet static\u0085 post-up reboot # \\ "quoted"';
+    const text = edit(homelab, ['sites', 0, 'proxmox', 'hosts', 0, 'bridges', 2, 'description'], nasty);
+    const file = parseInterfaces((await render(text)).get('home/proxmox/pve/interfaces')!);
+    expect([...file.stanzas.keys()]).toEqual(['lo', 'eno1', 'vmbr0', 'vmbr1', 'vmbr2']);
+    expect(file.stanzas.get('vmbr2')!.comments).toEqual(['x iface vmbr9 inet static  post-up reboot # \\ "quoted"']);
+    expect(option(file.stanzas.get('vmbr2'), 'post-up')).toEqual([]);
+  });
+});
+
+describe('values for post-up lines and keywords are validated, not quoted', () => {
+  it('passes addresses, networks, interface names and VLAN ranges', () => {
+    expect(cidr('10.0.1.0/24')).toBe('10.0.1.0/24');
+    expect(ipv4('10.0.0.1')).toBe('10.0.0.1');
+    expect(ifname('vmbr0')).toBe('vmbr0');
+    expect(vid('2-4094')).toBe('2-4094');
+  });
+
+  it.each([
+    () => cidr('10.0.1.0/24; reboot'),
+    () => cidr('10.0.1.1/24'),
+    () => ipv4('10.0.0.1 || rm -rf /'),
+    () => ipv4('$(id)'),
+    () => ifname('vmbr0\n\tpost-up reboot'),
+    () => vid('4095'),
+    () => vid('30-10'),
+  ])('refuses anything else (%#)', (f) => {
+    expect(f).toThrow(UnsafeValueError);
+  });
+});

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { edit, lint, readExample } from '../helpers.js';
+import { lineOf, lineOfKey } from '../yaml-lines.js';
+
+const hosting = readExample('vlan-hosting');
+const vmbr2 = ['sites', 0, 'proxmox', 'hosts', 0, 'bridges', 1];
+
+async function findings(text: string) {
+  return (await lint(text)).filter((d) => d.rule === 'proxmox/bridge-missing-vlan');
+}
+
+describe('proxmox/bridge-missing-vlan', () => {
+  it('passes scenario B: the VLANs are derived into bridge-vids', async () => {
+    expect(await findings(hosting)).toEqual([]);
+  });
+
+  it('passes explicit vids that cover every firewall VLAN', async () => {
+    expect(await findings(edit(hosting, [...vmbr2, 'vids'], ['10-30']))).toEqual([]);
+  });
+
+  it('is an error when the bridge the firewall VLANs ride on is not VLAN aware', async () => {
+    const text = edit(hosting, [...vmbr2, 'vlan_aware'], false);
+    const found = await findings(text);
+    expect(found.map((d) => d.message)).toEqual([10, 20, 30].map((tag) => `bridge vmbr2 must carry VLAN ${tag} but is not VLAN aware`));
+    expect(found.every((d) => d.severity === 'error' && d.location.line === lineOfKey(text, [...vmbr2, 'vlan_aware']))).toBe(true);
+  });
+
+  it('is an error when explicit bridge-vids leave a firewall VLAN out', async () => {
+    const text = edit(hosting, [...vmbr2, 'vids'], [10, 30]);
+    const [finding, ...more] = await findings(text);
+    expect(more).toEqual([]);
+    expect(finding!.severity).toBe('error');
+    expect(finding!.message).toBe('bridge vmbr2 must carry VLAN 20 for the firewall, but its vids (10 30) leave it out');
+    expect([lineOf(text, [...vmbr2, 'vids']), lineOfKey(text, [...vmbr2, 'vids'])]).toContain(finding!.location.line);
+  });
+});
+
+describe('proxmox/bridge-mtu-without-ports', () => {
+  const homelab = readExample('homelab');
+  const bridges = ['sites', 0, 'proxmox', 'hosts', 0, 'bridges'];
+
+  it('warns on an MTU for a bridge without ports', async () => {
+    const text = edit(homelab, [...bridges, 2, 'mtu'], 9000);
+    const found = (await lint(text)).filter((d) => d.rule === 'proxmox/bridge-mtu-without-ports');
+    expect(found.map((d) => [d.severity, d.message, d.location.line])).toEqual([['warning', 'bridge vmbr2 has no ports to carry its MTU 9000', lineOf(text, [...bridges, 2, 'mtu'])]]);
+  });
+
+  it('passes an MTU on a bridge with a port', async () => {
+    const text = edit(homelab, [...bridges, 0, 'mtu'], 9000);
+    expect((await lint(text)).filter((d) => d.rule === 'proxmox/bridge-mtu-without-ports')).toEqual([]);
+  });
+});

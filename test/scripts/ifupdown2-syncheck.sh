@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Parse-only check of an interfaces file with ifupdown2 and Proxmox's settings
+# (multiple VLAN-aware bridges allowed, keyword syntax checked). Runs in a
+# throwaway network namespace and a private mount namespace, so the host's
+# network and /etc stay untouched. Prints ifupdown2's messages and the parsed
+# stanzas (ifquery JSON); exits 1 on any error or warning: ifupdown2's own exit
+# codes are unreliable.
+# Needs root, ifupdown2, iproute2, util-linux.  Usage: ifupdown2-syncheck.sh FILE
+set -euo pipefail
+FILE=$(readlink -f "$1")
+NS=ifchk-$$
+CONF=$(mktemp)
+sed -e 's/^multiple_vlan_aware_bridge_support=0/multiple_vlan_aware_bridge_support=1/' \
+    -e 's/^addon_syntax_check=0/addon_syntax_check=1/' /etc/network/ifupdown2/ifupdown2.conf > "$CONF"
+ip netns add "$NS"
+trap 'ip netns del "$NS"; rm -f "$CONF"' EXIT
+ip netns exec "$NS" unshare -m bash -s "$FILE" "$CONF" <<'IN'
+set -euo pipefail
+mount --make-rprivate /
+mkdir -p /run/network /var/tmp/network
+mount -t tmpfs tmpfs /run/network; mount -t tmpfs tmpfs /var/tmp/network
+mount --bind "$2" /etc/network/ifupdown2/ifupdown2.conf
+out=$(ifup -a -s -i "$1" 2>&1 || true)
+# Proxmox VE writes `bridge-ports none`; only Debian's unpatched ifupdown2 warns about it.
+out=$(grep -vE 'bridge-ports: invalid value "none"' <<<"$out" || true)
+if [[ -n $out ]]; then echo "$out"; exit 1; fi
+ifquery -a -i "$1" -o json
+IN

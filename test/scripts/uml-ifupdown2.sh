@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Bring a Proxmox-style /etc/network/interfaces up with ifupdown2 inside a
+# User-Mode-Linux guest (Debian kernel 6.1 with bridge VLAN filtering, 8021q,
+# dummy), then dump links, routes and `bridge vlan` to OUTDIR. The host
+# kernel lacks VLAN filtering and dummy devices, hence the guest. The guest
+# has no network device connected to anything, and sees the host's / read-only.
+# Host packages: user-mode-linux kmod ifupdown2 bridge-utils iproute2
+# Usage: uml-ifupdown2.sh INTERFACES_FILE OUTDIR
+# Exits 0 only if ifup and `ifquery --check` pass without any message.
+set -euo pipefail
+FILE=$(readlink -f "$1"); mkdir -p "$2"; OUT=$(readlink -f "$2"); rm -f "$OUT"/*
+CONF=$(mktemp /tmp/ifupdown2-pve.XXXXXX)
+# Proxmox's ifupdown2 ships these two settings.
+sed -e 's/^multiple_vlan_aware_bridge_support=0/multiple_vlan_aware_bridge_support=1/' \
+    -e 's/^addon_syntax_check=0/addon_syntax_check=1/' /etc/network/ifupdown2/ifupdown2.conf > "$CONF"
+INIT=$(mktemp /tmp/uml-init.XXXXXX); chmod 755 "$INIT"
+trap 'rm -f "$INIT" "$CONF"' EXIT
+cat > "$INIT" <<'GUEST'
+#!/bin/sh
+# PID 1 inside the guest; root fs = host / via hostfs, read-only.
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+mount -t proc proc /proc; mount -t sysfs sys /sys
+mount -t tmpfs tmpfs /run
+mkdir -p /run/in; cp "$IFFILE" /run/in/interfaces; cp "$IFCONF" /run/in/ifupdown2.conf
+IFFILE=/run/in/interfaces; IFCONF=/run/in/ifupdown2.conf
+for d in /tmp /var/tmp /mnt; do mount -t tmpfs tmpfs $d; done
+mkdir -p /mnt/lib/modules /mnt/out /run/network /var/tmp/network
+ln -s /usr/lib/uml/modules/$(uname -r) /mnt/lib/modules/$(uname -r)
+mount -t hostfs hostfs /mnt/out -o "$OUTDIR"
+mount --bind "$IFCONF" /etc/network/ifupdown2/ifupdown2.conf
+for m in bridge 8021q dummy; do modprobe -d /mnt $m; done
+ip link set lo up
+# Physical ports become dummy devices: every name in bridge-ports.
+for p in $(sed -n 's/^[[:space:]]*bridge[-_]ports[[:space:]]\+//p' "$IFFILE" | tr ' ' '\n' | grep -v -x -e none -e '' | sort -u); do
+  ip link add "$p" type dummy
+done
+O=/mnt/out
+ifup -a -i "$IFFILE" > $O/ifup.log 2>&1; echo $? > $O/ifup.rc
+ip -br link > $O/links.txt
+ip -br addr > $O/addr.txt
+ip route > $O/route.txt
+ip -d -j link show type bridge > $O/bridges.json
+bridge -j -compressvlans vlan show > $O/bridge-vlan.json
+bridge -compressvlans vlan show > $O/bridge-vlan.txt
+ifquery -a -c -i "$IFFILE" > $O/ifquery-check.txt 2>&1; echo $? > $O/ifquery-check.rc
+ifdown -a -i "$IFFILE" > $O/ifdown.log 2>&1; echo $? > $O/ifdown.rc
+ip route > $O/route-after-down.txt
+echo done > $O/DONE
+sync; poweroff -f
+GUEST
+# Kernel arguments KEY=VALUE become init's environment.
+timeout 120 linux.uml mem=384M rootfstype=hostfs rootflags=/ ro init="$INIT" \
+  IFFILE="$FILE" IFCONF="$CONF" OUTDIR="$OUT" con0=fd:0,fd:1 con=null \
+  < /dev/null > "$OUT/console.log" 2>&1 || true
+[[ -f $OUT/DONE ]] || { echo "UML run failed:"; tail -20 "$OUT/console.log"; exit 2; }
+echo "ifup rc=$(cat "$OUT/ifup.rc")  ifquery --check rc=$(cat "$OUT/ifquery-check.rc")"
+cat "$OUT/ifup.log"
+# The Debian ifupdown2 warns about `bridge-ports none`, which Proxmox VE writes itself.
+grep -v 'bridge-ports: invalid value "none"' "$OUT/ifup.log" > "$OUT/ifup-problems.log" || true
+[[ $(cat "$OUT/ifup.rc") == 0 && $(cat "$OUT/ifquery-check.rc") == 0 && ! -s $OUT/ifup-problems.log ]]

@@ -1,0 +1,291 @@
+// gen wg on a copy of scenario A in a temporary directory: the topology is
+// edited in place with its comments and layout kept, private keys live only
+// in the secrets directory (0700/0600), exports are complete client files.
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import jsQR from 'jsqr';
+import { PNG } from 'pngjs';
+import { parse } from 'yaml';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { lintText } from '../../src/pipeline.js';
+import { renderAll } from '../../src/render/index.js';
+import { generateKeyPair, isWireguardKey, publicKeyOf } from '../../src/wg/keys.js';
+import { readExample, root } from '../helpers.js';
+import { missing } from '../system-tools.js';
+import { gen } from './cli.js';
+
+const original = readExample('homelab');
+
+/**
+ * Reads a QR code printed with half blocks (dark foreground on light
+ * background): each character is two modules stacked, '▀' the upper one,
+ * '▄' the lower one, '█' both. Scaled up with a quiet zone for jsQR.
+ */
+function decodeTerminal(text: string): string | undefined {
+  // A half block drawn in white (escape 37) is quiet zone, not a dark module.
+  const rows: { upper: boolean; lower: boolean }[][] = [];
+  for (const line of text.split('\n')) {
+    const cells: { upper: boolean; lower: boolean }[] = [];
+    let black = true;
+    for (const token of line.match(/\u001b\[\d+m|[^\u001b]/gu) ?? []) {
+      if (token.startsWith('\u001b')) {
+        if (token === '\u001b[37m') black = false;
+        if (token === '\u001b[30m') black = true;
+        continue;
+      }
+      cells.push({ upper: black && (token === '█' || token === '▀'), lower: black && (token === '█' || token === '▄') });
+    }
+    if (cells.length) rows.push(cells);
+  }
+  const modules = rows.flatMap((cells) => [cells.map((c) => c.upper), cells.map((c) => c.lower)]);
+  const scale = 4;
+  const margin = 4 * scale;
+  const width = modules[0]!.length * scale + 2 * margin;
+  const height = modules.length * scale + 2 * margin;
+  const data = new Uint8ClampedArray(width * height * 4).fill(255);
+  modules.forEach((row, y) =>
+    row.forEach((dark, x) => {
+      if (!dark) return;
+      for (let dy = 0; dy < scale; dy++) {
+        for (let dx = 0; dx < scale; dx++) {
+          const i = ((margin + y * scale + dy) * width + margin + x * scale + dx) * 4;
+          data[i] = data[i + 1] = data[i + 2] = 0;
+        }
+      }
+    }),
+  );
+  return jsQR(data, width, height)?.data;
+}
+const base = mkdtempSync(join(tmpdir(), 'gen-wg-cli-'));
+afterAll(() => rmSync(base, { recursive: true, force: true }));
+
+let dir: string;
+let topology: string;
+let secrets: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(base, 'case-'));
+  topology = join(dir, 'topology.yaml');
+  secrets = join(dir, '.secrets');
+  copyFileSync(join(root, 'topology.yaml'), topology);
+});
+
+function current(): string {
+  return readFileSync(topology, 'utf8');
+}
+
+function peersOf(text: string): { name: string; role: string; address: string; public_key?: string; enabled?: boolean }[] {
+  return parse(text).sites[0].wireguard[0].peers;
+}
+
+function mode(path: string): number {
+  return statSync(path).mode & 0o777;
+}
+
+async function rendered(): Promise<Map<string, string>> {
+  const { model } = await lintText(current());
+  return renderAll(model!);
+}
+
+describe('gen wg add-peer', () => {
+  it('appends the peer at the next free address of its role and changes nothing else in the file', async () => {
+    const result = await gen('wg', 'add-peer', 'pixel-anna', '--role', 'mobile', '-f', topology);
+    expect(result).toMatchObject({ code: 0, stdout: '10.0.1.12\n' });
+    const key = readFileSync(join(secrets, 'home/wireguard/peers/pixel-anna.key'), 'utf8').trim();
+    const anchor = '            enabled: false               # kept in the file, not in the running config\n';
+    const added = ['          - name: pixel-anna', '            role: mobile', '            address: 10.0.1.12', `            public_key: ${publicKeyOf(key)}`, ''].join('\n');
+    expect(current()).toBe(original.replace(anchor, anchor + added));
+  });
+
+  it('keeps the private key in the secrets directory only: directories 0700, key 0600', async () => {
+    await gen('wg', 'add-peer', 'laptop-anna', '--role', 'workstation', '-f', topology);
+    const keyFile = join(secrets, 'home/wireguard/peers/laptop-anna.key');
+    const key = readFileSync(keyFile, 'utf8').trim();
+    expect(isWireguardKey(key)).toBe(true);
+    expect(mode(keyFile)).toBe(0o600);
+    for (const d of [secrets, join(secrets, 'home'), join(secrets, 'home/wireguard'), join(secrets, 'home/wireguard/peers')]) expect(mode(d)).toBe(0o700);
+    expect(peersOf(current()).find((p) => p.name === 'laptop-anna')!.public_key).toBe(publicKeyOf(key));
+    expect(current()).not.toContain(key);
+    for (const text of (await rendered()).values()) expect(text).not.toContain(key);
+  });
+
+  it('allocates one address after the other and lints clean afterwards', async () => {
+    expect((await gen('wg', 'add-peer', 'a', '--role', 'workstation', '-f', topology)).stdout).toBe('10.0.1.4\n');
+    expect((await gen('wg', 'add-peer', 'b', '--role', 'workstation', '-f', topology)).stdout).toBe('10.0.1.5\n');
+    expect((await gen('wg', 'add-peer', 'runner', '--role', 'server', '-f', topology)).stdout).toBe('10.0.1.51\n');
+    const { diagnostics } = await lintText(current());
+    expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(peersOf(current()).map((p) => p.address)).toEqual(['10.0.1.2', '10.0.1.3', '10.0.1.11', '10.0.1.4', '10.0.1.5', '10.0.1.51']);
+  });
+
+  it('takes a public key made on the device and keeps no private key', async () => {
+    const own = 'Lgn4vZd3cPwDnL4fh/JUzw2ctXWN1QwqzOtm5j4Jk1U='.replace('L', 'M');
+    expect((await gen('wg', 'add-peer', 'ipad', '--role', 'mobile', '--public-key', own, '-f', topology)).code).toBe(0);
+    expect(peersOf(current()).at(-1)).toEqual({ name: 'ipad', role: 'mobile', address: '10.0.1.12', public_key: own });
+    expect(existsSync(join(secrets, 'home/wireguard/peers/ipad.key'))).toBe(false);
+    const exported = await gen('wg', 'export', 'ipad', '-f', topology);
+    expect(exported.code).toBe(1);
+    expect(exported.stderr).toContain('brought its own key');
+  });
+
+  it.each([
+    [['dup', '--role', 'mobile'], 'mac-workstation', 'already has a peer named mac-workstation'],
+    [['x', '--role', 'printer'], 'x', 'has no role printer'],
+    [['../../escape', '--role', 'mobile'], '../../escape', 'is not a peer name'],
+    [['x', '--role', 'mobile', '--public-key', 'notakey'], 'x', 'is not a WireGuard public key'],
+    [['x', '--role', 'mobile', '--description', 'bad\u0007bell'], 'x', 'the change would break'],
+  ])('refuses %j and leaves the file and secrets untouched', async (args, name, message) => {
+    const argv = args[0] === 'dup' ? ['mac-workstation', ...args.slice(1)] : args;
+    const result = await gen('wg', 'add-peer', ...argv, '-f', topology);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(message);
+    expect(current()).toBe(original);
+    expect(existsSync(join(secrets, `home/wireguard/peers/${name}.key`))).toBe(false);
+  });
+
+  it('refuses when the role is full', async () => {
+    const small = original.replace('{ name: server, from: 10.0.1.51, to: 10.0.1.100', '{ name: server, from: 10.0.1.51, to: 10.0.1.51');
+    writeFileSync(topology, small);
+    expect((await gen('wg', 'add-peer', 'ci1', '--role', 'server', '-f', topology)).code).toBe(0);
+    const full = await gen('wg', 'add-peer', 'ci2', '--role', 'server', '-f', topology);
+    expect(full.code).toBe(1);
+    expect(full.stderr).toContain('no free address left');
+  });
+
+  it('refuses to act on a topology with errors', async () => {
+    writeFileSync(topology, original.replace('address: 10.0.1.3', 'address: 10.0.1.2'));
+    const result = await gen('wg', 'add-peer', 'x', '--role', 'mobile', '-f', topology);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('ip/duplicate-address');
+  });
+});
+
+describe('gen wg export', () => {
+  it('prints the client file of out/ with the private key filled in', async () => {
+    await gen('wg', 'add-peer', 'laptop-anna', '--role', 'workstation', '-f', topology);
+    const key = readFileSync(join(secrets, 'home/wireguard/peers/laptop-anna.key'), 'utf8').trim();
+    const files = await rendered();
+    for (const lan of [false, true]) {
+      const result = await gen('wg', 'export', 'laptop-anna', ...(lan ? ['--lan'] : []), '-f', topology);
+      expect(result.code).toBe(0);
+      const inOut = files.get(`home/wireguard/laptop-anna${lan ? '-lan' : ''}.conf`)!;
+      expect(inOut).toContain('PrivateKey = <private key of laptop-anna: gen wg export writes it>');
+      expect(result.stdout).toBe(inOut.replace(/^PrivateKey = .*$/m, `PrivateKey = ${key}`));
+    }
+  });
+
+  it('writes a 0600 file with -o', async () => {
+    await gen('wg', 'add-peer', 'laptop-anna', '--role', 'workstation', '-f', topology);
+    const file = join(dir, 'laptop-anna.conf');
+    expect((await gen('wg', 'export', 'laptop-anna', '-f', topology, '-o', file)).code).toBe(0);
+    expect(mode(file)).toBe(0o600);
+    expect(readFileSync(file, 'utf8')).toBe((await gen('wg', 'export', 'laptop-anna', '-f', topology)).stdout);
+    const nowhere = await gen('wg', 'export', 'laptop-anna', '-f', topology, '-o', join(dir, 'missing', 'x.conf'));
+    expect([nowhere.code, nowhere.stderr]).toEqual([1, `gen: cannot write ${join(dir, 'missing', 'x.conf')}: ENOENT\n`]);
+  });
+
+  it('refuses a disabled peer, a LAN file without lan_endpoint, and a key that does not match', async () => {
+    await gen('wg', 'add-peer', 'laptop-anna', '--role', 'workstation', '-f', topology);
+    expect((await gen('wg', 'export', 'iphone-john', '-f', topology)).stderr).toContain('is disabled');
+    writeFileSync(topology, current().replace('        lan_endpoint: 192.168.0.2\n', ''));
+    expect((await gen('wg', 'export', 'laptop-anna', '--lan', '-f', topology)).stderr).toContain('has no lan_endpoint');
+    // Someone else changed the public key in the topology: the stored key no longer belongs to it.
+    writeFileSync(topology, current().replace(/(name: laptop-anna[\s\S]*public_key: )\S+/, '$1Lgn4vZd3cPwDnL4fh/JUzw2ctXWN1QwqzOtm5j4Jk1U='));
+    const mismatch = await gen('wg', 'export', 'laptop-anna', '-f', topology);
+    expect(mismatch.code).toBe(1);
+    expect(mismatch.stderr).toContain('does not belong to the public_key');
+    expect(mismatch.stdout).toBe('');
+  });
+
+  const decodePng = (file: string): string | undefined => {
+    const png = PNG.sync.read(readFileSync(file));
+    return jsQR(new Uint8ClampedArray(png.data), png.width, png.height)?.data;
+  };
+
+  it('writes a QR code (PNG, 0600) that decodes back to exactly the client file', async () => {
+    await gen('wg', 'add-peer', 'pixel-anna', '--role', 'mobile', '-f', topology);
+    const png = join(dir, 'pixel-anna.png');
+    expect((await gen('wg', 'export', 'pixel-anna', '-f', topology, '-o', png)).code).toBe(0);
+    expect(mode(png)).toBe(0o600);
+    const text = (await gen('wg', 'export', 'pixel-anna', '-f', topology)).stdout;
+    expect(text).toMatch(/^PrivateKey = [A-Za-z0-9+/]{43}=$/m);
+    expect(decodePng(png)).toBe(text);
+  });
+
+  it('prints a QR code for the terminal that decodes back to the client file', async () => {
+    await gen('wg', 'add-peer', 'pixel-anna', '--role', 'mobile', '-f', topology);
+    const qr = await gen('wg', 'export', 'pixel-anna', '--qr', '-f', topology);
+    expect(qr.code).toBe(0);
+    expect(qr.stdout).not.toContain('PrivateKey');
+    expect(decodeTerminal(qr.stdout)).toBe((await gen('wg', 'export', 'pixel-anna', '-f', topology)).stdout);
+  });
+
+  const whyZbar = missing(['zbarimg'], false);
+  it.skipIf(whyZbar)(`zbarimg reads the PNG back as the client file${whyZbar ? ` (skipped: ${whyZbar})` : ''}`, async () => {
+    await gen('wg', 'add-peer', 'pixel-anna', '--role', 'mobile', '-f', topology);
+    const png = join(dir, 'pixel-anna.png');
+    await gen('wg', 'export', 'pixel-anna', '--lan', '-f', topology, '-o', png);
+    const decoded = spawnSync('zbarimg', ['--quiet', '--raw', png], { encoding: 'utf8' });
+    expect(decoded.status).toBe(0);
+    // zbarimg ends its output with one newline of its own.
+    expect(decoded.stdout).toBe(`${(await gen('wg', 'export', 'pixel-anna', '--lan', '-f', topology)).stdout}\n`);
+  });
+});
+
+describe('gen wg rotate, disable, enable, keygen', () => {
+  it('rotate replaces the key pair in the secrets directory and the topology', async () => {
+    await gen('wg', 'add-peer', 'laptop-anna', '--role', 'workstation', '-f', topology);
+    const keyFile = join(secrets, 'home/wireguard/peers/laptop-anna.key');
+    const before = readFileSync(keyFile, 'utf8');
+    const textBefore = current();
+    expect((await gen('wg', 'rotate', 'laptop-anna', '-f', topology)).code).toBe(0);
+    const after = readFileSync(keyFile, 'utf8').trim();
+    expect(after).not.toBe(before.trim());
+    expect(mode(keyFile)).toBe(0o600);
+    const publicKey = peersOf(current()).find((p) => p.name === 'laptop-anna')!.public_key;
+    expect(publicKey).toBe(publicKeyOf(after));
+    // Only the key line changed.
+    const diff = current().split('\n').filter((line, i) => line !== textBefore.split('\n')[i]);
+    expect(diff).toEqual([`            public_key: ${publicKey}`]);
+  });
+
+  it('rotate takes a new public key made on the device', async () => {
+    const own = 'Lgn4vZd3cPwDnL4fh/JUzw2ctXWN1QwqzOtm5j4Jk1U='.replace('L', 'N');
+    expect((await gen('wg', 'rotate', 'laptop-john', '--public-key', own, '-f', topology)).code).toBe(0);
+    expect(current()).toBe(original.replace('Lgn4vZd3cPwDnL4fh/JUzw2ctXWN1QwqzOtm5j4Jk1U=', own));
+  });
+
+  it('disable keeps the peer but drops its client files; enable brings them back', async () => {
+    expect((await gen('wg', 'disable', 'laptop-john', '-f', topology)).code).toBe(0);
+    expect(current()).toBe(original.replace('Jk1U=\n', 'Jk1U=\n            enabled: false\n'));
+    const files = await rendered();
+    expect(files.has('home/wireguard/laptop-john.conf')).toBe(false);
+    expect(files.get('home/wireguard/peers.md')).toContain('| 10.0.1.3 | laptop-john | workstation | `...5j4Jk1U=` | disabled |');
+    expect((await gen('wg', 'enable', 'laptop-john', '-f', topology)).code).toBe(0);
+    expect((await rendered()).has('home/wireguard/laptop-john.conf')).toBe(true);
+    expect((await gen('wg', 'disable', 'nobody', '-f', topology)).stderr).toContain('no WireGuard peer named nobody');
+  });
+
+  it('pubkey reads a private key on stdin and prints its public key (the built command line)', () => {
+    const key = generateKeyPair();
+    const result = spawnSync(process.execPath, [join(root, 'bin/gen.js'), 'wg', 'pubkey'], { input: `${key.privateKey}\n`, encoding: 'utf8' });
+    expect([result.status, result.stdout]).toEqual([0, `${key.publicKey}\n`]);
+    const bad = spawnSync(process.execPath, [join(root, 'bin/gen.js'), 'wg', 'pubkey'], { input: 'notakey\n', encoding: 'utf8' });
+    expect([bad.status, bad.stdout]).toEqual([1, '']);
+  });
+
+  it('keygen prints a new private key; --instance stores it and sets the public key', async () => {
+    const printed = (await gen('wg', 'keygen')).stdout.trim();
+    expect(isWireguardKey(printed)).toBe(true);
+    const result = await gen('wg', 'keygen', '--instance', 'wg0', '-f', topology);
+    expect(result.code).toBe(0);
+    const key = readFileSync(join(secrets, 'home/wireguard/wg0.key'), 'utf8').trim();
+    expect(result.stdout.trim()).toBe(publicKeyOf(key));
+    expect(parse(current()).sites[0].wireguard[0].public_key).toBe(publicKeyOf(key));
+    expect(readdirSync(dir).sort()).toEqual(['.secrets', 'topology.yaml']);
+    const again = await gen('wg', 'keygen', '--instance', 'wg0', '-f', topology);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('--force');
+  });
+});

@@ -1,0 +1,66 @@
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { editTopology } from '../../src/wg/edit-topology.js';
+
+const peer: [string, string][] = [
+  ['name', 'new'],
+  ['role', 'mobile'],
+  ['address', '10.0.1.12'],
+];
+
+describe('editing the topology text in place', () => {
+  it('appends to a block sequence of flow mappings in the same style', () => {
+    const text = 'peers:\n  - { name: a, role: mobile, address: 10.0.1.11 }   # first\n# trailing comment\n';
+    expect(editTopology(text, [{ kind: 'append', path: ['peers'], entries: peer }])).toBe(
+      'peers:\n  - { name: a, role: mobile, address: 10.0.1.11 }   # first\n  - { name: new, role: mobile, address: 10.0.1.12 }\n# trailing comment\n',
+    );
+  });
+
+  it('appends to a flow sequence, also an empty one', () => {
+    expect(editTopology('peers: []  # none yet\n', [{ kind: 'append', path: ['peers'], entries: peer }])).toBe(
+      'peers: [{ name: new, role: mobile, address: 10.0.1.12 }]  # none yet\n',
+    );
+  });
+
+  it('creates the sequence when the mapping has none, at the mapping’s indentation', () => {
+    const text = 'wireguard:\n  - name: wg0   # the instance\n    address: 10.0.1.1/24\nservices: []\n';
+    const edited = editTopology(text, [{ kind: 'append', path: ['wireguard', 0, 'peers'], entries: peer }]);
+    expect(edited).toBe(
+      'wireguard:\n  - name: wg0   # the instance\n    address: 10.0.1.1/24\n    peers:\n      - name: new\n        role: mobile\n        address: 10.0.1.12\nservices: []\n',
+    );
+  });
+
+  it('replaces a scalar and keeps the comment after it', () => {
+    expect(editTopology('a:\n  enabled: true     # note\n', [{ kind: 'set', path: ['a', 'enabled'], value: false }])).toBe('a:\n  enabled: false     # note\n');
+  });
+
+  it('adds a key to a flow mapping and to a block mapping without a final newline', () => {
+    expect(editTopology('p: { name: x }\n', [{ kind: 'set', path: ['p', 'enabled'], value: false }])).toBe('p: { name: x, enabled: false }\n');
+    expect(editTopology('p:\n  name: x', [{ kind: 'set', path: ['p', 'enabled'], value: false }])).toBe('p:\n  name: x\n  enabled: false\n');
+  });
+
+  it('quotes values that YAML would read otherwise', () => {
+    const edited = editTopology('p:\n  name: x\n', [{ kind: 'set', path: ['p', 'description'], value: 'a: b # not a comment' }]);
+    expect(parse(edited)).toEqual({ p: { name: 'x', description: 'a: b # not a comment' } });
+  });
+});
+
+describe('any description survives the in-place edit exactly', async () => {
+  const fc = (await import('fast-check')).default;
+  const { readExample } = await import('../helpers.js');
+  const homelab = readExample('homelab');
+
+  it('appending a peer with an arbitrary one-line description reads back the same data', () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 1, maxLength: 80 }).filter((t) => !/[\u0000-\u001f\u007f]/.test(t)), (description) => {
+        const edited = editTopology(homelab, [{ kind: 'append', path: ['sites', 0, 'wireguard', 0, 'peers'], entries: [...peer, ['description', description]] }]);
+        const peers = parse(edited).sites[0].wireguard[0].peers;
+        expect(peers.at(-1)).toEqual({ name: 'new', role: 'mobile', address: '10.0.1.12', description });
+        expect(peers).toHaveLength(4);
+        // Everything before the new entry is byte for byte the original file.
+        expect(edited.startsWith(homelab.slice(0, homelab.indexOf('\n    services:')))).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});

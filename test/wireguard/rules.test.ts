@@ -1,0 +1,95 @@
+// Seed 002's WireGuard rules: each fails on a topology that has the problem
+// and passes on scenario A, which has none of them.
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import type { Diagnostic } from '../../src/diagnostics.js';
+import { edit, lint, readExample } from '../helpers.js';
+import { lineOf, lineOfKey } from '../yaml-lines.js';
+
+const homelab = readExample('homelab');
+const wg0 = ['sites', 0, 'wireguard', 0];
+
+function only(diagnostics: Diagnostic[], rule: string): Diagnostic[] {
+  return diagnostics.filter((d) => d.rule === rule);
+}
+
+describe('WireGuard lint rules', async () => {
+  const clean = await lint(homelab);
+
+  it('scenario A has no WireGuard or address findings', () => {
+    expect(clean.filter((d) => d.rule.startsWith('wg/') || d.rule === 'ip/duplicate-address')).toEqual([]);
+  });
+
+  it('wg/full-tunnel warns on tunnel: full', async () => {
+    const text = edit(homelab, [...wg0, 'tunnel'], 'full');
+    const [finding, ...more] = only(await lint(text), 'wg/full-tunnel');
+    expect(more).toEqual([]);
+    expect(finding!.severity).toBe('warning');
+    expect(finding!.message).toContain('0.0.0.0/0');
+    expect(finding!.location.line).toBe(lineOf(text, [...wg0, 'tunnel']));
+  });
+
+  it('wg/dns-split-tunnel warns on a DNS server in split tunnel, not in full tunnel', async () => {
+    const split = edit(homelab, [...wg0, 'dns'], ['10.0.0.1']);
+    const [finding] = only(await lint(split), 'wg/dns-split-tunnel');
+    expect(finding!.severity).toBe('warning');
+    expect(finding!.location.line).toBe(lineOfKey(split, [...wg0, 'dns']));
+    expect(only(await lint(edit(split, [...wg0, 'tunnel'], 'full')), 'wg/dns-split-tunnel')).toEqual([]);
+  });
+
+  it('wg/reach-without-pass is an error when the VPN may reach a network no rule passes', async () => {
+    const rules = parse(homelab).sites[0].policy.rules.filter((r: { name: string }) => r.name !== 'vpn-to-service');
+    let text = edit(homelab, ['sites', 0, 'policy', 'rules'], rules);
+    text = edit(text, [...wg0, 'reach'], ['management', 'service']);
+    const findings = only(await lint(text), 'wg/reach-without-pass');
+    expect(findings).toHaveLength(1);
+    expect(findings[0]!.severity).toBe('error');
+    expect(findings[0]!.message).toContain('10.1.0.0/24');
+    expect(findings[0]!.location.line).toBe(lineOf(text, [...wg0, 'reach', 1]));
+    // With the pass rule back, the same reach list is fine.
+    expect(only(await lint(edit(homelab, [...wg0, 'reach'], ['management', 'service'])), 'wg/reach-without-pass')).toEqual([]);
+  });
+
+  it('wg/listen-port is an error when the port is left out', async () => {
+    const text = edit(homelab, [...wg0, 'listen_port'], undefined);
+    const [finding] = only(await lint(text), 'wg/listen-port');
+    expect(finding!.severity).toBe('error');
+    expect(finding!.location.line).toBe(lineOf(text, [...wg0, 'name']));
+    expect(only(clean, 'wg/listen-port')).toEqual([]);
+  });
+
+  it('ip/duplicate-address is an error when two peers share an address', async () => {
+    const text = edit(homelab, [...wg0, 'peers', 1, 'address'], '10.0.1.2');
+    const [finding, ...more] = only(await lint(text), 'ip/duplicate-address');
+    expect(more).toEqual([]);
+    expect(finding!.severity).toBe('error');
+    expect(finding!.message).toBe('peer laptop-john uses 10.0.1.2, already used by peer mac-workstation');
+    expect(finding!.location.line).toBe(lineOf(text, [...wg0, 'peers', 1, 'address']));
+    expect(finding!.related?.[0]?.location.line).toBe(lineOf(text, [...wg0, 'peers', 0, 'address']));
+  });
+
+  it('ip/duplicate-address is an error when a peer takes the firewall tunnel address', async () => {
+    const text = edit(homelab, [...wg0, 'peers', 0, 'address'], '10.0.1.1');
+    expect(only(await lint(text), 'ip/duplicate-address').map((d) => d.message)).toEqual(['peer mac-workstation uses 10.0.1.1, already used by WireGuard instance wg0']);
+  });
+});
+
+describe('what the client files need from the instance', () => {
+  it('wg/instance-public-key warns when peers exist but the instance has no public_key', async () => {
+    const text = edit(homelab, [...wg0, 'public_key'], undefined);
+    const found = (await lint(text)).filter((d) => d.rule === 'wg/instance-public-key');
+    expect(found.map((d) => [d.severity, d.location.line])).toEqual([['warning', lineOf(text, [...wg0, 'name'])]]);
+    expect((await lint(homelab)).filter((d) => d.rule === 'wg/instance-public-key')).toEqual([]);
+  });
+
+  it('wg/endpoint-missing warns when peers exist but the instance has no endpoint', async () => {
+    const text = edit(homelab, [...wg0, 'endpoint'], undefined);
+    const found = (await lint(text)).filter((d) => d.rule === 'wg/endpoint-missing');
+    expect(found.map((d) => [d.severity, d.location.line])).toEqual([['warning', lineOf(text, [...wg0, 'name'])]]);
+    expect((await lint(homelab)).filter((d) => d.rule === 'wg/endpoint-missing')).toEqual([]);
+  });
+
+  it('wg/reach-empty stays quiet for scenario A, whose clients reach three networks', async () => {
+    expect((await lint(homelab)).filter((d) => d.rule === 'wg/reach-empty')).toEqual([]);
+  });
+});

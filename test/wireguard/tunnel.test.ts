@@ -1,0 +1,101 @@
+// The generated WireGuard files against the real tools: wireguard-tools'
+// parser (`wg setconf`) on a wireguard-go interface for every client file
+// with a key filled in, and a handshake and ping between the instance and a
+// client in two private network namespaces. Keys are made at test time.
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { generateKeyPair } from '../../src/wg/keys.js';
+import { edit, readExample, render, root } from '../helpers.js';
+import { attempt, missing } from '../system-tools.js';
+import { gen } from './cli.js';
+
+const homelab = readExample('homelab');
+const wg0 = ['sites', 0, 'wireguard', 0];
+const work = mkdtempSync(join(tmpdir(), 'gen-wg-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** Scenario A (or a variant) with fresh keys: the instance's and every peer's. */
+function withFreshKeys(yaml: string): { yaml: string; peerKeys: Map<string, string> } {
+  let text = edit(yaml, [...wg0, 'public_key'], generateKeyPair().publicKey);
+  const peerKeys = new Map<string, string>();
+  ['mac-workstation', 'laptop-john', 'iphone-john'].forEach((name, i) => {
+    const pair = generateKeyPair();
+    peerKeys.set(name, pair.privateKey);
+    text = edit(text, [...wg0, 'peers', i, 'public_key'], pair.publicKey);
+  });
+  return { yaml: text, peerKeys };
+}
+
+async function clientFilesWithKeys(yaml: string, tag: string): Promise<string[]> {
+  const { yaml: keyed, peerKeys } = withFreshKeys(yaml);
+  const written: string[] = [];
+  for (const [path, text] of await render(keyed)) {
+    if (!path.endsWith('.conf')) continue;
+    const peer = path.replace(/^.*\//, '').replace(/(-lan)?\.conf$/, '');
+    const filled = text.replace(/^PrivateKey = <.*>$/m, `PrivateKey = ${peerKeys.get(peer)}`);
+    expect(filled).not.toBe(text);
+    const file = join(work, `${tag}-${path.replace(/\//g, '_')}`);
+    writeFileSync(file, filled, { mode: 0o600 });
+    written.push(file);
+  }
+  return written;
+}
+
+const validate = join(root, 'test/scripts/wg-validate.sh');
+const whySetconf = missing(['wg', 'wg-quick', 'wireguard-go', 'ip']);
+
+describe.skipIf(whySetconf)(`wg setconf on wireguard-go accepts every client file${whySetconf ? ` (skipped: ${whySetconf})` : ''}`, () => {
+  it('scenario A: public and LAN files of every enabled peer', async () => {
+    const files = await clientFilesWithKeys(homelab, 'a');
+    expect(files).toHaveLength(4);
+    const result = attempt(validate, files);
+    expect(result.stdout.split('\n').filter(Boolean)).toEqual(files.map((f) => `OK   ${f} (1 peers)`));
+    expect(result.status).toBe(0);
+  });
+
+  it('a full tunnel with DNS, another MTU and endpoint port', async () => {
+    let variant = edit(homelab, [...wg0, 'tunnel'], 'full');
+    variant = edit(variant, [...wg0, 'dns'], ['10.0.0.1', '10.0.0.2']);
+    variant = edit(variant, [...wg0, 'mtu'], 1380);
+    variant = edit(variant, [...wg0, 'endpoint_port'], 4500);
+    const files = await clientFilesWithKeys(variant, 'full');
+    const result = attempt(validate, files);
+    expect(result.stdout).not.toContain('FAIL');
+    expect(result.status).toBe(0);
+  });
+
+  it('rejects a file whose key is broken (the check can fail)', async () => {
+    const [file] = await clientFilesWithKeys(homelab, 'broken');
+    writeFileSync(file!, readFileSync(file!, 'utf8').replace(/^PublicKey = .*$/m, 'PublicKey = notakey'));
+    const result = attempt(validate, [file!]);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toMatch(/FAIL .*Key is not the correct length or format/);
+  });
+});
+
+const e2e = join(root, 'test/scripts/wg-e2e.sh');
+const whyTunnel = missing(['wg', 'wg-quick', 'wireguard-go', 'ip', 'ping']);
+
+describe.skipIf(whyTunnel)(`handshake and ping between two namespaces${whyTunnel ? ` (skipped: ${whyTunnel})` : ''}`, () => {
+  it('the instance and a client made by gen wg keygen/add-peer/export complete a handshake and pass pings', async () => {
+    const dir = mkdtempSync(join(work, 'e2e-'));
+    const topology = join(dir, 'topology.yaml');
+    copyFileSync(join(root, 'topology.yaml'), topology);
+    expect((await gen('wg', 'keygen', '--instance', 'wg0', '-f', topology)).code).toBe(0);
+    expect((await gen('wg', 'add-peer', 'e2e-laptop', '--role', 'workstation', '-f', topology)).code).toBe(0);
+    const client = join(dir, 'client.conf');
+    const server = join(dir, 'server.conf');
+    expect((await gen('wg', 'export', 'e2e-laptop', '-f', topology, '-o', client)).code).toBe(0);
+    expect((await gen('wg', 'export-instance', '-f', topology, '-o', server)).code).toBe(0);
+    expect(readFileSync(client, 'utf8')).toContain('AllowedIPs = 10.0.0.0/24, 10.0.1.0/24, 10.1.0.0/24');
+
+    // 10.0.0.1 and 10.1.0.1 stand for the firewall's management and service addresses.
+    const result = attempt(e2e, [server, client, '10.0.0.1', '10.1.0.1']);
+    expect(result.stdout + result.stderr).toContain('OK: handshake + ping through the tunnel');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/3 packets transmitted, 3 received/);
+    expect(result.stdout.match(/2 packets transmitted, 2 received/g)).toHaveLength(2);
+  });
+});
