@@ -3,6 +3,24 @@ import type { Rule } from './rule.js';
 
 export const proxmoxRules: Rule[] = [
   {
+    id: 'proxmox/description-text',
+    severity: 'error',
+    summary: 'A bridge description has "$", "%" or "\\", which ifupdown2 would read as template code.',
+    why: "ifupdown2 runs /etc/network/interfaces through the Mako template engine first (template_enable=1 by default): ${...} in a comment is evaluated as Python, and a line starting with % is a control line.",
+    hint: 'Leave "$", "%" and "\\" out of bridge descriptions.',
+    check(model, report) {
+      for (const site of model.sites) {
+        for (const host of site.hosts) {
+          for (const bridge of host.bridges) {
+            if (bridge.description !== undefined && /[$%\\]/.test(bridge.description)) {
+              report({ path: [...bridge.path, 'description'], message: `bridge ${bridge.name}: description "${bridge.description}" would be read as template code by ifupdown2` });
+            }
+          }
+        }
+      }
+    },
+  },
+  {
     id: 'proxmox/bridge-mtu-without-ports',
     severity: 'warning',
     summary: 'A bridge without ports has an MTU.',

@@ -96,6 +96,23 @@ export const wireguardRules: Rule[] = [
     },
   },
   {
+    id: 'wg/unassigned',
+    severity: 'error',
+    summary: 'A WireGuard instance is not assigned to a firewall interface.',
+    why: 'Without an assigned, enabled interface OPNsense has no interface address alias for it and rules for the tunnel fail (seed 002 problem 4).',
+    hint: 'Add a firewall interface with `wireguard: <instance>` (it takes no address).',
+    check(model, report) {
+      for (const site of model.sites) {
+        if (!site.firewall) continue;
+        for (const instance of site.wireguard) {
+          if (instance.interface === undefined) {
+            report({ path: [...instance.path, 'name'], message: `WireGuard instance ${instance.name} is not assigned to any firewall interface` });
+          }
+        }
+      }
+    },
+  },
+  {
     id: 'wg/listen-port',
     severity: 'error',
     summary: 'A WireGuard instance has no explicit listen port.',

@@ -413,3 +413,13 @@ describe('the seed 003 mistake: two public subnets both 10.30.1.0/24', () => {
 });
 
 export { cases };
+
+describe('wg/unassigned', () => {
+  it('an instance no firewall interface assigns is an error at its name', async () => {
+    const text = readExample('homelab').replace('          wireguard: wg0                 # assigned and enabled; no IP of its own\n', '          device: vtnet3\n');
+    const diagnostics = await lint(text);
+    const hit = diagnostics.find((d) => d.rule === 'wg/unassigned');
+    expect(hit?.message).toBe('WireGuard instance wg0 is not assigned to any firewall interface');
+    expect(hit?.location.line).toBe(text.split('\n').findIndex((l) => l.includes('- name: wg0')) + 1);
+  });
+});

@@ -50,3 +50,12 @@ describe('proxmox/bridge-mtu-without-ports', () => {
     expect((await lint(text)).filter((d) => d.rule === 'proxmox/bridge-mtu-without-ports')).toEqual([]);
   });
 });
+
+describe('proxmox/description-text', () => {
+  it('refuses template syntax in a bridge description, at its line', async () => {
+    const text = readExample('homelab').replace('description: Management\n', 'description: "Management ${__import__(\'os\').system(\'reboot\')}"\n');
+    const hits = (await lint(text)).filter((d) => d.rule === 'proxmox/description-text');
+    expect(hits.map((d) => d.location.line)).toEqual([text.split('\n').findIndex((l) => l.includes('__import__')) + 1]);
+    expect(await lint(readExample('homelab'))).toEqual([]);
+  });
+});

@@ -1,0 +1,206 @@
+// Injection corpus: hostile strings tried in every string field of the
+// reference topologies (one instance of each field). Each is rejected with
+// a located error, or accepted and then changes no artifact's structure
+// (compared with a plain word in the same field), and every artifact still
+// passes the real tools: xmllint, HashiCorp's HCL parser, the IAM policy
+// validator, wg setconf and ifupdown2 (these two as root).
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { validateIdentityPolicy } from '@cloud-copilot/iam-policy';
+import { XMLParser } from 'fast-xml-parser';
+import { describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { lintText } from '../../src/pipeline.js';
+import { renderAll } from '../../src/render/index.js';
+import { EXAMPLES, readExample, root } from '../helpers.js';
+import { isRoot, missing } from '../system-tools.js';
+
+const require = createRequire(import.meta.url);
+const hcl = require('@cdktf/hcl2json') as { parse(file: string, text: string): Promise<Record<string, unknown>> };
+
+export const CORPUS: Record<string, string> = {
+  newline: 'line one\nline two',
+  'carriage return': 'one\r\ntwo',
+  'wireguard section': 'x\n[Peer]\nAllowedIPs = 0.0.0.0/0',
+  'ini section inline': '[Peer] AllowedIPs = 0.0.0.0/0',
+  shell: '; rm -rf /',
+  'command substitution': '$(reboot)',
+  backticks: '`reboot`',
+  'xml close': '</descr><rule><type>pass</type></rule><descr>',
+  'cdata end': ']]>',
+  'hcl interpolation': '${var.secret}',
+  'hcl directive': '%{ if true }x%{ endif }',
+  quotes: `he said "hi" and 'bye'`,
+  backslashes: 'C:\\temp\\ \\" \\n',
+  nul: 'a\u0000b',
+  'rtl mark': 'abc\u202edef',
+  korean: '관리 네트워크 설명',
+  'markdown table': 'a | b | c',
+  'mermaid label': '"] ; x["y',
+};
+
+const BENIGN = 'plainword';
+
+/** One path per field: the first instance of each property, indices generalised. */
+function fieldPaths(value: unknown, prefix: (string | number)[] = [], seen = new Set<string>()): (string | number)[][] {
+  const out: (string | number)[][] = [];
+  const key = prefix.map((p) => (typeof p === 'number' ? '*' : p)).join('.');
+  if (typeof value === 'string') {
+    if (!seen.has(key)) {
+      seen.add(key);
+      out.push(prefix);
+    }
+  } else if (Array.isArray(value)) {
+    value.forEach((v, i) => out.push(...fieldPaths(v, [...prefix, i], seen)));
+  } else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) if (k !== 'version') out.push(...fieldPaths(v, [...prefix, k], seen));
+  }
+  return out;
+}
+
+function setAt(root: unknown, path: (string | number)[], value: unknown): unknown {
+  const copy = structuredClone(root) as Record<string | number, unknown>;
+  let node = copy;
+  for (const k of path.slice(0, -1)) node = node[k] as Record<string | number, unknown>;
+  node[path[path.length - 1]!] = value;
+  return copy;
+}
+
+const xml = new XMLParser({ preserveOrder: true, ignoreAttributes: false });
+
+function structure(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(structure);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.startsWith('#text') ? '#text' : k, structure(v)]));
+  return typeof value;
+}
+
+/** What an artifact is made of, with every value left out. */
+async function shape(path: string, content: string): Promise<unknown> {
+  if (path.endsWith('.xml')) return structure(xml.parse(content));
+  if (path.endsWith('.tf')) return structure(await hcl.parse(path, content));
+  if (path.endsWith('.json')) return structure(JSON.parse(content));
+  const lines = content.split('\n');
+  if (path.endsWith('.md')) return lines.map((l) => `${l.slice(0, 2).replace(/[^#|`-]/g, 'x')}:${(l.match(/(?<!\\)\|/g) ?? []).length}`);
+  // INI-like and ifupdown files: the keyword or section of each line that is not a comment.
+  return lines.map((l) => (l.trimStart().startsWith('#') ? '#' : l.replace(/^(\s*)(\[[^\]]*\]|[^\s=]+).*$/, '$1$2')));
+}
+
+interface Accepted {
+  label: string;
+  files: Map<string, string>;
+}
+
+const cases = (Object.keys(EXAMPLES) as (keyof typeof EXAMPLES)[]).flatMap((example) => {
+  const data = parse(readExample(example)) as unknown;
+  return fieldPaths(data).map((path) => ({ example, data, path }));
+});
+
+describe('injection corpus', () => {
+  const accepted: Accepted[] = [];
+
+  it(`every hostile string in every field (${cases.length} fields × ${Object.keys(CORPUS).length} strings) is rejected at its line or stays inert`, async () => {
+    let rejected = 0;
+    for (const { example, data, path } of cases) {
+      const benignText = stringify(setAt(data, path, BENIGN));
+      const benign = await lintText(benignText);
+      const benignOk = benign.model && !benign.diagnostics.some((d) => d.severity === 'error');
+      const benignFiles = benignOk ? renderAll(benign.model!) : undefined;
+      for (const [name, value] of Object.entries(CORPUS)) {
+        const label = `${example} ${path.join('.')} ← ${name}`;
+        const text = stringify(setAt(data, path, value));
+        const { diagnostics, model } = await lintText(text);
+        const errors = diagnostics.filter((d) => d.severity === 'error');
+        if (errors.length || !model) {
+          rejected++;
+          const lines = text.split('\n').length;
+          for (const d of errors) {
+            expect(d.location.line >= 1 && d.location.line <= lines && d.location.col >= 1, `${label}: ${JSON.stringify(d)}`).toBe(true);
+          }
+          continue;
+        }
+        // Accepted: a plain word must be accepted there too, and the artifacts keep their structure.
+        expect(benignFiles, `${label} accepted where a plain word is not`).toBeDefined();
+        const files = renderAll(model);
+        expect([...files.keys()].sort(), label).toEqual([...benignFiles!.keys()].sort());
+        for (const [file, content] of files) {
+          expect(await shape(file, content), `${label}: ${file}`).toEqual(await shape(file, benignFiles!.get(file)!));
+        }
+        accepted.push({ label, files });
+      }
+    }
+    expect(rejected).toBeGreaterThan(0);
+    expect(accepted.length).toBeGreaterThan(0);
+  }, 600_000);
+
+  function unique(filter: (path: string) => boolean): Map<string, { label: string; content: string }> {
+    const byHash = new Map<string, { label: string; content: string }>();
+    for (const { label, files } of accepted) {
+      for (const [path, content] of files) {
+        if (!filter(path)) continue;
+        const hash = createHash('sha256').update(content).digest('hex');
+        if (!byHash.has(hash)) byHash.set(hash, { label: `${label}: ${path}`, content });
+      }
+    }
+    return byHash;
+  }
+
+  it.skipIf(missing(['xmllint'], false) !== undefined)('xmllint accepts every accepted XML artifact', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gen-inject-xml-'));
+    const files = [...unique((p) => p.endsWith('.xml')).values()];
+    expect(files.length).toBeGreaterThan(0);
+    const paths = files.map((f, i) => {
+      const path = join(dir, `${i}.xml`);
+      writeFileSync(path, f.content);
+      return path;
+    });
+    const r = spawnSync('xmllint', ['--noout', ...paths], { encoding: 'utf8' });
+    expect(r.stderr, r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+
+  it('the HCL parser and the IAM validator accept every accepted AWS artifact', async () => {
+    const tf = [...unique((p) => p.endsWith('.tf')).values()];
+    expect(tf.length).toBeGreaterThan(0);
+    for (const f of tf) await expect(hcl.parse('main.tf', f.content), f.label).resolves.toBeTypeOf('object');
+    for (const f of unique((p) => p.startsWith('aws/iam/') && p.endsWith('.json')).values()) {
+      expect(validateIdentityPolicy(JSON.parse(f.content)), f.label).toEqual([]);
+    }
+  });
+
+  const wgMissing = missing(['wg', 'wg-quick', 'wireguard-go', 'ip']);
+  it.skipIf(wgMissing !== undefined)(`wg setconf accepts every accepted client file ${wgMissing ?? ''}`, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gen-inject-wg-'));
+    const key = spawnSync('wg', ['genkey'], { encoding: 'utf8' }).stdout.trim();
+    const files = [...unique((p) => p.endsWith('.conf') && p.includes('/wireguard/')).values()];
+    expect(files.length).toBeGreaterThan(0);
+    const paths = files.map((f, i) => {
+      const path = join(dir, `c${i}.conf`);
+      writeFileSync(path, f.content.replace(/^PrivateKey = .*$/m, `PrivateKey = ${key}`));
+      return path;
+    });
+    const r = spawnSync('bash', [join(root, 'test/scripts/wg-validate.sh'), ...paths], { encoding: 'utf8' });
+    expect(r.stdout, r.stdout + r.stderr).not.toContain('FAIL');
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+  });
+
+  const ifMissing = missing(['ifup', 'ifquery', 'ip', 'unshare']);
+  it.skipIf(ifMissing !== undefined)(`ifupdown2 parses every accepted interfaces file without a message ${ifMissing ?? ''}`, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gen-inject-if-'));
+    const files = [...unique((p) => p.endsWith('/interfaces')).values()];
+    expect(files.length).toBeGreaterThan(0);
+    for (const [i, f] of files.entries()) {
+      const path = join(dir, `interfaces${i}`);
+      writeFileSync(path, f.content);
+      const r = spawnSync('bash', [join(root, 'test/scripts/ifupdown2-syncheck.sh'), path], { encoding: 'utf8' });
+      expect(r.status, `${f.label}\n${r.stdout}${r.stderr}`).toBe(0);
+    }
+  });
+
+  it('runs as root in CI', () => {
+    if (process.env.CI) expect(isRoot).toBe(true);
+  });
+});
