@@ -82,9 +82,14 @@ export function emitTree(outDir: string, files: ReadonlyMap<string, string>): bo
     chmodSync(tmp, 0o755);
     const all = new Map(files);
     all.set(MANIFEST, manifest(files));
+    const made = new Set<string>([tmp]);
     for (const path of [...all.keys()].sort()) {
       const file = join(tmp, path);
-      mkdirSync(dirname(file), { recursive: true });
+      const dir = dirname(file);
+      if (!made.has(dir)) {
+        mkdirSync(dir, { recursive: true });
+        made.add(dir);
+      }
       writeFileSync(file, all.get(path)!, { mode: 0o644 });
     }
   } catch (error) {

@@ -22,13 +22,22 @@ export interface AddressWithPrefix {
   block: Block;
 }
 
+// Every stage asks for the same addresses again and again (10,000 peers:
+// tens of thousands of calls); parsing each text once keeps that cheap.
+const parsed = new Map<string, number | undefined>();
+
 /** Parses a dotted-quad IPv4 address; undefined when it is not one. */
 export function parseIPv4(text: string): number | undefined {
-  if (!ipaddr.IPv4.isValidFourPartDecimal(text)) return undefined;
+  if (parsed.has(text)) return parsed.get(text);
+  let value: number | undefined;
   // isValidFourPartDecimal accepts leading zeros ("010.0.0.1"), which some
   // tools read as octal: refuse them so every tool agrees on the address.
-  if (text.split('.').some((part) => part.length > 1 && part.startsWith('0'))) return undefined;
-  return ip2long(text) >>> 0;
+  if (ipaddr.IPv4.isValidFourPartDecimal(text) && !text.split('.').some((part) => part.length > 1 && part.startsWith('0'))) {
+    value = ip2long(text) >>> 0;
+  }
+  if (parsed.size > 1_000_000) parsed.clear();
+  parsed.set(text, value);
+  return value;
 }
 
 export function formatIPv4(value: number): string {

@@ -10,15 +10,16 @@ function checkStrings(value: unknown, path: Path, report: RuleReport, seen: Set<
   seen.add(value);
   const own = (value as { path?: unknown }).path;
   const base = !Array.isArray(value) && Array.isArray(own) ? (own as Path) : path;
+  // Paths are built only where needed: this walks every value of the model.
+  const at = (key: string): Path => [...base, Array.isArray(value) ? Number(key) : key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)];
   for (const [key, v] of Object.entries(value)) {
     if (key === 'path') continue;
     // Model keys are the topology's keys in camelCase.
-    const at = [...base, Array.isArray(value) ? Number(key) : key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)];
     if (typeof v === 'string') {
       const bad = forbiddenCharacter(v);
-      if (bad) report({ path: at, message: `a value contains ${bad}, which an XML document cannot hold` });
-    } else {
-      checkStrings(v, at, report, seen);
+      if (bad) report({ path: at(key), message: `a value contains ${bad}, which an XML document cannot hold` });
+    } else if (v !== null && typeof v === 'object') {
+      checkStrings(v, at(key), report, seen);
     }
   }
 }

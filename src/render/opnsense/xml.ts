@@ -34,7 +34,12 @@ export function element(name: string, children: (XmlElement | undefined | false)
 // surrogates and U+FFFE/U+FFFF. Anything else cannot be written at all.
 const FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
+// Cheap first look: only a string with a control character or a surrogate
+// needs the exact (and much slower) test above.
+const SUSPECT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
+
 export function forbiddenCharacter(value: string): string | undefined {
+  if (!SUSPECT.test(value)) return undefined;
   const match = FORBIDDEN.exec(value);
   return match ? `U+${match[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}` : undefined;
 }
@@ -46,6 +51,7 @@ function checkChars(value: string): void {
 
 export function escapeText(value: string): string {
   checkChars(value);
+  if (!/[&<>\r\t]/.test(value)) return value;
   // ">" is escaped too, so "]]>" can never end up in the output; CR and
   // tab are written as references because parsers normalise them.
   return value.replace(/[&<>\r\t]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '\r': '&#13;', '\t': '&#9;' })[c]!);
@@ -53,6 +59,7 @@ export function escapeText(value: string): string {
 
 export function escapeAttribute(value: string): string {
   checkChars(value);
+  if (!/[&<>"\r\n\t]/.test(value)) return value;
   return value.replace(/[&<>"\r\n\t]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\r': '&#13;', '\n': '&#10;', '\t': '&#9;' })[c]!);
 }
 
