@@ -1,7 +1,7 @@
 // Shared test helpers: lint and render topologies given as YAML text or
 // files, without touching out/.
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
 import type { Diagnostic } from '../src/diagnostics.js';
@@ -51,4 +51,18 @@ export function edit(text: string, path: (string | number)[], value: unknown): s
 
 export function rulesOf(diagnostics: readonly Diagnostic[]): string[] {
   return diagnostics.map((d) => d.rule);
+}
+
+/** Every file under `dir`, by relative path, with its bytes (as latin1 text). */
+export function readTree(dir: string): Map<string, string> {
+  const files = new Map<string, string>();
+  const walk = (d: string) => {
+    for (const entry of readdirSync(d).sort()) {
+      const path = join(d, entry);
+      if (statSync(path).isDirectory()) walk(path);
+      else files.set(relative(dir, path), readFileSync(path, 'latin1'));
+    }
+  };
+  walk(dir);
+  return files;
 }

@@ -1,25 +1,12 @@
 // The single-file bundle (fast start) behaves exactly like the modules.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { root } from '../helpers.js';
+import { root, readTree as tree } from '../helpers.js';
 
 const bundle = join(root, 'dist/gen.cjs');
-
-function tree(dir: string): Map<string, string> {
-  const files = new Map<string, string>();
-  const walk = (d: string) => {
-    for (const entry of readdirSync(d).sort()) {
-      const path = join(d, entry);
-      if (statSync(path).isDirectory()) walk(path);
-      else files.set(relative(dir, path), readFileSync(path, 'latin1'));
-    }
-  };
-  walk(dir);
-  return files;
-}
 
 describe.skipIf(!existsSync(bundle))('bundle', () => {
   it('V8 accepts its code cache on this Node', async () => {

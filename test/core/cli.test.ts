@@ -1,10 +1,10 @@
 // The gen command as users run it: exit codes, formats, build output.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EXAMPLES, readExample, root } from '../helpers.js';
+import { EXAMPLES, readExample, root, readTree as tree } from '../helpers.js';
 
 const bin = join(root, 'bin/gen.js');
 
@@ -15,19 +15,6 @@ function gen(args: string[], cwd = root, env: NodeJS.ProcessEnv = {}) {
 
 function scratch(): string {
   return mkdtempSync(join(tmpdir(), 'gen-cli-'));
-}
-
-function tree(dir: string): Map<string, string> {
-  const files = new Map<string, string>();
-  const walk = (d: string) => {
-    for (const entry of readdirSync(d).sort()) {
-      const path = join(d, entry);
-      if (statSync(path).isDirectory()) walk(path);
-      else files.set(relative(dir, path), readFileSync(path, 'latin1'));
-    }
-  };
-  walk(dir);
-  return files;
 }
 
 const broken = readExample('aws-vpc').replace('cidr: 10.30.2.0/24', 'cidr: 10.30.1.0/24');

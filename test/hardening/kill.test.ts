@@ -2,27 +2,14 @@
 // out/ equal to the previous or the new complete tree, never a mix; what a
 // kill leaves half-done is repaired by the next gen run, before it looks.
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readExample, root } from '../helpers.js';
+import { readExample, root, readTree as tree } from '../helpers.js';
 
 const bin = join(root, 'bin/gen.js');
 const TRIALS = Number(process.env.KILL_TRIALS ?? 50);
-
-function tree(dir: string): Map<string, string> {
-  const files = new Map<string, string>();
-  const walk = (d: string) => {
-    for (const entry of readdirSync(d).sort()) {
-      const path = join(d, entry);
-      if (statSync(path).isDirectory()) walk(path);
-      else files.set(relative(dir, path), readFileSync(path, 'latin1'));
-    }
-  };
-  walk(dir);
-  return files;
-}
 
 function build(dir: string, topology: string, out: string): void {
   writeFileSync(join(dir, 'topology.yaml'), topology);
