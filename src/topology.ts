@@ -112,7 +112,7 @@ export interface WireguardInput {
   public_key?: string;
   endpoint?: string;
   endpoint_port?: number;
-  lan_endpoint?: string;
+  lan_endpoint?: string | true;
   keepalive?: number;
   tunnel?: 'split' | 'full';
   dns?: string[];

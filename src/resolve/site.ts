@@ -28,6 +28,19 @@ export function resolveSite(input: SiteInput, path: Path, ctx: ResolveContext, a
   const wgIndex = indexByName(wireguard);
 
   const firewall = input.firewall ? resolveFirewall(input.firewall, site, [...path, 'firewall'], ctx, wgIndex) : undefined;
+  // lan_endpoint: true is the firewall's WAN address, written once on the interface.
+  wireguard.forEach((instance, i) => {
+    if (input.wireguard![i]!.lan_endpoint !== true) return;
+    const wan = firewall?.interfaces.find((f) => f.isWan);
+    if (wan?.address) instance.lanEndpoint = wan.address;
+    else {
+      ctx.report({
+        rule: 'ref/unknown',
+        path: [...instance.path, 'lan_endpoint'],
+        message: `lan_endpoint: true needs a firewall WAN interface with a static address (use the address itself otherwise)`,
+      });
+    }
+  });
   (input.remote_networks ?? []).forEach((remote, i) => {
     const rpath = [...path, 'remote_networks', i];
     ctx.name('remote network', `site ${site}`, remote.name, rpath);

@@ -83,7 +83,8 @@ export function resolveWireguardInstance(
     publicKey: input.public_key,
     endpoint: input.endpoint,
     endpointPort: input.endpoint_port ?? input.listen_port,
-    lanEndpoint: input.lan_endpoint,
+    // `true` means the firewall's WAN address, filled in once the firewall is resolved.
+    lanEndpoint: input.lan_endpoint === true ? undefined : input.lan_endpoint,
     keepalive,
     tunnel: input.tunnel ?? 'split',
     dns: input.dns ?? [],

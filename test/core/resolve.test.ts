@@ -172,3 +172,20 @@ describe('a site joined to the VPC by a site-to-site VPN', async () => {
     expect(model.sites[0]!.internalNetworks).toContain('aws/main');
   });
 });
+
+describe('lan_endpoint', () => {
+  it('true is the firewall WAN address, written once on the interface', async () => {
+    const model = await modelOf(readExample('homelab'));
+    expect(readExample('homelab')).toContain('lan_endpoint: true');
+    expect(model.sites[0]!.wireguard[0]!.lanEndpoint).toBe('192.168.0.2');
+  });
+
+  it('an explicit address is kept; true without a static WAN is a located error', async () => {
+    const explicit = await modelOf(readExample('homelab').replace('lan_endpoint: true', 'lan_endpoint: 192.168.0.3'));
+    expect(explicit.sites[0]!.wireguard[0]!.lanEndpoint).toBe('192.168.0.3');
+    const { lint } = await import('../helpers.js');
+    const text = readExample('homelab').replace('address: 192.168.0.2/24\n          gateway: 192.168.0.1', 'address: dhcp');
+    const hits = (await lint(text)).filter((d) => d.message.includes('lan_endpoint'));
+    expect(hits.map((d) => [d.rule, d.location.line])).toEqual([['ref/unknown', text.split('\n').findIndex((l) => l.includes('lan_endpoint: true')) + 1]]);
+  });
+});
