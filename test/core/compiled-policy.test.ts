@@ -1,0 +1,141 @@
+// The policy tests hold on the compiled OPNsense filter rules too: a small
+// pf-style evaluator (rules of the arriving interface and its groups, first
+// quick match wins, default deny) reads filter.xml, aliases.xml and
+// interfaces.xml as generated, and must reach each flow's expected verdict.
+import { XMLParser } from 'fast-xml-parser';
+import { describe, expect, it } from 'vitest';
+import type { FlowTest, Site } from '../../src/model.js';
+import { blockOf, contains, formatIPv4, parseCidr, parseIPv4 } from '../../src/net.js';
+import { modelOf, readExample } from '../helpers.js';
+import { renderAll } from '../../src/render/index.js';
+
+const xml = new XMLParser({ ignoreAttributes: true, isArray: (name) => ['rule', 'alias'].includes(name), parseTagValue: false });
+
+interface Compiled {
+  rules: Record<string, unknown>[];
+  aliases: Map<string, string[]>;
+  interfaces: Map<string, { device: string; address?: string; prefix?: number }>;
+}
+
+function compiled(files: Map<string, string>, site: string): Compiled {
+  const filter = xml.parse(files.get(`${site}/opnsense/filter.xml`)!).opnsense.filter;
+  const aliasDoc = files.get(`${site}/opnsense/aliases.xml`);
+  const aliases = new Map<string, string[]>();
+  for (const a of aliasDoc ? (xml.parse(aliasDoc).opnsense.OPNsense.Firewall.Alias.aliases.alias as Record<string, string>[]) : []) {
+    aliases.set(a.name!, String(a.content).split('\n'));
+  }
+  const interfaces = new Map<string, { device: string; address?: string; prefix?: number }>();
+  for (const [key, value] of Object.entries(xml.parse(files.get(`${site}/opnsense/interfaces.xml`)!).opnsense.interfaces as Record<string, Record<string, string>>)) {
+    const address = value.ipaddr === 'dhcp' ? LEASED_WAN : value.ipaddr;
+    interfaces.set(key, { device: value.if!, address, prefix: value.subnet ? Number(value.subnet) : value.ipaddr === 'dhcp' ? 32 : undefined });
+  }
+  return { rules: (filter.rule ?? []) as Record<string, unknown>[], aliases, interfaces };
+}
+
+function inBlock(address: number, cidr: string): boolean {
+  const parsed = parseCidr(cidr.includes('/') ? cidr : `${cidr}/32`);
+  return parsed.ok && contains(parsed.block, address);
+}
+
+/** Does an OPNsense <source>/<destination> match the address? */
+function endpointMatches(spec: Record<string, unknown>, address: number, c: Compiled): boolean {
+  let match: boolean;
+  if ('any' in spec) match = true;
+  else if (typeof spec.address === 'string') {
+    const list = c.aliases.get(spec.address) ?? [spec.address];
+    match = list.some((cidr) => inBlock(address, cidr));
+  } else if (typeof spec.network === 'string') {
+    const name = spec.network;
+    const ifaceIp = name.endsWith('ip') ? c.interfaces.get(name.slice(0, -2)) : undefined;
+    if (ifaceIp?.address) match = parseIPv4(ifaceIp.address) === address;
+    else {
+      const iface = c.interfaces.get(name);
+      match = !!iface?.address && contains(blockOf(parseIPv4(iface.address)!, iface.prefix!), address);
+    }
+  } else throw new Error(`unknown endpoint ${JSON.stringify(spec)}`);
+  return 'not' in spec ? !match : match;
+}
+
+function portMatches(spec: Record<string, unknown>, port: number | undefined): boolean {
+  if (spec.port === undefined) return true;
+  if (port === undefined) return false;
+  const [from, to = from] = String(spec.port).split(/[-:]/).map(Number);
+  return port >= from! && port <= to!;
+}
+
+interface Packet {
+  iface: string;
+  src: number;
+  dst: number;
+  proto: FlowTest['proto'];
+  port?: number;
+}
+
+function evaluate(c: Compiled, groups: Map<string, string[]>, p: Packet): 'accept' | 'deny' {
+  for (const rule of c.rules) {
+    const on = String(rule.interface).split(',');
+    if (!on.some((i) => i === p.iface || groups.get(i)?.includes(p.iface))) continue;
+    const proto = rule.protocol === undefined ? 'any' : String(rule.protocol).toLowerCase();
+    if (proto !== 'any' && !(proto === 'tcp/udp' ? ['tcp', 'udp'].includes(p.proto) : proto === p.proto)) continue;
+    if (!endpointMatches(rule.source as Record<string, unknown>, p.src, c)) continue;
+    const destination = rule.destination as Record<string, unknown>;
+    if (!endpointMatches(destination, p.dst, c) || !portMatches(destination, p.port)) continue;
+    return rule.type === 'pass' ? 'accept' : 'deny';
+  }
+  return 'deny';
+}
+
+const INTERNET_SOURCE = parseIPv4('198.51.100.99')!;
+// What a DHCP WAN would lease, for evaluating wanip.
+const LEASED_WAN = '100.64.0.10';
+const INTERNET_TARGET = parseIPv4('203.0.113.50')!;
+
+/** A host address inside a network, and the interface key a packet from it arrives on. */
+function hostIn(site: Site, networkId: string): { address: number; iface: string } {
+  const network = site.networks.find((n) => n.id === networkId)!;
+  const iface = site.firewall!.interfaces.find((i) => i.network === networkId)!;
+  return { address: network.block.base + 7, iface: iface.key };
+}
+
+function packets(site: Site, test: FlowTest): Packet[] {
+  const zone = (name: string) => site.policy.zones.find((z) => z.name === name)!.networks;
+  const wan = site.firewall!.interfaces.find((i) => i.isWan)!;
+  const sources = test.from === 'internet' ? [{ address: INTERNET_SOURCE, iface: wan.key }] : zone(test.from).map((id) => hostIn(site, id));
+  const targets =
+    test.to === 'internet' ? [INTERNET_TARGET] : test.to === 'wan' ? [parseIPv4(wan.address ?? LEASED_WAN)!] : zone(test.to).map((id) => hostIn(site, id).address);
+  return sources.flatMap((s) => targets.map((dst) => ({ iface: s.iface, src: s.address, dst, proto: test.proto, port: test.port })));
+}
+
+describe.each(['homelab', 'vlan-hosting'] as const)('compiled filter rules of %s', (name) => {
+  it('give every policy test its expected verdict', async () => {
+    const model = await modelOf(readExample(name));
+    const files = renderAll(model);
+    for (const site of model.sites) {
+      const c = compiled(files, site.name);
+      // OPNsense puts every WireGuard interface in the "wireguard" group.
+      const groups = new Map([['wireguard', site.firewall!.interfaces.filter((i) => i.kind === 'wireguard').map((i) => i.key)]]);
+      expect(site.policy.tests.length).toBeGreaterThan(3);
+      for (const test of site.policy.tests) {
+        for (const packet of packets(site, test)) {
+          expect(evaluate(c, groups, packet), `${test.name} (${formatIPv4(packet.src)} → ${formatIPv4(packet.dst)} on ${packet.iface})`).toBe(test.expect);
+        }
+      }
+    }
+  });
+
+  it('the evaluator can fail: without the pass rules every accepted flow is denied', async () => {
+    const model = await modelOf(readExample(name));
+    const site = model.sites[0]!;
+    const c = compiled(renderAll(model), site.name);
+    const groups = new Map([['wireguard', site.firewall!.interfaces.filter((i) => i.kind === 'wireguard').map((i) => i.key)]]);
+    const blocksOnly = { ...c, rules: c.rules.filter((r) => r.type !== 'pass') };
+    const accepted = site.policy.tests.filter((t) => t.expect === 'accept');
+    expect(accepted.length).toBeGreaterThan(0);
+    for (const test of accepted) {
+      for (const packet of packets(site, test)) {
+        expect(evaluate(c, groups, packet)).toBe('accept');
+        expect(evaluate(blocksOnly, groups, packet)).toBe('deny');
+      }
+    }
+  });
+});
