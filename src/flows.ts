@@ -41,9 +41,10 @@ function ruleDecision(rule: PolicyRule, src: Endpoint, dst: Endpoint, site: Site
     case 'any':
       return rule.action;
     case 'internet': {
-      // Compiled as a block of the internal networks, then the rule's action for the rest.
-      const internal = dst.kind === 'network' && site.internalNetworks.includes(dst.id);
-      return internal ? 'block' : rule.action;
+      // Compiled as a block of the firewall itself and of the internal networks,
+      // then the rule's action for the rest.
+      const internal = dst.kind === 'self' || dst.kind === 'wan' || (dst.kind === 'network' && site.internalNetworks.includes(dst.id));
+      return internal && rule.action === 'pass' ? 'block' : rule.action;
     }
     case 'self':
       return dst.kind === 'self' || dst.kind === 'wan' ? rule.action : undefined;

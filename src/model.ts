@@ -364,7 +364,7 @@ export interface Vpc {
   subnets: Subnet[];
   tiers: { name: string; public: boolean; azs: string[]; subnets: string[] }[];
   natGateway: boolean;
-  routeTables: { tier: string; routes: { destination: string; target: 'internet-gateway' | 'nat-gateway' | 'vpn-gateway' }[]; subnets: string[]; propagateVpn: boolean }[];
+  routeTables: { tier: string; routes: { destination: string; target: 'internet-gateway' | 'nat-gateway' | 'vpn-gateway'; path?: Path }[]; subnets: string[]; propagateVpn: boolean }[];
   securityGroups: SecurityGroup[];
   siteToSite?: { site: string; customerGatewayIp?: string; bgpAsn: number; onPremNetworks: string[]; path: Path };
   /** Flows with their expected verdict against the security groups. */

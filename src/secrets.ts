@@ -2,7 +2,8 @@
 // never enter the topology or out/. Directories are 0700, files 0600.
 // Layout, relative to the directory:
 //   <site>/wireguard/<instance>.key          the instance's private key
-//   <site>/wireguard/peers/<peer>.key        a peer's private key (when gen made it)
+//   <site>/wireguard/<instance>/peers/<peer>.key  a peer's private key (when gen made it);
+//                                            peer names are unique per instance only
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
@@ -12,8 +13,8 @@ export function instanceKeyPath(site: string, instance: string): string {
   return join(site, 'wireguard', `${instance}.key`);
 }
 
-export function peerKeyPath(site: string, peer: string): string {
-  return join(site, 'wireguard', 'peers', `${peer}.key`);
+export function peerKeyPath(site: string, instance: string, peer: string): string {
+  return join(site, 'wireguard', instance, 'peers', `${peer}.key`);
 }
 
 export function readSecret(dir: string, relative: string): string | undefined {

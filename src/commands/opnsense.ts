@@ -48,7 +48,11 @@ async function runMerge(options: MergeCommandOptions): Promise<number> {
   const secretsDir = options.secrets ?? join(dirname(options.file), DEFAULT_SECRETS_DIR);
   const sections = siteSections(model, site).flatMap((area) => area.sections);
   try {
-    const merged = mergeConfig(base, sections, { secret: (relative) => readSecret(secretsDir, relative), placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX });
+    const merged = mergeConfig(base, sections, {
+      secret: (relative) => readSecret(secretsDir, relative),
+      placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX,
+      warn: (message) => process.stderr.write(`gen: warning: ${message}\n`),
+    });
     writePrivateFile(options.out, merged);
   } catch (error) {
     if (error instanceof MergeError) {

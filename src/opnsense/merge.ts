@@ -8,13 +8,16 @@
 //   device or a peer name) and stale items of earlier merges (version-5
 //   UUIDs, which only gen writes);
 // - the settings it writes (e.g. WireGuard's general switch);
-// - <cert> placeholders, only when no certificate with that refid exists.
+// - <cert> placeholders, only when no certificate with that refid exists
+//   (filled with a self-signed stand-in until the ACME client issues it).
 // Merging the result again changes nothing.
 import { MANAGED_INTERFACE_FIELDS, TUNNEL_FORBIDDEN_FIELDS } from '../render/opnsense/interfaces.js';
 import { isNameBasedUuid } from '../render/opnsense/ids.js';
 import { type XmlElement, type XmlNode, attr, child, childrenNamed, isElement, serialize, setAttr, textOf } from '../render/opnsense/xml.js';
+import { contains, parseAddressWithPrefix, parseIPv4 } from '../net.js';
 import { publicKeyOf } from '../wg/keys.js';
 import { XmlParseError, parseXml } from './parse.js';
+import { type SelfSigned, selfSignedCertificate } from './selfsigned.js';
 
 export class MergeError extends Error {}
 
@@ -40,6 +43,9 @@ const ITEM_KEYS: Record<string, string[][]> = {
 
 /** Multiple-value fields that merge keeps the base's entries of. */
 const UNION_FIELDS = new Set(['dnsmasq/interface']);
+
+/** Settings where gen's value is only a default: a value the base already has wins. */
+const BASE_WINS_FIELDS = new Set(['dnsmasq/port']);
 
 function clone(node: XmlElement): XmlElement {
   return {
@@ -67,7 +73,7 @@ function ensureChild(parent: XmlElement, name: string): XmlElement {
   return child(parent, name) ?? append(parent, { name, attrs: [], children: [] });
 }
 
-function fieldText(item: XmlElement, field: string): string {
+function fieldText(item: XmlElement | undefined, field: string): string {
   return textOf(child(item, field)).trim();
 }
 
@@ -139,6 +145,8 @@ function mergeTreeContent(base: XmlElement, gen: XmlElement, path: string): void
       const fieldPath = `${path}/${name}`;
       if (!existing) {
         append(base, clone(item));
+      } else if (BASE_WINS_FIELDS.has(fieldPath)) {
+        continue;
       } else if (item.children.some(isElement)) {
         mergeTree(existing, item, fieldPath);
       } else if (existing.children.some(isElement)) {
@@ -257,15 +265,68 @@ function mergeIscDhcp(root: XmlElement, gen: XmlElement): void {
   for (const range of childrenNamed(dnsmasq, 'dhcp_ranges')) if (keys.has(fieldText(range, 'interface'))) removeChild(dnsmasq!, range);
 }
 
-function mergeCert(root: XmlElement, gen: XmlElement): void {
+/**
+ * DHCP the base serves on an interface gen readdresses, for a network the
+ * interface no longer has: ISC dhcpd would refuse to start (for every
+ * interface), dnsmasq would serve nothing there. Such entries are removed,
+ * with a warning; entries inside the new network stay.
+ */
+function dropStaleDhcp(root: XmlElement, genInterfaces: XmlElement | undefined, options: MergeOptions): void {
+  for (const iface of genInterfaces?.children.filter(isElement) ?? []) {
+    const parsed = parseAddressWithPrefix(`${fieldText(iface, 'ipaddr')}/${fieldText(iface, 'subnet')}`);
+    if (!parsed) continue;
+    // Only IPv4 ranges: dnsmasq keeps IPv6 ranges in the same list.
+    const outside = (address: string) => {
+      const value = parseIPv4(address);
+      return value !== undefined && !contains(parsed.block, value);
+    };
+    const stale = (from: string, to: string) => parseIPv4(from) !== undefined && (outside(from) || outside(to));
+    const say = (from: string, to: string, server: string) =>
+      options.warn?.(`removed the base's ${server} range ${from}-${to} on ${iface.name}: it lies outside ${iface.name}'s network ${parsed.block.cidr} in the topology`);
+    const dhcpd = child(root, 'dhcpd');
+    const isc = child(dhcpd, iface.name);
+    const range = child(isc, 'range');
+    if (isc && range && stale(fieldText(range, 'from'), fieldText(range, 'to'))) {
+      say(fieldText(range, 'from'), fieldText(range, 'to'), 'ISC DHCP');
+      removeChild(dhcpd!, isc);
+    }
+    const dnsmasq = child(root, 'dnsmasq');
+    for (const r of childrenNamed(dnsmasq, 'dhcp_ranges')) {
+      if (fieldText(r, 'interface') !== iface.name || !stale(fieldText(r, 'start_addr'), fieldText(r, 'end_addr'))) continue;
+      say(fieldText(r, 'start_addr'), fieldText(r, 'end_addr'), 'dnsmasq DHCP');
+      removeChild(dnsmasq!, r);
+    }
+  }
+}
+
+/** The names of the ACME certificate that renews the <cert> with `refid`. */
+function acmeNames(sections: readonly XmlElement[], refid: string): string[] {
+  const certificates = sections.flatMap((s) => childrenNamed(child(child(s, 'AcmeClient'), 'certificates'), 'certificate'));
+  const acme = certificates.find((c) => fieldText(c, 'certRefId') === refid);
+  if (!acme) return [];
+  return [fieldText(acme, 'name'), ...fieldText(acme, 'altNames').split(',')].filter(Boolean);
+}
+
+function mergeCert(root: XmlElement, gen: XmlElement, sections: readonly XmlElement[], options: MergeOptions): void {
   const refid = fieldText(gen, 'refid');
   const certs = childrenNamed(root, 'cert');
   // An issued certificate with this refid wins over the placeholder.
   if (certs.some((c) => fieldText(c, 'refid') === refid)) return;
+  const cert = clone(gen);
+  // HAProxy does not start on an empty certificate: a self-signed stand-in
+  // until the ACME client replaces it in place (same refid).
+  const names = acmeNames(sections, refid);
+  if (names.length > 0 && fieldText(cert, 'crt') === '') {
+    const standIn = (options.standIn ?? selfSignedCertificate)(names);
+    for (const [field, pem] of [['crt', standIn.certificatePem], ['prv', standIn.privateKeyPem]] as const) {
+      const node = child(cert, field);
+      if (node) node.children = [{ text: Buffer.from(pem).toString('base64') }];
+    }
+  }
   const sameUuid = certs.find((c) => attr(c, 'uuid') === attr(gen, 'uuid'));
-  if (sameUuid) return replaceChild(root, sameUuid, clone(gen));
+  if (sameUuid) return replaceChild(root, sameUuid, cert);
   const last = certs.length ? root.children.indexOf(certs[certs.length - 1]!) + 1 : root.children.length;
-  root.children.splice(last, 0, clone(gen));
+  root.children.splice(last, 0, cert);
   touch(root);
 }
 
@@ -273,6 +334,49 @@ export interface MergeOptions {
   /** The private key for a placeholder (its path relative to the secrets directory), if there is one. */
   secret(relative: string): string | undefined;
   placeholderPrefix: string;
+  /** Problems the merged file would meet on the box that are not gen's to fix (e.g. in <system>). */
+  warn?(message: string): void;
+  /** Makes the stand-in for a certificate not issued yet (default: a new self-signed one). */
+  standIn?(names: readonly string[]): SelfSigned;
+}
+
+/**
+ * Ports the web GUI listens on for every interface, from the base's
+ * <system><webgui>: its port (443 for https, 80 for http when empty) and,
+ * for https, 80 for its redirect unless that is disabled. A GUI bound to
+ * chosen interfaces listens on their addresses only and leaves the
+ * wildcard free.
+ */
+function guiWildcardPorts(root: XmlElement): Map<number, string> {
+  const webgui = child(child(root, 'system'), 'webgui');
+  const ports = new Map<number, string>();
+  if (fieldText(webgui, 'interfaces') !== '') return ports;
+  const https = fieldText(webgui, 'protocol') !== 'http';
+  const port = Number(fieldText(webgui, 'port')) || (https ? 443 : 80);
+  ports.set(port, 'the web GUI');
+  if (https && !child(webgui, 'disablehttpredirect') && port !== 80) ports.set(80, "the web GUI's HTTP redirect");
+  return ports;
+}
+
+/** HAProxy frontends gen binds to the wildcard address on a port the web GUI holds for every interface. */
+function guiConflicts(root: XmlElement, sections: readonly XmlElement[]): string[] {
+  const gui = guiWildcardPorts(root);
+  const frontends = sections.filter((s) => s.name === 'OPNsense').flatMap((s) => childrenNamed(child(child(s, 'HAProxy'), 'frontends'), 'frontend'));
+  const out: string[] = [];
+  for (const frontend of frontends) {
+    for (const bind of fieldText(frontend, 'bind').split(',')) {
+      const colon = bind.lastIndexOf(':');
+      const port = Number(bind.slice(colon + 1));
+      const holder = gui.get(port);
+      if (['0.0.0.0', '*', ''].includes(bind.slice(0, colon)) && holder) {
+        out.push(
+          `HAProxy frontend ${fieldText(frontend, 'name')} binds ${bind}, but ${holder} listens on port ${port} of every interface (System > Settings > Administration), ` +
+            'so HAProxy would not start: move the web GUI to another port, limit it to the LAN interfaces, or bind the frontend to one address',
+        );
+      }
+    }
+  }
+  return out;
 }
 
 const WG_KEY = /^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/;
@@ -342,7 +446,7 @@ export function mergeConfig(baseText: string, genSections: readonly XmlElement[]
         mergeIscDhcp(root, section);
         break;
       case 'cert':
-        mergeCert(root, section);
+        mergeCert(root, section, sections, options);
         break;
       default: {
         const existing = child(root, section.name);
@@ -359,6 +463,8 @@ export function mergeConfig(baseText: string, genSections: readonly XmlElement[]
       }
     }
   }
+  dropStaleDhcp(root, genInterfaces, options);
+  if (options.warn) for (const message of guiConflicts(root, sections)) options.warn(message);
   propagate(root);
   const body = serialize(root);
   return `${doc.prolog}${body}${doc.epilog.endsWith('\n') ? doc.epilog : `${doc.epilog}\n`}`;

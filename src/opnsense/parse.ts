@@ -3,7 +3,7 @@
 // back byte for byte. DTDs are refused (no entity expansion, no external
 // references); only the five predefined entities and character references
 // are decoded.
-import type { XmlElement, XmlNode } from '../render/opnsense/xml.js';
+import { type XmlElement, type XmlNode, forbiddenCharacter } from '../render/opnsense/xml.js';
 
 export class XmlParseError extends Error {
   constructor(
@@ -26,6 +26,7 @@ export interface ParsedDocument {
 const NAME_START = /[A-Za-z_:\u00C0-\uFFFF]/;
 const NAME_CHAR = /[A-Za-z0-9_:.\-\u00B7\u00C0-\uFFFF]/;
 const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+const MAX_DEPTH = 200;
 
 export function parseXml(text: string): ParsedDocument {
   let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
@@ -50,8 +51,15 @@ export function parseXml(text: string): ParsedDocument {
   const decode = (raw: string, at: number): string =>
     raw.replace(/&([^;&\s]*);?/g, (match, body: string) => {
       if (!match.endsWith(';')) return fail('"&" must start an entity such as &amp;', at);
-      if (body.startsWith('#x')) return String.fromCodePoint(parseInt(body.slice(2), 16));
-      if (body.startsWith('#')) return String.fromCodePoint(parseInt(body.slice(1), 10));
+      if (body.startsWith('#')) {
+        const hex = body.startsWith('#x');
+        const digits = body.slice(hex ? 2 : 1);
+        const code = (hex ? /^[0-9A-Fa-f]+$/ : /^[0-9]+$/).test(digits) ? parseInt(digits, hex ? 16 : 10) : NaN;
+        const char = code <= 0x10ffff ? String.fromCodePoint(code) : undefined;
+        // XML 1.0 Char: no NUL and other C0 controls, surrogates, U+FFFE/U+FFFF, even as references.
+        if (char === undefined || forbiddenCharacter(char) !== undefined) return fail(`&${body}; is not a character XML allows`, at);
+        return char;
+      }
       const value = ENTITIES[body];
       return value ?? fail(`unknown entity &${body};`, at);
     });
@@ -72,8 +80,10 @@ export function parseXml(text: string): ParsedDocument {
     }
   };
 
-  const parseElement = (): XmlElement => {
+  const parseElement = (depth: number): XmlElement => {
     const start = pos;
+    // OPNsense nests a dozen levels; a limit keeps a hostile file from exhausting the stack.
+    if (depth > MAX_DEPTH) fail(`elements nested deeper than ${MAX_DEPTH} levels`);
     expect('<');
     const name = readName();
     const attrs: [string, string][] = [];
@@ -129,7 +139,7 @@ export function parseXml(text: string): ParsedDocument {
         if (end < 0) fail('unterminated processing instruction');
         pos = end + 2;
       } else if (text[pos] === '<') {
-        children.push(parseElement());
+        children.push(parseElement(depth + 1));
       } else {
         const next = text.indexOf('<', pos);
         const end = next < 0 ? text.length : next;
@@ -146,7 +156,7 @@ export function parseXml(text: string): ParsedDocument {
   skipMisc();
   if (text[pos] !== '<') fail('expected the root element');
   const prolog = text.slice(0, pos);
-  const root = parseElement();
+  const root = parseElement(0);
   const rootEnd = pos;
   skipMisc();
   if (pos < text.length) fail('content after the root element');

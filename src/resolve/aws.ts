@@ -94,7 +94,8 @@ function resolveVpc(input: VpcInput, region: string, path: Path, ctx: ResolveCon
       ctx.report({ rule: 'ref/unknown', path: [...tpath, 'tier'], message: `tier "${table.tier}" has no subnet (known: ${tierNames.join(', ') || 'none'})` });
     }
     table.routes.forEach((route, r) => cidrNetwork(route.destination, [...tpath, 'routes', r, 'destination'], ctx));
-    extra.set(table.tier, [...(extra.get(table.tier) ?? []), ...table.routes]);
+    const routes = table.routes.map((route, r) => ({ destination: route.destination, target: route.target, path: [...tpath, 'routes', r] }));
+    extra.set(table.tier, [...(extra.get(table.tier) ?? []), ...routes]);
   });
   const routeTables = tiers.map((tier) => {
     const routes: Vpc['routeTables'][number]['routes'] = [];

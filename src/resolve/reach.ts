@@ -39,14 +39,24 @@ export function resolveReach(
     instance.tunnel === 'full' ? ['0.0.0.0/0'] : aggregate(reach.map((r) => networksById.get(r.network)!.block)).map((b) => b.cidr);
 }
 
-/** Networks that a pass rule from a zone holding `vpnNetwork` lets through. */
+/**
+ * Networks that a pass rule from a zone holding `vpnNetwork` lets through.
+ * Rules match first to last: a block of all traffic to a network before the
+ * pass leaves it unreachable (a block of some ports does not).
+ */
 function passedFrom(vpnNetwork: string, policy: Policy): Set<string> {
   const result = new Set<string>();
+  const blocked = new Set<string>();
   for (const rule of policy.rules) {
-    if (rule.action !== 'pass' || rule.from.kind !== 'zone' || !rule.fromNetworks.includes(vpnNetwork)) continue;
-    if (rule.to.kind === 'self') result.add(vpnNetwork);
-    // "internet" excludes the internal networks by definition.
-    for (const id of rule.toNetworks) result.add(id);
+    if (rule.from.kind !== 'zone' || !rule.fromNetworks.includes(vpnNetwork)) continue;
+    // "internet" excludes the internal networks by definition; a block of
+    // "self" (the firewall) leaves the other addresses of the tunnel reachable.
+    if (rule.action !== 'pass') {
+      if (rule.proto === 'any' && rule.ports.length === 0) for (const id of rule.toNetworks) if (!result.has(id)) blocked.add(id);
+      continue;
+    }
+    const targets = rule.to.kind === 'self' ? [vpnNetwork, ...rule.toNetworks] : rule.toNetworks;
+    for (const id of targets) if (!blocked.has(id)) result.add(id);
   }
   return result;
 }

@@ -2,8 +2,8 @@
 // administrative or database ports, IAM intents that would need a wildcard,
 // values AWS would refuse, routes to gateways that are not generated, and
 // the backup wiring.
-import type { SecurityGroupRule } from '../model.js';
-import { contains, parseCidr, parseIPv4 } from '../net.js';
+import type { IamUser, SecurityGroupRule } from '../model.js';
+import { contains, containsBlock, parseCidr, parseIPv4 } from '../net.js';
 import { policyDocument, wildcardProblems } from '../render/aws/iam-policy.js';
 import type { Rule } from './rule.js';
 
@@ -52,6 +52,17 @@ const NOT_PUBLIC = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0
 const PBS_BUCKET = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 const SAFE_ID = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
 const PVE_STORAGE_ID = /^[a-z][a-z0-9_.-]*[a-z0-9]$/i;
+
+/** Bucket names the schema's pattern lets through but S3 refuses (reserved prefixes and suffixes, IP form, dots next to dots or dashes). */
+function refusedBucketName(name: string): string | undefined {
+  if (/\.\.|\.-|-\./.test(name)) return 'a dot next to a dot or a dash';
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) return 'the form of an IP address';
+  const prefix = /^(xn--|sthree-|amzn-s3-demo-)/.exec(name);
+  if (prefix) return `the reserved prefix ${prefix[1]}`;
+  const suffix = /(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$/.exec(name);
+  if (suffix) return `the reserved suffix ${suffix[1]}`;
+  return undefined;
+}
 
 /** What AWS accepts in security group and rule descriptions. */
 const SG_DESCRIPTION = /^[a-zA-Z0-9. _\-:/()#,@[\]+=&;{}!$*]*$/;
@@ -126,14 +137,78 @@ export const awsRules: Rule[] = [
       if (!vpc) return;
       (vpc.routeTables ?? []).forEach((table) => {
         for (const route of table.routes) {
+          const path = route.path ? [...route.path, 'target'] : [...vpc.path, 'route_tables'];
           if (route.target === 'nat-gateway' && !(vpc.natGateway && vpc.tiers.some((t) => t.public))) {
-            report({ path: [...vpc.path, 'route_tables'], message: `tier ${table.tier}: route ${route.destination} goes to a NAT gateway, but the VPC has none` });
+            report({ path, message: `tier ${table.tier}: route ${route.destination} goes to a NAT gateway, but the VPC has none` });
           }
           if (route.target === 'vpn-gateway' && !vpc.siteToSite) {
-            report({ path: [...vpc.path, 'route_tables'], message: `tier ${table.tier}: route ${route.destination} goes to the VPN gateway, but the VPC has no site_to_site` });
+            report({ path, message: `tier ${table.tier}: route ${route.destination} goes to the VPN gateway, but the VPC has no site_to_site` });
           }
         }
       });
+    },
+  },
+  {
+    id: 'aws/refused-value',
+    severity: 'error',
+    summary: 'A bucket name, IAM or security group name, port list, ICMP type, BGP ASN or route that AWS refuses or ignores.',
+    why: 'The topology schema cannot express every AWS constraint; these values pass `terraform plan` and fail halfway through `terraform apply`.',
+    hint: 'Rename the bucket, IAM user, policy or group, write tcp or udp rules for ports, list ICMP types 0-255, and keep route destinations unique per tier and outside the VPC network (AWS routes it locally).',
+    check(model, report) {
+      const aws = model.aws;
+      for (const bucket of aws?.buckets ?? []) {
+        const why = refusedBucketName(bucket.name);
+        if (why) report({ path: [...bucket.path, 'name'], message: `S3 refuses bucket name ${bucket.name}: it has ${why}` });
+      }
+      // IAM names are unique regardless of case (exact twins are names/duplicate's).
+      for (const [kind, key, nameOf] of [
+        ['IAM user', 'name', (u: IamUser) => u.name],
+        ['IAM policy', 'policy', (u: IamUser) => u.policy],
+      ] as const) {
+        const seen = new Map<string, string>();
+        for (const user of aws?.users ?? []) {
+          const name = nameOf(user);
+          const earlier = seen.get(name.toLowerCase());
+          if (earlier !== undefined && earlier !== name) {
+            // A derived policy name has no node of its own: the location falls back to the user.
+            report({ path: [...user.path, key], message: `${kind} ${name}: AWS takes it for ${earlier}, as IAM names ignore case` });
+          }
+          if (earlier === undefined) seen.set(name.toLowerCase(), name);
+        }
+      }
+      const vpc = aws?.vpc;
+      if (!vpc) return;
+      const s2s = vpc.siteToSite;
+      if (s2s && s2s.bgpAsn > 4294967294) report({ path: [...s2s.path, 'bgp_asn'], message: `BGP ASN ${s2s.bgpAsn} is reserved: AWS takes 1-4294967294` });
+      for (const group of vpc.securityGroups) {
+        if (/^default$/i.test(group.name) || /^sg-/i.test(group.name)) {
+          report({ path: [...group.path, 'name'], message: `security group ${group.name}: AWS reserves the name "default" and names starting with "sg-"` });
+        }
+        for (const rule of [...group.ingress, ...group.egress]) {
+          // Protocol -1 carries no ports: AWS would open every port, whatever the list says.
+          if (rule.proto === 'all' && rule.ports.length) {
+            report({ path: [...rule.path, 'ports'], message: `a rule of security group ${group.name}: proto all opens every protocol and port, so AWS ignores this port list` });
+          }
+          if (rule.proto === 'icmp' && rule.ports.some((r) => r.to > 255)) {
+            report({ path: [...rule.path, 'ports'], message: `a rule of security group ${group.name}: ICMP types are 0-255 (for ICMP, ports lists types)` });
+          }
+        }
+      }
+      const vpcBlock = parseCidr(vpc.cidr);
+      for (const table of vpc.routeTables) {
+        const seen = new Set<string>();
+        for (const route of table.routes) {
+          const path = route.path ?? [...vpc.path, 'route_tables'];
+          if (seen.has(route.destination)) {
+            report({ path: [...path, 'destination'], message: `tier ${table.tier} already has a route to ${route.destination}` });
+          }
+          seen.add(route.destination);
+          const block = parseCidr(route.destination);
+          if (vpcBlock.ok && block.ok && containsBlock(vpcBlock.block, block.block)) {
+            report({ path: [...path, 'destination'], message: `tier ${table.tier}: ${route.destination} is inside VPC ${vpc.name} (${vpc.cidr}), which AWS routes locally` });
+          }
+        }
+      }
     },
   },
   {
@@ -174,13 +249,35 @@ export const awsRules: Rule[] = [
   {
     id: 'backup/no-writer',
     severity: 'warning',
-    summary: 'No IAM user may write the backup bucket.',
-    why: 'The Proxmox Backup Server S3 endpoint needs the access key of a user with a backup-writer intent on the bucket.',
-    hint: 'Add an IAM user with `intent: backup-writer` on the bucket, or name it in backup.pbs.iam_user.',
+    summary: 'No IAM user may write the backup datastore in its bucket.',
+    why: 'The Proxmox Backup Server S3 endpoint needs the access key of a user with a backup-writer intent on the bucket, covering the key prefix "<datastore>/" where PBS keeps the datastore.',
+    hint: 'Add an IAM user with `intent: backup-writer` on the bucket (no prefix, or one the datastore name starts with), or name it in backup.pbs.iam_user.',
     check(model, report) {
       for (const site of model.sites) {
-        if (site.backup && site.backup.iamUser === undefined) {
-          report({ path: [...site.backup.path, 'bucket'], message: `site ${site.name}: no IAM user has a backup-writer intent on bucket ${site.backup.bucket}` });
+        const backup = site.backup;
+        if (!backup) continue;
+        if (backup.iamUser === undefined) {
+          report({ path: [...backup.path, 'bucket'], message: `site ${site.name}: no IAM user has a backup-writer intent on bucket ${backup.bucket}` });
+          continue;
+        }
+        // A user named in iam_user must really be allowed to write the bucket (one found by default always is).
+        const user = model.aws?.users.find((u) => u.name === backup.iamUser);
+        if (!user) continue;
+        const writes = user.intents.filter((i) => i.intent === 'backup-writer' && i.bucket === backup.bucket);
+        if (!writes.length) {
+          report({
+            path: [...backup.path, 'iam_user'],
+            message: `site ${site.name}: IAM user ${user.name} has no backup-writer intent on bucket ${backup.bucket}, so Proxmox Backup Server could not write its datastore`,
+          });
+          continue;
+        }
+        // PBS keeps an S3 datastore's objects under the key prefix "<datastore>/".
+        const storePrefix = `${backup.datastore}/`;
+        if (!writes.some((i) => !i.prefix || storePrefix.startsWith(i.prefix))) {
+          report({
+            path: [...writes[0]!.path, 'prefix'],
+            message: `site ${site.name}: Proxmox Backup Server keeps datastore ${backup.datastore} under ${storePrefix} in bucket ${backup.bucket}, outside the prefix ${writes[0]!.prefix} IAM user ${user.name} may write`,
+          });
         }
       }
     },

@@ -1,5 +1,6 @@
 // Rules on Proxmox bridges and the AWS layout.
 import type { Rule } from './rule.js';
+import { bridges } from './walk.js';
 
 function vidCovers(vids: readonly string[], tag: number): boolean {
   return vids.some((vid) => {
@@ -16,16 +17,12 @@ export const infrastructureRules: Rule[] = [
     why: 'The bridge drops the tagged frames: the VLAN exists on the firewall and nothing arrives.',
     hint: 'Set vlan_aware: true and add the tag to vids (or leave vids out to derive them).',
     check(model, report) {
-      for (const site of model.sites) {
-        for (const host of site.hosts) {
-          for (const bridge of host.bridges) {
-            for (const tag of bridge.requiredVlans) {
-              if (!bridge.vlanAware) {
-                report({ path: [...bridge.path, 'vlan_aware'], key: true, message: `bridge ${bridge.name} must carry VLAN ${tag} but is not VLAN aware` });
-              } else if (!vidCovers(bridge.vids, tag)) {
-                report({ path: [...bridge.path, 'vids'], message: `bridge ${bridge.name} must carry VLAN ${tag} for the firewall, but its vids (${bridge.vids.join(' ')}) leave it out` });
-              }
-            }
+      for (const { bridge } of bridges(model)) {
+        for (const tag of bridge.requiredVlans) {
+          if (!bridge.vlanAware) {
+            report({ path: [...bridge.path, 'vlan_aware'], key: true, message: `bridge ${bridge.name} must carry VLAN ${tag} but is not VLAN aware` });
+          } else if (!vidCovers(bridge.vids, tag)) {
+            report({ path: [...bridge.path, 'vids'], message: `bridge ${bridge.name} must carry VLAN ${tag} for the firewall, but its vids (${bridge.vids.join(' ')}) leave it out` });
           }
         }
       }

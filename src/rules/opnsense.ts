@@ -1,5 +1,7 @@
 // OPNsense rules: what the generated config.xml could not carry.
 import type { Path } from '../load.js';
+import { KNOWN_DNS_PROVIDERS, dnsService } from '../render/opnsense/acme.js';
+import { WIREGUARD_GROUP } from '../render/opnsense/policy.js';
 import { modelVersion } from '../render/opnsense/versions.js';
 import { forbiddenCharacter } from '../render/opnsense/xml.js';
 import type { Rule, RuleReport } from './rule.js';
@@ -68,6 +70,120 @@ export const opnsenseRules: Rule[] = [
             if (peer.enabled && peer.publicKey === undefined) report({ path: peer.path, message: `peer ${peer.name} of ${wg.name} has no public_key; the firewall will not accept it` });
           }
         }
+      }
+    },
+  },
+  {
+    id: 'opnsense/acme-challenge',
+    severity: 'error',
+    summary: 'An ACME certificate cannot be validated the way the topology asks.',
+    why:
+      "The ACME client needs one of its acme.sh DNS APIs for DNS-01 (gen does not guess one); Let's Encrypt issues wildcard names only through DNS-01; " +
+      'HTTP-01 is answered on port 80, so through HAProxy it needs a frontend with http_redirect that uses the certificate.',
+    hint: `Name dns_provider (${KNOWN_DNS_PROVIDERS.join(', ')}, or an acme.sh API name such as dns_linode_v4), or use challenge: dns-01 for wildcards, or set http_redirect: true on the frontend.`,
+    check(model, report) {
+      for (const site of model.sites) {
+        if (!site.firewall) continue;
+        for (const cert of site.haproxy.certificates) {
+          if (cert.challenge === 'dns-01') {
+            if (cert.dnsProvider === undefined) {
+              report({ path: cert.path, message: `certificate ${cert.name} uses DNS-01 but names no dns_provider` });
+            } else if (dnsService(cert.dnsProvider) === undefined) {
+              report({ path: [...cert.path, 'dns_provider'], message: `certificate ${cert.name}: "${cert.dnsProvider}" is not a DNS provider gen knows (${KNOWN_DNS_PROVIDERS.join(', ')}) nor an acme.sh API name (dns_…)` });
+            }
+            continue;
+          }
+          const wildcard = [cert.domain, ...cert.altNames].find((name) => name.startsWith('*'));
+          if (wildcard !== undefined) {
+            report({ path: [...cert.path, 'challenge'], message: `certificate ${cert.name}: ${wildcard} is a wildcard name, which Let's Encrypt validates only with DNS-01` });
+          } else if (!site.haproxy.frontends.some((f) => f.certificate === cert.name && (f.httpRedirect || f.port === 80))) {
+            report({ path: [...cert.path, 'challenge'], message: `certificate ${cert.name} uses HTTP-01, but no frontend with this certificate listens on port 80 (http_redirect)` });
+          }
+        }
+      }
+    },
+  },
+  {
+    id: 'opnsense/group-name',
+    severity: 'error',
+    summary: 'An interface group name or description that OPNsense refuses.',
+    why:
+      'OPNsense (and FreeBSD interface groups) refuse a group name that ends in a digit, and a group named after an interface key or the WireGuard group would shadow it in rules; ' +
+      'group descriptions allow only letters, digits, spaces, ".", "-", "," and "_", and characters from U+00A0 to U+FFFF (Korean, for example).',
+    hint: 'Rename the group (e.g. "servers" instead of "servers1"), and keep its description to those characters.',
+    check(model, report) {
+      for (const site of model.sites) {
+        const fw = site.firewall;
+        if (!fw) continue;
+        const keys = new Set([...fw.interfaces.map((i) => i.key), WIREGUARD_GROUP, 'any']);
+        for (const group of fw.groups) {
+          if (/[0-9]$/.test(group.name)) {
+            report({ path: [...group.path, 'name'], message: `group ${group.name}: OPNsense refuses a group name that ends in a digit` });
+          } else if (keys.has(group.name)) {
+            report({ path: [...group.path, 'name'], message: `group ${group.name} has the name of an interface or of the WireGuard group` });
+          }
+          if (group.description !== undefined && !/^[\t\n\v\f\r 0-9a-zA-Z.\-,_\u{A0}-\u{FFFF}]*$/u.test(group.description)) {
+            report({ path: [...group.path, 'description'], message: `group ${group.name}: OPNsense allows only letters, digits, spaces, ".", "-", "," and "_" in a group description` });
+          }
+        }
+      }
+    },
+  },
+  {
+    id: 'opnsense/dhcp-host-name',
+    severity: 'error',
+    summary: 'A DHCP reservation name that is not a DNS host name.',
+    why: 'OPNsense registers reservations in DNS and validates their names as host names (letters, digits and "-", no "_"); one invalid name makes it refuse every later save of the DHCP settings.',
+    hint: 'Rename the reservation with letters, digits and "-" only (e.g. "nas-1" instead of "nas_1").',
+    check(model, report) {
+      const label = '[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
+      const hostname = new RegExp(`^${label}(\\.${label})*$`);
+      for (const site of model.sites) {
+        for (const iface of site.firewall?.interfaces ?? []) {
+          for (const entry of iface.dhcp?.static ?? []) {
+            if (!hostname.test(entry.name)) report({ path: [...entry.path, 'name'], message: `DHCP reservation ${entry.name} on ${iface.name} is not a host name (letters, digits and "-" between dots)` });
+          }
+        }
+      }
+    },
+  },
+  {
+    id: 'opnsense/rule-source-unplaced',
+    severity: 'warning',
+    summary: 'A policy rule from a network whose traffic gen cannot place on a firewall interface, so its filter rules are left out.',
+    why: 'gen puts a rule on the interface where its source traffic arrives; a remote network is assumed to come through the WireGuard group, and a site without WireGuard has none, so the firewall would get no rule for it (default deny).',
+    hint: 'Add the pass on the firewall by hand for the tunnel that carries that network (e.g. Firewall > Rules > IPsec), or reach the network through WireGuard.',
+    check(model, report) {
+      for (const site of model.sites) {
+        if (!site.firewall || site.wireguard.length > 0) continue;
+        const remote = new Map(model.networks.filter((n) => n.kind === 'remote' || n.kind === 'vpn').map((n) => [n.id, n]));
+        for (const rule of site.policy.rules) {
+          if (rule.from.kind !== 'zone') continue;
+          for (const id of rule.fromNetworks) {
+            const network = remote.get(id);
+            if (network) report({ path: rule.path, message: `rule ${rule.name}: traffic from ${network.name} (${network.cidr}) enters through no interface gen knows; no filter rule is written for it` });
+          }
+        }
+      }
+    },
+  },
+  {
+    id: 'opnsense/haproxy-bind',
+    severity: 'error',
+    summary: 'Two HAProxy listeners on the same port and address (0.0.0.0 takes every address).',
+    why: 'HAProxy cannot bind one port twice; it refuses the whole configuration and serves nothing. A frontend with http_redirect also listens on port 80.',
+    hint: 'Give the frontends different ports or addresses, or drop http_redirect where another frontend already has port 80.',
+    check(model, report) {
+      for (const site of model.sites) {
+        if (!site.firewall) continue;
+        const listeners = site.haproxy.frontends.flatMap((f) => [
+          { what: `frontend ${f.name}`, address: f.address, port: f.port, path: [...f.path, 'bind'] },
+          ...(f.httpRedirect ? [{ what: `the HTTP redirect of frontend ${f.name}`, address: f.address, port: 80, path: [...f.path, 'http_redirect'] }] : []),
+        ]);
+        listeners.forEach((l, i) => {
+          const clash = listeners.slice(0, i).find((o) => o.port === l.port && (o.address === l.address || o.address === '0.0.0.0' || l.address === '0.0.0.0'));
+          if (clash) report({ path: l.path, message: `${l.what} listens on ${l.address}:${l.port}, which ${clash.what} already binds (${clash.address}:${clash.port})` });
+        });
       }
     },
   },

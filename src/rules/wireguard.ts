@@ -113,6 +113,28 @@ export const wireguardRules: Rule[] = [
     },
   },
   {
+    id: 'wg/duplicate-public-key',
+    severity: 'error',
+    summary: 'Two peers, or a peer and an instance, of one firewall share a public key.',
+    why: 'WireGuard tells peers apart by their public key: a second peer with the same key replaces the first one\'s AllowedIPs, and OPNsense refuses the second ("Public keys should be unique").',
+    hint: 'Give each device its own key pair (`gen wg rotate NAME`).',
+    check(model, report) {
+      for (const site of model.sites) {
+        // OPNsense keeps all peers of all instances in one list with unique keys.
+        const seen = new Map<string, string>();
+        for (const instance of site.wireguard) if (instance.publicKey !== undefined) seen.set(instance.publicKey, `instance ${instance.name}`);
+        for (const instance of site.wireguard) {
+          for (const peer of instance.peers) {
+            if (peer.publicKey === undefined) continue;
+            const owner = seen.get(peer.publicKey);
+            if (owner !== undefined) report({ path: [...peer.path, 'public_key'], message: `peer ${peer.name} of ${instance.name} has the public key of ${owner}` });
+            else seen.set(peer.publicKey, `peer ${peer.name} of ${instance.name}`);
+          }
+        }
+      }
+    },
+  },
+  {
     id: 'wg/listen-port',
     severity: 'error',
     summary: 'A WireGuard instance has no explicit listen port.',

@@ -1,7 +1,7 @@
 // What the `gen wg` commands do. Private keys go only to the secrets
 // directory (0700, files 0600), to stdout when asked for, or to a 0600
 // file; never into the topology file or out/.
-import { chmodSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { clientConfig } from '../render/wireguard/client-config.js';
 import { instanceConfig } from '../render/wireguard/instance-config.js';
@@ -42,6 +42,15 @@ function writePrivateFile(file: string, content: string | Buffer): void {
   }
 }
 
+/** Stores a private key in the secrets directory; a directory that cannot hold it is the user's to fix. */
+function storeSecret(dir: string, keyFile: string, privateKey: string): void {
+  try {
+    writeSecret(dir, keyFile, privateKey);
+  } catch (error) {
+    throw new CommandError(`cannot write ${join(dir, keyFile)}: ${(error as NodeJS.ErrnoException).code ?? 'EIO'}; nothing was changed`);
+  }
+}
+
 export function keygen(): void {
   process.stdout.write(`${generateKeyPair().privateKey}\n`);
 }
@@ -62,7 +71,7 @@ export async function keygenInstance(options: CommonOptions & { force?: boolean 
   const pair = generateKeyPair();
   const edited = editTopology(text, [{ kind: 'set', path: [...instance.path, 'public_key'], value: pair.publicKey }]);
   await checkEdited(options.file, edited);
-  writeSecret(dir, keyFile, pair.privateKey);
+  storeSecret(dir, keyFile, pair.privateKey);
   writeEdited(options.file, edited);
   note(`instance ${instance.name}: private key in ${join(dir, keyFile)}, public key set in ${options.file}`);
   process.stdout.write(`${pair.publicKey}\n`);
@@ -81,7 +90,7 @@ export async function addPeer(name: string, options: CommonOptions & { role: str
   if (!address) throw new CommandError(`role ${options.role} of ${instance.name} has no free address left`);
 
   const dir = secretsDir(options);
-  const keyFile = peerKeyPath(site.name, name);
+  const keyFile = peerKeyPath(site.name, instance.name, name);
   const pair = options.publicKey === undefined ? generateKeyPair() : undefined;
   const publicKey = pair?.publicKey ?? checkedPublicKey(options.publicKey!);
   if (pair && readSecret(dir, keyFile) !== undefined && !options.force) throw new CommandError(`${join(dir, keyFile)} exists (an earlier peer of that name?); use --force to replace it`);
@@ -95,7 +104,7 @@ export async function addPeer(name: string, options: CommonOptions & { role: str
   if (options.description !== undefined) entries.push(['description', options.description]);
   const edited = editTopology(text, [{ kind: 'append', path: [...instance.path, 'peers'], entries }]);
   await checkEdited(options.file, edited);
-  if (pair) writeSecret(dir, keyFile, pair.privateKey);
+  if (pair) storeSecret(dir, keyFile, pair.privateKey);
   writeEdited(options.file, edited);
   note(
     `added peer ${name} (${options.role}) at ${address} to ${instance.name}; ` +
@@ -106,14 +115,16 @@ export async function addPeer(name: string, options: CommonOptions & { role: str
 
 export async function rotate(name: string, options: CommonOptions & { publicKey?: string }): Promise<void> {
   const { text, model } = await loadForEdit(options.file);
-  const { site, peer } = findPeer(model, name, options);
+  const { site, instance, peer } = findPeer(model, name, options);
   const dir = secretsDir(options);
   const pair = options.publicKey === undefined ? generateKeyPair() : undefined;
   const publicKey = pair?.publicKey ?? checkedPublicKey(options.publicKey!);
   const edited = editTopology(text, [{ kind: 'set', path: [...peer.path, 'public_key'], value: publicKey }]);
-  const keyFile = peerKeyPath(site.name, peer.name);
+  const keyFile = peerKeyPath(site.name, instance.name, peer.name);
   await checkEdited(options.file, edited);
-  if (pair) writeSecret(dir, keyFile, pair.privateKey);
+  if (pair) storeSecret(dir, keyFile, pair.privateKey);
+  // The device made the new key: an old private key would only make export refuse with a mismatch.
+  else rmSync(join(dir, keyFile), { force: true });
   writeEdited(options.file, edited);
   note(`peer ${name}: new public key ...${publicKey.slice(-8)}; ${pair ? `private key in ${join(dir, keyFile)}` : 'its private key stays on the device'}. Rebuild and deploy, then export the new client file.`);
 }
@@ -136,11 +147,11 @@ export async function exportPeer(name: string, options: CommonOptions & { lan?: 
   if (instance.publicKey === undefined) throw new CommandError(`instance ${instance.name} has no public_key (gen wg keygen --instance ${instance.name})`);
   if (options.lan && instance.lanEndpoint === undefined) throw new CommandError(`instance ${instance.name} has no lan_endpoint, so there is no LAN client file`);
   const dir = secretsDir(options);
-  const privateKey = readSecret(dir, peerKeyPath(site.name, peer.name));
+  const privateKey = readSecret(dir, peerKeyPath(site.name, instance.name, peer.name));
   if (privateKey === undefined) {
     throw new CommandError(`no private key for ${name} in ${dir}: the peer brought its own key (its client file is completed on the device), or run gen wg rotate ${name}`);
   }
-  if (!isWireguardKey(privateKey)) throw new CommandError(`${join(dir, peerKeyPath(site.name, peer.name))} does not hold a WireGuard key`);
+  if (!isWireguardKey(privateKey)) throw new CommandError(`${join(dir, peerKeyPath(site.name, instance.name, peer.name))} does not hold a WireGuard key`);
   if (publicKeyOf(privateKey) !== peer.publicKey) {
     throw new CommandError(`the private key of ${name} in ${dir} does not belong to the public_key in ${options.file} (rotated elsewhere?)`);
   }
@@ -150,6 +161,10 @@ export async function exportPeer(name: string, options: CommonOptions & { lan?: 
   if (!asQr) {
     if (output === undefined) process.stdout.write(config);
     else writePrivateFile(output, config);
+    // wg-quick names the interface after the file and refuses other names.
+    if (output !== undefined && /\.conf$/.test(output) && !/^[a-zA-Z0-9_=+.-]{1,15}\.conf$/.test(basename(output))) {
+      note(`wg-quick takes the interface name from the file name (at most 15 characters: letters, digits, _=+.-): save it as e.g. wg0.conf for \`wg-quick up\``);
+    }
     return;
   }
   const QRCode = (await import('qrcode')).default;

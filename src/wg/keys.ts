@@ -21,10 +21,24 @@ export function isWireguardKey(text: string): boolean {
   return KEY_PATTERN.test(text);
 }
 
+/**
+ * Clamps a private scalar as `wg genkey` prints it (RFC 7748): the kernel and
+ * wireguard-go store the clamped form, so `wg showconf` shows it back; the
+ * public key is the same either way.
+ */
+function clamped(raw: Buffer): Buffer {
+  const key = Buffer.from(raw);
+  key[0]! &= 248;
+  key[31] = (key[31]! & 127) | 64;
+  return key;
+}
+
 export function generateKeyPair(): KeyPair {
   const { privateKey, publicKey } = generateKeyPairSync('x25519');
+  const raw = Buffer.from(privateKey.export({ format: 'jwk' }).d ?? '', 'base64url');
+  if (raw.length !== 32) throw new Error('X25519 key export returned no key material');
   return {
-    privateKey: fromBase64Url(privateKey.export({ format: 'jwk' }).d),
+    privateKey: clamped(raw).toString('base64'),
     publicKey: fromBase64Url(publicKey.export({ format: 'jwk' }).x),
   };
 }

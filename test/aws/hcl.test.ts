@@ -3,7 +3,7 @@
 // become valid identifiers, and every bucket gets its protections.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { HclObject, attr, block, hclFile, hclString } from '../../src/render/aws/hcl.js';
+import { HclObject, type Item, type Value, attr, block, comment, hclFile, hclString, raw } from '../../src/render/aws/hcl.js';
 import { tfName } from '../../src/render/aws/names.js';
 import { edit, lint, readExample, render } from '../helpers.js';
 import { format, parse, parseTerraform, schemaProblems } from './tf-validate.js';
@@ -64,6 +64,38 @@ describe('layout is terraform fmt', () => {
     expect(await format(tf)).toBe(tf);
   });
 
+  // Any mix of one-line and object attributes, comments and nested blocks, not only the shapes today's resources have.
+  it('any body the writer can produce is unchanged by hclwrite.Format (property)', async () => {
+    const name = fc.stringMatching(/^[a-z][a-z0-9_-]{0,14}$/);
+    const scalar: fc.Arbitrary<Value> = fc.oneof(fc.string({ maxLength: 12 }), fc.integer({ min: -5, max: 70000 }), fc.boolean(), fc.constant(raw('aws_vpc.main.id')));
+    const value: fc.Arbitrary<Value> = fc.oneof(
+      scalar,
+      fc.array(scalar, { maxLength: 3 }),
+      fc.array(fc.tuple(fc.oneof(name, fc.constant('with space')), scalar), { maxLength: 3 }).map((entries) => new HclObject(entries)),
+    );
+    const { body } = fc.letrec<{ body: Item[]; item: Item }>((tie) => ({
+      item: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        fc.tuple(name, value).map(([n, v]) => attr(n, v)),
+        fc.string({ maxLength: 20 }).filter((t) => !/[\u0000-\u001f\u007f]/.test(t)).map((t) => comment(t)),
+        fc.tuple(name, fc.array(name, { maxLength: 2 }), tie('body')).map(([t, labels, b]) => block(t, labels, b as Item[])),
+      ),
+      // One attribute or block type per name in a body, as in real resources (HCL refuses a redefined argument).
+      body: fc.uniqueArray(tie('item') as fc.Arbitrary<Item>, {
+        maxLength: 5,
+        selector: (item) => (item.kind === 'attr' ? item.name : item.kind === 'block' ? item.type : Symbol('comment')),
+      }) as fc.Arbitrary<Item[]>,
+    }));
+    await fc.assert(
+      fc.asyncProperty(body, async (items) => {
+        const tf = hclFile(items);
+        await parse('t.tf', tf);
+        return (await format(tf)) === tf;
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('the format check can fail: a misaligned file is changed by hclwrite', async () => {
     const ugly = 'resource "aws_vpc" "x" {\n  cidr_block = "10.0.0.0/16"\n  enable_dns_hostnames = true\n}\n';
     expect(await format(ugly)).not.toBe(ugly);
@@ -111,13 +143,19 @@ describe('injection strings in names and descriptions stay inert in the generate
   const evil = '"} ${file("/etc/passwd")} %{ if true }x%{ endif } \\';
   const sgEvil = 'x ${var.aws_region} $${y} {z} !*';
 
+  const withDescriptions = (text: string, sg: string) => {
+    let t = edit(readExample('aws-vpc'), ['aws', 'vpc', 'description'], text);
+    t = edit(t, ['aws', 'vpc', 'subnets', 0, 'description'], text);
+    t = edit(t, ['aws', 'vpc', 'security_groups', 0, 'description'], sg);
+    t = edit(t, ['aws', 'vpc', 'security_groups', 0, 'ingress', 0, 'description'], sg);
+    t = edit(t, ['aws', 'buckets'], [{ name: 'b-1', description: text }]);
+    return edit(t, ['aws', 'iam'], { users: [{ name: 'u', description: text, intents: [{ intent: 'reader', bucket: 'b-1' }] }] });
+  };
+  /** Every resource with the names of its arguments: what a string could add to if it escaped. */
+  const shape = (resources: Map<string, { body: Record<string, unknown> }>) => [...resources].map(([k, r]) => `${k}: ${Object.keys(r.body).sort().join(',')}`).sort();
+
   it('VPC and subnet descriptions (tags), SG and rule descriptions, IAM policy description', async () => {
-    let text = edit(readExample('aws-vpc'), ['aws', 'vpc', 'description'], evil);
-    text = edit(text, ['aws', 'vpc', 'subnets', 0, 'description'], evil);
-    text = edit(text, ['aws', 'vpc', 'security_groups', 0, 'description'], sgEvil);
-    text = edit(text, ['aws', 'vpc', 'security_groups', 0, 'ingress', 0, 'description'], sgEvil);
-    text = edit(text, ['aws', 'buckets'], [{ name: 'b-1' }]);
-    text = edit(text, ['aws', 'iam'], { users: [{ name: 'u', description: evil, intents: [{ intent: 'reader', bucket: 'b-1' }] }] });
+    const text = withDescriptions(evil, sgEvil);
     expect((await lint(text)).filter((d) => d.severity === 'error')).toEqual([]);
     const files = await render(text);
     const { resources, docs, problems } = await parseTerraform(files);
@@ -132,10 +170,13 @@ describe('injection strings in names and descriptions stay inert in the generate
     ];
     expect(seen.map(literal)).toEqual([evil, evil, sgEvil, sgEvil, evil]);
     expect(seen.some(live)).toBe(false);
-    // Nothing but resources, outputs and the fixed blocks came out of the strings.
+    // The S3 tag value keeps to the characters S3 allows; nothing escapes it either.
+    expect(literal(resources.get('aws_s3_bucket.b-1')!.body.tags.Description)).toBe('__ __file__/etc/passwd___ __ if true _x__ endif _ _');
+    // Nothing but the resources and arguments of plain descriptions came out of the strings.
     expect(Object.keys(docs['vpc.tf']!)).toEqual(['resource']);
-    expect(Object.keys(resources.values().next().value!.body).length).toBeGreaterThan(0);
-    expect([...resources.keys()].some((k) => k.includes('evil'))).toBe(false);
+    const plain = await parseTerraform(await render(withDescriptions('plain text', 'plain text')));
+    expect(shape(resources)).toEqual(shape(plain.resources));
+    expect(Object.keys(docs).sort()).toEqual(Object.keys(plain.docs).sort());
   });
 });
 

@@ -63,7 +63,7 @@ describe("'aws/route-target'", () => {
     const text = edit(C(), ['aws', 'vpc', 'route_tables'], [{ tier: 'private', routes: [{ destination: '0.0.0.0/0', target: 'nat-gateway' }] }]);
     const hits = only(await lint(text), 'aws/route-target');
     expect(hits.map((d) => d.message)).toEqual(['tier private: route 0.0.0.0/0 goes to a NAT gateway, but the VPC has none']);
-    expect(hits[0]!.location.line).toBe(lineOf(text, 'route_tables:'));
+    expect(hits[0]!.location.line).toBe(lineOf(text, 'target: nat-gateway'));
   });
 
   it('a route to the VPN gateway without site_to_site', async () => {
@@ -149,5 +149,113 @@ describe("'backup/pbs-names'", () => {
       ['pve_storage 1pbs: a Proxmox VE storage id starts with a letter and ends with a letter or digit', lineOf(text, 'pve_storage: 1pbs')],
     ]);
     expect(only(await lint(readExample('homelab')), 'backup/pbs-names')).toEqual([]);
+  });
+});
+
+describe("'aws/refused-value'", () => {
+  const hitsOf = async (text: string) => only(await lint(text), 'aws/refused-value').map((d) => [d.message, d.location.line]);
+
+  it('bucket names S3 reserves, each at its name', async () => {
+    for (const [name, why] of [
+      ['backup..store', 'a dot next to a dot or a dash'],
+      ['backup.-store', 'a dot next to a dot or a dash'],
+      ['192.168.10.5', 'the form of an IP address'],
+      ['xn--backup', 'the reserved prefix xn--'],
+      ['backups-s3alias', 'the reserved suffix -s3alias'],
+      ['backups--x-s3', 'the reserved suffix --x-s3'],
+    ]) {
+      const text = edit(C(), ['aws', 'buckets'], [{ name }]);
+      expect(await hitsOf(text), name).toEqual([[`S3 refuses bucket name ${name}: it has ${why}`, lineOf(text, `name: ${name}`)]]);
+    }
+    expect(await hitsOf(edit(C(), ['aws', 'buckets'], [{ name: 'backup.store-2' }]))).toEqual([]);
+  });
+
+  it('the security group names AWS reserves: "default" and "sg-..."', async () => {
+    for (const name of ['default', 'sg-jump']) {
+      const text = C().replaceAll('bastion', name);
+      expect(await hitsOf(text), name).toEqual([[`security group ${name}: AWS reserves the name "default" and names starting with "sg-"`, lineOf(text, `name: ${name}`)]]);
+    }
+    expect(await hitsOf(C().replaceAll('bastion', 'default-jump'))).toEqual([]);
+  });
+
+  it('an ICMP type above 255', async () => {
+    const ssh = '{ proto: tcp, ports: [22], from: 203.0.113.10/32, description: admin address }';
+    const icmp = (ports: string) => C().replace(ssh, `${ssh}\n          - { proto: icmp, ports: [${ports}], from: 10.0.0.0/8 }`);
+    const text = icmp("8, '250-300'");
+    expect(await hitsOf(text)).toEqual([['a rule of security group bastion: ICMP types are 0-255 (for ICMP, ports lists types)', lineOf(text, 'proto: icmp')]]);
+    expect(await hitsOf(icmp("8, '3-4'"))).toEqual([]);
+  });
+
+  it('a port list on proto all, which AWS ignores (every port would be open)', async () => {
+    const text = C().replace('{ proto: tcp, ports: [5432], from_group: api', '{ proto: all, ports: [5432], from_group: api');
+    expect(await hitsOf(text)).toEqual([['a rule of security group db: proto all opens every protocol and port, so AWS ignores this port list', lineOf(text, 'proto: all')]]);
+    expect(await hitsOf(C().replace('{ proto: tcp, ports: [5432], from_group: api', '{ proto: all, from_group: api'))).toEqual([]);
+  });
+
+  it('a second route to the same destination in a tier, and a route into the VPC itself', async () => {
+    const text = edit(C(), ['aws', 'vpc', 'route_tables'], [
+      { tier: 'public', routes: [{ destination: '0.0.0.0/0', target: 'internet-gateway' }] },
+      { tier: 'public', routes: [{ destination: '10.30.5.0/24', target: 'internet-gateway' }] },
+    ]);
+    expect(await hitsOf(text)).toEqual([
+      ['tier public already has a route to 0.0.0.0/0', lineOf(text, 'destination: 0.0.0.0/0')],
+      ['tier public: 10.30.5.0/24 is inside VPC main (10.30.0.0/16), which AWS routes locally', lineOf(text, 'destination: 10.30.5.0/24')],
+    ]);
+    // A wider network than the VPC, and the same destination in another tier, are fine.
+    const fine = edit(C(), ['aws', 'vpc', 'route_tables'], [
+      { tier: 'public', routes: [{ destination: '10.0.0.0/8', target: 'internet-gateway' }] },
+      { tier: 'private', routes: [{ destination: '10.0.0.0/8', target: 'internet-gateway' }] },
+    ]);
+    expect(await hitsOf(fine)).toEqual([]);
+    expect(await hitsOf(C())).toEqual([]);
+  });
+});
+
+describe("'backup/no-writer' with a named iam_user", () => {
+  it('warns at iam_user when the named user may not write the bucket', async () => {
+    let text = edit(readExample('homelab'), ['aws', 'iam', 'users', 1], { name: 'auditor', intents: [{ intent: 'reader', bucket: 'iksan-cloud-backup-20251129' }] });
+    text = edit(text, ['sites', 0, 'backup', 'pbs', 'iam_user'], 'auditor');
+    const hits = only(await lint(text), 'backup/no-writer');
+    expect(hits.map((d) => [d.severity, d.message, d.location.line])).toEqual([
+      [
+        'warning',
+        'site home: IAM user auditor has no backup-writer intent on bucket iksan-cloud-backup-20251129, so Proxmox Backup Server could not write its datastore',
+        lineOf(text, 'iam_user: auditor'),
+      ],
+    ]);
+    expect(only(await lint(edit(text, ['sites', 0, 'backup', 'pbs', 'iam_user'], 'proxmox-backup-user')), 'backup/no-writer')).toEqual([]);
+  });
+});
+
+describe("'aws/refused-value': IAM names that differ only in case", () => {
+  it('a second user or policy named like the first in another case is an error at its name', async () => {
+    const second = (name: string, policy?: string) =>
+      edit(readExample('homelab'), ['aws', 'iam', 'users', 1], { name, ...(policy ? { policy } : {}), intents: [{ intent: 'reader', bucket: 'iksan-cloud-backup-20251129' }] });
+    const users = second('Proxmox-Backup-User');
+    expect(only(await lint(users), 'aws/refused-value').map((d) => [d.message, d.location.line])).toEqual([
+      ['IAM user Proxmox-Backup-User: AWS takes it for proxmox-backup-user, as IAM names ignore case', lineOf(users, 'name: Proxmox-Backup-User')],
+    ]);
+    const policies = second('auditor', 'proxmox-s3-backup-policy');
+    expect(only(await lint(policies), 'aws/refused-value').map((d) => [d.message, d.location.line])).toEqual([
+      ['IAM policy proxmox-s3-backup-policy: AWS takes it for Proxmox-S3-Backup-Policy, as IAM names ignore case', lineOf(policies, 'policy: proxmox-s3-backup-policy')],
+    ]);
+    expect(only(await lint(second('auditor')), 'aws/refused-value')).toEqual([]);
+  });
+});
+
+describe("'backup/no-writer': the datastore's key prefix", () => {
+  it('a backup-writer prefix that leaves out "<datastore>/" (where PBS keeps the datastore) warns at the prefix', async () => {
+    const withPrefix = (prefix: string) => edit(readExample('homelab'), ['aws', 'iam', 'users', 0, 'intents', 0, 'prefix'], prefix);
+    const text = withPrefix('pbs/');
+    const hits = only(await lint(text), 'backup/no-writer');
+    expect(hits.map((d) => [d.severity, d.message, d.location.line])).toEqual([
+      [
+        'warning',
+        'site home: Proxmox Backup Server keeps datastore vm-backup-s3 under vm-backup-s3/ in bucket iksan-cloud-backup-20251129, outside the prefix pbs/ IAM user proxmox-backup-user may write',
+        lineOf(text, 'prefix: pbs/'),
+      ],
+    ]);
+    expect(only(await lint(withPrefix('vm-backup-s3/')), 'backup/no-writer')).toEqual([]);
+    expect(only(await lint(withPrefix('vm-')), 'backup/no-writer')).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { edit, lint, modelOf, render } from '../helpers.js';
 import { siteToSite } from './fixtures.js';
-import { parseTerraform, type Resources } from './tf-validate.js';
+import { parseTerraform, type Resources, schemaProblems } from './tf-validate.js';
 
 const ref = (expr: string) => `\${${expr}}`;
 
@@ -31,6 +31,15 @@ describe('site-to-site VPN between site home and VPC main', () => {
       type: 'ipsec.1',
       static_routes_only: true,
     });
+  });
+
+  it('a four-byte ASN above 2147483647 goes in bgp_asn_extended; 4294967295 is refused', async () => {
+    const extended = await parseTerraform(await render(siteToSite().replace('bgp_asn: 65010', 'bgp_asn: 4200000000')));
+    expect(extended.resources.get('aws_customer_gateway.home')!.body).toMatchObject({ bgp_asn_extended: '4200000000' });
+    expect(extended.resources.get('aws_customer_gateway.home')!.body.bgp_asn).toBeUndefined();
+    expect(schemaProblems(extended.resources)).toEqual([]);
+    const reserved = (await lint(siteToSite().replace('bgp_asn: 65010', 'bgp_asn: 4294967295'))).filter((d) => d.rule === 'aws/refused-value');
+    expect(reserved.map((d) => d.message)).toEqual(['BGP ASN 4294967295 is reserved: AWS takes 1-4294967294']);
   });
 
   it('static routes for exactly the on-prem networks behind the firewall', () => {
@@ -67,7 +76,10 @@ describe('site-to-site VPN between site home and VPC main', () => {
     expect(note).toContain('| VPC network (remote) | `10.30.0.0/16` |');
     expect(note).toContain('| on-prem networks (local, static routes on AWS) | `10.0.0.0/24`, `10.0.1.0/24`, `10.1.0.0/24` |');
     expect(note).toContain('| tunnel 1 pre-shared key | output `terraform output -raw home_vpn_tunnel1_preshared_key` |');
-    expect(note).toContain('5. System › Routes › Configuration: add `10.30.0.0/16` via that gateway.');
+    expect(note).toContain('5. System › Routes › Configuration: add `10.30.0.0/16` via the tunnel 1 gateway.');
+    // One static route per network: the steps repeated for tunnel 2 stop before the route.
+    expect(note).toContain('## Steps (repeat 1–4 for tunnel 2 with its own values and reqid 2)');
+    expect(note).toContain('assign the new device ipsec1 (ipsec2 for reqid 2)');
     // Behind the NAT router of scenario A, IKE must be forwarded.
     expect(note).toContain('forward UDP 500 and UDP 4500 to `192.168.0.2`');
     expect(note).toContain('- pve: `10.30.0.0/16 via 10.0.0.1 dev vmbr1`');

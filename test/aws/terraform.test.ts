@@ -134,8 +134,15 @@ describe('scenario A: the backup bucket and its IAM user', () => {
   it('carries the scanner exceptions with their reasons where the design deviates', () => {
     const iam = files.get('aws/terraform/iam.tf')!;
     expect(iam).toMatch(/resource "aws_iam_user" "proxmox-backup-user" \{\n {2}# checkov:skip=CKV_AWS_273:.*cannot assume a role/);
-    expect(iam).toMatch(/# trivy:ignore:AVD-AWS-0143\nresource "aws_iam_user_policy_attachment"/);
+    // trivy reports a directly attached policy on the user, checkov on the attachment.
+    expect(iam).toMatch(/# trivy:ignore:AVD-AWS-0143\nresource "aws_iam_user" "proxmox-backup-user" \{/);
+    expect(iam).toMatch(/resource "aws_iam_user_policy_attachment" "proxmox-backup-user" \{\n {2}# checkov:skip=CKV_AWS_40:/);
     expect(files.get('aws/terraform/s3.tf')).toMatch(/# checkov:skip=CKV_AWS_145:SSE-S3 \(AES256\) is the chosen encryption/);
+    // trivy reports logging on the bucket and the key choice on the encryption resource: each exception above its resource.
+    expect(files.get('aws/terraform/s3.tf')).toMatch(/# trivy:ignore:AVD-AWS-0089\nresource "aws_s3_bucket" /);
+    expect(files.get('aws/terraform/s3.tf')).toMatch(/# trivy:ignore:AVD-AWS-0132\nresource "aws_s3_bucket_server_side_encryption_configuration" /);
+    // Without noncurrent_days the bucket has no lifecycle rule, on purpose.
+    expect(files.get('aws/terraform/s3.tf')).toMatch(/# checkov:skip=CKV2_AWS_61:old versions are kept until the topology sets noncurrent_days\n/);
   });
 
   it('noncurrent_days adds a lifecycle rule that expires old versions', async () => {
@@ -146,9 +153,11 @@ describe('scenario A: the backup bucket and its IAM user', () => {
     expect(body(parsed.resources, `aws_s3_bucket_lifecycle_configuration.${b}`)).toEqual({
       bucket: id,
       rule: [{ id: 'expire-noncurrent-versions', status: 'Enabled', filter: [{}], noncurrent_version_expiration: [{ noncurrent_days: 30 }] }],
+      depends_on: [ref(`aws_s3_bucket_versioning.${b}`)],
     });
     expect(await format(changed.get('aws/terraform/s3.tf')!)).toBe(changed.get('aws/terraform/s3.tf'));
     expect(changed.get('aws/terraform/s3.tf')).toContain('    filter {}\n');
+    expect(changed.get('aws/terraform/s3.tf')).not.toContain('CKV2_AWS_61');
   });
 
   it('an access key is created only on request, and its secret is a sensitive output', async () => {
@@ -232,9 +241,38 @@ describe('scenario C: the VPC resource by resource', () => {
   it('marks the deliberate deviations for scanners: public ingress with a reason, open egress', async () => {
     const sg = (await render(readExample('aws-vpc'))).get('aws/terraform/security_groups.tf')!;
     expect(sg).toMatch(/# trivy:ignore:AVD-AWS-0107\nresource "aws_vpc_security_group_ingress_rule" "api_ingress_0_tcp_443" \{/);
-    expect(sg).toMatch(/# trivy:ignore:AVD-AWS-0104\nresource "aws_vpc_security_group_egress_rule" "db_egress_0_all_all" \{/);
+    expect(sg).toMatch(/# trivy:ignore:AVD-AWS-0104\nresource "aws_vpc_security_group_egress_rule" "db_egress_0_all_all" \{\n {2}# checkov:skip=CKV_AWS_382:/);
+    // checkov flags port 80 from 0.0.0.0/0, not 443: only the rule it reports carries the skip.
+    expect(sg).toMatch(/resource "aws_vpc_security_group_ingress_rule" "api_ingress_0_tcp_80" \{\n {2}# checkov:skip=CKV_AWS_260:open to the internet on purpose/);
+    expect(sg).toMatch(/resource "aws_vpc_security_group_ingress_rule" "api_ingress_0_tcp_443" \{\n {2}security_group_id/);
+    // SSH and every protocol, when the topology gives the reason.
+    const open = readExample('aws-vpc')
+      .replace('from: 203.0.113.10/32, description: admin address', 'from: 0.0.0.0/0, public: SSH for the support team')
+      .replace('{ proto: tcp, ports: [8080, 22], from: 198.51.100.7/32', '{ proto: all, from: 0.0.0.0/0, public: lab host')
+      .replace(/\n {6}- \{ from: (internet|198\.51\.100\.7), to: (bastion|jenkins).*/g, '');
+    const openSg = (await render(open)).get('aws/terraform/security_groups.tf')!;
+    expect(openSg).toMatch(/"bastion_ingress_0_tcp_22" \{\n {2}# checkov:skip=CKV_AWS_24:/);
+    expect(openSg).toMatch(/"jenkins_ingress_0_all_all" \{\n {2}# checkov:skip=CKV_AWS_277:/);
+    const vpc = (await render(readExample('aws-vpc'))).get('aws/terraform/vpc.tf')!;
+    expect(vpc).toMatch(/^# trivy:ignore:AVD-AWS-0178\nresource "aws_vpc" "main" \{\n {2}# checkov:skip=CKV2_AWS_11:/m);
     // The bastion's SSH rule is not public: no exception.
     expect(sg).not.toMatch(/trivy:ignore:AVD-AWS-0107\nresource "aws_vpc_security_group_ingress_rule" "bastion/);
+  });
+
+  it('ICMP: each listed type is its own rule with every code (to_port -1); no types means all ICMP', async () => {
+    const ssh = '{ proto: tcp, ports: [22], from: 203.0.113.10/32, description: admin address }';
+    const text = readExample('aws-vpc')
+      .replace(ssh, `${ssh}\n          - { proto: icmp, ports: [8, '3-4'], from: 10.0.0.0/8 }\n          - { proto: icmp, from: 10.30.0.0/16 }`)
+      .replaceAll('bastion', 'jump-1');
+    const parsed = await parseTerraform(await render(text));
+    expect(schemaProblems(parsed.resources)).toEqual([]);
+    const icmp = [...parsed.resources.values()].filter((r) => r.type === 'aws_vpc_security_group_ingress_rule' && r.body.ip_protocol === 'icmp');
+    expect(sorted(icmp.map((r) => [r.name, r.body.from_port, r.body.to_port, r.body.cidr_ipv4]))).toEqual(sorted([
+      ['jump-1_ingress_1_icmp_type8', 8, -1, '10.0.0.0/8'],
+      ['jump-1_ingress_1_icmp_type3', 3, -1, '10.0.0.0/8'],
+      ['jump-1_ingress_1_icmp_type4', 4, -1, '10.0.0.0/8'],
+      ['jump-1_ingress_2_icmp_all', -1, -1, '10.30.0.0/16'],
+    ]));
   });
 
   it('no VPN resources without site_to_site', () => {

@@ -44,6 +44,8 @@ function endpointMatches(spec: Record<string, unknown>, address: number, c: Comp
   else if (typeof spec.address === 'string') {
     const list = c.aliases.get(spec.address) ?? [spec.address];
     match = list.some((cidr) => inBlock(address, cidr));
+  } else if (spec.network === '(self)') {
+    match = [...c.interfaces.values()].some((i) => i.address !== undefined && parseIPv4(i.address) === address);
   } else if (typeof spec.network === 'string') {
     const name = spec.network;
     const ifaceIp = name.endsWith('ip') ? c.interfaces.get(name.slice(0, -2)) : undefined;
@@ -101,9 +103,17 @@ function packets(site: Site, test: FlowTest): Packet[] {
   const zone = (name: string) => site.policy.zones.find((z) => z.name === name)!.networks;
   const wan = site.firewall!.interfaces.find((i) => i.isWan)!;
   const sources = test.from === 'internet' ? [{ address: INTERNET_SOURCE, iface: wan.key }] : zone(test.from).map((id) => hostIn(site, id));
-  const targets =
-    test.to === 'internet' ? [INTERNET_TARGET] : test.to === 'wan' ? [parseIPv4(wan.address ?? LEASED_WAN)!] : zone(test.to).map((id) => hostIn(site, id).address);
-  return sources.flatMap((s) => targets.map((dst) => ({ iface: s.iface, src: s.address, dst, proto: test.proto, port: test.port })));
+  // "self": the firewall's address on the interface the packet arrives on.
+  const selfOn = (key: string) => parseIPv4(site.firewall!.interfaces.find((i) => i.key === key)!.address ?? LEASED_WAN)!;
+  const targets = (iface: string) =>
+    test.to === 'internet'
+      ? [INTERNET_TARGET]
+      : test.to === 'wan'
+        ? [parseIPv4(wan.address ?? LEASED_WAN)!]
+        : test.to === 'self'
+          ? [selfOn(iface)]
+          : zone(test.to).map((id) => hostIn(site, id).address);
+  return sources.flatMap((s) => targets(s.iface).map((dst) => ({ iface: s.iface, src: s.address, dst, proto: test.proto, port: test.port })));
 }
 
 describe.each(['homelab', 'vlan-hosting'] as const)('compiled filter rules of %s', (name) => {

@@ -17,6 +17,8 @@ describe('firewall flows (scenario A)', async () => {
   it('an internet-only zone is blocked from internal networks by its own rule', () => {
     expect(flow('service', 'management', 'tcp', 22)).toEqual([expect.objectContaining({ verdict: 'deny', decidedBy: 'policy rule service-internet-only' })]);
     expect(flow('service', 'internet', 'tcp', 443)).toEqual([expect.objectContaining({ verdict: 'accept', decidedBy: 'policy rule service-internet-only' })]);
+    // The firewall itself, its WAN address included, is not "internet".
+    expect(flow('service', 'wan', 'tcp', 443)).toEqual([expect.objectContaining({ verdict: 'deny', decidedBy: 'policy rule service-internet-only' })]);
   });
 
   it('whatever no rule passes is denied by default', () => {
@@ -49,6 +51,7 @@ describe('policy tests fail lint when the verdict differs', () => {
     expect(messages).toEqual([
       'flow service to management tcp 22: expected deny, got accept by policy rule oops',
       'flow service to vpn tcp 22: expected deny, got accept by policy rule oops',
+      'flow service to wan tcp 443: expected deny, got accept by policy rule oops',
     ]);
   });
 

@@ -63,6 +63,17 @@ describe('escaping in the fragments', async () => {
   });
 });
 
+describe('names in the header comment', () => {
+  it('writes a site named with "--" without breaking the comment', async () => {
+    const files = await fragments(edit(readExample('homelab'), ['sites', 0, 'name'], 'home--lab'), 'home--lab');
+    expect(files.size).toBeGreaterThan(3);
+    for (const [name, text] of files) {
+      expect(XMLValidator.validate(text), name).toBe(true);
+      expect(text, name).toContain('<!-- gen: site home- -lab, OPNsense 25.7; apply with gen opnsense merge -->');
+    }
+  });
+});
+
 describe('the XML writer', () => {
   it('round-trips any text XML can hold', () => {
     const xmlChar = fc

@@ -2,6 +2,7 @@
 // with an XML parser and checked value by value.
 import { homedir, tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
+import { siteToSite } from '../aws/fixtures.js';
 import { edit, lint, readExample, root } from '../helpers.js';
 import { type Xml, doc, fragments, text, withRoutesAndGroups } from './support.js';
 
@@ -34,7 +35,7 @@ describe('scenario A (homelab): OPNsense fragments', async () => {
     expect(gw.gateway_item[0]).toMatchObject({ name: 'WAN_GW', interface: 'wan', gateway: '192.168.0.1', defaultgw: '1', ipprotocol: 'inet' });
   });
 
-  it('compiles the policy: WAN passes first, the VPN on the wireguard group, internet-only as block + pass', () => {
+  it('compiles the policy: WAN passes first, the VPN on the wireguard group, internet-only as blocks of the firewall and the internal networks, then a pass', () => {
     const rules: Xml[] = doc(files, 'filter.xml').filter.rule;
     const summary = rules.map((r) => [
       r.type,
@@ -52,6 +53,7 @@ describe('scenario A (homelab): OPNsense fragments', async () => {
       ['pass', 'wireguard', 'any', '10.0.1.0/24', 'opt1', ''],
       ['pass', 'wireguard', 'any', '10.0.1.0/24', '10.0.1.0/24', ''],
       ['pass', 'lan', 'any', 'lan', 'any', ''],
+      ['block', 'opt1', 'any', 'opt1', '(self)', ''],
       ['block', 'opt1', 'any', 'opt1', 'gen_internal_networks', ''],
       ['pass', 'opt1', 'any', 'opt1', 'any', ''],
     ]);
@@ -63,6 +65,7 @@ describe('scenario A (homelab): OPNsense fragments', async () => {
       'gen: policy rule vpn-to-service',
       'gen: policy rule vpn-to-vpn',
       'gen: policy rule management-out',
+      'gen: policy rule service-internet-only (block the firewall itself)',
       'gen: policy rule service-internet-only (block internal networks)',
       'gen: policy rule service-internet-only (pass the internet)',
     ]);
@@ -165,6 +168,8 @@ describe('scenario B (VLAN hosting): OPNsense fragments', async () => {
   it('serves DHCP with dnsmasq on 25.7: one range per interface', () => {
     const dnsmasq = doc(files, 'dhcp.xml').dnsmasq;
     expect(dnsmasq['@version']).toBe('1.0.8');
+    // DHCP only: DNS stays with Unbound on port 53.
+    expect(dnsmasq.port).toBe('0');
     expect(dnsmasq.interface).toBe('lan,opt1,opt2,opt3');
     expect(dnsmasq.dhcp_ranges.map((r: Xml) => [r.interface, r.start_addr, r.end_addr])).toEqual([
       ['lan', '192.168.1.128', '192.168.1.254'],
@@ -177,9 +182,11 @@ describe('scenario B (VLAN hosting): OPNsense fragments', async () => {
   it('blocks the hosting VLANs from internal networks before passing them to the internet', () => {
     const rules: Xml[] = doc(files, 'filter.xml').filter.rule;
     const hosting = rules.filter((r) => r.descr.includes('hosting-internet-only'));
-    expect(hosting.map((r) => [r.interface, r.type, r.destination.address ?? 'any'])).toEqual([
+    expect(hosting.map((r) => [r.interface, r.type, r.destination.address ?? r.destination.network ?? 'any'])).toEqual([
+      ['opt2', 'block', '(self)'],
       ['opt2', 'block', 'gen_internal_networks'],
       ['opt2', 'pass', 'any'],
+      ['opt3', 'block', '(self)'],
       ['opt3', 'block', 'gen_internal_networks'],
       ['opt3', 'pass', 'any'],
     ]);
@@ -223,6 +230,13 @@ describe('target release', () => {
     expect(doc(late, 'haproxy.xml').OPNsense.HAProxy['@version']).toBe('5.0.0');
   });
 
+  it('keeps HAProxy 4.1.0 on 26.1.0-26.1.1 (os-haproxy 5 came with 26.1.2)', async () => {
+    const haproxy = async (release: string) =>
+      doc(await fragments(edit(readExample('homelab'), ['sites', 0, 'firewall', 'release'], release), 'home'), 'haproxy.xml').OPNsense.HAProxy['@version'];
+    expect(await haproxy('26.1.1')).toBe('4.1.0');
+    expect(await haproxy('26.1.2')).toBe('5.0.0');
+  });
+
   it('asks for ISC dhcpd explicitly on 25.7', async () => {
     const yaml = edit(readExample('vlan-hosting'), ['sites', 0, 'firewall', 'dhcp_server'], 'isc');
     const files = await fragments(yaml, 'hosting');
@@ -241,6 +255,17 @@ describe('port forwards', () => {
     expect(linked[0]['associated-rule-id']).toBe(forward['associated-rule-id']);
     expect(linked[0]).toMatchObject({ type: 'pass', interface: 'wan', protocol: 'tcp', destination: { address: '10.1.0.120', port: '3000' } });
     expect(text(forward.descr)).toBe('gen: port forward grafana');
+  });
+});
+
+describe('a VPC joined by the site-to-site VPN', () => {
+  it('passes the VPC\'s traffic on the IPsec interface enc0, not on the WireGuard group', async () => {
+    let yaml = siteToSite();
+    yaml = edit(yaml, ['sites', 0, 'policy', 'zones', 3], { name: 'cloud', networks: ['main'] });
+    yaml = edit(yaml, ['sites', 0, 'policy', 'rules', 5], { name: 'cloud-to-service', from: 'cloud', to: 'service', proto: 'tcp', ports: [443], action: 'pass' });
+    const rules: Xml[] = doc(await fragments(yaml, 'home'), 'filter.xml').filter.rule;
+    const cloud = rules.filter((r) => r.descr === 'gen: policy rule cloud-to-service');
+    expect(cloud.map((r) => [r.interface, r.protocol, r.source.address, r.destination.network, r.destination.port])).toEqual([['enc0', 'tcp', '10.30.0.0/16', 'opt1', '443']]);
   });
 });
 

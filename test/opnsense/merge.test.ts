@@ -1,5 +1,6 @@
 // gen opnsense merge: the generated sections go into an operator's backup;
 // everything else stays byte for byte; merging twice equals merging once.
+import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +8,7 @@ import { XMLValidator } from 'fast-xml-parser';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MergeError, mergeConfig } from '../../src/opnsense/merge.js';
 import { parseXml } from '../../src/opnsense/parse.js';
+import { selfSignedCertificate } from '../../src/opnsense/selfsigned.js';
 import { PRIVATE_KEY_PLACEHOLDER_PREFIX } from '../../src/render/opnsense/context.js';
 import { siteSections } from '../../src/render/opnsense/index.js';
 import { instanceKeyPath, writeSecret } from '../../src/secrets.js';
@@ -38,8 +40,11 @@ function homelabWithKey() {
   return { pair, yaml };
 }
 
+/** One stand-in certificate for all merges here, so that separate merges can be compared byte for byte. */
+const STAND_IN = selfSignedCertificate(['stand-in.example']);
+
 function merge(base: string, sections: Awaited<ReturnType<typeof sectionsOf>>, key?: string): string {
-  return mergeConfig(base, sections, { secret: () => key, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX });
+  return mergeConfig(base, sections, { secret: () => key, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, standIn: () => STAND_IN });
 }
 
 describe('merging scenario A into the upstream 25.7 sample', async () => {
@@ -81,7 +86,7 @@ describe('merging scenario A into the upstream 25.7 sample', async () => {
     const rules: Xml[] = parse(merged).opnsense.filter.rule;
     expect(rules.some((r) => String(r.descr).startsWith('Default allow LAN'))).toBe(false);
     expect(rules.every((r) => String(r.descr).startsWith('gen: '))).toBe(true);
-    expect(rules).toHaveLength(9);
+    expect(rules).toHaveLength(10);
   });
 });
 
@@ -106,6 +111,20 @@ describe('what merge keeps', () => {
     const merged = merge(SAMPLE.replace('</opnsense>', `  ${stamped}\n</opnsense>`), await sectionsOf(yaml), pair.privateKey);
     expect(merged).toContain('<general version="0.0.1">\n        <enabled>1</enabled>');
     expect(merged).not.toContain('persisted_at');
+  });
+
+  it('fills a new placeholder <cert> with a self-signed stand-in for the ACME names, so HAProxy can start', async () => {
+    const { pair, yaml } = homelabWithKey();
+    const sections = await sectionsOf(yaml);
+    const merged = mergeConfig(SAMPLE, sections, { secret: () => pair.privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX });
+    const [cert] = parse(merged).opnsense.cert;
+    const pem = (field: string) => Buffer.from(cert[field], 'base64').toString('utf8');
+    const x509 = new X509Certificate(pem('crt'));
+    expect(x509.subject).toBe('CN=*.example.com');
+    expect(x509.checkPrivateKey(createPrivateKey(pem('prv')))).toBe(true);
+    expect(cert.refid).toBe(parse(merged).opnsense.OPNsense.AcmeClient.certificates.certificate[0].certRefId);
+    // The stand-in stays until the ACME client replaces it: merging again changes nothing.
+    expect(mergeConfig(merged, sections, { secret: () => undefined, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX })).toBe(merged);
   });
 
   it('keeps an issued certificate that has the refid of gen\'s placeholder', async () => {
@@ -160,7 +179,9 @@ describe('routes and groups in the merge', () => {
 
 describe('DHCP in the merge', () => {
   it('replaces the sample\'s dnsmasq LAN range and keeps its other settings (25.7)', async () => {
-    const merged = merge(SAMPLE, await sectionsOf(readExample('vlan-hosting')));
+    const sections = await sectionsOf(readExample('vlan-hosting'));
+    const merged = merge(SAMPLE, sections);
+    expect(merge(merged, sections)).toBe(merged);
     const dnsmasq = parse(merged).opnsense.dnsmasq;
     expect(dnsmasq['@version']).toBe('1.0.8');
     expect(dnsmasq.port).toBe('0');
@@ -172,6 +193,43 @@ describe('DHCP in the merge', () => {
       'opt3 192.168.30.100-192.168.30.199',
     ]);
     expect(parse(merged).opnsense.vlans.vlan.map((v: Xml) => v.vlanif)).toEqual(['vlan0.10', 'vlan0.20', 'vlan0.30']);
+  });
+
+  it('turns dnsmasq DNS off (port 0) when the base sets no port, and keeps a port the base sets', async () => {
+    const sections = await sectionsOf(readExample('vlan-hosting'));
+    // The 24.7 sample has no <dnsmasq>: an empty port would put dnsmasq on 53, against Unbound.
+    const fresh = merge(SAMPLE_24, sections);
+    expect(parse(fresh).opnsense.dnsmasq.port).toBe('0');
+    expect(merge(fresh, sections)).toBe(fresh);
+    const dnsOn53 = SAMPLE.replace('<port>0</port>', '<port>53</port>').replace('<unbound>\n    <enable>1</enable>', '<unbound>');
+    expect(dnsOn53).not.toBe(SAMPLE);
+    expect(parse(merge(dnsOn53, sections)).opnsense.dnsmasq.port).toBe('53');
+  });
+
+  it('removes, with a warning, the base\'s DHCP for a network an interface no longer has (ISC would not start)', async () => {
+    const warnings: string[] = [];
+    const run = (base: string, release: string) => {
+      const { pair, yaml } = homelabWithKey();
+      return sectionsOf(edit(yaml, ['sites', 0, 'firewall', 'release'], release)).then((sections) =>
+        mergeConfig(base, sections, { secret: () => pair.privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, standIn: () => STAND_IN, warn: (m) => warnings.push(m) }),
+      );
+    };
+    // Scenario A has no DHCP; the samples serve 192.168.1.100-199 on lan, which becomes 10.0.0.1/24.
+    const isc = parse(await run(SAMPLE_24, '24.7')).opnsense;
+    expect(isc.dhcpd?.lan).toBeUndefined();
+    const dnsmasq = parse(await run(SAMPLE, '25.7')).opnsense.dnsmasq;
+    expect(dnsmasq.dhcp_ranges).toBeUndefined();
+    expect(dnsmasq.port).toBe('0');
+    expect(warnings.filter((w) => w.startsWith('removed'))).toEqual([
+      "removed the base's ISC DHCP range 192.168.1.100-192.168.1.199 on lan: it lies outside lan's network 10.0.0.0/24 in the topology",
+      "removed the base's dnsmasq DHCP range 192.168.1.100-192.168.1.199 on lan: it lies outside lan's network 10.0.0.0/24 in the topology",
+    ]);
+    // A range inside the new network, and an IPv6 range, stay.
+    const kept = SAMPLE.replace('<start_addr>192.168.1.100</start_addr>', '<start_addr>10.0.0.100</start_addr>')
+      .replace('<end_addr>192.168.1.199</end_addr>', '<end_addr>10.0.0.199</end_addr>')
+      .replace('</dhcp_ranges>', '</dhcp_ranges>\n    <dhcp_ranges>\n      <interface>lan</interface>\n      <start_addr>::</start_addr>\n      <ra_mode>slaac</ra_mode>\n    </dhcp_ranges>');
+    const ranges = parse(await run(kept, '25.7')).opnsense.dnsmasq.dhcp_ranges;
+    expect(ranges.map((r: Xml) => r.start_addr)).toEqual(['10.0.0.100', '::']);
   });
 
   it('writes ISC dhcpd into the 24.7 sample and keeps its <system> (with CDATA) byte-identical', async () => {
@@ -195,6 +253,13 @@ describe('bases merge refuses', async () => {
     expect(attempt('<opnsense><theme>x</theme></opnsense>')).toThrow(/no <system> section/);
     expect(attempt('<opnsense><system></opnsense>')).toThrow(/not well-formed XML \(line 1, column \d+: closing tag <\/opnsense> does not match <system>/);
     expect(attempt('<!DOCTYPE x [<!ENTITY a "b">]><opnsense/>')).toThrow(/DOCTYPE is not allowed/);
+    // Character references outside XML's characters: a located error, not a crash.
+    for (const ref of ['&#x110000;', '&#0;', '&#xD800;', '&#xZZ;', '&#12a;']) {
+      expect(attempt(`<opnsense><system/><a>${ref}</a></opnsense>`), ref).toThrow(new RegExp(`not well-formed XML \\(line 1, column \\d+: ${ref} is not a character XML allows`));
+    }
+    const deep = `<opnsense><system/>${'<a>'.repeat(100_000)}${'</a>'.repeat(100_000)}</opnsense>`;
+    expect(attempt(deep)).toThrow(/not well-formed XML \(line 1, column \d+: elements nested deeper than 200 levels/);
+    expect(parseXml('<opnsense><a>&#x1F600;&#233;&#x41;</a></opnsense>').root.children).toEqual([expect.objectContaining({ name: 'a', children: [{ text: '😀éA' }] })]);
   });
 
   it('a base that assigns a device gen assigns to another key', () => {
@@ -222,6 +287,32 @@ describe('bases merge refuses', async () => {
   });
 });
 
+describe('the web GUI and HAProxy on the same port', async () => {
+  const { pair, yaml } = homelabWithKey();
+  const sections = await sectionsOf(yaml);
+  const warnings = (base: string) => {
+    const out: string[] = [];
+    mergeConfig(base, sections, { secret: () => pair.privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, warn: (m) => out.push(m) });
+    return out.filter((m) => m.startsWith('HAProxy'));
+  };
+  const webgui = (inner: string) => SAMPLE.replace('<webgui>\n      <protocol>https</protocol>\n    </webgui>', `<webgui>\n      <protocol>https</protocol>\n${inner}    </webgui>`);
+
+  it('warns that HAProxy on 0.0.0.0:443 and :80 meets the factory GUI (HTTPS on 443, redirect on 80)', () => {
+    expect(warnings(SAMPLE)).toEqual([
+      expect.stringMatching(/^HAProxy frontend https binds 0\.0\.0\.0:443, but the web GUI listens on port 443 of every interface .*move the web GUI to another port/),
+      expect.stringMatching(/^HAProxy frontend https_http_redirect binds 0\.0\.0\.0:80, but the web GUI's HTTP redirect listens on port 80 of every interface/),
+    ]);
+  });
+
+  it('is quiet when the GUI moved off those ports or listens on chosen interfaces only', () => {
+    const moved = webgui('      <port>8443</port>\n      <disablehttpredirect>1</disablehttpredirect>\n');
+    expect(moved).not.toBe(SAMPLE);
+    expect(warnings(moved)).toEqual([]);
+    expect(warnings(webgui('      <interfaces>lan</interfaces>\n'))).toEqual([]);
+    expect(warnings(webgui('      <port>8443</port>\n'))).toHaveLength(1);
+  });
+});
+
 describe('gen opnsense merge (command)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'gen-opnsense-merge-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -229,14 +320,16 @@ describe('gen opnsense merge (command)', () => {
   const topology = join(dir, 'topology.yaml');
   const base = join(dir, 'backup.xml');
   writeFileSync(topology, yaml);
-  writeFileSync(base, SAMPLE);
+  // A GUI on 8443 without its HTTP redirect leaves 80 and 443 to HAProxy.
+  writeFileSync(base, SAMPLE.replace('<protocol>https</protocol>', '<protocol>https</protocol>\n      <port>8443</port>\n      <disablehttpredirect>1</disablehttpredirect>'));
 
   it('writes the merged config with mode 0600, its key from the secrets directory', async () => {
     const secrets = join(dir, 'secrets');
     writeSecret(secrets, instanceKeyPath('home', 'wg0'), pair.privateKey);
     const out = join(dir, 'merged.xml');
     const result = await gen('opnsense', 'merge', '-f', topology, '--base', base, '--secrets', secrets, '-o', out);
-    expect(result.stderr).toBe('');
+    // The sample's LAN DHCP range does not fit scenario A's LAN: the only thing merge has to say.
+    expect(result.stderr).toBe("gen: warning: removed the base's dnsmasq DHCP range 192.168.1.100-192.168.1.199 on lan: it lies outside lan's network 10.0.0.0/24 in the topology\n");
     expect(result.code).toBe(0);
     expect(statSync(out).mode & 0o777).toBe(0o600);
     const merged = readFileSync(out, 'utf8');
@@ -246,6 +339,17 @@ describe('gen opnsense merge (command)', () => {
     const again = join(dir, 'again.xml');
     expect((await gen('opnsense', 'merge', '-f', topology, '--base', out, '--secrets', secrets, '-o', again)).code).toBe(0);
     expect(readFileSync(again, 'utf8')).toBe(merged);
+  });
+
+  it('warns on stderr, and still writes the file, when the GUI holds a port HAProxy binds', async () => {
+    const secrets = join(dir, 'secrets');
+    writeSecret(secrets, instanceKeyPath('home', 'wg0'), pair.privateKey);
+    const factory = join(dir, 'factory.xml');
+    writeFileSync(factory, SAMPLE);
+    const result = await gen('opnsense', 'merge', '-f', topology, '--base', factory, '--secrets', secrets, '-o', join(dir, 'factory-merged.xml'));
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/^gen: warning: HAProxy frontend https binds 0\.0\.0\.0:443, but the web GUI listens on port 443/m);
+    expect(statSync(join(dir, 'factory-merged.xml')).mode & 0o777).toBe(0o600);
   });
 
   it('fails with a clear message and exit code 1', async () => {

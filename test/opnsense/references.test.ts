@@ -44,7 +44,7 @@ async function check(yaml: string, site: string): Promise<number> {
     });
     if (doc.opnsense.interfaces) keys = Object.keys(doc.opnsense.interfaces);
   }
-  const interfaces = new Set([...keys, 'wireguard']);
+  const interfaces = new Set([...keys, 'wireguard', 'enc0']);
   const networks = new Set(['any', '(self)', ...interfaces, ...keys.map((k) => `${k}ip`)]);
   let checked = 0;
   const fail: string[] = [];
@@ -93,7 +93,11 @@ describe('references between generated items', () => {
     const yaml = edit(readExample('homelab'), ['sites', 0, 'haproxy', 'certificates', 0], { name: 'wildcard', domain: 'www.example.com', challenge: 'http-01' });
     const files = await fragments(yaml, 'home');
     const validation = parse(files.get('acme.xml')!).opnsense.OPNsense.AcmeClient.validations.validation[0];
-    expect(validation).toMatchObject({ method: 'http01', http_service: 'haproxy' });
+    expect(validation).toMatchObject({ method: 'http01', http_service: 'haproxy', http_haproxyInject: '1' });
+    // Port 80 (which redirects to HTTPS) and the HTTPS frontend the redirect leads to both answer the challenge.
+    const frontends = parse(files.get('haproxy.xml')!).opnsense.OPNsense.HAProxy.frontends.frontend;
+    const uuidOf = (name: string) => frontends.find((f: Xml) => f.name === name)['@uuid'];
+    expect(validation.http_haproxyFrontends).toBe(`${uuidOf('https_http_redirect')},${uuidOf('https')}`);
     expect(await check(yaml, 'home')).toBeGreaterThan(15);
   });
 });

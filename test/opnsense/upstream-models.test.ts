@@ -18,6 +18,38 @@ function model(file: string): { items: Xml; version: string } {
   return { items: doc.items, version: String(doc.version) };
 }
 
+/** A model's element names as nested keys (an item's fields under its array element). */
+function fields(names: string, arrays: Record<string, string> = {}): Xml {
+  const leaves = (list: string) => Object.fromEntries(list.split(' ').filter(Boolean).map((n) => [n, {}]));
+  return { ...leaves(names), ...Object.fromEntries(Object.entries(arrays).map(([name, list]) => [name, leaves(list)])) };
+}
+
+/**
+ * Models with no verbatim copy in upstream/: their element names, read
+ * from opnsense/core (Dnsmasq/Dnsmasq.xml at model version 1.0.8, the 25.7
+ * one; Firewall/Group.xml 1.0.0).
+ */
+const INLINE_MODELS: Record<string, { items: Xml; version: string }> = {
+  dnsmasq: {
+    version: '1.0.8',
+    items: {
+      ...fields(
+        'enable regdhcp regdhcpstatic dhcpfirst strict_order domain_needed no_private_reverse no_resolv log_queries no_hosts strictbind dnssec regdhcpdomain interface port dns_forward_max cache_size local_ttl add_mac add_subnet strip_subnet no_ident',
+        {
+          dhcp: 'no_interface fqdn domain local lease_max authoritative default_fw_rules reply_delay enable_ra nosync',
+          hosts: 'host domain local ip cnames client_id hwaddr lease_time ignore set_tag descr comments aliases',
+          domainoverrides: 'sequence domain ipset srcip port ip descr',
+          dhcp_tags: 'tag',
+          dhcp_ranges: 'interface set_tag start_addr end_addr subnet_mask constructor mode prefix_len lease_time domain_type domain nosync ra_mode ra_priority ra_mtu ra_interval ra_router_lifetime description',
+          dhcp_options: 'type option option6 interface tag set_tag value force description',
+          dhcp_boot: 'interface tag filename servername address description',
+        },
+      ),
+    },
+  },
+  ifgroups: { version: '1.0.0', items: fields('', { ifgroupentry: 'ifname members nogroup sequence descr' }) },
+};
+
 /** MVC sections by their path under <opnsense>; the model file that describes each. */
 function modelFiles(release: string): Record<string, string | null> {
   return {
@@ -29,9 +61,9 @@ function modelFiles(release: string): Record<string, string | null> {
     'OPNsense/wireguard/server': release.startsWith('24.7') ? 'core-24.7.12/Server.xml' : 'Server.xml',
     'OPNsense/wireguard/client': 'Client.xml',
     'OPNsense/HAProxy': 'HAProxy.xml',
-    // MVC models with no upstream copy here: checked by the scenario tests only.
-    dnsmasq: null,
-    ifgroups: null,
+    dnsmasq: 'inline',
+    ifgroups: 'inline',
+    // No copy of the 25.7 ACME client model (4.3.0) here: checked by the scenario tests only.
     'OPNsense/AcmeClient': null,
   };
 }
@@ -80,9 +112,9 @@ describe.each(cases)('$name: MVC sections against the upstream models', ({ yaml,
         seen.add(section);
         const file = files_[section];
         if (!file) continue;
-        const { items, version } = model(file);
+        const { items, version } = file === 'inline' ? INLINE_MODELS[section]! : model(file);
         expect(unknownElements(gen, items, section), `${name}: elements missing from ${file}`).toEqual([]);
-        if (release === '25.7' || file.startsWith('core-24.7.12/')) expect(gen['@version'], `${name}: ${section} version`).toBe(version);
+        if (release === '25.7' || file.startsWith('core-24.7.12/') || (file === 'inline' && section !== 'dnsmasq')) expect(gen['@version'], `${name}: ${section} version`).toBe(version);
       }
     }
     expect(seen.size).toBeGreaterThan(3);
@@ -93,5 +125,10 @@ describe('the upstream check itself', () => {
   it('finds an element that is not in the model', () => {
     const { items } = model('Client.xml');
     expect(unknownElements({ clients: { client: [{ name: 'a', allowedips: '10.0.0.0/24' }] } }, items, 'client')).toEqual(['client/clients/client/allowedips']);
+  });
+
+  it('finds one in the models listed inline', () => {
+    const gen = { enable: '1', dhcp_ranges: [{ interface: 'lan', start: '10.0.0.10' }] };
+    expect(unknownElements(gen, INLINE_MODELS.dnsmasq!.items, 'dnsmasq')).toEqual(['dnsmasq/dhcp_ranges/start']);
   });
 });

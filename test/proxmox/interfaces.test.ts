@@ -107,11 +107,12 @@ describe('Proxmox interfaces for other topologies', () => {
 
 describe('descriptions stay inside their comment line', () => {
   it('cannot open a stanza or an option', async () => {
-    const nasty = 'x\u2028iface vmbr9 inet static\u0085 post-up reboot # \\ "quoted"';
+    // "$", "%" and "\\" are refused by proxmox/description-text (Mako template code).
+    const nasty = 'x\u2028iface vmbr9 inet static\u0085 post-up reboot # "quoted"';
     const text = edit(homelab, ['sites', 0, 'proxmox', 'hosts', 0, 'bridges', 2, 'description'], nasty);
     const file = parseInterfaces((await render(text)).get('home/proxmox/pve/interfaces')!);
     expect([...file.stanzas.keys()]).toEqual(['lo', 'eno1', 'vmbr0', 'vmbr1', 'vmbr2']);
-    expect(file.stanzas.get('vmbr2')!.comments).toEqual(['x iface vmbr9 inet static  post-up reboot # \\ "quoted"']);
+    expect(file.stanzas.get('vmbr2')!.comments).toEqual(['x iface vmbr9 inet static  post-up reboot # "quoted"']);
     expect(option(file.stanzas.get('vmbr2'), 'post-up')).toEqual([]);
   });
 });

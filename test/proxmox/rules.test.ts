@@ -59,3 +59,37 @@ describe('proxmox/description-text', () => {
     expect(await lint(readExample('homelab'))).toEqual([]);
   });
 });
+
+describe('proxmox/port-in-two-bridges', () => {
+  const homelab = readExample('homelab');
+  const bridges = ['sites', 0, 'proxmox', 'hosts', 0, 'bridges'];
+
+  it('is an error when a port is enslaved to a second bridge, at that port', async () => {
+    const text = edit(homelab, [...bridges, 1, 'ports'], ['eno1']);
+    const found = (await lint(text)).filter((d) => d.rule === 'proxmox/port-in-two-bridges');
+    expect(found.map((d) => [d.severity, d.message, d.location.line])).toEqual([
+      ['error', 'port eno1 of bridge vmbr1 is already a port of bridge vmbr0', lineOf(text, [...bridges, 1, 'ports', 0])],
+    ]);
+  });
+
+  it('passes ports that each belong to one bridge', async () => {
+    const text = edit(edit(homelab, ['sites', 0, 'proxmox', 'hosts', 0, 'ports'], ['eno1', 'eno2']), [...bridges, 1, 'ports'], ['eno2']);
+    expect((await lint(text)).filter((d) => d.rule === 'proxmox/port-in-two-bridges')).toEqual([]);
+  });
+});
+
+describe('proxmox/vids-without-vlan-aware', () => {
+  const rule = 'proxmox/vids-without-vlan-aware';
+  const vmbr1 = ['sites', 0, 'proxmox', 'hosts', 0, 'bridges', 0];
+
+  it('warns on vids for a bridge that is explicitly not VLAN aware, at the vids key', async () => {
+    const text = edit(edit(hosting, [...vmbr1, 'vlan_aware'], false), [...vmbr1, 'vids'], [100]);
+    const found = (await lint(text)).filter((d) => d.rule === rule);
+    expect(found.map((d) => [d.severity, d.message, d.location.line])).toEqual([['warning', 'bridge vmbr1 has vids but vlan_aware: false', lineOfKey(text, [...vmbr1, 'vids'])]]);
+  });
+
+  it('passes vids on a bridge that is VLAN aware, or left to be derived', async () => {
+    expect((await lint(edit(hosting, [...vmbr1, 'vids'], [100]))).filter((d) => d.rule === rule)).toEqual([]);
+    expect((await lint(edit(edit(hosting, [...vmbr1, 'vlan_aware'], true), [...vmbr1, 'vids'], [100]))).filter((d) => d.rule === rule)).toEqual([]);
+  });
+});

@@ -3,6 +3,7 @@
 # wireguard-go interface in an empty network namespace (nothing can be sent):
 #   wg-quick strip -> wg setconf   (wireguard-tools' parser: keys, CIDRs, ports, unknown lines)
 #   Address / MTU  -> applied with ip(8) on the interface
+#   PrivateKey     -> shown back unchanged by `wg show` (keys are clamped)
 # Endpoint hosts become 127.0.0.1 so that wg never resolves names (the port
 # is still parsed). Prints "OK file (N peers)" or "FAIL file: reason" per file.
 # Needs root, wireguard-tools, wireguard-go, iproute2.  Usage: wg-validate.sh FILE...
@@ -32,6 +33,10 @@ for f in "$@"; do
     echo "FAIL $f: $out"; fail=1; continue
   fi
   ok=1
+  # The device keeps the clamped private key: a key that is not clamped comes back changed.
+  want=$(sed -n 's/^[[:space:]]*PrivateKey[[:space:]]*=[[:space:]]*//Ip' "$f")
+  got=$(ip netns exec "$NS" wg show "$IF" private-key)
+  [[ $got == "$want" ]] || { echo "FAIL $f: the device shows the private key as $got"; ok=0; }
   for a in $(sed -n 's/^[[:space:]]*Address[[:space:]]*=//Ip' "$f" | tr ',' ' '); do
     out=$(ip -n "$NS" addr add "$a" dev "$IF" 2>&1) || { echo "FAIL $f: Address $a: $out"; ok=0; }
   done

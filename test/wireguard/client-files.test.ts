@@ -1,5 +1,6 @@
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { generateKeyPair } from '../../src/wg/keys.js';
 import { edit, lint, readExample, render, rulesOf } from '../helpers.js';
 import { parseWgQuick } from './wg-ini.js';
 
@@ -102,6 +103,13 @@ describe('WireGuard client files for other topologies', () => {
     expect(parseWgQuick(files.get('home/wireguard/laptop-john.conf')!)[1]!.values.PersistentKeepalive).toBe('25');
   });
 
+  it('sorts AllowedIPs by address whatever order reach lists them in, each network once', async () => {
+    const text = edit(homelab, [...wg0, 'reach'], ['vpn', 'service', 'management', 'service']);
+    expect((await lint(text)).filter((d) => d.severity === 'error')).toEqual([]);
+    const peer = parseWgQuick((await render(text)).get('home/wireguard/laptop-john.conf')!)[1]!;
+    expect(peer.values.AllowedIPs).toBe('10.0.0.0/24, 10.0.1.0/24, 10.1.0.0/24');
+  });
+
   it('derives AllowedIPs from the policy: a network the VPN may not reach is left out', async () => {
     const policy = parse(homelab).sites[0].policy;
     let text = edit(homelab, ['sites', 0, 'policy', 'rules'], policy.rules.filter((r: { name: string }) => r.name !== 'vpn-to-service'));
@@ -132,9 +140,10 @@ describe('a site with two WireGuard instances', () => {
       public_key: 'XCdJc81KmaxcKhvh+14BTLyFXofXIyLTdEZ6sWqhWkU=',
       endpoint: 'vpn2.example.com',
       roles: [{ name: 'workstation', from: '10.0.2.2', to: '10.0.2.10' }],
-      peers: [{ name: 'mac-workstation', role: 'workstation', address: '10.0.2.2', public_key: 'LwFL1l029Twp5lFs2/wACC5A1C5KZQG73r1hIbHP6zA=' }],
+      peers: [{ name: 'mac-workstation', role: 'workstation', address: '10.0.2.2', public_key: generateKeyPair().publicKey }],
     };
-    const text = edit(homelab, ['sites', 0, 'wireguard', 1], second);
+    const assigned = edit(homelab, ['sites', 0, 'firewall', 'interfaces', 4], { name: 'wireguard2', assign: 'opt3', wireguard: 'wg1' });
+    const text = edit(assigned, ['sites', 0, 'wireguard', 1], second);
     const files = await render(text);
     const names = [...files.keys()].filter((f) => f.startsWith('home/wireguard/')).sort();
     expect(names).toContain('home/wireguard/wg0-mac-workstation.conf');
@@ -145,6 +154,8 @@ describe('a site with two WireGuard instances', () => {
     expect(iface!.values.Address).toBe('10.0.2.2/24');
     expect(peer!.values.Endpoint).toBe('vpn2.example.com:51821');
     expect(files.get('home/wireguard/peers.md')).toContain('## wg1');
+    expect(files.get('home/wireguard/wg1-mac-workstation.conf')).toContain('`gen wg export mac-workstation --instance wg1` fills in the private key');
+    expect(files.get('home/wireguard/wg0-mac-workstation-lan.conf')).toContain('`gen wg export mac-workstation --instance wg0 --lan` fills in');
     // wg1 is in no zone, so its clients may reach nothing: no AllowedIPs line (and a warning).
     expect(peer!.values.AllowedIPs).toBeUndefined();
     expect((await lint(text)).filter((d) => d.rule === 'wg/reach-empty').map((d) => d.message)).toEqual(['clients of wg1 may reach no network: no pass rule from its zone']);

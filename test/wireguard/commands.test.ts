@@ -12,7 +12,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { lintText } from '../../src/pipeline.js';
 import { renderAll } from '../../src/render/index.js';
 import { generateKeyPair, isWireguardKey, publicKeyOf } from '../../src/wg/keys.js';
-import { readExample, root } from '../helpers.js';
+import { edit, readExample, root } from '../helpers.js';
 import { missing } from '../system-tools.js';
 import { gen } from './cli.js';
 
@@ -92,7 +92,7 @@ describe('gen wg add-peer', () => {
   it('appends the peer at the next free address of its role and changes nothing else in the file', async () => {
     const result = await gen('wg', 'add-peer', 'pixel-anna', '--role', 'mobile', '-f', topology);
     expect(result).toMatchObject({ code: 0, stdout: '10.0.1.12\n' });
-    const key = readFileSync(join(secrets, 'home/wireguard/peers/pixel-anna.key'), 'utf8').trim();
+    const key = readFileSync(join(secrets, 'home/wireguard/wg0/peers/pixel-anna.key'), 'utf8').trim();
     const anchor = '            enabled: false               # kept in the file, not in the running config\n';
     const added = ['          - name: pixel-anna', '            role: mobile', '            address: 10.0.1.12', `            public_key: ${publicKeyOf(key)}`, ''].join('\n');
     expect(current()).toBe(original.replace(anchor, anchor + added));
@@ -100,11 +100,11 @@ describe('gen wg add-peer', () => {
 
   it('keeps the private key in the secrets directory only: directories 0700, key 0600', async () => {
     await gen('wg', 'add-peer', 'laptop-anna', '--role', 'workstation', '-f', topology);
-    const keyFile = join(secrets, 'home/wireguard/peers/laptop-anna.key');
+    const keyFile = join(secrets, 'home/wireguard/wg0/peers/laptop-anna.key');
     const key = readFileSync(keyFile, 'utf8').trim();
     expect(isWireguardKey(key)).toBe(true);
     expect(mode(keyFile)).toBe(0o600);
-    for (const d of [secrets, join(secrets, 'home'), join(secrets, 'home/wireguard'), join(secrets, 'home/wireguard/peers')]) expect(mode(d)).toBe(0o700);
+    for (const d of [secrets, join(secrets, 'home'), join(secrets, 'home/wireguard'), join(secrets, 'home/wireguard/wg0'), join(secrets, 'home/wireguard/wg0/peers')]) expect(mode(d)).toBe(0o700);
     expect(peersOf(current()).find((p) => p.name === 'laptop-anna')!.public_key).toBe(publicKeyOf(key));
     expect(current()).not.toContain(key);
     for (const text of (await rendered()).values()) expect(text).not.toContain(key);
@@ -119,11 +119,33 @@ describe('gen wg add-peer', () => {
     expect(peersOf(current()).map((p) => p.address)).toEqual(['10.0.1.2', '10.0.1.3', '10.0.1.11', '10.0.1.4', '10.0.1.5', '10.0.1.51']);
   });
 
+  it('keeps the keys of same-named peers of two instances apart', async () => {
+    const second = { name: 'wg1', listen_port: 51821, address: '10.0.2.1/24', public_key: generateKeyPair().publicKey, endpoint: 'vpn.example.com', roles: [{ name: 'workstation', from: '10.0.2.2', to: '10.0.2.10' }] };
+    const assigned = edit(current(), ['sites', 0, 'firewall', 'interfaces', 4], { name: 'wireguard2', assign: 'opt3', wireguard: 'wg1' });
+    writeFileSync(topology, edit(assigned, ['sites', 0, 'wireguard', 1], second));
+    for (const instance of ['wg0', 'wg1']) expect((await gen('wg', 'add-peer', 'laptop-anna', '--role', 'workstation', '--instance', instance, '-f', topology)).code).toBe(0);
+    const keys = ['wg0', 'wg1'].map((i) => readFileSync(join(secrets, `home/wireguard/${i}/peers/laptop-anna.key`), 'utf8').trim());
+    expect(keys[0]).not.toBe(keys[1]);
+    for (const [i, instance] of ['wg0', 'wg1'].entries()) {
+      const exported = await gen('wg', 'export', 'laptop-anna', '--instance', instance, '-f', topology);
+      expect([exported.code, exported.stderr]).toEqual([0, '']);
+      expect(exported.stdout).toContain(`PrivateKey = ${keys[i]}\n`);
+    }
+  });
+
+  it('refuses a secrets directory that cannot hold the key, and leaves the topology alone', async () => {
+    const notADir = join(dir, 'file');
+    writeFileSync(notADir, '');
+    const result = await gen('wg', 'add-peer', 'laptop-anna', '--role', 'workstation', '-f', topology, '--secrets', notADir);
+    expect([result.code, result.stderr]).toEqual([1, `gen: cannot write ${join(notADir, 'home/wireguard/wg0/peers/laptop-anna.key')}: ENOTDIR; nothing was changed\n`]);
+    expect(current()).toBe(original);
+  });
+
   it('takes a public key made on the device and keeps no private key', async () => {
     const own = 'Lgn4vZd3cPwDnL4fh/JUzw2ctXWN1QwqzOtm5j4Jk1U='.replace('L', 'M');
     expect((await gen('wg', 'add-peer', 'ipad', '--role', 'mobile', '--public-key', own, '-f', topology)).code).toBe(0);
     expect(peersOf(current()).at(-1)).toEqual({ name: 'ipad', role: 'mobile', address: '10.0.1.12', public_key: own });
-    expect(existsSync(join(secrets, 'home/wireguard/peers/ipad.key'))).toBe(false);
+    expect(existsSync(join(secrets, 'home/wireguard/wg0/peers/ipad.key'))).toBe(false);
     const exported = await gen('wg', 'export', 'ipad', '-f', topology);
     expect(exported.code).toBe(1);
     expect(exported.stderr).toContain('brought its own key');
@@ -141,7 +163,7 @@ describe('gen wg add-peer', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(message);
     expect(current()).toBe(original);
-    expect(existsSync(join(secrets, `home/wireguard/peers/${name}.key`))).toBe(false);
+    expect(existsSync(join(secrets, `home/wireguard/wg0/peers/${name}.key`))).toBe(false);
   });
 
   it('refuses when the role is full', async () => {
@@ -164,7 +186,7 @@ describe('gen wg add-peer', () => {
 describe('gen wg export', () => {
   it('prints the client file of out/ with the private key filled in', async () => {
     await gen('wg', 'add-peer', 'laptop-anna', '--role', 'workstation', '-f', topology);
-    const key = readFileSync(join(secrets, 'home/wireguard/peers/laptop-anna.key'), 'utf8').trim();
+    const key = readFileSync(join(secrets, 'home/wireguard/wg0/peers/laptop-anna.key'), 'utf8').trim();
     const files = await rendered();
     for (const lan of [false, true]) {
       const result = await gen('wg', 'export', 'laptop-anna', ...(lan ? ['--lan'] : []), '-f', topology);
@@ -181,6 +203,9 @@ describe('gen wg export', () => {
     expect((await gen('wg', 'export', 'laptop-anna', '-f', topology, '-o', file)).code).toBe(0);
     expect(mode(file)).toBe(0o600);
     expect(readFileSync(file, 'utf8')).toBe((await gen('wg', 'export', 'laptop-anna', '-f', topology)).stdout);
+    expect((await gen('wg', 'export', 'laptop-anna', '-f', topology, '-o', join(dir, 'wg0.conf'))).stderr).toBe('');
+    const long = await gen('wg', 'export', 'laptop-anna', '--lan', '-f', topology, '-o', join(dir, 'laptop-anna-office.conf'));
+    expect([long.code, long.stderr]).toEqual([0, expect.stringContaining('wg-quick takes the interface name from the file name')]);
     const nowhere = await gen('wg', 'export', 'laptop-anna', '-f', topology, '-o', join(dir, 'missing', 'x.conf'));
     expect([nowhere.code, nowhere.stderr]).toEqual([1, `gen: cannot write ${join(dir, 'missing', 'x.conf')}: ENOENT\n`]);
   });
@@ -188,10 +213,10 @@ describe('gen wg export', () => {
   it('refuses a disabled peer, a LAN file without lan_endpoint, and a key that does not match', async () => {
     await gen('wg', 'add-peer', 'laptop-anna', '--role', 'workstation', '-f', topology);
     expect((await gen('wg', 'export', 'iphone-john', '-f', topology)).stderr).toContain('is disabled');
-    writeFileSync(topology, current().replace('        lan_endpoint: 192.168.0.2\n', ''));
+    writeFileSync(topology, current().replace(/^ {8}lan_endpoint: .*\n/m, ''));
     expect((await gen('wg', 'export', 'laptop-anna', '--lan', '-f', topology)).stderr).toContain('has no lan_endpoint');
     // Someone else changed the public key in the topology: the stored key no longer belongs to it.
-    writeFileSync(topology, current().replace(/(name: laptop-anna[\s\S]*public_key: )\S+/, '$1Lgn4vZd3cPwDnL4fh/JUzw2ctXWN1QwqzOtm5j4Jk1U='));
+    writeFileSync(topology, current().replace(/(name: laptop-anna[\s\S]*public_key: )\S+/, `$1${generateKeyPair().publicKey}`));
     const mismatch = await gen('wg', 'export', 'laptop-anna', '-f', topology);
     expect(mismatch.code).toBe(1);
     expect(mismatch.stderr).toContain('does not belong to the public_key');
@@ -236,7 +261,7 @@ describe('gen wg export', () => {
 describe('gen wg rotate, disable, enable, keygen', () => {
   it('rotate replaces the key pair in the secrets directory and the topology', async () => {
     await gen('wg', 'add-peer', 'laptop-anna', '--role', 'workstation', '-f', topology);
-    const keyFile = join(secrets, 'home/wireguard/peers/laptop-anna.key');
+    const keyFile = join(secrets, 'home/wireguard/wg0/peers/laptop-anna.key');
     const before = readFileSync(keyFile, 'utf8');
     const textBefore = current();
     expect((await gen('wg', 'rotate', 'laptop-anna', '-f', topology)).code).toBe(0);
@@ -254,6 +279,13 @@ describe('gen wg rotate, disable, enable, keygen', () => {
     const own = 'Lgn4vZd3cPwDnL4fh/JUzw2ctXWN1QwqzOtm5j4Jk1U='.replace('L', 'N');
     expect((await gen('wg', 'rotate', 'laptop-john', '--public-key', own, '-f', topology)).code).toBe(0);
     expect(current()).toBe(original.replace('Lgn4vZd3cPwDnL4fh/JUzw2ctXWN1QwqzOtm5j4Jk1U=', own));
+    // A key gen made before is dropped: the private key now lives on the device only.
+    await gen('wg', 'add-peer', 'laptop-anna', '--role', 'workstation', '-f', topology);
+    const keyFile = join(secrets, 'home/wireguard/wg0/peers/laptop-anna.key');
+    expect(existsSync(keyFile)).toBe(true);
+    expect((await gen('wg', 'rotate', 'laptop-anna', '--public-key', own.replace('N', 'O'), '-f', topology)).code).toBe(0);
+    expect(existsSync(keyFile)).toBe(false);
+    expect((await gen('wg', 'export', 'laptop-anna', '-f', topology)).stderr).toContain('brought its own key');
   });
 
   it('disable keeps the peer but drops its client files; enable brings them back', async () => {

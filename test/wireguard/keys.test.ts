@@ -13,6 +13,13 @@ describe('x25519 keys with node:crypto', () => {
     expect(generateKeyPair().privateKey).not.toBe(pair.privateKey);
   });
 
+  it('clamps private keys as `wg genkey` does, so `wg showconf` shows the same key back', () => {
+    for (let i = 0; i < 64; i++) {
+      const raw = Buffer.from(generateKeyPair().privateKey, 'base64');
+      expect([raw[0]! & 7, raw[31]! & 0xc0]).toEqual([0, 0x40]);
+    }
+  });
+
   it('refuses text that is not a key', () => {
     expect(isWireguardKey('notakey')).toBe(false);
     expect(() => publicKeyOf('notakey')).toThrow(/not a WireGuard key/);

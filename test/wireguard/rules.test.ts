@@ -50,12 +50,37 @@ describe('WireGuard lint rules', async () => {
     expect(only(await lint(edit(homelab, [...wg0, 'reach'], ['management', 'service'])), 'wg/reach-without-pass')).toEqual([]);
   });
 
+  it('wg/reach-without-pass sees a block of all traffic before the pass rule (first match), not a block of one port', async () => {
+    const rules = parse(homelab).sites[0].policy.rules;
+    const block = (extra: object) => ({ name: 'vpn-not-service', from: 'vpn', to: 'service', action: 'block', ...extra });
+    const reach = edit(homelab, [...wg0, 'reach'], ['management', 'service']);
+    const blocked = edit(reach, ['sites', 0, 'policy', 'rules'], [block({}), ...rules]);
+    expect(only(await lint(blocked), 'wg/reach-without-pass').map((d) => d.message)).toEqual([
+      "wg0 clients route 10.1.0.0/24 into the tunnel, but no pass rule from the VPN's zone allows it",
+    ]);
+    const onePort = edit(reach, ['sites', 0, 'policy', 'rules'], [block({ proto: 'tcp', ports: [5432] }), ...rules]);
+    expect((await lint(onePort)).filter((d) => d.severity === 'error')).toEqual([]);
+    const after = edit(reach, ['sites', 0, 'policy', 'rules'], [...rules, block({})]);
+    expect((await lint(after)).filter((d) => d.severity === 'error')).toEqual([]);
+  });
+
   it('wg/listen-port is an error when the port is left out', async () => {
     const text = edit(homelab, [...wg0, 'listen_port'], undefined);
     const [finding] = only(await lint(text), 'wg/listen-port');
     expect(finding!.severity).toBe('error');
     expect(finding!.location.line).toBe(lineOf(text, [...wg0, 'name']));
     expect(only(clean, 'wg/listen-port')).toEqual([]);
+  });
+
+  it('wg/duplicate-public-key is an error for a key used twice, at the second use', async () => {
+    const copied = edit(homelab, [...wg0, 'peers', 1, 'public_key'], 'LwFL1l029Twp5lFs2/wACC5A1C5KZQG73r1hIbHP6zA=');
+    const found = only(await lint(copied), 'wg/duplicate-public-key');
+    expect(found.map((d) => [d.severity, d.message, d.location.line])).toEqual([
+      ['error', 'peer laptop-john of wg0 has the public key of peer mac-workstation of wg0', lineOf(copied, [...wg0, 'peers', 1, 'public_key'])],
+    ]);
+    const server = edit(homelab, [...wg0, 'peers', 2, 'public_key'], 'XCdJc81KmaxcKhvh+14BTLyFXofXIyLTdEZ6sWqhWkU=');
+    expect(only(await lint(server), 'wg/duplicate-public-key').map((d) => d.message)).toEqual(['peer iphone-john of wg0 has the public key of instance wg0']);
+    expect(only(clean, 'wg/duplicate-public-key')).toEqual([]);
   });
 
   it('ip/duplicate-address is an error when two peers share an address', async () => {

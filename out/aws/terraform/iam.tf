@@ -1,3 +1,5 @@
+# an on-prem backup client cannot assume a role; it authenticates with a key of its own user
+# trivy:ignore:AVD-AWS-0143
 resource "aws_iam_user" "proxmox-backup-user" {
   # checkov:skip=CKV_AWS_273:an on-prem backup client cannot assume a role; it authenticates with a key of its own user
   name = "proxmox-backup-user"
@@ -17,8 +19,6 @@ resource "aws_iam_policy" "Proxmox-S3-Backup-Policy" {
   }
 }
 
-# an on-prem backup client cannot assume a role; it authenticates with a key of its own user
-# trivy:ignore:AVD-AWS-0143
 resource "aws_iam_user_policy_attachment" "proxmox-backup-user" {
   # checkov:skip=CKV_AWS_40:an on-prem backup client cannot assume a role; it authenticates with a key of its own user
   user       = aws_iam_user.proxmox-backup-user.name

@@ -1,11 +1,11 @@
-# access logging would need a second bucket; SSE-S3 (AES256) is the chosen encryption, no KMS key to manage
+# access logging would need a second bucket; backups are written by one known client
 # trivy:ignore:AVD-AWS-0089
-# trivy:ignore:AVD-AWS-0132
 resource "aws_s3_bucket" "iksan-cloud-backup-20251129" {
   # checkov:skip=CKV_AWS_18:access logging would need a second bucket; backups are written by one known client
   # checkov:skip=CKV_AWS_144:cross-region replication is not part of this backup design
   # checkov:skip=CKV_AWS_145:SSE-S3 (AES256) is the chosen encryption, no KMS key to manage
   # checkov:skip=CKV2_AWS_62:no consumer for event notifications
+  # checkov:skip=CKV2_AWS_61:old versions are kept until the topology sets noncurrent_days
   bucket = "iksan-cloud-backup-20251129"
   tags = {
     Name        = "iksan-cloud-backup-20251129"
@@ -22,6 +22,8 @@ resource "aws_s3_bucket_versioning" "iksan-cloud-backup-20251129" {
   }
 }
 
+# SSE-S3 (AES256) is the chosen encryption, no KMS key to manage
+# trivy:ignore:AVD-AWS-0132
 resource "aws_s3_bucket_server_side_encryption_configuration" "iksan-cloud-backup-20251129" {
   bucket = aws_s3_bucket.iksan-cloud-backup-20251129.id
 

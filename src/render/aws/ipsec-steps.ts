@@ -48,16 +48,16 @@ export function ipsecSteps(site: Site, vpc: Vpc, s2s: NonNullable<Vpc['siteToSit
   }
   lines.push(
     '',
-    '## Steps (repeat 2–5 for tunnel 2 with reqid 2)',
+    '## Steps (repeat 1–4 for tunnel 2 with its own values and reqid 2)',
     '',
     `1. VPN › IPsec › Pre-Shared Keys › add: local identifier = ${code(publicAddress)}, remote identifier = the tunnel 1 AWS outside address, pre-shared key = the tunnel 1 pre-shared key.`,
     `2. VPN › IPsec › Connections › add: version IKEv2, local address = ${code(localAddress)}, remote address = the tunnel 1 AWS outside address, proposals aes256-sha256-modp2048, DPD 10 s, rekey time 28800 s.`,
     `   - Local authentication: pre-shared key, id = ${code(publicAddress)}.`,
     '   - Remote authentication: pre-shared key, id = the tunnel 1 AWS outside address.',
     `   - Child: mode route-based, local ${code('0.0.0.0/0')}, remote ${code('0.0.0.0/0')}, reqid 1, ESP proposals aes256-sha256-modp2048, rekey time 3600 s, start action "start".`,
-    `3. VPN › IPsec › Virtual Tunnel Interfaces › add: reqid 1, local address = ${code(localAddress)}, remote address = the tunnel 1 AWS outside address, tunnel local address = the tunnel 1 firewall inside address /30, tunnel remote address = the tunnel 1 AWS inside address.`,
-    '4. Interfaces › Assignments: assign the new ipsec1 device and enable it; System › Gateways: add a gateway on it with the tunnel 1 AWS inside address.',
-    `5. System › Routes › Configuration: add ${code(vpc.cidr)} via that gateway.`,
+    `3. VPN › IPsec › Virtual Tunnel Interfaces › add: reqid 1, local address = ${code(localAddress)}, remote address = the tunnel 1 AWS outside address, tunnel local address = the tunnel 1 firewall inside address, tunnel remote address = the tunnel 1 AWS inside address.`,
+    '4. Interfaces › Assignments: assign the new device ipsec1 (ipsec2 for reqid 2) and enable it; System › Gateways: add a gateway on it with the tunnel 1 AWS inside address.',
+    `5. System › Routes › Configuration: add ${code(vpc.cidr)} via the tunnel 1 gateway. A static route has one gateway: tunnel 2 stays up as the standby, and the route moves to its gateway if tunnel 1 fails.`,
     `6. Firewall › Rules › IPsec: pass what the VPC may reach on-prem (source ${code(vpc.cidr)}); WAN needs UDP 500, UDP 4500 and ESP from both AWS outside addresses (added automatically unless "disable auto-added VPN rules" is set).`,
   );
   if (behindNat) {

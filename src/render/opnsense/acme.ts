@@ -25,10 +25,17 @@ const DNS_SERVICES: Record<string, string> = {
   rfc2136: 'dns_nsupdate',
 };
 
-export function dnsService(provider: string | undefined): string {
-  if (provider === undefined) return 'dns_nsupdate';
-  return DNS_SERVICES[provider.toLowerCase()] ?? (provider.startsWith('dns_') ? provider : 'dns_nsupdate');
+/**
+ * The ACME client's dns_service for a topology provider: a known name, or
+ * an acme.sh API name given as such (dns_…). Anything else is the lint
+ * error opnsense/acme-challenge, never a silent guess.
+ */
+export function dnsService(provider: string | undefined): string | undefined {
+  if (provider === undefined) return undefined;
+  return DNS_SERVICES[provider] ?? (provider.startsWith('dns_') ? provider : undefined);
 }
+
+export const KNOWN_DNS_PROVIDERS = Object.keys(DNS_SERVICES);
 
 export const acmeArea: Area = {
   file: 'acme.xml',
@@ -45,7 +52,10 @@ export const acmeArea: Area = {
     for (const cert of certificates) {
       const validationUuid = ctx.uuid('acme-validation', cert.name);
       const http = cert.challenge === 'http-01';
-      const users = frontends.filter((f) => f.certificate === cert.name).map((f) => (f.httpRedirect ? ids.redirectFrontend(f.name) : ids.frontend(f.name)));
+      // The challenge arrives on port 80, where the redirect frontend sends it
+      // to HTTPS before any backend is chosen; Let's Encrypt follows that
+      // redirect (ignoring the certificate), so the TLS frontend answers too.
+      const users = frontends.filter((f) => f.certificate === cert.name).flatMap((f) => (f.httpRedirect ? [ids.redirectFrontend(f.name), ids.frontend(f.name)] : [ids.frontend(f.name)]));
       validations.push(
         element(
           'validation',

@@ -41,9 +41,12 @@ function dnsmasq(ctx: OpnsenseContext, interfaces: FirewallInterface[]): XmlElem
         uuidAttr(ctx.uuid('dhcp-option', `${iface.name}/dns`)),
       ),
     );
+  // gen uses dnsmasq for DHCP only: port 0 keeps its DNS off, so it does not
+  // fight Unbound for port 53 (an empty port would mean 53). Merge keeps a
+  // port the backup already sets.
   return element(
     'dnsmasq',
-    [leaf('enable', '1'), leaf('interface', interfaces.map((i) => i.key).join(',')), ...hosts, ...ranges, ...options],
+    [leaf('enable', '1'), leaf('port', '0'), leaf('interface', interfaces.map((i) => i.key).join(',')), ...hosts, ...ranges, ...options],
     versionAttr(ctx.version('dnsmasq')),
   );
 }

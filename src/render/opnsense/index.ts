@@ -43,11 +43,16 @@ export function siteSections(model: Model, site: Site): AreaSections[] {
   return areas.map((area) => ({ file: area.file, sections: area.build(ctx) })).filter((a) => a.sections.length > 0);
 }
 
+/** Text for an XML comment: "--" cannot appear in one (a site may be named "home--lab"). */
+function commentText(value: string): string {
+  return value.replace(/-(?=-)/g, '- ');
+}
+
 export function renderOpnsense(model: Model, files: OutputFiles): void {
   for (const site of model.sites) {
     for (const { file, sections } of siteSections(model, site)) {
       const root = element('opnsense', sections);
-      root.children.unshift({ comment: ` gen: site ${site.name}, OPNsense ${site.firewall!.release}; apply with gen opnsense merge ` });
+      root.children.unshift({ comment: commentText(` gen: site ${site.name}, OPNsense ${site.firewall!.release}; apply with gen opnsense merge `) });
       files.set(`${site.name}/opnsense/${file}`, xmlDocument(root));
     }
   }

@@ -1,7 +1,8 @@
 // Compiles the site policy (zones and rules, in evaluation order) to
 // OPNsense filter rules. See docs/opnsense.md for the order and mapping:
 // - a rule sits on the interface of each source network; VPN (and
-//   remote) sources sit on the WireGuard interface group "wireguard";
+//   remote) sources sit on the WireGuard interface group "wireguard", a
+//   VPC joined by the site-to-site VPN on the IPsec interface "enc0";
 // - one filter rule per (source network, destination network, port);
 // - "internet" becomes a block to the internal-networks alias followed by
 //   the pass, both with the rule's protocol and ports;
@@ -13,6 +14,7 @@ import { uniqueId } from './ids.js';
 
 export const INTERNAL_ALIAS = 'gen_internal_networks';
 export const WIREGUARD_GROUP = 'wireguard';
+export const IPSEC_INTERFACE = 'enc0';
 
 export type Endpoint = { kind: 'any' } | { kind: 'network'; value: string } | { kind: 'address'; value: string; not?: boolean };
 
@@ -32,7 +34,10 @@ export interface FilterRule {
 /** Where traffic from a network enters the firewall, and how rules name the network. */
 function sourceSide(ctx: OpnsenseContext, network: Network): { iface: string; endpoint: Endpoint } | undefined {
   const iface = ctx.firewall.interfaces.find((i) => i.network === network.id);
-  if (network.kind === 'vpn' || network.kind === 'remote' || network.kind === 'vpc') {
+  // A joined VPC comes through the site-to-site IPsec VPN: OPNsense filters
+  // all IPsec traffic on enc0 (Firewall ▸ Rules ▸ IPsec).
+  if (network.kind === 'vpc') return { iface: IPSEC_INTERFACE, endpoint: { kind: 'address', value: network.cidr } };
+  if (network.kind === 'vpn' || network.kind === 'remote') {
     if (ctx.site.wireguard.length === 0) return undefined;
     return { iface: WIREGUARD_GROUP, endpoint: { kind: 'address', value: network.cidr } };
   }
@@ -106,6 +111,9 @@ export function compilePolicy(ctx: OpnsenseContext): FilterRule[] {
         destinations =
           rule.action === 'pass'
             ? [
+                // The firewall's own addresses too: its WAN address is in no internal network,
+                // and would otherwise open the web GUI and SSH to an internet-only zone.
+                { endpoint: { kind: 'network', value: '(self)' }, action: 'block', suffix: 'block the firewall itself' },
                 { endpoint: { kind: 'address', value: INTERNAL_ALIAS }, action: 'block', suffix: 'block internal networks' },
                 { endpoint: { kind: 'any' }, action: 'pass', suffix: 'pass the internet' },
               ]

@@ -31,7 +31,8 @@ const TABLE: Record<ModelName, Record<string, string>> = {
 /**
  * The model version for a release. Point releases that changed a model
  * inside a series are honoured (25.7.0-25.7.5 keep WireGuard server 1.0.0,
- * 25.7.0-25.7.1 keep dnsmasq 1.0.7); a bare series means its latest release.
+ * 25.7.0-25.7.1 keep dnsmasq 1.0.7, 26.1.0-26.1.1 keep HAProxy 4.1.0); a
+ * bare series means its latest release.
  */
 export function modelVersion(model: ModelName, series: string, release: string): string | undefined {
   const point = release.split('.').length > 2 ? Number(release.split('.')[2]) : undefined;
@@ -49,5 +50,7 @@ export function modelVersion(model: ModelName, series: string, release: string):
     if (model === 'wireguardServer' && point < 6) return '1.0.0';
     if (model === 'dnsmasq' && point < 2) return '1.0.7';
   }
+  // os-haproxy 5 (model 5.0.0) ships from 26.1.2 on.
+  if (point !== undefined && series === '26.1' && model === 'haproxy' && point < 2) return '4.1.0';
   return TABLE[model][series];
 }

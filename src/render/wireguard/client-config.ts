@@ -40,6 +40,8 @@ export function clientConfig(site: Site, instance: WireguardInstance, peer: Peer
     instance: ini.name(instance.name),
     peer: ini.name(peer.name),
     via: options.lan ? 'LAN' : 'public',
+    // Peer names are unique per instance only: with several, export needs the instance.
+    instanceOption: site.wireguard.length > 1 ? ` --instance ${ini.name(instance.name)}` : '',
     lan: options.lan,
     privateKey: options.privateKey !== undefined ? ini.key(options.privateKey) : privateKeyPlaceholder(peer),
     address: `${ini.ipv4(peer.address)}/${instance.prefix}`,

@@ -18,6 +18,9 @@ export function iamResources(aws: Aws, ctx: TfContext): Item[] {
     const name = ctx.names.get('aws_iam_user', user.name);
     const policy = ctx.names.get('aws_iam_policy', user.policy);
     items.push(
+      // trivy reports a directly attached policy on the user; checkov on the attachment.
+      comment(USER_REASON),
+      comment('trivy:ignore:AVD-AWS-0143'),
       resource('aws_iam_user', name, [comment(`checkov:skip=CKV_AWS_273:${USER_REASON}`), attr('name', user.name), tags(restrictedTag(user.name))]),
       resource('aws_iam_policy', policy, [
         attr('name', user.policy),
@@ -25,8 +28,6 @@ export function iamResources(aws: Aws, ctx: TfContext): Item[] {
         attr('policy', moduleFile(policyPath(user.policy))),
         tags(restrictedTag(user.policy)),
       ]),
-      comment(USER_REASON),
-      comment('trivy:ignore:AVD-AWS-0143'),
       resource('aws_iam_user_policy_attachment', name, [
         comment(`checkov:skip=CKV_AWS_40:${USER_REASON}`),
         attr('user', raw(`aws_iam_user.${name}.name`)),

@@ -16,18 +16,21 @@ export function s3Resources(aws: Aws, ctx: TfContext): Item[] {
     const name = ctx.names.get('aws_s3_bucket', bucket.name);
     const id = raw(`aws_s3_bucket.${name}.id`);
     items.push(
-      comment('access logging would need a second bucket; SSE-S3 (AES256) is the chosen encryption, no KMS key to manage'),
+      comment('access logging would need a second bucket; backups are written by one known client'),
       comment('trivy:ignore:AVD-AWS-0089'),
-      comment('trivy:ignore:AVD-AWS-0132'),
       resource('aws_s3_bucket', name, [
         comment('checkov:skip=CKV_AWS_18:access logging would need a second bucket; backups are written by one known client'),
         comment('checkov:skip=CKV_AWS_144:cross-region replication is not part of this backup design'),
         comment('checkov:skip=CKV_AWS_145:SSE-S3 (AES256) is the chosen encryption, no KMS key to manage'),
         comment('checkov:skip=CKV2_AWS_62:no consumer for event notifications'),
+        ...(bucket.noncurrentDays === undefined ? [comment('checkov:skip=CKV2_AWS_61:old versions are kept until the topology sets noncurrent_days')] : []),
         attr('bucket', bucket.name),
         tags(bucket.name, bucket.description === undefined ? undefined : restrictedTag(bucket.description)),
       ]),
       resource('aws_s3_bucket_versioning', name, [attr('bucket', id), block('versioning_configuration', [], [attr('status', 'Enabled')])]),
+      // trivy reports the key choice on the encryption resource, so its exception sits here.
+      comment('SSE-S3 (AES256) is the chosen encryption, no KMS key to manage'),
+      comment('trivy:ignore:AVD-AWS-0132'),
       resource('aws_s3_bucket_server_side_encryption_configuration', name, [
         attr('bucket', id),
         block('rule', [], [block('apply_server_side_encryption_by_default', [], [attr('sse_algorithm', 'AES256')])]),
@@ -56,6 +59,8 @@ export function s3Resources(aws: Aws, ctx: TfContext): Item[] {
             block('filter', [], []),
             block('noncurrent_version_expiration', [], [attr('noncurrent_days', bucket.noncurrentDays)]),
           ]),
+          // Noncurrent-version rules act on a versioned bucket: versioning first.
+          attr('depends_on', [raw(`aws_s3_bucket_versioning.${name}`)]),
         ]),
       );
     }

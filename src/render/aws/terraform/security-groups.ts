@@ -7,21 +7,39 @@ import { type TfContext, resource, tags } from './context.js';
 
 const PROTOCOL: Record<SecurityGroupRule['proto'], string> = { tcp: 'tcp', udp: 'udp', icmp: 'icmp', all: '-1' };
 
-/** One resource per port range; "all" protocols and ICMP carry no ports. */
-function portRanges(rule: SecurityGroupRule): ({ from: number; to: number } | undefined)[] {
+type Range = { from: number; to: number };
+
+/**
+ * One resource per port range; "all" protocols carry no ports. For ICMP the
+ * listed numbers are ICMP types: AWS reads from_port as the type and to_port
+ * as the code, so each type becomes its own resource with every code (-1).
+ */
+function portRanges(rule: SecurityGroupRule): (Range | undefined)[] {
   if (rule.proto === 'all') return [undefined];
-  if (rule.proto === 'icmp') return rule.ports.length ? rule.ports : [{ from: -1, to: -1 }];
+  if (rule.proto === 'icmp') {
+    if (!rule.ports.length) return [{ from: -1, to: -1 }];
+    return rule.ports.flatMap((r) => Array.from({ length: r.to - r.from + 1 }, (_, i) => ({ from: r.from + i, to: -1 })));
+  }
   return rule.ports.length ? rule.ports : [{ from: 0, to: 65535 }];
 }
 
-function portLabel(range: { from: number; to: number } | undefined): string {
-  if (range === undefined) return 'all';
+function portLabel(rule: SecurityGroupRule, range: Range | undefined): string {
+  if (range === undefined || range.from === -1) return 'all';
+  if (rule.proto === 'icmp') return `type${range.from}`;
   return range.from === range.to ? `${range.from}` : `${range.from}_${range.to}`;
 }
 
-export function ruleResourceName(group: string, direction: 'ingress' | 'egress', index: number, rule: SecurityGroupRule, range?: { from: number; to: number }): string {
-  // ICMP "any type" is -1: an identifier keeps the digits only.
-  return `${group}_${direction}_${index}_${rule.proto}_${portLabel(range)}`.replace(/-1/g, 'any');
+export function ruleResourceName(group: string, direction: 'ingress' | 'egress', index: number, rule: SecurityGroupRule, range?: Range): string {
+  return `${group}_${direction}_${index}_${rule.proto}_${portLabel(rule, range)}`;
+}
+
+/** checkov's checks of SSH, RDP, HTTP and every port from 0.0.0.0/0 that a rule the topology marks public trips. */
+function checkovPublicChecks(rule: SecurityGroupRule, range: Range | undefined): string[] {
+  if (!rule.cidr?.endsWith('/0')) return [];
+  if (range === undefined) return ['CKV_AWS_277'];
+  if (rule.proto === 'icmp') return [];
+  const checks: [number, string][] = [[22, 'CKV_AWS_24'], [3389, 'CKV_AWS_25'], [80, 'CKV_AWS_260']];
+  return checks.filter(([port]) => port >= range.from && port <= range.to).map(([, id]) => id);
 }
 
 export function securityGroupResources(vpc: Vpc, ctx: TfContext): Item[] {
@@ -51,13 +69,16 @@ export function securityGroupResources(vpc: Vpc, ctx: TfContext): Item[] {
       const publicIngress = direction === 'ingress' && rule.public !== undefined;
       for (const range of portRanges(rule)) {
         const name = ctx.names.get(`aws_vpc_security_group_${direction}_rule`, ruleResourceName(g, direction, index, rule, range));
-        const body: Item[] = [attr('security_group_id', raw(`aws_security_group.${g}.id`)), attr('ip_protocol', PROTOCOL[rule.proto])];
+        const body: Item[] = [];
+        if (openEgress) body.push(comment('checkov:skip=CKV_AWS_382:the topology leaves egress open, as AWS does by default'));
+        if (publicIngress) for (const id of checkovPublicChecks(rule, range)) body.push(comment(`checkov:skip=${id}:open to the internet on purpose (public: in topology.yaml)`));
+        body.push(attr('security_group_id', raw(`aws_security_group.${g}.id`)), attr('ip_protocol', PROTOCOL[rule.proto]));
         if (range) body.push(attr('from_port', range.from), attr('to_port', range.to));
         if (rule.cidr !== undefined) body.push(attr(rule.cidr.includes(':') ? 'cidr_ipv6' : 'cidr_ipv4', rule.cidr));
         if (rule.group !== undefined) body.push(attr('referenced_security_group_id', raw(`aws_security_group.${ctx.names.get('aws_security_group', rule.group)}.id`)));
         const description = rule.description ?? rule.public;
         if (description !== undefined) body.push(attr('description', description));
-        body.push(tags(`${group.name}-${direction}-${index}-${portLabel(range)}`));
+        body.push(tags(`${group.name}-${direction}-${index}-${portLabel(rule, range)}`));
         // The reason itself is the rule's description; comments carry fixed text only.
         if (openEgress) items.push(comment('the topology leaves egress open, as AWS does by default'), comment('trivy:ignore:AVD-AWS-0104'));
         if (publicIngress) items.push(comment('open to the internet on purpose: the reason is the description (public: in topology.yaml)'), comment('trivy:ignore:AVD-AWS-0107'));

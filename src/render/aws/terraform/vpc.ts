@@ -13,6 +13,8 @@ export function vpcResources(vpc: Vpc, ctx: TfContext): Item[] {
   const v = ctx.names.get('aws_vpc', vpc.name);
   const vpcId = raw(`aws_vpc.${v}.id`);
   const items: Item[] = [
+    comment('flow logs need a log destination the topology does not declare'),
+    comment('trivy:ignore:AVD-AWS-0178'),
     resource('aws_vpc', v, [
       comment('checkov:skip=CKV2_AWS_11:flow logs need a log destination the topology does not declare'),
       attr('cidr_block', vpc.cidr),

@@ -18,7 +18,8 @@ export function vpnResources(vpc: Vpc, ctx: TfContext): Item[] {
   const items: Item[] = [
     resource('aws_vpn_gateway', v, [attr('vpc_id', raw(`aws_vpc.${v}.id`)), tags(`${vpc.name}-vgw`)]),
     resource('aws_customer_gateway', site, [
-      attr('bgp_asn', String(s2s.bgpAsn)),
+      // bgp_asn takes 1-2147483647; larger four-byte ASNs go in bgp_asn_extended.
+      attr(s2s.bgpAsn > 2147483647 ? 'bgp_asn_extended' : 'bgp_asn', String(s2s.bgpAsn)),
       attr('ip_address', s2s.customerGatewayIp),
       attr('type', 'ipsec.1'),
       tags(`${s2s.site}-firewall`),

@@ -1,0 +1,7 @@
+// The model's nested lists, flattened for rules that look at one kind of
+// thing wherever it is.
+import type { Bridge, Host, Model, Site } from '../model.js';
+
+export function* bridges(model: Model): Generator<{ site: Site; host: Host; bridge: Bridge }> {
+  for (const site of model.sites) for (const host of site.hosts) for (const bridge of host.bridges) yield { site, host, bridge };
+}

@@ -1,0 +1,162 @@
+// Lint rules of the OPNsense target that guard what the box itself would
+// refuse: each fires on its mistake (at the offending node) and stays
+// quiet on the valid variant.
+import { describe, expect, it } from 'vitest';
+import type { Diagnostic } from '../../src/diagnostics.js';
+import { edit, lint, readExample } from '../helpers.js';
+import { doc, fragments } from './support.js';
+
+const cert = ['sites', 0, 'haproxy', 'certificates', 0] as const;
+const frontend = ['sites', 0, 'haproxy', 'frontends', 0] as const;
+const groups = ['sites', 0, 'firewall', 'groups'] as const;
+
+function findings(diagnostics: Diagnostic[], rule: string): Diagnostic[] {
+  return diagnostics.filter((d) => d.rule === rule);
+}
+
+/** The line of `needle` in `text` (1-based), searching from `after`. */
+function lineOf(text: string, needle: string, after = ''): number {
+  const index = text.indexOf(needle, text.indexOf(after));
+  if (index < 0) throw new Error(`"${needle}" is not in the topology`);
+  return text.slice(0, index).split('\n').length;
+}
+
+describe('opnsense/acme-challenge', () => {
+  const homelab = readExample('homelab');
+
+  it('refuses DNS-01 without a provider, instead of guessing one', async () => {
+    const yaml = edit(homelab, [...cert, 'dns_provider'], undefined);
+    const [hit, ...rest] = findings(await lint(yaml), 'opnsense/acme-challenge');
+    expect(rest).toEqual([]);
+    expect(hit?.severity).toBe('error');
+    expect(hit?.message).toBe('certificate wildcard uses DNS-01 but names no dns_provider');
+    expect(hit?.location.line).toBe(lineOf(yaml, 'name: wildcard'));
+  });
+
+  it('refuses a provider that is neither known nor an acme.sh API name', async () => {
+    const yaml = edit(homelab, [...cert, 'dns_provider'], 'linode');
+    const [hit] = findings(await lint(yaml), 'opnsense/acme-challenge');
+    expect(hit?.message).toMatch(/"linode" is not a DNS provider gen knows \(cloudflare, .*\) nor an acme\.sh API name/);
+    expect(hit?.location.line).toBe(lineOf(yaml, 'dns_provider: linode'));
+  });
+
+  it('accepts a known provider and an acme.sh API name, and writes it as dns_service', async () => {
+    expect(findings(await lint(homelab), 'opnsense/acme-challenge')).toEqual([]);
+    const yaml = edit(homelab, [...cert, 'dns_provider'], 'dns_linode_v4');
+    expect(findings(await lint(yaml), 'opnsense/acme-challenge')).toEqual([]);
+    const validation = doc(await fragments(yaml, 'home'), 'acme.xml').OPNsense.AcmeClient.validations.validation[0];
+    expect(validation.dns_service).toBe('dns_linode_v4');
+  });
+
+  it("refuses HTTP-01 for a wildcard name (Let's Encrypt validates those only by DNS)", async () => {
+    const yaml = edit(homelab, [...cert, 'challenge'], 'http-01');
+    const [hit] = findings(await lint(yaml), 'opnsense/acme-challenge');
+    expect(hit?.message).toBe("certificate wildcard: *.example.com is a wildcard name, which Let's Encrypt validates only with DNS-01");
+  });
+
+  it('refuses HTTP-01 when no frontend with the certificate listens on port 80', async () => {
+    let yaml = edit(homelab, cert, { name: 'wildcard', domain: 'www.example.com', challenge: 'http-01' });
+    expect(findings(await lint(yaml), 'opnsense/acme-challenge')).toEqual([]);
+    yaml = edit(yaml, [...frontend, 'http_redirect'], false);
+    const [hit] = findings(await lint(yaml), 'opnsense/acme-challenge');
+    expect(hit?.message).toBe('certificate wildcard uses HTTP-01, but no frontend with this certificate listens on port 80 (http_redirect)');
+  });
+});
+
+describe('opnsense/group-name', () => {
+  const homelab = readExample('homelab');
+  const group = (name: string, description?: string) => edit(homelab, groups, [{ name, members: ['management', 'service'], ...(description === undefined ? {} : { description }) }]);
+
+  it('refuses a name ending in a digit, and one that shadows an interface or the WireGuard group', async () => {
+    for (const [name, message] of [
+      ['servers1', 'group servers1: OPNsense refuses a group name that ends in a digit'],
+      ['lan', 'group lan has the name of an interface or of the WireGuard group'],
+      ['wireguard', 'group wireguard has the name of an interface or of the WireGuard group'],
+    ] as const) {
+      const yaml = group(name);
+      const hits = findings(await lint(yaml), 'opnsense/group-name');
+      expect(hits.map((d) => d.message), name).toEqual([message]);
+      expect(hits[0]!.location.line).toBe(lineOf(yaml, `name: ${name}`, 'groups:'));
+    }
+  });
+
+  it('refuses description characters OPNsense does not allow in a group', async () => {
+    for (const bad of ['Lab & servers', 'Lab 😀']) {
+      const hits = findings(await lint(group('internal', bad)), 'opnsense/group-name');
+      expect(hits.map((d) => d.message), bad).toEqual(['group internal: OPNsense allows only letters, digits, spaces, ".", "-", "," and "_" in a group description']);
+    }
+  });
+
+  it('accepts a valid group (with a Korean description)', async () => {
+    expect(findings(await lint(group('internal', 'Internal networks, 내부망')), 'opnsense/group-name')).toEqual([]);
+  });
+});
+
+describe('opnsense/dhcp-host-name', () => {
+  const reservation = (name: string) =>
+    edit(readExample('vlan-hosting'), ['sites', 0, 'firewall', 'interfaces', 1, 'dhcp', 'static'], [{ name, mac: 'aa:bb:cc:dd:ee:01', address: '192.168.1.10' }]);
+
+  it('refuses a reservation name with "_" (not a host name), at the name', async () => {
+    const yaml = reservation('nas_1');
+    const hits = findings(await lint(yaml), 'opnsense/dhcp-host-name');
+    expect(hits.map((d) => d.message)).toEqual(['DHCP reservation nas_1 on lan is not a host name (letters, digits and "-" between dots)']);
+    expect(hits[0]!.location.line).toBe(lineOf(yaml, 'name: nas_1'));
+  });
+
+  it('accepts host names, also dotted ones', async () => {
+    for (const name of ['nas-1', 'nas.lab']) expect(findings(await lint(reservation(name)), 'opnsense/dhcp-host-name'), name).toEqual([]);
+  });
+});
+
+describe('opnsense/rule-source-unplaced', () => {
+  const withOffice = (yaml: string) => {
+    let text = edit(yaml, ['sites', 0, 'remote_networks'], [{ name: 'office', cidr: '10.50.0.0/24' }]);
+    text = edit(text, ['sites', 0, 'policy', 'zones', 3], { name: 'branch', networks: ['office'] });
+    return edit(text, ['sites', 0, 'policy', 'rules', 3], { name: 'branch-to-mgmt', from: 'branch', to: 'mgmt', action: 'pass' });
+  };
+
+  it('warns when a rule comes from a remote network on a site without WireGuard, and writes no rule for it', async () => {
+    const yaml = withOffice(readExample('vlan-hosting'));
+    const hits = findings(await lint(yaml), 'opnsense/rule-source-unplaced');
+    expect(hits.map((d) => [d.severity, d.message])).toEqual([
+      ['warning', 'rule branch-to-mgmt: traffic from office (10.50.0.0/24) enters through no interface gen knows; no filter rule is written for it'],
+    ]);
+    expect(hits[0]!.location.line).toBe(lineOf(yaml, 'name: branch-to-mgmt'));
+    const rules = doc(await fragments(yaml, 'hosting'), 'filter.xml').filter.rule;
+    expect(rules.filter((r: { descr: string }) => r.descr.includes('branch-to-mgmt'))).toEqual([]);
+  });
+
+  it('is quiet where WireGuard carries it (scenario A)', async () => {
+    const yaml = edit(readExample('homelab'), ['sites', 0, 'remote_networks'], [{ name: 'office', cidr: '10.50.0.0/24' }]);
+    let text = edit(yaml, ['sites', 0, 'policy', 'zones', 3], { name: 'branch', networks: ['office'] });
+    text = edit(text, ['sites', 0, 'policy', 'rules', 5], { name: 'branch-to-service', from: 'branch', to: 'service', action: 'pass' });
+    expect(findings(await lint(text), 'opnsense/rule-source-unplaced')).toEqual([]);
+    const rules = doc(await fragments(text, 'home'), 'filter.xml').filter.rule;
+    expect(rules.filter((r: { descr: string }) => r.descr === 'gen: policy rule branch-to-service').map((r: { interface: string }) => r.interface)).toEqual(['wireguard']);
+  });
+});
+
+describe('opnsense/haproxy-bind', () => {
+  const homelab = readExample('homelab');
+  const second = (bind: string, redirect = false) =>
+    edit(homelab, ['sites', 0, 'haproxy', 'frontends', 1], { name: 'alt', bind, interface: 'wan', default_backend: 'web', http_redirect: redirect });
+
+  it('refuses a second listener on a port another one binds on every address', async () => {
+    const yaml = second('192.168.0.2:80');
+    const hits = findings(await lint(yaml), 'opnsense/haproxy-bind');
+    expect(hits.map((d) => d.message)).toEqual(['frontend alt listens on 192.168.0.2:80, which the HTTP redirect of frontend https already binds (0.0.0.0:80)']);
+    expect(hits[0]!.location.line).toBe(lineOf(yaml, 'bind: 192.168.0.2:80'));
+  });
+
+  it('refuses a redirect on a port the frontend itself has', async () => {
+    const yaml = edit(edit(homelab, [...frontend, 'bind'], '0.0.0.0:80'), [...frontend, 'certificate'], undefined);
+    expect(findings(await lint(yaml), 'opnsense/haproxy-bind').map((d) => d.message)).toEqual([
+      'the HTTP redirect of frontend https listens on 0.0.0.0:80, which frontend https already binds (0.0.0.0:80)',
+    ]);
+  });
+
+  it('accepts other ports', async () => {
+    expect(findings(await lint(homelab), 'opnsense/haproxy-bind')).toEqual([]);
+    expect(findings(await lint(second('0.0.0.0:8443')), 'opnsense/haproxy-bind')).toEqual([]);
+  });
+});
