@@ -2,6 +2,7 @@
 // public key, a public endpoint or any network to reach, the generated
 // files connect to nothing.
 import type { Rule } from './rule.js';
+import { instancesWithClients } from './walk.js';
 
 export const wireguardClientRules: Rule[] = [
   {
@@ -11,11 +12,9 @@ export const wireguardClientRules: Rule[] = [
     why: "Every client file names the instance's public key; without it the files carry a placeholder and no handshake can happen.",
     hint: 'Run `gen wg keygen --instance NAME` (the private key goes to the secrets directory), or write the public_key the firewall shows.',
     check(model, report) {
-      for (const site of model.sites) {
-        for (const instance of site.wireguard) {
-          if (instance.publicKey === undefined && instance.peers.some((p) => p.enabled)) {
-            report({ path: [...instance.path, 'name'], message: `WireGuard instance ${instance.name} has peers but no public_key for their client files` });
-          }
+      for (const instance of instancesWithClients(model)) {
+        if (instance.publicKey === undefined) {
+          report({ path: [...instance.path, 'name'], message: `WireGuard instance ${instance.name} has peers but no public_key for their client files` });
         }
       }
     },
@@ -27,11 +26,9 @@ export const wireguardClientRules: Rule[] = [
     why: 'Road-warrior clients start the connection; without an Endpoint line in their file they never reach the firewall.',
     hint: 'Set endpoint to the public name or address of the firewall (and endpoint_port if the router maps another port).',
     check(model, report) {
-      for (const site of model.sites) {
-        for (const instance of site.wireguard) {
-          if (instance.endpoint === undefined && instance.peers.some((p) => p.enabled)) {
-            report({ path: [...instance.path, 'name'], message: `WireGuard instance ${instance.name} has peers but no endpoint for their client files` });
-          }
+      for (const instance of instancesWithClients(model)) {
+        if (instance.endpoint === undefined) {
+          report({ path: [...instance.path, 'name'], message: `WireGuard instance ${instance.name} has peers but no endpoint for their client files` });
         }
       }
     },
@@ -43,11 +40,9 @@ export const wireguardClientRules: Rule[] = [
     why: 'No pass rule leaves the VPN zone, so the client files get no AllowedIPs: the tunnel comes up and carries nothing.',
     hint: "Put the instance's interface in a zone and add pass rules from it (or a reach list with matching rules).",
     check(model, report) {
-      for (const site of model.sites) {
-        for (const instance of site.wireguard) {
-          if (instance.allowedIps.length === 0 && instance.peers.some((p) => p.enabled)) {
-            report({ path: [...instance.path, 'name'], message: `clients of ${instance.name} may reach no network: no pass rule from its zone` });
-          }
+      for (const instance of instancesWithClients(model)) {
+        if (instance.allowedIps.length === 0) {
+          report({ path: [...instance.path, 'name'], message: `clients of ${instance.name} may reach no network: no pass rule from its zone` });
         }
       }
     },
