@@ -128,3 +128,20 @@ export function aggregate(blocks: readonly Block[], options: { joinSiblings?: bo
 export function compareAddresses(a: string, b: string): number {
   return (parseIPv4(a) ?? 0) - (parseIPv4(b) ?? 0);
 }
+
+export type Cidr6Result = { ok: true; cidr: string; prefix: number } | { ok: false; reason: 'invalid' | 'host-bits'; canonical?: string };
+
+/** Parses an IPv6 network in CIDR notation (host bits clear); returns its compact canonical text. */
+export function parseCidrV6(text: string): Cidr6Result {
+  let parsed: [ipaddr.IPv6, number];
+  try {
+    parsed = ipaddr.IPv6.parseCIDR(text);
+  } catch {
+    return { ok: false, reason: 'invalid' };
+  }
+  const [address, prefix] = parsed;
+  const network = ipaddr.IPv6.networkAddressFromCIDR(text);
+  const canonical = `${network.toString()}/${prefix}`;
+  if (network.toNormalizedString() !== address.toNormalizedString()) return { ok: false, reason: 'host-bits', canonical };
+  return { ok: true, cidr: canonical, prefix };
+}

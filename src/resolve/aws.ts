@@ -3,7 +3,7 @@
 // references, and the optional site-to-site VPN.
 import type { Path } from '../load.js';
 import type { Aws, Network, SecurityGroup, SecurityGroupRule, Vpc } from '../model.js';
-import { parseCidr } from '../net.js';
+import { parseCidr, parseCidrV6 } from '../net.js';
 import type { AwsInput, SgRuleInput, VpcInput } from '../topology.js';
 import { type ResolveContext, indexByName } from './context.js';
 import { flowTest } from './policy.js';
@@ -180,7 +180,20 @@ function resolveSgRule(rule: SgRuleInput, direction: 'ingress' | 'egress', path:
       message: `an ${direction} rule needs exactly one of ${cidrKey} (a network) or ${groupKey} (a security group)`,
     });
   }
-  if (cidr !== undefined) cidrNetwork(cidr, [...path, cidrKey], ctx);
+  let canonical = cidr;
+  if (cidr?.includes(':')) {
+    const v6 = parseCidrV6(cidr);
+    if (v6.ok) canonical = v6.cidr;
+    else {
+      ctx.report({
+        rule: 'ip/invalid',
+        path: [...path, cidrKey],
+        message: v6.reason === 'host-bits' ? `${cidr} has host bits set: the network is ${v6.canonical}` : `"${cidr}" is not an IPv6 network in CIDR notation (e.g. 2001:db8::/32)`,
+      });
+    }
+  } else if (cidr !== undefined) {
+    cidrNetwork(cidr, [...path, cidrKey], ctx);
+  }
   if (group !== undefined && !groups.has(group)) {
     ctx.report({ rule: 'ref/unknown', path: [...path, groupKey], message: `security group "${group}" does not exist (known: ${[...groups].join(', ') || 'none'})` });
   }
@@ -189,5 +202,5 @@ function resolveSgRule(rule: SgRuleInput, direction: 'ingress' | 'egress', path:
     const [a, b] = p.split('-').map(Number);
     return { from: a!, to: b! };
   });
-  return { proto: rule.proto, ports, cidr, group, public: rule.public, description: rule.description, path };
+  return { proto: rule.proto, ports, cidr: canonical, group, public: rule.public, description: rule.description, path };
 }

@@ -1,0 +1,39 @@
+// Security group rules from IPv6 networks: ::/0 is the whole internet too.
+import { describe, expect, it } from 'vitest';
+import { lint, readExample, render } from '../helpers.js';
+import { parse, providerSchema } from './tf-validate.js';
+
+const withV6 = (extra: string) =>
+  readExample('aws-vpc').replace(
+    '          - { proto: tcp, ports: [22], from_group: bastion, description: SSH from the bastion }\n',
+    `          - { proto: tcp, ports: [22], from_group: bastion, description: SSH from the bastion }\n${extra}`,
+  );
+
+describe('IPv6 sources in security groups', () => {
+  it('SSH from ::/0 is an error at the rule, like 0.0.0.0/0', async () => {
+    const text = withV6('          - { proto: tcp, ports: [22], from: "::/0" }\n');
+    const hits = (await lint(text)).filter((d) => d.rule === 'aws/open-admin-port');
+    expect(hits.map((d) => [d.message, d.location.line])).toEqual([
+      ['security group api opens 22 (SSH) to ::/0, the whole internet', text.split('\n').findIndex((l) => l.includes('from: "::/0"')) + 1],
+    ]);
+  });
+
+  it('a public IPv6 rule becomes cidr_ipv6, an argument of the real provider schema', async () => {
+    const files = await render(withV6('          - { proto: tcp, ports: [443], from: "::/0", public: Web API over IPv6 }\n'));
+    const doc = await parse('security_groups.tf', files.get('aws/terraform/security_groups.tf')!);
+    const rules = Object.values<any[]>(doc.resource.aws_vpc_security_group_ingress_rule).map(([r]) => r);
+    const v6 = rules.filter((r) => r.cidr_ipv6 !== undefined);
+    expect(v6.map((r) => [r.cidr_ipv6, r.from_port, r.to_port, r.cidr_ipv4])).toEqual([['::/0', 443, 443, undefined]]);
+    expect(providerSchema.aws_vpc_security_group_ingress_rule!.attributes).toContain('cidr_ipv6');
+  });
+
+  it('host bits in an IPv6 network are refused with the network named', async () => {
+    const diagnostics = await lint(withV6('          - { proto: tcp, ports: [443], from: "2001:db8::1/32", public: x }\n'));
+    expect(diagnostics.map((d) => [d.rule, d.message])).toEqual([['ip/invalid', '2001:db8::1/32 has host bits set: the network is 2001:db8::/32']]);
+  });
+
+  it('a written IPv6 network is kept in its compact form', async () => {
+    const files = await render(withV6('          - { proto: tcp, ports: [443], from: "2001:0db8:0000::/48", public: partner }\n'));
+    expect(files.get('aws/terraform/security_groups.tf')).toContain('cidr_ipv6         = "2001:db8::/48"');
+  });
+});
