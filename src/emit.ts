@@ -1,8 +1,11 @@
 // Stage 6: write the whole output tree atomically. The tree is written into
-// a temporary directory beside the target, then swapped into place with two
-// renames; a run that dies between them is repaired by the next run. Files
-// of earlier builds that are no longer produced disappear with the old tree.
-import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+// a staging directory on the same file system, then swapped into place with
+// two renames; a run that dies between them is repaired by the next run.
+// Files of earlier builds that are no longer produced disappear with the old
+// tree.
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve as resolvePath } from 'node:path';
 import { MANIFEST, manifest } from './manifest.js';
 import { staleFiles } from './stale.js';
@@ -27,20 +30,47 @@ function pidAlive(pid: number): boolean {
   }
 }
 
-/** Puts back an out/ that a killed run left moved aside, and clears dead runs' temporary trees. */
+/**
+ * Where a build stages its trees: the system's temporary directory when it
+ * is on the same file system as out/ (renames stay atomic, and a killed run
+ * leaves nothing in the user's tree), else the directory that holds out/.
+ */
+function stagingDir(parent: string): string {
+  const tmp = tmpdir();
+  try {
+    if (statSync(tmp).dev === statSync(parent).dev) return tmp;
+  } catch {
+    // an unreadable temporary directory: stage beside out/
+  }
+  return parent;
+}
+
+/** Staged trees are named after the out/ they belong to, so recovery finds only its own. */
+function stagedPrefix(target: string): string {
+  return `.gen-${createHash('sha256').update(target).digest('hex').slice(0, 12)}-`;
+}
+
+export function stagedName(target: string, kind: 'tmp' | 'old', pid: number): string {
+  return `${stagedPrefix(resolvePath(target))}${kind}-${pid}-`;
+}
+
+/** Puts back an out/ that a killed run left moved aside, and clears dead runs' staged trees. */
 export function recover(outDir: string): void {
   const target = resolvePath(outDir);
   const parent = dirname(target);
-  const base = basename(target);
   if (!existsSync(parent)) return;
-  for (const entry of readdirSync(parent).sort()) {
-    const match = new RegExp(`^\\.${escapeRegExp(base)}\\.gen-(tmp|old)-(\\d+)-`).exec(entry);
-    if (!match) continue;
-    const pid = Number(match[2]);
-    if (pid !== process.pid && pidAlive(pid)) continue;
-    const path = join(parent, entry);
-    if (match[1] === 'old' && !existsSync(target)) renameSync(path, target);
-    else rmSync(path, { recursive: true, force: true });
+  const prefix = stagedPrefix(target);
+  const pattern = new RegExp(`^${escapeRegExp(prefix)}(tmp|old)-(\\d+)-`);
+  for (const dir of new Set([stagingDir(parent), parent])) {
+    for (const entry of readdirSync(dir).sort()) {
+      const match = pattern.exec(entry);
+      if (!match) continue;
+      const pid = Number(match[2]);
+      if (pid !== process.pid && pidAlive(pid)) continue;
+      const path = join(dir, entry);
+      if (match[1] === 'old' && !existsSync(target)) renameSync(path, target);
+      else rmSync(path, { recursive: true, force: true });
+    }
   }
 }
 
@@ -62,7 +92,6 @@ function assertReplaceable(target: string): void {
 export function emitTree(outDir: string, files: ReadonlyMap<string, string>): boolean {
   const target = resolvePath(outDir);
   const parent = dirname(target);
-  const base = basename(target);
   for (const [path, content] of files) {
     checkRelativePath(path);
     if (!content.endsWith('\n') || content.includes('\r\n')) throw new EmitError(`internal: ${path} must use LF line ends and end with a newline`);
@@ -76,7 +105,8 @@ export function emitTree(outDir: string, files: ReadonlyMap<string, string>): bo
     if (staleFiles(target, files).length === 0) return false;
   }
 
-  const tmp = mkdtempSync(join(parent, `.${base}.gen-tmp-${process.pid}-`));
+  const staging = stagingDir(parent);
+  const tmp = mkdtempSync(join(staging, stagedName(target, 'tmp', process.pid)));
   try {
     // mkdtemp makes the directory 0700; out/ is meant to be read by all.
     chmodSync(tmp, 0o755);
@@ -97,7 +127,7 @@ export function emitTree(outDir: string, files: ReadonlyMap<string, string>): bo
     throw error;
   }
   if (existsSync(target)) {
-    const old = `${join(parent, `.${base}.gen-old-${process.pid}-`)}${basename(tmp).slice(-6)}`;
+    const old = `${join(staging, stagedName(target, 'old', process.pid))}${basename(tmp).slice(-6)}`;
     renameSync(target, old);
     renameSync(tmp, target);
     rmSync(old, { recursive: true, force: true });

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { emitTree, EmitError, manifest, recover } from '../../src/emit.js';
+import { emitTree, EmitError, manifest, recover, stagedName } from '../../src/emit.js';
 
 function scratch(): string {
   return mkdtempSync(join(tmpdir(), 'gen-emit-'));
@@ -54,12 +54,25 @@ describe('emitTree', () => {
     const out = join(dir, 'out');
     emitTree(out, new Map([['a.txt', 'previous\n']]));
     // A dead process (pid far above pid_max) moved out/ aside and left its new tree.
-    renameSync(out, join(dir, '.out.gen-old-999999999-abcdef'));
-    mkdirSync(join(dir, '.out.gen-tmp-999999999-ghijkl'));
-    writeFileSync(join(dir, '.out.gen-tmp-999999999-ghijkl', 'a.txt'), 'half\n');
+    const staging = tmpdir();
+    const old = join(staging, `${stagedName(out, 'old', 999999999)}abcdef`);
+    const half = join(staging, `${stagedName(out, 'tmp', 999999999)}ghijkl`);
+    renameSync(out, old);
+    mkdirSync(half);
+    writeFileSync(join(half, 'a.txt'), 'half\n');
     recover(out);
     expect(readdirSync(dir)).toEqual(['out']);
     expect(readFileSync(join(out, 'a.txt'), 'utf8')).toBe('previous\n');
+    expect([existsSync(old), existsSync(half)]).toEqual([false, false]);
+  });
+
+  it('stages in the system temporary directory, leaving nothing beside out/', () => {
+    const dir = scratch();
+    const out = join(dir, 'out');
+    emitTree(out, new Map([['a.txt', 'one\n']]));
+    emitTree(out, new Map([['a.txt', 'two\n']]));
+    expect(readdirSync(dir)).toEqual(['out']);
+    expect(readdirSync(tmpdir()).filter((e) => e.startsWith(stagedName(out, 'tmp', process.pid).slice(0, 18)))).toEqual([]);
   });
 
   it('leaves an unchanged tree untouched', () => {
