@@ -108,6 +108,17 @@ describe('layout is terraform fmt', () => {
     const { resources } = await parseTerraform(files);
     expect(schemaProblems(resources)).toEqual(['aws_vpc.main: unsupported argument "cidr_blok"', 'aws_subnet.z: missing required argument "vpc_id"']);
   });
+
+  it('the schema check reaches nested blocks: a misspelt argument two blocks deep is reported', async () => {
+    const files = await render(readExample('homelab'));
+    const s3 = files.get('aws/terraform/s3.tf')!;
+    expect(s3).toContain('sse_algorithm');
+    files.set('aws/terraform/s3.tf', s3.replace('sse_algorithm', 'sse_algoritm'));
+    const { resources } = await parseTerraform(files);
+    expect(schemaProblems(resources)).toEqual([
+      expect.stringMatching(/^aws_s3_bucket_server_side_encryption_configuration\.\S+\.rule\.apply_server_side_encryption_by_default: unsupported argument "sse_algoritm"$/),
+    ]);
+  });
 });
 
 describe('names', () => {

@@ -48,7 +48,17 @@ export async function parseTerraform(files: Map<string, string>): Promise<{ reso
   return { resources, docs, problems };
 }
 
-/** Argument names and required arguments against the provider schema. */
+/** A nested block's arguments, at every depth ("rule.apply_server_side_encryption_by_default"). */
+function checkBlock(blocks: Record<string, string[]>, name: string, value: unknown, key: string, problems: string[]): void {
+  for (const block of ([] as Record<string, unknown>[]).concat(value as Record<string, unknown>)) {
+    for (const [inner, innerValue] of Object.entries(block)) {
+      if (!blocks[name]!.includes(inner)) problems.push(`${key}.${name}: unsupported argument "${inner}"`);
+      else if (`${name}.${inner}` in blocks) checkBlock(blocks, `${name}.${inner}`, innerValue, key, problems);
+    }
+  }
+}
+
+/** Argument names and required arguments against the provider schema, nested blocks included. */
 export function schemaProblems(resources: Resources): string[] {
   const problems: string[] = [];
   for (const [key, { type, body }] of resources) {
@@ -59,11 +69,8 @@ export function schemaProblems(resources: Resources): string[] {
     }
     for (const [arg, value] of Object.entries(body)) {
       if (META.has(arg)) continue;
-      if (arg in s.blocks) {
-        for (const blk of [].concat(value)) {
-          for (const inner of Object.keys(blk)) if (!s.blocks[arg]!.includes(inner)) problems.push(`${key}.${arg}: unsupported argument "${inner}"`);
-        }
-      } else if (!s.attributes.includes(arg)) problems.push(`${key}: unsupported argument "${arg}"`);
+      if (arg in s.blocks) checkBlock(s.blocks, arg, value, key, problems);
+      else if (!s.attributes.includes(arg)) problems.push(`${key}: unsupported argument "${arg}"`);
     }
     for (const r of s.required) if (!(r in body)) problems.push(`${key}: missing required argument "${r}"`);
   }
