@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
+import { cleanModel } from './model.js';
 import type { Model } from '../model.js';
 
 interface Base {
@@ -37,11 +38,9 @@ export function registerDiffCommands(cli: Command, setExit: (code: number) => vo
     .option('--base <ref-or-dir>', 'git revision, or a directory holding the base topology file', 'HEAD')
     .option('--no-patch', 'only the words, no unified diff')
     .action(async (file: string, options: { base: string; patch: boolean }) => {
-      const { lintFile, lintText } = await import('../pipeline.js');
-      const { formatDiagnostics } = await import('../format.js');
-      const current = await lintFile(file);
-      if (!current.model || current.diagnostics.some((d) => d.severity === 'error')) {
-        process.stderr.write(formatDiagnostics('pretty', current.diagnostics));
+      const { lintText } = await import('../pipeline.js');
+      const model = await cleanModel(file, 'nothing to compare');
+      if (!model) {
         setExit(1);
         return;
       }
@@ -61,12 +60,12 @@ export function registerDiffCommands(cli: Command, setExit: (code: number) => vo
         if (!baseModel) process.stdout.write(`gen: the base topology ${base.label} has errors; comparing against an empty topology\n`);
       }
       const { describeChanges } = await import('../diff/facts.js');
-      const words = describeChanges(baseModel, current.model);
+      const words = describeChanges(baseModel, model);
       process.stdout.write(words.length ? `Changes (${base.label} → ${file}):\n${words.map((w) => `- ${w}\n`).join('')}` : `No change to the resolved topology (${base.label} → ${file}).\n`);
       if (options.patch) {
         const { renderAll } = await import('../render/index.js');
         const { unifiedTreeDiff } = await import('../diff/unified.js');
-        const patch = unifiedTreeDiff(baseModel ? renderAll(baseModel) : new Map(), renderAll(current.model));
+        const patch = unifiedTreeDiff(baseModel ? renderAll(baseModel) : new Map(), renderAll(model));
         if (patch) process.stdout.write(`\n${patch}`);
       }
       setExit(0);

@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
+import { cleanModel } from './model.js';
 
 export function registerGraphCommands(cli: Command, setExit: (code: number) => void): void {
   cli
@@ -12,11 +13,8 @@ export function registerGraphCommands(cli: Command, setExit: (code: number) => v
     .addOption(new Option('--format <format>', 'mermaid, dot, or svg (needs Graphviz dot)').choices(['mermaid', 'dot', 'svg']).default('mermaid'))
     .option('-o, --output <file>', 'write to this file instead of stdout')
     .action(async (file: string, options: { format: 'mermaid' | 'dot' | 'svg'; output?: string }) => {
-      const { lintFile } = await import('../pipeline.js');
-      const { formatDiagnostics } = await import('../format.js');
-      const { diagnostics, model } = await lintFile(file);
-      if (!model || diagnostics.some((d) => d.severity === 'error')) {
-        process.stderr.write(formatDiagnostics('pretty', diagnostics));
+      const model = await cleanModel(file, 'nothing was drawn');
+      if (!model) {
         setExit(1);
         return;
       }

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
+import { cleanModel } from './model.js';
 
 const EXIT_FAILED = 1;
 
@@ -16,21 +17,14 @@ interface MergeCommandOptions {
 }
 
 async function runMerge(options: MergeCommandOptions): Promise<number> {
-  const { lintFile } = await import('../pipeline.js');
-  const { formatDiagnostics } = await import('../format.js');
-  const { countBySeverity } = await import('../diagnostics.js');
   const { DEFAULT_SECRETS_DIR, readSecret } = await import('../secrets.js');
   const { siteSections } = await import('../render/opnsense/index.js');
   const { PRIVATE_KEY_PLACEHOLDER_PREFIX } = await import('../render/opnsense/context.js');
   const { MergeError, mergeConfig } = await import('../opnsense/merge.js');
   const { writePrivateFile } = await import('../opnsense/write.js');
 
-  const { diagnostics, model } = await lintFile(options.file);
-  if (countBySeverity(diagnostics).errors > 0 || !model) {
-    process.stderr.write(formatDiagnostics('pretty', diagnostics, false));
-    process.stderr.write(`gen: ${options.file} has errors; nothing was merged\n`);
-    return EXIT_FAILED;
-  }
+  const model = await cleanModel(options.file, 'nothing was merged');
+  if (!model) return EXIT_FAILED;
   const sites = model.sites.filter((s) => s.firewall);
   const site = options.site === undefined ? (sites.length === 1 ? sites[0] : undefined) : sites.find((s) => s.name === options.site);
   if (!site) {
