@@ -20,7 +20,13 @@ mount --make-rprivate /
 mkdir -p /run/network /var/tmp/network
 mount -t tmpfs tmpfs /run/network; mount -t tmpfs tmpfs /var/tmp/network
 mount --bind "$2" /etc/network/ifupdown2/ifupdown2.conf
-out=$(ifup -a -s -i "$1" 2>&1 || true)
+# ifupdown2's netlink socket now and then fails with "recv() error: [Errno 22]" when
+# many checks run at once; that says nothing about the file, so try again.
+for _ in 1 2 3; do
+  out=$(ifup -a -s -i "$1" 2>&1 || true)
+  grep -q 'recv() error' <<<"$out" || break
+  sleep 0.5
+done
 # Proxmox VE writes `bridge-ports none`; only Debian's unpatched ifupdown2 warns about it.
 out=$(grep -vE 'bridge-ports: invalid value "none"' <<<"$out" || true)
 if [[ -n $out ]]; then echo "$out"; exit 1; fi
