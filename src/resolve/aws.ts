@@ -3,7 +3,7 @@
 // references, and the optional site-to-site VPN.
 import type { Path } from '../load.js';
 import type { Aws, Network, SecurityGroup, SecurityGroupRule, Vpc } from '../model.js';
-import { parseCidr, parseCidrV6 } from '../net.js';
+import { parseCidrV6 } from '../net.js';
 import type { AwsInput, SgRuleInput, VpcInput } from '../topology.js';
 import { type ResolveContext, indexByName } from './context.js';
 import { flowTest } from './policy.js';
@@ -42,25 +42,9 @@ export function resolveAws(input: AwsInput, path: Path, ctx: ResolveContext, sit
   };
 }
 
-function cidrNetwork(text: string, path: Path, ctx: ResolveContext) {
-  const parsed = parseCidr(text);
-  if (!parsed.ok) {
-    ctx.report({
-      rule: 'ip/invalid',
-      path,
-      message:
-        parsed.reason === 'host-bits'
-          ? `${text} has host bits set: the network is ${parsed.canonical}`
-          : `"${text}" is not a network in CIDR notation (e.g. 10.30.1.0/24)`,
-    });
-    return undefined;
-  }
-  return parsed.block;
-}
-
 function resolveVpc(input: VpcInput, region: string, path: Path, ctx: ResolveContext, sites: ReadonlySet<string>): Vpc | undefined {
   ctx.name('VPC', 'aws', input.name, path);
-  const block = cidrNetwork(input.cidr, [...path, 'cidr'], ctx);
+  const block = ctx.cidr(input.cidr, [...path, 'cidr']);
   if (!block) return undefined;
   const vpcNetwork: Network = { id: `aws/${input.name}`, name: input.name, kind: 'vpc', block, cidr: block.cidr, path: [...path, 'cidr'] };
   ctx.networks.push(vpcNetwork);
@@ -71,7 +55,7 @@ function resolveVpc(input: VpcInput, region: string, path: Path, ctx: ResolveCon
     if (!subnet.az.startsWith(region)) {
       ctx.report({ rule: 'aws/az-region', path: [...spath, 'az'], message: `subnet ${subnet.name}: availability zone ${subnet.az} is not in region ${region}` });
     }
-    const sblock = cidrNetwork(subnet.cidr, [...spath, 'cidr'], ctx);
+    const sblock = ctx.cidr(subnet.cidr, [...spath, 'cidr']);
     if (!sblock) return [];
     const id = `aws/${input.name}/${subnet.name}`;
     ctx.networks.push({ id, name: subnet.name, kind: 'subnet', block: sblock, cidr: sblock.cidr, parent: vpcNetwork.id, path: [...spath, 'cidr'] });
@@ -93,7 +77,7 @@ function resolveVpc(input: VpcInput, region: string, path: Path, ctx: ResolveCon
     if (!tierNames.includes(table.tier)) {
       ctx.report({ rule: 'ref/unknown', path: [...tpath, 'tier'], message: `tier "${table.tier}" has no subnet (known: ${tierNames.join(', ') || 'none'})` });
     }
-    table.routes.forEach((route, r) => cidrNetwork(route.destination, [...tpath, 'routes', r, 'destination'], ctx));
+    table.routes.forEach((route, r) => ctx.cidr(route.destination, [...tpath, 'routes', r, 'destination']));
     const routes = table.routes.map((route, r) => ({ destination: route.destination, target: route.target, path: [...tpath, 'routes', r] }));
     extra.set(table.tier, [...(extra.get(table.tier) ?? []), ...routes]);
   });
@@ -140,7 +124,7 @@ function resolveVpc(input: VpcInput, region: string, path: Path, ctx: ResolveCon
     const tpath = [...path, 'tests', i];
     const isAddress = /^[0-9.]+(\/[0-9]+)?$/.test(test.from);
     if (isAddress) {
-      if (test.from.includes('/')) cidrNetwork(test.from, [...tpath, 'from'], ctx);
+      if (test.from.includes('/')) ctx.cidr(test.from, [...tpath, 'from']);
       else ctx.ipv4(test.from, [...tpath, 'from']);
     } else if (test.from !== 'internet' && !groupNames.has(test.from)) {
       ctx.report({ rule: 'ref/unknown', path: [...tpath, 'from'], message: `security group "${test.from}" does not exist (or use an address, a CIDR, or internet)` });
@@ -192,7 +176,7 @@ function resolveSgRule(rule: SgRuleInput, direction: 'ingress' | 'egress', path:
       });
     }
   } else if (cidr !== undefined) {
-    cidrNetwork(cidr, [...path, cidrKey], ctx);
+    ctx.cidr(cidr, [...path, cidrKey]);
   }
   if (group !== undefined && !groups.has(group)) {
     ctx.report({ rule: 'ref/unknown', path: [...path, groupKey], message: `security group "${group}" does not exist (known: ${[...groups].join(', ') || 'none'})` });

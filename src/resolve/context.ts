@@ -3,7 +3,7 @@
 import type { Path } from '../load.js';
 import type { Finding, Report } from '../findings.js';
 import type { AddressUse, NamedThing, Network } from '../model.js';
-import { parseIPv4 } from '../net.js';
+import { type Block, parseCidr, parseIPv4 } from '../net.js';
 
 export class ResolveContext {
   readonly networks: Network[] = [];
@@ -33,6 +33,21 @@ export class ResolveContext {
     const address = parseIPv4(text);
     if (address === undefined) this.report({ rule: 'ip/invalid', path, message: `"${text}" is not a valid IPv4 address` });
     return address;
+  }
+
+  /** Parses a network in CIDR notation; an invalid one, or one with host bits set, is reported. */
+  cidr(text: string, path: Path): Block | undefined {
+    const parsed = parseCidr(text);
+    if (parsed.ok) return parsed.block;
+    this.report({
+      rule: 'ip/invalid',
+      path,
+      message:
+        parsed.reason === 'host-bits'
+          ? `${text} has host bits set: the network is ${parsed.canonical}`
+          : `"${text}" is not a network in CIDR notation (e.g. 10.30.1.0/24)`,
+    });
+    return undefined;
   }
 
   /**

@@ -191,11 +191,8 @@ function networksOf(interfaces: readonly FirewallInterface[], ctx: ResolveContex
 function resolveRoutes(input: FirewallInput, interfaces: readonly FirewallInterface[], ctx: ResolveContext, networks: ReadonlyMap<string, Network>, path: Path): Firewall['routes'] {
   return (input.routes ?? []).flatMap((route, i) => {
     const rpath = [...path, 'routes', i];
-    const parsed = parseCidr(route.network);
-    if (!parsed.ok) {
-      ctx.report({ rule: 'ip/invalid', path: [...rpath, 'network'], message: parsed.reason === 'host-bits' ? `${route.network} has host bits set: the network is ${parsed.canonical}` : `"${route.network}" is not a network in CIDR notation` });
-      return [];
-    }
+    const block = ctx.cidr(route.network, [...rpath, 'network']);
+    if (!block) return [];
     const via = ctx.ipv4(route.via, [...rpath, 'via']);
     if (via === undefined) return [];
     const iface = interfaces.find((f) => f.addressing === 'static' && f.network !== undefined && networks.has(f.network) && contains(networks.get(f.network)!.block, via));
@@ -203,7 +200,7 @@ function resolveRoutes(input: FirewallInput, interfaces: readonly FirewallInterf
       ctx.report({ rule: 'ip/address-outside-network', path: [...rpath, 'via'], message: `next hop ${route.via} is on none of the firewall's static networks` });
       return [];
     }
-    return [{ network: parsed.block.cidr, via: route.via, interface: iface.name, description: route.description, path: rpath }];
+    return [{ network: block.cidr, via: route.via, interface: iface.name, description: route.description, path: rpath }];
   });
 }
 

@@ -2,7 +2,6 @@
 // services, policy, HAProxy and backup, resolved in dependency order.
 import type { Path } from '../load.js';
 import type { Aws, Network, PbsBackup, Site } from '../model.js';
-import { parseCidr } from '../net.js';
 import type { SiteInput } from '../topology.js';
 import { type ResolveContext, indexByName } from './context.js';
 import { resolveFirewall, resolvePortForwards } from './firewall.js';
@@ -44,16 +43,9 @@ export function resolveSite(input: SiteInput, path: Path, ctx: ResolveContext, a
   (input.remote_networks ?? []).forEach((remote, i) => {
     const rpath = [...path, 'remote_networks', i];
     ctx.name('remote network', `site ${site}`, remote.name, rpath);
-    const parsed = parseCidr(remote.cidr);
-    if (!parsed.ok) {
-      ctx.report({
-        rule: 'ip/invalid',
-        path: [...rpath, 'cidr'],
-        message: parsed.reason === 'host-bits' ? `${remote.cidr} has host bits set: the network is ${parsed.canonical}` : `"${remote.cidr}" is not a network in CIDR notation`,
-      });
-      return;
-    }
-    ctx.networks.push({ id: `${site}/${remote.name}`, name: remote.name, site, kind: 'remote', block: parsed.block, cidr: parsed.block.cidr, path: [...rpath, 'cidr'] });
+    const block = ctx.cidr(remote.cidr, [...rpath, 'cidr']);
+    if (!block) return;
+    ctx.networks.push({ id: `${site}/${remote.name}`, name: remote.name, site, kind: 'remote', block, cidr: block.cidr, path: [...rpath, 'cidr'] });
   });
 
   const networks: Network[] = ctx.networks.slice(firstNetwork);
