@@ -66,3 +66,11 @@ export function readTree(dir: string): Map<string, string> {
   walk(dir);
   return files;
 }
+
+/** The 1-based line where `needle` occurs in `text`: its `nth` occurrence (0 = first), searching from `after`. */
+export function lineOfText(text: string, needle: string, options: { nth?: number; after?: string } = {}): number {
+  let index = text.indexOf(needle, options.after ? Math.max(0, text.indexOf(options.after)) : 0);
+  for (let i = 0; i < (options.nth ?? 0) && index >= 0; i++) index = text.indexOf(needle, index + 1);
+  if (index < 0) throw new Error(`"${needle}" is not in the topology`);
+  return text.slice(0, index).split('\n').length;
+}

@@ -4,15 +4,11 @@ import { describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../../src/diagnostics.js';
 import type { Model } from '../../src/model.js';
 import { ruleById } from '../../src/rules/index.js';
-import { edit, lint, readExample } from '../helpers.js';
+import { edit, lint, readExample, lineOfText } from '../helpers.js';
 
 const C = () => readExample('aws-vpc');
 
-function lineOf(text: string, needle: string): number {
-  const index = text.indexOf(needle);
-  if (index < 0) throw new Error(`"${needle}" not in the topology`);
-  return text.slice(0, index).split('\n').length;
-}
+const lineOf = (text: string, needle: string): number => lineOfText(text, needle);
 
 const only = (diagnostics: Diagnostic[], rule: string) => diagnostics.filter((d) => d.rule === rule);
 

@@ -2,7 +2,7 @@
 // the right line), and the valid examples that must not.
 import { describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../../src/diagnostics.js';
-import { edit, EXAMPLES, lint, readExample } from '../helpers.js';
+import { edit, EXAMPLES, lint, readExample, lineOfText } from '../helpers.js';
 
 interface Case {
   rule: string;
@@ -356,12 +356,7 @@ const cases: Case[] = [
   },
 ];
 
-function lineOf(text: string, needle: string, nth = 0): number {
-  let index = text.indexOf(needle);
-  for (let i = 0; i < nth && index >= 0; i++) index = text.indexOf(needle, index + 1);
-  if (index < 0) throw new Error(`test bug: "${needle}" not in the changed topology`);
-  return text.slice(0, index).split('\n').length;
-}
+const lineOf = (text: string, needle: string, nth = 0): number => lineOfText(text, needle, { nth });
 
 describe('every example is clean (the passing case of every rule)', () => {
   for (const name of Object.keys(EXAMPLES) as (keyof typeof EXAMPLES)[]) {

@@ -3,7 +3,7 @@
 // quiet on the valid variant.
 import { describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../../src/diagnostics.js';
-import { edit, lint, readExample } from '../helpers.js';
+import { edit, lint, readExample, lineOfText } from '../helpers.js';
 import { doc, fragments } from './support.js';
 
 const cert = ['sites', 0, 'haproxy', 'certificates', 0] as const;
@@ -14,12 +14,7 @@ function findings(diagnostics: Diagnostic[], rule: string): Diagnostic[] {
   return diagnostics.filter((d) => d.rule === rule);
 }
 
-/** The line of `needle` in `text` (1-based), searching from `after`. */
-function lineOf(text: string, needle: string, after = ''): number {
-  const index = text.indexOf(needle, text.indexOf(after));
-  if (index < 0) throw new Error(`"${needle}" is not in the topology`);
-  return text.slice(0, index).split('\n').length;
-}
+const lineOf = (text: string, needle: string, after = ''): number => lineOfText(text, needle, { after });
 
 describe('opnsense/acme-challenge', () => {
   const homelab = readExample('homelab');
