@@ -1,12 +1,10 @@
 // The one shape every stage reports problems in. A diagnostic always points
 // at file:line:col of the YAML node that caused it.
-export type Severity = 'error' | 'warning';
+import type { SourceLocation } from './location.js';
 
-export interface SourceLocation {
-  file: string;
-  line: number;
-  col: number;
-}
+export type { SourceLocation } from './location.js';
+
+export type Severity = 'error' | 'warning';
 
 export interface RelatedLocation {
   message: string;

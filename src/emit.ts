@@ -3,6 +3,8 @@
 // two renames; a run that dies between them is repaired by the next run.
 // Files of earlier builds that are no longer produced disappear with the old
 // tree.
+// Layer: emit. Imports only its own layer and the shared leaves: it writes
+// any tree of files.
 import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';

@@ -1,7 +1,7 @@
 // What resolve and the rules report: a rule id, the path of the offending
 // node and a message. The check stage turns findings into located
 // diagnostics with the rule's severity and fix hint.
-import type { Path } from './load.js';
+import type { Path } from './location.js';
 
 export interface Finding {
   rule: string;

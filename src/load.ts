@@ -3,14 +3,19 @@
 // The data comes from js-yaml, about ten times faster on large files; the
 // `yaml` library's positions and comments are built only when a diagnostic
 // or a suppression comment needs them, and its parser decides every file
-// js-yaml refuses or that uses aliases, so every syntax error is located.
+// js-yaml refuses or where the two could read different data (aliases,
+// null or collection keys), so every syntax error is located. js-yaml
+// resolves scalars with YAML12_CORE_SCHEMA, exactly as `yaml` does; a
+// property test (test/core/yaml-readers.test.ts) holds the two together.
+// Layer: load. Imports only the shared leaves (README, Development): it
+// knows no rule; unknown ids in gen-ignore comments are the check stage's.
 import { readFileSync } from 'node:fs';
-import { CORE_SCHEMA, load as fastLoad } from 'js-yaml';
+import { load as fastLoad } from 'js-yaml';
 import { LineCounter, parseDocument, isMap, isSeq, isPair, isScalar, type Document, type Node } from 'yaml';
-import type { Diagnostic, SourceLocation } from './diagnostics.js';
-import { findSuppressions, type Suppression } from './suppress.js';
-
-export type Path = readonly (string | number)[];
+import type { Diagnostic } from './diagnostics.js';
+import type { Path, SourceLocation } from './location.js';
+import { findSuppressions, type Suppression } from './suppress/comments.js';
+import { YAML12_CORE_SCHEMA } from './yaml-core-schema.js';
 
 export interface Loaded {
   file: string;
@@ -116,22 +121,40 @@ export function loadTopologyFile(file: string, displayName = file): LoadResult {
   return loadTopologyText(text, displayName);
 }
 
-/** Aliases can expand exponentially: such files take the parser that bounds them. */
-function mayUseAliases(text: string): boolean {
-  return /(^|[\s[{,:-])\*[^\s,\]}]/m.test(text);
+/**
+ * Files the positions parser must read: those with aliases (they can expand
+ * exponentially, and that parser bounds them), and those with a mapping key
+ * that is not a plain scalar or that is null, where js-yaml and `yaml` would
+ * name the key differently (`null: x` is "null" to one and "" to the other,
+ * `[a, b]: x` is "a,b" to one and "[ a, b ]" to the other), and those with
+ * a tag (`!` alone, or a tag before an implicit key, is read differently).
+ * An implicit key sits on one line, so a collection key always shows as `]`
+ * or `}` before a `:`, an explicit one as a `?` indicator. Matching more
+ * than needed only costs speed.
+ */
+const ALIAS = /(^|[\s[{,:-])\*[^\s,\]}]/m;
+const COLLECTION_KEY = /[\]}][ \t]*:/;
+const EXPLICIT_KEY = /(^|[\s,[{])\?(\s|$)/m;
+const NULL_KEY = /(^|[\s,[{])(~|null|Null|NULL)?[ \t]*:(?=[\s,\]}]|$)/m;
+const TAG = /(^|[\s,[{])!/m;
+
+export function needsPositionsParser(text: string): boolean {
+  return ALIAS.test(text) || COLLECTION_KEY.test(text) || EXPLICIT_KEY.test(text) || NULL_KEY.test(text) || TAG.test(text);
+}
+
+/** The fast path: js-yaml's data, or undefined when the positions parser must decide. */
+export function readFast(text: string): { data: unknown } | undefined {
+  if (needsPositionsParser(text)) return undefined;
+  try {
+    return { data: fastLoad(text, { schema: YAML12_CORE_SCHEMA }) };
+  } catch {
+    return undefined;
+  }
 }
 
 export function loadTopologyText(text: string, file: string): LoadResult {
-  if (!mayUseAliases(text)) {
-    let data: unknown;
-    let fast = true;
-    try {
-      data = fastLoad(text, { schema: CORE_SCHEMA, filename: file });
-    } catch {
-      fast = false;
-    }
-    if (fast) return loaded(data, text, new SourceMap(file, text), file);
-  }
+  const fast = readFast(text);
+  if (fast) return loaded(fast.data, text, new SourceMap(file, text), file);
   const lines = new LineCounter();
   const doc = parseDocument(text, { ...PARSE_OPTIONS, lineCounter: lines });
   const source = new SourceMap(file, text, { doc, lines });

@@ -2,7 +2,7 @@
 // with defaults applied and every derived fact computed once. Targets and
 // rules read only this. Each entity keeps the path of the YAML node it came
 // from, so any finding about it can be located.
-import type { Path } from './load.js';
+import type { Path } from './location.js';
 import type { Block } from './net.js';
 
 export interface Model {

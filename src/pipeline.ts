@@ -7,7 +7,6 @@ import type { Finding } from './findings.js';
 import { type LoadResult, loadTopologyFile, loadTopologyText } from './load.js';
 import type { Model } from './model.js';
 import { resolve } from './resolve/index.js';
-import { applySuppressions } from './suppress.js';
 import { validateTopology } from './validate.js';
 
 export interface LintResult {
@@ -22,7 +21,7 @@ async function lintLoaded(loaded: LoadResult): Promise<LintResult> {
   if (!validated.ok) return { diagnostics: validated.diagnostics.sort(compareDiagnostics) };
   const findings: Finding[] = [];
   const model = resolve(validated.topology, (f) => findings.push(f));
-  const diagnostics = applySuppressions(check(model, loaded.loaded.source, findings), loaded.loaded.suppressions);
+  const diagnostics = check(model, loaded.loaded.source, findings, loaded.loaded.suppressions);
   return { diagnostics: diagnostics.sort(compareDiagnostics), model };
 }
 

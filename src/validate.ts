@@ -1,12 +1,14 @@
 // Stage 2: JSON Schema validation of the loaded data. The validator is
 // precompiled by scripts/compile-schema.mjs (ajv standalone) so start-up
 // does not pay for compiling the schema; errors are mapped to file:line:col.
+// Layer: validate. Imports the load stage and the shared leaves.
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ErrorObject } from 'ajv';
 import { packageRoot } from './paths.js';
 import type { Diagnostic } from './diagnostics.js';
-import type { Loaded, Path } from './load.js';
+import type { Loaded } from './load.js';
+import type { Path } from './location.js';
 import type { Topology } from './topology.js';
 
 type ValidateFunction = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };

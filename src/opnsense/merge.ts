@@ -15,7 +15,7 @@ import { MANAGED_INTERFACE_FIELDS, TUNNEL_FORBIDDEN_FIELDS } from '../render/opn
 import { isNameBasedUuid } from '../render/opnsense/ids.js';
 import { type XmlElement, type XmlNode, attr, child, childrenNamed, isElement, serialize, setAttr, textOf } from '../render/opnsense/xml.js';
 import { contains, parseAddressWithPrefix, parseIPv4 } from '../net.js';
-import { publicKeyOf } from '../wg/keys.js';
+import { publicKeyOf } from '../targets/wireguard/keys.js';
 import { XmlParseError, parseXml } from './parse.js';
 import { type SelfSigned, selfSignedCertificate } from './selfsigned.js';
 

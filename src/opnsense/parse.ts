@@ -3,7 +3,8 @@
 // back byte for byte. DTDs are refused (no entity expansion, no external
 // references); only the five predefined entities and character references
 // are decoded.
-import { type XmlElement, type XmlNode, forbiddenCharacter } from '../render/opnsense/xml.js';
+import type { XmlElement, XmlNode } from '../render/opnsense/xml.js';
+import { forbiddenCharacter } from '../targets/xml/chars.js';
 
 export class XmlParseError extends Error {
   constructor(

@@ -1,4 +1,6 @@
 // Stage 5: every target renders its files from the resolved model.
+// Layer: render. Imports the model, target knowledge and the layers below;
+// never the rules (a fact both need lives in src/targets/).
 import type { Model } from '../model.js';
 import { renderAws } from './aws/index.js';
 import { renderIpsecSteps } from './aws/ipsec-steps.js';

@@ -1,7 +1,7 @@
 // AWS: buckets, IAM users with their intents, the VPC with subnets per AZ,
 // tiers and their derived route tables, security groups with group
 // references, and the optional site-to-site VPN.
-import type { Path } from '../load.js';
+import type { Path } from '../location.js';
 import type { Aws, Network, SecurityGroup, SecurityGroupRule, Vpc } from '../model.js';
 import { parseCidrV6 } from '../net.js';
 import type { AwsInput, SgRuleInput, VpcInput } from '../topology.js';

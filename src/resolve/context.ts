@@ -1,6 +1,6 @@
 // Shared helpers for the resolve stage: reporting, name lookups that report
 // dangling references, and the lists every part of resolve adds to.
-import type { Path } from '../load.js';
+import type { Path } from '../location.js';
 import type { Finding, Report } from '../findings.js';
 import type { AddressUse, NamedThing, Network } from '../model.js';
 import { type Block, parseCidr, parseIPv4 } from '../net.js';

@@ -1,6 +1,6 @@
 // The firewall: interface assignments (keys, devices, VLAN devices),
 // each addressed interface's network, DHCP ranges and NAT port forwards.
-import type { Path } from '../load.js';
+import type { Path } from '../location.js';
 import type { Dhcp, Firewall, FirewallInterface, Network, PortForward, Service, WireguardInstance } from '../model.js';
 import { type Block, blockLast, containsBlock, contains, formatIPv4, parseAddressWithPrefix, parseCidr } from '../net.js';
 import type { FirewallInput, FirewallInterfaceInput } from '../topology.js';

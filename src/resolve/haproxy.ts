@@ -1,6 +1,6 @@
 // HAProxy on the firewall: frontends bound to an interface, backends whose
 // servers are services (address and port taken from the service).
-import type { Path } from '../load.js';
+import type { Path } from '../location.js';
 import type { FirewallInterface, Haproxy, Service } from '../model.js';
 import type { HaproxyInput } from '../topology.js';
 import { type ResolveContext, indexByName } from './context.js';

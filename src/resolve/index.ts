@@ -1,6 +1,8 @@
 // Stage 3: turn the validated topology into the resolved model. Reports
 // dangling references and unparsable values as findings and keeps going, so
 // one run shows every problem.
+// Layer: resolve. Imports validate's types, target knowledge, the model
+// types and the shared leaves; never rules or renderers.
 import type { Report } from '../findings.js';
 import type { Model } from '../model.js';
 import type { Topology } from '../topology.js';

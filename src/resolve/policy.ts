@@ -1,7 +1,7 @@
 // The firewall policy: zones resolve to networks, rules to zones. The WAN
 // passes that declared services need (WireGuard's port, HAProxy's
 // listeners, port forwards) are derived here, so nobody forgets one.
-import type { Path } from '../load.js';
+import type { Path } from '../location.js';
 import type { Firewall, FlowTest, Haproxy, Network, Policy, PolicyRule, RuleTarget, WireguardInstance, Zone } from '../model.js';
 import type { FlowTestInput, PolicyInput } from '../topology.js';
 import { type ResolveContext, indexByName } from './context.js';

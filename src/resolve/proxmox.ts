@@ -2,7 +2,7 @@
 // attached to them, the VLANs each bridge must carry, the host's default
 // gateway, and the routes to networks the host reaches only through the
 // firewall (seed 002 problems 7 and 8: the return route nobody remembers).
-import type { Path } from '../load.js';
+import type { Path } from '../location.js';
 import type { Bridge, Firewall, Host, Network, Route } from '../model.js';
 import { parseAddressWithPrefix } from '../net.js';
 import type { HostInput } from '../topology.js';

@@ -1,7 +1,7 @@
 // What each WireGuard instance's clients may reach, and so their AllowedIPs.
 // By default it is exactly what the policy passes from the VPN's zone; a
 // written `reach` list is checked against the policy instead.
-import type { Path } from '../load.js';
+import type { Path } from '../location.js';
 import type { Network, Policy, WireguardInstance } from '../model.js';
 import { aggregate } from '../net.js';
 import type { WireguardInput } from '../topology.js';

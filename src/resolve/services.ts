@@ -1,6 +1,6 @@
 // Services on the site's networks: each lands in exactly one network, named
 // or found from its address.
-import type { Path } from '../load.js';
+import type { Path } from '../location.js';
 import type { Network, Service } from '../model.js';
 import { contains, parseIPv4 } from '../net.js';
 import type { ServiceInput } from '../topology.js';

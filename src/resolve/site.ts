@@ -1,6 +1,6 @@
 // One on-prem site: firewall and its networks, WireGuard, Proxmox hosts,
 // services, policy, HAProxy and backup, resolved in dependency order.
-import type { Path } from '../load.js';
+import type { Path } from '../location.js';
 import type { Aws, Network, PbsBackup, Site } from '../model.js';
 import type { SiteInput } from '../topology.js';
 import { type ResolveContext, indexByName } from './context.js';

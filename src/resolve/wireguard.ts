@@ -1,7 +1,7 @@
 // WireGuard instances: the tunnel network, the address plan by role, the
 // peers, and the next free address per role. What the VPN may reach is
 // filled in by resolve/reach.ts once the policy is known.
-import type { Path } from '../load.js';
+import type { Path } from '../location.js';
 import type { Network, Peer, WireguardInstance, WireguardRole } from '../model.js';
 import { contains, formatIPv4, parseAddressWithPrefix, parseIPv4 } from '../net.js';
 import type { WireguardInput } from '../topology.js';

@@ -4,7 +4,7 @@
 // the backup wiring.
 import type { IamUser, SecurityGroupRule } from '../model.js';
 import { contains, containsBlock, parseCidr, parseIPv4 } from '../net.js';
-import { policyDocument, wildcardProblems } from '../render/aws/iam-policy.js';
+import { policyDocument, wildcardProblems } from '../targets/aws/iam.js';
 import type { Rule } from './rule.js';
 
 /** Ports that must never be reachable from the whole internet without a written reason. */

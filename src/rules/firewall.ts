@@ -1,5 +1,6 @@
 // Firewall rules: VLAN tags, OPNsense interface descriptions, port ranges.
-import type { Path } from '../load.js';
+import type { Path } from '../location.js';
+import { VLAN_ID_MAX, VLAN_ID_MIN } from '../targets/vlan.js';
 import type { Rule, RuleReport } from './rule.js';
 
 function checkPortRange(text: string, path: Path, report: RuleReport, max = 65535): void {
@@ -20,7 +21,7 @@ export const firewallRules: Rule[] = [
     check(model, report) {
       for (const site of model.sites) {
         for (const iface of site.firewall?.interfaces ?? []) {
-          if (iface.vlan && (iface.vlan.tag < 1 || iface.vlan.tag > 4094)) {
+          if (iface.vlan && (iface.vlan.tag < VLAN_ID_MIN || iface.vlan.tag > VLAN_ID_MAX)) {
             report({ path: [...iface.path, 'vlan', 'tag'], message: `VLAN ${iface.name}: tag ${iface.vlan.tag} is outside 1-4094` });
           }
         }
@@ -29,8 +30,8 @@ export const firewallRules: Rule[] = [
             if (!bridge.vidsExplicit) continue;
             bridge.vids.forEach((vid, i) => {
               const path = [...bridge.path, 'vids', i];
-              if (/^\d+$/.test(vid) && (Number(vid) < 1 || Number(vid) > 4094)) report({ path, message: `bridge ${bridge.name}: VLAN id ${vid} is outside 1-4094` });
-              else checkPortRange(vid, path, report, 4094);
+              if (/^\d+$/.test(vid) && (Number(vid) < VLAN_ID_MIN || Number(vid) > VLAN_ID_MAX)) report({ path, message: `bridge ${bridge.name}: VLAN id ${vid} is outside 1-4094` });
+              else checkPortRange(vid, path, report, VLAN_ID_MAX);
             });
           }
         }

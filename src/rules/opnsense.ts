@@ -1,9 +1,9 @@
 // OPNsense rules: what the generated config.xml could not carry.
-import type { Path } from '../load.js';
-import { KNOWN_DNS_PROVIDERS, dnsService } from '../render/opnsense/acme.js';
-import { WIREGUARD_GROUP } from '../render/opnsense/policy.js';
-import { modelVersion } from '../render/opnsense/versions.js';
-import { forbiddenCharacter } from '../render/opnsense/xml.js';
+import type { Path } from '../location.js';
+import { KNOWN_DNS_PROVIDERS, dnsService } from '../targets/opnsense/acme.js';
+import { GROUP_DESCRIPTION, GROUP_NAME_ENDS_IN_DIGIT, WIREGUARD_GROUP } from '../targets/opnsense/interfaces.js';
+import { modelVersion } from '../targets/opnsense/versions.js';
+import { forbiddenCharacter } from '../targets/xml/chars.js';
 import type { Rule, RuleReport } from './rule.js';
 
 /** Reports every string under `value` that XML 1.0 cannot hold, at the nearest located path. */
@@ -117,12 +117,12 @@ export const opnsenseRules: Rule[] = [
         if (!fw) continue;
         const keys = new Set([...fw.interfaces.map((i) => i.key), WIREGUARD_GROUP, 'any']);
         for (const group of fw.groups) {
-          if (/[0-9]$/.test(group.name)) {
+          if (GROUP_NAME_ENDS_IN_DIGIT.test(group.name)) {
             report({ path: [...group.path, 'name'], message: `group ${group.name}: OPNsense refuses a group name that ends in a digit` });
           } else if (keys.has(group.name)) {
             report({ path: [...group.path, 'name'], message: `group ${group.name} has the name of an interface or of the WireGuard group` });
           }
-          if (group.description !== undefined && !/^[\t\n\v\f\r 0-9a-zA-Z.\-,_\u{A0}-\u{FFFF}]*$/u.test(group.description)) {
+          if (group.description !== undefined && !GROUP_DESCRIPTION.test(group.description)) {
             report({ path: [...group.path, 'description'], message: `group ${group.name}: OPNsense allows only letters, digits, spaces, ".", "-", "," and "_" in a group description` });
           }
         }

@@ -1,4 +1,5 @@
 // Proxmox bridge settings that ifupdown2 cannot carry out as written.
+import { TEMPLATE_CHARACTERS } from '../targets/proxmox/interfaces.js';
 import type { Rule } from './rule.js';
 import { bridges } from './walk.js';
 
@@ -11,7 +12,7 @@ export const proxmoxRules: Rule[] = [
     hint: 'Leave "$", "%" and "\\" out of bridge descriptions.',
     check(model, report) {
       for (const { bridge } of bridges(model)) {
-        if (bridge.description !== undefined && /[$%\\]/.test(bridge.description)) {
+        if (bridge.description !== undefined && TEMPLATE_CHARACTERS.test(bridge.description)) {
           report({ path: [...bridge.path, 'description'], message: `bridge ${bridge.name}: description "${bridge.description}" would be read as template code by ifupdown2` });
         }
       }

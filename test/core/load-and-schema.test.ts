@@ -112,16 +112,7 @@ describe('the schema', () => {
   });
 });
 
-describe('the fast YAML path reads the same data as the positions parser', () => {
-  it('on the examples and on scalars where YAML versions differ', async () => {
-    const { load, CORE_SCHEMA } = await import('js-yaml');
-    const { parse } = await import('yaml');
-    const tricky = 'a: yes\nb: no\nc: 010\nd: 0o10\ne: 1e3\nf: ~\ng: null\nh: .inf\ni: 2020-01-01\nj: !!str 5\nk: "10.0.0.1/24"\nl: 0x1F\nm: +12\nn: 1_000\no: <<\n';
-    for (const text of [readExample('homelab'), readExample('vlan-hosting'), readExample('aws-vpc'), tricky]) {
-      expect(load(text, { schema: CORE_SCHEMA })).toEqual(parse(text));
-    }
-  });
-
+describe('the loader with aliases (see yaml-readers.test.ts for the two readers)', () => {
   it('aliases take the bounded parser, and still resolve', async () => {
     const text = readExample('aws-vpc');
     const withAlias = text.replace('{ proto: tcp, ports: [22], from: 203.0.113.10/32, description: admin address }', '&admin { proto: tcp, ports: [22], from: 203.0.113.10/32, description: admin address }').replace(

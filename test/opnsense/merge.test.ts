@@ -12,7 +12,7 @@ import { selfSignedCertificate } from '../../src/opnsense/selfsigned.js';
 import { PRIVATE_KEY_PLACEHOLDER_PREFIX } from '../../src/render/opnsense/context.js';
 import { siteSections } from '../../src/render/opnsense/index.js';
 import { instanceKeyPath, writeSecret } from '../../src/secrets.js';
-import { generateKeyPair } from '../../src/wg/keys.js';
+import { generateKeyPair } from '../../src/targets/wireguard/keys.js';
 import { edit, modelOf, readExample, root } from '../helpers.js';
 import { gen } from '../wireguard/cli.js';
 import { type Xml, parse, withRoutesAndGroups } from './support.js';

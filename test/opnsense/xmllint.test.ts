@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mergeConfig } from '../../src/opnsense/merge.js';
 import { PRIVATE_KEY_PLACEHOLDER_PREFIX } from '../../src/render/opnsense/context.js';
 import { siteSections } from '../../src/render/opnsense/index.js';
-import { generateKeyPair } from '../../src/wg/keys.js';
+import { generateKeyPair } from '../../src/targets/wireguard/keys.js';
 import { EXAMPLES, edit, modelOf, readExample, render, root } from '../helpers.js';
 import { missing } from '../system-tools.js';
 

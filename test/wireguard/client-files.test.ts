@@ -1,6 +1,6 @@
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { generateKeyPair } from '../../src/wg/keys.js';
+import { generateKeyPair } from '../../src/targets/wireguard/keys.js';
 import { edit, lint, readExample, render, rulesOf } from '../helpers.js';
 import { parseWgQuick } from './wg-ini.js';
 

@@ -11,7 +11,7 @@ import { parse } from 'yaml';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { lintText } from '../../src/pipeline.js';
 import { renderAll } from '../../src/render/index.js';
-import { generateKeyPair, isWireguardKey, publicKeyOf } from '../../src/wg/keys.js';
+import { generateKeyPair, isWireguardKey, publicKeyOf } from '../../src/targets/wireguard/keys.js';
 import { edit, readExample, root } from '../helpers.js';
 import { missing } from '../system-tools.js';
 import { gen } from './cli.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { generateKeyPair, isWireguardKey, publicKeyOf } from '../../src/wg/keys.js';
+import { generateKeyPair, isWireguardKey, publicKeyOf } from '../../src/targets/wireguard/keys.js';
 import { missing, run } from '../system-tools.js';
 
 describe('x25519 keys with node:crypto', () => {

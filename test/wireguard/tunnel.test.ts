@@ -6,7 +6,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { generateKeyPair } from '../../src/wg/keys.js';
+import { generateKeyPair } from '../../src/targets/wireguard/keys.js';
 import { edit, readExample, render, root } from '../helpers.js';
 import { attempt, missing } from '../system-tools.js';
 import { gen } from './cli.js';

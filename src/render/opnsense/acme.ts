@@ -5,37 +5,9 @@
 // fragment: the operator enters them in the validation method.
 import { type Area, uuidAttr, versionAttr } from './context.js';
 import { haproxyUuids } from './haproxy.js';
+import { dnsService } from '../../targets/opnsense/acme.js';
 import { certificateRefid, uniqueId } from './ids.js';
 import { type XmlElement, element, leaf } from './xml.js';
-
-/** acme.sh DNS API names for the providers the topology may name. */
-const DNS_SERVICES: Record<string, string> = {
-  cloudflare: 'dns_cf',
-  route53: 'dns_aws',
-  aws: 'dns_aws',
-  hetzner: 'dns_hetzner',
-  digitalocean: 'dns_dgon',
-  gandi: 'dns_gandi_livedns',
-  ovh: 'dns_ovh',
-  godaddy: 'dns_gd',
-  duckdns: 'dns_duckdns',
-  namecheap: 'dns_namecheap',
-  porkbun: 'dns_porkbun',
-  desec: 'dns_desec',
-  rfc2136: 'dns_nsupdate',
-};
-
-/**
- * The ACME client's dns_service for a topology provider: a known name, or
- * an acme.sh API name given as such (dns_…). Anything else is the lint
- * error opnsense/acme-challenge, never a silent guess.
- */
-export function dnsService(provider: string | undefined): string | undefined {
-  if (provider === undefined) return undefined;
-  return DNS_SERVICES[provider] ?? (provider.startsWith('dns_') ? provider : undefined);
-}
-
-export const KNOWN_DNS_PROVIDERS = Object.keys(DNS_SERVICES);
 
 export const acmeArea: Area = {
   file: 'acme.xml',

@@ -2,7 +2,7 @@
 // for the targeted release, lookups and stable ids.
 import type { Firewall, FirewallInterface, Model, Network, Site } from '../../model.js';
 import { itemUuid } from './ids.js';
-import { type ModelName, modelVersion } from './versions.js';
+import { type ModelName, modelVersion } from '../../targets/opnsense/versions.js';
 import type { XmlElement } from './xml.js';
 
 /** Where the instance's private key goes; `gen opnsense merge` fills it in from the secrets directory. */

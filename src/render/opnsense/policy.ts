@@ -9,12 +9,11 @@
 // - a port forward's pass is the NAT-linked rule to the forward's target;
 // - nothing else passes: OPNsense blocks by default.
 import type { Network, PolicyRule } from '../../model.js';
+import { IPSEC_INTERFACE, WIREGUARD_GROUP } from '../../targets/opnsense/interfaces.js';
 import { type OpnsenseContext } from './context.js';
 import { uniqueId } from './ids.js';
 
 export const INTERNAL_ALIAS = 'gen_internal_networks';
-export const WIREGUARD_GROUP = 'wireguard';
-export const IPSEC_INTERFACE = 'enc0';
 
 export type Endpoint = { kind: 'any' } | { kind: 'network'; value: string } | { kind: 'address'; value: string; not?: boolean };
 

@@ -3,6 +3,7 @@
 // from the topology can open an element, a CDATA section or a comment.
 // Elements parsed from a base config keep their source text (`raw`) and
 // are written back byte for byte unless something inside them changed.
+import { forbiddenCharacter } from '../../targets/xml/chars.js';
 
 export interface XmlElement {
   name: string;
@@ -28,20 +29,6 @@ export function leaf(name: string, value: string | number | undefined, attrs: [s
 
 export function element(name: string, children: (XmlElement | undefined | false)[], attrs: [string, string][] = []): XmlElement {
   return { name, attrs, children: children.filter((c): c is XmlElement => c !== undefined && c !== false) };
-}
-
-// XML 1.0 Char production: tab, LF, CR and everything from U+0020 except
-// surrogates and U+FFFE/U+FFFF. Anything else cannot be written at all.
-const FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-// Cheap first look: only a string with a control character or a surrogate
-// needs the exact (and much slower) test above.
-const SUSPECT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
-
-export function forbiddenCharacter(value: string): string | undefined {
-  if (!SUSPECT.test(value)) return undefined;
-  const match = FORBIDDEN.exec(value);
-  return match ? `U+${match[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}` : undefined;
 }
 
 function checkChars(value: string): void {

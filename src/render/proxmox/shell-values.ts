@@ -2,14 +2,13 @@
 // ifupdown2 keywords. They are validated, never quoted: anything that is not
 // exactly an address, a CIDR, an interface name or a VLAN list is refused.
 import { parseCidr, parseIPv4 } from '../../net.js';
-
-const IFNAME = /^[A-Za-z][A-Za-z0-9_.-]{0,14}$/;
-const VID = /^(\d{1,4})(-(\d{1,4}))?$/;
+import { INTERFACE_NAME, VID_ENTRY } from '../../targets/proxmox/interfaces.js';
+import { VLAN_ID_MAX, VLAN_ID_MIN } from '../../targets/vlan.js';
 
 export class UnsafeValueError extends Error {}
 
 export function ifname(value: string): string {
-  if (!IFNAME.test(value)) throw new UnsafeValueError(`"${value}" is not an interface name`);
+  if (!INTERFACE_NAME.test(value)) throw new UnsafeValueError(`"${value}" is not an interface name`);
   return value;
 }
 
@@ -25,10 +24,10 @@ export function cidr(value: string): string {
 }
 
 export function vid(value: string): string {
-  const match = VID.exec(value);
+  const match = VID_ENTRY.exec(value);
   const from = Number(match?.[1]);
   const to = match?.[3] === undefined ? from : Number(match[3]);
-  if (!match || from < 1 || to > 4094 || from > to) throw new UnsafeValueError(`"${value}" is not a VLAN id or range (1-4094)`);
+  if (!match || from < VLAN_ID_MIN || to > VLAN_ID_MAX || from > to) throw new UnsafeValueError(`"${value}" is not a VLAN id or range (${VLAN_ID_MIN}-${VLAN_ID_MAX})`);
   return value;
 }
 

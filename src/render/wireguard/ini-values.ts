@@ -2,7 +2,7 @@
 // line break and '#' starts a comment, so every value is validated to be
 // exactly what its key expects.
 import { parseCidr, parseIPv4 } from '../../net.js';
-import { isWireguardKey } from '../../wg/keys.js';
+import { isWireguardKey } from '../../targets/wireguard/keys.js';
 
 const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;

@@ -1,11 +1,11 @@
-// Inline suppression: `# gen-ignore RULE: reason` silences RULE for one
-// YAML node: the node that starts on the comment's line (trailing comment)
-// or on the next line with content (comment on its own line). A
-// suppression needs a reason; one without, one for an unknown rule and one
-// that silences nothing are themselves warnings.
+// Inline suppression, as the loader reads it: `# gen-ignore RULE: reason`
+// silences RULE for one YAML node: the node that starts on the comment's
+// line (trailing comment) or on the next line with content (comment on its
+// own line). The loader only finds the comments and the lines they cover;
+// whether RULE exists and what it silences is the check stage's business
+// (suppress/apply.ts), since the check stage owns the rule registry.
 import { isPair, isScalar, type LineCounter, Parser, visit, type Document, type Node } from 'yaml';
-import type { Diagnostic, SourceLocation } from './diagnostics.js';
-import { ruleById } from './rules/index.js';
+import type { SourceLocation } from '../location.js';
 
 export interface Suppression {
   rule: string;
@@ -17,9 +17,6 @@ export interface Suppression {
 }
 
 const PATTERN = /^#\s*gen-ignore\s+([A-Za-z0-9/_-]+)\s*(?::\s*(.*?))?\s*$/;
-
-/** Rules that describe a file gen cannot model: silencing them would hide broken output. */
-const UNSUPPRESSIBLE = new Set(['load/read', 'load/yaml-syntax', 'load/duplicate-key', 'load/not-a-mapping', 'schema', 'ref/unknown', 'ip/invalid']);
 
 function commentTokens(text: string): { offset: number; source: string }[] {
   const found: { offset: number; source: string }[] = [];
@@ -86,30 +83,4 @@ export function findSuppressions(text: string, doc: Document, lines: LineCounter
     });
   }
   return suppressions;
-}
-
-export function applySuppressions(diagnostics: readonly Diagnostic[], suppressions: readonly Suppression[]): Diagnostic[] {
-  const used = new Set<Suppression>();
-  const kept = diagnostics.filter((d) => {
-    if (UNSUPPRESSIBLE.has(d.rule)) return true;
-    const match = suppressions.find((s) => s.rule === d.rule && s.reason !== '' && d.location.line >= s.from && d.location.line <= s.to);
-    if (match) used.add(match);
-    return !match;
-  });
-  for (const s of suppressions) {
-    const rule = ruleById.get(s.rule);
-    if (!rule || UNSUPPRESSIBLE.has(s.rule)) {
-      kept.push(finding('suppress/unknown-rule', s, `gen-ignore names ${rule ? 'a rule that cannot be silenced' : 'no rule'}: "${s.rule}"`));
-    } else if (s.reason === '') {
-      kept.push(finding('suppress/missing-reason', s, `gen-ignore ${s.rule} has no reason, so it silences nothing`));
-    } else if (!used.has(s)) {
-      kept.push(finding('suppress/unused', s, `gen-ignore ${s.rule} silences nothing on the node it applies to (lines ${s.from}-${s.to})`));
-    }
-  }
-  return kept;
-}
-
-function finding(rule: string, s: Suppression, message: string): Diagnostic {
-  const definition = ruleById.get(rule)!;
-  return { rule, severity: definition.severity, message, hint: definition.hint, location: s.location };
 }

@@ -1,0 +1,11 @@
+// Where a thing is in the topology file: the leaf every stage shares. A
+// `Path` walks the parsed data (keys and list indexes); a `SourceLocation`
+// is the file:line:col a diagnostic points at. No imports, so any module may
+// use these types without depending on a stage.
+export type Path = readonly (string | number)[];
+
+export interface SourceLocation {
+  file: string;
+  line: number;
+  col: number;
+}

@@ -1,0 +1,36 @@
+// Inline suppressions applied at the check stage, which owns the rule
+// registry: a `# gen-ignore RULE: reason` comment silences RULE on its node.
+// A suppression needs a reason; one without, one for an unknown rule and one
+// that silences nothing are themselves reported.
+import type { Diagnostic } from '../diagnostics.js';
+import { ruleById } from '../rules/index.js';
+import type { Suppression } from './comments.js';
+
+/** Rules that describe a file gen cannot model: silencing them would hide broken output. */
+const UNSUPPRESSIBLE = new Set(['load/read', 'load/yaml-syntax', 'load/duplicate-key', 'load/not-a-mapping', 'schema', 'ref/unknown', 'ip/invalid']);
+
+export function applySuppressions(diagnostics: readonly Diagnostic[], suppressions: readonly Suppression[]): Diagnostic[] {
+  const used = new Set<Suppression>();
+  const kept = diagnostics.filter((d) => {
+    if (UNSUPPRESSIBLE.has(d.rule)) return true;
+    const match = suppressions.find((s) => s.rule === d.rule && s.reason !== '' && d.location.line >= s.from && d.location.line <= s.to);
+    if (match) used.add(match);
+    return !match;
+  });
+  for (const s of suppressions) {
+    const rule = ruleById.get(s.rule);
+    if (!rule || UNSUPPRESSIBLE.has(s.rule)) {
+      kept.push(finding('suppress/unknown-rule', s, `gen-ignore names ${rule ? 'a rule that cannot be silenced' : 'no rule'}: "${s.rule}"`));
+    } else if (s.reason === '') {
+      kept.push(finding('suppress/missing-reason', s, `gen-ignore ${s.rule} has no reason, so it silences nothing`));
+    } else if (!used.has(s)) {
+      kept.push(finding('suppress/unused', s, `gen-ignore ${s.rule} silences nothing on the node it applies to (lines ${s.from}-${s.to})`));
+    }
+  }
+  return kept;
+}
+
+function finding(rule: string, s: Suppression, message: string): Diagnostic {
+  const definition = ruleById.get(rule)!;
+  return { rule, severity: definition.severity, message, hint: definition.hint, location: s.location };
+}

@@ -1,0 +1,31 @@
+// The ACME client's DNS-01 validation methods (os-acme-client's
+// `dns_service` values, which are acme.sh DNS API names): what the lint rule
+// accepts and what the ACME fragment writes come from this one table.
+/** acme.sh DNS API names for the providers the topology may name. */
+const DNS_SERVICES: Record<string, string> = {
+  cloudflare: 'dns_cf',
+  route53: 'dns_aws',
+  aws: 'dns_aws',
+  hetzner: 'dns_hetzner',
+  digitalocean: 'dns_dgon',
+  gandi: 'dns_gandi_livedns',
+  ovh: 'dns_ovh',
+  godaddy: 'dns_gd',
+  duckdns: 'dns_duckdns',
+  namecheap: 'dns_namecheap',
+  porkbun: 'dns_porkbun',
+  desec: 'dns_desec',
+  rfc2136: 'dns_nsupdate',
+};
+
+/**
+ * The ACME client's dns_service for a topology provider: a known name, or
+ * an acme.sh API name given as such (dns_…). Anything else is the lint
+ * error opnsense/acme-challenge, never a silent guess.
+ */
+export function dnsService(provider: string | undefined): string | undefined {
+  if (provider === undefined) return undefined;
+  return DNS_SERVICES[provider] ?? (provider.startsWith('dns_') ? provider : undefined);
+}
+
+export const KNOWN_DNS_PROVIDERS = Object.keys(DNS_SERVICES);

@@ -1,0 +1,229 @@
+// The loader reads data with js-yaml and positions with the `yaml` library:
+// the two must never disagree on a document that js-yaml accepts (one it
+// refuses goes to `yaml` alone). Generated documents mix the features where
+// YAML readers differ: anchors, aliases and merge keys, block and flow
+// collections, literal and folded scalars, quoted keys, YAML 1.1 look-alikes.
+// FUZZ_RUNS sets the number of cases (`npm run fuzz` runs 10,000).
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseDocument } from 'yaml';
+import { loadTopologyText, needsPositionsParser, readFast } from '../../src/load.js';
+import { EXAMPLES, readExample } from '../helpers.js';
+
+const runs = Number(process.env.FUZZ_RUNS ?? 300);
+const seed = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : undefined;
+const settings = { numRuns: runs, ...(seed === undefined ? {} : { seed }) };
+
+type Read = { ok: true; data: unknown } | { ok: false };
+
+/** The loader's fast path, exactly as it reads. */
+function fast(text: string): Read {
+  const read = readFast(text);
+  return read ? { ok: true, data: read.data } : { ok: false };
+}
+
+function positional(text: string): Read {
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, strict: true });
+  if (doc.errors.length) return { ok: false };
+  try {
+    return { ok: true, data: doc.toJS({ maxAliasCount: 1000 }) };
+  } catch {
+    return { ok: false };
+  }
+}
+
+/**
+ * Whenever the loader would take its fast path (js-yaml) and js-yaml
+ * accepts the text, `yaml` accepts it too and reads the same data. Texts
+ * the loader sends to `yaml` are read by one reader only.
+ */
+function disagreement(text: string): string | undefined {
+  const a = fast(text);
+  if (!a.ok) return undefined;
+  const b = positional(text);
+  if (!b.ok) return `yaml refuses what js-yaml accepts:\n${text}`;
+  try {
+    expect(b.data).toStrictEqual(a.data);
+  } catch {
+    return `js-yaml reads ${JSON.stringify(a.data)}, yaml reads ${JSON.stringify(b.data)} in:\n${text}`;
+  }
+  return undefined;
+}
+
+function expectAgreement(text: string): void {
+  const problem = disagreement(text);
+  expect(problem, problem).toBeUndefined();
+}
+
+/** Plain scalars that some YAML reader takes for something other than a string. */
+const LOOKALIKES = [
+  'yes', 'no', 'on', 'off', 'y', 'n', 'true', 'True', 'TRUE', 'false', 'null', 'Null', 'NULL', '~', '',
+  '0755', '010', '0o17', '0x1F', '0X1f', '0b101', '+0x1', '-0', '+12', '1_000', '0_7', '00', '09',
+  '1e3', '1E3', '1e+3', '-1e-3', '.5', '-.5', '+.5', '1.', '1.0', '.inf', '-.Inf', '+.INF', '.nan', '.NaN',
+  '2001-01-01', '2001-12-14t21:59:43.10-05:00', '12:30:00', '190:20:30', '1:2', '10.0.0.1/24', '::1', 'fe80::1%eth0',
+  'a:b', 'http://x/y', 'key: value', '- item', '#not', 'a #b', '<<', '=', '!', '&x', '*x', '? q', '@x', '`x',
+  '12345678901234567890', '0.1e-0', '-0.0', '1__0', '0x_1F', '+', '-', '.', '..', '...', '---',
+];
+
+const plainSafe = (s: string) => s !== '' && !/^[\s\-?:,[\]{}#&*!|>'"%@`]|[\s]$|: |\s#|[\n\r\t]/.test(s);
+
+const scalarText = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom(...LOOKALIKES) },
+  { weight: 2, arbitrary: fc.string({ unit: fc.constantFrom('a', 'b', '0', '1', '.', ':', '-', '_', ' ', '#', "'", '"', '\\', '/', 'é', '한', 'x', 'e', '+'), maxLength: 8 }) },
+  { weight: 1, arbitrary: fc.integer().map(String) },
+  { weight: 1, arbitrary: fc.double().map(String) },
+);
+
+const style = fc.constantFrom('plain', 'single', 'double', 'literal', 'folded', 'literal-strip', 'folded-keep');
+
+/** A document tree; the serializer below writes it in the chosen styles. */
+type KeyStyle = 'plain' | 'quoted' | 'flow-seq' | 'explicit';
+type Entry = { key: string; keyStyle: KeyStyle; value: Tree };
+type Tree = { kind: 'scalar'; text: string; style: string } | { kind: 'map'; flow: boolean; entries: Entry[]; anchor: boolean; merge: boolean } | { kind: 'seq'; flow: boolean; items: Tree[]; anchor: boolean } | { kind: 'alias' };
+
+const tree: fc.Arbitrary<Tree> = fc.letrec<{ node: Tree }>((tie) => ({
+  node: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    fc.record({ kind: fc.constant('scalar' as const), text: scalarText, style }),
+    fc.record({
+      kind: fc.constant('map' as const),
+      flow: fc.boolean(),
+      entries: fc.array(
+        fc.record({
+          key: scalarText,
+          keyStyle: fc.constantFrom<KeyStyle>('plain', 'plain', 'plain', 'quoted', 'flow-seq', 'explicit'),
+          value: tie('node'),
+        }),
+        { maxLength: 4 },
+      ),
+      anchor: fc.boolean(),
+      merge: fc.boolean(),
+    }),
+    fc.record({ kind: fc.constant('seq' as const), flow: fc.boolean(), items: fc.array(tie('node'), { maxLength: 4 }), anchor: fc.boolean() }),
+    fc.constant({ kind: 'alias' as const }),
+  ),
+})).node;
+
+function quoteSingle(s: string): string {
+  return `'${s.replace(/'/g, "''")}'`;
+}
+
+function quoteDouble(s: string): string {
+  return JSON.stringify(s);
+}
+
+/**
+ * Serializes a tree as YAML text; `anchors` collects the names defined so
+ * far, so an alias names an earlier one; `counter` makes anchor names unique.
+ */
+function serialize(node: Tree, indent: number, anchors: string[], inFlow: boolean, counter = { next: 0 }): string {
+  const pad = ' '.repeat(indent);
+  switch (node.kind) {
+    case 'alias':
+      return anchors.length ? `*${anchors[anchors.length - 1]}` : 'null';
+    case 'scalar': {
+      const s = node.text;
+      if (node.style === 'plain' && plainSafe(s) && !(inFlow && /[,[\]{}]/.test(s))) return s;
+      if (node.style === 'single' || inFlow || /[\n\r\t]/.test(s) || s.trim() !== s || s === '') return node.style === 'double' ? quoteDouble(s) : quoteSingle(s);
+      if (node.style === 'double') return quoteDouble(s);
+      const indicator = { literal: '|', folded: '>', 'literal-strip': '|-', 'folded-keep': '>+' }[node.style] ?? '|';
+      return `${indicator}\n${pad}  ${s}\n${pad}  ${s}x`;
+    }
+    case 'seq': {
+      const own = node.anchor ? `a${counter.next++}` : undefined;
+      const anchor = own ? `&${own} ` : '';
+      let out: string;
+      if (node.flow || inFlow || node.items.length === 0) {
+        out = `${anchor}[${node.items.map((i) => serialize(i, indent, anchors, true, counter)).join(', ')}]`;
+      } else {
+        out = `${anchor}\n${node.items.map((i) => `${pad}- ${serialize(i, indent + 2, anchors, false, counter)}`).join('\n')}`;
+      }
+      if (own) anchors.push(own);
+      return out;
+    }
+    case 'map': {
+      const own = node.anchor ? `a${counter.next++}` : undefined;
+      const anchor = own ? `&${own} ` : '';
+      const seen = new Set<string>();
+      const entries = node.entries.filter((e) => (seen.has(e.key) ? false : (seen.add(e.key), true)));
+      const key = (e: Entry) => {
+        const scalar = e.keyStyle === 'quoted' || !plainSafe(e.key) || /[,[\]{}]/.test(e.key) ? quoteDouble(e.key) : e.key;
+        if (e.keyStyle === 'flow-seq') return `[${scalar}, x]`;
+        // An explicit key ("? k") in block style; in flow style it reads "? k: v" too.
+        if (e.keyStyle === 'explicit') return `? ${scalar}\n${pad}`;
+        return scalar;
+      };
+      const merge = node.merge && anchors.length ? [`<<: *${anchors[0]}`] : [];
+      let out: string;
+      if (node.flow || inFlow || (entries.length === 0 && merge.length === 0)) {
+        out = `${anchor}{${[...merge, ...entries.map((e) => `${key(e)}: ${serialize(e.value, indent, anchors, true, counter)}`)].join(', ')}}`;
+      } else {
+        out = `${anchor}\n${[...merge, ...entries.map((e) => `${key(e)}: ${serialize(e.value, indent + 2, anchors, false, counter)}`)].map((l) => `${pad}${l}`).join('\n')}`;
+      }
+      if (own) anchors.push(own);
+      return out;
+    }
+  }
+}
+
+function documentOf(node: Tree): string {
+  const body = serialize({ kind: 'map', flow: false, entries: [{ key: 'root', keyStyle: 'plain', value: node }], anchor: false, merge: false }, 0, [], false);
+  return `${body.replace(/^\n/, '')}\n`;
+}
+
+describe('the two YAML readers of the loader', () => {
+  it('agree on every plain, quoted and tagged look-alike scalar', () => {
+    const problems: string[] = [];
+    for (const s of LOOKALIKES) {
+      const texts = [`a: ${s}\n`, `- ${s}\n`, `${s}: 1\n`, `{${s}: 1}\n`, `a: [${s}]\n`, `a: '${s.replace(/'/g, "''")}'\n`, `[${s}]: 1\n`, `? ${s}\n: 1\n`];
+      for (const tag of ['str', 'int', 'float', 'bool', 'null']) texts.push(`a: !!${tag} ${s}\n`);
+      for (const text of texts) {
+        const problem = disagreement(text);
+        if (problem) problems.push(problem);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('agree on the examples', () => {
+    for (const name of Object.keys(EXAMPLES) as (keyof typeof EXAMPLES)[]) {
+      const text = readExample(name);
+      expect(fast(text).ok).toBe(true);
+      expectAgreement(text);
+    }
+  });
+
+  it('agree on generated documents with anchors, merge keys, block scalars and flow collections', () => {
+    fc.assert(
+      fc.property(tree, (node) => {
+        expectAgreement(documentOf(node));
+      }),
+      settings,
+    );
+  });
+
+  it('the generator reaches the features it is meant to test', () => {
+    // A generator that only ever wrote scalars would make the property above
+    // pass on nothing: sample it and require every feature to appear, and
+    // js-yaml to accept most documents.
+    const docs = fc.sample(tree.map(documentOf), { numRuns: 300, seed: 1 });
+    const joined = docs.join('\n');
+    for (const feature of ['<<: *a', '*a', '&a', '|\n', '>+\n', '{', '[', "'", '"', '? ', ']: ']) expect(joined).toContain(feature);
+    expect(joined).toMatch(/(^|\s)(~|null|Null|NULL): /m);
+    // Most documents must reach the comparison: read by js-yaml on the fast path.
+    expect(docs.filter((d) => !needsPositionsParser(d) && fast(d).ok).length).toBeGreaterThan(docs.length / 4);
+  });
+
+  it('the loader returns the same data on its fast path and on its positions path', () => {
+    // A file with an alias takes the positions parser; the same file without
+    // the alias takes js-yaml: both must give the data of the other reader.
+    const text = 'version: 1\nlist: [0755, 1e3, yes, 0b1, -.5, +0x1, "a:b"]\n';
+    const loaded = loadTopologyText(text, 't.yaml');
+    const viaYaml = loadTopologyText(`${text}other: &x 1\nref: *x\n`, 't.yaml');
+    expect(loaded.ok && viaYaml.ok).toBe(true);
+    if (loaded.ok && viaYaml.ok) {
+      expect((viaYaml.loaded.data as { list: unknown }).list).toStrictEqual((loaded.loaded.data as { list: unknown }).list);
+      expect((loaded.loaded.data as { list: unknown }).list).toStrictEqual([755, 1000, 'yes', '0b1', -0.5, '+0x1', 'a:b']);
+    }
+  });
+});
