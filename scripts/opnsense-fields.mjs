@@ -1,0 +1,174 @@
+// Writes src/targets/opnsense/fields/: for each OPNsense
+// model gen writes, its version, where it lives in config.xml and every
+// field it stores (in the model's order, with its default), read from the
+// verbatim upstream model files in test/opnsense/models/<snapshot>/.
+// OPNsense's templates read config.xml as it is, without the model's
+// defaults, so gen writes every field of what it creates; these tables say
+// which. A test fails when a table is stale.
+// Usage: node scripts/opnsense-fields.mjs [--check]
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { XMLParser } from 'fast-xml-parser';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const modelsDir = join(root, 'test/opnsense/models');
+const outDir = join(root, 'src/targets/opnsense/fields');
+
+/** gen's name for each model, and its file under a snapshot folder. */
+export const MODEL_FILES = {
+  wireguardGeneral: 'Wireguard/General.xml',
+  wireguardServer: 'Wireguard/Server.xml',
+  wireguardClient: 'Wireguard/Client.xml',
+  alias: 'Firewall/Alias.xml',
+  ifgroups: 'Firewall/Group.xml',
+  vlans: 'Interfaces/Vlan.xml',
+  gateways: 'Routing/Gateways.xml',
+  staticroutes: 'Routes/Route.xml',
+  dnsmasq: 'Dnsmasq/Dnsmasq.xml',
+  haproxy: 'HAProxy/HAProxy.xml',
+  acme: 'AcmeClient/AcmeClient.xml',
+  filter: 'Firewall/Filter.xml',
+  dnat: 'Firewall/DNat.xml',
+  cert: 'Trust/Cert.xml',
+};
+
+// Tag names get a prefix while parsing: the dnsmasq model has a field named "constructor".
+const parser = new XMLParser({
+  preserveOrder: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  parseTagValue: false,
+  trimValues: true,
+  commentPropName: '#comment',
+  transformTagName: (name) => (name.startsWith('$') ? name : `$${name}`),
+});
+
+const tagOf = (node) => Object.keys(node).find((k) => k.startsWith('$'));
+const nameOf = (node) => tagOf(node)?.slice(1);
+const childrenOf = (node) => (node[tagOf(node)] ?? []).filter((c) => tagOf(c) !== undefined);
+const attrsOf = (node) => node[':@'] ?? {};
+const textOf = (node) => (node[tagOf(node)] ?? []).map((c) => c['#text'] ?? '').join('');
+
+/** A field node: a leaf (has a type, no typed children), an array (a type with typed children) or a container. */
+function tree(nodes) {
+  const out = [];
+  for (const node of nodes) {
+    const name = nameOf(node);
+    const attrs = attrsOf(node);
+    if (attrs.volatile === 'true') continue;
+    const typed = childrenOf(node).filter((c) => attrsOf(c).type !== undefined || childrenOf(c).some((g) => attrsOf(g).type !== undefined));
+    if (attrs.type === undefined) {
+      // A container of volatile fields only (Filter's general/snat_mode) is not stored.
+      const fields = tree(childrenOf(node));
+      if (fields.length > 0) out.push([name, fields]);
+    }
+    else if (typed.length > 0) out.push([name, { item: tree(childrenOf(node)) }]);
+    else {
+      // BooleanField defaults to "0" when the model names no default (its PHP class does).
+      const fallback = childrenOf(node).find((c) => nameOf(c) === 'Default');
+      out.push([name, fallback ? String(textOf(fallback)) : attrs.type === 'BooleanField' ? '0' : '']);
+    }
+  }
+  return out;
+}
+
+function readModel(file) {
+  const doc = parser.parse(readFileSync(file, 'utf8'));
+  const model = doc.find((n) => nameOf(n) === 'model');
+  const parts = childrenOf(model);
+  const get = (tag) => parts.find((p) => nameOf(p) === tag);
+  const mount = textOf(get('mount'));
+  const items = tree(childrenOf(get('items')));
+  // A legacy mapper (mount ending in "+") stores its items at the mount path itself: /nat/rule+ is <nat><rule>.
+  const path = mount.replace(/^\/+/, '').replace(/\+$/, '').split('/');
+  const at = mount.endsWith('+') ? path.slice(0, -1) : path;
+  return { version: textOf(get('version')), path: at, mapper: mount.endsWith('+'), items };
+}
+
+function render(value, depth) {
+  const pad = '  '.repeat(depth);
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (!Array.isArray(value)) return `{ item: ${render(value.item, depth)} }`;
+  if (value.length === 0) return '[]';
+  return `[\n${value.map(([k, v]) => `${pad}  [${JSON.stringify(k)}, ${render(v, depth + 1)}],`).join('\n')}\n${pad}]`;
+}
+
+export const SNAPSHOTS = readdirSync(modelsDir, { withFileTypes: true })
+  .filter((e) => e.isDirectory())
+  .map((e) => e.name)
+  .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+
+/**
+ * Every file of src/targets/opnsense/fields/: one table per model and
+ * distinct content (a model version's table is written once, however many
+ * snapshots have it: <model>-<version>-<first snapshot>.ts), and index.ts,
+ * which says which tables each snapshot has.
+ */
+export function generate() {
+  const files = new Map();
+  const snapshots = [];
+  for (const snapshot of SNAPSHOTS) {
+    const dir = join(modelsDir, snapshot);
+    const entries = [];
+    for (const [name, file] of Object.entries(MODEL_FILES)) {
+      if (!existsSync(join(dir, file))) continue;
+      const m = readModel(join(dir, file));
+      const mapper = m.mapper ? `\n  mapper: true,` : '';
+      const body = `{\n  version: ${JSON.stringify(m.version)},\n  path: ${JSON.stringify(m.path)},${mapper}\n  items: ${render(m.items, 1)},\n};\n`;
+      let base = [...files.entries()].find(([, f]) => f.model === name && f.body === body)?.[0];
+      if (!base) {
+        base = `${name}-${m.version}-${snapshot}`;
+        files.set(base, { model: name, body, source: `${snapshot}/${file}` });
+      }
+      entries.push([name, base]);
+    }
+    snapshots.push([snapshot, entries]);
+  }
+  const out = new Map();
+  for (const [base, f] of files) {
+    out.set(
+      `${base}.ts`,
+      `// Generated by scripts/opnsense-fields.mjs from test/opnsense/models/${f.source} (a verbatim OPNsense model file): do not edit.\n` +
+        `import type { ModelFields } from '../field-types.js';\n\n` +
+        `export const fields: ModelFields = ${f.body}`,
+    );
+  }
+  const ident = (base) => base.replace(/[^A-Za-z0-9]/g, '_');
+  const imports = [...files.keys()].map((base) => `import { fields as ${ident(base)} } from './${base}.js';`).join('\n');
+  const list = snapshots
+    .map(([snapshot, entries]) => `  {\n    name: ${JSON.stringify(snapshot)},\n    fields: {\n${entries.map(([name, base]) => `      ${name}: ${ident(base)},`).join('\n')}\n    },\n  },`)
+    .join('\n');
+  out.set(
+    'index.ts',
+    `// Generated by scripts/opnsense-fields.mjs: the field tables each snapshot of OPNsense's model files has\n` +
+      `// (test/opnsense/models/<snapshot>/): the newest point release of a series, or an earlier one. Do not edit.\n` +
+      `import type { ModelFieldSet } from '../field-types.js';\n${imports}\n\n` +
+      `export const SNAPSHOTS: readonly { name: string; fields: ModelFieldSet }[] = [\n${list}\n];\n`,
+  );
+  return out;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const check = process.argv.includes('--check');
+  const files = generate();
+  let stale = 0;
+  const present = existsSync(outDir) ? readdirSync(outDir).filter((f) => f.endsWith('.ts')) : [];
+  for (const name of present) {
+    if (files.has(name)) continue;
+    if (check) {
+      process.stderr.write(`stale: ${join(outDir, name)} (no model file makes it)\n`);
+      stale++;
+    } else rmSync(join(outDir, name));
+  }
+  for (const [name, text] of files) {
+    const file = join(outDir, name);
+    if (check) {
+      if (!existsSync(file) || readFileSync(file, 'utf8') !== text) {
+        process.stderr.write(`stale: ${file}\n`);
+        stale++;
+      }
+    } else writeFileSync(file, text);
+  }
+  process.exit(stale ? 1 : 0);
+}

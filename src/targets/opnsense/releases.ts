@@ -1,0 +1,119 @@
+// The OPNsense releases gen knows, one table per series (releases/), and
+// what a release as written in the topology ("26.7", "26.1.6") means: the
+// model versions of that point release (a bare series is its newest point
+// release), the value forms it accepts, and the fields each model stores.
+// Renderers and rules read releases only through here.
+import type { FieldTree, ModelFields, ModelName } from './field-types.js';
+import { SNAPSHOTS } from './fields/index.js';
+import { FORM_WORDS, MODEL_WORDS, type ReleaseForms, type ReleaseTable } from './release-types.js';
+import { release25_7 } from './releases/25.7.js';
+import { release26_1 } from './releases/26.1.js';
+import { release26_7 } from './releases/26.7.js';
+
+export type { ReleaseForms } from './release-types.js';
+
+export const RELEASE_TABLES: readonly ReleaseTable[] = [release25_7, release26_1, release26_7];
+
+/** The release `gen init` and the examples target, and a firewall without `release` gets. */
+export const DEFAULT_RELEASE = '26.7';
+
+export interface Release {
+  /** As the topology writes it. */
+  name: string;
+  series: string;
+  /** The point release the facts are for (the newest known for a bare series). */
+  point: number;
+  /** Model versions; a model the release does not have is absent. */
+  versions: Partial<Record<ModelName, string>>;
+  forms: ReleaseForms;
+  /** The fields a model stores on this release (undefined: the release has no such model). */
+  fields(model: ModelName): ModelFields | undefined;
+}
+
+/**
+ * The fields of `model` at `version` for a release of `series`: the
+ * series' own snapshot when it has that version, else the snapshot that
+ * has it (an earlier point release, or the series where it was current).
+ */
+export function modelFields(model: ModelName, version: string, series: string): ModelFields | undefined {
+  // Snapshots (fields/index.ts) are named after the release whose model files they are: 26.1, 26.1.6, …
+  const ofSeries = (name: string) => name.split('.').slice(0, 2).join('.') === series;
+  const ordered = [...SNAPSHOTS.filter((s) => ofSeries(s.name)), ...SNAPSHOTS.filter((s) => !ofSeries(s.name))];
+  return ordered.map((s) => s.fields[model]).find((f) => f?.version === version);
+}
+
+const cache = new Map<string, Release | undefined>();
+
+/** What a release means, or undefined when gen does not know it. */
+export function releaseFacts(name: string): Release | undefined {
+  if (cache.has(name)) return cache.get(name);
+  const match = /^([0-9]+\.[0-9]+)(?:\.([0-9]+))?$/.exec(name);
+  const table = match && RELEASE_TABLES.find((t) => t.series === match[1]);
+  const point = match?.[2] === undefined ? table?.newest : Number(match[2]);
+  let release: Release | undefined;
+  if (table && point !== undefined && point <= table.newest) {
+    const versions: Partial<Record<ModelName, string>> = {};
+    let forms = {} as ReleaseForms;
+    for (const range of table.ranges) {
+      if (range.from > point) break;
+      Object.assign(versions, range.models);
+      forms = { ...forms, ...range.forms };
+    }
+    const series = table.series;
+    release = {
+      name,
+      series,
+      point,
+      versions,
+      forms,
+      fields: (model) => {
+        const version = versions[model];
+        return version === undefined ? undefined : modelFields(model, version, series);
+      },
+    };
+  }
+  cache.set(name, release);
+  return release;
+}
+
+/** The releases gen knows, for messages: "25.7 (25.7.0-25.7.11), …". */
+export function knownReleases(): string {
+  return RELEASE_TABLES.map((t) => `${t.series} (${t.series}.0-${t.series}.${t.newest})`).join(', ');
+}
+
+/** Every leaf field of a model, by dotted path (items' fields under their array's path). */
+function leafPaths(tree: FieldTree, prefix = ''): string[] {
+  return tree.flatMap(([name, node]) => {
+    const path = prefix ? `${prefix}.${name}` : name;
+    if (typeof node === 'string') return [path];
+    return leafPaths(Array.isArray(node) ? (node as FieldTree) : (node as { item: FieldTree }).item, path);
+  });
+}
+
+/** What moving from one release to another changes in what gen writes, in words (one line per change). */
+export function describeReleaseChange(from: Release, to: Release): string[] {
+  const lines: string[] = [];
+  for (const key of Object.keys(FORM_WORDS) as (keyof ReleaseForms)[]) {
+    const before = from.forms[key];
+    const after = to.forms[key];
+    if (before !== after) lines.push(`${(FORM_WORDS[key] as Record<string, string>)[after]} instead of ${(FORM_WORDS[key] as Record<string, string>)[before]}`);
+  }
+  for (const model of Object.keys(MODEL_WORDS) as ModelName[]) {
+    const before = from.versions[model];
+    const after = to.versions[model];
+    if (before === after) continue;
+    if (before === undefined || after === undefined) {
+      lines.push(`${MODEL_WORDS[model]} model ${after === undefined ? `${before} no longer written` : `${after} written`}`);
+      continue;
+    }
+    const a = new Set(leafPaths(from.fields(model)?.items ?? []));
+    const b = new Set(leafPaths(to.fields(model)?.items ?? []));
+    const added = [...b].filter((f) => !a.has(f));
+    const removed = [...a].filter((f) => !b.has(f));
+    const fields = added.length + removed.length;
+    const detail =
+      fields === 0 ? '' : fields <= 4 ? ` (${[...added.map((f) => `+${f}`), ...removed.map((f) => `-${f}`)].join(', ')})` : ` (${added.length} fields added, ${removed.length} removed)`;
+    lines.push(`${MODEL_WORDS[model]} model ${before} → ${after}${detail}`);
+  }
+  return lines;
+}

@@ -1,0 +1,31 @@
+// OPNsense 25.7 (core and plugins 25.7.0-25.7.11): model versions per point
+// release, read from the model files at every tag.
+import type { ReleaseTable } from '../release-types.js';
+
+export const release25_7: ReleaseTable = {
+  series: '25.7',
+  newest: 11,
+  ranges: [
+    {
+      from: 0,
+      models: {
+        wireguardGeneral: '0.0.1',
+        wireguardServer: '1.0.0',
+        wireguardClient: '1.0.0',
+        alias: '1.0.1',
+        ifgroups: '1.0.0',
+        vlans: '1.0.0',
+        gateways: '1.0.0',
+        staticroutes: '1.0.0',
+        dnsmasq: '1.0.7',
+        haproxy: '4.1.0',
+        acme: '4.3.0',
+        filter: '1.0.4',
+        cert: '1.0.0',
+      },
+      forms: { filterRules: 'legacy', portForwards: 'legacy', outboundNatRules: 'legacy', haproxyActions: 'typed', iscDhcp: 'core' },
+    },
+    { from: 2, models: { dnsmasq: '1.0.8' } },
+    { from: 6, models: { wireguardServer: '1.0.1' } },
+  ],
+};

@@ -1,0 +1,38 @@
+// OPNsense 26.1 (core and plugins 26.1.0-26.1.11): model versions per point
+// release, read from the model files at every tag. Port forwards moved to
+// the Destination NAT model, ISC DHCP to a plugin; os-haproxy 5 (model
+// 5.0.0) arrived with 26.1.2.
+import type { ReleaseTable } from '../release-types.js';
+
+export const release26_1: ReleaseTable = {
+  series: '26.1',
+  newest: 11,
+  ranges: [
+    {
+      from: 0,
+      models: {
+        wireguardGeneral: '0.0.1',
+        wireguardServer: '1.0.1',
+        wireguardClient: '1.0.0',
+        alias: '1.0.1',
+        ifgroups: '1.0.0',
+        vlans: '1.0.0',
+        gateways: '1.0.0',
+        staticroutes: '1.0.0',
+        dnsmasq: '1.0.8',
+        haproxy: '4.1.0',
+        acme: '4.3.0',
+        filter: '1.0.4',
+        dnat: '1.0.0',
+        cert: '1.0.0',
+      },
+      forms: { filterRules: 'legacy', portForwards: 'dnat', outboundNatRules: 'legacy', haproxyActions: 'typed', iscDhcp: 'plugin' },
+    },
+    { from: 2, models: { haproxy: '5.0.0' }, forms: { haproxyActions: 'http-request' } },
+    { from: 5, models: { dnsmasq: '1.0.9' } },
+    { from: 6, models: { acme: '4.3.1' } },
+    { from: 7, models: { acme: '4.4.0' } },
+    { from: 10, models: { staticroutes: '1.0.1' } },
+    { from: 11, models: { filter: '1.0.5' } },
+  ],
+};

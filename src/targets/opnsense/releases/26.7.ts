@@ -1,0 +1,31 @@
+// OPNsense 26.7 (core and plugins 26.7.0-26.7.2): the legacy rule pages
+// left core for the os-firewall-legacy plugin, so the policy is written as
+// MVC filter rules, and manual outbound NAT as MVC source NAT rules.
+import type { ReleaseTable } from '../release-types.js';
+
+export const release26_7: ReleaseTable = {
+  series: '26.7',
+  newest: 2,
+  ranges: [
+    {
+      from: 0,
+      models: {
+        wireguardGeneral: '0.0.1',
+        wireguardServer: '1.0.1',
+        wireguardClient: '1.0.0',
+        alias: '1.0.1',
+        ifgroups: '1.0.0',
+        vlans: '1.0.0',
+        gateways: '1.0.0',
+        staticroutes: '1.0.1',
+        dnsmasq: '1.0.9',
+        haproxy: '5.0.0',
+        acme: '4.4.0',
+        filter: '1.0.5',
+        dnat: '1.0.0',
+        cert: '1.0.0',
+      },
+      forms: { filterRules: 'mvc', portForwards: 'dnat', outboundNatRules: 'mvc', haproxyActions: 'http-request', iscDhcp: 'plugin' },
+    },
+  ],
+};

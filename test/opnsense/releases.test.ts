@@ -1,0 +1,83 @@
+// The release tables (src/targets/opnsense/releases/) against the upstream
+// model files: each point release's model versions have their field
+// table, a bare series is its newest point release, and the field tables
+// are what scripts/opnsense-fields.mjs makes of the model files today.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { ModelName } from '../../src/targets/opnsense/field-types.js';
+import { RELEASE_TABLES, describeReleaseChange, knownReleases, releaseFacts } from '../../src/targets/opnsense/releases.js';
+import { root } from '../helpers.js';
+import { loadModels } from './model-check.js';
+
+/** gen's model names and the upstream model classes. */
+const CLASSES: Record<ModelName, string> = {
+  wireguardGeneral: 'OPNsense.Wireguard.General',
+  wireguardServer: 'OPNsense.Wireguard.Server',
+  wireguardClient: 'OPNsense.Wireguard.Client',
+  alias: 'OPNsense.Firewall.Alias',
+  ifgroups: 'OPNsense.Firewall.Group',
+  vlans: 'OPNsense.Interfaces.Vlan',
+  gateways: 'OPNsense.Routing.Gateways',
+  staticroutes: 'OPNsense.Routes.Route',
+  dnsmasq: 'OPNsense.Dnsmasq.Dnsmasq',
+  haproxy: 'OPNsense.HAProxy.HAProxy',
+  acme: 'OPNsense.AcmeClient.AcmeClient',
+  filter: 'OPNsense.Firewall.Filter',
+  dnat: 'OPNsense.Firewall.DNat',
+  cert: 'OPNsense.Trust.Cert',
+};
+
+describe('the release tables', () => {
+  it('give a bare series the versions of its newest point release, which are those of its model files', () => {
+    for (const table of RELEASE_TABLES) {
+      const bare = releaseFacts(table.series)!;
+      expect(bare.point).toBe(table.newest);
+      expect(releaseFacts(`${table.series}.${table.newest}`)!.versions).toEqual(bare.versions);
+      const models = loadModels(table.series);
+      for (const [model, className] of Object.entries(CLASSES) as [ModelName, string][]) {
+        expect(bare.versions[model], `${table.series} ${model}`).toBe(models.find((m) => m.className === className)?.version);
+      }
+    }
+  });
+
+  it('have a field table for every model version of every point release', () => {
+    for (const table of RELEASE_TABLES) {
+      for (let point = 0; point <= table.newest; point++) {
+        const release = releaseFacts(`${table.series}.${point}`)!;
+        for (const [model, version] of Object.entries(release.versions) as [ModelName, string][]) {
+          expect(release.fields(model)?.version, `${table.series}.${point} ${model}`).toBe(version);
+        }
+      }
+    }
+  });
+
+  it('know no other release, and say which they know', () => {
+    for (const unknown of ['24.7', '25.1', '26.4', '26.7.3', '26', 'latest']) expect(releaseFacts(unknown), unknown).toBeUndefined();
+    expect(knownReleases()).toBe('25.7 (25.7.0-25.7.11), 26.1 (26.1.0-26.1.11), 26.7 (26.7.0-26.7.2)');
+  });
+
+  it('say in words what moving from 25.7 to 26.7 changes', () => {
+    const words = describeReleaseChange(releaseFacts('25.7')!, releaseFacts('26.7')!);
+    expect(words).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^the policy as MVC filter rules .* instead of the policy as legacy filter rules/),
+        expect.stringMatching(/^port forwards as Destination NAT rules/),
+        expect.stringMatching(/^HAProxy redirects as http-request actions/),
+        'static routes model 1.0.0 → 1.0.1 (+route.enabled, -route.disabled)',
+        'dnsmasq model 1.0.8 → 1.0.9 (+dhcp.host_ping)',
+        expect.stringMatching(/^HAProxy model 4\.1\.0 → 5\.0\.0/),
+        expect.stringMatching(/^ACME client model 4\.3\.0 → 4\.4\.0/),
+      ]),
+    );
+    expect(describeReleaseChange(releaseFacts('26.7')!, releaseFacts('26.7.0')!)).toEqual([]);
+  });
+});
+
+describe('the field tables', () => {
+  it('are what scripts/opnsense-fields.mjs makes of the model files (regenerate with node scripts/opnsense-fields.mjs)', () => {
+    const r = spawnSync(process.execPath, [join(root, 'scripts/opnsense-fields.mjs'), '--check'], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+});
