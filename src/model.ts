@@ -79,8 +79,9 @@ export interface Site {
 export interface Firewall {
   name: string;
   description?: string;
+  /** OPNsense release as written ("26.7", "26.1.6"); one gen knows (an unknown one is reported and replaced by the default). */
   release: string;
-  /** Release series (24.1 … 26.1) that decides model versions. */
+  /** Its series (25.7, 26.1, 26.7). */
   series: string;
   dhcpServer: 'dnsmasq' | 'isc';
   publicAddress?: string;
@@ -89,7 +90,13 @@ export interface Firewall {
   groups: { name: string; members: string[]; description?: string; path: Path }[];
   /** Static routes: next hop on one of the firewall's static networks (interface: its name). */
   routes: { network: string; via: string; interface: string; description?: string; path: Path }[];
-  nat: { outbound: 'automatic' | 'hybrid' | 'manual' | 'disabled'; portForwards: PortForward[] };
+  nat: {
+    /** The outbound NAT mode written: as the topology says, except that a full-tunnel VPN turns automatic into hybrid. */
+    outbound: 'automatic' | 'hybrid' | 'manual' | 'disabled';
+    /** Manual outbound rules gen adds: a full-tunnel WireGuard network translated to the WAN address. */
+    outboundRules: OutboundNatRule[];
+    portForwards: PortForward[];
+  };
   path: Path;
 }
 
@@ -127,6 +134,14 @@ export interface Dhcp {
   leaseSeconds?: number;
   static: { name: string; mac: string; address: string; description?: string; path: Path }[];
   path: Path;
+}
+
+export interface OutboundNatRule {
+  /** The WireGuard instance whose tunnel network is translated. */
+  instance: string;
+  source: string;
+  /** Firewall interface (name) the rule translates on: the WAN. */
+  interface: string;
 }
 
 export interface PortForward {

@@ -3,6 +3,7 @@
 // change. `gen diff` compares two models through these, not through the
 // generated files.
 import type { Model, PolicyRule, SecurityGroupRule } from '../model.js';
+import { describeReleaseChange, releaseFacts } from '../targets/opnsense/releases.js';
 
 export interface Fact {
   /** Stable identity: the same thing in both models has the same key. */
@@ -98,6 +99,31 @@ export function factsOf(model: Model): Fact[] {
     }
     for (const service of site.services) {
       facts.push(simple(`service ${site.name}/${service.name}`, `${service.address}${service.port ? `:${service.port}` : ''}`, `service ${service.name}`, (s) => s));
+    }
+    const firewall = site.firewall;
+    if (firewall) {
+      facts.push({
+        key: `release ${site.name}`,
+        state: firewall.release,
+        added: `firewall of site ${site.name} targets OPNsense ${firewall.release}`,
+        removed: `firewall of site ${site.name} removed (was OPNsense ${firewall.release})`,
+        changed: (before) => {
+          const a = releaseFacts(before.state);
+          const b = releaseFacts(firewall.release);
+          const what = a && b ? describeReleaseChange(a, b) : [];
+          return `OPNsense release ${before.state} → ${firewall.release}${what.length ? `: gen now writes ${what.join('; ')}` : ''}`;
+        },
+      });
+      for (const rule of firewall.nat.outboundRules) {
+        const what = `${rule.source} (WireGuard ${rule.instance}, full tunnel) to the address of ${rule.interface}, outbound mode ${firewall.nat.outbound}`;
+        facts.push({
+          key: `outbound ${site.name}/${rule.instance}`,
+          state: what,
+          added: `outbound NAT now translates ${what}`,
+          removed: `outbound NAT no longer translates ${what}`,
+          changed: (before) => `outbound NAT: ${before.state} → ${what}`,
+        });
+      }
     }
     for (const iface of site.firewall?.interfaces ?? []) {
       const state = `${iface.key} ${iface.device}${iface.vlan ? ` VLAN ${iface.vlan.tag}` : ''} ${iface.address ? `${iface.address}/${iface.prefix}` : iface.addressing}`;

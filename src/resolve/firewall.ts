@@ -3,14 +3,9 @@
 import type { Path } from '../location.js';
 import type { Dhcp, Firewall, FirewallInterface, Network, PortForward, Service, WireguardInstance } from '../model.js';
 import { type Block, blockLast, containsBlock, contains, formatIPv4, parseAddressWithPrefix, parseCidr } from '../net.js';
+import { DEFAULT_RELEASE, knownReleases, releaseFacts } from '../targets/opnsense/releases.js';
 import type { FirewallInput, FirewallInterfaceInput } from '../topology.js';
 import { type ResolveContext, indexByName } from './context.js';
-
-const SERIES = ['24.1', '24.7', '25.1', '25.7', '26.1'];
-
-export function releaseSeries(release: string): string {
-  return release.split('.').slice(0, 2).join('.');
-}
 
 /** Interface keys in OPNsense's order: wan, lan, then the first free optN. */
 function assignKeys(interfaces: readonly FirewallInterfaceInput[]): string[] {
@@ -57,8 +52,11 @@ export function resolveFirewall(
   ctx: ResolveContext,
   wireguard: ReadonlyMap<string, WireguardInstance>,
 ): Firewall {
-  const release = input.release ?? '25.7';
-  const series = releaseSeries(release);
+  const release = input.release ?? DEFAULT_RELEASE;
+  const facts = releaseFacts(release);
+  if (!facts) {
+    ctx.report({ rule: 'firewall/release', path: [...path, 'release'], message: `gen does not know OPNsense ${release}; known releases: ${knownReleases()}` });
+  }
   const keys = assignKeys(input.interfaces);
   const inputs = indexByName(input.interfaces);
   const vlanDevices = vlanDeviceNames(input.interfaces);
@@ -162,9 +160,9 @@ export function resolveFirewall(
   const firewall: Firewall = {
     name: input.name ?? 'opnsense',
     description: input.description,
-    release,
-    series: SERIES.includes(series) ? series : '25.7',
-    dhcpServer: input.dhcp_server ?? (series >= '25.7' ? 'dnsmasq' : 'isc'),
+    release: facts ? release : DEFAULT_RELEASE,
+    series: (facts ?? releaseFacts(DEFAULT_RELEASE)!).series,
+    dhcpServer: input.dhcp_server ?? 'dnsmasq',
     publicAddress: input.public_address,
     vm: input.vm && { id: input.vm.id, host: input.vm.host, cores: input.vm.cores, memoryMb: input.vm.memory_mb },
     interfaces,
@@ -176,7 +174,7 @@ export function resolveFirewall(
       return { name: group.name, members: group.members, description: group.description, path: gpath };
     }),
     routes: resolveRoutes(input, interfaces, ctx, networksOf(interfaces, ctx), path),
-    nat: { outbound: input.nat?.outbound ?? 'automatic', portForwards: [] },
+    nat: { outbound: input.nat?.outbound ?? 'automatic', outboundRules: [], portForwards: [] },
     path,
   };
   return firewall;
@@ -243,6 +241,21 @@ function resolveDhcp(iface: FirewallInterfaceInput, network: Network | undefined
     }),
     path,
   };
+}
+
+/**
+ * A full-tunnel WireGuard network leaves through the WAN, so it needs
+ * outbound NAT. Automatic mode derives its sources from the addresses
+ * interfaces carry when the rules are built, which misses a tunnel whose
+ * assignment has no address of its own (or an instance that is not
+ * assigned): gen writes a manual rule for it, and turns automatic into
+ * hybrid so the automatic rules stay. Disabled outbound NAT stays disabled.
+ */
+export function deriveOutboundNat(firewall: Firewall, wireguard: readonly WireguardInstance[]): void {
+  const wan = firewall.interfaces.find((i) => i.isWan);
+  if (!wan || firewall.nat.outbound === 'disabled') return;
+  firewall.nat.outboundRules = wireguard.filter((wg) => wg.tunnel === 'full').map((wg) => ({ instance: wg.name, source: wg.block.cidr, interface: wan.name }));
+  if (firewall.nat.outboundRules.length > 0 && firewall.nat.outbound === 'automatic') firewall.nat.outbound = 'hybrid';
 }
 
 export function resolvePortForwards(

@@ -4,7 +4,7 @@ import type { Path } from '../location.js';
 import type { Aws, Network, PbsBackup, Site } from '../model.js';
 import type { SiteInput } from '../topology.js';
 import { type ResolveContext, indexByName } from './context.js';
-import { resolveFirewall, resolvePortForwards } from './firewall.js';
+import { deriveOutboundNat, resolveFirewall, resolvePortForwards } from './firewall.js';
 import { resolveHaproxy } from './haproxy.js';
 import { derivedWanRules, resolvePolicy } from './policy.js';
 import { deriveHostRouting, resolveHost } from './proxmox.js';
@@ -27,6 +27,7 @@ export function resolveSite(input: SiteInput, path: Path, ctx: ResolveContext, a
   const wgIndex = indexByName(wireguard);
 
   const firewall = input.firewall ? resolveFirewall(input.firewall, site, [...path, 'firewall'], ctx, wgIndex) : undefined;
+  if (firewall) deriveOutboundNat(firewall, wireguard);
   // lan_endpoint: true is the firewall's WAN address, written once on the interface.
   wireguard.forEach((instance, i) => {
     if (input.wireguard![i]!.lan_endpoint !== true) return;

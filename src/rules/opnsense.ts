@@ -2,7 +2,7 @@
 import type { Path } from '../location.js';
 import { KNOWN_DNS_PROVIDERS, dnsService } from '../targets/opnsense/acme.js';
 import { GROUP_DESCRIPTION, GROUP_NAME_ENDS_IN_DIGIT, WIREGUARD_GROUP } from '../targets/opnsense/interfaces.js';
-import { modelVersion } from '../targets/opnsense/versions.js';
+import { releaseFacts } from '../targets/opnsense/releases.js';
 import { forbiddenCharacter } from '../targets/xml/chars.js';
 import type { Rule, RuleReport } from './rule.js';
 
@@ -43,15 +43,15 @@ export const opnsenseRules: Rule[] = [
   },
   {
     id: 'opnsense/dhcp-server-release',
-    severity: 'error',
-    summary: 'dnsmasq is chosen as DHCP server for an OPNsense release that does not have it.',
-    why: 'OPNsense has the dnsmasq DHCP model from 25.1.2 on; older releases would ignore the ranges and serve no DHCP.',
-    hint: 'Use dhcp_server: isc, or target release 25.7 or later.',
+    severity: 'warning',
+    summary: 'ISC DHCP is chosen for an OPNsense release that has it only as a plugin.',
+    why: 'ISC DHCP left OPNsense core in 26.1; without the os-isc-dhcp plugin the restored <dhcpd> settings serve nothing.',
+    hint: 'Install os-isc-dhcp before restoring, or use the default DHCP server (dnsmasq).',
     check(model, report) {
       for (const site of model.sites) {
         const fw = site.firewall;
-        if (fw?.dhcpServer === 'dnsmasq' && fw.interfaces.some((i) => i.dhcp) && modelVersion('dnsmasq', fw.series, fw.release) === undefined) {
-          report({ path: [...fw.path, 'dhcp_server'], message: `OPNsense ${fw.release} has no dnsmasq DHCP server; use dhcp_server: isc` });
+        if (fw?.dhcpServer === 'isc' && fw.interfaces.some((i) => i.dhcp) && releaseFacts(fw.release)?.forms.iscDhcp === 'plugin') {
+          report({ path: [...fw.path, 'dhcp_server'], message: `OPNsense ${fw.release} has ISC DHCP only with the os-isc-dhcp plugin; install it before the restore, or leave dhcp_server out (dnsmasq)` });
         }
       }
     },

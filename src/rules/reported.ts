@@ -59,6 +59,13 @@ export const reportedRules: Rule[] = [
     hint: 'Use the prefix length of the network the address is in.',
   },
   {
+    id: 'firewall/release',
+    severity: 'error',
+    summary: 'The firewall targets an OPNsense release gen does not know.',
+    why: 'Each release stores some sections in its own model versions and forms (MVC filter rules from 26.7, HAProxy 5.0.0 actions from 26.1.2, …); gen writes only what it knows a release accepts.',
+    hint: 'Use one of the releases the message lists: a series such as "26.7" means its newest point release, "26.1.6" that point release.',
+  },
+  {
     id: 'firewall/interface-kind',
     severity: 'error',
     summary: 'A firewall interface has none or more than one of device, vlan, wireguard.',

@@ -6,8 +6,9 @@ import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import type { FlowTest, Site } from '../../src/model.js';
 import { blockOf, contains, formatIPv4, parseCidr, parseIPv4 } from '../../src/net.js';
-import { modelOf, readExample } from '../helpers.js';
+import { edit, modelOf, readExample } from '../helpers.js';
 import { renderAll } from '../../src/render/index.js';
+import { policyRules } from '../opnsense/support.js';
 
 const xml = new XMLParser({ ignoreAttributes: true, isArray: (name) => ['rule', 'alias'].includes(name), parseTagValue: false });
 
@@ -18,7 +19,6 @@ interface Compiled {
 }
 
 function compiled(files: Map<string, string>, site: string): Compiled {
-  const filter = xml.parse(files.get(`${site}/opnsense/filter.xml`)!).opnsense.filter;
   const aliasDoc = files.get(`${site}/opnsense/aliases.xml`);
   const aliases = new Map<string, string[]>();
   for (const a of aliasDoc ? (xml.parse(aliasDoc).opnsense.OPNsense.Firewall.Alias.aliases.alias as Record<string, string>[]) : []) {
@@ -29,7 +29,9 @@ function compiled(files: Map<string, string>, site: string): Compiled {
     const address = value.ipaddr === 'dhcp' ? LEASED_WAN : value.ipaddr;
     interfaces.set(key, { device: value.if!, address, prefix: value.subnet ? Number(value.subnet) : value.ipaddr === 'dhcp' ? 32 : undefined });
   }
-  return { rules: (filter.rule ?? []) as Record<string, unknown>[], aliases, interfaces };
+  const prefix = `${site}/opnsense/`;
+  const fragments = new Map([...files].filter(([path]) => path.startsWith(prefix)).map(([path, text]) => [path.slice(prefix.length), text]));
+  return { rules: policyRules(fragments, interfaces.keys()) as Record<string, unknown>[], aliases, interfaces };
 }
 
 function inBlock(address: number, cidr: string): boolean {
@@ -116,9 +118,12 @@ function packets(site: Site, test: FlowTest): Packet[] {
   return sources.flatMap((s) => targets(s.iface).map((dst) => ({ iface: s.iface, src: s.address, dst, proto: test.proto, port: test.port })));
 }
 
-describe.each(['homelab', 'vlan-hosting'] as const)('compiled filter rules of %s', (name) => {
+const cases = (['homelab', 'vlan-hosting'] as const).flatMap((name) => ['25.7', '26.7'].map((release) => ({ name, release })));
+const example = (name: 'homelab' | 'vlan-hosting', release: string) => edit(readExample(name), ['sites', 0, 'firewall', 'release'], release);
+
+describe.each(cases)('compiled filter rules of $name on $release (legacy rules, MVC rules)', ({ name, release }) => {
   it('give every policy test its expected verdict', async () => {
-    const model = await modelOf(readExample(name));
+    const model = await modelOf(example(name, release));
     const files = renderAll(model);
     for (const site of model.sites) {
       const c = compiled(files, site.name);
@@ -134,7 +139,7 @@ describe.each(['homelab', 'vlan-hosting'] as const)('compiled filter rules of %s
   });
 
   it('the evaluator can fail: without the pass rules every accepted flow is denied', async () => {
-    const model = await modelOf(readExample(name));
+    const model = await modelOf(example(name, release));
     const site = model.sites[0]!;
     const c = compiled(renderAll(model), site.name);
     const groups = new Map([['wireguard', site.firewall!.interfaces.filter((i) => i.kind === 'wireguard').map((i) => i.key)]]);

@@ -42,6 +42,22 @@ describe('describeChanges', () => {
     expect(words).toEqual(['peer laptop-john moved from 10.0.1.3 to 10.0.1.5, disabled']);
   });
 
+  it('moving the firewall from OPNsense 25.7 to 26.7 says what gen now writes differently', async () => {
+    const before = A.replace('release: "26.7"', 'release: "25.7"');
+    expect(before).not.toBe(A);
+    const [words, ...rest] = describeChanges(await modelOf(before), await modelOf(A));
+    expect(rest).toEqual([]);
+    expect(words).toMatch(/^OPNsense release 25\.7 → 26\.7: gen now writes the policy as MVC filter rules \(\/\/OPNsense\/Firewall\/Filter, Firewall > Rules; no legacy rules, so no migration assistant\) instead of the policy as legacy filter rules \(<filter><rule>\); port forwards as Destination NAT rules/);
+    for (const part of ['HAProxy redirects as http-request actions', 'static routes model 1.0.0 → 1.0.1 (+route.enabled, -route.disabled)', 'dnsmasq model 1.0.8 → 1.0.9', 'HAProxy model 4.1.0 → 5.0.0', 'ACME client model 4.3.0 → 4.4.0']) {
+      expect(words).toContain(part);
+    }
+  });
+
+  it('a full tunnel: outbound NAT for the tunnel network, in hybrid mode', async () => {
+    const words = describeChanges(await modelOf(A), await modelOf(A.replace('tunnel: split', 'tunnel: full')));
+    expect(words).toEqual(['wg0 client AllowedIPs changed: 10.0.0.0/24, 10.0.1.0/24, 10.1.0.0/24 → 0.0.0.0/0', 'outbound NAT now translates 10.0.1.0/24 (WireGuard wg0, full tunnel) to the address of wan, outbound mode hybrid']);
+  });
+
   it('no change, no words; an empty base means everything is added', async () => {
     expect(describeChanges(await modelOf(A), await modelOf(A))).toEqual([]);
     const all = describeChanges(undefined, await modelOf(C));

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { starterTopology } from '../../src/commands/init.js';
-import { lint, root } from '../helpers.js';
+import { lint, modelOf, root } from '../helpers.js';
 
 const bin = join(root, 'bin/gen.js');
 const gen = (args: string[], cwd: string) => spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8' });
@@ -24,8 +24,17 @@ describe('gen init', () => {
       expect(JSON.parse(readFileSync(schemaPath, 'utf8')).title).toBe('gen topology');
       expect(text.split('\n').filter((l) => l.trim().startsWith('#')).length).toBeGreaterThan(3);
       expect(await lint(text)).toEqual([]);
+      // A starter with a firewall targets the current OPNsense release.
+      if (example !== 'aws-vpc') expect(text).toMatch(/^ {6}release: "26\.7"$/m);
     });
   }
+
+  it('the schema\'s default release is the one a firewall without release gets', async () => {
+    const schema = JSON.parse(readFileSync(join(root, 'schema/topology.schema.json'), 'utf8'));
+    expect(schema.$defs.firewall.properties.release.default).toBe('26.7');
+    const model = await modelOf(readFileSync(join(root, 'topology.yaml'), 'utf8').replace(/ *release: "26\.7"\n/, ''));
+    expect(model.sites[0]!.firewall!.release).toBe('26.7');
+  });
 
   it('refuses to overwrite without --force', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gen-init-'));

@@ -1,6 +1,6 @@
 // The resolved model carries every derived fact of the scenarios.
 import { describe, expect, it } from 'vitest';
-import { edit, modelOf, readExample } from '../helpers.js';
+import { edit, lineOfText, lint, modelOf, readExample } from '../helpers.js';
 
 describe('scenario A (homelab)', async () => {
   const model = await modelOf(readExample('homelab'));
@@ -104,10 +104,20 @@ describe('scenario B (VLAN hosting)', async () => {
     expect(site.hosts[0]!.routes).toEqual([]);
   });
 
-  it('ISC dhcpd for a release before 25.7', async () => {
-    const older = await modelOf(readExample('vlan-hosting').replace('release: "25.7"', 'release: "24.7"'));
-    expect(older.sites[0]!.firewall!.dhcpServer).toBe('isc');
-    expect(older.sites[0]!.firewall!.series).toBe('24.7');
+  it('targets OPNsense 26.7 unless the topology names another release, and knows its series', async () => {
+    expect(site.firewall).toMatchObject({ release: '26.7', series: '26.7', dhcpServer: 'dnsmasq' });
+    const point = await modelOf(readExample('vlan-hosting').replace('release: "26.7"', 'release: "26.1.6"'));
+    expect(point.sites[0]!.firewall).toMatchObject({ release: '26.1.6', series: '26.1' });
+    const unset = await modelOf(readExample('vlan-hosting').replace(/ *release: "26\.7"\n/, ''));
+    expect(unset.sites[0]!.firewall!.release).toBe('26.7');
+  });
+
+  it('refuses a release gen does not know, naming the ones it knows', async () => {
+    for (const release of ['24.7', '26.4', '26.7.3', '25.1']) {
+      const finding = (await lint(readExample('vlan-hosting').replace('release: "26.7"', `release: "${release}"`))).find((d) => d.rule === 'firewall/release');
+      expect(finding, release).toMatchObject({ severity: 'error', message: `gen does not know OPNsense ${release}; known releases: 25.7 (25.7.0-25.7.11), 26.1 (26.1.0-26.1.11), 26.7 (26.7.0-26.7.2)` });
+      expect(finding!.location.line, release).toBe(lineOfText(readExample('vlan-hosting'), 'release:'));
+    }
   });
 });
 

@@ -27,7 +27,9 @@ describe.each(Object.keys(EXAMPLES) as (keyof typeof EXAMPLES)[])('%s', (name) =
     const files = await render(readExample(name));
     const forbidden = [root, tmpdir(), hostname(), userInfo().homedir].filter((s) => s.length > 3);
     for (const [path, content] of files) {
-      for (const word of forbidden) expect(content.includes(word), `${path} contains ${word}`).toBe(false);
+      // An XML element named like a directory (HAProxy's <root>) is no path: tags do not count.
+      const text = path.endsWith('.xml') ? content.replace(/<\/?[A-Za-z_][\w.-]*\/?>/g, '') : content;
+      for (const word of forbidden) expect(text.includes(word), `${path} contains ${word}`).toBe(false);
       expect(content, path).not.toMatch(/20[2-9]\d-\d\d-\d\dT\d\d:\d\d/);
     }
   });

@@ -70,7 +70,8 @@ function setAt(root: unknown, path: (string | number)[], value: unknown): unknow
   return copy;
 }
 
-const xml = new XMLParser({ preserveOrder: true, ignoreAttributes: false });
+// (dnsmasq ranges have a field named "constructor", which the parser refuses as an object key.)
+const xml = new XMLParser({ preserveOrder: true, ignoreAttributes: false, transformTagName: (name) => (name === 'constructor' ? '_constructor' : name) });
 
 function structure(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(structure);

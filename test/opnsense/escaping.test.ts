@@ -12,7 +12,7 @@ import { parseXml } from '../../src/opnsense/parse.js';
 import { XmlTextError, leaf, serialize, xmlDocument } from '../../src/render/opnsense/xml.js';
 import { edit, lint, readExample, rulesOf } from '../helpers.js';
 import { missing } from '../system-tools.js';
-import { type Xml, doc, fragments } from './support.js';
+import { type Xml, doc, fragments, policyRules } from './support.js';
 
 const EVIL = `a < b && "c" 'd' ]]> <evil>x</evil> <!-- 한국어 설명 -->`;
 
@@ -31,7 +31,7 @@ describe('escaping in the fragments', async () => {
   const files = await fragments(hostile(), 'home');
 
   it('round-trips descriptions with markup, "]]>", quotes and Korean exactly', () => {
-    const rule = doc(files, 'filter.xml').filter.rule.find((r: Xml) => r.descr.startsWith('gen: policy rule vpn-to-management'));
+    const rule = policyRules(files).find((r: Xml) => r.descr.startsWith('gen: policy rule vpn-to-management'));
     expect(rule.descr).toBe(`gen: policy rule vpn-to-management: ${EVIL}`);
     const ha = doc(files, 'haproxy.xml').OPNsense.HAProxy;
     expect(ha.backends.backend[0].description).toBe(EVIL);
@@ -69,7 +69,7 @@ describe('names in the header comment', () => {
     expect(files.size).toBeGreaterThan(3);
     for (const [name, text] of files) {
       expect(XMLValidator.validate(text), name).toBe(true);
-      expect(text, name).toContain('<!-- gen: site home- -lab, OPNsense 25.7; apply with gen opnsense merge -->');
+      expect(text, name).toContain('<!-- gen: site home- -lab, OPNsense 26.7; apply with gen opnsense merge -->');
     }
   });
 });
@@ -115,10 +115,12 @@ describe('lint rules for the OPNsense target', () => {
     expect(rulesOf(await lint(yaml))).toContain('opnsense/interface-description');
   });
 
-  it('refuses dnsmasq DHCP on a release without it', async () => {
-    let yaml = edit(readExample('vlan-hosting'), ['sites', 0, 'firewall', 'release'], '24.7');
-    yaml = edit(yaml, ['sites', 0, 'firewall', 'dhcp_server'], 'dnsmasq');
-    expect(rulesOf(await lint(yaml))).toContain('opnsense/dhcp-server-release');
+  it('warns that ISC DHCP needs its plugin from 26.1 on, and is quiet on 25.7', async () => {
+    const isc = (release: string) => edit(edit(readExample('vlan-hosting'), ['sites', 0, 'firewall', 'release'], release), ['sites', 0, 'firewall', 'dhcp_server'], 'isc');
+    const finding = (await lint(isc('26.7'))).find((d) => d.rule === 'opnsense/dhcp-server-release');
+    expect(finding).toMatchObject({ severity: 'warning', message: expect.stringMatching(/OPNsense 26\.7 has ISC DHCP only with the os-isc-dhcp plugin/) });
+    expect(rulesOf(await lint(isc('26.1.3')))).toContain('opnsense/dhcp-server-release');
+    expect(rulesOf(await lint(isc('25.7')))).not.toContain('opnsense/dhcp-server-release');
   });
 
   it('warns about an enabled peer without a public key and leaves it unlinked', async () => {

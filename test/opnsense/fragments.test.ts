@@ -4,7 +4,7 @@ import { homedir, tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { siteToSite } from '../aws/fixtures.js';
 import { edit, lint, readExample, root } from '../helpers.js';
-import { type Xml, doc, fragments, text, withRoutesAndGroups } from './support.js';
+import { type Xml, doc, everyItem, fragments, policyRules, text, withRelease, withRoutesAndGroups } from './support.js';
 
 describe('scenario A (homelab): OPNsense fragments', async () => {
   const files = await fragments(readExample('homelab'), 'home');
@@ -17,7 +17,8 @@ describe('scenario A (homelab): OPNsense fragments', async () => {
       // No private key: the instance's is a placeholder filled in by merge.
       expect(content, name).not.toMatch(/<privkey>[A-Za-z0-9+/]{43}=<\/privkey>/);
       // No paths of the machine that built them.
-      for (const path of [root, tmpdir(), homedir()]) expect(content, name).not.toContain(path);
+      // (An element named after a directory, such as HAProxy's <root>, is no path: "</root>" does not count.)
+      for (const path of [root, tmpdir(), homedir()]) expect(content.replace(/<\/?[A-Za-z_][\w.-]*>/g, ''), name).not.toContain(path);
     }
   });
 
@@ -36,7 +37,7 @@ describe('scenario A (homelab): OPNsense fragments', async () => {
   });
 
   it('compiles the policy: WAN passes first, the VPN on the wireguard group, internet-only as blocks of the firewall and the internal networks, then a pass', () => {
-    const rules: Xml[] = doc(files, 'filter.xml').filter.rule;
+    const rules: Xml[] = policyRules(files);
     const summary = rules.map((r) => [
       r.type,
       r.interface,
@@ -69,17 +70,27 @@ describe('scenario A (homelab): OPNsense fragments', async () => {
       'gen: policy rule service-internet-only (block internal networks)',
       'gen: policy rule service-internet-only (pass the internet)',
     ]);
-    for (const rule of rules) {
-      expect(rule['@uuid']).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-      expect(rule).toMatchObject({ ipprotocol: 'inet', quick: '1', direction: 'in', statetype: 'keep state' });
-    }
+    for (const rule of rules) expect(rule['@uuid']).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(new Set(rules.map((r) => r['@uuid'])).size).toBe(rules.length);
     // No pfSense-style network names: OPNsense turns them into disabled rules.
-    expect(files.get('filter.xml')).not.toMatch(/net<\/network>/);
+    expect(files.get('filter.xml')).not.toMatch(/net<\/(network|source_net|destination_net)>/);
     const alias = doc(files, 'aliases.xml').OPNsense.Firewall.Alias;
     expect(alias['@version']).toBe('1.0.1');
     expect(alias.aliases.alias[0]).toMatchObject({ name: 'gen_internal_networks', type: 'network', enabled: '1' });
     expect(alias.aliases.alias[0].content.split('\n').sort()).toEqual(['10.0.0.0/24', '10.0.1.0/24', '10.1.0.0/24']);
+  });
+
+  it('writes the policy on 26.7 as MVC filter rules in its order, and no legacy rule (no migration assistant)', () => {
+    const filter = doc(files, 'filter.xml');
+    expect(filter.filter).toBeUndefined();
+    expect(filter.OPNsense.Firewall.Filter['@version']).toBe('1.0.5');
+    const rules: Xml[] = filter.OPNsense.Firewall.Filter.rules.rule;
+    expect(rules.map((r) => Number(r.sequence))).toEqual(rules.map((_, i) => (i + 1) * 10));
+    for (const rule of rules) {
+      expect(rule).toMatchObject({ enabled: '1', statetype: 'keep', quick: '1', interfacenot: '0', direction: 'in', ipprotocol: 'inet' });
+      expect(['any', 'TCP', 'UDP']).toContain(rule.protocol);
+    }
+    expect(rules[0]).toMatchObject({ interface: 'wan', protocol: 'UDP', source_net: 'any', destination_net: 'wanip', destination_port: '51820', description: 'gen: WireGuard instance wg0' });
   });
 
   it('configures WireGuard: instance, enabled peers linked by UUID, the disabled peer kept but unlinked', () => {
@@ -103,7 +114,7 @@ describe('scenario A (homelab): OPNsense fragments', async () => {
 
   it('chains HAProxy frontend → backend → server by UUID and offloads TLS with the ACME certificate refid', () => {
     const ha = doc(files, 'haproxy.xml').OPNsense.HAProxy;
-    expect(ha['@version']).toBe('4.1.0');
+    expect(ha['@version']).toBe('5.0.0');
     expect(ha.general.enabled).toBe('1');
     const [https, redirect] = ha.frontends.frontend;
     const [backend] = ha.backends.backend;
@@ -117,12 +128,13 @@ describe('scenario A (homelab): OPNsense fragments', async () => {
     expect(redirect).toMatchObject({ bind: '0.0.0.0:80', ssl_enabled: '0' });
     const [action] = ha.actions.action;
     expect(redirect.linkedActions).toBe(action['@uuid']);
-    expect(action).toMatchObject({ type: 'http-request_redirect', http_request_redirect: 'scheme https code 301' });
+    // HAProxy 5.0.0 (os-haproxy from 26.1.2): a redirect is an http-request action with its option.
+    expect(action).toMatchObject({ enabled: '1', type: 'http-request', http_request_action: 'redirect', http_request_option: 'scheme https code 301' });
 
     const acme = doc(files, 'acme.xml');
     const [certificate] = acme.OPNsense.AcmeClient.certificates.certificate;
     const [cert] = acme.cert;
-    expect(acme.OPNsense.AcmeClient['@version']).toBe('4.3.0');
+    expect(acme.OPNsense.AcmeClient['@version']).toBe('4.4.0');
     expect(certificate).toMatchObject({ name: '*.example.com', enabled: '1', autoRenewal: '1' });
     expect(cert.refid).toMatch(/^[0-9a-f]{13}$/);
     expect(certificate.certRefId).toBe(cert.refid);
@@ -132,7 +144,22 @@ describe('scenario A (homelab): OPNsense fragments', async () => {
     expect(certificate.validationMethod).toBe(validation['@uuid']);
     expect(validation).toMatchObject({ method: 'dns01', dns_service: 'dns_cf' });
     expect(certificate.account).toBe(acme.OPNsense.AcmeClient.accounts.account[0]['@uuid']);
-    expect(certificate.restartActions).toBe(acme.OPNsense.AcmeClient.actions.action[0]['@uuid']);
+    const [restart] = acme.OPNsense.AcmeClient.actions.action;
+    expect(certificate.restartActions).toBe(restart['@uuid']);
+    // The automation the ACME client runs after a renewal (LeAutomationFactory: ConfigdRestartHaproxy).
+    expect(restart.type).toBe('configd_restart_haproxy');
+  });
+
+  it('writes every field of every HAProxy item, so the haproxy.conf template renders complete frontends', () => {
+    const ha = doc(files, 'haproxy.xml').OPNsense.HAProxy;
+    for (const frontend of ha.frontends.frontend) {
+      expect(frontend).toMatchObject({ connectionBehaviour: 'http-keep-alive', http2Enabled: '1', advertised_protocols: 'h2,http11', ssl_minVersion: 'TLSv1.2' });
+    }
+    expect(ha.backends.backend[0]).toMatchObject({ persistence: 'sticktable', tuning_httpreuse: 'safe', healthCheckProxyProto: 'backend' });
+    expect(ha.servers.server[0].multiplexer_protocol).toBe('unspecified');
+    // The general settings the template reads when the box never saved HAProxy.
+    expect(ha.general.tuning).toMatchObject({ maxConnections: expect.anything() });
+    expect(Object.keys(ha.general)).toEqual(expect.arrayContaining(['tuning', 'defaults', 'logging', 'stats', 'peers', 'cache']));
   });
 
   it('sets outbound NAT to automatic and has no port forwards', () => {
@@ -165,9 +192,9 @@ describe('scenario B (VLAN hosting): OPNsense fragments', async () => {
     expect(files.has('routes.xml')).toBe(false);
   });
 
-  it('serves DHCP with dnsmasq on 25.7: one range per interface', () => {
+  it('serves DHCP with dnsmasq on 26.7: one range per interface', () => {
     const dnsmasq = doc(files, 'dhcp.xml').dnsmasq;
-    expect(dnsmasq['@version']).toBe('1.0.8');
+    expect(dnsmasq['@version']).toBe('1.0.9');
     // DHCP only: DNS stays with Unbound on port 53.
     expect(dnsmasq.port).toBe('0');
     expect(dnsmasq.interface).toBe('lan,opt1,opt2,opt3');
@@ -180,7 +207,7 @@ describe('scenario B (VLAN hosting): OPNsense fragments', async () => {
   });
 
   it('blocks the hosting VLANs from internal networks before passing them to the internet', () => {
-    const rules: Xml[] = doc(files, 'filter.xml').filter.rule;
+    const rules: Xml[] = policyRules(files);
     const hosting = rules.filter((r) => r.descr.includes('hosting-internet-only'));
     expect(hosting.map((r) => [r.interface, r.type, r.destination.address ?? r.destination.network ?? 'any'])).toEqual([
       ['opt2', 'block', '(self)'],
@@ -211,33 +238,61 @@ describe('scenario B (VLAN hosting): OPNsense fragments', async () => {
 });
 
 describe('target release', () => {
-  it('uses ISC dhcpd and the 24.7 model versions for release 24.7', async () => {
-    const yaml = edit(readExample('vlan-hosting'), ['sites', 0, 'firewall', 'release'], '24.7');
-    const files = await fragments(yaml, 'hosting');
-    const dhcpd = doc(files, 'dhcp.xml').dhcpd;
-    expect(doc(files, 'dhcp.xml').dnsmasq).toBeUndefined();
-    expect(dhcpd.opt3).toMatchObject({ enable: '1', range: { from: '192.168.30.100', to: '192.168.30.199' } });
-    expect(Object.keys(dhcpd)).toEqual(['lan', 'opt1', 'opt2', 'opt3']);
-    expect(doc(files, 'acme.xml').OPNsense.AcmeClient['@version']).toBe('4.2.0');
+  const at = async (release: string, example: 'homelab' | 'vlan-hosting' = 'homelab') => fragments(withRelease(everyItemOr(example), release), example === 'homelab' ? 'home' : 'hosting');
+  const everyItemOr = (example: 'homelab' | 'vlan-hosting') => (example === 'homelab' ? everyItem() : readExample(example));
+  const versions = (files: Map<string, string>) => {
+    const o = (name: string) => doc(files, name);
+    return {
+      wireguardServer: o('wireguard.xml').OPNsense.wireguard.server['@version'],
+      dnsmasq: o('dhcp.xml').dnsmasq['@version'],
+      staticroutes: o('routes.xml').staticroutes['@version'],
+      haproxy: o('haproxy.xml').OPNsense.HAProxy['@version'],
+      acme: o('acme.xml').OPNsense.AcmeClient['@version'],
+      filter: o('filter.xml').OPNsense?.Firewall?.Filter?.['@version'],
+    };
+  };
+
+  // Model versions per point release, read from the model files at every upstream tag.
+  it.each([
+    ['25.7.1', { wireguardServer: '1.0.0', dnsmasq: '1.0.7', staticroutes: '1.0.0', haproxy: '4.1.0', acme: '4.3.0', filter: undefined }],
+    ['25.7.5', { wireguardServer: '1.0.0', dnsmasq: '1.0.8', staticroutes: '1.0.0', haproxy: '4.1.0', acme: '4.3.0', filter: undefined }],
+    ['25.7', { wireguardServer: '1.0.1', dnsmasq: '1.0.8', staticroutes: '1.0.0', haproxy: '4.1.0', acme: '4.3.0', filter: undefined }],
+    ['26.1.1', { wireguardServer: '1.0.1', dnsmasq: '1.0.8', staticroutes: '1.0.0', haproxy: '4.1.0', acme: '4.3.0', filter: undefined }],
+    ['26.1.4', { wireguardServer: '1.0.1', dnsmasq: '1.0.8', staticroutes: '1.0.0', haproxy: '5.0.0', acme: '4.3.0', filter: undefined }],
+    ['26.1.6', { wireguardServer: '1.0.1', dnsmasq: '1.0.9', staticroutes: '1.0.0', haproxy: '5.0.0', acme: '4.3.1', filter: undefined }],
+    ['26.1.9', { wireguardServer: '1.0.1', dnsmasq: '1.0.9', staticroutes: '1.0.0', haproxy: '5.0.0', acme: '4.4.0', filter: undefined }],
+    ['26.1', { wireguardServer: '1.0.1', dnsmasq: '1.0.9', staticroutes: '1.0.1', haproxy: '5.0.0', acme: '4.4.0', filter: undefined }],
+    ['26.7.0', { wireguardServer: '1.0.1', dnsmasq: '1.0.9', staticroutes: '1.0.1', haproxy: '5.0.0', acme: '4.4.0', filter: '1.0.5' }],
+    ['26.7', { wireguardServer: '1.0.1', dnsmasq: '1.0.9', staticroutes: '1.0.1', haproxy: '5.0.0', acme: '4.4.0', filter: '1.0.5' }],
+  ])('%s writes exactly its own model versions', async (release, expected) => {
+    expect(versions(await at(release))).toEqual(expected);
   });
 
-  it('drops the WireGuard debug field before 25.7.6 and uses HAProxy 5.0.0 on 26.1', async () => {
-    const early = await fragments(edit(readExample('homelab'), ['sites', 0, 'firewall', 'release'], '25.7.5'), 'home');
-    const server = doc(early, 'wireguard.xml').OPNsense.wireguard.server;
-    expect(server['@version']).toBe('1.0.0');
-    expect(server.servers.server[0].debug).toBeUndefined();
-    const late = await fragments(edit(readExample('homelab'), ['sites', 0, 'firewall', 'release'], '26.1'), 'home');
-    expect(doc(late, 'haproxy.xml').OPNsense.HAProxy['@version']).toBe('5.0.0');
+  it('switches static routes on with the field the release has: <disabled>0 up to 26.1.9, <enabled>1 from 26.1.10', async () => {
+    const route = async (release: string) => [doc(await at(release), 'routes.xml').staticroutes.route].flat()[0];
+    expect(await route('26.1.9')).toMatchObject({ disabled: '0' });
+    expect((await route('26.1.9')).enabled).toBeUndefined();
+    expect(await route('26.1.10')).toMatchObject({ enabled: '1' });
+    expect((await route('26.1.10')).disabled).toBeUndefined();
   });
 
-  it('keeps HAProxy 4.1.0 on 26.1.0-26.1.1 (os-haproxy 5 came with 26.1.2)', async () => {
-    const haproxy = async (release: string) =>
-      doc(await fragments(edit(readExample('homelab'), ['sites', 0, 'firewall', 'release'], release), 'home'), 'haproxy.xml').OPNsense.HAProxy['@version'];
-    expect(await haproxy('26.1.1')).toBe('4.1.0');
-    expect(await haproxy('26.1.2')).toBe('5.0.0');
+  it('writes the HTTP redirect as type http-request_redirect for HAProxy 4.1.0 (up to 26.1.1)', async () => {
+    const action = doc(await at('26.1.1'), 'haproxy.xml').OPNsense.HAProxy.actions.action[0];
+    expect(action).toMatchObject({ type: 'http-request_redirect', http_request_redirect: 'scheme https code 301' });
+    expect(action.http_request_action).toBeUndefined();
+    expect(action.enabled).toBeUndefined();
   });
 
-  it('asks for ISC dhcpd explicitly on 25.7', async () => {
+  it('keeps legacy filter rules up to 26.1 and writes no Filter model', async () => {
+    for (const release of ['25.7', '26.1']) {
+      const files = await at(release);
+      const filter = doc(files, 'filter.xml');
+      expect(filter.OPNsense, release).toBeUndefined();
+      for (const rule of filter.filter.rule) expect(rule, release).toMatchObject({ ipprotocol: 'inet', quick: '1', direction: 'in', statetype: 'keep state' });
+    }
+  });
+
+  it('asks for ISC dhcpd explicitly', async () => {
     const yaml = edit(readExample('vlan-hosting'), ['sites', 0, 'firewall', 'dhcp_server'], 'isc');
     const files = await fragments(yaml, 'hosting');
     expect(Object.keys(doc(files, 'dhcp.xml').dhcpd)).toEqual(['lan', 'opt1', 'opt2', 'opt3']);
@@ -245,16 +300,71 @@ describe('target release', () => {
 });
 
 describe('port forwards', () => {
-  it('links each port forward to its pass rule through associated-rule-id', async () => {
-    const yaml = edit(readExample('homelab'), ['sites', 0, 'firewall', 'nat', 'port_forwards'], [{ name: 'grafana', proto: 'tcp', port: 8443, service: 'grafana', target_port: 3000 }]);
-    const files = await fragments(yaml, 'home');
+  const yaml = (release: string) =>
+    withRelease(edit(readExample('homelab'), ['sites', 0, 'firewall', 'nat', 'port_forwards'], [{ name: 'grafana', proto: 'tcp', port: 8443, service: 'grafana', target_port: 3000 }]), release);
+
+  it('on 25.7: a legacy NAT rule linked to its pass rule through associated-rule-id', async () => {
+    const files = await fragments(yaml('25.7'), 'home');
     const [forward] = doc(files, 'nat.xml').nat.rule;
     expect(forward).toMatchObject({ protocol: 'tcp', interface: 'wan', target: '10.1.0.120', 'local-port': '3000', destination: { network: 'wanip', port: '8443' } });
-    const linked = doc(files, 'filter.xml').filter.rule.filter((r: Xml) => r['associated-rule-id'] !== undefined);
+    const linked = policyRules(files).filter((r: Xml) => r['associated-rule-id'] !== undefined);
     expect(linked).toHaveLength(1);
     expect(linked[0]['associated-rule-id']).toBe(forward['associated-rule-id']);
     expect(linked[0]).toMatchObject({ type: 'pass', interface: 'wan', protocol: 'tcp', destination: { address: '10.1.0.120', port: '3000' } });
     expect(text(forward.descr)).toBe('gen: port forward grafana');
+  });
+
+  it('from 26.1: a Destination NAT rule with its source as <network>any</network> (the model drops <any/>), and the policy\'s own pass rule', async () => {
+    for (const release of ['26.1', '26.7']) {
+      const files = await fragments(yaml(release), 'home');
+      const [forward] = doc(files, 'nat.xml').nat.rule;
+      expect(forward, release).toMatchObject({
+        sequence: '10',
+        disabled: '0',
+        protocol: 'tcp',
+        interface: 'wan',
+        ipprotocol: 'inet',
+        source: { network: 'any', not: '0' },
+        destination: { network: 'wanip', port: '8443', not: '0' },
+        target: '10.1.0.120',
+        'local-port': '3000',
+      });
+      expect(files.get('nat.xml')).not.toContain('<any/>');
+      expect(text(forward['associated-rule-id'])).toBe('');
+      expect(doc(files, 'nat.xml').nat['@version']).toBeUndefined();
+      const pass = policyRules(files).filter((r: Xml) => r.descr === 'gen: port forward grafana');
+      expect(pass).toEqual([expect.objectContaining({ type: 'pass', interface: 'wan', protocol: 'tcp', destination: expect.objectContaining({ address: '10.1.0.120', port: '3000' }) })]);
+    }
+  });
+});
+
+describe('outbound NAT of a full-tunnel VPN', () => {
+  const full = (release: string, outbound?: string) => {
+    let yaml = withRelease(edit(readExample('homelab'), ['sites', 0, 'wireguard', 0, 'tunnel'], 'full'), release);
+    if (outbound) yaml = edit(yaml, ['sites', 0, 'firewall', 'nat', 'outbound'], outbound);
+    return fragments(yaml, 'home');
+  };
+
+  it('turns automatic into hybrid with a legacy rule on the WAN for the tunnel network (25.7, 26.1)', async () => {
+    const nat = doc(await full('26.1'), 'nat.xml').nat;
+    expect(nat.outbound.mode).toBe('hybrid');
+    expect(nat.outbound.rule).toEqual([
+      expect.objectContaining({ interface: 'wan', ipprotocol: 'inet', source: { network: '10.0.1.0/24' }, destination: { any: '1' }, targetip_subnet: '0', descr: 'gen: NAT WireGuard wg0 tunnel to the WAN address' }),
+    ]);
+  });
+
+  it('writes an MVC source NAT rule on 26.7, where legacy outbound rules bring up the migration assistant', async () => {
+    const files = await full('26.7');
+    expect(doc(files, 'nat.xml').nat.outbound).toEqual({ mode: 'hybrid' });
+    expect(doc(files, 'filter.xml').OPNsense.Firewall.Filter.snatrules.rule).toEqual([
+      expect.objectContaining({ enabled: '1', interface: 'wan', ipprotocol: 'inet', protocol: 'any', source_net: '10.0.1.0/24', destination_net: 'any', target: 'wanip', description: 'gen: NAT WireGuard wg0 tunnel to the WAN address' }),
+    ]);
+  });
+
+  it('keeps manual (advanced) mode, and writes nothing when outbound NAT is disabled or the tunnel is split', async () => {
+    expect(doc(await full('26.1', 'manual'), 'nat.xml').nat.outbound).toMatchObject({ mode: 'advanced', rule: [expect.objectContaining({ source: { network: '10.0.1.0/24' } })] });
+    expect(doc(await full('26.1', 'disabled'), 'nat.xml').nat.outbound).toEqual({ mode: 'disabled' });
+    expect(doc(await fragments(withRelease(readExample('homelab'), '26.1'), 'home'), 'nat.xml').nat.outbound).toEqual({ mode: 'automatic' });
   });
 });
 
@@ -263,7 +373,7 @@ describe('a VPC joined by the site-to-site VPN', () => {
     let yaml = siteToSite();
     yaml = edit(yaml, ['sites', 0, 'policy', 'zones', 3], { name: 'cloud', networks: ['main'] });
     yaml = edit(yaml, ['sites', 0, 'policy', 'rules', 5], { name: 'cloud-to-service', from: 'cloud', to: 'service', proto: 'tcp', ports: [443], action: 'pass' });
-    const rules: Xml[] = doc(await fragments(yaml, 'home'), 'filter.xml').filter.rule;
+    const rules: Xml[] = policyRules(await fragments(yaml, 'home'));
     const cloud = rules.filter((r) => r.descr === 'gen: policy rule cloud-to-service');
     expect(cloud.map((r) => [r.interface, r.protocol, r.source.address, r.destination.network, r.destination.port])).toEqual([['enc0', 'tcp', '10.30.0.0/16', 'opt1', '443']]);
   });
@@ -277,7 +387,8 @@ describe('static routes and interface groups', () => {
       ['WAN_GW', 'wan', '192.168.0.1', '1'],
       ['GW_10_0_0_5', 'lan', '10.0.0.5', '0'],
     ]);
-    expect(routes.staticroutes['@version']).toBe('1.0.0');
+    expect(routes.staticroutes['@version']).toBe('1.0.1');
+    for (const route of [routes.staticroutes.route].flat()) expect(route).toMatchObject({ enabled: '1' });
     expect([routes.staticroutes.route].flat().map((r: Xml) => [r.network, r.gateway, text(r.descr)])).toEqual([
       ['172.16.0.0/16', 'GW_10_0_0_5', 'Lab behind a router on the management network'],
       ['203.0.113.0/24', 'WAN_GW', ''],

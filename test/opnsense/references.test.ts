@@ -3,7 +3,7 @@
 // network name or alias (OPNsense reference §7, "reference targets").
 import { describe, expect, it } from 'vitest';
 import { edit, readExample } from '../helpers.js';
-import { type Xml, fragments, parse, withRoutesAndGroups } from './support.js';
+import { type Xml, fragments, parse, policyRules, withRoutesAndGroups } from './support.js';
 
 /** Relation fields and the item kinds they point to. */
 const RELATIONS: [string, string][] = [
@@ -62,7 +62,7 @@ async function check(yaml: string, site: string): Promise<number> {
         if (!refids.has(value)) fail.push(`${name} → ${value} is no <cert> refid`);
       }
     });
-    for (const rule of [doc.opnsense.filter?.rule ?? [], doc.opnsense.nat?.rule ?? []].flat()) {
+    for (const rule of doc.opnsense.nat?.rule ?? []) {
       checked++;
       if (!interfaces.has(rule.interface)) fail.push(`rule on unknown interface ${rule.interface}`);
       for (const side of [rule.source, rule.destination]) {
@@ -76,6 +76,14 @@ async function check(yaml: string, site: string): Promise<number> {
     for (const route of [doc.opnsense.staticroutes?.route ?? []].flat()) {
       checked++;
       if (!gateways.has(route.gateway)) fail.push(`route gateway ${route.gateway} does not exist`);
+    }
+  }
+  for (const rule of policyRules(files)) {
+    checked++;
+    if (!interfaces.has(rule.interface)) fail.push(`rule on unknown interface ${rule.interface}`);
+    for (const side of [rule.source, rule.destination]) {
+      if (side.network !== undefined && !networks.has(side.network)) fail.push(`rule network ${side.network} is not an OPNsense network name`);
+      if (side.address !== undefined && !/^\d+\.\d+\.\d+\.\d+(\/\d+)?$/.test(side.address) && !aliases.has(side.address)) fail.push(`rule address ${side.address} is neither an address nor an alias`);
     }
   }
   expect(fail).toEqual([]);

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../../src/diagnostics.js';
 import { edit, lint, readExample, lineOfText } from '../helpers.js';
-import { doc, fragments } from './support.js';
+import { doc, fragments, policyRules } from './support.js';
 
 const cert = ['sites', 0, 'haproxy', 'certificates', 0] as const;
 const frontend = ['sites', 0, 'haproxy', 'frontends', 0] as const;
@@ -117,7 +117,7 @@ describe('opnsense/rule-source-unplaced', () => {
       ['warning', 'rule branch-to-mgmt: traffic from office (10.50.0.0/24) enters through no interface gen knows; no filter rule is written for it'],
     ]);
     expect(hits[0]!.location.line).toBe(lineOf(yaml, 'name: branch-to-mgmt'));
-    const rules = doc(await fragments(yaml, 'hosting'), 'filter.xml').filter.rule;
+    const rules = policyRules(await fragments(yaml, 'hosting'));
     expect(rules.filter((r: { descr: string }) => r.descr.includes('branch-to-mgmt'))).toEqual([]);
   });
 
@@ -126,7 +126,7 @@ describe('opnsense/rule-source-unplaced', () => {
     let text = edit(yaml, ['sites', 0, 'policy', 'zones', 3], { name: 'branch', networks: ['office'] });
     text = edit(text, ['sites', 0, 'policy', 'rules', 5], { name: 'branch-to-service', from: 'branch', to: 'service', action: 'pass' });
     expect(findings(await lint(text), 'opnsense/rule-source-unplaced')).toEqual([]);
-    const rules = doc(await fragments(text, 'home'), 'filter.xml').filter.rule;
+    const rules = policyRules(await fragments(text, 'home'));
     expect(rules.filter((r: { descr: string }) => r.descr === 'gen: policy rule branch-to-service').map((r: { interface: string }) => r.interface)).toEqual(['wireguard']);
   });
 });

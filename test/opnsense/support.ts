@@ -4,7 +4,7 @@ import { edit, readExample, render } from '../helpers.js';
 
 /** Elements that repeat in OPNsense configs (by parent), always read as arrays. */
 const LISTS: Record<string, string[]> = {
-  rule: ['filter', 'nat', 'outbound'],
+  rule: ['filter', 'nat', 'outbound', 'rules', 'snatrules'],
   vlan: ['vlans'],
   dhcp_ranges: ['dnsmasq'],
   hosts: ['dnsmasq'],
@@ -39,6 +39,8 @@ const parser = new XMLParser({
   trimValues: true,
   commentPropName: '#comment',
   isArray: (name, jpath) => isList(name, String(jpath)),
+  // dnsmasq ranges have a field named "constructor", which the parser refuses as an object key.
+  transformTagName: (name) => (name === 'constructor' ? '_constructor' : name),
 });
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -62,9 +64,64 @@ export function doc(files: Map<string, string>, name: string): Xml {
   return parse(text).opnsense;
 }
 
+/**
+ * The policy's filter rules of a filter.xml fragment in the legacy rule's
+ * shape (type, interface, protocol, source/destination with any, network or
+ * address, not and port, descr, @uuid), whichever form the release writes:
+ * legacy <filter><rule> up to 26.1, MVC rules (in sequence order) from 26.7,
+ * whose source_net/destination_net name "any", a network (an interface key,
+ * <key>ip, (self)) or an address or alias, with protocols in upper case.
+ */
+export function policyRules(files: Map<string, string>, interfaceKeys?: Iterable<string>): Xml[] {
+  const filter = doc(files, 'filter.xml');
+  if (filter.filter) return filter.filter.rule ?? [];
+  const keys = new Set(interfaceKeys ?? Object.keys(doc(files, 'interfaces.xml').interfaces));
+  const side = (net: string, not: string, port?: string) => ({
+    ...(net === 'any' ? { any: '' } : keys.has(net) || net === '(self)' || (net.endsWith('ip') && keys.has(net.slice(0, -2))) ? { network: net } : { address: net }),
+    ...(not === '1' ? { not: '1' } : {}),
+    ...(port ? { port } : {}),
+  });
+  const rules: Xml[] = filter.OPNsense?.Firewall?.Filter?.rules?.rule ?? [];
+  return [...rules]
+    .sort((a, b) => Number(a.sequence) - Number(b.sequence))
+    .map((r) => ({
+      '@uuid': r['@uuid'],
+      type: r.action,
+      interface: r.interface,
+      protocol: r.protocol === 'any' ? undefined : String(r.protocol).toLowerCase(),
+      source: side(text(r.source_net), text(r.source_not), text(r.source_port)),
+      destination: side(text(r.destination_net), text(r.destination_not), text(r.destination_port)),
+      descr: text(r.description),
+      log: text(r.log) === '1' ? '1' : undefined,
+    }));
+}
+
 /** Text of an element that fast-xml-parser may give as '' for <x/>. */
 export function text(value: unknown): string {
   return value === undefined || value === null ? '' : typeof value === 'object' ? String((value as { '#text'?: string })['#text'] ?? '') : String(value);
+}
+
+/** The release a topology targets, set on its first site's firewall. */
+export function withRelease(yaml: string, release: string): string {
+  return edit(yaml, ['sites', 0, 'firewall', 'release'], release);
+}
+
+/**
+ * Scenario A with every kind of item gen writes: static routes, an
+ * interface group, a port forward, DHCP with a reservation and DNS servers,
+ * and a full-tunnel VPN (outbound NAT rule).
+ */
+export function everyItem(): string {
+  let yaml = withRoutesAndGroups();
+  yaml = edit(yaml, ['sites', 0, 'firewall', 'nat', 'port_forwards'], [{ name: 'grafana', proto: 'tcp', port: 8443, service: 'grafana', target_port: 3000, description: 'Grafana' }]);
+  yaml = edit(yaml, ['sites', 0, 'firewall', 'interfaces', 1, 'dhcp'], {
+    from: '10.0.0.100',
+    to: '10.0.0.199',
+    dns: ['10.0.0.1'],
+    lease_seconds: 3600,
+    static: [{ name: 'nas', mac: 'aa:bb:cc:dd:ee:01', address: '10.0.0.10', description: 'NAS' }],
+  });
+  return edit(yaml, ['sites', 0, 'wireguard', 0, 'tunnel'], 'full');
 }
 
 /** Scenario A with two static routes and an interface group. */

@@ -3,11 +3,12 @@
 // HAProxy uses, and the plugin updates that <cert> in place on renewal, so
 // the link survives. DNS API credentials are secrets and stay out of the
 // fragment: the operator enters them in the validation method.
-import { type Area, uuidAttr, versionAttr } from './context.js';
-import { haproxyUuids } from './haproxy.js';
 import { dnsService } from '../../targets/opnsense/acme.js';
+import { type Area } from './context.js';
+import { modelItem, modelSection } from './fields.js';
+import { haproxyUuids } from './haproxy.js';
 import { certificateRefid, uniqueId } from './ids.js';
-import { type XmlElement, element, leaf } from './xml.js';
+import type { XmlElement } from './xml.js';
 
 export const acmeArea: Area = {
   file: 'acme.xml',
@@ -29,92 +30,62 @@ export const acmeArea: Area = {
       // redirect (ignoring the certificate), so the TLS frontend answers too.
       const users = frontends.filter((f) => f.certificate === cert.name).flatMap((f) => (f.httpRedirect ? [ids.redirectFrontend(f.name), ids.frontend(f.name)] : [ids.frontend(f.name)]));
       validations.push(
-        element(
-          'validation',
-          [
-            leaf('id', uniqueId(site, 'acme-validation', cert.name)),
-            leaf('enabled', '1'),
-            leaf('name', `${cert.name}_${http ? 'http01' : 'dns01'}`),
-            leaf('description', `gen: validation for certificate ${cert.name}`),
-            leaf('method', http ? 'http01' : 'dns01'),
-            http ? leaf('http_service', 'haproxy') : undefined,
-            http ? leaf('http_haproxyInject', '1') : undefined,
-            http ? leaf('http_haproxyFrontends', users.join(',')) : undefined,
-            http ? undefined : leaf('dns_service', dnsService(cert.dnsProvider)),
-            http ? undefined : leaf('dns_sleep', '0'),
-          ],
-          uuidAttr(validationUuid),
-        ),
+        modelItem(ctx, 'acme', 'validations.validation', validationUuid, {
+          id: uniqueId(site, 'acme-validation', cert.name),
+          enabled: '1',
+          name: `${cert.name}_${http ? 'http01' : 'dns01'}`,
+          description: `gen: validation for certificate ${cert.name}`,
+          method: http ? 'http01' : 'dns01',
+          ...(http ? { http_service: 'haproxy', http_haproxyInject: '1', http_haproxyFrontends: users.join(',') } : { dns_service: dnsService(cert.dnsProvider), dns_sleep: '0' }),
+        }),
       );
       const refid = certificateRefid(site, cert.name);
       items.push(
-        element(
-          'certificate',
-          [
-            leaf('id', uniqueId(site, 'acme-certificate', cert.name)),
-            leaf('enabled', '1'),
-            leaf('name', cert.domain),
-            leaf('description', cert.description ?? `gen: certificate ${cert.name}`),
-            leaf('altNames', cert.altNames.join(',')),
-            leaf('account', accountUuid),
-            leaf('validationMethod', validationUuid),
-            leaf('keyLength', 'key_ec256'),
-            leaf('restartActions', restartUuid),
-            leaf('autoRenewal', '1'),
-            leaf('renewInterval', '60'),
-            leaf('certRefId', refid),
-          ],
-          uuidAttr(ctx.uuid('acme-certificate', cert.name)),
-        ),
+        modelItem(ctx, 'acme', 'certificates.certificate', ctx.uuid('acme-certificate', cert.name), {
+          id: uniqueId(site, 'acme-certificate', cert.name),
+          enabled: '1',
+          name: cert.domain,
+          description: cert.description ?? `gen: certificate ${cert.name}`,
+          altNames: cert.altNames.join(','),
+          account: accountUuid,
+          validationMethod: validationUuid,
+          keyLength: 'key_ec256',
+          restartActions: restartUuid,
+          autoRenewal: '1',
+          renewInterval: '60',
+          certRefId: refid,
+        }),
       );
       // Placeholder until the first issuance; the plugin fills crt/prv in place.
-      certs.push(
-        element(
-          'cert',
-          [leaf('refid', refid), leaf('descr', `${cert.domain} (ACME Client)`), leaf('caref', ''), leaf('crt', ''), leaf('prv', '')],
-          uuidAttr(ctx.uuid('cert', cert.name)),
-        ),
-      );
+      certs.push(modelItem(ctx, 'cert', 'cert', ctx.uuid('cert', cert.name), { refid, descr: `${cert.domain} (ACME Client)`, caref: '', crt: '', prv: '' }));
     }
+    const account = modelItem(ctx, 'acme', 'accounts.account', accountUuid, {
+      id: uniqueId(site, 'acme-account', 'letsencrypt'),
+      enabled: '1',
+      name: 'letsencrypt',
+      description: `gen: ACME account of site ${site}`,
+      ca: 'letsencrypt',
+    });
+    // The ACME client runs an automation by its type's class name
+    // (LeAutomationFactory): configd_restart_haproxy restarts HAProxy with the
+    // renewed certificate. The pre-3.1 name restart_haproxy is no option of
+    // the 4.x models and would only be logged as "automation not supported".
+    const restart = modelItem(ctx, 'acme', 'actions.action', restartUuid, {
+      id: uniqueId(site, 'acme-action', 'restart-haproxy'),
+      enabled: '1',
+      name: 'restart_haproxy',
+      description: 'gen: reload HAProxy after renewal',
+      type: 'configd_restart_haproxy',
+    });
     return [
-      element('OPNsense', [
-        element(
-          'AcmeClient',
-          [
-            element('settings', [leaf('enabled', '1'), leaf('autoRenewal', '1'), leaf('environment', 'prod'), leaf('haproxyIntegration', '1')]),
-            element('accounts', [
-              element(
-                'account',
-                [
-                  leaf('id', uniqueId(site, 'acme-account', 'letsencrypt')),
-                  leaf('enabled', '1'),
-                  leaf('name', 'letsencrypt'),
-                  leaf('description', `gen: ACME account of site ${site}`),
-                  leaf('ca', 'letsencrypt'),
-                ],
-                uuidAttr(accountUuid),
-              ),
-            ]),
-            element('certificates', items),
-            element('validations', validations),
-            element('actions', [
-              element(
-                'action',
-                [
-                  leaf('id', uniqueId(site, 'acme-action', 'restart-haproxy')),
-                  leaf('enabled', '1'),
-                  leaf('name', 'restart_haproxy'),
-                  leaf('description', 'gen: reload HAProxy after renewal'),
-                  leaf('type', 'restart_haproxy'),
-                ],
-                uuidAttr(restartUuid),
-              ),
-            ]),
-          ],
-          versionAttr(ctx.version('acme')),
-        ),
-      ]),
-      ...certs,
+      ...modelSection(ctx, 'acme', {
+        settings: { enabled: '1', autoRenewal: '1', environment: 'prod', haproxyIntegration: '1' },
+        accounts: { account: [account] },
+        certificates: { certificate: items },
+        validations: { validation: validations },
+        actions: { action: [restart] },
+      }),
+      ...modelSection(ctx, 'cert', { cert: certs }),
     ];
   },
 };

@@ -2,7 +2,8 @@
 // for the targeted release, lookups and stable ids.
 import type { Firewall, FirewallInterface, Model, Network, Site } from '../../model.js';
 import { itemUuid } from './ids.js';
-import { type ModelName, modelVersion } from '../../targets/opnsense/versions.js';
+import type { ModelName } from '../../targets/opnsense/field-types.js';
+import { type Release, releaseFacts } from '../../targets/opnsense/releases.js';
 import type { XmlElement } from './xml.js';
 
 /** Where the instance's private key goes; `gen opnsense merge` fills it in from the secrets directory. */
@@ -14,19 +15,24 @@ export interface OpnsenseContext {
   firewall: Firewall;
   interfaceByName: ReadonlyMap<string, FirewallInterface>;
   networkById: ReadonlyMap<string, Network>;
+  /** The targeted release: model versions, value forms and fields. */
+  release: Release;
   version(model: ModelName): string;
   uuid(kind: string, name: string): string;
 }
 
 export function opnsenseContext(model: Model, site: Site, firewall: Firewall): OpnsenseContext {
   const networks = [...model.networks];
+  // Resolve replaces a release gen does not know (an error) by the default.
+  const release = releaseFacts(firewall.release)!;
   return {
     model,
     site,
     firewall,
     interfaceByName: new Map(firewall.interfaces.map((i) => [i.name, i])),
     networkById: new Map(networks.map((n) => [n.id, n])),
-    version: (m) => modelVersion(m, firewall.series, firewall.release) ?? '',
+    release,
+    version: (m) => release.versions[m] ?? '',
     uuid: (kind, name) => itemUuid(site.name, kind, name),
   };
 }

@@ -1,54 +1,45 @@
-// DHCPv4: dnsmasq ranges and host reservations (25.7 and later), or the
-// ISC <dhcpd> form for older releases or when the topology asks for it.
+// DHCPv4: dnsmasq ranges, host reservations and the DNS option, or the ISC
+// <dhcpd> form when the topology asks for it (a plugin from 26.1 on).
 import type { FirewallInterface } from '../../model.js';
-import { type Area, type OpnsenseContext, uuidAttr, versionAttr } from './context.js';
+import { type Area, type OpnsenseContext } from './context.js';
+import { modelItem, modelSection } from './fields.js';
 import { type XmlElement, element, leaf } from './xml.js';
 
 function served(ctx: OpnsenseContext): FirewallInterface[] {
   return ctx.firewall.interfaces.filter((i) => i.dhcp);
 }
 
-function dnsmasq(ctx: OpnsenseContext, interfaces: FirewallInterface[]): XmlElement {
+function dnsmasq(ctx: OpnsenseContext, interfaces: FirewallInterface[]): XmlElement[] {
   const ranges = interfaces.map((iface) =>
-    element(
-      'dhcp_ranges',
-      [
-        leaf('interface', iface.key),
-        leaf('start_addr', iface.dhcp!.from),
-        leaf('end_addr', iface.dhcp!.to),
-        leaf('lease_time', iface.dhcp!.leaseSeconds),
-        leaf('description', iface.description),
-      ],
-      uuidAttr(ctx.uuid('dhcp-range', iface.name)),
-    ),
+    modelItem(ctx, 'dnsmasq', 'dhcp_ranges', ctx.uuid('dhcp-range', iface.name), {
+      interface: iface.key,
+      start_addr: iface.dhcp!.from,
+      end_addr: iface.dhcp!.to,
+      lease_time: iface.dhcp!.leaseSeconds,
+      description: iface.description,
+    }),
   );
   const hosts = interfaces.flatMap((iface) =>
     iface.dhcp!.static.map((entry) =>
-      element(
-        'hosts',
-        [leaf('host', entry.name), leaf('ip', entry.address), leaf('hwaddr', entry.mac), leaf('descr', entry.description)],
-        uuidAttr(ctx.uuid('dhcp-host', `${iface.name}/${entry.name}`)),
-      ),
+      modelItem(ctx, 'dnsmasq', 'hosts', ctx.uuid('dhcp-host', `${iface.name}/${entry.name}`), { host: entry.name, ip: entry.address, hwaddr: entry.mac, descr: entry.description }),
     ),
   );
   // DNS servers handed out (DHCP option 6), when the topology names them.
   const options = interfaces
     .filter((iface) => iface.dhcp!.dns.length > 0)
     .map((iface) =>
-      element(
-        'dhcp_options',
-        [leaf('type', 'set'), leaf('option', '6'), leaf('interface', iface.key), leaf('value', iface.dhcp!.dns.join(',')), leaf('description', `DNS servers for ${iface.name}`)],
-        uuidAttr(ctx.uuid('dhcp-option', `${iface.name}/dns`)),
-      ),
+      modelItem(ctx, 'dnsmasq', 'dhcp_options', ctx.uuid('dhcp-option', `${iface.name}/dns`), {
+        type: 'set',
+        option: '6',
+        interface: iface.key,
+        value: iface.dhcp!.dns.join(','),
+        description: `DNS servers for ${iface.name}`,
+      }),
     );
   // gen uses dnsmasq for DHCP only: port 0 keeps its DNS off, so it does not
   // fight Unbound for port 53 (an empty port would mean 53). Merge keeps a
   // port the backup already sets.
-  return element(
-    'dnsmasq',
-    [leaf('enable', '1'), leaf('port', '0'), leaf('interface', interfaces.map((i) => i.key).join(',')), ...hosts, ...ranges, ...options],
-    versionAttr(ctx.version('dnsmasq')),
-  );
+  return modelSection(ctx, 'dnsmasq', { enable: '1', port: '0', interface: interfaces.map((i) => i.key).join(','), hosts, dhcp_ranges: ranges, dhcp_options: options });
 }
 
 function isc(interfaces: FirewallInterface[]): XmlElement {
@@ -74,6 +65,6 @@ export const dhcpArea: Area = {
   build(ctx) {
     const interfaces = served(ctx);
     if (interfaces.length === 0) return [];
-    return [ctx.firewall.dhcpServer === 'dnsmasq' ? dnsmasq(ctx, interfaces) : isc(interfaces)];
+    return ctx.firewall.dhcpServer === 'dnsmasq' ? dnsmasq(ctx, interfaces) : [isc(interfaces)];
   },
 };

@@ -1,7 +1,11 @@
-// <filter>: the compiled policy as legacy rules (Firewall ▸ Rules), in
-// evaluation order, each with a stable uuid and a description naming the
-// topology rule that produced it.
-import { type Area } from './context.js';
+// The compiled policy as filter rules, in evaluation order, each with a
+// stable uuid and a description naming the topology rule that produced it:
+// legacy <filter><rule> up to 26.1; from 26.7, whose rule pages left core
+// for a plugin (and show a migration assistant while legacy rules exist),
+// MVC rules of //OPNsense/Firewall/Filter in the same order (sequence).
+import { type Area, type OpnsenseContext, mvcFlag } from './context.js';
+import { modelItem, modelSection } from './fields.js';
+import { mvcOutboundRules } from './outbound.js';
 import { type Endpoint, type FilterRule, compilePolicy } from './policy.js';
 import { type XmlElement, element, leaf } from './xml.js';
 
@@ -36,7 +40,50 @@ export function filterRuleElement(rule: FilterRule): XmlElement {
   );
 }
 
+/** An MVC address: any, a network name (lan, wanip, (self)), an alias or a CIDR (NetworkAliasField). */
+function net(value: Endpoint): string {
+  return value.kind === 'any' ? 'any' : value.value;
+}
+
+/** The same rule as an MVC filter rule: protocols upper case (ProtocolField), "keep" state. */
+export function mvcRuleElement(ctx: OpnsenseContext, rule: FilterRule, sequence: number): XmlElement {
+  return modelItem(ctx, 'filter', 'rules.rule', rule.uuid, {
+    enabled: '1',
+    statetype: 'keep',
+    sequence: String(sequence),
+    action: rule.action,
+    quick: '1',
+    interfacenot: '0',
+    interface: rule.interface,
+    direction: 'in',
+    ipprotocol: 'inet',
+    protocol: rule.protocol === undefined ? 'any' : rule.protocol.toUpperCase(),
+    source_net: net(rule.source),
+    source_not: mvcFlag(rule.source.kind === 'address' && rule.source.not === true),
+    source_port: '',
+    destination_net: net(rule.destination),
+    destination_not: mvcFlag(rule.destination.kind === 'address' && rule.destination.not === true),
+    destination_port: rule.port ?? '',
+    log: mvcFlag(rule.log),
+    description: rule.description,
+  });
+}
+
 export const filterArea: Area = {
   file: 'filter.xml',
-  build: (ctx) => [element('filter', compilePolicy(ctx).map(filterRuleElement))],
+  build(ctx) {
+    const rules = compilePolicy(ctx);
+    const { filterRules, outboundNatRules } = ctx.release.forms;
+    const sections: XmlElement[] = [];
+    if (filterRules === 'legacy') sections.push(element('filter', rules.map(filterRuleElement)));
+    if (filterRules === 'mvc' || outboundNatRules === 'mvc') {
+      sections.push(
+        ...modelSection(ctx, 'filter', {
+          rules: { rule: filterRules === 'mvc' ? rules.map((rule, i) => mvcRuleElement(ctx, rule, (i + 1) * 10)) : [] },
+          snatrules: { rule: outboundNatRules === 'mvc' ? mvcOutboundRules(ctx) : [] },
+        }),
+      );
+    }
+    return sections;
+  },
 };

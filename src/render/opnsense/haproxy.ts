@@ -2,9 +2,13 @@
 // linked to their servers by UUID, frontends with bind, TLS offloading
 // (certificate by refid) and the default backend by UUID. A frontend with
 // http_redirect gets a second frontend on port 80 that redirects to HTTPS.
-import { type Area, type OpnsenseContext, mvcFlag, uuidAttr, versionAttr } from './context.js';
+// Every item carries every field of the release's model: the haproxy.conf
+// template reads config.xml, and renders e.g. "option " with no keyword
+// for a frontend without connectionBehaviour, which HAProxy refuses.
+import { type Area, type OpnsenseContext, mvcFlag } from './context.js';
+import { type FieldValues, modelItem, modelSection } from './fields.js';
 import { certificateRefid, uniqueId } from './ids.js';
-import { type XmlElement, element, leaf } from './xml.js';
+import type { XmlElement } from './xml.js';
 
 export function haproxyUuids(ctx: OpnsenseContext) {
   return {
@@ -14,6 +18,14 @@ export function haproxyUuids(ctx: OpnsenseContext) {
     redirectFrontend: (name: string) => ctx.uuid('haproxy-frontend', `${name}/http-redirect`),
     redirectAction: (name: string) => ctx.uuid('haproxy-action', `${name}/http-redirect`),
   };
+}
+
+/** A permanent redirect to HTTPS, in the release's form of a rule action. */
+function redirectToHttps(ctx: OpnsenseContext): FieldValues {
+  const redirect = 'scheme https code 301';
+  return ctx.release.forms.haproxyActions === 'http-request'
+    ? { enabled: '1', type: 'http-request', http_request_action: 'redirect', http_request_option: redirect }
+    : { type: 'http-request_redirect', http_request_redirect: redirect };
 }
 
 export const haproxyArea: Area = {
@@ -27,118 +39,95 @@ export const haproxyArea: Area = {
 
     const servers = backends.flatMap((backend) =>
       backend.servers.map((server) =>
-        element(
-          'server',
-          [
-            leaf('id', uniqueId(site, 'haproxy-server', `${backend.name}/${server.name}`)),
-            leaf('enabled', '1'),
-            leaf('name', `${backend.name}_${server.name}`),
-            leaf('description', server.service ? `service ${server.service}` : undefined),
-            leaf('address', server.address),
-            leaf('port', server.port),
-            leaf('mode', 'active'),
-            leaf('type', 'static'),
-            leaf('ssl', '0'),
-            leaf('sslVerify', '1'),
-            leaf('weight', ''),
-          ],
-          uuidAttr(ids.server(backend.name, server.name)),
-        ),
+        modelItem(ctx, 'haproxy', 'servers.server', ids.server(backend.name, server.name), {
+          id: uniqueId(site, 'haproxy-server', `${backend.name}/${server.name}`),
+          enabled: '1',
+          name: `${backend.name}_${server.name}`,
+          description: server.service ? `service ${server.service}` : undefined,
+          address: server.address,
+          port: server.port,
+          mode: 'active',
+          type: 'static',
+          ssl: '0',
+          sslVerify: '1',
+          weight: '',
+        }),
       ),
     );
     const backendItems = backends.map((backend) =>
-      element(
-        'backend',
-        [
-          leaf('id', uniqueId(site, 'haproxy-backend', backend.name)),
-          leaf('enabled', '1'),
-          leaf('name', backend.name),
-          leaf('description', backend.description),
-          leaf('mode', 'http'),
-          leaf('algorithm', backend.algorithm),
-          leaf('linkedServers', backend.servers.map((s) => ids.server(backend.name, s.name)).join(',')),
-          leaf('healthCheckEnabled', mvcFlag(backend.healthCheck)),
-          leaf('healthCheck', ''),
-        ],
-        uuidAttr(backendUuid.get(backend.name)!),
-      ),
+      modelItem(ctx, 'haproxy', 'backends.backend', backendUuid.get(backend.name)!, {
+        id: uniqueId(site, 'haproxy-backend', backend.name),
+        enabled: '1',
+        name: backend.name,
+        description: backend.description,
+        mode: 'http',
+        algorithm: backend.algorithm,
+        linkedServers: backend.servers.map((s) => ids.server(backend.name, s.name)).join(','),
+        healthCheckEnabled: mvcFlag(backend.healthCheck),
+        healthCheck: '',
+      }),
     );
     const frontendItems: XmlElement[] = [];
     const actions: XmlElement[] = [];
     for (const frontend of frontends) {
       const refid = frontend.certificate !== undefined ? certificateRefid(site, frontend.certificate) : undefined;
       frontendItems.push(
-        element(
-          'frontend',
-          [
-            leaf('id', uniqueId(site, 'haproxy-frontend', frontend.name)),
-            leaf('enabled', '1'),
-            leaf('name', frontend.name),
-            leaf('description', frontend.description),
-            leaf('bind', `${frontend.address}:${frontend.port}`),
-            leaf('bindOptions', ''),
-            leaf('mode', 'http'),
-            leaf('defaultBackend', backendUuid.get(frontend.defaultBackend)),
-            leaf('ssl_enabled', mvcFlag(refid !== undefined)),
-            leaf('ssl_certificates', refid),
-            leaf('ssl_default_certificate', refid),
-            leaf('ssl_hstsEnabled', mvcFlag(refid !== undefined)),
-            leaf('forwardFor', '1'),
-            leaf('connectionBehaviour', 'http-keep-alive'),
-            leaf('linkedActions', ''),
-          ],
-          uuidAttr(ids.frontend(frontend.name)),
-        ),
+        modelItem(ctx, 'haproxy', 'frontends.frontend', ids.frontend(frontend.name), {
+          id: uniqueId(site, 'haproxy-frontend', frontend.name),
+          enabled: '1',
+          name: frontend.name,
+          description: frontend.description,
+          bind: `${frontend.address}:${frontend.port}`,
+          bindOptions: '',
+          mode: 'http',
+          defaultBackend: backendUuid.get(frontend.defaultBackend),
+          ssl_enabled: mvcFlag(refid !== undefined),
+          ssl_certificates: refid,
+          ssl_default_certificate: refid,
+          ssl_hstsEnabled: mvcFlag(refid !== undefined),
+          forwardFor: '1',
+          connectionBehaviour: 'http-keep-alive',
+          linkedActions: '',
+        }),
       );
       if (frontend.httpRedirect) {
         frontendItems.push(
-          element(
-            'frontend',
-            [
-              leaf('id', uniqueId(site, 'haproxy-frontend', `${frontend.name}/http-redirect`)),
-              leaf('enabled', '1'),
-              leaf('name', `${frontend.name}_http_redirect`),
-              leaf('description', `Redirects HTTP to frontend ${frontend.name}`),
-              leaf('bind', `${frontend.address}:80`),
-              leaf('mode', 'http'),
-              leaf('defaultBackend', backendUuid.get(frontend.defaultBackend)),
-              leaf('ssl_enabled', '0'),
-              leaf('linkedActions', ids.redirectAction(frontend.name)),
-            ],
-            uuidAttr(ids.redirectFrontend(frontend.name)),
-          ),
+          modelItem(ctx, 'haproxy', 'frontends.frontend', ids.redirectFrontend(frontend.name), {
+            id: uniqueId(site, 'haproxy-frontend', `${frontend.name}/http-redirect`),
+            enabled: '1',
+            name: `${frontend.name}_http_redirect`,
+            description: `Redirects HTTP to frontend ${frontend.name}`,
+            bind: `${frontend.address}:80`,
+            bindOptions: '',
+            mode: 'http',
+            defaultBackend: backendUuid.get(frontend.defaultBackend),
+            ssl_enabled: '0',
+            ssl_certificates: '',
+            ssl_default_certificate: '',
+            ssl_hstsEnabled: '0',
+            forwardFor: '1',
+            connectionBehaviour: 'http-keep-alive',
+            linkedActions: ids.redirectAction(frontend.name),
+          }),
         );
         actions.push(
-          element(
-            'action',
-            [
-              leaf('name', `${frontend.name}_redirect_to_https`),
-              leaf('description', `HTTP to HTTPS for frontend ${frontend.name}`),
-              leaf('testType', 'if'),
-              leaf('linkedAcls', ''),
-              leaf('operator', 'and'),
-              leaf('type', 'http-request_redirect'),
-              leaf('http_request_redirect', 'scheme https code 301'),
-            ],
-            uuidAttr(ids.redirectAction(frontend.name)),
-          ),
+          modelItem(ctx, 'haproxy', 'actions.action', ids.redirectAction(frontend.name), {
+            name: `${frontend.name}_redirect_to_https`,
+            description: `HTTP to HTTPS for frontend ${frontend.name}`,
+            testType: 'if',
+            linkedAcls: '',
+            operator: 'and',
+            ...redirectToHttps(ctx),
+          }),
         );
       }
     }
-    return [
-      element('OPNsense', [
-        element(
-          'HAProxy',
-          [
-            element('general', [leaf('enabled', '1')]),
-            element('frontends', frontendItems),
-            element('backends', backendItems),
-            element('servers', servers),
-            element('actions', actions),
-          ],
-          versionAttr(ctx.version('haproxy')),
-        ),
-      ]),
-    ];
+    return modelSection(ctx, 'haproxy', {
+      general: { enabled: '1' },
+      frontends: { frontend: frontendItems },
+      backends: { backend: backendItems },
+      servers: { server: servers },
+      actions: { action: actions },
+    });
   },
 };

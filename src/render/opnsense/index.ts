@@ -15,7 +15,7 @@ import { natArea } from './nat.js';
 import { routesArea } from './routes.js';
 import { vlansArea } from './vlans.js';
 import { wireguardArea } from './wireguard.js';
-import { type XmlElement, element, xmlDocument } from './xml.js';
+import { type XmlElement, element, isElement, xmlDocument } from './xml.js';
 
 export const areas: readonly Area[] = [
   interfacesArea,
@@ -36,11 +36,26 @@ export interface AreaSections {
   sections: XmlElement[];
 }
 
+/**
+ * Sections that share their path (<OPNsense><wireguard> of three models)
+ * written as one tree: plain elements of the same name are joined, model
+ * roots and items (which carry attributes) stay apart.
+ */
+function joined(sections: XmlElement[]): XmlElement[] {
+  const out: XmlElement[] = [];
+  for (const section of sections) {
+    const same = section.attrs.length === 0 ? out.find((o) => o.name === section.name && o.attrs.length === 0) : undefined;
+    if (same && same.children.every(isElement) && section.children.every(isElement)) same.children = joined([...(same.children as XmlElement[]), ...(section.children as XmlElement[])]);
+    else out.push(section);
+  }
+  return out;
+}
+
 /** Every area's sections for one site (areas with nothing to say are left out). */
 export function siteSections(model: Model, site: Site): AreaSections[] {
   if (!site.firewall) return [];
   const ctx = opnsenseContext(model, site, site.firewall);
-  return areas.map((area) => ({ file: area.file, sections: area.build(ctx) })).filter((a) => a.sections.length > 0);
+  return areas.map((area) => ({ file: area.file, sections: joined(area.build(ctx)) })).filter((a) => a.sections.length > 0);
 }
 
 /** Text for an XML comment: "--" cannot appear in one (a site may be named "home--lab"). */

@@ -1,32 +1,69 @@
-// <nat>: port forwards (each linked to its pass rule in <filter> through
-// associated-rule-id) and the outbound NAT mode.
-import { type Area } from './context.js';
+// <nat>: port forwards and the outbound NAT mode (with gen's manual
+// outbound rules where the release keeps them here). A port forward's pass
+// is the policy's own rule to the forward's target: up to 25.7 linked to
+// the legacy NAT rule through associated-rule-id; from 26.1 a rule of the
+// Destination NAT model (/nat/rule+), which keeps no such link.
+import { type Area, type OpnsenseContext } from './context.js';
+import { modelItem, modelSection } from './fields.js';
+import { legacyOutboundRules } from './outbound.js';
 import { portForwardRuleId } from './policy.js';
-import { element, leaf } from './xml.js';
+import { type XmlElement, element, leaf } from './xml.js';
 
 const OUTBOUND_MODE = { automatic: 'automatic', hybrid: 'hybrid', manual: 'advanced', disabled: 'disabled' } as const;
+
+function description(pf: OpnsenseContext['firewall']['nat']['portForwards'][number]): string {
+  return `gen: port forward ${pf.name}${pf.description ? `: ${pf.description}` : ''}`;
+}
+
+function legacyForwards(ctx: OpnsenseContext): XmlElement[] {
+  return ctx.firewall.nat.portForwards.map((pf) => {
+    const key = ctx.interfaceByName.get(pf.interface)?.key ?? pf.interface;
+    return element(
+      'rule',
+      [
+        leaf('protocol', pf.proto),
+        leaf('interface', key),
+        leaf('ipprotocol', 'inet'),
+        element('source', [leaf('any', '')]),
+        element('destination', [leaf('network', `${key}ip`), leaf('port', pf.port)]),
+        leaf('target', pf.target),
+        leaf('local-port', pf.targetPort.split('-')[0]),
+        leaf('descr', description(pf)),
+        leaf('associated-rule-id', portForwardRuleId(ctx, pf.name)),
+      ],
+      [['uuid', ctx.uuid('port-forward', pf.name)]],
+    );
+  });
+}
+
+/** Destination NAT rules: the source is <network>any</network> (an <any/> is no field of the model and is dropped on save). */
+function dnatForwards(ctx: OpnsenseContext): XmlElement[] {
+  return ctx.firewall.nat.portForwards.map((pf, i) => {
+    const key = ctx.interfaceByName.get(pf.interface)?.key ?? pf.interface;
+    return modelItem(ctx, 'dnat', 'rule', ctx.uuid('port-forward', pf.name), {
+      sequence: String((i + 1) * 10),
+      disabled: '0',
+      nordr: '0',
+      interface: key,
+      ipprotocol: 'inet',
+      protocol: pf.proto,
+      source: { network: 'any', port: '', not: '0' },
+      destination: { network: `${key}ip`, port: pf.port, not: '0' },
+      target: pf.target,
+      'local-port': pf.targetPort.split('-')[0],
+      log: '0',
+      descr: description(pf),
+      pass: '',
+    });
+  });
+}
 
 export const natArea: Area = {
   file: 'nat.xml',
   build(ctx) {
-    const forwards = ctx.firewall.nat.portForwards.map((pf) => {
-      const key = ctx.interfaceByName.get(pf.interface)?.key ?? pf.interface;
-      return element(
-        'rule',
-        [
-          leaf('protocol', pf.proto),
-          leaf('interface', key),
-          leaf('ipprotocol', 'inet'),
-          element('source', [leaf('any', '')]),
-          element('destination', [leaf('network', `${key}ip`), leaf('port', pf.port)]),
-          leaf('target', pf.target),
-          leaf('local-port', pf.targetPort.split('-')[0]),
-          leaf('descr', `gen: port forward ${pf.name}${pf.description ? `: ${pf.description}` : ''}`),
-          leaf('associated-rule-id', portForwardRuleId(ctx, pf.name)),
-        ],
-        [['uuid', ctx.uuid('port-forward', pf.name)]],
-      );
-    });
-    return [element('nat', [...forwards, element('outbound', [leaf('mode', OUTBOUND_MODE[ctx.firewall.nat.outbound])])])];
+    const { portForwards, outboundNatRules } = ctx.release.forms;
+    const outbound = element('outbound', [leaf('mode', OUTBOUND_MODE[ctx.firewall.nat.outbound]), ...(outboundNatRules === 'legacy' ? legacyOutboundRules(ctx) : [])]);
+    if (portForwards === 'legacy') return [element('nat', [...legacyForwards(ctx), outbound])];
+    return modelSection(ctx, 'dnat', { rule: dnatForwards(ctx) }, [outbound]);
   },
 };

@@ -80,7 +80,8 @@ export function compilePolicy(ctx: OpnsenseContext): FilterRule[] {
           destination: { kind: 'address', value: pf.target },
           port: pf.targetPort,
           description: describeRule(rule),
-          associatedRuleId: portForwardRuleId(ctx, pf.name),
+          // The legacy NAT rule names its filter rule; the Destination NAT model (26.1 on) keeps no such link.
+          associatedRuleId: ctx.release.forms.portForwards === 'legacy' ? portForwardRuleId(ctx, pf.name) : undefined,
         });
         continue;
       }

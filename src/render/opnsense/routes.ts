@@ -4,8 +4,8 @@
 // gets its dynamic gateway from OPNsense. A route's next hop reuses that
 // gateway when it is the same address, else it gets its own, GW_<address>.
 import type { FirewallInterface } from '../../model.js';
-import { type Area, gatewayName, mvcFlag, uuidAttr, versionAttr } from './context.js';
-import { type XmlElement, element, leaf } from './xml.js';
+import { type Area, gatewayName, mvcFlag } from './context.js';
+import { modelItem, modelSection, switchedOn } from './fields.js';
 
 interface Gateway {
   name: string;
@@ -28,42 +28,30 @@ export const routesArea: Area = {
         gateway = { name: `GW_${route.via.replace(/\./g, '_')}`, description: `Next hop on ${iface.description}`, iface, address: route.via, isDefault: false };
         gateways.push(gateway);
       }
-      return element(
-        'route',
-        [leaf('network', route.network), leaf('gateway', gateway.name), leaf('descr', route.description), leaf('disabled', '0')],
-        uuidAttr(ctx.uuid('route', route.network)),
-      );
+      return modelItem(ctx, 'staticroutes', 'route', ctx.uuid('route', route.network), {
+        network: route.network,
+        gateway: gateway.name,
+        descr: route.description,
+        ...switchedOn(ctx, 'staticroutes', 'route'),
+      });
     });
     if (gateways.length === 0) return [];
-    const sections: XmlElement[] = [
-      element('OPNsense', [
-        element(
-          'Gateways',
-          gateways.map((gw) =>
-            element(
-              'gateway_item',
-              [
-                leaf('disabled', '0'),
-                leaf('name', gw.name),
-                leaf('descr', gw.description),
-                leaf('interface', gw.iface.key),
-                leaf('ipprotocol', 'inet'),
-                leaf('gateway', gw.address),
-                leaf('defaultgw', mvcFlag(gw.isDefault)),
-                leaf('fargw', '0'),
-                leaf('monitor_disable', '1'),
-                leaf('monitor', ''),
-                leaf('priority', '255'),
-                leaf('weight', '1'),
-              ],
-              uuidAttr(ctx.uuid('gateway', gw.name)),
-            ),
-          ),
-          versionAttr(ctx.version('gateways')),
-        ),
-      ]),
-    ];
-    if (routes.length > 0) sections.push(element('staticroutes', routes, versionAttr(ctx.version('staticroutes'))));
-    return sections;
+    const items = gateways.map((gw) =>
+      modelItem(ctx, 'gateways', 'gateway_item', ctx.uuid('gateway', gw.name), {
+        disabled: '0',
+        name: gw.name,
+        descr: gw.description,
+        interface: gw.iface.key,
+        ipprotocol: 'inet',
+        gateway: gw.address,
+        defaultgw: mvcFlag(gw.isDefault),
+        fargw: '0',
+        monitor_disable: '1',
+        monitor: '',
+        priority: '255',
+        weight: '1',
+      }),
+    );
+    return [...modelSection(ctx, 'gateways', { gateway_item: items }), ...(routes.length > 0 ? modelSection(ctx, 'staticroutes', { route: routes }) : [])];
   },
 };

@@ -5,8 +5,8 @@
 // placeholder that `gen opnsense merge` fills from the secrets directory.
 import type { Peer } from '../../model.js';
 import { instanceKeyPath } from '../../secrets.js';
-import { type Area, PRIVATE_KEY_PLACEHOLDER_PREFIX, mvcFlag, uuidAttr, versionAttr } from './context.js';
-import { element, leaf } from './xml.js';
+import { type Area, PRIVATE_KEY_PLACEHOLDER_PREFIX, mvcFlag } from './context.js';
+import { modelItem, modelSection } from './fields.js';
 
 /** The placeholder text standing for an instance's private key. */
 export function privateKeyPlaceholder(site: string, instance: string): string {
@@ -25,54 +25,41 @@ export const wireguardArea: Area = {
     if (instances.length === 0) return [];
     const peerUuid = (instance: string, peer: string) => ctx.uuid('wireguard-peer', `${instance}/${peer}`);
     const servers = instances.map((wg) =>
-      element(
-        'server',
-        [
-          leaf('enabled', '1'),
-          leaf('name', wg.name),
-          leaf('instance', wg.number),
-          leaf('pubkey', wg.publicKey),
-          leaf('privkey', privateKeyPlaceholder(ctx.site.name, wg.name)),
-          leaf('port', wg.listenPort),
-          leaf('mtu', wg.mtu),
-          leaf('dns', ''),
-          leaf('tunneladdress', `${wg.address}/${wg.prefix}`),
-          leaf('disableroutes', '0'),
-          leaf('gateway', ''),
-          leaf('peers', wg.peers.filter(linked).map((p) => peerUuid(wg.name, p.name)).join(',')),
-          ctx.version('wireguardServer') === '1.0.1' ? leaf('debug', '0') : undefined,
-          leaf('endpoint', wg.endpoint && `${wg.endpoint}:${wg.endpointPort ?? wg.listenPort ?? 51820}`),
-          leaf('peer_dns', wg.dns.join(',')),
-        ],
-        uuidAttr(ctx.uuid('wireguard-instance', wg.name)),
-      ),
+      modelItem(ctx, 'wireguardServer', 'servers.server', ctx.uuid('wireguard-instance', wg.name), {
+        enabled: '1',
+        name: wg.name,
+        instance: wg.number,
+        pubkey: wg.publicKey,
+        privkey: privateKeyPlaceholder(ctx.site.name, wg.name),
+        port: wg.listenPort,
+        mtu: wg.mtu,
+        dns: '',
+        tunneladdress: `${wg.address}/${wg.prefix}`,
+        disableroutes: '0',
+        gateway: '',
+        peers: wg.peers.filter(linked).map((p) => peerUuid(wg.name, p.name)).join(','),
+        endpoint: wg.endpoint && `${wg.endpoint}:${wg.endpointPort ?? wg.listenPort ?? 51820}`,
+        peer_dns: wg.dns.join(','),
+      }),
     );
     const clients = instances.flatMap((wg) =>
       wg.peers.map((peer) =>
-        element(
-          'client',
-          [
-            leaf('enabled', mvcFlag(linked(peer))),
-            leaf('name', peer.name),
-            leaf('pubkey', peer.publicKey),
-            leaf('psk', ''),
-            leaf('tunneladdress', `${peer.address}/32`),
-            leaf('serveraddress', ''),
-            leaf('serverport', ''),
-            leaf('keepalive', peer.keepalive),
-          ],
-          uuidAttr(peerUuid(wg.name, peer.name)),
-        ),
+        modelItem(ctx, 'wireguardClient', 'clients.client', peerUuid(wg.name, peer.name), {
+          enabled: mvcFlag(linked(peer)),
+          name: peer.name,
+          pubkey: peer.publicKey,
+          psk: '',
+          tunneladdress: `${peer.address}/32`,
+          serveraddress: '',
+          serverport: '',
+          keepalive: peer.keepalive,
+        }),
       ),
     );
     return [
-      element('OPNsense', [
-        element('wireguard', [
-          element('general', [leaf('enabled', '1')], versionAttr(ctx.version('wireguardGeneral'))),
-          element('server', [element('servers', servers)], versionAttr(ctx.version('wireguardServer'))),
-          element('client', [element('clients', clients)], versionAttr(ctx.version('wireguardClient'))),
-        ]),
-      ]),
+      ...modelSection(ctx, 'wireguardGeneral', { enabled: '1' }),
+      ...modelSection(ctx, 'wireguardServer', { servers: { server: servers } }),
+      ...modelSection(ctx, 'wireguardClient', { clients: { client: clients } }),
     ];
   },
 };

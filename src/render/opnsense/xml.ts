@@ -11,6 +11,12 @@ export interface XmlElement {
   children: XmlNode[];
   /** Source text of a parsed element; dropped when the element changes. */
   raw?: string;
+  /**
+   * The model's default, written because OPNsense's templates read config.xml
+   * without the model (a GUI save writes every field too), not a value gen
+   * decides: merge keeps the value a base already has.
+   */
+  fill?: true;
 }
 
 export type XmlNode = XmlElement | { text: string } | { comment: string };

@@ -1,0 +1,104 @@
+// MVC sections written the way OPNsense's own models write them: every
+// field, in the model's order, with the model's default where gen has no
+// value of its own. OPNsense's templates (haproxy.conf, dnsmasq.conf, …)
+// read config.xml without the model, so a field gen left out would be
+// missing there, not defaulted. The field lists come from the target
+// release's model files (src/targets/opnsense/fields/).
+import type { FieldNode, FieldTree, ModelName } from '../../targets/opnsense/field-types.js';
+import { type OpnsenseContext } from './context.js';
+import { type XmlElement, element, leaf } from './xml.js';
+
+/** gen's values for a container or item: text for a field, values for a nested container, items for an array field. */
+export interface FieldValues {
+  [field: string]: string | number | undefined | FieldValues | readonly XmlElement[];
+}
+
+export class UnknownFieldError extends Error {}
+
+function isTree(node: FieldNode): node is FieldTree {
+  return Array.isArray(node);
+}
+
+/**
+ * A container (or item) with every field of `tree`: a field named in
+ * `values` is gen's (undefined writes it empty), any other gets the model's
+ * default, marked as such. Array fields hold the items `values` gives.
+ */
+function build(name: string, tree: FieldTree, values: FieldValues, where: string, attrs: [string, string][] = []): XmlElement {
+  for (const key of Object.keys(values)) {
+    if (!tree.some(([field]) => field === key)) throw new UnknownFieldError(`${where} has no field ${key} on this release`);
+  }
+  const children: XmlElement[] = [];
+  for (const [field, node] of tree) {
+    const value = values[field];
+    const given = Object.prototype.hasOwnProperty.call(values, field);
+    if (typeof node === 'string') {
+      if (given) children.push(leaf(field, value as string | number | undefined));
+      else children.push({ ...leaf(field, node), fill: true });
+    } else if (isTree(node)) {
+      children.push(build(field, node, (value as FieldValues | undefined) ?? {}, `${where}/${field}`));
+    } else {
+      // An array field: its items, in gen's order (none: the field is absent, as in a model with no items).
+      children.push(...((value as readonly XmlElement[] | undefined) ?? []));
+    }
+  }
+  return element(name, children, attrs);
+}
+
+function modelOf(ctx: OpnsenseContext, model: ModelName) {
+  const fields = ctx.release.fields(model);
+  if (!fields) throw new UnknownFieldError(`OPNsense ${ctx.release.name} has no ${model} model`);
+  return fields;
+}
+
+/** The field tree at a dotted path of a model, and the name of its last part. */
+function treeAt(ctx: OpnsenseContext, model: ModelName, path: string): { name: string; tree: FieldTree } {
+  let tree = modelOf(ctx, model).items;
+  let name = '';
+  for (const part of path.split('.')) {
+    const node = tree.find(([field]) => field === part)?.[1];
+    if (node === undefined || typeof node === 'string') throw new UnknownFieldError(`${model} has no ${path} on OPNsense ${ctx.release.name}`);
+    tree = isTree(node) ? node : node.item;
+    name = part;
+  }
+  return { name, tree };
+}
+
+/** One item of an array field (path "frontends.frontend"), with its uuid. */
+export function modelItem(ctx: OpnsenseContext, model: ModelName, path: string, uuid: string, values: FieldValues): XmlElement {
+  const { name, tree } = treeAt(ctx, model, path);
+  return build(name, tree, values, `${model} ${path}`, [['uuid', uuid]]);
+}
+
+/**
+ * The values that switch an item on, in the form its model has: an
+ * <enabled>1 field, or a <disabled>0 one (static routes changed from the
+ * second to the first in 26.1.10).
+ */
+export function switchedOn(ctx: OpnsenseContext, model: ModelName, path: string): FieldValues {
+  const { tree } = treeAt(ctx, model, path);
+  if (tree.some(([field]) => field === 'enabled')) return { enabled: '1' };
+  if (tree.some(([field]) => field === 'disabled')) return { disabled: '0' };
+  throw new UnknownFieldError(`${model} ${path} has no enabled or disabled field`);
+}
+
+/**
+ * A model's section: its root (with the model's version, except for legacy
+ * mappers such as /nat/rule+, which have none) inside the elements of its
+ * mount path. `extra` adds children that are not the model's (e.g. <nat>'s
+ * <outbound>).
+ */
+export function modelSection(ctx: OpnsenseContext, model: ModelName, values: FieldValues, extra: XmlElement[] = []): XmlElement[] {
+  const fields = modelOf(ctx, model);
+  const path = fields.path;
+  if (path.length === 0) {
+    // Items at the top of <opnsense> (/cert+): only the items themselves.
+    return Object.values(values).flatMap((v) => (Array.isArray(v) ? (v as XmlElement[]) : []));
+  }
+  const rootName = path[path.length - 1]!;
+  const root = build(rootName, fields.items, values, model, fields.mapper ? [] : [['version', fields.version]]);
+  root.children.push(...extra);
+  let node = root;
+  for (const part of [...path].reverse().slice(1)) node = element(part, [node]);
+  return [node];
+}

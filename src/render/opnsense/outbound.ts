@@ -1,0 +1,67 @@
+// Manual outbound NAT rules (a full-tunnel WireGuard network translated to
+// the WAN address), in the form the release keeps them: legacy
+// <nat><outbound><rule> (the form firewall_nat_out_edit.php writes), or a
+// source NAT rule of the Filter model (26.7, where legacy outbound rules
+// bring up the migration assistant). Either needs mode hybrid or advanced.
+import { type OpnsenseContext } from './context.js';
+import { modelItem } from './fields.js';
+import { type XmlElement, element, leaf } from './xml.js';
+
+interface OutboundRule {
+  uuid: string;
+  interface: string;
+  source: string;
+  description: string;
+}
+
+function outboundRules(ctx: OpnsenseContext): OutboundRule[] {
+  return ctx.firewall.nat.outboundRules.map((rule) => ({
+    uuid: ctx.uuid('outbound-nat', rule.instance),
+    interface: ctx.interfaceByName.get(rule.interface)?.key ?? rule.interface,
+    source: rule.source,
+    description: `gen: NAT WireGuard ${rule.instance} tunnel to the WAN address`,
+  }));
+}
+
+/** Legacy rules: an empty target is the interface's address. */
+export function legacyOutboundRules(ctx: OpnsenseContext): XmlElement[] {
+  return outboundRules(ctx).map((rule) =>
+    element(
+      'rule',
+      [
+        leaf('interface', rule.interface),
+        leaf('ipprotocol', 'inet'),
+        element('source', [leaf('network', rule.source)]),
+        element('destination', [leaf('any', '1')]),
+        leaf('target', ''),
+        leaf('targetip_subnet', '0'),
+        leaf('descr', rule.description),
+      ],
+      [['uuid', rule.uuid]],
+    ),
+  );
+}
+
+/** Source NAT rules of the Filter model, to the interface's address (<key>ip). */
+export function mvcOutboundRules(ctx: OpnsenseContext): XmlElement[] {
+  return outboundRules(ctx).map((rule, i) =>
+    modelItem(ctx, 'filter', 'snatrules.rule', rule.uuid, {
+      enabled: '1',
+      nonat: '0',
+      sequence: String((i + 1) * 10),
+      interface: rule.interface,
+      ipprotocol: 'inet',
+      protocol: 'any',
+      source_net: rule.source,
+      source_not: '0',
+      source_port: '',
+      destination_net: 'any',
+      destination_not: '0',
+      destination_port: '',
+      target: `${rule.interface}ip`,
+      target_port: '',
+      log: '0',
+      description: rule.description,
+    }),
+  );
+}
