@@ -77,6 +77,16 @@ export function evaluateFirewallFlow(site: Site, flow: FlowTest): Verdict[] {
   return verdicts;
 }
 
+/** The verdict for traffic from one network of the site to the firewall itself. */
+export function verdictToFirewall(site: Site, network: string, proto: FlowTest['proto'], port: number): Verdict {
+  const flow: FlowTest = { name: '', from: '', to: 'self', proto, port, expect: 'accept', path: [] };
+  for (const rule of site.policy.rules) {
+    const action = ruleDecision(rule, { kind: 'network', id: network }, { kind: 'self' }, site, flow);
+    if (action !== undefined) return { verdict: action === 'pass' ? 'accept' : 'deny', decidedBy: rule.origin, path: rule.path };
+  }
+  return { verdict: 'deny', decidedBy: 'the default deny' };
+}
+
 function sgRuleMatches(rule: SecurityGroupRule, source: { group?: string; block?: Network['block'] }, flow: FlowTest): boolean {
   if (rule.proto !== 'all' && flow.proto !== 'any' && rule.proto !== flow.proto) return false;
   if (rule.proto !== 'all' && flow.proto === 'any') return false;

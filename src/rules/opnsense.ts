@@ -1,6 +1,7 @@
 // OPNsense rules: what the generated config.xml could not carry.
 import type { Path } from '../location.js';
-import { KNOWN_DNS_PROVIDERS, dnsService } from '../targets/opnsense/acme.js';
+import { verdictToFirewall } from '../flows.js';
+import { KNOWN_DNS_PROVIDERS, dnsService, privateSuffix } from '../targets/opnsense/acme.js';
 import { GROUP_DESCRIPTION, GROUP_NAME_ENDS_IN_DIGIT, WIREGUARD_GROUP } from '../targets/opnsense/interfaces.js';
 import { releaseFacts } from '../targets/opnsense/releases.js';
 import { forbiddenCharacter } from '../targets/xml/chars.js';
@@ -99,6 +100,57 @@ export const opnsenseRules: Rule[] = [
           } else if (!site.haproxy.frontends.some((f) => f.certificate === cert.name && (f.httpRedirect || f.port === 80))) {
             report({ path: [...cert.path, 'challenge'], message: `certificate ${cert.name} uses HTTP-01, but no frontend with this certificate listens on port 80 (http_redirect)` });
           }
+        }
+      }
+    },
+  },
+  {
+    id: 'opnsense/acme-private-name',
+    severity: 'error',
+    summary: 'An ACME certificate names a host under a suffix no public CA issues for (.local, .internal, .lan, .home.arpa, …).',
+    why: "Let's Encrypt (the ACME client's CA here) issues certificates only for names in the public DNS; for a private name the order fails at every renewal and HAProxy keeps serving the self-signed stand-in.",
+    hint: 'Use a name under a public domain you control (split DNS can point it at the private address), or leave the certificate out and import one from your own CA in System > Trust.',
+    check(model, report) {
+      for (const site of model.sites) {
+        if (!site.firewall) continue;
+        for (const cert of site.haproxy.certificates) {
+          for (const [i, name] of [cert.domain, ...cert.altNames].entries()) {
+            const suffix = privateSuffix(name);
+            if (suffix !== undefined) {
+              report({
+                path: i === 0 ? [...cert.path, 'domain'] : [...cert.path, 'alt_names', i - 1],
+                message: `certificate ${cert.name}: ${name} is under .${suffix}, which is not in the public DNS, so Let's Encrypt cannot issue it`,
+              });
+            }
+          }
+        }
+      }
+    },
+  },
+  {
+    id: 'opnsense/dhcp-dns-blocked',
+    severity: 'error',
+    summary: "The firewall's DHCP gives a network the firewall as DNS server, but the policy blocks DNS from that network to the firewall.",
+    why: 'Without dns: the DHCP server hands out the firewall itself as resolver (dnsmasq: dhcp-option 6 set to its own address); a zone that may not reach the firewall (to: internet blocks it) then resolves nothing.',
+    hint: 'Set dhcp.dns to resolvers the zone may reach (e.g. public ones), or add a rule that passes UDP and TCP 53 from the zone to self before the one that blocks it.',
+    check(model, report) {
+      for (const site of model.sites) {
+        const fw = site.firewall;
+        if (!fw) continue;
+        const firewallAddresses = new Set(fw.interfaces.map((i) => i.address).filter((a): a is string => a !== undefined));
+        for (const iface of fw.interfaces) {
+          const dhcp = iface.dhcp;
+          if (!dhcp || iface.network === undefined || !site.policy.zones.some((z) => z.networks.includes(iface.network!))) continue;
+          const servers = dhcp.dns.length > 0 ? dhcp.dns.filter((d) => firewallAddresses.has(d)) : [iface.address ?? ''];
+          if (servers.length === 0) continue;
+          const verdict = verdictToFirewall(site, iface.network, 'udp', 53);
+          if (verdict.verdict === 'accept') continue;
+          report({
+            path: dhcp.dns.length > 0 ? [...dhcp.path, 'dns'] : dhcp.path,
+            message:
+              `DHCP on ${iface.name} gives its clients the firewall (${servers.join(', ')}) as DNS server, but ${verdict.decidedBy} blocks DNS from ${iface.name} to the firewall: ` +
+              'set dns: to resolvers the network may reach, or pass UDP/TCP 53 to self first',
+          });
         }
       }
     },

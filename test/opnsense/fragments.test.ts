@@ -192,9 +192,13 @@ describe('scenario B (VLAN hosting): OPNsense fragments', async () => {
     expect(files.has('routes.xml')).toBe(false);
   });
 
-  it('serves DHCP with dnsmasq on 26.7: one range per interface', () => {
+  it('serves DHCP with dnsmasq on 26.7: one range per interface, public resolvers for the internet-only VLANs', () => {
     const dnsmasq = doc(files, 'dhcp.xml').dnsmasq;
     expect(dnsmasq['@version']).toBe('1.0.9');
+    expect(dnsmasq.dhcp_options.map((o: Xml) => [o.interface, o.option, o.value])).toEqual([
+      ['opt2', '6', '1.1.1.1,9.9.9.9'],
+      ['opt3', '6', '1.1.1.1,9.9.9.9'],
+    ]);
     // DHCP only: DNS stays with Unbound on port 53.
     expect(dnsmasq.port).toBe('0');
     expect(dnsmasq.interface).toBe('lan,opt1,opt2,opt3');

@@ -155,3 +155,57 @@ describe('opnsense/haproxy-bind', () => {
     expect(findings(await lint(second('0.0.0.0:8443')), 'opnsense/haproxy-bind')).toEqual([]);
   });
 });
+
+describe('opnsense/acme-private-name', () => {
+  const homelab = readExample('homelab');
+
+  it("refuses a name under a suffix no public CA issues for, at the name (Let's Encrypt cannot issue *.ikscloud.local)", async () => {
+    for (const [domain, suffix] of [['*.ikscloud.local', 'local'], ['nas.home.arpa', 'home.arpa'], ['gw.corp.internal', 'internal'], ['router.lan', 'lan']]) {
+      const yaml = edit(homelab, [...cert, 'domain'], domain);
+      const [hit, ...rest] = findings(await lint(yaml), 'opnsense/acme-private-name');
+      expect(rest, domain).toEqual([]);
+      expect(hit, domain).toMatchObject({ severity: 'error', message: `certificate wildcard: ${domain} is under .${suffix}, which is not in the public DNS, so Let's Encrypt cannot issue it` });
+      expect(hit!.location.line).toBe(lineOf(yaml, domain, 'certificates:'));
+    }
+  });
+
+  it('checks the alternative names too, and accepts public names (also one that merely contains "local")', async () => {
+    const yaml = edit(homelab, [...cert, 'alt_names'], ['example.com', 'intranet.local']);
+    expect(findings(await lint(yaml), 'opnsense/acme-private-name').map((d) => d.message)).toEqual([
+      "certificate wildcard: intranet.local is under .local, which is not in the public DNS, so Let's Encrypt cannot issue it",
+    ]);
+    expect(findings(await lint(edit(homelab, [...cert, 'domain'], '*.local.example.com')), 'opnsense/acme-private-name')).toEqual([]);
+    expect(findings(await lint(readExample('vlan-hosting')), 'opnsense/acme-private-name')).toEqual([]);
+  });
+});
+
+describe('opnsense/dhcp-dns-blocked', () => {
+  const hosting = readExample('vlan-hosting');
+  const websvc = ['sites', 0, 'firewall', 'interfaces', 3, 'dhcp'] as const;
+
+  it('refuses DHCP that hands out the firewall as resolver to a zone the policy keeps off the firewall (internet only)', async () => {
+    const yaml = edit(hosting, websvc, {});
+    const [hit, ...rest] = findings(await lint(yaml), 'opnsense/dhcp-dns-blocked');
+    expect(rest).toEqual([]);
+    expect(hit).toMatchObject({
+      severity: 'error',
+      message:
+        'DHCP on websvc gives its clients the firewall (192.168.20.1) as DNS server, but policy rule hosting-internet-only blocks DNS from websvc to the firewall: set dns: to resolvers the network may reach, or pass UDP/TCP 53 to self first',
+    });
+    // dns: naming the firewall itself is the same mistake.
+    const own = edit(hosting, [...websvc, 'dns'], ['192.168.20.1']);
+    expect(findings(await lint(own), 'opnsense/dhcp-dns-blocked')).toHaveLength(1);
+  });
+
+  it('accepts public resolvers, a rule that passes DNS to the firewall first, and zones that may reach it', async () => {
+    expect(findings(await lint(hosting), 'opnsense/dhcp-dns-blocked')).toEqual([]);
+    let yaml = edit(hosting, websvc, {});
+    yaml = edit(yaml, ['sites', 0, 'policy', 'rules'], [
+      { name: 'lan-out', from: 'lan', to: 'any', action: 'pass' },
+      { name: 'mgmt-out', from: 'mgmt', to: 'any', action: 'pass' },
+      { name: 'hosting-dns', from: 'hosting', to: 'self', proto: 'udp', ports: [53], action: 'pass' },
+      { name: 'hosting-internet-only', from: 'hosting', to: 'internet', action: 'pass' },
+    ]);
+    expect(findings(await lint(yaml), 'opnsense/dhcp-dns-blocked')).toEqual([]);
+  });
+});

@@ -29,3 +29,21 @@ export function dnsService(provider: string | undefined): string | undefined {
 }
 
 export const KNOWN_DNS_PROVIDERS = Object.keys(DNS_SERVICES);
+
+/**
+ * Top-level names no public CA issues for: special-use names (RFC 6761:
+ * local via RFC 6762, localhost, test, invalid, example), home.arpa (RFC
+ * 8375), internal (reserved for private use by ICANN, 2024) and names that
+ * are common on private networks but not delegated (lan, home, corp,
+ * localdomain). Let's Encrypt, the ACME client's CA here, refuses them.
+ */
+const PRIVATE_SUFFIXES = ['local', 'localhost', 'test', 'invalid', 'example', 'home.arpa', 'internal', 'lan', 'home', 'corp', 'localdomain'];
+
+/** The private suffix a certificate name ends in, if it has one ("*.ikscloud.local" → "local"). */
+export function privateSuffix(name: string): string | undefined {
+  const labels = name.toLowerCase().replace(/\.$/, '').split('.');
+  return PRIVATE_SUFFIXES.find((suffix) => {
+    const parts = suffix.split('.');
+    return labels.length >= parts.length && labels.slice(-parts.length).join('.') === suffix;
+  });
+}
