@@ -65,7 +65,18 @@ export function selfSignedCertificate(names: readonly string[], now = new Date()
     sequence(time(new Date(now.getTime() - DAY)), time(new Date(now.getTime() + days * DAY))),
     name(names[0]!),
     publicKey.export({ type: 'spki', format: 'der' }),
-    tlv(0xa3, sequence(sequence(oid('2.5.29.17'), tlv(0x04, subjectAltName)))),
+    tlv(
+      0xa3,
+      sequence(
+        sequence(oid('2.5.29.17'), tlv(0x04, subjectAltName)),
+        // A TLS server certificate as OPNsense's trust store classifies one
+        // (Trust\Store::extractPurpose: cert_type server_cert, required from
+        // 26.7 on): key usage digitalSignature and keyAgreement (EC), critical,
+        // and extended key usage serverAuth.
+        sequence(oid('2.5.29.15'), tlv(0x01, Buffer.from([0xff])), tlv(0x04, tlv(0x03, Buffer.from([0x03, 0x88])))),
+        sequence(oid('2.5.29.37'), tlv(0x04, sequence(oid('1.3.6.1.5.5.7.3.1')))),
+      ),
+    ),
   );
   const signature = sign('sha256', tbs, privateKey);
   const der = sequence(tbs, ECDSA_WITH_SHA256, tlv(0x03, Buffer.from([0]), signature));

@@ -30,6 +30,13 @@ describe('self-signed stand-in certificate', () => {
     expect(cert.publicKey.asymmetricKeyDetails).toEqual({ namedCurve: 'prime256v1' });
   });
 
+  it('is a TLS server certificate as OPNsense 26.7 classifies one (cert_type server_cert): key usage and serverAuth', () => {
+    // Trust\Store::extractPurpose wants extended key usage "TLS Web Server Authentication" and
+    // key usage Digital Signature with Key Encipherment or Key Agreement.
+    expect(cert.keyUsage).toEqual(['1.3.6.1.5.5.7.3.1']);
+    expect(cert.ca).toBe(false);
+  });
+
   it('makes a new key pair and serial each time', () => {
     const other = selfSignedCertificate(['*.example.com'], now);
     expect(other.privateKeyPem).not.toBe(privateKeyPem);
@@ -44,10 +51,13 @@ describe('self-signed stand-in certificate', () => {
   const dir = mkdtempSync(join(tmpdir(), 'gen-selfsigned-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it.skipIf(missing(['openssl'], false))('passes openssl verify as its own trust anchor', () => {
+  it.skipIf(missing(['openssl'], false))('passes openssl verify as its own trust anchor, for the TLS server purpose', () => {
     const file = join(dir, 'cert.pem');
     writeFileSync(file, certificatePem);
     const at = String(Math.floor(now.getTime() / 1000));
-    expect(execFileSync('openssl', ['verify', '-attime', at, '-CAfile', file, file], { encoding: 'utf8' })).toBe(`${file}: OK\n`);
+    expect(execFileSync('openssl', ['verify', '-attime', at, '-purpose', 'sslserver', '-CAfile', file, file], { encoding: 'utf8' })).toBe(`${file}: OK\n`);
+    const text = execFileSync('openssl', ['x509', '-in', file, '-noout', '-ext', 'keyUsage,extendedKeyUsage'], { encoding: 'utf8' });
+    expect(text).toMatch(/X509v3 Key Usage: critical\n\s+Digital Signature, Key Agreement\n/);
+    expect(text).toMatch(/X509v3 Extended Key Usage: \n\s+TLS Web Server Authentication\n/);
   });
 });
