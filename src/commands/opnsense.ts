@@ -14,6 +14,7 @@ interface MergeCommandOptions {
   out: string;
   secrets?: string;
   site?: string;
+  allowGuiPortConflict?: boolean;
 }
 
 async function runMerge(options: MergeCommandOptions): Promise<number> {
@@ -46,6 +47,7 @@ async function runMerge(options: MergeCommandOptions): Promise<number> {
       secret: (relative) => readSecret(secretsDir, relative),
       placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX,
       warn: (message) => process.stderr.write(`gen: warning: ${message}\n`),
+      allowGuiPortConflict: options.allowGuiPortConflict,
     });
     writePrivateFile(options.out, merged);
   } catch (error) {
@@ -72,6 +74,7 @@ export function registerOpnsenseCommands(cli: Command, setExit: (code: number) =
     .option('-f, --file <topology>', 'topology file', 'topology.yaml')
     .option('--secrets <dir>', 'secrets directory (default: .secrets beside the topology file)')
     .option('--site <name>', 'site whose firewall to merge (needed when several sites have one)')
+    .option('--allow-gui-port-conflict', 'merge even when an HAProxy frontend binds a port the web GUI holds on every interface (HAProxy would not start)')
     .action(async (options: MergeCommandOptions) => {
       setExit(await runMerge(options));
     });

@@ -2,11 +2,13 @@
 // result is restored whole. Everything gen does not manage is written back
 // byte for byte. What gen manages (docs/opnsense.md):
 // - <interfaces>: the fields gen sets on the keys it assigns;
-// - <filter> and <nat> rules of the interfaces it assigns (the policy is
-//   the whole truth there: default deny);
+// - filter and NAT rules of the interfaces it assigns, legacy and MVC (the
+//   policy is the whole truth there: default deny);
 // - MVC items it generates (same uuid or same natural key, e.g. a VLAN
-//   device or a peer name) and stale items of earlier merges (version-5
-//   UUIDs, which only gen writes);
+//   device or a peer name; a box's own item keeps its uuid, and gen's
+//   references follow) and stale items of earlier merges (version-5
+//   UUIDs, which only gen writes); fields gen writes only as the model's
+//   default keep the box's value;
 // - the settings it writes (e.g. WireGuard's general switch);
 // - <cert> placeholders, only when no certificate with that refid exists
 //   (filled with a self-signed stand-in until the ACME client issues it).
@@ -16,6 +18,9 @@ import { isNameBasedUuid } from '../render/opnsense/ids.js';
 import { type XmlElement, type XmlNode, attr, child, childrenNamed, isElement, serialize, setAttr, textOf } from '../render/opnsense/xml.js';
 import { contains, parseAddressWithPrefix, parseIPv4 } from '../net.js';
 import { publicKeyOf } from '../targets/wireguard/keys.js';
+import { adoptedUuids, renameUuids } from './identity.js';
+import { bindClashes, guiConflicts } from './listeners.js';
+import { clearManagedRules } from './managed-rules.js';
 import { XmlParseError, parseXml } from './parse.js';
 import { type SelfSigned, selfSignedCertificate } from './selfsigned.js';
 
@@ -41,6 +46,11 @@ const ITEM_KEYS: Record<string, string[][]> = {
   certificate: [['name']],
 };
 
+/** Base items that are never the same item as gen's: dnsmasq keeps IPv6 ranges (gen's are IPv4) in the same list. */
+const OTHER_KIND: Record<string, (item: XmlElement) => boolean> = {
+  dhcp_ranges: (item) => fieldText(item, 'start_addr').includes(':'),
+};
+
 /** Multiple-value fields that merge keeps the base's entries of. */
 const UNION_FIELDS = new Set(['dnsmasq/interface']);
 
@@ -48,11 +58,13 @@ const UNION_FIELDS = new Set(['dnsmasq/interface']);
 const BASE_WINS_FIELDS = new Set(['dnsmasq/port']);
 
 function clone(node: XmlElement): XmlElement {
-  return {
+  const copy: XmlElement = {
     name: node.name,
     attrs: node.attrs.map(([k, v]) => [k, v] as [string, string]),
     children: node.children.map((c) => (isElement(c) ? clone(c) : { ...c })),
   };
+  if (node.fill) copy.fill = true;
+  return copy;
 }
 
 function canonical(node: XmlElement): string {
@@ -82,18 +94,18 @@ function fieldText(item: XmlElement | undefined, field: string): string {
  * natural key) or generated before (stale name-based uuid) by gen's items,
  * at the place of the first one. Unchanged items keep their source text.
  */
-function mergeItems(base: XmlElement, name: string, genItems: XmlElement[], isManaged: (item: XmlElement) => boolean = () => false): void {
+function mergeItems(base: XmlElement, name: string, genItems: XmlElement[]): void {
   const keys = ITEM_KEYS[name] ?? [['name']];
   const genUuids = new Set(genItems.map((g) => attr(g, 'uuid')));
   const sameKey = (item: XmlElement) =>
-    keys.some((fields) => genItems.some((g) => fields.every((f) => fieldText(g, f) !== '' && fieldText(g, f) === fieldText(item, f))));
+    !OTHER_KIND[name]?.(item) && keys.some((fields) => genItems.some((g) => fields.every((f) => fieldText(g, f) !== '' && fieldText(g, f) === fieldText(item, f))));
   const removed = new Map<string, XmlElement>();
   let first = -1;
   const kept: XmlNode[] = [];
   base.children.forEach((c) => {
     if (isElement(c) && c.name === name) {
       const uuid = attr(c, 'uuid');
-      if (genUuids.has(uuid) || isNameBasedUuid(uuid) || sameKey(c) || isManaged(c)) {
+      if (genUuids.has(uuid) || isNameBasedUuid(uuid) || sameKey(c)) {
         if (first < 0) first = kept.length;
         if (uuid) removed.set(uuid, c);
         return;
@@ -103,7 +115,8 @@ function mergeItems(base: XmlElement, name: string, genItems: XmlElement[], isMa
   });
   const replacement = genItems.map((g) => {
     const previous = removed.get(attr(g, 'uuid') ?? '');
-    return previous && canonical(previous) === canonical(g) ? previous : clone(g);
+    const item = previous ? keepBaseDefaults(clone(g), previous) : clone(g);
+    return previous && canonical(previous) === canonical(item) ? previous : item;
   });
   if (first < 0) {
     const lastSame = kept.map((c) => isElement(c) && c.name === name).lastIndexOf(true);
@@ -114,6 +127,22 @@ function mergeItems(base: XmlElement, name: string, genItems: XmlElement[], isMa
   if (next.length === base.children.length && next.every((c, i) => c === base.children[i])) return;
   base.children = next;
   touch(base);
+}
+
+/**
+ * Fields gen writes only because the model has them (its defaults) keep
+ * the value the box's item has: what the operator set there (a cipher list,
+ * the DNS API credentials of an ACME validation) survives a merge.
+ */
+function keepBaseDefaults(item: XmlElement, previous: XmlElement): XmlElement {
+  item.children = item.children.map((c) => {
+    if (!isElement(c)) return c;
+    const have = child(previous, c.name);
+    if (!have) return c;
+    if (c.fill) return clone(have);
+    return c.children.some(isElement) && attr(c, 'uuid') === undefined ? keepBaseDefaults(c, have) : c;
+  });
+  return item;
 }
 
 function changed(node: XmlElement): boolean {
@@ -132,7 +161,20 @@ function mergeTree(base: XmlElement, gen: XmlElement, path: string): void {
 }
 
 function mergeTreeContent(base: XmlElement, gen: XmlElement, path: string): void {
-  for (const [k, v] of gen.attrs) if (attr(base, k) !== v) setAttr(base, k, v);
+  for (const [k, v] of gen.attrs) {
+    if (k === 'version') {
+      const have = attr(base, 'version');
+      // A section without a version (the factory <dnsmasq>, the 26.7 factory
+      // filter rules) is the box's to migrate on its first boot: left as is.
+      if (have === undefined) continue;
+      if (have !== v) {
+        throw new MergeError(
+          `the base's <${path}> model is version ${have}, but the topology's OPNsense release writes version ${v}: set firewall.release to the release the box runs`,
+        );
+      }
+    }
+    if (attr(base, k) !== v) setAttr(base, k, v);
+  }
   const names = [...new Set(gen.children.filter(isElement).map((c) => c.name))];
   for (const name of names) {
     const items = childrenNamed(gen, name);
@@ -145,7 +187,7 @@ function mergeTreeContent(base: XmlElement, gen: XmlElement, path: string): void
       const fieldPath = `${path}/${name}`;
       if (!existing) {
         append(base, clone(item));
-      } else if (BASE_WINS_FIELDS.has(fieldPath)) {
+      } else if (BASE_WINS_FIELDS.has(fieldPath) || item.fill) {
         continue;
       } else if (item.children.some(isElement)) {
         mergeTree(existing, item, fieldPath);
@@ -237,14 +279,10 @@ function checkVlans(root: XmlElement, gen: XmlElement, managedKeys: ReadonlySet<
   }
 }
 
-/** Filter and NAT rules: the rules of interfaces gen assigns are replaced by gen's. */
-function mergeRules(root: XmlElement, gen: XmlElement, managedInterfaces: ReadonlySet<string>): void {
+/** Filter and NAT rules: gen's rules in place of the base's rules of the interfaces gen assigns (cleared before, clearManagedRules). */
+function mergeRules(root: XmlElement, gen: XmlElement): void {
   const base = ensureChild(root, gen.name);
-  const onManaged = (rule: XmlElement) => {
-    const iface = fieldText(rule, 'interface');
-    return fieldText(rule, 'floating') === '' && managedInterfaces.has(iface);
-  };
-  mergeItems(base, 'rule', childrenNamed(gen, 'rule'), onManaged);
+  mergeItems(base, 'rule', childrenNamed(gen, 'rule'));
   for (const other of gen.children.filter(isElement).filter((c) => c.name !== 'rule')) {
     const existing = child(base, other.name);
     if (existing) mergeTree(existing, other, `${gen.name}/${other.name}`);
@@ -338,45 +376,8 @@ export interface MergeOptions {
   warn?(message: string): void;
   /** Makes the stand-in for a certificate not issued yet (default: a new self-signed one). */
   standIn?(names: readonly string[]): SelfSigned;
-}
-
-/**
- * Ports the web GUI listens on for every interface, from the base's
- * <system><webgui>: its port (443 for https, 80 for http when empty) and,
- * for https, 80 for its redirect unless that is disabled. A GUI bound to
- * chosen interfaces listens on their addresses only and leaves the
- * wildcard free.
- */
-function guiWildcardPorts(root: XmlElement): Map<number, string> {
-  const webgui = child(child(root, 'system'), 'webgui');
-  const ports = new Map<number, string>();
-  if (fieldText(webgui, 'interfaces') !== '') return ports;
-  const https = fieldText(webgui, 'protocol') !== 'http';
-  const port = Number(fieldText(webgui, 'port')) || (https ? 443 : 80);
-  ports.set(port, 'the web GUI');
-  if (https && !child(webgui, 'disablehttpredirect') && port !== 80) ports.set(80, "the web GUI's HTTP redirect");
-  return ports;
-}
-
-/** HAProxy frontends gen binds to the wildcard address on a port the web GUI holds for every interface. */
-function guiConflicts(root: XmlElement, sections: readonly XmlElement[]): string[] {
-  const gui = guiWildcardPorts(root);
-  const frontends = sections.filter((s) => s.name === 'OPNsense').flatMap((s) => childrenNamed(child(child(s, 'HAProxy'), 'frontends'), 'frontend'));
-  const out: string[] = [];
-  for (const frontend of frontends) {
-    for (const bind of fieldText(frontend, 'bind').split(',')) {
-      const colon = bind.lastIndexOf(':');
-      const port = Number(bind.slice(colon + 1));
-      const holder = gui.get(port);
-      if (['0.0.0.0', '*', ''].includes(bind.slice(0, colon)) && holder) {
-        out.push(
-          `HAProxy frontend ${fieldText(frontend, 'name')} binds ${bind}, but ${holder} listens on port ${port} of every interface (System > Settings > Administration), ` +
-            'so HAProxy would not start: move the web GUI to another port, limit it to the LAN interfaces, or bind the frontend to one address',
-        );
-      }
-    }
-  }
-  return out;
+  /** Merge although HAProxy binds a port the web GUI holds on every interface (only warn). */
+  allowGuiPortConflict?: boolean;
 }
 
 const WG_KEY = /^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/;
@@ -411,7 +412,10 @@ function fillSecrets(root: XmlElement, sections: XmlElement[], options: MergeOpt
 }
 
 /** Merges gen's sections (children of <opnsense>) into a backup's text. */
-export function mergeConfig(baseText: string, genSections: readonly XmlElement[], options: MergeOptions): string {
+export function mergeConfig(baseText: string, genSections: readonly XmlElement[], givenOptions: MergeOptions): string {
+  // What merge has to say is said once the merge succeeded: a failed merge removed nothing.
+  const said: string[] = [];
+  const options: MergeOptions = { ...givenOptions, warn: (message) => said.push(message) };
   let doc;
   try {
     doc = parseXml(baseText);
@@ -425,10 +429,13 @@ export function mergeConfig(baseText: string, genSections: readonly XmlElement[]
 
   const sections = genSections.map(clone);
   fillSecrets(root, sections, options);
+  const adopted = adoptedUuids(root, sections, ITEM_KEYS, OTHER_KIND);
+  for (const section of sections) renameUuids(section, adopted);
 
   const genInterfaces = sections.find((s) => s.name === 'interfaces');
   const managed = new Set(genInterfaces?.children.filter(isElement).map((c) => c.name) ?? []);
   if (genInterfaces?.children.filter(isElement).some((c) => fieldText(c, 'if').startsWith('wg'))) managed.add('wireguard');
+  clearManagedRules(root, uuidsOf(sections), managed, options.warn!);
 
   const genKeys = new Set(genInterfaces?.children.filter(isElement).map((c) => c.name) ?? []);
   for (const vlans of sections.filter((s) => s.name === 'vlans')) checkVlans(root, vlans, genKeys);
@@ -440,7 +447,7 @@ export function mergeConfig(baseText: string, genSections: readonly XmlElement[]
         break;
       case 'filter':
       case 'nat':
-        mergeRules(root, section, managed);
+        mergeRules(root, section);
         break;
       case 'dhcpd':
         mergeIscDhcp(root, section);
@@ -464,10 +471,29 @@ export function mergeConfig(baseText: string, genSections: readonly XmlElement[]
     }
   }
   dropStaleDhcp(root, genInterfaces, options);
-  if (options.warn) for (const message of guiConflicts(root, sections)) options.warn(message);
+  if (sections.some((s) => child(s, 'HAProxy'))) {
+    const clashes = bindClashes(root);
+    if (clashes.length > 0) throw new MergeError(clashes.join('\n'));
+    const gui = guiConflicts(root);
+    if (gui.length > 0 && !options.allowGuiPortConflict) throw new MergeError(`${gui.join('\n')}\n(--allow-gui-port-conflict merges anyway)`);
+    for (const message of gui) options.warn!(message);
+  }
   propagate(root);
   const body = serialize(root);
+  for (const message of said) givenOptions.warn?.(message);
   return `${doc.prolog}${body}${doc.epilog.endsWith('\n') ? doc.epilog : `${doc.epilog}\n`}`;
+}
+
+/** Every uuid gen's sections carry. */
+function uuidsOf(sections: readonly XmlElement[]): Set<string> {
+  const out = new Set<string>();
+  const walk = (node: XmlElement) => {
+    const uuid = attr(node, 'uuid');
+    if (uuid !== undefined) out.add(uuid);
+    for (const c of node.children) if (isElement(c)) walk(c);
+  };
+  sections.forEach(walk);
+  return out;
 }
 
 /** An element whose descendant changed is written anew. */

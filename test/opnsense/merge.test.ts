@@ -1,7 +1,7 @@
 // gen opnsense merge: the generated sections go into an operator's backup;
 // everything else stays byte for byte; merging twice equals merging once.
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLValidator } from 'fast-xml-parser';
@@ -17,8 +17,12 @@ import { edit, modelOf, readExample, root } from '../helpers.js';
 import { gen } from '../wireguard/cli.js';
 import { type Xml, parse, withRoutesAndGroups } from './support.js';
 
-const SAMPLE = readFileSync(join(root, 'test/opnsense/upstream/config.xml.sample'), 'utf8');
-const SAMPLE_24 = readFileSync(join(root, 'test/opnsense/upstream/core-24.7.12/config.xml.sample'), 'utf8');
+const sample = (release: string) => readFileSync(join(root, 'test/opnsense/models', release, 'config.xml.sample'), 'utf8');
+/** OPNsense's factory config.xml of 26.7, the release the examples target. */
+const SAMPLE = sample('26.7');
+const SAMPLE_25_7 = sample('25.7');
+/** A factory config without <dnsmasq> (a box that never had it configured). */
+const WITHOUT_DNSMASQ = SAMPLE_25_7.replace(/ {2}<dnsmasq>[\s\S]*?<\/dnsmasq>\n/, '');
 
 /** The text of the first <name>…</name> section, verbatim. */
 function section(xml: string, name: string): string {
@@ -40,24 +44,27 @@ function homelabWithKey() {
   return { pair, yaml };
 }
 
+/** A base with `inner` (MVC sections) inside its <OPNsense> element (the 26.7 factory config has one). */
+function withMvc(base: string, inner: string): string {
+  return base.includes('  <OPNsense>\n') ? base.replace('  <OPNsense>\n', `  <OPNsense>\n    ${inner}\n`) : base.replace('</opnsense>', `  <OPNsense>\n    ${inner}\n  </OPNsense>\n</opnsense>`);
+}
+
 /** One stand-in certificate for all merges here, so that separate merges can be compared byte for byte. */
 const STAND_IN = selfSignedCertificate(['stand-in.example']);
 
+/** A merge that accepts the factory web GUI on 443/80 (the GUI check has its own tests below). */
 function merge(base: string, sections: Awaited<ReturnType<typeof sectionsOf>>, key?: string): string {
-  return mergeConfig(base, sections, { secret: () => key, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, standIn: () => STAND_IN });
+  return mergeConfig(base, sections, { secret: () => key, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, standIn: () => STAND_IN, allowGuiPortConflict: true });
 }
 
-describe('merging scenario A into the upstream 25.7 sample', async () => {
+describe('merging scenario A into the factory config of 26.7', async () => {
   const { pair, yaml } = homelabWithKey();
   const sections = await sectionsOf(yaml);
   const merged = merge(SAMPLE, sections, pair.privateKey);
 
   it('keeps <system> and every unmanaged section byte-identical, and parses', () => {
     expect(section(merged, 'system')).toBe(section(SAMPLE, 'system'));
-    for (const name of ['unbound', 'rrd', 'ntpd', 'theme', 'sysctl/']) {
-      if (name.endsWith('/')) expect(merged).toContain('<sysctl/>');
-      else expect(section(merged, name)).toBe(section(SAMPLE, name));
-    }
+    for (const name of ['unbound', 'rrd', 'ntpd', 'theme']) expect(section(merged, name)).toBe(section(SAMPLE, name));
     expect(merged.startsWith('<?xml version="1.0"?>\n<opnsense>\n  <trigger_initial_wizard/>')).toBe(true);
     expect(merged.endsWith('</opnsense>\n')).toBe(true);
     expect(XMLValidator.validate(merged)).toBe(true);
@@ -78,25 +85,54 @@ describe('merging scenario A into the upstream 25.7 sample', async () => {
     const ifs = parse(merged).opnsense.interfaces;
     expect(ifs.wan).toMatchObject({ if: 'vtnet0', ipaddr: '192.168.0.2', subnet: '24', gateway: 'WAN_GW', ipaddrv6: 'dhcp6', blockbogons: '1' });
     expect(ifs.wan.blockpriv).toBeUndefined();
-    expect(ifs.lan).toMatchObject({ if: 'vtnet1', ipaddr: '10.0.0.1', ipaddrv6: 'track6', 'track6-interface': 'wan' });
+    expect(ifs.lan).toMatchObject({ if: 'vtnet1', ipaddr: '10.0.0.1', ipaddrv6: 'idassoc6', 'track6-interface': 'wan' });
     expect(ifs.opt2).toEqual({ if: 'wg0', descr: 'WireGuard', enable: '1' });
   });
 
-  it('honours default deny: the sample\'s allow-LAN rules give way to the policy', () => {
-    const rules: Xml[] = parse(merged).opnsense.filter.rule;
-    expect(rules.some((r) => String(r.descr).startsWith('Default allow LAN'))).toBe(false);
-    expect(rules.every((r) => String(r.descr).startsWith('gen: '))).toBe(true);
+  it('honours default deny: the factory MVC "Default allow LAN" rules give way to the policy, and nothing is left in <filter>', () => {
+    const doc = parse(merged).opnsense;
+    const rules: Xml[] = doc.OPNsense.Firewall.Filter.rules.rule;
+    expect(rules.some((r) => String(r.description).startsWith('Default allow LAN'))).toBe(false);
+    expect(rules.every((r) => String(r.description).startsWith('gen: '))).toBe(true);
     expect(rules).toHaveLength(10);
+    expect(doc.filter).toBe('');
+  });
+
+  it('leaves the factory sections without a version for the box to migrate (no version stamped on them)', () => {
+    // OPNsense migrates an unversioned section on its first boot (and writes it whole); a
+    // stamped version would skip that, and dnsmasq's template then misses what it reads.
+    expect(section(merged, 'dnsmasq')).toMatch(/^<dnsmasq>/);
+    expect(merged).toMatch(/<Filter>\n/);
+    // Sections gen creates carry the release's version.
+    expect(merged).toContain('<HAProxy version="5.0.0">');
+    expect(merged).toContain('<AcmeClient version="4.4.0">');
+  });
+});
+
+describe('merging into the factory config of 25.7', async () => {
+  const { pair, yaml } = homelabWithKey();
+  const warnings: string[] = [];
+  const sections = await sectionsOf(edit(yaml, ['sites', 0, 'firewall', 'release'], '25.7'));
+  const merged = mergeConfig(SAMPLE_25_7, sections, { secret: () => pair.privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, standIn: () => STAND_IN, allowGuiPortConflict: true, warn: (m) => warnings.push(m) });
+
+  it('replaces the legacy "Default allow LAN" rules by the policy\'s legacy rules, and says so', () => {
+    const rules: Xml[] = parse(merged).opnsense.filter.rule;
+    expect(rules).toHaveLength(10);
+    expect(rules.every((r) => String(r.descr).startsWith('gen: '))).toBe(true);
+    expect(warnings.filter((w) => w.includes('filter rule'))).toEqual([
+      'removed the base\'s filter rule "Default allow LAN to any rule" on lan: on the interfaces the topology assigns, its policy decides what passes (default deny)',
+      'removed the base\'s filter rule "Default allow LAN IPv6 to any rule" on lan: on the interfaces the topology assigns, its policy decides what passes (default deny)',
+    ]);
   });
 });
 
 describe('what merge keeps', () => {
   const UNMANAGED = [
-    '<OPNsense>\n    <IDS version="1.0.9" persisted_at="1736950000.12">\n      <general><enabled>1</enabled></general>\n    </IDS>',
+    '<IDS version="1.0.9" persisted_at="1736950000.12">\n      <general><enabled>1</enabled></general>\n    </IDS>',
     '<cert uuid="1d7a7e0c-8a57-4f6e-9a54-2b8f4c3d2e10">\n    <refid>5f1e2d3c4b5a6</refid>\n    <descr><![CDATA[web GUI & API]]></descr>\n    <crt>LS0tLS1CRUdJTg==</crt>\n  </cert>',
     '<rule>\n      <type>pass</type>\n      <interface>opt9</interface>\n      <descr>guest net &amp; printers</descr>\n    </rule>',
   ];
-  const base = SAMPLE.replace('<filter>\n', `<filter>\n    ${UNMANAGED[2]}\n`).replace('</opnsense>', `  ${UNMANAGED[1]}\n  ${UNMANAGED[0]}\n  </OPNsense>\n</opnsense>`);
+  const base = withMvc(SAMPLE.replace('<filter>\n', `<filter>\n    ${UNMANAGED[2]}\n`).replace('</opnsense>', `  ${UNMANAGED[1]}\n</opnsense>`), UNMANAGED[0]!);
 
   it('leaves other plugins, certificates and rules of other interfaces untouched', async () => {
     const { pair, yaml } = homelabWithKey();
@@ -107,8 +143,8 @@ describe('what merge keeps', () => {
 
   it('drops the persisted_at stamp of a model whose content it changed', async () => {
     const { pair, yaml } = homelabWithKey();
-    const stamped = '<OPNsense>\n    <wireguard>\n      <general version="0.0.1" persisted_at="1736950000.12">\n        <enabled>0</enabled>\n      </general>\n    </wireguard>\n  </OPNsense>';
-    const merged = merge(SAMPLE.replace('</opnsense>', `  ${stamped}\n</opnsense>`), await sectionsOf(yaml), pair.privateKey);
+    const stamped = '<wireguard>\n      <general version="0.0.1" persisted_at="1736950000.12">\n        <enabled>0</enabled>\n      </general>\n    </wireguard>';
+    const merged = merge(withMvc(SAMPLE, stamped), await sectionsOf(yaml), pair.privateKey);
     expect(merged).toContain('<general version="0.0.1">\n        <enabled>1</enabled>');
     expect(merged).not.toContain('persisted_at');
   });
@@ -116,7 +152,7 @@ describe('what merge keeps', () => {
   it('fills a new placeholder <cert> with a self-signed stand-in for the ACME names, so HAProxy can start', async () => {
     const { pair, yaml } = homelabWithKey();
     const sections = await sectionsOf(yaml);
-    const merged = mergeConfig(SAMPLE, sections, { secret: () => pair.privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX });
+    const merged = mergeConfig(SAMPLE, sections, { secret: () => pair.privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, allowGuiPortConflict: true });
     const [cert] = parse(merged).opnsense.cert;
     const pem = (field: string) => Buffer.from(cert[field], 'base64').toString('utf8');
     const x509 = new X509Certificate(pem('crt'));
@@ -124,7 +160,7 @@ describe('what merge keeps', () => {
     expect(x509.checkPrivateKey(createPrivateKey(pem('prv')))).toBe(true);
     expect(cert.refid).toBe(parse(merged).opnsense.OPNsense.AcmeClient.certificates.certificate[0].certRefId);
     // The stand-in stays until the ACME client replaces it: merging again changes nothing.
-    expect(mergeConfig(merged, sections, { secret: () => undefined, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX })).toBe(merged);
+    expect(mergeConfig(merged, sections, { secret: () => undefined, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, allowGuiPortConflict: true })).toBe(merged);
   });
 
   it('keeps an issued certificate that has the refid of gen\'s placeholder', async () => {
@@ -178,67 +214,70 @@ describe('routes and groups in the merge', () => {
 });
 
 describe('DHCP in the merge', () => {
-  it('replaces the sample\'s dnsmasq LAN range and keeps its other settings (25.7)', async () => {
+  it('replaces the factory dnsmasq IPv4 range of an interface and keeps its IPv6 range, DNS port and missing version (26.7)', async () => {
     const sections = await sectionsOf(readExample('vlan-hosting'));
     const merged = merge(SAMPLE, sections);
     expect(merge(merged, sections)).toBe(merged);
     const dnsmasq = parse(merged).opnsense.dnsmasq;
-    expect(dnsmasq['@version']).toBe('1.0.8');
-    expect(dnsmasq.port).toBe('0');
+    // Unversioned in the factory config: OPNsense migrates (and completes) it on the first boot.
+    expect(dnsmasq['@version']).toBeUndefined();
+    expect(dnsmasq.port).toBe('53053');
     expect(dnsmasq.interface).toBe('lan,opt1,opt2,opt3');
     expect(dnsmasq.dhcp_ranges.map((r: Xml) => `${r.interface} ${r.start_addr}-${r.end_addr}`)).toEqual([
       'lan 192.168.1.128-192.168.1.254',
       'opt1 192.168.10.128-192.168.10.254',
       'opt2 192.168.20.128-192.168.20.254',
       'opt3 192.168.30.100-192.168.30.199',
+      'lan ::1000-::2000',
     ]);
     expect(parse(merged).opnsense.vlans.vlan.map((v: Xml) => v.vlanif)).toEqual(['vlan0.10', 'vlan0.20', 'vlan0.30']);
   });
 
-  it('turns dnsmasq DNS off (port 0) when the base sets no port, and keeps a port the base sets', async () => {
+  it('writes a whole dnsmasq section with the release\'s version, and its DNS off (port 0), where the base has none; a port the base sets stays', async () => {
     const sections = await sectionsOf(readExample('vlan-hosting'));
-    // The 24.7 sample has no <dnsmasq>: an empty port would put dnsmasq on 53, against Unbound.
-    const fresh = merge(SAMPLE_24, sections);
-    expect(parse(fresh).opnsense.dnsmasq.port).toBe('0');
+    const fresh = merge(WITHOUT_DNSMASQ, sections);
+    const dnsmasq = parse(fresh).opnsense.dnsmasq;
+    expect(dnsmasq['@version']).toBe('1.0.9');
+    expect(dnsmasq.port).toBe('0');
+    // The settings dnsmasq's template reads, as OPNsense's model writes them.
+    expect(dnsmasq.dhcp).toMatchObject({ host_ping: '1', enable_ra: '0' });
     expect(merge(fresh, sections)).toBe(fresh);
-    const dnsOn53 = SAMPLE.replace('<port>0</port>', '<port>53</port>').replace('<unbound>\n    <enable>1</enable>', '<unbound>');
-    expect(dnsOn53).not.toBe(SAMPLE);
+    const dnsOn53 = SAMPLE_25_7.replace('<port>0</port>', '<port>53</port>');
+    expect(dnsOn53).not.toBe(SAMPLE_25_7);
     expect(parse(merge(dnsOn53, sections)).opnsense.dnsmasq.port).toBe('53');
   });
 
   it('removes, with a warning, the base\'s DHCP for a network an interface no longer has (ISC would not start)', async () => {
     const warnings: string[] = [];
-    const run = (base: string, release: string) => {
+    const run = (base: string) => {
       const { pair, yaml } = homelabWithKey();
-      return sectionsOf(edit(yaml, ['sites', 0, 'firewall', 'release'], release)).then((sections) =>
-        mergeConfig(base, sections, { secret: () => pair.privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, standIn: () => STAND_IN, warn: (m) => warnings.push(m) }),
+      return sectionsOf(yaml).then((sections) =>
+        mergeConfig(base, sections, { secret: () => pair.privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, standIn: () => STAND_IN, allowGuiPortConflict: true, warn: (m) => warnings.push(m) }),
       );
     };
-    // Scenario A has no DHCP; the samples serve 192.168.1.100-199 on lan, which becomes 10.0.0.1/24.
-    const isc = parse(await run(SAMPLE_24, '24.7')).opnsense;
-    expect(isc.dhcpd?.lan).toBeUndefined();
-    const dnsmasq = parse(await run(SAMPLE, '25.7')).opnsense.dnsmasq;
-    expect(dnsmasq.dhcp_ranges).toBeUndefined();
-    expect(dnsmasq.port).toBe('0');
-    expect(warnings.filter((w) => w.startsWith('removed'))).toEqual([
+    // Scenario A has no DHCP; the factory config serves 192.168.1.100-199 on lan, which becomes 10.0.0.1/24.
+    const withIsc = SAMPLE.replace('  <unbound>', '  <dhcpd>\n    <lan>\n      <enable>1</enable>\n      <range>\n        <from>192.168.1.100</from>\n        <to>192.168.1.199</to>\n      </range>\n    </lan>\n  </dhcpd>\n  <unbound>');
+    const merged = parse(await run(withIsc)).opnsense;
+    expect(merged.dhcpd?.lan).toBeUndefined();
+    expect(merged.dnsmasq.dhcp_ranges.map((r: Xml) => r.start_addr)).toEqual(['::1000']);
+    expect(warnings.filter((w) => w.includes('DHCP range'))).toEqual([
       "removed the base's ISC DHCP range 192.168.1.100-192.168.1.199 on lan: it lies outside lan's network 10.0.0.0/24 in the topology",
       "removed the base's dnsmasq DHCP range 192.168.1.100-192.168.1.199 on lan: it lies outside lan's network 10.0.0.0/24 in the topology",
     ]);
-    // A range inside the new network, and an IPv6 range, stay.
-    const kept = SAMPLE.replace('<start_addr>192.168.1.100</start_addr>', '<start_addr>10.0.0.100</start_addr>')
-      .replace('<end_addr>192.168.1.199</end_addr>', '<end_addr>10.0.0.199</end_addr>')
-      .replace('</dhcp_ranges>', '</dhcp_ranges>\n    <dhcp_ranges>\n      <interface>lan</interface>\n      <start_addr>::</start_addr>\n      <ra_mode>slaac</ra_mode>\n    </dhcp_ranges>');
-    const ranges = parse(await run(kept, '25.7')).opnsense.dnsmasq.dhcp_ranges;
-    expect(ranges.map((r: Xml) => r.start_addr)).toEqual(['10.0.0.100', '::']);
+    // A range inside the new network stays.
+    const kept = SAMPLE.replace('<start_addr>192.168.1.100</start_addr>', '<start_addr>10.0.0.100</start_addr>').replace('<end_addr>192.168.1.199</end_addr>', '<end_addr>10.0.0.199</end_addr>');
+    const ranges = parse(await run(kept)).opnsense.dnsmasq.dhcp_ranges;
+    expect(ranges.map((r: Xml) => r.start_addr)).toEqual(['10.0.0.100', '::1000']);
   });
 
-  it('writes ISC dhcpd into the 24.7 sample and keeps its <system> (with CDATA) byte-identical', async () => {
-    const yaml = edit(readExample('vlan-hosting'), ['sites', 0, 'firewall', 'release'], '24.7');
-    const merged = merge(SAMPLE_24, await sectionsOf(yaml));
-    expect(section(merged, 'system')).toBe(section(SAMPLE_24, 'system'));
-    const dhcpd = parse(merged).opnsense.dhcpd;
-    expect(dhcpd.lan).toMatchObject({ enable: '1', range: { from: '192.168.1.128', to: '192.168.1.254' } });
-    expect(Object.keys(dhcpd)).toEqual(['lan', 'opt1', 'opt2', 'opt3']);
+  it('writes ISC dhcpd when the topology asks for it, in place of dnsmasq ranges on those interfaces (25.7)', async () => {
+    const yaml = edit(edit(readExample('vlan-hosting'), ['sites', 0, 'firewall', 'release'], '25.7'), ['sites', 0, 'firewall', 'dhcp_server'], 'isc');
+    const merged = merge(SAMPLE_25_7, await sectionsOf(yaml));
+    expect(section(merged, 'system')).toBe(section(SAMPLE_25_7, 'system'));
+    const doc = parse(merged).opnsense;
+    expect(doc.dhcpd.lan).toMatchObject({ enable: '1', range: { from: '192.168.1.128', to: '192.168.1.254' } });
+    expect(Object.keys(doc.dhcpd)).toEqual(['lan', 'opt1', 'opt2', 'opt3']);
+    expect(doc.dnsmasq.dhcp_ranges).toBeUndefined();
     expect(merge(merged, await sectionsOf(yaml))).toBe(merged);
   });
 });
@@ -290,26 +329,161 @@ describe('bases merge refuses', async () => {
 describe('the web GUI and HAProxy on the same port', async () => {
   const { pair, yaml } = homelabWithKey();
   const sections = await sectionsOf(yaml);
-  const warnings = (base: string) => {
-    const out: string[] = [];
-    mergeConfig(base, sections, { secret: () => pair.privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, warn: (m) => out.push(m) });
-    return out.filter((m) => m.startsWith('HAProxy'));
+  const attempt = (base: string, allowGuiPortConflict = false) => {
+    const warnings: string[] = [];
+    const run = () => mergeConfig(base, sections, { secret: () => pair.privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, standIn: () => STAND_IN, allowGuiPortConflict, warn: (m) => warnings.push(m) });
+    return { run, warnings };
   };
   const webgui = (inner: string) => SAMPLE.replace('<webgui>\n      <protocol>https</protocol>\n    </webgui>', `<webgui>\n      <protocol>https</protocol>\n${inner}    </webgui>`);
 
-  it('warns that HAProxy on 0.0.0.0:443 and :80 meets the factory GUI (HTTPS on 443, redirect on 80)', () => {
-    expect(warnings(SAMPLE)).toEqual([
-      expect.stringMatching(/^HAProxy frontend https binds 0\.0\.0\.0:443, but the web GUI listens on port 443 of every interface .*move the web GUI to another port/),
-      expect.stringMatching(/^HAProxy frontend https_http_redirect binds 0\.0\.0\.0:80, but the web GUI's HTTP redirect listens on port 80 of every interface/),
-    ]);
+  it('refuses HAProxy on 0.0.0.0:443 and :80 while the factory GUI listens there (HTTPS on 443, redirect on 80), naming the settings', () => {
+    const { run } = attempt(SAMPLE);
+    expect(run).toThrow(MergeError);
+    expect(run).toThrow(/HAProxy frontend https binds 0\.0\.0\.0:443, but the web GUI \(TCP port 443\) listens on port 443 of every interface: HAProxy would not start, and the WAN pass to port 443 would reach the web GUI/);
+    expect(run).toThrow(/give the web GUI another TCP port \(<webgui><port>\) or only the LAN as listen interfaces \(<webgui><interfaces>\)/);
+    expect(run).toThrow(/HAProxy frontend https_http_redirect binds 0\.0\.0\.0:80, but the web GUI's HTTP redirect listens on port 80 .*disable its HTTP redirect \(<webgui><disablehttpredirect>\)/);
+    expect(run).toThrow(/--allow-gui-port-conflict merges anyway/);
   });
 
-  it('is quiet when the GUI moved off those ports or listens on chosen interfaces only', () => {
+  it('merges anyway with allowGuiPortConflict, and warns', () => {
+    const { run, warnings } = attempt(SAMPLE, true);
+    expect(run()).toContain('<HAProxy version="5.0.0">');
+    expect(warnings.filter((w) => w.startsWith('HAProxy'))).toHaveLength(2);
+  });
+
+  it('accepts a GUI moved off those ports or listening on chosen interfaces only', () => {
     const moved = webgui('      <port>8443</port>\n      <disablehttpredirect>1</disablehttpredirect>\n');
     expect(moved).not.toBe(SAMPLE);
-    expect(warnings(moved)).toEqual([]);
-    expect(warnings(webgui('      <interfaces>lan</interfaces>\n'))).toEqual([]);
-    expect(warnings(webgui('      <port>8443</port>\n'))).toHaveLength(1);
+    expect(attempt(moved).run()).toContain('<HAProxy');
+    expect(attempt(webgui('      <interfaces>lan</interfaces>\n')).run()).toContain('<HAProxy');
+    // Port 8443, but the redirect still on 80.
+    expect(attempt(webgui('      <port>8443</port>\n')).run).toThrow(/https_http_redirect binds 0\.0\.0\.0:80/);
+  });
+
+  it('checks the base\'s own enabled frontends too: a GUI conflict, or two frontends on one port', () => {
+    const free = webgui('      <port>8443</port>\n      <disablehttpredirect>1</disablehttpredirect>\n');
+    const own = (bind: string, enabled = '1') =>
+      `<HAProxy version="5.0.0">\n      <general>\n        <enabled>1</enabled>\n      </general>\n      <frontends>\n        <frontend uuid="7c2d9a3e-5b1f-4c8d-9e0a-1f2b3c4d5e6f">\n          <enabled>${enabled}</enabled>\n          <name>legacy_site</name>\n          <bind>${bind}</bind>\n        </frontend>\n      </frontends>\n    </HAProxy>`;
+    const withOwn = (bind: string, enabled?: string) => withMvc(free, own(bind, enabled));
+    expect(attempt(withOwn('0.0.0.0:443')).run).toThrow(/HAProxy frontends legacy_site \(0\.0\.0\.0:443\) and https \(0\.0\.0\.0:443\) listen on the same port: HAProxy would not start/);
+    expect(attempt(withOwn('192.168.0.2:80,0.0.0.0:8080-8090')).run).toThrow(/legacy_site \(192\.168\.0\.2:80\) and https_http_redirect \(0\.0\.0\.0:80\)/);
+    expect(attempt(withOwn('0.0.0.0:443', '0')).run()).toContain('<name>legacy_site</name>');
+    expect(attempt(withOwn('0.0.0.0:9443,[::]:9443')).run()).toContain('<name>legacy_site</name>');
+    expect(attempt(withOwn('0.0.0.0:8443')).run).toThrow(/HAProxy frontend legacy_site binds 0\.0\.0\.0:8443, but the web GUI \(TCP port 8443\)/);
+    // The factory GUI on 443 against the box's own frontend on 8443: fine; on 443 of a base where gen binds elsewhere: refused.
+    const guiOn443 = withMvc(SAMPLE, own('0.0.0.0:8443'));
+    expect(attempt(guiOn443).run).toThrow(/HAProxy frontend https binds 0\.0\.0\.0:443/);
+  });
+});
+
+describe('items of the box that gen also writes keep their identity', async () => {
+  // A box with its own WireGuard instance wg0 and peers (one of them with the key of a
+  // topology peer), and its own HAProxy frontend that uses a backend named like gen's.
+  const { pair, yaml } = homelabWithKey();
+  const sections = await sectionsOf(yaml);
+  const peerKey = 'LwFL1l029Twp5lFs2/wACC5A1C5KZQG73r1hIbHP6zA=';
+  const own = {
+    instance: '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
+    peer: '1b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e',
+    otherPeer: '2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f',
+    backend: '3d4e5f6a-7b8c-4d9e-8f1a-2b3c4d5e6f7a',
+    frontend: '4e5f6a7b-8c9d-4e0f-9a2b-3c4d5e6f7a8b',
+  };
+  const gui = SAMPLE.replace('<protocol>https</protocol>', '<protocol>https</protocol>\n      <port>8443</port>\n      <disablehttpredirect>1</disablehttpredirect>');
+  const box = withMvc(
+    gui,
+    `<wireguard>
+      <server version="1.0.1">
+        <servers>
+          <server uuid="${own.instance}">
+            <enabled>1</enabled>
+            <name>roadwarrior</name>
+            <instance>0</instance>
+            <pubkey>${pair.publicKey}</pubkey>
+            <privkey>${pair.privateKey}</privkey>
+            <peers>${own.peer},${own.otherPeer}</peers>
+          </server>
+        </servers>
+      </server>
+      <client version="1.0.0">
+        <clients>
+          <client uuid="${own.peer}">
+            <enabled>1</enabled>
+            <name>macbook</name>
+            <pubkey>${peerKey}</pubkey>
+            <tunneladdress>10.0.1.2/32</tunneladdress>
+          </client>
+          <client uuid="${own.otherPeer}">
+            <enabled>1</enabled>
+            <name>tablet</name>
+            <pubkey>Q2lJbS0xVmx2b2JtV3ZscE9VcEx0Yk1ZVXlQZ2RrQT0=</pubkey>
+            <tunneladdress>10.0.1.200/32</tunneladdress>
+          </client>
+        </clients>
+      </client>
+    </wireguard>
+    <HAProxy version="5.0.0">
+      <general>
+        <enabled>1</enabled>
+      </general>
+      <frontends>
+        <frontend uuid="${own.frontend}">
+          <enabled>1</enabled>
+          <name>intranet</name>
+          <bind>10.0.0.1:8080</bind>
+          <defaultBackend>${own.backend}</defaultBackend>
+          <ssl_cipherList>ECDHE-ECDSA-AES256-GCM-SHA384</ssl_cipherList>
+        </frontend>
+      </frontends>
+      <backends>
+        <backend uuid="${own.backend}">
+          <enabled>1</enabled>
+          <name>web</name>
+          <persistence>cookie</persistence>
+        </backend>
+      </backends>
+    </HAProxy>`,
+  );
+  const merged = merge(box, sections, pair.privateKey);
+  const doc = parse(merged).opnsense.OPNsense;
+
+  it('gen\'s instance, peer and backend take over the UUIDs of the box\'s items with the same natural key', () => {
+    const servers: Xml[] = doc.wireguard.server.servers.server;
+    expect(servers.map((s) => s['@uuid'])).toEqual([own.instance]);
+    expect(servers[0]).toMatchObject({ name: 'wg0', instance: '0' });
+    const clients: Xml[] = doc.wireguard.client.clients.client;
+    expect(clients.find((c) => c.pubkey === peerKey)).toMatchObject({ '@uuid': own.peer, name: 'mac-workstation' });
+    expect(doc.HAProxy.backends.backend.map((b: Xml) => [b['@uuid'], b.name])).toEqual([[own.backend, 'web']]);
+  });
+
+  it('every reference still resolves: the box\'s frontend to the backend, gen\'s own references to the adopted UUIDs', () => {
+    const backends = new Set(doc.HAProxy.backends.backend.map((b: Xml) => b['@uuid']));
+    for (const frontend of doc.HAProxy.frontends.frontend) expect(backends.has(frontend.defaultBackend), frontend.name).toBe(true);
+    const intranet = doc.HAProxy.frontends.frontend.find((f: Xml) => f.name === 'intranet');
+    expect(intranet).toMatchObject({ '@uuid': own.frontend, defaultBackend: own.backend, ssl_cipherList: 'ECDHE-ECDSA-AES256-GCM-SHA384' });
+    const clients = new Set(doc.wireguard.client.clients.client.map((c: Xml) => c['@uuid']));
+    const server = doc.wireguard.server.servers.server[0];
+    expect(server.peers.split(',')).toContain(own.peer);
+    for (const peer of server.peers.split(',')) expect(clients.has(peer), peer).toBe(true);
+    // The box's other peer stays (not linked to gen's instance any more, as the topology does not list it).
+    expect(clients.has(own.otherPeer)).toBe(true);
+  });
+
+  it('keeps what the box set in the fields gen leaves at the model\'s default, and merging again changes nothing', () => {
+    expect(doc.HAProxy.backends.backend[0]).toMatchObject({ persistence: 'cookie', algorithm: 'roundrobin' });
+    expect(merge(merged, sections, pair.privateKey)).toBe(merged);
+  });
+});
+
+describe('model versions of the base', async () => {
+  const { pair, yaml } = homelabWithKey();
+
+  it('refuses a base whose model version is not the release\'s: the topology targets another release than the box runs', async () => {
+    const old = withMvc(SAMPLE, '<HAProxy version="4.1.0">\n      <general>\n        <enabled>0</enabled>\n      </general>\n    </HAProxy>');
+    expect(() => merge(old, [], pair.privateKey)).not.toThrow();
+    const sections = await sectionsOf(yaml);
+    expect(() => merge(old, sections, pair.privateKey)).toThrow(/the base's <OPNsense\/HAProxy> model is version 4\.1\.0, but the topology's OPNsense release writes version 5\.0\.0: set firewall\.release to the release the box runs/);
+    expect(merge(old, await sectionsOf(edit(yaml, ['sites', 0, 'firewall', 'release'], '26.1.1')), pair.privateKey)).toContain('<HAProxy version="4.1.0">');
   });
 });
 
@@ -323,33 +497,47 @@ describe('gen opnsense merge (command)', () => {
   // A GUI on 8443 without its HTTP redirect leaves 80 and 443 to HAProxy.
   writeFileSync(base, SAMPLE.replace('<protocol>https</protocol>', '<protocol>https</protocol>\n      <port>8443</port>\n      <disablehttpredirect>1</disablehttpredirect>'));
 
-  it('writes the merged config with mode 0600, its key from the secrets directory', async () => {
+  it('writes the merged config with mode 0600, its key from the secrets directory, and says what it removed', async () => {
     const secrets = join(dir, 'secrets');
     writeSecret(secrets, instanceKeyPath('home', 'wg0'), pair.privateKey);
     const out = join(dir, 'merged.xml');
     const result = await gen('opnsense', 'merge', '-f', topology, '--base', base, '--secrets', secrets, '-o', out);
-    // The sample's LAN DHCP range does not fit scenario A's LAN: the only thing merge has to say.
-    expect(result.stderr).toBe("gen: warning: removed the base's dnsmasq DHCP range 192.168.1.100-192.168.1.199 on lan: it lies outside lan's network 10.0.0.0/24 in the topology\n");
+    expect(result.stderr).toBe(
+      [
+        'gen: warning: removed the base\'s filter rule "Default allow LAN to any rule" on lan: on the interfaces the topology assigns, its policy decides what passes (default deny)',
+        'gen: warning: removed the base\'s filter rule "Default allow LAN IPv6 to any rule" on lan: on the interfaces the topology assigns, its policy decides what passes (default deny)',
+        "gen: warning: removed the base's dnsmasq DHCP range 192.168.1.100-192.168.1.199 on lan: it lies outside lan's network 10.0.0.0/24 in the topology",
+        '',
+      ].join('\n'),
+    );
     expect(result.code).toBe(0);
     expect(statSync(out).mode & 0o777).toBe(0o600);
     const merged = readFileSync(out, 'utf8');
     expect(parse(merged).opnsense.OPNsense.wireguard.server.servers.server[0].privkey).toBe(pair.privateKey);
     expect(result.stdout).not.toContain(pair.privateKey);
-    // Again, into its own output: nothing changes.
+    // Again, into its own output: nothing changes, nothing to say.
     const again = join(dir, 'again.xml');
-    expect((await gen('opnsense', 'merge', '-f', topology, '--base', out, '--secrets', secrets, '-o', again)).code).toBe(0);
+    const second = await gen('opnsense', 'merge', '-f', topology, '--base', out, '--secrets', secrets, '-o', again);
+    expect(second.code).toBe(0);
+    expect(second.stderr).toBe('');
     expect(readFileSync(again, 'utf8')).toBe(merged);
   });
 
-  it('warns on stderr, and still writes the file, when the GUI holds a port HAProxy binds', async () => {
+  it('refuses, and writes nothing, when the GUI holds a port HAProxy binds; --allow-gui-port-conflict merges with a warning', async () => {
     const secrets = join(dir, 'secrets');
     writeSecret(secrets, instanceKeyPath('home', 'wg0'), pair.privateKey);
     const factory = join(dir, 'factory.xml');
     writeFileSync(factory, SAMPLE);
-    const result = await gen('opnsense', 'merge', '-f', topology, '--base', factory, '--secrets', secrets, '-o', join(dir, 'factory-merged.xml'));
-    expect(result.code).toBe(0);
-    expect(result.stderr).toMatch(/^gen: warning: HAProxy frontend https binds 0\.0\.0\.0:443, but the web GUI listens on port 443/m);
-    expect(statSync(join(dir, 'factory-merged.xml')).mode & 0o777).toBe(0o600);
+    const out = join(dir, 'factory-merged.xml');
+    const refused = await gen('opnsense', 'merge', '-f', topology, '--base', factory, '--secrets', secrets, '-o', out);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^gen: .*factory\.xml: HAProxy frontend https binds 0\.0\.0\.0:443, but the web GUI/m);
+    expect(refused.stderr).not.toMatch(/removed/);
+    expect(existsSync(out)).toBe(false);
+    const allowed = await gen('opnsense', 'merge', '-f', topology, '--base', factory, '--secrets', secrets, '-o', out, '--allow-gui-port-conflict');
+    expect(allowed.code).toBe(0);
+    expect(allowed.stderr).toMatch(/^gen: warning: HAProxy frontend https binds 0\.0\.0\.0:443, but the web GUI/m);
+    expect(statSync(out).mode & 0o777).toBe(0o600);
   });
 
   it('fails with a clear message and exit code 1', async () => {

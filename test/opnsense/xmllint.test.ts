@@ -36,9 +36,10 @@ describe.skipIf(skip)(`xmllint --noout${skip ? ` (${skip})` : ''}`, () => {
     const model = await modelOf(edit(readExample('homelab'), ['sites', 0, 'wireguard', 0, 'public_key'], pair.publicKey));
     const sections = siteSections(model, model.sites[0]!).flatMap((a) => a.sections);
     const key = pair.privateKey;
-    const merged = mergeConfig(readFileSync(join(root, 'test/opnsense/upstream/config.xml.sample'), 'utf8'), sections, {
+    const merged = mergeConfig(readFileSync(join(root, 'test/opnsense/models/26.7/config.xml.sample'), 'utf8'), sections, {
       secret: () => key,
       placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX,
+      allowGuiPortConflict: true,
     });
     const file = join(dir, 'merged.xml');
     writeFileSync(file, merged, { mode: 0o600 });

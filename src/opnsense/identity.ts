@@ -1,0 +1,76 @@
+// A gen item that matches an item of the box's own on its natural key (a
+// HAProxy backend by name, a WireGuard instance by number, a peer by public
+// key) takes over that item's UUID, and gen's own references to it follow.
+// The box's other items (a frontend's defaultBackend, an instance's peers)
+// keep pointing at an item that exists: OPNsense links MVC items by UUID.
+import { isNameBasedUuid } from '../render/opnsense/ids.js';
+import { type XmlElement, attr, child, childrenNamed, isElement, textOf } from '../render/opnsense/xml.js';
+
+/** Natural keys of MVC items, by element name: a base item matching any key set is the same item. */
+export type ItemKeys = Readonly<Record<string, readonly (readonly string[])[]>>;
+
+function fieldText(item: XmlElement | undefined, field: string): string {
+  return textOf(child(item, field)).trim();
+}
+
+/** Items (elements with a uuid) under `node`, with the element path from the section root to their parent. */
+function itemsOf(node: XmlElement, path: string[], out: { path: string[]; item: XmlElement }[]): void {
+  for (const c of node.children) {
+    if (!isElement(c)) continue;
+    if (attr(c, 'uuid') !== undefined) out.push({ path, item: c });
+    else itemsOf(c, [...path, c.name], out);
+  }
+}
+
+function at(root: XmlElement, path: readonly string[]): XmlElement | undefined {
+  let node: XmlElement | undefined = root;
+  for (const name of path) node = child(node, name);
+  return node;
+}
+
+/**
+ * The UUIDs of gen's items that become a base item's UUID: an item of the
+ * box's own, of the same kind, at the same place, with the same natural key. A base item two gen items match, or one gen item matching two base
+ * items, is left alone (merge then replaces by key as before).
+ */
+export function adoptedUuids(
+  root: XmlElement,
+  sections: readonly XmlElement[],
+  keys: ItemKeys,
+  otherKind: Readonly<Record<string, (item: XmlElement) => boolean>> = {},
+): Map<string, string> {
+  const found: { path: string[]; item: XmlElement }[] = [];
+  for (const section of sections) itemsOf(section, [section.name], found);
+  const claims = new Map<string, string[]>();
+  const adopted = new Map<string, string>();
+  for (const { path, item } of found) {
+    const keySets = keys[item.name] ?? [['name']];
+    const genUuid = attr(item, 'uuid')!;
+    const candidates = childrenNamed(at(root, path), item.name).filter((b) => {
+      const uuid = attr(b, 'uuid');
+      // Only the box's own items (gen's are version-5 UUIDs: an item of an earlier merge under another name is stale, not adopted).
+      return uuid !== undefined && uuid !== genUuid && !isNameBasedUuid(uuid) && !otherKind[item.name]?.(b) && keySets.some((fields) => fields.every((f) => fieldText(item, f) !== '' && fieldText(item, f) === fieldText(b, f)));
+    });
+    if (candidates.length !== 1) continue;
+    const baseUuid = attr(candidates[0]!, 'uuid')!;
+    adopted.set(genUuid, baseUuid);
+    claims.set(baseUuid, [...(claims.get(baseUuid) ?? []), genUuid]);
+  }
+  for (const [, genUuids] of claims) if (genUuids.length > 1) for (const g of genUuids) adopted.delete(g);
+  return adopted;
+}
+
+/** Rewrites uuid attributes and every reference (a field's text, or one entry of a comma list) in gen's sections. */
+export function renameUuids(node: XmlElement, renamed: ReadonlyMap<string, string>): void {
+  if (renamed.size === 0) return;
+  const uuid = attr(node, 'uuid');
+  if (uuid !== undefined && renamed.has(uuid)) node.attrs = node.attrs.map(([k, v]) => [k, k === 'uuid' ? renamed.get(v)! : v]);
+  node.children = node.children.map((c) => {
+    if (isElement(c)) {
+      renameUuids(c, renamed);
+      return c;
+    }
+    if (!('text' in c) || !/[0-9a-f]{8}-/.test(c.text)) return c;
+    return { text: c.text.split(',').map((part) => renamed.get(part.trim()) ?? part).join(',') };
+  });
+}

@@ -1,0 +1,105 @@
+// Who listens on which port of the merged configuration: the web GUI
+// (<system><webgui>) and every enabled HAProxy frontend, the box's own as
+// much as gen's. Two listeners on one port of one address keep HAProxy
+// from starting, and a GUI that holds the port of a public frontend would
+// be what the WAN pass rules to that port reach.
+import { type XmlElement, child, childrenNamed, textOf } from '../render/opnsense/xml.js';
+
+function fieldText(item: XmlElement | undefined, field: string): string {
+  return textOf(child(item, field)).trim();
+}
+
+interface Bind {
+  frontend: string;
+  text: string;
+  family: 'inet' | 'inet6' | 'unix';
+  /** Empty for the wildcard address. */
+  address: string;
+  transport: 'tcp' | 'udp';
+  from: number;
+  to: number;
+}
+
+const WILDCARDS = new Set(['', '*', '0.0.0.0', '::']);
+
+/** One entry of a frontend's bind list (CSVListField): [quic4@|quic6@]address:port[-port], [v6]:port, or unix@name. */
+function parseBind(frontend: string, text: string): Bind | undefined {
+  const entry = text.trim();
+  if (entry === '' || entry.startsWith('unix@')) return undefined;
+  const quic = /^quic[46]@/.test(entry);
+  const rest = entry.replace(/^(quic[46]|ipv[46])@/, '');
+  const match = /^(.*):([0-9]+)(?:-([0-9]+))?$/.exec(rest);
+  if (!match) return undefined;
+  const address = match[1]!.replace(/^\[(.*)\]$/, '$1');
+  const from = Number(match[2]);
+  return {
+    frontend,
+    text: entry,
+    family: address.includes(':') || entry.startsWith('quic6@') ? 'inet6' : 'inet',
+    address: WILDCARDS.has(address) ? '' : address,
+    transport: quic ? 'udp' : 'tcp',
+    from,
+    to: match[3] === undefined ? from : Number(match[3]),
+  };
+}
+
+/** The enabled frontends of an enabled HAProxy, with their binds. */
+function haproxyBinds(root: XmlElement): Bind[] {
+  const haproxy = child(child(root, 'OPNsense'), 'HAProxy');
+  if (fieldText(child(haproxy, 'general'), 'enabled') !== '1') return [];
+  return childrenNamed(child(haproxy, 'frontends'), 'frontend')
+    .filter((f) => fieldText(f, 'enabled') !== '0')
+    .flatMap((f) => fieldText(f, 'bind').split(',').flatMap((text) => parseBind(fieldText(f, 'name'), text) ?? []));
+}
+
+/**
+ * Ports the web GUI listens on for every interface, from the base's
+ * <system><webgui>: its port (443 for https, 80 for http when empty) and,
+ * for https, 80 for its redirect unless that is disabled. A GUI bound to
+ * chosen interfaces listens on their addresses only and leaves the
+ * wildcard free.
+ */
+function guiWildcardPorts(root: XmlElement): Map<number, string> {
+  const webgui = child(child(root, 'system'), 'webgui');
+  const ports = new Map<number, string>();
+  if (fieldText(webgui, 'interfaces') !== '') return ports;
+  const https = fieldText(webgui, 'protocol') !== 'http';
+  const port = Number(fieldText(webgui, 'port')) || (https ? 443 : 80);
+  ports.set(port, `the web GUI (TCP port ${port})`);
+  if (https && !child(webgui, 'disablehttpredirect') && port !== 80) ports.set(80, "the web GUI's HTTP redirect");
+  return ports;
+}
+
+/** HAProxy frontends bound to the wildcard address on a port the web GUI holds on every interface. */
+export function guiConflicts(root: XmlElement): string[] {
+  const gui = guiWildcardPorts(root);
+  const out: string[] = [];
+  for (const bind of haproxyBinds(root)) {
+    if (bind.address !== '' || bind.transport !== 'tcp') continue;
+    for (const [port, holder] of gui) {
+      if (port < bind.from || port > bind.to) continue;
+      out.push(
+        `HAProxy frontend ${bind.frontend} binds ${bind.text}, but ${holder} listens on port ${port} of every interface: HAProxy would not start, and the WAN pass to port ${port} ` +
+          `would reach the web GUI. In System > Settings > Administration give the web GUI another TCP port (<webgui><port>) or only the LAN as listen interfaces (<webgui><interfaces>)` +
+          `${port === 80 ? ', or disable its HTTP redirect (<webgui><disablehttpredirect>)' : ''}; or bind the frontend to one address`,
+      );
+    }
+  }
+  return out;
+}
+
+/** Two enabled frontends on an overlapping port of the same address (the wildcard covers every address of its family). */
+export function bindClashes(root: XmlElement): string[] {
+  const binds = haproxyBinds(root);
+  const out: string[] = [];
+  binds.forEach((b, i) => {
+    const clash = binds
+      .slice(0, i)
+      .find((o) => o.family === b.family && o.transport === b.transport && o.from <= b.to && b.from <= o.to && (o.address === b.address || o.address === '' || b.address === ''));
+    if (clash) {
+      const who = clash.frontend === b.frontend ? `HAProxy frontend ${b.frontend} binds both ${clash.text} and ${b.text}` : `HAProxy frontends ${clash.frontend} (${clash.text}) and ${b.frontend} (${b.text}) listen on the same port`;
+      out.push(`${who}: HAProxy would not start. Give one of them another port or address, or disable it (Services > HAProxy > Settings > Virtual Services)`);
+    }
+  });
+  return out;
+}
