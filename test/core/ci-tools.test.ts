@@ -10,6 +10,7 @@ const TOOLS = [
   'zbarimg', // QR codes read back
   'dot', // gen graph --format svg
   'openssl', // the merge's stand-in certificate
+  'php', 'python3', 'haproxy', // OPNsense's own PHP and HAProxy template on merged configs
   'sha256sum', // out/MANIFEST
 ];
 

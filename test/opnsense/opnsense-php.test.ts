@@ -1,0 +1,246 @@
+// OPNsense's own code on gen's merged configs, per release: the model
+// migrations a restore runs, the pf rule compiler (filter.inc; the pf lines
+// must say what the policy says), upstream's model validation, and the
+// HAProxy template rendered by OPNsense's own template engine, then checked
+// by `haproxy -c`. The upstream code is extracted from git dirs named by
+// OPNSENSE_CORE_GIT and OPNSENSE_PLUGINS_GIT (test/tools/opnsense-php/);
+// without them this file is skipped, and says so.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mergeConfig } from '../../src/opnsense/merge.js';
+import { selfSignedCertificate } from '../../src/opnsense/selfsigned.js';
+import { PRIVATE_KEY_PLACEHOLDER_PREFIX } from '../../src/render/opnsense/context.js';
+import { siteSections } from '../../src/render/opnsense/index.js';
+import { type XmlElement, child, childrenNamed, textOf } from '../../src/render/opnsense/xml.js';
+import { releaseFacts } from '../../src/targets/opnsense/releases.js';
+import { generateKeyPair } from '../../src/targets/wireguard/keys.js';
+import { siteToSite } from '../aws/fixtures.js';
+import { edit, modelOf, readExample, root } from '../helpers.js';
+import { missing } from '../system-tools.js';
+import { MODELS_DIR } from './model-check.js';
+import { everyItem, withRelease } from './support.js';
+
+const TOOL = join(root, 'test/tools/opnsense-php');
+const gitDir = (name: string) => {
+  const dir = process.env[name];
+  return dir && existsSync(dir) && spawnSync('git', ['--git-dir', dir, 'rev-parse', '--git-dir']).status === 0 ? dir : undefined;
+};
+const core = gitDir('OPNSENSE_CORE_GIT');
+const plugins = gitDir('OPNSENSE_PLUGINS_GIT');
+const snapshot = !core
+  ? 'OPNSENSE_CORE_GIT does not name a git dir of opnsense/core'
+  : !plugins
+    ? 'OPNSENSE_PLUGINS_GIT does not name a git dir of opnsense/plugins (HAProxy, ACME client)'
+    : undefined;
+const tools = missing(['php', 'python3'], false);
+const skip = snapshot ?? tools;
+if (skip) process.stderr.write(`\n*** SKIPPED: OPNsense's own code on merged configs: ${skip} ***\n\n`);
+
+const env = { ...process.env, OPNSENSE_PHP_CACHE: process.env.OPNSENSE_PHP_CACHE ?? join(tmpdir(), 'gen-opnsense-php') };
+const cache = env.OPNSENSE_PHP_CACHE!;
+
+/** The upstream tag for a release series: the newest point release gen knows. */
+function tagOf(series: string): string {
+  const facts = releaseFacts(series)!;
+  return `${facts.series}.${facts.point}`;
+}
+
+const CASES = [
+  { name: 'scenario A', yaml: () => readExample('homelab') },
+  { name: 'scenario B', yaml: () => readExample('vlan-hosting') },
+  { name: 'site-to-site', yaml: () => siteToSite() },
+  { name: 'every item', yaml: everyItem },
+];
+const RELEASES = ['25.7', '26.1', '26.7'];
+
+/**
+ * Messages OPNsense's own validation prints for any config of that kind,
+ * not about gen's values (each verified on a real box's pluginctl -v, see
+ * the tool's README):
+ */
+const KNOWN_UPSTREAM = [
+  // GroupField adds the static groups openvpn, enc0 and wireguard (their rule
+  // priority) to /ifgroups, and a full validation checks them like user
+  // groups (no members; enc0 ends in a digit) once the config has a group.
+  /^OPNsense\\Firewall\\Group\.ifgroupentry\.(openvpn|enc0|wireguard)\.(members|ifname) => /,
+];
+
+/**
+ * The factory config of a release as a box has it after the first boot: the
+ * web GUI's own certificate (every box makes one), and the GUI moved off the
+ * ports HAProxy serves (as the merge requires).
+ */
+const GUI_CERT = selfSignedCertificate(['OPNsense.internal']);
+function base(series: string): string {
+  const sample = readFileSync(join(MODELS_DIR, series, 'config.xml.sample'), 'utf8');
+  const b64 = (pem: string) => Buffer.from(pem).toString('base64');
+  const cert = `  <cert uuid="3a9e5b0c-1d2f-4e6a-8b7c-9d0e1f2a3b4c">\n    <refid>6a1f0e2d3c4b5</refid>\n    <descr>Web GUI TLS certificate</descr>\n    <crt>${b64(GUI_CERT.certificatePem)}</crt>\n    <prv>${b64(GUI_CERT.privateKeyPem)}</prv>\n  </cert>\n`;
+  return sample
+    .replace('<protocol>https</protocol>', '<protocol>https</protocol>\n      <ssl-certref>6a1f0e2d3c4b5</ssl-certref>\n      <port>8443</port>\n      <disablehttpredirect>1</disablehttpredirect>')
+    .replace(/<\/opnsense>\n?$/, `${cert}</opnsense>\n`);
+}
+
+interface Run {
+  status: number;
+  stdout: string;
+  stderr: string;
+  errors: string[];
+  ruleset: string[];
+}
+
+function runTool(config: string, tag: string): Run {
+  const r = spawnSync('bash', [join(TOOL, 'run.sh'), config, tag], { encoding: 'utf8', env });
+  const stdout = r.stdout ?? '';
+  const section = stdout.split('##### pf ruleset (filter_configure_sync -> rules.debug)\n')[1]?.split('\n#####')[0] ?? '';
+  return {
+    status: r.status ?? -1,
+    stdout,
+    stderr: r.stderr ?? '',
+    errors: stdout.split('\n').filter((l) => l.startsWith('ERROR ')).map((l) => l.slice(6)),
+    ruleset: section.split('\n'),
+  };
+}
+
+function el(node: XmlElement | undefined, ...path: string[]): XmlElement | undefined {
+  for (const p of path) node = child(node, p);
+  return node;
+}
+
+const field = (node: XmlElement | undefined, name: string) => textOf(child(node, name)).trim();
+
+/** The policy's filter rules in gen's sections (legacy or MVC), as (action, interface key, protocol, description). */
+function genRules(sections: readonly XmlElement[]): { action: string; iface: string; proto: string; descr: string }[] {
+  const legacy = sections.flatMap((s) => (s.name === 'filter' ? childrenNamed(s, 'rule') : []));
+  const mvc = sections.flatMap((s) => childrenNamed(el(s, 'Firewall', 'Filter', 'rules'), 'rule'));
+  return [
+    ...legacy.map((r) => ({ action: field(r, 'type'), iface: field(r, 'interface'), proto: field(r, 'protocol') || 'any', descr: field(r, 'descr') })),
+    ...mvc.map((r) => ({ action: field(r, 'action'), iface: field(r, 'interface'), proto: field(r, 'protocol').toLowerCase(), descr: field(r, 'description') })),
+  ];
+}
+
+describe.skipIf(skip)(`OPNsense's own code on merged configs${skip ? ` (SKIPPED: ${skip})` : ''}`, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gen-opnsense-php-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  beforeAll(() => {
+    for (const series of RELEASES) {
+      const r = spawnSync('bash', [join(TOOL, 'setup.sh'), tagOf(series)], { encoding: 'utf8', env });
+      if (r.status !== 0) throw new Error(`setup.sh ${tagOf(series)} failed: ${r.stderr}`);
+    }
+  });
+
+  describe.each(RELEASES)('OPNsense %s', (series) => {
+    it.each(CASES)('$name: migrations, pf ruleset and validation accept the merged config, and pf says what the policy says', async ({ name, yaml }) => {
+      const pair = generateKeyPair();
+      let text = withRelease(yaml(), series);
+      if (text.includes('wireguard:')) text = edit(text, ['sites', 0, 'wireguard', 0, 'public_key'], pair.publicKey);
+      const model = await modelOf(text);
+      const sections = siteSections(model, model.sites[0]!).flatMap((a) => a.sections);
+      const merged = mergeConfig(base(series), sections, { secret: () => pair.privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX });
+      const file = join(dir, `${series}-${name.replace(/\W+/g, '-')}.xml`);
+      writeFileSync(file, merged, { mode: 0o600 });
+      const run = runTool(file, tagOf(series));
+
+      expect(run.stdout).not.toMatch(/(migration|ruleset|validation) FAILED/);
+      expect(run.stderr).toBe('');
+      expect(run.errors.filter((e) => !KNOWN_UPSTREAM.some((re) => re.test(e)))).toEqual([]);
+      expect([0, 1]).toContain(run.status);
+      if (run.errors.length === 0) expect(run.status).toBe(0);
+      // The plugin models were loaded and validated, not skipped.
+      const checked = /models with data in this config: (.*)$/m.exec(run.stdout)?.[1]?.split(' ') ?? [];
+      expect(checked).toEqual(expect.arrayContaining(['OPNsense/HAProxy/HAProxy', 'OPNsense/AcmeClient/AcmeClient', 'OPNsense/Trust/Cert']));
+
+      // Every filter rule gen wrote is in the ruleset, live (not commented out), with its action, interface and protocol.
+      const ifaces = el(sections.find((s) => s.name === 'interfaces'));
+      const device = (key: string) => field(child(ifaces, key), 'if') || key;
+      const live = run.ruleset.filter((l) => /^(pass|block|reject) /.test(l));
+      const byDescr = new Map<string, { action: string; iface: string; proto: string }[]>();
+      for (const rule of genRules(sections)) byDescr.set(rule.descr, [...(byDescr.get(rule.descr) ?? []), rule]);
+      for (const [descr, rules] of byDescr) {
+        const lines = live.filter((l) => l.endsWith(`# ${descr}`));
+        const fits = (line: string, rule: { action: string; iface: string; proto: string }) =>
+          line.startsWith(`${rule.action} in quick on ${device(rule.iface)} `) && (rule.proto === 'any' ? !line.includes(' proto ') : line.includes(` proto ${rule.proto} `));
+        // Each rule compiled to a live pf rule, and each pf rule of that description is one of gen's.
+        for (const rule of rules) expect(lines.some((l) => fits(l, rule)), `${descr} on ${rule.iface}`).toBe(true);
+        for (const line of lines) expect(rules.some((r) => fits(line, r)), line).toBe(true);
+      }
+      // Default deny: no rule of the factory config passes anything on the interfaces gen assigns.
+      expect(run.ruleset.filter((l) => /Default allow LAN/.test(l) && !l.startsWith('#'))).toEqual([]);
+      const wan = device('wan');
+      if (name === 'every item') {
+        // The port forward, and the full tunnel's outbound NAT ahead of the automatic rules.
+        expect(live.length).toBeGreaterThan(5);
+        expect(run.ruleset).toContain(`rdr on ${wan} inet proto tcp from {any} to {(${wan})} port {8443} -> 10.1.0.120 port 3000 # gen: port forward grafana: Grafana`);
+        expect(run.ruleset.some((l) => l.startsWith(`nat on ${wan} inet from 10.0.1.0/24 to any -> (${wan}:0) port 1024:65535 `) && l.endsWith('# gen: NAT WireGuard wg0 tunnel to the WAN address'))).toBe(true);
+      }
+      if (name === 'scenario A') {
+        // The VPN's rule on the WireGuard group, to the management network by its interface.
+        expect(live.some((l) => l.startsWith('pass in quick on wireguard inet from {10.0.1.0/24} to {(vtnet1:network)} keep state ') && l.endsWith('# gen: policy rule vpn-to-management'))).toBe(true);
+        expect(live.some((l) => l.startsWith('block in quick on vtnet2 inet from {(vtnet2:network)} to {(self)} '))).toBe(true);
+      }
+    });
+  });
+
+  describe.skipIf(missing(['haproxy'], false))(`haproxy.conf from OPNsense's HAProxy template${missing(['haproxy'], false) ? ` (${missing(['haproxy'], false)})` : ''}`, () => {
+    // Scenario A, site-to-site and "every item" share their HAProxy setup: A and B cover both kinds of backend pool.
+    const haproxyCases = RELEASES.flatMap((series) => CASES.slice(0, 2).map((c) => ({ series, ...c })));
+    it.each(haproxyCases)('$series $name: renders, redirects to HTTPS, and haproxy -c accepts it', async ({ series, name, yaml }) => {
+      const pair = generateKeyPair();
+      let text = withRelease(yaml(), series);
+      if (text.includes('wireguard:')) text = edit(text, ['sites', 0, 'wireguard', 0, 'public_key'], pair.publicKey);
+      const model = await modelOf(text);
+      const sections = siteSections(model, model.sites[0]!).flatMap((a) => a.sections);
+      const work = join(dir, `haproxy-${series}-${name.replace(/\W+/g, '-')}`);
+      mkdirSync(work, { recursive: true });
+      const config = join(work, 'config.xml');
+      writeFileSync(config, mergeConfig(base(series), sections, { secret: () => pair.privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX }), { mode: 0o600 });
+      const out = join(work, 'root');
+      const r = spawnSync('python3', [join(TOOL, 'render.py'), join(cache, tagOf(series), 'root'), config, out, 'OPNsense.HAProxy'], { encoding: 'utf8' });
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      const conf = readFileSync(join(out, 'usr/local/etc/haproxy.conf.staging'), 'utf8');
+
+      // What the template says about gen's items: nothing it refused, every frontend complete.
+      expect(conf).not.toMatch(/# (ERROR|RULE DISABLED)/);
+      expect(conf).not.toMatch(/^\s*option\s*$/m);
+      const frontends = conf.split(/^frontend /m).slice(1);
+      expect(frontends.map((f) => f.split('\n')[0])).toEqual(['https', 'https_http_redirect']);
+      for (const f of frontends) expect(f).toMatch(/^\s+option http-keep-alive$/m);
+      expect(frontends[0]).toMatch(/bind 0\.0\.0\.0:443 name 0\.0\.0\.0:443 ssl\s+alpn h2,http\/1\.1 crt-list \/tmp\/haproxy\/ssl\/\S+\.certlist/);
+      expect(frontends[1]).toMatch(/bind 0\.0\.0\.0:80 /);
+      expect(frontends[1]).toMatch(/^\s+http-request redirect scheme https code 301\s*$/m);
+      for (const server of model.sites[0]!.haproxy.backends.flatMap((b) => b.servers)) expect(conf).toMatch(new RegExp(`^\\s+server \\S+ ${server.address.replace(/\./g, '\\.')}:${server.port}\\b`, 'm'));
+
+      // haproxy -c. The box writes the certificates the template lists (sslCerts.yaml) to
+      // /tmp/haproxy/ssl before it starts HAProxy: the same here, in the work directory.
+      // (The template lists the default certificate twice; PyYAML, which reads it on the box, keeps the last.)
+      const certs = parseYaml(readFileSync(join(out, 'usr/local/etc/haproxy/sslCerts.yaml'), 'utf8'), { uniqueKeys: false }) as {
+        frontends: Record<string, { crt_list_path: string; certs: Record<string, { path: string; crt: string; key: string }> }>;
+      };
+      const local = (path: string) => join(work, path.replace(/^\/tmp\/haproxy\//, 'haproxy/'));
+      for (const frontend of Object.values(certs.frontends)) {
+        const paths: string[] = [];
+        for (const cert of Object.values(frontend.certs)) {
+          mkdirSync(join(work, 'haproxy/ssl'), { recursive: true });
+          writeFileSync(local(cert.path), Buffer.from(cert.crt, 'base64').toString() + Buffer.from(cert.key, 'base64').toString(), { mode: 0o600 });
+          paths.push(local(cert.path));
+        }
+        writeFileSync(local(frontend.crt_list_path), `${[...new Set(paths)].join('\n')}\n`);
+      }
+      // Debian's HAProxy (2.6) is older than the one OPNsense ships: these global keywords and the
+      // stick-table type name came later, and are adapted (the rest is checked as rendered).
+      const adapted = conf
+        .replace(/^(\s*)(limited-quic|tune\.lua\.bool-sample-conversion)\b/gm, '$1# $2')
+        .replace(/stick-table type ipv4 /g, 'stick-table type ip ')
+        .replace(/\/tmp\/haproxy\//g, `${join(work, 'haproxy')}/`);
+      const check = join(work, 'haproxy.cfg');
+      writeFileSync(check, adapted);
+      const c = spawnSync('haproxy', ['-c', '-f', check], { encoding: 'utf8' });
+      expect(`${c.stdout}${c.stderr}`.split('\n').filter((l) => /ALERT|WARNING/.test(l))).toEqual([]);
+      expect(c.status).toBe(0);
+    });
+  });
+});
