@@ -8,6 +8,7 @@ import { renderBackup } from './backup.js';
 import { renderGraph } from './graph.js';
 import { renderOpnsense } from './opnsense/index.js';
 import { renderPlan } from './plan.js';
+import { renderGuests } from './proxmox/guests.js';
 import { renderProxmox } from './proxmox/index.js';
 import { renderSteps } from './steps.js';
 import type { OutputFiles, Target } from './target.js';
@@ -22,6 +23,7 @@ export const targets: readonly Target[] = [
   { name: 'backup', render: renderBackup },
   { name: 'ipsec-steps', render: renderIpsecSteps },
   { name: 'proxmox', render: renderProxmox },
+  { name: 'guests', render: renderGuests },
   { name: 'wireguard', render: renderWireguard },
 ];
 
