@@ -8,6 +8,7 @@ import { renderBackup } from './backup.js';
 import { renderGraph } from './graph.js';
 import { renderOpnsense } from './opnsense/index.js';
 import { renderPlan } from './plan.js';
+import { renderAccess } from './proxmox/access.js';
 import { renderGuests } from './proxmox/guests.js';
 import { renderProxmox } from './proxmox/index.js';
 import { renderSteps } from './steps.js';
@@ -24,6 +25,7 @@ export const targets: readonly Target[] = [
   { name: 'ipsec-steps', render: renderIpsecSteps },
   { name: 'proxmox', render: renderProxmox },
   { name: 'guests', render: renderGuests },
+  { name: 'access', render: renderAccess },
   { name: 'wireguard', render: renderWireguard },
 ];
 
