@@ -7,6 +7,7 @@ import { renderIpsecSteps } from './aws/ipsec-steps.js';
 import { renderBackup } from './backup.js';
 import { renderGraph } from './graph.js';
 import { renderOpnsense } from './opnsense/index.js';
+import { renderPbsAccess } from './pbs-access.js';
 import { renderPlan } from './plan.js';
 import { renderAccess } from './proxmox/access.js';
 import { renderGuests } from './proxmox/guests.js';
@@ -26,6 +27,7 @@ export const targets: readonly Target[] = [
   { name: 'proxmox', render: renderProxmox },
   { name: 'guests', render: renderGuests },
   { name: 'access', render: renderAccess },
+  { name: 'pbs-access', render: renderPbsAccess },
   { name: 'wireguard', render: renderWireguard },
 ];
 
