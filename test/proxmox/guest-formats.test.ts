@@ -1,6 +1,8 @@
 // gen's validators of Proxmox option values, held to the verdicts of the
 // upstream format definitions (the case corpus that upstream-schema.test.ts
 // also runs through Proxmox's own Perl), and the values gen builds with them.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_ROLES, PRIVILEGES, isAclPath, isAdminRole, isPrivilege, verifyTokenId } from '../../src/targets/proxmox/access.js';
@@ -9,6 +11,7 @@ import {
 } from '../../src/targets/proxmox/guest-formats.js';
 import { INTENT_ROLES, intentGrants } from '../../src/targets/proxmox/intents.js';
 import { derivedMac } from '../../src/targets/proxmox/mac.js';
+import { root } from '../helpers.js';
 import { CASES, genVerdict } from './pve-cases.js';
 
 describe('option values against the upstream formats', () => {
@@ -102,6 +105,12 @@ describe('PVE 9 privileges and roles', () => {
     expect(PRIVILEGES).toHaveLength(47);
     expect(isPrivilege('VM.Monitor')).toBe(false);
     expect(PRIVILEGES).toContain('VM.GuestAgent.Unrestricted');
+  });
+
+  it('are the list docs/proxmox.md gives', () => {
+    const doc = readFileSync(join(root, 'docs/proxmox.md'), 'utf8');
+    const listed = doc.slice(doc.indexOf('### PVE 9 privileges')).split('\n').slice(1).join(' ').replace(/\(47\)\.?/, '').split(/[,\s]+/).filter(Boolean);
+    expect(listed).toEqual(PRIVILEGES);
   });
 
   it('builds the built-in roles as create_roles does', () => {
