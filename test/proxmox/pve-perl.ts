@@ -2,7 +2,7 @@
 // upstream mirrors that PVE_MIRROR locates. Without them (CI has none) the
 // tests that need it skip, and their title says why.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { root } from '../helpers.js';
@@ -26,6 +26,12 @@ export function pvePerl(): { cache: string; commits: string } {
     execFileSync('bash', [join(tool, 'setup.sh')], { env: { ...process.env, PVE_MIRROR: mirror, PVE_PERL_CACHE: cache }, stdio: ['ignore', 'pipe', 'pipe'] });
   }
   return { cache, commits: execFileSync('cat', [join(cache, 'COMMITS')], { encoding: 'utf8' }) };
+}
+
+/** Removes the extracted code (call it after the file's tests). */
+export function removePvePerl(): void {
+  if (cache) rmSync(cache, { recursive: true, force: true });
+  cache = undefined;
 }
 
 export interface OptcheckResult {

@@ -3,13 +3,13 @@
 // every option string gen writes is valid and already in the form Proxmox
 // prints it, gen's validators agree with Proxmox on every case of the
 // corpus, and the privilege list and built-in roles are PVE's own.
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { BUILTIN_ROLES, PRIVILEGES } from '../../src/targets/proxmox/access.js';
 import { INTENT_ROLES } from '../../src/targets/proxmox/intents.js';
 import { guestSettings } from '../../src/render/proxmox/guests.js';
 import { edit, modelOf, readExample } from '../helpers.js';
 import { CASES, genVerdict } from './pve-cases.js';
-import { optcheck, pvePerl, whyNoUpstream } from './pve-perl.js';
+import { optcheck, pvePerl, removePvePerl, whyNoUpstream } from './pve-perl.js';
 
 const title = (what: string) => `${what}${whyNoUpstream ? ` (skipped: ${whyNoUpstream})` : ''}`;
 
@@ -45,6 +45,8 @@ async function generatedLines(): Promise<string[]> {
 }
 
 describe.skipIf(whyNoUpstream)(title("Proxmox VE's own schema code"), () => {
+  afterAll(removePvePerl);
+
   it('extracts the upstream code', () => {
     expect(pvePerl().commits).toMatch(/^qemu-server [0-9a-f]{40} /m);
   });
