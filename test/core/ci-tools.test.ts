@@ -11,6 +11,7 @@ const TOOLS = [
   'dot', // gen graph --format svg
   'openssl', // the merge's stand-in certificate
   'sha256sum', // out/MANIFEST
+  'shellcheck', // every generated shell script
 ];
 
 describe.skipIf(!process.env.CI)('CI has every real tool the tests use', () => {

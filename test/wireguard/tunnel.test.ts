@@ -32,7 +32,7 @@ async function clientFilesWithKeys(yaml: string, tag: string): Promise<string[]>
   const { yaml: keyed, peerKeys } = withFreshKeys(yaml);
   const written: string[] = [];
   for (const [path, text] of await render(keyed)) {
-    if (!path.endsWith('.conf')) continue;
+    if (!path.includes('/wireguard/') || !path.endsWith('.conf')) continue;
     const peer = path.replace(/^.*\//, '').replace(/(-lan)?\.conf$/, '');
     const filled = text.replace(/^PrivateKey = <.*>$/m, `PrivateKey = ${peerKeys.get(peer)}`);
     expect(filled).not.toBe(text);
