@@ -13,7 +13,7 @@ import { lintText } from '../../src/pipeline.js';
 import { renderAll } from '../../src/render/index.js';
 import { generateKeyPair, isWireguardKey, publicKeyOf } from '../../src/wg/keys.js';
 import { edit, readExample, root } from '../helpers.js';
-import { missing } from '../system-tools.js';
+import { missing, titled } from '../system-tools.js';
 import { gen } from './cli.js';
 
 const original = readExample('homelab');
@@ -247,7 +247,7 @@ describe('gen wg export', () => {
   });
 
   const whyZbar = missing(['zbarimg'], false);
-  it.skipIf(whyZbar)(`zbarimg reads the PNG back as the client file${whyZbar ? ` (skipped: ${whyZbar})` : ''}`, async () => {
+  it.skipIf(whyZbar)(titled('zbarimg reads the PNG back as the client file', whyZbar), async () => {
     await gen('wg', 'add-peer', 'pixel-anna', '--role', 'mobile', '-f', topology);
     const png = join(dir, 'pixel-anna.png');
     await gen('wg', 'export', 'pixel-anna', '--lan', '-f', topology, '-o', png);
