@@ -1,5 +1,7 @@
 // The gen command line. Exit codes: 0 clean, 1 findings (errors, or too
-// many warnings), 2 usage or internal errors. Heavy modules load lazily,
+// many warnings) and problems of the environment (a full disk, a file gen
+// refuses to touch), 2 usage errors (a missing file, a refused output
+// path) and internal errors. Heavy modules load lazily,
 // inside the command that needs them, to keep start-up fast.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { registerWgCommands } from './commands/wg.js';
@@ -26,6 +28,8 @@ interface LintOptions {
 }
 
 async function runLint(file: string, options: LintOptions): Promise<number> {
+  const { requireInputFile } = await import('./io/read-input.js');
+  requireInputFile(file, 'topology file');
   const { lintFile } = await import('./pipeline.js');
   const { formatDiagnostics } = await import('./format.js');
   const { countBySeverity } = await import('./diagnostics.js');
@@ -42,6 +46,8 @@ async function runLint(file: string, options: LintOptions): Promise<number> {
 }
 
 async function runBuild(file: string, options: { out: string; format: Format; color: boolean; check?: boolean }): Promise<number> {
+  const { requireInputFile } = await import('./io/read-input.js');
+  requireInputFile(file, 'topology file');
   const { lintFile } = await import('./pipeline.js');
   const { formatDiagnostics } = await import('./format.js');
   const { countBySeverity } = await import('./diagnostics.js');
@@ -140,6 +146,9 @@ type RegisterCommands = (cli: Command, setExit: (code: number) => void) => void;
 /** Each entry adds a command group; the modules load their heavy parts lazily. */
 const commandGroups: RegisterCommands[] = [registerWgCommands, registerOpnsenseCommands, registerGraphCommands, registerInitCommands, registerDiffCommands];
 
+/** The sentence for a failure of standard output itself (a full disk behind a redirection). */
+export { outputErrorSentence } from './io/errors.js';
+
 export async function main(argv: readonly string[]): Promise<number> {
   let code = 0;
   const cli = program((c) => {
@@ -156,6 +165,17 @@ export async function main(argv: readonly string[]): Promise<number> {
     const { EmitError } = await import('./emit.js');
     if (error instanceof EmitError) {
       process.stderr.write(`gen: ${error.message}\n`);
+      return EXIT_FINDINGS;
+    }
+    const { ReportedError, isSystemError, systemErrorSentence } = await import('./io/errors.js');
+    if (error instanceof ReportedError) {
+      process.stderr.write(`gen: ${error.message}\n`);
+      return error.exitCode;
+    }
+    // The environment failed (a full disk, a read-only file system, a missing directory): one sentence, exit 1.
+    if (isSystemError(error)) {
+      process.stderr.write(`gen: ${systemErrorSentence(error)}\n`);
+      if (process.env.GEN_DEBUG) process.stderr.write(`${error.stack ?? ''}\n`);
       return EXIT_FINDINGS;
     }
     process.stderr.write(`gen: internal error: ${(error as Error).message}\n`);

@@ -4,11 +4,12 @@
 // `yaml` library's positions and comments are built only when a diagnostic
 // or a suppression comment needs them, and its parser decides every file
 // js-yaml refuses or that uses aliases, so every syntax error is located.
-import { readFileSync } from 'node:fs';
 import { CORE_SCHEMA, load as fastLoad } from 'js-yaml';
 import { LineCounter, parseDocument, isMap, isSeq, isPair, isScalar, type Document, type Node } from 'yaml';
 import type { Diagnostic, SourceLocation } from './diagnostics.js';
 import { findSuppressions, type Suppression } from './suppress.js';
+import { MAX_NESTING, deepFlowOffset, isStackOverflow, limitOffset, limitViolation, lineAndColumn } from './io/data-limits.js';
+import { readFailure, readInputText } from './io/read-input.js';
 
 export type Path = readonly (string | number)[];
 
@@ -97,17 +98,17 @@ function startOf(node: unknown): number | undefined {
 export function loadTopologyFile(file: string, displayName = file): LoadResult {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readInputText(file);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
+    const { rule, message } = readFailure(error, displayName);
     return {
       ok: false,
       diagnostics: [
         {
-          rule: 'load/read',
+          rule,
           severity: 'error',
-          message: code === 'ENOENT' ? `cannot read ${displayName}: no such file` : `cannot read ${displayName}: ${code}`,
-          hint: 'Pass the path of a topology file, or run gen in the folder that holds topology.yaml.',
+          message,
+          hint: rule === 'load/limit' ? 'A topology is a few kilobytes to a few megabytes: check that this is the right file.' : 'Pass the path of a topology file, or run gen in the folder that holds topology.yaml.',
           location: { file: displayName, line: 1, col: 1 },
         },
       ],
@@ -133,7 +134,14 @@ export function loadTopologyText(text: string, file: string): LoadResult {
     if (fast) return loaded(data, text, new SourceMap(file, text), file);
   }
   const lines = new LineCounter();
-  const doc = parseDocument(text, { ...PARSE_OPTIONS, lineCounter: lines });
+  let doc: Document;
+  try {
+    doc = parseDocument(text, { ...PARSE_OPTIONS, lineCounter: lines });
+  } catch (error) {
+    if (!isStackOverflow(error)) throw error;
+    return tooDeep(text, file);
+  }
+  if (doc.errors.some((e) => isStackOverflow(e) || /call stack/i.test(e.message))) return tooDeep(text, file);
   const source = new SourceMap(file, text, { doc, lines });
   const diagnostics: Diagnostic[] = [];
   for (const error of doc.errors) {
@@ -154,6 +162,7 @@ export function loadTopologyText(text: string, file: string): LoadResult {
     // maxAliasCount bounds alias expansion ("billion laughs").
     data = doc.toJS({ maxAliasCount: 1000 });
   } catch (error) {
+    if (isStackOverflow(error)) return tooDeep(text, file);
     return {
       ok: false,
       diagnostics: [
@@ -185,6 +194,12 @@ function loaded(data: unknown, text: string, source: SourceMap, file: string): L
       ],
     };
   }
+  const violation = limitViolation(data);
+  if (violation) {
+    const offset = limitOffset(text);
+    const location = offset === undefined ? locateSafely(source, violation.path) : { file, ...lineAndColumn(text, offset) };
+    return { ok: false, diagnostics: [limitDiagnostic(violation.message, location)] };
+  }
   // Suppressions need the comments, and so the full parse: only when one may exist.
   const suppressions = text.includes('gen-ignore') ? findSuppressions(text, source.document().doc, source.document().lines, file) : [];
   return { ok: true, loaded: { file, data, source, suppressions } };
@@ -192,4 +207,24 @@ function loaded(data: unknown, text: string, source: SourceMap, file: string): L
 
 function firstLine(message: string): string {
   return (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '');
+}
+
+function limitDiagnostic(message: string, location: SourceLocation): Diagnostic {
+  return { rule: 'load/limit', severity: 'error', message, hint: 'No topology needs this: check that this is the right file, and simplify the value or the nesting.', location };
+}
+
+/** A file nested deeper than the YAML reader's stack: located at the first bracket past the limit. */
+function tooDeep(text: string, file: string): LoadResult {
+  const location = { file, ...lineAndColumn(text, deepFlowOffset(text) ?? 0) };
+  return { ok: false, diagnostics: [limitDiagnostic(`nested too deeply (limit ${MAX_NESTING} levels)`, location)] };
+}
+
+/** The position of a path; a document too deep to parse for positions points at its start. */
+function locateSafely(source: SourceMap, path: Path): SourceLocation {
+  try {
+    return source.locate(path);
+  } catch (error) {
+    if (isStackOverflow(error)) return source.at(0);
+    throw error;
+  }
 }

@@ -31,6 +31,13 @@ export const reportedRules: Rule[] = [
     hint: 'Start from `gen init` or the README example.',
   },
   {
+    id: 'load/limit',
+    severity: 'error',
+    summary: 'The file is larger, nested deeper or has a longer value than any topology needs.',
+    why: 'Limits checked before the expensive stages keep a wrong or hostile file (a device, megabytes in one value, thousands of nested brackets) from exhausting memory or the stack.',
+    hint: 'Check that this is the right file; GEN_MAX_INPUT_BYTES raises the size limit (16 MiB).',
+  },
+  {
     id: 'schema',
     severity: 'error',
     summary: 'A value does not match schema/topology.schema.json.',
