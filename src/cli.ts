@@ -62,10 +62,14 @@ async function runBuild(file: string, options: { out: string; format: Format; co
   const { renderAll } = await import('./render/index.js');
   const files = renderAll(model);
   if (options.check) {
+    // --check reads and compares; it changes nothing on disk, not even what a killed build left.
     const { staleFiles } = await import('./stale.js');
-    const { recover } = await import('./emit.js');
-    // A build killed between its two renames left out/ aside: put it back first.
-    recover(options.out);
+    const { movedAside } = await import('./emit.js');
+    const aside = movedAside(options.out);
+    if (aside !== undefined) {
+      process.stdout.write(`gen: ${options.out} is missing: a build that was killed moved it to ${aside}; run gen build to put it back and update it\n`);
+      return EXIT_FINDINGS;
+    }
     const differences = staleFiles(options.out, files);
     if (differences.length === 0) {
       process.stdout.write(`gen: ${options.out} is current\n`);
@@ -76,7 +80,14 @@ async function runBuild(file: string, options: { out: string; format: Format; co
     return EXIT_FINDINGS;
   }
   const { emitTree } = await import('./emit.js');
-  const written = emitTree(options.out, files);
+  const { DEFAULT_SECRETS_DIR } = await import('./secrets.js');
+  const { dirname, join } = await import('node:path');
+  const written = emitTree(options.out, files, {
+    protect: [
+      { path: file, what: 'the topology file' },
+      { path: join(dirname(file), DEFAULT_SECRETS_DIR), what: 'the secrets directory' },
+    ],
+  });
   process.stdout.write(written ? `gen: wrote ${files.size + 1} files to ${options.out}\n` : `gen: ${options.out} is current (${files.size + 1} files)\n`);
   for (const site of model.sites) {
     for (const step of site.manualSteps) process.stdout.write(`gen: manual step (site ${site.name}): ${step}\n`);
@@ -161,11 +172,6 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (error instanceof CommanderError) {
       // --help and --version end with exit code 0; usage errors with 2.
       return error.exitCode === 0 ? 0 : EXIT_USAGE;
-    }
-    const { EmitError } = await import('./emit.js');
-    if (error instanceof EmitError) {
-      process.stderr.write(`gen: ${error.message}\n`);
-      return EXIT_FINDINGS;
     }
     const { ReportedError, isSystemError, systemErrorSentence } = await import('./io/errors.js');
     if (error instanceof ReportedError) {
