@@ -33,7 +33,10 @@ async function runLint(file: string, options: LintOptions): Promise<number> {
   const { lintFile } = await import('./pipeline.js');
   const { formatDiagnostics } = await import('./format.js');
   const { countBySeverity } = await import('./diagnostics.js');
-  const { diagnostics } = await lintFile(file);
+  const { trackedSecretsDiagnostics } = await import('./io/tracked-secrets.js');
+  const { defaultSecretsDir } = await import('./secrets.js');
+  const linted = await lintFile(file);
+  const diagnostics = [...linted.diagnostics, ...trackedSecretsDiagnostics(file, defaultSecretsDir(file))];
   process.stdout.write(formatDiagnostics(options.format, diagnostics, options.color));
   const { errors, warnings } = countBySeverity(diagnostics);
   if (errors > 0) return EXIT_FINDINGS;
@@ -80,12 +83,11 @@ async function runBuild(file: string, options: { out: string; format: Format; co
     return EXIT_FINDINGS;
   }
   const { emitTree } = await import('./emit.js');
-  const { DEFAULT_SECRETS_DIR } = await import('./secrets.js');
-  const { dirname, join } = await import('node:path');
+  const { defaultSecretsDir } = await import('./secrets.js');
   const written = emitTree(options.out, files, {
     protect: [
       { path: file, what: 'the topology file' },
-      { path: join(dirname(file), DEFAULT_SECRETS_DIR), what: 'the secrets directory' },
+      { path: defaultSecretsDir(file), what: 'the secrets directory' },
     ],
   });
   process.stdout.write(written ? `gen: wrote ${files.size + 1} files to ${options.out}\n` : `gen: ${options.out} is current (${files.size + 1} files)\n`);

@@ -156,4 +156,11 @@ export const reportedRules: Rule[] = [
     why: 'A stale suppression would silently hide a future, different problem on the same node.',
     hint: 'Remove the comment, or move it onto the line before the node it is meant for.',
   },
+  {
+    id: 'secrets/tracked',
+    severity: 'error',
+    summary: 'git tracks a file of the secrets directory (gen lint, in a git work tree).',
+    why: 'A tracked private key is committed and pushed with the next commit; anyone with the repository can then decrypt the VPN.',
+    hint: 'git rm -r --cached .secrets, keep a .gitignore of * in .secrets/, and rotate every key that was pushed.',
+  },
 ];
