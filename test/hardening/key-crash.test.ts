@@ -37,12 +37,17 @@ function topologyOf(dir: string) {
   return parse(readFileSync(join(dir, 'topology.yaml'), 'utf8')).sites[0].wireguard[0];
 }
 
-function pairOf(dir: string, owner: 'peer' | 'instance' | 'new-peer'): Pair {
+type Owner = 'peer' | 'instance' | 'new-peer' | 'disabled-peer';
+
+/** The peer each owner stands for: laptop-john has a key in .secrets, iphone-john is disabled and has none. */
+const PEER_NAMES = { peer: 'laptop-john', 'new-peer': 'kp', 'disabled-peer': 'iphone-john' } as const;
+
+function pairOf(dir: string, owner: Owner): Pair {
   const wg = topologyOf(dir);
-  const keyFile = join(dir, '.secrets', owner === 'peer' ? PEER : owner === 'instance' ? INSTANCE : 'home/wireguard/wg0/peers/kp.key');
+  const keyFile = join(dir, '.secrets', owner === 'instance' ? INSTANCE : `home/wireguard/wg0/peers/${PEER_NAMES[owner]}.key`);
   const file = existsSync(keyFile) ? publicKeyOf(readFileSync(keyFile, 'utf8').trim()) : undefined;
   if (owner === 'instance') return { topology: wg.public_key, file };
-  const peer = wg.peers.find((p: { name: string }) => p.name === (owner === 'peer' ? 'laptop-john' : 'kp'));
+  const peer = wg.peers.find((p: { name: string }) => p.name === PEER_NAMES[owner]);
   return { topology: peer?.public_key, file, enabled: peer ? peer.enabled !== false : undefined };
 }
 
@@ -70,7 +75,7 @@ function prepare(dir: string): void {
 interface Case {
   name: string;
   args: string[];
-  owner: 'peer' | 'instance' | 'new-peer';
+  owner: Owner;
   points: string[];
   /** The state before the command ("old") and after it ("new"). */
   isOld(p: Pair): boolean;
@@ -126,6 +131,14 @@ const CASES: Case[] = [
     isOld: (p) => p.enabled === true && p.file === oldPeer.publicKey,
     isNew: (p) => p.enabled === false && p.file === oldPeer.publicKey,
   },
+  {
+    name: 'enable',
+    args: ['wg', 'enable', 'iphone-john'],
+    owner: 'disabled-peer',
+    points: ['before-rename:topology.yaml'],
+    isOld: (p) => p.enabled === false && p.file === undefined,
+    isNew: (p) => p.enabled === true && p.file === undefined,
+  },
 ];
 
 /** Whether the topology holds the change once a crash point is passed: the topology's rename decides. */
@@ -137,7 +150,7 @@ function landed(points: string[], point: string): boolean {
 
 /** Runs the next command, which repairs first (under the lock), and returns the state it leaves. */
 function repaired(dir: string, c: Case): Pair {
-  const next = gen(dir, c.owner === 'instance' ? ['wg', 'export-instance'] : ['wg', 'export', c.owner === 'peer' ? 'laptop-john' : 'kp']);
+  const next = gen(dir, c.owner === 'instance' ? ['wg', 'export-instance'] : ['wg', 'export', PEER_NAMES[c.owner]]);
   expect(next.stderr).not.toMatch(/internal error/);
   return pairOf(dir, c.owner);
 }
