@@ -79,6 +79,11 @@ function checkKeyFile(path: string): boolean {
   return true;
 }
 
+/** Whether the secrets directory exists; throws when gen must not use it (see the top of this file). */
+export function secretsDirectoryExists(dir: string): boolean {
+  return checkDirectory(dir);
+}
+
 /** The directories from the secrets directory down to the one holding `relative`. */
 function directoriesTo(dir: string, relative: string): string[] {
   const dirs = [dir];

@@ -89,14 +89,18 @@ async function runMerge(options: MergeCommandOptions): Promise<number> {
   const { recoverKeyChanges } = await import('../wg/key-change.js');
   let merged: string;
   try {
-    merged = await withLock(options.file, async () => {
-      recoverKeyChanges(model, secretsDir, options.file, (text) => process.stderr.write(`gen: ${text}\n`));
-      return mergeConfig(base, sections, {
-        secret: (relative) => readSecret(secretsDir, relative),
-        placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX,
-        warn: (message) => process.stderr.write(`gen: warning: ${message}\n`),
-      });
-    });
+    merged = await withLock(
+      options.file,
+      async (held) => {
+        if (held) recoverKeyChanges(model, secretsDir, options.file, (text) => process.stderr.write(`gen: ${text}\n`));
+        return mergeConfig(base, sections, {
+          secret: (relative) => readSecret(secretsDir, relative),
+          placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX,
+          warn: (message) => process.stderr.write(`gen: warning: ${message}\n`),
+        });
+      },
+      { readOnly: true },
+    );
   } catch (error) {
     if (error instanceof MergeError) {
       process.stderr.write(`gen: ${options.base}: ${error.message}\n`);

@@ -57,7 +57,7 @@ function tryCreate(lock: string, content: string): boolean {
     fd = openSync(lock, 'wx', 0o600);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw lockError(lock, error);
+    throw error;
   }
   try {
     writeSync(fd, content);
@@ -65,15 +65,14 @@ function tryCreate(lock: string, content: string): boolean {
     // A lock without its owner's pid would make the next run wait: none at all instead.
     closeSync(fd);
     rmSync(lock, { force: true });
-    throw lockError(lock, error);
+    throw error;
   }
   closeSync(fd);
   return true;
 }
 
-function lockError(lock: string, error: unknown): unknown {
-  return isSystemError(error) ? new ReportedError(`cannot create the lock file ${lock}: ${reasonOf(error)}`) : error;
-}
+/** Where no lock can be made, nobody can write the topology either (a read-only checkout). */
+const UNWRITABLE = new Set(['EROFS', 'EACCES', 'EPERM']);
 
 /**
  * Removes a stale lock, unless another run replaced it meanwhile: the lock
@@ -111,15 +110,28 @@ function isStale(lock: string, holder: Holder): boolean {
 }
 
 export interface Lock {
+  /** False for a reading command in a directory where no lock can be made. */
+  held: boolean;
   release(): void;
 }
 
-export async function acquireLock(topologyFile: string): Promise<Lock> {
+export interface LockOptions {
+  /** A command that only reads: where the directory cannot be written, it runs without the lock. */
+  readOnly?: boolean;
+}
+
+export async function acquireLock(topologyFile: string, options: LockOptions = {}): Promise<Lock> {
   const lock = lockPathOf(topologyFile);
   const content = `${process.pid} ${randomBytes(8).toString('hex')}\n`;
   const deadline = Date.now() + waitLimit();
   for (;;) {
-    if (tryCreate(lock, content)) break;
+    try {
+      if (tryCreate(lock, content)) break;
+    } catch (error) {
+      if (!isSystemError(error)) throw error;
+      if (options.readOnly && UNWRITABLE.has(error.code ?? '')) return { held: false, release: () => {} };
+      throw new ReportedError(`cannot create the lock file ${lock}: ${reasonOf(error)}`);
+    }
     const holder = readHolder(lock);
     if (holder === undefined) continue;
     if (isStale(lock, holder)) {
@@ -141,14 +153,14 @@ export async function acquireLock(topologyFile: string): Promise<Lock> {
   };
   // A process that exits early (a closed stdout) still gives the lock back.
   process.on('exit', release);
-  return { release };
+  return { held: true, release };
 }
 
-/** Runs `action` holding the topology's lock. */
-export async function withLock<T>(topologyFile: string, action: () => Promise<T>): Promise<T> {
-  const lock = await acquireLock(topologyFile);
+/** Runs `action` holding the topology's lock (see LockOptions for reading commands). */
+export async function withLock<T>(topologyFile: string, action: (held: boolean) => Promise<T>, options: LockOptions = {}): Promise<T> {
+  const lock = await acquireLock(topologyFile, options);
   try {
-    return await action();
+    return await action(lock.held);
   } finally {
     lock.release();
   }

@@ -5,7 +5,7 @@
 // only then, and first repairs what a killed command left (key-change.ts).
 import { basename, join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic-write.js';
-import { withLock } from '../io/lock.js';
+import { type LockOptions, withLock } from '../io/lock.js';
 import { checkOutputPath } from '../io/output-path.js';
 import { requireInputFile } from '../io/read-input.js';
 import { clientConfig } from '../render/wireguard/client-config.js';
@@ -40,13 +40,18 @@ function checkedPublicKey(key: string): string {
  * Runs a command on the topology under its lock: the topology is read once
  * the lock is held, after what a killed command left is repaired.
  */
-export async function underLock<T>(options: CommonOptions, action: (loaded: LoadedTopology) => Promise<T>): Promise<T> {
+export async function underLock<T>(options: CommonOptions, action: (loaded: LoadedTopology) => Promise<T>, lockOptions: LockOptions = {}): Promise<T> {
   requireInputFile(options.file, 'topology file');
-  return withLock(options.file, async () => {
-    const loaded = await loadForEdit(options.file);
-    recoverKeyChanges(loaded.model, secretsDir(options), options.file, note);
-    return action(loaded);
-  });
+  return withLock(
+    options.file,
+    async (held) => {
+      const loaded = await loadForEdit(options.file);
+      // Without the lock (a read-only checkout) nothing can be half-done, and nothing could be repaired.
+      if (held) recoverKeyChanges(loaded.model, secretsDir(options), options.file, note);
+      return action(loaded);
+    },
+    lockOptions,
+  );
 }
 
 /** Writes a file that holds a private key (-o): mode 0600, atomically, only where the rules allow. */
@@ -166,7 +171,7 @@ export async function exportPeer(name: string, options: CommonOptions & { lan?: 
       throw new CommandError(`the private key of ${name} in ${dir} does not belong to the public_key in ${options.file} (rotated elsewhere?)`);
     }
     return clientConfig(site, instance, peer, { lan: options.lan === true, privateKey });
-  });
+  }, { readOnly: true });
   const asQr = options.qr === true || (output !== undefined && /\.(png|svg)$/i.test(output));
   if (!asQr) {
     if (output === undefined) process.stdout.write(rendered);
@@ -201,7 +206,7 @@ export async function exportInstance(options: CommonOptions & { output?: string;
       throw new CommandError(`the private key of ${instance.name} in ${dir} does not belong to its public_key in ${options.file}`);
     }
     return instanceConfig(site, instance, privateKey);
-  });
+  }, { readOnly: true });
   if (options.output === undefined) process.stdout.write(config);
   else writePrivateOutput(options.output, config, options);
 }

@@ -31,7 +31,7 @@ import { removeStaleTemps, syncDirectory } from '../io/atomic-write.js';
 import { crashPoint } from '../io/crash-points.js';
 import { processAlive } from '../io/processes.js';
 import type { Model } from '../model.js';
-import { prepareSecret, secretFile, writeSecret } from '../secrets.js';
+import { prepareSecret, secretFile, secretsDirectoryExists, writeSecret } from '../secrets.js';
 import { isWireguardKey, publicKeyOf } from './keys.js';
 import { writeEdited } from './topology-file.js';
 
@@ -136,6 +136,8 @@ const TEMP = /^\.(.+)\.(\d+)-[0-9a-f]{12}\.tmp$/;
  */
 export function recoverKeyChanges(model: Model, dir: string, topology: string, note: (text: string) => void): void {
   removeStaleTemps(topology);
+  // Never into a directory gen must not use (a link, writable by others): that throws first.
+  if (!secretsDirectoryExists(dir)) return;
   for (const relative of filesUnder(dir)) {
     const name = relative.slice(relative.lastIndexOf(sep) + 1);
     const temp = TEMP.exec(name);

@@ -98,19 +98,23 @@ describe.skipIf(whyRoot)(titled('full and read-only file systems (tmpfs)', whyRo
     expect(readdirSync(full).filter((e) => e !== 'lost+found')).toEqual([]);
   });
 
-  it('EROFS: one sentence for the build and for a key command', () => {
+  it('EROFS: one sentence for the build and for a key command; reading the keys still works', () => {
     const dir = scratch();
     const built = gen(dir, ['build', '--out', join(readOnly, 'out')]);
     expect([built.code, built.stderr]).toEqual([1, `gen: cannot write ${join(readOnly, 'out')}: the file system is read-only (EROFS)\n`]);
     const ro = join(readOnly, '..', `${readOnly.split('/').pop()}-topology`);
     mkdirSync(ro);
-    copyFileSync(join(dir, 'topology.yaml'), join(ro, 'topology.yaml'));
+    expect(gen(dir, ['wg', 'add-peer', 'kp', '--role', 'workstation']).code).toBe(0);
     spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', ro]);
     try {
-      copyFileSync(join(dir, 'topology.yaml'), join(ro, 'topology.yaml'));
+      spawnSync('cp', ['-a', join(dir, 'topology.yaml'), join(dir, '.secrets'), ro]);
       spawnSync('mount', ['-o', 'remount,ro', ro]);
-      const r = gen(ro, ['wg', 'add-peer', 'kp', '--role', 'workstation']);
+      const r = gen(ro, ['wg', 'add-peer', 'kp2', '--role', 'workstation']);
       expect([r.code, r.stderr]).toEqual([1, `gen: cannot create the lock file ${join(ro, '.topology.yaml.lock')}: the file system is read-only (EROFS)\n`]);
+      // A command that only reads the keys works in a read-only checkout.
+      const exported = gen(ro, ['wg', 'export', 'kp']);
+      expect([exported.code, exported.stderr]).toEqual([0, '']);
+      expect(exported.stdout).toMatch(/^PrivateKey = [A-Za-z0-9+/]{43}=$/m);
     } finally {
       spawnSync('umount', [ro]);
       rmSync(ro, { recursive: true, force: true });

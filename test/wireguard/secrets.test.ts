@@ -39,11 +39,14 @@ describe('the secrets directory, checked like ~/.ssh', () => {
     const dir = scratch();
     const elsewhere = mkdtempSync(join(tmpdir(), 'gen-elsewhere-'));
     chmodSync(elsewhere, 0o755);
+    // What looks like a temporary file of a killed run: recovery must not reach it through the link.
+    writeFileSync(join(elsewhere, '.x.key.999999999-0123456789ab.tmp'), 'x\n');
     symlinkSync(elsewhere, join(dir, '.secrets'));
     const r = gen(dir, 'wg', 'add-peer', 'kp', '--role', 'workstation');
     expect([r.code, r.stderr]).toEqual([1, `gen: refusing .secrets: it is a symbolic link, and keys are kept only in a real directory: replace the link by the directory it points to (mv, then chmod 700 .secrets)\n`]);
     expect(statSync(elsewhere).mode & 0o777).toBe(0o755);
-    expect(readdirSync(elsewhere)).toEqual([]);
+    expect(readdirSync(elsewhere)).toEqual(['.x.key.999999999-0123456789ab.tmp']);
+    expect(gen(dir, 'wg', 'export', 'laptop-john').stderr).toMatch(/^gen: refusing \.secrets: it is a symbolic link/);
     expect(readFileSync(join(dir, 'topology.yaml'), 'utf8')).toBe(readFileSync(join(root, 'topology.yaml'), 'utf8'));
   });
 
