@@ -14,11 +14,12 @@
 // Recovery (at the start of the next build) puts a moved-aside out/ back
 // when out/ is missing and the tree matches its MANIFEST, and removes the
 // staging directories of dead runs.
-import { accessSync, chmodSync, constants, copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readlinkSync, realpathSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve as resolvePath, sep } from 'node:path';
+import { accessSync, chmodSync, constants, copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve as resolvePath } from 'node:path';
 import { crashPoint } from './io/crash-points.js';
 import { ReportedError, UsageError, isSystemError, reasonOf } from './io/errors.js';
 import { processAlive } from './io/processes.js';
+import { realPath, within } from './io/real-paths.js';
 import { createStage, stagesOf } from './io/staging.js';
 import { MANIFEST, manifest } from './manifest.js';
 import { NotOwnedError, ownedTree, terraformDirs, workingEntryOf } from './output-tree.js';
@@ -36,26 +37,6 @@ function checkRelativePath(path: string): void {
   }
 }
 
-/** The real path of `path`, or of its nearest existing ancestor with the rest appended. */
-function realish(path: string): string {
-  const rest: string[] = [];
-  let current = resolvePath(path);
-  for (;;) {
-    try {
-      return join(realpathSync(current), ...rest.reverse());
-    } catch {
-      const parent = dirname(current);
-      if (parent === current) return resolvePath(path);
-      rest.push(current.slice(parent.length).replace(/^\//, ''));
-      current = parent;
-    }
-  }
-}
-
-function inside(path: string, dir: string): boolean {
-  return path === dir || path.startsWith(dir.endsWith(sep) ? dir : `${dir}${sep}`);
-}
-
 export interface EmitOptions {
   /** Files and directories that must never be inside the replaced tree (the topology, the secrets directory). */
   protect?: readonly { path: string; what: string }[];
@@ -63,9 +44,9 @@ export interface EmitOptions {
 
 /** Refuses an output directory that would take the topology, the secrets or a repository with it. */
 function checkProtected(target: string, outDir: string, options: EmitOptions): void {
-  const real = realish(target);
+  const real = realPath(target);
   for (const { path, what } of options.protect ?? []) {
-    if (inside(realish(path), real) || inside(resolvePath(path), target)) {
+    if (within(realPath(path), real) || within(resolvePath(path), target)) {
       throw new UsageError(`refusing to write to ${outDir}: it holds ${what} ${path}, and gen replaces the whole output directory. Choose a directory of its own, such as out`);
     }
   }

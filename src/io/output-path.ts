@@ -9,6 +9,7 @@ import { basename, dirname, join, resolve, sep } from 'node:path';
 import { MANIFEST, MANIFEST_MARK } from '../manifest.js';
 import { DEFAULT_SECRETS_DIR } from '../secrets.js';
 import { ReportedError, UsageError, reasonOf } from './errors.js';
+import { realPath, within } from './real-paths.js';
 
 export interface OutputRules {
   /** The topology file of the command (none for gen init, which writes it). */
@@ -20,18 +21,6 @@ export interface OutputRules {
   /** Files the command reads, which it must not overwrite (e.g. --base). */
   inputs?: readonly { path: string; what: string }[];
   force?: boolean;
-}
-
-function real(path: string): string {
-  try {
-    return realpathSync(path);
-  } catch {
-    return resolve(path);
-  }
-}
-
-function inside(path: string, dir: string): boolean {
-  return path === dir || path.startsWith(dir.endsWith(sep) ? dir : `${dir}${sep}`);
 }
 
 /** The nearest directory at or above `dir` that holds a MANIFEST gen wrote. */
@@ -70,12 +59,12 @@ export function checkOutputPath(output: string, rules: OutputRules): string {
       refuse('it is a symbolic link to nothing');
     }
   }
-  if (rules.topology !== undefined && target === real(rules.topology)) refuse('it is the topology file');
-  for (const input of rules.inputs ?? []) if (target === real(input.path)) refuse(`it is ${input.what}, which this command reads`);
-  if (inside(target, real(rules.secrets))) refuse(`it is inside the secrets directory ${rules.secrets}, where gen keeps only its own key files`);
+  if (rules.topology !== undefined && target === realPath(rules.topology)) refuse('it is the topology file');
+  for (const input of rules.inputs ?? []) if (target === realPath(input.path)) refuse(`it is ${input.what}, which this command reads`);
+  if (within(target, realPath(rules.secrets))) refuse(`it is inside the secrets directory ${rules.secrets}, where gen keeps only its own key files`);
   if (target.split(sep).includes(DEFAULT_SECRETS_DIR)) refuse(`it is inside a secrets directory (${DEFAULT_SECRETS_DIR}), where gen keeps only its own key files`);
   const tree = outputTreeAbove(dirname(target));
-  if (inside(target, real(rules.outDir)) || tree !== undefined) {
+  if (within(target, realPath(rules.outDir)) || tree !== undefined) {
     refuse(`it is inside the output tree ${tree ?? rules.outDir}, which gen replaces on every build and which is committed: write it elsewhere`);
   }
   const existing = lstatSync(target, { throwIfNoEntry: false });

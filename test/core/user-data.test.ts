@@ -94,9 +94,15 @@ describe('gen build --out: only a directory gen wrote', () => {
 });
 
 describe('-o: never over the topology, the keys, out/ or the base', () => {
+  // One repository with a peer and a build, copied for each case.
+  let template: string | undefined;
   function ready(): string {
-    const dir = repository();
-    expect(gen(dir, 'build').status).toBe(0);
+    if (template === undefined) {
+      template = repository();
+      expect(gen(template, 'build').status).toBe(0);
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'gen-repo-'));
+    cpSync(template, dir, { recursive: true, verbatimSymlinks: true });
     return dir;
   }
 
