@@ -52,19 +52,29 @@ function checkProtected(target: string, outDir: string, options: EmitOptions): v
   }
 }
 
-/** Puts back an out/ that a killed run left moved aside, and removes the staging directories of dead runs. */
-export function recover(outDir: string, warn: (message: string) => void = () => {}): void {
+/**
+ * Puts back an out/ that a killed run left moved aside, and removes the
+ * staging directories of dead runs. Returns the moved-aside trees it left
+ * where they are (one that no longer matches its MANIFEST, or one of a
+ * process that still runs), so that no build writes a new out/ while the
+ * previous one, with Terraform's state, sits elsewhere.
+ */
+export function recover(outDir: string, warn: (message: string) => void = () => {}): string[] {
   const target = resolvePath(outDir);
+  const left: string[] = [];
   for (const stage of stagesOf(target)) {
-    if (stage.pid !== process.pid && processAlive(stage.pid)) continue;
     const old = join(stage.path, 'old');
+    if (stage.pid !== process.pid && processAlive(stage.pid)) {
+      if (existsSync(old) && !existsSync(target)) left.push(`${old} (process ${stage.pid} still runs: a build in its swap, or a process that reuses the pid of a killed one)`);
+      continue;
+    }
     if (existsSync(old)) {
       if (!existsSync(target)) {
         try {
           ownedTree(old, { verify: true });
         } catch (error) {
           if (!(error instanceof NotOwnedError)) throw error;
-          warn(`${old} holds the previous ${outDir}, moved aside by a build that was killed, but ${error.reason}; gen left it there: check it and move it back yourself`);
+          left.push(`${old} (moved aside by a build that was killed, but ${error.reason})`);
           continue;
         }
         renameSync(old, target);
@@ -75,6 +85,7 @@ export function recover(outDir: string, warn: (message: string) => void = () => 
     }
     rmSync(stage.path, { recursive: true, force: true });
   }
+  return left;
 }
 
 /** Terraform entries of a moved-aside tree that the current tree does not have. */
@@ -156,7 +167,15 @@ function emit(outDir: string, files: ReadonlyMap<string, string>, options: EmitO
   makeParents(dirname(target));
   // Fail before any work when out/ cannot be replaced at all.
   accessSync(dirname(target), constants.W_OK);
-  recover(outDir, (message) => process.stderr.write(`gen: ${message}\n`));
+  let left = recover(outDir, (message) => process.stderr.write(`gen: ${message}\n`));
+  // A build of another process may be between its two renames: give it a moment.
+  for (let waited = 0; left.length > 0 && !existsSync(target) && waited < 20; waited++) {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+    left = recover(outDir);
+  }
+  if (left.length > 0 && !existsSync(target)) {
+    throw new EmitError(`${outDir} is missing, and the previous one is still at ${left[0]}: check it, move it back to ${outDir}, then build again`);
+  }
 
   let working: string[] = [];
   const exists = lstatSync(target, { throwIfNoEntry: false });

@@ -1,6 +1,6 @@
 // Atomic, deterministic output trees with a verifiable MANIFEST, replaced
 // only when gen can prove it wrote them.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -263,7 +263,7 @@ describe('staging and recovery', () => {
     expect(existsSync(dead)).toBe(false);
   });
 
-  it('does not adopt a moved-aside tree that no longer matches its MANIFEST, and says so', () => {
+  it('does not adopt a moved-aside tree that no longer matches its MANIFEST, and builds no new out/ over it', () => {
     const dir = scratch();
     const out = join(dir, 'out');
     emitTree(out, new Map([['a.txt', 'previous\n']]));
@@ -271,11 +271,27 @@ describe('staging and recovery', () => {
     mkdirSync(dead, { mode: 0o700 });
     renameSync(out, join(dead, 'old'));
     writeFileSync(join(dead, 'old', 'a.txt'), 'planted\n');
-    const warnings: string[] = [];
-    recover(out, (w) => warnings.push(w));
+    expect(recover(out)).toEqual([`${join(dead, 'old')} (moved aside by a build that was killed, but a.txt does not match its sha256 in MANIFEST)`]);
     expect(existsSync(out)).toBe(false);
-    expect(warnings.join('\n')).toMatch(/holds the previous .*out.*a\.txt does not match its sha256 in MANIFEST; gen left it there/);
-    expect(existsSync(join(dead, 'old', 'a.txt'))).toBe(true);
+    expect(() => emitTree(out, new Map([['a.txt', 'next\n']]))).toThrow(/out is missing, and the previous one is still at .*old \(moved aside by a build that was killed, but a\.txt does not match/);
+    expect(existsSync(out)).toBe(false);
+    expect(readFileSync(join(dead, 'old', 'a.txt'), 'utf8')).toBe('planted\n');
+  });
+
+  it('waits for a running build between its renames, and never writes over its moved-aside tree', () => {
+    const dir = scratch();
+    const out = join(dir, 'out');
+    emitTree(out, new Map([['a.txt', 'previous\n']]));
+    const sleeper = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      const running = createStage(out).replace(`-${process.pid}-`, `-${sleeper.pid}-`);
+      mkdirSync(running, { mode: 0o700 });
+      renameSync(out, join(running, 'old'));
+      expect(() => emitTree(out, new Map([['a.txt', 'next\n']]))).toThrow(new RegExp(`still at .*old \\(process ${sleeper.pid} still runs`));
+      expect(readFileSync(join(running, 'old', 'a.txt'), 'utf8')).toBe('previous\n');
+    } finally {
+      sleeper.kill('SIGKILL');
+    }
   });
 
   it('leaves staging directories that are not private alone', () => {
