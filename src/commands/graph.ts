@@ -13,10 +13,8 @@ export function registerGraphCommands(cli: Command, setExit: (code: number) => v
     .option('-o, --output <file>', 'write to this file instead of stdout (not the topology, nor in out/ or the secrets directory)')
     .option('--force', 'replace an existing file')
     .action(async (file: string, options: { format: 'mermaid' | 'dot' | 'svg'; output?: string; force?: boolean }) => {
-      const { checkOutputPath } = await import('../io/output-path.js');
-      const { defaultSecretsDir } = await import('../secrets.js');
-      const { dirname, join } = await import('node:path');
-      const rules = { topology: file, secrets: defaultSecretsDir(file), outDir: join(dirname(file), 'out'), force: options.force };
+      const { checkOutputPath, outputRulesFor } = await import('../io/output-path.js');
+      const rules = outputRulesFor(file, { force: options.force });
       if (options.output) checkOutputPath(options.output, rules);
       const model = await cleanModel(file, 'nothing was drawn');
       if (!model) {

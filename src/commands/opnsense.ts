@@ -9,6 +9,7 @@ import type { Command } from 'commander';
 import { cleanModel } from './model.js';
 
 const EXIT_FAILED = 1;
+const EXIT_USAGE = 2;
 
 interface MergeCommandOptions {
   file: string;
@@ -59,20 +60,15 @@ async function runMerge(options: MergeCommandOptions): Promise<number> {
   const site = options.site === undefined ? (sites.length === 1 ? sites[0] : undefined) : sites.find((s) => s.name === options.site);
   if (!site) {
     const known = sites.map((s) => s.name).join(', ') || 'none';
+    // Naming no site, or one without a firewall, is a usage error.
     process.stderr.write(options.site === undefined ? `gen: choose a site with --site (sites with a firewall: ${known})\n` : `gen: site "${options.site}" has no firewall (sites with a firewall: ${known})\n`);
-    return EXIT_FAILED;
+    return EXIT_USAGE;
   }
   const { readInputBytes, requireInputFile } = await import('../io/read-input.js');
   requireInputFile(options.base, 'backup file');
-  const { checkOutputPath } = await import('../io/output-path.js');
+  const { checkOutputPath, outputRulesFor } = await import('../io/output-path.js');
   const secretsDir = options.secrets ?? join(dirname(options.file), DEFAULT_SECRETS_DIR);
-  const target = checkOutputPath(options.out, {
-    topology: options.file,
-    secrets: secretsDir,
-    outDir: join(dirname(options.file), 'out'),
-    inputs: [{ path: options.base, what: 'the base backup (--base)' }],
-    force: options.force,
-  });
+  const target = checkOutputPath(options.out, outputRulesFor(options.file, { secrets: secretsDir, force: options.force, inputs: [{ path: options.base, what: 'the base backup (--base)' }] }));
   let base: string;
   try {
     base = utf8Base(readInputBytes(options.base), options.base);

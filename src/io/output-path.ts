@@ -7,7 +7,7 @@
 import { lstatSync, readFileSync, realpathSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { MANIFEST, MANIFEST_MARK } from '../manifest.js';
-import { DEFAULT_SECRETS_DIR } from '../secrets.js';
+import { DEFAULT_SECRETS_DIR, defaultSecretsDir } from '../secrets.js';
 import { ReportedError, UsageError, reasonOf } from './errors.js';
 import { realPath, within } from './real-paths.js';
 
@@ -21,6 +21,11 @@ export interface OutputRules {
   /** Files the command reads, which it must not overwrite (e.g. --base). */
   inputs?: readonly { path: string; what: string }[];
   force?: boolean;
+}
+
+/** The rules for a command on `topology`: its secrets directory (.secrets beside it unless given) and out/ beside it. */
+export function outputRulesFor(topology: string, options: { secrets?: string; force?: boolean; inputs?: OutputRules['inputs'] } = {}): OutputRules {
+  return { topology, secrets: options.secrets ?? defaultSecretsDir(topology), outDir: join(dirname(topology), 'out'), force: options.force, inputs: options.inputs };
 }
 
 /** The nearest directory at or above `dir` that holds a MANIFEST gen wrote. */

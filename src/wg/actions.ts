@@ -6,7 +6,7 @@
 import { basename, join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { type LockOptions, withLock } from '../io/lock.js';
-import { checkOutputPath } from '../io/output-path.js';
+import { checkOutputPath, outputRulesFor } from '../io/output-path.js';
 import { requireInputFile } from '../io/read-input.js';
 import { clientConfig } from '../render/wireguard/client-config.js';
 import { instanceConfig } from '../render/wireguard/instance-config.js';
@@ -56,7 +56,7 @@ export async function underLock<T>(options: CommonOptions, action: (loaded: Load
 
 /** Writes a file that holds a private key (-o): mode 0600, atomically, only where the rules allow. */
 function writePrivateOutput(output: string, content: string | Buffer, options: CommonOptions & { force?: boolean }): void {
-  const target = checkOutputPath(output, { topology: options.file, secrets: secretsDir(options), outDir: join(options.file, '..', 'out'), force: options.force });
+  const target = checkOutputPath(output, outputRulesFor(options.file, options));
   writeFileAtomic(target, content, 0o600);
 }
 
@@ -155,7 +155,7 @@ export async function setEnabled(name: string, enabled: boolean, options: Common
 export async function exportPeer(name: string, options: CommonOptions & { lan?: boolean; qr?: boolean; output?: string; force?: boolean }): Promise<void> {
   const output = options.output;
   // Refuse a bad -o before reading any key.
-  if (output !== undefined) checkOutputPath(output, { topology: options.file, secrets: secretsDir(options), outDir: join(options.file, '..', 'out'), force: options.force });
+  if (output !== undefined) checkOutputPath(output, outputRulesFor(options.file, options));
   const rendered = await underLock(options, async ({ model }) => {
     const { site, instance, peer } = findPeer(model, name, options);
     if (!peer.enabled) throw new CommandError(`peer ${name} is disabled; enable it first (gen wg enable ${name})`);
@@ -196,7 +196,7 @@ export async function exportPeer(name: string, options: CommonOptions & { lan?: 
 
 /** The instance's side as a wg-quick file, with its private key from the secrets directory. */
 export async function exportInstance(options: CommonOptions & { output?: string; force?: boolean }): Promise<void> {
-  if (options.output !== undefined) checkOutputPath(options.output, { topology: options.file, secrets: secretsDir(options), outDir: join(options.file, '..', 'out'), force: options.force });
+  if (options.output !== undefined) checkOutputPath(options.output, outputRulesFor(options.file, options));
   const config = await underLock(options, async ({ model }) => {
     const { site, instance } = findInstance(model, options);
     const dir = secretsDir(options);

@@ -392,6 +392,8 @@ describe('gen opnsense merge (command)', () => {
     const bad = await gen('opnsense', 'merge', '-f', topology, '--base', notConfig, '-o', join(dir, 'y.xml'));
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/not an OPNsense configuration/);
+    const noSite = await gen('opnsense', 'merge', '-f', topology, '--site', 'nowhere', '--base', base, '-o', join(dir, 'z.xml'));
+    expect([noSite.code, noSite.stderr]).toEqual([2, 'gen: site "nowhere" has no firewall (sites with a firewall: home)\n']);
     const missing = await gen('opnsense', 'merge', '-f', topology, '--base', join(dir, 'missing.xml'), '-o', join(dir, 'z.xml'));
     expect([missing.code, missing.stderr]).toEqual([2, `gen: cannot read ${join(dir, 'missing.xml')}: no such backup file\n`]);
   });
