@@ -415,6 +415,8 @@ export interface Aws {
   region: string;
   buckets: { name: string; description?: string; noncurrentDays?: number; path: Path }[];
   users: IamUser[];
+  /** Terraform's remote state (the s3 backend); local state in out/ without it. */
+  stateBackend?: { bucket: string; key: string; region: string; useLockfile: boolean; path: Path };
   vpc?: Vpc;
   path: Path;
 }

@@ -246,6 +246,7 @@ export interface AwsInput {
       intents: { intent: 'backup-writer' | 'reader' | 'writer'; bucket: string; prefix?: string }[];
     }[];
   };
+  terraform?: { backend?: { bucket: string; key: string; region?: string; use_lockfile?: boolean } };
   vpc?: VpcInput;
 }
 

@@ -424,6 +424,7 @@ export function mergeConfig(baseText: string, genSections: readonly XmlElement[]
   if (!child(root, 'system')) throw new MergeError('the base is not an OPNsense configuration backup: it has no <system> section');
 
   const sections = genSections.map(clone);
+  for (const section of sections) if (section.name !== 'cert') checkUnique(root, section, 'opnsense');
   fillSecrets(root, sections, options);
 
   const genInterfaces = sections.find((s) => s.name === 'interfaces');
@@ -476,4 +477,24 @@ function propagate(node: XmlElement): boolean {
   for (const c of node.children) if (isElement(c) && propagate(c)) dirty = true;
   if (dirty) touch(node);
   return dirty;
+}
+
+/**
+ * Each element gen merges into must be there once: OPNsense reads the
+ * first of two, so with a section twice gen cannot know which one the box
+ * uses, and merging into one would keep the other's stale content. The
+ * elements are the sections, the interface and DHCP entries by key, and
+ * the containers (elements of elements) gen merges field by field.
+ */
+function checkUnique(base: XmlElement, gen: XmlElement, path: string, depth = 0): void {
+  const same = childrenNamed(base, gen.name);
+  if (same.length > 1) throw new MergeError(`the base has <${path}/${gen.name}> ${same.length} times; OPNsense reads only the first: remove the others, then merge again`);
+  const existing = same[0];
+  if (!existing) return;
+  const byKey = depth === 0 && (gen.name === 'interfaces' || gen.name === 'dhcpd');
+  for (const item of gen.children.filter(isElement)) {
+    if (attr(item, 'uuid') !== undefined) continue;
+    if (byKey) checkUnique(existing, { ...item, children: [] }, `${path}/${gen.name}`, depth + 1);
+    else if (item.children.some(isElement)) checkUnique(existing, item, `${path}/${gen.name}`, depth + 1);
+  }
 }
