@@ -6,5 +6,7 @@ export default defineConfig({
     // Real-tool tests (wireguard-go, ifupdown2 in User-Mode-Linux) take seconds.
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    // The default report, then one line counting the real-tool tests that skipped.
+    reporters: ['default', './test/tool-skips-reporter.ts'],
   },
 });

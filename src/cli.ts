@@ -1,5 +1,7 @@
 // The gen command line. Exit codes: 0 clean, 1 findings (errors, or too
-// many warnings), 2 usage or internal errors. Heavy modules load lazily,
+// many warnings) and problems of the environment (a full disk, a file gen
+// refuses to touch), 2 usage errors (a missing file, a refused output
+// path) and internal errors. Heavy modules load lazily,
 // inside the command that needs them, to keep start-up fast.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { registerWgCommands } from './commands/wg.js';
@@ -26,10 +28,15 @@ interface LintOptions {
 }
 
 async function runLint(file: string, options: LintOptions): Promise<number> {
+  const { requireInputFile } = await import('./io/read-input.js');
+  requireInputFile(file, 'topology file');
   const { lintFile } = await import('./pipeline.js');
   const { formatDiagnostics } = await import('./format.js');
   const { countBySeverity } = await import('./diagnostics.js');
-  const { diagnostics } = await lintFile(file);
+  const { trackedSecretsDiagnostics } = await import('./io/tracked-secrets.js');
+  const { defaultSecretsDir } = await import('./secrets.js');
+  const linted = await lintFile(file);
+  const diagnostics = [...linted.diagnostics, ...trackedSecretsDiagnostics(file, defaultSecretsDir(file))];
   process.stdout.write(formatDiagnostics(options.format, diagnostics, options.color));
   const { errors, warnings } = countBySeverity(diagnostics);
   if (errors > 0) return EXIT_FINDINGS;
@@ -42,6 +49,8 @@ async function runLint(file: string, options: LintOptions): Promise<number> {
 }
 
 async function runBuild(file: string, options: { out: string; format: Format; color: boolean; check?: boolean }): Promise<number> {
+  const { requireInputFile } = await import('./io/read-input.js');
+  requireInputFile(file, 'topology file');
   const { lintFile } = await import('./pipeline.js');
   const { formatDiagnostics } = await import('./format.js');
   const { countBySeverity } = await import('./diagnostics.js');
@@ -56,10 +65,14 @@ async function runBuild(file: string, options: { out: string; format: Format; co
   const { renderAll } = await import('./render/index.js');
   const files = renderAll(model);
   if (options.check) {
+    // --check reads and compares; it changes nothing on disk, not even what a killed build left.
     const { staleFiles } = await import('./stale.js');
-    const { recover } = await import('./emit.js');
-    // A build killed between its two renames left out/ aside: put it back first.
-    recover(options.out);
+    const { movedAside } = await import('./emit.js');
+    const aside = movedAside(options.out);
+    if (aside !== undefined) {
+      process.stdout.write(`gen: ${options.out} is missing: a build that was killed moved it to ${aside}; run gen build to put it back and update it\n`);
+      return EXIT_FINDINGS;
+    }
     const differences = staleFiles(options.out, files);
     if (differences.length === 0) {
       process.stdout.write(`gen: ${options.out} is current\n`);
@@ -70,7 +83,13 @@ async function runBuild(file: string, options: { out: string; format: Format; co
     return EXIT_FINDINGS;
   }
   const { emitTree } = await import('./emit.js');
-  const written = emitTree(options.out, files);
+  const { defaultSecretsDir } = await import('./secrets.js');
+  const written = emitTree(options.out, files, {
+    protect: [
+      { path: file, what: 'the topology file' },
+      { path: defaultSecretsDir(file), what: 'the secrets directory' },
+    ],
+  });
   process.stdout.write(written ? `gen: wrote ${files.size + 1} files to ${options.out}\n` : `gen: ${options.out} is current (${files.size + 1} files)\n`);
   for (const site of model.sites) {
     for (const step of site.manualSteps) process.stdout.write(`gen: manual step (site ${site.name}): ${step}\n`);
@@ -140,6 +159,9 @@ type RegisterCommands = (cli: Command, setExit: (code: number) => void) => void;
 /** Each entry adds a command group; the modules load their heavy parts lazily. */
 const commandGroups: RegisterCommands[] = [registerWgCommands, registerOpnsenseCommands, registerGraphCommands, registerInitCommands, registerDiffCommands];
 
+/** The sentence for a failure of standard output itself (a full disk behind a redirection). */
+export { outputErrorSentence } from './io/errors.js';
+
 export async function main(argv: readonly string[]): Promise<number> {
   let code = 0;
   const cli = program((c) => {
@@ -153,9 +175,15 @@ export async function main(argv: readonly string[]): Promise<number> {
       // --help and --version end with exit code 0; usage errors with 2.
       return error.exitCode === 0 ? 0 : EXIT_USAGE;
     }
-    const { EmitError } = await import('./emit.js');
-    if (error instanceof EmitError) {
+    const { ReportedError, isSystemError, systemErrorSentence } = await import('./io/errors.js');
+    if (error instanceof ReportedError) {
       process.stderr.write(`gen: ${error.message}\n`);
+      return error.exitCode;
+    }
+    // The environment failed (a full disk, a read-only file system, a missing directory): one sentence, exit 1.
+    if (isSystemError(error)) {
+      process.stderr.write(`gen: ${systemErrorSentence(error)}\n`);
+      if (process.env.GEN_DEBUG) process.stderr.write(`${error.stack ?? ''}\n`);
       return EXIT_FINDINGS;
     }
     process.stderr.write(`gen: internal error: ${(error as Error).message}\n`);

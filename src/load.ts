@@ -9,13 +9,14 @@
 // property test (test/core/yaml-readers.test.ts) holds the two together.
 // Layer: load. Imports only the shared leaves (README, Development): it
 // knows no rule; unknown ids in gen-ignore comments are the check stage's.
-import { readFileSync } from 'node:fs';
 import { load as fastLoad } from 'js-yaml';
 import { LineCounter, parseDocument, isMap, isSeq, isPair, isScalar, type Document, type Node } from 'yaml';
 import type { Diagnostic } from './diagnostics.js';
 import type { Path, SourceLocation } from './location.js';
 import { findSuppressions, type Suppression } from './suppress/comments.js';
 import { YAML12_CORE_SCHEMA } from './yaml-core-schema.js';
+import { MAX_NESTING, deepFlowOffset, isStackOverflow, limitOffset, limitViolation, lineAndColumn } from './io/data-limits.js';
+import { readFailure, readInputText } from './io/read-input.js';
 
 export interface Loaded {
   file: string;
@@ -102,17 +103,17 @@ function startOf(node: unknown): number | undefined {
 export function loadTopologyFile(file: string, displayName = file): LoadResult {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readInputText(file);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
+    const { rule, message } = readFailure(error, displayName);
     return {
       ok: false,
       diagnostics: [
         {
-          rule: 'load/read',
+          rule,
           severity: 'error',
-          message: code === 'ENOENT' ? `cannot read ${displayName}: no such file` : `cannot read ${displayName}: ${code}`,
-          hint: 'Pass the path of a topology file, or run gen in the folder that holds topology.yaml.',
+          message,
+          hint: rule === 'load/limit' ? 'A topology is a few kilobytes to a few megabytes: check that this is the right file.' : 'Pass the path of a topology file, or run gen in the folder that holds topology.yaml.',
           location: { file: displayName, line: 1, col: 1 },
         },
       ],
@@ -156,7 +157,14 @@ export function loadTopologyText(text: string, file: string): LoadResult {
   const fast = readFast(text);
   if (fast) return loaded(fast.data, text, new SourceMap(file, text), file);
   const lines = new LineCounter();
-  const doc = parseDocument(text, { ...PARSE_OPTIONS, lineCounter: lines });
+  let doc: Document;
+  try {
+    doc = parseDocument(text, { ...PARSE_OPTIONS, lineCounter: lines });
+  } catch (error) {
+    if (!isStackOverflow(error)) throw error;
+    return tooDeep(text, file);
+  }
+  if (doc.errors.some((e) => isStackOverflow(e) || /call stack/i.test(e.message))) return tooDeep(text, file);
   const source = new SourceMap(file, text, { doc, lines });
   const diagnostics: Diagnostic[] = [];
   for (const error of doc.errors) {
@@ -177,6 +185,7 @@ export function loadTopologyText(text: string, file: string): LoadResult {
     // maxAliasCount bounds alias expansion ("billion laughs").
     data = doc.toJS({ maxAliasCount: 1000 });
   } catch (error) {
+    if (isStackOverflow(error)) return tooDeep(text, file);
     return {
       ok: false,
       diagnostics: [
@@ -208,6 +217,12 @@ function loaded(data: unknown, text: string, source: SourceMap, file: string): L
       ],
     };
   }
+  const violation = limitViolation(data);
+  if (violation) {
+    const offset = limitOffset(text);
+    const location = offset === undefined ? locateSafely(source, violation.path) : { file, ...lineAndColumn(text, offset) };
+    return { ok: false, diagnostics: [limitDiagnostic(violation.message, location)] };
+  }
   // Suppressions need the comments, and so the full parse: only when one may exist.
   const suppressions = text.includes('gen-ignore') ? findSuppressions(text, source.document().doc, source.document().lines, file) : [];
   return { ok: true, loaded: { file, data, source, suppressions } };
@@ -215,4 +230,24 @@ function loaded(data: unknown, text: string, source: SourceMap, file: string): L
 
 function firstLine(message: string): string {
   return (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '');
+}
+
+function limitDiagnostic(message: string, location: SourceLocation): Diagnostic {
+  return { rule: 'load/limit', severity: 'error', message, hint: 'No topology needs this: check that this is the right file, and simplify the value or the nesting.', location };
+}
+
+/** A file nested deeper than the YAML reader's stack: located at the first bracket past the limit. */
+function tooDeep(text: string, file: string): LoadResult {
+  const location = { file, ...lineAndColumn(text, deepFlowOffset(text) ?? 0) };
+  return { ok: false, diagnostics: [limitDiagnostic(`nested too deeply (limit ${MAX_NESTING} levels)`, location)] };
+}
+
+/** The position of a path; a document too deep to parse for positions points at its start. */
+function locateSafely(source: SourceMap, path: Path): SourceLocation {
+  try {
+    return source.locate(path);
+  } catch (error) {
+    if (isStackOverflow(error)) return source.at(0);
+    throw error;
+  }
 }

@@ -1,13 +1,48 @@
-// out/MANIFEST: the sha256 of every generated file in `sha256sum` format,
-// so `cd out && sha256sum -c MANIFEST` verifies a tree.
+// out/MANIFEST: gen's mark on a tree it wrote. The first line says so; then
+// the sha256 of every generated file in `sha256sum` format (which skips
+// the "#" line), so `cd out && sha256sum -c MANIFEST` verifies a tree. A
+// directory is gen's to replace only when its MANIFEST has exactly this
+// form and lists every file in it.
 import { createHash } from 'node:crypto';
 
 export const MANIFEST = 'MANIFEST';
 
-/** sha256sum-format manifest of every file, sorted by path. */
+/** The first line of every MANIFEST gen writes. */
+export const MANIFEST_MARK = '# gen output tree: generated files with their sha256 (check: sha256sum -c MANIFEST); gen replaces this directory whole';
+
+export function sha256(content: string | Uint8Array): string {
+  return createHash('sha256').update(content).digest('hex');
+}
+
+/** The manifest of every file, sorted by path. */
 export function manifest(files: ReadonlyMap<string, string>): string {
-  return [...files.keys()]
+  return `${MANIFEST_MARK}\n${[...files.keys()]
     .sort()
-    .map((path) => `${createHash('sha256').update(files.get(path)!, 'utf8').digest('hex')}  ${path}\n`)
-    .join('');
+    .map((path) => `${sha256(files.get(path)!)}  ${path}\n`)
+    .join('')}`;
+}
+
+const LINE = /^([0-9a-f]{64}) {2}([^\0\\\n]+)$/;
+
+function plainRelative(path: string): boolean {
+  return !path.startsWith('/') && path.split('/').every((p) => p !== '' && p !== '.' && p !== '..');
+}
+
+/**
+ * The files a MANIFEST lists (path → sha256), or undefined when the text is
+ * not a MANIFEST gen wrote: the mark, then sorted unique lines of exactly
+ * sha256sum's form with plain relative paths, each line ending in a newline.
+ */
+export function parseManifest(text: string): Map<string, string> | undefined {
+  if (!text.startsWith(`${MANIFEST_MARK}\n`) || !text.endsWith('\n')) return undefined;
+  const listed = new Map<string, string>();
+  let previous = '';
+  for (const line of text.slice(MANIFEST_MARK.length + 1, -1).split('\n')) {
+    if (line === '' && listed.size === 0 && text.length === MANIFEST_MARK.length + 1) break;
+    const match = LINE.exec(line);
+    if (!match || !plainRelative(match[2]!) || match[2]! <= previous || match[2] === MANIFEST) return undefined;
+    previous = match[2]!;
+    listed.set(match[2]!, match[1]!);
+  }
+  return listed;
 }

@@ -63,7 +63,13 @@ export interface Site {
   path: Path;
   firewall?: Firewall;
   hosts: Host[];
+  /** The VMs and containers gen knows: the firewall's VM, the services' guests, the backup server's VM. */
+  guests: Guest[];
   apiTokens: ApiToken[];
+  /** Roles gen defines: the topology's custom roles and those its tokens' intents need. */
+  roles: ProxmoxRole[];
+  /** Pools gen creates (the VMs of a vm-provisioning token live in one). */
+  pools: string[];
   networks: Network[];
   /** Networks behind the firewall (everything but WAN). */
   internalNetworks: string[];
@@ -334,11 +340,74 @@ export interface Haproxy {
 export interface ApiToken {
   user: string;
   token: string;
-  role: string;
-  /** ACL path the role applies to. */
-  aclPath: string;
+  /** user@realm!token, what the tool logs in as. */
+  tokenId: string;
+  intent?: 'vm-provisioning' | 'backup' | 'monitoring';
+  /** The ACL entries: the intent's, or the topology's role on its path. */
+  grants: { path: string; role: string; reason: string }[];
   privilegeSeparation: boolean;
   description?: string;
+  path: Path;
+}
+
+export interface ProxmoxRole {
+  name: string;
+  /** As written (the topology's) or sorted (an intent's). */
+  privileges: string[];
+  /** 'topology': proxmox.roles; otherwise the intent that needs it. */
+  origin: 'topology' | 'vm-provisioning' | 'backup' | 'monitoring';
+  description?: string;
+  path: Path;
+}
+
+export interface Guest {
+  kind: 'vm' | 'ct';
+  id: number;
+  /** The firewall's, service's or backup server's name: the VM name or hostname on create. */
+  name: string;
+  purpose: 'firewall' | 'service' | 'backup-server';
+  /** The Proxmox host it runs on. */
+  host?: string;
+  cores?: number;
+  memoryMb?: number;
+  diskGb?: number;
+  storage: string;
+  onboot?: boolean;
+  create: boolean;
+  iso?: string;
+  template?: string;
+  /** qm ostype on create: FreeBSD (OPNsense) is "other", Linux "l26". */
+  ostype?: 'other' | 'l26';
+  nics: GuestNic[];
+  /** Settings only the guest itself can make (a VM's address), for the operator. */
+  notes: string[];
+  path: Path;
+}
+
+export interface GuestNic {
+  /** N of netN. */
+  index: number;
+  /** What the NIC is for: the firewall interface or the network's name. */
+  label: string;
+  bridge?: string;
+  tag?: number;
+  mac: string;
+  /** The MAC was written in the topology (kept) rather than derived. */
+  macExplicit: boolean;
+  /** Proxmox's firewall on the NIC: off for the firewall VM, unset otherwise. */
+  firewall?: boolean;
+  /** The firewall interface the NIC carries (firewall VM). */
+  interface?: string;
+  /** vtnetN inside the firewall. */
+  device?: string;
+  /** Network id. */
+  network?: string;
+  /** The guest's address on the network and the network's prefix. */
+  address?: string;
+  prefix?: number;
+  /** A container's default gateway. */
+  gateway?: string;
+  gatewayExplicit: boolean;
   path: Path;
 }
 
@@ -351,6 +420,9 @@ export interface PbsBackup {
   region: string;
   iamUser?: string;
   pveStorage: string;
+  /** The PBS user and token Proxmox VE logs in with (DatastoreBackup on the datastore). */
+  pveUser: string;
+  pveToken: string;
   path: Path;
 }
 
@@ -358,6 +430,8 @@ export interface Aws {
   region: string;
   buckets: { name: string; description?: string; noncurrentDays?: number; path: Path }[];
   users: IamUser[];
+  /** Terraform's remote state (the s3 backend); local state in out/ without it. */
+  stateBackend?: { bucket: string; key: string; region: string; useLockfile: boolean; path: Path };
   vpc?: Vpc;
   path: Path;
 }

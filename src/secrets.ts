@@ -1,13 +1,25 @@
-// The secrets directory (default .secrets/, gitignored): private keys that
-// never enter the topology or out/. Directories are 0700, files 0600.
+// The secrets directory (default .secrets/ beside the topology): private
+// keys that never enter the topology or out/. gen creates it with mode 0700
+// and a .gitignore of `*`, so `git add -A` in the user's repository leaves
+// it out; key files are 0600. Like ssh, gen refuses a secrets directory or
+// key that another user could swap or read: a symbolic link, a directory
+// writable by group or others, a key readable or writable by them, or
+// something owned by another user; the message says which chmod fixes it.
 // Layout, relative to the directory:
 //   <site>/wireguard/<instance>.key          the instance's private key
 //   <site>/wireguard/<instance>/peers/<peer>.key  a peer's private key (when gen made it);
 //                                            peer names are unique per instance only
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { chmodSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, sep } from 'node:path';
+import { writeFileAtomic } from './io/atomic-write.js';
+import { ReportedError } from './io/errors.js';
 
 export const DEFAULT_SECRETS_DIR = '.secrets';
+
+/** The secrets directory that belongs to a topology file: .secrets beside it. */
+export function defaultSecretsDir(topologyFile: string): string {
+  return join(dirname(topologyFile), DEFAULT_SECRETS_DIR);
+}
 
 export function instanceKeyPath(site: string, instance: string): string {
   return join(site, 'wireguard', `${instance}.key`);
@@ -17,25 +29,101 @@ export function peerKeyPath(site: string, instance: string, peer: string): strin
   return join(site, 'wireguard', instance, 'peers', `${peer}.key`);
 }
 
-export function readSecret(dir: string, relative: string): string | undefined {
+/** A secrets directory or key file that gen refuses to use. */
+export class SecretsError extends ReportedError {}
+
+function shellQuoted(path: string): string {
+  return /^[A-Za-z0-9_./+-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
+}
+
+function octal(mode: number): string {
+  return (mode & 0o777).toString(8).padStart(4, '0');
+}
+
+function ownUid(): number | undefined {
+  return process.getuid?.();
+}
+
+function checkOwner(path: string, uid: number): void {
+  const own = ownUid();
+  if (own !== undefined && uid !== own && uid !== 0) {
+    throw new SecretsError(`refusing ${path}: it belongs to another user (uid ${uid}), who could read or replace the keys: chown ${own} ${shellQuoted(path)}`);
+  }
+}
+
+/** Checks one directory of the secrets tree; false when it does not exist. */
+function checkDirectory(path: string): boolean {
+  const stat = lstatSync(path, { throwIfNoEntry: false });
+  if (!stat) return false;
+  if (stat.isSymbolicLink()) {
+    throw new SecretsError(`refusing ${path}: it is a symbolic link, and keys are kept only in a real directory: replace the link by the directory it points to (mv, then chmod 700 ${shellQuoted(path)})`);
+  }
+  if (!stat.isDirectory()) throw new SecretsError(`refusing ${path}: it is not a directory`);
+  checkOwner(path, stat.uid);
+  if (stat.mode & 0o022) {
+    throw new SecretsError(`refusing ${path}: it is writable by group or others (mode ${octal(stat.mode)}), so another user could replace a key: chmod 700 ${shellQuoted(path)}`);
+  }
+  return true;
+}
+
+/** Checks a key file; false when it does not exist. */
+function checkKeyFile(path: string): boolean {
+  const stat = lstatSync(path, { throwIfNoEntry: false });
+  if (!stat) return false;
+  if (stat.isSymbolicLink()) throw new SecretsError(`refusing ${path}: it is a symbolic link; a private key must be a regular file of its own (mode 0600)`);
+  if (!stat.isFile()) throw new SecretsError(`refusing ${path}: it is not a regular file`);
+  checkOwner(path, stat.uid);
+  if (stat.mode & 0o077) {
+    throw new SecretsError(`refusing ${path}: it is readable or writable by group or others (mode ${octal(stat.mode)}): chmod 600 ${shellQuoted(path)}`);
+  }
+  return true;
+}
+
+/** Whether the secrets directory exists; throws when gen must not use it (see the top of this file). */
+export function secretsDirectoryExists(dir: string): boolean {
+  return checkDirectory(dir);
+}
+
+/** The directories from the secrets directory down to the one holding `relative`. */
+function directoriesTo(dir: string, relative: string): string[] {
+  const dirs = [dir];
+  const parts = dirname(relative).split(sep).filter((p) => p !== '' && p !== '.');
+  for (let i = 1; i <= parts.length; i++) dirs.push(join(dir, ...parts.slice(0, i)));
+  return dirs;
+}
+
+/** Checks the secrets tree down to `relative`; the path of the secret, or undefined when it does not exist. */
+export function secretFile(dir: string, relative: string): string | undefined {
+  for (const d of directoriesTo(dir, relative)) if (!checkDirectory(d)) return undefined;
   const file = join(dir, relative);
-  if (!existsSync(file)) return undefined;
-  return readFileSync(file, 'utf8').trim();
+  return checkKeyFile(file) ? file : undefined;
+}
+
+export function readSecret(dir: string, relative: string): string | undefined {
+  const file = secretFile(dir, relative);
+  return file === undefined ? undefined : readFileSync(file, 'utf8').trim();
+}
+
+export const SECRETS_GITIGNORE = '*\n';
+
+/**
+ * Checks the secrets tree down to `relative` and creates what is missing
+ * (0700, whatever the umask); a secrets directory gen creates gets a
+ * .gitignore of `*`. Returns the path of the secret.
+ */
+export function prepareSecret(dir: string, relative: string): string {
+  for (const d of directoriesTo(dir, relative)) {
+    if (checkDirectory(d)) continue;
+    mkdirSync(d, { mode: 0o700 });
+    chmodSync(d, 0o700);
+    if (d === dir) writeFileSync(join(dir, '.gitignore'), SECRETS_GITIGNORE, { mode: 0o644, flag: 'wx' });
+  }
+  const file = join(dir, relative);
+  checkKeyFile(file);
+  return file;
 }
 
 /** Writes a secret atomically with mode 0600, creating 0700 directories. */
 export function writeSecret(dir: string, relative: string, value: string): void {
-  const file = join(dir, relative);
-  let current = dirname(file);
-  const created: string[] = [];
-  while (!existsSync(current)) {
-    created.push(current);
-    current = dirname(current);
-  }
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  for (const d of [...created, ...(existsSync(dir) ? [dir] : [])]) chmodSync(d, 0o700);
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, `${value}\n`, { mode: 0o600 });
-  chmodSync(tmp, 0o600);
-  renameSync(tmp, file);
+  writeFileAtomic(prepareSecret(dir, relative), `${value}\n`, 0o600);
 }

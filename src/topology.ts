@@ -16,6 +16,7 @@ export interface SiteInput {
   proxmox?: {
     hosts?: HostInput[];
     api_tokens?: ApiTokenInput[];
+    roles?: { name: string; privileges: string[]; description?: string }[];
   };
   firewall?: FirewallInput;
   wireguard?: WireguardInput[];
@@ -29,10 +30,32 @@ export interface SiteInput {
 export interface ApiTokenInput {
   user: string;
   token: string;
-  role: string;
+  role?: string;
   path?: string;
+  intent?: 'vm-provisioning' | 'backup' | 'monitoring';
+  pool?: string;
+  templates?: string;
+  storage?: string[];
+  networks?: string[];
   privilege_separation?: boolean;
   description?: string;
+}
+
+/** How gen sets up a VM or container: what it sets on every run, and what it needs to create one. */
+export interface GuestInput {
+  cores?: number;
+  memory_mb?: number;
+  disk_gb?: number;
+  storage?: string;
+  onboot?: boolean;
+  create?: boolean;
+  iso?: string;
+}
+
+export interface VmInput extends GuestInput {
+  id?: number;
+  host?: string;
+  mac?: string;
 }
 
 export interface HostInput {
@@ -59,7 +82,7 @@ export interface FirewallInput {
   release?: string;
   dhcp_server?: 'dnsmasq' | 'isc';
   public_address?: string;
-  vm?: { id?: number; host?: string; cores?: number; memory_mb?: number };
+  vm?: Omit<VmInput, 'mac'> & { nics?: { bridge: string; mac?: string; tag?: number }[] };
   interfaces: FirewallInterfaceInput[];
   groups?: { name: string; members: string[]; description?: string }[];
   routes?: { network: string; via: string; description?: string }[];
@@ -141,6 +164,7 @@ export interface ServiceInput {
   container?: number;
   vm?: number;
   host?: string;
+  guest?: GuestInput & { template?: string; mac?: string; gateway?: string };
 }
 
 export interface FlowTestInput {
@@ -205,6 +229,9 @@ export interface PbsInput {
   bucket: string;
   iam_user?: string;
   pve_storage?: string;
+  pve_user?: string;
+  pve_token?: string;
+  vm?: VmInput;
 }
 
 export interface AwsInput {
@@ -219,6 +246,7 @@ export interface AwsInput {
       intents: { intent: 'backup-writer' | 'reader' | 'writer'; bucket: string; prefix?: string }[];
     }[];
   };
+  terraform?: { backend?: { bucket: string; key: string; region?: string; use_lockfile?: boolean } };
   vpc?: VpcInput;
 }
 

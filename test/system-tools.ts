@@ -1,18 +1,49 @@
-// Which real tools this machine has, so tests that need them can skip with
-// a clear message (CI runs as root with every tool installed).
+// Which real tools this machine has, so tests that need them skip cleanly
+// where they are missing: at collection time nothing runs but these checks,
+// and each skipped test says why in its title ("(skipped: needs ...)").
+// test/tool-skips-reporter.ts counts those titles into one line at the end
+// of the run. CI installs every tool (.ci/install-tools), runs as root and
+// fails on any such skip. GEN_TEST_AS_USER=1 makes a root run behave as an
+// ordinary user's (the fresh-machine test uses it).
 import { execFileSync, spawnSync } from 'node:child_process';
 
-export const isRoot = process.getuid?.() === 0;
+/**
+ * Every tool a real-tool test may ask for: what .ci/apt-packages.txt
+ * installs. A test that needs another tool adds it here and there.
+ */
+export const REAL_TOOLS = [
+  'xmllint', // libxml2-utils: OPNsense fragments
+  'wg', 'wg-quick', 'wireguard-go', 'ip', 'ping', // WireGuard files, handshake and ping in network namespaces
+  'ifup', 'ifquery', 'bridge', 'unshare', 'linux.uml', 'modprobe', // ifupdown2 parse and User-Mode-Linux bring-up
+  'zbarimg', // QR codes read back
+  'dot', // gen graph --format svg
+  'openssl', // the merge's stand-in certificate
+  'sha256sum', // out/MANIFEST
+  'shellcheck', // every generated shell script
+  'php', 'python3', 'haproxy', // OPNsense's own PHP and HAProxy template on merged configs (php-cli, python3-jinja2, haproxy)
+] as const;
+
+export type RealTool = (typeof REAL_TOOLS)[number];
+
+export const isRoot = process.getuid?.() === 0 && !process.env.GEN_TEST_AS_USER;
+
+/** The phrase in the title of every test skipped for a missing tool or root. */
+export const SKIP_MARK = '(skipped: needs ';
 
 export function hasCommand(name: string): boolean {
   return spawnSync('sh', ['-c', `command -v "$0"`, name], { stdio: 'ignore' }).status === 0;
 }
 
-/** Undefined when every tool is there and we are root; else why the test skips. */
-export function missing(tools: readonly string[], needsRoot = true): string | undefined {
+/** Undefined when every tool is there (and we are root, if needed); else why the test skips. */
+export function missing(tools: readonly RealTool[], needsRoot = true): string | undefined {
   const absent = tools.filter((t) => !hasCommand(t));
   const reasons = [needsRoot && !isRoot ? 'root' : '', absent.length ? absent.join(', ') : ''].filter(Boolean);
   return reasons.length ? `needs ${reasons.join(' and ')}` : undefined;
+}
+
+/** A test title that carries the reason of its skip, for the reader and for the skip summary. */
+export function titled(title: string, why: string | undefined): string {
+  return why === undefined ? title : `${title} (skipped: ${why})`;
 }
 
 export function run(command: string, args: readonly string[], input?: string): string {

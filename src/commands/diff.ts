@@ -1,9 +1,10 @@
 // gen diff: what a change to the topology does, first in words (from
 // comparing the two resolved models), then as a unified diff of out/.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
+import { readInputText } from '../io/read-input.js';
 import { cleanModel } from './model.js';
 import type { Model } from '../model.js';
 
@@ -12,11 +13,13 @@ interface Base {
   text?: string;
 }
 
-/** The base topology: a file in DIR, or the file at a git revision (absent there: empty base). */
+/** The base topology: the file of the same name in DIR, or the file at a git revision (absent there: empty base, the file is new). */
 function readBase(file: string, base: string): Base {
   if (existsSync(base) && statSync(base).isDirectory()) {
     const path = join(base, basename(file));
-    return { label: path, text: existsSync(path) ? readFileSync(path, 'utf8') : undefined };
+    // A directory without the topology is a mistake, not an empty base: everything would read as added.
+    if (!existsSync(path)) throw new UsageError(`--base ${base} holds no ${basename(file)}: pass the directory that holds the base topology, or a git revision`);
+    return { label: path, text: readInputText(path) };
   }
   if (base.startsWith('-') || /[\s\0]/.test(base)) throw new UsageError(`--base "${base}" is neither a directory nor a git revision`);
   const shown = spawnSync('git', ['show', `${base}:./${basename(file)}`], { cwd: dirname(file) || '.', encoding: 'utf8' });

@@ -1,7 +1,6 @@
 // gen graph: the topology as a diagram. Mermaid or DOT on stdout, or an
 // SVG drawn by Graphviz `dot`.
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { cleanModel } from './model.js';
 
@@ -11,8 +10,12 @@ export function registerGraphCommands(cli: Command, setExit: (code: number) => v
     .description('draw the topology: sites, hosts, bridges, interfaces, VLANs, the VPN and its peers, the VPC, services and allowed flows')
     .argument('[file]', 'topology file', 'topology.yaml')
     .addOption(new Option('--format <format>', 'mermaid, dot, or svg (needs Graphviz dot)').choices(['mermaid', 'dot', 'svg']).default('mermaid'))
-    .option('-o, --output <file>', 'write to this file instead of stdout')
-    .action(async (file: string, options: { format: 'mermaid' | 'dot' | 'svg'; output?: string }) => {
+    .option('-o, --output <file>', 'write to this file instead of stdout (not the topology, nor in out/ or the secrets directory)')
+    .option('--force', 'replace an existing file')
+    .action(async (file: string, options: { format: 'mermaid' | 'dot' | 'svg'; output?: string; force?: boolean }) => {
+      const { checkOutputPath, outputRulesFor } = await import('../io/output-path.js');
+      const rules = outputRulesFor(file, { force: options.force });
+      if (options.output) checkOutputPath(options.output, rules);
       const model = await cleanModel(file, 'nothing was drawn');
       if (!model) {
         setExit(1);
@@ -37,8 +40,10 @@ export function registerGraphCommands(cli: Command, setExit: (code: number) => v
           output = drawn.stdout;
         }
       }
-      if (options.output) writeFileSync(options.output, output);
-      else process.stdout.write(output);
+      if (options.output) {
+        const { writeFileAtomic } = await import('../io/atomic-write.js');
+        writeFileAtomic(checkOutputPath(options.output, rules), output, 0o644);
+      } else process.stdout.write(output);
       setExit(0);
     });
 }

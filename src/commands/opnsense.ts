@@ -1,12 +1,15 @@
 // gen opnsense merge: puts the generated OPNsense sections into an
 // operator's config.xml backup, fills in the WireGuard instance key from
-// the secrets directory and writes a complete config to restore (0600).
-import { readFileSync } from 'node:fs';
+// the secrets directory and writes a complete config to restore (0600,
+// atomically, never over the base or the topology, nor into out/ or the
+// secrets directory). The base must be UTF-8, as OPNsense writes it: gen
+// keeps the bytes it does not manage only for that encoding.
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { cleanModel } from './model.js';
 
 const EXIT_FAILED = 1;
+const EXIT_USAGE = 2;
 
 interface MergeCommandOptions {
   file: string;
@@ -15,14 +18,42 @@ interface MergeCommandOptions {
   secrets?: string;
   site?: string;
   allowGuiPortConflict?: boolean;
+  force?: boolean;
 }
+
+/** The base as text: UTF-8 only, declared so or not declared at all. */
+function utf8Base(bytes: Buffer, file: string): string {
+  const head = bytes.subarray(0, 200).toString('latin1');
+  const declared = /^(?:\uFEFF|\xEF\xBB\xBF)?<\?xml[^>]*\bencoding\s*=\s*["']([^"']+)["']/.exec(head)?.[1];
+  if (declared !== undefined && !/^utf-?8$/i.test(declared)) {
+    throw new MergeInputError(
+      `${file} declares encoding ${declared}; gen merges UTF-8 backups only (OPNsense writes UTF-8) and would not keep its other bytes exactly: ` +
+        `convert it (iconv -f ${declared} -t UTF-8) and change the declaration to UTF-8, or download the backup from the box again`,
+    );
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    const at = firstInvalidUtf8(bytes);
+    throw new MergeInputError(`${file} is not UTF-8 (byte 0x${bytes[at]!.toString(16).toUpperCase()} at offset ${at} is not valid there); gen merges UTF-8 backups only, as OPNsense writes them`);
+  }
+}
+
+/** The offset of the first byte that is not valid UTF-8: where decoding and encoding again differ. */
+function firstInvalidUtf8(bytes: Buffer): number {
+  const again = Buffer.from(bytes.toString('utf8'), 'utf8');
+  let i = 0;
+  while (i < bytes.length && bytes[i] === again[i]) i++;
+  return Math.min(i, bytes.length - 1);
+}
+
+class MergeInputError extends Error {}
 
 async function runMerge(options: MergeCommandOptions): Promise<number> {
   const { DEFAULT_SECRETS_DIR, readSecret } = await import('../secrets.js');
   const { siteSections } = await import('../render/opnsense/index.js');
   const { PRIVATE_KEY_PLACEHOLDER_PREFIX } = await import('../render/opnsense/context.js');
   const { MergeError, mergeConfig } = await import('../opnsense/merge.js');
-  const { writePrivateFile } = await import('../opnsense/write.js');
 
   const model = await cleanModel(options.file, 'nothing was merged');
   if (!model) return EXIT_FAILED;
@@ -30,36 +61,53 @@ async function runMerge(options: MergeCommandOptions): Promise<number> {
   const site = options.site === undefined ? (sites.length === 1 ? sites[0] : undefined) : sites.find((s) => s.name === options.site);
   if (!site) {
     const known = sites.map((s) => s.name).join(', ') || 'none';
+    // Naming no site, or one without a firewall, is a usage error.
     process.stderr.write(options.site === undefined ? `gen: choose a site with --site (sites with a firewall: ${known})\n` : `gen: site "${options.site}" has no firewall (sites with a firewall: ${known})\n`);
-    return EXIT_FAILED;
+    return EXIT_USAGE;
   }
+  const { readInputBytes, requireInputFile } = await import('../io/read-input.js');
+  requireInputFile(options.base, 'backup file');
+  const { checkOutputPath, outputRulesFor } = await import('../io/output-path.js');
+  const secretsDir = options.secrets ?? join(dirname(options.file), DEFAULT_SECRETS_DIR);
+  const target = checkOutputPath(options.out, outputRulesFor(options.file, { secrets: secretsDir, force: options.force, inputs: [{ path: options.base, what: 'the base backup (--base)' }] }));
   let base: string;
   try {
-    base = readFileSync(options.base, 'utf8');
+    base = utf8Base(readInputBytes(options.base), options.base);
   } catch (error) {
-    process.stderr.write(`gen: cannot read ${options.base}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
-    return EXIT_FAILED;
+    if (error instanceof MergeInputError) {
+      process.stderr.write(`gen: ${error.message}\n`);
+      return EXIT_FAILED;
+    }
+    throw error;
   }
-  const secretsDir = options.secrets ?? join(dirname(options.file), DEFAULT_SECRETS_DIR);
   const sections = siteSections(model, site).flatMap((area) => area.sections);
+  // The instance key is read under the topology's lock, after a half-done key change is repaired.
+  const { withLock } = await import('../io/lock.js');
+  const { recoverKeyChanges } = await import('../wg/key-change.js');
+  let merged: string;
   try {
-    const merged = mergeConfig(base, sections, {
-      secret: (relative) => readSecret(secretsDir, relative),
-      placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX,
-      warn: (message) => process.stderr.write(`gen: warning: ${message}\n`),
-      allowGuiPortConflict: options.allowGuiPortConflict,
-    });
-    writePrivateFile(options.out, merged);
+    merged = await withLock(
+      options.file,
+      async (held) => {
+        if (held) recoverKeyChanges(model, secretsDir, options.file, (text) => process.stderr.write(`gen: ${text}\n`));
+        return mergeConfig(base, sections, {
+          secret: (relative) => readSecret(secretsDir, relative),
+          placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX,
+          warn: (message) => process.stderr.write(`gen: warning: ${message}\n`),
+          allowGuiPortConflict: options.allowGuiPortConflict,
+        });
+      },
+      { readOnly: true },
+    );
   } catch (error) {
     if (error instanceof MergeError) {
       process.stderr.write(`gen: ${options.base}: ${error.message}\n`);
       return EXIT_FAILED;
     }
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === undefined) throw error;
-    process.stderr.write(`gen: cannot write ${options.out}: ${code}\n`);
-    return EXIT_FAILED;
+    throw error;
   }
+  const { writeFileAtomic } = await import('../io/atomic-write.js');
+  writeFileAtomic(target, merged, 0o600);
   process.stdout.write(`gen: merged site ${site.name} into ${options.out} (restore it whole: System > Configuration > Backups)\n`);
   return 0;
 }
@@ -75,6 +123,7 @@ export function registerOpnsenseCommands(cli: Command, setExit: (code: number) =
     .option('--secrets <dir>', 'secrets directory (default: .secrets beside the topology file)')
     .option('--site <name>', 'site whose firewall to merge (needed when several sites have one)')
     .option('--allow-gui-port-conflict', 'merge even when an HAProxy frontend binds a port the web GUI holds on every interface (HAProxy would not start)')
+    .option('--force', 'replace an existing output file (never the base)')
     .action(async (options: MergeCommandOptions) => {
       setExit(await runMerge(options));
     });

@@ -21,15 +21,15 @@ function withScope(command: Command): Command {
 }
 
 async function run(setExit: (code: number) => void, action: () => Promise<void> | void): Promise<void> {
-  const { CommandError } = await import('../wg/topology-file.js');
+  const { ReportedError } = await import('../io/errors.js');
   const { TopologyEditError } = await import('../wg/edit-topology.js');
   try {
     await action();
     setExit(0);
   } catch (error) {
-    if (!(error instanceof CommandError) && !(error instanceof TopologyEditError)) throw error;
+    if (!(error instanceof ReportedError) && !(error instanceof TopologyEditError)) throw error;
     process.stderr.write(`gen: ${error.message}\n`);
-    setExit(EXIT_FAILED);
+    setExit(error instanceof ReportedError ? error.exitCode : EXIT_FAILED);
   }
 }
 
@@ -82,8 +82,9 @@ export function registerWgCommands(cli: Command, setExit: (code: number) => void
       .argument('<name>', 'peer name')
       .option('--lan', 'the file for the LAN endpoint')
       .option('--qr', 'a QR code for the mobile apps')
-      .option('-o, --output <file>', 'write to this file (mode 0600); .png or .svg writes a QR code'),
-  ).action(async (name: string, options: ScopeOptions & { lan?: boolean; qr?: boolean; output?: string }) => {
+      .option('-o, --output <file>', 'write to this file (mode 0600; not in the topology\'s out/ or secrets directory); .png or .svg writes a QR code')
+      .option('--force', 'replace an existing file'),
+  ).action(async (name: string, options: ScopeOptions & { lan?: boolean; qr?: boolean; output?: string; force?: boolean }) => {
     await run(setExit, async () => (await actions()).exportPeer(name, options));
   });
 
@@ -91,8 +92,9 @@ export function registerWgCommands(cli: Command, setExit: (code: number) => void
     wg
       .command('export-instance')
       .description("write the instance's side as a wg-quick file with its private key (for a plain Linux WireGuard host or to compare with `wg showconf`)")
-      .option('-o, --output <file>', 'write to this file (mode 0600)'),
-  ).action(async (options: ScopeOptions & { output?: string }) => {
+      .option('-o, --output <file>', 'write to this file (mode 0600; not in the topology\'s out/ or secrets directory)')
+      .option('--force', 'replace an existing file'),
+  ).action(async (options: ScopeOptions & { output?: string; force?: boolean }) => {
     await run(setExit, async () => (await actions()).exportInstance(options));
   });
 

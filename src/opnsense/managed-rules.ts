@@ -39,6 +39,9 @@ const STORES: readonly RuleStore[] = [
   { path: ['OPNsense', 'Firewall', 'Filter', 'snatrules'], what: 'outbound NAT rule' },
 ];
 
+/** Where the rule stores sit under <opnsense> (each must be there at most once, like the sections gen merges into). */
+export const RULE_STORE_PATHS: readonly (readonly string[])[] = STORES.map((s) => s.path);
+
 /**
  * Removes the base's rules on `managed` interfaces and stale rules of
  * earlier merges, except the ones gen writes now (`genUuids`); says which

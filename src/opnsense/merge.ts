@@ -20,7 +20,7 @@ import { contains, parseAddressWithPrefix, parseIPv4 } from '../net.js';
 import { publicKeyOf } from '../targets/wireguard/keys.js';
 import { adoptedUuids, renameUuids } from './identity.js';
 import { bindClashes, guiConflicts } from './listeners.js';
-import { clearManagedRules } from './managed-rules.js';
+import { RULE_STORE_PATHS, clearManagedRules } from './managed-rules.js';
 import { XmlParseError, parseXml } from './parse.js';
 import { type SelfSigned, selfSignedCertificate } from './selfsigned.js';
 
@@ -428,6 +428,9 @@ export function mergeConfig(baseText: string, genSections: readonly XmlElement[]
   if (!child(root, 'system')) throw new MergeError('the base is not an OPNsense configuration backup: it has no <system> section');
 
   const sections = genSections.map(clone);
+  for (const section of sections) if (section.name !== 'cert') checkUnique(root, section, 'opnsense');
+  // The rule stores merge clears, whichever form the release writes (a 26.7 policy leaves <filter> to be cleared).
+  for (const path of RULE_STORE_PATHS) checkUnique(root, [...path].reverse().reduce<XmlElement>((inner, name) => ({ name, attrs: [], children: [inner] }), { name: 'rule', attrs: [], children: [] }), 'opnsense');
   fillSecrets(root, sections, options);
   const adopted = adoptedUuids(root, sections, ITEM_KEYS, OTHER_KIND);
   for (const section of sections) renameUuids(section, adopted);
@@ -502,4 +505,24 @@ function propagate(node: XmlElement): boolean {
   for (const c of node.children) if (isElement(c) && propagate(c)) dirty = true;
   if (dirty) touch(node);
   return dirty;
+}
+
+/**
+ * Each element gen merges into must be there once: OPNsense reads the
+ * first of two, so with a section twice gen cannot know which one the box
+ * uses, and merging into one would keep the other's stale content. The
+ * elements are the sections, the interface and DHCP entries by key, and
+ * the containers (elements of elements) gen merges field by field.
+ */
+function checkUnique(base: XmlElement, gen: XmlElement, path: string, depth = 0): void {
+  const same = childrenNamed(base, gen.name);
+  if (same.length > 1) throw new MergeError(`the base has <${path}/${gen.name}> ${same.length} times; OPNsense reads only the first: remove the others, then merge again`);
+  const existing = same[0];
+  if (!existing) return;
+  const byKey = depth === 0 && (gen.name === 'interfaces' || gen.name === 'dhcpd');
+  for (const item of gen.children.filter(isElement)) {
+    if (attr(item, 'uuid') !== undefined) continue;
+    if (byKey) checkUnique(existing, { ...item, children: [] }, `${path}/${gen.name}`, depth + 1);
+    else if (item.children.some(isElement)) checkUnique(existing, item, `${path}/${gen.name}`, depth + 1);
+  }
 }

@@ -5,6 +5,7 @@
 // "<key> <value>" lines. Credentials are placeholders: the access key comes
 // from the IAM user, the PBS password goes to /etc/pve/priv/storage/ via pvesm.
 import type { Aws, Model, PbsBackup } from '../model.js';
+import { pveAuthId } from './pbs-access.js';
 import type { OutputFiles } from './target.js';
 
 export const ACCESS_KEY_PLACEHOLDER = 'REPLACE-WITH-ACCESS-KEY-ID';
@@ -46,14 +47,14 @@ export function pveStorageCfg(backup: PbsBackup): string {
     ['datastore', backup.datastore],
     ['server', backup.address ?? PBS_ADDRESS_PLACEHOLDER],
     ['content', 'backup'],
-    ['username', 'root@pam'],
+    ['username', pveAuthId(backup)],
   ]);
 }
 
 /** A word for a shell command line: these values match narrow name patterns; anything else is refused, not quoted. */
 function word(value: string): string {
-  if (!/^[A-Za-z0-9_.@{}/:=,+-]+$/.test(value)) throw new Error(`not a plain shell word: ${JSON.stringify(value)}`);
-  return value.includes('{') ? `'${value}'` : value;
+  if (!/^[A-Za-z0-9_.@{}/:=,+!-]+$/.test(value)) throw new Error(`not a plain shell word: ${JSON.stringify(value)}`);
+  return /[{!]/.test(value) ? `'${value}'` : value;
 }
 
 /** How the placeholders are replaced without a secret ever entering a file gen writes. */
@@ -73,6 +74,7 @@ export function backupSteps(site: string, backup: PbsBackup, aws: Aws | undefine
     `| pbs/s3.cfg | /etc/proxmox-backup/s3.cfg on the Proxmox Backup Server |`,
     `| pbs/datastore.cfg | /etc/proxmox-backup/datastore.cfg on the Proxmox Backup Server |`,
     `| proxmox/storage.cfg | /etc/pve/storage.cfg (the entry ${backup.pveStorage}) on a Proxmox VE node |`,
+    `| pbs/access.sh | run on the Proxmox Backup Server: the user and token Proxmox VE logs in with (DatastoreBackup on ${backup.datastore} only) |`,
     '',
     'Secrets are placeholders in these files. Fill them in with commands, never by committing them:',
     '',
@@ -86,10 +88,11 @@ export function backupSteps(site: string, backup: PbsBackup, aws: Aws | undefine
     '   ```',
     '',
     `   ${cache} is the local cache of the S3 datastore: put it on a local disk.`,
-    `3. On a Proxmox VE node: add the storage entry, then its password and the server's certificate fingerprint (from \`proxmox-backup-manager cert info\` on the backup server):`,
+    `3. On the Proxmox Backup Server: run pbs/access.sh. It creates the user and token Proxmox VE logs in with; the token's secret, printed once, is the storage's password below.`,
+    `4. On a Proxmox VE node: add the storage entry, then its password (the token's secret) and the server's certificate fingerprint (from \`proxmox-backup-manager cert info\` on the backup server):`,
     '',
     '   ```',
-    `   pvesm add pbs ${word(backup.pveStorage)} --server ${word(backup.address ?? PBS_ADDRESS_PLACEHOLDER)} --datastore ${word(backup.datastore)} --username root@pam --content backup --password --fingerprint "$PBS_FINGERPRINT"`,
+    `   pvesm add pbs ${word(backup.pveStorage)} --server ${word(backup.address ?? PBS_ADDRESS_PLACEHOLDER)} --datastore ${word(backup.datastore)} --username ${word(pveAuthId(backup))} --content backup --password --fingerprint "$PBS_FINGERPRINT"`,
     '   ```',
     '',
     ...(backup.address === undefined ? [`   The topology gives no address for the backup server (backup.pbs.address): replace ${PBS_ADDRESS_PLACEHOLDER}.`, ''] : []),

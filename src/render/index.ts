@@ -7,7 +7,10 @@ import { renderIpsecSteps } from './aws/ipsec-steps.js';
 import { renderBackup } from './backup.js';
 import { renderGraph } from './graph.js';
 import { renderOpnsense } from './opnsense/index.js';
+import { renderPbsAccess } from './pbs-access.js';
 import { renderPlan } from './plan.js';
+import { renderAccess } from './proxmox/access.js';
+import { renderGuests } from './proxmox/guests.js';
 import { renderProxmox } from './proxmox/index.js';
 import { renderSteps } from './steps.js';
 import type { OutputFiles, Target } from './target.js';
@@ -22,6 +25,9 @@ export const targets: readonly Target[] = [
   { name: 'backup', render: renderBackup },
   { name: 'ipsec-steps', render: renderIpsecSteps },
   { name: 'proxmox', render: renderProxmox },
+  { name: 'guests', render: renderGuests },
+  { name: 'access', render: renderAccess },
+  { name: 'pbs-access', render: renderPbsAccess },
   { name: 'wireguard', render: renderWireguard },
 ];
 

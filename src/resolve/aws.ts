@@ -33,10 +33,18 @@ export function resolveAws(input: AwsInput, path: Path, ctx: ResolveContext, sit
       path: upath,
     };
   });
+  const backend = input.terraform?.backend;
   return {
     region: input.region,
     buckets,
     users,
+    stateBackend: backend && {
+      bucket: backend.bucket,
+      key: backend.key,
+      region: backend.region ?? input.region,
+      useLockfile: backend.use_lockfile ?? true,
+      path: [...path, 'terraform', 'backend'],
+    },
     vpc: input.vpc ? resolveVpc(input.vpc, input.region, [...path, 'vpc'], ctx, sites) : undefined,
     path,
   };

@@ -3,8 +3,10 @@
 import type { Path } from '../location.js';
 import type { Aws, Network, PbsBackup, Site } from '../model.js';
 import type { SiteInput } from '../topology.js';
+import { resolveAccess } from './access.js';
 import { type ResolveContext, indexByName } from './context.js';
 import { deriveOutboundNat, resolveFirewall, resolvePortForwards } from './firewall.js';
+import { resolveGuests } from './guests.js';
 import { resolveHaproxy } from './haproxy.js';
 import { derivedWanRules, resolvePolicy } from './policy.js';
 import { deriveHostRouting, resolveHost } from './proxmox.js';
@@ -94,28 +96,25 @@ export function resolveSite(input: SiteInput, path: Path, ctx: ResolveContext, a
     return `On the upstream router${device ? ` (${device})` : ''}: forward ${pf.proto.toUpperCase()} ${pf.port} to ${target}${pf.description ? ` (${pf.description})` : ''}.`;
   });
 
+  const backup = input.backup?.pbs ? resolveBackup(input, [...path, 'backup', 'pbs'], ctx, aws) : undefined;
+  const guests = resolveGuests(input, site, path, ctx, { firewall, hosts: hostInputs.map((h) => h.name), networks: byId, services, backup });
+  const access = resolveAccess(input, site, path, ctx, { firewall, networks: networkIndex, backup });
+
   return {
     name: site,
     description: input.description,
     path,
     firewall,
     hosts,
-    apiTokens: (input.proxmox?.api_tokens ?? []).map((token, i) => ({
-      user: token.user,
-      token: token.token,
-      role: token.role,
-      aclPath: token.path ?? '/',
-      privilegeSeparation: token.privilege_separation ?? true,
-      description: token.description,
-      path: [...path, 'proxmox', 'api_tokens', i],
-    })),
+    guests,
+    ...access,
     networks,
     internalNetworks,
     wireguard,
     services,
     policy,
     haproxy,
-    backup: input.backup?.pbs ? resolveBackup(input, [...path, 'backup', 'pbs'], ctx, aws) : undefined,
+    backup,
     manualSteps,
   };
 }
@@ -141,6 +140,8 @@ function resolveBackup(input: SiteInput, path: Path, ctx: ResolveContext, aws: A
     region: aws.region,
     iamUser,
     pveStorage: pbs.pve_storage ?? 'pbs-main',
+    pveUser: pbs.pve_user ?? 'pve-backup@pbs',
+    pveToken: pbs.pve_token ?? 'pve',
     path,
   };
 }

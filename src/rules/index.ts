@@ -1,6 +1,8 @@
 // The rule registry: every rule id gen can report, in documentation order.
+import { accessRules } from './access.js';
 import { awsRules } from './aws.js';
 import { firewallRules } from './firewall.js';
+import { guestRules } from './guests.js';
 import { infrastructureRules } from './infrastructure.js';
 import { ipRules } from './ip.js';
 import { nameRules } from './names.js';
@@ -12,7 +14,7 @@ import type { Rule } from './rule.js';
 import { wireguardRules } from './wireguard.js';
 import { wireguardClientRules } from './wireguard-clients.js';
 
-export const rules: readonly Rule[] = [...reportedRules, ...nameRules, ...ipRules, ...firewallRules, ...opnsenseRules, ...wireguardRules, ...wireguardClientRules, ...infrastructureRules, ...proxmoxRules, ...awsRules, ...testRules];
+export const rules: readonly Rule[] = [...reportedRules, ...nameRules, ...ipRules, ...firewallRules, ...opnsenseRules, ...wireguardRules, ...wireguardClientRules, ...infrastructureRules, ...proxmoxRules, ...guestRules, ...accessRules, ...awsRules, ...testRules];
 
 export const ruleById: ReadonlyMap<string, Rule> = new Map(rules.map((r) => [r.id, r]));
 

@@ -1,13 +1,7 @@
 // Rules on Proxmox bridges and the AWS layout.
+import { vidsCover } from '../targets/proxmox/interfaces.js';
 import type { Rule } from './rule.js';
 import { bridges } from './walk.js';
-
-function vidCovers(vids: readonly string[], tag: number): boolean {
-  return vids.some((vid) => {
-    const [from, to = from] = vid.split('-').map(Number);
-    return from !== undefined && to !== undefined && tag >= from && tag <= to;
-  });
-}
 
 export const infrastructureRules: Rule[] = [
   {
@@ -21,7 +15,7 @@ export const infrastructureRules: Rule[] = [
         for (const tag of bridge.requiredVlans) {
           if (!bridge.vlanAware) {
             report({ path: [...bridge.path, 'vlan_aware'], key: true, message: `bridge ${bridge.name} must carry VLAN ${tag} but is not VLAN aware` });
-          } else if (!vidCovers(bridge.vids, tag)) {
+          } else if (!vidsCover(bridge.vids, tag)) {
             report({ path: [...bridge.path, 'vids'], message: `bridge ${bridge.name} must carry VLAN ${tag} for the firewall, but its vids (${bridge.vids.join(' ')}) leave it out` });
           }
         }

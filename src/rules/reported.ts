@@ -31,6 +31,13 @@ export const reportedRules: Rule[] = [
     hint: 'Start from `gen init` or the README example.',
   },
   {
+    id: 'load/limit',
+    severity: 'error',
+    summary: 'The file is larger, nested deeper or has a longer value than any topology needs.',
+    why: 'Limits checked before the expensive stages keep a wrong or hostile file (a device, megabytes in one value, thousands of nested brackets) from exhausting memory or the stack.',
+    hint: 'Check that this is the right file; GEN_MAX_INPUT_BYTES raises the size limit (16 MiB).',
+  },
+  {
     id: 'schema',
     severity: 'error',
     summary: 'A value does not match schema/topology.schema.json.',
@@ -155,5 +162,12 @@ export const reportedRules: Rule[] = [
     summary: 'A `# gen-ignore` comment silences nothing.',
     why: 'A stale suppression would silently hide a future, different problem on the same node.',
     hint: 'Remove the comment, or move it onto the line before the node it is meant for.',
+  },
+  {
+    id: 'secrets/tracked',
+    severity: 'error',
+    summary: 'git tracks a file of the secrets directory (gen lint, in a git work tree).',
+    why: 'A tracked private key is committed and pushed with the next commit; anyone with the repository can then decrypt the VPN.',
+    hint: 'git rm -r --cached .secrets, keep a .gitignore of * in .secrets/, and rotate every key that was pushed.',
   },
 ];

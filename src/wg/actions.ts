@@ -1,16 +1,22 @@
 // What the `gen wg` commands do. Private keys go only to the secrets
 // directory (0700, files 0600), to stdout when asked for, or to a 0600
-// file; never into the topology file or out/.
-import { chmodSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+// file outside the topology's directories; never into the topology file or
+// out/. Every command runs under the topology's lock, reads the topology
+// only then, and first repairs what a killed command left (key-change.ts).
+import { basename, join } from 'node:path';
+import { writeFileAtomic } from '../io/atomic-write.js';
+import { type LockOptions, withLock } from '../io/lock.js';
+import { checkOutputPath, outputRulesFor } from '../io/output-path.js';
+import { requireInputFile } from '../io/read-input.js';
 import { clientConfig } from '../render/wireguard/client-config.js';
 import { instanceConfig } from '../render/wireguard/instance-config.js';
-import { instanceKeyPath, peerKeyPath, readSecret, writeSecret } from '../secrets.js';
+import { defaultSecretsDir, instanceKeyPath, peerKeyPath, readSecret } from '../secrets.js';
 import { editTopology } from './edit-topology.js';
+import { commitKeyChange, recoverKeyChanges } from './key-change.js';
 import { generateKeyPair, isWireguardKey, publicKeyOf } from '../targets/wireguard/keys.js';
 import { INTERFACE_NAME } from '../targets/wireguard/names.js';
 import { findInstance, findPeer, type Scope } from './locate.js';
-import { CommandError, checkEdited, loadForEdit, saveEdited, writeEdited } from './topology-file.js';
+import { CommandError, type LoadedTopology, checkEdited, loadForEdit, saveEdited } from './topology-file.js';
 
 export interface CommonOptions extends Scope {
   file: string;
@@ -18,8 +24,8 @@ export interface CommonOptions extends Scope {
   secrets?: string;
 }
 
-function secretsDir(options: CommonOptions): string {
-  return options.secrets ?? join(dirname(options.file), '.secrets');
+export function secretsDir(options: CommonOptions): string {
+  return options.secrets ?? defaultSecretsDir(options.file);
 }
 
 function note(text: string): void {
@@ -31,25 +37,28 @@ function checkedPublicKey(key: string): string {
   return key;
 }
 
-/** Writes a file that holds a private key: mode 0600, atomically. */
-function writePrivateFile(file: string, content: string | Buffer): void {
-  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
-  try {
-    writeFileSync(tmp, content, { mode: 0o600 });
-    chmodSync(tmp, 0o600);
-    renameSync(tmp, file);
-  } catch (error) {
-    throw new CommandError(`cannot write ${file}: ${(error as NodeJS.ErrnoException).code ?? 'EIO'}`);
-  }
+/**
+ * Runs a command on the topology under its lock: the topology is read once
+ * the lock is held, after what a killed command left is repaired.
+ */
+export async function underLock<T>(options: CommonOptions, action: (loaded: LoadedTopology) => Promise<T>, lockOptions: LockOptions = {}): Promise<T> {
+  requireInputFile(options.file, 'topology file');
+  return withLock(
+    options.file,
+    async (held) => {
+      const loaded = await loadForEdit(options.file);
+      // Without the lock (a read-only checkout) nothing can be half-done, and nothing could be repaired.
+      if (held) recoverKeyChanges(loaded.model, secretsDir(options), options.file, note);
+      return action(loaded);
+    },
+    lockOptions,
+  );
 }
 
-/** Stores a private key in the secrets directory; a directory that cannot hold it is the user's to fix. */
-function storeSecret(dir: string, keyFile: string, privateKey: string): void {
-  try {
-    writeSecret(dir, keyFile, privateKey);
-  } catch (error) {
-    throw new CommandError(`cannot write ${join(dir, keyFile)}: ${(error as NodeJS.ErrnoException).code ?? 'EIO'}; nothing was changed`);
-  }
+/** Writes a file that holds a private key (-o): mode 0600, atomically, only where the rules allow. */
+function writePrivateOutput(output: string, content: string | Buffer, options: CommonOptions & { force?: boolean }): void {
+  const target = checkOutputPath(output, outputRulesFor(options.file, options));
+  writeFileAtomic(target, content, 0o600);
 }
 
 export function keygen(): void {
@@ -64,104 +73,110 @@ export function pubkey(input: string): void {
 
 /** Makes the instance's key pair: private key to the secrets directory, public key into the topology. */
 export async function keygenInstance(options: CommonOptions & { force?: boolean }): Promise<void> {
-  const { text, model } = await loadForEdit(options.file);
-  const { site, instance } = findInstance(model, options);
-  const dir = secretsDir(options);
-  const keyFile = instanceKeyPath(site.name, instance.name);
-  if (readSecret(dir, keyFile) !== undefined && !options.force) throw new CommandError(`${join(dir, keyFile)} exists; use --force to replace the instance's key`);
-  const pair = generateKeyPair();
-  const edited = editTopology(text, [{ kind: 'set', path: [...instance.path, 'public_key'], value: pair.publicKey }]);
-  await checkEdited(options.file, edited);
-  storeSecret(dir, keyFile, pair.privateKey);
-  writeEdited(options.file, edited);
-  note(`instance ${instance.name}: private key in ${join(dir, keyFile)}, public key set in ${options.file}`);
-  process.stdout.write(`${pair.publicKey}\n`);
+  await underLock(options, async ({ text, model }) => {
+    const { site, instance } = findInstance(model, options);
+    const dir = secretsDir(options);
+    const keyFile = instanceKeyPath(site.name, instance.name);
+    if (readSecret(dir, keyFile) !== undefined && !options.force) throw new CommandError(`${join(dir, keyFile)} exists; use --force to replace the instance's key`);
+    const pair = generateKeyPair();
+    const edited = editTopology(text, [{ kind: 'set', path: [...instance.path, 'public_key'], value: pair.publicKey }]);
+    await checkEdited(options.file, edited);
+    commitKeyChange({ dir, keyFile, privateKey: pair.privateKey, topology: options.file, edited });
+    note(`instance ${instance.name}: private key in ${join(dir, keyFile)}, public key set in ${options.file}`);
+    process.stdout.write(`${pair.publicKey}\n`);
+  });
 }
 
 export async function addPeer(name: string, options: CommonOptions & { role: string; publicKey?: string; description?: string; force?: boolean }): Promise<void> {
-  const { text, model } = await loadForEdit(options.file);
-  const { site, instance } = findInstance(model, options);
   // The name becomes a file name in the secrets directory: check it before any path is built.
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.test(name)) throw new CommandError(`"${name}" is not a peer name (letters, digits, '_', '.', '-'; starts with a letter or digit)`);
-  if (instance.peers.some((p) => p.name === name)) throw new CommandError(`instance ${instance.name} already has a peer named ${name}`);
-  if (!instance.roles.some((r) => r.name === options.role)) {
-    throw new CommandError(`instance ${instance.name} has no role ${options.role} (roles: ${instance.roles.map((r) => r.name).join(', ') || 'none'})`);
-  }
-  const address = instance.nextFree[options.role];
-  if (!address) throw new CommandError(`role ${options.role} of ${instance.name} has no free address left`);
+  const publicKeyGiven = options.publicKey === undefined ? undefined : checkedPublicKey(options.publicKey);
+  await underLock(options, async ({ text, model }) => {
+    const { site, instance } = findInstance(model, options);
+    if (instance.peers.some((p) => p.name === name)) throw new CommandError(`instance ${instance.name} already has a peer named ${name}`);
+    if (!instance.roles.some((r) => r.name === options.role)) {
+      throw new CommandError(`instance ${instance.name} has no role ${options.role} (roles: ${instance.roles.map((r) => r.name).join(', ') || 'none'})`);
+    }
+    const address = instance.nextFree[options.role];
+    if (!address) throw new CommandError(`role ${options.role} of ${instance.name} has no free address left`);
 
-  const dir = secretsDir(options);
-  const keyFile = peerKeyPath(site.name, instance.name, name);
-  const pair = options.publicKey === undefined ? generateKeyPair() : undefined;
-  const publicKey = pair?.publicKey ?? checkedPublicKey(options.publicKey!);
-  if (pair && readSecret(dir, keyFile) !== undefined && !options.force) throw new CommandError(`${join(dir, keyFile)} exists (an earlier peer of that name?); use --force to replace it`);
+    const dir = secretsDir(options);
+    const keyFile = peerKeyPath(site.name, instance.name, name);
+    const pair = publicKeyGiven === undefined ? generateKeyPair() : undefined;
+    const publicKey = pair?.publicKey ?? publicKeyGiven!;
+    if (pair && readSecret(dir, keyFile) !== undefined && !options.force) throw new CommandError(`${join(dir, keyFile)} exists (an earlier peer of that name?); use --force to replace it`);
 
-  const entries: [string, string][] = [
-    ['name', name],
-    ['role', options.role],
-    ['address', address],
-    ['public_key', publicKey],
-  ];
-  if (options.description !== undefined) entries.push(['description', options.description]);
-  const edited = editTopology(text, [{ kind: 'append', path: [...instance.path, 'peers'], entries }]);
-  await checkEdited(options.file, edited);
-  if (pair) storeSecret(dir, keyFile, pair.privateKey);
-  writeEdited(options.file, edited);
-  note(
-    `added peer ${name} (${options.role}) at ${address} to ${instance.name}; ` +
-      (pair ? `private key in ${join(dir, keyFile)}` : 'its private key stays on the device'),
-  );
-  process.stdout.write(`${address}\n`);
+    const entries: [string, string][] = [
+      ['name', name],
+      ['role', options.role],
+      ['address', address],
+      ['public_key', publicKey],
+    ];
+    if (options.description !== undefined) entries.push(['description', options.description]);
+    const edited = editTopology(text, [{ kind: 'append', path: [...instance.path, 'peers'], entries }]);
+    await checkEdited(options.file, edited);
+    if (pair) commitKeyChange({ dir, keyFile, privateKey: pair.privateKey, topology: options.file, edited });
+    else await saveEdited(options.file, edited);
+    note(
+      `added peer ${name} (${options.role}) at ${address} to ${instance.name}; ` +
+        (pair ? `private key in ${join(dir, keyFile)}` : 'its private key stays on the device'),
+    );
+    process.stdout.write(`${address}\n`);
+  });
 }
 
 export async function rotate(name: string, options: CommonOptions & { publicKey?: string }): Promise<void> {
-  const { text, model } = await loadForEdit(options.file);
-  const { site, instance, peer } = findPeer(model, name, options);
-  const dir = secretsDir(options);
-  const pair = options.publicKey === undefined ? generateKeyPair() : undefined;
-  const publicKey = pair?.publicKey ?? checkedPublicKey(options.publicKey!);
-  const edited = editTopology(text, [{ kind: 'set', path: [...peer.path, 'public_key'], value: publicKey }]);
-  const keyFile = peerKeyPath(site.name, instance.name, peer.name);
-  await checkEdited(options.file, edited);
-  if (pair) storeSecret(dir, keyFile, pair.privateKey);
-  // The device made the new key: an old private key would only make export refuse with a mismatch.
-  else rmSync(join(dir, keyFile), { force: true });
-  writeEdited(options.file, edited);
-  note(`peer ${name}: new public key ...${publicKey.slice(-8)}; ${pair ? `private key in ${join(dir, keyFile)}` : 'its private key stays on the device'}. Rebuild and deploy, then export the new client file.`);
+  const publicKeyGiven = options.publicKey === undefined ? undefined : checkedPublicKey(options.publicKey);
+  await underLock(options, async ({ text, model }) => {
+    const { site, instance, peer } = findPeer(model, name, options);
+    const dir = secretsDir(options);
+    const pair = publicKeyGiven === undefined ? generateKeyPair() : undefined;
+    const publicKey = pair?.publicKey ?? publicKeyGiven!;
+    const edited = editTopology(text, [{ kind: 'set', path: [...peer.path, 'public_key'], value: publicKey }]);
+    const keyFile = peerKeyPath(site.name, instance.name, peer.name);
+    await checkEdited(options.file, edited);
+    // The device made the new key: the old private key goes once the topology no longer names it.
+    commitKeyChange({ dir, keyFile, privateKey: pair?.privateKey, topology: options.file, edited });
+    note(`peer ${name}: new public key ...${publicKey.slice(-8)}; ${pair ? `private key in ${join(dir, keyFile)}` : 'its private key stays on the device'}. Rebuild and deploy, then export the new client file.`);
+  });
 }
 
 export async function setEnabled(name: string, enabled: boolean, options: CommonOptions): Promise<void> {
-  const { text, model } = await loadForEdit(options.file);
-  const { peer } = findPeer(model, name, options);
-  if (peer.enabled === enabled) {
-    note(`peer ${name} is already ${enabled ? 'enabled' : 'disabled'}`);
-    return;
-  }
-  await saveEdited(options.file, editTopology(text, [{ kind: 'set', path: [...peer.path, 'enabled'], value: enabled }]));
-  note(`peer ${name} ${enabled ? 'enabled' : 'disabled'} in ${options.file}`);
+  await underLock(options, async ({ text, model }) => {
+    const { peer } = findPeer(model, name, options);
+    if (peer.enabled === enabled) {
+      note(`peer ${name} is already ${enabled ? 'enabled' : 'disabled'}`);
+      return;
+    }
+    await saveEdited(options.file, editTopology(text, [{ kind: 'set', path: [...peer.path, 'enabled'], value: enabled }]));
+    note(`peer ${name} ${enabled ? 'enabled' : 'disabled'} in ${options.file}`);
+  });
 }
 
-export async function exportPeer(name: string, options: CommonOptions & { lan?: boolean; qr?: boolean; output?: string }): Promise<void> {
-  const { model } = await loadForEdit(options.file);
-  const { site, instance, peer } = findPeer(model, name, options);
-  if (!peer.enabled) throw new CommandError(`peer ${name} is disabled; enable it first (gen wg enable ${name})`);
-  if (instance.publicKey === undefined) throw new CommandError(`instance ${instance.name} has no public_key (gen wg keygen --instance ${instance.name})`);
-  if (options.lan && instance.lanEndpoint === undefined) throw new CommandError(`instance ${instance.name} has no lan_endpoint, so there is no LAN client file`);
-  const dir = secretsDir(options);
-  const privateKey = readSecret(dir, peerKeyPath(site.name, instance.name, peer.name));
-  if (privateKey === undefined) {
-    throw new CommandError(`no private key for ${name} in ${dir}: the peer brought its own key (its client file is completed on the device), or run gen wg rotate ${name}`);
-  }
-  if (!isWireguardKey(privateKey)) throw new CommandError(`${join(dir, peerKeyPath(site.name, instance.name, peer.name))} does not hold a WireGuard key`);
-  if (publicKeyOf(privateKey) !== peer.publicKey) {
-    throw new CommandError(`the private key of ${name} in ${dir} does not belong to the public_key in ${options.file} (rotated elsewhere?)`);
-  }
-  const config = clientConfig(site, instance, peer, { lan: options.lan === true, privateKey });
+export async function exportPeer(name: string, options: CommonOptions & { lan?: boolean; qr?: boolean; output?: string; force?: boolean }): Promise<void> {
   const output = options.output;
+  // Refuse a bad -o before reading any key.
+  if (output !== undefined) checkOutputPath(output, outputRulesFor(options.file, options));
+  const rendered = await underLock(options, async ({ model }) => {
+    const { site, instance, peer } = findPeer(model, name, options);
+    if (!peer.enabled) throw new CommandError(`peer ${name} is disabled; enable it first (gen wg enable ${name})`);
+    if (instance.publicKey === undefined) throw new CommandError(`instance ${instance.name} has no public_key (gen wg keygen --instance ${instance.name})`);
+    if (options.lan && instance.lanEndpoint === undefined) throw new CommandError(`instance ${instance.name} has no lan_endpoint, so there is no LAN client file`);
+    const dir = secretsDir(options);
+    const privateKey = readSecret(dir, peerKeyPath(site.name, instance.name, peer.name));
+    if (privateKey === undefined) {
+      throw new CommandError(`no private key for ${name} in ${dir}: the peer brought its own key (its client file is completed on the device), or run gen wg rotate ${name}`);
+    }
+    if (!isWireguardKey(privateKey)) throw new CommandError(`${join(dir, peerKeyPath(site.name, instance.name, peer.name))} does not hold a WireGuard key`);
+    if (publicKeyOf(privateKey) !== peer.publicKey) {
+      throw new CommandError(`the private key of ${name} in ${dir} does not belong to the public_key in ${options.file} (rotated elsewhere?)`);
+    }
+    return clientConfig(site, instance, peer, { lan: options.lan === true, privateKey });
+  }, { readOnly: true });
   const asQr = options.qr === true || (output !== undefined && /\.(png|svg)$/i.test(output));
   if (!asQr) {
-    if (output === undefined) process.stdout.write(config);
-    else writePrivateFile(output, config);
+    if (output === undefined) process.stdout.write(rendered);
+    else writePrivateOutput(output, rendered, options);
     // wg-quick names the interface after the file and refuses other names.
     if (output !== undefined && /\.conf$/.test(output) && !INTERFACE_NAME.test(basename(output).slice(0, -'.conf'.length))) {
       note(`wg-quick takes the interface name from the file name (at most 15 characters: letters, digits, _=+.-): save it as e.g. wg0.conf for \`wg-quick up\``);
@@ -170,28 +185,29 @@ export async function exportPeer(name: string, options: CommonOptions & { lan?: 
   }
   const QRCode = (await import('qrcode')).default;
   if (output === undefined) {
-    process.stdout.write(await QRCode.toString(config, { type: 'terminal', small: true, errorCorrectionLevel: 'L' }));
+    process.stdout.write(await QRCode.toString(rendered, { type: 'terminal', small: true, errorCorrectionLevel: 'L' }));
   } else if (/\.svg$/i.test(output)) {
-    writePrivateFile(output, await QRCode.toString(config, { type: 'svg', errorCorrectionLevel: 'M' }));
+    writePrivateOutput(output, await QRCode.toString(rendered, { type: 'svg', errorCorrectionLevel: 'M' }), options);
   } else if (/\.png$/i.test(output)) {
-    writePrivateFile(output, await QRCode.toBuffer(config, { type: 'png', errorCorrectionLevel: 'M', margin: 4, scale: 6 }));
+    writePrivateOutput(output, await QRCode.toBuffer(rendered, { type: 'png', errorCorrectionLevel: 'M', margin: 4, scale: 6 }), options);
   } else {
-    writePrivateFile(output, await QRCode.toString(config, { type: 'terminal', small: true, errorCorrectionLevel: 'L' }));
+    writePrivateOutput(output, await QRCode.toString(rendered, { type: 'terminal', small: true, errorCorrectionLevel: 'L' }), options);
   }
 }
 
 /** The instance's side as a wg-quick file, with its private key from the secrets directory. */
-export async function exportInstance(options: CommonOptions & { output?: string }): Promise<void> {
-  const { model } = await loadForEdit(options.file);
-  const { site, instance } = findInstance(model, options);
-  const dir = secretsDir(options);
-  const privateKey = readSecret(dir, instanceKeyPath(site.name, instance.name));
-  if (privateKey === undefined || !isWireguardKey(privateKey)) throw new CommandError(`no private key for ${instance.name} in ${dir} (gen wg keygen --instance ${instance.name})`);
-  if (instance.publicKey !== undefined && publicKeyOf(privateKey) !== instance.publicKey) {
-    throw new CommandError(`the private key of ${instance.name} in ${dir} does not belong to its public_key in ${options.file}`);
-  }
-  const config = instanceConfig(site, instance, privateKey);
+export async function exportInstance(options: CommonOptions & { output?: string; force?: boolean }): Promise<void> {
+  if (options.output !== undefined) checkOutputPath(options.output, outputRulesFor(options.file, options));
+  const config = await underLock(options, async ({ model }) => {
+    const { site, instance } = findInstance(model, options);
+    const dir = secretsDir(options);
+    const privateKey = readSecret(dir, instanceKeyPath(site.name, instance.name));
+    if (privateKey === undefined || !isWireguardKey(privateKey)) throw new CommandError(`no private key for ${instance.name} in ${dir} (gen wg keygen --instance ${instance.name})`);
+    if (instance.publicKey !== undefined && publicKeyOf(privateKey) !== instance.publicKey) {
+      throw new CommandError(`the private key of ${instance.name} in ${dir} does not belong to its public_key in ${options.file}`);
+    }
+    return instanceConfig(site, instance, privateKey);
+  }, { readOnly: true });
   if (options.output === undefined) process.stdout.write(config);
-  else writePrivateFile(options.output, config);
+  else writePrivateOutput(options.output, config, options);
 }
-

@@ -1,13 +1,17 @@
 // Reading the topology file for a `gen wg` command (it must be free of
-// errors: a command acts on a consistent model) and writing it back in place.
-import { chmodSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+// errors: a command acts on a consistent model) and writing it back in
+// place: atomically, keeping its mode, through a symbolic link to the
+// file it points to, and read back before success is reported.
+import { readFileSync, statSync } from 'node:fs';
 import type { Diagnostic } from '../diagnostics.js';
 import { formatDiagnostics } from '../format.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
+import { ReportedError } from '../io/errors.js';
+import { readInputText, requireInputFile } from '../io/read-input.js';
 import type { Model } from '../model.js';
 import { lintText } from '../pipeline.js';
 
-export class CommandError extends Error {}
+export class CommandError extends ReportedError {}
 
 export interface LoadedTopology {
   file: string;
@@ -20,12 +24,8 @@ function errorsOf(diagnostics: readonly Diagnostic[]): Diagnostic[] {
 }
 
 export async function loadForEdit(file: string): Promise<LoadedTopology> {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new CommandError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? 'EIO'}`);
-  }
+  requireInputFile(file, 'topology file');
+  const text = readInputText(file);
   const { diagnostics, model } = await lintText(text, file);
   const errors = errorsOf(diagnostics);
   if (errors.length || !model) {
@@ -41,13 +41,11 @@ export async function checkEdited(file: string, text: string): Promise<void> {
   if (errors.length || !model) throw new CommandError(`the change would break ${file}; nothing was written:\n${formatDiagnostics('pretty', errors).trimEnd()}`);
 }
 
-/** Writes the edited text over the file atomically, keeping its mode. */
+/** Writes the edited text over the file atomically (through a link), keeping its mode; fails unless it landed. */
 export function writeEdited(file: string, text: string): void {
   const mode = statSync(file).mode & 0o777;
-  const tmp = join(dirname(file), `.${process.pid}.topology.tmp`);
-  writeFileSync(tmp, text, { mode });
-  chmodSync(tmp, mode);
-  renameSync(tmp, file);
+  const written = writeFileAtomic(file, text, mode);
+  if (readFileSync(written, 'utf8') !== text) throw new CommandError(`${file} does not hold the change after writing it; check the file system`);
 }
 
 export async function saveEdited(file: string, text: string): Promise<void> {

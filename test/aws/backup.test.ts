@@ -71,7 +71,7 @@ describe('scenario A backup wiring', async () => {
     expect(storage).toEqual({
       type: 'pbs',
       id: 'pbs-main',
-      props: { datastore: 'vm-backup-s3', server: 'REPLACE-WITH-PBS-ADDRESS', content: 'backup', username: 'root@pam' },
+      props: { datastore: 'vm-backup-s3', server: '10.0.0.20', content: 'backup', username: 'pve-backup@pbs!pve' },
     });
     const s3 = parseSectionConfig(files.get('home/pbs/s3.cfg')!)[0]!;
     const store = parseSectionConfig(files.get('home/pbs/datastore.cfg')!)[0]!;
@@ -81,13 +81,21 @@ describe('scenario A backup wiring', async () => {
   });
 
   it('the PBS address, remote and storage names come from the topology', async () => {
-    let text = edit(readExample('homelab'), ['sites', 0, 'backup', 'pbs', 'address'], '10.0.0.20');
+    let text = edit(readExample('homelab'), ['sites', 0, 'backup', 'pbs', 'address'], '10.0.0.30');
     text = edit(text, ['sites', 0, 'backup', 'pbs', 's3_remote'], 'offsite');
     text = edit(text, ['sites', 0, 'backup', 'pbs', 'pve_storage'], 'pbs-offsite');
     const changed = await render(text);
-    expect(parseSectionConfig(changed.get('home/proxmox/storage.cfg')!)[0]).toMatchObject({ id: 'pbs-offsite', props: { server: '10.0.0.20' } });
+    expect(parseSectionConfig(changed.get('home/proxmox/storage.cfg')!)[0]).toMatchObject({ id: 'pbs-offsite', props: { server: '10.0.0.30' } });
     expect(parseSectionConfig(changed.get('home/pbs/s3.cfg')!)[0]!.id).toBe('offsite');
     expect(propertyString(parseSectionConfig(changed.get('home/pbs/datastore.cfg')!)[0]!.props.backend!).client).toBe('offsite');
+  });
+
+  it('without an address the server is a placeholder that the steps name', async () => {
+    const pbs = ['sites', 0, 'backup', 'pbs'];
+    const text = edit(edit(readExample('homelab'), [...pbs, 'address'], undefined), [...pbs, 'vm'], undefined);
+    const changed = await render(text);
+    expect(parseSectionConfig(changed.get('home/proxmox/storage.cfg')!)[0]!.props.server).toBe('REPLACE-WITH-PBS-ADDRESS');
+    expect(changed.get('home/pbs/steps.md')).toContain('The topology gives no address for the backup server (backup.pbs.address): replace REPLACE-WITH-PBS-ADDRESS.');
   });
 
   it('no site without backup gets backup files', async () => {
@@ -103,7 +111,7 @@ describe('the backup steps note', () => {
       "proxmox-backup-manager s3 endpoint create aws-s3-storage --endpoint '{{bucket}}.s3.ap-northeast-2.amazonaws.com' --region ap-northeast-2 --access-key \"$ACCESS_KEY_ID\" --secret-key \"$SECRET_ACCESS_KEY\"",
     );
     expect(note).toContain('proxmox-backup-manager datastore create vm-backup-s3 /mnt/datastore/vm-backup-s3 --backend type=s3,client=aws-s3-storage,bucket=iksan-cloud-backup-20251129');
-    expect(note).toContain('pvesm add pbs pbs-main --server REPLACE-WITH-PBS-ADDRESS --datastore vm-backup-s3 --username root@pam --content backup --password');
+    expect(note).toContain("pvesm add pbs pbs-main --server 10.0.0.20 --datastore vm-backup-s3 --username 'pve-backup@pbs!pve' --content backup --password");
     expect(note).toContain('IAM user `proxmox-backup-user`');
   });
 

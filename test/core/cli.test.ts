@@ -77,12 +77,15 @@ describe('gen lint', () => {
     expect(r.stdout + r.stderr).not.toMatch(/\n\s+at /);
   });
 
-  it('a missing file is exit 1 with a located message', () => {
-    const r = gen(['lint', 'nope.yaml'], scratch());
-    expect(r.code).toBe(1);
-    expect(r.stdout).toContain('nope.yaml:1:1: error cannot read nope.yaml: no such file');
-    const json = JSON.parse(gen(['lint', 'nope.yaml', '--format', 'json'], scratch()).stdout);
-    expect(json.diagnostics.map((d: { rule: string }) => d.rule)).toEqual(['load/read']);
+  it('a missing file is a usage error: exit 2 with one sentence', () => {
+    for (const format of ['pretty', 'json']) {
+      const r = gen(['lint', 'nope.yaml', '--format', format], scratch());
+      expect([r.code, r.stdout, r.stderr]).toEqual([2, '', 'gen: cannot read nope.yaml: no such topology file\n']);
+    }
+    for (const args of [['build', 'nope.yaml'], ['graph', 'nope.yaml'], ['diff', 'nope.yaml'], ['wg', 'add-peer', 'x', '--role', 'mobile', '-f', 'nope.yaml']]) {
+      const r = gen(args, scratch());
+      expect([args[0], r.code, r.stderr]).toEqual([args[0], 2, 'gen: cannot read nope.yaml: no such topology file\n']);
+    }
   });
 
   it('usage errors exit 2', () => {

@@ -1,28 +1,51 @@
-// Atomic, deterministic output trees with a verifiable MANIFEST.
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+// Atomic, deterministic output trees with a verifiable MANIFEST, replaced
+// only when gen can prove it wrote them.
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { emitTree, EmitError, manifest, recover, stagedName } from '../../src/emit.js';
+import { emitTree, EmitError, manifest, recover } from '../../src/emit.js';
+import { MANIFEST_MARK, parseManifest } from '../../src/manifest.js';
+import { createStage, stagesOf } from '../../src/io/staging.js';
+import { ownedTree } from '../../src/output-tree.js';
 
 function scratch(): string {
   return mkdtempSync(join(tmpdir(), 'gen-emit-'));
 }
 
+const umask = (mask: number, action: () => void) => {
+  const previous = process.umask(mask);
+  try {
+    action();
+  } finally {
+    process.umask(previous);
+  }
+};
+
 describe('emitTree', () => {
-  it('writes every file and a MANIFEST that sha256sum verifies', () => {
+  it('writes every file and a MANIFEST that sha256sum verifies, with gen\'s mark as its first line', () => {
     const dir = scratch();
     const out = join(dir, 'out');
     emitTree(out, new Map([['a.txt', 'alpha\n'], ['site/b/c.conf', 'gamma\n']]));
     expect(readFileSync(join(out, 'site/b/c.conf'), 'utf8')).toBe('gamma\n');
     const lines = readFileSync(join(out, 'MANIFEST'), 'utf8').trim().split('\n');
-    expect(lines.map((l) => l.split('  ')[1])).toEqual(['a.txt', 'site/b/c.conf']);
-    expect(lines[0]).toMatch(/^[0-9a-f]{64}  a\.txt$/);
-    const verified = execFileSync('sha256sum', ['-c', 'MANIFEST'], { cwd: out, encoding: 'utf8' });
+    expect(lines[0]).toBe(MANIFEST_MARK);
+    expect(lines.slice(1).map((l) => l.split('  ')[1])).toEqual(['a.txt', 'site/b/c.conf']);
+    expect(lines[1]).toMatch(/^[0-9a-f]{64}  a\.txt$/);
+    const verified = execFileSync('sha256sum', ['--strict', '-c', 'MANIFEST'], { cwd: out, encoding: 'utf8' });
     expect(verified).toBe('a.txt: OK\nsite/b/c.conf: OK\n');
     expect(statSync(out).mode & 0o777).toBe(0o755);
     expect(readdirSync(dir)).toEqual(['out']);
+  });
+
+  it('creates every directory 0755 and every file 0644 whatever the umask', () => {
+    for (const mask of [0o000, 0o077]) {
+      const dir = scratch();
+      umask(mask, () => emitTree(join(dir, 'deep/out'), new Map([['aws/terraform/x.tf', 'x\n'], ['a.txt', 'a\n']])));
+      for (const d of ['deep', 'deep/out', 'deep/out/aws', 'deep/out/aws/terraform']) expect([d, statSync(join(dir, d)).mode & 0o777]).toEqual([d, 0o755]);
+      for (const f of ['deep/out/a.txt', 'deep/out/aws/terraform/x.tf', 'deep/out/MANIFEST']) expect([f, statSync(join(dir, f)).mode & 0o777]).toEqual([f, 0o644]);
+    }
   });
 
   it('removes files an earlier build produced and this one does not', () => {
@@ -32,47 +55,12 @@ describe('emitTree', () => {
     expect(readdirSync(out).sort()).toEqual(['MANIFEST', 'keep.txt']);
   });
 
-  it('refuses to replace a directory gen did not write', () => {
-    const dir = scratch();
-    const out = join(dir, 'home');
-    mkdirSync(out);
-    writeFileSync(join(out, 'precious.txt'), 'mine\n');
-    expect(() => emitTree(out, new Map([['a.txt', 'a\n']]))).toThrow(EmitError);
-    expect(readFileSync(join(out, 'precious.txt'), 'utf8')).toBe('mine\n');
-  });
-
   it('refuses paths that leave the tree, and files without a final newline', () => {
     const out = join(scratch(), 'out');
     expect(() => emitTree(out, new Map([['../evil', 'x\n']]))).toThrow(/not a plain relative path/);
     expect(() => emitTree(out, new Map([['/etc/x', 'x\n']]))).toThrow(/not a plain relative path/);
     expect(() => emitTree(out, new Map([['a', 'no newline']]))).toThrow(/final|newline/);
     expect(existsSync(out)).toBe(false);
-  });
-
-  it('repairs what a run killed between its two renames left behind', () => {
-    const dir = scratch();
-    const out = join(dir, 'out');
-    emitTree(out, new Map([['a.txt', 'previous\n']]));
-    // A dead process (pid far above pid_max) moved out/ aside and left its new tree.
-    const staging = tmpdir();
-    const old = join(staging, `${stagedName(out, 'old', 999999999)}abcdef`);
-    const half = join(staging, `${stagedName(out, 'tmp', 999999999)}ghijkl`);
-    renameSync(out, old);
-    mkdirSync(half);
-    writeFileSync(join(half, 'a.txt'), 'half\n');
-    recover(out);
-    expect(readdirSync(dir)).toEqual(['out']);
-    expect(readFileSync(join(out, 'a.txt'), 'utf8')).toBe('previous\n');
-    expect([existsSync(old), existsSync(half)]).toEqual([false, false]);
-  });
-
-  it('stages in the system temporary directory, leaving nothing beside out/', () => {
-    const dir = scratch();
-    const out = join(dir, 'out');
-    emitTree(out, new Map([['a.txt', 'one\n']]));
-    emitTree(out, new Map([['a.txt', 'two\n']]));
-    expect(readdirSync(dir)).toEqual(['out']);
-    expect(readdirSync(tmpdir()).filter((e) => e.startsWith(stagedName(out, 'tmp', process.pid).slice(0, 18)))).toEqual([]);
   });
 
   it('leaves an unchanged tree untouched', () => {
@@ -87,10 +75,234 @@ describe('emitTree', () => {
     expect(readFileSync(join(out, 'a.txt'), 'utf8')).toBe('changed\n');
   });
 
-  it('manifest() is sorted and stable', () => {
+  it('manifest() is sorted and stable, and parseManifest() reads it back', () => {
     const a = manifest(new Map([['b', 'x\n'], ['a', 'y\n']]));
     const b = manifest(new Map([['a', 'y\n'], ['b', 'x\n']]));
     expect(a).toBe(b);
-    expect(a.split('\n')[0]).toMatch(/  a$/);
+    expect(a.split('\n')[1]).toMatch(/  a$/);
+    expect([...parseManifest(a)!.keys()]).toEqual(['a', 'b']);
+    expect(parseManifest(manifest(new Map()))).toEqual(new Map());
+  });
+});
+
+describe('ownership: gen replaces only a directory it can prove it wrote', () => {
+  const files = new Map([['a.txt', 'a\n'], ['sub/b.txt', 'b\n']]);
+
+  function built(): string {
+    const out = join(scratch(), 'out');
+    emitTree(out, files);
+    return out;
+  }
+
+  it.each([
+    ['an empty MANIFEST (touch MANIFEST)', ''],
+    ['a MANIFEST of sha256sum lines without gen\'s mark', manifest(new Map([['precious.txt', 'mine\n']])).split('\n').slice(1).join('\n')],
+    ['gen\'s mark followed by something else', `${MANIFEST_MARK}\nnot a checksum line\n`],
+    ['unsorted lines', manifest(new Map([['precious.txt', 'mine\n'], ['a', 'x\n']])).replace(/^(.*\n)(.*  a\n)(.*  precious\.txt\n)$/, '$1$3$2')],
+    ['a path that leaves the tree', `${MANIFEST_MARK}\n${'0'.repeat(64)}  ../x\n`],
+  ])('refuses a directory with %s', (_, text) => {
+    const out = join(scratch(), 'home');
+    mkdirSync(out);
+    writeFileSync(join(out, 'precious.txt'), 'mine\n');
+    writeFileSync(join(out, 'MANIFEST'), text);
+    expect(() => emitTree(out, files)).toThrow(/refusing to replace .*home: its MANIFEST (is not one gen writes|has sha256sum lines but not gen's first line)/);
+    expect(readFileSync(join(out, 'precious.txt'), 'utf8')).toBe('mine\n');
+  });
+
+  it('refuses a directory without MANIFEST', () => {
+    const out = join(scratch(), 'home');
+    mkdirSync(out);
+    writeFileSync(join(out, 'precious.txt'), 'mine\n');
+    expect(() => emitTree(out, files)).toThrow(/it is not empty and has no MANIFEST/);
+    expect(readFileSync(join(out, 'precious.txt'), 'utf8')).toBe('mine\n');
+  });
+
+  it('refuses a tree of gen with a file its MANIFEST does not list, and names the first one', () => {
+    const out = built();
+    writeFileSync(join(out, 'README'), 'notes\n');
+    writeFileSync(join(out, 'sub', 'zz-notes'), 'notes\n');
+    expect(() => emitTree(out, new Map([['a.txt', 'changed\n']]))).toThrow(/refusing to replace .*out: it holds README, which its MANIFEST does not list\. gen replaces only a directory it wrote/);
+    expect(readFileSync(join(out, 'README'), 'utf8')).toBe('notes\n');
+  });
+
+  it('refuses a tree with a symbolic link where its MANIFEST lists a file', () => {
+    const out = built();
+    const elsewhere = join(scratch(), 'b.txt');
+    writeFileSync(elsewhere, 'b\n');
+    renameSync(join(out, 'sub/b.txt'), join(out, 'moved'));
+    symlinkSync(elsewhere, join(out, 'sub/b.txt'));
+    expect(() => emitTree(out, new Map([['a.txt', 'changed\n']]))).toThrow(/moved, which its MANIFEST does not list/);
+    renameSync(join(out, 'moved'), join(scratch(), 'x'));
+    expect(() => emitTree(out, new Map([['a.txt', 'changed\n']]))).toThrow(/sub\/b\.txt \(a symbolic link\)/);
+  });
+
+  it('refuses a tree that holds a git repository at any depth', () => {
+    const out = built();
+    mkdirSync(join(out, 'sub', '.git'));
+    expect(() => emitTree(out, new Map([['a.txt', 'changed\n']]))).toThrow(/it holds a git repository \(sub\/\.git\)/);
+    expect(existsSync(join(out, 'sub', '.git'))).toBe(true);
+  });
+
+  it('refuses an output directory that holds the topology or the secrets, even when it is gen\'s', () => {
+    const dir = scratch();
+    writeFileSync(join(dir, 'topology.yaml'), 'x\n');
+    const protect = [
+      { path: join(dir, 'topology.yaml'), what: 'the topology file' },
+      { path: join(dir, '.secrets'), what: 'the secrets directory' },
+    ];
+    expect(() => emitTree(dir, files, { protect })).toThrow(/refusing to write to .*: it holds the topology file .*topology\.yaml/);
+    expect(() => emitTree(join(dir, '.secrets'), files, { protect })).toThrow(/it holds the secrets directory/);
+    expect(() => emitTree(join(dir, '.secrets', 'deeper'), files, { protect })).not.toThrow();
+    expect(readdirSync(dir).sort()).toEqual(['.secrets', 'topology.yaml']);
+  });
+
+  it('accepts a tree whose files match its MANIFEST, empty directories, and an empty directory', () => {
+    const out = built();
+    mkdirSync(join(out, 'empty', 'nested'), { recursive: true });
+    expect(emitTree(out, new Map([['a.txt', 'changed\n']]))).toBe(true);
+    const empty = join(scratch(), 'empty');
+    mkdirSync(empty);
+    expect(emitTree(empty, files)).toBe(true);
+  });
+
+  it('ownedTree with verify also checks every sha256', () => {
+    const out = built();
+    expect(() => ownedTree(out, { verify: true })).not.toThrow();
+    writeFileSync(join(out, 'a.txt'), 'tampered\n');
+    expect(() => ownedTree(out, { verify: true })).toThrow(/a\.txt does not match its sha256/);
+  });
+});
+
+describe("Terraform's working files in out/ are the user's: carried across builds", () => {
+  const tf = (extra = '') => new Map([['aws/terraform/main.tf', `resource "x" "y" {}\n${extra}`], ['plan.json', '{}\n']]);
+
+  function withState(): { out: string; inode: number } {
+    const out = join(scratch(), 'out');
+    emitTree(out, tf());
+    const wd = join(out, 'aws/terraform');
+    writeFileSync(join(wd, 'terraform.tfstate'), '{"serial": 7}\n', { mode: 0o600 });
+    writeFileSync(join(wd, 'terraform.tfstate.backup'), '{"serial": 6}\n');
+    mkdirSync(join(wd, '.terraform/providers/registry.terraform.io/hashicorp/aws/6.25.0/linux_amd64'), { recursive: true });
+    writeFileSync(join(wd, '.terraform/providers/registry.terraform.io/hashicorp/aws/6.25.0/linux_amd64/terraform-provider-aws'), 'ELF\n', { mode: 0o755 });
+    symlinkSync('/nonexistent/plugin-cache/aws', join(wd, '.terraform/providers/cached'));
+    writeFileSync(join(wd, '.terraform.lock.hcl'), '# lock\n');
+    writeFileSync(join(wd, 'secret.auto.tfvars'), 'x = 1\n');
+    writeFileSync(join(wd, 'terraform.tfvars'), 'y = 2\n');
+    mkdirSync(join(wd, 'terraform.tfstate.d/staging'), { recursive: true });
+    writeFileSync(join(wd, 'terraform.tfstate.d/staging/terraform.tfstate'), '{"serial": 1}\n');
+    return { out, inode: statSync(join(wd, 'terraform.tfstate')).ino };
+  }
+
+  it('keeps state, .terraform/, the lock file and tfvars, as the same files, outside MANIFEST', () => {
+    const { out, inode } = withState();
+    expect(emitTree(out, tf('# changed\n'))).toBe(true);
+    const wd = join(out, 'aws/terraform');
+    expect(readFileSync(join(wd, 'main.tf'), 'utf8')).toContain('# changed');
+    expect(readFileSync(join(wd, 'terraform.tfstate'), 'utf8')).toBe('{"serial": 7}\n');
+    expect(statSync(join(wd, 'terraform.tfstate')).ino).toBe(inode);
+    expect(statSync(join(wd, 'terraform.tfstate')).mode & 0o777).toBe(0o600);
+    expect(readFileSync(join(wd, 'terraform.tfstate.backup'), 'utf8')).toBe('{"serial": 6}\n');
+    expect(readFileSync(join(wd, '.terraform/providers/registry.terraform.io/hashicorp/aws/6.25.0/linux_amd64/terraform-provider-aws'), 'utf8')).toBe('ELF\n');
+    expect(lstatSync(join(wd, '.terraform/providers/cached')).isSymbolicLink()).toBe(true);
+    for (const f of ['.terraform.lock.hcl', 'secret.auto.tfvars', 'terraform.tfvars', 'terraform.tfstate.d/staging/terraform.tfstate']) expect(existsSync(join(wd, f)), f).toBe(true);
+    const listed = readFileSync(join(out, 'MANIFEST'), 'utf8');
+    expect(listed).not.toMatch(/tfstate|\.terraform|tfvars/);
+    expect(execFileSync('sha256sum', ['--strict', '-c', '--quiet', 'MANIFEST'], { cwd: out, encoding: 'utf8' })).toBe('');
+  });
+
+  it('an unchanged build still counts as current with them', () => {
+    const { out } = withState();
+    expect(emitTree(out, tf())).toBe(false);
+  });
+
+  it('refuses a build that would drop the directory that holds them', () => {
+    const { out } = withState();
+    expect(() => emitTree(out, new Map([['plan.json', '{}\n']]))).toThrow(EmitError);
+    expect(() => emitTree(out, new Map([['plan.json', '{}\n']]))).toThrow(/aws\/terraform\/\.terraform, Terraform's file|aws\/terraform\/terraform\.tfstate, Terraform's state/);
+    expect(readFileSync(join(out, 'aws/terraform/terraform.tfstate'), 'utf8')).toBe('{"serial": 7}\n');
+  });
+
+  it('only beside .tf files: elsewhere a tfstate is a file MANIFEST does not list', () => {
+    const out = join(scratch(), 'out');
+    emitTree(out, tf());
+    writeFileSync(join(out, 'terraform.tfstate'), '{}\n');
+    expect(() => emitTree(out, tf('# changed\n'))).toThrow(/it holds terraform\.tfstate, which its MANIFEST does not list/);
+  });
+});
+
+describe('staging and recovery', () => {
+  it('stages in a private directory this process made, leaving nothing beside out/', () => {
+    const dir = scratch();
+    const out = join(dir, 'out');
+    emitTree(out, new Map([['a.txt', 'one\n']]));
+    emitTree(out, new Map([['a.txt', 'two\n']]));
+    expect(readdirSync(dir)).toEqual(['out']);
+    expect(stagesOf(out)).toEqual([]);
+    const stage = createStage(out);
+    expect(statSync(stage).mode & 0o777).toBe(0o700);
+    expect(statSync(stage).uid).toBe(process.getuid!());
+    expect(stagesOf(out).map((s) => s.path)).toEqual([stage]);
+    recover(out);
+    expect(existsSync(stage)).toBe(false);
+  });
+
+  it('puts back an out/ that a dead run moved aside, when it matches its MANIFEST', () => {
+    const dir = scratch();
+    const out = join(dir, 'out');
+    emitTree(out, new Map([['a.txt', 'previous\n']]));
+    const stage = createStage(out);
+    // The stage of a dead process: the pid in its name is far above pid_max.
+    const dead = stage.replace(`-${process.pid}-`, '-999999999-');
+    renameSync(stage, dead);
+    renameSync(out, join(dead, 'old'));
+    mkdirSync(join(dead, 'new'));
+    writeFileSync(join(dead, 'new', 'a.txt'), 'half\n');
+    recover(out);
+    expect(readdirSync(dir)).toEqual(['out']);
+    expect(readFileSync(join(out, 'a.txt'), 'utf8')).toBe('previous\n');
+    expect(existsSync(dead)).toBe(false);
+  });
+
+  it('does not adopt a moved-aside tree that no longer matches its MANIFEST, and builds no new out/ over it', () => {
+    const dir = scratch();
+    const out = join(dir, 'out');
+    emitTree(out, new Map([['a.txt', 'previous\n']]));
+    const dead = createStage(out).replace(`-${process.pid}-`, '-999999998-');
+    mkdirSync(dead, { mode: 0o700 });
+    renameSync(out, join(dead, 'old'));
+    writeFileSync(join(dead, 'old', 'a.txt'), 'planted\n');
+    expect(recover(out)).toEqual([`${join(dead, 'old')} (moved aside by a build that was killed, but a.txt does not match its sha256 in MANIFEST)`]);
+    expect(existsSync(out)).toBe(false);
+    expect(() => emitTree(out, new Map([['a.txt', 'next\n']]))).toThrow(/out is missing, and the previous one is still at .*old \(moved aside by a build that was killed, but a\.txt does not match/);
+    expect(existsSync(out)).toBe(false);
+    expect(readFileSync(join(dead, 'old', 'a.txt'), 'utf8')).toBe('planted\n');
+  });
+
+  it('waits for a running build between its renames, and never writes over its moved-aside tree', () => {
+    const dir = scratch();
+    const out = join(dir, 'out');
+    emitTree(out, new Map([['a.txt', 'previous\n']]));
+    const sleeper = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      const running = createStage(out).replace(`-${process.pid}-`, `-${sleeper.pid}-`);
+      mkdirSync(running, { mode: 0o700 });
+      renameSync(out, join(running, 'old'));
+      expect(() => emitTree(out, new Map([['a.txt', 'next\n']]))).toThrow(new RegExp(`still at .*old \\(process ${sleeper.pid} still runs`));
+      expect(readFileSync(join(running, 'old', 'a.txt'), 'utf8')).toBe('previous\n');
+    } finally {
+      sleeper.kill('SIGKILL');
+    }
+  });
+
+  it('leaves staging directories that are not private alone', () => {
+    const dir = scratch();
+    const out = join(dir, 'out');
+    emitTree(out, new Map([['a.txt', 'previous\n']]));
+    const open = createStage(out).replace(`-${process.pid}-`, '-999999997-');
+    mkdirSync(join(open, 'old'), { recursive: true });
+    chmodSync(open, 0o755);
+    expect(stagesOf(out).map((s) => s.path)).not.toContain(open);
+    recover(out);
+    expect(existsSync(open)).toBe(true);
   });
 });

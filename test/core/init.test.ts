@@ -40,7 +40,7 @@ describe('gen init', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gen-init-'));
     writeFileSync(join(dir, 'topology.yaml'), 'mine\n');
     const r = gen(['init'], dir);
-    expect(r.status).toBe(1);
+    expect([r.status, r.stderr]).toEqual([2, 'gen: refusing to write topology.yaml: it exists; use --force to replace it\n']);
     expect(readFileSync(join(dir, 'topology.yaml'), 'utf8')).toBe('mine\n');
     expect(gen(['init', '--force', '--example', 'aws-vpc'], dir).status).toBe(0);
     expect(readFileSync(join(dir, 'topology.yaml'), 'utf8')).toContain('name: aws-vpc');

@@ -14,7 +14,7 @@ import { root } from '../helpers.js';
  * same table is in the README's Development section.
  */
 const LAYERS: readonly { name: string; files: readonly RegExp[] }[] = [
-  { name: 'shared leaves', files: [/^location\.ts$/, /^net\.ts$/, /^diagnostics\.ts$/, /^findings\.ts$/, /^paths\.ts$/, /^manifest\.ts$/, /^secrets\.ts$/, /^topology\.ts$/] },
+  { name: 'shared leaves', files: [/^location\.ts$/, /^net\.ts$/, /^diagnostics\.ts$/, /^findings\.ts$/, /^paths\.ts$/, /^manifest\.ts$/, /^secrets\.ts$/, /^topology\.ts$/, /^io\//] },
   { name: 'model types', files: [/^model\.ts$/] },
   { name: 'target knowledge', files: [/^targets\//] },
   { name: 'load', files: [/^load\.ts$/, /^yaml-core-schema\.ts$/, /^suppress\/comments\.ts$/] },
@@ -22,7 +22,7 @@ const LAYERS: readonly { name: string; files: readonly RegExp[] }[] = [
   { name: 'resolve', files: [/^resolve\//, /^flows\.ts$/] },
   { name: 'check', files: [/^rules\//, /^suppress\/apply\.ts$/, /^check\.ts$/] },
   { name: 'render', files: [/^render\//, /^graph\//] },
-  { name: 'emit', files: [/^emit\.ts$/, /^stale\.ts$/] },
+  { name: 'emit', files: [/^emit\.ts$/, /^stale\.ts$/, /^output-tree\.ts$/] },
   { name: 'pipeline and reports', files: [/^pipeline\.ts$/, /^format\.ts$/, /^sarif\.ts$/, /^docs\//] },
   { name: 'command libraries', files: [/^wg\//, /^opnsense\//, /^diff\//] },
   { name: 'commands', files: [/^commands\//, /^cli\.ts$/] },

@@ -17,7 +17,7 @@ import { parse, stringify } from 'yaml';
 import { lintText } from '../../src/pipeline.js';
 import { renderAll } from '../../src/render/index.js';
 import { EXAMPLES, readExample, root } from '../helpers.js';
-import { missing } from '../system-tools.js';
+import { missing, titled } from '../system-tools.js';
 
 const require = createRequire(import.meta.url);
 const hcl = require('@cdktf/hcl2json') as { parse(file: string, text: string): Promise<Record<string, unknown>> };
@@ -149,7 +149,8 @@ describe('injection corpus', () => {
     return byHash;
   }
 
-  it.skipIf(missing(['xmllint'], false) !== undefined)('xmllint accepts every accepted XML artifact', () => {
+  const xmllintMissing = missing(['xmllint'], false);
+  it.skipIf(xmllintMissing)(titled('xmllint accepts every accepted XML artifact', xmllintMissing), () => {
     const dir = mkdtempSync(join(tmpdir(), 'gen-inject-xml-'));
     const files = [...unique((p) => p.endsWith('.xml')).values()];
     expect(files.length).toBeGreaterThan(0);
@@ -173,7 +174,7 @@ describe('injection corpus', () => {
   });
 
   const wgMissing = missing(['wg', 'wg-quick', 'wireguard-go', 'ip']);
-  it.skipIf(wgMissing !== undefined)(`wg setconf accepts every accepted client file ${wgMissing ?? ''}`, () => {
+  it.skipIf(wgMissing)(titled('wg setconf accepts every accepted client file', wgMissing), () => {
     const dir = mkdtempSync(join(tmpdir(), 'gen-inject-wg-'));
     const key = spawnSync('wg', ['genkey'], { encoding: 'utf8' }).stdout.trim();
     const files = [...unique((p) => p.endsWith('.conf') && p.includes('/wireguard/')).values()];
@@ -189,7 +190,7 @@ describe('injection corpus', () => {
   });
 
   const ifMissing = missing(['ifup', 'ifquery', 'ip', 'unshare']);
-  it.skipIf(ifMissing !== undefined)(`ifupdown2 parses every accepted interfaces file without a message ${ifMissing ?? ''}`, () => {
+  it.skipIf(ifMissing)(titled('ifupdown2 parses every accepted interfaces file without a message', ifMissing), () => {
     const dir = mkdtempSync(join(tmpdir(), 'gen-inject-if-'));
     const files = [...unique((p) => p.endsWith('/interfaces')).values()];
     expect(files.length).toBeGreaterThan(0);

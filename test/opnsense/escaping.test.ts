@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseXml } from '../../src/opnsense/parse.js';
 import { XmlTextError, leaf, serialize, xmlDocument } from '../../src/render/opnsense/xml.js';
 import { edit, lint, readExample, rulesOf } from '../helpers.js';
-import { missing } from '../system-tools.js';
+import { missing, titled } from '../system-tools.js';
 import { type Xml, doc, fragments, policyRules } from './support.js';
 
 const EVIL = `a < b && "c" 'd' ]]> <evil>x</evil> <!-- 한국어 설명 -->`;
@@ -54,7 +54,8 @@ describe('escaping in the fragments', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'gen-opnsense-escape-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it.skipIf(missing(['xmllint'], false))('reads back the same text with xmllint', () => {
+  const xmllintMissing = missing(['xmllint'], false);
+  it.skipIf(xmllintMissing)(titled('reads back the same text with xmllint', xmllintMissing), () => {
     const file = join(dir, 'haproxy.xml');
     writeFileSync(file, files.get('haproxy.xml')!);
     const value = execFileSync('xmllint', ['--xpath', 'string(//backends/backend/description)', file], { encoding: 'utf8' });

@@ -319,6 +319,17 @@ describe('bases merge refuses', async () => {
     expect(parse(merged).opnsense.vlans.vlan.map((v: Xml) => v.vlanif)).toEqual(['vlan0.10', 'vlan0.20', 'vlan0.30']);
   });
 
+  it('a section gen merges into, present twice (OPNsense reads the first only)', () => {
+    const interfaces = section(SAMPLE, 'interfaces');
+    expect(attempt(SAMPLE.replace(interfaces, `${interfaces}\n  ${interfaces}`))).toThrow(/the base has <opnsense\/interfaces> 2 times; OPNsense reads only the first/);
+    const lan = SAMPLE.slice(SAMPLE.indexOf('<lan>'), SAMPLE.indexOf('</lan>') + 6);
+    expect(attempt(SAMPLE.replace(lan, `${lan}\n    ${lan}`))).toThrow(/the base has <opnsense\/interfaces\/lan> 2 times/);
+    const filter = section(SAMPLE, 'filter');
+    expect(attempt(SAMPLE.replace(filter, `${filter}\n  ${filter}`))).toThrow(/the base has <opnsense\/filter> 2 times/);
+    // Repeated items of a list (several rules, several certificates) are no duplicates.
+    expect(attempt(SAMPLE)).not.toThrow();
+  });
+
   it('a missing or foreign instance key', () => {
     expect(attempt(SAMPLE, null)).toThrow(/no private key for WireGuard instance wg0: expected home\/wireguard\/wg0.key/);
     expect(attempt(SAMPLE, generateKeyPair().privateKey)).toThrow(/does not belong to the public_key of instance wg0/);
@@ -540,6 +551,25 @@ describe('gen opnsense merge (command)', () => {
     expect(statSync(out).mode & 0o777).toBe(0o600);
   });
 
+  it('refuses a base that is not UTF-8, instead of changing its bytes', async () => {
+    const secrets = join(dir, 'secrets');
+    writeSecret(secrets, instanceKeyPath('home', 'wg0'), pair.privateKey);
+    // A Latin-1 backup: declared, and the é of Café as the single byte 0xE9.
+    const latin1 = Buffer.from(SAMPLE.replace('<?xml version="1.0"?>', '<?xml version="1.0" encoding="ISO-8859-1"?>').replace('<hostname>OPNsense</hostname>', '<hostname>OPNsense</hostname>\n    <descr>Café</descr>'), 'latin1');
+    writeFileSync(join(dir, 'latin1.xml'), latin1);
+    const declared = await gen('opnsense', 'merge', '-f', topology, '--base', join(dir, 'latin1.xml'), '--secrets', secrets, '-o', join(dir, 'l.xml'));
+    expect([declared.code, declared.stderr]).toEqual([1, expect.stringMatching(/^gen: .*latin1\.xml declares encoding ISO-8859-1; gen merges UTF-8 backups only .*iconv -f ISO-8859-1 -t UTF-8/)]);
+    // The same bytes without the declaration: not UTF-8 at the é.
+    writeFileSync(join(dir, 'undeclared.xml'), Buffer.from(latin1.toString('latin1').replace(' encoding="ISO-8859-1"', ''), 'latin1'));
+    const undeclared = await gen('opnsense', 'merge', '-f', topology, '--base', join(dir, 'undeclared.xml'), '--secrets', secrets, '-o', join(dir, 'u.xml'));
+    expect([undeclared.code, undeclared.stderr]).toEqual([1, expect.stringMatching(/undeclared\.xml is not UTF-8 \(byte 0xE9 at offset \d+ is not valid there\)/)]);
+    expect(existsSync(join(dir, 'l.xml')) || existsSync(join(dir, 'u.xml'))).toBe(false);
+    // UTF-8 bytes of unmanaged text come out exactly as they went in.
+    writeFileSync(join(dir, 'utf8.xml'), SAMPLE.replace('<hostname>OPNsense</hostname>', '<hostname>OPNsense</hostname>\n    <descr>Café ☕</descr>'));
+    expect((await gen('opnsense', 'merge', '-f', topology, '--base', join(dir, 'utf8.xml'), '--secrets', secrets, '-o', join(dir, 'm.xml'), '--allow-gui-port-conflict')).code).toBe(0);
+    expect(section(readFileSync(join(dir, 'm.xml'), 'utf8'), 'system')).toBe(section(readFileSync(join(dir, 'utf8.xml'), 'utf8'), 'system'));
+  });
+
   it('fails with a clear message and exit code 1', async () => {
     const empty = join(dir, 'no-secrets');
     const result = await gen('opnsense', 'merge', '-f', topology, '--base', base, '--secrets', empty, '-o', join(dir, 'x.xml'));
@@ -550,6 +580,9 @@ describe('gen opnsense merge (command)', () => {
     const bad = await gen('opnsense', 'merge', '-f', topology, '--base', notConfig, '-o', join(dir, 'y.xml'));
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/not an OPNsense configuration/);
-    expect((await gen('opnsense', 'merge', '-f', topology, '--base', join(dir, 'missing.xml'), '-o', join(dir, 'z.xml'))).stderr).toMatch(/cannot read .*missing\.xml: ENOENT/);
+    const noSite = await gen('opnsense', 'merge', '-f', topology, '--site', 'nowhere', '--base', base, '-o', join(dir, 'z.xml'));
+    expect([noSite.code, noSite.stderr]).toEqual([2, 'gen: site "nowhere" has no firewall (sites with a firewall: home)\n']);
+    const missing = await gen('opnsense', 'merge', '-f', topology, '--base', join(dir, 'missing.xml'), '-o', join(dir, 'z.xml'));
+    expect([missing.code, missing.stderr]).toEqual([2, `gen: cannot read ${join(dir, 'missing.xml')}: no such backup file\n`]);
   });
 });

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { selfSignedCertificate } from '../../src/opnsense/selfsigned.js';
-import { missing } from '../system-tools.js';
+import { missing, titled } from '../system-tools.js';
 
 describe('self-signed stand-in certificate', () => {
   const now = new Date('2026-03-01T12:00:00Z');
@@ -51,7 +51,8 @@ describe('self-signed stand-in certificate', () => {
   const dir = mkdtempSync(join(tmpdir(), 'gen-selfsigned-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it.skipIf(missing(['openssl'], false))('passes openssl verify as its own trust anchor, for the TLS server purpose', () => {
+  const opensslMissing = missing(['openssl'], false);
+  it.skipIf(opensslMissing)(titled('passes openssl verify as its own trust anchor, for the TLS server purpose', opensslMissing), () => {
     const file = join(dir, 'cert.pem');
     writeFileSync(file, certificatePem);
     const at = String(Math.floor(now.getTime() / 1000));

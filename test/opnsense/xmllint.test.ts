@@ -10,11 +10,11 @@ import { PRIVATE_KEY_PLACEHOLDER_PREFIX } from '../../src/render/opnsense/contex
 import { siteSections } from '../../src/render/opnsense/index.js';
 import { generateKeyPair } from '../../src/targets/wireguard/keys.js';
 import { EXAMPLES, edit, modelOf, readExample, render, root } from '../helpers.js';
-import { missing } from '../system-tools.js';
+import { missing, titled } from '../system-tools.js';
 
 const skip = missing(['xmllint'], false);
 
-describe.skipIf(skip)(`xmllint --noout${skip ? ` (${skip})` : ''}`, () => {
+describe.skipIf(skip)(titled('xmllint --noout', skip), () => {
   const dir = mkdtempSync(join(tmpdir(), 'gen-opnsense-xmllint-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { generateKeyPair, isWireguardKey, publicKeyOf } from '../../src/targets/wireguard/keys.js';
-import { missing, run } from '../system-tools.js';
+import { missing, run, titled } from '../system-tools.js';
 
 describe('x25519 keys with node:crypto', () => {
   it('prints keys as wg does: 44 characters of base64 for 32 bytes', () => {
@@ -26,7 +26,7 @@ describe('x25519 keys with node:crypto', () => {
   });
 
   const why = missing(['wg'], false);
-  describe.skipIf(why)(`against wireguard-tools${why ? ` (skipped: ${why})` : ''}`, () => {
+  describe.skipIf(why)(titled('against wireguard-tools', why), () => {
     it('derives the same public key as `wg pubkey` from our private keys', () => {
       for (let i = 0; i < 5; i++) {
         const pair = generateKeyPair();

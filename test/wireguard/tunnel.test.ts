@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../src/targets/wireguard/keys.js';
 import { edit, readExample, render, root } from '../helpers.js';
-import { attempt, missing } from '../system-tools.js';
+import { attempt, missing, titled } from '../system-tools.js';
 import { gen } from './cli.js';
 
 const homelab = readExample('homelab');
@@ -32,7 +32,7 @@ async function clientFilesWithKeys(yaml: string, tag: string): Promise<string[]>
   const { yaml: keyed, peerKeys } = withFreshKeys(yaml);
   const written: string[] = [];
   for (const [path, text] of await render(keyed)) {
-    if (!path.endsWith('.conf')) continue;
+    if (!path.includes('/wireguard/') || !path.endsWith('.conf')) continue;
     const peer = path.replace(/^.*\//, '').replace(/(-lan)?\.conf$/, '');
     const filled = text.replace(/^PrivateKey = <.*>$/m, `PrivateKey = ${peerKeys.get(peer)}`);
     expect(filled).not.toBe(text);
@@ -46,7 +46,7 @@ async function clientFilesWithKeys(yaml: string, tag: string): Promise<string[]>
 const validate = join(root, 'test/scripts/wg-validate.sh');
 const whySetconf = missing(['wg', 'wg-quick', 'wireguard-go', 'ip']);
 
-describe.skipIf(whySetconf)(`wg setconf on wireguard-go accepts every client file${whySetconf ? ` (skipped: ${whySetconf})` : ''}`, () => {
+describe.skipIf(whySetconf)(titled('wg setconf on wireguard-go accepts every client file', whySetconf), () => {
   it('scenario A: public and LAN files of every enabled peer', async () => {
     const files = await clientFilesWithKeys(homelab, 'a');
     expect(files).toHaveLength(4);
@@ -78,7 +78,7 @@ describe.skipIf(whySetconf)(`wg setconf on wireguard-go accepts every client fil
 const e2e = join(root, 'test/scripts/wg-e2e.sh');
 const whyTunnel = missing(['wg', 'wg-quick', 'wireguard-go', 'ip', 'ping']);
 
-describe.skipIf(whyTunnel)(`handshake and ping between two namespaces${whyTunnel ? ` (skipped: ${whyTunnel})` : ''}`, () => {
+describe.skipIf(whyTunnel)(titled('handshake and ping between two namespaces', whyTunnel), () => {
   it('the instance and a client made by gen wg keygen/add-peer/export complete a handshake and pass pings', async () => {
     const dir = mkdtempSync(join(work, 'e2e-'));
     const topology = join(dir, 'topology.yaml');

@@ -26,7 +26,7 @@ export function renderAws(model: Model, files: OutputFiles): void {
   const tf = (name: string, items: Item[]) => {
     if (items.length) files.set(`${TF}/${name}`, hclFile(items));
   };
-  tf('versions.tf', versionsTf());
+  tf('versions.tf', versionsTf(aws));
   tf('providers.tf', providersTf());
   tf('variables.tf', variablesTf(aws));
   tf('s3.tf', s3Resources(aws, ctx));

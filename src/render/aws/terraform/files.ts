@@ -5,10 +5,27 @@ import { HclObject, type Item, attr, block, raw } from '../hcl.js';
 
 export const AWS_PROVIDER_CONSTRAINT = '~> 6.25';
 
-export function versionsTf(): Item[] {
+/** S3-native state locking (use_lockfile) is generally available from this Terraform release on. */
+const LOCKFILE_TERRAFORM = '>= 1.11.0';
+
+export function versionsTf(aws: Aws): Item[] {
+  const backend = aws.stateBackend;
   return [
     block('terraform', [], [
-      attr('required_version', '>= 1.5.0'),
+      attr('required_version', backend?.useLockfile ? LOCKFILE_TERRAFORM : '>= 1.5.0'),
+      // Backend arguments are literals: Terraform reads them before any variable exists.
+      ...(backend
+        ? [
+            block('backend', ['s3'], [
+              attr('bucket', backend.bucket),
+              attr('key', backend.key),
+              attr('region', backend.region),
+              // The state holds the IAM access keys: encrypted at rest in S3.
+              attr('encrypt', true),
+              attr('use_lockfile', backend.useLockfile),
+            ]),
+          ]
+        : []),
       block('required_providers', [], [attr('aws', new HclObject([['source', 'hashicorp/aws'], ['version', AWS_PROVIDER_CONSTRAINT]]))]),
     ]),
   ];

@@ -1,0 +1,105 @@
+// Replacing a file so that a reader (or a kill at any instant) sees the old
+// content or the new one, never a mix: the content goes to a temporary file
+// in the same directory, is flushed to disk, and is renamed over the file.
+// A symbolic link is written through: its target is replaced, the link
+// stays. Temporary files of killed runs are recognised by their name and
+// the dead process id in it, and removed by the next write of that file.
+import { randomBytes } from 'node:crypto';
+import { closeSync, fchmodSync, fsyncSync, lstatSync, openSync, readdirSync, realpathSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { crashPoint } from './crash-points.js';
+import { ReportedError, isSystemError, reasonOf } from './errors.js';
+import { processAlive } from './processes.js';
+
+/** A file that could not be written; names the file, not its temporary name. */
+export class WriteError extends ReportedError {
+  constructor(
+    readonly path: string,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The file a write to `path` must replace: the target of a symbolic link, else the path itself. */
+export function writeTarget(path: string): string {
+  try {
+    if (lstatSync(path).isSymbolicLink()) return realpathSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  return path;
+}
+
+function tempPrefix(file: string): string {
+  return `.${basename(file)}.`;
+}
+
+const TEMP_SUFFIX = '.tmp';
+
+/** Removes temporary files that killed writers of `file` left beside it. */
+export function removeStaleTemps(file: string): void {
+  const dir = dirname(file);
+  const prefix = tempPrefix(file);
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    if (!entry.startsWith(prefix) || !entry.endsWith(TEMP_SUFFIX)) continue;
+    const match = /^(\d+)-[0-9a-f]{12}$/.exec(entry.slice(prefix.length, -TEMP_SUFFIX.length));
+    if (!match || processAlive(Number(match[1]))) continue;
+    const path = join(dir, entry);
+    const stat = lstatSync(path, { throwIfNoEntry: false });
+    if (stat?.isFile() && stat.uid === process.getuid?.()) rmSync(path, { force: true });
+  }
+}
+
+/**
+ * Writes `content` to `path` atomically with exactly `mode` (whatever the
+ * umask), through a symbolic link; returns the file actually written.
+ */
+export function writeFileAtomic(path: string, content: string | Uint8Array, mode: number): string {
+  let file = path;
+  let tmp: string | undefined;
+  try {
+    file = writeTarget(path);
+    removeStaleTemps(file);
+    tmp = join(dirname(file), `${tempPrefix(file)}${process.pid}-${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
+    // O_EXCL: never write through something planted under the temporary name.
+    const fd = openSync(tmp, 'wx', mode);
+    try {
+      fchmodSync(fd, mode);
+      const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+      let written = 0;
+      while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    crashPoint(`before-rename:${basename(file)}`);
+    renameSync(tmp, file);
+  } catch (error) {
+    if (tmp !== undefined) rmSync(tmp, { force: true });
+    if (isSystemError(error)) throw new WriteError(path, error.code ?? 'EIO', `cannot write ${path}: ${reasonOf(error)}`);
+    throw error;
+  }
+  syncDirectory(dirname(file));
+  return file;
+}
+
+/** Makes a rename in `dir` durable; file systems that cannot sync a directory are left as they are. */
+export function syncDirectory(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // e.g. EISDIR/EINVAL on some file systems: the rename itself is still atomic
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}

@@ -1,0 +1,97 @@
+// Limits on the shape of a topology, checked right after the YAML is read
+// and before the schema, the resolver or any rule looks at it: nesting
+// deeper than any topology needs would exhaust the stack of a recursive
+// reader, and a value of megabytes only makes every later stage slow
+// before the schema refuses it anyway (the longest value the schema allows
+// is 255 characters).
+import { CORE_SCHEMA, load } from 'js-yaml';
+
+export const MAX_NESTING = 64;
+export const MAX_VALUE_LENGTH = 4096;
+
+export interface LimitViolation {
+  path: (string | number)[];
+  message: string;
+}
+
+/** The first value past a limit, in document order; walks without recursion. */
+export function limitViolation(data: unknown): LimitViolation | undefined {
+  const stack: { value: unknown; path: (string | number)[] }[] = [{ value: data, path: [] }];
+  while (stack.length > 0) {
+    const { value, path } = stack.pop()!;
+    if (typeof value === 'string' && value.length > MAX_VALUE_LENGTH) {
+      return { path, message: `a value of ${value.length} characters; gen accepts at most ${MAX_VALUE_LENGTH} in one value` };
+    }
+    if (value === null || typeof value !== 'object') continue;
+    if (path.length >= MAX_NESTING) return { path, message: `nested too deeply (limit ${MAX_NESTING} levels)` };
+    const entries: [string | number, unknown][] = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [key, child] = entries[i]!;
+      if (typeof key === 'string' && key.length > MAX_VALUE_LENGTH) return { path, message: `a key of ${key.length} characters; gen accepts at most ${MAX_VALUE_LENGTH}` };
+      stack.push({ value: child, path: [...path, key] });
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Where flow collections ([ and {) first nest deeper than the limit, for a
+ * file too deep for the parser to finish: quoted text and comments are
+ * skipped. Undefined when they never do.
+ */
+export function deepFlowOffset(text: string): number | undefined {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"' || c === "'") {
+      for (i++; i < text.length && text[i] !== c; i++) if (c === '"' && text[i] === '\\') i++;
+    } else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]!))) {
+      while (i < text.length && text[i] !== '\n') i++;
+    } else if (c === '[' || c === '{') {
+      if (++depth > MAX_NESTING) return i;
+    } else if ((c === ']' || c === '}') && depth > 0) {
+      depth--;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The offset of the first node past a limit, found by reading the text
+ * again with js-yaml's node events (a fraction of the time the positions
+ * parser would take on such a file); undefined when js-yaml cannot say.
+ */
+export function limitOffset(text: string): number | undefined {
+  const open: number[] = [];
+  let found: number | undefined;
+  try {
+    load(text, {
+      schema: CORE_SCHEMA,
+      listener(event, state) {
+        if (event === 'open') {
+          open.push(state.position);
+          if (found === undefined && open.length > MAX_NESTING + 1) found = state.position;
+          return;
+        }
+        const start = open.pop()!;
+        if (found === undefined && typeof state.result === 'string' && state.result.length > MAX_VALUE_LENGTH) found = start;
+      },
+    });
+  } catch {
+    // positions up to the error are enough, or there are none
+  }
+  if (found === undefined) return undefined;
+  while (found < text.length && /[ \t]/.test(text[found]!)) found++;
+  return found;
+}
+
+/** 1-based line and column of an offset, without parsing. */
+export function lineAndColumn(text: string, offset: number): { line: number; col: number } {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+  return { line, col: offset - (text.lastIndexOf('\n', offset - 1) + 1) + 1 };
+}
+
+export function isStackOverflow(error: unknown): boolean {
+  return error instanceof RangeError && /call stack/i.test(error.message);
+}

@@ -1,0 +1,167 @@
+// One gen at a time edits a topology and its secrets: an exclusive lock
+// file beside the topology (`.topology.yaml.lock`, made with O_EXCL), which
+// holds the pid of its owner. A lock whose process is gone is stale and is
+// taken over; a live one is waited for, up to a bound, then reported with
+// its pid. The command reads the topology only once it holds the lock, so
+// no change of another run is lost.
+import { randomBytes } from 'node:crypto';
+import { closeSync, linkSync, lstatSync, openSync, readFileSync, realpathSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ReportedError, isSystemError, reasonOf } from './errors.js';
+import { processAlive } from './processes.js';
+
+export class LockBusyError extends ReportedError {}
+
+const DEFAULT_WAIT_MS = 10_000;
+const POLL_MS = 25;
+/** A lock file without its pid yet (its owner was killed between create and write) is stale after this. */
+const EMPTY_GRACE_MS = 2_000;
+
+function waitLimit(): number {
+  const configured = Number(process.env.GEN_LOCK_WAIT_MS);
+  return Number.isFinite(configured) && configured >= 0 ? configured : DEFAULT_WAIT_MS;
+}
+
+/** The lock of a topology file: beside the file a symbolic link points to, so every path to it shares one lock. */
+export function lockPathOf(topologyFile: string): string {
+  let real = topologyFile;
+  try {
+    real = realpathSync(topologyFile);
+  } catch {
+    // a missing file: the command reports it
+  }
+  return join(dirname(real), `.${basename(real)}.lock`);
+}
+
+interface Holder {
+  pid: number;
+  text: string;
+}
+
+function readHolder(lock: string): Holder | undefined {
+  let text: string;
+  try {
+    text = readFileSync(lock, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  const pid = Number(/^(\d+) /.exec(text)?.[1] ?? NaN);
+  return { pid, text };
+}
+
+function tryCreate(lock: string, content: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(lock, 'wx', 0o600);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
+  try {
+    writeSync(fd, content);
+  } catch (error) {
+    // A lock without its owner's pid would make the next run wait: none at all instead.
+    closeSync(fd);
+    rmSync(lock, { force: true });
+    throw error;
+  }
+  closeSync(fd);
+  return true;
+}
+
+/** Where no lock can be made, nobody can write the topology either (a read-only checkout). */
+const UNWRITABLE = new Set(['EROFS', 'EACCES', 'EPERM']);
+
+/**
+ * Removes a stale lock, unless another run replaced it meanwhile: the lock
+ * is renamed away (only one run can), then checked to be the stale one;
+ * a lock that turns out live is linked back.
+ */
+function breakStale(lock: string, stale: Holder): void {
+  const aside = `${lock}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    renameSync(lock, aside);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  let taken: string;
+  try {
+    taken = readFileSync(aside, 'utf8');
+  } catch {
+    taken = stale.text;
+  }
+  if (taken !== stale.text) {
+    try {
+      linkSync(aside, lock);
+    } catch {
+      // a third run holds the lock now; the one renamed away lost it
+    }
+  }
+  rmSync(aside, { force: true });
+}
+
+function isStale(lock: string, holder: Holder): boolean {
+  if (Number.isSafeInteger(holder.pid)) return !processAlive(holder.pid);
+  const stat = lstatSync(lock, { throwIfNoEntry: false });
+  return stat !== undefined && Date.now() - stat.mtimeMs > EMPTY_GRACE_MS;
+}
+
+export interface Lock {
+  /** False for a reading command in a directory where no lock can be made. */
+  held: boolean;
+  release(): void;
+}
+
+export interface LockOptions {
+  /** A command that only reads: where the directory cannot be written, it runs without the lock. */
+  readOnly?: boolean;
+}
+
+export async function acquireLock(topologyFile: string, options: LockOptions = {}): Promise<Lock> {
+  const lock = lockPathOf(topologyFile);
+  const content = `${process.pid} ${randomBytes(8).toString('hex')}\n`;
+  const deadline = Date.now() + waitLimit();
+  for (;;) {
+    try {
+      if (tryCreate(lock, content)) break;
+    } catch (error) {
+      if (!isSystemError(error)) throw error;
+      if (options.readOnly && UNWRITABLE.has(error.code ?? '')) return { held: false, release: () => {} };
+      throw new ReportedError(`cannot create the lock file ${lock}: ${reasonOf(error)}`);
+    }
+    const holder = readHolder(lock);
+    if (holder === undefined) continue;
+    if (isStale(lock, holder)) {
+      breakStale(lock, holder);
+      continue;
+    }
+    if (Date.now() >= deadline) {
+      const who = Number.isSafeInteger(holder.pid) ? `pid ${holder.pid}` : 'starting';
+      throw new LockBusyError(`another gen is editing ${topologyFile} (${who}); try again when it has finished, or remove ${lock} if no gen is running`);
+    }
+    await sleep(POLL_MS);
+  }
+  let released = false;
+  const release = (): void => {
+    if (released) return;
+    released = true;
+    process.off('exit', release);
+    if (readHolder(lock)?.text === content) rmSync(lock, { force: true });
+  };
+  // A process that exits early (a closed stdout) still gives the lock back.
+  process.on('exit', release);
+  return { held: true, release };
+}
+
+/** Runs `action` holding the topology's lock (see LockOptions for reading commands). */
+export async function withLock<T>(topologyFile: string, action: (held: boolean) => Promise<T>, options: LockOptions = {}): Promise<T> {
+  const lock = await acquireLock(topologyFile, options);
+  try {
+    return await action(lock.held);
+  } finally {
+    lock.release();
+  }
+}

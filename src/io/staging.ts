@@ -1,0 +1,87 @@
+// Where a build stages its trees: a directory this process creates with
+// mkdtemp (mode 0700, so no other user can read or plant anything in it),
+// inside a per-user 0700 directory of the system's temporary directory when
+// that is on out/'s file system (a killed run then leaves nothing in the
+// user's tree), else beside out/. Recovery looks only at staging
+// directories that are this user's and private; anything else with a
+// similar name is left alone.
+import { createHash } from 'node:crypto';
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+const PREFIX = '.gen-stage-';
+
+function uid(): number | undefined {
+  return process.getuid?.();
+}
+
+/** A directory only this user can use: a real directory (not a link), owned by this user, mode 0700. */
+export function privateDirectory(path: string): boolean {
+  const stat = lstatSync(path, { throwIfNoEntry: false });
+  return stat !== undefined && stat.isDirectory() && (uid() === undefined || stat.uid === uid()) && (stat.mode & 0o077) === 0;
+}
+
+/** The per-user directory in the system's temporary directory, made on first use; undefined when unusable. */
+function userTempDir(): string | undefined {
+  const dir = join(tmpdir(), `gen-${uid() ?? 'user'}`);
+  try {
+    mkdirSync(dir, { mode: 0o700 });
+    chmodSync(dir, 0o700);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return undefined;
+  }
+  return privateDirectory(dir) ? dir : undefined;
+}
+
+function sameFileSystem(a: string, b: string): boolean {
+  try {
+    return statSync(a).dev === statSync(b).dev;
+  } catch {
+    return false;
+  }
+}
+
+/** Staging directories of one output tree start with this (named after its absolute path). */
+function prefixOf(target: string): string {
+  return `${PREFIX}${createHash('sha256').update(target).digest('hex').slice(0, 12)}-`;
+}
+
+/** The places where a run may have staged trees of `target`: the per-user directory, then beside it. */
+function bases(target: string): string[] {
+  const parent = dirname(target);
+  const user = userTempDir();
+  return user && sameFileSystem(user, parent) ? [user, parent] : [parent];
+}
+
+/** Makes this run's staging directory (0700, created by this process) for `target`. */
+export function createStage(target: string): string {
+  const stage = mkdtempSync(join(bases(target)[0]!, `${prefixOf(target)}${process.pid}-`));
+  if (!privateDirectory(stage)) throw new Error(`${stage} is not private after mkdtemp`);
+  return stage;
+}
+
+export interface Stage {
+  path: string;
+  pid: number;
+}
+
+/** Staging directories of `target` that this user's runs made (private, this user's), oldest name first. */
+export function stagesOf(target: string): Stage[] {
+  const prefix = prefixOf(target);
+  const found: Stage[] = [];
+  for (const base of new Set(bases(target))) {
+    let entries: string[];
+    try {
+      entries = readdirSync(base);
+    } catch {
+      continue;
+    }
+    for (const entry of entries.sort()) {
+      const match = /^(\d+)-[A-Za-z0-9]{6}$/.exec(entry.startsWith(prefix) ? entry.slice(prefix.length) : '');
+      const path = join(base, entry);
+      if (match && privateDirectory(path)) found.push({ path, pid: Number(match[1]) });
+    }
+  }
+  return found;
+}

@@ -1,0 +1,31 @@
+// `gen lint` in a git work tree: a private key that git tracks will be
+// committed and pushed. gen's .gitignore in the secrets directory keeps
+// `git add -A` away from it, but a key added before that (or with
+// `git add -f`) stays tracked. Outside a work tree, or without git, there
+// is nothing to report.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import type { Diagnostic } from '../diagnostics.js';
+
+export function trackedSecrets(topologyFile: string, secretsDir: string): string[] {
+  if (!existsSync(secretsDir)) return [];
+  const listed = spawnSync('git', ['ls-files', '-z', '--', basename(secretsDir)], { cwd: dirname(secretsDir), encoding: 'utf8' });
+  if (listed.error || listed.status !== 0) return [];
+  return listed.stdout.split('\0').filter(Boolean);
+}
+
+export function trackedSecretsDiagnostics(topologyFile: string, secretsDir: string): Diagnostic[] {
+  const tracked = trackedSecrets(topologyFile, secretsDir);
+  if (tracked.length === 0) return [];
+  const shown = tracked.slice(0, 3).join(', ') + (tracked.length > 3 ? ` and ${tracked.length - 3} more` : '');
+  return [
+    {
+      rule: 'secrets/tracked',
+      severity: 'error',
+      message: `git tracks ${tracked.length === 1 ? 'a file' : `${tracked.length} files`} of the secrets directory ${secretsDir} (${shown}): the private keys would be committed`,
+      hint: `Untrack them with git rm -r --cached ${secretsDir}, keep them out with a .gitignore of * in ${secretsDir}, and rotate every key that was ever pushed (gen wg rotate, gen wg keygen --instance --force).`,
+      location: { file: topologyFile, line: 1, col: 1 },
+    },
+  ];
+}

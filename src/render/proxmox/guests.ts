@@ -1,0 +1,208 @@
+// guests.sh per Proxmox host: idempotent qm/pct commands that set exactly
+// what the topology determines on each VM and container (NICs with pinned
+// MACs, cores, memory, onboot, the first disk's size), creating a guest only
+// where the topology says create. Beside it, qemu-server/<id>.conf and
+// lxc/<id>.conf hold the same settings as the lines Proxmox writes into
+// /etc/pve, for review.
+import type { Guest, Host, Model } from '../../model.js';
+import { cores, diskSize, dnsName, flag, isVmid, lxcNet, memory, netKey, newDisk, qmNet, volume } from '../../targets/proxmox/guest-formats.js';
+import { scriptHead, shellComment, shellWord } from '../shell.js';
+import type { OutputFiles } from '../target.js';
+
+/** The shell functions guests.sh runs on: `qm config`/`pct config` print `key: value` lines, pending values included. */
+const FUNCTIONS = [
+  '# The value of a config key, "" when unset.',
+  'current() {',
+  '  "$1" config "$2" | sed -n "s/^$3: //p"',
+  '}',
+  '',
+  'exists() {',
+  '  "$1" config "$2" >/dev/null 2>&1',
+  '}',
+  '',
+  '# ensure qm|pct ID KEY VALUE: set KEY to VALUE when it differs.',
+  'ensure() {',
+  '  local now',
+  '  now=$(current "$1" "$2" "$3")',
+  '  if [ "$now" = "$4" ]; then',
+  '    echo "$1 $2: $3 unchanged"',
+  '    return',
+  '  fi',
+  '  echo "$1 $2: $3: ${now:-(unset)} -> $4"',
+  '  "$1" set "$2" "--$3" "$4"',
+  '}',
+  '',
+  '# A NIC whose MAC changes is unplugged and plugged again by Proxmox while the VM runs',
+  '# (qemu-server vmconfig_update_net): the firewall would lose the interface. Stop first.',
+  'ensure_nic() {',
+  '  local now',
+  '  now=$(current "$1" "$2" "$3")',
+  '  if [ "$1" = qm ] && [ -n "$now" ] && [ "${now%%,*}" != "${4%%,*}" ] && qm status "$2" | grep -q "^status: running$"; then',
+  '    echo "guests.sh: VM $2 is running and $3 changes ${now%%,*} to ${4%%,*}: Proxmox would unplug the NIC from the running guest. Shut it down (qm shutdown $2) and run guests.sh again." >&2',
+  '    exit 1',
+  '  fi',
+  '  ensure "$@"',
+  '}',
+  '',
+  '# others qm|pct ID "net0 net1": NICs the topology does not know are reported, never changed.',
+  'others() {',
+  '  local key',
+  '  for key in $("$1" config "$2" | sed -n "s/^\\(net[0-9]*\\): .*/\\1/p"); do',
+  '    case " $3 " in',
+  '      *" $key "*) ;;',
+  '      *) echo "$1 $2: $key is not in the topology: left as it is" ;;',
+  '    esac',
+  '  done',
+  '}',
+  '',
+  '# grow qm|pct ID DISK GIB: grow the disk to GIB GiB when it is smaller. Proxmox cannot shrink a',
+  '# disk, and `qm set scsi0 STORAGE:SIZE` would allocate a new one: resizing is the only way.',
+  'grow() {',
+  '  local line size unit bytes want',
+  '  line=$(current "$1" "$2" "$3")',
+  '  if [[ ! $line =~ (^|,)size=([0-9]+)([KMGT]?)(,|$) ]]; then',
+  '    echo "$1 $2: no disk $3 with a size: disk size left alone"',
+  '    return',
+  '  fi',
+  '  size=${BASH_REMATCH[2]}',
+  '  unit=${BASH_REMATCH[3]}',
+  '  case $unit in',
+  '    K) bytes=$((size << 10)) ;;',
+  '    M) bytes=$((size << 20)) ;;',
+  '    G) bytes=$((size << 30)) ;;',
+  '    T) bytes=$((size << 40)) ;;',
+  '    *) bytes=$size ;;',
+  '  esac',
+  '  want=$(($4 << 30))',
+  '  if [ "$bytes" -lt "$want" ]; then',
+  '    echo "$1 $2: $3 ${size}${unit} -> $4G"',
+  '    if [ "$1" = qm ]; then qm disk resize "$2" "$3" "$4G"; else pct resize "$2" "$3" "$4G"; fi',
+  '  elif [ "$bytes" -gt "$want" ]; then',
+  '    echo "$1 $2: $3 is ${size}${unit}, more than $4G: left as it is (Proxmox cannot shrink a disk)"',
+  '  else',
+  '    echo "$1 $2: $3 size unchanged"',
+  '  fi',
+  '}',
+  '',
+];
+
+export function guestsPath(site: string, host: string): string {
+  return `${site}/proxmox/${host}/guests.sh`;
+}
+
+function label(guest: Guest): string {
+  const what = {
+    firewall: `the firewall ${guest.name}: netN is vtnetN inside it`,
+    service: `service ${guest.name}`,
+    'backup-server': `the Proxmox Backup Server ${guest.name}`,
+  }[guest.purpose];
+  return `${guest.kind === 'vm' ? 'VM' : 'CT'} ${guest.id}: ${what}`;
+}
+
+/** The settings gen owns on a guest, as config key → value in Proxmox's printed form. */
+export function guestSettings(guest: Guest): [string, string][] {
+  const settings: [string, string][] = [];
+  if (guest.cores !== undefined) settings.push(['cores', cores(guest.cores)]);
+  if (guest.memoryMb !== undefined) settings.push(['memory', memory(guest.memoryMb)]);
+  for (const nic of guest.nics) {
+    const value =
+      guest.kind === 'vm'
+        ? qmNet({ mac: nic.mac, bridge: nic.bridge!, tag: nic.tag, firewall: nic.firewall })
+        : lxcNet({ name: 'eth0', mac: nic.mac, bridge: nic.bridge!, ip: `${nic.address}/${nic.prefix}`, gateway: nic.gateway, tag: nic.tag });
+    settings.push([netKey(nic.index), value]);
+  }
+  if (guest.onboot !== undefined) settings.push(['onboot', flag(guest.onboot)]);
+  return settings;
+}
+
+/** The create command: only what creating needs; the settings follow with ensure. */
+function createLines(guest: Guest, node: string): string[] {
+  const id = String(guest.id);
+  const size = newDisk(guest.storage, guest.diskGb!);
+  const command =
+    guest.kind === 'vm'
+      ? [
+          'qm create', id, `--name ${shellWord(dnsName(guest.name))}`, `--ostype ${shellWord(guest.ostype ?? 'l26')}`,
+          `--scsihw ${shellWord('virtio-scsi-single')}`, `--scsi0 ${shellWord(size)}`,
+          ...(guest.iso !== undefined ? [`--ide2 ${shellWord(`${volume(guest.iso, 'iso')},media=cdrom`)}`] : []),
+        ]
+      : ['pct create', id, shellWord(volume(guest.template!, 'vztmpl')), `--hostname ${shellWord(dnsName(guest.name))}`, `--rootfs ${shellWord(size)}`, '--unprivileged 1'];
+  const tool = guest.kind === 'vm' ? 'qm' : 'pct';
+  return [`if ! exists ${tool} ${id}; then`, `  echo ${shellWord(`${tool} ${id}: create on node ${node}`)}`, `  ${command.join(' ')}`, 'fi'];
+}
+
+function guestLines(guest: Guest, node: string): string[] {
+  if (!isVmid(guest.id)) throw new Error(`guest id ${guest.id} is not a Proxmox VM id`);
+  const tool = guest.kind === 'vm' ? 'qm' : 'pct';
+  const id = String(guest.id);
+  const lines = [`# ${shellComment(label(guest))}`];
+  if (guest.create) lines.push(...createLines(guest, node));
+  else {
+    lines.push(
+      `if ! exists ${tool} ${id}; then`,
+      `  echo ${shellWord(`guests.sh: ${guest.kind === 'vm' ? 'VM' : 'CT'} ${id} (${guest.name}) does not exist on node ${node}: create it, or set create: true for it in the topology`)} >&2`,
+      '  exit 1',
+      'fi',
+    );
+  }
+  for (const [key, value] of guestSettings(guest)) {
+    const nic = guest.nics.find((n) => `net${n.index}` === key);
+    const comment = nic ? `  # ${shellComment([nic.label, nic.device].filter(Boolean).join(', '))}` : '';
+    lines.push(`${key.startsWith('net') ? 'ensure_nic' : 'ensure'} ${tool} ${id} ${key} ${shellWord(value)}${comment}`);
+  }
+  if (guest.diskGb !== undefined) {
+    diskSize(guest.diskGb);
+    lines.push(`grow ${tool} ${id} ${guest.kind === 'vm' ? 'scsi0' : 'rootfs'} ${guest.diskGb}`);
+  }
+  lines.push(`others ${tool} ${id} ${shellWord(guest.nics.map((n) => `net${n.index}`).join(' '))}`, '');
+  return lines;
+}
+
+export function guestsScript(site: string, host: Host, guests: readonly Guest[]): string {
+  const node = host.name;
+  const notes = guests.flatMap((g) => g.notes.map((note) => `echo ${shellWord(`${g.kind === 'vm' ? 'VM' : 'CT'} ${g.id} (${g.name}): ${note}`)}`));
+  return [
+    ...scriptHead(`The guests of Proxmox VE node ${node} (site ${site}), generated by gen from the topology.`, [
+      `Review it, then run it as root on node ${node}. It sets what the topology determines on each guest`,
+      'and prints every change; run again, it changes nothing. A missing guest is created only where the',
+      'topology says create: true. qemu-server/<id>.conf and lxc/<id>.conf show the same settings.',
+    ]),
+    'node=$(uname -n)',
+    'node=${node%%.*}',
+    `if [ "$node" != ${shellWord(node)} ]; then`,
+    `  echo ${shellWord(`guests.sh: this script is for node ${node}, not`)} "$node" >&2`,
+    '  exit 1',
+    'fi',
+    '',
+    ...FUNCTIONS,
+    ...guests.flatMap((g) => guestLines(g, node)),
+    ...notes,
+    '',
+  ]
+    .join('\n')
+    .replace(/\n\n+$/, '\n');
+}
+
+/** The review file: the lines gen's settings give in /etc/pve/qemu-server/<id>.conf or /etc/pve/lxc/<id>.conf, sorted as Proxmox writes them. */
+export function guestConfig(guest: Guest): string {
+  const settings = guestSettings(guest);
+  if (guest.create) {
+    if (guest.kind === 'vm') settings.push(['name', dnsName(guest.name)], ['ostype', guest.ostype ?? 'l26'], ['scsihw', 'virtio-scsi-single']);
+    else settings.push(['hostname', dnsName(guest.name)], ['unprivileged', '1']);
+  }
+  return settings
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([key, value]) => `${key}: ${value}\n`)
+    .join('');
+}
+
+export function renderGuests(model: Model, files: OutputFiles): void {
+  for (const site of model.sites) {
+    for (const host of site.hosts) {
+      const guests = site.guests.filter((g) => g.host === host.name).sort((a, b) => a.id - b.id);
+      if (guests.length === 0) continue;
+      files.set(guestsPath(site.name, host.name), guestsScript(site.name, host, guests));
+      for (const guest of guests) files.set(`${site.name}/proxmox/${host.name}/${guest.kind === 'vm' ? 'qemu-server' : 'lxc'}/${guest.id}.conf`, guestConfig(guest));
+    }
+  }
+}

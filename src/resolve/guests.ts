@@ -1,0 +1,239 @@
+// The VMs and containers gen knows on a site: the firewall's VM (its NICs
+// follow the interfaces, so that vtnetN is the interface with device
+// vtnetN), the services' containers and VMs (one NIC on their network's
+// bridge, tagged for a VLAN network), and the backup server's VM. Each NIC
+// gets a MAC derived from stable names unless the topology keeps one.
+import type { Path } from '../location.js';
+import type { Firewall, Guest, GuestNic, Network, PbsBackup, Service } from '../model.js';
+import { parseIPv4 } from '../net.js';
+import { derivedMac, normalMac } from '../targets/proxmox/mac.js';
+import type { GuestInput, ServiceInput, SiteInput, VmInput } from '../topology.js';
+import type { ResolveContext } from './context.js';
+import { networkContaining } from './services.js';
+
+const DEFAULT_STORAGE = 'local-lvm';
+
+interface SiteParts {
+  firewall?: Firewall;
+  hosts: readonly string[];
+  networks: ReadonlyMap<string, Network>;
+  services: readonly Service[];
+  backup?: PbsBackup;
+}
+
+/** Where a guest on `network` plugs in: the bridge of the firewall interface, with the tag of a VLAN interface. */
+export function attachment(firewall: Firewall | undefined, network: string | undefined): { bridge: string; tag?: number } | undefined {
+  const iface = firewall?.interfaces.find((f) => f.network === network && f.kind !== 'wireguard');
+  if (!iface) return undefined;
+  if (iface.kind === 'vlan' && iface.vlan) {
+    const parent = firewall!.interfaces.find((f) => f.name === iface.vlan!.parent);
+    return parent?.bridge !== undefined ? { bridge: parent.bridge, tag: iface.vlan.tag } : undefined;
+  }
+  return iface.bridge !== undefined ? { bridge: iface.bridge } : undefined;
+}
+
+export function resolveGuests(input: SiteInput, site: string, path: Path, ctx: ResolveContext, parts: SiteParts): Guest[] {
+  const guests: Guest[] = [];
+  const onlyHost = parts.hosts.length === 1 ? parts.hosts[0] : undefined;
+  const hostOf = (written: string | undefined, where: Path, what: string): string | undefined => {
+    if (written !== undefined) return parts.hosts.includes(written) ? written : undefined;
+    if (onlyHost === undefined) {
+      ctx.report({ rule: 'proxmox/guest-definition', path: where, message: `${what}: the site has ${parts.hosts.length ? 'several Proxmox hosts' : 'no Proxmox host'}; name the one it runs on (host)` });
+    }
+    return onlyHost;
+  };
+
+  const fwVm = input.firewall?.vm;
+  if (parts.firewall && fwVm?.id !== undefined) {
+    const vpath = [...path, 'firewall', 'vm'];
+    guests.push(firewallGuest(parts.firewall, fwVm, site, vpath, hostOf(fwVm.host, vpath, 'the firewall VM')));
+  }
+
+  (input.services ?? []).forEach((serviceInput, i) => {
+    const spath = [...path, 'services', i];
+    const service = parts.services[i]!;
+    const guest = serviceGuest(serviceInput, service, site, spath, ctx, parts, hostOf);
+    if (guest) guests.push(guest);
+  });
+
+  const pbsVm = input.backup?.pbs?.vm;
+  if (pbsVm?.id !== undefined && parts.backup) {
+    const vpath = [...path, 'backup', 'pbs', 'vm'];
+    const address = parts.backup.address;
+    const network = address !== undefined ? networkContaining([...parts.networks.values()], parseIPv4(address) ?? -1) : undefined;
+    if (address === undefined) {
+      ctx.report({ rule: 'proxmox/guest-definition', path: vpath, key: true, message: 'the backup server VM needs backup.pbs.address to place its NIC on a network' });
+    }
+    guests.push(
+      vmGuest(pbsVm, {
+        name: 'pbs',
+        purpose: 'backup-server',
+        host: hostOf(pbsVm.host, vpath, 'the backup server VM'),
+        site,
+        path: vpath,
+        network,
+        address,
+        mac: pbsVm.mac,
+        parts,
+      }),
+    );
+  }
+  return guests;
+}
+
+function resources(input: GuestInput): Pick<Guest, 'cores' | 'memoryMb' | 'diskGb' | 'storage' | 'onboot' | 'create' | 'iso'> {
+  return {
+    cores: input.cores,
+    memoryMb: input.memory_mb,
+    diskGb: input.disk_gb,
+    storage: input.storage ?? DEFAULT_STORAGE,
+    onboot: input.onboot,
+    create: input.create ?? false,
+    iso: input.iso,
+  };
+}
+
+/** virtio NICs in netN order: FreeBSD numbers them vtnet0, vtnet1, … by PCI slot, which follows netN (qemu-server PCI.pm get_pci_addr_map). */
+function vtnetNumber(device: string): number {
+  const match = /^vtnet(\d+)$/.exec(device);
+  return match ? Number(match[1]) : Number.MAX_SAFE_INTEGER;
+}
+
+function firewallGuest(firewall: Firewall, vm: NonNullable<NonNullable<SiteInput['firewall']>['vm']>, site: string, path: Path, host: string | undefined): Guest {
+  const devices = firewall.interfaces.filter((f) => f.kind === 'device');
+  const byDevice = new Map(devices.map((f) => [f.device, f]));
+  let nics: GuestNic[];
+  if (vm.nics) {
+    nics = vm.nics.map((nic, index) => {
+      const iface = byDevice.get(`vtnet${index}`);
+      const label = iface?.name ?? `net${index}`;
+      return {
+        index,
+        label,
+        bridge: nic.bridge,
+        tag: nic.tag,
+        mac: nic.mac !== undefined ? normalMac(nic.mac) : derivedMac(site, firewall.name, label),
+        macExplicit: nic.mac !== undefined,
+        firewall: false,
+        interface: iface?.name,
+        device: `vtnet${index}`,
+        network: iface?.network,
+        gatewayExplicit: false,
+        path: [...path, 'nics', index],
+      };
+    });
+  } else {
+    const ordered = devices
+      .map((f, position) => ({ f, position }))
+      .filter(({ f }) => f.bridge !== undefined)
+      .sort((a, b) => vtnetNumber(a.f.device) - vtnetNumber(b.f.device) || a.position - b.position);
+    nics = ordered.map(({ f }, index) => ({
+      index,
+      label: f.name,
+      bridge: f.bridge,
+      mac: derivedMac(site, firewall.name, f.name),
+      macExplicit: false,
+      firewall: false,
+      interface: f.name,
+      device: f.device,
+      network: f.network,
+      gatewayExplicit: false,
+      path: f.path,
+    }));
+  }
+  return { kind: 'vm', id: vm.id!, name: firewall.name, purpose: 'firewall', host, ...resources(vm), ostype: 'other', nics, notes: [], path };
+}
+
+function serviceGuest(
+  input: ServiceInput,
+  service: Service,
+  site: string,
+  path: Path,
+  ctx: ResolveContext,
+  parts: SiteParts,
+  hostOf: (written: string | undefined, where: Path, what: string) => string | undefined,
+): Guest | undefined {
+  if (input.container !== undefined && input.vm !== undefined) {
+    ctx.report({ rule: 'proxmox/guest-definition', path: [...path, 'vm'], key: true, message: `service ${input.name} is a container (${input.container}) and a VM (${input.vm}): a service runs in one guest` });
+  }
+  if (input.container === undefined && input.vm === undefined) {
+    if (input.guest !== undefined) {
+      ctx.report({ rule: 'proxmox/guest-definition', path: [...path, 'guest'], key: true, message: `service ${input.name} has guest settings but no container or vm id` });
+    }
+    return undefined;
+  }
+  const guestInput = input.guest ?? {};
+  const network = service.network !== undefined ? parts.networks.get(service.network) : undefined;
+  const host = hostOf(input.host, path, `service ${input.name}`);
+  if (input.container === undefined) {
+    if (guestInput.gateway !== undefined) {
+      ctx.report({ rule: 'proxmox/guest-definition', path: [...path, 'guest', 'gateway'], key: true, message: `service ${input.name} is a VM: gen cannot set a VM's gateway (configure it inside the VM)` });
+    }
+    if (guestInput.template !== undefined) {
+      ctx.report({ rule: 'proxmox/guest-definition', path: [...path, 'guest', 'template'], key: true, message: `service ${input.name} is a VM: template is for containers (a VM installs from iso)` });
+    }
+    return vmGuest(
+      { ...guestInput, id: input.vm },
+      { name: input.name, purpose: 'service', host, site, path, network, address: input.address, mac: guestInput.mac, parts },
+    );
+  }
+  if (guestInput.iso !== undefined) {
+    ctx.report({ rule: 'proxmox/guest-definition', path: [...path, 'guest', 'iso'], key: true, message: `service ${input.name} is a container: iso is for VMs (a container is created from a template)` });
+  }
+  const at = attachment(parts.firewall, network?.id);
+  const nic: GuestNic = {
+    index: 0,
+    label: network?.name ?? 'net0',
+    bridge: at?.bridge,
+    tag: at?.tag,
+    mac: guestInput.mac !== undefined ? normalMac(guestInput.mac) : derivedMac(site, input.name, 'net0'),
+    macExplicit: guestInput.mac !== undefined,
+    network: network?.id,
+    address: input.address,
+    prefix: network?.block.prefix,
+    gateway: guestInput.gateway ?? network?.firewallAddress,
+    gatewayExplicit: guestInput.gateway !== undefined,
+    path,
+  };
+  return {
+    kind: 'ct',
+    id: input.container,
+    name: input.name,
+    purpose: 'service',
+    host,
+    ...resources(guestInput),
+    template: guestInput.template,
+    nics: network ? [nic] : [],
+    notes: [],
+    path,
+  };
+}
+
+function vmGuest(
+  input: VmInput,
+  o: { name: string; purpose: Guest['purpose']; host: string | undefined; site: string; path: Path; network: Network | undefined; address: string | undefined; mac: string | undefined; parts: SiteParts },
+): Guest {
+  const at = attachment(o.parts.firewall, o.network?.id);
+  const nics: GuestNic[] = o.network
+    ? [
+        {
+          index: 0,
+          label: o.network.name,
+          bridge: at?.bridge,
+          tag: at?.tag,
+          mac: o.mac !== undefined ? normalMac(o.mac) : derivedMac(o.site, o.name, 'net0'),
+          macExplicit: o.mac !== undefined,
+          network: o.network.id,
+          address: o.address,
+          prefix: o.network.block.prefix,
+          gateway: o.network.firewallAddress,
+          gatewayExplicit: false,
+          path: o.path,
+        },
+      ]
+    : [];
+  const notes = o.network && o.address !== undefined
+    ? [`inside the VM: address ${o.address}/${o.network.block.prefix}${o.network.firewallAddress ? `, gateway ${o.network.firewallAddress}` : ''} (gen cannot set the address inside a VM)`]
+    : [];
+  return { kind: 'vm', id: input.id!, name: o.name, purpose: o.purpose, host: o.host, ...resources(input), ostype: 'l26', nics, notes, path: o.path };
+}

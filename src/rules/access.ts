@@ -1,0 +1,105 @@
+// Proxmox VE access: roles that exist and hold only PVE 9 privileges, ACL
+// paths Proxmox accepts, and tokens without a broad admin role on `/`.
+import { BUILTIN_ROLES, REMOVED_PRIVILEGES, isAclPath, isAdminRole, isPrivilege, isReservedRoleName } from '../targets/proxmox/access.js';
+import { INTENT_ROLES, replacingIntent } from '../targets/proxmox/intents.js';
+import type { ApiToken, Model, ProxmoxRole } from '../model.js';
+import type { Rule } from './rule.js';
+
+/** The roles the topology defines (gen's own intent roles are right by construction). */
+function* customRoles(model: Model): Generator<ProxmoxRole> {
+  for (const site of model.sites) for (const role of site.roles) if (role.origin === 'topology') yield role;
+}
+
+function* grants(model: Model): Generator<{ token: ApiToken; grant: ApiToken['grants'][number]; defined: ReadonlySet<string> }> {
+  for (const site of model.sites) {
+    const defined = new Set(site.roles.map((r) => r.name));
+    for (const token of site.apiTokens) for (const grant of token.grants) yield { token, grant, defined };
+  }
+}
+
+export const accessRules: Rule[] = [
+  {
+    id: 'proxmox/token-definition',
+    severity: 'error',
+    summary: 'An API token has no intent or role, or settings its intent does not use.',
+    why: 'gen compiles the token into exact ACL entries: without a purpose, or with parameters that mean nothing for it, it cannot say what the token may do.',
+    hint: 'Give the token an intent with what the intent needs (vm-provisioning: pool, templates, networks), or a role and a path.',
+  },
+  {
+    id: 'proxmox/broad-token-role',
+    severity: 'warning',
+    summary: 'An API token gets a built-in admin role (Administrator, PVEAdmin, PVE…Admin) on `/`.',
+    why: 'On `/` the role reaches every guest, storage and node: a leaked billing-panel token could then destroy the firewall VM or read every console. An intent grants only what the tool needs, on the paths it needs.',
+    hint: 'Replace role and path with the intent the message names, or silence the finding with `# gen-ignore proxmox/broad-token-role: <reason>`.',
+    check(model, report) {
+      for (const { token, grant } of grants(model)) {
+        if (token.intent !== undefined || grant.path.replace(/\/+$/, '') !== '' || !isAdminRole(grant.role)) continue;
+        const privileges = BUILTIN_ROLES.get(grant.role)!.length;
+        const intent = replacingIntent(grant.role);
+        report({
+          path: [...token.path, 'role'],
+          message: `token ${token.tokenId}: role ${grant.role} on / grants ${privileges} privileges on every guest, storage and node${
+            intent ? `; intent: ${intent} grants what that purpose needs, on the narrowest paths` : '; define a role with only the privileges it needs'
+          }`,
+        });
+      }
+    },
+  },
+  {
+    id: 'proxmox/unknown-role',
+    severity: 'error',
+    summary: 'An API token names a role that is neither built in nor defined under proxmox.roles.',
+    why: '`pveum acl modify` refuses a role that does not exist, so the token would get no access at all.',
+    hint: 'Use a built-in role (PVEVMAdmin, PVEAuditor, ...), define the role under proxmox.roles, or use an intent.',
+    check(model, report) {
+      for (const { token, grant, defined } of grants(model)) {
+        if (!BUILTIN_ROLES.has(grant.role) && !defined.has(grant.role)) {
+          report({ path: [...token.path, 'role'], message: `token ${token.tokenId}: role ${grant.role} is not built in and not defined under proxmox.roles` });
+        }
+      }
+    },
+  },
+  {
+    id: 'proxmox/role-name',
+    severity: 'error',
+    summary: 'A custom role id starts with "PVE", or is a built-in or gen-defined role.',
+    why: 'Proxmox refuses role ids in its PVE namespace ("cannot use role ID starting with the (case-insensitive) \'PVE\' namespace"), and a built-in role cannot be modified.',
+    hint: 'Choose another role name.',
+    check(model, report) {
+      for (const role of customRoles(model)) {
+        const where = { path: [...role.path, 'name'] };
+        if (isReservedRoleName(role.name)) report({ ...where, message: `role ${role.name}: Proxmox refuses role ids starting with "PVE"` });
+        else if (BUILTIN_ROLES.has(role.name)) report({ ...where, message: `role ${role.name} is a built-in role` });
+        else if (INTENT_ROLES.some((r) => r.name === role.name)) report({ ...where, message: `role ${role.name} is the role gen defines for an intent` });
+      }
+    },
+  },
+  {
+    id: 'proxmox/unknown-privilege',
+    severity: 'error',
+    summary: 'A custom role lists a privilege Proxmox VE 9 does not have.',
+    why: '`pveum role add` fails on the whole role ("invalid privilege"); VM.Monitor, for one, was removed in PVE 9.',
+    hint: 'Use the privileges of PVE 9 (listed in docs/proxmox.md).',
+    check(model, report) {
+      for (const role of customRoles(model)) {
+        role.privileges.forEach((privilege, i) => {
+          if (isPrivilege(privilege)) return;
+          const removed = REMOVED_PRIVILEGES[privilege];
+          report({ path: [...role.path, 'privileges', i], message: `role ${role.name}: ${privilege} is not a Proxmox VE 9 privilege${removed ? ` (${removed})` : ''}` });
+        });
+      }
+    },
+  },
+  {
+    id: 'proxmox/acl-path',
+    severity: 'error',
+    summary: 'An API token\'s ACL path is not one Proxmox accepts.',
+    why: '`pveum acl modify` refuses it ("invalid ACL path"): /vms/<id> needs an id of 100 or more, a pool path at most three levels, and so on.',
+    hint: 'Use a path such as /, /vms/<id>, /pool/<pool>, /storage/<id>, /nodes/<node>, /sdn/zones/<zone>/<bridge>.',
+    check(model, report) {
+      for (const { token, grant } of grants(model)) {
+        if (!isAclPath(grant.path)) report({ path: [...token.path, token.intent ? 'intent' : 'path'], message: `token ${token.tokenId}: Proxmox does not accept the ACL path ${grant.path}` });
+      }
+    },
+  },
+];

@@ -1,0 +1,186 @@
+// Proxmox guests: the firewall VM's NICs against its interfaces, the
+// containers' gateways, VLAN tags against their bridges, guest ids and MACs.
+import type { Guest, GuestNic, Model, Site } from '../model.js';
+import { MAX_NETS, verifyDnsName } from '../targets/proxmox/guest-formats.js';
+import type { Rule } from './rule.js';
+import { vidsCover } from '../targets/proxmox/interfaces.js';
+
+function* guests(model: Model): Generator<{ site: Site; guest: Guest }> {
+  for (const site of model.sites) for (const guest of site.guests) yield { site, guest };
+}
+
+function* nics(model: Model): Generator<{ site: Site; guest: Guest; nic: GuestNic }> {
+  for (const { site, guest } of guests(model)) for (const nic of guest.nics) yield { site, guest, nic };
+}
+
+/** Reports every item whose key an earlier item of the same site already has. */
+function repeats<T>(items: Iterable<T>, key: (item: T) => string | number, report: (item: T, earlier: T) => void): void {
+  const first = new Map<string | number, T>();
+  for (const item of items) {
+    const earlier = first.get(key(item));
+    if (earlier === undefined) first.set(key(item), item);
+    else report(item, earlier);
+  }
+}
+
+const what = (guest: Guest) => `${guest.kind === 'vm' ? 'VM' : 'CT'} ${guest.id} (${guest.name})`;
+
+export const guestRules: Rule[] = [
+  {
+    id: 'proxmox/guest-definition',
+    severity: 'error',
+    summary: 'A guest is described in a way gen cannot turn into qm/pct settings.',
+    why: 'A service in two guests, settings without a guest, a container created without a template, or a guest whose host or network is unknown leaves guests.sh nothing true to write.',
+    hint: 'Follow the message: give the service one of container or vm, name the host, and what create needs (disk_gb, a template for a container).',
+    check(model, report) {
+      for (const { guest } of guests(model)) {
+        if (!guest.create) continue;
+        const create = guest.purpose === 'service' ? [...guest.path, 'guest', 'create'] : [...guest.path, 'create'];
+        if (guest.diskGb === undefined) report({ path: create, key: true, message: `${what(guest)}: create needs disk_gb, the size of the disk to allocate` });
+        if (guest.kind === 'ct' && guest.template === undefined) report({ path: create, key: true, message: `${what(guest)}: create needs template, the container template (e.g. local:vztmpl/debian-13-standard_13.1-1_amd64.tar.zst)` });
+        if (verifyDnsName(guest.name) !== undefined) {
+          report({ path: guest.purpose === 'service' ? [...guest.path, 'name'] : create, key: guest.purpose !== 'service', message: `${what(guest)}: "${guest.name}" is not a DNS name, which Proxmox needs as the VM name or hostname on create` });
+        }
+      }
+    },
+  },
+  {
+    id: 'proxmox/guest-id-duplicate',
+    severity: 'error',
+    summary: 'Two guests of a site have the same VM/CT id.',
+    why: 'VMs and containers share one id space in a Proxmox cluster: the second `qm`/`pct` command would change the first guest.',
+    hint: 'Give each VM and container its own id.',
+    check(model, report) {
+      for (const site of model.sites) {
+        repeats(site.guests, (g) => g.id, (guest, earlier) => {
+          report({ path: guest.path, message: `${what(guest)}: id ${guest.id} is already ${what(earlier)}`, related: [{ message: 'first use', path: earlier.path }] });
+        });
+      }
+    },
+  },
+  {
+    id: 'proxmox/firewall-nic-order',
+    severity: 'error',
+    summary: "The firewall's device names (vtnetN) do not follow the order of the VM's NICs.",
+    why: 'FreeBSD names virtio NICs vtnet0, vtnet1, ... in PCI order, which is netN order (qemu-server places net0-net5 in slots 0x12-0x17): a gap or a device that is not vtnet shifts every later name, and OPNsense then puts the LAN on the wrong wire.',
+    hint: 'Number the bridged interfaces vtnet0, vtnet1, ... without gaps: the interface with device vtnetN gets netN.',
+    check(model, report) {
+      for (const { site, guest } of guests(model)) {
+        if (guest.purpose !== 'firewall') continue;
+        if (guest.nics.length > MAX_NETS) report({ path: guest.path, key: true, message: `${what(guest)} would need ${guest.nics.length} NICs; Proxmox has net0 to net${MAX_NETS - 1}` });
+        const devices = site.firewall!.interfaces.filter((f) => f.kind === 'device');
+        for (const iface of devices) {
+          const devicePath = [...iface.path, 'device'];
+          if (iface.bridge === undefined) {
+            report({ path: iface.path, key: true, message: `interface ${iface.name} (${iface.device}) names no bridge: gen cannot place its NIC on ${what(guest)}` });
+          } else if (!/^vtnet\d+$/.test(iface.device)) {
+            report({ path: devicePath, message: `interface ${iface.name}: device ${iface.device} is not a virtio NIC name; gen gives ${what(guest)} virtio NICs, named vtnet0, vtnet1, ...` });
+          } else {
+            const nic = guest.nics.find((n) => n.interface === iface.name);
+            const expected = nic ? `vtnet${nic.index}` : undefined;
+            if (expected !== iface.device) {
+              report({
+                path: devicePath,
+                message: nic
+                  ? `interface ${iface.name} is on net${nic.index} of ${what(guest)}, which FreeBSD names ${expected}, not ${iface.device}`
+                  : `interface ${iface.name}: ${what(guest)} has ${guest.nics.length} NICs (vtnet0-vtnet${guest.nics.length - 1}), so there is no ${iface.device}`,
+              });
+            }
+          }
+        }
+      }
+    },
+  },
+  {
+    id: 'proxmox/firewall-nic-bridge',
+    severity: 'error',
+    summary: "A NIC of the firewall VM sits on another bridge than the interface it becomes names.",
+    why: 'netN is vtnetN inside OPNsense: on the wrong bridge the interface assigned to vtnetN talks to the wrong network, e.g. the LAN on the WAN wire.',
+    hint: "Move the NIC to the interface's bridge (or change the interface's bridge).",
+    check(model, report) {
+      for (const { site, guest, nic } of nics(model)) {
+        if (guest.purpose !== 'firewall' || nic.interface === undefined) continue;
+        const iface = site.firewall!.interfaces.find((f) => f.name === nic.interface)!;
+        if (iface.bridge !== undefined && nic.bridge !== iface.bridge) {
+          report({
+            path: [...nic.path, 'bridge'],
+            message: `net${nic.index} of ${what(guest)} is on ${nic.bridge}, but it is ${nic.device}, interface ${iface.name}, which names bridge ${iface.bridge}`,
+            related: [{ message: `interface ${iface.name}`, path: [...iface.path, 'bridge'] }],
+          });
+        }
+      }
+    },
+  },
+  {
+    id: 'proxmox/guest-network',
+    severity: 'error',
+    summary: "A guest's network has no Proxmox bridge on the guest's host.",
+    why: 'Its NIC would have nowhere to go: a WireGuard tunnel or a network without a bridge cannot hold a guest, and a bridge missing on the host makes qm/pct refuse the NIC.',
+    hint: 'Put the guest on a network whose firewall interface names a bridge, and run the guest on a host that has that bridge.',
+    check(model, report) {
+      for (const { site, guest, nic } of nics(model)) {
+        if (nic.bridge === undefined) {
+          report({ path: nic.path, message: `${what(guest)}: network ${nic.label} has no Proxmox bridge for its NIC` });
+          continue;
+        }
+        const host = site.hosts.find((h) => h.name === guest.host);
+        if (host && !host.bridges.some((b) => b.name === nic.bridge)) {
+          report({ path: nic.path, message: `${what(guest)}: bridge ${nic.bridge} of its NIC (net${nic.index}) does not exist on host ${host.name}` });
+        }
+      }
+    },
+  },
+  {
+    id: 'proxmox/guest-gateway',
+    severity: 'error',
+    summary: "A container's gateway is not the firewall's address on its network.",
+    why: 'Every network behind the firewall is routed by it: another gateway sends the container\'s traffic where the policy does not apply, or nowhere.',
+    hint: "Leave gateway out (gen uses the firewall's address), or correct it.",
+    check(model, report) {
+      for (const { site, guest, nic } of nics(model)) {
+        if (!nic.gatewayExplicit || nic.network === undefined) continue;
+        const network = site.networks.find((n) => n.id === nic.network);
+        if (network?.firewallAddress !== undefined && nic.gateway !== network.firewallAddress) {
+          report({
+            path: [...nic.path, 'guest', 'gateway'],
+            message: `${what(guest)}: gateway ${nic.gateway} is not the firewall's address on network ${network.name} (${network.firewallAddress})`,
+          });
+        }
+      }
+    },
+  },
+  {
+    id: 'proxmox/guest-vlan',
+    severity: 'error',
+    summary: "A guest NIC carries a VLAN tag its bridge does not carry.",
+    why: 'Proxmox tags the NIC on a VLAN-aware bridge; on a bridge that is not VLAN aware it builds a separate bridge for the tag, which the firewall never sees, and a VLAN-aware bridge passes only its bridge-vids on its ports.',
+    hint: 'Make the bridge VLAN aware with the tag in its vids (or leave vids out to derive them).',
+    check(model, report) {
+      for (const { site, guest, nic } of nics(model)) {
+        if (nic.tag === undefined || nic.bridge === undefined) continue;
+        const bridge = site.hosts.find((h) => h.name === guest.host)?.bridges.find((b) => b.name === nic.bridge);
+        if (!bridge) continue;
+        if (!bridge.vlanAware) {
+          report({ path: nic.path, message: `${what(guest)}: its NIC has VLAN tag ${nic.tag} but bridge ${bridge.name} is not VLAN aware` });
+        } else if (bridge.ports.length > 0 && !vidsCover(bridge.vids, nic.tag)) {
+          report({ path: nic.path, message: `${what(guest)}: bridge ${bridge.name} does not carry VLAN ${nic.tag} on its ports (vids ${bridge.vids.join(' ')})` });
+        }
+      }
+    },
+  },
+  {
+    id: 'proxmox/mac-collision',
+    severity: 'error',
+    summary: 'Two guest NICs of a site have the same MAC address.',
+    why: 'Two NICs with one MAC on a network steal each other\'s traffic; the bridge learns whichever spoke last.',
+    hint: 'Remove one of the written MACs (gen derives a unique one), or correct it.',
+    check(model, report) {
+      for (const site of model.sites) {
+        const all = site.guests.flatMap((guest) => guest.nics.map((nic) => ({ guest, nic })));
+        repeats(all, (n) => n.nic.mac, ({ guest, nic }, earlier) => {
+          report({ path: nic.path, message: `${what(guest)} net${nic.index}: MAC ${nic.mac} is already net${earlier.nic.index} of ${what(earlier.guest)}`, related: [{ message: 'first use', path: earlier.nic.path }] });
+        });
+      }
+    },
+  },
+];

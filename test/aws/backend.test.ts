@@ -1,0 +1,97 @@
+// aws.terraform.backend: Terraform's remote state in S3, written as the
+// `backend "s3"` block of versions.tf. Checked with HashiCorp's HCL parser
+// and against the s3 backend's own argument schema and validation rules
+// (fixtures/terraform-s3-backend-1.15.9.json, extracted from Terraform's
+// source by fixtures/extract-s3-backend.mjs).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { edit, lint, readExample, render, root, rulesOf } from '../helpers.js';
+import { format, parse } from './tf-validate.js';
+
+interface BackendSchema {
+  attributes: Record<string, string>;
+  required: string[];
+  deprecated: string[];
+}
+const schema: BackendSchema = JSON.parse(readFileSync(join(root, 'test/aws/fixtures/terraform-s3-backend-1.15.9.json'), 'utf8'));
+
+const homelab = readExample('homelab');
+const withBackend = (backend: Record<string, unknown>) => edit(homelab, ['aws', 'terraform', 'backend'], backend);
+
+async function versionsOf(yaml: string): Promise<{ text: string; terraform: Record<string, any> }> {
+  const text = (await render(yaml)).get('aws/terraform/versions.tf')!;
+  const doc = await parse('versions.tf', text);
+  return { text, terraform: doc.terraform[0] };
+}
+
+/** What Terraform's s3 backend would say about an argument block (ConfigSchema, then PrepareConfig). */
+function backendProblems(args: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  const typeOf = (v: unknown) => (typeof v === 'boolean' ? 'bool' : typeof v === 'number' ? 'number' : typeof v === 'string' ? 'string' : 'other');
+  for (const [name, value] of Object.entries(args)) {
+    if (!(name in schema.attributes)) problems.push(`unsupported argument ${name}`);
+    else if (schema.attributes[name] !== typeOf(value)) problems.push(`${name}: ${typeOf(value)}, expected ${schema.attributes[name]}`);
+    if (schema.deprecated.includes(name)) problems.push(`${name} is deprecated`);
+    if (typeof value === 'string' && /\$\{|%\{/.test(value)) problems.push(`${name}: backend values must be literals`);
+  }
+  for (const name of schema.required) if (!(name in args)) problems.push(`missing required argument ${name}`);
+  const key = String(args.key ?? '');
+  if (key.trim() === '') problems.push('key is empty');
+  if (key.startsWith('/') || key.endsWith('/')) problems.push('key must not start or end with "/"');
+  if (key.includes('//')) problems.push('key must not contain "//"');
+  if (String(args.bucket ?? '').trim() === '') problems.push('bucket is empty');
+  if (!args.region) problems.push('region is missing');
+  return problems;
+}
+
+describe('aws.terraform.backend', () => {
+  it('is the s3 backend block of versions.tf, with arguments the backend accepts', async () => {
+    const yaml = withBackend({ bucket: 'example-terraform-state', key: 'gen/homelab/terraform.tfstate' });
+    expect(await lint(yaml)).toEqual([]);
+    const { text, terraform } = await versionsOf(yaml);
+    expect(await format(text)).toBe(text);
+    const s3 = terraform.backend.s3;
+    expect(s3).toHaveLength(1);
+    expect(s3[0]).toEqual({ bucket: 'example-terraform-state', key: 'gen/homelab/terraform.tfstate', region: 'ap-northeast-2', encrypt: true, use_lockfile: true });
+    expect(backendProblems(s3[0])).toEqual([]);
+    // S3-native locking is generally available from Terraform 1.11 on.
+    expect(terraform.required_version).toBe('>= 1.11.0');
+    expect(terraform.required_providers[0].aws).toEqual({ source: 'hashicorp/aws', version: '~> 6.25' });
+  });
+
+  it('takes its own region, and use_lockfile: false keeps the older Terraform', async () => {
+    const { terraform } = await versionsOf(withBackend({ bucket: 'state-bucket', key: 'tf.tfstate', region: 'eu-central-1', use_lockfile: false }));
+    expect(terraform.backend.s3[0]).toMatchObject({ region: 'eu-central-1', use_lockfile: false });
+    expect(backendProblems(terraform.backend.s3[0])).toEqual([]);
+    expect(terraform.required_version).toBe('>= 1.5.0');
+  });
+
+  it('without it, state is local: no backend block', async () => {
+    const { terraform } = await versionsOf(homelab);
+    expect(terraform.backend).toBeUndefined();
+  });
+
+  it('the checker catches what the backend refuses (it can fail)', () => {
+    expect(backendProblems({ bucket: 'b', key: '/x//y/', region: 'r', dynamodb_table: 't', use_lockfile: 'yes' })).toEqual([
+      'dynamodb_table is deprecated',
+      'use_lockfile: string, expected bool',
+      'key must not start or end with "/"',
+      'key must not contain "//"',
+    ]);
+    expect(backendProblems({ key: 'k', region: 'r', nonsense: 1 })).toEqual(['unsupported argument nonsense', 'missing required argument bucket', 'bucket is empty']);
+  });
+
+  it.each([
+    [{ bucket: 'state', key: '/leading' }],
+    [{ bucket: 'state', key: 'trailing/' }],
+    [{ bucket: 'state', key: 'a//b' }],
+    [{ bucket: 'state', key: 'a/${var.x}' }],
+    [{ bucket: 'Not_A_Bucket', key: 'k' }],
+    [{ bucket: 'state' }],
+    [{ bucket: 'state', key: 'k', region: 'mars' }],
+    [{ bucket: 'state', key: 'k', dynamodb_table: 'locks' }],
+  ])('the schema refuses %j, which the backend would refuse', async (backend) => {
+    expect(rulesOf(await lint(withBackend(backend)))).toContain('schema');
+  });
+});

@@ -1,0 +1,193 @@
+// Problems of the environment and of the command line, as users meet
+// them: one plain sentence naming the path, exit 1 for the environment (a
+// full or read-only disk, no permission, a closed pipe), exit 2 for usage;
+// never "internal error", a stack trace or a crash of the runtime. Inputs
+// are bounded before gen reads or works on them.
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateKeyPair } from '../../src/targets/wireguard/keys.js';
+import { edit, readExample, root } from '../helpers.js';
+import { isRoot, titled } from '../system-tools.js';
+
+const bin = join(root, 'bin/gen.js');
+
+function gen(cwd: string, args: string[], options: { env?: NodeJS.ProcessEnv; uid?: number } = {}) {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...options.env }, uid: options.uid, gid: options.uid, timeout: 60_000 });
+  return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+}
+
+function scratch(mode = 0o700): string {
+  const dir = mkdtempSync(join(tmpdir(), 'gen-messages-'));
+  chmodSync(dir, mode);
+  copyFileSync(join(root, 'topology.yaml'), join(dir, 'topology.yaml'));
+  chmodSync(join(dir, 'topology.yaml'), 0o644);
+  return dir;
+}
+
+const ONE_SENTENCE = /^gen: [^\n]+\n$/;
+
+describe('environment failures: one sentence naming the path, exit 1', () => {
+  it('no permission to write the output directory', () => {
+    // As root, the mode bits do not apply: run gen as an unprivileged user then.
+    const dir = scratch(0o755);
+    mkdirSync(join(dir, 'locked'), { mode: 0o555 });
+    chmodSync(join(dir, 'locked'), 0o555);
+    const r = gen(dir, ['build', '--out', 'locked/out'], isRoot ? { uid: 65534 } : {});
+    expect([r.code, r.stdout]).toEqual([1, '']);
+    expect(r.stderr).toMatch(ONE_SENTENCE);
+    expect(r.stderr).toBe('gen: cannot write locked/out: permission denied (EACCES)\n');
+  });
+
+  it('a topology gen may not read: a located diagnostic, exit 1', () => {
+    const dir = scratch(0o755);
+    chmodSync(join(dir, 'topology.yaml'), 0o000);
+    const r = gen(dir, ['lint', '--format', 'json'], isRoot ? { uid: 65534 } : {});
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).diagnostics).toEqual([
+      expect.objectContaining({ rule: 'load/read', message: 'cannot read topology.yaml: permission denied (EACCES)', location: { file: 'topology.yaml', line: 1, col: 1 } }),
+    ]);
+  });
+
+  it('a closed pipe (gen build | head -0) ends quietly with the build done', async () => {
+    const dir = scratch();
+    const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [bin, 'build'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout.destroy();
+      let err = '';
+      child.stderr.on('data', (d) => (err += d));
+      child.on('exit', (c) => resolve({ code: c, stderr: err }));
+    });
+    expect([code, stderr]).toEqual([0, '']);
+    expect(readdirSync(join(dir, 'out'))).toContain('MANIFEST');
+  });
+
+  it('standard output on a full disk (> /dev/full)', () => {
+    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${bin}" rules > /dev/full`], { encoding: 'utf8' });
+    expect([r.status, r.stderr]).toEqual([1, 'gen: cannot write to standard output: no space left on the device (ENOSPC)\n']);
+  });
+});
+
+const whyRoot = isRoot ? undefined : 'needs root';
+
+describe.skipIf(whyRoot)(titled('full and read-only file systems (tmpfs)', whyRoot), () => {
+  const full = mkdtempSync(join(tmpdir(), 'gen-full-'));
+  const readOnly = mkdtempSync(join(tmpdir(), 'gen-ro-'));
+  beforeAll(() => {
+    for (const [dir, options] of [[full, 'size=64k'], [readOnly, 'size=64k,ro']] as const) {
+      const r = spawnSync('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', dir], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`mount: ${r.stderr}`);
+    }
+  });
+  afterAll(() => {
+    for (const dir of [full, readOnly]) {
+      spawnSync('umount', [dir]);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('ENOSPC: the build fails in one sentence, leaving no part of a tree', () => {
+    const dir = scratch();
+    const r = gen(dir, ['build', '--out', join(full, 'out')]);
+    expect([r.code, r.stdout]).toEqual([1, '']);
+    expect(r.stderr).toMatch(ONE_SENTENCE);
+    expect(r.stderr).toMatch(/no space left on the device \(ENOSPC\)\n$/);
+    expect(r.stderr).not.toMatch(/internal error/);
+    expect(readdirSync(full).filter((e) => e !== 'lost+found')).toEqual([]);
+  });
+
+  it('EROFS: one sentence for the build and for a key command; reading the keys still works', () => {
+    const dir = scratch();
+    const built = gen(dir, ['build', '--out', join(readOnly, 'out')]);
+    expect([built.code, built.stderr]).toEqual([1, `gen: cannot write ${join(readOnly, 'out')}: the file system is read-only (EROFS)\n`]);
+    const ro = join(readOnly, '..', `${readOnly.split('/').pop()}-topology`);
+    mkdirSync(ro);
+    expect(gen(dir, ['wg', 'add-peer', 'kp', '--role', 'workstation']).code).toBe(0);
+    spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', ro]);
+    try {
+      spawnSync('cp', ['-a', join(dir, 'topology.yaml'), join(dir, '.secrets'), ro]);
+      spawnSync('mount', ['-o', 'remount,ro', ro]);
+      const r = gen(ro, ['wg', 'add-peer', 'kp2', '--role', 'workstation']);
+      expect([r.code, r.stderr]).toEqual([1, `gen: cannot create the lock file ${join(ro, '.topology.yaml.lock')}: the file system is read-only (EROFS)\n`]);
+      // A command that only reads the keys works in a read-only checkout.
+      const exported = gen(ro, ['wg', 'export', 'kp']);
+      expect([exported.code, exported.stderr]).toEqual([0, '']);
+      expect(exported.stdout).toMatch(/^PrivateKey = [A-Za-z0-9+/]{43}=$/m);
+    } finally {
+      spawnSync('umount', [ro]);
+      rmSync(ro, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('inputs are bounded before they are read', () => {
+  it('a device or a named pipe is refused at once (exit 2), never read', () => {
+    const dir = scratch();
+    const zero = gen(dir, ['lint', '/dev/zero']);
+    expect([zero.code, zero.stderr]).toEqual([2, 'gen: cannot read /dev/zero: it is a character device, not a topology file\n']);
+    spawnSync('mkfifo', [join(dir, 'pipe.yaml')]);
+    const fifo = gen(dir, ['build', 'pipe.yaml']);
+    expect([fifo.code, fifo.signal, fifo.stderr]).toEqual([2, null, 'gen: cannot read pipe.yaml: it is a named pipe, not a topology file\n']);
+    const directory = gen(dir, ['lint', '.']);
+    expect([directory.code, directory.stderr]).toEqual([2, 'gen: cannot read .: it is a directory, not a topology file\n']);
+  });
+
+  it('a file above the size limit is refused before it is read (16 MiB, or GEN_MAX_INPUT_BYTES)', () => {
+    const dir = scratch();
+    writeFileSync(join(dir, 'big.yaml'), `${readExample('homelab')}# ${'x'.repeat(17 * 1024 * 1024)}\n`);
+    const big = gen(dir, ['lint', 'big.yaml']);
+    expect(big.code).toBe(1);
+    expect(big.stdout).toMatch(/^big\.yaml:1:1: error big\.yaml is 17\.0 MiB; gen reads files up to 16\.0 MiB \(set GEN_MAX_INPUT_BYTES to raise the limit\) {2}\[load\/limit\]/);
+    const small = gen(dir, ['lint'], { env: { GEN_MAX_INPUT_BYTES: '1000' } });
+    expect(small.stdout).toMatch(/topology\.yaml is \d+ bytes; gen reads files up to 1000 bytes/);
+  });
+
+  it('a value of megabytes is refused where it is, before the schema and the rules work on it', () => {
+    const dir = scratch();
+    writeFileSync(join(dir, 'long.yaml'), readExample('homelab').replace('description: Homelab behind a NAT router', `description: "${'a'.repeat(8 * 1024 * 1024)}"`));
+    const r = gen(dir, ['lint', 'long.yaml', '--format', 'json']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).diagnostics).toEqual([
+      expect.objectContaining({ rule: 'load/limit', message: 'a value of 8388608 characters; gen accepts at most 4096 in one value', location: expect.objectContaining({ line: 12, col: 18 }) }),
+    ]);
+  });
+
+  it.each([
+    ['flow', `version: 1\nname: x\nsites: ${'['.repeat(100_000)}${']'.repeat(100_000)}\n`, { line: 3, col: 72 }],
+    ['flow, 1000 deep', `version: 1\nname: x\nsites: ${'['.repeat(1000)}${']'.repeat(1000)}\n`, { line: 3, col: 72 }],
+    ['block', `version: 1\nname: x\nsites:\n  ${'- '.repeat(100)}x\n`, { line: 4, col: 131 }],
+    ['mappings', `version: 1\nname: x\nsites:\n${Array.from({ length: 80 }, (_, i) => `${' '.repeat(2 * i + 2)}k${i}:\n`).join('')}`, undefined],
+  ])('%s nesting beyond the limit: "nested too deeply", located', (_, text, at) => {
+    const dir = scratch();
+    writeFileSync(join(dir, 'deep.yaml'), text);
+    const r = gen(dir, ['lint', 'deep.yaml', '--format', 'json']);
+    expect([r.code, r.stderr]).toEqual([1, '']);
+    const [d] = JSON.parse(r.stdout).diagnostics;
+    expect(d).toMatchObject({ rule: 'load/limit', message: 'nested too deeply (limit 64 levels)' });
+    if (at) expect(d.location).toMatchObject(at);
+  });
+});
+
+describe('usage errors: exit 2, one sentence', () => {
+  it('an instance that does not exist, and an ambiguous one', () => {
+    const dir = scratch();
+    const nope = gen(dir, ['wg', 'keygen', '--instance', 'nope']);
+    expect([nope.code, nope.stderr]).toEqual([2, 'gen: no WireGuard instance named nope (instances: home/wg0)\n']);
+    const second = { name: 'wg1', listen_port: 51821, address: '10.0.2.1/24', public_key: generateKeyPair().publicKey, endpoint: 'vpn.example.com', roles: [{ name: 'workstation', from: '10.0.2.2', to: '10.0.2.10' }] };
+    const assigned = edit(readFileSync(join(dir, 'topology.yaml'), 'utf8'), ['sites', 0, 'firewall', 'interfaces', 4], { name: 'wireguard2', assign: 'opt3', wireguard: 'wg1' });
+    writeFileSync(join(dir, 'topology.yaml'), edit(assigned, ['sites', 0, 'wireguard', 1], second));
+    const ambiguous = gen(dir, ['wg', 'add-peer', 'kp', '--role', 'workstation']);
+    expect([ambiguous.code, ambiguous.stderr]).toEqual([2, 'gen: several WireGuard instances (home/wg0, home/wg1): choose one with --site and --instance\n']);
+    const peer = gen(dir, ['wg', 'export', 'nobody', '--instance', 'wg0']);
+    expect([peer.code, peer.stderr]).toEqual([2, 'gen: no WireGuard peer named nobody of instance wg0\n']);
+  });
+
+  it('gen diff --base DIR without the topology is an error, not "everything added"', () => {
+    const dir = scratch();
+    mkdirSync(join(dir, 'empty'));
+    const r = gen(dir, ['diff', '--base', 'empty']);
+    expect([r.code, r.stdout, r.stderr]).toEqual([2, '', 'gen: --base empty holds no topology.yaml: pass the directory that holds the base topology, or a git revision\n']);
+  });
+});

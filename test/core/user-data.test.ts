@@ -1,0 +1,165 @@
+// gen in a user's repository, as a careful user and as an attacker would
+// try it: what --out and -o may replace, and what they must leave alone
+// (the topology, the private keys, a git repository, Terraform's state).
+import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
+import { copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readExample, root, readTree as tree } from '../helpers.js';
+
+const bin = join(root, 'bin/gen.js');
+
+function gen(cwd: string, ...args: string[]): SpawnSyncReturns<string> {
+  return spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } });
+}
+
+/** A user's repository: git, the homelab topology, one peer with its private key. */
+function repository(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'gen-repo-'));
+  copyFileSync(join(root, 'topology.yaml'), join(dir, 'topology.yaml'));
+  cpSync(join(root, 'schema'), join(dir, 'schema'), { recursive: true });
+  expect(spawnSync('git', ['init', '-q'], { cwd: dir }).status).toBe(0);
+  expect(gen(dir, 'wg', 'add-peer', 'kp', '--role', 'workstation').status).toBe(0);
+  return dir;
+}
+
+describe('gen build --out: only a directory gen wrote', () => {
+  it('refuses `--out .` in a repository even with a MANIFEST there (touch MANIFEST), and changes nothing', () => {
+    const dir = repository();
+    writeFileSync(join(dir, 'MANIFEST'), '');
+    const before = tree(dir);
+    const r = gen(dir, 'build', '--out', '.');
+    expect([r.status, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toBe(`gen: refusing to write to .: it holds the topology file topology.yaml, and gen replaces the whole output directory. Choose a directory of its own, such as out\n`);
+    expect(tree(dir)).toEqual(before);
+    expect(existsSync(join(dir, '.git', 'HEAD'))).toBe(true);
+  });
+
+  it('refuses a parent of the topology, and the secrets directory', () => {
+    const dir = repository();
+    mkdirSync(join(dir, 'infra'));
+    copyFileSync(join(dir, 'topology.yaml'), join(dir, 'infra', 'topology.yaml'));
+    expect(gen(join(dir, 'infra'), 'build', '--out', '..').stderr).toMatch(/refusing to write to \.\.: it holds the topology file topology\.yaml/);
+    const secrets = gen(dir, 'build', '--out', '.secrets');
+    expect([secrets.status, secrets.stderr]).toEqual([2, expect.stringMatching(/refusing to write to \.secrets: it holds the secrets directory/)]);
+    expect(readdirSync(join(dir, '.secrets'))).toEqual(['.gitignore', 'home']);
+  });
+
+  it('refuses a folder with README and MANIFEST, and a tree of gen with a file it does not list, naming it', () => {
+    const dir = repository();
+    mkdirSync(join(dir, 'docs'));
+    writeFileSync(join(dir, 'docs', 'README'), 'mine\n');
+    writeFileSync(join(dir, 'docs', 'MANIFEST'), 'mine too\n');
+    const foreign = gen(dir, 'build', '--out', 'docs');
+    expect([foreign.status, foreign.stderr]).toEqual([2, expect.stringContaining("refusing to replace docs: its MANIFEST is not one gen writes")]);
+    expect(gen(dir, 'build').status).toBe(0);
+    writeFileSync(join(dir, 'out', 'NOTES'), 'mine\n');
+    writeFileSync(join(dir, 'topology.yaml'), readFileSync(join(dir, 'topology.yaml'), 'utf8').replace('address: 10.0.1.3', 'address: 10.0.1.5'));
+    const unlisted = gen(dir, 'build');
+    expect([unlisted.status, unlisted.stderr]).toEqual([2, expect.stringContaining('refusing to replace out: it holds NOTES, which its MANIFEST does not list')]);
+    expect(readFileSync(join(dir, 'out', 'NOTES'), 'utf8')).toBe('mine\n');
+    expect(tree(join(dir, 'docs')).get('README')).toBe('mine\n');
+  });
+
+  it("keeps Terraform's working files across builds; --check and gen diff ignore them", () => {
+    const dir = repository();
+    expect(gen(dir, 'build').status).toBe(0);
+    const wd = join(dir, 'out/aws/terraform');
+    const state = '{"version": 4, "serial": 3, "resources": [{"type": "aws_s3_bucket"}]}\n';
+    writeFileSync(join(wd, 'terraform.tfstate'), state, { mode: 0o600 });
+    writeFileSync(join(wd, 'terraform.tfstate.backup'), state);
+    mkdirSync(join(wd, '.terraform'));
+    writeFileSync(join(wd, '.terraform', 'terraform.tfstate'), '{"backend": {}}\n');
+    writeFileSync(join(wd, '.terraform.lock.hcl'), '# provider locks\n');
+    writeFileSync(join(wd, 'prod.auto.tfvars'), 'x = 1\n');
+    writeFileSync(join(wd, 'terraform.tfvars'), 'y = 2\n');
+    expect(gen(dir, 'build', '--check')).toMatchObject({ status: 0, stdout: 'gen: out is current\n' });
+    expect(gen(dir, 'build').stdout).toMatch(/^gen: out is current/);
+    const base = join(dir, 'base');
+    mkdirSync(base);
+    copyFileSync(join(dir, 'topology.yaml'), join(base, 'topology.yaml'));
+    writeFileSync(join(dir, 'topology.yaml'), readFileSync(join(dir, 'topology.yaml'), 'utf8').replace('      description: Proxmox Backup Server datastore\n', '      description: Proxmox Backup Server datastore\n      noncurrent_days: 45\n'));
+    const diff = gen(dir, 'diff', '--base', 'base');
+    expect(diff.status).toBe(0);
+    expect(diff.stdout).toContain('+++ b/out/aws/terraform/s3.tf');
+    expect(diff.stdout).not.toMatch(/tfstate|tfvars|\.terraform/);
+    expect(gen(dir, 'build').status).toBe(0);
+    expect(readFileSync(join(wd, 's3.tf'), 'utf8')).toContain('noncurrent_days = 45');
+    expect(readFileSync(join(wd, 'terraform.tfstate'), 'utf8')).toBe(state);
+    for (const f of ['terraform.tfstate.backup', '.terraform/terraform.tfstate', '.terraform.lock.hcl', 'prod.auto.tfvars', 'terraform.tfvars']) expect(existsSync(join(wd, f)), f).toBe(true);
+    expect(readFileSync(join(dir, 'out', 'MANIFEST'), 'utf8')).not.toMatch(/tfstate|tfvars|\.terraform/);
+    expect(gen(dir, 'build', '--check').status).toBe(0);
+  });
+});
+
+describe('-o: never over the topology, the keys, out/ or the base', () => {
+  // One repository with a peer and a build, copied for each case.
+  let template: string | undefined;
+  function ready(): string {
+    if (template === undefined) {
+      template = repository();
+      expect(gen(template, 'build').status).toBe(0);
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'gen-repo-'));
+    cpSync(template, dir, { recursive: true, verbatimSymlinks: true });
+    return dir;
+  }
+
+  it.each([
+    [['wg', 'export', 'kp', '-o', 'topology.yaml'], 'it is the topology file'],
+    [['wg', 'export', 'kp', '-o', '.secrets/home/wireguard/wg0/peers/kp.key'], 'it is inside the secrets directory .secrets'],
+    [['wg', 'export', 'kp', '-o', '.secrets/new.conf'], 'it is inside the secrets directory .secrets'],
+    [['wg', 'export', 'kp', '-o', 'out/home/wireguard/kp.conf'], 'it is inside the output tree'],
+    [['wg', 'export', 'kp', '-o', 'out/new.conf'], 'it is inside the output tree'],
+    [['wg', 'export-instance', '-o', 'topology.yaml'], 'it is the topology file'],
+    [['graph', '-o', 'topology.yaml'], 'it is the topology file'],
+    [['graph', '-o', 'out/graph.md'], 'it is inside the output tree'],
+    [['wg', 'export', 'kp', '-o', 'link-to-topology'], 'it is the topology file'],
+    [['wg', 'export', 'kp', '-o', 'elsewhere/kp.conf'], 'it is inside the output tree'],
+    [['init', '-o', '.secrets/topology.yaml'], 'it is inside a secrets directory'],
+  ])('refuses %j and leaves everything as it was', (args, why) => {
+    const dir = ready();
+    symlinkSync('topology.yaml', join(dir, 'link-to-topology'));
+    symlinkSync('out/home/wireguard', join(dir, 'elsewhere'));
+    const before = tree(dir);
+    const r = gen(dir, ...args);
+    expect([r.status, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toMatch(new RegExp(`^gen: refusing to write \\S+: ${why.replace(/[.]/g, '\\.')}`));
+    expect(tree(dir)).toEqual(before);
+  });
+
+  it('refuses an existing file without --force, replaces it atomically (0600) with --force', () => {
+    const dir = ready();
+    writeFileSync(join(dir, 'kp.conf'), 'mine\n', { mode: 0o644 });
+    const refused = gen(dir, 'wg', 'export', 'kp', '-o', 'kp.conf');
+    expect([refused.status, refused.stderr]).toEqual([2, 'gen: refusing to write kp.conf: it exists; use --force to replace it\n']);
+    expect(readFileSync(join(dir, 'kp.conf'), 'utf8')).toBe('mine\n');
+    const inode = statSync(join(dir, 'kp.conf')).ino;
+    expect(gen(dir, 'wg', 'export', 'kp', '-o', 'kp.conf', '--force').status).toBe(0);
+    expect(readFileSync(join(dir, 'kp.conf'), 'utf8')).toMatch(/^\[Interface\]\nPrivateKey = /m);
+    expect(statSync(join(dir, 'kp.conf')).ino).not.toBe(inode);
+    expect(statSync(join(dir, 'kp.conf')).mode & 0o777).toBe(0o600);
+    expect(readdirSync(dir).filter((e) => e.endsWith('.tmp'))).toEqual([]);
+    // A device is never replaced, with --force or not.
+    expect(gen(dir, 'graph', '-o', '/dev/null', '--force')).toMatchObject({ status: 2, stderr: expect.stringContaining('it is not a regular file') });
+    expect(lstatSync('/dev/null').isCharacterDevice()).toBe(true);
+  });
+
+  it('gen opnsense merge refuses -o equal to --base, even with --force, and through a link', () => {
+    const dir = ready();
+    writeFileSync(join(dir, 'config.xml'), '<?xml version="1.0"?>\n<opnsense><system/></opnsense>\n');
+    symlinkSync('config.xml', join(dir, 'again.xml'));
+    for (const out of ['config.xml', './config.xml', 'again.xml']) {
+      const r = gen(dir, 'opnsense', 'merge', '--base', 'config.xml', '-o', out, '--force');
+      expect([r.status, r.stderr]).toEqual([2, `gen: refusing to write ${out}: it is the base backup (--base), which this command reads\n`]);
+    }
+    expect(readFileSync(join(dir, 'config.xml'), 'utf8')).toBe('<?xml version="1.0"?>\n<opnsense><system/></opnsense>\n');
+  });
+
+  it('a missing directory of -o is one sentence with exit 1', () => {
+    const dir = ready();
+    const r = gen(dir, 'graph', '-o', 'no/such/dir/graph.md');
+    expect([r.status, r.stderr]).toEqual([1, 'gen: cannot write no/such/dir/graph.md: its directory no/such/dir does not exist\n']);
+  });
+});

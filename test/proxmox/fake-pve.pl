@@ -1,0 +1,187 @@
+#!/usr/bin/perl
+# A stand-in for the Proxmox commands the generated scripts call (qm, pct,
+# pveum, pvesh, proxmox-backup-manager, uname), keeping the state of one
+# node in $FAKE_PVE/state.json and appending every change to $FAKE_PVE/log.
+# It answers in the formats the real commands use (`key: value` config lines
+# sorted by key, JSON on one line) and fails the way they fail, so that a
+# script's logic (what it changes, what it leaves alone, when it stops) can be
+# tested without a Proxmox host. Started through symlinks named after the
+# commands. Perl, because it starts in milliseconds and ships JSON::PP.
+use strict;
+use warnings;
+use File::Basename qw(basename);
+use JSON::PP;
+
+my $dir = $ENV{FAKE_PVE} // die "FAKE_PVE not set\n";
+my $file = "$dir/state.json";
+my $codec = JSON::PP->new->canonical;
+my $state = do { local $/; open(my $fh, '<', $file) or die "$file: $!\n"; $codec->decode(<$fh>) };
+my $command = basename($0);
+my @args = @ARGV;
+
+sub save { open(my $fh, '>', $file) or die; print $fh $codec->encode($state) }
+sub logline { open(my $fh, '>>', "$dir/log") or die; print $fh "$_[0]\n" }
+sub fail { my ($msg, $code) = @_; print STDERR "$msg\n"; exit($code // 2) }
+sub out_json { print $codec->encode($_[0]), "\n" }
+
+# --key value pairs (a --flag without value is ''); the rest is positional
+sub options {
+    my @list = @_;
+    my (@pos, %opts);
+    for (my $i = 0; $i < @list; $i++) {
+        if ($list[$i] =~ /^--(.+)$/) {
+            my $key = $1;
+            if ($i + 1 < @list && $list[$i + 1] !~ /^--/) { $opts{$key} = $list[++$i] } else { $opts{$key} = '' }
+        } else {
+            push @pos, $list[$i];
+        }
+    }
+    return (\@pos, \%opts);
+}
+
+sub guest {
+    my ($kind) = @_;
+    my ($sub, $id, @rest) = @args;
+    my $name = $kind eq 'qemu' ? 'qm' : 'pct';
+    my $guests = $state->{$kind};
+    my $path = "/etc/pve/nodes/$state->{node}/" . ($kind eq 'qemu' ? 'qemu-server' : 'lxc') . "/$id.conf";
+    my $conf = $guests->{$id};
+    if ($sub eq 'config') {
+        fail("Configuration file '$path' does not exist") if !$conf;
+        print "$_: $conf->{$_}\n" for sort keys %$conf;
+        print "digest: 0123456789abcdef0123456789abcdef01234567\n";
+        return;
+    }
+    if ($sub eq 'status') {
+        fail("Configuration file '$path' does not exist") if !$conf;
+        print 'status: ', ((grep { $_ == $id } @{ $state->{running} }) ? 'running' : 'stopped'), "\n";
+        return;
+    }
+    if ($sub eq 'set') {
+        fail("Configuration file '$path' does not exist") if !$conf;
+        my (undef, $opts) = options(@rest);
+        $conf->{$_} = $opts->{$_} for keys %$opts;
+        logline("$name set $id " . join(' ', map { "--$_ $opts->{$_}" } sort keys %$opts));
+    } elsif ($sub eq 'create') {
+        if ($state->{qemu}{$id} || $state->{lxc}{$id}) {
+            fail("unable to create " . ($kind eq 'qemu' ? 'VM' : 'CT') . " $id - VM $id already exists on node '$state->{node}'", 255);
+        }
+        my ($pos, $opts) = options(@rest);
+        my %created = %$opts;
+        my $disk = $kind eq 'qemu' ? 'scsi0' : 'rootfs';
+        my ($storage, $size) = split(/:/, $opts->{$disk});
+        $created{$disk} = "$storage:vm-$id-disk-0,size=${size}G";
+        $guests->{$id} = \%created;
+        logline("$name create $id " . join(' ', @rest));
+    } elsif ($sub eq 'disk' || $sub eq 'resize') {
+        # qm disk resize ID DISK SIZE | pct resize ID DISK SIZE
+        my ($real, $disk, $size) = $sub eq 'disk' ? @rest : ($id, @rest);
+        $guests->{$real}{$disk} =~ s/size=[^,]+/size=$size/;
+        logline("$name " . ($sub eq 'disk' ? 'disk resize' : 'resize') . " $real $disk $size");
+    } else {
+        fail("fake $name: no sub-command $sub");
+    }
+    save();
+}
+
+sub pvesh {
+    my ($verb, $path) = @args;
+    fail("fake pvesh: $verb") if $verb ne 'get';
+    if ($path =~ m!^/access/roles/(.+)$!) {
+        return defined($state->{roles}{$1}) ? out_json({}) : fail("role '$1' does not exist");
+    }
+    if ($path =~ m!^/access/users/([^/]+)/token/(.+)$!) {
+        my $token = $state->{users}{$1} && $state->{users}{$1}{tokens}{$2};
+        return $token ? out_json({ privsep => $token->{privsep} }) : fail("no such token '$2' for user '$1'");
+    }
+    if ($path =~ m!^/access/users/(.+)$!) {
+        return $state->{users}{$1} ? out_json({}) : fail("no such user ('$1')");
+    }
+    if ($path =~ m!^/pools/(.+)$!) {
+        my $pool = $1;
+        return (grep { $_ eq $pool } @{ $state->{pools} }) ? out_json({}) : fail("pool '$pool' does not exist");
+    }
+    fail("fake pvesh: $path");
+}
+
+sub pveum {
+    my ($area, $sub, @rest) = @args;
+    my ($pos, $opts) = options(@rest);
+    my $key = "$area $sub";
+    if ($key eq 'role list') {
+        return out_json([map { { roleid => $_, privs => $state->{roles}{$_}, special => 0 } } sort keys %{ $state->{roles} }]);
+    }
+    return out_json($state->{acls}) if $key eq 'acl list';
+    my $sorted = sub { join(',', sort split(/,/, $_[0])) };
+    if ($key eq 'role add') {
+        fail("role '$pos->[0]' already exists", 255) if defined($state->{roles}{ $pos->[0] });
+        $state->{roles}{ $pos->[0] } = $sorted->($opts->{privs});
+    } elsif ($key eq 'role modify') {
+        $state->{roles}{ $pos->[0] } = $sorted->($opts->{privs});
+    } elsif ($key eq 'pool add') {
+        push @{ $state->{pools} }, $pos->[0];
+    } elsif ($key eq 'user add') {
+        fail("create user failed: user '$pos->[0]' already exists", 255) if $state->{users}{ $pos->[0] };
+        $state->{users}{ $pos->[0] } = { comment => $opts->{comment}, tokens => {} };
+    } elsif ($key eq 'user token') {
+        my ($what, $userid, $tokenid) = @$pos;
+        my $user = $state->{users}{$userid} // fail("no such user ('$userid')");
+        if ($what eq 'add') {
+            fail('Token already exists.', 255) if $user->{tokens}{$tokenid};
+            $user->{tokens}{$tokenid} = { privsep => 0 + ($opts->{privsep} // 1) };
+            print "full-tokenid: $userid!$tokenid\nvalue: SECRET-$tokenid-0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0\n";
+        } elsif ($what eq 'modify') {
+            $user->{tokens}{$tokenid}{privsep} = 0 + $opts->{privsep};
+        } else {
+            fail("fake pveum: user token $what");
+        }
+    } elsif ($key eq 'acl modify') {
+        for my $type (qw(user token)) {
+            my $list = $opts->{"${type}s"} // next;
+            for my $ugid (split(/,/, $list)) {
+                next if grep { $_->{path} eq $pos->[0] && $_->{type} eq $type && $_->{ugid} eq $ugid && $_->{roleid} eq $opts->{roles} } @{ $state->{acls} };
+                push @{ $state->{acls} }, { path => $pos->[0], type => $type, ugid => $ugid, roleid => $opts->{roles}, propagate => 1 };
+            }
+        }
+    } else {
+        fail("fake pveum: $key");
+    }
+    logline("pveum @args");
+    save();
+}
+
+sub pbs_manager {
+    my ($area, $sub, @rest) = @args;
+    my ($pos, $opts) = options(@rest);
+    my $key = "$area $sub";
+    my $pbs = $state->{pbs};
+    return out_json([map { { enable => JSON::PP::true, expire => 0, userid => $_ } } @{ $pbs->{users} }]) if $key eq 'user list';
+    if ($key eq 'user list-tokens') {
+        return out_json([map { { enable => JSON::PP::true, expire => 0, tokenid => $_ } } grep { index($_, "$pos->[0]!") == 0 } @{ $pbs->{tokens} }]);
+    }
+    if ($key eq 'user create') {
+        fail("user '$pos->[0]' already exists.", 255) if grep { $_ eq $pos->[0] } @{ $pbs->{users} };
+        push @{ $pbs->{users} }, $pos->[0];
+    } elsif ($key eq 'user generate-token') {
+        my $id = "$pos->[0]!$pos->[1]";
+        fail("token '$pos->[1]' for user '$pos->[0]' already exists.", 255) if grep { $_ eq $id } @{ $pbs->{tokens} };
+        push @{ $pbs->{tokens} }, $id;
+        out_json({ tokenid => $id, value => "PBS-SECRET-$pos->[1]-9c8b7a69-5847-3625-1403-f2e1d0c9b8a7" });
+    } elsif ($key eq 'acl update') {
+        my %entry = (path => $pos->[0], roleid => $pos->[1], ugid => $opts->{'auth-id'});
+        push @{ $pbs->{acls} }, \%entry
+            if !grep { $_->{path} eq $entry{path} && $_->{roleid} eq $entry{roleid} && $_->{ugid} eq $entry{ugid} } @{ $pbs->{acls} };
+    } else {
+        fail("fake proxmox-backup-manager: $key");
+    }
+    logline("proxmox-backup-manager @args");
+    save();
+}
+
+if ($command eq 'qm') { guest('qemu') }
+elsif ($command eq 'pct') { guest('lxc') }
+elsif ($command eq 'pvesh') { pvesh() }
+elsif ($command eq 'pveum') { pveum() }
+elsif ($command eq 'proxmox-backup-manager') { pbs_manager() }
+elsif ($command eq 'uname') { print "$state->{node}.example.com\n" }
+else { fail("fake-pve: unknown command $command") }

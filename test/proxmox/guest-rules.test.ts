@@ -1,0 +1,216 @@
+// The guest checks, each with a failing and a passing topology, located at
+// the node to fix.
+import { describe, expect, it } from 'vitest';
+import { derivedMac } from '../../src/targets/proxmox/mac.js';
+import { edit, lint, readExample } from '../helpers.js';
+import { lineOf, lineOfKey } from '../yaml-lines.js';
+
+const homelab = readExample('homelab');
+const hosting = readExample('vlan-hosting');
+const fw = ['sites', 0, 'firewall'];
+const services = ['sites', 0, 'services'];
+
+async function findings(text: string, rule: string) {
+  return (await lint(text)).filter((d) => d.rule === rule).map((d) => ({ severity: d.severity, message: d.message, line: d.location.line }));
+}
+
+describe('proxmox/firewall-nic-order', () => {
+  it('passes scenarios A and B: the bridged interfaces are vtnet0, vtnet1, ...', async () => {
+    expect(await findings(homelab, 'proxmox/firewall-nic-order')).toEqual([]);
+    expect(await findings(hosting, 'proxmox/firewall-nic-order')).toEqual([]);
+  });
+
+  it('is an error when a gap shifts the names: the third NIC is vtnet2, not vtnet3', async () => {
+    const text = edit(homelab, [...fw, 'interfaces', 2, 'device'], 'vtnet3');
+    expect(await findings(text, 'proxmox/firewall-nic-order')).toEqual([
+      { severity: 'error', message: 'interface service is on net2 of VM 102 (opnsense), which FreeBSD names vtnet2, not vtnet3', line: lineOf(text, [...fw, 'interfaces', 2, 'device']) },
+    ]);
+  });
+
+  it('is an error when two interfaces name one device, or a device is not virtio', async () => {
+    const twice = edit(homelab, [...fw, 'interfaces', 2, 'device'], 'vtnet1');
+    expect((await findings(twice, 'proxmox/firewall-nic-order')).map((f) => f.message)).toEqual([
+      'interface service is on net2 of VM 102 (opnsense), which FreeBSD names vtnet2, not vtnet1',
+    ]);
+    const em = edit(homelab, [...fw, 'interfaces', 0, 'device'], 'em0');
+    expect((await findings(em, 'proxmox/firewall-nic-order')).map((f) => f.message)).toContain(
+      'interface wan: device em0 is not a virtio NIC name; gen gives VM 102 (opnsense) virtio NICs, named vtnet0, vtnet1, ...',
+    );
+  });
+
+  it('is an error when a device interface of the VM names no bridge', async () => {
+    const text = edit(homelab, [...fw, 'interfaces', 2, 'bridge'], undefined);
+    expect((await findings(text, 'proxmox/firewall-nic-order')).map((f) => f.message)).toContain(
+      'interface service (vtnet2) names no bridge: gen cannot place its NIC on VM 102 (opnsense)',
+    );
+  });
+
+  it('leaves a firewall without a VM id alone', async () => {
+    const text = edit(edit(homelab, [...fw, 'vm', 'id'], undefined), [...fw, 'interfaces', 2, 'device'], 'vtnet7');
+    expect(await findings(text, 'proxmox/firewall-nic-order')).toEqual([]);
+  });
+});
+
+describe('proxmox/firewall-nic-bridge', () => {
+  const nics = (bridges: string[]) => edit(homelab, [...fw, 'vm', 'nics'], bridges.map((bridge) => ({ bridge })));
+
+  it('passes NICs written in the order of the interfaces', async () => {
+    expect(await findings(nics(['vmbr0', 'vmbr1', 'vmbr2']), 'proxmox/firewall-nic-bridge')).toEqual([]);
+  });
+
+  it('is an error at each NIC whose bridge is not the one its interface names (vtnet1 would not be the LAN)', async () => {
+    const text = nics(['vmbr0', 'vmbr2', 'vmbr1']);
+    expect(await findings(text, 'proxmox/firewall-nic-bridge')).toEqual([
+      { severity: 'error', message: 'net1 of VM 102 (opnsense) is on vmbr2, but it is vtnet1, interface management, which names bridge vmbr1', line: lineOf(text, [...fw, 'vm', 'nics', 1, 'bridge']) },
+      { severity: 'error', message: 'net2 of VM 102 (opnsense) is on vmbr1, but it is vtnet2, interface service, which names bridge vmbr2', line: lineOf(text, [...fw, 'vm', 'nics', 2, 'bridge']) },
+    ]);
+  });
+
+  it('reports a device the written NICs do not reach', async () => {
+    expect((await findings(nics(['vmbr0', 'vmbr1']), 'proxmox/firewall-nic-order')).map((f) => f.message)).toEqual([
+      'interface service: VM 102 (opnsense) has 2 NICs (vtnet0-vtnet1), so there is no vtnet2',
+    ]);
+  });
+});
+
+describe('proxmox/guest-gateway', () => {
+  it("passes a container gateway that is the firewall's address", async () => {
+    expect(await findings(edit(homelab, [...services, 0, 'guest'], { gateway: '10.1.0.1' }), 'proxmox/guest-gateway')).toEqual([]);
+  });
+
+  it('is an error when a container routes through anything but the firewall', async () => {
+    const text = edit(homelab, [...services, 0, 'guest'], { gateway: '10.1.0.254' });
+    expect(await findings(text, 'proxmox/guest-gateway')).toEqual([
+      { severity: 'error', message: "CT 200 (traefik): gateway 10.1.0.254 is not the firewall's address on network service (10.1.0.1)", line: lineOf(text, [...services, 0, 'guest', 'gateway']) },
+    ]);
+  });
+});
+
+describe("a container's address", () => {
+  it('must be inside its network', async () => {
+    const text = edit(homelab, [...services, 0, 'address'], '10.2.0.100');
+    const found = await findings(text, 'ip/address-outside-network');
+    expect(found.map((f) => f.message)).toEqual(['service traefik: 10.2.0.100 is outside its network service (10.1.0.0/24)']);
+  });
+});
+
+describe('proxmox/guest-id-duplicate', () => {
+  it('is an error when a container takes the id of another guest', async () => {
+    const text = edit(homelab, [...services, 1, 'container'], 102);
+    const found = await findings(text, 'proxmox/guest-id-duplicate');
+    expect(found.map((f) => f.message)).toEqual(['CT 102 (postgres): id 102 is already VM 102 (opnsense)']);
+    expect(found[0]!.line).toBe(lineOf(text, [...services, 1]));
+  });
+
+  it('passes distinct ids', async () => {
+    expect(await findings(homelab, 'proxmox/guest-id-duplicate')).toEqual([]);
+  });
+});
+
+describe('proxmox/guest-vlan', () => {
+  const webCt = edit(hosting, [...services, 0, 'container'], 301);
+
+  it('passes a container tagged with a VLAN its VLAN-aware bridge carries', async () => {
+    expect(await findings(webCt, 'proxmox/guest-vlan')).toEqual([]);
+  });
+
+  it('is an error on a bridge that is not VLAN aware', async () => {
+    const text = edit(webCt, ['sites', 0, 'proxmox', 'hosts', 0, 'bridges', 1, 'vlan_aware'], false);
+    expect((await findings(text, 'proxmox/guest-vlan')).map((f) => f.message)).toEqual(['CT 301 (web1): its NIC has VLAN tag 20 but bridge vmbr2 is not VLAN aware']);
+  });
+
+  it('is an error when the bridge passes other VLANs on its ports', async () => {
+    const host = ['sites', 0, 'proxmox', 'hosts', 0];
+    const text = edit(edit(edit(webCt, [...host, 'ports'], ['eno3', 'eno4']), [...host, 'bridges', 1, 'ports'], ['eno4']), [...host, 'bridges', 1, 'vids'], [10, 30]);
+    expect((await findings(text, 'proxmox/guest-vlan')).map((f) => f.message)).toEqual(['CT 301 (web1): bridge vmbr2 does not carry VLAN 20 on its ports (vids 10 30)']);
+  });
+});
+
+describe('proxmox/guest-network', () => {
+  it('is an error for a guest on a network without a bridge (a WireGuard tunnel)', async () => {
+    const text = edit(homelab, [...services, 3], { name: 'grafana', network: 'wireguard', address: '10.0.1.60', port: 3000, container: 220 });
+    expect((await findings(text, 'proxmox/guest-network')).map((f) => f.message)).toEqual(['CT 220 (grafana): network wireguard has no Proxmox bridge for its NIC']);
+  });
+
+  it("is an error when the guest's host lacks the bridge", async () => {
+    const hosts = ['sites', 0, 'proxmox', 'hosts'];
+    let text = edit(homelab, [...hosts, 1], { name: 'pve2', bridges: [{ name: 'vmbr0' }] });
+    text = edit(text, [...services, 0, 'host'], 'pve2');
+    for (const i of [1, 2]) text = edit(text, [...services, i, 'host'], 'pve');
+    text = edit(text, ['sites', 0, 'backup', 'pbs', 'vm', 'host'], 'pve');
+    expect((await findings(text, 'proxmox/guest-network')).map((f) => f.message)).toEqual(['CT 200 (traefik): bridge vmbr2 of its NIC (net0) does not exist on host pve2']);
+    expect(await findings(text, 'proxmox/guest-definition')).toEqual([]);
+  });
+});
+
+describe('proxmox/mac-collision', () => {
+  it('is an error when a written MAC is one a NIC already has', async () => {
+    const taken = derivedMac('home', 'opnsense', 'management');
+    const text = edit(homelab, [...services, 2, 'guest'], { mac: taken.toLowerCase() });
+    const found = await findings(text, 'proxmox/mac-collision');
+    expect(found.map((f) => f.message)).toEqual([`CT 211 (valkey) net0: MAC ${taken} is already net1 of VM 102 (opnsense)`]);
+  });
+
+  it('passes the derived MACs of the scenarios', async () => {
+    expect(await findings(homelab, 'proxmox/mac-collision')).toEqual([]);
+  });
+});
+
+describe('proxmox/guest-definition', () => {
+  it('is an error for a service in a container and a VM', async () => {
+    const text = edit(homelab, [...services, 0, 'vm'], 300);
+    const found = await findings(text, 'proxmox/guest-definition');
+    expect(found).toEqual([{ severity: 'error', message: 'service traefik is a container (200) and a VM (300): a service runs in one guest', line: lineOfKey(text, [...services, 0, 'vm']) }]);
+  });
+
+  it('is an error for guest settings without a guest', async () => {
+    const text = edit(homelab, [...services, 3, 'guest'], { cores: 2 });
+    expect((await findings(text, 'proxmox/guest-definition')).map((f) => f.message)).toEqual(['service grafana has guest settings but no container or vm id']);
+  });
+
+  it('is an error to create without what creating needs', async () => {
+    const text = edit(homelab, [...services, 0, 'guest'], { create: true });
+    expect((await findings(text, 'proxmox/guest-definition')).map((f) => f.message)).toEqual([
+      'CT 200 (traefik): create needs disk_gb, the size of the disk to allocate',
+      'CT 200 (traefik): create needs template, the container template (e.g. local:vztmpl/debian-13-standard_13.1-1_amd64.tar.zst)',
+    ]);
+  });
+
+  it('is an error to create a guest whose name is no DNS name', async () => {
+    let text = edit(homelab, [...services, 0, 'name'], 'traefik_1');
+    text = edit(text, ['sites', 0, 'haproxy', 'backends', 0, 'servers', 0, 'service'], 'traefik_1');
+    text = edit(text, [...services, 0, 'guest'], { create: true, disk_gb: 8, template: 'local:vztmpl/debian-13-standard_13.1-1_amd64.tar.zst' });
+    expect((await findings(text, 'proxmox/guest-definition')).map((f) => f.message)).toEqual([
+      'CT 200 (traefik_1): "traefik_1" is not a DNS name, which Proxmox needs as the VM name or hostname on create',
+    ]);
+  });
+
+  it("is an error for a backup server VM without the server's address", async () => {
+    const text = edit(homelab, ['sites', 0, 'backup', 'pbs', 'address'], undefined);
+    expect((await findings(text, 'proxmox/guest-definition')).map((f) => f.message)).toEqual(['the backup server VM needs backup.pbs.address to place its NIC on a network']);
+  });
+
+  it('passes scenarios A and B', async () => {
+    expect(await findings(homelab, 'proxmox/guest-definition')).toEqual([]);
+    expect(await findings(hosting, 'proxmox/guest-definition')).toEqual([]);
+  });
+});
+
+describe('the schema', () => {
+  it('refuses a multicast MAC', async () => {
+    const text = edit(homelab, [...services, 0, 'guest'], { mac: '01:00:5E:00:00:01' });
+    expect((await lint(text)).map((d) => d.rule)).toContain('schema');
+  });
+});
+
+describe('the host of a guest', () => {
+  it('must be named when the site has several hosts', async () => {
+    let text = edit(homelab, ['sites', 0, 'proxmox', 'hosts', 1], { name: 'pve2', bridges: [{ name: 'vmbr0' }] });
+    text = edit(edit(text, ['sites', 0, 'firewall', 'vm', 'host'], undefined), [...services, 0, 'host'], undefined);
+    expect((await findings(text, 'proxmox/guest-definition')).map((f) => f.message)).toEqual([
+      'the firewall VM: the site has several Proxmox hosts; name the one it runs on (host)',
+      'service traefik: the site has several Proxmox hosts; name the one it runs on (host)',
+      'the backup server VM: the site has several Proxmox hosts; name the one it runs on (host)',
+    ]);
+  });
+});

@@ -1,0 +1,213 @@
+// guests.sh and the review files: what gen writes for scenario A's OPNsense
+// VM, containers and backup server VM, and scenario B's firewall VM; and
+// what the script does on a node (fake-pve.pl keeps its state): it sets
+// exactly the topology's settings, prints each change, creates only what the
+// topology says to create, changes nothing when run again, and stops before
+// unplugging a running firewall's NIC.
+import { afterEach, describe, expect, it } from 'vitest';
+import { parsePropertyString } from '../../src/targets/proxmox/property-string.js';
+import { LXC_NET_FORMAT, QM_NET_FORMAT } from '../../src/targets/proxmox/guest-formats.js';
+import { derivedMac } from '../../src/targets/proxmox/mac.js';
+import { edit, readExample, render } from '../helpers.js';
+import { FakeNode, type NodeState } from './fake-node.js';
+
+const homelab = readExample('homelab');
+const hosting = readExample('vlan-hosting');
+
+/** A review file's `key: value` lines. */
+function config(text: string): Record<string, string> {
+  return Object.fromEntries(text.trimEnd().split('\n').map((l) => [l.slice(0, l.indexOf(': ')), l.slice(l.indexOf(': ') + 2)]));
+}
+
+function net(value: string, format = QM_NET_FORMAT): Record<string, string> {
+  const parsed = parsePropertyString(format, value);
+  if (!parsed.ok) throw new Error(parsed.error);
+  return parsed.value;
+}
+
+/** The settings guests.sh applies: `ensure[_nic] TOOL ID KEY 'VALUE'` lines. */
+function ensured(script: string): { tool: string; id: string; key: string; value: string }[] {
+  return [...script.matchAll(/^ensure(?:_nic)? (qm|pct) (\d+) (\S+) '([^']*)'/gm)].map((m) => ({ tool: m[1]!, id: m[2]!, key: m[3]!, value: m[4]! }));
+}
+
+describe('scenario A', async () => {
+  const files = await render(homelab);
+  const script = files.get('home/proxmox/pve/guests.sh')!;
+
+  it("gives the OPNsense VM one NIC per bridged interface, netN on the bridge of the interface with device vtnetN", () => {
+    const vm = config(files.get('home/proxmox/pve/qemu-server/102.conf')!);
+    expect(Object.keys(vm)).toEqual(['cores', 'memory', 'net0', 'net1', 'net2', 'onboot']);
+    expect([vm.cores, vm.memory, vm.onboot]).toEqual(['2', '4096', '1']);
+    expect([0, 1, 2].map((i) => net(vm[`net${i}`]!))).toEqual([
+      { model: 'virtio', macaddr: derivedMac('home', 'opnsense', 'wan'), bridge: 'vmbr0', firewall: '0' },
+      { model: 'virtio', macaddr: derivedMac('home', 'opnsense', 'management'), bridge: 'vmbr1', firewall: '0' },
+      { model: 'virtio', macaddr: derivedMac('home', 'opnsense', 'service'), bridge: 'vmbr2', firewall: '0' },
+    ]);
+    expect(script).toMatch(/^ensure_nic qm 102 net1 '[^']+'  # management, vtnet1$/m);
+  });
+
+  it('puts each service container on the Service bridge with its address and the firewall as gateway', () => {
+    for (const [id, name, address] of [['200', 'traefik', '10.1.0.100'], ['210', 'postgres', '10.1.0.110'], ['211', 'valkey', '10.1.0.111']] as const) {
+      const ct = config(files.get(`home/proxmox/pve/lxc/${id}.conf`)!);
+      expect(Object.keys(ct)).toEqual(['net0']);
+      expect(net(ct.net0!, LXC_NET_FORMAT)).toEqual({ name: 'eth0', bridge: 'vmbr2', gw: '10.1.0.1', hwaddr: derivedMac('home', name, 'net0'), ip: `${address}/24`, type: 'veth' });
+    }
+    // grafana has no container: nothing is written for it
+    expect([...files.keys()].filter((f) => f.includes('/lxc/'))).toHaveLength(3);
+  });
+
+  it("creates the backup server's VM of seed 001 (2 cores, 4 GB, 50 GB) on the management bridge", () => {
+    expect(script).toContain("qm create 103 --name 'pbs' --ostype 'l26' --scsihw 'virtio-scsi-single' --scsi0 'local-lvm:50' --ide2 'local:iso/proxmox-backup-server_4.0-1.iso,media=cdrom'");
+    const vm = config(files.get('home/proxmox/pve/qemu-server/103.conf')!);
+    expect(net(vm.net0!)).toEqual({ model: 'virtio', macaddr: derivedMac('home', 'pbs', 'net0'), bridge: 'vmbr1' });
+    expect([vm.cores, vm.memory]).toEqual(['2', '4096']);
+    expect(script).toContain("echo 'VM 103 (pbs): inside the VM: address 10.0.0.20/24, gateway 10.0.0.1");
+  });
+
+  it("fills the backup server's address into storage.cfg", () => {
+    expect(files.get('home/proxmox/storage.cfg')).toContain('\tserver 10.0.0.20\n');
+    expect(files.get('home/proxmox/storage.cfg')).not.toContain('REPLACE-WITH');
+  });
+
+  it('applies in guests.sh exactly the settings of the review files', () => {
+    const fromScript = ensured(script);
+    for (const [path, text] of files) {
+      const m = /\/(qemu-server|lxc)\/(\d+)\.conf$/.exec(path);
+      if (!m) continue;
+      const settings = config(text);
+      const created = m[2] === '103' ? ['name', 'ostype', 'scsihw'] : [];
+      const applied = Object.fromEntries(fromScript.filter((s) => s.id === m[2]).map((s) => [s.key, s.value]));
+      expect(Object.fromEntries(Object.entries(settings).filter(([k]) => !created.includes(k))), path).toEqual(applied);
+    }
+  });
+
+  it('starts with strict mode and refuses another node', () => {
+    expect(script.split('\n').slice(0, 8)).toContain('set -euo pipefail');
+    const node = new FakeNode({ node: 'other' });
+    const run = node.run(script);
+    node.remove();
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe('guests.sh: this script is for node pve, not other\n');
+  });
+});
+
+describe('scenario B', async () => {
+  const files = await render(hosting);
+
+  it('gives the firewall VM net0 on the WAN bridge and net1 on the VLAN trunk bridge', () => {
+    const vm = config(files.get('hosting/proxmox/pve/qemu-server/100.conf')!);
+    expect([net(vm.net0!).bridge, net(vm.net1!).bridge]).toEqual(['vmbr1', 'vmbr2']);
+    expect(net(vm.net1!).tag).toBeUndefined();
+  });
+
+  it('tags a container on a VLAN network with the VLAN on the parent bridge', async () => {
+    const text = edit(hosting, ['sites', 0, 'services', 0, 'container'], 301);
+    const ct = config((await render(text)).get('hosting/proxmox/pve/lxc/301.conf')!);
+    expect(net(ct.net0!, LXC_NET_FORMAT)).toMatchObject({ bridge: 'vmbr2', tag: '20', ip: '192.168.20.11/24', gw: '192.168.20.1' });
+  });
+});
+
+/** A node as seed 002 left it: VM 102 with Proxmox's own MACs and an extra NIC, the three containers. */
+function homeNode(overrides: Partial<NodeState> = {}): FakeNode {
+  return new FakeNode({
+    node: 'pve',
+    qemu: {
+      102: {
+        boot: 'order=scsi0', cores: '1', memory: '2048', name: 'opnsense', ostype: 'other', scsi0: 'local-lvm:vm-102-disk-0,size=32G',
+        net0: 'virtio=BC:24:11:00:00:01,bridge=vmbr0,firewall=1', net1: 'virtio=BC:24:11:00:00:02,bridge=vmbr1,firewall=1', net2: 'virtio=BC:24:11:00:00:03,bridge=vmbr2,firewall=1',
+        net3: 'virtio=BC:24:11:00:00:04,bridge=vmbr0',
+      },
+    },
+    lxc: Object.fromEntries(['200', '210', '211'].map((id) => [id, { hostname: `ct${id}`, memory: '512', rootfs: `local-lvm:vm-${id}-disk-0,size=8G`, net0: `name=eth0,bridge=vmbr2,hwaddr=BC:24:11:00:02:${id.slice(1)},ip=dhcp,type=veth` }])),
+    ...overrides,
+  });
+}
+
+describe('guests.sh on a node', async () => {
+  const files = await render(homelab);
+  const script = files.get('home/proxmox/pve/guests.sh')!;
+  const nodes: FakeNode[] = [];
+  afterEach(() => nodes.splice(0).forEach((n) => n.remove()));
+  const node = (overrides?: Partial<NodeState>) => {
+    const n = homeNode(overrides);
+    nodes.push(n);
+    return n;
+  };
+
+  it('sets the topology, prints every change, and changes nothing the second time', () => {
+    const n = node();
+    const first = n.run(script);
+    expect(first.stderr).toBe('');
+    expect(first.status).toBe(0);
+    expect(first.stdout).toContain('qm 102: net1: virtio=BC:24:11:00:00:02,bridge=vmbr1,firewall=1 -> virtio=');
+    expect(first.stdout).toContain('qm 102: cores: 1 -> 2');
+    expect(first.stdout).toContain('qm 103: create on node pve');
+    expect(first.stdout).toContain('qm 102: net3 is not in the topology: left as it is');
+    const state = n.state;
+    // the settings of the review files, and everything else as it was
+    for (const [id, kind] of [['102', 'qemu-server'], ['200', 'lxc'], ['103', 'qemu-server']] as const) {
+      const expected = config(files.get(`home/proxmox/pve/${kind}/${id}.conf`)!);
+      const actual = kind === 'lxc' ? state.lxc[id]! : state.qemu[id]!;
+      for (const [key, value] of Object.entries(expected)) expect(actual[key], `${id} ${key}`).toBe(value);
+    }
+    expect(state.qemu['102']!.scsi0).toBe('local-lvm:vm-102-disk-0,size=32G');
+    expect(state.qemu['102']!.net3).toBe('virtio=BC:24:11:00:00:04,bridge=vmbr0');
+    expect(state.lxc['200']!.hostname).toBe('ct200');
+    expect(state.qemu['103']!.scsi0).toBe('local-lvm:vm-103-disk-0,size=50G');
+
+    const changes = n.log.length;
+    const second = n.run(script);
+    expect(second.status).toBe(0);
+    expect(n.log).toHaveLength(changes);
+    expect(n.state).toEqual(state);
+    expect(second.stdout.split('\n').filter((l) => l.includes(' -> ') || l.includes('create'))).toEqual([]);
+    expect(second.stdout).toContain('qm 102: net0 unchanged');
+  });
+
+  it('stops before changing the MAC of a running VM, which would unplug its NIC', () => {
+    const n = node({ running: [102] });
+    const run = n.run(script);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('guests.sh: VM 102 is running and net0 changes virtio=BC:24:11:00:00:01 to virtio=');
+    expect(n.log.filter((l) => l.includes(' --net'))).toEqual([]);
+  });
+
+  it('keeps MACs written in the topology, so a running VM is only re-bridged, never unplugged', async () => {
+    const macs = ['BC:24:11:00:00:01', 'BC:24:11:00:00:02', 'BC:24:11:00:00:03'];
+    const text = edit(homelab, ['sites', 0, 'firewall', 'vm', 'nics'], ['vmbr0', 'vmbr1', 'vmbr2'].map((bridge, i) => ({ bridge, mac: macs[i] })));
+    const n = node({ running: [102] });
+    const run = n.run((await render(text)).get('home/proxmox/pve/guests.sh')!);
+    expect(run.stderr).toBe('');
+    expect(n.state.qemu['102']!.net1).toBe('virtio=BC:24:11:00:00:02,bridge=vmbr1,firewall=0');
+  });
+
+  it('refuses to touch a guest that does not exist unless the topology says create', () => {
+    const n = node({ lxc: {} });
+    const run = n.run(script);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe('guests.sh: CT 200 (traefik) does not exist on node pve: create it, or set create: true for it in the topology\n');
+  });
+
+  it('grows a smaller disk to disk_gb and leaves a bigger one alone', async () => {
+    const text = edit(homelab, ['sites', 0, 'firewall', 'vm', 'disk_gb'], 40);
+    const grow = (await render(text)).get('home/proxmox/pve/guests.sh')!;
+    const n = node();
+    expect(n.run(grow).stdout).toContain('qm 102: scsi0 32G -> 40G');
+    expect(n.state.qemu['102']!.scsi0).toBe('local-lvm:vm-102-disk-0,size=40G');
+    const bigger = node({ qemu: { 102: { scsi0: 'local-lvm:vm-102-disk-0,size=64G' } } });
+    expect(bigger.run(grow).stdout).toContain('qm 102: scsi0 is 64G, more than 40G: left as it is (Proxmox cannot shrink a disk)');
+    expect(bigger.log.filter((l) => l.includes('resize'))).toEqual([]);
+  });
+
+  it('creates a container from its template with the settings of the topology', async () => {
+    const text = edit(homelab, ['sites', 0, 'services', 3], {
+      name: 'grafana', network: 'service', address: '10.1.0.120', port: 3000, container: 220,
+      guest: { cores: 1, memory_mb: 1024, disk_gb: 8, onboot: true, create: true, template: 'local:vztmpl/debian-13-standard_13.1-1_amd64.tar.zst' },
+    });
+    const n = node();
+    const run = n.run((await render(text)).get('home/proxmox/pve/guests.sh')!);
+    expect(run.status).toBe(0);
+    expect(n.log).toContain("pct create 220 local:vztmpl/debian-13-standard_13.1-1_amd64.tar.zst --hostname grafana --rootfs local-lvm:8 --unprivileged 1");
+    expect(n.state.lxc['220']).toMatchObject({ cores: '1', memory: '1024', onboot: '1', net0: `name=eth0,bridge=vmbr2,gw=10.1.0.1,hwaddr=${derivedMac('home', 'grafana', 'net0')},ip=10.1.0.120/24,type=veth` });
+  });
+});

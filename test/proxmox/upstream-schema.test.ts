@@ -1,0 +1,97 @@
+// gen's Proxmox knowledge against Proxmox VE's own Perl (qemu-server,
+// pve-container, pve-access-control at the mirrors PVE_MIRROR locates):
+// every option string gen writes is valid and already in the form Proxmox
+// prints it, gen's validators agree with Proxmox on every case of the
+// corpus, and the privilege list and built-in roles are PVE's own.
+import { afterAll, describe, expect, it } from 'vitest';
+import { BUILTIN_ROLES, PRIVILEGES } from '../../src/targets/proxmox/access.js';
+import { INTENT_ROLES } from '../../src/targets/proxmox/intents.js';
+import { guestSettings } from '../../src/render/proxmox/guests.js';
+import { edit, modelOf, readExample } from '../helpers.js';
+import { CASES, genVerdict } from './pve-cases.js';
+import { optcheck, pvePerl, removePvePerl, whyNoUpstream } from './pve-perl.js';
+
+const title = (what: string) => `${what}${whyNoUpstream ? ` (skipped: ${whyNoUpstream})` : ''}`;
+
+/** Every guest option and access value the example topologies make gen write, as optcheck lines. */
+async function generatedLines(): Promise<string[]> {
+  const homelab = readExample('homelab');
+  const variants = [
+    homelab,
+    readExample('vlan-hosting'),
+    // a container on a VLAN network, with resources and create
+    edit(readExample('vlan-hosting'), ['sites', 0, 'services', 0], {
+      name: 'web1', network: 'websvc', address: '192.168.20.11', port: 80, container: 300,
+      guest: { cores: 2, memory_mb: 1024, disk_gb: 8, onboot: true, create: true, template: 'local:vztmpl/debian-13-standard_13.1-1_amd64.tar.zst' },
+    }),
+  ];
+  const lines: string[] = [];
+  for (const text of variants) {
+    const model = await modelOf(text);
+    for (const site of model.sites) {
+      for (const guest of site.guests) {
+        const tool = guest.kind === 'vm' ? 'qm' : 'pct';
+        for (const [key, value] of guestSettings(guest)) lines.push(`${tool} ${guest.id} ${key} ${value}`);
+        if (guest.create) lines.push(`${tool} ${guest.id} ${guest.kind === 'vm' ? 'scsi0' : 'rootfs'} ${guest.storage}:${guest.diskGb}`);
+      }
+      for (const token of site.apiTokens) {
+        lines.push(`pveum-user ${token.user}`, `pveum-token ${token.tokenId}`);
+        for (const grant of token.grants) lines.push(`pveum-acl-path ${grant.path}`);
+      }
+      for (const role of site.roles) lines.push(`pveum-role ${role.name}`, `pveum-priv ${role.privileges.join(',')}`);
+    }
+  }
+  return lines;
+}
+
+describe.skipIf(whyNoUpstream)(title("Proxmox VE's own schema code"), () => {
+  afterAll(removePvePerl);
+
+  it('extracts the upstream code', () => {
+    expect(pvePerl().commits).toMatch(/^qemu-server [0-9a-f]{40} /m);
+  });
+
+  it('accepts every option gen writes, already in the form Proxmox prints it', async () => {
+    const lines = await generatedLines();
+    expect(lines.filter((l) => l.includes(' net0 ')).length).toBeGreaterThan(4);
+    const results = optcheck(lines);
+    expect(results.filter((r) => !r.ok)).toEqual([]);
+    for (const r of results) {
+      const printed = /^prints as: (.*)$/.exec(r.detail);
+      if (printed) expect(printed[1], r.line).toBe(r.line.split(' ').slice(3).join(' '));
+    }
+    expect(results.filter((r) => r.detail.startsWith('prints as:')).length).toBe(lines.filter((l) => / net\d+ /.test(l)).length);
+  });
+
+  it("gives every case of the corpus the verdict gen's validators give it", () => {
+    const results = optcheck(CASES.map((c) => c.line));
+    const disagreements = results.filter((r, i) => r.ok !== CASES[i]!.ok).map((r) => `${r.line} => Proxmox ${r.ok ? 'OK' : r.detail}`);
+    expect(disagreements).toEqual([]);
+    // and gen's validators agree with the same verdicts (also checked offline in guest-formats.test.ts)
+    expect(CASES.filter((c) => genVerdict(c.line) !== c.ok).map((c) => c.line)).toEqual([]);
+  });
+
+  it("knows PVE 9's privileges exactly", () => {
+    const [result] = optcheck(['pveum-privileges']);
+    expect(result!.detail).toBe(`list: ${PRIVILEGES.join(',')}`);
+  });
+
+  it('knows every built-in role and its privileges', () => {
+    const [names] = optcheck(['pveum-builtin-roles']);
+    expect(names!.detail).toBe(`list: ${[...BUILTIN_ROLES.keys()].sort().join(',')}`);
+    const roles = [...BUILTIN_ROLES.keys()];
+    const results = optcheck(roles.map((r) => `pveum-builtin-role ${r}`));
+    results.forEach((r, i) => expect(r.detail, roles[i]).toBe(`list: ${BUILTIN_ROLES.get(roles[i]!)!.join(',')}`));
+  });
+
+  it("accepts the intents' roles and privileges", () => {
+    const results = optcheck(INTENT_ROLES.flatMap((r) => [`pveum-role ${r.name}`, `pveum-priv ${r.privileges.join(',')}`]));
+    expect(results.filter((r) => !r.ok)).toEqual([]);
+  });
+
+  it('refuses what gen must refuse (the check can fail)', () => {
+    const results = optcheck(['qm 102 net32 virtio=02:00:5E:10:00:01,bridge=vmbr0', 'pveum-role PVEVMAdmin', 'pveum-priv VM.Monitor', 'pveum-acl-path /vms/99']);
+    expect(results.map((r) => r.ok)).toEqual([false, false, false, false]);
+    expect(results[2]!.detail).toContain("invalid privilege 'VM.Monitor'");
+  });
+});
