@@ -166,8 +166,11 @@ export interface Bridge {
   address?: string;
   prefix?: number;
   network?: string;
-  /** Firewall interfaces attached to this bridge. */
+  /** Firewall interfaces attached to this bridge (on the host that runs the firewall VM). */
   firewallInterfaces: string[];
+  /** A gateway written on the bridge (for a network gen does not know). */
+  gateway?: string;
+  /** MTU of the bridge, written on the bridge and on each of its ports. */
   mtu?: number;
   path: Path;
 }

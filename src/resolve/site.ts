@@ -75,7 +75,7 @@ export function resolveSite(input: SiteInput, path: Path, ctx: ResolveContext, a
       }
     });
   }
-  hosts.forEach((host, i) => deriveHostRouting(host, hostInputs[i]!, byId, internalNetworks));
+  for (const host of hosts) deriveHostRouting(host, byId, internalNetworks);
 
   const services = resolveServices(input.services ?? [], site, [...path, 'services'], ctx, networkIndex, new Set(hostInputs.map((h) => h.name)));
   const serviceIndex = indexByName(services);

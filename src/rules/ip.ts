@@ -1,8 +1,9 @@
 // IP-plan rules: overlaps (sort and sweep), VPC containment, reserved and
 // duplicate addresses, DHCP ranges.
 import type { Model, Network } from '../model.js';
-import { blockLast, contains, containsBlock, parseIPv4, reservedAddresses } from '../net.js';
+import { blockLast, blockOf, contains, containsBlock, parseIPv4, reservedAddresses } from '../net.js';
 import type { Rule } from './rule.js';
+import { bridges } from './walk.js';
 
 function describe(network: Network): string {
   const where = network.site ? `site ${network.site}` : 'AWS';
@@ -118,6 +119,18 @@ export const ipRules: Rule[] = [
     why: 'The host would be unreachable: its gateway is not on-link. A DHCP range outside its network hands out unusable leases.',
     hint: 'Correct the address, or the network it is declared in.',
     check(model, report) {
+      for (const { bridge } of bridges(model)) {
+        if (bridge.gateway === undefined) continue;
+        const gateway = parseIPv4(bridge.gateway);
+        const address = bridge.address !== undefined ? parseIPv4(bridge.address) : undefined;
+        const own = address !== undefined && bridge.prefix !== undefined ? blockOf(address, bridge.prefix) : undefined;
+        if (gateway === undefined) continue;
+        if (!own) {
+          report({ path: [...bridge.path, 'gateway'], message: `bridge ${bridge.name}: gateway ${bridge.gateway} needs an address of the host on the bridge to be reached from` });
+        } else if (!contains(own, gateway)) {
+          report({ path: [...bridge.path, 'gateway'], message: `bridge ${bridge.name}: gateway ${bridge.gateway} is outside the bridge's network ${own.cidr}, so the host cannot reach it` });
+        }
+      }
       for (const site of model.sites) {
         for (const iface of site.firewall?.interfaces ?? []) {
           const dhcp = iface.dhcp;
