@@ -227,6 +227,8 @@ export interface WireguardRole {
 
 export interface Peer {
   name: string;
+  /** The tunnel's name on the client (the client file's stem without prefix and -lan): tunnel_name, else the peer name. */
+  tunnelName: string;
   role: string;
   address: string;
   publicKey?: string;

@@ -123,6 +123,7 @@ export interface WireguardInput {
 
 export interface PeerInput {
   name: string;
+  tunnel_name?: string;
   role: string;
   address: string;
   public_key?: string;
