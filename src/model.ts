@@ -135,6 +135,7 @@ export interface PortForward {
   proto: 'tcp' | 'udp' | 'tcp/udp';
   port: string;
   target: string;
+  /** The ports reached on the target: one port, or the forwarded range mapped onto the target from its first port. */
   targetPort: string;
   service?: string;
   description?: string;
