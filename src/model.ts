@@ -370,9 +370,25 @@ export interface Vpc {
   subnets: Subnet[];
   tiers: { name: string; public: boolean; azs: string[]; subnets: string[] }[];
   natGateway: boolean;
-  routeTables: { tier: string; routes: { destination: string; target: 'internet-gateway' | 'nat-gateway' | 'vpn-gateway'; path?: Path }[]; subnets: string[]; propagateVpn: boolean }[];
+  routeTables: {
+    tier: string;
+    /** The tier's way out to the internet: the internet gateway (public), the NAT gateway, or none. */
+    egress: 'internet-gateway' | 'nat-gateway' | 'none';
+    /** path: the route written in the topology; targetPath: the node that chose a derived route's target (a tier's egress). */
+    routes: { destination: string; target: 'internet-gateway' | 'nat-gateway' | 'vpn-gateway'; path?: Path; targetPath?: Path }[];
+    subnets: string[];
+    propagateVpn: boolean;
+  }[];
   securityGroups: SecurityGroup[];
-  siteToSite?: { site: string; customerGatewayIp?: string; bgpAsn: number; onPremNetworks: string[]; path: Path };
+  siteToSite?: {
+    site: string;
+    customerGatewayIp?: string;
+    bgpAsn: number;
+    onPremNetworks: string[];
+    /** Static routes of the VPN connection: the on-prem networks, and every other destination a route table sends to the VPN gateway. */
+    connectionRoutes: string[];
+    path: Path;
+  };
   /** Flows with their expected verdict against the security groups. */
   tests: FlowTest[];
   path: Path;

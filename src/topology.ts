@@ -229,7 +229,7 @@ export interface VpcInput {
   description?: string;
   subnets?: { name: string; az: string; cidr: string; tier: string; description?: string }[];
   nat_gateway?: boolean;
-  route_tables?: { tier: string; routes: { destination: string; target: 'internet-gateway' | 'nat-gateway' | 'vpn-gateway' }[] }[];
+  route_tables?: { tier: string; egress?: 'nat-gateway' | 'none'; routes?: { destination: string; target: 'internet-gateway' | 'nat-gateway' | 'vpn-gateway' }[] }[];
   security_groups?: { name: string; description?: string; ingress?: SgRuleInput[]; egress?: SgRuleInput[] }[];
   site_to_site?: { site: string; customer_gateway_ip?: string; bgp_asn?: number };
   tests?: FlowTestInput[];

@@ -5,6 +5,7 @@
 // types and the shared leaves; never rules or renderers.
 import type { Report } from '../findings.js';
 import type { Model } from '../model.js';
+import { compareCidrs } from '../net.js';
 import type { Topology } from '../topology.js';
 import { resolveAws } from './aws.js';
 import { ResolveContext } from './context.js';
@@ -25,6 +26,10 @@ export function resolve(topology: Topology, report: Report): Model {
       .map((id) => ctx.networks.find((n) => n.id === id)!)
       .sort((a, b) => a.block.base - b.block.base)
       .map((n) => n.cidr);
+    // The connection carries what the route tables send to the VPN gateway: with
+    // static routing, a destination without a connection route is dropped at AWS.
+    const toVpn = aws!.vpc!.routeTables.flatMap((t) => t.routes.filter((r) => r.target === 'vpn-gateway').map((r) => r.destination));
+    s2s.connectionRoutes = [...new Set([...s2s.onPremNetworks, ...toVpn])].sort(compareCidrs);
     if (site?.firewall && !s2s.customerGatewayIp) s2s.customerGatewayIp = site.firewall.publicAddress;
     if (!s2s.customerGatewayIp) {
       report({

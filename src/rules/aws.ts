@@ -137,7 +137,7 @@ export const awsRules: Rule[] = [
       if (!vpc) return;
       (vpc.routeTables ?? []).forEach((table) => {
         for (const route of table.routes) {
-          const path = route.path ? [...route.path, 'target'] : [...vpc.path, 'route_tables'];
+          const path = route.targetPath ?? (route.path ? [...route.path, 'target'] : [...vpc.path, 'nat_gateway']);
           if (route.target === 'nat-gateway' && !(vpc.natGateway && vpc.tiers.some((t) => t.public))) {
             report({ path, message: `tier ${table.tier}: route ${route.destination} goes to a NAT gateway, but the VPC has none` });
           }

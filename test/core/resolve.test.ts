@@ -124,8 +124,8 @@ describe('scenario C (AWS VPC)', async () => {
       { name: 'private', public: false, azs: ['ap-northeast-2a', 'ap-northeast-2c'], subnets: ['private-2a', 'private-2c'] },
     ]);
     expect(vpc.routeTables).toEqual([
-      { tier: 'public', routes: [{ destination: '0.0.0.0/0', target: 'internet-gateway' }], subnets: ['public-2a', 'public-2c'], propagateVpn: false },
-      { tier: 'private', routes: [], subnets: ['private-2a', 'private-2c'], propagateVpn: false },
+      { tier: 'public', egress: 'internet-gateway', routes: [{ destination: '0.0.0.0/0', target: 'internet-gateway' }], subnets: ['public-2a', 'public-2c'], propagateVpn: false },
+      { tier: 'private', egress: 'none', routes: [], subnets: ['private-2a', 'private-2c'], propagateVpn: false },
     ]);
   });
 
