@@ -333,6 +333,9 @@ export interface ApiToken {
   path: Path;
 }
 
+/** How many backups of each kind a prune keeps, in Proxmox's key order (keep-last … keep-yearly). */
+export type KeepOptions = Partial<Record<'last' | 'hourly' | 'daily' | 'weekly' | 'monthly' | 'yearly', number>>;
+
 export interface PbsBackup {
   address?: string;
   datastore: string;
@@ -342,12 +345,22 @@ export interface PbsBackup {
   region: string;
   iamUser?: string;
   pveStorage: string;
+  /** SHA-256 fingerprint of the backup server's certificate, when the topology gives it. */
+  fingerprint?: string;
+  /** Calendar event of the datastore's garbage collection. */
+  gcSchedule: string;
+  /** The datastore's prune job on the backup server. */
+  prune: { schedule: string; keep: KeepOptions };
+  /** prune-backups of the Proxmox VE storage entry, when asked for. */
+  pvePrune?: KeepOptions;
+  /** The API token Proxmox VE authenticates with (user@pbs!token). */
+  token: { user: string; name: string };
   path: Path;
 }
 
 export interface Aws {
   region: string;
-  buckets: { name: string; description?: string; noncurrentDays?: number; path: Path }[];
+  buckets: { name: string; description?: string; noncurrentDays?: number; keepNoncurrentForever?: string; path: Path }[];
   users: IamUser[];
   vpc?: Vpc;
   path: Path;
@@ -356,9 +369,17 @@ export interface Aws {
 export interface IamUser {
   name: string;
   policy: string;
-  accessKey: boolean;
+  /** An access key made by Terraform: none (the default; made out of band), or encrypted to a PGP key. true is refused by aws/access-key-in-state. */
+  accessKey: false | true | { pgpKey: string };
   description?: string;
-  intents: { intent: 'backup-writer' | 'reader' | 'writer'; bucket: string; prefix?: string; path: Path }[];
+  intents: {
+    intent: 'backup-writer' | 'reader' | 'writer';
+    bucket: string;
+    prefix?: string;
+    /** The Proxmox Backup Server datastores this user's key writes in the bucket (backup.pbs with this user). */
+    pbsDatastores: string[];
+    path: Path;
+  }[];
   path: Path;
 }
 

@@ -199,6 +199,15 @@ export interface HaproxyInput {
   }[];
 }
 
+export interface KeepInput {
+  keep_last?: number;
+  keep_hourly?: number;
+  keep_daily?: number;
+  keep_weekly?: number;
+  keep_monthly?: number;
+  keep_yearly?: number;
+}
+
 export interface PbsInput {
   address?: string;
   datastore: string;
@@ -206,16 +215,20 @@ export interface PbsInput {
   bucket: string;
   iam_user?: string;
   pve_storage?: string;
+  fingerprint?: string;
+  gc_schedule?: string;
+  prune?: KeepInput & { schedule?: string };
+  pve_prune_backups?: KeepInput;
 }
 
 export interface AwsInput {
   region: string;
-  buckets?: { name: string; description?: string; noncurrent_days?: number }[];
+  buckets?: { name: string; description?: string; noncurrent_days?: number; keep_noncurrent_forever?: string }[];
   iam?: {
     users?: {
       name: string;
       policy?: string;
-      access_key?: boolean;
+      access_key?: boolean | { pgp_key: string };
       description?: string;
       intents: { intent: 'backup-writer' | 'reader' | 'writer'; bucket: string; prefix?: string }[];
     }[];

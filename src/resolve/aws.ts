@@ -12,7 +12,7 @@ export function resolveAws(input: AwsInput, path: Path, ctx: ResolveContext, sit
   const buckets = (input.buckets ?? []).map((bucket, i) => {
     const bpath = [...path, 'buckets', i];
     ctx.name('S3 bucket', 'aws', bucket.name, bpath);
-    return { name: bucket.name, description: bucket.description, noncurrentDays: bucket.noncurrent_days, path: bpath };
+    return { name: bucket.name, description: bucket.description, noncurrentDays: bucket.noncurrent_days, keepNoncurrentForever: bucket.keep_noncurrent_forever, path: bpath };
   });
   const bucketIndex = indexByName(buckets);
   const users = (input.iam?.users ?? []).map((user, i) => {
@@ -23,12 +23,12 @@ export function resolveAws(input: AwsInput, path: Path, ctx: ResolveContext, sit
     return {
       name: user.name,
       policy,
-      accessKey: user.access_key ?? false,
+      accessKey: typeof user.access_key === 'object' ? { pgpKey: user.access_key.pgp_key } : (user.access_key ?? false),
       description: user.description,
       intents: user.intents.map((intent, n) => {
         const ipath = [...upath, 'intents', n];
         ctx.lookup(bucketIndex, intent.bucket, 'bucket', [...ipath, 'bucket']);
-        return { intent: intent.intent, bucket: intent.bucket, prefix: intent.prefix, path: ipath };
+        return { intent: intent.intent, bucket: intent.bucket, prefix: intent.prefix, pbsDatastores: [], path: ipath };
       }),
       path: upath,
     };

@@ -17,6 +17,19 @@ export function resolve(topology: Topology, report: Report): Model {
   const aws = topology.aws ? resolveAws(topology.aws, ['aws'], ctx, siteNames) : undefined;
   const sites = (topology.sites ?? []).map((site, i) => resolveSite(site, ['sites', i], ctx, aws));
 
+  // A backup-writer intent on the bucket of a Proxmox Backup Server datastore
+  // is that datastore's: PBS writes its objects under "<datastore>/". A
+  // prefix that leaves the datastore out keeps its meaning (backup/no-writer
+  // reports it): the policy never grants more than the prefix.
+  for (const backup of sites.flatMap((s) => (s.backup ? [s.backup] : []))) {
+    const user = aws?.users.find((u) => u.name === backup.iamUser);
+    for (const intent of user?.intents ?? []) {
+      if (intent.intent !== 'backup-writer' || intent.bucket !== backup.bucket || !`${backup.datastore}/`.startsWith(intent.prefix ?? '')) continue;
+      if (!intent.pbsDatastores.includes(backup.datastore)) intent.pbsDatastores.push(backup.datastore);
+    }
+  }
+  for (const intent of aws?.users.flatMap((u) => u.intents) ?? []) intent.pbsDatastores.sort();
+
   const s2s = aws?.vpc?.siteToSite;
   if (s2s) {
     const site = sites.find((s) => s.name === s2s.site);
