@@ -64,7 +64,8 @@ export function datastoreCfg(backup: PbsBackup): string {
 /** The prune job has the datastore's name as its id. */
 export function pruneCfg(backup: PbsBackup): string {
   const entries: [string, string][] = [...keeps(backup.prune.keep).map(([k, v]) => [k, String(v)] as [string, string]), ['schedule', backup.prune.schedule], ['store', backup.datastore]];
-  return section('prune', backup.datastore, entries.sort(([a], [b]) => a.localeCompare(b)));
+  // Byte order, as PBS writes the keys (a sorted map), not locale order.
+  return section('prune', backup.datastore, entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 /** prune-backups as Proxmox VE writes it: keep-<kind>=N, comma-separated. */
