@@ -1,18 +1,20 @@
 // The policy tests hold on the compiled OPNsense filter rules too: a small
-// pf-style evaluator (rules of the arriving interface and its groups, first
-// quick match wins, default deny) reads filter.xml, aliases.xml and
-// interfaces.xml as generated, and must reach each flow's expected verdict.
+// pf-style evaluator (port forwards translate first, as pf's rdr does; then
+// the rules of the arriving interface and its groups, first quick match wins,
+// default deny) reads nat.xml, filter.xml, aliases.xml and interfaces.xml as
+// generated, and must reach each flow's expected verdict.
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import type { FlowTest, Site } from '../../src/model.js';
 import { blockOf, contains, formatIPv4, parseCidr, parseIPv4 } from '../../src/net.js';
-import { modelOf, readExample } from '../helpers.js';
+import { edit, modelOf, readExample } from '../helpers.js';
 import { renderAll } from '../../src/render/index.js';
 
 const xml = new XMLParser({ ignoreAttributes: true, isArray: (name) => ['rule', 'alias'].includes(name), parseTagValue: false });
 
 interface Compiled {
   rules: Record<string, unknown>[];
+  forwards: Record<string, unknown>[];
   aliases: Map<string, string[]>;
   interfaces: Map<string, { device: string; address?: string; prefix?: number }>;
 }
@@ -29,7 +31,9 @@ function compiled(files: Map<string, string>, site: string): Compiled {
     const address = value.ipaddr === 'dhcp' ? LEASED_WAN : value.ipaddr;
     interfaces.set(key, { device: value.if!, address, prefix: value.subnet ? Number(value.subnet) : value.ipaddr === 'dhcp' ? 32 : undefined });
   }
-  return { rules: (filter.rule ?? []) as Record<string, unknown>[], aliases, interfaces };
+  const nat = files.get(`${site}/opnsense/nat.xml`);
+  const forwards = nat ? ((xml.parse(nat).opnsense.nat.rule ?? []) as Record<string, unknown>[]) : [];
+  return { rules: (filter.rule ?? []) as Record<string, unknown>[], forwards, aliases, interfaces };
 }
 
 function inBlock(address: number, cidr: string): boolean {
@@ -73,7 +77,26 @@ interface Packet {
   port?: number;
 }
 
-function evaluate(c: Compiled, groups: Map<string, string[]>, p: Packet): 'accept' | 'deny' {
+/**
+ * pf's rdr, as OPNsense compiles a port forward (ForwardRule): a packet to the
+ * forward's destination and port goes to the target, a port range mapped
+ * onto the target from local-port ("t" becomes "t:t+to-from").
+ */
+function translate(c: Compiled, p: Packet): Packet {
+  for (const forward of c.forwards) {
+    if (forward.interface !== p.iface) continue;
+    const proto = String(forward.protocol);
+    if (!(proto === 'tcp/udp' ? ['tcp', 'udp'].includes(p.proto) : proto === p.proto)) continue;
+    const destination = forward.destination as Record<string, unknown>;
+    if (!endpointMatches(destination, p.dst, c) || !portMatches(destination, p.port)) continue;
+    const [from] = String(destination.port).split(/[-:]/).map(Number);
+    return { ...p, dst: parseIPv4(String(forward.target))!, port: Number(forward['local-port']) + (p.port! - from!) };
+  }
+  return p;
+}
+
+function evaluate(c: Compiled, groups: Map<string, string[]>, arriving: Packet): 'accept' | 'deny' {
+  const p = translate(c, arriving);
   for (const rule of c.rules) {
     const on = String(rule.interface).split(',');
     if (!on.some((i) => i === p.iface || groups.get(i)?.includes(p.iface))) continue;
@@ -116,9 +139,27 @@ function packets(site: Site, test: FlowTest): Packet[] {
   return sources.flatMap((s) => targets(s.iface).map((dst) => ({ iface: s.iface, src: s.address, dst, proto: test.proto, port: test.port })));
 }
 
-describe.each(['homelab', 'vlan-hosting'] as const)('compiled filter rules of %s', (name) => {
+/** Scenario A with a port forward of a range to the service traefik, mapped onto another port, and tests of its ports. */
+function withForwardedRange(): string {
+  let text = edit(readExample('homelab'), ['sites', 0, 'firewall', 'nat', 'port_forwards'], [
+    { name: 'game', proto: 'udp', port: '10000-10100', service: 'traefik', target_port: 20000 },
+  ]);
+  const tests = [
+    { from: 'internet', to: 'wan', proto: 'udp', port: 10000, expect: 'accept' },
+    { from: 'internet', to: 'wan', proto: 'udp', port: 10050, expect: 'accept' },
+    { from: 'internet', to: 'wan', proto: 'udp', port: 10100, expect: 'accept' },
+    { from: 'internet', to: 'wan', proto: 'udp', port: 10101, expect: 'deny' },
+  ];
+  text = edit(text, ['sites', 0, 'policy', 'tests', 11], tests[0]);
+  tests.slice(1).forEach((t, i) => (text = edit(text, ['sites', 0, 'policy', 'tests', 12 + i], t)));
+  return text;
+}
+
+const topologies = { homelab: () => readExample('homelab'), 'vlan-hosting': () => readExample('vlan-hosting'), 'homelab with a forwarded port range': withForwardedRange };
+
+describe.each(Object.keys(topologies) as (keyof typeof topologies)[])('compiled filter rules of %s', (name) => {
   it('give every policy test its expected verdict', async () => {
-    const model = await modelOf(readExample(name));
+    const model = await modelOf(topologies[name]());
     const files = renderAll(model);
     for (const site of model.sites) {
       const c = compiled(files, site.name);
@@ -134,7 +175,7 @@ describe.each(['homelab', 'vlan-hosting'] as const)('compiled filter rules of %s
   });
 
   it('the evaluator can fail: without the pass rules every accepted flow is denied', async () => {
-    const model = await modelOf(readExample(name));
+    const model = await modelOf(topologies[name]());
     const site = model.sites[0]!;
     const c = compiled(renderAll(model), site.name);
     const groups = new Map([['wireguard', site.firewall!.interfaces.filter((i) => i.kind === 'wireguard').map((i) => i.key)]]);

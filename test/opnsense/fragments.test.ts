@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { siteToSite } from '../aws/fixtures.js';
 import { edit, lint, readExample, root } from '../helpers.js';
 import { type Xml, doc, fragments, text, withRoutesAndGroups } from './support.js';
+import { lineOf } from '../yaml-lines.js';
 
 describe('scenario A (homelab): OPNsense fragments', async () => {
   const files = await fragments(readExample('homelab'), 'home');
@@ -255,6 +256,24 @@ describe('port forwards', () => {
     expect(linked[0]['associated-rule-id']).toBe(forward['associated-rule-id']);
     expect(linked[0]).toMatchObject({ type: 'pass', interface: 'wan', protocol: 'tcp', destination: { address: '10.1.0.120', port: '3000' } });
     expect(text(forward.descr)).toBe('gen: port forward grafana');
+  });
+
+  it('passes the whole forwarded range, mapped onto the target from its first port', async () => {
+    const forwards = [
+      { name: 'game', proto: 'udp', port: '10000-10100', service: 'traefik', target_port: 20000 },
+      { name: 'same', proto: 'tcp', port: '30000-30010', address: '10.1.0.130' },
+    ];
+    const files = await fragments(edit(readExample('homelab'), ['sites', 0, 'firewall', 'nat', 'port_forwards'], forwards), 'home');
+    const nat = doc(files, 'nat.xml').nat.rule;
+    expect(nat.map((r: Xml) => [r.destination.port, r['local-port']])).toEqual([['10000-10100', '20000'], ['30000-30010', '30000']]);
+    const linked = doc(files, 'filter.xml').filter.rule.filter((r: Xml) => r['associated-rule-id'] !== undefined);
+    expect(linked.map((r: Xml) => [r.destination.address, r.destination.port])).toEqual([['10.1.0.100', '20000-20100'], ['10.1.0.130', '30000-30010']]);
+  });
+
+  it('refuses a range that the target port would push beyond 65535, at the target port', async () => {
+    const yaml = edit(readExample('homelab'), ['sites', 0, 'firewall', 'nat', 'port_forwards'], [{ name: 'game', proto: 'udp', port: '10000-10100', service: 'traefik', target_port: 65500 }]);
+    const found = (await lint(yaml)).filter((d) => d.rule === 'ports/range');
+    expect(found.map((d) => [d.message, d.location.line])).toEqual([['port forward game: ports 10000-10100 mapped from 65500 end beyond 65535', lineOf(yaml, ['sites', 0, 'firewall', 'nat', 'port_forwards', 0, 'target_port'])]]);
   });
 });
 

@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Bring a Proxmox-style /etc/network/interfaces up with ifupdown2 inside a
 # User-Mode-Linux guest (Debian kernel 6.1 with bridge VLAN filtering, 8021q,
-# dummy), then dump links, routes and `bridge vlan` to OUTDIR. The host
+# dummy), then dump links, routes and `bridge vlan` to OUTDIR, and where the
+# kernel routes each PROBE address (`ip route get`) to route-get.txt. The host
 # kernel lacks VLAN filtering and dummy devices, hence the guest. The guest
 # has no network device connected to anything, and sees the host's / read-only.
 # Host packages: user-mode-linux kmod ifupdown2 bridge-utils iproute2
-# Usage: uml-ifupdown2.sh INTERFACES_FILE OUTDIR
+# Usage: uml-ifupdown2.sh INTERFACES_FILE OUTDIR [PROBE_ADDRESS...]
 # Exits 0 only if ifup and `ifquery --check` pass without any message.
 set -euo pipefail
 FILE=$(readlink -f "$1"); mkdir -p "$2"; OUT=$(readlink -f "$2"); rm -f "$OUT"/*
+shift 2
+for a in "$@"; do [[ $a =~ ^[0-9.]+$ ]] || { echo "not an IPv4 address: $a"; exit 2; }; done
+PROBES=$(IFS=,; echo "$*")
 CONF=$(mktemp /tmp/ifupdown2-pve.XXXXXX)
 # Proxmox's ifupdown2 ships these two settings.
 sed -e 's/^multiple_vlan_aware_bridge_support=0/multiple_vlan_aware_bridge_support=1/' \
@@ -37,6 +41,11 @@ done
 O=/mnt/out
 ifup -a -i "$IFFILE" > $O/ifup.log 2>&1; echo $? > $O/ifup.rc
 ip -br link > $O/links.txt
+ip -j link > $O/links.json
+: > $O/route-get.txt
+for a in $(echo "$PROBES" | tr ',' ' '); do
+  echo "$a $(ip -o route get "$a" 2>&1 | head -1)" >> $O/route-get.txt
+done
 ip -br addr > $O/addr.txt
 ip route > $O/route.txt
 ip -d -j link show type bridge > $O/bridges.json
@@ -50,7 +59,7 @@ sync; poweroff -f
 GUEST
 # Kernel arguments KEY=VALUE become init's environment.
 timeout 120 linux.uml mem=384M rootfstype=hostfs rootflags=/ ro init="$INIT" \
-  IFFILE="$FILE" IFCONF="$CONF" OUTDIR="$OUT" con0=fd:0,fd:1 con=null \
+  IFFILE="$FILE" IFCONF="$CONF" OUTDIR="$OUT" PROBES="$PROBES" con0=fd:0,fd:1 con=null \
   < /dev/null > "$OUT/console.log" 2>&1 || true
 [[ -f $OUT/DONE ]] || { echo "UML run failed:"; tail -20 "$OUT/console.log"; exit 2; }
 echo "ifup rc=$(cat "$OUT/ifup.rc")  ifquery --check rc=$(cat "$OUT/ifquery-check.rc")"
