@@ -117,7 +117,7 @@ describe('scenario A backup wiring', async () => {
 });
 
 describe('the backup steps note', () => {
-  const commands = (note: string) => [...note.matchAll(/^ {3}(proxmox-backup-manager|pvesm|aws) .*$/gm)].map((m) => m[0].trim());
+  const commands = (note: string) => [...note.matchAll(/^ {3}(proxmox-backup-manager|pvesm|aws|bash) .*$/gm)].map((m) => m[0].trim());
 
   it('is the only procedure: commands in order, the files labelled a reference not to copy', async () => {
     const note = (await render(readExample('homelab'))).get('home/pbs/steps.md')!;
@@ -148,9 +148,10 @@ describe('the backup steps note', () => {
     expect(parseSectionConfig(files.get('home/pbs/prune.cfg')!)[0]!.props).toEqual({ 'keep-weekly': '8', schedule: 'sat 02:00', store: 'vm-backup-s3' });
     const note = files.get('home/pbs/steps.md')!;
     expect(commands(note)).toContain("proxmox-backup-manager prune-job create vm-backup-s3 --store vm-backup-s3 --schedule 'sat 02:00' --keep-weekly 8");
-    expect(commands(note)).toContain("proxmox-backup-manager acl update /datastore/vm-backup-s3 DatastorePowerUser --auth-id 'pve-backup@pbs!pve'");
+    expect(note).toContain("gives both DatastorePowerUser on the datastore only");
+    expect(files.get('home/pbs/access.sh')).toContain(`proxmox-backup-manager acl update "/datastore/$store" 'DatastorePowerUser' --auth-id "$id"`);
     expect(commands(note)).toContain(
-      `pvesm add pbs pbs-main --server REPLACE-WITH-PBS-ADDRESS --datastore vm-backup-s3 --username 'pve-backup@pbs!pve' --fingerprint ${fingerprint} --content backup --prune-backups keep-last=3,keep-daily=7 --password`,
+      `pvesm add pbs pbs-main --server 10.0.0.20 --datastore vm-backup-s3 --username 'pve-backup@pbs!pve' --fingerprint ${fingerprint} --content backup --prune-backups keep-last=3,keep-daily=7 --password`,
     );
   });
 
