@@ -11,6 +11,7 @@ import { renderPlan } from './plan.js';
 import { renderProxmox } from './proxmox/index.js';
 import { renderSteps } from './steps.js';
 import type { OutputFiles, Target } from './target.js';
+import { renderVerify } from './verify/index.js';
 import { renderWireguard } from './wireguard/index.js';
 
 export const targets: readonly Target[] = [
@@ -23,6 +24,7 @@ export const targets: readonly Target[] = [
   { name: 'ipsec-steps', render: renderIpsecSteps },
   { name: 'proxmox', render: renderProxmox },
   { name: 'wireguard', render: renderWireguard },
+  { name: 'verify', render: renderVerify },
 ];
 
 export function renderAll(model: Model): OutputFiles {

@@ -187,6 +187,25 @@ describe('injection corpus', () => {
     expect(r.status, r.stdout + r.stderr).toBe(0);
   });
 
+  const shMissing = missing(['dash', 'bash', 'shellcheck'], false);
+  it.skipIf(shMissing !== undefined)(`every accepted verification script parses in dash and bash, and shellcheck finds nothing ${shMissing ?? ''}`, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gen-inject-sh-'));
+    const files = [...unique((p) => p.includes('/verify/') && p.endsWith('.sh')).values()];
+    expect(files.length).toBeGreaterThan(0);
+    const paths = files.map((f, i) => {
+      const path = join(dir, `v${i}.sh`);
+      writeFileSync(path, f.content);
+      return path;
+    });
+    for (const [i, path] of paths.entries()) {
+      const shell = files[i]!.content.startsWith('#!/bin/bash') ? 'bash' : 'dash';
+      const r = spawnSync(shell, ['-n', path], { encoding: 'utf8' });
+      expect(r.status, `${files[i]!.label}\n${r.stderr}`).toBe(0);
+    }
+    const r = spawnSync('shellcheck', ['--format', 'gcc', ...paths], { encoding: 'utf8' });
+    expect(r.stdout + r.stderr).toBe('');
+  });
+
   const ifMissing = missing(['ifup', 'ifquery', 'ip', 'unshare']);
   it.skipIf(ifMissing !== undefined)(`ifupdown2 parses every accepted interfaces file without a message ${ifMissing ?? ''}`, () => {
     const dir = mkdtempSync(join(tmpdir(), 'gen-inject-if-'));

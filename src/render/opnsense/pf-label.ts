@@ -35,22 +35,13 @@ function toArray(node: XmlElement): Map<string, PhpValue> {
   return result;
 }
 
+const PLAIN = /^[\x20-\x21\x23-\x2e\x30-\x5b\x5d-\x7f]*$/;
+const ESCAPES: Record<string, string> = { '"': '\\"', '\\': '\\\\', '/': '\\/', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
 /** PHP's json_encode() with its default flags: "/" and every non-ASCII UTF-16 unit escaped. */
 function phpJsonString(value: string): string {
-  let out = '"';
-  for (let i = 0; i < value.length; i++) {
-    const code = value.charCodeAt(i);
-    const c = value[i]!;
-    if (c === '"' || c === '\\' || c === '/') out += `\\${c}`;
-    else if (c === '\b') out += '\\b';
-    else if (c === '\f') out += '\\f';
-    else if (c === '\n') out += '\\n';
-    else if (c === '\r') out += '\\r';
-    else if (c === '\t') out += '\\t';
-    else if (code < 0x20 || code > 0x7f) out += `\\u${code.toString(16).padStart(4, '0')}`;
-    else out += c;
-  }
-  return `${out}"`;
+  if (PLAIN.test(value)) return `"${value}"`;
+  return `"${value.replace(/[\u0000-\u001f"\\/\u0080-\uffff]/g, (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}"`;
 }
 
 function phpJson(value: PhpValue): string {
@@ -59,9 +50,17 @@ function phpJson(value: PhpValue): string {
   return `{${[...value].map(([k, v]) => `${phpJsonString(k)}:${phpJson(v)}`).join(',')}}`;
 }
 
+const ASCII = /^[\x00-\x7f]*$/;
+
+/** Byte order of the UTF-8 forms (JavaScript's < agrees for ASCII, the only kind element names gen writes have). */
+function byteOrder(a: string, b: string): number {
+  if (ASCII.test(a) && ASCII.test(b)) return a < b ? -1 : a > b ? 1 : 0;
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
 /** ksort() with SORT_REGULAR on non-numeric string keys: byte order. */
 function ksort(value: Map<string, PhpValue>): Map<string, PhpValue> {
-  return new Map([...value].sort(([a], [b]) => Buffer.compare(Buffer.from(a), Buffer.from(b))));
+  return new Map([...value].sort(([a], [b]) => byteOrder(a, b)));
 }
 
 /** The label of a legacy filter rule, as OPNsense computes it when it compiles the rule. */
