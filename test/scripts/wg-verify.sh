@@ -12,7 +12,9 @@
 # Usage: wg-verify.sh SERVER_CONF CLIENT_CONF SCRIPT [DRIFT...]
 #   env: VERIFY_SHIMS, VERIFY_STUBS (PATH entries), FIXTURES, REAL_OPENSSL,
 #        VERIFY_ARGS (extra script options), CLIENT_COMMAND (run in the
-#        client's namespace after the handshake, output after "=== client")
+#        client's namespace after the handshake, output after "=== client"),
+#        SERVER_ADDRESSES (put on the instance namespace's loopback: hosts
+#        behind the firewall for the client to reach through the tunnel)
 # Output: "=== run N (rc=R)" then the script's output, for the run before
 # the first drift (N=0) and after each drift.
 set -euo pipefail
@@ -57,6 +59,7 @@ mkdir -p /var/run/wireguard
 ip netns exec "$NS_S" bash -c "set -e; mount -t tmpfs tmpfs /var/run/wireguard; wireguard-go wg0 2>/dev/null; wg setconf wg0 '$WORK/s.wg'; ip addr add '$A_S' dev wg0; ip link set wg0 mtu '${MTU_S:-1420}' up"
 PID=$(ip netns pids "$NS_S" | head -1)
 srv() { nsenter --target "$PID" --mount --net -- "$@"; }
+for a in ${SERVER_ADDRESSES:-}; do ip -n "$NS_S" addr add "$a/32" dev lo; done
 
 # The client, after the instance (a handshake sent before it listens is
 # retried only 5 s later): a wireguard-go socket in the shared /var/run/wireguard.

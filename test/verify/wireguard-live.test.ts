@@ -5,13 +5,16 @@
 // with the real `wg` and this namespace's state through FreeBSD-format
 // shims (test/scripts/freebsd-shims), the rest of the box from recorded
 // outputs. Peers removed or added on the running instance and another
-// listen port are each reported by the check that names them.
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// listen port are each reported by the check that names them. On the
+// client's side, gen wg doctor checks the client file and the live tunnel
+// (handshake, routes, full-size packets, the host behind the firewall),
+// and names the path MTU when the client's link shrinks.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { lintText } from '../../src/pipeline.js';
-import { lineOfText, root } from '../helpers.js';
+import { edit, lineOfText, root } from '../helpers.js';
 import { attempt, missing } from '../system-tools.js';
 import { gen } from '../wireguard/cli.js';
 import { certificate, healthyFirewall, standInBox } from './firewall-box.js';
@@ -35,7 +38,8 @@ const why = missing(['wg', 'wg-quick', 'wireguard-go', 'ip', 'ping', 'ss', 'nsen
 describe.skipIf(why)(`the firewall script against a live wireguard-go instance${why ? ` (skipped: ${why})` : ''}`, () => {
   it('passes on the running instance, and names a missing peer, an extra peer and another port', async () => {
     const topology = join(work, 'topology.yaml');
-    copyFileSync(join(root, 'topology.yaml'), topology);
+    // The endpoint is the instance's address on the link between the namespaces (wg-verify.sh).
+    writeFileSync(topology, edit(readFileSync(join(root, 'topology.yaml'), 'utf8'), ['sites', 0, 'wireguard', 0, 'endpoint'], '10.254.253.1'));
     expect((await gen('wg', 'keygen', '--instance', 'wg0', '-f', topology)).code).toBe(0);
     expect((await gen('wg', 'add-peer', 'e2e-laptop', '--role', 'workstation', '-f', topology)).code).toBe(0);
     const out = join(work, 'out');
@@ -57,7 +61,13 @@ describe.skipIf(why)(`the firewall script against a live wireguard-go instance${
 
     const mac = peer('mac-workstation');
     const iphone = peer('iphone-john');
+    // The Proxmox host's address in a network the VPN reaches: the doctor pings it through the tunnel.
+    const reached = new Set(wg0.reach.filter((x) => x.passed).map((x) => x.network));
+    const hostAddress = site.hosts[0]!.bridges.find((b) => b.address !== undefined && b.network !== undefined && reached.has(b.network))!.address!;
+    const doctorCmd = `${process.execPath} ${join(root, 'bin/gen.js')} wg doctor ${client} -f ${topology}`;
     const r = attempt('env', [
+      `SERVER_ADDRESSES=${hostAddress}`,
+      `CLIENT_COMMAND=${doctorCmd}; echo "=== smaller link"; ip link set ul-c mtu 1450; ${doctorCmd}`,
       `VERIFY_SHIMS=${join(root, 'test/scripts/freebsd-shims')}`,
       `VERIFY_STUBS=${bin}`,
       `FIXTURES=${fixtures}`,
@@ -89,5 +99,20 @@ describe.skipIf(why)(`the firewall script against a live wireguard-go instance${
       `✗ wg0 listens on UDP port ${wg0.listenPort} (${wgLine}): wg show wg0 listen-port: ${wg0.listenPort! + 1}; sockstat -l: no UDP socket on port ${wg0.listenPort}`,
     ]);
     expect(otherPort!.rc).toBe(1);
+
+    const clientOut = r.stdout.slice(r.stdout.indexOf('=== client\n'), r.stdout.indexOf('=== client rc='));
+    const [doctorHealthy, doctorSmall] = clientOut.split('=== smaller link\n');
+    expect(doctorHealthy!.split('\n').filter((l) => l.startsWith('✗')), doctorHealthy).toEqual([]);
+    for (const line of [
+      "✓ its private key is peer e2e-laptop's (instance wg0, site home)",
+      '✓ the latest handshake is recent (under 180 s)',
+      '✓ every AllowedIPs network routes into',
+      `✓ full-size packets (MTU ${wg0.mtu}) reach the firewall's tunnel address ${wg0.address} with don't-fragment`,
+      `✓ the path to the endpoint 10.254.253.1 carries a full tunnel packet (${wg0.mtu} + 60 bytes) unfragmented`,
+      `✓ Proxmox host pve answers at ${hostAddress} through the tunnel`,
+    ]) {
+      expect(doctorHealthy).toContain(line);
+    }
+    expect(doctorSmall).toContain(`✗ the path to the endpoint 10.254.253.1 carries a full tunnel packet (${wg0.mtu} + 60 bytes) unfragmented (${wgLine}): the path carries at most 1450 bytes\n  fix: lower the tunnel MTU to 1390`);
   });
 });
