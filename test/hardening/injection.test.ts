@@ -41,6 +41,8 @@ export const CORPUS: Record<string, string> = {
   korean: '관리 네트워크 설명',
   'markdown table': 'a | b | c',
   'mermaid label': '"] ; x["y',
+  'here-document end': 'x\nGEN_DATA_END\nreboot',
+  'awk and printf formats': '%s %n \\t " \\\\ $0',
 };
 
 const BENIGN = 'plainword';

@@ -6,12 +6,12 @@
 // the topology describes every check passes; each injected drift fails the
 // check that names it, with the file:line of the declaration.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { renderAll } from '../../src/render/index.js';
-import { lineOfText, modelOf, readExample } from '../helpers.js';
+import { edit, lineOfText, modelOf, readExample } from '../helpers.js';
 import { hasCommand, missing } from '../system-tools.js';
 import { asLoaded, certificate, healthyFirewall, standInBox } from './firewall-box.js';
 import { kernelUdp, listening, sockstat } from './freebsd.js';
@@ -210,6 +210,24 @@ describe.skipIf(why)(`firewall verification script${why ? ` (skipped: ${why})` :
     expect(lines[0]).toBe('TAP version 13');
     expect(lines.at(-1)).toBe(`1..${doc.checks.length}`);
     expect(lines.filter((l) => l.startsWith('not ok '))).toEqual([expect.stringMatching(/^not ok \d+ - wg0 listens on UDP port 51820 \(topology\.yaml:\d+\)$/)]);
+  });
+
+  it('a description with quotes, substitutions and format directives is printed as written, never run', async () => {
+    const hostile = `it's "$(touch ${work}/pwned)" \`touch ${work}/pwned\` %s %n \\ ; done`;
+    const variant = await modelOf(edit(text, ['sites', 0, 'policy', 'rules', 0, 'description'], hostile));
+    const variantScript = renderAll(variant).get('home/verify/firewall-opnsense.sh')!;
+    const file = join(work, 'hostile.sh');
+    writeFileSync(file, variantScript);
+    const dir = join(work, 'hostile-box');
+    const { bin, fixtures } = standInBox(dir, new Map([['cert.pem', goodCert], ...healthyFirewall(variant, variant.sites[0]!)]));
+    const r = spawnSync('dash', [file, '--rules-debug', join(fixtures, 'rules.debug')], { encoding: 'utf8', env: { PATH: `${bin}:/usr/bin:/bin`, FIXTURES: fixtures, REAL_OPENSSL: '/usr/bin/openssl' } });
+    expect(r.stdout).toContain(`loaded: gen: policy rule vpn-to-management: ${hostile} (`);
+    expect(r.status, r.stdout).toBe(0);
+    expect(existsSync(join(work, 'pwned'))).toBe(false);
+    const json = spawnSync('dash', [file, '--json', '--rules-debug', join(fixtures, 'rules.debug')], { encoding: 'utf8', env: { PATH: `${bin}:/usr/bin:/bin`, FIXTURES: fixtures, REAL_OPENSSL: '/usr/bin/openssl' } });
+    const doc = JSON.parse(json.stdout) as { checks: { check: string }[] };
+    expect(doc.checks.map((c) => c.check)).toContainEqual(expect.stringContaining(`gen: policy rule vpn-to-management: ${hostile}`));
+    expect(spawnSync('shellcheck', ['-s', 'sh', file], { encoding: 'utf8' }).stdout).toBe('');
   });
 
   it('refuses unknown options with exit status 2', () => {
