@@ -50,17 +50,13 @@ function phpJson(value: PhpValue): string {
   return `{${[...value].map(([k, v]) => `${phpJsonString(k)}:${phpJson(v)}`).join(',')}}`;
 }
 
-const ASCII = /^[\x00-\x7f]*$/;
-
-/** Byte order of the UTF-8 forms (JavaScript's < agrees for ASCII, the only kind element names gen writes have). */
-function byteOrder(a: string, b: string): number {
-  if (ASCII.test(a) && ASCII.test(b)) return a < b ? -1 : a > b ? 1 : 0;
-  return Buffer.compare(Buffer.from(a), Buffer.from(b));
-}
-
-/** ksort() with SORT_REGULAR on non-numeric string keys: byte order. */
+/**
+ * ksort() with SORT_REGULAR on non-numeric string keys: byte order. The keys
+ * are element names (xml.ts allows only ASCII ones) and "@attributes", for
+ * which JavaScript's < is byte order.
+ */
 function ksort(value: Map<string, PhpValue>): Map<string, PhpValue> {
-  return new Map([...value].sort(([a], [b]) => byteOrder(a, b)));
+  return new Map([...value].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 /** The label of a legacy filter rule, as OPNsense computes it when it compiles the rule. */
