@@ -16,6 +16,19 @@ export interface Model {
   addresses: AddressUse[];
   /** Every named thing, by kind (for duplicate-name checks). */
   names: NamedThing[];
+  /**
+   * Where the topology was written: generated files that check a live
+   * system cite the line of what they expect. Not enumerable, so the model
+   * serialises and compares without it.
+   */
+  readonly source?: SourceLines;
+}
+
+export interface SourceLines {
+  /** The topology file's name, without its directory (output stays the same wherever gen runs). */
+  file: string;
+  /** The 1-based line where the entity at `path` is written. */
+  lineOf(path: Path): number;
 }
 
 export type NetworkKind = 'wan' | 'internal' | 'vpn' | 'remote' | 'vpc' | 'subnet';

@@ -245,11 +245,27 @@ function mergeRules(root: XmlElement, gen: XmlElement, managedInterfaces: Readon
     return fieldText(rule, 'floating') === '' && managedInterfaces.has(iface);
   };
   mergeItems(base, 'rule', childrenNamed(gen, 'rule'), onManaged);
-  for (const other of gen.children.filter(isElement).filter((c) => c.name !== 'rule')) {
+  if (gen.name === 'filter') mergeScrub(base, child(gen, 'scrub'));
+  for (const other of gen.children.filter(isElement).filter((c) => c.name !== 'rule' && c.name !== 'scrub')) {
     const existing = child(base, other.name);
     if (existing) mergeTree(existing, other, `${gen.name}/${other.name}`);
     else append(base, clone(other));
   }
+}
+
+/**
+ * Normalization rules: gen's replace those it wrote before, also when a
+ * GUI save dropped their uuid (their description starts with "gen: ");
+ * the operator's own stay where they are.
+ */
+function mergeScrub(filter: XmlElement, gen: XmlElement | undefined): void {
+  const base = child(filter, 'scrub');
+  const ours = (rule: XmlElement) => fieldText(rule, 'descr').startsWith('gen: ');
+  if (!base) {
+    if (gen) append(filter, clone(gen));
+    return;
+  }
+  mergeItems(base, 'rule', childrenNamed(gen, 'rule'), ours);
 }
 
 function mergeIscDhcp(root: XmlElement, gen: XmlElement): void {

@@ -1,8 +1,9 @@
 // <filter>: the compiled policy as legacy rules (Firewall ▸ Rules), in
 // evaluation order, each with a stable uuid and a description naming the
-// topology rule that produced it.
+// topology rule that produced it; and the normalization rules (scrub.ts).
 import { type Area } from './context.js';
 import { type Endpoint, type FilterRule, compilePolicy } from './policy.js';
+import { scrubElement } from './scrub.js';
 import { type XmlElement, element, leaf } from './xml.js';
 
 function endpoint(name: 'source' | 'destination', value: Endpoint, port?: string): XmlElement {
@@ -38,5 +39,5 @@ export function filterRuleElement(rule: FilterRule): XmlElement {
 
 export const filterArea: Area = {
   file: 'filter.xml',
-  build: (ctx) => [element('filter', compilePolicy(ctx).map(filterRuleElement))],
+  build: (ctx) => [element('filter', [...compilePolicy(ctx).map(filterRuleElement), scrubElement(ctx)])],
 };

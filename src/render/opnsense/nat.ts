@@ -4,7 +4,7 @@ import { type Area } from './context.js';
 import { portForwardRuleId } from './policy.js';
 import { element, leaf } from './xml.js';
 
-const OUTBOUND_MODE = { automatic: 'automatic', hybrid: 'hybrid', manual: 'advanced', disabled: 'disabled' } as const;
+export const OUTBOUND_MODE = { automatic: 'automatic', hybrid: 'hybrid', manual: 'advanced', disabled: 'disabled' } as const;
 
 export const natArea: Area = {
   file: 'nat.xml',
