@@ -4,6 +4,7 @@
 // tests; the verdict names the rule that decided it.
 import type { FlowTest, Model, Network, PolicyRule, SecurityGroup, SecurityGroupRule, Site, Vpc } from './model.js';
 import { containsBlock, parseCidr } from './net.js';
+import { ipProtocol } from './targets/aws/security-groups.js';
 
 export interface Verdict {
   verdict: 'accept' | 'deny';
@@ -88,6 +89,8 @@ export function verdictToFirewall(site: Site, network: string, proto: FlowTest['
 }
 
 function sgRuleMatches(rule: SecurityGroupRule, source: { group?: string; block?: Network['block'] }, flow: FlowTest): boolean {
+  // Flows are IPv4: an ICMP rule with an IPv6 peer is ICMPv6 at AWS and never lets them in.
+  if (ipProtocol(rule) === 'icmpv6') return false;
   if (rule.proto !== 'all' && flow.proto !== 'any' && rule.proto !== flow.proto) return false;
   if (rule.proto !== 'all' && flow.proto === 'any') return false;
   if (rule.ports.length && (flow.port === undefined || !rule.ports.some((p) => flow.port! >= p.from && flow.port! <= p.to))) return false;

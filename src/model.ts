@@ -16,6 +16,19 @@ export interface Model {
   addresses: AddressUse[];
   /** Every named thing, by kind (for duplicate-name checks). */
   names: NamedThing[];
+  /**
+   * Where the topology was written: generated files that check a live
+   * system cite the line of what they expect. Not enumerable, so the model
+   * serialises and compares without it.
+   */
+  readonly source?: SourceLines;
+}
+
+export interface SourceLines {
+  /** The topology file's name, without its directory (output stays the same wherever gen runs). */
+  file: string;
+  /** The 1-based line where the entity at `path` is written. */
+  lineOf(path: Path): number;
 }
 
 export type NetworkKind = 'wan' | 'internal' | 'vpn' | 'remote' | 'vpc' | 'subnet';
@@ -156,6 +169,7 @@ export interface PortForward {
   proto: 'tcp' | 'udp' | 'tcp/udp';
   port: string;
   target: string;
+  /** The ports reached on the target: one port, or the forwarded range mapped onto the target from its first port. */
   targetPort: string;
   service?: string;
   description?: string;
@@ -187,8 +201,11 @@ export interface Bridge {
   address?: string;
   prefix?: number;
   network?: string;
-  /** Firewall interfaces attached to this bridge. */
+  /** Firewall interfaces attached to this bridge (on the host that runs the firewall VM). */
   firewallInterfaces: string[];
+  /** A gateway written on the bridge (for a network gen does not know). */
+  gateway?: string;
+  /** MTU of the bridge, written on the bridge and on each of its ports. */
   mtu?: number;
   path: Path;
 }
@@ -245,6 +262,8 @@ export interface WireguardRole {
 
 export interface Peer {
   name: string;
+  /** The tunnel's name on the client (the client file's stem without prefix and -lan): tunnel_name, else the peer name. */
+  tunnelName: string;
   role: string;
   address: string;
   publicKey?: string;
@@ -410,6 +429,8 @@ export interface GuestNic {
   gatewayExplicit: boolean;
   path: Path;
 }
+/** How many backups of each kind a prune keeps, in Proxmox's key order (keep-last … keep-yearly). */
+export type KeepOptions = Partial<Record<'last' | 'hourly' | 'daily' | 'weekly' | 'monthly' | 'yearly', number>>;
 
 export interface PbsBackup {
   address?: string;
@@ -420,15 +441,22 @@ export interface PbsBackup {
   region: string;
   iamUser?: string;
   pveStorage: string;
-  /** The PBS user and token Proxmox VE logs in with (DatastoreBackup on the datastore). */
-  pveUser: string;
-  pveToken: string;
+  /** SHA-256 fingerprint of the backup server's certificate, when the topology gives it. */
+  fingerprint?: string;
+  /** Calendar event of the datastore's garbage collection. */
+  gcSchedule: string;
+  /** The datastore's prune job on the backup server. */
+  prune: { schedule: string; keep: KeepOptions };
+  /** prune-backups of the Proxmox VE storage entry, when asked for. */
+  pvePrune?: KeepOptions;
+  /** The API token Proxmox VE authenticates with (user@pbs!token). */
+  token: { user: string; name: string };
   path: Path;
 }
 
 export interface Aws {
   region: string;
-  buckets: { name: string; description?: string; noncurrentDays?: number; path: Path }[];
+  buckets: { name: string; description?: string; noncurrentDays?: number; keepNoncurrentForever?: string; path: Path }[];
   users: IamUser[];
   /** Terraform's remote state (the s3 backend); local state in out/ without it. */
   stateBackend?: { bucket: string; key: string; region: string; useLockfile: boolean; path: Path };
@@ -439,9 +467,17 @@ export interface Aws {
 export interface IamUser {
   name: string;
   policy: string;
-  accessKey: boolean;
+  /** An access key made by Terraform: none (the default; made out of band), or encrypted to a PGP key. true is refused by aws/access-key-in-state. */
+  accessKey: false | true | { pgpKey: string };
   description?: string;
-  intents: { intent: 'backup-writer' | 'reader' | 'writer'; bucket: string; prefix?: string; path: Path }[];
+  intents: {
+    intent: 'backup-writer' | 'reader' | 'writer';
+    bucket: string;
+    prefix?: string;
+    /** The Proxmox Backup Server datastores this user's key writes in the bucket (backup.pbs with this user). */
+    pbsDatastores: string[];
+    path: Path;
+  }[];
   path: Path;
 }
 
@@ -453,9 +489,25 @@ export interface Vpc {
   subnets: Subnet[];
   tiers: { name: string; public: boolean; azs: string[]; subnets: string[] }[];
   natGateway: boolean;
-  routeTables: { tier: string; routes: { destination: string; target: 'internet-gateway' | 'nat-gateway' | 'vpn-gateway'; path?: Path }[]; subnets: string[]; propagateVpn: boolean }[];
+  routeTables: {
+    tier: string;
+    /** The tier's way out to the internet: the internet gateway (public), the NAT gateway, or none. */
+    egress: 'internet-gateway' | 'nat-gateway' | 'none';
+    /** path: the route written in the topology; targetPath: the node that chose a derived route's target (a tier's egress). */
+    routes: { destination: string; target: 'internet-gateway' | 'nat-gateway' | 'vpn-gateway'; path?: Path; targetPath?: Path }[];
+    subnets: string[];
+    propagateVpn: boolean;
+  }[];
   securityGroups: SecurityGroup[];
-  siteToSite?: { site: string; customerGatewayIp?: string; bgpAsn: number; onPremNetworks: string[]; path: Path };
+  siteToSite?: {
+    site: string;
+    customerGatewayIp?: string;
+    bgpAsn: number;
+    onPremNetworks: string[];
+    /** Static routes of the VPN connection: the on-prem networks, and every other destination a route table sends to the VPN gateway. */
+    connectionRoutes: string[];
+    path: Path;
+  };
   /** Flows with their expected verdict against the security groups. */
   tests: FlowTest[];
   path: Path;

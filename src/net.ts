@@ -129,6 +129,14 @@ export function compareAddresses(a: string, b: string): number {
   return (parseIPv4(a) ?? 0) - (parseIPv4(b) ?? 0);
 }
 
+/** Orders IPv4 networks by their first address, a larger one before the networks inside it. */
+export function compareCidrs(a: string, b: string): number {
+  const x = parseCidr(a);
+  const y = parseCidr(b);
+  if (!x.ok || !y.ok) return a.localeCompare(b);
+  return x.block.base - y.block.base || x.block.prefix - y.block.prefix;
+}
+
 export type Cidr6Result = { ok: true; cidr: string; prefix: number } | { ok: false; reason: 'invalid' | 'host-bits'; canonical?: string };
 
 /** Parses an IPv6 network in CIDR notation (host bits clear); returns its compact canonical text. */

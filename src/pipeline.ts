@@ -1,11 +1,12 @@
 // The pipeline: load → validate → resolve → check, then render → emit.
 // Each stage stops the pipeline only when the next one cannot work on its
 // output; everything found up to there is reported.
+import { basename } from 'node:path';
 import { check } from './check.js';
 import { compareDiagnostics, type Diagnostic } from './diagnostics.js';
 import type { Finding } from './findings.js';
 import { type LoadResult, loadTopologyFile, loadTopologyText } from './load.js';
-import type { Model } from './model.js';
+import type { Model, SourceLines } from './model.js';
 import { resolve } from './resolve/index.js';
 import { validateTopology } from './validate.js';
 
@@ -22,6 +23,9 @@ async function lintLoaded(loaded: LoadResult): Promise<LintResult> {
   const findings: Finding[] = [];
   const model = resolve(validated.topology, (f) => findings.push(f));
   const diagnostics = check(model, loaded.loaded.source, findings, loaded.loaded.suppressions);
+  const source = loaded.loaded.source;
+  const lines: SourceLines = { file: basename(source.file), lineOf: (path) => source.lineOf(path) };
+  Object.defineProperty(model, 'source', { value: lines, enumerable: false });
   return { diagnostics: diagnostics.sort(compareDiagnostics), model };
 }
 

@@ -146,6 +146,7 @@ export interface WireguardInput {
 
 export interface PeerInput {
   name: string;
+  tunnel_name?: string;
   role: string;
   address: string;
   public_key?: string;
@@ -222,6 +223,15 @@ export interface HaproxyInput {
   }[];
 }
 
+export interface KeepInput {
+  keep_last?: number;
+  keep_hourly?: number;
+  keep_daily?: number;
+  keep_weekly?: number;
+  keep_monthly?: number;
+  keep_yearly?: number;
+}
+
 export interface PbsInput {
   address?: string;
   datastore: string;
@@ -232,16 +242,20 @@ export interface PbsInput {
   pve_user?: string;
   pve_token?: string;
   vm?: VmInput;
+  fingerprint?: string;
+  gc_schedule?: string;
+  prune?: KeepInput & { schedule?: string };
+  pve_prune_backups?: KeepInput;
 }
 
 export interface AwsInput {
   region: string;
-  buckets?: { name: string; description?: string; noncurrent_days?: number }[];
+  buckets?: { name: string; description?: string; noncurrent_days?: number; keep_noncurrent_forever?: string }[];
   iam?: {
     users?: {
       name: string;
       policy?: string;
-      access_key?: boolean;
+      access_key?: boolean | { pgp_key: string };
       description?: string;
       intents: { intent: 'backup-writer' | 'reader' | 'writer'; bucket: string; prefix?: string }[];
     }[];
@@ -256,7 +270,7 @@ export interface VpcInput {
   description?: string;
   subnets?: { name: string; az: string; cidr: string; tier: string; description?: string }[];
   nat_gateway?: boolean;
-  route_tables?: { tier: string; routes: { destination: string; target: 'internet-gateway' | 'nat-gateway' | 'vpn-gateway' }[] }[];
+  route_tables?: { tier: string; egress?: 'nat-gateway' | 'none'; routes?: { destination: string; target: 'internet-gateway' | 'nat-gateway' | 'vpn-gateway' }[] }[];
   security_groups?: { name: string; description?: string; ingress?: SgRuleInput[]; egress?: SgRuleInput[] }[];
   site_to_site?: { site: string; customer_gateway_ip?: string; bgp_asn?: number };
   tests?: FlowTestInput[];

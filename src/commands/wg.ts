@@ -1,7 +1,7 @@
 // gen wg: WireGuard keys and peers. Key generation, adding, rotating,
 // disabling and exporting peers; edits keep the topology file's comments
 // and layout. The implementations load lazily.
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 
 const EXIT_FAILED = 1;
 
@@ -40,7 +40,7 @@ async function readStdin(): Promise<string> {
 }
 
 export function registerWgCommands(cli: Command, setExit: (code: number) => void): void {
-  const wg = cli.command('wg').description('WireGuard keys and peers: keygen, add-peer, export, rotate, disable');
+  const wg = cli.command('wg').description('WireGuard keys and peers: keygen, add-peer, export, rotate, disable, doctor');
   const actions = () => import('../wg/actions.js');
 
   withScope(
@@ -116,5 +116,15 @@ export function registerWgCommands(cli: Command, setExit: (code: number) => void
 
   withScope(wg.command('enable').description('enable a disabled peer again').argument('<name>', 'peer name')).action(async (name: string, options: ScopeOptions) => {
     await run(setExit, async () => (await actions()).setEnabled(name, true, options));
+  });
+
+  withScope(
+    wg
+      .command('doctor')
+      .description("on a client: check a client file (or a peer's running tunnel) against the topology, each finding with its fix")
+      .argument('[file|name]', 'a wg-quick file, or a peer name; without it, every running tunnel of a peer of the topology')
+      .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text')),
+  ).action(async (target: string | undefined, options: ScopeOptions & { format: 'text' | 'json' }) => {
+    setExit(await (await import('../wg/doctor-command.js')).runDoctor(target, options));
   });
 }

@@ -94,7 +94,7 @@ function fieldText(item: XmlElement | undefined, field: string): string {
  * natural key) or generated before (stale name-based uuid) by gen's items,
  * at the place of the first one. Unchanged items keep their source text.
  */
-function mergeItems(base: XmlElement, name: string, genItems: XmlElement[]): void {
+function mergeItems(base: XmlElement, name: string, genItems: XmlElement[], isManaged: (item: XmlElement) => boolean = () => false): void {
   const keys = ITEM_KEYS[name] ?? [['name']];
   const genUuids = new Set(genItems.map((g) => attr(g, 'uuid')));
   const sameKey = (item: XmlElement) =>
@@ -105,7 +105,7 @@ function mergeItems(base: XmlElement, name: string, genItems: XmlElement[]): voi
   base.children.forEach((c) => {
     if (isElement(c) && c.name === name) {
       const uuid = attr(c, 'uuid');
-      if (genUuids.has(uuid) || isNameBasedUuid(uuid) || sameKey(c)) {
+      if (genUuids.has(uuid) || isNameBasedUuid(uuid) || sameKey(c) || isManaged(c)) {
         if (first < 0) first = kept.length;
         if (uuid) removed.set(uuid, c);
         return;
@@ -283,11 +283,27 @@ function checkVlans(root: XmlElement, gen: XmlElement, managedKeys: ReadonlySet<
 function mergeRules(root: XmlElement, gen: XmlElement): void {
   const base = ensureChild(root, gen.name);
   mergeItems(base, 'rule', childrenNamed(gen, 'rule'));
-  for (const other of gen.children.filter(isElement).filter((c) => c.name !== 'rule')) {
+  if (gen.name === 'filter') mergeScrub(base, child(gen, 'scrub'));
+  for (const other of gen.children.filter(isElement).filter((c) => c.name !== 'rule' && c.name !== 'scrub')) {
     const existing = child(base, other.name);
     if (existing) mergeTree(existing, other, `${gen.name}/${other.name}`);
     else append(base, clone(other));
   }
+}
+
+/**
+ * Normalization rules: gen's replace those it wrote before, also when a
+ * GUI save dropped their uuid (their description starts with "gen: ");
+ * the operator's own stay where they are.
+ */
+function mergeScrub(filter: XmlElement, gen: XmlElement | undefined): void {
+  const base = child(filter, 'scrub');
+  const ours = (rule: XmlElement) => fieldText(rule, 'descr').startsWith('gen: ');
+  if (!base) {
+    if (gen) append(filter, clone(gen));
+    return;
+  }
+  mergeItems(base, 'rule', childrenNamed(gen, 'rule'), ours);
 }
 
 function mergeIscDhcp(root: XmlElement, gen: XmlElement): void {

@@ -1,21 +1,25 @@
-// Backup wiring on the Proxmox side (seed 001 §4): the Proxmox Backup Server
-// S3 endpoint (s3.cfg) and S3-backed datastore (datastore.cfg), and the
-// Proxmox VE storage.cfg entry that points at that datastore. Both files use
-// the Proxmox section-config format: "<type>: <id>" then tab-indented
-// "<key> <value>" lines. Credentials are placeholders: the access key comes
-// from the IAM user, the PBS password goes to /etc/pve/priv/storage/ via pvesm.
-import type { Aws, Model, PbsBackup } from '../model.js';
-import { pveAuthId } from './pbs-access.js';
+// Backup wiring on the Proxmox side (seed 001 §4): Proxmox Backup Server's
+// S3 endpoint, S3-backed datastore and its prune job, and the Proxmox VE
+// storage entry that points at the datastore. The commands in pbs/steps.md
+// are the only procedure: `datastore create` does more than write
+// datastore.cfg (it builds the local cache's chunk store, writes the .in-use
+// marker to the bucket, checks atime), so the .cfg files, in Proxmox's
+// section-config format ("<type>: <id>" then tab-indented "<key> <value>"
+// lines, keys sorted as Proxmox writes them), are a reference of what the
+// commands leave behind. Credentials are placeholders.
+import type { Aws, KeepOptions, Model, PbsBackup } from '../model.js';
+import { pveAuthId, pveStorageRole } from './pbs-access.js';
 import type { OutputFiles } from './target.js';
 
 export const ACCESS_KEY_PLACEHOLDER = 'REPLACE-WITH-ACCESS-KEY-ID';
 export const SECRET_KEY_PLACEHOLDER = 'REPLACE-WITH-SECRET-ACCESS-KEY';
 export const PBS_ADDRESS_PLACEHOLDER = 'REPLACE-WITH-PBS-ADDRESS';
+export const FINGERPRINT_PLACEHOLDER = 'REPLACE-WITH-PBS-FINGERPRINT';
 
-/** Section-config values are one token per line: names and addresses here already match narrow patterns. */
+/** Section-config values are the rest of the line: no line break or control character, no space at either end. */
 function section(type: string, id: string, properties: [string, string][]): string {
   for (const [, value] of [['', id], ...properties]) {
-    if (!/^[^\s\u0000-\u001f\u007f]+$/.test(value!)) throw new Error(`not a section-config value: ${JSON.stringify(value)}`);
+    if (!/^[^\s\u0000-\u001f\u007f](?:[^\u0000-\u001f\u007f]*[^\s\u0000-\u001f\u007f])?$/.test(value!)) throw new Error(`not a section-config value: ${JSON.stringify(value)}`);
   }
   return `${type}: ${id}\n${properties.map(([k, v]) => `\t${k} ${v}\n`).join('')}`;
 }
@@ -23,6 +27,17 @@ function section(type: string, id: string, properties: [string, string][]): stri
 /** PBS's endpoint template: virtual-hosted style, the bucket in the host name. */
 export function pbsEndpoint(backup: PbsBackup): string {
   return `{{bucket}}.${backup.endpoint}`;
+}
+
+/** The local cache of the S3 datastore. */
+export function cachePath(backup: PbsBackup): string {
+  return `/mnt/datastore/${backup.datastore}`;
+}
+
+const KEEP_ORDER = ['last', 'hourly', 'daily', 'weekly', 'monthly', 'yearly'] as const;
+
+function keeps(keep: KeepOptions): [string, number][] {
+  return KEEP_ORDER.flatMap((kind) => (keep[kind] === undefined ? [] : [[`keep-${kind}`, keep[kind]!] as [string, number]]));
 }
 
 export function s3Cfg(backup: PbsBackup): string {
@@ -37,9 +52,23 @@ export function s3Cfg(backup: PbsBackup): string {
 export function datastoreCfg(backup: PbsBackup): string {
   return section('datastore', backup.datastore, [
     ['backend', `bucket=${backup.bucket},client=${backup.s3Remote},type=s3`],
-    // An S3 datastore keeps its local cache here.
-    ['path', `/mnt/datastore/${backup.datastore}`],
+    ['gc-schedule', backup.gcSchedule],
+    ['path', cachePath(backup)],
   ]);
+}
+
+/** The prune job has the datastore's name as its id. */
+export function pruneCfg(backup: PbsBackup): string {
+  const entries: [string, string][] = [...keeps(backup.prune.keep).map(([k, v]) => [k, String(v)] as [string, string]), ['schedule', backup.prune.schedule], ['store', backup.datastore]];
+  // Byte order, as PBS writes the keys (a sorted map), not locale order.
+  return section('prune', backup.datastore, entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** prune-backups as Proxmox VE writes it: keep-<kind>=N, comma-separated. */
+function pruneBackups(keep: KeepOptions): string {
+  return keeps(keep)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
 }
 
 export function pveStorageCfg(backup: PbsBackup): string {
@@ -47,55 +76,98 @@ export function pveStorageCfg(backup: PbsBackup): string {
     ['datastore', backup.datastore],
     ['server', backup.address ?? PBS_ADDRESS_PLACEHOLDER],
     ['content', 'backup'],
+    ['fingerprint', backup.fingerprint ?? FINGERPRINT_PLACEHOLDER],
+    ...(backup.pvePrune ? [['prune-backups', pruneBackups(backup.pvePrune)] as [string, string]] : []),
     ['username', pveAuthId(backup)],
   ]);
 }
 
-/** A word for a shell command line: these values match narrow name patterns; anything else is refused, not quoted. */
+/** A word for a shell command line: values match narrow patterns; anything else is refused, not escaped. Quoted where the shell would read it. */
 function word(value: string): string {
-  if (!/^[A-Za-z0-9_.@{}/:=,+!-]+$/.test(value)) throw new Error(`not a plain shell word: ${JSON.stringify(value)}`);
-  return /[{!]/.test(value) ? `'${value}'` : value;
+  if (!/^[A-Za-z0-9_.@{}/:=,+!*~ -]+$/.test(value)) throw new Error(`not a plain shell word: ${JSON.stringify(value)}`);
+  return /[{}!* ~]/.test(value) ? `'${value}'` : value;
 }
 
-/** How the placeholders are replaced without a secret ever entering a file gen writes. */
-export function backupSteps(site: string, backup: PbsBackup, aws: Aws | undefined): string {
+function accessKeyStep(backup: PbsBackup, aws: Aws | undefined): string {
   const user = aws?.users.find((u) => u.name === backup.iamUser);
-  const keySource = !user
-    ? 'create an access key for an IAM user with a backup-writer intent on the bucket (IAM console › Users › Security credentials › Create access key)'
-    : user.accessKey
-      ? `run \`terraform output -raw ${user.name}_access_key_id\` and \`terraform output -raw ${user.name}_secret_access_key\` in out/aws/terraform/`
-      : `create an access key for IAM user \`${user.name}\` in the IAM console (Users › Security credentials › Create access key), or set \`access_key: true\` on the user to get it from Terraform`;
-  const cache = `/mnt/datastore/${backup.datastore}`;
+  if (!user) return 'Access key: create one for an IAM user with a backup-writer intent on the bucket (IAM console › Users › Security credentials › Create access key).';
+  if (typeof user.accessKey === 'object') {
+    return [
+      `Access key: Terraform made it and stored only its secret encrypted to the user's pgp_key. In out/aws/terraform/:`,
+      '',
+      '   ```',
+      `   ACCESS_KEY_ID=$(terraform output -raw ${user.name}_access_key_id)`,
+      `   SECRET_ACCESS_KEY=$(terraform output -raw ${user.name}_encrypted_secret_access_key | base64 --decode | gpg --decrypt)`,
+      '   ```',
+    ].join('\n');
+  }
+  return [
+    `Access key: Terraform makes none, so its secret never enters Terraform state. Create it once the user exists, and keep the answer only for the next command:`,
+    '',
+    '   ```',
+    `   aws iam create-access-key --user-name ${word(user.name)}`,
+    '   ```',
+    '',
+    '   (or IAM console › Users › Security credentials › Create access key). Its AccessKeyId and SecretAccessKey are ACCESS_KEY_ID and SECRET_ACCESS_KEY below.',
+  ].join('\n');
+}
+
+/** The only procedure: commands, in order; the .cfg files are what they leave behind. */
+export function backupSteps(site: string, backup: PbsBackup, aws: Aws | undefined): string {
+  const token = pveAuthId(backup);
+  const role = pveStorageRole(backup);
+  const pruneJob = [`proxmox-backup-manager prune-job create ${word(backup.datastore)} --store ${word(backup.datastore)} --schedule ${word(backup.prune.schedule)}`, ...keeps(backup.prune.keep).map(([k, v]) => `--${k} ${v}`)].join(' ');
+  const pvesm = [
+    `pvesm add pbs ${word(backup.pveStorage)} --server ${word(backup.address ?? PBS_ADDRESS_PLACEHOLDER)} --datastore ${word(backup.datastore)}`,
+    `--username ${word(token)} --fingerprint ${backup.fingerprint !== undefined ? word(backup.fingerprint) : '"$PBS_FINGERPRINT"'} --content backup`,
+    ...(backup.pvePrune ? [`--prune-backups ${word(pruneBackups(backup.pvePrune))}`] : []),
+    '--password',
+  ].join(' ');
   return [
     `# Backup wiring of site ${site}: Proxmox Backup Server on S3`,
     '',
-    `| file | goes to |`,
-    `|---|---|`,
-    `| pbs/s3.cfg | /etc/proxmox-backup/s3.cfg on the Proxmox Backup Server |`,
-    `| pbs/datastore.cfg | /etc/proxmox-backup/datastore.cfg on the Proxmox Backup Server |`,
-    `| proxmox/storage.cfg | /etc/pve/storage.cfg (the entry ${backup.pveStorage}) on a Proxmox VE node |`,
-    `| pbs/access.sh | run on the Proxmox Backup Server: the user and token Proxmox VE logs in with (DatastoreBackup on ${backup.datastore} only) |`,
+    'Run the commands below, in this order: they are the whole procedure. The files beside this one are a',
+    '**reference of what the commands leave behind — do not copy them** into /etc: `datastore create` also',
+    "builds the chunk store of the local cache, writes the datastore's `.in-use` marker to the bucket and checks",
+    'that the cache keeps access times, which a copied datastore.cfg skips (the datastore is then unusable), and',
+    'the commands would then fail on ids that already exist.',
     '',
-    'Secrets are placeholders in these files. Fill them in with commands, never by committing them:',
+    '| reference file (do not copy) | what the commands leave in |',
+    '|---|---|',
+    `| pbs/s3.cfg | /etc/proxmox-backup/s3.cfg on the Proxmox Backup Server (the keys are placeholders here) |`,
+    `| pbs/datastore.cfg | /etc/proxmox-backup/datastore.cfg |`,
+    `| pbs/prune.cfg | /etc/proxmox-backup/prune.cfg |`,
+    `| proxmox/storage.cfg | the entry ${backup.pveStorage} of /etc/pve/storage.cfg on the Proxmox VE cluster |`,
     '',
-    `1. Access key: ${keySource}.`,
-    `2. On the Proxmox Backup Server (4.0 or later), with that key:`,
+    'pbs/access.sh is a script to run (step 3), not a reference file.',
+    '',
+    `1. ${accessKeyStep(backup, aws)}`,
+    `2. On the Proxmox Backup Server (4.0 or later): the S3 endpoint, a check of the bucket under the datastore's prefix, the datastore with its garbage collection (\`--gc-schedule\`: only garbage collection deletes chunks from the bucket), and its prune job:`,
     '',
     '   ```',
     `   proxmox-backup-manager s3 endpoint create ${word(backup.s3Remote)} --endpoint ${word(pbsEndpoint(backup))} --region ${word(backup.region)} --access-key "$ACCESS_KEY_ID" --secret-key "$SECRET_ACCESS_KEY"`,
-    `   mkdir -p ${word(cache)}`,
-    `   proxmox-backup-manager datastore create ${word(backup.datastore)} ${word(cache)} --backend ${word(`type=s3,client=${backup.s3Remote},bucket=${backup.bucket}`)}`,
+    `   proxmox-backup-manager s3 check ${word(backup.s3Remote)} ${word(backup.bucket)} --store-prefix ${word(backup.datastore)}`,
+    `   proxmox-backup-manager datastore create ${word(backup.datastore)} ${word(cachePath(backup))} --backend ${word(`type=s3,client=${backup.s3Remote},bucket=${backup.bucket}`)} --gc-schedule ${word(backup.gcSchedule)}`,
+    `   ${pruneJob}`,
     '   ```',
     '',
-    `   ${cache} is the local cache of the S3 datastore: put it on a local disk.`,
-    `3. On the Proxmox Backup Server: run pbs/access.sh. It creates the user and token Proxmox VE logs in with; the token's secret, printed once, is the storage's password below.`,
-    `4. On a Proxmox VE node: add the storage entry, then its password (the token's secret) and the server's certificate fingerprint (from \`proxmox-backup-manager cert info\` on the backup server):`,
+    `   ${cachePath(backup)} is the local cache of the S3 datastore: a local disk with room for it (Proxmox recommends 64-128 GiB), not already holding a datastore. The access key may only touch \`${backup.bucket}/${backup.datastore}/\`: \`s3 check\` needs \`--store-prefix\`.`,
+    `3. On the Proxmox Backup Server: run pbs/access.sh. It creates the user and API token Proxmox VE logs in with (${token}) and gives both ${role} on the datastore only (a token has at most its user's rights); the backup server prints the token's secret once, when the token is created: it is the password of the next step. Then read the server's certificate fingerprint:`,
     '',
     '   ```',
-    `   pvesm add pbs ${word(backup.pveStorage)} --server ${word(backup.address ?? PBS_ADDRESS_PLACEHOLDER)} --datastore ${word(backup.datastore)} --username ${word(pveAuthId(backup))} --content backup --password --fingerprint "$PBS_FINGERPRINT"`,
+    '   bash access.sh',
+    '   proxmox-backup-manager cert info | grep Fingerprint',
     '   ```',
     '',
-    ...(backup.address === undefined ? [`   The topology gives no address for the backup server (backup.pbs.address): replace ${PBS_ADDRESS_PLACEHOLDER}.`, ''] : []),
+    `4. On a Proxmox VE node, the storage entry${backup.fingerprint !== undefined ? '' : ' (PBS_FINGERPRINT is the fingerprint from step 3, or set backup.pbs.fingerprint)'}:`,
+    '',
+    '   ```',
+    `   ${pvesm}`,
+    '   ```',
+    '',
+    `   \`--password\` asks for the token secret and stores it in /etc/pve/priv/storage/${backup.pveStorage}.pw (mode 0600, readable by root only); it never enters storage.cfg.${backup.pvePrune ? '' : ' Proxmox VE keeps every backup; the prune job of step 2 decides what goes.'}`,
+    '',
+    ...(backup.address === undefined ? [`The topology gives no address for the backup server (backup.pbs.address): replace ${PBS_ADDRESS_PLACEHOLDER}.`, ''] : []),
   ].join('\n');
 }
 
@@ -105,6 +177,7 @@ export function renderBackup(model: Model, files: OutputFiles): void {
     if (!backup) continue;
     files.set(`${site.name}/pbs/s3.cfg`, s3Cfg(backup));
     files.set(`${site.name}/pbs/datastore.cfg`, datastoreCfg(backup));
+    files.set(`${site.name}/pbs/prune.cfg`, pruneCfg(backup));
     files.set(`${site.name}/pbs/steps.md`, backupSteps(site.name, backup, model.aws));
     files.set(`${site.name}/proxmox/storage.cfg`, pveStorageCfg(backup));
   }

@@ -14,6 +14,7 @@ import { renderGuests } from './proxmox/guests.js';
 import { renderProxmox } from './proxmox/index.js';
 import { renderSteps } from './steps.js';
 import type { OutputFiles, Target } from './target.js';
+import { renderVerify } from './verify/index.js';
 import { renderWireguard } from './wireguard/index.js';
 
 export const targets: readonly Target[] = [
@@ -29,6 +30,7 @@ export const targets: readonly Target[] = [
   { name: 'access', render: renderAccess },
   { name: 'pbs-access', render: renderPbsAccess },
   { name: 'wireguard', render: renderWireguard },
+  { name: 'verify', render: renderVerify },
 ];
 
 export function renderAll(model: Model): OutputFiles {

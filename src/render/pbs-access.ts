@@ -1,10 +1,11 @@
 // pbs/access.sh: the Proxmox Backup Server user and API token the Proxmox VE
 // storage logs in with instead of root@pam, with DatastoreBackup on the
-// datastore only, for the user and for the token (PBS intersects a token's
-// privileges with its user's). Idempotent; the token's secret is printed
+// datastore only (DatastorePowerUser when Proxmox VE prunes too), for the
+// user and for the token (PBS intersects a token's privileges with its
+// user's). Idempotent; the token's secret is printed
 // once by the backup server and goes to PVE's storage password, nowhere else.
 import type { Model, PbsBackup } from '../model.js';
-import { PVE_STORAGE_ROLE, verifyDatastoreName, verifyPbsTokenName, verifyPbsUserId } from '../targets/pbs/access.js';
+import { PVE_PRUNING_STORAGE_ROLE, PVE_STORAGE_ROLE, verifyDatastoreName, verifyPbsTokenName, verifyPbsUserId } from '../targets/pbs/access.js';
 import { scriptHead, shellWord } from './shell.js';
 import type { OutputFiles } from './target.js';
 
@@ -17,12 +18,18 @@ function valid(error: string | undefined, value: string): string {
 
 /** The id PVE's storage uses as username: user@realm!token. */
 export function pveAuthId(backup: PbsBackup): string {
-  return `${valid(verifyPbsUserId(backup.pveUser), backup.pveUser)}!${valid(verifyPbsTokenName(backup.pveToken), backup.pveToken)}`;
+  return `${valid(verifyPbsUserId(backup.token.user), backup.token.user)}!${valid(verifyPbsTokenName(backup.token.name), backup.token.name)}`;
+}
+
+/** Pruning from Proxmox VE (prune-backups) needs Datastore.Prune; backups and restores alone, Datastore.Backup. */
+export function pveStorageRole(backup: PbsBackup): string {
+  return backup.pvePrune ? PVE_PRUNING_STORAGE_ROLE : PVE_STORAGE_ROLE;
 }
 
 export function pbsAccessScript(site: string, backup: PbsBackup): string {
-  const user = shellWord(valid(verifyPbsUserId(backup.pveUser), backup.pveUser));
-  const token = shellWord(valid(verifyPbsTokenName(backup.pveToken), backup.pveToken));
+  const user = shellWord(valid(verifyPbsUserId(backup.token.user), backup.token.user));
+  const token = shellWord(valid(verifyPbsTokenName(backup.token.name), backup.token.name));
+  const role = pveStorageRole(backup);
   const store = shellWord(valid(verifyDatastoreName(backup.datastore), backup.datastore));
   const authId = pveAuthId(backup);
   const storage = backup.pveStorage;
@@ -51,10 +58,10 @@ export function pbsAccessScript(site: string, backup: PbsBackup): string {
     '  proxmox-backup-manager user generate-token "$user" "$token"',
     'fi',
     '',
-    `# ${PVE_STORAGE_ROLE} on the datastore only, for the user and for the token: backup and restore, no prune.`,
+    `# ${role} on the datastore only, for the user and for the token: ${role === PVE_STORAGE_ROLE ? 'backup and restore, no prune' : 'backup, restore and prune'}.`,
     'for id in "$user" "$user!$token"; do',
-    `  echo "acl /datastore/$store: ${PVE_STORAGE_ROLE} for $id"`,
-    `  proxmox-backup-manager acl update "/datastore/$store" ${shellWord(PVE_STORAGE_ROLE)} --auth-id "$id"`,
+    `  echo "acl /datastore/$store: ${role} for $id"`,
+    `  proxmox-backup-manager acl update "/datastore/$store" ${shellWord(role)} --auth-id "$id"`,
     'done',
     '',
   ].join('\n');

@@ -12,7 +12,7 @@ export function resolveAws(input: AwsInput, path: Path, ctx: ResolveContext, sit
   const buckets = (input.buckets ?? []).map((bucket, i) => {
     const bpath = [...path, 'buckets', i];
     ctx.name('S3 bucket', 'aws', bucket.name, bpath);
-    return { name: bucket.name, description: bucket.description, noncurrentDays: bucket.noncurrent_days, path: bpath };
+    return { name: bucket.name, description: bucket.description, noncurrentDays: bucket.noncurrent_days, keepNoncurrentForever: bucket.keep_noncurrent_forever, path: bpath };
   });
   const bucketIndex = indexByName(buckets);
   const users = (input.iam?.users ?? []).map((user, i) => {
@@ -23,12 +23,12 @@ export function resolveAws(input: AwsInput, path: Path, ctx: ResolveContext, sit
     return {
       name: user.name,
       policy,
-      accessKey: user.access_key ?? false,
+      accessKey: typeof user.access_key === 'object' ? { pgpKey: user.access_key.pgp_key } : (user.access_key ?? false),
       description: user.description,
       intents: user.intents.map((intent, n) => {
         const ipath = [...upath, 'intents', n];
         ctx.lookup(bucketIndex, intent.bucket, 'bucket', [...ipath, 'bucket']);
-        return { intent: intent.intent, bucket: intent.bucket, prefix: intent.prefix, path: ipath };
+        return { intent: intent.intent, bucket: intent.bucket, prefix: intent.prefix, pbsDatastores: [], path: ipath };
       }),
       path: upath,
     };
@@ -80,21 +80,34 @@ function resolveVpc(input: VpcInput, region: string, path: Path, ctx: ResolveCon
     ctx.report({ rule: 'aws/nat-without-public', path: [...path, 'nat_gateway'], message: 'a NAT gateway needs a public subnet to live in' });
   }
   const extra = new Map<string, Vpc['routeTables'][number]['routes']>();
+  const egressChoice = new Map<string, { egress: 'nat-gateway' | 'none'; path: Path }>();
   (input.route_tables ?? []).forEach((table, i) => {
     const tpath = [...path, 'route_tables', i];
     if (!tierNames.includes(table.tier)) {
       ctx.report({ rule: 'ref/unknown', path: [...tpath, 'tier'], message: `tier "${table.tier}" has no subnet (known: ${tierNames.join(', ') || 'none'})` });
     }
-    table.routes.forEach((route, r) => ctx.cidr(route.destination, [...tpath, 'routes', r, 'destination']));
-    const routes = table.routes.map((route, r) => ({ destination: route.destination, target: route.target, path: [...tpath, 'routes', r] }));
+    if (table.egress !== undefined) {
+      if (egressChoice.has(table.tier)) {
+        ctx.report({ rule: 'aws/route-target', path: [...tpath, 'egress'], message: `tier ${table.tier} has its egress chosen twice` });
+      } else if (table.tier === 'public') {
+        ctx.report({ rule: 'aws/route-target', path: [...tpath, 'egress'], message: 'the public tier goes out through the internet gateway: that is what makes it public' });
+      } else {
+        egressChoice.set(table.tier, { egress: table.egress, path: [...tpath, 'egress'] });
+      }
+    }
+    const written = table.routes ?? [];
+    written.forEach((route, r) => ctx.cidr(route.destination, [...tpath, 'routes', r, 'destination']));
+    const routes = written.map((route, r) => ({ destination: route.destination, target: route.target, path: [...tpath, 'routes', r] }));
     extra.set(table.tier, [...(extra.get(table.tier) ?? []), ...routes]);
   });
   const routeTables = tiers.map((tier) => {
     const routes: Vpc['routeTables'][number]['routes'] = [];
-    if (tier.public) routes.push({ destination: '0.0.0.0/0', target: 'internet-gateway' });
-    else if (natGateway) routes.push({ destination: '0.0.0.0/0', target: 'nat-gateway' });
+    // A private tier goes out through the NAT gateway when the VPC has one, unless its egress says otherwise.
+    const chosen = egressChoice.get(tier.name);
+    const egress: Vpc['routeTables'][number]['egress'] = tier.public ? 'internet-gateway' : (chosen?.egress ?? (natGateway ? 'nat-gateway' : 'none'));
+    if (egress !== 'none') routes.push({ destination: '0.0.0.0/0', target: egress, targetPath: chosen?.path });
     routes.push(...(extra.get(tier.name) ?? []));
-    return { tier: tier.name, routes, subnets: tier.subnets, propagateVpn: input.site_to_site !== undefined };
+    return { tier: tier.name, egress, routes, subnets: tier.subnets, propagateVpn: input.site_to_site !== undefined };
   });
 
   const groupNames = new Set((input.security_groups ?? []).map((g) => g.name));
@@ -124,6 +137,7 @@ function resolveVpc(input: VpcInput, region: string, path: Path, ctx: ResolveCon
       customerGatewayIp: input.site_to_site.customer_gateway_ip,
       bgpAsn: input.site_to_site.bgp_asn ?? 65000,
       onPremNetworks: [],
+      connectionRoutes: [],
       path: spath,
     };
   }

@@ -258,6 +258,20 @@ export function deriveOutboundNat(firewall: Firewall, wireguard: readonly Wiregu
   if (firewall.nat.outboundRules.length > 0 && firewall.nat.outbound === 'automatic') firewall.nat.outbound = 'hybrid';
 }
 
+/**
+ * The ports a forward reaches on its target. A range keeps its length from
+ * the target's first port, as OPNsense compiles it (ForwardRule: local port
+ * "t" becomes "t:t+to-from"): 10000-10100 to port 20000 is 20000-20100, and
+ * its pass rule must carry all of them. Undefined when that ends beyond 65535.
+ */
+function mappedPorts(port: string, first: number | undefined): string | undefined {
+  const [from, to = from] = port.split('-').map(Number);
+  const start = first ?? from!;
+  const end = start + (to! - from!);
+  if (end > 65535) return undefined;
+  return start === end ? String(start) : `${start}-${end}`;
+}
+
 export function resolvePortForwards(
   input: FirewallInput,
   firewall: Firewall,
@@ -277,7 +291,15 @@ export function resolvePortForwards(
       if (!pf.service) ctx.report({ rule: 'ref/unknown', path: ppath, message: `port forward ${pf.name} needs a service or an address to forward to` });
       return [];
     }
-    const targetPort = pf.target_port ?? service?.port ?? pf.port;
+    const targetPort = mappedPorts(String(pf.port), pf.target_port ?? service?.port);
+    if (targetPort === undefined) {
+      ctx.report({
+        rule: 'ports/range',
+        path: [...ppath, pf.target_port !== undefined ? 'target_port' : 'service'],
+        message: `port forward ${pf.name}: ports ${pf.port} mapped from ${pf.target_port ?? service?.port} end beyond 65535`,
+      });
+      return [];
+    }
     return [
       {
         name: pf.name,
@@ -285,7 +307,7 @@ export function resolvePortForwards(
         proto: pf.proto,
         port: String(pf.port),
         target,
-        targetPort: String(targetPort),
+        targetPort,
         service: service?.name,
         description: pf.description,
         path: ppath,

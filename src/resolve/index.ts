@@ -5,6 +5,7 @@
 // types and the shared leaves; never rules or renderers.
 import type { Report } from '../findings.js';
 import type { Model } from '../model.js';
+import { compareCidrs } from '../net.js';
 import type { Topology } from '../topology.js';
 import { resolveAws } from './aws.js';
 import { ResolveContext } from './context.js';
@@ -16,6 +17,19 @@ export function resolve(topology: Topology, report: Report): Model {
   const aws = topology.aws ? resolveAws(topology.aws, ['aws'], ctx, siteNames) : undefined;
   const sites = (topology.sites ?? []).map((site, i) => resolveSite(site, ['sites', i], ctx, aws));
 
+  // A backup-writer intent on the bucket of a Proxmox Backup Server datastore
+  // is that datastore's: PBS writes its objects under "<datastore>/". A
+  // prefix that leaves the datastore out keeps its meaning (backup/no-writer
+  // reports it): the policy never grants more than the prefix.
+  for (const backup of sites.flatMap((s) => (s.backup ? [s.backup] : []))) {
+    const user = aws?.users.find((u) => u.name === backup.iamUser);
+    for (const intent of user?.intents ?? []) {
+      if (intent.intent !== 'backup-writer' || intent.bucket !== backup.bucket || !`${backup.datastore}/`.startsWith(intent.prefix ?? '')) continue;
+      if (!intent.pbsDatastores.includes(backup.datastore)) intent.pbsDatastores.push(backup.datastore);
+    }
+  }
+  for (const intent of aws?.users.flatMap((u) => u.intents) ?? []) intent.pbsDatastores.sort();
+
   const s2s = aws?.vpc?.siteToSite;
   if (s2s) {
     const site = sites.find((s) => s.name === s2s.site);
@@ -25,6 +39,10 @@ export function resolve(topology: Topology, report: Report): Model {
       .map((id) => ctx.networks.find((n) => n.id === id)!)
       .sort((a, b) => a.block.base - b.block.base)
       .map((n) => n.cidr);
+    // The connection carries what the route tables send to the VPN gateway: with
+    // static routing, a destination without a connection route is dropped at AWS.
+    const toVpn = aws!.vpc!.routeTables.flatMap((t) => t.routes.filter((r) => r.target === 'vpn-gateway').map((r) => r.destination));
+    s2s.connectionRoutes = [...new Set([...s2s.onPremNetworks, ...toVpn])].sort(compareCidrs);
     if (site?.firewall && !s2s.customerGatewayIp) s2s.customerGatewayIp = site.firewall.publicAddress;
     if (!s2s.customerGatewayIp) {
       report({

@@ -5,6 +5,7 @@
 import type { Path } from '../location.js';
 import type { Bridge, Firewall, Host, Network, Route } from '../model.js';
 import { parseAddressWithPrefix } from '../net.js';
+import { PVE_ALL_VIDS, PVE_VID_MIN } from '../targets/proxmox/interfaces.js';
 import type { HostInput } from '../topology.js';
 import type { ResolveContext } from './context.js';
 import { networkContaining } from './services.js';
@@ -23,13 +24,20 @@ export function resolveHost(
   const bridges: Bridge[] = (input.bridges ?? []).map((bridge, i) => {
     const bpath = [...path, 'bridges', i];
     ctx.name('bridge', `host ${input.name}`, bridge.name, bpath);
-    const attached = runsFirewall ? firewall.interfaces.filter((f) => f.kind === 'device' && f.bridge === bridge.name) : [];
-    const attachedNames = new Set(attached.map((f) => f.name));
-    const vlans = runsFirewall ? firewall.interfaces.filter((f) => f.vlan && attachedNames.has(f.vlan.parent)) : [];
+    // The firewall's NICs and VLANs on a bridge of this name. Every host of the
+    // site carries them on its bridge of the same name: a guest migrates only
+    // to a bridge of the same name, and the trunk from the switch is the same.
+    const onBridge = firewall ? firewall.interfaces.filter((f) => f.kind === 'device' && f.bridge === bridge.name) : [];
+    const onBridgeNames = new Set(onBridge.map((f) => f.name));
+    const vlans = firewall ? firewall.interfaces.filter((f) => f.vlan && onBridgeNames.has(f.vlan.parent)) : [];
+    const attached = runsFirewall ? [...onBridge, ...vlans] : [];
     const requiredVlans = [...new Set(vlans.map((v) => v.vlan!.tag))].sort((a, b) => a - b);
     const vidsExplicit = bridge.vids !== undefined;
     const vlanAware = bridge.vlan_aware ?? (requiredVlans.length > 0 || vidsExplicit);
-    const vids = vidsExplicit ? bridge.vids!.map(String) : vlanAware ? (requiredVlans.length ? requiredVlans.map(String) : ['2-4094']) : [];
+    // VLAN 1 is the bridge's untagged native VLAN (PVID 1), carried without
+    // being listed; Proxmox VE's API refuses it in bridge-vids.
+    const tagged = requiredVlans.filter((tag) => tag >= PVE_VID_MIN).map(String);
+    const vids = vidsExplicit ? bridge.vids!.map(String) : vlanAware ? (tagged.length ? tagged : [PVE_ALL_VIDS]) : [];
 
     let address: string | undefined;
     let prefix: number | undefined;
@@ -52,7 +60,7 @@ export function resolveHost(
         ctx.address(parsed.text, `host ${input.name} bridge ${bridge.name}`, [...bpath, 'address'], { network: network?.id });
       }
     }
-    if (bridge.gateway !== undefined) ctx.ipv4(bridge.gateway, [...bpath, 'gateway']);
+    const gateway = bridge.gateway !== undefined ? ctx.ipv4(bridge.gateway, [...bpath, 'gateway']) : undefined;
     return {
       name: bridge.name,
       description: bridge.description,
@@ -64,7 +72,8 @@ export function resolveHost(
       address,
       prefix,
       network: network?.id,
-      firewallInterfaces: [...attached, ...vlans].map((f) => f.name),
+      firewallInterfaces: attached.map((f) => f.name),
+      gateway: gateway !== undefined ? bridge.gateway : undefined,
       mtu: bridge.mtu,
       path: bpath,
     };
@@ -76,18 +85,20 @@ export function resolveHost(
  * Decides the host's default gateway and its routes. The default goes to an
  * explicit bridge gateway, else to the upstream gateway of the WAN network,
  * else to the firewall. When it does not go to the firewall, every network
- * behind the firewall that the host is not attached to gets a route via the
- * firewall's address on the first bridge that faces it.
+ * behind the firewall that the host has no address on gets a route via the
+ * firewall's address on the first bridge that faces it (a bridge that merely
+ * carries the network, as vmbr2 carries the service network for the firewall
+ * VM, is no way in for the host itself).
  */
-export function deriveHostRouting(host: Host, hostInput: HostInput, networks: ReadonlyMap<string, Network>, behindFirewall: readonly string[]): void {
+export function deriveHostRouting(host: Host, networks: ReadonlyMap<string, Network>, behindFirewall: readonly string[]): void {
   const addressed = host.bridges.filter((b) => b.address !== undefined);
-  const explicit = addressed.find((b) => hostInput.bridges?.find((i) => i.name === b.name)?.gateway !== undefined);
+  const explicit = addressed.find((b) => b.gateway !== undefined);
   const upstream = addressed.find((b) => b.network && networks.get(b.network)?.kind === 'wan' && networks.get(b.network)?.gateway);
   const facing = addressed.find((b) => b.network && networks.get(b.network)?.kind === 'internal');
   const facingGateway = facing?.network ? networks.get(facing.network)?.firewallAddress : undefined;
 
   if (explicit) {
-    host.defaultGateway = { address: hostInput.bridges!.find((i) => i.name === explicit.name)!.gateway!, bridge: explicit.name };
+    host.defaultGateway = { address: explicit.gateway!, bridge: explicit.name };
   } else if (upstream) {
     host.defaultGateway = { address: networks.get(upstream.network!)!.gateway!, bridge: upstream.name };
   } else if (facing && facingGateway) {
@@ -95,11 +106,10 @@ export function deriveHostRouting(host: Host, hostInput: HostInput, networks: Re
   }
   if (!facing || !facingGateway || host.defaultGateway?.address === facingGateway) return;
 
-  const attached = new Set<string>();
-  for (const bridge of host.bridges) {
-    if (bridge.network) attached.add(bridge.network);
-    for (const name of bridge.firewallInterfaces) attached.add(`${networkSite(facing.network!)}/${name}`);
-  }
+  // Attached means the host has an address there: a bridge that only carries
+  // a firewall network (the host has no address on it) gives the host no way
+  // into that network except through the firewall.
+  const attached = new Set(addressed.flatMap((b) => (b.network ? [b.network] : [])));
   const routes: Route[] = [];
   for (const id of behindFirewall) {
     const network = networks.get(id);
@@ -108,8 +118,4 @@ export function deriveHostRouting(host: Host, hostInput: HostInput, networks: Re
   }
   routes.sort((a, b) => networks.get(a.network)!.block.base - networks.get(b.network)!.block.base || a.destination.localeCompare(b.destination));
   host.routes = routes;
-}
-
-function networkSite(id: string): string {
-  return id.slice(0, id.indexOf('/'));
 }

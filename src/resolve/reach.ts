@@ -7,6 +7,9 @@ import { aggregate } from '../net.js';
 import type { WireguardInput } from '../topology.js';
 import type { ResolveContext } from './context.js';
 
+/** The AllowedIPs of a full tunnel: every IPv4 and every IPv6 destination. */
+export const FULL_TUNNEL = ['0.0.0.0/0', '::/0'] as const;
+
 export function resolveReach(
   instance: WireguardInstance,
   input: WireguardInput,
@@ -35,8 +38,10 @@ export function resolveReach(
   instance.reach = reach;
   // Contained networks are dropped but siblings are not joined: each
   // network stays recognisable in the client file (10.0.0.0/24, not /23).
+  // A full tunnel takes IPv6 too (the wg-quick convention): the tunnel has no
+  // IPv6, so the client's IPv6 is dropped in it instead of bypassing it.
   instance.allowedIps =
-    instance.tunnel === 'full' ? ['0.0.0.0/0'] : aggregate(reach.map((r) => networksById.get(r.network)!.block)).map((b) => b.cidr);
+    instance.tunnel === 'full' ? [...FULL_TUNNEL] : aggregate(reach.map((r) => networksById.get(r.network)!.block)).map((b) => b.cidr);
 }
 
 /**

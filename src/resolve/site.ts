@@ -1,8 +1,8 @@
 // One on-prem site: firewall and its networks, WireGuard, Proxmox hosts,
 // services, policy, HAProxy and backup, resolved in dependency order.
 import type { Path } from '../location.js';
-import type { Aws, Network, PbsBackup, Site } from '../model.js';
-import type { SiteInput } from '../topology.js';
+import type { Aws, KeepOptions, Network, PbsBackup, Site } from '../model.js';
+import type { KeepInput, SiteInput } from '../topology.js';
 import { resolveAccess } from './access.js';
 import { type ResolveContext, indexByName } from './context.js';
 import { deriveOutboundNat, resolveFirewall, resolvePortForwards } from './firewall.js';
@@ -78,7 +78,7 @@ export function resolveSite(input: SiteInput, path: Path, ctx: ResolveContext, a
       }
     });
   }
-  hosts.forEach((host, i) => deriveHostRouting(host, hostInputs[i]!, byId, internalNetworks));
+  for (const host of hosts) deriveHostRouting(host, byId, internalNetworks);
 
   const services = resolveServices(input.services ?? [], site, [...path, 'services'], ctx, networkIndex, new Set(hostInputs.map((h) => h.name)));
   const serviceIndex = indexByName(services);
@@ -131,6 +131,10 @@ function resolveBackup(input: SiteInput, path: Path, ctx: ResolveContext, aws: A
     aws.users.find((u) => u.intents.some((intent) => intent.bucket === pbs.bucket && intent.intent === 'backup-writer'))?.name;
   if (pbs.iam_user !== undefined) ctx.lookup(indexByName(aws.users), pbs.iam_user, 'IAM user', [...path, 'iam_user']);
   if (pbs.address !== undefined) ctx.address(pbs.address, 'Proxmox Backup Server', [...path, 'address']);
+  // A PBS prune job without any keep-* option keeps every backup.
+  if (pbs.prune && Object.keys(keepOptions(pbs.prune)).length === 0) {
+    ctx.report({ rule: 'schema', path: [...path, 'prune'], message: 'prune keeps nothing in particular, so it would prune nothing: give at least one keep_* (e.g. keep_daily: 7)' });
+  }
   return {
     address: pbs.address,
     datastore: pbs.datastore,
@@ -140,8 +144,20 @@ function resolveBackup(input: SiteInput, path: Path, ctx: ResolveContext, aws: A
     region: aws.region,
     iamUser,
     pveStorage: pbs.pve_storage ?? 'pbs-main',
-    pveUser: pbs.pve_user ?? 'pve-backup@pbs',
-    pveToken: pbs.pve_token ?? 'pve',
+    fingerprint: pbs.fingerprint?.toLowerCase(),
+    gcSchedule: pbs.gc_schedule ?? 'daily',
+    prune: pbs.prune ? { schedule: pbs.prune.schedule ?? 'daily', keep: keepOptions(pbs.prune) } : { schedule: 'daily', keep: { daily: 7, weekly: 4, monthly: 6 } },
+    pvePrune: pbs.pve_prune_backups ? keepOptions(pbs.pve_prune_backups) : undefined,
+    token: { user: pbs.pve_user ?? 'pve-backup@pbs', name: pbs.pve_token ?? 'pve' },
     path,
   };
+}
+
+function keepOptions(input: KeepInput): KeepOptions {
+  const keep: KeepOptions = {};
+  for (const kind of ['last', 'hourly', 'daily', 'weekly', 'monthly', 'yearly'] as const) {
+    const value = input[`keep_${kind}`];
+    if (value !== undefined) keep[kind] = value;
+  }
+  return keep;
 }

@@ -59,6 +59,7 @@ export function resolveWireguardInstance(
     ctx.address(peer.address, `peer ${peer.name}`, [...peerPath, 'address'], { network: network.id });
     peers.push({
       name: peer.name,
+      tunnelName: peer.tunnel_name ?? peer.name,
       role: peer.role,
       address: peer.address,
       publicKey: peer.public_key,

@@ -137,7 +137,7 @@ export const awsRules: Rule[] = [
       if (!vpc) return;
       (vpc.routeTables ?? []).forEach((table) => {
         for (const route of table.routes) {
-          const path = route.path ? [...route.path, 'target'] : [...vpc.path, 'route_tables'];
+          const path = route.targetPath ?? (route.path ? [...route.path, 'target'] : [...vpc.path, 'nat_gateway']);
           if (route.target === 'nat-gateway' && !(vpc.natGateway && vpc.tiers.some((t) => t.public))) {
             report({ path, message: `tier ${table.tier}: route ${route.destination} goes to a NAT gateway, but the VPC has none` });
           }
@@ -223,6 +223,38 @@ export const awsRules: Rule[] = [
       const value = ip === undefined ? undefined : parseIPv4(ip);
       if (value === undefined || !NOT_PUBLIC.some((b) => contains(b, value))) return;
       report({ path: s2s!.path, key: true, message: `customer gateway address ${ip} of site ${s2s!.site} is not reachable from the internet` });
+    },
+  },
+  {
+    id: 'aws/access-key-in-state',
+    severity: 'error',
+    summary: 'An access key made by Terraform without a PGP key: its secret would be stored in plain text in the Terraform state.',
+    why: 'aws_iam_access_key writes the secret into the state file whenever no pgp_key is given (a sensitive output hides it from the screen, not from the state): whoever reads the state, or a copy of it, has the key.',
+    hint: 'Leave access_key out and create the key in the IAM console or with `aws iam create-access-key` (the backup steps say how), or give access_key: { pgp_key: ... } so the state holds only the encrypted secret.',
+    check(model, report) {
+      for (const user of model.aws?.users ?? []) {
+        if (user.accessKey === true) report({ path: [...user.path, 'access_key'], message: `IAM user ${user.name}: access_key: true would store its secret access key in plain text in the Terraform state` });
+      }
+    },
+  },
+  {
+    id: 'backup/bucket-lifecycle',
+    severity: 'error',
+    summary: 'A versioned bucket that backs a Proxmox Backup Server datastore has no rule that ever deletes old versions.',
+    why: 'Buckets are versioned: when garbage collection deletes a chunk, S3 keeps it as an old version behind a delete marker. Without a noncurrent-version lifecycle rule nothing PBS deletes is ever removed, and the bucket (and its bill) only grows.',
+    hint: 'Set noncurrent_days on the bucket (e.g. 30: deleted chunks can be recovered that long), or keep_noncurrent_forever with the reason old versions must stay.',
+    check(model, report) {
+      for (const bucket of model.aws?.buckets ?? []) {
+        const sites = model.sites.filter((s) => s.backup?.bucket === bucket.name).map((s) => s.name);
+        if (bucket.noncurrentDays !== undefined && bucket.keepNoncurrentForever !== undefined) {
+          report({ path: [...bucket.path, 'keep_noncurrent_forever'], message: `bucket ${bucket.name}: keep_noncurrent_forever contradicts noncurrent_days ${bucket.noncurrentDays}` });
+        } else if (sites.length && bucket.noncurrentDays === undefined && bucket.keepNoncurrentForever === undefined) {
+          report({
+            path: [...bucket.path, 'name'],
+            message: `bucket ${bucket.name} backs the Proxmox Backup Server datastore of site ${sites.join(', ')} but never deletes old versions: set noncurrent_days (or keep_noncurrent_forever with a reason)`,
+          });
+        }
+      }
     },
   },
   {

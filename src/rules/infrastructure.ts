@@ -15,7 +15,8 @@ export const infrastructureRules: Rule[] = [
         for (const tag of bridge.requiredVlans) {
           if (!bridge.vlanAware) {
             report({ path: [...bridge.path, 'vlan_aware'], key: true, message: `bridge ${bridge.name} must carry VLAN ${tag} but is not VLAN aware` });
-          } else if (!vidsCover(bridge.vids, tag)) {
+          } else if (tag !== 1 && !vidsCover(bridge.vids, tag)) {
+            // VLAN 1 is never listed: proxmox/vlan-1-native reports it on a VLAN-aware bridge.
             report({ path: [...bridge.path, 'vids'], message: `bridge ${bridge.name} must carry VLAN ${tag} for the firewall, but its vids (${bridge.vids.join(' ')}) leave it out` });
           }
         }

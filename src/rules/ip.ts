@@ -1,8 +1,10 @@
 // IP-plan rules: overlaps (sort and sweep), VPC containment, reserved and
 // duplicate addresses, DHCP ranges.
-import type { Model, Network } from '../model.js';
-import { blockLast, contains, containsBlock, parseIPv4, reservedAddresses } from '../net.js';
+import type { Path } from '../location.js';
+import type { AddressUse, FirewallInterface, Model, Network } from '../model.js';
+import { blockLast, blockOf, contains, containsBlock, parseIPv4, reservedAddresses } from '../net.js';
 import type { Rule } from './rule.js';
+import { bridges } from './walk.js';
 
 function describe(network: Network): string {
   const where = network.site ? `site ${network.site}` : 'AWS';
@@ -26,6 +28,25 @@ function overlaps(model: Model): [Network, Network][] {
     stack.push(network);
   }
   return pairs;
+}
+
+/** Every address of the topology inside a DHCP server's dynamic range, with the range's interface. */
+function* addressesInRanges(model: Model): Generator<{ iface: FirewallInterface; range: Path; use: AddressUse }> {
+  for (const site of model.sites) {
+    for (const iface of site.firewall?.interfaces ?? []) {
+      const network = site.networks.find((n) => n.id === iface.network);
+      if (!iface.dhcp || !network) continue;
+      const from = parseIPv4(iface.dhcp.from);
+      const to = parseIPv4(iface.dhcp.to);
+      if (from === undefined || to === undefined) continue;
+      // A range the topology does not write is derived: the dhcp key locates it.
+      const range = iface.dhcp.path;
+      for (const use of model.addresses) {
+        const onNetwork = use.network === network.id || (use.network === undefined && contains(network.block, use.address));
+        if (onNetwork && use.address >= from && use.address <= to) yield { iface, range, use };
+      }
+    }
+  }
 }
 
 export const ipRules: Rule[] = [
@@ -118,6 +139,18 @@ export const ipRules: Rule[] = [
     why: 'The host would be unreachable: its gateway is not on-link. A DHCP range outside its network hands out unusable leases.',
     hint: 'Correct the address, or the network it is declared in.',
     check(model, report) {
+      for (const { bridge } of bridges(model)) {
+        if (bridge.gateway === undefined) continue;
+        const gateway = parseIPv4(bridge.gateway);
+        const address = bridge.address !== undefined ? parseIPv4(bridge.address) : undefined;
+        const own = address !== undefined && bridge.prefix !== undefined ? blockOf(address, bridge.prefix) : undefined;
+        if (gateway === undefined) continue;
+        if (!own) {
+          report({ path: [...bridge.path, 'gateway'], message: `bridge ${bridge.name}: gateway ${bridge.gateway} needs an address of the host on the bridge to be reached from` });
+        } else if (!contains(own, gateway)) {
+          report({ path: [...bridge.path, 'gateway'], message: `bridge ${bridge.name}: gateway ${bridge.gateway} is outside the bridge's network ${own.cidr}, so the host cannot reach it` });
+        }
+      }
       for (const site of model.sites) {
         for (const iface of site.firewall?.interfaces ?? []) {
           const dhcp = iface.dhcp;
@@ -150,30 +183,35 @@ export const ipRules: Rule[] = [
   },
   {
     id: 'dhcp/range-conflict',
-    severity: 'warning',
-    summary: "A statically addressed host or service sits inside a DHCP server's dynamic range.",
-    why: 'The DHCP server may lease the same address to another client.',
-    hint: 'Move the static address out of the range, or narrow the range with dhcp.from / dhcp.to.',
+    severity: 'error',
+    summary: "A DHCP server's dynamic range covers the firewall's own address or a statically addressed host or service.",
+    why: "The DHCP server leases addresses of its range to any client: one lease of the firewall's address or of a static host's takes that address over on the network (duplicate address, traffic to the wrong machine).",
+    hint: 'Narrow the range with dhcp.from / dhcp.to so it leaves the static addresses out, or move the static address out of the range.',
     check(model, report) {
-      const byNetwork = new Map<string, (typeof model.addresses)[number][]>();
-      for (const use of model.addresses) if (use.network) byNetwork.set(use.network, [...(byNetwork.get(use.network) ?? []), use]);
-      for (const site of model.sites) {
-        for (const iface of site.firewall?.interfaces ?? []) {
-          if (!iface.dhcp || !iface.network) continue;
-          const from = parseIPv4(iface.dhcp.from);
-          const to = parseIPv4(iface.dhcp.to);
-          if (from === undefined || to === undefined) continue;
-          for (const use of byNetwork.get(iface.network) ?? []) {
-            if (use.owner.startsWith('DHCP reservation')) continue;
-            if (use.address >= from && use.address <= to) {
-              report({
-                path: use.path,
-                message: `${use.owner}: ${use.text} is inside the DHCP range ${iface.dhcp.from}-${iface.dhcp.to} of ${iface.name}`,
-                related: [{ message: 'the DHCP server is declared here', path: iface.dhcp.path }],
-              });
-            }
-          }
-        }
+      for (const { iface, range, use } of addressesInRanges(model)) {
+        if (use.owner.startsWith('DHCP reservation')) continue;
+        report({
+          path: use.path,
+          message: `${use.owner}: ${use.text} is inside the DHCP range ${iface.dhcp!.from}-${iface.dhcp!.to} of ${iface.name}`,
+          related: [{ message: 'the DHCP range is declared here', path: range }],
+        });
+      }
+    },
+  },
+  {
+    id: 'dhcp/reservation-in-range',
+    severity: 'warning',
+    summary: "A DHCP reservation's address is inside the dynamic range.",
+    why: 'dnsmasq (the default from OPNsense 25.7) keeps a reserved address for its MAC; ISC dhcpd does not take a static mapping out of the pool, so while the device is away the address can be leased to another client, and the device then gets a random one.',
+    hint: 'Reserve addresses outside the range (dhcp.from / dhcp.to), or silence the finding with gen-ignore where dnsmasq serves the network.',
+    check(model, report) {
+      for (const { iface, range, use } of addressesInRanges(model)) {
+        if (!use.owner.startsWith('DHCP reservation')) continue;
+        report({
+          path: use.path,
+          message: `${use.owner}: ${use.text} is inside the DHCP range ${iface.dhcp!.from}-${iface.dhcp!.to} of ${iface.name}`,
+          related: [{ message: 'the DHCP range is declared here', path: range }],
+        });
       }
     },
   },

@@ -1,5 +1,6 @@
-// Proxmox bridge settings that ifupdown2 cannot carry out as written.
-import { TEMPLATE_CHARACTERS } from '../targets/proxmox/interfaces.js';
+// Proxmox bridge settings that ifupdown2 cannot carry out as written, or that
+// Proxmox VE's own API would refuse when the bridge is next edited in the GUI.
+import { TEMPLATE_CHARACTERS, vidEntryProblem } from '../targets/proxmox/interfaces.js';
 import type { Rule } from './rule.js';
 import { bridges } from './walk.js';
 
@@ -52,15 +53,37 @@ export const proxmoxRules: Rule[] = [
     },
   },
   {
-    id: 'proxmox/bridge-mtu-without-ports',
-    severity: 'warning',
-    summary: 'A bridge without ports has an MTU.',
-    why: 'A Linux bridge takes its MTU from its ports, so gen writes the MTU on them; ifupdown2 refuses an MTU on the bridge itself, and a bridge without ports has nowhere to put it.',
-    hint: "Set the MTU on the guests' network devices, or give the bridge a port.",
+    id: 'proxmox/vids-refused',
+    severity: 'error',
+    summary: 'A bridge-vids entry that Proxmox VE\'s API refuses: VLAN 1, or a range of one tag.',
+    why: "Proxmox VE's API takes bridge-vids tags 2-4094 and ranges from a lower to a higher tag. The file still loads, but the GUI then refuses to save any edit of the bridge. VLAN 1 is the bridge's untagged native VLAN (PVID 1), carried on every port without being listed.",
+    hint: 'Leave VLAN 1 out (it is always there, untagged), and write a single VLAN as "20", not "20-20".',
     check(model, report) {
       for (const { bridge } of bridges(model)) {
-        if (bridge.mtu !== undefined && bridge.ports.length === 0) {
-          report({ path: [...bridge.path, 'mtu'], message: `bridge ${bridge.name} has no ports to carry its MTU ${bridge.mtu}` });
+        if (!bridge.vidsExplicit) continue;
+        bridge.vids.forEach((entry, i) => {
+          const problem = vidEntryProblem(entry);
+          // Tags outside 1-4094 and backward ranges are vlan/tag-range's.
+          if (problem?.kind !== 'vlan-1' && problem?.kind !== 'one-tag') return;
+          report({ path: [...bridge.path, 'vids', i], message: `bridge ${bridge.name}: vids entry ${entry} ${problem.message}` });
+        });
+      }
+    },
+  },
+  {
+    id: 'proxmox/vlan-1-native',
+    severity: 'error',
+    summary: 'A firewall VLAN with tag 1 rides on a VLAN-aware Proxmox bridge.',
+    why: "VLAN 1 is a VLAN-aware bridge's native VLAN: every port has PVID 1 and sends it untagged, and Proxmox VE plugs a guest NIC without a tag as untagged member of VLAN 1. Frames tagged 1 reach the firewall VM untagged, on the parent interface, so its VLAN 1 device never receives anything.",
+    hint: 'Give the VLAN another tag (2-4094), or put the network on the parent interface itself (untagged).',
+    check(model, report) {
+      for (const site of model.sites) {
+        for (const iface of site.firewall?.interfaces ?? []) {
+          if (iface.vlan?.tag !== 1) continue;
+          const parent = site.firewall!.interfaces.find((f) => f.name === iface.vlan!.parent);
+          const carriers = site.hosts.flatMap((h) => h.bridges.filter((b) => b.name === parent?.bridge && b.vlanAware).map((b) => `${h.name} ${b.name}`));
+          if (carriers.length === 0) continue;
+          report({ path: [...iface.path, 'vlan', 'tag'], message: `VLAN ${iface.name}: tag 1 is the untagged native VLAN of bridge ${carriers.join(', ')}, so frames tagged 1 never reach the firewall's VLAN device` });
         }
       }
     },

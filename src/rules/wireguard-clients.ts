@@ -1,10 +1,37 @@
 // What a client file needs from the instance: without the instance's
 // public key, a public endpoint or any network to reach, the generated
 // files connect to nothing.
+import { INTERFACE_NAME, clientFileStem } from '../targets/wireguard/names.js';
 import type { Rule } from './rule.js';
 import { instancesWithClients } from './walk.js';
 
 export const wireguardClientRules: Rule[] = [
+  {
+    id: 'wg/client-file-name',
+    severity: 'error',
+    summary: 'A client file name that wg-quick and the WireGuard Android app refuse: more than 15 characters, or characters other than letters, digits and _=+.-.',
+    why: 'The file name without .conf becomes the tunnel name: wg-quick takes it as the interface name (at most 15 characters of [a-zA-Z0-9_=+.-]) and refuses the file otherwise, and the Android app refuses to import it ("Invalid name"). The -lan suffix and an instance prefix count too.',
+    hint: 'Set tunnel_name on the peer to a shorter name (leave room for -lan and an instance prefix), or shorten the peer name.',
+    check(model, report) {
+      for (const site of model.sites) {
+        const instancePrefix = site.wireguard.length > 1;
+        for (const instance of site.wireguard) {
+          for (const peer of instance.peers) {
+            if (!peer.enabled) continue;
+            for (const lan of instance.lanEndpoint !== undefined ? [false, true] : [false]) {
+              const stem = clientFileStem(instance.name, peer.tunnelName, { lan, instancePrefix });
+              if (INTERFACE_NAME.test(stem)) continue;
+              const length = [...stem].length;
+              report({
+                path: [...peer.path, peer.tunnelName !== peer.name ? 'tunnel_name' : 'name'],
+                message: `peer ${peer.name}: client file ${stem}.conf would not import, its name ${length > 15 ? `has ${length} characters (at most 15)` : 'has characters other than letters, digits and _=+.-'}`,
+              });
+            }
+          }
+        }
+      }
+    },
+  },
   {
     id: 'wg/instance-public-key',
     severity: 'warning',

@@ -147,6 +147,31 @@ export const wireguardRules: Rule[] = [
     },
   },
   {
+    id: 'wg/duplicate-listen-port',
+    severity: 'error',
+    summary: 'Two WireGuard instances of one firewall listen on the same UDP port.',
+    why: 'Only one socket can bind the port: the second instance does not come up, and its clients handshake with the first one, which does not know them.',
+    hint: 'Give each instance its own listen_port (51820, 51821, ...).',
+    check(model, report) {
+      for (const site of model.sites) {
+        const first = new Map<number, WireguardInstance>();
+        for (const instance of site.wireguard) {
+          if (instance.listenPort === undefined) continue;
+          const earlier = first.get(instance.listenPort);
+          if (!earlier) {
+            first.set(instance.listenPort, instance);
+            continue;
+          }
+          report({
+            path: [...instance.path, 'listen_port'],
+            message: `WireGuard instance ${instance.name} listens on UDP ${instance.listenPort}, as instance ${earlier.name} does`,
+            related: [{ message: `instance ${earlier.name} listens on it here`, path: [...earlier.path, 'listen_port'] }],
+          });
+        }
+      }
+    },
+  },
+  {
     id: 'wg/reach-without-pass',
     severity: 'error',
     summary: 'The VPN may reach a network that no firewall pass rule lets it reach.',
@@ -165,12 +190,12 @@ export const wireguardRules: Rule[] = [
   {
     id: 'wg/full-tunnel',
     severity: 'warning',
-    summary: 'A WireGuard instance sends all client traffic (0.0.0.0/0) through the tunnel.',
+    summary: 'A WireGuard instance sends all client traffic (0.0.0.0/0, ::/0) through the tunnel.',
     why: 'A full tunnel routes every client packet through the firewall; without outbound NAT and DNS on the VPN, clients lose the internet (seed 002 §6).',
     hint: 'Use tunnel: split unless all traffic must go through the firewall.',
     check(model, report) {
       for (const instance of instances(model)) {
-        if (instance.tunnel === 'full') report({ path: [...instance.path, 'tunnel'], message: `WireGuard instance ${instance.name} is a full tunnel (AllowedIPs 0.0.0.0/0)` });
+        if (instance.tunnel === 'full') report({ path: [...instance.path, 'tunnel'], message: `WireGuard instance ${instance.name} is a full tunnel (AllowedIPs 0.0.0.0/0, ::/0)` });
       }
     },
   },

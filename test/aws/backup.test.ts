@@ -1,8 +1,10 @@
-// Backup wiring on the Proxmox side (seed 001 §4): PBS s3.cfg and
-// datastore.cfg, the PVE storage.cfg entry, parsed as Proxmox section
-// config ("<type>: <id>", then tab-indented "<key> <value>" lines).
+// Backup wiring on the Proxmox side (seed 001 §4): PBS s3.cfg,
+// datastore.cfg and prune.cfg, the PVE storage.cfg entry, parsed as Proxmox
+// section config ("<type>: <id>", then tab-indented "<key> <value>" lines),
+// and the steps, the only procedure.
 import { describe, expect, it } from 'vitest';
-import { edit, readExample, render } from '../helpers.js';
+import { edit, lint, readExample, render } from '../helpers.js';
+import { lineOf, lineOfKey } from '../yaml-lines.js';
 
 type Section = { type: string; id: string; props: Record<string, string> };
 
@@ -17,7 +19,7 @@ function parseSectionConfig(text: string): Section[] {
       sections.push({ type: header[1]!, id: header[2]!, props: {} });
       continue;
     }
-    const prop = /^\t([a-z][a-z0-9-]*) (\S+)$/.exec(line);
+    const prop = /^\t([a-z][a-z0-9-]*) (\S+(?: \S+)*)$/.exec(line);
     if (!prop || !sections.length) throw new Error(`not section config: ${JSON.stringify(line)}`);
     const props = sections.at(-1)!.props;
     expect(props[prop[1]!], `duplicate ${prop[1]}`).toBeUndefined();
@@ -58,21 +60,31 @@ describe('scenario A backup wiring', async () => {
     expect('https://s3.ap-northeast-2.amazonaws.com').not.toMatch(PBS_S3_ENDPOINT);
   });
 
-  it('datastore vm-backup-s3 backed by the bucket through that endpoint, with a local cache path', () => {
+  it('datastore vm-backup-s3 backed by the bucket through that endpoint, with a local cache path and a garbage collection schedule', () => {
     const [store] = parseSectionConfig(files.get('home/pbs/datastore.cfg')!);
     expect(store!.type).toBe('datastore');
     expect(store!.id).toBe('vm-backup-s3');
     expect(propertyString(store!.props.backend!)).toEqual({ type: 's3', client: 'aws-s3-storage', bucket: 'iksan-cloud-backup-20251129' });
     expect(store!.props.path).toBe('/mnt/datastore/vm-backup-s3');
+    expect(store!.props['gc-schedule']).toBe('daily');
+    expect(Object.keys(store!.props)).toEqual([...Object.keys(store!.props)].sort());
   });
 
-  it('PVE storage pbs-main points at the datastore; the password is not in storage.cfg', () => {
+  it('a prune job for the datastore, keeping 7 daily, 4 weekly and 6 monthly backups by default', () => {
+    const [job, ...rest] = parseSectionConfig(files.get('home/pbs/prune.cfg')!);
+    expect(rest).toEqual([]);
+    expect(job).toEqual({ type: 'prune', id: 'vm-backup-s3', props: { 'keep-daily': '7', 'keep-monthly': '6', 'keep-weekly': '4', schedule: 'daily', store: 'vm-backup-s3' } });
+    expect(job!.id).toMatch(PBS_SAFE_ID);
+  });
+
+  it('PVE storage pbs-main points at the datastore with an API token and the server fingerprint; the secret is not in storage.cfg', () => {
     const [storage] = parseSectionConfig(files.get('home/proxmox/storage.cfg')!);
     expect(storage).toEqual({
       type: 'pbs',
       id: 'pbs-main',
-      props: { datastore: 'vm-backup-s3', server: '10.0.0.20', content: 'backup', username: 'pve-backup@pbs!pve' },
+      props: { datastore: 'vm-backup-s3', server: '10.0.0.20', content: 'backup', fingerprint: 'REPLACE-WITH-PBS-FINGERPRINT', username: 'pve-backup@pbs!pve' },
     });
+    expect(files.get('home/proxmox/storage.cfg')).not.toMatch(/password|root@pam/);
     const s3 = parseSectionConfig(files.get('home/pbs/s3.cfg')!)[0]!;
     const store = parseSectionConfig(files.get('home/pbs/datastore.cfg')!)[0]!;
     // The three files agree with each other.
@@ -105,21 +117,83 @@ describe('scenario A backup wiring', async () => {
 });
 
 describe('the backup steps note', () => {
-  it('gives the commands that replace the placeholders, with every value and no secret', async () => {
+  const commands = (note: string) => [...note.matchAll(/^ {3}(proxmox-backup-manager|pvesm|aws|bash) .*$/gm)].map((m) => m[0].trim());
+
+  it('is the only procedure: commands in order, the files labelled a reference not to copy', async () => {
     const note = (await render(readExample('homelab'))).get('home/pbs/steps.md')!;
-    expect(note).toContain(
+    expect(commands(note)).toEqual([
+      'aws iam create-access-key --user-name proxmox-backup-user',
       "proxmox-backup-manager s3 endpoint create aws-s3-storage --endpoint '{{bucket}}.s3.ap-northeast-2.amazonaws.com' --region ap-northeast-2 --access-key \"$ACCESS_KEY_ID\" --secret-key \"$SECRET_ACCESS_KEY\"",
-    );
-    expect(note).toContain('proxmox-backup-manager datastore create vm-backup-s3 /mnt/datastore/vm-backup-s3 --backend type=s3,client=aws-s3-storage,bucket=iksan-cloud-backup-20251129');
-    expect(note).toContain("pvesm add pbs pbs-main --server 10.0.0.20 --datastore vm-backup-s3 --username 'pve-backup@pbs!pve' --content backup --password");
-    expect(note).toContain('IAM user `proxmox-backup-user`');
+      'proxmox-backup-manager s3 check aws-s3-storage iksan-cloud-backup-20251129 --store-prefix vm-backup-s3',
+      'proxmox-backup-manager datastore create vm-backup-s3 /mnt/datastore/vm-backup-s3 --backend type=s3,client=aws-s3-storage,bucket=iksan-cloud-backup-20251129 --gc-schedule daily',
+      'proxmox-backup-manager prune-job create vm-backup-s3 --store vm-backup-s3 --schedule daily --keep-daily 7 --keep-weekly 4 --keep-monthly 6',
+      'bash access.sh',
+      'proxmox-backup-manager cert info | grep Fingerprint',
+      "pvesm add pbs pbs-main --server 10.0.0.20 --datastore vm-backup-s3 --username 'pve-backup@pbs!pve' --fingerprint \"$PBS_FINGERPRINT\" --content backup --password",
+    ]);
+    expect(note).toMatch(/reference of what the commands leave behind — do not copy them/);
+    expect(note).toContain('| reference file (do not copy) | what the commands leave in |');
+    for (const file of ['pbs/s3.cfg', 'pbs/datastore.cfg', 'pbs/prune.cfg', 'proxmox/storage.cfg']) expect(note).toMatch(new RegExp(`^\\| ${file} \\|`, 'm'));
+    expect(note).not.toMatch(/goes to|mkdir|cp |copy .* to \/etc/);
+    expect(note).toContain('stores it in /etc/pve/priv/storage/pbs-main.pw (mode 0600');
   });
 
-  it('names the Terraform outputs when the topology asks for the access key', async () => {
-    const text = edit(readExample('homelab'), ['aws', 'iam', 'users', 0, 'access_key'], true);
+  it('uses the topology fingerprint, and with pve_prune_backups prunes from Proxmox VE with the role that may', async () => {
+    const fingerprint = Array.from({ length: 32 }, (_, i) => (i * 7).toString(16).padStart(2, '0').slice(-2)).join(':');
+    let text = edit(readExample('homelab'), ['sites', 0, 'backup', 'pbs', 'fingerprint'], fingerprint.toUpperCase());
+    text = edit(text, ['sites', 0, 'backup', 'pbs', 'pve_prune_backups'], { keep_last: 3, keep_daily: 7 });
+    text = edit(text, ['sites', 0, 'backup', 'pbs', 'prune'], { schedule: 'sat 02:00', keep_weekly: 8 });
+    const files = await render(text);
+    expect(parseSectionConfig(files.get('home/proxmox/storage.cfg')!)[0]!.props).toMatchObject({ fingerprint, 'prune-backups': 'keep-last=3,keep-daily=7' });
+    expect(parseSectionConfig(files.get('home/pbs/prune.cfg')!)[0]!.props).toEqual({ 'keep-weekly': '8', schedule: 'sat 02:00', store: 'vm-backup-s3' });
+    const note = files.get('home/pbs/steps.md')!;
+    expect(commands(note)).toContain("proxmox-backup-manager prune-job create vm-backup-s3 --store vm-backup-s3 --schedule 'sat 02:00' --keep-weekly 8");
+    expect(note).toContain("gives both DatastorePowerUser on the datastore only");
+    expect(files.get('home/pbs/access.sh')).toContain(`proxmox-backup-manager acl update "/datastore/$store" 'DatastorePowerUser' --auth-id "$id"`);
+    expect(commands(note)).toContain(
+      `pvesm add pbs pbs-main --server 10.0.0.20 --datastore vm-backup-s3 --username 'pve-backup@pbs!pve' --fingerprint ${fingerprint} --content backup --prune-backups keep-last=3,keep-daily=7 --password`,
+    );
+  });
+
+  it('a prune job that keeps nothing in particular is refused at prune', async () => {
+    const text = edit(readExample('homelab'), ['sites', 0, 'backup', 'pbs', 'prune'], { schedule: 'daily' });
+    const found = (await lint(text)).filter((d) => d.severity === 'error');
+    expect(found.map((d) => [d.rule, d.location.line])).toEqual([['schema', lineOfKey(text, ['sites', 0, 'backup', 'pbs', 'prune'])]]);
+  });
+
+  it('with a pgp_key, Terraform makes the key and the steps decrypt its secret from the outputs', async () => {
+    const text = edit(readExample('homelab'), ['aws', 'iam', 'users', 0, 'access_key'], { pgp_key: 'keybase:pbsadmin' });
+    expect(await lint(text)).toEqual([]);
     const files = await render(text);
     const note = files.get('home/pbs/steps.md')!;
-    expect(note).toContain('`terraform output -raw proxmox-backup-user_secret_access_key`');
-    expect(files.get('aws/terraform/outputs.tf')).toContain('output "proxmox-backup-user_secret_access_key" {');
+    expect(note).toContain('ACCESS_KEY_ID=$(terraform output -raw proxmox-backup-user_access_key_id)');
+    expect(note).toContain('SECRET_ACCESS_KEY=$(terraform output -raw proxmox-backup-user_encrypted_secret_access_key | base64 --decode | gpg --decrypt)');
+    expect(files.get('aws/terraform/outputs.tf')).toContain('output "proxmox-backup-user_encrypted_secret_access_key" {');
+    expect(files.get('aws/terraform/outputs.tf')).not.toMatch(/\.secret\b/);
+  });
+});
+
+describe('what is kept in the bucket', () => {
+  const bucket = ['aws', 'buckets', 0];
+
+  it('backup/bucket-lifecycle: a bucket backing PBS must expire old versions, or say why not', async () => {
+    const text = edit(readExample('homelab'), [...bucket, 'noncurrent_days'], undefined);
+    const found = (await lint(text)).filter((d) => d.rule === 'backup/bucket-lifecycle');
+    expect(found.map((d) => [d.severity, d.message, d.location.line])).toEqual([
+      [
+        'error',
+        'bucket iksan-cloud-backup-20251129 backs the Proxmox Backup Server datastore of site home but never deletes old versions: set noncurrent_days (or keep_noncurrent_forever with a reason)',
+        lineOf(text, [...bucket, 'name']),
+      ],
+    ]);
+    expect(await lint(edit(text, [...bucket, 'keep_noncurrent_forever'], 'legal hold until 2030'))).toEqual([]);
+    const both = edit(readExample('homelab'), [...bucket, 'keep_noncurrent_forever'], 'legal hold');
+    expect((await lint(both)).map((d) => [d.rule, d.location.line])).toEqual([['backup/bucket-lifecycle', lineOf(both, [...bucket, 'keep_noncurrent_forever'])]]);
+  });
+
+  it('aws/access-key-in-state: access_key: true would put the secret in the state in plain text', async () => {
+    const text = edit(readExample('homelab'), ['aws', 'iam', 'users', 0, 'access_key'], true);
+    const found = (await lint(text)).filter((d) => d.rule === 'aws/access-key-in-state');
+    expect(found.map((d) => [d.severity, d.location.line])).toEqual([['error', lineOf(text, ['aws', 'iam', 'users', 0, 'access_key'])]]);
   });
 });

@@ -41,18 +41,18 @@ async function actionProblems(document: { Statement: { Action: string | string[]
 function user(intents: IamUser['intents']): IamUser {
   return { name: 'u', policy: 'p', accessKey: false, intents, path: ['aws', 'iam', 'users', 0] };
 }
-const intent = (i: IamUser['intents'][number]['intent'], bucket: string, prefix?: string) => ({ intent: i, bucket, prefix, path: [] });
+const intent = (i: IamUser['intents'][number]['intent'], bucket: string, prefix?: string) => ({ intent: i, bucket, prefix, pbsDatastores: [], path: [] });
 
 describe('scenario A policy (seed 001)', () => {
-  it('is exactly PutObject, GetObject, DeleteObject on the objects and ListBucket, GetBucketLocation on the bucket', async () => {
+  it('is exactly what the PBS S3 client needs: Put/Get/DeleteObject under the datastore, ListBucket on the bucket without a condition', async () => {
     const files = await render(readExample('homelab'));
     const text = files.get('aws/iam/Proxmox-S3-Backup-Policy.json')!;
     const policy = JSON.parse(text);
     expect(policy).toEqual({
       Version: '2012-10-17',
       Statement: [
-        { Sid: 'ObjectsIksanCloudBackup20251129', Effect: 'Allow', Action: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'], Resource: [`arn:aws:s3:::${B}/*`] },
-        { Sid: 'BucketIksanCloudBackup20251129', Effect: 'Allow', Action: ['s3:ListBucket', 's3:GetBucketLocation'], Resource: [`arn:aws:s3:::${B}`] },
+        { Sid: 'ObjectsIksanCloudBackup20251129', Effect: 'Allow', Action: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'], Resource: [`arn:aws:s3:::${B}/vm-backup-s3/*`] },
+        { Sid: 'BucketIksanCloudBackup20251129', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [`arn:aws:s3:::${B}`] },
       ],
     });
     expect(text).toBe(`${JSON.stringify(policy, null, 2)}\n`);

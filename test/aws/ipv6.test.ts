@@ -27,6 +27,27 @@ describe('IPv6 sources in security groups', () => {
     expect(providerSchema.aws_vpc_security_group_ingress_rule!.attributes).toContain('cidr_ipv6');
   });
 
+  it('an ICMP rule from an IPv6 network is ICMPv6 (protocol 58) per type; from an IPv4 network it stays ICMP', async () => {
+    const text = withV6('          - { proto: icmp, ports: [128], from: "2001:db8::/32", description: ping over IPv6 }\n          - { proto: icmp, ports: [8], from: 10.30.0.0/16, description: ping }\n');
+    expect(await lint(text)).toEqual([]);
+    const doc = await parse('security_groups.tf', (await render(text)).get('aws/terraform/security_groups.tf')!);
+    const rules = Object.values<any[]>(doc.resource.aws_vpc_security_group_ingress_rule).map(([r]) => r);
+    const icmp = rules.filter((r) => /^icmp/.test(r.ip_protocol)).map((r) => [r.ip_protocol, r.from_port, r.to_port, r.cidr_ipv6 ?? r.cidr_ipv4]);
+    expect(icmp).toEqual([
+      ['icmpv6', 128, -1, '2001:db8::/32'],
+      ['icmp', 8, -1, '10.30.0.0/16'],
+    ]);
+  });
+
+  it('a policy test of ICMP from the internet is not let in by an ICMPv6 rule', async () => {
+    let text = withV6('          - { proto: icmp, from: "::/0", public: ping over IPv6 }\n');
+    text = text.replace(/^(\s+)tests:\n/m, (m, indent: string) => `${m}${indent}  - { from: internet, to: api, proto: icmp, expect: deny }\n`);
+    expect(text).toContain('- { from: internet, to: api, proto: icmp, expect: deny }');
+    expect((await lint(text)).filter((d) => d.severity === 'error')).toEqual([]);
+    const accept = text.replace('- { from: internet, to: api, proto: icmp, expect: deny }', '- { from: internet, to: api, proto: icmp, expect: accept }');
+    expect((await lint(accept)).map((d) => d.rule)).toContain('policy/test-failed');
+  });
+
   it('host bits in an IPv6 network are refused with the network named', async () => {
     const diagnostics = await lint(withV6('          - { proto: tcp, ports: [443], from: "2001:db8::1/32", public: x }\n'));
     expect(diagnostics.map((d) => [d.rule, d.message])).toEqual([['ip/invalid', '2001:db8::1/32 has host bits set: the network is 2001:db8::/32']]);

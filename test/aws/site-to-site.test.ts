@@ -3,6 +3,7 @@
 // Proxmox return route for the VPC.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { edit, lint, modelOf, render } from '../helpers.js';
+import { lineOf } from '../yaml-lines.js';
 import { siteToSite } from './fixtures.js';
 import { parseTerraform, type Resources, schemaProblems } from './tf-validate.js';
 
@@ -90,6 +91,46 @@ describe('site-to-site VPN between site home and VPC main', () => {
   it('the Proxmox host gets the return route for the VPC through the firewall', async () => {
     const model = await modelOf(siteToSite());
     expect(model.sites[0]!.hosts[0]!.routes).toContainEqual({ destination: '10.30.0.0/16', via: '10.0.0.1', bridge: 'vmbr1', network: 'aws/main' });
+  });
+
+  it('a tier with egress none gets no internet route; the NAT gateway stays the way out of the others', async () => {
+    let text = edit(siteToSite(), ['aws', 'vpc', 'subnets', 4], { name: 'db-2a', az: 'ap-northeast-2a', cidr: '10.30.201.0/24', tier: 'db' });
+    text = edit(edit(text, ['aws', 'vpc', 'subnets', 5], { name: 'db-2c', az: 'ap-northeast-2c', cidr: '10.30.202.0/24', tier: 'db' }), ['aws', 'vpc', 'route_tables'], [{ tier: 'db', egress: 'none' }]);
+    expect(await lint(text)).toEqual([]);
+    const parsed = await parseTerraform(await render(text));
+    const routes = [...parsed.resources.values()].filter((r) => r.type === 'aws_route').map((r) => [r.body.route_table_id, r.body.destination_cidr_block]);
+    expect(routes).toContainEqual([ref('aws_route_table.private.id'), '0.0.0.0/0']);
+    expect(routes.filter(([table]) => table === ref('aws_route_table.db.id'))).toEqual([]);
+    expect(parsed.resources.has('aws_route_table.db')).toBe(true);
+    expect(schemaProblems(parsed.resources)).toEqual([]);
+  });
+
+  it('egress is a located error on the public tier, and nat-gateway without a NAT gateway', async () => {
+    const onPublic = edit(siteToSite(), ['aws', 'vpc', 'route_tables'], [{ tier: 'public', egress: 'none' }]);
+    const found = (await lint(onPublic)).filter((d) => d.rule === 'aws/route-target');
+    expect(found.map((d) => [d.message, d.location.line])).toEqual([
+      ['the public tier goes out through the internet gateway: that is what makes it public', lineOf(onPublic, ['aws', 'vpc', 'route_tables', 0, 'egress'])],
+    ]);
+    const withoutNat = edit(edit(siteToSite(), ['aws', 'vpc', 'nat_gateway'], false), ['aws', 'vpc', 'route_tables'], [{ tier: 'private', egress: 'nat-gateway' }]);
+    const noNat = (await lint(withoutNat)).filter((d) => d.rule === 'aws/route-target');
+    expect(noNat.map((d) => [d.message, d.location.line])).toEqual([
+      ['tier private: route 0.0.0.0/0 goes to a NAT gateway, but the VPC has none', lineOf(withoutNat, ['aws', 'vpc', 'route_tables', 0, 'egress'])],
+    ]);
+  });
+
+  it('a route to the VPN gateway gets its static route on the VPN connection, or AWS would drop it', async () => {
+    const text = edit(siteToSite(), ['aws', 'vpc', 'route_tables'], [
+      { tier: 'private', routes: [{ destination: '172.20.0.0/16', target: 'vpn-gateway' }, { destination: '10.0.0.0/24', target: 'vpn-gateway' }] },
+    ]);
+    expect(await lint(text)).toEqual([]);
+    const rendered = await render(text);
+    const parsed = await parseTerraform(rendered);
+    const connectionRoutes = [...parsed.resources.values()].filter((r) => r.type === 'aws_vpn_connection_route').map((r) => r.body.destination_cidr_block);
+    expect(connectionRoutes.sort()).toEqual(['10.0.0.0/24', '10.0.1.0/24', '10.1.0.0/24', '172.20.0.0/16']);
+    const toVgw = [...parsed.resources.values()].filter((r) => r.type === 'aws_route' && r.body.gateway_id === ref('aws_vpn_gateway.main.id'));
+    expect(toVgw.map((r) => r.body.destination_cidr_block).sort()).toEqual(['10.0.0.0/24', '172.20.0.0/16']);
+    expect(schemaProblems(parsed.resources)).toEqual([]);
+    expect(rendered.get('home/opnsense/ipsec-steps.md')).toContain('| also routed to the site by the VPC (static routes on AWS; the firewall must route them) | `172.20.0.0/16` |');
   });
 
   it('without a public address anywhere, the customer gateway is a located error and no VPN is written', async () => {

@@ -3,7 +3,7 @@
 // formatter, every argument in the real provider schema, and asserted
 // resource by resource.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readExample, render } from '../helpers.js';
+import { edit, readExample, render } from '../helpers.js';
 import { siteToSite } from './fixtures.js';
 import { danglingReferences, format, parseTerraform, type Resources, schemaProblems, taggable } from './tf-validate.js';
 
@@ -141,34 +141,51 @@ describe('scenario A: the backup bucket and its IAM user', () => {
     // trivy reports logging on the bucket and the key choice on the encryption resource: each exception above its resource.
     expect(files.get('aws/terraform/s3.tf')).toMatch(/# trivy:ignore:AVD-AWS-0089\nresource "aws_s3_bucket" /);
     expect(files.get('aws/terraform/s3.tf')).toMatch(/# trivy:ignore:AVD-AWS-0132\nresource "aws_s3_bucket_server_side_encryption_configuration" /);
-    // Without noncurrent_days the bucket has no lifecycle rule, on purpose.
-    expect(files.get('aws/terraform/s3.tf')).toMatch(/# checkov:skip=CKV2_AWS_61:old versions are kept until the topology sets noncurrent_days\n/);
+    // Scenario A expires old versions: no exception for the lifecycle check.
+    expect(files.get('aws/terraform/s3.tf')).not.toContain('CKV2_AWS_61');
   });
 
-  it('noncurrent_days adds a lifecycle rule that expires old versions', async () => {
-    const text = readExample('homelab').replace('description: Proxmox Backup Server datastore', 'description: Proxmox Backup Server datastore\n      noncurrent_days: 30');
+  it('noncurrent_days: old versions and then the lone delete markers expire (what PBS garbage collection deletes goes)', async () => {
+    const text = edit(readExample('homelab'), ['aws', 'buckets', 0, 'noncurrent_days'], 45);
     const changed = await render(text);
     const parsed = await parseTerraform(changed);
     expect(schemaProblems(parsed.resources)).toEqual([]);
     expect(body(parsed.resources, `aws_s3_bucket_lifecycle_configuration.${b}`)).toEqual({
       bucket: id,
-      rule: [{ id: 'expire-noncurrent-versions', status: 'Enabled', filter: [{}], noncurrent_version_expiration: [{ noncurrent_days: 30 }] }],
+      rule: [
+        {
+          id: 'expire-noncurrent-versions',
+          status: 'Enabled',
+          filter: [{}],
+          noncurrent_version_expiration: [{ noncurrent_days: 45 }],
+          // Its own expiration block: the provider refuses it next to days or date.
+          expiration: [{ expired_object_delete_marker: true }],
+          abort_incomplete_multipart_upload: [{ days_after_initiation: 7 }],
+        },
+      ],
       depends_on: [ref(`aws_s3_bucket_versioning.${b}`)],
     });
     expect(await format(changed.get('aws/terraform/s3.tf')!)).toBe(changed.get('aws/terraform/s3.tf'));
     expect(changed.get('aws/terraform/s3.tf')).toContain('    filter {}\n');
-    expect(changed.get('aws/terraform/s3.tf')).not.toContain('CKV2_AWS_61');
   });
 
-  it('an access key is created only on request, and its secret is a sensitive output', async () => {
-    const text = readExample('homelab').replace('policy: Proxmox-S3-Backup-Policy', 'policy: Proxmox-S3-Backup-Policy\n        access_key: true');
+  it('keep_noncurrent_forever: no lifecycle rule, and the scanner exception says why', async () => {
+    const text = edit(edit(readExample('homelab'), ['aws', 'buckets', 0, 'noncurrent_days'], undefined), ['aws', 'buckets', 0, 'keep_noncurrent_forever'], 'legal hold');
+    const changed = await render(text);
+    expect(changed.get('aws/terraform/s3.tf')).not.toContain('aws_s3_bucket_lifecycle_configuration');
+    expect(changed.get('aws/terraform/s3.tf')).toMatch(/# checkov:skip=CKV2_AWS_61:old versions are kept forever \(keep_noncurrent_forever in topology.yaml\)\n/);
+  });
+
+  it('an access key is created only with a pgp_key: the state holds only its encrypted secret', async () => {
+    const text = edit(readExample('homelab'), ['aws', 'iam', 'users', 0, 'access_key'], { pgp_key: 'keybase:pbsadmin' });
     const asked = await render(text);
     const parsed = await parseTerraform(asked);
     expect(schemaProblems(parsed.resources)).toEqual([]);
-    expect(body(parsed.resources, 'aws_iam_access_key.proxmox-backup-user')).toEqual({ user: ref('aws_iam_user.proxmox-backup-user.name') });
+    expect(body(parsed.resources, 'aws_iam_access_key.proxmox-backup-user')).toEqual({ user: ref('aws_iam_user.proxmox-backup-user.name'), pgp_key: 'keybase:pbsadmin' });
     const outputs = parsed.docs['outputs.tf']!.output;
-    expect(outputs['proxmox-backup-user_secret_access_key'][0]).toMatchObject({ value: ref('aws_iam_access_key.proxmox-backup-user.secret'), sensitive: true });
+    expect(outputs['proxmox-backup-user_encrypted_secret_access_key'][0]).toMatchObject({ value: ref('aws_iam_access_key.proxmox-backup-user.encrypted_secret') });
     expect(outputs['proxmox-backup-user_access_key_id'][0].sensitive).toBeUndefined();
+    expect(JSON.stringify(outputs)).not.toMatch(/aws_iam_access_key\.[^.]+\.secret\b/);
   });
 });
 

@@ -1,7 +1,8 @@
 // The policy tests hold on the compiled OPNsense filter rules too: a small
-// pf-style evaluator (rules of the arriving interface and its groups, first
-// quick match wins, default deny) reads filter.xml, aliases.xml and
-// interfaces.xml as generated, and must reach each flow's expected verdict.
+// pf-style evaluator (port forwards translate first, as pf's rdr does; then
+// the rules of the arriving interface and its groups, first quick match wins,
+// default deny) reads nat.xml, filter.xml, aliases.xml and interfaces.xml as
+// generated, and must reach each flow's expected verdict.
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import type { FlowTest, Site } from '../../src/model.js';
@@ -14,6 +15,7 @@ const xml = new XMLParser({ ignoreAttributes: true, isArray: (name) => ['rule', 
 
 interface Compiled {
   rules: Record<string, unknown>[];
+  forwards: Record<string, unknown>[];
   aliases: Map<string, string[]>;
   interfaces: Map<string, { device: string; address?: string; prefix?: number }>;
 }
@@ -31,7 +33,10 @@ function compiled(files: Map<string, string>, site: string): Compiled {
   }
   const prefix = `${site}/opnsense/`;
   const fragments = new Map([...files].filter(([path]) => path.startsWith(prefix)).map(([path, text]) => [path.slice(prefix.length), text]));
-  return { rules: policyRules(fragments, interfaces.keys()) as Record<string, unknown>[], aliases, interfaces };
+  const nat = files.get(`${site}/opnsense/nat.xml`);
+  // Legacy NAT rules (25.7) and Destination NAT rules (26.1 on) name the same fields the evaluator reads.
+  const forwards = nat ? ((xml.parse(nat).opnsense.nat.rule ?? []) as Record<string, unknown>[]) : [];
+  return { rules: policyRules(fragments, interfaces.keys()) as Record<string, unknown>[], forwards, aliases, interfaces };
 }
 
 function inBlock(address: number, cidr: string): boolean {
@@ -57,7 +62,8 @@ function endpointMatches(spec: Record<string, unknown>, address: number, c: Comp
       match = !!iface?.address && contains(blockOf(parseIPv4(iface.address)!, iface.prefix!), address);
     }
   } else throw new Error(`unknown endpoint ${JSON.stringify(spec)}`);
-  return 'not' in spec ? !match : match;
+  // A legacy rule negates with a <not> element, a Destination NAT rule with <not>1 (it always writes <not>0).
+  return 'not' in spec && String(spec.not) !== '0' ? !match : match;
 }
 
 function portMatches(spec: Record<string, unknown>, port: number | undefined): boolean {
@@ -75,7 +81,26 @@ interface Packet {
   port?: number;
 }
 
-function evaluate(c: Compiled, groups: Map<string, string[]>, p: Packet): 'accept' | 'deny' {
+/**
+ * pf's rdr, as OPNsense compiles a port forward (ForwardRule): a packet to the
+ * forward's destination and port goes to the target, a port range mapped
+ * onto the target from local-port ("t" becomes "t:t+to-from").
+ */
+function translate(c: Compiled, p: Packet): Packet {
+  for (const forward of c.forwards) {
+    if (forward.interface !== p.iface) continue;
+    const proto = String(forward.protocol);
+    if (!(proto === 'tcp/udp' ? ['tcp', 'udp'].includes(p.proto) : proto === p.proto)) continue;
+    const destination = forward.destination as Record<string, unknown>;
+    if (!endpointMatches(destination, p.dst, c) || !portMatches(destination, p.port)) continue;
+    const [from] = String(destination.port).split(/[-:]/).map(Number);
+    return { ...p, dst: parseIPv4(String(forward.target))!, port: Number(forward['local-port']) + (p.port! - from!) };
+  }
+  return p;
+}
+
+function evaluate(c: Compiled, groups: Map<string, string[]>, arriving: Packet): 'accept' | 'deny' {
+  const p = translate(c, arriving);
   for (const rule of c.rules) {
     const on = String(rule.interface).split(',');
     if (!on.some((i) => i === p.iface || groups.get(i)?.includes(p.iface))) continue;
@@ -118,12 +143,30 @@ function packets(site: Site, test: FlowTest): Packet[] {
   return sources.flatMap((s) => targets(s.iface).map((dst) => ({ iface: s.iface, src: s.address, dst, proto: test.proto, port: test.port })));
 }
 
-const cases = (['homelab', 'vlan-hosting'] as const).flatMap((name) => ['25.7', '26.7'].map((release) => ({ name, release })));
-const example = (name: 'homelab' | 'vlan-hosting', release: string) => edit(readExample(name), ['sites', 0, 'firewall', 'release'], release);
+/** Scenario A with a port forward of a range to the service traefik, mapped onto another port, and tests of its ports. */
+function withForwardedRange(): string {
+  let text = edit(readExample('homelab'), ['sites', 0, 'firewall', 'nat', 'port_forwards'], [
+    { name: 'game', proto: 'udp', port: '10000-10100', service: 'traefik', target_port: 20000 },
+  ]);
+  const tests = [
+    { from: 'internet', to: 'wan', proto: 'udp', port: 10000, expect: 'accept' },
+    { from: 'internet', to: 'wan', proto: 'udp', port: 10050, expect: 'accept' },
+    { from: 'internet', to: 'wan', proto: 'udp', port: 10100, expect: 'accept' },
+    { from: 'internet', to: 'wan', proto: 'udp', port: 10101, expect: 'deny' },
+  ];
+  text = edit(text, ['sites', 0, 'policy', 'tests', 11], tests[0]);
+  tests.slice(1).forEach((t, i) => (text = edit(text, ['sites', 0, 'policy', 'tests', 12 + i], t)));
+  return text;
+}
+
+const topologies = { homelab: () => readExample('homelab'), 'vlan-hosting': () => readExample('vlan-hosting'), 'homelab with a forwarded port range': withForwardedRange };
+
+const cases = (Object.keys(topologies) as (keyof typeof topologies)[]).flatMap((name) => ['25.7', '26.7'].map((release) => ({ name, release })));
+const topology = (name: keyof typeof topologies, release: string) => edit(topologies[name](), ['sites', 0, 'firewall', 'release'], release);
 
 describe.each(cases)('compiled filter rules of $name on $release (legacy rules, MVC rules)', ({ name, release }) => {
   it('give every policy test its expected verdict', async () => {
-    const model = await modelOf(example(name, release));
+    const model = await modelOf(topology(name, release));
     const files = renderAll(model);
     for (const site of model.sites) {
       const c = compiled(files, site.name);
@@ -139,7 +182,7 @@ describe.each(cases)('compiled filter rules of $name on $release (legacy rules, 
   });
 
   it('the evaluator can fail: without the pass rules every accepted flow is denied', async () => {
-    const model = await modelOf(example(name, release));
+    const model = await modelOf(topology(name, release));
     const site = model.sites[0]!;
     const c = compiled(renderAll(model), site.name);
     const groups = new Map([['wireguard', site.firewall!.interfaces.filter((i) => i.kind === 'wireguard').map((i) => i.key)]]);

@@ -55,7 +55,7 @@ describe('describeChanges', () => {
 
   it('a full tunnel: outbound NAT for the tunnel network, in hybrid mode', async () => {
     const words = describeChanges(await modelOf(A), await modelOf(A.replace('tunnel: split', 'tunnel: full')));
-    expect(words).toEqual(['wg0 client AllowedIPs changed: 10.0.0.0/24, 10.0.1.0/24, 10.1.0.0/24 → 0.0.0.0/0', 'outbound NAT now translates 10.0.1.0/24 (WireGuard wg0, full tunnel) to the address of wan, outbound mode hybrid']);
+    expect(words).toEqual(['wg0 client AllowedIPs changed: 10.0.0.0/24, 10.0.1.0/24, 10.1.0.0/24 → 0.0.0.0/0, ::/0', 'outbound NAT now translates 10.0.1.0/24 (WireGuard wg0, full tunnel) to the address of wan, outbound mode hybrid']);
   });
 
   it('no change, no words; an empty base means everything is added', async () => {

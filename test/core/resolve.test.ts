@@ -23,10 +23,13 @@ describe('scenario A (homelab)', async () => {
     ]);
   });
 
-  it('derives the Proxmox return route to the tunnel and the default gateway', () => {
+  it('derives the Proxmox return routes and the default gateway: the tunnel, and the service network its bridge carries without a host address', () => {
     const pve = site.hosts[0]!;
     expect(pve.defaultGateway).toEqual({ address: '192.168.0.1', bridge: 'vmbr0' });
-    expect(pve.routes).toEqual([{ destination: '10.0.1.0/24', via: '10.0.0.1', bridge: 'vmbr1', network: 'home/wireguard' }]);
+    expect(pve.routes).toEqual([
+      { destination: '10.0.1.0/24', via: '10.0.0.1', bridge: 'vmbr1', network: 'home/wireguard' },
+      { destination: '10.1.0.0/24', via: '10.0.0.1', bridge: 'vmbr1', network: 'home/service' },
+    ]);
   });
 
   it('derives what the VPN may reach and the client AllowedIPs from the policy', () => {
@@ -131,8 +134,8 @@ describe('scenario C (AWS VPC)', async () => {
       { name: 'private', public: false, azs: ['ap-northeast-2a', 'ap-northeast-2c'], subnets: ['private-2a', 'private-2c'] },
     ]);
     expect(vpc.routeTables).toEqual([
-      { tier: 'public', routes: [{ destination: '0.0.0.0/0', target: 'internet-gateway' }], subnets: ['public-2a', 'public-2c'], propagateVpn: false },
-      { tier: 'private', routes: [], subnets: ['private-2a', 'private-2c'], propagateVpn: false },
+      { tier: 'public', egress: 'internet-gateway', routes: [{ destination: '0.0.0.0/0', target: 'internet-gateway' }], subnets: ['public-2a', 'public-2c'], propagateVpn: false },
+      { tier: 'private', egress: 'none', routes: [], subnets: ['private-2a', 'private-2c'], propagateVpn: false },
     ]);
   });
 
@@ -162,6 +165,7 @@ describe('a site joined to the VPC by a site-to-site VPN', async () => {
   it('the Proxmox host gets a return route to the VPC through the firewall', () => {
     expect(model.sites[0]!.hosts[0]!.routes.map((r) => [r.destination, r.via, r.bridge])).toEqual([
       ['10.0.1.0/24', '10.0.0.1', 'vmbr1'],
+      ['10.1.0.0/24', '10.0.0.1', 'vmbr1'],
       ['10.30.0.0/16', '10.0.0.1', 'vmbr1'],
     ]);
   });

@@ -271,6 +271,22 @@ const cases: Case[] = [
     change: (t) => t.replace('address: 192.168.20.12', 'address: 192.168.20.200'),
     at: 'address: 192.168.20.200',
     message: /service web2: 192\.168\.20\.200 is inside the DHCP range 192\.168\.20\.128-192\.168\.20\.254 of websvc/,
+  },
+  {
+    rule: 'dhcp/range-conflict',
+    name: "a range over the firewall's own address",
+    example: 'vlan-hosting',
+    change: (t) => t.replace('from: 192.168.30.100', 'from: 192.168.30.1'),
+    at: 'address: 192.168.30.1/24',
+    message: /firewall interface vpssvc: 192\.168\.30\.1 is inside the DHCP range 192\.168\.30\.1-192\.168\.30\.199 of vpssvc/,
+  },
+  {
+    rule: 'dhcp/reservation-in-range',
+    name: 'a reservation inside the dynamic range',
+    example: 'vlan-hosting',
+    change: (t) => t.replace('dhcp: { from: 192.168.30.100, to: 192.168.30.199, dns: [1.1.1.1, 9.9.9.9] }', 'dhcp: { from: 192.168.30.100, to: 192.168.30.199, dns: [1.1.1.1, 9.9.9.9], static: [{ name: nas, mac: "02:00:00:00:00:01", address: 192.168.30.150 }] }'),
+    at: 'address: 192.168.30.150',
+    message: /DHCP reservation nas: 192\.168\.30\.150 is inside the DHCP range 192\.168\.30\.100-192\.168\.30\.199 of vpssvc/,
     severity: 'warning',
   },
   {

@@ -79,7 +79,7 @@ describe('gen build --out: only a directory gen wrote', () => {
     const base = join(dir, 'base');
     mkdirSync(base);
     copyFileSync(join(dir, 'topology.yaml'), join(base, 'topology.yaml'));
-    writeFileSync(join(dir, 'topology.yaml'), readFileSync(join(dir, 'topology.yaml'), 'utf8').replace('      description: Proxmox Backup Server datastore\n', '      description: Proxmox Backup Server datastore\n      noncurrent_days: 45\n'));
+    writeFileSync(join(dir, 'topology.yaml'), readFileSync(join(dir, 'topology.yaml'), 'utf8').replace(/noncurrent_days: 30\b/, 'noncurrent_days: 45'));
     const diff = gen(dir, 'diff', '--base', 'base');
     expect(diff.status).toBe(0);
     expect(diff.stdout).toContain('+++ b/out/aws/terraform/s3.tf');

@@ -41,6 +41,8 @@ export const CORPUS: Record<string, string> = {
   korean: '관리 네트워크 설명',
   'markdown table': 'a | b | c',
   'mermaid label': '"] ; x["y',
+  'here-document end': 'x\nGEN_DATA_END\nreboot',
+  'awk and printf formats': '%s %n \\t " \\\\ $0',
 };
 
 const BENIGN = 'plainword';
@@ -187,6 +189,25 @@ describe('injection corpus', () => {
     const r = spawnSync('bash', [join(root, 'test/scripts/wg-validate.sh'), ...paths], { encoding: 'utf8' });
     expect(r.stdout, r.stdout + r.stderr).not.toContain('FAIL');
     expect(r.status, r.stdout + r.stderr).toBe(0);
+  });
+
+  const shMissing = missing(['dash', 'bash', 'shellcheck'], false);
+  it.skipIf(shMissing !== undefined)(`every accepted verification script parses in dash and bash, and shellcheck finds nothing ${shMissing ?? ''}`, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gen-inject-sh-'));
+    const files = [...unique((p) => p.includes('/verify/') && p.endsWith('.sh')).values()];
+    expect(files.length).toBeGreaterThan(0);
+    const paths = files.map((f, i) => {
+      const path = join(dir, `v${i}.sh`);
+      writeFileSync(path, f.content);
+      return path;
+    });
+    for (const [i, path] of paths.entries()) {
+      const shell = files[i]!.content.startsWith('#!/bin/bash') ? 'bash' : 'dash';
+      const r = spawnSync(shell, ['-n', path], { encoding: 'utf8' });
+      expect(r.status, `${files[i]!.label}\n${r.stderr}`).toBe(0);
+    }
+    const r = spawnSync('shellcheck', ['--format', 'gcc', ...paths], { encoding: 'utf8' });
+    expect(r.stdout + r.stderr).toBe('');
   });
 
   const ifMissing = missing(['ifup', 'ifquery', 'ip', 'unshare']);

@@ -23,7 +23,7 @@ function hostile(): string {
   yaml = edit(yaml, ['sites', 0, 'haproxy', 'frontends', 0, 'description'], EVIL);
   yaml = edit(yaml, ['sites', 0, 'haproxy', 'certificates', 0, 'description'], EVIL);
   yaml = edit(yaml, ['sites', 0, 'firewall', 'nat', 'port_forwards'], [{ name: 'grafana', proto: 'tcp', port: 8443, service: 'grafana', description: EVIL }]);
-  yaml = edit(yaml, ['sites', 0, 'firewall', 'interfaces', 1, 'dhcp'], { static: [{ name: 'nas', mac: 'aa:bb:cc:dd:ee:01', address: '10.0.0.10', description: EVIL }] });
+  yaml = edit(yaml, ['sites', 0, 'firewall', 'interfaces', 1, 'dhcp'], { from: '10.0.0.100', to: '10.0.0.199', static: [{ name: 'nas', mac: 'aa:bb:cc:dd:ee:01', address: '10.0.0.10', description: EVIL }] });
   return yaml;
 }
 

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { siteToSite } from '../aws/fixtures.js';
 import { edit, lint, readExample, root } from '../helpers.js';
 import { type Xml, doc, everyItem, fragments, policyRules, text, withRelease, withRoutesAndGroups } from './support.js';
+import { lineOf } from '../yaml-lines.js';
 
 describe('scenario A (homelab): OPNsense fragments', async () => {
   const files = await fragments(readExample('homelab'), 'home');
@@ -82,7 +83,8 @@ describe('scenario A (homelab): OPNsense fragments', async () => {
 
   it('writes the policy on 26.7 as MVC filter rules in its order, and no legacy rule (no migration assistant)', () => {
     const filter = doc(files, 'filter.xml');
-    expect(filter.filter).toBeUndefined();
+    // <filter> holds only the MSS clamp (normalization rules are legacy in every release).
+    expect(Object.keys(filter.filter)).toEqual(['scrub']);
     expect(filter.OPNsense.Firewall.Filter['@version']).toBe('1.0.5');
     const rules: Xml[] = filter.OPNsense.Firewall.Filter.rules.rule;
     expect(rules.map((r) => Number(r.sequence))).toEqual(rules.map((_, i) => (i + 1) * 10));
@@ -369,6 +371,26 @@ describe('outbound NAT of a full-tunnel VPN', () => {
     expect(doc(await full('26.1', 'manual'), 'nat.xml').nat.outbound).toMatchObject({ mode: 'advanced', rule: [expect.objectContaining({ source: { network: '10.0.1.0/24' } })] });
     expect(doc(await full('26.1', 'disabled'), 'nat.xml').nat.outbound).toEqual({ mode: 'disabled' });
     expect(doc(await fragments(withRelease(readExample('homelab'), '26.1'), 'home'), 'nat.xml').nat.outbound).toEqual({ mode: 'automatic' });
+  });
+});
+
+describe('forwarded port ranges', () => {
+  it('passes the whole forwarded range, mapped onto the target from its first port', async () => {
+    const forwards = [
+      { name: 'game', proto: 'udp', port: '10000-10100', service: 'traefik', target_port: 20000 },
+      { name: 'same', proto: 'tcp', port: '30000-30010', address: '10.1.0.130' },
+    ];
+    const files = await fragments(edit(readExample('homelab'), ['sites', 0, 'firewall', 'nat', 'port_forwards'], forwards), 'home');
+    const nat = doc(files, 'nat.xml').nat.rule;
+    expect(nat.map((r: Xml) => [r.destination.port, r['local-port']])).toEqual([['10000-10100', '20000'], ['30000-30010', '30000']]);
+    const passes = policyRules(files).filter((r: Xml) => r.descr.startsWith('gen: port forward'));
+    expect(passes.map((r: Xml) => [r.destination.address, r.destination.port])).toEqual([['10.1.0.100', '20000-20100'], ['10.1.0.130', '30000-30010']]);
+  });
+
+  it('refuses a range that the target port would push beyond 65535, at the target port', async () => {
+    const yaml = edit(readExample('homelab'), ['sites', 0, 'firewall', 'nat', 'port_forwards'], [{ name: 'game', proto: 'udp', port: '10000-10100', service: 'traefik', target_port: 65500 }]);
+    const found = (await lint(yaml)).filter((d) => d.rule === 'ports/range');
+    expect(found.map((d) => [d.message, d.location.line])).toEqual([['port forward game: ports 10000-10100 mapped from 65500 end beyond 65535', lineOf(yaml, ['sites', 0, 'firewall', 'nat', 'port_forwards', 0, 'target_port'])]]);
   });
 });
 

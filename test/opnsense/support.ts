@@ -74,7 +74,8 @@ export function doc(files: Map<string, string>, name: string): Xml {
  */
 export function policyRules(files: Map<string, string>, interfaceKeys?: Iterable<string>): Xml[] {
   const filter = doc(files, 'filter.xml');
-  if (filter.filter) return filter.filter.rule ?? [];
+  // (A 26.7 <filter> holds only the normalization rules, <scrub>.)
+  if (!filter.OPNsense?.Firewall?.Filter?.rules) return filter.filter?.rule ?? [];
   const keys = new Set(interfaceKeys ?? Object.keys(doc(files, 'interfaces.xml').interfaces));
   const side = (net: string, not: string, port?: string) => ({
     ...(net === 'any' ? { any: '' } : keys.has(net) || net === '(self)' || (net.endsWith('ip') && keys.has(net.slice(0, -2))) ? { network: net } : { address: net }),

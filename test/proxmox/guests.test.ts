@@ -66,7 +66,7 @@ describe('scenario A', async () => {
 
   it("fills the backup server's address into storage.cfg", () => {
     expect(files.get('home/proxmox/storage.cfg')).toContain('\tserver 10.0.0.20\n');
-    expect(files.get('home/proxmox/storage.cfg')).not.toContain('REPLACE-WITH');
+    expect(files.get('home/proxmox/storage.cfg')).not.toContain('REPLACE-WITH-PBS-ADDRESS');
   });
 
   it('applies in guests.sh exactly the settings of the review files', () => {

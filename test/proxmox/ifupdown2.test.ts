@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { edit, readExample, render, root } from '../helpers.js';
+import type { Network, Site } from '../../src/model.js';
+import { formatIPv4 } from '../../src/net.js';
+import { edit, modelOf, readExample, render, root } from '../helpers.js';
 import { attempt, missing, titled } from '../system-tools.js';
 
 const homelab = readExample('homelab');
@@ -28,6 +30,8 @@ async function interfacesOf(yaml: string, name: string): Promise<string> {
 const variants: Record<string, () => string> = {
   'scenario A': () => homelab,
   'scenario B': () => hosting,
+  'A with jumbo frames on a bridge with a port and on one without': () =>
+    edit(edit(homelab, [...hostPath, 'bridges', 0, 'mtu'], 9000), [...hostPath, 'bridges', 2, 'mtu'], 9000),
   'A with site-to-site networks and an MTU': () =>
     edit(edit(homelab, ['sites', 0, 'remote_networks'], [{ name: 'office', cidr: '172.16.0.0/16' }]), [...hostPath, 'bridges', 0, 'mtu'], 9000),
   'A with a description full of keywords': () =>
@@ -65,11 +69,11 @@ const whyUml = missing(['linux.uml', 'modprobe', 'ifup', 'bridge']);
 // The bring-ups run in beforeAll, never at collection time: a skipped block collects without running anything.
 describe.skipIf(whyUml)(titled('bring-up with ifupdown2 inside User-Mode-Linux', whyUml), () => {
   const run = promisify(execFile);
-  async function bringUp(yaml: string, name: string): Promise<(file: string) => string> {
+  async function bringUp(yaml: string, name: string, probes: string[] = []): Promise<(file: string) => string> {
     const file = await interfacesOf(yaml, name);
     const out = join(work, `uml-${name}`);
     try {
-      await run(uml, [file, out], { timeout: 150_000 });
+      await run(uml, [file, out, ...probes], { timeout: 150_000 });
     } catch (error) {
       const e = error as { stdout?: string; stderr?: string };
       throw new Error(`bring-up of ${name} failed:\n${e.stdout ?? ''}${e.stderr ?? ''}`);
@@ -79,19 +83,61 @@ describe.skipIf(whyUml)(titled('bring-up with ifupdown2 inside User-Mode-Linux',
   // The firewall VM's NIC on vmbr2 is a tagless trunk port; as a bridge port it
   // shows which VLANs ifupdown2 lets through from the generated bridge-vids.
   const hostingWithTrunk = edit(hosting, [...hostPath, 'bridges', 1, 'ports'], ['tap102i1']);
+  // Jumbo frames on the bridge with a port, and on one without (where guests' taps plug in).
+  const jumbo = edit(edit(homelab, [...hostPath, 'bridges', 0, 'mtu'], 9000), [...hostPath, 'bridges', 2, 'mtu'], 9000);
+  // One address inside every network of the firewall (not its own), to ask the kernel where it goes.
+  const probeOf = (n: Network) => formatIPv4(n.block.base + 5);
+  let site: Site;
+  let firewallNetworks: Network[];
   let a: (file: string) => string;
   let b: (file: string) => string;
   let trunk: (file: string) => string;
+  let mtu: (file: string) => string;
   beforeAll(async () => {
-    [a, b, trunk] = await Promise.all([bringUp(homelab, 'A'), bringUp(hosting, 'B'), bringUp(hostingWithTrunk, 'B-trunk')]);
+    site = (await modelOf(homelab)).sites[0]!;
+    firewallNetworks = site.networks;
+    [a, b, trunk, mtu] = await Promise.all([
+      bringUp(homelab, 'A', firewallNetworks.map(probeOf)),
+      bringUp(hosting, 'B'),
+      bringUp(hostingWithTrunk, 'B-trunk'),
+      bringUp(jumbo, 'A-jumbo'),
+    ]);
   }, 300_000);
 
   it('scenario A: the derived return route and the default gateway are in the routing table, and leave with ifdown', () => {
     const routes = a('route.txt').split('\n');
     expect(routes).toContain('10.0.1.0/24 via 10.0.0.1 dev vmbr1 ');
+    expect(routes).toContain('10.1.0.0/24 via 10.0.0.1 dev vmbr1 ');
     expect(routes.some((r) => r.startsWith('default via 192.168.0.1 dev vmbr0'))).toBe(true);
     expect(a('route-after-down.txt')).not.toContain('10.0.1.0/24');
+    expect(a('route-after-down.txt')).not.toContain('10.1.0.0/24');
     expect(a('ifquery-check.rc').trim()).toBe('0');
+  });
+
+  it('scenario A: the host reaches every network of the firewall, directly where it has an address, else through the firewall, never through its default gateway', () => {
+    const host = site.hosts[0]!;
+    const firewallAddresses = new Set(site.firewall!.interfaces.flatMap((i) => (i.address ? [i.address] : [])));
+    const lines = new Map(a('route-get.txt').trim().split('\n').map((l) => [l.split(' ')[0]!, l] as const));
+    expect([...lines.keys()]).toEqual(firewallNetworks.map(probeOf));
+    for (const network of firewallNetworks) {
+      const line = lines.get(probeOf(network))!;
+      const onLink = host.bridges.find((b) => b.network === network.id);
+      if (onLink) expect(line, network.cidr).toMatch(new RegExp(` dev ${onLink.name} src `));
+      else {
+        const via = / via (\S+) /.exec(line)?.[1];
+        expect(firewallAddresses.has(via!), `${network.cidr}: ${line}`).toBe(true);
+      }
+      expect(line).not.toContain(`via ${host.defaultGateway!.address} `);
+    }
+    expect(firewallNetworks.map((n) => n.cidr).sort()).toEqual(['10.0.0.0/24', '10.0.1.0/24', '10.1.0.0/24', '192.168.0.0/24']);
+  });
+
+  it('a bridge MTU is the bridge’s and its ports’ MTU in the kernel, with or without ports', () => {
+    const links = JSON.parse(mtu('links.json')) as { ifname: string; mtu: number }[];
+    const byName = Object.fromEntries(links.map((l) => [l.ifname, l.mtu]));
+    expect(byName).toMatchObject({ eno1: 9000, vmbr0: 9000, vmbr1: 1500, vmbr2: 9000 });
+    expect(mtu('ifup-problems.log')).toBe('');
+    expect(mtu('ifquery-check.rc').trim()).toBe('0');
   });
 
   it('scenario B: vmbr2 comes up VLAN-filtering, vmbr1 not, with no message from ifupdown2', () => {

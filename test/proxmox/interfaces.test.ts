@@ -31,13 +31,21 @@ describe('Proxmox interfaces for scenario A', async () => {
     expect(vmbr0.comments).toEqual(['External (WAN side, toward the NAT router)']);
   });
 
-  it('gives vmbr1 the derived, idempotent return route to the tunnel through the firewall', () => {
+  it('gives vmbr1 the derived, idempotent return routes through the firewall: the tunnel, and the service network the host has no address on', () => {
     const vmbr1 = file.stanzas.get('vmbr1')!;
     expect(option(vmbr1, 'address')).toEqual(['10.0.0.254/24']);
     expect(option(vmbr1, 'gateway')).toEqual([]);
     expect(option(vmbr1, 'bridge-ports')).toEqual(['none']);
-    expect(option(vmbr1, 'post-up')).toEqual(['ip route add 10.0.1.0/24 via 10.0.0.1 || true']);
-    expect(option(vmbr1, 'post-down')).toEqual(['ip route del 10.0.1.0/24 via 10.0.0.1 || true']);
+    expect(option(vmbr1, 'post-up')).toEqual(['ip route replace 10.0.1.0/24 via 10.0.0.1', 'ip route replace 10.1.0.0/24 via 10.0.0.1']);
+    expect(option(vmbr1, 'post-down')).toEqual(['ip route del 10.0.1.0/24 via 10.0.0.1 || true', 'ip route del 10.1.0.0/24 via 10.0.0.1 || true']);
+  });
+
+  it('says in its header how to install it and that the Proxmox VE GUI rewrites it on its first Apply', () => {
+    const header = text.split('\n\n')[0]!;
+    expect(header).toMatch(/^# \/etc\/network\/interfaces of Proxmox VE host pve/);
+    expect(header).toContain('/etc/network/interfaces.new');
+    expect(header).toContain('`pvesh set /nodes/pve/network`');
+    expect(header).toMatch(/GUI rewrites this file on its first Apply: it drops these\n# comments and writes its own header/);
   });
 
   it('leaves vmbr2 without an address and without VLANs', () => {
@@ -82,11 +90,12 @@ describe('Proxmox interfaces for other topologies', () => {
     ]);
     const vmbr1 = parseInterfaces((await render(text)).get('home/proxmox/pve/interfaces')!).stanzas.get('vmbr1');
     expect(option(vmbr1, 'post-up')).toEqual([
-      'ip route add 10.0.1.0/24 via 10.0.0.1 || true',
-      'ip route add 10.50.0.0/24 via 10.0.0.1 || true',
-      'ip route add 172.16.0.0/16 via 10.0.0.1 || true',
+      'ip route replace 10.0.1.0/24 via 10.0.0.1',
+      'ip route replace 10.1.0.0/24 via 10.0.0.1',
+      'ip route replace 10.50.0.0/24 via 10.0.0.1',
+      'ip route replace 172.16.0.0/16 via 10.0.0.1',
     ]);
-    expect(option(vmbr1, 'post-down')).toHaveLength(3);
+    expect(option(vmbr1, 'post-down')).toHaveLength(4);
   });
 
   it('needs no route when the host’s default gateway is the firewall itself', async () => {
@@ -97,11 +106,33 @@ describe('Proxmox interfaces for other topologies', () => {
     expect(file.stanzas.get('vmbr0')!.method).toBe('manual');
   });
 
-  it('writes a bridge MTU on its ports, where the bridge takes it from', async () => {
-    const text = edit(homelab, ['sites', 0, 'proxmox', 'hosts', 0, 'bridges', 0, 'mtu'], 9000);
+  it('writes a bridge MTU on the bridge, after its VLANs as Proxmox VE does, and on each of its ports', async () => {
+    let text = edit(homelab, ['sites', 0, 'proxmox', 'hosts', 0, 'bridges', 0, 'mtu'], 9000);
+    text = edit(edit(text, ['sites', 0, 'proxmox', 'hosts', 0, 'bridges', 2, 'mtu'], 9000), ['sites', 0, 'proxmox', 'hosts', 0, 'bridges', 2, 'vlan_aware'], true);
     const file = parseInterfaces((await render(text)).get('home/proxmox/pve/interfaces')!);
     expect(option(file.stanzas.get('eno1'), 'mtu')).toEqual(['9000']);
-    expect(option(file.stanzas.get('vmbr0'), 'mtu')).toEqual([]);
+    expect(option(file.stanzas.get('vmbr0'), 'mtu')).toEqual(['9000']);
+    expect(file.stanzas.get('vmbr2')!.options.map(([k]) => k)).toEqual(['bridge-ports', 'bridge-stp', 'bridge-fd', 'bridge-vlan-aware', 'bridge-vids', 'mtu']);
+    expect(option(file.stanzas.get('vmbr2'), 'mtu')).toEqual(['9000']);
+  });
+
+  it('derives the same bridge-vids on every host whose bridge of that name carries the firewall trunk', async () => {
+    const second = { name: 'pve2', ports: ['eno1'], bridges: [{ name: 'vmbr1', ports: ['eno1'] }, { name: 'vmbr2', ports: ['eno2'] }, { name: 'vmbr9' }] };
+    let text = edit(hosting, ['sites', 0, 'proxmox', 'hosts', 1], second);
+    text = edit(text, ['sites', 0, 'firewall', 'vm'], { host: 'pve' });
+    const files = await render(text);
+    const first = parseInterfaces(files.get('hosting/proxmox/pve/interfaces')!);
+    const other = parseInterfaces(files.get('hosting/proxmox/pve2/interfaces')!);
+    expect(option(other.stanzas.get('vmbr2'), 'bridge-vlan-aware')).toEqual(['yes']);
+    expect(option(other.stanzas.get('vmbr2'), 'bridge-vids')).toEqual(option(first.stanzas.get('vmbr2'), 'bridge-vids'));
+    expect(option(other.stanzas.get('vmbr2'), 'bridge-vids')).toEqual(['10 20 30']);
+    expect(option(other.stanzas.get('vmbr9'), 'bridge-vlan-aware')).toEqual([]);
+  });
+
+  it('never lists VLAN 1 in derived bridge-vids: it is the untagged native VLAN', async () => {
+    const text = edit(hosting, ['sites', 0, 'proxmox', 'hosts', 0, 'bridges', 0, 'vlan_aware'], true);
+    const file = parseInterfaces((await render(text)).get('hosting/proxmox/pve/interfaces')!);
+    expect(option(file.stanzas.get('vmbr1'), 'bridge-vids')).toEqual(['2-4094']);
   });
 });
 
@@ -123,6 +154,7 @@ describe('values for post-up lines and keywords are validated, not quoted', () =
     expect(ipv4('10.0.0.1')).toBe('10.0.0.1');
     expect(ifname('vmbr0')).toBe('vmbr0');
     expect(vid('2-4094')).toBe('2-4094');
+    expect(vid('20')).toBe('20');
   });
 
   it.each([
@@ -133,6 +165,10 @@ describe('values for post-up lines and keywords are validated, not quoted', () =
     () => ifname('vmbr0\n\tpost-up reboot'),
     () => vid('4095'),
     () => vid('30-10'),
+    // Proxmox VE's API refuses these (pve_verify_vlan_id_or_range): the GUI could not save the bridge.
+    () => vid('1'),
+    () => vid('1-100'),
+    () => vid('20-20'),
   ])('refuses anything else (%#)', (f) => {
     expect(f).toThrow(UnsafeValueError);
   });

@@ -1,14 +1,23 @@
 #!/usr/bin/env bash
 # Bring a Proxmox-style /etc/network/interfaces up with ifupdown2 inside a
 # User-Mode-Linux guest (Debian kernel 6.1 with bridge VLAN filtering, 8021q,
-# dummy), then dump links, routes and `bridge vlan` to OUTDIR. The host
+# dummy), then dump links, routes and `bridge vlan` to OUTDIR, and where the
+# kernel routes each PROBE address (`ip route get`) to route-get.txt. The host
 # kernel lacks VLAN filtering and dummy devices, hence the guest. The guest
 # has no network device connected to anything, and sees the host's / read-only.
 # Host packages: user-mode-linux kmod ifupdown2 bridge-utils iproute2
-# Usage: uml-ifupdown2.sh INTERFACES_FILE OUTDIR
+# Usage: uml-ifupdown2.sh INTERFACES_FILE OUTDIR [PROBE_ADDRESS...]
 # Exits 0 only if ifup and `ifquery --check` pass without any message.
+# With VERIFY=SCRIPT in the environment, the guest also runs that host
+# verification script (bash) after the bring-up, with VERIFY_STUBS (a
+# directory of stand-ins for commands the guest lacks, e.g. qm) first in
+# PATH, into verify-0.out/.rc; then, for each line of the file VERIFY_DRIFTS,
+# runs the line as a command and the script again (verify-1, verify-2, ...).
 set -euo pipefail
 FILE=$(readlink -f "$1"); mkdir -p "$2"; OUT=$(readlink -f "$2"); rm -f "$OUT"/*
+shift 2
+for a in "$@"; do [[ $a =~ ^[0-9.]+$ ]] || { echo "not an IPv4 address: $a"; exit 2; }; done
+PROBES=$(IFS=,; echo "$*")
 CONF=$(mktemp /tmp/ifupdown2-pve.XXXXXX)
 # Proxmox's ifupdown2 ships these two settings.
 sed -e 's/^multiple_vlan_aware_bridge_support=0/multiple_vlan_aware_bridge_support=1/' \
@@ -23,6 +32,11 @@ mount -t proc proc /proc; mount -t sysfs sys /sys
 mount -t tmpfs tmpfs /run
 mkdir -p /run/in; cp "$IFFILE" /run/in/interfaces; cp "$IFCONF" /run/in/ifupdown2.conf
 IFFILE=/run/in/interfaces; IFCONF=/run/in/ifupdown2.conf
+if [ -n "$VERIFY" ]; then
+  cp "$VERIFY" /run/in/verify.sh; VERIFY=/run/in/verify.sh
+  mkdir -p /run/in/stubs; [ -z "$VSTUBS" ] || cp -r "$VSTUBS"/. /run/in/stubs/
+  : > /run/in/drifts; [ -z "$VDRIFTS" ] || cp "$VDRIFTS" /run/in/drifts
+fi
 for d in /tmp /var/tmp /mnt; do mount -t tmpfs tmpfs $d; done
 mkdir -p /mnt/lib/modules /mnt/out /run/network /var/tmp/network
 ln -s /usr/lib/uml/modules/$(uname -r) /mnt/lib/modules/$(uname -r)
@@ -37,12 +51,26 @@ done
 O=/mnt/out
 ifup -a -i "$IFFILE" > $O/ifup.log 2>&1; echo $? > $O/ifup.rc
 ip -br link > $O/links.txt
+ip -j link > $O/links.json
+: > $O/route-get.txt
+for a in $(echo "$PROBES" | tr ',' ' '); do
+  echo "$a $(ip -o route get "$a" 2>&1 | head -1)" >> $O/route-get.txt
+done
 ip -br addr > $O/addr.txt
 ip route > $O/route.txt
 ip -d -j link show type bridge > $O/bridges.json
 bridge -j -compressvlans vlan show > $O/bridge-vlan.json
 bridge -compressvlans vlan show > $O/bridge-vlan.txt
 ifquery -a -c -i "$IFFILE" > $O/ifquery-check.txt 2>&1; echo $? > $O/ifquery-check.rc
+if [ -n "$VERIFY" ]; then
+  n=0
+  PATH=/run/in/stubs:$PATH bash "$VERIFY" > $O/verify-$n.out 2>&1; echo $? > $O/verify-$n.rc
+  while IFS= read -r drift; do
+    n=$((n + 1))
+    sh -c "$drift" > $O/drift-$n.log 2>&1
+    PATH=/run/in/stubs:$PATH bash "$VERIFY" > $O/verify-$n.out 2>&1; echo $? > $O/verify-$n.rc
+  done < /run/in/drifts
+fi
 ifdown -a -i "$IFFILE" > $O/ifdown.log 2>&1; echo $? > $O/ifdown.rc
 ip route > $O/route-after-down.txt
 echo done > $O/DONE
@@ -50,7 +78,8 @@ sync; poweroff -f
 GUEST
 # Kernel arguments KEY=VALUE become init's environment.
 timeout 120 linux.uml mem=384M rootfstype=hostfs rootflags=/ ro init="$INIT" \
-  IFFILE="$FILE" IFCONF="$CONF" OUTDIR="$OUT" con0=fd:0,fd:1 con=null \
+  IFFILE="$FILE" IFCONF="$CONF" OUTDIR="$OUT" PROBES="$PROBES" VERIFY="${VERIFY:+$(readlink -f "$VERIFY")}" \
+  VSTUBS="${VERIFY_STUBS:+$(readlink -f "$VERIFY_STUBS")}" VDRIFTS="${VERIFY_DRIFTS:+$(readlink -f "$VERIFY_DRIFTS")}" con0=fd:0,fd:1 con=null \
   < /dev/null > "$OUT/console.log" 2>&1 || true
 [[ -f $OUT/DONE ]] || { echo "UML run failed:"; tail -20 "$OUT/console.log"; exit 2; }
 echo "ifup rc=$(cat "$OUT/ifup.rc")  ifquery --check rc=$(cat "$OUT/ifquery-check.rc")"

@@ -7,8 +7,11 @@
 # and nothing leaves the namespaces.
 # Needs root, wireguard-tools, wireguard-go, iproute2, iputils-ping.
 # Usage: wg-e2e.sh SERVER_CONF CLIENT_CONF [ADDRESS...]
-#   Each ADDRESS is put on the server namespace's loopback and pinged from the
-#   client too: it must reach it through the tunnel, by the client's AllowedIPs.
+#   Each IPv4 ADDRESS is put on the server namespace's loopback and pinged from
+#   the client too: it must reach it through the tunnel, by the client's AllowedIPs.
+#   Each IPv6 ADDRESS is only routed: the client namespace has IPv6 of its own
+#   (a default route over the underlay, as a client on a dual-stack network
+#   has), and the address must go into the tunnel rather than around it.
 set -euo pipefail
 NS_S=wgs-$$; NS_C=wgc-$$
 IF_S=wgs$$; IF_C=wgc$$; IF_S=${IF_S:0:15}; IF_C=${IF_C:0:15}   # /var/run/wireguard is shared by all namespaces
@@ -40,6 +43,8 @@ ip netns add "$NS_S"; ip netns add "$NS_C"
 ip link add ul-s netns "$NS_S" type veth peer name ul-c netns "$NS_C"
 ip -n "$NS_S" addr add "$UL_S/30" dev ul-s; ip -n "$NS_S" link set ul-s up; ip -n "$NS_S" link set lo up
 ip -n "$NS_C" addr add "$UL_C/30" dev ul-c; ip -n "$NS_C" link set ul-c up; ip -n "$NS_C" link set lo up
+ip -n "$NS_S" addr add fd00:254::1/64 dev ul-s nodad; ip -n "$NS_C" addr add fd00:254::2/64 dev ul-c nodad
+ip -n "$NS_C" -6 route add default via fd00:254::1 dev ul-c
 
 ip netns exec "$NS_S" wireguard-go "$IF_S" 2>/dev/null
 ip netns exec "$NS_C" wireguard-go "$IF_C" 2>/dev/null
@@ -57,6 +62,12 @@ ip netns exec "$NS_C" ping -c 3 -i 0.2 -W 2 "${A_S%/*}"
 HS=$(ip netns exec "$NS_C" wg show "$IF_C" latest-handshakes | awk '{print $2}')
 echo "client latest-handshake: $HS"
 for extra in "${@:3}"; do
+  if [[ $extra == *:* ]]; then
+    route=$(ip netns exec "$NS_C" ip -6 route get "$extra")
+    echo "IPv6 $extra: $route"
+    grep -q "dev $IF_C" <<<"$route" || { echo "FAIL: IPv6 $extra bypasses the tunnel"; exit 1; }
+    continue
+  fi
   ip -n "$NS_S" addr add "$extra/32" dev lo
   ip netns exec "$NS_C" ip route get "$extra" | grep -q "dev $IF_C" || { echo "FAIL: $extra is not routed into the tunnel"; exit 1; }
   ip netns exec "$NS_C" ping -c 2 -i 0.2 -W 2 "$extra"

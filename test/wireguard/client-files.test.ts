@@ -15,14 +15,14 @@ describe('WireGuard client files for scenario A', async () => {
     expect(names).toEqual([
       'home/wireguard/laptop-john-lan.conf',
       'home/wireguard/laptop-john.conf',
-      'home/wireguard/mac-workstation-lan.conf',
-      'home/wireguard/mac-workstation.conf',
+      'home/wireguard/mac-ws-lan.conf',
+      'home/wireguard/mac-ws.conf',
       'home/wireguard/peers.md',
     ]);
   });
 
   it('fills [Interface] and [Peer] from the model', () => {
-    const [iface, peer, ...rest] = parseWgQuick(files.get('home/wireguard/mac-workstation.conf')!);
+    const [iface, peer, ...rest] = parseWgQuick(files.get('home/wireguard/mac-ws.conf')!);
     expect(rest).toEqual([]);
     expect(iface!.name).toBe('Interface');
     expect(iface!.values).toEqual({
@@ -77,12 +77,12 @@ describe('WireGuard client files for scenario A', async () => {
 });
 
 describe('WireGuard client files for other topologies', () => {
-  it('gives a full tunnel 0.0.0.0/0 and its DNS servers', async () => {
+  it('gives a full tunnel every IPv4 and IPv6 destination (0.0.0.0/0, ::/0) and its DNS servers', async () => {
     let text = edit(homelab, [...wg0, 'tunnel'], 'full');
     text = edit(text, [...wg0, 'dns'], ['10.0.0.1']);
     const [iface, peer] = parseWgQuick((await render(text)).get('home/wireguard/laptop-john.conf')!);
     expect(iface!.values.DNS).toBe('10.0.0.1');
-    expect(peer!.values.AllowedIPs).toBe('0.0.0.0/0');
+    expect(peer!.values.AllowedIPs).toBe('0.0.0.0/0, ::/0');
   });
 
   it('writes no DNS line in split tunnel even when dns is set (the lint warns)', async () => {
@@ -96,8 +96,8 @@ describe('WireGuard client files for other topologies', () => {
     text = edit(text, [...wg0, 'lan_endpoint'], undefined);
     text = edit(text, [...wg0, 'peers', 0, 'keepalive'], 0);
     const files = await render(text);
-    expect(files.has('home/wireguard/mac-workstation-lan.conf')).toBe(false);
-    const peer = parseWgQuick(files.get('home/wireguard/mac-workstation.conf')!)[1]!;
+    expect(files.has('home/wireguard/mac-ws-lan.conf')).toBe(false);
+    const peer = parseWgQuick(files.get('home/wireguard/mac-ws.conf')!)[1]!;
     expect(peer.values.Endpoint).toBe('vpn.example.com:4500');
     expect(peer.values.PersistentKeepalive).toBeUndefined();
     expect(parseWgQuick(files.get('home/wireguard/laptop-john.conf')!)[1]!.values.PersistentKeepalive).toBe('25');
@@ -140,22 +140,23 @@ describe('a site with two WireGuard instances', () => {
       public_key: 'XCdJc81KmaxcKhvh+14BTLyFXofXIyLTdEZ6sWqhWkU=',
       endpoint: 'vpn2.example.com',
       roles: [{ name: 'workstation', from: '10.0.2.2', to: '10.0.2.10' }],
-      peers: [{ name: 'mac-workstation', role: 'workstation', address: '10.0.2.2', public_key: generateKeyPair().publicKey }],
+      peers: [{ name: 'mac-workstation', tunnel_name: 'mac-ws', role: 'workstation', address: '10.0.2.2', public_key: generateKeyPair().publicKey }],
     };
     const assigned = edit(homelab, ['sites', 0, 'firewall', 'interfaces', 4], { name: 'wireguard2', assign: 'opt3', wireguard: 'wg1' });
-    const text = edit(assigned, ['sites', 0, 'wireguard', 1], second);
+    // With the instance prefix, wg0-laptop-john-lan would be 19 characters: too long for wg-quick.
+    const text = edit(edit(assigned, ['sites', 0, 'wireguard', 1], second), [...wg0, 'peers', 1, 'tunnel_name'], 'john');
     const files = await render(text);
     const names = [...files.keys()].filter((f) => f.startsWith('home/wireguard/')).sort();
-    expect(names).toContain('home/wireguard/wg0-mac-workstation.conf');
-    expect(names).toContain('home/wireguard/wg0-mac-workstation-lan.conf');
-    expect(names).toContain('home/wireguard/wg1-mac-workstation.conf');
-    expect(names).not.toContain('home/wireguard/wg1-mac-workstation-lan.conf');
-    const [iface, peer] = parseWgQuick(files.get('home/wireguard/wg1-mac-workstation.conf')!);
+    expect(names).toContain('home/wireguard/wg0-mac-ws.conf');
+    expect(names).toContain('home/wireguard/wg0-mac-ws-lan.conf');
+    expect(names).toContain('home/wireguard/wg1-mac-ws.conf');
+    expect(names).not.toContain('home/wireguard/wg1-mac-ws-lan.conf');
+    const [iface, peer] = parseWgQuick(files.get('home/wireguard/wg1-mac-ws.conf')!);
     expect(iface!.values.Address).toBe('10.0.2.2/24');
     expect(peer!.values.Endpoint).toBe('vpn2.example.com:51821');
     expect(files.get('home/wireguard/peers.md')).toContain('## wg1');
-    expect(files.get('home/wireguard/wg1-mac-workstation.conf')).toContain('`gen wg export mac-workstation --instance wg1` fills in the private key');
-    expect(files.get('home/wireguard/wg0-mac-workstation-lan.conf')).toContain('`gen wg export mac-workstation --instance wg0 --lan` fills in');
+    expect(files.get('home/wireguard/wg1-mac-ws.conf')).toContain('`gen wg export mac-workstation --instance wg1` fills in the private key');
+    expect(files.get('home/wireguard/wg0-mac-ws-lan.conf')).toContain('`gen wg export mac-workstation --instance wg0 --lan` fills in');
     // wg1 is in no zone, so its clients may reach nothing: no AllowedIPs line (and a warning).
     expect(peer!.values.AllowedIPs).toBeUndefined();
     expect((await lint(text)).filter((d) => d.rule === 'wg/reach-empty').map((d) => d.message)).toEqual(['clients of wg1 may reach no network: no pass rule from its zone']);

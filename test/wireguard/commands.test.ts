@@ -122,12 +122,13 @@ describe('gen wg add-peer', () => {
   it('keeps the keys of same-named peers of two instances apart', async () => {
     const second = { name: 'wg1', listen_port: 51821, address: '10.0.2.1/24', public_key: generateKeyPair().publicKey, endpoint: 'vpn.example.com', roles: [{ name: 'workstation', from: '10.0.2.2', to: '10.0.2.10' }] };
     const assigned = edit(current(), ['sites', 0, 'firewall', 'interfaces', 4], { name: 'wireguard2', assign: 'opt3', wireguard: 'wg1' });
-    writeFileSync(topology, edit(assigned, ['sites', 0, 'wireguard', 1], second));
-    for (const instance of ['wg0', 'wg1']) expect((await gen('wg', 'add-peer', 'laptop-anna', '--role', 'workstation', '--instance', instance, '-f', topology)).code).toBe(0);
-    const keys = ['wg0', 'wg1'].map((i) => readFileSync(join(secrets, `home/wireguard/${i}/peers/laptop-anna.key`), 'utf8').trim());
+    // With the instance prefix, client file names grow: wg0-laptop-john-lan would not fit in 15 characters.
+    writeFileSync(topology, edit(edit(assigned, ['sites', 0, 'wireguard', 1], second), ['sites', 0, 'wireguard', 0, 'peers', 1, 'tunnel_name'], 'john'));
+    for (const instance of ['wg0', 'wg1']) expect((await gen('wg', 'add-peer', 'anna', '--role', 'workstation', '--instance', instance, '-f', topology)).code).toBe(0);
+    const keys = ['wg0', 'wg1'].map((i) => readFileSync(join(secrets, `home/wireguard/${i}/peers/anna.key`), 'utf8').trim());
     expect(keys[0]).not.toBe(keys[1]);
     for (const [i, instance] of ['wg0', 'wg1'].entries()) {
-      const exported = await gen('wg', 'export', 'laptop-anna', '--instance', instance, '-f', topology);
+      const exported = await gen('wg', 'export', 'anna', '--instance', instance, '-f', topology);
       expect([exported.code, exported.stderr]).toEqual([0, '']);
       expect(exported.stdout).toContain(`PrivateKey = ${keys[i]}\n`);
     }

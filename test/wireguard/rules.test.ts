@@ -118,3 +118,67 @@ describe('what the client files need from the instance', () => {
     expect((await lint(homelab)).filter((d) => d.rule === 'wg/reach-empty')).toEqual([]);
   });
 });
+
+describe('wg/client-file-name', () => {
+  const rule = 'wg/client-file-name';
+  const mac = [...wg0, 'peers', 0];
+
+  it('is an error when -lan pushes the file name past 15 characters, at the peer name', async () => {
+    const text = edit(homelab, [...mac, 'tunnel_name'], undefined);
+    const found = only(await lint(text), rule);
+    expect(found.map((d) => [d.severity, d.message, d.location.line])).toEqual([
+      ['error', 'peer mac-workstation: client file mac-workstation-lan.conf would not import, its name has 19 characters (at most 15)', lineOf(text, [...mac, 'name'])],
+    ]);
+  });
+
+  it('counts the instance prefix of a site with two instances, at the tunnel_name', async () => {
+    const second = { name: 'wg1', listen_port: 51821, address: '10.0.2.1/24', peers: [] };
+    let text = edit(homelab, ['sites', 0, 'firewall', 'interfaces', 4], { name: 'wireguard2', assign: 'opt3', wireguard: 'wg1' });
+    text = edit(edit(text, ['sites', 0, 'wireguard', 1], second), [...mac, 'tunnel_name'], 'mac-studio');
+    const found = only(await lint(text), rule);
+    expect(found.map((d) => [d.message, d.location.line])).toEqual([
+      ['peer mac-workstation: client file wg0-mac-studio-lan.conf would not import, its name has 18 characters (at most 15)', lineOf(text, [...mac, 'tunnel_name'])],
+      ['peer laptop-john: client file wg0-laptop-john-lan.conf would not import, its name has 19 characters (at most 15)', lineOf(text, [...wg0, 'peers', 1, 'name'])],
+    ]);
+  });
+
+  it('passes scenario A, where every file name fits, and a disabled peer whose files are not written', async () => {
+    expect(only(await lint(homelab), rule)).toEqual([]);
+    const text = edit(edit(homelab, [...mac, 'tunnel_name'], undefined), [...mac, 'enabled'], false);
+    expect(only(await lint(text), rule)).toEqual([]);
+  });
+});
+
+describe('wg/duplicate-listen-port', () => {
+  const rule = 'wg/duplicate-listen-port';
+  const withSecond = (port: number) => {
+    const second = { name: 'wg1', listen_port: port, address: '10.0.2.1/24', peers: [] };
+    const text = edit(homelab, ['sites', 0, 'firewall', 'interfaces', 4], { name: 'wireguard2', assign: 'opt3', wireguard: 'wg1' });
+    return edit(text, ['sites', 0, 'wireguard', 1], second);
+  };
+
+  it('is an error for a second instance on the same port, at its listen_port', async () => {
+    const text = withSecond(51820);
+    const found = only(await lint(text), rule);
+    expect(found.map((d) => [d.severity, d.message, d.location.line])).toEqual([
+      ['error', 'WireGuard instance wg1 listens on UDP 51820, as instance wg0 does', lineOf(text, ['sites', 0, 'wireguard', 1, 'listen_port'])],
+    ]);
+    expect(found[0]!.related?.[0]?.location.line).toBe(lineOf(text, [...wg0, 'listen_port']));
+  });
+
+  it('passes two instances on their own ports', async () => {
+    expect(only(await lint(withSecond(51821)), rule)).toEqual([]);
+  });
+});
+
+describe('endpoint: a host clients can resolve', () => {
+  it.each(['*.example.com', 'vpn.*', '999.1.1.1', 'vpn..example.com'])('refuses %s at the endpoint (schema)', async (endpoint) => {
+    const text = edit(homelab, [...wg0, 'endpoint'], endpoint);
+    const found = (await lint(text)).filter((d) => d.rule === 'schema');
+    expect(found.map((d) => d.location.line)).toEqual([lineOf(text, [...wg0, 'endpoint'])]);
+  });
+
+  it.each(['vpn.example.com', 'vpn-1.example.co.uk', 'localhost', '203.0.113.7'])('takes %s', async (endpoint) => {
+    expect(await lint(edit(homelab, [...wg0, 'endpoint'], endpoint))).toEqual([]);
+  });
+});

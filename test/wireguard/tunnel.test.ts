@@ -33,7 +33,8 @@ async function clientFilesWithKeys(yaml: string, tag: string): Promise<string[]>
   const written: string[] = [];
   for (const [path, text] of await render(keyed)) {
     if (!path.includes('/wireguard/') || !path.endsWith('.conf')) continue;
-    const peer = path.replace(/^.*\//, '').replace(/(-lan)?\.conf$/, '');
+    // The file name is the tunnel's name; the peer is named in the first line.
+    const peer = /^# WireGuard client (\S+) /.exec(text)![1]!;
     const filled = text.replace(/^PrivateKey = <.*>$/m, `PrivateKey = ${peerKeys.get(peer)}`);
     expect(filled).not.toBe(text);
     const file = join(work, `${tag}-${path.replace(/\//g, '_')}`);
@@ -64,6 +65,32 @@ describe.skipIf(whySetconf)(titled('wg setconf on wireguard-go accepts every cli
     const result = attempt(validate, files);
     expect(result.stdout).not.toContain('FAIL');
     expect(result.status).toBe(0);
+  });
+
+  it('wg-quick takes every client file under the name gen writes it with (its interface name), as the Android app does', async () => {
+    const dir = mkdtempSync(join(work, 'names-'));
+    const second = { name: 'wg1', listen_port: 51821, address: '10.0.2.1/24', public_key: generateKeyPair().publicKey, endpoint: 'vpn.example.com', lan_endpoint: true };
+    let twoInstances = edit(homelab, ['sites', 0, 'firewall', 'interfaces', 4], { name: 'wireguard2', assign: 'opt3', wireguard: 'wg1' });
+    twoInstances = edit(edit(twoInstances, ['sites', 0, 'wireguard', 1], { ...second, roles: [{ name: 'r', from: '10.0.2.2', to: '10.0.2.9' }], peers: [{ name: 'tablet', role: 'r', address: '10.0.2.2' }] }), [...wg0, 'peers', 1, 'tunnel_name'], 'john');
+    const written: string[] = [];
+    for (const yaml of [homelab, twoInstances]) {
+      for (const [path, text] of await render(yaml)) {
+        if (!path.endsWith('.conf')) continue;
+        const file = join(dir, path.replace(/^.*\//, ''));
+        writeFileSync(file, text, { mode: 0o600 });
+        written.push(file);
+      }
+    }
+    expect(written.map((f) => f.replace(/^.*\//, ''))).toContain('mac-ws-lan.conf');
+    for (const file of written) {
+      // wg-quick checks the file name before it reads the file (wg-quick/linux.bash).
+      const result = attempt('wg-quick', ['strip', file]);
+      expect(result.stderr, file).not.toContain('must be a valid interface name');
+      expect(result.status, `${file}: ${result.stderr}`).toBe(0);
+    }
+    // The same check refuses the 19-character name gen used to write.
+    writeFileSync(join(dir, 'mac-workstation-lan.conf'), readFileSync(written[0]!));
+    expect(attempt('wg-quick', ['strip', join(dir, 'mac-workstation-lan.conf')]).stderr).toContain('The config file must be a valid interface name, followed by .conf');
   });
 
   it('rejects a file whose key is broken (the check can fail)', async () => {
@@ -97,5 +124,22 @@ describe.skipIf(whyTunnel)(titled('handshake and ping between two namespaces', w
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/3 packets transmitted, 3 received/);
     expect(result.stdout.match(/2 packets transmitted, 2 received/g)).toHaveLength(2);
+  });
+
+  it('a full tunnel takes the client’s IPv6 into the tunnel too, instead of letting it bypass the tunnel', async () => {
+    const dir = mkdtempSync(join(work, 'e2e-full-'));
+    const topology = join(dir, 'topology.yaml');
+    writeFileSync(topology, edit(homelab, [...wg0, 'tunnel'], 'full'));
+    expect((await gen('wg', 'keygen', '--instance', 'wg0', '-f', topology)).code).toBe(0);
+    expect((await gen('wg', 'add-peer', 'e2e-phone', '--role', 'mobile', '-f', topology)).code).toBe(0);
+    const client = join(dir, 'client.conf');
+    const server = join(dir, 'server.conf');
+    expect((await gen('wg', 'export', 'e2e-phone', '-f', topology, '-o', client)).code).toBe(0);
+    expect((await gen('wg', 'export-instance', '-f', topology, '-o', server)).code).toBe(0);
+    // The client namespace has its own IPv6 default route: without ::/0 in AllowedIPs, 2001:db8::1 would take it.
+    const result = attempt(e2e, [server, client, '10.0.0.1', '2001:db8::1']);
+    expect(result.stdout + result.stderr).toContain('OK: handshake + ping through the tunnel');
+    expect(result.stdout).toMatch(/^IPv6 2001:db8::1: 2001:db8::1 .*dev wgc/m);
+    expect(result.status).toBe(0);
   });
 });

@@ -5,7 +5,6 @@ resource "aws_s3_bucket" "iksan-cloud-backup-20251129" {
   # checkov:skip=CKV_AWS_144:cross-region replication is not part of this backup design
   # checkov:skip=CKV_AWS_145:SSE-S3 (AES256) is the chosen encryption, no KMS key to manage
   # checkov:skip=CKV2_AWS_62:no consumer for event notifications
-  # checkov:skip=CKV2_AWS_61:old versions are kept until the topology sets noncurrent_days
   bucket = "iksan-cloud-backup-20251129"
   tags = {
     Name        = "iksan-cloud-backup-20251129"
@@ -54,4 +53,29 @@ resource "aws_s3_bucket_policy" "iksan-cloud-backup-20251129" {
   bucket     = aws_s3_bucket.iksan-cloud-backup-20251129.id
   policy     = file("${path.module}/../s3/iksan-cloud-backup-20251129.policy.json")
   depends_on = [aws_s3_bucket_public_access_block.iksan-cloud-backup-20251129]
+}
+
+resource "aws_s3_bucket_lifecycle_configuration" "iksan-cloud-backup-20251129" {
+  bucket = aws_s3_bucket.iksan-cloud-backup-20251129.id
+
+  rule {
+    id     = "expire-noncurrent-versions"
+    status = "Enabled"
+
+    filter {}
+
+    noncurrent_version_expiration {
+      noncurrent_days = 30
+    }
+
+    expiration {
+      expired_object_delete_marker = true
+    }
+
+    abort_incomplete_multipart_upload {
+      days_after_initiation = 7
+    }
+  }
+
+  depends_on = [aws_s3_bucket_versioning.iksan-cloud-backup-20251129]
 }

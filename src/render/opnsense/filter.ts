@@ -3,10 +3,12 @@
 // legacy <filter><rule> up to 26.1; from 26.7, whose rule pages left core
 // for a plugin (and show a migration assistant while legacy rules exist),
 // MVC rules of //OPNsense/Firewall/Filter in the same order (sequence).
+// The normalization rules (scrub.ts) stay in <filter> on every release.
 import { type Area, type OpnsenseContext, mvcFlag } from './context.js';
 import { modelItem, modelSection } from './fields.js';
 import { mvcOutboundRules } from './outbound.js';
 import { type Endpoint, type FilterRule, compilePolicy } from './policy.js';
+import { scrubElement } from './scrub.js';
 import { type XmlElement, element, leaf } from './xml.js';
 
 function endpoint(name: 'source' | 'destination', value: Endpoint, port?: string): XmlElement {
@@ -74,8 +76,9 @@ export const filterArea: Area = {
   build(ctx) {
     const rules = compilePolicy(ctx);
     const { filterRules, outboundNatRules } = ctx.release.forms;
-    const sections: XmlElement[] = [];
-    if (filterRules === 'legacy') sections.push(element('filter', rules.map(filterRuleElement)));
+    // <filter> on every release: the normalization rules live there, and an empty one still tells the
+    // merge to remove what an earlier merge wrote there (legacy rules before 26.7, clamps of a dropped tunnel).
+    const sections: XmlElement[] = [element('filter', [...(filterRules === 'legacy' ? rules.map(filterRuleElement) : []), scrubElement(ctx)])];
     if (filterRules === 'mvc' || outboundNatRules === 'mvc') {
       sections.push(
         ...modelSection(ctx, 'filter', {

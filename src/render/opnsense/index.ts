@@ -51,11 +51,18 @@ function joined(sections: XmlElement[]): XmlElement[] {
   return out;
 }
 
+/** Sections already built for a site: the verification scripts read the same rules (treat them as read-only). */
+const built = new WeakMap<Site, AreaSections[]>();
+
 /** Every area's sections for one site (areas with nothing to say are left out). */
 export function siteSections(model: Model, site: Site): AreaSections[] {
   if (!site.firewall) return [];
+  const cached = built.get(site);
+  if (cached) return cached;
   const ctx = opnsenseContext(model, site, site.firewall);
-  return areas.map((area) => ({ file: area.file, sections: joined(area.build(ctx)) })).filter((a) => a.sections.length > 0);
+  const sections = areas.map((area) => ({ file: area.file, sections: joined(area.build(ctx)) })).filter((a) => a.sections.length > 0);
+  built.set(site, sections);
+  return sections;
 }
 
 /** Text for an XML comment: "--" cannot appear in one (a site may be named "home--lab"). */

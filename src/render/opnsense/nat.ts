@@ -9,7 +9,7 @@ import { legacyOutboundRules } from './outbound.js';
 import { portForwardRuleId } from './policy.js';
 import { type XmlElement, element, leaf } from './xml.js';
 
-const OUTBOUND_MODE = { automatic: 'automatic', hybrid: 'hybrid', manual: 'advanced', disabled: 'disabled' } as const;
+export const OUTBOUND_MODE = { automatic: 'automatic', hybrid: 'hybrid', manual: 'advanced', disabled: 'disabled' } as const;
 
 function description(pf: OpnsenseContext['firewall']['nat']['portForwards'][number]): string {
   return `gen: port forward ${pf.name}${pf.description ? `: ${pf.description}` : ''}`;

@@ -1,12 +1,14 @@
-// /etc/network/interfaces per Proxmox host, as Proxmox VE 8 writes it:
-// loopback, physical ports `manual`, bridges with STP off and no forward
-// delay, VLAN-aware bridges with their bridge-vids, the host address and
-// gateway, and the derived routes to networks behind the firewall as
-// idempotent post-up/post-down lines (seed 002 problems 7 and 8).
+// /etc/network/interfaces per Proxmox host, in the order Proxmox VE's own
+// writer uses: loopback, physical ports `manual`, bridges with STP off and no
+// forward delay, VLAN-aware bridges with their bridge-vids, the MTU, the host
+// address and gateway, and the derived routes to networks behind the
+// firewall as post-up/post-down lines (seed 002 problems 7 and 8). Routes use
+// `ip route replace`: ifreload re-runs every post-up on each Apply and never
+// runs the post-down of a changed stanza, so the route must be idempotent.
 import type { Host, Model } from '../../model.js';
 import type { OutputFiles } from '../target.js';
 import { template } from '../templates.js';
-import { cidr, commentText, ifname, ipv4, vid } from './shell-values.js';
+import { cidr, commentText, ifname, ipv4, mtu, vid } from './shell-values.js';
 
 export function interfacesPath(site: string, host: string): string {
   return `${site}/proxmox/${host}/interfaces`;
@@ -16,9 +18,13 @@ function hostData(site: string, host: Host) {
   const bridgeNames = new Set(host.bridges.map((b) => b.name));
   // Ports enslaved to bridges need a stanza too, even when the host's port list omits them.
   const portNames = [...new Set([...host.ports, ...host.bridges.flatMap((b) => b.ports)])].filter((p) => !bridgeNames.has(p));
-  // A bridge takes its MTU from its ports (ifupdown2 refuses one on the bridge
-  // itself), so a bridge MTU is written on its ports.
-  const ports = portNames.map((name) => ({ name: ifname(name), mtu: host.bridges.find((b) => b.ports.includes(name))?.mtu }));
+  // A bridge MTU goes on the bridge and on each of its ports: ifupdown2 sets a
+  // bridge without one to 1500 whatever its ports have (and guests' taps copy
+  // the bridge's MTU), and Proxmox VE refuses a bridge whose MTU is above a port's.
+  const ports = portNames.map((name) => {
+    const bridgeMtu = host.bridges.find((b) => b.ports.includes(name))?.mtu;
+    return { name: ifname(name), mtu: bridgeMtu !== undefined ? mtu(bridgeMtu) : undefined };
+  });
   const bridges = host.bridges.map((bridge) => {
     const gateway = host.defaultGateway?.bridge === bridge.name ? ipv4(host.defaultGateway.address) : undefined;
     const routes = host.routes
@@ -32,6 +38,7 @@ function hostData(site: string, host: Host) {
       ports: bridge.ports.length ? bridge.ports.map(ifname).join(' ') : 'none',
       vlanAware: bridge.vlanAware,
       vids: bridge.vids.map(vid).join(' '),
+      mtu: bridge.mtu !== undefined ? mtu(bridge.mtu) : undefined,
       routes,
       comment: bridge.description !== undefined ? commentText(bridge.description) : undefined,
     };

@@ -2,8 +2,7 @@
 // ifupdown2 keywords. They are validated, never quoted: anything that is not
 // exactly an address, a CIDR, an interface name or a VLAN list is refused.
 import { parseCidr, parseIPv4 } from '../../net.js';
-import { INTERFACE_NAME, VID_ENTRY } from '../../targets/proxmox/interfaces.js';
-import { VLAN_ID_MAX, VLAN_ID_MIN } from '../../targets/vlan.js';
+import { INTERFACE_NAME, PVE_MTU_MAX, PVE_MTU_MIN, vidEntryProblem } from '../../targets/proxmox/interfaces.js';
 
 export class UnsafeValueError extends Error {}
 
@@ -23,11 +22,15 @@ export function cidr(value: string): string {
   return value;
 }
 
+/** A bridge-vids entry as Proxmox VE's API takes it (the GUI could not save the bridge otherwise). */
 export function vid(value: string): string {
-  const match = VID_ENTRY.exec(value);
-  const from = Number(match?.[1]);
-  const to = match?.[3] === undefined ? from : Number(match[3]);
-  if (!match || from < VLAN_ID_MIN || to > VLAN_ID_MAX || from > to) throw new UnsafeValueError(`"${value}" is not a VLAN id or range (${VLAN_ID_MIN}-${VLAN_ID_MAX})`);
+  const problem = vidEntryProblem(value);
+  if (problem !== undefined) throw new UnsafeValueError(`bridge-vids entry "${value}" ${problem.message}`);
+  return value;
+}
+
+export function mtu(value: number): number {
+  if (!Number.isInteger(value) || value < PVE_MTU_MIN || value > PVE_MTU_MAX) throw new UnsafeValueError(`${value} is not an MTU Proxmox VE takes (${PVE_MTU_MIN}-${PVE_MTU_MAX})`);
   return value;
 }
 

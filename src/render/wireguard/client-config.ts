@@ -4,6 +4,7 @@
 // to out/ (private key as a placeholder) and by `gen wg export` (real key).
 import type { Peer, Site, WireguardInstance } from '../../model.js';
 import { template } from '../templates.js';
+import { clientFileStem } from '../../targets/wireguard/names.js';
 import { ini } from './ini-values.js';
 
 export function privateKeyPlaceholder(peer: Peer): string {
@@ -16,9 +17,7 @@ export function instanceKeyPlaceholder(instance: WireguardInstance): string {
 
 /** Out/ path of a client file, relative to out/. */
 export function clientFilePath(site: Site, instance: WireguardInstance, peer: Peer, lan: boolean): string {
-  // With several instances in a site, peer names are only unique per instance.
-  const prefix = site.wireguard.length > 1 ? `${instance.name}-` : '';
-  return `${site.name}/wireguard/${prefix}${peer.name}${lan ? '-lan' : ''}.conf`;
+  return `${site.name}/wireguard/${clientFileStem(instance.name, peer.tunnelName, { lan, instancePrefix: site.wireguard.length > 1 })}.conf`;
 }
 
 export interface ClientOptions {

@@ -6,9 +6,33 @@ import type { IamUser } from '../../model.js';
 
 type Intent = IamUser['intents'][number]['intent'];
 
-/** Object-level and bucket-level actions per intent (seed 001's policy for backup-writer). */
+/**
+ * Every request Proxmox Backup Server's S3 client makes (the functions of
+ * proxmox-s3-client/src/client.rs in the proxmox repository that send one),
+ * the IAM actions AWS authorises it with, and on what. PBS keeps all of a
+ * datastore's objects under the key prefix "<datastore>/".
+ */
+export const PBS_S3_REQUESTS = {
+  head_bucket: { request: 'HeadBucket', actions: ['s3:ListBucket'], on: 'bucket', when: 'datastore create, each garbage collection, s3 check' },
+  list_objects_v2: { request: 'ListObjectsV2', actions: ['s3:ListBucket'], on: 'bucket', when: 'garbage collection, prune, forget, datastore reuse' },
+  head_object: { request: 'HeadObject', actions: ['s3:GetObject'], on: 'object', when: 'object checks' },
+  get_object: { request: 'GetObject', actions: ['s3:GetObject'], on: 'object', when: 'restore, verify, the .in-use check at datastore create' },
+  put_object: { request: 'PutObject', actions: ['s3:PutObject'], on: 'object', when: 'backup (chunks, indexes, manifests), the .in-use marker' },
+  delete_object: { request: 'DeleteObject', actions: ['s3:DeleteObject'], on: 'object', when: 'datastore removal, a corrupt chunk moved aside' },
+  delete_objects: { request: 'DeleteObjects', actions: ['s3:DeleteObject'], on: 'object', when: 'garbage collection, prune, forget' },
+  copy_object: { request: 'CopyObject', actions: ['s3:GetObject', 's3:PutObject'], on: 'object', when: 'moving snapshots, a corrupt chunk renamed' },
+  list_buckets: { request: 'ListBuckets', actions: ['s3:ListAllMyBuckets'], on: 'account', when: 'only `s3 endpoint list-buckets` and the GUI bucket list: not granted' },
+} as const;
+
+const pbsActions = (on: 'bucket' | 'object') => [...new Set(Object.values(PBS_S3_REQUESTS).flatMap((r) => (r.on === on ? r.actions : [])))];
+
+/**
+ * Object-level and bucket-level actions per intent. backup-writer is exactly
+ * what the PBS S3 client needs on its datastore (never GetBucketLocation,
+ * which it does not call).
+ */
 const INTENT_ACTIONS: Record<Intent, { objects: string[]; bucket: string[] }> = {
-  'backup-writer': { objects: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'], bucket: ['s3:ListBucket', 's3:GetBucketLocation'] },
+  'backup-writer': { objects: pbsActions('object'), bucket: pbsActions('bucket') },
   reader: { objects: ['s3:GetObject'], bucket: ['s3:ListBucket', 's3:GetBucketLocation'] },
   writer: { objects: ['s3:PutObject'], bucket: ['s3:GetBucketLocation'] },
 };
@@ -44,11 +68,12 @@ const ordered = (actions: Iterable<string>) => [...new Set(actions)].sort((a, b)
 
 export function policyDocument(user: IamUser): PolicyDocument {
   // Intents on the same bucket and prefix share their statements.
-  const groups = new Map<string, { bucket: string; prefix?: string; objects: Set<string>; bucketActions: Set<string> }>();
+  const groups = new Map<string, { bucket: string; prefix?: string; datastores: string[]; objects: Set<string>; bucketActions: Set<string> }>();
   for (const intent of user.intents) {
-    const key = `${intent.bucket}\u0000${intent.prefix ?? ''}`;
+    const datastores = intent.intent === 'backup-writer' ? intent.pbsDatastores : [];
+    const key = `${intent.bucket}\u0000${datastores.length ? `\u0000${datastores.join('\u0000')}` : (intent.prefix ?? '')}`;
     let group = groups.get(key);
-    if (!group) groups.set(key, (group = { bucket: intent.bucket, prefix: intent.prefix || undefined, objects: new Set(), bucketActions: new Set() }));
+    if (!group) groups.set(key, (group = { bucket: intent.bucket, prefix: datastores.length ? undefined : intent.prefix || undefined, datastores, objects: new Set(), bucketActions: new Set() }));
     for (const a of INTENT_ACTIONS[intent.intent].objects) group.objects.add(a);
     for (const a of INTENT_ACTIONS[intent.intent].bucket) group.bucketActions.add(a);
   }
@@ -62,9 +87,13 @@ export function policyDocument(user: IamUser): PolicyDocument {
   };
   for (const g of groups.values()) {
     const name = sidPart(g.bucket) + (g.prefix ? sidPart(g.prefix) : '');
-    statements.push({ Sid: sid(`Objects${name}`), Effect: 'Allow', Action: ordered(g.objects), Resource: [objectsArn(g.bucket, g.prefix)] });
+    // A Proxmox Backup Server datastore's objects are all under "<datastore>/".
+    const objects = g.datastores.length ? g.datastores.map((d) => objectsArn(g.bucket, `${d}/`)) : [objectsArn(g.bucket, g.prefix)];
+    statements.push({ Sid: sid(`Objects${name}`), Effect: 'Allow', Action: ordered(g.objects), Resource: objects });
     const bucketStatement: PolicyStatement = { Sid: sid(`Bucket${name}`), Effect: 'Allow', Action: ordered(g.bucketActions), Resource: [bucketArn(g.bucket)] };
-    // Listing is limited to the prefix the objects are limited to.
+    // Listing is limited to the prefix the objects are limited to. Not for PBS:
+    // its HeadBucket carries no prefix, so such a condition denies it, and
+    // datastore create and every garbage collection fail.
     if (g.prefix && g.bucketActions.has('s3:ListBucket')) bucketStatement.Condition = { StringLike: { 's3:prefix': [`${g.prefix}*`] } };
     statements.push(bucketStatement);
   }

@@ -8,6 +8,9 @@
 /** DatastoreBackup: backup, and restore of the groups it owns; no prune, no removal. */
 export const PVE_STORAGE_ROLE = 'DatastoreBackup';
 
+/** DatastorePowerUser adds Datastore.Prune, which prune-backups on the Proxmox VE side needs. */
+export const PVE_PRUNING_STORAGE_ROLE = 'DatastorePowerUser';
+
 const SAFE_ID = '[A-Za-z0-9_][A-Za-z0-9._\\-]*';
 
 /** user@realm: a name without white space, ':', '/' or control characters, 3 to 64 characters; realm 2 to 32. */

@@ -22,3 +22,45 @@ export function vidsCover(vids: readonly string[], tag: number): boolean {
  * starting with `%` is a control line, and `\` escapes the next character.
  */
 export const TEMPLATE_CHARACTERS = /[$%\\]/;
+
+/**
+ * Proxmox VE's API checks bridge-vids with pve_verify_vlan_id_or_range
+ * (pve-common PVE/JSONSchema.pm): every tag 2-4094, a range from a lower to
+ * a higher tag. VLAN 1 is the bridge's untagged native VLAN (default PVID
+ * 1), carried on every port without being listed. A file with anything else
+ * loads, but the GUI then refuses to save that bridge.
+ */
+export const PVE_VID_MIN = 2;
+export const PVE_VID_MAX = 4094;
+
+/** What a VLAN-aware bridge carries when nothing narrows it: Proxmox VE's own default. */
+export const PVE_ALL_VIDS = `${PVE_VID_MIN}-${PVE_VID_MAX}`;
+
+export interface VidProblem {
+  /** vlan-1 and one-tag are Proxmox's own limits; the others are 802.1Q's or the format's. */
+  kind: 'format' | 'outside' | 'vlan-1' | 'one-tag' | 'backward';
+  message: string;
+}
+
+/** Why Proxmox VE's API refuses a bridge-vids entry, or undefined when it takes it. */
+export function vidEntryProblem(entry: string): VidProblem | undefined {
+  const match = VID_ENTRY.exec(entry);
+  if (!match) return { kind: 'format', message: 'is not a VLAN id or a range "from-to"' };
+  const from = Number(match[1]);
+  const to = match[3] === undefined ? undefined : Number(match[3]);
+  for (const tag of to === undefined ? [from] : [from, to]) {
+    if (tag === 1) return { kind: 'vlan-1', message: 'lists VLAN 1, the untagged native VLAN (PVID 1) that every port carries without it being listed' };
+    if (tag < PVE_VID_MIN || tag > PVE_VID_MAX) return { kind: 'outside', message: `has tag ${tag}, outside ${PVE_VID_MIN}-${PVE_VID_MAX}` };
+  }
+  if (to !== undefined && from === to) return { kind: 'one-tag', message: `is a range of one tag (write ${from})` };
+  if (to !== undefined && from > to) return { kind: 'backward', message: 'is a range that does not go from a lower to a higher tag' };
+  return undefined;
+}
+
+/**
+ * Proxmox VE's API takes an MTU of 1280-65520 (pve-manager PVE/API2/Network.pm),
+ * and its writer refuses a bridge whose MTU is above a port's
+ * (pve-common PVE/Network/Interfaces.pm check_mtu; a port without one counts as 1500).
+ */
+export const PVE_MTU_MIN = 1280;
+export const PVE_MTU_MAX = 65520;

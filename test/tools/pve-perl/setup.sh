@@ -45,12 +45,19 @@ extract() { # repo subdir
   fi
   c=$(git --git-dir="$git" rev-parse "$REF^{commit}")
   mkdir -p "$work/$repo"
-  git --git-dir="$git" archive "$c" "$sub" | tar -x -C "$work/$repo"
+  # shellcheck disable=SC2086 # $sub is a list of paths
+  git --git-dir="$git" archive "$c" $sub | tar -x -C "$work/$repo"
   printf '%s %s %s\n' "$repo" "$c" "$(git --git-dir="$git" log -1 --format='%cs %s' "$c")" >>"$work/COMMITS"
 }
-for repo in pve-common pve-storage qemu-server pve-container pve-access-control pve-cluster pve-guest-common; do
+extract pve-common "src test/etc_network_interfaces"
+for repo in pve-storage qemu-server pve-container pve-access-control pve-cluster pve-guest-common; do
   extract "$repo" src
 done
+# Upstream's own interfaces test suite must pass against what was extracted (run.sh uses that code).
+(cd "$work/pve-common/test/etc_network_interfaces" && perl runtest.pl >/dev/null) || {
+  echo "setup: upstream etc_network_interfaces tests fail" >&2
+  exit 2
+}
 for repo in pve-common pve-storage qemu-server pve-container pve-access-control pve-cluster pve-guest-common; do
   rm -rf "${PVE_PERL_CACHE:?}/$repo"
   mv "$work/$repo" "$PVE_PERL_CACHE/$repo"

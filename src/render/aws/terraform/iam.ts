@@ -1,6 +1,8 @@
 // IAM users, their least-privilege policies (read from the JSON file gen
 // writes, never a second copy) and the attachments. An access key is made
-// only when the topology asks, and its secret is a sensitive output.
+// only when the topology gives a PGP key to encrypt its secret to: the state
+// then holds only the encrypted secret (without pgp_key the provider stores
+// the secret in plain text in the state).
 import type { Aws } from '../../../model.js';
 import { type Item, attr, comment, raw } from '../hcl.js';
 import { type TfContext, resource, restrictedTag, tags } from './context.js';
@@ -34,10 +36,15 @@ export function iamResources(aws: Aws, ctx: TfContext): Item[] {
         attr('policy_arn', raw(`aws_iam_policy.${policy}.arn`)),
       ]),
     );
-    if (user.accessKey) {
-      items.push(resource('aws_iam_access_key', name, [attr('user', raw(`aws_iam_user.${name}.name`))]));
+    if (typeof user.accessKey === 'object') {
+      items.push(resource('aws_iam_access_key', name, [attr('user', raw(`aws_iam_user.${name}.name`)), attr('pgp_key', user.accessKey.pgpKey)]));
       ctx.output(`${name}_access_key_id`, `Access key id of IAM user ${user.name}`, raw(`aws_iam_access_key.${name}.id`));
-      ctx.output(`${name}_secret_access_key`, `Secret access key of IAM user ${user.name}`, raw(`aws_iam_access_key.${name}.secret`), true);
+      ctx.output(
+        `${name}_encrypted_secret_access_key`,
+        `Secret access key of IAM user ${user.name}, encrypted to its pgp_key (base64; decrypt with gpg)`,
+        raw(`aws_iam_access_key.${name}.encrypted_secret`),
+      );
+      ctx.output(`${name}_access_key_pgp_fingerprint`, `Fingerprint of the PGP key the secret is encrypted to`, raw(`aws_iam_access_key.${name}.key_fingerprint`));
     }
   }
   return items;

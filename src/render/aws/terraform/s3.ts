@@ -23,7 +23,7 @@ export function s3Resources(aws: Aws, ctx: TfContext): Item[] {
         comment('checkov:skip=CKV_AWS_144:cross-region replication is not part of this backup design'),
         comment('checkov:skip=CKV_AWS_145:SSE-S3 (AES256) is the chosen encryption, no KMS key to manage'),
         comment('checkov:skip=CKV2_AWS_62:no consumer for event notifications'),
-        ...(bucket.noncurrentDays === undefined ? [comment('checkov:skip=CKV2_AWS_61:old versions are kept until the topology sets noncurrent_days')] : []),
+        ...(bucket.noncurrentDays === undefined ? [comment(`checkov:skip=CKV2_AWS_61:${bucket.keepNoncurrentForever === undefined ? 'old versions are kept until the topology sets noncurrent_days' : 'old versions are kept forever (keep_noncurrent_forever in topology.yaml)'}`)] : []),
         attr('bucket', bucket.name),
         tags(bucket.name, bucket.description === undefined ? undefined : restrictedTag(bucket.description)),
       ]),
@@ -53,11 +53,17 @@ export function s3Resources(aws: Aws, ctx: TfContext): Item[] {
       items.push(
         resource('aws_s3_bucket_lifecycle_configuration', name, [
           attr('bucket', id),
+          // A deletion in a versioned bucket (every chunk PBS garbage-collects) only
+          // hides the object behind a delete marker: its old version is deleted
+          // after noncurrent_days, and the marker, then alone, after that.
+          // expired_object_delete_marker conflicts with days/date: its own block.
           block('rule', [], [
             attr('id', 'expire-noncurrent-versions'),
             attr('status', 'Enabled'),
             block('filter', [], []),
             block('noncurrent_version_expiration', [], [attr('noncurrent_days', bucket.noncurrentDays)]),
+            block('expiration', [], [attr('expired_object_delete_marker', true)]),
+            block('abort_incomplete_multipart_upload', [], [attr('days_after_initiation', 7)]),
           ]),
           // Noncurrent-version rules act on a versioned bucket: versioning first.
           attr('depends_on', [raw(`aws_s3_bucket_versioning.${name}`)]),

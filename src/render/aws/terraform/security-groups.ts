@@ -2,17 +2,17 @@
 // resource; a rule from another group references that group's id (the
 // bastion pattern of seed 004).
 import type { SecurityGroupRule, Vpc } from '../../../model.js';
+import { ipProtocol, isIpv6Cidr } from '../../../targets/aws/security-groups.js';
 import { type Item, attr, comment, raw } from '../hcl.js';
 import { type TfContext, resource, tags } from './context.js';
-
-const PROTOCOL: Record<SecurityGroupRule['proto'], string> = { tcp: 'tcp', udp: 'udp', icmp: 'icmp', all: '-1' };
 
 type Range = { from: number; to: number };
 
 /**
- * One resource per port range; "all" protocols carry no ports. For ICMP the
- * listed numbers are ICMP types: AWS reads from_port as the type and to_port
- * as the code, so each type becomes its own resource with every code (-1).
+ * One resource per port range; "all" protocols carry no ports. For ICMP (and
+ * ICMPv6, the protocol of an ICMP rule with an IPv6 peer) the listed numbers
+ * are ICMP types: AWS reads from_port as the type and to_port as the code,
+ * so each type becomes its own resource with every code (-1).
  */
 function portRanges(rule: SecurityGroupRule): (Range | undefined)[] {
   if (rule.proto === 'all') return [undefined];
@@ -72,9 +72,9 @@ export function securityGroupResources(vpc: Vpc, ctx: TfContext): Item[] {
         const body: Item[] = [];
         if (openEgress) body.push(comment('checkov:skip=CKV_AWS_382:the topology leaves egress open, as AWS does by default'));
         if (publicIngress) for (const id of checkovPublicChecks(rule, range)) body.push(comment(`checkov:skip=${id}:open to the internet on purpose (public: in topology.yaml)`));
-        body.push(attr('security_group_id', raw(`aws_security_group.${g}.id`)), attr('ip_protocol', PROTOCOL[rule.proto]));
+        body.push(attr('security_group_id', raw(`aws_security_group.${g}.id`)), attr('ip_protocol', ipProtocol(rule)));
         if (range) body.push(attr('from_port', range.from), attr('to_port', range.to));
-        if (rule.cidr !== undefined) body.push(attr(rule.cidr.includes(':') ? 'cidr_ipv6' : 'cidr_ipv4', rule.cidr));
+        if (rule.cidr !== undefined) body.push(attr(isIpv6Cidr(rule.cidr) ? 'cidr_ipv6' : 'cidr_ipv4', rule.cidr));
         if (rule.group !== undefined) body.push(attr('referenced_security_group_id', raw(`aws_security_group.${ctx.names.get('aws_security_group', rule.group)}.id`)));
         const description = rule.description ?? rule.public;
         if (description !== undefined) body.push(attr('description', description));

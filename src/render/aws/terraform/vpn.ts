@@ -1,7 +1,9 @@
 // The AWS half of the site-to-site VPN: customer gateway at the firewall's
 // public address, a virtual private gateway on the VPC, an IPsec
-// connection with static routes for the on-prem networks, and route
-// propagation into every route table of the VPC.
+// connection with static routes for the on-prem networks and for every
+// destination a route table sends to the VPN gateway (a static connection
+// drops what it has no route for), and route propagation into every route
+// table of the VPC.
 import type { Vpc } from '../../../model.js';
 import { type Item, attr, raw } from '../hcl.js';
 import { type TfContext, resource, tags } from './context.js';
@@ -32,7 +34,7 @@ export function vpnResources(vpc: Vpc, ctx: TfContext): Item[] {
       tags(`${s2s.site}-to-${vpc.name}`),
     ]),
   ];
-  for (const cidr of s2s.onPremNetworks) {
+  for (const cidr of s2s.connectionRoutes) {
     items.push(
       resource('aws_vpn_connection_route', ctx.names.get('aws_vpn_connection_route', vpnRouteName(site, cidr)), [
         attr('vpn_connection_id', raw(`aws_vpn_connection.${site}.id`)),

@@ -1,0 +1,323 @@
+// The firewall's verification script: FreeBSD /bin/sh, POSIX only, run on
+// the OPNsense box (console option 8, or ssh) with the tools it has there:
+// ifconfig, wg, sockstat, pfctl, route, pluginctl, openssl. It covers the
+// checks seed 002 does by hand (6.1, 6.3): WireGuard instances up with their
+// address, MTU and port, exactly the enabled peers, the interfaces assigned
+// and enabled, every compiled rule loaded, the MSS clamp, outbound NAT,
+// routes, HAProxy's listeners and its certificates.
+//
+// Output formats OPNsense's own code reads the same way: the first ifconfig
+// line carries flags and mtu (scripts/wireguard/wg_show.py), `wg show <if>`
+// prints tab-separated fields (wg(8)), sockstat columns are USER COMMAND
+// PID FD PROTO LOCAL FOREIGN with "?" for kernel sockets such as if_wg's
+// (sockstat.c), and rules.debug ends each rule with `label "X" # descr`
+// (lib/states.py fetch_rule_labels()).
+import type { Firewall, FirewallInterface, Model, Site } from '../../model.js';
+import { formatIPv4 } from '../../net.js';
+import { opnsenseContext } from '../opnsense/context.js';
+import { OUTBOUND_MODE } from '../opnsense/nat.js';
+import { mssClamps } from '../opnsense/scrub.js';
+import { expectedRules } from './firewall-rules.js';
+import { type Declared, UnsafeScriptValueError, call, heredoc, renderScript } from './script.js';
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,62}$/;
+
+/** A device, interface key or group name used as a command argument. */
+function name(value: string): string {
+  if (!NAME.test(value)) throw new UnsafeScriptValueError(`"${value}" is not an interface name`);
+  return value;
+}
+
+/** 10.0.1.1/24 → FreeBSD ifconfig's "0xffffff00". */
+function netmaskHex(prefix: number): string {
+  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+  return `0x${mask.toString(16).padStart(8, '0')}`;
+}
+
+const FUNCTIONS = `# ifconfig DEV: admin state, MTU, IPv4 addresses ("A/0xMASK") and groups.
+if_check() { # what where dev address netmask mtu
+  out=$(ifconfig "$3" 2>&1) || { fail "$1" "$2" "ifconfig $3: $(printf '%s' "$out" | flat)"; return; }
+  flags=$(printf '%s\\n' "$out" | sed -n '1s/^[^<]*<\\([^>]*\\)>.*/\\1/p' | tr ',' ' ')
+  mtu=$(printf '%s\\n' "$out" | sed -n '1s/.* mtu \\([0-9][0-9]*\\).*/\\1/p')
+  inet=$(printf '%s\\n' "$out" | awk '$1 == "inet" { for (k = 3; k < NF; k++) if ($k == "netmask") { printf "%s%s/%s", sep, $2, $(k + 1); sep = " " } }')
+  problems=
+  has_word UP "$flags" || problems="$problems; down (flags $flags)"
+  [ -z "$4" ] || has_word "$4/$5" "$inet" || problems="$problems; IPv4 $inet, not $4/$5"
+  [ -z "$6" ] || [ "$mtu" = "$6" ] || problems="$problems; MTU $mtu, not $6"
+  if [ -z "$problems" ]; then pass "$1" "$2"; else fail "$1" "$2" "\${problems#; }"; fi
+}
+
+if_group_check() { # what where dev group
+  groups=$(ifconfig "$3" 2>/dev/null | sed -n 's/^[[:space:]]*groups:[[:space:]]*//p')
+  if has_word "$4" "$groups"; then pass "$1" "$2"; else fail "$1" "$2" "groups of $3: \${groups:-none}"; fi
+}
+
+# pluginctl -g PATH: a value of config.xml as OPNsense reads it.
+config_check() { # what where path expected
+  value=$(pluginctl -g "$3" 2>&1 | flat)
+  if [ "$value" = "$4" ]; then pass "$1" "$2"; else fail "$1" "$2" "$3 is \\"$value\\""; fi
+}
+
+# The instance's peers against the enabled peers of the topology (stdin: key, name, declared).
+peers_check() { # what where dev
+  actual=$(wg show "$3" allowed-ips 2>&1) || { fail "$1" "$2" "wg show $3: $(printf '%s' "$actual" | flat)"; cat > /dev/null; return; }
+  found=$({ cat; printf '\\n@@\\n%s\\n' "$actual"; } | awk -F '\\t' '
+    !sep && $0 == "@@" { sep = 1; next }
+    !sep && $0 == "" { next }
+    !sep { n++; key[n] = $1; who[$1] = $2 " (" $3 ")"; ips[$1] = $4; next }
+    NF >= 1 && $1 != "" { m++; have[m] = $1; got[$1] = $2 }
+    END {
+      for (i = 1; i <= n; i++) if (!(key[i] in got)) miss = miss ", " who[key[i]] " " key[i]
+      for (i = 1; i <= m; i++) if (!(have[i] in who)) extra = extra ", " have[i] " (" got[have[i]] ")"
+      for (i = 1; i <= n; i++) if ((key[i] in got) && got[key[i]] != ips[key[i]]) wrong = wrong ", " who[key[i]] " has " got[key[i]] ", not " ips[key[i]]
+      if (miss != "") out = out "; missing " substr(miss, 3)
+      if (extra != "") out = out "; extra " substr(extra, 3)
+      if (wrong != "") out = out "; allowed IPs: " substr(wrong, 3)
+      print substr(out, 3)
+    }')
+  if [ -z "$found" ]; then pass "$1" "$2"; else fail "$1" "$2" "$found"; fi
+}
+
+listen_check() { # what where dev port
+  port=$(wg show "$3" listen-port 2>&1 | flat)
+  socket=$(sockstat -l -4 -6 2>/dev/null | awk -v p=":$4" '$5 ~ /^udp/ && substr($6, length($6) - length(p) + 1) == p { print $2 " " $5 " " $6; exit }')
+  problems=
+  [ "$port" = "$4" ] || problems="$problems; wg show $3 listen-port: $port"
+  [ -n "$socket" ] || problems="$problems; sockstat -l: no UDP socket on port $4"
+  if [ -z "$problems" ]; then pass "$1" "$2"; else fail "$1" "$2" "\${problems#; }"; fi
+}
+
+tcp_listen_check() { # what where address port command
+  local_address=$3
+  [ "$local_address" != 0.0.0.0 ] || local_address='*'
+  holders=$(sockstat -l -4 -6 2>/dev/null | awk -v a="$local_address:$4" -v p=":$4" '$5 ~ /^tcp/ && ($6 == a || $6 == "*" p) { print $2 }' | sort -u | tr '\\n' ' ' | sed 's/ $//')
+  if has_word "$5" "$holders"; then pass "$1" "$2"
+  elif [ -n "$holders" ]; then fail "$1" "$2" "port $4 is held by $holders"
+  else fail "$1" "$2" "nothing listens on TCP $3:$4"; fi
+}
+
+route_check() { # what where destination gateway device
+  out=$(route -n get "$3" 2>&1)
+  gateway=$(printf '%s\\n' "$out" | sed -n 's/^[[:space:]]*gateway:[[:space:]]*//p')
+  device=$(printf '%s\\n' "$out" | sed -n 's/^[[:space:]]*interface:[[:space:]]*//p')
+  problems=
+  [ -z "$4" ] || [ "$gateway" = "$4" ] || problems="$problems; gateway \${gateway:-none}, not $4"
+  [ "$device" = "$5" ] || problems="$problems; interface \${device:-none}, not $5"
+  [ -n "$device" ] || problems="$problems; $(printf '%s' "$out" | flat)"
+  if [ -z "$problems" ]; then pass "$1" "$2"; else fail "$1" "$2" "\${problems#; }"; fi
+}
+
+pf_enabled_check() { # what where
+  status=$(pfctl -si 2>&1 | sed -n '1p')
+  case $status in "Status: Enabled"*) pass "$1" "$2" ;; *) fail "$1" "$2" "pfctl -si: $status" ;; esac
+}
+
+# Every compiled rule by its label, every clamp by its words, in the loaded
+# ruleset (pfctl -sr); rules.debug says why one is missing. stdin: label
+# LABEL where what | scrub WORDS where what (WORDS: "a=b" = a followed by b).
+ruleset_check() {
+  # Each part starts on a line of its own, whatever the one before ended with.
+  { cat; printf '\\n@@ loaded\\n'; pfctl -sr 2>&1; printf '\\n@@ debug\\n'; cat "$RULES_DEBUG" 2>/dev/null; } | awk -F '\\t' -v debug="$RULES_DEBUG" '
+    $0 == "@@ loaded" { part = 1; next }
+    $0 == "@@ debug" { part = 2; next }
+    part == 0 && $0 == "" { next }
+    part == 0 { n++; kind[n] = $1; want[n] = $2; where[n] = $3; what[n] = $4; next }
+    part == 1 {
+      if (match($0, / label "[^"]*"/)) loaded[substr($0, RSTART + 8, RLENGTH - 9)] = 1
+      if ($0 ~ /^scrub /) scrubs[++s] = " " $0 " "
+      next
+    }
+    part == 2 {
+      lines++
+      if (match($0, / label "[^"]*"/)) {
+        l = substr($0, RSTART + 8, RLENGTH - 9); compiled[l] = $0; reason[l] = last
+        i = index($0, "\\" # "); if (i) bydescr[substr($0, i + 4)] = l
+      }
+      if ($0 ~ /^#scrub/) commented_scrub[++cs] = $0
+      last = $0
+    }
+    function words(i,   ws, k, p, q, ok, j) {
+      k = split(want[i], ws, " ")
+      for (j = 1; j <= s; j++) {
+        ok = 1
+        for (p = 1; p <= k && ok; p++) {
+          q = ws[p]; sub(/=/, " ", q)
+          if (index(scrubs[j], " " q " ") == 0) ok = 0
+        }
+        if (ok) return 1
+      }
+      return 0
+    }
+    function why_label(i,   l, d, other) {
+      l = want[i]
+      if (l in compiled) {
+        if (compiled[l] ~ /^#/) return "OPNsense compiled it commented out" (reason[l] ~ /^#debug:/ ? " (" substr(reason[l], 8) ")" : "") " in " debug
+        return "compiled into " debug " but not loaded: pf refused the ruleset (pfctl -nf " debug " says why)"
+      }
+      d = what[i]; sub(/^rule [^ ]* loaded: /, "", d)
+      if (d in bydescr) return "not loaded: the box has a rule with this description under label " bydescr[d] ", so it differs from what gen wrote (changed on the box?)"
+      if (lines == 0) return "not in the loaded ruleset, and " debug " is not readable"
+      return "not in the configuration: restore the merged configuration (gen opnsense merge)"
+    }
+    function why_scrub(i,   j) {
+      for (j = 1; j <= cs; j++) if (index(commented_scrub[j], "max-mss " substr(want[i], index(want[i], "max-mss=") + 8)) > 0) return "OPNsense compiled it commented out (its interface is unknown: is WireGuard enabled?)"
+      return "not in the loaded ruleset: restore the merged configuration (gen opnsense merge)"
+    }
+    END {
+      for (i = 1; i <= n; i++) {
+        if (kind[i] == "label") ok = (want[i] in loaded)
+        else { ok = words(i); }
+        if (ok) printf "ok\\t%s\\t%s\\t\\n", what[i], where[i]
+        else printf "fail\\t%s\\t%s\\t%s\\n", what[i], where[i], (kind[i] == "label" ? why_label(i) : why_scrub(i))
+      }
+    }'
+}
+
+# The certificate a TLS listener serves: expiry and names.
+cert_check() { # what where address port server-name name...
+  what="$1 and stays valid $DAYS more days" where=$2 address=$3 port=$4 sni=$5
+  shift 5
+  [ "$address" != 0.0.0.0 ] || address=127.0.0.1
+  pem=$(openssl s_client -connect "$address:$port" -servername "$sni" < /dev/null 2> /dev/null | sed -n '/-BEGIN CERTIFICATE-/,/-END CERTIFICATE-/p')
+  if [ -z "$pem" ]; then fail "$what" "$where" "no certificate from $address:$port"; return; fi
+  end=$(printf '%s\\n' "$pem" | openssl x509 -noout -enddate 2>&1 | sed 's/^notAfter=//')
+  names=$(printf '%s\\n' "$pem" | openssl x509 -noout -ext subjectAltName 2>/dev/null | tr ',' '\\n' | sed -n 's/^[[:space:]]*DNS://p' | tr '\\n' ' ')
+  problems=
+  printf '%s\\n' "$pem" | openssl x509 -noout -checkend $((DAYS * 86400)) > /dev/null 2>&1 || problems="$problems; expires $end, within $DAYS days"
+  for n in "$@"; do has_word "$n" "$names" || problems="$problems; does not name $n (names: \${names:-none})"; done
+  if [ -z "$problems" ]; then pass "$what" "$where"; else fail "$what" "$where" "\${problems#; }"; fi
+}`;
+
+/** One line of shell code. */
+type Check = string;
+
+function interfaceChecks(firewall: Firewall, declared: Declared): Check[] {
+  const out: Check[] = [];
+  for (const iface of firewall.interfaces) {
+    const where = declared(iface.path);
+    const key = name(iface.key);
+    const label = `${key.toUpperCase()} (${iface.name})`;
+    out.push(call('config_check', `${label} is assigned to ${iface.device}`, where, `interfaces.${key}.if`, name(iface.device)));
+    out.push(call('config_check', `${label} is enabled`, where, `interfaces.${key}.enable`, '1'));
+    if (iface.kind === 'wireguard') continue; // the instance's own check covers the device
+    const address = iface.addressing === 'static' && iface.address !== undefined && iface.prefix !== undefined ? iface.address : '';
+    out.push(
+      call(
+        'if_check',
+        `${iface.device} is up${address ? ` with ${address}/${iface.prefix}` : ''}${iface.mtu !== undefined ? `, MTU ${iface.mtu}` : ''}`,
+        where,
+        name(iface.device),
+        address,
+        address ? netmaskHex(iface.prefix!) : '',
+        iface.mtu ?? '',
+      ),
+    );
+  }
+  return out;
+}
+
+function wireguardChecks(site: Site, declared: Declared): Check[] {
+  const checks: Check[] = [];
+  if (site.wireguard.length) checks.push(call('config_check', 'WireGuard is enabled (VPN ▸ WireGuard ▸ Settings)', declared(site.wireguard[0]!.path), 'OPNsense.wireguard.general.enabled', '1'));
+  for (const wg of site.wireguard) {
+    const where = declared(wg.path);
+    const dev = name(wg.device);
+    checks.push(call('if_check', `WireGuard ${wg.name} (${dev}) is up with ${wg.address}/${wg.prefix}, MTU ${wg.mtu}`, where, dev, wg.address, netmaskHex(wg.prefix), wg.mtu));
+    checks.push(call('if_group_check', `${dev} is in the interface group wireguard (rules on the WireGuard group apply to it)`, where, dev, 'wireguard'));
+    if (wg.listenPort !== undefined) checks.push(call('listen_check', `${dev} listens on UDP port ${wg.listenPort}`, where, dev, wg.listenPort));
+    const linked = wg.peers.filter((p) => p.enabled && p.publicKey !== undefined);
+    checks.push(`${call('peers_check', `${dev} has exactly the ${linked.length} enabled peer${linked.length === 1 ? '' : 's'}, each with its own address`, where, dev)} ${heredoc(linked.map((p) => [p.publicKey!, p.name, declared(p.path), `${p.address}/32`]))}`);
+    checks.push(call('route_check', `the tunnel network ${wg.block.cidr} is routed to ${dev}`, where, formatIPv4(wg.block.base), '', dev));
+  }
+  return checks;
+}
+
+function ruleChecks(model: Model, site: Site, declared: Declared): Check[] {
+  const firewall = site.firewall!;
+  const ctx = opnsenseContext(model, site, firewall);
+  const lines: (string | number)[][] = [];
+  for (const rule of expectedRules(model, site)) {
+    lines.push(['label', rule.label, declared(rule.origin?.path ?? firewall.path), `rule ${rule.label.slice(0, 8)} loaded: ${rule.description}`]);
+  }
+  for (const clamp of mssClamps(ctx)) {
+    const iface = clamp.interface === 'wireguard' ? 'wireguard' : (firewall.interfaces.find((i) => i.key === clamp.interface)?.device ?? clamp.interface);
+    const words = [`on=${name(iface)}`, clamp.family, 'proto=tcp', `from=${clamp.src}/${clamp.srcmask}`, `max-mss=${clamp.maxMss}`].join(' ');
+    const instances = clamp.instances.map((i) => i.name).join(', ');
+    lines.push(['scrub', words, declared([...clamp.instances[0]!.path, 'mtu']), `TCP MSS clamp ${clamp.maxMss} (${clamp.family === 'inet' ? 'IPv4' : 'IPv6'} from ${clamp.src}/${clamp.srcmask}) on ${iface} for the MTU ${clamp.mtu} of ${instances} is loaded`]);
+  }
+  return [call('pf_enabled_check', 'pf is enabled', declared(firewall.path)), `ruleset_check ${heredoc(lines)}`];
+}
+
+function natChecks(firewall: Firewall, declared: Declared): Check[] {
+  const mode = OUTBOUND_MODE[firewall.nat.outbound];
+  return [call('config_check', `outbound NAT mode is ${mode}`, declared([...firewall.path, 'nat']), 'nat.outbound.mode', mode)];
+}
+
+function routeChecks(firewall: Firewall, declared: Declared): Check[] {
+  return firewall.routes.map((route) => {
+    const iface: FirewallInterface | undefined = firewall.interfaces.find((i) => i.name === route.interface);
+    return call('route_check', `${route.network} is routed via ${route.via}${iface ? ` on ${iface.device}` : ''}`, declared(route.path), route.network, route.via, name(iface?.device ?? route.interface));
+  });
+}
+
+function haproxyChecks(site: Site, declared: Declared): Check[] {
+  const out: Check[] = [];
+  for (const frontend of site.haproxy.frontends) {
+    const where = declared(frontend.path);
+    out.push(call('tcp_listen_check', `HAProxy frontend ${frontend.name} listens on ${frontend.address}:${frontend.port}`, where, frontend.address, frontend.port, 'haproxy'));
+    if (frontend.httpRedirect) out.push(call('tcp_listen_check', `HAProxy frontend ${frontend.name} redirects from ${frontend.address}:80`, where, frontend.address, 80, 'haproxy'));
+    const certificate = site.haproxy.certificates.find((c) => c.name === frontend.certificate);
+    if (!certificate) continue;
+    const names = [certificate.domain, ...certificate.altNames];
+    const serverName = certificate.domain.replace(/^\*\./, 'www.');
+    out.push(
+      call(
+        'cert_check',
+        `the certificate ${certificate.name} served on ${frontend.address}:${frontend.port} names ${names.join(', ')}`,
+        declared(certificate.path),
+        frontend.address,
+        frontend.port,
+        serverName,
+        ...names,
+      ),
+    );
+  }
+  return out;
+}
+
+export function firewallScriptName(firewall: Firewall): string {
+  return `firewall-${firewall.name}.sh`;
+}
+
+export function firewallScript(model: Model, site: Site, declared: Declared): string {
+  const firewall = site.firewall!;
+  const checks = [
+    ...interfaceChecks(firewall, declared),
+    ...wireguardChecks(site, declared),
+    ...ruleChecks(model, site, declared),
+    ...natChecks(firewall, declared),
+    ...routeChecks(firewall, declared),
+    ...haproxyChecks(site, declared),
+  ];
+  const file = firewallScriptName(firewall);
+  return renderScript({
+    shell: 'sh',
+    box: `firewall ${firewall.name}`,
+    site: site.name,
+    source: model.source?.file ?? 'the topology',
+    file,
+    where: 'Run it on the firewall as root (console option 8, or ssh):',
+    options: {
+      usage: '[--days N] [--rules-debug FILE]\n--days N  a certificate must stay valid N more days (default 14)\n--rules-debug FILE  the ruleset OPNsense compiled (default /tmp/rules.debug)',
+      defaults: 'DAYS=14\nRULES_DEBUG=/tmp/rules.debug',
+      cases: [
+        '    --days) [ $# -ge 2 ] || { usage >&2; exit 2; }; DAYS=$2; shift ;;',
+        '    --rules-debug) [ $# -ge 2 ] || { usage >&2; exit 2; }; RULES_DEBUG=$2; shift ;;',
+      ].join('\n'),
+    },
+    functions: `${FUNCTIONS}
+
+case $DAYS in '' | *[!0-9]*) usage >&2; exit 2 ;; esac`,
+    checks: checks.map((c) => `  ${c}`).join('\n'),
+  });
+}

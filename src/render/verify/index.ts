@@ -1,0 +1,23 @@
+// out/<site>/verify/: one script per box that reads the box's live state
+// and compares it with what the topology expects (docs/verify.md): the
+// firewall, each Proxmox host, the backup server.
+import type { Model } from '../../model.js';
+import type { OutputFiles } from '../target.js';
+import { firewallScript, firewallScriptName } from './firewall.js';
+import { PBS_SCRIPT, pbsScript } from './pbs.js';
+import { proxmoxScript, proxmoxScriptName } from './proxmox.js';
+import { declaredIn } from './script.js';
+
+export function verifyDir(site: string): string {
+  return `${site}/verify`;
+}
+
+export function renderVerify(model: Model, files: OutputFiles): void {
+  const declared = declaredIn(model);
+  for (const site of model.sites) {
+    const dir = verifyDir(site.name);
+    if (site.firewall) files.set(`${dir}/${firewallScriptName(site.firewall)}`, firewallScript(model, site, declared));
+    for (const host of site.hosts) files.set(`${dir}/${proxmoxScriptName(host)}`, proxmoxScript(model, site, host, declared));
+    if (site.backup) files.set(`${dir}/${PBS_SCRIPT}`, pbsScript(model, site, site.backup, declared));
+  }
+}

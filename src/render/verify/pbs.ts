@@ -1,0 +1,71 @@
+// The Proxmox Backup Server's verification script (bash, with
+// proxmox-backup-manager): the S3 endpoint with its endpoint template and
+// region, the datastore on that endpoint and bucket, and `s3 check`, which
+// reaches the bucket with the stored credentials (HeadBucket, a small PUT
+// and GET under the datastore's prefix).
+import type { Model, PbsBackup, Site } from '../../model.js';
+import { pbsEndpoint } from '../backup.js';
+import { type Declared, call, renderScript } from './script.js';
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+function name(value: string): string {
+  if (!NAME.test(value)) throw new Error(`not a Proxmox Backup Server name: ${JSON.stringify(value)}`);
+  return value;
+}
+
+const FUNCTIONS = `# "key": "value" pairs of one object in proxmox-backup-manager's json-pretty output.
+json_field() { # key (stdin: one object)
+  sed -n "s/^ *\\"$1\\": *\\"\\\\(.*\\\\)\\",\\\\{0,1\\\\}$/\\\\1/p" | head -1
+}
+
+# The object of a json-pretty list whose "id" is $1.
+json_item() {
+  awk -v id="\\"$1\\"" '/^  \\{/ { buf = ""; keep = 0 } { buf = buf $0 "\\n" } $1 == "\\"id\\":" && ($2 == id || $2 == id ",") { keep = 1 } /^  \\}/ && keep { printf "%s", buf; exit }'
+}
+
+endpoint_check() { # what where id endpoint region
+  item=$(proxmox-backup-manager s3 endpoint list --output-format json-pretty 2>&1 | json_item "$3")
+  if [ -z "$item" ]; then fail "$1" "$2" "no S3 endpoint $3 (proxmox-backup-manager s3 endpoint list)"; return; fi
+  endpoint=$(printf '%s\\n' "$item" | json_field endpoint)
+  region=$(printf '%s\\n' "$item" | json_field region)
+  problems=
+  [ "$endpoint" = "$4" ] || problems="$problems; endpoint $endpoint"
+  [ "$region" = "$5" ] || problems="$problems; region \${region:-none}"
+  if [ -z "$problems" ]; then pass "$1" "$2"; else fail "$1" "$2" "\${problems#; }"; fi
+}
+
+datastore_check() { # what where name client bucket
+  out=$(proxmox-backup-manager datastore show "$3" --output-format json-pretty 2>&1) || { fail "$1" "$2" "$(printf '%s' "$out" | flat)"; return; }
+  backend=$(printf '%s\\n' "$out" | json_field backend)
+  problems=
+  for want in type=s3 "client=$4" "bucket=$5"; do
+    case ",$backend," in *",$want,"*) ;; *) problems="$problems; backend \${backend:-none} lacks $want" ;; esac
+  done
+  if [ -z "$problems" ]; then pass "$1" "$2"; else fail "$1" "$2" "\${problems#; }"; fi
+}
+
+s3_check() { # what where endpoint-id bucket datastore
+  if out=$(proxmox-backup-manager s3 check "$3" "$4" --store-prefix "$5" 2>&1); then pass "$1" "$2"; else fail "$1" "$2" "$(printf '%s' "$out" | flat)"; fi
+}`;
+
+export const PBS_SCRIPT = 'pbs.sh';
+
+export function pbsScript(model: Model, site: Site, backup: PbsBackup, declared: Declared): string {
+  const where = declared(backup.path);
+  const checks = [
+    call('endpoint_check', `S3 endpoint ${backup.s3Remote} is ${pbsEndpoint(backup)} in ${backup.region}`, where, name(backup.s3Remote), pbsEndpoint(backup), name(backup.region)),
+    call('datastore_check', `datastore ${backup.datastore} keeps its chunks in bucket ${backup.bucket} through ${backup.s3Remote}`, where, name(backup.datastore), name(backup.s3Remote), name(backup.bucket)),
+    call('s3_check', `the bucket ${backup.bucket} is reachable with the endpoint's credentials (s3 check)`, where, name(backup.s3Remote), name(backup.bucket), name(backup.datastore)),
+  ];
+  return renderScript({
+    shell: 'bash',
+    box: 'Proxmox Backup Server',
+    site: site.name,
+    source: model.source?.file ?? 'the topology',
+    file: PBS_SCRIPT,
+    where: 'Run it on the backup server as root:',
+    functions: FUNCTIONS,
+    checks: checks.map((c) => `  ${c}`).join('\n'),
+  });
+}

@@ -1,0 +1,250 @@
+// A Proxmox VE host's verification script (bash, with the host's own
+// tools: ip, bridge, qm, pct, pvesm): each bridge up with exactly its
+// address, its ports, its MTU, VLAN filtering with exactly its vids on its
+// ports; the default route and every route gen derives (seed 002 problems 7
+// and 8: `ip route get` must leave through the firewall); the guests gen
+// knows (the firewall VM, the services' containers and VMs) with their NICs
+// on the right bridges; the backup storage.
+import type { Bridge, FirewallInterface, Host, Model, Service, Site } from '../../model.js';
+import { formatIPv4 } from '../../net.js';
+import { cidr, ifname, ipv4 } from '../proxmox/shell-values.js';
+import { type Declared, call, renderScript } from './script.js';
+
+const FUNCTIONS = `# ip -o link/addr of a bridge: admin state, exactly these IPv4 addresses (scope global).
+bridge_check() { # what where bridge addresses(space-separated, may be empty)
+  link=$(ip -o link show dev "$3" 2>&1) || { fail "$1" "$2" "$(printf '%s' "$link" | flat)"; return; }
+  flags=$(printf '%s\\n' "$link" | sed -n 's/^[0-9]*: [^:]*: <\\([^>]*\\)>.*/\\1/p' | tr ',' ' ')
+  kind=$(ip -o -d link show dev "$3" 2>/dev/null | grep -c ' bridge ')
+  have=$(ip -o -4 addr show dev "$3" scope global 2>/dev/null | awk '{ print $4 }' | sort | tr '\\n' ' ' | sed 's/ $//')
+  want=$(printf '%s\\n' "$4" | tr ' ' '\\n' | sed '/^$/d' | sort | tr '\\n' ' ' | sed 's/ $//')
+  problems=
+  [ "$kind" -gt 0 ] || problems="$problems; not a bridge"
+  has_word UP "$flags" || problems="$problems; down (flags $flags)"
+  [ "$have" = "$want" ] || problems="$problems; IPv4 \${have:-none}, not \${want:-none}"
+  if [ -z "$problems" ]; then pass "$1" "$2"; else fail "$1" "$2" "\${problems#; }"; fi
+}
+
+ports_check() { # what where bridge port...
+  what=$1 where=$2 bridge=$3
+  shift 3
+  problems=
+  for port in "$@"; do
+    master=$(ip -o link show dev "$port" 2>&1 | sed -n 's/.* master \\([^ ]*\\) .*/\\1/p')
+    [ "$master" = "$bridge" ] || problems="$problems; $port is $( [ -n "$master" ] && echo "in $master" || echo "in no bridge")"
+  done
+  if [ -z "$problems" ]; then pass "$what" "$where"; else fail "$what" "$where" "\${problems#; }"; fi
+}
+
+mtu_check() { # what where mtu device...
+  what=$1 where=$2 mtu=$3
+  shift 3
+  problems=
+  for dev in "$@"; do
+    have=$(ip -o link show dev "$dev" 2>/dev/null | sed -n 's/.* mtu \\([0-9]*\\).*/\\1/p')
+    [ "$have" = "$mtu" ] || problems="$problems; $dev has MTU \${have:-none}"
+  done
+  if [ -z "$problems" ]; then pass "$what" "$where"; else fail "$what" "$where" "\${problems#; }"; fi
+}
+
+# The VLANs a port carries tagged (not its PVID), as ranges: "10 20 30", "2-4094".
+port_vids() {
+  bridge -c vlan show dev "$1" 2>/dev/null | awk 'NR > 1 { for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+(-[0-9]+)?$/) { v = $i; pvid = ($0 ~ /PVID/) } if (!pvid && v != "") print v; v = "" }' |
+    awk -F- '{ to = NF > 1 ? $2 : $1; for (i = $1; i <= to; i++) print i }' | sort -n -u |
+    awk 'NR == 1 { a = b = $1; next } $1 == b + 1 { b = $1; next } { out = out (out ? " " : "") (a == b ? a : a "-" b); a = b = $1 } END { if (NR) print out (out ? " " : "") (a == b ? a : a "-" b) }'
+}
+
+vlan_check() { # what where bridge aware(0|1) vids port...
+  what=$1 where=$2 bridge=$3 aware=$4 vids=$5
+  shift 5
+  filtering=$(cat "/sys/class/net/$bridge/bridge/vlan_filtering" 2>/dev/null)
+  problems=
+  [ "$filtering" = "$aware" ] || problems="$problems; vlan_filtering is \${filtering:-unreadable}"
+  if [ "$aware" = 1 ]; then
+    for port in "$@"; do
+      have=$(port_vids "$port")
+      [ "$have" = "$vids" ] || problems="$problems; $port carries \${have:-no tagged VLAN}"
+    done
+  fi
+  if [ -z "$problems" ]; then pass "$what" "$where"; else fail "$what" "$where" "\${problems#; }"; fi
+}
+
+route_check() { # what where destination gateway device
+  out=$(ip route get "$3" 2>&1 | head -1 | flat)
+  via=$(printf '%s\\n' "$out" | sed -n 's/.* via \\([^ ]*\\).*/\\1/p')
+  dev=$(printf '%s\\n' "$out" | sed -n 's/.* dev \\([^ ]*\\).*/\\1/p')
+  if [ "$via" = "$4" ] && [ "$dev" = "$5" ]; then pass "$1" "$2"; else fail "$1" "$2" "ip route get $3: $out"; fi
+}
+
+default_route_check() { # what where gateway device
+  out=$(ip route show default 2>&1 | head -1)
+  case " $out " in *" via $3 dev $4 "*) pass "$1" "$2" ;; *) fail "$1" "$2" "ip route show default: \${out:-none}" ;; esac
+}
+
+# qm/pct config: a guest's netN lines; virtio NICs in netN order are the
+# FreeBSD guest's vtnet0, vtnet1, ...
+guest_nics() { # qm|pct id: "N conf" per netN, by N
+  "$1" config "$2" 2>&1 | sed -n 's/^net\\([0-9][0-9]*\\): /\\1 /p' | sort -n
+}
+
+vm_nic_check() { # what where vmid vtnet-index bridge
+  nics=$(guest_nics qm "$3") || true
+  nic=$(printf '%s\\n' "$nics" | awk -v k="$4" '$2 ~ /^virtio(=|,|$)/ { if (n++ == k) { print "net" $0; exit } }')
+  case ",\${nic#* }," in
+    *",bridge=$5,"*) pass "$1" "$2" ;;
+    *) fail "$1" "$2" "qm config $3: \${nic:-no virtio NIC $4}$( [ -n "$nics" ] || echo " (no such VM on this host?)")" ;;
+  esac
+}
+
+guest_nic_check() { # what where qm|pct id bridge tag address
+  nics=$(guest_nics "$3" "$4") || true
+  found=$(printf '%s\\n' "$nics" | while read -r name conf; do
+    case ",$conf," in *",bridge=$5,"*) ;; *) continue ;; esac
+    if [ -n "$6" ]; then case ",$conf," in *",tag=$6,"*) ;; *) continue ;; esac; fi
+    if [ -n "$7" ]; then case ",$conf," in *",ip=$7/"*) ;; *) continue ;; esac; fi
+    echo "net$name"
+  done)
+  if [ -n "$found" ]; then pass "$1" "$2"; else fail "$1" "$2" "$3 config $4: $(printf '%s\\n' "$nics" | flat)"; fi
+}
+
+storage_check() { # what where storage
+  status=$(pvesm status --storage "$3" 2>&1 | awk -v s="$3" '$1 == s { print $3 }')
+  if [ "$status" = active ]; then pass "$1" "$2"; else fail "$1" "$2" "pvesm status --storage $3: \${status:-not found}"; fi
+}`;
+
+/** VLAN ids as sorted, merged ranges: what `bridge -c vlan show` prints for them. */
+export function compressVids(vids: readonly string[]): string {
+  const ids = new Set<number>();
+  for (const v of vids) {
+    const [from, to = from] = v.split('-').map(Number);
+    for (let i = from!; i <= to!; i++) ids.add(i);
+  }
+  const sorted = [...ids].sort((a, b) => a - b);
+  const out: string[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
+    out.push(i === j ? String(sorted[i]) : `${sorted[i]}-${sorted[j]}`);
+    i = j + 1;
+  }
+  return out.join(' ');
+}
+
+function bridgeChecks(host: Host, declared: Declared): string[] {
+  const out: string[] = [];
+  for (const bridge of host.bridges) {
+    const where = declared(bridge.path);
+    const name = ifname(bridge.name);
+    const address = bridge.address !== undefined ? `${ipv4(bridge.address)}/${bridge.prefix}` : '';
+    out.push(call('bridge_check', `${name} is an up bridge with ${address ? `exactly the address ${address}` : 'no address'}`, where, name, address));
+    if (bridge.ports.length) out.push(call('ports_check', `${name} bridges ${bridge.ports.join(', ')}`, where, name, ...bridge.ports.map(ifname)));
+    if (bridge.mtu !== undefined) out.push(call('mtu_check', `${name} and its ports have MTU ${bridge.mtu}`, where, bridge.mtu, name, ...bridge.ports.map(ifname)));
+    const vids = compressVids(bridge.vids);
+    const what = bridge.vlanAware
+      ? `${name} is VLAN-aware${bridge.ports.length ? `, its ports carry exactly VLANs ${vids}` : ''}`
+      : `${name} is not VLAN-aware`;
+    out.push(call('vlan_check', what, where, name, bridge.vlanAware ? 1 : 0, vids, ...(bridge.vlanAware ? bridge.ports.map(ifname) : [])));
+  }
+  return out;
+}
+
+function routeChecks(model: Model, host: Host, declared: Declared): string[] {
+  const networks = new Map(model.networks.map((n) => [n.id, n]));
+  const out: string[] = [];
+  if (host.defaultGateway) {
+    const bridge = host.bridges.find((b) => b.name === host.defaultGateway!.bridge);
+    out.push(call('default_route_check', `the default route goes via ${host.defaultGateway.address} on ${host.defaultGateway.bridge}`, declared(bridge?.path ?? host.path), ipv4(host.defaultGateway.address), ifname(host.defaultGateway.bridge)));
+  }
+  for (const route of host.routes) {
+    const network = networks.get(route.network);
+    const base = network ? formatIPv4(network.block.base) : cidr(route.destination).split('/')[0]!;
+    out.push(
+      call(
+        'route_check',
+        `${cidr(route.destination)} (${network?.name ?? route.network}, behind the firewall) is routed via ${route.via} on ${route.bridge}`,
+        declared(network?.path ?? host.path),
+        base,
+        ipv4(route.via),
+        ifname(route.bridge),
+      ),
+    );
+  }
+  return out;
+}
+
+/** The bridge (and VLAN tag) a guest on `network` plugs into on this host. */
+function placement(site: Site, host: Host, network: string | undefined): { bridge: Bridge; tag?: number } | undefined {
+  if (network === undefined) return undefined;
+  const direct = host.bridges.find((b) => b.network === network);
+  if (direct) return { bridge: direct };
+  const iface = site.firewall?.interfaces.find((i) => i.network === network);
+  if (!iface) return undefined;
+  const carrier: FirewallInterface | undefined = iface.vlan ? site.firewall!.interfaces.find((i) => i.name === iface.vlan!.parent) : iface;
+  const bridge = carrier && host.bridges.find((b) => b.firewallInterfaces.includes(carrier.name) && b.name === carrier.bridge);
+  return bridge ? { bridge, tag: iface.vlan?.tag } : undefined;
+}
+
+function runsOn(site: Site, host: Host, declaredHost: string | undefined): boolean {
+  return declaredHost === host.name || (declaredHost === undefined && site.hosts.length === 1);
+}
+
+function guestChecks(site: Site, host: Host, declared: Declared): string[] {
+  const out: string[] = [];
+  const firewall = site.firewall;
+  if (firewall?.vm?.id !== undefined && runsOn(site, host, firewall.vm.host)) {
+    // vtnetK is the K-th virtio NIC of the VM, in netN order.
+    const devices = firewall.interfaces.filter((i) => i.kind === 'device' && i.bridge !== undefined && /^vtnet\d+$/.test(i.device));
+    for (const iface of devices) {
+      const index = Number(iface.device.slice('vtnet'.length));
+      out.push(call('vm_nic_check', `firewall VM ${firewall.vm.id}: ${iface.device} (${iface.name}) is on ${iface.bridge}`, declared(iface.path), firewall.vm.id, index, ifname(iface.bridge!)));
+    }
+  }
+  for (const service of site.services) {
+    const guest = guestOf(service);
+    if (!guest || !runsOn(site, host, service.host)) continue;
+    const place = placement(site, host, service.network);
+    if (!place) continue;
+    const address = guest.tool === 'pct' ? ipv4(service.address) : '';
+    out.push(
+      call(
+        'guest_nic_check',
+        `${guest.kind} ${guest.id} (${service.name}) has a NIC on ${place.bridge.name}${place.tag !== undefined ? ` tagged ${place.tag}` : ''}${address ? ` with ${address}` : ''}`,
+        declared(service.path),
+        guest.tool,
+        guest.id,
+        ifname(place.bridge.name),
+        place.tag ?? '',
+        address,
+      ),
+    );
+  }
+  return out;
+}
+
+function guestOf(service: Service): { tool: 'qm' | 'pct'; kind: string; id: number } | undefined {
+  if (service.container !== undefined) return { tool: 'pct', kind: 'container', id: service.container };
+  if (service.vm !== undefined) return { tool: 'qm', kind: 'VM', id: service.vm };
+  return undefined;
+}
+
+function storageChecks(site: Site, declared: Declared): string[] {
+  if (!site.backup) return [];
+  return [call('storage_check', `the backup storage ${site.backup.pveStorage} is active`, declared(site.backup.path), site.backup.pveStorage)];
+}
+
+export function proxmoxScriptName(host: Host): string {
+  return `proxmox-${host.name}.sh`;
+}
+
+export function proxmoxScript(model: Model, site: Site, host: Host, declared: Declared): string {
+  const checks = [...bridgeChecks(host, declared), ...routeChecks(model, host, declared), ...guestChecks(site, host, declared), ...storageChecks(site, declared)];
+  return renderScript({
+    shell: 'bash',
+    box: `Proxmox VE host ${host.name}`,
+    site: site.name,
+    source: model.source?.file ?? 'the topology',
+    file: proxmoxScriptName(host),
+    where: 'Run it on the host as root:',
+    functions: FUNCTIONS,
+    checks: checks.map((c) => `  ${c}`).join('\n'),
+  });
+}

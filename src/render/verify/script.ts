@@ -1,0 +1,179 @@
+// The frame every verification script shares: options, one record per
+// check, and the report (text with ✓/✗, JSON or TAP) that decides the exit
+// status. Checks print records "ok|fail TAB what TAB declared TAB found";
+// one awk program formats them all, so a script with 20,000 checks costs
+// one process, not 20,000.
+//
+// Every value from the topology reaches a script through sq() (single
+// quotes, the only quoting with no special character inside) or as a line of
+// a quoted here-document (no expansion at all) whose fields passed field();
+// names that become command arguments are also checked against the name
+// patterns of their system before they get here.
+import type { Model } from '../../model.js';
+import type { Path } from '../../location.js';
+
+export class UnsafeScriptValueError extends Error {}
+
+/** A word for sh: single-quoted, a ' written as '\''. */
+export function sq(value: string | number): string {
+  const text = String(value);
+  if (/[\u0000]/.test(text)) throw new UnsafeScriptValueError('a NUL character cannot reach a shell script');
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Text for one field of a record or a data line: no tab, no line break, no control character. */
+export function field(value: string | number): string {
+  return String(value).replace(/[\u0000-\u001f\u007f\u0085\u2028\u2029]/g, ' ');
+}
+
+/** One check: a shell function called with its description, declaration and arguments, each quoted. */
+export function call(fn: string, what: string, where: string, ...args: (string | number)[]): string {
+  return [fn, ...[what, where, ...args].map(sq)].join(' ');
+}
+
+const HEREDOC_END = 'GEN_DATA_END';
+
+/** A quoted here-document: its lines reach the command byte for byte. */
+export function heredoc(lines: readonly (readonly (string | number)[])[]): string {
+  const text = lines.map((fields) => fields.map(field).join('\t'));
+  if (text.includes(HEREDOC_END)) throw new UnsafeScriptValueError(`a data line cannot read ${HEREDOC_END}`);
+  return `<<'${HEREDOC_END}'\n${text.join('\n')}${text.length ? '\n' : ''}${HEREDOC_END}`;
+}
+
+/** "topology.yaml:57": where the topology declares what a check expects. */
+export type Declared = (path: Path) => string;
+
+export function declaredIn(model: Model): Declared {
+  const source = model.source;
+  if (!source) return (path) => `topology ${path.join('.')}`;
+  return (path) => `${source.file}:${source.lineOf(path)}`;
+}
+
+export interface ScriptFrame {
+  /** bash or sh: the interpreter of the box. */
+  shell: 'sh' | 'bash';
+  /** What the box is, e.g. "firewall opnsense". */
+  box: string;
+  site: string;
+  /** The topology file's name. */
+  source: string;
+  /** File name under out/<site>/verify/. */
+  file: string;
+  /** How to run it there. */
+  where: string;
+  /** Extra options: usage text lines and case branches. */
+  options?: { usage: string; cases: string; defaults: string };
+  /** Shell functions the checks use. */
+  functions: string;
+  /** The checks, in order: shell code printing records. */
+  checks: string;
+}
+
+/**
+ * The report: reads the records, prints them in the chosen format, exits 1
+ * when a check failed (or none ran). Plain POSIX awk (FreeBSD's awk, mawk,
+ * gawk, busybox): no gsub() with backslashes, whose replacement rules differ
+ * between awks.
+ */
+const REPORT = `
+function js(s,   out, i, c) {
+  out = ""
+  for (i = 1; i <= length(s); i++) {
+    c = substr(s, i, 1)
+    if (c == "\\\\") out = out "\\\\\\\\"
+    else if (c == "\\"") out = out "\\\\\\""
+    else if (c < " ") out = out " "
+    else out = out c
+  }
+  return "\\"" out "\\""
+}
+BEGIN {
+  FS = "\\t"; n = 0; failed = 0
+  if (format == "json") printf "{\\"box\\":%s,\\"site\\":%s,\\"topology\\":%s,\\"checks\\":[", js(box), js(site), js(source)
+  else if (format == "tap") print "TAP version 13"
+  else printf "%s (site %s): what %s expects\\n", box, site, source
+}
+$1 == "ok" || $1 == "fail" {
+  n++
+  ok = $1 == "ok"
+  if (!ok) failed++
+  if (format == "json") printf "%s{\\"ok\\":%s,\\"check\\":%s,\\"declared\\":%s,\\"found\\":%s}", (n > 1 ? "," : ""), (ok ? "true" : "false"), js($2), js($3), js($4)
+  else if (format == "tap") {
+    printf "%s %d - %s (%s)\\n", (ok ? "ok" : "not ok"), n, $2, $3
+    if (!ok) printf "# found: %s\\n", $4
+  }
+  else if (ok) printf "\\342\\234\\223 %s (%s)\\n", $2, $3
+  else printf "\\342\\234\\227 %s (%s): %s\\n", $2, $3, $4
+}
+END {
+  if (format == "json") printf "],\\"passed\\":%d,\\"failed\\":%d,\\"ok\\":%s}\\n", n - failed, failed, (failed == 0 && n > 0 ? "true" : "false")
+  else if (format == "tap") printf "1..%d\\n", n
+  else if (n == 0) print "no check ran"
+  else if (failed == 0) printf "all %d checks pass\\n", n
+  else printf "%d of %d checks failed\\n", failed, n
+  exit (failed == 0 && n > 0) ? 0 : 1
+}`;
+
+/** The shell library every script starts with. */
+const LIBRARY = `# One record per check. found: what the box showed, on one line.
+pass() { printf 'ok\\t%s\\t%s\\t\\n' "$1" "$2"; }
+fail() { printf 'fail\\t%s\\t%s\\t%s\\n' "$1" "$2" "$3"; }
+# A command's output as one record field.
+flat() { tr '\\t\\r\\n' '   ' | sed -e 's/  */ /g' -e 's/^ //' -e 's/ $//'; }
+# True when $1 is one of the whitespace-separated words in $2.
+has_word() { case " $2 " in *" $1 "*) return 0 ;; esac; return 1; }`;
+
+export function renderScript(frame: ScriptFrame): string {
+  for (const value of [frame.box, frame.site, frame.source]) {
+    if (/[\\\u0000-\u001f]/.test(value)) throw new UnsafeScriptValueError(`not a name for a script header: ${JSON.stringify(value)}`);
+  }
+  const extraUsage = frame.options?.usage ?? '';
+  return `#!/bin/${frame.shell === 'bash' ? 'bash' : 'sh'}
+# ${field(frame.box)} (site ${field(frame.site)}): does the live box match ${field(frame.source)}?
+# Generated by gen from the topology file: edit the topology, not this file.
+# It only reads the box's state and changes nothing. ${field(frame.where)}
+#   ${frame.shell} ${frame.file} [--json | --tap]${extraUsage ? ` ${extraUsage.split('\n')[0]}` : ''}
+# One line per check: ✓ or ✗, what the topology expects, the file:line that
+# declares it, and on ✗ what the box has instead. Exit status 0 when every
+# check passes, 1 when something differs, 2 on a usage error.
+
+usage() {
+  echo "usage: ${frame.shell} ${frame.file} [--json | --tap]${extraUsage ? ` ${extraUsage.split('\n')[0]}` : ''}"
+  echo "  --json  one JSON document (for monitoring); --tap  TAP version 13"
+${extraUsage
+  .split('\n')
+  .slice(1)
+  .map((l) => `  echo ${sq(`  ${l}`)}`)
+  .join('\n')}
+}
+
+FORMAT=text
+${frame.options?.defaults ?? ''}
+while [ $# -gt 0 ]; do
+  case $1 in
+    --json) FORMAT=json ;;
+    --tap) FORMAT=tap ;;
+${frame.options?.cases ?? ''}
+    -h | --help) usage; exit 0 ;;
+    *) usage >&2; exit 2 ;;
+  esac
+  shift
+done
+
+LC_ALL=C
+export LC_ALL
+PATH=$PATH:/sbin:/bin:/usr/sbin:/usr/bin:/usr/local/sbin:/usr/local/bin
+export PATH
+
+${LIBRARY}
+
+${frame.functions}
+
+checks() {
+${frame.checks}
+}
+
+checks | awk -v format="$FORMAT" -v box=${sq(frame.box)} -v site=${sq(frame.site)} -v source=${sq(frame.source)} '${REPORT}
+'
+`;
+}

@@ -1,0 +1,400 @@
+// gen wg doctor: on a client machine, the checks of seed 002's checklist
+// (6.1) and client script (6.4) that can be made from there, each against
+// what the topology says, each with its fix:
+// - the file: a wg-quick file named so wg-quick and the apps accept it,
+//   readable by its owner only, whose private key is a peer's of the
+//   topology, with every value gen writes for that peer (Address, MTU, DNS,
+//   the instance's PublicKey, Endpoint, AllowedIPs, PersistentKeepalive);
+// - the endpoint: its name resolves (to the firewall's public address when
+//   the topology knows it);
+// - the running tunnel (`wg show`): up, configured as the file says, a
+//   recent handshake, its address and routes on the system, full-size
+//   packets through the tunnel and along the path to the endpoint, and the
+//   Proxmox hosts behind the firewall answering (their return route).
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { Model, Peer, Site, WireguardInstance } from '../model.js';
+import { contains, formatIPv4, parseCidr, parseIPv4 } from '../net.js';
+import { clientConfig } from '../render/wireguard/client-config.js';
+import { declaredIn } from '../render/verify/script.js';
+import { isWireguardKey, publicKeyOf } from '../targets/wireguard/keys.js';
+import { INTERFACE_NAME } from '../targets/wireguard/names.js';
+import { WIREGUARD_OVERHEAD } from '../targets/wireguard/overhead.js';
+import { type Probes, type RunningInterface, systemProbes } from './doctor-probes.js';
+import { type Scope, findPeer, instancesIn } from './locate.js';
+import { CommandError, loadForEdit } from './topology-file.js';
+import { type WgQuickFile, parseWgQuick, valueOf, valuesOf } from './wg-quick-file.js';
+
+export interface DoctorCheck {
+  status: 'ok' | 'fail' | 'skip';
+  check: string;
+  /** file:line of what the topology says. */
+  declared?: string;
+  /** What was found instead (fail), or why it was not checked (skip). */
+  found?: string;
+  fix?: string;
+}
+
+export interface DoctorReport {
+  subject: string;
+  checks: DoctorCheck[];
+}
+
+export interface DoctorOptions extends Scope {
+  file: string;
+}
+
+/** A handshake renews every 2 minutes while packets flow (REKEY_AFTER_TIME), keepalives keep them flowing. */
+export const HANDSHAKE_MAX_AGE = 180;
+const ICMP_HEADERS = 28;
+
+interface Target {
+  site: Site;
+  instance: WireguardInstance;
+  peer: Peer;
+}
+
+class Report {
+  readonly checks: DoctorCheck[] = [];
+  ok(check: string, declared?: string): void {
+    this.checks.push({ status: 'ok', check, declared });
+  }
+  fail(check: string, declared: string | undefined, found: string, fix: string): void {
+    this.checks.push({ status: 'fail', check, declared, found, fix });
+  }
+  skip(check: string, why: string): void {
+    this.checks.push({ status: 'skip', check, found: why });
+  }
+  expect(ok: boolean, check: string, declared: string | undefined, found: () => string, fix: () => string): boolean {
+    if (ok) this.ok(check, declared);
+    else this.fail(check, declared, found(), fix());
+    return ok;
+  }
+}
+
+function peersOf(model: Model, scope: Scope): Target[] {
+  return instancesIn(model, scope).flatMap(({ site, instance }) => instance.peers.map((peer) => ({ site, instance, peer })));
+}
+
+function exportCommand(t: Target, lan: boolean): string {
+  const instance = t.site.wireguard.length > 1 ? ` --instance ${t.instance.name}` : '';
+  return `gen wg export ${t.peer.name}${instance}${lan ? ' --lan' : ''}`;
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && [...a].sort().join(',') === [...b].sort().join(',');
+}
+
+function endpointHost(endpoint: string | undefined): string | undefined {
+  if (endpoint === undefined) return undefined;
+  const i = endpoint.lastIndexOf(':');
+  return (i > 0 ? endpoint.slice(0, i) : endpoint).replace(/^\[|\]$/g, '');
+}
+
+/** The file's checks; returns the peer it belongs to, when it could tell. */
+function checkFile(path: string, file: WgQuickFile, model: Model, scope: Scope, report: Report): { target?: Target; lan: boolean } {
+  const declared = declaredIn(model);
+  const interfaces = file.sections.filter((s) => s.name === 'Interface').length;
+  const peers = file.sections.filter((s) => s.name === 'Peer').length;
+  report.expect(
+    file.problems.length === 0 && interfaces === 1 && peers === 1,
+    'the file is a wg-quick file with one [Interface] and one [Peer]',
+    undefined,
+    () => [...file.problems, `${interfaces} [Interface], ${peers} [Peer]`].join('; '),
+    () => 'export the file again (gen wg export NAME)',
+  );
+  const name = basename(path).replace(/\.conf$/, '');
+  report.expect(
+    path.endsWith('.conf') && INTERFACE_NAME.test(name),
+    'its name is an interface name wg-quick and the apps accept (1-15 of a-z A-Z 0-9 _ = + . -, then .conf)',
+    undefined,
+    () => basename(path),
+    () => `rename it, e.g. to ${name.replace(/[^a-zA-Z0-9_=+.-]/g, '').slice(0, 15) || 'wg0'}.conf`,
+  );
+  if (process.platform !== 'win32') {
+    const mode = statSync(path).mode & 0o777;
+    report.expect((mode & 0o077) === 0, 'only its owner can read it (it holds a private key)', undefined, () => `mode ${mode.toString(8).padStart(4, '0')}`, () => `chmod 600 ${path}`);
+  }
+
+  const privateKey = valueOf(file, 'Interface', 'PrivateKey');
+  const address = valuesOf(file, 'Interface', 'Address')[0]?.split('/')[0];
+  const byAddress = peersOf(model, scope).find((t) => t.peer.address === address);
+  const lanOf = (t: Target) => t.instance.lanEndpoint !== undefined && valueOf(file, 'Peer', 'Endpoint') === `${t.instance.lanEndpoint}:${t.instance.listenPort}`;
+  if (privateKey === undefined || !isWireguardKey(privateKey)) {
+    const placeholder = privateKey?.startsWith('<') ?? false;
+    report.fail(
+      'its PrivateKey is a WireGuard key',
+      byAddress ? declared(byAddress.peer.path) : undefined,
+      privateKey === undefined ? 'no PrivateKey' : placeholder ? 'the placeholder of out/, not a key' : 'not 44 characters of base64',
+      byAddress ? `${exportCommand(byAddress, lanOf(byAddress))} -o ${path} writes the file with the key` : 'gen wg export NAME -o FILE writes the file with the key',
+    );
+    return { target: byAddress, lan: byAddress ? lanOf(byAddress) : false };
+  }
+  const publicKey = publicKeyOf(privateKey);
+  const target = peersOf(model, scope).find((t) => t.peer.publicKey === publicKey);
+  if (!target) {
+    report.fail(
+      "its private key is a peer's of the topology",
+      byAddress ? declared(byAddress.peer.path) : undefined,
+      `its public key ${publicKey} is no peer's${byAddress ? `; its address ${address} is ${byAddress.peer.name}'s` : ''}`,
+      byAddress
+        ? `if this device made a new key: gen wg rotate ${byAddress.peer.name} --public-key ${publicKey}, then build and apply; else ${exportCommand(byAddress, lanOf(byAddress))} -o ${path}`
+        : `add the device: gen wg add-peer NAME --role ROLE --public-key ${publicKey}`,
+    );
+    return { target: byAddress, lan: byAddress ? lanOf(byAddress) : false };
+  }
+  report.ok(`its private key is peer ${target.peer.name}'s (instance ${target.instance.name}, site ${target.site.name})`, declared(target.peer.path));
+  return { target, lan: lanOf(target) };
+}
+
+/** Every value gen writes for the peer, against the file's. */
+function checkValues(path: string, file: WgQuickFile, t: Target, lan: boolean, model: Model, report: Report): void {
+  const declared = declaredIn(model);
+  const expected = parseWgQuick(clientConfig(t.site, t.instance, t.peer, { lan }));
+  const redo = `${exportCommand(t, lan)} -o ${path}`;
+  const fields: { section: 'Interface' | 'Peer'; key: string; list: boolean; where: string }[] = [
+    { section: 'Interface', key: 'Address', list: true, where: declared(t.peer.path) },
+    { section: 'Interface', key: 'MTU', list: false, where: declared(t.instance.path) },
+    { section: 'Interface', key: 'DNS', list: true, where: declared(t.instance.path) },
+    { section: 'Peer', key: 'PublicKey', list: false, where: declared(t.instance.path) },
+    { section: 'Peer', key: 'Endpoint', list: false, where: declared(t.instance.path) },
+    { section: 'Peer', key: 'AllowedIPs', list: true, where: declared(t.instance.path) },
+    { section: 'Peer', key: 'PersistentKeepalive', list: false, where: declared(t.peer.path) },
+  ];
+  for (const f of fields) {
+    const want = valuesOf(expected, f.section, f.key);
+    const have = valuesOf(file, f.section, f.key);
+    const text = want.length ? `${f.key} = ${want.join(', ')}` : `no ${f.key}`;
+    const ok = f.list ? sameSet(want, have) : want[0] === have[0];
+    report.expect(
+      ok,
+      `[${f.section}] ${text}`,
+      f.where,
+      () => {
+        if (!f.list || have.length === 0 || want.length === 0) return have.length ? `${f.key} = ${have.join(', ')}` : `no ${f.key}`;
+        const missing = want.filter((w) => !have.includes(w));
+        const extra = have.filter((h) => !want.includes(h));
+        return [missing.length ? `missing ${missing.join(', ')}` : '', extra.length ? `extra ${extra.join(', ')}` : ''].filter(Boolean).join('; ');
+      },
+      () => `${want.length ? `set "${text}"` : `remove ${f.key}`} in [${f.section}], or write the file again: ${redo}`,
+    );
+  }
+  if (!t.peer.enabled) {
+    report.fail(`peer ${t.peer.name} is enabled in the topology`, declared(t.peer.path), 'enabled: false: the firewall does not accept it', `gen wg enable ${t.peer.name}, then gen build and apply the firewall's configuration`);
+  } else {
+    report.ok(`peer ${t.peer.name} is enabled in the topology`, declared(t.peer.path));
+  }
+}
+
+async function checkEndpoint(endpoint: string | undefined, t: Target, model: Model, probes: Probes, report: Report): Promise<string[]> {
+  const declared = declaredIn(model);
+  const host = endpointHost(endpoint);
+  if (host === undefined) {
+    report.skip('the endpoint resolves', 'the file has no Endpoint');
+    return [];
+  }
+  if (parseIPv4(host) !== undefined) {
+    report.ok(`the endpoint ${host} is an address (nothing to resolve)`, declared(t.instance.path));
+    return [host];
+  }
+  const addresses = await probes.resolve(host);
+  if (typeof addresses === 'string') {
+    report.fail(`the endpoint ${host} resolves`, declared(t.instance.path), addresses, `check the DNS record of ${host} (or the dynamic DNS client that updates it)`);
+    return [];
+  }
+  const publicAddress = t.site.firewall?.publicAddress;
+  report.expect(
+    publicAddress === undefined || addresses.includes(publicAddress),
+    `the endpoint ${host} resolves${publicAddress ? ` to the firewall's public address ${publicAddress}` : ''}`,
+    declared(t.instance.path),
+    () => `resolves to ${addresses.join(', ')}`,
+    () => `point the DNS record of ${host} at ${publicAddress}`,
+  );
+  return addresses;
+}
+
+/** The largest ICMP payload that passes with don't-fragment, between `low` (passes) and `high` (does not). */
+function largestPayload(probes: Probes, address: string, low: number, high: number): number {
+  while (high - low > 1) {
+    const mid = Math.floor((low + high) / 2);
+    if (probes.ping(address, mid) === 'reply') low = mid;
+    else high = mid;
+  }
+  return low;
+}
+
+function checkRunning(t: Target, fileValues: WgQuickFile | undefined, lan: boolean, resolved: string[], model: Model, probes: Probes, report: Report, source: string): void {
+  const declared = declaredIn(model);
+  const expected = parseWgQuick(clientConfig(t.site, t.instance, t.peer, { lan }));
+  const tunnels = probes.tunnels();
+  const later = 'the handshake, routes and path are checked while the tunnel is up';
+  if (typeof tunnels === 'string') {
+    report.skip('the running tunnel', tunnels);
+    return;
+  }
+  const tunnel: RunningInterface | undefined =
+    tunnels.find((i) => t.peer.publicKey !== undefined && i.publicKey === t.peer.publicKey) ?? tunnels.find((i) => i.peers.some((p) => p.publicKey === t.instance.publicKey));
+  if (!tunnel) {
+    report.skip(`the tunnel to ${t.instance.name} is up`, `no running tunnel has ${t.peer.name}'s key or ${t.instance.name}'s as peer: ${later} (wg-quick up ${source})`);
+    return;
+  }
+  report.ok(`the tunnel to ${t.instance.name} is up (${tunnel.name})`, declared(t.instance.path));
+  const running = tunnel.peers.find((p) => p.publicKey === t.instance.publicKey);
+  if (!report.expect(running !== undefined, `${tunnel.name} has the instance ${t.instance.name} as its peer`, declared(t.instance.path), () => `peers: ${tunnel.peers.map((p) => p.publicKey).join(', ') || 'none'}`, () => `restart the tunnel from the file: wg-quick down ${source} && wg-quick up ${source}`)) return;
+  // The file against the topology is checked above; here the tunnel against what it was started from.
+  const wantIps = valuesOf(fileValues ?? expected, 'Peer', 'AllowedIPs');
+  report.expect(
+    sameSet(running!.allowedIps, wantIps),
+    `${tunnel.name} runs with ${fileValues ? "the file's " : ''}AllowedIPs = ${wantIps.join(', ')}`,
+    declared(t.instance.path),
+    () => running!.allowedIps.join(', ') || 'none',
+    () => `restart the tunnel from the file: wg-quick down ${source} && wg-quick up ${source}`,
+  );
+  const port = valueOf(expected, 'Peer', 'Endpoint')?.split(':').at(-1);
+  if (running!.endpoint !== undefined && port !== undefined) {
+    const [ip, runningPort] = [endpointHost(running!.endpoint), running!.endpoint.split(':').at(-1)];
+    report.expect(runningPort === port && (resolved.length === 0 || resolved.includes(ip ?? '')), `${tunnel.name} sends to the endpoint ${valueOf(expected, 'Peer', 'Endpoint')}`, declared(t.instance.path), () => `it sends to ${running!.endpoint}`, () => `restart the tunnel from the file: wg-quick down ${source} && wg-quick up ${source}`);
+  }
+
+  const age = running!.latestHandshake > 0 ? probes.now() - running!.latestHandshake : undefined;
+  const handshake = report.expect(
+    age !== undefined && age <= HANDSHAKE_MAX_AGE,
+    `the latest handshake is recent (under ${HANDSHAKE_MAX_AGE} s)`,
+    declared(t.peer.path),
+    () => (age === undefined ? 'no handshake yet' : `${age} s ago`),
+    () => {
+      const fw = t.site.firewall;
+      const verify = fw ? `out/${t.site.name}/verify/firewall-${fw.name}.sh` : 'the firewall';
+      return [
+        `the firewall must list ${t.peer.name} as an enabled, linked peer (run ${verify} there)`,
+        `pass UDP ${t.instance.listenPort ?? 51820} on its WAN`,
+        `and the router in front of it must forward UDP ${t.instance.listenPort ?? 51820} to it (out/${t.site.name}/steps.md); the keys on both sides must match the topology`,
+      ].join(', ');
+    },
+  );
+
+  const wantAddress = valuesOf(expected, 'Interface', 'Address')[0];
+  const addresses = probes.addresses(tunnel.name);
+  if (typeof addresses === 'string') report.skip(`${tunnel.name} has the address ${wantAddress}`, addresses);
+  else report.expect(wantAddress !== undefined && addresses.includes(wantAddress), `${tunnel.name} has the address ${wantAddress}`, declared(t.peer.path), () => addresses.join(', ') || 'no IPv4 address', () => `restart the tunnel from the file: wg-quick down ${source} && wg-quick up ${source}`);
+
+  const misrouted: string[] = [];
+  for (const network of valuesOf(expected, 'Peer', 'AllowedIPs')) {
+    const parsed = parseCidr(network);
+    if (!parsed.ok) continue;
+    const probe = formatIPv4(parsed.block.prefix === 32 ? parsed.block.base : parsed.block.base + 1);
+    const device = probes.routeDevice(probe);
+    if (device !== tunnel.name) misrouted.push(`${network} via ${device ?? 'no route'}`);
+  }
+  report.expect(misrouted.length === 0, `every AllowedIPs network routes into ${tunnel.name}`, declared(t.instance.path), () => misrouted.join('; '), () => `wg-quick adds these routes: bring the tunnel up with wg-quick (without Table = off), or add them`);
+
+  if (!handshake) {
+    report.skip('full-size packets pass', 'no recent handshake');
+    return;
+  }
+  const mtu = t.instance.mtu;
+  const firewallAddress = t.instance.address;
+  const inner = probes.ping(firewallAddress, mtu - ICMP_HEADERS);
+  if (inner === 'reply') {
+    report.ok(`full-size packets (MTU ${mtu}) reach the firewall's tunnel address ${firewallAddress} with don't-fragment`, declared(t.instance.path));
+  } else if (probes.ping(firewallAddress, 56) === 'reply') {
+    const max = largestPayload(probes, firewallAddress, 56, mtu - ICMP_HEADERS) + ICMP_HEADERS;
+    report.fail(`full-size packets (MTU ${mtu}) reach the firewall's tunnel address ${firewallAddress} with don't-fragment`, declared(t.instance.path), `only packets up to ${max} bytes pass`, `lower mtu on ${t.instance.name} in the topology to what the path to the endpoint carries minus 60 (IPv4) or 80 (IPv6) bytes (the next check measures it; the MSS clamp follows), build, apply and export the client files again`);
+  } else {
+    report.fail(`the firewall answers on its tunnel address ${firewallAddress}`, declared(t.instance.path), 'no reply to ping', `the firewall needs pass rules on the WireGuard group for the tunnel network (seed 002, 6.1 #6): run out/${t.site.name}/verify/firewall-*.sh there`);
+    return;
+  }
+
+  const outer = resolved.find((a) => parseIPv4(a) !== undefined);
+  if (outer !== undefined) {
+    const overhead = WIREGUARD_OVERHEAD.inet;
+    const size = mtu + overhead;
+    const result = probes.ping(outer, size - ICMP_HEADERS);
+    if (result === 'reply') report.ok(`the path to the endpoint ${outer} carries a full tunnel packet (${mtu} + ${overhead} bytes) unfragmented`, declared(t.instance.path));
+    else if (result === 'too-big' || probes.ping(outer, 56) === 'reply') {
+      const max = largestPayload(probes, outer, 0, size - ICMP_HEADERS) + ICMP_HEADERS;
+      report.fail(`the path to the endpoint ${outer} carries a full tunnel packet (${mtu} + ${overhead} bytes) unfragmented`, declared(t.instance.path), `the path carries at most ${max} bytes`, `lower the tunnel MTU to ${max - overhead} (mtu: on ${t.instance.name} in the topology; the MSS clamp follows), build, apply and export the client files again`);
+    } else report.skip('the path MTU to the endpoint', `${outer} does not answer ping (the firewall's WAN blocks it), so it is not measured`);
+  }
+
+  for (const host of t.site.hosts) {
+    for (const bridge of host.bridges) {
+      if (bridge.address === undefined) continue;
+      const address = parseIPv4(bridge.address)!;
+      const reached = t.instance.reach.find((r) => {
+        const network = parseCidr(r.cidr);
+        return r.passed && network.ok && contains(network.block, address);
+      });
+      if (!reached) continue;
+      report.expect(
+        probes.ping(bridge.address, 56) === 'reply',
+        `Proxmox host ${host.name} answers at ${bridge.address} through the tunnel`,
+        declared(bridge.path),
+        () => 'no reply to ping',
+        () => `the host needs its route back to ${t.instance.block.cidr} via the firewall (seed 002 problem 7): run out/${t.site.name}/verify/proxmox-${host.name}.sh on it`,
+      );
+    }
+  }
+}
+
+/** What `gen wg doctor [FILE|NAME]` checks. */
+export async function doctor(target: string | undefined, options: DoctorOptions, probes: Probes = systemProbes): Promise<DoctorReport[]> {
+  const { model } = await loadForEdit(options.file);
+  if (target !== undefined && existsSync(target) && statSync(target).isFile()) {
+    const report = new Report();
+    const file = parseWgQuick(readFileSync(target, 'utf8'));
+    const { target: t, lan } = checkFile(target, file, model, options, report);
+    if (t) {
+      checkValues(target, file, t, lan, model, report);
+      const resolved = await checkEndpoint(valueOf(file, 'Peer', 'Endpoint'), t, model, probes, report);
+      checkRunning(t, file, lan, resolved, model, probes, report, target);
+    } else report.skip('the values, the endpoint and the running tunnel', 'the file belongs to no peer of the topology');
+    return [{ subject: `${target}${t ? ` (peer ${t.peer.name} of ${t.instance.name}, site ${t.site.name})` : ''}`, checks: report.checks }];
+  }
+  if (target !== undefined) {
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(target)) throw new CommandError(`${target}: no such file, and not a peer name`);
+    const { site, instance, peer } = findPeer(model, target, options);
+    const t = { site, instance, peer };
+    const report = new Report();
+    const resolved = await checkEndpoint(instance.endpoint !== undefined ? `${instance.endpoint}:${instance.endpointPort}` : undefined, t, model, probes, report);
+    checkRunning(t, undefined, false, resolved, model, probes, report, `FILE, after ${exportCommand(t, false)} -o FILE`);
+    return [{ subject: `peer ${peer.name} of ${instance.name} (site ${site.name})`, checks: report.checks }];
+  }
+  // No argument: every running tunnel that is a peer of the topology.
+  const tunnels = probes.tunnels();
+  if (typeof tunnels === 'string') throw new CommandError(`cannot read the running tunnels: ${tunnels}; name a file or a peer instead`);
+  const reports: DoctorReport[] = [];
+  for (const tunnel of tunnels) {
+    const t = peersOf(model, options).find((x) => x.peer.publicKey === tunnel.publicKey);
+    if (!t) continue;
+    const report = new Report();
+    const endpoint = t.instance.endpoint !== undefined ? `${t.instance.endpoint}:${t.instance.endpointPort}` : undefined;
+    const lan = t.instance.lanEndpoint !== undefined && tunnel.peers.some((p) => endpointHost(p.endpoint) === t.instance.lanEndpoint);
+    const resolved = await checkEndpoint(lan ? `${t.instance.lanEndpoint}:${t.instance.listenPort}` : endpoint, t, model, probes, report);
+    checkRunning(t, undefined, lan, resolved, model, probes, report, tunnel.name);
+    reports.push({ subject: `${tunnel.name} (peer ${t.peer.name} of ${t.instance.name}, site ${t.site.name})`, checks: report.checks });
+  }
+  if (reports.length === 0) throw new CommandError('no running tunnel belongs to a peer of the topology; name a client file or a peer: gen wg doctor FILE|NAME');
+  return reports;
+}
+
+export function formatDoctor(reports: readonly DoctorReport[], topology: string, format: 'text' | 'json'): string {
+  if (format === 'json') {
+    const ok = reports.every((r) => r.checks.every((c) => c.status !== 'fail'));
+    return `${JSON.stringify({ topology, ok, reports }, null, 2)}\n`;
+  }
+  const lines: string[] = [];
+  for (const report of reports) {
+    lines.push(`${report.subject}: what ${topology} expects`);
+    for (const c of report.checks) {
+      const where = c.declared ? ` (${c.declared})` : '';
+      if (c.status === 'ok') lines.push(`✓ ${c.check}${where}`);
+      else if (c.status === 'skip') lines.push(`- ${c.check}: not checked: ${c.found}`);
+      else lines.push(`✗ ${c.check}${where}: ${c.found}`, `  fix: ${c.fix}`);
+    }
+    const failed = report.checks.filter((c) => c.status === 'fail').length;
+    const run = report.checks.filter((c) => c.status !== 'skip').length;
+    lines.push(failed ? `${failed} of ${run} checks failed` : `all ${run} checks pass`);
+  }
+  return `${lines.join('\n')}\n`;
+}

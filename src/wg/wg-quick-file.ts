@@ -1,0 +1,54 @@
+// Reading a wg-quick file the way wg-quick and wg(8) do: sections
+// [Interface] and [Peer], "Key = value" lines with keys in any case, '#'
+// to the end of a line is a comment, list values separated by commas, a
+// key given twice adds to a list (AllowedIPs, Address, DNS).
+export interface WgQuickSection {
+  name: 'Interface' | 'Peer';
+  /** Lower-case key → every value, in file order (lists split at commas). */
+  values: Map<string, string[]>;
+  line: number;
+}
+
+export interface WgQuickFile {
+  sections: WgQuickSection[];
+  /** Lines that are neither a section, a key = value pair, a comment nor blank. */
+  problems: string[];
+}
+
+const LISTS = new Set(['address', 'dns', 'allowedips']);
+
+export function parseWgQuick(text: string): WgQuickFile {
+  const sections: WgQuickSection[] = [];
+  const problems: string[] = [];
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const line = raw.replace(/#.*$/, '').trim();
+    if (line === '') return;
+    const header = /^\[(\w+)\]$/.exec(line);
+    if (header) {
+      const name = header[1]!.toLowerCase() === 'interface' ? 'Interface' : header[1]!.toLowerCase() === 'peer' ? 'Peer' : undefined;
+      if (!name) problems.push(`line ${i + 1}: unknown section [${header[1]}]`);
+      else sections.push({ name, values: new Map(), line: i + 1 });
+      return;
+    }
+    const eq = line.indexOf('=');
+    const section = sections.at(-1);
+    if (eq < 1 || !section) {
+      problems.push(`line ${i + 1}: ${section ? 'not a "Key = value" line' : 'a value before any section'}`);
+      return;
+    }
+    const key = line.slice(0, eq).trim().toLowerCase();
+    const value = line.slice(eq + 1).trim();
+    const values = LISTS.has(key) ? value.split(',').map((v) => v.trim()).filter(Boolean) : [value];
+    section.values.set(key, [...(section.values.get(key) ?? []), ...values]);
+  });
+  return { sections, problems };
+}
+
+/** The first value of a key in the first section of that kind. */
+export function valueOf(file: WgQuickFile, section: 'Interface' | 'Peer', key: string): string | undefined {
+  return file.sections.find((s) => s.name === section)?.values.get(key.toLowerCase())?.[0];
+}
+
+export function valuesOf(file: WgQuickFile, section: 'Interface' | 'Peer', key: string): string[] {
+  return file.sections.find((s) => s.name === section)?.values.get(key.toLowerCase()) ?? [];
+}

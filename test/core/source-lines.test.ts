@@ -1,0 +1,54 @@
+// The line of an entity, as generated files cite it ("declared at
+// topology.yaml:57"): the fast reader's lines agree with the positions
+// parser for every mapping and list of the reference topologies, and the
+// model carries them without serialising them.
+import { describe, expect, it } from 'vitest';
+import { SourceMap, loadTopologyText } from '../../src/load.js';
+import { lintText } from '../../src/pipeline.js';
+import { EXAMPLES, lineOfText, readExample } from '../helpers.js';
+
+function collections(value: unknown, path: (string | number)[] = []): (string | number)[][] {
+  if (value === null || typeof value !== 'object') return [];
+  const entries = Array.isArray(value) ? value.map((v, i) => [i, v] as const) : Object.entries(value);
+  return [path, ...entries.flatMap(([k, v]) => collections(v, [...path, k]))];
+}
+
+describe('line of a path', () => {
+  for (const name of Object.keys(EXAMPLES) as (keyof typeof EXAMPLES)[]) {
+    it(`${name}: the fast reader's line of every mapping and list is the positions parser's`, () => {
+      const text = readExample(name);
+      const loaded = loadTopologyText(text, 'x.yaml');
+      if (!loaded.ok) throw new Error('example does not load');
+      const paths = collections(loaded.loaded.data);
+      expect(paths.length).toBeGreaterThan(30);
+      const slow = new SourceMap('x.yaml', text);
+      for (const path of paths) expect(loaded.loaded.source.lineOf(path), path.join('.')).toBe(slow.locate(path).line);
+    });
+  }
+
+  it('a scalar counts as the mapping that holds it; a missing path as the deepest node that exists', () => {
+    const text = readExample('homelab');
+    const loaded = loadTopologyText(text, 'topology.yaml');
+    if (!loaded.ok) throw new Error('example does not load');
+    const peer = ['sites', 0, 'wireguard', 0, 'peers', 1];
+    const line = lineOfText(text, 'name: laptop-john');
+    expect(loaded.loaded.source.lineOf(peer)).toBe(line);
+    expect(loaded.loaded.source.lineOf([...peer, 'address'])).toBe(line);
+    expect(loaded.loaded.source.lineOf([...peer, 'no-such-key', 3])).toBe(line);
+  });
+
+  it('a file read by the positions parser (here: with an alias) answers too', () => {
+    const text = 'version: 1\nname: x\nsites:\n  - &home\n    name: home\n  - name: other\n    extra: *home\n';
+    const loaded = loadTopologyText(text, 't.yaml');
+    if (!loaded.ok) throw new Error('does not load');
+    expect(loaded.loaded.source.lineOf(['sites', 1])).toBe(6);
+  });
+
+  it('the model knows its file and lines, and leaves them out of JSON', async () => {
+    const text = readExample('homelab');
+    const { model } = await lintText(text, 'some/dir/topology.yaml');
+    expect(model!.source!.file).toBe('topology.yaml');
+    expect(model!.source!.lineOf(model!.sites[0]!.wireguard[0]!.path)).toBe(lineOfText(text, '- name: wg0'));
+    expect(JSON.stringify(model)).not.toContain('"source"');
+  });
+});

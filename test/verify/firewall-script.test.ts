@@ -1,0 +1,238 @@
+// The firewall's verification script (out/<site>/verify/firewall-*.sh):
+// shellcheck in POSIX mode, then runs under dash, posh, busybox sh and bash
+// --posix, with onetrue awk (FreeBSD's awk), mawk and busybox awk, against
+// the outputs of ifconfig, wg, sockstat, pfctl, route, pluginctl and
+// openssl as FreeBSD and OPNsense print them (./firewall-box.ts). On the box
+// the topology describes every check passes; each injected drift fails the
+// check that names it, with the file:line of the declaration.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { renderAll } from '../../src/render/index.js';
+import { edit, lineOfText, modelOf, readExample } from '../helpers.js';
+import { hasCommand, missing } from '../system-tools.js';
+import { asLoaded, certificate, healthyFirewall, standInBox } from './firewall-box.js';
+import { kernelUdp, listening, sockstat } from './freebsd.js';
+
+const text = readExample('homelab');
+const model = await modelOf(text);
+const site = model.sites[0]!;
+const script = renderAll(model).get('home/verify/firewall-opnsense.sh')!;
+const work = mkdtempSync(join(tmpdir(), 'gen-verify-fw-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+const scriptFile = join(work, 'firewall-opnsense.sh');
+writeFileSync(scriptFile, script);
+
+const certNames = ['*.example.com'];
+const goodCert = hasCommand('openssl') ? certificate(work, certNames, 90) : '';
+
+interface Run {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+let boxes = 0;
+function run(files: Map<string, string>, options: { shell?: string[]; awk?: string; args?: string[] } = {}): Run {
+  const dir = join(work, `box-${boxes++}`);
+  const tools: Record<string, string> = {};
+  if (options.awk) tools.awk = options.awk;
+  if (options.shell?.[0] === 'busybox') for (const applet of ['awk', 'sed', 'tr', 'sort', 'cat']) tools[applet] = '/usr/bin/busybox';
+  const { bin, fixtures } = standInBox(dir, new Map([['cert.pem', goodCert], ...files]), tools);
+  const shell = options.shell ?? ['dash'];
+  const r = spawnSync(shell[0]!, [...shell.slice(1), scriptFile, '--rules-debug', join(fixtures, 'rules.debug'), ...(options.args ?? [])], {
+    encoding: 'utf8',
+    env: { PATH: `${bin}:/usr/bin:/bin`, FIXTURES: fixtures, REAL_OPENSSL: '/usr/bin/openssl' },
+  });
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+function healthy(): Map<string, string> {
+  return healthyFirewall(model, site);
+}
+
+function failures(r: Run): string[] {
+  return r.stdout.split('\n').filter((l) => l.startsWith('✗'));
+}
+
+const line = (needle: string, after?: string) => `topology.yaml:${lineOfText(text, needle, after ? { after } : {})}`;
+const why = missing(['dash', 'posh', 'busybox', 'shellcheck', 'original-awk', 'openssl'], false);
+
+describe.skipIf(why)(`firewall verification script${why ? ` (skipped: ${why})` : ''}`, () => {
+  it('passes shellcheck as a POSIX sh script', () => {
+    const r = spawnSync('shellcheck', ['-s', 'sh', scriptFile], { encoding: 'utf8' });
+    expect(r.stdout + r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+
+  const shells: [string, string[], string | undefined][] = [
+    ['dash with onetrue awk', ['dash'], '/usr/bin/original-awk'],
+    ['posh with mawk', ['posh'], undefined],
+    ['busybox sh with busybox awk', ['busybox', 'sh'], undefined],
+    ['bash --posix', ['bash', '--posix'], '/usr/bin/original-awk'],
+  ];
+  for (const [label, shell, awk] of shells) {
+    it(`${label}: every check passes on the box the topology describes`, () => {
+      const r = run(healthy(), { shell, awk });
+      expect(failures(r), r.stdout + r.stderr).toEqual([]);
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toMatch(/^firewall opnsense \(site home\): what topology.yaml expects\n/);
+      expect(r.stdout).toMatch(/\nall \d+ checks pass\n$/);
+      expect(r.status).toBe(0);
+    });
+  }
+
+  it('names each check with what the topology expects and where it says so', () => {
+    const out = run(healthy()).stdout;
+    const wg0 = line('- name: wg0');
+    expect(out).toContain(`✓ WireGuard wg0 (wg0) is up with 10.0.1.1/24, MTU 1420 (${wg0})`);
+    expect(out).toContain(`✓ wg0 listens on UDP port 51820 (${wg0})`);
+    expect(out).toContain(`✓ wg0 has exactly the 2 enabled peers, each with its own address (${wg0})`);
+    expect(out).toContain(`✓ OPT2 (wireguard) is enabled (${line('- name: wireguard', 'interfaces:')})`);
+    expect(out).toContain(`✓ outbound NAT mode is automatic (${line('nat:', 'firewall:')})`);
+    expect(out).toContain(`loaded: gen: policy rule vpn-to-management (${line('name: vpn-to-management')})`);
+    expect(out).toContain(`✓ TCP MSS clamp 1380 (IPv4 from 0.0.0.0/1) on wireguard for the MTU 1420 of wg0 is loaded (${wg0})`);
+    expect(out).toContain(`✓ HAProxy frontend https listens on 0.0.0.0:443 (${line('- name: https')})`);
+    expect(out).toMatch(/✓ the certificate wildcard served on 0\.0\.0\.0:443 names \*\.example\.com and stays valid 14 more days \(topology\.yaml:\d+\)/);
+    // One line per compiled rule: every rule gen writes is checked.
+    expect(out.match(/^✓ rule [0-9a-f]{8} loaded: /gm)).toHaveLength(10);
+  });
+
+  it('a peer missing from the running instance', () => {
+    const files = healthy();
+    const [first, ...rest] = files.get('wg/wg0.allowed-ips')!.trimEnd().split('\n');
+    files.set('wg/wg0.allowed-ips', `${rest.join('\n')}\n`);
+    const r = run(files);
+    expect(r.status).toBe(1);
+    expect(failures(r)).toEqual([
+      `✗ wg0 has exactly the 2 enabled peers, each with its own address (${line('- name: wg0')}): missing mac-workstation (${line('name: mac-workstation')}) ${first!.split('\t')[0]}`,
+    ]);
+  });
+
+  it('an extra peer on the running instance (the disabled one, added by hand)', () => {
+    const files = healthy();
+    const disabled = site.wireguard[0]!.peers.find((p) => !p.enabled)!;
+    files.set('wg/wg0.allowed-ips', `${files.get('wg/wg0.allowed-ips')}${disabled.publicKey}\t${disabled.address}/32\n`);
+    const r = run(files);
+    expect(failures(r)).toEqual([`✗ wg0 has exactly the 2 enabled peers, each with its own address (${line('- name: wg0')}): extra ${disabled.publicKey} (${disabled.address}/32)`]);
+    expect(r.status).toBe(1);
+  });
+
+  it('the instance on another port', () => {
+    const files = healthy();
+    files.set('wg/wg0.listen-port', '51821\n');
+    files.set('sockstat', sockstat([kernelUdp(51821), listening('haproxy', 3, 9, 'tcp4', '*:443'), listening('haproxy', 3, 10, 'tcp4', '*:80')]));
+    const r = run(files);
+    expect(failures(r)).toEqual([`✗ wg0 listens on UDP port 51820 (${line('- name: wg0')}): wg show wg0 listen-port: 51821; sockstat -l: no UDP socket on port 51820`]);
+  });
+
+  it('the tunnel down, with another MTU and out of its group', () => {
+    const files = healthy();
+    files.set('ifconfig/wg0', files.get('ifconfig/wg0')!.replace('flags=10080c1<UP,RUNNING,', 'flags=1008080<').replace('mtu 1420', 'mtu 1400').replace('groups: wg wireguard', 'groups: wg'));
+    const out = failures(run(files));
+    expect(out).toContain(`✗ WireGuard wg0 (wg0) is up with 10.0.1.1/24, MTU 1420 (${line('- name: wg0')}): down (flags NOARP MULTICAST LOWER_UP); MTU 1400, not 1420`);
+    expect(out).toContain(`✗ wg0 is in the interface group wireguard (rules on the WireGuard group apply to it) (${line('- name: wg0')}): groups of wg0: wg`);
+  });
+
+  it('a rule missing from the box, one OPNsense commented out, one changed in the GUI', () => {
+    const files = healthy();
+    const debug = files.get('rules.debug')!.split('\n');
+    const loaded = files.get('pfctl-sr')!.split('\n');
+    const rule = (name: string) => debug.find((l) => l.includes(`# gen: policy rule ${name}`))!;
+    // (A legacy rule's label is an MD5, an MVC rule's its uuid.)
+    const label = (l: string) => /label "([0-9a-f-]+)"/.exec(l)![1]!;
+    const drop = (labels: string[]) => loaded.filter((l) => !labels.some((x) => l.includes(x)));
+    const gone = rule('vpn-to-vpn');
+    const commented = rule('vpn-to-service');
+    const changed = rule('management-out');
+    const newLabel = '0123456789abcdef0123456789abcdef';
+    files.set(
+      'rules.debug',
+      debug
+        .filter((l) => l !== gone)
+        .map((l) => (l === commented ? `#debug:Interface opt9 not found\n#${l}` : l === changed ? l.replace(label(l), newLabel) : l))
+        .join('\n'),
+    );
+    files.set('pfctl-sr', [...drop([label(gone), label(commented), label(changed)]), asLoaded(changed.replace(label(changed), newLabel))].join('\n'));
+    const out = failures(run(files));
+    expect(out).toEqual([
+      expect.stringMatching(new RegExp(`^✗ rule ${label(commented).slice(0, 8)} loaded: gen: policy rule vpn-to-service \\(${line('name: vpn-to-service')}\\): OPNsense compiled it commented out \\(Interface opt9 not found\\) in .*rules.debug$`)),
+      `✗ rule ${label(gone).slice(0, 8)} loaded: gen: policy rule vpn-to-vpn (${line('name: vpn-to-vpn')}): not in the configuration: restore the merged configuration (gen opnsense merge)`,
+      `✗ rule ${label(changed).slice(0, 8)} loaded: gen: policy rule management-out (${line('name: management-out')}): not loaded: the box has a rule with this description under label ${newLabel}, so it differs from what gen wrote (changed on the box?)`,
+    ]);
+  });
+
+  it('the MSS clamp commented out because WireGuard is disabled', () => {
+    const files = healthy();
+    files.set('rules.debug', files.get('rules.debug')!.replace(/^scrub on wireguard /gm, '#scrub on  '));
+    files.set('pfctl-sr', files.get('pfctl-sr')!.replace(/^scrub on wireguard .*\n/gm, ''));
+    files.set('config/OPNsense.wireguard.general.enabled', '0\n');
+    const out = failures(run(files));
+    expect(out[0]).toBe(`✗ WireGuard is enabled (VPN ▸ WireGuard ▸ Settings) (${line('- name: wg0')}): OPNsense.wireguard.general.enabled is "0"`);
+    expect(out.slice(1)).toHaveLength(4);
+    for (const l of out.slice(1)) expect(l).toMatch(/^✗ TCP MSS clamp 13[68]0 .*: OPNsense compiled it commented out \(its interface is unknown: is WireGuard enabled\?\)$/);
+  });
+
+  it('outbound NAT, an interface left disabled, HAProxy pushed off its port by the web GUI', () => {
+    const files = healthy();
+    files.set('config/nat.outbound.mode', 'hybrid\n');
+    files.set('config/interfaces.opt2.enable', '');
+    files.set('sockstat', sockstat([kernelUdp(51820), listening('lighttpd', 9102, 7, 'tcp4', '*:443'), listening('haproxy', 3, 10, 'tcp4', '*:80')]));
+    const out = failures(run(files));
+    expect(out).toEqual([
+      `✗ OPT2 (wireguard) is enabled (${line('- name: wireguard', 'interfaces:')}): interfaces.opt2.enable is ""`,
+      `✗ outbound NAT mode is automatic (${line('nat:', 'firewall:')}): nat.outbound.mode is "hybrid"`,
+      `✗ HAProxy frontend https listens on 0.0.0.0:443 (${line('- name: https')}): port 443 is held by lighttpd`,
+    ]);
+  });
+
+  it('a certificate that expires within the days asked for, or names another domain', () => {
+    const soon = certificate(work, certNames, 5);
+    let out = failures(run(new Map([...healthy(), ['cert.pem', soon]])));
+    expect(out).toEqual([expect.stringMatching(/^✗ the certificate wildcard .* stays valid 14 more days \(topology\.yaml:\d+\): expires .* GMT, within 14 days$/)]);
+    expect(failures(run(new Map([...healthy(), ['cert.pem', soon]]), { args: ['--days', '3'] }))).toEqual([]);
+    out = failures(run(new Map([...healthy(), ['cert.pem', certificate(work, ['other.example.org'], 30)]])));
+    expect(out).toEqual([expect.stringMatching(/: does not name \*\.example\.com \(names: other\.example\.org \)$/)]);
+  });
+
+  it('--json is one JSON document, --tap is TAP version 13; both carry the same verdicts', () => {
+    const files = healthy();
+    files.set('wg/wg0.listen-port', '51821\n');
+    const json = run(files, { args: ['--json'] });
+    expect(json.status).toBe(1);
+    const doc = JSON.parse(json.stdout) as { box: string; ok: boolean; passed: number; failed: number; checks: { ok: boolean; check: string; declared: string; found: string }[] };
+    expect(doc).toMatchObject({ box: 'firewall opnsense', ok: false, failed: 1 });
+    expect(doc.checks.find((c) => !c.ok)).toEqual({ ok: false, check: 'wg0 listens on UDP port 51820', declared: line('- name: wg0'), found: 'wg show wg0 listen-port: 51821' });
+    const tap = run(files, { args: ['--tap'] });
+    expect(tap.status).toBe(1);
+    const lines = tap.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe('TAP version 13');
+    expect(lines.at(-1)).toBe(`1..${doc.checks.length}`);
+    expect(lines.filter((l) => l.startsWith('not ok '))).toEqual([expect.stringMatching(/^not ok \d+ - wg0 listens on UDP port 51820 \(topology\.yaml:\d+\)$/)]);
+  });
+
+  it('a description with quotes, substitutions and format directives is printed as written, never run', async () => {
+    const hostile = `it's "$(touch ${work}/pwned)" \`touch ${work}/pwned\` %s %n \\ ; done`;
+    const variant = await modelOf(edit(text, ['sites', 0, 'policy', 'rules', 0, 'description'], hostile));
+    const variantScript = renderAll(variant).get('home/verify/firewall-opnsense.sh')!;
+    const file = join(work, 'hostile.sh');
+    writeFileSync(file, variantScript);
+    const dir = join(work, 'hostile-box');
+    const { bin, fixtures } = standInBox(dir, new Map([['cert.pem', goodCert], ...healthyFirewall(variant, variant.sites[0]!)]));
+    const r = spawnSync('dash', [file, '--rules-debug', join(fixtures, 'rules.debug')], { encoding: 'utf8', env: { PATH: `${bin}:/usr/bin:/bin`, FIXTURES: fixtures, REAL_OPENSSL: '/usr/bin/openssl' } });
+    expect(r.stdout).toContain(`loaded: gen: policy rule vpn-to-management: ${hostile} (`);
+    expect(r.status, r.stdout).toBe(0);
+    expect(existsSync(join(work, 'pwned'))).toBe(false);
+    const json = spawnSync('dash', [file, '--json', '--rules-debug', join(fixtures, 'rules.debug')], { encoding: 'utf8', env: { PATH: `${bin}:/usr/bin:/bin`, FIXTURES: fixtures, REAL_OPENSSL: '/usr/bin/openssl' } });
+    const doc = JSON.parse(json.stdout) as { checks: { check: string }[] };
+    expect(doc.checks.map((c) => c.check)).toContainEqual(expect.stringContaining(`gen: policy rule vpn-to-management: ${hostile}`));
+    expect(spawnSync('shellcheck', ['-s', 'sh', file], { encoding: 'utf8' }).stdout).toBe('');
+  });
+
+  it('refuses unknown options with exit status 2', () => {
+    expect(run(healthy(), { args: ['--bogus'] }).status).toBe(2);
+    expect(run(healthy(), { args: ['--days', 'x'] }).status).toBe(2);
+  });
+});

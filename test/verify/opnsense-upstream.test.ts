@@ -1,0 +1,121 @@
+// OPNsense's own compiler (filter_configure_sync() of 25.7.11, 26.1.11 and
+// 26.7.2, run by test/tools/opnsense-php) on scenario A merged into each
+// release's factory config: every filter rule gen writes is compiled, not
+// commented out, under the label the verification script looks for, and
+// the MSS clamp compiles to scrub rules on the WireGuard group with
+// max-mss = MTU - 40 (IPv4) and MTU - 60 (IPv6). With WireGuard disabled,
+// OPNsense comments the group's scrub rules out without a word: the
+// verification script reports them missing.
+// Needs OPNSENSE_CORE_GIT (a git dir of opnsense/core) and php; skips
+// loudly without them (CI has no upstream snapshot).
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lintText } from '../../src/pipeline.js';
+import { opnsenseContext } from '../../src/render/opnsense/context.js';
+import { mssClamps } from '../../src/render/opnsense/scrub.js';
+import { expectedRules } from '../../src/render/verify/firewall-rules.js';
+import { root } from '../helpers.js';
+import { hasCommand } from '../system-tools.js';
+import { gen } from '../wireguard/cli.js';
+
+const coreGit = process.env.OPNSENSE_CORE_GIT;
+const why = !coreGit ? 'OPNSENSE_CORE_GIT is not set' : !hasCommand('php') ? 'php is missing' : undefined;
+const tool = join(root, 'test/tools/opnsense-php/run.sh');
+const RELEASES = [
+  { tag: '25.7.11', release: '25.7' },
+  { tag: '26.1.11', release: '26.1' },
+  { tag: '26.7.2', release: '26.7' },
+];
+
+const work = mkdtempSync(join(tmpdir(), 'gen-verify-opnsense-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** The ruleset OPNsense compiled (rules.debug), from the tool's report. */
+function ruleset(report: string): string[] {
+  const lines = report.split('\n');
+  const start = lines.findIndex((l) => l.startsWith('##### pf ruleset'));
+  const end = lines.findIndex((l, i) => i > start && l.startsWith('##### '));
+  return lines.slice(start + 1, end);
+}
+
+function compile(config: string, tag: string): string[] {
+  const file = join(work, `${tag}-${Math.random().toString(36).slice(2)}.xml`);
+  writeFileSync(file, config);
+  const env = { ...process.env, OPNSENSE_PHP_CACHE: join(tmpdir(), 'gen-opnsense-php-verify') };
+  const r = spawnSync('bash', [tool, file, tag], { encoding: 'utf8', env });
+  expect(r.status, r.stderr).not.toBe(2);
+  return ruleset(r.stdout);
+}
+
+describe.skipIf(why)(`OPNsense's compiler on gen's rules and MSS clamp${why ? ` (skipped: ${why})` : ''}`, () => {
+  for (const { tag, release } of RELEASES) {
+    describe(tag, () => {
+      let merged = '';
+      let topology = '';
+
+      beforeAll(async () => {
+        const dir = mkdtempSync(join(work, `${tag}-`));
+        topology = join(dir, 'topology.yaml');
+        copyFileSync(join(root, 'topology.yaml'), topology);
+        let text = readFileSync(topology, 'utf8');
+        text = text.replace(/release: "[0-9.]+"/, `release: "${release}"`);
+        expect((await lintText(text)).diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+        writeFileSync(topology, text);
+        expect((await gen('wg', 'keygen', '--instance', 'wg0', '-f', topology)).code).toBe(0);
+        const sample = spawnSync('git', ['--git-dir', coreGit!, 'show', `${tag}:src/etc/config.xml.sample`], { encoding: 'utf8' });
+        expect(sample.status, sample.stderr).toBe(0);
+        const base = join(dir, 'config.xml');
+        writeFileSync(base, sample.stdout);
+        const out = join(dir, 'merged.xml');
+        // (The factory web GUI holds 443 and 80, which HAProxy binds: irrelevant to the filter rules compiled here.)
+        const merge = await gen('opnsense', 'merge', '--base', base, '-o', out, '-f', topology, '--allow-gui-port-conflict');
+        expect(merge.code, merge.stderr).toBe(0);
+        merged = readFileSync(out, 'utf8');
+      });
+
+      it('compiles every filter rule under the label the verification script expects', async () => {
+        const { model } = await lintText(readFileSync(topology, 'utf8'));
+        const site = model!.sites[0]!;
+        const lines = compile(merged, tag);
+        const expected = expectedRules(model!, site);
+        expect(expected.length).toBeGreaterThan(5);
+        for (const rule of expected) {
+          const line = lines.find((l) => l.includes(`label "${rule.label}"`));
+          expect(line, `${rule.description}: label ${rule.label}`).toBeDefined();
+          expect(line!.startsWith('#'), line).toBe(false);
+          expect(line).toContain(`# ${rule.description}`);
+        }
+      });
+
+      it('compiles the MSS clamp to scrub rules on the WireGuard group', async () => {
+        const { model } = await lintText(readFileSync(topology, 'utf8'));
+        const site = model!.sites[0]!;
+        const clamps = mssClamps(opnsenseContext(model!, site, site.firewall!));
+        expect(clamps.map((c) => [c.family, `${c.src}/${c.srcmask}`, c.maxMss])).toEqual([
+          ['inet', '0.0.0.0/1', site.wireguard[0]!.mtu - 40],
+          ['inet', '128.0.0.0/1', site.wireguard[0]!.mtu - 40],
+          ['inet6', '::/1', site.wireguard[0]!.mtu - 60],
+          ['inet6', '8000::/1', site.wireguard[0]!.mtu - 60],
+        ]);
+        const scrubs = compile(merged, tag).filter((l) => /scrub/.test(l));
+        for (const c of clamps) {
+          const pattern = new RegExp(`^scrub on (\\{ )?wireguard( \\})? +proto tcp from ${c.src.replace(/\./g, '\\.')}/${c.srcmask} to any +max-mss ${c.maxMss} *$`);
+          expect(scrubs.filter((l) => pattern.test(l)), `${pattern}\n${scrubs.join('\n')}`).toHaveLength(1);
+        }
+        // Before OPNsense's default "scrub in all": pf applies the first scrub rule that matches.
+        expect(scrubs.findIndex((l) => l.startsWith('scrub in all'))).toBe(clamps.length);
+      });
+
+      it('comments the group clamp out when WireGuard is disabled (the script then reports it missing)', () => {
+        const disabled = merged.replace(/(<general[^>]*>\s*<enabled>)1(<\/enabled>)/, '$10$2');
+        expect(disabled).not.toBe(merged);
+        const scrubs = compile(disabled, tag).filter((l) => /scrub/.test(l) && /max-mss/.test(l));
+        expect(scrubs).toHaveLength(4);
+        for (const l of scrubs) expect(l.startsWith('#scrub'), l).toBe(true);
+      });
+    });
+  }
+});

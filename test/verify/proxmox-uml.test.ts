@@ -1,0 +1,156 @@
+// The Proxmox host's verification script on a real bring-up: the generated
+// /etc/network/interfaces comes up with ifupdown2 inside User-Mode-Linux
+// (test/scripts/uml-ifupdown2.sh), then the generated script runs there
+// with the guest's own ip and bridge. Proxmox's qm, pct and pvesm are
+// stand-ins printing the guests and storage the topology describes, in
+// Proxmox's formats (`qm config`: "netN: virtio=MAC,bridge=…"). Every check
+// passes; a removed route, a port taken out of its bridge and a VLAN dropped
+// from a trunk each fail the check that names them. Expectations come from
+// the model, so they follow whatever routes the topology derives.
+import { execFile } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Model, Site } from '../../src/model.js';
+import { renderAll } from '../../src/render/index.js';
+import { edit, lineOfText, modelOf, readExample, root } from '../helpers.js';
+import { missing } from '../system-tools.js';
+
+const work = mkdtempSync(join(tmpdir(), 'gen-verify-uml-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+const uml = join(root, 'test/scripts/uml-ifupdown2.sh');
+
+/** qm, pct and pvesm as Proxmox VE prints their output, for the guests and storage of the topology. */
+function proxmoxStandIns(dir: string, site: Site): string {
+  mkdirSync(dir, { recursive: true });
+  const vms = new Map<number, string[]>();
+  const cts = new Map<number, string[]>();
+  const firewall = site.firewall;
+  if (firewall?.vm?.id !== undefined) {
+    const nics = firewall.interfaces.filter((i) => i.kind === 'device' && i.bridge !== undefined).sort((a, b) => a.device.localeCompare(b.device, 'en', { numeric: true }));
+    vms.set(firewall.vm.id, nics.map((i, n) => `net${n}: virtio=BC:24:11:00:01:0${n},bridge=${i.bridge},firewall=0`));
+  }
+  for (const service of site.services) {
+    const iface = site.firewall?.interfaces.find((i) => i.network === service.network);
+    const bridge = iface?.bridge ?? site.firewall?.interfaces.find((i) => i.name === iface?.vlan?.parent)?.bridge;
+    const tag = iface?.vlan ? `,tag=${iface.vlan.tag}` : '';
+    if (service.container !== undefined) cts.set(service.container, [`net0: name=eth0,bridge=${bridge},firewall=1,gw=${iface?.address},hwaddr=BC:24:11:00:02:01,ip=${service.address}/${iface?.prefix}${tag},type=veth`]);
+    if (service.vm !== undefined) vms.set(service.vm, [`net0: virtio=BC:24:11:00:03:01,bridge=${bridge}${tag}`]);
+  }
+  const tool = (name: string, configs: Map<number, string[]>) =>
+    [
+      '#!/bin/sh',
+      `# ${name} config ID, as Proxmox VE prints it`,
+      'case "$1 $2" in',
+      ...[...configs].map(([id, lines]) => `  "config ${id}") printf '%s\\n' 'cores: 2' ${lines.map((l) => `'${l}'`).join(' ')} ;;`),
+      `  *) echo "Configuration file 'nodes/pve/${name === 'qm' ? 'qemu-server' : 'lxc'}/$2.conf' does not exist" >&2; exit 2 ;;`,
+      'esac',
+      '',
+    ].join('\n');
+  writeFileSync(join(dir, 'qm'), tool('qm', vms));
+  writeFileSync(join(dir, 'pct'), tool('pct', cts));
+  const storage = site.backup?.pveStorage ?? 'none';
+  writeFileSync(
+    join(dir, 'pvesm'),
+    `#!/bin/sh\n# pvesm status --storage ID\nprintf '%s\\n' 'Name             Type     Status           Total            Used       Available        %' '${storage.padEnd(16)} pbs     active      1073741824       104857600       968884224    9.77%'\n`,
+  );
+  for (const f of ['qm', 'pct', 'pvesm']) chmodSync(join(dir, f), 0o755);
+  return dir;
+}
+
+interface Runs {
+  verify: { rc: number; out: string }[];
+}
+
+const run = promisify(execFile);
+
+async function verifyInUml(model: Model, name: string, drifts: string[]): Promise<Runs> {
+  const site = model.sites[0]!;
+  const host = site.hosts[0]!;
+  const files = renderAll(model);
+  const dir = join(work, name);
+  mkdirSync(dir, { recursive: true });
+  const interfaces = join(dir, 'interfaces');
+  const script = join(dir, 'verify.sh');
+  const driftFile = join(dir, 'drifts');
+  writeFileSync(interfaces, files.get(`${site.name}/proxmox/${host.name}/interfaces`)!);
+  writeFileSync(script, files.get(`${site.name}/verify/proxmox-${host.name}.sh`)!);
+  writeFileSync(driftFile, drifts.map((d) => `${d}\n`).join(''));
+  const out = join(dir, 'out');
+  const env = { ...process.env, VERIFY: script, VERIFY_STUBS: proxmoxStandIns(join(dir, 'stubs'), site), VERIFY_DRIFTS: driftFile };
+  try {
+    await run(uml, [interfaces, out], { timeout: 150_000, env });
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string };
+    throw new Error(`bring-up of ${name} failed:\n${e.stdout ?? ''}${e.stderr ?? ''}`);
+  }
+  return {
+    verify: [0, ...drifts.map((_, i) => i + 1)].map((n) => ({
+      rc: Number(readFileSync(join(out, `verify-${n}.rc`), 'utf8').trim()),
+      out: readFileSync(join(out, `verify-${n}.out`), 'utf8'),
+    })),
+  };
+}
+
+function failures(out: string): string[] {
+  return out.split('\n').filter((l) => l.startsWith('✗'));
+}
+
+const whyUml = missing(['linux.uml', 'modprobe', 'ifup', 'bridge']);
+
+describe.skipIf(whyUml)(`the Proxmox host's script on an ifupdown2 bring-up in User-Mode-Linux${whyUml ? ` (skipped: ${whyUml})` : ''}`, async () => {
+  const homelab = readExample('homelab');
+  const modelA = await modelOf(homelab);
+  const hostA = modelA.sites[0]!.hosts[0]!;
+  const [route] = hostA.routes;
+  const portBridge = hostA.bridges.find((b) => b.ports.length > 0)!;
+
+  const hostPath = ['sites', 0, 'proxmox', 'hosts', 0];
+  const trunkYaml = edit(readExample('vlan-hosting'), [...hostPath, 'bridges', 1, 'ports'], ['eno4']);
+  const modelB = await modelOf(trunkYaml);
+  const trunk = modelB.sites[0]!.hosts[0]!.bridges.find((b) => b.vlanAware)!;
+  const dropped = trunk.requiredVlans[1]!;
+
+  const [a, b] = await Promise.all([
+    verifyInUml(modelA, 'A', [`ip route del ${route!.destination}`, `ip link set ${portBridge.ports[0]} nomaster`]),
+    verifyInUml(modelB, 'B', [`bridge vlan del dev eno4 vid ${dropped}`]),
+  ]);
+
+  it('scenario A: every check passes on the generated interfaces file', () => {
+    const [healthy] = a.verify;
+    expect(failures(healthy!.out), healthy!.out).toEqual([]);
+    expect(healthy!.rc).toBe(0);
+    const network = modelA.networks.find((n) => n.id === route!.network)!;
+    expect(healthy!.out).toContain(`✓ ${route!.destination} (${network.name}, behind the firewall) is routed via ${route!.via} on ${route!.bridge}`);
+    expect(healthy!.out).toContain(`✓ firewall VM 102: vtnet1 (management) is on vmbr1`);
+    expect(healthy!.out).toMatch(/✓ container 200 \(traefik\) has a NIC on vmbr2 with 10\.1\.0\.100 \(topology\.yaml:\d+\)/);
+    expect(healthy!.out).toMatch(/\nall \d+ checks pass\n$/);
+  });
+
+  it('scenario A: a removed route fails the check that names it, at the line of the network it leads to', () => {
+    const [, removed] = a.verify;
+    const network = modelA.networks.find((n) => n.id === route!.network)!;
+    const declared = `topology.yaml:${modelA.source!.lineOf(network.path)}`;
+    expect(failures(removed!.out)).toEqual([expect.stringMatching(new RegExp(`^✗ ${route!.destination.replace(/\./g, '\\.')} \\(${network.name}, behind the firewall\\) is routed via ${route!.via.replace(/\./g, '\\.')} on ${route!.bridge} \\(${declared}\\): ip route get `))]);
+    expect(removed!.rc).toBe(1);
+  });
+
+  it('scenario A: a port taken out of its bridge', () => {
+    const [, , unplugged] = a.verify;
+    const declared = `topology.yaml:${lineOfText(homelab, `- name: ${portBridge.name}`)}`;
+    expect(failures(unplugged!.out)).toContain(`✗ ${portBridge.name} bridges ${portBridge.ports.join(', ')} (${declared}): ${portBridge.ports[0]} is in no bridge`);
+  });
+
+  it('scenario B: a VLAN-aware bridge whose port carries the firewall VLANs passes, and fails when one is dropped', () => {
+    const [healthy, drifted] = b.verify;
+    expect(failures(healthy!.out), healthy!.out).toEqual([]);
+    const vids = trunk.requiredVlans.join(' ');
+    expect(healthy!.out).toContain(`✓ ${trunk.name} is VLAN-aware, its ports carry exactly VLANs ${vids}`);
+    expect(failures(drifted!.out)).toEqual([
+      expect.stringContaining(`✗ ${trunk.name} is VLAN-aware, its ports carry exactly VLANs ${vids} (topology.yaml:`),
+    ]);
+    expect(failures(drifted!.out)[0]).toMatch(new RegExp(`: eno4 carries ${trunk.requiredVlans.filter((v) => v !== dropped).join(' ')}$`));
+  });
+});
