@@ -49,6 +49,21 @@ export function edit(text: string, path: (string | number)[], value: unknown): s
   return doc.toString();
 }
 
+/**
+ * Gives every peer of every site a short tunnel name (p0, p1, …): with two
+ * WireGuard instances, client files carry the instance's name, and the
+ * example's peer names would make them longer than wg-quick takes.
+ */
+export function shortTunnelNames(text: string): string {
+  const doc = parseDocument(text);
+  const sites = (doc.toJS() as { sites?: { wireguard?: { peers?: unknown[] }[] }[] }).sites ?? [];
+  let n = 0;
+  sites.forEach((site, s) =>
+    (site.wireguard ?? []).forEach((instance, i) => (instance.peers ?? []).forEach((_, p) => doc.setIn(['sites', s, 'wireguard', i, 'peers', p, 'tunnel_name'], `p${n++}`))),
+  );
+  return doc.toString();
+}
+
 export function rulesOf(diagnostics: readonly Diagnostic[]): string[] {
   return diagnostics.map((d) => d.rule);
 }

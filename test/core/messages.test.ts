@@ -8,9 +8,8 @@ import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import { generateKeyPair } from '../../src/targets/wireguard/keys.js';
-import { edit, readExample, root } from '../helpers.js';
+import { edit, readExample, root, shortTunnelNames } from '../helpers.js';
 import { isRoot, titled } from '../system-tools.js';
 
 const bin = join(root, 'bin/gen.js');
@@ -178,11 +177,7 @@ describe('usage errors: exit 2, one sentence', () => {
     expect([nope.code, nope.stderr]).toEqual([2, 'gen: no WireGuard instance named nope (instances: home/wg0)\n']);
     const second = { name: 'wg1', listen_port: 51821, address: '10.0.2.1/24', public_key: generateKeyPair().publicKey, endpoint: 'vpn.example.com', roles: [{ name: 'workstation', from: '10.0.2.2', to: '10.0.2.10' }] };
     const assigned = edit(readFileSync(join(dir, 'topology.yaml'), 'utf8'), ['sites', 0, 'firewall', 'interfaces', 4], { name: 'wireguard2', assign: 'opt3', wireguard: 'wg1' });
-    // With two instances the client files carry the instance's name: short tunnel names keep them importable.
-    let text = edit(assigned, ['sites', 0, 'wireguard', 1], second);
-    const peers = (parse(text) as { sites: { wireguard: { peers: unknown[] }[] }[] }).sites[0]!.wireguard[0]!.peers;
-    peers.forEach((_, i) => (text = edit(text, ['sites', 0, 'wireguard', 0, 'peers', i, 'tunnel_name'], `p${i}`)));
-    writeFileSync(join(dir, 'topology.yaml'), text);
+    writeFileSync(join(dir, 'topology.yaml'), shortTunnelNames(edit(assigned, ['sites', 0, 'wireguard', 1], second)));
     const ambiguous = gen(dir, ['wg', 'add-peer', 'kp', '--role', 'workstation']);
     expect([ambiguous.code, ambiguous.stderr]).toEqual([2, 'gen: several WireGuard instances (home/wg0, home/wg1): choose one with --site and --instance\n']);
     const peer = gen(dir, ['wg', 'export', 'nobody', '--instance', 'wg0']);

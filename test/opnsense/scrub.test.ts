@@ -14,7 +14,7 @@ import { siteSections } from '../../src/render/opnsense/index.js';
 import { selfSignedCertificate } from '../../src/opnsense/selfsigned.js';
 import { element, xmlDocument } from '../../src/render/opnsense/xml.js';
 import { generateKeyPair } from '../../src/targets/wireguard/keys.js';
-import { edit, modelOf, readExample, root } from '../helpers.js';
+import { edit, modelOf, readExample, root, shortTunnelNames } from '../helpers.js';
 import { type Xml, parse } from './support.js';
 
 const SAMPLE = readFileSync(join(root, 'test/opnsense/models/25.7/config.xml.sample'), 'utf8');
@@ -82,7 +82,7 @@ describe('MSS clamp rules', () => {
     let yaml = readExample('homelab');
     yaml = edit(yaml, ['sites', 0, 'firewall', 'interfaces', 4], { name: 'wg-b', assign: 'opt3', description: 'WGB', wireguard: 'wg1' });
     yaml = edit(yaml, ['sites', 0, 'wireguard', 1], { name: 'wg1', listen_port: 51821, address: '10.0.2.1/24', mtu: 1380, roles: [{ name: 'any', from: '10.0.2.2', to: '10.0.2.254' }] });
-    const filter = (await sectionsOf(yaml)).find((s) => s.name === 'filter')!;
+    const filter = (await sectionsOf(shortTunnelNames(yaml))).find((s) => s.name === 'filter')!;
     const rules = scrubRules(xmlDocument(element('opnsense', [filter])));
     expect(rules.map((r) => [r.interface, `${r.src}/${r.srcmask}`, r['max-mss']])).toEqual([
       ['opt2', '0.0.0.0/1', '1380'],
