@@ -17,5 +17,7 @@ export interface Rule {
   why: string;
   /** How to fix a finding. */
   hint: string;
+  /** Topology snippets: one the rule reports, and the same written so that it does not. */
+  examples?: { bad: string; good: string }[];
   check?: (model: Model, report: RuleReport) => void;
 }
