@@ -2,19 +2,18 @@
 // edited in place with its comments and layout kept, private keys live only
 // in the secrets directory (0700/0600), exports are complete client files.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 import { parse } from 'yaml';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { lintText } from '../../src/pipeline.js';
 import { renderAll } from '../../src/render/index.js';
 import { generateKeyPair, isWireguardKey, publicKeyOf } from '../../src/targets/wireguard/keys.js';
 import { edit, readExample, root } from '../helpers.js';
 import { missing, titled } from '../system-tools.js';
-import { gen } from './cli.js';
+import { gen, topologyCases } from './cli.js';
 
 const original = readExample('homelab');
 
@@ -55,17 +54,12 @@ function decodeTerminal(text: string): string | undefined {
   );
   return jsQR(data, width, height)?.data;
 }
-const base = mkdtempSync(join(tmpdir(), 'gen-wg-cli-'));
-afterAll(() => rmSync(base, { recursive: true, force: true }));
-
+const newCase = topologyCases('gen-wg-cli-');
 let dir: string;
 let topology: string;
 let secrets: string;
 beforeEach(() => {
-  dir = mkdtempSync(join(base, 'case-'));
-  topology = join(dir, 'topology.yaml');
-  secrets = join(dir, '.secrets');
-  copyFileSync(join(root, 'topology.yaml'), topology);
+  ({ dir, topology, secrets } = newCase());
 });
 
 function current(): string {
