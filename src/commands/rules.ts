@@ -12,7 +12,7 @@ function indented(label: string, text: string): string {
 export function ruleText(rule: Rule): string {
   let text = `${rule.id} (${rule.severity})\n  ${rule.summary}\n\n${indented('Why it matters:', rule.why)}${indented('How to fix:', rule.hint)}`;
   for (const example of rule.examples ?? []) {
-    text += `\n  Reported:\n${example.bad.replace(/^/gm, '    ')}\n  Clean:\n${example.good.replace(/^/gm, '    ')}\n`;
+    text += `\n  Reported (in ${example.where}):\n${example.bad.replace(/^/gm, '    ')}\n  Clean:\n${example.good.replace(/^/gm, '    ')}\n`;
   }
   return text;
 }

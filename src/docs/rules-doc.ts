@@ -29,7 +29,7 @@ export function rulesMarkdown(rules: readonly Rule[]): string {
 export function ruleMarkdown(rule: Rule): string[] {
   const lines = [`## ${rule.id}`, '', `**${rule.severity}.** ${rule.summary}`, '', `Why it matters: ${rule.why}`, '', `How to fix: ${rule.hint}`, ''];
   for (const example of rule.examples ?? []) {
-    lines.push('Reported:', '', '```yaml', example.bad, '```', '', 'Clean:', '', '```yaml', example.good, '```', '');
+    lines.push(`Reported (in \`${example.where}\`):`, '', '```yaml', example.bad, '```', '', 'Clean:', '', '```yaml', example.good, '```', '');
   }
   return lines;
 }

@@ -50,6 +50,13 @@ export const reportedRules: Rule[] = [
     summary: 'A reference names something that does not exist (a role, zone, bridge, service, security group, bucket...).',
     why: 'A dangling reference is a peer without a role, a rule without a zone: configuration that silently does nothing.',
     hint: 'Use one of the names listed in the message, or declare the missing item.',
+    examples: [
+      {
+        where: 'sites[].haproxy',
+        bad: 'frontends:\n  - { name: https, bind: 0.0.0.0:443, interface: wan, certificate: wildcard, http_redirect: true, default_backend: webs }\nbackends:\n  - { name: web, servers: [{ service: traefik }] }',
+        good: 'frontends:\n  - { name: https, bind: 0.0.0.0:443, interface: wan, certificate: wildcard, http_redirect: true, default_backend: web }\nbackends:\n  - { name: web, servers: [{ service: traefik }] }',
+      },
+    ],
   },
   {
     id: 'ip/invalid',
