@@ -21,7 +21,7 @@ export const REAL_TOOLS = [
   'sha256sum', // out/MANIFEST
   'shellcheck', // every generated shell script
   'zsh', 'fish', // gen completion zsh and fish
-  'mandoc', // gen man
+  'mandoc', 'groff', 'man', // gen man
 ] as const;
 
 export type RealTool = (typeof REAL_TOOLS)[number];

@@ -86,7 +86,8 @@ export function registerInitCommands(cli: Command, setExit: (code: number) => vo
       let packageJson: { path: string; text: string; added: string[] } | undefined;
       let readme: { path: string; text: string } | undefined;
       if (way === 'dev') {
-        const path = join(nearest(dir, 'package.json') ?? dir, 'package.json');
+        // Shown as the user would write it: relative to where gen runs.
+        const path = relative(process.cwd(), join(nearest(dir, 'package.json') ?? dir, 'package.json')) || 'package.json';
         let next;
         try {
           next = packageJsonWith(readIfExists(path), relativeTopology(path, output));
