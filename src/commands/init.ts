@@ -103,10 +103,11 @@ export function registerInitCommands(cli: Command, setExit: (code: number) => vo
       writeFileAtomic(target, starterTopology(options.example, output), 0o644);
       const wrote = [`${output} (${options.example})`];
       const gitignore = join(dir, '.gitignore');
-      const next = gitignoreWith(readIfExists(gitignore));
+      const existing = readIfExists(gitignore);
+      const next = gitignoreWith(existing);
       if (next !== undefined) {
         writeFileAtomic(gitignore, next, 0o644);
-        wrote.push(gitignore);
+        wrote.push(existing === undefined ? gitignore : `${gitignore} (added the secrets directory and Terraform state)`);
       }
       if (packageJson) {
         writeFileAtomic(packageJson.path, packageJson.text, 0o644);
