@@ -193,6 +193,8 @@ describe('QR codes for the mobile apps', () => {
     const full = QRCode.create(file, { errorCorrectionLevel: 'L' }).version;
     const small = QRCode.create(payload, { errorCorrectionLevel: 'L' }).version;
     expect(small).toBeLessThan(full);
+    // The PNG and SVG codes (error correction M): version 16 with the comments, 12 without.
+    expect([QRCode.create(file, { errorCorrectionLevel: 'M' }).version, QRCode.create(payload, { errorCorrectionLevel: 'M' }).version]).toEqual([16, 12]);
     expect(terminalQr(file, false).version).toBe(small);
   });
 
