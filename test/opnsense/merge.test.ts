@@ -340,7 +340,10 @@ describe('gen opnsense merge (command)', () => {
     const out = join(dir, 'merged.xml');
     const result = await gen('opnsense', 'merge', '-f', topology, '--base', base, '--secrets', secrets, '-o', out);
     // The sample's LAN DHCP range does not fit scenario A's LAN: the only thing merge has to say.
-    expect(result.stderr).toBe("gen: warning: removed the base's dnsmasq DHCP range 192.168.1.100-192.168.1.199 on lan: it lies outside lan's network 10.0.0.0/24 in the topology\n");
+    expect(result.stderr).toBe(
+      "gen: warning: removed the base's dnsmasq DHCP range 192.168.1.100-192.168.1.199 on lan: it lies outside lan's network 10.0.0.0/24 in the topology\n" +
+        `gen: wrote ${out}: site home merged into ${base}, mode 0600 (restore it whole: System > Configuration > Backups)\n`,
+    );
     expect(result.code).toBe(0);
     expect(statSync(out).mode & 0o777).toBe(0o600);
     const merged = readFileSync(out, 'utf8');
