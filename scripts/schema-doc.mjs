@@ -18,7 +18,7 @@ export function schemaMarkdown(schema) {
       return target.type === 'object' ? `[${name}](#${name.toLowerCase()})` : typeOf(target) || name;
     }
     if (s.const !== undefined) return `\`${JSON.stringify(s.const)}\``;
-    if (s.enum) return s.enum.map((v) => `\`${v}\``).join(' \\| ');
+    if (s.enum) return s.enum.map((v) => `\`${v}\``).join(' | ');
     if (s.anyOf) return s.anyOf.map(typeOf).join(' or ');
     if (s.type === 'array') return `list of ${typeOf(s.items)}`;
     if (s.type === 'object' && s.properties) return 'mapping (below)';

@@ -21,6 +21,8 @@ export const REAL_TOOLS = [
   'sha256sum', // out/MANIFEST
   'shellcheck', // every generated shell script
   'php', 'python3', 'haproxy', // OPNsense's own PHP and HAProxy template on merged configs (php-cli, python3-jinja2, haproxy)
+  'zsh', 'fish', // gen completion zsh and fish
+  'mandoc', 'groff', 'man', // gen man
 ] as const;
 
 export type RealTool = (typeof REAL_TOOLS)[number];

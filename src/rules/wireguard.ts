@@ -135,18 +135,6 @@ export const wireguardRules: Rule[] = [
     },
   },
   {
-    id: 'wg/listen-port',
-    severity: 'error',
-    summary: 'A WireGuard instance has no explicit listen port.',
-    why: 'OPNsense leaves the field empty and WireGuard then picks a random port: the port forward and clients miss it (seed 002 problem 3).',
-    hint: 'Set listen_port (51820 is the convention).',
-    check(model, report) {
-      for (const instance of instances(model)) {
-        if (instance.listenPort === undefined) report({ path: [...instance.path, 'name'], message: `WireGuard instance ${instance.name} has no listen_port` });
-      }
-    },
-  },
-  {
     id: 'wg/duplicate-listen-port',
     severity: 'error',
     summary: 'Two WireGuard instances of one firewall listen on the same UDP port.',

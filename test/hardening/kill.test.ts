@@ -81,7 +81,7 @@ describe('gen build killed at each crash point', () => {
     const before = JSON.stringify([existsSync(out), readdirSync(stages[0]!.path).sort()]);
     const check = gen(dir, ['build', '--check', '--out', 'out']);
     expect(check.status).toBe(point === 'emit:swapped' ? 0 : 1);
-    if (point === 'emit:moved-aside') expect(check.stdout).toMatch(/out is missing: a build that was killed moved it to .*old; run gen build/);
+    if (point === 'emit:moved-aside') expect(check.stderr).toMatch(/out is missing: a build that was killed moved it to .*old; run gen build/);
     expect(JSON.stringify([existsSync(out), readdirSync(stages[0]!.path).sort()])).toBe(before);
 
     const repaired = gen(dir, ['build', '--out', 'out']);

@@ -520,6 +520,7 @@ describe('gen opnsense merge (command)', () => {
         'gen: warning: removed the base\'s filter rule "Default allow LAN to any rule" on lan: on the interfaces the topology assigns, its policy decides what passes (default deny)',
         'gen: warning: removed the base\'s filter rule "Default allow LAN IPv6 to any rule" on lan: on the interfaces the topology assigns, its policy decides what passes (default deny)',
         "gen: warning: removed the base's dnsmasq DHCP range 192.168.1.100-192.168.1.199 on lan: it lies outside lan's network 10.0.0.0/24 in the topology",
+        `gen: wrote ${out}: site home merged into ${base}, mode 0600 (restore it whole: System > Configuration > Backups)`,
         '',
       ].join('\n'),
     );
@@ -532,7 +533,7 @@ describe('gen opnsense merge (command)', () => {
     const again = join(dir, 'again.xml');
     const second = await gen('opnsense', 'merge', '-f', topology, '--base', out, '--secrets', secrets, '-o', again);
     expect(second.code).toBe(0);
-    expect(second.stderr).toBe('');
+    expect(second.stderr).toBe(`gen: wrote ${again}: site home merged into ${out}, mode 0600 (restore it whole: System > Configuration > Backups)\n`);
     expect(readFileSync(again, 'utf8')).toBe(merged);
   });
 

@@ -40,7 +40,7 @@ describe.skipIf(why)(`the firewall script against a live wireguard-go instance${
     const topology = join(work, 'topology.yaml');
     // The endpoint is the instance's address on the link between the namespaces (wg-verify.sh).
     writeFileSync(topology, edit(readFileSync(join(root, 'topology.yaml'), 'utf8'), ['sites', 0, 'wireguard', 0, 'endpoint'], '10.254.253.1'));
-    expect((await gen('wg', 'keygen', '--instance', 'wg0', '-f', topology)).code).toBe(0);
+    expect((await gen('wg', 'keygen', '--instance', 'wg0', '--force', '-f', topology)).code).toBe(0);
     expect((await gen('wg', 'add-peer', 'e2e-laptop', '--role', 'workstation', '-f', topology)).code).toBe(0);
     const out = join(work, 'out');
     expect((await gen('build', topology, '--out', out)).code).toBe(0);
