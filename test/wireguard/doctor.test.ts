@@ -24,7 +24,7 @@ let model: Awaited<ReturnType<typeof lintText>>['model'];
 
 beforeAll(async () => {
   copyFileSync(join(root, 'topology.yaml'), topology);
-  expect((await gen('wg', 'keygen', '--instance', 'wg0', '-f', topology)).code).toBe(0);
+  expect((await gen('wg', 'keygen', '--instance', 'wg0', '--force', '-f', topology)).code).toBe(0);
   expect((await gen('wg', 'add-peer', 'laptop', '--role', 'workstation', '-f', topology)).code).toBe(0);
   expect((await gen('wg', 'export', 'laptop', '-f', topology, '-o', client)).code).toBe(0);
   text = readFileSync(topology, 'utf8');

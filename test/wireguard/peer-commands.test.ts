@@ -12,7 +12,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { qrPayload, terminalQr } from '../../src/render/wireguard/qr.js';
 import { generateKeyPair, publicKeyOf } from '../../src/targets/wireguard/keys.js';
-import { edit, root } from '../helpers.js';
+import { edit, root, shortTunnelNames } from '../helpers.js';
 import { gen, topologyCases } from './cli.js';
 
 const original = readFileSync(join(root, 'topology.yaml'), 'utf8');
@@ -30,7 +30,7 @@ const current = () => readFileSync(topology, 'utf8');
 function withSecondInstance(): void {
   const second = { name: 'wg1', listen_port: 51821, address: '10.0.2.1/24', public_key: generateKeyPair().publicKey, endpoint: 'vpn.example.com', roles: [{ name: 'laptop', from: '10.0.2.2', to: '10.0.2.10' }] };
   const assigned = edit(current(), ['sites', 0, 'firewall', 'interfaces', 4], { name: 'wireguard2', assign: 'opt3', wireguard: 'wg1' });
-  writeFileSync(topology, edit(assigned, ['sites', 0, 'wireguard', 1], second));
+  writeFileSync(topology, shortTunnelNames(edit(assigned, ['sites', 0, 'wireguard', 1], second)));
 }
 
 /** Decodes a terminal QR code: dark modules are blocks in colour, light ones without (see qr.ts). */
@@ -57,11 +57,12 @@ function decodeTerminal(text: string): string | undefined {
 describe('gen wg add-peer', () => {
   it('takes the instance that has the role, without --instance or --site', async () => {
     withSecondInstance();
-    const r = await gen('wg', 'add-peer', 'laptop-anna', '--role', 'laptop', topology);
+    // With two instances the files carry the instance's name: a short peer name keeps them within wg-quick's 15 characters.
+    const r = await gen('wg', 'add-peer', 'anna', '--role', 'laptop', topology);
     expect([r.code, r.stdout]).toEqual([0, '10.0.2.2\n']);
     const wireguard = parse(current()).sites[0].wireguard;
-    expect(wireguard[1].peers).toEqual([expect.objectContaining({ name: 'laptop-anna', role: 'laptop', address: '10.0.2.2' })]);
-    expect(existsSync(join(secrets, 'home/wireguard/wg1/peers/laptop-anna.key'))).toBe(true);
+    expect(wireguard[1].peers).toEqual([expect.objectContaining({ name: 'anna', role: 'laptop', address: '10.0.2.2' })]);
+    expect(existsSync(join(secrets, 'home/wireguard/wg1/peers/anna.key'))).toBe(true);
     // A role neither instance has names the roles there are.
     const none = await gen('wg', 'add-peer', 'x', '--role', 'printer', topology);
     expect([none.code, none.stderr]).toEqual([2, 'gen: no WireGuard instance has a role printer (roles: laptop, mobile, reserved, server, workstation)\n']);

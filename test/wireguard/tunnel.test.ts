@@ -131,7 +131,7 @@ describe.skipIf(whyTunnel)(titled('handshake and ping between two namespaces', w
     const dir = mkdtempSync(join(work, 'e2e-full-'));
     const topology = join(dir, 'topology.yaml');
     writeFileSync(topology, edit(homelab, [...wg0, 'tunnel'], 'full'));
-    expect((await gen('wg', 'keygen', '--instance', 'wg0', '-f', topology)).code).toBe(0);
+    expect((await gen('wg', 'keygen', '--instance', 'wg0', '--force', '-f', topology)).code).toBe(0);
     expect((await gen('wg', 'add-peer', 'e2e-phone', '--role', 'mobile', '-f', topology)).code).toBe(0);
     const client = join(dir, 'client.conf');
     const server = join(dir, 'server.conf');
