@@ -16,12 +16,16 @@ export const PORT_SPACE: Range = [0, 65535];
 
 /** Any list of ranges (unsorted, overlapping, reversed ends) as a normal set. */
 export function normalize(ranges: readonly Range[]): Range[] {
-  const sorted = ranges.map(([a, b]) => (a <= b ? [a, b] : [b, a]) as Range).sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+  return joinSorted(ranges.map(([a, b]) => (a <= b ? [a, b] : [b, a]) as Range).sort((x, y) => x[0] - y[0] || x[1] - y[1]));
+}
+
+/** Ranges sorted by start, with the overlapping and adjacent ones joined. */
+function joinSorted(sorted: readonly Range[]): Range[] {
   const out: [number, number][] = [];
-  for (const [a, b] of sorted) {
+  for (const [lo, hi] of sorted) {
     const last = out[out.length - 1];
-    if (last && a <= last[1] + 1) last[1] = Math.max(last[1], b);
-    else out.push([a, b]);
+    if (last && lo <= last[1] + 1) last[1] = Math.max(last[1], hi);
+    else out.push([lo, hi]);
   }
   return out;
 }
@@ -34,13 +38,7 @@ export function union(a: Ranges, b: Ranges): Range[] {
   let i = 0;
   let j = 0;
   while (i < a.length || j < b.length) merged.push(j >= b.length || (i < a.length && a[i]![0] <= b[j]![0]) ? a[i++]! : b[j++]!);
-  const out: [number, number][] = [];
-  for (const [lo, hi] of merged) {
-    const last = out[out.length - 1];
-    if (last && lo <= last[1] + 1) last[1] = Math.max(last[1], hi);
-    else out.push([lo, hi]);
-  }
-  return out;
+  return joinSorted(merged);
 }
 
 export function intersect(a: Ranges, b: Ranges): Range[] {
