@@ -2,79 +2,91 @@
 // rule in the compiled order decides, default deny, as pf's quick rules do)
 // and against AWS security groups (allow-only, stateful). Used by policy
 // tests; the verdict names the rule that decided it.
+//
+// A flow's ends are sets of addresses (a zone, a network, a role, a peer,
+// a service, an address, the internet, the firewall): the flow is cut into
+// the cells in which the same rules match, and every cell must get the
+// expected verdict.
+import { ADDRESS_SPACE, type Range, type Ranges, intersect, subtract, toCidrs, union } from './intervals.js';
 import type { FlowTest, Model, Network, PolicyRule, SecurityGroup, SecurityGroupRule, Site, Vpc } from './model.js';
 import { containsBlock, parseCidr } from './net.js';
+import { DYNAMIC_ADDRESS, type Match, PROTOCOL, siteMatches } from './resolve/matches.js';
+import { type Leaf, type Node, partition } from './resolve/partition.js';
 
 export interface Verdict {
   verdict: 'accept' | 'deny';
   /** What decided: a rule's origin, or the default. */
   decidedBy: string;
   path?: PolicyRule['path'];
+  /** The part of the flow this verdict is for, when the flow's ends were cut ("10.0.1.2/32 → 10.1.0.0/24"). */
+  part?: string;
 }
 
-type Endpoint = { kind: 'internet' } | { kind: 'network'; id: string } | { kind: 'wan' } | { kind: 'self' };
-
-function protoMatches(rule: string, flow: FlowTest['proto']): boolean {
-  if (rule === 'any') return true;
-  if (rule === 'tcp/udp') return flow === 'tcp' || flow === 'udp';
-  return rule === flow;
-}
-
-function portMatches(ports: readonly string[], port: number | undefined): boolean {
-  if (ports.length === 0) return true;
-  if (port === undefined) return false;
-  return ports.some((p) => {
-    const [from, to = from] = p.split('-').map(Number);
-    return from !== undefined && to !== undefined && port >= from && port <= to;
-  });
-}
-
-/** The action a rule takes on the flow, or undefined when it does not match. */
-function ruleDecision(rule: PolicyRule, src: Endpoint, dst: Endpoint, site: Site, flow: FlowTest): PolicyRule['action'] | undefined {
-  if (rule.from.kind === 'wan' ? src.kind !== 'internet' : src.kind !== 'network' || !rule.fromNetworks.includes(src.id)) return undefined;
-  if (!protoMatches(rule.proto, flow.proto) || !portMatches(rule.ports, flow.port)) return undefined;
-  switch (rule.to.kind) {
-    case 'wan-address':
-      return dst.kind === 'wan' ? rule.action : undefined;
-    case 'zone':
-      return dst.kind === 'network' && rule.toNetworks.includes(dst.id) ? rule.action : undefined;
-    case 'any':
-      return rule.action;
-    case 'internet': {
-      // Compiled as a block of the firewall itself and of the internal networks,
-      // then the rule's action for the rest.
-      const internal = dst.kind === 'self' || dst.kind === 'wan' || (dst.kind === 'network' && site.internalNetworks.includes(dst.id));
-      return internal && rule.action === 'pass' ? 'block' : rule.action;
-    }
-    case 'self':
-      return dst.kind === 'self' || dst.kind === 'wan' ? rule.action : undefined;
+/** The addresses of a flow's end in a site: an object or zone resolved with the test, or a built-in. */
+export function flowEnd(site: Site, flow: FlowTest, side: 'from' | 'to'): Range[] {
+  const { space } = siteMatches(site);
+  const name = flow[side];
+  const objects = (side === 'from' ? flow.fromObjects : flow.toObjects) ?? site.policy.zones.find((z) => z.name === name)?.members;
+  if (objects) return objects.reduce<Range[]>((acc, o) => union(acc, o.ranges), []);
+  if (name === 'internet') return side === 'from' ? space.internet : subtract(subtract([[0, DYNAMIC_ADDRESS]], space.internal), space.self);
+  if (side === 'to' && name === 'self') return space.self;
+  if (side === 'to' && name === 'wan') {
+    const wan = site.firewall?.interfaces.find((i) => i.isWan);
+    const address = wan ? space.interfaceAddress.get(wan.name) : undefined;
+    return address === undefined ? [] : [[address, address]];
   }
+  return [];
 }
 
-function endpoints(name: string, site: Site): Endpoint[] {
-  if (name === 'internet') return [{ kind: 'internet' }];
-  if (name === 'wan') return [{ kind: 'wan' }];
-  if (name === 'self') return [{ kind: 'self' }];
-  const zone = site.policy.zones.find((z) => z.name === name);
-  return (zone?.networks ?? []).map((id) => ({ kind: 'network' as const, id }));
+const FLOW_PROTOCOL: Record<FlowTest['proto'], number> = { tcp: PROTOCOL.tcp, udp: PROTOCOL.udp, icmp: PROTOCOL.icmp, any: PROTOCOL.other };
+
+function describeRanges(ranges: Ranges): string {
+  const inside = intersect(ranges, [ADDRESS_SPACE]);
+  const text = toCidrs(inside);
+  const shown = text.length > 3 ? [...text.slice(0, 3), `… (${text.length} blocks)`] : text;
+  return [...shown, ...(ranges.some(([, hi]) => hi === DYNAMIC_ADDRESS) ? ['the DHCP address'] : [])].join(', ');
 }
 
-/** The verdict for every source and destination network the flow names; they must agree. */
+function verdictOf(matches: readonly Match[], leaf: Leaf): Verdict {
+  const first = leaf.rules[0];
+  if (first === undefined) return { verdict: 'deny', decidedBy: 'the default deny' };
+  const match = matches[first]!;
+  return { verdict: match.action === 'pass' ? 'accept' : 'deny', decidedBy: match.rule.origin, path: match.rule.path };
+}
+
+/**
+ * The verdicts of the compiled rules on a flow, one per part of the flow
+ * that the rules treat differently (one when they treat it all alike).
+ */
 export function evaluateFirewallFlow(site: Site, flow: FlowTest): Verdict[] {
-  const verdicts: Verdict[] = [];
-  for (const src of endpoints(flow.from, site)) {
-    for (const dst of endpoints(flow.to, site)) {
-      let decided: Verdict = { verdict: 'deny', decidedBy: 'the default deny' };
-      for (const rule of site.policy.rules) {
-        const action = ruleDecision(rule, src, dst, site, flow);
-        if (action === undefined) continue;
-        decided = { verdict: action === 'pass' ? 'accept' : 'deny', decidedBy: rule.origin, path: rule.path };
-        break;
-      }
-      verdicts.push(decided);
+  const { matches } = siteMatches(site);
+  const from = flowEnd(site, flow, 'from');
+  const to = flowEnd(site, flow, 'to');
+  if (from.length === 0 || to.length === 0) return [];
+  const protocol = FLOW_PROTOCOL[flow.proto];
+  const port = flow.port ?? 0;
+  const { root } = partition(
+    matches.map((m) => m.box),
+    [from, to, [[protocol, protocol]], [[port, port]]],
+  );
+  // Cells of the source, then of the destination; equal verdicts are joined.
+  const parts = new Map<string, { verdict: Verdict; from: Range[]; to: Range[] }>();
+  for (const s of (root as Node).segments) {
+    for (const d of (s.child as Node).segments) {
+      let node: Node | Leaf = d.child;
+      while (node.kind === 'node') node = node.segments[0]!.child;
+      const verdict = verdictOf(matches, node);
+      const key = `${verdict.verdict}|${verdict.decidedBy}`;
+      const part = parts.get(key);
+      if (part) {
+        part.from = union(part.from, [[s.lo, s.hi]]);
+        part.to = union(part.to, [[d.lo, d.hi]]);
+      } else parts.set(key, { verdict, from: [[s.lo, s.hi]], to: [[d.lo, d.hi]] });
     }
   }
-  return verdicts;
+  const list = [...parts.values()];
+  if (list.length === 1) return [list[0]!.verdict];
+  return list.map((p) => ({ ...p.verdict, part: `${describeRanges(p.from)} → ${describeRanges(p.to)}` }));
 }
 
 function sgRuleMatches(rule: SecurityGroupRule, source: { group?: string; block?: Network['block'] }, flow: FlowTest): boolean {

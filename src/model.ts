@@ -2,6 +2,7 @@
 // with defaults applied and every derived fact computed once. Targets and
 // rules read only this. Each entity keeps the path of the YAML node it came
 // from, so any finding about it can be located.
+import type { Range } from './intervals.js';
 import type { Path } from './location.js';
 import type { Block } from './net.js';
 
@@ -201,10 +202,8 @@ export interface WireguardInstance {
   dns: string[];
   /** Firewall interface that assigns the instance. */
   interface?: string;
-  /** Networks the VPN may reach and whether the policy passes each. */
-  reach: { network: string; cidr: string; passed: boolean; path: Path }[];
-  /** Client AllowedIPs: aggregated and sorted. */
-  allowedIps: string[];
+  /** A written `reach` list: what every client routes into the tunnel instead of what the policy derives. */
+  reachList?: { name: string; cidrs: string[]; path: Path }[];
   roles: WireguardRole[];
   peers: Peer[];
   /** Next free address per role, null when the range is full. */
@@ -230,6 +229,10 @@ export interface Peer {
   enabled: boolean;
   keepalive: number;
   description?: string;
+  /** What the policy lets this peer reach through the tunnel (its address as source), as the fewest CIDR blocks. */
+  reach: string[];
+  /** The client file's AllowedIPs: the reach, the instance's written reach list, or everything in a full tunnel. */
+  allowedIps: string[];
   path: Path;
 }
 
@@ -246,24 +249,46 @@ export interface Service {
   path: Path;
 }
 
+/**
+ * Something a policy can name: a network, an address or CIDR, a WireGuard
+ * peer or role, or a service. Every object stands for a set of addresses.
+ */
+export interface PolicyObject {
+  kind: 'network' | 'address' | 'peer' | 'role' | 'service';
+  /** As written: a network, peer or service name, "wg0/role", or the address / CIDR. */
+  name: string;
+  /** The addresses, as the fewest CIDR blocks. */
+  cidrs: string[];
+  /** The same addresses as sorted, disjoint ranges. */
+  ranges: Range[];
+  /** A network object's own id; for the others the network that holds the object, if any. */
+  network?: string;
+  /** The WireGuard instance of a peer or role. */
+  instance?: string;
+  /** A service's protocol and port, implied by a rule to it. */
+  service?: { proto: 'tcp' | 'udp'; port?: number };
+}
+
 export interface Zone {
   name: string;
-  networks: string[];
+  members: PolicyObject[];
   description?: string;
   path: Path;
 }
 
-export type RuleTarget = { kind: 'zone'; zone: string } | { kind: 'any' } | { kind: 'internet' } | { kind: 'self' };
+export type RuleTarget = { kind: 'zone'; zone: string } | { kind: 'object'; name: string } | { kind: 'any' } | { kind: 'internet' } | { kind: 'self' };
 
 export interface PolicyRule {
   name: string;
   /** What produced the rule: a topology rule, or a service that needs it. */
   origin: string;
-  /** Interface the rule sits on: a firewall interface name or a group. */
-  from: { kind: 'zone'; zone: string } | { kind: 'wan' };
-  fromNetworks: string[];
+  /** Where the traffic comes from: a zone, one object, or the internet (a derived WAN pass). */
+  from: { kind: 'zone'; zone: string } | { kind: 'object'; name: string } | { kind: 'wan' };
+  /** The objects of the source (the zone's members, or the one object); none for the WAN. */
+  sources: PolicyObject[];
   to: RuleTarget | { kind: 'wan-address'; interface: string };
-  toNetworks: string[];
+  /** The objects of a zone or object destination. */
+  destinations: PolicyObject[];
   proto: 'any' | 'tcp' | 'udp' | 'tcp/udp' | 'icmp';
   ports: string[];
   action: 'pass' | 'block' | 'reject';
@@ -281,6 +306,10 @@ export interface FlowTest {
   proto: 'tcp' | 'udp' | 'icmp' | 'any';
   port?: number;
   expect: 'accept' | 'deny';
+  /** The objects `from` names (a zone's members, or one object); absent for a built-in such as internet. */
+  fromObjects?: PolicyObject[];
+  /** The objects `to` names. */
+  toObjects?: PolicyObject[];
   path: Path;
 }
 
@@ -291,6 +320,8 @@ export interface Policy {
   tests: FlowTest[];
   /** The rules in evaluation order: derived WAN passes first, then the topology's rules. */
   rules: PolicyRule[];
+  /** The internal networks (everything behind the firewall), which "internet" leaves out. */
+  internal: string[];
 }
 
 export interface Haproxy {

@@ -156,7 +156,7 @@ export interface FlowTestInput {
 export interface PolicyInput {
   default?: 'deny';
   tests?: FlowTestInput[];
-  zones?: { name: string; networks: string[]; description?: string }[];
+  zones?: { name: string; members?: string[]; networks?: string[]; description?: string }[];
   rules?: PolicyRuleInput[];
 }
 

@@ -6,7 +6,7 @@ import type { Model } from '../model.js';
 import { stableJson } from './json.js';
 import type { OutputFiles } from './target.js';
 
-const OMIT = new Set(['path', 'block', 'addresses', 'names']);
+const OMIT = new Set(['path', 'block', 'addresses', 'names', 'ranges']);
 
 export function renderPlan(model: Model, files: OutputFiles): void {
   files.set('plan.json', stableJson(model, (key, value) => (OMIT.has(key) ? undefined : value)));

@@ -1,62 +1,95 @@
-// What each WireGuard instance's clients may reach, and so their AllowedIPs.
-// By default it is exactly what the policy passes from the VPN's zone; a
-// written `reach` list is checked against the policy instead.
-import type { Path } from '../location.js';
-import type { Network, Policy, WireguardInstance } from '../model.js';
-import { aggregate } from '../net.js';
+// What each WireGuard peer may reach, and so its client's AllowedIPs: the
+// destinations for which the compiled policy, with the peer's own address
+// as the source, passes some protocol and port. A rule from the peer, its
+// role, its zone or the whole tunnel all count, each exactly as the
+// firewall evaluates it; the firewall enforces the same thing, since its
+// rules name the peer's /32 or the role's range as the source, so a peer
+// that widens its own AllowedIPs gains nothing. The set is aggregated to
+// the fewest prefixes. A written `reach` list replaces the derived one and
+// is checked against the policy instead (wg/reach-without-pass).
+import { ADDRESS_SPACE, PORT_SPACE, type Range, type Ranges, intersect, normalize, subtract, toCidrs, union } from '../intervals.js';
+import type { Firewall, Policy, WireguardInstance } from '../model.js';
+import { parseIPv4 } from '../net.js';
 import type { WireguardInput } from '../topology.js';
-import type { ResolveContext } from './context.js';
-
-export function resolveReach(
-  instance: WireguardInstance,
-  input: WireguardInput,
-  policy: Policy,
-  networks: ReadonlyMap<string, Network>,
-  networksById: ReadonlyMap<string, Network>,
-  ctx: ResolveContext,
-): void {
-  const passed = passedFrom(instance.network, policy);
-  const reach: WireguardInstance['reach'] = [];
-  if (input.reach) {
-    const zones = new Map(policy.zones.map((z) => [z.name, z]));
-    input.reach.forEach((name, i) => {
-      const rpath: Path = [...instance.path, 'reach', i];
-      const ids = zones.get(name)?.networks ?? (networks.has(name) ? [networks.get(name)!.id] : undefined);
-      if (!ids) {
-        ctx.report({ rule: 'ref/unknown', path: rpath, message: `zone or network "${name}" does not exist` });
-        return;
-      }
-      for (const id of ids) reach.push({ network: id, cidr: networksById.get(id)!.cidr, passed: passed.has(id), path: rpath });
-    });
-  } else {
-    for (const id of passed) reach.push({ network: id, cidr: networksById.get(id)!.cidr, passed: true, path: instance.path });
-  }
-  reach.sort((a, b) => networksById.get(a.network)!.block.base - networksById.get(b.network)!.block.base);
-  instance.reach = reach;
-  // Contained networks are dropped but siblings are not joined: each
-  // network stays recognisable in the client file (10.0.0.0/24, not /23).
-  instance.allowedIps =
-    instance.tunnel === 'full' ? ['0.0.0.0/0'] : aggregate(reach.map((r) => networksById.get(r.network)!.block)).map((b) => b.cidr);
-}
+import { ENDPOINT_SPACE, PROTOCOL_SPACE, type Match, rangesOfCidrs, siteMatches } from './matches.js';
+import type { PolicyObjects } from './objects.js';
+import { type Leaf, type Node, childAt, partition } from './partition.js';
 
 /**
- * Networks that a pass rule from a zone holding `vpnNetwork` lets through.
- * Rules match first to last: a block of all traffic to a network before the
- * pass leaves it unreachable (a block of some ports does not).
+ * Addresses a split-tunnel client routes into the tunnel at most: the
+ * internal networks and whatever the rules name as a destination, but never
+ * the firewall's outside addresses, which carry the tunnel itself.
  */
-function passedFrom(vpnNetwork: string, policy: Policy): Set<string> {
-  const result = new Set<string>();
-  const blocked = new Set<string>();
-  for (const rule of policy.rules) {
-    if (rule.from.kind !== 'zone' || !rule.fromNetworks.includes(vpnNetwork)) continue;
-    // "internet" excludes the internal networks by definition; a block of
-    // "self" (the firewall) leaves the other addresses of the tunnel reachable.
-    if (rule.action !== 'pass') {
-      if (rule.proto === 'any' && rule.ports.length === 0) for (const id of rule.toNetworks) if (!result.has(id)) blocked.add(id);
-      continue;
+function routable(policy: Policy, firewall: Firewall | undefined, instances: readonly WireguardInstance[], internal: Ranges): Range[] {
+  let routed: Range[] = [...internal];
+  for (const rule of policy.rules) for (const o of rule.destinations) routed = union(routed, o.ranges);
+  const outside = [
+    ...(firewall?.interfaces.filter((i) => i.isWan && i.address !== undefined).map((i) => i.address!) ?? []),
+    ...instances.flatMap((w) => (w.lanEndpoint !== undefined ? [w.lanEndpoint] : [])),
+  ].flatMap((a) => (parseIPv4(a) === undefined ? [] : [[parseIPv4(a)!, parseIPv4(a)!] as Range]));
+  return intersect(subtract(routed, normalize(outside)), [ADDRESS_SPACE]);
+}
+
+/** For each source cell of the partition: the destinations some protocol and port is passed to. */
+function reachOf(matches: readonly Match[]): (node: Node | Leaf) => Range[] {
+  const passes = new Map<Node | Leaf, boolean>();
+  const passing = (node: Node | Leaf): boolean => {
+    let known = passes.get(node);
+    if (known === undefined) {
+      known = node.kind === 'leaf' ? node.rules.length > 0 && matches[node.rules[0]!]!.action === 'pass' : node.segments.some((s) => passing(s.child));
+      passes.set(node, known);
     }
-    const targets = rule.to.kind === 'self' ? [vpnNetwork, ...rule.toNetworks] : rule.toNetworks;
-    for (const id of targets) if (!blocked.has(id)) result.add(id);
+    return known;
+  };
+  const reached = new Map<Node | Leaf, Range[]>();
+  return (destinations) => {
+    let known = reached.get(destinations);
+    if (!known) {
+      known = destinations.kind === 'leaf' ? [] : normalize(destinations.segments.filter((s) => passing(s.child)).map((s) => [s.lo, s.hi] as Range));
+      reached.set(destinations, known);
+    }
+    return known;
+  };
+}
+
+export function resolveReach(
+  instances: readonly WireguardInstance[],
+  inputs: readonly WireguardInput[],
+  policy: Policy,
+  objects: PolicyObjects,
+  firewall: Firewall | undefined,
+): void {
+  if (instances.length === 0) return;
+  const { space, matches } = siteMatches({ policy, firewall, wireguard: instances });
+  const peers = instances.flatMap((w) => w.peers.map((p) => ({ instance: w, peer: p, address: parseIPv4(p.address) })));
+  const sources = normalize(peers.flatMap((p) => (p.address === undefined ? [] : [[p.address, p.address] as Range])));
+  const { root } = partition(
+    matches.map((m) => m.box),
+    [sources, [ENDPOINT_SPACE], [PROTOCOL_SPACE], [PORT_SPACE]],
+  );
+  const reach = reachOf(matches);
+  const routed = routable(policy, firewall, instances, space.internal);
+  const zones = new Map(policy.zones.map((z) => [z.name, z]));
+
+  instances.forEach((instance, i) => {
+    const input = inputs.find((w) => w.name === instance.name) ?? inputs[i];
+    if (input?.reach) {
+      instance.reachList = input.reach.flatMap((name, n) => {
+        const rpath = [...instance.path, 'reach', n];
+        const members = zones.get(name)?.members ?? [objects.lookup(name, rpath, [...zones.keys()])].filter((o) => o !== undefined);
+        if (members.length === 0) return [];
+        const ranges = members.reduce<Range[]>((acc, o) => union(acc, o.ranges), []);
+        return [{ name, cidrs: toCidrs(intersect(ranges, [ADDRESS_SPACE])), path: rpath }];
+      });
+    }
+  });
+
+  for (const { instance, peer, address } of peers) {
+    const cell = address === undefined || root.kind === 'leaf' ? undefined : childAt(root, address);
+    const reachable = cell ? intersect(reach(cell), routed) : [];
+    peer.reach = toCidrs(reachable);
+    if (instance.tunnel === 'full') peer.allowedIps = ['0.0.0.0/0'];
+    else if (instance.reachList) peer.allowedIps = toCidrs(rangesOfCidrs(instance.reachList.flatMap((r) => r.cidrs)));
+    else peer.allowedIps = peer.reach;
   }
-  return result;
 }

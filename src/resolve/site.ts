@@ -6,6 +6,7 @@ import type { SiteInput } from '../topology.js';
 import { type ResolveContext, indexByName } from './context.js';
 import { resolveFirewall, resolvePortForwards } from './firewall.js';
 import { resolveHaproxy } from './haproxy.js';
+import { policyObjects } from './objects.js';
 import { derivedWanRules, resolvePolicy } from './policy.js';
 import { deriveHostRouting, resolveHost } from './proxmox.js';
 import { resolveReach } from './reach.js';
@@ -82,9 +83,12 @@ export function resolveSite(input: SiteInput, path: Path, ctx: ResolveContext, a
   if (firewall && input.firewall) firewall.nat.portForwards = resolvePortForwards(input.firewall, firewall, serviceIndex, [...path, 'firewall'], ctx);
   const haproxy = resolveHaproxy(input.haproxy, site, [...path, 'haproxy'], ctx, serviceIndex, indexByName(firewall?.interfaces ?? []));
 
-  const policy = resolvePolicy(input.policy, site, [...path, 'policy'], ctx, networkIndex, internalNetworks);
+  // The joined VPC's subnets can be named too: traffic to them goes through the site-to-site VPN.
+  const subnets = vpcNetwork ? ctx.networks.filter((n) => n.parent === vpcNetwork.id) : [];
+  const objects = policyObjects(ctx, [...reachable, ...subnets], services, wireguard);
+  const policy = resolvePolicy(input.policy, site, [...path, 'policy'], ctx, objects, reachable.filter((n) => n.kind !== 'wan'));
   if (firewall) policy.rules.unshift(...derivedWanRules(firewall, wireguard, haproxy));
-  wireguard.forEach((instance, i) => resolveReach(instance, input.wireguard![i]!, policy, networkIndex, byId, ctx));
+  resolveReach(wireguard, input.wireguard ?? [], policy, objects, firewall);
 
   const manualSteps = (input.firewall?.upstream?.port_forwards ?? []).map((pf) => {
     const wan = firewall?.interfaces.find((f) => f.isWan);

@@ -65,6 +65,8 @@ export function resolveWireguardInstance(
       enabled: peer.enabled ?? true,
       keepalive: peer.keepalive ?? keepalive,
       description: peer.description,
+      reach: [],
+      allowedIps: [],
       path: peerPath,
     });
   });
@@ -89,8 +91,6 @@ export function resolveWireguardInstance(
     tunnel: input.tunnel ?? 'split',
     dns: input.dns ?? [],
     interface: networkName,
-    reach: [],
-    allowedIps: [],
     roles,
     peers,
     nextFree: nextFreeByRole(roles, peers, parsed.address, network.block),

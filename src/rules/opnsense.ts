@@ -158,9 +158,8 @@ export const opnsenseRules: Rule[] = [
         if (!site.firewall || site.wireguard.length > 0) continue;
         const remote = new Map(model.networks.filter((n) => n.kind === 'remote' || n.kind === 'vpn').map((n) => [n.id, n]));
         for (const rule of site.policy.rules) {
-          if (rule.from.kind !== 'zone') continue;
-          for (const id of rule.fromNetworks) {
-            const network = remote.get(id);
+          for (const object of rule.sources) {
+            const network = object.kind === 'network' && object.network !== undefined ? remote.get(object.network) : undefined;
             if (network) report({ path: rule.path, message: `rule ${rule.name}: traffic from ${network.name} (${network.cidr}) enters through no interface gen knows; no filter rule is written for it` });
           }
         }
