@@ -6,13 +6,14 @@ import { ipRules } from './ip.js';
 import { nameRules } from './names.js';
 import { proxmoxRules } from './proxmox.js';
 import { opnsenseRules } from './opnsense.js';
+import { policyRules } from './policy.js';
 import { reportedRules } from './reported.js';
 import { testRules } from './tests.js';
 import type { Rule } from './rule.js';
 import { wireguardRules } from './wireguard.js';
 import { wireguardClientRules } from './wireguard-clients.js';
 
-export const rules: readonly Rule[] = [...reportedRules, ...nameRules, ...ipRules, ...firewallRules, ...opnsenseRules, ...wireguardRules, ...wireguardClientRules, ...infrastructureRules, ...proxmoxRules, ...awsRules, ...testRules];
+export const rules: readonly Rule[] = [...reportedRules, ...nameRules, ...ipRules, ...firewallRules, ...opnsenseRules, ...wireguardRules, ...wireguardClientRules, ...infrastructureRules, ...proxmoxRules, ...awsRules, ...policyRules, ...testRules];
 
 export const ruleById: ReadonlyMap<string, Rule> = new Map(rules.map((r) => [r.id, r]));
 

@@ -25,7 +25,7 @@ export function objectsTopology(): string {
     { name: 'jump-host', from: '10.0.0.50', to: 'service', proto: 'tcp', ports: [22], action: 'pass' },
     { name: 'outside-admin', from: '203.0.113.10', to: 'self', proto: 'tcp', ports: [22], action: 'pass' },
     { name: 'ping-office', from: '10.0.0.0/8', to: 'office', proto: 'icmp', action: 'pass' },
-    { name: 'management-out', from: 'management', to: 'any', action: 'pass' },
+    { name: 'management-out', from: 'management', to: 'internet', action: 'pass' },
     { name: 'service-internet-only', from: 'service', to: 'internet', action: 'pass' },
   ]);
   return edit(yaml, [...A, 'policy', 'tests'], [
