@@ -7,7 +7,7 @@
 // a service, an address, the internet, the firewall): the flow is cut into
 // the cells in which the same rules match, and every cell must get the
 // expected verdict.
-import { ADDRESS_SPACE, type Range, type Ranges, intersect, subtract, toCidrs, union } from './intervals.js';
+import { ADDRESS_SPACE, type Range, type Ranges, intersect, overlaps, subtract, toCidrs, union } from './intervals.js';
 import type { FlowTest, Model, Network, PolicyRule, SecurityGroup, SecurityGroupRule, Site, Vpc } from './model.js';
 import { containsBlock, parseCidr } from './net.js';
 import { DYNAMIC_ADDRESS, type Match, PROTOCOL, siteMatches } from './resolve/matches.js';
@@ -89,39 +89,50 @@ export function evaluateFirewallFlow(site: Site, flow: FlowTest): Verdict[] {
   return list.map((p) => ({ ...p.verdict, part: `${describeRanges(p.from)} → ${describeRanges(p.to)}` }));
 }
 
-function sgRuleMatches(rule: SecurityGroupRule, source: { group?: string; block?: Network['block'] }, flow: FlowTest): boolean {
-  if (rule.proto !== 'all' && flow.proto !== 'any' && rule.proto !== flow.proto) return false;
-  if (rule.proto !== 'all' && flow.proto === 'any') return false;
-  if (rule.ports.length && (flow.port === undefined || !rule.ports.some((p) => flow.port! >= p.from && flow.port! <= p.to))) return false;
-  if (rule.group !== undefined) return source.group === rule.group;
-  const cidr = rule.cidr ? parseCidr(rule.cidr) : undefined;
-  return !!cidr?.ok && !!source.block && containsBlock(cidr.block, source.block);
+function sgProtoPortMatches(rule: SecurityGroupRule, flow: FlowTest): boolean {
+  if (rule.proto === 'all') return true;
+  if (flow.proto === 'any' || rule.proto !== flow.proto) return false;
+  return rule.ports.length === 0 || (flow.port !== undefined && rule.ports.some((p) => flow.port! >= p.from && flow.port! <= p.to));
 }
 
-/** Whether the target group's ingress (and a source group's egress) lets the flow in. */
+/** The addresses a VPC test's source stands for; `group` when it is a security group. */
+function sgSource(vpc: Vpc, vpcBlock: Network['block'], flow: FlowTest): { group?: SecurityGroup; ranges: Range[] } {
+  if (flow.from === 'internet') return { ranges: [ADDRESS_SPACE] };
+  const group = vpc.securityGroups.find((g) => g.name === flow.from);
+  // Members of a group live in the VPC: CIDR rules covering the VPC match them too.
+  if (group) return { group, ranges: [[vpcBlock.base, vpcBlock.base + vpcBlock.size - 1]] };
+  if (flow.fromObjects) return { ranges: flow.fromObjects.reduce<Range[]>((acc, o) => union(acc, o.ranges), []) };
+  const parsed = flow.from.includes('/') ? parseCidr(flow.from) : parseCidr(`${flow.from}/32`);
+  return { ranges: parsed.ok ? [[parsed.block.base, parsed.block.base + parsed.block.size - 1]] : [] };
+}
+
+/**
+ * Whether the target group's ingress (and a source group's egress) lets the
+ * flow in: every address of the source must be allowed by some rule.
+ */
 export function evaluateSecurityGroupFlow(vpc: Vpc, vpcBlock: Network['block'], flow: FlowTest): Verdict {
-  const groups = new Map(vpc.securityGroups.map((g) => [g.name, g] as const));
-  const target = groups.get(flow.to);
+  const target = vpc.securityGroups.find((g) => g.name === flow.to);
   if (!target) return { verdict: 'deny', decidedBy: `no security group ${flow.to}` };
-  let source: { group?: string; block?: Network['block'] };
-  let sourceGroup: SecurityGroup | undefined;
-  if (flow.from === 'internet') {
-    source = { block: { base: 0, prefix: 0, size: 2 ** 32, cidr: '0.0.0.0/0' } };
-  } else if (groups.has(flow.from)) {
-    sourceGroup = groups.get(flow.from);
-    // Members of a group live in the VPC: CIDR rules covering the VPC match them too.
-    source = { group: flow.from, block: vpcBlock };
-  } else {
-    const parsed = flow.from.includes('/') ? parseCidr(flow.from) : parseCidr(`${flow.from}/32`);
-    source = parsed.ok ? { block: parsed.block } : {};
-  }
+  const source = sgSource(vpc, vpcBlock, flow);
+  const sourceGroup = source.group;
   if (sourceGroup && !sourceGroup.defaultEgress) {
     const out = sourceGroup.egress.find((r) => r.group === flow.to || (r.cidr !== undefined && egressCovers(r, vpcBlock, flow)));
     if (!out) return { verdict: 'deny', decidedBy: `security group ${sourceGroup.name} egress (no rule allows it)`, path: sourceGroup.path };
   }
-  const rule = target.ingress.find((r) => sgRuleMatches(r, source, flow));
-  if (!rule) return { verdict: 'deny', decidedBy: `security group ${target.name} (no ingress rule allows it)`, path: target.path };
-  return { verdict: 'accept', decidedBy: `security group ${target.name} ingress ${rule.group ? `from group ${rule.group}` : `from ${rule.cidr}`}`, path: rule.path };
+  const rules = target.ingress.filter((r) => sgProtoPortMatches(r, flow));
+  const byGroup = sourceGroup ? rules.find((r) => r.group === sourceGroup.name) : undefined;
+  if (byGroup) return { verdict: 'accept', decidedBy: `security group ${target.name} ingress from group ${byGroup.group}`, path: byGroup.path };
+  const cidrRules = rules.filter((r) => r.cidr !== undefined && !r.cidr.includes(':') && overlaps(rangesOf(r.cidr), source.ranges));
+  const left = cidrRules.reduce<Range[]>((rest, r) => subtract(rest, rangesOf(r.cidr!)), source.ranges);
+  if (cidrRules.length === 0 || source.ranges.length === 0) return { verdict: 'deny', decidedBy: `security group ${target.name} (no ingress rule allows it)`, path: target.path };
+  if (left.length > 0) return { verdict: 'deny', decidedBy: `security group ${target.name} (no ingress rule allows ${describeRanges(left)})`, path: target.path };
+  const rule = cidrRules[0]!;
+  return { verdict: 'accept', decidedBy: `security group ${target.name} ingress from ${rule.cidr}`, path: rule.path };
+}
+
+function rangesOf(cidr: string): Range[] {
+  const parsed = parseCidr(cidr);
+  return parsed.ok ? [[parsed.block.base, parsed.block.base + parsed.block.size - 1]] : [];
 }
 
 function egressCovers(rule: SecurityGroupRule, vpcBlock: Network['block'], flow: FlowTest): boolean {

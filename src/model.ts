@@ -416,6 +416,8 @@ export interface Subnet {
 export interface SecurityGroup {
   name: string;
   description?: string;
+  /** A group gen derives from a site's policy: for the zone (or object) `target`, whose members are the VPC `subnets`. */
+  derived?: { site: string; target: string; subnets: string[] };
   ingress: SecurityGroupRule[];
   egress: SecurityGroupRule[];
   /** True when the topology wrote no egress list (all outbound allowed). */

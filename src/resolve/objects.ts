@@ -42,6 +42,17 @@ function object(kind: PolicyObject['kind'], name: string, ranges: Range[], rest:
   return { kind, name, cidrs: toCidrs(ranges), ranges, ...rest };
 }
 
+const bySite = new WeakMap<object, PolicyObjects>();
+
+/** Remembers a site's objects, for what is resolved after the site (the VPC's policy tests). */
+export function rememberObjects(site: object, objects: PolicyObjects): void {
+  bySite.set(site, objects);
+}
+
+export function objectsOfSite(site: object): PolicyObjects | undefined {
+  return bySite.get(site);
+}
+
 export function policyObjects(
   ctx: ResolveContext,
   networks: readonly Network[],

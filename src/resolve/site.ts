@@ -6,7 +6,7 @@ import type { SiteInput } from '../topology.js';
 import { type ResolveContext, indexByName } from './context.js';
 import { resolveFirewall, resolvePortForwards } from './firewall.js';
 import { resolveHaproxy } from './haproxy.js';
-import { policyObjects } from './objects.js';
+import { policyObjects, rememberObjects } from './objects.js';
 import { derivedWanRules, resolvePolicy } from './policy.js';
 import { deriveHostRouting, resolveHost } from './proxmox.js';
 import { resolveReach } from './reach.js';
@@ -97,7 +97,7 @@ export function resolveSite(input: SiteInput, path: Path, ctx: ResolveContext, a
     return `On the upstream router${device ? ` (${device})` : ''}: forward ${pf.proto.toUpperCase()} ${pf.port} to ${target}${pf.description ? ` (${pf.description})` : ''}.`;
   });
 
-  return {
+  const resolved: Site = {
     name: site,
     description: input.description,
     path,
@@ -121,6 +121,8 @@ export function resolveSite(input: SiteInput, path: Path, ctx: ResolveContext, a
     backup: input.backup?.pbs ? resolveBackup(input, [...path, 'backup', 'pbs'], ctx, aws) : undefined,
     manualSteps,
   };
+  rememberObjects(resolved, objects);
+  return resolved;
 }
 
 function resolveBackup(input: SiteInput, path: Path, ctx: ResolveContext, aws: Aws | undefined): PbsBackup | undefined {
