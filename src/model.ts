@@ -324,27 +324,52 @@ export interface Policy {
   internal: string[];
 }
 
+export interface HaproxyCertificate {
+  name: string;
+  /** The first name (subject) and the others (subject alternative names). */
+  domain: string;
+  altNames: string[];
+  challenge: 'dns-01' | 'http-01';
+  dnsProvider?: string;
+  description?: string;
+  path: Path;
+}
+
+export interface HaproxyFrontend {
+  name: string;
+  address: string;
+  port: number;
+  interface: string;
+  /** Certificates for TLS offloading (several when a certificate is split per host name). */
+  certificates: string[];
+  /** TLS passes through to the backends (TCP mode, routing by SNI); no offloading. */
+  passthrough: boolean;
+  httpRedirect: boolean;
+  defaultBackend?: string;
+  /** Host names routed to their backends: Host header (HTTP) or SNI (passthrough). */
+  hosts: { name: string; backend: string; description?: string; path: Path }[];
+  description?: string;
+  path: Path;
+}
+
+export interface HaproxyBackend {
+  name: string;
+  algorithm: string;
+  /** tcp for backends of a passthrough frontend. */
+  mode: 'http' | 'tcp';
+  /** Health check of the servers: none, a TCP connect, or an HTTP request (path, Host header). */
+  check: { type: 'none' | 'tcp' | 'http'; path?: string; host?: string };
+  /** The servers speak TLS: verify none, or against a CA (refid of a CA on the firewall; none: the system's trust store). */
+  tls?: { verify: 'none' | 'ca'; ca?: string; sni?: string };
+  description?: string;
+  servers: { name: string; address: string; port: number; service?: string; path: Path }[];
+  path: Path;
+}
+
 export interface Haproxy {
-  certificates: { name: string; domain: string; altNames: string[]; challenge: 'dns-01' | 'http-01'; dnsProvider?: string; description?: string; path: Path }[];
-  frontends: {
-    name: string;
-    address: string;
-    port: number;
-    interface: string;
-    certificate?: string;
-    httpRedirect: boolean;
-    defaultBackend: string;
-    description?: string;
-    path: Path;
-  }[];
-  backends: {
-    name: string;
-    algorithm: string;
-    healthCheck: boolean;
-    description?: string;
-    servers: { name: string; address: string; port: number; service?: string; path: Path }[];
-    path: Path;
-  }[];
+  certificates: HaproxyCertificate[];
+  frontends: HaproxyFrontend[];
+  backends: HaproxyBackend[];
 }
 
 export interface ApiToken {

@@ -174,8 +174,9 @@ export interface PolicyRuleInput {
 export interface HaproxyInput {
   certificates?: {
     name: string;
-    domain: string;
+    domain?: string;
     alt_names?: string[];
+    per_host?: boolean;
     challenge?: 'dns-01' | 'http-01';
     dns_provider?: string;
     description?: string;
@@ -185,14 +186,21 @@ export interface HaproxyInput {
     bind: string;
     interface?: string;
     certificate?: string;
+    passthrough?: boolean;
     http_redirect?: boolean;
-    default_backend: string;
+    default_backend?: string;
+    hosts?: { name: string; backend: string; description?: string }[];
     description?: string;
   }[];
   backends?: {
     name: string;
     algorithm?: 'roundrobin' | 'leastconn' | 'source' | 'static-rr' | 'uri';
     health_check?: boolean;
+    check?: string;
+    tls?: boolean;
+    verify?: 'none' | 'ca';
+    ca?: string;
+    sni?: string;
     description?: string;
     servers: { service?: string; name?: string; address?: string; port?: number }[];
   }[];

@@ -1,6 +1,7 @@
 // The rule registry: every rule id gen can report, in documentation order.
 import { awsRules } from './aws.js';
 import { firewallRules } from './firewall.js';
+import { haproxyRules } from './haproxy.js';
 import { infrastructureRules } from './infrastructure.js';
 import { ipRules } from './ip.js';
 import { nameRules } from './names.js';
@@ -13,7 +14,7 @@ import type { Rule } from './rule.js';
 import { wireguardRules } from './wireguard.js';
 import { wireguardClientRules } from './wireguard-clients.js';
 
-export const rules: readonly Rule[] = [...reportedRules, ...nameRules, ...ipRules, ...firewallRules, ...opnsenseRules, ...wireguardRules, ...wireguardClientRules, ...infrastructureRules, ...proxmoxRules, ...awsRules, ...policyRules, ...testRules];
+export const rules: readonly Rule[] = [...reportedRules, ...nameRules, ...ipRules, ...firewallRules, ...opnsenseRules, ...haproxyRules, ...wireguardRules, ...wireguardClientRules, ...infrastructureRules, ...proxmoxRules, ...awsRules, ...policyRules, ...testRules];
 
 export const ruleById: ReadonlyMap<string, Rule> = new Map(rules.map((r) => [r.id, r]));
 

@@ -96,7 +96,7 @@ export const opnsenseRules: Rule[] = [
           const wildcard = [cert.domain, ...cert.altNames].find((name) => name.startsWith('*'));
           if (wildcard !== undefined) {
             report({ path: [...cert.path, 'challenge'], message: `certificate ${cert.name}: ${wildcard} is a wildcard name, which Let's Encrypt validates only with DNS-01` });
-          } else if (!site.haproxy.frontends.some((f) => f.certificate === cert.name && (f.httpRedirect || f.port === 80))) {
+          } else if (!site.haproxy.frontends.some((f) => f.certificates.includes(cert.name) && (f.httpRedirect || f.port === 80))) {
             report({ path: [...cert.path, 'challenge'], message: `certificate ${cert.name} uses HTTP-01, but no frontend with this certificate listens on port 80 (http_redirect)` });
           }
         }
@@ -171,7 +171,7 @@ export const opnsenseRules: Rule[] = [
     severity: 'error',
     summary: 'Two HAProxy listeners on the same port and address (0.0.0.0 takes every address).',
     why: 'HAProxy cannot bind one port twice; it refuses the whole configuration and serves nothing. A frontend with http_redirect also listens on port 80.',
-    hint: 'Give the frontends different ports or addresses, or drop http_redirect where another frontend already has port 80.',
+    hint: 'Serve several sites on one address and port from one frontend with hosts (each host name routed to its backend); otherwise give the frontends different ports or addresses, or drop http_redirect where another frontend already has port 80.',
     check(model, report) {
       for (const site of model.sites) {
         if (!site.firewall) continue;
