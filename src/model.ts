@@ -73,8 +73,39 @@ export interface Site {
   policy: Policy;
   haproxy: Haproxy;
   backup?: PbsBackup;
+  /** The NAT router in front of the firewall, when there is one: the port forwards it needs. */
+  upstream?: Upstream;
   /** Steps on devices gen does not manage, for the operator. */
   manualSteps: string[];
+}
+
+/** A port the upstream router forwards to the firewall's WAN. */
+export interface UpstreamForward {
+  proto: 'tcp' | 'udp' | 'tcp/udp';
+  /** The port (or range) on the router's public side. */
+  externalPort: string;
+  /** The firewall's WAN port (or range) it goes to. */
+  port: string;
+  /** What listens on the firewall's WAN there: "WireGuard instance wg0", "HAProxy frontend https". */
+  listener: string;
+  /** For a WireGuard listener: its instance, whose clients connect to endpoint_port. */
+  instance?: string;
+  description?: string;
+  /** The listener's node, or the declared forward that overrides it. */
+  path: Path;
+  /** The declared forward that overrides it (its external_port, when it sets one). */
+  declared?: Path;
+}
+
+export interface Upstream {
+  description?: string;
+  /** The firewall's WAN address the forwards go to, when it is fixed. */
+  target?: string;
+  /** One per WAN listener port, in the order of the derived WAN passes. */
+  forwards: UpstreamForward[];
+  /** Forwards written in the topology that no WAN listener matches. */
+  unused: { proto: string; port: number; path: Path }[];
+  path: Path;
 }
 
 export interface Firewall {

@@ -66,7 +66,7 @@ export interface FirewallInput {
   nat?: { outbound?: 'automatic' | 'hybrid' | 'manual' | 'disabled'; port_forwards?: PortForwardInput[] };
   upstream?: {
     description?: string;
-    port_forwards?: { proto: 'tcp' | 'udp' | 'tcp/udp'; port: number; description?: string }[];
+    port_forwards?: { proto: 'tcp' | 'udp' | 'tcp/udp'; port: number; external_port?: number; description?: string }[];
   };
 }
 

@@ -91,6 +91,18 @@ export function factsOf(model: Model): Fact[] {
         facts.push(simple(`rule ${site.name}/${rule.name}`, ruleText(rule), `policy rule ${rule.name}`, (s) => s));
       }
     }
+    const upstream = site.upstream;
+    for (const forward of upstream?.forwards ?? []) {
+      const what = `${forward.proto.toUpperCase()} ${forward.externalPort}`;
+      const to = `${upstream!.target ?? "the firewall's WAN address"}${forward.port !== forward.externalPort ? ` port ${forward.port}` : ''} (${forward.listener})`;
+      facts.push({
+        key: `upstream ${site.name} ${forward.proto} ${forward.externalPort}`,
+        state: to,
+        added: `the upstream router must now forward ${what} to ${to}`,
+        removed: `the upstream router no longer needs to forward ${what}`,
+        changed: (before) => `the upstream router must now forward ${what} to ${to} (was to ${before.state})`,
+      });
+    }
     for (const host of site.hosts) {
       for (const route of host.routes) {
         facts.push(simple(`route ${site.name}/${host.name}/${route.destination}`, `${route.destination} via ${route.via} on ${route.bridge}`, `host ${host.name} route`, (s) => s));

@@ -11,6 +11,7 @@ import { derivedWanRules, resolvePolicy } from './policy.js';
 import { deriveHostRouting, resolveHost } from './proxmox.js';
 import { resolveReach } from './reach.js';
 import { resolveServices } from './services.js';
+import { resolveUpstream, upstreamSteps } from './upstream.js';
 import { resolveWireguardInstance } from './wireguard.js';
 
 export function resolveSite(input: SiteInput, path: Path, ctx: ResolveContext, aws: Aws | undefined): Site {
@@ -90,12 +91,8 @@ export function resolveSite(input: SiteInput, path: Path, ctx: ResolveContext, a
   if (firewall) policy.rules.unshift(...derivedWanRules(firewall, wireguard, haproxy));
   resolveReach(wireguard, input.wireguard ?? [], policy, objects, firewall);
 
-  const manualSteps = (input.firewall?.upstream?.port_forwards ?? []).map((pf) => {
-    const wan = firewall?.interfaces.find((f) => f.isWan);
-    const target = wan?.address ?? 'the firewall WAN address';
-    const device = input.firewall?.upstream?.description;
-    return `On the upstream router${device ? ` (${device})` : ''}: forward ${pf.proto.toUpperCase()} ${pf.port} to ${target}${pf.description ? ` (${pf.description})` : ''}.`;
-  });
+  const upstream = firewall && input.firewall ? resolveUpstream(input.firewall, firewall, wireguard, haproxy, [...path, 'firewall']) : undefined;
+  const manualSteps = upstream ? upstreamSteps(upstream) : [];
 
   const resolved: Site = {
     name: site,
@@ -119,6 +116,7 @@ export function resolveSite(input: SiteInput, path: Path, ctx: ResolveContext, a
     policy,
     haproxy,
     backup: input.backup?.pbs ? resolveBackup(input, [...path, 'backup', 'pbs'], ctx, aws) : undefined,
+    upstream,
     manualSteps,
   };
   rememberObjects(resolved, objects);

@@ -10,11 +10,12 @@ import { opnsenseRules } from './opnsense.js';
 import { policyRules } from './policy.js';
 import { reportedRules } from './reported.js';
 import { testRules } from './tests.js';
+import { upstreamRules } from './upstream.js';
 import type { Rule } from './rule.js';
 import { wireguardRules } from './wireguard.js';
 import { wireguardClientRules } from './wireguard-clients.js';
 
-export const rules: readonly Rule[] = [...reportedRules, ...nameRules, ...ipRules, ...firewallRules, ...opnsenseRules, ...haproxyRules, ...wireguardRules, ...wireguardClientRules, ...infrastructureRules, ...proxmoxRules, ...awsRules, ...policyRules, ...testRules];
+export const rules: readonly Rule[] = [...reportedRules, ...nameRules, ...ipRules, ...firewallRules, ...opnsenseRules, ...haproxyRules, ...wireguardRules, ...wireguardClientRules, ...infrastructureRules, ...proxmoxRules, ...awsRules, ...upstreamRules, ...policyRules, ...testRules];
 
 export const ruleById: ReadonlyMap<string, Rule> = new Map(rules.map((r) => [r.id, r]));
 

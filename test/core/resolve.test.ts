@@ -57,7 +57,11 @@ describe('scenario A (homelab)', async () => {
   });
 
   it('tells the operator about the NAT router port forward', () => {
-    expect(site.manualSteps).toEqual([expect.stringMatching(/forward UDP 51820 to 192\.168\.0\.2/)]);
+    expect(site.manualSteps).toEqual([
+      expect.stringMatching(/forward UDP 51820 to 192\.168\.0\.2 \(WireGuard instance wg0: WireGuard to the firewall WAN address\)/),
+      expect.stringMatching(/forward TCP 80 to 192\.168\.0\.2 \(HAProxy frontend https\)/),
+      expect.stringMatching(/forward TCP 443 to 192\.168\.0\.2 \(HAProxy frontend https\)/),
+    ]);
   });
 
   it('resolves services, HAProxy and backup', () => {
