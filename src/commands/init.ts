@@ -9,6 +9,7 @@ const EXAMPLES = {
   homelab: 'topology.yaml',
   'vlan-hosting': 'examples/vlan-hosting.yaml',
   'aws-vpc': 'examples/aws-vpc.yaml',
+  'homelab-family': 'examples/homelab-family.yaml',
 } as const;
 
 

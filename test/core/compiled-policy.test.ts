@@ -134,6 +134,7 @@ function packets(site: Site, test: FlowTest): Packet[] {
 const topologies: [string, string][] = [
   ['homelab', readExample('homelab')],
   ['vlan-hosting', readExample('vlan-hosting')],
+  ['homelab-family', readExample('homelab-family')],
   ['every kind of policy object', objectsTopology()],
 ];
 

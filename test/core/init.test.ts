@@ -11,7 +11,7 @@ const bin = join(root, 'bin/gen.js');
 const gen = (args: string[], cwd: string) => spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8' });
 
 describe('gen init', () => {
-  for (const example of ['homelab', 'vlan-hosting', 'aws-vpc'] as const) {
+  for (const example of ['homelab', 'vlan-hosting', 'aws-vpc', 'homelab-family'] as const) {
     it(`--example ${example} writes a clean, commented topology with a working schema line`, async () => {
       const dir = join(mkdtempSync(join(tmpdir(), 'gen-init-')), 'infra');
       mkdirSync(dir);
