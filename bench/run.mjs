@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { cpus, release, tmpdir, totalmem, type } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { siteTopology, toYaml, vpcTopology } from './generate.mjs';
+import { policyTopology, siteTopology, toYaml, vpcTopology } from './generate.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'bin/gen.js');
@@ -59,6 +59,7 @@ const cases = [
   { group: 'rules', size: 20000, name: '20,000 firewall rules', topology: siteTopology({ rules: 20000 }) },
   { group: 'combined', size: 10000, name: '10,000 peers + 20,000 rules', topology: siteTopology({ peers: 10000, rules: 20000 }) },
   { group: 'vpc', size: 100, name: '100 VPC subnets, 2,000 SG rules', topology: vpcTopology({ subnets: 100, rules: 2000 }) },
+  { group: 'policy', size: 5000, name: '2,000 peers, 500 services, 5,000 object rules', topology: policyTopology({ peers: 2000, services: 500, rules: 5000 }) },
 ];
 
 const times = quick ? 1 : 3;

@@ -68,6 +68,7 @@ export function evaluateFirewallFlow(site: Site, flow: FlowTest): Verdict[] {
   const { root } = partition(
     matches.map((m) => m.box),
     [from, to, [[protocol, protocol]], [[port, port]]],
+    [0, 1, 2, 3],
   );
   // Cells of the source, then of the destination; equal verdicts are joined.
   const parts = new Map<string, { verdict: Verdict; from: Range[]; to: Range[] }>();

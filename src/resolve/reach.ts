@@ -13,7 +13,7 @@ import { parseIPv4 } from '../net.js';
 import type { WireguardInput } from '../topology.js';
 import { ENDPOINT_SPACE, PROTOCOL_SPACE, type Match, rangesOfCidrs, siteMatches } from './matches.js';
 import type { PolicyObjects } from './objects.js';
-import { type Leaf, type Node, childAt, partition } from './partition.js';
+import { type Leaf, type Node, partition } from './partition.js';
 
 /**
  * Addresses a split-tunnel client routes into the tunnel at most: the
@@ -30,26 +30,78 @@ function routable(policy: Policy, firewall: Firewall | undefined, instances: rea
   return intersect(subtract(routed, normalize(outside)), [ADDRESS_SPACE]);
 }
 
-/** For each source cell of the partition: the destinations some protocol and port is passed to. */
-function reachOf(matches: readonly Match[]): (node: Node | Leaf) => Range[] {
-  const passes = new Map<Node | Leaf, boolean>();
+/** Whether some cell below `node` is decided by a pass (memoised: sub-partitions are shared). */
+function passes(matches: readonly Pick<Match, 'action'>[]): (node: Node | Leaf) => boolean {
+  const known = new Map<Node | Leaf, boolean>();
   const passing = (node: Node | Leaf): boolean => {
-    let known = passes.get(node);
-    if (known === undefined) {
-      known = node.kind === 'leaf' ? node.rules.length > 0 && matches[node.rules[0]!]!.action === 'pass' : node.segments.some((s) => passing(s.child));
-      passes.set(node, known);
+    let value = known.get(node);
+    if (value === undefined) {
+      value = node.kind === 'leaf' ? node.rules.length > 0 && matches[node.rules[0]!]!.action === 'pass' : node.segments.some((s) => passing(s.child));
+      known.set(node, value);
     }
-    return known;
+    return value;
   };
-  const reached = new Map<Node | Leaf, Range[]>();
-  return (destinations) => {
-    let known = reached.get(destinations);
-    if (!known) {
-      known = destinations.kind === 'leaf' ? [] : normalize(destinations.segments.filter((s) => passing(s.child)).map((s) => [s.lo, s.hi] as Range));
-      reached.set(destinations, known);
+  return passing;
+}
+
+/**
+ * For each source address (sorted), the destinations some protocol and port
+ * is passed to. The partition cuts destinations first: rules name few
+ * destinations, while each peer may have rules of its own. Each passing
+ * (destination, source range) cell adds the destination to the peers in
+ * the range; a sweep over the peers then collects them, and peers with the
+ * same destinations share one set.
+ */
+export function reachBySource(matches: readonly Pick<Match, 'box' | 'action'>[], addresses: readonly number[]): Range[][] {
+  const { root } = partition(
+    matches.map((m) => m.box),
+    // The space by dimension (source, destination, protocol, port); cut destination first.
+    [normalize(addresses.map((a) => [a, a] as Range)), [ENDPOINT_SPACE], [PROTOCOL_SPACE], [PORT_SPACE]],
+    [1, 0, 2, 3],
+  );
+  const passing = passes(matches);
+  /** Index of the first address ≥ x. */
+  const lowerBound = (x: number) => {
+    let lo = 0;
+    let hi = addresses.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (addresses[mid]! < x) lo = mid + 1;
+      else hi = mid;
     }
-    return known;
+    return lo;
   };
+  // Events on the peer index: a destination range starts or stops applying.
+  const events: { at: number; range: Range; add: boolean }[] = [];
+  for (const d of root.kind === 'node' ? root.segments : []) {
+    if (d.child.kind !== 'node') continue;
+    for (const s of d.child.segments) {
+      if (!passing(s.child)) continue;
+      const first = lowerBound(s.lo);
+      const end = lowerBound(s.hi + 1);
+      if (first < end) events.push({ at: first, range: [d.lo, d.hi], add: true }, { at: end, range: [d.lo, d.hi], add: false });
+    }
+  }
+  events.sort((a, b) => a.at - b.at);
+  const active = new Map<string, { range: Range; count: number }>();
+  const out: Range[][] = [];
+  let current: Range[] = [];
+  let e = 0;
+  for (let i = 0; i < addresses.length; i++) {
+    let changed = false;
+    while (e < events.length && events[e]!.at <= i) {
+      const { range, add } = events[e++]!;
+      const key = `${range[0]}-${range[1]}`;
+      const entry = active.get(key) ?? { range, count: 0 };
+      entry.count += add ? 1 : -1;
+      if (entry.count === 0) active.delete(key);
+      else active.set(key, entry);
+      changed = true;
+    }
+    if (changed) current = normalize([...active.values()].map((v) => v.range));
+    out.push(current);
+  }
+  return out;
 }
 
 export function resolveReach(
@@ -62,13 +114,12 @@ export function resolveReach(
   if (instances.length === 0) return;
   const { space, matches } = siteMatches({ policy, firewall, wireguard: instances });
   const peers = instances.flatMap((w) => w.peers.map((p) => ({ instance: w, peer: p, address: parseIPv4(p.address) })));
-  const sources = normalize(peers.flatMap((p) => (p.address === undefined ? [] : [[p.address, p.address] as Range])));
-  const { root } = partition(
-    matches.map((m) => m.box),
-    [sources, [ENDPOINT_SPACE], [PROTOCOL_SPACE], [PORT_SPACE]],
-  );
-  const reach = reachOf(matches);
+  const addresses = [...new Set(peers.flatMap((p) => (p.address === undefined ? [] : [p.address])))].sort((a, b) => a - b);
+  const reached = reachBySource(matches, addresses);
+  const reachOf = new Map(addresses.map((a, i) => [a, reached[i]!]));
   const routed = routable(policy, firewall, instances, space.internal);
+  // Peers that reach the same destinations share one computed list.
+  const cidrs = new Map<Range[], string[]>();
   const zones = new Map(policy.zones.map((z) => [z.name, z]));
 
   instances.forEach((instance, i) => {
@@ -85,9 +136,10 @@ export function resolveReach(
   });
 
   for (const { instance, peer, address } of peers) {
-    const cell = address === undefined || root.kind === 'leaf' ? undefined : childAt(root, address);
-    const reachable = cell ? intersect(reach(cell), routed) : [];
-    peer.reach = toCidrs(reachable);
+    const destinations = address === undefined ? undefined : reachOf.get(address);
+    let reach = destinations ? cidrs.get(destinations) : [];
+    if (!reach) cidrs.set(destinations!, (reach = toCidrs(intersect(destinations!, routed))));
+    peer.reach = reach;
     if (instance.tunnel === 'full') peer.allowedIps = ['0.0.0.0/0'];
     else if (instance.reachList) peer.allowedIps = toCidrs(rangesOfCidrs(instance.reachList.flatMap((r) => r.cidrs)));
     else peer.allowedIps = peer.reach;

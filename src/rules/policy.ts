@@ -7,7 +7,7 @@
 // dimension, not a comparison of every pair of rules.
 import type { Path } from '../location.js';
 import type { PolicyRule, Site } from '../model.js';
-import { PORT_SPACE } from '../intervals.js';
+import { PORT_SPACE, type Ranges } from '../intervals.js';
 import { ENDPOINT_SPACE, type Match, PROTOCOL_SPACE, siteMatches } from '../resolve/matches.js';
 import { partition } from '../resolve/partition.js';
 import type { Rule, RuleReport } from './rule.js';
@@ -22,13 +22,20 @@ export interface RuleAnalysis {
   redundant: boolean;
 }
 
-/** Shadowed and redundant topology rules of a site, in rule order; `operations` counts the partition's work. */
-export function analysePolicy(site: Site): { rules: RuleAnalysis[]; operations: number } {
-  const { matches } = siteMatches(site);
-  const { leaves, operations } = partition(
-    matches.map((m) => m.box),
-    [[ENDPOINT_SPACE], [ENDPOINT_SPACE], [PROTOCOL_SPACE], [PORT_SPACE]],
-  );
+/** Per match: whether it decides some cell, whether it decides one differently from what follows it, and who covers or follows it. */
+export interface Decisions {
+  decides: Set<number>;
+  changes: Set<number>;
+  /** For each match, the first matches of the cells it is in but does not decide. */
+  coveredBy: Map<number, Set<number>>;
+  /** For each match, what decides its cells without it (-1: the default deny). */
+  followedBy: Map<number, Set<number>>;
+  operations: number;
+}
+
+/** The decisions of a first-match list of boxes (source, destination, protocol, port) over the whole space. */
+export function ruleDecisions(boxes: readonly (readonly Ranges[])[], actions: readonly Match['action'][]): Decisions {
+  const { leaves, operations } = partition(boxes, [[ENDPOINT_SPACE], [ENDPOINT_SPACE], [PROTOCOL_SPACE], [PORT_SPACE]]);
   const decides = new Set<number>();
   const changes = new Set<number>();
   const coveredBy = new Map<number, Set<number>>();
@@ -44,11 +51,21 @@ export function analysePolicy(site: Site): { rules: RuleAnalysis[]; operations: 
     decides.add(first);
     const next = rules[1];
     // Without the first rule the second decides, or the default deny (a block).
-    const after: Match['action'] = next === undefined ? 'block' : matches[next]!.action;
-    if (after !== matches[first]!.action) changes.add(first);
+    const after: Match['action'] = next === undefined ? 'block' : actions[next]!;
+    if (after !== actions[first]) changes.add(first);
     add(followedBy, first, next ?? -1);
     for (const r of rules.slice(1)) add(coveredBy, r, first);
   }
+  return { decides, changes, coveredBy, followedBy, operations };
+}
+
+/** Shadowed and redundant topology rules of a site, in rule order; `operations` counts the partition's work. */
+export function analysePolicy(site: Site): { rules: RuleAnalysis[]; operations: number } {
+  const { matches } = siteMatches(site);
+  const { decides, changes, coveredBy, followedBy, operations } = ruleDecisions(
+    matches.map((m) => m.box),
+    matches.map((m) => m.action),
+  );
 
   const byRule = new Map<PolicyRule, number[]>();
   matches.forEach((m, i) => byRule.set(m.rule, [...(byRule.get(m.rule) ?? []), i]));

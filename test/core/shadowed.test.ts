@@ -110,3 +110,25 @@ describe('the analysis scales with the policy, not with its square', () => {
     expect(large).toBeLessThan(40 * 4000);
   });
 });
+
+describe('many peers, each with a rule of its own besides the rules of its role', () => {
+  /** `n` peers in the workstation role, a rule from each to a service, and n rules from the role on their own ports. */
+  async function operations(n: number): Promise<number> {
+    let text = edit(homelab, ['sites', 0, 'wireguard', 0, 'address'], '10.200.0.1/16');
+    text = edit(text, ['sites', 0, 'wireguard', 0, 'roles'], [{ name: 'workstation', from: '10.200.0.2', to: '10.200.255.254' }]);
+    text = edit(text, ['sites', 0, 'wireguard', 0, 'peers'], Array.from({ length: n }, (_, i) => ({ name: `p${i}`, role: 'workstation', address: `10.200.${(2 + i) >> 8}.${(2 + i) & 255}` })));
+    const rules = Array.from({ length: n }, (_, i) => [
+      { name: `own-${i}`, from: `p${i}`, to: 'postgres', action: 'pass' },
+      { name: `role-${i}`, from: 'wg0/workstation', to: 'service', proto: 'tcp', ports: [1000 + i], action: 'pass' },
+    ]).flat();
+    text = edit(edit(text, [...RULES], rules), ['sites', 0, 'policy', 'tests'], []);
+    const site = (await modelOf(text.replace(/\n {4}haproxy:[\s\S]*?- \{ service: traefik \}\n/, '\n'))).sites[0]!;
+    return analysePolicy(site).operations;
+  }
+
+  it('cuts destinations first: the work stays near-linear', async () => {
+    const small = await operations(250);
+    const large = await operations(1000);
+    expect(large / small).toBeLessThan(6);
+  });
+});
