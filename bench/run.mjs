@@ -30,7 +30,8 @@ function measure(args, times, cwd = work) {
   for (let i = 0; i < times; i++) {
     const rssFile = join(work, 'rss');
     const started = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, args, { cwd, encoding: 'utf8', env: { ...process.env, GEN_BENCH_RSS: rssFile } });
+    // Findings of a large topology can be megabytes on stderr: room for them, so the run is not cut short.
+    const r = spawnSync(process.execPath, args, { cwd, encoding: 'utf8', maxBuffer: 1 << 28, env: { ...process.env, GEN_BENCH_RSS: rssFile } });
     walls.push(Number(process.hrtime.bigint() - started) / 1e9);
     if (r.status !== 0 && args.length > 1) throw new Error(`${args.join(' ')} failed: ${r.stderr || r.stdout}`);
     try {

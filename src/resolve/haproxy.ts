@@ -14,7 +14,8 @@ type BackendInput = NonNullable<HaproxyInput['backends']>[number];
 /** `check: http /status.php`, `check: tcp`, `check: none`; health_check: false means none. */
 function healthCheck(input: BackendInput, path: Path, ctx: ResolveContext): HaproxyBackend['check'] {
   if (input.check === undefined) return { type: input.health_check === false ? 'none' : 'tcp' };
-  const match = /^(none|tcp|http)(?: +(\/\S*))?$/.exec(input.check.trim());
+  // The path goes into haproxy.conf as one word: nothing that ends it (space, #) or quotes it.
+  const match = /^(none|tcp|http)(?: +(\/[A-Za-z0-9._~%/?=&+-]*))?$/.exec(input.check.trim());
   if (!match || (match[1] !== 'http' && match[2] !== undefined)) {
     ctx.report({ rule: 'schema', path: [...path, 'check'], message: `"${input.check}" is not a health check: write none, tcp, or http with a path (http /status.php)` });
     return { type: 'tcp' };

@@ -53,6 +53,7 @@ function passes(matches: readonly Pick<Match, 'action'>[]): (node: Node | Leaf) 
  * same destinations share one set.
  */
 export function reachBySource(matches: readonly Pick<Match, 'box' | 'action'>[], addresses: readonly number[]): Range[][] {
+  if (addresses.length === 0) return [];
   const { root } = partition(
     matches.map((m) => m.box),
     // The space by dimension (source, destination, protocol, port); cut destination first.
@@ -111,7 +112,7 @@ export function resolveReach(
   objects: PolicyObjects,
   firewall: Firewall | undefined,
 ): void {
-  if (instances.length === 0) return;
+  if (!instances.some((w) => w.peers.length > 0 || w.reachList !== undefined || inputs.some((i) => i.name === w.name && i.reach))) return;
   const { space, matches } = siteMatches({ policy, firewall, wireguard: instances });
   const peers = instances.flatMap((w) => w.peers.map((p) => ({ instance: w, peer: p, address: parseIPv4(p.address) })));
   const addresses = [...new Set(peers.flatMap((p) => (p.address === undefined ? [] : [p.address])))].sort((a, b) => a - b);

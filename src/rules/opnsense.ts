@@ -159,8 +159,10 @@ export const opnsenseRules: Rule[] = [
         const remote = new Map(model.networks.filter((n) => n.kind === 'remote' || n.kind === 'vpn').map((n) => [n.id, n]));
         for (const rule of site.policy.rules) {
           for (const object of rule.sources) {
-            const network = object.kind === 'network' && object.network !== undefined ? remote.get(object.network) : undefined;
-            if (network) report({ path: rule.path, message: `rule ${rule.name}: traffic from ${network.name} (${network.cidr}) enters through no interface gen knows; no filter rule is written for it` });
+            // A remote network, or an address inside one.
+            const network = object.network !== undefined ? remote.get(object.network) : undefined;
+            const what = object.kind === 'network' ? `${network?.name} (${network?.cidr})` : `${object.name} (in ${network?.name})`;
+            if (network) report({ path: rule.path, message: `rule ${rule.name}: traffic from ${what} enters through no interface gen knows; no filter rule is written for it` });
           }
         }
       }

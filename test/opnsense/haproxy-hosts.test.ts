@@ -126,6 +126,30 @@ describe('TLS passthrough: routing by SNI', async () => {
   });
 });
 
+describe('a wildcard host name', () => {
+  it('matches the end of the Host header (hdr_end), and of the SNI with passthrough (ssl_sni_end)', async () => {
+    const wildcard = (yaml: string) => edit(yaml, [...A, 'haproxy', 'frontends', 0, 'hosts', 1, 'name'], '*.media.example.org');
+    const http = await haproxy(edit(wildcard(hostsTopology()), [...A, 'haproxy', 'certificates', 0], { name: 'web', domain: 'cloud.example.org', alt_names: ['*.media.example.org'], challenge: 'dns-01', dns_provider: 'cloudflare' }));
+    expect(list(http.acls.acl).map((c) => [c.name, c.expression, text(c.hdr) || text(c.hdr_end)])).toEqual([
+      ['https_host_cloud_example_org', 'hdr', 'cloud.example.org'],
+      ['https_host_any_media_example_org', 'hdr_end', '.media.example.org'],
+    ]);
+    const tls = await haproxy(wildcard(hostsTopology({ passthrough: true })));
+    expect(list(tls.acls.acl).map((c) => [c.expression, text(c.ssl_sni) || text(c.ssl_sni_end) || text(c.ssl_hello_type)])).toEqual([
+      ['ssl_hello_type', 'x1'],
+      ['ssl_sni', 'cloud.example.org'],
+      ['ssl_sni_end', '.media.example.org'],
+    ]);
+    const model = readFileSync(join(root, 'test/opnsense/upstream/HAProxy.xml'), 'utf8');
+    expect(problems(model, tls)).toEqual([]);
+  });
+
+  it('a non-standard port adds the Host value with the port', async () => {
+    const h = await haproxy(edit(edit(hostsTopology(), [...A, 'haproxy', 'frontends', 0, 'bind'], '0.0.0.0:8443'), [...A, 'policy', 'tests'], []));
+    expect(list(h.acls.acl).map((c) => text(c.hdr))).toEqual(['cloud.example.org cloud.example.org:8443', 'media.example.org media.example.org:8443']);
+  });
+});
+
 describe('HAProxy lint rules', () => {
   it('haproxy/host-not-in-certificate: a host outside the names of a certificate written out', async () => {
     const yaml = edit(hostsTopology(), [...A, 'haproxy', 'certificates', 0, 'domain'], 'cloud.example.org');
@@ -165,8 +189,10 @@ describe('HAProxy lint rules', () => {
   it('a frontend without hosts needs a default backend; a health check is none, tcp or http with a path', async () => {
     let yaml = edit(hostsTopology(), [...A, 'haproxy', 'frontends', 0, 'hosts'], undefined);
     expect((await lint(yaml)).map((d) => [d.rule, d.message])).toContainEqual(['schema', 'frontend https needs a default_backend or hosts']);
-    yaml = edit(hostsTopology(), [...A, 'haproxy', 'backends', 1, 'check'], 'https /health');
-    expect((await lint(yaml)).map((d) => d.rule)).toContain('schema');
+    for (const check of ['https /health', 'http /health#x', 'http /a b', "http /'x'"]) {
+      yaml = edit(hostsTopology(), [...A, 'haproxy', 'backends', 1, 'check'], check);
+      expect((await lint(yaml)).map((d) => d.rule), check).toContain('schema');
+    }
   });
 });
 

@@ -108,12 +108,15 @@ function hostRules(ctx: OpnsenseContext, frontend: HaproxyFrontend, backendUuid:
     action('accept_tls', `gen: accept a TLS hello on frontend ${frontend.name}`, { kind: 'content-accept' }, [hello]);
   }
   for (const host of frontend.hosts) {
-    const key = `host_${host.name}`;
-    // The Host header carries the port when it is not the scheme's default one.
+    const key = `host_${host.name.replace('*', 'any')}`;
+    // A wildcard matches the end of the name; the Host header carries the port when it is not the scheme's default one.
+    const wildcard = host.name.startsWith('*.');
+    const name = wildcard ? host.name.slice(1) : host.name;
     const standard = frontend.port === 80 || frontend.port === 443;
-    const value = frontend.passthrough || standard ? host.name : `${host.name} ${host.name}:${frontend.port}`;
-    const condition = acl(key, `gen: ${frontend.passthrough ? 'SNI' : 'Host'} ${host.name}`, [frontend.passthrough ? 'ssl_sni' : 'hdr', value]);
-    action(`route_${host.name}`, `gen: ${host.name} to backend ${host.backend}`, { kind: 'use-backend', backend: backendUuid.get(host.backend)! }, [condition]);
+    const value = frontend.passthrough || standard ? name : `${name} ${name}:${frontend.port}`;
+    const expression = frontend.passthrough ? (wildcard ? 'ssl_sni_end' : 'ssl_sni') : wildcard ? 'hdr_end' : 'hdr';
+    const condition = acl(key, `gen: ${frontend.passthrough ? 'SNI' : 'Host'} ${host.name}`, [expression, value]);
+    action(`route_${host.name.replace('*', 'any')}`, host.description ?? `gen: ${host.name} to backend ${host.backend}`, { kind: 'use-backend', backend: backendUuid.get(host.backend)! }, [condition]);
   }
   return out;
 }
