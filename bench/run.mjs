@@ -3,7 +3,7 @@
 // growth exponent between sizes. Writes docs/performance.md.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, release, tmpdir, totalmem, type } from 'node:os';
+import { cpus, loadavg, release, tmpdir, totalmem, type } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { policyTopology, siteTopology, toYaml, vpcTopology } from './generate.mjs';
@@ -64,6 +64,8 @@ const cases = [
 ];
 
 const times = quick ? 1 : 3;
+// Other work on the machine stretches wall times: the load is part of what was measured.
+const loadBefore = loadavg()[0];
 const results = [];
 for (const c of cases) {
   const file = join(work, `${c.group}-${c.size}.yaml`);
@@ -110,6 +112,7 @@ const lines = [
   '<!-- Written by `npm run bench` (bench/run.mjs); numbers are from the machine below. -->',
   '',
   `Machine: ${cpu}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${type()} ${release()}, Node ${process.version}.`,
+  `Load average (1 minute) when the runs began and ended: ${loadBefore.toFixed(1)} and ${loadavg()[0].toFixed(1)}; with more runnable processes than cores, wall times grow with the load.`,
   `Each figure is the median of ${times} run(s) (start-up: ${startupRuns}); RSS is the peak of the gen process.`,
   `Topologies and output trees live in ${scratch}${scratch === '/dev/shm' ? ' (tmpfs: the virtual disk here takes 0.4 to 4 s to create 10,000 files, depending on its state)' : ''}; every build writes a fresh tree.`,
   '',
