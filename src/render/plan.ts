@@ -7,7 +7,7 @@ import { stableJson } from './json.js';
 import type { OutputFiles } from './target.js';
 
 // A rule's or test's objects are its zone's members (listed with the zone) or the object it names.
-const OMIT = new Set(['path', 'block', 'addresses', 'names', 'ranges', 'sources', 'destinations', 'fromObjects', 'toObjects']);
+const OMIT = new Set(['path', 'declared', 'block', 'addresses', 'names', 'ranges', 'sources', 'destinations', 'fromObjects', 'toObjects']);
 
 export function renderPlan(model: Model, files: OutputFiles): void {
   files.set('plan.json', stableJson(model, (key, value) => (OMIT.has(key) ? undefined : value)));
