@@ -23,9 +23,10 @@ function median(values) {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-/** Runs a command `times` times; median wall seconds and max RSS (MB). */
+/** Runs a command `times` times; median wall and CPU seconds and max RSS (MB). */
 function measure(args, times, cwd = work) {
   const walls = [];
+  const cpuTimes = [];
   let rss = 0;
   for (let i = 0; i < times; i++) {
     const rssFile = join(work, 'rss');
@@ -35,13 +36,15 @@ function measure(args, times, cwd = work) {
     walls.push(Number(process.hrtime.bigint() - started) / 1e9);
     if (r.status !== 0 && args.length > 1) throw new Error(`${args.join(' ')} failed: ${r.stderr || r.stdout}`);
     try {
-      rss = Math.max(rss, Number(readFileSync(rssFile, 'utf8')) / 1024);
+      const [maxRss, cpu] = readFileSync(rssFile, 'utf8').split(' ').map(Number);
+      rss = Math.max(rss, maxRss / 1024);
+      cpuTimes.push(cpu / 1e6);
       rmSync(rssFile);
     } catch {
       // bare node -e '' has no preload
     }
   }
-  return { wall: median(walls), rss };
+  return { wall: median(walls), cpu: cpuTimes.length ? median(cpuTimes) : 0, rss };
 }
 
 let outs = 0;
@@ -51,7 +54,7 @@ function genRun(command, file, times) {
   if (command !== 'build') return measure(['--import', rssPreload, bin, command, file], times);
   const runs = [];
   for (let i = 0; i < times; i++) runs.push(measure(['--import', rssPreload, bin, 'build', file, '--out', join(work, `out-${outs++}`)], 1));
-  return { wall: median(runs.map((r) => r.wall)), rss: Math.max(...runs.map((r) => r.rss)) };
+  return { wall: median(runs.map((r) => r.wall)), cpu: median(runs.map((r) => r.cpu)), rss: Math.max(...runs.map((r) => r.rss)) };
 }
 
 const cases = [
@@ -73,7 +76,7 @@ for (const c of cases) {
   const build = genRun('build', file, times);
   const lint = genRun('lint', file, times);
   results.push({ ...c, build, lint });
-  process.stdout.write(`${c.name.padEnd(34)} build ${build.wall.toFixed(3)} s ${build.rss.toFixed(0)} MB   lint ${lint.wall.toFixed(3)} s ${lint.rss.toFixed(0)} MB\n`);
+  process.stdout.write(`${c.name.padEnd(34)} build ${build.wall.toFixed(3)} s (CPU ${build.cpu.toFixed(3)} s) ${build.rss.toFixed(0)} MB   lint ${lint.wall.toFixed(3)} s (CPU ${lint.cpu.toFixed(3)} s) ${lint.rss.toFixed(0)} MB\n`);
 }
 
 // Start-up: the default topology against a bare Node start, same run.
@@ -116,9 +119,11 @@ const lines = [
   `Each figure is the median of ${times} run(s) (start-up: ${startupRuns}); RSS is the peak of the gen process.`,
   `Topologies and output trees live in ${scratch}${scratch === '/dev/shm' ? ' (tmpfs: the virtual disk here takes 0.4 to 4 s to create 10,000 files, depending on its state)' : ''}; every build writes a fresh tree.`,
   '',
-  '| topology | build wall | build peak RSS | lint wall | lint peak RSS |',
-  '|---|---|---|---|---|',
-  ...results.map((r) => `| ${r.name} | ${r.build.wall.toFixed(3)} s | ${r.build.rss.toFixed(0)} MB | ${r.lint.wall.toFixed(3)} s | ${r.lint.rss.toFixed(0)} MB |`),
+  'CPU is the user and system time of the gen process: it hardly changes with the load, so it compares runs on a busy machine.',
+  '',
+  '| topology | build wall | build CPU | build peak RSS | lint wall | lint CPU | lint peak RSS |',
+  '|---|---|---|---|---|---|---|',
+  ...results.map((r) => `| ${r.name} | ${r.build.wall.toFixed(3)} s | ${r.build.cpu.toFixed(3)} s | ${r.build.rss.toFixed(0)} MB | ${r.lint.wall.toFixed(3)} s | ${r.lint.cpu.toFixed(3)} s | ${r.lint.rss.toFixed(0)} MB |`),
   '',
   '## Start-up',
   '',

@@ -76,8 +76,13 @@ export function policySpace(policy: Policy, firewall: Firewall | undefined, wire
   return { internal, self, internet: complement(internal, ADDRESS_SPACE), interfaceAddress };
 }
 
+// Rules from or to the same zone share its member list: its addresses are joined once.
+const joined = new WeakMap<PolicyRule['sources'], Range[]>();
+
 function objectRanges(objects: PolicyRule['sources']): Range[] {
-  return objects.reduce<Range[]>((acc, o) => union(acc, o.ranges), []);
+  let ranges = joined.get(objects);
+  if (!ranges) joined.set(objects, (ranges = objects.length === 1 ? [...objects[0]!.ranges] : objects.reduce<Range[]>((acc, o) => union(acc, o.ranges), [])));
+  return ranges;
 }
 
 const compiled = new WeakMap<Policy, { space: PolicySpace; matches: Match[] }>();

@@ -21,8 +21,9 @@ import { type Leaf, type Node, partition } from './partition.js';
  * the firewall's outside addresses, which carry the tunnel itself.
  */
 function routable(policy: Policy, firewall: Firewall | undefined, instances: readonly WireguardInstance[], internal: Ranges): Range[] {
-  let routed: Range[] = [...internal];
-  for (const rule of policy.rules) for (const o of rule.destinations) routed = union(routed, o.ranges);
+  // Each object once: thousands of rules name the same few zones.
+  const named = new Set(policy.rules.flatMap((r) => r.destinations));
+  const routed = union(internal, normalize([...named].flatMap((o) => o.ranges)));
   const outside = [
     ...(firewall?.interfaces.filter((i) => i.isWan && i.address !== undefined).map((i) => i.address!) ?? []),
     ...instances.flatMap((w) => (w.lanEndpoint !== undefined ? [w.lanEndpoint] : [])),

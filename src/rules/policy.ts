@@ -26,9 +26,9 @@ export interface RuleAnalysis {
 export interface Decisions {
   decides: Set<number>;
   changes: Set<number>;
-  /** For each match, the first matches of the cells it is in but does not decide. */
+  /** For each match that decides nothing, the first matches of the cells it is in. */
   coveredBy: Map<number, Set<number>>;
-  /** For each match, what decides its cells without it (-1: the default deny). */
+  /** For each match that decides only what follows it decides too, what decides its cells without it (-1: the default deny). */
   followedBy: Map<number, Set<number>>;
   operations: number;
 }
@@ -53,8 +53,13 @@ export function ruleDecisions(boxes: readonly (readonly Ranges[])[], actions: re
     // Without the first rule the second decides, or the default deny (a block).
     const after: Match['action'] = next === undefined ? 'block' : actions[next]!;
     if (after !== actions[first]) changes.add(first);
-    add(followedBy, first, next ?? -1);
-    for (const r of rules.slice(1)) add(coveredBy, r, first);
+  }
+  // Who covers or follows a rule matters only for the few rules reported: a second pass for them.
+  for (const { rules } of leaves) {
+    const first = rules[0];
+    if (first === undefined) continue;
+    if (!changes.has(first)) add(followedBy, first, rules[1] ?? -1);
+    for (let i = 1; i < rules.length; i++) if (!decides.has(rules[i]!)) add(coveredBy, rules[i]!, first);
   }
   return { decides, changes, coveredBy, followedBy, operations };
 }
