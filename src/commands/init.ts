@@ -15,6 +15,7 @@ const EXAMPLES = {
   homelab: 'topology.yaml',
   'vlan-hosting': 'examples/vlan-hosting.yaml',
   'aws-vpc': 'examples/aws-vpc.yaml',
+  'homelab-family': 'examples/homelab-family.yaml',
 } as const;
 
 export function starterTopology(example: keyof typeof EXAMPLES, target: string): string {

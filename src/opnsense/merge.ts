@@ -396,6 +396,23 @@ export interface MergeOptions {
   allowGuiPortConflict?: boolean;
 }
 
+/**
+ * A TLS backend verified against a CA names it by refid: the CA must be in
+ * the backup's trust store, or OPNsense refuses the HAProxy settings
+ * ("Please select one or more CAs from the list").
+ */
+function checkServerCas(root: XmlElement, sections: readonly XmlElement[]): void {
+  const cas = new Set(childrenNamed(root, 'ca').map((ca) => fieldText(ca, 'refid')));
+  const servers = sections.filter((s) => s.name === 'OPNsense').flatMap((s) => childrenNamed(child(child(s, 'HAProxy'), 'servers'), 'server'));
+  for (const server of servers) {
+    for (const refid of fieldText(server, 'sslCA').split(',').filter(Boolean)) {
+      if (!cas.has(refid)) {
+        throw new MergeError(`HAProxy server ${fieldText(server, 'name')} is to verify its certificate against CA ${refid}, which the base has not (System > Trust > Authorities lists each CA's refid)`);
+      }
+    }
+  }
+}
+
 const WG_KEY = /^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/;
 
 function fillSecrets(root: XmlElement, sections: XmlElement[], options: MergeOptions): void {
@@ -448,6 +465,7 @@ export function mergeConfig(baseText: string, genSections: readonly XmlElement[]
   // The rule stores merge clears, whichever form the release writes (a 26.7 policy leaves <filter> to be cleared).
   for (const path of RULE_STORE_PATHS) checkUnique(root, [...path].reverse().reduce<XmlElement>((inner, name) => ({ name, attrs: [], children: [inner] }), { name: 'rule', attrs: [], children: [] }), 'opnsense');
   fillSecrets(root, sections, options);
+  checkServerCas(root, sections);
   const adopted = adoptedUuids(root, sections, ITEM_KEYS, OTHER_KIND);
   for (const section of sections) renameUuids(section, adopted);
 

@@ -123,7 +123,7 @@ export const opnsenseRules: Rule[] = [
             });
             continue;
           }
-          const using = site.haproxy.frontends.filter((f) => f.certificate === cert.name);
+          const using = site.haproxy.frontends.filter((f) => f.certificates.includes(cert.name));
           if (!using.some((f) => f.httpRedirect || f.port === 80)) {
             report({
               path: [...cert.path, 'challenge'],
@@ -173,11 +173,12 @@ export const opnsenseRules: Rule[] = [
         const firewallAddresses = new Set(fw.interfaces.map((i) => i.address).filter((a): a is string => a !== undefined));
         for (const iface of fw.interfaces) {
           const dhcp = iface.dhcp;
-          if (!dhcp || iface.network === undefined || !site.policy.zones.some((z) => z.networks.includes(iface.network!))) continue;
+          const network = site.networks.find((n) => n.id === iface.network);
+          if (!dhcp || !network || !site.policy.zones.some((z) => z.members.some((m) => m.kind === 'network' && m.network === network.id))) continue;
           const servers = dhcp.dns.length > 0 ? dhcp.dns.filter((d) => firewallAddresses.has(d)) : [iface.address ?? ''];
           if (servers.length === 0) continue;
-          const verdict = verdictToFirewall(site, iface.network, 'udp', 53);
-          if (verdict.verdict === 'accept') continue;
+          const verdict = verdictToFirewall(site, network, 'udp', 53).find((v) => v.verdict === 'deny');
+          if (!verdict) continue;
           report({
             path: dhcp.dns.length > 0 ? [...dhcp.path, 'dns'] : dhcp.path,
             message:
@@ -243,10 +244,11 @@ export const opnsenseRules: Rule[] = [
         if (!site.firewall || site.wireguard.length > 0) continue;
         const remote = new Map(model.networks.filter((n) => n.kind === 'remote' || n.kind === 'vpn').map((n) => [n.id, n]));
         for (const rule of site.policy.rules) {
-          if (rule.from.kind !== 'zone') continue;
-          for (const id of rule.fromNetworks) {
-            const network = remote.get(id);
-            if (network) report({ path: rule.path, message: `rule ${rule.name}: traffic from ${network.name} (${network.cidr}) enters through no interface gen knows; no filter rule is written for it` });
+          for (const object of rule.sources) {
+            // A remote network, or an address inside one.
+            const network = object.network !== undefined ? remote.get(object.network) : undefined;
+            const what = object.kind === 'network' ? `${network?.name} (${network?.cidr})` : `${object.name} (in ${network?.name})`;
+            if (network) report({ path: rule.path, message: `rule ${rule.name}: traffic from ${what} enters through no interface gen knows; no filter rule is written for it` });
           }
         }
       }
@@ -257,7 +259,7 @@ export const opnsenseRules: Rule[] = [
     severity: 'error',
     summary: 'Two HAProxy listeners on the same port and address (0.0.0.0 takes every address).',
     why: 'HAProxy cannot bind one port twice; it refuses the whole configuration and serves nothing. A frontend with http_redirect also listens on port 80.',
-    hint: 'Give the frontends different ports or addresses, or drop http_redirect where another frontend already has port 80.',
+    hint: 'Serve several sites on one address and port from one frontend with hosts (each host name routed to its backend); otherwise give the frontends different ports or addresses, or drop http_redirect where another frontend already has port 80.',
     check(model, report) {
       for (const site of model.sites) {
         if (!site.firewall) continue;

@@ -150,6 +150,13 @@ export const reportedRules: Rule[] = [
     hint: 'Rename the zone.',
   },
   {
+    id: 'policy/ambiguous-object',
+    severity: 'error',
+    summary: 'A name in the policy names two different objects (say a service and a WireGuard peer).',
+    why: 'A zone, rule or test must mean exactly one set of addresses; gen never guesses which one was meant.',
+    hint: 'Rename one of the two objects (zones may share a name with their network: the zone wins).',
+  },
+  {
     id: 'suppress/missing-reason',
     severity: 'warning',
     summary: 'A `# gen-ignore RULE` comment gives no reason.',

@@ -12,7 +12,7 @@ const bin = join(root, 'bin/gen.js');
 const gen = (args: string[], cwd: string) => spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8' });
 
 describe('gen init', () => {
-  for (const example of ['homelab', 'vlan-hosting', 'aws-vpc'] as const) {
+  for (const example of ['homelab', 'vlan-hosting', 'aws-vpc', 'homelab-family'] as const) {
     it(`--example ${example} writes a clean, commented topology whose schema line reaches the installed package`, async () => {
       // A project with gen installed as a dev dependency: node_modules/gen-topology is this package.
       const project = mkdtempSync(join(tmpdir(), 'gen-init-'));

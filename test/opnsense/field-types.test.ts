@@ -21,7 +21,7 @@ import { generateKeyPair } from '../../src/targets/wireguard/keys.js';
 import { siteToSite } from '../aws/fixtures.js';
 import { edit, modelOf, readExample } from '../helpers.js';
 import { MODELS_DIR, type ModelDef, checkConfig, loadModels } from './model-check.js';
-import { everyItem, withRelease } from './support.js';
+import { everyItem, withBoxCa, withRelease } from './support.js';
 
 /**
  * The model files of a point release: the series' newest ones, with the
@@ -42,8 +42,9 @@ function modelsOf(release: string): ModelDef[] {
   return [...loadModels(point.series).filter((m) => !point.from[m.className]), ...replaced];
 }
 
+/** The factory config.xml of a release, with the CA the box has (see withBoxCa). */
 function sample(release: string): string {
-  return readFileSync(join(MODELS_DIR, release.split('.').slice(0, 2).join('.'), 'config.xml.sample'), 'utf8');
+  return withBoxCa(readFileSync(join(MODELS_DIR, release.split('.').slice(0, 2).join('.'), 'config.xml.sample'), 'utf8'));
 }
 
 /** Sections that share a path, put together as in one config.xml. */
@@ -79,9 +80,13 @@ async function build(yaml: string, release: string) {
   return { sections, privateKey: pair.privateKey };
 }
 
-/** gen's fragments as one config: the instance key in place of its placeholder, as merge fills it. */
+/**
+ * gen's fragments as one config: the instance key in place of its
+ * placeholder, as merge fills it, and the CA the box has (see withBoxCa).
+ */
 function fragmentConfig(sections: readonly XmlElement[], privateKey: string): XmlElement {
-  const config = element('opnsense', [element('system', []), ...join_(sections.map((s) => structuredClone(s)))]);
+  const ca = parseXml(withBoxCa('<opnsense></opnsense>')).root.children.filter(isElement);
+  const config = element('opnsense', [element('system', []), ...ca, ...join_(sections.map((s) => structuredClone(s)))]);
   const fill = (n: XmlElement) => {
     n.children = n.children.map((c) => ('text' in c && c.text.startsWith(PRIVATE_KEY_PLACEHOLDER_PREFIX) ? { text: privateKey } : c));
     n.children.filter(isElement).forEach(fill);
@@ -93,6 +98,7 @@ function fragmentConfig(sections: readonly XmlElement[], privateKey: string): Xm
 const CASES = [
   { name: 'scenario A', yaml: () => readExample('homelab') },
   { name: 'scenario B', yaml: () => readExample('vlan-hosting') },
+  { name: 'family homelab', yaml: () => readExample('homelab-family') },
   { name: 'site-to-site', yaml: () => siteToSite() },
   { name: 'every item', yaml: everyItem },
 ];

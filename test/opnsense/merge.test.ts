@@ -15,6 +15,7 @@ import { instanceKeyPath, writeSecret } from '../../src/secrets.js';
 import { generateKeyPair } from '../../src/targets/wireguard/keys.js';
 import { edit, modelOf, readExample, root } from '../helpers.js';
 import { gen } from '../wireguard/cli.js';
+import { HOME_CA, hostsTopology } from './haproxy-topology.js';
 import { type Xml, parse, withRoutesAndGroups } from './support.js';
 
 const sample = (release: string) => readFileSync(join(root, 'test/opnsense/models', release, 'config.xml.sample'), 'utf8');
@@ -336,6 +337,25 @@ describe('bases merge refuses', async () => {
     expect(attempt(SAMPLE, null)).toThrow(/no private key for WireGuard instance wg0: expected home\/wireguard\/wg0.key/);
     expect(attempt(SAMPLE, generateKeyPair().privateKey)).toThrow(/does not belong to the public_key of instance wg0/);
     expect(attempt(SAMPLE, 'not a key')).toThrow(/is not a WireGuard key/);
+  });
+});
+
+describe('a TLS backend verified against a CA of the box', async () => {
+  const pair = generateKeyPair();
+  const yaml = edit(hostsTopology(), ['sites', 0, 'wireguard', 0, 'public_key'], pair.publicKey);
+  const sections = await sectionsOf(yaml);
+  const withCa = SAMPLE.replace('</opnsense>', `  <ca uuid="3a2c9a3e-1f41-4d2a-9c61-0e8f3d7a2b94">\n    <refid>${HOME_CA}</refid>\n    <descr>Home CA</descr>\n    <crt/>\n  </ca>\n</opnsense>`);
+
+  it('merges when the base has that CA', () => {
+    const merged = merge(withCa, sections, pair.privateKey);
+    const servers: Xml[] = parse(merged).opnsense.OPNsense.HAProxy.servers.server;
+    expect(servers.find((s) => s.name === 'nextcloud_nextcloud').sslCA).toBe(HOME_CA);
+  });
+
+  it('refuses a base without it: OPNsense would refuse the HAProxy settings', () => {
+    expect(() => merge(SAMPLE, sections, pair.privateKey)).toThrow(
+      `HAProxy server nextcloud_nextcloud is to verify its certificate against CA ${HOME_CA}, which the base has not (System > Trust > Authorities lists each CA's refid)`,
+    );
   });
 });
 

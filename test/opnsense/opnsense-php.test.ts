@@ -22,7 +22,7 @@ import { siteToSite } from '../aws/fixtures.js';
 import { edit, modelOf, readExample, root } from '../helpers.js';
 import { missing, titled } from '../system-tools.js';
 import { MODELS_DIR } from './model-check.js';
-import { everyItem, withRelease } from './support.js';
+import { BOX_CA, everyItem, withBoxCa, withRelease } from './support.js';
 
 const TOOL = join(root, 'test/tools/opnsense-php');
 const gitDir = (name: string) => {
@@ -53,6 +53,7 @@ function tagOf(series: string): string {
 const CASES = [
   { name: 'scenario A', yaml: () => readExample('homelab') },
   { name: 'scenario B', yaml: () => readExample('vlan-hosting') },
+  { name: 'family homelab', yaml: () => readExample('homelab-family') },
   { name: 'site-to-site', yaml: () => siteToSite() },
   { name: 'every item', yaml: everyItem },
 ];
@@ -73,16 +74,18 @@ const KNOWN_UPSTREAM = [
 /**
  * The factory config of a release as a box has it after the first boot: the
  * web GUI's own certificate (every box makes one), and the GUI moved off the
- * ports HAProxy serves (as the merge requires).
+ * ports HAProxy serves (as the merge requires); with the home CA the family
+ * homelab's backend is verified against.
  */
 const GUI_CERT = selfSignedCertificate(['OPNsense.internal']);
 function base(series: string): string {
   const sample = readFileSync(join(MODELS_DIR, series, 'config.xml.sample'), 'utf8');
   const b64 = (pem: string) => Buffer.from(pem).toString('base64');
   const cert = `  <cert uuid="3a9e5b0c-1d2f-4e6a-8b7c-9d0e1f2a3b4c">\n    <refid>6a1f0e2d3c4b5</refid>\n    <descr>Web GUI TLS certificate</descr>\n    <crt>${b64(GUI_CERT.certificatePem)}</crt>\n    <prv>${b64(GUI_CERT.privateKeyPem)}</prv>\n  </cert>\n`;
-  return sample
+  const box = sample
     .replace('<protocol>https</protocol>', '<protocol>https</protocol>\n      <ssl-certref>6a1f0e2d3c4b5</ssl-certref>\n      <port>8443</port>\n      <disablehttpredirect>1</disablehttpredirect>')
     .replace(/<\/opnsense>\n?$/, `${cert}</opnsense>\n`);
+  return withBoxCa(box);
 }
 
 interface Run {
@@ -163,7 +166,7 @@ describe.skipIf(skip)(titled("OPNsense's own code on merged configs", skip), () 
       for (const [descr, rules] of byDescr) {
         const lines = live.filter((l) => l.endsWith(`# ${descr}`));
         const fits = (line: string, rule: { action: string; iface: string; proto: string }) =>
-          line.startsWith(`${rule.action} in quick on ${device(rule.iface)} `) && (rule.proto === 'any' ? !line.includes(' proto ') : line.includes(` proto ${rule.proto} `));
+          line.startsWith(`${rule.action} in quick on ${device(rule.iface)} `) && (rule.proto === 'any' ? !line.includes(' proto ') : line.includes(` proto ${rule.proto === 'tcp/udp' ? '{tcp udp}' : rule.proto} `));
         // Each rule compiled to a live pf rule, and each pf rule of that description is one of gen's.
         for (const rule of rules) expect(lines.some((l) => fits(l, rule)), `${descr} on ${rule.iface}`).toBe(true);
         for (const line of lines) expect(rules.some((r) => fits(line, r)), line).toBe(true);
@@ -178,8 +181,8 @@ describe.skipIf(skip)(titled("OPNsense's own code on merged configs", skip), () 
         expect(run.ruleset.some((l) => l.startsWith(`nat on ${wan} inet from 10.0.1.0/24 to any -> (${wan}:0) port 1024:65535 `) && l.endsWith('# gen: NAT WireGuard wg0 tunnel to the WAN address'))).toBe(true);
       }
       if (name === 'scenario A') {
-        // The VPN's rule on the WireGuard group, to the management network by its interface.
-        expect(live.some((l) => l.startsWith('pass in quick on wireguard inet from {10.0.1.0/24} to {(vtnet1:network)} keep state ') && l.endsWith('# gen: policy rule vpn-to-management'))).toBe(true);
+        // The VPN's rule on the WireGuard group, from the tunnel network's alias to the management network by its interface.
+        expect(live.some((l) => l.startsWith('pass in quick on wireguard inet from $gen_net_wireguard to {(vtnet1:network)} keep state ') && l.endsWith('# gen: policy rule vpn-to-management'))).toBe(true);
         expect(live.some((l) => l.startsWith('block in quick on vtnet2 inet from {(vtnet2:network)} to {(self)} '))).toBe(true);
       }
     });
@@ -187,8 +190,9 @@ describe.skipIf(skip)(titled("OPNsense's own code on merged configs", skip), () 
 
   const noHaproxy = missing(['haproxy'], false);
   describe.skipIf(noHaproxy)(titled("haproxy.conf from OPNsense's HAProxy template", noHaproxy), () => {
-    // Scenario A, site-to-site and "every item" share their HAProxy setup: A and B cover both kinds of backend pool.
-    const haproxyCases = RELEASES.flatMap((series) => CASES.slice(0, 2).map((c) => ({ series, ...c })));
+    // Scenario A, site-to-site and "every item" share their HAProxy setup: A and B cover both kinds of backend
+    // pool, the family homelab routing by host name to a TLS backend verified against a CA.
+    const haproxyCases = RELEASES.flatMap((series) => CASES.slice(0, 3).map((c) => ({ series, ...c })));
     it.each(haproxyCases)('$series $name: renders, redirects to HTTPS, and haproxy -c accepts it', async ({ series, name, yaml }) => {
       const pair = generateKeyPair();
       let text = withRelease(yaml(), series);
@@ -232,6 +236,8 @@ describe.skipIf(skip)(titled("OPNsense's own code on merged configs", skip), () 
         }
         writeFileSync(local(frontend.crt_list_path), `${[...new Set(paths)].join('\n')}\n`);
       }
+      // The CA list of each server that verifies against a CA of the box (the box's setup script writes them).
+      for (const id of conf.matchAll(/ca-file \/tmp\/haproxy\/ssl\/(\S+)\.calist/g)) writeFileSync(local(`/tmp/haproxy/ssl/${id[1]}.calist`), BOX_CA.cert.certificatePem);
       // Debian's HAProxy (2.6) is older than the one OPNsense ships: these global keywords and the
       // stick-table type name came later, and are adapted (the rest is checked as rendered).
       const adapted = conf

@@ -132,6 +132,14 @@ describe('opnsense/rule-source-unplaced', () => {
     expect(rules.filter((r: { descr: string }) => r.descr.includes('branch-to-mgmt'))).toEqual([]);
   });
 
+  it('also for one address of the remote network', async () => {
+    let yaml = withOffice(readExample('vlan-hosting'));
+    yaml = edit(yaml, ['sites', 0, 'policy', 'rules', 3], { name: 'printer-to-mgmt', from: '10.50.0.9', to: 'mgmt', proto: 'tcp', ports: [631], action: 'pass' });
+    expect(findings(await lint(yaml), 'opnsense/rule-source-unplaced').map((d) => d.message)).toEqual([
+      'rule printer-to-mgmt: traffic from 10.50.0.9 (in office) enters through no interface gen knows; no filter rule is written for it',
+    ]);
+  });
+
   it('is quiet where WireGuard carries it (scenario A)', async () => {
     const yaml = edit(readExample('homelab'), ['sites', 0, 'remote_networks'], [{ name: 'office', cidr: '10.50.0.0/24' }]);
     let text = edit(yaml, ['sites', 0, 'policy', 'zones', 3], { name: 'branch', networks: ['office'] });

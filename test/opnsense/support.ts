@@ -1,5 +1,6 @@
 // Rendering and reading back OPNsense fragments in tests.
 import { XMLParser } from 'fast-xml-parser';
+import { selfSignedCertificate } from '../../src/opnsense/selfsigned.js';
 import { edit, readExample, render } from '../helpers.js';
 
 /** Elements that repeat in OPNsense configs (by parent), always read as arrays. */
@@ -133,4 +134,16 @@ export function withRoutesAndGroups(): string {
     { network: '203.0.113.0/24', via: '192.168.0.1' },
   ]);
   return edit(yaml, ['sites', 0, 'firewall', 'groups'], [{ name: 'internal', members: ['management', 'service'], description: 'Internal networks' }]);
+}
+
+/**
+ * The home CA of examples/homelab-family.yaml as the box has it (imported
+ * under System > Trust > Authorities): a base config with it, for the
+ * HAProxy servers that verify their backend against it.
+ */
+export const BOX_CA = { refid: '64f1c0d2a9b3e', cert: selfSignedCertificate(['Home CA']) };
+export function withBoxCa(config: string): string {
+  const crt = Buffer.from(BOX_CA.cert.certificatePem).toString('base64');
+  const ca = `  <ca uuid="3a2c9a3e-1f41-4d2a-9c61-0e8f3d7a2b94">\n    <refid>${BOX_CA.refid}</refid>\n    <descr>Home CA</descr>\n    <crt>${crt}</crt>\n  </ca>\n`;
+  return config.replace(/<\/opnsense>\s*$/, `${ca}</opnsense>\n`);
 }

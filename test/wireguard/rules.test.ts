@@ -56,7 +56,7 @@ describe('WireGuard lint rules', async () => {
     const reach = edit(homelab, [...wg0, 'reach'], ['management', 'service']);
     const blocked = edit(reach, ['sites', 0, 'policy', 'rules'], [block({}), ...rules]);
     expect(only(await lint(blocked), 'wg/reach-without-pass').map((d) => d.message)).toEqual([
-      "wg0 clients route 10.1.0.0/24 into the tunnel, but no pass rule from the VPN's zone allows it",
+      'wg0 clients route 10.1.0.0/24 into the tunnel, but no pass rule lets mac-workstation, laptop-john reach it',
     ]);
     const onePort = edit(reach, ['sites', 0, 'policy', 'rules'], [block({ proto: 'tcp', ports: [5432] }), ...rules]);
     expect((await lint(onePort)).filter((d) => d.severity === 'error')).toEqual([]);

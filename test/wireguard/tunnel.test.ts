@@ -117,7 +117,7 @@ describe.skipIf(whyTunnel)(titled('handshake and ping between two namespaces', w
     const server = join(dir, 'server.conf');
     expect((await gen('wg', 'export', 'e2e-laptop', '-f', topology, '-o', client)).code).toBe(0);
     expect((await gen('wg', 'export-instance', '-f', topology, '-o', server)).code).toBe(0);
-    expect(readFileSync(client, 'utf8')).toContain('AllowedIPs = 10.0.0.0/24, 10.0.1.0/24, 10.1.0.0/24');
+    expect(readFileSync(client, 'utf8')).toContain('AllowedIPs = 10.0.0.0/23, 10.1.0.0/24');
 
     // 10.0.0.1 and 10.1.0.1 stand for the firewall's management and service addresses.
     const result = attempt(e2e, [server, client, '10.0.0.1', '10.1.0.1']);

@@ -16,7 +16,8 @@ function endpoint(name: 'source' | 'destination', value: Endpoint, port?: string
     value.kind === 'any' ? leaf('any', '') : undefined,
     value.kind === 'network' ? leaf('network', value.value) : undefined,
     value.kind === 'address' ? leaf('address', value.value) : undefined,
-    value.kind === 'address' && value.not ? leaf('not', '1') : undefined,
+    value.kind === 'alias' ? leaf('address', value.name) : undefined,
+    (value.kind === 'address' || value.kind === 'alias') && value.not ? leaf('not', '1') : undefined,
     port !== undefined ? leaf('port', port) : undefined,
   ]);
 }
@@ -44,7 +45,12 @@ export function filterRuleElement(rule: FilterRule): XmlElement {
 
 /** An MVC address: any, a network name (lan, wanip, (self)), an alias or a CIDR (NetworkAliasField). */
 function net(value: Endpoint): string {
-  return value.kind === 'any' ? 'any' : value.value;
+  return value.kind === 'any' ? 'any' : value.kind === 'alias' ? value.name : value.value;
+}
+
+/** A negated address or alias (source_not / destination_not). */
+function negated(value: Endpoint): boolean {
+  return (value.kind === 'address' || value.kind === 'alias') && value.not === true;
 }
 
 /** The same rule as an MVC filter rule: protocols upper case (ProtocolField), "keep" state. */
@@ -61,10 +67,10 @@ export function mvcRuleElement(ctx: OpnsenseContext, rule: FilterRule, sequence:
     ipprotocol: 'inet',
     protocol: rule.protocol === undefined ? 'any' : rule.protocol.toUpperCase(),
     source_net: net(rule.source),
-    source_not: mvcFlag(rule.source.kind === 'address' && rule.source.not === true),
+    source_not: mvcFlag(negated(rule.source)),
     source_port: '',
     destination_net: net(rule.destination),
-    destination_not: mvcFlag(rule.destination.kind === 'address' && rule.destination.not === true),
+    destination_not: mvcFlag(negated(rule.destination)),
     destination_port: rule.port ?? '',
     log: mvcFlag(rule.log),
     description: rule.description,
@@ -74,7 +80,7 @@ export function mvcRuleElement(ctx: OpnsenseContext, rule: FilterRule, sequence:
 export const filterArea: Area = {
   file: 'filter.xml',
   build(ctx) {
-    const rules = compilePolicy(ctx);
+    const { rules } = compilePolicy(ctx);
     const { filterRules, outboundNatRules } = ctx.release.forms;
     // <filter> on every release: the normalization rules live there, and an empty one still tells the
     // merge to remove what an earlier merge wrote there (legacy rules before 26.7, clamps of a dropped tunnel).

@@ -1,14 +1,23 @@
-// HAProxy (MVC //OPNsense/HAProxy, os-haproxy): servers, backend pools
-// linked to their servers by UUID, frontends with bind, TLS offloading
-// (certificate by refid) and the default backend by UUID. A frontend with
-// http_redirect gets a second frontend on port 80 that redirects to HTTPS.
-// Every item carries every field of the release's model: the haproxy.conf
-// template reads config.xml, and renders e.g. "option " with no keyword
-// for a frontend without connectionBehaviour, which HAProxy refuses.
+// HAProxy (MVC //OPNsense/HAProxy, os-haproxy): servers (plain or TLS,
+// verified against a CA), backend pools linked to their servers and their
+// health check by UUID, frontends with bind, TLS offloading (certificates
+// by refid) or passthrough, the default backend by UUID, and one rule per
+// host name: an ACL on the Host header (HTTP) or the SNI (passthrough,
+// after an inspect delay that lets the TLS hello arrive) and a use_backend
+// action. A frontend with http_redirect gets a second frontend on port 80
+// that redirects to HTTPS. Every item carries every field of the release's
+// model: the haproxy.conf template reads config.xml, and renders e.g.
+// "option " with no keyword for a frontend without connectionBehaviour,
+// which HAProxy refuses.
+import type { HaproxyBackend, HaproxyFrontend } from '../../model.js';
+import { type HaproxyRule, haproxyItemName, haproxyRuleFields } from '../../targets/opnsense/haproxy-actions.js';
 import { type Area, type OpnsenseContext, mvcFlag } from './context.js';
-import { type FieldValues, modelItem, modelSection } from './fields.js';
+import { modelItem, modelSection } from './fields.js';
 import { certificateRefid, uniqueId } from './ids.js';
 import type { XmlElement } from './xml.js';
+
+/** How long a passthrough frontend waits for the TLS hello before it routes by SNI. */
+const INSPECT_DELAY = '5s';
 
 export function haproxyUuids(ctx: OpnsenseContext) {
   return {
@@ -17,15 +26,93 @@ export function haproxyUuids(ctx: OpnsenseContext) {
     frontend: (name: string) => ctx.uuid('haproxy-frontend', name),
     redirectFrontend: (name: string) => ctx.uuid('haproxy-frontend', `${name}/http-redirect`),
     redirectAction: (name: string) => ctx.uuid('haproxy-action', `${name}/http-redirect`),
+    healthcheck: (backend: string) => ctx.uuid('haproxy-healthcheck', backend),
+    acl: (frontend: string, name: string) => ctx.uuid('haproxy-acl', `${frontend}/${name}`),
+    action: (frontend: string, name: string) => ctx.uuid('haproxy-action', `${frontend}/${name}`),
   };
 }
 
-/** A permanent redirect to HTTPS, in the release's form of a rule action. */
-function redirectToHttps(ctx: OpnsenseContext): FieldValues {
-  const redirect = 'scheme https code 301';
-  return ctx.release.forms.haproxyActions === 'http-request'
-    ? { enabled: '1', type: 'http-request', http_request_action: 'redirect', http_request_option: redirect }
-    : { type: 'http-request_redirect', http_request_redirect: redirect };
+function healthcheckItem(ctx: OpnsenseContext, backend: HaproxyBackend): XmlElement | undefined {
+  const check = backend.check;
+  if (check.type === 'none') return undefined;
+  const http = check.type === 'http';
+  return modelItem(ctx, 'haproxy', 'healthchecks.healthcheck', haproxyUuids(ctx).healthcheck(backend.name), {
+    name: haproxyItemName(`${backend.name}_check`),
+    description: `gen: health check of backend ${backend.name}`,
+    type: check.type,
+    interval: '2s',
+    ssl: 'nopref',
+    ...(http
+      ? {
+          http_method: 'get',
+          http_uri: check.path,
+          // HTTP/1.1 with the Host header of a site the backend serves: many applications refuse other hosts.
+          http_version: 'http11',
+          http_host: check.host ?? 'localhost',
+        }
+      : {}),
+  });
+}
+
+interface FrontendRules {
+  acls: XmlElement[];
+  actions: XmlElement[];
+  /** UUIDs of the frontend's actions, in order. */
+  linked: string[];
+}
+
+/** The ACLs and actions that route a frontend's host names (and let the TLS hello in first, for passthrough). */
+function hostRules(ctx: OpnsenseContext, frontend: HaproxyFrontend, backendUuid: ReadonlyMap<string, string>): FrontendRules {
+  const ids = haproxyUuids(ctx);
+  const out: FrontendRules = { acls: [], actions: [], linked: [] };
+  if (frontend.hosts.length === 0) return out;
+  const acl = (key: string, description: string, condition: [string, string]) => {
+    const uuid = ids.acl(frontend.name, key);
+    out.acls.push(
+      modelItem(ctx, 'haproxy', 'acls.acl', uuid, {
+        id: uniqueId(ctx.site.name, 'haproxy-acl', `${frontend.name}/${key}`),
+        name: haproxyItemName(`${frontend.name}_${key}`),
+        description,
+        expression: condition[0],
+        negate: '0',
+        caseSensitive: '0',
+        [condition[0]]: condition[1],
+      }),
+    );
+    return uuid;
+  };
+  const action = (key: string, description: string, rule: HaproxyRule, acls: string[]) => {
+    const uuid = ids.action(frontend.name, key);
+    out.actions.push(
+      modelItem(ctx, 'haproxy', 'actions.action', uuid, {
+        name: haproxyItemName(`${frontend.name}_${key}`),
+        description,
+        testType: 'if',
+        linkedAcls: acls.join(','),
+        operator: 'and',
+        ...haproxyRuleFields(ctx.release.forms.haproxyActions, rule),
+      }),
+    );
+    out.linked.push(uuid);
+  };
+  if (frontend.passthrough) {
+    // SNI is in the TLS client hello: wait for it, then accept the connection and route.
+    action('inspect_delay', `gen: wait for the TLS hello on frontend ${frontend.name}`, { kind: 'inspect-delay', delay: INSPECT_DELAY }, []);
+    const hello = acl('tls_hello', `gen: a TLS client hello on frontend ${frontend.name}`, ['ssl_hello_type', 'x1']);
+    action('accept_tls', `gen: accept a TLS hello on frontend ${frontend.name}`, { kind: 'content-accept' }, [hello]);
+  }
+  for (const host of frontend.hosts) {
+    const key = `host_${host.name.replace('*', 'any')}`;
+    // A wildcard matches the end of the name; the Host header carries the port when it is not the scheme's default one.
+    const wildcard = host.name.startsWith('*.');
+    const name = wildcard ? host.name.slice(1) : host.name;
+    const standard = frontend.port === 80 || frontend.port === 443;
+    const value = frontend.passthrough || standard ? name : `${name} ${name}:${frontend.port}`;
+    const expression = frontend.passthrough ? (wildcard ? 'ssl_sni_end' : 'ssl_sni') : wildcard ? 'hdr_end' : 'hdr';
+    const condition = acl(key, `gen: ${frontend.passthrough ? 'SNI' : 'Host'} ${host.name}`, [expression, value]);
+    action(`route_${host.name.replace('*', 'any')}`, host.description ?? `gen: ${host.name} to backend ${host.backend}`, { kind: 'use-backend', backend: backendUuid.get(host.backend)! }, [condition]);
+  }
+  return out;
 }
 
 export const haproxyArea: Area = {
@@ -48,8 +135,10 @@ export const haproxyArea: Area = {
           port: server.port,
           mode: 'active',
           type: 'static',
-          ssl: '0',
-          sslVerify: '1',
+          ssl: mvcFlag(backend.tls !== undefined),
+          sslSNI: backend.tls?.sni,
+          sslVerify: mvcFlag(backend.tls?.verify !== 'none'),
+          sslCA: backend.tls?.ca,
           weight: '',
         }),
       ),
@@ -60,17 +149,23 @@ export const haproxyArea: Area = {
         enabled: '1',
         name: backend.name,
         description: backend.description,
-        mode: 'http',
+        mode: backend.mode,
         algorithm: backend.algorithm,
         linkedServers: backend.servers.map((s) => ids.server(backend.name, s.name)).join(','),
-        healthCheckEnabled: mvcFlag(backend.healthCheck),
-        healthCheck: '',
+        healthCheckEnabled: mvcFlag(backend.check.type !== 'none'),
+        healthCheck: backend.check.type === 'none' ? '' : ids.healthcheck(backend.name),
       }),
     );
+    const healthchecks = backends.flatMap((backend) => healthcheckItem(ctx, backend) ?? []);
     const frontendItems: XmlElement[] = [];
+    const acls: XmlElement[] = [];
     const actions: XmlElement[] = [];
     for (const frontend of frontends) {
-      const refid = frontend.certificate !== undefined ? certificateRefid(site, frontend.certificate) : undefined;
+      const refids = frontend.certificates.map((c) => certificateRefid(site, c));
+      const refid = refids[0];
+      const rules = hostRules(ctx, frontend, backendUuid);
+      acls.push(...rules.acls);
+      actions.push(...rules.actions);
       frontendItems.push(
         modelItem(ctx, 'haproxy', 'frontends.frontend', ids.frontend(frontend.name), {
           id: uniqueId(site, 'haproxy-frontend', frontend.name),
@@ -79,15 +174,16 @@ export const haproxyArea: Area = {
           description: frontend.description,
           bind: `${frontend.address}:${frontend.port}`,
           bindOptions: '',
-          mode: 'http',
-          defaultBackend: backendUuid.get(frontend.defaultBackend),
+          // "ssl" is the model's TCP mode for TLS passed through.
+          mode: frontend.passthrough ? 'ssl' : 'http',
+          defaultBackend: frontend.defaultBackend && backendUuid.get(frontend.defaultBackend),
           ssl_enabled: mvcFlag(refid !== undefined),
-          ssl_certificates: refid,
+          ssl_certificates: refids.join(','),
           ssl_default_certificate: refid,
           ssl_hstsEnabled: mvcFlag(refid !== undefined),
-          forwardFor: '1',
+          forwardFor: mvcFlag(!frontend.passthrough),
           connectionBehaviour: 'http-keep-alive',
-          linkedActions: '',
+          linkedActions: rules.linked.join(','),
         }),
       );
       if (frontend.httpRedirect) {
@@ -100,7 +196,7 @@ export const haproxyArea: Area = {
             bind: `${frontend.address}:80`,
             bindOptions: '',
             mode: 'http',
-            defaultBackend: backendUuid.get(frontend.defaultBackend),
+            defaultBackend: frontend.defaultBackend && backendUuid.get(frontend.defaultBackend),
             ssl_enabled: '0',
             ssl_certificates: '',
             ssl_default_certificate: '',
@@ -117,7 +213,7 @@ export const haproxyArea: Area = {
             testType: 'if',
             linkedAcls: '',
             operator: 'and',
-            ...redirectToHttps(ctx),
+            ...haproxyRuleFields(ctx.release.forms.haproxyActions, { kind: 'redirect', option: 'scheme https code 301' }),
           }),
         );
       }
@@ -127,6 +223,8 @@ export const haproxyArea: Area = {
       frontends: { frontend: frontendItems },
       backends: { backend: backendItems },
       servers: { server: servers },
+      healthchecks: { healthcheck: healthchecks },
+      acls: { acl: acls },
       actions: { action: actions },
     });
   },

@@ -1,0 +1,42 @@
+// How the os-haproxy model stores the rules ("actions") gen writes, in the
+// release's form (releases/: haproxyActions): model 4.1.0 (up to 26.1.1)
+// names each rule in its type ("tcp-request_inspect-delay",
+// "http-request_redirect"), model 5.0.0 (26.1.2 on) has a generic type with
+// an action and an option field, and renders only rules with enabled = 1.
+// use_backend is the same in both (net/haproxy/.../HAProxy.xml and
+// haproxy.conf, plugins 25.7.11 and 26.7.2).
+import type { ReleaseForms } from './release-types.js';
+
+export type HaproxyRule =
+  | { kind: 'use-backend'; backend: string }
+  | { kind: 'inspect-delay'; delay: string }
+  | { kind: 'content-accept' }
+  | { kind: 'redirect'; option: string };
+
+type Form = ReleaseForms['haproxyActions'];
+
+/** The fields of a rule after its name, description and conditions, in a release's form. */
+export function haproxyRuleFields(form: Form, rule: HaproxyRule): Record<string, string> {
+  const generic = form === 'http-request';
+  // Model 5.0.0 renders a rule only with enabled = 1 (a required field); 4.1.0 has no such field.
+  const enabled: Record<string, string> = generic ? { enabled: '1' } : {};
+  switch (rule.kind) {
+    case 'use-backend':
+      return { ...enabled, type: 'use_backend', use_backend: rule.backend };
+    case 'inspect-delay':
+      return generic
+        ? { ...enabled, type: 'tcp-request', tcp_request_action: 'inspect-delay', tcp_request_option: rule.delay }
+        : { type: 'tcp-request_inspect-delay', tcp_request_inspect_delay: rule.delay };
+    case 'content-accept':
+      return generic ? { ...enabled, type: 'tcp-request', tcp_request_action: 'content_accept' } : { type: 'tcp-request_content_accept' };
+    case 'redirect':
+      return generic
+        ? { ...enabled, type: 'http-request', http_request_action: 'redirect', http_request_option: rule.option }
+        : { type: 'http-request_redirect', http_request_redirect: rule.option };
+  }
+}
+
+/** ACL and rule names: the model refuses tabs and , ; . [ ] { } ^ in them. */
+export function haproxyItemName(text: string): string {
+  return text.replace(/[\t,;.[\]{}^]/g, '_');
+}
