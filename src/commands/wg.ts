@@ -79,9 +79,10 @@ export function registerWgCommands(cli: Command, setExit: (code: number) => void
       .requiredOption('--role <role>', 'role whose address range the peer gets an address from')
       .option('--public-key <key>', 'public key made on the device (gen then keeps no private key)')
       .option('--description <text>', 'description of the peer')
+      .option('--tunnel-name <name>', "the client's tunnel name, when the peer's name would make a file name wg-quick refuses (at most 15 characters with -lan and an instance prefix)")
       .option('--qr', 'then print the QR code of its client file for the mobile apps (as gen wg export NAME --qr)')
       .option('--force', 'replace a leftover private key of the same name'),
-  ).action(async (name: string, positional: string | undefined, options: ScopeOptions & { role: string; publicKey?: string; description?: string; qr?: boolean; force?: boolean }) => {
+  ).action(async (name: string, positional: string | undefined, options: ScopeOptions & { role: string; publicKey?: string; description?: string; tunnelName?: string; qr?: boolean; force?: boolean }) => {
     await run(setExit, async () => (await actions()).addPeer(name, scoped(positional, options, EDITS)));
   });
 

@@ -11,7 +11,7 @@ export const wireguardClientRules: Rule[] = [
     severity: 'error',
     summary: 'A client file name that wg-quick and the WireGuard Android app refuse: more than 15 characters, or characters other than letters, digits and _=+.-.',
     why: 'The file name without .conf becomes the tunnel name: wg-quick takes it as the interface name (at most 15 characters of [a-zA-Z0-9_=+.-]) and refuses the file otherwise, and the Android app refuses to import it ("Invalid name"). The -lan suffix and an instance prefix count too.',
-    hint: 'Set tunnel_name on the peer to a shorter name (leave room for -lan and an instance prefix), or shorten the peer name.',
+    hint: 'Set tunnel_name on the peer to a shorter name (leave room for -lan and an instance prefix; gen wg add-peer takes it as --tunnel-name), or shorten the peer name.',
     check(model, report) {
       for (const site of model.sites) {
         const instancePrefix = site.wireguard.length > 1;

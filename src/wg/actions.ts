@@ -103,7 +103,7 @@ export async function keygenInstance(options: CommonOptions & { force?: boolean 
   });
 }
 
-export async function addPeer(name: string, options: CommonOptions & { role: string; publicKey?: string; description?: string; qr?: boolean; force?: boolean }): Promise<void> {
+export async function addPeer(name: string, options: CommonOptions & { role: string; publicKey?: string; description?: string; tunnelName?: string; qr?: boolean; force?: boolean }): Promise<void> {
   // The name becomes a file name in the secrets directory: check it before any path is built.
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.test(name)) throw new CommandError(`"${name}" is not a peer name (letters, digits, '_', '.', '-'; starts with a letter or digit)`);
   const publicKeyGiven = options.publicKey === undefined ? undefined : checkedPublicKey(options.publicKey);
@@ -123,6 +123,7 @@ export async function addPeer(name: string, options: CommonOptions & { role: str
 
     const entries: [string, string][] = [
       ['name', name],
+      ...(options.tunnelName === undefined ? [] : [['tunnel_name', options.tunnelName] as [string, string]]),
       ['role', options.role],
       ['address', address],
       ['public_key', publicKey],

@@ -73,7 +73,8 @@ describe('docs/topology.md answers questions', () => {
 
   it('documents the networks of a zone', () => {
     const zones = page.slice(page.indexOf('\n## policy › zones\n'));
-    expect(zones).toMatch(/\n\| `networks` \| list of string \| yes \| The networks the zone is made of, [^\n]*Refers to networks: /);
+    expect(zones).toMatch(/\n\| `members` \| list of \[policyObject\]\(#policyobject\) \| {2}\| The zone's policy objects: [^\n]*Refers to policy objects: /);
+    expect(zones).toMatch(/\n\| `networks` \| list of \[policyObject\]\(#policyobject\) \| {2}\| The networks of the zone, the older name of members[^\n]*Refers to networks: /);
   });
 
   it('listen_port is required, as the instance needs it (no separate rule says so)', () => {

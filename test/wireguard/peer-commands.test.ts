@@ -12,7 +12,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { qrPayload, terminalQr } from '../../src/render/wireguard/qr.js';
 import { generateKeyPair, publicKeyOf } from '../../src/targets/wireguard/keys.js';
-import { edit, root, shortTunnelNames } from '../helpers.js';
+import { edit, render, root, shortTunnelNames } from '../helpers.js';
 import { gen, topologyCases } from './cli.js';
 
 const original = readFileSync(join(root, 'topology.yaml'), 'utf8');
@@ -63,6 +63,14 @@ describe('gen wg add-peer', () => {
     const wireguard = parse(current()).sites[0].wireguard;
     expect(wireguard[1].peers).toEqual([expect.objectContaining({ name: 'anna', role: 'laptop', address: '10.0.2.2' })]);
     expect(existsSync(join(secrets, 'home/wireguard/wg1/peers/anna.key'))).toBe(true);
+    // A name whose files would be longer than wg-quick takes is refused, unless a tunnel name shortens them.
+    const long = await gen('wg', 'add-peer', 'laptop-berta', '--role', 'laptop', topology);
+    expect([long.code, long.stderr]).toEqual([1, expect.stringContaining('client file wg1-laptop-berta.conf would not import')]);
+    const named = await gen('wg', 'add-peer', 'laptop-berta', '--role', 'laptop', '--tunnel-name', 'berta', topology);
+    expect([named.code, named.stdout]).toEqual([0, '10.0.2.3\n']);
+    expect(parse(current()).sites[0].wireguard[1].peers[1]).toEqual(expect.objectContaining({ name: 'laptop-berta', tunnel_name: 'berta', address: '10.0.2.3' }));
+    const files = [...(await render(current())).keys()].filter((f) => f.includes('/wireguard/') && f.includes('berta'));
+    expect(files).toEqual(['home/wireguard/wg1-berta.conf']);
     // A role neither instance has names the roles there are.
     const none = await gen('wg', 'add-peer', 'x', '--role', 'printer', topology);
     expect([none.code, none.stderr]).toEqual([2, 'gen: no WireGuard instance has a role printer (roles: laptop, mobile, reserved, server, workstation)\n']);
