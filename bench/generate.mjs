@@ -60,7 +60,7 @@ export function siteTopology({ peers = 0, rules = 0, vlans = 0 } = {}) {
             },
           ],
         },
-        firewall: { name: 'opnsense', release: '25.7', vm: { id: 102, host: 'pve' }, interfaces },
+        firewall: { name: 'opnsense', release: '26.7', vm: { id: 102, host: 'pve' }, interfaces },
         wireguard: [
           {
             name: 'wg0',
