@@ -115,7 +115,7 @@ function siteOf(n: number): string {
 
 /** The resolve stage alone, as lint runs it, with the work it did. */
 async function resolved(text: string): Promise<{ model: Model; work: number }> {
-  const loaded = loadTopologyText(text);
+  const loaded = loadTopologyText(text, 'topology.yaml');
   if (!loaded.ok) throw new Error('does not load');
   const validated = await validateTopology(loaded.loaded);
   if (!validated.ok) throw new Error(JSON.stringify(validated.diagnostics.slice(0, 3)));
