@@ -34,9 +34,13 @@ export function siteTopology({ peers = 0, rules = 0, vlans = 0 } = {}) {
     { name: 'management-out', from: 'management', to: 'any', action: 'pass' },
     { name: 'service-internet-only', from: 'service', to: 'internet', action: 'pass' },
   ];
+  // Exceptions carved out of management-out, which passes everything from management: before it,
+  // each block decides its port (after it, none could ever match; a pass would change nothing).
+  const generated = [];
   for (let r = 0; r < rules; r++) {
-    zoneRules.push({ name: `generated-${r}`, from: 'management', to: 'service', proto: 'tcp', ports: [1 + (r % 65535)], action: r % 7 === 0 ? 'block' : 'pass' });
+    generated.push({ name: `generated-${r}`, from: 'management', to: 'service', proto: 'tcp', ports: [1 + (r % 65535)], action: 'block' });
   }
+  zoneRules.splice(2, 0, ...generated);
   return {
     version: 1,
     name: 'bench',
@@ -79,6 +83,52 @@ export function siteTopology({ peers = 0, rules = 0, vlans = 0 } = {}) {
       },
     ],
   };
+}
+
+/**
+ * A site whose policy names objects: `peers` WireGuard peers in three
+ * roles, `services` services, and `rules` rules from peers, roles and zones
+ * to services, CIDRs and zones, with ports and ranges (some shadowed).
+ */
+export function policyTopology({ peers = 2000, services = 500, rules = 5000 } = {}) {
+  const base = siteTopology({ peers: 0 });
+  const site = base.sites[0];
+  site.firewall.interfaces = site.firewall.interfaces.map((i) => (i.name === 'service' ? { ...i, address: '10.1.0.1/16' } : i));
+  const wg = site.wireguard[0];
+  wg.roles = [
+    { name: 'admin', from: '10.200.0.2', to: '10.200.0.255' },
+    { name: 'family', from: '10.200.1.0', to: '10.200.127.255' },
+    { name: 'remote', from: '10.200.128.0', to: '10.200.255.254' },
+  ];
+  const tunnelBase = (10 << 24) | (200 << 16);
+  wg.peers = Array.from({ length: peers }, (_, i) => {
+    const role = i < 200 ? 'admin' : i % 10 === 0 ? 'remote' : 'family';
+    const offset = role === 'admin' ? 2 + i : role === 'family' ? 256 + i : 32768 + i;
+    return { name: `peer-${i}`, role, address: ip(tunnelBase + offset), public_key: key(`p${i}`) };
+  });
+  site.services = Array.from({ length: services }, (_, i) => ({ name: `svc-${i}`, network: 'service', address: ip(((10 << 24) | (1 << 16)) + 256 + i), port: 1024 + (i % 4000) }));
+  site.policy = {
+    zones: [
+      { name: 'management', members: ['management'] },
+      { name: 'service', members: ['service'] },
+      { name: 'admins', members: ['wg0/admin', '10.0.0.0/28'] },
+      { name: 'family', members: ['wg0/family', 'wg0/remote'] },
+    ],
+    rules: Array.from({ length: rules }, (_, r) => {
+      const name = `rule-${r}`;
+      switch (r % 4) {
+        case 0:
+          return { name, from: `peer-${r % peers}`, to: `svc-${r % services}`, action: 'pass' };
+        case 1:
+          return { name, from: 'wg0/family', to: `svc-${r % services}`, proto: 'tcp', ports: [1000 + (r % 5000), `${2000 + (r % 100)}-${2100 + (r % 100)}`], action: 'pass' };
+        case 2:
+          return { name, from: 'admins', to: `10.1.${r % 256}.0/28`, proto: 'udp', ports: [53], action: r % 3 ? 'pass' : 'block' };
+        default:
+          return { name, from: `peer-${(r * 7) % peers}`, to: 'management', proto: 'tcp', ports: [22], action: 'block' };
+      }
+    }),
+  };
+  return base;
 }
 
 /** A VPC with `subnets` subnets across two AZs and `rules` security-group rules. */

@@ -15,10 +15,10 @@ export function schemaMarkdown(schema) {
     if (s.$ref) {
       const name = refName(s.$ref);
       const target = defs[name];
-      return target.type === 'object' ? `[${name}](#${name.toLowerCase()})` : typeOf(target) || name;
+      return target.type === 'object' || target.examples ? `[${name}](#${name.toLowerCase()})` : typeOf(target) || name;
     }
     if (s.const !== undefined) return `\`${JSON.stringify(s.const)}\``;
-    if (s.enum) return s.enum.map((v) => `\`${v}\``).join(' \\| ');
+    if (s.enum) return s.enum.map((v) => `\`${v}\``).join(' | ');
     if (s.anyOf) return s.anyOf.map(typeOf).join(' or ');
     if (s.type === 'array') return `list of ${typeOf(s.items)}`;
     if (s.type === 'object' && s.properties) return 'mapping (below)';
@@ -36,12 +36,18 @@ export function schemaMarkdown(schema) {
       const def = p.default !== undefined ? ` Default: \`${JSON.stringify(p.default)}\`.` : '';
       return `| \`${key}\` | ${cell(typeOf(p))} | ${required.has(key) ? 'yes' : ''} | ${cell(description)}${cell(def)} |`;
     });
+    // A value kind with examples (not a mapping) gets a section of its own: its description and the examples.
+    if (!s.properties) {
+      sections.push(`## ${title}`, '', ...(s.description ? [s.description, ''] : []), `Examples: ${(s.examples ?? []).map((e) => `\`${e}\``).join(', ')}.`, '');
+      return;
+    }
     sections.push(`## ${title}`, '', ...(s.description ? [s.description, ''] : []), '| key | value | required | meaning |', '|---|---|---|---|', ...rows, '');
     // Nested inline mappings and referenced mappings get their own sections.
     for (const [key, p] of Object.entries(s.properties ?? {})) {
       const item = p.type === 'array' ? p.items : p;
       if (item?.type === 'object' && item.properties) section(`${title} › ${key}`, `${anchorName}.${key}`, item);
-      if (item?.$ref && defs[refName(item.$ref)]?.type === 'object') section(refName(item.$ref), refName(item.$ref), defs[refName(item.$ref)]);
+      const target = item?.$ref ? defs[refName(item.$ref)] : undefined;
+      if (target?.type === 'object' || target?.examples) section(refName(item.$ref), refName(item.$ref), target);
     }
   }
   section('topology', 'topology', schema);

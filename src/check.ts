@@ -19,7 +19,7 @@ export function toDiagnostic(finding: Finding, source: SourceMap): Diagnostic {
     rule: rule.id,
     severity: rule.severity,
     message: finding.message,
-    hint: rule.hint,
+    hint: finding.hint ?? rule.hint,
     location: source.locate(finding.path, { key: finding.key }),
   };
   if (finding.related?.length) {

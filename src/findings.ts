@@ -10,6 +10,8 @@ export interface Finding {
   /** Point at the key of the last path segment rather than its value. */
   key?: boolean;
   related?: { message: string; path: Path }[];
+  /** A fix specific to this finding, shown instead of the rule's general one. */
+  hint?: string;
 }
 
 export type Report = (finding: Finding) => void;

@@ -2,8 +2,16 @@
 // rule in the compiled order decides, default deny, as pf's quick rules do)
 // and against AWS security groups (allow-only, stateful). Used by policy
 // tests; the verdict names the rule that decided it.
+//
+// A flow's ends are sets of addresses (a zone, a network, a role, a peer,
+// a service, an address, the internet, the firewall): the flow is cut into
+// the cells in which the same rules match, and every cell must get the
+// expected verdict.
+import { ADDRESS_SPACE, type Range, type Ranges, intersect, overlaps, subtract, toCidrs, union } from './intervals.js';
 import type { FlowTest, Model, Network, PolicyRule, SecurityGroup, SecurityGroupRule, Site, Vpc } from './model.js';
 import { containsBlock, parseCidr } from './net.js';
+import { DYNAMIC_ADDRESS, type Match, PROTOCOL, siteMatches } from './resolve/matches.js';
+import { type Leaf, type Node, partition } from './resolve/partition.js';
 import { ipProtocol } from './targets/aws/security-groups.js';
 
 export interface Verdict {
@@ -11,108 +19,124 @@ export interface Verdict {
   /** What decided: a rule's origin, or the default. */
   decidedBy: string;
   path?: PolicyRule['path'];
+  /** The part of the flow this verdict is for, when the flow's ends were cut ("10.0.1.2/32 → 10.1.0.0/24"). */
+  part?: string;
 }
 
-type Endpoint = { kind: 'internet' } | { kind: 'network'; id: string } | { kind: 'wan' } | { kind: 'self' };
-
-function protoMatches(rule: string, flow: FlowTest['proto']): boolean {
-  if (rule === 'any') return true;
-  if (rule === 'tcp/udp') return flow === 'tcp' || flow === 'udp';
-  return rule === flow;
-}
-
-function portMatches(ports: readonly string[], port: number | undefined): boolean {
-  if (ports.length === 0) return true;
-  if (port === undefined) return false;
-  return ports.some((p) => {
-    const [from, to = from] = p.split('-').map(Number);
-    return from !== undefined && to !== undefined && port >= from && port <= to;
-  });
-}
-
-/** The action a rule takes on the flow, or undefined when it does not match. */
-function ruleDecision(rule: PolicyRule, src: Endpoint, dst: Endpoint, site: Site, flow: FlowTest): PolicyRule['action'] | undefined {
-  if (rule.from.kind === 'wan' ? src.kind !== 'internet' : src.kind !== 'network' || !rule.fromNetworks.includes(src.id)) return undefined;
-  if (!protoMatches(rule.proto, flow.proto) || !portMatches(rule.ports, flow.port)) return undefined;
-  switch (rule.to.kind) {
-    case 'wan-address':
-      return dst.kind === 'wan' ? rule.action : undefined;
-    case 'zone':
-      return dst.kind === 'network' && rule.toNetworks.includes(dst.id) ? rule.action : undefined;
-    case 'any':
-      return rule.action;
-    case 'internet': {
-      // Compiled as a block of the firewall itself and of the internal networks,
-      // then the rule's action for the rest.
-      const internal = dst.kind === 'self' || dst.kind === 'wan' || (dst.kind === 'network' && site.internalNetworks.includes(dst.id));
-      return internal && rule.action === 'pass' ? 'block' : rule.action;
-    }
-    case 'self':
-      return dst.kind === 'self' || dst.kind === 'wan' ? rule.action : undefined;
+/** The addresses of a flow's end in a site: an object or zone resolved with the test, or a built-in. */
+export function flowEnd(site: Site, flow: FlowTest, side: 'from' | 'to'): Range[] {
+  const { space } = siteMatches(site);
+  const name = flow[side];
+  const objects = (side === 'from' ? flow.fromObjects : flow.toObjects) ?? site.policy.zones.find((z) => z.name === name)?.members;
+  if (objects) return objects.reduce<Range[]>((acc, o) => union(acc, o.ranges), []);
+  if (name === 'internet') return side === 'from' ? space.internet : subtract(subtract([[0, DYNAMIC_ADDRESS]], space.internal), space.self);
+  if (side === 'to' && name === 'self') return space.self;
+  if (side === 'to' && name === 'wan') {
+    const wan = site.firewall?.interfaces.find((i) => i.isWan);
+    const address = wan ? space.interfaceAddress.get(wan.name) : undefined;
+    return address === undefined ? [] : [[address, address]];
   }
+  return [];
 }
 
-function endpoints(name: string, site: Site): Endpoint[] {
-  if (name === 'internet') return [{ kind: 'internet' }];
-  if (name === 'wan') return [{ kind: 'wan' }];
-  if (name === 'self') return [{ kind: 'self' }];
-  const zone = site.policy.zones.find((z) => z.name === name);
-  return (zone?.networks ?? []).map((id) => ({ kind: 'network' as const, id }));
+const FLOW_PROTOCOL: Record<FlowTest['proto'], number> = { tcp: PROTOCOL.tcp, udp: PROTOCOL.udp, icmp: PROTOCOL.icmp, any: PROTOCOL.other };
+
+function describeRanges(ranges: Ranges): string {
+  const inside = intersect(ranges, [ADDRESS_SPACE]);
+  const text = toCidrs(inside);
+  const shown = text.length > 3 ? [...text.slice(0, 3), `… (${text.length} blocks)`] : text;
+  return [...shown, ...(ranges.some(([, hi]) => hi === DYNAMIC_ADDRESS) ? ['the DHCP address'] : [])].join(', ');
 }
 
-/** The verdict for every source and destination network the flow names; they must agree. */
+function verdictOf(matches: readonly Match[], leaf: Leaf): Verdict {
+  const first = leaf.rules[0];
+  if (first === undefined) return { verdict: 'deny', decidedBy: 'the default deny' };
+  const match = matches[first]!;
+  return { verdict: match.action === 'pass' ? 'accept' : 'deny', decidedBy: match.rule.origin, path: match.rule.path };
+}
+
+/**
+ * The verdicts of the compiled rules on a flow, one per part of the flow
+ * that the rules treat differently (one when they treat it all alike).
+ */
 export function evaluateFirewallFlow(site: Site, flow: FlowTest): Verdict[] {
-  const verdicts: Verdict[] = [];
-  for (const src of endpoints(flow.from, site)) {
-    for (const dst of endpoints(flow.to, site)) {
-      let decided: Verdict = { verdict: 'deny', decidedBy: 'the default deny' };
-      for (const rule of site.policy.rules) {
-        const action = ruleDecision(rule, src, dst, site, flow);
-        if (action === undefined) continue;
-        decided = { verdict: action === 'pass' ? 'accept' : 'deny', decidedBy: rule.origin, path: rule.path };
-        break;
-      }
-      verdicts.push(decided);
+  const { matches } = siteMatches(site);
+  const from = flowEnd(site, flow, 'from');
+  const to = flowEnd(site, flow, 'to');
+  if (from.length === 0 || to.length === 0) return [];
+  const protocol = FLOW_PROTOCOL[flow.proto];
+  const port = flow.port ?? 0;
+  const { root } = partition(
+    matches.map((m) => m.box),
+    [from, to, [[protocol, protocol]], [[port, port]]],
+    [0, 1, 2, 3],
+  );
+  // Cells of the source, then of the destination; equal verdicts are joined.
+  const parts = new Map<string, { verdict: Verdict; from: Range[]; to: Range[] }>();
+  for (const s of (root as Node).segments) {
+    for (const d of (s.child as Node).segments) {
+      let node: Node | Leaf = d.child;
+      while (node.kind === 'node') node = node.segments[0]!.child;
+      const verdict = verdictOf(matches, node);
+      const key = `${verdict.verdict}|${verdict.decidedBy}`;
+      const part = parts.get(key);
+      if (part) {
+        part.from = union(part.from, [[s.lo, s.hi]]);
+        part.to = union(part.to, [[d.lo, d.hi]]);
+      } else parts.set(key, { verdict, from: [[s.lo, s.hi]], to: [[d.lo, d.hi]] });
     }
   }
-  return verdicts;
+  const list = [...parts.values()];
+  if (list.length === 1) return [list[0]!.verdict];
+  return list.map((p) => ({ ...p.verdict, part: `${describeRanges(p.from)} → ${describeRanges(p.to)}` }));
 }
 
-function sgRuleMatches(rule: SecurityGroupRule, source: { group?: string; block?: Network['block'] }, flow: FlowTest): boolean {
+function sgProtoPortMatches(rule: SecurityGroupRule, flow: FlowTest): boolean {
   // Flows are IPv4: an ICMP rule with an IPv6 peer is ICMPv6 at AWS and never lets them in.
   if (ipProtocol(rule) === 'icmpv6') return false;
-  if (rule.proto !== 'all' && flow.proto !== 'any' && rule.proto !== flow.proto) return false;
-  if (rule.proto !== 'all' && flow.proto === 'any') return false;
-  if (rule.ports.length && (flow.port === undefined || !rule.ports.some((p) => flow.port! >= p.from && flow.port! <= p.to))) return false;
-  if (rule.group !== undefined) return source.group === rule.group;
-  const cidr = rule.cidr ? parseCidr(rule.cidr) : undefined;
-  return !!cidr?.ok && !!source.block && containsBlock(cidr.block, source.block);
+  if (rule.proto === 'all') return true;
+  if (flow.proto === 'any' || rule.proto !== flow.proto) return false;
+  return rule.ports.length === 0 || (flow.port !== undefined && rule.ports.some((p) => flow.port! >= p.from && flow.port! <= p.to));
 }
 
-/** Whether the target group's ingress (and a source group's egress) lets the flow in. */
+/** The addresses a VPC test's source stands for; `group` when it is a security group. */
+function sgSource(vpc: Vpc, vpcBlock: Network['block'], flow: FlowTest): { group?: SecurityGroup; ranges: Range[] } {
+  if (flow.from === 'internet') return { ranges: [ADDRESS_SPACE] };
+  const group = vpc.securityGroups.find((g) => g.name === flow.from);
+  // Members of a group live in the VPC: CIDR rules covering the VPC match them too.
+  if (group) return { group, ranges: [[vpcBlock.base, vpcBlock.base + vpcBlock.size - 1]] };
+  if (flow.fromObjects) return { ranges: flow.fromObjects.reduce<Range[]>((acc, o) => union(acc, o.ranges), []) };
+  const parsed = flow.from.includes('/') ? parseCidr(flow.from) : parseCidr(`${flow.from}/32`);
+  return { ranges: parsed.ok ? [[parsed.block.base, parsed.block.base + parsed.block.size - 1]] : [] };
+}
+
+/**
+ * Whether the target group's ingress (and a source group's egress) lets the
+ * flow in: every address of the source must be allowed by some rule.
+ */
 export function evaluateSecurityGroupFlow(vpc: Vpc, vpcBlock: Network['block'], flow: FlowTest): Verdict {
-  const groups = new Map(vpc.securityGroups.map((g) => [g.name, g] as const));
-  const target = groups.get(flow.to);
+  const target = vpc.securityGroups.find((g) => g.name === flow.to);
   if (!target) return { verdict: 'deny', decidedBy: `no security group ${flow.to}` };
-  let source: { group?: string; block?: Network['block'] };
-  let sourceGroup: SecurityGroup | undefined;
-  if (flow.from === 'internet') {
-    source = { block: { base: 0, prefix: 0, size: 2 ** 32, cidr: '0.0.0.0/0' } };
-  } else if (groups.has(flow.from)) {
-    sourceGroup = groups.get(flow.from);
-    // Members of a group live in the VPC: CIDR rules covering the VPC match them too.
-    source = { group: flow.from, block: vpcBlock };
-  } else {
-    const parsed = flow.from.includes('/') ? parseCidr(flow.from) : parseCidr(`${flow.from}/32`);
-    source = parsed.ok ? { block: parsed.block } : {};
-  }
+  const source = sgSource(vpc, vpcBlock, flow);
+  const sourceGroup = source.group;
   if (sourceGroup && !sourceGroup.defaultEgress) {
     const out = sourceGroup.egress.find((r) => r.group === flow.to || (r.cidr !== undefined && egressCovers(r, vpcBlock, flow)));
     if (!out) return { verdict: 'deny', decidedBy: `security group ${sourceGroup.name} egress (no rule allows it)`, path: sourceGroup.path };
   }
-  const rule = target.ingress.find((r) => sgRuleMatches(r, source, flow));
-  if (!rule) return { verdict: 'deny', decidedBy: `security group ${target.name} (no ingress rule allows it)`, path: target.path };
-  return { verdict: 'accept', decidedBy: `security group ${target.name} ingress ${rule.group ? `from group ${rule.group}` : `from ${rule.cidr}`}`, path: rule.path };
+  const rules = target.ingress.filter((r) => sgProtoPortMatches(r, flow));
+  const byGroup = sourceGroup ? rules.find((r) => r.group === sourceGroup.name) : undefined;
+  if (byGroup) return { verdict: 'accept', decidedBy: `security group ${target.name} ingress from group ${byGroup.group}`, path: byGroup.path };
+  const cidrRules = rules.filter((r) => r.cidr !== undefined && !r.cidr.includes(':') && overlaps(rangesOf(r.cidr), source.ranges));
+  const left = cidrRules.reduce<Range[]>((rest, r) => subtract(rest, rangesOf(r.cidr!)), source.ranges);
+  if (cidrRules.length === 0 || source.ranges.length === 0) return { verdict: 'deny', decidedBy: `security group ${target.name} (no ingress rule allows it)`, path: target.path };
+  if (left.length > 0) return { verdict: 'deny', decidedBy: `security group ${target.name} (no ingress rule allows ${describeRanges(left)})`, path: target.path };
+  const rule = cidrRules[0]!;
+  return { verdict: 'accept', decidedBy: `security group ${target.name} ingress from ${rule.cidr}`, path: rule.path };
+}
+
+function rangesOf(cidr: string): Range[] {
+  const parsed = parseCidr(cidr);
+  return parsed.ok ? [[parsed.block.base, parsed.block.base + parsed.block.size - 1]] : [];
 }
 
 function egressCovers(rule: SecurityGroupRule, vpcBlock: Network['block'], flow: FlowTest): boolean {

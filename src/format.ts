@@ -1,7 +1,14 @@
 // Diagnostic output formats for `gen lint`: pretty (people), json (tools),
 // github (workflow command annotations), sarif (code scanning).
 import { countBySeverity, type Diagnostic } from './diagnostics.js';
+import { ruleById } from './rules/index.js';
 import { formatSarif } from './sarif.js';
+
+export interface FormatOptions {
+  color?: boolean;
+  /** Pretty format: each finding also says why its rule matters. */
+  verbose?: boolean;
+}
 
 export const FORMATS = ['pretty', 'json', 'github', 'sarif'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -10,7 +17,8 @@ function where(d: { location: Diagnostic['location'] }): string {
   return `${d.location.file}:${d.location.line}:${d.location.col}`;
 }
 
-export function formatPretty(diagnostics: readonly Diagnostic[], color = false): string {
+export function formatPretty(diagnostics: readonly Diagnostic[], options: FormatOptions = {}): string {
+  const color = options.color === true;
   const paint = (code: number, text: string) => (color ? `\u001b[${code}m${text}\u001b[0m` : text);
   const lines: string[] = [];
   for (const d of diagnostics) {
@@ -18,6 +26,8 @@ export function formatPretty(diagnostics: readonly Diagnostic[], color = false):
     lines.push(`${where(d)}: ${severity} ${d.message}  ${paint(2, `[${d.rule}]`)}`);
     for (const r of d.related ?? []) lines.push(`  ${where(r)}: ${r.message}`);
     if (d.hint) lines.push(`  ${paint(2, 'fix:')} ${d.hint}`);
+    const why = options.verbose ? ruleById.get(d.rule)?.why : undefined;
+    if (why !== undefined) lines.push(`  ${paint(2, 'why:')} ${why}`);
   }
   const { errors, warnings } = countBySeverity(diagnostics);
   if (diagnostics.length) lines.push('', `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`);
@@ -48,7 +58,7 @@ export function formatGithub(diagnostics: readonly Diagnostic[]): string {
     .join('');
 }
 
-export function formatDiagnostics(format: Format, diagnostics: readonly Diagnostic[], color = false): string {
+export function formatDiagnostics(format: Format, diagnostics: readonly Diagnostic[], options: FormatOptions = {}): string {
   switch (format) {
     case 'sarif':
       return formatSarif(diagnostics);
@@ -57,6 +67,6 @@ export function formatDiagnostics(format: Format, diagnostics: readonly Diagnost
     case 'github':
       return formatGithub(diagnostics);
     default:
-      return formatPretty(diagnostics, color);
+      return formatPretty(diagnostics, options);
   }
 }

@@ -2,6 +2,7 @@
 // with defaults applied and every derived fact computed once. Targets and
 // rules read only this. Each entity keeps the path of the YAML node it came
 // from, so any finding about it can be located.
+import type { Range } from './intervals.js';
 import type { Path } from './location.js';
 import type { Block } from './net.js';
 
@@ -91,8 +92,39 @@ export interface Site {
   policy: Policy;
   haproxy: Haproxy;
   backup?: PbsBackup;
+  /** The NAT router in front of the firewall, when there is one: the port forwards it needs. */
+  upstream?: Upstream;
   /** Steps on devices gen does not manage, for the operator. */
   manualSteps: string[];
+}
+
+/** A port the upstream router forwards to the firewall's WAN. */
+export interface UpstreamForward {
+  proto: 'tcp' | 'udp' | 'tcp/udp';
+  /** The port (or range) on the router's public side. */
+  externalPort: string;
+  /** The firewall's WAN port (or range) it goes to. */
+  port: string;
+  /** What listens on the firewall's WAN there: "WireGuard instance wg0", "HAProxy frontend https". */
+  listener: string;
+  /** For a WireGuard listener: its instance, whose clients connect to endpoint_port. */
+  instance?: string;
+  description?: string;
+  /** The listener's node, or the declared forward that overrides it. */
+  path: Path;
+  /** The declared forward that overrides it (its external_port, when it sets one). */
+  declared?: Path;
+}
+
+export interface Upstream {
+  description?: string;
+  /** The firewall's WAN address the forwards go to, when it is fixed. */
+  target?: string;
+  /** One per WAN listener port, in the order of the derived WAN passes. */
+  forwards: UpstreamForward[];
+  /** Forwards written in the topology that no WAN listener matches. */
+  unused: { proto: string; port: number; path: Path }[];
+  path: Path;
 }
 
 export interface Firewall {
@@ -224,10 +256,8 @@ export interface WireguardInstance {
   dns: string[];
   /** Firewall interface that assigns the instance. */
   interface?: string;
-  /** Networks the VPN may reach and whether the policy passes each. */
-  reach: { network: string; cidr: string; passed: boolean; path: Path }[];
-  /** Client AllowedIPs: aggregated and sorted. */
-  allowedIps: string[];
+  /** A written `reach` list: what every client routes into the tunnel instead of what the policy derives. */
+  reachList?: { name: string; cidrs: string[]; path: Path }[];
   roles: WireguardRole[];
   peers: Peer[];
   /** Next free address per role, null when the range is full. */
@@ -255,6 +285,10 @@ export interface Peer {
   enabled: boolean;
   keepalive: number;
   description?: string;
+  /** What the policy lets this peer reach through the tunnel (its address as source), as the fewest CIDR blocks. */
+  reach: string[];
+  /** The client file's AllowedIPs: the reach, the instance's written reach list, or everything in a full tunnel. */
+  allowedIps: string[];
   path: Path;
 }
 
@@ -271,24 +305,46 @@ export interface Service {
   path: Path;
 }
 
+/**
+ * Something a policy can name: a network, an address or CIDR, a WireGuard
+ * peer or role, or a service. Every object stands for a set of addresses.
+ */
+export interface PolicyObject {
+  kind: 'network' | 'address' | 'peer' | 'role' | 'service';
+  /** As written: a network, peer or service name, "wg0/role", or the address / CIDR. */
+  name: string;
+  /** The addresses, as the fewest CIDR blocks. */
+  cidrs: string[];
+  /** The same addresses as sorted, disjoint ranges. */
+  ranges: Range[];
+  /** A network object's own id; for the others the network that holds the object, if any. */
+  network?: string;
+  /** The WireGuard instance of a peer or role. */
+  instance?: string;
+  /** A service's protocol and port, implied by a rule to it. */
+  service?: { proto: 'tcp' | 'udp'; port?: number };
+}
+
 export interface Zone {
   name: string;
-  networks: string[];
+  members: PolicyObject[];
   description?: string;
   path: Path;
 }
 
-export type RuleTarget = { kind: 'zone'; zone: string } | { kind: 'any' } | { kind: 'internet' } | { kind: 'self' };
+export type RuleTarget = { kind: 'zone'; zone: string } | { kind: 'object'; name: string } | { kind: 'any' } | { kind: 'internet' } | { kind: 'self' };
 
 export interface PolicyRule {
   name: string;
   /** What produced the rule: a topology rule, or a service that needs it. */
   origin: string;
-  /** Interface the rule sits on: a firewall interface name or a group. */
-  from: { kind: 'zone'; zone: string } | { kind: 'wan' };
-  fromNetworks: string[];
+  /** Where the traffic comes from: a zone, one object, or the internet (a derived WAN pass). */
+  from: { kind: 'zone'; zone: string } | { kind: 'object'; name: string } | { kind: 'wan' };
+  /** The objects of the source (the zone's members, or the one object); none for the WAN. */
+  sources: PolicyObject[];
   to: RuleTarget | { kind: 'wan-address'; interface: string };
-  toNetworks: string[];
+  /** The objects of a zone or object destination. */
+  destinations: PolicyObject[];
   proto: 'any' | 'tcp' | 'udp' | 'tcp/udp' | 'icmp';
   ports: string[];
   action: 'pass' | 'block' | 'reject';
@@ -306,6 +362,10 @@ export interface FlowTest {
   proto: 'tcp' | 'udp' | 'icmp' | 'any';
   port?: number;
   expect: 'accept' | 'deny';
+  /** The objects `from` names (a zone's members, or one object); absent for a built-in such as internet. */
+  fromObjects?: PolicyObject[];
+  /** The objects `to` names. */
+  toObjects?: PolicyObject[];
   path: Path;
 }
 
@@ -316,29 +376,56 @@ export interface Policy {
   tests: FlowTest[];
   /** The rules in evaluation order: derived WAN passes first, then the topology's rules. */
   rules: PolicyRule[];
+  /** The internal networks (everything behind the firewall), which "internet" leaves out. */
+  internal: string[];
+}
+
+export interface HaproxyCertificate {
+  name: string;
+  /** The first name (subject) and the others (subject alternative names). */
+  domain: string;
+  altNames: string[];
+  challenge: 'dns-01' | 'http-01';
+  dnsProvider?: string;
+  description?: string;
+  path: Path;
+}
+
+export interface HaproxyFrontend {
+  name: string;
+  address: string;
+  port: number;
+  interface: string;
+  /** Certificates for TLS offloading (several when a certificate is split per host name). */
+  certificates: string[];
+  /** TLS passes through to the backends (TCP mode, routing by SNI); no offloading. */
+  passthrough: boolean;
+  httpRedirect: boolean;
+  defaultBackend?: string;
+  /** Host names routed to their backends: Host header (HTTP) or SNI (passthrough). */
+  hosts: { name: string; backend: string; description?: string; path: Path }[];
+  description?: string;
+  path: Path;
+}
+
+export interface HaproxyBackend {
+  name: string;
+  algorithm: string;
+  /** tcp for backends of a passthrough frontend. */
+  mode: 'http' | 'tcp';
+  /** Health check of the servers: none, a TCP connect, or an HTTP request (path, Host header). */
+  check: { type: 'none' | 'tcp' | 'http'; path?: string; host?: string };
+  /** The servers speak TLS: verify none, or against a CA (refid of a CA on the firewall; none: the system's trust store). */
+  tls?: { verify: 'none' | 'ca'; ca?: string; sni?: string };
+  description?: string;
+  servers: { name: string; address: string; port: number; service?: string; path: Path }[];
+  path: Path;
 }
 
 export interface Haproxy {
-  certificates: { name: string; domain: string; altNames: string[]; challenge: 'dns-01' | 'http-01'; dnsProvider?: string; description?: string; path: Path }[];
-  frontends: {
-    name: string;
-    address: string;
-    port: number;
-    interface: string;
-    certificate?: string;
-    httpRedirect: boolean;
-    defaultBackend: string;
-    description?: string;
-    path: Path;
-  }[];
-  backends: {
-    name: string;
-    algorithm: string;
-    healthCheck: boolean;
-    description?: string;
-    servers: { name: string; address: string; port: number; service?: string; path: Path }[];
-    path: Path;
-  }[];
+  certificates: HaproxyCertificate[];
+  frontends: HaproxyFrontend[];
+  backends: HaproxyBackend[];
 }
 
 export interface ApiToken {
@@ -511,6 +598,8 @@ export interface Subnet {
 export interface SecurityGroup {
   name: string;
   description?: string;
+  /** A group gen derives from a site's policy: for the zone (or object) `target`, whose members are the VPC `subnets`. */
+  derived?: { site: string; target: string; subnets: string[] };
   ingress: SecurityGroupRule[];
   egress: SecurityGroupRule[];
   /** True when the topology wrote no egress list (all outbound allowed). */

@@ -99,32 +99,6 @@ export function reservedAddresses(block: Block): { network?: number; broadcast?:
   return { network: block.base, broadcast: blockLast(block) };
 }
 
-/**
- * Sorts blocks and drops the ones another block already covers. With
- * `joinSiblings`, adjacent halves are joined too (10.0.0.0/24 + 10.0.1.0/24
- * → 10.0.0.0/23); without it each network stays recognisable by its CIDR.
- */
-export function aggregate(blocks: readonly Block[], options: { joinSiblings?: boolean } = {}): Block[] {
-  const sorted = [...blocks].sort((a, b) => a.base - b.base || a.prefix - b.prefix);
-  const stack: Block[] = [];
-  for (const block of sorted) {
-    const top = stack[stack.length - 1];
-    if (top && containsBlock(top, block)) continue;
-    stack.push(block);
-    if (!options.joinSiblings) continue;
-    // Join siblings: two halves of the same parent become the parent.
-    for (;;) {
-      const b = stack[stack.length - 1];
-      const a = stack[stack.length - 2];
-      if (!a || !b || a.prefix !== b.prefix || a.prefix === 0) break;
-      const parent = blockOf(a.base, a.prefix - 1);
-      if (parent.base !== a.base || a.base + a.size !== b.base) break;
-      stack.splice(stack.length - 2, 2, parent);
-    }
-  }
-  return stack;
-}
-
 export function compareAddresses(a: string, b: string): number {
   return (parseIPv4(a) ?? 0) - (parseIPv4(b) ?? 0);
 }

@@ -4,11 +4,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** The name gen is published under: unique on the registry, so `npx gen-topology` finds gen and nothing else. */
+export const PACKAGE_NAME = 'gen-topology';
+
 function findPackageRoot(start: string): string {
   let dir = start;
   for (;;) {
     const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'gen') return dir;
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === PACKAGE_NAME) return dir;
     const parent = dirname(dir);
     if (parent === dir) throw new Error('cannot find the gen package directory');
     dir = parent;

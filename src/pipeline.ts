@@ -16,12 +16,16 @@ export interface LintResult {
   model?: Model;
 }
 
-async function lintLoaded(loaded: LoadResult): Promise<LintResult> {
+/** Findings that come from outside the topology (the stored keys), reported like the rules' own. */
+export type ExtraFindings = (model: Model) => Finding[];
+
+async function lintLoaded(loaded: LoadResult, extra?: ExtraFindings): Promise<LintResult> {
   if (!loaded.ok) return { diagnostics: loaded.diagnostics.sort(compareDiagnostics) };
   const validated = await validateTopology(loaded.loaded);
   if (!validated.ok) return { diagnostics: validated.diagnostics.sort(compareDiagnostics) };
   const findings: Finding[] = [];
   const model = resolve(validated.topology, (f) => findings.push(f));
+  if (extra) findings.push(...extra(model));
   const diagnostics = check(model, loaded.loaded.source, findings, loaded.loaded.suppressions);
   const source = loaded.loaded.source;
   const lines: SourceLines = { file: basename(source.file), lineOf: (path) => source.lineOf(path) };
@@ -29,11 +33,11 @@ async function lintLoaded(loaded: LoadResult): Promise<LintResult> {
   return { diagnostics: diagnostics.sort(compareDiagnostics), model };
 }
 
-export function lintFile(file: string): Promise<LintResult> {
-  return lintLoaded(loadTopologyFile(file));
+export function lintFile(file: string, extra?: ExtraFindings): Promise<LintResult> {
+  return lintLoaded(loadTopologyFile(file), extra);
 }
 
 /** Lints YAML text; `file` is the name diagnostics use. */
-export function lintText(text: string, file = 'topology.yaml'): Promise<LintResult> {
-  return lintLoaded(loadTopologyText(text, file));
+export function lintText(text: string, file = 'topology.yaml', extra?: ExtraFindings): Promise<LintResult> {
+  return lintLoaded(loadTopologyText(text, file), extra);
 }

@@ -89,7 +89,7 @@ export interface FirewallInput {
   nat?: { outbound?: 'automatic' | 'hybrid' | 'manual' | 'disabled'; port_forwards?: PortForwardInput[] };
   upstream?: {
     description?: string;
-    port_forwards?: { proto: 'tcp' | 'udp' | 'tcp/udp'; port: number; description?: string }[];
+    port_forwards?: { proto: 'tcp' | 'udp' | 'tcp/udp'; port: number; external_port?: number; description?: string }[];
   };
 }
 
@@ -181,7 +181,7 @@ export interface FlowTestInput {
 export interface PolicyInput {
   default?: 'deny';
   tests?: FlowTestInput[];
-  zones?: { name: string; networks: string[]; description?: string }[];
+  zones?: { name: string; members?: string[]; networks?: string[]; description?: string }[];
   rules?: PolicyRuleInput[];
 }
 
@@ -199,8 +199,9 @@ export interface PolicyRuleInput {
 export interface HaproxyInput {
   certificates?: {
     name: string;
-    domain: string;
+    domain?: string;
     alt_names?: string[];
+    per_host?: boolean;
     challenge?: 'dns-01' | 'http-01';
     dns_provider?: string;
     description?: string;
@@ -210,14 +211,21 @@ export interface HaproxyInput {
     bind: string;
     interface?: string;
     certificate?: string;
+    passthrough?: boolean;
     http_redirect?: boolean;
-    default_backend: string;
+    default_backend?: string;
+    hosts?: { name: string; backend: string; description?: string }[];
     description?: string;
   }[];
   backends?: {
     name: string;
     algorithm?: 'roundrobin' | 'leastconn' | 'source' | 'static-rr' | 'uri';
     health_check?: boolean;
+    check?: string;
+    tls?: boolean;
+    verify?: 'none' | 'ca';
+    ca?: string;
+    sni?: string;
     description?: string;
     servers: { service?: string; name?: string; address?: string; port?: number }[];
   }[];

@@ -14,6 +14,7 @@ export const EXAMPLES = {
   homelab: 'topology.yaml',
   'vlan-hosting': 'examples/vlan-hosting.yaml',
   'aws-vpc': 'examples/aws-vpc.yaml',
+  'homelab-family': 'examples/homelab-family.yaml',
 } as const;
 
 export function readExample(name: keyof typeof EXAMPLES): string {

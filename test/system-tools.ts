@@ -20,6 +20,8 @@ export const REAL_TOOLS = [
   'openssl', // the merge's stand-in certificate
   'sha256sum', // out/MANIFEST
   'shellcheck', // every generated shell script
+  'zsh', 'fish', // gen completion zsh and fish
+  'mandoc', 'groff', 'man', // gen man
 ] as const;
 
 export type RealTool = (typeof REAL_TOOLS)[number];

@@ -5,7 +5,8 @@ import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { readInputText } from '../io/read-input.js';
-import { cleanModel } from './model.js';
+import { lintTopology, topologyName } from './model.js';
+import { DEFAULT_TOPOLOGY, topologyFile, withTopologyFile } from './topology-arg.js';
 import type { Model } from '../model.js';
 
 interface Base {
@@ -33,44 +34,64 @@ function readBase(file: string, base: string): Base {
 
 class UsageError extends Error {}
 
+interface DiffOptions {
+  file?: string;
+  base: string;
+  patch: boolean;
+  exitCode?: boolean;
+}
+
 export function registerDiffCommands(cli: Command, setExit: (code: number) => void): void {
-  cli
-    .command('diff')
-    .description('what a topology change does: in words, then as a unified diff of the generated files')
-    .argument('[file]', 'topology file', 'topology.yaml')
+  withTopologyFile(cli.command('diff').description('what a topology change does: in words, then as a unified diff of the generated files'))
     .option('--base <ref-or-dir>', 'git revision, or a directory holding the base topology file', 'HEAD')
     .option('--no-patch', 'only the words, no unified diff')
-    .action(async (file: string, options: { base: string; patch: boolean }) => {
-      const { lintText } = await import('../pipeline.js');
-      const model = await cleanModel(file, 'nothing to compare');
-      if (!model) {
-        setExit(1);
-        return;
-      }
+    .option('--exit-code', 'exit 1 when the change is not empty, 0 when it is (as git diff --exit-code)')
+    .action(async (positional: string | undefined, options: DiffOptions) => {
+      const file = topologyFile(positional, options);
+      const name = topologyName(file);
+      // A topology with errors still shows what can be compared; the errors follow, and the exit code is 1.
+      const { diagnostics, model } = await lintTopology(file);
+      const errors = diagnostics.filter((d) => d.severity === 'error');
       let base: Base;
       try {
-        base = readBase(file, options.base);
+        base = readBase(file === '-' ? DEFAULT_TOPOLOGY : file, options.base);
       } catch (error) {
         if (!(error instanceof UsageError)) throw error;
         process.stderr.write(`gen: ${error.message}\n`);
         setExit(2);
         return;
       }
+      const { lintText } = await import('../pipeline.js');
       let baseModel: Model | undefined;
       if (base.text !== undefined) {
         const linted = await lintText(base.text, base.label);
         baseModel = linted.diagnostics.some((d) => d.severity === 'error') ? undefined : linted.model;
-        if (!baseModel) process.stdout.write(`gen: the base topology ${base.label} has errors; comparing against an empty topology\n`);
+        if (!baseModel) process.stderr.write(`gen: the base topology ${base.label} has errors; comparing against an empty topology\n`);
       }
-      const { describeChanges } = await import('../diff/facts.js');
-      const words = describeChanges(baseModel, model);
-      process.stdout.write(words.length ? `Changes (${base.label} → ${file}):\n${words.map((w) => `- ${w}\n`).join('')}` : `No change to the resolved topology (${base.label} → ${file}).\n`);
-      if (options.patch) {
+      let changed = false;
+      if (model) {
+        const { describeChanges } = await import('../diff/facts.js');
+        const words = describeChanges(baseModel, model);
+        changed = words.length > 0;
+        process.stdout.write(words.length ? `Changes (${base.label} → ${name}):\n${words.map((w) => `- ${w}\n`).join('')}` : `No change to the resolved topology (${base.label} → ${name}).\n`);
+      }
+      if (options.patch && model && errors.length === 0) {
         const { renderAll } = await import('../render/index.js');
         const { unifiedTreeDiff } = await import('../diff/unified.js');
         const patch = unifiedTreeDiff(baseModel ? renderAll(baseModel) : new Map(), renderAll(model));
-        if (patch) process.stdout.write(`\n${patch}`);
+        if (patch) {
+          changed = true;
+          process.stdout.write(`\n${patch}`);
+        }
       }
-      setExit(0);
+      if (errors.length > 0) {
+        const { formatDiagnostics } = await import('../format.js');
+        const { colorFor } = await import('../io/terminal.js');
+        process.stderr.write(formatDiagnostics('pretty', diagnostics, { color: colorFor(process.stderr) }));
+        process.stderr.write(`gen: ${name} has errors; ${model ? 'the words above are what could be compared, and no unified diff was made' : 'nothing could be compared'}\n`);
+        setExit(1);
+        return;
+      }
+      setExit(options.exitCode && changed ? 1 : 0);
     });
 }

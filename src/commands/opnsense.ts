@@ -7,6 +7,7 @@
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { cleanModel } from './model.js';
+import { fileArgumentText, fileOption, topologyFile } from './topology-arg.js';
 
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
@@ -106,22 +107,26 @@ async function runMerge(options: MergeCommandOptions): Promise<number> {
   }
   const { writeFileAtomic } = await import('../io/atomic-write.js');
   writeFileAtomic(target, merged, 0o600);
-  process.stdout.write(`gen: merged site ${site.name} into ${options.out} (restore it whole: System > Configuration > Backups)\n`);
+  process.stderr.write(`gen: wrote ${options.out}: site ${site.name} merged into ${options.base}, mode 0600 (restore it whole: System > Configuration > Backups)\n`);
   return 0;
 }
 
 export function registerOpnsenseCommands(cli: Command, setExit: (code: number) => void): void {
   const opnsense = cli.command('opnsense').description('OPNsense: merge the generated configuration into a config.xml backup');
-  opnsense
-    .command('merge')
-    .description('merge the generated sections into a config.xml backup; fills the WireGuard private key from the secrets directory; writes the result with mode 0600')
+  fileOption(
+    opnsense
+      .command('merge')
+      .description('merge the generated sections into a config.xml backup; fills the WireGuard private key from the secrets directory; writes the result with mode 0600')
+      .argument('[file]', fileArgumentText(false)),
+    false,
+  )
     .requiredOption('--base <backup.xml>', 'config.xml downloaded from System > Configuration > Backups')
     .requiredOption('-o, --out <merged.xml>', 'where to write the merged config.xml')
-    .option('-f, --file <topology>', 'topology file', 'topology.yaml')
     .option('--secrets <dir>', 'secrets directory (default: .secrets beside the topology file)')
     .option('--site <name>', 'site whose firewall to merge (needed when several sites have one)')
     .option('--force', 'replace an existing output file (never the base)')
-    .action(async (options: MergeCommandOptions) => {
-      setExit(await runMerge(options));
+    .action(async (positional: string | undefined, options: Omit<MergeCommandOptions, 'file'> & { file?: string }) => {
+      const file = topologyFile(positional, options, 'reads the instance key in the secrets directory beside the topology file');
+      setExit(await runMerge({ ...options, file }));
     });
 }

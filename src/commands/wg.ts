@@ -1,24 +1,33 @@
-// gen wg: WireGuard keys and peers. Key generation, adding, rotating,
-// disabling and exporting peers; edits keep the topology file's comments
-// and layout. The implementations load lazily.
-import { type Command, Option } from 'commander';
+// gen wg: WireGuard keys and peers. Key generation, adding, listing,
+// rotating, disabling and exporting peers; edits keep the topology file's
+// comments and layout. The implementations load lazily.
+import { Option, type Command } from 'commander';
+import { fileArgumentText, fileOption, topologyFile } from './topology-arg.js';
 
 const EXIT_FAILED = 1;
 
 interface ScopeOptions {
-  file: string;
+  file?: string;
   secrets?: string;
   site?: string;
   instance?: string;
 }
 
+/** The topology file, secrets directory and instance options every `gen wg` command on a topology takes. */
 function withScope(command: Command): Command {
-  return command
-    .option('-f, --file <topology>', 'topology file', 'topology.yaml')
+  return fileOption(command.argument('[file]', fileArgumentText(false)), false)
     .option('--secrets <dir>', 'secrets directory (default: .secrets beside the topology file)')
-    .option('--site <name>', 'site of the instance or peer')
-    .option('--instance <name>', 'WireGuard instance (e.g. wg0)');
+    .option('--site <name>', 'site of the instance or peer (when the topology has several)')
+    .option('--instance <name>', 'WireGuard instance (e.g. wg0), when the site has several');
 }
+
+/** The options of a command line with its topology file settled; `-` is refused: the keys live beside the file. */
+function scoped<T extends ScopeOptions>(positional: string | undefined, options: T, does: string): T & { file: string } {
+  return { ...options, file: topologyFile(positional, options, does) };
+}
+
+const EDITS = 'edits the topology file in place';
+const READS_KEYS = 'reads the keys in the secrets directory beside the topology file';
 
 async function run(setExit: (code: number) => void, action: () => Promise<void> | void): Promise<void> {
   const { ReportedError } = await import('../io/errors.js');
@@ -40,19 +49,19 @@ async function readStdin(): Promise<string> {
 }
 
 export function registerWgCommands(cli: Command, setExit: (code: number) => void): void {
-  const wg = cli.command('wg').description('WireGuard keys and peers: keygen, add-peer, export, rotate, disable, doctor');
+  const wg = cli.command('wg').description('WireGuard keys and peers: keygen, add-peer, list, export, rotate, disable, enable, doctor');
   const actions = () => import('../wg/actions.js');
 
   withScope(
     wg
       .command('keygen')
       .description('print a new private key (as `wg genkey`); with --instance, make the instance key pair: private key to the secrets directory, public key into the topology')
-      .option('--force', 'replace an existing instance key'),
-  ).action(async (options: ScopeOptions & { force?: boolean }) => {
+      .option('--force', 'replace the instance key pair that the secrets directory or the topology already has'),
+  ).action(async (positional: string | undefined, options: ScopeOptions & { force?: boolean }) => {
     await run(setExit, async () => {
       const a = await actions();
       if (options.instance === undefined) a.keygen();
-      else await a.keygenInstance(options);
+      else await a.keygenInstance(scoped(positional, options, EDITS));
     });
   });
 
@@ -65,37 +74,48 @@ export function registerWgCommands(cli: Command, setExit: (code: number) => void
   withScope(
     wg
       .command('add-peer')
-      .description("add a peer at the next free address of its role; its private key goes to the secrets directory unless it brings its own public key")
+      .description('add a peer at the next free address of its role (the instance is the one that has the role); its private key goes to the secrets directory unless it brings its own public key')
       .argument('<name>', 'peer name')
       .requiredOption('--role <role>', 'role whose address range the peer gets an address from')
       .option('--public-key <key>', 'public key made on the device (gen then keeps no private key)')
       .option('--description <text>', 'description of the peer')
+      .option('--tunnel-name <name>', "the client's tunnel name, when the peer's name would make a file name wg-quick refuses (at most 15 characters with -lan and an instance prefix)")
+      .option('--qr', 'then print the QR code of its client file for the mobile apps (as gen wg export NAME --qr)')
       .option('--force', 'replace a leftover private key of the same name'),
-  ).action(async (name: string, options: ScopeOptions & { role: string; publicKey?: string; description?: string; force?: boolean }) => {
-    await run(setExit, async () => (await actions()).addPeer(name, options));
+  ).action(async (name: string, positional: string | undefined, options: ScopeOptions & { role: string; publicKey?: string; description?: string; tunnelName?: string; qr?: boolean; force?: boolean }) => {
+    await run(setExit, async () => (await actions()).addPeer(name, scoped(positional, options, EDITS)));
+  });
+
+  withScope(
+    wg
+      .command('list')
+      .description('list the peers: name, role, address, enabled, the state of the private key (present, missing, mismatched) and when it was written')
+      .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table')),
+  ).action(async (positional: string | undefined, options: ScopeOptions & { format: 'table' | 'json' }) => {
+    await run(setExit, async () => (await import('../wg/list.js')).listPeers(scoped(positional, options, READS_KEYS)));
   });
 
   withScope(
     wg
       .command('export')
-      .description('write the complete client file with its private key: to stdout, a 0600 file, or a QR code (terminal, or PNG/SVG with -o)')
+      .description('write the complete client file with its private key: to stdout, a 0600 file (-o NAME.conf), a QR code in the terminal (--qr) or in an image (-o NAME.png, -o NAME.svg)')
       .argument('<name>', 'peer name')
       .option('--lan', 'the file for the LAN endpoint')
-      .option('--qr', 'a QR code for the mobile apps')
-      .option('-o, --output <file>', 'write to this file (mode 0600; not in the topology\'s out/ or secrets directory); .png or .svg writes a QR code')
+      .option('--qr', 'a QR code in the terminal for the mobile apps')
+      .option('-o, --output <file>', "write to this file, mode 0600, not in the topology's out/ or secrets directory: .conf (the client file), .png or .svg (a QR code)")
       .option('--force', 'replace an existing file'),
-  ).action(async (name: string, options: ScopeOptions & { lan?: boolean; qr?: boolean; output?: string; force?: boolean }) => {
-    await run(setExit, async () => (await actions()).exportPeer(name, options));
+  ).action(async (name: string, positional: string | undefined, options: ScopeOptions & { lan?: boolean; qr?: boolean; output?: string; force?: boolean }) => {
+    await run(setExit, async () => (await actions()).exportPeer(name, scoped(positional, options, READS_KEYS)));
   });
 
   withScope(
     wg
       .command('export-instance')
       .description("write the instance's side as a wg-quick file with its private key (for a plain Linux WireGuard host or to compare with `wg showconf`)")
-      .option('-o, --output <file>', 'write to this file (mode 0600; not in the topology\'s out/ or secrets directory)')
+      .option('-o, --output <file>', "write to this file (mode 0600; not in the topology's out/ or secrets directory)")
       .option('--force', 'replace an existing file'),
-  ).action(async (options: ScopeOptions & { output?: string; force?: boolean }) => {
-    await run(setExit, async () => (await actions()).exportInstance(options));
+  ).action(async (positional: string | undefined, options: ScopeOptions & { output?: string; force?: boolean }) => {
+    await run(setExit, async () => (await actions()).exportInstance(scoped(positional, options, READS_KEYS)));
   });
 
   withScope(
@@ -104,27 +124,34 @@ export function registerWgCommands(cli: Command, setExit: (code: number) => void
       .description("replace a peer's key pair (or set the new public key made on the device)")
       .argument('<name>', 'peer name')
       .option('--public-key <key>', 'new public key made on the device'),
-  ).action(async (name: string, options: ScopeOptions & { publicKey?: string }) => {
-    await run(setExit, async () => (await actions()).rotate(name, options));
+  ).action(async (name: string, positional: string | undefined, options: ScopeOptions & { publicKey?: string }) => {
+    await run(setExit, async () => (await actions()).rotate(name, scoped(positional, options, EDITS)));
   });
 
-  withScope(wg.command('disable').description('keep a peer in the topology but out of the running configuration').argument('<name>', 'peer name')).action(
-    async (name: string, options: ScopeOptions) => {
-      await run(setExit, async () => (await actions()).setEnabled(name, false, options));
+  withScope(wg.command('disable').description('keep a peer in the topology but out of the running configuration (sets enabled: false)').argument('<name>', 'peer name')).action(
+    async (name: string, positional: string | undefined, options: ScopeOptions) => {
+      await run(setExit, async () => (await actions()).setEnabled(name, false, scoped(positional, options, EDITS)));
     },
   );
 
-  withScope(wg.command('enable').description('enable a disabled peer again').argument('<name>', 'peer name')).action(async (name: string, options: ScopeOptions) => {
-    await run(setExit, async () => (await actions()).setEnabled(name, true, options));
-  });
+  withScope(wg.command('enable').description('enable a disabled peer again (removes enabled: false)').argument('<name>', 'peer name')).action(
+    async (name: string, positional: string | undefined, options: ScopeOptions) => {
+      await run(setExit, async () => (await actions()).setEnabled(name, true, scoped(positional, options, EDITS)));
+    },
+  );
 
   withScope(
     wg
       .command('doctor')
       .description("on a client: check a client file (or a peer's running tunnel) against the topology, each finding with its fix")
-      .argument('[file|name]', 'a wg-quick file, or a peer name; without it, every running tunnel of a peer of the topology')
+      .argument('[target]', 'a wg-quick file, or a peer name; without it, every running tunnel of a peer of the topology')
       .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text')),
-  ).action(async (target: string | undefined, options: ScopeOptions & { format: 'text' | 'json' }) => {
-    setExit(await (await import('../wg/doctor-command.js')).runDoctor(target, options));
+  ).action(async (target: string | undefined, positional: string | undefined, options: ScopeOptions & { format: 'text' | 'json' }) => {
+    let code = 0;
+    await run(setExit, async () => {
+      code = await (await import('../wg/doctor-command.js')).runDoctor(target, scoped(positional, options, 'compares the running tunnels with the topology file'));
+    });
+    // A finding that fails is exit 1; an error was reported and set by run().
+    if (code !== 0) setExit(code);
   });
 }

@@ -25,8 +25,8 @@ function wanTarget(rule: PolicyRule): string {
 }
 
 function ruleText(rule: PolicyRule): string {
-  const to = rule.to.kind === 'zone' ? rule.to.zone : rule.to.kind === 'wan-address' ? `${rule.to.interface} address` : rule.to.kind;
-  const from = rule.from.kind === 'zone' ? rule.from.zone : 'internet';
+  const to = rule.to.kind === 'zone' ? rule.to.zone : rule.to.kind === 'object' ? rule.to.name : rule.to.kind === 'wan-address' ? `${rule.to.interface} address` : rule.to.kind;
+  const from = rule.from.kind === 'zone' ? rule.from.zone : rule.from.kind === 'object' ? rule.from.name : 'internet';
   const what = rule.proto === 'any' ? 'any protocol' : `${rule.proto.toUpperCase()} ${ports(rule.ports)}`;
   return `${rule.action === 'pass' ? 'passes' : 'blocks'} ${from} → ${to}, ${what}`;
 }
@@ -58,24 +58,24 @@ export function factsOf(model: Model): Fact[] {
   for (const site of model.sites) {
     for (const wg of site.wireguard) {
       for (const peer of wg.peers) {
-        const state = `${peer.address}|${peer.role}|${peer.enabled}|${peer.publicKey ?? ''}`;
+        const state = `${peer.address}|${peer.role}|${peer.enabled}|${peer.publicKey ?? ''}|${peer.allowedIps.join(', ')}`;
         facts.push({
           key: `peer ${site.name}/${wg.name}/${peer.name}`,
           state,
           added: `peer ${peer.name} added at ${peer.address} (${peer.role})${peer.enabled ? '' : ', disabled'}`,
           removed: `peer ${peer.name} removed (was ${peer.address}, ${peer.role})`,
           changed: (before) => {
-            const [address, role, enabled, key] = before.state.split('|');
+            const [address, role, enabled, key, allowed] = before.state.split('|');
             const parts: string[] = [];
             if (address !== peer.address) parts.push(`moved from ${address} to ${peer.address}`);
             if (role !== peer.role) parts.push(`role ${role} → ${peer.role}`);
             if (enabled !== String(peer.enabled)) parts.push(peer.enabled ? 'enabled' : 'disabled');
             if (key !== (peer.publicKey ?? '')) parts.push('new public key');
+            if (allowed !== peer.allowedIps.join(', ')) parts.push(`AllowedIPs ${allowed || 'none'} → ${peer.allowedIps.join(', ') || 'none'}`);
             return `peer ${peer.name} ${parts.join(', ')}`;
           },
         });
       }
-      facts.push(simple(`wireguard ${site.name}/${wg.name} allowed`, wg.allowedIps.join(', '), `${wg.name} client AllowedIPs`, (s) => s || 'none'));
     }
     for (const rule of site.policy.rules) {
       if (rule.from.kind === 'wan') {
@@ -90,6 +90,18 @@ export function factsOf(model: Model): Fact[] {
       } else {
         facts.push(simple(`rule ${site.name}/${rule.name}`, ruleText(rule), `policy rule ${rule.name}`, (s) => s));
       }
+    }
+    const upstream = site.upstream;
+    for (const forward of upstream?.forwards ?? []) {
+      const what = `${forward.proto.toUpperCase()} ${forward.externalPort}`;
+      const to = `${upstream!.target ?? "the firewall's WAN address"}${forward.port !== forward.externalPort ? ` port ${forward.port}` : ''} (${forward.listener})`;
+      facts.push({
+        key: `upstream ${site.name} ${forward.proto} ${forward.externalPort}`,
+        state: to,
+        added: `the upstream router must now forward ${what} to ${to}`,
+        removed: `the upstream router no longer needs to forward ${what}`,
+        changed: (before) => `the upstream router must now forward ${what} to ${to} (was to ${before.state})`,
+      });
     }
     for (const host of site.hosts) {
       for (const route of host.routes) {

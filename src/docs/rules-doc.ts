@@ -21,10 +21,17 @@ export function rulesMarkdown(rules: readonly Rule[]): string {
     ...rules.map((r) => `| [\`${r.id}\`](#${anchor(r.id)}) | ${r.severity} | ${cell(r.summary)} |`),
     '',
   ];
-  for (const rule of rules) {
-    lines.push(`## ${rule.id}`, '', `**${rule.severity}.** ${rule.summary}`, '', `Why it matters: ${rule.why}`, '', `How to fix: ${rule.hint}`, '');
-  }
+  for (const rule of rules) lines.push(...ruleMarkdown(rule));
   return `${lines.join('\n').trimEnd()}\n`;
+}
+
+/** One rule's section: what it reports, why, how to fix, and its examples. */
+export function ruleMarkdown(rule: Rule): string[] {
+  const lines = [`## ${rule.id}`, '', `**${rule.severity}.** ${rule.summary}`, '', `Why it matters: ${rule.why}`, '', `How to fix: ${rule.hint}`, ''];
+  for (const example of rule.examples ?? []) {
+    lines.push(`Reported (in \`${example.where}\`):`, '', '```yaml', example.bad, '```', '', 'Clean:', '', '```yaml', example.good, '```', '');
+  }
+  return lines;
 }
 
 /** GitHub's heading anchor: lower case, punctuation dropped, spaces to dashes. */

@@ -2,7 +2,7 @@
 // nodes (bridges, networks, peers, services, subnets, security groups) and
 // edges (attachments and the flows the policy allows). Mermaid and DOT are
 // two spellings of this one structure.
-import type { Model, Network, Site } from '../model.js';
+import type { Model, Network, PolicyObject, Site } from '../model.js';
 
 export interface GraphNode {
   id: string;
@@ -96,15 +96,21 @@ function siteCluster(site: Site, edges: GraphEdge[], id: Ids): GraphCluster {
   for (const service of site.services) if (service.network) edges.push({ from: id('svc', site.name, service.name), to: networkNode(service.network), kind: 'link' });
 
   const internetId = 'internet';
+  // A peer or service has its own node; a role or an address shows as the network that holds it.
+  const objectNode = (o: PolicyObject): string[] => {
+    if (o.kind === 'peer') return [id('peer', site.name, o.instance ?? '', o.name)];
+    if (o.kind === 'service') return [id('svc', site.name, o.name)];
+    return [o.network ? networkNode(o.network) : internetId];
+  };
   for (const rule of site.policy.rules) {
     if (rule.action !== 'pass') continue;
     const label = `${rule.proto === 'any' ? 'any' : rule.proto}${rule.ports.length ? ` ${rule.ports.join(',')}` : ''}`;
-    const sources = rule.from.kind === 'wan' ? [internetId] : rule.fromNetworks.map(networkNode);
+    const sources = rule.from.kind === 'wan' ? [internetId] : rule.sources.flatMap(objectNode);
     let targets: string[];
     if (rule.to.kind === 'wan-address') targets = [id('if', site.name, rule.to.interface)];
     else if (rule.to.kind === 'internet') targets = [internetId];
     else if (rule.to.kind === 'self') targets = [id('self', site.name)];
-    else targets = rule.to.kind === 'any' ? [...rule.toNetworks.map(networkNode), internetId] : rule.toNetworks.map(networkNode);
+    else targets = rule.to.kind === 'any' ? [...site.internalNetworks.map(networkNode), internetId] : rule.destinations.flatMap(objectNode);
     for (const from of sources) for (const to of targets) if (from !== to) edges.push({ from, to, label, kind: 'flow' });
   }
   return { id: id('site', site.name), label: `site ${site.name}`, nodes: [...networks, ...services], clusters };

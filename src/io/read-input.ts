@@ -74,3 +74,19 @@ export function readFailure(error: unknown, file: string): { rule: 'load/read' |
   if (code === undefined) throw error;
   return { rule: 'load/read', message: code === 'ENOENT' ? `cannot read ${file}: no such file` : `cannot read ${file}: ${reasonOf(error as NodeJS.ErrnoException)}` };
 }
+
+/** The name diagnostics use for a topology read from standard input (`-`). */
+export const STDIN_NAME = '<stdin>';
+
+/** All of standard input as text, within the same size limit as a file. */
+export async function readStdinText(): Promise<string> {
+  const limit = maxInputBytes();
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of process.stdin) {
+    length += (chunk as Buffer).length;
+    if (length > limit) throw new InputTooLargeError(`standard input is larger than ${size(limit)}, the most gen reads (set GEN_MAX_INPUT_BYTES to raise the limit)`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -395,6 +395,23 @@ function guiConflicts(root: XmlElement, sections: readonly XmlElement[]): string
   return out;
 }
 
+/**
+ * A TLS backend verified against a CA names it by refid: the CA must be in
+ * the backup's trust store, or OPNsense refuses the HAProxy settings
+ * ("Please select one or more CAs from the list").
+ */
+function checkServerCas(root: XmlElement, sections: readonly XmlElement[]): void {
+  const cas = new Set(childrenNamed(root, 'ca').map((ca) => fieldText(ca, 'refid')));
+  const servers = sections.filter((s) => s.name === 'OPNsense').flatMap((s) => childrenNamed(child(child(s, 'HAProxy'), 'servers'), 'server'));
+  for (const server of servers) {
+    for (const refid of fieldText(server, 'sslCA').split(',').filter(Boolean)) {
+      if (!cas.has(refid)) {
+        throw new MergeError(`HAProxy server ${fieldText(server, 'name')} is to verify its certificate against CA ${refid}, which the base has not (System > Trust > Authorities lists each CA's refid)`);
+      }
+    }
+  }
+}
+
 const WG_KEY = /^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/;
 
 function fillSecrets(root: XmlElement, sections: XmlElement[], options: MergeOptions): void {
@@ -442,6 +459,7 @@ export function mergeConfig(baseText: string, genSections: readonly XmlElement[]
   const sections = genSections.map(clone);
   for (const section of sections) if (section.name !== 'cert') checkUnique(root, section, 'opnsense');
   fillSecrets(root, sections, options);
+  checkServerCas(root, sections);
 
   const genInterfaces = sections.find((s) => s.name === 'interfaces');
   const managed = new Set(genInterfaces?.children.filter(isElement).map((c) => c.name) ?? []);

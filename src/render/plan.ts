@@ -6,7 +6,8 @@ import type { Model } from '../model.js';
 import { stableJson } from './json.js';
 import type { OutputFiles } from './target.js';
 
-const OMIT = new Set(['path', 'block', 'addresses', 'names']);
+// A rule's or test's objects are its zone's members (listed with the zone) or the object it names.
+const OMIT = new Set(['path', 'declared', 'block', 'addresses', 'names', 'ranges', 'sources', 'destinations', 'fromObjects', 'toObjects']);
 
 export function renderPlan(model: Model, files: OutputFiles): void {
   files.set('plan.json', stableJson(model, (key, value) => (OMIT.has(key) ? undefined : value)));

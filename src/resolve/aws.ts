@@ -2,10 +2,11 @@
 // tiers and their derived route tables, security groups with group
 // references, and the optional site-to-site VPN.
 import type { Path } from '../location.js';
-import type { Aws, Network, SecurityGroup, SecurityGroupRule, Vpc } from '../model.js';
+import type { Aws, Network, SecurityGroup, SecurityGroupRule, Site, Vpc } from '../model.js';
 import { parseCidrV6 } from '../net.js';
 import type { AwsInput, SgRuleInput, VpcInput } from '../topology.js';
 import { type ResolveContext, indexByName } from './context.js';
+import type { PolicyObjects } from './objects.js';
 import { flowTest } from './policy.js';
 
 export function resolveAws(input: AwsInput, path: Path, ctx: ResolveContext, sites: ReadonlySet<string>): Aws {
@@ -153,12 +154,8 @@ function resolveVpc(input: VpcInput, region: string, path: Path, ctx: ResolveCon
     if (isAddress) {
       if (test.from.includes('/')) ctx.cidr(test.from, [...tpath, 'from']);
       else ctx.ipv4(test.from, [...tpath, 'from']);
-    } else if (test.from !== 'internet' && !groupNames.has(test.from)) {
-      ctx.report({ rule: 'ref/unknown', path: [...tpath, 'from'], message: `security group "${test.from}" does not exist (or use an address, a CIDR, or internet)` });
     }
-    if (!groupNames.has(test.to)) {
-      ctx.report({ rule: 'ref/unknown', path: [...tpath, 'to'], message: `security group "${test.to}" does not exist (known: ${[...groupNames].join(', ') || 'none'})` });
-    }
+    // Groups and objects of the joined site are checked once the sites are resolved (see vpcTests).
     return flowTest(test, tpath);
   });
 
@@ -214,4 +211,28 @@ function resolveSgRule(rule: SgRuleInput, direction: 'ingress' | 'egress', path:
     return { from: a!, to: b! };
   });
   return { proto: rule.proto, ports, cidr: canonical, group, public: rule.public, description: rule.description, path };
+}
+
+/**
+ * The VPC's policy tests, once the sites are resolved: `from` is an
+ * address, internet, a security group (derived ones included) or a policy
+ * object of the site joined by the site-to-site VPN; `to` is a group.
+ */
+export function resolveVpcTests(vpc: Vpc, ctx: ResolveContext, site: Site | undefined, objects: PolicyObjects | undefined): void {
+  const groupNames = new Set(vpc.securityGroups.map((g) => g.name));
+  for (const test of vpc.tests) {
+    const isAddress = /^[0-9.]+(\/[0-9]+)?$/.test(test.from);
+    if (!isAddress && test.from !== 'internet' && !groupNames.has(test.from)) {
+      const zone = site?.policy.zones.find((z) => z.name === test.from);
+      const found = zone ? zone.members : objects?.lookup(test.from, [...test.path, 'from'], [...groupNames, 'internet']);
+      // An unknown source is reported once, and the test is not evaluated (no objects).
+      test.fromObjects = found ? [found].flat() : [];
+      if (!objects) {
+        ctx.report({ rule: 'ref/unknown', path: [...test.path, 'from'], message: `security group "${test.from}" does not exist (or use an address, a CIDR, or internet)` });
+      }
+    }
+    if (!groupNames.has(test.to)) {
+      ctx.report({ rule: 'ref/unknown', path: [...test.path, 'to'], message: `security group "${test.to}" does not exist (known: ${[...groupNames].join(', ') || 'none'})` });
+    }
+  }
 }

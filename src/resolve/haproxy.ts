@@ -1,9 +1,27 @@
-// HAProxy on the firewall: frontends bound to an interface, backends whose
-// servers are services (address and port taken from the service).
+// HAProxy on the firewall: frontends bound to an interface, routing host
+// names to backends (by the Host header, or by SNI when TLS passes
+// through); backends whose servers are services (address and port taken
+// from the service), spoken to in plain HTTP or TLS, with a health check;
+// certificates whose names come from the host names that use them, as one
+// certificate or one per name.
 import type { Path } from '../location.js';
-import type { FirewallInterface, Haproxy, Service } from '../model.js';
+import type { FirewallInterface, Haproxy, HaproxyBackend, HaproxyCertificate, HaproxyFrontend, Service } from '../model.js';
 import type { HaproxyInput } from '../topology.js';
 import { type ResolveContext, indexByName } from './context.js';
+
+type BackendInput = NonNullable<HaproxyInput['backends']>[number];
+
+/** `check: http /status.php`, `check: tcp`, `check: none`; health_check: false means none. */
+function healthCheck(input: BackendInput, path: Path, ctx: ResolveContext): HaproxyBackend['check'] {
+  if (input.check === undefined) return { type: input.health_check === false ? 'none' : 'tcp' };
+  // The path goes into haproxy.conf as one word: nothing that ends it (space, #) or quotes it.
+  const match = /^(none|tcp|http)(?: +(\/[A-Za-z0-9._~%/?=&+-]*))?$/.exec(input.check.trim());
+  if (!match || (match[1] !== 'http' && match[2] !== undefined)) {
+    ctx.report({ rule: 'schema', path: [...path, 'check'], message: `"${input.check}" is not a health check: write none, tcp, or http with a path (http /status.php)` });
+    return { type: 'tcp' };
+  }
+  return match[1] === 'http' ? { type: 'http', path: match[2] ?? '/' } : { type: match[1] as 'none' | 'tcp' };
+}
 
 export function resolveHaproxy(
   input: HaproxyInput | undefined,
@@ -13,21 +31,11 @@ export function resolveHaproxy(
   services: ReadonlyMap<string, Service>,
   interfaces: ReadonlyMap<string, FirewallInterface>,
 ): Haproxy {
-  const certificates = (input?.certificates ?? []).map((cert, i) => {
-    const cpath = [...path, 'certificates', i];
-    ctx.name('certificate', `site ${site}`, cert.name, cpath);
-    return {
-      name: cert.name,
-      domain: cert.domain,
-      altNames: cert.alt_names ?? [],
-      challenge: cert.challenge ?? ('dns-01' as const),
-      dnsProvider: cert.dns_provider,
-      description: cert.description,
-      path: cpath,
-    };
-  });
-  const certIndex = indexByName(certificates);
-  const backends = (input?.backends ?? []).map((backend, i) => {
+  const certInputs = input?.certificates ?? [];
+  certInputs.forEach((cert, i) => ctx.name('certificate', `site ${site}`, cert.name, [...path, 'certificates', i]));
+  const certIndex = indexByName(certInputs);
+
+  const backends: HaproxyBackend[] = (input?.backends ?? []).map((backend, i) => {
     const bpath = [...path, 'backends', i];
     ctx.name('HAProxy backend', `site ${site}`, backend.name, bpath);
     const servers = backend.servers.flatMap((server, s) => {
@@ -52,14 +60,17 @@ export function resolveHaproxy(
     return {
       name: backend.name,
       algorithm: backend.algorithm ?? 'roundrobin',
-      healthCheck: backend.health_check ?? true,
+      mode: 'http' as const,
+      check: healthCheck(backend, bpath, ctx),
+      tls: backend.tls ? { verify: backend.verify ?? 'ca', ca: backend.ca, sni: backend.sni } : undefined,
       description: backend.description,
       servers,
       path: bpath,
     };
   });
   const backendIndex = indexByName(backends);
-  const frontends = (input?.frontends ?? []).map((frontend, i) => {
+
+  const frontends: HaproxyFrontend[] = (input?.frontends ?? []).map((frontend, i) => {
     const fpath = [...path, 'frontends', i];
     ctx.name('HAProxy frontend', `site ${site}`, frontend.name, fpath);
     const [address = '', portText = '0'] = frontend.bind.split(':');
@@ -68,19 +79,69 @@ export function resolveHaproxy(
     if (!(port >= 1 && port <= 65535)) ctx.report({ rule: 'ip/invalid', path: [...fpath, 'bind'], message: `"${frontend.bind}": port ${portText} is not 1-65535` });
     const iface = frontend.interface ?? 'wan';
     ctx.lookup(interfaces, iface, 'interface', [...fpath, frontend.interface ? 'interface' : 'name']);
-    ctx.lookup(backendIndex, frontend.default_backend, 'backend', [...fpath, 'default_backend']);
+    if (frontend.default_backend !== undefined) ctx.lookup(backendIndex, frontend.default_backend, 'backend', [...fpath, 'default_backend']);
+    else if (!frontend.hosts?.length) ctx.report({ rule: 'schema', path: fpath, key: true, message: `frontend ${frontend.name} needs a default_backend or hosts` });
     if (frontend.certificate !== undefined) ctx.lookup(certIndex, frontend.certificate, 'certificate', [...fpath, 'certificate']);
+    const hosts = (frontend.hosts ?? []).flatMap((host, h) => {
+      const hpath = [...fpath, 'hosts', h];
+      ctx.name('HAProxy host', `frontend ${frontend.name}`, host.name, hpath);
+      return ctx.lookup(backendIndex, host.backend, 'backend', [...hpath, 'backend']) ? [{ name: host.name, backend: host.backend, description: host.description, path: hpath }] : [];
+    });
     return {
       name: frontend.name,
       address,
       port,
       interface: iface,
-      certificate: frontend.certificate,
+      certificates: [],
+      passthrough: frontend.passthrough ?? false,
       httpRedirect: frontend.http_redirect ?? false,
       defaultBackend: frontend.default_backend,
+      hosts,
       description: frontend.description,
       path: fpath,
     };
   });
+
+  // Backends of a passthrough frontend speak TCP.
+  for (const frontend of frontends.filter((f) => f.passthrough)) {
+    for (const name of [frontend.defaultBackend, ...frontend.hosts.map((h) => h.backend)]) {
+      const backend = name === undefined ? undefined : backendIndex.get(name);
+      if (backend) backend.mode = 'tcp';
+    }
+  }
+  // An HTTP health check asks for the first host name routed to the backend.
+  for (const backend of backends) {
+    if (backend.check.type !== 'http') continue;
+    const host = frontends.flatMap((f) => f.hosts).find((h) => h.backend === backend.name);
+    if (host) backend.check.host = host.name;
+  }
+
+  const certificates: HaproxyCertificate[] = certInputs.flatMap((cert, i) => {
+    const cpath = [...path, 'certificates', i];
+    const users = frontends.filter((_, f) => input!.frontends![f]!.certificate === cert.name);
+    const hostNames = [...new Set(users.flatMap((f) => f.hosts.map((h) => h.name)))];
+    const names = cert.domain !== undefined ? [cert.domain, ...(cert.alt_names ?? [])] : hostNames;
+    if (names.length === 0) {
+      ctx.report({ rule: 'schema', path: cpath, key: true, message: `certificate ${cert.name} needs a domain, or a frontend with hosts that uses it` });
+      return [];
+    }
+    const base = { challenge: cert.challenge ?? ('dns-01' as const), dnsProvider: cert.dns_provider, description: cert.description, path: cpath };
+    const made: HaproxyCertificate[] = cert.per_host
+      ? names.map((name) => ({ ...base, name: `${cert.name}-${name}`, domain: name, altNames: [] }))
+      : [{ ...base, name: cert.name, domain: names[0]!, altNames: [...new Set(names.slice(1))] }];
+    for (const frontend of users) frontend.certificates.push(...made.map((c) => c.name));
+    return made;
+  });
+
   return { certificates, frontends, backends };
+}
+
+/** Whether a certificate name (possibly a wildcard "*.example.org") covers a host name. */
+export function certificateCovers(name: string, host: string): boolean {
+  const a = name.toLowerCase();
+  const b = host.toLowerCase();
+  if (a === b) return true;
+  if (!a.startsWith('*.')) return false;
+  const rest = b.indexOf('.');
+  return rest > 0 && b.slice(rest + 1) === a.slice(2);
 }

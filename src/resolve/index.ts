@@ -7,7 +7,9 @@ import type { Report } from '../findings.js';
 import type { Model } from '../model.js';
 import { compareCidrs } from '../net.js';
 import type { Topology } from '../topology.js';
-import { resolveAws } from './aws.js';
+import { resolveAws, resolveVpcTests } from './aws.js';
+import { deriveSiteGroups } from './aws-groups.js';
+import { objectsOfSite } from './objects.js';
 import { ResolveContext } from './context.js';
 import { resolveSite } from './site.js';
 
@@ -52,6 +54,13 @@ export function resolve(topology: Topology, report: Report): Model {
         message: `the site-to-site VPN needs the firewall's public address: set customer_gateway_ip here or firewall.public_address on site ${s2s.site}`,
       });
     }
+  }
+
+  const vpc = aws?.vpc;
+  if (vpc) {
+    const joined = sites.find((s) => s.name === vpc.siteToSite?.site);
+    if (joined) deriveSiteGroups(joined, vpc, ctx.networks, ctx);
+    resolveVpcTests(vpc, ctx, joined, joined ? objectsOfSite(joined) : undefined);
   }
 
   return {

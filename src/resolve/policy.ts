@@ -1,20 +1,36 @@
-// The firewall policy: zones resolve to networks, rules to zones. The WAN
-// passes that declared services need (WireGuard's port, HAProxy's
-// listeners, port forwards) are derived here, so nobody forgets one.
+// The firewall policy: zones of policy objects, and rules from a zone or
+// an object to a zone, an object or a built-in target. The WAN passes that
+// declared services need (WireGuard's port, HAProxy's listeners, port
+// forwards) are derived here, so nobody forgets one.
 import type { Path } from '../location.js';
-import type { Firewall, FlowTest, Haproxy, Network, Policy, PolicyRule, RuleTarget, WireguardInstance, Zone } from '../model.js';
+import type { Firewall, FlowTest, Haproxy, Network, Policy, PolicyObject, PolicyRule, RuleTarget, WireguardInstance, Zone } from '../model.js';
 import type { FlowTestInput, PolicyInput } from '../topology.js';
 import { type ResolveContext, indexByName } from './context.js';
+import type { PolicyObjects } from './objects.js';
 
 export const BUILTIN_TARGETS = ['any', 'internet', 'self'] as const;
+
+/** A zone or one object, as a rule's source or destination names it. */
+export type Endpoint = { zone: Zone; objects: PolicyObject[] } | { object: PolicyObject; objects: PolicyObject[] };
+
+/**
+ * Finds what `name` stands for: a zone first (a zone is often named after
+ * its network), else a policy object.
+ */
+export function endpointOf(name: string, path: Path, zones: ReadonlyMap<string, Zone>, objects: PolicyObjects, builtins: readonly string[]): Endpoint | undefined {
+  const zone = zones.get(name);
+  if (zone) return { zone, objects: zone.members };
+  const object = objects.lookup(name, path, [...zones.keys(), ...builtins]);
+  return object ? { object, objects: [object] } : undefined;
+}
 
 export function resolvePolicy(
   input: PolicyInput | undefined,
   site: string,
   path: Path,
   ctx: ResolveContext,
-  networks: ReadonlyMap<string, Network>,
-  internalNetworks: readonly string[],
+  objects: PolicyObjects,
+  internal: readonly Network[],
 ): Policy {
   const zones: Zone[] = (input?.zones ?? []).map((zone, i) => {
     const zpath = [...path, 'zones', i];
@@ -22,41 +38,49 @@ export function resolvePolicy(
     if ((BUILTIN_TARGETS as readonly string[]).includes(zone.name)) {
       ctx.report({ rule: 'policy/reserved-zone-name', path: [...zpath, 'name'], message: `"${zone.name}" is a built-in target and cannot name a zone` });
     }
-    const ids = zone.networks.flatMap((name, n) => {
-      const network = ctx.lookup(networks, name, 'network', [...zpath, 'networks', n]);
-      return network ? [network.id] : [];
-    });
-    return { name: zone.name, networks: ids, description: zone.description, path: zpath };
+    const members = (['members', 'networks'] as const).flatMap((key) =>
+      (zone[key] ?? []).flatMap((name, n) => {
+        const found = objects.lookup(name, [...zpath, key, n]);
+        return found ? [found] : [];
+      }),
+    );
+    if (zone.members === undefined && zone.networks === undefined) {
+      ctx.report({ rule: 'schema', path: zpath, key: true, message: `zone ${zone.name} needs members (its policy objects)` });
+    }
+    return { name: zone.name, members, description: zone.description, path: zpath };
   });
   const zoneIndex = indexByName(zones);
 
   const rules: PolicyRule[] = (input?.rules ?? []).flatMap((rule, i) => {
     const rpath = [...path, 'rules', i];
     ctx.name('policy rule', `site ${site}`, rule.name, rpath);
-    const from = ctx.lookup(zoneIndex, rule.from, 'zone', [...rpath, 'from']);
+    const from = endpointOf(rule.from, [...rpath, 'from'], zoneIndex, objects, []);
     let to: RuleTarget | undefined;
-    let toNetworks: string[] = [];
+    let destinations: PolicyObject[] = [];
     if (rule.to === 'any' || rule.to === 'internet' || rule.to === 'self') {
       to = { kind: rule.to };
-      toNetworks = rule.to === 'any' ? [...internalNetworks] : [];
     } else {
-      const zone = ctx.lookup(zoneIndex, rule.to, 'zone (or any, internet, self)', [...rpath, 'to']);
-      if (zone) {
-        to = { kind: 'zone', zone: zone.name };
-        toNetworks = zone.networks;
+      const found = endpointOf(rule.to, [...rpath, 'to'], zoneIndex, objects, BUILTIN_TARGETS);
+      if (found) {
+        to = 'zone' in found ? { kind: 'zone', zone: found.zone.name } : { kind: 'object', name: found.object.name };
+        destinations = found.objects;
       }
     }
     if (!from || !to) return [];
+    // A rule to one service means that service: its protocol and port, unless the rule says otherwise.
+    const service = to.kind === 'object' ? destinations[0]?.service : undefined;
+    const proto = rule.proto ?? service?.proto ?? 'any';
+    const ports = rule.ports ?? (rule.proto === undefined && service?.port !== undefined ? [service.port] : []);
     return [
       {
         name: rule.name,
         origin: `policy rule ${rule.name}`,
-        from: { kind: 'zone' as const, zone: from.name },
-        fromNetworks: from.networks,
+        from: 'zone' in from ? { kind: 'zone' as const, zone: from.zone.name } : { kind: 'object' as const, name: from.object.name },
+        sources: from.objects,
         to,
-        toNetworks,
-        proto: rule.proto ?? 'any',
-        ports: (rule.ports ?? []).map(String),
+        destinations,
+        proto,
+        ports: ports.map(String),
         action: rule.action,
         log: rule.log ?? false,
         description: rule.description,
@@ -67,12 +91,13 @@ export function resolvePolicy(
 
   const tests = (input?.tests ?? []).map((test, i) => {
     const tpath = [...path, 'tests', i];
-    if (test.from !== 'internet') ctx.lookup(zoneIndex, test.from, 'zone (or internet)', [...tpath, 'from']);
-    if (!['wan', 'self', 'internet'].includes(test.to)) ctx.lookup(zoneIndex, test.to, 'zone (or wan, self, internet)', [...tpath, 'to']);
-    return flowTest(test, tpath);
+    const from = test.from === 'internet' ? undefined : endpointOf(test.from, [...tpath, 'from'], zoneIndex, objects, ['internet']);
+    const to = ['wan', 'self', 'internet'].includes(test.to) ? undefined : endpointOf(test.to, [...tpath, 'to'], zoneIndex, objects, ['wan', 'self', 'internet']);
+    return { ...flowTest(test, tpath), fromObjects: from?.objects, toObjects: to?.objects };
   });
 
-  return { default: 'deny', zones, rules, tests };
+  const internalCidrs = [...internal].sort((a, b) => a.block.base - b.block.base).map((n) => n.cidr);
+  return { default: 'deny', zones, rules, tests, internal: internalCidrs };
 }
 
 /** WAN pass rules implied by what the topology exposes, in a fixed order. */
@@ -80,7 +105,7 @@ export function derivedWanRules(firewall: Firewall, wireguard: readonly Wireguar
   const wan = firewall.interfaces.find((i) => i.isWan);
   if (!wan) return [];
   const rules: PolicyRule[] = [];
-  const base = { from: { kind: 'wan' as const }, fromNetworks: [], toNetworks: [], action: 'pass' as const, log: false };
+  const base = { from: { kind: 'wan' as const }, sources: [], destinations: [], action: 'pass' as const, log: false };
   for (const instance of wireguard) {
     if (instance.listenPort === undefined) continue;
     rules.push({

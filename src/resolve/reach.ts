@@ -1,67 +1,154 @@
-// What each WireGuard instance's clients may reach, and so their AllowedIPs.
-// By default it is exactly what the policy passes from the VPN's zone; a
-// written `reach` list is checked against the policy instead.
-import type { Path } from '../location.js';
-import type { Network, Policy, WireguardInstance } from '../model.js';
-import { aggregate } from '../net.js';
+// What each WireGuard peer may reach, and so its client's AllowedIPs: the
+// destinations for which the compiled policy, with the peer's own address
+// as the source, passes some protocol and port. A rule from the peer, its
+// role, its zone or the whole tunnel all count, each exactly as the
+// firewall evaluates it; the firewall enforces the same thing, since its
+// rules name the peer's /32 or the role's range as the source, so a peer
+// that widens its own AllowedIPs gains nothing. The set is aggregated to
+// the fewest prefixes. A written `reach` list replaces the derived one and
+// is checked against the policy instead (wg/reach-without-pass).
+import { ADDRESS_SPACE, PORT_SPACE, type Range, type Ranges, intersect, normalize, subtract, toCidrs, union } from '../intervals.js';
+import type { Firewall, Policy, WireguardInstance } from '../model.js';
+import { parseIPv4 } from '../net.js';
 import type { WireguardInput } from '../topology.js';
-import type { ResolveContext } from './context.js';
+import { ENDPOINT_SPACE, PROTOCOL_SPACE, type Match, rangesOfCidrs, siteMatches } from './matches.js';
+import type { PolicyObjects } from './objects.js';
+import { type Leaf, type Node, partition } from './partition.js';
 
 /** The AllowedIPs of a full tunnel: every IPv4 and every IPv6 destination. */
 export const FULL_TUNNEL = ['0.0.0.0/0', '::/0'] as const;
 
-export function resolveReach(
-  instance: WireguardInstance,
-  input: WireguardInput,
-  policy: Policy,
-  networks: ReadonlyMap<string, Network>,
-  networksById: ReadonlyMap<string, Network>,
-  ctx: ResolveContext,
-): void {
-  const passed = passedFrom(instance.network, policy);
-  const reach: WireguardInstance['reach'] = [];
-  if (input.reach) {
-    const zones = new Map(policy.zones.map((z) => [z.name, z]));
-    input.reach.forEach((name, i) => {
-      const rpath: Path = [...instance.path, 'reach', i];
-      const ids = zones.get(name)?.networks ?? (networks.has(name) ? [networks.get(name)!.id] : undefined);
-      if (!ids) {
-        ctx.report({ rule: 'ref/unknown', path: rpath, message: `zone or network "${name}" does not exist` });
-        return;
-      }
-      for (const id of ids) reach.push({ network: id, cidr: networksById.get(id)!.cidr, passed: passed.has(id), path: rpath });
-    });
-  } else {
-    for (const id of passed) reach.push({ network: id, cidr: networksById.get(id)!.cidr, passed: true, path: instance.path });
-  }
-  reach.sort((a, b) => networksById.get(a.network)!.block.base - networksById.get(b.network)!.block.base);
-  instance.reach = reach;
-  // Contained networks are dropped but siblings are not joined: each
-  // network stays recognisable in the client file (10.0.0.0/24, not /23).
-  // A full tunnel takes IPv6 too (the wg-quick convention): the tunnel has no
-  // IPv6, so the client's IPv6 is dropped in it instead of bypassing it.
-  instance.allowedIps =
-    instance.tunnel === 'full' ? [...FULL_TUNNEL] : aggregate(reach.map((r) => networksById.get(r.network)!.block)).map((b) => b.cidr);
+/**
+ * Addresses a split-tunnel client routes into the tunnel at most: the
+ * internal networks and whatever the rules name as a destination, but never
+ * the firewall's outside addresses, which carry the tunnel itself.
+ */
+function routable(policy: Policy, firewall: Firewall | undefined, instances: readonly WireguardInstance[], internal: Ranges): Range[] {
+  // Each object once: thousands of rules name the same few zones.
+  const named = new Set(policy.rules.flatMap((r) => r.destinations));
+  const routed = union(internal, normalize([...named].flatMap((o) => o.ranges)));
+  const outside = [
+    ...(firewall?.interfaces.filter((i) => i.isWan && i.address !== undefined).map((i) => i.address!) ?? []),
+    ...instances.flatMap((w) => (w.lanEndpoint !== undefined ? [w.lanEndpoint] : [])),
+  ].flatMap((a) => (parseIPv4(a) === undefined ? [] : [[parseIPv4(a)!, parseIPv4(a)!] as Range]));
+  return intersect(subtract(routed, normalize(outside)), [ADDRESS_SPACE]);
+}
+
+/** Whether some cell below `node` is decided by a pass (memoised: sub-partitions are shared). */
+function passes(matches: readonly Pick<Match, 'action'>[]): (node: Node | Leaf) => boolean {
+  const known = new Map<Node | Leaf, boolean>();
+  const passing = (node: Node | Leaf): boolean => {
+    let value = known.get(node);
+    if (value === undefined) {
+      value = node.kind === 'leaf' ? node.rules.length > 0 && matches[node.rules[0]!]!.action === 'pass' : node.segments.some((s) => passing(s.child));
+      known.set(node, value);
+    }
+    return value;
+  };
+  return passing;
 }
 
 /**
- * Networks that a pass rule from a zone holding `vpnNetwork` lets through.
- * Rules match first to last: a block of all traffic to a network before the
- * pass leaves it unreachable (a block of some ports does not).
+ * For each source address (sorted), the destinations some protocol and port
+ * is passed to. The partition cuts destinations first: rules name few
+ * destinations, while each peer may have rules of its own. Each passing
+ * (destination, source range) cell adds the destination to the peers in
+ * the range; a sweep over the peers then collects them, and peers with the
+ * same destinations share one set.
  */
-function passedFrom(vpnNetwork: string, policy: Policy): Set<string> {
-  const result = new Set<string>();
-  const blocked = new Set<string>();
-  for (const rule of policy.rules) {
-    if (rule.from.kind !== 'zone' || !rule.fromNetworks.includes(vpnNetwork)) continue;
-    // "internet" excludes the internal networks by definition; a block of
-    // "self" (the firewall) leaves the other addresses of the tunnel reachable.
-    if (rule.action !== 'pass') {
-      if (rule.proto === 'any' && rule.ports.length === 0) for (const id of rule.toNetworks) if (!result.has(id)) blocked.add(id);
-      continue;
+export function reachBySource(matches: readonly Pick<Match, 'box' | 'action'>[], addresses: readonly number[]): Range[][] {
+  if (addresses.length === 0) return [];
+  const { root } = partition(
+    matches.map((m) => m.box),
+    // The space by dimension (source, destination, protocol, port); cut destination first.
+    [normalize(addresses.map((a) => [a, a] as Range)), [ENDPOINT_SPACE], [PROTOCOL_SPACE], [PORT_SPACE]],
+    [1, 0, 2, 3],
+  );
+  const passing = passes(matches);
+  /** Index of the first address ≥ x. */
+  const lowerBound = (x: number) => {
+    let lo = 0;
+    let hi = addresses.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (addresses[mid]! < x) lo = mid + 1;
+      else hi = mid;
     }
-    const targets = rule.to.kind === 'self' ? [vpnNetwork, ...rule.toNetworks] : rule.toNetworks;
-    for (const id of targets) if (!blocked.has(id)) result.add(id);
+    return lo;
+  };
+  // Events on the peer index: a destination range starts or stops applying.
+  const events: { at: number; range: Range; add: boolean }[] = [];
+  for (const d of root.kind === 'node' ? root.segments : []) {
+    if (d.child.kind !== 'node') continue;
+    for (const s of d.child.segments) {
+      if (!passing(s.child)) continue;
+      const first = lowerBound(s.lo);
+      const end = lowerBound(s.hi + 1);
+      if (first < end) events.push({ at: first, range: [d.lo, d.hi], add: true }, { at: end, range: [d.lo, d.hi], add: false });
+    }
   }
-  return result;
+  events.sort((a, b) => a.at - b.at);
+  const active = new Map<string, { range: Range; count: number }>();
+  const out: Range[][] = [];
+  let current: Range[] = [];
+  let e = 0;
+  for (let i = 0; i < addresses.length; i++) {
+    let changed = false;
+    while (e < events.length && events[e]!.at <= i) {
+      const { range, add } = events[e++]!;
+      const key = `${range[0]}-${range[1]}`;
+      const entry = active.get(key) ?? { range, count: 0 };
+      entry.count += add ? 1 : -1;
+      if (entry.count === 0) active.delete(key);
+      else active.set(key, entry);
+      changed = true;
+    }
+    if (changed) current = normalize([...active.values()].map((v) => v.range));
+    out.push(current);
+  }
+  return out;
+}
+
+export function resolveReach(
+  instances: readonly WireguardInstance[],
+  inputs: readonly WireguardInput[],
+  policy: Policy,
+  objects: PolicyObjects,
+  firewall: Firewall | undefined,
+): void {
+  if (!instances.some((w) => w.peers.length > 0 || w.reachList !== undefined || inputs.some((i) => i.name === w.name && i.reach))) return;
+  const { space, matches } = siteMatches({ policy, firewall, wireguard: instances });
+  const peers = instances.flatMap((w) => w.peers.map((p) => ({ instance: w, peer: p, address: parseIPv4(p.address) })));
+  const addresses = [...new Set(peers.flatMap((p) => (p.address === undefined ? [] : [p.address])))].sort((a, b) => a - b);
+  const reached = reachBySource(matches, addresses);
+  const reachOf = new Map(addresses.map((a, i) => [a, reached[i]!]));
+  const routed = routable(policy, firewall, instances, space.internal);
+  // Peers that reach the same destinations share one computed list.
+  const cidrs = new Map<Range[], string[]>();
+  const zones = new Map(policy.zones.map((z) => [z.name, z]));
+
+  instances.forEach((instance, i) => {
+    const input = inputs.find((w) => w.name === instance.name) ?? inputs[i];
+    if (input?.reach) {
+      instance.reachList = input.reach.flatMap((name, n) => {
+        const rpath = [...instance.path, 'reach', n];
+        const members = zones.get(name)?.members ?? [objects.lookup(name, rpath, [...zones.keys()])].filter((o) => o !== undefined);
+        if (members.length === 0) return [];
+        const ranges = members.reduce<Range[]>((acc, o) => union(acc, o.ranges), []);
+        return [{ name, cidrs: toCidrs(intersect(ranges, [ADDRESS_SPACE])), path: rpath }];
+      });
+    }
+  });
+
+  for (const { instance, peer, address } of peers) {
+    const destinations = address === undefined ? undefined : reachOf.get(address);
+    let reach = destinations ? cidrs.get(destinations) : [];
+    if (!reach) cidrs.set(destinations!, (reach = toCidrs(intersect(destinations!, routed))));
+    peer.reach = reach;
+    // A full tunnel takes IPv6 too (the wg-quick convention): the tunnel has
+    // no IPv6, so the client's IPv6 is dropped in it instead of bypassing it.
+    if (instance.tunnel === 'full') peer.allowedIps = [...FULL_TUNNEL];
+    else if (instance.reachList) peer.allowedIps = toCidrs(rangesOfCidrs(instance.reachList.flatMap((r) => r.cidrs)));
+    else peer.allowedIps = peer.reach;
+  }
 }

@@ -8,10 +8,12 @@ import { type ResolveContext, indexByName } from './context.js';
 import { resolveFirewall, resolvePortForwards } from './firewall.js';
 import { resolveGuests } from './guests.js';
 import { resolveHaproxy } from './haproxy.js';
+import { policyObjects, rememberObjects } from './objects.js';
 import { derivedWanRules, resolvePolicy } from './policy.js';
 import { deriveHostRouting, firewallOnBridges, resolveHost } from './proxmox.js';
 import { resolveReach } from './reach.js';
 import { networksByBlock, resolveServices } from './services.js';
+import { resolveUpstream, upstreamSteps } from './upstream.js';
 import { resolveWireguardInstance } from './wireguard.js';
 
 export function resolveSite(input: SiteInput, path: Path, ctx: ResolveContext, aws: Aws | undefined): Site {
@@ -86,21 +88,21 @@ export function resolveSite(input: SiteInput, path: Path, ctx: ResolveContext, a
   if (firewall && input.firewall) firewall.nat.portForwards = resolvePortForwards(input.firewall, firewall, serviceIndex, [...path, 'firewall'], ctx);
   const haproxy = resolveHaproxy(input.haproxy, site, [...path, 'haproxy'], ctx, serviceIndex, indexByName(firewall?.interfaces ?? []));
 
-  const policy = resolvePolicy(input.policy, site, [...path, 'policy'], ctx, networkIndex, internalNetworks);
+  // The joined VPC's subnets can be named too: traffic to them goes through the site-to-site VPN.
+  const subnets = vpcNetwork ? ctx.networks.filter((n) => n.parent === vpcNetwork.id) : [];
+  const objects = policyObjects(ctx, [...reachable, ...subnets], services, wireguard);
+  const policy = resolvePolicy(input.policy, site, [...path, 'policy'], ctx, objects, reachable.filter((n) => n.kind !== 'wan'));
   if (firewall) policy.rules.unshift(...derivedWanRules(firewall, wireguard, haproxy));
-  wireguard.forEach((instance, i) => resolveReach(instance, input.wireguard![i]!, policy, networkIndex, byId, ctx));
+  resolveReach(wireguard, input.wireguard ?? [], policy, objects, firewall);
 
-  const manualSteps = (input.firewall?.upstream?.port_forwards ?? []).map((pf) => {
-    const target = wan?.address ?? 'the firewall WAN address';
-    const device = input.firewall?.upstream?.description;
-    return `On the upstream router${device ? ` (${device})` : ''}: forward ${pf.proto.toUpperCase()} ${pf.port} to ${target}${pf.description ? ` (${pf.description})` : ''}.`;
-  });
+  const upstream = firewall && input.firewall ? resolveUpstream(input.firewall, firewall, wireguard, haproxy, [...path, 'firewall']) : undefined;
+  const manualSteps = upstream ? upstreamSteps(upstream) : [];
 
   const backup = input.backup?.pbs ? resolveBackup(input, [...path, 'backup', 'pbs'], ctx, aws) : undefined;
   const guests = resolveGuests(input, site, path, ctx, { firewall, hosts: hostInputs.map((h) => h.name), networks: byId, services, backup });
   const access = resolveAccess(input, site, path, ctx, { firewall, networks: networkIndex, backup });
 
-  return {
+  const resolved: Site = {
     name: site,
     description: input.description,
     path,
@@ -115,8 +117,11 @@ export function resolveSite(input: SiteInput, path: Path, ctx: ResolveContext, a
     policy,
     haproxy,
     backup,
+    upstream,
     manualSteps,
   };
+  rememberObjects(resolved, objects);
+  return resolved;
 }
 
 function resolveBackup(input: SiteInput, path: Path, ctx: ResolveContext, aws: Aws | undefined): PbsBackup | undefined {

@@ -66,6 +66,8 @@ export function resolveWireguardInstance(
       enabled: peer.enabled ?? true,
       keepalive: peer.keepalive ?? keepalive,
       description: peer.description,
+      reach: [],
+      allowedIps: [],
       path: peerPath,
     });
   });
@@ -90,8 +92,6 @@ export function resolveWireguardInstance(
     tunnel: input.tunnel ?? 'split',
     dns: input.dns ?? [],
     interface: networkName,
-    reach: [],
-    allowedIps: [],
     roles,
     peers,
     nextFree: nextFreeByRole(roles, peers, parsed.address, network.block),

@@ -3,19 +3,22 @@ import { accessRules } from './access.js';
 import { awsRules } from './aws.js';
 import { firewallRules } from './firewall.js';
 import { guestRules } from './guests.js';
+import { haproxyRules } from './haproxy.js';
 import { infrastructureRules } from './infrastructure.js';
 import { ipRules } from './ip.js';
 import { nameRules } from './names.js';
 import { proxmoxRules } from './proxmox.js';
 import { opnsenseRules } from './opnsense.js';
+import { policyRules } from './policy.js';
 import { reportedRules } from './reported.js';
 import { testRules } from './tests.js';
+import { upstreamRules } from './upstream.js';
 import type { Rule } from './rule.js';
 import { wireguardRules } from './wireguard.js';
 import { wireguardClientRules } from './wireguard-clients.js';
 import { wireguardMtuRules } from './wireguard-mtu.js';
 
-export const rules: readonly Rule[] = [...reportedRules, ...nameRules, ...ipRules, ...firewallRules, ...opnsenseRules, ...wireguardRules, ...wireguardMtuRules, ...wireguardClientRules, ...infrastructureRules, ...proxmoxRules, ...guestRules, ...accessRules, ...awsRules, ...testRules];
+export const rules: readonly Rule[] = [...reportedRules, ...nameRules, ...ipRules, ...firewallRules, ...opnsenseRules, ...haproxyRules, ...wireguardRules, ...wireguardMtuRules, ...wireguardClientRules, ...infrastructureRules, ...proxmoxRules, ...guestRules, ...accessRules, ...awsRules, ...upstreamRules, ...policyRules, ...testRules];
 
 export const ruleById: ReadonlyMap<string, Rule> = new Map(rules.map((r) => [r.id, r]));
 

@@ -81,23 +81,56 @@ export const opnsenseRules: Rule[] = [
       "The ACME client needs one of its acme.sh DNS APIs for DNS-01 (gen does not guess one); Let's Encrypt issues wildcard names only through DNS-01; " +
       'HTTP-01 is answered on port 80, so through HAProxy it needs a frontend with http_redirect that uses the certificate.',
     hint: `Name dns_provider (${KNOWN_DNS_PROVIDERS.join(', ')}, or an acme.sh API name such as dns_linode_v4), or use challenge: dns-01 for wildcards, or set http_redirect: true on the frontend.`,
+    examples: [
+      {
+        where: 'sites[].haproxy',
+        bad: 'certificates:\n  - { name: www, domain: www.example.com, challenge: http-01 }\nfrontends:\n  - { name: https, bind: 0.0.0.0:443, interface: wan, certificate: www, default_backend: web }',
+        good: 'certificates:\n  - { name: www, domain: www.example.com, challenge: http-01 }\nfrontends:\n  - { name: https, bind: 0.0.0.0:443, interface: wan, certificate: www, http_redirect: true, default_backend: web }',
+      },
+      {
+        where: 'sites[].haproxy',
+        bad: 'certificates:\n  - { name: wildcard, domain: "*.example.com", challenge: dns-01 }',
+        good: 'certificates:\n  - { name: wildcard, domain: "*.example.com", challenge: dns-01, dns_provider: cloudflare }',
+      },
+    ],
     check(model, report) {
       for (const site of model.sites) {
         if (!site.firewall) continue;
         for (const cert of site.haproxy.certificates) {
           if (cert.challenge === 'dns-01') {
             if (cert.dnsProvider === undefined) {
-              report({ path: cert.path, message: `certificate ${cert.name} uses DNS-01 but names no dns_provider` });
+              report({
+                path: cert.path,
+                message: `certificate ${cert.name} uses DNS-01 but names no dns_provider`,
+                hint: `Set dns_provider on certificate ${cert.name}: ${KNOWN_DNS_PROVIDERS.join(', ')}, or an acme.sh API name such as dns_linode_v4.`,
+              });
             } else if (dnsService(cert.dnsProvider) === undefined) {
-              report({ path: [...cert.path, 'dns_provider'], message: `certificate ${cert.name}: "${cert.dnsProvider}" is not a DNS provider gen knows (${KNOWN_DNS_PROVIDERS.join(', ')}) nor an acme.sh API name (dns_…)` });
+              report({
+                path: [...cert.path, 'dns_provider'],
+                message: `certificate ${cert.name}: "${cert.dnsProvider}" is not a DNS provider gen knows (${KNOWN_DNS_PROVIDERS.join(', ')}) nor an acme.sh API name (dns_…)`,
+                hint: `Use one of ${KNOWN_DNS_PROVIDERS.join(', ')}, or the acme.sh API name of your DNS host (dns_ and its name, as in acme.sh's dnsapi directory).`,
+              });
             }
             continue;
           }
           const wildcard = [cert.domain, ...cert.altNames].find((name) => name.startsWith('*'));
           if (wildcard !== undefined) {
-            report({ path: [...cert.path, 'challenge'], message: `certificate ${cert.name}: ${wildcard} is a wildcard name, which Let's Encrypt validates only with DNS-01` });
-          } else if (!site.haproxy.frontends.some((f) => f.certificate === cert.name && (f.httpRedirect || f.port === 80))) {
-            report({ path: [...cert.path, 'challenge'], message: `certificate ${cert.name} uses HTTP-01, but no frontend with this certificate listens on port 80 (http_redirect)` });
+            report({
+              path: [...cert.path, 'challenge'],
+              message: `certificate ${cert.name}: ${wildcard} is a wildcard name, which Let's Encrypt validates only with DNS-01`,
+              hint: `Set challenge: dns-01 and a dns_provider on certificate ${cert.name}.`,
+            });
+            continue;
+          }
+          const using = site.haproxy.frontends.filter((f) => f.certificates.includes(cert.name));
+          if (!using.some((f) => f.httpRedirect || f.port === 80)) {
+            report({
+              path: [...cert.path, 'challenge'],
+              message: `certificate ${cert.name} uses HTTP-01, but no frontend with this certificate listens on port 80 (http_redirect)`,
+              hint: using.length
+                ? `Set http_redirect: true on frontend ${using[0]!.name}: it then also listens on port 80, where Let's Encrypt asks for the challenge (or use challenge: dns-01 with a dns_provider).`
+                : `Use certificate ${cert.name} on a frontend with http_redirect: true, or use challenge: dns-01 with a dns_provider.`,
+            });
           }
         }
       }
@@ -158,10 +191,11 @@ export const opnsenseRules: Rule[] = [
         if (!site.firewall || site.wireguard.length > 0) continue;
         const remote = new Map(model.networks.filter((n) => n.kind === 'remote' || n.kind === 'vpn').map((n) => [n.id, n]));
         for (const rule of site.policy.rules) {
-          if (rule.from.kind !== 'zone') continue;
-          for (const id of rule.fromNetworks) {
-            const network = remote.get(id);
-            if (network) report({ path: rule.path, message: `rule ${rule.name}: traffic from ${network.name} (${network.cidr}) enters through no interface gen knows; no filter rule is written for it` });
+          for (const object of rule.sources) {
+            // A remote network, or an address inside one.
+            const network = object.network !== undefined ? remote.get(object.network) : undefined;
+            const what = object.kind === 'network' ? `${network?.name} (${network?.cidr})` : `${object.name} (in ${network?.name})`;
+            if (network) report({ path: rule.path, message: `rule ${rule.name}: traffic from ${what} enters through no interface gen knows; no filter rule is written for it` });
           }
         }
       }
@@ -172,7 +206,7 @@ export const opnsenseRules: Rule[] = [
     severity: 'error',
     summary: 'Two HAProxy listeners on the same port and address (0.0.0.0 takes every address).',
     why: 'HAProxy cannot bind one port twice; it refuses the whole configuration and serves nothing. A frontend with http_redirect also listens on port 80.',
-    hint: 'Give the frontends different ports or addresses, or drop http_redirect where another frontend already has port 80.',
+    hint: 'Serve several sites on one address and port from one frontend with hosts (each host name routed to its backend); otherwise give the frontends different ports or addresses, or drop http_redirect where another frontend already has port 80.',
     check(model, report) {
       for (const site of model.sites) {
         if (!site.firewall) continue;

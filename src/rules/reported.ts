@@ -50,6 +50,13 @@ export const reportedRules: Rule[] = [
     summary: 'A reference names something that does not exist (a role, zone, bridge, service, security group, bucket...).',
     why: 'A dangling reference is a peer without a role, a rule without a zone: configuration that silently does nothing.',
     hint: 'Use one of the names listed in the message, or declare the missing item.',
+    examples: [
+      {
+        where: 'sites[].haproxy',
+        bad: 'frontends:\n  - { name: https, bind: 0.0.0.0:443, interface: wan, certificate: wildcard, http_redirect: true, default_backend: webs }\nbackends:\n  - { name: web, servers: [{ service: traefik }] }',
+        good: 'frontends:\n  - { name: https, bind: 0.0.0.0:443, interface: wan, certificate: wildcard, http_redirect: true, default_backend: web }\nbackends:\n  - { name: web, servers: [{ service: traefik }] }',
+      },
+    ],
   },
   {
     id: 'ip/invalid',
@@ -136,6 +143,13 @@ export const reportedRules: Rule[] = [
     hint: 'Rename the zone.',
   },
   {
+    id: 'policy/ambiguous-object',
+    severity: 'error',
+    summary: 'A name in the policy names two different objects (say a service and a WireGuard peer).',
+    why: 'A zone, rule or test must mean exactly one set of addresses; gen never guesses which one was meant.',
+    hint: 'Rename one of the two objects (zones may share a name with their network: the zone wins).',
+  },
+  {
     id: 'suppress/missing-reason',
     severity: 'warning',
     summary: 'A `# gen-ignore RULE` comment gives no reason.',
@@ -162,5 +176,23 @@ export const reportedRules: Rule[] = [
     summary: 'git tracks a file of the secrets directory (gen lint, in a git work tree).',
     why: 'A tracked private key is committed and pushed with the next commit; anyone with the repository can then decrypt the VPN.',
     hint: 'git rm -r --cached .secrets, keep a .gitignore of * in .secrets/, and rotate every key that was pushed.',
+  },
+  {
+    id: 'secrets/key-mismatch',
+    severity: 'error',
+    summary: 'A private key in the secrets directory does not belong to the public_key the topology names (gen lint).',
+    why:
+      'The firewall and the client then hold keys of two different pairs: the handshake fails, and gen wg export refuses the peer. ' +
+      'It happens when the topology or the secrets directory was restored, copied or edited without the other.',
+    hint:
+      'If the public_key is right, put back its private key (or make a new pair: gen wg rotate NAME, gen wg keygen --instance NAME --force); ' +
+      'if the stored key is right, set public_key to what `gen wg pubkey < KEYFILE` prints.',
+  },
+  {
+    id: 'secrets/unsafe',
+    severity: 'error',
+    summary: 'The secrets directory or a key file in it is one gen refuses to read (gen lint).',
+    why: 'A key that other users can read or replace is no longer private, so gen reads no key from there (as ssh refuses such a key).',
+    hint: 'Run the chmod (or chown) the message names; gen never changes modes itself.',
   },
 ];

@@ -17,5 +17,10 @@ export interface Rule {
   why: string;
   /** How to fix a finding. */
   hint: string;
+  /**
+   * Topology snippets: one the rule reports, and the same written so that it
+   * does not; `where` is the mapping they go in (e.g. sites[].haproxy).
+   */
+  examples?: { where: string; bad: string; good: string }[];
   check?: (model: Model, report: RuleReport) => void;
 }

@@ -1,7 +1,30 @@
 // Policy tests: flows written in the topology with the verdict they must
-// get from the compiled firewall rules and the security groups.
-import { evaluateFirewallFlow, evaluateSecurityGroupFlow, vpcBlockOf } from '../flows.js';
+// get from the compiled firewall rules and the security groups. A site's
+// flow to a zone with members in the joined VPC must also get through the
+// security group gen derives for that zone.
+import { type Verdict, evaluateFirewallFlow, evaluateSecurityGroupFlow, vpcBlockOf } from '../flows.js';
+import type { FlowTest, Model, Site } from '../model.js';
 import type { Rule } from './rule.js';
+
+/** The verdict of the zone's derived security group, when the flow's destination has one. */
+function securityGroupVerdict(model: Model, site: Site, test: FlowTest): Verdict | undefined {
+  const vpc = model.aws?.vpc;
+  const block = vpcBlockOf(model);
+  const group = vpc?.securityGroups.find((g) => g.derived?.site === site.name && g.derived.target === test.to);
+  if (!vpc || !block || !group) return undefined;
+  return evaluateSecurityGroupFlow(vpc, block, { ...test, to: group.name });
+}
+
+/** What decides a site's flow wrongly, if anything: the firewall, or the derived security group behind it. */
+function wrongVerdict(model: Model, site: Site, test: FlowTest): Verdict | undefined {
+  const firewall = evaluateFirewallFlow(site, test);
+  const wrong = firewall.find((v) => v.verdict !== test.expect);
+  const group = securityGroupVerdict(model, site, test);
+  if (!group) return wrong;
+  // The flow arrives only when both let it through.
+  if (test.expect === 'accept') return wrong ?? (group.verdict === 'deny' ? group : undefined);
+  return wrong && group.verdict === 'accept' ? wrong : undefined;
+}
 
 export const testRules: Rule[] = [
   {
@@ -13,12 +36,11 @@ export const testRules: Rule[] = [
     check(model, report) {
       for (const site of model.sites) {
         for (const test of site.policy.tests) {
-          const verdicts = evaluateFirewallFlow(site, test);
-          const wrong = verdicts.find((v) => v.verdict !== test.expect);
+          const wrong = wrongVerdict(model, site, test);
           if (!wrong) continue;
           report({
             path: test.path,
-            message: `flow ${test.name}: expected ${test.expect}, got ${wrong.verdict} by ${wrong.decidedBy}`,
+            message: `flow ${test.name}: expected ${test.expect}, got ${wrong.verdict} by ${wrong.decidedBy}${wrong.part ? ` (for ${wrong.part})` : ''}`,
             related: wrong.path ? [{ message: `${wrong.decidedBy} decided it`, path: wrong.path }] : undefined,
           });
         }
@@ -27,6 +49,7 @@ export const testRules: Rule[] = [
       const block = vpcBlockOf(model);
       if (!vpc || !block) return;
       for (const test of vpc.tests) {
+        if (test.fromObjects?.length === 0) continue;
         const result = evaluateSecurityGroupFlow(vpc, block, test);
         if (result.verdict === test.expect) continue;
         report({

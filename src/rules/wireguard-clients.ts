@@ -11,7 +11,7 @@ export const wireguardClientRules: Rule[] = [
     severity: 'error',
     summary: 'A client file name that wg-quick and the WireGuard Android app refuse: more than 15 characters, or characters other than letters, digits and _=+.-.',
     why: 'The file name without .conf becomes the tunnel name: wg-quick takes it as the interface name (at most 15 characters of [a-zA-Z0-9_=+.-]) and refuses the file otherwise, and the Android app refuses to import it ("Invalid name"). The -lan suffix and an instance prefix count too.',
-    hint: 'Set tunnel_name on the peer to a shorter name (leave room for -lan and an instance prefix), or shorten the peer name.',
+    hint: 'Set tunnel_name on the peer to a shorter name (leave room for -lan and an instance prefix; gen wg add-peer takes it as --tunnel-name), or shorten the peer name.',
     check(model, report) {
       for (const site of model.sites) {
         const instancePrefix = site.wireguard.length > 1;
@@ -63,13 +63,18 @@ export const wireguardClientRules: Rule[] = [
   {
     id: 'wg/reach-empty',
     severity: 'warning',
-    summary: 'The clients of a WireGuard instance may reach no network at all.',
-    why: 'No pass rule leaves the VPN zone, so the client files get no AllowedIPs: the tunnel comes up and carries nothing.',
-    hint: "Put the instance's interface in a zone and add pass rules from it (or a reach list with matching rules).",
+    summary: 'A WireGuard client may reach nothing at all.',
+    why: 'No pass rule lets the peer (by its name, its role, its zone or the tunnel network) reach anything, so its client file gets no AllowedIPs: the tunnel comes up and carries nothing.',
+    hint: 'Add a pass rule from the peer, its role (wg0/role) or a zone holding it or the tunnel network (or a reach list with matching rules).',
     check(model, report) {
       for (const instance of instancesWithClients(model)) {
-        if (instance.allowedIps.length === 0) {
-          report({ path: [...instance.path, 'name'], message: `clients of ${instance.name} may reach no network: no pass rule from its zone` });
+        const clients = instance.peers.filter((p) => p.enabled);
+        const empty = clients.filter((p) => p.allowedIps.length === 0);
+        // One finding for the instance when no client reaches anything, else one per client.
+        if (empty.length > 0 && empty.length === clients.length) {
+          report({ path: [...instance.path, 'name'], message: `clients of ${instance.name} may reach nothing: no pass rule from the tunnel, its roles or its peers` });
+        } else {
+          for (const peer of empty) report({ path: [...peer.path, 'name'], message: `peer ${peer.name} of ${instance.name} may reach nothing: no pass rule from it, its role or a zone holding it` });
         }
       }
     },

@@ -1,7 +1,9 @@
 // WireGuard rules from seed 002: the address plan, explicit listen port,
 // split-tunnel hygiene, and VPN reach that the firewall actually passes.
 import type { WireguardInstance } from '../model.js';
+import { overlaps } from '../intervals.js';
 import { blockLast, contains, formatIPv4, parseIPv4 } from '../net.js';
+import { rangesOfCidrs } from '../resolve/matches.js';
 import type { Rule } from './rule.js';
 
 function instances(model: Parameters<NonNullable<Rule['check']>>[0]): WireguardInstance[] {
@@ -135,18 +137,6 @@ export const wireguardRules: Rule[] = [
     },
   },
   {
-    id: 'wg/listen-port',
-    severity: 'error',
-    summary: 'A WireGuard instance has no explicit listen port.',
-    why: 'OPNsense leaves the field empty and WireGuard then picks a random port: the port forward and clients miss it (seed 002 problem 3).',
-    hint: 'Set listen_port (51820 is the convention).',
-    check(model, report) {
-      for (const instance of instances(model)) {
-        if (instance.listenPort === undefined) report({ path: [...instance.path, 'name'], message: `WireGuard instance ${instance.name} has no listen_port` });
-      }
-    },
-  },
-  {
     id: 'wg/duplicate-listen-port',
     severity: 'error',
     summary: 'Two WireGuard instances of one firewall listen on the same UDP port.',
@@ -174,15 +164,17 @@ export const wireguardRules: Rule[] = [
   {
     id: 'wg/reach-without-pass',
     severity: 'error',
-    summary: 'The VPN may reach a network that no firewall pass rule lets it reach.',
+    summary: 'A WireGuard reach list routes a network into the tunnel that no pass rule lets the peers reach.',
     why: 'Clients route the network into the tunnel and the handshake works, but every packet is dropped (seed 002 problem 6).',
-    hint: "Add a pass rule from the VPN's zone to that network, or remove it from reach.",
+    hint: 'Add a pass rule from the peers (their role, their zone or the tunnel) to that network, or remove it from reach.',
     check(model, report) {
       for (const instance of instances(model)) {
-        for (const entry of instance.reach) {
-          if (!entry.passed) {
-            report({ path: entry.path, message: `${instance.name} clients route ${entry.cidr} into the tunnel, but no pass rule from the VPN's zone allows it` });
-          }
+        for (const entry of instance.reachList ?? []) {
+          const routed = rangesOfCidrs(entry.cidrs);
+          const blocked = instance.peers.filter((p) => p.enabled && !overlaps(rangesOfCidrs(p.reach), routed));
+          if (blocked.length === 0) continue;
+          const names = blocked.length > 3 ? `${blocked.slice(0, 3).map((p) => p.name).join(', ')} and ${blocked.length - 3} more` : blocked.map((p) => p.name).join(', ');
+          report({ path: entry.path, message: `${instance.name} clients route ${entry.cidrs.join(', ')} into the tunnel, but no pass rule lets ${names} reach it` });
         }
       }
     },

@@ -6,16 +6,20 @@
 import { basename, join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { type LockOptions, withLock } from '../io/lock.js';
+import { UsageError } from '../io/errors.js';
+import { formatOfOutput } from '../io/output-format.js';
 import { checkOutputPath, outputRulesFor } from '../io/output-path.js';
+import { colorFor } from '../io/terminal.js';
 import { requireInputFile } from '../io/read-input.js';
 import { clientConfig } from '../render/wireguard/client-config.js';
 import { instanceConfig } from '../render/wireguard/instance-config.js';
+import { TERMINAL_COLUMNS, pngQr, svgQr, terminalQr } from '../render/wireguard/qr.js';
 import { defaultSecretsDir, instanceKeyPath, peerKeyPath, readSecret } from '../secrets.js';
-import { editTopology } from './edit-topology.js';
+import { type Edit, editTopology } from './edit-topology.js';
 import { commitKeyChange, recoverKeyChanges } from './key-change.js';
 import { generateKeyPair, isWireguardKey, publicKeyOf } from '../targets/wireguard/keys.js';
 import { INTERFACE_NAME } from '../targets/wireguard/names.js';
-import { findInstance, findPeer, type Scope } from './locate.js';
+import { findInstance, findInstanceWithRole, findPeer, type Scope } from './locate.js';
 import { CommandError, type LoadedTopology, checkEdited, loadForEdit, saveEdited } from './topology-file.js';
 
 export interface CommonOptions extends Scope {
@@ -71,15 +75,27 @@ export function pubkey(input: string): void {
   process.stdout.write(`${publicKeyOf(key)}\n`);
 }
 
+/** Where a person writes an instance's public_key: after its port, or its address. */
+const PUBLIC_KEY_AFTER = ['listen_port', 'address', 'name'];
+
 /** Makes the instance's key pair: private key to the secrets directory, public key into the topology. */
 export async function keygenInstance(options: CommonOptions & { force?: boolean }): Promise<void> {
   await underLock(options, async ({ text, model }) => {
     const { site, instance } = findInstance(model, options);
     const dir = secretsDir(options);
     const keyFile = instanceKeyPath(site.name, instance.name);
-    if (readSecret(dir, keyFile) !== undefined && !options.force) throw new CommandError(`${join(dir, keyFile)} exists; use --force to replace the instance's key`);
+    if (!options.force) {
+      if (readSecret(dir, keyFile) !== undefined) throw new CommandError(`${join(dir, keyFile)} exists; use --force to replace the instance's key pair`);
+      // A public key without its private key here was made elsewhere: replacing it silently would cut off every client.
+      if (instance.publicKey !== undefined) {
+        throw new CommandError(
+          `instance ${instance.name} already has a public_key in ${options.file}, and ${dir} holds no private key for it (made on the firewall, or kept elsewhere): ` +
+            `keep it, or put its private key at ${join(dir, keyFile)}; to replace the pair, run gen wg keygen --instance ${instance.name} --force, then deploy and export every client file again`,
+        );
+      }
+    }
     const pair = generateKeyPair();
-    const edited = editTopology(text, [{ kind: 'set', path: [...instance.path, 'public_key'], value: pair.publicKey }]);
+    const edited = editTopology(text, [{ kind: 'set', path: [...instance.path, 'public_key'], value: pair.publicKey, after: PUBLIC_KEY_AFTER }]);
     await checkEdited(options.file, edited);
     commitKeyChange({ dir, keyFile, privateKey: pair.privateKey, topology: options.file, edited });
     note(`instance ${instance.name}: private key in ${join(dir, keyFile)}, public key set in ${options.file}`);
@@ -87,16 +103,15 @@ export async function keygenInstance(options: CommonOptions & { force?: boolean 
   });
 }
 
-export async function addPeer(name: string, options: CommonOptions & { role: string; publicKey?: string; description?: string; force?: boolean }): Promise<void> {
+export async function addPeer(name: string, options: CommonOptions & { role: string; publicKey?: string; description?: string; tunnelName?: string; qr?: boolean; force?: boolean }): Promise<void> {
   // The name becomes a file name in the secrets directory: check it before any path is built.
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.test(name)) throw new CommandError(`"${name}" is not a peer name (letters, digits, '_', '.', '-'; starts with a letter or digit)`);
   const publicKeyGiven = options.publicKey === undefined ? undefined : checkedPublicKey(options.publicKey);
-  await underLock(options, async ({ text, model }) => {
-    const { site, instance } = findInstance(model, options);
+  if (options.qr && publicKeyGiven !== undefined) throw new UsageError('--qr shows a client file with its private key, and with --public-key the private key stays on the device: leave out one of them');
+  const qr = await underLock(options, async ({ text, model }) => {
+    const { site, instance } = findInstanceWithRole(model, options, options.role);
     if (instance.peers.some((p) => p.name === name)) throw new CommandError(`instance ${instance.name} already has a peer named ${name}`);
-    if (!instance.roles.some((r) => r.name === options.role)) {
-      throw new CommandError(`instance ${instance.name} has no role ${options.role} (roles: ${instance.roles.map((r) => r.name).join(', ') || 'none'})`);
-    }
+    if (options.qr && instance.publicKey === undefined) throw new CommandError(`instance ${instance.name} has no public_key yet, so no client file can be made: run gen wg keygen --instance ${instance.name} first`);
     const address = instance.nextFree[options.role];
     if (!address) throw new CommandError(`role ${options.role} of ${instance.name} has no free address left`);
 
@@ -108,6 +123,7 @@ export async function addPeer(name: string, options: CommonOptions & { role: str
 
     const entries: [string, string][] = [
       ['name', name],
+      ...(options.tunnelName === undefined ? [] : [['tunnel_name', options.tunnelName] as [string, string]]),
       ['role', options.role],
       ['address', address],
       ['public_key', publicKey],
@@ -121,8 +137,26 @@ export async function addPeer(name: string, options: CommonOptions & { role: str
       `added peer ${name} (${options.role}) at ${address} to ${instance.name}; ` +
         (pair ? `private key in ${join(dir, keyFile)}` : 'its private key stays on the device'),
     );
-    process.stdout.write(`${address}\n`);
+    if (!options.qr || !pair) {
+      process.stdout.write(`${address}\n`);
+      return undefined;
+    }
+    // The client file of the peer as it now is in the topology.
+    const { peer } = findPeer((await loadForEdit(options.file)).model, name, { site: site.name, instance: instance.name });
+    return clientConfig(site, instance, peer, { lan: false, privateKey: pair.privateKey });
   });
+  if (qr !== undefined) {
+    printTerminalQr(qr);
+    note(`scan it in the WireGuard app (Add tunnel, Scan from QR code); rebuild and deploy so the firewall knows the peer`);
+  }
+}
+
+/** Prints a QR code for the terminal; says so when it is wider than the terminal. */
+function printTerminalQr(config: string): void {
+  const qr = terminalQr(config, colorFor(process.stdout));
+  process.stdout.write(qr.text);
+  const columns = process.stdout.isTTY ? process.stdout.columns : undefined;
+  if (qr.width > (columns ?? TERMINAL_COLUMNS)) note(`the QR code is ${qr.width} columns wide, more than the terminal's ${columns ?? TERMINAL_COLUMNS}: widen it, or write an image with -o NAME.png`);
 }
 
 export async function rotate(name: string, options: CommonOptions & { publicKey?: string }): Promise<void> {
@@ -148,15 +182,25 @@ export async function setEnabled(name: string, enabled: boolean, options: Common
       note(`peer ${name} is already ${enabled ? 'enabled' : 'disabled'}`);
       return;
     }
-    await saveEdited(options.file, editTopology(text, [{ kind: 'set', path: [...peer.path, 'enabled'], value: enabled }]));
+    // Enabled is the default: enabling removes the key rather than writing enabled: true.
+    const change: Edit = enabled ? { kind: 'delete', path: [...peer.path, 'enabled'] } : { kind: 'set', path: [...peer.path, 'enabled'], value: false };
+    await saveEdited(options.file, editTopology(text, [change]));
     note(`peer ${name} ${enabled ? 'enabled' : 'disabled'} in ${options.file}`);
   });
 }
 
+const EXPORT_FORMATS = {
+  '.conf': { format: 'conf', what: 'the client file' },
+  '.png': { format: 'png', what: 'a QR code image' },
+  '.svg': { format: 'svg', what: 'a QR code drawing' },
+} as const;
+
 export async function exportPeer(name: string, options: CommonOptions & { lan?: boolean; qr?: boolean; output?: string; force?: boolean }): Promise<void> {
   const output = options.output;
-  // Refuse a bad -o before reading any key.
+  // Refuse a bad -o before reading any key: an extension gen does not write, or a place it must not.
   if (output !== undefined) checkOutputPath(output, outputRulesFor(options.file, options));
+  const chosen = output === undefined ? undefined : formatOfOutput(output, EXPORT_FORMATS, 'gen wg export');
+  if (options.qr && chosen?.format === 'conf') throw new UsageError(`--qr asks for a QR code, but -o ${output} names a client file: use -o NAME.png or NAME.svg for a QR code image`);
   const rendered = await underLock(options, async ({ model }) => {
     const { site, instance, peer } = findPeer(model, name, options);
     if (!peer.enabled) throw new CommandError(`peer ${name} is disabled; enable it first (gen wg enable ${name})`);
@@ -173,25 +217,17 @@ export async function exportPeer(name: string, options: CommonOptions & { lan?: 
     }
     return clientConfig(site, instance, peer, { lan: options.lan === true, privateKey });
   }, { readOnly: true });
-  const asQr = options.qr === true || (output !== undefined && /\.(png|svg)$/i.test(output));
-  if (!asQr) {
-    if (output === undefined) process.stdout.write(rendered);
-    else writePrivateOutput(output, rendered, options);
-    // wg-quick names the interface after the file and refuses other names.
-    if (output !== undefined && /\.conf$/.test(output) && !INTERFACE_NAME.test(basename(output).slice(0, -'.conf'.length))) {
-      note(`wg-quick takes the interface name from the file name (at most 15 characters: letters, digits, _=+.-): save it as e.g. wg0.conf for \`wg-quick up\``);
-    }
+  if (output === undefined || chosen === undefined) {
+    if (options.qr) printTerminalQr(rendered);
+    else process.stdout.write(rendered);
     return;
   }
-  const QRCode = (await import('qrcode')).default;
-  if (output === undefined) {
-    process.stdout.write(await QRCode.toString(rendered, { type: 'terminal', small: true, errorCorrectionLevel: 'L' }));
-  } else if (/\.svg$/i.test(output)) {
-    writePrivateOutput(output, await QRCode.toString(rendered, { type: 'svg', errorCorrectionLevel: 'M' }), options);
-  } else if (/\.png$/i.test(output)) {
-    writePrivateOutput(output, await QRCode.toBuffer(rendered, { type: 'png', errorCorrectionLevel: 'M', margin: 4, scale: 6 }), options);
-  } else {
-    writePrivateOutput(output, await QRCode.toString(rendered, { type: 'terminal', small: true, errorCorrectionLevel: 'L' }), options);
+  const content = chosen.format === 'png' ? await pngQr(rendered) : chosen.format === 'svg' ? await svgQr(rendered) : rendered;
+  writePrivateOutput(output, content, options);
+  note(`wrote ${output} (${chosen.what} of ${name}, with its private key; mode 0600)`);
+  // wg-quick names the interface after the file and refuses other names.
+  if (chosen.format === 'conf' && !INTERFACE_NAME.test(basename(output).slice(0, -'.conf'.length))) {
+    note(`wg-quick takes the interface name from the file name (at most 15 characters: letters, digits, _=+.-): save it as e.g. wg0.conf for \`wg-quick up\``);
   }
 }
 
@@ -209,5 +245,8 @@ export async function exportInstance(options: CommonOptions & { output?: string;
     return instanceConfig(site, instance, privateKey);
   }, { readOnly: true });
   if (options.output === undefined) process.stdout.write(config);
-  else writePrivateOutput(options.output, config, options);
+  else {
+    writePrivateOutput(options.output, config, options);
+    note(`wrote ${options.output} (the wg-quick file of the instance, with its private key; mode 0600)`);
+  }
 }

@@ -321,9 +321,10 @@ function checkRunning(t: Target, fileValues: WgQuickFile | undefined, lan: boole
     for (const bridge of host.bridges) {
       if (bridge.address === undefined) continue;
       const address = parseIPv4(bridge.address)!;
-      const reached = t.instance.reach.find((r) => {
-        const network = parseCidr(r.cidr);
-        return r.passed && network.ok && contains(network.block, address);
+      // Only hosts the peer may reach: its reach is what the compiled rules pass from its address.
+      const reached = t.peer.reach.find((cidr) => {
+        const network = parseCidr(cidr);
+        return network.ok && contains(network.block, address);
       });
       if (!reached) continue;
       report.expect(

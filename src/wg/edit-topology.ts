@@ -42,10 +42,38 @@ function nodeAt(doc: Document, path: Path): unknown {
   return path.length === 0 ? doc.contents : doc.getIn(path as (string | number)[], true);
 }
 
-/** Inserts `key: value` into the mapping at `mapPath`, as its last entry. */
-function spliceNewKey(text: string, map: YAMLMap, key: string, valueText: string): string | undefined {
+/** The end of the line that holds `offset` (after its newline), or the end of the text. */
+function endOfLine(text: string, offset: number): number {
+  const newline = text.indexOf('\n', offset);
+  return newline < 0 ? text.length : newline + 1;
+}
+
+/** The entry of `map` whose key is `key`. */
+function pairOf(map: YAMLMap, key: string) {
+  return map.items.find((p) => isScalar(p.key) && String(p.key.value) === key);
+}
+
+/**
+ * Inserts `key: value` into the mapping at `mapPath`: on the line after the
+ * first of `after` that the block mapping has with a one-line value (where
+ * a person would write it), else as its last entry.
+ */
+function spliceNewKey(text: string, map: YAMLMap, key: string, valueText: string, after: readonly string[] = []): string | undefined {
   const [start, valueEnd, end] = map.range ?? [];
   if (start === undefined || valueEnd === undefined || end === undefined) return undefined;
+  if (!map.flow) {
+    for (const sibling of after) {
+      const pair = pairOf(map, sibling);
+      const keyStart = isScalar(pair?.key) ? pair.key.range?.[0] : undefined;
+      const value = pair?.value;
+      if (keyStart === undefined || !isScalar(value) || !value.range) continue;
+      // Only a value on its key's line: a block scalar or a comment block below it is left as it is.
+      if (text.slice(keyStart, value.range[1]).includes('\n')) continue;
+      const at = endOfLine(text, value.range[1]);
+      const lead = text[at - 1] === '\n' ? '' : '\n';
+      return splice(text, at, 0, `${lead}${' '.repeat(column(text, keyStart))}${key}: ${valueText}\n`);
+    }
+  }
   if (map.flow) {
     const close = text.lastIndexOf('}', valueEnd);
     if (close < start) return undefined;
@@ -61,13 +89,34 @@ function spliceNewKey(text: string, map: YAMLMap, key: string, valueText: string
   return splice(text, at, 0, `${lead}${indent}${key}: ${valueText}\n`);
 }
 
-function spliceSet(text: string, doc: Document, path: Path, value: Scalar): string | undefined {
+function spliceSet(text: string, doc: Document, path: Path, value: Scalar, after?: readonly string[]): string | undefined {
   const node = nodeAt(doc, path);
   if (isScalar(node) && node.range) return splice(text, node.range[0], node.range[1] - node.range[0], scalarText(value));
   if (node !== undefined) return undefined;
   const parent = nodeAt(doc, path.slice(0, -1));
   if (!isMap(parent)) return undefined;
-  return spliceNewKey(text, parent, String(path[path.length - 1]), scalarText(value));
+  return spliceNewKey(text, parent, String(path[path.length - 1]), scalarText(value), after);
+}
+
+/** Removes `key: value` from its mapping: the whole line in a block mapping, the entry and its comma in a flow one. */
+function spliceDelete(text: string, doc: Document, path: Path): string | undefined {
+  const parent = nodeAt(doc, path.slice(0, -1));
+  if (!isMap(parent)) return undefined;
+  const pair = pairOf(parent, String(path[path.length - 1]));
+  if (!pair) return text;
+  const keyStart = isScalar(pair.key) ? pair.key.range?.[0] : undefined;
+  const value = pair.value;
+  if (keyStart === undefined || !isScalar(value) || !value.range) return undefined;
+  if (parent.flow) {
+    const next = text.slice(value.range[1]).match(/^\s*,\s*/);
+    if (next) return splice(text, keyStart, value.range[1] + next[0].length - keyStart, '');
+    const before = text.slice(0, keyStart).match(/,\s*$/);
+    return before ? splice(text, keyStart - before[0].length, value.range[1] - keyStart + before[0].length, '') : undefined;
+  }
+  const lineStartAt = text.lastIndexOf('\n', keyStart - 1) + 1;
+  // The key must start its line (not `- enabled: true`, the first entry of a list item).
+  if (text.slice(lineStartAt, keyStart).trim() !== '') return undefined;
+  return splice(text, lineStartAt, endOfLine(text, value.range[1]) - lineStartAt, '');
 }
 
 function spliceAppend(text: string, doc: Document, seqPath: Path, entries: [string, Scalar][]): string | undefined {
@@ -101,7 +150,9 @@ function spliceAppend(text: string, doc: Document, seqPath: Path, entries: [stri
 }
 
 export type Edit =
-  | { kind: 'set'; path: Path; value: Scalar }
+  /** `after`: for a new key, the sibling keys it goes after, in order of preference. */
+  | { kind: 'set'; path: Path; value: Scalar; after?: readonly string[] }
+  | { kind: 'delete'; path: Path }
   | { kind: 'append'; path: Path; entries: [string, Scalar][] };
 
 /** Applies edits one after the other; returns the new text. */
@@ -117,12 +168,15 @@ function applyOne(text: string, edit: Edit): string {
   const expected = parseDocument(text);
   if (edit.kind === 'set') {
     expected.setIn(edit.path as (string | number)[], edit.value);
+  } else if (edit.kind === 'delete') {
+    expected.deleteIn(edit.path as (string | number)[]);
   } else {
     const node = expected.createNode(Object.fromEntries(edit.entries));
     if (expected.hasIn(edit.path as (string | number)[])) expected.addIn(edit.path as (string | number)[], node);
     else expected.setIn(edit.path as (string | number)[], expected.createNode([Object.fromEntries(edit.entries)]));
   }
-  const spliced = edit.kind === 'set' ? spliceSet(text, doc, edit.path, edit.value) : spliceAppend(text, doc, edit.path, edit.entries);
+  const spliced =
+    edit.kind === 'set' ? spliceSet(text, doc, edit.path, edit.value, edit.after) : edit.kind === 'delete' ? spliceDelete(text, doc, edit.path) : spliceAppend(text, doc, edit.path, edit.entries);
   if (spliced !== undefined) {
     const reparsed = parseDocument(spliced);
     if (reparsed.errors.length === 0 && isDeepStrictEqual(reparsed.toJS(), expected.toJS())) return spliced;

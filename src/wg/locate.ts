@@ -34,6 +34,11 @@ function known(model: Model, scope: Scope): string {
   return all.length ? ` (instances: ${all.join(', ')})` : ' (the topology has none)';
 }
 
+/** The options that tell instances apart: --site only where the topology has several sites. */
+function chooseWith(model: Model): string {
+  return model.sites.length > 1 ? '--site and --instance' : '--instance';
+}
+
 /** The one instance the options name; naming none or several is a usage error (exit 2). */
 export function findInstance(model: Model, scope: Scope): InstanceRef {
   const found = instancesIn(model, scope);
@@ -41,8 +46,31 @@ export function findInstance(model: Model, scope: Scope): InstanceRef {
     if (scope.site !== undefined && !model.sites.some((s) => s.name === scope.site)) throw new UsageError(`no site named ${scope.site} (sites: ${model.sites.map((s) => s.name).join(', ')})`);
     throw new UsageError(scope.instance !== undefined ? `no WireGuard instance named ${scope.instance}${where(scope)}${known(model, scope)}` : `no WireGuard instance${where(scope)}`);
   }
-  if (found.length > 1) throw new UsageError(`several WireGuard instances${where(scope)} (${found.map((f) => `${f.site.name}/${f.instance.name}`).join(', ')}): choose one with --site and --instance`);
+  if (found.length > 1) throw new UsageError(`several WireGuard instances${where(scope)} (${found.map((f) => `${f.site.name}/${f.instance.name}`).join(', ')}): choose one with ${chooseWith(model)}`);
   return found[0]!;
+}
+
+/**
+ * The instance for a new peer of `role`: the one the options name, else the
+ * one instance that has the role; several with it is a usage error (exit 2).
+ */
+export function findInstanceWithRole(model: Model, scope: Scope, role: string): InstanceRef {
+  const candidates = instancesIn(model, scope);
+  if (candidates.length <= 1) {
+    const ref = findInstance(model, scope);
+    if (!ref.instance.roles.some((r) => r.name === role)) {
+      throw new UsageError(`instance ${ref.instance.name} has no role ${role} (roles: ${ref.instance.roles.map((r) => r.name).join(', ') || 'none'})`);
+    }
+    return ref;
+  }
+  const withRole = candidates.filter((c) => c.instance.roles.some((r) => r.name === role));
+  if (withRole.length === 1) return withRole[0]!;
+  const name = (f: InstanceRef) => `${f.site.name}/${f.instance.name}`;
+  if (withRole.length === 0) {
+    const roles = [...new Set(candidates.flatMap((c) => c.instance.roles.map((r) => r.name)))].sort();
+    throw new UsageError(`no WireGuard instance${where(scope)} has a role ${role} (roles: ${roles.join(', ') || 'none'})`);
+  }
+  throw new UsageError(`several WireGuard instances have the role ${role} (${withRole.map(name).join(', ')}): choose one with ${chooseWith(model)}`);
 }
 
 export function findPeer(model: Model, name: string, scope: Scope): PeerRef {
@@ -51,6 +79,6 @@ export function findPeer(model: Model, name: string, scope: Scope): PeerRef {
     const inInstance = scope.instance !== undefined ? ` of instance ${scope.instance}` : '';
     throw new UsageError(`no WireGuard peer named ${name}${inInstance}${where(scope)}`);
   }
-  if (found.length > 1) throw new UsageError(`several peers named ${name} (${found.map((f) => `${f.site.name}/${f.instance.name}`).join(', ')}): choose one with --site and --instance`);
+  if (found.length > 1) throw new UsageError(`several peers named ${name} (${found.map((f) => `${f.site.name}/${f.instance.name}`).join(', ')}): choose one with ${chooseWith(model)}`);
   return found[0]!;
 }

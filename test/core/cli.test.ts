@@ -159,14 +159,15 @@ describe('gen build --check', () => {
     writeFileSync(join(dir, 'topology.yaml'), readExample('aws-vpc'));
     expect(gen(['build'], dir).code).toBe(0);
     const current = gen(['build', '--check'], dir);
-    expect([current.code, current.stdout]).toEqual([0, 'gen: out is current\n']);
+    expect([current.code, current.stdout, current.stderr]).toEqual([0, '', 'gen: out is current\n']);
 
     writeFileSync(join(dir, 'out', 'stray.txt'), 'left over\n');
     writeFileSync(join(dir, 'topology.yaml'), readExample('aws-vpc').replace('name: aws-vpc', 'name: aws-vpc-2'));
     const before = tree(join(dir, 'out'));
     const stale = gen(['build', '--check'], dir);
     expect(stale.code).toBe(1);
-    expect(stale.stdout).toContain('gen: out is stale');
+    expect(stale.stderr).toContain('gen: out is stale');
+    expect(stale.stdout).not.toContain('gen:');
     expect(stale.stdout).toMatch(/changed +out\/plan\.json/);
     expect(stale.stdout).toMatch(/changed +out\/MANIFEST/);
     expect(stale.stdout).toMatch(/extra +out\/stray\.txt/);

@@ -4,10 +4,12 @@
 // default deny) reads nat.xml, filter.xml, aliases.xml and interfaces.xml as
 // generated, and must reach each flow's expected verdict.
 import { XMLParser } from 'fast-xml-parser';
+import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import type { FlowTest, Site } from '../../src/model.js';
 import { blockOf, contains, formatIPv4, parseCidr, parseIPv4 } from '../../src/net.js';
 import { edit, modelOf, readExample } from '../helpers.js';
+import { objectsTopology } from './objects-topology.js';
 import { renderAll } from '../../src/render/index.js';
 
 const xml = new XMLParser({ ignoreAttributes: true, isArray: (name) => ['rule', 'alias'].includes(name), parseTagValue: false });
@@ -115,19 +117,33 @@ const INTERNET_SOURCE = parseIPv4('198.51.100.99')!;
 const LEASED_WAN = '100.64.0.10';
 const INTERNET_TARGET = parseIPv4('203.0.113.50')!;
 
-/** A host address inside a network, and the interface key a packet from it arrives on. */
-function hostIn(site: Site, networkId: string): { address: number; iface: string } {
-  const network = site.networks.find((n) => n.id === networkId)!;
-  const iface = site.firewall!.interfaces.find((i) => i.network === networkId)!;
-  return { address: network.block.base + 7, iface: iface.key };
+/** Addresses to try from a set: the ends of each range and one address inside. */
+function samples(ranges: readonly (readonly [number, number])[]): number[] {
+  return [...new Set(ranges.flatMap(([lo, hi]) => [lo, Math.min(hi, lo + 7), hi]))];
+}
+
+/** The interface key a packet from `address` arrives on: the smallest network of the site holding it, else the WAN. */
+function arrival(site: Site, address: number): string {
+  const holders = site.networks.filter((n) => n.kind !== 'wan' && contains(n.block, address)).sort((a, b) => b.block.prefix - a.block.prefix);
+  const network = holders[0];
+  const wan = site.firewall!.interfaces.find((i) => i.isWan)!;
+  if (!network) return wan.key;
+  // The tunnel and the networks behind it (remote) come in through WireGuard.
+  const wireguard = site.firewall!.interfaces.find((i) => i.kind === 'wireguard');
+  if (network.kind === 'vpn' || network.kind === 'remote') return wireguard!.key;
+  return site.firewall!.interfaces.find((i) => i.network === network.id)!.key;
+}
+
+function objectsOf(site: Site, test: FlowTest, side: 'from' | 'to'): number[] {
+  const objects = (side === 'from' ? test.fromObjects : test.toObjects) ?? site.policy.zones.find((z) => z.name === test[side])!.members;
+  return samples(objects.flatMap((o) => o.cidrs.map((c) => parseCidr(c)).flatMap((b) => (b.ok ? [[b.block.base, b.block.base + b.block.size - 1] as [number, number]] : []))));
 }
 
 function packets(site: Site, test: FlowTest): Packet[] {
-  const zone = (name: string) => site.policy.zones.find((z) => z.name === name)!.networks;
   const wan = site.firewall!.interfaces.find((i) => i.isWan)!;
-  const sources = test.from === 'internet' ? [{ address: INTERNET_SOURCE, iface: wan.key }] : zone(test.from).map((id) => hostIn(site, id));
+  const sources = test.from === 'internet' ? [{ address: INTERNET_SOURCE, iface: wan.key }] : objectsOf(site, test, 'from').map((a) => ({ address: a, iface: arrival(site, a) }));
   // "self": the firewall's address on the interface the packet arrives on.
-  const selfOn = (key: string) => parseIPv4(site.firewall!.interfaces.find((i) => i.key === key)!.address ?? LEASED_WAN)!;
+  const selfOn = (key: string) => parseIPv4(site.firewall!.interfaces.find((i) => i.key === key)?.address ?? LEASED_WAN)!;
   const targets = (iface: string) =>
     test.to === 'internet'
       ? [INTERNET_TARGET]
@@ -135,7 +151,7 @@ function packets(site: Site, test: FlowTest): Packet[] {
         ? [parseIPv4(wan.address ?? LEASED_WAN)!]
         : test.to === 'self'
           ? [selfOn(iface)]
-          : zone(test.to).map((id) => hostIn(site, id).address);
+          : objectsOf(site, test, 'to');
   return sources.flatMap((s) => targets(s.iface).map((dst) => ({ iface: s.iface, src: s.address, dst, proto: test.proto, port: test.port })));
 }
 
@@ -150,12 +166,18 @@ function withForwardedRange(): string {
     { from: 'internet', to: 'wan', proto: 'udp', port: 10100, expect: 'accept' },
     { from: 'internet', to: 'wan', proto: 'udp', port: 10101, expect: 'deny' },
   ];
-  text = edit(text, ['sites', 0, 'policy', 'tests', 11], tests[0]);
-  tests.slice(1).forEach((t, i) => (text = edit(text, ['sites', 0, 'policy', 'tests', 12 + i], t)));
+  const first = (parse(text) as { sites: { policy: { tests: unknown[] } }[] }).sites[0]!.policy.tests.length;
+  tests.forEach((t, i) => (text = edit(text, ['sites', 0, 'policy', 'tests', first + i], t)));
   return text;
 }
 
-const topologies = { homelab: () => readExample('homelab'), 'vlan-hosting': () => readExample('vlan-hosting'), 'homelab with a forwarded port range': withForwardedRange };
+const topologies = {
+  homelab: () => readExample('homelab'),
+  'vlan-hosting': () => readExample('vlan-hosting'),
+  'homelab-family': () => readExample('homelab-family'),
+  'every kind of policy object': objectsTopology,
+  'homelab with a forwarded port range': withForwardedRange,
+};
 
 describe.each(Object.keys(topologies) as (keyof typeof topologies)[])('compiled filter rules of %s', (name) => {
   it('give every policy test its expected verdict', async () => {

@@ -94,7 +94,9 @@ function siteOf(n: number): string {
           ],
           rules: [
             { name: 'vpn-to-service', from: 'vpn', to: 'service', action: 'pass' },
-            ...Array.from({ length: n }, (_, r) => ({ name: `rule-${r}`, from: 'management', to: 'service', proto: 'tcp', ports: [1 + r], action: 'pass' })),
+            // Rules between one-network zones: each rule carries the members of its zones, so rules
+            // to a zone of many networks make work of rules × members, which this test does not measure.
+            ...Array.from({ length: n }, (_, r) => ({ name: `rule-${r}`, from: 'management', to: 'vpn', proto: 'tcp', ports: [1 + r], action: 'pass' })),
           ],
         },
       },

@@ -18,7 +18,28 @@ describe('describeChanges', () => {
       '          - name: laptop-ann\n            role: workstation\n            address: 10.0.1.4\n          - name: iphone-john',
     ).replace('          default_backend: web\n', '          default_backend: web\n        - name: admin\n          bind: 0.0.0.0:8443\n          default_backend: web\n');
     const words = describeChanges(await modelOf(A), await modelOf(after));
-    expect(words).toEqual(['peer laptop-ann added at 10.0.1.4 (workstation)', 'WAN now passes TCP 8443 to HAProxy']);
+    expect(words).toEqual([
+      'peer laptop-ann added at 10.0.1.4 (workstation)',
+      'WAN now passes TCP 8443 to HAProxy',
+      'the upstream router must now forward TCP 8443 to 192.168.0.2 (HAProxy frontend admin)',
+    ]);
+  });
+
+  it('a listener moved to another port: the upstream router must now forward it, and no longer the old one', async () => {
+    // The policy test of the old port goes with it.
+    const after = A.replace('          bind: 0.0.0.0:443\n', '          bind: 0.0.0.0:8444\n').replace('{ from: internet, to: wan, proto: tcp, port: 443, expect: accept }', '{ from: internet, to: wan, proto: tcp, port: 8444, expect: accept }');
+    const words = describeChanges(await modelOf(A), await modelOf(after));
+    expect(words).toContain('the upstream router must now forward TCP 8444 to 192.168.0.2 (HAProxy frontend https)');
+    expect(words).toContain('the upstream router no longer needs to forward TCP 443');
+  });
+
+  it('a forward given another external port', async () => {
+    const after = A.replace('          - { proto: udp, port: 51820, description: WireGuard to the firewall WAN address }', '          - { proto: udp, port: 51820, external_port: 51999 }').replace('        endpoint: vpn.example.com\n', '        endpoint: vpn.example.com\n        endpoint_port: 51999\n');
+    const words = describeChanges(await modelOf(A), await modelOf(after));
+    expect(words).toEqual([
+      'the upstream router must now forward UDP 51999 to 192.168.0.2 port 51820 (WireGuard instance wg0)',
+      'the upstream router no longer needs to forward UDP 51820',
+    ]);
   });
 
   it('a security group opening and closing', async () => {

@@ -14,7 +14,7 @@ import { root } from '../helpers.js';
  * same table is in the README's Development section.
  */
 const LAYERS: readonly { name: string; files: readonly RegExp[] }[] = [
-  { name: 'shared leaves', files: [/^location\.ts$/, /^net\.ts$/, /^diagnostics\.ts$/, /^findings\.ts$/, /^paths\.ts$/, /^manifest\.ts$/, /^secrets\.ts$/, /^topology\.ts$/, /^io\//] },
+  { name: 'shared leaves', files: [/^location\.ts$/, /^net\.ts$/, /^intervals\.ts$/, /^diagnostics\.ts$/, /^findings\.ts$/, /^paths\.ts$/, /^manifest\.ts$/, /^secrets\.ts$/, /^topology\.ts$/, /^io\//] },
   { name: 'model types', files: [/^model\.ts$/] },
   { name: 'target knowledge', files: [/^targets\//] },
   { name: 'load', files: [/^load\.ts$/, /^yaml-core-schema\.ts$/, /^suppress\/comments\.ts$/] },
@@ -101,7 +101,7 @@ describe('import layering of src/', () => {
   it('finds the imports of every kind', () => {
     // If the pre-processor stopped seeing some kind of import, the checks
     // below would pass on nothing: these edges are known to exist.
-    expect(graph.get('cli.ts')).toContain('pipeline.ts'); // dynamic import()
+    expect(graph.get('commands/model.ts')).toContain('pipeline.ts'); // dynamic import()
     expect(graph.get('model.ts')).toContain('location.ts'); // import type
     expect(graph.get('diagnostics.ts')).toContain('location.ts'); // export type … from
   });

@@ -51,10 +51,22 @@ describe('environment failures: one sentence naming the path, exit 1', () => {
     ]);
   });
 
-  it('a closed pipe (gen build | head -0) ends quietly with the build done', async () => {
+  it('a closed pipe (gen graph | head -0) ends quietly', async () => {
     const dir = scratch();
     const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [bin, 'build'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [bin, 'graph'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout.destroy();
+      let err = '';
+      child.stderr.on('data', (d) => (err += d));
+      child.on('exit', (c) => resolve({ code: c, stderr: err }));
+    });
+    expect([code, stderr]).toEqual([0, '']);
+  });
+
+  it('a closed pipe (gen build | head -0) ends with the build done; progress is on stderr', async () => {
+    const dir = scratch();
+    const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [bin, 'build', '-q'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
       child.stdout.destroy();
       let err = '';
       child.stderr.on('data', (d) => (err += d));
@@ -179,7 +191,9 @@ describe('usage errors: exit 2, one sentence', () => {
     const assigned = edit(readFileSync(join(dir, 'topology.yaml'), 'utf8'), ['sites', 0, 'firewall', 'interfaces', 4], { name: 'wireguard2', assign: 'opt3', wireguard: 'wg1' });
     writeFileSync(join(dir, 'topology.yaml'), shortTunnelNames(edit(assigned, ['sites', 0, 'wireguard', 1], second)));
     const ambiguous = gen(dir, ['wg', 'add-peer', 'kp', '--role', 'workstation']);
-    expect([ambiguous.code, ambiguous.stderr]).toEqual([2, 'gen: several WireGuard instances (home/wg0, home/wg1): choose one with --site and --instance\n']);
+    expect([ambiguous.code, ambiguous.stderr]).toEqual([2, 'gen: several WireGuard instances have the role workstation (home/wg0, home/wg1): choose one with --instance\n']);
+    const keygen = gen(dir, ['wg', 'keygen', '--instance', 'wg0', '--site', 'elsewhere']);
+    expect([keygen.code, keygen.stderr]).toEqual([2, 'gen: no site named elsewhere (sites: home)\n']);
     const peer = gen(dir, ['wg', 'export', 'nobody', '--instance', 'wg0']);
     expect([peer.code, peer.stderr]).toEqual([2, 'gen: no WireGuard peer named nobody of instance wg0\n']);
   });

@@ -1,6 +1,6 @@
 // Address math: strict parsing, CIDR checks, aggregation.
 import { describe, expect, it } from 'vitest';
-import { aggregate, blockOf, parseAddressWithPrefix, parseCidr, parseIPv4 } from '../../src/net.js';
+import { parseAddressWithPrefix, parseCidr, parseIPv4 } from '../../src/net.js';
 
 describe('parseIPv4', () => {
   it('accepts dotted quads only', () => {
@@ -30,21 +30,5 @@ describe('parseCidr', () => {
 describe('parseAddressWithPrefix', () => {
   it('keeps the host and derives its network', () => {
     expect(parseAddressWithPrefix('10.0.1.1/24')).toMatchObject({ text: '10.0.1.1', block: { cidr: '10.0.1.0/24' } });
-  });
-});
-
-describe('aggregate', () => {
-  const blocks = (...cidrs: string[]) => cidrs.map((c) => parseCidr(c)).map((r) => (r.ok ? r.block : blockOf(0, 0)));
-
-  it('sorts and drops contained networks, keeping siblings apart', () => {
-    expect(aggregate(blocks('10.1.0.0/24', '10.0.1.0/24', '10.0.0.0/24', '10.0.0.128/25', '10.1.0.0/24')).map((b) => b.cidr)).toEqual([
-      '10.0.0.0/24',
-      '10.0.1.0/24',
-      '10.1.0.0/24',
-    ]);
-  });
-
-  it('joins sibling halves when asked', () => {
-    expect(aggregate(blocks('10.0.1.0/24', '10.0.0.0/24', '10.0.2.0/23'), { joinSiblings: true }).map((b) => b.cidr)).toEqual(['10.0.0.0/22']);
   });
 });

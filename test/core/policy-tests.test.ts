@@ -47,11 +47,13 @@ describe('policy tests fail lint when the verdict differs', () => {
       '        - { name: management-out, from: management, to: any, action: pass }',
       '        - { name: management-out, from: management, to: any, action: pass }\n        - { name: oops, from: service, to: any, action: pass }',
     );
-    const messages = (await lint(text)).map((d) => d.message);
+    const messages = (await lint(text)).map((d) => [d.rule, d.message]);
     expect(messages).toEqual([
-      'flow service to management tcp 22: expected deny, got accept by policy rule oops',
-      'flow service to vpn tcp 22: expected deny, got accept by policy rule oops',
-      'flow service to wan tcp 443: expected deny, got accept by policy rule oops',
+      // The rule it was meant to leave in charge now never matches.
+      ['policy/shadowed', 'policy rule service-internet-only can never match: policy rule oops before it matches all of its traffic'],
+      ['policy/test-failed', 'flow service to management tcp 22: expected deny, got accept by policy rule oops'],
+      ['policy/test-failed', 'flow service to vpn tcp 22: expected deny, got accept by policy rule oops'],
+      ['policy/test-failed', 'flow service to wan tcp 443: expected deny, got accept by policy rule oops'],
     ]);
   });
 

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { rulesMarkdown } from '../../src/docs/rules-doc.js';
 import { rules } from '../../src/rules/index.js';
-import { root } from '../helpers.js';
+import { parse } from 'yaml';
+import { edit, lint, readExample, root } from '../helpers.js';
 
 function testSources(dir: string): string {
   return readdirSync(dir)
@@ -32,4 +33,29 @@ describe('rules', () => {
     const untested = rules.map((r) => r.id).filter((id) => !sources.includes(`'${id}'`));
     expect(untested).toEqual([]);
   });
+});
+
+describe('rule examples', () => {
+  /** Puts each key of a snippet into the homelab topology at `where` (sites[] is the first site). */
+  function placed(where: string, snippet: string): string {
+    const path = where.split('.').flatMap((part) => (part.endsWith('[]') ? [part.slice(0, -2), 0] : [part]));
+    let text = readExample('homelab');
+    for (const [key, value] of Object.entries(parse(snippet) as Record<string, unknown>)) text = edit(text, [...path, key], value);
+    return text;
+  }
+
+  const withExamples = rules.filter((r) => r.examples?.length);
+
+  it('exist for the rules whose findings are easiest to get wrong', () => {
+    expect(withExamples.map((r) => r.id)).toEqual(expect.arrayContaining(['ref/unknown', 'opnsense/acme-challenge']));
+  });
+
+  for (const rule of withExamples) {
+    it(`${rule.id}: each bad snippet is reported, and its clean one is not`, async () => {
+      for (const example of rule.examples!) {
+        expect((await lint(placed(example.where, example.bad))).map((d) => d.rule)).toContain(rule.id);
+        expect((await lint(placed(example.where, example.good))).filter((d) => d.severity === 'error')).toEqual([]);
+      }
+    });
+  }
 });

@@ -36,7 +36,7 @@ const cases: Case[] = [
     example: 'homelab',
     change: (t) => t.replace('{ name: vpn-to-service, from: vpn, to: service', '{ name: vpn-to-service, from: vpn, to: services'),
     at: 'to: services',
-    message: /zone \(or any, internet, self\) "services" does not exist/,
+    message: /"services" is no zone, network, service, WireGuard peer, role \(wg0\/role\) or address \(known: management, service, vpn, any, internet, self, /,
   },
   {
     rule: 'ref/unknown',
@@ -60,7 +60,7 @@ const cases: Case[] = [
     example: 'homelab',
     change: (t) => t.replace('networks: [service]', 'networks: [servise]'),
     at: 'networks: [servise]',
-    message: /network "servise" does not exist/,
+    message: /"servise" is no network, service, WireGuard peer, role \(wg0\/role\) or address \(known: wireguard, wan, management, service, traefik/,
   },
   {
     rule: 'ip/invalid',

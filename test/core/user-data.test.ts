@@ -74,8 +74,8 @@ describe('gen build --out: only a directory gen wrote', () => {
     writeFileSync(join(wd, '.terraform.lock.hcl'), '# provider locks\n');
     writeFileSync(join(wd, 'prod.auto.tfvars'), 'x = 1\n');
     writeFileSync(join(wd, 'terraform.tfvars'), 'y = 2\n');
-    expect(gen(dir, 'build', '--check')).toMatchObject({ status: 0, stdout: 'gen: out is current\n' });
-    expect(gen(dir, 'build').stdout).toMatch(/^gen: out is current/);
+    expect(gen(dir, 'build', '--check')).toMatchObject({ status: 0, stdout: '', stderr: 'gen: out is current\n' });
+    expect(gen(dir, 'build').stderr).toMatch(/^gen: out is current/);
     const base = join(dir, 'base');
     mkdirSync(base);
     copyFileSync(join(dir, 'topology.yaml'), join(base, 'topology.yaml'));

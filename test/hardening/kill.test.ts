@@ -77,7 +77,7 @@ describe('a tree that an earlier version of gen moved aside', () => {
     renameSync(out, join(stage, 'old'));
     const check = gen(dir, ['build', '--check', '--out', 'out']);
     expect(check.status).toBe(1);
-    expect(check.stdout).toMatch(/out is missing: a build that was killed moved it to .*old; run gen build/);
+    expect(check.stderr).toMatch(/out is missing: a build that was killed moved it to .*old; run gen build/);
     expect(existsSync(join(stage, 'old'))).toBe(true);
     const repaired = gen(dir, ['build', '--out', 'out']);
     expect(repaired.status, repaired.stderr).toBe(0);

@@ -50,9 +50,10 @@ describe('scenario A (homelab): OPNsense fragments', async () => {
       ['pass', 'wan', 'udp', 'any', 'wanip', '51820'],
       ['pass', 'wan', 'tcp', 'any', 'wanip', '80'],
       ['pass', 'wan', 'tcp', 'any', 'wanip', '443'],
-      ['pass', 'wireguard', 'any', '10.0.1.0/24', 'lan', ''],
-      ['pass', 'wireguard', 'any', '10.0.1.0/24', 'opt1', ''],
-      ['pass', 'wireguard', 'any', '10.0.1.0/24', '10.0.1.0/24', ''],
+      // The tunnel network has no interface address of its own: an alias named after it.
+      ['pass', 'wireguard', 'any', 'gen_net_wireguard', 'lan', ''],
+      ['pass', 'wireguard', 'any', 'gen_net_wireguard', 'opt1', ''],
+      ['pass', 'wireguard', 'any', 'gen_net_wireguard', 'gen_net_wireguard', ''],
       ['pass', 'lan', 'any', 'lan', 'any', ''],
       ['block', 'opt1', 'any', 'opt1', '(self)', ''],
       ['block', 'opt1', 'any', 'opt1', 'gen_internal_networks', ''],
@@ -79,8 +80,10 @@ describe('scenario A (homelab): OPNsense fragments', async () => {
     expect(files.get('filter.xml')).not.toMatch(/net<\/network>/);
     const alias = doc(files, 'aliases.xml').OPNsense.Firewall.Alias;
     expect(alias['@version']).toBe('1.0.1');
-    expect(alias.aliases.alias[0]).toMatchObject({ name: 'gen_internal_networks', type: 'network', enabled: '1' });
-    expect(alias.aliases.alias[0].content.split('\n').sort()).toEqual(['10.0.0.0/24', '10.0.1.0/24', '10.1.0.0/24']);
+    expect(alias.aliases.alias.map((a: Xml) => a.name)).toEqual(['gen_net_wireguard', 'gen_internal_networks']);
+    expect(alias.aliases.alias[0]).toMatchObject({ type: 'network', enabled: '1', content: '10.0.1.0/24', description: 'gen: network wireguard' });
+    expect(alias.aliases.alias[1]).toMatchObject({ type: 'network', enabled: '1' });
+    expect(alias.aliases.alias[1].content.split('\n')).toEqual(['10.0.0.0/24', '10.0.1.0/24', '10.1.0.0/24']);
   });
 
   it('configures WireGuard: instance, enabled peers linked by UUID, the disabled peer kept but unlinked', () => {
@@ -284,7 +287,9 @@ describe('a VPC joined by the site-to-site VPN', () => {
     yaml = edit(yaml, ['sites', 0, 'policy', 'rules', 5], { name: 'cloud-to-service', from: 'cloud', to: 'service', proto: 'tcp', ports: [443], action: 'pass' });
     const rules: Xml[] = doc(await fragments(yaml, 'home'), 'filter.xml').filter.rule;
     const cloud = rules.filter((r) => r.descr === 'gen: policy rule cloud-to-service');
-    expect(cloud.map((r) => [r.interface, r.protocol, r.source.address, r.destination.network, r.destination.port])).toEqual([['enc0', 'tcp', '10.30.0.0/16', 'opt1', '443']]);
+    expect(cloud.map((r) => [r.interface, r.protocol, r.source.address, r.destination.network, r.destination.port])).toEqual([['enc0', 'tcp', 'gen_net_main', 'opt1', '443']]);
+    const aliases = doc(await fragments(yaml, 'home'), 'aliases.xml').OPNsense.Firewall.Alias.aliases.alias;
+    expect([aliases].flat().map((a: Xml) => [a.name, a.type, a.content])).toContainEqual(['gen_net_main', 'network', '10.30.0.0/16']);
   });
 });
 

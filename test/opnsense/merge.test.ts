@@ -15,6 +15,7 @@ import { instanceKeyPath, writeSecret } from '../../src/secrets.js';
 import { generateKeyPair } from '../../src/targets/wireguard/keys.js';
 import { edit, modelOf, readExample, root } from '../helpers.js';
 import { gen } from '../wireguard/cli.js';
+import { HOME_CA, hostsTopology } from './haproxy-topology.js';
 import { type Xml, parse, withRoutesAndGroups } from './support.js';
 
 const SAMPLE = readFileSync(join(root, 'test/opnsense/upstream/config.xml.sample'), 'utf8');
@@ -298,6 +299,25 @@ describe('bases merge refuses', async () => {
   });
 });
 
+describe('a TLS backend verified against a CA of the box', async () => {
+  const pair = generateKeyPair();
+  const yaml = edit(hostsTopology(), ['sites', 0, 'wireguard', 0, 'public_key'], pair.publicKey);
+  const sections = await sectionsOf(yaml);
+  const withCa = SAMPLE.replace('</opnsense>', `  <ca uuid="3a2c9a3e-1f41-4d2a-9c61-0e8f3d7a2b94">\n    <refid>${HOME_CA}</refid>\n    <descr>Home CA</descr>\n    <crt/>\n  </ca>\n</opnsense>`);
+
+  it('merges when the base has that CA', () => {
+    const merged = merge(withCa, sections, pair.privateKey);
+    const servers: Xml[] = parse(merged).opnsense.OPNsense.HAProxy.servers.server;
+    expect(servers.find((s) => s.name === 'nextcloud_nextcloud').sslCA).toBe(HOME_CA);
+  });
+
+  it('refuses a base without it: OPNsense would refuse the HAProxy settings', () => {
+    expect(() => merge(SAMPLE, sections, pair.privateKey)).toThrow(
+      `HAProxy server nextcloud_nextcloud is to verify its certificate against CA ${HOME_CA}, which the base has not (System > Trust > Authorities lists each CA's refid)`,
+    );
+  });
+});
+
 describe('the web GUI and HAProxy on the same port', async () => {
   const { pair, yaml } = homelabWithKey();
   const sections = await sectionsOf(yaml);
@@ -340,7 +360,10 @@ describe('gen opnsense merge (command)', () => {
     const out = join(dir, 'merged.xml');
     const result = await gen('opnsense', 'merge', '-f', topology, '--base', base, '--secrets', secrets, '-o', out);
     // The sample's LAN DHCP range does not fit scenario A's LAN: the only thing merge has to say.
-    expect(result.stderr).toBe("gen: warning: removed the base's dnsmasq DHCP range 192.168.1.100-192.168.1.199 on lan: it lies outside lan's network 10.0.0.0/24 in the topology\n");
+    expect(result.stderr).toBe(
+      "gen: warning: removed the base's dnsmasq DHCP range 192.168.1.100-192.168.1.199 on lan: it lies outside lan's network 10.0.0.0/24 in the topology\n" +
+        `gen: wrote ${out}: site home merged into ${base}, mode 0600 (restore it whole: System > Configuration > Backups)\n`,
+    );
     expect(result.code).toBe(0);
     expect(statSync(out).mode & 0o777).toBe(0o600);
     const merged = readFileSync(out, 'utf8');

@@ -55,6 +55,17 @@ describe('opnsense/acme-challenge', () => {
     yaml = edit(yaml, [...frontend, 'http_redirect'], false);
     const [hit] = findings(await lint(yaml), 'opnsense/acme-challenge');
     expect(hit?.message).toBe('certificate wildcard uses HTTP-01, but no frontend with this certificate listens on port 80 (http_redirect)');
+    // The fix names the frontend to change, first.
+    expect(hit?.hint).toMatch(/^Set http_redirect: true on frontend https: /);
+    const unused = edit(yaml, [...frontend, 'certificate'], undefined);
+    expect(findings(await lint(unused), 'opnsense/acme-challenge')[0]?.hint).toBe('Use certificate wildcard on a frontend with http_redirect: true, or use challenge: dns-01 with a dns_provider.');
+  });
+
+  it("each finding's fix is the one for that finding", async () => {
+    const [none] = findings(await lint(edit(homelab, [...cert, 'dns_provider'], undefined)), 'opnsense/acme-challenge');
+    expect(none?.hint).toMatch(/^Set dns_provider on certificate wildcard: cloudflare, /);
+    const [wild] = findings(await lint(edit(homelab, [...cert, 'challenge'], 'http-01')), 'opnsense/acme-challenge');
+    expect(wild?.hint).toBe('Set challenge: dns-01 and a dns_provider on certificate wildcard.');
   });
 });
 
@@ -119,6 +130,14 @@ describe('opnsense/rule-source-unplaced', () => {
     expect(hits[0]!.location.line).toBe(lineOf(yaml, 'name: branch-to-mgmt'));
     const rules = doc(await fragments(yaml, 'hosting'), 'filter.xml').filter.rule;
     expect(rules.filter((r: { descr: string }) => r.descr.includes('branch-to-mgmt'))).toEqual([]);
+  });
+
+  it('also for one address of the remote network', async () => {
+    let yaml = withOffice(readExample('vlan-hosting'));
+    yaml = edit(yaml, ['sites', 0, 'policy', 'rules', 3], { name: 'printer-to-mgmt', from: '10.50.0.9', to: 'mgmt', proto: 'tcp', ports: [631], action: 'pass' });
+    expect(findings(await lint(yaml), 'opnsense/rule-source-unplaced').map((d) => d.message)).toEqual([
+      'rule printer-to-mgmt: traffic from 10.50.0.9 (in office) enters through no interface gen knows; no filter rule is written for it',
+    ]);
   });
 
   it('is quiet where WireGuard carries it (scenario A)', async () => {

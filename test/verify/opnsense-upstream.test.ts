@@ -70,7 +70,7 @@ describe.skipIf(why)(`OPNsense's compiler on gen's rules and MSS clamp${why ? ` 
           }
         }
         writeFileSync(topology, text);
-        expect((await gen('wg', 'keygen', '--instance', 'wg0', '-f', topology)).code).toBe(0);
+        expect((await gen('wg', 'keygen', '--instance', 'wg0', '--force', '-f', topology)).code).toBe(0);
         const sample = spawnSync('git', ['--git-dir', coreGit!, 'show', `${tag}:src/etc/config.xml.sample`], { encoding: 'utf8' });
         expect(sample.status, sample.stderr).toBe(0);
         const base = join(dir, 'config.xml');

@@ -13,6 +13,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { contains, parseCidr, parseIPv4 } from '../../src/net.js';
 import { lintText } from '../../src/pipeline.js';
 import { edit, lineOfText, root } from '../helpers.js';
 import { attempt, missing } from '../system-tools.js';
@@ -40,7 +41,7 @@ describe.skipIf(why)(`the firewall script against a live wireguard-go instance${
     const topology = join(work, 'topology.yaml');
     // The endpoint is the instance's address on the link between the namespaces (wg-verify.sh).
     writeFileSync(topology, edit(readFileSync(join(root, 'topology.yaml'), 'utf8'), ['sites', 0, 'wireguard', 0, 'endpoint'], '10.254.253.1'));
-    expect((await gen('wg', 'keygen', '--instance', 'wg0', '-f', topology)).code).toBe(0);
+    expect((await gen('wg', 'keygen', '--instance', 'wg0', '--force', '-f', topology)).code).toBe(0);
     expect((await gen('wg', 'add-peer', 'e2e-laptop', '--role', 'workstation', '-f', topology)).code).toBe(0);
     const out = join(work, 'out');
     expect((await gen('build', topology, '--out', out)).code).toBe(0);
@@ -62,8 +63,8 @@ describe.skipIf(why)(`the firewall script against a live wireguard-go instance${
     const mac = peer('mac-workstation');
     const iphone = peer('iphone-john');
     // The Proxmox host's address in a network the VPN reaches: the doctor pings it through the tunnel.
-    const reached = new Set(wg0.reach.filter((x) => x.passed).map((x) => x.network));
-    const hostAddress = site.hosts[0]!.bridges.find((b) => b.address !== undefined && b.network !== undefined && reached.has(b.network))!.address!;
+    const reach = peer('e2e-laptop').reach.map((cidr) => parseCidr(cidr)).flatMap((c) => (c.ok ? [c.block] : []));
+    const hostAddress = site.hosts[0]!.bridges.find((b) => b.address !== undefined && reach.some((block) => contains(block, parseIPv4(b.address!)!)))!.address!;
     const doctorCmd = `${process.execPath} ${join(root, 'bin/gen.js')} wg doctor ${client} -f ${topology}`;
     const r = attempt('env', [
       `SERVER_ADDRESSES=${hostAddress}`,

@@ -1,6 +1,10 @@
 // Runs the gen command line in this process and captures what it prints.
-import { vi } from 'vitest';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, vi } from 'vitest';
 import { main } from '../../src/cli.js';
+import { root } from '../helpers.js';
 
 export interface CliResult {
   code: number;
@@ -26,4 +30,25 @@ export async function gen(...args: string[]): Promise<CliResult> {
     out.mockRestore();
     err.mockRestore();
   }
+}
+
+export interface TopologyCase {
+  dir: string;
+  topology: string;
+  secrets: string;
+}
+
+/**
+ * A directory per test with a copy of scenario A as topology.yaml, below
+ * one base directory that is removed after the file's tests.
+ */
+export function topologyCases(prefix: string): () => TopologyCase {
+  const base = mkdtempSync(join(tmpdir(), prefix));
+  afterAll(() => rmSync(base, { recursive: true, force: true }));
+  return () => {
+    const dir = mkdtempSync(join(base, 'case-'));
+    const topology = join(dir, 'topology.yaml');
+    copyFileSync(join(root, 'topology.yaml'), topology);
+    return { dir, topology, secrets: join(dir, '.secrets') };
+  };
 }

@@ -34,7 +34,8 @@ describe('WireGuard client files for scenario A', async () => {
     expect(peer!.values).toEqual({
       PublicKey: 'XCdJc81KmaxcKhvh+14BTLyFXofXIyLTdEZ6sWqhWkU=',
       Endpoint: 'vpn.example.com:51820',
-      AllowedIPs: '10.0.0.0/24, 10.0.1.0/24, 10.1.0.0/24',
+      // Management (10.0.0.0/24) and the tunnel (10.0.1.0/24) join: the fewest prefixes.
+      AllowedIPs: '10.0.0.0/23, 10.1.0.0/24',
       PersistentKeepalive: '25',
     });
   });
@@ -62,9 +63,9 @@ describe('WireGuard client files for scenario A', async () => {
       .filter((l) => /^\| 10\.0\.1\.\d+ \|/.test(l))
       .map((l) => l.split('|').slice(1, -1).map((c) => c.trim()));
     expect(rows).toEqual([
-      ['10.0.1.2', 'mac-workstation', 'workstation', '`...IbHP6zA=`', 'active'],
-      ['10.0.1.3', 'laptop-john', 'workstation', '`...5j4Jk1U=`', 'active'],
-      ['10.0.1.11', 'iphone-john', 'mobile', '`...s60YgyQ=`', 'disabled'],
+      ['10.0.1.2', 'mac-workstation', 'workstation', '`...IbHP6zA=`', 'active', '10.0.0.0/23, 10.1.0.0/24'],
+      ['10.0.1.3', 'laptop-john', 'workstation', '`...5j4Jk1U=`', 'active', '10.0.0.0/23, 10.1.0.0/24'],
+      ['10.0.1.11', 'iphone-john', 'mobile', '`...s60YgyQ=`', 'disabled', '10.0.0.0/23, 10.1.0.0/24'],
     ]);
     expect(md).toContain('| workstation | 10.0.1.2 - 10.0.1.10 | 10.0.1.4 |');
     expect(md).toContain('| mobile | 10.0.1.11 - 10.0.1.50 | 10.0.1.12 |');
@@ -103,11 +104,11 @@ describe('WireGuard client files for other topologies', () => {
     expect(parseWgQuick(files.get('home/wireguard/laptop-john.conf')!)[1]!.values.PersistentKeepalive).toBe('25');
   });
 
-  it('sorts AllowedIPs by address whatever order reach lists them in, each network once', async () => {
+  it('sorts AllowedIPs by address whatever order reach lists them in, each address once, in the fewest prefixes', async () => {
     const text = edit(homelab, [...wg0, 'reach'], ['vpn', 'service', 'management', 'service']);
     expect((await lint(text)).filter((d) => d.severity === 'error')).toEqual([]);
     const peer = parseWgQuick((await render(text)).get('home/wireguard/laptop-john.conf')!)[1]!;
-    expect(peer.values.AllowedIPs).toBe('10.0.0.0/24, 10.0.1.0/24, 10.1.0.0/24');
+    expect(peer.values.AllowedIPs).toBe('10.0.0.0/23, 10.1.0.0/24');
   });
 
   it('derives AllowedIPs from the policy: a network the VPN may not reach is left out', async () => {
@@ -116,7 +117,7 @@ describe('WireGuard client files for other topologies', () => {
     // The topology's own policy tests expect that flow to pass: drop them with the rule.
     if (policy.tests) text = edit(text, ['sites', 0, 'policy', 'tests'], policy.tests.filter((t: { from: string; to: string }) => !(t.from === 'vpn' && t.to === 'service')));
     const peer = parseWgQuick((await render(text)).get('home/wireguard/laptop-john.conf')!)[1]!;
-    expect(peer.values.AllowedIPs).toBe('10.0.0.0/24, 10.0.1.0/24');
+    expect(peer.values.AllowedIPs).toBe('10.0.0.0/23');
   });
 
   it('refuses a description that would break out of its line, before anything is rendered', async () => {
@@ -159,6 +160,6 @@ describe('a site with two WireGuard instances', () => {
     expect(files.get('home/wireguard/wg0-mac-ws-lan.conf')).toContain('`gen wg export mac-workstation --instance wg0 --lan` fills in');
     // wg1 is in no zone, so its clients may reach nothing: no AllowedIPs line (and a warning).
     expect(peer!.values.AllowedIPs).toBeUndefined();
-    expect((await lint(text)).filter((d) => d.rule === 'wg/reach-empty').map((d) => d.message)).toEqual(['clients of wg1 may reach no network: no pass rule from its zone']);
+    expect((await lint(text)).filter((d) => d.rule === 'wg/reach-empty').map((d) => d.message)).toEqual(['clients of wg1 may reach nothing: no pass rule from the tunnel, its roles or its peers']);
   });
 });

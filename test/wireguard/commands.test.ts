@@ -2,41 +2,37 @@
 // edited in place with its comments and layout kept, private keys live only
 // in the secrets directory (0700/0600), exports are complete client files.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 import { parse } from 'yaml';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { lintText } from '../../src/pipeline.js';
 import { renderAll } from '../../src/render/index.js';
 import { generateKeyPair, isWireguardKey, publicKeyOf } from '../../src/targets/wireguard/keys.js';
 import { edit, readExample, root } from '../helpers.js';
 import { missing, titled } from '../system-tools.js';
-import { gen } from './cli.js';
+import { gen, topologyCases } from './cli.js';
 
 const original = readExample('homelab');
 
 /**
- * Reads a QR code printed with half blocks (dark foreground on light
- * background): each character is two modules stacked, '▀' the upper one,
- * '▄' the lower one, '█' both. Scaled up with a quiet zone for jsQR.
+ * Reads a QR code printed with half blocks: each character is two modules
+ * stacked, '▀' the upper one, '▄' the lower one, '█' both. In colour
+ * (black on white) the blocks are the dark modules; without colour they
+ * are the light ones (as `qrencode -t UTF8`, for a dark terminal). Scaled
+ * up with a quiet zone for jsQR.
  */
 function decodeTerminal(text: string): string | undefined {
-  // A half block drawn in white (escape 37) is quiet zone, not a dark module.
+  const colored = text.includes('\u001b[30;47m');
   const rows: { upper: boolean; lower: boolean }[][] = [];
-  for (const line of text.split('\n')) {
-    const cells: { upper: boolean; lower: boolean }[] = [];
-    let black = true;
-    for (const token of line.match(/\u001b\[\d+m|[^\u001b]/gu) ?? []) {
-      if (token.startsWith('\u001b')) {
-        if (token === '\u001b[37m') black = false;
-        if (token === '\u001b[30m') black = true;
-        continue;
-      }
-      cells.push({ upper: black && (token === '█' || token === '▀'), lower: black && (token === '█' || token === '▄') });
-    }
+  for (const line of text.replace(/\u001b\[[\d;]*m/g, '').split('\n')) {
+    const cells = [...line].map((c) => {
+      const upper = c === '█' || c === '▀';
+      const lower = c === '█' || c === '▄';
+      return colored ? { upper, lower } : { upper: !upper, lower: !lower };
+    });
     if (cells.length) rows.push(cells);
   }
   const modules = rows.flatMap((cells) => [cells.map((c) => c.upper), cells.map((c) => c.lower)]);
@@ -58,17 +54,12 @@ function decodeTerminal(text: string): string | undefined {
   );
   return jsQR(data, width, height)?.data;
 }
-const base = mkdtempSync(join(tmpdir(), 'gen-wg-cli-'));
-afterAll(() => rmSync(base, { recursive: true, force: true }));
-
+const newCase = topologyCases('gen-wg-cli-');
 let dir: string;
 let topology: string;
 let secrets: string;
 beforeEach(() => {
-  dir = mkdtempSync(join(base, 'case-'));
-  topology = join(dir, 'topology.yaml');
-  secrets = join(dir, '.secrets');
-  copyFileSync(join(root, 'topology.yaml'), topology);
+  ({ dir, topology, secrets } = newCase());
 });
 
 function current(): string {
@@ -153,15 +144,15 @@ describe('gen wg add-peer', () => {
   });
 
   it.each([
-    [['dup', '--role', 'mobile'], 'mac-workstation', 'already has a peer named mac-workstation'],
-    [['x', '--role', 'printer'], 'x', 'has no role printer'],
-    [['../../escape', '--role', 'mobile'], '../../escape', 'is not a peer name'],
-    [['x', '--role', 'mobile', '--public-key', 'notakey'], 'x', 'is not a WireGuard public key'],
-    [['x', '--role', 'mobile', '--description', 'bad\u0007bell'], 'x', 'the change would break'],
-  ])('refuses %j and leaves the file and secrets untouched', async (args, name, message) => {
+    [['dup', '--role', 'mobile'], 'mac-workstation', 'already has a peer named mac-workstation', 1],
+    [['x', '--role', 'printer'], 'x', 'has no role printer', 2],
+    [['../../escape', '--role', 'mobile'], '../../escape', 'is not a peer name', 1],
+    [['x', '--role', 'mobile', '--public-key', 'notakey'], 'x', 'is not a WireGuard public key', 1],
+    [['x', '--role', 'mobile', '--description', 'bad\u0007bell'], 'x', 'the change would break', 1],
+  ])('refuses %j and leaves the file and secrets untouched', async (args, name, message, code) => {
     const argv = args[0] === 'dup' ? ['mac-workstation', ...args.slice(1)] : args;
     const result = await gen('wg', 'add-peer', ...argv, '-f', topology);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(code);
     expect(result.stderr).toContain(message);
     expect(current()).toBe(original);
     expect(existsSync(join(secrets, `home/wireguard/wg0/peers/${name}.key`))).toBe(false);
@@ -204,7 +195,9 @@ describe('gen wg export', () => {
     expect((await gen('wg', 'export', 'laptop-anna', '-f', topology, '-o', file)).code).toBe(0);
     expect(mode(file)).toBe(0o600);
     expect(readFileSync(file, 'utf8')).toBe((await gen('wg', 'export', 'laptop-anna', '-f', topology)).stdout);
-    expect((await gen('wg', 'export', 'laptop-anna', '-f', topology, '-o', join(dir, 'wg0.conf'))).stderr).toBe('');
+    expect((await gen('wg', 'export', 'laptop-anna', '-f', topology, '-o', join(dir, 'wg0.conf'))).stderr).toBe(
+      `gen: wrote ${join(dir, 'wg0.conf')} (the client file of laptop-anna, with its private key; mode 0600)\n`,
+    );
     const long = await gen('wg', 'export', 'laptop-anna', '--lan', '-f', topology, '-o', join(dir, 'laptop-anna-office.conf'));
     expect([long.code, long.stderr]).toEqual([0, expect.stringContaining('wg-quick takes the interface name from the file name')]);
     const nowhere = await gen('wg', 'export', 'laptop-anna', '-f', topology, '-o', join(dir, 'missing', 'x.conf'));
@@ -224,6 +217,13 @@ describe('gen wg export', () => {
     expect(mismatch.stdout).toBe('');
   });
 
+  /** The client file as the QR code holds it: the comment lines are for people, not for the apps. */
+  const withoutComments = (text: string): string => {
+    const kept = text.split('\n').filter((line) => !line.startsWith('#'));
+    expect(kept.length).toBeLessThan(text.split('\n').length);
+    return kept.join('\n');
+  };
+
   const decodePng = (file: string): string | undefined => {
     const png = PNG.sync.read(readFileSync(file));
     return jsQR(new Uint8ClampedArray(png.data), png.width, png.height)?.data;
@@ -236,7 +236,7 @@ describe('gen wg export', () => {
     expect(mode(png)).toBe(0o600);
     const text = (await gen('wg', 'export', 'pixel-anna', '-f', topology)).stdout;
     expect(text).toMatch(/^PrivateKey = [A-Za-z0-9+/]{43}=$/m);
-    expect(decodePng(png)).toBe(text);
+    expect(decodePng(png)).toBe(withoutComments(text));
   });
 
   it('prints a QR code for the terminal that decodes back to the client file', async () => {
@@ -244,7 +244,7 @@ describe('gen wg export', () => {
     const qr = await gen('wg', 'export', 'pixel-anna', '--qr', '-f', topology);
     expect(qr.code).toBe(0);
     expect(qr.stdout).not.toContain('PrivateKey');
-    expect(decodeTerminal(qr.stdout)).toBe((await gen('wg', 'export', 'pixel-anna', '-f', topology)).stdout);
+    expect(decodeTerminal(qr.stdout)).toBe(withoutComments((await gen('wg', 'export', 'pixel-anna', '-f', topology)).stdout));
   });
 
   const whyZbar = missing(['zbarimg'], false);
@@ -255,7 +255,7 @@ describe('gen wg export', () => {
     const decoded = spawnSync('zbarimg', ['--quiet', '--raw', png], { encoding: 'utf8' });
     expect(decoded.status).toBe(0);
     // zbarimg ends its output with one newline of its own.
-    expect(decoded.stdout).toBe(`${(await gen('wg', 'export', 'pixel-anna', '--lan', '-f', topology)).stdout}\n`);
+    expect(decoded.stdout).toBe(`${withoutComments((await gen('wg', 'export', 'pixel-anna', '--lan', '-f', topology)).stdout)}\n`);
   });
 });
 
@@ -311,7 +311,13 @@ describe('gen wg rotate, disable, enable, keygen', () => {
   it('keygen prints a new private key; --instance stores it and sets the public key', async () => {
     const printed = (await gen('wg', 'keygen')).stdout.trim();
     expect(isWireguardKey(printed)).toBe(true);
-    const result = await gen('wg', 'keygen', '--instance', 'wg0', '-f', topology);
+    // The topology names a public key whose private key is not here: replacing it needs --force.
+    const kept = await gen('wg', 'keygen', '--instance', 'wg0', '-f', topology);
+    expect([kept.code, kept.stdout]).toEqual([1, '']);
+    expect(kept.stderr).toMatch(/^gen: instance wg0 already has a public_key in .*topology\.yaml, and .*\.secrets holds no private key for it .*gen wg keygen --instance wg0 --force/);
+    expect(current()).toBe(original);
+    expect(existsSync(secrets)).toBe(false);
+    const result = await gen('wg', 'keygen', '--instance', 'wg0', '--force', '-f', topology);
     expect(result.code).toBe(0);
     const key = readFileSync(join(secrets, 'home/wireguard/wg0.key'), 'utf8').trim();
     expect(result.stdout.trim()).toBe(publicKeyOf(key));

@@ -24,7 +24,7 @@ let model: Awaited<ReturnType<typeof lintText>>['model'];
 
 beforeAll(async () => {
   copyFileSync(join(root, 'topology.yaml'), topology);
-  expect((await gen('wg', 'keygen', '--instance', 'wg0', '-f', topology)).code).toBe(0);
+  expect((await gen('wg', 'keygen', '--instance', 'wg0', '--force', '-f', topology)).code).toBe(0);
   expect((await gen('wg', 'add-peer', 'laptop', '--role', 'workstation', '-f', topology)).code).toBe(0);
   expect((await gen('wg', 'export', 'laptop', '-f', topology, '-o', client)).code).toBe(0);
   text = readFileSync(topology, 'utf8');
@@ -41,13 +41,13 @@ function machine(change: Partial<Probes> & { tunnel?: (t: RunningInterface) => v
     name: 'wg-laptop',
     publicKey: laptop.publicKey!,
     listenPort: 40000,
-    peers: [{ publicKey: wg0.publicKey!, endpoint: `${ENDPOINT_ADDRESS}:51820`, allowedIps: [...wg0.allowedIps], latestHandshake: 1_000_000 - 20, keepalive: 25 }],
+    peers: [{ publicKey: wg0.publicKey!, endpoint: `${ENDPOINT_ADDRESS}:51820`, allowedIps: [...laptop.allowedIps], latestHandshake: 1_000_000 - 20, keepalive: 25 }],
   };
   change.tunnel?.(tunnel);
   return {
     tunnels: () => [tunnel],
     addresses: (iface) => (iface === 'wg-laptop' ? [`${laptop.address}/${wg0.prefix}`] : 'no such device'),
-    routeDevice: (address) => (wg0.allowedIps.some((n) => { const c = parseCidr(n); return c.ok && formatIPv4(c.block.base).split('.').slice(0, 3).join('.') === address.split('.').slice(0, 3).join('.'); }) ? 'wg-laptop' : 'eth0'),
+    routeDevice: (address) => (laptop.allowedIps.some((n) => { const c = parseCidr(n); return c.ok && formatIPv4(c.block.base).split('.').slice(0, 3).join('.') === address.split('.').slice(0, 3).join('.'); }) ? 'wg-laptop' : 'eth0'),
     resolve: async () => [ENDPOINT_ADDRESS],
     ping: () => 'reply',
     now: () => 1_000_000,
@@ -78,7 +78,7 @@ describe('gen wg doctor', () => {
     expect(checks.filter((c) => c.status === 'skip')).toEqual([]);
     const at = (needle: string) => `${topology.split('/').pop()}:${lineOfText(text, needle)}`;
     expect(checks).toContainEqual({ status: 'ok', check: "its private key is peer laptop's (instance wg0, site home)", declared: at('name: laptop\n') });
-    expect(checks).toContainEqual({ status: 'ok', check: '[Peer] AllowedIPs = 10.0.0.0/24, 10.0.1.0/24, 10.1.0.0/24', declared: at('- name: wg0') });
+    expect(checks).toContainEqual({ status: 'ok', check: '[Peer] AllowedIPs = 10.0.0.0/23, 10.1.0.0/24', declared: at('- name: wg0') });
     expect(checks.map((c) => c.check)).toEqual(
       expect.arrayContaining([
         'the latest handshake is recent (under 180 s)',
@@ -93,13 +93,13 @@ describe('gen wg doctor', () => {
   it('a missing network in AllowedIPs, another endpoint, no keepalive', async () => {
     const file = variant('drift.conf', (s) => s.replace(', 10.1.0.0/24', ', 0.0.0.0/0').replace('vpn.example.com:51820', 'vpn.example.net:51820').replace(/^PersistentKeepalive.*\n/m, ''));
     // The tunnel was started from the edited file.
-    const fails = failed(await check(file, machine({ tunnel: (t) => (t.peers[0]!.allowedIps = ['10.0.0.0/24', '10.0.1.0/24', '0.0.0.0/0']) })));
+    const fails = failed(await check(file, machine({ tunnel: (t) => (t.peers[0]!.allowedIps = ['10.0.0.0/23', '0.0.0.0/0']) })));
     expect(fails.map((c) => [c.check, c.found])).toEqual([
       ['[Peer] Endpoint = vpn.example.com:51820', 'Endpoint = vpn.example.net:51820'],
-      ['[Peer] AllowedIPs = 10.0.0.0/24, 10.0.1.0/24, 10.1.0.0/24', 'missing 10.1.0.0/24; extra 0.0.0.0/0'],
+      ['[Peer] AllowedIPs = 10.0.0.0/23, 10.1.0.0/24', 'missing 10.1.0.0/24; extra 0.0.0.0/0'],
       ['[Peer] PersistentKeepalive = 25', 'no PersistentKeepalive'],
     ]);
-    expect(fails[1]!.fix).toBe(`set "AllowedIPs = 10.0.0.0/24, 10.0.1.0/24, 10.1.0.0/24" in [Peer], or write the file again: gen wg export laptop -o ${file}`);
+    expect(fails[1]!.fix).toBe(`set "AllowedIPs = 10.0.0.0/23, 10.1.0.0/24" in [Peer], or write the file again: gen wg export laptop -o ${file}`);
   });
 
   it("a key that is no peer's, a file others can read, a name wg-quick refuses", async () => {

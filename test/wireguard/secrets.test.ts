@@ -124,7 +124,7 @@ describe('private keys never reach git', () => {
 
     const other = mkdtempSync(join(tmpdir(), 'gen-init-ignore-'));
     writeFileSync(join(other, '.gitignore'), 'node_modules/\n*.tfstate');
-    expect(gen(other, 'init').stdout).toContain('added the secrets directory and Terraform state to .gitignore');
+    expect(gen(other, 'init').stderr).toContain('.gitignore (added the secrets directory and Terraform state)');
     const merged = readFileSync(join(other, '.gitignore'), 'utf8');
     expect(merged.startsWith('node_modules/\n*.tfstate\n# added by gen init\n')).toBe(true);
     expect(merged.split('\n').filter((l) => l === '*.tfstate')).toHaveLength(1);

@@ -224,9 +224,9 @@ GEN_DATA_END
 label	7098e99f4dcc532fafe894b8b4787758	topology.yaml:67	rule 7098e99f loaded: gen: WireGuard instance wg0
 label	7872dcffe2442dbffd8f4f085bdf9a1e	topology.yaml:136	rule 7872dcff loaded: gen: HAProxy frontend https
 label	3353218b1aa48048b0c998fdd8ad541d	topology.yaml:136	rule 3353218b loaded: gen: HAProxy frontend https
-label	8a4f87ef32e935545ced9e8b2ace6581	topology.yaml:110	rule 8a4f87ef loaded: gen: policy rule vpn-to-management
-label	031b5f2c8557bdb093b7faaa27fbd1ae	topology.yaml:111	rule 031b5f2c loaded: gen: policy rule vpn-to-service
-label	dc88978e4409af3ab88cc1081dc8c6ef	topology.yaml:112	rule dc88978e loaded: gen: policy rule vpn-to-vpn
+label	b64d99a04ee44348e2b45df1ffaf0669	topology.yaml:110	rule b64d99a0 loaded: gen: policy rule vpn-to-management
+label	f34032d5a7c2050f72f144999888b138	topology.yaml:111	rule f34032d5 loaded: gen: policy rule vpn-to-service
+label	5a8d4cd48d917e874bdbcea4f021d497	topology.yaml:112	rule 5a8d4cd4 loaded: gen: policy rule vpn-to-vpn
 label	096399eaef3d360ac19b4658fc8df416	topology.yaml:113	rule 096399ea loaded: gen: policy rule management-out
 label	ca1394c9d3f6d3586eca4520c58a0c40	topology.yaml:114	rule ca1394c9 loaded: gen: policy rule service-internet-only (block the firewall itself)
 label	f58a7837bcafbcaed74751c525bcf7ad	topology.yaml:114	rule f58a7837 loaded: gen: policy rule service-internet-only (block internal networks)

@@ -27,7 +27,7 @@ export const acmeArea: Area = {
       // The challenge arrives on port 80, where the redirect frontend sends it
       // to HTTPS before any backend is chosen; Let's Encrypt follows that
       // redirect (ignoring the certificate), so the TLS frontend answers too.
-      const users = frontends.filter((f) => f.certificate === cert.name).flatMap((f) => (f.httpRedirect ? [ids.redirectFrontend(f.name), ids.frontend(f.name)] : [ids.frontend(f.name)]));
+      const users = frontends.filter((f) => f.certificates.includes(cert.name)).flatMap((f) => (f.httpRedirect ? [ids.redirectFrontend(f.name), ids.frontend(f.name)] : [ids.frontend(f.name)]));
       validations.push(
         element(
           'validation',

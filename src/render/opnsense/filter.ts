@@ -11,7 +11,8 @@ function endpoint(name: 'source' | 'destination', value: Endpoint, port?: string
     value.kind === 'any' ? leaf('any', '') : undefined,
     value.kind === 'network' ? leaf('network', value.value) : undefined,
     value.kind === 'address' ? leaf('address', value.value) : undefined,
-    value.kind === 'address' && value.not ? leaf('not', '1') : undefined,
+    value.kind === 'alias' ? leaf('address', value.name) : undefined,
+    (value.kind === 'address' || value.kind === 'alias') && value.not ? leaf('not', '1') : undefined,
     port !== undefined ? leaf('port', port) : undefined,
   ]);
 }
@@ -39,5 +40,5 @@ export function filterRuleElement(rule: FilterRule): XmlElement {
 
 export const filterArea: Area = {
   file: 'filter.xml',
-  build: (ctx) => [element('filter', [...compilePolicy(ctx).map(filterRuleElement), scrubElement(ctx)])],
+  build: (ctx) => [element('filter', [...compilePolicy(ctx).rules.map(filterRuleElement), scrubElement(ctx)])],
 };

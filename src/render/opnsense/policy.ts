@@ -1,65 +1,188 @@
 // Compiles the site policy (zones and rules, in evaluation order) to
-// OPNsense filter rules. See docs/opnsense.md for the order and mapping:
-// - a rule sits on the interface of each source network; VPN (and
-//   remote) sources sit on the WireGuard interface group "wireguard", a
-//   VPC joined by the site-to-site VPN on the IPsec interface "enc0";
-// - one filter rule per (source network, destination network, port);
-// - "internet" becomes a block to the internal-networks alias followed by
-//   the pass, both with the rule's protocol and ports;
+// OPNsense filter rules and the aliases they name. See docs/opnsense.md for
+// the order and mapping:
+// - a rule sits on the interface where its source traffic arrives: an
+//   interface network's own interface; the WireGuard interface group
+//   "wireguard" for the tunnel, its peers and roles, and remote networks;
+//   "enc0" (IPsec) for a VPC joined by the site-to-site VPN; a service on
+//   its network's interface; an address or CIDR on the interface of the
+//   network that holds it (the WAN when no internal network does);
+// - interface networks are named by their interface ("opt1"); every other
+//   named object by an alias named after it (gen_peer_…, gen_role_…,
+//   gen_svc_…, gen_net_…), listed in aliases.xml; addresses as written;
+// - one filter rule per (source placement, destination, port or range);
+// - "internet" becomes a block of the firewall and of the internal-networks
+//   alias followed by the pass, all with the rule's protocol and ports;
 // - a port forward's pass is the NAT-linked rule to the forward's target;
 // - nothing else passes: OPNsense blocks by default.
-import type { Network, PolicyRule } from '../../model.js';
+import { covers, subtract } from '../../intervals.js';
+import type { Network, PolicyObject, PolicyRule } from '../../model.js';
+import { rangesOfCidrs } from '../../resolve/matches.js';
+import { aliasName } from '../../targets/opnsense/aliases.js';
 import { IPSEC_INTERFACE, WIREGUARD_GROUP } from '../../targets/opnsense/interfaces.js';
 import { type OpnsenseContext } from './context.js';
 import { uniqueId } from './ids.js';
 
 export const INTERNAL_ALIAS = 'gen_internal_networks';
 
-export type Endpoint = { kind: 'any' } | { kind: 'network'; value: string } | { kind: 'address'; value: string; not?: boolean };
+export type Endpoint =
+  | { kind: 'any' }
+  | { kind: 'network'; value: string }
+  | { kind: 'address'; value: string; not?: boolean }
+  | { kind: 'alias'; name: string; not?: boolean };
 
 export interface FilterRule {
   uuid: string;
   action: 'pass' | 'block' | 'reject';
+  /** Interface key or group the rule sits on. */
   interface: string;
+  /** Lower case: tcp, udp, tcp/udp, icmp; none for any protocol. */
   protocol?: string;
   source: Endpoint;
   destination: Endpoint;
+  /** Destination port or range ("8000-8010"). */
   port?: string;
   log: boolean;
   description: string;
   associatedRuleId?: string;
 }
 
-/** Where traffic from a network enters the firewall, and how rules name the network. */
-function sourceSide(ctx: OpnsenseContext, network: Network): { iface: string; endpoint: Endpoint } | undefined {
-  const iface = ctx.firewall.interfaces.find((i) => i.network === network.id);
-  // A joined VPC comes through the site-to-site IPsec VPN: OPNsense filters
-  // all IPsec traffic on enc0 (Firewall ▸ Rules ▸ IPsec).
-  if (network.kind === 'vpc') return { iface: IPSEC_INTERFACE, endpoint: { kind: 'address', value: network.cidr } };
-  if (network.kind === 'vpn' || network.kind === 'remote') {
-    if (ctx.site.wireguard.length === 0) return undefined;
-    return { iface: WIREGUARD_GROUP, endpoint: { kind: 'address', value: network.cidr } };
-  }
-  if (!iface) return undefined;
-  return { iface: iface.key, endpoint: iface.addressing === 'static' ? { kind: 'network', value: iface.key } : { kind: 'address', value: network.cidr } };
+export interface Alias {
+  name: string;
+  type: 'host' | 'network';
+  /** Addresses (host) or CIDR blocks (network), one per entry. */
+  content: string[];
+  description: string;
 }
 
-/** How a destination network is named: its interface net ("opt1") when it has a static address there, else its CIDR. */
-function destinationOf(ctx: OpnsenseContext, network: Network): Endpoint {
-  const iface = ctx.firewall.interfaces.find((i) => i.network === network.id && i.addressing === 'static');
-  return iface ? { kind: 'network', value: iface.key } : { kind: 'address', value: network.cidr };
+export interface CompiledPolicy {
+  rules: FilterRule[];
+  /** The aliases the rules name, in order of first use. */
+  aliases: Alias[];
 }
 
 export function describeRule(rule: PolicyRule, suffix?: string): string {
   return `gen: ${rule.origin}${suffix ? ` (${suffix})` : ''}${rule.description ? `: ${rule.description}` : ''}`;
 }
 
-export function needsInternalAlias(ctx: OpnsenseContext): boolean {
-  return ctx.site.policy.rules.some((r) => r.to.kind === 'internet');
+type Placement = { iface: string; endpoint: Endpoint };
+
+/** What an alias stands for, in its description. */
+function objectWords(object: PolicyObject): string {
+  if (object.kind === 'peer') return `WireGuard peer ${object.name} of ${object.instance}`;
+  if (object.kind === 'role') return `WireGuard role ${object.name}`;
+  return `${object.kind} ${object.name}`;
 }
 
-/** The filter rules of a site, in evaluation order. */
-export function compilePolicy(ctx: OpnsenseContext): FilterRule[] {
+class Compiler {
+  readonly aliases = new Map<string, Alias>();
+  /** Alias names taken by another object (after replacing characters): those get a hash. */
+  private readonly names = new Map<string, string>();
+
+  constructor(private readonly ctx: OpnsenseContext) {}
+
+  private alias(object: PolicyObject): Endpoint {
+    const key = `${object.kind}:${object.name}`;
+    let name = this.names.get(key);
+    if (!name) {
+      name = aliasName(object.kind, object.name);
+      if ([...this.names.values()].includes(name)) name = aliasName(object.kind, object.name, true);
+      this.names.set(key, name);
+      const host = object.kind === 'peer' || object.kind === 'service';
+      this.aliases.set(name, {
+        name,
+        type: host ? 'host' : 'network',
+        content: host ? object.cidrs.map((c) => c.replace(/\/32$/, '')) : object.cidrs,
+        description: `gen: ${objectWords(object)}`,
+      });
+    }
+    return { kind: 'alias', name };
+  }
+
+  internal(): { kind: 'alias'; name: string } {
+    if (!this.aliases.has(INTERNAL_ALIAS)) {
+      this.aliases.set(INTERNAL_ALIAS, {
+        name: INTERNAL_ALIAS,
+        type: 'network',
+        content: [...this.ctx.site.policy.internal],
+        description: `gen: internal networks of site ${this.ctx.site.name}`,
+      });
+    }
+    return { kind: 'alias', name: INTERNAL_ALIAS };
+  }
+
+  /** How a network is named: its interface net ("opt1") with a static address there, else an alias. */
+  private networkEndpoint(network: Network, object: PolicyObject): Endpoint {
+    const iface = this.ctx.firewall.interfaces.find((i) => i.network === network.id && i.addressing === 'static');
+    return iface ? { kind: 'network', value: iface.key } : this.alias(object);
+  }
+
+  /** Where traffic from a network enters the firewall. */
+  private entry(network: Network): string | undefined {
+    // A joined VPC comes through the site-to-site IPsec VPN: OPNsense filters
+    // all IPsec traffic on enc0 (Firewall ▸ Rules ▸ IPsec).
+    if (network.kind === 'vpc' || network.kind === 'subnet') return IPSEC_INTERFACE;
+    if (network.kind === 'vpn' || network.kind === 'remote') return this.ctx.site.wireguard.length > 0 ? WIREGUARD_GROUP : undefined;
+    return this.ctx.firewall.interfaces.find((i) => i.network === network.id)?.key;
+  }
+
+  private networkObject(network: Network): PolicyObject {
+    return { kind: 'network', name: network.name, cidrs: [network.cidr], ranges: rangesOfCidrs([network.cidr]), network: network.id };
+  }
+
+  /** The interfaces (with the source endpoint on each) where traffic from an object arrives. */
+  placements(object: PolicyObject): Placement[] {
+    const network = object.network ? this.ctx.networkById.get(object.network) : undefined;
+    switch (object.kind) {
+      case 'network': {
+        const iface = network && this.entry(network);
+        return network && iface ? [{ iface, endpoint: this.networkEndpoint(network, object) }] : [];
+      }
+      case 'peer':
+      case 'role':
+      case 'service': {
+        const iface = network && this.entry(network);
+        return iface ? [{ iface, endpoint: this.alias(object) }] : [];
+      }
+      case 'address': {
+        // Held by a network: that network's interface. Else each internal network
+        // inside it on its own interface, and the rest from the WAN.
+        const holder = network && this.entry(network);
+        if (holder) return [{ iface: holder, endpoint: { kind: 'address', value: object.name } }];
+        const inside = this.internalNetworks().filter((n) => covers(object.ranges, rangesOfCidrs([n.cidr])));
+        const maximal = inside.filter((n) => !inside.some((o) => o !== n && covers(rangesOfCidrs([o.cidr]), rangesOfCidrs([n.cidr]))));
+        const out: Placement[] = maximal.flatMap((n) => {
+          const iface = this.entry(n);
+          return iface ? [{ iface, endpoint: this.networkEndpoint(n, this.networkObject(n)) }] : [];
+        });
+        const wan = this.ctx.firewall.interfaces.find((i) => i.isWan);
+        const outside = subtract(object.ranges, rangesOfCidrs(this.ctx.site.policy.internal));
+        if (wan && outside.length > 0) out.push({ iface: wan.key, endpoint: { kind: 'address', value: object.name } });
+        return out;
+      }
+    }
+  }
+
+  private internalNetworks(): Network[] {
+    return this.ctx.site.internalNetworks.flatMap((id) => (this.ctx.networkById.has(id) ? [this.ctx.networkById.get(id)!] : []));
+  }
+
+  /** How a destination object is named. */
+  destination(object: PolicyObject): Endpoint {
+    const network = object.network ? this.ctx.networkById.get(object.network) : undefined;
+    if (object.kind === 'network' && network) return this.networkEndpoint(network, object);
+    if (object.kind === 'address') return { kind: 'address', value: object.name };
+    return this.alias(object);
+  }
+}
+
+const compiled = new WeakMap<OpnsenseContext, CompiledPolicy>();
+
+/** The filter rules of a site, in evaluation order, and the aliases they name. */
+export function compilePolicy(ctx: OpnsenseContext): CompiledPolicy {
+  const known = compiled.get(ctx);
+  if (known) return known;
+  const compiler = new Compiler(ctx);
   const out: FilterRule[] = [];
   for (const rule of ctx.site.policy.rules) {
     let n = 0;
@@ -90,48 +213,52 @@ export function compilePolicy(ctx: OpnsenseContext): FilterRule[] {
       continue;
     }
 
-    for (const fromId of rule.fromNetworks) {
-      const fromNetwork = ctx.networkById.get(fromId);
-      const side = fromNetwork && sourceSide(ctx, fromNetwork);
-      if (!side) continue;
-      const base = { interface: side.iface, protocol, source: side.endpoint };
-      const to = rule.to;
-      let destinations: { endpoint: Endpoint; action: FilterRule['action']; suffix?: string }[];
-      if (to.kind === 'zone') {
-        destinations = rule.toNetworks.flatMap((id) => {
-          const network = ctx.networkById.get(id);
-          return network ? [{ endpoint: destinationOf(ctx, network), action: rule.action }] : [];
-        });
-      } else if (to.kind === 'any') {
-        destinations = [{ endpoint: { kind: 'any' }, action: rule.action }];
-      } else if (to.kind === 'self') {
-        destinations = [{ endpoint: { kind: 'network', value: '(self)' }, action: rule.action }];
-      } else if (to.kind === 'internet') {
-        destinations =
-          rule.action === 'pass'
-            ? [
-                // The firewall's own addresses too: its WAN address is in no internal network,
-                // and would otherwise open the web GUI and SSH to an internet-only zone.
-                { endpoint: { kind: 'network', value: '(self)' }, action: 'block', suffix: 'block the firewall itself' },
-                { endpoint: { kind: 'address', value: INTERNAL_ALIAS }, action: 'block', suffix: 'block internal networks' },
-                { endpoint: { kind: 'any' }, action: 'pass', suffix: 'pass the internet' },
-              ]
-            : [{ endpoint: { kind: 'address', value: INTERNAL_ALIAS, not: true }, action: rule.action }];
-      } else {
-        const iface = ctx.interfaceByName.get(to.interface);
-        destinations = iface ? [{ endpoint: { kind: 'network', value: `${iface.key}ip` }, action: rule.action }] : [];
-      }
+    const to = rule.to;
+    let destinations: { endpoint: Endpoint; action: FilterRule['action']; suffix?: string }[];
+    if (to.kind === 'zone' || to.kind === 'object') {
+      destinations = rule.destinations.map((o) => ({ endpoint: compiler.destination(o), action: rule.action }));
+    } else if (to.kind === 'any') {
+      destinations = [{ endpoint: { kind: 'any' }, action: rule.action }];
+    } else if (to.kind === 'self') {
+      destinations = [{ endpoint: { kind: 'network', value: '(self)' }, action: rule.action }];
+    } else if (to.kind === 'internet') {
+      destinations =
+        rule.action === 'pass'
+          ? [
+              // The firewall's own addresses too: its WAN address is in no internal network,
+              // and would otherwise open the web GUI and SSH to an internet-only zone.
+              { endpoint: { kind: 'network', value: '(self)' }, action: 'block', suffix: 'block the firewall itself' },
+              { endpoint: compiler.internal(), action: 'block', suffix: 'block internal networks' },
+              { endpoint: { kind: 'any' }, action: 'pass', suffix: 'pass the internet' },
+            ]
+          : [{ endpoint: { ...compiler.internal(), not: true }, action: rule.action }];
+    } else {
+      const iface = ctx.interfaceByName.get(to.interface);
+      destinations = iface ? [{ endpoint: { kind: 'network', value: `${iface.key}ip` }, action: rule.action }] : [];
+    }
+    // Two members entering on the same interface under the same name give one rule.
+    const seen = new Set<string>();
+    const placements = rule.sources.flatMap((o) => compiler.placements(o)).filter((p) => {
+      const key = `${p.iface}|${JSON.stringify(p.endpoint)}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+    for (const placement of placements) {
       for (const destination of destinations) {
         for (const port of ports) {
-          push({ ...base, action: destination.action, destination: destination.endpoint, port, description: describeRule(rule, destination.suffix) });
+          push({ interface: placement.iface, protocol, source: placement.endpoint, action: destination.action, destination: destination.endpoint, port, description: describeRule(rule, destination.suffix) });
         }
       }
     }
   }
-  return out;
+  const result = { rules: out, aliases: [...compiler.aliases.values()] };
+  compiled.set(ctx, result);
+  return result;
 }
 
 /** The associated-rule-id linking a port forward and its pass rule. */
 export function portForwardRuleId(ctx: OpnsenseContext, name: string): string {
   return `nat_${uniqueId(ctx.site.name, 'port-forward', name)}`;
 }
+

@@ -266,21 +266,21 @@ function haproxyChecks(site: Site, declared: Declared): Check[] {
     const where = declared(frontend.path);
     out.push(call('tcp_listen_check', `HAProxy frontend ${frontend.name} listens on ${frontend.address}:${frontend.port}`, where, frontend.address, frontend.port, 'haproxy'));
     if (frontend.httpRedirect) out.push(call('tcp_listen_check', `HAProxy frontend ${frontend.name} redirects from ${frontend.address}:80`, where, frontend.address, 80, 'haproxy'));
-    const certificate = site.haproxy.certificates.find((c) => c.name === frontend.certificate);
-    if (!certificate) continue;
-    const names = [certificate.domain, ...certificate.altNames];
-    const serverName = certificate.domain.replace(/^\*\./, 'www.');
-    out.push(
-      call(
-        'cert_check',
-        `the certificate ${certificate.name} served on ${frontend.address}:${frontend.port} names ${names.join(', ')}`,
-        declared(certificate.path),
-        frontend.address,
-        frontend.port,
-        serverName,
-        ...names,
-      ),
-    );
+    for (const certificate of site.haproxy.certificates.filter((c) => frontend.certificates.includes(c.name))) {
+      const names = [certificate.domain, ...certificate.altNames];
+      const serverName = certificate.domain.replace(/^\*\./, 'www.');
+      out.push(
+        call(
+          'cert_check',
+          `the certificate ${certificate.name} served on ${frontend.address}:${frontend.port} names ${names.join(', ')}`,
+          declared(certificate.path),
+          frontend.address,
+          frontend.port,
+          serverName,
+          ...names,
+        ),
+      );
+    }
   }
   return out;
 }

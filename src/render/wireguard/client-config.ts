@@ -1,6 +1,6 @@
 // One client's wg-quick file: the peer's tunnel address with the tunnel's
 // prefix, the instance's public key, the public or LAN endpoint, and the
-// AllowedIPs derived from what the VPN may reach. The same text is written
+// AllowedIPs: what the policy lets this peer reach. The same text is written
 // to out/ (private key as a placeholder) and by `gen wg export` (real key).
 import type { Peer, Site, WireguardInstance } from '../../model.js';
 import { template } from '../templates.js';
@@ -49,7 +49,7 @@ export function clientConfig(site: Site, instance: WireguardInstance, peer: Peer
     dns: instance.tunnel === 'full' ? instance.dns.map(ini.ipv4).join(', ') : '',
     serverKey: instance.publicKey !== undefined ? ini.key(instance.publicKey) : instanceKeyPlaceholder(instance),
     endpoint,
-    allowedIps: instance.allowedIps.map(ini.cidr).join(', '),
+    allowedIps: peer.allowedIps.map(ini.cidr).join(', '),
     keepalive: peer.keepalive,
   });
 }

@@ -16,7 +16,6 @@ export function peersTable(site: Site): string {
     listenPort: instance.listenPort ?? '(not set)',
     endpoint: instance.endpoint !== undefined && instance.endpointPort !== undefined ? cell(`${instance.endpoint}:${instance.endpointPort}`) : '-',
     lanEndpoint: instance.lanEndpoint !== undefined && instance.listenPort !== undefined ? cell(`${instance.lanEndpoint}:${instance.listenPort}`) : '-',
-    allowedIps: cell(instance.allowedIps.join(', ')),
     peers: [...instance.peers]
       .sort((a, b) => compareAddresses(a.address, b.address) || a.name.localeCompare(b.name))
       .map((peer) => ({
@@ -26,6 +25,7 @@ export function peersTable(site: Site): string {
         // The last 8 characters identify a key in `wg show` output without publishing it whole.
         key: peer.publicKey !== undefined ? `\`...${peer.publicKey.slice(-8)}\`` : '(none)',
         status: !peer.enabled ? 'disabled' : peer.publicKey === undefined ? 'no public key' : 'active',
+        allowedIps: cell(peer.allowedIps.join(', ') || 'none'),
       })),
     roles: instance.roles.map((role) => ({
       name: cell(role.name),

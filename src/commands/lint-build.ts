@@ -1,0 +1,152 @@
+// gen lint and gen build. Data goes to stdout (lint's report, the list of
+// stale files of build --check); progress, manual steps and build's
+// diagnostics go to stderr, so `gen build | ...` and redirections carry
+// only data. -q shows errors only and no progress; --verbose says why each
+// rule matters (lint) and names every file a build changes.
+import { Option, InvalidArgumentError, type Command } from 'commander';
+import type { Diagnostic } from '../diagnostics.js';
+import type { Format } from '../format.js';
+import { withTopologyFile, topologyFile } from './topology-arg.js';
+import { lintTopology, topologyName } from './model.js';
+
+const EXIT_FINDINGS = 1;
+
+function parseCount(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number.');
+  return Number(value);
+}
+
+export interface ReportOptions {
+  format: Format;
+  quiet?: boolean;
+  verbose?: boolean;
+}
+
+interface LintOptions extends ReportOptions {
+  file?: string;
+  maxWarnings?: number;
+}
+
+interface BuildOptions extends ReportOptions {
+  file?: string;
+  out: string;
+  check?: boolean;
+}
+
+function formatOption(): Option {
+  return new Option('--format <format>', 'diagnostics format').choices(['pretty', 'json', 'github', 'sarif']).default('pretty');
+}
+
+function reportOptions(command: Command): Command {
+  return command
+    .addOption(formatOption())
+    .addOption(new Option('-q, --quiet', 'report errors only, and no progress').conflicts('verbose'))
+    .option('--verbose', 'say why each rule matters; name every file a build changes');
+}
+
+/** Diagnostics as the format prints them: errors only with -q; paths from the repository root for CI formats. */
+async function report(diagnostics: readonly Diagnostic[], file: string, options: ReportOptions, stream: NodeJS.WriteStream): Promise<string> {
+  const { formatDiagnostics } = await import('../format.js');
+  const { colorFor } = await import('../io/terminal.js');
+  let shown = options.quiet ? diagnostics.filter((d) => d.severity === 'error') : [...diagnostics];
+  if ((options.format === 'github' || options.format === 'sarif') && file !== '-') {
+    // GitHub resolves annotation and SARIF paths against the repository root, not the directory gen ran in.
+    const { relativeTo, repositoryRoot } = await import('../io/repository-root.js');
+    const root = repositoryRoot(file);
+    const move = <T extends { location: Diagnostic['location'] }>(d: T): T => ({ ...d, location: { ...d.location, file: relativeTo(root, d.location.file) } });
+    shown = shown.map((d) => ({ ...move(d), ...(d.related ? { related: d.related.map(move) } : {}) }));
+  }
+  return formatDiagnostics(options.format, shown, { color: colorFor(stream), verbose: options.verbose });
+}
+
+async function runLint(positional: string | undefined, options: LintOptions): Promise<number> {
+  const file = topologyFile(positional, options);
+  let diagnostics: Diagnostic[];
+  if (file === '-') diagnostics = (await lintTopology(file)).diagnostics;
+  else {
+    // The stored keys are checked against the topology, and git must not track them.
+    const { defaultSecretsDir } = await import('../secrets.js');
+    const { keyFindings } = await import('../wg/key-state.js');
+    const { trackedSecretsDiagnostics } = await import('../io/tracked-secrets.js');
+    const secrets = defaultSecretsDir(file);
+    const linted = await lintTopology(file, (model) => keyFindings(model, secrets));
+    const { compareDiagnostics } = await import('../diagnostics.js');
+    diagnostics = [...linted.diagnostics, ...trackedSecretsDiagnostics(file, secrets)].sort(compareDiagnostics);
+  }
+  const { countBySeverity } = await import('../diagnostics.js');
+  process.stdout.write(await report(diagnostics, file, options, process.stdout));
+  const { errors, warnings } = countBySeverity(diagnostics);
+  if (errors > 0) return EXIT_FINDINGS;
+  if (options.maxWarnings !== undefined && warnings > options.maxWarnings) {
+    if (options.format === 'pretty') process.stderr.write(`gen: ${warnings} warnings exceed --max-warnings ${options.maxWarnings}\n`);
+    return EXIT_FINDINGS;
+  }
+  if (options.format === 'pretty' && !options.quiet && diagnostics.length === 0) process.stdout.write(`${topologyName(file)}: no problems\n`);
+  return 0;
+}
+
+async function runBuild(positional: string | undefined, options: BuildOptions): Promise<number> {
+  const file = topologyFile(positional, options);
+  const progress = (line: string) => {
+    if (!options.quiet) process.stderr.write(`gen: ${line}\n`);
+  };
+  const { diagnostics, model } = await lintTopology(file);
+  const { countBySeverity } = await import('../diagnostics.js');
+  const { errors } = countBySeverity(diagnostics);
+  // Diagnostics go to stderr, so that stdout carries only data.
+  process.stderr.write(await report(diagnostics, file, options, process.stderr));
+  if (errors > 0 || !model) {
+    process.stderr.write(`gen: ${errors} error${errors === 1 ? '' : 's'}; nothing was written to ${options.out}\n`);
+    return EXIT_FINDINGS;
+  }
+  const { renderAll } = await import('../render/index.js');
+  const files = renderAll(model);
+  const { staleFiles } = await import('../stale.js');
+  if (options.check) {
+    // --check reads and compares; it changes nothing on disk, not even what a killed build left.
+    const { movedAside } = await import('../emit.js');
+    const aside = movedAside(options.out);
+    if (aside !== undefined) {
+      process.stderr.write(`gen: ${options.out} is missing: a build that was killed moved it to ${aside}; run gen build to put it back and update it\n`);
+      return EXIT_FINDINGS;
+    }
+    const differences = staleFiles(options.out, files);
+    if (differences.length === 0) {
+      progress(`${options.out} is current`);
+      return 0;
+    }
+    process.stderr.write(`gen: ${options.out} is stale; run gen build to update it:\n`);
+    for (const d of differences) process.stdout.write(`  ${d.status.padEnd(7)} ${options.out}/${d.path}\n`);
+    return EXIT_FINDINGS;
+  }
+  const { emitTree } = await import('../emit.js');
+  const { defaultSecretsDir } = await import('../secrets.js');
+  const changes = options.verbose ? staleFiles(options.out, files) : [];
+  const written = emitTree(options.out, files, {
+    protect: [...(file === '-' ? [] : [{ path: file, what: 'the topology file' }]), { path: defaultSecretsDir(file), what: 'the secrets directory' }],
+  });
+  for (const d of changes) progress(`${{ missing: 'added', changed: 'changed', extra: 'removed' }[d.status].padEnd(7)} ${options.out}/${d.path}`);
+  progress(written ? `wrote ${files.size + 1} files to ${options.out}` : `${options.out} is current (${files.size + 1} files)`);
+  for (const site of model.sites) {
+    for (const step of site.manualSteps) progress(`manual step (site ${site.name}): ${step}`);
+  }
+  return 0;
+}
+
+export function registerLintBuildCommands(cli: Command, setExit: (code: number) => void): void {
+  reportOptions(
+    withTopologyFile(cli.command('lint').description('check a topology file: schema, references, IP plan and policy rules, and the stored keys against the topology')),
+  )
+    .option('--max-warnings <n>', 'fail when there are more warnings than this', parseCount)
+    .action(async (file: string | undefined, options: LintOptions) => {
+      setExit(await runLint(file, options));
+    });
+
+  reportOptions(
+    withTopologyFile(cli.command('build').description('lint, then write every generated file to the output directory (nothing is written on errors)'))
+      .option('-o, --out <dir>', 'output directory', 'out')
+      .option('--check', 'write nothing; exit 1 and list the files that differ when the output directory is stale'),
+  ).action(async (file: string | undefined, options: BuildOptions) => {
+    setExit(await runBuild(file, options));
+  });
+}

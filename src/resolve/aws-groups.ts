@@ -1,0 +1,67 @@
+// The AWS half of a site's policy: traffic that a site's rule passes to a
+// zone (or one object) with members in the VPC joined by the site-to-site
+// VPN must also be let in by a security group there. For each such target
+// gen derives a group, "gen-<site>-<target>", with one ingress rule per
+// source block, protocol and port range of each pass rule to it; attach it
+// to the instances in the target's subnets. Security groups allow only, so
+// the order of the rules (a block before a pass) is the firewall's to
+// enforce: it filters the traffic before it enters the tunnel.
+import { type Range, intersect, overlaps, subtract, toCidrs, union } from '../intervals.js';
+import type { Network, PolicyObject, PolicyRule, SecurityGroup, SecurityGroupRule, Site, Vpc } from '../model.js';
+import type { ResolveContext } from './context.js';
+import { rangesOfCidrs } from './matches.js';
+
+const PROTOCOLS: Record<PolicyRule['proto'], SecurityGroupRule['proto'][]> = { any: ['all'], tcp: ['tcp'], udp: ['udp'], 'tcp/udp': ['tcp', 'udp'], icmp: ['icmp'] };
+
+export function derivedGroupName(site: string, target: string): string {
+  return `gen-${site}-${target}`;
+}
+
+function ports(rule: PolicyRule): SecurityGroupRule['ports'] {
+  if (rule.proto === 'any' || rule.proto === 'icmp') return [];
+  return rule.ports.map((p) => {
+    const [from, to = from] = p.split('-').map(Number);
+    return { from: from!, to: to! };
+  });
+}
+
+/** Adds to the VPC a security group for every target of the site's pass rules that lies in the VPC. */
+export function deriveSiteGroups(site: Site, vpc: Vpc, networks: readonly Network[], ctx: ResolveContext): void {
+  const vpcRanges = rangesOfCidrs([vpc.cidr]);
+  const subnets = networks.filter((n) => n.parent === vpc.network);
+  // Sources on the site's side of the tunnel: its internal networks, not the VPC itself.
+  const onPrem = subtract(rangesOfCidrs(site.policy.internal), vpcRanges);
+  const groups = new Map<string, SecurityGroup>();
+  for (const rule of site.policy.rules) {
+    if (rule.action !== 'pass' || (rule.to.kind !== 'zone' && rule.to.kind !== 'object')) continue;
+    const inVpc = rule.destinations.filter((o) => overlaps(o.ranges, vpcRanges));
+    if (inVpc.length === 0) continue;
+    const target = rule.to.kind === 'zone' ? rule.to.zone : rule.to.name;
+    let group = groups.get(target);
+    if (!group) {
+      const zone = site.policy.zones.find((z) => z.name === target);
+      const members = zone ? zone.members : inVpc;
+      const held = subnets.filter((s) => members.some((o) => overlaps(o.ranges, rangesOfCidrs([s.cidr])))).map((s) => s.name);
+      const name = derivedGroupName(site.name, target);
+      const path = zone?.path ?? rule.path;
+      ctx.name('security group', `VPC ${vpc.name}`, name, path);
+      group = {
+        name,
+        description: `gen: site ${site.name} ${zone ? 'zone' : 'object'} ${target}, for the instances in ${held.length ? held.join(', ') : vpc.name}`,
+        derived: { site: site.name, target, subnets: held },
+        ingress: [],
+        egress: [],
+        defaultEgress: true,
+        path,
+      };
+      groups.set(target, group);
+    }
+    const sources = intersect(rule.sources.reduce<Range[]>((acc, o: PolicyObject) => union(acc, o.ranges), []), onPrem);
+    for (const cidr of toCidrs(sources)) {
+      for (const proto of PROTOCOLS[rule.proto]) {
+        group.ingress.push({ proto, ports: ports(rule), cidr, description: `site ${site.name} policy rule ${rule.name}`, path: rule.path });
+      }
+    }
+  }
+  vpc.securityGroups.push(...groups.values());
+}

@@ -1,0 +1,137 @@
+// The compiled policy as what each filter rule matches: a box of source
+// addresses × destination addresses × protocols × ports, in the order the
+// firewall evaluates them (first match decides, default deny). It is the
+// same list the OPNsense rules are written from (an "internet" pass is
+// three rules: block the firewall, block the internal networks, pass the
+// rest), so policy tests, AllowedIPs and the shadowed-rule analysis all
+// reason about what the firewall really does.
+import { ADDRESS_SPACE, PORT_SPACE, type Range, type Ranges, complement, fromBlocks, normalize, subtract, union } from '../intervals.js';
+import type { Firewall, Policy, PolicyRule, WireguardInstance } from '../model.js';
+import { parseCidr, parseIPv4 } from '../net.js';
+
+/** Stands for the address a WAN gets by DHCP: known only at run time, outside IPv4. */
+export const DYNAMIC_ADDRESS = 2 ** 32;
+/** Every address, and the DHCP address. */
+export const ENDPOINT_SPACE: Range = [0, DYNAMIC_ADDRESS];
+
+/** Protocol numbers of the protocol dimension. */
+export const PROTOCOL = { tcp: 0, udp: 1, icmp: 2, other: 3 } as const;
+export const PROTOCOL_SPACE: Range = [0, 3];
+
+export interface Match {
+  rule: PolicyRule;
+  /** The part of the rule, when it compiles to several (e.g. "block internal networks"). */
+  part?: string;
+  action: PolicyRule['action'];
+  /** Source, destination, protocol, port: each a set of ranges. */
+  box: [Ranges, Ranges, Ranges, Ranges];
+}
+
+const RULE_PROTOCOLS: Record<PolicyRule['proto'], Range[]> = {
+  any: [PROTOCOL_SPACE],
+  tcp: [[PROTOCOL.tcp, PROTOCOL.tcp]],
+  udp: [[PROTOCOL.udp, PROTOCOL.udp]],
+  'tcp/udp': [[PROTOCOL.tcp, PROTOCOL.udp]],
+  icmp: [[PROTOCOL.icmp, PROTOCOL.icmp]],
+};
+
+/** A rule's ports: listed ones for TCP/UDP, every port otherwise (as the filter rules are written). */
+export function rulePorts(rule: Pick<PolicyRule, 'proto' | 'ports'>): Range[] {
+  if (rule.proto === 'any' || rule.proto === 'icmp' || rule.ports.length === 0) return [PORT_SPACE];
+  return normalize(
+    rule.ports.map((p) => {
+      const [from, to = from] = p.split('-').map(Number);
+      return [from!, to!] as Range;
+    }),
+  );
+}
+
+export function rangesOfCidrs(cidrs: readonly string[]): Range[] {
+  return fromBlocks(cidrs.flatMap((c) => {
+    const parsed = parseCidr(c);
+    return parsed.ok ? [parsed.block] : [];
+  }));
+}
+
+export interface PolicySpace {
+  /** The internal networks. */
+  internal: Range[];
+  /** The firewall's own addresses (with DYNAMIC_ADDRESS for a DHCP interface). */
+  self: Range[];
+  /** Where traffic from the internet comes from: everything but the internal networks. */
+  internet: Range[];
+  /** The address of each firewall interface, by name. */
+  interfaceAddress: ReadonlyMap<string, number>;
+}
+
+export function policySpace(policy: Policy, firewall: Firewall | undefined, wireguard: readonly WireguardInstance[]): PolicySpace {
+  const internal = rangesOfCidrs(policy.internal);
+  const interfaceAddress = new Map<string, number>();
+  for (const iface of firewall?.interfaces ?? []) {
+    const address = iface.addressing === 'dhcp' ? DYNAMIC_ADDRESS : iface.address !== undefined ? parseIPv4(iface.address) : undefined;
+    if (address !== undefined) interfaceAddress.set(iface.name, address);
+  }
+  const tunnels = wireguard.flatMap((w) => (parseIPv4(w.address) === undefined ? [] : [parseIPv4(w.address)!]));
+  const self = normalize([...interfaceAddress.values(), ...tunnels].map((a) => [a, a] as Range));
+  return { internal, self, internet: complement(internal, ADDRESS_SPACE), interfaceAddress };
+}
+
+// Rules from or to the same zone share its member list: its addresses are joined once.
+const joined = new WeakMap<PolicyRule['sources'], Range[]>();
+
+function objectRanges(objects: PolicyRule['sources']): Range[] {
+  let ranges = joined.get(objects);
+  if (!ranges) joined.set(objects, (ranges = objects.length === 1 ? [...objects[0]!.ranges] : objects.reduce<Range[]>((acc, o) => union(acc, o.ranges), [])));
+  return ranges;
+}
+
+const compiled = new WeakMap<Policy, { space: PolicySpace; matches: Match[] }>();
+
+/** The policy space and matches of a site, computed once. */
+export function siteMatches(site: { policy: Policy; firewall?: Firewall; wireguard: readonly WireguardInstance[] }): { space: PolicySpace; matches: Match[] } {
+  let known = compiled.get(site.policy);
+  if (!known) {
+    const space = policySpace(site.policy, site.firewall, site.wireguard);
+    known = { space, matches: compileMatches(site.policy, space) };
+    compiled.set(site.policy, known);
+  }
+  return known;
+}
+
+/** Every rule's matches, in evaluation order. */
+export function compileMatches(policy: Policy, space: PolicySpace): Match[] {
+  const out: Match[] = [];
+  for (const rule of policy.rules) {
+    const src = rule.from.kind === 'wan' ? space.internet : objectRanges(rule.sources);
+    const protocols = RULE_PROTOCOLS[rule.proto];
+    const ports = rulePorts(rule);
+    const push = (dst: Ranges, action: Match['action'], part?: string) => out.push({ rule, part, action, box: [src, dst, protocols, ports] });
+    switch (rule.to.kind) {
+      case 'wan-address': {
+        const address = space.interfaceAddress.get(rule.to.interface);
+        if (address !== undefined) push([[address, address]], rule.action);
+        break;
+      }
+      case 'zone':
+      case 'object':
+        push(objectRanges(rule.destinations), rule.action);
+        break;
+      case 'any':
+        push([ENDPOINT_SPACE], rule.action);
+        break;
+      case 'self':
+        push(space.self, rule.action);
+        break;
+      case 'internet':
+        if (rule.action === 'pass') {
+          push(space.self, 'block', 'block the firewall itself');
+          push(space.internal, 'block', 'block internal networks');
+          push([ENDPOINT_SPACE], 'pass', 'pass the internet');
+        } else {
+          push(subtract([ENDPOINT_SPACE], space.internal), rule.action);
+        }
+        break;
+    }
+  }
+  return out;
+}

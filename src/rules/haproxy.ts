@@ -1,0 +1,77 @@
+// HAProxy rules: host names the certificate must cover, modes that cannot
+// mix (TLS offloading, TLS passthrough, HTTP and TCP backends), and TLS
+// servers spoken to in plain HTTP.
+import { certificateCovers } from '../resolve/haproxy.js';
+import type { Rule } from './rule.js';
+
+/** Ports where a server almost surely expects TLS. */
+const TLS_PORTS = new Set([443]);
+
+export const haproxyRules: Rule[] = [
+  {
+    id: 'haproxy/host-not-in-certificate',
+    severity: 'error',
+    summary: 'A host name a TLS frontend serves is not a name of its certificate.',
+    why: 'Browsers refuse a certificate that does not name the host they asked for: the site is unreachable although HAProxy routes it.',
+    hint: 'Leave domain out of the certificate to take its names from the hosts, or add the host to alt_names (a wildcard *.example.org covers one label).',
+    check(model, report) {
+      for (const site of model.sites) {
+        const certs = new Map(site.haproxy.certificates.map((c) => [c.name, c]));
+        for (const frontend of site.haproxy.frontends) {
+          if (frontend.certificates.length === 0) continue;
+          const names = frontend.certificates.flatMap((c) => (certs.has(c) ? [certs.get(c)!.domain, ...certs.get(c)!.altNames] : []));
+          for (const host of frontend.hosts) {
+            if (!names.some((n) => certificateCovers(n, host.name))) {
+              report({ path: [...host.path, 'name'], message: `frontend ${frontend.name} serves ${host.name}, which its certificate (${names.join(', ')}) does not name` });
+            }
+          }
+        }
+      }
+    },
+  },
+  {
+    id: 'haproxy/mode-conflict',
+    severity: 'error',
+    summary: 'A TLS-passthrough frontend has a certificate, or a backend serves both an HTTP and a passthrough frontend, or a passthrough backend is told to speak TLS itself.',
+    why: 'Passthrough forwards the client TLS stream untouched (TCP mode, routed by SNI): there is nothing to offload, and its backends must be TCP backends that do not wrap the stream again.',
+    hint: 'Drop the certificate or passthrough; give the passthrough frontend backends of its own, without tls.',
+    check(model, report) {
+      for (const site of model.sites) {
+        const { frontends, backends } = site.haproxy;
+        const usedBy = (frontendName: string) => {
+          const f = frontends.find((x) => x.name === frontendName)!;
+          return new Set([f.defaultBackend, ...f.hosts.map((h) => h.backend)].filter((b): b is string => b !== undefined));
+        };
+        for (const frontend of frontends) {
+          if (frontend.passthrough && frontend.certificates.length > 0) report({ path: [...frontend.path, 'certificate'], message: `frontend ${frontend.name} passes TLS through, so it cannot offload it with a certificate` });
+        }
+        for (const backend of backends) {
+          const http = frontends.filter((f) => !f.passthrough && usedBy(f.name).has(backend.name));
+          const tcp = frontends.filter((f) => f.passthrough && usedBy(f.name).has(backend.name));
+          if (http.length > 0 && tcp.length > 0) {
+            report({ path: [...backend.path, 'name'], message: `backend ${backend.name} serves HTTP frontend ${http[0]!.name} and passthrough frontend ${tcp[0]!.name}` });
+          } else if (tcp.length > 0 && backend.tls) {
+            report({ path: [...backend.path, 'tls'], message: `backend ${backend.name} receives TLS passed through by frontend ${tcp[0]!.name} and cannot wrap it in TLS again` });
+          }
+        }
+      }
+    },
+  },
+  {
+    id: 'haproxy/backend-plain-tls-port',
+    severity: 'warning',
+    summary: 'An HTTP backend server listens on port 443 but the backend does not speak TLS to it.',
+    why: 'A server on 443 expects TLS: plain HTTP gets a 400 or a reset, and the health check marks the server down.',
+    hint: 'Set tls: true on the backend (with verify: ca and the CA, or verify: none for a self-signed server), or use the server\'s plain HTTP port.',
+    check(model, report) {
+      for (const site of model.sites) {
+        for (const backend of site.haproxy.backends) {
+          if (backend.tls || backend.mode !== 'http') continue;
+          for (const server of backend.servers) {
+            if (TLS_PORTS.has(server.port)) report({ path: server.path, message: `backend ${backend.name} speaks plain HTTP to ${server.name} on port ${server.port}` });
+          }
+        }
+      }
+    },
+  },
+];

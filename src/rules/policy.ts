@@ -1,0 +1,157 @@
+// Rules that never decide anything: a policy rule whose traffic earlier
+// rules all match (shadowed), or one that gives all of its traffic the
+// verdict that would follow without it (redundant). Both are found on the
+// compiled order, exactly, from the decision partition of the matches:
+// in each cell the first matching rule decides and the second is what
+// would decide without it. The partition is a sort and sweep per
+// dimension, not a comparison of every pair of rules.
+import type { Path } from '../location.js';
+import type { PolicyRule, Site } from '../model.js';
+import { PORT_SPACE, type Ranges } from '../intervals.js';
+import { ENDPOINT_SPACE, type Match, PROTOCOL_SPACE, siteMatches } from '../resolve/matches.js';
+import { partition } from '../resolve/partition.js';
+import type { Rule, RuleReport } from './rule.js';
+
+export interface RuleAnalysis {
+  rule: PolicyRule;
+  /** Rules that decide every cell this rule matches (for a shadowed rule). */
+  coveredBy: PolicyRule[];
+  /** What decides its traffic without it: rules, or the default deny (for a redundant rule). */
+  followedBy: (PolicyRule | 'default')[];
+  shadowed: boolean;
+  redundant: boolean;
+}
+
+/** Per match: whether it decides some cell, whether it decides one differently from what follows it, and who covers or follows it. */
+export interface Decisions {
+  decides: Set<number>;
+  changes: Set<number>;
+  /** For each match that decides nothing, the first matches of the cells it is in. */
+  coveredBy: Map<number, Set<number>>;
+  /** For each match that decides only what follows it decides too, what decides its cells without it (-1: the default deny). */
+  followedBy: Map<number, Set<number>>;
+  operations: number;
+}
+
+/** The decisions of a first-match list of boxes (source, destination, protocol, port) over the whole space. */
+export function ruleDecisions(boxes: readonly (readonly Ranges[])[], actions: readonly Match['action'][]): Decisions {
+  const { leaves, operations } = partition(boxes, [[ENDPOINT_SPACE], [ENDPOINT_SPACE], [PROTOCOL_SPACE], [PORT_SPACE]]);
+  const decides = new Set<number>();
+  const changes = new Set<number>();
+  const coveredBy = new Map<number, Set<number>>();
+  const followedBy = new Map<number, Set<number>>();
+  const add = (map: Map<number, Set<number>>, key: number, value: number) => {
+    let set = map.get(key);
+    if (!set) map.set(key, (set = new Set()));
+    set.add(value);
+  };
+  for (const { rules } of leaves) {
+    const first = rules[0];
+    if (first === undefined) continue;
+    decides.add(first);
+    const next = rules[1];
+    // Without the first rule the second decides, or the default deny (a block).
+    const after: Match['action'] = next === undefined ? 'block' : actions[next]!;
+    if (after !== actions[first]) changes.add(first);
+  }
+  // Who covers or follows a rule matters only for the few rules reported: a second pass for them.
+  for (const { rules } of leaves) {
+    const first = rules[0];
+    if (first === undefined) continue;
+    if (!changes.has(first)) add(followedBy, first, rules[1] ?? -1);
+    for (let i = 1; i < rules.length; i++) if (!decides.has(rules[i]!)) add(coveredBy, rules[i]!, first);
+  }
+  return { decides, changes, coveredBy, followedBy, operations };
+}
+
+/** Shadowed and redundant topology rules of a site, in rule order; `operations` counts the partition's work. */
+export function analysePolicy(site: Site): { rules: RuleAnalysis[]; operations: number } {
+  const { matches } = siteMatches(site);
+  const { decides, changes, coveredBy, followedBy, operations } = ruleDecisions(
+    matches.map((m) => m.box),
+    matches.map((m) => m.action),
+  );
+
+  const byRule = new Map<PolicyRule, number[]>();
+  matches.forEach((m, i) => byRule.set(m.rule, [...(byRule.get(m.rule) ?? []), i]));
+  const out: RuleAnalysis[] = [];
+  for (const [rule, parts] of byRule) {
+    if (rule.from.kind === 'wan') continue;
+    const shadowed = parts.every((p) => !decides.has(p));
+    // A logged rule changes the log even where the verdict is the same.
+    const redundant = !shadowed && !rule.log && parts.every((p) => !changes.has(p));
+    const rulesOf = (map: Map<number, Set<number>>) => {
+      const found: (PolicyRule | 'default')[] = [];
+      for (const p of parts) for (const i of map.get(p) ?? []) {
+        const r = i < 0 ? 'default' : matches[i]!.rule;
+        if (r !== rule && !found.includes(r)) found.push(r);
+      }
+      return found;
+    };
+    out.push({
+      rule,
+      shadowed,
+      redundant,
+      coveredBy: shadowed ? (rulesOf(coveredBy) as PolicyRule[]) : [],
+      followedBy: redundant ? rulesOf(followedBy) : [],
+    });
+  }
+  return { rules: out, operations };
+}
+
+function names(rules: readonly (PolicyRule | 'default')[]): string {
+  const words = rules.map((r) => (r === 'default' ? 'the default deny' : r.origin));
+  return words.length > 3 ? `${words.slice(0, 3).join(', ')} and ${words.length - 3} more` : words.join(', ');
+}
+
+function related(rules: readonly (PolicyRule | 'default')[], what: string): { message: string; path: Path }[] {
+  return rules.flatMap((r) => (r === 'default' ? [] : [{ message: `${r.origin} ${what}`, path: r.path }])).slice(0, 3);
+}
+
+function report(analysis: RuleAnalysis, report: RuleReport, kind: 'shadowed' | 'redundant'): void {
+  const { rule } = analysis;
+  if (kind === 'shadowed') {
+    report({
+      path: rule.path,
+      message: `${rule.origin} can never match: ${names(analysis.coveredBy)} before it match${analysis.coveredBy.length === 1 ? 'es' : ''} all of its traffic`,
+      related: related(analysis.coveredBy, 'matches it first'),
+    });
+  } else {
+    report({
+      path: rule.path,
+      message: `${rule.origin} changes nothing: without it, ${names(analysis.followedBy)} give${analysis.followedBy.length === 1 ? 's' : ''} all of its traffic the same verdict`,
+      related: related(analysis.followedBy, 'decides it the same way'),
+    });
+  }
+}
+
+const analysed = new WeakMap<Site, RuleAnalysis[]>();
+
+function analysis(site: Site): RuleAnalysis[] {
+  let known = analysed.get(site);
+  if (!known) analysed.set(site, (known = analysePolicy(site).rules));
+  return known;
+}
+
+export const policyRules: Rule[] = [
+  {
+    id: 'policy/shadowed',
+    severity: 'warning',
+    summary: 'A policy rule can never match: rules before it match all of its traffic.',
+    why: 'The firewall takes the first rule that matches; a rule behind others that cover all of its sources, destinations, protocols and ports is dead, and whoever reads the policy believes it does something.',
+    hint: 'Move the rule before the rules that cover it, narrow those, or remove it.',
+    check(model, reportFinding) {
+      for (const site of model.sites) for (const a of analysis(site)) if (a.shadowed) report(a, reportFinding, 'shadowed');
+    },
+  },
+  {
+    id: 'policy/redundant',
+    severity: 'warning',
+    summary: 'A policy rule changes nothing: without it, all of its traffic would get the same verdict.',
+    why: 'A rule that only repeats what the rules after it (or the default deny) decide makes the policy longer and hides which rule really decides; a later change to those rules silently changes its meaning.',
+    hint: 'Remove the rule, or set log: true if it is there to log its traffic.',
+    check(model, reportFinding) {
+      for (const site of model.sites) for (const a of analysis(site)) if (a.redundant) report(a, reportFinding, 'redundant');
+    },
+  },
+];

@@ -1,0 +1,78 @@
+// The upstream router's port forwards: derived from what listens on the
+// WAN, so what can still go wrong is what the topology writes about them.
+import { type Range, normalize, overlaps } from '../intervals.js';
+import type { UpstreamForward } from '../model.js';
+import type { Rule } from './rule.js';
+
+function portRange(text: string): Range[] {
+  const [from, to = from] = text.split('-').map(Number);
+  return normalize([[from!, to!]]);
+}
+
+function protocols(proto: UpstreamForward['proto']): string[] {
+  return proto === 'tcp/udp' ? ['tcp', 'udp'] : [proto];
+}
+
+export const upstreamRules: Rule[] = [
+  {
+    id: 'upstream/forward-unused',
+    severity: 'warning',
+    summary: 'A port forward written for the upstream router has nothing listening behind it on the firewall.',
+    why: 'A forward that reaches no WireGuard instance, HAProxy frontend or port forward on the WAN is a leftover: it opens the router for nothing and hides which forwards are real.',
+    hint: 'Remove it from upstream.port_forwards (gen lists the forwards the router needs in steps.md), or fix its protocol and port to the listener it is meant for.',
+    check(model, report) {
+      for (const site of model.sites) {
+        for (const unused of site.upstream?.unused ?? []) {
+          report({ path: unused.path, message: `the upstream router's forward of ${unused.proto.toUpperCase()} ${unused.port} reaches nothing: no WireGuard instance, HAProxy frontend or port forward listens on WAN port ${unused.port}` });
+        }
+      }
+    },
+  },
+  {
+    id: 'upstream/duplicate-external-port',
+    severity: 'error',
+    summary: 'Two listeners need the same external port on the upstream router.',
+    why: 'A router forwards one public port to one place: the second listener would get no forward and be unreachable from the internet.',
+    hint: 'Give one of them another external port in upstream.port_forwards (external_port), and its clients that port.',
+    check(model, report) {
+      for (const site of model.sites) {
+        const taken: UpstreamForward[] = [];
+        for (const forward of site.upstream?.forwards ?? []) {
+          const clash = taken.find((t) => protocols(t.proto).some((p) => protocols(forward.proto).includes(p)) && overlaps(portRange(t.externalPort), portRange(forward.externalPort)));
+          if (clash) {
+            // At the written override that makes the clash, when there is one.
+            const [at, other] = !forward.declared && clash.declared ? [clash, forward] : [forward, clash];
+            const both = `${clash.listener} (WAN port ${clash.port}) and ${forward.listener} (WAN port ${forward.port})`;
+            report({
+              path: at.declared ?? at.path,
+              message: `the upstream router can forward ${forward.proto.toUpperCase()} ${forward.externalPort} to one place only, but ${both} both need it`,
+              related: [{ message: `${other.listener} needs it here`, path: other.declared ?? other.path }],
+            });
+          } else taken.push(forward);
+        }
+      }
+    },
+  },
+  {
+    id: 'upstream/listener-unforwarded',
+    severity: 'error',
+    summary: "A WireGuard instance's clients connect to a port the upstream router does not forward to it.",
+    why: 'Clients send their handshake to endpoint_port; when the router forwards another external port to the listen port, every handshake is dropped at the router.',
+    hint: 'Make external_port of the forward and endpoint_port of the instance the same port (or leave both out).',
+    check(model, report) {
+      for (const site of model.sites) {
+        for (const forward of site.upstream?.forwards ?? []) {
+          const instance = forward.instance === undefined ? undefined : site.wireguard.find((w) => w.name === forward.instance);
+          const port = instance?.endpointPort;
+          if (instance && port !== undefined && String(port) !== forward.externalPort) {
+            report({
+              path: forward.declared ?? forward.path,
+              message: `clients of ${instance.name} connect to port ${port}, but the upstream router forwards UDP ${forward.externalPort} to it, and nothing forwards ${port}`,
+              related: [{ message: `${instance.name}'s endpoint port`, path: instance.path }],
+            });
+          }
+        }
+      }
+    },
+  },
+];

@@ -1,0 +1,83 @@
+// The state of each WireGuard key gen keeps, against the topology: the
+// private key in the secrets directory (read through the same hygiene
+// checks as every key command) and the public key the topology names.
+// `gen wg list` shows it; `gen lint` reports a stored key that does not
+// belong to its public_key, which would otherwise surface only when a
+// client file is exported or the firewall refuses the handshake.
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Finding } from '../findings.js';
+import type { Model, Peer, Site, WireguardInstance } from '../model.js';
+import type { Path } from '../location.js';
+import { SecretsError, instanceKeyPath, peerKeyPath, readSecret, secretFile } from '../secrets.js';
+import { isWireguardKey, publicKeyOf } from '../targets/wireguard/keys.js';
+import { PENDING_SUFFIX } from './key-change.js';
+
+/**
+ * present: the stored private key belongs to the topology's public key;
+ * missing: no private key here (the device made it, or it was lost);
+ * mismatched: the stored key belongs to another public key (or is no key);
+ * no-public-key: a stored key, and the topology names no public key.
+ */
+export type KeyState = 'present' | 'missing' | 'mismatched' | 'no-public-key';
+
+export interface KeyInfo {
+  state: KeyState;
+  /** The key file, relative to the secrets directory. */
+  keyFile: string;
+  /** When the stored key was written: its last rotation (or creation) by gen. */
+  written?: Date;
+  /** A key change that a killed command left half-done, which the next gen wg command finishes. */
+  pending: boolean;
+}
+
+export function keyInfo(dir: string, keyFile: string, publicKey: string | undefined): KeyInfo {
+  const privateKey = readSecret(dir, keyFile);
+  const pending = secretFile(dir, `${keyFile}${PENDING_SUFFIX}`) !== undefined;
+  if (privateKey === undefined) return { state: 'missing', keyFile, pending };
+  const written = statSync(join(dir, keyFile)).mtime;
+  if (publicKey === undefined) return { state: 'no-public-key', keyFile, written, pending };
+  const matches = isWireguardKey(privateKey) && publicKeyOf(privateKey) === publicKey;
+  return { state: matches ? 'present' : 'mismatched', keyFile, written, pending };
+}
+
+export interface KeyHolder {
+  site: Site;
+  instance: WireguardInstance;
+  /** Undefined for the instance's own key. */
+  peer?: Peer;
+  info: KeyInfo;
+}
+
+/** Every instance and peer key of the model; throws SecretsError when gen must not read the secrets directory. */
+export function keyHolders(model: Model, dir: string): KeyHolder[] {
+  return model.sites.flatMap((site) =>
+    site.wireguard.flatMap((instance) => [
+      { site, instance, info: keyInfo(dir, instanceKeyPath(site.name, instance.name), instance.publicKey) },
+      ...instance.peers.map((peer) => ({ site, instance, peer, info: keyInfo(dir, peerKeyPath(site.name, instance.name, peer.name), peer.publicKey) })),
+    ]),
+  );
+}
+
+/** `gen lint`: a stored key that does not belong to its public_key, and a secrets directory gen refuses. */
+export function keyFindings(model: Model, dir: string): Finding[] {
+  let holders: KeyHolder[];
+  try {
+    holders = keyHolders(model, dir);
+  } catch (error) {
+    if (!(error instanceof SecretsError)) throw error;
+    return [{ rule: 'secrets/unsafe', path: [], message: error.message }];
+  }
+  return holders
+    .filter((h) => h.info.state === 'mismatched')
+    .map((h): Finding => {
+      const owner = h.peer ? `peer ${h.peer.name} of ${h.instance.name}` : `instance ${h.instance.name}`;
+      const path: Path = [...(h.peer?.path ?? h.instance.path), 'public_key'];
+      const interrupted = h.info.pending ? '; a key change was interrupted: any gen wg command on this topology finishes it' : '';
+      return {
+        rule: 'secrets/key-mismatch',
+        path,
+        message: `the private key of ${owner} in ${join(dir, h.info.keyFile)} does not belong to this public_key${interrupted}`,
+      };
+    });
+}

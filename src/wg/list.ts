@@ -1,0 +1,67 @@
+// gen wg list: the peers of every instance with the state of their keys.
+// ROTATED is when gen last wrote the private key (made or rotated it);
+// a key made on the device has none here, and its state reads missing.
+import { type CommonOptions, secretsDir, underLock } from './actions.js';
+import { type KeyHolder, keyHolders } from './key-state.js';
+import { instancesIn } from './locate.js';
+
+function day(date: Date | undefined): string {
+  return date === undefined ? '-' : date.toISOString().slice(0, 10);
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n') + '\n';
+}
+
+function keyJson(h: KeyHolder) {
+  return { state: h.info.state, rotated: h.info.written?.toISOString() ?? null, ...(h.info.pending ? { interrupted: true } : {}) };
+}
+
+export async function listPeers(options: CommonOptions & { format: 'table' | 'json' }): Promise<void> {
+  const output = await underLock(
+    options,
+    async ({ model }) => {
+      const wanted = new Set(instancesIn(model, options).map((ref) => ref.instance));
+      const holders = keyHolders(model, secretsDir(options)).filter((h) => wanted.has(h.instance));
+      const instances = holders.filter((h) => h.peer === undefined);
+      const peers = holders.filter((h) => h.peer !== undefined);
+      if (options.format === 'json') {
+        return `${JSON.stringify(
+          {
+            instances: instances.map((h) => ({ site: h.site.name, instance: h.instance.name, public_key: h.instance.publicKey ?? null, key: keyJson(h) })),
+            peers: peers.map((h) => ({
+              site: h.site.name,
+              instance: h.instance.name,
+              name: h.peer!.name,
+              role: h.peer!.role,
+              address: h.peer!.address,
+              enabled: h.peer!.enabled,
+              public_key: h.peer!.publicKey ?? null,
+              key: keyJson(h),
+            })),
+          },
+          null,
+          2,
+        )}\n`;
+      }
+      const several = instances.length > 1;
+      const head = [...(several ? ['INSTANCE'] : []), 'NAME', 'ROLE', 'ADDRESS', 'ENABLED', 'KEY', 'ROTATED'];
+      const rows = [
+        head,
+        ...holders.map((h) => [
+          ...(several ? [`${h.site.name}/${h.instance.name}`] : []),
+          h.peer?.name ?? `(instance ${h.instance.name})`,
+          h.peer?.role ?? '-',
+          h.peer?.address ?? `${h.instance.address}/${h.instance.prefix}`,
+          h.peer === undefined ? '-' : h.peer.enabled ? 'yes' : 'no',
+          `${h.info.state}${h.info.pending ? ' (interrupted change)' : ''}`,
+          day(h.info.written),
+        ]),
+      ];
+      return holders.length === 0 ? '' : table(rows);
+    },
+    { readOnly: true },
+  );
+  process.stdout.write(output);
+}

@@ -1,0 +1,217 @@
+// One consistent command line: every command takes its topology as [file]
+// and -f alike (and - for standard input where it only reads it); -o
+// chooses the format by extension; stdout carries data and stderr the
+// rest; colours follow FORCE_COLOR and NO_COLOR; CI formats name paths
+// from the repository root; -q and --verbose; exit codes CI can branch on.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { describe, expect, it } from 'vitest';
+import { program } from '../../src/cli.js';
+import { readExample, root } from '../helpers.js';
+import { missing, titled } from '../system-tools.js';
+
+const bin = join(root, 'bin/gen.js');
+
+function gen(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}) {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: options.cwd ?? root, encoding: 'utf8', input: options.input, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, GITHUB_WORKSPACE: undefined, ...options.env } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function scratch(text = readExample('aws-vpc')): string {
+  const dir = mkdtempSync(join(tmpdir(), 'gen-cmdline-'));
+  writeFileSync(join(dir, 'topology.yaml'), text);
+  return dir;
+}
+
+const broken = readExample('aws-vpc').replace('cidr: 10.30.2.0/24', 'cidr: 10.30.1.0/24');
+const warning = readExample('aws-vpc').replace(/ *- \{ name: private-2c.*\n/, '');
+
+function commands(command: Command, words: string[] = []): { words: string[]; command: Command }[] {
+  return command.commands.flatMap((c) => [{ words: [...words, c.name()], command: c }, ...commands(c, [...words, c.name()])]);
+}
+
+describe('the topology argument', () => {
+  const all = commands(program(() => {}));
+
+  it('every command that reads a topology takes both [file] and -f, --file', () => {
+    const withFile = all.filter(({ command }) => command.registeredArguments.some((a) => a.name() === 'file') || command.options.some((o) => o.long === '--file'));
+    expect(withFile.map(({ words }) => words.join(' ')).sort()).toEqual(
+      ['build', 'diff', 'graph', 'init', 'lint', 'opnsense merge', 'wg add-peer', 'wg disable', 'wg doctor', 'wg enable', 'wg export', 'wg export-instance', 'wg keygen', 'wg list', 'wg rotate'].sort(),
+    );
+    for (const { words, command } of withFile) {
+      expect(command.registeredArguments.map((a) => a.name()), words.join(' ')).toContain('file');
+      expect(command.options.find((o) => o.long === '--file')?.short, words.join(' ')).toBe('-f');
+    }
+  });
+
+  it('lint -f, lint [file] and both naming the same file agree; two different files are a usage error', () => {
+    const dir = scratch();
+    writeFileSync(join(dir, 'other.yaml'), broken);
+    expect(gen(['lint', '-f', 'topology.yaml'], { cwd: dir })).toMatchObject({ code: 0, stdout: 'topology.yaml: no problems\n' });
+    expect(gen(['lint', 'topology.yaml', '--file', 'topology.yaml'], { cwd: dir }).code).toBe(0);
+    expect(gen(['lint', '-f', 'other.yaml'], { cwd: dir }).code).toBe(1);
+    expect(gen(['lint', 'topology.yaml', '-f', 'other.yaml'], { cwd: dir })).toEqual({ code: 2, stdout: '', stderr: 'gen: two topology files given (topology.yaml and -f other.yaml): name one\n' });
+    expect(gen(['wg', 'list', 'topology.yaml', '-f', 'other.yaml'], { cwd: dir }).code).toBe(2);
+  });
+
+  it('- reads the topology from standard input for the commands that only read it', () => {
+    const dir = scratch('');
+    expect(gen(['lint', '-'], { cwd: dir, input: readExample('aws-vpc') })).toMatchObject({ code: 0, stdout: '<stdin>: no problems\n' });
+    const bad = gen(['lint', '-f', '-', '--format', 'json'], { cwd: dir, input: broken });
+    expect(bad.code).toBe(1);
+    expect(JSON.parse(bad.stdout).diagnostics[0].location.file).toBe('<stdin>');
+    expect(gen(['build', '-', '--out', 'built'], { cwd: dir, input: readExample('aws-vpc') }).code).toBe(0);
+    expect(existsSync(join(dir, 'built', 'MANIFEST'))).toBe(true);
+    expect(gen(['graph', '-'], { cwd: dir, input: readExample('aws-vpc') }).stdout).toMatch(/^flowchart LR\n/);
+    const edit = gen(['wg', 'add-peer', 'x', '--role', 'mobile', '-'], { cwd: dir, input: readExample('homelab') });
+    expect(edit).toEqual({ code: 2, stdout: '', stderr: 'gen: this command edits the topology file in place: name the topology file instead of -\n' });
+  });
+});
+
+describe('-o chooses the format by its extension', () => {
+  const dotMissing = missing(['dot'], false);
+
+  it('gen graph -o: .mmd, .md, .dot and .gv as text; an unknown extension, an existing file or a contradicting --format is refused', () => {
+    const dir = scratch();
+    const cases: [string, RegExp, string][] = [
+      ['g.mmd', /^flowchart LR\n/, 'Mermaid'],
+      ['g.md', /^# aws-vpc\n\n.*\n\n```mermaid\nflowchart LR\n[\s\S]*```\n$/, 'Mermaid in Markdown'],
+      ['g.dot', /^digraph /, 'Graphviz DOT'],
+      ['g.gv', /^digraph /, 'Graphviz DOT'],
+    ];
+    for (const [file, content, what] of cases) {
+      const r = gen(['graph', '-o', file], { cwd: dir });
+      expect([file, r.code, r.stdout]).toEqual([file, 0, '']);
+      expect(r.stderr).toMatch(new RegExp(`^gen: wrote ${file.replace('.', '\\.')} \\(${what}, [\\d.]+ (bytes|KiB)\\)\\n$`));
+      expect(readFileSync(join(dir, file), 'utf8')).toMatch(content);
+    }
+    const jpg = gen(['graph', '-o', 'g.jpg'], { cwd: dir });
+    expect(jpg).toEqual({ code: 2, stdout: '', stderr: expect.stringContaining('gen: refusing to write g.jpg: gen graph writes .svg (an SVG drawing), .png (a PNG drawing), .dot (Graphviz DOT), .gv (Graphviz DOT), .mmd (Mermaid), .md (Mermaid in Markdown)') });
+    expect(existsSync(join(dir, 'g.jpg'))).toBe(false);
+    expect(gen(['graph', '-o', 'g.mmd'], { cwd: dir })).toMatchObject({ code: 2, stderr: 'gen: refusing to write g.mmd: it exists; use --force to replace it\n' });
+    expect(gen(['graph', '-o', 'g.mmd', '--force'], { cwd: dir }).code).toBe(0);
+    expect(gen(['graph', '--format', 'dot', '-o', 'x.svg'], { cwd: dir })).toMatchObject({ code: 2, stderr: expect.stringContaining('--format dot does not match -o x.svg') });
+    expect(existsSync(join(dir, 'x.svg'))).toBe(false);
+  });
+
+  it.skipIf(dotMissing)(titled('gen graph -o x.svg draws SVG and -o x.png PNG, not Mermaid text', dotMissing), () => {
+    const dir = scratch();
+    expect(gen(['graph', '-o', 'g.svg'], { cwd: dir }).code).toBe(0);
+    const svg = readFileSync(join(dir, 'g.svg'), 'utf8');
+    expect(svg).toMatch(/<svg[\s\S]*10\.30\.1\.0\/24[\s\S]*<\/svg>\n$/);
+    expect(gen(['graph', '-o', 'g.png'], { cwd: dir }).code).toBe(0);
+    expect(readFileSync(join(dir, 'g.png')).subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+  });
+});
+
+describe('stdout carries data; colours; CI paths; -q and --verbose', () => {
+  it('build writes progress and manual steps to stderr only', () => {
+    const dir = scratch(readExample('homelab'));
+    const r = gen(['build'], { cwd: dir });
+    expect([r.code, r.stdout]).toEqual([0, '']);
+    expect(r.stderr).toMatch(/^gen: wrote \d+ files to out\ngen: manual step \(site home\): /);
+  });
+
+  it('FORCE_COLOR paints diagnostics even into a pipe, NO_COLOR and FORCE_COLOR=0 do not', () => {
+    const dir = scratch(broken);
+    expect(gen(['lint'], { cwd: dir, env: { NO_COLOR: undefined, FORCE_COLOR: '1' } }).stdout).toContain('\u001b[31merror\u001b[0m');
+    expect(gen(['lint'], { cwd: dir, env: { NO_COLOR: undefined, FORCE_COLOR: '0' } }).stdout).not.toContain('\u001b[');
+    expect(gen(['lint'], { cwd: dir, env: { NO_COLOR: '1' } }).stdout).not.toContain('\u001b[');
+    expect(gen(['lint'], { cwd: dir, env: { NO_COLOR: undefined } }).stdout).not.toContain('\u001b[');
+  });
+
+  it('--format github and sarif name the file from the repository root, or from GITHUB_WORKSPACE', () => {
+    const repo = mkdtempSync(join(tmpdir(), 'gen-repo-'));
+    expect(spawnSync('git', ['init', '-q'], { cwd: repo }).status).toBe(0);
+    mkdirSync(join(repo, 'infra'));
+    writeFileSync(join(repo, 'infra', 'topology.yaml'), broken);
+    const github = gen(['lint', '--format', 'github'], { cwd: join(repo, 'infra') });
+    expect(github.stdout).toMatch(/^::error file=infra\/topology\.yaml,line=15,col=55,title=ip\/overlap::.*%0Ainfra\/topology\.yaml:14:55: /);
+    const sarif = JSON.parse(gen(['lint', '--format', 'sarif'], { cwd: join(repo, 'infra') }).stdout);
+    expect(sarif.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri).toBe('infra/topology.yaml');
+    expect(gen(['lint', '--format', 'github'], { cwd: join(repo, 'infra'), env: { GITHUB_WORKSPACE: join(repo, 'infra') } }).stdout).toMatch(/^::error file=topology\.yaml,/);
+    // Pretty output keeps the path as given, for the person at the terminal.
+    expect(gen(['lint'], { cwd: join(repo, 'infra') }).stdout).toMatch(/^topology\.yaml:15:55: /);
+  });
+
+  it('lint -q reports errors only; --verbose adds why each rule matters', () => {
+    const dir = scratch(warning);
+    expect(gen(['lint', '-q'], { cwd: dir })).toEqual({ code: 0, stdout: '', stderr: '' });
+    expect(gen(['lint', '-q', '--max-warnings', '0'], { cwd: dir }).code).toBe(1);
+    const verbose = gen(['lint', '--verbose'], { cwd: dir });
+    expect(verbose.stdout).toMatch(/warning tier private lives only in ap-northeast-2a.*\n  fix: .*\n  why: .+/);
+    writeFileSync(join(dir, 'topology.yaml'), broken.replace(/ *- \{ name: private-2c.*\n/, ''));
+    const quiet = gen(['lint', '--quiet'], { cwd: dir });
+    expect(quiet.code).toBe(1);
+    expect(quiet.stdout).toContain('error subnet public-2c');
+    expect(quiet.stdout).not.toContain('warning tier');
+    expect(quiet.stdout).toContain('1 error, 0 warnings');
+    expect(gen(['lint', '-q', '--verbose'], { cwd: dir }).code).toBe(2);
+  });
+
+  it('build -q prints nothing on success; --verbose names every file it adds, changes or removes', () => {
+    const dir = scratch();
+    expect(gen(['build', '-q'], { cwd: dir })).toEqual({ code: 0, stdout: '', stderr: '' });
+    writeFileSync(join(dir, 'topology.yaml'), readExample('aws-vpc').replace('name: aws-vpc', 'name: aws-vpc-2'));
+    const verbose = gen(['build', '--verbose'], { cwd: dir });
+    expect(verbose.code).toBe(0);
+    expect(verbose.stderr).toMatch(/^gen: changed out\/MANIFEST\n/m);
+    expect(verbose.stderr).toMatch(/^gen: changed out\/plan\.json\n/m);
+    expect(verbose.stderr).toMatch(/^gen: wrote \d+ files to out\n/m);
+  });
+});
+
+describe('gen diff for CI', () => {
+  function repoWithChange(after: string): string {
+    const dir = scratch();
+    const git = (...args: string[]) => spawnSync('git', args, { cwd: dir, env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } });
+    git('init', '-q');
+    git('add', 'topology.yaml');
+    expect(git('commit', '-qm', 'base').status).toBe(0);
+    writeFileSync(join(dir, 'topology.yaml'), after);
+    return dir;
+  }
+
+  it('--exit-code: 0 without a change, 1 with one; without it 0 either way', () => {
+    const same = repoWithChange(readExample('aws-vpc'));
+    expect(gen(['diff', '--exit-code'], { cwd: same })).toMatchObject({ code: 0, stdout: 'No change to the resolved topology (HEAD:topology.yaml → topology.yaml).\n' });
+    const changed = repoWithChange(readExample('aws-vpc').replace('name: aws-vpc', 'name: aws-vpc-2'));
+    expect(gen(['diff', '--exit-code'], { cwd: changed })).toMatchObject({ code: 1, stdout: expect.stringContaining('+++ b/out/plan.json') });
+    expect(gen(['diff'], { cwd: changed }).code).toBe(0);
+  });
+
+  it('a topology with errors shows the words that can be compared, then the errors, exit 1', () => {
+    const dir = repoWithChange(broken);
+    const r = gen(['diff', '--exit-code'], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^Changes \(HEAD:topology\.yaml → topology\.yaml\):\n- .*10\.30\.1\.0\/24/);
+    expect(r.stdout).not.toContain('+++');
+    expect(r.stderr).toMatch(/topology\.yaml:15:55: error subnet public-2c[\s\S]*gen: topology\.yaml has errors; the words above are what could be compared, and no unified diff was made\n$/);
+    const unreadable = repoWithChange('version: 1\nname: [\n');
+    const none = gen(['diff'], { cwd: unreadable });
+    expect([none.code, none.stdout]).toEqual([1, '']);
+    expect(none.stderr).toContain('nothing could be compared');
+  });
+});
+
+describe('gen rules', () => {
+  it('gen rules ID prints one rule in full: what, why, how to fix, examples', () => {
+    const r = gen(['rules', 'ip/overlap']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^ip\/overlap \(error\)\n  .+\n\n  Why it matters: .+\n  How to fix: .+\n/);
+    const json = JSON.parse(gen(['rules', 'opnsense/acme-challenge', '--format', 'json']).stdout);
+    expect(json).toMatchObject({ id: 'opnsense/acme-challenge', severity: 'error' });
+    expect(json.examples.length).toBeGreaterThan(0);
+    expect(gen(['rules', 'opnsense/acme-challenge']).stdout).toMatch(/\n  Reported \(in sites\[\]\.haproxy\):\n {4}.+[\s\S]*\n  Clean:\n {4}/);
+    expect(gen(['rules', 'overlap'])).toEqual({ code: 2, stdout: '', stderr: expect.stringMatching(/^gen: no rule overlap \(did you mean ip\/overlap[,?]/) });
+  });
+
+  it('gen rules in text shows why and fix for every rule, as its help promises', () => {
+    const text = gen(['rules']).stdout;
+    const json = JSON.parse(gen(['rules', '--format', 'json']).stdout) as { id: string; why: string; hint: string }[];
+    for (const rule of json) expect(text).toContain(`  why: ${rule.why}\n  fix: ${rule.hint}\n`);
+  });
+});

@@ -1,0 +1,86 @@
+// The decision partition against brute force: on random first-match rule
+// lists (random source, destination, protocol and port sets), the rules
+// that decide something, the rules that decide differently from what
+// follows them, and what each source may reach must be exactly what
+// evaluating every cell one by one gives (fast-check).
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { type Range, normalize } from '../../src/intervals.js';
+import type { Match } from '../../src/resolve/matches.js';
+import { reachBySource } from '../../src/resolve/reach.js';
+import { ruleDecisions } from '../../src/rules/policy.js';
+
+const RUNS = Number(process.env.FUZZ_RUNS ?? 200);
+
+// Small coordinates: addresses 0-40, protocols 0-3, ports 0-30; the space beyond is empty of rules.
+const ranges = (max: number) =>
+  fc.array(fc.tuple(fc.integer({ min: 0, max }), fc.integer({ min: 0, max: 8 })), { minLength: 1, maxLength: 3 }).map((list) => normalize(list.map(([a, n]) => [a, Math.min(max, a + n)] as Range)));
+const rule = fc.record({
+  box: fc.tuple(ranges(40), ranges(40), ranges(3), ranges(30)),
+  action: fc.constantFrom<Match['action']>('pass', 'block', 'reject'),
+});
+
+/** The cells' corner points in one dimension: every range start and the point after every range end. */
+function points(rules: { box: Range[][] }[], dimension: number, max: number): number[] {
+  const set = new Set<number>([0, max + 1]);
+  for (const r of rules) for (const [lo, hi] of r.box[dimension]!) set.add(lo).add(hi + 1);
+  return [...set].sort((a, b) => a - b);
+}
+
+function contains(ranges: readonly Range[], x: number): boolean {
+  return ranges.some(([lo, hi]) => x >= lo && x <= hi);
+}
+
+/** Every cell (one corner point per dimension), and the rules that match there, in order. */
+function* cells(rules: { box: Range[][] }[]): Generator<{ point: number[]; matching: number[] }> {
+  const [s, d, p, q] = [points(rules, 0, 40), points(rules, 1, 40), points(rules, 2, 3), points(rules, 3, 30)];
+  for (const a of s) for (const b of d) for (const c of p) for (const e of q) {
+    const point = [a, b, c, e];
+    yield { point, matching: rules.flatMap((r, i) => (r.box.every((ranges, dim) => contains(ranges, point[dim]!)) ? [i] : [])) };
+  }
+}
+
+describe('the decision partition', () => {
+  it('finds exactly the rules that decide some cell, and those that decide one differently from what follows', () => {
+    fc.assert(
+      fc.property(fc.array(rule, { minLength: 1, maxLength: 6 }), (rules) => {
+        const decisions = ruleDecisions(rules.map((r) => r.box), rules.map((r) => r.action));
+        const decides = new Set<number>();
+        const changes = new Set<number>();
+        for (const { matching } of cells(rules)) {
+          const [first, next] = matching;
+          if (first === undefined) continue;
+          decides.add(first);
+          if ((next === undefined ? 'block' : rules[next]!.action) !== rules[first]!.action) changes.add(first);
+        }
+        expect([...decisions.decides].sort()).toEqual([...decides].sort());
+        expect([...decisions.changes].sort()).toEqual([...changes].sort());
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('gives each source exactly the destinations some protocol and port is passed to', () => {
+    fc.assert(
+      fc.property(fc.array(rule, { minLength: 1, maxLength: 6 }), fc.uniqueArray(fc.integer({ min: 0, max: 41 }), { minLength: 1, maxLength: 6 }), (rules, sources) => {
+        const addresses = [...sources].sort((a, b) => a - b);
+        const reach = reachBySource(rules, addresses);
+        const destinations = points(rules, 1, 40);
+        addresses.forEach((source, i) => {
+          for (let dst = 0; dst <= 41; dst++) {
+            // Brute force: is there a protocol and port where the first matching rule passes?
+            let passed = false;
+            for (let proto = 0; proto <= 3 && !passed; proto++) {
+              for (let port = 0; port <= 31 && !passed; port++) {
+                const first = rules.find((r) => contains(r.box[0]!, source) && contains(r.box[1]!, dst) && contains(r.box[2]!, proto) && contains(r.box[3]!, port));
+                passed = first?.action === 'pass';
+              }
+            }
+            expect(contains(reach[i]!, dst), `source ${source}, destination ${dst} (${destinations.join(',')})`).toBe(passed);
+          }
+        });
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});

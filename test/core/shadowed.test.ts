@@ -1,0 +1,134 @@
+// policy/shadowed and policy/redundant: found exactly, on the compiled
+// order, with the rules that cover each finding; and the work grows with
+// the size of the policy, not with its square.
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import type { Diagnostic } from '../../src/diagnostics.js';
+import { analysePolicy } from '../../src/rules/policy.js';
+import { edit, lineOfText, lint, modelOf, readExample } from '../helpers.js';
+import { objectsTopology } from './objects-topology.js';
+
+const RULES = ['sites', 0, 'policy', 'rules'] as const;
+const homelab = readExample('homelab');
+
+/** The topology with `rules` inserted into the policy rules at `at`. */
+function withRules(text: string, at: number, ...rules: object[]): string {
+  const current = parse(text).sites[0].policy.rules as object[];
+  return edit(text, [...RULES], [...current.slice(0, at), ...rules, ...current.slice(at)]);
+}
+
+function only(diagnostics: Diagnostic[], rule: string): Diagnostic[] {
+  return diagnostics.filter((d) => d.rule === rule);
+}
+
+describe('policy/shadowed', () => {
+  it('a rule behind one that matches all of its traffic', async () => {
+    const text = withRules(homelab, 4, { name: 'mgmt-ssh', from: 'management', to: 'service', proto: 'tcp', ports: [22], action: 'pass' });
+    const [finding, ...rest] = only(await lint(text), 'policy/shadowed');
+    expect(rest).toEqual([]);
+    expect(finding!.severity).toBe('warning');
+    expect(finding!.message).toBe('policy rule mgmt-ssh can never match: policy rule management-out before it matches all of its traffic');
+    expect(finding!.location.line).toBe(lineOfText(text, 'name: mgmt-ssh'));
+    expect(finding!.related?.[0]).toMatchObject({ message: 'policy rule management-out matches it first', location: { line: lineOfText(text, 'name: management-out') } });
+  });
+
+  it('a rule that two earlier rules cover together, neither alone', async () => {
+    const text = withRules(
+      homelab,
+      0,
+      { name: 'low-ports', from: 'vpn', to: 'management', proto: 'tcp', ports: ['1-1000'], action: 'block' },
+      { name: 'high-ports', from: 'vpn', to: 'management', proto: 'tcp', ports: ['1001-65535'], action: 'pass' },
+      { name: 'middle', from: 'vpn', to: 'management', proto: 'tcp', ports: ['900-1100'], action: 'pass' },
+    );
+    const found = only(await lint(text), 'policy/shadowed');
+    expect(found.map((d) => d.message)).toEqual(['policy rule middle can never match: policy rule low-ports, policy rule high-ports before it match all of its traffic']);
+    expect(found[0]!.related).toHaveLength(2);
+  });
+
+  it('not when any part of its traffic is left: a block of one port, another protocol, a wider source', async () => {
+    for (const rule of [
+      { name: 'r', from: 'management', to: 'service', proto: 'tcp', ports: [22], action: 'block' },
+      { name: 'r', from: 'vpn', to: '10.1.0.0/23', proto: 'udp', action: 'pass' },
+    ]) {
+      const text = withRules(homelab, 3, rule);
+      expect(only(await lint(text), 'policy/shadowed'), JSON.stringify(rule)).toEqual([]);
+    }
+  });
+
+  it('every example and the policy-object topology are free of both', async () => {
+    for (const text of [homelab, readExample('vlan-hosting'), objectsTopology()]) {
+      const diagnostics = await lint(text);
+      expect(diagnostics.filter((d) => d.rule === 'policy/shadowed' || d.rule === 'policy/redundant')).toEqual([]);
+    }
+  });
+});
+
+describe('policy/redundant', () => {
+  it('a pass that a later rule passes anyway', async () => {
+    const text = withRules(homelab, 0, { name: 'vpn-postgres', from: 'vpn', to: 'postgres', action: 'pass' });
+    const found = only(await lint(text), 'policy/redundant');
+    expect(found.map((d) => [d.severity, d.message])).toEqual([
+      ['warning', 'policy rule vpn-postgres changes nothing: without it, policy rule vpn-to-service gives all of its traffic the same verdict'],
+    ]);
+    expect(found[0]!.related?.[0]?.location.line).toBe(lineOfText(text, 'name: vpn-to-service'));
+  });
+
+  it('a block that the default deny repeats, unless it logs or rejects', async () => {
+    const block = { name: 'deny-rest', from: 'vpn', to: '172.16.0.0/12', action: 'block' };
+    const text = withRules(homelab, 5, block);
+    expect(only(await lint(text), 'policy/redundant').map((d) => d.message)).toEqual([
+      'policy rule deny-rest changes nothing: without it, the default deny gives all of its traffic the same verdict',
+    ]);
+    for (const variant of [{ ...block, log: true }, { ...block, action: 'reject' }]) {
+      expect(only(await lint(withRules(homelab, 5, variant)), 'policy/redundant'), JSON.stringify(variant)).toEqual([]);
+    }
+  });
+
+  it('a block behind another block of all of its traffic is shadowed, not redundant', async () => {
+    const text = withRules(homelab, 5, { name: 'deny-vpn', from: 'service', to: 'vpn', action: 'block' });
+    expect(only(await lint(text), 'policy/redundant')).toEqual([]);
+    expect(only(await lint(text), 'policy/shadowed').map((d) => d.message)).toEqual([
+      'policy rule deny-vpn can never match: policy rule service-internet-only before it matches all of its traffic',
+    ]);
+  });
+});
+
+describe('the analysis scales with the policy, not with its square', () => {
+  /** n rules from the management zone to the service zone, each on its own port, a seventh of them blocks. */
+  async function operations(n: number): Promise<number> {
+    const rules = Array.from({ length: n }, (_, r) => ({ name: `r${r}`, from: 'management', to: 'service', proto: 'tcp', ports: [1 + r], action: r % 7 === 0 ? 'block' : 'pass' }));
+    const text = edit(homelab, [...RULES], [...rules, { name: 'management-out', from: 'management', to: 'any', action: 'pass' }]);
+    const site = (await modelOf(edit(text, ['sites', 0, 'policy', 'tests'], []))).sites[0]!;
+    return analysePolicy(site).operations;
+  }
+
+  it('counts a near-linear number of steps (a pairwise comparison would take n²)', async () => {
+    const small = await operations(500);
+    const large = await operations(4000);
+    // Eight times the rules: about eight times the work (n log n would allow a little more), far from 64.
+    expect(large / small).toBeLessThan(10);
+    expect(large).toBeLessThan(40 * 4000);
+  });
+});
+
+describe('many peers, each with a rule of its own besides the rules of its role', () => {
+  /** `n` peers in the workstation role, a rule from each to a service, and n rules from the role on their own ports. */
+  async function operations(n: number): Promise<number> {
+    let text = edit(homelab, ['sites', 0, 'wireguard', 0, 'address'], '10.200.0.1/16');
+    text = edit(text, ['sites', 0, 'wireguard', 0, 'roles'], [{ name: 'workstation', from: '10.200.0.2', to: '10.200.255.254' }]);
+    text = edit(text, ['sites', 0, 'wireguard', 0, 'peers'], Array.from({ length: n }, (_, i) => ({ name: `p${i}`, role: 'workstation', address: `10.200.${(2 + i) >> 8}.${(2 + i) & 255}` })));
+    const rules = Array.from({ length: n }, (_, i) => [
+      { name: `own-${i}`, from: `p${i}`, to: 'postgres', action: 'pass' },
+      { name: `role-${i}`, from: 'wg0/workstation', to: 'service', proto: 'tcp', ports: [1000 + i], action: 'pass' },
+    ]).flat();
+    text = edit(edit(text, [...RULES], rules), ['sites', 0, 'policy', 'tests'], []);
+    const site = (await modelOf(text.replace(/\n {4}haproxy:[\s\S]*?- \{ service: traefik \}\n/, '\n'))).sites[0]!;
+    return analysePolicy(site).operations;
+  }
+
+  it('cuts destinations first: the work stays near-linear', async () => {
+    const small = await operations(250);
+    const large = await operations(1000);
+    expect(large / small).toBeLessThan(6);
+  });
+});

@@ -1,0 +1,250 @@
+// HAProxy host routing, TLS backends and health checks: one frontend for
+// many host names (Host-header ACLs, or SNI with TLS passthrough), the
+// certificate's names from the host names, servers spoken to in TLS and
+// verified against a CA, health checks; every value checked against the
+// upstream HAProxy model of the release (4.1.0 here; 5.0.0 from the
+// opnsense/plugins git dir in OPNSENSE_PLUGINS_GIT when it is there).
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { edit, lint, root } from '../helpers.js';
+import { HOME_CA, hostsTopology } from './haproxy-topology.js';
+import { itemProblems, modelFields } from './model-values.js';
+import { type Xml, doc, fragments, text } from './support.js';
+
+const A = ['sites', 0] as const;
+
+async function haproxy(yaml: string): Promise<Xml> {
+  return doc(await fragments(yaml, 'home'), 'haproxy.xml').OPNsense.HAProxy;
+}
+
+const list = (x: Xml): Xml[] => (x === undefined || x === '' ? [] : [x].flat());
+
+describe('one HTTPS frontend for two web applications', async () => {
+  const h = await haproxy(hostsTopology());
+  const byName = (items: Xml[], name: string) => items.find((i) => i.name === name);
+  const frontend = byName(list(h.frontends.frontend), 'https');
+  const backends = list(h.backends.backend);
+  const uuidOf = (name: string) => byName(backends, name)['@uuid'];
+
+  it('routes each host name by an ACL on the Host header and a use_backend rule', () => {
+    const acls = list(h.acls.acl);
+    const actions = list(h.actions.action);
+    const linked = String(frontend.linkedActions).split(',');
+    const routes = linked.map((uuid) => actions.find((a) => a['@uuid'] === uuid));
+    expect(routes.map((a) => [a.name, a.type, a.use_backend, a.testType])).toEqual([
+      ['https_route_cloud_example_org', 'use_backend', uuidOf('nextcloud'), 'if'],
+      ['https_route_media_example_org', 'use_backend', uuidOf('jellyfin'), 'if'],
+    ]);
+    const conditions = routes.map((a) => acls.find((c) => c['@uuid'] === a.linkedAcls));
+    expect(conditions.map((c) => [c.expression, c.hdr, c.negate, c.caseSensitive])).toEqual([
+      ['hdr', 'cloud.example.org', '0', '0'],
+      ['hdr', 'media.example.org', '0', '0'],
+    ]);
+    // Requests for other names get no backend (HTTP 503).
+    expect(text(frontend.defaultBackend)).toBe('');
+    // Model 4.1.0 has no enabled field on a rule.
+    expect(routes.every((a) => a.enabled === undefined)).toBe(true);
+  });
+
+  it('speaks TLS to the Nextcloud servers, verified against the CA, and plain HTTP to Jellyfin', () => {
+    const servers = list(h.servers.server);
+    expect(servers.map((s) => [s.name, s.port, s.ssl, text(s.sslVerify), text(s.sslCA), text(s.sslSNI)])).toEqual([
+      ['nextcloud_nextcloud', '443', '1', '1', HOME_CA, 'cloud.example.org'],
+      ['jellyfin_jellyfin', '8096', '0', '1', '', ''],
+    ]);
+  });
+
+  it('checks the servers with HTTP requests for each application, with the Host it serves', () => {
+    const checks = list(h.healthchecks.healthcheck);
+    expect(checks.map((c) => [c.name, c.type, c.http_method, c.http_uri, c.http_version, c.http_host])).toEqual([
+      ['nextcloud_check', 'http', 'get', '/status.php', 'http11', 'cloud.example.org'],
+      ['jellyfin_check', 'http', 'get', '/health', 'http11', 'media.example.org'],
+    ]);
+    for (const backend of backends) {
+      expect(backend.healthCheckEnabled).toBe('1');
+      expect(checks.map((c) => c['@uuid'])).toContain(backend.healthCheck);
+    }
+  });
+
+  it('takes the certificate names from the host names: one certificate with both', async () => {
+    const acme = doc(await fragments(hostsTopology(), 'home'), 'acme.xml').OPNsense.AcmeClient;
+    const certs = list(acme.certificates.certificate);
+    expect(certs.map((c) => [c.name, text(c.altNames)])).toEqual([['cloud.example.org', 'media.example.org']]);
+    expect(String(frontend.ssl_certificates).split(',')).toEqual([certs[0].certRefId]);
+  });
+
+  it('or one certificate per name, all on the frontend', async () => {
+    const files = await fragments(hostsTopology({ perHost: true }), 'home');
+    const certs = list(doc(files, 'acme.xml').OPNsense.AcmeClient.certificates.certificate);
+    expect(certs.map((c) => [c.name, text(c.altNames)])).toEqual([
+      ['cloud.example.org', ''],
+      ['media.example.org', ''],
+    ]);
+    const front = list(doc(files, 'haproxy.xml').OPNsense.HAProxy.frontends.frontend).find((f) => f.name === 'https');
+    expect(String(front.ssl_certificates).split(',')).toEqual(certs.map((c) => c.certRefId));
+    expect(front.ssl_default_certificate).toBe(certs[0].certRefId);
+  });
+
+  it('the lint is clean', async () => {
+    expect(await lint(hostsTopology())).toEqual([]);
+  });
+});
+
+describe('TLS passthrough: routing by SNI', async () => {
+  const h = await haproxy(hostsTopology({ passthrough: true }));
+  const frontend = list(h.frontends.frontend)[0];
+
+  it('is a TCP-mode frontend that waits for the TLS hello, accepts it, then routes by SNI', () => {
+    expect([frontend.mode, frontend.ssl_enabled, frontend.forwardFor]).toEqual(['ssl', '0', '0']);
+    const actions = list(h.actions.action);
+    const acls = list(h.acls.acl);
+    const rules = String(frontend.linkedActions).split(',').map((u) => actions.find((a) => a['@uuid'] === u));
+    expect(rules.map((a) => [a.type, text(a.tcp_request_inspect_delay), text(a.linkedAcls) ? acls.find((c) => c['@uuid'] === a.linkedAcls)?.expression : ''])).toEqual([
+      ['tcp-request_inspect-delay', '5s', ''],
+      ['tcp-request_content_accept', '', 'ssl_hello_type'],
+      ['use_backend', '', 'ssl_sni'],
+      ['use_backend', '', 'ssl_sni'],
+    ]);
+    expect(acls.map((c) => text(c.ssl_sni) || text(c.ssl_hello_type))).toEqual(['x1', 'cloud.example.org', 'media.example.org']);
+  });
+
+  it('its backends are TCP backends', () => {
+    expect(list(h.backends.backend).map((b) => b.mode)).toEqual(['tcp', 'tcp']);
+  });
+
+  it('model 5.0.0 (OPNsense 26.1.2 on): generic tcp-request rules, each enabled', async () => {
+    const h5 = await haproxy(edit(hostsTopology({ passthrough: true }), [...A, 'firewall', 'release'], '26.1'));
+    const rules = list(h5.actions.action);
+    expect(rules.map((a) => [a.enabled, a.type, text(a.tcp_request_action), text(a.tcp_request_option)])).toEqual([
+      ['1', 'tcp-request', 'inspect-delay', '5s'],
+      ['1', 'tcp-request', 'content_accept', ''],
+      ['1', 'use_backend', '', ''],
+      ['1', 'use_backend', '', ''],
+    ]);
+  });
+});
+
+describe('a wildcard host name', () => {
+  it('matches the end of the Host header (hdr_end), and of the SNI with passthrough (ssl_sni_end)', async () => {
+    const wildcard = (yaml: string) => edit(yaml, [...A, 'haproxy', 'frontends', 0, 'hosts', 1, 'name'], '*.media.example.org');
+    const http = await haproxy(edit(wildcard(hostsTopology()), [...A, 'haproxy', 'certificates', 0], { name: 'web', domain: 'cloud.example.org', alt_names: ['*.media.example.org'], challenge: 'dns-01', dns_provider: 'cloudflare' }));
+    expect(list(http.acls.acl).map((c) => [c.name, c.expression, text(c.hdr) || text(c.hdr_end)])).toEqual([
+      ['https_host_cloud_example_org', 'hdr', 'cloud.example.org'],
+      ['https_host_any_media_example_org', 'hdr_end', '.media.example.org'],
+    ]);
+    const tls = await haproxy(wildcard(hostsTopology({ passthrough: true })));
+    expect(list(tls.acls.acl).map((c) => [c.expression, text(c.ssl_sni) || text(c.ssl_sni_end) || text(c.ssl_hello_type)])).toEqual([
+      ['ssl_hello_type', 'x1'],
+      ['ssl_sni', 'cloud.example.org'],
+      ['ssl_sni_end', '.media.example.org'],
+    ]);
+    const model = readFileSync(join(root, 'test/opnsense/upstream/HAProxy.xml'), 'utf8');
+    expect(problems(model, tls)).toEqual([]);
+  });
+
+  it('a non-standard port adds the Host value with the port', async () => {
+    const h = await haproxy(edit(edit(hostsTopology(), [...A, 'haproxy', 'frontends', 0, 'bind'], '0.0.0.0:8443'), [...A, 'policy', 'tests'], []));
+    expect(list(h.acls.acl).map((c) => text(c.hdr))).toEqual(['cloud.example.org cloud.example.org:8443', 'media.example.org media.example.org:8443']);
+  });
+});
+
+describe('HAProxy lint rules', () => {
+  it('haproxy/host-not-in-certificate: a host outside the names of a certificate written out', async () => {
+    const yaml = edit(hostsTopology(), [...A, 'haproxy', 'certificates', 0, 'domain'], 'cloud.example.org');
+    const found = (await lint(yaml)).filter((d) => d.rule === 'haproxy/host-not-in-certificate');
+    expect(found.map((d) => [d.severity, d.message])).toEqual([['error', 'frontend https serves media.example.org, which its certificate (cloud.example.org) does not name']]);
+    // A wildcard covers both.
+    const wildcard = edit(edit(yaml, [...A, 'haproxy', 'certificates', 0, 'domain'], '*.example.org'), [...A, 'haproxy', 'certificates', 0, 'challenge'], 'dns-01');
+    const withProvider = edit(wildcard, [...A, 'haproxy', 'certificates', 0, 'dns_provider'], 'cloudflare');
+    expect((await lint(withProvider)).filter((d) => d.rule === 'haproxy/host-not-in-certificate')).toEqual([]);
+  });
+
+  it('haproxy/mode-conflict: a certificate on a passthrough frontend, a backend of both kinds', async () => {
+    let yaml = hostsTopology({ passthrough: true });
+    yaml = edit(yaml, [...A, 'haproxy', 'certificates'], [{ name: 'web', domain: 'cloud.example.org', challenge: 'dns-01', dns_provider: 'cloudflare' }]);
+    yaml = edit(yaml, [...A, 'haproxy', 'frontends', 0, 'certificate'], 'web');
+    yaml = edit(yaml, [...A, 'haproxy', 'frontends', 1], { name: 'http', bind: '0.0.0.0:8080', default_backend: 'jellyfin' });
+    const found = (await lint(yaml)).filter((d) => d.rule === 'haproxy/mode-conflict');
+    expect(found.map((d) => d.message)).toEqual([
+      'frontend tls passes TLS through, so it cannot offload it with a certificate',
+      'backend jellyfin serves HTTP frontend http and passthrough frontend tls',
+    ]);
+  });
+
+  it('haproxy/backend-plain-tls-port: a server on 443 spoken to in plain HTTP is a warning', async () => {
+    const yaml = edit(hostsTopology(), [...A, 'haproxy', 'backends', 0, 'tls'], false);
+    const found = (await lint(yaml)).filter((d) => d.rule === 'haproxy/backend-plain-tls-port');
+    expect(found.map((d) => [d.severity, d.message])).toEqual([['warning', 'backend nextcloud speaks plain HTTP to nextcloud on port 443']]);
+  });
+
+  it('opnsense/haproxy-bind: a second frontend on the same bind stays an error, with the hint to use hosts', async () => {
+    const yaml = edit(hostsTopology(), [...A, 'haproxy', 'frontends', 1], { name: 'media', bind: '0.0.0.0:443', default_backend: 'jellyfin' });
+    const [found] = (await lint(yaml)).filter((d) => d.rule === 'opnsense/haproxy-bind');
+    expect(found?.severity).toBe('error');
+    expect(found?.hint).toContain('with hosts');
+  });
+
+  it('a frontend without hosts needs a default backend; a health check is none, tcp or http with a path', async () => {
+    let yaml = edit(hostsTopology(), [...A, 'haproxy', 'frontends', 0, 'hosts'], undefined);
+    expect((await lint(yaml)).map((d) => [d.rule, d.message])).toContainEqual(['schema', 'frontend https needs a default_backend or hosts']);
+    for (const check of ['https /health', 'http /health#x', 'http /a b', "http /'x'"]) {
+      yaml = edit(hostsTopology(), [...A, 'haproxy', 'backends', 1, 'check'], check);
+      expect((await lint(yaml)).map((d) => d.rule), check).toContain('schema');
+    }
+  });
+});
+
+/** The HAProxy model of OPNsense 26.7.2 (os-haproxy 5.1, model 5.0.0), read from an opnsense/plugins git dir. */
+function haproxyModel5(): string | undefined {
+  const git = process.env.OPNSENSE_PLUGINS_GIT;
+  if (!git) return undefined;
+  return execFileSync('git', ['--git-dir', git, 'show', '26.7.2:net/haproxy/src/opnsense/mvc/app/models/OPNsense/HAProxy/HAProxy.xml'], { encoding: 'utf8' });
+}
+
+const MODEL_5 = haproxyModel5();
+const SECTIONS = [
+  ['frontends', 'frontend'],
+  ['backends', 'backend'],
+  ['servers', 'server'],
+  ['healthchecks', 'healthcheck'],
+  ['acls', 'acl'],
+  ['actions', 'action'],
+] as const;
+
+function problems(model: string, h: Xml): string[] {
+  const uuids = (relation: string) => {
+    const [section, item] = relation.split('.');
+    return new Set(list(h[section!]?.[item!]).map((i) => i['@uuid']));
+  };
+  return SECTIONS.flatMap(([section, item]) => {
+    const fields = modelFields(model, [section, item]);
+    return list(h[section]?.[item])
+      // The HTTP-to-HTTPS redirect rule is not part of this check (it has its own per-release form).
+      .filter((i) => !String(i.name).endsWith('_redirect_to_https'))
+      .flatMap((i) => itemProblems(i, fields, uuids).map((p) => `${section}/${i.name}: ${p}`));
+  });
+}
+
+describe('every value gen writes is one the HAProxy model accepts', () => {
+  const variants = [hostsTopology(), hostsTopology({ perHost: true }), hostsTopology({ passthrough: true })];
+
+  it('model 4.1.0 (OPNsense 25.7, the copy in test/opnsense/upstream)', async () => {
+    const model = readFileSync(join(root, 'test/opnsense/upstream/HAProxy.xml'), 'utf8');
+    for (const yaml of variants) expect(problems(model, await haproxy(yaml))).toEqual([]);
+  });
+
+  it('the check can fail: an option the model does not list, a name with a dot', async () => {
+    const model = readFileSync(join(root, 'test/opnsense/upstream/HAProxy.xml'), 'utf8');
+    const h = await haproxy(hostsTopology());
+    const acl = list(h.acls.acl)[0];
+    acl.expression = 'host';
+    acl.name = 'a.b';
+    expect(problems(model, h)).toEqual(['acls/a.b: name: "a.b" does not match /^[^\\t^,^;^\\.^\\[^\\]^\\{^\\}]{1,255}$/u', 'acls/a.b: expression: "host" is not an option (http_auth, hdr_beg, hdr_end, hdr, hdr_reg, hdr_sub, path_beg, path_end…)']);
+  });
+
+  it.skipIf(!MODEL_5)(`model 5.0.0 (OPNsense 26.1.2 to 26.7)${MODEL_5 ? '' : ' (skipped: set OPNSENSE_PLUGINS_GIT to a git dir of opnsense/plugins)'}`, async () => {
+    for (const yaml of variants) expect(problems(MODEL_5!, await haproxy(edit(yaml, [...A, 'firewall', 'release'], '26.1')))).toEqual([]);
+  });
+});

@@ -1,0 +1,250 @@
+// The gen wg commands as a person uses them day to day: add-peer finds the
+// instance from the role and makes the QR code in one step, enable and
+// keygen edit the topology where a person would, list shows every key's
+// state, lint reports a stored key that does not belong to its public_key,
+// and QR codes hold only what the WireGuard apps read, in 80 columns.
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import QRCode from 'qrcode';
+import jsQR from 'jsqr';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { qrPayload, terminalQr } from '../../src/render/wireguard/qr.js';
+import { generateKeyPair, publicKeyOf } from '../../src/targets/wireguard/keys.js';
+import { edit, render, root, shortTunnelNames } from '../helpers.js';
+import { gen, topologyCases } from './cli.js';
+
+const original = readFileSync(join(root, 'topology.yaml'), 'utf8');
+const newCase = topologyCases('gen-wg-peers-');
+let dir: string;
+let topology: string;
+let secrets: string;
+beforeEach(() => {
+  ({ dir, topology, secrets } = newCase());
+});
+
+const current = () => readFileSync(topology, 'utf8');
+
+/** A second instance, wg1, whose only role is `laptop`. */
+function withSecondInstance(): void {
+  const second = { name: 'wg1', listen_port: 51821, address: '10.0.2.1/24', public_key: generateKeyPair().publicKey, endpoint: 'vpn.example.com', roles: [{ name: 'laptop', from: '10.0.2.2', to: '10.0.2.10' }] };
+  const assigned = edit(current(), ['sites', 0, 'firewall', 'interfaces', 4], { name: 'wireguard2', assign: 'opt3', wireguard: 'wg1' });
+  writeFileSync(topology, shortTunnelNames(edit(assigned, ['sites', 0, 'wireguard', 1], second)));
+}
+
+/** Decodes a terminal QR code: dark modules are blocks in colour, light ones without (see qr.ts). */
+function decodeTerminal(text: string): string | undefined {
+  const colored = text.includes('\u001b[30;47m');
+  const lines = text.replace(/\u001b\[[\d;]*m/g, '').split('\n').filter(Boolean);
+  const modules = lines.flatMap((line) => {
+    const cells = [...line].map((c) => ({ upper: c === '█' || c === '▀', lower: c === '█' || c === '▄' }));
+    return [cells.map((c) => c.upper === colored), cells.map((c) => c.lower === colored)];
+  });
+  const scale = 4;
+  const width = modules[0]!.length * scale;
+  const height = modules.length * scale;
+  const data = new Uint8ClampedArray(width * height * 4).fill(255);
+  modules.forEach((row, y) =>
+    row.forEach((dark, x) => {
+      if (!dark) return;
+      for (let dy = 0; dy < scale; dy++) for (let dx = 0; dx < scale; dx++) data.fill(0, ((y * scale + dy) * width + x * scale + dx) * 4, ((y * scale + dy) * width + x * scale + dx) * 4 + 3);
+    }),
+  );
+  return jsQR(data, width, height)?.data;
+}
+
+describe('gen wg add-peer', () => {
+  it('takes the instance that has the role, without --instance or --site', async () => {
+    withSecondInstance();
+    // With two instances the files carry the instance's name: a short peer name keeps them within wg-quick's 15 characters.
+    const r = await gen('wg', 'add-peer', 'anna', '--role', 'laptop', topology);
+    expect([r.code, r.stdout]).toEqual([0, '10.0.2.2\n']);
+    const wireguard = parse(current()).sites[0].wireguard;
+    expect(wireguard[1].peers).toEqual([expect.objectContaining({ name: 'anna', role: 'laptop', address: '10.0.2.2' })]);
+    expect(existsSync(join(secrets, 'home/wireguard/wg1/peers/anna.key'))).toBe(true);
+    // A name whose files would be longer than wg-quick takes is refused, unless a tunnel name shortens them.
+    const long = await gen('wg', 'add-peer', 'laptop-berta', '--role', 'laptop', topology);
+    expect([long.code, long.stderr]).toEqual([1, expect.stringContaining('client file wg1-laptop-berta.conf would not import')]);
+    const named = await gen('wg', 'add-peer', 'laptop-berta', '--role', 'laptop', '--tunnel-name', 'berta', topology);
+    expect([named.code, named.stdout]).toEqual([0, '10.0.2.3\n']);
+    expect(parse(current()).sites[0].wireguard[1].peers[1]).toEqual(expect.objectContaining({ name: 'laptop-berta', tunnel_name: 'berta', address: '10.0.2.3' }));
+    const files = [...(await render(current())).keys()].filter((f) => f.includes('/wireguard/') && f.includes('berta'));
+    expect(files).toEqual(['home/wireguard/wg1-berta.conf']);
+    // A role neither instance has names the roles there are.
+    const none = await gen('wg', 'add-peer', 'x', '--role', 'printer', topology);
+    expect([none.code, none.stderr]).toEqual([2, 'gen: no WireGuard instance has a role printer (roles: laptop, mobile, reserved, server, workstation)\n']);
+  });
+
+  it('--qr prints the QR code of the new client file in one step', async () => {
+    const r = await gen('wg', 'add-peer', 'pixel-anna', '--role', 'mobile', '--qr', topology);
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toContain('PrivateKey');
+    expect(r.stderr).toContain('added peer pixel-anna (mobile) at 10.0.1.12 to wg0');
+    const exported = await gen('wg', 'export', 'pixel-anna', topology);
+    expect(decodeTerminal(r.stdout)).toBe(qrPayload(exported.stdout));
+    expect(decodeTerminal(r.stdout)).toMatch(/^\[Interface\]\nPrivateKey = /);
+  });
+
+  it('--qr with --public-key is a usage error, and nothing is added', async () => {
+    const r = await gen('wg', 'add-peer', 'x', '--role', 'mobile', '--qr', '--public-key', generateKeyPair().publicKey, topology);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--qr shows a client file with its private key');
+    expect(current()).toBe(original);
+  });
+});
+
+describe('topology edits where a person would make them', () => {
+  it('enable removes enabled: false (and its comment) instead of writing enabled: true', async () => {
+    expect(original).toMatch(/^ +enabled: false .*\n/m);
+    expect((await gen('wg', 'enable', 'iphone-john', topology)).code).toBe(0);
+    expect(current()).toBe(original.replace(/^ +enabled: false .*\n/m, ''));
+    expect(current()).not.toContain('enabled: true');
+    expect((await gen('wg', 'disable', 'iphone-john', '-f', topology)).code).toBe(0);
+    expect(parse(current()).sites[0].wireguard[0].peers[2].enabled).toBe(false);
+  });
+
+  it('keygen --instance writes public_key on the line after listen_port', async () => {
+    writeFileSync(topology, original.replace(/^ +public_key: XCdJ.*\n/m, ''));
+    const r = await gen('wg', 'keygen', '--instance', 'wg0', topology);
+    expect(r.code).toBe(0);
+    const lines = current().split('\n');
+    const port = lines.findIndex((l) => l.trim() === 'listen_port: 51820');
+    expect(lines[port + 1]).toBe(`        public_key: ${r.stdout.trim()}`);
+    expect(current()).toBe(original.replace(/^( +)public_key: XCdJ.*\n/m, '').replace('listen_port: 51820\n', `listen_port: 51820\n        public_key: ${r.stdout.trim()}\n`));
+  });
+});
+
+describe('gen wg list', () => {
+  it('shows name, role, address, enabled, key state and the last rotation, as a table and as JSON', async () => {
+    expect((await gen('wg', 'add-peer', 'kp', '--role', 'workstation', topology)).code).toBe(0);
+    expect((await gen('wg', 'add-peer', 'pixel', '--role', 'mobile', topology)).code).toBe(0);
+    // pixel's stored key no longer belongs to its public_key (the topology was restored from elsewhere).
+    writeFileSync(topology, current().replace(/(name: pixel\n(?:.*\n){2}\s+public_key: ).*/, `$1${generateKeyPair().publicKey}`));
+    utimesSync(join(secrets, 'home/wireguard/wg0/peers/kp.key'), new Date('2026-01-02T03:04:05Z'), new Date('2026-01-02T03:04:05Z'));
+    const table = await gen('wg', 'list', topology);
+    expect(table.code).toBe(0);
+    const rows = table.stdout.trim().split('\n').map((l) => l.split(/\s{2,}/));
+    expect(rows[0]).toEqual(['NAME', 'ROLE', 'ADDRESS', 'ENABLED', 'KEY', 'ROTATED']);
+    expect(rows).toContainEqual(['(instance wg0)', '-', '10.0.1.1/24', '-', 'missing', '-']);
+    expect(rows).toContainEqual(['iphone-john', 'mobile', '10.0.1.11', 'no', 'missing', '-']);
+    expect(rows).toContainEqual(['kp', 'workstation', '10.0.1.4', 'yes', 'present', '2026-01-02']);
+    expect(rows.find((r) => r[0] === 'pixel')?.[4]).toBe('mismatched');
+    const json = JSON.parse((await gen('wg', 'list', '--format', 'json', topology)).stdout);
+    expect(json.peers.find((p: { name: string }) => p.name === 'kp')).toEqual({
+      site: 'home',
+      instance: 'wg0',
+      name: 'kp',
+      role: 'workstation',
+      address: '10.0.1.4',
+      enabled: true,
+      public_key: parse(current()).sites[0].wireguard[0].peers.find((p: { name: string }) => p.name === 'kp').public_key,
+      key: { state: 'present', rotated: '2026-01-02T03:04:05.000Z' },
+    });
+    expect(json.peers.map((p: { name: string }) => p.name)).toEqual(['mac-workstation', 'laptop-john', 'iphone-john', 'kp', 'pixel']);
+  });
+
+  it('refuses a secrets directory others can read, like every key command', async () => {
+    expect((await gen('wg', 'add-peer', 'kp', '--role', 'workstation', topology)).code).toBe(0);
+    chmodSync(join(secrets, 'home/wireguard/wg0/peers/kp.key'), 0o644);
+    const r = await gen('wg', 'list', topology);
+    expect([r.code, r.stdout]).toEqual([1, '']);
+    expect(r.stderr).toContain('chmod 600');
+  });
+});
+
+describe('gen lint and the stored keys', () => {
+  const bin = join(root, 'bin/gen.js');
+  const lint = (...args: string[]) => spawnSync(process.execPath, [bin, 'lint', ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+
+  it('passes when every stored key belongs to its public_key', async () => {
+    expect((await gen('wg', 'add-peer', 'kp', '--role', 'workstation', topology)).code).toBe(0);
+    expect((await gen('wg', 'keygen', '--instance', 'wg0', '--force', topology)).code).toBe(0);
+    expect(lint()).toMatchObject({ status: 0, stdout: 'topology.yaml: no problems\n' });
+  });
+
+  it("reports a peer's and the instance's stored key that belong to another public_key, at that public_key ('secrets/key-mismatch')", async () => {
+    expect((await gen('wg', 'add-peer', 'kp', '--role', 'workstation', topology)).code).toBe(0);
+    const other = generateKeyPair().publicKey;
+    writeFileSync(topology, current().replace(/(name: kp\n(?:.*\n){2}\s+public_key: ).*/, `$1${other}`));
+    const r = lint('--format', 'json');
+    expect(r.status).toBe(1);
+    const line = current().split('\n').findIndex((l) => l.includes(other)) + 1;
+    expect(JSON.parse(r.stdout).diagnostics).toEqual([
+      expect.objectContaining({ rule: 'secrets/key-mismatch', severity: 'error', location: expect.objectContaining({ line }), message: expect.stringContaining('the private key of peer kp of wg0 in .secrets/home/wireguard/wg0/peers/kp.key does not belong to this public_key') }),
+    ]);
+    // The instance: a stored key of another pair.
+    const instance = generateKeyPair();
+    writeFileSync(join(secrets, 'home/wireguard/wg0.key'), `${instance.privateKey}\n`, { mode: 0o600 });
+    expect(publicKeyOf(instance.privateKey)).not.toBe(parse(current()).sites[0].wireguard[0].public_key);
+    expect(lint().stdout).toContain('the private key of instance wg0 in .secrets/home/wireguard/wg0.key does not belong to this public_key');
+  });
+
+  it("reports a secrets directory it must not read ('secrets/unsafe')", async () => {
+    expect((await gen('wg', 'add-peer', 'kp', '--role', 'workstation', topology)).code).toBe(0);
+    chmodSync(join(secrets, 'home/wireguard'), 0o777);
+    const r = lint();
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/error refusing .*home\/wireguard: it is writable by group or others .*chmod 700 .*\[secrets\/unsafe\]/);
+  });
+});
+
+describe('QR codes for the mobile apps', () => {
+  const config = () => spawnSync(process.execPath, [join(root, 'bin/gen.js'), 'wg', 'export', 'pixel-anna'], { cwd: dir, encoding: 'utf8' }).stdout;
+
+  it('hold the WireGuard file without its comment lines, so the code is smaller', async () => {
+    expect((await gen('wg', 'add-peer', 'pixel-anna', '--role', 'mobile', topology)).code).toBe(0);
+    const file = config();
+    expect(file).toMatch(/^# /);
+    const payload = qrPayload(file);
+    expect(payload).not.toMatch(/^#/m);
+    expect(payload.split('\n').filter((l) => l.startsWith('['))).toEqual(['[Interface]', '[Peer]']);
+    const full = QRCode.create(file, { errorCorrectionLevel: 'L' }).version;
+    const small = QRCode.create(payload, { errorCorrectionLevel: 'L' }).version;
+    expect(small).toBeLessThan(full);
+    // The PNG and SVG codes (error correction M): version 16 with the comments, 12 without.
+    expect([QRCode.create(file, { errorCorrectionLevel: 'M' }).version, QRCode.create(payload, { errorCorrectionLevel: 'M' }).version]).toEqual([16, 12]);
+    expect(terminalQr(file, false).version).toBe(small);
+  });
+
+  it('fit 80 columns in the terminal, without escape codes under NO_COLOR and black on white with colour', async () => {
+    expect((await gen('wg', 'add-peer', 'pixel-anna', '--role', 'mobile', topology)).code).toBe(0);
+    const plain = spawnSync(process.execPath, [join(root, 'bin/gen.js'), 'wg', 'export', 'pixel-anna', '--qr'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined } });
+    expect(plain.stdout).not.toContain('\u001b');
+    for (const line of plain.stdout.trimEnd().split('\n')) expect([...line].length).toBeLessThanOrEqual(80);
+    expect(decodeTerminal(plain.stdout)).toBe(qrPayload(config()));
+    const colored = spawnSync(process.execPath, [join(root, 'bin/gen.js'), 'wg', 'export', 'pixel-anna', '--qr'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: '1' } });
+    expect(colored.stdout).toContain('\u001b[30;47m');
+    expect(decodeTerminal(colored.stdout)).toBe(qrPayload(config()));
+  });
+
+  it('a payload too large for 80 columns still prints whole (a line then says so)', () => {
+    const big = `[Interface]\n${'# x\n'.repeat(3)}${Array.from({ length: 40 }, (_, i) => `AllowedIPs = 10.${i}.0.0/16`).join('\n')}\n`;
+    const qr = terminalQr(big, false);
+    expect(qr.width).toBeGreaterThan(80);
+    expect(qr.text.split('\n')[0]!.length).toBe(qr.width);
+  });
+});
+
+describe('gen wg export -o by extension', () => {
+  it('refuses an extension it does not write, before reading any key, and writes nothing', async () => {
+    expect((await gen('wg', 'add-peer', 'pixel-anna', '--role', 'mobile', topology)).code).toBe(0);
+    const jpg = join(dir, 'pixel.jpg');
+    const r = await gen('wg', 'export', 'pixel-anna', '-o', jpg, topology);
+    expect([r.code, r.stderr]).toEqual([2, `gen: refusing to write ${jpg}: gen wg export writes .conf (the client file), .png (a QR code image), .svg (a QR code drawing), chosen by the extension of -o, and .jpg is none of them\n`]);
+    expect(existsSync(jpg)).toBe(false);
+    const qrConf = await gen('wg', 'export', 'pixel-anna', '--qr', '-o', join(dir, 'p.conf'), topology);
+    expect(qrConf.code).toBe(2);
+    expect(existsSync(join(dir, 'p.conf'))).toBe(false);
+  });
+
+  it('.svg is a QR code drawing of the client file', async () => {
+    expect((await gen('wg', 'add-peer', 'pixel-anna', '--role', 'mobile', topology)).code).toBe(0);
+    const svg = join(dir, 'pixel.svg');
+    const r = await gen('wg', 'export', 'pixel-anna', '-o', svg, topology);
+    expect([r.code, r.stderr]).toEqual([0, `gen: wrote ${svg} (a QR code drawing of pixel-anna, with its private key; mode 0600)\n`]);
+    const text = readFileSync(svg, 'utf8');
+    expect(text).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    expect(text).not.toContain('PrivateKey');
+  });
+});
