@@ -24,7 +24,7 @@ export function siteTopology({ peers = 0, rules = 0, vlans = 0 } = {}) {
     interfaces.push({
       name: `vlan${v + 1}`,
       description: `VLAN${v + 1}`,
-      vlan: { parent: 'service', tag: v + 1 },
+      vlan: { parent: 'service', tag: v + 2 }, // tag 1 is the bridge's untagged native VLAN
       address: `10.${100 + (v >> 8)}.${v & 255}.1/24`,
     });
   }

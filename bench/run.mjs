@@ -2,7 +2,7 @@
 // synthetic topologies, the start-up ratio against a bare Node, and the
 // growth exponent between sizes. Writes docs/performance.md.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir, totalmem, type } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -79,6 +79,44 @@ for (const c of cases) {
   process.stdout.write(`${c.name.padEnd(34)} build ${build.wall.toFixed(3)} s (CPU ${build.cpu.toFixed(3)} s) ${build.rss.toFixed(0)} MB   lint ${lint.wall.toFixed(3)} s (CPU ${lint.cpu.toFixed(3)} s) ${lint.rss.toFixed(0)} MB\n`);
 }
 
+// A one-peer edit of the 10,000-peer topology, as a user rebuilds: out/ holds
+// the previous tree, one peer's key changes, and only its files may be
+// written. Each run alternates between the two keys.
+function mtimes(dir, prefix = '', found = new Map()) {
+  for (const entry of readdirSync(join(dir, prefix))) {
+    const path = prefix ? `${prefix}/${entry}` : entry;
+    const stat = lstatSync(join(dir, path));
+    if (stat.isDirectory()) mtimes(dir, path, found);
+    else found.set(path, `${stat.ino}:${stat.mtimeMs}`);
+  }
+  return found;
+}
+const edited = siteTopology({ peers: 10000 });
+const editFile = join(work, 'peers-10000-edit.yaml');
+const editOut = join(work, 'edit-out');
+const peer = edited.sites[0].wireguard[0].peers[5];
+const keys = [peer.public_key, Buffer.from(peer.public_key, 'base64').reverse().toString('base64')];
+writeFileSync(editFile, toYaml(edited));
+measure([bin, 'build', editFile, '--out', editOut], 1);
+const editRuns = [];
+let rewritten = 0;
+for (let i = 0; i < times; i++) {
+  peer.public_key = keys[(i + 1) % 2];
+  writeFileSync(editFile, toYaml(edited));
+  const before = mtimes(editOut);
+  editRuns.push(measure(['--import', rssPreload, bin, 'build', editFile, '--out', editOut], 1));
+  const after = mtimes(editOut);
+  rewritten = Math.max(rewritten, [...after].filter(([path, stamp]) => before.get(path) !== stamp).length);
+}
+const editBuild = { wall: median(editRuns.map((r) => r.wall)), cpu: median(editRuns.map((r) => r.cpu)), rss: Math.max(...editRuns.map((r) => r.rss)) };
+const editLint = genRun('lint', editFile, times);
+const editFiles = mtimes(editOut).size;
+const editRatio = editBuild.wall / editLint.wall;
+const editCpuRatio = editBuild.cpu / editLint.cpu;
+process.stdout.write(
+  `one peer edited of 10000: build ${editBuild.wall.toFixed(3)} s (CPU ${editBuild.cpu.toFixed(3)} s), lint ${editLint.wall.toFixed(3)} s (CPU ${editLint.cpu.toFixed(3)} s), ratio ${editRatio.toFixed(2)} (CPU ${editCpuRatio.toFixed(2)}), ${rewritten} of ${editFiles} files written\n`,
+);
+
 // Start-up: the default topology against a bare Node start, same run.
 const startupRuns = quick ? 5 : 15;
 const bare = measure(['-e', ''], startupRuns);
@@ -106,6 +144,7 @@ const targets = [
   ['default build ≤ 2× bare node start', ratio <= 2, `${ratio.toFixed(2)}×`],
   ['10,000 peers + 20,000 rules build ≤ 3 s', combined.build.wall <= 3, `${combined.build.wall.toFixed(2)} s`],
   ['10,000 peers + 20,000 rules build ≤ 512 MB', combined.build.rss <= 512, `${combined.build.rss.toFixed(0)} MB`],
+  ['one peer edited of 10,000: build ≤ 1.2× lint', editRatio <= 1.2, `${editRatio.toFixed(2)}× (CPU ${editCpuRatio.toFixed(2)}×)`],
 ];
 
 const cpu = cpus()[0]?.model ?? 'unknown';
@@ -124,6 +163,11 @@ const lines = [
   '| topology | build wall | build CPU | build peak RSS | lint wall | lint CPU | lint peak RSS |',
   '|---|---|---|---|---|---|---|',
   ...results.map((r) => `| ${r.name} | ${r.build.wall.toFixed(3)} s | ${r.build.cpu.toFixed(3)} s | ${r.build.rss.toFixed(0)} MB | ${r.lint.wall.toFixed(3)} s | ${r.lint.cpu.toFixed(3)} s | ${r.lint.rss.toFixed(0)} MB |`),
+  '',
+  '## Rebuild after a one-peer edit',
+  '',
+  `10,000 peers, out/ built, one peer's public key changed: \`gen build\` ${editBuild.wall.toFixed(3)} s (CPU ${editBuild.cpu.toFixed(3)} s, peak RSS ${editBuild.rss.toFixed(0)} MB),`,
+  `\`gen lint\` ${editLint.wall.toFixed(3)} s (CPU ${editLint.cpu.toFixed(3)} s), ratio **${editRatio.toFixed(2)}×** (CPU ${editCpuRatio.toFixed(2)}×); the build wrote ${rewritten} of ${editFiles} files (the others keep their inode and mtime).`,
   '',
   '## Start-up',
   '',

@@ -1,31 +1,41 @@
-// Stage 6: write the whole output tree atomically. The tree is written into
-// a private staging directory on out/'s file system (src/io/staging.ts),
-// then swapped into place with two renames; files of earlier builds that
-// are no longer produced disappear with the old tree. gen replaces only a
+// Stage 6: write the output tree so that a kill at any instant leaves it
+// whole, or whole once the next build has run. A first build writes the
+// tree into a private staging directory on out/'s file system
+// (src/io/staging.ts) and renames it into place. Later builds change only
+// what changed: the files whose sha256 differs from the one in out/'s
+// MANIFEST (or that were changed by hand since, see `unchanged`) are
+// staged with the new MANIFEST and a journal that lists the files to
+// remove; one rename commits the update, which then moves each staged file
+// over its old one, removes the files no longer produced and puts the new
+// MANIFEST in last. A build that finds a committed update of a killed run
+// finishes it before anything else, so out/ is the previous tree or the
+// new one. Unchanged files keep their inode and mtime; Terraform's working
+// files (state, .terraform/) stay where they are. gen replaces only a
 // directory it can prove it wrote (src/output-tree.ts), never one that
-// holds the topology, the secrets directory or a git repository, and it
-// carries Terraform's working files (state, .terraform/) into the new tree.
+// holds the topology, the secrets directory or a git repository. One build
+// at a time updates a tree (a lock file beside its staging directories).
 // Layer: emit. Imports only its own layer and the shared leaves: it writes
 // any tree of files.
 //
 // Crash points (a kill at each leaves a consistent state, test/hardening/kill.test.ts):
-//   emit:staged       the new tree is complete in the staging directory; out/ untouched
-//   emit:carried      Terraform's files are linked into the new tree too; out/ untouched
-//   emit:moved-aside  out/ is inside the staging directory as old/; the next run puts it back
-//   emit:swapped      the new out/ is in place; the staging directory still holds the old tree
-// Recovery (at the start of the next build) puts a moved-aside out/ back
-// when out/ is missing and the tree matches its MANIFEST, and removes the
-// staging directories of dead runs.
-import { accessSync, chmodSync, constants, copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+//   emit:staged       the new tree, or the changed files, are staged; out/ untouched
+//   emit:committed    the update is committed; out/ untouched; the next run finishes it
+//   emit:applying:N   N+1 files of the update are removed or in place; the next run finishes it
+//   emit:applied      the new out/ is in place; the staging directory remains
+// Recovery (at the start of the next build) finishes a committed update,
+// puts back an out/ that an earlier version of gen moved aside when out/
+// is missing and the tree matches its MANIFEST, and removes the staging
+// directories of dead runs.
+import { accessSync, chmodSync, constants, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve as resolvePath } from 'node:path';
-import { crashPoint } from './io/crash-points.js';
+import { crashPoint, crashPointAt } from './io/crash-points.js';
 import { ReportedError, UsageError, isSystemError, reasonOf } from './io/errors.js';
+import { acquireLockSync } from './io/lock.js';
 import { processAlive } from './io/processes.js';
 import { realPath, within } from './io/real-paths.js';
-import { createStage, stagesOf } from './io/staging.js';
-import { MANIFEST, manifest } from './manifest.js';
-import { NotOwnedError, ownedTree, terraformDirs, workingEntryOf } from './output-tree.js';
-import { staleFiles } from './stale.js';
+import { buildLockOf, createStage, stagesOf } from './io/staging.js';
+import { MANIFEST, hashesOf, manifest, manifestOf, plainRelative, sha256 } from './manifest.js';
+import { NotOwnedError, type OwnedTree, emptyTree, ownedTree, terraformDirs, walk, workingEntryOf } from './output-tree.js';
 import { isTerraformStateEntry } from './targets/terraform/working-files.js';
 
 export { MANIFEST, manifest };
@@ -55,17 +65,24 @@ function checkProtected(target: string, outDir: string, options: EmitOptions): v
 }
 
 /**
- * Puts back an out/ that a killed run left moved aside, and removes the
+ * Finishes a committed update of a killed run, puts back an out/ that a
+ * killed run of an earlier version left moved aside, and removes the
  * staging directories of dead runs. Returns the moved-aside trees it left
  * where they are (one that no longer matches its MANIFEST, or one of a
  * process that still runs), so that no build writes a new out/ while the
- * previous one, with Terraform's state, sits elsewhere.
+ * previous one, with Terraform's state, sits elsewhere. A build calls it
+ * holding the build lock: no other build is updating out/ then.
  */
 export function recover(outDir: string, warn: (message: string) => void = () => {}): string[] {
   const target = resolvePath(outDir);
   const left: string[] = [];
   for (const stage of stagesOf(target)) {
     const old = join(stage.path, 'old');
+    // Whatever its pid now names: the run that committed it held the build lock, which is ours now.
+    if (existsSync(join(stage.path, APPLY))) {
+      finishUpdate(stage.path, target, outDir, warn);
+      continue;
+    }
     if (stage.pid !== process.pid && processAlive(stage.pid)) {
       if (existsSync(old) && !existsSync(target)) left.push(`${old} (process ${stage.pid} still runs: a build in its swap, or a process that reuses the pid of a killed one)`);
       continue;
@@ -101,25 +118,6 @@ function workingEntriesMissing(old: string, target: string): string[] {
   return working.filter((entry) => !existsSync(join(target, entry)));
 }
 
-/** Links (or, where the file system cannot, copies) a Terraform entry into the new tree. */
-function carry(from: string, to: string): void {
-  const stat = lstatSync(from);
-  if (stat.isSymbolicLink()) {
-    symlinkSync(readlinkSync(from), to);
-  } else if (stat.isDirectory()) {
-    mkdirSync(to);
-    chmodSync(to, stat.mode & 0o7777);
-    for (const entry of readdirSync(from)) carry(join(from, entry), join(to, entry));
-  } else if (stat.isFile()) {
-    try {
-      linkSync(from, to);
-    } catch {
-      copyFileSync(from, to);
-      chmodSync(to, stat.mode & 0o7777);
-    }
-  }
-}
-
 /** Writes every file under `root` with directories 0755 and files 0644, whatever the umask. */
 function writeTree(root: string, all: ReadonlyMap<string, string>): void {
   const fileMode = 0o644;
@@ -134,7 +132,8 @@ function writeTree(root: string, all: ReadonlyMap<string, string>): void {
     chmodSync(dir, 0o755);
     made.add(dir);
   };
-  for (const path of [...all.keys()].sort()) {
+  // MANIFEST last: every file gen writes is older than (or as old as) the MANIFEST that lists it.
+  for (const path of [...all.keys()].sort((a, b) => Number(a === MANIFEST) - Number(b === MANIFEST) || (a < b ? -1 : a > b ? 1 : 0))) {
     const file = join(root, path);
     makeDir(dirname(file));
     writeFileSync(file, all.get(path)!, { mode: fileMode, flag: 'wx' });
@@ -169,8 +168,17 @@ function emit(outDir: string, files: ReadonlyMap<string, string>, options: EmitO
   makeParents(dirname(target));
   // Fail before any work when out/ cannot be replaced at all.
   accessSync(dirname(target), constants.W_OK);
+  const release = acquireLockSync(buildLockOf(target), (holder) => `another gen build is writing ${outDir} (${holder}); try again when it has finished`);
+  try {
+    return emitLocked(outDir, target, files, tfDirs);
+  } finally {
+    release();
+  }
+}
+
+function emitLocked(outDir: string, target: string, files: ReadonlyMap<string, string>, tfDirs: ReadonlySet<string>): boolean {
   let left = recover(outDir, (message) => process.stderr.write(`gen: ${message}\n`));
-  // A build of another process may be between its two renames: give it a moment.
+  // A build of an earlier version of gen may be between its two renames: give it a moment.
   for (let waited = 0; left.length > 0 && !existsSync(target) && waited < 20; waited++) {
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
     left = recover(outDir);
@@ -179,53 +187,249 @@ function emit(outDir: string, files: ReadonlyMap<string, string>, options: EmitO
     throw new EmitError(`${outDir} is missing, and the previous one is still at ${left[0]}: check it, move it back to ${outDir}, then build again`);
   }
 
-  let working: string[] = [];
+  // Each file is hashed once: for its MANIFEST line and to compare with the previous one.
+  const hashes = hashesOf(files);
+  const all = new Map(files);
+  all.set(MANIFEST, manifestOf(hashes));
   const exists = lstatSync(target, { throwIfNoEntry: false });
-  if (exists) {
-    if (!exists.isDirectory()) throw new UsageError(`refusing to replace ${outDir}: it is not a directory${exists.isSymbolicLink() ? ' (a symbolic link)' : ''}`);
-    try {
-      working = ownedTree(target).working;
-    } catch (error) {
-      if (error instanceof NotOwnedError) throw new UsageError(new NotOwnedError(outDir, error.reason).message);
-      throw error;
-    }
-    // Nothing changed: leave the tree (and its timestamps) as it is.
-    if (staleFiles(target, files).length === 0) return false;
-    // Terraform's files can only be carried into a directory where the new tree has .tf files.
-    const stranded = working.filter((entry) => !tfDirs.has(entry.includes('/') ? entry.slice(0, entry.lastIndexOf('/')) : ''));
-    if (stranded.length > 0) {
-      const entry = stranded[0]!;
-      const name = entry.slice(entry.lastIndexOf('/') + 1);
-      throw new EmitError(
-        `refusing to replace ${outDir}: it holds ${entry}, Terraform's ${isTerraformStateEntry(name) ? 'state' : 'file'}, and the topology no longer writes Terraform files beside it. ` +
-          `${isTerraformStateEntry(name) ? 'Destroy those resources (terraform destroy) or move the state elsewhere' : 'Move it elsewhere'}, then build again`,
-      );
-    }
+  if (!exists) {
+    writeFresh(target, all);
+    return true;
+  }
+  if (!exists.isDirectory()) throw new UsageError(`refusing to replace ${outDir}: it is not a directory${exists.isSymbolicLink() ? ' (a symbolic link)' : ''}`);
+  let owned: OwnedTree;
+  try {
+    owned = ownedTree(target);
+  } catch (error) {
+    if (error instanceof NotOwnedError) throw new UsageError(new NotOwnedError(outDir, error.reason).message);
+    throw error;
+  }
+  const changes = changesOf(target, owned, all, hashes, tfDirs);
+  // Nothing changed: leave the tree (and its timestamps) as it is.
+  if (!changes.any) return false;
+  // Terraform's files stay only in a directory where the new tree has .tf files.
+  const stranded = owned.working.filter((entry) => !tfDirs.has(entry.includes('/') ? entry.slice(0, entry.lastIndexOf('/')) : ''));
+  if (stranded.length > 0) {
+    const entry = stranded[0]!;
+    const name = entry.slice(entry.lastIndexOf('/') + 1);
+    throw new EmitError(
+      `refusing to replace ${outDir}: it holds ${entry}, Terraform's ${isTerraformStateEntry(name) ? 'state' : 'file'}, and the topology no longer writes Terraform files beside it. ` +
+        `${isTerraformStateEntry(name) ? 'Destroy those resources (terraform destroy) or move the state elsewhere' : 'Move it elsewhere'}, then build again`,
+    );
   }
 
   const stage = createStage(target);
-  const fresh = join(stage, 'new');
   try {
-    const all = new Map(files);
-    all.set(MANIFEST, manifest(files));
-    writeTree(fresh, all);
+    // The MANIFEST is always rewritten, so that every file gen wrote is older than it.
+    writeTree(join(stage, STAGED), new Map([...changes.write, MANIFEST].map((path) => [path, all.get(path)!])));
+    const journal: Journal = { base: sha256(owned.manifest), remove: changes.remove };
+    writeFileSync(join(stage, JOURNAL), `${JSON.stringify(journal)}\n`, { mode: 0o600, flag: 'wx' });
     crashPoint('emit:staged');
-    for (const entry of working) carry(join(target, entry), join(fresh, entry));
-    crashPoint('emit:carried');
   } catch (error) {
     rmSync(stage, { recursive: true, force: true });
     throw error;
   }
-  if (exists) {
-    renameSync(target, join(stage, 'old'));
-    crashPoint('emit:moved-aside');
-    renameSync(fresh, target);
-    crashPoint('emit:swapped');
-  } else {
-    renameSync(fresh, target);
-  }
+  // The commit: from here on, the update is finished, by this run or by the next one.
+  renameSync(join(stage, STAGED), join(stage, APPLY));
+  crashPoint('emit:committed');
+  applyUpdate(stage, target, outDir, changes.remove);
   rmSync(stage, { recursive: true, force: true });
   return true;
+}
+
+/** The first tree in a place where there is none: staged whole, then renamed into place. */
+function writeFresh(target: string, all: ReadonlyMap<string, string>): void {
+  const stage = createStage(target);
+  try {
+    writeTree(join(stage, STAGED), all);
+    crashPoint('emit:staged');
+    renameSync(join(stage, STAGED), target);
+    crashPoint('emit:applied');
+  } finally {
+    rmSync(stage, { recursive: true, force: true });
+  }
+}
+
+/** In a staging directory: the changed files (new/ while staged, apply/ once committed) and the journal. */
+const STAGED = 'new';
+const APPLY = 'apply';
+const JOURNAL = 'journal';
+
+interface Journal {
+  /** sha256 of the MANIFEST that the update replaces. */
+  base: string;
+  /** Files of the previous tree that the new one no longer has. */
+  remove: string[];
+}
+
+interface Changes {
+  /** Files to write (MANIFEST excluded). */
+  write: string[];
+  /** Files of the previous tree to remove. */
+  remove: string[];
+  /** Whether anything differs at all, the MANIFEST included. */
+  any: boolean;
+}
+
+/** What turns the tree in `target` into `all` (which holds its MANIFEST). */
+function changesOf(target: string, owned: OwnedTree, all: ReadonlyMap<string, string>, hashes: ReadonlyMap<string, string>, tfDirs: ReadonlySet<string>): Changes {
+  const manifestStat = lstatSync(join(target, MANIFEST), { throwIfNoEntry: false });
+  const written = manifestStat?.isFile() ? manifestStat.ctimeMs : -Infinity;
+  const write: string[] = [];
+  for (const [path, hash] of hashes) {
+    if (owned.listed.get(path) !== hash || !unchanged(join(target, path), all.get(path)!, written)) write.push(path);
+  }
+  const previousTfDirs = terraformDirs(owned.listed.keys());
+  // Never a file of Terraform's, whatever a MANIFEST lists.
+  const remove = [...owned.listed.keys()].filter((path) => !all.has(path) && workingEntryOf(path, tfDirs) === undefined && workingEntryOf(path, previousTfDirs) === undefined);
+  const any = write.length > 0 || remove.length > 0 || owned.manifest !== all.get(MANIFEST) || !unchanged(join(target, MANIFEST), all.get(MANIFEST)!, Infinity);
+  return { write, remove, any };
+}
+
+/**
+ * Whether the file on disk still holds `content` as gen wrote it (a regular
+ * file, mode 0644), given that its MANIFEST lists the sha256 of `content`.
+ * A file whose status changed before the MANIFEST was written (its ctime,
+ * which no one can set back) is as gen left it; one changed at the same
+ * instant or later (by hand, by git) is compared byte for byte.
+ */
+function unchanged(file: string, content: string, manifestWritten: number): boolean {
+  const stat = lstatSync(file, { throwIfNoEntry: false });
+  if (!stat?.isFile() || (stat.mode & 0o7777) !== 0o644 || stat.size !== Buffer.byteLength(content)) return false;
+  return stat.ctimeMs < manifestWritten || readFileSync(file).equals(Buffer.from(content));
+}
+
+/**
+ * Carries out a committed update: removes the files of the previous tree
+ * that the new one lacks, moves each staged file into place, then the
+ * MANIFEST. Each step can be done again after a kill: a moved file is no
+ * longer staged, a removed one is gone.
+ */
+function applyUpdate(stage: string, target: string, outDir: string, remove: readonly string[]): void {
+  const apply = join(stage, APPLY);
+  const dirs = new TreeDirectories(target, outDir);
+  let step = 0;
+  for (const path of remove) {
+    if (dirs.existing(dirname(path))) {
+      const stat = lstatSync(join(target, path), { throwIfNoEntry: false });
+      if (stat && !stat.isDirectory()) {
+        unlinkSync(join(target, path));
+        dirs.prune(dirname(path));
+      }
+    }
+    crashPointAt('emit:applying', step++);
+  }
+  const staged: string[] = [];
+  walk(apply, (path, kind) => {
+    if (kind === 'file' && path !== MANIFEST) staged.push(path);
+  });
+  for (const path of staged) {
+    dirs.make(dirname(path));
+    const file = join(target, path);
+    const stat = lstatSync(file, { throwIfNoEntry: false });
+    // An empty directory where the new tree has a file: nothing of anyone's is in it.
+    if (stat?.isDirectory()) {
+      if (!emptyTree(file)) throw new EmitError(`cannot write ${outDir}/${path}: a directory with files is in its place`);
+      rmSync(file, { recursive: true });
+    }
+    renameSync(join(apply, path), file);
+    crashPointAt('emit:applying', step++);
+  }
+  renameSync(join(apply, MANIFEST), join(target, MANIFEST));
+  crashPoint('emit:applied');
+}
+
+/**
+ * Directories inside out/, made with mode 0755 where missing; a path
+ * through anything but a real directory (a symbolic link put there since
+ * out/ was checked) is never followed.
+ */
+class TreeDirectories {
+  private readonly real = new Set<string>(['.']);
+
+  constructor(
+    private readonly target: string,
+    private readonly outDir: string,
+  ) {}
+
+  /** Whether `dir` (relative) is a real directory all the way down. */
+  existing(dir: string): boolean {
+    if (this.real.has(dir)) return true;
+    if (!this.existing(dirname(dir))) return false;
+    const stat = lstatSync(join(this.target, dir), { throwIfNoEntry: false });
+    if (!stat?.isDirectory()) return false;
+    this.real.add(dir);
+    return true;
+  }
+
+  /** Makes `dir` (relative) and its parents. */
+  make(dir: string): void {
+    if (this.real.has(dir)) return;
+    this.make(dirname(dir));
+    const path = join(this.target, dir);
+    const stat = lstatSync(path, { throwIfNoEntry: false });
+    if (!stat) {
+      mkdirSync(path);
+      chmodSync(path, 0o755);
+    } else if (!stat.isDirectory()) {
+      throw new EmitError(`cannot write into ${this.outDir}/${dir}: it is not a directory${stat.isSymbolicLink() ? ' (a symbolic link)' : ''}`);
+    }
+    this.real.add(dir);
+  }
+
+  /** Removes `dir` (relative) and its parents while they are empty. */
+  prune(dir: string): void {
+    for (let d = dir; d !== '.'; d = dirname(d)) {
+      try {
+        rmdirSync(join(this.target, d));
+      } catch {
+        return;
+      }
+      this.real.delete(d);
+    }
+  }
+}
+
+function readJournal(file: string): Journal | undefined {
+  let journal: Partial<Journal>;
+  try {
+    journal = JSON.parse(readFileSync(file, 'utf8')) as Partial<Journal>;
+  } catch {
+    return undefined;
+  }
+  const valid = typeof journal.base === 'string' && Array.isArray(journal.remove) && journal.remove.every((path) => typeof path === 'string' && plainRelative(path));
+  return valid ? (journal as Journal) : undefined;
+}
+
+/** Finishes the committed update in `stage` (see applyUpdate), or drops it when out/ is no longer the tree it updates. */
+function finishUpdate(stage: string, target: string, outDir: string, warn: (message: string) => void): void {
+  const drop = (): void => rmSync(stage, { recursive: true, force: true });
+  if (!existsSync(join(stage, APPLY, MANIFEST))) return drop();
+  const out = lstatSync(target, { throwIfNoEntry: false });
+  // Removed since: nothing to finish; the build writes a whole new tree.
+  if (!out) return drop();
+  const journal = readJournal(join(stage, JOURNAL));
+  if (!journal) return warn(`${stage} holds an update of ${outDir} without a journal gen can read; gen left it there`);
+  let current: string | undefined = '';
+  if (out.isDirectory()) {
+    try {
+      current = readFileSync(join(target, MANIFEST), 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') current = undefined;
+    }
+  }
+  if (!out.isDirectory() || current === undefined || sha256(current) !== journal.base) {
+    // Someone replaced out/ after the kill: the update is of another tree, and only held generated files.
+    warn(`a build that was killed left an update of ${outDir}, which has changed since; gen dropped the update`);
+    return drop();
+  }
+  try {
+    applyUpdate(stage, target, outDir, journal.remove);
+  } catch (error) {
+    if (isSystemError(error)) throw new ReportedError(`cannot finish the update of ${outDir} that a killed build began: ${reasonOf(error)}`);
+    throw error;
+  }
+  drop();
 }
 
 /** Creates the missing directories above out/ with mode 0755. */

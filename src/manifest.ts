@@ -3,7 +3,7 @@
 // the "#" line), so `cd out && sha256sum -c MANIFEST` verifies a tree. A
 // directory is gen's to replace only when its MANIFEST has exactly this
 // form and lists every file in it.
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
 export const MANIFEST = 'MANIFEST';
 
@@ -11,20 +11,34 @@ export const MANIFEST = 'MANIFEST';
 export const MANIFEST_MARK = '# gen output tree: generated files with their sha256 (check: sha256sum -c MANIFEST); gen replaces this directory whole';
 
 export function sha256(content: string | Uint8Array): string {
-  return createHash('sha256').update(content).digest('hex');
+  // The one-shot form (Node 20.12 and later) is twice as fast on small files.
+  return typeof hash === 'function' ? hash('sha256', content, 'hex') : createHash('sha256').update(content).digest('hex');
+}
+
+/** path → sha256 of every file. */
+export function hashesOf(files: ReadonlyMap<string, string>): Map<string, string> {
+  const hashes = new Map<string, string>();
+  for (const [path, content] of files) hashes.set(path, sha256(content));
+  return hashes;
+}
+
+/** The manifest of files given by their sha256 (path → sha256), sorted by path. */
+export function manifestOf(hashes: ReadonlyMap<string, string>): string {
+  return `${MANIFEST_MARK}\n${[...hashes.keys()]
+    .sort()
+    .map((path) => `${hashes.get(path)!}  ${path}\n`)
+    .join('')}`;
 }
 
 /** The manifest of every file, sorted by path. */
 export function manifest(files: ReadonlyMap<string, string>): string {
-  return `${MANIFEST_MARK}\n${[...files.keys()]
-    .sort()
-    .map((path) => `${sha256(files.get(path)!)}  ${path}\n`)
-    .join('')}`;
+  return manifestOf(hashesOf(files));
 }
 
 const LINE = /^([0-9a-f]{64}) {2}([^\0\\\n]+)$/;
 
-function plainRelative(path: string): boolean {
+/** A relative path without empty, `.` or `..` parts. */
+export function plainRelative(path: string): boolean {
   return !path.startsWith('/') && path.split('/').every((p) => p !== '' && p !== '.' && p !== '..');
 }
 

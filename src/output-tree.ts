@@ -4,7 +4,7 @@
 // entries allowed are Terraform's own files in a directory where gen writes
 // .tf files (state, .terraform/, tfvars): they are the user's, and every
 // build carries them over. A .git anywhere means a repository, never gen's.
-import { lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { type Dirent, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MANIFEST, MANIFEST_MARK, parseManifest, sha256 } from './manifest.js';
 import { isTerraformConfigFile, isTerraformWorkingEntry } from './targets/terraform/working-files.js';
@@ -20,6 +20,8 @@ export class NotOwnedError extends Error {
 }
 
 export interface OwnedTree {
+  /** The text of its MANIFEST ('' for an empty directory). */
+  manifest: string;
   /** path → sha256, as MANIFEST lists them. */
   listed: Map<string, string>;
   /** Terraform's entries (relative paths of the top entry in a working directory), kept across builds. */
@@ -44,19 +46,27 @@ export function workingEntryOf(path: string, tfDirs: ReadonlySet<string>): strin
   return undefined;
 }
 
-function kindOf(path: string): 'file' | 'dir' | 'link' | 'other' {
+type Kind = 'file' | 'dir' | 'link' | 'other';
+
+function kindOf(path: string): Kind {
   const stat = lstatSync(path);
   return stat.isFile() ? 'file' : stat.isDirectory() ? 'dir' : stat.isSymbolicLink() ? 'link' : 'other';
 }
 
+/** The kind of a directory entry as readdir reports it (Node lstats entries whose type the file system does not give). */
+function kindOfEntry(entry: Dirent): Kind {
+  return entry.isFile() ? 'file' : entry.isDirectory() ? 'dir' : entry.isSymbolicLink() ? 'link' : 'other';
+}
+
+const byName = (a: Dirent, b: Dirent): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
 /** A directory's entries under `dir`, depth first, sorted; `skip` names entries not to descend into. */
-function walk(dir: string, visit: (relative: string, kind: ReturnType<typeof kindOf>) => 'skip' | void, prefix = ''): void {
-  for (const entry of readdirSync(dir).sort()) {
-    const relative = prefix ? `${prefix}/${entry}` : entry;
-    const path = join(dir, entry);
-    const kind = kindOf(path);
+export function walk(dir: string, visit: (relative: string, kind: Kind) => 'skip' | void, prefix = ''): void {
+  for (const entry of readdirSync(dir, { withFileTypes: true }).sort(byName)) {
+    const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
+    const kind = kindOfEntry(entry);
     if (visit(relative, kind) === 'skip') continue;
-    if (kind === 'dir') walk(path, visit, relative);
+    if (kind === 'dir') walk(join(dir, entry.name), visit, relative);
   }
 }
 
@@ -72,7 +82,7 @@ function refuse(dir: string, what: string): never {
  */
 export function ownedTree(dir: string, options: { verify?: boolean } = {}): OwnedTree {
   const entries = readdirSync(dir);
-  if (entries.length === 0) return { listed: new Map(), working: [] };
+  if (entries.length === 0) return { manifest: '', listed: new Map(), working: [] };
   let text: string | undefined;
   try {
     if (kindOf(join(dir, MANIFEST)) === 'file') text = readFileSync(join(dir, MANIFEST), 'utf8');
@@ -110,11 +120,11 @@ export function ownedTree(dir: string, options: { verify?: boolean } = {}): Owne
     if (options.verify && sha256(readFileSync(join(dir, relative))) !== listed.get(relative)) refuse(dir, `${relative} does not match its sha256 in ${MANIFEST}`);
   });
   if (options.verify) for (const path of listed.keys()) if (lstatSync(join(dir, path), { throwIfNoEntry: false }) === undefined) refuse(dir, `${path}, listed in its ${MANIFEST}, is missing`);
-  return { listed, working };
+  return { manifest: text, listed, working };
 }
 
 /** A directory with no file anywhere below it (empty directories only). */
-function emptyTree(dir: string): boolean {
+export function emptyTree(dir: string): boolean {
   let empty = true;
   walk(dir, (_, kind) => {
     if (kind !== 'dir') empty = false;

@@ -120,30 +120,28 @@ export interface LockOptions {
   readOnly?: boolean;
 }
 
-export async function acquireLock(topologyFile: string, options: LockOptions = {}): Promise<Lock> {
-  const lock = lockPathOf(topologyFile);
-  const content = `${process.pid} ${randomBytes(8).toString('hex')}\n`;
-  const deadline = Date.now() + waitLimit();
+type Attempt = { held: true } | { held: false; holder: Holder };
+
+/** One try at a lock file: made (held), or the live holder; a stale lock is taken over. */
+function attempt(lock: string, content: string): Attempt {
   for (;;) {
-    try {
-      if (tryCreate(lock, content)) break;
-    } catch (error) {
-      if (!isSystemError(error)) throw error;
-      if (options.readOnly && UNWRITABLE.has(error.code ?? '')) return { held: false, release: () => {} };
-      throw new ReportedError(`cannot create the lock file ${lock}: ${reasonOf(error)}`);
-    }
+    if (tryCreate(lock, content)) return { held: true };
     const holder = readHolder(lock);
     if (holder === undefined) continue;
-    if (isStale(lock, holder)) {
-      breakStale(lock, holder);
-      continue;
-    }
-    if (Date.now() >= deadline) {
-      const who = Number.isSafeInteger(holder.pid) ? `pid ${holder.pid}` : 'starting';
-      throw new LockBusyError(`another gen is editing ${topologyFile} (${who}); try again when it has finished, or remove ${lock} if no gen is running`);
-    }
-    await sleep(POLL_MS);
+    if (!isStale(lock, holder)) return { held: false, holder };
+    breakStale(lock, holder);
   }
+}
+
+function who(holder: Holder): string {
+  return Number.isSafeInteger(holder.pid) ? `pid ${holder.pid}` : 'starting';
+}
+
+function ownerContent(): string {
+  return `${process.pid} ${randomBytes(8).toString('hex')}\n`;
+}
+
+function releaser(lock: string, content: string): () => void {
   let released = false;
   const release = (): void => {
     if (released) return;
@@ -153,7 +151,47 @@ export async function acquireLock(topologyFile: string, options: LockOptions = {
   };
   // A process that exits early (a closed stdout) still gives the lock back.
   process.on('exit', release);
-  return { held: true, release };
+  return release;
+}
+
+export async function acquireLock(topologyFile: string, options: LockOptions = {}): Promise<Lock> {
+  const lock = lockPathOf(topologyFile);
+  const content = ownerContent();
+  const deadline = Date.now() + waitLimit();
+  for (;;) {
+    let tried: Attempt;
+    try {
+      tried = attempt(lock, content);
+    } catch (error) {
+      if (!isSystemError(error)) throw error;
+      if (options.readOnly && UNWRITABLE.has(error.code ?? '')) return { held: false, release: () => {} };
+      throw new ReportedError(`cannot create the lock file ${lock}: ${reasonOf(error)}`);
+    }
+    if (tried.held) break;
+    if (Date.now() >= deadline) {
+      throw new LockBusyError(`another gen is editing ${topologyFile} (${who(tried.holder)}); try again when it has finished, or remove ${lock} if no gen is running`);
+    }
+    await sleep(POLL_MS);
+  }
+  return { held: true, release: releaser(lock, content) };
+}
+
+/**
+ * Takes the lock file `lock` for a synchronous run (a build writing its
+ * output tree), waiting as long as acquireLock does; `busy` words the
+ * error that names a live holder. Errors of the file system are thrown as
+ * they are.
+ */
+export function acquireLockSync(lock: string, busy: (holder: string) => string): () => void {
+  const content = ownerContent();
+  const deadline = Date.now() + waitLimit();
+  for (;;) {
+    const tried = attempt(lock, content);
+    if (tried.held) break;
+    if (Date.now() >= deadline) throw new LockBusyError(`${busy(who(tried.holder))}; remove ${lock} if no gen is running`);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, POLL_MS);
+  }
+  return releaser(lock, content);
 }
 
 /** Runs `action` holding the topology's lock (see LockOptions for reading commands). */

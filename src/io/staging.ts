@@ -4,7 +4,9 @@
 // that is on out/'s file system (a killed run then leaves nothing in the
 // user's tree), else beside out/. Recovery looks only at staging
 // directories that are this user's and private; anything else with a
-// similar name is left alone.
+// similar name is left alone. One build at a time writes an output tree:
+// it holds a lock file in the same place for as long as it stages and
+// updates it.
 import { createHash } from 'node:crypto';
 import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -42,9 +44,13 @@ function sameFileSystem(a: string, b: string): boolean {
   }
 }
 
+function nameOf(target: string): string {
+  return createHash('sha256').update(target).digest('hex').slice(0, 12);
+}
+
 /** Staging directories of one output tree start with this (named after its absolute path). */
 function prefixOf(target: string): string {
-  return `${PREFIX}${createHash('sha256').update(target).digest('hex').slice(0, 12)}-`;
+  return `${PREFIX}${nameOf(target)}-`;
 }
 
 /** The places where a run may have staged trees of `target`: the per-user directory, then beside it. */
@@ -59,6 +65,11 @@ export function createStage(target: string): string {
   const stage = mkdtempSync(join(bases(target)[0]!, `${prefixOf(target)}${process.pid}-`));
   if (!privateDirectory(stage)) throw new Error(`${stage} is not private after mkdtemp`);
   return stage;
+}
+
+/** The lock file of builds of `target`, where its staging directories go. */
+export function buildLockOf(target: string): string {
+  return join(bases(target)[0]!, `.gen-build-${nameOf(target)}.lock`);
 }
 
 export interface Stage {

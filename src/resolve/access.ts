@@ -7,7 +7,7 @@ import type { ApiToken, Firewall, Network, PbsBackup, ProxmoxRole } from '../mod
 import { type Grant, INTENT_ROLES, intentGrants } from '../targets/proxmox/intents.js';
 import type { ApiTokenInput, SiteInput } from '../topology.js';
 import type { ResolveContext } from './context.js';
-import { attachment } from './guests.js';
+import { type Attachment, attachments } from './guests.js';
 
 const DEFAULT_STORAGE = 'local-lvm';
 
@@ -30,13 +30,14 @@ export function resolveAccess(
     return { name: role.name, privileges: role.privileges, origin: 'topology', description: role.description, path: rpath };
   });
   const pools = new Set<string>();
+  const attach = attachments(parts.firewall);
   const apiTokens = (input.proxmox?.api_tokens ?? []).map((token, i): ApiToken => {
     const tpath = [...path, 'proxmox', 'api_tokens', i];
     const tokenId = `${token.user}!${token.token}`;
     ctx.names.push({ kind: 'API token', scope: `site ${site}`, name: tokenId, path: [...tpath, 'token'] });
     let grants: Grant[] = [];
     if (token.intent !== undefined) {
-      grants = intentAccess(token, tpath, ctx, parts);
+      grants = intentAccess(token, tpath, ctx, { ...parts, attach });
       const role = INTENT_ROLES.find((r) => grants.some((g) => g.role === r.name));
       if (role && !roles.some((r) => r.name === role.name && r.origin !== 'topology')) {
         roles.push({ name: role.name, privileges: [...role.privileges].sort(), origin: token.intent, path: [...tpath, 'intent'] });
@@ -68,7 +69,12 @@ function definition(ctx: ResolveContext, path: Path, message: string): void {
   ctx.report({ rule: 'proxmox/token-definition', path, key: true, message });
 }
 
-function intentAccess(token: ApiTokenInput, path: Path, ctx: ResolveContext, parts: { firewall?: Firewall; networks: ReadonlyMap<string, Network>; backup?: PbsBackup }): Grant[] {
+function intentAccess(
+  token: ApiTokenInput,
+  path: Path,
+  ctx: ResolveContext,
+  parts: { networks: ReadonlyMap<string, Network>; backup?: PbsBackup; attach: (network: string | undefined) => Attachment | undefined },
+): Grant[] {
   const intent = token.intent!;
   if (token.role !== undefined) definition(ctx, [...path, 'role'], `intent ${intent} defines the roles itself: remove role (or the intent)`);
   if (token.path !== undefined) definition(ctx, [...path, 'path'], `intent ${intent} defines the ACL paths itself: remove path`);
@@ -84,7 +90,7 @@ function intentAccess(token: ApiTokenInput, path: Path, ctx: ResolveContext, par
     const bridges = token.networks!.flatMap((name, i) => {
       const network = ctx.lookup(parts.networks, name, 'network', [...path, 'networks', i]);
       if (!network) return [];
-      const at = attachment(parts.firewall, network.id);
+      const at = parts.attach(network.id);
       if (!at) definition(ctx, [...path, 'networks', i], `network ${name} has no Proxmox bridge a VM could use`);
       return at ? [at] : [];
     });

@@ -71,9 +71,13 @@ function resolveVpc(input: VpcInput, region: string, path: Path, ctx: ResolveCon
     return [{ name: subnet.name, az: subnet.az, cidr: sblock.cidr, tier: subnet.tier, network: id, description: subnet.description, path: spath }];
   });
 
-  const tierNames = [...new Set(subnets.map((s) => s.tier))];
-  const tiers = tierNames.map((name) => {
-    const members = subnets.filter((s) => s.tier === name);
+  const byTier = new Map<string, typeof subnets>();
+  for (const subnet of subnets) {
+    if (byTier.has(subnet.tier)) byTier.get(subnet.tier)!.push(subnet);
+    else byTier.set(subnet.tier, [subnet]);
+  }
+  const tierNames = [...byTier.keys()];
+  const tiers = [...byTier].map(([name, members]) => {
     return { name, public: name === 'public', azs: [...new Set(members.map((s) => s.az))].sort(), subnets: members.map((s) => s.name) };
   });
   const natGateway = input.nat_gateway ?? false;
@@ -84,7 +88,7 @@ function resolveVpc(input: VpcInput, region: string, path: Path, ctx: ResolveCon
   const egressChoice = new Map<string, { egress: 'nat-gateway' | 'none'; path: Path }>();
   (input.route_tables ?? []).forEach((table, i) => {
     const tpath = [...path, 'route_tables', i];
-    if (!tierNames.includes(table.tier)) {
+    if (!byTier.has(table.tier)) {
       ctx.report({ rule: 'ref/unknown', path: [...tpath, 'tier'], message: `tier "${table.tier}" has no subnet (known: ${tierNames.join(', ') || 'none'})` });
     }
     if (table.egress !== undefined) {
@@ -99,7 +103,8 @@ function resolveVpc(input: VpcInput, region: string, path: Path, ctx: ResolveCon
     const written = table.routes ?? [];
     written.forEach((route, r) => ctx.cidr(route.destination, [...tpath, 'routes', r, 'destination']));
     const routes = written.map((route, r) => ({ destination: route.destination, target: route.target, path: [...tpath, 'routes', r] }));
-    extra.set(table.tier, [...(extra.get(table.tier) ?? []), ...routes]);
+    if (extra.has(table.tier)) extra.get(table.tier)!.push(...routes);
+    else extra.set(table.tier, routes);
   });
   const routeTables = tiers.map((tier) => {
     const routes: Vpc['routeTables'][number]['routes'] = [];

@@ -2,9 +2,10 @@
 // each addressed interface's network, DHCP ranges and NAT port forwards.
 import type { Path } from '../location.js';
 import type { Dhcp, Firewall, FirewallInterface, Network, PortForward, Service, WireguardInstance } from '../model.js';
-import { type Block, blockLast, containsBlock, contains, formatIPv4, parseAddressWithPrefix, parseCidr } from '../net.js';
+import { type Block, blockLast, containsBlock, formatIPv4, parseAddressWithPrefix, parseCidr } from '../net.js';
 import { DEFAULT_RELEASE, knownReleases, releaseFacts } from '../targets/opnsense/releases.js';
 import type { FirewallInput, FirewallInterfaceInput } from '../topology.js';
+import { BlockIndex } from './block-index.js';
 import { type ResolveContext, indexByName } from './context.js';
 
 /** Interface keys in OPNsense's order: wan, lan, then the first free optN. */
@@ -157,6 +158,7 @@ export function resolveFirewall(
     });
   });
 
+  const byName = indexByName(interfaces);
   const firewall: Firewall = {
     name: input.name ?? 'opnsense',
     description: input.description,
@@ -168,7 +170,6 @@ export function resolveFirewall(
     interfaces,
     groups: (input.groups ?? []).map((group, i) => {
       const gpath = [...path, 'groups', i];
-      const byName = indexByName(interfaces);
       group.members.forEach((member, m) => ctx.lookup(byName, member, 'group member interface', [...gpath, 'members', m]));
       ctx.name('interface group', `site ${site}`, group.name, gpath);
       return { name: group.name, members: group.members, description: group.description, path: gpath };
@@ -185,15 +186,20 @@ function networksOf(interfaces: readonly FirewallInterface[], ctx: ResolveContex
   return new Map(ctx.networks.filter((n) => ids.has(n.id)).map((n) => [n.id, n]));
 }
 
-/** Each route's next hop must sit on a static network of the firewall: that interface carries it. */
+/** Each route's next hop must sit on a static network of the firewall: that interface carries it (the first one, when several do). */
 function resolveRoutes(input: FirewallInput, interfaces: readonly FirewallInterface[], ctx: ResolveContext, networks: ReadonlyMap<string, Network>, path: Path): Firewall['routes'] {
+  const staticNetworks = new BlockIndex<{ iface: FirewallInterface; order: number }>();
+  interfaces.forEach((f, order) => {
+    const network = f.addressing === 'static' && f.network !== undefined ? networks.get(f.network) : undefined;
+    if (network) staticNetworks.add(network.block, { iface: f, order });
+  });
   return (input.routes ?? []).flatMap((route, i) => {
     const rpath = [...path, 'routes', i];
     const block = ctx.cidr(route.network, [...rpath, 'network']);
     if (!block) return [];
     const via = ctx.ipv4(route.via, [...rpath, 'via']);
     if (via === undefined) return [];
-    const iface = interfaces.find((f) => f.addressing === 'static' && f.network !== undefined && networks.has(f.network) && contains(networks.get(f.network)!.block, via));
+    const iface = staticNetworks.containing(via).reduce<{ iface: FirewallInterface; order: number } | undefined>((first, c) => (first === undefined || c.order < first.order ? c : first), undefined)?.iface;
     if (!iface) {
       ctx.report({ rule: 'ip/address-outside-network', path: [...rpath, 'via'], message: `next hop ${route.via} is on none of the firewall's static networks` });
       return [];
@@ -208,13 +214,15 @@ function resolveRoutes(input: FirewallInput, interfaces: readonly FirewallInterf
  */
 function vlanDeviceNames(interfaces: readonly FirewallInterfaceInput[]): Map<string, string> {
   const vlans = interfaces.filter((i) => i.vlan);
-  const parents = [...new Set(vlans.map((i) => i.vlan!.parent))];
+  // Parents numbered 1, 2, … in the order they first appear.
+  const parents = new Map<string, number>();
+  for (const v of vlans) if (!parents.has(v.vlan!.parent)) parents.set(v.vlan!.parent, parents.size + 1);
   const tagCount = new Map<number, number>();
   for (const v of vlans) tagCount.set(v.vlan!.tag, (tagCount.get(v.vlan!.tag) ?? 0) + 1);
   const names = new Map<string, string>();
   for (const v of vlans) {
     const { parent, tag } = v.vlan!;
-    names.set(v.name, tagCount.get(tag)! > 1 ? `vlan0.${parents.indexOf(parent) + 1}.${tag}` : `vlan0.${tag}`);
+    names.set(v.name, tagCount.get(tag)! > 1 ? `vlan0.${parents.get(parent)!}.${tag}` : `vlan0.${tag}`);
   }
   return names;
 }

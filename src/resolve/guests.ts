@@ -4,12 +4,12 @@
 // bridge, tagged for a VLAN network), and the backup server's VM. Each NIC
 // gets a MAC derived from stable names unless the topology keeps one.
 import type { Path } from '../location.js';
-import type { Firewall, Guest, GuestNic, Network, PbsBackup, Service } from '../model.js';
+import type { Firewall, FirewallInterface, Guest, GuestNic, Network, PbsBackup, Service } from '../model.js';
 import { parseIPv4 } from '../net.js';
 import { derivedMac, normalMac } from '../targets/proxmox/mac.js';
 import type { GuestInput, ServiceInput, SiteInput, VmInput } from '../topology.js';
 import type { ResolveContext } from './context.js';
-import { networkContaining } from './services.js';
+import { networksByBlock } from './services.js';
 
 const DEFAULT_STORAGE = 'local-lvm';
 
@@ -21,22 +21,41 @@ interface SiteParts {
   backup?: PbsBackup;
 }
 
-/** Where a guest on `network` plugs in: the bridge of the firewall interface, with the tag of a VLAN interface. */
-export function attachment(firewall: Firewall | undefined, network: string | undefined): { bridge: string; tag?: number } | undefined {
-  const iface = firewall?.interfaces.find((f) => f.network === network && f.kind !== 'wireguard');
-  if (!iface) return undefined;
-  if (iface.kind === 'vlan' && iface.vlan) {
-    const parent = firewall!.interfaces.find((f) => f.name === iface.vlan!.parent);
-    return parent?.bridge !== undefined ? { bridge: parent.bridge, tag: iface.vlan.tag } : undefined;
+/** The site's parts, with the firewall's attachments indexed once. */
+type GuestParts = SiteParts & { attach: (network: string | undefined) => Attachment | undefined };
+
+export type Attachment = { bridge: string; tag?: number };
+
+/**
+ * Where a guest on a network plugs in: the bridge of the firewall interface
+ * of the network, with the tag of a VLAN interface. The interfaces are
+ * indexed once, for every guest and token of the site.
+ */
+export function attachments(firewall: Firewall | undefined): (network: string | undefined) => Attachment | undefined {
+  const byNetwork = new Map<string | undefined, FirewallInterface>();
+  const byName = new Map<string, FirewallInterface>();
+  for (const f of firewall?.interfaces ?? []) {
+    if (f.kind !== 'wireguard' && !byNetwork.has(f.network)) byNetwork.set(f.network, f);
+    if (!byName.has(f.name)) byName.set(f.name, f);
   }
-  return iface.bridge !== undefined ? { bridge: iface.bridge } : undefined;
+  return (network) => {
+    const iface = byNetwork.get(network);
+    if (!iface) return undefined;
+    if (iface.kind === 'vlan' && iface.vlan) {
+      const parent = byName.get(iface.vlan.parent);
+      return parent?.bridge !== undefined ? { bridge: parent.bridge, tag: iface.vlan.tag } : undefined;
+    }
+    return iface.bridge !== undefined ? { bridge: iface.bridge } : undefined;
+  };
 }
 
-export function resolveGuests(input: SiteInput, site: string, path: Path, ctx: ResolveContext, parts: SiteParts): Guest[] {
+export function resolveGuests(input: SiteInput, site: string, path: Path, ctx: ResolveContext, siteParts: SiteParts): Guest[] {
+  const parts: GuestParts = { ...siteParts, attach: attachments(siteParts.firewall) };
   const guests: Guest[] = [];
   const onlyHost = parts.hosts.length === 1 ? parts.hosts[0] : undefined;
+  const hosts = new Set(parts.hosts);
   const hostOf = (written: string | undefined, where: Path, what: string): string | undefined => {
-    if (written !== undefined) return parts.hosts.includes(written) ? written : undefined;
+    if (written !== undefined) return hosts.has(written) ? written : undefined;
     if (onlyHost === undefined) {
       ctx.report({ rule: 'proxmox/guest-definition', path: where, message: `${what}: the site has ${parts.hosts.length ? 'several Proxmox hosts' : 'no Proxmox host'}; name the one it runs on (host)` });
     }
@@ -60,7 +79,7 @@ export function resolveGuests(input: SiteInput, site: string, path: Path, ctx: R
   if (pbsVm?.id !== undefined && parts.backup) {
     const vpath = [...path, 'backup', 'pbs', 'vm'];
     const address = parts.backup.address;
-    const network = address !== undefined ? networkContaining([...parts.networks.values()], parseIPv4(address) ?? -1) : undefined;
+    const network = address !== undefined ? networksByBlock(parts.networks.values()).smallest(parseIPv4(address) ?? -1) : undefined;
     if (address === undefined) {
       ctx.report({ rule: 'proxmox/guest-definition', path: vpath, key: true, message: 'the backup server VM needs backup.pbs.address to place its NIC on a network' });
     }
@@ -150,7 +169,7 @@ function serviceGuest(
   site: string,
   path: Path,
   ctx: ResolveContext,
-  parts: SiteParts,
+  parts: GuestParts,
   hostOf: (written: string | undefined, where: Path, what: string) => string | undefined,
 ): Guest | undefined {
   if (input.container !== undefined && input.vm !== undefined) {
@@ -180,7 +199,7 @@ function serviceGuest(
   if (guestInput.iso !== undefined) {
     ctx.report({ rule: 'proxmox/guest-definition', path: [...path, 'guest', 'iso'], key: true, message: `service ${input.name} is a container: iso is for VMs (a container is created from a template)` });
   }
-  const at = attachment(parts.firewall, network?.id);
+  const at = parts.attach(network?.id);
   const nic: GuestNic = {
     index: 0,
     label: network?.name ?? 'net0',
@@ -211,9 +230,9 @@ function serviceGuest(
 
 function vmGuest(
   input: VmInput,
-  o: { name: string; purpose: Guest['purpose']; host: string | undefined; site: string; path: Path; network: Network | undefined; address: string | undefined; mac: string | undefined; parts: SiteParts },
+  o: { name: string; purpose: Guest['purpose']; host: string | undefined; site: string; path: Path; network: Network | undefined; address: string | undefined; mac: string | undefined; parts: GuestParts },
 ): Guest {
-  const at = attachment(o.parts.firewall, o.network?.id);
+  const at = o.parts.attach(o.network?.id);
   const nics: GuestNic[] = o.network
     ? [
         {

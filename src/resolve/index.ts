@@ -35,10 +35,11 @@ export function resolve(topology: Topology, report: Report): Model {
   const s2s = aws?.vpc?.siteToSite;
   if (s2s) {
     const site = sites.find((s) => s.name === s2s.site);
+    const byId = new Map(ctx.networks.map((n) => [n.id, n] as const));
     // The VPC learns every on-prem network behind the firewall, not itself.
     s2s.onPremNetworks = (site?.internalNetworks ?? [])
       .filter((id) => id !== aws!.vpc!.network)
-      .map((id) => ctx.networks.find((n) => n.id === id)!)
+      .map((id) => byId.get(id)!)
       .sort((a, b) => a.block.base - b.block.base)
       .map((n) => n.cidr);
     // The connection carries what the route tables send to the VPN gateway: with

@@ -3,21 +3,39 @@
 // gateway, and the routes to networks the host reaches only through the
 // firewall (seed 002 problems 7 and 8: the return route nobody remembers).
 import type { Path } from '../location.js';
-import type { Bridge, Firewall, Host, Network, Route } from '../model.js';
+import type { Bridge, Firewall, FirewallInterface, Host, Network, Route } from '../model.js';
 import { parseAddressWithPrefix } from '../net.js';
 import { PVE_ALL_VIDS, PVE_VID_MIN } from '../targets/proxmox/interfaces.js';
 import type { HostInput } from '../topology.js';
+import type { BlockIndex } from './block-index.js';
 import type { ResolveContext } from './context.js';
-import { networkContaining } from './services.js';
+
+/** The firewall's interfaces on each bridge name: its NICs, and the VLANs on them, in interface order. */
+export function firewallOnBridges(firewall: Firewall | undefined): Map<string, { devices: FirewallInterface[]; vlans: FirewallInterface[] }> {
+  const byBridge = new Map<string, { devices: FirewallInterface[]; vlans: FirewallInterface[] }>();
+  const bridgesOf = new Map<string, Set<string>>();
+  for (const f of firewall?.interfaces ?? []) {
+    if (f.kind !== 'device' || f.bridge === undefined) continue;
+    if (!byBridge.has(f.bridge)) byBridge.set(f.bridge, { devices: [], vlans: [] });
+    byBridge.get(f.bridge)!.devices.push(f);
+    if (!bridgesOf.has(f.name)) bridgesOf.set(f.name, new Set());
+    bridgesOf.get(f.name)!.add(f.bridge);
+  }
+  for (const f of firewall?.interfaces ?? []) {
+    for (const bridge of f.vlan ? (bridgesOf.get(f.vlan.parent) ?? []) : []) byBridge.get(bridge)!.vlans.push(f);
+  }
+  return byBridge;
+}
 
 export function resolveHost(
   input: HostInput,
   site: string,
   path: Path,
   ctx: ResolveContext,
-  siteNetworks: readonly Network[],
+  siteNetworks: BlockIndex<Network>,
   firewall: Firewall | undefined,
   firewallHost: string | undefined,
+  onBridges: ReturnType<typeof firewallOnBridges>,
 ): Host {
   ctx.name('Proxmox host', `site ${site}`, input.name, path);
   const runsFirewall = firewall !== undefined && firewallHost === input.name;
@@ -27,9 +45,7 @@ export function resolveHost(
     // The firewall's NICs and VLANs on a bridge of this name. Every host of the
     // site carries them on its bridge of the same name: a guest migrates only
     // to a bridge of the same name, and the trunk from the switch is the same.
-    const onBridge = firewall ? firewall.interfaces.filter((f) => f.kind === 'device' && f.bridge === bridge.name) : [];
-    const onBridgeNames = new Set(onBridge.map((f) => f.name));
-    const vlans = firewall ? firewall.interfaces.filter((f) => f.vlan && onBridgeNames.has(f.vlan.parent)) : [];
+    const { devices: onBridge, vlans } = onBridges.get(bridge.name) ?? { devices: [], vlans: [] };
     const attached = runsFirewall ? [...onBridge, ...vlans] : [];
     const requiredVlans = [...new Set(vlans.map((v) => v.vlan!.tag))].sort((a, b) => a - b);
     const vidsExplicit = bridge.vids !== undefined;
@@ -49,7 +65,7 @@ export function resolveHost(
       } else {
         address = parsed.text;
         prefix = parsed.block.prefix;
-        network = networkContaining(siteNetworks, parsed.address);
+        network = siteNetworks.smallest(parsed.address);
         if (network && network.block.prefix !== prefix) {
           ctx.report({
             rule: 'ip/prefix-mismatch',

@@ -4,15 +4,14 @@ import type { Path } from '../location.js';
 import type { Network, Service } from '../model.js';
 import { contains, parseIPv4 } from '../net.js';
 import type { ServiceInput } from '../topology.js';
+import { BlockIndex } from './block-index.js';
 import type { ResolveContext } from './context.js';
 
-/** The network that holds `address`, preferring the smallest block. */
-export function networkContaining(networks: readonly Network[], address: number): Network | undefined {
-  let best: Network | undefined;
-  for (const network of networks) {
-    if (contains(network.block, address) && (!best || network.block.prefix > best.block.prefix)) best = network;
-  }
-  return best;
+/** Networks by their block, to find the one that holds an address (the smallest block; of equal ones, the first). */
+export function networksByBlock(networks: Iterable<Network>): BlockIndex<Network> {
+  const index = new BlockIndex<Network>();
+  for (const network of networks) index.add(network.block, network);
+  return index;
 }
 
 export function resolveServices(
@@ -23,6 +22,7 @@ export function resolveServices(
   networks: ReadonlyMap<string, Network>,
   hosts: ReadonlySet<string>,
 ): Service[] {
+  const byBlock = networksByBlock(networks.values());
   return inputs.map((input, i) => {
     const spath = [...path, i];
     ctx.name('service', `site ${site}`, input.name, spath);
@@ -38,7 +38,7 @@ export function resolveServices(
         });
       }
     } else if (address !== undefined) {
-      network = networkContaining([...networks.values()], address);
+      network = byBlock.smallest(address);
       if (!network) {
         ctx.report({
           rule: 'ip/address-outside-network',

@@ -10,9 +10,9 @@ import { resolveGuests } from './guests.js';
 import { resolveHaproxy } from './haproxy.js';
 import { policyObjects, rememberObjects } from './objects.js';
 import { derivedWanRules, resolvePolicy } from './policy.js';
-import { deriveHostRouting, resolveHost } from './proxmox.js';
+import { deriveHostRouting, firewallOnBridges, resolveHost } from './proxmox.js';
 import { resolveReach } from './reach.js';
-import { resolveServices } from './services.js';
+import { networksByBlock, resolveServices } from './services.js';
 import { resolveUpstream, upstreamSteps } from './upstream.js';
 import { resolveWireguardInstance } from './wireguard.js';
 
@@ -32,10 +32,10 @@ export function resolveSite(input: SiteInput, path: Path, ctx: ResolveContext, a
 
   const firewall = input.firewall ? resolveFirewall(input.firewall, site, [...path, 'firewall'], ctx, wgIndex) : undefined;
   if (firewall) deriveOutboundNat(firewall, wireguard);
+  const wan = firewall?.interfaces.find((f) => f.isWan);
   // lan_endpoint: true is the firewall's WAN address, written once on the interface.
   wireguard.forEach((instance, i) => {
     if (input.wireguard![i]!.lan_endpoint !== true) return;
-    const wan = firewall?.interfaces.find((f) => f.isWan);
     if (wan?.address) instance.lanEndpoint = wan.address;
     else {
       ctx.report({
@@ -66,7 +66,9 @@ export function resolveSite(input: SiteInput, path: Path, ctx: ResolveContext, a
   if (input.firewall?.vm?.host !== undefined && !hostInputs.some((h) => h.name === input.firewall!.vm!.host)) {
     ctx.report({ rule: 'ref/unknown', path: [...path, 'firewall', 'vm', 'host'], message: `Proxmox host "${input.firewall.vm.host}" does not exist` });
   }
-  const hosts = hostInputs.map((host, i) => resolveHost(host, site, [...path, 'proxmox', 'hosts', i], ctx, reachable, firewall, firewallHost));
+  const reachableByBlock = networksByBlock(reachable);
+  const onBridges = firewallOnBridges(firewall);
+  const hosts = hostInputs.map((host, i) => resolveHost(host, site, [...path, 'proxmox', 'hosts', i], ctx, reachableByBlock, firewall, firewallHost, onBridges));
   if (firewall && firewallHost) {
     const host = hosts.find((h) => h.name === firewallHost);
     const bridges = new Set(host?.bridges.map((b) => b.name));

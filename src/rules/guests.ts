@@ -1,9 +1,9 @@
 // Proxmox guests: the firewall VM's NICs against its interfaces, the
 // containers' gateways, VLAN tags against their bridges, guest ids and MACs.
-import type { Guest, GuestNic, Model, Site } from '../model.js';
+import type { Bridge, FirewallInterface, Guest, GuestNic, Host, Model, Network, Site } from '../model.js';
 import { MAX_NETS, verifyDnsName } from '../targets/proxmox/guest-formats.js';
 import type { Rule } from './rule.js';
-import { vidsCover } from '../targets/proxmox/interfaces.js';
+import { vidsCoverage } from '../targets/proxmox/interfaces.js';
 
 function* guests(model: Model): Generator<{ site: Site; guest: Guest }> {
   for (const site of model.sites) for (const guest of site.guests) yield { site, guest };
@@ -21,6 +21,46 @@ function repeats<T>(items: Iterable<T>, key: (item: T) => string | number, repor
     if (earlier === undefined) first.set(key(item), item);
     else report(item, earlier);
   }
+}
+
+function firstByKey<T>(items: readonly T[], key: (item: T) => string): Map<string, T> {
+  const index = new Map<string, T>();
+  for (const item of items) if (!index.has(key(item))) index.set(key(item), item);
+  return index;
+}
+
+/** What the NIC rules look up for each NIC, indexed once per site (first of a name wins, as a search would find it). */
+interface SiteIndex {
+  host(name: string | undefined): Host | undefined;
+  bridge(host: Host, name: string): Bridge | undefined;
+  network(id: string): Network | undefined;
+  firewallInterface(name: string): FirewallInterface | undefined;
+  covers(bridge: Bridge, tag: number): boolean;
+}
+
+function siteIndexes(): (site: Site) => SiteIndex {
+  const made = new Map<Site, SiteIndex>();
+  return (site) => {
+    let index = made.get(site);
+    if (index) return index;
+    const hosts = firstByKey(site.hosts, (h) => h.name);
+    const bridges = new Map(site.hosts.map((h) => [h, firstByKey(h.bridges, (b) => b.name)] as const));
+    const networks = firstByKey(site.networks, (n) => n.id);
+    const interfaces = firstByKey(site.firewall?.interfaces ?? [], (f) => f.name);
+    const coverage = new Map<Bridge, (tag: number) => boolean>();
+    index = {
+      host: (name) => (name === undefined ? undefined : hosts.get(name)),
+      bridge: (host, name) => bridges.get(host)?.get(name),
+      network: (id) => networks.get(id),
+      firewallInterface: (name) => interfaces.get(name),
+      covers: (bridge, tag) => {
+        if (!coverage.has(bridge)) coverage.set(bridge, vidsCoverage(bridge.vids));
+        return coverage.get(bridge)!(tag);
+      },
+    };
+    made.set(site, index);
+    return index;
+  };
 }
 
 const what = (guest: Guest) => `${guest.kind === 'vm' ? 'VM' : 'CT'} ${guest.id} (${guest.name})`;
@@ -98,9 +138,10 @@ export const guestRules: Rule[] = [
     why: 'netN is vtnetN inside OPNsense: on the wrong bridge the interface assigned to vtnetN talks to the wrong network, e.g. the LAN on the WAN wire.',
     hint: "Move the NIC to the interface's bridge (or change the interface's bridge).",
     check(model, report) {
+      const indexOf = siteIndexes();
       for (const { site, guest, nic } of nics(model)) {
         if (guest.purpose !== 'firewall' || nic.interface === undefined) continue;
-        const iface = site.firewall!.interfaces.find((f) => f.name === nic.interface)!;
+        const iface = indexOf(site).firewallInterface(nic.interface)!;
         if (iface.bridge !== undefined && nic.bridge !== iface.bridge) {
           report({
             path: [...nic.path, 'bridge'],
@@ -118,13 +159,14 @@ export const guestRules: Rule[] = [
     why: 'Its NIC would have nowhere to go: a WireGuard tunnel or a network without a bridge cannot hold a guest, and a bridge missing on the host makes qm/pct refuse the NIC.',
     hint: 'Put the guest on a network whose firewall interface names a bridge, and run the guest on a host that has that bridge.',
     check(model, report) {
+      const indexOf = siteIndexes();
       for (const { site, guest, nic } of nics(model)) {
         if (nic.bridge === undefined) {
           report({ path: nic.path, message: `${what(guest)}: network ${nic.label} has no Proxmox bridge for its NIC` });
           continue;
         }
-        const host = site.hosts.find((h) => h.name === guest.host);
-        if (host && !host.bridges.some((b) => b.name === nic.bridge)) {
+        const host = indexOf(site).host(guest.host);
+        if (host && !indexOf(site).bridge(host, nic.bridge)) {
           report({ path: nic.path, message: `${what(guest)}: bridge ${nic.bridge} of its NIC (net${nic.index}) does not exist on host ${host.name}` });
         }
       }
@@ -137,9 +179,10 @@ export const guestRules: Rule[] = [
     why: 'Every network behind the firewall is routed by it: another gateway sends the container\'s traffic where the policy does not apply, or nowhere.',
     hint: "Leave gateway out (gen uses the firewall's address), or correct it.",
     check(model, report) {
+      const indexOf = siteIndexes();
       for (const { site, guest, nic } of nics(model)) {
         if (!nic.gatewayExplicit || nic.network === undefined) continue;
-        const network = site.networks.find((n) => n.id === nic.network);
+        const network = indexOf(site).network(nic.network);
         if (network?.firewallAddress !== undefined && nic.gateway !== network.firewallAddress) {
           report({
             path: [...nic.path, 'guest', 'gateway'],
@@ -156,13 +199,15 @@ export const guestRules: Rule[] = [
     why: 'Proxmox tags the NIC on a VLAN-aware bridge; on a bridge that is not VLAN aware it builds a separate bridge for the tag, which the firewall never sees, and a VLAN-aware bridge passes only its bridge-vids on its ports.',
     hint: 'Make the bridge VLAN aware with the tag in its vids (or leave vids out to derive them).',
     check(model, report) {
+      const indexOf = siteIndexes();
       for (const { site, guest, nic } of nics(model)) {
         if (nic.tag === undefined || nic.bridge === undefined) continue;
-        const bridge = site.hosts.find((h) => h.name === guest.host)?.bridges.find((b) => b.name === nic.bridge);
+        const host = indexOf(site).host(guest.host);
+        const bridge = host && indexOf(site).bridge(host, nic.bridge);
         if (!bridge) continue;
         if (!bridge.vlanAware) {
           report({ path: nic.path, message: `${what(guest)}: its NIC has VLAN tag ${nic.tag} but bridge ${bridge.name} is not VLAN aware` });
-        } else if (bridge.ports.length > 0 && !vidsCover(bridge.vids, nic.tag)) {
+        } else if (bridge.ports.length > 0 && !indexOf(site).covers(bridge, nic.tag)) {
           report({ path: nic.path, message: `${what(guest)}: bridge ${bridge.name} does not carry VLAN ${nic.tag} on its ports (vids ${bridge.vids.join(' ')})` });
         }
       }

@@ -1,5 +1,5 @@
 // Rules on Proxmox bridges and the AWS layout.
-import { vidsCover } from '../targets/proxmox/interfaces.js';
+import { vidsCoverage } from '../targets/proxmox/interfaces.js';
 import type { Rule } from './rule.js';
 import { bridges } from './walk.js';
 
@@ -12,10 +12,11 @@ export const infrastructureRules: Rule[] = [
     hint: 'Set vlan_aware: true and add the tag to vids (or leave vids out to derive them).',
     check(model, report) {
       for (const { bridge } of bridges(model)) {
+        const covers = vidsCoverage(bridge.vids);
         for (const tag of bridge.requiredVlans) {
           if (!bridge.vlanAware) {
             report({ path: [...bridge.path, 'vlan_aware'], key: true, message: `bridge ${bridge.name} must carry VLAN ${tag} but is not VLAN aware` });
-          } else if (tag !== 1 && !vidsCover(bridge.vids, tag)) {
+          } else if (tag !== 1 && !covers(tag)) {
             // VLAN 1 is never listed: proxmox/vlan-1-native reports it on a VLAN-aware bridge.
             report({ path: [...bridge.path, 'vids'], message: `bridge ${bridge.name} must carry VLAN ${tag} for the firewall, but its vids (${bridge.vids.join(' ')}) leave it out` });
           }
@@ -31,9 +32,11 @@ export const infrastructureRules: Rule[] = [
     hint: 'Add a subnet of the tier in a second availability zone.',
     check(model, report) {
       const vpc = model.aws?.vpc;
+      const firstOfTier = new Map<string, NonNullable<typeof vpc>['subnets'][number]>();
+      for (const subnet of vpc?.subnets ?? []) if (!firstOfTier.has(subnet.tier)) firstOfTier.set(subnet.tier, subnet);
       for (const tier of vpc?.tiers ?? []) {
         if (tier.azs.length >= 2) continue;
-        const subnet = vpc!.subnets.find((s) => s.tier === tier.name)!;
+        const subnet = firstOfTier.get(tier.name)!;
         report({ path: [...subnet.path, 'tier'], message: `tier ${tier.name} lives only in ${tier.azs[0]} (${tier.subnets.join(', ')})` });
       }
     },

@@ -1,7 +1,8 @@
 // IP-plan rules: overlaps (sort and sweep), VPC containment, reserved and
 // duplicate addresses, DHCP ranges.
 import type { Path } from '../location.js';
-import type { AddressUse, FirewallInterface, Model, Network } from '../model.js';
+import type { AddressUse, FirewallInterface, Model, Network, Site } from '../model.js';
+import { BlockIndex } from '../resolve/block-index.js';
 import { blockLast, blockOf, contains, containsBlock, parseIPv4, reservedAddresses } from '../net.js';
 import type { Rule } from './rule.js';
 import { bridges } from './walk.js';
@@ -31,22 +32,49 @@ function overlaps(model: Model): [Network, Network][] {
 }
 
 /** Every address of the topology inside a DHCP server's dynamic range, with the range's interface. */
-function* addressesInRanges(model: Model): Generator<{ iface: FirewallInterface; range: Path; use: AddressUse }> {
+function addressesInRanges(model: Model): { iface: FirewallInterface; range: Path; use: AddressUse }[] {
+  interface Range {
+    iface: FirewallInterface;
+    network: Network;
+    from: number;
+    to: number;
+    order: number;
+  }
+  // Each address is looked up in the ranges of its own network (one that names
+  // none, in the ranges whose network holds it), not in every range.
+  const byNetwork = new Map<string, Range[]>();
+  const byBlock = new BlockIndex<Range>();
+  let order = 0;
   for (const site of model.sites) {
+    const networks = networksById(site);
     for (const iface of site.firewall?.interfaces ?? []) {
-      const network = site.networks.find((n) => n.id === iface.network);
+      const network = iface.network !== undefined ? networks.get(iface.network) : undefined;
       if (!iface.dhcp || !network) continue;
       const from = parseIPv4(iface.dhcp.from);
       const to = parseIPv4(iface.dhcp.to);
       if (from === undefined || to === undefined) continue;
-      // A range the topology does not write is derived: the dhcp key locates it.
-      const range = iface.dhcp.path;
-      for (const use of model.addresses) {
-        const onNetwork = use.network === network.id || (use.network === undefined && contains(network.block, use.address));
-        if (onNetwork && use.address >= from && use.address <= to) yield { iface, range, use };
-      }
+      const range = { iface, network, from, to, order: order++ };
+      if (byNetwork.has(network.id)) byNetwork.get(network.id)!.push(range);
+      else byNetwork.set(network.id, [range]);
+      byBlock.add(network.block, range);
     }
   }
+  const found: { range: Range; use: AddressUse; index: number }[] = [];
+  model.addresses.forEach((use, index) => {
+    const ranges = use.network !== undefined ? (byNetwork.get(use.network) ?? []) : byBlock.containing(use.address);
+    for (const range of ranges) if (use.address >= range.from && use.address <= range.to) found.push({ range, use, index });
+  });
+  // In the order of the ranges, then of the addresses.
+  found.sort((a, b) => a.range.order - b.range.order || a.index - b.index);
+  // A range the topology does not write is derived: the dhcp key locates it.
+  return found.map(({ range, use }) => ({ iface: range.iface, range: range.iface.dhcp!.path, use }));
+}
+
+/** A site's networks by id (first wins), built once per rule instead of a search per interface. */
+function networksById(site: Site): Map<string, Network> {
+  const byId = new Map<string, Network>();
+  for (const network of site.networks) if (!byId.has(network.id)) byId.set(network.id, network);
+  return byId;
 }
 
 export const ipRules: Rule[] = [
@@ -152,9 +180,10 @@ export const ipRules: Rule[] = [
         }
       }
       for (const site of model.sites) {
+        const networks = networksById(site);
         for (const iface of site.firewall?.interfaces ?? []) {
           const dhcp = iface.dhcp;
-          const network = site.networks.find((n) => n.id === iface.network);
+          const network = iface.network !== undefined ? networks.get(iface.network) : undefined;
           if (!dhcp || !network) continue;
           const ends: ['from' | 'to', string][] = [
             ['from', dhcp.from],

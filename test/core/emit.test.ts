@@ -1,14 +1,15 @@
 // Atomic, deterministic output trees with a verifiable MANIFEST, replaced
 // only when gen can prove it wrote them.
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { emitTree, EmitError, manifest, recover } from '../../src/emit.js';
-import { MANIFEST_MARK, parseManifest } from '../../src/manifest.js';
-import { createStage, stagesOf } from '../../src/io/staging.js';
+import { MANIFEST_MARK, parseManifest, sha256 } from '../../src/manifest.js';
+import { buildLockOf, createStage, stagesOf } from '../../src/io/staging.js';
 import { ownedTree } from '../../src/output-tree.js';
+import { readExample, render } from '../helpers.js';
 
 function scratch(): string {
   return mkdtempSync(join(tmpdir(), 'gen-emit-'));
@@ -82,6 +83,180 @@ describe('emitTree', () => {
     expect(a.split('\n')[1]).toMatch(/  a$/);
     expect([...parseManifest(a)!.keys()]).toEqual(['a', 'b']);
     expect(parseManifest(manifest(new Map()))).toEqual(new Map());
+  });
+});
+
+/** path → [inode, mtime] of every file under `dir`. */
+function stamps(dir: string, prefix = ''): Map<string, [number, number]> {
+  const found = new Map<string, [number, number]>();
+  for (const entry of readdirSync(join(dir, prefix)).sort()) {
+    const path = prefix ? `${prefix}/${entry}` : entry;
+    const stat = lstatSync(join(dir, path));
+    if (stat.isDirectory()) for (const [p, s] of stamps(dir, path)) found.set(p, s);
+    else found.set(path, [stat.ino, stat.mtimeMs]);
+  }
+  return found;
+}
+
+const pause = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+describe('incremental updates: only what changed is written', () => {
+  it('a one-peer change gives new mtimes to the changed files only; removed files disappear, new ones appear', async () => {
+    const previous = readExample('homelab');
+    const next = previous.replace('address: 10.0.1.3\n', 'address: 10.0.1.4\n').replace('- name: laptop-john\n', '- name: laptop-jane\n');
+    const [before, after] = [await render(previous), await render(next)];
+    const out = join(scratch(), 'out');
+    expect(emitTree(out, before)).toBe(true);
+    const old = stamps(out);
+    pause(20);
+    expect(emitTree(out, after)).toBe(true);
+    const now = stamps(out);
+    const changed = [...after.keys()].filter((path) => before.has(path) && before.get(path) !== after.get(path));
+    const added = [...after.keys()].filter((path) => !before.has(path));
+    const removed = [...before.keys()].filter((path) => !after.has(path));
+    expect(changed.length).toBeGreaterThan(0);
+    expect(added.sort()).toEqual(['home/wireguard/laptop-jane-lan.conf', 'home/wireguard/laptop-jane.conf']);
+    expect(removed.sort()).toEqual(['home/wireguard/laptop-john-lan.conf', 'home/wireguard/laptop-john.conf']);
+    const touched = [...now.keys()].filter((path) => JSON.stringify(now.get(path)) !== JSON.stringify(old.get(path)));
+    expect(touched.sort()).toEqual([...changed, ...added, 'MANIFEST'].sort());
+    expect(touched.length).toBeLessThan(now.size / 2);
+    for (const path of removed) expect(existsSync(join(out, path))).toBe(false);
+    expect([...now.keys()].sort()).toEqual([...after.keys(), 'MANIFEST'].sort());
+    for (const [path, content] of after) expect(readFileSync(join(out, path), 'utf8')).toBe(content);
+    expect(execFileSync('sha256sum', ['--strict', '-c', '--quiet', 'MANIFEST'], { cwd: out, encoding: 'utf8' })).toBe('');
+    expect(stagesOf(out)).toEqual([]);
+  });
+
+  it('rewrites a file changed by hand since the build, even one of the same size, and one whose mode changed', () => {
+    const out = join(scratch(), 'out');
+    const files = new Map([['a.txt', 'alpha\n'], ['b.txt', 'bravo\n'], ['c.txt', 'charlie\n']]);
+    emitTree(out, files);
+    pause(20);
+    writeFileSync(join(out, 'a.txt'), 'ALPHA\n');
+    chmodSync(join(out, 'b.txt'), 0o666);
+    const untouched = statSync(join(out, 'c.txt'));
+    expect(emitTree(out, files)).toBe(true);
+    expect(readFileSync(join(out, 'a.txt'), 'utf8')).toBe('alpha\n');
+    expect(statSync(join(out, 'b.txt')).mode & 0o777).toBe(0o644);
+    expect([statSync(join(out, 'c.txt')).ino, statSync(join(out, 'c.txt')).mtimeMs]).toEqual([untouched.ino, untouched.mtimeMs]);
+    // Repaired: the next build finds nothing to do.
+    expect(emitTree(out, files)).toBe(false);
+  });
+
+  it('turns a file into a directory and back, and removes directories left empty', () => {
+    const out = join(scratch(), 'out');
+    emitTree(out, new Map([['a', 'file\n'], ['x/y/z.txt', 'deep\n']]));
+    emitTree(out, new Map([['a/b', 'below\n'], ['w.txt', 'w\n']]));
+    expect(readFileSync(join(out, 'a/b'), 'utf8')).toBe('below\n');
+    expect(existsSync(join(out, 'x'))).toBe(false);
+    emitTree(out, new Map([['a', 'file again\n']]));
+    expect(readFileSync(join(out, 'a'), 'utf8')).toBe('file again\n');
+    expect(readdirSync(out).sort()).toEqual(['MANIFEST', 'a']);
+    expect(() => ownedTree(out, { verify: true })).not.toThrow();
+  });
+});
+
+describe('one build at a time', () => {
+  const files = new Map([['a.txt', 'one\n']]);
+
+  it('waits for the build that holds the lock, then names it', () => {
+    const out = join(scratch(), 'out');
+    emitTree(out, files);
+    const sleeper = spawn('sleep', ['30'], { stdio: 'ignore' });
+    const lock = buildLockOf(out);
+    const wait = process.env.GEN_LOCK_WAIT_MS;
+    process.env.GEN_LOCK_WAIT_MS = '200';
+    try {
+      writeFileSync(lock, `${sleeper.pid} 0123456789abcdef\n`);
+      expect(() => emitTree(out, new Map([['a.txt', 'two\n']]))).toThrow(new RegExp(`another gen build is writing .*out \\(pid ${sleeper.pid}\\); try again when it has finished; remove .* if no gen is running`));
+      expect(readFileSync(join(out, 'a.txt'), 'utf8')).toBe('one\n');
+    } finally {
+      sleeper.kill('SIGKILL');
+      if (wait === undefined) delete process.env.GEN_LOCK_WAIT_MS;
+      else process.env.GEN_LOCK_WAIT_MS = wait;
+    }
+    rmSync(lock);
+  });
+
+  it("takes over the lock of a killed build and gives it back", () => {
+    const out = join(scratch(), 'out');
+    emitTree(out, files);
+    const lock = buildLockOf(out);
+    writeFileSync(lock, '999999999 0123456789abcdef\n');
+    expect(emitTree(out, new Map([['a.txt', 'two\n']]))).toBe(true);
+    expect(existsSync(lock)).toBe(false);
+  });
+});
+
+/** A committed update of a killed run, as it left it: the staged files, the MANIFEST and the journal. */
+function committedUpdate(out: string, staged: Map<string, string>, journal: { base: string; remove: string[] }): string {
+  const made = createStage(out);
+  const stage = made.replace(`-${process.pid}-`, '-999999996-');
+  renameSync(made, stage);
+  for (const [path, content] of staged) {
+    mkdirSync(join(stage, 'apply', path, '..'), { recursive: true });
+    writeFileSync(join(stage, 'apply', path), content);
+  }
+  writeFileSync(join(stage, 'journal'), JSON.stringify(journal));
+  return stage;
+}
+
+describe('recovery of a committed update', () => {
+  const before = new Map([['a.txt', 'one\n'], ['sub/b.txt', 'bee\n'], ['sub/c.txt', 'sea\n']]);
+  const after = new Map([['a.txt', 'two\n'], ['sub/b.txt', 'bee\n']]);
+
+  it('completes it into the new tree', () => {
+    const out = join(scratch(), 'out');
+    emitTree(out, before);
+    const stage = committedUpdate(out, new Map([['a.txt', 'two\n'], ['MANIFEST', manifest(after)]]), { base: sha256(manifest(before)), remove: ['sub/c.txt'] });
+    expect(recover(out)).toEqual([]);
+    expect(existsSync(stage)).toBe(false);
+    expect(readdirSync(join(out, 'sub'))).toEqual(['b.txt']);
+    expect(readFileSync(join(out, 'a.txt'), 'utf8')).toBe('two\n');
+    expect(readFileSync(join(out, 'MANIFEST'), 'utf8')).toBe(manifest(after));
+  });
+
+  it('drops it when out/ has changed since, or is gone', () => {
+    const out = join(scratch(), 'out');
+    emitTree(out, before);
+    const stage = committedUpdate(out, new Map([['a.txt', 'two\n'], ['MANIFEST', manifest(after)]]), { base: sha256('another tree'), remove: ['sub/c.txt'] });
+    const warnings: string[] = [];
+    recover(out, (w) => warnings.push(w));
+    expect(warnings).toEqual([expect.stringMatching(/left an update of .*out, which has changed since; gen dropped the update/)]);
+    expect(existsSync(stage)).toBe(false);
+    expect(readFileSync(join(out, 'a.txt'), 'utf8')).toBe('one\n');
+    expect(readFileSync(join(out, 'sub/c.txt'), 'utf8')).toBe('sea\n');
+    const gone = committedUpdate(out, new Map([['MANIFEST', manifest(after)]]), { base: sha256(manifest(before)), remove: [] });
+    rmSync(out, { recursive: true });
+    recover(out);
+    expect([existsSync(gone), existsSync(out)]).toEqual([false, false]);
+  });
+
+  it('leaves one whose journal it cannot read, and one with a path that leaves the tree', () => {
+    const out = join(scratch(), 'out');
+    emitTree(out, before);
+    const escaping = committedUpdate(out, new Map([['MANIFEST', manifest(after)]]), { base: sha256(manifest(before)), remove: ['../victim'] });
+    writeFileSync(join(out, '..', 'victim'), 'mine\n');
+    const warnings: string[] = [];
+    recover(out, (w) => warnings.push(w));
+    expect(warnings).toEqual([expect.stringMatching(/holds an update of .*out without a journal gen can read; gen left it there/)]);
+    expect(existsSync(escaping)).toBe(true);
+    expect(readFileSync(join(out, '..', 'victim'), 'utf8')).toBe('mine\n');
+    expect(readFileSync(join(out, 'MANIFEST'), 'utf8')).toBe(manifest(before));
+  });
+
+  it('never follows a symbolic link put in out/ since the kill', () => {
+    const out = join(scratch(), 'out');
+    emitTree(out, before);
+    const elsewhere = scratch();
+    writeFileSync(join(elsewhere, 'c.txt'), 'mine\n');
+    writeFileSync(join(elsewhere, 'b.txt'), 'mine too\n');
+    rmSync(join(out, 'sub'), { recursive: true });
+    symlinkSync(elsewhere, join(out, 'sub'));
+    committedUpdate(out, new Map([['sub/b.txt', 'bee again\n'], ['MANIFEST', manifest(after)]]), { base: sha256(manifest(before)), remove: ['sub/c.txt'] });
+    expect(() => recover(out)).toThrow(/cannot write into .*out\/sub: it is not a directory \(a symbolic link\)/);
+    expect(readFileSync(join(elsewhere, 'c.txt'), 'utf8')).toBe('mine\n');
+    expect(readFileSync(join(elsewhere, 'b.txt'), 'utf8')).toBe('mine too\n');
   });
 });
 

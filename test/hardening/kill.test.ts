@@ -1,66 +1,27 @@
-// Kill-safe builds: gen build killed with SIGKILL, at each named crash
-// point (the child kills itself there, GEN_TEST_CRASH_AT) and at random
-// moments, leaves out/ equal to the previous or the new complete tree, or
-// moved aside whole into its private staging directory; Terraform's state
-// survives every kill. `gen build --check` changes nothing of that; the
-// next `gen build` repairs it first.
-import { type SpawnSyncReturns, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+// Kill-safe builds: gen build killed with SIGKILL at each named crash
+// point (the child kills itself there, GEN_TEST_CRASH_AT) leaves out/
+// equal to the previous or the new complete tree, or a committed update
+// that the next build (its recovery, before anything else) completes into
+// the new tree; Terraform's state survives every kill. `gen build --check`
+// changes nothing of that; the next `gen build` repairs it first. A kill
+// after each single file of an update: kill-steps.test.ts; at random
+// moments: kill-random.test.ts.
+import { spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { stagesOf } from '../../src/io/staging.js';
-import { readExample, root, readTree as tree } from '../helpers.js';
+import { createStage, stagesOf } from '../../src/io/staging.js';
+import { readTree as tree } from '../helpers.js';
 import { isRoot, titled } from '../system-tools.js';
+import { STATE, committed, eachFileOfEither, gen, generated, next, same, setup, want } from './kill-support.js';
 
-const bin = join(root, 'bin/gen.js');
-const TRIALS = Number(process.env.KILL_TRIALS ?? 30);
-
-const previous = readExample('homelab');
-const next = previous.replace('address: 10.0.1.3\n', 'address: 10.0.1.4\n');
-const STATE = '{"version": 4, "serial": 12}\n';
-
-function gen(dir: string, args: string[], env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
-  return spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, ...env } });
-}
-
-function build(dir: string, topology: string, out: string): void {
-  writeFileSync(join(dir, 'topology.yaml'), topology);
-  const r = gen(dir, ['build', '--out', out]);
-  if (r.status !== 0) throw new Error(r.stderr);
-}
-
-/** A directory with the two expected trees, and out/ built from `previous` with Terraform state in it. */
-function setup(): { dir: string; want: { previous: Map<string, string>; next: Map<string, string> } } {
-  const dir = mkdtempSync(join(tmpdir(), 'gen-kill-'));
-  cpSync(join(root, 'schema'), join(dir, 'schema'), { recursive: true });
-  build(dir, next, 'expected-next');
-  build(dir, previous, 'expected-previous');
-  const want = { previous: tree(join(dir, 'expected-previous')), next: tree(join(dir, 'expected-next')) };
-  expect(want.previous).not.toEqual(want.next);
-  build(dir, previous, 'out');
-  writeFileSync(join(dir, 'out/aws/terraform/terraform.tfstate'), STATE);
-  return { dir, want };
-}
-
-/** The tree without Terraform's state, which the expected trees lack. */
-function generated(path: string): Map<string, string> {
-  const found = tree(path);
-  found.delete('aws/terraform/terraform.tfstate');
-  return found;
-}
-
-function same(a: Map<string, string>, b: Map<string, string>): boolean {
-  return JSON.stringify([...a]) === JSON.stringify([...b]);
-}
-
-const CRASH_POINTS = ['emit:staged', 'emit:carried', 'emit:moved-aside', 'emit:swapped'] as const;
+const CRASH_POINTS = ['emit:staged', 'emit:committed', 'emit:applying:0', 'emit:applied'] as const;
 
 describe('gen build killed at each crash point', () => {
   it.each(CRASH_POINTS)('%s: a consistent out/, kept by --check, repaired by the next build', (point) => {
-    const { dir, want } = setup();
+    const dir = setup();
     const out = join(dir, 'out');
-    writeFileSync(join(dir, 'topology.yaml'), next);
     const killed = gen(dir, ['build', '--out', 'out'], { GEN_TEST_CRASH_AT: point });
     expect(killed.signal).toBe('SIGKILL');
     // Nothing half-written beside out/ (the staging directory is in the per-user temporary directory).
@@ -68,21 +29,18 @@ describe('gen build killed at each crash point', () => {
     const stages = stagesOf(out);
     expect(stages).toHaveLength(1);
     expect(statSync(stages[0]!.path).mode & 0o777).toBe(0o700);
-    const state = () => readFileSync(join(existsSync(out) ? out : join(stages[0]!.path, 'old'), 'aws/terraform/terraform.tfstate'), 'utf8');
-    if (point === 'emit:moved-aside') {
-      expect(existsSync(out)).toBe(false);
-      expect(same(generated(join(stages[0]!.path, 'old')), want.previous)).toBe(true);
-    } else {
-      expect(same(generated(out), point === 'emit:swapped' ? want.next : want.previous)).toBe(true);
-    }
-    expect(state()).toBe(STATE);
+    const found = generated(out);
+    if (point === 'emit:applied') expect(same(found, want.next)).toBe(true);
+    else if (point === 'emit:applying:0') expect([same(found, want.previous), same(found, want.next), eachFileOfEither(found)]).toEqual([false, false, true]);
+    else expect(same(found, want.previous)).toBe(true);
+    expect(committed(out) !== undefined).toBe(point !== 'emit:staged');
+    expect(readFileSync(join(out, 'aws/terraform/terraform.tfstate'), 'utf8')).toBe(STATE);
 
-    // --check reads only: it reports, and the staging directory and a moved-aside out/ stay as they are.
-    const before = JSON.stringify([existsSync(out), readdirSync(stages[0]!.path).sort()]);
+    // --check reads only: it reports, and the staging directory stays as it is.
+    const before = JSON.stringify([[...tree(out)], readdirSync(stages[0]!.path).sort()]);
     const check = gen(dir, ['build', '--check', '--out', 'out']);
-    expect(check.status).toBe(point === 'emit:swapped' ? 0 : 1);
-    if (point === 'emit:moved-aside') expect(check.stderr).toMatch(/out is missing: a build that was killed moved it to .*old; run gen build/);
-    expect(JSON.stringify([existsSync(out), readdirSync(stages[0]!.path).sort()])).toBe(before);
+    expect(check.status).toBe(point === 'emit:applied' ? 0 : 1);
+    expect(JSON.stringify([[...tree(out)], readdirSync(stages[0]!.path).sort()])).toBe(before);
 
     const repaired = gen(dir, ['build', '--out', 'out']);
     expect(repaired.status, repaired.stderr).toBe(0);
@@ -90,48 +48,42 @@ describe('gen build killed at each crash point', () => {
     expect(readFileSync(join(out, 'aws/terraform/terraform.tfstate'), 'utf8')).toBe(STATE);
     expect(stagesOf(out)).toEqual([]);
   });
+
+  it('emit:staged and emit:applied of a first build: no out/, or the whole new one', () => {
+    for (const point of ['emit:staged', 'emit:applied']) {
+      const dir = setup();
+      const out = join(dir, 'fresh');
+      const killed = gen(dir, ['build', '--out', 'fresh'], { GEN_TEST_CRASH_AT: point });
+      expect(killed.signal).toBe('SIGKILL');
+      if (point === 'emit:staged') expect(existsSync(out)).toBe(false);
+      else expect(same(tree(out), want.next)).toBe(true);
+      expect(stagesOf(out)).toHaveLength(1);
+      const repaired = gen(dir, ['build', '--out', 'fresh']);
+      expect(repaired.status, repaired.stderr).toBe(0);
+      expect(same(tree(out), want.next)).toBe(true);
+      expect(stagesOf(out)).toEqual([]);
+    }
+  });
 });
 
-function killedBuild(dir: string, delayMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, 'build', '--out', 'out'], { cwd: dir, stdio: 'ignore' });
-    const timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
-    child.on('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}
-
-describe('gen build killed at random moments', () => {
-  it(`${TRIALS} kills never leave a mix, and never lose Terraform's state`, { timeout: 900_000 }, async () => {
-    const { dir, want } = setup();
+describe('a tree that an earlier version of gen moved aside', () => {
+  it('is named by --check and put back by the next build, with its Terraform state', () => {
+    const dir = setup();
     const out = join(dir, 'out');
-    // How long a whole build takes here, so the kills spread over all of it.
-    const started = Date.now();
-    build(dir, next, 'timing');
-    const duration = Date.now() - started;
-
-    const seen = { previous: 0, next: 0, moved: 0 };
-    for (let trial = 0; trial < TRIALS; trial++) {
-      writeFileSync(join(dir, 'topology.yaml'), next);
-      await killedBuild(dir, Math.floor(((trial + 0.5) / TRIALS) * duration * 1.2));
-      expect(readdirSync(dir).filter((e) => e.startsWith('.')), `trial ${trial}`).toEqual([]);
-      const aside = stagesOf(out).map((s) => join(s.path, 'old')).find(existsSync);
-      const found = existsSync(out) ? generated(out) : generated(aside!);
-      if (!existsSync(out)) seen.moved++;
-      if (same(found, want.previous)) seen.previous++;
-      else if (same(found, want.next)) seen.next++;
-      else throw new Error(`trial ${trial}: out/ is neither the previous nor the new tree`);
-      // The next build repairs first, then writes the new tree; the state stays.
-      writeFileSync(join(dir, 'topology.yaml'), previous);
-      const repaired = gen(dir, ['build', '--out', 'out']);
-      expect(repaired.status, repaired.stderr).toBe(0);
-      expect(same(generated(out), want.previous), `trial ${trial}`).toBe(true);
-      expect(readFileSync(join(out, 'aws/terraform/terraform.tfstate'), 'utf8')).toBe(STATE);
-      expect(stagesOf(out), `trial ${trial}`).toEqual([]);
-    }
-    expect(seen.previous + seen.next).toBe(TRIALS);
+    // An earlier gen swapped whole trees: killed between its renames, it left out/ as old/ in its staging directory.
+    const made = createStage(out);
+    const stage = made.replace(`-${process.pid}-`, '-999999999-');
+    renameSync(made, stage);
+    renameSync(out, join(stage, 'old'));
+    const check = gen(dir, ['build', '--check', '--out', 'out']);
+    expect(check.status).toBe(1);
+    expect(check.stderr).toMatch(/out is missing: a build that was killed moved it to .*old; run gen build/);
+    expect(existsSync(join(stage, 'old'))).toBe(true);
+    const repaired = gen(dir, ['build', '--out', 'out']);
+    expect(repaired.status, repaired.stderr).toBe(0);
+    expect(same(generated(out), want.next)).toBe(true);
+    expect(readFileSync(join(out, 'aws/terraform/terraform.tfstate'), 'utf8')).toBe(STATE);
+    expect(stagesOf(out)).toEqual([]);
   });
 });
 
@@ -156,7 +108,7 @@ describe.skipIf(whyRoot)(titled("another user's planted staging directories", wh
   }
 
   it('is neither adopted as out/ nor removed', () => {
-    const { dir } = setup();
+    const dir = setup();
     chmodSync(dir, 0o777);
     const out = join(dir, 'out');
     const fake = planted(dir, 65534);
@@ -170,7 +122,7 @@ describe.skipIf(whyRoot)(titled("another user's planted staging directories", wh
   });
 
   it('the per-user staging directory of another owner is not used', () => {
-    const { dir } = setup();
+    const dir = setup();
     const uid = process.getuid!();
     const shared = mkdtempSync(join(tmpdir(), 'gen-shared-tmp-'));
     chmodSync(shared, 0o1777);

@@ -49,7 +49,8 @@ describe('the topology lock', () => {
     const { dir, topology, secrets } = scratch();
     const before = peers(topology).length;
     const names = ['kp1', 'kp2', 'kp3', 'kp4'];
-    const results = await Promise.all(names.map((n) => run(['wg', 'add-peer', n, '--role', 'workstation'], dir)));
+    // Each waits for the others: on a machine busy with other work that can take longer than the default 10 s.
+    const results = await Promise.all(names.map((n) => run(['wg', 'add-peer', n, '--role', 'workstation'], dir, { GEN_LOCK_WAIT_MS: '120000' })));
     for (const r of results) expect([r.code, r.stderr]).toEqual([0, expect.stringContaining('added peer')]);
     const addresses = results.map((r) => r.stdout.trim());
     expect(new Set(addresses).size).toBe(4);

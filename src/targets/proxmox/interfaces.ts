@@ -8,12 +8,37 @@ export const INTERFACE_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,14}$/;
 /** `bridge-vids` entries: one id or a range "from-to". */
 export const VID_ENTRY = /^(\d{1,4})(-(\d{1,4}))?$/;
 
-/** Whether a bridge's vids (ids and "from-to" ranges) include `tag`. */
-export function vidsCover(vids: readonly string[], tag: number): boolean {
-  return vids.some((vid) => {
+/**
+ * Whether a bridge's vids (ids and "from-to" ranges) include a tag: the
+ * entries are read and merged once, then each tag is a binary search (a
+ * bridge may carry thousands of VLANs, each of which is looked up).
+ */
+export function vidsCoverage(vids: readonly string[]): (tag: number) => boolean {
+  const ranges: [number, number][] = [];
+  for (const vid of vids) {
     const [from, to = from] = vid.split('-').map(Number);
-    return from !== undefined && to !== undefined && tag >= from && tag <= to;
-  });
+    if (from !== undefined && to !== undefined && from <= to) ranges.push([from, to]);
+  }
+  ranges.sort((a, b) => a[0] - b[0]);
+  const starts: number[] = [];
+  const ends: number[] = [];
+  for (const [from, to] of ranges) {
+    if (ends.length > 0 && from <= ends[ends.length - 1]!) ends[ends.length - 1] = Math.max(ends[ends.length - 1]!, to);
+    else {
+      starts.push(from);
+      ends.push(to);
+    }
+  }
+  return (tag) => {
+    let low = 0;
+    let high = starts.length - 1;
+    while (low <= high) {
+      const middle = (low + high) >> 1;
+      if (starts[middle]! <= tag) low = middle + 1;
+      else high = middle - 1;
+    }
+    return high >= 0 && tag <= ends[high]!;
+  };
 }
 
 /**

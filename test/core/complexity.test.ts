@@ -1,0 +1,184 @@
+// Lint work grows linearly with the topology. Each check counts operations,
+// not time: the elements that array searches, copies and loops go through
+// (find, filter, some, includes, spreads, for-of, …), and the reads of a
+// model list. Doubling a topology must about double that count; a search
+// inside a loop over peers, VLANs or addresses would quadruple it.
+import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import type { AddressUse, Model } from '../../src/model.js';
+import { resolve } from '../../src/resolve/index.js';
+import { rules } from '../../src/rules/index.js';
+import { validateTopology } from '../../src/validate.js';
+import { loadTopologyText } from '../../src/load.js';
+import { modelOf } from '../helpers.js';
+
+const SCANS = ['find', 'findIndex', 'findLast', 'filter', 'some', 'every', 'includes', 'indexOf', 'map', 'forEach', 'flatMap', 'reduce', 'slice', 'concat'] as const;
+
+/** Runs `action` and counts the array elements it goes through (an upper bound: a search may stop early). */
+function arrayWork<T>(action: () => T): { result: T; work: number } {
+  let work = 0;
+  const proto = Array.prototype as unknown as Record<string | symbol, (...args: unknown[]) => unknown>;
+  const saved = new Map<string | symbol, (...args: unknown[]) => unknown>();
+  for (const name of [...SCANS, Symbol.iterator]) {
+    const original = proto[name]!;
+    saved.set(name, original);
+    proto[name] = function (this: unknown[], ...args: unknown[]) {
+      work += this.length;
+      return original.apply(this, args);
+    };
+  }
+  try {
+    const result = action();
+    return { result, work };
+  } finally {
+    for (const [name, original] of saved) proto[name] = original;
+  }
+}
+
+function ip(n: number): string {
+  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+}
+
+/**
+ * One site with `n` of everything that a rule or a resolver looks up per
+ * item: VLANs with a DHCP server on one bridge, a container on each VLAN,
+ * firewall routes through them, interface groups, WireGuard peers, zone rules, and a VPC
+ * joined by a site-to-site VPN with subnets in many tiers and route tables.
+ */
+function siteOf(n: number): string {
+  const vlanNet = (v: number) => (10 << 24) | ((100 + (v >> 8)) << 16) | ((v & 255) << 8);
+  const vlans = Array.from({ length: n }, (_, v) => ({
+    name: `vlan${v}`,
+    vlan: { parent: 'service', tag: v + 2 },
+    address: `${ip(vlanNet(v) + 1)}/24`,
+    dhcp: {},
+  }));
+  const topology = {
+    version: 1,
+    name: 'scale',
+    sites: [
+      {
+        name: 'home',
+        proxmox: {
+          hosts: [{ name: 'pve', ports: ['eno1', 'eno2'], bridges: [{ name: 'vmbr0', ports: ['eno1'], address: '192.168.0.10/24' }, { name: 'vmbr1', address: '10.0.0.254/24' }, { name: 'vmbr2', ports: ['eno2'] }] }],
+        },
+        firewall: {
+          name: 'opnsense',
+          vm: { id: 102, host: 'pve' },
+          interfaces: [
+            { name: 'wan', device: 'vtnet0', bridge: 'vmbr0', address: '192.168.0.2/24', gateway: '192.168.0.1' },
+            { name: 'management', device: 'vtnet1', bridge: 'vmbr1', address: '10.0.0.1/24' },
+            { name: 'service', device: 'vtnet2', bridge: 'vmbr2', address: '10.1.0.1/24' },
+            { name: 'wireguard', wireguard: 'wg0' },
+            ...vlans,
+          ],
+          routes: Array.from({ length: n }, (_, v) => ({ network: `172.${16 + (v >> 8)}.${v & 255}.0/24`, via: ip(vlanNet(v) + 254) })),
+          groups: Array.from({ length: n }, (_, v) => ({ name: `group${v}x`, members: [`vlan${v}`] })),
+        },
+        wireguard: [
+          {
+            name: 'wg0',
+            listen_port: 51820,
+            address: '10.200.0.1/16',
+            endpoint: 'vpn.example.com',
+            roles: [{ name: 'client', from: '10.200.0.2', to: '10.200.255.254' }],
+            peers: Array.from({ length: n }, (_, i) => ({ name: `peer-${i}`, role: 'client', address: ip(((10 << 24) | (200 << 16)) + 2 + i) })),
+          },
+        ],
+        services: Array.from({ length: n }, (_, v) => ({ name: `svc-${v}`, address: ip(vlanNet(v) + 10), port: 80, container: 1000 + v, guest: { gateway: ip(vlanNet(v) + 1) } })),
+        policy: {
+          zones: [
+            { name: 'management', networks: ['management'] },
+            { name: 'service', networks: ['service', ...vlans.map((v) => v.name)] },
+            { name: 'vpn', networks: ['wireguard'] },
+          ],
+          rules: [
+            { name: 'vpn-to-service', from: 'vpn', to: 'service', action: 'pass' },
+            // Rules between one-network zones: each rule carries the members of its zones, so rules
+            // to a zone of many networks make work of rules × members, which this test does not measure.
+            ...Array.from({ length: n }, (_, r) => ({ name: `rule-${r}`, from: 'management', to: 'vpn', proto: 'tcp', ports: [1 + r], action: 'pass' })),
+          ],
+        },
+      },
+    ],
+    aws: {
+      region: 'ap-northeast-2',
+      vpc: {
+        name: 'main',
+        cidr: '172.24.0.0/13',
+        subnets: Array.from({ length: n }, (_, i) => ({ name: `subnet-${i}`, az: i % 2 ? 'ap-northeast-2c' : 'ap-northeast-2a', cidr: `172.${24 + (i >> 8)}.${i & 255}.0/24`, tier: `tier${i % (n / 2)}x` })),
+        route_tables: Array.from({ length: n }, (_, i) => ({ tier: 'tier0x', routes: [{ destination: `100.${64 + (i >> 8)}.${i & 255}.0/24`, target: 'vpn-gateway' }] })),
+        site_to_site: { site: 'home', customer_gateway_ip: '203.0.113.1' },
+      },
+    },
+  };
+  return stringify(topology, { lineWidth: 0 });
+}
+
+/** The resolve stage alone, as lint runs it, with the work it did. */
+async function resolved(text: string): Promise<{ model: Model; work: number }> {
+  const loaded = loadTopologyText(text, 'topology.yaml');
+  if (!loaded.ok) throw new Error('does not load');
+  const validated = await validateTopology(loaded.loaded);
+  if (!validated.ok) throw new Error(JSON.stringify(validated.diagnostics.slice(0, 3)));
+  const { result: model, work } = arrayWork(() => resolve(validated.topology, () => {}));
+  return { model, work };
+}
+
+const SMALL = 400;
+const [small, large] = await Promise.all([resolved(siteOf(SMALL)), resolved(siteOf(2 * SMALL))]);
+
+describe('work grows linearly with the topology', () => {
+  it('the topology of the test is clean, so every rule looks at all of it', async () => {
+    const model = await modelOf(siteOf(20));
+    expect(model.sites[0]!.guests.filter((g) => g.nics[0]?.tag !== undefined)).toHaveLength(20);
+    expect(model.sites[0]!.firewall!.routes).toHaveLength(20);
+    expect(model.sites[0]!.firewall!.groups).toHaveLength(20);
+    expect(model.aws!.vpc!.tiers).toHaveLength(10);
+    expect(model.aws!.vpc!.routeTables.find((t) => t.tier === 'tier0x')!.routes.filter((r) => r.target === 'vpn-gateway')).toHaveLength(20);
+    expect(model.aws!.vpc!.siteToSite!.onPremNetworks.length).toBeGreaterThan(20);
+  });
+
+  it('resolve: twice the VLANs, services, routes, groups, peers, rules and subnets, about twice the work', () => {
+    expect(large.work / small.work, `${small.work} → ${large.work}`).toBeLessThan(2.5);
+  });
+
+  it.each(rules.filter((r) => r.check).map((r) => r.id))('%s: twice the topology, at most about twice the work', (id) => {
+    const rule = rules.find((r) => r.id === id)!;
+    const count = (model: Model) => arrayWork(() => rule.check!(model, () => {})).work;
+    const [a, b] = [count(small.model), count(large.model)];
+    // Rules that look at a fixed part of the topology do a fixed amount of work.
+    expect(b, `${id}: ${a} → ${b}`).toBeLessThanOrEqual(Math.max(2.5 * a, 50));
+  });
+});
+
+describe('the DHCP range checks on 100,000 addresses', () => {
+  it('read each address once per rule, whatever the number of ranges', async () => {
+    const model = await modelOf(siteOf(100));
+    const site = model.sites[0]!;
+    const vlanNetworks = site.networks.filter((n) => n.name.startsWith('vlan'));
+    expect(vlanNetworks).toHaveLength(100);
+    // 1,000 addresses on each of the 100 VLAN networks (inside their DHCP ranges), written with and without their network.
+    const extra: AddressUse[] = Array.from({ length: 100_000 }, (_, i) => {
+      const network = vlanNetworks[i % 100]!;
+      const address = network.block.base + 128 + (i % 120);
+      return { address, text: ip(address), owner: `host ${i}`, path: ['sites', 0], network: i % 2 ? network.id : undefined, isGateway: false };
+    });
+    let reads = 0;
+    const addresses = [...model.addresses, ...extra];
+    (model as { addresses: AddressUse[] }).addresses = new Proxy(addresses, {
+      get(target, key, receiver) {
+        if (typeof key === 'string' && /^\d+$/.test(key)) reads++;
+        return Reflect.get(target, key, receiver);
+      },
+    });
+    for (const id of ['dhcp/range-conflict', 'dhcp/reservation-in-range']) {
+      reads = 0;
+      let findings = 0;
+      const { work } = arrayWork(() => rules.find((r) => r.id === id)!.check!(model, () => findings++));
+      expect(reads, id).toBeLessThanOrEqual(addresses.length);
+      expect(work, id).toBeLessThan(10 * addresses.length);
+      if (id === 'dhcp/range-conflict') expect(findings).toBe(100_000);
+    }
+  });
+});

@@ -1,0 +1,4 @@
+// The injection corpus (injection.ts) on scenarios B and C: VLAN hosting and the AWS VPC.
+import { injectionCorpus } from './injection.js';
+
+injectionCorpus(['vlan-hosting', 'aws-vpc']);

@@ -1,0 +1,76 @@
+// The key commands on a full disk (a 64 KiB tmpfs), at every amount of
+// free space: the old pair or the new pair of private key and topology
+// public key, a failure is one sentence with exit 1, and success is
+// reported only for a change that landed.
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { root } from '../helpers.js';
+import { isRoot, titled } from '../system-tools.js';
+import { CASES, gen, inFlight, pairOf, prepare, repaired } from './key-crash-support.js';
+
+const whyRoot = isRoot ? undefined : 'needs root';
+
+describe.skipIf(whyRoot)(titled('key commands on a full disk (a 64 KiB tmpfs)', whyRoot), () => {
+  const mount = mkdtempSync(join(tmpdir(), 'gen-enospc-'));
+  beforeAll(() => {
+    const r = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k,mode=0700', 'tmpfs', mount], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`mount tmpfs: ${r.stderr}`);
+  });
+  afterAll(() => {
+    spawnSync('umount', [mount]);
+    rmSync(mount, { recursive: true, force: true });
+  });
+
+  /** Fills the file system to `free` pages of 4 KiB left. */
+  function fill(free: number): void {
+    const filler = join(mount, 'filler');
+    mkdirSync(filler, { recursive: true });
+    let n = 0;
+    for (;;) {
+      try {
+        writeFileSync(join(filler, String(n)), Buffer.alloc(4096));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
+        rmSync(join(filler, String(n)), { force: true });
+        break;
+      }
+      n++;
+    }
+    for (let i = 0; i < free; i++) rmSync(join(filler, String(n - 1 - i)));
+  }
+
+  for (const c of CASES) {
+    it(`${c.name}: at every amount of free space, the old or the new pair, one sentence on failure`, () => {
+      const outcomes = new Set<string>();
+      const dir = join(mount, 'repo');
+      // Four pages (lock, pending key, the topology's temporary file) are the most any command needs.
+      for (let free = 0; free <= 4; free++) {
+        for (const entry of readdirSync(mount)) rmSync(join(mount, entry), { recursive: true, force: true });
+        mkdirSync(dir);
+        copyFileSync(join(root, 'topology.yaml'), join(dir, 'topology.yaml'));
+        prepare(dir);
+        fill(free);
+        const r = gen(dir, c.args);
+        const state = pairOf(dir, c.owner);
+        if (r.status === 0) {
+          // Success is reported only for a change that landed.
+          expect(c.isNew(state), `${free} pages: ${JSON.stringify(state)}`).toBe(true);
+          outcomes.add('done');
+        } else {
+          expect(r.status, r.stderr).toBe(1);
+          expect(r.stderr).toMatch(/^gen: cannot (write|create the lock file) \S+: no space left on the device \(ENOSPC\)\n$/);
+          expect(c.isOld(state), `${free} pages: ${JSON.stringify(state)}`).toBe(true);
+          expect(inFlight(dir), `${free} pages`).toEqual([]);
+          outcomes.add('refused');
+        }
+      }
+      // With space again, the next command finds nothing to repair and works.
+      rmSync(join(mount, 'filler'), { recursive: true, force: true });
+      expect(c.isOld(repaired(dir, c)) || c.isNew(pairOf(dir, c.owner))).toBe(true);
+      expect([...outcomes].sort()).toEqual(['done', 'refused']);
+    });
+  }
+});
