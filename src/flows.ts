@@ -7,8 +7,8 @@
 // a service, an address, the internet, the firewall): the flow is cut into
 // the cells in which the same rules match, and every cell must get the
 // expected verdict.
-import { ADDRESS_SPACE, type Range, type Ranges, intersect, overlaps, subtract, toCidrs, union } from './intervals.js';
-import type { FlowTest, Model, Network, PolicyObject, PolicyRule, SecurityGroup, SecurityGroupRule, Site, Vpc } from './model.js';
+import { ADDRESS_SPACE, type Range, type Ranges, blockRange, intersect, normalize, overlaps, subtract, toCidrs, union } from './intervals.js';
+import type { FlowTest, Model, Network, PolicyRule, SecurityGroup, SecurityGroupRule, Site, Vpc } from './model.js';
 import { containsBlock, parseCidr } from './net.js';
 import { DYNAMIC_ADDRESS, type Match, PROTOCOL, siteMatches } from './resolve/matches.js';
 import { type Leaf, type Node, partition } from './resolve/partition.js';
@@ -92,12 +92,49 @@ export function evaluateFirewallFlow(site: Site, flow: FlowTest): Verdict[] {
 }
 
 /**
- * The verdicts for traffic from one network of the site to the firewall
- * itself (one per part of the network the rules treat differently).
+ * For each network, the first deny among the verdicts on traffic from it to
+ * the firewall itself, or undefined when every part of it is accepted. One
+ * partition of the rules serves all the networks (one evaluation per network
+ * would sweep every rule once per network).
  */
-export function verdictToFirewall(site: Site, network: Network, proto: FlowTest['proto'], port: number): Verdict[] {
-  const object: PolicyObject = { kind: 'network', name: network.name, cidrs: [network.cidr], ranges: [[network.block.base, network.block.base + network.block.size - 1]], network: network.id };
-  return evaluateFirewallFlow(site, { name: '', from: network.name, to: 'self', proto, port, expect: 'accept', fromObjects: [object], path: [] });
+export function deniedToFirewall(site: Site, networks: readonly Network[], proto: FlowTest['proto'], port: number): Map<string, Verdict | undefined> {
+  const result = new Map<string, Verdict | undefined>();
+  const { matches, space } = siteMatches(site);
+  const from = normalize(networks.map((n) => blockRange(n.block)));
+  if (from.length === 0 || space.self.length === 0) return result;
+  const protocol = FLOW_PROTOCOL[proto];
+  const { root } = partition(
+    matches.map((m) => m.box),
+    [from, space.self, [[protocol, protocol]], [[port, port]]],
+    [0, 1, 2, 3],
+  );
+  // Source segments (sorted, disjoint) that some destination cell denies.
+  const denied: { lo: number; hi: number; verdict: Verdict }[] = [];
+  for (const s of (root as Node).segments) {
+    for (const d of (s.child as Node).segments) {
+      let node: Node | Leaf = d.child;
+      while (node.kind === 'node') node = node.segments[0]!.child;
+      const verdict = verdictOf(matches, node);
+      if (verdict.verdict === 'deny') {
+        denied.push({ lo: s.lo, hi: s.hi, verdict });
+        break;
+      }
+    }
+  }
+  for (const network of networks) {
+    const [lo, hi] = blockRange(network.block);
+    // The first denied segment that ends at or after the network's start.
+    let a = 0;
+    let b = denied.length;
+    while (a < b) {
+      const mid = (a + b) >> 1;
+      if (denied[mid]!.hi < lo) a = mid + 1;
+      else b = mid;
+    }
+    const hit = denied[a];
+    result.set(network.id, hit !== undefined && hit.lo <= hi ? hit.verdict : undefined);
+  }
+  return result;
 }
 
 function sgProtoPortMatches(rule: SecurityGroupRule, flow: FlowTest): boolean {
