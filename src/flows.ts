@@ -8,7 +8,7 @@
 // the cells in which the same rules match, and every cell must get the
 // expected verdict.
 import { ADDRESS_SPACE, type Range, type Ranges, intersect, overlaps, subtract, toCidrs, union } from './intervals.js';
-import type { FlowTest, Model, Network, PolicyObject, PolicyRule, SecurityGroup, SecurityGroupRule, Site, Vpc } from './model.js';
+import type { FlowTest, Model, Network, PolicyRule, SecurityGroup, SecurityGroupRule, Site, Vpc } from './model.js';
 import { containsBlock, parseCidr } from './net.js';
 import { DYNAMIC_ADDRESS, type Match, PROTOCOL, siteMatches } from './resolve/matches.js';
 import { type Leaf, type Node, partition } from './resolve/partition.js';
@@ -48,6 +48,12 @@ function describeRanges(ranges: Ranges): string {
   return [...shown, ...(ranges.some(([, hi]) => hi === DYNAMIC_ADDRESS) ? ['the DHCP address'] : [])].join(', ');
 }
 
+/** The leaf under a (source, destination) cell: the flow has one protocol and one port, so one segment each. */
+function firstLeaf(node: Node | Leaf): Leaf {
+  while (node.kind === 'node') node = node.segments[0]!.child;
+  return node;
+}
+
 function verdictOf(matches: readonly Match[], leaf: Leaf): Verdict {
   const first = leaf.rules[0];
   if (first === undefined) return { verdict: 'deny', decidedBy: 'the default deny' };
@@ -75,9 +81,7 @@ export function evaluateFirewallFlow(site: Site, flow: FlowTest): Verdict[] {
   const parts = new Map<string, { verdict: Verdict; from: Range[]; to: Range[] }>();
   for (const s of (root as Node).segments) {
     for (const d of (s.child as Node).segments) {
-      let node: Node | Leaf = d.child;
-      while (node.kind === 'node') node = node.segments[0]!.child;
-      const verdict = verdictOf(matches, node);
+      const verdict = verdictOf(matches, firstLeaf(d.child));
       const key = `${verdict.verdict}|${verdict.decidedBy}`;
       const part = parts.get(key);
       if (part) {
@@ -92,12 +96,52 @@ export function evaluateFirewallFlow(site: Site, flow: FlowTest): Verdict[] {
 }
 
 /**
- * The verdicts for traffic from one network of the site to the firewall
- * itself (one per part of the network the rules treat differently).
+ * For each network, the first verdict that denies some part of its traffic
+ * to the firewall itself (the first denying part of that flow), or none. One
+ * partition of the rules serves every network: one per network made the
+ * work networks × rules.
  */
-export function verdictToFirewall(site: Site, network: Network, proto: FlowTest['proto'], port: number): Verdict[] {
-  const object: PolicyObject = { kind: 'network', name: network.name, cidrs: [network.cidr], ranges: [[network.block.base, network.block.base + network.block.size - 1]], network: network.id };
-  return evaluateFirewallFlow(site, { name: '', from: network.name, to: 'self', proto, port, expect: 'accept', fromObjects: [object], path: [] });
+export function deniedToFirewall(site: Site, networks: readonly Network[], proto: FlowTest['proto'], port: number): Map<Network, Verdict> {
+  const denied = new Map<Network, Verdict>();
+  const rangeOf = (n: Network): Range => [n.block.base, n.block.base + n.block.size - 1];
+  const from = networks.reduce<Range[]>((acc, n) => union(acc, [rangeOf(n)]), []);
+  const to = flowEnd(site, { name: '', from: '', to: 'self', proto, port, expect: 'accept', path: [] }, 'to');
+  if (from.length === 0 || to.length === 0) return denied;
+  const { matches } = siteMatches(site);
+  const protocol = FLOW_PROTOCOL[proto];
+  const { root } = partition(
+    matches.map((m) => m.box),
+    [from, to, [[protocol, protocol]], [[port, port]]],
+    [0, 1, 2, 3],
+  );
+  const sources = (root as Node).segments;
+  // The first denying cell of each source segment, destinations in address order.
+  const firstDeny = sources.map((s) => {
+    for (const d of (s.child as Node).segments) {
+      const verdict = verdictOf(matches, firstLeaf(d.child));
+      if (verdict.verdict === 'deny') return verdict;
+    }
+    return undefined;
+  });
+  for (const network of networks) {
+    const [lo, hi] = rangeOf(network);
+    // The first segment that ends at or after the network's first address (segments are sorted and disjoint).
+    let i = 0;
+    let j = sources.length;
+    while (i < j) {
+      const mid = (i + j) >> 1;
+      if (sources[mid]!.hi < lo) i = mid + 1;
+      else j = mid;
+    }
+    for (; i < sources.length && sources[i]!.lo <= hi; i++) {
+      const verdict = firstDeny[i];
+      if (verdict) {
+        denied.set(network, verdict);
+        break;
+      }
+    }
+  }
+  return denied;
 }
 
 function sgProtoPortMatches(rule: SecurityGroupRule, flow: FlowTest): boolean {

@@ -1,6 +1,6 @@
 // OPNsense rules: what the generated config.xml could not carry.
 import type { Path } from '../location.js';
-import { verdictToFirewall } from '../flows.js';
+import { deniedToFirewall } from '../flows.js';
 import { KNOWN_DNS_PROVIDERS, dnsService, privateSuffix } from '../targets/opnsense/acme.js';
 import { GROUP_DESCRIPTION, GROUP_NAME_ENDS_IN_DIGIT, WIREGUARD_GROUP } from '../targets/opnsense/interfaces.js';
 import { releaseFacts } from '../targets/opnsense/releases.js';
@@ -171,13 +171,19 @@ export const opnsenseRules: Rule[] = [
         const fw = site.firewall;
         if (!fw) continue;
         const firewallAddresses = new Set(fw.interfaces.map((i) => i.address).filter((a): a is string => a !== undefined));
-        for (const iface of fw.interfaces) {
+        // Looked up once: a site with a thousand VLANs asks for each of them.
+        const networks = new Map(site.networks.map((n) => [n.id, n]));
+        const zoned = new Set(site.policy.zones.flatMap((z) => z.members.flatMap((m) => (m.kind === 'network' && m.network !== undefined ? [m.network] : []))));
+        const served = fw.interfaces.flatMap((iface) => {
           const dhcp = iface.dhcp;
-          const network = site.networks.find((n) => n.id === iface.network);
-          if (!dhcp || !network || !site.policy.zones.some((z) => z.members.some((m) => m.kind === 'network' && m.network === network.id))) continue;
+          const network = iface.network === undefined ? undefined : networks.get(iface.network);
+          if (!dhcp || !network || !zoned.has(network.id)) return [];
           const servers = dhcp.dns.length > 0 ? dhcp.dns.filter((d) => firewallAddresses.has(d)) : [iface.address ?? ''];
-          if (servers.length === 0) continue;
-          const verdict = verdictToFirewall(site, network, 'udp', 53).find((v) => v.verdict === 'deny');
+          return servers.length === 0 ? [] : [{ iface, dhcp, network, servers }];
+        });
+        const denied = deniedToFirewall(site, served.map((s) => s.network), 'udp', 53);
+        for (const { iface, dhcp, network, servers } of served) {
+          const verdict = denied.get(network);
           if (!verdict) continue;
           report({
             path: dhcp.dns.length > 0 ? [...dhcp.path, 'dns'] : dhcp.path,
