@@ -7,28 +7,10 @@ import { opnsenseContext } from '../../src/render/opnsense/context.js';
 import { modelItem } from '../../src/render/opnsense/fields.js';
 import * as xml from '../../src/render/opnsense/xml.js';
 import { type XmlElement, element, isElement, leaf, serialize } from '../../src/render/opnsense/xml.js';
-import { modelOf, readExample } from '../helpers.js';
+import { countArrayCalls, modelOf, readExample } from '../helpers.js';
 import { withRelease } from './support.js';
 
-const COUNTED = ['filter', 'map', 'join'] as const;
-
-/** Runs `action` and counts the calls of Array filter, map and join it makes. */
-function arrayCalls<T>(action: () => T): { result: T; calls: number } {
-  let calls = 0;
-  const proto = Array.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
-  const saved = COUNTED.map((name) => [name, proto[name]!] as const);
-  for (const [name, original] of saved) {
-    proto[name] = function (this: unknown[], ...args: unknown[]) {
-      calls++;
-      return original.apply(this, args);
-    };
-  }
-  try {
-    return { result: action(), calls };
-  } finally {
-    for (const [name, original] of saved) proto[name] = original;
-  }
-}
+const arrayCalls = <T>(action: () => T) => countArrayCalls(['filter', 'map', 'join'], action);
 
 /** `rules` rules with a uuid, each of `fields` leaves (some empty). */
 function rules(count: number, fields: number): XmlElement {
