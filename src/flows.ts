@@ -7,7 +7,7 @@
 // a service, an address, the internet, the firewall): the flow is cut into
 // the cells in which the same rules match, and every cell must get the
 // expected verdict.
-import { ADDRESS_SPACE, type Range, type Ranges, blockRange, intersect, normalize, overlaps, subtract, toCidrs, union } from './intervals.js';
+import { ADDRESS_SPACE, type Range, type Ranges, intersect, normalize, overlaps, subtract, toCidrs, union } from './intervals.js';
 import type { FlowTest, Model, Network, PolicyRule, SecurityGroup, SecurityGroupRule, Site, Vpc } from './model.js';
 import { containsBlock, parseCidr } from './net.js';
 import { DYNAMIC_ADDRESS, type Match, PROTOCOL, siteMatches } from './resolve/matches.js';
@@ -48,6 +48,12 @@ function describeRanges(ranges: Ranges): string {
   return [...shown, ...(ranges.some(([, hi]) => hi === DYNAMIC_ADDRESS) ? ['the DHCP address'] : [])].join(', ');
 }
 
+/** The leaf under a (source, destination) cell: the flow has one protocol and one port, so one segment each. */
+function firstLeaf(node: Node | Leaf): Leaf {
+  while (node.kind === 'node') node = node.segments[0]!.child;
+  return node;
+}
+
 function verdictOf(matches: readonly Match[], leaf: Leaf): Verdict {
   const first = leaf.rules[0];
   if (first === undefined) return { verdict: 'deny', decidedBy: 'the default deny' };
@@ -75,9 +81,7 @@ export function evaluateFirewallFlow(site: Site, flow: FlowTest): Verdict[] {
   const parts = new Map<string, { verdict: Verdict; from: Range[]; to: Range[] }>();
   for (const s of (root as Node).segments) {
     for (const d of (s.child as Node).segments) {
-      let node: Node | Leaf = d.child;
-      while (node.kind === 'node') node = node.segments[0]!.child;
-      const verdict = verdictOf(matches, node);
+      const verdict = verdictOf(matches, firstLeaf(d.child));
       const key = `${verdict.verdict}|${verdict.decidedBy}`;
       const part = parts.get(key);
       if (part) {
@@ -92,49 +96,53 @@ export function evaluateFirewallFlow(site: Site, flow: FlowTest): Verdict[] {
 }
 
 /**
- * For each network, the first deny among the verdicts on traffic from it to
- * the firewall itself, or undefined when every part of it is accepted. One
- * partition of the rules serves all the networks (one evaluation per network
- * would sweep every rule once per network).
+ * For each network, the first verdict that denies some part of its traffic
+ * to the firewall itself (the first denying part of that flow), or none. One
+ * partition of the rules serves every network: one per network made the
+ * work networks × rules.
  */
-export function deniedToFirewall(site: Site, networks: readonly Network[], proto: FlowTest['proto'], port: number): Map<string, Verdict | undefined> {
-  const result = new Map<string, Verdict | undefined>();
-  const { matches, space } = siteMatches(site);
-  const from = normalize(networks.map((n) => blockRange(n.block)));
-  if (from.length === 0 || space.self.length === 0) return result;
+export function deniedToFirewall(site: Site, networks: readonly Network[], proto: FlowTest['proto'], port: number): Map<Network, Verdict> {
+  const denied = new Map<Network, Verdict>();
+  const rangeOf = (n: Network): Range => [n.block.base, n.block.base + n.block.size - 1];
+  // One sort, not a union per network.
+  const from = normalize(networks.map(rangeOf));
+  const to = flowEnd(site, { name: '', from: '', to: 'self', proto, port, expect: 'accept', path: [] }, 'to');
+  if (from.length === 0 || to.length === 0) return denied;
+  const { matches } = siteMatches(site);
   const protocol = FLOW_PROTOCOL[proto];
   const { root } = partition(
     matches.map((m) => m.box),
-    [from, space.self, [[protocol, protocol]], [[port, port]]],
+    [from, to, [[protocol, protocol]], [[port, port]]],
     [0, 1, 2, 3],
   );
-  // Source segments (sorted, disjoint) that some destination cell denies.
-  const denied: { lo: number; hi: number; verdict: Verdict }[] = [];
-  for (const s of (root as Node).segments) {
+  const sources = (root as Node).segments;
+  // The first denying cell of each source segment, destinations in address order.
+  const firstDeny = sources.map((s) => {
     for (const d of (s.child as Node).segments) {
-      let node: Node | Leaf = d.child;
-      while (node.kind === 'node') node = node.segments[0]!.child;
-      const verdict = verdictOf(matches, node);
-      if (verdict.verdict === 'deny') {
-        denied.push({ lo: s.lo, hi: s.hi, verdict });
+      const verdict = verdictOf(matches, firstLeaf(d.child));
+      if (verdict.verdict === 'deny') return verdict;
+    }
+    return undefined;
+  });
+  for (const network of networks) {
+    const [lo, hi] = rangeOf(network);
+    // The first segment that ends at or after the network's first address (segments are sorted and disjoint).
+    let i = 0;
+    let j = sources.length;
+    while (i < j) {
+      const mid = (i + j) >> 1;
+      if (sources[mid]!.hi < lo) i = mid + 1;
+      else j = mid;
+    }
+    for (; i < sources.length && sources[i]!.lo <= hi; i++) {
+      const verdict = firstDeny[i];
+      if (verdict) {
+        denied.set(network, verdict);
         break;
       }
     }
   }
-  for (const network of networks) {
-    const [lo, hi] = blockRange(network.block);
-    // The first denied segment that ends at or after the network's start.
-    let a = 0;
-    let b = denied.length;
-    while (a < b) {
-      const mid = (a + b) >> 1;
-      if (denied[mid]!.hi < lo) a = mid + 1;
-      else b = mid;
-    }
-    const hit = denied[a];
-    result.set(network.id, hit !== undefined && hit.lo <= hi ? hit.verdict : undefined);
-  }
-  return result;
+  return denied;
 }
 
 function sgProtoPortMatches(rule: SecurityGroupRule, flow: FlowTest): boolean {

@@ -90,3 +90,21 @@ export function lineOfText(text: string, needle: string, options: { nth?: number
   if (index < 0) throw new Error(`"${needle}" is not in the topology`);
   return text.slice(0, index).split('\n').length;
 }
+
+/** Runs `action` and counts the calls it makes of the named Array methods (an operation count, not a time). */
+export function countArrayCalls<T>(names: readonly string[], action: () => T): { result: T; calls: number } {
+  let calls = 0;
+  const proto = Array.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
+  const saved = names.map((name) => [name, proto[name]!] as const);
+  for (const [name, original] of saved) {
+    proto[name] = function (this: unknown[], ...args: unknown[]) {
+      calls++;
+      return original.apply(this, args);
+    };
+  }
+  try {
+    return { result: action(), calls };
+  } finally {
+    for (const [name, original] of saved) proto[name] = original;
+  }
+}

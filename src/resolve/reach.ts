@@ -140,15 +140,17 @@ export function resolveReach(
     }
   });
 
+  // The same for every peer of an instance (full tunnel, written reach list): computed once per instance.
+  // A full tunnel takes IPv6 too (the wg-quick convention): the tunnel has
+  // no IPv6, so the client's IPv6 is dropped in it instead of bypassing it.
+  const instanceAllowed = new Map(
+    instances.map((w) => [w, w.tunnel === 'full' ? [...FULL_TUNNEL] : w.reachList ? toCidrs(rangesOfCidrs(w.reachList.flatMap((r) => r.cidrs))) : undefined]),
+  );
   for (const { instance, peer, address } of peers) {
     const destinations = address === undefined ? undefined : reachOf.get(address);
     let reach = destinations ? cidrs.get(destinations) : [];
     if (!reach) cidrs.set(destinations!, (reach = toCidrs(intersect(destinations!, routed))));
     peer.reach = reach;
-    // A full tunnel takes IPv6 too (the wg-quick convention): the tunnel has
-    // no IPv6, so the client's IPv6 is dropped in it instead of bypassing it.
-    if (instance.tunnel === 'full') peer.allowedIps = [...FULL_TUNNEL];
-    else if (instance.reachList) peer.allowedIps = toCidrs(rangesOfCidrs(instance.reachList.flatMap((r) => r.cidrs)));
-    else peer.allowedIps = peer.reach;
+    peer.allowedIps = instanceAllowed.get(instance) ?? peer.reach;
   }
 }

@@ -171,17 +171,19 @@ export const opnsenseRules: Rule[] = [
         const fw = site.firewall;
         if (!fw) continue;
         const firewallAddresses = new Set(fw.interfaces.map((i) => i.address).filter((a): a is string => a !== undefined));
-        const networkById = new Map(site.networks.map((n) => [n.id, n] as const));
-        const inZones = new Set(site.policy.zones.flatMap((z) => z.members.flatMap((m) => (m.kind === 'network' && m.network !== undefined ? [m.network] : []))));
+        // Looked up once: a site with a thousand VLANs asks for each of them.
+        const networks = new Map(site.networks.map((n) => [n.id, n]));
+        const zoned = new Set(site.policy.zones.flatMap((z) => z.members.flatMap((m) => (m.kind === 'network' && m.network !== undefined ? [m.network] : []))));
         const served = fw.interfaces.flatMap((iface) => {
-          const network = iface.network === undefined ? undefined : networkById.get(iface.network);
-          if (!iface.dhcp || !network || !inZones.has(network.id)) return [];
-          const servers = iface.dhcp.dns.length > 0 ? iface.dhcp.dns.filter((d) => firewallAddresses.has(d)) : [iface.address ?? ''];
-          return servers.length > 0 ? [{ iface, dhcp: iface.dhcp, network, servers }] : [];
+          const dhcp = iface.dhcp;
+          const network = iface.network === undefined ? undefined : networks.get(iface.network);
+          if (!dhcp || !network || !zoned.has(network.id)) return [];
+          const servers = dhcp.dns.length > 0 ? dhcp.dns.filter((d) => firewallAddresses.has(d)) : [iface.address ?? ''];
+          return servers.length === 0 ? [] : [{ iface, dhcp, network, servers }];
         });
         const denied = deniedToFirewall(site, served.map((s) => s.network), 'udp', 53);
         for (const { iface, dhcp, network, servers } of served) {
-          const verdict = denied.get(network.id);
+          const verdict = denied.get(network);
           if (!verdict) continue;
           report({
             path: dhcp.dns.length > 0 ? [...dhcp.path, 'dns'] : dhcp.path,

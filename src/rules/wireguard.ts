@@ -1,7 +1,7 @@
 // WireGuard rules from seed 002: the address plan, explicit listen port,
 // split-tunnel hygiene, and VPN reach that the firewall actually passes.
 import type { WireguardInstance } from '../model.js';
-import { overlaps } from '../intervals.js';
+import { overlaps, type Range } from '../intervals.js';
 import { blockLast, contains, formatIPv4, parseIPv4 } from '../net.js';
 import { rangesOfCidrs } from '../resolve/matches.js';
 import type { Rule } from './rule.js';
@@ -169,9 +169,15 @@ export const wireguardRules: Rule[] = [
     hint: 'Add a pass rule from the peers (their role, their zone or the tunnel) to that network, or remove it from reach.',
     check(model, report) {
       for (const instance of instances(model)) {
+        // Peers that reach the same destinations share one list: parse each list once, not once per peer.
+        const reachRanges = new Map<readonly string[], Range[]>();
+        const rangesOfReach = (reach: readonly string[]) => {
+          if (!reachRanges.has(reach)) reachRanges.set(reach, rangesOfCidrs(reach));
+          return reachRanges.get(reach)!;
+        };
         for (const entry of instance.reachList ?? []) {
           const routed = rangesOfCidrs(entry.cidrs);
-          const blocked = instance.peers.filter((p) => p.enabled && !overlaps(rangesOfCidrs(p.reach), routed));
+          const blocked = instance.peers.filter((p) => p.enabled && !overlaps(rangesOfReach(p.reach), routed));
           if (blocked.length === 0) continue;
           const names = blocked.length > 3 ? `${blocked.slice(0, 3).map((p) => p.name).join(', ')} and ${blocked.length - 3} more` : blocked.map((p) => p.name).join(', ');
           report({ path: entry.path, message: `${instance.name} clients route ${entry.cidrs.join(', ')} into the tunnel, but no pass rule lets ${names} reach it` });

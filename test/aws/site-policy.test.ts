@@ -23,18 +23,16 @@ describe('a zone of VPC subnets in the site policy', async () => {
     expect(await lint(yaml)).toEqual([]);
   });
 
-  it('the firewall passes from the source interface to an alias of each subnet', async () => {
+  it('the firewall passes from the source interface to one alias of the zone, both subnets in it', async () => {
     const files = await fragments(yaml, 'home');
     const rules: Xml[] = doc(files, 'filter.xml').filter.rule;
     const admins = rules.filter((r) => text(r.descr) === 'gen: policy rule admins-to-cloud-db');
     expect(admins.map((r) => [r.interface, r.protocol, r.source.address, r.destination.address, r.destination.port])).toEqual([
-      ['wireguard', 'tcp', 'gen_role_wg0_workstation', 'gen_net_private_2a', '5432'],
-      ['wireguard', 'tcp', 'gen_role_wg0_workstation', 'gen_net_private_2c', '5432'],
+      ['wireguard', 'tcp', 'gen_role_wg0_workstation', 'gen_zone_cloud_db', '5432'],
     ]);
     const aliases: Xml[] = doc(files, 'aliases.xml').OPNsense.Firewall.Alias.aliases.alias;
-    expect(aliases.filter((a) => a.name.startsWith('gen_net_private')).map((a) => [a.name, a.content])).toEqual([
-      ['gen_net_private_2a', '10.30.101.0/24'],
-      ['gen_net_private_2c', '10.30.102.0/24'],
+    expect(aliases.filter((a) => a.name === 'gen_zone_cloud_db').map((a) => [a.type, a.content, a.description])).toEqual([
+      ['network', '10.30.101.0/24\n10.30.102.0/24', 'gen: zone cloud-db'],
     ]);
   });
 

@@ -175,12 +175,32 @@ function withForwardedRange(): string {
   return text;
 }
 
+/**
+ * The policy objects topology with a zone of three kinds of member (an
+ * interface network, a remote network, a service) as a destination: one
+ * rule to the zone's alias, and tests on each member and on a port or a
+ * source the rule leaves out.
+ */
+function withZoneDestination(): string {
+  const policy = (parse(objectsTopology()) as { sites: { policy: { zones: unknown[]; rules: unknown[]; tests: unknown[] } }[] }).sites[0]!.policy;
+  let text = edit(objectsTopology(), ['sites', 0, 'policy', 'zones'], [...policy.zones, { name: 'inside', members: ['management', 'office', 'grafana'] }]);
+  text = edit(text, ['sites', 0, 'policy', 'rules'], [{ name: 'admins-https-inside', from: 'admins', to: 'inside', proto: 'tcp', ports: [443], action: 'pass' }, ...policy.rules]);
+  return edit(text, ['sites', 0, 'policy', 'tests'], [
+    ...policy.tests,
+    { from: 'mac-workstation', to: 'office', proto: 'tcp', port: 443, expect: 'accept' },
+    { from: 'mac-workstation', to: 'grafana', proto: 'tcp', port: 443, expect: 'accept' },
+    { from: 'mac-workstation', to: 'office', proto: 'tcp', port: 80, expect: 'deny' },
+    { from: 'parents-nas', to: 'office', proto: 'tcp', port: 443, expect: 'deny' },
+  ]);
+}
+
 const topologies = {
   homelab: () => readExample('homelab'),
   'vlan-hosting': () => readExample('vlan-hosting'),
   'homelab-family': () => readExample('homelab-family'),
   'every kind of policy object': objectsTopology,
   'homelab with a forwarded port range': withForwardedRange,
+  'a zone of three kinds of member as a destination': withZoneDestination,
 };
 
 const cases = (Object.keys(topologies) as (keyof typeof topologies)[]).flatMap((name) => ['25.7', '26.7'].map((release) => ({ name, release })));

@@ -94,8 +94,8 @@ function siteOf(n: number): string {
           ],
           rules: [
             { name: 'vpn-to-service', from: 'vpn', to: 'service', action: 'pass' },
-            // The firewall's DHCP names the firewall as DNS server on every VLAN.
-            { name: 'dns', from: 'service', to: 'self', proto: 'udp', ports: [53], action: 'pass' },
+            // The VLANs' DHCP gives them the firewall as DNS server (opnsense/dhcp-dns-blocked).
+            { name: 'service-dns', from: 'service', to: 'self', proto: 'udp', ports: [53], action: 'pass' },
             // Rules between one-network zones: each rule carries the members of its zones, so rules
             // to a zone of many networks make work of rules × members, which this test does not measure.
             ...Array.from({ length: n }, (_, r) => ({ name: `rule-${r}`, from: 'management', to: 'vpn', proto: 'tcp', ports: [1 + r], action: 'pass' })),

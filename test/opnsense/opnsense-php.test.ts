@@ -179,6 +179,11 @@ describe.skipIf(skip)(titled("OPNsense's own code on merged configs", skip), () 
         expect(live.length).toBeGreaterThan(5);
         expect(run.ruleset).toContain(`rdr on ${wan} inet proto tcp from {any} to {(${wan})} port {8443} -> 10.1.0.120 port 3000 # gen: port forward grafana: Grafana`);
         expect(run.ruleset.some((l) => l.startsWith(`nat on ${wan} inet from 10.0.1.0/24 to any -> (${wan}:0) port 1024:65535 `) && l.endsWith('# gen: NAT WireGuard wg0 tunnel to the WAN address'))).toBe(true);
+        // A zone of two networks as the destination: one pf rule to the zone's alias (a table of both networks).
+        const toZone = live.filter((l) => l.endsWith('# gen: policy rule service-dns-inside'));
+        expect(toZone).toHaveLength(1);
+        expect(toZone[0]).toMatch(/^pass in quick on vtnet2 inet proto udp from \{\(vtnet2:network\)\} to \$gen_zone_inside port \{53\} /);
+        expect(run.ruleset.filter((l) => l.includes('gen_zone_inside') && l.startsWith('table '))).toHaveLength(1);
       }
       if (name === 'scenario A') {
         // The VPN's rule on the WireGuard group, from the tunnel network's alias to the management network by its interface.

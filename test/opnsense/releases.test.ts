@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ModelName } from '../../src/targets/opnsense/field-types.js';
 import { RELEASE_TABLES, describeReleaseChange, knownReleases, releaseFacts } from '../../src/targets/opnsense/releases.js';
-import { root } from '../helpers.js';
+import { countArrayCalls, root } from '../helpers.js';
 import { loadModels } from './model-check.js';
 
 /** gen's model names and the upstream model classes. */
@@ -71,6 +71,21 @@ describe('the release tables', () => {
       ]),
     );
     expect(describeReleaseChange(releaseFacts('26.7')!, releaseFacts('26.7.0')!)).toEqual([]);
+  });
+});
+
+describe('field table lookups', () => {
+  it("find each model's table once per release, however many items ask", () => {
+    const release = releaseFacts('26.1.6')!;
+    const first = release.fields('filter');
+    expect(first?.version).toBe(release.versions.filter);
+    const found = new Set<unknown>();
+    // 1,000 items of one model: no search of the snapshots after the first.
+    const { calls } = countArrayCalls(['filter', 'map', 'find'], () => {
+      for (let i = 0; i < 1000; i++) found.add(release.fields('filter'));
+    });
+    expect(calls).toBe(0);
+    expect([...found]).toEqual([first]);
   });
 });
 

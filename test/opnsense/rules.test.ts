@@ -216,6 +216,26 @@ describe('opnsense/dhcp-dns-blocked', () => {
     expect(findings(await lint(own), 'opnsense/dhcp-dns-blocked')).toHaveLength(1);
   });
 
+  it('judges each network on its own when several share the check: only the one whose DNS is blocked', async () => {
+    let yaml = edit(hosting, websvc, {});
+    yaml = edit(yaml, ['sites', 0, 'firewall', 'interfaces', 4, 'dhcp'], {});
+    yaml = edit(yaml, ['sites', 0, 'policy', 'rules'], [
+      { name: 'lan-out', from: 'lan', to: 'any', action: 'pass' },
+      { name: 'mgmt-out', from: 'mgmt', to: 'any', action: 'pass' },
+      { name: 'vps-dns', from: 'vpssvc', to: 'self', proto: 'udp', ports: [53], action: 'pass' },
+      { name: 'hosting-internet-only', from: 'hosting', to: 'internet', action: 'pass' },
+    ]);
+    expect(findings(await lint(yaml), 'opnsense/dhcp-dns-blocked').map((f) => f.message)).toEqual([
+      'DHCP on websvc gives its clients the firewall (192.168.20.1) as DNS server, but policy rule hosting-internet-only blocks DNS from websvc to the firewall: set dns: to resolvers the network may reach, or pass UDP/TCP 53 to self first',
+    ]);
+    // Without the pass, both: each names its own network and address.
+    const both = edit(yaml, ['sites', 0, 'policy', 'rules', 2], { name: 'vps-dns', from: 'vpssvc', to: 'self', proto: 'udp', ports: [54], action: 'pass' });
+    expect(findings(await lint(both), 'opnsense/dhcp-dns-blocked').map((f) => f.message.split(' as DNS')[0])).toEqual([
+      'DHCP on websvc gives its clients the firewall (192.168.20.1)',
+      'DHCP on vpssvc gives its clients the firewall (192.168.30.1)',
+    ]);
+  });
+
   it('accepts public resolvers, a rule that passes DNS to the firewall first, and zones that may reach it', async () => {
     expect(findings(await lint(hosting), 'opnsense/dhcp-dns-blocked')).toEqual([]);
     let yaml = edit(hosting, websvc, {});

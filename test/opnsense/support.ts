@@ -1,5 +1,6 @@
 // Rendering and reading back OPNsense fragments in tests.
 import { XMLParser } from 'fast-xml-parser';
+import { parse as parseYaml } from 'yaml';
 import { selfSignedCertificate } from '../../src/opnsense/selfsigned.js';
 import { edit, readExample, render } from '../helpers.js';
 
@@ -123,6 +124,17 @@ export function everyItem(): string {
     lease_seconds: 3600,
     static: [{ name: 'nas', mac: 'aa:bb:cc:dd:ee:01', address: '10.0.0.10', description: 'NAS' }],
   });
+  // A zone of two networks as a destination: one alias of both and one rule.
+  const policy = parseYaml(yaml).sites[0].policy;
+  yaml = edit(yaml, ['sites', 0, 'policy', 'zones'], [...policy.zones, { name: 'inside', networks: ['management', 'service'] }]);
+  const rules = [...policy.rules];
+  rules.splice(rules.findIndex((r: { name: string }) => r.name === 'service-internet-only'), 0, { name: 'service-dns-inside', from: 'service', to: 'inside', proto: 'udp', ports: [53], action: 'pass' });
+  yaml = edit(yaml, ['sites', 0, 'policy', 'rules'], rules);
+  yaml = edit(yaml, ['sites', 0, 'policy', 'tests'], [
+    ...policy.tests,
+    { from: 'service', to: 'management', proto: 'udp', port: 53, expect: 'accept' },
+    { from: 'service', to: 'management', proto: 'udp', port: 54, expect: 'deny' },
+  ]);
   return edit(yaml, ['sites', 0, 'wireguard', 0, 'tunnel'], 'full');
 }
 

@@ -1,7 +1,8 @@
 // Firewall aliases (MVC //OPNsense/Firewall/Alias): every alias the compiled
 // rules name, each named after the object it stands for (a peer, a role, a
-// service, a network without an interface address of its own), and the
-// internal networks that an "internet" rule blocks before it passes.
+// service, a network without an interface address of its own, a zone of
+// several members as a destination), and the internal networks that an
+// "internet" rule blocks before it passes.
 import { type Area } from './context.js';
 import { modelItem, modelSection } from './fields.js';
 import { compilePolicy } from './policy.js';

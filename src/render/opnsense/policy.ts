@@ -10,13 +10,16 @@
 // - interface networks are named by their interface ("opt1"); every other
 //   named object by an alias named after it (gen_peer_…, gen_role_…,
 //   gen_svc_…, gen_net_…), listed in aliases.xml; addresses as written;
+// - a zone of several members as the destination is one network alias of
+//   their addresses (gen_zone_…), as an admin would write it: one rule, not
+//   one per member (a zone of 100 VLANs made every rule to it 100 rules);
 // - one filter rule per (source placement, destination, port or range);
 // - "internet" becomes a block of the firewall and of the internal-networks
 //   alias followed by the pass, all with the rule's protocol and ports;
 // - a port forward's pass is the NAT-linked rule to the forward's target;
 // - nothing else passes: OPNsense blocks by default.
-import { covers, subtract } from '../../intervals.js';
-import type { Network, PolicyObject, PolicyRule } from '../../model.js';
+import { covers, normalize, subtract, toCidrs } from '../../intervals.js';
+import type { Network, PolicyObject, PolicyRule, Zone } from '../../model.js';
 import { rangesOfCidrs } from '../../resolve/matches.js';
 import { aliasName } from '../../targets/opnsense/aliases.js';
 import { IPSEC_INTERFACE, WIREGUARD_GROUP } from '../../targets/opnsense/interfaces.js';
@@ -76,27 +79,49 @@ function objectWords(object: PolicyObject): string {
 
 class Compiler {
   readonly aliases = new Map<string, Alias>();
-  /** Alias names taken by another object (after replacing characters): those get a hash. */
+  /** The alias name of each object (kind:name). */
   private readonly names = new Map<string, string>();
+  /** Alias names taken by another object (after replacing characters): those get a hash. */
+  private readonly taken = new Set<string>();
 
   constructor(private readonly ctx: OpnsenseContext) {}
 
-  private alias(object: PolicyObject): Endpoint {
-    const key = `${object.kind}:${object.name}`;
+  /** The alias of `kind` and `name` (made on first use); a name another object already took ends in a hash. */
+  private named(kind: string, objectName: string, make: () => Omit<Alias, 'name'>): Endpoint {
+    const key = `${kind}:${objectName}`;
     let name = this.names.get(key);
     if (!name) {
-      name = aliasName(object.kind, object.name);
-      if ([...this.names.values()].includes(name)) name = aliasName(object.kind, object.name, true);
+      name = aliasName(kind, objectName);
+      if (this.taken.has(name)) name = aliasName(kind, objectName, true);
       this.names.set(key, name);
+      this.taken.add(name);
+      this.aliases.set(name, { name, ...make() });
+    }
+    return { kind: 'alias', name };
+  }
+
+  private alias(object: PolicyObject): Endpoint {
+    return this.named(object.kind, object.name, () => {
       const host = object.kind === 'peer' || object.kind === 'service';
-      this.aliases.set(name, {
-        name,
+      return {
         type: host ? 'host' : 'network',
         content: host ? object.cidrs.map((c) => c.replace(/\/32$/, '')) : object.cidrs,
         description: `gen: ${objectWords(object)}`,
-      });
-    }
-    return { kind: 'alias', name };
+      };
+    });
+  }
+
+  /**
+   * A zone as one destination: a network alias of all its members'
+   * addresses in the fewest CIDR blocks. pf matches the same packets as one
+   * quick rule per member with the same action, source and port.
+   */
+  zone(zone: Zone): Endpoint {
+    return this.named('zone', zone.name, () => ({
+      type: 'network',
+      content: toCidrs(normalize(zone.members.flatMap((o) => o.ranges))),
+      description: `gen: zone ${zone.name}`,
+    }));
   }
 
   internal(): { kind: 'alias'; name: string } {
@@ -184,6 +209,7 @@ export function compilePolicy(ctx: OpnsenseContext): CompiledPolicy {
   if (known) return known;
   const compiler = new Compiler(ctx);
   const out: FilterRule[] = [];
+  const zones = new Map(ctx.site.policy.zones.map((z) => [z.name, z]));
   for (const rule of ctx.site.policy.rules) {
     let n = 0;
     const push = (r: Omit<FilterRule, 'uuid' | 'log'>) => out.push({ ...r, uuid: ctx.uuid('filter-rule', `${rule.name}/${n++}`), log: rule.log });
@@ -216,7 +242,10 @@ export function compilePolicy(ctx: OpnsenseContext): CompiledPolicy {
 
     const to = rule.to;
     let destinations: { endpoint: Endpoint; action: FilterRule['action']; suffix?: string }[];
-    if (to.kind === 'zone' || to.kind === 'object') {
+    const zone = to.kind === 'zone' && rule.destinations.length > 1 ? zones.get(to.zone) : undefined;
+    if (zone) {
+      destinations = [{ endpoint: compiler.zone(zone), action: rule.action }];
+    } else if (to.kind === 'zone' || to.kind === 'object') {
       destinations = rule.destinations.map((o) => ({ endpoint: compiler.destination(o), action: rule.action }));
     } else if (to.kind === 'any') {
       destinations = [{ endpoint: { kind: 'any' }, action: rule.action }];

@@ -60,6 +60,7 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
 function startTag(node: XmlElement): string {
   if (!NAME.test(node.name)) throw new XmlTextError(`"${node.name}" is not an element name`);
+  if (node.attrs.length === 0) return `<${node.name}`;
   const attrs = node.attrs.map(([k, v]) => {
     if (!NAME.test(k)) throw new XmlTextError(`"${k}" is not an attribute name`);
     return ` ${k}="${escapeAttribute(v)}"`;
@@ -96,20 +97,29 @@ export function setAttr(node: XmlElement, name: string, value: string): void {
 /** Writes an element indented by `depth` levels of two spaces (OPNsense's own layout). */
 export function serialize(node: XmlElement, depth = 0): string {
   if (node.raw !== undefined) return node.raw;
-  const pad = '  '.repeat(depth);
-  const elements = node.children.filter((c) => !('text' in c));
-  const text = node.children.filter((c): c is { text: string } => 'text' in c).map((c) => c.text).join('');
-  if (elements.length === 0) {
+  // One pass over the children (a 20,000-rule filter has a million leaves:
+  // filtering and mapping each one's children made four arrays per leaf).
+  let text = '';
+  let elements = false;
+  for (const c of node.children) {
+    if ('text' in c) text += c.text;
+    else elements = true;
+  }
+  if (!elements) {
     return text === '' ? `${startTag(node)}/>` : `${startTag(node)}>${escapeText(text)}</${node.name}>`;
   }
-  const inner = elements.map((c) => {
+  const pad = '  '.repeat(depth);
+  const inner: string[] = [];
+  for (const c of node.children) {
+    if ('text' in c) continue;
     if ('comment' in c) {
       if (c.comment.includes('--') || c.comment.endsWith('-')) throw new XmlTextError('a comment cannot contain "--"');
       checkChars(c.comment);
-      return `\n${pad}  <!--${c.comment}-->`;
+      inner.push(`\n${pad}  <!--${c.comment}-->`);
+    } else {
+      inner.push(`\n${pad}  ${serialize(c, depth + 1)}`);
     }
-    return `\n${pad}  ${serialize(c as XmlElement, depth + 1)}`;
-  });
+  }
   return `${startTag(node)}>${inner.join('')}\n${pad}</${node.name}>`;
 }
 

@@ -26,30 +26,55 @@ export interface ClientOptions {
   privateKey?: string;
 }
 
-export function clientConfig(site: Site, instance: WireguardInstance, peer: Peer, options: ClientOptions): string {
-  const endpoint = options.lan
-    ? instance.lanEndpoint !== undefined && instance.listenPort !== undefined
-      ? `${ini.ipv4(instance.lanEndpoint)}:${ini.port(instance.listenPort)}`
-      : undefined
-    : instance.endpoint !== undefined && instance.endpointPort !== undefined
-      ? `${ini.host(instance.endpoint)}:${ini.port(instance.endpointPort)}`
-      : undefined;
-  return template('wireguard/client.conf.hbs')({
+/**
+ * Renders the client files of one instance. What every client of the
+ * instance shares (names, endpoints, the instance's key, DNS) is validated
+ * once, and each distinct AllowedIPs list once: thousands of peers reach the
+ * same few networks, and validating each peer's copy again parsed the same
+ * CIDRs for every peer.
+ */
+export function clientRenderer(site: Site, instance: WireguardInstance): (peer: Peer, options: ClientOptions) => string {
+  // Validated on first use, as a single client file would: an endpoint no file names is never checked.
+  const lazy = <T>(compute: () => T): (() => T) => {
+    let value: { v: T } | undefined;
+    return () => (value ??= { v: compute() }).v;
+  };
+  const endpoints = {
+    lan: lazy(() => (instance.lanEndpoint !== undefined && instance.listenPort !== undefined ? `${ini.ipv4(instance.lanEndpoint)}:${ini.port(instance.listenPort)}` : undefined)),
+    public: lazy(() => (instance.endpoint !== undefined && instance.endpointPort !== undefined ? `${ini.host(instance.endpoint)}:${ini.port(instance.endpointPort)}` : undefined)),
+  };
+  const shared = lazy(() => ({
     site: ini.name(site.name),
     instance: ini.name(instance.name),
-    peer: ini.name(peer.name),
-    via: options.lan ? 'LAN' : 'public',
     // Peer names are unique per instance only: with several, export needs the instance.
     instanceOption: site.wireguard.length > 1 ? ` --instance ${ini.name(instance.name)}` : '',
-    lan: options.lan,
-    privateKey: options.privateKey !== undefined ? ini.key(options.privateKey) : privateKeyPlaceholder(peer),
-    address: `${ini.ipv4(peer.address)}/${instance.prefix}`,
     mtu: instance.mtu,
     // A DNS line in split tunnel sends every lookup into the tunnel (rule wg/dns-split-tunnel).
     dns: instance.tunnel === 'full' ? instance.dns.map(ini.ipv4).join(', ') : '',
     serverKey: instance.publicKey !== undefined ? ini.key(instance.publicKey) : instanceKeyPlaceholder(instance),
-    endpoint,
-    allowedIps: peer.allowedIps.map(ini.cidr).join(', '),
-    keepalive: peer.keepalive,
-  });
+  }));
+  // Keyed by the text itself, so equal lists share one validation whether or not they are one array.
+  const allowed = new Map<string, string>();
+  const allowedIps = (list: readonly string[]): string => {
+    const text = list.join(', ');
+    if (!allowed.has(text)) allowed.set(text, list.map(ini.cidr).join(', '));
+    return allowed.get(text)!;
+  };
+  const render = template('wireguard/client.conf.hbs');
+  return (peer, options) =>
+    render({
+      ...shared(),
+      peer: ini.name(peer.name),
+      via: options.lan ? 'LAN' : 'public',
+      lan: options.lan,
+      privateKey: options.privateKey !== undefined ? ini.key(options.privateKey) : privateKeyPlaceholder(peer),
+      address: `${ini.ipv4(peer.address)}/${instance.prefix}`,
+      endpoint: options.lan ? endpoints.lan() : endpoints.public(),
+      allowedIps: allowedIps(peer.allowedIps),
+      keepalive: peer.keepalive,
+    });
+}
+
+export function clientConfig(site: Site, instance: WireguardInstance, peer: Peer, options: ClientOptions): string {
+  return clientRenderer(site, instance)(peer, options);
 }

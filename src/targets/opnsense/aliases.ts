@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 export const ALIAS_NAME = /^([a-zA-Z]|(([_a-zA-Z][a-zA-Z0-9]|[a-zA-Z][_a-zA-Z0-9])[_a-zA-Z0-9]{0,29}))$/;
 export const ALIAS_NAME_MAX = 31;
 
-const PREFIX: Record<string, string> = { peer: 'gen_peer_', role: 'gen_role_', service: 'gen_svc_', network: 'gen_net_' };
+const PREFIX: Record<string, string> = { peer: 'gen_peer_', role: 'gen_role_', service: 'gen_svc_', network: 'gen_net_', zone: 'gen_zone_' };
 
 /**
  * The alias for an object of `kind` named `name`: the name with every other

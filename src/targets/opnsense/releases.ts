@@ -60,6 +60,9 @@ export function releaseFacts(name: string): Release | undefined {
       forms = { ...forms, ...range.forms };
     }
     const series = table.series;
+    // Every item a renderer writes asks for its model's fields (30,000 for 20,000 filter rules and
+    // 10,000 peers): each model's table is found once per release.
+    const fields = new Map<ModelName, ModelFields | undefined>();
     release = {
       name,
       series,
@@ -67,8 +70,11 @@ export function releaseFacts(name: string): Release | undefined {
       versions,
       forms,
       fields: (model) => {
-        const version = versions[model];
-        return version === undefined ? undefined : modelFields(model, version, series);
+        if (!fields.has(model)) {
+          const version = versions[model];
+          fields.set(model, version === undefined ? undefined : modelFields(model, version, series));
+        }
+        return fields.get(model);
       },
     };
   }

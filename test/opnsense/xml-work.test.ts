@@ -1,0 +1,79 @@
+// The OPNsense XML of a large topology is mostly leaves: 20,000 MVC filter
+// rules are a million fields, most at the model's default. These checks
+// count operations, not time: a leaf costs the serializer no array, and a
+// default field is built without going through leaf().
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { opnsenseContext } from '../../src/render/opnsense/context.js';
+import { modelItem } from '../../src/render/opnsense/fields.js';
+import * as xml from '../../src/render/opnsense/xml.js';
+import { type XmlElement, element, isElement, leaf, serialize } from '../../src/render/opnsense/xml.js';
+import { countArrayCalls, modelOf, readExample } from '../helpers.js';
+import { withRelease } from './support.js';
+
+const arrayCalls = <T>(action: () => T) => countArrayCalls(['filter', 'map', 'join'], action);
+
+/** `rules` rules with a uuid, each of `fields` leaves (some empty). */
+function rules(count: number, fields: number): XmlElement {
+  return element(
+    'rules',
+    Array.from({ length: count }, (_, r) => element('rule', Array.from({ length: fields }, (_, f) => leaf(`field${f}`, f % 3 ? `${r}-${f} <&>` : '')), [['uuid', `uuid-${r}`]])),
+  );
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('serializing', () => {
+  it('writes the layout and the escaping of the tree', () => {
+    expect(serialize(rules(2, 3))).toBe(
+      [
+        '<rules>',
+        '  <rule uuid="uuid-0">',
+        '    <field0/>',
+        '    <field1>0-1 &lt;&amp;&gt;</field1>',
+        '    <field2>0-2 &lt;&amp;&gt;</field2>',
+        '  </rule>',
+        '  <rule uuid="uuid-1">',
+        '    <field0/>',
+        '    <field1>1-1 &lt;&amp;&gt;</field1>',
+        '    <field2>1-2 &lt;&amp;&gt;</field2>',
+        '  </rule>',
+        '</rules>',
+      ].join('\n'),
+    );
+  });
+
+  it('makes no array for a leaf: twice the fields per rule, the same array calls', () => {
+    const [narrowTree, wideTree] = [rules(500, 20), rules(500, 40)];
+    const narrow = arrayCalls(() => serialize(narrowTree));
+    const wide = arrayCalls(() => serialize(wideTree));
+    expect(wide.result.length).toBeGreaterThan(1.8 * narrow.result.length);
+    expect(wide.calls).toBe(narrow.calls);
+    // Per rule: its attribute (map, join) and its children (join); one join for the whole list.
+    expect(wide.calls).toBe(3 * 500 + 1);
+  });
+});
+
+describe('MVC items', async () => {
+  const model = await modelOf(withRelease(readExample('homelab'), '26.7'));
+  const site = model.sites[0]!;
+  const ctx = opnsenseContext(model, site, site.firewall!);
+
+  it("build every field of the model, gen's values through leaf() and the defaults directly", () => {
+    const made = vi.spyOn(xml, 'leaf');
+    const item = modelItem(ctx, 'filter', 'rules.rule', '0b6f3c1e-2a4d-4e8f-9b1a-5c7d2e3f4a10', { action: 'block', description: 'gen: test' });
+    const fields = item.children.filter(isElement);
+    expect(fields.length).toBeGreaterThan(40);
+    expect(made).toHaveBeenCalledTimes(2);
+    expect(fields.filter((f) => !f.fill).map((f) => [f.name, xml.textOf(f)])).toEqual([
+      ['action', 'block'],
+      ['description', 'gen: test'],
+    ]);
+    // The defaults are the model's: enabled 1, quick 1, statetype keep.
+    const byName = new Map(fields.map((f) => [f.name, f]));
+    expect(['enabled', 'quick', 'statetype'].map((name) => [xml.textOf(byName.get(name)), byName.get(name)!.fill])).toEqual([
+      ['1', true],
+      ['1', true],
+      ['keep', true],
+    ]);
+  });
+});
