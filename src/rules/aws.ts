@@ -137,8 +137,10 @@ export const awsRules: Rule[] = [
       if (!vpc) return;
       (vpc.routeTables ?? []).forEach((table) => {
         for (const route of table.routes) {
+          // The route nat_gateway derives has no place of its own: without a public subnet that is aws/nat-without-public's finding.
+          const written = route.targetPath !== undefined || route.path !== undefined;
           const path = route.targetPath ?? (route.path ? [...route.path, 'target'] : [...vpc.path, 'nat_gateway']);
-          if (route.target === 'nat-gateway' && !(vpc.natGateway && vpc.tiers.some((t) => t.public))) {
+          if (route.target === 'nat-gateway' && written && !(vpc.natGateway && vpc.tiers.some((t) => t.public))) {
             report({ path, message: `tier ${table.tier}: route ${route.destination} goes to a NAT gateway, but the VPC has none` });
           }
           if (route.target === 'vpn-gateway' && !vpc.siteToSite) {

@@ -108,7 +108,8 @@ export const guestRules: Rule[] = [
       for (const { site, guest } of guests(model)) {
         if (guest.purpose !== 'firewall') continue;
         if (guest.nics.length > MAX_NETS) report({ path: guest.path, key: true, message: `${what(guest)} would need ${guest.nics.length} NICs; Proxmox has net0 to net${MAX_NETS - 1}` });
-        const devices = site.firewall!.interfaces.filter((f) => f.kind === 'device');
+        // An interface with no device at all is firewall/interface-kind's finding.
+        const devices = site.firewall!.interfaces.filter((f) => f.kind === 'device' && f.device);
         for (const iface of devices) {
           const devicePath = [...iface.path, 'device'];
           if (iface.bridge === undefined) {

@@ -39,7 +39,9 @@ export const upstreamRules: Rule[] = [
         const taken: UpstreamForward[] = [];
         for (const forward of site.upstream?.forwards ?? []) {
           const clash = taken.find((t) => protocols(t.proto).some((p) => protocols(forward.proto).includes(p)) && overlaps(portRange(t.externalPort), portRange(forward.externalPort)));
-          if (clash) {
+          // Two instances on one listen port clash on the firewall first: wg/duplicate-listen-port reports that.
+          const sameSocket = clash !== undefined && clash.instance !== undefined && forward.instance !== undefined && clash.port === forward.port;
+          if (clash && !sameSocket) {
             // At the written override that makes the clash, when there is one.
             const [at, other] = !forward.declared && clash.declared ? [clash, forward] : [forward, clash];
             const both = `${clash.listener} (WAN port ${clash.port}) and ${forward.listener} (WAN port ${forward.port})`;

@@ -434,3 +434,26 @@ describe('wg/unassigned', () => {
     expect(hit?.location.line).toBe(text.split('\n').findIndex((l) => l.includes('- name: wg0')) + 1);
   });
 });
+
+describe('one mistake, one finding', () => {
+  const errorsOf = async (text: string) => [...new Set((await lint(text)).filter((d) => d.severity === 'error').map((d) => d.rule))];
+
+  it('a NAT gateway without a public subnet is not also a route to a missing NAT gateway', async () => {
+    const text = readExample('aws-vpc').replaceAll('tier: public', 'tier: edge').replace('nat_gateway: false', 'nat_gateway: true');
+    expect(await errorsOf(text)).toEqual(['aws/nat-without-public']);
+  });
+
+  it('an interface with no device, vlan or wireguard is not also a NIC without a bridge', async () => {
+    const text = edit(readExample('homelab'), [...A, 'firewall', 'interfaces', 4], { name: 'dmz', assign: 'opt3', address: '10.2.0.1/24' });
+    expect(await errorsOf(text)).toEqual(['firewall/interface-kind']);
+  });
+
+  it('two WireGuard instances on one port are not also a clash of upstream forwards', async () => {
+    let text = edit(readExample('homelab-family'), [...A, 'wireguard', 1], { name: 'wg1', listen_port: 51820, address: '10.10.98.1/24', public_key: 'HYL1GaNqsT8zl4a8bSHt0R4yD6kLZwCvq2jTR3k7Las=', endpoint: 'home.example.org' });
+    text = edit(text, [...A, 'firewall', 'interfaces', 5], { name: 'guests', wireguard: 'wg1' });
+    expect(await errorsOf(text)).toEqual(['wg/duplicate-listen-port']);
+    // A router port two different listeners need stays an upstream finding.
+    const forwards = edit(readExample('homelab'), [...A, 'firewall', 'upstream', 'port_forwards', 1], { proto: 'tcp', port: 80, external_port: 443 });
+    expect(await errorsOf(edit(forwards, [...A, 'policy', 'tests'], []))).toEqual(['upstream/duplicate-external-port']);
+  });
+});
