@@ -76,6 +76,14 @@ export const awsRules: Rule[] = [
     summary: 'A security group lets the whole internet (0.0.0.0/0, ::/0) reach an administrative or database port.',
     why: 'SSH, RDP and database ports open to the world are scanned within minutes; they belong behind a bastion group or the VPN.',
     hint: 'Allow a /32 admin address, the VPN network or another security group (from_group); if the port really is public, write the reason in `public:`.',
+    examples: [
+      {
+        topology: 'aws-vpc',
+        where: 'aws.vpc.security_groups[jenkins]',
+        bad: 'ingress:\n  - { proto: tcp, ports: [8080, 22], from: 0.0.0.0/0, description: CI web and SSH }',
+        good: 'ingress:\n  - { proto: tcp, ports: [8080, 22], from: 198.51.100.7/32, description: VPN address only }',
+      },
+    ],
     check(model, report) {
       for (const group of model.aws?.vpc?.securityGroups ?? []) {
         group.ingress.forEach((rule) => {
@@ -94,6 +102,7 @@ export const awsRules: Rule[] = [
     summary: 'An IAM intent would need a wildcard action or a resource beyond its bucket.',
     why: 'The backup key sits on an on-prem machine: if it leaks, a wildcard turns one bucket into the whole account.',
     hint: 'Name one declared bucket (and optionally a key prefix) per intent.',
+    noExample: 'The schema keeps "*" out of bucket names and prefixes, so no topology gets this far; the check guards the generated policy itself.',
     check(model, report) {
       for (const user of model.aws?.users ?? []) {
         const problems = wildcardProblems(policyDocument(user));
@@ -107,6 +116,14 @@ export const awsRules: Rule[] = [
     summary: 'A description holds characters AWS refuses for that field.',
     why: 'Security group descriptions allow only a-z A-Z 0-9 space and ._-:/()#,@[]+=&;{}!$*; IAM policy descriptions only Latin-1. terraform apply would fail halfway.',
     hint: 'Rewrite the description with the allowed characters.',
+    examples: [
+      {
+        topology: 'aws-vpc',
+        where: 'aws.vpc.security_groups[db]',
+        bad: 'description: "The API\'s database"',
+        good: 'description: Database of the API',
+      },
+    ],
     check(model, report) {
       for (const group of model.aws?.vpc?.securityGroups ?? []) {
         if (group.description !== undefined && !SG_DESCRIPTION.test(group.description)) {
@@ -132,6 +149,14 @@ export const awsRules: Rule[] = [
     summary: 'A route points at a NAT or VPN gateway the VPC does not have.',
     why: 'Terraform would reference a gateway that is never created.',
     hint: 'Set nat_gateway: true or site_to_site, or route to another target.',
+    examples: [
+      {
+        topology: 'aws-vpc',
+        where: 'aws.vpc',
+        bad: 'nat_gateway: false\nroute_tables:\n  - { tier: private, egress: nat-gateway }',
+        good: 'nat_gateway: true\nroute_tables:\n  - { tier: private, egress: nat-gateway }',
+      },
+    ],
     check(model, report) {
       const vpc = model.aws?.vpc;
       if (!vpc) return;
@@ -156,6 +181,14 @@ export const awsRules: Rule[] = [
     summary: 'A bucket name, IAM or security group name, port list, ICMP type, BGP ASN or route that AWS refuses or ignores.',
     why: 'The topology schema cannot express every AWS constraint; these values pass `terraform plan` and fail halfway through `terraform apply`.',
     hint: 'Rename the bucket, IAM user, policy or group, write tcp or udp rules for ports, list ICMP types 0-255, and keep route destinations unique per tier and outside the VPC network (AWS routes it locally).',
+    examples: [
+      {
+        topology: 'aws-vpc',
+        where: 'aws.vpc.security_groups[+]',
+        bad: '{ name: sg-monitoring, description: Prometheus exporters, ingress: [{ proto: tcp, ports: [9100], from_group: api }] }',
+        good: '{ name: monitoring, description: Prometheus exporters, ingress: [{ proto: tcp, ports: [9100], from_group: api }] }',
+      },
+    ],
     check(model, report) {
       const aws = model.aws;
       for (const bucket of aws?.buckets ?? []) {
@@ -219,6 +252,13 @@ export const awsRules: Rule[] = [
     summary: 'The site-to-site customer gateway address is not a public internet address.',
     why: 'AWS connects its two tunnels to this address over the internet; behind a NAT router it is the router’s public address, not the firewall’s WAN address.',
     hint: 'Set firewall.public_address (or site_to_site.customer_gateway_ip) to the public address of the site.',
+    examples: [
+      {
+        where: 'aws',
+        bad: 'vpc:\n  name: main\n  cidr: 10.30.0.0/16\n  subnets:\n    - { name: private-2a, az: ap-northeast-2a, cidr: 10.30.1.0/24, tier: private }\n    - { name: private-2c, az: ap-northeast-2c, cidr: 10.30.2.0/24, tier: private }\n  site_to_site: { site: home, customer_gateway_ip: 192.168.0.2 }',
+        good: 'vpc:\n  name: main\n  cidr: 10.30.0.0/16\n  subnets:\n    - { name: private-2a, az: ap-northeast-2a, cidr: 10.30.1.0/24, tier: private }\n    - { name: private-2c, az: ap-northeast-2c, cidr: 10.30.2.0/24, tier: private }\n  site_to_site: { site: home, customer_gateway_ip: 121.134.20.7 }',
+      },
+    ],
     check(model, report) {
       const s2s = model.aws?.vpc?.siteToSite;
       const ip = s2s?.customerGatewayIp;
@@ -233,6 +273,13 @@ export const awsRules: Rule[] = [
     summary: 'An access key made by Terraform without a PGP key: its secret would be stored in plain text in the Terraform state.',
     why: 'aws_iam_access_key writes the secret into the state file whenever no pgp_key is given (a sensitive output hides it from the screen, not from the state): whoever reads the state, or a copy of it, has the key.',
     hint: 'Leave access_key out and create the key in the IAM console or with `aws iam create-access-key` (the backup steps say how), or give access_key: { pgp_key: ... } so the state holds only the encrypted secret.',
+    examples: [
+      {
+        where: 'aws.iam.users[proxmox-backup-user]',
+        bad: 'name: proxmox-backup-user\naccess_key: true',
+        good: 'name: proxmox-backup-user\naccess_key: { pgp_key: "keybase:backupadmin" }',
+      },
+    ],
     check(model, report) {
       for (const user of model.aws?.users ?? []) {
         if (user.accessKey === true) report({ path: [...user.path, 'access_key'], message: `IAM user ${user.name}: access_key: true would store its secret access key in plain text in the Terraform state` });
@@ -245,6 +292,13 @@ export const awsRules: Rule[] = [
     summary: 'A versioned bucket that backs a Proxmox Backup Server datastore has no rule that ever deletes old versions.',
     why: 'Buckets are versioned: when garbage collection deletes a chunk, S3 keeps it as an old version behind a delete marker. Without a noncurrent-version lifecycle rule nothing PBS deletes is ever removed, and the bucket (and its bill) only grows.',
     hint: 'Set noncurrent_days on the bucket (e.g. 30: deleted chunks can be recovered that long), or keep_noncurrent_forever with the reason old versions must stay.',
+    examples: [
+      {
+        where: 'aws.buckets[iksan-cloud-backup-20251129]',
+        bad: 'name: iksan-cloud-backup-20251129\nnoncurrent_days: 30\nkeep_noncurrent_forever: legal hold on every backup',
+        good: 'name: iksan-cloud-backup-20251129\nnoncurrent_days: 30',
+      },
+    ],
     check(model, report) {
       for (const bucket of model.aws?.buckets ?? []) {
         const sites = model.sites.filter((s) => s.backup?.bucket === bucket.name).map((s) => s.name);
@@ -265,6 +319,13 @@ export const awsRules: Rule[] = [
     summary: 'A backup name that Proxmox Backup Server or Proxmox VE refuses.',
     why: 'PBS takes S3 buckets of a-z, 0-9 and "-" only (no dots), endpoint and datastore ids of 3-32 characters; a PVE storage id starts with a letter. The generated files would be rejected.',
     hint: 'Rename the bucket, s3_remote, datastore or pve_storage within those limits.',
+    examples: [
+      {
+        where: 'sites[].backup.pbs',
+        bad: 'pve_storage: 2025-pbs',
+        good: 'pve_storage: pbs-2025',
+      },
+    ],
     check(model, report) {
       for (const site of model.sites) {
         const b = site.backup;
@@ -286,6 +347,13 @@ export const awsRules: Rule[] = [
     summary: 'No IAM user may write the backup datastore in its bucket.',
     why: 'The Proxmox Backup Server S3 endpoint needs the access key of a user with a backup-writer intent on the bucket, covering the key prefix "<datastore>/" where PBS keeps the datastore.',
     hint: 'Add an IAM user with `intent: backup-writer` on the bucket (no prefix, or one the datastore name starts with), or name it in backup.pbs.iam_user.',
+    examples: [
+      {
+        where: 'aws.iam.users[proxmox-backup-user]',
+        bad: 'intents:\n  - { intent: reader, bucket: iksan-cloud-backup-20251129 }',
+        good: 'intents:\n  - { intent: backup-writer, bucket: iksan-cloud-backup-20251129 }',
+      },
+    ],
     check(model, report) {
       for (const site of model.sites) {
         const backup = site.backup;

@@ -72,6 +72,13 @@ export const guestRules: Rule[] = [
     summary: 'A guest is described in a way gen cannot turn into qm/pct settings.',
     why: 'A service in two guests, settings without a guest, a container created without a template, or a guest whose host or network is unknown leaves guests.sh nothing true to write.',
     hint: 'Follow the message: give the service one of container or vm, name the host, and what create needs (disk_gb, a template for a container).',
+    examples: [
+      {
+        where: 'sites[].services[grafana]',
+        bad: '{ name: grafana, network: service, address: 10.1.0.120, port: 3000, guest: { cores: 2 } }',
+        good: '{ name: grafana, network: service, address: 10.1.0.120, port: 3000, container: 220, host: pve, guest: { cores: 2 } }',
+      },
+    ],
     check(model, report) {
       for (const { guest } of guests(model)) {
         if (!guest.create) continue;
@@ -90,6 +97,13 @@ export const guestRules: Rule[] = [
     summary: 'Two guests of a site have the same VM/CT id.',
     why: 'VMs and containers share one id space in a Proxmox cluster: the second `qm`/`pct` command would change the first guest.',
     hint: 'Give each VM and container its own id.',
+    examples: [
+      {
+        where: 'sites[].services[grafana]',
+        bad: '{ name: grafana, network: service, address: 10.1.0.120, port: 3000, container: 102, host: pve }',
+        good: '{ name: grafana, network: service, address: 10.1.0.120, port: 3000, container: 220, host: pve }',
+      },
+    ],
     check(model, report) {
       for (const site of model.sites) {
         repeats(site.guests, (g) => g.id, (guest, earlier) => {
@@ -104,6 +118,13 @@ export const guestRules: Rule[] = [
     summary: "The firewall's device names (vtnetN) do not follow the order of the VM's NICs.",
     why: 'FreeBSD names virtio NICs vtnet0, vtnet1, ... in PCI order, which is netN order (qemu-server places net0-net5 in slots 0x12-0x17): a gap or a device that is not vtnet shifts every later name, and OPNsense then puts the LAN on the wrong wire.',
     hint: 'Number the bridged interfaces vtnet0, vtnet1, ... without gaps: the interface with device vtnetN gets netN.',
+    examples: [
+      {
+        where: 'sites[].firewall.interfaces[service]',
+        bad: 'name: service\ndevice: vtnet3\nbridge: vmbr2',
+        good: 'name: service\ndevice: vtnet2\nbridge: vmbr2',
+      },
+    ],
     check(model, report) {
       for (const { site, guest } of guests(model)) {
         if (guest.purpose !== 'firewall') continue;
@@ -138,6 +159,13 @@ export const guestRules: Rule[] = [
     summary: "A NIC of the firewall VM sits on another bridge than the interface it becomes names.",
     why: 'netN is vtnetN inside OPNsense: on the wrong bridge the interface assigned to vtnetN talks to the wrong network, e.g. the LAN on the WAN wire.',
     hint: "Move the NIC to the interface's bridge (or change the interface's bridge).",
+    examples: [
+      {
+        where: 'sites[].firewall',
+        bad: 'vm:\n  id: 102\n  host: pve\n  nics: [{ bridge: vmbr0 }, { bridge: vmbr2 }, { bridge: vmbr1 }]',
+        good: 'vm:\n  id: 102\n  host: pve\n  nics: [{ bridge: vmbr0 }, { bridge: vmbr1 }, { bridge: vmbr2 }]',
+      },
+    ],
     check(model, report) {
       const indexOf = siteIndexes();
       for (const { site, guest, nic } of nics(model)) {
@@ -159,6 +187,13 @@ export const guestRules: Rule[] = [
     summary: "A guest's network has no Proxmox bridge on the guest's host.",
     why: 'Its NIC would have nowhere to go: a WireGuard tunnel or a network without a bridge cannot hold a guest, and a bridge missing on the host makes qm/pct refuse the NIC.',
     hint: 'Put the guest on a network whose firewall interface names a bridge, and run the guest on a host that has that bridge.',
+    examples: [
+      {
+        where: 'sites[].services[grafana]',
+        bad: '{ name: grafana, network: wireguard, address: 10.0.1.60, port: 3000, container: 220, host: pve }',
+        good: '{ name: grafana, network: service, address: 10.1.0.120, port: 3000, container: 220, host: pve }',
+      },
+    ],
     check(model, report) {
       const indexOf = siteIndexes();
       for (const { site, guest, nic } of nics(model)) {
@@ -179,6 +214,13 @@ export const guestRules: Rule[] = [
     summary: "A container's gateway is not the firewall's address on its network.",
     why: 'Every network behind the firewall is routed by it: another gateway sends the container\'s traffic where the policy does not apply, or nowhere.',
     hint: "Leave gateway out (gen uses the firewall's address), or correct it.",
+    examples: [
+      {
+        where: 'sites[].services[traefik]',
+        bad: 'guest: { gateway: 10.1.0.254 }',
+        good: 'guest: { gateway: 10.1.0.1 }',
+      },
+    ],
     check(model, report) {
       const indexOf = siteIndexes();
       for (const { site, guest, nic } of nics(model)) {
@@ -199,6 +241,13 @@ export const guestRules: Rule[] = [
     summary: "A guest NIC carries a VLAN tag its bridge does not carry.",
     why: 'Proxmox tags the NIC on a VLAN-aware bridge; on a bridge that is not VLAN aware it builds a separate bridge for the tag, which the firewall never sees, and a VLAN-aware bridge passes only its bridge-vids on its ports.',
     hint: 'Make the bridge VLAN aware with the tag in its vids (or leave vids out to derive them).',
+    examples: [
+      {
+        where: 'sites[].firewall',
+        bad: 'vm:\n  id: 102\n  host: pve\n  nics: [{ bridge: vmbr0 }, { bridge: vmbr1 }, { bridge: vmbr2, tag: 20 }]',
+        good: 'vm:\n  id: 102\n  host: pve\n  nics: [{ bridge: vmbr0 }, { bridge: vmbr1 }, { bridge: vmbr2 }]',
+      },
+    ],
     check(model, report) {
       const indexOf = siteIndexes();
       for (const { site, guest, nic } of nics(model)) {
@@ -220,6 +269,14 @@ export const guestRules: Rule[] = [
     summary: 'Two guest NICs of a site have the same MAC address.',
     why: 'Two NICs with one MAC on a network steal each other\'s traffic; the bridge learns whichever spoke last.',
     hint: 'Remove one of the written MACs (gen derives a unique one), or correct it.',
+    examples: [
+      {
+        context: [{ where: 'sites[].services[postgres]', snippet: 'guest: { mac: "BC:24:11:5A:00:01" }' }],
+        where: 'sites[].services[valkey]',
+        bad: 'guest: { mac: "BC:24:11:5A:00:01" }',
+        good: 'guest: { mac: "BC:24:11:5A:00:02" }',
+      },
+    ],
     check(model, report) {
       for (const site of model.sites) {
         const all = site.guests.flatMap((guest) => guest.nics.map((nic) => ({ guest, nic })));

@@ -14,6 +14,14 @@ export const haproxyRules: Rule[] = [
     summary: 'A host name a TLS frontend serves is not a name of its certificate.',
     why: 'Browsers refuse a certificate that does not name the host they asked for: the site is unreachable although HAProxy routes it.',
     hint: 'Leave domain out of the certificate to take its names from the hosts, or add the host to alt_names (a wildcard *.example.org covers one label).',
+    examples: [
+      {
+        topology: 'homelab-family',
+        where: 'sites[].haproxy.certificates[web]',
+        bad: '{ name: web, domain: cloud.example.org, challenge: http-01 }',
+        good: '{ name: web, domain: cloud.example.org, alt_names: [media.example.org], challenge: http-01 }',
+      },
+    ],
     check(model, report) {
       for (const site of model.sites) {
         const certs = new Map(site.haproxy.certificates.map((c) => [c.name, c]));
@@ -35,6 +43,13 @@ export const haproxyRules: Rule[] = [
     summary: 'A TLS-passthrough frontend has a certificate, or a backend serves both an HTTP and a passthrough frontend, or a passthrough backend is told to speak TLS itself.',
     why: 'Passthrough forwards the client TLS stream untouched (TCP mode, routed by SNI): there is nothing to offload, and its backends must be TCP backends that do not wrap the stream again.',
     hint: 'Drop the certificate or passthrough; give the passthrough frontend backends of its own, without tls.',
+    examples: [
+      {
+        where: 'sites[].haproxy',
+        bad: 'frontends:\n  - { name: https, bind: 0.0.0.0:443, interface: wan, certificate: wildcard, http_redirect: true, default_backend: web }\n  - { name: nas, bind: 0.0.0.0:8443, interface: wan, passthrough: true, default_backend: web }\nbackends:\n  - { name: web, servers: [{ service: traefik }] }\n  - { name: nas, servers: [{ name: nas, address: 10.1.0.50, port: 443 }] }',
+        good: 'frontends:\n  - { name: https, bind: 0.0.0.0:443, interface: wan, certificate: wildcard, http_redirect: true, default_backend: web }\n  - { name: nas, bind: 0.0.0.0:8443, interface: wan, passthrough: true, default_backend: nas }\nbackends:\n  - { name: web, servers: [{ service: traefik }] }\n  - { name: nas, servers: [{ name: nas, address: 10.1.0.50, port: 443 }] }',
+      },
+    ],
     check(model, report) {
       for (const site of model.sites) {
         const { frontends, backends } = site.haproxy;
@@ -63,6 +78,13 @@ export const haproxyRules: Rule[] = [
     summary: 'An HTTP backend server listens on port 443 but the backend does not speak TLS to it.',
     why: 'A server on 443 expects TLS: plain HTTP gets a 400 or a reset, and the health check marks the server down.',
     hint: 'Set tls: true on the backend (with verify: ca and the CA, or verify: none for a self-signed server), or use the server\'s plain HTTP port.',
+    examples: [
+      {
+        where: 'sites[].haproxy.backends[web]',
+        bad: 'servers:\n  - { name: nas, address: 10.1.0.50, port: 443 }',
+        good: 'tls: true\nverify: none\nservers:\n  - { name: nas, address: 10.1.0.50, port: 443 }',
+      },
+    ],
     check(model, report) {
       for (const site of model.sites) {
         for (const backend of site.haproxy.backends) {

@@ -10,6 +10,14 @@ export const infrastructureRules: Rule[] = [
     summary: 'A Proxmox bridge carries a firewall VLAN but is not VLAN aware, or its bridge-vids leave the tag out.',
     why: 'The bridge drops the tagged frames: the VLAN exists on the firewall and nothing arrives.',
     hint: 'Set vlan_aware: true and add the tag to vids (or leave vids out to derive them).',
+    examples: [
+      {
+        topology: 'vlan-hosting',
+        where: 'sites[].proxmox.hosts[].bridges[vmbr2]',
+        bad: 'name: vmbr2\nvlan_aware: true\nvids: [10, 20]',
+        good: 'name: vmbr2\nvlan_aware: true\nvids: [10, 20, 30]',
+      },
+    ],
     check(model, report) {
       for (const { bridge } of bridges(model)) {
         const covers = vidsCoverage(bridge.vids);
@@ -30,6 +38,14 @@ export const infrastructureRules: Rule[] = [
     summary: 'A VPC tier (public, private, ...) has subnets in only one availability zone.',
     why: 'One AZ failure takes the whole tier down; load balancers need two AZs.',
     hint: 'Add a subnet of the tier in a second availability zone.',
+    examples: [
+      {
+        topology: 'aws-vpc',
+        where: 'aws.vpc',
+        bad: 'subnets:\n  - { name: public-2a, az: ap-northeast-2a, cidr: 10.30.1.0/24, tier: public }\n  - { name: public-2c, az: ap-northeast-2c, cidr: 10.30.2.0/24, tier: public }\n  - { name: private-2a, az: ap-northeast-2a, cidr: 10.30.101.0/24, tier: private }',
+        good: 'subnets:\n  - { name: public-2a, az: ap-northeast-2a, cidr: 10.30.1.0/24, tier: public }\n  - { name: public-2c, az: ap-northeast-2c, cidr: 10.30.2.0/24, tier: public }\n  - { name: private-2a, az: ap-northeast-2a, cidr: 10.30.101.0/24, tier: private }\n  - { name: private-2c, az: ap-northeast-2c, cidr: 10.30.102.0/24, tier: private }',
+      },
+    ],
     check(model, report) {
       const vpc = model.aws?.vpc;
       const firstOfTier = new Map<string, NonNullable<typeof vpc>['subnets'][number]>();

@@ -34,6 +34,13 @@ export const opnsenseRules: Rule[] = [
     summary: 'A value written to the OPNsense configuration contains a character XML cannot hold.',
     why: 'XML 1.0 has no way to write control characters, unpaired surrogates or U+FFFE/U+FFFF, not even escaped; OPNsense would refuse the file.',
     hint: 'Remove the character (descriptions are free text on one line).',
+    examples: [
+      {
+        where: 'sites[].policy.rules[vpn-to-management]',
+        bad: 'name: vpn-to-management\ndescription: "VPN clients \\uD83D manage the hosts"',
+        good: 'name: vpn-to-management\ndescription: VPN clients manage the hosts',
+      },
+    ],
     check(model, report) {
       for (const site of model.sites) {
         if (!site.firewall) continue;
@@ -48,6 +55,14 @@ export const opnsenseRules: Rule[] = [
     summary: 'ISC DHCP is chosen for an OPNsense release that has it only as a plugin.',
     why: 'ISC DHCP left OPNsense core in 26.1; without the os-isc-dhcp plugin the restored <dhcpd> settings serve nothing.',
     hint: 'Install os-isc-dhcp before restoring, or use the default DHCP server (dnsmasq).',
+    examples: [
+      {
+        topology: 'vlan-hosting',
+        where: 'sites[].firewall',
+        bad: 'release: "26.7"\ndhcp_server: isc',
+        good: 'release: "26.7"\ndhcp_server: dnsmasq',
+      },
+    ],
     check(model, report) {
       for (const site of model.sites) {
         const fw = site.firewall;
@@ -63,6 +78,13 @@ export const opnsenseRules: Rule[] = [
     summary: 'An enabled WireGuard peer has no public key, so the firewall cannot list it.',
     why: 'OPNsense requires a public key for every peer; gen leaves a peer without one disabled and unlinked from its instance.',
     hint: 'Add the peer with gen wg add-peer (it makes the key pair), or write its public_key.',
+    examples: [
+      {
+        where: 'sites[].wireguard[].peers[+]',
+        bad: '{ name: laptop-jane, role: workstation, address: 10.0.1.4 }',
+        good: '{ name: laptop-jane, role: workstation, address: 10.0.1.4, public_key: eajhiClqdn4DDwQW29Ru4kFkNJxNiADHeD5oQ0BLmD4= }',
+      },
+    ],
     check(model, report) {
       for (const site of model.sites) {
         if (!site.firewall) continue;
@@ -143,6 +165,13 @@ export const opnsenseRules: Rule[] = [
     summary: 'An ACME certificate names a host under a suffix no public CA issues for (.local, .internal, .lan, .home.arpa, …).',
     why: "Let's Encrypt (the ACME client's CA here) issues certificates only for names in the public DNS; for a private name the order fails at every renewal and HAProxy keeps serving the self-signed stand-in.",
     hint: 'Use a name under a public domain you control (split DNS can point it at the private address), or leave the certificate out and import one from your own CA in System > Trust.',
+    examples: [
+      {
+        where: 'sites[].haproxy.certificates[wildcard]',
+        bad: '{ name: wildcard, domain: "*.home.lan", challenge: dns-01, dns_provider: cloudflare }',
+        good: '{ name: wildcard, domain: "*.home.example.com", challenge: dns-01, dns_provider: cloudflare }',
+      },
+    ],
     check(model, report) {
       for (const site of model.sites) {
         if (!site.firewall) continue;
@@ -166,6 +195,14 @@ export const opnsenseRules: Rule[] = [
     summary: "The firewall's DHCP gives a network the firewall as DNS server, but the policy blocks DNS from that network to the firewall.",
     why: 'Without dns: the DHCP server hands out the firewall itself as resolver (dnsmasq: dhcp-option 6 set to its own address); a zone that may not reach the firewall (to: internet blocks it) then resolves nothing.',
     hint: 'Set dhcp.dns to resolvers the zone may reach (e.g. public ones), or add a rule that passes UDP and TCP 53 from the zone to self before the one that blocks it.',
+    examples: [
+      {
+        topology: 'vlan-hosting',
+        where: 'sites[].firewall.interfaces[websvc]',
+        bad: 'name: websvc\ndhcp: {}',
+        good: 'name: websvc\ndhcp: { dns: [1.1.1.1, 9.9.9.9] }',
+      },
+    ],
     check(model, report) {
       for (const site of model.sites) {
         const fw = site.firewall;
@@ -197,6 +234,13 @@ export const opnsenseRules: Rule[] = [
       'OPNsense (and FreeBSD interface groups) refuse a group name that ends in a digit, and a group named after an interface key or the WireGuard group would shadow it in rules; ' +
       'group descriptions allow only letters, digits, spaces, ".", "-", "," and "_", and characters from U+00A0 to U+FFFF (Korean, for example).',
     hint: 'Rename the group (e.g. "servers" instead of "servers1"), and keep its description to those characters.',
+    examples: [
+      {
+        where: 'sites[].firewall',
+        bad: 'groups:\n  - { name: inside1, members: [management, service] }',
+        good: 'groups:\n  - { name: inside, members: [management, service] }',
+      },
+    ],
     check(model, report) {
       for (const site of model.sites) {
         const fw = site.firewall;
@@ -221,6 +265,14 @@ export const opnsenseRules: Rule[] = [
     summary: 'A DHCP reservation name that is not a DNS host name.',
     why: 'OPNsense registers reservations in DNS and validates their names as host names (letters, digits and "-", no "_"); one invalid name makes it refuse every later save of the DHCP settings.',
     hint: 'Rename the reservation with letters, digits and "-" only (e.g. "nas-1" instead of "nas_1").',
+    examples: [
+      {
+        topology: 'homelab-family',
+        where: 'sites[].firewall.interfaces[lan]',
+        bad: 'dhcp:\n  static:\n    - { name: admin_pc, mac: "52:54:00:12:34:56", address: 10.10.0.10 }',
+        good: 'dhcp:\n  static:\n    - { name: admin-pc, mac: "52:54:00:12:34:56", address: 10.10.0.10 }',
+      },
+    ],
     check(model, report) {
       const label = '[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
       const hostname = new RegExp(`^${label}(\\.${label})*$`);
@@ -239,6 +291,16 @@ export const opnsenseRules: Rule[] = [
     summary: 'A policy rule from a network whose traffic gen cannot place on a firewall interface, so its filter rules are left out.',
     why: 'gen puts a rule on the interface where its source traffic arrives; a remote network is assumed to come through the WireGuard group, and a site without WireGuard has none, so the firewall would get no rule for it (default deny).',
     hint: 'Add the pass on the firewall by hand for the tunnel that carries that network (e.g. Firewall > Rules > IPsec), or reach the network through WireGuard.',
+    examples: [
+      {
+        topology: 'vlan-hosting',
+        context: [{ where: 'sites[]', snippet: 'remote_networks:\n  - { name: office, cidr: 10.50.0.0/16 }' }],
+        where: 'sites[].policy.rules',
+        text: true,
+        bad: '- { name: lan-out, from: lan, to: any, action: pass }\n- { name: mgmt-out, from: mgmt, to: any, action: pass }\n- { name: hosting-internet-only, from: hosting, to: internet, action: pass }\n- { name: office-web, from: office, to: websvc, action: pass }',
+        good: '- { name: lan-out, from: lan, to: any, action: pass }\n- { name: mgmt-out, from: mgmt, to: any, action: pass }\n- { name: hosting-internet-only, from: hosting, to: internet, action: pass }\n# gen-ignore opnsense/rule-source-unplaced: the IPsec pass is kept by hand in Firewall > Rules > IPsec\n- { name: office-web, from: office, to: websvc, action: pass }',
+      },
+    ],
     check(model, report) {
       for (const site of model.sites) {
         if (!site.firewall || site.wireguard.length > 0) continue;
@@ -260,6 +322,14 @@ export const opnsenseRules: Rule[] = [
     summary: 'Two HAProxy listeners on the same port and address (0.0.0.0 takes every address).',
     why: 'HAProxy cannot bind one port twice; it refuses the whole configuration and serves nothing. A frontend with http_redirect also listens on port 80.',
     hint: 'Serve several sites on one address and port from one frontend with hosts (each host name routed to its backend); otherwise give the frontends different ports or addresses, or drop http_redirect where another frontend already has port 80.',
+    examples: [
+      {
+        topology: 'vlan-hosting',
+        where: 'sites[].haproxy.frontends[+]',
+        bad: '{ name: panel, bind: 0.0.0.0:443, interface: wan, certificate: wildcard, default_backend: web-pool }',
+        good: '{ name: panel, bind: 0.0.0.0:8443, interface: wan, certificate: wildcard, default_backend: web-pool }',
+      },
+    ],
     check(model, report) {
       for (const site of model.sites) {
         if (!site.firewall) continue;

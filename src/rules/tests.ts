@@ -33,6 +33,13 @@ export const testRules: Rule[] = [
     summary: 'A policy test flow gets another verdict than the topology expects.',
     why: 'Policy tests pin what must stay open and what must stay closed; a change that flips one is caught in review, not in production.',
     hint: 'Fix the rule the message names, or the test if the policy change is intended.',
+    examples: [
+      {
+        where: 'sites[].policy.tests[+]',
+        bad: '{ from: vpn, to: postgres, proto: tcp, port: 5432, expect: deny }',
+        good: '{ from: vpn, to: postgres, proto: tcp, port: 5432, expect: accept }',
+      },
+    ],
     check(model, report) {
       for (const site of model.sites) {
         for (const test of site.policy.tests) {
