@@ -69,6 +69,12 @@ const SG_DESCRIPTION = /^[a-zA-Z0-9. _\-:/()#,@[\]+=&;{}!$*]*$/;
 /** What AWS accepts in an IAM policy description. */
 const IAM_DESCRIPTION = /^[\u0009\u000a\u000d\u0020-\u00ff]*$/;
 
+/** The fix of a description AWS refuses: the characters to leave out, each once (the first six). */
+function withoutRefused(text: string, allowed: RegExp): string {
+  const refused = [...new Set([...text].filter((c) => !allowed.test(c)))];
+  return `Rewrite the description without ${refused.slice(0, 6).join(' ')}${refused.length > 6 ? ' …' : ''} (the characters AWS refuses here).`;
+}
+
 export const awsRules: Rule[] = [
   {
     id: 'aws/open-admin-port',
@@ -127,18 +133,22 @@ export const awsRules: Rule[] = [
     check(model, report) {
       for (const group of model.aws?.vpc?.securityGroups ?? []) {
         if (group.description !== undefined && !SG_DESCRIPTION.test(group.description)) {
-          report({ path: [...group.path, 'description'], message: `security group ${group.name}: AWS refuses this description (allowed: a-z A-Z 0-9 space ._-:/()#,@[]+=&;{}!$*)` });
+          report({ path: [...group.path, 'description'], message: `security group ${group.name}: AWS refuses this description (allowed: a-z A-Z 0-9 space ._-:/()#,@[]+=&;{}!$*)`, hint: withoutRefused(group.description, SG_DESCRIPTION) });
         }
         for (const rule of [...group.ingress, ...group.egress]) {
           const text = rule.description ?? rule.public;
           if (text !== undefined && !SG_DESCRIPTION.test(text)) {
-            report({ path: [...rule.path, rule.description !== undefined ? 'description' : 'public'], message: `a rule of security group ${group.name}: AWS refuses this text as a rule description` });
+            report({
+              path: [...rule.path, rule.description !== undefined ? 'description' : 'public'],
+              message: `a rule of security group ${group.name}: AWS refuses this text as a rule description`,
+              hint: withoutRefused(text, SG_DESCRIPTION),
+            });
           }
         }
       }
       for (const user of model.aws?.users ?? []) {
         if (user.description !== undefined && !IAM_DESCRIPTION.test(user.description)) {
-          report({ path: [...user.path, 'description'], message: `IAM user ${user.name}: the policy description must be Latin-1 text` });
+          report({ path: [...user.path, 'description'], message: `IAM user ${user.name}: the policy description must be Latin-1 text`, hint: withoutRefused(user.description, IAM_DESCRIPTION) });
         }
       }
     },
@@ -165,11 +175,20 @@ export const awsRules: Rule[] = [
           // The route nat_gateway derives has no place of its own: without a public subnet that is aws/nat-without-public's finding.
           const written = route.targetPath !== undefined || route.path !== undefined;
           const path = route.targetPath ?? (route.path ? [...route.path, 'target'] : [...vpc.path, 'nat_gateway']);
+          const elsewhere = `or send ${route.destination} of tier ${table.tier} elsewhere`;
           if (route.target === 'nat-gateway' && written && !(vpc.natGateway && vpc.tiers.some((t) => t.public))) {
-            report({ path, message: `tier ${table.tier}: route ${route.destination} goes to a NAT gateway, but the VPC has none` });
+            report({
+              path,
+              message: `tier ${table.tier}: route ${route.destination} goes to a NAT gateway, but the VPC has none`,
+              hint: vpc.natGateway ? `Add a subnet with tier public for the NAT gateway to live in, ${elsewhere}.` : `Set nat_gateway: true on VPC ${vpc.name}, ${elsewhere}.`,
+            });
           }
           if (route.target === 'vpn-gateway' && !vpc.siteToSite) {
-            report({ path, message: `tier ${table.tier}: route ${route.destination} goes to the VPN gateway, but the VPC has no site_to_site` });
+            report({
+              path,
+              message: `tier ${table.tier}: route ${route.destination} goes to the VPN gateway, but the VPC has no site_to_site`,
+              hint: `Add site_to_site (the site the VPN goes to) on VPC ${vpc.name}, ${elsewhere}.`,
+            });
           }
         }
       });
@@ -193,7 +212,7 @@ export const awsRules: Rule[] = [
       const aws = model.aws;
       for (const bucket of aws?.buckets ?? []) {
         const why = refusedBucketName(bucket.name);
-        if (why) report({ path: [...bucket.path, 'name'], message: `S3 refuses bucket name ${bucket.name}: it has ${why}` });
+        if (why) report({ path: [...bucket.path, 'name'], message: `S3 refuses bucket name ${bucket.name}: it has ${why}`, hint: `Rename bucket ${bucket.name} (and where it is named) to a name without ${why}.` });
       }
       // IAM names are unique regardless of case (exact twins are names/duplicate's).
       for (const [kind, key, nameOf] of [
@@ -206,7 +225,7 @@ export const awsRules: Rule[] = [
           const earlier = seen.get(name.toLowerCase());
           if (earlier !== undefined && earlier !== name) {
             // A derived policy name has no node of its own: the location falls back to the user.
-            report({ path: [...user.path, key], message: `${kind} ${name}: AWS takes it for ${earlier}, as IAM names ignore case` });
+            report({ path: [...user.path, key], message: `${kind} ${name}: AWS takes it for ${earlier}, as IAM names ignore case`, hint: `Rename ${kind} ${name} so that it differs from ${earlier} in more than case.` });
           }
           if (earlier === undefined) seen.set(name.toLowerCase(), name);
         }
@@ -214,18 +233,32 @@ export const awsRules: Rule[] = [
       const vpc = aws?.vpc;
       if (!vpc) return;
       const s2s = vpc.siteToSite;
-      if (s2s && s2s.bgpAsn > 4294967294) report({ path: [...s2s.path, 'bgp_asn'], message: `BGP ASN ${s2s.bgpAsn} is reserved: AWS takes 1-4294967294` });
+      if (s2s && s2s.bgpAsn > 4294967294) {
+        report({ path: [...s2s.path, 'bgp_asn'], message: `BGP ASN ${s2s.bgpAsn} is reserved: AWS takes 1-4294967294`, hint: 'Use a private ASN: 64512-65534, or 4200000000-4294967294 (or leave bgp_asn out for 65000).' });
+      }
       for (const group of vpc.securityGroups) {
         if (/^default$/i.test(group.name) || /^sg-/i.test(group.name)) {
-          report({ path: [...group.path, 'name'], message: `security group ${group.name}: AWS reserves the name "default" and names starting with "sg-"` });
+          report({
+            path: [...group.path, 'name'],
+            message: `security group ${group.name}: AWS reserves the name "default" and names starting with "sg-"`,
+            hint: `Rename security group ${group.name} (and the from_group and to_group that name it)${/^sg-/i.test(group.name) ? `, e.g. to ${group.name.slice(3)}` : ''}.`,
+          });
         }
         for (const rule of [...group.ingress, ...group.egress]) {
           // Protocol -1 carries no ports: AWS would open every port, whatever the list says.
           if (rule.proto === 'all' && rule.ports.length) {
-            report({ path: [...rule.path, 'ports'], message: `a rule of security group ${group.name}: proto all opens every protocol and port, so AWS ignores this port list` });
+            report({
+              path: [...rule.path, 'ports'],
+              message: `a rule of security group ${group.name}: proto all opens every protocol and port, so AWS ignores this port list`,
+              hint: 'Set proto: tcp or udp (or tcp/udp) to open only these ports, or remove ports to open every one.',
+            });
           }
           if (rule.proto === 'icmp' && rule.ports.some((r) => r.to > 255)) {
-            report({ path: [...rule.path, 'ports'], message: `a rule of security group ${group.name}: ICMP types are 0-255 (for ICMP, ports lists types)` });
+            report({
+              path: [...rule.path, 'ports'],
+              message: `a rule of security group ${group.name}: ICMP types are 0-255 (for ICMP, ports lists types)`,
+              hint: 'List ICMP types in ports (8: echo request, 0: echo reply, 3: unreachable), or write the rule with proto tcp or udp for these ports.',
+            });
           }
         }
       }
@@ -235,12 +268,16 @@ export const awsRules: Rule[] = [
         for (const route of table.routes) {
           const path = route.path ?? [...vpc.path, 'route_tables'];
           if (seen.has(route.destination)) {
-            report({ path: [...path, 'destination'], message: `tier ${table.tier} already has a route to ${route.destination}` });
+            report({ path: [...path, 'destination'], message: `tier ${table.tier} already has a route to ${route.destination}`, hint: `Keep one route to ${route.destination} in tier ${table.tier}.` });
           }
           seen.add(route.destination);
           const block = parseCidr(route.destination);
           if (vpcBlock.ok && block.ok && containsBlock(vpcBlock.block, block.block)) {
-            report({ path: [...path, 'destination'], message: `tier ${table.tier}: ${route.destination} is inside VPC ${vpc.name} (${vpc.cidr}), which AWS routes locally` });
+            report({
+              path: [...path, 'destination'],
+              message: `tier ${table.tier}: ${route.destination} is inside VPC ${vpc.name} (${vpc.cidr}), which AWS routes locally`,
+              hint: `Remove the route to ${route.destination}: traffic inside ${vpc.cidr} never leaves the VPC.`,
+            });
           }
         }
       }
@@ -303,7 +340,11 @@ export const awsRules: Rule[] = [
       for (const bucket of model.aws?.buckets ?? []) {
         const sites = model.sites.filter((s) => s.backup?.bucket === bucket.name).map((s) => s.name);
         if (bucket.noncurrentDays !== undefined && bucket.keepNoncurrentForever !== undefined) {
-          report({ path: [...bucket.path, 'keep_noncurrent_forever'], message: `bucket ${bucket.name}: keep_noncurrent_forever contradicts noncurrent_days ${bucket.noncurrentDays}` });
+          report({
+            path: [...bucket.path, 'keep_noncurrent_forever'],
+            message: `bucket ${bucket.name}: keep_noncurrent_forever contradicts noncurrent_days ${bucket.noncurrentDays}`,
+            hint: `Keep one: noncurrent_days: ${bucket.noncurrentDays} to delete old versions after that many days, or keep_noncurrent_forever to keep them.`,
+          });
         } else if (sites.length && bucket.noncurrentDays === undefined && bucket.keepNoncurrentForever === undefined) {
           report({
             path: [...bucket.path, 'name'],
@@ -330,14 +371,24 @@ export const awsRules: Rule[] = [
       for (const site of model.sites) {
         const b = site.backup;
         if (!b) continue;
-        const bad = (what: string, key: string, message: string) => report({ path: [...b.path, key], message: `${what}: ${message}` });
+        const bad = (what: string, key: string, message: string, hint: string) => report({ path: [...b.path, key], message: `${what}: ${message}`, hint });
         if (!PBS_BUCKET.test(b.bucket) || /^(xn--|sthree-|amzn-s3-demo-)|(--ol-s3|\.mrap|--x-s3)$/.test(b.bucket)) {
-          bad(`bucket ${b.bucket}`, 'bucket', 'Proxmox Backup Server accepts only a-z, 0-9 and "-" in bucket names');
+          bad(`bucket ${b.bucket}`, 'bucket', 'Proxmox Backup Server accepts only a-z, 0-9 and "-" in bucket names', `Rename bucket ${b.bucket} here and under aws.buckets with a-z, 0-9 and "-" only (dots become "-").`);
         }
         for (const [key, value] of [['s3_remote', b.s3Remote], ['datastore', b.datastore]] as const) {
-          if (!SAFE_ID.test(value) || value.length < 3 || value.length > 32) bad(`${key} ${value}`, key, 'Proxmox Backup Server ids are 3-32 characters');
+          if (!SAFE_ID.test(value) || value.length < 3 || value.length > 32) {
+            bad(`${key} ${value}`, key, 'Proxmox Backup Server ids are 3-32 characters', `Rename ${key} to 3-32 letters, digits, "_", "." and "-", starting with a letter, digit or "_".`);
+          }
         }
-        if (!PVE_STORAGE_ID.test(b.pveStorage)) bad(`pve_storage ${b.pveStorage}`, 'pve_storage', 'a Proxmox VE storage id starts with a letter and ends with a letter or digit');
+        if (!PVE_STORAGE_ID.test(b.pveStorage)) {
+          const letters = b.pveStorage.replace(/^[^a-z]+/i, '').replace(/[^a-z0-9]+$/i, '');
+          bad(
+            `pve_storage ${b.pveStorage}`,
+            'pve_storage',
+            'a Proxmox VE storage id starts with a letter and ends with a letter or digit',
+            `Rename pve_storage so that it starts with a letter and ends with a letter or digit${PVE_STORAGE_ID.test(letters) ? `, e.g. ${letters}` : ''}.`,
+          );
+        }
       }
     },
   },
@@ -359,7 +410,11 @@ export const awsRules: Rule[] = [
         const backup = site.backup;
         if (!backup) continue;
         if (backup.iamUser === undefined) {
-          report({ path: [...backup.path, 'bucket'], message: `site ${site.name}: no IAM user has a backup-writer intent on bucket ${backup.bucket}` });
+          report({
+            path: [...backup.path, 'bucket'],
+            message: `site ${site.name}: no IAM user has a backup-writer intent on bucket ${backup.bucket}`,
+            hint: `Give an IAM user under aws.iam.users the intent { intent: backup-writer, bucket: ${backup.bucket} }.`,
+          });
           continue;
         }
         // A user named in iam_user must really be allowed to write the bucket (one found by default always is).
@@ -370,6 +425,7 @@ export const awsRules: Rule[] = [
           report({
             path: [...backup.path, 'iam_user'],
             message: `site ${site.name}: IAM user ${user.name} has no backup-writer intent on bucket ${backup.bucket}, so Proxmox Backup Server could not write its datastore`,
+            hint: `Add { intent: backup-writer, bucket: ${backup.bucket} } to the intents of IAM user ${user.name}, or name a user that has it in iam_user.`,
           });
           continue;
         }
@@ -379,6 +435,7 @@ export const awsRules: Rule[] = [
           report({
             path: [...writes[0]!.path, 'prefix'],
             message: `site ${site.name}: Proxmox Backup Server keeps datastore ${backup.datastore} under ${storePrefix} in bucket ${backup.bucket}, outside the prefix ${writes[0]!.prefix} IAM user ${user.name} may write`,
+            hint: `Set prefix: ${storePrefix} on that intent (or remove the prefix).`,
           });
         }
       }

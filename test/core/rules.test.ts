@@ -457,3 +457,81 @@ describe('one mistake, one finding', () => {
     expect(await errorsOf(edit(forwards, [...A, 'policy', 'tests'], []))).toEqual(['upstream/duplicate-external-port']);
   });
 });
+
+describe("a finding's fix names what to change, for the cause found", () => {
+  const hintsOf = async (text: string, rule: string) => (await lint(text)).filter((d) => d.rule === rule).map((d) => d.hint);
+  const C = readExample('aws-vpc');
+  const H = readExample('homelab');
+  const sg = (group: number, rule: object) => edit(C, [...vpc, 'security_groups', group, 'ingress', 0], rule);
+
+  it('aws/sg-rule-peer: the key of the wrong direction, both peers, or none', async () => {
+    expect(await hintsOf(sg(3, { proto: 'tcp', ports: [5432], to_group: 'api' }), 'aws/sg-rule-peer')).toEqual([
+      'An ingress rule names its source: write from_group instead of to_group, or move the rule to egress.',
+    ]);
+    expect(await hintsOf(sg(3, { proto: 'tcp', ports: [5432], from_group: 'api', from: '10.30.0.0/16' }), 'aws/sg-rule-peer')).toEqual([
+      'Keep one of from: 10.30.0.0/16 and from_group: api; for both, write two rules.',
+    ]);
+    expect(await hintsOf(sg(3, { proto: 'tcp', ports: [5432] }), 'aws/sg-rule-peer')).toEqual(['Add from (a network such as 10.0.0.0/16) or from_group (a security group of this VPC).']);
+  });
+
+  it('aws/route-target: the NAT gateway, the VPN or the egress the route needs', async () => {
+    const routes = (tables: object[]) => edit(C, [...vpc, 'route_tables'], tables);
+    expect(await hintsOf(routes([{ tier: 'private', egress: 'nat-gateway' }]), 'aws/route-target')).toEqual([
+      'Set nat_gateway: true on VPC main, or send 0.0.0.0/0 of tier private elsewhere.',
+    ]);
+    expect(await hintsOf(routes([{ tier: 'private', routes: [{ destination: '192.168.0.0/16', target: 'vpn-gateway' }] }]), 'aws/route-target')).toEqual([
+      'Add site_to_site (the site the VPN goes to) on VPC main, or send 192.168.0.0/16 of tier private elsewhere.',
+    ]);
+    expect(await hintsOf(routes([{ tier: 'public', egress: 'none' }]), 'aws/route-target')).toEqual([
+      'Remove egress from the route table of the public tier; give subnets that must not reach the internet a tier of their own.',
+    ]);
+  });
+
+  it('aws/customer-gateway: the firewall of the site, or the VPN itself when the site has none', async () => {
+    const s2s = (text: string, site: string) => edit(edit(text, [...vpc, 'site_to_site'], { site }), ['aws', 'region'], 'ap-northeast-2');
+    const joined = s2s(edit(H, ['aws', 'vpc'], { name: 'main', cidr: '10.30.0.0/16', subnets: [{ name: 'a', az: 'ap-northeast-2a', cidr: '10.30.1.0/24', tier: 'private' }] }), 'home');
+    expect(await hintsOf(joined, 'aws/customer-gateway')).toEqual([
+      "Set public_address on the firewall of site home (the address the internet reaches it at: behind a NAT router, the router's), or customer_gateway_ip here.",
+    ]);
+    const office = s2s(`${C}\nsites:\n  - name: office\n    remote_networks:\n      - { name: lab, cidr: 192.168.50.0/24 }\n`, 'office');
+    expect(await hintsOf(office, 'aws/customer-gateway')).toEqual([
+      "Set customer_gateway_ip here to the public address of site office's VPN device: the site has no firewall gen describes.",
+    ]);
+  });
+
+  it('aws/refused-value: the value to change and how', async () => {
+    expect(await hintsOf(edit(C, [...vpc, 'security_groups', 2, 'name'], 'sg-jenkins').replace('to: jenkins', 'to: sg-jenkins'), 'aws/refused-value')).toEqual([
+      'Rename security group sg-jenkins (and the from_group and to_group that name it), e.g. to jenkins.',
+    ]);
+    expect(await hintsOf(sg(2, { proto: 'all', ports: [8080], from: '198.51.100.7/32' }), 'aws/refused-value')).toEqual([
+      'Set proto: tcp or udp (or tcp/udp) to open only these ports, or remove ports to open every one.',
+    ]);
+    const inside = edit(C, [...vpc, 'route_tables'], [{ tier: 'private', routes: [{ destination: '10.30.5.0/24', target: 'internet-gateway' }] }]);
+    expect(await hintsOf(inside, 'aws/refused-value')).toEqual(['Remove the route to 10.30.5.0/24: traffic inside 10.30.0.0/16 never leaves the VPC.']);
+    const bucket = H.replaceAll('iksan-cloud-backup-20251129', 'backup.-2025');
+    expect(await hintsOf(bucket, 'aws/refused-value')).toEqual(['Rename bucket backup.-2025 (and where it is named) to a name without a dot next to a dot or a dash.']);
+  });
+
+  it('aws/description-charset: the characters AWS refuses', async () => {
+    expect(await hintsOf(edit(C, [...vpc, 'security_groups', 3, 'description'], "The API's database"), 'aws/description-charset')).toEqual([
+      "Rewrite the description without ' (the characters AWS refuses here).",
+    ]);
+  });
+
+  it('backup/bucket-lifecycle, backup/pbs-names, backup/no-writer: the setting of this bucket, id or user', async () => {
+    const bucket = ['aws', 'buckets', 0];
+    expect(await hintsOf(edit(H, [...bucket, 'keep_noncurrent_forever'], 'legal hold'), 'backup/bucket-lifecycle')).toEqual([
+      'Keep one: noncurrent_days: 30 to delete old versions after that many days, or keep_noncurrent_forever to keep them.',
+    ]);
+    expect(await hintsOf(edit(H, [...A, 'backup', 'pbs', 'pve_storage'], '2025-pbs'), 'backup/pbs-names')).toEqual([
+      'Rename pve_storage so that it starts with a letter and ends with a letter or digit, e.g. pbs.',
+    ]);
+    const intents = ['aws', 'iam', 'users', 0, 'intents'];
+    expect(await hintsOf(edit(H, intents, [{ intent: 'reader', bucket: 'iksan-cloud-backup-20251129' }]), 'backup/no-writer')).toEqual([
+      'Give an IAM user under aws.iam.users the intent { intent: backup-writer, bucket: iksan-cloud-backup-20251129 }.',
+    ]);
+    expect(await hintsOf(edit(H, intents, [{ intent: 'backup-writer', bucket: 'iksan-cloud-backup-20251129', prefix: 'pbs/' }]), 'backup/no-writer')).toEqual([
+      'Set prefix: vm-backup-s3/ on that intent (or remove the prefix).',
+    ]);
+  });
+});
