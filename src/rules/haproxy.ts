@@ -30,7 +30,11 @@ export const haproxyRules: Rule[] = [
           const names = frontend.certificates.flatMap((c) => (certs.has(c) ? [certs.get(c)!.domain, ...certs.get(c)!.altNames] : []));
           for (const host of frontend.hosts) {
             if (!names.some((n) => certificateCovers(n, host.name))) {
-              report({ path: [...host.path, 'name'], message: `frontend ${frontend.name} serves ${host.name}, which its certificate (${names.join(', ')}) does not name` });
+              report({
+                path: [...host.path, 'name'],
+                message: `frontend ${frontend.name} serves ${host.name}, which its certificate (${names.join(', ')}) does not name`,
+                hint: `Add ${host.name} to alt_names of certificate ${frontend.certificates[0]}, or leave its domain out to take the names from the hosts of frontend ${frontend.name}.`,
+              });
             }
           }
         }
@@ -58,15 +62,29 @@ export const haproxyRules: Rule[] = [
           return new Set([f.defaultBackend, ...f.hosts.map((h) => h.backend)].filter((b): b is string => b !== undefined));
         };
         for (const frontend of frontends) {
-          if (frontend.passthrough && frontend.certificates.length > 0) report({ path: [...frontend.path, 'certificate'], message: `frontend ${frontend.name} passes TLS through, so it cannot offload it with a certificate` });
+          if (frontend.passthrough && frontend.certificates.length > 0) {
+            report({
+              path: [...frontend.path, 'certificate'],
+              message: `frontend ${frontend.name} passes TLS through, so it cannot offload it with a certificate`,
+              hint: `Remove the certificate from frontend ${frontend.name} (its backends hold their own), or remove passthrough to offload TLS on the firewall.`,
+            });
+          }
         }
         for (const backend of backends) {
           const http = frontends.filter((f) => !f.passthrough && usedBy(f.name).has(backend.name));
           const tcp = frontends.filter((f) => f.passthrough && usedBy(f.name).has(backend.name));
           if (http.length > 0 && tcp.length > 0) {
-            report({ path: [...backend.path, 'name'], message: `backend ${backend.name} serves HTTP frontend ${http[0]!.name} and passthrough frontend ${tcp[0]!.name}` });
+            report({
+              path: [...backend.path, 'name'],
+              message: `backend ${backend.name} serves HTTP frontend ${http[0]!.name} and passthrough frontend ${tcp[0]!.name}`,
+              hint: `Give passthrough frontend ${tcp[0]!.name} a backend of its own, with the servers' TLS port and without tls.`,
+            });
           } else if (tcp.length > 0 && backend.tls) {
-            report({ path: [...backend.path, 'tls'], message: `backend ${backend.name} receives TLS passed through by frontend ${tcp[0]!.name} and cannot wrap it in TLS again` });
+            report({
+              path: [...backend.path, 'tls'],
+              message: `backend ${backend.name} receives TLS passed through by frontend ${tcp[0]!.name} and cannot wrap it in TLS again`,
+              hint: `Remove tls (and verify, ca, sni) from backend ${backend.name}: the client's TLS already reaches its servers.`,
+            });
           }
         }
       }
@@ -90,7 +108,13 @@ export const haproxyRules: Rule[] = [
         for (const backend of site.haproxy.backends) {
           if (backend.tls || backend.mode !== 'http') continue;
           for (const server of backend.servers) {
-            if (TLS_PORTS.has(server.port)) report({ path: server.path, message: `backend ${backend.name} speaks plain HTTP to ${server.name} on port ${server.port}` });
+            if (TLS_PORTS.has(server.port)) {
+              report({
+                path: server.path,
+                message: `backend ${backend.name} speaks plain HTTP to ${server.name} on port ${server.port}`,
+                hint: `Set tls: true on backend ${backend.name} (with verify: ca and its ca, or verify: none for a self-signed ${server.name}), or use the plain HTTP port of ${server.name}.`,
+              });
+            }
           }
         }
       }

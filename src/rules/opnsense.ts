@@ -216,11 +216,13 @@ export const opnsenseRules: Rule[] = [
           if (servers.length === 0) continue;
           const verdict = verdictToFirewall(site, network, 'udp', 53).find((v) => v.verdict === 'deny');
           if (!verdict) continue;
+          const pass = `a rule passing UDP and TCP 53 from ${iface.name} to self`;
           report({
             path: dhcp.dns.length > 0 ? [...dhcp.path, 'dns'] : dhcp.path,
             message:
               `DHCP on ${iface.name} gives its clients the firewall (${servers.join(', ')}) as DNS server, but ${verdict.decidedBy} blocks DNS from ${iface.name} to the firewall: ` +
               'set dns: to resolvers the network may reach, or pass UDP/TCP 53 to self first',
+            hint: `Set dhcp.dns on interface ${iface.name} to resolvers it may reach (e.g. [1.1.1.1, 9.9.9.9]), or add ${pass}${verdict.path ? ` before ${verdict.decidedBy}` : ''}.`,
           });
         }
       }
@@ -248,12 +250,26 @@ export const opnsenseRules: Rule[] = [
         const keys = new Set([...fw.interfaces.map((i) => i.key), WIREGUARD_GROUP, 'any']);
         for (const group of fw.groups) {
           if (GROUP_NAME_ENDS_IN_DIGIT.test(group.name)) {
-            report({ path: [...group.path, 'name'], message: `group ${group.name}: OPNsense refuses a group name that ends in a digit` });
+            const stem = group.name.replace(/\d+$/, '');
+            report({
+              path: [...group.path, 'name'],
+              message: `group ${group.name}: OPNsense refuses a group name that ends in a digit`,
+              hint: `Rename group ${group.name} to a name that does not end in a digit${stem && !keys.has(stem) ? ` (e.g. ${stem})` : ''}.`,
+            });
           } else if (keys.has(group.name)) {
-            report({ path: [...group.path, 'name'], message: `group ${group.name} has the name of an interface or of the WireGuard group` });
+            report({
+              path: [...group.path, 'name'],
+              message: `group ${group.name} has the name of an interface or of the WireGuard group`,
+              hint: `Rename group ${group.name}: rules that name ${group.name} would mean the ${group.name === WIREGUARD_GROUP ? 'WireGuard group' : 'interface'}.`,
+            });
           }
           if (group.description !== undefined && !GROUP_DESCRIPTION.test(group.description)) {
-            report({ path: [...group.path, 'description'], message: `group ${group.name}: OPNsense allows only letters, digits, spaces, ".", "-", "," and "_" in a group description` });
+            const refused = [...new Set([...group.description].filter((c) => !GROUP_DESCRIPTION.test(c)))];
+            report({
+              path: [...group.path, 'description'],
+              message: `group ${group.name}: OPNsense allows only letters, digits, spaces, ".", "-", "," and "_" in a group description`,
+              hint: `Rewrite the description of group ${group.name} without ${refused.join(' ')}.`,
+            });
           }
         }
       }
@@ -334,12 +350,18 @@ export const opnsenseRules: Rule[] = [
       for (const site of model.sites) {
         if (!site.firewall) continue;
         const listeners = site.haproxy.frontends.flatMap((f) => [
-          { what: `frontend ${f.name}`, address: f.address, port: f.port, path: [...f.path, 'bind'] },
-          ...(f.httpRedirect ? [{ what: `the HTTP redirect of frontend ${f.name}`, address: f.address, port: 80, path: [...f.path, 'http_redirect'] }] : []),
+          { what: `frontend ${f.name}`, frontend: f.name, redirect: false, address: f.address, port: f.port, path: [...f.path, 'bind'] },
+          ...(f.httpRedirect ? [{ what: `the HTTP redirect of frontend ${f.name}`, frontend: f.name, redirect: true, address: f.address, port: 80, path: [...f.path, 'http_redirect'] }] : []),
         ]);
         listeners.forEach((l, i) => {
           const clash = listeners.slice(0, i).find((o) => o.port === l.port && (o.address === l.address || o.address === '0.0.0.0' || l.address === '0.0.0.0'));
-          if (clash) report({ path: l.path, message: `${l.what} listens on ${l.address}:${l.port}, which ${clash.what} already binds (${clash.address}:${clash.port})` });
+          if (!clash) return;
+          const hint = l.redirect
+            ? `Remove http_redirect from frontend ${l.frontend}: ${clash.what} already has port 80.`
+            : clash.redirect
+              ? `Bind frontend ${l.frontend} to another port, or remove http_redirect from frontend ${clash.frontend}.`
+              : `Serve the sites of frontend ${l.frontend} from frontend ${clash.frontend} with hosts (each host name routed to its backend), or bind frontend ${l.frontend} to another port or address.`;
+          report({ path: l.path, message: `${l.what} listens on ${l.address}:${l.port}, which ${clash.what} already binds (${clash.address}:${clash.port})`, hint });
         });
       }
     },

@@ -534,4 +534,44 @@ describe("a finding's fix names what to change, for the cause found", () => {
       'Set prefix: vm-backup-s3/ on that intent (or remove the prefix).',
     ]);
   });
+  it('opnsense/haproxy-bind: the redirect to drop, or the frontend to serve the sites from', async () => {
+    const frontends = ['sites', 0, 'haproxy', 'frontends'];
+    const second = (frontend: object) => edit(H, [...frontends, 1], { interface: 'wan', certificate: 'wildcard', default_backend: 'web', ...frontend });
+    expect(await hintsOf(second({ name: 'admin', bind: '0.0.0.0:443' }), 'opnsense/haproxy-bind')).toEqual([
+      'Serve the sites of frontend admin from frontend https with hosts (each host name routed to its backend), or bind frontend admin to another port or address.',
+    ]);
+    expect(await hintsOf(second({ name: 'admin', bind: '0.0.0.0:8443', http_redirect: true }), 'opnsense/haproxy-bind')).toEqual([
+      'Remove http_redirect from frontend admin: the HTTP redirect of frontend https already has port 80.',
+    ]);
+    expect(await hintsOf(second({ name: 'plain', bind: '0.0.0.0:80' }), 'opnsense/haproxy-bind')).toEqual([
+      'Bind frontend plain to another port, or remove http_redirect from frontend https.',
+    ]);
+  });
+
+  it('opnsense/dhcp-dns-blocked: the interface, and the rule to pass DNS before', async () => {
+    const hosting = readExample('vlan-hosting');
+    expect(await hintsOf(edit(hosting, [...A, 'firewall', 'interfaces', 3, 'dhcp'], {}), 'opnsense/dhcp-dns-blocked')).toEqual([
+      'Set dhcp.dns on interface websvc to resolvers it may reach (e.g. [1.1.1.1, 9.9.9.9]), or add a rule passing UDP and TCP 53 from websvc to self before policy rule hosting-internet-only.',
+    ]);
+  });
+
+  it('opnsense/group-name: a name without the digit, and the characters a description may not hold', async () => {
+    const group = (g: object) => edit(H, [...A, 'firewall', 'groups'], [{ members: ['management', 'service'], ...g }]);
+    expect(await hintsOf(group({ name: 'inside1' }), 'opnsense/group-name')).toEqual(['Rename group inside1 to a name that does not end in a digit (e.g. inside).']);
+    expect(await hintsOf(group({ name: 'lan' }), 'opnsense/group-name')).toEqual(['Rename group lan: rules that name lan would mean the interface.']);
+    expect(await hintsOf(group({ name: 'inside', description: 'Inside (LAN & servers)' }), 'opnsense/group-name')).toEqual(['Rewrite the description of group inside without ( & ).']);
+  });
+
+  it('haproxy: the certificate to name the host, the passthrough to untangle, the backend to speak TLS', async () => {
+    const family = readExample('homelab-family');
+    expect(await hintsOf(edit(family, [...A, 'haproxy', 'certificates', 0, 'domain'], 'cloud.example.org'), 'haproxy/host-not-in-certificate')).toEqual([
+      'Add media.example.org to alt_names of certificate web, or leave its domain out to take the names from the hosts of frontend https.',
+    ]);
+    const passthrough = edit(H, [...A, 'haproxy', 'frontends', 1], { name: 'nas', bind: '0.0.0.0:8443', interface: 'wan', passthrough: true, default_backend: 'web' });
+    expect(await hintsOf(passthrough, 'haproxy/mode-conflict')).toEqual(['Give passthrough frontend nas a backend of its own, with the servers\' TLS port and without tls.']);
+    const plain = edit(H, [...A, 'haproxy', 'backends', 0, 'servers'], [{ name: 'nas', address: '10.1.0.50', port: 443 }]);
+    expect(await hintsOf(plain, 'haproxy/backend-plain-tls-port')).toEqual([
+      'Set tls: true on backend web (with verify: ca and its ca, or verify: none for a self-signed nas), or use the plain HTTP port of nas.',
+    ]);
+  });
 });
