@@ -33,12 +33,12 @@ export function registerRulesCommands(cli: Command, setExit: (code: number) => v
     .argument('[id]', 'a rule id, e.g. wg/listen-port')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'markdown', 'json']).default('text'))
     .action(async (id: string | undefined, options: { format: RulesFormat }) => {
-      const { rules, ruleById } = await import('../rules/index.js');
+      const { rules, ruleById, similarRuleIds } = await import('../rules/index.js');
       const { UsageError } = await import('../io/errors.js');
       if (id !== undefined) {
         const rule = ruleById.get(id);
         if (!rule) {
-          const near = rules.filter((r) => r.id.includes(id) || id.includes(r.id.split('/').pop()!)).map((r) => r.id);
+          const near = similarRuleIds(id);
           throw new UsageError(`no rule ${id}${near.length ? ` (did you mean ${near.slice(0, 5).join(', ')}?)` : ''}; gen rules lists them all`);
         }
         if (options.format === 'json') process.stdout.write(`${JSON.stringify(jsonOf(rule), null, 2)}\n`);

@@ -57,6 +57,9 @@ export const accessRules: Rule[] = [
           message: `token ${token.tokenId}: role ${grant.role} on / grants ${privileges} privileges on every guest, storage and node${
             intent ? `; intent: ${intent} grants what that purpose needs, on the narrowest paths` : '; define a role with only the privileges it needs'
           }`,
+          hint: intent
+            ? `Replace role: ${grant.role} and path: / of token ${token.tokenId} with intent: ${intent} (and what it needs), or silence the finding with a reason.`
+            : `Define a role under proxmox.roles with only the privileges token ${token.tokenId} needs, and give it on the narrowest path (/vms/<id>, /pool/<pool>, /storage/<id>).`,
         });
       }
     },

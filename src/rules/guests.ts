@@ -128,15 +128,31 @@ export const guestRules: Rule[] = [
     check(model, report) {
       for (const { site, guest } of guests(model)) {
         if (guest.purpose !== 'firewall') continue;
-        if (guest.nics.length > MAX_NETS) report({ path: guest.path, key: true, message: `${what(guest)} would need ${guest.nics.length} NICs; Proxmox has net0 to net${MAX_NETS - 1}` });
+        if (guest.nics.length > MAX_NETS) {
+          report({
+            path: guest.path,
+            key: true,
+            message: `${what(guest)} would need ${guest.nics.length} NICs; Proxmox has net0 to net${MAX_NETS - 1}`,
+            hint: `Carry ${guest.nics.length - MAX_NETS + 1} or more of the firewall's networks as VLANs of one interface (vlan: { parent, tag }) instead of NICs of their own.`,
+          });
+        }
         // An interface with no device at all is firewall/interface-kind's finding.
         const devices = site.firewall!.interfaces.filter((f) => f.kind === 'device' && f.device);
         for (const iface of devices) {
           const devicePath = [...iface.path, 'device'];
           if (iface.bridge === undefined) {
-            report({ path: iface.path, key: true, message: `interface ${iface.name} (${iface.device}) names no bridge: gen cannot place its NIC on ${what(guest)}` });
+            report({
+              path: iface.path,
+              key: true,
+              message: `interface ${iface.name} (${iface.device}) names no bridge: gen cannot place its NIC on ${what(guest)}`,
+              hint: `Set bridge on interface ${iface.name} to the Proxmox bridge of its network.`,
+            });
           } else if (!/^vtnet\d+$/.test(iface.device)) {
-            report({ path: devicePath, message: `interface ${iface.name}: device ${iface.device} is not a virtio NIC name; gen gives ${what(guest)} virtio NICs, named vtnet0, vtnet1, ...` });
+            report({
+              path: devicePath,
+              message: `interface ${iface.name}: device ${iface.device} is not a virtio NIC name; gen gives ${what(guest)} virtio NICs, named vtnet0, vtnet1, ...`,
+              hint: `Name the device of interface ${iface.name} vtnetN, N the number of its NIC on ${what(guest)} (net0 is vtnet0).`,
+            });
           } else {
             const nic = guest.nics.find((n) => n.interface === iface.name);
             const expected = nic ? `vtnet${nic.index}` : undefined;
@@ -146,6 +162,7 @@ export const guestRules: Rule[] = [
                 message: nic
                   ? `interface ${iface.name} is on net${nic.index} of ${what(guest)}, which FreeBSD names ${expected}, not ${iface.device}`
                   : `interface ${iface.name}: ${what(guest)} has ${guest.nics.length} NICs (vtnet0-vtnet${guest.nics.length - 1}), so there is no ${iface.device}`,
+                hint: nic ? `Set device: ${expected} on interface ${iface.name}.` : `Add a NIC on bridge ${iface.bridge} to vm.nics of the firewall for interface ${iface.name}, or leave vm.nics out to derive them.`,
               });
             }
           }
@@ -198,12 +215,21 @@ export const guestRules: Rule[] = [
       const indexOf = siteIndexes();
       for (const { site, guest, nic } of nics(model)) {
         if (nic.bridge === undefined) {
-          report({ path: nic.path, message: `${what(guest)}: network ${nic.label} has no Proxmox bridge for its NIC` });
+          report({
+            path: nic.path,
+            message: `${what(guest)}: network ${nic.label} has no Proxmox bridge for its NIC`,
+            hint: `Put ${what(guest)} on a network whose firewall interface names a bridge (a tunnel such as WireGuard has none), or give the interface of ${nic.label} a bridge.`,
+          });
           continue;
         }
         const host = indexOf(site).host(guest.host);
         if (host && !indexOf(site).bridge(host, nic.bridge)) {
-          report({ path: nic.path, message: `${what(guest)}: bridge ${nic.bridge} of its NIC (net${nic.index}) does not exist on host ${host.name}` });
+          const holders = site.hosts.filter((h) => indexOf(site).bridge(h, nic.bridge!)).map((h) => h.name);
+          report({
+            path: nic.path,
+            message: `${what(guest)}: bridge ${nic.bridge} of its NIC (net${nic.index}) does not exist on host ${host.name}`,
+            hint: `Add bridge ${nic.bridge} to host ${host.name}${holders.length ? `, or run ${what(guest)} on ${holders.join(' or ')} (host:)` : ''}.`,
+          });
         }
       }
     },
@@ -256,9 +282,17 @@ export const guestRules: Rule[] = [
         const bridge = host && indexOf(site).bridge(host, nic.bridge);
         if (!bridge) continue;
         if (!bridge.vlanAware) {
-          report({ path: nic.path, message: `${what(guest)}: its NIC has VLAN tag ${nic.tag} but bridge ${bridge.name} is not VLAN aware` });
+          report({
+            path: nic.path,
+            message: `${what(guest)}: its NIC has VLAN tag ${nic.tag} but bridge ${bridge.name} is not VLAN aware`,
+            hint: `Set vlan_aware: true on bridge ${bridge.name} of host ${host.name}.`,
+          });
         } else if (bridge.ports.length > 0 && !indexOf(site).covers(bridge, nic.tag)) {
-          report({ path: nic.path, message: `${what(guest)}: bridge ${bridge.name} does not carry VLAN ${nic.tag} on its ports (vids ${bridge.vids.join(' ')})` });
+          report({
+            path: nic.path,
+            message: `${what(guest)}: bridge ${bridge.name} does not carry VLAN ${nic.tag} on its ports (vids ${bridge.vids.join(' ')})`,
+            hint: `Add ${nic.tag} to vids of bridge ${bridge.name} on host ${host.name} (or leave vids out to derive them).`,
+          });
         }
       }
     },

@@ -23,10 +23,19 @@ export const infrastructureRules: Rule[] = [
         const covers = vidsCoverage(bridge.vids);
         for (const tag of bridge.requiredVlans) {
           if (!bridge.vlanAware) {
-            report({ path: [...bridge.path, 'vlan_aware'], key: true, message: `bridge ${bridge.name} must carry VLAN ${tag} but is not VLAN aware` });
+            report({
+              path: [...bridge.path, 'vlan_aware'],
+              key: true,
+              message: `bridge ${bridge.name} must carry VLAN ${tag} but is not VLAN aware`,
+              hint: `Set vlan_aware: true on bridge ${bridge.name}${bridge.vidsExplicit ? ` and add ${tag} to its vids` : ''}.`,
+            });
           } else if (tag !== 1 && !covers(tag)) {
             // VLAN 1 is never listed: proxmox/vlan-1-native reports it on a VLAN-aware bridge.
-            report({ path: [...bridge.path, 'vids'], message: `bridge ${bridge.name} must carry VLAN ${tag} for the firewall, but its vids (${bridge.vids.join(' ')}) leave it out` });
+            report({
+              path: [...bridge.path, 'vids'],
+              message: `bridge ${bridge.name} must carry VLAN ${tag} for the firewall, but its vids (${bridge.vids.join(' ')}) leave it out`,
+              hint: `Add ${tag} to vids of bridge ${bridge.name}, or leave vids out to derive them from the firewall's VLANs.`,
+            });
           }
         }
       }

@@ -267,6 +267,7 @@ export const ipRules: Rule[] = [
           path: use.path,
           message: `${use.owner}: ${use.text} is inside the DHCP range ${iface.dhcp!.from}-${iface.dhcp!.to} of ${iface.name}`,
           related: [{ message: 'the DHCP range is declared here', path: range }],
+          hint: `Narrow the DHCP range of ${iface.name} (dhcp.from / dhcp.to) so that it leaves ${use.text} out, or give ${use.owner} an address outside ${iface.dhcp!.from}-${iface.dhcp!.to}.`,
         });
       }
     },

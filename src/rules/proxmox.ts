@@ -94,7 +94,11 @@ export const proxmoxRules: Rule[] = [
           const problem = vidEntryProblem(entry);
           // Tags outside 1-4094 and backward ranges are vlan/tag-range's.
           if (problem?.kind !== 'vlan-1' && problem?.kind !== 'one-tag') return;
-          report({ path: [...bridge.path, 'vids', i], message: `bridge ${bridge.name}: vids entry ${entry} ${problem.message}` });
+          report({
+            path: [...bridge.path, 'vids', i],
+            message: `bridge ${bridge.name}: vids entry ${entry} ${problem.message}`,
+            hint: problem.kind === 'vlan-1' ? `Remove VLAN 1 from vids entry ${entry} of bridge ${bridge.name}${entry.includes('-') ? ' (start the range at 2)' : ''}: the bridge carries it untagged anyway.` : `Write ${entry.split('-')[0]} instead of ${entry}.`,
+          });
         });
       }
     },
@@ -120,7 +124,11 @@ export const proxmoxRules: Rule[] = [
           const parent = site.firewall!.interfaces.find((f) => f.name === iface.vlan!.parent);
           const carriers = site.hosts.flatMap((h) => h.bridges.filter((b) => b.name === parent?.bridge && b.vlanAware).map((b) => `${h.name} ${b.name}`));
           if (carriers.length === 0) continue;
-          report({ path: [...iface.path, 'vlan', 'tag'], message: `VLAN ${iface.name}: tag 1 is the untagged native VLAN of bridge ${carriers.join(', ')}, so frames tagged 1 never reach the firewall's VLAN device` });
+          report({
+            path: [...iface.path, 'vlan', 'tag'],
+            message: `VLAN ${iface.name}: tag 1 is the untagged native VLAN of bridge ${carriers.join(', ')}, so frames tagged 1 never reach the firewall's VLAN device`,
+            hint: `Give VLAN ${iface.name} a tag from 2 to 4094, or put its network on interface ${iface.vlan!.parent} itself (untagged).`,
+          });
         }
       }
     },

@@ -29,9 +29,13 @@ export const wireguardClientRules: Rule[] = [
               const stem = clientFileStem(instance.name, peer.tunnelName, { lan, instancePrefix });
               if (INTERFACE_NAME.test(stem)) continue;
               const length = [...stem].length;
+              // What the instance prefix and -lan leave of the 15 characters for the tunnel name.
+              const room = 15 - (length - [...peer.tunnelName].length);
+              const refused = [...new Set([...peer.tunnelName].filter((c) => !/[a-zA-Z0-9_=+.-]/.test(c)))];
               report({
                 path: [...peer.path, peer.tunnelName !== peer.name ? 'tunnel_name' : 'name'],
                 message: `peer ${peer.name}: client file ${stem}.conf would not import, its name ${length > 15 ? `has ${length} characters (at most 15)` : 'has characters other than letters, digits and _=+.-'}`,
+                hint: `Set tunnel_name on peer ${peer.name} to at most ${room} characters${refused.length ? `, without ${refused.join(' ')}` : ''} (${stem}.conf takes ${length - [...peer.tunnelName].length} more).`,
               });
             }
           }

@@ -41,6 +41,7 @@ export const wireguardMtuRules: Rule[] = [
           report({
             path: [...instance.path, 'mtu'],
             message: `tunnel MTU ${instance.mtu} of ${instance.name} leaves no room for WireGuard's ${why} on the WAN MTU ${wanMtu}: at most ${limit}`,
+            hint: `Set mtu: ${limit} on ${instance.name}, or raise the MTU of interface ${wan.name} to ${instance.mtu + WIREGUARD_OVERHEAD[worst]} (if the link to the router carries it).`,
             related: [{ message: `the WAN interface ${wan.name} (MTU ${wanMtu})`, path: wan.path }],
           });
         }

@@ -234,7 +234,11 @@ export const wireguardRules: Rule[] = [
           const blocked = instance.peers.filter((p) => p.enabled && !overlaps(rangesOfCidrs(p.reach), routed));
           if (blocked.length === 0) continue;
           const names = blocked.length > 3 ? `${blocked.slice(0, 3).map((p) => p.name).join(', ')} and ${blocked.length - 3} more` : blocked.map((p) => p.name).join(', ');
-          report({ path: entry.path, message: `${instance.name} clients route ${entry.cidrs.join(', ')} into the tunnel, but no pass rule lets ${names} reach it` });
+          report({
+            path: entry.path,
+            message: `${instance.name} clients route ${entry.cidrs.join(', ')} into the tunnel, but no pass rule lets ${names} reach it`,
+            hint: `Add a pass rule to ${entry.name} from the tunnel${instance.interface !== undefined ? ` (from: ${instance.interface})` : ''}, their roles or a zone of theirs, or remove ${entry.name} from reach.`,
+          });
         }
       }
     },

@@ -574,4 +574,64 @@ describe("a finding's fix names what to change, for the cause found", () => {
       'Set tls: true on backend web (with verify: ca and its ca, or verify: none for a self-signed nas), or use the plain HTTP port of nas.',
     ]);
   });
+  it('Proxmox: the device, bridge, vids or tag to set', async () => {
+    const hosting = readExample('vlan-hosting');
+    const fwIfaces = [...A, 'firewall', 'interfaces'];
+    expect(await hintsOf(edit(H, [...fwIfaces, 2, 'device'], 'vtnet3'), 'proxmox/firewall-nic-order')).toEqual(['Set device: vtnet2 on interface service.']);
+    expect(await hintsOf(edit(H, [...fwIfaces, 0, 'device'], 'em0'), 'proxmox/firewall-nic-order')).toContain('Name the device of interface wan vtnetN, N the number of its NIC on VM 102 (opnsense) (net0 is vtnet0).');
+    const bridge = [...A, 'proxmox', 'hosts', 0, 'bridges', 1];
+    expect(await hintsOf(edit(hosting, [...bridge, 'vids'], [10, 20]), 'proxmox/bridge-missing-vlan')).toEqual([
+      "Add 30 to vids of bridge vmbr2, or leave vids out to derive them from the firewall's VLANs.",
+    ]);
+    expect(await hintsOf(edit(hosting, [...bridge, 'vids'], ['1-30']), 'proxmox/vids-refused')).toEqual([
+      'Remove VLAN 1 from vids entry 1-30 of bridge vmbr2 (start the range at 2): the bridge carries it untagged anyway.',
+    ]);
+    expect(await hintsOf(edit(hosting, [...bridge, 'vids'], [10, '20-20', 30]), 'proxmox/vids-refused')).toEqual(['Write 20 instead of 20-20.']);
+    expect(await hintsOf(edit(hosting, [...fwIfaces, 2, 'vlan', 'tag'], 1), 'proxmox/vlan-1-native')).toEqual([
+      'Give VLAN mgmt a tag from 2 to 4094, or put its network on interface lan itself (untagged).',
+    ]);
+    const tagged = edit(H, [...A, 'firewall', 'vm', 'nics'], [{ bridge: 'vmbr0' }, { bridge: 'vmbr1' }, { bridge: 'vmbr2', tag: 20 }]);
+    expect(await hintsOf(tagged, 'proxmox/guest-vlan')).toEqual(['Set vlan_aware: true on bridge vmbr2 of host pve.']);
+    const token = edit(hosting, [...A, 'proxmox', 'api_tokens', 0], { user: 'whmcs-api@pve', token: 'whmcs_token', role: 'PVEAdmin', path: '/' });
+    expect(await hintsOf(token, 'proxmox/broad-token-role')).toEqual([
+      'Replace role: PVEAdmin and path: / of token whmcs-api@pve!whmcs_token with intent: vm-provisioning (and what it needs), or silence the finding with a reason.',
+    ]);
+  });
+
+  it('proxmox/guest-network: the host that has the bridge', async () => {
+    const hosts = [...A, 'proxmox', 'hosts'];
+    let text = edit(H, [...hosts, 1], { name: 'pve2', bridges: [{ name: 'vmbr0' }] });
+    text = edit(text, [...A, 'services', 0, 'host'], 'pve2');
+    for (const i of [1, 2]) text = edit(text, [...A, 'services', i, 'host'], 'pve');
+    text = edit(text, [...A, 'backup', 'pbs', 'vm', 'host'], 'pve');
+    expect(await hintsOf(text, 'proxmox/guest-network')).toEqual(['Add bridge vmbr2 to host pve2, or run CT 200 (traefik) on pve (host:).']);
+  });
+
+  it('WireGuard: the longest tunnel name, the MTU that fits, the rule the reach list needs', async () => {
+    expect(await hintsOf(edit(H, [...wg, 'peers', 1, 'name'], 'john-thinkpad'), 'wg/client-file-name')).toEqual([
+      'Set tunnel_name on peer john-thinkpad to at most 11 characters (john-thinkpad-lan.conf takes 4 more).',
+    ]);
+    expect(await hintsOf(edit(H, [...wg, 'mtu'], 1440), 'wg/mtu-overhead')).toEqual([
+      'Set mtu: 1420 on wg0, or raise the MTU of interface wan to 1520 (if the link to the router carries it).',
+    ]);
+    expect(await hintsOf(edit(H, [...wg, 'reach'], ['management', 'wan']), 'wg/reach-without-pass')).toEqual([
+      'Add a pass rule to wan from the tunnel (from: wireguard), their roles or a zone of theirs, or remove wan from reach.',
+    ]);
+  });
+
+  it('suppress/unknown-rule: the rule id meant, or why it cannot be silenced', async () => {
+    const text = (comment: string) => H.replace('    services:\n', `    # gen-ignore ${comment}\n    services:\n`);
+    expect(await hintsOf(text('overlaps: both are fine'), 'suppress/unknown-rule')).toEqual(['Did you mean ip/overlap? Write the rule id as docs/rules.md has it.']);
+    expect(await hintsOf(text('ref/unknown: on purpose'), 'suppress/unknown-rule')).toEqual([
+      'Fix what ref/unknown reports and remove the comment: gen cannot model a file with that finding, so it cannot be silenced.',
+    ]);
+    expect(await hintsOf(text('ip/overlap'), 'suppress/missing-reason')).toEqual(['Write the reason after a colon: # gen-ignore ip/overlap: why this is fine here']);
+  });
+
+  it('dhcp/range-conflict: the range and the address', async () => {
+    const text = readExample('vlan-hosting').replace('address: 192.168.20.12', 'address: 192.168.20.200');
+    expect(await hintsOf(text, 'dhcp/range-conflict')).toEqual([
+      'Narrow the DHCP range of websvc (dhcp.from / dhcp.to) so that it leaves 192.168.20.200 out, or give service web2 an address outside 192.168.20.128-192.168.20.254.',
+    ]);
+  });
 });
