@@ -81,7 +81,15 @@ export const accessRules: Rule[] = [
     check(model, report) {
       for (const { token, grant, defined } of grants(model)) {
         if (!BUILTIN_ROLES.has(grant.role) && !defined.has(grant.role)) {
-          report({ path: [...token.path, 'role'], message: `token ${token.tokenId}: role ${grant.role} is not built in and not defined under proxmox.roles` });
+          const lower = grant.role.toLowerCase();
+          const near = [...BUILTIN_ROLES.keys(), ...defined].filter((r) => r.toLowerCase().startsWith(lower) || lower.startsWith(r.toLowerCase()));
+          report({
+            path: [...token.path, 'role'],
+            message: `token ${token.tokenId}: role ${grant.role} is not built in and not defined under proxmox.roles`,
+            hint: near.length
+              ? `Did you mean ${near.slice(0, 3).join(' or ')}? Otherwise define ${grant.role} under proxmox.roles with its privileges.`
+              : `Define ${grant.role} under proxmox.roles with its privileges, use a built-in role (PVEAuditor, PVEVMUser, ...), or an intent.`,
+          });
         }
       }
     },
@@ -103,9 +111,14 @@ export const accessRules: Rule[] = [
     check(model, report) {
       for (const role of customRoles(model)) {
         const where = { path: [...role.path, 'name'] };
-        if (isReservedRoleName(role.name)) report({ ...where, message: `role ${role.name}: Proxmox refuses role ids starting with "PVE"` });
-        else if (BUILTIN_ROLES.has(role.name)) report({ ...where, message: `role ${role.name} is a built-in role` });
-        else if (INTENT_ROLES.some((r) => r.name === role.name)) report({ ...where, message: `role ${role.name} is the role gen defines for an intent` });
+        if (isReservedRoleName(role.name)) {
+          const rest = role.name.slice(3).replace(/^[^A-Za-z]+/, '');
+          report({ ...where, message: `role ${role.name}: Proxmox refuses role ids starting with "PVE"`, hint: `Rename role ${role.name}${rest ? ` (e.g. ${rest})` : ''}, and the tokens that name it.` });
+        } else if (BUILTIN_ROLES.has(role.name)) {
+          report({ ...where, message: `role ${role.name} is a built-in role`, hint: `Leave ${role.name} out of proxmox.roles to use the built-in role, or give yours another name.` });
+        } else if (INTENT_ROLES.some((r) => r.name === role.name)) {
+          report({ ...where, message: `role ${role.name} is the role gen defines for an intent`, hint: `Give your role another name: gen defines ${role.name} itself for a token with an intent.` });
+        }
       }
     },
   },

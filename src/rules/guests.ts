@@ -83,10 +83,25 @@ export const guestRules: Rule[] = [
       for (const { guest } of guests(model)) {
         if (!guest.create) continue;
         const create = guest.purpose === 'service' ? [...guest.path, 'guest', 'create'] : [...guest.path, 'create'];
-        if (guest.diskGb === undefined) report({ path: create, key: true, message: `${what(guest)}: create needs disk_gb, the size of the disk to allocate` });
-        if (guest.kind === 'ct' && guest.template === undefined) report({ path: create, key: true, message: `${what(guest)}: create needs template, the container template (e.g. local:vztmpl/debian-13-standard_13.1-1_amd64.tar.zst)` });
+        if (guest.diskGb === undefined) {
+          report({ path: create, key: true, message: `${what(guest)}: create needs disk_gb, the size of the disk to allocate`, hint: `Set disk_gb next to create on ${what(guest)} (e.g. 8 for a small container).` });
+        }
+        if (guest.kind === 'ct' && guest.template === undefined) {
+          report({
+            path: create,
+            key: true,
+            message: `${what(guest)}: create needs template, the container template (e.g. local:vztmpl/debian-13-standard_13.1-1_amd64.tar.zst)`,
+            hint: `Set template next to create on ${what(guest)}: a template in the host's storage (pveam list local).`,
+          });
+        }
         if (verifyDnsName(guest.name) !== undefined) {
-          report({ path: guest.purpose === 'service' ? [...guest.path, 'name'] : create, key: guest.purpose !== 'service', message: `${what(guest)}: "${guest.name}" is not a DNS name, which Proxmox needs as the VM name or hostname on create` });
+          const dnsName = guest.name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
+          report({
+            path: guest.purpose === 'service' ? [...guest.path, 'name'] : create,
+            key: guest.purpose !== 'service',
+            message: `${what(guest)}: "${guest.name}" is not a DNS name, which Proxmox needs as the VM name or hostname on create`,
+            hint: `Rename it with letters, digits and "-"${dnsName && verifyDnsName(dnsName) === undefined ? ` (e.g. ${dnsName})` : ''}, and where it is named.`,
+          });
         }
       }
     },

@@ -174,6 +174,16 @@ export const ipRules: Rule[] = [
       },
     ],
     check(model, report) {
+      // A peer's fix is the next free address of its role, which gen knows.
+      const nextFree = new Map<string, { free: string; role: string }>();
+      for (const site of model.sites) {
+        for (const instance of site.wireguard) {
+          for (const peer of instance.peers) {
+            const free = instance.nextFree[peer.role];
+            if (free) nextFree.set([...peer.path, 'address'].join('.'), { free, role: peer.role });
+          }
+        }
+      }
       const first = new Map<number, (typeof model.addresses)[number]>();
       for (const use of model.addresses) {
         const earlier = first.get(use.address);
@@ -181,10 +191,12 @@ export const ipRules: Rule[] = [
           first.set(use.address, use);
           continue;
         }
+        const peer = nextFree.get(use.path.join('.'));
         report({
           path: use.path,
           message: `${use.owner} uses ${use.text}, already used by ${earlier.owner}`,
           related: [{ message: `${earlier.owner} uses it here`, path: earlier.path }],
+          hint: peer ? `Set address: ${peer.free} on ${use.owner}, the next free address of role ${peer.role}.` : `Give ${use.owner} or ${earlier.owner} another address.`,
         });
       }
     },
@@ -210,9 +222,17 @@ export const ipRules: Rule[] = [
         const own = address !== undefined && bridge.prefix !== undefined ? blockOf(address, bridge.prefix) : undefined;
         if (gateway === undefined) continue;
         if (!own) {
-          report({ path: [...bridge.path, 'gateway'], message: `bridge ${bridge.name}: gateway ${bridge.gateway} needs an address of the host on the bridge to be reached from` });
+          report({
+            path: [...bridge.path, 'gateway'],
+            message: `bridge ${bridge.name}: gateway ${bridge.gateway} needs an address of the host on the bridge to be reached from`,
+            hint: `Give bridge ${bridge.name} the host's address with prefix on the network of ${bridge.gateway}, or remove its gateway.`,
+          });
         } else if (!contains(own, gateway)) {
-          report({ path: [...bridge.path, 'gateway'], message: `bridge ${bridge.name}: gateway ${bridge.gateway} is outside the bridge's network ${own.cidr}, so the host cannot reach it` });
+          report({
+            path: [...bridge.path, 'gateway'],
+            message: `bridge ${bridge.name}: gateway ${bridge.gateway} is outside the bridge's network ${own.cidr}, so the host cannot reach it`,
+            hint: `Set gateway of bridge ${bridge.name} to the router's address inside ${own.cidr}, or correct the bridge's address.`,
+          });
         }
       }
       for (const site of model.sites) {
@@ -228,18 +248,24 @@ export const ipRules: Rule[] = [
           for (const [key, text] of ends) {
             const address = parseIPv4(text);
             if (address !== undefined && !contains(network.block, address)) {
-              report({ path: [...dhcp.path, key], message: `DHCP range ${key} ${text} is outside ${describe(network)}` });
+              report({ path: [...dhcp.path, key], message: `DHCP range ${key} ${text} is outside ${describe(network)}`, hint: `Set dhcp.${key} of interface ${iface.name} to an address inside ${network.cidr}.` });
             }
           }
           const from = parseIPv4(dhcp.from);
           const to = parseIPv4(dhcp.to);
           if (from !== undefined && to !== undefined && from > to) {
-            report({ path: [...dhcp.path, 'to'], message: `DHCP range of ${iface.name} ends (${dhcp.to}) before it starts (${dhcp.from})` });
+            // Swapping is the fix only when both ends are in the network (else the ends are reported first).
+            const swap = contains(network.block, from) && contains(network.block, to);
+            report({ path: [...dhcp.path, 'to'], message: `DHCP range of ${iface.name} ends (${dhcp.to}) before it starts (${dhcp.from})`, ...(swap ? { hint: `Write from: ${dhcp.to}, to: ${dhcp.from}.` } : {}) });
           }
           for (const entry of dhcp.static) {
             const address = parseIPv4(entry.address);
             if (address !== undefined && !contains(network.block, address)) {
-              report({ path: [...entry.path, 'address'], message: `DHCP reservation ${entry.name}: ${entry.address} is outside ${describe(network)}` });
+              report({
+                path: [...entry.path, 'address'],
+                message: `DHCP reservation ${entry.name}: ${entry.address} is outside ${describe(network)}`,
+                hint: `Give reservation ${entry.name} an address inside ${network.cidr}, or move it to the DHCP of the interface whose network holds ${entry.address}.`,
+              });
             }
           }
         }

@@ -115,12 +115,14 @@ function report(analysis: RuleAnalysis, report: RuleReport, kind: 'shadowed' | '
       path: rule.path,
       message: `${rule.origin} can never match: ${names(analysis.coveredBy)} before it match${analysis.coveredBy.length === 1 ? 'es' : ''} all of its traffic`,
       related: related(analysis.coveredBy, 'matches it first'),
+      hint: `Move ${rule.origin} before ${names(analysis.coveredBy)}, narrow ${analysis.coveredBy.length === 1 ? 'that rule' : 'those rules'}, or remove ${rule.origin}.`,
     });
   } else {
     report({
       path: rule.path,
       message: `${rule.origin} changes nothing: without it, ${names(analysis.followedBy)} give${analysis.followedBy.length === 1 ? 's' : ''} all of its traffic the same verdict`,
       related: related(analysis.followedBy, 'decides it the same way'),
+      hint: `Remove ${rule.origin}, or set log: true on it if it is there to log its traffic.`,
     });
   }
 }

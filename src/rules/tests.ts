@@ -26,6 +26,12 @@ function wrongVerdict(model: Model, site: Site, test: FlowTest): Verdict | undef
   return wrong && group.verdict === 'accept' ? wrong : undefined;
 }
 
+/** The fix of a failed test: the rule that decided the flow, or the rule the flow lacks; or the test itself. */
+function fixOf(expect: string, got: { verdict: string; decidedBy: string; path?: unknown }): string {
+  const change = got.path !== undefined ? `Change ${got.decidedBy} so that it no longer ${got.verdict === 'accept' ? 'passes' : 'blocks'} this flow` : `Add a rule that ${expect === 'accept' ? 'passes' : 'blocks'} this flow (it got ${got.verdict} by ${got.decidedBy})`;
+  return `${change}, or set expect: ${got.verdict} if that is the verdict you want.`;
+}
+
 export const testRules: Rule[] = [
   {
     id: 'policy/test-failed',
@@ -49,6 +55,7 @@ export const testRules: Rule[] = [
             path: test.path,
             message: `flow ${test.name}: expected ${test.expect}, got ${wrong.verdict} by ${wrong.decidedBy}${wrong.part ? ` (for ${wrong.part})` : ''}`,
             related: wrong.path ? [{ message: `${wrong.decidedBy} decided it`, path: wrong.path }] : undefined,
+            hint: fixOf(test.expect, wrong),
           });
         }
       }
@@ -63,6 +70,7 @@ export const testRules: Rule[] = [
           path: test.path,
           message: `flow ${test.name}: expected ${test.expect}, got ${result.verdict} by ${result.decidedBy}`,
           related: result.path ? [{ message: `${result.decidedBy}`, path: result.path }] : undefined,
+          hint: fixOf(test.expect, result),
         });
       }
     },

@@ -110,9 +110,19 @@ export const wireguardClientRules: Rule[] = [
         const empty = clients.filter((p) => p.allowedIps.length === 0);
         // One finding for the instance when no client reaches anything, else one per client.
         if (empty.length > 0 && empty.length === clients.length) {
-          report({ path: [...instance.path, 'name'], message: `clients of ${instance.name} may reach nothing: no pass rule from the tunnel, its roles or its peers` });
+          report({
+            path: [...instance.path, 'name'],
+            message: `clients of ${instance.name} may reach nothing: no pass rule from the tunnel, its roles or its peers`,
+            hint: `Add pass rules from ${instance.interface ?? 'the tunnel'} (every client of ${instance.name}), a role (${instance.name}/${instance.roles[0]?.name ?? 'role'}) or a zone holding them, to what the clients may reach.`,
+          });
         } else {
-          for (const peer of empty) report({ path: [...peer.path, 'name'], message: `peer ${peer.name} of ${instance.name} may reach nothing: no pass rule from it, its role or a zone holding it` });
+          for (const peer of empty) {
+            report({
+              path: [...peer.path, 'name'],
+              message: `peer ${peer.name} of ${instance.name} may reach nothing: no pass rule from it, its role or a zone holding it`,
+              hint: `Add a pass rule from ${peer.name} or its role ${instance.name}/${peer.role} (or a zone holding either) to what it may reach, or give it a role that has one.`,
+            });
+          }
         }
       }
     },

@@ -29,7 +29,12 @@ export const wireguardRules: Rule[] = [
         for (const peer of instance.peers) {
           const address = parseIPv4(peer.address);
           if (address !== undefined && !contains(instance.block, address)) {
-            report({ path: [...peer.path, 'address'], message: `peer ${peer.name}: ${peer.address} is outside the tunnel network ${instance.block.cidr} of ${instance.name}` });
+            const free = instance.nextFree[peer.role];
+            report({
+              path: [...peer.path, 'address'],
+              message: `peer ${peer.name}: ${peer.address} is outside the tunnel network ${instance.block.cidr} of ${instance.name}`,
+              hint: free ? `Set address: ${free} on peer ${peer.name}, the next free address of role ${peer.role}.` : `Give peer ${peer.name} an address inside ${instance.block.cidr}, in the range of role ${peer.role}.`,
+            });
           }
         }
       }
@@ -56,10 +61,13 @@ export const wireguardRules: Rule[] = [
           const address = parseIPv4(peer.address);
           if (!role || address === undefined || !contains(instance.block, address)) continue;
           if (address < role.first || address > role.last) {
+            const free = instance.nextFree[role.name];
+            const holder = instance.roles.find((r) => address >= r.first && address <= r.last);
             report({
               path: [...peer.path, 'address'],
               message: `peer ${peer.name}: ${peer.address} is outside role ${role.name} (${role.from}-${role.to})`,
               related: [{ message: `role ${role.name} is declared here`, path: role.path }],
+              hint: `${free ? `Set address: ${free} on peer ${peer.name}, the next free address of role ${role.name}` : `Role ${role.name} is full: widen its range`}${holder ? `, or set role: ${holder.name} if that is what the peer is` : ''}.`,
             });
           }
         }

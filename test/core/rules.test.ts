@@ -634,4 +634,85 @@ describe("a finding's fix names what to change, for the cause found", () => {
       'Narrow the DHCP range of websvc (dhcp.from / dhcp.to) so that it leaves 192.168.20.200 out, or give service web2 an address outside 192.168.20.128-192.168.20.254.',
     ]);
   });
+  it("WireGuard peers: the next free address of the peer's role", async () => {
+    // The peer's own address is free again once it moves.
+    expect(await hintsOf(H.replace('address: 10.0.1.3', 'address: 10.0.1.2'), 'ip/duplicate-address')).toEqual([
+      'Set address: 10.0.1.3 on peer laptop-john, the next free address of role workstation.',
+    ]);
+    expect(await hintsOf(H.replace('address: 10.1.0.120', 'address: 10.1.0.110'), 'ip/duplicate-address')).toEqual(['Give service grafana or service postgres another address.']);
+    expect(await hintsOf(H.replace('address: 10.0.1.3', 'address: 10.0.1.20'), 'wg/peer-outside-role')).toEqual([
+      'Set address: 10.0.1.3 on peer laptop-john, the next free address of role workstation, or set role: mobile if that is what the peer is.',
+    ]);
+    expect(await hintsOf(H.replace('address: 10.0.1.3', 'address: 10.0.2.3'), 'wg/peer-outside-tunnel')).toEqual([
+      'Set address: 10.0.1.3 on peer laptop-john, the next free address of role workstation.',
+    ]);
+    expect(await hintsOf(H.replace('from: 10.0.1.51, to: 10.0.1.100', 'from: 10.0.1.100, to: 10.0.1.51'), 'wg/role-range')).toEqual(['Write from: 10.0.1.51, to: 10.0.1.100.']);
+  });
+
+  it('policy: the rule to move or remove, and the rule or test to change', async () => {
+    const hosting = readExample('vlan-hosting');
+    const rules = [...A, 'policy', 'rules'];
+    const shadowed = edit(hosting, [...rules, 3], { name: 'lan-no-ssh', from: 'lan', to: 'mgmt', proto: 'tcp', ports: [22], action: 'block' });
+    expect(await hintsOf(shadowed, 'policy/shadowed')).toEqual(['Move policy rule lan-no-ssh before policy rule lan-out, narrow that rule, or remove policy rule lan-no-ssh.']);
+    expect(await hintsOf(edit(H, [...A, 'policy', 'rules', 5], { name: 'vpn-not-to-router', from: 'vpn', to: 'wan', action: 'block' }), 'policy/redundant')).toEqual([
+      'Remove policy rule vpn-not-to-router, or set log: true on it if it is there to log its traffic.',
+    ]);
+    const tests = [...A, 'policy', 'tests'];
+    expect(await hintsOf(edit(H, [...tests, 11], { from: 'vpn', to: 'postgres', proto: 'tcp', port: 5432, expect: 'deny' }), 'policy/test-failed')).toEqual([
+      'Change policy rule vpn-to-service so that it no longer passes this flow, or set expect: accept if that is the verdict you want.',
+    ]);
+    expect(await hintsOf(edit(H, [...tests, 11], { from: 'service', to: 'vpn', proto: 'tcp', port: 22, expect: 'accept' }), 'policy/test-failed')).toEqual([
+      'Change policy rule service-internet-only so that it no longer blocks this flow, or set expect: deny if that is the verdict you want.',
+    ]);
+    expect(await hintsOf(edit(H, [...tests, 11], { from: 'vpn', to: 'wan', proto: 'tcp', port: 22, expect: 'accept' }), 'policy/test-failed')).toEqual([
+      'Add a rule that passes this flow (it got deny by the default deny), or set expect: deny if that is the verdict you want.',
+    ]);
+  });
+
+  it('guests, HAProxy servers and Proxmox roles: the key to set or the name meant', async () => {
+    const services = [...A, 'services'];
+    expect(await hintsOf(edit(H, [...services, 0, 'vm'], 300), 'proxmox/guest-definition')).toEqual(['Keep container: 200 or vm: 300 on service traefik, not both.']);
+    expect(await hintsOf(edit(H, [...services, 0, 'guest'], { iso: 'local:iso/debian.iso' }), 'proxmox/guest-definition')).toEqual([
+      'Replace guest.iso of service traefik with template (a container template such as local:vztmpl/debian-13-standard_13.1-1_amd64.tar.zst), or make the service a VM.',
+    ]);
+    expect(await hintsOf(edit(H, [...services, 0, 'guest'], { create: true, template: 'local:vztmpl/debian-13-standard_13.1-1_amd64.tar.zst' }), 'proxmox/guest-definition')).toEqual([
+      'Set disk_gb next to create on CT 200 (traefik) (e.g. 8 for a small container).',
+    ]);
+    const noPort = H.replace('{ name: traefik, network: service, address: 10.1.0.100, port: 80,', '{ name: traefik, network: service, address: 10.1.0.100,');
+    expect(await hintsOf(noPort, 'haproxy/server-port')).toEqual(['Set port on service traefik (the port it serves on), or on this server of backend web.']);
+    expect(await hintsOf(edit(H, [...A, 'haproxy', 'backends', 0, 'servers'], [{ name: 'nas', address: '10.1.0.50' }]), 'haproxy/server-port')).toEqual([
+      'Add port to the server, or name the service it is (service:).',
+    ]);
+    const hosting = readExample('vlan-hosting');
+    const token = (role: string) => edit(hosting, [...A, 'proxmox', 'api_tokens', 1], { user: 'monitor@pve', token: 'grafana', role, path: '/' });
+    expect(await hintsOf(token('PVEAudit'), 'proxmox/unknown-role')).toEqual(['Did you mean PVEAuditor? Otherwise define PVEAudit under proxmox.roles with its privileges.']);
+    const role = edit(hosting, [...A, 'proxmox', 'roles'], [{ name: 'PVEMonitoring', privileges: ['Sys.Audit'] }]);
+    expect(await hintsOf(role, 'proxmox/role-name')).toEqual(['Rename role PVEMonitoring (e.g. Monitoring), and the tokens that name it.']);
+  });
+
+  it('ip/address-outside-network: the network that holds the address, or the end of the range to move', async () => {
+    expect(await hintsOf(H.replace('address: 10.1.0.120', 'address: 10.0.0.120'), 'ip/address-outside-network')).toEqual([
+      'Give service grafana an address inside 10.1.0.0/24, or set network: management, which holds 10.0.0.120.',
+    ]);
+    expect(await hintsOf(readExample('vlan-hosting').replace('from: 192.168.30.100', 'from: 192.168.31.100'), 'ip/address-outside-network')).toEqual([
+      'Set dhcp.from of interface vpssvc to an address inside 192.168.30.0/24.',
+      // The range also ends before it starts, and the rule's general fix stands for that.
+      expect.stringContaining('Correct the address'),
+    ]);
+    expect(await hintsOf(readExample('vlan-hosting').replace('from: 192.168.30.100, to: 192.168.30.199', 'from: 192.168.30.199, to: 192.168.30.100'), 'ip/address-outside-network')).toEqual([
+      'Write from: 192.168.30.100, to: 192.168.30.199.',
+    ]);
+  });
+
+  it('wg/reach-empty: the peer and its role', async () => {
+    const family = edit(readExample('homelab-family'), [...A, 'wireguard', 0, 'peers', 4], {
+      name: 'aunt-nas',
+      role: 'remote-site',
+      address: '10.10.99.51',
+      public_key: 'cm5P5UjJ0ig1O4on4iEnmYXyqiJEntnqb0GjG0GMsyc=',
+    });
+    expect(await hintsOf(family, 'wg/reach-empty')).toEqual([
+      'Add a pass rule from aunt-nas or its role wg0/remote-site (or a zone holding either) to what it may reach, or give it a role that has one.',
+    ]);
+  });
 });
