@@ -89,8 +89,8 @@ export const firewallRules: Rule[] = [
     examples: [
       {
         where: 'sites[].firewall.interfaces[service]',
-        bad: 'description: Service Net',
-        good: 'description: Service_Net',
+        bad: 'name: service\ndescription: Service Net',
+        good: 'name: service\ndescription: Service_Net',
       },
     ],
     check(model, report) {

@@ -91,7 +91,7 @@ export const reportedRules: Rule[] = [
     summary: 'An address or network is not valid IPv4, or a CIDR has host bits set.',
     why: '10.30.1.5/24 written as a network means 10.30.1.0/24 to one tool and an error to another.',
     hint: 'Write addresses as a.b.c.d, networks as their first address with the prefix (10.30.1.0/24).',
-    examples: [{ topology: 'aws-vpc', where: 'aws.vpc.subnets[private-2a]', bad: 'cidr: 10.30.101.7/24', good: 'cidr: 10.30.101.0/24' }],
+    examples: [{ topology: 'aws-vpc', where: 'aws.vpc.subnets[private-2a]', bad: '{ name: private-2a, az: ap-northeast-2a, cidr: 10.30.101.7/24, tier: private }', good: '{ name: private-2a, az: ap-northeast-2a, cidr: 10.30.101.0/24, tier: private }' }],
   },
   {
     id: 'ip/prefix-mismatch',
@@ -99,7 +99,7 @@ export const reportedRules: Rule[] = [
     summary: "A host address's prefix differs from its network's prefix.",
     why: 'A wrong prefix gives the host a different idea of what is on-link than its gateway has.',
     hint: 'Use the prefix length of the network the address is in.',
-    examples: [{ where: 'sites[].proxmox.hosts[].bridges[vmbr1]', bad: 'address: 10.0.0.254/16', good: 'address: 10.0.0.254/24' }],
+    examples: [{ where: 'sites[].proxmox.hosts[].bridges[vmbr1]', bad: 'name: vmbr1\naddress: 10.0.0.254/16', good: 'name: vmbr1\naddress: 10.0.0.254/24' }],
   },
   {
     id: 'firewall/release',

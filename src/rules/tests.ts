@@ -41,9 +41,10 @@ export const testRules: Rule[] = [
     hint: 'Fix the rule the message names, or the test if the policy change is intended.',
     examples: [
       {
-        where: 'sites[].policy.tests[+]',
-        bad: '{ from: vpn, to: postgres, proto: tcp, port: 5432, expect: deny }',
-        good: '{ from: vpn, to: postgres, proto: tcp, port: 5432, expect: accept }',
+        context: [{ where: 'sites[].policy.tests[+]', snippet: '{ from: vpn, to: postgres, proto: tcp, port: 5432, expect: deny }' }],
+        where: 'sites[].policy.rules[vpn-to-service]',
+        bad: '{ name: vpn-to-service, from: vpn, to: service, action: pass }',
+        good: '{ name: vpn-to-service, from: vpn, to: service, proto: tcp, ports: [80, 443], action: pass }',
       },
     ],
     check(model, report) {
