@@ -240,7 +240,12 @@ function vlanDeviceNames(interfaces: readonly FirewallInterfaceInput[]): Map<str
 function resolveDhcp(iface: FirewallInterfaceInput, network: Network | undefined, path: Path, ctx: ResolveContext): Dhcp | undefined {
   const dhcp = iface.dhcp!;
   if (!network) {
-    ctx.report({ rule: 'dhcp/no-network', path, message: `interface ${iface.name} has a DHCP server but no static address to derive its network from` });
+    ctx.report({
+      rule: 'dhcp/no-network',
+      path,
+      message: `interface ${iface.name} has a DHCP server but no static address to derive its network from`,
+      hint: iface.address === 'dhcp' ? `Remove dhcp from interface ${iface.name}: it takes its own address by DHCP, so another server serves its network.` : `Give interface ${iface.name} a static address with prefix (e.g. 192.168.50.1/24), or remove dhcp.`,
+    });
     return undefined;
   }
   // Default range: the upper half of the network, broadcast excluded.

@@ -319,6 +319,7 @@ export const ipRules: Rule[] = [
           path: use.path,
           message: `${use.owner}: ${use.text} is inside the DHCP range ${iface.dhcp!.from}-${iface.dhcp!.to} of ${iface.name}`,
           related: [{ message: 'the DHCP range is declared here', path: range }],
+          hint: `Give ${use.owner} an address of ${iface.name} outside ${iface.dhcp!.from}-${iface.dhcp!.to}, or silence the finding with gen-ignore if dnsmasq serves ${iface.name}.`,
         });
       }
     },

@@ -67,7 +67,11 @@ export const opnsenseRules: Rule[] = [
       for (const site of model.sites) {
         const fw = site.firewall;
         if (fw?.dhcpServer === 'isc' && fw.interfaces.some((i) => i.dhcp) && releaseFacts(fw.release)?.forms.iscDhcp === 'plugin') {
-          report({ path: [...fw.path, 'dhcp_server'], message: `OPNsense ${fw.release} has ISC DHCP only with the os-isc-dhcp plugin; install it before the restore, or leave dhcp_server out (dnsmasq)` });
+          report({
+            path: [...fw.path, 'dhcp_server'],
+            message: `OPNsense ${fw.release} has ISC DHCP only with the os-isc-dhcp plugin; install it before the restore, or leave dhcp_server out (dnsmasq)`,
+            hint: `Install os-isc-dhcp on ${fw.name} (System > Firmware > Plugins) before restoring, or remove dhcp_server: isc to use dnsmasq.`,
+          });
         }
       }
     },
@@ -90,7 +94,13 @@ export const opnsenseRules: Rule[] = [
         if (!site.firewall) continue;
         for (const wg of site.wireguard) {
           for (const peer of wg.peers) {
-            if (peer.enabled && peer.publicKey === undefined) report({ path: peer.path, message: `peer ${peer.name} of ${wg.name} has no public_key; the firewall will not accept it` });
+            if (peer.enabled && peer.publicKey === undefined) {
+              report({
+                path: peer.path,
+                message: `peer ${peer.name} of ${wg.name} has no public_key; the firewall will not accept it`,
+                hint: `Write the public_key of ${peer.name}'s device, or let gen make a key pair: remove the peer and run gen wg add-peer ${peer.name} --role ${peer.role}.`,
+              });
+            }
           }
         }
       }

@@ -69,7 +69,14 @@ export const proxmoxRules: Rule[] = [
     ],
     check(model, report) {
       for (const { bridge } of bridges(model)) {
-        if (bridge.vidsExplicit && !bridge.vlanAware) report({ path: [...bridge.path, 'vids'], key: true, message: `bridge ${bridge.name} has vids but vlan_aware: false` });
+        if (bridge.vidsExplicit && !bridge.vlanAware) {
+          report({
+            path: [...bridge.path, 'vids'],
+            key: true,
+            message: `bridge ${bridge.name} has vids but vlan_aware: false`,
+            hint: `Set vlan_aware: true on bridge ${bridge.name} to carry VLANs ${bridge.vids.join(', ')}, or remove its vids.`,
+          });
+        }
       }
     },
   },

@@ -92,6 +92,7 @@ export const upstreamRules: Rule[] = [
             report({
               path: forward.declared ?? forward.path,
               message: `clients of ${instance.name} connect to port ${port}, but the upstream router forwards UDP ${forward.externalPort} to it, and nothing forwards ${port}`,
+              hint: `Set endpoint_port: ${forward.externalPort} on ${instance.name} if the router forwards that port, or external_port: ${port} on this forward.`,
               related: [{ message: `${instance.name}'s endpoint port`, path: instance.path }],
             });
           }

@@ -213,9 +213,13 @@ export const wireguardRules: Rule[] = [
             first.set(instance.listenPort, instance);
             continue;
           }
+          const taken = new Set(site.wireguard.map((w) => w.listenPort));
+          let free = instance.listenPort + 1;
+          while (taken.has(free)) free++;
           report({
             path: [...instance.path, 'listen_port'],
             message: `WireGuard instance ${instance.name} listens on UDP ${instance.listenPort}, as instance ${earlier.name} does`,
+            hint: `Set listen_port: ${free} on ${instance.name} (and forward that port to the firewall where a router is in front).`,
             related: [{ message: `instance ${earlier.name} listens on it here`, path: [...earlier.path, 'listen_port'] }],
           });
         }
@@ -285,7 +289,13 @@ export const wireguardRules: Rule[] = [
     ],
     check(model, report) {
       for (const instance of instances(model)) {
-        if (instance.tunnel === 'split' && instance.dns.length > 0) report({ path: [...instance.path, 'dns'], message: `split-tunnel instance ${instance.name} sets a client DNS server` });
+        if (instance.tunnel === 'split' && instance.dns.length > 0) {
+          report({
+            path: [...instance.path, 'dns'],
+            message: `split-tunnel instance ${instance.name} sets a client DNS server`,
+            hint: `Remove dns from ${instance.name} (clients keep their own resolver), or set tunnel: full if every lookup should go through the tunnel.`,
+          });
+        }
       }
     },
   },

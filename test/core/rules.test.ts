@@ -715,4 +715,29 @@ describe("a finding's fix names what to change, for the cause found", () => {
       'Add a pass rule from aunt-nas or its role wg0/remote-site (or a zone holding either) to what it may reach, or give it a role that has one.',
     ]);
   });
+  it('ports, DHCP, keys and bridges: the port, key or setting to write', async () => {
+    const family = readExample('homelab-family');
+    let twoOnOnePort = edit(family, [...A, 'wireguard', 1], { name: 'wg1', listen_port: 51820, address: '10.10.98.1/24', public_key: 'HYL1GaNqsT8zl4a8bSHt0R4yD6kLZwCvq2jTR3k7Las=', endpoint: 'home.example.org' });
+    twoOnOnePort = edit(twoOnOnePort, [...A, 'firewall', 'interfaces', 5], { name: 'guests', wireguard: 'wg1' });
+    expect(await hintsOf(twoOnOnePort, 'wg/duplicate-listen-port')).toEqual(['Set listen_port: 51821 on wg1 (and forward that port to the firewall where a router is in front).']);
+    const forwarded = edit(H, [...A, 'firewall', 'upstream', 'port_forwards', 0, 'external_port'], 51999);
+    expect(await hintsOf(forwarded, 'upstream/listener-unforwarded')).toEqual([
+      'Set endpoint_port: 51999 on wg0 if the router forwards that port, or external_port: 51820 on this forward.',
+    ]);
+    expect(await hintsOf(edit(H, [...wg, 'dns'], ['10.0.0.1']), 'wg/dns-split-tunnel')).toEqual([
+      'Remove dns from wg0 (clients keep their own resolver), or set tunnel: full if every lookup should go through the tunnel.',
+    ]);
+    expect(await hintsOf(edit(H, [...wg, 'peers', 3], { name: 'laptop-jane', role: 'workstation', address: '10.0.1.4' }), 'opnsense/peer-without-key')).toEqual([
+      "Write the public_key of laptop-jane's device, or let gen make a key pair: remove the peer and run gen wg add-peer laptop-jane --role workstation.",
+    ]);
+    const hosting = readExample('vlan-hosting');
+    expect(await hintsOf(edit(hosting, [...A, 'firewall', 'interfaces', 0, 'dhcp'], {}), 'dhcp/no-network')).toEqual([
+      'Remove dhcp from interface wan: it takes its own address by DHCP, so another server serves its network.',
+    ]);
+    expect(await hintsOf(edit(hosting, [...A, 'firewall', 'dhcp_server'], 'isc'), 'opnsense/dhcp-server-release')).toEqual([
+      'Install os-isc-dhcp on opnsense (System > Firmware > Plugins) before restoring, or remove dhcp_server: isc to use dnsmasq.',
+    ]);
+    const bridge = edit(edit(H, [...A, 'proxmox', 'hosts', 0, 'bridges', 2, 'vlan_aware'], false), [...A, 'proxmox', 'hosts', 0, 'bridges', 2, 'vids'], [20, 30]);
+    expect(await hintsOf(bridge, 'proxmox/vids-without-vlan-aware')).toEqual(['Set vlan_aware: true on bridge vmbr2 to carry VLANs 20, 30, or remove its vids.']);
+  });
 });
