@@ -1,6 +1,6 @@
 // gen rules: every lint rule with its documentation, or one rule's in full.
 import { Option, type Command } from 'commander';
-import type { Rule } from '../rules/rule.js';
+import { exampleWhere, type Rule } from '../rules/rule.js';
 
 type RulesFormat = 'text' | 'markdown' | 'json';
 
@@ -8,18 +8,22 @@ function indented(label: string, text: string): string {
   return `  ${label} ${text}\n`;
 }
 
-/** One rule in full: what it reports, why, how to fix, and its example. */
+/** One rule in full: what it reports, why, how to fix, and its examples. */
 export function ruleText(rule: Rule): string {
   let text = `${rule.id} (${rule.severity})\n  ${rule.summary}\n\n${indented('Why it matters:', rule.why)}${indented('How to fix:', rule.hint)}`;
+  const block = (snippet: string) => snippet.replace(/^/gm, '    ');
+  if (rule.noExample) text += `\n  No example: ${rule.noExample}\n`;
   for (const example of rule.examples ?? []) {
-    text += `\n  Reported (in ${example.where}):\n${example.bad.replace(/^/gm, '    ')}\n  Clean:\n${example.good.replace(/^/gm, '    ')}\n`;
+    text += '\n';
+    for (const given of example.context ?? []) text += `  Given (${exampleWhere({ ...given, topology: example.topology })}):\n${block(given.snippet)}\n`;
+    text += `  Reported (${exampleWhere(example)}):\n${block(example.bad)}\n  Clean:\n${block(example.good)}\n`;
   }
   return text;
 }
 
 function jsonOf(rule: Rule) {
-  const { id, severity, summary, why, hint, examples } = rule;
-  return { id, severity, summary, why, hint, ...(examples ? { examples } : {}) };
+  const { id, severity, summary, why, hint, examples, noExample } = rule;
+  return { id, severity, summary, why, hint, ...(examples ? { examples } : {}), ...(noExample ? { noExample } : {}) };
 }
 
 export function registerRulesCommands(cli: Command, setExit: (code: number) => void): void {
@@ -29,12 +33,12 @@ export function registerRulesCommands(cli: Command, setExit: (code: number) => v
     .argument('[id]', 'a rule id, e.g. wg/listen-port')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'markdown', 'json']).default('text'))
     .action(async (id: string | undefined, options: { format: RulesFormat }) => {
-      const { rules, ruleById } = await import('../rules/index.js');
+      const { rules, ruleById, similarRuleIds } = await import('../rules/index.js');
       const { UsageError } = await import('../io/errors.js');
       if (id !== undefined) {
         const rule = ruleById.get(id);
         if (!rule) {
-          const near = rules.filter((r) => r.id.includes(id) || id.includes(r.id.split('/').pop()!)).map((r) => r.id);
+          const near = similarRuleIds(id);
           throw new UsageError(`no rule ${id}${near.length ? ` (did you mean ${near.slice(0, 5).join(', ')}?)` : ''}; gen rules lists them all`);
         }
         if (options.format === 'json') process.stdout.write(`${JSON.stringify(jsonOf(rule), null, 2)}\n`);

@@ -93,9 +93,14 @@ function resolveVpc(input: VpcInput, region: string, path: Path, ctx: ResolveCon
     }
     if (table.egress !== undefined) {
       if (egressChoice.has(table.tier)) {
-        ctx.report({ rule: 'aws/route-target', path: [...tpath, 'egress'], message: `tier ${table.tier} has its egress chosen twice` });
+        ctx.report({ rule: 'aws/route-target', path: [...tpath, 'egress'], message: `tier ${table.tier} has its egress chosen twice`, hint: `Keep egress in one route_tables entry of tier ${table.tier}.` });
       } else if (table.tier === 'public') {
-        ctx.report({ rule: 'aws/route-target', path: [...tpath, 'egress'], message: 'the public tier goes out through the internet gateway: that is what makes it public' });
+        ctx.report({
+          rule: 'aws/route-target',
+          path: [...tpath, 'egress'],
+          message: 'the public tier goes out through the internet gateway: that is what makes it public',
+          hint: 'Remove egress from the route table of the public tier; give subnets that must not reach the internet a tier of their own.',
+        });
       } else {
         egressChoice.set(table.tier, { egress: table.egress, path: [...tpath, 'egress'] });
       }
@@ -180,12 +185,19 @@ function resolveSgRule(rule: SgRuleInput, direction: 'ingress' | 'egress', path:
   const groupKey = direction === 'ingress' ? 'from_group' : 'to_group';
   const cidr = rule[cidrKey];
   const group = rule[groupKey];
-  const wrong = direction === 'ingress' ? (rule.to ?? rule.to_group) : (rule.from ?? rule.from_group);
+  const [wrongCidr, wrongGroup] = direction === 'ingress' ? (['to', 'to_group'] as const) : (['from', 'from_group'] as const);
+  const wrong = rule[wrongCidr] !== undefined ? wrongCidr : rule[wrongGroup] !== undefined ? wrongGroup : undefined;
   if ((cidr === undefined) === (group === undefined) || wrong !== undefined) {
     ctx.report({
       rule: 'aws/sg-rule-peer',
       path,
       message: `an ${direction} rule needs exactly one of ${cidrKey} (a network) or ${groupKey} (a security group)`,
+      hint:
+        wrong !== undefined
+          ? `An ${direction} rule names its ${direction === 'ingress' ? 'source' : 'destination'}: write ${wrong === wrongCidr ? cidrKey : groupKey} instead of ${wrong}, or move the rule to ${direction === 'ingress' ? 'egress' : 'ingress'}.`
+          : cidr !== undefined
+            ? `Keep one of ${cidrKey}: ${cidr} and ${groupKey}: ${group}; for both, write two rules.`
+            : `Add ${cidrKey} (a network such as 10.0.0.0/16) or ${groupKey} (a security group of this VPC).`,
     });
   }
   let canonical = cidr;

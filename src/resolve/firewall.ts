@@ -131,7 +131,12 @@ export function resolveFirewall(
     if (iface.gateway !== undefined) {
       const gw = ctx.ipv4(iface.gateway, [...ipath, 'gateway']);
       if (gw !== undefined && network && (gw < network.block.base || gw > blockLast(network.block))) {
-        ctx.report({ rule: 'ip/address-outside-network', path: [...ipath, 'gateway'], message: `gateway ${iface.gateway} of interface ${iface.name} is outside its network ${network.cidr}` });
+        ctx.report({
+          rule: 'ip/address-outside-network',
+          path: [...ipath, 'gateway'],
+          message: `gateway ${iface.gateway} of interface ${iface.name} is outside its network ${network.cidr}`,
+          hint: `Set gateway of interface ${iface.name} to the router's address inside ${network.cidr}, or correct the interface's address.`,
+        });
       }
     }
 
@@ -201,7 +206,12 @@ function resolveRoutes(input: FirewallInput, interfaces: readonly FirewallInterf
     if (via === undefined) return [];
     const iface = staticNetworks.containing(via).reduce<{ iface: FirewallInterface; order: number } | undefined>((first, c) => (first === undefined || c.order < first.order ? c : first), undefined)?.iface;
     if (!iface) {
-      ctx.report({ rule: 'ip/address-outside-network', path: [...rpath, 'via'], message: `next hop ${route.via} is on none of the firewall's static networks` });
+      ctx.report({
+        rule: 'ip/address-outside-network',
+        path: [...rpath, 'via'],
+        message: `next hop ${route.via} is on none of the firewall's static networks`,
+        hint: `Set via to the router's address on a network of the firewall with a static address, or give the firewall an interface on ${route.via}'s network.`,
+      });
       return [];
     }
     return [{ network: block.cidr, via: route.via, interface: iface.name, description: route.description, path: rpath }];
@@ -230,7 +240,12 @@ function vlanDeviceNames(interfaces: readonly FirewallInterfaceInput[]): Map<str
 function resolveDhcp(iface: FirewallInterfaceInput, network: Network | undefined, path: Path, ctx: ResolveContext): Dhcp | undefined {
   const dhcp = iface.dhcp!;
   if (!network) {
-    ctx.report({ rule: 'dhcp/no-network', path, message: `interface ${iface.name} has a DHCP server but no static address to derive its network from` });
+    ctx.report({
+      rule: 'dhcp/no-network',
+      path,
+      message: `interface ${iface.name} has a DHCP server but no static address to derive its network from`,
+      hint: iface.address === 'dhcp' ? `Remove dhcp from interface ${iface.name}: it takes its own address by DHCP, so another server serves its network.` : `Give interface ${iface.name} a static address with prefix (e.g. 192.168.50.1/24), or remove dhcp.`,
+    });
     return undefined;
   }
   // Default range: the upper half of the network, broadcast excluded.

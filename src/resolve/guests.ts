@@ -57,7 +57,12 @@ export function resolveGuests(input: SiteInput, site: string, path: Path, ctx: R
   const hostOf = (written: string | undefined, where: Path, what: string): string | undefined => {
     if (written !== undefined) return hosts.has(written) ? written : undefined;
     if (onlyHost === undefined) {
-      ctx.report({ rule: 'proxmox/guest-definition', path: where, message: `${what}: the site has ${parts.hosts.length ? 'several Proxmox hosts' : 'no Proxmox host'}; name the one it runs on (host)` });
+      ctx.report({
+        rule: 'proxmox/guest-definition',
+        path: where,
+        message: `${what}: the site has ${parts.hosts.length ? 'several Proxmox hosts' : 'no Proxmox host'}; name the one it runs on (host)`,
+        hint: parts.hosts.length ? `Set host on ${what} to one of ${parts.hosts.join(', ')}.` : 'Describe the Proxmox host under proxmox.hosts, or leave the guest id out if gen does not manage the guest.',
+      });
     }
     return onlyHost;
   };
@@ -81,7 +86,13 @@ export function resolveGuests(input: SiteInput, site: string, path: Path, ctx: R
     const address = parts.backup.address;
     const network = address !== undefined ? networksByBlock(parts.networks.values()).smallest(parseIPv4(address) ?? -1) : undefined;
     if (address === undefined) {
-      ctx.report({ rule: 'proxmox/guest-definition', path: vpath, key: true, message: 'the backup server VM needs backup.pbs.address to place its NIC on a network' });
+      ctx.report({
+        rule: 'proxmox/guest-definition',
+        path: vpath,
+        key: true,
+        message: 'the backup server VM needs backup.pbs.address to place its NIC on a network',
+        hint: "Set backup.pbs.address to the backup server's address on one of the site's networks.",
+      });
     }
     guests.push(
       vmGuest(pbsVm, {
@@ -173,11 +184,23 @@ function serviceGuest(
   hostOf: (written: string | undefined, where: Path, what: string) => string | undefined,
 ): Guest | undefined {
   if (input.container !== undefined && input.vm !== undefined) {
-    ctx.report({ rule: 'proxmox/guest-definition', path: [...path, 'vm'], key: true, message: `service ${input.name} is a container (${input.container}) and a VM (${input.vm}): a service runs in one guest` });
+    ctx.report({
+      rule: 'proxmox/guest-definition',
+      path: [...path, 'vm'],
+      key: true,
+      message: `service ${input.name} is a container (${input.container}) and a VM (${input.vm}): a service runs in one guest`,
+      hint: `Keep container: ${input.container} or vm: ${input.vm} on service ${input.name}, not both.`,
+    });
   }
   if (input.container === undefined && input.vm === undefined) {
     if (input.guest !== undefined) {
-      ctx.report({ rule: 'proxmox/guest-definition', path: [...path, 'guest'], key: true, message: `service ${input.name} has guest settings but no container or vm id` });
+      ctx.report({
+        rule: 'proxmox/guest-definition',
+        path: [...path, 'guest'],
+        key: true,
+        message: `service ${input.name} has guest settings but no container or vm id`,
+        hint: `Give service ${input.name} its guest id (container: or vm:), or remove guest if gen does not manage its guest.`,
+      });
     }
     return undefined;
   }
@@ -186,10 +209,22 @@ function serviceGuest(
   const host = hostOf(input.host, path, `service ${input.name}`);
   if (input.container === undefined) {
     if (guestInput.gateway !== undefined) {
-      ctx.report({ rule: 'proxmox/guest-definition', path: [...path, 'guest', 'gateway'], key: true, message: `service ${input.name} is a VM: gen cannot set a VM's gateway (configure it inside the VM)` });
+      ctx.report({
+        rule: 'proxmox/guest-definition',
+        path: [...path, 'guest', 'gateway'],
+        key: true,
+        message: `service ${input.name} is a VM: gen cannot set a VM's gateway (configure it inside the VM)`,
+        hint: `Remove guest.gateway from service ${input.name}, and set the gateway in the VM's own network settings.`,
+      });
     }
     if (guestInput.template !== undefined) {
-      ctx.report({ rule: 'proxmox/guest-definition', path: [...path, 'guest', 'template'], key: true, message: `service ${input.name} is a VM: template is for containers (a VM installs from iso)` });
+      ctx.report({
+        rule: 'proxmox/guest-definition',
+        path: [...path, 'guest', 'template'],
+        key: true,
+        message: `service ${input.name} is a VM: template is for containers (a VM installs from iso)`,
+        hint: `Replace guest.template of service ${input.name} with iso (the installer image), or make the service a container.`,
+      });
     }
     return vmGuest(
       { ...guestInput, id: input.vm },
@@ -197,7 +232,13 @@ function serviceGuest(
     );
   }
   if (guestInput.iso !== undefined) {
-    ctx.report({ rule: 'proxmox/guest-definition', path: [...path, 'guest', 'iso'], key: true, message: `service ${input.name} is a container: iso is for VMs (a container is created from a template)` });
+    ctx.report({
+      rule: 'proxmox/guest-definition',
+      path: [...path, 'guest', 'iso'],
+      key: true,
+      message: `service ${input.name} is a container: iso is for VMs (a container is created from a template)`,
+      hint: `Replace guest.iso of service ${input.name} with template (a container template such as local:vztmpl/debian-13-standard_13.1-1_amd64.tar.zst), or make the service a VM.`,
+    });
   }
   const at = parts.attach(network?.id);
   const nic: GuestNic = {

@@ -45,13 +45,24 @@ export function resolveHaproxy(
         if (!service) return [];
         const port = server.port ?? service.port;
         if (port === undefined) {
-          ctx.report({ rule: 'haproxy/server-port', path: spath, message: `server ${service.name} has no port: give the service a port or the server one` });
+          ctx.report({
+            rule: 'haproxy/server-port',
+            path: spath,
+            message: `server ${service.name} has no port: give the service a port or the server one`,
+            hint: `Set port on service ${service.name} (the port it serves on), or on this server of backend ${backend.name}.`,
+          });
           return [];
         }
         return [{ name: server.name ?? service.name, address: server.address ?? service.address, port, service: service.name, path: spath }];
       }
       if (server.address === undefined || server.port === undefined || server.name === undefined) {
-        ctx.report({ rule: 'haproxy/server-port', path: spath, message: 'a server needs a service, or a name, an address and a port' });
+        const missing = (['name', 'address', 'port'] as const).filter((key) => server[key] === undefined);
+        ctx.report({
+          rule: 'haproxy/server-port',
+          path: spath,
+          message: 'a server needs a service, or a name, an address and a port',
+          hint: `Add ${missing.join(' and ')} to the server, or name the service it is (service:).`,
+        });
         return [];
       }
       ctx.ipv4(server.address, [...spath, 'address']);

@@ -52,6 +52,9 @@ export function resolve(topology: Topology, report: Report): Model {
         rule: 'aws/customer-gateway',
         path: s2s.path,
         message: `the site-to-site VPN needs the firewall's public address: set customer_gateway_ip here or firewall.public_address on site ${s2s.site}`,
+        hint: site?.firewall
+          ? `Set public_address on the firewall of site ${s2s.site} (the address the internet reaches it at: behind a NAT router, the router's), or customer_gateway_ip here.`
+          : `Set customer_gateway_ip here to the public address of site ${s2s.site}'s VPN device: the site has no firewall gen describes.`,
       });
     }
   }

@@ -31,10 +31,12 @@ export function resolveServices(
     if (input.network !== undefined) {
       network = ctx.lookup(networks, input.network, 'network', [...spath, 'network']);
       if (network && address !== undefined && !contains(network.block, address)) {
+        const holder = byBlock.smallest(address);
         ctx.report({
           rule: 'ip/address-outside-network',
           path: [...spath, 'address'],
           message: `service ${input.name}: ${input.address} is outside its network ${network.name} (${network.cidr})`,
+          hint: `Give service ${input.name} an address inside ${network.cidr}${holder ? `, or set network: ${holder.name}, which holds ${input.address}` : ''}.`,
         });
       }
     } else if (address !== undefined) {
@@ -44,6 +46,7 @@ export function resolveServices(
           rule: 'ip/address-outside-network',
           path: [...spath, 'address'],
           message: `service ${input.name}: ${input.address} is in none of site ${site}'s networks`,
+          hint: `Give service ${input.name} an address in one of the networks of site ${site} (${[...networks.values()].slice(0, 4).map((n) => `${n.name} ${n.cidr}`).join(', ')}), or declare its network.`,
         });
       }
     }

@@ -43,7 +43,7 @@ export function resolveWireguardInstance(
     const last = ctx.ipv4(role.to, [...rolePath, 'to']);
     if (first === undefined || last === undefined) return;
     if (first > last) {
-      ctx.report({ rule: 'wg/role-range', path: [...rolePath, 'to'], message: `role ${role.name}: range ends (${role.to}) before it starts (${role.from})` });
+      ctx.report({ rule: 'wg/role-range', path: [...rolePath, 'to'], message: `role ${role.name}: range ends (${role.to}) before it starts (${role.from})`, hint: `Write from: ${role.to}, to: ${role.from}.` });
       return;
     }
     roles.push({ name: role.name, from: role.from, to: role.to, first, last, description: role.description, path: rolePath });

@@ -69,6 +69,12 @@ const SG_DESCRIPTION = /^[a-zA-Z0-9. _\-:/()#,@[\]+=&;{}!$*]*$/;
 /** What AWS accepts in an IAM policy description. */
 const IAM_DESCRIPTION = /^[\u0009\u000a\u000d\u0020-\u00ff]*$/;
 
+/** The fix of a description AWS refuses: the characters to leave out, each once (the first six). */
+function withoutRefused(text: string, allowed: RegExp): string {
+  const refused = [...new Set([...text].filter((c) => !allowed.test(c)))];
+  return `Rewrite the description without ${refused.slice(0, 6).join(' ')}${refused.length > 6 ? ' …' : ''} (the characters AWS refuses here).`;
+}
+
 export const awsRules: Rule[] = [
   {
     id: 'aws/open-admin-port',
@@ -76,6 +82,14 @@ export const awsRules: Rule[] = [
     summary: 'A security group lets the whole internet (0.0.0.0/0, ::/0) reach an administrative or database port.',
     why: 'SSH, RDP and database ports open to the world are scanned within minutes; they belong behind a bastion group or the VPN.',
     hint: 'Allow a /32 admin address, the VPN network or another security group (from_group); if the port really is public, write the reason in `public:`.',
+    examples: [
+      {
+        topology: 'aws-vpc',
+        where: 'aws.vpc.security_groups[jenkins]',
+        bad: 'ingress:\n  - { proto: tcp, ports: [8080, 22], from: 0.0.0.0/0, description: CI web and SSH }',
+        good: 'ingress:\n  - { proto: tcp, ports: [8080, 22], from: 198.51.100.7/32, description: VPN address only }',
+      },
+    ],
     check(model, report) {
       for (const group of model.aws?.vpc?.securityGroups ?? []) {
         group.ingress.forEach((rule) => {
@@ -94,6 +108,7 @@ export const awsRules: Rule[] = [
     summary: 'An IAM intent would need a wildcard action or a resource beyond its bucket.',
     why: 'The backup key sits on an on-prem machine: if it leaks, a wildcard turns one bucket into the whole account.',
     hint: 'Name one declared bucket (and optionally a key prefix) per intent.',
+    noExample: 'The schema keeps "*" out of bucket names and prefixes, so no topology gets this far; the check guards the generated policy itself.',
     check(model, report) {
       for (const user of model.aws?.users ?? []) {
         const problems = wildcardProblems(policyDocument(user));
@@ -107,21 +122,33 @@ export const awsRules: Rule[] = [
     summary: 'A description holds characters AWS refuses for that field.',
     why: 'Security group descriptions allow only a-z A-Z 0-9 space and ._-:/()#,@[]+=&;{}!$*; IAM policy descriptions only Latin-1. terraform apply would fail halfway.',
     hint: 'Rewrite the description with the allowed characters.',
+    examples: [
+      {
+        topology: 'aws-vpc',
+        where: 'aws.vpc.security_groups[db]',
+        bad: 'description: "The API\'s database"',
+        good: 'description: Database of the API',
+      },
+    ],
     check(model, report) {
       for (const group of model.aws?.vpc?.securityGroups ?? []) {
         if (group.description !== undefined && !SG_DESCRIPTION.test(group.description)) {
-          report({ path: [...group.path, 'description'], message: `security group ${group.name}: AWS refuses this description (allowed: a-z A-Z 0-9 space ._-:/()#,@[]+=&;{}!$*)` });
+          report({ path: [...group.path, 'description'], message: `security group ${group.name}: AWS refuses this description (allowed: a-z A-Z 0-9 space ._-:/()#,@[]+=&;{}!$*)`, hint: withoutRefused(group.description, SG_DESCRIPTION) });
         }
         for (const rule of [...group.ingress, ...group.egress]) {
           const text = rule.description ?? rule.public;
           if (text !== undefined && !SG_DESCRIPTION.test(text)) {
-            report({ path: [...rule.path, rule.description !== undefined ? 'description' : 'public'], message: `a rule of security group ${group.name}: AWS refuses this text as a rule description` });
+            report({
+              path: [...rule.path, rule.description !== undefined ? 'description' : 'public'],
+              message: `a rule of security group ${group.name}: AWS refuses this text as a rule description`,
+              hint: withoutRefused(text, SG_DESCRIPTION),
+            });
           }
         }
       }
       for (const user of model.aws?.users ?? []) {
         if (user.description !== undefined && !IAM_DESCRIPTION.test(user.description)) {
-          report({ path: [...user.path, 'description'], message: `IAM user ${user.name}: the policy description must be Latin-1 text` });
+          report({ path: [...user.path, 'description'], message: `IAM user ${user.name}: the policy description must be Latin-1 text`, hint: withoutRefused(user.description, IAM_DESCRIPTION) });
         }
       }
     },
@@ -132,17 +159,36 @@ export const awsRules: Rule[] = [
     summary: 'A route points at a NAT or VPN gateway the VPC does not have.',
     why: 'Terraform would reference a gateway that is never created.',
     hint: 'Set nat_gateway: true or site_to_site, or route to another target.',
+    examples: [
+      {
+        topology: 'aws-vpc',
+        where: 'aws.vpc',
+        bad: 'nat_gateway: false\nroute_tables:\n  - { tier: private, egress: nat-gateway }',
+        good: 'nat_gateway: true\nroute_tables:\n  - { tier: private, egress: nat-gateway }',
+      },
+    ],
     check(model, report) {
       const vpc = model.aws?.vpc;
       if (!vpc) return;
       (vpc.routeTables ?? []).forEach((table) => {
         for (const route of table.routes) {
+          // The route nat_gateway derives has no place of its own: without a public subnet that is aws/nat-without-public's finding.
+          const written = route.targetPath !== undefined || route.path !== undefined;
           const path = route.targetPath ?? (route.path ? [...route.path, 'target'] : [...vpc.path, 'nat_gateway']);
-          if (route.target === 'nat-gateway' && !(vpc.natGateway && vpc.tiers.some((t) => t.public))) {
-            report({ path, message: `tier ${table.tier}: route ${route.destination} goes to a NAT gateway, but the VPC has none` });
+          const elsewhere = `or send ${route.destination} of tier ${table.tier} elsewhere`;
+          if (route.target === 'nat-gateway' && written && !(vpc.natGateway && vpc.tiers.some((t) => t.public))) {
+            report({
+              path,
+              message: `tier ${table.tier}: route ${route.destination} goes to a NAT gateway, but the VPC has none`,
+              hint: vpc.natGateway ? `Add a subnet with tier public for the NAT gateway to live in, ${elsewhere}.` : `Set nat_gateway: true on VPC ${vpc.name}, ${elsewhere}.`,
+            });
           }
           if (route.target === 'vpn-gateway' && !vpc.siteToSite) {
-            report({ path, message: `tier ${table.tier}: route ${route.destination} goes to the VPN gateway, but the VPC has no site_to_site` });
+            report({
+              path,
+              message: `tier ${table.tier}: route ${route.destination} goes to the VPN gateway, but the VPC has no site_to_site`,
+              hint: `Add site_to_site (the site the VPN goes to) on VPC ${vpc.name}, ${elsewhere}.`,
+            });
           }
         }
       });
@@ -154,11 +200,19 @@ export const awsRules: Rule[] = [
     summary: 'A bucket name, IAM or security group name, port list, ICMP type, BGP ASN or route that AWS refuses or ignores.',
     why: 'The topology schema cannot express every AWS constraint; these values pass `terraform plan` and fail halfway through `terraform apply`.',
     hint: 'Rename the bucket, IAM user, policy or group, write tcp or udp rules for ports, list ICMP types 0-255, and keep route destinations unique per tier and outside the VPC network (AWS routes it locally).',
+    examples: [
+      {
+        topology: 'aws-vpc',
+        where: 'aws.vpc.security_groups[+]',
+        bad: '{ name: sg-monitoring, description: Prometheus exporters, ingress: [{ proto: tcp, ports: [9100], from_group: api }] }',
+        good: '{ name: monitoring, description: Prometheus exporters, ingress: [{ proto: tcp, ports: [9100], from_group: api }] }',
+      },
+    ],
     check(model, report) {
       const aws = model.aws;
       for (const bucket of aws?.buckets ?? []) {
         const why = refusedBucketName(bucket.name);
-        if (why) report({ path: [...bucket.path, 'name'], message: `S3 refuses bucket name ${bucket.name}: it has ${why}` });
+        if (why) report({ path: [...bucket.path, 'name'], message: `S3 refuses bucket name ${bucket.name}: it has ${why}`, hint: `Rename bucket ${bucket.name} (and where it is named) to a name without ${why}.` });
       }
       // IAM names are unique regardless of case (exact twins are names/duplicate's).
       for (const [kind, key, nameOf] of [
@@ -171,7 +225,7 @@ export const awsRules: Rule[] = [
           const earlier = seen.get(name.toLowerCase());
           if (earlier !== undefined && earlier !== name) {
             // A derived policy name has no node of its own: the location falls back to the user.
-            report({ path: [...user.path, key], message: `${kind} ${name}: AWS takes it for ${earlier}, as IAM names ignore case` });
+            report({ path: [...user.path, key], message: `${kind} ${name}: AWS takes it for ${earlier}, as IAM names ignore case`, hint: `Rename ${kind} ${name} so that it differs from ${earlier} in more than case.` });
           }
           if (earlier === undefined) seen.set(name.toLowerCase(), name);
         }
@@ -179,18 +233,32 @@ export const awsRules: Rule[] = [
       const vpc = aws?.vpc;
       if (!vpc) return;
       const s2s = vpc.siteToSite;
-      if (s2s && s2s.bgpAsn > 4294967294) report({ path: [...s2s.path, 'bgp_asn'], message: `BGP ASN ${s2s.bgpAsn} is reserved: AWS takes 1-4294967294` });
+      if (s2s && s2s.bgpAsn > 4294967294) {
+        report({ path: [...s2s.path, 'bgp_asn'], message: `BGP ASN ${s2s.bgpAsn} is reserved: AWS takes 1-4294967294`, hint: 'Use a private ASN: 64512-65534, or 4200000000-4294967294 (or leave bgp_asn out for 65000).' });
+      }
       for (const group of vpc.securityGroups) {
         if (/^default$/i.test(group.name) || /^sg-/i.test(group.name)) {
-          report({ path: [...group.path, 'name'], message: `security group ${group.name}: AWS reserves the name "default" and names starting with "sg-"` });
+          report({
+            path: [...group.path, 'name'],
+            message: `security group ${group.name}: AWS reserves the name "default" and names starting with "sg-"`,
+            hint: `Rename security group ${group.name} (and the from_group and to_group that name it)${/^sg-/i.test(group.name) ? `, e.g. to ${group.name.slice(3)}` : ''}.`,
+          });
         }
         for (const rule of [...group.ingress, ...group.egress]) {
           // Protocol -1 carries no ports: AWS would open every port, whatever the list says.
           if (rule.proto === 'all' && rule.ports.length) {
-            report({ path: [...rule.path, 'ports'], message: `a rule of security group ${group.name}: proto all opens every protocol and port, so AWS ignores this port list` });
+            report({
+              path: [...rule.path, 'ports'],
+              message: `a rule of security group ${group.name}: proto all opens every protocol and port, so AWS ignores this port list`,
+              hint: 'Set proto: tcp or udp (or tcp/udp) to open only these ports, or remove ports to open every one.',
+            });
           }
           if (rule.proto === 'icmp' && rule.ports.some((r) => r.to > 255)) {
-            report({ path: [...rule.path, 'ports'], message: `a rule of security group ${group.name}: ICMP types are 0-255 (for ICMP, ports lists types)` });
+            report({
+              path: [...rule.path, 'ports'],
+              message: `a rule of security group ${group.name}: ICMP types are 0-255 (for ICMP, ports lists types)`,
+              hint: 'List ICMP types in ports (8: echo request, 0: echo reply, 3: unreachable), or write the rule with proto tcp or udp for these ports.',
+            });
           }
         }
       }
@@ -200,12 +268,16 @@ export const awsRules: Rule[] = [
         for (const route of table.routes) {
           const path = route.path ?? [...vpc.path, 'route_tables'];
           if (seen.has(route.destination)) {
-            report({ path: [...path, 'destination'], message: `tier ${table.tier} already has a route to ${route.destination}` });
+            report({ path: [...path, 'destination'], message: `tier ${table.tier} already has a route to ${route.destination}`, hint: `Keep one route to ${route.destination} in tier ${table.tier}.` });
           }
           seen.add(route.destination);
           const block = parseCidr(route.destination);
           if (vpcBlock.ok && block.ok && containsBlock(vpcBlock.block, block.block)) {
-            report({ path: [...path, 'destination'], message: `tier ${table.tier}: ${route.destination} is inside VPC ${vpc.name} (${vpc.cidr}), which AWS routes locally` });
+            report({
+              path: [...path, 'destination'],
+              message: `tier ${table.tier}: ${route.destination} is inside VPC ${vpc.name} (${vpc.cidr}), which AWS routes locally`,
+              hint: `Remove the route to ${route.destination}: traffic inside ${vpc.cidr} never leaves the VPC.`,
+            });
           }
         }
       }
@@ -217,6 +289,13 @@ export const awsRules: Rule[] = [
     summary: 'The site-to-site customer gateway address is not a public internet address.',
     why: 'AWS connects its two tunnels to this address over the internet; behind a NAT router it is the router’s public address, not the firewall’s WAN address.',
     hint: 'Set firewall.public_address (or site_to_site.customer_gateway_ip) to the public address of the site.',
+    examples: [
+      {
+        where: 'aws',
+        bad: 'vpc:\n  name: main\n  cidr: 10.30.0.0/16\n  subnets:\n    - { name: private-2a, az: ap-northeast-2a, cidr: 10.30.1.0/24, tier: private }\n    - { name: private-2c, az: ap-northeast-2c, cidr: 10.30.2.0/24, tier: private }\n  site_to_site: { site: home, customer_gateway_ip: 192.168.0.2 }',
+        good: 'vpc:\n  name: main\n  cidr: 10.30.0.0/16\n  subnets:\n    - { name: private-2a, az: ap-northeast-2a, cidr: 10.30.1.0/24, tier: private }\n    - { name: private-2c, az: ap-northeast-2c, cidr: 10.30.2.0/24, tier: private }\n  site_to_site: { site: home, customer_gateway_ip: 121.134.20.7 }',
+      },
+    ],
     check(model, report) {
       const s2s = model.aws?.vpc?.siteToSite;
       const ip = s2s?.customerGatewayIp;
@@ -231,6 +310,13 @@ export const awsRules: Rule[] = [
     summary: 'An access key made by Terraform without a PGP key: its secret would be stored in plain text in the Terraform state.',
     why: 'aws_iam_access_key writes the secret into the state file whenever no pgp_key is given (a sensitive output hides it from the screen, not from the state): whoever reads the state, or a copy of it, has the key.',
     hint: 'Leave access_key out and create the key in the IAM console or with `aws iam create-access-key` (the backup steps say how), or give access_key: { pgp_key: ... } so the state holds only the encrypted secret.',
+    examples: [
+      {
+        where: 'aws.iam.users[proxmox-backup-user]',
+        bad: 'name: proxmox-backup-user\naccess_key: true',
+        good: 'name: proxmox-backup-user\naccess_key: { pgp_key: "keybase:backupadmin" }',
+      },
+    ],
     check(model, report) {
       for (const user of model.aws?.users ?? []) {
         if (user.accessKey === true) report({ path: [...user.path, 'access_key'], message: `IAM user ${user.name}: access_key: true would store its secret access key in plain text in the Terraform state` });
@@ -243,11 +329,22 @@ export const awsRules: Rule[] = [
     summary: 'A versioned bucket that backs a Proxmox Backup Server datastore has no rule that ever deletes old versions.',
     why: 'Buckets are versioned: when garbage collection deletes a chunk, S3 keeps it as an old version behind a delete marker. Without a noncurrent-version lifecycle rule nothing PBS deletes is ever removed, and the bucket (and its bill) only grows.',
     hint: 'Set noncurrent_days on the bucket (e.g. 30: deleted chunks can be recovered that long), or keep_noncurrent_forever with the reason old versions must stay.',
+    examples: [
+      {
+        where: 'aws.buckets[iksan-cloud-backup-20251129]',
+        bad: 'name: iksan-cloud-backup-20251129\nnoncurrent_days: 30\nkeep_noncurrent_forever: legal hold on every backup',
+        good: 'name: iksan-cloud-backup-20251129\nnoncurrent_days: 30',
+      },
+    ],
     check(model, report) {
       for (const bucket of model.aws?.buckets ?? []) {
         const sites = model.sites.filter((s) => s.backup?.bucket === bucket.name).map((s) => s.name);
         if (bucket.noncurrentDays !== undefined && bucket.keepNoncurrentForever !== undefined) {
-          report({ path: [...bucket.path, 'keep_noncurrent_forever'], message: `bucket ${bucket.name}: keep_noncurrent_forever contradicts noncurrent_days ${bucket.noncurrentDays}` });
+          report({
+            path: [...bucket.path, 'keep_noncurrent_forever'],
+            message: `bucket ${bucket.name}: keep_noncurrent_forever contradicts noncurrent_days ${bucket.noncurrentDays}`,
+            hint: `Keep one: noncurrent_days: ${bucket.noncurrentDays} to delete old versions after that many days, or keep_noncurrent_forever to keep them.`,
+          });
         } else if (sites.length && bucket.noncurrentDays === undefined && bucket.keepNoncurrentForever === undefined) {
           report({
             path: [...bucket.path, 'name'],
@@ -263,18 +360,35 @@ export const awsRules: Rule[] = [
     summary: 'A backup name that Proxmox Backup Server or Proxmox VE refuses.',
     why: 'PBS takes S3 buckets of a-z, 0-9 and "-" only (no dots), endpoint and datastore ids of 3-32 characters; a PVE storage id starts with a letter. The generated files would be rejected.',
     hint: 'Rename the bucket, s3_remote, datastore or pve_storage within those limits.',
+    examples: [
+      {
+        where: 'sites[].backup.pbs',
+        bad: 'pve_storage: 2025-pbs',
+        good: 'pve_storage: pbs-2025',
+      },
+    ],
     check(model, report) {
       for (const site of model.sites) {
         const b = site.backup;
         if (!b) continue;
-        const bad = (what: string, key: string, message: string) => report({ path: [...b.path, key], message: `${what}: ${message}` });
+        const bad = (what: string, key: string, message: string, hint: string) => report({ path: [...b.path, key], message: `${what}: ${message}`, hint });
         if (!PBS_BUCKET.test(b.bucket) || /^(xn--|sthree-|amzn-s3-demo-)|(--ol-s3|\.mrap|--x-s3)$/.test(b.bucket)) {
-          bad(`bucket ${b.bucket}`, 'bucket', 'Proxmox Backup Server accepts only a-z, 0-9 and "-" in bucket names');
+          bad(`bucket ${b.bucket}`, 'bucket', 'Proxmox Backup Server accepts only a-z, 0-9 and "-" in bucket names', `Rename bucket ${b.bucket} here and under aws.buckets with a-z, 0-9 and "-" only (dots become "-").`);
         }
         for (const [key, value] of [['s3_remote', b.s3Remote], ['datastore', b.datastore]] as const) {
-          if (!SAFE_ID.test(value) || value.length < 3 || value.length > 32) bad(`${key} ${value}`, key, 'Proxmox Backup Server ids are 3-32 characters');
+          if (!SAFE_ID.test(value) || value.length < 3 || value.length > 32) {
+            bad(`${key} ${value}`, key, 'Proxmox Backup Server ids are 3-32 characters', `Rename ${key} to 3-32 letters, digits, "_", "." and "-", starting with a letter, digit or "_".`);
+          }
         }
-        if (!PVE_STORAGE_ID.test(b.pveStorage)) bad(`pve_storage ${b.pveStorage}`, 'pve_storage', 'a Proxmox VE storage id starts with a letter and ends with a letter or digit');
+        if (!PVE_STORAGE_ID.test(b.pveStorage)) {
+          const letters = b.pveStorage.replace(/^[^a-z]+/i, '').replace(/[^a-z0-9]+$/i, '');
+          bad(
+            `pve_storage ${b.pveStorage}`,
+            'pve_storage',
+            'a Proxmox VE storage id starts with a letter and ends with a letter or digit',
+            `Rename pve_storage so that it starts with a letter and ends with a letter or digit${PVE_STORAGE_ID.test(letters) ? `, e.g. ${letters}` : ''}.`,
+          );
+        }
       }
     },
   },
@@ -284,12 +398,23 @@ export const awsRules: Rule[] = [
     summary: 'No IAM user may write the backup datastore in its bucket.',
     why: 'The Proxmox Backup Server S3 endpoint needs the access key of a user with a backup-writer intent on the bucket, covering the key prefix "<datastore>/" where PBS keeps the datastore.',
     hint: 'Add an IAM user with `intent: backup-writer` on the bucket (no prefix, or one the datastore name starts with), or name it in backup.pbs.iam_user.',
+    examples: [
+      {
+        where: 'aws.iam.users[proxmox-backup-user]',
+        bad: 'intents:\n  - { intent: reader, bucket: iksan-cloud-backup-20251129 }',
+        good: 'intents:\n  - { intent: backup-writer, bucket: iksan-cloud-backup-20251129 }',
+      },
+    ],
     check(model, report) {
       for (const site of model.sites) {
         const backup = site.backup;
         if (!backup) continue;
         if (backup.iamUser === undefined) {
-          report({ path: [...backup.path, 'bucket'], message: `site ${site.name}: no IAM user has a backup-writer intent on bucket ${backup.bucket}` });
+          report({
+            path: [...backup.path, 'bucket'],
+            message: `site ${site.name}: no IAM user has a backup-writer intent on bucket ${backup.bucket}`,
+            hint: `Give an IAM user under aws.iam.users the intent { intent: backup-writer, bucket: ${backup.bucket} }.`,
+          });
           continue;
         }
         // A user named in iam_user must really be allowed to write the bucket (one found by default always is).
@@ -300,6 +425,7 @@ export const awsRules: Rule[] = [
           report({
             path: [...backup.path, 'iam_user'],
             message: `site ${site.name}: IAM user ${user.name} has no backup-writer intent on bucket ${backup.bucket}, so Proxmox Backup Server could not write its datastore`,
+            hint: `Add { intent: backup-writer, bucket: ${backup.bucket} } to the intents of IAM user ${user.name}, or name a user that has it in iam_user.`,
           });
           continue;
         }
@@ -309,6 +435,7 @@ export const awsRules: Rule[] = [
           report({
             path: [...writes[0]!.path, 'prefix'],
             message: `site ${site.name}: Proxmox Backup Server keeps datastore ${backup.datastore} under ${storePrefix} in bucket ${backup.bucket}, outside the prefix ${writes[0]!.prefix} IAM user ${user.name} may write`,
+            hint: `Set prefix: ${storePrefix} on that intent (or remove the prefix).`,
           });
         }
       }

@@ -18,6 +18,14 @@ export const firewallRules: Rule[] = [
     summary: 'A VLAN tag is outside 1-4094.',
     why: '0 and 4095 are reserved by 802.1Q; switches and OPNsense refuse them.',
     hint: 'Use a tag from 1 to 4094.',
+    examples: [
+      {
+        topology: 'vlan-hosting',
+        where: 'sites[].firewall.interfaces[vpssvc]',
+        bad: 'vlan: { parent: lan, tag: 4095 }',
+        good: 'vlan: { parent: lan, tag: 30 }',
+      },
+    ],
     check(model, report) {
       for (const site of model.sites) {
         for (const iface of site.firewall?.interfaces ?? []) {
@@ -44,6 +52,14 @@ export const firewallRules: Rule[] = [
     summary: 'Two VLANs use the same tag on one parent interface.',
     why: 'The second VLAN cannot be created; traffic of both would mix.',
     hint: 'Give each VLAN on a parent its own tag.',
+    examples: [
+      {
+        topology: 'vlan-hosting',
+        where: 'sites[].firewall.interfaces[websvc]',
+        bad: 'vlan: { parent: lan, tag: 10 }',
+        good: 'vlan: { parent: lan, tag: 20 }',
+      },
+    ],
     check(model, report) {
       for (const site of model.sites) {
         const seen = new Map<string, { name: string; path: Path }>();
@@ -70,6 +86,13 @@ export const firewallRules: Rule[] = [
     summary: 'An OPNsense interface description has characters other than letters, digits and "_".',
     why: 'OPNsense strips everything else from interface descriptions, so the name in the GUI would differ from the topology.',
     hint: 'Use only A-Z, a-z, 0-9 and _ (e.g. "Service_Net"), or leave description out to derive it from the name.',
+    examples: [
+      {
+        where: 'sites[].firewall.interfaces[service]',
+        bad: 'name: service\ndescription: Service Net',
+        good: 'name: service\ndescription: Service_Net',
+      },
+    ],
     check(model, report) {
       for (const site of model.sites) {
         for (const iface of site.firewall?.interfaces ?? []) {
@@ -86,6 +109,13 @@ export const firewallRules: Rule[] = [
     summary: 'A port range is reversed or outside 1-65535.',
     why: 'A reversed range matches nothing; tools reject out-of-range ports.',
     hint: 'Write ranges as "low-high" within 1-65535.',
+    examples: [
+      {
+        where: 'sites[].policy.rules[vpn-to-service]',
+        bad: '{ name: vpn-to-service, from: vpn, to: service, proto: tcp, ports: ["8080-80"], action: pass }',
+        good: '{ name: vpn-to-service, from: vpn, to: service, proto: tcp, ports: ["80-8080"], action: pass }',
+      },
+    ],
     check(model, report) {
       for (const site of model.sites) {
         for (const rule of site.policy.rules) rule.ports.forEach((p, i) => checkPortRange(p, [...rule.path, 'ports', i], report));

@@ -72,14 +72,36 @@ export const guestRules: Rule[] = [
     summary: 'A guest is described in a way gen cannot turn into qm/pct settings.',
     why: 'A service in two guests, settings without a guest, a container created without a template, or a guest whose host or network is unknown leaves guests.sh nothing true to write.',
     hint: 'Follow the message: give the service one of container or vm, name the host, and what create needs (disk_gb, a template for a container).',
+    examples: [
+      {
+        where: 'sites[].services[grafana]',
+        bad: '{ name: grafana, network: service, address: 10.1.0.120, port: 3000, guest: { cores: 2 } }',
+        good: '{ name: grafana, network: service, address: 10.1.0.120, port: 3000, container: 220, host: pve, guest: { cores: 2 } }',
+      },
+    ],
     check(model, report) {
       for (const { guest } of guests(model)) {
         if (!guest.create) continue;
         const create = guest.purpose === 'service' ? [...guest.path, 'guest', 'create'] : [...guest.path, 'create'];
-        if (guest.diskGb === undefined) report({ path: create, key: true, message: `${what(guest)}: create needs disk_gb, the size of the disk to allocate` });
-        if (guest.kind === 'ct' && guest.template === undefined) report({ path: create, key: true, message: `${what(guest)}: create needs template, the container template (e.g. local:vztmpl/debian-13-standard_13.1-1_amd64.tar.zst)` });
+        if (guest.diskGb === undefined) {
+          report({ path: create, key: true, message: `${what(guest)}: create needs disk_gb, the size of the disk to allocate`, hint: `Set disk_gb next to create on ${what(guest)} (e.g. 8 for a small container).` });
+        }
+        if (guest.kind === 'ct' && guest.template === undefined) {
+          report({
+            path: create,
+            key: true,
+            message: `${what(guest)}: create needs template, the container template (e.g. local:vztmpl/debian-13-standard_13.1-1_amd64.tar.zst)`,
+            hint: `Set template next to create on ${what(guest)}: a template in the host's storage (pveam list local).`,
+          });
+        }
         if (verifyDnsName(guest.name) !== undefined) {
-          report({ path: guest.purpose === 'service' ? [...guest.path, 'name'] : create, key: guest.purpose !== 'service', message: `${what(guest)}: "${guest.name}" is not a DNS name, which Proxmox needs as the VM name or hostname on create` });
+          const dnsName = guest.name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
+          report({
+            path: guest.purpose === 'service' ? [...guest.path, 'name'] : create,
+            key: guest.purpose !== 'service',
+            message: `${what(guest)}: "${guest.name}" is not a DNS name, which Proxmox needs as the VM name or hostname on create`,
+            hint: `Rename it with letters, digits and "-"${dnsName && verifyDnsName(dnsName) === undefined ? ` (e.g. ${dnsName})` : ''}, and where it is named.`,
+          });
         }
       }
     },
@@ -90,6 +112,13 @@ export const guestRules: Rule[] = [
     summary: 'Two guests of a site have the same VM/CT id.',
     why: 'VMs and containers share one id space in a Proxmox cluster: the second `qm`/`pct` command would change the first guest.',
     hint: 'Give each VM and container its own id.',
+    examples: [
+      {
+        where: 'sites[].services[grafana]',
+        bad: '{ name: grafana, network: service, address: 10.1.0.120, port: 3000, container: 102, host: pve }',
+        good: '{ name: grafana, network: service, address: 10.1.0.120, port: 3000, container: 220, host: pve }',
+      },
+    ],
     check(model, report) {
       for (const site of model.sites) {
         repeats(site.guests, (g) => g.id, (guest, earlier) => {
@@ -104,17 +133,41 @@ export const guestRules: Rule[] = [
     summary: "The firewall's device names (vtnetN) do not follow the order of the VM's NICs.",
     why: 'FreeBSD names virtio NICs vtnet0, vtnet1, ... in PCI order, which is netN order (qemu-server places net0-net5 in slots 0x12-0x17): a gap or a device that is not vtnet shifts every later name, and OPNsense then puts the LAN on the wrong wire.',
     hint: 'Number the bridged interfaces vtnet0, vtnet1, ... without gaps: the interface with device vtnetN gets netN.',
+    examples: [
+      {
+        where: 'sites[].firewall.interfaces[service]',
+        bad: 'name: service\ndevice: vtnet3\nbridge: vmbr2',
+        good: 'name: service\ndevice: vtnet2\nbridge: vmbr2',
+      },
+    ],
     check(model, report) {
       for (const { site, guest } of guests(model)) {
         if (guest.purpose !== 'firewall') continue;
-        if (guest.nics.length > MAX_NETS) report({ path: guest.path, key: true, message: `${what(guest)} would need ${guest.nics.length} NICs; Proxmox has net0 to net${MAX_NETS - 1}` });
-        const devices = site.firewall!.interfaces.filter((f) => f.kind === 'device');
+        if (guest.nics.length > MAX_NETS) {
+          report({
+            path: guest.path,
+            key: true,
+            message: `${what(guest)} would need ${guest.nics.length} NICs; Proxmox has net0 to net${MAX_NETS - 1}`,
+            hint: `Carry ${guest.nics.length - MAX_NETS + 1} or more of the firewall's networks as VLANs of one interface (vlan: { parent, tag }) instead of NICs of their own.`,
+          });
+        }
+        // An interface with no device at all is firewall/interface-kind's finding.
+        const devices = site.firewall!.interfaces.filter((f) => f.kind === 'device' && f.device);
         for (const iface of devices) {
           const devicePath = [...iface.path, 'device'];
           if (iface.bridge === undefined) {
-            report({ path: iface.path, key: true, message: `interface ${iface.name} (${iface.device}) names no bridge: gen cannot place its NIC on ${what(guest)}` });
+            report({
+              path: iface.path,
+              key: true,
+              message: `interface ${iface.name} (${iface.device}) names no bridge: gen cannot place its NIC on ${what(guest)}`,
+              hint: `Set bridge on interface ${iface.name} to the Proxmox bridge of its network.`,
+            });
           } else if (!/^vtnet\d+$/.test(iface.device)) {
-            report({ path: devicePath, message: `interface ${iface.name}: device ${iface.device} is not a virtio NIC name; gen gives ${what(guest)} virtio NICs, named vtnet0, vtnet1, ...` });
+            report({
+              path: devicePath,
+              message: `interface ${iface.name}: device ${iface.device} is not a virtio NIC name; gen gives ${what(guest)} virtio NICs, named vtnet0, vtnet1, ...`,
+              hint: `Name the device of interface ${iface.name} vtnetN, N the number of its NIC on ${what(guest)} (net0 is vtnet0).`,
+            });
           } else {
             const nic = guest.nics.find((n) => n.interface === iface.name);
             const expected = nic ? `vtnet${nic.index}` : undefined;
@@ -124,6 +177,7 @@ export const guestRules: Rule[] = [
                 message: nic
                   ? `interface ${iface.name} is on net${nic.index} of ${what(guest)}, which FreeBSD names ${expected}, not ${iface.device}`
                   : `interface ${iface.name}: ${what(guest)} has ${guest.nics.length} NICs (vtnet0-vtnet${guest.nics.length - 1}), so there is no ${iface.device}`,
+                hint: nic ? `Set device: ${expected} on interface ${iface.name}.` : `Add a NIC on bridge ${iface.bridge} to vm.nics of the firewall for interface ${iface.name}, or leave vm.nics out to derive them.`,
               });
             }
           }
@@ -137,6 +191,13 @@ export const guestRules: Rule[] = [
     summary: "A NIC of the firewall VM sits on another bridge than the interface it becomes names.",
     why: 'netN is vtnetN inside OPNsense: on the wrong bridge the interface assigned to vtnetN talks to the wrong network, e.g. the LAN on the WAN wire.',
     hint: "Move the NIC to the interface's bridge (or change the interface's bridge).",
+    examples: [
+      {
+        where: 'sites[].firewall',
+        bad: 'vm:\n  id: 102\n  host: pve\n  nics: [{ bridge: vmbr0 }, { bridge: vmbr2 }, { bridge: vmbr1 }]',
+        good: 'vm:\n  id: 102\n  host: pve\n  nics: [{ bridge: vmbr0 }, { bridge: vmbr1 }, { bridge: vmbr2 }]',
+      },
+    ],
     check(model, report) {
       const indexOf = siteIndexes();
       for (const { site, guest, nic } of nics(model)) {
@@ -158,16 +219,32 @@ export const guestRules: Rule[] = [
     summary: "A guest's network has no Proxmox bridge on the guest's host.",
     why: 'Its NIC would have nowhere to go: a WireGuard tunnel or a network without a bridge cannot hold a guest, and a bridge missing on the host makes qm/pct refuse the NIC.',
     hint: 'Put the guest on a network whose firewall interface names a bridge, and run the guest on a host that has that bridge.',
+    examples: [
+      {
+        where: 'sites[].services[grafana]',
+        bad: '{ name: grafana, network: wireguard, address: 10.0.1.60, port: 3000, container: 220, host: pve }',
+        good: '{ name: grafana, network: service, address: 10.1.0.120, port: 3000, container: 220, host: pve }',
+      },
+    ],
     check(model, report) {
       const indexOf = siteIndexes();
       for (const { site, guest, nic } of nics(model)) {
         if (nic.bridge === undefined) {
-          report({ path: nic.path, message: `${what(guest)}: network ${nic.label} has no Proxmox bridge for its NIC` });
+          report({
+            path: nic.path,
+            message: `${what(guest)}: network ${nic.label} has no Proxmox bridge for its NIC`,
+            hint: `Put ${what(guest)} on a network whose firewall interface names a bridge (a tunnel such as WireGuard has none), or give the interface of ${nic.label} a bridge.`,
+          });
           continue;
         }
         const host = indexOf(site).host(guest.host);
         if (host && !indexOf(site).bridge(host, nic.bridge)) {
-          report({ path: nic.path, message: `${what(guest)}: bridge ${nic.bridge} of its NIC (net${nic.index}) does not exist on host ${host.name}` });
+          const holders = site.hosts.filter((h) => indexOf(site).bridge(h, nic.bridge!)).map((h) => h.name);
+          report({
+            path: nic.path,
+            message: `${what(guest)}: bridge ${nic.bridge} of its NIC (net${nic.index}) does not exist on host ${host.name}`,
+            hint: `Add bridge ${nic.bridge} to host ${host.name}${holders.length ? `, or run ${what(guest)} on ${holders.join(' or ')} (host:)` : ''}.`,
+          });
         }
       }
     },
@@ -178,6 +255,13 @@ export const guestRules: Rule[] = [
     summary: "A container's gateway is not the firewall's address on its network.",
     why: 'Every network behind the firewall is routed by it: another gateway sends the container\'s traffic where the policy does not apply, or nowhere.',
     hint: "Leave gateway out (gen uses the firewall's address), or correct it.",
+    examples: [
+      {
+        where: 'sites[].services[traefik]',
+        bad: 'guest: { gateway: 10.1.0.254 }',
+        good: 'guest: { gateway: 10.1.0.1 }',
+      },
+    ],
     check(model, report) {
       const indexOf = siteIndexes();
       for (const { site, guest, nic } of nics(model)) {
@@ -198,6 +282,13 @@ export const guestRules: Rule[] = [
     summary: "A guest NIC carries a VLAN tag its bridge does not carry.",
     why: 'Proxmox tags the NIC on a VLAN-aware bridge; on a bridge that is not VLAN aware it builds a separate bridge for the tag, which the firewall never sees, and a VLAN-aware bridge passes only its bridge-vids on its ports.',
     hint: 'Make the bridge VLAN aware with the tag in its vids (or leave vids out to derive them).',
+    examples: [
+      {
+        where: 'sites[].firewall',
+        bad: 'vm:\n  id: 102\n  host: pve\n  nics: [{ bridge: vmbr0 }, { bridge: vmbr1 }, { bridge: vmbr2, tag: 20 }]',
+        good: 'vm:\n  id: 102\n  host: pve\n  nics: [{ bridge: vmbr0 }, { bridge: vmbr1 }, { bridge: vmbr2 }]',
+      },
+    ],
     check(model, report) {
       const indexOf = siteIndexes();
       for (const { site, guest, nic } of nics(model)) {
@@ -206,9 +297,17 @@ export const guestRules: Rule[] = [
         const bridge = host && indexOf(site).bridge(host, nic.bridge);
         if (!bridge) continue;
         if (!bridge.vlanAware) {
-          report({ path: nic.path, message: `${what(guest)}: its NIC has VLAN tag ${nic.tag} but bridge ${bridge.name} is not VLAN aware` });
+          report({
+            path: nic.path,
+            message: `${what(guest)}: its NIC has VLAN tag ${nic.tag} but bridge ${bridge.name} is not VLAN aware`,
+            hint: `Set vlan_aware: true on bridge ${bridge.name} of host ${host.name}.`,
+          });
         } else if (bridge.ports.length > 0 && !indexOf(site).covers(bridge, nic.tag)) {
-          report({ path: nic.path, message: `${what(guest)}: bridge ${bridge.name} does not carry VLAN ${nic.tag} on its ports (vids ${bridge.vids.join(' ')})` });
+          report({
+            path: nic.path,
+            message: `${what(guest)}: bridge ${bridge.name} does not carry VLAN ${nic.tag} on its ports (vids ${bridge.vids.join(' ')})`,
+            hint: `Add ${nic.tag} to vids of bridge ${bridge.name} on host ${host.name} (or leave vids out to derive them).`,
+          });
         }
       }
     },
@@ -219,6 +318,14 @@ export const guestRules: Rule[] = [
     summary: 'Two guest NICs of a site have the same MAC address.',
     why: 'Two NICs with one MAC on a network steal each other\'s traffic; the bridge learns whichever spoke last.',
     hint: 'Remove one of the written MACs (gen derives a unique one), or correct it.',
+    examples: [
+      {
+        context: [{ where: 'sites[].services[postgres]', snippet: 'guest: { mac: "BC:24:11:5A:00:01" }' }],
+        where: 'sites[].services[valkey]',
+        bad: 'guest: { mac: "BC:24:11:5A:00:01" }',
+        good: 'guest: { mac: "BC:24:11:5A:00:02" }',
+      },
+    ],
     check(model, report) {
       for (const site of model.sites) {
         const all = site.guests.flatMap((guest) => guest.nics.map((nic) => ({ guest, nic })));

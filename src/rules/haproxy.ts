@@ -14,6 +14,14 @@ export const haproxyRules: Rule[] = [
     summary: 'A host name a TLS frontend serves is not a name of its certificate.',
     why: 'Browsers refuse a certificate that does not name the host they asked for: the site is unreachable although HAProxy routes it.',
     hint: 'Leave domain out of the certificate to take its names from the hosts, or add the host to alt_names (a wildcard *.example.org covers one label).',
+    examples: [
+      {
+        topology: 'homelab-family',
+        where: 'sites[].haproxy.certificates[web]',
+        bad: '{ name: web, domain: cloud.example.org, challenge: http-01 }',
+        good: '{ name: web, domain: cloud.example.org, alt_names: [media.example.org], challenge: http-01 }',
+      },
+    ],
     check(model, report) {
       for (const site of model.sites) {
         const certs = new Map(site.haproxy.certificates.map((c) => [c.name, c]));
@@ -22,7 +30,11 @@ export const haproxyRules: Rule[] = [
           const names = frontend.certificates.flatMap((c) => (certs.has(c) ? [certs.get(c)!.domain, ...certs.get(c)!.altNames] : []));
           for (const host of frontend.hosts) {
             if (!names.some((n) => certificateCovers(n, host.name))) {
-              report({ path: [...host.path, 'name'], message: `frontend ${frontend.name} serves ${host.name}, which its certificate (${names.join(', ')}) does not name` });
+              report({
+                path: [...host.path, 'name'],
+                message: `frontend ${frontend.name} serves ${host.name}, which its certificate (${names.join(', ')}) does not name`,
+                hint: `Add ${host.name} to alt_names of certificate ${frontend.certificates[0]}, or leave its domain out to take the names from the hosts of frontend ${frontend.name}.`,
+              });
             }
           }
         }
@@ -35,6 +47,13 @@ export const haproxyRules: Rule[] = [
     summary: 'A TLS-passthrough frontend has a certificate, or a backend serves both an HTTP and a passthrough frontend, or a passthrough backend is told to speak TLS itself.',
     why: 'Passthrough forwards the client TLS stream untouched (TCP mode, routed by SNI): there is nothing to offload, and its backends must be TCP backends that do not wrap the stream again.',
     hint: 'Drop the certificate or passthrough; give the passthrough frontend backends of its own, without tls.',
+    examples: [
+      {
+        where: 'sites[].haproxy',
+        bad: 'frontends:\n  - { name: https, bind: 0.0.0.0:443, interface: wan, certificate: wildcard, http_redirect: true, default_backend: web }\n  - { name: nas, bind: 0.0.0.0:8443, interface: wan, passthrough: true, default_backend: web }\nbackends:\n  - { name: web, servers: [{ service: traefik }] }\n  - { name: nas, servers: [{ name: nas, address: 10.1.0.50, port: 443 }] }',
+        good: 'frontends:\n  - { name: https, bind: 0.0.0.0:443, interface: wan, certificate: wildcard, http_redirect: true, default_backend: web }\n  - { name: nas, bind: 0.0.0.0:8443, interface: wan, passthrough: true, default_backend: nas }\nbackends:\n  - { name: web, servers: [{ service: traefik }] }\n  - { name: nas, servers: [{ name: nas, address: 10.1.0.50, port: 443 }] }',
+      },
+    ],
     check(model, report) {
       for (const site of model.sites) {
         const { frontends, backends } = site.haproxy;
@@ -43,15 +62,29 @@ export const haproxyRules: Rule[] = [
           return new Set([f.defaultBackend, ...f.hosts.map((h) => h.backend)].filter((b): b is string => b !== undefined));
         };
         for (const frontend of frontends) {
-          if (frontend.passthrough && frontend.certificates.length > 0) report({ path: [...frontend.path, 'certificate'], message: `frontend ${frontend.name} passes TLS through, so it cannot offload it with a certificate` });
+          if (frontend.passthrough && frontend.certificates.length > 0) {
+            report({
+              path: [...frontend.path, 'certificate'],
+              message: `frontend ${frontend.name} passes TLS through, so it cannot offload it with a certificate`,
+              hint: `Remove the certificate from frontend ${frontend.name} (its backends hold their own), or remove passthrough to offload TLS on the firewall.`,
+            });
+          }
         }
         for (const backend of backends) {
           const http = frontends.filter((f) => !f.passthrough && usedBy(f.name).has(backend.name));
           const tcp = frontends.filter((f) => f.passthrough && usedBy(f.name).has(backend.name));
           if (http.length > 0 && tcp.length > 0) {
-            report({ path: [...backend.path, 'name'], message: `backend ${backend.name} serves HTTP frontend ${http[0]!.name} and passthrough frontend ${tcp[0]!.name}` });
+            report({
+              path: [...backend.path, 'name'],
+              message: `backend ${backend.name} serves HTTP frontend ${http[0]!.name} and passthrough frontend ${tcp[0]!.name}`,
+              hint: `Give passthrough frontend ${tcp[0]!.name} a backend of its own, with the servers' TLS port and without tls.`,
+            });
           } else if (tcp.length > 0 && backend.tls) {
-            report({ path: [...backend.path, 'tls'], message: `backend ${backend.name} receives TLS passed through by frontend ${tcp[0]!.name} and cannot wrap it in TLS again` });
+            report({
+              path: [...backend.path, 'tls'],
+              message: `backend ${backend.name} receives TLS passed through by frontend ${tcp[0]!.name} and cannot wrap it in TLS again`,
+              hint: `Remove tls (and verify, ca, sni) from backend ${backend.name}: the client's TLS already reaches its servers.`,
+            });
           }
         }
       }
@@ -63,12 +96,25 @@ export const haproxyRules: Rule[] = [
     summary: 'An HTTP backend server listens on port 443 but the backend does not speak TLS to it.',
     why: 'A server on 443 expects TLS: plain HTTP gets a 400 or a reset, and the health check marks the server down.',
     hint: 'Set tls: true on the backend (with verify: ca and the CA, or verify: none for a self-signed server), or use the server\'s plain HTTP port.',
+    examples: [
+      {
+        where: 'sites[].haproxy.backends[web]',
+        bad: 'servers:\n  - { name: nas, address: 10.1.0.50, port: 443 }',
+        good: 'tls: true\nverify: none\nservers:\n  - { name: nas, address: 10.1.0.50, port: 443 }',
+      },
+    ],
     check(model, report) {
       for (const site of model.sites) {
         for (const backend of site.haproxy.backends) {
           if (backend.tls || backend.mode !== 'http') continue;
           for (const server of backend.servers) {
-            if (TLS_PORTS.has(server.port)) report({ path: server.path, message: `backend ${backend.name} speaks plain HTTP to ${server.name} on port ${server.port}` });
+            if (TLS_PORTS.has(server.port)) {
+              report({
+                path: server.path,
+                message: `backend ${backend.name} speaks plain HTTP to ${server.name} on port ${server.port}`,
+                hint: `Set tls: true on backend ${backend.name} (with verify: ca and its ca, or verify: none for a self-signed ${server.name}), or use the plain HTTP port of ${server.name}.`,
+              });
+            }
           }
         }
       }

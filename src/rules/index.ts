@@ -22,4 +22,10 @@ export const rules: readonly Rule[] = [...reportedRules, ...nameRules, ...ipRule
 
 export const ruleById: ReadonlyMap<string, Rule> = new Map(rules.map((r) => [r.id, r]));
 
+/** Rule ids a mistyped id probably meant: those that hold it, or share its last part. */
+export function similarRuleIds(id: string): string[] {
+  const last = (ruleId: string) => ruleId.split('/').pop()!;
+  return rules.map((r) => r.id).filter((r) => r.includes(id) || id.includes(last(r)) || last(r).includes(last(id)));
+}
+
 export type { Rule } from './rule.js';

@@ -84,6 +84,13 @@ export const ipRules: Rule[] = [
     summary: 'Two networks overlap (on-prem, VPN tunnel, VPC, subnets, remote networks).',
     why: 'Overlapping networks make routing ambiguous: traffic for one goes to the other, or nowhere (seed 003 gave two subnets 10.30.1.0/24).',
     hint: 'Give one of the networks a free range.',
+    examples: [
+      {
+        where: 'sites[]',
+        bad: 'remote_networks:\n  - { name: office, cidr: 10.1.0.0/16 }',
+        good: 'remote_networks:\n  - { name: office, cidr: 10.20.0.0/16 }',
+      },
+    ],
     check(model, report) {
       for (const [a, b] of overlaps(model)) {
         const same = a.cidr === b.cidr;
@@ -101,6 +108,14 @@ export const ipRules: Rule[] = [
     summary: "A subnet is not inside its VPC's CIDR.",
     why: 'AWS rejects a subnet outside the VPC range when Terraform applies it.',
     hint: "Pick a subnet range inside the VPC's CIDR.",
+    examples: [
+      {
+        topology: 'aws-vpc',
+        where: 'aws.vpc.subnets[private-2c]',
+        bad: '{ name: private-2c, az: ap-northeast-2c, cidr: 10.31.102.0/24, tier: private }',
+        good: '{ name: private-2c, az: ap-northeast-2c, cidr: 10.30.102.0/24, tier: private }',
+      },
+    ],
     check(model, report) {
       const vpc = model.aws?.vpc;
       const vpcNetwork = vpc && model.networks.find((n) => n.id === vpc.network);
@@ -122,6 +137,13 @@ export const ipRules: Rule[] = [
     summary: "A host uses its network's network address, broadcast address or gateway address.",
     why: 'These addresses already have a meaning; a host on them is unreachable or breaks the gateway.',
     hint: 'Choose a free host address inside the network.',
+    examples: [
+      {
+        where: 'sites[].services[grafana]',
+        bad: '{ name: grafana, network: service, address: 10.1.0.255, port: 3000 }',
+        good: '{ name: grafana, network: service, address: 10.1.0.120, port: 3000 }',
+      },
+    ],
     check(model, report) {
       const byId = new Map(model.networks.map((n) => [n.id, n]));
       for (const use of model.addresses) {
@@ -144,7 +166,24 @@ export const ipRules: Rule[] = [
     summary: 'Two things use the same address (interfaces, hosts, services, peers, reservations).',
     why: 'An address conflict makes both unreachable at random (ARP flapping, a peer shadowing another).',
     hint: 'Give one of them another address; for peers `gen wg add-peer` picks the next free one.',
+    examples: [
+      {
+        where: 'sites[].services[grafana]',
+        bad: '{ name: grafana, network: service, address: 10.1.0.110, port: 3000 }',
+        good: '{ name: grafana, network: service, address: 10.1.0.120, port: 3000 }',
+      },
+    ],
     check(model, report) {
+      // A peer's fix is the next free address of its role, which gen knows.
+      const nextFree = new Map<string, { free: string; role: string }>();
+      for (const site of model.sites) {
+        for (const instance of site.wireguard) {
+          for (const peer of instance.peers) {
+            const free = instance.nextFree[peer.role];
+            if (free) nextFree.set([...peer.path, 'address'].join('.'), { free, role: peer.role });
+          }
+        }
+      }
       const first = new Map<number, (typeof model.addresses)[number]>();
       for (const use of model.addresses) {
         const earlier = first.get(use.address);
@@ -152,10 +191,12 @@ export const ipRules: Rule[] = [
           first.set(use.address, use);
           continue;
         }
+        const peer = nextFree.get(use.path.join('.'));
         report({
           path: use.path,
           message: `${use.owner} uses ${use.text}, already used by ${earlier.owner}`,
           related: [{ message: `${earlier.owner} uses it here`, path: earlier.path }],
+          hint: peer ? `Set address: ${peer.free} on ${use.owner}, the next free address of role ${peer.role}.` : `Give ${use.owner} or ${earlier.owner} another address.`,
         });
       }
     },
@@ -166,6 +207,13 @@ export const ipRules: Rule[] = [
     summary: 'An address lies outside the network it belongs to (or in none of the site networks).',
     why: 'The host would be unreachable: its gateway is not on-link. A DHCP range outside its network hands out unusable leases.',
     hint: 'Correct the address, or the network it is declared in.',
+    examples: [
+      {
+        where: 'sites[].services[grafana]',
+        bad: '{ name: grafana, network: service, address: 10.0.0.120, port: 3000 }',
+        good: '{ name: grafana, network: service, address: 10.1.0.120, port: 3000 }',
+      },
+    ],
     check(model, report) {
       for (const { bridge } of bridges(model)) {
         if (bridge.gateway === undefined) continue;
@@ -174,9 +222,17 @@ export const ipRules: Rule[] = [
         const own = address !== undefined && bridge.prefix !== undefined ? blockOf(address, bridge.prefix) : undefined;
         if (gateway === undefined) continue;
         if (!own) {
-          report({ path: [...bridge.path, 'gateway'], message: `bridge ${bridge.name}: gateway ${bridge.gateway} needs an address of the host on the bridge to be reached from` });
+          report({
+            path: [...bridge.path, 'gateway'],
+            message: `bridge ${bridge.name}: gateway ${bridge.gateway} needs an address of the host on the bridge to be reached from`,
+            hint: `Give bridge ${bridge.name} the host's address with prefix on the network of ${bridge.gateway}, or remove its gateway.`,
+          });
         } else if (!contains(own, gateway)) {
-          report({ path: [...bridge.path, 'gateway'], message: `bridge ${bridge.name}: gateway ${bridge.gateway} is outside the bridge's network ${own.cidr}, so the host cannot reach it` });
+          report({
+            path: [...bridge.path, 'gateway'],
+            message: `bridge ${bridge.name}: gateway ${bridge.gateway} is outside the bridge's network ${own.cidr}, so the host cannot reach it`,
+            hint: `Set gateway of bridge ${bridge.name} to the router's address inside ${own.cidr}, or correct the bridge's address.`,
+          });
         }
       }
       for (const site of model.sites) {
@@ -192,18 +248,24 @@ export const ipRules: Rule[] = [
           for (const [key, text] of ends) {
             const address = parseIPv4(text);
             if (address !== undefined && !contains(network.block, address)) {
-              report({ path: [...dhcp.path, key], message: `DHCP range ${key} ${text} is outside ${describe(network)}` });
+              report({ path: [...dhcp.path, key], message: `DHCP range ${key} ${text} is outside ${describe(network)}`, hint: `Set dhcp.${key} of interface ${iface.name} to an address inside ${network.cidr}.` });
             }
           }
           const from = parseIPv4(dhcp.from);
           const to = parseIPv4(dhcp.to);
           if (from !== undefined && to !== undefined && from > to) {
-            report({ path: [...dhcp.path, 'to'], message: `DHCP range of ${iface.name} ends (${dhcp.to}) before it starts (${dhcp.from})` });
+            // Swapping is the fix only when both ends are in the network (else the ends are reported first).
+            const swap = contains(network.block, from) && contains(network.block, to);
+            report({ path: [...dhcp.path, 'to'], message: `DHCP range of ${iface.name} ends (${dhcp.to}) before it starts (${dhcp.from})`, ...(swap ? { hint: `Write from: ${dhcp.to}, to: ${dhcp.from}.` } : {}) });
           }
           for (const entry of dhcp.static) {
             const address = parseIPv4(entry.address);
             if (address !== undefined && !contains(network.block, address)) {
-              report({ path: [...entry.path, 'address'], message: `DHCP reservation ${entry.name}: ${entry.address} is outside ${describe(network)}` });
+              report({
+                path: [...entry.path, 'address'],
+                message: `DHCP reservation ${entry.name}: ${entry.address} is outside ${describe(network)}`,
+                hint: `Give reservation ${entry.name} an address inside ${network.cidr}, or move it to the DHCP of the interface whose network holds ${entry.address}.`,
+              });
             }
           }
         }
@@ -216,6 +278,14 @@ export const ipRules: Rule[] = [
     summary: "A DHCP server's dynamic range covers the firewall's own address or a statically addressed host or service.",
     why: "The DHCP server leases addresses of its range to any client: one lease of the firewall's address or of a static host's takes that address over on the network (duplicate address, traffic to the wrong machine).",
     hint: 'Narrow the range with dhcp.from / dhcp.to so it leaves the static addresses out, or move the static address out of the range.',
+    examples: [
+      {
+        topology: 'vlan-hosting',
+        where: 'sites[].services[web2]',
+        bad: '{ name: web2, network: websvc, address: 192.168.20.200, port: 80 }',
+        good: '{ name: web2, network: websvc, address: 192.168.20.12, port: 80 }',
+      },
+    ],
     check(model, report) {
       for (const { iface, range, use } of addressesInRanges(model)) {
         if (use.owner.startsWith('DHCP reservation')) continue;
@@ -223,6 +293,7 @@ export const ipRules: Rule[] = [
           path: use.path,
           message: `${use.owner}: ${use.text} is inside the DHCP range ${iface.dhcp!.from}-${iface.dhcp!.to} of ${iface.name}`,
           related: [{ message: 'the DHCP range is declared here', path: range }],
+          hint: `Narrow the DHCP range of ${iface.name} (dhcp.from / dhcp.to) so that it leaves ${use.text} out, or give ${use.owner} an address outside ${iface.dhcp!.from}-${iface.dhcp!.to}.`,
         });
       }
     },
@@ -233,6 +304,14 @@ export const ipRules: Rule[] = [
     summary: "A DHCP reservation's address is inside the dynamic range.",
     why: 'dnsmasq (the default from OPNsense 25.7) keeps a reserved address for its MAC; ISC dhcpd does not take a static mapping out of the pool, so while the device is away the address can be leased to another client, and the device then gets a random one.',
     hint: 'Reserve addresses outside the range (dhcp.from / dhcp.to), or silence the finding with gen-ignore where dnsmasq serves the network.',
+    examples: [
+      {
+        topology: 'vlan-hosting',
+        where: 'sites[].firewall.interfaces[vpssvc]',
+        bad: 'dhcp:\n  from: 192.168.30.100\n  to: 192.168.30.199\n  dns: [1.1.1.1, 9.9.9.9]\n  static:\n    - { name: nas, mac: "02:00:00:00:00:01", address: 192.168.30.150 }',
+        good: 'dhcp:\n  from: 192.168.30.100\n  to: 192.168.30.199\n  dns: [1.1.1.1, 9.9.9.9]\n  static:\n    - { name: nas, mac: "02:00:00:00:00:01", address: 192.168.30.50 }',
+      },
+    ],
     check(model, report) {
       for (const { iface, range, use } of addressesInRanges(model)) {
         if (!use.owner.startsWith('DHCP reservation')) continue;
@@ -240,6 +319,7 @@ export const ipRules: Rule[] = [
           path: use.path,
           message: `${use.owner}: ${use.text} is inside the DHCP range ${iface.dhcp!.from}-${iface.dhcp!.to} of ${iface.name}`,
           related: [{ message: 'the DHCP range is declared here', path: range }],
+          hint: `Give ${use.owner} an address of ${iface.name} outside ${iface.dhcp!.from}-${iface.dhcp!.to}, or silence the finding with gen-ignore if dnsmasq serves ${iface.name}.`,
         });
       }
     },

@@ -9,6 +9,13 @@ export const nameRules: Rule[] = [
     summary: 'Two things of the same kind share a name in one scope (peers, zones, interfaces, subnets, groups...).',
     why: 'Names are references and become file names, UUIDs and Terraform identifiers: a duplicate makes one of the two vanish.',
     hint: 'Rename one of them.',
+    examples: [
+      {
+        where: 'sites[].wireguard[].peers[+]',
+        bad: '{ name: laptop-john, role: workstation, address: 10.0.1.4, public_key: eajhiClqdn4DDwQW29Ru4kFkNJxNiADHeD5oQ0BLmD4= }',
+        good: '{ name: laptop-jane, role: workstation, address: 10.0.1.4, public_key: eajhiClqdn4DDwQW29Ru4kFkNJxNiADHeD5oQ0BLmD4= }',
+      },
+    ],
     check(model, report) {
       const first = new Map<string, (typeof model.names)[number]>();
       for (const thing of model.names) {

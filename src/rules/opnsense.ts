@@ -34,6 +34,13 @@ export const opnsenseRules: Rule[] = [
     summary: 'A value written to the OPNsense configuration contains a character XML cannot hold.',
     why: 'XML 1.0 has no way to write control characters, unpaired surrogates or U+FFFE/U+FFFF, not even escaped; OPNsense would refuse the file.',
     hint: 'Remove the character (descriptions are free text on one line).',
+    examples: [
+      {
+        where: 'sites[].policy.rules[vpn-to-management]',
+        bad: 'name: vpn-to-management\ndescription: "VPN clients \\uD83D manage the hosts"',
+        good: 'name: vpn-to-management\ndescription: VPN clients manage the hosts',
+      },
+    ],
     check(model, report) {
       for (const site of model.sites) {
         if (!site.firewall) continue;
@@ -48,11 +55,23 @@ export const opnsenseRules: Rule[] = [
     summary: 'ISC DHCP is chosen for an OPNsense release that has it only as a plugin.',
     why: 'ISC DHCP left OPNsense core in 26.1; without the os-isc-dhcp plugin the restored <dhcpd> settings serve nothing.',
     hint: 'Install os-isc-dhcp before restoring, or use the default DHCP server (dnsmasq).',
+    examples: [
+      {
+        topology: 'vlan-hosting',
+        where: 'sites[].firewall',
+        bad: 'release: "26.7"\ndhcp_server: isc',
+        good: 'release: "26.7"\ndhcp_server: dnsmasq',
+      },
+    ],
     check(model, report) {
       for (const site of model.sites) {
         const fw = site.firewall;
         if (fw?.dhcpServer === 'isc' && fw.interfaces.some((i) => i.dhcp) && releaseFacts(fw.release)?.forms.iscDhcp === 'plugin') {
-          report({ path: [...fw.path, 'dhcp_server'], message: `OPNsense ${fw.release} has ISC DHCP only with the os-isc-dhcp plugin; install it before the restore, or leave dhcp_server out (dnsmasq)` });
+          report({
+            path: [...fw.path, 'dhcp_server'],
+            message: `OPNsense ${fw.release} has ISC DHCP only with the os-isc-dhcp plugin; install it before the restore, or leave dhcp_server out (dnsmasq)`,
+            hint: `Install os-isc-dhcp on ${fw.name} (System > Firmware > Plugins) before restoring, or remove dhcp_server: isc to use dnsmasq.`,
+          });
         }
       }
     },
@@ -63,12 +82,25 @@ export const opnsenseRules: Rule[] = [
     summary: 'An enabled WireGuard peer has no public key, so the firewall cannot list it.',
     why: 'OPNsense requires a public key for every peer; gen leaves a peer without one disabled and unlinked from its instance.',
     hint: 'Add the peer with gen wg add-peer (it makes the key pair), or write its public_key.',
+    examples: [
+      {
+        where: 'sites[].wireguard[].peers[+]',
+        bad: '{ name: laptop-jane, role: workstation, address: 10.0.1.4 }',
+        good: '{ name: laptop-jane, role: workstation, address: 10.0.1.4, public_key: eajhiClqdn4DDwQW29Ru4kFkNJxNiADHeD5oQ0BLmD4= }',
+      },
+    ],
     check(model, report) {
       for (const site of model.sites) {
         if (!site.firewall) continue;
         for (const wg of site.wireguard) {
           for (const peer of wg.peers) {
-            if (peer.enabled && peer.publicKey === undefined) report({ path: peer.path, message: `peer ${peer.name} of ${wg.name} has no public_key; the firewall will not accept it` });
+            if (peer.enabled && peer.publicKey === undefined) {
+              report({
+                path: peer.path,
+                message: `peer ${peer.name} of ${wg.name} has no public_key; the firewall will not accept it`,
+                hint: `Write the public_key of ${peer.name}'s device, or let gen make a key pair: remove the peer and run gen wg add-peer ${peer.name} --role ${peer.role}.`,
+              });
+            }
           }
         }
       }
@@ -143,6 +175,13 @@ export const opnsenseRules: Rule[] = [
     summary: 'An ACME certificate names a host under a suffix no public CA issues for (.local, .internal, .lan, .home.arpa, …).',
     why: "Let's Encrypt (the ACME client's CA here) issues certificates only for names in the public DNS; for a private name the order fails at every renewal and HAProxy keeps serving the self-signed stand-in.",
     hint: 'Use a name under a public domain you control (split DNS can point it at the private address), or leave the certificate out and import one from your own CA in System > Trust.',
+    examples: [
+      {
+        where: 'sites[].haproxy.certificates[wildcard]',
+        bad: '{ name: wildcard, domain: "*.home.lan", challenge: dns-01, dns_provider: cloudflare }',
+        good: '{ name: wildcard, domain: "*.home.example.com", challenge: dns-01, dns_provider: cloudflare }',
+      },
+    ],
     check(model, report) {
       for (const site of model.sites) {
         if (!site.firewall) continue;
@@ -166,6 +205,14 @@ export const opnsenseRules: Rule[] = [
     summary: "The firewall's DHCP gives a network the firewall as DNS server, but the policy blocks DNS from that network to the firewall.",
     why: 'Without dns: the DHCP server hands out the firewall itself as resolver (dnsmasq: dhcp-option 6 set to its own address); a zone that may not reach the firewall (to: internet blocks it) then resolves nothing.',
     hint: 'Set dhcp.dns to resolvers the zone may reach (e.g. public ones), or add a rule that passes UDP and TCP 53 from the zone to self before the one that blocks it.',
+    examples: [
+      {
+        topology: 'vlan-hosting',
+        where: 'sites[].firewall.interfaces[websvc]',
+        bad: 'name: websvc\ndhcp: {}',
+        good: 'name: websvc\ndhcp: { dns: [1.1.1.1, 9.9.9.9] }',
+      },
+    ],
     check(model, report) {
       for (const site of model.sites) {
         const fw = site.firewall;
@@ -185,11 +232,13 @@ export const opnsenseRules: Rule[] = [
         for (const { iface, dhcp, network, servers } of served) {
           const verdict = denied.get(network);
           if (!verdict) continue;
+          const pass = `a rule passing UDP and TCP 53 from ${iface.name} to self`;
           report({
             path: dhcp.dns.length > 0 ? [...dhcp.path, 'dns'] : dhcp.path,
             message:
               `DHCP on ${iface.name} gives its clients the firewall (${servers.join(', ')}) as DNS server, but ${verdict.decidedBy} blocks DNS from ${iface.name} to the firewall: ` +
               'set dns: to resolvers the network may reach, or pass UDP/TCP 53 to self first',
+            hint: `Set dhcp.dns on interface ${iface.name} to resolvers it may reach (e.g. [1.1.1.1, 9.9.9.9]), or add ${pass}${verdict.path ? ` before ${verdict.decidedBy}` : ''}.`,
           });
         }
       }
@@ -203,6 +252,13 @@ export const opnsenseRules: Rule[] = [
       'OPNsense (and FreeBSD interface groups) refuse a group name that ends in a digit, and a group named after an interface key or the WireGuard group would shadow it in rules; ' +
       'group descriptions allow only letters, digits, spaces, ".", "-", "," and "_", and characters from U+00A0 to U+FFFF (Korean, for example).',
     hint: 'Rename the group (e.g. "servers" instead of "servers1"), and keep its description to those characters.',
+    examples: [
+      {
+        where: 'sites[].firewall',
+        bad: 'groups:\n  - { name: inside1, members: [management, service] }',
+        good: 'groups:\n  - { name: inside, members: [management, service] }',
+      },
+    ],
     check(model, report) {
       for (const site of model.sites) {
         const fw = site.firewall;
@@ -210,12 +266,26 @@ export const opnsenseRules: Rule[] = [
         const keys = new Set([...fw.interfaces.map((i) => i.key), WIREGUARD_GROUP, 'any']);
         for (const group of fw.groups) {
           if (GROUP_NAME_ENDS_IN_DIGIT.test(group.name)) {
-            report({ path: [...group.path, 'name'], message: `group ${group.name}: OPNsense refuses a group name that ends in a digit` });
+            const stem = group.name.replace(/\d+$/, '');
+            report({
+              path: [...group.path, 'name'],
+              message: `group ${group.name}: OPNsense refuses a group name that ends in a digit`,
+              hint: `Rename group ${group.name} to a name that does not end in a digit${stem && !keys.has(stem) ? ` (e.g. ${stem})` : ''}.`,
+            });
           } else if (keys.has(group.name)) {
-            report({ path: [...group.path, 'name'], message: `group ${group.name} has the name of an interface or of the WireGuard group` });
+            report({
+              path: [...group.path, 'name'],
+              message: `group ${group.name} has the name of an interface or of the WireGuard group`,
+              hint: `Rename group ${group.name}: rules that name ${group.name} would mean the ${group.name === WIREGUARD_GROUP ? 'WireGuard group' : 'interface'}.`,
+            });
           }
           if (group.description !== undefined && !GROUP_DESCRIPTION.test(group.description)) {
-            report({ path: [...group.path, 'description'], message: `group ${group.name}: OPNsense allows only letters, digits, spaces, ".", "-", "," and "_" in a group description` });
+            const refused = [...new Set([...group.description].filter((c) => !GROUP_DESCRIPTION.test(c)))];
+            report({
+              path: [...group.path, 'description'],
+              message: `group ${group.name}: OPNsense allows only letters, digits, spaces, ".", "-", "," and "_" in a group description`,
+              hint: `Rewrite the description of group ${group.name} without ${refused.join(' ')}.`,
+            });
           }
         }
       }
@@ -227,6 +297,14 @@ export const opnsenseRules: Rule[] = [
     summary: 'A DHCP reservation name that is not a DNS host name.',
     why: 'OPNsense registers reservations in DNS and validates their names as host names (letters, digits and "-", no "_"); one invalid name makes it refuse every later save of the DHCP settings.',
     hint: 'Rename the reservation with letters, digits and "-" only (e.g. "nas-1" instead of "nas_1").',
+    examples: [
+      {
+        topology: 'homelab-family',
+        where: 'sites[].firewall.interfaces[lan]',
+        bad: 'dhcp:\n  static:\n    - { name: admin_pc, mac: "52:54:00:12:34:56", address: 10.10.0.10 }',
+        good: 'dhcp:\n  static:\n    - { name: admin-pc, mac: "52:54:00:12:34:56", address: 10.10.0.10 }',
+      },
+    ],
     check(model, report) {
       const label = '[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
       const hostname = new RegExp(`^${label}(\\.${label})*$`);
@@ -245,6 +323,16 @@ export const opnsenseRules: Rule[] = [
     summary: 'A policy rule from a network whose traffic gen cannot place on a firewall interface, so its filter rules are left out.',
     why: 'gen puts a rule on the interface where its source traffic arrives; a remote network is assumed to come through the WireGuard group, and a site without WireGuard has none, so the firewall would get no rule for it (default deny).',
     hint: 'Add the pass on the firewall by hand for the tunnel that carries that network (e.g. Firewall > Rules > IPsec), or reach the network through WireGuard.',
+    examples: [
+      {
+        topology: 'vlan-hosting',
+        context: [{ where: 'sites[]', snippet: 'remote_networks:\n  - { name: office, cidr: 10.50.0.0/16 }' }],
+        where: 'sites[].policy.rules',
+        text: true,
+        bad: '- { name: lan-out, from: lan, to: any, action: pass }\n- { name: mgmt-out, from: mgmt, to: any, action: pass }\n- { name: hosting-internet-only, from: hosting, to: internet, action: pass }\n- { name: office-web, from: office, to: websvc, action: pass }',
+        good: '- { name: lan-out, from: lan, to: any, action: pass }\n- { name: mgmt-out, from: mgmt, to: any, action: pass }\n- { name: hosting-internet-only, from: hosting, to: internet, action: pass }\n# gen-ignore opnsense/rule-source-unplaced: the IPsec pass is kept by hand in Firewall > Rules > IPsec\n- { name: office-web, from: office, to: websvc, action: pass }',
+      },
+    ],
     check(model, report) {
       for (const site of model.sites) {
         if (!site.firewall || site.wireguard.length > 0) continue;
@@ -266,16 +354,30 @@ export const opnsenseRules: Rule[] = [
     summary: 'Two HAProxy listeners on the same port and address (0.0.0.0 takes every address).',
     why: 'HAProxy cannot bind one port twice; it refuses the whole configuration and serves nothing. A frontend with http_redirect also listens on port 80.',
     hint: 'Serve several sites on one address and port from one frontend with hosts (each host name routed to its backend); otherwise give the frontends different ports or addresses, or drop http_redirect where another frontend already has port 80.',
+    examples: [
+      {
+        topology: 'vlan-hosting',
+        where: 'sites[].haproxy.frontends[+]',
+        bad: '{ name: panel, bind: 0.0.0.0:443, interface: wan, certificate: wildcard, default_backend: web-pool }',
+        good: '{ name: panel, bind: 0.0.0.0:8443, interface: wan, certificate: wildcard, default_backend: web-pool }',
+      },
+    ],
     check(model, report) {
       for (const site of model.sites) {
         if (!site.firewall) continue;
         const listeners = site.haproxy.frontends.flatMap((f) => [
-          { what: `frontend ${f.name}`, address: f.address, port: f.port, path: [...f.path, 'bind'] },
-          ...(f.httpRedirect ? [{ what: `the HTTP redirect of frontend ${f.name}`, address: f.address, port: 80, path: [...f.path, 'http_redirect'] }] : []),
+          { what: `frontend ${f.name}`, frontend: f.name, redirect: false, address: f.address, port: f.port, path: [...f.path, 'bind'] },
+          ...(f.httpRedirect ? [{ what: `the HTTP redirect of frontend ${f.name}`, frontend: f.name, redirect: true, address: f.address, port: 80, path: [...f.path, 'http_redirect'] }] : []),
         ]);
         listeners.forEach((l, i) => {
           const clash = listeners.slice(0, i).find((o) => o.port === l.port && (o.address === l.address || o.address === '0.0.0.0' || l.address === '0.0.0.0'));
-          if (clash) report({ path: l.path, message: `${l.what} listens on ${l.address}:${l.port}, which ${clash.what} already binds (${clash.address}:${clash.port})` });
+          if (!clash) return;
+          const hint = l.redirect
+            ? `Remove http_redirect from frontend ${l.frontend}: ${clash.what} already has port 80.`
+            : clash.redirect
+              ? `Bind frontend ${l.frontend} to another port, or remove http_redirect from frontend ${clash.frontend}.`
+              : `Serve the sites of frontend ${l.frontend} from frontend ${clash.frontend} with hosts (each host name routed to its backend), or bind frontend ${l.frontend} to another port or address.`;
+          report({ path: l.path, message: `${l.what} listens on ${l.address}:${l.port}, which ${clash.what} already binds (${clash.address}:${clash.port})`, hint });
         });
       }
     },

@@ -115,12 +115,14 @@ function report(analysis: RuleAnalysis, report: RuleReport, kind: 'shadowed' | '
       path: rule.path,
       message: `${rule.origin} can never match: ${names(analysis.coveredBy)} before it match${analysis.coveredBy.length === 1 ? 'es' : ''} all of its traffic`,
       related: related(analysis.coveredBy, 'matches it first'),
+      hint: `Move ${rule.origin} before ${names(analysis.coveredBy)}, narrow ${analysis.coveredBy.length === 1 ? 'that rule' : 'those rules'}, or remove ${rule.origin}.`,
     });
   } else {
     report({
       path: rule.path,
       message: `${rule.origin} changes nothing: without it, ${names(analysis.followedBy)} give${analysis.followedBy.length === 1 ? 's' : ''} all of its traffic the same verdict`,
       related: related(analysis.followedBy, 'decides it the same way'),
+      hint: `Remove ${rule.origin}, or set log: true on it if it is there to log its traffic.`,
     });
   }
 }
@@ -140,6 +142,14 @@ export const policyRules: Rule[] = [
     summary: 'A policy rule can never match: rules before it match all of its traffic.',
     why: 'The firewall takes the first rule that matches; a rule behind others that cover all of its sources, destinations, protocols and ports is dead, and whoever reads the policy believes it does something.',
     hint: 'Move the rule before the rules that cover it, narrow those, or remove it.',
+    examples: [
+      {
+        topology: 'vlan-hosting',
+        where: 'sites[].policy',
+        bad: 'rules:\n  - { name: lan-out, from: lan, to: any, action: pass }\n  - { name: lan-no-mgmt, from: lan, to: mgmt, proto: tcp, ports: [22], action: block }\n  - { name: mgmt-out, from: mgmt, to: any, action: pass }\n  - { name: hosting-internet-only, from: hosting, to: internet, action: pass }',
+        good: 'rules:\n  - { name: lan-no-mgmt, from: lan, to: mgmt, proto: tcp, ports: [22], action: block }\n  - { name: lan-out, from: lan, to: any, action: pass }\n  - { name: mgmt-out, from: mgmt, to: any, action: pass }\n  - { name: hosting-internet-only, from: hosting, to: internet, action: pass }',
+      },
+    ],
     check(model, reportFinding) {
       for (const site of model.sites) for (const a of analysis(site)) if (a.shadowed) report(a, reportFinding, 'shadowed');
     },
@@ -150,6 +160,13 @@ export const policyRules: Rule[] = [
     summary: 'A policy rule changes nothing: without it, all of its traffic would get the same verdict.',
     why: 'A rule that only repeats what the rules after it (or the default deny) decide makes the policy longer and hides which rule really decides; a later change to those rules silently changes its meaning.',
     hint: 'Remove the rule, or set log: true if it is there to log its traffic.',
+    examples: [
+      {
+        where: 'sites[].policy.rules[+]',
+        bad: '{ name: vpn-not-to-router, from: vpn, to: wan, action: block }',
+        good: '{ name: vpn-not-to-router, from: vpn, to: wan, action: block, log: true }',
+      },
+    ],
     check(model, reportFinding) {
       for (const site of model.sites) for (const a of analysis(site)) if (a.redundant) report(a, reportFinding, 'redundant');
     },

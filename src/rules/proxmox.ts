@@ -11,6 +11,13 @@ export const proxmoxRules: Rule[] = [
     summary: 'A bridge description has "$", "%" or "\\", which ifupdown2 would read as template code.',
     why: "ifupdown2 runs /etc/network/interfaces through the Mako template engine first (template_enable=1 by default): ${...} in a comment is evaluated as Python, and a line starting with % is a control line.",
     hint: 'Leave "$", "%" and "\\" out of bridge descriptions.',
+    examples: [
+      {
+        where: 'sites[].proxmox.hosts[].bridges[vmbr2]',
+        bad: 'name: vmbr2\ndescription: Service (containers, 100% of the SSD)',
+        good: 'name: vmbr2\ndescription: Service (containers, all of the SSD)',
+      },
+    ],
     check(model, report) {
       for (const { bridge } of bridges(model)) {
         if (bridge.description !== undefined && TEMPLATE_CHARACTERS.test(bridge.description)) {
@@ -25,6 +32,13 @@ export const proxmoxRules: Rule[] = [
     summary: 'A port is enslaved to two bridges of one host.',
     why: 'A device can be the port of one bridge only: ifupdown2 stops with "bridge port is enslaved to multiple interfaces" and neither bridge gets it reliably.',
     hint: 'Keep the port on one bridge; carry several networks on it as VLANs of a VLAN-aware bridge.',
+    examples: [
+      {
+        where: 'sites[].proxmox.hosts[].bridges[vmbr1]',
+        bad: 'name: vmbr1\ndescription: Management\nports: [eno1]',
+        good: 'name: vmbr1\ndescription: Management',
+      },
+    ],
     check(model, report) {
       for (const site of model.sites) {
         for (const host of site.hosts) {
@@ -46,9 +60,23 @@ export const proxmoxRules: Rule[] = [
     summary: 'A bridge lists vids but is explicitly not VLAN aware.',
     why: 'bridge-vids only act on a VLAN-aware bridge, so gen leaves them out of the file: the VLANs written in the topology are carried nowhere.',
     hint: 'Set vlan_aware: true, or remove vids.',
+    examples: [
+      {
+        where: 'sites[].proxmox.hosts[].bridges[vmbr2]',
+        bad: 'name: vmbr2\nvlan_aware: false\nvids: [20, 30]',
+        good: 'name: vmbr2\nvlan_aware: true\nvids: [20, 30]',
+      },
+    ],
     check(model, report) {
       for (const { bridge } of bridges(model)) {
-        if (bridge.vidsExplicit && !bridge.vlanAware) report({ path: [...bridge.path, 'vids'], key: true, message: `bridge ${bridge.name} has vids but vlan_aware: false` });
+        if (bridge.vidsExplicit && !bridge.vlanAware) {
+          report({
+            path: [...bridge.path, 'vids'],
+            key: true,
+            message: `bridge ${bridge.name} has vids but vlan_aware: false`,
+            hint: `Set vlan_aware: true on bridge ${bridge.name} to carry VLANs ${bridge.vids.join(', ')}, or remove its vids.`,
+          });
+        }
       }
     },
   },
@@ -58,6 +86,14 @@ export const proxmoxRules: Rule[] = [
     summary: 'A bridge-vids entry that Proxmox VE\'s API refuses: VLAN 1, or a range of one tag.',
     why: "Proxmox VE's API takes bridge-vids tags 2-4094 and ranges from a lower to a higher tag. The file still loads, but the GUI then refuses to save any edit of the bridge. VLAN 1 is the bridge's untagged native VLAN (PVID 1), carried on every port without being listed.",
     hint: 'Leave VLAN 1 out (it is always there, untagged), and write a single VLAN as "20", not "20-20".',
+    examples: [
+      {
+        topology: 'vlan-hosting',
+        where: 'sites[].proxmox.hosts[].bridges[vmbr2]',
+        bad: 'name: vmbr2\nvlan_aware: true\nvids: [1, 10, 20, 30]',
+        good: 'name: vmbr2\nvlan_aware: true\nvids: [10, 20, 30]',
+      },
+    ],
     check(model, report) {
       for (const { bridge } of bridges(model)) {
         if (!bridge.vidsExplicit) continue;
@@ -65,7 +101,11 @@ export const proxmoxRules: Rule[] = [
           const problem = vidEntryProblem(entry);
           // Tags outside 1-4094 and backward ranges are vlan/tag-range's.
           if (problem?.kind !== 'vlan-1' && problem?.kind !== 'one-tag') return;
-          report({ path: [...bridge.path, 'vids', i], message: `bridge ${bridge.name}: vids entry ${entry} ${problem.message}` });
+          report({
+            path: [...bridge.path, 'vids', i],
+            message: `bridge ${bridge.name}: vids entry ${entry} ${problem.message}`,
+            hint: problem.kind === 'vlan-1' ? `Remove VLAN 1 from vids entry ${entry} of bridge ${bridge.name}${entry.includes('-') ? ' (start the range at 2)' : ''}: the bridge carries it untagged anyway.` : `Write ${entry.split('-')[0]} instead of ${entry}.`,
+          });
         });
       }
     },
@@ -76,6 +116,14 @@ export const proxmoxRules: Rule[] = [
     summary: 'A firewall VLAN with tag 1 rides on a VLAN-aware Proxmox bridge.',
     why: "VLAN 1 is a VLAN-aware bridge's native VLAN: every port has PVID 1 and sends it untagged, and Proxmox VE plugs a guest NIC without a tag as untagged member of VLAN 1. Frames tagged 1 reach the firewall VM untagged, on the parent interface, so its VLAN 1 device never receives anything.",
     hint: 'Give the VLAN another tag (2-4094), or put the network on the parent interface itself (untagged).',
+    examples: [
+      {
+        topology: 'vlan-hosting',
+        where: 'sites[].firewall.interfaces[mgmt]',
+        bad: 'name: mgmt\nvlan: { parent: lan, tag: 1 }',
+        good: 'name: mgmt\nvlan: { parent: lan, tag: 10 }',
+      },
+    ],
     check(model, report) {
       for (const site of model.sites) {
         for (const iface of site.firewall?.interfaces ?? []) {
@@ -83,7 +131,11 @@ export const proxmoxRules: Rule[] = [
           const parent = site.firewall!.interfaces.find((f) => f.name === iface.vlan!.parent);
           const carriers = site.hosts.flatMap((h) => h.bridges.filter((b) => b.name === parent?.bridge && b.vlanAware).map((b) => `${h.name} ${b.name}`));
           if (carriers.length === 0) continue;
-          report({ path: [...iface.path, 'vlan', 'tag'], message: `VLAN ${iface.name}: tag 1 is the untagged native VLAN of bridge ${carriers.join(', ')}, so frames tagged 1 never reach the firewall's VLAN device` });
+          report({
+            path: [...iface.path, 'vlan', 'tag'],
+            message: `VLAN ${iface.name}: tag 1 is the untagged native VLAN of bridge ${carriers.join(', ')}, so frames tagged 1 never reach the firewall's VLAN device`,
+            hint: `Give VLAN ${iface.name} a tag from 2 to 4094, or put its network on interface ${iface.vlan!.parent} itself (untagged).`,
+          });
         }
       }
     },

@@ -26,6 +26,12 @@ function wrongVerdict(model: Model, site: Site, test: FlowTest): Verdict | undef
   return wrong && group.verdict === 'accept' ? wrong : undefined;
 }
 
+/** The fix of a failed test: the rule that decided the flow, or the rule the flow lacks; or the test itself. */
+function fixOf(expect: string, got: { verdict: string; decidedBy: string; path?: unknown }): string {
+  const change = got.path !== undefined ? `Change ${got.decidedBy} so that it no longer ${got.verdict === 'accept' ? 'passes' : 'blocks'} this flow` : `Add a rule that ${expect === 'accept' ? 'passes' : 'blocks'} this flow (it got ${got.verdict} by ${got.decidedBy})`;
+  return `${change}, or set expect: ${got.verdict} if that is the verdict you want.`;
+}
+
 export const testRules: Rule[] = [
   {
     id: 'policy/test-failed',
@@ -33,6 +39,14 @@ export const testRules: Rule[] = [
     summary: 'A policy test flow gets another verdict than the topology expects.',
     why: 'Policy tests pin what must stay open and what must stay closed; a change that flips one is caught in review, not in production.',
     hint: 'Fix the rule the message names, or the test if the policy change is intended.',
+    examples: [
+      {
+        context: [{ where: 'sites[].policy.tests[+]', snippet: '{ from: vpn, to: postgres, proto: tcp, port: 5432, expect: deny }' }],
+        where: 'sites[].policy.rules[vpn-to-service]',
+        bad: '{ name: vpn-to-service, from: vpn, to: service, action: pass }',
+        good: '{ name: vpn-to-service, from: vpn, to: service, proto: tcp, ports: [80, 443], action: pass }',
+      },
+    ],
     check(model, report) {
       for (const site of model.sites) {
         for (const test of site.policy.tests) {
@@ -42,6 +56,7 @@ export const testRules: Rule[] = [
             path: test.path,
             message: `flow ${test.name}: expected ${test.expect}, got ${wrong.verdict} by ${wrong.decidedBy}${wrong.part ? ` (for ${wrong.part})` : ''}`,
             related: wrong.path ? [{ message: `${wrong.decidedBy} decided it`, path: wrong.path }] : undefined,
+            hint: fixOf(test.expect, wrong),
           });
         }
       }
@@ -56,6 +71,7 @@ export const testRules: Rule[] = [
           path: test.path,
           message: `flow ${test.name}: expected ${test.expect}, got ${result.verdict} by ${result.decidedBy}`,
           related: result.path ? [{ message: `${result.decidedBy}`, path: result.path }] : undefined,
+          hint: fixOf(test.expect, result),
         });
       }
     },

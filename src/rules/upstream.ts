@@ -20,6 +20,13 @@ export const upstreamRules: Rule[] = [
     summary: 'A port forward written for the upstream router has nothing listening behind it on the firewall.',
     why: 'A forward that reaches no WireGuard instance, HAProxy frontend or port forward on the WAN is a leftover: it opens the router for nothing and hides which forwards are real.',
     hint: 'Remove it from upstream.port_forwards (gen lists the forwards the router needs in steps.md), or fix its protocol and port to the listener it is meant for.',
+    examples: [
+      {
+        where: 'sites[].firewall.upstream',
+        bad: 'port_forwards:\n  - { proto: udp, port: 51820, description: WireGuard }\n  - { proto: tcp, port: 8443, description: the old admin GUI }',
+        good: 'port_forwards:\n  - { proto: udp, port: 51820, description: WireGuard }',
+      },
+    ],
     check(model, report) {
       for (const site of model.sites) {
         for (const unused of site.upstream?.unused ?? []) {
@@ -34,12 +41,21 @@ export const upstreamRules: Rule[] = [
     summary: 'Two listeners need the same external port on the upstream router.',
     why: 'A router forwards one public port to one place: the second listener would get no forward and be unreachable from the internet.',
     hint: 'Give one of them another external port in upstream.port_forwards (external_port), and its clients that port.',
+    examples: [
+      {
+        where: 'sites[].firewall.upstream',
+        bad: 'port_forwards:\n  - { proto: udp, port: 51820, description: WireGuard }\n  - { proto: tcp, port: 443, external_port: 8443, description: the ISP blocks 443 }\n  - { proto: tcp, port: 80, external_port: 8443, description: the ISP blocks 80 }',
+        good: 'port_forwards:\n  - { proto: udp, port: 51820, description: WireGuard }\n  - { proto: tcp, port: 443, external_port: 8443, description: the ISP blocks 443 }\n  - { proto: tcp, port: 80, external_port: 8080, description: the ISP blocks 80 }',
+      },
+    ],
     check(model, report) {
       for (const site of model.sites) {
         const taken: UpstreamForward[] = [];
         for (const forward of site.upstream?.forwards ?? []) {
           const clash = taken.find((t) => protocols(t.proto).some((p) => protocols(forward.proto).includes(p)) && overlaps(portRange(t.externalPort), portRange(forward.externalPort)));
-          if (clash) {
+          // Two instances on one listen port clash on the firewall first: wg/duplicate-listen-port reports that.
+          const sameSocket = clash !== undefined && clash.instance !== undefined && forward.instance !== undefined && clash.port === forward.port;
+          if (clash && !sameSocket) {
             // At the written override that makes the clash, when there is one.
             const [at, other] = !forward.declared && clash.declared ? [clash, forward] : [forward, clash];
             const both = `${clash.listener} (WAN port ${clash.port}) and ${forward.listener} (WAN port ${forward.port})`;
@@ -59,6 +75,14 @@ export const upstreamRules: Rule[] = [
     summary: "A WireGuard instance's clients connect to a port the upstream router does not forward to it.",
     why: 'Clients send their handshake to endpoint_port; when the router forwards another external port to the listen port, every handshake is dropped at the router.',
     hint: 'Make external_port of the forward and endpoint_port of the instance the same port (or leave both out).',
+    examples: [
+      {
+        context: [{ where: 'sites[].firewall.upstream', snippet: 'port_forwards:\n  - { proto: udp, port: 51820, external_port: 51821, description: WireGuard }' }],
+        where: 'sites[].wireguard[]',
+        bad: 'endpoint: vpn.example.com\nendpoint_port: 51820',
+        good: 'endpoint: vpn.example.com\nendpoint_port: 51821',
+      },
+    ],
     check(model, report) {
       for (const site of model.sites) {
         for (const forward of site.upstream?.forwards ?? []) {
@@ -68,6 +92,7 @@ export const upstreamRules: Rule[] = [
             report({
               path: forward.declared ?? forward.path,
               message: `clients of ${instance.name} connect to port ${port}, but the upstream router forwards UDP ${forward.externalPort} to it, and nothing forwards ${port}`,
+              hint: `Set endpoint_port: ${forward.externalPort} on ${instance.name} if the router forwards that port, or external_port: ${port} on this forward.`,
               related: [{ message: `${instance.name}'s endpoint port`, path: instance.path }],
             });
           }

@@ -12,6 +12,13 @@ export const wireguardClientRules: Rule[] = [
     summary: 'A client file name that wg-quick and the WireGuard Android app refuse: more than 15 characters, or characters other than letters, digits and _=+.-.',
     why: 'The file name without .conf becomes the tunnel name: wg-quick takes it as the interface name (at most 15 characters of [a-zA-Z0-9_=+.-]) and refuses the file otherwise, and the Android app refuses to import it ("Invalid name"). The -lan suffix and an instance prefix count too.',
     hint: 'Set tunnel_name on the peer to a shorter name (leave room for -lan and an instance prefix; gen wg add-peer takes it as --tunnel-name), or shorten the peer name.',
+    examples: [
+      {
+        where: 'sites[].wireguard[].peers[laptop-john]',
+        bad: 'name: john-thinkpad',
+        good: 'name: john-thinkpad\ntunnel_name: john-tp',
+      },
+    ],
     check(model, report) {
       for (const site of model.sites) {
         const instancePrefix = site.wireguard.length > 1;
@@ -22,9 +29,13 @@ export const wireguardClientRules: Rule[] = [
               const stem = clientFileStem(instance.name, peer.tunnelName, { lan, instancePrefix });
               if (INTERFACE_NAME.test(stem)) continue;
               const length = [...stem].length;
+              // What the instance prefix and -lan leave of the 15 characters for the tunnel name.
+              const room = 15 - (length - [...peer.tunnelName].length);
+              const refused = [...new Set([...peer.tunnelName].filter((c) => !/[a-zA-Z0-9_=+.-]/.test(c)))];
               report({
                 path: [...peer.path, peer.tunnelName !== peer.name ? 'tunnel_name' : 'name'],
                 message: `peer ${peer.name}: client file ${stem}.conf would not import, its name ${length > 15 ? `has ${length} characters (at most 15)` : 'has characters other than letters, digits and _=+.-'}`,
+                hint: `Set tunnel_name on peer ${peer.name} to at most ${room} characters${refused.length ? `, without ${refused.join(' ')}` : ''} (${stem}.conf takes ${length - [...peer.tunnelName].length} more).`,
               });
             }
           }
@@ -38,6 +49,15 @@ export const wireguardClientRules: Rule[] = [
     summary: 'A WireGuard instance with peers has no public_key.',
     why: "Every client file names the instance's public key; without it the files carry a placeholder and no handshake can happen.",
     hint: 'Run `gen wg keygen --instance NAME` (the private key goes to the secrets directory), or write the public_key the firewall shows.',
+    examples: [
+      {
+        topology: 'homelab-family',
+        context: [{ where: 'sites[].firewall.interfaces[+]', snippet: '{ name: guests, wireguard: wg1 }' }],
+        where: 'sites[].wireguard[+]',
+        bad: 'name: wg1\nlisten_port: 51821\naddress: 10.10.98.1/24\nendpoint: home.example.org\nroles: [{ name: guest, from: 10.10.98.2, to: 10.10.98.50 }]\npeers:\n  - { name: guest-phone, role: guest, address: 10.10.98.2, public_key: cm5P5UjJ0ig1O4on4iEnmYXyqiJEntnqb0GjG0GMsyc= }',
+        good: 'name: wg1\nlisten_port: 51821\naddress: 10.10.98.1/24\npublic_key: HYL1GaNqsT8zl4a8bSHt0R4yD6kLZwCvq2jTR3k7Las=\nendpoint: home.example.org\nroles: [{ name: guest, from: 10.10.98.2, to: 10.10.98.50 }]\npeers:\n  - { name: guest-phone, role: guest, address: 10.10.98.2, public_key: cm5P5UjJ0ig1O4on4iEnmYXyqiJEntnqb0GjG0GMsyc= }',
+      },
+    ],
     check(model, report) {
       for (const instance of instancesWithClients(model)) {
         if (instance.publicKey === undefined) {
@@ -52,6 +72,15 @@ export const wireguardClientRules: Rule[] = [
     summary: 'A WireGuard instance with peers has no endpoint.',
     why: 'Road-warrior clients start the connection; without an Endpoint line in their file they never reach the firewall.',
     hint: 'Set endpoint to the public name or address of the firewall (and endpoint_port if the router maps another port).',
+    examples: [
+      {
+        topology: 'homelab-family',
+        context: [{ where: 'sites[].firewall.interfaces[+]', snippet: '{ name: guests, wireguard: wg1 }' }],
+        where: 'sites[].wireguard[+]',
+        bad: 'name: wg1\nlisten_port: 51821\naddress: 10.10.98.1/24\npublic_key: HYL1GaNqsT8zl4a8bSHt0R4yD6kLZwCvq2jTR3k7Las=\nroles: [{ name: guest, from: 10.10.98.2, to: 10.10.98.50 }]\npeers:\n  - { name: guest-phone, role: guest, address: 10.10.98.2, public_key: cm5P5UjJ0ig1O4on4iEnmYXyqiJEntnqb0GjG0GMsyc= }',
+        good: 'name: wg1\nlisten_port: 51821\naddress: 10.10.98.1/24\npublic_key: HYL1GaNqsT8zl4a8bSHt0R4yD6kLZwCvq2jTR3k7Las=\nendpoint: home.example.org\nroles: [{ name: guest, from: 10.10.98.2, to: 10.10.98.50 }]\npeers:\n  - { name: guest-phone, role: guest, address: 10.10.98.2, public_key: cm5P5UjJ0ig1O4on4iEnmYXyqiJEntnqb0GjG0GMsyc= }',
+      },
+    ],
     check(model, report) {
       for (const instance of instancesWithClients(model)) {
         if (instance.endpoint === undefined) {
@@ -66,15 +95,34 @@ export const wireguardClientRules: Rule[] = [
     summary: 'A WireGuard client may reach nothing at all.',
     why: 'No pass rule lets the peer (by its name, its role, its zone or the tunnel network) reach anything, so its client file gets no AllowedIPs: the tunnel comes up and carries nothing.',
     hint: 'Add a pass rule from the peer, its role (wg0/role) or a zone holding it or the tunnel network (or a reach list with matching rules).',
+    examples: [
+      {
+        topology: 'homelab-family',
+        context: [{ where: 'sites[].wireguard[].peers[+]', snippet: '{ name: aunt-nas, role: remote-site, address: 10.10.99.51, public_key: cm5P5UjJ0ig1O4on4iEnmYXyqiJEntnqb0GjG0GMsyc= }' }],
+        where: 'sites[].policy.rules[nas-backup]',
+        bad: '{ name: nas-backup, from: parents-nas, to: backup, action: pass }',
+        good: '{ name: nas-backup, from: wg0/remote-site, to: backup, action: pass }',
+      },
+    ],
     check(model, report) {
       for (const instance of instancesWithClients(model)) {
         const clients = instance.peers.filter((p) => p.enabled);
         const empty = clients.filter((p) => p.allowedIps.length === 0);
         // One finding for the instance when no client reaches anything, else one per client.
         if (empty.length > 0 && empty.length === clients.length) {
-          report({ path: [...instance.path, 'name'], message: `clients of ${instance.name} may reach nothing: no pass rule from the tunnel, its roles or its peers` });
+          report({
+            path: [...instance.path, 'name'],
+            message: `clients of ${instance.name} may reach nothing: no pass rule from the tunnel, its roles or its peers`,
+            hint: `Add pass rules from ${instance.interface ?? 'the tunnel'} (every client of ${instance.name}), a role (${instance.name}/${instance.roles[0]?.name ?? 'role'}) or a zone holding them, to what the clients may reach.`,
+          });
         } else {
-          for (const peer of empty) report({ path: [...peer.path, 'name'], message: `peer ${peer.name} of ${instance.name} may reach nothing: no pass rule from it, its role or a zone holding it` });
+          for (const peer of empty) {
+            report({
+              path: [...peer.path, 'name'],
+              message: `peer ${peer.name} of ${instance.name} may reach nothing: no pass rule from it, its role or a zone holding it`,
+              hint: `Add a pass rule from ${peer.name} or its role ${instance.name}/${peer.role} (or a zone holding either) to what it may reach, or give it a role that has one.`,
+            });
+          }
         }
       }
     },

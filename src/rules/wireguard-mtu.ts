@@ -20,6 +20,13 @@ export const wireguardMtuRules: Rule[] = [
     summary: "The tunnel MTU leaves no room for WireGuard's overhead on the WAN MTU.",
     why: 'Each tunnel packet leaves the firewall 60 bytes larger over IPv4 and 80 over IPv6; beyond the WAN MTU it is fragmented or dropped, and large transfers stall while pings and SSH still work.',
     hint: 'Lower the instance mtu to the WAN MTU minus 80 (minus 60 when the endpoint is an IPv4 address), or raise the WAN MTU.',
+    examples: [
+      {
+        where: 'sites[].wireguard[]',
+        bad: 'endpoint: vpn.example.com\nmtu: 1440',
+        good: 'endpoint: vpn.example.com\nmtu: 1420',
+      },
+    ],
     check(model, report) {
       for (const site of model.sites) {
         const wan = site.firewall?.interfaces.find((i) => i.isWan);
@@ -34,6 +41,7 @@ export const wireguardMtuRules: Rule[] = [
           report({
             path: [...instance.path, 'mtu'],
             message: `tunnel MTU ${instance.mtu} of ${instance.name} leaves no room for WireGuard's ${why} on the WAN MTU ${wanMtu}: at most ${limit}`,
+            hint: `Set mtu: ${limit} on ${instance.name}, or raise the MTU of interface ${wan.name} to ${instance.mtu + WIREGUARD_OVERHEAD[worst]} (if the link to the router carries it).`,
             related: [{ message: `the WAN interface ${wan.name} (MTU ${wanMtu})`, path: wan.path }],
           });
         }

@@ -17,12 +17,24 @@ export const wireguardRules: Rule[] = [
     summary: "A peer's address is outside the tunnel network.",
     why: 'The firewall routes only the tunnel network into the instance; the peer would never get replies.',
     hint: "Use an address inside the tunnel network (and inside the peer's role range).",
+    examples: [
+      {
+        where: 'sites[].wireguard[].peers[laptop-john]',
+        bad: 'name: laptop-john\nrole: workstation\naddress: 10.0.2.3',
+        good: 'name: laptop-john\nrole: workstation\naddress: 10.0.1.3',
+      },
+    ],
     check(model, report) {
       for (const instance of instances(model)) {
         for (const peer of instance.peers) {
           const address = parseIPv4(peer.address);
           if (address !== undefined && !contains(instance.block, address)) {
-            report({ path: [...peer.path, 'address'], message: `peer ${peer.name}: ${peer.address} is outside the tunnel network ${instance.block.cidr} of ${instance.name}` });
+            const free = instance.nextFree[peer.role];
+            report({
+              path: [...peer.path, 'address'],
+              message: `peer ${peer.name}: ${peer.address} is outside the tunnel network ${instance.block.cidr} of ${instance.name}`,
+              hint: free ? `Set address: ${free} on peer ${peer.name}, the next free address of role ${peer.role}.` : `Give peer ${peer.name} an address inside ${instance.block.cidr}, in the range of role ${peer.role}.`,
+            });
           }
         }
       }
@@ -34,6 +46,13 @@ export const wireguardRules: Rule[] = [
     summary: "A peer's address is outside its role's range.",
     why: 'The address plan is how operators read a tunnel address: .2-.10 workstations, .11-.50 mobiles...',
     hint: "Move the peer into its role's range (`gen wg add-peer` allocates the next free one).",
+    examples: [
+      {
+        where: 'sites[].wireguard[].peers[laptop-john]',
+        bad: 'name: laptop-john\nrole: workstation\naddress: 10.0.1.20',
+        good: 'name: laptop-john\nrole: workstation\naddress: 10.0.1.4',
+      },
+    ],
     check(model, report) {
       for (const instance of instances(model)) {
         const roles = new Map(instance.roles.map((r) => [r.name, r]));
@@ -42,10 +61,13 @@ export const wireguardRules: Rule[] = [
           const address = parseIPv4(peer.address);
           if (!role || address === undefined || !contains(instance.block, address)) continue;
           if (address < role.first || address > role.last) {
+            const free = instance.nextFree[role.name];
+            const holder = instance.roles.find((r) => address >= r.first && address <= r.last);
             report({
               path: [...peer.path, 'address'],
               message: `peer ${peer.name}: ${peer.address} is outside role ${role.name} (${role.from}-${role.to})`,
               related: [{ message: `role ${role.name} is declared here`, path: role.path }],
+              hint: `${free ? `Set address: ${free} on peer ${peer.name}, the next free address of role ${role.name}` : `Role ${role.name} is full: widen its range`}${holder ? `, or set role: ${holder.name} if that is what the peer is` : ''}.`,
             });
           }
         }
@@ -58,6 +80,13 @@ export const wireguardRules: Rule[] = [
     summary: 'Two WireGuard role ranges overlap.',
     why: 'An address in both ranges has no single role; allocation could hand it out twice.',
     hint: 'Make the ranges disjoint.',
+    examples: [
+      {
+        where: 'sites[].wireguard[].roles[mobile]',
+        bad: '{ name: mobile, from: 10.0.1.9, to: 10.0.1.50 }',
+        good: '{ name: mobile, from: 10.0.1.11, to: 10.0.1.50 }',
+      },
+    ],
     check(model, report) {
       for (const instance of instances(model)) {
         // Sort and sweep: compare each range with the furthest-reaching one before it.
@@ -82,6 +111,13 @@ export const wireguardRules: Rule[] = [
     summary: 'A role range reaches outside the tunnel network, or includes its network or broadcast address.',
     why: 'Addresses outside the tunnel can never be used by a peer.',
     hint: 'Keep every role range inside the usable addresses of the tunnel network.',
+    examples: [
+      {
+        where: 'sites[].wireguard[].roles[reserved]',
+        bad: '{ name: reserved, from: 10.0.1.101, to: 10.0.1.255 }',
+        good: '{ name: reserved, from: 10.0.1.101, to: 10.0.1.254 }',
+      },
+    ],
     check(model, report) {
       for (const instance of instances(model)) {
         const first = instance.block.base + 1;
@@ -103,6 +139,15 @@ export const wireguardRules: Rule[] = [
     summary: 'A WireGuard instance is not assigned to a firewall interface.',
     why: 'Without an assigned, enabled interface OPNsense has no interface address alias for it and rules for the tunnel fail (seed 002 problem 4).',
     hint: 'Add a firewall interface with `wireguard: <instance>` (it takes no address).',
+    examples: [
+      {
+        topology: 'homelab-family',
+        context: [{ where: 'sites[].wireguard[+]', snippet: '{ name: wg1, listen_port: 51821, address: 10.10.98.1/24, public_key: HYL1GaNqsT8zl4a8bSHt0R4yD6kLZwCvq2jTR3k7Las=, endpoint: home.example.org }' }],
+        where: 'sites[].firewall.interfaces[+]',
+        bad: '{ name: guests, wireguard: wg0 }',
+        good: '{ name: guests, wireguard: wg1 }',
+      },
+    ],
     check(model, report) {
       for (const site of model.sites) {
         if (!site.firewall) continue;
@@ -120,6 +165,13 @@ export const wireguardRules: Rule[] = [
     summary: 'Two peers, or a peer and an instance, of one firewall share a public key.',
     why: 'WireGuard tells peers apart by their public key: a second peer with the same key replaces the first one\'s AllowedIPs, and OPNsense refuses the second ("Public keys should be unique").',
     hint: 'Give each device its own key pair (`gen wg rotate NAME`).',
+    examples: [
+      {
+        where: 'sites[].wireguard[].peers[+]',
+        bad: '{ name: laptop-jane, role: workstation, address: 10.0.1.4, public_key: Lgn4vZd3cPwDnL4fh/JUzw2ctXWN1QwqzOtm5j4Jk1U= }',
+        good: '{ name: laptop-jane, role: workstation, address: 10.0.1.4, public_key: eajhiClqdn4DDwQW29Ru4kFkNJxNiADHeD5oQ0BLmD4= }',
+      },
+    ],
     check(model, report) {
       for (const site of model.sites) {
         // OPNsense keeps all peers of all instances in one list with unique keys.
@@ -142,6 +194,15 @@ export const wireguardRules: Rule[] = [
     summary: 'Two WireGuard instances of one firewall listen on the same UDP port.',
     why: 'Only one socket can bind the port: the second instance does not come up, and its clients handshake with the first one, which does not know them.',
     hint: 'Give each instance its own listen_port (51820, 51821, ...).',
+    examples: [
+      {
+        topology: 'homelab-family',
+        context: [{ where: 'sites[].firewall.interfaces[+]', snippet: '{ name: guests, wireguard: wg1 }' }],
+        where: 'sites[].wireguard[+]',
+        bad: '{ name: wg1, listen_port: 51820, address: 10.10.98.1/24, public_key: HYL1GaNqsT8zl4a8bSHt0R4yD6kLZwCvq2jTR3k7Las=, endpoint: home.example.org }',
+        good: '{ name: wg1, listen_port: 51821, address: 10.10.98.1/24, public_key: HYL1GaNqsT8zl4a8bSHt0R4yD6kLZwCvq2jTR3k7Las=, endpoint: home.example.org }',
+      },
+    ],
     check(model, report) {
       for (const site of model.sites) {
         const first = new Map<number, WireguardInstance>();
@@ -152,9 +213,13 @@ export const wireguardRules: Rule[] = [
             first.set(instance.listenPort, instance);
             continue;
           }
+          const taken = new Set(site.wireguard.map((w) => w.listenPort));
+          let free = instance.listenPort + 1;
+          while (taken.has(free)) free++;
           report({
             path: [...instance.path, 'listen_port'],
             message: `WireGuard instance ${instance.name} listens on UDP ${instance.listenPort}, as instance ${earlier.name} does`,
+            hint: `Set listen_port: ${free} on ${instance.name} (and forward that port to the firewall where a router is in front).`,
             related: [{ message: `instance ${earlier.name} listens on it here`, path: [...earlier.path, 'listen_port'] }],
           });
         }
@@ -167,6 +232,13 @@ export const wireguardRules: Rule[] = [
     summary: 'A WireGuard reach list routes a network into the tunnel that no pass rule lets the peers reach.',
     why: 'Clients route the network into the tunnel and the handshake works, but every packet is dropped (seed 002 problem 6).',
     hint: 'Add a pass rule from the peers (their role, their zone or the tunnel) to that network, or remove it from reach.',
+    examples: [
+      {
+        where: 'sites[].wireguard[]',
+        bad: 'reach: [management, wan]',
+        good: 'reach: [management, service]',
+      },
+    ],
     check(model, report) {
       for (const instance of instances(model)) {
         // Peers that reach the same destinations share one list: parse each list once, not once per peer.
@@ -180,7 +252,11 @@ export const wireguardRules: Rule[] = [
           const blocked = instance.peers.filter((p) => p.enabled && !overlaps(rangesOfReach(p.reach), routed));
           if (blocked.length === 0) continue;
           const names = blocked.length > 3 ? `${blocked.slice(0, 3).map((p) => p.name).join(', ')} and ${blocked.length - 3} more` : blocked.map((p) => p.name).join(', ');
-          report({ path: entry.path, message: `${instance.name} clients route ${entry.cidrs.join(', ')} into the tunnel, but no pass rule lets ${names} reach it` });
+          report({
+            path: entry.path,
+            message: `${instance.name} clients route ${entry.cidrs.join(', ')} into the tunnel, but no pass rule lets ${names} reach it`,
+            hint: `Add a pass rule to ${entry.name} from the tunnel${instance.interface !== undefined ? ` (from: ${instance.interface})` : ''}, their roles or a zone of theirs, or remove ${entry.name} from reach.`,
+          });
         }
       }
     },
@@ -191,6 +267,13 @@ export const wireguardRules: Rule[] = [
     summary: 'A WireGuard instance sends all client traffic (0.0.0.0/0, ::/0) through the tunnel.',
     why: 'A full tunnel routes every client packet through the firewall; without outbound NAT and DNS on the VPN, clients lose the internet (seed 002 §6).',
     hint: 'Use tunnel: split unless all traffic must go through the firewall.',
+    examples: [
+      {
+        where: 'sites[].wireguard[]',
+        bad: 'tunnel: full',
+        good: 'tunnel: split',
+      },
+    ],
     check(model, report) {
       for (const instance of instances(model)) {
         if (instance.tunnel === 'full') report({ path: [...instance.path, 'tunnel'], message: `WireGuard instance ${instance.name} is a full tunnel (AllowedIPs 0.0.0.0/0, ::/0)` });
@@ -203,9 +286,22 @@ export const wireguardRules: Rule[] = [
     summary: 'A split-tunnel instance gives clients a DNS server.',
     why: "In split tunnel, a DNS line sends every lookup through the VPN and breaks name resolution when the tunnel is down.",
     hint: 'Remove dns, or use tunnel: full.',
+    examples: [
+      {
+        where: 'sites[].wireguard[]',
+        bad: 'tunnel: split\ndns: [10.0.0.1]',
+        good: 'tunnel: split',
+      },
+    ],
     check(model, report) {
       for (const instance of instances(model)) {
-        if (instance.tunnel === 'split' && instance.dns.length > 0) report({ path: [...instance.path, 'dns'], message: `split-tunnel instance ${instance.name} sets a client DNS server` });
+        if (instance.tunnel === 'split' && instance.dns.length > 0) {
+          report({
+            path: [...instance.path, 'dns'],
+            message: `split-tunnel instance ${instance.name} sets a client DNS server`,
+            hint: `Remove dns from ${instance.name} (clients keep their own resolver), or set tunnel: full if every lookup should go through the tunnel.`,
+          });
+        }
       }
     },
   },

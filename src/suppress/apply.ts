@@ -3,7 +3,7 @@
 // A suppression needs a reason; one without, one for an unknown rule and one
 // that silences nothing are themselves reported.
 import type { Diagnostic } from '../diagnostics.js';
-import { ruleById } from '../rules/index.js';
+import { ruleById, similarRuleIds } from '../rules/index.js';
 import type { Suppression } from './comments.js';
 
 /** Rules that describe a file gen cannot model: silencing them would hide broken output. */
@@ -20,9 +20,15 @@ export function applySuppressions(diagnostics: readonly Diagnostic[], suppressio
   for (const s of suppressions) {
     const rule = ruleById.get(s.rule);
     if (!rule || UNSUPPRESSIBLE.has(s.rule)) {
-      kept.push(finding('suppress/unknown-rule', s, `gen-ignore names ${rule ? 'a rule that cannot be silenced' : 'no rule'}: "${s.rule}"`));
+      const near = rule ? [] : similarRuleIds(s.rule).filter((id) => !UNSUPPRESSIBLE.has(id));
+      const hint = rule
+        ? `Fix what ${s.rule} reports and remove the comment: gen cannot model a file with that finding, so it cannot be silenced.`
+        : near.length
+          ? `Did you mean ${near.slice(0, 3).join(' or ')}? Write the rule id as docs/rules.md has it.`
+          : undefined;
+      kept.push(finding('suppress/unknown-rule', s, `gen-ignore names ${rule ? 'a rule that cannot be silenced' : 'no rule'}: "${s.rule}"`, hint));
     } else if (s.reason === '') {
-      kept.push(finding('suppress/missing-reason', s, `gen-ignore ${s.rule} has no reason, so it silences nothing`));
+      kept.push(finding('suppress/missing-reason', s, `gen-ignore ${s.rule} has no reason, so it silences nothing`, `Write the reason after a colon: # gen-ignore ${s.rule}: why this is fine here`));
     } else if (!used.has(s)) {
       kept.push(finding('suppress/unused', s, `gen-ignore ${s.rule} silences nothing on the node it applies to (lines ${s.from}-${s.to})`));
     }
@@ -30,7 +36,7 @@ export function applySuppressions(diagnostics: readonly Diagnostic[], suppressio
   return kept;
 }
 
-function finding(rule: string, s: Suppression, message: string): Diagnostic {
+function finding(rule: string, s: Suppression, message: string, hint?: string): Diagnostic {
   const definition = ruleById.get(rule)!;
-  return { rule, severity: definition.severity, message, hint: definition.hint, location: s.location };
+  return { rule, severity: definition.severity, message, hint: hint ?? definition.hint, location: s.location };
 }

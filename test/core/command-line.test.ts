@@ -209,6 +209,15 @@ describe('gen rules', () => {
     expect(gen(['rules', 'overlap'])).toEqual({ code: 2, stdout: '', stderr: expect.stringMatching(/^gen: no rule overlap \(did you mean ip\/overlap[,?]/) });
   });
 
+  it('gen rules ID shows each example where it goes: what is given first, then the reported and the clean snippet', () => {
+    expect(gen(['rules', 'wg/duplicate-listen-port']).stdout).toContain(
+      '\n  Given (in a new item of sites[].firewall.interfaces, in the homelab-family example):\n    { name: guests, wireguard: wg1 }\n' +
+        '  Reported (in a new item of sites[].wireguard, in the homelab-family example):\n    { name: wg1, listen_port: 51820, ',
+    );
+    expect(gen(['rules', 'load/duplicate-key']).stdout).toContain('\n  Reported (as sites[].wireguard[].peers[laptop-john]):\n    name: laptop-john\n    role: workstation\n');
+    expect(gen(['rules', 'load/read']).stdout).toContain('\n  No example: The finding is about the file itself');
+  });
+
   it('gen rules in text shows why and fix for every rule, as its help promises', () => {
     const text = gen(['rules']).stdout;
     const json = JSON.parse(gen(['rules', '--format', 'json']).stdout) as { id: string; why: string; hint: string }[];

@@ -5,8 +5,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { rulesMarkdown } from '../../src/docs/rules-doc.js';
 import { rules } from '../../src/rules/index.js';
-import { parse } from 'yaml';
-import { edit, lint, readExample, root } from '../helpers.js';
+import { type Document, isSeq, parse, parseDocument, type YAMLMap, type YAMLSeq } from 'yaml';
+import type { Diagnostic } from '../../src/diagnostics.js';
+import type { RuleExample } from '../../src/rules/rule.js';
+import { lint, readExample, root } from '../helpers.js';
 
 function testSources(dir: string): string {
   return readdirSync(dir)
@@ -36,25 +38,68 @@ describe('rules', () => {
 });
 
 describe('rule examples', () => {
-  /** Puts each key of a snippet into the homelab topology at `where` (sites[] is the first site). */
-  function placed(where: string, snippet: string): string {
-    const path = where.split('.').flatMap((part) => (part.endsWith('[]') ? [part.slice(0, -2), 0] : [part]));
-    let text = readExample('homelab');
-    for (const [key, value] of Object.entries(parse(snippet) as Record<string, unknown>)) text = edit(text, [...path, key], value);
+  /** `where` as a path into `doc`: `[]` is the first item, `[name]` the item of that name, `[+]` one past the last. */
+  function pathOf(doc: Document, where: string): (string | number)[] {
+    const path: (string | number)[] = [];
+    for (const part of where === '' ? [] : where.split('.')) {
+      const [, key, item] = /^([^[]+)(?:\[([^\]]*)\])?$/.exec(part)!;
+      path.push(key!);
+      if (item === undefined) continue;
+      const list = doc.getIn(path) as YAMLSeq<YAMLMap> | undefined;
+      if (!isSeq(list)) throw new Error(`${where}: ${path.join('.')} is not a list in the example`);
+      const index = item === '' ? 0 : item === '+' ? list.items.length : list.items.findIndex((i) => i.get('name') === item);
+      if (index < 0) throw new Error(`${where}: no item named ${item}`);
+      path.push(index);
+    }
+    return path;
+  }
+
+  /** The example topology with its context and the snippet placed at `where` (see RuleExample). */
+  function placed(example: RuleExample, snippet: string): string {
+    return placedIn(given(example), example, snippet);
+  }
+
+  /** The example topology with the example's context, before its snippet. */
+  function given(example: RuleExample): string {
+    let text = readExample(example.topology ?? 'homelab');
+    for (const part of example.context ?? []) text = placedIn(text, { where: part.where }, part.snippet);
     return text;
   }
 
-  const withExamples = rules.filter((r) => r.examples?.length);
+  function placedIn(text: string, example: { where: string; text?: boolean }, snippet: string): string {
+    const doc = parseDocument(text);
+    const path = pathOf(doc, example.where);
+    if (example.text) {
+      // The node's text is replaced; the snippet's lines continue at the node's column.
+      const node = doc.getIn(path, true) as { range: [number, number, number] };
+      const [start, to] = node.range;
+      const end = start + text.slice(start, to).trimEnd().length;
+      const column = start - text.lastIndexOf('\n', start - 1) - 1;
+      return text.slice(0, start) + snippet.replace(/\n/g, `\n${' '.repeat(column)}`) + text.slice(end);
+    }
+    const keys = parse(snippet) as Record<string, unknown>;
+    if (example.where.endsWith('[+]')) doc.setIn(path, doc.createNode(keys));
+    else for (const [key, value] of Object.entries(keys)) doc.setIn([...path, key], doc.createNode(value));
+    return doc.toString();
+  }
 
-  it('exist for the rules whose findings are easiest to get wrong', () => {
-    expect(withExamples.map((r) => r.id)).toEqual(expect.arrayContaining(['ref/unknown', 'opnsense/acme-challenge']));
+  it('exist for every rule whose findings are about what the topology says', () => {
+    expect(rules.filter((r) => !r.examples?.length && !r.noExample).map((r) => r.id)).toEqual([]);
+    // Only findings about the file or the secrets beside it, and a check no topology gets past the schema to, go without.
+    expect(rules.filter((r) => r.noExample).map((r) => r.id)).toEqual(['load/read', 'load/limit', 'secrets/tracked', 'secrets/key-mismatch', 'secrets/unsafe', 'aws/iam-wildcard']);
   });
 
-  for (const rule of withExamples) {
+  for (const rule of rules.filter((r) => r.examples?.length)) {
     it(`${rule.id}: each bad snippet is reported, and its clean one is not`, async () => {
       for (const example of rule.examples!) {
-        expect((await lint(placed(example.where, example.bad))).map((d) => d.rule)).toContain(rule.id);
-        expect((await lint(placed(example.where, example.good))).filter((d) => d.severity === 'error')).toEqual([]);
+        const bad = placed(example, example.bad);
+        const good = placed(example, example.good);
+        const reported = await lint(bad);
+        // The bad snippet shows this rule's mistake and no other error.
+        const shown = (ds: Diagnostic[]) => ds.map((d) => `${d.location.line}: ${d.rule} ${d.message}`).join('\n');
+        expect([...new Set(reported.filter((d) => d.severity === 'error' || d.rule === rule.id).map((d) => d.rule))], shown(reported)).toEqual([rule.id]);
+        const clean = await lint(good);
+        expect(clean.filter((d) => d.severity === 'error' || d.rule === rule.id), shown(clean)).toEqual([]);
       }
     });
   }

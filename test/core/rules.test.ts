@@ -434,3 +434,310 @@ describe('wg/unassigned', () => {
     expect(hit?.location.line).toBe(text.split('\n').findIndex((l) => l.includes('- name: wg0')) + 1);
   });
 });
+
+describe('one mistake, one finding', () => {
+  const errorsOf = async (text: string) => [...new Set((await lint(text)).filter((d) => d.severity === 'error').map((d) => d.rule))];
+
+  it('a NAT gateway without a public subnet is not also a route to a missing NAT gateway', async () => {
+    const text = readExample('aws-vpc').replaceAll('tier: public', 'tier: edge').replace('nat_gateway: false', 'nat_gateway: true');
+    expect(await errorsOf(text)).toEqual(['aws/nat-without-public']);
+  });
+
+  it('an interface with no device, vlan or wireguard is not also a NIC without a bridge', async () => {
+    const text = edit(readExample('homelab'), [...A, 'firewall', 'interfaces', 4], { name: 'dmz', assign: 'opt3', address: '10.2.0.1/24' });
+    expect(await errorsOf(text)).toEqual(['firewall/interface-kind']);
+  });
+
+  it('two WireGuard instances on one port are not also a clash of upstream forwards', async () => {
+    let text = edit(readExample('homelab-family'), [...A, 'wireguard', 1], { name: 'wg1', listen_port: 51820, address: '10.10.98.1/24', public_key: 'HYL1GaNqsT8zl4a8bSHt0R4yD6kLZwCvq2jTR3k7Las=', endpoint: 'home.example.org' });
+    text = edit(text, [...A, 'firewall', 'interfaces', 5], { name: 'guests', wireguard: 'wg1' });
+    expect(await errorsOf(text)).toEqual(['wg/duplicate-listen-port']);
+    // A router port two different listeners need stays an upstream finding.
+    const forwards = edit(readExample('homelab'), [...A, 'firewall', 'upstream', 'port_forwards', 1], { proto: 'tcp', port: 80, external_port: 443 });
+    expect(await errorsOf(edit(forwards, [...A, 'policy', 'tests'], []))).toEqual(['upstream/duplicate-external-port']);
+  });
+});
+
+describe("a finding's fix names what to change, for the cause found", () => {
+  const hintsOf = async (text: string, rule: string) => (await lint(text)).filter((d) => d.rule === rule).map((d) => d.hint);
+  const C = readExample('aws-vpc');
+  const H = readExample('homelab');
+  const sg = (group: number, rule: object) => edit(C, [...vpc, 'security_groups', group, 'ingress', 0], rule);
+
+  it('aws/sg-rule-peer: the key of the wrong direction, both peers, or none', async () => {
+    expect(await hintsOf(sg(3, { proto: 'tcp', ports: [5432], to_group: 'api' }), 'aws/sg-rule-peer')).toEqual([
+      'An ingress rule names its source: write from_group instead of to_group, or move the rule to egress.',
+    ]);
+    expect(await hintsOf(sg(3, { proto: 'tcp', ports: [5432], from_group: 'api', from: '10.30.0.0/16' }), 'aws/sg-rule-peer')).toEqual([
+      'Keep one of from: 10.30.0.0/16 and from_group: api; for both, write two rules.',
+    ]);
+    expect(await hintsOf(sg(3, { proto: 'tcp', ports: [5432] }), 'aws/sg-rule-peer')).toEqual(['Add from (a network such as 10.0.0.0/16) or from_group (a security group of this VPC).']);
+  });
+
+  it('aws/route-target: the NAT gateway, the VPN or the egress the route needs', async () => {
+    const routes = (tables: object[]) => edit(C, [...vpc, 'route_tables'], tables);
+    expect(await hintsOf(routes([{ tier: 'private', egress: 'nat-gateway' }]), 'aws/route-target')).toEqual([
+      'Set nat_gateway: true on VPC main, or send 0.0.0.0/0 of tier private elsewhere.',
+    ]);
+    expect(await hintsOf(routes([{ tier: 'private', routes: [{ destination: '192.168.0.0/16', target: 'vpn-gateway' }] }]), 'aws/route-target')).toEqual([
+      'Add site_to_site (the site the VPN goes to) on VPC main, or send 192.168.0.0/16 of tier private elsewhere.',
+    ]);
+    expect(await hintsOf(routes([{ tier: 'public', egress: 'none' }]), 'aws/route-target')).toEqual([
+      'Remove egress from the route table of the public tier; give subnets that must not reach the internet a tier of their own.',
+    ]);
+  });
+
+  it('aws/customer-gateway: the firewall of the site, or the VPN itself when the site has none', async () => {
+    const s2s = (text: string, site: string) => edit(edit(text, [...vpc, 'site_to_site'], { site }), ['aws', 'region'], 'ap-northeast-2');
+    const joined = s2s(edit(H, ['aws', 'vpc'], { name: 'main', cidr: '10.30.0.0/16', subnets: [{ name: 'a', az: 'ap-northeast-2a', cidr: '10.30.1.0/24', tier: 'private' }] }), 'home');
+    expect(await hintsOf(joined, 'aws/customer-gateway')).toEqual([
+      "Set public_address on the firewall of site home (the address the internet reaches it at: behind a NAT router, the router's), or customer_gateway_ip here.",
+    ]);
+    const office = s2s(`${C}\nsites:\n  - name: office\n    remote_networks:\n      - { name: lab, cidr: 192.168.50.0/24 }\n`, 'office');
+    expect(await hintsOf(office, 'aws/customer-gateway')).toEqual([
+      "Set customer_gateway_ip here to the public address of site office's VPN device: the site has no firewall gen describes.",
+    ]);
+  });
+
+  it('aws/refused-value: the value to change and how', async () => {
+    expect(await hintsOf(edit(C, [...vpc, 'security_groups', 2, 'name'], 'sg-jenkins').replace('to: jenkins', 'to: sg-jenkins'), 'aws/refused-value')).toEqual([
+      'Rename security group sg-jenkins (and the from_group and to_group that name it), e.g. to jenkins.',
+    ]);
+    expect(await hintsOf(sg(2, { proto: 'all', ports: [8080], from: '198.51.100.7/32' }), 'aws/refused-value')).toEqual([
+      'Set proto: tcp or udp (or tcp/udp) to open only these ports, or remove ports to open every one.',
+    ]);
+    const inside = edit(C, [...vpc, 'route_tables'], [{ tier: 'private', routes: [{ destination: '10.30.5.0/24', target: 'internet-gateway' }] }]);
+    expect(await hintsOf(inside, 'aws/refused-value')).toEqual(['Remove the route to 10.30.5.0/24: traffic inside 10.30.0.0/16 never leaves the VPC.']);
+    const bucket = H.replaceAll('iksan-cloud-backup-20251129', 'backup.-2025');
+    expect(await hintsOf(bucket, 'aws/refused-value')).toEqual(['Rename bucket backup.-2025 (and where it is named) to a name without a dot next to a dot or a dash.']);
+  });
+
+  it('aws/description-charset: the characters AWS refuses', async () => {
+    expect(await hintsOf(edit(C, [...vpc, 'security_groups', 3, 'description'], "The API's database"), 'aws/description-charset')).toEqual([
+      "Rewrite the description without ' (the characters AWS refuses here).",
+    ]);
+  });
+
+  it('backup/bucket-lifecycle, backup/pbs-names, backup/no-writer: the setting of this bucket, id or user', async () => {
+    const bucket = ['aws', 'buckets', 0];
+    expect(await hintsOf(edit(H, [...bucket, 'keep_noncurrent_forever'], 'legal hold'), 'backup/bucket-lifecycle')).toEqual([
+      'Keep one: noncurrent_days: 30 to delete old versions after that many days, or keep_noncurrent_forever to keep them.',
+    ]);
+    expect(await hintsOf(edit(H, [...A, 'backup', 'pbs', 'pve_storage'], '2025-pbs'), 'backup/pbs-names')).toEqual([
+      'Rename pve_storage so that it starts with a letter and ends with a letter or digit, e.g. pbs.',
+    ]);
+    const intents = ['aws', 'iam', 'users', 0, 'intents'];
+    expect(await hintsOf(edit(H, intents, [{ intent: 'reader', bucket: 'iksan-cloud-backup-20251129' }]), 'backup/no-writer')).toEqual([
+      'Give an IAM user under aws.iam.users the intent { intent: backup-writer, bucket: iksan-cloud-backup-20251129 }.',
+    ]);
+    expect(await hintsOf(edit(H, intents, [{ intent: 'backup-writer', bucket: 'iksan-cloud-backup-20251129', prefix: 'pbs/' }]), 'backup/no-writer')).toEqual([
+      'Set prefix: vm-backup-s3/ on that intent (or remove the prefix).',
+    ]);
+  });
+  it('opnsense/haproxy-bind: the redirect to drop, or the frontend to serve the sites from', async () => {
+    const frontends = ['sites', 0, 'haproxy', 'frontends'];
+    const second = (frontend: object) => edit(H, [...frontends, 1], { interface: 'wan', certificate: 'wildcard', default_backend: 'web', ...frontend });
+    expect(await hintsOf(second({ name: 'admin', bind: '0.0.0.0:443' }), 'opnsense/haproxy-bind')).toEqual([
+      'Serve the sites of frontend admin from frontend https with hosts (each host name routed to its backend), or bind frontend admin to another port or address.',
+    ]);
+    expect(await hintsOf(second({ name: 'admin', bind: '0.0.0.0:8443', http_redirect: true }), 'opnsense/haproxy-bind')).toEqual([
+      'Remove http_redirect from frontend admin: the HTTP redirect of frontend https already has port 80.',
+    ]);
+    expect(await hintsOf(second({ name: 'plain', bind: '0.0.0.0:80' }), 'opnsense/haproxy-bind')).toEqual([
+      'Bind frontend plain to another port, or remove http_redirect from frontend https.',
+    ]);
+  });
+
+  it('opnsense/dhcp-dns-blocked: the interface, and the rule to pass DNS before', async () => {
+    const hosting = readExample('vlan-hosting');
+    expect(await hintsOf(edit(hosting, [...A, 'firewall', 'interfaces', 3, 'dhcp'], {}), 'opnsense/dhcp-dns-blocked')).toEqual([
+      'Set dhcp.dns on interface websvc to resolvers it may reach (e.g. [1.1.1.1, 9.9.9.9]), or add a rule passing UDP and TCP 53 from websvc to self before policy rule hosting-internet-only.',
+    ]);
+  });
+
+  it('opnsense/group-name: a name without the digit, and the characters a description may not hold', async () => {
+    const group = (g: object) => edit(H, [...A, 'firewall', 'groups'], [{ members: ['management', 'service'], ...g }]);
+    expect(await hintsOf(group({ name: 'inside1' }), 'opnsense/group-name')).toEqual(['Rename group inside1 to a name that does not end in a digit (e.g. inside).']);
+    expect(await hintsOf(group({ name: 'lan' }), 'opnsense/group-name')).toEqual(['Rename group lan: rules that name lan would mean the interface.']);
+    expect(await hintsOf(group({ name: 'inside', description: 'Inside (LAN & servers)' }), 'opnsense/group-name')).toEqual(['Rewrite the description of group inside without ( & ).']);
+  });
+
+  it('haproxy: the certificate to name the host, the passthrough to untangle, the backend to speak TLS', async () => {
+    const family = readExample('homelab-family');
+    expect(await hintsOf(edit(family, [...A, 'haproxy', 'certificates', 0, 'domain'], 'cloud.example.org'), 'haproxy/host-not-in-certificate')).toEqual([
+      'Add media.example.org to alt_names of certificate web, or leave its domain out to take the names from the hosts of frontend https.',
+    ]);
+    const passthrough = edit(H, [...A, 'haproxy', 'frontends', 1], { name: 'nas', bind: '0.0.0.0:8443', interface: 'wan', passthrough: true, default_backend: 'web' });
+    expect(await hintsOf(passthrough, 'haproxy/mode-conflict')).toEqual(['Give passthrough frontend nas a backend of its own, with the servers\' TLS port and without tls.']);
+    const plain = edit(H, [...A, 'haproxy', 'backends', 0, 'servers'], [{ name: 'nas', address: '10.1.0.50', port: 443 }]);
+    expect(await hintsOf(plain, 'haproxy/backend-plain-tls-port')).toEqual([
+      'Set tls: true on backend web (with verify: ca and its ca, or verify: none for a self-signed nas), or use the plain HTTP port of nas.',
+    ]);
+  });
+  it('Proxmox: the device, bridge, vids or tag to set', async () => {
+    const hosting = readExample('vlan-hosting');
+    const fwIfaces = [...A, 'firewall', 'interfaces'];
+    expect(await hintsOf(edit(H, [...fwIfaces, 2, 'device'], 'vtnet3'), 'proxmox/firewall-nic-order')).toEqual(['Set device: vtnet2 on interface service.']);
+    expect(await hintsOf(edit(H, [...fwIfaces, 0, 'device'], 'em0'), 'proxmox/firewall-nic-order')).toContain('Name the device of interface wan vtnetN, N the number of its NIC on VM 102 (opnsense) (net0 is vtnet0).');
+    const bridge = [...A, 'proxmox', 'hosts', 0, 'bridges', 1];
+    expect(await hintsOf(edit(hosting, [...bridge, 'vids'], [10, 20]), 'proxmox/bridge-missing-vlan')).toEqual([
+      "Add 30 to vids of bridge vmbr2, or leave vids out to derive them from the firewall's VLANs.",
+    ]);
+    expect(await hintsOf(edit(hosting, [...bridge, 'vids'], ['1-30']), 'proxmox/vids-refused')).toEqual([
+      'Remove VLAN 1 from vids entry 1-30 of bridge vmbr2 (start the range at 2): the bridge carries it untagged anyway.',
+    ]);
+    expect(await hintsOf(edit(hosting, [...bridge, 'vids'], [10, '20-20', 30]), 'proxmox/vids-refused')).toEqual(['Write 20 instead of 20-20.']);
+    expect(await hintsOf(edit(hosting, [...fwIfaces, 2, 'vlan', 'tag'], 1), 'proxmox/vlan-1-native')).toEqual([
+      'Give VLAN mgmt a tag from 2 to 4094, or put its network on interface lan itself (untagged).',
+    ]);
+    const tagged = edit(H, [...A, 'firewall', 'vm', 'nics'], [{ bridge: 'vmbr0' }, { bridge: 'vmbr1' }, { bridge: 'vmbr2', tag: 20 }]);
+    expect(await hintsOf(tagged, 'proxmox/guest-vlan')).toEqual(['Set vlan_aware: true on bridge vmbr2 of host pve.']);
+    const token = edit(hosting, [...A, 'proxmox', 'api_tokens', 0], { user: 'whmcs-api@pve', token: 'whmcs_token', role: 'PVEAdmin', path: '/' });
+    expect(await hintsOf(token, 'proxmox/broad-token-role')).toEqual([
+      'Replace role: PVEAdmin and path: / of token whmcs-api@pve!whmcs_token with intent: vm-provisioning (and what it needs), or silence the finding with a reason.',
+    ]);
+  });
+
+  it('proxmox/guest-network: the host that has the bridge', async () => {
+    const hosts = [...A, 'proxmox', 'hosts'];
+    let text = edit(H, [...hosts, 1], { name: 'pve2', bridges: [{ name: 'vmbr0' }] });
+    text = edit(text, [...A, 'services', 0, 'host'], 'pve2');
+    for (const i of [1, 2]) text = edit(text, [...A, 'services', i, 'host'], 'pve');
+    text = edit(text, [...A, 'backup', 'pbs', 'vm', 'host'], 'pve');
+    expect(await hintsOf(text, 'proxmox/guest-network')).toEqual(['Add bridge vmbr2 to host pve2, or run CT 200 (traefik) on pve (host:).']);
+  });
+
+  it('WireGuard: the longest tunnel name, the MTU that fits, the rule the reach list needs', async () => {
+    expect(await hintsOf(edit(H, [...wg, 'peers', 1, 'name'], 'john-thinkpad'), 'wg/client-file-name')).toEqual([
+      'Set tunnel_name on peer john-thinkpad to at most 11 characters (john-thinkpad-lan.conf takes 4 more).',
+    ]);
+    expect(await hintsOf(edit(H, [...wg, 'mtu'], 1440), 'wg/mtu-overhead')).toEqual([
+      'Set mtu: 1420 on wg0, or raise the MTU of interface wan to 1520 (if the link to the router carries it).',
+    ]);
+    expect(await hintsOf(edit(H, [...wg, 'reach'], ['management', 'wan']), 'wg/reach-without-pass')).toEqual([
+      'Add a pass rule to wan from the tunnel (from: wireguard), their roles or a zone of theirs, or remove wan from reach.',
+    ]);
+  });
+
+  it('suppress/unknown-rule: the rule id meant, or why it cannot be silenced', async () => {
+    const text = (comment: string) => H.replace('    services:\n', `    # gen-ignore ${comment}\n    services:\n`);
+    expect(await hintsOf(text('overlaps: both are fine'), 'suppress/unknown-rule')).toEqual(['Did you mean ip/overlap? Write the rule id as docs/rules.md has it.']);
+    expect(await hintsOf(text('ref/unknown: on purpose'), 'suppress/unknown-rule')).toEqual([
+      'Fix what ref/unknown reports and remove the comment: gen cannot model a file with that finding, so it cannot be silenced.',
+    ]);
+    expect(await hintsOf(text('ip/overlap'), 'suppress/missing-reason')).toEqual(['Write the reason after a colon: # gen-ignore ip/overlap: why this is fine here']);
+  });
+
+  it('dhcp/range-conflict: the range and the address', async () => {
+    const text = readExample('vlan-hosting').replace('address: 192.168.20.12', 'address: 192.168.20.200');
+    expect(await hintsOf(text, 'dhcp/range-conflict')).toEqual([
+      'Narrow the DHCP range of websvc (dhcp.from / dhcp.to) so that it leaves 192.168.20.200 out, or give service web2 an address outside 192.168.20.128-192.168.20.254.',
+    ]);
+  });
+  it("WireGuard peers: the next free address of the peer's role", async () => {
+    // The peer's own address is free again once it moves.
+    expect(await hintsOf(H.replace('address: 10.0.1.3', 'address: 10.0.1.2'), 'ip/duplicate-address')).toEqual([
+      'Set address: 10.0.1.3 on peer laptop-john, the next free address of role workstation.',
+    ]);
+    expect(await hintsOf(H.replace('address: 10.1.0.120', 'address: 10.1.0.110'), 'ip/duplicate-address')).toEqual(['Give service grafana or service postgres another address.']);
+    expect(await hintsOf(H.replace('address: 10.0.1.3', 'address: 10.0.1.20'), 'wg/peer-outside-role')).toEqual([
+      'Set address: 10.0.1.3 on peer laptop-john, the next free address of role workstation, or set role: mobile if that is what the peer is.',
+    ]);
+    expect(await hintsOf(H.replace('address: 10.0.1.3', 'address: 10.0.2.3'), 'wg/peer-outside-tunnel')).toEqual([
+      'Set address: 10.0.1.3 on peer laptop-john, the next free address of role workstation.',
+    ]);
+    expect(await hintsOf(H.replace('from: 10.0.1.51, to: 10.0.1.100', 'from: 10.0.1.100, to: 10.0.1.51'), 'wg/role-range')).toEqual(['Write from: 10.0.1.51, to: 10.0.1.100.']);
+  });
+
+  it('policy: the rule to move or remove, and the rule or test to change', async () => {
+    const hosting = readExample('vlan-hosting');
+    const rules = [...A, 'policy', 'rules'];
+    const shadowed = edit(hosting, [...rules, 3], { name: 'lan-no-ssh', from: 'lan', to: 'mgmt', proto: 'tcp', ports: [22], action: 'block' });
+    expect(await hintsOf(shadowed, 'policy/shadowed')).toEqual(['Move policy rule lan-no-ssh before policy rule lan-out, narrow that rule, or remove policy rule lan-no-ssh.']);
+    expect(await hintsOf(edit(H, [...A, 'policy', 'rules', 5], { name: 'vpn-not-to-router', from: 'vpn', to: 'wan', action: 'block' }), 'policy/redundant')).toEqual([
+      'Remove policy rule vpn-not-to-router, or set log: true on it if it is there to log its traffic.',
+    ]);
+    const tests = [...A, 'policy', 'tests'];
+    expect(await hintsOf(edit(H, [...tests, 11], { from: 'vpn', to: 'postgres', proto: 'tcp', port: 5432, expect: 'deny' }), 'policy/test-failed')).toEqual([
+      'Change policy rule vpn-to-service so that it no longer passes this flow, or set expect: accept if that is the verdict you want.',
+    ]);
+    expect(await hintsOf(edit(H, [...tests, 11], { from: 'service', to: 'vpn', proto: 'tcp', port: 22, expect: 'accept' }), 'policy/test-failed')).toEqual([
+      'Change policy rule service-internet-only so that it no longer blocks this flow, or set expect: deny if that is the verdict you want.',
+    ]);
+    expect(await hintsOf(edit(H, [...tests, 11], { from: 'vpn', to: 'wan', proto: 'tcp', port: 22, expect: 'accept' }), 'policy/test-failed')).toEqual([
+      'Add a rule that passes this flow (it got deny by the default deny), or set expect: deny if that is the verdict you want.',
+    ]);
+  });
+
+  it('guests, HAProxy servers and Proxmox roles: the key to set or the name meant', async () => {
+    const services = [...A, 'services'];
+    expect(await hintsOf(edit(H, [...services, 0, 'vm'], 300), 'proxmox/guest-definition')).toEqual(['Keep container: 200 or vm: 300 on service traefik, not both.']);
+    expect(await hintsOf(edit(H, [...services, 0, 'guest'], { iso: 'local:iso/debian.iso' }), 'proxmox/guest-definition')).toEqual([
+      'Replace guest.iso of service traefik with template (a container template such as local:vztmpl/debian-13-standard_13.1-1_amd64.tar.zst), or make the service a VM.',
+    ]);
+    expect(await hintsOf(edit(H, [...services, 0, 'guest'], { create: true, template: 'local:vztmpl/debian-13-standard_13.1-1_amd64.tar.zst' }), 'proxmox/guest-definition')).toEqual([
+      'Set disk_gb next to create on CT 200 (traefik) (e.g. 8 for a small container).',
+    ]);
+    const noPort = H.replace('{ name: traefik, network: service, address: 10.1.0.100, port: 80,', '{ name: traefik, network: service, address: 10.1.0.100,');
+    expect(await hintsOf(noPort, 'haproxy/server-port')).toEqual(['Set port on service traefik (the port it serves on), or on this server of backend web.']);
+    expect(await hintsOf(edit(H, [...A, 'haproxy', 'backends', 0, 'servers'], [{ name: 'nas', address: '10.1.0.50' }]), 'haproxy/server-port')).toEqual([
+      'Add port to the server, or name the service it is (service:).',
+    ]);
+    const hosting = readExample('vlan-hosting');
+    const token = (role: string) => edit(hosting, [...A, 'proxmox', 'api_tokens', 1], { user: 'monitor@pve', token: 'grafana', role, path: '/' });
+    expect(await hintsOf(token('PVEAudit'), 'proxmox/unknown-role')).toEqual(['Did you mean PVEAuditor? Otherwise define PVEAudit under proxmox.roles with its privileges.']);
+    const role = edit(hosting, [...A, 'proxmox', 'roles'], [{ name: 'PVEMonitoring', privileges: ['Sys.Audit'] }]);
+    expect(await hintsOf(role, 'proxmox/role-name')).toEqual(['Rename role PVEMonitoring (e.g. Monitoring), and the tokens that name it.']);
+  });
+
+  it('ip/address-outside-network: the network that holds the address, or the end of the range to move', async () => {
+    expect(await hintsOf(H.replace('address: 10.1.0.120', 'address: 10.0.0.120'), 'ip/address-outside-network')).toEqual([
+      'Give service grafana an address inside 10.1.0.0/24, or set network: management, which holds 10.0.0.120.',
+    ]);
+    expect(await hintsOf(readExample('vlan-hosting').replace('from: 192.168.30.100', 'from: 192.168.31.100'), 'ip/address-outside-network')).toEqual([
+      'Set dhcp.from of interface vpssvc to an address inside 192.168.30.0/24.',
+      // The range also ends before it starts, and the rule's general fix stands for that.
+      expect.stringContaining('Correct the address'),
+    ]);
+    expect(await hintsOf(readExample('vlan-hosting').replace('from: 192.168.30.100, to: 192.168.30.199', 'from: 192.168.30.199, to: 192.168.30.100'), 'ip/address-outside-network')).toEqual([
+      'Write from: 192.168.30.100, to: 192.168.30.199.',
+    ]);
+  });
+
+  it('wg/reach-empty: the peer and its role', async () => {
+    const family = edit(readExample('homelab-family'), [...A, 'wireguard', 0, 'peers', 4], {
+      name: 'aunt-nas',
+      role: 'remote-site',
+      address: '10.10.99.51',
+      public_key: 'cm5P5UjJ0ig1O4on4iEnmYXyqiJEntnqb0GjG0GMsyc=',
+    });
+    expect(await hintsOf(family, 'wg/reach-empty')).toEqual([
+      'Add a pass rule from aunt-nas or its role wg0/remote-site (or a zone holding either) to what it may reach, or give it a role that has one.',
+    ]);
+  });
+  it('ports, DHCP, keys and bridges: the port, key or setting to write', async () => {
+    const family = readExample('homelab-family');
+    let twoOnOnePort = edit(family, [...A, 'wireguard', 1], { name: 'wg1', listen_port: 51820, address: '10.10.98.1/24', public_key: 'HYL1GaNqsT8zl4a8bSHt0R4yD6kLZwCvq2jTR3k7Las=', endpoint: 'home.example.org' });
+    twoOnOnePort = edit(twoOnOnePort, [...A, 'firewall', 'interfaces', 5], { name: 'guests', wireguard: 'wg1' });
+    expect(await hintsOf(twoOnOnePort, 'wg/duplicate-listen-port')).toEqual(['Set listen_port: 51821 on wg1 (and forward that port to the firewall where a router is in front).']);
+    const forwarded = edit(H, [...A, 'firewall', 'upstream', 'port_forwards', 0, 'external_port'], 51999);
+    expect(await hintsOf(forwarded, 'upstream/listener-unforwarded')).toEqual([
+      'Set endpoint_port: 51999 on wg0 if the router forwards that port, or external_port: 51820 on this forward.',
+    ]);
+    expect(await hintsOf(edit(H, [...wg, 'dns'], ['10.0.0.1']), 'wg/dns-split-tunnel')).toEqual([
+      'Remove dns from wg0 (clients keep their own resolver), or set tunnel: full if every lookup should go through the tunnel.',
+    ]);
+    expect(await hintsOf(edit(H, [...wg, 'peers', 3], { name: 'laptop-jane', role: 'workstation', address: '10.0.1.4' }), 'opnsense/peer-without-key')).toEqual([
+      "Write the public_key of laptop-jane's device, or let gen make a key pair: remove the peer and run gen wg add-peer laptop-jane --role workstation.",
+    ]);
+    const hosting = readExample('vlan-hosting');
+    expect(await hintsOf(edit(hosting, [...A, 'firewall', 'interfaces', 0, 'dhcp'], {}), 'dhcp/no-network')).toEqual([
+      'Remove dhcp from interface wan: it takes its own address by DHCP, so another server serves its network.',
+    ]);
+    expect(await hintsOf(edit(hosting, [...A, 'firewall', 'dhcp_server'], 'isc'), 'opnsense/dhcp-server-release')).toEqual([
+      'Install os-isc-dhcp on opnsense (System > Firmware > Plugins) before restoring, or remove dhcp_server: isc to use dnsmasq.',
+    ]);
+    const bridge = edit(edit(H, [...A, 'proxmox', 'hosts', 0, 'bridges', 2, 'vlan_aware'], false), [...A, 'proxmox', 'hosts', 0, 'bridges', 2, 'vids'], [20, 30]);
+    expect(await hintsOf(bridge, 'proxmox/vids-without-vlan-aware')).toEqual(['Set vlan_aware: true on bridge vmbr2 to carry VLANs 20, 30, or remove its vids.']);
+  });
+});
