@@ -86,6 +86,47 @@ export function siteTopology({ peers = 0, rules = 0, vlans = 0 } = {}) {
 }
 
 /**
+ * The shape the scale targets are set for: `peers` WireGuard peers, `rules`
+ * rules, and `vlans` VLANs each holding one service. The zone `service` holds
+ * the service network and every VLAN, the zone `apps` every service. The
+ * rules block one port each, in turn TCP and UDP from management to
+ * `service` and from the VPN to `apps`, so none repeats another before
+ * 262,140 rules (a repeat would be a finding, not work).
+ */
+export function scaleTopology({ peers, rules, vlans }) {
+  const topology = siteTopology({ vlans });
+  const site = topology.sites[0];
+  const wg = site.wireguard[0];
+  // 10.200.0.0/14: room for 262,140 peers.
+  const tunnelBase = (10 << 24) | (200 << 16);
+  wg.address = '10.200.0.1/14';
+  wg.roles = [{ name: 'client', from: '10.200.0.2', to: '10.203.255.254' }];
+  wg.peers = Array.from({ length: peers }, (_, i) => ({ name: `peer-${i}`, role: 'client', address: ip(tunnelBase + 2 + i), public_key: key(i) }));
+  site.services = Array.from({ length: vlans }, (_, v) => ({
+    name: `svc-${v + 1}`,
+    network: `vlan${v + 1}`,
+    address: `10.${100 + (v >> 8)}.${v & 255}.10`,
+    port: 1024 + v,
+  }));
+  const combos = [
+    { from: 'management', to: 'service', proto: 'tcp' },
+    { from: 'management', to: 'service', proto: 'udp' },
+    { from: 'vpn', to: 'apps', proto: 'tcp' },
+    { from: 'vpn', to: 'apps', proto: 'udp' },
+  ];
+  const generated = Array.from({ length: rules }, (_, r) => ({
+    name: `generated-${r}`,
+    ...combos[r % 4],
+    ports: [1 + (Math.floor(r / 4) % 65535)],
+    action: 'block',
+  }));
+  site.policy.zones.push({ name: 'apps', members: site.services.map((s) => s.name) });
+  // Blocks first: each carves its port out of a later pass (vpn-to-service, management-out).
+  site.policy.rules = [...generated, ...site.policy.rules];
+  return topology;
+}
+
+/**
  * A site whose policy names objects: `peers` WireGuard peers in three
  * roles, `services` services, and `rules` rules from peers, roles and zones
  * to services, CIDRs and zones, with ports and ranges (some shadowed).
