@@ -52,34 +52,50 @@ function haproxyBinds(root: XmlElement): Bind[] {
     .flatMap((f) => fieldText(f, 'bind').split(',').flatMap((text) => parseBind(fieldText(f, 'name'), text) ?? []));
 }
 
+/** Where the web GUI listens: on every interface, or on chosen ones (OPNsense's key of the WAN is always `wan`). */
+interface GuiListen {
+  ports: Map<number, string>;
+  /** The addresses a frontend bind clashes with: the wildcard always; the WAN's address too when the GUI is bound to it. */
+  onWan: 'every interface' | 'the WAN' | undefined;
+  wanAddress: string;
+}
+
 /**
- * Ports the web GUI listens on for every interface, from the base's
- * <system><webgui>: its port (443 for https, 80 for http when empty) and,
- * for https, 80 for its redirect unless that is disabled. A GUI bound to
- * chosen interfaces listens on their addresses only and leaves the
- * wildcard free.
+ * Ports the web GUI listens on, from the base's <system><webgui>: its port
+ * (443 for https, 80 for http when empty) and, for https, 80 for its
+ * redirect unless that is disabled. A GUI bound to chosen interfaces
+ * listens on their addresses only: it leaves the wildcard free, but when
+ * the WAN is one of them, WAN traffic to its ports reaches the GUI (the
+ * more specific socket wins over HAProxy's wildcard), and a frontend on the
+ * WAN address cannot bind at all.
  */
-function guiWildcardPorts(root: XmlElement): Map<number, string> {
+function guiListen(root: XmlElement): GuiListen {
   const webgui = child(child(root, 'system'), 'webgui');
+  const wanAddress = fieldText(child(child(root, 'interfaces'), 'wan'), 'ipaddr');
+  const listed = fieldText(webgui, 'interfaces');
+  const onWan = listed === '' ? 'every interface' : listed.split(',').some((k) => k.trim() === 'wan') ? 'the WAN' : undefined;
   const ports = new Map<number, string>();
-  if (fieldText(webgui, 'interfaces') !== '') return ports;
+  if (onWan === undefined) return { ports, onWan, wanAddress };
   const https = fieldText(webgui, 'protocol') !== 'http';
   const port = Number(fieldText(webgui, 'port')) || (https ? 443 : 80);
   ports.set(port, `the web GUI (TCP port ${port})`);
   if (https && !child(webgui, 'disablehttpredirect') && port !== 80) ports.set(80, "the web GUI's HTTP redirect");
-  return ports;
+  return { ports, onWan, wanAddress };
 }
 
-/** HAProxy frontends bound to the wildcard address on a port the web GUI holds on every interface. */
+/** HAProxy frontends on a port the web GUI holds on the WAN: the wildcard address, or the WAN's own when the GUI is bound to the WAN. */
 export function guiConflicts(root: XmlElement): string[] {
-  const gui = guiWildcardPorts(root);
+  const gui = guiListen(root);
   const out: string[] = [];
   for (const bind of haproxyBinds(root)) {
-    if (bind.address !== '' || bind.transport !== 'tcp') continue;
-    for (const [port, holder] of gui) {
+    if (bind.transport !== 'tcp') continue;
+    if (bind.address !== '' && !(gui.onWan === 'the WAN' && bind.address === gui.wanAddress)) continue;
+    for (const [port, holder] of gui.ports) {
       if (port < bind.from || port > bind.to) continue;
+      // A wildcard bind beside a GUI on chosen interfaces starts, but the GUI's more specific socket takes the WAN's connections.
+      const effect = gui.onWan === 'every interface' || bind.address !== '' ? 'HAProxy would not start' : 'HAProxy would not get the connections to the WAN address';
       out.push(
-        `HAProxy frontend ${bind.frontend} binds ${bind.text}, but ${holder} listens on port ${port} of every interface: HAProxy would not start, and the WAN pass to port ${port} ` +
+        `HAProxy frontend ${bind.frontend} binds ${bind.text}, but ${holder} listens on port ${port} of ${gui.onWan}: ${effect}, and the WAN pass to port ${port} ` +
           `would reach the web GUI. In System > Settings > Administration give the web GUI another TCP port (<webgui><port>) or only the LAN as listen interfaces (<webgui><interfaces>)` +
           `${port === 80 ? ', or disable its HTTP redirect (<webgui><disablehttpredirect>)' : ''}; or bind the frontend to one address`,
       );

@@ -393,6 +393,15 @@ describe('the web GUI and HAProxy on the same port', async () => {
     expect(attempt(webgui('      <port>8443</port>\n')).run).toThrow(/https_http_redirect binds 0\.0\.0\.0:80/);
   });
 
+  it('refuses a GUI whose chosen listen interfaces include the WAN: its socket on the WAN address takes the connections the WAN pass lets in', () => {
+    for (const listed of ['wan', 'lan,wan', 'lan, wan']) {
+      const { run } = attempt(webgui(`      <interfaces>${listed}</interfaces>\n`));
+      expect(run).toThrow(/HAProxy frontend https binds 0\.0\.0\.0:443, but the web GUI \(TCP port 443\) listens on port 443 of the WAN: HAProxy would not get the connections to the WAN address, and the WAN pass to port 443 would reach the web GUI/);
+    }
+    // Interface keys, not descriptions or parts of names: opt1 and lan are no WAN.
+    expect(attempt(webgui('      <interfaces>lan,opt1</interfaces>\n')).run()).toContain('<HAProxy');
+  });
+
   it('checks the base\'s own enabled frontends too: a GUI conflict, or two frontends on one port', () => {
     const free = webgui('      <port>8443</port>\n      <disablehttpredirect>1</disablehttpredirect>\n');
     const own = (bind: string, enabled = '1') =>
