@@ -62,9 +62,11 @@ export function registerDiffCommands(cli: Command, setExit: (code: number) => vo
         return;
       }
       const { lintText } = await import('../pipeline.js');
+      const { STDIN_NAME } = await import('../io/read-input.js');
       let baseModel: Model | undefined;
       if (base.text !== undefined) {
-        const linted = await lintText(base.text, base.label);
+        // Read under the working file's name: outputs that cite source lines (the verification scripts) then differ only where the topology does.
+        const linted = await lintText(base.text, file === '-' ? STDIN_NAME : file);
         baseModel = linted.diagnostics.some((d) => d.severity === 'error') ? undefined : linted.model;
         if (!baseModel) process.stderr.write(`gen: the base topology ${base.label} has errors; comparing against an empty topology\n`);
       }

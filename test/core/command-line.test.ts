@@ -165,8 +165,8 @@ describe('stdout carries data; colours; CI paths; -q and --verbose', () => {
 });
 
 describe('gen diff for CI', () => {
-  function repoWithChange(after: string): string {
-    const dir = scratch();
+  function repoWithChange(after: string, before = readExample('aws-vpc')): string {
+    const dir = scratch(before);
     const git = (...args: string[]) => spawnSync('git', args, { cwd: dir, env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } });
     git('init', '-q');
     git('add', 'topology.yaml');
@@ -181,6 +181,14 @@ describe('gen diff for CI', () => {
     const changed = repoWithChange(readExample('aws-vpc').replace('name: aws-vpc', 'name: aws-vpc-2'));
     expect(gen(['diff', '--exit-code'], { cwd: changed })).toMatchObject({ code: 1, stdout: expect.stringContaining('+++ b/out/plan.json') });
     expect(gen(['diff'], { cwd: changed }).code).toBe(0);
+  });
+
+  it('--exit-code: 0 for an unchanged topology whose outputs name their source lines (verification scripts)', () => {
+    for (const example of ['homelab', 'vlan-hosting', 'homelab-family'] as const) {
+      const text = readExample(example);
+      const r = gen(['diff', '--exit-code'], { cwd: repoWithChange(text, text) });
+      expect([r.code, r.stdout], example).toEqual([0, 'No change to the resolved topology (HEAD:topology.yaml → topology.yaml).\n']);
+    }
   });
 
   it('a topology with errors shows the words that can be compared, then the errors, exit 1', () => {
