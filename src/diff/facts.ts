@@ -80,14 +80,17 @@ export function factsOf(model: Model): Fact[] {
     }
     for (const rule of site.policy.rules) {
       if (rule.from.kind === 'wan') {
-        const what = `${rule.proto.toUpperCase()} ${ports(rule.ports)} to ${wanTarget(rule)}`;
-        facts.push({
-          key: `wan ${site.name} ${rule.proto} ${rule.ports.join(',')} ${wanTarget(rule)}`,
-          state: what,
-          added: `WAN now passes ${what}`,
-          removed: `WAN no longer passes ${what}`,
-          changed: () => `WAN passes ${what}`,
-        });
+        // One fact per port: moving a frontend from 443 to 8444 changes one port, not the whole list.
+        for (const port of rule.ports.length ? rule.ports : ['']) {
+          const what = `${rule.proto.toUpperCase()} ${ports(port ? [port] : [])} to ${wanTarget(rule)}`;
+          facts.push({
+            key: `wan ${site.name} ${rule.proto} ${port} ${wanTarget(rule)}`,
+            state: what,
+            added: `WAN now passes ${what}`,
+            removed: `WAN no longer passes ${what}`,
+            changed: () => `WAN passes ${what}`,
+          });
+        }
       } else {
         facts.push(simple(`rule ${site.name}/${rule.name}`, ruleText(rule), `policy rule ${rule.name}`, (s) => s));
       }

@@ -31,6 +31,10 @@ describe('describeChanges', () => {
     const words = describeChanges(await modelOf(A), await modelOf(after));
     expect(words).toContain('the upstream router must now forward TCP 8444 to 192.168.0.2 (HAProxy frontend https)');
     expect(words).toContain('the upstream router no longer needs to forward TCP 443');
+    // Port by port: the HTTP redirect on 80 stays, so it is not named at all.
+    expect(words).toContain('WAN now passes TCP 8444 to HAProxy');
+    expect(words).toContain('WAN no longer passes TCP 443 to HAProxy');
+    expect(words.filter((w) => /\b80\b/.test(w))).toEqual([]);
   });
 
   it('a forward given another external port', async () => {
