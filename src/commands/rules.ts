@@ -30,7 +30,7 @@ export function registerRulesCommands(cli: Command, setExit: (code: number) => v
   cli
     .command('rules')
     .description('list every lint rule with what it reports, why and how to fix it; with a rule id, that rule in full with its examples')
-    .argument('[id]', 'a rule id, e.g. wg/listen-port')
+    .argument('[id]', 'a rule id, e.g. wg/duplicate-listen-port')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'markdown', 'json']).default('text'))
     .action(async (id: string | undefined, options: { format: RulesFormat }) => {
       const { rules, ruleById, similarRuleIds } = await import('../rules/index.js');

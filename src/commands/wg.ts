@@ -49,7 +49,7 @@ async function readStdin(): Promise<string> {
 }
 
 export function registerWgCommands(cli: Command, setExit: (code: number) => void): void {
-  const wg = cli.command('wg').description('WireGuard keys and peers: keygen, add-peer, list, export, rotate, disable, enable, doctor');
+  const wg = cli.command('wg').description('WireGuard keys and peers: keygen, pubkey, add-peer, list, export, export-instance, rotate, disable, enable, doctor');
   const actions = () => import('../wg/actions.js');
 
   withScope(

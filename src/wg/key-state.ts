@@ -78,6 +78,9 @@ export function keyFindings(model: Model, dir: string): Finding[] {
         rule: 'secrets/key-mismatch',
         path,
         message: `the private key of ${owner} in ${join(dir, h.info.keyFile)} does not belong to this public_key${interrupted}`,
+        hint: h.peer
+          ? `If this public_key is right, put its private key back at ${join(dir, h.info.keyFile)}, or make a new pair: gen wg rotate ${h.peer.name} --instance ${h.instance.name}; if the stored key is right, set public_key to what \`gen wg pubkey < ${join(dir, h.info.keyFile)}\` prints.`
+          : `If this public_key is right, put its private key back at ${join(dir, h.info.keyFile)}, or make a new pair: gen wg keygen --instance ${h.instance.name} --force (then export every client file again); if the stored key is right, set public_key to what \`gen wg pubkey < ${join(dir, h.info.keyFile)}\` prints.`,
       };
     });
 }

@@ -171,13 +171,21 @@ describe('gen lint and the stored keys', () => {
     expect(r.status).toBe(1);
     const line = current().split('\n').findIndex((l) => l.includes(other)) + 1;
     expect(JSON.parse(r.stdout).diagnostics).toEqual([
-      expect.objectContaining({ rule: 'secrets/key-mismatch', severity: 'error', location: expect.objectContaining({ line }), message: expect.stringContaining('the private key of peer kp of wg0 in .secrets/home/wireguard/wg0/peers/kp.key does not belong to this public_key') }),
+      expect.objectContaining({
+        rule: 'secrets/key-mismatch',
+        severity: 'error',
+        location: expect.objectContaining({ line }),
+        message: expect.stringContaining('the private key of peer kp of wg0 in .secrets/home/wireguard/wg0/peers/kp.key does not belong to this public_key'),
+        // The fix names this peer and its key file, not NAME.
+        hint: expect.stringContaining('put its private key back at .secrets/home/wireguard/wg0/peers/kp.key, or make a new pair: gen wg rotate kp --instance wg0'),
+      }),
     ]);
     // The instance: a stored key of another pair.
     const instance = generateKeyPair();
     writeFileSync(join(secrets, 'home/wireguard/wg0.key'), `${instance.privateKey}\n`, { mode: 0o600 });
     expect(publicKeyOf(instance.privateKey)).not.toBe(parse(current()).sites[0].wireguard[0].public_key);
     expect(lint().stdout).toContain('the private key of instance wg0 in .secrets/home/wireguard/wg0.key does not belong to this public_key');
+    expect(JSON.parse(lint('--format', 'json').stdout).diagnostics.map((d: { hint: string }) => d.hint)).toContainEqual(expect.stringContaining('gen wg keygen --instance wg0 --force'));
   });
 
   it("reports a secrets directory it must not read ('secrets/unsafe')", async () => {
