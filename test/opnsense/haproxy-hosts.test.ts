@@ -183,6 +183,8 @@ describe('HAProxy lint rules', () => {
     const [found] = (await lint(yaml)).filter((d) => d.rule === 'opnsense/haproxy-bind');
     expect(found?.severity).toBe('error');
     expect(found?.hint).toContain('with hosts');
+    // One mistake, one finding: the upstream forward is not a second clash whose fix would be another external port.
+    expect((await lint(yaml)).map((d) => d.rule)).not.toContain('upstream/duplicate-external-port');
   });
 
   it('a frontend without hosts needs a default backend; a health check is none, tcp or http with a path', async () => {
