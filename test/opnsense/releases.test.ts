@@ -68,8 +68,12 @@ describe('the release tables', () => {
         'dnsmasq model 1.0.8 → 1.0.9 (+dhcp.host_ping)',
         expect.stringMatching(/^HAProxy model 4\.1\.0 → 5\.0\.0/),
         expect.stringMatching(/^ACME client model 4\.3\.0 → 4\.4\.0/),
+        // 25.7 writes no MVC filter model at all: it is new, not an upgrade of one gen wrote.
+        'firewall rules (MVC) model 1.0.5 written',
       ]),
     );
+    expect(words.filter((w) => w.startsWith('firewall rules (MVC) model 1.0.4'))).toEqual([]);
+    expect(describeReleaseChange(releaseFacts('26.7')!, releaseFacts('25.7')!)).toContain('firewall rules (MVC) model 1.0.5 no longer written');
     expect(describeReleaseChange(releaseFacts('26.7')!, releaseFacts('26.7.0')!)).toEqual([]);
   });
 });

@@ -96,6 +96,12 @@ function leafPaths(tree: FieldTree, prefix = ''): string[] {
   });
 }
 
+/** The model version gen writes for a release: none for the MVC filter model while the policy and outbound NAT are legacy rules. */
+function writtenVersion(release: Release, model: ModelName): string | undefined {
+  if (model === 'filter' && release.forms.filterRules === 'legacy' && release.forms.outboundNatRules === 'legacy') return undefined;
+  return release.versions[model];
+}
+
 /** What moving from one release to another changes in what gen writes, in words (one line per change). */
 export function describeReleaseChange(from: Release, to: Release): string[] {
   const lines: string[] = [];
@@ -105,8 +111,8 @@ export function describeReleaseChange(from: Release, to: Release): string[] {
     if (before !== after) lines.push(`${(FORM_WORDS[key] as Record<string, string>)[after]} instead of ${(FORM_WORDS[key] as Record<string, string>)[before]}`);
   }
   for (const model of Object.keys(MODEL_WORDS) as ModelName[]) {
-    const before = from.versions[model];
-    const after = to.versions[model];
+    const before = writtenVersion(from, model);
+    const after = writtenVersion(to, model);
     if (before === after) continue;
     if (before === undefined || after === undefined) {
       lines.push(`${MODEL_WORDS[model]} model ${after === undefined ? `${before} no longer written` : `${after} written`}`);
