@@ -27,7 +27,8 @@ function scoped<T extends ScopeOptions>(positional: string | undefined, options:
 }
 
 const EDITS = 'edits the topology file in place';
-const READS_KEYS = 'reads the keys in the secrets directory beside the topology file';
+// The lock and an interrupted key change live beside the topology file, even when --secrets names the keys' directory.
+const READS_KEYS = 'takes its lock beside the topology file and first finishes a key change interrupted there';
 
 async function run(setExit: (code: number) => void, action: () => Promise<void> | void): Promise<void> {
   const { ReportedError } = await import('../io/errors.js');

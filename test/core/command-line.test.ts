@@ -68,6 +68,8 @@ describe('the topology argument', () => {
     expect(gen(['graph', '-'], { cwd: dir, input: readExample('aws-vpc') }).stdout).toMatch(/^flowchart LR\n/);
     const edit = gen(['wg', 'add-peer', 'x', '--role', 'mobile', '-'], { cwd: dir, input: readExample('homelab') });
     expect(edit).toEqual({ code: 2, stdout: '', stderr: 'gen: this command edits the topology file in place: name the topology file instead of -\n' });
+    const list = gen(['wg', 'list', '-', '--secrets', 'keys'], { cwd: dir, input: readExample('homelab') });
+    expect(list).toEqual({ code: 2, stdout: '', stderr: 'gen: this command takes its lock beside the topology file and first finishes a key change interrupted there: name the topology file instead of -\n' });
   });
 });
 
