@@ -2,9 +2,11 @@
 // rotating, disabling and exporting peers; edits keep the topology file's
 // comments and layout. The implementations load lazily.
 import { Option, type Command } from 'commander';
+import { UsageError } from '../io/errors.js';
 import { fileArgumentText, fileOption, topologyFile } from './topology-arg.js';
 
 const EXIT_FAILED = 1;
+const READING = new Set(['list', 'export', 'export-instance']);
 
 interface ScopeOptions {
   file?: string;
@@ -15,7 +17,9 @@ interface ScopeOptions {
 
 /** The topology file, secrets directory and instance options every `gen wg` command on a topology takes. */
 function withScope(command: Command): Command {
-  return fileOption(command.argument('[file]', fileArgumentText(false)), false)
+  // The commands that only read the topology take it on standard input too (with --secrets).
+  const stdin = READING.has(command.name());
+  return fileOption(command.argument('[file]', fileArgumentText(stdin)), stdin)
     .option('--secrets <dir>', 'secrets directory (default: .secrets beside the topology file)')
     .option('--site <name>', 'site of the instance or peer (when the topology has several)')
     .option('--instance <name>', 'WireGuard instance (e.g. wg0), when the site has several');
@@ -27,8 +31,12 @@ function scoped<T extends ScopeOptions>(positional: string | undefined, options:
 }
 
 const EDITS = 'edits the topology file in place';
-// The lock and an interrupted key change live beside the topology file, even when --secrets names the keys' directory.
-const READS_KEYS = 'takes its lock beside the topology file and first finishes a key change interrupted there';
+/** For the commands that only read the topology: `-` reads it from standard input, and then the keys' directory must be named. */
+function scopedReading<T extends ScopeOptions>(positional: string | undefined, options: T): T & { file: string } {
+  const file = topologyFile(positional, options);
+  if (file === '-' && options.secrets === undefined) throw new UsageError('with the topology on standard input (-), name its secrets directory with --secrets: it is found beside the topology file otherwise');
+  return { ...options, file };
+}
 
 async function run(setExit: (code: number) => void, action: () => Promise<void> | void): Promise<void> {
   const { ReportedError } = await import('../io/errors.js');
@@ -93,7 +101,7 @@ export function registerWgCommands(cli: Command, setExit: (code: number) => void
       .description('list the peers: name, role, address, enabled, the state of the private key (present, missing, mismatched) and when it was written')
       .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table')),
   ).action(async (positional: string | undefined, options: ScopeOptions & { format: 'table' | 'json' }) => {
-    await run(setExit, async () => (await import('../wg/list.js')).listPeers(scoped(positional, options, READS_KEYS)));
+    await run(setExit, async () => (await import('../wg/list.js')).listPeers(scopedReading(positional, options)));
   });
 
   withScope(
@@ -106,7 +114,7 @@ export function registerWgCommands(cli: Command, setExit: (code: number) => void
       .option('-o, --output <file>', "write to this file, mode 0600, not in the topology's out/ or secrets directory: .conf (the client file), .png or .svg (a QR code)")
       .option('--force', 'replace an existing file'),
   ).action(async (name: string, positional: string | undefined, options: ScopeOptions & { lan?: boolean; qr?: boolean; output?: string; force?: boolean }) => {
-    await run(setExit, async () => (await actions()).exportPeer(name, scoped(positional, options, READS_KEYS)));
+    await run(setExit, async () => (await actions()).exportPeer(name, scopedReading(positional, options)));
   });
 
   withScope(
@@ -116,7 +124,7 @@ export function registerWgCommands(cli: Command, setExit: (code: number) => void
       .option('-o, --output <file>', "write to this file (mode 0600; not in the topology's out/ or secrets directory)")
       .option('--force', 'replace an existing file'),
   ).action(async (positional: string | undefined, options: ScopeOptions & { output?: string; force?: boolean }) => {
-    await run(setExit, async () => (await actions()).exportInstance(scoped(positional, options, READS_KEYS)));
+    await run(setExit, async () => (await actions()).exportInstance(scopedReading(positional, options)));
   });
 
   withScope(

@@ -20,7 +20,7 @@ import { commitKeyChange, recoverKeyChanges } from './key-change.js';
 import { generateKeyPair, isWireguardKey, publicKeyOf } from '../targets/wireguard/keys.js';
 import { INTERFACE_NAME } from '../targets/wireguard/names.js';
 import { findInstance, findInstanceWithRole, findPeer, type Scope } from './locate.js';
-import { CommandError, type LoadedTopology, checkEdited, loadForEdit, saveEdited } from './topology-file.js';
+import { CommandError, type LoadedTopology, checkEdited, loadForEdit, loadFromStdin, saveEdited } from './topology-file.js';
 
 export interface CommonOptions extends Scope {
   file: string;
@@ -46,6 +46,8 @@ function checkedPublicKey(key: string): string {
  * the lock is held, after what a killed command left is repaired.
  */
 export async function underLock<T>(options: CommonOptions, action: (loaded: LoadedTopology) => Promise<T>, lockOptions: LockOptions = {}): Promise<T> {
+  // Standard input (read-only commands, with --secrets): no file to lock, and nothing beside it to repair.
+  if (options.file === '-') return action(await loadFromStdin());
   requireInputFile(options.file, 'topology file');
   return withLock(
     options.file,

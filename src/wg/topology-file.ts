@@ -7,7 +7,7 @@ import type { Diagnostic } from '../diagnostics.js';
 import { formatDiagnostics } from '../format.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { ReportedError } from '../io/errors.js';
-import { readInputText, requireInputFile } from '../io/read-input.js';
+import { STDIN_NAME, readInputText, readStdinText, requireInputFile } from '../io/read-input.js';
 import type { Model } from '../model.js';
 import { lintText } from '../pipeline.js';
 
@@ -25,7 +25,15 @@ function errorsOf(diagnostics: readonly Diagnostic[]): Diagnostic[] {
 
 export async function loadForEdit(file: string): Promise<LoadedTopology> {
   requireInputFile(file, 'topology file');
-  const text = readInputText(file);
+  return loadedFrom(file, readInputText(file));
+}
+
+/** The topology read from standard input, for the commands that only read it. */
+export async function loadFromStdin(): Promise<LoadedTopology> {
+  return loadedFrom(STDIN_NAME, await readStdinText());
+}
+
+async function loadedFrom(file: string, text: string): Promise<LoadedTopology> {
   const { diagnostics, model } = await lintText(text, file);
   const errors = errorsOf(diagnostics);
   if (errors.length || !model) {

@@ -68,8 +68,19 @@ describe('the topology argument', () => {
     expect(gen(['graph', '-'], { cwd: dir, input: readExample('aws-vpc') }).stdout).toMatch(/^flowchart LR\n/);
     const edit = gen(['wg', 'add-peer', 'x', '--role', 'mobile', '-'], { cwd: dir, input: readExample('homelab') });
     expect(edit).toEqual({ code: 2, stdout: '', stderr: 'gen: this command edits the topology file in place: name the topology file instead of -\n' });
-    const list = gen(['wg', 'list', '-', '--secrets', 'keys'], { cwd: dir, input: readExample('homelab') });
-    expect(list).toEqual({ code: 2, stdout: '', stderr: 'gen: this command takes its lock beside the topology file and first finishes a key change interrupted there: name the topology file instead of -\n' });
+    // The wg commands that only read it take it too, with the secrets directory named (it is found beside the file otherwise).
+    expect(gen(['wg', 'list', '-'], { cwd: dir, input: readExample('homelab') })).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'gen: with the topology on standard input (-), name its secrets directory with --secrets: it is found beside the topology file otherwise\n',
+    });
+    const list = gen(['wg', 'list', '-f', '-', '--secrets', 'keys', '--format', 'json'], { cwd: dir, input: readExample('homelab') });
+    expect(list.code).toBe(0);
+    expect(JSON.parse(list.stdout).peers).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'laptop-john', address: '10.0.1.3' })]));
+    const exported = gen(['wg', 'export', 'laptop-john', '-', '--secrets', 'keys'], { cwd: dir, input: readExample('homelab') });
+    // No private key in keys/: export says so rather than writing a file without one.
+    expect(exported.code).toBe(1);
+    expect(exported.stderr).toMatch(/keys/);
   });
 });
 
