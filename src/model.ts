@@ -217,6 +217,11 @@ export interface Host {
   defaultGateway?: { address: string; bridge: string };
   /** Routes to networks the host reaches only through the firewall. */
   routes: Route[];
+  /**
+   * Networks behind the firewall the host has no way into: it has no address
+   * on a network the firewall serves from inside, so no route can lead there.
+   */
+  unrouted: { network: string; cidr: string }[];
   path: Path;
 }
 

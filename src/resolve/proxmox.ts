@@ -94,7 +94,7 @@ export function resolveHost(
       path: bpath,
     };
   });
-  return { name: input.name, description: input.description, ports: input.ports ?? [], bridges, routes: [], path };
+  return { name: input.name, description: input.description, ports: input.ports ?? [], bridges, routes: [], unrouted: [], path };
 }
 
 /**
@@ -120,12 +120,23 @@ export function deriveHostRouting(host: Host, networks: ReadonlyMap<string, Netw
   } else if (facing && facingGateway) {
     host.defaultGateway = { address: facingGateway, bridge: facing.name };
   }
-  if (!facing || !facingGateway || host.defaultGateway?.address === facingGateway) return;
-
   // Attached means the host has an address there: a bridge that only carries
   // a firewall network (the host has no address on it) gives the host no way
   // into that network except through the firewall.
   const attached = new Set(addressed.flatMap((b) => (b.network ? [b.network] : [])));
+  if (!facing || !facingGateway) {
+    // Only the WAN side: a route via the firewall's WAN address would meet its
+    // block of private sources and a policy that passes nothing in from the WAN.
+    if (addressed.length > 0) {
+      host.unrouted = behindFirewall.flatMap((id) => {
+        const network = networks.get(id);
+        return network && !attached.has(id) ? [{ network: id, cidr: network.cidr, base: network.block.base }] : [];
+      }).sort((a, b) => a.base - b.base).map(({ network, cidr }) => ({ network, cidr }));
+    }
+    return;
+  }
+  if (host.defaultGateway?.address === facingGateway) return;
+
   const routes: Route[] = [];
   for (const id of behindFirewall) {
     const network = networks.get(id);

@@ -111,6 +111,35 @@ export const proxmoxRules: Rule[] = [
     },
   },
   {
+    id: 'proxmox/host-unrouted',
+    severity: 'warning',
+    summary: 'A Proxmox host has addresses only outside the firewall, so it cannot reach the networks behind it.',
+    why:
+      "gen derives a host's routes to the firewall's networks via the firewall's address on a network the host shares with it from inside (a management bridge). " +
+      "A host addressed only on the WAN side sends that traffic to its default gateway, the upstream router; a route via the firewall's WAN address would not help either, " +
+      'since the WAN blocks private sources and the policy passes nothing in from the WAN. Backups to a PBS behind the firewall, or managing the guests there, then fail.',
+    hint: 'Give the host an address on a bridge of a network the firewall serves (usually management); gen then derives its routes to the others.',
+    examples: [
+      {
+        where: 'sites[].proxmox.hosts[pve].bridges[vmbr1]',
+        text: true,
+        bad: 'name: vmbr1\ndescription: Management, no address of the host',
+        good: 'name: vmbr1\ndescription: Management\naddress: 10.0.0.254/24',
+      },
+    ],
+    check(model, report) {
+      for (const site of model.sites) {
+        for (const host of site.hosts) {
+          if (host.unrouted.length === 0) continue;
+          report({
+            path: [...host.path, 'bridges'],
+            message: `host ${host.name} has no address on a network behind the firewall, so it cannot reach ${host.unrouted.map((u) => `${u.network.split('/').pop()} (${u.cidr})`).join(', ')}: its traffic there goes to its default gateway`,
+          });
+        }
+      }
+    },
+  },
+  {
     id: 'proxmox/vlan-1-native',
     severity: 'error',
     summary: 'A firewall VLAN with tag 1 rides on a VLAN-aware Proxmox bridge.',

@@ -23,6 +23,15 @@ const vpc = ['aws', 'vpc'] as const;
 
 const cases: Case[] = [
   {
+    rule: 'proxmox/host-unrouted',
+    name: 'a host addressed only on the WAN side',
+    example: 'homelab',
+    change: (t) => t.replace('              address: 10.0.0.254/24     # management IP; return routes are derived\n', ''),
+    at: 'bridges:',
+    message: /^host pve has no address on a network behind the firewall, so it cannot reach management \(10\.0\.0\.0\/24\), wireguard \(10\.0\.1\.0\/24\), service \(10\.1\.0\.0\/24\): its traffic there goes to its default gateway$/,
+    severity: 'warning',
+  },
+  {
     rule: 'ref/unknown',
     name: "a peer's role",
     example: 'homelab',
