@@ -2,23 +2,28 @@
 // root: the real-tool test files run with a PATH that lacks every real tool
 // (and GEN_TEST_AS_USER=1, so a root run behaves as a user's). They must
 // pass, skipping what needs the tools, and say so in one line. The files
-// are those that use the tools the most, so the run stays short.
+// are every one that asks for a real tool.
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { root } from '../helpers.js';
 import { REAL_TOOLS } from '../system-tools.js';
 
-const FILES = [
-  'test/proxmox/ifupdown2.test.ts',
-  'test/wireguard/tunnel.test.ts',
-  'test/wireguard/keys.test.ts',
-  'test/opnsense/xmllint.test.ts',
-  'test/opnsense/selfsigned.test.ts',
-  'test/core/graph.test.ts',
-];
+/** Every test file that asks for a real tool (through system-tools.ts), but this one and the check that CI has them all. */
+function realToolFiles(dir = join(root, 'test')): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((entry) => {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) return realToolFiles(path);
+      if (!entry.name.endsWith('.test.ts') || !readFileSync(path, 'utf8').includes("from '../system-tools.js'")) return [];
+      return [relative(root, path)];
+    })
+    .filter((file) => !['test/core/fresh-machine.test.ts', 'test/core/ci-tools.test.ts'].includes(file))
+    .sort();
+}
+const FILES = realToolFiles();
 
 /** A directory with a link to every command of PATH except the real tools. */
 function pathWithoutTools(): string {

@@ -29,13 +29,15 @@ function scratch(mode = 0o700): string {
 
 const ONE_SENTENCE = /^gen: [^\n]+\n$/;
 
+// As root, the mode bits do not apply: run gen as an unprivileged user then (also when a root run plays a user's, GEN_TEST_AS_USER).
+const asUser = process.getuid?.() === 0 ? { uid: 65534 } : {};
+
 describe('environment failures: one sentence naming the path, exit 1', () => {
   it('no permission to write the output directory', () => {
-    // As root, the mode bits do not apply: run gen as an unprivileged user then.
     const dir = scratch(0o755);
     mkdirSync(join(dir, 'locked'), { mode: 0o555 });
     chmodSync(join(dir, 'locked'), 0o555);
-    const r = gen(dir, ['build', '--out', 'locked/out'], isRoot ? { uid: 65534 } : {});
+    const r = gen(dir, ['build', '--out', 'locked/out'], asUser);
     expect([r.code, r.stdout]).toEqual([1, '']);
     expect(r.stderr).toMatch(ONE_SENTENCE);
     expect(r.stderr).toBe('gen: cannot write locked/out: permission denied (EACCES)\n');
@@ -44,7 +46,7 @@ describe('environment failures: one sentence naming the path, exit 1', () => {
   it('a topology gen may not read: a located diagnostic, exit 1', () => {
     const dir = scratch(0o755);
     chmodSync(join(dir, 'topology.yaml'), 0o000);
-    const r = gen(dir, ['lint', '--format', 'json'], isRoot ? { uid: 65534 } : {});
+    const r = gen(dir, ['lint', '--format', 'json'], asUser);
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout).diagnostics).toEqual([
       expect.objectContaining({ rule: 'load/read', message: 'cannot read topology.yaml: permission denied (EACCES)', location: { file: 'topology.yaml', line: 1, col: 1 } }),

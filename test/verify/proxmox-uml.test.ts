@@ -12,8 +12,8 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
-import type { Model, Site } from '../../src/model.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Host, Model, Site } from '../../src/model.js';
 import { renderAll } from '../../src/render/index.js';
 import { edit, lineOfText, modelOf, readExample, root } from '../helpers.js';
 import { missing } from '../system-tools.js';
@@ -100,23 +100,31 @@ function failures(out: string): string[] {
 
 const whyUml = missing(['linux.uml', 'modprobe', 'ifup', 'bridge']);
 
-describe.skipIf(whyUml)(`the Proxmox host's script on an ifupdown2 bring-up in User-Mode-Linux${whyUml ? ` (skipped: ${whyUml})` : ''}`, async () => {
+describe.skipIf(whyUml)(`the Proxmox host's script on an ifupdown2 bring-up in User-Mode-Linux${whyUml ? ` (skipped: ${whyUml})` : ''}`, () => {
   const homelab = readExample('homelab');
-  const modelA = await modelOf(homelab);
-  const hostA = modelA.sites[0]!.hosts[0]!;
-  const [route] = hostA.routes;
-  const portBridge = hostA.bridges.find((b) => b.ports.length > 0)!;
-
   const hostPath = ['sites', 0, 'proxmox', 'hosts', 0];
   const trunkYaml = edit(readExample('vlan-hosting'), [...hostPath, 'bridges', 1, 'ports'], ['eno4']);
-  const modelB = await modelOf(trunkYaml);
-  const trunk = modelB.sites[0]!.hosts[0]!.bridges.find((b) => b.vlanAware)!;
-  const dropped = trunk.requiredVlans[1]!;
-
-  const [a, b] = await Promise.all([
-    verifyInUml(modelA, 'A', [`ip route del ${route!.destination}`, `ip link set ${portBridge.ports[0]} nomaster`]),
-    verifyInUml(modelB, 'B', [`bridge vlan del dev eno4 vid ${dropped}`]),
-  ]);
+  // The bring-ups run before the tests, not while they are collected: without the tools the tests are skipped, and nothing runs.
+  let modelA: Model;
+  let route: Host['routes'][number] | undefined;
+  let portBridge: Host['bridges'][number];
+  let trunk: Host['bridges'][number];
+  let dropped: number;
+  let a: Runs;
+  let b: Runs;
+  beforeAll(async () => {
+    modelA = await modelOf(homelab);
+    const hostA = modelA.sites[0]!.hosts[0]!;
+    route = hostA.routes[0];
+    portBridge = hostA.bridges.find((br) => br.ports.length > 0)!;
+    const modelB = await modelOf(trunkYaml);
+    trunk = modelB.sites[0]!.hosts[0]!.bridges.find((br) => br.vlanAware)!;
+    dropped = trunk.requiredVlans[1]!;
+    [a, b] = await Promise.all([
+      verifyInUml(modelA, 'A', [`ip route del ${route!.destination}`, `ip link set ${portBridge.ports[0]} nomaster`]),
+      verifyInUml(modelB, 'B', [`bridge vlan del dev eno4 vid ${dropped}`]),
+    ]);
+  }, 600_000);
 
   it('scenario A: every check passes on the generated interfaces file', () => {
     const [healthy] = a.verify;
