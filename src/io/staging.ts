@@ -24,9 +24,14 @@ export function privateDirectory(path: string): boolean {
   return stat !== undefined && stat.isDirectory() && (uid() === undefined || stat.uid === uid()) && (stat.mode & 0o077) === 0;
 }
 
-/** The per-user directory in the system's temporary directory, made on first use; undefined when unusable. */
-function userTempDir(): string | undefined {
+/**
+ * The per-user directory in the system's temporary directory, made on first
+ * use; undefined when unusable. `lookOnly` (reading stages: build --check)
+ * never makes it: a check writes nothing.
+ */
+function userTempDir(lookOnly = false): string | undefined {
   const dir = join(tmpdir(), `gen-${uid() ?? 'user'}`);
+  if (lookOnly) return privateDirectory(dir) ? dir : undefined;
   try {
     mkdirSync(dir, { mode: 0o700 });
     chmodSync(dir, 0o700);
@@ -54,9 +59,9 @@ function prefixOf(target: string): string {
 }
 
 /** The places where a run may have staged trees of `target`: the per-user directory, then beside it. */
-function bases(target: string): string[] {
+function bases(target: string, lookOnly = false): string[] {
   const parent = dirname(target);
-  const user = userTempDir();
+  const user = userTempDir(lookOnly);
   return user && sameFileSystem(user, parent) ? [user, parent] : [parent];
 }
 
@@ -77,11 +82,11 @@ export interface Stage {
   pid: number;
 }
 
-/** Staging directories of `target` that this user's runs made (private, this user's), oldest name first. */
+/** Staging directories of `target` that this user's runs made (private, this user's), oldest name first; looking creates nothing. */
 export function stagesOf(target: string): Stage[] {
   const prefix = prefixOf(target);
   const found: Stage[] = [];
-  for (const base of new Set(bases(target))) {
+  for (const base of new Set(bases(target, true))) {
     let entries: string[];
     try {
       entries = readdirSync(base);

@@ -163,3 +163,16 @@ describe('-o: never over the topology, the keys, out/ or the base', () => {
     expect([r.status, r.stderr]).toEqual([1, 'gen: cannot write no/such/dir/graph.md: its directory no/such/dir does not exist\n']);
   });
 });
+
+describe('gen build --check writes nothing', () => {
+  it('not even the per-user staging directory, when out/ is missing and TMPDIR is fresh', () => {
+    const dir = repository();
+    const tmp = mkdtempSync(join(tmpdir(), 'gen-check-tmp-'));
+    const before = tree(dir);
+    const r = spawnSync(process.execPath, [bin, 'build', '--check'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', TMPDIR: tmp } });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/out/);
+    expect(readdirSync(tmp)).toEqual([]);
+    expect(tree(dir)).toEqual(before);
+  });
+});
