@@ -59,7 +59,7 @@ function checkProtected(target: string, outDir: string, options: EmitOptions): v
   const real = realPath(target);
   for (const { path, what } of options.protect ?? []) {
     if (within(realPath(path), real) || within(resolvePath(path), target)) {
-      throw new UsageError(`refusing to write to ${outDir}: it holds ${what} ${path}, and gen replaces the whole output directory. Choose a directory of its own, such as out`);
+      throw new UsageError(`refusing to write to ${outDir}: it holds ${what} ${path}, and gen owns the whole output directory (it removes every file there it no longer writes). Choose a directory of its own, such as out`);
     }
   }
 }

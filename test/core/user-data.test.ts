@@ -31,7 +31,7 @@ describe('gen build --out: only a directory gen wrote', () => {
     const before = tree(dir);
     const r = gen(dir, 'build', '--out', '.');
     expect([r.status, r.stdout]).toEqual([2, '']);
-    expect(r.stderr).toBe(`gen: refusing to write to .: it holds the topology file topology.yaml, and gen replaces the whole output directory. Choose a directory of its own, such as out\n`);
+    expect(r.stderr).toBe(`gen: refusing to write to .: it holds the topology file topology.yaml, and gen owns the whole output directory (it removes every file there it no longer writes). Choose a directory of its own, such as out\n`);
     expect(tree(dir)).toEqual(before);
     expect(existsSync(join(dir, '.git', 'HEAD'))).toBe(true);
   });
