@@ -39,6 +39,10 @@ function proxmoxStandIns(dir: string, site: Site): string {
     if (service.container !== undefined) cts.set(service.container, [`net0: name=eth0,bridge=${bridge},firewall=1,gw=${iface?.address},hwaddr=BC:24:11:00:02:01,ip=${service.address}/${iface?.prefix}${tag},type=veth`]);
     if (service.vm !== undefined) vms.set(service.vm, [`net0: virtio=BC:24:11:00:03:01,bridge=${bridge}${tag}`]);
   }
+  // The backup server's VM, on the bridge of the network its address is on.
+  for (const guest of site.guests.filter((g) => g.purpose === 'backup-server')) {
+    vms.set(guest.id, guest.nics.map((nic) => `net${nic.index}: virtio=BC:24:11:00:04:0${nic.index},bridge=${nic.bridge}${nic.tag !== undefined ? `,tag=${nic.tag}` : ''}`));
+  }
   const tool = (name: string, configs: Map<number, string[]>) =>
     [
       '#!/bin/sh',
@@ -133,6 +137,7 @@ describe.skipIf(whyUml)(`the Proxmox host's script on an ifupdown2 bring-up in U
     const network = modelA.networks.find((n) => n.id === route!.network)!;
     expect(healthy!.out).toContain(`✓ ${route!.destination} (${network.name}, behind the firewall) is routed via ${route!.via} on ${route!.bridge}`);
     expect(healthy!.out).toContain(`✓ firewall VM 102: vtnet1 (management) is on vmbr1`);
+    expect(healthy!.out).toContain(`✓ VM 103 (backup server pbs) has a NIC on vmbr1 (topology.yaml:${lineOfText(homelab, 'vm: { id: 103')})`);
     expect(healthy!.out).toMatch(/✓ container 200 \(traefik\) has a NIC on vmbr2 with 10\.1\.0\.100 \(topology\.yaml:\d+\)/);
     expect(healthy!.out).toMatch(/\nall \d+ checks pass\n$/);
   });

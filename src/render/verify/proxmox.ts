@@ -198,6 +198,25 @@ function guestChecks(site: Site, host: Host, declared: Declared): string[] {
       out.push(call('vm_nic_check', `firewall VM ${firewall.vm.id}: ${iface.device} (${iface.name}) is on ${iface.bridge}`, declared(iface.path), firewall.vm.id, index, ifname(iface.bridge!)));
     }
   }
+  // The backup server's VM: guests.sh gives it its NIC, so the check looks for it too.
+  for (const guest of site.guests) {
+    if (guest.purpose !== 'backup-server' || !runsOn(site, host, guest.host)) continue;
+    for (const nic of guest.nics) {
+      if (nic.bridge === undefined) continue;
+      out.push(
+        call(
+          'guest_nic_check',
+          `VM ${guest.id} (backup server ${guest.name}) has a NIC on ${nic.bridge}${nic.tag !== undefined ? ` tagged ${nic.tag}` : ''}`,
+          declared(guest.path),
+          'qm',
+          guest.id,
+          ifname(nic.bridge),
+          nic.tag ?? '',
+          '',
+        ),
+      );
+    }
+  }
   for (const service of site.services) {
     const guest = guestOf(service);
     if (!guest || !runsOn(site, host, service.host)) continue;
