@@ -64,6 +64,15 @@ esac
 const failures = (out: string) => out.split('\n').filter((l) => l.startsWith('✗'));
 const why = missing(['bash', 'shellcheck'], false);
 
+describe('the backup server script says what it changes', () => {
+  it('its header names the test object s3 check writes, where the other scripts change nothing', () => {
+    const header = script.split('\n').slice(0, 5).join('\n');
+    expect(header).toContain("s3 check writes, reads back and deletes one small test object under the datastore's prefix in the bucket");
+    expect(header).not.toContain('changes nothing.');
+    expect(renderAll(model).get('home/verify/proxmox-pve.sh')!).toContain("# It only reads the box's state and changes nothing.");
+  });
+});
+
 describe.skipIf(why)(`backup server verification script${why ? ` (skipped: ${why})` : ''}`, () => {
   const where = `topology.yaml:${lineOfText(text, 'pbs:')}`;
 

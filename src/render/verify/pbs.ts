@@ -1,8 +1,8 @@
 // The Proxmox Backup Server's verification script (bash, with
 // proxmox-backup-manager): the S3 endpoint with its endpoint template and
 // region, the datastore on that endpoint and bucket, and `s3 check`, which
-// reaches the bucket with the stored credentials (HeadBucket, a small PUT
-// and GET under the datastore's prefix).
+// reaches the bucket with the stored credentials (HeadBucket, a small PUT,
+// GET and DELETE under the datastore's prefix).
 import type { Model, PbsBackup, Site } from '../../model.js';
 import { pbsEndpoint } from '../backup.js';
 import { type Declared, call, renderScript } from './script.js';
@@ -65,6 +65,8 @@ export function pbsScript(model: Model, site: Site, backup: PbsBackup, declared:
     source: model.source?.file ?? 'the topology',
     file: PBS_SCRIPT,
     where: 'Run it on the backup server as root:',
+    // proxmox-backup's s3 check puts, reads back and deletes a test object (.s3-client-test) under the given prefix.
+    effects: "It changes nothing on the box; s3 check writes, reads back and deletes one small test object under the datastore's prefix in the bucket.",
     functions: FUNCTIONS,
     checks: checks.map((c) => `  ${c}`).join('\n'),
   });
