@@ -188,6 +188,14 @@ describe.skipIf(why)(`firewall verification script${why ? ` (skipped: ${why})` :
     ]);
   });
 
+  it('a box whose NAT settings were never saved (no mode) runs automatic outbound NAT, as OPNsense reads it', () => {
+    const files = healthy();
+    files.set('config/nat.outbound.mode', '');
+    expect(failures(run(files))).toEqual([]);
+    files.set('config/nat.outbound.mode', 'disabled\n');
+    expect(failures(run(files))).toEqual([`✗ outbound NAT mode is automatic (${line('nat:', 'firewall:')}): nat.outbound.mode is "disabled"`]);
+  });
+
   it('a certificate that expires within the days asked for, or names another domain', () => {
     const soon = certificate(work, certNames, 5);
     let out = failures(run(new Map([...healthy(), ['cert.pem', soon]])));

@@ -61,9 +61,9 @@ if_group_check() { # what where dev group
 }
 
 # pluginctl -g PATH: a value of config.xml as OPNsense reads it.
-config_check() { # what where path expected
+config_check() { # what where path expected [empty-means-expected]
   value=$(pluginctl -g "$3" 2>&1 | flat)
-  if [ "$value" = "$4" ]; then pass "$1" "$2"; else fail "$1" "$2" "$3 is \"$value\""; fi
+  if [ "$value" = "$4" ] || { [ -z "$value" ] && [ "${5:-}" = default ]; }; then pass "$1" "$2"; else fail "$1" "$2" "$3 is \"$value\""; fi
 }
 
 # The instance's peers against the enabled peers of the topology (stdin: key, name, declared).
@@ -236,7 +236,7 @@ scrub	on=wireguard inet proto=tcp from=128.0.0.0/1 max-mss=1380	topology.yaml:67
 scrub	on=wireguard inet6 proto=tcp from=::/1 max-mss=1360	topology.yaml:67	TCP MSS clamp 1360 (IPv6 from ::/1) on wireguard for the MTU 1420 of wg0 is loaded
 scrub	on=wireguard inet6 proto=tcp from=8000::/1 max-mss=1360	topology.yaml:67	TCP MSS clamp 1360 (IPv6 from 8000::/1) on wireguard for the MTU 1420 of wg0 is loaded
 GEN_DATA_END
-  config_check 'outbound NAT mode is automatic' 'topology.yaml:63' 'nat.outbound.mode' 'automatic'
+  config_check 'outbound NAT mode is automatic' 'topology.yaml:63' 'nat.outbound.mode' 'automatic' 'default'
   tcp_listen_check 'HAProxy frontend https listens on 0.0.0.0:443' 'topology.yaml:136' '0.0.0.0' '443' 'haproxy'
   tcp_listen_check 'HAProxy frontend https redirects from 0.0.0.0:80' 'topology.yaml:136' '0.0.0.0' '80' 'haproxy'
   cert_check 'the certificate wildcard served on 0.0.0.0:443 names *.example.com' 'topology.yaml:134' '0.0.0.0' '443' 'www.example.com' '*.example.com'

@@ -53,9 +53,9 @@ if_group_check() { # what where dev group
 }
 
 # pluginctl -g PATH: a value of config.xml as OPNsense reads it.
-config_check() { # what where path expected
+config_check() { # what where path expected [empty-means-expected]
   value=$(pluginctl -g "$3" 2>&1 | flat)
-  if [ "$value" = "$4" ]; then pass "$1" "$2"; else fail "$1" "$2" "$3 is \\"$value\\""; fi
+  if [ "$value" = "$4" ] || { [ -z "$value" ] && [ "\${5:-}" = default ]; }; then pass "$1" "$2"; else fail "$1" "$2" "$3 is \\"$value\\""; fi
 }
 
 # The instance's peers against the enabled peers of the topology (stdin: key, name, declared).
@@ -250,7 +250,8 @@ function ruleChecks(model: Model, site: Site, declared: Declared): Check[] {
 
 function natChecks(firewall: Firewall, declared: Declared): Check[] {
   const mode = OUTBOUND_MODE[firewall.nat.outbound];
-  return [call('config_check', `outbound NAT mode is ${mode}`, declared([...firewall.path, 'nat']), 'nat.outbound.mode', mode)];
+  // No <mode> at all is automatic to OPNsense (filter.inc): a box whose NAT settings were never saved.
+  return [call('config_check', `outbound NAT mode is ${mode}`, declared([...firewall.path, 'nat']), 'nat.outbound.mode', mode, ...(mode === 'automatic' ? ['default'] : []))];
 }
 
 function routeChecks(firewall: Firewall, declared: Declared): Check[] {
