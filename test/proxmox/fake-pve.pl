@@ -97,9 +97,10 @@ sub pvesh {
     if ($path =~ m!^/access/users/(.+)$!) {
         return $state->{users}{$1} ? out_json({}) : fail("no such user ('$1')");
     }
-    if ($path =~ m!^/pools/(.+)$!) {
-        my $pool = $1;
-        return (grep { $_ eq $pool } @{ $state->{pools} }) ? out_json({}) : fail("pool '$pool' does not exist");
+    # GET /pools/{poolid} is deprecated in PVE 9 (PVE/API2/Pool.pm): only the form with --poolid is answered.
+    if ($path eq '/pools' && ($args[2] // '') eq '--poolid' && defined $args[3]) {
+        my $pool = $args[3];
+        return (grep { $_ eq $pool } @{ $state->{pools} }) ? out_json([{ poolid => $pool, members => [] }]) : fail("pool '$pool' does not exist");
     }
     fail("fake pvesh: $path");
 }

@@ -54,8 +54,9 @@ const FUNCTIONS = [
   '  fi',
   '}',
   '',
+  // GET /pools/{poolid} is deprecated in PVE 9 (no nested pools); GET /pools with --poolid fails for a missing pool.
   'pool() {',
-  '  if exists "/pools/$1"; then',
+  '  if pvesh get /pools --poolid "$1" >/dev/null 2>&1; then',
   '    echo "pool $1: exists"',
   '  else',
   '    echo "pool $1: create"',
