@@ -8,9 +8,9 @@
 // it holds a lock file in the same place for as long as it stages and
 // updates it.
 import { createHash } from 'node:crypto';
-import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 const PREFIX = '.gen-stage-';
 
@@ -49,8 +49,19 @@ function sameFileSystem(a: string, b: string): boolean {
   }
 }
 
+/**
+ * The name of an output tree in lock and stage names: of its real place, so
+ * that two builds of one tree through a symbolic link in its path take the
+ * same lock and see each other's stages.
+ */
 function nameOf(target: string): string {
-  return createHash('sha256').update(target).digest('hex').slice(0, 12);
+  let real = target;
+  try {
+    real = join(realpathSync(dirname(target)), basename(target));
+  } catch {
+    // The parent does not exist yet: nothing can point at it.
+  }
+  return createHash('sha256').update(real).digest('hex').slice(0, 12);
 }
 
 /** Staging directories of one output tree start with this (named after its absolute path). */

@@ -178,6 +178,28 @@ describe('one build at a time', () => {
     rmSync(lock);
   });
 
+  it('waits for a build of the same tree named through a symbolic link in its path', () => {
+    const real = scratch();
+    const link = `${real}-link`;
+    symlinkSync(real, link);
+    emitTree(join(real, 'out'), files);
+    expect(buildLockOf(join(link, 'out'))).toBe(buildLockOf(join(real, 'out')));
+    const sleeper = spawn('sleep', ['30'], { stdio: 'ignore' });
+    const wait = process.env.GEN_LOCK_WAIT_MS;
+    process.env.GEN_LOCK_WAIT_MS = '200';
+    const lock = buildLockOf(join(real, 'out'));
+    try {
+      writeFileSync(lock, `${sleeper.pid} 0123456789abcdef\n`);
+      expect(() => emitTree(join(link, 'out'), new Map([['a.txt', 'two\n']]))).toThrow(/another gen build is writing/);
+    } finally {
+      sleeper.kill('SIGKILL');
+      if (wait === undefined) delete process.env.GEN_LOCK_WAIT_MS;
+      else process.env.GEN_LOCK_WAIT_MS = wait;
+      rmSync(lock);
+      rmSync(link);
+    }
+  });
+
   it("takes over the lock of a killed build and gives it back", () => {
     const out = join(scratch(), 'out');
     emitTree(out, files);
