@@ -7,7 +7,7 @@
 // a service, an address, the internet, the firewall): the flow is cut into
 // the cells in which the same rules match, and every cell must get the
 // expected verdict.
-import { ADDRESS_SPACE, type Range, type Ranges, intersect, normalize, overlaps, subtract, toCidrs, union } from './intervals.js';
+import { ADDRESS_SPACE, type Range, type Ranges, blockRange, firstEndingAtOrAfter, intersect, normalize, overlaps, subtract, toCidrs, union } from './intervals.js';
 import type { FlowTest, Model, Network, PolicyRule, SecurityGroup, SecurityGroupRule, Site, Vpc } from './model.js';
 import { containsBlock, parseCidr } from './net.js';
 import { DYNAMIC_ADDRESS, type Match, PROTOCOL, siteMatches } from './resolve/matches.js';
@@ -61,33 +61,47 @@ function verdictOf(matches: readonly Match[], leaf: Leaf): Verdict {
   return { verdict: match.action === 'pass' ? 'accept' : 'deny', decidedBy: match.rule.origin, path: match.rule.path };
 }
 
-/**
- * The verdicts of the compiled rules on a flow, one per part of the flow
- * that the rules treat differently (one when they treat it all alike).
- */
-export function evaluateFirewallFlow(site: Site, flow: FlowTest): Verdict[] {
+/** One source segment of a flow's partition, with the verdict of each of its destination cells in address order. */
+interface SourceCells {
+  lo: number;
+  hi: number;
+  cells: { lo: number; hi: number; verdict: Verdict }[];
+}
+
+/** The compiled rules' partition of a flow (sources × destinations at one protocol and port), source first. */
+function flowCells(site: Site, from: Ranges, to: Ranges, proto: FlowTest['proto'], port: number): SourceCells[] {
   const { matches } = siteMatches(site);
-  const from = flowEnd(site, flow, 'from');
-  const to = flowEnd(site, flow, 'to');
-  if (from.length === 0 || to.length === 0) return [];
-  const protocol = FLOW_PROTOCOL[flow.proto];
-  const port = flow.port ?? 0;
+  const protocol = FLOW_PROTOCOL[proto];
   const { root } = partition(
     matches.map((m) => m.box),
     [from, to, [[protocol, protocol]], [[port, port]]],
     [0, 1, 2, 3],
   );
+  return (root as Node).segments.map((s) => ({
+    lo: s.lo,
+    hi: s.hi,
+    cells: (s.child as Node).segments.map((d) => ({ lo: d.lo, hi: d.hi, verdict: verdictOf(matches, firstLeaf(d.child)) })),
+  }));
+}
+
+/**
+ * The verdicts of the compiled rules on a flow, one per part of the flow
+ * that the rules treat differently (one when they treat it all alike).
+ */
+export function evaluateFirewallFlow(site: Site, flow: FlowTest): Verdict[] {
+  const from = flowEnd(site, flow, 'from');
+  const to = flowEnd(site, flow, 'to');
+  if (from.length === 0 || to.length === 0) return [];
   // Cells of the source, then of the destination; equal verdicts are joined.
   const parts = new Map<string, { verdict: Verdict; from: Range[]; to: Range[] }>();
-  for (const s of (root as Node).segments) {
-    for (const d of (s.child as Node).segments) {
-      const verdict = verdictOf(matches, firstLeaf(d.child));
+  for (const s of flowCells(site, from, to, flow.proto, flow.port ?? 0)) {
+    for (const { lo, hi, verdict } of s.cells) {
       const key = `${verdict.verdict}|${verdict.decidedBy}`;
       const part = parts.get(key);
       if (part) {
         part.from = union(part.from, [[s.lo, s.hi]]);
-        part.to = union(part.to, [[d.lo, d.hi]]);
-      } else parts.set(key, { verdict, from: [[s.lo, s.hi]], to: [[d.lo, d.hi]] });
+        part.to = union(part.to, [[lo, hi]]);
+      } else parts.set(key, { verdict, from: [[s.lo, s.hi]], to: [[lo, hi]] });
     }
   }
   const list = [...parts.values()];
@@ -103,38 +117,17 @@ export function evaluateFirewallFlow(site: Site, flow: FlowTest): Verdict[] {
  */
 export function deniedToFirewall(site: Site, networks: readonly Network[], proto: FlowTest['proto'], port: number): Map<Network, Verdict> {
   const denied = new Map<Network, Verdict>();
-  const rangeOf = (n: Network): Range => [n.block.base, n.block.base + n.block.size - 1];
   // One sort, not a union per network.
-  const from = normalize(networks.map(rangeOf));
-  const to = flowEnd(site, { name: '', from: '', to: 'self', proto, port, expect: 'accept', path: [] }, 'to');
+  const from = normalize(networks.map((n) => blockRange(n.block)));
+  const to = siteMatches(site).space.self;
   if (from.length === 0 || to.length === 0) return denied;
-  const { matches } = siteMatches(site);
-  const protocol = FLOW_PROTOCOL[proto];
-  const { root } = partition(
-    matches.map((m) => m.box),
-    [from, to, [[protocol, protocol]], [[port, port]]],
-    [0, 1, 2, 3],
-  );
-  const sources = (root as Node).segments;
+  const sources = flowCells(site, from, to, proto, port);
   // The first denying cell of each source segment, destinations in address order.
-  const firstDeny = sources.map((s) => {
-    for (const d of (s.child as Node).segments) {
-      const verdict = verdictOf(matches, firstLeaf(d.child));
-      if (verdict.verdict === 'deny') return verdict;
-    }
-    return undefined;
-  });
+  const firstDeny = sources.map((s) => s.cells.find((c) => c.verdict.verdict === 'deny')?.verdict);
   for (const network of networks) {
-    const [lo, hi] = rangeOf(network);
-    // The first segment that ends at or after the network's first address (segments are sorted and disjoint).
-    let i = 0;
-    let j = sources.length;
-    while (i < j) {
-      const mid = (i + j) >> 1;
-      if (sources[mid]!.hi < lo) i = mid + 1;
-      else j = mid;
-    }
-    for (; i < sources.length && sources[i]!.lo <= hi; i++) {
+    const [lo, hi] = blockRange(network.block);
+    // Segments are sorted and disjoint: from the first that ends at or after the network's first address.
+    for (let i = firstEndingAtOrAfter(sources, lo); i < sources.length && sources[i]!.lo <= hi; i++) {
       const verdict = firstDeny[i];
       if (verdict) {
         denied.set(network, verdict);

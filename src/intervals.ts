@@ -113,6 +113,18 @@ export function size(a: Ranges): number {
   return a.reduce((n, [lo, hi]) => n + hi - lo + 1, 0);
 }
 
+/** Index of the first of sorted, disjoint ranges that ends at or after x (ranges.length when none does). */
+export function firstEndingAtOrAfter(ranges: readonly { hi: number }[], x: number): number {
+  let lo = 0;
+  let hi = ranges.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (ranges[mid]!.hi < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 export function blockRange(block: Block): Range {
   return [block.base, block.base + block.size - 1];
 }
