@@ -25,17 +25,17 @@ function listeners(firewall: Firewall, wireguard: readonly WireguardInstance[], 
     if (instance.listenPort === undefined) continue;
     // Clients connect to endpoint_port: the router maps it to the listen port.
     const external = instance.endpointPort ?? instance.listenPort;
-    out.push({ proto: 'udp', externalPort: String(external), port: String(instance.listenPort), listener: `WireGuard instance ${instance.name}`, instance: instance.name, path: [...instance.path, 'listen_port'] });
+    out.push({ proto: 'udp', externalPort: String(external), port: String(instance.listenPort), listener: `WireGuard instance ${instance.name}`, kind: 'wireguard', instance: instance.name, path: [...instance.path, 'listen_port'] });
   }
   for (const frontend of haproxy.frontends) {
     if (frontend.interface !== wan.name) continue;
     for (const port of [...(frontend.httpRedirect ? [80] : []), frontend.port].sort((a, b) => a - b)) {
-      out.push({ proto: 'tcp', externalPort: String(port), port: String(port), listener: `HAProxy frontend ${frontend.name}`, path: [...frontend.path, port === frontend.port ? 'bind' : 'http_redirect'] });
+      out.push({ proto: 'tcp', externalPort: String(port), port: String(port), listener: `HAProxy frontend ${frontend.name}`, kind: 'haproxy', path: [...frontend.path, port === frontend.port ? 'bind' : 'http_redirect'] });
     }
   }
   for (const pf of firewall.nat.portForwards) {
     if (pf.interface !== wan.name) continue;
-    out.push({ proto: pf.proto, externalPort: pf.port, port: pf.port, listener: `port forward ${pf.name}`, path: [...pf.path, 'port'] });
+    out.push({ proto: pf.proto, externalPort: pf.port, port: pf.port, listener: `port forward ${pf.name}`, kind: 'port-forward', path: [...pf.path, 'port'] });
   }
   return out;
 }

@@ -13,12 +13,6 @@ function protocols(proto: UpstreamForward['proto']): string[] {
   return proto === 'tcp/udp' ? ['tcp', 'udp'] : [proto];
 }
 
-/** Both listeners are WireGuard instances, or both HAProxy frontends. */
-function sameKind(a: UpstreamForward, b: UpstreamForward): boolean {
-  const kind = (f: UpstreamForward) => (f.instance !== undefined ? 'wireguard' : f.listener.startsWith('HAProxy frontend ') ? 'haproxy' : f.listener);
-  return kind(a) === kind(b);
-}
-
 export const upstreamRules: Rule[] = [
   {
     id: 'upstream/forward-unused',
@@ -61,7 +55,7 @@ export const upstreamRules: Rule[] = [
           const clash = taken.find((t) => protocols(t.proto).some((p) => protocols(forward.proto).includes(p)) && overlaps(portRange(t.externalPort), portRange(forward.externalPort)));
           // Two instances, or two HAProxy frontends, on one WAN port clash on the firewall first: wg/duplicate-listen-port
           // and opnsense/haproxy-bind report that, and another external port would be the wrong fix.
-          const sameSocket = clash !== undefined && clash.port === forward.port && sameKind(clash, forward);
+          const sameSocket = clash !== undefined && clash.port === forward.port && clash.kind !== 'port-forward' && clash.kind === forward.kind;
           if (clash && !sameSocket) {
             // At the written override that makes the clash, when there is one.
             const [at, other] = !forward.declared && clash.declared ? [clash, forward] : [forward, clash];
