@@ -6,8 +6,6 @@ import { UsageError } from '../io/errors.js';
 import { fileArgumentText, fileOption, topologyFile } from './topology-arg.js';
 
 const EXIT_FAILED = 1;
-const READING = new Set(['list', 'export', 'export-instance']);
-
 interface ScopeOptions {
   file?: string;
   secrets?: string;
@@ -16,10 +14,9 @@ interface ScopeOptions {
 }
 
 /** The topology file, secrets directory and instance options every `gen wg` command on a topology takes. */
-function withScope(command: Command): Command {
-  // The commands that only read the topology take it on standard input too (with --secrets).
-  const stdin = READING.has(command.name());
-  return fileOption(command.argument('[file]', fileArgumentText(stdin)), stdin)
+/** `reading`: the command only reads the topology, so it takes it on standard input too (with --secrets; see scopedReading). */
+function withScope(command: Command, reading = false): Command {
+  return fileOption(command.argument('[file]', fileArgumentText(reading)), reading)
     .option('--secrets <dir>', 'secrets directory (default: .secrets beside the topology file)')
     .option('--site <name>', 'site of the instance or peer (when the topology has several)')
     .option('--instance <name>', 'WireGuard instance (e.g. wg0), when the site has several');
@@ -100,6 +97,7 @@ export function registerWgCommands(cli: Command, setExit: (code: number) => void
       .command('list')
       .description('list the peers: name, role, address, enabled, the state of the private key (present, missing, mismatched) and when it was written')
       .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table')),
+    true,
   ).action(async (positional: string | undefined, options: ScopeOptions & { format: 'table' | 'json' }) => {
     await run(setExit, async () => (await import('../wg/list.js')).listPeers(scopedReading(positional, options)));
   });
@@ -113,6 +111,7 @@ export function registerWgCommands(cli: Command, setExit: (code: number) => void
       .option('--qr', 'a QR code in the terminal for the mobile apps')
       .option('-o, --output <file>', "write to this file, mode 0600, not in the topology's out/ or secrets directory: .conf (the client file), .png or .svg (a QR code)")
       .option('--force', 'replace an existing file'),
+    true,
   ).action(async (name: string, positional: string | undefined, options: ScopeOptions & { lan?: boolean; qr?: boolean; output?: string; force?: boolean }) => {
     await run(setExit, async () => (await actions()).exportPeer(name, scopedReading(positional, options)));
   });
@@ -123,6 +122,7 @@ export function registerWgCommands(cli: Command, setExit: (code: number) => void
       .description("write the instance's side as a wg-quick file with its private key (for a plain Linux WireGuard host or to compare with `wg showconf`)")
       .option('-o, --output <file>', "write to this file (mode 0600; not in the topology's out/ or secrets directory)")
       .option('--force', 'replace an existing file'),
+    true,
   ).action(async (positional: string | undefined, options: ScopeOptions & { output?: string; force?: boolean }) => {
     await run(setExit, async () => (await actions()).exportInstance(scopedReading(positional, options)));
   });
