@@ -5,7 +5,7 @@
 // and 8: `ip route get` must leave through the firewall); the guests gen
 // knows (the firewall VM, the services' containers and VMs) with their NICs
 // on the right bridges; the backup storage.
-import type { Bridge, FirewallInterface, Host, Model, Service, Site } from '../../model.js';
+import type { Host, Model, Site } from '../../model.js';
 import { formatIPv4 } from '../../net.js';
 import { cidr, ifname, ipv4 } from '../proxmox/shell-values.js';
 import { type Declared, call, renderScript } from './script.js';
@@ -171,78 +171,39 @@ function routeChecks(model: Model, host: Host, declared: Declared): string[] {
   return out;
 }
 
-/** The bridge (and VLAN tag) a guest on `network` plugs into on this host. */
-function placement(site: Site, host: Host, network: string | undefined): { bridge: Bridge; tag?: number } | undefined {
-  if (network === undefined) return undefined;
-  const direct = host.bridges.find((b) => b.network === network);
-  if (direct) return { bridge: direct };
-  const iface = site.firewall?.interfaces.find((i) => i.network === network);
-  if (!iface) return undefined;
-  const carrier: FirewallInterface | undefined = iface.vlan ? site.firewall!.interfaces.find((i) => i.name === iface.vlan!.parent) : iface;
-  const bridge = carrier && host.bridges.find((b) => b.firewallInterfaces.includes(carrier.name) && b.name === carrier.bridge);
-  return bridge ? { bridge, tag: iface.vlan?.tag } : undefined;
-}
-
-function runsOn(site: Site, host: Host, declaredHost: string | undefined): boolean {
-  return declaredHost === host.name || (declaredHost === undefined && site.hosts.length === 1);
-}
-
+/**
+ * The NICs guests.sh gives the guests on this host (the firewall's VM, the
+ * services' guests, the backup server's VM), from the same resolved guests.
+ */
 function guestChecks(site: Site, host: Host, declared: Declared): string[] {
-  const out: string[] = [];
-  const firewall = site.firewall;
-  if (firewall?.vm?.id !== undefined && runsOn(site, host, firewall.vm.host)) {
-    // vtnetK is the K-th virtio NIC of the VM, in netN order.
-    const devices = firewall.interfaces.filter((i) => i.kind === 'device' && i.bridge !== undefined && /^vtnet\d+$/.test(i.device));
-    for (const iface of devices) {
-      const index = Number(iface.device.slice('vtnet'.length));
-      out.push(call('vm_nic_check', `firewall VM ${firewall.vm.id}: ${iface.device} (${iface.name}) is on ${iface.bridge}`, declared(iface.path), firewall.vm.id, index, ifname(iface.bridge!)));
-    }
-  }
-  // The backup server's VM: guests.sh gives it its NIC, so the check looks for it too.
-  for (const guest of site.guests) {
-    if (guest.purpose !== 'backup-server' || !runsOn(site, host, guest.host)) continue;
-    for (const nic of guest.nics) {
-      if (nic.bridge === undefined) continue;
-      out.push(
-        call(
-          'guest_nic_check',
-          `VM ${guest.id} (backup server ${guest.name}) has a NIC on ${nic.bridge}${nic.tag !== undefined ? ` tagged ${nic.tag}` : ''}`,
-          declared(guest.path),
-          'qm',
-          guest.id,
-          ifname(nic.bridge),
-          nic.tag ?? '',
-          '',
-        ),
-      );
-    }
-  }
-  for (const service of site.services) {
-    const guest = guestOf(service);
-    if (!guest || !runsOn(site, host, service.host)) continue;
-    const place = placement(site, host, service.network);
-    if (!place) continue;
-    const address = guest.tool === 'pct' ? ipv4(service.address) : '';
-    out.push(
-      call(
-        'guest_nic_check',
-        `${guest.kind} ${guest.id} (${service.name}) has a NIC on ${place.bridge.name}${place.tag !== undefined ? ` tagged ${place.tag}` : ''}${address ? ` with ${address}` : ''}`,
-        declared(service.path),
-        guest.tool,
-        guest.id,
-        ifname(place.bridge.name),
-        place.tag ?? '',
-        address,
-      ),
+  return site.guests
+    .filter((guest) => guest.host === host.name)
+    .flatMap((guest) =>
+      guest.nics.flatMap((nic) => {
+        if (nic.bridge === undefined) return [];
+        if (guest.purpose === 'firewall') {
+          // vtnetK is the K-th virtio NIC of the VM, in netN order.
+          if (nic.device === undefined || !/^vtnet\d+$/.test(nic.device)) return [];
+          const k = Number(nic.device.slice('vtnet'.length));
+          return [call('vm_nic_check', `firewall VM ${guest.id}: ${nic.device} (${nic.interface ?? nic.label}) is on ${nic.bridge}`, declared(nic.path), guest.id, k, ifname(nic.bridge))];
+        }
+        const who = guest.purpose === 'backup-server' ? `VM ${guest.id} (backup server ${guest.name})` : `${guest.kind === 'ct' ? 'container' : 'VM'} ${guest.id} (${guest.name})`;
+        // A container's address is in its config (ip=); a VM sets its own.
+        const address = guest.kind === 'ct' && nic.address !== undefined ? ipv4(nic.address) : '';
+        return [
+          call(
+            'guest_nic_check',
+            `${who} has a NIC on ${nic.bridge}${nic.tag !== undefined ? ` tagged ${nic.tag}` : ''}${address ? ` with ${address}` : ''}`,
+            declared(nic.path),
+            guest.kind === 'ct' ? 'pct' : 'qm',
+            guest.id,
+            ifname(nic.bridge),
+            nic.tag ?? '',
+            address,
+          ),
+        ];
+      }),
     );
-  }
-  return out;
-}
-
-function guestOf(service: Service): { tool: 'qm' | 'pct'; kind: string; id: number } | undefined {
-  if (service.container !== undefined) return { tool: 'pct', kind: 'container', id: service.container };
-  if (service.vm !== undefined) return { tool: 'qm', kind: 'VM', id: service.vm };
-  return undefined;
 }
 
 function storageChecks(site: Site, declared: Declared): string[] {
