@@ -4,6 +4,7 @@
 // for a plugin (and show a migration assistant while legacy rules exist),
 // MVC rules of //OPNsense/Firewall/Filter in the same order (sequence).
 // The normalization rules (scrub.ts) stay in <filter> on every release.
+import { writesMvcFilter } from '../../targets/opnsense/releases.js';
 import { type Area, type OpnsenseContext, mvcFlag } from './context.js';
 import { modelItem, modelSection } from './fields.js';
 import { mvcOutboundRules } from './outbound.js';
@@ -85,7 +86,7 @@ export const filterArea: Area = {
     // <filter> on every release: the normalization rules live there, and an empty one still tells the
     // merge to remove what an earlier merge wrote there (legacy rules before 26.7, clamps of a dropped tunnel).
     const sections: XmlElement[] = [element('filter', [...(filterRules === 'legacy' ? rules.map(filterRuleElement) : []), scrubElement(ctx)])];
-    if (filterRules === 'mvc' || outboundNatRules === 'mvc') {
+    if (writesMvcFilter(ctx.release.forms)) {
       sections.push(
         ...modelSection(ctx, 'filter', {
           rules: { rule: filterRules === 'mvc' ? rules.map((rule, i) => mvcRuleElement(ctx, rule, (i + 1) * 10)) : [] },

@@ -32,6 +32,11 @@ export interface ReleaseTable {
 }
 
 /** How each form reads in words (gen diff, docs). */
+/** Whether gen writes the MVC filter model (//OPNsense/Firewall/Filter): only for MVC filter or source NAT rules. */
+export function writesMvcFilter(forms: ReleaseForms): boolean {
+  return forms.filterRules === 'mvc' || forms.outboundNatRules === 'mvc';
+}
+
 export const FORM_WORDS: { readonly [K in keyof ReleaseForms]: Readonly<Record<ReleaseForms[K], string>> } = {
   filterRules: {
     legacy: 'the policy as legacy filter rules (<filter><rule>)',

@@ -5,12 +5,13 @@
 // Renderers and rules read releases only through here.
 import type { FieldTree, ModelFields, ModelName } from './field-types.js';
 import { SNAPSHOTS } from './fields/index.js';
-import { FORM_WORDS, MODEL_WORDS, type ReleaseForms, type ReleaseTable } from './release-types.js';
+import { FORM_WORDS, MODEL_WORDS, type ReleaseForms, type ReleaseTable, writesMvcFilter } from './release-types.js';
 import { release25_7 } from './releases/25.7.js';
 import { release26_1 } from './releases/26.1.js';
 import { release26_7 } from './releases/26.7.js';
 
 export type { ReleaseForms } from './release-types.js';
+export { writesMvcFilter } from './release-types.js';
 
 export const RELEASE_TABLES: readonly ReleaseTable[] = [release25_7, release26_1, release26_7];
 
@@ -98,7 +99,7 @@ function leafPaths(tree: FieldTree, prefix = ''): string[] {
 
 /** The model version gen writes for a release: none for the MVC filter model while the policy and outbound NAT are legacy rules. */
 function writtenVersion(release: Release, model: ModelName): string | undefined {
-  if (model === 'filter' && release.forms.filterRules === 'legacy' && release.forms.outboundNatRules === 'legacy') return undefined;
+  if (model === 'filter' && !writesMvcFilter(release.forms)) return undefined;
   return release.versions[model];
 }
 
