@@ -73,14 +73,16 @@ export function keyFindings(model: Model, dir: string): Finding[] {
     .map((h): Finding => {
       const owner = h.peer ? `peer ${h.peer.name} of ${h.instance.name}` : `instance ${h.instance.name}`;
       const path: Path = [...(h.peer?.path ?? h.instance.path), 'public_key'];
+      const keyPath = join(dir, h.info.keyFile);
+      const newPair = h.peer ? `gen wg rotate ${h.peer.name} --instance ${h.instance.name}` : `gen wg keygen --instance ${h.instance.name} --force (then export every client file again)`;
       const interrupted = h.info.pending ? '; a key change was interrupted: any gen wg command on this topology finishes it' : '';
       return {
         rule: 'secrets/key-mismatch',
         path,
-        message: `the private key of ${owner} in ${join(dir, h.info.keyFile)} does not belong to this public_key${interrupted}`,
-        hint: h.peer
-          ? `If this public_key is right, put its private key back at ${join(dir, h.info.keyFile)}, or make a new pair: gen wg rotate ${h.peer.name} --instance ${h.instance.name}; if the stored key is right, set public_key to what \`gen wg pubkey < ${join(dir, h.info.keyFile)}\` prints.`
-          : `If this public_key is right, put its private key back at ${join(dir, h.info.keyFile)}, or make a new pair: gen wg keygen --instance ${h.instance.name} --force (then export every client file again); if the stored key is right, set public_key to what \`gen wg pubkey < ${join(dir, h.info.keyFile)}\` prints.`,
+        message: `the private key of ${owner} in ${keyPath} does not belong to this public_key${interrupted}`,
+        hint:
+          `If this public_key is right, put its private key back at ${keyPath}, or make a new pair: ${newPair}; ` +
+          `if the stored key is right, set public_key to what \`gen wg pubkey < ${keyPath}\` prints.`,
       };
     });
 }
