@@ -64,7 +64,9 @@ interface GuiListen {
  * Ports the web GUI listens on, from the base's <system><webgui>: its port
  * (443 for https, 80 for http when empty) and, for https, 80 for its
  * redirect unless that is disabled. A GUI bound to chosen interfaces
- * listens on their addresses only: it leaves the wildcard free, but when
+ * listens on their addresses only (webgui_configure() in
+ * plugins.inc.d/webgui.inc binds lighttpd to each listed interface's
+ * addresses, else to 0.0.0.0 and ::): it leaves the wildcard free, but when
  * the WAN is one of them, WAN traffic to its ports reaches the GUI (the
  * more specific socket wins over HAProxy's wildcard), and a frontend on the
  * WAN address cannot bind at all.
