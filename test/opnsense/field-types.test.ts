@@ -15,13 +15,9 @@ import { mergeConfig } from '../../src/opnsense/merge.js';
 import { parseXml } from '../../src/opnsense/parse.js';
 import { selfSignedCertificate } from '../../src/opnsense/selfsigned.js';
 import { PRIVATE_KEY_PLACEHOLDER_PREFIX } from '../../src/render/opnsense/context.js';
-import { siteSections } from '../../src/render/opnsense/index.js';
 import { type XmlElement, attr, child, childrenNamed, element, isElement, leaf } from '../../src/render/opnsense/xml.js';
-import { generateKeyPair } from '../../src/targets/wireguard/keys.js';
-import { siteToSite } from '../aws/fixtures.js';
-import { edit, modelOf, readExample } from '../helpers.js';
 import { MODELS_DIR, type ModelDef, checkConfig, loadModels } from './model-check.js';
-import { everyItem, withBoxCa, withRelease } from './support.js';
+import { CONFIG_CASES, everyItem, releaseSections, withBoxCa } from './support.js';
 
 /**
  * The model files of a point release: the series' newest ones, with the
@@ -71,14 +67,7 @@ function uuidsOf(nodes: readonly XmlElement[]): Set<string> {
 
 const STAND_IN = selfSignedCertificate(['stand-in.example.com']);
 
-async function build(yaml: string, release: string) {
-  const pair = generateKeyPair();
-  let text = withRelease(yaml, release);
-  if (text.includes('wireguard:')) text = edit(text, ['sites', 0, 'wireguard', 0, 'public_key'], pair.publicKey);
-  const model = await modelOf(text);
-  const sections = siteSections(model, model.sites[0]!).flatMap((a) => a.sections);
-  return { sections, privateKey: pair.privateKey };
-}
+const build = releaseSections;
 
 /**
  * gen's fragments as one config: the instance key in place of its
@@ -95,13 +84,7 @@ function fragmentConfig(sections: readonly XmlElement[], privateKey: string): Xm
   return config;
 }
 
-const CASES = [
-  { name: 'scenario A', yaml: () => readExample('homelab') },
-  { name: 'scenario B', yaml: () => readExample('vlan-hosting') },
-  { name: 'family homelab', yaml: () => readExample('homelab-family') },
-  { name: 'site-to-site', yaml: () => siteToSite() },
-  { name: 'every item', yaml: everyItem },
-];
+const CASES = CONFIG_CASES;
 const RELEASES = ['25.7', '26.1', '26.7', '25.7.1', '25.7.5', '26.1.1', '26.1.6'];
 
 describe('the field-type check itself', () => {

@@ -18,11 +18,10 @@ import { siteSections } from '../../src/render/opnsense/index.js';
 import { type XmlElement, child, childrenNamed, textOf } from '../../src/render/opnsense/xml.js';
 import { releaseFacts } from '../../src/targets/opnsense/releases.js';
 import { generateKeyPair } from '../../src/targets/wireguard/keys.js';
-import { siteToSite } from '../aws/fixtures.js';
-import { edit, modelOf, readExample, root } from '../helpers.js';
+import { edit, modelOf, root } from '../helpers.js';
 import { missing, titled } from '../system-tools.js';
 import { MODELS_DIR } from './model-check.js';
-import { BOX_CA, everyItem, withBoxCa, withRelease } from './support.js';
+import { BOX_CA, CONFIG_CASES, releaseSections, withBoxCa, withRelease } from './support.js';
 
 const TOOL = join(root, 'test/tools/opnsense-php');
 const gitDir = (name: string) => {
@@ -50,13 +49,7 @@ function tagOf(series: string): string {
   return `${facts.series}.${facts.point}`;
 }
 
-const CASES = [
-  { name: 'scenario A', yaml: () => readExample('homelab') },
-  { name: 'scenario B', yaml: () => readExample('vlan-hosting') },
-  { name: 'family homelab', yaml: () => readExample('homelab-family') },
-  { name: 'site-to-site', yaml: () => siteToSite() },
-  { name: 'every item', yaml: everyItem },
-];
+const CASES = CONFIG_CASES;
 const RELEASES = ['25.7', '26.1', '26.7'];
 
 /**
@@ -138,12 +131,8 @@ describe.skipIf(skip)(titled("OPNsense's own code on merged configs", skip), () 
 
   describe.each(RELEASES)('OPNsense %s', (series) => {
     it.each(CASES)('$name: migrations, pf ruleset and validation accept the merged config, and pf says what the policy says', async ({ name, yaml }) => {
-      const pair = generateKeyPair();
-      let text = withRelease(yaml(), series);
-      if (text.includes('wireguard:')) text = edit(text, ['sites', 0, 'wireguard', 0, 'public_key'], pair.publicKey);
-      const model = await modelOf(text);
-      const sections = siteSections(model, model.sites[0]!).flatMap((a) => a.sections);
-      const merged = mergeConfig(base(series), sections, { secret: () => pair.privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX });
+      const { sections, privateKey } = await releaseSections(yaml(), series);
+      const merged = mergeConfig(base(series), sections, { secret: () => privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX });
       const file = join(dir, `${series}-${name.replace(/\W+/g, '-')}.xml`);
       writeFileSync(file, merged, { mode: 0o600 });
       const run = runTool(file, tagOf(series));

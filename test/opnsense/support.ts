@@ -2,7 +2,11 @@
 import { XMLParser } from 'fast-xml-parser';
 import { parse as parseYaml } from 'yaml';
 import { selfSignedCertificate } from '../../src/opnsense/selfsigned.js';
-import { edit, readExample, render } from '../helpers.js';
+import { siteSections } from '../../src/render/opnsense/index.js';
+import type { XmlElement } from '../../src/render/opnsense/xml.js';
+import { generateKeyPair } from '../../src/targets/wireguard/keys.js';
+import { edit, modelOf, readExample, render } from '../helpers.js';
+import { siteToSite } from '../aws/fixtures.js';
 
 /** Elements that repeat in OPNsense configs (by parent), always read as arrays. */
 const LISTS: Record<string, string[]> = {
@@ -158,4 +162,23 @@ export function withBoxCa(config: string): string {
   const crt = Buffer.from(BOX_CA.cert.certificatePem).toString('base64');
   const ca = `  <ca uuid="3a2c9a3e-1f41-4d2a-9c61-0e8f3d7a2b94">\n    <refid>${BOX_CA.refid}</refid>\n    <descr>Home CA</descr>\n    <crt>${crt}</crt>\n  </ca>\n`;
   return config.replace(/<\/opnsense>\s*$/, `${ca}</opnsense>\n`);
+}
+
+/** The topologies every OPNsense check of a whole config runs on: the examples, a site-to-site VPN and one with every item. */
+export const CONFIG_CASES: readonly { name: string; yaml: () => string }[] = [
+  { name: 'scenario A', yaml: () => readExample('homelab') },
+  { name: 'scenario B', yaml: () => readExample('vlan-hosting') },
+  { name: 'family homelab', yaml: () => readExample('homelab-family') },
+  { name: 'site-to-site', yaml: () => siteToSite() },
+  { name: 'every item', yaml: everyItem },
+];
+
+/** gen's OPNsense sections of a topology for a release, with a fresh instance key pair (the private key is what merge would fill in). */
+export async function releaseSections(yaml: string, release: string): Promise<{ sections: XmlElement[]; privateKey: string }> {
+  const pair = generateKeyPair();
+  let text = withRelease(yaml, release);
+  if (text.includes('wireguard:')) text = edit(text, ['sites', 0, 'wireguard', 0, 'public_key'], pair.publicKey);
+  const model = await modelOf(text);
+  const sections = siteSections(model, model.sites[0]!).flatMap((a) => a.sections);
+  return { sections, privateKey: pair.privateKey };
 }
