@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type Range, normalize } from '../../src/intervals.js';
 import type { Match } from '../../src/resolve/matches.js';
+import { partition } from '../../src/resolve/partition.js';
 import { reachBySource } from '../../src/resolve/reach.js';
 import { ruleDecisions } from '../../src/rules/policy.js';
 
@@ -15,10 +16,24 @@ const RUNS = Number(process.env.FUZZ_RUNS ?? 200);
 // Small coordinates: addresses 0-40, protocols 0-3, ports 0-30; the space beyond is empty of rules.
 const ranges = (max: number) =>
   fc.array(fc.tuple(fc.integer({ min: 0, max }), fc.integer({ min: 0, max: 8 })), { minLength: 1, maxLength: 3 }).map((list) => normalize(list.map(([a, n]) => [a, Math.min(max, a + n)] as Range)));
-const rule = fc.record({
-  box: fc.tuple(ranges(40), ranges(40), ranges(3), ranges(30)),
-  action: fc.constantFrom<Match['action']>('pass', 'block', 'reject'),
-});
+const action = fc.constantFrom<Match['action']>('pass', 'block', 'reject');
+const rule = fc.record({ box: fc.tuple(ranges(40), ranges(40), ranges(3), ranges(30)), action });
+/** Rules that share range lists (one array object), as rules to one zone do: the partition sweeps such a list once for all of them. */
+const sharedRules = fc
+  .tuple(fc.array(ranges(40), { minLength: 1, maxLength: 3 }), fc.array(ranges(30), { minLength: 1, maxLength: 3 }))
+  .chain(([addresses, ports]) =>
+    fc.array(
+      fc.record({
+        box: fc.tuple(fc.constantFrom(...addresses), fc.constantFrom(...addresses), ranges(3), fc.constantFrom(...ports)),
+        action,
+      }),
+      { minLength: 1, maxLength: 8 },
+    ),
+  );
+const RULE_LISTS = [
+  ['rules with ranges of their own', fc.array(rule, { minLength: 1, maxLength: 6 })],
+  ['rules sharing range lists', sharedRules],
+] as const;
 
 /** The cells' corner points in one dimension: every range start and the point after every range end. */
 function points(rules: { box: Range[][] }[], dimension: number, max: number): number[] {
@@ -40,10 +55,10 @@ function* cells(rules: { box: Range[][] }[]): Generator<{ point: number[]; match
   }
 }
 
-describe('the decision partition', () => {
+describe.each(RULE_LISTS)('the decision partition of %s', (_name, ruleLists) => {
   it('finds exactly the rules that decide some cell, and those that decide one differently from what follows', () => {
     fc.assert(
-      fc.property(fc.array(rule, { minLength: 1, maxLength: 6 }), (rules) => {
+      fc.property(ruleLists, (rules) => {
         const decisions = ruleDecisions(rules.map((r) => r.box), rules.map((r) => r.action));
         const decides = new Set<number>();
         const changes = new Set<number>();
@@ -62,7 +77,7 @@ describe('the decision partition', () => {
 
   it('gives each source exactly the destinations some protocol and port is passed to', () => {
     fc.assert(
-      fc.property(fc.array(rule, { minLength: 1, maxLength: 6 }), fc.uniqueArray(fc.integer({ min: 0, max: 41 }), { minLength: 1, maxLength: 6 }), (rules, sources) => {
+      fc.property(ruleLists, fc.uniqueArray(fc.integer({ min: 0, max: 41 }), { minLength: 1, maxLength: 6 }), (rules, sources) => {
         const addresses = [...sources].sort((a, b) => a - b);
         const reach = reachBySource(rules, addresses);
         const destinations = points(rules, 1, 40);
@@ -82,5 +97,24 @@ describe('the decision partition', () => {
       }),
       { numRuns: RUNS },
     );
+  });
+});
+
+describe('the work of a partition', () => {
+  /** `rules` rules from one source to one zone of `networks` networks (one shared list, as a zone's rules have), each on a port of its own. */
+  function zoneRules(rules: number, networks: number): Range[][][] {
+    const zone: Range[] = Array.from({ length: networks }, (_, n) => [n * 256, n * 256 + 255] as Range);
+    return Array.from({ length: rules }, (_, r) => [[[1 << 24, 1 << 24]], zone, [[0, 0]], [[r + 1, r + 1]]]);
+  }
+  const space: Range[][] = [[[0, 2 ** 32]], [[0, 2 ** 32]], [[0, 3]], [[0, 65535]]];
+  const work = (rules: number, networks: number, order?: number[]) => partition(zoneRules(rules, networks), space, order).operations;
+
+  it.each([
+    ['the order it chooses', undefined],
+    ['destinations first (AllowedIPs)', [1, 0, 2, 3]],
+  ])('grows with the rules, not with rules × networks of their zone (%s)', (_name, order) => {
+    // Each network of the zone is a segment with the same rules: its rule set is listed once, not once per network.
+    expect(work(1000, 200, order)).toBeLessThan(1.1 * work(1000, 100, order));
+    expect(work(2000, 100, order)).toBeLessThan(2.5 * work(1000, 100, order));
   });
 });
