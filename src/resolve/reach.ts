@@ -8,7 +8,7 @@
 // the fewest prefixes. A written `reach` list replaces the derived one and
 // is checked against the policy instead (wg/reach-without-pass).
 import { ADDRESS_SPACE, PORT_SPACE, type Range, type Ranges, intersect, normalize, subtract, toCidrs, union } from '../intervals.js';
-import type { Firewall, Policy, WireguardInstance } from '../model.js';
+import type { Firewall, Policy, PolicyObject, WireguardInstance } from '../model.js';
 import { parseIPv4 } from '../net.js';
 import type { WireguardInput } from '../topology.js';
 import { ENDPOINT_SPACE, PROTOCOL_SPACE, type Match, rangesOfCidrs, siteMatches } from './matches.js';
@@ -24,8 +24,9 @@ export const FULL_TUNNEL = ['0.0.0.0/0', '::/0'] as const;
  * the firewall's outside addresses, which carry the tunnel itself.
  */
 function routable(policy: Policy, firewall: Firewall | undefined, instances: readonly WireguardInstance[], internal: Ranges): Range[] {
-  // Each object once: thousands of rules name the same few zones.
-  const named = new Set(policy.rules.flatMap((r) => r.destinations));
+  // Each object once: thousands of rules name the same few zones (and share their member list).
+  const named = new Set<PolicyObject>();
+  for (const list of new Set(policy.rules.map((r) => r.destinations))) for (const o of list) named.add(o);
   const routed = union(internal, normalize([...named].flatMap((o) => o.ranges)));
   const outside = [
     ...(firewall?.interfaces.filter((i) => i.isWan && i.address !== undefined).map((i) => i.address!) ?? []),
