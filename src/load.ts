@@ -156,11 +156,33 @@ export function loadTopologyFile(file: string, displayName = file): LoadResult {
 const ALIAS = /(^|[\s[{,:-])\*[^\s,\]}]/m;
 const COLLECTION_KEY = /[\]}][ \t]*:/;
 const EXPLICIT_KEY = /(^|[\s,[{])\?(\s|$)/m;
-const NULL_KEY = /(^|[\s,[{])(~|null|Null|NULL)?[ \t]*:(?=[\s,\]}]|$)/m;
+export const NULL_KEY = /(^|[\s,[{])(~|null|Null|NULL)?[ \t]*:(?=[\s,\]}]|$)/m;
 const TAG = /(^|[\s,[{])!/m;
 
 export function needsPositionsParser(text: string): boolean {
-  return ALIAS.test(text) || COLLECTION_KEY.test(text) || EXPLICIT_KEY.test(text) || NULL_KEY.test(text) || TAG.test(text);
+  return ALIAS.test(text) || COLLECTION_KEY.test(text) || EXPLICIT_KEY.test(text) || hasNullKey(text) || TAG.test(text);
+}
+
+const WHITESPACE = /\s/;
+const NULL_WORDS = ['~', 'null', 'Null', 'NULL'];
+
+/**
+ * NULL_KEY.test(text), by a scan from colon to colon: the regex engine
+ * tries the pattern at every character, which took most of a second on a
+ * 46 MiB topology. Each colon that NULL_KEY could end on is checked the
+ * way the pattern reads backwards from it (test/core/yaml-readers.test.ts
+ * holds the two against each other).
+ */
+export function hasNullKey(text: string): boolean {
+  const boundary = (k: number) => k < 0 || WHITESPACE.test(text[k]!) || text[k] === ',' || text[k] === '[' || text[k] === '{';
+  for (let i = text.indexOf(':'); i >= 0; i = text.indexOf(':', i + 1)) {
+    const after = text[i + 1];
+    if (after !== undefined && !WHITESPACE.test(after) && after !== ',' && after !== ']' && after !== '}') continue;
+    // Whitespace right before the colon is itself a boundary (and [ \t]* may be empty).
+    if (boundary(i - 1)) return true;
+    if (NULL_WORDS.some((w) => i >= w.length && text.startsWith(w, i - w.length) && boundary(i - w.length - 1))) return true;
+  }
+  return false;
 }
 
 /** The first line of every mapping and list js-yaml built (1-based). */

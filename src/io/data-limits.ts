@@ -14,24 +14,40 @@ export interface LimitViolation {
   message: string;
 }
 
-/** The first value past a limit, in document order; walks without recursion. */
+/**
+ * The first value past a limit, in document order. The walk recurses at
+ * most MAX_NESTING levels (it stops there), and keeps one path that it
+ * copies only for the violation it returns: a topology of 100,000 peers has
+ * millions of values.
+ */
 export function limitViolation(data: unknown): LimitViolation | undefined {
-  const stack: { value: unknown; path: (string | number)[] }[] = [{ value: data, path: [] }];
-  while (stack.length > 0) {
-    const { value, path } = stack.pop()!;
-    if (typeof value === 'string' && value.length > MAX_VALUE_LENGTH) {
-      return { path, message: `a value of ${value.length} characters; gen accepts at most ${MAX_VALUE_LENGTH} in one value` };
+  const path: (string | number)[] = [];
+  const found = (message: string): LimitViolation => ({ path: [...path], message });
+  const visit = (value: unknown): LimitViolation | undefined => {
+    if (typeof value === 'string') {
+      return value.length > MAX_VALUE_LENGTH ? found(`a value of ${value.length} characters; gen accepts at most ${MAX_VALUE_LENGTH} in one value`) : undefined;
     }
-    if (value === null || typeof value !== 'object') continue;
-    if (path.length >= MAX_NESTING) return { path, message: `nested too deeply (limit ${MAX_NESTING} levels)` };
-    const entries: [string | number, unknown][] = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
-    for (let i = entries.length - 1; i >= 0; i--) {
-      const [key, child] = entries[i]!;
-      if (typeof key === 'string' && key.length > MAX_VALUE_LENGTH) return { path, message: `a key of ${key.length} characters; gen accepts at most ${MAX_VALUE_LENGTH}` };
-      stack.push({ value: child, path: [...path, key] });
+    if (value === null || typeof value !== 'object') return undefined;
+    if (path.length >= MAX_NESTING) return found(`nested too deeply (limit ${MAX_NESTING} levels)`);
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        path.push(i);
+        const violation = visit(value[i]);
+        path.pop();
+        if (violation) return violation;
+      }
+      return undefined;
     }
-  }
-  return undefined;
+    for (const key of Object.keys(value)) {
+      if (key.length > MAX_VALUE_LENGTH) return found(`a key of ${key.length} characters; gen accepts at most ${MAX_VALUE_LENGTH}`);
+      path.push(key);
+      const violation = visit((value as Record<string, unknown>)[key]);
+      path.pop();
+      if (violation) return violation;
+    }
+    return undefined;
+  };
+  return visit(data);
 }
 
 /**

@@ -7,20 +7,25 @@ import { releaseFacts } from '../targets/opnsense/releases.js';
 import { forbiddenCharacter } from '../targets/xml/chars.js';
 import type { Rule, RuleReport } from './rule.js';
 
-/** Reports every string under `value` that XML 1.0 cannot hold, at the nearest located path. */
-function checkStrings(value: unknown, path: Path, report: RuleReport, seen: Set<unknown>): void {
+/**
+ * Reports every string under `value` that XML 1.0 cannot hold, at the
+ * nearest located path. This walks every value of the model (millions for
+ * 100,000 peers), so a path is built only for a report: `path` makes it.
+ */
+function checkStrings(value: unknown, path: () => Path, report: RuleReport, seen: Set<unknown>): void {
   if (value === null || typeof value !== 'object' || seen.has(value)) return;
   seen.add(value);
+  const list = Array.isArray(value);
   const own = (value as { path?: unknown }).path;
-  const base = !Array.isArray(value) && Array.isArray(own) ? (own as Path) : path;
-  // Paths are built only where needed: this walks every value of the model.
-  const at = (key: string): Path => [...base, Array.isArray(value) ? Number(key) : key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)];
-  for (const [key, v] of Object.entries(value)) {
-    if (key === 'path') continue;
-    // Model keys are the topology's keys in camelCase.
+  const base = !list && Array.isArray(own) ? () => own as Path : path;
+  // Model keys are the topology's keys in camelCase.
+  const at = (key: string) => (): Path => [...base(), list ? Number(key) : key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)];
+  for (const key in value) {
+    if (key === 'path' || !Object.hasOwn(value, key)) continue;
+    const v = (value as Record<string, unknown>)[key];
     if (typeof v === 'string') {
       const bad = forbiddenCharacter(v);
-      if (bad) report({ path: at(key), message: `a value contains ${bad}, which an XML document cannot hold` });
+      if (bad) report({ path: at(key)(), message: `a value contains ${bad}, which an XML document cannot hold` });
     } else if (v !== null && typeof v === 'object') {
       checkStrings(v, at(key), report, seen);
     }
@@ -45,7 +50,7 @@ export const opnsenseRules: Rule[] = [
       for (const site of model.sites) {
         if (!site.firewall) continue;
         const seen = new Set<unknown>();
-        for (const part of [site.firewall, site.policy, site.haproxy, site.wireguard]) checkStrings(part, site.path, report, seen);
+        for (const part of [site.firewall, site.policy, site.haproxy, site.wireguard]) checkStrings(part, () => site.path, report, seen);
       }
     },
   },

@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
-import { loadTopologyText, needsPositionsParser, readFast } from '../../src/load.js';
+import { NULL_KEY, hasNullKey, loadTopologyText, needsPositionsParser, readFast } from '../../src/load.js';
 import { EXAMPLES, readExample } from '../helpers.js';
 
 const runs = Number(process.env.FUZZ_RUNS ?? 300);
@@ -225,5 +225,25 @@ describe('the two YAML readers of the loader', () => {
       expect((viaYaml.loaded.data as { list: unknown }).list).toStrictEqual((loaded.loaded.data as { list: unknown }).list);
       expect((loaded.loaded.data as { list: unknown }).list).toStrictEqual([755, 1000, 'yes', '0b1', -0.5, '+0x1', 'a:b']);
     }
+  });
+});
+
+describe('the null-key scan', () => {
+  it('finds a null or empty mapping key exactly where the pattern does', () => {
+    // Texts from the characters the pattern turns on: colons, the null
+    // words, every kind of boundary, line ends and other whitespace.
+    const piece = fc.constantFrom(':', ': ', ' :', '\t', '~', 'null', 'Null', 'NULL', 'nul', 'l', 'a', ',', '[', '{', ']', '}', '\n', '\r', '\u00a0', '\u2028', 'key', '-');
+    const text = fc.array(piece, { maxLength: 12 }).map((p) => p.join(''));
+    fc.assert(
+      fc.property(text, (t) => {
+        expect(hasNullKey(t), JSON.stringify(t)).toBe(NULL_KEY.test(t));
+      }),
+      { ...settings, numRuns: runs * 10 },
+    );
+  });
+
+  it('agrees with the pattern on the examples, and finds the null keys of real documents', () => {
+    for (const name of Object.keys(EXAMPLES) as (keyof typeof EXAMPLES)[]) expect(hasNullKey(readExample(name)), name).toBe(NULL_KEY.test(readExample(name)));
+    for (const doc of ['a: 1\n: 2\n', 'a:\n  null: 1\n', '{~: 1}', 'x: [null : 1]', 'a: 1\nNULL:\n']) expect(hasNullKey(doc), doc).toBe(true);
   });
 });
