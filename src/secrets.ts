@@ -9,7 +9,7 @@
 //   <site>/wireguard/<instance>.key          the instance's private key
 //   <site>/wireguard/<instance>/peers/<peer>.key  a peer's private key (when gen made it);
 //                                            peer names are unique per instance only
-import { chmodSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
 import { writeFileAtomic } from './io/atomic-write.js';
 import { ReportedError } from './io/errors.js';
@@ -97,6 +97,17 @@ export function secretFile(dir: string, relative: string): string | undefined {
   for (const d of directoriesTo(dir, relative)) if (!checkDirectory(d)) return undefined;
   const file = join(dir, relative);
   return checkKeyFile(file) ? file : undefined;
+}
+
+/**
+ * The names in one directory of the secrets tree (`relative`), after the
+ * checks of secretFile on every directory down to it; undefined when one
+ * does not exist. Reading a directory once answers "is there a key?" for
+ * each of 100,000 peers without a system call each.
+ */
+export function secretNames(dir: string, relative: string): ReadonlySet<string> | undefined {
+  for (const d of directoriesTo(dir, join(relative, 'x'))) if (!checkDirectory(d)) return undefined;
+  return new Set(readdirSync(join(dir, relative)));
 }
 
 export function readSecret(dir: string, relative: string): string | undefined {

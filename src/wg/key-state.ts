@@ -5,11 +5,11 @@
 // belong to its public_key, which would otherwise surface only when a
 // client file is exported or the firewall refuses the handshake.
 import { statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { Finding } from '../findings.js';
 import type { Model, Peer, Site, WireguardInstance } from '../model.js';
 import type { Path } from '../location.js';
-import { SecretsError, instanceKeyPath, peerKeyPath, readSecret, secretFile } from '../secrets.js';
+import { SecretsError, instanceKeyPath, peerKeyPath, readSecret, secretFile, secretNames } from '../secrets.js';
 import { isWireguardKey, publicKeyOf } from '../targets/wireguard/keys.js';
 import { PENDING_SUFFIX } from './key-change.js';
 
@@ -31,7 +31,16 @@ export interface KeyInfo {
   pending: boolean;
 }
 
-export function keyInfo(dir: string, keyFile: string, publicKey: string | undefined): KeyInfo {
+/**
+ * The state of one key. `names`, when given, lists the key file's directory
+ * (see secretNames; undefined: it does not exist): a key that is not there
+ * is missing without a look at the file system.
+ */
+export function keyInfo(dir: string, keyFile: string, publicKey: string | undefined, names?: { of: ReadonlySet<string> | undefined }): KeyInfo {
+  if (names) {
+    const file = basename(keyFile);
+    if (!names.of || (!names.of.has(file) && !names.of.has(`${file}${PENDING_SUFFIX}`))) return { state: 'missing', keyFile, pending: false };
+  }
   const privateKey = readSecret(dir, keyFile);
   const pending = secretFile(dir, `${keyFile}${PENDING_SUFFIX}`) !== undefined;
   if (privateKey === undefined) return { state: 'missing', keyFile, pending };
@@ -51,10 +60,19 @@ export interface KeyHolder {
 
 /** Every instance and peer key of the model; throws SecretsError when gen must not read the secrets directory. */
 export function keyHolders(model: Model, dir: string): KeyHolder[] {
+  // Each directory is checked and listed once (the first throws SecretsError when gen must not read it).
+  const listed = new Map<string, { of: ReadonlySet<string> | undefined }>();
+  const names = (keyFile: string) => {
+    const parent = dirname(keyFile);
+    let known = listed.get(parent);
+    if (!known) listed.set(parent, (known = { of: secretNames(dir, parent) }));
+    return known;
+  };
+  const info = (keyFile: string, publicKey: string | undefined) => keyInfo(dir, keyFile, publicKey, names(keyFile));
   return model.sites.flatMap((site) =>
     site.wireguard.flatMap((instance) => [
-      { site, instance, info: keyInfo(dir, instanceKeyPath(site.name, instance.name), instance.publicKey) },
-      ...instance.peers.map((peer) => ({ site, instance, peer, info: keyInfo(dir, peerKeyPath(site.name, instance.name, peer.name), peer.publicKey) })),
+      { site, instance, info: info(instanceKeyPath(site.name, instance.name), instance.publicKey) },
+      ...instance.peers.map((peer) => ({ site, instance, peer, info: info(peerKeyPath(site.name, instance.name, peer.name), peer.publicKey) })),
     ]),
   );
 }

@@ -1,0 +1,54 @@
+// `gen lint` and `gen wg list` look at the stored key of every peer: for
+// 100,000 peers, a system call per peer and file was a second of the
+// lint. Each directory of the secrets tree is now checked and listed once;
+// only a key that is there is opened. The count of lstat calls is the
+// measure, not time.
+import * as fs from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import type { Model } from '../../src/model.js';
+import { generateKeyPair } from '../../src/targets/wireguard/keys.js';
+import { PENDING_SUFFIX } from '../../src/wg/key-change.js';
+import { keyHolders } from '../../src/wg/key-state.js';
+
+vi.mock('node:fs', async (original) => {
+  const actual = await original<typeof import('node:fs')>();
+  return { ...actual, lstatSync: vi.fn(actual.lstatSync) };
+});
+
+/** A model with one instance and `count` peers: only the fields keyHolders reads. */
+function modelWith(count: number, keys: Map<string, string>): Model {
+  const peers = Array.from({ length: count }, (_, i) => ({ name: `p${i}`, publicKey: keys.get(`p${i}`) ?? generateKeyPair().publicKey }));
+  return { sites: [{ name: 'home', wireguard: [{ name: 'wg0', publicKey: undefined, peers }] }] } as unknown as Model;
+}
+
+describe('the stored keys of many peers', () => {
+  it('cost a few system calls per directory, not one per peer', () => {
+    const secrets = mkdtempSync(join(tmpdir(), 'gen-key-scan-'));
+    fs.chmodSync(secrets, 0o700);
+    const peers = join(secrets, 'home/wireguard/wg0/peers');
+    mkdirSync(peers, { recursive: true, mode: 0o700 });
+    const stored = generateKeyPair();
+    writeFileSync(join(peers, 'p7.key'), `${stored.privateKey}\n`, { mode: 0o600 });
+    writeFileSync(join(peers, `p9.key${PENDING_SUFFIX}`), `${generateKeyPair().privateKey}\n`, { mode: 0o600 });
+    const model = modelWith(2_000, new Map([['p7', stored.publicKey]]));
+    vi.mocked(fs.lstatSync).mockClear();
+    const holders = keyHolders(model, secrets);
+    expect(vi.mocked(fs.lstatSync).mock.calls.length).toBeLessThan(40);
+    const state = new Map(holders.map((h) => [h.peer?.name ?? 'instance', h.info]));
+    expect(state.get('p7')).toMatchObject({ state: 'present', pending: false });
+    expect(state.get('p9')).toMatchObject({ state: 'missing', pending: true });
+    expect(state.get('p8')).toMatchObject({ state: 'missing', pending: false });
+    expect(state.get('instance')).toMatchObject({ state: 'missing', pending: false });
+  });
+
+  it('still refuses a directory of the tree that others may write, before reading any key', () => {
+    const secrets = mkdtempSync(join(tmpdir(), 'gen-key-scan-'));
+    fs.chmodSync(secrets, 0o700);
+    mkdirSync(join(secrets, 'home/wireguard/wg0/peers'), { recursive: true, mode: 0o700 });
+    fs.chmodSync(join(secrets, 'home/wireguard/wg0'), 0o777);
+    expect(() => keyHolders(modelWith(3, new Map()), secrets)).toThrow(/wg0: it is writable by group or others/);
+  });
+});
