@@ -25,7 +25,7 @@ async function lintLoaded(loaded: LoadResult, extra?: ExtraFindings): Promise<Li
   if (!validated.ok) return { diagnostics: validated.diagnostics.sort(compareDiagnostics) };
   const findings: Finding[] = [];
   const model = resolve(validated.topology, (f) => findings.push(f));
-  if (extra) findings.push(...extra(model));
+  if (extra) for (const finding of extra(model)) findings.push(finding);
   const diagnostics = check(model, loaded.loaded.source, findings, loaded.loaded.suppressions);
   const source = loaded.loaded.source;
   const lines: SourceLines = { file: basename(source.file), lineOf: (path) => source.lineOf(path) };

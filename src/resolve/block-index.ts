@@ -36,7 +36,7 @@ export class BlockIndex<T> {
     const found: T[] = [];
     for (const prefix of this.prefixes) {
       const values = this.byPrefix.get(prefix)!.get(baseOf(address, prefix));
-      if (values) found.push(...values);
+      if (values) for (const value of values) found.push(value);
     }
     return found;
   }

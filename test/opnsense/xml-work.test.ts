@@ -4,9 +4,9 @@
 // default field is built without going through leaf().
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { opnsenseContext } from '../../src/render/opnsense/context.js';
-import { modelItem } from '../../src/render/opnsense/fields.js';
+import { modelItem, modelSection } from '../../src/render/opnsense/fields.js';
 import * as xml from '../../src/render/opnsense/xml.js';
-import { type XmlElement, element, isElement, leaf, serialize } from '../../src/render/opnsense/xml.js';
+import { type XmlElement, child, childrenNamed, element, isElement, leaf, serialize } from '../../src/render/opnsense/xml.js';
 import { countArrayCalls, modelOf, readExample } from '../helpers.js';
 import { withRelease } from './support.js';
 
@@ -75,5 +75,21 @@ describe('MVC items', async () => {
       ['1', true],
       ['keep', true],
     ]);
+  });
+});
+
+describe('sections of any size', async () => {
+  const model = await modelOf(withRelease(readExample('homelab'), '26.7'));
+  const site = model.sites[0]!;
+  const ctx = opnsenseContext(model, site, site.firewall!);
+
+  it('holds more items than a call can take arguments (200,000 rules are one array field)', () => {
+    // Items were once appended with push(...items), which throws a RangeError past about 120,000.
+    const items = Array.from({ length: 300_000 }, (_, i) => leaf('rule', i));
+    const [section] = modelSection(ctx, 'filter', { rules: { rule: items } });
+    // The section's root inside the elements of its mount path (OPNsense/Firewall/Filter).
+    let root = section!;
+    while (!child(root, 'rules')) root = root.children.find(isElement)!;
+    expect(childrenNamed(child(root, 'rules'), 'rule')).toHaveLength(300_000);
   });
 });

@@ -49,7 +49,8 @@ function build(name: string, tree: FieldTree, values: FieldValues, where: string
       children.push(build(field, node, (value as FieldValues | undefined) ?? {}, `${where}/${field}`));
     } else {
       // An array field: its items, in gen's order (none: the field is absent, as in a model with no items).
-      children.push(...((value as readonly XmlElement[] | undefined) ?? []));
+      // A loop, not push(...items): 200,000 rules are more arguments than the stack holds.
+      for (const item of (value as readonly XmlElement[] | undefined) ?? []) children.push(item);
     }
   }
   return element(name, children, attrs);
@@ -107,7 +108,7 @@ export function modelSection(ctx: OpnsenseContext, model: ModelName, values: Fie
   }
   const rootName = path[path.length - 1]!;
   const root = build(rootName, fields.items, values, model, fields.mapper ? [] : [['version', fields.version]]);
-  root.children.push(...extra);
+  for (const item of extra) root.children.push(item);
   let node = root;
   for (const part of [...path].reverse().slice(1)) node = element(part, [node]);
   return [node];

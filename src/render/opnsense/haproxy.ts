@@ -164,8 +164,8 @@ export const haproxyArea: Area = {
       const refids = frontend.certificates.map((c) => certificateRefid(site, c));
       const refid = refids[0];
       const rules = hostRules(ctx, frontend, backendUuid);
-      acls.push(...rules.acls);
-      actions.push(...rules.actions);
+      for (const acl of rules.acls) acls.push(acl);
+      for (const action of rules.actions) actions.push(action);
       frontendItems.push(
         modelItem(ctx, 'haproxy', 'frontends.frontend', ids.frontend(frontend.name), {
           id: uniqueId(site, 'haproxy-frontend', frontend.name),
