@@ -94,9 +94,25 @@ export function setAttr(node: XmlElement, name: string, value: string): void {
   delete node.raw;
 }
 
+// The text of a frozen leaf (a default field shared by many items, see
+// render/opnsense/fields.ts): it cannot change, and a leaf's text does not
+// depend on its depth, so it is made once.
+const frozenText = new WeakMap<XmlElement, string>();
+
 /** Writes an element indented by `depth` levels of two spaces (OPNsense's own layout). */
 export function serialize(node: XmlElement, depth = 0): string {
-  if (node.raw !== undefined) return node.raw;
+  // Every piece goes to one list, joined once: a string per level, each
+  // joined from its children, copied a 38 MB filter section once per level.
+  const out: string[] = [];
+  write(node, depth, out);
+  return out.join('');
+}
+
+function write(node: XmlElement, depth: number, out: string[]): void {
+  if (node.raw !== undefined) {
+    out.push(node.raw);
+    return;
+  }
   // One pass over the children (a 20,000-rule filter has a million leaves:
   // filtering and mapping each one's children made four arrays per leaf).
   let text = '';
@@ -106,21 +122,41 @@ export function serialize(node: XmlElement, depth = 0): string {
     else elements = true;
   }
   if (!elements) {
-    return text === '' ? `${startTag(node)}/>` : `${startTag(node)}>${escapeText(text)}</${node.name}>`;
+    if (!Object.isFrozen(node)) {
+      out.push(leafText(node, text));
+      return;
+    }
+    let known = frozenText.get(node);
+    if (known === undefined) frozenText.set(node, (known = leafText(node, text)));
+    out.push(known);
+    return;
   }
-  const pad = '  '.repeat(depth);
-  const inner: string[] = [];
+  const pad = padding(depth);
+  const inner = padding(depth + 1);
+  out.push(startTag(node), '>');
   for (const c of node.children) {
     if ('text' in c) continue;
     if ('comment' in c) {
       if (c.comment.includes('--') || c.comment.endsWith('-')) throw new XmlTextError('a comment cannot contain "--"');
       checkChars(c.comment);
-      inner.push(`\n${pad}  <!--${c.comment}-->`);
+      out.push(inner, `<!--${c.comment}-->`);
     } else {
-      inner.push(`\n${pad}  ${serialize(c, depth + 1)}`);
+      out.push(inner);
+      write(c, depth + 1, out);
     }
   }
-  return `${startTag(node)}>${inner.join('')}\n${pad}</${node.name}>`;
+  out.push(pad, `</${node.name}>`);
+}
+
+// A line break and the indentation of each depth, made once: the list of
+// pieces holds the same string a million times, not a million strings.
+const paddings: string[] = [];
+function padding(depth: number): string {
+  return (paddings[depth] ??= `\n${'  '.repeat(depth)}`);
+}
+
+function leafText(node: XmlElement, text: string): string {
+  return text === '' ? `${startTag(node)}/>` : `${startTag(node)}>${escapeText(text)}</${node.name}>`;
 }
 
 /** A standalone document: declaration, root, final newline. */
