@@ -51,7 +51,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       // --help and --version end with exit code 0; usage errors with 2.
       return error.exitCode === 0 ? 0 : EXIT_USAGE;
     }
-    const { ReportedError, isSystemError, systemErrorSentence } = await import('./io/errors.js');
+    const { ReportedError, isSystemError, stringLimitSentence, systemErrorSentence } = await import('./io/errors.js');
     if (error instanceof ReportedError) {
       process.stderr.write(`gen: ${error.message}\n`);
       return error.exitCode;
@@ -60,6 +60,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (isSystemError(error)) {
       process.stderr.write(`gen: ${systemErrorSentence(error)}\n`);
       if (process.env.GEN_DEBUG) process.stderr.write(`${error.stack ?? ''}\n`);
+      return EXIT_FINDINGS;
+    }
+    const limit = stringLimitSentence(error);
+    if (limit) {
+      process.stderr.write(`gen: ${limit}\n`);
       return EXIT_FINDINGS;
     }
     process.stderr.write(`gen: internal error: ${(error as Error).message}\n`);

@@ -36,6 +36,17 @@ const REASONS: Record<string, string> = {
 };
 
 /** A failed call of node:fs (or of a child process), recognised by its error code. */
+/**
+ * Node's limit on one string (about 512 MiB): a file gen would write is
+ * built as one string, so a topology far beyond the benchmark's 200,000
+ * rules (a 380 MB filter section) meets it. An environment limit, said in
+ * one sentence, not an internal error.
+ */
+export function stringLimitSentence(error: unknown): string | undefined {
+  if (!(error instanceof RangeError) || !/invalid string length/i.test(error.message)) return undefined;
+  return 'a file to write would be longer than Node.js can hold in one string (about 512 MiB): the topology is too large to compile at once; split its sites or rules into several topologies';
+}
+
 export function isSystemError(error: unknown): error is NodeJS.ErrnoException {
   return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string' && typeof (error as NodeJS.ErrnoException).syscall === 'string';
 }
