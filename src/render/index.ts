@@ -6,7 +6,7 @@ import { renderAws } from './aws/index.js';
 import { renderIpsecSteps } from './aws/ipsec-steps.js';
 import { renderBackup } from './backup.js';
 import { renderGraph } from './graph.js';
-import { renderOpnsense } from './opnsense/index.js';
+import { releaseSections, renderOpnsense } from './opnsense/index.js';
 import { renderPbsAccess } from './pbs-access.js';
 import { renderPlan } from './plan.js';
 import { renderAccess } from './proxmox/access.js';
@@ -36,5 +36,7 @@ export const targets: readonly Target[] = [
 export function renderAll(model: Model): OutputFiles {
   const files: OutputFiles = new Map();
   for (const target of targets) target.render(model, files);
+  // The OPNsense sections are kept for the verification scripts only.
+  releaseSections(model);
   return files;
 }

@@ -3,8 +3,10 @@
 // count operations, not time: a leaf costs the serializer no array, and a
 // default field is built without going through leaf().
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { renderAll } from '../../src/render/index.js';
 import { opnsenseContext } from '../../src/render/opnsense/context.js';
-import { modelItem, modelSection } from '../../src/render/opnsense/fields.js';
+import { siteSections } from '../../src/render/opnsense/index.js';
+import { UnknownFieldError, modelItem, modelSection } from '../../src/render/opnsense/fields.js';
 import * as xml from '../../src/render/opnsense/xml.js';
 import { type XmlElement, child, childrenNamed, element, isElement, leaf, serialize } from '../../src/render/opnsense/xml.js';
 import { countArrayCalls, modelOf, readExample } from '../helpers.js';
@@ -93,6 +95,12 @@ describe('default fields', async () => {
     // gen's own values are elements of their own.
     expect(child(a!, 'action')).not.toBe(child(b!, 'action'));
   });
+
+  it("refuse a value for a field the release's model does not have", () => {
+    expect(() => modelItem(ctx, 'filter', 'rules.rule', '0b6f3c1e-2a4d-4e8f-9b1a-5c7d2e3f4a10', { action: 'block', colour: 'red' })).toThrow(
+      new UnknownFieldError('filter rules.rule has no field colour on this release'),
+    );
+  });
 });
 
 describe('sections of any size', async () => {
@@ -108,5 +116,17 @@ describe('sections of any size', async () => {
     let root = section!;
     while (!child(root, 'rules')) root = root.children.find(isElement)!;
     expect(childrenNamed(child(root, 'rules'), 'rule')).toHaveLength(300_000);
+  });
+});
+
+describe('the sections a build keeps', async () => {
+  it('are dropped once every target has rendered (the emit holds the whole output)', async () => {
+    const model = await modelOf(readExample('homelab'));
+    const site = model.sites[0]!;
+    const before = siteSections(model, site);
+    // Built once per site while rendering: the verification scripts read the same sections.
+    expect(siteSections(model, site)).toBe(before);
+    renderAll(model);
+    expect(siteSections(model, site)).not.toBe(before);
   });
 });

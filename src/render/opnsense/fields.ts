@@ -39,14 +39,23 @@ function defaultLeaf(name: string, value: string): XmlElement {
   return known;
 }
 
+// The field names of each tree, looked up once per item rather than searched per value.
+const names = new WeakMap<FieldTree, ReadonlySet<string>>();
+function fieldNames(tree: FieldTree): ReadonlySet<string> {
+  let known = names.get(tree);
+  if (!known) names.set(tree, (known = new Set(tree.map(([field]) => field))));
+  return known;
+}
+
 /**
  * A container (or item) with every field of `tree`: a field named in
  * `values` is gen's (undefined writes it empty), any other gets the model's
  * default, marked as such. Array fields hold the items `values` gives.
  */
 function build(name: string, tree: FieldTree, values: FieldValues, where: string, attrs: [string, string][] = []): XmlElement {
-  for (const key of Object.keys(values)) {
-    if (!tree.some(([field]) => field === key)) throw new UnknownFieldError(`${where} has no field ${key} on this release`);
+  const known = fieldNames(tree);
+  for (const key in values) {
+    if (!known.has(key)) throw new UnknownFieldError(`${where} has no field ${key} on this release`);
   }
   const children: XmlElement[] = [];
   for (const [field, node] of tree) {

@@ -54,6 +54,15 @@ function joined(sections: XmlElement[]): XmlElement[] {
 /** Sections already built for a site: the verification scripts read the same rules (treat them as read-only). */
 const built = new WeakMap<Site, AreaSections[]>();
 
+/**
+ * Drops the sections built for the model's sites: once every target has
+ * rendered, nothing reads them, and the emit that follows holds the whole
+ * output (200,000 rules are a tree of hundreds of megabytes).
+ */
+export function releaseSections(model: Model): void {
+  for (const site of model.sites) built.delete(site);
+}
+
 /** Every area's sections for one site (areas with nothing to say are left out). */
 export function siteSections(model: Model, site: Site): AreaSections[] {
   if (!site.firewall) return [];
