@@ -50,8 +50,19 @@ describe('serializing', () => {
     const wide = arrayCalls(() => serialize(wideTree));
     expect(wide.result.length).toBeGreaterThan(1.8 * narrow.result.length);
     expect(wide.calls).toBe(narrow.calls);
-    // Per rule: its attribute (map, join); one join for the whole document, not one per element with children.
-    expect(wide.calls).toBe(2 * 500 + 1);
+    // One join for the whole document: none per element, with children or attributes.
+    expect(wide.calls).toBe(1);
+  });
+});
+
+describe('walking the tree', () => {
+  it('goes through children by index: no iterator per element (for-of over frozen lists made one per child)', () => {
+    const tree = rules(200, 30);
+    // Frozen children, as the shared default fields have.
+    for (const rule of tree.children as XmlElement[]) for (const field of rule.children as XmlElement[]) Object.freeze(field.children);
+    const walked = countArrayCalls([Symbol.iterator], () => serialize(tree));
+    expect(walked.result).toContain('<field1>199-1 &lt;&amp;&gt;</field1>');
+    expect(walked.calls).toBe(0);
   });
 });
 

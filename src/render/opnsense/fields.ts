@@ -58,7 +58,10 @@ function build(name: string, tree: FieldTree, values: FieldValues, where: string
     if (!known.has(key)) throw new UnknownFieldError(`${where} has no field ${key} on this release`);
   }
   const children: XmlElement[] = [];
-  for (const [field, node] of tree) {
+  // Indexed, without destructuring: this runs for every field of every item (a million times for 20,000 rules).
+  for (let i = 0; i < tree.length; i++) {
+    const field = tree[i]![0];
+    const node = tree[i]![1];
     const value = values[field];
     const given = Object.prototype.hasOwnProperty.call(values, field);
     if (typeof node === 'string') {
