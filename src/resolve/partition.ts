@@ -14,6 +14,7 @@
 // decide without the first. That answers, exactly: which rules never
 // decide anything (shadowed), which decide the same as what follows them
 // (redundant), and what a source may reach (AllowedIPs).
+import { randomFillSync } from 'node:crypto';
 import type { Ranges } from '../intervals.js';
 
 /** The rules (indices, ascending) that match everywhere in a cell. */
@@ -45,13 +46,17 @@ export interface Partition {
 const RULE_BITS = 2 ** 20;
 const POSITION_LIMIT = 2 ** 33;
 
-/** A 32-bit mixer that is a bijection (Wellons' lowbias32): distinct inputs, well-spread outputs. */
-function mix(x: number): number {
-  x ^= x >>> 16;
-  x = Math.imul(x, 0x7feb352d);
-  x ^= x >>> 15;
-  x = Math.imul(x, 0x846ca68b);
-  return (x ^ (x >>> 16)) >>> 0;
+/**
+ * Four random 32-bit words per rule, drawn for each partition. The
+ * fingerprint of a set is a XOR of its rules' words, which is linear: with
+ * words that a topology could know (a fixed function of the rule index),
+ * 130 rules chosen for it would make two different sets with one
+ * fingerprint, and give a peer another's AllowedIPs. Words nobody knows in
+ * advance make every pair of distinct sets collide with probability 2^-128,
+ * whatever the input; the result never depends on the words otherwise.
+ */
+function ruleWords(count: number): Uint32Array {
+  return randomFillSync(new Uint32Array(4 * count));
 }
 
 /**
@@ -61,7 +66,7 @@ function mix(x: number): number {
  * share its list of networks) enter and leave as one group, so a zone of a
  * hundred networks named by 10,000 rules is 200 events, not two million.
  * The fingerprint is the set's size and four 32-bit XOR sums of per-rule
- * words (a group's words are XORed once): two different sets share it with
+ * random words (see ruleWords; a group's words are XORed once): two different sets share it with
  * probability 2^-128 per pair, so even a billion distinct sets in one
  * partition (far beyond what gen can read) collide with probability below
  * 2^-68.
@@ -83,7 +88,7 @@ class Sweep {
   readonly length: number;
 
   /** `rules`: the boxes in play, ascending (all when undefined). */
-  constructor(boxes: readonly (readonly Ranges[])[], dimension: number, rules?: readonly number[]) {
+  constructor(boxes: readonly (readonly Ranges[])[], words: Uint32Array, dimension: number, rules?: readonly number[]) {
     const groupOf = new Map<Ranges, number>();
     const groups: Ranges[] = [];
     const visit = (r: number) => {
@@ -96,7 +101,7 @@ class Sweep {
         this.words.push(0, 0, 0, 0);
       }
       this.members[g]!.push(r);
-      for (let w = 0; w < 4; w++) this.words[4 * g + w] = this.words[4 * g + w]! ^ mix(r * 4 + w);
+      for (let w = 0; w < 4; w++) this.words[4 * g + w] = this.words[4 * g + w]! ^ words[4 * r + w]!;
     };
     if (rules) for (const r of rules) visit(r);
     else for (let r = 0; r < boxes.length; r++) visit(r);
@@ -207,8 +212,8 @@ function segmentsOf(sweep: Sweep, space: Ranges, visit: (lo: number, hi: number,
  * source, but few by destination; a hundred VLANs of one zone are two
  * hundred destination segments but one set).
  */
-function cost(boxes: readonly (readonly Ranges[])[], dimension: number, space: Ranges): [number, number] {
-  const sweep = new Sweep(boxes, dimension);
+function cost(boxes: readonly (readonly Ranges[])[], words: Uint32Array, dimension: number, space: Ranges): [number, number] {
+  const sweep = new Sweep(boxes, words, dimension);
   const sets = new Set<string>();
   let spread = 0;
   segmentsOf(sweep, space, (_lo, _hi, changed) => {
@@ -221,7 +226,8 @@ function cost(boxes: readonly (readonly Ranges[])[], dimension: number, space: R
 /** The dimensions in the order to cut them: `first` as given, then the others by increasing cost. */
 export function cutOrder(boxes: readonly (readonly Ranges[])[], space: readonly Ranges[], first: readonly number[] = []): number[] {
   const rest = space.map((_, d) => d).filter((d) => !first.includes(d));
-  const costs = new Map(rest.map((d) => [d, cost(boxes, d, space[d]!)]));
+  const words = ruleWords(boxes.length);
+  const costs = new Map(rest.map((d) => [d, cost(boxes, words, d, space[d]!)]));
   return [...first, ...rest.sort((a, b) => costs.get(a)![0] - costs.get(b)![0] || costs.get(a)![1] - costs.get(b)![1] || a - b)];
 }
 
@@ -235,6 +241,7 @@ export function cutOrder(boxes: readonly (readonly Ranges[])[], space: readonly 
  */
 export function partition(boxes: readonly (readonly Ranges[])[], space: readonly Ranges[], order: readonly number[] = cutOrder(boxes, space)): Partition {
   const dimensions = space.length;
+  const words = ruleWords(boxes.length);
   const memo = new Map<string, Node | Leaf>();
   const leaves: Leaf[] = [];
   let operations = 0;
@@ -258,7 +265,7 @@ export function partition(boxes: readonly (readonly Ranges[])[], space: readonly
 
   const cut = (level: number, rules: readonly number[]): Node['segments'] => {
     const dimension = order[level]!;
-    const sweep = new Sweep(boxes, dimension, rules);
+    const sweep = new Sweep(boxes, words, dimension, rules);
     operations += sweep.length;
     const segments: Node['segments'] = [];
     let child: Node | Leaf | undefined;

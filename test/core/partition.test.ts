@@ -118,3 +118,60 @@ describe('the work of a partition', () => {
     expect(work(2000, 100, order)).toBeLessThan(2.5 * work(1000, 100, order));
   });
 });
+
+describe('rule sets known by a fingerprint', () => {
+  // The fingerprint of a rule set is a XOR of per-rule words. With words
+  // that are a fixed function of the rule index (lowbias32 of 4r+w, as
+  // once), 130 or so rules can be chosen whose two halves have the same
+  // size and fingerprint: a topology could hand one set's cells to the
+  // other. The words are random per partition, so no input can aim at them.
+  function lowbias32(x: number): bigint {
+    x ^= x >>> 16;
+    x = Math.imul(x, 0x7feb352d);
+    x ^= x >>> 15;
+    x = Math.imul(x, 0x846ca68b);
+    return BigInt((x ^ (x >>> 16)) >>> 0);
+  }
+  /** Rule r's old words as one 128-bit number, with a 129th bit so that a XOR of zero needs an even count. */
+  const oldWords = (r: number) => [0, 1, 2, 3].reduce((v, w) => v | (lowbias32(r * 4 + w) << BigInt(32 * w)), 1n << 128n);
+
+  /** Indices whose old words XOR to zero (Gaussian elimination over GF(2)). */
+  function dependentRules(count: number): number[] {
+    const basis = new Map<bigint, { vector: bigint; members: Set<number> }>();
+    for (let r = 0; r < count; r++) {
+      let vector = oldWords(r);
+      let members = new Set([r]);
+      while (vector !== 0n) {
+        const top = 1n << BigInt(vector.toString(2).length - 1);
+        const pivot = basis.get(top);
+        if (!pivot) break;
+        vector ^= pivot.vector;
+        members = new Set([...members].filter((m) => !pivot.members.has(m)).concat([...pivot.members].filter((m) => !members.has(m))));
+      }
+      if (vector === 0n) return [...members].sort((a, b) => a - b);
+      basis.set(1n << BigInt(vector.toString(2).length - 1), { vector, members });
+    }
+    throw new Error('no dependency');
+  }
+
+  it('tells apart two sets of one size whose old fingerprints were equal', () => {
+    const chosen = dependentRules(160);
+    const half = chosen.length / 2;
+    const [a, b] = [chosen.slice(0, half), chosen.slice(half)];
+    expect(a.reduce((x, r) => x ^ oldWords(r), 0n)).toBe(b.reduce((x, r) => x ^ oldWords(r), 0n));
+    // Rules of A match destination 0 only, rules of B destination 1 only, the others destination 5.
+    const point = (x: number): Range[] => [[x, x]];
+    const boxes = Array.from({ length: 160 }, (_, r) => [point(0), point(a.includes(r) ? 0 : b.includes(r) ? 1 : 5), point(0), point(0)]);
+    const decisions = ruleDecisions(boxes, boxes.map(() => 'pass'));
+    // The first rule of each set decides its destination.
+    expect(decisions.decides.has(a[0]!) && decisions.decides.has(b[0]!)).toBe(true);
+    const leaves = partition(boxes, [[[0, 5]], [[0, 5]], [[0, 0]], [[0, 0]]], [1, 0, 2, 3]).root;
+    const cells = (leaves as { segments: { lo: number; hi: number; child: unknown }[] }).segments;
+    const rulesAt = (x: number) => {
+      let node = cells.find((s) => s.lo <= x && x <= s.hi)!.child as { kind: string; rules?: number[]; segments?: { child: unknown }[] };
+      while (node.kind === 'node') node = node.segments![0]!.child as typeof node;
+      return node.rules;
+    };
+    expect([rulesAt(0), rulesAt(1)]).toEqual([a, b]);
+  });
+});
