@@ -80,9 +80,11 @@ export function analysePolicy(site: Site): { rules: RuleAnalysis[]; operations: 
     const shadowed = parts.every((p) => !decides.has(p));
     // A logged rule changes the log even where the verdict is the same.
     const redundant = !shadowed && !rule.log && parts.every((p) => !changes.has(p));
+    // In rule order (the default deny last): the order cells are found in follows the partition's cut order, a heuristic.
     const rulesOf = (map: Map<number, Set<number>>) => {
       const found: (PolicyRule | 'default')[] = [];
-      for (const p of parts) for (const i of map.get(p) ?? []) {
+      const indices = parts.flatMap((p) => [...(map.get(p) ?? [])]).sort((x, y) => (x < 0 ? Number.MAX_SAFE_INTEGER : x) - (y < 0 ? Number.MAX_SAFE_INTEGER : y));
+      for (const i of indices) {
         const r = i < 0 ? 'default' : matches[i]!.rule;
         if (r !== rule && !found.includes(r)) found.push(r);
       }

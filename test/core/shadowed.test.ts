@@ -63,6 +63,25 @@ describe('policy/shadowed', () => {
   });
 });
 
+describe('the rules a finding names', () => {
+  it('come in rule order, whatever order the partition found their cells in', async () => {
+    // Behind x0 and x1 (everything from 10.0.0.0/8), x2 is covered by several earlier rules of the compiled order.
+    const text = withRules(
+      homelab,
+      5,
+      { name: 'x0', from: '10.0.0.0/8', to: 'any', action: 'block' },
+      { name: 'x1', from: '10.0.0.0/8', to: 'any', action: 'pass' },
+      { name: 'x2', from: '10.0.0.0/8', to: 'internet', action: 'block' },
+    );
+    const site = (await modelOf(text)).sites[0]!;
+    const x2 = analysePolicy(site).rules.find((r) => r.rule.name === 'x2')!;
+    expect(x2.shadowed).toBe(true);
+    expect(x2.coveredBy.length).toBeGreaterThan(3);
+    const order = x2.coveredBy.map((r) => site.policy.rules.indexOf(r));
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+  });
+});
+
 describe('policy/redundant', () => {
   it('a pass that a later rule passes anyway', async () => {
     const text = withRules(homelab, 0, { name: 'vpn-postgres', from: 'vpn', to: 'postgres', action: 'pass' });
