@@ -38,7 +38,7 @@ export interface KeyInfo {
  */
 export function keyInfo(dir: string, keyFile: string, publicKey: string | undefined, names?: { of: ReadonlySet<string> | undefined }): KeyInfo {
   if (names) {
-    const file = basename(keyFile);
+    const file = basename(keyFile).toLowerCase();
     if (!names.of || (!names.of.has(file) && !names.of.has(`${file}${PENDING_SUFFIX}`))) return { state: 'missing', keyFile, pending: false };
   }
   const privateKey = readSecret(dir, keyFile);
@@ -58,15 +58,31 @@ export interface KeyHolder {
   info: KeyInfo;
 }
 
+/**
+ * The names in a directory of the secrets tree, in lower case (a file
+ * system that ignores case finds a key by a name in another case, so the
+ * listing must not miss it); undefined when the directory does not exist.
+ * A directory gen may enter but not list (mode 0300) gives no listing:
+ * every key in it is then looked up one by one, as before listings.
+ */
+function listing(dir: string, relative: string): { of: ReadonlySet<string> | undefined } | undefined {
+  try {
+    const names = secretNames(dir, relative);
+    return { of: names && new Set([...names].map((n) => n.toLowerCase())) };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EACCES') return undefined;
+    throw error;
+  }
+}
+
 /** Every instance and peer key of the model; throws SecretsError when gen must not read the secrets directory. */
 export function keyHolders(model: Model, dir: string): KeyHolder[] {
   // Each directory is checked and listed once (the first throws SecretsError when gen must not read it).
-  const listed = new Map<string, { of: ReadonlySet<string> | undefined }>();
+  const listed = new Map<string, { of: ReadonlySet<string> | undefined } | undefined>();
   const names = (keyFile: string) => {
     const parent = dirname(keyFile);
-    let known = listed.get(parent);
-    if (!known) listed.set(parent, (known = { of: secretNames(dir, parent) }));
-    return known;
+    if (!listed.has(parent)) listed.set(parent, listing(dir, parent));
+    return listed.get(parent);
   };
   const info = (keyFile: string, publicKey: string | undefined) => keyInfo(dir, keyFile, publicKey, names(keyFile));
   return model.sites.flatMap((site) =>

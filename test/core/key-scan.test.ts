@@ -15,8 +15,10 @@ import { keyHolders } from '../../src/wg/key-state.js';
 
 vi.mock('node:fs', async (original) => {
   const actual = await original<typeof import('node:fs')>();
-  return { ...actual, lstatSync: vi.fn(actual.lstatSync) };
+  return { ...actual, lstatSync: vi.fn(actual.lstatSync), readdirSync: vi.fn(actual.readdirSync) };
 });
+
+const actualFs = await vi.importActual<typeof import('node:fs')>('node:fs');
 
 /** A model with one instance and `count` peers: only the fields keyHolders reads. */
 function modelWith(count: number, keys: Map<string, string>): Model {
@@ -42,6 +44,43 @@ describe('the stored keys of many peers', () => {
     expect(state.get('p9')).toMatchObject({ state: 'missing', pending: true });
     expect(state.get('p8')).toMatchObject({ state: 'missing', pending: false });
     expect(state.get('instance')).toMatchObject({ state: 'missing', pending: false });
+  });
+
+  /** A secrets tree with peer p7's key stored; the model of `count` peers. */
+  function storedKey(count: number) {
+    const secrets = mkdtempSync(join(tmpdir(), 'gen-key-scan-'));
+    fs.chmodSync(secrets, 0o700);
+    const peers = join(secrets, 'home/wireguard/wg0/peers');
+    mkdirSync(peers, { recursive: true, mode: 0o700 });
+    const stored = generateKeyPair();
+    writeFileSync(join(peers, 'p7.key'), `${stored.privateKey}\n`, { mode: 0o600 });
+    return { secrets, model: modelWith(count, new Map([['p7', stored.publicKey]])) };
+  }
+  const stateOf = (holders: ReturnType<typeof keyHolders>, name: string) => holders.find((h) => h.peer?.name === name)?.info.state;
+
+  it('looks keys up one by one in a directory it may enter but not list (mode 0300)', () => {
+    const { secrets, model } = storedKey(20);
+    const denied = Object.assign(new Error('EACCES: permission denied, scandir'), { code: 'EACCES', syscall: 'scandir' });
+    vi.mocked(fs.readdirSync).mockImplementation(() => {
+      throw denied;
+    });
+    try {
+      const holders = keyHolders(model, secrets);
+      expect([stateOf(holders, 'p7'), stateOf(holders, 'p8')]).toEqual(['present', 'missing']);
+    } finally {
+      vi.mocked(fs.readdirSync).mockImplementation(actualFs.readdirSync as never);
+    }
+  });
+
+  it('finds a key whose name the file system lists in another case (macOS, Windows)', () => {
+    const { secrets, model } = storedKey(20);
+    // A file system that ignores case opens p7.key by any case, and lists the name as it was first written.
+    vi.mocked(fs.readdirSync).mockReturnValue(['P7.Key'] as never);
+    try {
+      expect(stateOf(keyHolders(model, secrets), 'p7')).toBe('present');
+    } finally {
+      vi.mocked(fs.readdirSync).mockImplementation(actualFs.readdirSync as never);
+    }
   });
 
   it('still refuses a directory of the tree that others may write, before reading any key', () => {
