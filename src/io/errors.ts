@@ -35,7 +35,6 @@ const REASONS: Record<string, string> = {
   ETXTBSY: 'the file is busy',
 };
 
-/** A failed call of node:fs (or of a child process), recognised by its error code. */
 /**
  * Node's limit on one string (about 512 MiB): a file gen would write is
  * built as one string, so a topology far beyond the benchmark's 200,000
@@ -47,6 +46,7 @@ export function stringLimitSentence(error: unknown): string | undefined {
   return 'a file to write would be longer than Node.js can hold in one string (about 512 MiB): the topology is too large to compile at once; split its sites or rules into several topologies';
 }
 
+/** A failed call of node:fs (or of a child process), recognised by its error code. */
 export function isSystemError(error: unknown): error is NodeJS.ErrnoException {
   return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string' && typeof (error as NodeJS.ErrnoException).syscall === 'string';
 }

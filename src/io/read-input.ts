@@ -3,14 +3,20 @@
 // FIFO or a directory is refused, and so is a file above the size limit
 // (16 MiB; GEN_MAX_INPUT_BYTES raises it), so no input can make gen
 // allocate without bound.
+import { constants as bufferConstants } from 'node:buffer';
 import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { ReportedError, UsageError, reasonOf } from './errors.js';
 
 export const DEFAULT_MAX_INPUT_BYTES = 16 * 1024 * 1024;
 
+/**
+ * The input limit: GEN_MAX_INPUT_BYTES, or 16 MiB; never more than Node can
+ * hold in one string (about 512 MiB), the form a file is read into, so a
+ * larger file gets the limit's message instead of Node's error.
+ */
 export function maxInputBytes(): number {
   const configured = Number(process.env.GEN_MAX_INPUT_BYTES);
-  return Number.isSafeInteger(configured) && configured > 0 ? configured : DEFAULT_MAX_INPUT_BYTES;
+  return Math.min(Number.isSafeInteger(configured) && configured > 0 ? configured : DEFAULT_MAX_INPUT_BYTES, bufferConstants.MAX_STRING_LENGTH);
 }
 
 /** A file larger than the limit (exit 1: the input is the problem). */

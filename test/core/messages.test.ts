@@ -4,7 +4,7 @@
 // never "internal error", a stack trace or a crash of the runtime. Inputs
 // are bounded before gen reads or works on them.
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -156,6 +156,16 @@ describe('inputs are bounded before they are read', () => {
     expect(big.stdout).toMatch(/^big\.yaml:1:1: error big\.yaml is 17\.0 MiB; gen reads files up to 16\.0 MiB \(set GEN_MAX_INPUT_BYTES to raise the limit\) {2}\[load\/limit\]/);
     const small = gen(dir, ['lint'], { env: { GEN_MAX_INPUT_BYTES: '1000' } });
     expect(small.stdout).toMatch(/topology\.yaml is \d+ bytes; gen reads files up to 1000 bytes/);
+  });
+
+  it('GEN_MAX_INPUT_BYTES cannot raise the limit past what Node holds in one string (about 512 MiB)', () => {
+    const dir = scratch();
+    // Sparse: 600 MiB that take no space. Past Node's string limit, reading it was Node's ERR_STRING_TOO_LONG.
+    writeFileSync(join(dir, 'huge.yaml'), '');
+    truncateSync(join(dir, 'huge.yaml'), 600 * 1024 * 1024);
+    const r = gen(dir, ['lint', 'huge.yaml'], { env: { GEN_MAX_INPUT_BYTES: String(2 ** 40) } });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^huge\.yaml:1:1: error huge\.yaml is 600\.0 MiB; gen reads files up to 512\.0 MiB /);
   });
 
   it('a value of megabytes is refused where it is, before the schema and the rules work on it', () => {
