@@ -44,7 +44,8 @@ export interface AreaSections {
 function joined(sections: XmlElement[]): XmlElement[] {
   const out: XmlElement[] = [];
   for (const section of sections) {
-    const same = section.attrs.length === 0 ? out.find((o) => o.name === section.name && o.attrs.length === 0) : undefined;
+    // Never a frozen element (a default field shared by many items): it cannot take children.
+    const same = section.attrs.length === 0 ? out.find((o) => o.name === section.name && o.attrs.length === 0 && !Object.isFrozen(o)) : undefined;
     if (same && same.children.every(isElement) && section.children.every(isElement)) same.children = joined([...(same.children as XmlElement[]), ...(section.children as XmlElement[])]);
     else out.push(section);
   }
