@@ -26,16 +26,21 @@ function modelWith(count: number, keys: Map<string, string>): Model {
   return { sites: [{ name: 'home', wireguard: [{ name: 'wg0', publicKey: undefined, peers }] }] } as unknown as Model;
 }
 
+/** A secrets tree with peer p7's key stored and a key change of p9 left half-done; the model of `count` peers. */
+function storedKey(count: number) {
+  const secrets = mkdtempSync(join(tmpdir(), 'gen-key-scan-'));
+  fs.chmodSync(secrets, 0o700);
+  const peers = join(secrets, 'home/wireguard/wg0/peers');
+  mkdirSync(peers, { recursive: true, mode: 0o700 });
+  const stored = generateKeyPair();
+  writeFileSync(join(peers, 'p7.key'), `${stored.privateKey}\n`, { mode: 0o600 });
+  writeFileSync(join(peers, `p9.key${PENDING_SUFFIX}`), `${generateKeyPair().privateKey}\n`, { mode: 0o600 });
+  return { secrets, model: modelWith(count, new Map([['p7', stored.publicKey]])) };
+}
+
 describe('the stored keys of many peers', () => {
   it('cost a few system calls per directory, not one per peer', () => {
-    const secrets = mkdtempSync(join(tmpdir(), 'gen-key-scan-'));
-    fs.chmodSync(secrets, 0o700);
-    const peers = join(secrets, 'home/wireguard/wg0/peers');
-    mkdirSync(peers, { recursive: true, mode: 0o700 });
-    const stored = generateKeyPair();
-    writeFileSync(join(peers, 'p7.key'), `${stored.privateKey}\n`, { mode: 0o600 });
-    writeFileSync(join(peers, `p9.key${PENDING_SUFFIX}`), `${generateKeyPair().privateKey}\n`, { mode: 0o600 });
-    const model = modelWith(2_000, new Map([['p7', stored.publicKey]]));
+    const { secrets, model } = storedKey(2_000);
     vi.mocked(fs.lstatSync).mockClear();
     const holders = keyHolders(model, secrets);
     expect(vi.mocked(fs.lstatSync).mock.calls.length).toBeLessThan(40);
@@ -46,16 +51,6 @@ describe('the stored keys of many peers', () => {
     expect(state.get('instance')).toMatchObject({ state: 'missing', pending: false });
   });
 
-  /** A secrets tree with peer p7's key stored; the model of `count` peers. */
-  function storedKey(count: number) {
-    const secrets = mkdtempSync(join(tmpdir(), 'gen-key-scan-'));
-    fs.chmodSync(secrets, 0o700);
-    const peers = join(secrets, 'home/wireguard/wg0/peers');
-    mkdirSync(peers, { recursive: true, mode: 0o700 });
-    const stored = generateKeyPair();
-    writeFileSync(join(peers, 'p7.key'), `${stored.privateKey}\n`, { mode: 0o600 });
-    return { secrets, model: modelWith(count, new Map([['p7', stored.publicKey]])) };
-  }
   const stateOf = (holders: ReturnType<typeof keyHolders>, name: string) => holders.find((h) => h.peer?.name === name)?.info.state;
 
   it('looks keys up one by one in a directory it may enter but not list (mode 0300)', () => {
