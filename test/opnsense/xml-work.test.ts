@@ -71,12 +71,15 @@ describe('MVC items', async () => {
   const site = model.sites[0]!;
   const ctx = opnsenseContext(model, site, site.firewall!);
 
-  it("build every field of the model, gen's values through leaf() and the defaults directly", () => {
+  it("build every field of the model, gen's short values and the defaults as shared elements, a long value through leaf()", () => {
     const made = vi.spyOn(xml, 'leaf');
+    const long = `gen: ${'a long description '.repeat(5)}`;
     const item = modelItem(ctx, 'filter', 'rules.rule', '0b6f3c1e-2a4d-4e8f-9b1a-5c7d2e3f4a10', { action: 'block', description: 'gen: test' });
     const fields = item.children.filter(isElement);
     expect(fields.length).toBeGreaterThan(40);
-    expect(made).toHaveBeenCalledTimes(2);
+    expect(made).toHaveBeenCalledTimes(0);
+    modelItem(ctx, 'filter', 'rules.rule', '0b6f3c1e-2a4d-4e8f-9b1a-5c7d2e3f4a10', { action: 'block', description: long });
+    expect(made).toHaveBeenCalledTimes(1);
     expect(fields.filter((f) => !f.fill).map((f) => [f.name, xml.textOf(f)])).toEqual([
       ['action', 'block'],
       ['description', 'gen: test'],
@@ -91,7 +94,7 @@ describe('MVC items', async () => {
   });
 });
 
-describe('default fields', async () => {
+describe('default fields and short values', async () => {
   const model = await modelOf(withRelease(readExample('homelab'), '26.7'));
   const site = model.sites[0]!;
   const ctx = opnsenseContext(model, site, site.firewall!);
@@ -103,8 +106,11 @@ describe('default fields', async () => {
     expect(quick(a!)).toBe(quick(b!));
     expect(Object.isFrozen(quick(a!)) && Object.isFrozen(quick(a!).children)).toBe(true);
     expect(() => quick(a!).children.push({ text: '0' })).toThrow(TypeError);
-    // gen's own values are elements of their own.
-    expect(child(a!, 'action')).not.toBe(child(b!, 'action'));
+    // gen's own short values are shared too, without the default's mark; a value of its own is its own element.
+    expect(child(a!, 'action')).toBe(child(b!, 'action'));
+    expect([Object.isFrozen(child(a!, 'action')), child(a!, 'action')!.fill]).toEqual([true, undefined]);
+    const [c, d] = ['blocked by c', 'blocked by d'].map((description) => modelItem(ctx, 'filter', 'rules.rule', '2b6f3c1e-2a4d-4e8f-9b1a-5c7d2e3f4a10', { description }));
+    expect([xml.textOf(child(c!, 'description')), xml.textOf(child(d!, 'description'))]).toEqual(['blocked by c', 'blocked by d']);
   });
 
   it("refuse a value for a field the release's model does not have", () => {

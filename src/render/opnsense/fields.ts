@@ -29,12 +29,33 @@ function isTree(node: FieldNode): node is FieldTree {
  */
 const defaults = new Map<string, XmlElement>();
 function defaultLeaf(name: string, value: string): XmlElement {
+  return sharedLeaf(defaults, name, value, true);
+}
+
+/**
+ * gen's own short values are shared the same way (interface, action,
+ * protocol, the aliases of a zone repeat across thousands of rules), but
+ * without the default's mark. They come from the topology, so the table is
+ * bounded: when full it starts again, which only loses some sharing.
+ */
+const values = new Map<string, XmlElement>();
+const SHARED_VALUE_LENGTH = 64;
+const SHARED_VALUES = 65_536;
+function valueLeaf(name: string, value: string | number | undefined): XmlElement {
+  const text = value === undefined ? '' : String(value);
+  if (text.length > SHARED_VALUE_LENGTH) return leaf(name, text);
+  if (values.size >= SHARED_VALUES) values.clear();
+  return sharedLeaf(values, name, text, false);
+}
+
+function sharedLeaf(table: Map<string, XmlElement>, name: string, value: string, fill: boolean): XmlElement {
   const key = `${name}\u0000${value}`;
-  let known = defaults.get(key);
+  let known = table.get(key);
   if (!known) {
     const children = Object.freeze(value === '' ? [] : [Object.freeze({ text: value })]) as XmlElement['children'];
-    known = Object.freeze({ name, attrs: Object.freeze([]) as unknown as XmlElement['attrs'], children, fill: true as const });
-    defaults.set(key, known);
+    const attrs = Object.freeze([]) as unknown as XmlElement['attrs'];
+    known = Object.freeze(fill ? { name, attrs, children, fill: true as const } : { name, attrs, children });
+    table.set(key, known);
   }
   return known;
 }
@@ -65,7 +86,7 @@ function build(name: string, tree: FieldTree, values: FieldValues, where: string
     const value = values[field];
     const given = Object.prototype.hasOwnProperty.call(values, field);
     if (typeof node === 'string') {
-      if (given) children.push(leaf(field, value as string | number | undefined));
+      if (given) children.push(valueLeaf(field, value as string | number | undefined));
       else children.push(defaultLeaf(field, node));
     } else if (isTree(node)) {
       children.push(build(field, node, (value as FieldValues | undefined) ?? {}, `${where}/${field}`));
