@@ -113,6 +113,13 @@ describe('default fields and short values', async () => {
     expect([xml.textOf(child(c!, 'description')), xml.textOf(child(d!, 'description'))]).toEqual(['blocked by c', 'blocked by d']);
   });
 
+  it('keep their values when the table of shared values fills and starts again', () => {
+    // More distinct short values than the table holds (65,536): sharing is lost, never a value.
+    const items = Array.from({ length: 70_000 }, (_, i) => modelItem(ctx, 'filter', 'rules.rule', '3b6f3c1e-2a4d-4e8f-9b1a-5c7d2e3f4a10', { description: `d${i}`, action: 'pass' }));
+    expect(items.map((item) => xml.textOf(child(item, 'description'))).filter((text, i) => text !== `d${i}`)).toEqual([]);
+    expect(new Set(items.map((item) => child(item, 'action'))).size).toBeLessThanOrEqual(2);
+  });
+
   it("refuse a value for a field the release's model does not have", () => {
     expect(() => modelItem(ctx, 'filter', 'rules.rule', '0b6f3c1e-2a4d-4e8f-9b1a-5c7d2e3f4a10', { action: 'block', colour: 'red' })).toThrow(
       new UnknownFieldError('filter rules.rule has no field colour on this release'),

@@ -27,7 +27,7 @@ function isTree(node: FieldNode): node is FieldTree {
  * large build). Frozen, because an element shared by many items must never
  * change: merge clones what it takes (test/opnsense/xml-work.test.ts).
  */
-const defaults = new Map<string, XmlElement>();
+const defaults = new Map<string, Map<string, XmlElement>>();
 function defaultLeaf(name: string, value: string): XmlElement {
   return sharedLeaf(defaults, name, value, true);
 }
@@ -38,34 +38,44 @@ function defaultLeaf(name: string, value: string): XmlElement {
  * without the default's mark. They come from the topology, so the table is
  * bounded: when full it starts again, which only loses some sharing.
  */
-const values = new Map<string, XmlElement>();
+const valueLeaves = new Map<string, Map<string, XmlElement>>();
 const SHARED_VALUE_LENGTH = 64;
 const SHARED_VALUES = 65_536;
+let sharedValues = 0;
 function valueLeaf(name: string, value: string | number | undefined): XmlElement {
   const text = value === undefined ? '' : String(value);
   if (text.length > SHARED_VALUE_LENGTH) return leaf(name, text);
-  if (values.size >= SHARED_VALUES) values.clear();
-  return sharedLeaf(values, name, text, false);
+  if (sharedValues >= SHARED_VALUES) {
+    valueLeaves.clear();
+    sharedValues = 0;
+  }
+  return sharedLeaf(valueLeaves, name, text, false);
 }
 
-function sharedLeaf(table: Map<string, XmlElement>, name: string, value: string, fill: boolean): XmlElement {
-  const key = `${name}\u0000${value}`;
-  let known = table.get(key);
+/** The table's element for a field and value (by field, then value: no key string per lookup). */
+function sharedLeaf(table: Map<string, Map<string, XmlElement>>, name: string, value: string, fill: boolean): XmlElement {
+  let byValue = table.get(name);
+  if (!byValue) table.set(name, (byValue = new Map()));
+  let known = byValue.get(value);
   if (!known) {
     const children = Object.freeze(value === '' ? [] : [Object.freeze({ text: value })]) as XmlElement['children'];
     const attrs = Object.freeze([]) as unknown as XmlElement['attrs'];
     known = Object.freeze(fill ? { name, attrs, children, fill: true as const } : { name, attrs, children });
-    table.set(key, known);
+    byValue.set(value, known);
+    if (!fill) sharedValues++;
   }
   return known;
 }
 
-// The field names of each tree, looked up once per item rather than searched per value.
-const names = new WeakMap<FieldTree, ReadonlySet<string>>();
-function fieldNames(tree: FieldTree): ReadonlySet<string> {
-  let known = names.get(tree);
-  if (!known) names.set(tree, (known = new Set(tree.map(([field]) => field))));
-  return known;
+/** What build needs of a tree, made once per tree: its field names, and each scalar field's default element by position. */
+const shapes = new WeakMap<FieldTree, { names: ReadonlySet<string>; defaults: (XmlElement | undefined)[] }>();
+function shapeOf(tree: FieldTree): { names: ReadonlySet<string>; defaults: (XmlElement | undefined)[] } {
+  let shape = shapes.get(tree);
+  if (!shape) {
+    shape = { names: new Set(tree.map(([field]) => field)), defaults: tree.map(([field, node]) => (typeof node === 'string' ? defaultLeaf(field, node) : undefined)) };
+    shapes.set(tree, shape);
+  }
+  return shape;
 }
 
 /**
@@ -74,9 +84,9 @@ function fieldNames(tree: FieldTree): ReadonlySet<string> {
  * default, marked as such. Array fields hold the items `values` gives.
  */
 function build(name: string, tree: FieldTree, values: FieldValues, where: string, attrs: [string, string][] = []): XmlElement {
-  const known = fieldNames(tree);
+  const shape = shapeOf(tree);
   for (const key in values) {
-    if (!known.has(key)) throw new UnknownFieldError(`${where} has no field ${key} on this release`);
+    if (!shape.names.has(key)) throw new UnknownFieldError(`${where} has no field ${key} on this release`);
   }
   const children: XmlElement[] = [];
   // Indexed, without destructuring: this runs for every field of every item (a million times for 20,000 rules).
@@ -87,7 +97,7 @@ function build(name: string, tree: FieldTree, values: FieldValues, where: string
     const given = Object.prototype.hasOwnProperty.call(values, field);
     if (typeof node === 'string') {
       if (given) children.push(valueLeaf(field, value as string | number | undefined));
-      else children.push(defaultLeaf(field, node));
+      else children.push(shape.defaults[i]!);
     } else if (isTree(node)) {
       children.push(build(field, node, (value as FieldValues | undefined) ?? {}, `${where}/${field}`));
     } else {
