@@ -66,6 +66,29 @@ describe('walking the tree', () => {
   });
 });
 
+describe('shared fields', () => {
+  it('are one piece each, with their indentation, in the list the document is joined from', () => {
+    // 200 items of the same 30 frozen fields, as the shared defaults are.
+    const fields = Array.from({ length: 30 }, (_, f) => Object.freeze({ ...leaf(`field${f}`, `v${f}`), children: Object.freeze([{ text: `v${f}` }]) }) as XmlElement);
+    const tree = element('rules', Array.from({ length: 200 }, (_, r) => element('rule', fields, [['uuid', `uuid-${r}`]])));
+    let pieces = 0;
+    const join = Array.prototype.join;
+    Array.prototype.join = function (this: unknown[], separator?: string) {
+      pieces = Math.max(pieces, this.length);
+      return join.call(this, separator);
+    };
+    let text: string;
+    try {
+      text = serialize(tree);
+    } finally {
+      Array.prototype.join = join;
+    }
+    expect(text.split('\n').filter((line) => line === '    <field7>v7</field7>')).toHaveLength(200);
+    // Per item: its indentation, start tag, '>', 30 fields, the closing indentation and tag (the second item on).
+    expect(pieces).toBeLessThan(200 * 36);
+  });
+});
+
 describe('MVC items', async () => {
   const model = await modelOf(withRelease(readExample('homelab'), '26.7'));
   const site = model.sites[0]!;

@@ -96,10 +96,12 @@ export function setAttr(node: XmlElement, name: string, value: string): void {
   delete node.raw;
 }
 
-// The text of a frozen leaf (a default field shared by many items, see
+// The text of a frozen leaf (a field shared by many items, see
 // render/opnsense/fields.ts): it cannot change, and a leaf's text does not
-// depend on its depth, so it is made once.
+// depend on its depth, so it is made once; with the line break and the
+// indentation before it, once per depth (one piece per field, not two).
 const frozenText = new WeakMap<XmlElement, string>();
+const indentedFrozenText: WeakMap<XmlElement, string>[] = [];
 
 /** Writes an element indented by `depth` levels of two spaces (OPNsense's own layout). */
 export function serialize(node: XmlElement, depth = 0): string {
@@ -152,8 +154,17 @@ function write(node: XmlElement, depth: number, out: string[]): void {
       checkChars(c.comment);
       out.push(inner, `<!--${c.comment}-->`);
     } else {
+      const indented = (indentedFrozenText[depth + 1] ??= new WeakMap());
+      const known = indented.get(c);
+      if (known !== undefined) {
+        out.push(known);
+        continue;
+      }
+      const at = out.length;
       out.push(inner);
       write(c, depth + 1, out);
+      // A frozen leaf wrote one piece: keep it with its indentation for the next item that shares it.
+      if (out.length === at + 2 && frozenText.has(c)) indented.set(c, inner + out[at + 1]!);
     }
   }
   out.push(pad, `</${node.name}>`);
