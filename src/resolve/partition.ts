@@ -43,7 +43,7 @@ export interface Partition {
 // sweep sorts a Float64Array (numeric, no comparator, no allocation per
 // event). That is exact while positions stay below 2^33 (addresses reach
 // 2^32) and groups below 2^20; beyond either, events are sorted as pairs.
-const RULE_BITS = 2 ** 20;
+const GROUP_BITS = 2 ** 20;
 const POSITION_LIMIT = 2 ** 33;
 
 /**
@@ -66,10 +66,10 @@ function ruleWords(count: number): Uint32Array {
  * share its list of networks) enter and leave as one group, so a zone of a
  * hundred networks named by 10,000 rules is 200 events, not two million.
  * The fingerprint is the set's size and four 32-bit XOR sums of per-rule
- * random words (see ruleWords; a group's words are XORed once): two different sets share it with
- * probability 2^-128 per pair, so even a billion distinct sets in one
- * partition (far beyond what gen can read) collide with probability below
- * 2^-68.
+ * random words (see ruleWords; a group's words are XORed once): two
+ * different sets share it with probability 2^-128 per pair, so even a
+ * billion distinct sets in one partition (far beyond what gen can read)
+ * collide with probability below 2^-68.
  */
 class Sweep {
   private readonly at: Float64Array;
@@ -103,13 +103,15 @@ class Sweep {
       this.members[g]!.push(r);
       for (let w = 0; w < 4; w++) this.words[4 * g + w] = this.words[4 * g + w]! ^ words[4 * r + w]!;
     };
-    if (rules) for (const r of rules) visit(r);
-    else for (let r = 0; r < boxes.length; r++) visit(r);
+    const count = rules ? rules.length : boxes.length;
+    for (let k = 0; k < count; k++) visit(rules ? rules[k]! : k);
 
-    let packed = groups.length < RULE_BITS;
+    // Indexed loops here and below: destructuring iterators were a tenth of a large lint's garbage.
+    let packed = groups.length < GROUP_BITS;
     let n = 0;
-    for (const ranges of groups) {
-      for (const [, hi] of ranges) if (hi + 1 >= POSITION_LIMIT) packed = false;
+    for (let g = 0; g < groups.length; g++) {
+      const ranges = groups[g]!;
+      for (let k = 0; k < ranges.length; k++) if (ranges[k]![1] + 1 >= POSITION_LIMIT) packed = false;
       n += 2 * ranges.length;
     }
     this.length = n;
@@ -118,17 +120,18 @@ class Sweep {
     if (packed) {
       const events = new Float64Array(n);
       let i = 0;
-      groups.forEach((ranges, g) => {
-        for (const [lo, hi] of ranges) {
-          events[i++] = lo * RULE_BITS + g;
-          events[i++] = (hi + 1) * RULE_BITS + g;
+      for (let g = 0; g < groups.length; g++) {
+        const ranges = groups[g]!;
+        for (let k = 0; k < ranges.length; k++) {
+          events[i++] = ranges[k]![0] * GROUP_BITS + g;
+          events[i++] = (ranges[k]![1] + 1) * GROUP_BITS + g;
         }
-      });
+      }
       events.sort();
       for (let k = 0; k < n; k++) {
-        const position = Math.floor(events[k]! / RULE_BITS);
+        const position = Math.floor(events[k]! / GROUP_BITS);
         this.at[k] = position;
-        this.who[k] = events[k]! - position * RULE_BITS;
+        this.who[k] = events[k]! - position * GROUP_BITS;
       }
     } else {
       const pairs: [number, number][] = [];
