@@ -18,10 +18,13 @@ import { renderVerify } from './verify/index.js';
 import { renderWireguard } from './wireguard/index.js';
 
 export const targets: readonly Target[] = [
+  // The verification scripts read the sections the OPNsense files are written
+  // from: they render next, and then the sections are dropped (see renderAll).
+  { name: 'opnsense', render: renderOpnsense },
+  { name: 'verify', render: renderVerify },
   { name: 'plan', render: renderPlan },
   { name: 'steps', render: renderSteps },
   { name: 'graph', render: renderGraph },
-  { name: 'opnsense', render: renderOpnsense },
   { name: 'aws', render: renderAws },
   { name: 'backup', render: renderBackup },
   { name: 'ipsec-steps', render: renderIpsecSteps },
@@ -30,13 +33,16 @@ export const targets: readonly Target[] = [
   { name: 'access', render: renderAccess },
   { name: 'pbs-access', render: renderPbsAccess },
   { name: 'wireguard', render: renderWireguard },
-  { name: 'verify', render: renderVerify },
 ];
 
 export function renderAll(model: Model): OutputFiles {
   const files: OutputFiles = new Map();
-  for (const target of targets) target.render(model, files);
-  // The OPNsense sections are kept for the verification scripts only.
-  releaseSections(model);
+  for (const target of targets) {
+    target.render(model, files);
+    // Nothing reads the OPNsense sections after the verification scripts, and
+    // the targets that follow add to the output held in memory (200,000 rules
+    // are a tree of hundreds of megabytes).
+    if (target.name === 'verify') releaseSections(model);
+  }
   return files;
 }

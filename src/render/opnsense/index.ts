@@ -56,9 +56,9 @@ function joined(sections: XmlElement[]): XmlElement[] {
 const built = new WeakMap<Site, AreaSections[]>();
 
 /**
- * Drops the sections built for the model's sites: once every target has
- * rendered, nothing reads them, and the emit that follows holds the whole
- * output (200,000 rules are a tree of hundreds of megabytes).
+ * Drops the sections built for the model's sites, once the files and the
+ * verification scripts are written from them: the rest of a build holds
+ * the whole output (200,000 rules are a tree of hundreds of megabytes).
  */
 export function releaseSections(model: Model): void {
   for (const site of model.sites) built.delete(site);
