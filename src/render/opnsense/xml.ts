@@ -96,13 +96,6 @@ export function setAttr(node: XmlElement, name: string, value: string): void {
   delete node.raw;
 }
 
-// The text of a frozen leaf (a field shared by many items, see
-// render/opnsense/fields.ts): it cannot change, and a leaf's text does not
-// depend on its depth, so it is made once; with the line break and the
-// indentation before it, once per depth (one piece per field, not two).
-const frozenText = new WeakMap<XmlElement, string>();
-const indentedFrozenText: WeakMap<XmlElement, string>[] = [];
-
 /** Writes an element indented by `depth` levels of two spaces (OPNsense's own layout). */
 export function serialize(node: XmlElement, depth = 0): string {
   // Every piece goes to one list, joined once: a string per level, each
@@ -112,40 +105,21 @@ export function serialize(node: XmlElement, depth = 0): string {
   return out.join('');
 }
 
+// Loops are indexed: for-of over a frozen list of children made an iterator
+// result per child (125 MB of garbage for 20,000 rules).
 function write(node: XmlElement, depth: number, out: string[]): void {
   if (node.raw !== undefined) {
     out.push(node.raw);
     return;
   }
-  const frozen = Object.isFrozen(node);
-  if (frozen) {
-    const known = frozenText.get(node);
-    if (known !== undefined) {
-      out.push(known);
-      return;
-    }
-  }
-  // One pass over the children (a 20,000-rule filter has a million leaves:
-  // filtering and mapping each one's children made four arrays per leaf).
-  // Indexed loops: for-of over a frozen list of children made an iterator
-  // result per child (125 MB of garbage for 20,000 rules).
-  const children = node.children;
-  let text = '';
-  let elements = false;
-  for (let i = 0; i < children.length; i++) {
-    const c = children[i]!;
-    if ('text' in c) text += c.text;
-    else elements = true;
-  }
-  if (!elements) {
-    const written = leafText(node, text);
-    if (frozen) frozenText.set(node, written);
-    out.push(written);
+  const text = leafContent(node);
+  if (text !== undefined) {
+    out.push(leafText(node, text));
     return;
   }
-  const pad = padding(depth);
   const inner = padding(depth + 1);
   out.push(startTag(node), '>');
+  const children = node.children;
   for (let i = 0; i < children.length; i++) {
     const c = children[i]!;
     if ('text' in c) continue;
@@ -153,21 +127,48 @@ function write(node: XmlElement, depth: number, out: string[]): void {
       if (c.comment.includes('--') || c.comment.endsWith('-')) throw new XmlTextError('a comment cannot contain "--"');
       checkChars(c.comment);
       out.push(inner, `<!--${c.comment}-->`);
+      continue;
+    }
+    const shared = Object.isFrozen(c) ? frozenLeafText(c, depth + 1) : undefined;
+    if (shared !== undefined) {
+      out.push(shared);
     } else {
-      const indented = (indentedFrozenText[depth + 1] ??= new WeakMap());
-      const known = indented.get(c);
-      if (known !== undefined) {
-        out.push(known);
-        continue;
-      }
-      const at = out.length;
       out.push(inner);
       write(c, depth + 1, out);
-      // A frozen leaf wrote one piece: keep it with its indentation for the next item that shares it.
-      if (out.length === at + 2 && frozenText.has(c)) indented.set(c, inner + out[at + 1]!);
     }
   }
-  out.push(pad, `</${node.name}>`);
+  out.push(padding(depth), `</${node.name}>`);
+}
+
+/**
+ * A leaf's text (an element with no element or comment child), or
+ * undefined. One pass over the children: a 20,000-rule filter has a million
+ * leaves, and filtering and mapping each one's children made four arrays
+ * per leaf.
+ */
+function leafContent(node: XmlElement): string | undefined {
+  let text = '';
+  for (let i = 0; i < node.children.length; i++) {
+    const c = node.children[i]!;
+    if (!('text' in c)) return undefined;
+    text += c.text;
+  }
+  return text;
+}
+
+// A frozen leaf (a field shared by many items, see render/opnsense/fields.ts)
+// cannot change: its text, after the line break and indentation of a depth,
+// is made once per depth, one piece per field instead of two.
+const frozenLeaves = new WeakMap<XmlElement, string[]>();
+function frozenLeafText(node: XmlElement, depth: number): string | undefined {
+  let byDepth = frozenLeaves.get(node);
+  if (!byDepth) frozenLeaves.set(node, (byDepth = []));
+  if (byDepth[depth] === undefined) {
+    const text = leafContent(node);
+    if (text === undefined) return undefined;
+    byDepth[depth] = padding(depth) + leafText(node, text);
+  }
+  return byDepth[depth];
 }
 
 // A line break and the indentation of each depth, made once: the list of
