@@ -100,14 +100,24 @@ export function secretFile(dir: string, relative: string): string | undefined {
 }
 
 /**
- * The names in one directory of the secrets tree (`relative`), after the
- * checks of secretFile on every directory down to it; undefined when one
- * does not exist. Reading a directory once answers "is there a key?" for
- * each of 100,000 peers without a system call each.
+ * Which secrets a directory of the secrets tree (`relative`) may hold, after
+ * the checks of secretFile on every directory down to it: a test that is
+ * false only for a name surely not there. Reading a directory once answers
+ * "is there a key?" for each of 100,000 peers without a system call each.
+ * Names are compared without case (a file system that ignores case opens a
+ * key by a name in another case); a directory gen may enter but not list
+ * (mode 0300) answers "maybe" for every name, to be looked up one by one.
  */
-export function secretNames(dir: string, relative: string): ReadonlySet<string> | undefined {
-  for (const d of directoriesTo(dir, join(relative, 'x'))) if (!checkDirectory(d)) return undefined;
-  return new Set(readdirSync(join(dir, relative)));
+export function secretsIn(dir: string, relative: string): (name: string) => boolean {
+  for (const d of [...directoriesTo(dir, relative), join(dir, relative)]) if (!checkDirectory(d)) return () => false;
+  let names: Set<string>;
+  try {
+    names = new Set(readdirSync(join(dir, relative)).map((n) => n.toLowerCase()));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EACCES') return () => true;
+    throw error;
+  }
+  return (name) => names.has(name.toLowerCase());
 }
 
 export function readSecret(dir: string, relative: string): string | undefined {

@@ -9,7 +9,7 @@ import { basename, dirname, join } from 'node:path';
 import type { Finding } from '../findings.js';
 import type { Model, Peer, Site, WireguardInstance } from '../model.js';
 import type { Path } from '../location.js';
-import { SecretsError, instanceKeyPath, peerKeyPath, readSecret, secretFile, secretNames } from '../secrets.js';
+import { SecretsError, instanceKeyPath, peerKeyPath, readSecret, secretFile, secretsIn } from '../secrets.js';
 import { isWireguardKey, publicKeyOf } from '../targets/wireguard/keys.js';
 import { PENDING_SUFFIX } from './key-change.js';
 
@@ -31,16 +31,7 @@ export interface KeyInfo {
   pending: boolean;
 }
 
-/**
- * The state of one key. `names`, when given, lists the key file's directory
- * (see secretNames; undefined: it does not exist): a key that is not there
- * is missing without a look at the file system.
- */
-export function keyInfo(dir: string, keyFile: string, publicKey: string | undefined, names?: { of: ReadonlySet<string> | undefined }): KeyInfo {
-  if (names) {
-    const file = basename(keyFile).toLowerCase();
-    if (!names.of || (!names.of.has(file) && !names.of.has(`${file}${PENDING_SUFFIX}`))) return { state: 'missing', keyFile, pending: false };
-  }
+export function keyInfo(dir: string, keyFile: string, publicKey: string | undefined): KeyInfo {
   const privateKey = readSecret(dir, keyFile);
   const pending = secretFile(dir, `${keyFile}${PENDING_SUFFIX}`) !== undefined;
   if (privateKey === undefined) return { state: 'missing', keyFile, pending };
@@ -58,33 +49,19 @@ export interface KeyHolder {
   info: KeyInfo;
 }
 
-/**
- * The names in a directory of the secrets tree, in lower case (a file
- * system that ignores case finds a key by a name in another case, so the
- * listing must not miss it); undefined when the directory does not exist.
- * A directory gen may enter but not list (mode 0300) gives no listing:
- * every key in it is then looked up one by one, as before listings.
- */
-function listing(dir: string, relative: string): { of: ReadonlySet<string> | undefined } | undefined {
-  try {
-    const names = secretNames(dir, relative);
-    return { of: names && new Set([...names].map((n) => n.toLowerCase())) };
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EACCES') return undefined;
-    throw error;
-  }
-}
-
 /** Every instance and peer key of the model; throws SecretsError when gen must not read the secrets directory. */
 export function keyHolders(model: Model, dir: string): KeyHolder[] {
-  // Each directory is checked and listed once (the first throws SecretsError when gen must not read it).
-  const listed = new Map<string, { of: ReadonlySet<string> | undefined } | undefined>();
-  const names = (keyFile: string) => {
+  // Each directory is checked and listed once (the first throws SecretsError when gen must not read it);
+  // a key it surely does not hold is missing without a look at the file system.
+  const listed = new Map<string, (name: string) => boolean>();
+  const mayHold = (keyFile: string) => {
     const parent = dirname(keyFile);
-    if (!listed.has(parent)) listed.set(parent, listing(dir, parent));
-    return listed.get(parent);
+    let holds = listed.get(parent);
+    if (!holds) listed.set(parent, (holds = secretsIn(dir, parent)));
+    return holds(basename(keyFile)) || holds(`${basename(keyFile)}${PENDING_SUFFIX}`);
   };
-  const info = (keyFile: string, publicKey: string | undefined) => keyInfo(dir, keyFile, publicKey, names(keyFile));
+  const info = (keyFile: string, publicKey: string | undefined): KeyInfo =>
+    mayHold(keyFile) ? keyInfo(dir, keyFile, publicKey) : { state: 'missing', keyFile, pending: false };
   return model.sites.flatMap((site) =>
     site.wireguard.flatMap((instance) => [
       { site, instance, info: info(instanceKeyPath(site.name, instance.name), instance.publicKey) },
