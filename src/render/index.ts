@@ -6,7 +6,7 @@ import { renderAws } from './aws/index.js';
 import { renderIpsecSteps } from './aws/ipsec-steps.js';
 import { renderBackup } from './backup.js';
 import { renderGraph } from './graph.js';
-import { releaseSections, renderOpnsense } from './opnsense/index.js';
+import { renderOpnsense } from './opnsense/index.js';
 import { renderPbsAccess } from './pbs-access.js';
 import { renderPlan } from './plan.js';
 import { renderAccess } from './proxmox/access.js';
@@ -19,7 +19,7 @@ import { renderWireguard } from './wireguard/index.js';
 
 export const targets: readonly Target[] = [
   // The verification scripts read the sections the OPNsense files are written
-  // from: they render next, and then the sections are dropped (see renderAll).
+  // from: they render next, as their last reader, and drop them.
   { name: 'opnsense', render: renderOpnsense },
   { name: 'verify', render: renderVerify },
   { name: 'plan', render: renderPlan },
@@ -37,12 +37,6 @@ export const targets: readonly Target[] = [
 
 export function renderAll(model: Model): OutputFiles {
   const files: OutputFiles = new Map();
-  for (const target of targets) {
-    target.render(model, files);
-    // Nothing reads the OPNsense sections after the verification scripts, and
-    // the targets that follow add to the output held in memory (200,000 rules
-    // are a tree of hundreds of megabytes).
-    if (target.name === 'verify') releaseSections(model);
-  }
+  for (const target of targets) target.render(model, files);
   return files;
 }

@@ -2,6 +2,7 @@
 // and compares it with what the topology expects (docs/verify.md): the
 // firewall, each Proxmox host, the backup server.
 import type { Model } from '../../model.js';
+import { releaseSections } from '../opnsense/index.js';
 import type { OutputFiles } from '../target.js';
 import { firewallScript, firewallScriptName } from './firewall.js';
 import { PBS_SCRIPT, pbsScript } from './pbs.js';
@@ -20,4 +21,8 @@ export function renderVerify(model: Model, files: OutputFiles): void {
     for (const host of site.hosts) files.set(`${dir}/${proxmoxScriptName(host)}`, proxmoxScript(model, site, host, declared));
     if (site.backup) files.set(`${dir}/${PBS_SCRIPT}`, pbsScript(model, site, site.backup, declared));
   }
+  // The last reader of the OPNsense sections (it renders right after the
+  // OPNsense files): the targets that follow add to the output held in
+  // memory, and 200,000 rules are a tree of hundreds of megabytes.
+  releaseSections(model);
 }
