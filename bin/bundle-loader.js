@@ -1,14 +1,17 @@
 // Loads the single-file bundle (dist/gen.cjs) with V8's code cache
 // (dist/gen.cjs.cache), so a start skips compiling gen's code. A cache from
 // another Node or V8 is rejected by V8 and the bundle compiles as usual.
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
-import vm from 'node:vm';
+// CommonJS (bin/package.json), like gen.js: a start then needs no ES module loader.
+'use strict';
+const { existsSync, readFileSync } = require('node:fs');
+const { dirname } = require('node:path');
+const vm = require('node:vm');
 
-export function loadBundle(file) {
+function loadBundle(file) {
   const cacheFile = `${file}.cache`;
-  const source = readFileSync(file, 'utf8');
+  // The bundle is ASCII (scripts/bundle.mjs checks it): read as latin1, the
+  // bytes become the string without a UTF-8 decode.
+  const source = readFileSync(file, 'latin1');
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
     filename: file,
     cachedData: existsSync(cacheFile) ? readFileSync(cacheFile) : undefined,
@@ -17,6 +20,12 @@ export function loadBundle(file) {
     importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
   const module = { exports: {} };
-  script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
+  // The bundle requires Node's built-in modules only (scripts/bundle.mjs checks
+  // it), which this module's require serves as well as one made for the bundle
+  // would: createRequire is in node:module, whose loading starts the ES module
+  // loader.
+  script.runInThisContext()(module.exports, require, module, file, dirname(file));
   return { exports: module.exports, script };
 }
+
+module.exports = { loadBundle };

@@ -4,6 +4,7 @@
 // and no compilation of gen's code.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -61,6 +62,13 @@ const bundled = readFileSync(bundlePath, 'utf8').replace(
 );
 const left = /\bimport\((["'])[^"']+\1\)/.exec(bundled);
 if (left) throw new Error(`the bundle still has a dynamic import: ${left[0]}`);
+// bin/bundle-loader.js reads the bundle as latin1 (no UTF-8 decode): esbuild
+// writes ASCII by default (charset), and this keeps it so.
+// It also hands the bundle its own require, which is right for built-in modules only.
+const foreign = [...bundled.matchAll(/\brequire\(([^)]*)\)/g)].map((m) => m[1]).filter((arg) => !/^"[^"]+"$/.test(arg) || !isBuiltin(JSON.parse(arg)));
+if (foreign.length) throw new Error(`the bundle requires more than Node's built-in modules: ${[...new Set(foreign)].join(', ')}`);
+const wide = /[^\x00-\x7f]/.exec(bundled);
+if (wide) throw new Error(`the bundle has a character outside ASCII at ${wide.index}: bin/bundle-loader.js reads it as latin1`);
 writeFileSync(bundlePath, bundled);
 
 // Record the code cache after a real run, so the functions a run compiles are in it.
