@@ -1,10 +1,12 @@
 // Stage 1: read the topology file as YAML, keeping every node's position so
 // that later stages can point at file:line:col from a path into the data.
-// The data comes from js-yaml, about ten times faster on large files; the
-// `yaml` library's positions and comments are built only when a diagnostic
-// or a suppression comment needs them, and its parser decides every file
-// js-yaml refuses or where the two could read different data (aliases,
-// null or collection keys), so every syntax error is located. js-yaml
+// The data comes from js-yaml, about ten times faster on large files. A
+// finding is placed by a second js-yaml reading that notes where each node
+// starts (src/yaml-positions.ts); the `yaml` library's document is built
+// only for suppression comments and for what that reading declines, and
+// its parser decides every file js-yaml refuses or where the two could
+// read different data (aliases, null or collection keys), so every syntax
+// error is located. js-yaml
 // resolves scalars with YAML12_CORE_SCHEMA, exactly as `yaml` does; a
 // property test (test/core/yaml-readers.test.ts) holds the two together.
 // Layer: load. Imports only the shared leaves (README, Development): it
@@ -15,6 +17,7 @@ import type { Diagnostic } from './diagnostics.js';
 import type { Path, SourceLocation } from './location.js';
 import { findSuppressions, type Suppression } from './suppress/comments.js';
 import { YAML12_CORE_SCHEMA } from './yaml-core-schema.js';
+import { positionsOf, type NodePositions } from './yaml-positions.js';
 import { MAX_NESTING, deepFlowOffset, isStackOverflow, limitOffset, limitViolation, lineAndColumn } from './io/data-limits.js';
 import { readFailure, readInputText } from './io/read-input.js';
 
@@ -33,6 +36,8 @@ const PARSE_OPTIONS = { prettyErrors: false, uniqueKeys: true, strict: true } as
 /** Maps a path into the parsed data back to a position in the file. */
 export class SourceMap {
   private parsed: { doc: Document; lines: LineCounter } | undefined;
+  /** js-yaml's node positions (undefined until asked; null where that reading declines). */
+  private positions: NodePositions | null | undefined;
 
   constructor(
     readonly file: string,
@@ -77,6 +82,12 @@ export class SourceMap {
    * property) resolves to the deepest node that does.
    */
   locate(path: Path, options: { key?: boolean } = {}): SourceLocation {
+    // With js-yaml's data, its node positions answer first (src/yaml-positions.ts).
+    if (this.fast && !this.parsed) {
+      if (this.positions === undefined) this.positions = positionsOf(this.text) ?? null;
+      const offset = this.positions?.offsetOf(path, options.key === true);
+      if (offset !== undefined) return { file: this.file, ...this.positions!.lineAndColumn(offset) };
+    }
     let node: unknown = this.document().doc.contents;
     let offset = startOf(node) ?? 0;
     for (let i = 0; i < path.length; i++) {

@@ -4,11 +4,15 @@
 // YAML readers differ: anchors, aliases and merge keys, block and flow
 // collections, literal and folded scalars, quoted keys, YAML 1.1 look-alikes.
 // FUZZ_RUNS sets the number of cases (`npm run fuzz` runs 10,000).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { parseDocument } from 'yaml';
-import { NULL_KEY, hasNullKey, loadTopologyText, needsPositionsParser, readFast } from '../../src/load.js';
-import { EXAMPLES, readExample } from '../helpers.js';
+import { NULL_KEY, SourceMap, hasNullKey, loadTopologyText, needsPositionsParser, readFast } from '../../src/load.js';
+import { lintText } from '../../src/pipeline.js';
+import { positionsOf } from '../../src/yaml-positions.js';
+import { EXAMPLES, readExample, root } from '../helpers.js';
 
 const runs = Number(process.env.FUZZ_RUNS ?? 300);
 const seed = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : undefined;
@@ -245,5 +249,109 @@ describe('the null-key scan', () => {
   it('agrees with the pattern on the examples, and finds the null keys of real documents', () => {
     for (const name of Object.keys(EXAMPLES) as (keyof typeof EXAMPLES)[]) expect(hasNullKey(readExample(name)), name).toBe(NULL_KEY.test(readExample(name)));
     for (const doc of ['a: 1\n: 2\n', 'a:\n  null: 1\n', '{~: 1}', 'x: [null : 1]', 'a: 1\nNULL:\n']) expect(hasNullKey(doc), doc).toBe(true);
+  });
+});
+
+/** Every path into the data, and past each leaf and collection a segment that does not exist. */
+function pathsOf(data: unknown, prefix: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] {
+  out.push(prefix, [...prefix, 'absent'], [...prefix, 99]);
+  if (Array.isArray(data)) data.forEach((v, i) => pathsOf(v, [...prefix, i], out));
+  else if (data !== null && typeof data === 'object') for (const [k, v] of Object.entries(data)) pathsOf(v, [...prefix, k], out);
+  return out;
+}
+
+/**
+ * The positions js-yaml's node reading gives against the `yaml` library's
+ * document, for every path into the data, as a key and as a value. Returns
+ * the mismatches and how many paths the node reading answered.
+ */
+function comparePositions(text: string): { answered: number; total: number; mismatches: string[] } {
+  const data = readFast(text)!.data;
+  const positions = positionsOf(text);
+  const slow = new SourceMap('t.yaml', text);
+  const mismatches: string[] = [];
+  let answered = 0;
+  let total = 0;
+  for (const path of pathsOf(data)) {
+    for (const key of [false, true]) {
+      total++;
+      const offset = positions?.offsetOf(path, key);
+      if (offset === undefined) continue;
+      answered++;
+      const fast = { file: 't.yaml', ...positions!.lineAndColumn(offset) };
+      const expected = slow.locate(path, { key });
+      if (fast.line !== expected.line || fast.col !== expected.col) mismatches.push(`${JSON.stringify(path)}${key ? ' (key)' : ''}: ${fast.line}:${fast.col}, yaml says ${expected.line}:${expected.col} in:\n${text}`);
+    }
+  }
+  return { answered, total, mismatches };
+}
+
+describe('the node positions of js-yaml (findings located without the `yaml` document)', () => {
+  it('are the `yaml` library\'s for every path of the examples, and answer every one', () => {
+    const texts = [...(Object.keys(EXAMPLES) as (keyof typeof EXAMPLES)[]).map(readExample), readFileSync(join(root, 'test/aws/fixtures/site-to-site.yaml'), 'utf8')];
+    for (const text of texts) {
+      const { answered, total, mismatches } = comparePositions(text);
+      expect(mismatches).toEqual([]);
+      expect(answered).toBe(total);
+    }
+  });
+
+  it('are the `yaml` library\'s on comments, blank lines, CRLF, quoted keys, block scalars and flow collections', () => {
+    const texts = [
+      'a: # note\n  b: 1\n\n  # gap\n  c:   "x"\n',
+      'a:\r\n  - 1\r\n  -   two\r\n  - k: v\r\n    m: [1, {n: 2}]\r\n',
+      '"quoted key": 1\n\'single\': {a: [1, 2], b: c}\nlist:\n- x\n-\n  y: |\n    text\n    more\n  z: >-\n    folded\n',
+      'a:\tb\nc:\n    - d: e\n      f: g\n    -   h\nplain: multi\n  line words\n',
+      'top:\n  inner:\n    deep: [a, b, [c, d]]\n  next: {x: 1,\n    y: 2}\n',
+      'a: 1 # trailing\nb: "#not a comment" # but this\nc: d#e\n',
+    ];
+    for (const text of texts) {
+      expect(needsPositionsParser(text), text).toBe(false);
+      const { answered, total, mismatches } = comparePositions(text);
+      expect(mismatches).toEqual([]);
+      expect(answered, text).toBe(total);
+    }
+  });
+
+  it('decline what they cannot place exactly, and the `yaml` library answers', () => {
+    // An empty value, an empty list item, a document marker, an anchor, a pair in a flow sequence.
+    for (const text of ['a:\nb: 1\n', 'a:\n  -\n  - 1\n', '---\na: 1\n', 'a: &x 1\nb: 2\n', 'a: [k: v]\n']) {
+      const positions = positionsOf(text);
+      const answers = pathsOf(readFast(text)!.data).map((p) => positions?.offsetOf(p, false));
+      expect(answers.some((a) => a === undefined), text).toBe(true);
+      expect(comparePositions(text).mismatches).toEqual([]);
+    }
+  });
+
+  it('are the `yaml` library\'s on generated documents, and answer most of their paths', () => {
+    let answered = 0;
+    let total = 0;
+    fc.assert(
+      fc.property(tree, (node) => {
+        const text = documentOf(node);
+        if (needsPositionsParser(text) || !readFast(text)) return;
+        const r = comparePositions(text);
+        expect(r.mismatches).toEqual([]);
+        answered += r.answered;
+        total += r.total;
+      }),
+      settings,
+    );
+    // A reading that declined everything would pass the property on nothing.
+    expect(answered).toBeGreaterThan(total / 3);
+  });
+
+  it('a finding on a file js-yaml read is located without building the `yaml` document', async () => {
+    const document = vi.spyOn(SourceMap.prototype, 'document');
+    try {
+      const text = readExample('homelab').replace(/^(\s*)description: (.*)$/m, '$1description: $2\n$1descripton: typo');
+      const { diagnostics } = await lintText(text);
+      const typo = diagnostics.find((d) => d.severity === 'error');
+      expect(typo?.location.line).toBe(text.split('\n').findIndex((l) => l.includes('descripton: typo')) + 1);
+      expect(typo?.location.col).toBe(text.split('\n').find((l) => l.includes('descripton: typo'))!.indexOf('descripton') + 1);
+      expect(document).not.toHaveBeenCalled();
+    } finally {
+      document.mockRestore();
+    }
   });
 });

@@ -49,6 +49,7 @@ export const CORPUS: Record<string, string> = {
 };
 
 const BENIGN = 'plainword';
+const PLACEHOLDER = 'genInjectionPlaceholder';
 
 /** One path per field: the first instance of each property, indices generalised. */
 function fieldPaths(value: unknown, prefix: (string | number)[] = [], seen = new Set<string>()): (string | number)[][] {
@@ -132,13 +133,20 @@ function injectionTests(cases: typeof allCases, written: (kind: (path: string) =
   it(`every hostile string in every field (${cases.length} fields × ${Object.keys(CORPUS).length} strings) is rejected at its line or stays inert`, async () => {
     let rejected = 0;
     for (const { example, data, path } of cases) {
-      const benignText = stringify(setAt(data, path, BENIGN));
+      // The topology is written once per field, with a placeholder that each
+      // string replaces as a JSON string literal, which is also a YAML
+      // double-quoted scalar of that very string (YAML 1.2 reads JSON), and
+      // at the placeholder's position it is the field's whole value.
+      const template = stringify(setAt(data, path, PLACEHOLDER));
+      expect(template.split(PLACEHOLDER).length, path.join('.')).toBe(2);
+      const withValue = (value: string) => template.replace(PLACEHOLDER, () => JSON.stringify(value));
+      const benignText = withValue(BENIGN);
       const benign = await lintText(benignText);
       const benignOk = benign.model && !benign.diagnostics.some((d) => d.severity === 'error');
       const benignFiles = benignOk ? renderAll(benign.model!) : undefined;
       for (const [name, value] of Object.entries(CORPUS)) {
         const label = `${example} ${path.join('.')} ← ${name}`;
-        const text = stringify(setAt(data, path, value));
+        const text = withValue(value);
         const { diagnostics, model } = await lintText(text);
         const errors = diagnostics.filter((d) => d.severity === 'error');
         if (errors.length || !model) {
