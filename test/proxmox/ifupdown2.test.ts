@@ -3,7 +3,7 @@
 // (the host kernel has no VLAN filtering) that shows the derived route and
 // the bridge VLANs in the kernel's own tables.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -59,6 +59,19 @@ describe.skipIf(whyParse)(titled('ifupdown2 parses every generated file', whyPar
     writeFileSync(file, readFileSync(file, 'utf8').replace('bridge-stp off', 'bridge-stp maybe'));
     const result = attempt(syncheck, [file]);
     expect(result.status).toBe(1);
+    expect(result.stdout).toMatch(/bridge-stp: invalid value "maybe"/);
+  });
+
+  it('checks many files in one run with --no-query, and names the broken one among good ones', async () => {
+    const good = await interfacesOf(homelab, 'many-good');
+    const broken = await interfacesOf(homelab, 'many-broken');
+    writeFileSync(broken, readFileSync(broken, 'utf8').replace('bridge-stp off', 'bridge-stp maybe'));
+    const fine = attempt(syncheck, ['--no-query', good, good]);
+    expect(fine.stdout + fine.stderr).toBe('');
+    expect(fine.status).toBe(0);
+    const result = attempt(syncheck, ['--no-query', good, broken, good]);
+    expect(result.status).toBe(1);
+    expect(result.stdout.match(/^FILE: .*$/gm)).toEqual([`FILE: ${realpathSync(broken)}`]);
     expect(result.stdout).toMatch(/bridge-stp: invalid value "maybe"/);
   });
 });

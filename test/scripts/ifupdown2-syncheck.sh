@@ -5,34 +5,55 @@
 # network and /etc stay untouched. Prints ifupdown2's messages and the parsed
 # stanzas (ifquery JSON); exits 1 on any error or warning: ifupdown2's own exit
 # codes are unreliable.
-# Needs root, ifupdown2, iproute2, util-linux.  Usage: ifupdown2-syncheck.sh FILE
+# With --no-query, checks any number of files in one namespace and prints no
+# stanzas; a file with a message is named before its messages.
+# Needs root, ifupdown2, iproute2, util-linux.
+# Usage: ifupdown2-syncheck.sh FILE | ifupdown2-syncheck.sh --no-query FILE...
 set -euo pipefail
-FILE=$(readlink -f "$1")
+QUERY=1
+if [[ ${1:-} == --no-query ]]; then QUERY=0; shift; fi
+if [[ $# -eq 0 || ($QUERY == 1 && $# -ne 1) ]]; then
+  echo "usage: $0 FILE | $0 --no-query FILE..." >&2
+  exit 2
+fi
+FILES=()
+for f in "$@"; do FILES+=("$(readlink -f "$f")"); done
 NS=ifchk-$$
 CONF=$(mktemp)
 sed -e 's/^multiple_vlan_aware_bridge_support=0/multiple_vlan_aware_bridge_support=1/' \
     -e 's/^addon_syntax_check=0/addon_syntax_check=1/' /etc/network/ifupdown2/ifupdown2.conf > "$CONF"
 ip netns add "$NS"
 trap 'ip netns del "$NS"; rm -f "$CONF"' EXIT
-ip netns exec "$NS" unshare -m bash -s "$FILE" "$CONF" <<'IN'
+ip netns exec "$NS" unshare -m bash -s "$CONF" "$QUERY" "${FILES[@]}" <<'IN'
 set -euo pipefail
+CONF=$1 QUERY=$2
+shift 2
 mount --make-rprivate /
 mkdir -p /run/network /var/tmp/network
 mount -t tmpfs tmpfs /run/network; mount -t tmpfs tmpfs /var/tmp/network
-mount --bind "$2" /etc/network/ifupdown2/ifupdown2.conf
-# ifupdown2's netlink socket now and then fails with "recv() error: [Errno 22]" when
-# many checks run at once; that says nothing about the file, so try again.
-for _ in 1 2 3; do
-  out=$(ifup -a -s -i "$1" 2>&1 || true)
-  grep -q 'recv() error' <<<"$out" || break
-  sleep 0.5
+mount --bind "$CONF" /etc/network/ifupdown2/ifupdown2.conf
+status=0
+for file in "$@"; do
+  # ifupdown2's netlink socket now and then fails with "recv() error: [Errno 22]" when
+  # many checks run at once; that says nothing about the file, so try again.
+  for _ in 1 2 3; do
+    out=$(ifup -a -s -i "$file" 2>&1 || true)
+    grep -q 'recv() error' <<<"$out" || break
+    sleep 0.5
+  done
+  # Proxmox VE writes `bridge-ports none`; only Debian's unpatched ifupdown2 warns about it.
+  # An MTU on a bridge draws a warning in syntax-check mode only: when the file is
+  # applied, ifupdown2 sets the bridge's MTU from it (and resets a bridge without
+  # one to 1500, whatever its ports have), as the bring-up in User-Mode-Linux shows.
+  out=$(grep -vE -e 'bridge-ports: invalid value "none"' \
+    -e '^warning: [^ ]+: bridge inherits mtu from its ports\. There is no need to assign mtu on a bridge$' <<<"$out" || true)
+  if [[ -n $out ]]; then
+    if [[ $QUERY == 0 ]]; then echo "FILE: $file"; fi
+    echo "$out"
+    status=1
+    continue
+  fi
+  if [[ $QUERY == 1 ]]; then ifquery -a -i "$file" -o json; fi
 done
-# Proxmox VE writes `bridge-ports none`; only Debian's unpatched ifupdown2 warns about it.
-# An MTU on a bridge draws a warning in syntax-check mode only: when the file is
-# applied, ifupdown2 sets the bridge's MTU from it (and resets a bridge without
-# one to 1500, whatever its ports have), as the bring-up in User-Mode-Linux shows.
-out=$(grep -vE -e 'bridge-ports: invalid value "none"' \
-  -e '^warning: [^ ]+: bridge inherits mtu from its ports\. There is no need to assign mtu on a bridge$' <<<"$out" || true)
-if [[ -n $out ]]; then echo "$out"; exit 1; fi
-ifquery -a -i "$1" -o json
+exit "$status"
 IN
