@@ -61,7 +61,7 @@ let runCount = 0;
  * does not exit normally leaves no CPU time, and its RSS is the peak seen
  * from outside until then (`partial`).
  */
-function runOnce(args, cwd = work) {
+function runOnce(args, cwd = work, expectedCode = 0) {
   return new Promise((resolve) => {
     const rssFile = join(work, `rss-${runCount++}`);
     const started = process.hrtime.bigint();
@@ -91,7 +91,7 @@ function runOnce(args, cwd = work) {
       let failure;
       if (timedOut) failure = `did not finish in ${timeLimit} s (stopped)`;
       else if (/heap out of memory/i.test(stderr)) failure = `ran out of memory after ${wall.toFixed(0)} s (V8 heap limit ${heapLimit.toFixed(0)} MB)`;
-      else if (code !== 0) failure = `${signal ? `killed by ${signal}` : `exit ${code}`} after ${wall.toFixed(1)} s: ${stderr.trim().split('\n')[0] ?? ''}`;
+      else if (code !== expectedCode) failure = `${signal ? `killed by ${signal}` : `exit ${code}`} after ${wall.toFixed(1)} s: ${stderr.trim().split('\n')[0] ?? ''}`;
       if (existsSync(rssFile)) {
         const [maxRss, cpu] = readFileSync(rssFile, 'utf8').split(' ').map(Number);
         rmSync(rssFile);
@@ -242,6 +242,14 @@ const smallBuild = summary(smallRuns);
 const floor = floorRuns.length ? summary(floorRuns) : undefined;
 const smallLint = await repeat(times, () => lint(smallFile));
 const floorRatio = floor && !smallBuild.failure ? smallBuild.wall / floor.wall : NaN;
+// The same file with one unknown key: lint must place the finding (line and column), and ends with exit 1.
+const typoFile = join(work, 'scale-typo.yaml');
+const smallText = readFileSync(smallFile, 'utf8');
+const typoText = smallText.replace(/^(\s*)description: (.*)$/m, '$1description: $2\n$1descripton: typo');
+if (typoText === smallText) throw new Error('the scale topology has no description to misspell');
+writeFileSync(typoFile, typoText);
+const typoLint = await repeat(times, () => runOnce(['--import', rssPreload, bin, 'lint', typoFile], work, 1));
+log(`  with one unknown key: lint ${seconds(typoLint)} (CPU ${cpuSeconds(typoLint)}) ${megabytes(typoLint)}`);
 log(`${scaleName(small)}: build ${seconds(smallBuild)} (CPU ${cpuSeconds(smallBuild)}) ${megabytes(smallBuild)}, lint ${seconds(smallLint)} (CPU ${cpuSeconds(smallLint)}) ${megabytes(smallLint)}`);
 if (tree) log(`  tree: ${count(tree.files)} files, ${(tree.bytes / 2 ** 20).toFixed(1)} MB; plain script writing it ${seconds(floor)} (CPU ${cpuSeconds(floor)}); build/floor ${floorRatio.toFixed(2)}`);
 
@@ -379,6 +387,7 @@ const lines = [
   `| ${scaleName(large)} | ${seconds(largeBuild)} | ${cpuSeconds(largeBuild)} | ${megabytes(largeBuild)} | ${seconds(largeLint)} | ${cpuSeconds(largeLint)} | ${megabytes(largeLint)} |`,
   '',
   ...(tree ? [`The ${S}-peer build writes ${count(tree.files)} files, ${(tree.bytes / 2 ** 20).toFixed(1)} MB.`] : []),
+  `With one unknown key in the ${S}-peer file, \`gen lint\` (one error, located at its line and column; exit 1) takes ${seconds(typoLint)} (CPU ${cpuSeconds(typoLint)}, peak RSS ${megabytes(typoLint)}).`,
   ...(largeTree ? [`The ${L}-peer build writes ${count(largeTreeFiles)} files, ${(largeTreeBytes / 2 ** 20).toFixed(1)} MB.`] : []),
   '',
   `Growth exponent k in cost ∝ n^k from ${S} to ${L} peers (1 is linear; ≥ marks a lower bound from a run that did not finish): build time ${growthRows[0][1].text} (CPU ${cpuGrowth(smallBuild, largeBuild)}),`,
