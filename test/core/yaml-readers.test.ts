@@ -304,6 +304,12 @@ describe('the node positions of js-yaml (findings located without the `yaml` doc
       'a:\tb\nc:\n    - d: e\n      f: g\n    -   h\nplain: multi\n  line words\n',
       'top:\n  inner:\n    deep: [a, b, [c, d]]\n  next: {x: 1,\n    y: 2}\n',
       'a: 1 # trailing\nb: "#not a comment" # but this\nc: d#e\n',
+      '- - a\n  - b\n- c\n-   - d\n',
+      'a:\n# between\n- 1\n- [2, 3]\nb:  spaced\n',
+      'a: |+\n  keep\n\nb: |2\n   two\nc: >\n  folded\n  more\n',
+      'x: {}\ny: []\nz: {a: [], b: {}}\n',
+      '80: web\n"a\\"b": 1\n0x10: hex\ntrue: yes\n',
+      'm:\n  \'it\'\'s\': 2\n  "tab\\there": 3\n',
     ];
     for (const text of texts) {
       expect(needsPositionsParser(text), text).toBe(false);
