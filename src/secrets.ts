@@ -88,7 +88,7 @@ export function secretsDirectoryExists(dir: string): boolean {
 function directoriesTo(dir: string, relative: string): string[] {
   const dirs = [dir];
   const parts = dirname(relative).split(sep).filter((p) => p !== '' && p !== '.');
-  for (let i = 1; i <= parts.length; i++) dirs.push(join(dir, ...parts.slice(0, i)));
+  for (const part of parts) dirs.push(join(dirs[dirs.length - 1]!, part));
   return dirs;
 }
 

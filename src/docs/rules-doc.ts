@@ -1,6 +1,7 @@
 // docs/rules.md is generated from the rule definitions, so the
 // documentation cannot drift from what gen reports.
 import { exampleWhere, type Rule } from '../rules/rule.js';
+import { appendAll } from '../arrays.js';
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|');
@@ -26,7 +27,7 @@ export function rulesMarkdown(rules: readonly Rule[]): string {
     ...rules.map((r) => `| [\`${r.id}\`](#${anchor(r.id)}) | ${r.severity} | ${cell(r.summary)} |`),
     '',
   ];
-  for (const rule of rules) lines.push(...ruleMarkdown(rule));
+  for (const rule of rules) appendAll(lines, ruleMarkdown(rule));
   return `${lines.join('\n').trimEnd()}\n`;
 }
 

@@ -9,7 +9,7 @@ export function realPath(path: string): string {
   let current = resolve(path);
   for (;;) {
     try {
-      return join(realpathSync(current), ...rest.reverse());
+      return [realpathSync(current), ...rest.reverse()].reduce((path, part) => join(path, part));
     } catch {
       const parent = dirname(current);
       if (parent === current) return resolve(path);

@@ -4,6 +4,7 @@
 // ACME client later replaces the stand-in in place (same refid). Node can
 // sign but not build X.509, so the few DER structures are written here.
 import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
+import { appendAll } from '../arrays.js';
 
 function length(n: number): Buffer {
   if (n < 0x80) return Buffer.from([n]);
@@ -13,11 +14,15 @@ function length(n: number): Buffer {
 }
 
 function tlv(tag: number, ...content: Buffer[]): Buffer {
+  return tlvOf(tag, content);
+}
+
+function tlvOf(tag: number, content: readonly Buffer[]): Buffer {
   const body = Buffer.concat(content);
   return Buffer.concat([Buffer.from([tag]), length(body.length), body]);
 }
 
-const sequence = (...content: Buffer[]) => tlv(0x30, ...content);
+const sequence = (...content: Buffer[]) => tlvOf(0x30, content);
 
 function oid(dotted: string): Buffer {
   const [a, b, ...rest] = dotted.split('.').map(Number);
@@ -28,7 +33,7 @@ function oid(dotted: string): Buffer {
       groups.unshift((v % 128) | (groups.length ? 0x80 : 0));
       if (v < 128) break;
     }
-    bytes.push(...groups);
+    appendAll(bytes, groups);
   }
   return tlv(0x06, Buffer.from(bytes));
 }
@@ -56,7 +61,7 @@ export function selfSignedCertificate(names: readonly string[], now = new Date()
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const serial = randomBytes(16);
   serial[0] = (serial[0]! & 0x3f) | 0x40; // positive, and no leading zero byte (DER)
-  const subjectAltName = sequence(...names.map((n) => tlv(0x82, Buffer.from(n, 'ascii'))));
+  const subjectAltName = tlvOf(0x30, names.map((n) => tlv(0x82, Buffer.from(n, 'ascii'))));
   const tbs = sequence(
     tlv(0xa0, tlv(0x02, Buffer.from([2]))), // v3
     tlv(0x02, serial),

@@ -10,6 +10,7 @@ import { type Range, intersect, overlaps, subtract, toCidrs, union } from '../in
 import type { Network, PolicyObject, PolicyRule, SecurityGroup, SecurityGroupRule, Site, Vpc } from '../model.js';
 import type { ResolveContext } from './context.js';
 import { rangesOfCidrs } from './matches.js';
+import { appendAll } from '../arrays.js';
 
 const PROTOCOLS: Record<PolicyRule['proto'], SecurityGroupRule['proto'][]> = { any: ['all'], tcp: ['tcp'], udp: ['udp'], 'tcp/udp': ['tcp', 'udp'], icmp: ['icmp'] };
 
@@ -63,5 +64,5 @@ export function deriveSiteGroups(site: Site, vpc: Vpc, networks: readonly Networ
       }
     }
   }
-  vpc.securityGroups.push(...groups.values());
+  appendAll(vpc.securityGroups, groups.values());
 }

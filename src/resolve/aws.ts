@@ -8,6 +8,7 @@ import type { AwsInput, SgRuleInput, VpcInput } from '../topology.js';
 import { type ResolveContext, indexByName } from './context.js';
 import type { PolicyObjects } from './objects.js';
 import { flowTest } from './policy.js';
+import { appendAll } from '../arrays.js';
 
 export function resolveAws(input: AwsInput, path: Path, ctx: ResolveContext, sites: ReadonlySet<string>): Aws {
   const buckets = (input.buckets ?? []).map((bucket, i) => {
@@ -108,7 +109,7 @@ function resolveVpc(input: VpcInput, region: string, path: Path, ctx: ResolveCon
     const written = table.routes ?? [];
     written.forEach((route, r) => ctx.cidr(route.destination, [...tpath, 'routes', r, 'destination']));
     const routes = written.map((route, r) => ({ destination: route.destination, target: route.target, path: [...tpath, 'routes', r] }));
-    if (extra.has(table.tier)) extra.get(table.tier)!.push(...routes);
+    if (extra.has(table.tier)) appendAll(extra.get(table.tier)!, routes);
     else extra.set(table.tier, routes);
   });
   const routeTables = tiers.map((tier) => {
@@ -117,7 +118,7 @@ function resolveVpc(input: VpcInput, region: string, path: Path, ctx: ResolveCon
     const chosen = egressChoice.get(tier.name);
     const egress: Vpc['routeTables'][number]['egress'] = tier.public ? 'internet-gateway' : (chosen?.egress ?? (natGateway ? 'nat-gateway' : 'none'));
     if (egress !== 'none') routes.push({ destination: '0.0.0.0/0', target: egress, targetPath: chosen?.path });
-    routes.push(...(extra.get(tier.name) ?? []));
+    appendAll(routes, extra.get(tier.name) ?? []);
     return { tier: tier.name, egress, routes, subnets: tier.subnets, propagateVpn: input.site_to_site !== undefined };
   });
 

@@ -8,6 +8,7 @@ import type { Path } from '../location.js';
 import type { FirewallInterface, Haproxy, HaproxyBackend, HaproxyCertificate, HaproxyFrontend, Service } from '../model.js';
 import type { HaproxyInput } from '../topology.js';
 import { type ResolveContext, indexByName } from './context.js';
+import { appendAll } from '../arrays.js';
 
 type BackendInput = NonNullable<HaproxyInput['backends']>[number];
 
@@ -140,7 +141,7 @@ export function resolveHaproxy(
     const made: HaproxyCertificate[] = cert.per_host
       ? names.map((name) => ({ ...base, name: `${cert.name}-${name}`, domain: name, altNames: [] }))
       : [{ ...base, name: cert.name, domain: names[0]!, altNames: [...new Set(names.slice(1))] }];
-    for (const frontend of users) frontend.certificates.push(...made.map((c) => c.name));
+    for (const frontend of users) appendAll(frontend.certificates, made.map((c) => c.name));
     return made;
   });
 

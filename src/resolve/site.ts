@@ -15,6 +15,7 @@ import { resolveReach } from './reach.js';
 import { networksByBlock, resolveServices } from './services.js';
 import { resolveUpstream, upstreamSteps } from './upstream.js';
 import { resolveWireguardInstance } from './wireguard.js';
+import { appendAll } from '../arrays.js';
 
 export function resolveSite(input: SiteInput, path: Path, ctx: ResolveContext, aws: Aws | undefined): Site {
   const site = input.name;
@@ -93,7 +94,11 @@ export function resolveSite(input: SiteInput, path: Path, ctx: ResolveContext, a
   const subnets = vpcNetwork ? ctx.networks.filter((n) => n.parent === vpcNetwork.id) : [];
   const objects = policyObjects(ctx, [...reachable, ...subnets], services, wireguard);
   const policy = resolvePolicy(input.policy, site, [...path, 'policy'], ctx, objects, reachable.filter((n) => n.kind !== 'wan'));
-  if (firewall) policy.rules.unshift(...derivedWanRules(firewall, wireguard, haproxy));
+  if (firewall) {
+    // The derived WAN rules go first; in place, as other parts may hold this list.
+    const written = policy.rules.splice(0);
+    appendAll(appendAll(policy.rules, derivedWanRules(firewall, wireguard, haproxy)), written);
+  }
   resolveReach(wireguard, input.wireguard ?? [], policy, objects, firewall);
 
   const upstream = firewall && input.firewall ? resolveUpstream(input.firewall, firewall, wireguard, haproxy, [...path, 'firewall']) : undefined;

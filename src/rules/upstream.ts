@@ -1,17 +1,21 @@
 // The upstream router's port forwards: derived from what listens on the
 // WAN, so what can still go wrong is what the topology writes about them.
-import { type Range, normalize, overlaps } from '../intervals.js';
+import { FirstCover } from '../first-cover.js';
 import type { UpstreamForward } from '../model.js';
 import type { Rule } from './rule.js';
 
-function portRange(text: string): Range[] {
+/** A port or a range ("8000-8010", either way round) as [low, high]. */
+function portRange(text: string): [number, number] {
   const [from, to = from] = text.split('-').map(Number);
-  return normalize([[from!, to!]]);
+  return from! <= to! ? [from!, to!] : [to!, from!];
 }
 
-function protocols(proto: UpstreamForward['proto']): string[] {
+function protocols(proto: UpstreamForward['proto']): ('tcp' | 'udp')[] {
   return proto === 'tcp/udp' ? ['tcp', 'udp'] : [proto];
 }
+
+/** Room for any port the schema lets through (up to five digits). */
+const PORT_NUMBERS = 100_000;
 
 export const upstreamRules: Rule[] = [
   {
@@ -50,9 +54,21 @@ export const upstreamRules: Rule[] = [
     ],
     check(model, report) {
       for (const site of model.sites) {
+        const forwards = site.upstream?.forwards ?? [];
+        if (forwards.length === 0) continue;
+        // The first forward taken before this one that shares a protocol and an
+        // external port: per protocol, the earliest taken forward on each port.
         const taken: UpstreamForward[] = [];
-        for (const forward of site.upstream?.forwards ?? []) {
-          const clash = taken.find((t) => protocols(t.proto).some((p) => protocols(forward.proto).includes(p)) && overlaps(portRange(t.externalPort), portRange(forward.externalPort)));
+        const byProtocol = { tcp: new FirstCover(PORT_NUMBERS), udp: new FirstCover(PORT_NUMBERS) };
+        const indexes = { tcp: [] as number[], udp: [] as number[] };
+        for (const forward of forwards) {
+          const [lo, hi] = portRange(forward.externalPort);
+          let first: number | undefined;
+          for (const p of protocols(forward.proto)) {
+            const at = byProtocol[p].first(lo, hi);
+            if (at !== undefined && (first === undefined || indexes[p][at]! < first)) first = indexes[p][at]!;
+          }
+          const clash = first === undefined ? undefined : taken[first];
           // Two instances, or two HAProxy frontends, on one WAN port clash on the firewall first: wg/duplicate-listen-port
           // and opnsense/haproxy-bind report that, and another external port would be the wrong fix.
           const sameSocket = clash !== undefined && clash.port === forward.port && clash.kind !== 'port-forward' && clash.kind === forward.kind;
@@ -65,7 +81,10 @@ export const upstreamRules: Rule[] = [
               message: `the upstream router can forward ${forward.proto.toUpperCase()} ${forward.externalPort} to one place only, but ${both} both need it`,
               related: [{ message: `${other.listener} needs it here`, path: other.declared ?? other.path }],
             });
-          } else taken.push(forward);
+          } else {
+            for (const p of protocols(forward.proto)) indexes[p][byProtocol[p].add(lo, hi)] = taken.length;
+            taken.push(forward);
+          }
         }
       }
     },

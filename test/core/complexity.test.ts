@@ -42,7 +42,7 @@ function ip(n: number): string {
 /**
  * One site with `n` of everything that a rule or a resolver looks up per
  * item: VLANs with a DHCP server on one bridge, a container on each VLAN,
- * firewall routes through them, interface groups, WireGuard peers, zone rules, and a VPC
+ * firewall routes through them, interface groups, NAT port forwards, WireGuard peers, zone rules, and a VPC
  * joined by a site-to-site VPN with subnets in many tiers and route tables.
  */
 function siteOf(n: number): string {
@@ -74,6 +74,8 @@ function siteOf(n: number): string {
           ],
           routes: Array.from({ length: n }, (_, v) => ({ network: `172.${16 + (v >> 8)}.${v & 255}.0/24`, via: ip(vlanNet(v) + 254) })),
           groups: Array.from({ length: n }, (_, v) => ({ name: `group${v}x`, members: [`vlan${v}`] })),
+          // Each is a WAN rule and a forward the upstream router needs (upstream/duplicate-external-port compares them).
+          nat: { port_forwards: Array.from({ length: n }, (_, r) => ({ name: `pf-${r}`, proto: r % 3 ? 'tcp' : 'tcp/udp', port: r % 7 ? 20000 + 3 * r : `${20000 + 3 * r}-${20002 + 3 * r}`, address: '10.0.0.5' })) },
         },
         wireguard: [
           {
@@ -139,6 +141,7 @@ describe('work grows linearly with the topology', () => {
     expect(model.aws!.vpc!.tiers).toHaveLength(10);
     expect(model.aws!.vpc!.routeTables.find((t) => t.tier === 'tier0x')!.routes.filter((r) => r.target === 'vpn-gateway')).toHaveLength(20);
     expect(model.aws!.vpc!.siteToSite!.onPremNetworks.length).toBeGreaterThan(20);
+    expect(model.sites[0]!.upstream!.forwards.filter((f) => f.kind === 'port-forward')).toHaveLength(20);
   });
 
   it('resolve: twice the VLANs, services, routes, groups, peers, rules and subnets, about twice the work', () => {

@@ -80,7 +80,7 @@ function writeBody(items: readonly Item[], depth: number, lines: string[]): void
   const pad = '  '.repeat(depth);
   let run: { key: string; value: string }[] = [];
   const flush = () => {
-    const width = Math.max(0, ...run.map((r) => r.key.length));
+    const width = run.reduce((max, r) => Math.max(max, r.key.length), 0);
     for (const r of run) lines.push(`${pad}${r.key.padEnd(width)} = ${r.value}`);
     run = [];
   };
@@ -122,7 +122,7 @@ function writeObject(name: string, value: HclObject, depth: number, lines: strin
   const pad = '  '.repeat(depth);
   lines.push(`${pad}${name} = {`);
   const keys = value.entries.map(([k]) => objectKey(k));
-  const width = Math.max(...keys.map((k) => k.length));
+  const width = keys.reduce((max, k) => Math.max(max, k.length), 0);
   value.entries.forEach(([, v], i) => {
     if (isMultiline(v)) throw new Error('nested multi-line objects are not written');
     lines.push(`${pad}  ${keys[i]!.padEnd(width)} = ${inline(v)}`);

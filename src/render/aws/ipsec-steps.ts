@@ -5,6 +5,7 @@
 import type { Model, Site, Vpc } from '../../model.js';
 import type { OutputFiles } from '../target.js';
 import { tfName } from './names.js';
+import { appendAll } from '../../arrays.js';
 
 function code(text: string): string {
   return `\`${text.replace(/`/g, '')}\``;
@@ -69,7 +70,7 @@ export function ipsecSteps(site: Site, vpc: Vpc, s2s: NonNullable<Vpc['siteToSit
   const hostRoutes = site.hosts.flatMap((host) =>
     host.routes.filter((r) => r.network === vpc.network || r.destination === vpc.cidr).map((r) => `- ${host.name}: ${code(`${r.destination} via ${r.via} dev ${r.bridge}`)}`),
   );
-  lines.push(
+  appendAll(lines, [
     '',
     '## Proxmox return routes',
     '',
@@ -78,7 +79,7 @@ export function ipsecSteps(site: Site, vpc: Vpc, s2s: NonNullable<Vpc['siteToSit
       : 'No Proxmox host needs a route of its own to the VPC (their default gateway is the firewall).',
     ...(hostRoutes.length ? ['', ...hostRoutes] : []),
     '',
-  );
+  ]);
   return lines.join('\n');
 }
 

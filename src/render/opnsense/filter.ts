@@ -11,6 +11,7 @@ import { mvcOutboundRules } from './outbound.js';
 import { type Endpoint, type FilterRule, compilePolicy } from './policy.js';
 import { scrubElement } from './scrub.js';
 import { type XmlElement, element, leaf } from './xml.js';
+import { appendAll } from '../../arrays.js';
 
 function endpoint(name: 'source' | 'destination', value: Endpoint, port?: string): XmlElement {
   return element(name, [
@@ -87,8 +88,9 @@ export const filterArea: Area = {
     // merge to remove what an earlier merge wrote there (legacy rules before 26.7, clamps of a dropped tunnel).
     const sections: XmlElement[] = [element('filter', [...(filterRules === 'legacy' ? rules.map(filterRuleElement) : []), scrubElement(ctx)])];
     if (writesMvcFilter(ctx.release.forms)) {
-      sections.push(
-        ...modelSection(ctx, 'filter', {
+      appendAll(
+        sections,
+        modelSection(ctx, 'filter', {
           rules: { rule: filterRules === 'mvc' ? rules.map((rule, i) => mvcRuleElement(ctx, rule, (i + 1) * 10)) : [] },
           snatrules: { rule: outboundNatRules === 'mvc' ? mvcOutboundRules(ctx) : [] },
         }),

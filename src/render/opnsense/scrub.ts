@@ -64,7 +64,7 @@ function targets(ctx: OpnsenseContext): Target[] {
     if (key !== undefined) out.push({ interface: key, mtu: instance.mtu, instances: [instance] });
     else unassigned.push(instance);
   }
-  if (unassigned.length) out.push({ interface: WIREGUARD_GROUP, mtu: Math.min(...unassigned.map((i) => i.mtu)), instances: unassigned });
+  if (unassigned.length) out.push({ interface: WIREGUARD_GROUP, mtu: unassigned.reduce((min, i) => Math.min(min, i.mtu), Infinity), instances: unassigned });
   return out;
 }
 

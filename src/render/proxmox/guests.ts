@@ -8,6 +8,7 @@ import type { Guest, Host, Model } from '../../model.js';
 import { cores, diskSize, dnsName, flag, isVmid, lxcNet, memory, netKey, newDisk, qmNet, volume } from '../../targets/proxmox/guest-formats.js';
 import { scriptHead, shellComment, shellWord } from '../shell.js';
 import type { OutputFiles } from '../target.js';
+import { appendAll } from '../../arrays.js';
 
 /** The shell functions guests.sh runs on: `qm config`/`pct config` print `key: value` lines, pending values included. */
 const FUNCTIONS = [
@@ -136,7 +137,7 @@ function guestLines(guest: Guest, node: string): string[] {
   const tool = guest.kind === 'vm' ? 'qm' : 'pct';
   const id = String(guest.id);
   const lines = [`# ${shellComment(label(guest))}`];
-  if (guest.create) lines.push(...createLines(guest, node));
+  if (guest.create) appendAll(lines, createLines(guest, node));
   else {
     lines.push(
       `if ! exists ${tool} ${id}; then`,

@@ -33,7 +33,7 @@ export function expectedRules(model: Model, site: Site): ExpectedRule[] {
     if (!description.startsWith('gen: ')) return undefined;
     const text = description.slice(5);
     const ends = [text.indexOf(' ('), text.indexOf(': ')].filter((i) => i >= 0);
-    return origins.get(ends.length ? text.slice(0, Math.min(...ends)) : text);
+    return origins.get(ends.length ? text.slice(0, Math.min(ends[0]!, ends[1] ?? Infinity)) : text);
   };
   return [
     ...legacy.map((r) => ({ label: legacyRuleLabel(r), description: describeRule(r), origin: originOf(describeRule(r)) })),

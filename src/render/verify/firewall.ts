@@ -197,8 +197,8 @@ function interfaceChecks(firewall: Firewall, declared: Declared): Check[] {
     const where = declared(iface.path);
     const key = name(iface.key);
     const label = `${key.toUpperCase()} (${iface.name})`;
-    out.push(call('config_check', `${label} is assigned to ${iface.device}`, where, `interfaces.${key}.if`, name(iface.device)));
-    out.push(call('config_check', `${label} is enabled`, where, `interfaces.${key}.enable`, '1'));
+    out.push(call('config_check', `${label} is assigned to ${iface.device}`, where, [`interfaces.${key}.if`, name(iface.device)]));
+    out.push(call('config_check', `${label} is enabled`, where, [`interfaces.${key}.enable`, '1']));
     if (iface.kind === 'wireguard') continue; // the instance's own check covers the device
     const address = iface.addressing === 'static' && iface.address !== undefined && iface.prefix !== undefined ? iface.address : '';
     out.push(
@@ -206,10 +206,7 @@ function interfaceChecks(firewall: Firewall, declared: Declared): Check[] {
         'if_check',
         `${iface.device} is up${address ? ` with ${address}/${iface.prefix}` : ''}${iface.mtu !== undefined ? `, MTU ${iface.mtu}` : ''}`,
         where,
-        name(iface.device),
-        address,
-        address ? netmaskHex(iface.prefix!) : '',
-        iface.mtu ?? '',
+        [name(iface.device), address, address ? netmaskHex(iface.prefix!) : '', iface.mtu ?? ''],
       ),
     );
   }
@@ -218,16 +215,16 @@ function interfaceChecks(firewall: Firewall, declared: Declared): Check[] {
 
 function wireguardChecks(site: Site, declared: Declared): Check[] {
   const checks: Check[] = [];
-  if (site.wireguard.length) checks.push(call('config_check', 'WireGuard is enabled (VPN ▸ WireGuard ▸ Settings)', declared(site.wireguard[0]!.path), 'OPNsense.wireguard.general.enabled', '1'));
+  if (site.wireguard.length) checks.push(call('config_check', 'WireGuard is enabled (VPN ▸ WireGuard ▸ Settings)', declared(site.wireguard[0]!.path), ['OPNsense.wireguard.general.enabled', '1']));
   for (const wg of site.wireguard) {
     const where = declared(wg.path);
     const dev = name(wg.device);
-    checks.push(call('if_check', `WireGuard ${wg.name} (${dev}) is up with ${wg.address}/${wg.prefix}, MTU ${wg.mtu}`, where, dev, wg.address, netmaskHex(wg.prefix), wg.mtu));
-    checks.push(call('if_group_check', `${dev} is in the interface group wireguard (rules on the WireGuard group apply to it)`, where, dev, 'wireguard'));
-    if (wg.listenPort !== undefined) checks.push(call('listen_check', `${dev} listens on UDP port ${wg.listenPort}`, where, dev, wg.listenPort));
+    checks.push(call('if_check', `WireGuard ${wg.name} (${dev}) is up with ${wg.address}/${wg.prefix}, MTU ${wg.mtu}`, where, [dev, wg.address, netmaskHex(wg.prefix), wg.mtu]));
+    checks.push(call('if_group_check', `${dev} is in the interface group wireguard (rules on the WireGuard group apply to it)`, where, [dev, 'wireguard']));
+    if (wg.listenPort !== undefined) checks.push(call('listen_check', `${dev} listens on UDP port ${wg.listenPort}`, where, [dev, wg.listenPort]));
     const linked = wg.peers.filter((p) => p.enabled && p.publicKey !== undefined);
-    checks.push(`${call('peers_check', `${dev} has exactly the ${linked.length} enabled peer${linked.length === 1 ? '' : 's'}, each with its own address`, where, dev)} ${heredoc(linked.map((p) => [p.publicKey!, p.name, declared(p.path), `${p.address}/32`]))}`);
-    checks.push(call('route_check', `the tunnel network ${wg.block.cidr} is routed to ${dev}`, where, formatIPv4(wg.block.base), '', dev));
+    checks.push(`${call('peers_check', `${dev} has exactly the ${linked.length} enabled peer${linked.length === 1 ? '' : 's'}, each with its own address`, where, [dev])} ${heredoc(linked.map((p) => [p.publicKey!, p.name, declared(p.path), `${p.address}/32`]))}`);
+    checks.push(call('route_check', `the tunnel network ${wg.block.cidr} is routed to ${dev}`, where, [formatIPv4(wg.block.base), '', dev]));
   }
   return checks;
 }
@@ -251,13 +248,13 @@ function ruleChecks(model: Model, site: Site, declared: Declared): Check[] {
 function natChecks(firewall: Firewall, declared: Declared): Check[] {
   const mode = OUTBOUND_MODE[firewall.nat.outbound];
   // No <mode> at all is automatic to OPNsense (filter.inc): a box whose NAT settings were never saved.
-  return [call('config_check', `outbound NAT mode is ${mode}`, declared([...firewall.path, 'nat']), 'nat.outbound.mode', mode, ...(mode === 'automatic' ? ['default'] : []))];
+  return [call('config_check', `outbound NAT mode is ${mode}`, declared([...firewall.path, 'nat']), ['nat.outbound.mode', mode, ...(mode === 'automatic' ? ['default'] : [])])];
 }
 
 function routeChecks(firewall: Firewall, declared: Declared): Check[] {
   return firewall.routes.map((route) => {
     const iface: FirewallInterface | undefined = firewall.interfaces.find((i) => i.name === route.interface);
-    return call('route_check', `${route.network} is routed via ${route.via}${iface ? ` on ${iface.device}` : ''}`, declared(route.path), route.network, route.via, name(iface?.device ?? route.interface));
+    return call('route_check', `${route.network} is routed via ${route.via}${iface ? ` on ${iface.device}` : ''}`, declared(route.path), [route.network, route.via, name(iface?.device ?? route.interface)]);
   });
 }
 
@@ -265,8 +262,8 @@ function haproxyChecks(site: Site, declared: Declared): Check[] {
   const out: Check[] = [];
   for (const frontend of site.haproxy.frontends) {
     const where = declared(frontend.path);
-    out.push(call('tcp_listen_check', `HAProxy frontend ${frontend.name} listens on ${frontend.address}:${frontend.port}`, where, frontend.address, frontend.port, 'haproxy'));
-    if (frontend.httpRedirect) out.push(call('tcp_listen_check', `HAProxy frontend ${frontend.name} redirects from ${frontend.address}:80`, where, frontend.address, 80, 'haproxy'));
+    out.push(call('tcp_listen_check', `HAProxy frontend ${frontend.name} listens on ${frontend.address}:${frontend.port}`, where, [frontend.address, frontend.port, 'haproxy']));
+    if (frontend.httpRedirect) out.push(call('tcp_listen_check', `HAProxy frontend ${frontend.name} redirects from ${frontend.address}:80`, where, [frontend.address, 80, 'haproxy']));
     for (const certificate of site.haproxy.certificates.filter((c) => frontend.certificates.includes(c.name))) {
       const names = [certificate.domain, ...certificate.altNames];
       const serverName = certificate.domain.replace(/^\*\./, 'www.');
@@ -275,10 +272,7 @@ function haproxyChecks(site: Site, declared: Declared): Check[] {
           'cert_check',
           `the certificate ${certificate.name} served on ${frontend.address}:${frontend.port} names ${names.join(', ')}`,
           declared(certificate.path),
-          frontend.address,
-          frontend.port,
-          serverName,
-          ...names,
+          [frontend.address, frontend.port, serverName, ...names],
         ),
       );
     }

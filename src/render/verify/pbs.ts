@@ -54,9 +54,9 @@ export const PBS_SCRIPT = 'pbs.sh';
 export function pbsScript(model: Model, site: Site, backup: PbsBackup, declared: Declared): string {
   const where = declared(backup.path);
   const checks = [
-    call('endpoint_check', `S3 endpoint ${backup.s3Remote} is ${pbsEndpoint(backup)} in ${backup.region}`, where, name(backup.s3Remote), pbsEndpoint(backup), name(backup.region)),
-    call('datastore_check', `datastore ${backup.datastore} keeps its chunks in bucket ${backup.bucket} through ${backup.s3Remote}`, where, name(backup.datastore), name(backup.s3Remote), name(backup.bucket)),
-    call('s3_check', `the bucket ${backup.bucket} is reachable with the endpoint's credentials (s3 check)`, where, name(backup.s3Remote), name(backup.bucket), name(backup.datastore)),
+    call('endpoint_check', `S3 endpoint ${backup.s3Remote} is ${pbsEndpoint(backup)} in ${backup.region}`, where, [name(backup.s3Remote), pbsEndpoint(backup), name(backup.region)]),
+    call('datastore_check', `datastore ${backup.datastore} keeps its chunks in bucket ${backup.bucket} through ${backup.s3Remote}`, where, [name(backup.datastore), name(backup.s3Remote), name(backup.bucket)]),
+    call('s3_check', `the bucket ${backup.bucket} is reachable with the endpoint's credentials (s3 check)`, where, [name(backup.s3Remote), name(backup.bucket), name(backup.datastore)]),
   ];
   return renderScript({
     shell: 'bash',

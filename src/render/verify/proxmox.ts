@@ -135,14 +135,14 @@ function bridgeChecks(host: Host, declared: Declared): string[] {
     const where = declared(bridge.path);
     const name = ifname(bridge.name);
     const address = bridge.address !== undefined ? `${ipv4(bridge.address)}/${bridge.prefix}` : '';
-    out.push(call('bridge_check', `${name} is an up bridge with ${address ? `exactly the address ${address}` : 'no address'}`, where, name, address));
-    if (bridge.ports.length) out.push(call('ports_check', `${name} bridges ${bridge.ports.join(', ')}`, where, name, ...bridge.ports.map(ifname)));
-    if (bridge.mtu !== undefined) out.push(call('mtu_check', `${name} and its ports have MTU ${bridge.mtu}`, where, bridge.mtu, name, ...bridge.ports.map(ifname)));
+    out.push(call('bridge_check', `${name} is an up bridge with ${address ? `exactly the address ${address}` : 'no address'}`, where, [name, address]));
+    if (bridge.ports.length) out.push(call('ports_check', `${name} bridges ${bridge.ports.join(', ')}`, where, [name, ...bridge.ports.map(ifname)]));
+    if (bridge.mtu !== undefined) out.push(call('mtu_check', `${name} and its ports have MTU ${bridge.mtu}`, where, [bridge.mtu, name, ...bridge.ports.map(ifname)]));
     const vids = compressVids(bridge.vids);
     const what = bridge.vlanAware
       ? `${name} is VLAN-aware${bridge.ports.length ? `, its ports carry exactly VLANs ${vids}` : ''}`
       : `${name} is not VLAN-aware`;
-    out.push(call('vlan_check', what, where, name, bridge.vlanAware ? 1 : 0, vids, ...(bridge.vlanAware ? bridge.ports.map(ifname) : [])));
+    out.push(call('vlan_check', what, where, [name, bridge.vlanAware ? 1 : 0, vids, ...(bridge.vlanAware ? bridge.ports.map(ifname) : [])]));
   }
   return out;
 }
@@ -152,7 +152,7 @@ function routeChecks(model: Model, host: Host, declared: Declared): string[] {
   const out: string[] = [];
   if (host.defaultGateway) {
     const bridge = host.bridges.find((b) => b.name === host.defaultGateway!.bridge);
-    out.push(call('default_route_check', `the default route goes via ${host.defaultGateway.address} on ${host.defaultGateway.bridge}`, declared(bridge?.path ?? host.path), ipv4(host.defaultGateway.address), ifname(host.defaultGateway.bridge)));
+    out.push(call('default_route_check', `the default route goes via ${host.defaultGateway.address} on ${host.defaultGateway.bridge}`, declared(bridge?.path ?? host.path), [ipv4(host.defaultGateway.address), ifname(host.defaultGateway.bridge)]));
   }
   for (const route of host.routes) {
     const network = networks.get(route.network);
@@ -162,9 +162,7 @@ function routeChecks(model: Model, host: Host, declared: Declared): string[] {
         'route_check',
         `${cidr(route.destination)} (${network?.name ?? route.network}, behind the firewall) is routed via ${route.via} on ${route.bridge}`,
         declared(network?.path ?? host.path),
-        base,
-        ipv4(route.via),
-        ifname(route.bridge),
+        [base, ipv4(route.via), ifname(route.bridge)],
       ),
     );
   }
@@ -185,7 +183,7 @@ function guestChecks(site: Site, host: Host, declared: Declared): string[] {
           // vtnetK is the K-th virtio NIC of the VM, in netN order.
           if (nic.device === undefined || !/^vtnet\d+$/.test(nic.device)) return [];
           const k = Number(nic.device.slice('vtnet'.length));
-          return [call('vm_nic_check', `firewall VM ${guest.id}: ${nic.device} (${nic.interface ?? nic.label}) is on ${nic.bridge}`, declared(nic.path), guest.id, k, ifname(nic.bridge))];
+          return [call('vm_nic_check', `firewall VM ${guest.id}: ${nic.device} (${nic.interface ?? nic.label}) is on ${nic.bridge}`, declared(nic.path), [guest.id, k, ifname(nic.bridge)])];
         }
         const who = guest.purpose === 'backup-server' ? `VM ${guest.id} (backup server ${guest.name})` : `${guest.kind === 'ct' ? 'container' : 'VM'} ${guest.id} (${guest.name})`;
         // A container's address is in its config (ip=); a VM sets its own.
@@ -195,11 +193,7 @@ function guestChecks(site: Site, host: Host, declared: Declared): string[] {
             'guest_nic_check',
             `${who} has a NIC on ${nic.bridge}${nic.tag !== undefined ? ` tagged ${nic.tag}` : ''}${address ? ` with ${address}` : ''}`,
             declared(nic.path),
-            guest.kind === 'ct' ? 'pct' : 'qm',
-            guest.id,
-            ifname(nic.bridge),
-            nic.tag ?? '',
-            address,
+            [guest.kind === 'ct' ? 'pct' : 'qm', guest.id, ifname(nic.bridge), nic.tag ?? '', address],
           ),
         ];
       }),
@@ -208,7 +202,7 @@ function guestChecks(site: Site, host: Host, declared: Declared): string[] {
 
 function storageChecks(site: Site, declared: Declared): string[] {
   if (!site.backup) return [];
-  return [call('storage_check', `the backup storage ${site.backup.pveStorage} is active`, declared(site.backup.path), site.backup.pveStorage)];
+  return [call('storage_check', `the backup storage ${site.backup.pveStorage} is active`, declared(site.backup.path), [site.backup.pveStorage])];
 }
 
 export function proxmoxScriptName(host: Host): string {

@@ -27,7 +27,7 @@ export function field(value: string | number): string {
 }
 
 /** One check: a shell function called with its description, declaration and arguments, each quoted. */
-export function call(fn: string, what: string, where: string, ...args: (string | number)[]): string {
+export function call(fn: string, what: string, where: string, args: readonly (string | number)[] = []): string {
   return [fn, ...[what, where, ...args].map(sq)].join(' ');
 }
 
