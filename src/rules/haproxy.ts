@@ -1,6 +1,7 @@
 // HAProxy rules: host names the certificate must cover, modes that cannot
 // mix (TLS offloading, TLS passthrough, HTTP and TCP backends), and TLS
 // servers spoken to in plain HTTP.
+import type { HaproxyFrontend } from '../model.js';
 import { certificateCovers } from '../resolve/haproxy.js';
 import type { Rule } from './rule.js';
 
@@ -57,10 +58,14 @@ export const haproxyRules: Rule[] = [
     check(model, report) {
       for (const site of model.sites) {
         const { frontends, backends } = site.haproxy;
-        const usedBy = (frontendName: string) => {
-          const f = frontends.find((x) => x.name === frontendName)!;
-          return new Set([f.defaultBackend, ...f.hosts.map((h) => h.backend)].filter((b): b is string => b !== undefined));
-        };
+        // The first HTTP and the first passthrough frontend that send to each backend (by default or for a host).
+        const firstUser = { http: new Map<string, HaproxyFrontend>(), tcp: new Map<string, HaproxyFrontend>() };
+        for (const frontend of frontends) {
+          const users = frontend.passthrough ? firstUser.tcp : firstUser.http;
+          const sent = frontend.hosts.map((h) => h.backend);
+          if (frontend.defaultBackend !== undefined) sent.unshift(frontend.defaultBackend);
+          for (const backend of sent) if (!users.has(backend)) users.set(backend, frontend);
+        }
         for (const frontend of frontends) {
           if (frontend.passthrough && frontend.certificates.length > 0) {
             report({
@@ -71,18 +76,18 @@ export const haproxyRules: Rule[] = [
           }
         }
         for (const backend of backends) {
-          const http = frontends.filter((f) => !f.passthrough && usedBy(f.name).has(backend.name));
-          const tcp = frontends.filter((f) => f.passthrough && usedBy(f.name).has(backend.name));
-          if (http.length > 0 && tcp.length > 0) {
+          const http = firstUser.http.get(backend.name);
+          const tcp = firstUser.tcp.get(backend.name);
+          if (http && tcp) {
             report({
               path: [...backend.path, 'name'],
-              message: `backend ${backend.name} serves HTTP frontend ${http[0]!.name} and passthrough frontend ${tcp[0]!.name}`,
-              hint: `Give passthrough frontend ${tcp[0]!.name} a backend of its own, with the servers' TLS port and without tls.`,
+              message: `backend ${backend.name} serves HTTP frontend ${http.name} and passthrough frontend ${tcp.name}`,
+              hint: `Give passthrough frontend ${tcp.name} a backend of its own, with the servers' TLS port and without tls.`,
             });
-          } else if (tcp.length > 0 && backend.tls) {
+          } else if (tcp && backend.tls) {
             report({
               path: [...backend.path, 'tls'],
-              message: `backend ${backend.name} receives TLS passed through by frontend ${tcp[0]!.name} and cannot wrap it in TLS again`,
+              message: `backend ${backend.name} receives TLS passed through by frontend ${tcp.name} and cannot wrap it in TLS again`,
               hint: `Remove tls (and verify, ca, sni) from backend ${backend.name}: the client's TLS already reaches its servers.`,
             });
           }

@@ -42,7 +42,7 @@ function ip(n: number): string {
 /**
  * One site with `n` of everything that a rule or a resolver looks up per
  * item: VLANs with a DHCP server on one bridge, a container on each VLAN,
- * firewall routes through them, interface groups, NAT port forwards, WireGuard peers, zone rules, and a VPC
+ * firewall routes through them, interface groups, NAT port forwards, HAProxy backends and host names, WireGuard peers, zone rules, and a VPC
  * joined by a site-to-site VPN with subnets in many tiers and route tables.
  */
 function siteOf(n: number): string {
@@ -88,6 +88,18 @@ function siteOf(n: number): string {
           },
         ],
         services: Array.from({ length: n }, (_, v) => ({ name: `svc-${v}`, address: ip(vlanNet(v) + 10), port: 80, container: 1000 + v, guest: { gateway: ip(vlanNet(v) + 1) } })),
+        // A backend per service, and a host name for each on one frontend.
+        haproxy: {
+          certificates: [{ name: 'wildcard', domain: '*.example.com', challenge: 'dns-01', dns_provider: 'cloudflare' }],
+          frontends: [
+            { name: 'https', bind: '0.0.0.0:443', interface: 'wan', certificate: 'wildcard', default_backend: 'web-0', hosts: Array.from({ length: n }, (_, v) => ({ name: `app${v}.example.com`, backend: `web-${v}` })) },
+            { name: 'passthrough', bind: '0.0.0.0:8443', interface: 'wan', passthrough: true, default_backend: 'tls-pass' },
+          ],
+          backends: [
+            ...Array.from({ length: n }, (_, v) => ({ name: `web-${v}`, servers: [{ service: `svc-${v}` }] })),
+            { name: 'tls-pass', servers: [{ name: 'nas', address: ip(vlanNet(0) + 20), port: 443 }] },
+          ],
+        },
         policy: {
           zones: [
             { name: 'management', networks: ['management'] },
@@ -142,6 +154,8 @@ describe('work grows linearly with the topology', () => {
     expect(model.aws!.vpc!.routeTables.find((t) => t.tier === 'tier0x')!.routes.filter((r) => r.target === 'vpn-gateway')).toHaveLength(20);
     expect(model.aws!.vpc!.siteToSite!.onPremNetworks.length).toBeGreaterThan(20);
     expect(model.sites[0]!.upstream!.forwards.filter((f) => f.kind === 'port-forward')).toHaveLength(20);
+    expect(model.sites[0]!.haproxy.frontends[0]!.hosts).toHaveLength(20);
+    expect(model.sites[0]!.haproxy.backends).toHaveLength(21);
   });
 
   it('resolve: twice the VLANs, services, routes, groups, peers, rules and subnets, about twice the work', () => {
