@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { AddressUse, Model } from '../../src/model.js';
+import { targets } from '../../src/render/index.js';
 import { resolve } from '../../src/resolve/index.js';
 import { rules } from '../../src/rules/index.js';
 import { validateTopology } from '../../src/validate.js';
@@ -14,7 +15,7 @@ import { modelOf } from '../helpers.js';
 
 const SCANS = ['find', 'findIndex', 'findLast', 'filter', 'some', 'every', 'includes', 'indexOf', 'map', 'forEach', 'flatMap', 'reduce', 'slice', 'concat'] as const;
 
-/** Runs `action` and counts the array elements it goes through (an upper bound: a search may stop early). */
+/** Runs `action` and counts the array elements it goes through, and the items of the Sets and Maps it builds from a list (an upper bound: a search may stop early). */
 function arrayWork<T>(action: () => T): { result: T; work: number } {
   let work = 0;
   const proto = Array.prototype as unknown as Record<string | symbol, (...args: unknown[]) => unknown>;
@@ -27,11 +28,29 @@ function arrayWork<T>(action: () => T): { result: T; work: number } {
       return original.apply(this, args);
     };
   }
+  // A Set or Map built from an iterable goes through all of it (new Set(map.values()) inside a loop is a scan too).
+  const collections = { Set: globalThis.Set, Map: globalThis.Map };
+  class CountingSet<T> extends collections.Set<T> {
+    constructor(items?: Iterable<T> | null) {
+      super(items);
+      if (items) work += this.size;
+    }
+  }
+  class CountingMap<K, V> extends collections.Map<K, V> {
+    constructor(items?: Iterable<readonly [K, V]> | null) {
+      super(items);
+      if (items) work += this.size;
+    }
+  }
+  globalThis.Set = CountingSet as SetConstructor;
+  globalThis.Map = CountingMap as MapConstructor;
   try {
     const result = action();
     return { result, work };
   } finally {
     for (const [name, original] of saved) proto[name] = original;
+    globalThis.Set = collections.Set;
+    globalThis.Map = collections.Map;
   }
 }
 
@@ -124,6 +143,7 @@ function siteOf(n: number): string {
         cidr: '172.24.0.0/13',
         subnets: Array.from({ length: n }, (_, i) => ({ name: `subnet-${i}`, az: i % 2 ? 'ap-northeast-2c' : 'ap-northeast-2a', cidr: `172.${24 + (i >> 8)}.${i & 255}.0/24`, tier: `tier${i % (n / 2)}x` })),
         route_tables: Array.from({ length: n }, (_, i) => ({ tier: 'tier0x', routes: [{ destination: `100.${64 + (i >> 8)}.${i & 255}.0/24`, target: 'vpn-gateway' }] })),
+        security_groups: Array.from({ length: n }, (_, i) => ({ name: `group-${i}`, ingress: [{ proto: 'tcp', ports: [1 + i], from: `198.${18 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}/32` }] })),
         site_to_site: { site: 'home', customer_gateway_ip: '203.0.113.1' },
       },
     },
@@ -168,6 +188,21 @@ describe('work grows linearly with the topology', () => {
     const [a, b] = [count(small.model), count(large.model)];
     // Rules that look at a fixed part of the topology do a fixed amount of work.
     expect(b, `${id}: ${a} → ${b}`).toBeLessThanOrEqual(Math.max(2.5 * a, 50));
+  });
+});
+
+describe('rendering grows linearly with the topology', () => {
+  it.each(targets.map((t) => t.name))('%s: twice the topology, at most about twice the work', (name) => {
+    const target = targets.find((t) => t.name === name)!;
+    // Each render on a model of its own: the OPNsense sections are kept on the model between the two that read them.
+    const count = async (n: number) => {
+      const model = (await resolved(siteOf(n))).model;
+      if (name === 'verify') targets.find((t) => t.name === 'opnsense')!.render(model, new Map());
+      return arrayWork(() => target.render(model, new Map())).work;
+    };
+    return Promise.all([count(SMALL), count(2 * SMALL)]).then(([a, b]) => {
+      expect(b, `${name}: ${a} → ${b}`).toBeLessThanOrEqual(Math.max(2.5 * a, 50));
+    });
   });
 });
 

@@ -40,7 +40,8 @@ export function ipsecSteps(site: Site, vpc: Vpc, s2s: NonNullable<Vpc['siteToSit
     `| on-prem networks (local, static routes on AWS) | ${s2s.onPremNetworks.map(code).join(', ') || 'none'} |`,
   ];
   // Destinations a VPC route table sends to the VPN gateway beyond the site's own networks.
-  const beyond = s2s.connectionRoutes.filter((c) => !s2s.onPremNetworks.includes(c));
+  const onPrem = new Set(s2s.onPremNetworks);
+  const beyond = s2s.connectionRoutes.filter((c) => !onPrem.has(c));
   if (beyond.length) lines.push(`| also routed to the site by the VPC (static routes on AWS; the firewall must route them) | ${beyond.map(code).join(', ')} |`);
   for (const n of [1, 2]) {
     lines.push(

@@ -11,18 +11,23 @@ export function tfName(name: string): string {
  * the order they are asked for, which is the topology's order.
  */
 export class TfNames {
-  private readonly taken = new Map<string, Map<string, string>>();
+  private readonly types = new Map<string, { byKey: Map<string, string>; used: Set<string>; nextSuffix: Map<string, number> }>();
 
   get(type: string, key: string): string {
-    let byKey = this.taken.get(type);
-    if (!byKey) this.taken.set(type, (byKey = new Map()));
-    const known = byKey.get(key);
+    let names = this.types.get(type);
+    if (!names) this.types.set(type, (names = { byKey: new Map(), used: new Set(), nextSuffix: new Map() }));
+    const known = names.byKey.get(key);
     if (known) return known;
-    const used = new Set(byKey.values());
     const base = tfName(key);
     let id = base;
-    for (let n = 2; used.has(id); n++) id = `${base}_${n}`;
-    byKey.set(key, id);
+    if (names.used.has(id)) {
+      // The lowest free suffix: identifiers are never given back, so every suffix below the last one handed out is taken.
+      let n = names.nextSuffix.get(base) ?? 2;
+      while (names.used.has((id = `${base}_${n}`))) n++;
+      names.nextSuffix.set(base, n + 1);
+    }
+    names.byKey.set(key, id);
+    names.used.add(id);
     return id;
   }
 }

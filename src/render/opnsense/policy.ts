@@ -19,7 +19,7 @@
 // - a port forward's pass is the NAT-linked rule to the forward's target;
 // - nothing else passes: OPNsense blocks by default.
 import { covers, normalize, subtract, toCidrs } from '../../intervals.js';
-import type { Network, PolicyObject, PolicyRule, Zone } from '../../model.js';
+import type { FirewallInterface, Network, PolicyObject, PolicyRule, PortForward, Zone } from '../../model.js';
 import { rangesOfCidrs } from '../../resolve/matches.js';
 import { aliasName } from '../../targets/opnsense/aliases.js';
 import { IPSEC_INTERFACE, WIREGUARD_GROUP } from '../../targets/opnsense/interfaces.js';
@@ -84,7 +84,17 @@ class Compiler {
   /** Alias names taken by another object (after replacing characters): those get a hash. */
   private readonly taken = new Set<string>();
 
-  constructor(private readonly ctx: OpnsenseContext) {}
+  /** The first interface on each network, and the first with a static address there. */
+  private readonly onNetwork = new Map<string, FirewallInterface>();
+  private readonly staticOnNetwork = new Map<string, FirewallInterface>();
+
+  constructor(private readonly ctx: OpnsenseContext) {
+    for (const i of ctx.firewall.interfaces) {
+      if (i.network === undefined) continue;
+      if (!this.onNetwork.has(i.network)) this.onNetwork.set(i.network, i);
+      if (i.addressing === 'static' && !this.staticOnNetwork.has(i.network)) this.staticOnNetwork.set(i.network, i);
+    }
+  }
 
   /** The alias of `kind` and `name` (made on first use); a name another object already took ends in a hash. */
   private named(kind: string, objectName: string, make: () => Omit<Alias, 'name'>): Endpoint {
@@ -138,7 +148,7 @@ class Compiler {
 
   /** How a network is named: its interface net ("opt1") with a static address there, else an alias. */
   private networkEndpoint(network: Network, object: PolicyObject): Endpoint {
-    const iface = this.ctx.firewall.interfaces.find((i) => i.network === network.id && i.addressing === 'static');
+    const iface = this.staticOnNetwork.get(network.id);
     return iface ? { kind: 'network', value: iface.key } : this.alias(object);
   }
 
@@ -148,7 +158,7 @@ class Compiler {
     // all IPsec traffic on enc0 (Firewall ▸ Rules ▸ IPsec).
     if (network.kind === 'vpc' || network.kind === 'subnet') return IPSEC_INTERFACE;
     if (network.kind === 'vpn' || network.kind === 'remote') return this.ctx.site.wireguard.length > 0 ? WIREGUARD_GROUP : undefined;
-    return this.ctx.firewall.interfaces.find((i) => i.network === network.id)?.key;
+    return this.onNetwork.get(network.id)?.key;
   }
 
   private networkObject(network: Network): PolicyObject {
@@ -210,6 +220,8 @@ export function compilePolicy(ctx: OpnsenseContext): CompiledPolicy {
   const compiler = new Compiler(ctx);
   const out: FilterRule[] = [];
   const zones = new Map(ctx.site.policy.zones.map((z) => [z.name, z]));
+  const portForwards = new Map<string, PortForward>();
+  for (const p of ctx.firewall.nat.portForwards) if (!portForwards.has(p.name)) portForwards.set(p.name, p);
   for (const rule of ctx.site.policy.rules) {
     let n = 0;
     const push = (r: Omit<FilterRule, 'uuid' | 'log'>) => out.push({ ...r, uuid: ctx.uuid('filter-rule', `${rule.name}/${n++}`), log: rule.log });
@@ -219,7 +231,7 @@ export function compilePolicy(ctx: OpnsenseContext): CompiledPolicy {
     if (rule.from.kind === 'wan') {
       const to = rule.to.kind === 'wan-address' ? ctx.interfaceByName.get(rule.to.interface) : undefined;
       if (!to) continue;
-      const pf = rule.portForward ? ctx.firewall.nat.portForwards.find((p) => p.name === rule.portForward) : undefined;
+      const pf = rule.portForward ? portForwards.get(rule.portForward) : undefined;
       if (pf) {
         push({
           action: 'pass',

@@ -21,12 +21,16 @@ export const routesArea: Area = {
     const gateways: Gateway[] = ctx.firewall.interfaces
       .filter((i) => i.addressing === 'static' && i.gateway !== undefined)
       .map((iface) => ({ name: gatewayName(iface), description: `${iface.description} gateway`, iface, address: iface.gateway!, isDefault: iface.isWan }));
+    // The first gateway with each address.
+    const byAddress = new Map<string, Gateway>();
+    for (const g of gateways) if (!byAddress.has(g.address)) byAddress.set(g.address, g);
     const routes = ctx.firewall.routes.map((route) => {
-      let gateway = gateways.find((g) => g.address === route.via);
+      let gateway = byAddress.get(route.via);
       if (!gateway) {
         const iface = ctx.interfaceByName.get(route.interface)!;
         gateway = { name: `GW_${route.via.replace(/\./g, '_')}`, description: `Next hop on ${iface.description}`, iface, address: route.via, isDefault: false };
         gateways.push(gateway);
+        byAddress.set(gateway.address, gateway);
       }
       return modelItem(ctx, 'staticroutes', 'route', ctx.uuid('route', route.network), {
         network: route.network,

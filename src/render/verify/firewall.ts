@@ -252,8 +252,9 @@ function natChecks(firewall: Firewall, declared: Declared): Check[] {
 }
 
 function routeChecks(firewall: Firewall, declared: Declared): Check[] {
+  const byName = new Map(firewall.interfaces.map((i) => [i.name, i]));
   return firewall.routes.map((route) => {
-    const iface: FirewallInterface | undefined = firewall.interfaces.find((i) => i.name === route.interface);
+    const iface: FirewallInterface | undefined = byName.get(route.interface);
     return call('route_check', `${route.network} is routed via ${route.via}${iface ? ` on ${iface.device}` : ''}`, declared(route.path), [route.network, route.via, name(iface?.device ?? route.interface)]);
   });
 }
