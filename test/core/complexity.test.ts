@@ -132,6 +132,8 @@ function siteOf(n: number): string {
             // Rules between one-network zones: each rule carries the members of its zones, so rules
             // to a zone of many networks make work of rules × members, which this test does not measure.
             ...Array.from({ length: n }, (_, r) => ({ name: `rule-${r}`, from: 'management', to: 'vpn', proto: 'tcp', ports: [1 + r], action: 'pass' })),
+            // From an address block that holds every VLAN: placed on each VLAN's interface.
+            { name: 'vlans-by-address', from: '10.96.0.0/11', to: 'vpn', proto: 'tcp', ports: [65000], action: 'pass' },
           ],
         },
       },

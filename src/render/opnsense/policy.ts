@@ -18,7 +18,7 @@
 //   alias followed by the pass, all with the rule's protocol and ports;
 // - a port forward's pass is the NAT-linked rule to the forward's target;
 // - nothing else passes: OPNsense blocks by default.
-import { covers, normalize, subtract, toCidrs } from '../../intervals.js';
+import { type Range, type Ranges, blockRange, covers, normalize, subtract, toCidrs } from '../../intervals.js';
 import type { FirewallInterface, Network, PolicyObject, PolicyRule, PortForward, Zone } from '../../model.js';
 import { rangesOfCidrs } from '../../resolve/matches.js';
 import { aliasName } from '../../targets/opnsense/aliases.js';
@@ -77,6 +77,32 @@ function objectWords(object: PolicyObject): string {
   return `${object.kind} ${object.name}`;
 }
 
+interface InternalNetwork {
+  network: Network;
+  range: Range;
+}
+
+/**
+ * The networks that no other one of `inside` covers, in their order (two
+ * with one range cover each other). Sorted by start, then by end from the
+ * widest: a network is covered exactly when an earlier one in that order
+ * reaches as far, or when its neighbour has the same range.
+ */
+function maximalNetworks(inside: readonly InternalNetwork[]): Network[] {
+  const order = inside.map((_, i) => i).sort((a, b) => inside[a]!.range[0] - inside[b]!.range[0] || inside[b]!.range[1] - inside[a]!.range[1]);
+  const covered = new Uint8Array(inside.length);
+  let reach = -1;
+  for (let k = 0; k < order.length; k++) {
+    const i = order[k]!;
+    const [lo, hi] = inside[i]!.range;
+    if (hi <= reach) covered[i] = 1;
+    const j = order[k + 1];
+    if (j !== undefined && inside[j]!.range[0] === lo && inside[j]!.range[1] === hi) covered[i] = covered[j] = 1;
+    reach = Math.max(reach, hi);
+  }
+  return inside.filter((_, i) => !covered[i]).map((n) => n.network);
+}
+
 class Compiler {
   readonly aliases = new Map<string, Alias>();
   /** The alias name of each object (kind:name). */
@@ -85,6 +111,7 @@ class Compiler {
   private readonly taken = new Set<string>();
 
   /** The first interface on each network, and the first with a static address there. */
+  private internalCache: { networks: InternalNetwork[]; space: Ranges } | undefined;
   private readonly onNetwork = new Map<string, FirewallInterface>();
   private readonly staticOnNetwork = new Map<string, FirewallInterface>();
 
@@ -184,22 +211,30 @@ class Compiler {
         // inside it on its own interface, and the rest from the WAN.
         const holder = network && this.entry(network);
         if (holder) return [{ iface: holder, endpoint: { kind: 'address', value: object.name } }];
-        const inside = this.internalNetworks().filter((n) => covers(object.ranges, rangesOfCidrs([n.cidr])));
-        const maximal = inside.filter((n) => !inside.some((o) => o !== n && covers(rangesOfCidrs([o.cidr]), rangesOfCidrs([n.cidr]))));
-        const out: Placement[] = maximal.flatMap((n) => {
+        const { networks, space } = this.internalRanges();
+        const inside = networks.filter((n) => covers(object.ranges, [n.range]));
+        const out: Placement[] = maximalNetworks(inside).flatMap((n) => {
           const iface = this.entry(n);
           return iface ? [{ iface, endpoint: this.networkEndpoint(n, this.networkObject(n)) }] : [];
         });
         const wan = this.ctx.firewall.interfaces.find((i) => i.isWan);
-        const outside = subtract(object.ranges, rangesOfCidrs(this.ctx.site.policy.internal));
+        const outside = subtract(object.ranges, space);
         if (wan && outside.length > 0) out.push({ iface: wan.key, endpoint: { kind: 'address', value: object.name } });
         return out;
       }
     }
   }
 
-  private internalNetworks(): Network[] {
-    return this.ctx.site.internalNetworks.flatMap((id) => (this.ctx.networkById.has(id) ? [this.ctx.networkById.get(id)!] : []));
+  /** The site's internal networks with their address ranges, and the internal address space: made once, read per rule. */
+  private internalRanges(): { networks: InternalNetwork[]; space: Ranges } {
+    this.internalCache ??= {
+      networks: this.ctx.site.internalNetworks.flatMap((id) => {
+        const network = this.ctx.networkById.get(id);
+        return network ? [{ network, range: blockRange(network.block) }] : [];
+      }),
+      space: rangesOfCidrs(this.ctx.site.policy.internal),
+    };
+    return this.internalCache;
   }
 
   /** How a destination object is named. */
