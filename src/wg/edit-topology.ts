@@ -2,11 +2,15 @@
 // byte for byte outside the edited spot. The yaml library's Document API
 // finds the nodes and their source ranges; the change itself is spliced
 // into the text (re-serialising the whole document would realign comments
-// and re-pad flow collections). The result is parsed again and compared
-// with the same edit made through the Document API: if the splice did not
-// produce exactly that data, the Document API's own output is used.
+// and re-pad flow collections). The result is read again and compared
+// with the same edit made on the data: js-yaml's, as the loader reads it
+// (three parses by the Document API took most of `gen wg add-peer` on a
+// large file), or through the Document API where the loader would use
+// that. If the splice did not produce exactly that data, the Document
+// API's own output is used.
 import { isDeepStrictEqual } from 'node:util';
 import { type Document, isMap, isScalar, isSeq, parseDocument, stringify, type YAMLMap, type YAMLSeq } from 'yaml';
+import { readFast } from '../load.js';
 import type { Path } from '../location.js';
 
 type Scalar = string | number | boolean;
@@ -162,9 +166,51 @@ export function editTopology(text: string, edits: readonly Edit[]): string {
   return current;
 }
 
-function applyOne(text: string, edit: Edit): string {
-  const doc = parseDocument(text);
-  if (doc.errors.length) throw new TopologyEditError(`the topology file does not parse: ${doc.errors[0]!.message}`);
+/**
+ * The edit made on the data js-yaml reads (the loader's fast reader, which
+ * reads what the `yaml` library reads on such files): undefined where the
+ * edit would have to create a collection on the way, which the Document
+ * API does in its own manner, or where the file is one the loader leaves
+ * to the `yaml` library.
+ */
+function editedData(text: string, edit: Edit): unknown {
+  const read = readFast(text);
+  if (!read) return undefined;
+  const parentPath = edit.kind === 'append' ? edit.path : edit.path.slice(0, -1);
+  let parent: unknown = read.data;
+  for (const key of parentPath.slice(0, edit.kind === 'append' ? -1 : undefined)) {
+    parent = parent !== null && typeof parent === 'object' ? (parent as Record<string | number, unknown>)[key] : undefined;
+  }
+  if (parent === null || typeof parent !== 'object') return undefined;
+  const container = parent as Record<string | number, unknown>;
+  const key = edit.path[edit.path.length - 1]!;
+  if (edit.kind === 'set') {
+    if (Array.isArray(container) && (typeof key !== 'number' || key > container.length)) return undefined;
+    container[key] = edit.value;
+  } else if (edit.kind === 'delete') {
+    if (Array.isArray(container)) return undefined;
+    delete container[key];
+  } else {
+    const entry = Object.fromEntries(edit.entries);
+    const list = Array.isArray(container) ? undefined : container[key];
+    if (Array.isArray(list)) list.push(entry);
+    else if (list === undefined && !Array.isArray(container)) container[key] = [entry];
+    else return undefined;
+  }
+  return read.data;
+}
+
+/** Whether `spliced` reads as `text` with the edit made: on js-yaml's data where it can say, else through the Document API. */
+function splicedRight(text: string, spliced: string, edit: Edit): boolean {
+  const expected = editedData(text, edit);
+  const reread = expected === undefined ? undefined : readFast(spliced);
+  if (expected !== undefined && reread) return isDeepStrictEqual(reread.data, expected);
+  const reparsed = parseDocument(spliced);
+  return reparsed.errors.length === 0 && isDeepStrictEqual(reparsed.toJS(), expectedDocument(text, edit).toJS());
+}
+
+/** The edit made through the Document API. */
+function expectedDocument(text: string, edit: Edit): Document {
   const expected = parseDocument(text);
   if (edit.kind === 'set') {
     expected.setIn(edit.path as (string | number)[], edit.value);
@@ -175,11 +221,14 @@ function applyOne(text: string, edit: Edit): string {
     if (expected.hasIn(edit.path as (string | number)[])) expected.addIn(edit.path as (string | number)[], node);
     else expected.setIn(edit.path as (string | number)[], expected.createNode([Object.fromEntries(edit.entries)]));
   }
+  return expected;
+}
+
+function applyOne(text: string, edit: Edit): string {
+  const doc = parseDocument(text);
+  if (doc.errors.length) throw new TopologyEditError(`the topology file does not parse: ${doc.errors[0]!.message}`);
   const spliced =
     edit.kind === 'set' ? spliceSet(text, doc, edit.path, edit.value, edit.after) : edit.kind === 'delete' ? spliceDelete(text, doc, edit.path) : spliceAppend(text, doc, edit.path, edit.entries);
-  if (spliced !== undefined) {
-    const reparsed = parseDocument(spliced);
-    if (reparsed.errors.length === 0 && isDeepStrictEqual(reparsed.toJS(), expected.toJS())) return spliced;
-  }
-  return expected.toString({ flowCollectionPadding: false, lineWidth: 0 });
+  if (spliced !== undefined && splicedRight(text, spliced, edit)) return spliced;
+  return expectedDocument(text, edit).toString({ flowCollectionPadding: false, lineWidth: 0 });
 }

@@ -64,3 +64,56 @@ describe('any description survives the in-place edit exactly', async () => {
     );
   });
 });
+
+describe('checking a splice', async () => {
+  const { readExample } = await import('../helpers.js');
+  const { Document, parseDocument } = await import('yaml');
+  const { vi } = await import('vitest');
+  const homelab = readExample('homelab');
+  const edits = [
+    { kind: 'append', path: ['sites', 0, 'wireguard', 0, 'peers'], entries: peer },
+    { kind: 'set', path: ['sites', 0, 'wireguard', 0, 'peers', 0, 'enabled'], value: false, after: ['role'] },
+    { kind: 'set', path: ['sites', 0, 'wireguard', 0, 'peers', 0, 'role'], value: 'mobile' },
+    { kind: 'delete', path: ['sites', 0, 'wireguard', 0, 'peers', 0, 'tunnel_name'] },
+    { kind: 'delete', path: ['sites', 0, 'wireguard', 0, 'peers', 2, 'enabled'] },
+    { kind: 'append', path: ['sites', 0, 'remote_networks'], entries: [['name', 'office'], ['cidr', '172.16.0.0/16']] },
+  ] as const;
+
+  /** The edit made through the yaml library's Document API: what the splice must read as. */
+  function throughDocument(text: string, edit: (typeof edits)[number]): unknown {
+    const doc = parseDocument(text);
+    const path = edit.path as unknown as (string | number)[];
+    if (edit.kind === 'set') doc.setIn(path, edit.value);
+    else if (edit.kind === 'delete') doc.deleteIn(path);
+    else if (doc.hasIn(path)) doc.addIn(path, doc.createNode(Object.fromEntries(edit.entries)));
+    else doc.setIn(path, doc.createNode([Object.fromEntries(edit.entries)]));
+    return doc.toJS();
+  }
+
+  it('reads the splice back with js-yaml, as the loader would, and builds no Document data for it', () => {
+    const toJS = vi.spyOn(Document.prototype, 'toJS');
+    try {
+      for (const edit of edits) {
+        const edited = editTopology(homelab, [edit]);
+        expect(edited).not.toBe(homelab);
+        expect(parseDocument(edited).toJS()).toEqual(throughDocument(homelab, edit));
+      }
+      // Only the comparisons above built Document data: two per edit.
+      expect(toJS).toHaveBeenCalledTimes(2 * edits.length);
+    } finally {
+      toJS.mockRestore();
+    }
+  });
+
+  it('checks through the Document API where the loader reads with the yaml library (an alias)', () => {
+    const text = `${homelab}\nx-anchor: &a 1\nx-alias: *a\n`;
+    const toJS = vi.spyOn(Document.prototype, 'toJS');
+    try {
+      const edited = editTopology(text, [edits[0]]);
+      expect(toJS).toHaveBeenCalled();
+      expect(parseDocument(edited).toJS()).toEqual(throughDocument(text, edits[0]));
+    } finally {
+      toJS.mockRestore();
+    }
+  });
+});
