@@ -43,16 +43,45 @@ export function adoptedUuids(
   for (const section of sections) itemsOf(section, [section.name], found);
   const claims = new Map<string, string[]>();
   const adopted = new Map<string, string>();
+  // The base items of one kind at one place, indexed by each key set's values
+  // once: a backup merged before holds every gen item again, and comparing
+  // each gen item with all of them was quadratic (10,000 peers: six minutes).
+  const indexes = new Map<string, Map<string, XmlElement[]>[]>();
+  const indexOf = (path: readonly string[], name: string, keySets: readonly (readonly string[])[]) => {
+    const where = JSON.stringify([...path, name]);
+    let index = indexes.get(where);
+    if (!index) {
+      index = keySets.map(() => new Map<string, XmlElement[]>());
+      for (const b of childrenNamed(at(root, path), name)) {
+        const uuid = attr(b, 'uuid');
+        // Only the box's own items (gen's are version-5 UUIDs: an item of an earlier merge under another name is stale, not adopted).
+        if (uuid === undefined || isNameBasedUuid(uuid) || otherKind[name]?.(b)) continue;
+        keySets.forEach((fields, k) => {
+          const values = fields.map((f) => fieldText(b, f));
+          if (values.includes('')) return;
+          const key = JSON.stringify(values);
+          const list = index![k]!.get(key);
+          if (list) list.push(b);
+          else index![k]!.set(key, [b]);
+        });
+      }
+      indexes.set(where, index);
+    }
+    return index;
+  };
   for (const { path, item } of found) {
     const keySets = keys[item.name] ?? [['name']];
     const genUuid = attr(item, 'uuid')!;
-    const candidates = childrenNamed(at(root, path), item.name).filter((b) => {
-      const uuid = attr(b, 'uuid');
-      // Only the box's own items (gen's are version-5 UUIDs: an item of an earlier merge under another name is stale, not adopted).
-      return uuid !== undefined && uuid !== genUuid && !isNameBasedUuid(uuid) && !otherKind[item.name]?.(b) && keySets.some((fields) => fields.every((f) => fieldText(item, f) !== '' && fieldText(item, f) === fieldText(b, f)));
+    const index = indexOf(path, item.name, keySets);
+    // The base items (other than this very one) that match on some key set, each once.
+    const candidates = new Set<XmlElement>();
+    keySets.forEach((fields, k) => {
+      const values = fields.map((f) => fieldText(item, f));
+      if (values.includes('')) return;
+      for (const b of index[k]!.get(JSON.stringify(values)) ?? []) if (attr(b, 'uuid') !== genUuid) candidates.add(b);
     });
-    if (candidates.length !== 1) continue;
-    const baseUuid = attr(candidates[0]!, 'uuid')!;
+    if (candidates.size !== 1) continue;
+    const baseUuid = attr([...candidates][0]!, 'uuid')!;
     adopted.set(genUuid, baseUuid);
     claims.set(baseUuid, [...(claims.get(baseUuid) ?? []), genUuid]);
   }

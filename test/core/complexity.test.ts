@@ -6,7 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { AddressUse, Model } from '../../src/model.js';
+import { adoptedUuids } from '../../src/opnsense/identity.js';
 import { targets } from '../../src/render/index.js';
+import { type XmlElement, attr, element, leaf } from '../../src/render/opnsense/xml.js';
 import { resolve } from '../../src/resolve/index.js';
 import { rules } from '../../src/rules/index.js';
 import { validateTopology } from '../../src/validate.js';
@@ -205,6 +207,26 @@ describe('rendering grows linearly with the topology', () => {
     return Promise.all([count(SMALL), count(2 * SMALL)]).then(([a, b]) => {
       expect(b, `${name}: ${a} → ${b}`).toBeLessThanOrEqual(Math.max(2.5 * a, 50));
     });
+  });
+});
+
+describe('adopting the box\'s UUIDs when merging', () => {
+  const hex = (i: number, width: number) => i.toString(16).padStart(width, '0');
+  const peer = (i: number, uuid: string) => element('client', [leaf('name', `peer-${i}`), leaf('pubkey', `key-${i}`)], [['uuid', uuid]]);
+  /** gen's n peers, merged into a backup that already holds them (an earlier merge) and one peer of the box's own with the key of peer 0. */
+  const work = (n: number) => {
+    const gen = Array.from({ length: n }, (_, i) => peer(i, `${hex(i, 8)}-0000-5000-8000-000000000000`));
+    const clients = (items: XmlElement[]) => element('OPNsense', [element('wireguard', [element('client', [element('clients', items)])])]);
+    const own = peer(0, '11111111-2222-4333-8444-555555555555');
+    const root = element('opnsense', [clients([...gen.map((g) => ({ ...g })), own])]);
+    const { result, work } = arrayWork(() => adoptedUuids(root, [clients(gen)], { client: [['pubkey']] }));
+    expect([...result]).toEqual([[attr(gen[0]!, 'uuid'), attr(own, 'uuid')]]);
+    return work;
+  };
+
+  it('into a backup merged before: twice the items, about twice the work', () => {
+    const [a, b] = [work(2000), work(4000)];
+    expect(b, `${a} → ${b}`).toBeLessThanOrEqual(2.5 * a);
   });
 });
 
