@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
-import { readInputText } from '../io/read-input.js';
+import { maxInputBytes, readInputText, tooLarge } from '../io/read-input.js';
 import { lintTopology, topologyName } from './model.js';
 import { DEFAULT_TOPOLOGY, topologyFile, withTopologyFile } from './topology-arg.js';
 import type { Model } from '../model.js';
@@ -23,8 +23,12 @@ function readBase(file: string, base: string): Base {
     return { label: path, text: readInputText(path) };
   }
   if (base.startsWith('-') || /[\s\0]/.test(base)) throw new UsageError(`--base "${base}" is neither a directory nor a git revision`);
-  const shown = spawnSync('git', ['show', `${base}:./${basename(file)}`], { cwd: dirname(file) || '.', encoding: 'utf8' });
-  if (shown.error) throw new UsageError('git is not installed; pass --base DIR instead');
+  // As much output as gen reads from a file: Node's default (1 MiB) cut larger topologies off.
+  const shown = spawnSync('git', ['show', `${base}:./${basename(file)}`], { cwd: dirname(file) || '.', encoding: 'utf8', maxBuffer: maxInputBytes() });
+  const failure = (shown.error as NodeJS.ErrnoException | undefined)?.code;
+  if (failure === 'ENOBUFS') throw tooLarge(`${file} at ${base}`);
+  if (failure === 'ENOENT') throw new UsageError('git is not installed; pass --base DIR instead');
+  if (shown.error) throw new UsageError(`cannot run git (${shown.error.message}); pass --base DIR instead`);
   if (shown.status !== 0) {
     if (/does not exist in|exists on disk, but not in/.test(shown.stderr)) return { label: `${base}:${file}`, text: undefined };
     throw new UsageError(`cannot read ${file} at ${base}: ${shown.stderr.trim().split('\n')[0]}`);

@@ -84,6 +84,11 @@ export function readFailure(error: unknown, file: string): { rule: 'load/read' |
 /** The name diagnostics use for a topology read from standard input (`-`). */
 export const STDIN_NAME = '<stdin>';
 
+/** An input of unknown size (standard input, a file at a git revision) that passed the limit. */
+export function tooLarge(what: string): InputTooLargeError {
+  return new InputTooLargeError(`${what} is larger than ${size(maxInputBytes())}, the most gen reads (set GEN_MAX_INPUT_BYTES to raise the limit)`);
+}
+
 /** All of standard input as text, within the same size limit as a file. */
 export async function readStdinText(): Promise<string> {
   const limit = maxInputBytes();
@@ -91,7 +96,7 @@ export async function readStdinText(): Promise<string> {
   let length = 0;
   for await (const chunk of process.stdin) {
     length += (chunk as Buffer).length;
-    if (length > limit) throw new InputTooLargeError(`standard input is larger than ${size(limit)}, the most gen reads (set GEN_MAX_INPUT_BYTES to raise the limit)`);
+    if (length > limit) throw tooLarge('standard input');
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');

@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { applyPatch } from 'diff';
 import { describe, expect, it } from 'vitest';
 import { describeChanges } from '../../src/diff/facts.js';
 import { unifiedTreeDiff } from '../../src/diff/unified.js';
@@ -114,6 +115,23 @@ describe('gen diff command', () => {
     expect(r.stdout).toMatch(/\n\+\s+"to": 6432/);
   });
 
+  it('reads a base larger than a mebibyte from git, and names the input limit when the base passes it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gen-diff-'));
+    const git = (...args: string[]) => spawnSync('git', args, { cwd: dir, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } });
+    git('init', '-q');
+    // 1.2 MiB of comments: more than git's output buffer in Node by default (1 MiB).
+    const padding = `${'# a long comment that only makes the file large\n'.repeat(26_000)}`;
+    writeFileSync(join(dir, 'topology.yaml'), `${padding}${C}`);
+    git('add', '.');
+    expect(git('commit', '-qm', 'base').status).toBe(0);
+    writeFileSync(join(dir, 'topology.yaml'), C.replace('ports: [5432], from_group: api', 'ports: [5432, 6432], from_group: api'));
+    const r = spawnSync(process.execPath, [join(root, 'bin/gen.js'), 'diff', '--no-patch'], { cwd: dir, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('Changes (HEAD:topology.yaml → topology.yaml):\n- security group db opens 6432 from api\n');
+    const limited = spawnSync(process.execPath, [join(root, 'bin/gen.js'), 'diff', '--no-patch'], { cwd: dir, encoding: 'utf8', env: { ...process.env, GEN_MAX_INPUT_BYTES: '1000000' } });
+    expect([limited.status, limited.stderr]).toEqual([1, 'gen: topology.yaml at HEAD is larger than 1000000 bytes, the most gen reads (set GEN_MAX_INPUT_BYTES to raise the limit)\n']);
+  });
+
   it('compares with a directory, and refuses option-like revisions', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gen-diff-'));
     mkdirSync(join(dir, 'base'));
@@ -133,5 +151,29 @@ describe('unifiedTreeDiff', () => {
     expect(patch).toContain('--- a/out/b\n+++ b/out/b');
     expect(patch).toContain('-y\n+z');
     expect(patch).toContain('--- /dev/null\n+++ b/out/c');
+  });
+
+  it('replaces a file in one hunk past the edits it looks for, and every patch applies', () => {
+    const numbered = (n: number, f: (i: number) => string) => Array.from({ length: n }, (_, i) => `${f(i)}\n`).join('');
+    // Every other line changed: 15,000 edits, where the diff stops looking at 2,000.
+    const before = numbered(30_000, (i) => `line ${i} declared at topology.yaml:${i}`);
+    const after = numbered(30_000, (i) => (i % 2 ? `line ${i} declared at topology.yaml:${i + 1}` : `line ${i} declared at topology.yaml:${i}`));
+    const cases: [string | undefined, string | undefined][] = [
+      [before, after],
+      [before, `${after}no newline at the end`],
+      [undefined, after],
+      [before, undefined],
+      ['one\ntwo\n', 'one\nthree\n'],
+    ];
+    for (const [a, b] of cases) {
+      const patch = unifiedTreeDiff(new Map(a === undefined ? [] : [['f', a]]), new Map(b === undefined ? [] : [['f', b]]));
+      expect(applyPatch(a ?? '', patch), patch.slice(0, 200)).toBe(b ?? '');
+    }
+    // The large change is one hunk from the first line; the small one stays a minimal hunk.
+    const large = unifiedTreeDiff(new Map([['f', before]]), new Map([['f', after]]));
+    expect(large).toMatch(/^--- a\/out\/f\n\+\+\+ b\/out\/f\n@@ -1,30000 \+1,30000 @@\n-line 0 declared/);
+    // Every old line, then every new one: no unchanged line is matched up (a minimal diff keeps the even ones as context).
+    expect(large).not.toMatch(/^ /m);
+    expect(unifiedTreeDiff(new Map([['f', 'one\ntwo\n']]), new Map([['f', 'one\nthree\n']]))).toBe('--- a/out/f\n+++ b/out/f\n@@ -1,2 +1,2 @@\n one\n-two\n+three\n');
   });
 });
