@@ -10,7 +10,8 @@ import type { Diagnostic } from '../diagnostics.js';
 
 export function trackedSecrets(topologyFile: string, secretsDir: string): string[] {
   if (!existsSync(secretsDir)) return [];
-  const listed = spawnSync('git', ['ls-files', '-z', '--', basename(secretsDir)], { cwd: dirname(secretsDir), encoding: 'utf8' });
+  // No output limit: past Node's default (1 MiB of names) the listing failed, and the check passed silently.
+  const listed = spawnSync('git', ['ls-files', '-z', '--', basename(secretsDir)], { cwd: dirname(secretsDir), encoding: 'utf8', maxBuffer: Infinity });
   if (listed.error || listed.status !== 0) return [];
   return listed.stdout.split('\0').filter(Boolean);
 }

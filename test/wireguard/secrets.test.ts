@@ -7,6 +7,7 @@ import { chmodSync, chownSync, copyFileSync, existsSync, lstatSync, mkdirSync, m
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { trackedSecrets } from '../../src/io/tracked-secrets.js';
 import { root } from '../helpers.js';
 import { isRoot, titled } from '../system-tools.js';
 
@@ -147,6 +148,17 @@ describe('private keys never reach git', () => {
     ]);
     expect(git(dir, 'rm', '-q', '--cached', KEY).status).toBe(0);
     expect(gen(dir, 'lint').code).toBe(0);
+  });
+
+  it('finds tracked files when git lists more than a mebibyte of them', () => {
+    const dir = scratch();
+    expect(git(dir, 'init', '-q').status).toBe(0);
+    const secrets = join(dir, '.secrets');
+    mkdirSync(secrets);
+    // 4,500 names of 240 characters: 1.1 MB of listing, past the 1 MiB Node reads from a child by default.
+    for (let i = 0; i < 4500; i++) writeFileSync(join(secrets, `${String(i).padStart(5, '0')}${'k'.repeat(235)}`), '');
+    expect(git(dir, 'add', '-f', '.secrets').status).toBe(0);
+    expect(trackedSecrets(join(dir, 'topology.yaml'), secrets)).toHaveLength(4500);
   });
 });
 
