@@ -38,8 +38,9 @@ export interface Probes {
   now(): number;
 }
 
-function run(command: string, args: string[]): { status: number; stdout: string; stderr: string; missing: boolean } {
-  const r = spawnSync(command, args, { encoding: 'utf8', timeout: 10_000 });
+/** Runs a probe command; its whole output is read (`wg show all dump` on a hub of many thousand peers passes Node's default 1 MiB). */
+export function runProbe(command: string, args: string[]): { status: number; stdout: string; stderr: string; missing: boolean } {
+  const r = spawnSync(command, args, { encoding: 'utf8', timeout: 10_000, maxBuffer: 256 * 1024 * 1024 });
   const missing = (r.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
   return { status: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '', missing };
 }
@@ -65,23 +66,23 @@ export function parseDump(text: string): RunningInterface[] {
 
 export const systemProbes: Probes = {
   tunnels() {
-    const r = run('wg', ['show', 'all', 'dump']);
+    const r = runProbe('wg', ['show', 'all', 'dump']);
     if (r.missing) return 'wg (wireguard-tools) is not installed';
     if (r.status !== 0) return `wg show all dump: ${(r.stderr || r.stdout).trim()}${process.getuid?.() !== 0 ? ' (run as root, e.g. with sudo)' : ''}`;
     return parseDump(r.stdout);
   },
   addresses(iface) {
-    const ip = run('ip', ['-o', '-4', 'addr', 'show', 'dev', iface]);
+    const ip = runProbe('ip', ['-o', '-4', 'addr', 'show', 'dev', iface]);
     if (!ip.missing) return ip.status === 0 ? [...ip.stdout.matchAll(/ inet (\S+)/g)].map((m) => m[1]!) : ip.stderr.trim();
-    const ifc = run('ifconfig', [iface]);
+    const ifc = runProbe('ifconfig', [iface]);
     if (ifc.status !== 0) return ifc.stderr.trim() || `ifconfig ${iface} failed`;
     // macOS/BSD: "inet 10.0.1.2 --> 10.0.1.2 netmask 0xffffff00"
     return [...ifc.stdout.matchAll(/inet (\d+\.\d+\.\d+\.\d+)(?: --> \S+)? netmask 0x([0-9a-f]{8})/g)].map((m) => `${m[1]}/${[...parseInt(m[2]!, 16).toString(2)].filter((b) => b === '1').length}`);
   },
   routeDevice(address) {
-    const ip = run('ip', ['route', 'get', address]);
+    const ip = runProbe('ip', ['route', 'get', address]);
     if (!ip.missing) return / dev (\S+)/.exec(ip.stdout)?.[1];
-    const route = run('route', ['-n', 'get', address]);
+    const route = runProbe('route', ['-n', 'get', address]);
     return /interface: (\S+)/.exec(route.stdout)?.[1];
   },
   async resolve(host) {
@@ -93,7 +94,7 @@ export const systemProbes: Probes = {
   },
   ping(address, payload) {
     const args = process.platform === 'linux' ? ['-M', 'do', '-c', '1', '-W', '1', '-s', String(payload), address] : ['-D', '-c', '1', '-t', '1', '-s', String(payload), address];
-    const r = run('ping', args);
+    const r = runProbe('ping', args);
     if (/message too long|frag needed|fragmentation needed/i.test(r.stdout + r.stderr)) return 'too-big';
     return r.status === 0 ? 'reply' : 'no-reply';
   },

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatIPv4, parseCidr } from '../../src/net.js';
 import { lintText } from '../../src/pipeline.js';
 import { publicKeyOf } from '../../src/targets/wireguard/keys.js';
-import type { Probes, RunningInterface } from '../../src/wg/doctor-probes.js';
+import { type Probes, type RunningInterface, runProbe } from '../../src/wg/doctor-probes.js';
 import { type DoctorCheck, doctor } from '../../src/wg/doctor.js';
 import { lineOfText, root } from '../helpers.js';
 import { gen } from './cli.js';
@@ -155,5 +155,14 @@ describe('gen wg doctor', () => {
     expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, reports: [{ subject: expect.stringContaining('peer laptop of wg0') }] });
     expect((await gen('wg', 'doctor', 'no-such-peer', '-f', topology)).stderr).toContain('no WireGuard peer named no-such-peer');
     expect((await gen('wg', 'doctor', file, '-f', topology, '--format', 'yaml')).code).toBe(2);
+  });
+});
+
+describe('the probes', () => {
+  it('read a command\'s whole output: a hub\'s `wg show all dump` passes a mebibyte', () => {
+    const two = 2 * 1024 * 1024;
+    const r = runProbe(process.execPath, ['-e', `process.stdout.write('x'.repeat(${two}))`]);
+    expect([r.status, r.stdout.length, r.missing]).toEqual([0, two, false]);
+    expect(runProbe('gen-no-such-command', []).missing).toBe(true);
   });
 });
