@@ -11,24 +11,24 @@
 // markers, a byte-order mark, an empty value, a pair inside a flow
 // sequence, a count of children that does not match the data) makes
 // `positionsOf` answer undefined, and the caller asks the `yaml` library.
-// test/core/yaml-positions.test.ts holds the two readers to the same
+// test/core/yaml-readers.test.ts holds the two readers to the same
 // answer for every node of the reference topologies and of crafted files.
 // Layer: load (with load.ts, its only user).
 import { load } from 'js-yaml';
 import type { Path } from './location.js';
 import { YAML12_CORE_SCHEMA } from './yaml-core-schema.js';
 
-interface Record {
+interface NodeRecord {
   /** Where js-yaml opened the node (the separation space before it comes first). */
   open: number;
   /** Where it closed: just past the node. */
   end: number;
   kind: 'scalar' | 'mapping' | 'sequence';
   result: unknown;
-  children: Record[];
+  children: NodeRecord[];
   /** A mapping's pairs by key, a sequence's items; filled once, by `shape`. */
-  pairs?: Map<string, { key: Record; value: Record }>;
-  items?: Record[];
+  pairs?: Map<string, { key: NodeRecord; value: NodeRecord }>;
+  items?: NodeRecord[];
 }
 
 /** Marks that make a reading ambiguous here: anchors and tags before a node, document markers and directives, a byte-order mark. */
@@ -39,7 +39,7 @@ export class NodePositions {
 
   constructor(
     private readonly text: string,
-    private readonly root: Record,
+    private readonly root: NodeRecord,
   ) {}
 
   /**
@@ -52,7 +52,7 @@ export class NodePositions {
     for (let i = 0; i < path.length; i++) {
       const segment = path[i]!;
       const last = i === path.length - 1;
-      let next: Record | undefined;
+      let next: NodeRecord | undefined;
       if (node.kind === 'scalar') break;
       if (!this.shape(node)) return undefined;
       if (node.pairs) {
@@ -92,7 +92,7 @@ export class NodePositions {
    * items; false when they do not match the data js-yaml built (a pair in a
    * flow sequence, a merge key, an empty value), so the caller falls back.
    */
-  private shape(node: Record): boolean {
+  private shape(node: NodeRecord): boolean {
     if (node.pairs || node.items) return true;
     const children = node.children;
     if (node.kind === 'sequence') {
@@ -100,7 +100,7 @@ export class NodePositions {
       node.items = children;
       return true;
     }
-    const pairs = new Map<string, { key: Record; value: Record }>();
+    const pairs = new Map<string, { key: NodeRecord; value: NodeRecord }>();
     for (let k = 0; k < children.length; k++) {
       const key = children[k]!;
       const value = children[k + 1];
@@ -116,11 +116,11 @@ export class NodePositions {
     return true;
   }
 
-  private start(node: Record): number {
+  private start(node: NodeRecord): number {
     return skipSeparation(this.text, node.open);
   }
 
-  private isFlow(node: Record): boolean {
+  private isFlow(node: NodeRecord): boolean {
     const c = this.text[this.start(node)];
     return c === '[' || c === '{';
   }
@@ -156,8 +156,8 @@ function colonFollows(text: string, from: number): boolean {
 /** The positions of every node of `text`, or undefined when the file has what this reading leaves to the `yaml` library. */
 export function positionsOf(text: string): NodePositions | undefined {
   if (UNSUPPORTED.test(text)) return undefined;
-  const stack: Record[] = [];
-  let root: Record | undefined;
+  const stack: NodeRecord[] = [];
+  let root: NodeRecord | undefined;
   const listener = (event: 'open' | 'close', state: { position: number; kind: string | null; result: unknown }) => {
     if (event === 'open') {
       stack.push({ open: state.position, end: state.position, kind: 'scalar', result: undefined, children: [] });
@@ -172,7 +172,7 @@ export function positionsOf(text: string): NodePositions | undefined {
     const only = node.children.length === 1 ? node.children[0]! : undefined;
     if (only && only.result === state.result && only.kind === state.kind) node = only;
     node.end = state.position;
-    node.kind = state.kind as Record['kind'];
+    node.kind = state.kind as NodeRecord['kind'];
     node.result = state.result;
     const parent = stack[stack.length - 1];
     if (parent) parent.children.push(node);
