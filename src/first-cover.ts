@@ -4,8 +4,10 @@
 // number remembers the first range that covered it (a number is claimed
 // once: a union-find skips the claimed ones), and a segment tree answers
 // the least claim in a range. Adding and asking cost O(log size) each,
-// plus the numbers newly claimed: 150,000 port forwards, each against
-// every earlier one, took minutes; this takes milliseconds.
+// plus the numbers newly claimed. upstream/duplicate-external-port
+// compared each of 150,000 port forwards with every earlier one and ran
+// for more than ten minutes; with this, the whole lint of that file took
+// 13.5 s.
 
 const NONE = 0x7fffffff;
 
