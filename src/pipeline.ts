@@ -9,6 +9,7 @@ import { type LoadResult, loadTopologyFile, loadTopologyText } from './load.js';
 import type { Model, SourceLines } from './model.js';
 import { resolve } from './resolve/index.js';
 import { validateTopology } from './validate.js';
+import { appendAll } from './arrays.js';
 
 export interface LintResult {
   diagnostics: Diagnostic[];
@@ -25,7 +26,7 @@ async function lintLoaded(loaded: LoadResult, extra?: ExtraFindings): Promise<Li
   if (!validated.ok) return { diagnostics: validated.diagnostics.sort(compareDiagnostics) };
   const findings: Finding[] = [];
   const model = resolve(validated.topology, (f) => findings.push(f));
-  if (extra) for (const finding of extra(model)) findings.push(finding);
+  if (extra) appendAll(findings, extra(model));
   const diagnostics = check(model, loaded.loaded.source, findings, loaded.loaded.suppressions);
   const source = loaded.loaded.source;
   const lines: SourceLines = { file: basename(source.file), lineOf: (path) => source.lineOf(path) };

@@ -4,6 +4,7 @@
 // exactly: for each prefix length in use, the address's block of that length
 // is one map lookup, so a query costs at most 33 lookups.
 import type { Block } from '../net.js';
+import { appendAll } from '../arrays.js';
 
 /** The first address of the block of `prefix` bits that holds `address`. */
 function baseOf(address: number, prefix: number): number {
@@ -36,7 +37,7 @@ export class BlockIndex<T> {
     const found: T[] = [];
     for (const prefix of this.prefixes) {
       const values = this.byPrefix.get(prefix)!.get(baseOf(address, prefix));
-      if (values) for (const value of values) found.push(value);
+      if (values) appendAll(found, values);
     }
     return found;
   }

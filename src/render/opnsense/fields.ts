@@ -7,6 +7,7 @@
 import type { FieldNode, FieldTree, ModelName } from '../../targets/opnsense/field-types.js';
 import { type OpnsenseContext } from './context.js';
 import { type XmlElement, element, leaf } from './xml.js';
+import { appendAll } from '../../arrays.js';
 
 /** gen's values for a container or item: text for a field, values for a nested container, items for an array field. */
 export interface FieldValues {
@@ -102,8 +103,7 @@ function build(name: string, tree: FieldTree, values: FieldValues, where: string
       children.push(build(field, node, (value as FieldValues | undefined) ?? {}, `${where}/${field}`));
     } else {
       // An array field: its items, in gen's order (none: the field is absent, as in a model with no items).
-      // A loop, not push(...items): 200,000 rules are more arguments than the stack holds.
-      for (const item of (value as readonly XmlElement[] | undefined) ?? []) children.push(item);
+      appendAll(children, (value as readonly XmlElement[] | undefined) ?? []);
     }
   }
   return element(name, children, attrs);
@@ -161,7 +161,7 @@ export function modelSection(ctx: OpnsenseContext, model: ModelName, values: Fie
   }
   const rootName = path[path.length - 1]!;
   const root = build(rootName, fields.items, values, model, fields.mapper ? [] : [['version', fields.version]]);
-  for (const item of extra) root.children.push(item);
+  appendAll(root.children, extra);
   let node = root;
   for (const part of [...path].reverse().slice(1)) node = element(part, [node]);
   return [node];

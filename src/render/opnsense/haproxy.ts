@@ -15,6 +15,7 @@ import { type Area, type OpnsenseContext, mvcFlag } from './context.js';
 import { modelItem, modelSection } from './fields.js';
 import { certificateRefid, uniqueId } from './ids.js';
 import type { XmlElement } from './xml.js';
+import { appendAll } from '../../arrays.js';
 
 /** How long a passthrough frontend waits for the TLS hello before it routes by SNI. */
 const INSPECT_DELAY = '5s';
@@ -164,8 +165,8 @@ export const haproxyArea: Area = {
       const refids = frontend.certificates.map((c) => certificateRefid(site, c));
       const refid = refids[0];
       const rules = hostRules(ctx, frontend, backendUuid);
-      for (const acl of rules.acls) acls.push(acl);
-      for (const action of rules.actions) actions.push(action);
+      appendAll(acls, rules.acls);
+      appendAll(actions, rules.actions);
       frontendItems.push(
         modelItem(ctx, 'haproxy', 'frontends.frontend', ids.frontend(frontend.name), {
           id: uniqueId(site, 'haproxy-frontend', frontend.name),

@@ -189,7 +189,7 @@ class Compiler {
   }
 
   private networkObject(network: Network): PolicyObject {
-    return { kind: 'network', name: network.name, cidrs: [network.cidr], ranges: rangesOfCidrs([network.cidr]), network: network.id };
+    return { kind: 'network', name: network.name, cidrs: [network.cidr], ranges: [blockRange(network.block)], network: network.id };
   }
 
   /** The interfaces (with the source endpoint on each) where traffic from an object arrives. */
