@@ -1,6 +1,6 @@
 // gen diff: the words come from the two resolved models; then the patch.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyPatch } from 'diff';
@@ -168,6 +168,14 @@ describe('unifiedTreeDiff', () => {
     for (const [a, b] of cases) {
       const patch = unifiedTreeDiff(new Map(a === undefined ? [] : [['f', a]]), new Map(b === undefined ? [] : [['f', b]]));
       expect(applyPatch(a ?? '', patch), patch.slice(0, 200)).toBe(b ?? '');
+      // And git, which a reviewer's tools use: the patch turns out/ before into out/ after.
+      const dir = mkdtempSync(join(tmpdir(), 'gen-patch-'));
+      mkdirSync(join(dir, 'out'));
+      if (a !== undefined) writeFileSync(join(dir, 'out/f'), a);
+      writeFileSync(join(dir, 'change.patch'), patch);
+      const applied = spawnSync('git', ['apply', 'change.patch'], { cwd: dir, encoding: 'utf8' });
+      expect(applied.status, applied.stderr).toBe(0);
+      expect(existsSync(join(dir, 'out/f')) ? readFileSync(join(dir, 'out/f'), 'utf8') : undefined).toBe(b);
     }
     // The large change is one hunk from the first line; the small one stays a minimal hunk.
     const large = unifiedTreeDiff(new Map([['f', before]]), new Map([['f', after]]));
