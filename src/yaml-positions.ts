@@ -15,6 +15,7 @@
 // answer for every node of the reference topologies and of crafted files.
 // Layer: load (with load.ts, its only user).
 import { load } from 'js-yaml';
+import { lineLocator } from './io/data-limits.js';
 import type { Path } from './location.js';
 import { YAML12_CORE_SCHEMA } from './yaml-core-schema.js';
 
@@ -35,7 +36,7 @@ interface NodeRecord {
 const UNSUPPORTED = /(^|[\s[{,:-])[&!]|^(---|\.\.\.|%)|^\uFEFF/m;
 
 export class NodePositions {
-  private lineStarts: number[] | undefined;
+  private locator: ((offset: number) => { line: number; col: number }) | undefined;
 
   constructor(
     private readonly text: string,
@@ -76,15 +77,8 @@ export class NodePositions {
 
   /** 1-based line and column of an offset, as the `yaml` library's LineCounter counts them. */
   lineAndColumn(offset: number): { line: number; col: number } {
-    const starts = (this.lineStarts ??= lineStartsOf(this.text));
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, col: offset - starts[lo]! + 1 };
+    this.locator ??= lineLocator(this.text);
+    return this.locator(offset);
   }
 
   /**
@@ -124,12 +118,6 @@ export class NodePositions {
     const c = this.text[this.start(node)];
     return c === '[' || c === '{';
   }
-}
-
-function lineStartsOf(text: string): number[] {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  return starts;
 }
 
 /** Past blanks, line breaks and comments (a '#' that starts a line or follows a blank). */

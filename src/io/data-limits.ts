@@ -103,9 +103,27 @@ export function limitOffset(text: string): number | undefined {
 
 /** 1-based line and column of an offset, without parsing. */
 export function lineAndColumn(text: string, offset: number): { line: number; col: number } {
-  let line = 1;
-  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) line++;
-  return { line, col: offset - (text.lastIndexOf('\n', offset - 1) + 1) + 1 };
+  return lineLocator(text)(offset);
+}
+
+/**
+ * Line and column of any offset of `text` (1-based, lines end at '\n', as
+ * the `yaml` library's LineCounter counts them): the line starts are found
+ * once, then each offset is a binary search.
+ */
+export function lineLocator(text: string): (offset: number) => { line: number; col: number } {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return (offset) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, col: offset - starts[lo]! + 1 };
+  };
 }
 
 export function isStackOverflow(error: unknown): boolean {
