@@ -6,9 +6,9 @@
 // only for suppression comments and for what that reading declines, and
 // its parser decides every file js-yaml refuses or where the two could
 // read different data (aliases, null or collection keys), so every syntax
-// error is located. js-yaml
-// resolves scalars with YAML12_CORE_SCHEMA, exactly as `yaml` does; a
-// property test (test/core/yaml-readers.test.ts) holds the two together.
+// error is located. js-yaml resolves scalars with YAML12_CORE_SCHEMA,
+// exactly as `yaml` does; property tests (test/core/yaml-readers.test.ts)
+// hold the two readers, their data and their positions, together.
 // Layer: load. Imports only the shared leaves (README, Development): it
 // knows no rule; unknown ids in gen-ignore comments are the check stage's.
 import { load as fastLoad } from 'js-yaml';
