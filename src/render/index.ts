@@ -18,8 +18,8 @@ import { renderVerify } from './verify/index.js';
 import { renderWireguard } from './wireguard/index.js';
 
 export const targets: readonly Target[] = [
-  // The verification scripts read the sections the OPNsense files are written
-  // from: they render next, as their last reader, and drop them.
+  // The verification scripts read the labels of the filter rules the
+  // OPNsense files were written with: they render next, and drop them.
   { name: 'opnsense', render: renderOpnsense },
   { name: 'verify', render: renderVerify },
   { name: 'plan', render: renderPlan },

@@ -2,10 +2,12 @@
 // rules are a million fields, most at the model's default. These checks
 // count operations, not time: a leaf costs the serializer no array, and a
 // default field is built without going through leaf().
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { renderAll, targets } from '../../src/render/index.js';
 import { opnsenseContext } from '../../src/render/opnsense/context.js';
-import { siteSections } from '../../src/render/opnsense/index.js';
+import { areas } from '../../src/render/opnsense/index.js';
 import { UnknownFieldError, modelItem, modelSection } from '../../src/render/opnsense/fields.js';
 import * as xml from '../../src/render/opnsense/xml.js';
 import { type XmlElement, child, childrenNamed, element, isElement, leaf, serialize } from '../../src/render/opnsense/xml.js';
@@ -167,23 +169,66 @@ describe('sections of any size', async () => {
 });
 
 describe('the sections a build keeps', async () => {
-  it('are built once for the OPNsense files and the verification scripts, then dropped before the other targets render', async () => {
-    const model = await modelOf(readExample('homelab'));
-    const site = model.sites[0]!;
-    const seen = new Map<string, unknown>();
-    for (const name of ['opnsense', 'verify', 'wireguard']) {
-      const target = targets.find((t) => t.name === name)!;
-      const original = target.render;
-      vi.spyOn(target, 'render').mockImplementation((m, files) => {
-        // What the verification scripts find when they start; what the others find when they end.
-        if (name === 'verify') seen.set(name, siteSections(m, site));
-        original(m, files);
-        if (name !== 'verify') seen.set(name, siteSections(m, site));
+  const model = await modelOf(readExample('homelab'));
+  const site = model.sites[0]!;
+  const opnsense = targets.find((t) => t.name === 'opnsense')!;
+  const verify = targets.find((t) => t.name === 'verify')!;
+
+  /**
+   * Each area's build, counted, and a weak reference to every element it
+   * returns. Not through vi.spyOn: a mock keeps what its calls returned.
+   */
+  const restore: (() => void)[] = [];
+  afterEach(() => {
+    for (const undo of restore.splice(0)) undo();
+  });
+  function watchAreas(): { builds: Map<string, number>; refs: WeakRef<XmlElement>[] } {
+    const builds = new Map<string, number>();
+    const refs: WeakRef<XmlElement>[] = [];
+    for (const area of areas) {
+      const original = area.build;
+      area.build = (ctx) => {
+        builds.set(area.file, (builds.get(area.file) ?? 0) + 1);
+        const sections = original.call(area, ctx);
+        for (const section of sections) refs.push(new WeakRef(section));
+        return sections;
+      };
+      restore.push(() => {
+        area.build = original;
       });
     }
-    renderAll(model);
-    expect(seen.get('verify')).toBe(seen.get('opnsense'));
-    // Dropped after the verification scripts: the later targets (and the emit) hold the rest of the output.
-    expect(seen.get('wireguard')).not.toBe(seen.get('opnsense'));
+    return { builds, refs };
+  }
+
+  it('are built once per area: the verification scripts read the labels kept from the OPNsense files', () => {
+    const { builds } = watchAreas();
+    const files = renderAll(model);
+    expect([...builds.values()].every((n) => n === 1)).toBe(true);
+    expect(builds.has('filter.xml')).toBe(true);
+    // Rendered alone, the verification scripts build the sections and read the rules there: the same script.
+    const alone = new Map<string, string>();
+    verify.render(model, alone);
+    expect(alone.size).toBeGreaterThan(0);
+    for (const [path, content] of alone) expect(files.get(path), path).toBe(content);
+  });
+
+  it("are garbage once their area's file is written: the OPNsense target keeps none of them", async () => {
+    // A collector to call: the test process runs without --expose-gc.
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const { refs } = watchAreas();
+    const files = new Map<string, string>();
+    opnsense.render(model, files);
+    expect(refs.length).toBeGreaterThan(5);
+    // A weak reference holds its element until the job that made it ends.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    gc();
+    expect(refs.filter((r) => r.deref() !== undefined)).toEqual([]);
+    // What the verification script needs is still there: no area is built again for it.
+    for (const undo of restore.splice(0)) undo();
+    const again = watchAreas();
+    verify.render(model, files);
+    expect(again.builds.size).toBe(0);
+    expect([...files.keys()].some((p) => p.startsWith(`${site.name}/verify/`))).toBe(true);
   });
 });

@@ -5,7 +5,7 @@ import type { Model, Site } from '../../model.js';
 import type { OutputFiles } from '../target.js';
 import { acmeArea } from './acme.js';
 import { aliasesArea } from './aliases.js';
-import { type Area, opnsenseContext } from './context.js';
+import { type Area, type OpnsenseContext, opnsenseContext } from './context.js';
 import { dhcpArea } from './dhcp.js';
 import { filterArea } from './filter.js';
 import { groupsArea } from './groups.js';
@@ -15,6 +15,7 @@ import { natArea } from './nat.js';
 import { routesArea } from './routes.js';
 import { vlansArea } from './vlans.js';
 import { wireguardArea } from './wireguard.js';
+import { type WrittenRule, type WrittenRules, addWrittenRules } from './written-rules.js';
 import { type XmlElement, element, isElement, xmlDocument } from './xml.js';
 
 export const areas: readonly Area[] = [
@@ -52,16 +53,29 @@ function joined(sections: XmlElement[]): XmlElement[] {
   return out;
 }
 
-/** Sections already built for a site: the verification scripts read the same rules (treat them as read-only). */
+/**
+ * Sections already built for a site by siteSections (for `gen opnsense
+ * merge`, and for a verification script rendered without the OPNsense
+ * files); treat them as read-only.
+ */
 const built = new WeakMap<Site, AreaSections[]>();
 
+/** The filter rules the OPNsense files of a site were written with, for its verification script. */
+const written = new WeakMap<Site, WrittenRule[]>();
+
 /**
- * Drops the sections built for the model's sites, once the files and the
- * verification scripts are written from them: the rest of a build holds
- * the whole output (200,000 rules are a tree of hundreds of megabytes).
+ * Drops what was kept for the verification scripts, once they are written:
+ * the rest of a build holds the whole output.
  */
 export function releaseSections(model: Model): void {
-  for (const site of model.sites) built.delete(site);
+  for (const site of model.sites) {
+    built.delete(site);
+    written.delete(site);
+  }
+}
+
+function buildArea(area: Area, ctx: OpnsenseContext): XmlElement[] {
+  return joined(area.build(ctx));
 }
 
 /** Every area's sections for one site (areas with nothing to say are left out). */
@@ -70,9 +84,22 @@ export function siteSections(model: Model, site: Site): AreaSections[] {
   const cached = built.get(site);
   if (cached) return cached;
   const ctx = opnsenseContext(model, site, site.firewall);
-  const sections = areas.map((area) => ({ file: area.file, sections: joined(area.build(ctx)) })).filter((a) => a.sections.length > 0);
+  const sections = areas.map((area) => ({ file: area.file, sections: buildArea(area, ctx) })).filter((a) => a.sections.length > 0);
   built.set(site, sections);
   return sections;
+}
+
+/**
+ * The filter rules of a site's OPNsense files, legacy ones first (pf's
+ * order), each in the order written: those the build wrote the files with,
+ * or those of the site's sections.
+ */
+export function writtenFilterRules(model: Model, site: Site): WrittenRule[] {
+  const known = written.get(site);
+  if (known) return known;
+  const rules: WrittenRules = { legacy: [], mvc: [] };
+  addWrittenRules(siteSections(model, site).flatMap((a) => a.sections), rules);
+  return rules.legacy.concat(rules.mvc);
 }
 
 /** Text for an XML comment: "--" cannot appear in one (a site may be named "home--lab"). */
@@ -82,10 +109,20 @@ function commentText(value: string): string {
 
 export function renderOpnsense(model: Model, files: OutputFiles): void {
   for (const site of model.sites) {
-    for (const { file, sections } of siteSections(model, site)) {
+    if (!site.firewall) continue;
+    const ctx = opnsenseContext(model, site, site.firewall);
+    const rules: WrittenRules = { legacy: [], mvc: [] };
+    // One area at a time: its elements are garbage once its file is
+    // written (the filter area of 200,000 rules alone is a tree of hundreds
+    // of megabytes); the verification script needs only the rules' labels.
+    for (const area of areas) {
+      const sections = buildArea(area, ctx);
+      if (sections.length === 0) continue;
+      addWrittenRules(sections, rules);
       const root = element('opnsense', sections);
-      root.children.unshift({ comment: commentText(` gen: site ${site.name}, OPNsense ${site.firewall!.release}; apply with gen opnsense merge `) });
-      files.set(`${site.name}/opnsense/${file}`, xmlDocument(root));
+      root.children.unshift({ comment: commentText(` gen: site ${site.name}, OPNsense ${site.firewall.release}; apply with gen opnsense merge `) });
+      files.set(`${site.name}/opnsense/${area.file}`, xmlDocument(root));
     }
+    written.set(site, rules.legacy.concat(rules.mvc));
   }
 }

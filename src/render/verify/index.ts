@@ -21,8 +21,8 @@ export function renderVerify(model: Model, files: OutputFiles): void {
     for (const host of site.hosts) files.set(`${dir}/${proxmoxScriptName(host)}`, proxmoxScript(model, site, host, declared));
     if (site.backup) files.set(`${dir}/${PBS_SCRIPT}`, pbsScript(model, site, site.backup, declared));
   }
-  // The last reader of the OPNsense sections (it renders right after the
-  // OPNsense files): the targets that follow add to the output held in
-  // memory, and 200,000 rules are a tree of hundreds of megabytes.
+  // The last reader of what the OPNsense target kept (it renders right
+  // after the OPNsense files): the targets that follow add to the output
+  // held in memory.
   releaseSections(model);
 }
