@@ -40,6 +40,30 @@ describe('emitTree', () => {
     expect(readdirSync(dir)).toEqual(['out']);
   });
 
+  it('writes each file\'s own UTF-8 bytes, whatever the sizes and characters of the files written before it', () => {
+    // One buffer encodes every file: it grows past its first 64 KiB, and a
+    // short file after a long one must not carry the long one's tail.
+    const files = new Map([
+      ['a-short.txt', 'é\n'],
+      ['b-long.txt', `${'ü€😀'.repeat(40_000)}\n`],
+      ['c-short.txt', 'x\n'],
+      ['d-empty-line.txt', '\n'],
+      ['e-longer.txt', `${'a'.repeat(300_000)}\n`],
+      ['f-short.txt', '漢字\n'],
+    ]);
+    const out = join(scratch(), 'out');
+    emitTree(out, files);
+    for (const [path, content] of files) {
+      expect(readFileSync(join(out, path)).equals(Buffer.from(content, 'utf8')), path).toBe(true);
+      expect(statSync(join(out, path)).size, path).toBe(Buffer.byteLength(content));
+    }
+    expect(execFileSync('sha256sum', ['--strict', '-c', 'MANIFEST'], { cwd: out, encoding: 'utf8' }).split('\n').filter(Boolean)).toHaveLength(files.size);
+    // The same through the update path (changed files only).
+    const changed = new Map(files).set('c-short.txt', `${'ж'.repeat(50_000)}\n`).set('b-long.txt', 'now short\n');
+    emitTree(out, changed);
+    for (const [path, content] of changed) expect(readFileSync(join(out, path), 'utf8'), path).toBe(content);
+  });
+
   it('creates every directory 0755 and every file 0644 whatever the umask', () => {
     for (const mask of [0o000, 0o077]) {
       const dir = scratch();

@@ -182,7 +182,15 @@ function leafText(node: XmlElement, text: string): string {
   return text === '' ? `${startTag(node)}/>` : `${startTag(node)}>${escapeText(text)}</${node.name}>`;
 }
 
-/** A standalone document: declaration, root, final newline. */
+/**
+ * A standalone document: declaration, root, final newline. One join makes
+ * one flat string: a string made by adding to the serialized root would be
+ * copied whole again when it is hashed and written (20,000 rules are a
+ * 40 MB file).
+ */
 export function xmlDocument(root: XmlElement): string {
-  return `<?xml version="1.0"?>\n${serialize(root)}\n`;
+  const out: string[] = ['<?xml version="1.0"?>\n'];
+  write(root, 0, out);
+  out.push('\n');
+  return out.join('');
 }
