@@ -191,7 +191,16 @@ export function hasNullKey(text: string): boolean {
     if (after !== undefined && !WHITESPACE.test(after) && after !== ',' && after !== ']' && after !== '}') continue;
     // Whitespace right before the colon is itself a boundary (and [ \t]* may be empty).
     if (boundary(i - 1)) return true;
-    if (NULL_WORDS.some((w) => i >= w.length && text.startsWith(w, i - w.length) && boundary(i - w.length - 1))) return true;
+    if (nullWordEndsAt(text, i, boundary)) return true;
+  }
+  return false;
+}
+
+/** Whether a null word (`~`, `null`, …) after a boundary ends at `end`; a loop, not a closure per colon (half a million in a large topology). */
+function nullWordEndsAt(text: string, end: number, boundary: (k: number) => boolean): boolean {
+  for (let n = 0; n < NULL_WORDS.length; n++) {
+    const w = NULL_WORDS[n]!;
+    if (end >= w.length && text.startsWith(w, end - w.length) && boundary(end - w.length - 1)) return true;
   }
   return false;
 }

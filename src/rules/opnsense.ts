@@ -10,26 +10,42 @@ import type { Rule, RuleReport } from './rule.js';
 /**
  * Reports every string under `value` that XML 1.0 cannot hold, at the
  * nearest located path. This walks every value of the model (millions for
- * 100,000 peers), so a path is built only for a report: `path` makes it.
+ * 100,000 peers), so a path is built only for a report: `base` is the
+ * nearest object's own path, `below` the keys walked since (list indexes as
+ * numbers), one stack for the whole walk.
  */
-function checkStrings(value: unknown, path: () => Path, report: RuleReport, seen: Set<unknown>): void {
+function checkStrings(value: unknown, base: Path, below: (string | number)[], report: RuleReport, seen: Set<unknown>): void {
   if (value === null || typeof value !== 'object' || seen.has(value)) return;
   seen.add(value);
   const list = Array.isArray(value);
   const own = (value as { path?: unknown }).path;
-  const base = !list && Array.isArray(own) ? () => own as Path : path;
-  // Model keys are the topology's keys in camelCase.
-  const at = (key: string) => (): Path => [...base(), list ? Number(key) : key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)];
+  if (!list && Array.isArray(own)) {
+    checkMembers(value, own as Path, [], report, seen, list);
+    return;
+  }
+  checkMembers(value, base, below, report, seen, list);
+}
+
+function checkMembers(value: object, base: Path, below: (string | number)[], report: RuleReport, seen: Set<unknown>, list: boolean): void {
   for (const key in value) {
     if (key === 'path' || !Object.hasOwn(value, key)) continue;
     const v = (value as Record<string, unknown>)[key];
     if (typeof v === 'string') {
       const bad = forbiddenCharacter(v);
-      if (bad) report({ path: at(key)(), message: `a value contains ${bad}, which an XML document cannot hold` });
+      if (bad) report({ path: topologyPath(base, below, list ? Number(key) : key), message: `a value contains ${bad}, which an XML document cannot hold` });
     } else if (v !== null && typeof v === 'object') {
-      checkStrings(v, at(key), report, seen);
+      below.push(list ? Number(key) : key);
+      checkStrings(v, base, below, report, seen);
+      below.pop();
     }
   }
+}
+
+/** The topology path of a model value: model keys are the topology's keys in camelCase. */
+function topologyPath(base: Path, below: readonly (string | number)[], last: string | number): Path {
+  const path: (string | number)[] = [...base];
+  for (const key of [...below, last]) path.push(typeof key === 'number' ? key : key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`));
+  return path;
 }
 
 export const opnsenseRules: Rule[] = [
@@ -50,7 +66,7 @@ export const opnsenseRules: Rule[] = [
       for (const site of model.sites) {
         if (!site.firewall) continue;
         const seen = new Set<unknown>();
-        for (const part of [site.firewall, site.policy, site.haproxy, site.wireguard]) checkStrings(part, () => site.path, report, seen);
+        for (const part of [site.firewall, site.policy, site.haproxy, site.wireguard]) checkStrings(part, site.path, [], report, seen);
       }
     },
   },

@@ -13,6 +13,7 @@ import { XmlTextError, leaf, serialize, xmlDocument } from '../../src/render/opn
 import { edit, lint, readExample, rulesOf } from '../helpers.js';
 import { missing, titled } from '../system-tools.js';
 import { type Xml, doc, fragments, policyRules } from './support.js';
+import { lineOf } from '../yaml-lines.js';
 
 const EVIL = `a < b && "c" 'd' ]]> <evil>x</evil> <!-- 한국어 설명 -->`;
 
@@ -104,11 +105,16 @@ describe('the XML writer', () => {
 
 describe('lint rules for the OPNsense target', () => {
   it('reports a character XML cannot hold, at its location', async () => {
-    const yaml = edit(readExample('homelab'), ['sites', 0, 'policy', 'rules', 0, 'description'], 'bad \ufffe here');
-    const diagnostics = await lint(yaml);
-    const finding = diagnostics.find((d) => d.rule === 'opnsense/xml-text');
-    expect(finding?.severity).toBe('error');
-    expect(finding?.location.line).toBeGreaterThan(1);
+    for (const path of [
+      ['sites', 0, 'policy', 'rules', 0, 'description'],
+      ['sites', 0, 'policy', 'zones', 1, 'description'],
+      ['sites', 0, 'wireguard', 0, 'peers', 1, 'description'],
+      ['sites', 0, 'firewall', 'interfaces', 1, 'description'],
+    ]) {
+      const yaml = edit(readExample('homelab'), path, 'bad \ufffe here');
+      const findings = (await lint(yaml)).filter((d) => d.rule === 'opnsense/xml-text');
+      expect(findings.map((d) => [d.severity, d.location.line]), path.join('.')).toEqual([['error', lineOf(yaml, path)]]);
+    }
   });
 
   it('keeps interface descriptions to [A-Za-z0-9_]', async () => {

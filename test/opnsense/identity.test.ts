@@ -12,6 +12,21 @@ describe('UUIDv5', () => {
     expect(isNameBasedUuid(uuidV5('x'))).toBe(true);
     expect(isNameBasedUuid('0b6f3c1e-2a4d-4e8f-9b1a-5c7d2e3f4a10')).toBe(false);
   });
+
+  it("matches Python's uuid.uuid5 in gen's namespace, for names of any length and script, in any order", () => {
+    // Python: uuid.uuid5(uuid.UUID(GEN_NAMESPACE), name). The names past 256
+    // bytes outgrow the buffer uuidV5 hashes from; the short ones after them
+    // must not hash its leftover bytes.
+    const expected: [string, string][] = [
+      ['', '3c9dab5b-dc16-5b15-a7cf-b698042f58a2'],
+      ['home/wireguard-peer/wg0/laptop', '1e87db3c-e5f0-5b3f-aaf1-f16259e8f062'],
+      ['é漢😀'.repeat(100), '7074f291-fc36-5c84-96ea-955f6aaf1841'],
+      ['x'.repeat(1000), '670d8c90-04e6-5ce9-b209-3b89eeec5362'],
+    ];
+    for (const order of [expected, [...expected].reverse(), [expected[3]!, expected[0]!, expected[2]!, expected[1]!]]) {
+      for (const [name, uuid] of order) expect(uuidV5(name), name.slice(0, 20)).toBe(uuid);
+    }
+  });
 });
 
 describe('stable identity of the fragments', () => {
