@@ -75,7 +75,7 @@ function describe(error: ErrorObject, path: Path): { message: string; hint: stri
       return {
         message: `${where}: unknown property "${name}"`,
         hint: close ? `Did you mean "${close}"? Allowed here: ${allowed.join(', ')}.` : `Allowed here: ${allowed.join(', ')}.`,
-        keyPath: [...path, name],
+        keyPath: path.concat(name),
       };
     }
     case 'enum':

@@ -18,7 +18,7 @@ function itemsOf(node: XmlElement, path: string[], out: { path: string[]; item: 
   for (const c of node.children) {
     if (!isElement(c)) continue;
     if (attr(c, 'uuid') !== undefined) out.push({ path, item: c });
-    else itemsOf(c, [...path, c.name], out);
+    else itemsOf(c, path.concat(c.name), out);
   }
 }
 
@@ -48,7 +48,7 @@ export function adoptedUuids(
   // each gen item with all of them was quadratic (10,000 peers: six minutes).
   const indexes = new Map<string, Map<string, XmlElement[]>[]>();
   const indexOf = (path: readonly string[], name: string, keySets: readonly (readonly string[])[]) => {
-    const where = JSON.stringify([...path, name]);
+    const where = JSON.stringify(path.concat(name));
     let index = indexes.get(where);
     if (!index) {
       index = keySets.map(() => new Map<string, XmlElement[]>());

@@ -12,24 +12,24 @@ import { appendAll } from '../arrays.js';
 
 export function resolveAws(input: AwsInput, path: Path, ctx: ResolveContext, sites: ReadonlySet<string>): Aws {
   const buckets = (input.buckets ?? []).map((bucket, i) => {
-    const bpath = [...path, 'buckets', i];
+    const bpath = path.concat('buckets', i);
     ctx.name('S3 bucket', 'aws', bucket.name, bpath);
     return { name: bucket.name, description: bucket.description, noncurrentDays: bucket.noncurrent_days, keepNoncurrentForever: bucket.keep_noncurrent_forever, path: bpath };
   });
   const bucketIndex = indexByName(buckets);
   const users = (input.iam?.users ?? []).map((user, i) => {
-    const upath = [...path, 'iam', 'users', i];
+    const upath = path.concat('iam', 'users', i);
     ctx.name('IAM user', 'aws', user.name, upath);
     const policy = user.policy ?? `${user.name}-policy`;
-    ctx.names.push({ kind: 'IAM policy', scope: 'aws', name: policy, path: [...upath, user.policy ? 'policy' : 'name'] });
+    ctx.names.push({ kind: 'IAM policy', scope: 'aws', name: policy, path: upath.concat(user.policy ? 'policy' : 'name') });
     return {
       name: user.name,
       policy,
       accessKey: typeof user.access_key === 'object' ? { pgpKey: user.access_key.pgp_key } : (user.access_key ?? false),
       description: user.description,
       intents: user.intents.map((intent, n) => {
-        const ipath = [...upath, 'intents', n];
-        ctx.lookup(bucketIndex, intent.bucket, 'bucket', [...ipath, 'bucket']);
+        const ipath = upath.concat('intents', n);
+        ctx.lookup(bucketIndex, intent.bucket, 'bucket', ipath.concat('bucket'));
         return { intent: intent.intent, bucket: intent.bucket, prefix: intent.prefix, pbsDatastores: [], path: ipath };
       }),
       path: upath,
@@ -45,30 +45,30 @@ export function resolveAws(input: AwsInput, path: Path, ctx: ResolveContext, sit
       key: backend.key,
       region: backend.region ?? input.region,
       useLockfile: backend.use_lockfile ?? true,
-      path: [...path, 'terraform', 'backend'],
+      path: path.concat('terraform', 'backend'),
     },
-    vpc: input.vpc ? resolveVpc(input.vpc, input.region, [...path, 'vpc'], ctx, sites) : undefined,
+    vpc: input.vpc ? resolveVpc(input.vpc, input.region, path.concat('vpc'), ctx, sites) : undefined,
     path,
   };
 }
 
 function resolveVpc(input: VpcInput, region: string, path: Path, ctx: ResolveContext, sites: ReadonlySet<string>): Vpc | undefined {
   ctx.name('VPC', 'aws', input.name, path);
-  const block = ctx.cidr(input.cidr, [...path, 'cidr']);
+  const block = ctx.cidr(input.cidr, path.concat('cidr'));
   if (!block) return undefined;
-  const vpcNetwork: Network = { id: `aws/${input.name}`, name: input.name, kind: 'vpc', block, cidr: block.cidr, path: [...path, 'cidr'] };
+  const vpcNetwork: Network = { id: `aws/${input.name}`, name: input.name, kind: 'vpc', block, cidr: block.cidr, path: path.concat('cidr') };
   ctx.networks.push(vpcNetwork);
 
   const subnets = (input.subnets ?? []).flatMap((subnet, i) => {
-    const spath = [...path, 'subnets', i];
+    const spath = path.concat('subnets', i);
     ctx.name('subnet', `VPC ${input.name}`, subnet.name, spath);
     if (!subnet.az.startsWith(region)) {
-      ctx.report({ rule: 'aws/az-region', path: [...spath, 'az'], message: `subnet ${subnet.name}: availability zone ${subnet.az} is not in region ${region}` });
+      ctx.report({ rule: 'aws/az-region', path: spath.concat('az'), message: `subnet ${subnet.name}: availability zone ${subnet.az} is not in region ${region}` });
     }
-    const sblock = ctx.cidr(subnet.cidr, [...spath, 'cidr']);
+    const sblock = ctx.cidr(subnet.cidr, spath.concat('cidr'));
     if (!sblock) return [];
     const id = `aws/${input.name}/${subnet.name}`;
-    ctx.networks.push({ id, name: subnet.name, kind: 'subnet', block: sblock, cidr: sblock.cidr, parent: vpcNetwork.id, path: [...spath, 'cidr'] });
+    ctx.networks.push({ id, name: subnet.name, kind: 'subnet', block: sblock, cidr: sblock.cidr, parent: vpcNetwork.id, path: spath.concat('cidr') });
     return [{ name: subnet.name, az: subnet.az, cidr: sblock.cidr, tier: subnet.tier, network: id, description: subnet.description, path: spath }];
   });
 
@@ -83,32 +83,32 @@ function resolveVpc(input: VpcInput, region: string, path: Path, ctx: ResolveCon
   });
   const natGateway = input.nat_gateway ?? false;
   if (natGateway && !tiers.some((t) => t.public)) {
-    ctx.report({ rule: 'aws/nat-without-public', path: [...path, 'nat_gateway'], message: 'a NAT gateway needs a public subnet to live in' });
+    ctx.report({ rule: 'aws/nat-without-public', path: path.concat('nat_gateway'), message: 'a NAT gateway needs a public subnet to live in' });
   }
   const extra = new Map<string, Vpc['routeTables'][number]['routes']>();
   const egressChoice = new Map<string, { egress: 'nat-gateway' | 'none'; path: Path }>();
   (input.route_tables ?? []).forEach((table, i) => {
-    const tpath = [...path, 'route_tables', i];
+    const tpath = path.concat('route_tables', i);
     if (!byTier.has(table.tier)) {
-      ctx.report({ rule: 'ref/unknown', path: [...tpath, 'tier'], message: `tier "${table.tier}" has no subnet (known: ${tierNames.join(', ') || 'none'})` });
+      ctx.report({ rule: 'ref/unknown', path: tpath.concat('tier'), message: `tier "${table.tier}" has no subnet (known: ${tierNames.join(', ') || 'none'})` });
     }
     if (table.egress !== undefined) {
       if (egressChoice.has(table.tier)) {
-        ctx.report({ rule: 'aws/route-target', path: [...tpath, 'egress'], message: `tier ${table.tier} has its egress chosen twice`, hint: `Keep egress in one route_tables entry of tier ${table.tier}.` });
+        ctx.report({ rule: 'aws/route-target', path: tpath.concat('egress'), message: `tier ${table.tier} has its egress chosen twice`, hint: `Keep egress in one route_tables entry of tier ${table.tier}.` });
       } else if (table.tier === 'public') {
         ctx.report({
           rule: 'aws/route-target',
-          path: [...tpath, 'egress'],
+          path: tpath.concat('egress'),
           message: 'the public tier goes out through the internet gateway: that is what makes it public',
           hint: 'Remove egress from the route table of the public tier; give subnets that must not reach the internet a tier of their own.',
         });
       } else {
-        egressChoice.set(table.tier, { egress: table.egress, path: [...tpath, 'egress'] });
+        egressChoice.set(table.tier, { egress: table.egress, path: tpath.concat('egress') });
       }
     }
     const written = table.routes ?? [];
-    written.forEach((route, r) => ctx.cidr(route.destination, [...tpath, 'routes', r, 'destination']));
-    const routes = written.map((route, r) => ({ destination: route.destination, target: route.target, path: [...tpath, 'routes', r] }));
+    written.forEach((route, r) => ctx.cidr(route.destination, tpath.concat('routes', r, 'destination')));
+    const routes = written.map((route, r) => ({ destination: route.destination, target: route.target, path: tpath.concat('routes', r) }));
     if (extra.has(table.tier)) appendAll(extra.get(table.tier)!, routes);
     else extra.set(table.tier, routes);
   });
@@ -124,10 +124,10 @@ function resolveVpc(input: VpcInput, region: string, path: Path, ctx: ResolveCon
 
   const groupNames = new Set((input.security_groups ?? []).map((g) => g.name));
   const securityGroups: SecurityGroup[] = (input.security_groups ?? []).map((group, i) => {
-    const gpath = [...path, 'security_groups', i];
+    const gpath = path.concat('security_groups', i);
     ctx.name('security group', `VPC ${input.name}`, group.name, gpath);
     const rules = (list: SgRuleInput[] | undefined, direction: 'ingress' | 'egress') =>
-      (list ?? []).map((rule, r) => resolveSgRule(rule, direction, [...gpath, direction, r], ctx, groupNames));
+      (list ?? []).map((rule, r) => resolveSgRule(rule, direction, gpath.concat(direction, r), ctx, groupNames));
     return {
       name: group.name,
       description: group.description,
@@ -140,9 +140,9 @@ function resolveVpc(input: VpcInput, region: string, path: Path, ctx: ResolveCon
 
   let siteToSite: Vpc['siteToSite'];
   if (input.site_to_site) {
-    const spath = [...path, 'site_to_site'];
+    const spath = path.concat('site_to_site');
     if (!sites.has(input.site_to_site.site)) {
-      ctx.report({ rule: 'ref/unknown', path: [...spath, 'site'], message: `site "${input.site_to_site.site}" does not exist (known: ${[...sites].join(', ') || 'none'})` });
+      ctx.report({ rule: 'ref/unknown', path: spath.concat('site'), message: `site "${input.site_to_site.site}" does not exist (known: ${[...sites].join(', ') || 'none'})` });
     }
     siteToSite = {
       site: input.site_to_site.site,
@@ -155,11 +155,11 @@ function resolveVpc(input: VpcInput, region: string, path: Path, ctx: ResolveCon
   }
 
   const tests = (input.tests ?? []).map((test, i) => {
-    const tpath = [...path, 'tests', i];
+    const tpath = path.concat('tests', i);
     const isAddress = /^[0-9.]+(\/[0-9]+)?$/.test(test.from);
     if (isAddress) {
-      if (test.from.includes('/')) ctx.cidr(test.from, [...tpath, 'from']);
-      else ctx.ipv4(test.from, [...tpath, 'from']);
+      if (test.from.includes('/')) ctx.cidr(test.from, tpath.concat('from'));
+      else ctx.ipv4(test.from, tpath.concat('from'));
     }
     // Groups and objects of the joined site are checked once the sites are resolved (see vpcTests).
     return flowTest(test, tpath);
@@ -208,15 +208,15 @@ function resolveSgRule(rule: SgRuleInput, direction: 'ingress' | 'egress', path:
     else {
       ctx.report({
         rule: 'ip/invalid',
-        path: [...path, cidrKey],
+        path: path.concat(cidrKey),
         message: v6.reason === 'host-bits' ? `${cidr} has host bits set: the network is ${v6.canonical}` : `"${cidr}" is not an IPv6 network in CIDR notation (e.g. 2001:db8::/32)`,
       });
     }
   } else if (cidr !== undefined) {
-    ctx.cidr(cidr, [...path, cidrKey]);
+    ctx.cidr(cidr, path.concat(cidrKey));
   }
   if (group !== undefined && !groups.has(group)) {
-    ctx.report({ rule: 'ref/unknown', path: [...path, groupKey], message: `security group "${group}" does not exist (known: ${[...groups].join(', ') || 'none'})` });
+    ctx.report({ rule: 'ref/unknown', path: path.concat(groupKey), message: `security group "${group}" does not exist (known: ${[...groups].join(', ') || 'none'})` });
   }
   const ports = (rule.ports ?? []).map((p) => {
     if (typeof p === 'number') return { from: p, to: p };
@@ -237,15 +237,15 @@ export function resolveVpcTests(vpc: Vpc, ctx: ResolveContext, site: Site | unde
     const isAddress = /^[0-9.]+(\/[0-9]+)?$/.test(test.from);
     if (!isAddress && test.from !== 'internet' && !groupNames.has(test.from)) {
       const zone = site?.policy.zones.find((z) => z.name === test.from);
-      const found = zone ? zone.members : objects?.lookup(test.from, [...test.path, 'from'], [...groupNames, 'internet']);
+      const found = zone ? zone.members : objects?.lookup(test.from, test.path.concat('from'), [...groupNames, 'internet']);
       // An unknown source is reported once, and the test is not evaluated (no objects).
       test.fromObjects = found ? [found].flat() : [];
       if (!objects) {
-        ctx.report({ rule: 'ref/unknown', path: [...test.path, 'from'], message: `security group "${test.from}" does not exist (or use an address, a CIDR, or internet)` });
+        ctx.report({ rule: 'ref/unknown', path: test.path.concat('from'), message: `security group "${test.from}" does not exist (or use an address, a CIDR, or internet)` });
       }
     }
     if (!groupNames.has(test.to)) {
-      ctx.report({ rule: 'ref/unknown', path: [...test.path, 'to'], message: `security group "${test.to}" does not exist (known: ${[...groupNames].join(', ') || 'none'})` });
+      ctx.report({ rule: 'ref/unknown', path: test.path.concat('to'), message: `security group "${test.to}" does not exist (known: ${[...groupNames].join(', ') || 'none'})` });
     }
   }
 }

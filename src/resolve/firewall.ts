@@ -56,7 +56,7 @@ export function resolveFirewall(
   const release = input.release ?? DEFAULT_RELEASE;
   const facts = releaseFacts(release);
   if (!facts) {
-    ctx.report({ rule: 'firewall/release', path: [...path, 'release'], message: `gen does not know OPNsense ${release}; known releases: ${knownReleases()}` });
+    ctx.report({ rule: 'firewall/release', path: path.concat('release'), message: `gen does not know OPNsense ${release}; known releases: ${knownReleases()}` });
   }
   const keys = assignKeys(input.interfaces);
   const inputs = indexByName(input.interfaces);
@@ -64,10 +64,10 @@ export function resolveFirewall(
   const interfaces: FirewallInterface[] = [];
 
   input.interfaces.forEach((iface, i) => {
-    const ipath = [...path, 'interfaces', i];
+    const ipath = path.concat('interfaces', i);
     const key = keys[i]!;
     ctx.name('firewall interface', `site ${site}`, iface.name, ipath);
-    ctx.names.push({ kind: 'OPNsense interface key', scope: `site ${site}`, name: key, path: [...ipath, iface.assign ? 'assign' : 'name'] });
+    ctx.names.push({ kind: 'OPNsense interface key', scope: `site ${site}`, name: key, path: ipath.concat(iface.assign ? 'assign' : 'name') });
 
     const kinds = [iface.device && 'device', iface.vlan && 'vlan', iface.wireguard && 'wireguard'].filter(Boolean) as FirewallInterface['kind'][];
     if (kinds.length !== 1) {
@@ -81,13 +81,13 @@ export function resolveFirewall(
     let device = iface.device ?? '';
     let vlan: FirewallInterface['vlan'];
     if (kind === 'vlan' && iface.vlan) {
-      const parent = ctx.lookup(inputs, iface.vlan.parent, 'VLAN parent interface', [...ipath, 'vlan', 'parent']);
+      const parent = ctx.lookup(inputs, iface.vlan.parent, 'VLAN parent interface', ipath.concat('vlan', 'parent'));
       device = vlanDevices.get(iface.name) ?? '';
       vlan = { parent: iface.vlan.parent, parentDevice: parent?.device ?? '', tag: iface.vlan.tag, pcp: iface.vlan.pcp ?? 0 };
     }
     let wgInstance: WireguardInstance | undefined;
     if (kind === 'wireguard' && iface.wireguard) {
-      wgInstance = ctx.lookup(wireguard, iface.wireguard, 'WireGuard instance', [...ipath, 'wireguard']);
+      wgInstance = ctx.lookup(wireguard, iface.wireguard, 'WireGuard instance', ipath.concat('wireguard'));
       device = iface.wireguard;
     }
 
@@ -101,7 +101,7 @@ export function resolveFirewall(
     } else if (iface.address !== undefined) {
       const parsed = parseAddressWithPrefix(iface.address);
       if (!parsed) {
-        ctx.report({ rule: 'ip/invalid', path: [...ipath, 'address'], message: `"${iface.address}" is not an address with prefix (e.g. 10.0.0.1/24)` });
+        ctx.report({ rule: 'ip/invalid', path: ipath.concat('address'), message: `"${iface.address}" is not an address with prefix (e.g. 10.0.0.1/24)` });
       } else {
         addressing = 'static';
         address = parsed.text;
@@ -115,25 +115,25 @@ export function resolveFirewall(
           cidr: parsed.block.cidr,
           firewallAddress: parsed.text,
           gateway: isWan ? iface.gateway : parsed.text,
-          path: [...ipath, 'address'],
+          path: ipath.concat('address'),
         };
         ctx.networks.push(network);
-        ctx.address(parsed.text, `firewall interface ${iface.name}`, [...ipath, 'address'], { network: network.id, isGateway: true });
+        ctx.address(parsed.text, `firewall interface ${iface.name}`, ipath.concat('address'), { network: network.id, isGateway: true });
       }
     }
     if (kind === 'wireguard' && iface.address !== undefined) {
       ctx.report({
         rule: 'wg/interface-address',
-        path: [...ipath, 'address'],
+        path: ipath.concat('address'),
         message: `interface ${iface.name} assigns a WireGuard instance and cannot have an IP configuration (the tunnel address belongs to the instance)`,
       });
     }
     if (iface.gateway !== undefined) {
-      const gw = ctx.ipv4(iface.gateway, [...ipath, 'gateway']);
+      const gw = ctx.ipv4(iface.gateway, ipath.concat('gateway'));
       if (gw !== undefined && network && (gw < network.block.base || gw > blockLast(network.block))) {
         ctx.report({
           rule: 'ip/address-outside-network',
-          path: [...ipath, 'gateway'],
+          path: ipath.concat('gateway'),
           message: `gateway ${iface.gateway} of interface ${iface.name} is outside its network ${network.cidr}`,
           hint: `Set gateway of interface ${iface.name} to the router's address inside ${network.cidr}, or correct the interface's address.`,
         });
@@ -158,7 +158,7 @@ export function resolveFirewall(
       mtu: iface.mtu,
       blockPrivate: iface.block_private ?? (isWan && !(network && isPrivateBlock(network.block))),
       blockBogons: iface.block_bogons ?? isWan,
-      dhcp: iface.dhcp ? resolveDhcp(iface, network, [...ipath, 'dhcp'], ctx) : undefined,
+      dhcp: iface.dhcp ? resolveDhcp(iface, network, ipath.concat('dhcp'), ctx) : undefined,
       path: ipath,
     });
   });
@@ -174,8 +174,8 @@ export function resolveFirewall(
     vm: input.vm && { id: input.vm.id, host: input.vm.host, cores: input.vm.cores, memoryMb: input.vm.memory_mb },
     interfaces,
     groups: (input.groups ?? []).map((group, i) => {
-      const gpath = [...path, 'groups', i];
-      group.members.forEach((member, m) => ctx.lookup(byName, member, 'group member interface', [...gpath, 'members', m]));
+      const gpath = path.concat('groups', i);
+      group.members.forEach((member, m) => ctx.lookup(byName, member, 'group member interface', gpath.concat('members', m)));
       ctx.name('interface group', `site ${site}`, group.name, gpath);
       return { name: group.name, members: group.members, description: group.description, path: gpath };
     }),
@@ -199,16 +199,16 @@ function resolveRoutes(input: FirewallInput, interfaces: readonly FirewallInterf
     if (network) staticNetworks.add(network.block, { iface: f, order });
   });
   return (input.routes ?? []).flatMap((route, i) => {
-    const rpath = [...path, 'routes', i];
-    const block = ctx.cidr(route.network, [...rpath, 'network']);
+    const rpath = path.concat('routes', i);
+    const block = ctx.cidr(route.network, rpath.concat('network'));
     if (!block) return [];
-    const via = ctx.ipv4(route.via, [...rpath, 'via']);
+    const via = ctx.ipv4(route.via, rpath.concat('via'));
     if (via === undefined) return [];
     const iface = staticNetworks.containing(via).reduce<{ iface: FirewallInterface; order: number } | undefined>((first, c) => (first === undefined || c.order < first.order ? c : first), undefined)?.iface;
     if (!iface) {
       ctx.report({
         rule: 'ip/address-outside-network',
-        path: [...rpath, 'via'],
+        path: rpath.concat('via'),
         message: `next hop ${route.via} is on none of the firewall's static networks`,
         hint: `Set via to the router's address on a network of the firewall with a static address, or give the firewall an interface on ${route.via}'s network.`,
       });
@@ -258,8 +258,8 @@ function resolveDhcp(iface: FirewallInterfaceInput, network: Network | undefined
     dns: dhcp.dns ?? [],
     leaseSeconds: dhcp.lease_seconds,
     static: (dhcp.static ?? []).map((entry, i) => {
-      const spath = [...path, 'static', i];
-      ctx.address(entry.address, `DHCP reservation ${entry.name}`, [...spath, 'address'], { network: network.id });
+      const spath = path.concat('static', i);
+      ctx.address(entry.address, `DHCP reservation ${entry.name}`, spath.concat('address'), { network: network.id });
       return { name: entry.name, mac: entry.mac.toLowerCase(), address: entry.address, description: entry.description, path: spath };
     }),
     path,
@@ -304,11 +304,11 @@ export function resolvePortForwards(
 ): PortForward[] {
   const interfaces = indexByName(firewall.interfaces);
   return (input.nat?.port_forwards ?? []).flatMap((pf, i) => {
-    const ppath = [...path, 'nat', 'port_forwards', i];
+    const ppath = path.concat('nat', 'port_forwards', i);
     ctx.name('port forward', `firewall ${firewall.name}`, pf.name, ppath);
     const ifaceName = pf.interface ?? 'wan';
-    ctx.lookup(interfaces, ifaceName, 'interface', [...ppath, 'interface']);
-    const service = pf.service ? ctx.lookup(services, pf.service, 'service', [...ppath, 'service']) : undefined;
+    ctx.lookup(interfaces, ifaceName, 'interface', ppath.concat('interface'));
+    const service = pf.service ? ctx.lookup(services, pf.service, 'service', ppath.concat('service')) : undefined;
     const target = service?.address ?? pf.address;
     if (!target) {
       if (!pf.service) ctx.report({ rule: 'ref/unknown', path: ppath, message: `port forward ${pf.name} needs a service or an address to forward to` });
@@ -318,7 +318,7 @@ export function resolvePortForwards(
     if (targetPort === undefined) {
       ctx.report({
         rule: 'ports/range',
-        path: [...ppath, pf.target_port !== undefined ? 'target_port' : 'service'],
+        path: ppath.concat(pf.target_port !== undefined ? 'target_port' : 'service'),
         message: `port forward ${pf.name}: ports ${pf.port} mapped from ${pf.target_port ?? service?.port} end beyond 65535`,
       });
       return [];

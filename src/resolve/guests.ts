@@ -69,12 +69,12 @@ export function resolveGuests(input: SiteInput, site: string, path: Path, ctx: R
 
   const fwVm = input.firewall?.vm;
   if (parts.firewall && fwVm?.id !== undefined) {
-    const vpath = [...path, 'firewall', 'vm'];
+    const vpath = path.concat('firewall', 'vm');
     guests.push(firewallGuest(parts.firewall, fwVm, site, vpath, hostOf(fwVm.host, vpath, 'the firewall VM')));
   }
 
   (input.services ?? []).forEach((serviceInput, i) => {
-    const spath = [...path, 'services', i];
+    const spath = path.concat('services', i);
     const service = parts.services[i]!;
     const guest = serviceGuest(serviceInput, service, site, spath, ctx, parts, hostOf);
     if (guest) guests.push(guest);
@@ -82,7 +82,7 @@ export function resolveGuests(input: SiteInput, site: string, path: Path, ctx: R
 
   const pbsVm = input.backup?.pbs?.vm;
   if (pbsVm?.id !== undefined && parts.backup) {
-    const vpath = [...path, 'backup', 'pbs', 'vm'];
+    const vpath = path.concat('backup', 'pbs', 'vm');
     const address = parts.backup.address;
     const network = address !== undefined ? networksByBlock(parts.networks.values()).smallest(parseIPv4(address) ?? -1) : undefined;
     if (address === undefined) {
@@ -149,7 +149,7 @@ function firewallGuest(firewall: Firewall, vm: NonNullable<NonNullable<SiteInput
         device: `vtnet${index}`,
         network: iface?.network,
         gatewayExplicit: false,
-        path: [...path, 'nics', index],
+        path: path.concat('nics', index),
       };
     });
   } else {
@@ -186,7 +186,7 @@ function serviceGuest(
   if (input.container !== undefined && input.vm !== undefined) {
     ctx.report({
       rule: 'proxmox/guest-definition',
-      path: [...path, 'vm'],
+      path: path.concat('vm'),
       key: true,
       message: `service ${input.name} is a container (${input.container}) and a VM (${input.vm}): a service runs in one guest`,
       hint: `Keep container: ${input.container} or vm: ${input.vm} on service ${input.name}, not both.`,
@@ -196,7 +196,7 @@ function serviceGuest(
     if (input.guest !== undefined) {
       ctx.report({
         rule: 'proxmox/guest-definition',
-        path: [...path, 'guest'],
+        path: path.concat('guest'),
         key: true,
         message: `service ${input.name} has guest settings but no container or vm id`,
         hint: `Give service ${input.name} its guest id (container: or vm:), or remove guest if gen does not manage its guest.`,
@@ -211,7 +211,7 @@ function serviceGuest(
     if (guestInput.gateway !== undefined) {
       ctx.report({
         rule: 'proxmox/guest-definition',
-        path: [...path, 'guest', 'gateway'],
+        path: path.concat('guest', 'gateway'),
         key: true,
         message: `service ${input.name} is a VM: gen cannot set a VM's gateway (configure it inside the VM)`,
         hint: `Remove guest.gateway from service ${input.name}, and set the gateway in the VM's own network settings.`,
@@ -220,7 +220,7 @@ function serviceGuest(
     if (guestInput.template !== undefined) {
       ctx.report({
         rule: 'proxmox/guest-definition',
-        path: [...path, 'guest', 'template'],
+        path: path.concat('guest', 'template'),
         key: true,
         message: `service ${input.name} is a VM: template is for containers (a VM installs from iso)`,
         hint: `Replace guest.template of service ${input.name} with iso (the installer image), or make the service a container.`,
@@ -234,7 +234,7 @@ function serviceGuest(
   if (guestInput.iso !== undefined) {
     ctx.report({
       rule: 'proxmox/guest-definition',
-      path: [...path, 'guest', 'iso'],
+      path: path.concat('guest', 'iso'),
       key: true,
       message: `service ${input.name} is a container: iso is for VMs (a container is created from a template)`,
       hint: `Replace guest.iso of service ${input.name} with template (a container template such as local:vztmpl/debian-13-standard_13.1-1_amd64.tar.zst), or make the service a VM.`,

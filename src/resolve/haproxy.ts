@@ -18,7 +18,7 @@ function healthCheck(input: BackendInput, path: Path, ctx: ResolveContext): Hapr
   // The path goes into haproxy.conf as one word: nothing that ends it (space, #) or quotes it.
   const match = /^(none|tcp|http)(?: +(\/[A-Za-z0-9._~%/?=&+-]*))?$/.exec(input.check.trim());
   if (!match || (match[1] !== 'http' && match[2] !== undefined)) {
-    ctx.report({ rule: 'schema', path: [...path, 'check'], message: `"${input.check}" is not a health check: write none, tcp, or http with a path (http /status.php)` });
+    ctx.report({ rule: 'schema', path: path.concat('check'), message: `"${input.check}" is not a health check: write none, tcp, or http with a path (http /status.php)` });
     return { type: 'tcp' };
   }
   return match[1] === 'http' ? { type: 'http', path: match[2] ?? '/' } : { type: match[1] as 'none' | 'tcp' };
@@ -33,16 +33,16 @@ export function resolveHaproxy(
   interfaces: ReadonlyMap<string, FirewallInterface>,
 ): Haproxy {
   const certInputs = input?.certificates ?? [];
-  certInputs.forEach((cert, i) => ctx.name('certificate', `site ${site}`, cert.name, [...path, 'certificates', i]));
+  certInputs.forEach((cert, i) => ctx.name('certificate', `site ${site}`, cert.name, path.concat('certificates', i)));
   const certIndex = indexByName(certInputs);
 
   const backends: HaproxyBackend[] = (input?.backends ?? []).map((backend, i) => {
-    const bpath = [...path, 'backends', i];
+    const bpath = path.concat('backends', i);
     ctx.name('HAProxy backend', `site ${site}`, backend.name, bpath);
     const servers = backend.servers.flatMap((server, s) => {
-      const spath = [...bpath, 'servers', s];
+      const spath = bpath.concat('servers', s);
       if (server.service !== undefined) {
-        const service = ctx.lookup(services, server.service, 'service', [...spath, 'service']);
+        const service = ctx.lookup(services, server.service, 'service', spath.concat('service'));
         if (!service) return [];
         const port = server.port ?? service.port;
         if (port === undefined) {
@@ -66,7 +66,7 @@ export function resolveHaproxy(
         });
         return [];
       }
-      ctx.ipv4(server.address, [...spath, 'address']);
+      ctx.ipv4(server.address, spath.concat('address'));
       return [{ name: server.name, address: server.address, port: server.port, path: spath }];
     });
     return {
@@ -83,21 +83,21 @@ export function resolveHaproxy(
   const backendIndex = indexByName(backends);
 
   const frontends: HaproxyFrontend[] = (input?.frontends ?? []).map((frontend, i) => {
-    const fpath = [...path, 'frontends', i];
+    const fpath = path.concat('frontends', i);
     ctx.name('HAProxy frontend', `site ${site}`, frontend.name, fpath);
     const [address = '', portText = '0'] = frontend.bind.split(':');
-    ctx.ipv4(address, [...fpath, 'bind']);
+    ctx.ipv4(address, fpath.concat('bind'));
     const port = Number(portText);
-    if (!(port >= 1 && port <= 65535)) ctx.report({ rule: 'ip/invalid', path: [...fpath, 'bind'], message: `"${frontend.bind}": port ${portText} is not 1-65535` });
+    if (!(port >= 1 && port <= 65535)) ctx.report({ rule: 'ip/invalid', path: fpath.concat('bind'), message: `"${frontend.bind}": port ${portText} is not 1-65535` });
     const iface = frontend.interface ?? 'wan';
-    ctx.lookup(interfaces, iface, 'interface', [...fpath, frontend.interface ? 'interface' : 'name']);
-    if (frontend.default_backend !== undefined) ctx.lookup(backendIndex, frontend.default_backend, 'backend', [...fpath, 'default_backend']);
+    ctx.lookup(interfaces, iface, 'interface', fpath.concat(frontend.interface ? 'interface' : 'name'));
+    if (frontend.default_backend !== undefined) ctx.lookup(backendIndex, frontend.default_backend, 'backend', fpath.concat('default_backend'));
     else if (!frontend.hosts?.length) ctx.report({ rule: 'schema', path: fpath, key: true, message: `frontend ${frontend.name} needs a default_backend or hosts` });
-    if (frontend.certificate !== undefined) ctx.lookup(certIndex, frontend.certificate, 'certificate', [...fpath, 'certificate']);
+    if (frontend.certificate !== undefined) ctx.lookup(certIndex, frontend.certificate, 'certificate', fpath.concat('certificate'));
     const hosts = (frontend.hosts ?? []).flatMap((host, h) => {
-      const hpath = [...fpath, 'hosts', h];
+      const hpath = fpath.concat('hosts', h);
       ctx.name('HAProxy host', `frontend ${frontend.name}`, host.name, hpath);
-      return ctx.lookup(backendIndex, host.backend, 'backend', [...hpath, 'backend']) ? [{ name: host.name, backend: host.backend, description: host.description, path: hpath }] : [];
+      return ctx.lookup(backendIndex, host.backend, 'backend', hpath.concat('backend')) ? [{ name: host.name, backend: host.backend, description: host.description, path: hpath }] : [];
     });
     return {
       name: frontend.name,
@@ -129,7 +129,7 @@ export function resolveHaproxy(
   }
 
   const certificates: HaproxyCertificate[] = certInputs.flatMap((cert, i) => {
-    const cpath = [...path, 'certificates', i];
+    const cpath = path.concat('certificates', i);
     const users = frontends.filter((_, f) => input!.frontends![f]!.certificate === cert.name);
     const hostNames = [...new Set(users.flatMap((f) => f.hosts.map((h) => h.name)))];
     const names = cert.domain !== undefined ? [cert.domain, ...(cert.alt_names ?? [])] : hostNames;

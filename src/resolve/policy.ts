@@ -33,14 +33,14 @@ export function resolvePolicy(
   internal: readonly Network[],
 ): Policy {
   const zones: Zone[] = (input?.zones ?? []).map((zone, i) => {
-    const zpath = [...path, 'zones', i];
+    const zpath = path.concat('zones', i);
     ctx.name('zone', `site ${site}`, zone.name, zpath);
     if ((BUILTIN_TARGETS as readonly string[]).includes(zone.name)) {
-      ctx.report({ rule: 'policy/reserved-zone-name', path: [...zpath, 'name'], message: `"${zone.name}" is a built-in target and cannot name a zone` });
+      ctx.report({ rule: 'policy/reserved-zone-name', path: zpath.concat('name'), message: `"${zone.name}" is a built-in target and cannot name a zone` });
     }
     const members = (['members', 'networks'] as const).flatMap((key) =>
       (zone[key] ?? []).flatMap((name, n) => {
-        const found = objects.lookup(name, [...zpath, key, n]);
+        const found = objects.lookup(name, zpath.concat(key, n));
         return found ? [found] : [];
       }),
     );
@@ -52,15 +52,15 @@ export function resolvePolicy(
   const zoneIndex = indexByName(zones);
 
   const rules: PolicyRule[] = (input?.rules ?? []).flatMap((rule, i) => {
-    const rpath = [...path, 'rules', i];
+    const rpath = path.concat('rules', i);
     ctx.name('policy rule', `site ${site}`, rule.name, rpath);
-    const from = endpointOf(rule.from, [...rpath, 'from'], zoneIndex, objects, []);
+    const from = endpointOf(rule.from, rpath.concat('from'), zoneIndex, objects, []);
     let to: RuleTarget | undefined;
     let destinations: PolicyObject[] = [];
     if (rule.to === 'any' || rule.to === 'internet' || rule.to === 'self') {
       to = { kind: rule.to };
     } else {
-      const found = endpointOf(rule.to, [...rpath, 'to'], zoneIndex, objects, BUILTIN_TARGETS);
+      const found = endpointOf(rule.to, rpath.concat('to'), zoneIndex, objects, BUILTIN_TARGETS);
       if (found) {
         to = 'zone' in found ? { kind: 'zone', zone: found.zone.name } : { kind: 'object', name: found.object.name };
         destinations = found.objects;
@@ -90,9 +90,9 @@ export function resolvePolicy(
   });
 
   const tests = (input?.tests ?? []).map((test, i) => {
-    const tpath = [...path, 'tests', i];
-    const from = test.from === 'internet' ? undefined : endpointOf(test.from, [...tpath, 'from'], zoneIndex, objects, ['internet']);
-    const to = ['wan', 'self', 'internet'].includes(test.to) ? undefined : endpointOf(test.to, [...tpath, 'to'], zoneIndex, objects, ['wan', 'self', 'internet']);
+    const tpath = path.concat('tests', i);
+    const from = test.from === 'internet' ? undefined : endpointOf(test.from, tpath.concat('from'), zoneIndex, objects, ['internet']);
+    const to = ['wan', 'self', 'internet'].includes(test.to) ? undefined : endpointOf(test.to, tpath.concat('to'), zoneIndex, objects, ['wan', 'self', 'internet']);
     return { ...flowTest(test, tpath), fromObjects: from?.objects, toObjects: to?.objects };
   });
 
@@ -115,7 +115,7 @@ export function derivedWanRules(firewall: Firewall, wireguard: readonly Wireguar
       to: { kind: 'wan-address', interface: wan.name },
       proto: 'udp',
       ports: [String(instance.listenPort)],
-      path: [...instance.path, 'listen_port'],
+      path: instance.path.concat('listen_port'),
     });
   }
   for (const frontend of haproxy.frontends) {

@@ -40,7 +40,7 @@ export function resolveHost(
   ctx.name('Proxmox host', `site ${site}`, input.name, path);
   const runsFirewall = firewall !== undefined && firewallHost === input.name;
   const bridges: Bridge[] = (input.bridges ?? []).map((bridge, i) => {
-    const bpath = [...path, 'bridges', i];
+    const bpath = path.concat('bridges', i);
     ctx.name('bridge', `host ${input.name}`, bridge.name, bpath);
     // The firewall's NICs and VLANs on a bridge of this name. Every host of the
     // site carries them on its bridge of the same name: a guest migrates only
@@ -61,7 +61,7 @@ export function resolveHost(
     if (bridge.address !== undefined) {
       const parsed = parseAddressWithPrefix(bridge.address);
       if (!parsed) {
-        ctx.report({ rule: 'ip/invalid', path: [...bpath, 'address'], message: `"${bridge.address}" is not an address with prefix (e.g. 10.0.0.254/24)` });
+        ctx.report({ rule: 'ip/invalid', path: bpath.concat('address'), message: `"${bridge.address}" is not an address with prefix (e.g. 10.0.0.254/24)` });
       } else {
         address = parsed.text;
         prefix = parsed.block.prefix;
@@ -69,14 +69,14 @@ export function resolveHost(
         if (network && network.block.prefix !== prefix) {
           ctx.report({
             rule: 'ip/prefix-mismatch',
-            path: [...bpath, 'address'],
+            path: bpath.concat('address'),
             message: `bridge ${bridge.name}: ${bridge.address} has prefix /${prefix} but its network ${network.name} is ${network.cidr}`,
           });
         }
-        ctx.address(parsed.text, `host ${input.name} bridge ${bridge.name}`, [...bpath, 'address'], { network: network?.id });
+        ctx.address(parsed.text, `host ${input.name} bridge ${bridge.name}`, bpath.concat('address'), { network: network?.id });
       }
     }
-    const gateway = bridge.gateway !== undefined ? ctx.ipv4(bridge.gateway, [...bpath, 'gateway']) : undefined;
+    const gateway = bridge.gateway !== undefined ? ctx.ipv4(bridge.gateway, bpath.concat('gateway')) : undefined;
     return {
       name: bridge.name,
       description: bridge.description,

@@ -132,7 +132,7 @@ export function resolveReach(
     const input = inputs.find((w) => w.name === instance.name) ?? inputs[i];
     if (input?.reach) {
       instance.reachList = input.reach.flatMap((name, n) => {
-        const rpath = [...instance.path, 'reach', n];
+        const rpath = instance.path.concat('reach', n);
         const members = zones.get(name)?.members ?? [objects.lookup(name, rpath, [...zones.keys()])].filter((o) => o !== undefined);
         if (members.length === 0) return [];
         const ranges = members.reduce<Range[]>((acc, o) => union(acc, o.ranges), []);

@@ -24,17 +24,17 @@ export function resolveServices(
 ): Service[] {
   const byBlock = networksByBlock(networks.values());
   return inputs.map((input, i) => {
-    const spath = [...path, i];
+    const spath = path.concat(i);
     ctx.name('service', `site ${site}`, input.name, spath);
     const address = parseIPv4(input.address);
     let network: Network | undefined;
     if (input.network !== undefined) {
-      network = ctx.lookup(networks, input.network, 'network', [...spath, 'network']);
+      network = ctx.lookup(networks, input.network, 'network', spath.concat('network'));
       if (network && address !== undefined && !contains(network.block, address)) {
         const holder = byBlock.smallest(address);
         ctx.report({
           rule: 'ip/address-outside-network',
-          path: [...spath, 'address'],
+          path: spath.concat('address'),
           message: `service ${input.name}: ${input.address} is outside its network ${network.name} (${network.cidr})`,
           hint: `Give service ${input.name} an address inside ${network.cidr}${holder ? `, or set network: ${holder.name}, which holds ${input.address}` : ''}.`,
         });
@@ -44,15 +44,15 @@ export function resolveServices(
       if (!network) {
         ctx.report({
           rule: 'ip/address-outside-network',
-          path: [...spath, 'address'],
+          path: spath.concat('address'),
           message: `service ${input.name}: ${input.address} is in none of site ${site}'s networks`,
           hint: `Give service ${input.name} an address in one of the networks of site ${site} (${[...networks.values()].slice(0, 4).map((n) => `${n.name} ${n.cidr}`).join(', ')}), or declare its network.`,
         });
       }
     }
-    ctx.address(input.address, `service ${input.name}`, [...spath, 'address'], { network: network?.id });
+    ctx.address(input.address, `service ${input.name}`, spath.concat('address'), { network: network?.id });
     if (input.host !== undefined && !hosts.has(input.host)) {
-      ctx.report({ rule: 'ref/unknown', path: [...spath, 'host'], message: `Proxmox host "${input.host}" does not exist (known: ${[...hosts].join(', ') || 'none'})` });
+      ctx.report({ rule: 'ref/unknown', path: spath.concat('host'), message: `Proxmox host "${input.host}" does not exist (known: ${[...hosts].join(', ') || 'none'})` });
     }
     return {
       name: input.name,

@@ -26,12 +26,12 @@ export function resolveSite(input: SiteInput, path: Path, ctx: ResolveContext, a
   const assignedBy = new Map<string, string>();
   for (const iface of input.firewall?.interfaces ?? []) if (iface.wireguard) assignedBy.set(iface.wireguard, iface.name);
   const wireguard = (input.wireguard ?? []).flatMap((wg, i) => {
-    const instance = resolveWireguardInstance(wg, site, [...path, 'wireguard', i], ctx, assignedBy.get(wg.name));
+    const instance = resolveWireguardInstance(wg, site, path.concat('wireguard', i), ctx, assignedBy.get(wg.name));
     return instance ? [instance] : [];
   });
   const wgIndex = indexByName(wireguard);
 
-  const firewall = input.firewall ? resolveFirewall(input.firewall, site, [...path, 'firewall'], ctx, wgIndex) : undefined;
+  const firewall = input.firewall ? resolveFirewall(input.firewall, site, path.concat('firewall'), ctx, wgIndex) : undefined;
   if (firewall) deriveOutboundNat(firewall, wireguard);
   const wan = firewall?.interfaces.find((f) => f.isWan);
   // lan_endpoint: true is the firewall's WAN address, written once on the interface.
@@ -41,17 +41,17 @@ export function resolveSite(input: SiteInput, path: Path, ctx: ResolveContext, a
     else {
       ctx.report({
         rule: 'ref/unknown',
-        path: [...instance.path, 'lan_endpoint'],
+        path: instance.path.concat('lan_endpoint'),
         message: `lan_endpoint: true needs a firewall WAN interface with a static address (use the address itself otherwise)`,
       });
     }
   });
   (input.remote_networks ?? []).forEach((remote, i) => {
-    const rpath = [...path, 'remote_networks', i];
+    const rpath = path.concat('remote_networks', i);
     ctx.name('remote network', `site ${site}`, remote.name, rpath);
-    const block = ctx.cidr(remote.cidr, [...rpath, 'cidr']);
+    const block = ctx.cidr(remote.cidr, rpath.concat('cidr'));
     if (!block) return;
-    ctx.networks.push({ id: `${site}/${remote.name}`, name: remote.name, site, kind: 'remote', block, cidr: block.cidr, path: [...rpath, 'cidr'] });
+    ctx.networks.push({ id: `${site}/${remote.name}`, name: remote.name, site, kind: 'remote', block, cidr: block.cidr, path: rpath.concat('cidr') });
   });
 
   const networks: Network[] = ctx.networks.slice(firstNetwork);
@@ -65,11 +65,11 @@ export function resolveSite(input: SiteInput, path: Path, ctx: ResolveContext, a
   const hostInputs = input.proxmox?.hosts ?? [];
   const firewallHost = input.firewall?.vm?.host ?? (hostInputs.length === 1 ? hostInputs[0]!.name : undefined);
   if (input.firewall?.vm?.host !== undefined && !hostInputs.some((h) => h.name === input.firewall!.vm!.host)) {
-    ctx.report({ rule: 'ref/unknown', path: [...path, 'firewall', 'vm', 'host'], message: `Proxmox host "${input.firewall.vm.host}" does not exist` });
+    ctx.report({ rule: 'ref/unknown', path: path.concat('firewall', 'vm', 'host'), message: `Proxmox host "${input.firewall.vm.host}" does not exist` });
   }
   const reachableByBlock = networksByBlock(reachable);
   const onBridges = firewallOnBridges(firewall);
-  const hosts = hostInputs.map((host, i) => resolveHost(host, site, [...path, 'proxmox', 'hosts', i], ctx, reachableByBlock, firewall, firewallHost, onBridges));
+  const hosts = hostInputs.map((host, i) => resolveHost(host, site, path.concat('proxmox', 'hosts', i), ctx, reachableByBlock, firewall, firewallHost, onBridges));
   if (firewall && firewallHost) {
     const host = hosts.find((h) => h.name === firewallHost);
     const bridges = new Set(host?.bridges.map((b) => b.name));
@@ -77,7 +77,7 @@ export function resolveSite(input: SiteInput, path: Path, ctx: ResolveContext, a
       if (iface.bridge !== undefined && host && !bridges.has(iface.bridge)) {
         ctx.report({
           rule: 'ref/unknown',
-          path: [...iface.path, 'bridge'],
+          path: iface.path.concat('bridge'),
           message: `bridge "${iface.bridge}" does not exist on host ${host.name} (known: ${[...bridges].join(', ') || 'none'})`,
         });
       }
@@ -85,15 +85,15 @@ export function resolveSite(input: SiteInput, path: Path, ctx: ResolveContext, a
   }
   for (const host of hosts) deriveHostRouting(host, byId, internalNetworks);
 
-  const services = resolveServices(input.services ?? [], site, [...path, 'services'], ctx, networkIndex, new Set(hostInputs.map((h) => h.name)));
+  const services = resolveServices(input.services ?? [], site, path.concat('services'), ctx, networkIndex, new Set(hostInputs.map((h) => h.name)));
   const serviceIndex = indexByName(services);
-  if (firewall && input.firewall) firewall.nat.portForwards = resolvePortForwards(input.firewall, firewall, serviceIndex, [...path, 'firewall'], ctx);
-  const haproxy = resolveHaproxy(input.haproxy, site, [...path, 'haproxy'], ctx, serviceIndex, indexByName(firewall?.interfaces ?? []));
+  if (firewall && input.firewall) firewall.nat.portForwards = resolvePortForwards(input.firewall, firewall, serviceIndex, path.concat('firewall'), ctx);
+  const haproxy = resolveHaproxy(input.haproxy, site, path.concat('haproxy'), ctx, serviceIndex, indexByName(firewall?.interfaces ?? []));
 
   // The joined VPC's subnets can be named too: traffic to them goes through the site-to-site VPN.
   const subnets = vpcNetwork ? ctx.networks.filter((n) => n.parent === vpcNetwork.id) : [];
   const objects = policyObjects(ctx, [...reachable, ...subnets], services, wireguard);
-  const policy = resolvePolicy(input.policy, site, [...path, 'policy'], ctx, objects, reachable.filter((n) => n.kind !== 'wan'));
+  const policy = resolvePolicy(input.policy, site, path.concat('policy'), ctx, objects, reachable.filter((n) => n.kind !== 'wan'));
   if (firewall) {
     // The derived WAN rules go first; in place, as other parts may hold this list.
     const written = policy.rules.splice(0);
@@ -101,10 +101,10 @@ export function resolveSite(input: SiteInput, path: Path, ctx: ResolveContext, a
   }
   resolveReach(wireguard, input.wireguard ?? [], policy, objects, firewall);
 
-  const upstream = firewall && input.firewall ? resolveUpstream(input.firewall, firewall, wireguard, haproxy, [...path, 'firewall']) : undefined;
+  const upstream = firewall && input.firewall ? resolveUpstream(input.firewall, firewall, wireguard, haproxy, path.concat('firewall')) : undefined;
   const manualSteps = upstream ? upstreamSteps(upstream) : [];
 
-  const backup = input.backup?.pbs ? resolveBackup(input, [...path, 'backup', 'pbs'], ctx, aws) : undefined;
+  const backup = input.backup?.pbs ? resolveBackup(input, path.concat('backup', 'pbs'), ctx, aws) : undefined;
   const guests = resolveGuests(input, site, path, ctx, { firewall, hosts: hostInputs.map((h) => h.name), networks: byId, services, backup });
   const access = resolveAccess(input, site, path, ctx, { firewall, networks: networkIndex, backup });
 
@@ -133,18 +133,18 @@ export function resolveSite(input: SiteInput, path: Path, ctx: ResolveContext, a
 function resolveBackup(input: SiteInput, path: Path, ctx: ResolveContext, aws: Aws | undefined): PbsBackup | undefined {
   const pbs = input.backup!.pbs!;
   if (!aws) {
-    ctx.report({ rule: 'ref/unknown', path: [...path, 'bucket'], message: `bucket "${pbs.bucket}" does not exist: the topology has no aws section` });
+    ctx.report({ rule: 'ref/unknown', path: path.concat('bucket'), message: `bucket "${pbs.bucket}" does not exist: the topology has no aws section` });
     return undefined;
   }
-  ctx.lookup(indexByName(aws.buckets), pbs.bucket, 'bucket', [...path, 'bucket']);
+  ctx.lookup(indexByName(aws.buckets), pbs.bucket, 'bucket', path.concat('bucket'));
   const iamUser =
     pbs.iam_user ??
     aws.users.find((u) => u.intents.some((intent) => intent.bucket === pbs.bucket && intent.intent === 'backup-writer'))?.name;
-  if (pbs.iam_user !== undefined) ctx.lookup(indexByName(aws.users), pbs.iam_user, 'IAM user', [...path, 'iam_user']);
-  if (pbs.address !== undefined) ctx.address(pbs.address, 'Proxmox Backup Server', [...path, 'address']);
+  if (pbs.iam_user !== undefined) ctx.lookup(indexByName(aws.users), pbs.iam_user, 'IAM user', path.concat('iam_user'));
+  if (pbs.address !== undefined) ctx.address(pbs.address, 'Proxmox Backup Server', path.concat('address'));
   // A PBS prune job without any keep-* option keeps every backup.
   if (pbs.prune && Object.keys(keepOptions(pbs.prune)).length === 0) {
-    ctx.report({ rule: 'schema', path: [...path, 'prune'], message: 'prune keeps nothing in particular, so it would prune nothing: give at least one keep_* (e.g. keep_daily: 7)' });
+    ctx.report({ rule: 'schema', path: path.concat('prune'), message: 'prune keeps nothing in particular, so it would prune nothing: give at least one keep_* (e.g. keep_daily: 7)' });
   }
   return {
     address: pbs.address,

@@ -25,17 +25,17 @@ function listeners(firewall: Firewall, wireguard: readonly WireguardInstance[], 
     if (instance.listenPort === undefined) continue;
     // Clients connect to endpoint_port: the router maps it to the listen port.
     const external = instance.endpointPort ?? instance.listenPort;
-    out.push({ proto: 'udp', externalPort: String(external), port: String(instance.listenPort), listener: `WireGuard instance ${instance.name}`, kind: 'wireguard', instance: instance.name, path: [...instance.path, 'listen_port'] });
+    out.push({ proto: 'udp', externalPort: String(external), port: String(instance.listenPort), listener: `WireGuard instance ${instance.name}`, kind: 'wireguard', instance: instance.name, path: instance.path.concat('listen_port') });
   }
   for (const frontend of haproxy.frontends) {
     if (frontend.interface !== wan.name) continue;
     for (const port of [...(frontend.httpRedirect ? [80] : []), frontend.port].sort((a, b) => a - b)) {
-      out.push({ proto: 'tcp', externalPort: String(port), port: String(port), listener: `HAProxy frontend ${frontend.name}`, kind: 'haproxy', path: [...frontend.path, port === frontend.port ? 'bind' : 'http_redirect'] });
+      out.push({ proto: 'tcp', externalPort: String(port), port: String(port), listener: `HAProxy frontend ${frontend.name}`, kind: 'haproxy', path: frontend.path.concat(port === frontend.port ? 'bind' : 'http_redirect') });
     }
   }
   for (const pf of firewall.nat.portForwards) {
     if (pf.interface !== wan.name) continue;
-    out.push({ proto: pf.proto, externalPort: pf.port, port: pf.port, listener: `port forward ${pf.name}`, kind: 'port-forward', path: [...pf.path, 'port'] });
+    out.push({ proto: pf.proto, externalPort: pf.port, port: pf.port, listener: `port forward ${pf.name}`, kind: 'port-forward', path: pf.path.concat('port') });
   }
   return out;
 }
@@ -49,18 +49,18 @@ export function resolveUpstream(input: FirewallInput, firewall: Firewall, wiregu
   const unused: Upstream['unused'] = [];
   const taken = new Set<UpstreamForward>();
   (input.upstream?.port_forwards ?? []).forEach((declared, i) => {
-    const dpath = [...path, 'upstream', 'port_forwards', i];
+    const dpath = path.concat('upstream', 'port_forwards', i);
     const forward = forwards.find((f) => !taken.has(f) && f.proto === declared.proto && f.port === String(declared.port));
     if (!forward) {
-      unused.push({ proto: declared.proto, port: declared.port, path: [...dpath, 'port'] });
+      unused.push({ proto: declared.proto, port: declared.port, path: dpath.concat('port') });
       return;
     }
     taken.add(forward);
     if (declared.external_port !== undefined) forward.externalPort = String(declared.external_port);
     forward.description = declared.description;
-    forward.declared = declared.external_port !== undefined ? [...dpath, 'external_port'] : dpath;
+    forward.declared = declared.external_port !== undefined ? dpath.concat('external_port') : dpath;
   });
-  return { description: input.upstream?.description, target: wan?.address, forwards, unused, path: input.upstream ? [...path, 'upstream'] : wan!.path };
+  return { description: input.upstream?.description, target: wan?.address, forwards, unused, path: input.upstream ? path.concat('upstream') : wan!.path };
 }
 
 /** The operator's step for each forward, or the one that says none is needed. */

@@ -17,7 +17,7 @@ export function resolveWireguardInstance(
   ctx.name('WireGuard instance', `site ${site}`, input.name, path);
   const parsed = parseAddressWithPrefix(input.address);
   if (!parsed) {
-    ctx.report({ rule: 'ip/invalid', path: [...path, 'address'], message: `"${input.address}" is not an address with prefix (e.g. 10.0.1.1/24)` });
+    ctx.report({ rule: 'ip/invalid', path: path.concat('address'), message: `"${input.address}" is not an address with prefix (e.g. 10.0.1.1/24)` });
     return undefined;
   }
   const name = networkName ?? input.name;
@@ -30,20 +30,20 @@ export function resolveWireguardInstance(
     cidr: parsed.block.cidr,
     firewallAddress: parsed.text,
     gateway: parsed.text,
-    path: [...path, 'address'],
+    path: path.concat('address'),
   };
   ctx.networks.push(network);
-  ctx.address(parsed.text, `WireGuard instance ${input.name}`, [...path, 'address'], { network: network.id, isGateway: true });
+  ctx.address(parsed.text, `WireGuard instance ${input.name}`, path.concat('address'), { network: network.id, isGateway: true });
 
   const roles: WireguardRole[] = [];
   (input.roles ?? []).forEach((role, i) => {
-    const rolePath = [...path, 'roles', i];
+    const rolePath = path.concat('roles', i);
     ctx.name('WireGuard role', `instance ${input.name}`, role.name, rolePath);
-    const first = ctx.ipv4(role.from, [...rolePath, 'from']);
-    const last = ctx.ipv4(role.to, [...rolePath, 'to']);
+    const first = ctx.ipv4(role.from, rolePath.concat('from'));
+    const last = ctx.ipv4(role.to, rolePath.concat('to'));
     if (first === undefined || last === undefined) return;
     if (first > last) {
-      ctx.report({ rule: 'wg/role-range', path: [...rolePath, 'to'], message: `role ${role.name}: range ends (${role.to}) before it starts (${role.from})`, hint: `Write from: ${role.to}, to: ${role.from}.` });
+      ctx.report({ rule: 'wg/role-range', path: rolePath.concat('to'), message: `role ${role.name}: range ends (${role.to}) before it starts (${role.from})`, hint: `Write from: ${role.to}, to: ${role.from}.` });
       return;
     }
     roles.push({ name: role.name, from: role.from, to: role.to, first, last, description: role.description, path: rolePath });
@@ -53,10 +53,10 @@ export function resolveWireguardInstance(
   const keepalive = input.keepalive ?? 25;
   const peers: Peer[] = [];
   (input.peers ?? []).forEach((peer, i) => {
-    const peerPath = [...path, 'peers', i];
+    const peerPath = path.concat('peers', i);
     ctx.name('WireGuard peer', `instance ${input.name}`, peer.name, peerPath);
-    if (roles.length > 0 || input.roles !== undefined) ctx.lookup(roleIndex, peer.role, 'role', [...peerPath, 'role']);
-    ctx.address(peer.address, `peer ${peer.name}`, [...peerPath, 'address'], { network: network.id });
+    if (roles.length > 0 || input.roles !== undefined) ctx.lookup(roleIndex, peer.role, 'role', peerPath.concat('role'));
+    ctx.address(peer.address, `peer ${peer.name}`, peerPath.concat('address'), { network: network.id });
     peers.push({
       name: peer.name,
       tunnelName: peer.tunnel_name ?? peer.name,

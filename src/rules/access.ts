@@ -53,7 +53,7 @@ export const accessRules: Rule[] = [
         const privileges = BUILTIN_ROLES.get(grant.role)!.length;
         const intent = replacingIntent(grant.role);
         report({
-          path: [...token.path, 'role'],
+          path: token.path.concat('role'),
           message: `token ${token.tokenId}: role ${grant.role} on / grants ${privileges} privileges on every guest, storage and node${
             intent ? `; intent: ${intent} grants what that purpose needs, on the narrowest paths` : '; define a role with only the privileges it needs'
           }`,
@@ -84,7 +84,7 @@ export const accessRules: Rule[] = [
           const lower = grant.role.toLowerCase();
           const near = [...BUILTIN_ROLES.keys(), ...defined].filter((r) => r.toLowerCase().startsWith(lower) || lower.startsWith(r.toLowerCase()));
           report({
-            path: [...token.path, 'role'],
+            path: token.path.concat('role'),
             message: `token ${token.tokenId}: role ${grant.role} is not built in and not defined under proxmox.roles`,
             hint: near.length
               ? `Did you mean ${near.slice(0, 3).join(' or ')}? Otherwise define ${grant.role} under proxmox.roles with its privileges.`
@@ -110,7 +110,7 @@ export const accessRules: Rule[] = [
     ],
     check(model, report) {
       for (const role of customRoles(model)) {
-        const where = { path: [...role.path, 'name'] };
+        const where = { path: role.path.concat('name') };
         if (isReservedRoleName(role.name)) {
           const rest = role.name.slice(3).replace(/^[^A-Za-z]+/, '');
           report({ ...where, message: `role ${role.name}: Proxmox refuses role ids starting with "PVE"`, hint: `Rename role ${role.name}${rest ? ` (e.g. ${rest})` : ''}, and the tokens that name it.` });
@@ -141,7 +141,7 @@ export const accessRules: Rule[] = [
         role.privileges.forEach((privilege, i) => {
           if (isPrivilege(privilege)) return;
           const removed = REMOVED_PRIVILEGES[privilege];
-          report({ path: [...role.path, 'privileges', i], message: `role ${role.name}: ${privilege} is not a Proxmox VE 9 privilege${removed ? ` (${removed})` : ''}` });
+          report({ path: role.path.concat('privileges', i), message: `role ${role.name}: ${privilege} is not a Proxmox VE 9 privilege${removed ? ` (${removed})` : ''}` });
         });
       }
     },
@@ -162,7 +162,7 @@ export const accessRules: Rule[] = [
     ],
     check(model, report) {
       for (const { token, grant } of grants(model)) {
-        if (!isAclPath(grant.path)) report({ path: [...token.path, token.intent ? 'intent' : 'path'], message: `token ${token.tokenId}: Proxmox does not accept the ACL path ${grant.path}` });
+        if (!isAclPath(grant.path)) report({ path: token.path.concat(token.intent ? 'intent' : 'path'), message: `token ${token.tokenId}: Proxmox does not accept the ACL path ${grant.path}` });
       }
     },
   },

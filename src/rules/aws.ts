@@ -97,7 +97,7 @@ export const awsRules: Rule[] = [
           const ports = adminPortsOpened(rule);
           if (!ports.length) return;
           const named = ports.map((p) => `${p} (${ADMIN_PORTS.get(p)})`).join(', ');
-          report({ path: [...rule.path, 'from'], message: `security group ${group.name} opens ${named} to ${rule.cidr}, the whole internet` });
+          report({ path: rule.path.concat('from'), message: `security group ${group.name} opens ${named} to ${rule.cidr}, the whole internet` });
         });
       }
     },
@@ -112,7 +112,7 @@ export const awsRules: Rule[] = [
     check(model, report) {
       for (const user of model.aws?.users ?? []) {
         const problems = wildcardProblems(policyDocument(user));
-        if (problems.length) report({ path: [...user.path, 'intents'], message: `the policy of IAM user ${user.name} would grant too much: ${problems.join('; ')}` });
+        if (problems.length) report({ path: user.path.concat('intents'), message: `the policy of IAM user ${user.name} would grant too much: ${problems.join('; ')}` });
       }
     },
   },
@@ -133,13 +133,13 @@ export const awsRules: Rule[] = [
     check(model, report) {
       for (const group of model.aws?.vpc?.securityGroups ?? []) {
         if (group.description !== undefined && !SG_DESCRIPTION.test(group.description)) {
-          report({ path: [...group.path, 'description'], message: `security group ${group.name}: AWS refuses this description (allowed: a-z A-Z 0-9 space ._-:/()#,@[]+=&;{}!$*)`, hint: withoutRefused(group.description, SG_DESCRIPTION) });
+          report({ path: group.path.concat('description'), message: `security group ${group.name}: AWS refuses this description (allowed: a-z A-Z 0-9 space ._-:/()#,@[]+=&;{}!$*)`, hint: withoutRefused(group.description, SG_DESCRIPTION) });
         }
         for (const rule of [...group.ingress, ...group.egress]) {
           const text = rule.description ?? rule.public;
           if (text !== undefined && !SG_DESCRIPTION.test(text)) {
             report({
-              path: [...rule.path, rule.description !== undefined ? 'description' : 'public'],
+              path: rule.path.concat(rule.description !== undefined ? 'description' : 'public'),
               message: `a rule of security group ${group.name}: AWS refuses this text as a rule description`,
               hint: withoutRefused(text, SG_DESCRIPTION),
             });
@@ -148,7 +148,7 @@ export const awsRules: Rule[] = [
       }
       for (const user of model.aws?.users ?? []) {
         if (user.description !== undefined && !IAM_DESCRIPTION.test(user.description)) {
-          report({ path: [...user.path, 'description'], message: `IAM user ${user.name}: the policy description must be Latin-1 text`, hint: withoutRefused(user.description, IAM_DESCRIPTION) });
+          report({ path: user.path.concat('description'), message: `IAM user ${user.name}: the policy description must be Latin-1 text`, hint: withoutRefused(user.description, IAM_DESCRIPTION) });
         }
       }
     },
@@ -174,7 +174,7 @@ export const awsRules: Rule[] = [
         for (const route of table.routes) {
           // The route nat_gateway derives has no place of its own: without a public subnet that is aws/nat-without-public's finding.
           const written = route.targetPath !== undefined || route.path !== undefined;
-          const path = route.targetPath ?? (route.path ? [...route.path, 'target'] : [...vpc.path, 'nat_gateway']);
+          const path = route.targetPath ?? (route.path ? route.path.concat('target') : vpc.path.concat('nat_gateway'));
           const elsewhere = `or send ${route.destination} of tier ${table.tier} elsewhere`;
           if (route.target === 'nat-gateway' && written && !(vpc.natGateway && vpc.tiers.some((t) => t.public))) {
             report({
@@ -212,7 +212,7 @@ export const awsRules: Rule[] = [
       const aws = model.aws;
       for (const bucket of aws?.buckets ?? []) {
         const why = refusedBucketName(bucket.name);
-        if (why) report({ path: [...bucket.path, 'name'], message: `S3 refuses bucket name ${bucket.name}: it has ${why}`, hint: `Rename bucket ${bucket.name} (and where it is named) to a name without ${why}.` });
+        if (why) report({ path: bucket.path.concat('name'), message: `S3 refuses bucket name ${bucket.name}: it has ${why}`, hint: `Rename bucket ${bucket.name} (and where it is named) to a name without ${why}.` });
       }
       // IAM names are unique regardless of case (exact twins are names/duplicate's).
       for (const [kind, key, nameOf] of [
@@ -225,7 +225,7 @@ export const awsRules: Rule[] = [
           const earlier = seen.get(name.toLowerCase());
           if (earlier !== undefined && earlier !== name) {
             // A derived policy name has no node of its own: the location falls back to the user.
-            report({ path: [...user.path, key], message: `${kind} ${name}: AWS takes it for ${earlier}, as IAM names ignore case`, hint: `Rename ${kind} ${name} so that it differs from ${earlier} in more than case.` });
+            report({ path: user.path.concat(key), message: `${kind} ${name}: AWS takes it for ${earlier}, as IAM names ignore case`, hint: `Rename ${kind} ${name} so that it differs from ${earlier} in more than case.` });
           }
           if (earlier === undefined) seen.set(name.toLowerCase(), name);
         }
@@ -234,12 +234,12 @@ export const awsRules: Rule[] = [
       if (!vpc) return;
       const s2s = vpc.siteToSite;
       if (s2s && s2s.bgpAsn > 4294967294) {
-        report({ path: [...s2s.path, 'bgp_asn'], message: `BGP ASN ${s2s.bgpAsn} is reserved: AWS takes 1-4294967294`, hint: 'Use a private ASN: 64512-65534, or 4200000000-4294967294 (or leave bgp_asn out for 65000).' });
+        report({ path: s2s.path.concat('bgp_asn'), message: `BGP ASN ${s2s.bgpAsn} is reserved: AWS takes 1-4294967294`, hint: 'Use a private ASN: 64512-65534, or 4200000000-4294967294 (or leave bgp_asn out for 65000).' });
       }
       for (const group of vpc.securityGroups) {
         if (/^default$/i.test(group.name) || /^sg-/i.test(group.name)) {
           report({
-            path: [...group.path, 'name'],
+            path: group.path.concat('name'),
             message: `security group ${group.name}: AWS reserves the name "default" and names starting with "sg-"`,
             hint: `Rename security group ${group.name} (and the from_group and to_group that name it)${/^sg-/i.test(group.name) ? `, e.g. to ${group.name.slice(3)}` : ''}.`,
           });
@@ -248,14 +248,14 @@ export const awsRules: Rule[] = [
           // Protocol -1 carries no ports: AWS would open every port, whatever the list says.
           if (rule.proto === 'all' && rule.ports.length) {
             report({
-              path: [...rule.path, 'ports'],
+              path: rule.path.concat('ports'),
               message: `a rule of security group ${group.name}: proto all opens every protocol and port, so AWS ignores this port list`,
               hint: 'Set proto: tcp or udp (or tcp/udp) to open only these ports, or remove ports to open every one.',
             });
           }
           if (rule.proto === 'icmp' && rule.ports.some((r) => r.to > 255)) {
             report({
-              path: [...rule.path, 'ports'],
+              path: rule.path.concat('ports'),
               message: `a rule of security group ${group.name}: ICMP types are 0-255 (for ICMP, ports lists types)`,
               hint: 'List ICMP types in ports (8: echo request, 0: echo reply, 3: unreachable), or write the rule with proto tcp or udp for these ports.',
             });
@@ -266,15 +266,15 @@ export const awsRules: Rule[] = [
       for (const table of vpc.routeTables) {
         const seen = new Set<string>();
         for (const route of table.routes) {
-          const path = route.path ?? [...vpc.path, 'route_tables'];
+          const path = route.path ?? vpc.path.concat('route_tables');
           if (seen.has(route.destination)) {
-            report({ path: [...path, 'destination'], message: `tier ${table.tier} already has a route to ${route.destination}`, hint: `Keep one route to ${route.destination} in tier ${table.tier}.` });
+            report({ path: path.concat('destination'), message: `tier ${table.tier} already has a route to ${route.destination}`, hint: `Keep one route to ${route.destination} in tier ${table.tier}.` });
           }
           seen.add(route.destination);
           const block = parseCidr(route.destination);
           if (vpcBlock.ok && block.ok && containsBlock(vpcBlock.block, block.block)) {
             report({
-              path: [...path, 'destination'],
+              path: path.concat('destination'),
               message: `tier ${table.tier}: ${route.destination} is inside VPC ${vpc.name} (${vpc.cidr}), which AWS routes locally`,
               hint: `Remove the route to ${route.destination}: traffic inside ${vpc.cidr} never leaves the VPC.`,
             });
@@ -319,7 +319,7 @@ export const awsRules: Rule[] = [
     ],
     check(model, report) {
       for (const user of model.aws?.users ?? []) {
-        if (user.accessKey === true) report({ path: [...user.path, 'access_key'], message: `IAM user ${user.name}: access_key: true would store its secret access key in plain text in the Terraform state` });
+        if (user.accessKey === true) report({ path: user.path.concat('access_key'), message: `IAM user ${user.name}: access_key: true would store its secret access key in plain text in the Terraform state` });
       }
     },
   },
@@ -341,13 +341,13 @@ export const awsRules: Rule[] = [
         const sites = model.sites.filter((s) => s.backup?.bucket === bucket.name).map((s) => s.name);
         if (bucket.noncurrentDays !== undefined && bucket.keepNoncurrentForever !== undefined) {
           report({
-            path: [...bucket.path, 'keep_noncurrent_forever'],
+            path: bucket.path.concat('keep_noncurrent_forever'),
             message: `bucket ${bucket.name}: keep_noncurrent_forever contradicts noncurrent_days ${bucket.noncurrentDays}`,
             hint: `Keep one: noncurrent_days: ${bucket.noncurrentDays} to delete old versions after that many days, or keep_noncurrent_forever to keep them.`,
           });
         } else if (sites.length && bucket.noncurrentDays === undefined && bucket.keepNoncurrentForever === undefined) {
           report({
-            path: [...bucket.path, 'name'],
+            path: bucket.path.concat('name'),
             message: `bucket ${bucket.name} backs the Proxmox Backup Server datastore of site ${sites.join(', ')} but never deletes old versions: set noncurrent_days (or keep_noncurrent_forever with a reason)`,
           });
         }
@@ -371,7 +371,7 @@ export const awsRules: Rule[] = [
       for (const site of model.sites) {
         const b = site.backup;
         if (!b) continue;
-        const bad = (what: string, key: string, message: string, hint: string) => report({ path: [...b.path, key], message: `${what}: ${message}`, hint });
+        const bad = (what: string, key: string, message: string, hint: string) => report({ path: b.path.concat(key), message: `${what}: ${message}`, hint });
         if (!PBS_BUCKET.test(b.bucket) || /^(xn--|sthree-|amzn-s3-demo-)|(--ol-s3|\.mrap|--x-s3)$/.test(b.bucket)) {
           bad(`bucket ${b.bucket}`, 'bucket', 'Proxmox Backup Server accepts only a-z, 0-9 and "-" in bucket names', `Rename bucket ${b.bucket} here and under aws.buckets with a-z, 0-9 and "-" only (dots become "-").`);
         }
@@ -411,7 +411,7 @@ export const awsRules: Rule[] = [
         if (!backup) continue;
         if (backup.iamUser === undefined) {
           report({
-            path: [...backup.path, 'bucket'],
+            path: backup.path.concat('bucket'),
             message: `site ${site.name}: no IAM user has a backup-writer intent on bucket ${backup.bucket}`,
             hint: `Give an IAM user under aws.iam.users the intent { intent: backup-writer, bucket: ${backup.bucket} }.`,
           });
@@ -423,7 +423,7 @@ export const awsRules: Rule[] = [
         const writes = user.intents.filter((i) => i.intent === 'backup-writer' && i.bucket === backup.bucket);
         if (!writes.length) {
           report({
-            path: [...backup.path, 'iam_user'],
+            path: backup.path.concat('iam_user'),
             message: `site ${site.name}: IAM user ${user.name} has no backup-writer intent on bucket ${backup.bucket}, so Proxmox Backup Server could not write its datastore`,
             hint: `Add { intent: backup-writer, bucket: ${backup.bucket} } to the intents of IAM user ${user.name}, or name a user that has it in iam_user.`,
           });
@@ -433,7 +433,7 @@ export const awsRules: Rule[] = [
         const storePrefix = `${backup.datastore}/`;
         if (!writes.some((i) => !i.prefix || storePrefix.startsWith(i.prefix))) {
           report({
-            path: [...writes[0]!.path, 'prefix'],
+            path: writes[0]!.path.concat('prefix'),
             message: `site ${site.name}: Proxmox Backup Server keeps datastore ${backup.datastore} under ${storePrefix} in bucket ${backup.bucket}, outside the prefix ${writes[0]!.prefix} IAM user ${user.name} may write`,
             hint: `Set prefix: ${storePrefix} on that intent (or remove the prefix).`,
           });

@@ -30,14 +30,14 @@ export const firewallRules: Rule[] = [
       for (const site of model.sites) {
         for (const iface of site.firewall?.interfaces ?? []) {
           if (iface.vlan && (iface.vlan.tag < VLAN_ID_MIN || iface.vlan.tag > VLAN_ID_MAX)) {
-            report({ path: [...iface.path, 'vlan', 'tag'], message: `VLAN ${iface.name}: tag ${iface.vlan.tag} is outside 1-4094` });
+            report({ path: iface.path.concat('vlan', 'tag'), message: `VLAN ${iface.name}: tag ${iface.vlan.tag} is outside 1-4094` });
           }
         }
         for (const host of site.hosts) {
           for (const bridge of host.bridges) {
             if (!bridge.vidsExplicit) continue;
             bridge.vids.forEach((vid, i) => {
-              const path = [...bridge.path, 'vids', i];
+              const path = bridge.path.concat('vids', i);
               if (/^\d+$/.test(vid) && (Number(vid) < VLAN_ID_MIN || Number(vid) > VLAN_ID_MAX)) report({ path, message: `bridge ${bridge.name}: VLAN id ${vid} is outside 1-4094` });
               else checkPortRange(vid, path, report, VLAN_ID_MAX);
             });
@@ -69,12 +69,12 @@ export const firewallRules: Rule[] = [
           const earlier = seen.get(key);
           if (earlier) {
             report({
-              path: [...iface.path, 'vlan', 'tag'],
+              path: iface.path.concat('vlan', 'tag'),
               message: `VLAN ${iface.name}: tag ${iface.vlan.tag} is already used on ${iface.vlan.parent} by ${earlier.name}`,
               related: [{ message: `${earlier.name} uses it here`, path: earlier.path }],
             });
           } else {
-            seen.set(key, { name: iface.name, path: [...iface.path, 'vlan', 'tag'] });
+            seen.set(key, { name: iface.name, path: iface.path.concat('vlan', 'tag') });
           }
         }
       }
@@ -97,7 +97,7 @@ export const firewallRules: Rule[] = [
       for (const site of model.sites) {
         for (const iface of site.firewall?.interfaces ?? []) {
           if (!/^[A-Za-z0-9_]{1,64}$/.test(iface.description)) {
-            report({ path: [...iface.path, 'description'], message: `interface ${iface.name}: description "${iface.description}" is not [A-Za-z0-9_]` });
+            report({ path: iface.path.concat('description'), message: `interface ${iface.name}: description "${iface.description}" is not [A-Za-z0-9_]` });
           }
         }
       }
@@ -118,13 +118,13 @@ export const firewallRules: Rule[] = [
     ],
     check(model, report) {
       for (const site of model.sites) {
-        for (const rule of site.policy.rules) rule.ports.forEach((p, i) => checkPortRange(p, [...rule.path, 'ports', i], report));
-        for (const pf of site.firewall?.nat.portForwards ?? []) checkPortRange(pf.port, [...pf.path, 'port'], report);
+        for (const rule of site.policy.rules) rule.ports.forEach((p, i) => checkPortRange(p, rule.path.concat('ports', i), report));
+        for (const pf of site.firewall?.nat.portForwards ?? []) checkPortRange(pf.port, pf.path.concat('port'), report);
       }
       for (const group of model.aws?.vpc?.securityGroups ?? []) {
         for (const rule of [...group.ingress, ...group.egress]) {
           rule.ports.forEach((range, i) => {
-            if (range.from !== range.to) checkPortRange(`${range.from}-${range.to}`, [...rule.path, 'ports', i], report);
+            if (range.from !== range.to) checkPortRange(`${range.from}-${range.to}`, rule.path.concat('ports', i), report);
           });
         }
       }

@@ -82,7 +82,7 @@ export const guestRules: Rule[] = [
     check(model, report) {
       for (const { guest } of guests(model)) {
         if (!guest.create) continue;
-        const create = guest.purpose === 'service' ? [...guest.path, 'guest', 'create'] : [...guest.path, 'create'];
+        const create = guest.purpose === 'service' ? guest.path.concat('guest', 'create') : guest.path.concat('create');
         if (guest.diskGb === undefined) {
           report({ path: create, key: true, message: `${what(guest)}: create needs disk_gb, the size of the disk to allocate`, hint: `Set disk_gb next to create on ${what(guest)} (e.g. 8 for a small container).` });
         }
@@ -97,7 +97,7 @@ export const guestRules: Rule[] = [
         if (verifyDnsName(guest.name) !== undefined) {
           const dnsName = guest.name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
           report({
-            path: guest.purpose === 'service' ? [...guest.path, 'name'] : create,
+            path: guest.purpose === 'service' ? guest.path.concat('name') : create,
             key: guest.purpose !== 'service',
             message: `${what(guest)}: "${guest.name}" is not a DNS name, which Proxmox needs as the VM name or hostname on create`,
             hint: `Rename it with letters, digits and "-"${dnsName && verifyDnsName(dnsName) === undefined ? ` (e.g. ${dnsName})` : ''}, and where it is named.`,
@@ -154,7 +154,7 @@ export const guestRules: Rule[] = [
         // An interface with no device at all is firewall/interface-kind's finding.
         const devices = site.firewall!.interfaces.filter((f) => f.kind === 'device' && f.device);
         for (const iface of devices) {
-          const devicePath = [...iface.path, 'device'];
+          const devicePath = iface.path.concat('device');
           if (iface.bridge === undefined) {
             report({
               path: iface.path,
@@ -205,9 +205,9 @@ export const guestRules: Rule[] = [
         const iface = indexOf(site).firewallInterface(nic.interface)!;
         if (iface.bridge !== undefined && nic.bridge !== iface.bridge) {
           report({
-            path: [...nic.path, 'bridge'],
+            path: nic.path.concat('bridge'),
             message: `net${nic.index} of ${what(guest)} is on ${nic.bridge}, but it is ${nic.device}, interface ${iface.name}, which names bridge ${iface.bridge}`,
-            related: [{ message: `interface ${iface.name}`, path: [...iface.path, 'bridge'] }],
+            related: [{ message: `interface ${iface.name}`, path: iface.path.concat('bridge') }],
           });
         }
       }
@@ -269,7 +269,7 @@ export const guestRules: Rule[] = [
         const network = indexOf(site).network(nic.network);
         if (network?.firewallAddress !== undefined && nic.gateway !== network.firewallAddress) {
           report({
-            path: [...nic.path, 'guest', 'gateway'],
+            path: nic.path.concat('guest', 'gateway'),
             message: `${what(guest)}: gateway ${nic.gateway} is not the firewall's address on network ${network.name} (${network.firewallAddress})`,
           });
         }

@@ -32,7 +32,7 @@ export const haproxyRules: Rule[] = [
           for (const host of frontend.hosts) {
             if (!names.some((n) => certificateCovers(n, host.name))) {
               report({
-                path: [...host.path, 'name'],
+                path: host.path.concat('name'),
                 message: `frontend ${frontend.name} serves ${host.name}, which its certificate (${names.join(', ')}) does not name`,
                 hint: `Add ${host.name} to alt_names of certificate ${frontend.certificates[0]}, or leave its domain out to take the names from the hosts of frontend ${frontend.name}.`,
               });
@@ -69,7 +69,7 @@ export const haproxyRules: Rule[] = [
         for (const frontend of frontends) {
           if (frontend.passthrough && frontend.certificates.length > 0) {
             report({
-              path: [...frontend.path, 'certificate'],
+              path: frontend.path.concat('certificate'),
               message: `frontend ${frontend.name} passes TLS through, so it cannot offload it with a certificate`,
               hint: `Remove the certificate from frontend ${frontend.name} (its backends hold their own), or remove passthrough to offload TLS on the firewall.`,
             });
@@ -80,13 +80,13 @@ export const haproxyRules: Rule[] = [
           const tcp = firstUser.tcp.get(backend.name);
           if (http && tcp) {
             report({
-              path: [...backend.path, 'name'],
+              path: backend.path.concat('name'),
               message: `backend ${backend.name} serves HTTP frontend ${http.name} and passthrough frontend ${tcp.name}`,
               hint: `Give passthrough frontend ${tcp.name} a backend of its own, with the servers' TLS port and without tls.`,
             });
           } else if (tcp && backend.tls) {
             report({
-              path: [...backend.path, 'tls'],
+              path: backend.path.concat('tls'),
               message: `backend ${backend.name} receives TLS passed through by frontend ${tcp.name} and cannot wrap it in TLS again`,
               hint: `Remove tls (and verify, ca, sni) from backend ${backend.name}: the client's TLS already reaches its servers.`,
             });

@@ -24,7 +24,7 @@ export const infrastructureRules: Rule[] = [
         for (const tag of bridge.requiredVlans) {
           if (!bridge.vlanAware) {
             report({
-              path: [...bridge.path, 'vlan_aware'],
+              path: bridge.path.concat('vlan_aware'),
               key: true,
               message: `bridge ${bridge.name} must carry VLAN ${tag} but is not VLAN aware`,
               hint: `Set vlan_aware: true on bridge ${bridge.name}${bridge.vidsExplicit ? ` and add ${tag} to its vids` : ''}.`,
@@ -32,7 +32,7 @@ export const infrastructureRules: Rule[] = [
           } else if (tag !== 1 && !covers(tag)) {
             // VLAN 1 is never listed: proxmox/vlan-1-native reports it on a VLAN-aware bridge.
             report({
-              path: [...bridge.path, 'vids'],
+              path: bridge.path.concat('vids'),
               message: `bridge ${bridge.name} must carry VLAN ${tag} for the firewall, but its vids (${bridge.vids.join(' ')}) leave it out`,
               hint: `Add ${tag} to vids of bridge ${bridge.name}, or leave vids out to derive them from the firewall's VLANs.`,
             });
@@ -62,7 +62,7 @@ export const infrastructureRules: Rule[] = [
       for (const tier of vpc?.tiers ?? []) {
         if (tier.azs.length >= 2) continue;
         const subnet = firstOfTier.get(tier.name)!;
-        report({ path: [...subnet.path, 'tier'], message: `tier ${tier.name} lives only in ${tier.azs[0]} (${tier.subnets.join(', ')})` });
+        report({ path: subnet.path.concat('tier'), message: `tier ${tier.name} lives only in ${tier.azs[0]} (${tier.subnets.join(', ')})` });
       }
     },
   },

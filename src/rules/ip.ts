@@ -180,7 +180,7 @@ export const ipRules: Rule[] = [
         for (const instance of site.wireguard) {
           for (const peer of instance.peers) {
             const free = instance.nextFree[peer.role];
-            if (free) nextFree.set([...peer.path, 'address'].join('.'), { free, role: peer.role });
+            if (free) nextFree.set(peer.path.concat('address').join('.'), { free, role: peer.role });
           }
         }
       }
@@ -223,13 +223,13 @@ export const ipRules: Rule[] = [
         if (gateway === undefined) continue;
         if (!own) {
           report({
-            path: [...bridge.path, 'gateway'],
+            path: bridge.path.concat('gateway'),
             message: `bridge ${bridge.name}: gateway ${bridge.gateway} needs an address of the host on the bridge to be reached from`,
             hint: `Give bridge ${bridge.name} the host's address with prefix on the network of ${bridge.gateway}, or remove its gateway.`,
           });
         } else if (!contains(own, gateway)) {
           report({
-            path: [...bridge.path, 'gateway'],
+            path: bridge.path.concat('gateway'),
             message: `bridge ${bridge.name}: gateway ${bridge.gateway} is outside the bridge's network ${own.cidr}, so the host cannot reach it`,
             hint: `Set gateway of bridge ${bridge.name} to the router's address inside ${own.cidr}, or correct the bridge's address.`,
           });
@@ -248,7 +248,7 @@ export const ipRules: Rule[] = [
           for (const [key, text] of ends) {
             const address = parseIPv4(text);
             if (address !== undefined && !contains(network.block, address)) {
-              report({ path: [...dhcp.path, key], message: `DHCP range ${key} ${text} is outside ${describe(network)}`, hint: `Set dhcp.${key} of interface ${iface.name} to an address inside ${network.cidr}.` });
+              report({ path: dhcp.path.concat(key), message: `DHCP range ${key} ${text} is outside ${describe(network)}`, hint: `Set dhcp.${key} of interface ${iface.name} to an address inside ${network.cidr}.` });
             }
           }
           const from = parseIPv4(dhcp.from);
@@ -256,13 +256,13 @@ export const ipRules: Rule[] = [
           if (from !== undefined && to !== undefined && from > to) {
             // Swapping is the fix only when both ends are in the network (else the ends are reported first).
             const swap = contains(network.block, from) && contains(network.block, to);
-            report({ path: [...dhcp.path, 'to'], message: `DHCP range of ${iface.name} ends (${dhcp.to}) before it starts (${dhcp.from})`, ...(swap ? { hint: `Write from: ${dhcp.to}, to: ${dhcp.from}.` } : {}) });
+            report({ path: dhcp.path.concat('to'), message: `DHCP range of ${iface.name} ends (${dhcp.to}) before it starts (${dhcp.from})`, ...(swap ? { hint: `Write from: ${dhcp.to}, to: ${dhcp.from}.` } : {}) });
           }
           for (const entry of dhcp.static) {
             const address = parseIPv4(entry.address);
             if (address !== undefined && !contains(network.block, address)) {
               report({
-                path: [...entry.path, 'address'],
+                path: entry.path.concat('address'),
                 message: `DHCP reservation ${entry.name}: ${entry.address} is outside ${describe(network)}`,
                 hint: `Give reservation ${entry.name} an address inside ${network.cidr}, or move it to the DHCP of the interface whose network holds ${entry.address}.`,
               });

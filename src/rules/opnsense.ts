@@ -89,7 +89,7 @@ export const opnsenseRules: Rule[] = [
         const fw = site.firewall;
         if (fw?.dhcpServer === 'isc' && fw.interfaces.some((i) => i.dhcp) && releaseFacts(fw.release)?.forms.iscDhcp === 'plugin') {
           report({
-            path: [...fw.path, 'dhcp_server'],
+            path: fw.path.concat('dhcp_server'),
             message: `OPNsense ${fw.release} has ISC DHCP only with the os-isc-dhcp plugin; install it before the restore, or leave dhcp_server out (dnsmasq)`,
             hint: `Install os-isc-dhcp on ${fw.name} (System > Firmware > Plugins) before restoring, or remove dhcp_server: isc to use dnsmasq.`,
           });
@@ -160,7 +160,7 @@ export const opnsenseRules: Rule[] = [
               });
             } else if (dnsService(cert.dnsProvider) === undefined) {
               report({
-                path: [...cert.path, 'dns_provider'],
+                path: cert.path.concat('dns_provider'),
                 message: `certificate ${cert.name}: "${cert.dnsProvider}" is not a DNS provider gen knows (${KNOWN_DNS_PROVIDERS.join(', ')}) nor an acme.sh API name (dns_…)`,
                 hint: `Use one of ${KNOWN_DNS_PROVIDERS.join(', ')}, or the acme.sh API name of your DNS host (dns_ and its name, as in acme.sh's dnsapi directory).`,
               });
@@ -170,7 +170,7 @@ export const opnsenseRules: Rule[] = [
           const wildcard = [cert.domain, ...cert.altNames].find((name) => name.startsWith('*'));
           if (wildcard !== undefined) {
             report({
-              path: [...cert.path, 'challenge'],
+              path: cert.path.concat('challenge'),
               message: `certificate ${cert.name}: ${wildcard} is a wildcard name, which Let's Encrypt validates only with DNS-01`,
               hint: `Set challenge: dns-01 and a dns_provider on certificate ${cert.name}.`,
             });
@@ -179,7 +179,7 @@ export const opnsenseRules: Rule[] = [
           const using = site.haproxy.frontends.filter((f) => f.certificates.includes(cert.name));
           if (!using.some((f) => f.httpRedirect || f.port === 80)) {
             report({
-              path: [...cert.path, 'challenge'],
+              path: cert.path.concat('challenge'),
               message: `certificate ${cert.name} uses HTTP-01, but no frontend with this certificate listens on port 80 (http_redirect)`,
               hint: using.length
                 ? `Set http_redirect: true on frontend ${using[0]!.name}: it then also listens on port 80, where Let's Encrypt asks for the challenge (or use challenge: dns-01 with a dns_provider).`
@@ -211,7 +211,7 @@ export const opnsenseRules: Rule[] = [
             const suffix = privateSuffix(name);
             if (suffix !== undefined) {
               report({
-                path: i === 0 ? [...cert.path, 'domain'] : [...cert.path, 'alt_names', i - 1],
+                path: i === 0 ? cert.path.concat('domain') : cert.path.concat('alt_names', i - 1),
                 message: `certificate ${cert.name}: ${name} is under .${suffix}, which is not in the public DNS, so Let's Encrypt cannot issue it`,
               });
             }
@@ -255,7 +255,7 @@ export const opnsenseRules: Rule[] = [
           if (!verdict) continue;
           const pass = `a rule passing UDP and TCP 53 from ${iface.name} to self`;
           report({
-            path: dhcp.dns.length > 0 ? [...dhcp.path, 'dns'] : dhcp.path,
+            path: dhcp.dns.length > 0 ? dhcp.path.concat('dns') : dhcp.path,
             message:
               `DHCP on ${iface.name} gives its clients the firewall (${servers.join(', ')}) as DNS server, but ${verdict.decidedBy} blocks DNS from ${iface.name} to the firewall: ` +
               'set dns: to resolvers the network may reach, or pass UDP/TCP 53 to self first',
@@ -289,13 +289,13 @@ export const opnsenseRules: Rule[] = [
           if (GROUP_NAME_ENDS_IN_DIGIT.test(group.name)) {
             const stem = group.name.replace(/\d+$/, '');
             report({
-              path: [...group.path, 'name'],
+              path: group.path.concat('name'),
               message: `group ${group.name}: OPNsense refuses a group name that ends in a digit`,
               hint: `Rename group ${group.name} to a name that does not end in a digit${stem && !keys.has(stem) ? ` (e.g. ${stem})` : ''}.`,
             });
           } else if (keys.has(group.name)) {
             report({
-              path: [...group.path, 'name'],
+              path: group.path.concat('name'),
               message: `group ${group.name} has the name of an interface or of the WireGuard group`,
               hint: `Rename group ${group.name}: rules that name ${group.name} would mean the ${group.name === WIREGUARD_GROUP ? 'WireGuard group' : 'interface'}.`,
             });
@@ -303,7 +303,7 @@ export const opnsenseRules: Rule[] = [
           if (group.description !== undefined && !GROUP_DESCRIPTION.test(group.description)) {
             const refused = [...new Set([...group.description].filter((c) => !GROUP_DESCRIPTION.test(c)))];
             report({
-              path: [...group.path, 'description'],
+              path: group.path.concat('description'),
               message: `group ${group.name}: OPNsense allows only letters, digits, spaces, ".", "-", "," and "_" in a group description`,
               hint: `Rewrite the description of group ${group.name} without ${refused.join(' ')}.`,
             });
@@ -332,7 +332,7 @@ export const opnsenseRules: Rule[] = [
       for (const site of model.sites) {
         for (const iface of site.firewall?.interfaces ?? []) {
           for (const entry of iface.dhcp?.static ?? []) {
-            if (!hostname.test(entry.name)) report({ path: [...entry.path, 'name'], message: `DHCP reservation ${entry.name} on ${iface.name} is not a host name (letters, digits and "-" between dots)` });
+            if (!hostname.test(entry.name)) report({ path: entry.path.concat('name'), message: `DHCP reservation ${entry.name} on ${iface.name} is not a host name (letters, digits and "-" between dots)` });
           }
         }
       }
@@ -387,8 +387,8 @@ export const opnsenseRules: Rule[] = [
       for (const site of model.sites) {
         if (!site.firewall) continue;
         const listeners = site.haproxy.frontends.flatMap((f) => [
-          { what: `frontend ${f.name}`, frontend: f.name, redirect: false, address: f.address, port: f.port, path: [...f.path, 'bind'] },
-          ...(f.httpRedirect ? [{ what: `the HTTP redirect of frontend ${f.name}`, frontend: f.name, redirect: true, address: f.address, port: 80, path: [...f.path, 'http_redirect'] }] : []),
+          { what: `frontend ${f.name}`, frontend: f.name, redirect: false, address: f.address, port: f.port, path: f.path.concat('bind') },
+          ...(f.httpRedirect ? [{ what: `the HTTP redirect of frontend ${f.name}`, frontend: f.name, redirect: true, address: f.address, port: 80, path: f.path.concat('http_redirect') }] : []),
         ]);
         listeners.forEach((l, i) => {
           const clash = listeners.slice(0, i).find((o) => o.port === l.port && (o.address === l.address || o.address === '0.0.0.0' || l.address === '0.0.0.0'));

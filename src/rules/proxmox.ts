@@ -21,7 +21,7 @@ export const proxmoxRules: Rule[] = [
     check(model, report) {
       for (const { bridge } of bridges(model)) {
         if (bridge.description !== undefined && TEMPLATE_CHARACTERS.test(bridge.description)) {
-          report({ path: [...bridge.path, 'description'], message: `bridge ${bridge.name}: description "${bridge.description}" would be read as template code by ifupdown2` });
+          report({ path: bridge.path.concat('description'), message: `bridge ${bridge.name}: description "${bridge.description}" would be read as template code by ifupdown2` });
         }
       }
     },
@@ -47,7 +47,7 @@ export const proxmoxRules: Rule[] = [
             bridge.ports.forEach((port, i) => {
               const first = owner.get(port);
               if (first === undefined) owner.set(port, bridge.name);
-              else report({ path: [...bridge.path, 'ports', i], message: `port ${port} of bridge ${bridge.name} is already a port of bridge ${first}` });
+              else report({ path: bridge.path.concat('ports', i), message: `port ${port} of bridge ${bridge.name} is already a port of bridge ${first}` });
             });
           }
         }
@@ -71,7 +71,7 @@ export const proxmoxRules: Rule[] = [
       for (const { bridge } of bridges(model)) {
         if (bridge.vidsExplicit && !bridge.vlanAware) {
           report({
-            path: [...bridge.path, 'vids'],
+            path: bridge.path.concat('vids'),
             key: true,
             message: `bridge ${bridge.name} has vids but vlan_aware: false`,
             hint: `Set vlan_aware: true on bridge ${bridge.name} to carry VLANs ${bridge.vids.join(', ')}, or remove its vids.`,
@@ -102,7 +102,7 @@ export const proxmoxRules: Rule[] = [
           // Tags outside 1-4094 and backward ranges are vlan/tag-range's.
           if (problem?.kind !== 'vlan-1' && problem?.kind !== 'one-tag') return;
           report({
-            path: [...bridge.path, 'vids', i],
+            path: bridge.path.concat('vids', i),
             message: `bridge ${bridge.name}: vids entry ${entry} ${problem.message}`,
             hint: problem.kind === 'vlan-1' ? `Remove VLAN 1 from vids entry ${entry} of bridge ${bridge.name}${entry.includes('-') ? ' (start the range at 2)' : ''}: the bridge carries it untagged anyway.` : `Write ${entry.split('-')[0]} instead of ${entry}.`,
           });
@@ -132,7 +132,7 @@ export const proxmoxRules: Rule[] = [
         for (const host of site.hosts) {
           if (host.unrouted.length === 0) continue;
           report({
-            path: [...host.path, 'bridges'],
+            path: host.path.concat('bridges'),
             message: `host ${host.name} has no address on a network behind the firewall, so it cannot reach ${host.unrouted.map((u) => `${u.network.split('/').pop()} (${u.cidr})`).join(', ')}: its traffic there goes to its default gateway`,
           });
         }
@@ -161,7 +161,7 @@ export const proxmoxRules: Rule[] = [
           const carriers = site.hosts.flatMap((h) => h.bridges.filter((b) => b.name === parent?.bridge && b.vlanAware).map((b) => `${h.name} ${b.name}`));
           if (carriers.length === 0) continue;
           report({
-            path: [...iface.path, 'vlan', 'tag'],
+            path: iface.path.concat('vlan', 'tag'),
             message: `VLAN ${iface.name}: tag 1 is the untagged native VLAN of bridge ${carriers.join(', ')}, so frames tagged 1 never reach the firewall's VLAN device`,
             hint: `Give VLAN ${iface.name} a tag from 2 to 4094, or put its network on interface ${iface.vlan!.parent} itself (untagged).`,
           });

@@ -33,7 +33,7 @@ export const wireguardClientRules: Rule[] = [
               const room = 15 - (length - [...peer.tunnelName].length);
               const refused = [...new Set([...peer.tunnelName].filter((c) => !/[a-zA-Z0-9_=+.-]/.test(c)))];
               report({
-                path: [...peer.path, peer.tunnelName !== peer.name ? 'tunnel_name' : 'name'],
+                path: peer.path.concat(peer.tunnelName !== peer.name ? 'tunnel_name' : 'name'),
                 message: `peer ${peer.name}: client file ${stem}.conf would not import, its name ${length > 15 ? `has ${length} characters (at most 15)` : 'has characters other than letters, digits and _=+.-'}`,
                 hint: `Set tunnel_name on peer ${peer.name} to at most ${room} characters${refused.length ? `, without ${refused.join(' ')}` : ''} (${stem}.conf takes ${length - [...peer.tunnelName].length} more).`,
               });
@@ -61,7 +61,7 @@ export const wireguardClientRules: Rule[] = [
     check(model, report) {
       for (const instance of instancesWithClients(model)) {
         if (instance.publicKey === undefined) {
-          report({ path: [...instance.path, 'name'], message: `WireGuard instance ${instance.name} has peers but no public_key for their client files` });
+          report({ path: instance.path.concat('name'), message: `WireGuard instance ${instance.name} has peers but no public_key for their client files` });
         }
       }
     },
@@ -84,7 +84,7 @@ export const wireguardClientRules: Rule[] = [
     check(model, report) {
       for (const instance of instancesWithClients(model)) {
         if (instance.endpoint === undefined) {
-          report({ path: [...instance.path, 'name'], message: `WireGuard instance ${instance.name} has peers but no endpoint for their client files` });
+          report({ path: instance.path.concat('name'), message: `WireGuard instance ${instance.name} has peers but no endpoint for their client files` });
         }
       }
     },
@@ -111,14 +111,14 @@ export const wireguardClientRules: Rule[] = [
         // One finding for the instance when no client reaches anything, else one per client.
         if (empty.length > 0 && empty.length === clients.length) {
           report({
-            path: [...instance.path, 'name'],
+            path: instance.path.concat('name'),
             message: `clients of ${instance.name} may reach nothing: no pass rule from the tunnel, its roles or its peers`,
             hint: `Add pass rules from ${instance.interface ?? 'the tunnel'} (every client of ${instance.name}), a role (${instance.name}/${instance.roles[0]?.name ?? 'role'}) or a zone holding them, to what the clients may reach.`,
           });
         } else {
           for (const peer of empty) {
             report({
-              path: [...peer.path, 'name'],
+              path: peer.path.concat('name'),
               message: `peer ${peer.name} of ${instance.name} may reach nothing: no pass rule from it, its role or a zone holding it`,
               hint: `Add a pass rule from ${peer.name} or its role ${instance.name}/${peer.role} (or a zone holding either) to what it may reach, or give it a role that has one.`,
             });

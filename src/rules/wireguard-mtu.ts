@@ -39,7 +39,7 @@ export const wireguardMtuRules: Rule[] = [
           if (instance.mtu <= limit) continue;
           const why = worst === 'inet6' ? `${WIREGUARD_OVERHEAD.inet6} bytes over IPv6 (the endpoint ${instance.endpoint ?? 'a client uses'} may resolve to an IPv6 address)` : `${WIREGUARD_OVERHEAD.inet} bytes over IPv4`;
           report({
-            path: [...instance.path, 'mtu'],
+            path: instance.path.concat('mtu'),
             message: `tunnel MTU ${instance.mtu} of ${instance.name} leaves no room for WireGuard's ${why} on the WAN MTU ${wanMtu}: at most ${limit}`,
             hint: `Set mtu: ${limit} on ${instance.name}, or raise the MTU of interface ${wan.name} to ${instance.mtu + WIREGUARD_OVERHEAD[worst]} (if the link to the router carries it).`,
             related: [{ message: `the WAN interface ${wan.name} (MTU ${wanMtu})`, path: wan.path }],

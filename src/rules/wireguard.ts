@@ -31,7 +31,7 @@ export const wireguardRules: Rule[] = [
           if (address !== undefined && !contains(instance.block, address)) {
             const free = instance.nextFree[peer.role];
             report({
-              path: [...peer.path, 'address'],
+              path: peer.path.concat('address'),
               message: `peer ${peer.name}: ${peer.address} is outside the tunnel network ${instance.block.cidr} of ${instance.name}`,
               hint: free ? `Set address: ${free} on peer ${peer.name}, the next free address of role ${peer.role}.` : `Give peer ${peer.name} an address inside ${instance.block.cidr}, in the range of role ${peer.role}.`,
             });
@@ -64,7 +64,7 @@ export const wireguardRules: Rule[] = [
             const free = instance.nextFree[role.name];
             const holder = instance.roles.find((r) => address >= r.first && address <= r.last);
             report({
-              path: [...peer.path, 'address'],
+              path: peer.path.concat('address'),
               message: `peer ${peer.name}: ${peer.address} is outside role ${role.name} (${role.from}-${role.to})`,
               related: [{ message: `role ${role.name} is declared here`, path: role.path }],
               hint: `${free ? `Set address: ${free} on peer ${peer.name}, the next free address of role ${role.name}` : `Role ${role.name} is full: widen its range`}${holder ? `, or set role: ${holder.name} if that is what the peer is` : ''}.`,
@@ -153,7 +153,7 @@ export const wireguardRules: Rule[] = [
         if (!site.firewall) continue;
         for (const instance of site.wireguard) {
           if (instance.interface === undefined) {
-            report({ path: [...instance.path, 'name'], message: `WireGuard instance ${instance.name} is not assigned to any firewall interface` });
+            report({ path: instance.path.concat('name'), message: `WireGuard instance ${instance.name} is not assigned to any firewall interface` });
           }
         }
       }
@@ -181,7 +181,7 @@ export const wireguardRules: Rule[] = [
           for (const peer of instance.peers) {
             if (peer.publicKey === undefined) continue;
             const owner = seen.get(peer.publicKey);
-            if (owner !== undefined) report({ path: [...peer.path, 'public_key'], message: `peer ${peer.name} of ${instance.name} has the public key of ${owner}` });
+            if (owner !== undefined) report({ path: peer.path.concat('public_key'), message: `peer ${peer.name} of ${instance.name} has the public key of ${owner}` });
             else seen.set(peer.publicKey, `peer ${peer.name} of ${instance.name}`);
           }
         }
@@ -217,10 +217,10 @@ export const wireguardRules: Rule[] = [
           let free = instance.listenPort + 1;
           while (taken.has(free)) free++;
           report({
-            path: [...instance.path, 'listen_port'],
+            path: instance.path.concat('listen_port'),
             message: `WireGuard instance ${instance.name} listens on UDP ${instance.listenPort}, as instance ${earlier.name} does`,
             hint: `Set listen_port: ${free} on ${instance.name} (and forward that port to the firewall where a router is in front).`,
-            related: [{ message: `instance ${earlier.name} listens on it here`, path: [...earlier.path, 'listen_port'] }],
+            related: [{ message: `instance ${earlier.name} listens on it here`, path: earlier.path.concat('listen_port') }],
           });
         }
       }
@@ -276,7 +276,7 @@ export const wireguardRules: Rule[] = [
     ],
     check(model, report) {
       for (const instance of instances(model)) {
-        if (instance.tunnel === 'full') report({ path: [...instance.path, 'tunnel'], message: `WireGuard instance ${instance.name} is a full tunnel (AllowedIPs 0.0.0.0/0, ::/0)` });
+        if (instance.tunnel === 'full') report({ path: instance.path.concat('tunnel'), message: `WireGuard instance ${instance.name} is a full tunnel (AllowedIPs 0.0.0.0/0, ::/0)` });
       }
     },
   },
@@ -297,7 +297,7 @@ export const wireguardRules: Rule[] = [
       for (const instance of instances(model)) {
         if (instance.tunnel === 'split' && instance.dns.length > 0) {
           report({
-            path: [...instance.path, 'dns'],
+            path: instance.path.concat('dns'),
             message: `split-tunnel instance ${instance.name} sets a client DNS server`,
             hint: `Remove dns from ${instance.name} (clients keep their own resolver), or set tunnel: full if every lookup should go through the tunnel.`,
           });

@@ -97,7 +97,7 @@ export async function keygenInstance(options: CommonOptions & { force?: boolean 
       }
     }
     const pair = generateKeyPair();
-    const edited = editTopology(text, [{ kind: 'set', path: [...instance.path, 'public_key'], value: pair.publicKey, after: PUBLIC_KEY_AFTER }]);
+    const edited = editTopology(text, [{ kind: 'set', path: instance.path.concat('public_key'), value: pair.publicKey, after: PUBLIC_KEY_AFTER }]);
     await checkEdited(options.file, edited);
     commitKeyChange({ dir, keyFile, privateKey: pair.privateKey, topology: options.file, edited });
     note(`instance ${instance.name}: private key in ${join(dir, keyFile)}, public key set in ${options.file}`);
@@ -131,7 +131,7 @@ export async function addPeer(name: string, options: CommonOptions & { role: str
       ['public_key', publicKey],
     ];
     if (options.description !== undefined) entries.push(['description', options.description]);
-    const edited = editTopology(text, [{ kind: 'append', path: [...instance.path, 'peers'], entries }]);
+    const edited = editTopology(text, [{ kind: 'append', path: instance.path.concat('peers'), entries }]);
     await checkEdited(options.file, edited);
     if (pair) commitKeyChange({ dir, keyFile, privateKey: pair.privateKey, topology: options.file, edited });
     else await saveEdited(options.file, edited);
@@ -168,7 +168,7 @@ export async function rotate(name: string, options: CommonOptions & { publicKey?
     const dir = secretsDir(options);
     const pair = publicKeyGiven === undefined ? generateKeyPair() : undefined;
     const publicKey = pair?.publicKey ?? publicKeyGiven!;
-    const edited = editTopology(text, [{ kind: 'set', path: [...peer.path, 'public_key'], value: publicKey }]);
+    const edited = editTopology(text, [{ kind: 'set', path: peer.path.concat('public_key'), value: publicKey }]);
     const keyFile = peerKeyPath(site.name, instance.name, peer.name);
     await checkEdited(options.file, edited);
     // The device made the new key: the old private key goes once the topology no longer names it.
@@ -185,7 +185,7 @@ export async function setEnabled(name: string, enabled: boolean, options: Common
       return;
     }
     // Enabled is the default: enabling removes the key rather than writing enabled: true.
-    const change: Edit = enabled ? { kind: 'delete', path: [...peer.path, 'enabled'] } : { kind: 'set', path: [...peer.path, 'enabled'], value: false };
+    const change: Edit = enabled ? { kind: 'delete', path: peer.path.concat('enabled') } : { kind: 'set', path: peer.path.concat('enabled'), value: false };
     await saveEdited(options.file, editTopology(text, [change]));
     note(`peer ${name} ${enabled ? 'enabled' : 'disabled'} in ${options.file}`);
   });

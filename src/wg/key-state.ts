@@ -83,7 +83,7 @@ export function keyFindings(model: Model, dir: string): Finding[] {
     .filter((h) => h.info.state === 'mismatched')
     .map((h): Finding => {
       const owner = h.peer ? `peer ${h.peer.name} of ${h.instance.name}` : `instance ${h.instance.name}`;
-      const path: Path = [...(h.peer?.path ?? h.instance.path), 'public_key'];
+      const path: Path = (h.peer?.path ?? h.instance.path).concat('public_key');
       const keyPath = join(dir, h.info.keyFile);
       const newPair = h.peer ? `gen wg rotate ${h.peer.name} --instance ${h.instance.name}` : `gen wg keygen --instance ${h.instance.name} --force (then export every client file again)`;
       const interrupted = h.info.pending ? '; a key change was interrupted: any gen wg command on this topology finishes it' : '';

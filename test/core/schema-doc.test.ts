@@ -41,12 +41,13 @@ describe('docs/topology.md answers questions', () => {
     const keys = new Set<string>();
     for (const file of readdirSync(dir)) {
       const text = readFileSync(join(dir, file), 'utf8');
-      for (const m of text.matchAll(/ctx\.lookup\([^;]*?\[\.\.\.[\w.]+, ([^\]]+)\]\)/g)) {
+      // A path is extended with concat: path.concat('vlan', 'parent').
+      for (const m of text.matchAll(/ctx\.lookup\([^;]*?[\w.!]+\.concat\(((?:[^()]|\([^()]*\))+)\)\)/g)) {
         // A frontend without an interface is located at its name: the reference is the interface.
         const strings = [...m[1]!.matchAll(/'([a-z_]+)'/g)].map((s) => s[1]!).filter((s) => s !== 'name');
         if (strings.length) keys.add(strings.at(-1)!);
       }
-      for (const m of text.matchAll(/rule: 'ref\/unknown',\s*path: \[\.\.\.[\w.]+, ([^\]]+)\]/g)) {
+      for (const m of text.matchAll(/rule: 'ref\/unknown',\s*path: [\w.!]+\.concat\(((?:[^()]|\([^()]*\))+)\)/g)) {
         const strings = [...m[1]!.matchAll(/'([a-z_]+)'/g)].map((s) => s[1]!);
         if (strings.length) keys.add(strings.at(-1)!);
       }

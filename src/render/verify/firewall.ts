@@ -240,7 +240,7 @@ function ruleChecks(model: Model, site: Site, declared: Declared): Check[] {
     const iface = clamp.interface === 'wireguard' ? 'wireguard' : (firewall.interfaces.find((i) => i.key === clamp.interface)?.device ?? clamp.interface);
     const words = [`on=${name(iface)}`, clamp.family, 'proto=tcp', `from=${clamp.src}/${clamp.srcmask}`, `max-mss=${clamp.maxMss}`].join(' ');
     const instances = clamp.instances.map((i) => i.name).join(', ');
-    lines.push(['scrub', words, declared([...clamp.instances[0]!.path, 'mtu']), `TCP MSS clamp ${clamp.maxMss} (${clamp.family === 'inet' ? 'IPv4' : 'IPv6'} from ${clamp.src}/${clamp.srcmask}) on ${iface} for the MTU ${clamp.mtu} of ${instances} is loaded`]);
+    lines.push(['scrub', words, declared(clamp.instances[0]!.path.concat('mtu')), `TCP MSS clamp ${clamp.maxMss} (${clamp.family === 'inet' ? 'IPv4' : 'IPv6'} from ${clamp.src}/${clamp.srcmask}) on ${iface} for the MTU ${clamp.mtu} of ${instances} is loaded`]);
   }
   return [call('pf_enabled_check', 'pf is enabled', declared(firewall.path)), `ruleset_check ${heredoc(lines)}`];
 }
@@ -248,7 +248,7 @@ function ruleChecks(model: Model, site: Site, declared: Declared): Check[] {
 function natChecks(firewall: Firewall, declared: Declared): Check[] {
   const mode = OUTBOUND_MODE[firewall.nat.outbound];
   // No <mode> at all is automatic to OPNsense (filter.inc): a box whose NAT settings were never saved.
-  return [call('config_check', `outbound NAT mode is ${mode}`, declared([...firewall.path, 'nat']), ['nat.outbound.mode', mode, ...(mode === 'automatic' ? ['default'] : [])])];
+  return [call('config_check', `outbound NAT mode is ${mode}`, declared(firewall.path.concat('nat')), ['nat.outbound.mode', mode, ...(mode === 'automatic' ? ['default'] : [])])];
 }
 
 function routeChecks(firewall: Firewall, declared: Declared): Check[] {
