@@ -33,8 +33,28 @@ writeFileSync(
   `import validator from './schema-validator.js';\nglobalThis.__genSchemaValidator = validator;\nglobalThis.__genTemplates = {\n${templates.join('\n')}\n};\n`,
 );
 
+// commander requires node:child_process when it loads, for subcommands that
+// are executables of their own, which gen has none of; that module (and
+// node:net with it) was a good part of a short run's start. The bundle's
+// commander loads it when it would spawn one.
+const COMMANDER_CHILD_PROCESS = "const childProcess = require('node:child_process');";
+const lazyChildProcess = {
+  name: 'commander-lazy-child-process',
+  setup(esbuild) {
+    esbuild.onLoad({ filter: /[\\/]commander[\\/]lib[\\/]command\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      if (text.split(COMMANDER_CHILD_PROCESS).length !== 2) throw new Error(`${args.path} no longer has the line: ${COMMANDER_CHILD_PROCESS}`);
+      const uses = [...text.matchAll(/\bchildProcess\.(\w+)/g)].map((m) => m[1]);
+      if (uses.some((name) => name !== 'spawn')) throw new Error(`${args.path} uses more of node:child_process than spawn: ${[...new Set(uses)].join(', ')}`);
+      const lazy = "const childProcess = { spawn: (command, args, options) => require('node:child_process').spawn(command, args, options) };";
+      return { contents: text.replace(COMMANDER_CHILD_PROCESS, lazy), loader: 'js' };
+    });
+  },
+};
+
 await build({
   entryPoints: [join(dist, 'cli.js')],
+  plugins: [lazyChildProcess],
   outfile: join(dist, 'gen.cjs'),
   bundle: true,
   platform: 'node',

@@ -15,7 +15,12 @@ export class FirstCover {
   private readonly leaves: number;
   /** Segment tree: tree[leaves + p] is the claim of number p, an inner node the least claim below it. */
   private readonly tree: Int32Array;
-  /** Union-find over numbers: the next number at or after p not claimed yet (`size` when none). */
+  /**
+   * Union-find over numbers: 0 while p is unclaimed, else 1 + a later
+   * number on the way to the next unclaimed one (`size` when none). Zero
+   * for "itself" needs no pass over the domain to set up: a loop over
+   * 65,536 ports took milliseconds of a short run's start.
+   */
   private readonly next: Int32Array;
   private added = 0;
 
@@ -26,15 +31,16 @@ export class FirstCover {
     this.leaves = leaves;
     this.tree = new Int32Array(2 * leaves).fill(NONE);
     this.next = new Int32Array(size + 1);
-    for (let p = 0; p <= size; p++) this.next[p] = p;
   }
 
   /** Adds [lo, hi] (clamped to the domain) as the next range; returns its index (0, 1, ...). */
   add(lo: number, hi: number): number {
     const index = this.added++;
     const last = Math.min(hi, this.size - 1);
-    for (let p = this.unclaimed(Math.max(lo, 0)); p <= last; p = this.unclaimed(p + 1)) {
-      this.next[p] = p + 1;
+    const from = Math.max(lo, 0);
+    if (from > last) return index;
+    for (let p = this.unclaimed(from); p <= last; p = this.unclaimed(p + 1)) {
+      this.next[p] = p + 2;
       for (let node = this.leaves + p; node >= 1 && this.tree[node]! > index; node >>= 1) this.tree[node] = index;
     }
     return index;
@@ -56,11 +62,11 @@ export class FirstCover {
 
   private unclaimed(p: number): number {
     let root = p;
-    while (this.next[root] !== root) root = this.next[root]!;
+    while (this.next[root] !== 0) root = this.next[root]! - 1;
     // Path compression: later walks from these numbers jump straight to the root.
-    for (let q = p; this.next[q] !== root && q !== root; ) {
-      const following = this.next[q]!;
-      this.next[q] = root;
+    for (let q = p; q !== root; ) {
+      const following = this.next[q]! - 1;
+      this.next[q] = root + 1;
       q = following;
     }
     return root;

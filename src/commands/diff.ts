@@ -1,6 +1,5 @@
 // gen diff: what a change to the topology does, first in words (from
 // comparing the two resolved models), then as a unified diff of out/.
-import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
@@ -15,7 +14,7 @@ interface Base {
 }
 
 /** The base topology: the file of the same name in DIR, or the file at a git revision (absent there: empty base, the file is new). */
-function readBase(file: string, base: string): Base {
+async function readBase(file: string, base: string): Promise<Base> {
   if (existsSync(base) && statSync(base).isDirectory()) {
     const path = join(base, basename(file));
     // A directory without the topology is a mistake, not an empty base: everything would read as added.
@@ -23,6 +22,8 @@ function readBase(file: string, base: string): Base {
     return { label: path, text: readInputText(path) };
   }
   if (base.startsWith('-') || /[\s\0]/.test(base)) throw new UsageError(`--base "${base}" is neither a directory nor a git revision`);
+  // Loaded here: node:child_process (and node:net with it) is a good part of a short run's start.
+  const { spawnSync } = await import('node:child_process');
   // As much output as gen reads from a file: Node's default (1 MiB) cut larger topologies off.
   const shown = spawnSync('git', ['show', `${base}:./${basename(file)}`], { cwd: dirname(file) || '.', encoding: 'utf8', maxBuffer: maxInputBytes() });
   const failure = (shown.error as NodeJS.ErrnoException | undefined)?.code;
@@ -58,7 +59,7 @@ export function registerDiffCommands(cli: Command, setExit: (code: number) => vo
       const errors = diagnostics.filter((d) => d.severity === 'error');
       let base: Base;
       try {
-        base = readBase(file === '-' ? DEFAULT_TOPOLOGY : file, options.base);
+        base = await readBase(file === '-' ? DEFAULT_TOPOLOGY : file, options.base);
       } catch (error) {
         if (!(error instanceof UsageError)) throw error;
         process.stderr.write(`gen: ${error.message}\n`);

@@ -1,7 +1,6 @@
 // gen graph: the topology as a diagram. Mermaid or DOT on stdout; with
 // -o, the extension decides: .svg and .png drawn by Graphviz `dot`, .dot
 // or .gv, .mmd (Mermaid), .md (Mermaid in a Markdown page, as out/graph.md).
-import { spawnSync } from 'node:child_process';
 import { Option, type Command } from 'commander';
 import { cleanModel } from './model.js';
 import { topologyFile, withTopologyFile } from './topology-arg.js';
@@ -66,6 +65,7 @@ export function registerGraphCommands(cli: Command, setExit: (code: number) => v
         const { toDot } = await import('../graph/dot.js');
         output = toDot(graph);
         if (format === 'svg' || format === 'png') {
+          const { spawnSync } = await import('node:child_process');
           const drawn = spawnSync('dot', [`-T${format}`], { input: output, maxBuffer: 256 * 1024 * 1024 });
           if (drawn.error || drawn.status !== 0) {
             process.stderr.write(`gen: Graphviz dot failed${drawn.error ? ' (is it installed? apt-get install graphviz)' : `: ${drawn.stderr.toString('utf8').trim()}`}\n`);

@@ -71,7 +71,7 @@ async function runLint(positional: string | undefined, options: LintOptions): Pr
     const secrets = defaultSecretsDir(file);
     const linted = await lintTopology(file, (model) => keyFindings(model, secrets));
     const { compareDiagnostics } = await import('../diagnostics.js');
-    diagnostics = [...linted.diagnostics, ...trackedSecretsDiagnostics(file, secrets)].sort(compareDiagnostics);
+    diagnostics = [...linted.diagnostics, ...(await trackedSecretsDiagnostics(file, secrets))].sort(compareDiagnostics);
   }
   const { countBySeverity } = await import('../diagnostics.js');
   process.stdout.write(await report(diagnostics, file, options, process.stdout));

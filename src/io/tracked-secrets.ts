@@ -3,21 +3,22 @@
 // `git add -A` away from it, but a key added before that (or with
 // `git add -f`) stays tracked. Outside a work tree, or without git, there
 // is nothing to report.
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { Diagnostic } from '../diagnostics.js';
 
-export function trackedSecrets(topologyFile: string, secretsDir: string): string[] {
+export async function trackedSecrets(topologyFile: string, secretsDir: string): Promise<string[]> {
   if (!existsSync(secretsDir)) return [];
+  // Loaded only here: node:child_process (and node:net with it) is a good part of a short run's start.
+  const { spawnSync } = await import('node:child_process');
   // No output limit: past Node's default (1 MiB of names) the listing failed, and the check passed silently.
   const listed = spawnSync('git', ['ls-files', '-z', '--', basename(secretsDir)], { cwd: dirname(secretsDir), encoding: 'utf8', maxBuffer: Infinity });
   if (listed.error || listed.status !== 0) return [];
   return listed.stdout.split('\0').filter(Boolean);
 }
 
-export function trackedSecretsDiagnostics(topologyFile: string, secretsDir: string): Diagnostic[] {
-  const tracked = trackedSecrets(topologyFile, secretsDir);
+export async function trackedSecretsDiagnostics(topologyFile: string, secretsDir: string): Promise<Diagnostic[]> {
+  const tracked = await trackedSecrets(topologyFile, secretsDir);
   if (tracked.length === 0) return [];
   const shown = tracked.slice(0, 3).join(', ') + (tracked.length > 3 ? ` and ${tracked.length - 3} more` : '');
   return [

@@ -1,6 +1,6 @@
 // The single-file bundle (fast start) behaves exactly like the modules.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -28,6 +28,30 @@ describe.skipIf(!existsSync(bundle))('bundle', () => {
     }
     // The loader reads it as latin1, which is the same string only for ASCII.
     expect(readFileSync(bundle).every((byte) => byte < 0x80)).toBe(true);
+  });
+
+  it('loads node:child_process only for a command that runs another program', () => {
+    // Loading it (with node:net) was a good part of a short run's start; commander
+    // required it for subcommands gen does not have, and three of gen's modules
+    // that every run loads required it at the top.
+    const dir = mkdtempSync(join(tmpdir(), 'gen-start-'));
+    const preload = join(dir, 'report.cjs');
+    writeFileSync(preload, `process.on('exit', () => require('node:fs').writeSync(2, '\\nchild_process: ' + process.moduleLoadList.includes('NativeModule child_process') + '\\n'));\n`);
+    const run = (args: string[], cwd = root) => {
+      const r = spawnSync(process.execPath, ['-r', preload, join(root, 'bin/gen.js'), ...args], { cwd, encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      return /\nchild_process: (true|false)\n/.exec(r.stderr)?.[1];
+    };
+    for (const args of [['lint'], ['build', '--out', join(dir, 'out')], ['--version'], ['graph'], ['rules']]) expect(run(args), args.join(' ')).toBe('false');
+    // gen diff against a git revision runs git: there it is loaded, and it works.
+    const repo = join(dir, 'repo');
+    mkdirSync(repo);
+    copyFileSync(join(root, 'topology.yaml'), join(repo, 'topology.yaml'));
+    const git = (...args: string[]) => expect(spawnSync('git', ['-c', 'user.name=gen', '-c', 'user.email=gen@example.com', ...args], { cwd: repo }).status).toBe(0);
+    git('init', '-q');
+    git('add', 'topology.yaml');
+    git('commit', '-q', '-m', 'base');
+    expect(run(['diff', '--base', 'HEAD'], repo)).toBe('true');
   });
 
   it('builds the same files as the compiled modules', () => {
