@@ -33,18 +33,26 @@ type Ids = (...parts: string[]) => string;
 
 /**
  * Node ids are derived from names but reduced to [a-z0-9_], so no label
- * text reaches the syntax; two names that reduce alike get a suffix.
+ * text reaches the syntax; two names that reduce alike get a suffix. The
+ * search for a free suffix goes on from the last one a base was given:
+ * ids are never given back, and starting from 2 each time made 8,000
+ * peers named p-1, p.1, p_1, ... take seconds.
  */
 function idRegistry(): Ids {
   const byKey = new Map<string, string>();
   const taken = new Set<string>();
+  const nextSuffix = new Map<string, number>();
   return (...parts: string[]) => {
     const key = parts.join('\u0000');
     let id = byKey.get(key);
     if (id) return id;
     const base = parts.join('__').toLowerCase().replace(/[^a-z0-9_]/g, '_');
     id = base;
-    for (let n = 2; taken.has(id); n++) id = `${base}_${n}`;
+    if (taken.has(id)) {
+      let n = nextSuffix.get(base) ?? 2;
+      while (taken.has((id = `${base}_${n}`))) n++;
+      nextSuffix.set(base, n + 1);
+    }
     byKey.set(key, id);
     taken.add(id);
     return id;

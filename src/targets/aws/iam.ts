@@ -79,9 +79,15 @@ export function policyDocument(user: IamUser): PolicyDocument {
   }
   const statements: PolicyStatement[] = [];
   const sids = new Set<string>();
+  // The search for a free number goes on from the last one a text was given (sids are never given back).
+  const nextNumber = new Map<string, number>();
   const sid = (text: string) => {
     let s = text;
-    for (let n = 2; sids.has(s); n++) s = `${text}${n}`;
+    if (sids.has(s)) {
+      let n = nextNumber.get(text) ?? 2;
+      while (sids.has((s = `${text}${n}`))) n++;
+      nextNumber.set(text, n + 1);
+    }
     sids.add(s);
     return s;
   };
