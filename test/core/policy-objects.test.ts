@@ -140,7 +140,39 @@ describe('alias names', () => {
     expect(long).toMatch(ALIAS_NAME);
     expect(long.length).toBe(31);
     expect(long).not.toBe(aliasName('service', 'a-very-long-service-name-for-a-dashboard2'));
-    expect(aliasName('peer', 'a.b', true)).not.toBe(aliasName('peer', 'a-b', true));
+    expect(aliasName('peer', 'a.b', 1)).not.toBe(aliasName('peer', 'a-b', 1));
+    // Later attempts hash again; the first one keeps the hash gen always gave.
+    expect(aliasName('service', 'a-very-long-service-name-for-a-dashboard', 1)).toBe(long);
+    expect(new Set([1, 2, 3].map((n) => aliasName('service', 'a-very-long-service-name-for-a-dashboard', n))).size).toBe(3);
+  });
+
+  it('stay one per object when two long names share the hash of their shortened alias', async () => {
+    // These two reduce to gen_peer_laptop_of_emplo_6e66d5 (six hex digits of
+    // sha256): they once shared that alias, which held the second peer's
+    // address only, so the first peer's rule applied to the second peer.
+    const [a, b] = ['laptop-of-employee-number-001224', 'laptop-of-employee-number-006610'];
+    expect(aliasName('peer', a)).toBe(aliasName('peer', b));
+    let yaml = edit(objectsTopology(), [...A, 'wireguard', 0, 'peers'], [
+      { name: a, tunnel_name: 'a', role: 'workstation', address: '10.0.1.3' },
+      { name: b, tunnel_name: 'b', role: 'workstation', address: '10.0.1.4' },
+      { name: 'parents-nas', role: 'server', address: '10.0.1.51' },
+    ]);
+    yaml = edit(yaml, [...A, 'policy', 'rules'], [
+      { name: 'a-to-postgres', from: a, to: 'postgres', action: 'pass' },
+      { name: 'b-to-grafana', from: b, to: 'grafana', proto: 'tcp', ports: [3000], action: 'pass' },
+    ]);
+    yaml = edit(yaml, [...A, 'policy', 'tests'], []);
+    expect((await lint(yaml)).filter((d) => d.severity === 'error')).toEqual([]);
+    const files = await fragments(yaml, 'home');
+    const aliases: Xml[] = doc(files, 'aliases.xml').OPNsense.Firewall.Alias.aliases.alias;
+    const contentOf = new Map(aliases.map((x) => [x.name, String(x.content)]));
+    const sourceOf = (rule: string) => policyRules(files).filter((r) => text(r.descr).startsWith(`gen: policy rule ${rule}`)).map((r) => r.source.network ?? r.source.address);
+    const [fromA, fromB] = [sourceOf('a-to-postgres'), sourceOf('b-to-grafana')];
+    expect(fromA).toHaveLength(1);
+    expect(fromB).toHaveLength(1);
+    expect(fromA[0]).not.toBe(fromB[0]);
+    expect([contentOf.get(fromA[0]), contentOf.get(fromB[0])]).toEqual(['10.0.1.3', '10.0.1.4']);
+    for (const name of [fromA[0], fromB[0]]) expect(name).toMatch(ALIAS_NAME);
   });
 });
 

@@ -107,7 +107,7 @@ class Compiler {
   readonly aliases = new Map<string, Alias>();
   /** The alias name of each object (kind:name). */
   private readonly names = new Map<string, string>();
-  /** Alias names taken by another object (after replacing characters): those get a hash. */
+  /** Alias names taken by another object (after replacing characters, or by the hash of a long name): those get a hash, another one on a clash. */
   private readonly taken = new Set<string>();
 
   /** The first interface on each network, and the first with a static address there. */
@@ -129,7 +129,7 @@ class Compiler {
     let name = this.names.get(key);
     if (!name) {
       name = aliasName(kind, objectName);
-      if (this.taken.has(name)) name = aliasName(kind, objectName, true);
+      for (let attempt = 1; this.taken.has(name); attempt++) name = aliasName(kind, objectName, attempt);
       this.names.set(key, name);
       this.taken.add(name);
       this.aliases.set(name, { name, ...make() });

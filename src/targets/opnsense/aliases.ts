@@ -14,13 +14,17 @@ const PREFIX: Record<string, string> = { peer: 'gen_peer_', role: 'gen_role_', s
 /**
  * The alias for an object of `kind` named `name`: the name with every other
  * character as "_"; a name too long, or one that another object's name
- * shares once its characters are replaced (`clash`), ends in a short hash of
- * the original so that the alias stays stable and unique.
+ * shares once its characters are replaced (`attempt` 1), ends in a short
+ * hash of the original so that the alias stays stable. Six hex digits are
+ * not unique among thousands of long names (20,000 peers named
+ * laptop-of-employee-number-000001 and on share seven): the caller tries
+ * again with the next attempt, which hashes the name with that number,
+ * until the alias is one no other object has.
  */
-export function aliasName(kind: string, name: string, clash = false): string {
+export function aliasName(kind: string, name: string, attempt = 0): string {
   const prefix = PREFIX[kind] ?? 'gen_';
   const plain = `${prefix}${name.replace(/[^A-Za-z0-9_]/g, '_')}`;
-  if (!clash && plain.length <= ALIAS_NAME_MAX) return plain;
-  const hash = createHash('sha256').update(`${kind}:${name}`).digest('hex').slice(0, 6);
+  if (attempt === 0 && plain.length <= ALIAS_NAME_MAX) return plain;
+  const hash = createHash('sha256').update(attempt > 1 ? `${kind}:${name}:${attempt}` : `${kind}:${name}`).digest('hex').slice(0, 6);
   return `${plain.slice(0, ALIAS_NAME_MAX - 7)}_${hash}`;
 }
