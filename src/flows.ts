@@ -7,7 +7,7 @@
 // a service, an address, the internet, the firewall): the flow is cut into
 // the cells in which the same rules match, and every cell must get the
 // expected verdict.
-import { ADDRESS_SPACE, type Range, type Ranges, blockRange, firstEndingAtOrAfter, intersect, normalize, overlaps, subtract, toCidrs, union } from './intervals.js';
+import { ADDRESS_SPACE, type Range, type Ranges, blockRange, firstEndingAtOrAfter, intersect, normalize, overlaps, subtract, toCidrs, union, unionAll } from './intervals.js';
 import type { FlowTest, Model, Network, PolicyRule, SecurityGroup, SecurityGroupRule, Site, Vpc } from './model.js';
 import { containsBlock, parseCidr } from './net.js';
 import { DYNAMIC_ADDRESS, type Match, PROTOCOL, siteMatches } from './resolve/matches.js';
@@ -28,7 +28,7 @@ export function flowEnd(site: Site, flow: FlowTest, side: 'from' | 'to'): Range[
   const { space } = siteMatches(site);
   const name = flow[side];
   const objects = (side === 'from' ? flow.fromObjects : flow.toObjects) ?? site.policy.zones.find((z) => z.name === name)?.members;
-  if (objects) return objects.reduce<Range[]>((acc, o) => union(acc, o.ranges), []);
+  if (objects) return unionAll(objects.map((o) => o.ranges));
   if (name === 'internet') return side === 'from' ? space.internet : subtract(subtract([[0, DYNAMIC_ADDRESS]], space.internal), space.self);
   if (side === 'to' && name === 'self') return space.self;
   if (side === 'to' && name === 'wan') {
@@ -152,7 +152,7 @@ function sgSource(vpc: Vpc, vpcBlock: Network['block'], flow: FlowTest): { group
   const group = vpc.securityGroups.find((g) => g.name === flow.from);
   // Members of a group live in the VPC: CIDR rules covering the VPC match them too.
   if (group) return { group, ranges: [[vpcBlock.base, vpcBlock.base + vpcBlock.size - 1]] };
-  if (flow.fromObjects) return { ranges: flow.fromObjects.reduce<Range[]>((acc, o) => union(acc, o.ranges), []) };
+  if (flow.fromObjects) return { ranges: unionAll(flow.fromObjects.map((o) => o.ranges)) };
   const parsed = flow.from.includes('/') ? parseCidr(flow.from) : parseCidr(`${flow.from}/32`);
   return { ranges: parsed.ok ? [[parsed.block.base, parsed.block.base + parsed.block.size - 1]] : [] };
 }

@@ -6,8 +6,8 @@
 // to the instances in the target's subnets. Security groups allow only, so
 // the order of the rules (a block before a pass) is the firewall's to
 // enforce: it filters the traffic before it enters the tunnel.
-import { type Range, intersect, overlaps, subtract, toCidrs, union } from '../intervals.js';
-import type { Network, PolicyObject, PolicyRule, SecurityGroup, SecurityGroupRule, Site, Vpc } from '../model.js';
+import { type Ranges, firstEndingAtOrAfter, intersect, overlaps, subtract, toCidrs, unionAll } from '../intervals.js';
+import type { Network, PolicyRule, SecurityGroup, SecurityGroupRule, Site, Vpc } from '../model.js';
 import type { ResolveContext } from './context.js';
 import { rangesOfCidrs } from './matches.js';
 import { appendAll } from '../arrays.js';
@@ -26,10 +26,32 @@ function ports(rule: PolicyRule): SecurityGroupRule['ports'] {
   });
 }
 
+/**
+ * The names of the subnets (in the VPC's order) that a set of addresses
+ * meets. Found by address: testing every subnet against every target made
+ * a rule per subnet cost subnets × rules, and parsed each subnet's CIDR in
+ * each test. Subnets that overlap (an error lint reports) are tested one by one.
+ */
+function subnetIndex(subnets: readonly Network[]): (ranges: Ranges) => string[] {
+  const entries = subnets.map((s, order) => ({ name: s.name, order, lo: s.block.base, hi: s.block.base + s.block.size - 1 })).sort((a, b) => a.lo - b.lo);
+  const disjoint = entries.every((e, i) => i === 0 || entries[i - 1]!.hi < e.lo);
+  return (ranges) => {
+    const found = new Set<(typeof entries)[number]>();
+    if (!disjoint) {
+      for (const e of entries) if (overlaps(ranges, [[e.lo, e.hi]])) found.add(e);
+    } else {
+      for (const [lo, hi] of ranges) {
+        for (let i = firstEndingAtOrAfter(entries, lo); i < entries.length && entries[i]!.lo <= hi; i++) found.add(entries[i]!);
+      }
+    }
+    return [...found].sort((a, b) => a.order - b.order).map((e) => e.name);
+  };
+}
+
 /** Adds to the VPC a security group for every target of the site's pass rules that lies in the VPC. */
 export function deriveSiteGroups(site: Site, vpc: Vpc, networks: readonly Network[], ctx: ResolveContext): void {
   const vpcRanges = rangesOfCidrs([vpc.cidr]);
-  const subnets = networks.filter((n) => n.parent === vpc.network);
+  const subnetsMeeting = subnetIndex(networks.filter((n) => n.parent === vpc.network));
   // Sources on the site's side of the tunnel: its internal networks, not the VPC itself.
   const onPrem = subtract(rangesOfCidrs(site.policy.internal), vpcRanges);
   const groups = new Map<string, SecurityGroup>();
@@ -42,7 +64,7 @@ export function deriveSiteGroups(site: Site, vpc: Vpc, networks: readonly Networ
     if (!group) {
       const zone = site.policy.zones.find((z) => z.name === target);
       const members = zone ? zone.members : inVpc;
-      const held = subnets.filter((s) => members.some((o) => overlaps(o.ranges, rangesOfCidrs([s.cidr])))).map((s) => s.name);
+      const held = subnetsMeeting(unionAll(members.map((o) => o.ranges)));
       const name = derivedGroupName(site.name, target);
       const path = zone?.path ?? rule.path;
       ctx.name('security group', `VPC ${vpc.name}`, name, path);
@@ -57,7 +79,7 @@ export function deriveSiteGroups(site: Site, vpc: Vpc, networks: readonly Networ
       };
       groups.set(target, group);
     }
-    const sources = intersect(rule.sources.reduce<Range[]>((acc, o: PolicyObject) => union(acc, o.ranges), []), onPrem);
+    const sources = intersect(unionAll(rule.sources.map((o) => o.ranges)), onPrem);
     for (const cidr of toCidrs(sources)) {
       for (const proto of PROTOCOLS[rule.proto]) {
         group.ingress.push({ proto, ports: ports(rule), cidr, description: `site ${site.name} policy rule ${rule.name}`, path: rule.path });

@@ -5,7 +5,7 @@
 // three rules: block the firewall, block the internal networks, pass the
 // rest), so policy tests, AllowedIPs and the shadowed-rule analysis all
 // reason about what the firewall really does.
-import { ADDRESS_SPACE, PORT_SPACE, type Range, type Ranges, complement, fromBlocks, normalize, subtract, union } from '../intervals.js';
+import { ADDRESS_SPACE, PORT_SPACE, type Range, type Ranges, complement, fromBlocks, normalize, subtract, unionAll } from '../intervals.js';
 import type { Firewall, Policy, PolicyRule, WireguardInstance } from '../model.js';
 import { parseCidr, parseIPv4 } from '../net.js';
 
@@ -81,7 +81,7 @@ const joined = new WeakMap<PolicyRule['sources'], Range[]>();
 
 function objectRanges(objects: PolicyRule['sources']): Range[] {
   let ranges = joined.get(objects);
-  if (!ranges) joined.set(objects, (ranges = objects.length === 1 ? [...objects[0]!.ranges] : objects.reduce<Range[]>((acc, o) => union(acc, o.ranges), [])));
+  if (!ranges) joined.set(objects, (ranges = objects.length === 1 ? [...objects[0]!.ranges] : unionAll(objects.map((o) => o.ranges))));
   return ranges;
 }
 

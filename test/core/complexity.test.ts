@@ -144,6 +144,8 @@ function siteOf(n: number): string {
             { name: 'management', networks: ['management'] },
             { name: 'service', networks: ['service', ...vlans.map((v) => v.name)] },
             { name: 'vpn', networks: ['wireguard'] },
+            // Every subnet of the VPC the site-to-site VPN joins: its rule derives a security group there.
+            { name: 'cloud', members: Array.from({ length: n }, (_, i) => `subnet-${i}`) },
           ],
           rules: [
             { name: 'vpn-to-service', from: 'vpn', to: 'service', action: 'pass' },
@@ -152,6 +154,9 @@ function siteOf(n: number): string {
             // Rules between one-network zones: each rule carries the members of its zones, so rules
             // to a zone of many networks make work of rules × members, which this test does not measure.
             ...Array.from({ length: n }, (_, r) => ({ name: `rule-${r}`, from: 'management', to: 'vpn', proto: 'tcp', ports: [1 + r], action: 'pass' })),
+            { name: 'management-to-cloud', from: 'management', to: 'cloud', proto: 'tcp', ports: [443], action: 'pass' },
+            // A rule to each subnet: a security group for each.
+            ...Array.from({ length: n }, (_, i) => ({ name: `to-subnet-${i}`, from: 'management', to: `subnet-${i}`, proto: 'tcp', ports: [8000 + (i % 1000)], action: 'pass' })),
             // From an address block that holds every VLAN: placed on each VLAN's interface.
             { name: 'vlans-by-address', from: '10.96.0.0/11', to: 'vpn', proto: 'tcp', ports: [65000], action: 'pass' },
           ],

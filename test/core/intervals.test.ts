@@ -3,7 +3,7 @@
 // cover that becomes a client's AllowedIPs, must be exactly the same set.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type Range, complement, covers, has, intersect, normalize, subtract, toBlocks, toCidrs, union } from '../../src/intervals.js';
+import { type Range, complement, covers, has, intersect, normalize, subtract, toBlocks, toCidrs, union, unionAll } from '../../src/intervals.js';
 import { blockLast } from '../../src/net.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
@@ -59,6 +59,19 @@ describe('interval sets', () => {
         { numRuns: RUNS },
       );
     }
+  });
+
+  it('unionAll of many sets is the union of them one by one', () => {
+    for (const base of BASES) {
+      fc.assert(
+        fc.property(fc.array(rangesIn(base), { maxLength: 12 }), (lists) => {
+          const sets = lists.map(normalize);
+          expect(unionAll(sets)).toEqual(sets.reduce<Range[]>((acc, set) => union(acc, set), []));
+        }),
+        { numRuns: RUNS },
+      );
+    }
+    expect(unionAll([])).toEqual([]);
   });
 
   it('toBlocks is an exact cover with the fewest prefixes', () => {
