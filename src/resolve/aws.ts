@@ -5,7 +5,7 @@ import type { Path } from '../location.js';
 import type { Aws, Network, SecurityGroup, SecurityGroupRule, Site, Vpc } from '../model.js';
 import { parseCidrV6 } from '../net.js';
 import type { AwsInput, SgRuleInput, VpcInput } from '../topology.js';
-import { type ResolveContext, indexByName } from './context.js';
+import { type ResolveContext, indexByName, knownNames } from './context.js';
 import type { PolicyObjects } from './objects.js';
 import { flowTest } from './policy.js';
 import { appendAll } from '../arrays.js';
@@ -90,7 +90,7 @@ function resolveVpc(input: VpcInput, region: string, path: Path, ctx: ResolveCon
   (input.route_tables ?? []).forEach((table, i) => {
     const tpath = path.concat('route_tables', i);
     if (!byTier.has(table.tier)) {
-      ctx.report({ rule: 'ref/unknown', path: tpath.concat('tier'), message: `tier "${table.tier}" has no subnet (known: ${tierNames.join(', ') || 'none'})` });
+      ctx.report({ rule: 'ref/unknown', path: tpath.concat('tier'), message: `tier "${table.tier}" has no subnet (known: ${knownNames(tierNames, tierNames.length) || 'none'})` });
     }
     if (table.egress !== undefined) {
       if (egressChoice.has(table.tier)) {
@@ -142,7 +142,7 @@ function resolveVpc(input: VpcInput, region: string, path: Path, ctx: ResolveCon
   if (input.site_to_site) {
     const spath = path.concat('site_to_site');
     if (!sites.has(input.site_to_site.site)) {
-      ctx.report({ rule: 'ref/unknown', path: spath.concat('site'), message: `site "${input.site_to_site.site}" does not exist (known: ${[...sites].join(', ') || 'none'})` });
+      ctx.report({ rule: 'ref/unknown', path: spath.concat('site'), message: `site "${input.site_to_site.site}" does not exist (known: ${knownNames(sites, sites.size) || 'none'})` });
     }
     siteToSite = {
       site: input.site_to_site.site,
@@ -216,7 +216,7 @@ function resolveSgRule(rule: SgRuleInput, direction: 'ingress' | 'egress', path:
     ctx.cidr(cidr, path.concat(cidrKey));
   }
   if (group !== undefined && !groups.has(group)) {
-    ctx.report({ rule: 'ref/unknown', path: path.concat(groupKey), message: `security group "${group}" does not exist (known: ${[...groups].join(', ') || 'none'})` });
+    ctx.report({ rule: 'ref/unknown', path: path.concat(groupKey), message: `security group "${group}" does not exist (known: ${knownNames(groups, groups.size) || 'none'})` });
   }
   const ports = (rule.ports ?? []).map((p) => {
     if (typeof p === 'number') return { from: p, to: p };
@@ -245,7 +245,7 @@ export function resolveVpcTests(vpc: Vpc, ctx: ResolveContext, site: Site | unde
       }
     }
     if (!groupNames.has(test.to)) {
-      ctx.report({ rule: 'ref/unknown', path: test.path.concat('to'), message: `security group "${test.to}" does not exist (known: ${[...groupNames].join(', ') || 'none'})` });
+      ctx.report({ rule: 'ref/unknown', path: test.path.concat('to'), message: `security group "${test.to}" does not exist (known: ${knownNames(groupNames, groupNames.size) || 'none'})` });
     }
   }
 }

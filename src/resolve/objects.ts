@@ -8,7 +8,7 @@ import { type Range, blockRange, normalize, toCidrs } from '../intervals.js';
 import type { Path } from '../location.js';
 import type { Network, PolicyObject, Service, WireguardInstance } from '../model.js';
 import { blockLast, parseIPv4 } from '../net.js';
-import type { ResolveContext } from './context.js';
+import { type ResolveContext, knownNames } from './context.js';
 
 /** A CIDR or a single address written as a policy object. */
 const LITERAL = /^[0-9]{1,3}(\.[0-9]{1,3}){3}(\/[0-9]{1,2})?$/;
@@ -119,11 +119,12 @@ export function policyObjects(
         const role = roles.get(name);
         if (!role) {
           const [, instance] = ROLE.exec(name)!;
-          const names = wireguard.find((w) => w.name === instance)?.roles.map((r) => `${instance}/${r.name}`) ?? [];
+          const instanceRoles = wireguard.find((w) => w.name === instance)?.roles ?? [];
+          const names = instanceRoles.slice(0, 10).map((r) => `${instance}/${r.name}`);
           ctx.report({
             rule: 'ref/unknown',
             path,
-            message: `role "${name}" does not exist${names.length ? ` (known: ${names.join(', ')})` : instance && !wireguard.some((w) => w.name === instance) ? ` (no WireGuard instance ${instance})` : ''}`,
+            message: `role "${name}" does not exist${names.length ? ` (known: ${knownNames(names, instanceRoles.length)})` : instance && !wireguard.some((w) => w.name === instance) ? ` (no WireGuard instance ${instance})` : ''}`,
           });
           return undefined;
         }
@@ -132,11 +133,11 @@ export function policyObjects(
         const candidates = byName.get(name) ?? [];
         if (candidates.length === 0) {
           // Peers can be thousands: name the kinds of object, and the short lists in full.
-          const short = [...extra, ...networks.map((n) => n.name), ...services.map((s) => s.name)];
+          const short = new Set([...extra, ...networks.map((n) => n.name), ...services.map((s) => s.name)]);
           ctx.report({
             rule: 'ref/unknown',
             path,
-            message: `"${name}" is no ${extra.length ? 'zone, ' : ''}network, service, WireGuard peer, role (wg0/role) or address${short.length ? ` (known: ${[...new Set(short)].join(', ')}, and the peers)` : ''}`,
+            message: `"${name}" is no ${extra.length ? 'zone, ' : ''}network, service, WireGuard peer, role (wg0/role) or address${short.size ? ` (known: ${knownNames(short, short.size)}, and the peers)` : ''}`,
           });
           return undefined;
         }

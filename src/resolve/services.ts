@@ -5,7 +5,7 @@ import type { Network, Service } from '../model.js';
 import { contains, parseIPv4 } from '../net.js';
 import type { ServiceInput } from '../topology.js';
 import { BlockIndex } from './block-index.js';
-import type { ResolveContext } from './context.js';
+import { type ResolveContext, knownNames } from './context.js';
 
 /** Networks by their block, to find the one that holds an address (the smallest block; of equal ones, the first). */
 export function networksByBlock(networks: Iterable<Network>): BlockIndex<Network> {
@@ -52,7 +52,7 @@ export function resolveServices(
     }
     ctx.address(input.address, `service ${input.name}`, spath.concat('address'), { network: network?.id });
     if (input.host !== undefined && !hosts.has(input.host)) {
-      ctx.report({ rule: 'ref/unknown', path: spath.concat('host'), message: `Proxmox host "${input.host}" does not exist (known: ${[...hosts].join(', ') || 'none'})` });
+      ctx.report({ rule: 'ref/unknown', path: spath.concat('host'), message: `Proxmox host "${input.host}" does not exist (known: ${knownNames(hosts, hosts.size) || 'none'})` });
     }
     return {
       name: input.name,

@@ -4,7 +4,7 @@ import type { Path } from '../location.js';
 import type { Aws, KeepOptions, Network, PbsBackup, Site } from '../model.js';
 import type { KeepInput, SiteInput } from '../topology.js';
 import { resolveAccess } from './access.js';
-import { type ResolveContext, indexByName } from './context.js';
+import { type ResolveContext, indexByName, knownNames } from './context.js';
 import { deriveOutboundNat, resolveFirewall, resolvePortForwards } from './firewall.js';
 import { resolveGuests } from './guests.js';
 import { resolveHaproxy } from './haproxy.js';
@@ -78,7 +78,7 @@ export function resolveSite(input: SiteInput, path: Path, ctx: ResolveContext, a
         ctx.report({
           rule: 'ref/unknown',
           path: iface.path.concat('bridge'),
-          message: `bridge "${iface.bridge}" does not exist on host ${host.name} (known: ${[...bridges].join(', ') || 'none'})`,
+          message: `bridge "${iface.bridge}" does not exist on host ${host.name} (known: ${knownNames(bridges, bridges.size) || 'none'})`,
         });
       }
     });

@@ -125,6 +125,14 @@ describe('names that are not one object', () => {
     }
   });
 
+  it('an unknown name lists ten of the names that exist, and how many more: a list of all made the report as long as the topology', async () => {
+    const roles = Array.from({ length: 30 }, (_, i) => ({ name: `r${i}`, from: `10.0.1.${100 + 2 * i}`, to: `10.0.1.${101 + 2 * i}` }));
+    let yaml = edit(objectsTopology(), [...A, 'wireguard', 0, 'roles'], roles);
+    yaml = edit(yaml, [...A, 'wireguard', 0, 'peers'], [{ name: 'p', role: 'nosuch', address: '10.0.1.100' }]);
+    const found = (await lint(yaml)).filter((d) => d.rule === 'ref/unknown');
+    expect(found.map((d) => d.message)).toContain(`role "nosuch" does not exist (known: ${roles.slice(0, 10).map((r) => r.name).join(', ')} and 20 more)`);
+  });
+
   it('an unknown role names the roles that exist', async () => {
     const yaml = edit(objectsTopology(), [...A, 'policy', 'zones', 3, 'members', 0], 'wg0/mobiles');
     const found = (await lint(yaml)).filter((d) => d.rule === 'ref/unknown');
