@@ -121,16 +121,28 @@ export function resolveHaproxy(
       if (backend) backend.mode = 'tcp';
     }
   }
-  // An HTTP health check asks for the first host name routed to the backend.
+  // An HTTP health check asks for the first host name routed to the backend
+  // (found in one pass: a search per backend made backends × host names).
+  const firstHost = new Map<string, string>();
+  for (const frontend of frontends) for (const h of frontend.hosts) if (!firstHost.has(h.backend)) firstHost.set(h.backend, h.name);
   for (const backend of backends) {
     if (backend.check.type !== 'http') continue;
-    const host = frontends.flatMap((f) => f.hosts).find((h) => h.backend === backend.name);
-    if (host) backend.check.host = host.name;
+    const host = firstHost.get(backend.name);
+    if (host !== undefined) backend.check.host = host;
   }
 
+  // The frontends that use each certificate, in their order.
+  const usersOf = new Map<string, HaproxyFrontend[]>();
+  frontends.forEach((frontend, f) => {
+    const name = input!.frontends![f]!.certificate;
+    if (name === undefined) return;
+    const users = usersOf.get(name);
+    if (users) users.push(frontend);
+    else usersOf.set(name, [frontend]);
+  });
   const certificates: HaproxyCertificate[] = certInputs.flatMap((cert, i) => {
     const cpath = path.concat('certificates', i);
-    const users = frontends.filter((_, f) => input!.frontends![f]!.certificate === cert.name);
+    const users = usersOf.get(cert.name) ?? [];
     const hostNames = [...new Set(users.flatMap((f) => f.hosts.map((h) => h.name)))];
     const names = cert.domain !== undefined ? [cert.domain, ...(cert.alt_names ?? [])] : hostNames;
     if (names.length === 0) {

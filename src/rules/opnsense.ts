@@ -390,9 +390,20 @@ export const opnsenseRules: Rule[] = [
           { what: `frontend ${f.name}`, frontend: f.name, redirect: false, address: f.address, port: f.port, path: f.path.concat('bind') },
           ...(f.httpRedirect ? [{ what: `the HTTP redirect of frontend ${f.name}`, frontend: f.name, redirect: true, address: f.address, port: 80, path: f.path.concat('http_redirect') }] : []),
         ]);
+        // The first earlier listener on the same port and address, or on the
+        // port at all when either binds 0.0.0.0: looked up, not searched
+        // (a search per listener made frontends × frontends).
+        const firstOnPort = new Map<number, number>();
+        const firstAt = new Map<string, number>();
+        const firstWildcard = new Map<number, number>();
         listeners.forEach((l, i) => {
-          const clash = listeners.slice(0, i).find((o) => o.port === l.port && (o.address === l.address || o.address === '0.0.0.0' || l.address === '0.0.0.0'));
-          if (!clash) return;
+          const candidates = l.address === '0.0.0.0' ? [firstOnPort.get(l.port)] : [firstAt.get(`${l.port} ${l.address}`), firstWildcard.get(l.port)];
+          if (!firstOnPort.has(l.port)) firstOnPort.set(l.port, i);
+          if (!firstAt.has(`${l.port} ${l.address}`)) firstAt.set(`${l.port} ${l.address}`, i);
+          if (l.address === '0.0.0.0' && !firstWildcard.has(l.port)) firstWildcard.set(l.port, i);
+          const earliest = candidates.reduce<number>((least, c) => (c !== undefined && c < least ? c : least), Infinity);
+          if (earliest === Infinity) return;
+          const clash = listeners[earliest]!;
           const hint = l.redirect
             ? `Remove http_redirect from frontend ${l.frontend}: ${clash.what} already has port 80.`
             : clash.redirect

@@ -129,13 +129,19 @@ function siteOf(n: number): string {
         services: Array.from({ length: n }, (_, v) => ({ name: `svc-${v}`, address: ip(vlanNet(v) + 10), port: 80, container: 1000 + v, guest: { gateway: ip(vlanNet(v) + 1) } })),
         // A backend per service, and a host name for each on one frontend.
         haproxy: {
-          certificates: [{ name: 'wildcard', domain: '*.example.com', challenge: 'dns-01', dns_provider: 'cloudflare' }],
+          // And a frontend of its own with a certificate of its own for each.
+          certificates: [
+            { name: 'wildcard', domain: '*.example.com', challenge: 'dns-01', dns_provider: 'cloudflare' },
+            ...Array.from({ length: n }, (_, v) => ({ name: `cert-${v}`, domain: `site${v}.example.org`, challenge: 'dns-01', dns_provider: 'cloudflare' })),
+          ],
           frontends: [
             { name: 'https', bind: '0.0.0.0:443', interface: 'wan', certificate: 'wildcard', default_backend: 'web-0', hosts: Array.from({ length: n }, (_, v) => ({ name: `app${v}.example.com`, backend: `web-${v}` })) },
             { name: 'passthrough', bind: '0.0.0.0:8443', interface: 'wan', passthrough: true, default_backend: 'tls-pass' },
+            ...Array.from({ length: n }, (_, v) => ({ name: `site-${v}`, bind: `0.0.0.0:${30000 + v}`, interface: 'wan', certificate: `cert-${v}`, default_backend: `web-${v}` })),
           ],
           backends: [
-            ...Array.from({ length: n }, (_, v) => ({ name: `web-${v}`, servers: [{ service: `svc-${v}` }] })),
+            // An HTTP health check asks for the backend's host name.
+            ...Array.from({ length: n }, (_, v) => ({ name: `web-${v}`, check: 'http /health', servers: [{ service: `svc-${v}` }] })),
             { name: 'tls-pass', servers: [{ name: 'nas', address: ip(vlanNet(0) + 20), port: 443 }] },
           ],
         },

@@ -169,6 +169,26 @@ describe('opnsense/haproxy-bind', () => {
     ]);
   });
 
+  it('names, for each listener, the first earlier one it clashes with, among many', async () => {
+    // The rule once searched every earlier listener for each; it now looks them up by port and address.
+    const binds = ['10.0.0.1:443', '0.0.0.0:8443', '10.0.0.1:8443', '0.0.0.0:443', '10.0.0.2:443', '10.0.0.2:443', '10.0.0.3:9000', '0.0.0.0:9000', '10.0.0.3:9000'];
+    const frontends = binds.map((bind, i) => ({ name: `f${i}`, bind, interface: 'wan', default_backend: 'web', http_redirect: i === 6 }));
+    const yaml = edit(homelab, ['sites', 0, 'haproxy', 'frontends'], frontends);
+    // The rule's meaning, written as a search: the first earlier listener on the
+    // port, on the same address or where either binds every address.
+    const listeners = frontends.flatMap((f) => {
+      const [address, port] = f.bind.split(':');
+      const own = { what: `frontend ${f.name}`, address: address!, port: Number(port) };
+      return f.http_redirect ? [own, { what: `the HTTP redirect of frontend ${f.name}`, address: address!, port: 80 }] : [own];
+    });
+    const expected = listeners.flatMap((l, i) => {
+      const clash = listeners.slice(0, i).find((o) => o.port === l.port && (o.address === l.address || o.address === '0.0.0.0' || l.address === '0.0.0.0'));
+      return clash ? [`${l.what} listens on ${l.address}:${l.port}, which ${clash.what} already binds (${clash.address}:${clash.port})`] : [];
+    });
+    expect(expected.length).toBeGreaterThan(4);
+    expect(findings(await lint(yaml), 'opnsense/haproxy-bind').map((d) => d.message)).toEqual(expected);
+  });
+
   it('accepts other ports', async () => {
     expect(findings(await lint(homelab), 'opnsense/haproxy-bind')).toEqual([]);
     expect(findings(await lint(second('0.0.0.0:8443')), 'opnsense/haproxy-bind')).toEqual([]);

@@ -22,13 +22,22 @@ export const acmeArea: Area = {
     const validations: XmlElement[] = [];
     const items: XmlElement[] = [];
     const certs: XmlElement[] = [];
+    // The frontends that serve each certificate, in their order (one pass, not one per certificate).
+    const servedBy = new Map<string, typeof frontends>();
+    for (const f of frontends) {
+      for (const name of new Set(f.certificates)) {
+        const list = servedBy.get(name);
+        if (list) list.push(f);
+        else servedBy.set(name, [f]);
+      }
+    }
     for (const cert of certificates) {
       const validationUuid = ctx.uuid('acme-validation', cert.name);
       const http = cert.challenge === 'http-01';
       // The challenge arrives on port 80, where the redirect frontend sends it
       // to HTTPS before any backend is chosen; Let's Encrypt follows that
       // redirect (ignoring the certificate), so the TLS frontend answers too.
-      const users = frontends.filter((f) => f.certificates.includes(cert.name)).flatMap((f) => (f.httpRedirect ? [ids.redirectFrontend(f.name), ids.frontend(f.name)] : [ids.frontend(f.name)]));
+      const users = (servedBy.get(cert.name) ?? []).flatMap((f) => (f.httpRedirect ? [ids.redirectFrontend(f.name), ids.frontend(f.name)] : [ids.frontend(f.name)]));
       validations.push(
         modelItem(ctx, 'acme', 'validations.validation', validationUuid, {
           id: uniqueId(site, 'acme-validation', cert.name),

@@ -261,11 +261,18 @@ function routeChecks(firewall: Firewall, declared: Declared): Check[] {
 
 function haproxyChecks(site: Site, declared: Declared): Check[] {
   const out: Check[] = [];
+  // Each frontend's certificates in the order of the certificates (looked up, not searched: frontends × certificates).
+  const order = new Map(site.haproxy.certificates.map((c, i) => [c.name, i]));
+  const certificatesOf = (frontend: Site['haproxy']['frontends'][number]) =>
+    [...new Set(frontend.certificates)]
+      .flatMap((name) => (order.has(name) ? [order.get(name)!] : []))
+      .sort((a, b) => a - b)
+      .map((i) => site.haproxy.certificates[i]!);
   for (const frontend of site.haproxy.frontends) {
     const where = declared(frontend.path);
     out.push(call('tcp_listen_check', `HAProxy frontend ${frontend.name} listens on ${frontend.address}:${frontend.port}`, where, [frontend.address, frontend.port, 'haproxy']));
     if (frontend.httpRedirect) out.push(call('tcp_listen_check', `HAProxy frontend ${frontend.name} redirects from ${frontend.address}:80`, where, [frontend.address, 80, 'haproxy']));
-    for (const certificate of site.haproxy.certificates.filter((c) => frontend.certificates.includes(c.name))) {
+    for (const certificate of certificatesOf(frontend)) {
       const names = [certificate.domain, ...certificate.altNames];
       const serverName = certificate.domain.replace(/^\*\./, 'www.');
       out.push(
