@@ -4,7 +4,7 @@
 // own line). The loader only finds the comments and the lines they cover;
 // whether RULE exists and what it silences is the check stage's business
 // (suppress/apply.ts), since the check stage owns the rule registry.
-import { isPair, isScalar, type LineCounter, Parser, visit, type Document, type Node } from 'yaml';
+import { isCollection, isPair, isScalar, isSeq, type LineCounter, Parser, visit, type Document, type Node } from 'yaml';
 import type { SourceLocation } from '../location.js';
 
 export interface Suppression {
@@ -36,7 +36,14 @@ function commentTokens(text: string): { offset: number; source: string }[] {
   return found;
 }
 
-/** For each line, the last line of the largest node or pair that starts on it. */
+/**
+ * For each line, the last line of the largest node or pair that starts on
+ * it. A block mapping or list starts on the line of its first entry, but it
+ * is that entry a comment there means, not all of them: such a collection
+ * claims its first line only as an item of a list (`- name: a` is the
+ * item). Before, a comment on the first rule of a list silenced the rule
+ * on every rule of it, and one on a section's first key on the whole section.
+ */
 function nodeExtents(doc: Document, lines: LineCounter): Map<number, number> {
   const extents = new Map<number, number>();
   const note = (start: number | undefined, end: number | undefined) => {
@@ -52,7 +59,8 @@ function nodeExtents(doc: Document, lines: LineCounter): Map<number, number> {
       const value = pair.value as Node | null;
       note(key?.range?.[0], (value ?? key)?.range?.[1]);
     },
-    Node(_, node) {
+    Node(_, node, path) {
+      if (isCollection(node) && !node.flow && !isSeq(path[path.length - 1])) return;
       if (isScalar(node) || node.range) note(node.range?.[0], node.range?.[1]);
     },
   });

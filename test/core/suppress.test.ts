@@ -50,6 +50,22 @@ describe('inline suppression', () => {
     expect((await lint(text)).map((d) => d.rule)).toEqual(['aws/tier-single-az']);
   });
 
+  it('a comment on the first item of a list, or on the first key of a section, silences that item or key only', async () => {
+    // A block list and a block mapping start on the line of their first entry:
+    // the comment there once silenced the rule on every entry.
+    const redundant = (n: number) => `        - { name: o${n}, from: management, to: 10.1.3.${232 + 2 * n}, proto: tcp, ports: [22], action: pass }`;
+    const withRules = (first: string) => readExample('homelab').replace('      rules:\n', `      rules:\n${first}\n${[1, 2, 3].map(redundant).join('\n')}\n`);
+    const reported = async (text: string) => (await lint(text)).filter((d) => d.rule === 'policy/redundant').map((d) => /policy rule (o\d)/.exec(d.message)?.[1]);
+    expect(await reported(withRules(redundant(0)))).toEqual(['o0', 'o1', 'o2', 'o3']);
+    expect(await reported(withRules(`${redundant(0)}  # gen-ignore policy/redundant: kept for its log`))).toEqual(['o1', 'o2', 'o3']);
+    expect(await reported(withRules(`        # gen-ignore policy/redundant: kept for its log\n${redundant(0)}`))).toEqual(['o1', 'o2', 'o3']);
+    // The first key of the policy section is not the whole section: the rules stay checked.
+    const onFirstKey = withRules(redundant(0)).replace('    policy:\n      default: deny', '    policy:\n      # gen-ignore policy/redundant: not for the rules\n      default: deny');
+    expect(onFirstKey).toContain('# gen-ignore policy/redundant: not for the rules\n      default: deny');
+    expect(await reported(onFirstKey)).toEqual(['o0', 'o1', 'o2', 'o3']);
+    expect((await lint(onFirstKey)).map((d) => d.rule)).toContain('suppress/unused');
+  });
+
   it('silences an error on a whole block node', async () => {
     const text = readExample('aws-vpc').replace('cidr: 10.30.2.0/24', 'cidr: 10.30.1.0/24').replace(
       '      - { name: public-2c',
