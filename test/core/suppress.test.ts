@@ -1,5 +1,7 @@
 // `# gen-ignore RULE: reason` silences one rule on one node.
+import { LineCounter, parseDocument } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { findSuppressions } from '../../src/suppress/comments.js';
 import { lint, readExample } from '../helpers.js';
 
 // A warning to silence: the private tier in one AZ.
@@ -72,5 +74,29 @@ describe('inline suppression', () => {
       '      # gen-ignore ip/overlap: migration window, both exist for a week\n      - { name: public-2c',
     );
     expect(await lint(text)).toEqual([]);
+  });
+
+  it('finds the node of each of many comments in a row with work that grows with the file, not with the square of the block', () => {
+    const work = (n: number) => {
+      const text = `a:\n${'  # gen-ignore x/y: one of many\n'.repeat(n)}  b: 1\n`;
+      const lines = new LineCounter();
+      const doc = parseDocument(text, { lineCounter: lines });
+      const test = RegExp.prototype.test;
+      let calls = 0;
+      RegExp.prototype.test = function (this: RegExp, value: string) {
+        calls++;
+        return test.call(this, value);
+      };
+      try {
+        const found = findSuppressions(text, doc, lines, 'topology.yaml');
+        expect(found).toHaveLength(n);
+        expect(new Set(found.map((f) => f.from))).toEqual(new Set([n + 2]));
+      } finally {
+        RegExp.prototype.test = test;
+      }
+      return calls;
+    };
+    const [a, b] = [work(1000), work(2000)];
+    expect(b, `${a} → ${b}`).toBeLessThanOrEqual(2.5 * a);
   });
 });
