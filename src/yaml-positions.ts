@@ -30,6 +30,8 @@ interface NodeRecord {
   /** A mapping's pairs by key, a sequence's items; filled once, by `shape`. */
   pairs?: Map<string, { key: NodeRecord; value: NodeRecord }>;
   items?: NodeRecord[];
+  /** Where the node starts (past the separation space), found once: every path through it asks. */
+  startsAt?: number;
 }
 
 /** Marks that make a reading ambiguous here: anchors and tags before a node, document markers and directives, a byte-order mark. */
@@ -111,7 +113,8 @@ export class NodePositions {
   }
 
   private start(node: NodeRecord): number {
-    return skipSeparation(this.text, node.open);
+    // Cached: a block of comments before a list was skipped again for each finding in it (8,000 findings under 160,000 comment lines took minutes).
+    return (node.startsAt ??= skipSeparation(this.text, node.open));
   }
 
   private isFlow(node: NodeRecord): boolean {
