@@ -97,8 +97,19 @@ function fieldText(item: XmlElement | undefined, field: string): string {
 function mergeItems(base: XmlElement, name: string, genItems: XmlElement[], isManaged: (item: XmlElement) => boolean = () => false): void {
   const keys = ITEM_KEYS[name] ?? [['name']];
   const genUuids = new Set(genItems.map((g) => attr(g, 'uuid')));
+  // gen's natural keys, each field set's values joined (XML text holds no NUL):
+  // looked up per base item, where a search of gen's items made base × gen.
+  const keyText = (item: XmlElement, fields: readonly string[]): string | undefined => {
+    const values = fields.map((f) => fieldText(item, f));
+    return values.includes('') ? undefined : values.join('\0');
+  };
+  const genKeys = keys.map((fields) => new Set(genItems.map((g) => keyText(g, fields)).filter((k) => k !== undefined)));
   const sameKey = (item: XmlElement) =>
-    !OTHER_KIND[name]?.(item) && keys.some((fields) => genItems.some((g) => fields.every((f) => fieldText(g, f) !== '' && fieldText(g, f) === fieldText(item, f))));
+    !OTHER_KIND[name]?.(item) &&
+    keys.some((fields, k) => {
+      const text = keyText(item, fields);
+      return text !== undefined && genKeys[k]!.has(text);
+    });
   const removed = new Map<string, XmlElement>();
   let first = -1;
   const kept: XmlNode[] = [];
@@ -227,9 +238,18 @@ function describe(entry: XmlElement): string {
 function mergeInterfaces(root: XmlElement, gen: XmlElement): void {
   const base = ensureChild(root, 'interfaces');
   const genEntries = gen.children.filter(isElement);
+  // The base's assignments gen does not write, by device (looked up per gen entry).
+  const genNames = new Set(genEntries.map((e) => e.name));
+  const othersByDevice = new Map<string, XmlElement[]>();
+  for (const b of base.children.filter(isElement)) {
+    if (genNames.has(b.name)) continue;
+    const list = othersByDevice.get(fieldText(b, 'if'));
+    if (list) list.push(b);
+    else othersByDevice.set(fieldText(b, 'if'), [b]);
+  }
   for (const g of genEntries) {
     const device = fieldText(g, 'if');
-    const other = base.children.filter(isElement).find((b) => b.name !== g.name && fieldText(b, 'if') === device && !genEntries.some((e) => e.name === b.name));
+    const other = othersByDevice.get(device)?.find((b) => b.name !== g.name);
     if (other) {
       throw new MergeError(
         `the base assigns device ${device} to ${describe(other)}, but the topology assigns it to ${g.name}: ` +
@@ -264,10 +284,18 @@ function mergeInterfaces(root: XmlElement, gen: XmlElement): void {
  */
 function checkVlans(root: XmlElement, gen: XmlElement, managedKeys: ReadonlySet<string>): void {
   const assignments = child(root, 'interfaces')?.children.filter(isElement) ?? [];
+  // The base's VLANs by parent and tag (looked up per gen VLAN, not searched: gen × base).
+  const baseVlans = new Map<string, XmlElement[]>();
+  for (const old of childrenNamed(child(root, 'vlans'), 'vlan')) {
+    const at = `${fieldText(old, 'if')}\0${fieldText(old, 'tag')}`;
+    const list = baseVlans.get(at);
+    if (list) list.push(old);
+    else baseVlans.set(at, [old]);
+  }
   for (const vlan of childrenNamed(gen, 'vlan')) {
-    for (const old of childrenNamed(child(root, 'vlans'), 'vlan')) {
+    for (const old of baseVlans.get(`${fieldText(vlan, 'if')}\0${fieldText(vlan, 'tag')}`) ?? []) {
       const device = fieldText(old, 'vlanif');
-      if (fieldText(old, 'if') !== fieldText(vlan, 'if') || fieldText(old, 'tag') !== fieldText(vlan, 'tag') || device === fieldText(vlan, 'vlanif')) continue;
+      if (device === fieldText(vlan, 'vlanif')) continue;
       const user = assignments.find((a) => !managedKeys.has(a.name) && fieldText(a, 'if') === device);
       if (user) {
         throw new MergeError(

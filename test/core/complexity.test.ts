@@ -6,14 +6,21 @@
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { AddressUse, Model } from '../../src/model.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { adoptedUuids } from '../../src/opnsense/identity.js';
+import { mergeConfig } from '../../src/opnsense/merge.js';
+import { selfSignedCertificate } from '../../src/opnsense/selfsigned.js';
+import { PRIVATE_KEY_PLACEHOLDER_PREFIX } from '../../src/render/opnsense/context.js';
+import { siteSections } from '../../src/render/opnsense/index.js';
+import { generateKeyPair } from '../../src/targets/wireguard/keys.js';
 import { targets } from '../../src/render/index.js';
 import { type XmlElement, attr, element, leaf } from '../../src/render/opnsense/xml.js';
 import { resolve } from '../../src/resolve/index.js';
 import { rules } from '../../src/rules/index.js';
 import { validateTopology } from '../../src/validate.js';
 import { loadTopologyText } from '../../src/load.js';
-import { modelOf } from '../helpers.js';
+import { modelOf, root } from '../helpers.js';
 
 const SCANS = ['find', 'findIndex', 'findLast', 'filter', 'some', 'every', 'includes', 'indexOf', 'map', 'forEach', 'flatMap', 'reduce', 'slice', 'concat'] as const;
 
@@ -290,5 +297,28 @@ describe('the DHCP range checks on 100,000 addresses', () => {
       expect(work, id).toBeLessThan(10 * addresses.length);
       if (id === 'dhcp/range-conflict') expect(findings).toBe(100_000);
     }
+  });
+});
+
+describe('merging into a backup', () => {
+  const factory = readFileSync(join(root, 'test/opnsense/models/26.7/config.xml.sample'), 'utf8');
+  const key = generateKeyPair().privateKey;
+  const options = { secret: () => key, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, standIn: () => selfSignedCertificate(['stand-in.example']), allowGuiPortConflict: true };
+
+  it('again, and into a backup whose items lost their uuids: twice the VLANs, peers and rules, about twice the work', async () => {
+    // A second merge compares gen's VLANs and interfaces with the base's; items
+    // without a uuid are matched by their natural key.
+    const work = async (n: number) => {
+      const model = (await resolved(siteOf(n))).model;
+      const sections = siteSections(model, model.sites[0]!).flatMap((a) => a.sections);
+      const first = mergeConfig(factory, sections, options);
+      const withoutUuids = first.replace(/ uuid="[^"]*"/g, '');
+      return arrayWork(() => {
+        mergeConfig(first, sections, options);
+        mergeConfig(withoutUuids, sections, options);
+      }).work;
+    };
+    const [a, b] = [await work(SMALL), await work(2 * SMALL)];
+    expect(b, `${a} → ${b}`).toBeLessThanOrEqual(2.5 * a);
   });
 });
