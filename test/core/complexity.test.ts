@@ -186,7 +186,12 @@ function siteOf(n: number): string {
         cidr: '172.24.0.0/13',
         subnets: Array.from({ length: n }, (_, i) => ({ name: `subnet-${i}`, az: i % 2 ? 'ap-northeast-2c' : 'ap-northeast-2a', cidr: `172.${24 + (i >> 8)}.${i & 255}.0/24`, tier: `tier${i % (n / 2)}x` })),
         route_tables: Array.from({ length: n }, (_, i) => ({ tier: 'tier0x', routes: [{ destination: `100.${64 + (i >> 8)}.${i & 255}.0/24`, target: 'vpn-gateway' }] })),
-        security_groups: Array.from({ length: n }, (_, i) => ({ name: `group-${i}`, ingress: [{ proto: 'tcp', ports: [1 + i], from: `198.${18 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}/32` }] })),
+        security_groups: [
+          ...Array.from({ length: n }, (_, i) => ({ name: `group-${i}`, ingress: [{ proto: 'tcp', ports: [1 + i], from: `198.${18 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}/32` }] })),
+          // Every other address of a block: a flow from the block leaves n holes.
+          { name: 'scattered', ingress: Array.from({ length: n }, (_, i) => ({ proto: 'tcp', ports: [443], from: `100.${64 + ((2 * i) >> 16)}.${((2 * i) >> 8) & 255}.${(2 * i) & 255}/32` })) },
+        ],
+        tests: [{ from: '100.64.0.0/10', to: 'scattered', proto: 'tcp', port: 443, expect: 'deny' }],
         site_to_site: { site: 'home', customer_gateway_ip: '203.0.113.1' },
       },
     },
