@@ -110,6 +110,7 @@ function siteCluster(site: Site, edges: GraphEdge[], id: Ids): GraphCluster {
     if (o.kind === 'service') return [id('svc', site.name, o.name)];
     return [o.network ? networkNode(o.network) : internetId];
   };
+  const ruleNodes: GraphNode[] = [];
   for (const rule of site.policy.rules) {
     if (rule.action !== 'pass') continue;
     const label = `${rule.proto === 'any' ? 'any' : rule.proto}${rule.ports.length ? ` ${rule.ports.join(',')}` : ''}`;
@@ -119,9 +120,21 @@ function siteCluster(site: Site, edges: GraphEdge[], id: Ids): GraphCluster {
     else if (rule.to.kind === 'internet') targets = [internetId];
     else if (rule.to.kind === 'self') targets = [id('self', site.name)];
     else targets = rule.to.kind === 'any' ? [...site.internalNetworks.map(networkNode), internetId] : rule.destinations.flatMap(objectNode);
-    for (const from of sources) for (const to of targets) if (from !== to) edges.push({ from, to, label, kind: 'flow' });
+    const from = [...new Set(sources)];
+    const to = [...new Set(targets)];
+    // Many to many goes through a node of the rule: an edge per pair made a
+    // rule between two zones of 4,000 members 16 million edges, more than
+    // a build could hold.
+    if (from.length * to.length > from.length + to.length) {
+      const ruleId = id('rule', site.name, rule.name);
+      ruleNodes.push({ id: ruleId, label: `rule ${rule.name}`, shape: 'round' });
+      for (const f of from) edges.push({ from: f, to: ruleId, label, kind: 'flow' });
+      for (const t of to) edges.push({ from: ruleId, to: t, label, kind: 'flow' });
+    } else {
+      for (const f of from) for (const t of to) if (f !== t) edges.push({ from: f, to: t, label, kind: 'flow' });
+    }
   }
-  return { id: id('site', site.name), label: `site ${site.name}`, nodes: [...networks, ...services], clusters };
+  return { id: id('site', site.name), label: `site ${site.name}`, nodes: [...networks, ...services, ...ruleNodes], clusters };
 }
 
 export function buildGraph(model: Model): Graph {

@@ -40,6 +40,23 @@ describe('graph details', () => {
     expect(graph).toMatch(/bridge__home__pve__vmbr1 ---\|"route via 10\.0\.0\.1"\| net__home_wireguard/);
   });
 
+  it('a rule from many to many goes through a node of its own: as many edges as members, not their product', async () => {
+    // Peers and services have nodes of their own; a zone of each, and a rule between them.
+    const text = readExample('homelab')
+      .replace('        - { name: vpn, networks: [wireguard] }\n', '        - { name: vpn, networks: [wireguard] }\n        - { name: devices, members: [mac-workstation, laptop-john, iphone-john] }\n        - { name: apps, members: [traefik, postgres, valkey] }\n')
+      .replace('      rules:\n', '      rules:\n        - { name: devices-to-apps, from: devices, to: apps, proto: tcp, ports: [443], action: pass }\n');
+    const graph = buildGraph(await modelOf(text));
+    const node = 'rule__home__devices_to_apps';
+    const site = graph.clusters.find((c) => c.id === 'site__home')!;
+    expect(site.nodes.find((n) => n.id === node)).toEqual({ id: node, label: 'rule devices-to-apps', shape: 'round' });
+    const into = graph.edges.filter((e) => e.to === node).map((e) => [e.from, e.label]);
+    const out = graph.edges.filter((e) => e.from === node).map((e) => [e.to, e.label]);
+    expect(into).toEqual(['mac-workstation', 'laptop-john', 'iphone-john'].map((p) => [`peer__home__wg0__${p.replace(/-/g, '_')}`, 'tcp 443']));
+    expect(out).toEqual(['traefik', 'postgres', 'valkey'].map((svc) => [`svc__home__${svc}`, 'tcp 443']));
+    // No direct edge between a device and an app.
+    expect(graph.edges.filter((e) => e.from.startsWith('peer__') && e.to.startsWith('svc__'))).toEqual([]);
+  });
+
   const hostile = { clusters: [{ id: 'c', label: 'a"]; end; x["y', nodes: [{ id: 'n', label: 'he said "hi" <b>|#', shape: 'box' as const }], clusters: [] }], edges: [] };
 
   it('label text cannot break out of Mermaid or DOT syntax', () => {
