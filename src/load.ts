@@ -227,13 +227,26 @@ export function readFast(text: string): FastLines | undefined {
   };
   try {
     return { data: fastLoad(text, { schema: YAML12_CORE_SCHEMA, listener }), lines };
-  } catch {
+  } catch (error) {
+    // Past js-yaml's maxDepth (100 levels), or thousands of levels: past
+    // gen's limit too. The positions parser would build them all first
+    // (4 million levels in 8 MB ran out of memory).
+    if (isStackOverflow(error) || (error instanceof Error && error.name === 'YAMLException' && error.message.startsWith('nesting exceeded maxDepth'))) throw new NestedTooDeeply();
     return undefined;
   }
 }
 
+/** A text js-yaml could not read for its nesting. */
+export class NestedTooDeeply extends Error {}
+
 export function loadTopologyText(text: string, file: string): LoadResult {
-  const fast = readFast(text);
+  let fast: FastLines | undefined;
+  try {
+    fast = readFast(text);
+  } catch (error) {
+    if (error instanceof NestedTooDeeply) return tooDeep(text, file);
+    throw error;
+  }
   if (fast) return loaded(fast.data, text, new SourceMap(file, text, undefined, fast), file);
   const lines = new LineCounter();
   let doc: Document;
@@ -317,7 +330,8 @@ function limitDiagnostic(message: string, location: SourceLocation): Diagnostic 
 
 /** A file nested deeper than the YAML reader's stack: located at the first bracket past the limit. */
 function tooDeep(text: string, file: string): LoadResult {
-  const location = { file, ...lineAndColumn(text, deepFlowOffset(text) ?? 0) };
+  // Flow brackets are counted in the text; block nesting is found by js-yaml's node events.
+  const location = { file, ...lineAndColumn(text, deepFlowOffset(text) ?? limitOffset(text) ?? 0) };
   return { ok: false, diagnostics: [limitDiagnostic(`nested too deeply (limit ${MAX_NESTING} levels)`, location)] };
 }
 

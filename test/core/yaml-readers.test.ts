@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
-import { parseDocument } from 'yaml';
+import { Parser, parseDocument } from 'yaml';
 import { NULL_KEY, SourceMap, hasNullKey, loadTopologyText, needsPositionsParser, readFast } from '../../src/load.js';
 import { lintText } from '../../src/pipeline.js';
 import { positionsOf } from '../../src/yaml-positions.js';
@@ -385,5 +385,24 @@ describe('the node positions of js-yaml (findings located without the `yaml` doc
     };
     const [a, b] = [work(100), work(200)];
     expect(b, `${a} → ${b}`).toBeLessThanOrEqual(2.5 * a);
+  });
+
+  it('a file nested past js-yaml\'s depth is refused as too deep without the positions parser, at the first node too deep', () => {
+    // The `yaml` library built every level first: 4 million in 8 MB ran out of memory.
+    const parse = vi.spyOn(Parser.prototype, 'parse');
+    try {
+      for (const [text, at] of [
+        [`version: 1\nname: x\nsites: ${'['.repeat(200_000)}${']'.repeat(200_000)}\n`, { line: 3, col: 72 }],
+        [`version: 1\nname: x\nsites:\n  ${'- '.repeat(150)}x\n`, { line: 4, col: 131 }],
+        [`version: 1\nname: x\nsites:\n${Array.from({ length: 150 }, (_, i) => `${' '.repeat(2 * i + 2)}k${i}:\n`).join('')}`, { line: 67, col: 129 }],
+      ] as const) {
+        const loaded = loadTopologyText(text, 'deep.yaml');
+        expect(loaded.ok).toBe(false);
+        expect(loaded.ok ? [] : loaded.diagnostics.map((d) => [d.rule, d.message, d.location.line, d.location.col])).toEqual([['load/limit', 'nested too deeply (limit 64 levels)', at.line, at.col]]);
+      }
+      expect(parse).not.toHaveBeenCalled();
+    } finally {
+      parse.mockRestore();
+    }
   });
 });
