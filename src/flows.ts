@@ -68,19 +68,28 @@ interface SourceCells {
   cells: { lo: number; hi: number; verdict: Verdict }[];
 }
 
-/** The compiled rules' partition of a flow (sources × destinations at one protocol and port), source first. */
+/**
+ * The compiled rules' partition of a flow (sources × destinations at one
+ * protocol and port), source first. Only the rules that meet the flow take
+ * part, in their order: a rule that matches none of its addresses cannot be
+ * the first to match one, and partitioning every rule for each of 2,000
+ * policy tests between single hosts took seconds.
+ */
 function flowCells(site: Site, from: Ranges, to: Ranges, proto: FlowTest['proto'], port: number): SourceCells[] {
   const { matches } = siteMatches(site);
   const protocol = FLOW_PROTOCOL[proto];
+  const space: Ranges[] = [from, to, [[protocol, protocol]], [[port, port]]];
+  const meeting: Match[] = [];
+  for (const m of matches) if (m.box.every((ranges, d) => overlaps(ranges, space[d]!))) meeting.push(m);
   const { root } = partition(
-    matches.map((m) => m.box),
-    [from, to, [[protocol, protocol]], [[port, port]]],
+    meeting.map((m) => m.box),
+    space,
     [0, 1, 2, 3],
   );
   return (root as Node).segments.map((s) => ({
     lo: s.lo,
     hi: s.hi,
-    cells: (s.child as Node).segments.map((d) => ({ lo: d.lo, hi: d.hi, verdict: verdictOf(matches, firstLeaf(d.child)) })),
+    cells: (s.child as Node).segments.map((d) => ({ lo: d.lo, hi: d.hi, verdict: verdictOf(meeting, firstLeaf(d.child)) })),
   }));
 }
 

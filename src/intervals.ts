@@ -112,7 +112,15 @@ export function covers(a: Ranges, b: Ranges): boolean {
 }
 
 export function overlaps(a: Ranges, b: Ranges): boolean {
-  return intersect(a, b).length > 0;
+  // The walk of intersect, stopping at the first common number (it is asked once per rule and flow).
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    if (Math.max(a[i]![0], b[j]![0]) <= Math.min(a[i]![1], b[j]![1])) return true;
+    if (a[i]![1] < b[j]![1]) i++;
+    else j++;
+  }
+  return false;
 }
 
 export function equal(a: Ranges, b: Ranges): boolean {
