@@ -18,6 +18,7 @@ import type { Path, SourceLocation } from './location.js';
 import { findSuppressions, type Suppression } from './suppress/comments.js';
 import { YAML12_CORE_SCHEMA } from './yaml-core-schema.js';
 import { positionsOf, type NodePositions } from './yaml-positions.js';
+import { MAX_ALIAS_COUNT, aliasPastLimit } from './yaml-alias-limit.js';
 import { MAX_NESTING, deepFlowOffset, isStackOverflow, limitOffset, limitViolation, lineAndColumn } from './io/data-limits.js';
 import { readFailure, readInputText } from './io/read-input.js';
 
@@ -275,7 +276,7 @@ export function loadTopologyText(text: string, file: string): LoadResult {
   let data: unknown;
   try {
     // maxAliasCount bounds alias expansion ("billion laughs").
-    data = doc.toJS({ maxAliasCount: 1000 });
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
     if (isStackOverflow(error)) return tooDeep(text, file);
     return {
@@ -285,8 +286,8 @@ export function loadTopologyText(text: string, file: string): LoadResult {
           rule: 'load/yaml-syntax',
           severity: 'error',
           message: firstLine((error as Error).message),
-          hint: 'Reduce the use of YAML aliases and anchors.',
-          location: source.at(0),
+          hint: `Reduce the use of YAML aliases and anchors: gen expands at most ${MAX_ALIAS_COUNT} uses of them.`,
+          location: source.at(aliasPastLimit(doc) ?? 0),
         },
       ],
     };

@@ -12,6 +12,7 @@ import { Parser, parseDocument } from 'yaml';
 import { NULL_KEY, SourceMap, hasNullKey, loadTopologyText, needsPositionsParser, readFast } from '../../src/load.js';
 import { lintText } from '../../src/pipeline.js';
 import { positionsOf } from '../../src/yaml-positions.js';
+import { aliasPastLimit } from '../../src/yaml-alias-limit.js';
 import { EXAMPLES, readExample, root } from '../helpers.js';
 
 const runs = Number(process.env.FUZZ_RUNS ?? 300);
@@ -403,6 +404,36 @@ describe('the node positions of js-yaml (findings located without the `yaml` doc
       expect(parse).not.toHaveBeenCalled();
     } finally {
       parse.mockRestore();
+    }
+  });
+
+  it('a file past the alias bound is refused at the alias where the yaml library stops', () => {
+    // The library throws without naming the alias; the loader replays its count.
+    const text = `version: 1\nname: x\nlist:\n  - &s v\n${'  - *s\n'.repeat(1200)}`;
+    const loaded = loadTopologyText(text, 'aliases.yaml');
+    expect(loaded.ok ? [] : loaded.diagnostics.map((d) => [d.rule, d.message, d.location.line, d.location.col])).toEqual([
+      // The anchor counts once, so its 1,000th alias is the 1,001st use.
+      ['load/yaml-syntax', 'Excessive alias count indicates a resource exhaustion attack', 1004, 5],
+    ]);
+    // Nested aliases ("billion laughs") of several widths and depths: the replay fails exactly where the library fails.
+    for (const width of [2, 3, 5]) {
+      for (const depth of [1, 2, 3, 4]) {
+        for (const limit of [3, 10, 50]) {
+          const lines = [`l0: &l0 [${Array(width).fill('x').join(', ')}]`];
+          for (let d = 1; d <= depth; d++) lines.push(`l${d}: &l${d} [${Array(width).fill(`*l${d - 1}`).join(', ')}]`);
+          const source = `${lines.join('\n')}\n`;
+          const doc = parseDocument(source);
+          let failed = false;
+          try {
+            doc.toJS({ maxAliasCount: limit });
+          } catch {
+            failed = true;
+          }
+          const at = aliasPastLimit(doc, limit);
+          expect([width, depth, limit, at !== undefined], `${width}×${depth} under ${limit}`).toEqual([width, depth, limit, failed]);
+          if (at !== undefined) expect(source.slice(at, at + 2)).toBe('*l');
+        }
+      }
     }
   });
 });
