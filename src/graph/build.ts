@@ -3,6 +3,7 @@
 // edges (attachments and the flows the policy allows). Mermaid and DOT are
 // two spellings of this one structure.
 import type { Model, Network, PolicyObject, Site } from '../model.js';
+import { UniqueNames } from '../unique-names.js';
 
 export interface GraphNode {
   id: string;
@@ -33,28 +34,17 @@ type Ids = (...parts: string[]) => string;
 
 /**
  * Node ids are derived from names but reduced to [a-z0-9_], so no label
- * text reaches the syntax; two names that reduce alike get a suffix. The
- * search for a free suffix goes on from the last one a base was given:
- * ids are never given back, and starting from 2 each time made 8,000
- * peers named p-1, p.1, p_1, ... take seconds.
+ * text reaches the syntax; two names that reduce alike get a suffix.
  */
 function idRegistry(): Ids {
   const byKey = new Map<string, string>();
-  const taken = new Set<string>();
-  const nextSuffix = new Map<string, number>();
+  const ids = new UniqueNames('_');
   return (...parts: string[]) => {
     const key = parts.join('\u0000');
     let id = byKey.get(key);
     if (id) return id;
-    const base = parts.join('__').toLowerCase().replace(/[^a-z0-9_]/g, '_');
-    id = base;
-    if (taken.has(id)) {
-      let n = nextSuffix.get(base) ?? 2;
-      while (taken.has((id = `${base}_${n}`))) n++;
-      nextSuffix.set(base, n + 1);
-    }
+    id = ids.take(parts.join('__').toLowerCase().replace(/[^a-z0-9_]/g, '_'));
     byKey.set(key, id);
-    taken.add(id);
     return id;
   };
 }

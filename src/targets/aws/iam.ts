@@ -3,6 +3,7 @@
 // intent. The renderer writes these documents and the lint rule checks
 // them; both read this one definition.
 import type { IamUser } from '../../model.js';
+import { UniqueNames } from '../../unique-names.js';
 
 type Intent = IamUser['intents'][number]['intent'];
 
@@ -78,19 +79,8 @@ export function policyDocument(user: IamUser): PolicyDocument {
     for (const a of INTENT_ACTIONS[intent.intent].bucket) group.bucketActions.add(a);
   }
   const statements: PolicyStatement[] = [];
-  const sids = new Set<string>();
-  // The search for a free number goes on from the last one a text was given (sids are never given back).
-  const nextNumber = new Map<string, number>();
-  const sid = (text: string) => {
-    let s = text;
-    if (sids.has(s)) {
-      let n = nextNumber.get(text) ?? 2;
-      while (sids.has((s = `${text}${n}`))) n++;
-      nextNumber.set(text, n + 1);
-    }
-    sids.add(s);
-    return s;
-  };
+  const sids = new UniqueNames('');
+  const sid = (text: string) => sids.take(text);
   for (const g of groups.values()) {
     const name = sidPart(g.bucket) + (g.prefix ? sidPart(g.prefix) : '');
     // A Proxmox Backup Server datastore's objects are all under "<datastore>/".
