@@ -3,6 +3,7 @@
 // key) takes over that item's UUID, and gen's own references to it follow.
 // The box's other items (a frontend's defaultBackend, an instance's peers)
 // keep pointing at an item that exists: OPNsense links MVC items by UUID.
+import { addToList } from '../arrays.js';
 import { isNameBasedUuid } from '../render/opnsense/ids.js';
 import { type XmlElement, attr, child, childrenNamed, isElement, textOf } from '../render/opnsense/xml.js';
 
@@ -11,6 +12,12 @@ export type ItemKeys = Readonly<Record<string, readonly (readonly string[])[]>>;
 
 function fieldText(item: XmlElement | undefined, field: string): string {
   return textOf(child(item, field)).trim();
+}
+
+/** An item's natural key for one key set, as one string; undefined when a field of it is empty (no key). */
+export function naturalKey(item: XmlElement, fields: readonly string[]): string | undefined {
+  const values = fields.map((f) => fieldText(item, f));
+  return values.includes('') ? undefined : JSON.stringify(values);
 }
 
 /** Items (elements with a uuid) under `node`, with the element path from the section root to their parent. */
@@ -57,12 +64,8 @@ export function adoptedUuids(
         // Only the box's own items (gen's are version-5 UUIDs: an item of an earlier merge under another name is stale, not adopted).
         if (uuid === undefined || isNameBasedUuid(uuid) || otherKind[name]?.(b)) continue;
         keySets.forEach((fields, k) => {
-          const values = fields.map((f) => fieldText(b, f));
-          if (values.includes('')) return;
-          const key = JSON.stringify(values);
-          const list = index![k]!.get(key);
-          if (list) list.push(b);
-          else index![k]!.set(key, [b]);
+          const key = naturalKey(b, fields);
+          if (key !== undefined) addToList(index![k]!, key, b);
         });
       }
       indexes.set(where, index);
@@ -76,14 +79,14 @@ export function adoptedUuids(
     // The base items (other than this very one) that match on some key set, each once.
     const candidates = new Set<XmlElement>();
     keySets.forEach((fields, k) => {
-      const values = fields.map((f) => fieldText(item, f));
-      if (values.includes('')) return;
-      for (const b of index[k]!.get(JSON.stringify(values)) ?? []) if (attr(b, 'uuid') !== genUuid) candidates.add(b);
+      const key = naturalKey(item, fields);
+      const same = key === undefined ? undefined : index[k]!.get(key);
+      for (const b of same ?? []) if (attr(b, 'uuid') !== genUuid) candidates.add(b);
     });
     if (candidates.size !== 1) continue;
     const baseUuid = attr([...candidates][0]!, 'uuid')!;
     adopted.set(genUuid, baseUuid);
-    claims.set(baseUuid, [...(claims.get(baseUuid) ?? []), genUuid]);
+    addToList(claims, baseUuid, genUuid);
   }
   for (const [, genUuids] of claims) if (genUuids.length > 1) for (const g of genUuids) adopted.delete(g);
   return adopted;

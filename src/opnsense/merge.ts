@@ -18,7 +18,8 @@ import { isNameBasedUuid } from '../render/opnsense/ids.js';
 import { type XmlElement, type XmlNode, attr, child, childrenNamed, isElement, serialize, setAttr, textOf } from '../render/opnsense/xml.js';
 import { contains, parseAddressWithPrefix, parseIPv4 } from '../net.js';
 import { publicKeyOf } from '../targets/wireguard/keys.js';
-import { adoptedUuids, renameUuids } from './identity.js';
+import { adoptedUuids, naturalKey, renameUuids } from './identity.js';
+import { addToList } from '../arrays.js';
 import { bindClashes, guiConflicts } from './listeners.js';
 import { RULE_STORE_PATHS, clearManagedRules } from './managed-rules.js';
 import { XmlParseError, parseXml } from './parse.js';
@@ -97,18 +98,13 @@ function fieldText(item: XmlElement | undefined, field: string): string {
 function mergeItems(base: XmlElement, name: string, genItems: XmlElement[], isManaged: (item: XmlElement) => boolean = () => false): void {
   const keys = ITEM_KEYS[name] ?? [['name']];
   const genUuids = new Set(genItems.map((g) => attr(g, 'uuid')));
-  // gen's natural keys, each field set's values joined (XML text holds no NUL):
-  // looked up per base item, where a search of gen's items made base × gen.
-  const keyText = (item: XmlElement, fields: readonly string[]): string | undefined => {
-    const values = fields.map((f) => fieldText(item, f));
-    return values.includes('') ? undefined : values.join('\0');
-  };
-  const genKeys = keys.map((fields) => new Set(genItems.map((g) => keyText(g, fields)).filter((k) => k !== undefined)));
+  // gen's natural keys, looked up per base item (a search of gen's items made base × gen).
+  const genKeys = keys.map((fields) => new Set(genItems.map((g) => naturalKey(g, fields)).filter((k) => k !== undefined)));
   const sameKey = (item: XmlElement) =>
     !OTHER_KIND[name]?.(item) &&
     keys.some((fields, k) => {
-      const text = keyText(item, fields);
-      return text !== undefined && genKeys[k]!.has(text);
+      const key = naturalKey(item, fields);
+      return key !== undefined && genKeys[k]!.has(key);
     });
   const removed = new Map<string, XmlElement>();
   let first = -1;
@@ -241,12 +237,7 @@ function mergeInterfaces(root: XmlElement, gen: XmlElement): void {
   // The base's assignments gen does not write, by device (looked up per gen entry).
   const genNames = new Set(genEntries.map((e) => e.name));
   const othersByDevice = new Map<string, XmlElement[]>();
-  for (const b of base.children.filter(isElement)) {
-    if (genNames.has(b.name)) continue;
-    const list = othersByDevice.get(fieldText(b, 'if'));
-    if (list) list.push(b);
-    else othersByDevice.set(fieldText(b, 'if'), [b]);
-  }
+  for (const b of base.children.filter(isElement)) if (!genNames.has(b.name)) addToList(othersByDevice, fieldText(b, 'if'), b);
   for (const g of genEntries) {
     const device = fieldText(g, 'if');
     const other = othersByDevice.get(device)?.find((b) => b.name !== g.name);
@@ -286,14 +277,10 @@ function checkVlans(root: XmlElement, gen: XmlElement, managedKeys: ReadonlySet<
   const assignments = child(root, 'interfaces')?.children.filter(isElement) ?? [];
   // The base's VLANs by parent and tag (looked up per gen VLAN, not searched: gen × base).
   const baseVlans = new Map<string, XmlElement[]>();
-  for (const old of childrenNamed(child(root, 'vlans'), 'vlan')) {
-    const at = `${fieldText(old, 'if')}\0${fieldText(old, 'tag')}`;
-    const list = baseVlans.get(at);
-    if (list) list.push(old);
-    else baseVlans.set(at, [old]);
-  }
+  const parentAndTag = (vlan: XmlElement) => JSON.stringify([fieldText(vlan, 'if'), fieldText(vlan, 'tag')]);
+  for (const old of childrenNamed(child(root, 'vlans'), 'vlan')) addToList(baseVlans, parentAndTag(old), old);
   for (const vlan of childrenNamed(gen, 'vlan')) {
-    for (const old of baseVlans.get(`${fieldText(vlan, 'if')}\0${fieldText(vlan, 'tag')}`) ?? []) {
+    for (const old of baseVlans.get(parentAndTag(vlan)) ?? []) {
       const device = fieldText(old, 'vlanif');
       if (device === fieldText(vlan, 'vlanif')) continue;
       const user = assignments.find((a) => !managedKeys.has(a.name) && fieldText(a, 'if') === device);

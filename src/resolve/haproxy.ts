@@ -8,7 +8,7 @@ import type { Path } from '../location.js';
 import type { FirewallInterface, Haproxy, HaproxyBackend, HaproxyCertificate, HaproxyFrontend, Service } from '../model.js';
 import type { HaproxyInput } from '../topology.js';
 import { type ResolveContext, indexByName } from './context.js';
-import { appendAll } from '../arrays.js';
+import { addToList, appendAll } from '../arrays.js';
 
 type BackendInput = NonNullable<HaproxyInput['backends']>[number];
 
@@ -135,10 +135,7 @@ export function resolveHaproxy(
   const usersOf = new Map<string, HaproxyFrontend[]>();
   frontends.forEach((frontend, f) => {
     const name = input!.frontends![f]!.certificate;
-    if (name === undefined) return;
-    const users = usersOf.get(name);
-    if (users) users.push(frontend);
-    else usersOf.set(name, [frontend]);
+    if (name !== undefined) addToList(usersOf, name, frontend);
   });
   const certificates: HaproxyCertificate[] = certInputs.flatMap((cert, i) => {
     const cpath = path.concat('certificates', i);

@@ -3,6 +3,7 @@
 // HAProxy uses, and the plugin updates that <cert> in place on renewal, so
 // the link survives. DNS API credentials are secrets and stay out of the
 // fragment: the operator enters them in the validation method.
+import { addToList } from '../../arrays.js';
 import { dnsService } from '../../targets/opnsense/acme.js';
 import { type Area } from './context.js';
 import { modelItem, modelSection } from './fields.js';
@@ -24,13 +25,7 @@ export const acmeArea: Area = {
     const certs: XmlElement[] = [];
     // The frontends that serve each certificate, in their order (one pass, not one per certificate).
     const servedBy = new Map<string, typeof frontends>();
-    for (const f of frontends) {
-      for (const name of new Set(f.certificates)) {
-        const list = servedBy.get(name);
-        if (list) list.push(f);
-        else servedBy.set(name, [f]);
-      }
-    }
+    for (const f of frontends) for (const name of new Set(f.certificates)) addToList(servedBy, name, f);
     for (const cert of certificates) {
       const validationUuid = ctx.uuid('acme-validation', cert.name);
       const http = cert.challenge === 'http-01';
