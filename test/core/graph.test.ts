@@ -40,12 +40,13 @@ describe('graph details', () => {
     expect(graph).toMatch(/bridge__home__pve__vmbr1 ---\|"route via 10\.0\.0\.1"\| net__home_wireguard/);
   });
 
+  // Peers and services have nodes of their own; a zone of each, and a rule between them.
+  const manyToMany = readExample('homelab')
+    .replace('        - { name: vpn, networks: [wireguard] }\n', '        - { name: vpn, networks: [wireguard] }\n        - { name: devices, members: [mac-workstation, laptop-john, iphone-john] }\n        - { name: apps, members: [traefik, postgres, valkey] }\n')
+    .replace('      rules:\n', '      rules:\n        - { name: devices-to-apps, from: devices, to: apps, proto: tcp, ports: [443], action: pass }\n');
+
   it('a rule from many to many goes through a node of its own: as many edges as members, not their product', async () => {
-    // Peers and services have nodes of their own; a zone of each, and a rule between them.
-    const text = readExample('homelab')
-      .replace('        - { name: vpn, networks: [wireguard] }\n', '        - { name: vpn, networks: [wireguard] }\n        - { name: devices, members: [mac-workstation, laptop-john, iphone-john] }\n        - { name: apps, members: [traefik, postgres, valkey] }\n')
-      .replace('      rules:\n', '      rules:\n        - { name: devices-to-apps, from: devices, to: apps, proto: tcp, ports: [443], action: pass }\n');
-    const graph = buildGraph(await modelOf(text));
+    const graph = buildGraph(await modelOf(manyToMany));
     const node = 'rule__home__devices_to_apps';
     const site = graph.clusters.find((c) => c.id === 'site__home')!;
     expect(site.nodes.find((n) => n.id === node)).toEqual({ id: node, label: 'rule devices-to-apps', shape: 'round' });
@@ -55,6 +56,16 @@ describe('graph details', () => {
     expect(out).toEqual(['traefik', 'postgres', 'valkey'].map((svc) => [`svc__home__${svc}`, 'tcp 443']));
     // No direct edge between a device and an app.
     expect(graph.edges.filter((e) => e.from.startsWith('peer__') && e.to.startsWith('svc__'))).toEqual([]);
+  });
+
+  it.skipIf(dotMissing)(titled('Graphviz dot draws the node of such a rule with its six edges', dotMissing), async () => {
+    const drawn = spawnSync('dot', ['-Tsvg'], { input: toDot(buildGraph(await modelOf(manyToMany))), encoding: 'utf8' });
+    expect([drawn.status, drawn.stderr]).toEqual([0, '']);
+    expect(drawn.stdout).toContain('>rule devices&#45;to&#45;apps</text>');
+    // dot titles each edge "from->to" (escaped).
+    const edges = [...drawn.stdout.matchAll(/<title>([^<]*)&#45;&gt;([^<]*)<\/title>/g)].map((m) => [m[1], m[2]]);
+    expect(edges.filter(([from, to]) => from === 'rule__home__devices_to_apps' || to === 'rule__home__devices_to_apps')).toHaveLength(6);
+    expect(edges.filter(([from, to]) => from!.startsWith('peer__') && to!.startsWith('svc__'))).toEqual([]);
   });
 
   const hostile = { clusters: [{ id: 'c', label: 'a"]; end; x["y', nodes: [{ id: 'n', label: 'he said "hi" <b>|#', shape: 'box' as const }], clusters: [] }], edges: [] };
