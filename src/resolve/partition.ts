@@ -55,7 +55,7 @@ const POSITION_LIMIT = 2 ** 33;
  * advance make every pair of distinct sets collide with probability 2^-128,
  * whatever the input; the result never depends on the words otherwise.
  */
-function ruleWords(count: number): Uint32Array {
+export function ruleWords(count: number): Uint32Array {
   return randomFillSync(new Uint32Array(4 * count));
 }
 
@@ -71,10 +71,11 @@ function ruleWords(count: number): Uint32Array {
  * billion distinct sets in one partition (far beyond what gen can read)
  * collide with probability below 2^-68.
  */
-class Sweep {
+export class Sweep {
   private readonly at: Float64Array;
   private readonly who: Int32Array;
-  private readonly members: number[][] = [];
+  /** The rules of each group (a group enters and leaves as one). */
+  readonly members: number[][] = [];
   private readonly words: number[] = [];
   private readonly active = new Set<number>();
   private e = 0;
@@ -87,8 +88,17 @@ class Sweep {
   /** Events in this dimension (a cost that tests can bound). */
   readonly length: number;
 
-  /** `rules`: the boxes in play, ascending (all when undefined). */
-  constructor(boxes: readonly (readonly Ranges[])[], words: Uint32Array, dimension: number, rules?: readonly number[]) {
+  /**
+   * `rules`: the boxes in play, ascending (all when undefined). `toggled`,
+   * when given, hears each group enter (true) or leave (false).
+   */
+  constructor(
+    boxes: readonly (readonly Ranges[])[],
+    words: Uint32Array,
+    dimension: number,
+    rules?: readonly number[],
+    private readonly toggled?: (group: number, active: boolean) => void,
+  ) {
     const groupOf = new Map<Ranges, number>();
     const groups: Ranges[] = [];
     const visit = (r: number) => {
@@ -155,10 +165,13 @@ class Sweep {
     let changed = false;
     while (this.e < this.length && this.at[this.e]! <= position) {
       const g = this.who[this.e++]!;
-      if (this.active.delete(g)) this.size -= this.members[g]!.length;
-      else {
+      if (this.active.delete(g)) {
+        this.size -= this.members[g]!.length;
+        this.toggled?.(g, false);
+      } else {
         this.active.add(g);
         this.size += this.members[g]!.length;
+        this.toggled?.(g, true);
       }
       this.h0 ^= this.words[4 * g]!;
       this.h1 ^= this.words[4 * g + 1]!;
@@ -192,7 +205,7 @@ class Sweep {
  * active, with the segment's bounds, whether the set differs from the
  * previous segment's, and the sweep (for its set).
  */
-function segmentsOf(sweep: Sweep, space: Ranges, visit: (lo: number, hi: number, changed: boolean) => void): void {
+export function segmentsOf(sweep: Sweep, space: Ranges, visit: (lo: number, hi: number, changed: boolean) => void): void {
   let first = true;
   for (const [lo0, hi0] of space) {
     let lo = lo0;

@@ -13,7 +13,8 @@ import { parseIPv4 } from '../net.js';
 import type { WireguardInput } from '../topology.js';
 import { ENDPOINT_SPACE, PROTOCOL_SPACE, type Match, rangesOfCidrs, siteMatches } from './matches.js';
 import type { PolicyObjects } from './objects.js';
-import { type Leaf, type Node, partition } from './partition.js';
+import { type Leaf, partition, ruleWords } from './partition.js';
+import { passSweep } from './pass-sweep.js';
 
 /** The AllowedIPs of a full tunnel: every IPv4 and every IPv6 destination. */
 export const FULL_TUNNEL = ['0.0.0.0/0', '::/0'] as const;
@@ -35,37 +36,34 @@ function routable(policy: Policy, firewall: Firewall | undefined, instances: rea
   return intersect(subtract(routed, normalize(outside)), [ADDRESS_SPACE]);
 }
 
-/** Whether some cell below `node` is decided by a pass (memoised: sub-partitions are shared). */
-function passes(matches: readonly Pick<Match, 'action'>[]): (node: Node | Leaf) => boolean {
-  const known = new Map<Node | Leaf, boolean>();
-  const passing = (node: Node | Leaf): boolean => {
-    let value = known.get(node);
-    if (value === undefined) {
-      value = node.kind === 'leaf' ? node.rules.length > 0 && matches[node.rules[0]!]!.action === 'pass' : node.segments.some((s) => passing(s.child));
-      known.set(node, value);
-    }
-    return value;
-  };
-  return passing;
-}
-
 /**
  * For each source address (sorted), the destinations some protocol and port
- * is passed to. The partition cuts destinations first: rules name few
- * destinations, while each peer may have rules of its own. Each passing
- * (destination, source range) cell adds the destination to the peers in
- * the range; a sweep over the peers then collects them, and peers with the
- * same destinations share one set.
+ * is passed to. Destinations are cut first (rules name few destinations,
+ * while each peer may have rules of its own); for each destination rule
+ * set, a sweep along the peers finds where it passes (see pass-sweep.ts).
+ * Each passing (destination, source range) adds the destination to the
+ * peers in the range; a sweep over the peers then collects them, and peers
+ * with the same destinations share one set.
  */
 export function reachBySource(matches: readonly Pick<Match, 'box' | 'action'>[], addresses: readonly number[]): Range[][] {
   if (addresses.length === 0) return [];
+  const boxes = matches.map((m) => m.box);
+  // The destination dimension alone (each rule's list object kept: rules to one zone stay one group).
   const { root } = partition(
-    matches.map((m) => m.box),
-    // The space by dimension (source, destination, protocol, port); cut destination first.
-    [normalize(addresses.map((a) => [a, a] as Range)), [ENDPOINT_SPACE], [PROTOCOL_SPACE], [PORT_SPACE]],
-    [1, 0, 2, 3],
+    boxes.map((box) => [box[1]!]),
+    [[ENDPOINT_SPACE]],
+    [0],
   );
-  const passing = passes(matches);
+  const sources = passSweep(
+    boxes,
+    matches.map((m) => m.action),
+    ruleWords(boxes.length),
+    0,
+    normalize(addresses.map((a) => [a, a] as Range)),
+    [2, 3],
+    [[PROTOCOL_SPACE], [PORT_SPACE]],
+  );
+  const passingOf = new Map<Leaf, Range[]>();
   /** Index of the first address ≥ x. */
   const lowerBound = (x: number) => {
     let lo = 0;
@@ -80,11 +78,12 @@ export function reachBySource(matches: readonly Pick<Match, 'box' | 'action'>[],
   // Events on the peer index: a destination range starts or stops applying.
   const events: { at: number; range: Range; add: boolean }[] = [];
   for (const d of root.kind === 'node' ? root.segments : []) {
-    if (d.child.kind !== 'node') continue;
-    for (const s of d.child.segments) {
-      if (!passing(s.child)) continue;
-      const first = lowerBound(s.lo);
-      const end = lowerBound(s.hi + 1);
+    const leaf = d.child as Leaf;
+    let passing = passingOf.get(leaf);
+    if (!passing) passingOf.set(leaf, (passing = sources.passing(leaf.rules)));
+    for (const [lo, hi] of passing) {
+      const first = lowerBound(lo);
+      const end = lowerBound(hi + 1);
       if (first < end) events.push({ at: first, range: [d.lo, d.hi], add: true }, { at: end, range: [d.lo, d.hi], add: false });
     }
   }
