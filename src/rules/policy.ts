@@ -5,6 +5,7 @@
 // in each cell the first matching rule decides and the second is what
 // would decide without it. The partition is a sort and sweep per
 // dimension, not a comparison of every pair of rules.
+import { addToList } from '../arrays.js';
 import type { Path } from '../location.js';
 import type { PolicyRule, Site } from '../model.js';
 import { PORT_SPACE, type Ranges } from '../intervals.js';
@@ -73,7 +74,7 @@ export function analysePolicy(site: Site): { rules: RuleAnalysis[]; operations: 
   );
 
   const byRule = new Map<PolicyRule, number[]>();
-  matches.forEach((m, i) => byRule.set(m.rule, [...(byRule.get(m.rule) ?? []), i]));
+  matches.forEach((m, i) => addToList(byRule, m.rule, i));
   const out: RuleAnalysis[] = [];
   for (const [rule, parts] of byRule) {
     if (rule.from.kind === 'wan') continue;

@@ -2,6 +2,8 @@
 // [Interface] and [Peer], "Key = value" lines with keys in any case, '#'
 // to the end of a line is a comment, list values separated by commas, a
 // key given twice adds to a list (AllowedIPs, Address, DNS).
+import { appendAll } from '../arrays.js';
+
 export interface WgQuickSection {
   name: 'Interface' | 'Peer';
   /** Lower-case key → every value, in file order (lists split at commas). */
@@ -39,7 +41,10 @@ export function parseWgQuick(text: string): WgQuickFile {
     const key = line.slice(0, eq).trim().toLowerCase();
     const value = line.slice(eq + 1).trim();
     const values = LISTS.has(key) ? value.split(',').map((v) => v.trim()).filter(Boolean) : [value];
-    section.values.set(key, [...(section.values.get(key) ?? []), ...values]);
+    // Appended in place: a copy per line made a hub's thousands of AllowedIPs lines quadratic.
+    const list = section.values.get(key);
+    if (list) appendAll(list, values);
+    else section.values.set(key, values);
   });
   return { sections, problems };
 }

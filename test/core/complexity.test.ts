@@ -20,6 +20,7 @@ import { resolve } from '../../src/resolve/index.js';
 import { rules } from '../../src/rules/index.js';
 import { validateTopology } from '../../src/validate.js';
 import { loadTopologyText } from '../../src/load.js';
+import { parseWgQuick, valuesOf } from '../../src/wg/wg-quick-file.js';
 import { modelOf, root } from '../helpers.js';
 
 const SCANS = ['find', 'findIndex', 'findLast', 'filter', 'some', 'every', 'includes', 'indexOf', 'map', 'forEach', 'flatMap', 'reduce', 'slice', 'concat'] as const;
@@ -270,6 +271,19 @@ describe('adopting the box\'s UUIDs when merging', () => {
 
   it('into a backup merged before: twice the items, about twice the work', () => {
     const [a, b] = [work(2000), work(4000)];
+    expect(b, `${a} → ${b}`).toBeLessThanOrEqual(2.5 * a);
+  });
+});
+
+describe('reading a wg-quick file (gen wg doctor)', () => {
+  it('twice the AllowedIPs lines of a peer, about twice the work', () => {
+    const work = (n: number) => {
+      const lines = Array.from({ length: n }, (_, i) => `AllowedIPs = 10.${i >> 8}.${i & 255}.0/24, 10.200.${i >> 8}.${i & 255}/32`);
+      const { result, work } = arrayWork(() => parseWgQuick(`[Interface]\nAddress = 10.0.1.2/32\n[Peer]\n${lines.join('\n')}\n`));
+      expect(valuesOf(result, 'Peer', 'AllowedIPs')).toHaveLength(2 * n);
+      return work;
+    };
+    const [a, b] = [work(4000), work(8000)];
     expect(b, `${a} → ${b}`).toBeLessThanOrEqual(2.5 * a);
   });
 });
