@@ -11,6 +11,7 @@ import { ADDRESS_SPACE, type Range, type Ranges, blockRange, firstEndingAtOrAfte
 import type { FlowTest, Model, Network, PolicyRule, SecurityGroup, SecurityGroupRule, Site, Vpc } from './model.js';
 import { containsBlock, parseCidr } from './net.js';
 import { DYNAMIC_ADDRESS, type Match, PROTOCOL, siteMatches } from './resolve/matches.js';
+import { firstTwo } from './resolve/leaf-views.js';
 import { type Leaf, type Node, partition } from './resolve/partition.js';
 import { ipProtocol } from './targets/aws/security-groups.js';
 
@@ -81,10 +82,12 @@ function flowCells(site: Site, from: Ranges, to: Ranges, proto: FlowTest['proto'
   const space: Ranges[] = [from, to, [[protocol, protocol]], [[port, port]]];
   const meeting: Match[] = [];
   for (const m of matches) if (m.box.every((ranges, d) => overlaps(ranges, space[d]!))) meeting.push(m);
+  // A cell's first rule decides it: the cells keep their first two rules, not all (see leaf-views.ts).
   const { root } = partition(
     meeting.map((m) => m.box),
     space,
     [0, 1, 2, 3],
+    firstTwo,
   );
   return (root as Node).segments.map((s) => ({
     lo: s.lo,

@@ -14,30 +14,9 @@
 // sub-partitions and ran out of memory.
 import type { Range, Ranges } from '../intervals.js';
 import type { Match } from './matches.js';
+import { firstTwo } from './leaf-views.js';
 import { Sweep, partition, segmentsOf } from './partition.js';
-
-/** The least value among active slots, kept by a segment tree (updates and reads in log time). */
-class RunningMinimum {
-  private readonly size: number;
-  private readonly tree: Float64Array;
-
-  constructor(slots: number) {
-    let size = 1;
-    while (size < slots) size *= 2;
-    this.size = size;
-    this.tree = new Float64Array(2 * size).fill(Infinity);
-  }
-
-  set(slot: number, value: number): void {
-    let i = this.size + slot;
-    this.tree[i] = value;
-    for (i >>= 1; i >= 1; i >>= 1) this.tree[i] = Math.min(this.tree[2 * i]!, this.tree[2 * i + 1]!);
-  }
-
-  get least(): number {
-    return this.tree[1]!;
-  }
-}
+import { TwoLeast } from './two-least.js';
 
 export interface PassSweep {
   /**
@@ -68,6 +47,7 @@ export function passSweep(
         list.map((r) => rest.map((d) => boxes[r]![d]!)),
         restSpace,
         rest.map((_, i) => i),
+        firstTwo,
       );
       value = leaves.some((leaf) => leaf.rules.length > 0 && actions[list[leaf.rules[0]!]!] === 'pass');
       cutSets.set(key, value);
@@ -77,8 +57,8 @@ export function passSweep(
 
   return {
     passing(rules) {
-      const firstPass = new RunningMinimum(rules.length);
-      const firstOther = new RunningMinimum(rules.length);
+      const firstPass = new TwoLeast(rules.length);
+      const firstOther = new TwoLeast(rules.length);
       // Each group's first pass and first other rule, set as it enters and cleared as it leaves.
       const groupFirst: [number, number][] = [];
       const sweep = new Sweep(boxes, words, dimension, rules, (g, active) => {

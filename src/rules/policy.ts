@@ -10,6 +10,7 @@ import type { Path } from '../location.js';
 import type { PolicyRule, Site } from '../model.js';
 import { PORT_SPACE, type Ranges } from '../intervals.js';
 import { ENDPOINT_SPACE, type Match, PROTOCOL_SPACE, siteMatches } from '../resolve/matches.js';
+import { firstAnd, firstTwo } from '../resolve/leaf-views.js';
 import { partition } from '../resolve/partition.js';
 import type { Rule, RuleReport } from './rule.js';
 
@@ -34,9 +35,16 @@ export interface Decisions {
   operations: number;
 }
 
-/** The decisions of a first-match list of boxes (source, destination, protocol, port) over the whole space. */
+/**
+ * The decisions of a first-match list of boxes (source, destination,
+ * protocol, port) over the whole space. The cells keep their first two
+ * rules; the rules that decide nothing are then found in a second
+ * partition, which keeps only them (besides each cell's first), so a cell
+ * never lists the rules that decide something.
+ */
 export function ruleDecisions(boxes: readonly (readonly Ranges[])[], actions: readonly Match['action'][]): Decisions {
-  const { leaves, operations } = partition(boxes, [[ENDPOINT_SPACE], [ENDPOINT_SPACE], [PROTOCOL_SPACE], [PORT_SPACE]]);
+  const space = [[ENDPOINT_SPACE], [ENDPOINT_SPACE], [PROTOCOL_SPACE], [PORT_SPACE]];
+  const { leaves, order, operations } = partition(boxes, space, undefined, firstTwo);
   const decides = new Set<number>();
   const changes = new Set<number>();
   const coveredBy = new Map<number, Set<number>>();
@@ -55,14 +63,16 @@ export function ruleDecisions(boxes: readonly (readonly Ranges[])[], actions: re
     const after: Match['action'] = next === undefined ? 'block' : actions[next]!;
     if (after !== actions[first]) changes.add(first);
   }
-  // Who covers or follows a rule matters only for the few rules reported: a second pass for them.
+  // What follows a rule matters only for the few rules reported: a second pass for them.
   for (const { rules } of leaves) {
     const first = rules[0];
-    if (first === undefined) continue;
-    if (!changes.has(first)) add(followedBy, first, rules[1] ?? -1);
-    for (let i = 1; i < rules.length; i++) if (!decides.has(rules[i]!)) add(coveredBy, rules[i]!, first);
+    if (first !== undefined && !changes.has(first)) add(followedBy, first, rules[1] ?? -1);
   }
-  return { decides, changes, coveredBy, followedBy, operations };
+  if (decides.size === boxes.length) return { decides, changes, coveredBy, followedBy, operations };
+  // Who covers the rules that decide nothing: the same cells, listing only those rules.
+  const covered = partition(boxes, space, order, firstAnd((r) => !decides.has(r)));
+  for (const { rules } of covered.leaves) for (let i = 1; i < rules.length; i++) add(coveredBy, rules[i]!, rules[0]!);
+  return { decides, changes, coveredBy, followedBy, operations: operations + covered.operations };
 }
 
 /** Shadowed and redundant topology rules of a site, in rule order; `operations` counts the partition's work. */

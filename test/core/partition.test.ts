@@ -62,7 +62,8 @@ describe.each(RULE_LISTS)('the decision partition of %s', (_name, ruleLists) => 
         const decisions = ruleDecisions(rules.map((r) => r.box), rules.map((r) => r.action));
         const decides = new Set<number>();
         const changes = new Set<number>();
-        for (const { matching } of cells(rules)) {
+        const all = [...cells(rules)];
+        for (const { matching } of all) {
           const [first, next] = matching;
           if (first === undefined) continue;
           decides.add(first);
@@ -70,6 +71,19 @@ describe.each(RULE_LISTS)('the decision partition of %s', (_name, ruleLists) => 
         }
         expect([...decisions.decides].sort()).toEqual([...decides].sort());
         expect([...decisions.changes].sort()).toEqual([...changes].sort());
+        // Who covers each rule that decides nothing, and what follows each rule that changes nothing.
+        const coveredBy = new Map<number, Set<number>>();
+        const followedBy = new Map<number, Set<number>>();
+        const add = (map: Map<number, Set<number>>, key: number, value: number) => map.set(key, (map.get(key) ?? new Set()).add(value));
+        for (const { matching } of all) {
+          const [first, next] = matching;
+          if (first === undefined) continue;
+          if (!changes.has(first)) add(followedBy, first, next ?? -1);
+          for (const r of matching.slice(1)) if (!decides.has(r)) add(coveredBy, r, first);
+        }
+        const sorted = (map: Map<number, Set<number>>) => [...map].map(([k, v]) => [k, [...v].sort()]).sort((x, y) => Number(x[0]) - Number(y[0]));
+        expect(sorted(decisions.coveredBy)).toEqual(sorted(coveredBy));
+        expect(sorted(decisions.followedBy)).toEqual(sorted(followedBy));
       }),
       { numRuns: RUNS },
     );
@@ -116,6 +130,40 @@ describe('the work of a partition', () => {
     // Each network of the zone is a segment with the same rules: its rule set is listed once, not once per network.
     expect(work(1000, 200, order)).toBeLessThan(1.1 * work(1000, 100, order));
     expect(work(2000, 100, order)).toBeLessThan(2.5 * work(1000, 100, order));
+  });
+});
+
+describe('the work of finding the rules that decide nothing', () => {
+  /**
+   * `n` rules from one source to one destination on port ranges that all
+   * overlap (rule i spans 30,000 ports from port 1 + i, the highest i
+   * first), passes and blocks in turn, and last a copy of the rule from
+   * port 1, which decides nothing.
+   */
+  function overlapping(n: number): { boxes: Range[][][]; actions: Match['action'][] } {
+    const boxes: Range[][][] = [];
+    const actions: Match['action'][] = [];
+    for (let i = n - 1; i >= 0; i--) {
+      boxes.push([[[1, 1]], [[2, 2]], [[1, 1]], [[1 + i, 30_001 + i]]]);
+      actions.push(i % 2 ? 'pass' : 'block');
+    }
+    boxes.push(boxes[n - 1]!.map((ranges) => ranges.slice()));
+    actions.push('block');
+    return { boxes, actions };
+  }
+
+  it('grows with the cells, not with cells × the rules in each', () => {
+    // Every cell holds about half of the rules: listing them was quadratic (16,000 rules ran out of memory).
+    const decisions = (n: number) => {
+      const { boxes, actions } = overlapping(n);
+      return ruleDecisions(boxes, actions);
+    };
+    const [a, b] = [decisions(2000), decisions(4000)];
+    expect(b.operations, `${a.operations} → ${b.operations}`).toBeLessThan(2.5 * a.operations);
+    // Rule i decides port 1 + i; the copy decides nothing, and every rule decides some of its ports first.
+    expect(b.decides.size).toBe(4000);
+    expect([...b.coveredBy.keys()]).toEqual([4000]);
+    expect(b.coveredBy.get(4000)!.size).toBe(4000);
   });
 });
 
