@@ -209,7 +209,7 @@ function nullWordEndsAt(text: string, end: number, boundary: (k: number) => bool
 /** The first line of every mapping and list js-yaml built (1-based). */
 interface FastLines {
   data: unknown;
-  lines: WeakMap<object, number>;
+  lines: Map<object, number>;
 }
 
 /** The fast path: js-yaml's data, or undefined when the positions parser must decide. */
@@ -217,7 +217,7 @@ export function readFast(text: string): FastLines | undefined {
   if (needsPositionsParser(text)) return undefined;
   // js-yaml reports where each node opens (a block collection at the line
   // of its key, as SourceMap.locate does) and what it closed with.
-  const lines = new WeakMap<object, number>();
+  const lines = new Map<object, number>();
   const open: number[] = [];
   const listener = (event: 'open' | 'close', state: { line: number; result: unknown }) => {
     if (event === 'open') open.push(state.line);
