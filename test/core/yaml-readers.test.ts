@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { Parser, parseDocument } from 'yaml';
-import { NULL_KEY, SourceMap, hasNullKey, loadTopologyText, needsPositionsParser, readFast } from '../../src/load.js';
+import { NULL_KEY, SIGNS_FOR_POSITIONS_PARSER, SourceMap, hasAlias, hasCollectionKey, hasExplicitKey, hasNullKey, hasTag, loadTopologyText, needsPositionsParser, readFast } from '../../src/load.js';
 import { lintText } from '../../src/pipeline.js';
 import { positionsOf } from '../../src/yaml-positions.js';
 import { aliasPastLimit } from '../../src/yaml-alias-limit.js';
@@ -250,6 +250,22 @@ describe('the null-key scan', () => {
   it('agrees with the pattern on the examples, and finds the null keys of real documents', () => {
     for (const name of Object.keys(EXAMPLES) as (keyof typeof EXAMPLES)[]) expect(hasNullKey(readExample(name)), name).toBe(NULL_KEY.test(readExample(name)));
     for (const doc of ['a: 1\n: 2\n', 'a:\n  null: 1\n', '{~: 1}', 'x: [null : 1]', 'a: 1\nNULL:\n']) expect(hasNullKey(doc), doc).toBe(true);
+  });
+});
+
+describe('the scans for what the positions parser must read', () => {
+  const scans = { alias: hasAlias, collectionKey: hasCollectionKey, explicitKey: hasExplicitKey, tag: hasTag } as const;
+  it.each(Object.keys(scans) as (keyof typeof scans)[])('%s: found exactly where its pattern finds it', (name) => {
+    // Texts from the characters the patterns turn on: the signs, every kind of boundary, line ends and other whitespace.
+    const piece = fc.constantFrom('*', '*a', '?', '? ', '!', '!t', ']', '}', ']:', '} :', '\t', ' ', ':', ',', '[', '{', '-', 'a', '\n', '\r', '\u00a0', '\u2028', 'key');
+    const text = fc.array(piece, { maxLength: 12 }).map((p) => p.join(''));
+    fc.assert(
+      fc.property(text, (t) => {
+        expect(scans[name](t), JSON.stringify(t)).toBe(SIGNS_FOR_POSITIONS_PARSER[name].test(t));
+      }),
+      { ...settings, numRuns: runs * 10 },
+    );
+    for (const example of Object.keys(EXAMPLES) as (keyof typeof EXAMPLES)[]) expect(scans[name](readExample(example)), example).toBe(SIGNS_FOR_POSITIONS_PARSER[name].test(readExample(example)));
   });
 });
 
