@@ -8,7 +8,7 @@ import type { AwsInput, SgRuleInput, VpcInput } from '../topology.js';
 import { type ResolveContext, indexByName, knownNames } from './context.js';
 import type { PolicyObjects } from './objects.js';
 import { flowTest } from './policy.js';
-import { appendAll } from '../arrays.js';
+import { addToList, appendAll } from '../arrays.js';
 
 export function resolveAws(input: AwsInput, path: Path, ctx: ResolveContext, sites: ReadonlySet<string>): Aws {
   const buckets = (input.buckets ?? []).map((bucket, i) => {
@@ -73,10 +73,7 @@ function resolveVpc(input: VpcInput, region: string, path: Path, ctx: ResolveCon
   });
 
   const byTier = new Map<string, typeof subnets>();
-  for (const subnet of subnets) {
-    if (byTier.has(subnet.tier)) byTier.get(subnet.tier)!.push(subnet);
-    else byTier.set(subnet.tier, [subnet]);
-  }
+  for (const subnet of subnets) addToList(byTier, subnet.tier, subnet);
   const tierNames = [...byTier.keys()];
   const tiers = [...byTier].map(([name, members]) => {
     return { name, public: name === 'public', azs: [...new Set(members.map((s) => s.az))].sort(), subnets: members.map((s) => s.name) };

@@ -4,7 +4,7 @@
 // exactly: for each prefix length in use, the address's block of that length
 // is one map lookup, so a query costs at most 33 lookups.
 import type { Block } from '../net.js';
-import { appendAll } from '../arrays.js';
+import { addToList, appendAll } from '../arrays.js';
 
 /** The first address of the block of `prefix` bits that holds `address`. */
 function baseOf(address: number, prefix: number): number {
@@ -27,9 +27,7 @@ export class BlockIndex<T> {
       this.byPrefix.set(block.prefix, bases);
       this.prefixes = [...this.byPrefix.keys()].sort((a, b) => b - a);
     }
-    const values = bases.get(block.base);
-    if (values) values.push(value);
-    else bases.set(block.base, [value]);
+    addToList(bases, block.base, value);
   }
 
   /** The values whose block holds `address`: the smallest block first, blocks of one size in the order they were added. */

@@ -4,6 +4,7 @@
 // CIDR, a WireGuard peer, a role ("wg0/workstation": its address range) or
 // a service (its address). A name that two kinds of object share is an
 // error where it is used, never a silent choice.
+import { addToList } from '../arrays.js';
 import { type Range, blockRange, normalize, toCidrs } from '../intervals.js';
 import type { Path } from '../location.js';
 import type { Network, PolicyObject, Service, WireguardInstance } from '../model.js';
@@ -60,11 +61,7 @@ export function policyObjects(
   wireguard: readonly WireguardInstance[],
 ): PolicyObjects {
   const byName = new Map<string, Candidate[]>();
-  const add = (name: string, candidate: Candidate) => {
-    const list = byName.get(name);
-    if (list) list.push(candidate);
-    else byName.set(name, [candidate]);
-  };
+  const add = (name: string, candidate: Candidate) => addToList(byName, name, candidate);
   for (const network of networks) {
     add(network.name, { what: `network ${network.name} (${network.cidr})`, make: () => object('network', network.name, [blockRange(network.block)], { network: network.id }) });
   }

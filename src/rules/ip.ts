@@ -1,5 +1,6 @@
 // IP-plan rules: overlaps (sort and sweep), VPC containment, reserved and
 // duplicate addresses, DHCP ranges.
+import { addToList } from '../arrays.js';
 import type { Path } from '../location.js';
 import type { AddressUse, FirewallInterface, Model, Network, Site } from '../model.js';
 import { BlockIndex } from '../resolve/block-index.js';
@@ -54,8 +55,7 @@ function addressesInRanges(model: Model): { iface: FirewallInterface; range: Pat
       const to = parseIPv4(iface.dhcp.to);
       if (from === undefined || to === undefined) continue;
       const range = { iface, network, from, to, order: order++ };
-      if (byNetwork.has(network.id)) byNetwork.get(network.id)!.push(range);
-      else byNetwork.set(network.id, [range]);
+      addToList(byNetwork, network.id, range);
       byBlock.add(network.block, range);
     }
   }
