@@ -2,7 +2,7 @@
 // the scripts complete in the real shells what `gen --help` lists, and the
 // manual page passes mandoc's checker and groff, and is current.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -101,5 +101,17 @@ describe('gen man', () => {
     expect(man.status).toBe(0);
     expect(man.stdout).toMatch(/^GEN\(1\) +User Commands +GEN\(1\)\n/);
     expect(man.stdout).toContain('gen wg list [options] [file]');
+  });
+
+  it.skipIf(manMissing)(titled('opens under both command names where npm links the pages (share/man/man1 of its prefix)', manMissing), () => {
+    // As `npm i -g` links the package's "man" entries (test/core/package.test.ts checks that it does).
+    const manDir = join(mkdtempSync(join(tmpdir(), 'gen-man-')), 'share/man');
+    mkdirSync(join(manDir, 'man1'), { recursive: true });
+    for (const page of ['gen.1', 'gen-topology.1']) symlinkSync(join(root, 'man', page), join(manDir, 'man1', page));
+    for (const name of ['gen', 'gen-topology']) {
+      const man = spawnSync('man', [name], { encoding: 'utf8', env: { ...process.env, MANPATH: manDir, MANPAGER: 'cat', PAGER: 'cat', MANWIDTH: '80' } });
+      expect([man.status, man.stderr]).toEqual([0, '']);
+      expect(man.stdout).toMatch(/^GEN\(1\) +User Commands +GEN\(1\)\n/);
+    }
   });
 });
