@@ -200,14 +200,22 @@ function siteOf(n: number): string {
   return stringify(topology, { lineWidth: 0 });
 }
 
-/** The resolve stage alone, as lint runs it, with the work it did. */
-async function resolved(text: string): Promise<{ model: Model; work: number }> {
+/** The resolve stage alone, as lint runs it, with the work it did (or uncounted, for a stage after it). */
+async function resolved(text: string, counted = true): Promise<{ model: Model; work: number }> {
   const loaded = loadTopologyText(text, 'topology.yaml');
   if (!loaded.ok) throw new Error('does not load');
   const validated = await validateTopology(loaded.loaded);
   if (!validated.ok) throw new Error(JSON.stringify(validated.diagnostics.slice(0, 3)));
+  if (!counted) return { model: resolve(validated.topology, () => {}), work: 0 };
   const { result: model, work } = arrayWork(() => resolve(validated.topology, () => {}));
   return { model, work };
+}
+
+/** A fresh model of the topology of size n (the renders and the merge keep state on theirs), its text made once. */
+const texts = new Map<number, string>();
+async function freshModel(n: number): Promise<Model> {
+  if (!texts.has(n)) texts.set(n, siteOf(n));
+  return (await resolved(texts.get(n)!, false)).model;
 }
 
 const SMALL = 400;
@@ -245,7 +253,7 @@ describe('rendering grows linearly with the topology', () => {
     const target = targets.find((t) => t.name === name)!;
     // Each render on a model of its own: the OPNsense sections are kept on the model between the two that read them.
     const count = async (n: number) => {
-      const model = (await resolved(siteOf(n))).model;
+      const model = await freshModel(n);
       if (name === 'verify') targets.find((t) => t.name === 'opnsense')!.render(model, new Map());
       return arrayWork(() => target.render(model, new Map())).work;
     };
@@ -328,7 +336,7 @@ describe('merging into a backup', () => {
     // A second merge compares gen's VLANs and interfaces with the base's; items
     // without a uuid are matched by their natural key.
     const work = async (n: number) => {
-      const model = (await resolved(siteOf(n))).model;
+      const model = await freshModel(n);
       const sections = siteSections(model, model.sites[0]!).flatMap((a) => a.sections);
       const first = mergeConfig(factory, sections, options);
       const withoutUuids = first.replace(/ uuid="[^"]*"/g, '');
