@@ -11,7 +11,6 @@ import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { program } from '../../src/cli.js';
 import { readExample, root } from '../helpers.js';
-import { missing, titled } from '../system-tools.js';
 
 const bin = join(root, 'bin/gen.js');
 
@@ -84,9 +83,8 @@ describe('the topology argument', () => {
   });
 });
 
+// Drawings (-o x.svg, x.png) need Graphviz: test/core/graph.test.ts has them, so that this file needs no real tool.
 describe('-o chooses the format by its extension', () => {
-  const dotMissing = missing(['dot'], false);
-
   it('gen graph -o: .mmd, .md, .dot and .gv as text; an unknown extension, an existing file or a contradicting --format is refused', () => {
     const dir = scratch();
     const cases: [string, RegExp, string][] = [
@@ -108,15 +106,6 @@ describe('-o chooses the format by its extension', () => {
     expect(gen(['graph', '-o', 'g.mmd', '--force'], { cwd: dir }).code).toBe(0);
     expect(gen(['graph', '--format', 'dot', '-o', 'x.svg'], { cwd: dir })).toMatchObject({ code: 2, stderr: expect.stringContaining('--format dot does not match -o x.svg') });
     expect(existsSync(join(dir, 'x.svg'))).toBe(false);
-  });
-
-  it.skipIf(dotMissing)(titled('gen graph -o x.svg draws SVG and -o x.png PNG, not Mermaid text', dotMissing), () => {
-    const dir = scratch();
-    expect(gen(['graph', '-o', 'g.svg'], { cwd: dir }).code).toBe(0);
-    const svg = readFileSync(join(dir, 'g.svg'), 'utf8');
-    expect(svg).toMatch(/<svg[\s\S]*10\.30\.1\.0\/24[\s\S]*<\/svg>\n$/);
-    expect(gen(['graph', '-o', 'g.png'], { cwd: dir }).code).toBe(0);
-    expect(readFileSync(join(dir, 'g.png')).subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
   });
 });
 

@@ -102,4 +102,18 @@ describe('gen graph command', () => {
     expect(svg).toContain('<svg');
     for (const cidr of ['192.168.10.0/24', '192.168.20.0/24', '192.168.30.0/24']) expect(svg).toContain(cidr);
   });
+
+  it.skipIf(dotMissing)(titled('-o x.svg draws SVG and -o x.png PNG, not Mermaid text, without --format', dotMissing), async () => {
+    const { mkdtempSync, readFileSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { root } = await import('../helpers.js');
+    const dir = mkdtempSync(join(tmpdir(), 'gen-graph-'));
+    writeFileSync(join(dir, 'topology.yaml'), readExample('aws-vpc'));
+    const gen = (args: string[]) => spawnSync(process.execPath, [join(root, 'bin/gen.js'), ...args], { cwd: dir, encoding: 'utf8' });
+    expect(gen(['graph', '-o', 'g.svg']).status).toBe(0);
+    expect(readFileSync(join(dir, 'g.svg'), 'utf8')).toMatch(/<svg[\s\S]*10\.30\.1\.0\/24[\s\S]*<\/svg>\n$/);
+    expect(gen(['graph', '-o', 'g.png']).status).toBe(0);
+    expect(readFileSync(join(dir, 'g.png')).subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+  });
 });
