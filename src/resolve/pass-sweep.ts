@@ -12,7 +12,7 @@
 // segment of every destination was cut that way: 2,000 peers with a rule
 // each and 2,000 services with a VPN rule each were four million
 // sub-partitions and ran out of memory.
-import type { Range, Ranges } from '../intervals.js';
+import { type Range, type Ranges, overlaps } from '../intervals.js';
 import type { Match } from './matches.js';
 import { firstTwo } from './leaf-views.js';
 import { Sweep, partition, segmentsOf } from './partition.js';
@@ -36,6 +36,14 @@ export function passSweep(
   rest: readonly number[],
   restSpace: readonly Ranges[],
 ): PassSweep {
+  // The reasoning above holds for rules that match some point of the other
+  // dimensions: a rule whose ports all lie past 65535 matches nothing (the
+  // lint reports it) and must count as neither pass nor block.
+  const meets = new Uint8Array(boxes.length);
+  const meetsRest = (r: number): boolean => {
+    if (meets[r] === 0) meets[r] = rest.every((d, i) => overlaps(boxes[r]![d]!, restSpace[i]!)) ? 1 : 2;
+    return meets[r] === 1;
+  };
   // Whether a set that starts with a non-pass rule passes, by its fingerprint (the same set recurs across destinations).
   const cutSets = new Map<string, boolean>();
   const passesBehindBlock = (sweep: Sweep): boolean => {
@@ -66,6 +74,7 @@ export function passSweep(
         if (!firsts) {
           firsts = [Infinity, Infinity];
           for (const r of sweep.members[g]!) {
+            if (!meetsRest(r)) continue;
             if (actions[r] === 'pass') firsts[0] = Math.min(firsts[0], r);
             else firsts[1] = Math.min(firsts[1], r);
           }
