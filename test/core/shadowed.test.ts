@@ -45,6 +45,15 @@ describe('policy/shadowed', () => {
     expect(found[0]!.related).toHaveLength(2);
   });
 
+  it('a rule that no traffic fits (a port range past 65535) says so, not that rules before it cover it', async () => {
+    const text = withRules(homelab, 0, { name: 'beyond', from: 'vpn', to: 'management', proto: 'tcp', ports: ['70000-70000'], action: 'pass' });
+    const diagnostics = await lint(text);
+    expect(only(diagnostics, 'ports/range')).toHaveLength(1);
+    expect(only(diagnostics, 'policy/shadowed').map((d) => [d.message, d.hint, d.related])).toEqual([
+      ['policy rule beyond can never match: no traffic fits its addresses, protocol and ports', 'Fix the ports or addresses of policy rule beyond, or remove it.', undefined],
+    ]);
+  });
+
   it('not when any part of its traffic is left: a block of one port, another protocol, a wider source', async () => {
     for (const rule of [
       { name: 'r', from: 'management', to: 'service', proto: 'tcp', ports: [22], action: 'block' },
