@@ -5,7 +5,7 @@
 // three rules: block the firewall, block the internal networks, pass the
 // rest), so policy tests, AllowedIPs and the shadowed-rule analysis all
 // reason about what the firewall really does.
-import { ADDRESS_SPACE, PORT_SPACE, type Range, type Ranges, complement, fromBlocks, normalize, subtract, unionAll } from '../intervals.js';
+import { ADDRESS_SPACE, PORT_SPACE, type Range, type Ranges, complement, fromBlocks, intersect, normalize, subtract, unionAll } from '../intervals.js';
 import type { Firewall, Policy, PolicyRule, WireguardInstance } from '../model.js';
 import { parseCidr, parseIPv4 } from '../net.js';
 
@@ -23,7 +23,7 @@ export interface Match {
   /** The part of the rule, when it compiles to several (e.g. "block internal networks"). */
   part?: string;
   action: PolicyRule['action'];
-  /** Source, destination, protocol, port: each a set of ranges. */
+  /** Source, destination, protocol, port: each a set of ranges, none empty, within the policy space. */
   box: [Ranges, Ranges, Ranges, Ranges];
 }
 
@@ -104,8 +104,13 @@ export function compileMatches(policy: Policy, space: PolicySpace): Match[] {
   for (const rule of policy.rules) {
     const src = rule.from.kind === 'wan' ? space.internet : objectRanges(rule.sources);
     const protocols = RULE_PROTOCOLS[rule.proto];
-    const ports = rulePorts(rule);
-    const push = (dst: Ranges, action: Match['action'], part?: string) => out.push({ rule, part, action, box: [src, dst, protocols, ports] });
+    // Within the port space: a range past 65535 (an error of ports/range) matches no port there.
+    const ports = intersect(rulePorts(rule), [PORT_SPACE]);
+    // A part that has nothing in some dimension matches nothing and is left out, so every
+    // box meets the space in each dimension (the AllowedIPs sweep relies on it, pass-sweep.ts).
+    const push = (dst: Ranges, action: Match['action'], part?: string) => {
+      if (src.length > 0 && dst.length > 0 && ports.length > 0) out.push({ rule, part, action, box: [src, dst, protocols, ports] });
+    };
     switch (rule.to.kind) {
       case 'wan-address': {
         const address = space.interfaceAddress.get(rule.to.interface);

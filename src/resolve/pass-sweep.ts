@@ -3,7 +3,8 @@
 // destination segment along the sources.
 //
 // A set passes somewhere exactly when some pass rule has a point that no
-// earlier non-pass rule matches: there the first rule to match is that
+// earlier non-pass rule matches (every box meets the space in each
+// dimension: compileMatches leaves out the parts that do not): there the first rule to match is that
 // rule or an earlier pass. So when the set's first pass rule comes before
 // its first block or reject, it passes, and with no pass rule it does not;
 // both are read from a running minimum as rules enter and leave the sweep.
@@ -12,7 +13,7 @@
 // segment of every destination was cut that way: 2,000 peers with a rule
 // each and 2,000 services with a VPN rule each were four million
 // sub-partitions and ran out of memory.
-import { type Range, type Ranges, overlaps } from '../intervals.js';
+import type { Range, Ranges } from '../intervals.js';
 import type { Match } from './matches.js';
 import { firstTwo } from './leaf-views.js';
 import { Sweep, partition, segmentsOf } from './partition.js';
@@ -36,14 +37,6 @@ export function passSweep(
   rest: readonly number[],
   restSpace: readonly Ranges[],
 ): PassSweep {
-  // The reasoning above holds for rules that match some point of the other
-  // dimensions: a rule whose ports all lie past 65535 matches nothing (the
-  // lint reports it) and must count as neither pass nor block.
-  const meets = new Uint8Array(boxes.length);
-  const meetsRest = (r: number): boolean => {
-    if (meets[r] === 0) meets[r] = rest.every((d, i) => overlaps(boxes[r]![d]!, restSpace[i]!)) ? 1 : 2;
-    return meets[r] === 1;
-  };
   // Whether a set that starts with a non-pass rule passes, by its fingerprint (the same set recurs across destinations).
   const cutSets = new Map<string, boolean>();
   const passesBehindBlock = (sweep: Sweep): boolean => {
@@ -74,7 +67,6 @@ export function passSweep(
         if (!firsts) {
           firsts = [Infinity, Infinity];
           for (const r of sweep.members[g]!) {
-            if (!meetsRest(r)) continue;
             if (actions[r] === 'pass') firsts[0] = Math.min(firsts[0], r);
             else firsts[1] = Math.min(firsts[1], r);
           }

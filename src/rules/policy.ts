@@ -123,15 +123,7 @@ function related(rules: readonly (PolicyRule | 'default')[], what: string): { me
 
 function report(analysis: RuleAnalysis, report: RuleReport, kind: 'shadowed' | 'redundant'): void {
   const { rule } = analysis;
-  if (kind === 'shadowed' && analysis.coveredBy.length === 0) {
-    // No rule before it decides its traffic: it has none (a port range past
-    // 65535, reported by ports/range, leaves nothing for it to match).
-    report({
-      path: rule.path,
-      message: `${rule.origin} can never match: no traffic fits its addresses, protocol and ports`,
-      hint: `Fix the ports or addresses of ${rule.origin}, or remove it.`,
-    });
-  } else if (kind === 'shadowed') {
+  if (kind === 'shadowed') {
     report({
       path: rule.path,
       message: `${rule.origin} can never match: ${names(analysis.coveredBy)} before it match${analysis.coveredBy.length === 1 ? 'es' : ''} all of its traffic`,

@@ -114,16 +114,6 @@ describe.each(RULE_LISTS)('the decision partition of %s', (_name, ruleLists) => 
   });
 });
 
-describe('what a source may reach', () => {
-  it('takes nothing from a rule that matches no protocol and port of the space (ports past 65535)', () => {
-    const beyond: Pick<Match, 'box' | 'action'> = { box: [[[0, 100]], [[5, 5]], [[0, 0]], [[70_000, 70_000]]], action: 'pass' };
-    expect(reachBySource([beyond], [10])).toEqual([[]]);
-    // Behind it, a rule that does pass still counts; a block beyond the space does not hide it.
-    const pass: Pick<Match, 'box' | 'action'> = { box: [[[0, 100]], [[5, 5]], [[0, 0]], [[22, 22]]], action: 'pass' };
-    expect(reachBySource([{ ...beyond, action: 'block' }, pass], [10])).toEqual([[[5, 5]]]);
-  });
-});
-
 describe('the work of a partition', () => {
   /** `rules` rules from one source to one zone of `networks` networks (one shared list, as a zone's rules have), each on a port of its own. */
   function zoneRules(rules: number, networks: number): Range[][][] {
