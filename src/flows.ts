@@ -10,7 +10,7 @@
 import { ADDRESS_SPACE, type Range, type Ranges, blockRange, firstEndingAtOrAfter, intersect, normalize, overlaps, subtract, toCidrs, unionAll } from './intervals.js';
 import type { FlowTest, Model, Network, PolicyRule, SecurityGroup, SecurityGroupRule, Site, Vpc } from './model.js';
 import { containsBlock, parseCidr } from './net.js';
-import { DYNAMIC_ADDRESS, type Match, PROTOCOL, siteMatches } from './resolve/matches.js';
+import { DYNAMIC_ADDRESS, type Match, PROTOCOL, objectRanges, siteMatches } from './resolve/matches.js';
 import { firstTwo } from './resolve/leaf-views.js';
 import { type Leaf, type Node, partition } from './resolve/partition.js';
 import { ipProtocol } from './targets/aws/security-groups.js';
@@ -29,7 +29,7 @@ export function flowEnd(site: Site, flow: FlowTest, side: 'from' | 'to'): Range[
   const { space } = siteMatches(site);
   const name = flow[side];
   const objects = (side === 'from' ? flow.fromObjects : flow.toObjects) ?? site.policy.zones.find((z) => z.name === name)?.members;
-  if (objects) return unionAll(objects.map((o) => o.ranges));
+  if (objects) return objectRanges(objects);
   if (name === 'internet') return side === 'from' ? space.internet : subtract(subtract([[0, DYNAMIC_ADDRESS]], space.internal), space.self);
   if (side === 'to' && name === 'self') return space.self;
   if (side === 'to' && name === 'wan') {
@@ -165,10 +165,10 @@ function sgSource(vpc: Vpc, vpcBlock: Network['block'], flow: FlowTest): { group
   if (flow.from === 'internet') return { ranges: [ADDRESS_SPACE] };
   const group = vpc.securityGroups.find((g) => g.name === flow.from);
   // Members of a group live in the VPC: CIDR rules covering the VPC match them too.
-  if (group) return { group, ranges: [[vpcBlock.base, vpcBlock.base + vpcBlock.size - 1]] };
-  if (flow.fromObjects) return { ranges: unionAll(flow.fromObjects.map((o) => o.ranges)) };
+  if (group) return { group, ranges: [blockRange(vpcBlock)] };
+  if (flow.fromObjects) return { ranges: objectRanges(flow.fromObjects) };
   const parsed = flow.from.includes('/') ? parseCidr(flow.from) : parseCidr(`${flow.from}/32`);
-  return { ranges: parsed.ok ? [[parsed.block.base, parsed.block.base + parsed.block.size - 1]] : [] };
+  return { ranges: parsed.ok ? [blockRange(parsed.block)] : [] };
 }
 
 /**
@@ -198,7 +198,7 @@ export function evaluateSecurityGroupFlow(vpc: Vpc, vpcBlock: Network['block'], 
 
 function rangesOf(cidr: string): Range[] {
   const parsed = parseCidr(cidr);
-  return parsed.ok ? [[parsed.block.base, parsed.block.base + parsed.block.size - 1]] : [];
+  return parsed.ok ? [blockRange(parsed.block)] : [];
 }
 
 function egressCovers(rule: SecurityGroupRule, vpcBlock: Network['block'], flow: FlowTest): boolean {

@@ -6,10 +6,10 @@
 // to the instances in the target's subnets. Security groups allow only, so
 // the order of the rules (a block before a pass) is the firewall's to
 // enforce: it filters the traffic before it enters the tunnel.
-import { type Ranges, firstEndingAtOrAfter, intersect, overlaps, subtract, toCidrs, unionAll } from '../intervals.js';
+import { type Ranges, blockRange, firstEndingAtOrAfter, intersect, overlaps, subtract, toCidrs } from '../intervals.js';
 import type { Network, PolicyRule, SecurityGroup, SecurityGroupRule, Site, Vpc } from '../model.js';
-import type { ResolveContext } from './context.js';
-import { rangesOfCidrs } from './matches.js';
+import { type ResolveContext, indexByName } from './context.js';
+import { objectRanges, rangesOfCidrs } from './matches.js';
 import { appendAll } from '../arrays.js';
 
 const PROTOCOLS: Record<PolicyRule['proto'], SecurityGroupRule['proto'][]> = { any: ['all'], tcp: ['tcp'], udp: ['udp'], 'tcp/udp': ['tcp', 'udp'], icmp: ['icmp'] };
@@ -33,7 +33,7 @@ function ports(rule: PolicyRule): SecurityGroupRule['ports'] {
  * each test. Subnets that overlap (an error lint reports) are tested one by one.
  */
 function subnetIndex(subnets: readonly Network[]): (ranges: Ranges) => string[] {
-  const entries = subnets.map((s, order) => ({ name: s.name, order, lo: s.block.base, hi: s.block.base + s.block.size - 1 })).sort((a, b) => a.lo - b.lo);
+  const entries = subnets.map((s, order) => { const [lo, hi] = blockRange(s.block); return { name: s.name, order, lo, hi }; }).sort((a, b) => a.lo - b.lo);
   const disjoint = entries.every((e, i) => i === 0 || entries[i - 1]!.hi < e.lo);
   return (ranges) => {
     const found = new Set<(typeof entries)[number]>();
@@ -55,6 +55,7 @@ export function deriveSiteGroups(site: Site, vpc: Vpc, networks: readonly Networ
   // Sources on the site's side of the tunnel: its internal networks, not the VPC itself.
   const onPrem = subtract(rangesOfCidrs(site.policy.internal), vpcRanges);
   const groups = new Map<string, SecurityGroup>();
+  const zones = indexByName(site.policy.zones);
   for (const rule of site.policy.rules) {
     if (rule.action !== 'pass' || (rule.to.kind !== 'zone' && rule.to.kind !== 'object')) continue;
     const inVpc = rule.destinations.filter((o) => overlaps(o.ranges, vpcRanges));
@@ -62,9 +63,9 @@ export function deriveSiteGroups(site: Site, vpc: Vpc, networks: readonly Networ
     const target = rule.to.kind === 'zone' ? rule.to.zone : rule.to.name;
     let group = groups.get(target);
     if (!group) {
-      const zone = site.policy.zones.find((z) => z.name === target);
+      const zone = zones.get(target);
       const members = zone ? zone.members : inVpc;
-      const held = subnetsMeeting(unionAll(members.map((o) => o.ranges)));
+      const held = subnetsMeeting(objectRanges(members));
       const name = derivedGroupName(site.name, target);
       const path = zone?.path ?? rule.path;
       ctx.name('security group', `VPC ${vpc.name}`, name, path);
@@ -79,7 +80,7 @@ export function deriveSiteGroups(site: Site, vpc: Vpc, networks: readonly Networ
       };
       groups.set(target, group);
     }
-    const sources = intersect(unionAll(rule.sources.map((o) => o.ranges)), onPrem);
+    const sources = intersect(objectRanges(rule.sources), onPrem);
     for (const cidr of toCidrs(sources)) {
       for (const proto of PROTOCOLS[rule.proto]) {
         group.ingress.push({ proto, ports: ports(rule), cidr, description: `site ${site.name} policy rule ${rule.name}`, path: rule.path });

@@ -79,7 +79,7 @@ export function policySpace(policy: Policy, firewall: Firewall | undefined, wire
 // Rules from or to the same zone share its member list: its addresses are joined once.
 const joined = new WeakMap<PolicyRule['sources'], Range[]>();
 
-function objectRanges(objects: PolicyRule['sources']): Range[] {
+export function objectRanges(objects: PolicyRule['sources']): Range[] {
   let ranges = joined.get(objects);
   if (!ranges) joined.set(objects, (ranges = objects.length === 1 ? [...objects[0]!.ranges] : unionAll(objects.map((o) => o.ranges))));
   return ranges;

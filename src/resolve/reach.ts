@@ -7,11 +7,11 @@
 // that widens its own AllowedIPs gains nothing. The set is aggregated to
 // the fewest prefixes. A written `reach` list replaces the derived one and
 // is checked against the policy instead (wg/reach-without-pass).
-import { ADDRESS_SPACE, PORT_SPACE, type Range, type Ranges, intersect, normalize, subtract, toCidrs, union, unionAll } from '../intervals.js';
+import { ADDRESS_SPACE, PORT_SPACE, type Range, type Ranges, intersect, normalize, subtract, toCidrs, union } from '../intervals.js';
 import type { Firewall, Policy, PolicyObject, WireguardInstance } from '../model.js';
 import { parseIPv4 } from '../net.js';
 import type { WireguardInput } from '../topology.js';
-import { ENDPOINT_SPACE, PROTOCOL_SPACE, type Match, rangesOfCidrs, siteMatches } from './matches.js';
+import { ENDPOINT_SPACE, PROTOCOL_SPACE, type Match, objectRanges, rangesOfCidrs, siteMatches } from './matches.js';
 import type { PolicyObjects } from './objects.js';
 import { type Leaf, partition, ruleWords } from './partition.js';
 import { passSweep } from './pass-sweep.js';
@@ -134,8 +134,7 @@ export function resolveReach(
         const rpath = instance.path.concat('reach', n);
         const members = zones.get(name)?.members ?? [objects.lookup(name, rpath, [...zones.keys()])].filter((o) => o !== undefined);
         if (members.length === 0) return [];
-        const ranges = unionAll(members.map((o) => o.ranges));
-        return [{ name, cidrs: toCidrs(intersect(ranges, [ADDRESS_SPACE])), path: rpath }];
+        return [{ name, cidrs: toCidrs(intersect(objectRanges(members), [ADDRESS_SPACE])), path: rpath }];
       });
     }
   });
