@@ -240,7 +240,8 @@ function mergeInterfaces(root: XmlElement, gen: XmlElement): void {
   for (const b of base.children.filter(isElement)) if (!genNames.has(b.name)) addToList(othersByDevice, fieldText(b, 'if'), b);
   for (const g of genEntries) {
     const device = fieldText(g, 'if');
-    const other = othersByDevice.get(device)?.find((b) => b.name !== g.name);
+    // Names gen writes are not in othersByDevice: any entry there is another assignment.
+    const other = othersByDevice.get(device)?.[0];
     if (other) {
       throw new MergeError(
         `the base assigns device ${device} to ${describe(other)}, but the topology assigns it to ${g.name}: ` +

@@ -395,12 +395,10 @@ export const opnsenseRules: Rule[] = [
         // (a search per listener made frontends × frontends).
         const firstOnPort = new Map<number, number>();
         const firstAt = new Map<string, number>();
-        const firstWildcard = new Map<number, number>();
         listeners.forEach((l, i) => {
-          const candidates = l.address === '0.0.0.0' ? [firstOnPort.get(l.port)] : [firstAt.get(`${l.port} ${l.address}`), firstWildcard.get(l.port)];
+          const candidates = l.address === '0.0.0.0' ? [firstOnPort.get(l.port)] : [firstAt.get(`${l.port} ${l.address}`), firstAt.get(`${l.port} 0.0.0.0`)];
           if (!firstOnPort.has(l.port)) firstOnPort.set(l.port, i);
           if (!firstAt.has(`${l.port} ${l.address}`)) firstAt.set(`${l.port} ${l.address}`, i);
-          if (l.address === '0.0.0.0' && !firstWildcard.has(l.port)) firstWildcard.set(l.port, i);
           const earliest = candidates.reduce<number>((least, c) => (c !== undefined && c < least ? c : least), Infinity);
           if (earliest === Infinity) return;
           const clash = listeners[earliest]!;

@@ -7,12 +7,6 @@ import { createHash, hash } from 'node:crypto';
 /** gen's UUIDv5 namespace (a fixed random UUID; never change it). */
 export const GEN_NAMESPACE = '5b0c9a3e-7f41-4d2a-9c61-0e8f3d7a2b94';
 
-function sha1(parts: (string | Buffer)[]): Buffer {
-  const hash = createHash('sha1');
-  for (const part of parts) hash.update(part);
-  return hash.digest();
-}
-
 const namespaces = new Map<string, Buffer>();
 let input = Buffer.allocUnsafe(256);
 
@@ -34,7 +28,7 @@ export function uuidV5(name: string, namespace = GEN_NAMESPACE): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
-function sha1Hex(data: Uint8Array): string {
+function sha1Hex(data: Uint8Array | string): string {
   // The one-shot form (Node 20.12 and later) makes no Hash object.
   return typeof hash === 'function' ? hash('sha1', data, 'hex') : createHash('sha1').update(data).digest('hex');
 }
@@ -51,12 +45,12 @@ export function itemUuid(site: string, kind: string, name: string): string {
 
 /** A UniqueIdField value in PHP uniqid('', true) form (14 hex digits, ".", 8 digits). */
 export function uniqueId(site: string, kind: string, name: string): string {
-  const hex = sha1([`uniqueid:${site}/${kind}/${name}`]).toString('hex');
+  const hex = sha1Hex(`uniqueid:${site}/${kind}/${name}`);
   const digits = String(parseInt(hex.slice(14, 22), 16) % 100_000_000).padStart(8, '0');
   return `${hex.slice(0, 14)}.${digits}`;
 }
 
 /** A certificate refid in PHP uniqid() form (13 hex digits). */
 export function certificateRefid(site: string, name: string): string {
-  return sha1([`refid:${site}/${name}`]).toString('hex').slice(0, 13);
+  return sha1Hex(`refid:${site}/${name}`).slice(0, 13);
 }
