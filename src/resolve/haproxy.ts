@@ -157,6 +157,23 @@ export function resolveHaproxy(
   return { certificates, frontends, backends };
 }
 
+/**
+ * The frontends that serve each certificate (by the certificate names on
+ * the frontends), in frontend order, each once: made once per site for the
+ * ACME section and the HTTP-01 rule, where a search per certificate made
+ * certificates × frontends.
+ */
+const served = new WeakMap<Haproxy, Map<string, HaproxyFrontend[]>>();
+export function frontendsServing(haproxy: Haproxy): ReadonlyMap<string, readonly HaproxyFrontend[]> {
+  let byCertificate = served.get(haproxy);
+  if (!byCertificate) {
+    byCertificate = new Map();
+    for (const f of haproxy.frontends) for (const name of new Set(f.certificates)) addToList(byCertificate, name, f);
+    served.set(haproxy, byCertificate);
+  }
+  return byCertificate;
+}
+
 /** Whether a certificate name (possibly a wildcard "*.example.org") covers a host name. */
 export function certificateCovers(name: string, host: string): boolean {
   const a = name.toLowerCase();

@@ -1,6 +1,7 @@
 // OPNsense rules: what the generated config.xml could not carry.
 import type { Path } from '../location.js';
 import { deniedToFirewall } from '../flows.js';
+import { frontendsServing } from '../resolve/haproxy.js';
 import { KNOWN_DNS_PROVIDERS, dnsService, privateSuffix } from '../targets/opnsense/acme.js';
 import { GROUP_DESCRIPTION, GROUP_NAME_ENDS_IN_DIGIT, WIREGUARD_GROUP } from '../targets/opnsense/interfaces.js';
 import { releaseFacts } from '../targets/opnsense/releases.js';
@@ -176,7 +177,7 @@ export const opnsenseRules: Rule[] = [
             });
             continue;
           }
-          const using = site.haproxy.frontends.filter((f) => f.certificates.includes(cert.name));
+          const using = frontendsServing(site.haproxy).get(cert.name) ?? [];
           if (!using.some((f) => f.httpRedirect || f.port === 80)) {
             report({
               path: cert.path.concat('challenge'),

@@ -283,6 +283,24 @@ describe('adopting the box\'s UUIDs when merging', () => {
   });
 });
 
+describe('opnsense/acme-challenge with an HTTP-01 certificate on each of many frontends', () => {
+  it('twice the certificates and frontends, about twice the work', async () => {
+    const work = async (n: number) => {
+      const model = await freshModel(n);
+      const certificates = model.sites[0]!.haproxy.certificates.filter((c) => !c.domain.startsWith('*'));
+      expect(certificates.length).toBe(n);
+      for (const cert of certificates) cert.challenge = 'http-01';
+      let found = 0;
+      const { work } = arrayWork(() => rules.find((r) => r.id === 'opnsense/acme-challenge')!.check!(model, () => found++));
+      // No frontend of theirs listens on port 80: one finding each.
+      expect(found).toBe(n);
+      return work;
+    };
+    const [a, b] = [await work(SMALL), await work(2 * SMALL)];
+    expect(b, `${a} → ${b}`).toBeLessThanOrEqual(2.5 * a);
+  });
+});
+
 describe('reading a wg-quick file (gen wg doctor)', () => {
   it('twice the AllowedIPs lines of a peer, about twice the work', () => {
     const work = (n: number) => {

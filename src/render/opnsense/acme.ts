@@ -3,7 +3,7 @@
 // HAProxy uses, and the plugin updates that <cert> in place on renewal, so
 // the link survives. DNS API credentials are secrets and stay out of the
 // fragment: the operator enters them in the validation method.
-import { addToList } from '../../arrays.js';
+import { frontendsServing } from '../../resolve/haproxy.js';
 import { dnsService } from '../../targets/opnsense/acme.js';
 import { type Area } from './context.js';
 import { modelItem, modelSection } from './fields.js';
@@ -14,7 +14,7 @@ import type { XmlElement } from './xml.js';
 export const acmeArea: Area = {
   file: 'acme.xml',
   build(ctx) {
-    const { certificates, frontends } = ctx.site.haproxy;
+    const { certificates } = ctx.site.haproxy;
     if (certificates.length === 0) return [];
     const site = ctx.site.name;
     const accountUuid = ctx.uuid('acme-account', 'letsencrypt');
@@ -23,9 +23,7 @@ export const acmeArea: Area = {
     const validations: XmlElement[] = [];
     const items: XmlElement[] = [];
     const certs: XmlElement[] = [];
-    // The frontends that serve each certificate, in their order (one pass, not one per certificate).
-    const servedBy = new Map<string, typeof frontends>();
-    for (const f of frontends) for (const name of new Set(f.certificates)) addToList(servedBy, name, f);
+    const servedBy = frontendsServing(ctx.site.haproxy);
     for (const cert of certificates) {
       const validationUuid = ctx.uuid('acme-validation', cert.name);
       const http = cert.challenge === 'http-01';
