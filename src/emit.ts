@@ -26,8 +26,9 @@
 // puts back an out/ that an earlier version of gen moved aside when out/
 // is missing and the tree matches its MANIFEST, and removes the staging
 // directories of dead runs.
-import { accessSync, chmodSync, closeSync, constants, existsSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, rmdirSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { accessSync, chmodSync, closeSync, constants, existsSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, rmdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve as resolvePath } from 'node:path';
+import { writeAll } from './io/atomic-write.js';
 import { crashPoint, crashPointAt } from './io/crash-points.js';
 import { ReportedError, UsageError, isSystemError, reasonOf } from './io/errors.js';
 import { acquireLockSync } from './io/lock.js';
@@ -140,7 +141,7 @@ function writeTree(root: string, all: ReadonlyMap<string, string>): void {
     const bytes = encoder.encode(all.get(path)!);
     const fd = openSync(file, 'wx', fileMode);
     try {
-      for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
+      writeAll(fd, bytes);
     } finally {
       closeSync(fd);
     }

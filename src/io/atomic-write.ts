@@ -58,6 +58,11 @@ export function removeStaleTemps(file: string): void {
   }
 }
 
+/** Writes all of `bytes` to `fd` (a write may take only part of them). */
+export function writeAll(fd: number, bytes: Uint8Array): void {
+  for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
+}
+
 /**
  * Writes `content` to `path` atomically with exactly `mode` (whatever the
  * umask), through a symbolic link; returns the file actually written.
@@ -73,9 +78,7 @@ export function writeFileAtomic(path: string, content: string | Uint8Array, mode
     const fd = openSync(tmp, 'wx', mode);
     try {
       fchmodSync(fd, mode);
-      const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
-      let written = 0;
-      while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
+      writeAll(fd, typeof content === 'string' ? Buffer.from(content, 'utf8') : content);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
