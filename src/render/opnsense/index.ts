@@ -53,13 +53,6 @@ function joined(sections: XmlElement[]): XmlElement[] {
   return out;
 }
 
-/**
- * Sections already built for a site by siteSections (for `gen opnsense
- * merge`, and for a verification script rendered without the OPNsense
- * files); treat them as read-only.
- */
-const built = new WeakMap<Site, AreaSections[]>();
-
 /** The filter rules the OPNsense files of a site were written with, for its verification script. */
 const written = new WeakMap<Site, WrittenRule[]>();
 
@@ -68,38 +61,42 @@ const written = new WeakMap<Site, WrittenRule[]>();
  * the rest of a build holds the whole output.
  */
 export function releaseSections(model: Model): void {
-  for (const site of model.sites) {
-    built.delete(site);
-    written.delete(site);
+  for (const site of model.sites) written.delete(site);
+}
+
+/**
+ * Each area of a site with something to say, built one at a time: a caller
+ * that is done with an area before taking the next leaves its elements to
+ * the collector (the filter area of 200,000 rules alone is a tree of
+ * hundreds of megabytes).
+ */
+function* areaSections(model: Model, site: Site): Generator<AreaSections> {
+  if (!site.firewall) return;
+  const ctx = opnsenseContext(model, site, site.firewall);
+  for (const area of areas) {
+    const sections = joined(area.build(ctx));
+    if (sections.length > 0) yield { file: area.file, sections };
   }
 }
 
-function buildArea(area: Area, ctx: OpnsenseContext): XmlElement[] {
-  return joined(area.build(ctx));
-}
-
-/** Every area's sections for one site (areas with nothing to say are left out). */
+/** Every area's sections for one site (for `gen opnsense merge`). */
 export function siteSections(model: Model, site: Site): AreaSections[] {
-  if (!site.firewall) return [];
-  const cached = built.get(site);
-  if (cached) return cached;
-  const ctx = opnsenseContext(model, site, site.firewall);
-  const sections = areas.map((area) => ({ file: area.file, sections: buildArea(area, ctx) })).filter((a) => a.sections.length > 0);
-  built.set(site, sections);
-  return sections;
+  return [...areaSections(model, site)];
 }
 
 /**
  * The filter rules of a site's OPNsense files, legacy ones first (pf's
  * order), each in the order written: those the build wrote the files with,
- * or those of the site's sections.
+ * or, for a verification script rendered alone, read area by area.
  */
 export function writtenFilterRules(model: Model, site: Site): WrittenRule[] {
-  const known = written.get(site);
-  if (known) return known;
-  const rules: WrittenRules = { legacy: [], mvc: [] };
-  addWrittenRules(siteSections(model, site).flatMap((a) => a.sections), rules);
-  return rules.legacy.concat(rules.mvc);
+  let known = written.get(site);
+  if (!known) {
+    const rules: WrittenRules = { legacy: [], mvc: [] };
+    for (const { sections } of areaSections(model, site)) addWrittenRules(sections, rules);
+    written.set(site, (known = rules.legacy.concat(rules.mvc)));
+  }
+  return known;
 }
 
 /** Text for an XML comment: "--" cannot appear in one (a site may be named "home--lab"). */
@@ -110,18 +107,13 @@ function commentText(value: string): string {
 export function renderOpnsense(model: Model, files: OutputFiles): void {
   for (const site of model.sites) {
     if (!site.firewall) continue;
-    const ctx = opnsenseContext(model, site, site.firewall);
     const rules: WrittenRules = { legacy: [], mvc: [] };
-    // One area at a time: its elements are garbage once its file is
-    // written (the filter area of 200,000 rules alone is a tree of hundreds
-    // of megabytes); the verification script needs only the rules' labels.
-    for (const area of areas) {
-      const sections = buildArea(area, ctx);
-      if (sections.length === 0) continue;
+    // One area at a time, each garbage once its file is written; the verification script needs only the rules' labels.
+    for (const { file, sections } of areaSections(model, site)) {
       addWrittenRules(sections, rules);
       const root = element('opnsense', sections);
       root.children.unshift({ comment: commentText(` gen: site ${site.name}, OPNsense ${site.firewall.release}; apply with gen opnsense merge `) });
-      files.set(`${site.name}/opnsense/${area.file}`, xmlDocument(root));
+      files.set(`${site.name}/opnsense/${file}`, xmlDocument(root));
     }
     written.set(site, rules.legacy.concat(rules.mvc));
   }
