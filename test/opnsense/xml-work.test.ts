@@ -10,7 +10,7 @@ import { opnsenseContext } from '../../src/render/opnsense/context.js';
 import { areas } from '../../src/render/opnsense/index.js';
 import { UnknownFieldError, modelItem, modelSection } from '../../src/render/opnsense/fields.js';
 import * as xml from '../../src/render/opnsense/xml.js';
-import { type XmlElement, child, childrenNamed, element, isElement, leaf, serialize } from '../../src/render/opnsense/xml.js';
+import { type XmlElement, child, childrenNamed, element, freezeSharedLeaf, isElement, leaf, serialize } from '../../src/render/opnsense/xml.js';
 import { countArrayCalls, modelOf, readExample } from '../helpers.js';
 import { withRelease } from './support.js';
 
@@ -70,9 +70,11 @@ describe('walking the tree', () => {
 
 describe('shared fields', () => {
   it('are one piece each, with their indentation, in the list the document is joined from', () => {
-    // 200 items of the same 30 frozen fields, as the shared defaults are.
-    const fields = Array.from({ length: 30 }, (_, f) => Object.freeze({ ...leaf(`field${f}`, `v${f}`), children: Object.freeze([{ text: `v${f}` }]) }) as XmlElement);
+    // 200 items of the same 30 shared fields, as the defaults are.
+    const fields = Array.from({ length: 30 }, (_, f) => freezeSharedLeaf({ ...leaf(`field${f}`, `v${f}`), children: Object.freeze([{ text: `v${f}` }]) }));
     const tree = element('rules', Array.from({ length: 200 }, (_, r) => element('rule', fields, [['uuid', `uuid-${r}`]])));
+    // A shared field's text is on the field: no table is looked up per field.
+    const lookups = vi.spyOn(WeakMap.prototype, 'get');
     let pieces = 0;
     const join = Array.prototype.join;
     Array.prototype.join = function (this: unknown[], separator?: string) {
@@ -80,14 +82,27 @@ describe('shared fields', () => {
       return join.call(this, separator);
     };
     let text: string;
+    let looked: number;
     try {
+      lookups.mockClear();
       text = serialize(tree);
+      looked = lookups.mock.calls.length;
     } finally {
       Array.prototype.join = join;
     }
     expect(text.split('\n').filter((line) => line === '    <field7>v7</field7>')).toHaveLength(200);
     // Per item: its indentation, start tag, '>', 30 fields, the closing indentation and tag (the second item on).
     expect(pieces).toBeLessThan(200 * 36);
+    expect(looked).toBe(0);
+  });
+
+  it('are written as any other element when frozen by hand, without the texts kept for shared ones', () => {
+    const own = Object.freeze({ ...leaf('field', 'v <&>'), children: Object.freeze([{ text: 'v <&>' }]) }) as XmlElement;
+    const shared = freezeSharedLeaf({ ...leaf('field', 'v <&>'), children: Object.freeze([{ text: 'v <&>' }]) });
+    expect(serialize(element('rule', [own, shared]))).toBe('<rule>\n  <field>v &lt;&amp;&gt;</field>\n  <field>v &lt;&amp;&gt;</field>\n</rule>');
+    // The texts are not part of the element: it compares and copies as one frozen by hand.
+    expect(shared).toEqual(own);
+    expect(Object.keys(shared)).toEqual(Object.keys(own));
   });
 });
 
@@ -143,6 +158,31 @@ describe('default fields and short values', async () => {
     const items = Array.from({ length: 70_000 }, (_, i) => modelItem(ctx, 'filter', 'rules.rule', '3b6f3c1e-2a4d-4e8f-9b1a-5c7d2e3f4a10', { description: `d${i}`, action: 'pass' }));
     expect(items.map((item) => xml.textOf(child(item, 'description'))).filter((text, i) => text !== `d${i}`)).toEqual([]);
     expect(new Set(items.map((item) => child(item, 'action'))).size).toBeLessThanOrEqual(2);
+  });
+
+  it("read each of gen's values once and look up the item's place in the model once: not every field of the model per item", () => {
+    modelItem(ctx, 'filter', 'rules.rule', '4b6f3c1e-2a4d-4e8f-9b1a-5c7d2e3f4a10', { action: 'pass' });
+    const reads: PropertyKey[] = [];
+    const values = new Proxy(
+      { action: 'block', description: 'gen: counted' },
+      {
+        get(target, key, receiver) {
+          reads.push(key);
+          return Reflect.get(target, key, receiver);
+        },
+        getOwnPropertyDescriptor(target, key) {
+          reads.push(key);
+          return Reflect.getOwnPropertyDescriptor(target, key);
+        },
+      },
+    );
+    const made = countArrayCalls(['find'], () => modelItem(ctx, 'filter', 'rules.rule', '4b6f3c1e-2a4d-4e8f-9b1a-5c7d2e3f4a10', values));
+    // The model's filter rule has more than 50 fields; gen gave two.
+    expect(made.result.children.length).toBeGreaterThan(50);
+    expect(reads.filter((key) => key !== 'action' && key !== 'description')).toEqual([]);
+    expect(reads.length).toBeLessThanOrEqual(4);
+    expect(made.calls).toBe(0);
+    expect([xml.textOf(child(made.result, 'action')), xml.textOf(child(made.result, 'description')), child(made.result, 'quick')!.fill]).toEqual(['block', 'gen: counted', true]);
   });
 
   it("refuse a value for a field the release's model does not have", () => {

@@ -6,7 +6,7 @@
 // release's model files (src/targets/opnsense/fields/).
 import type { FieldNode, FieldTree, ModelName } from '../../targets/opnsense/field-types.js';
 import { type OpnsenseContext } from './context.js';
-import { type XmlElement, element, leaf } from './xml.js';
+import { type XmlElement, element, freezeSharedLeaf, leaf } from './xml.js';
 import { appendAll } from '../../arrays.js';
 
 /** gen's values for a container or item: text for a field, values for a nested container, items for an array field. */
@@ -61,19 +61,31 @@ function sharedLeaf(table: Map<string, Map<string, XmlElement>>, name: string, v
   if (!known) {
     const children = Object.freeze(value === '' ? [] : [Object.freeze({ text: value })]) as XmlElement['children'];
     const attrs = Object.freeze([]) as unknown as XmlElement['attrs'];
-    known = Object.freeze(fill ? { name, attrs, children, fill: true as const } : { name, attrs, children });
+    known = freezeSharedLeaf(fill ? { name, attrs, children, fill: true as const } : { name, attrs, children });
     byValue.set(value, known);
     if (!fill) sharedValues++;
   }
   return known;
 }
 
-/** What build needs of a tree, made once per tree: its field names, and each scalar field's default element by position. */
-const shapes = new WeakMap<FieldTree, { names: ReadonlySet<string>; defaults: (XmlElement | undefined)[] }>();
-function shapeOf(tree: FieldTree): { names: ReadonlySet<string>; defaults: (XmlElement | undefined)[] } {
+/** What build needs of a tree, made once per tree. */
+interface Shape {
+  /** Each field's position. */
+  index: ReadonlyMap<string, number>;
+  /** Each scalar field's default element, by position. */
+  defaults: (XmlElement | undefined)[];
+  /** Whether every field is scalar (an MVC filter rule's are): its children are then one per field, in place. */
+  flat: boolean;
+}
+const shapes = new WeakMap<FieldTree, Shape>();
+function shapeOf(tree: FieldTree): Shape {
   let shape = shapes.get(tree);
   if (!shape) {
-    shape = { names: new Set(tree.map(([field]) => field)), defaults: tree.map(([field, node]) => (typeof node === 'string' ? defaultLeaf(field, node) : undefined)) };
+    shape = {
+      index: new Map(tree.map(([field], i) => [field, i])),
+      defaults: tree.map(([field, node]) => (typeof node === 'string' ? defaultLeaf(field, node) : undefined)),
+      flat: tree.every(([, node]) => typeof node === 'string'),
+    };
     shapes.set(tree, shape);
   }
   return shape;
@@ -86,11 +98,21 @@ function shapeOf(tree: FieldTree): { names: ReadonlySet<string>; defaults: (XmlE
  */
 function build(name: string, tree: FieldTree, values: FieldValues, where: string, attrs: [string, string][] = []): XmlElement {
   const shape = shapeOf(tree);
+  if (shape.flat) {
+    // The defaults, then gen's values in their places: a lookup per value given, not two per field of the model.
+    const children = shape.defaults.slice() as XmlElement[];
+    for (const key in values) {
+      const i = shape.index.get(key);
+      if (i === undefined) throw new UnknownFieldError(`${where} has no field ${key} on this release`);
+      children[i] = valueLeaf(key, values[key] as string | number | undefined);
+    }
+    return { name, attrs, children };
+  }
   for (const key in values) {
-    if (!shape.names.has(key)) throw new UnknownFieldError(`${where} has no field ${key} on this release`);
+    if (!shape.index.has(key)) throw new UnknownFieldError(`${where} has no field ${key} on this release`);
   }
   const children: XmlElement[] = [];
-  // Indexed, without destructuring: this runs for every field of every item (a million times for 20,000 rules).
+  // Indexed, without destructuring: this runs for every field of every item.
   for (let i = 0; i < tree.length; i++) {
     const field = tree[i]![0];
     const node = tree[i]![1];
@@ -115,9 +137,15 @@ function modelOf(ctx: OpnsenseContext, model: ModelName) {
   return fields;
 }
 
-/** The field tree at a dotted path of a model, and the name of its last part. */
+/** The field tree at a dotted path of a model, and the name of its last part (looked up once per model and path: every item asks). */
+const paths = new WeakMap<FieldTree, Map<string, { name: string; tree: FieldTree }>>();
 function treeAt(ctx: OpnsenseContext, model: ModelName, path: string): { name: string; tree: FieldTree } {
-  let tree = modelOf(ctx, model).items;
+  const items = modelOf(ctx, model).items;
+  let known = paths.get(items);
+  if (!known) paths.set(items, (known = new Map()));
+  let found = known.get(path);
+  if (found) return found;
+  let tree = items;
   let name = '';
   for (const part of path.split('.')) {
     const node = tree.find(([field]) => field === part)?.[1];
@@ -125,7 +153,8 @@ function treeAt(ctx: OpnsenseContext, model: ModelName, path: string): { name: s
     tree = isTree(node) ? node : node.item;
     name = part;
   }
-  return { name, tree };
+  known.set(path, (found = { name, tree }));
+  return found;
 }
 
 /** One item of an array field (path "frontends.frontend"), with its uuid. */
