@@ -246,6 +246,20 @@ class Compiler {
   }
 }
 
+/** What tells two endpoints apart, as a string. */
+function endpointKey(endpoint: Endpoint): string {
+  switch (endpoint.kind) {
+    case 'any':
+      return 'any';
+    case 'network':
+      return `network ${endpoint.value}`;
+    case 'address':
+      return `address ${endpoint.not === true ? '!' : ''}${endpoint.value}`;
+    case 'alias':
+      return `alias ${endpoint.not === true ? '!' : ''}${endpoint.name}`;
+  }
+}
+
 const compiled = new WeakMap<OpnsenseContext, CompiledPolicy>();
 
 /** The filter rules of a site, in evaluation order, and the aliases they name. */
@@ -259,7 +273,20 @@ export function compilePolicy(ctx: OpnsenseContext): CompiledPolicy {
   for (const p of ctx.firewall.nat.portForwards) if (!portForwards.has(p.name)) portForwards.set(p.name, p);
   for (const rule of ctx.site.policy.rules) {
     let n = 0;
-    const push = (r: Omit<FilterRule, 'uuid' | 'log'>) => out.push({ ...r, uuid: ctx.uuid('filter-rule', `${rule.name}/${n++}`), log: rule.log });
+    // Every rule of one shape, its fields named: spreading each rule's parts into a new object was a third of compiling 20,000 rules.
+    const push = (r: Omit<FilterRule, 'uuid' | 'log'>) =>
+      out.push({
+        uuid: ctx.uuid('filter-rule', `${rule.name}/${n++}`),
+        action: r.action,
+        interface: r.interface,
+        protocol: r.protocol,
+        source: r.source,
+        destination: r.destination,
+        port: r.port,
+        log: rule.log,
+        description: r.description,
+        associatedRuleId: r.associatedRuleId,
+      });
     const protocol = rule.proto === 'any' ? undefined : rule.proto;
     const ports = protocol && protocol !== 'icmp' && rule.ports.length > 0 ? rule.ports : [undefined];
 
@@ -316,7 +343,7 @@ export function compilePolicy(ctx: OpnsenseContext): CompiledPolicy {
     // Two members entering on the same interface under the same name give one rule.
     const seen = new Set<string>();
     const placements = rule.sources.flatMap((o) => compiler.placements(o)).filter((p) => {
-      const key = `${p.iface}|${JSON.stringify(p.endpoint)}`;
+      const key = `${p.iface}|${endpointKey(p.endpoint)}`;
       if (seen.has(key)) return false;
       seen.add(key);
       return true;
