@@ -29,6 +29,7 @@
 import { accessSync, chmodSync, closeSync, constants, existsSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, rmdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve as resolvePath } from 'node:path';
 import { writeAll } from './io/atomic-write.js';
+import { Utf8Scratch } from './io/utf8-scratch.js';
 import { crashPoint, crashPointAt } from './io/crash-points.js';
 import { ReportedError, UsageError, isSystemError, reasonOf } from './io/errors.js';
 import { acquireLockSync } from './io/lock.js';
@@ -119,8 +120,14 @@ function workingEntriesMissing(old: string, target: string): string[] {
   return working.filter((entry) => !existsSync(join(target, entry)));
 }
 
-/** Writes every file under `root` with directories 0755 and files 0644, whatever the umask. */
-function writeTree(root: string, all: ReadonlyMap<string, string>): void {
+/**
+ * Writes every file under `root` with directories 0755 and files 0644,
+ * whatever the umask. With `manifest`, each file is hashed from the bytes
+ * written (encoding each text once) and the MANIFEST that lists them is
+ * written last: every file gen writes is older than (or as old as) the
+ * MANIFEST that lists it.
+ */
+function writeTree(root: string, files: ReadonlyMap<string, string>, manifest: boolean): void {
   const fileMode = 0o644;
   const needsChmod = (process.umask() & fileMode) !== 0;
   mkdirSync(root);
@@ -134,11 +141,9 @@ function writeTree(root: string, all: ReadonlyMap<string, string>): void {
     made.add(dir);
   };
   const encoder = new Utf8Scratch();
-  // MANIFEST last: every file gen writes is older than (or as old as) the MANIFEST that lists it.
-  for (const path of [...all.keys()].sort((a, b) => Number(a === MANIFEST) - Number(b === MANIFEST) || (a < b ? -1 : a > b ? 1 : 0))) {
+  const write = (path: string, bytes: Uint8Array): void => {
     const file = join(root, path);
     makeDir(dirname(file));
-    const bytes = encoder.encode(all.get(path)!);
     const fd = openSync(file, 'wx', fileMode);
     try {
       writeAll(fd, bytes);
@@ -146,24 +151,15 @@ function writeTree(root: string, all: ReadonlyMap<string, string>): void {
       closeSync(fd);
     }
     if (needsChmod) chmodSync(file, fileMode);
+  };
+  const hashes = new Map<string, string>();
+  // A MANIFEST in `files` (an update's) goes last too.
+  for (const path of [...files.keys()].sort((a, b) => Number(a === MANIFEST) - Number(b === MANIFEST) || (a < b ? -1 : a > b ? 1 : 0))) {
+    const bytes = encoder.encode(files.get(path)!);
+    if (manifest) hashes.set(path, sha256(bytes));
+    write(path, bytes);
   }
-}
-
-/**
- * UTF-8 bytes of one file at a time, in one buffer that grows to the
- * largest file. writeFileSync with a string makes a new Buffer for each
- * file, outside the JavaScript heap, freed only when the collector gets to
- * it: 10,000 files left about 35 MB of them (100,000, hundreds).
- */
-class Utf8Scratch {
-  private buffer = Buffer.allocUnsafe(64 * 1024);
-
-  encode(text: string): Buffer {
-    const length = Buffer.byteLength(text, 'utf8');
-    if (length > this.buffer.length) this.buffer = Buffer.allocUnsafe(Math.max(length, this.buffer.length * 2));
-    this.buffer.write(text, 0, length, 'utf8');
-    return this.buffer.subarray(0, length);
-  }
+  if (manifest) write(MANIFEST, encoder.encode(manifestOf(hashes)));
 }
 
 /**
@@ -212,15 +208,15 @@ function emitLocked(outDir: string, target: string, files: ReadonlyMap<string, s
     throw new EmitError(`${outDir} is missing, and the previous one is still at ${left[0]}: check it, move it back to ${outDir}, then build again`);
   }
 
+  const exists = lstatSync(target, { throwIfNoEntry: false });
+  if (!exists) {
+    writeFresh(target, files);
+    return true;
+  }
   // Each file is hashed once: for its MANIFEST line and to compare with the previous one.
   const hashes = hashesOf(files);
   const all = new Map(files);
   all.set(MANIFEST, manifestOf(hashes));
-  const exists = lstatSync(target, { throwIfNoEntry: false });
-  if (!exists) {
-    writeFresh(target, all);
-    return true;
-  }
   if (!exists.isDirectory()) throw new UsageError(`refusing to replace ${outDir}: it is not a directory${exists.isSymbolicLink() ? ' (a symbolic link)' : ''}`);
   let owned: OwnedTree;
   try {
@@ -246,7 +242,7 @@ function emitLocked(outDir: string, target: string, files: ReadonlyMap<string, s
   const stage = createStage(target);
   try {
     // The MANIFEST is always rewritten, so that every file gen wrote is older than it.
-    writeTree(join(stage, STAGED), new Map([...changes.write, MANIFEST].map((path) => [path, all.get(path)!])));
+    writeTree(join(stage, STAGED), new Map([...changes.write, MANIFEST].map((path) => [path, all.get(path)!])), false);
     const journal: Journal = { base: sha256(owned.manifest), remove: changes.remove };
     writeFileSync(join(stage, JOURNAL), `${JSON.stringify(journal)}\n`, { mode: 0o600, flag: 'wx' });
     crashPoint('emit:staged');
@@ -262,11 +258,11 @@ function emitLocked(outDir: string, target: string, files: ReadonlyMap<string, s
   return true;
 }
 
-/** The first tree in a place where there is none: staged whole, then renamed into place. */
-function writeFresh(target: string, all: ReadonlyMap<string, string>): void {
+/** The first tree in a place where there is none: staged whole with its MANIFEST, then renamed into place. */
+function writeFresh(target: string, files: ReadonlyMap<string, string>): void {
   const stage = createStage(target);
   try {
-    writeTree(join(stage, STAGED), all);
+    writeTree(join(stage, STAGED), files, true);
     crashPoint('emit:staged');
     renameSync(join(stage, STAGED), target);
     crashPoint('emit:applied');

@@ -4,6 +4,7 @@
 // directory is gen's to replace only when its MANIFEST has exactly this
 // form and lists every file in it.
 import { createHash, hash } from 'node:crypto';
+import { Utf8Scratch } from './io/utf8-scratch.js';
 
 export const MANIFEST = 'MANIFEST';
 
@@ -15,10 +16,11 @@ export function sha256(content: string | Uint8Array): string {
   return typeof hash === 'function' ? hash('sha256', content, 'hex') : createHash('sha256').update(content).digest('hex');
 }
 
-/** path → sha256 of every file. */
+/** path → sha256 of every file (of its UTF-8 bytes, made in one buffer: hashing each string made a copy of it). */
 export function hashesOf(files: ReadonlyMap<string, string>): Map<string, string> {
   const hashes = new Map<string, string>();
-  for (const [path, content] of files) hashes.set(path, sha256(content));
+  const encoder = new Utf8Scratch();
+  for (const [path, content] of files) hashes.set(path, sha256(encoder.encode(content)));
   return hashes;
 }
 

@@ -2,6 +2,8 @@
 // only when gen can prove it wrote them.
 import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import type { BinaryToTextEncoding } from 'node:crypto';
+import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -62,6 +64,34 @@ describe('emitTree', () => {
     const changed = new Map(files).set('c-short.txt', `${'ж'.repeat(50_000)}\n`).set('b-long.txt', 'now short\n');
     emitTree(out, changed);
     for (const [path, content] of changed) expect(readFileSync(join(out, path), 'utf8'), path).toBe(content);
+    expect(execFileSync('sha256sum', ['--strict', '-c', 'MANIFEST'], { cwd: out, encoding: 'utf8' }).split('\n').filter(Boolean)).toHaveLength(changed.size);
+  });
+
+  it('hashes the bytes it encodes: no file is hashed as a string, which would encode it a second time', () => {
+    // node:crypto's exports, replaced where gen's modules see them (syncBuiltinESMExports).
+    const crypto = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
+    const original = crypto.hash;
+    const hashed: unknown[] = [];
+    crypto.hash = ((algorithm: string, data: string | Uint8Array, encoding: BinaryToTextEncoding) => {
+      hashed.push(data);
+      return original(algorithm, data, encoding);
+    }) as typeof crypto.hash;
+    syncBuiltinESMExports();
+    const files = new Map([
+      ['a.txt', 'é\n'],
+      ['site/b.conf', `${'ü'.repeat(70_000)}\n`],
+    ]);
+    const out = join(scratch(), 'out');
+    try {
+      emitTree(out, files);
+      emitTree(out, new Map(files).set('a.txt', 'changed\n'));
+    } finally {
+      crypto.hash = original;
+      syncBuiltinESMExports();
+    }
+    // Each build hashes every file; the update also hashes the MANIFEST it replaces (its journal names it).
+    expect(hashed.length).toBeGreaterThanOrEqual(4);
+    expect(hashed.filter((data) => typeof data === 'string' && !data.startsWith(MANIFEST_MARK))).toEqual([]);
   });
 
   it('creates every directory 0755 and every file 0644 whatever the umask', () => {
