@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
-import { Parser, parseDocument } from 'yaml';
+import { Alias, type Document, type Node, Parser, isAlias, isCollection, isPair, parseDocument, visit } from 'yaml';
 import { NULL_KEY, SIGNS_FOR_POSITIONS_PARSER, SourceMap, hasAlias, hasCollectionKey, hasExplicitKey, hasNullKey, hasTag, loadTopologyText, needsPositionsParser, readFast } from '../../src/load.js';
 import { lintText } from '../../src/pipeline.js';
 import { positionsOf } from '../../src/yaml-positions.js';
@@ -448,8 +448,78 @@ describe('the node positions of js-yaml (findings located without the `yaml` doc
           const at = aliasPastLimit(doc, limit);
           expect([width, depth, limit, at !== undefined], `${width}×${depth} under ${limit}`).toEqual([width, depth, limit, failed]);
           if (at !== undefined) expect(source.slice(at, at + 2)).toBe('*l');
+          expect(at, `${width}×${depth} under ${limit}`).toBe(replayByResolve(doc, limit));
         }
       }
     }
   });
+
+  it('the replay finds what each alias names in one walk: never by walking the document again per alias', () => {
+    // The library's own reading resolves each alias with its context, which keeps the walk; without one, each call walks the whole document.
+    const original = Alias.prototype.resolve;
+    let walks = 0;
+    Alias.prototype.resolve = function (this: Alias, ...args: Parameters<Alias['resolve']>) {
+      if (args[1] === undefined) walks++;
+      return original.apply(this, args);
+    };
+    try {
+      const text = `version: 1\nname: x\nlist:\n  - &s v\n${'  - *s\n'.repeat(3000)}`;
+      const loaded = loadTopologyText(text, 'aliases.yaml');
+      expect(loaded.ok ? [] : loaded.diagnostics.map((d) => d.location.line)).toEqual([1004]);
+      expect(walks).toBe(0);
+    } finally {
+      Alias.prototype.resolve = original;
+    }
+  });
+
+  it('an alias names the last node before it with its anchor, as the library reads an anchor defined again', () => {
+    // &a is defined twice, the second time as a wide list: the aliases after it weigh more.
+    for (const limit of [4, 6, 8, 12, 20, 40]) {
+      for (const before of [0, 1, 3]) {
+        const source = `a: &a 1\n${Array.from({ length: before }, (_, i) => `b${i}: *a\n`).join('')}c: &a [1, [2, 3]]\nd: &w [*a, *a, *a]\n${Array.from({ length: 6 }, (_, i) => `e${i}: [*a, *w]\n`).join('')}`;
+        const doc = parseDocument(source);
+        let failed = false;
+        try {
+          doc.toJS({ maxAliasCount: limit });
+        } catch {
+          failed = true;
+        }
+        const at = aliasPastLimit(doc, limit);
+        expect([limit, before, at !== undefined]).toEqual([limit, before, failed]);
+        expect(at, `${limit}, ${before}`).toBe(replayByResolve(doc, limit));
+      }
+    }
+  });
 });
+
+/** The replay as first written, asking the library what each alias names: the slow reference the replay must agree with. */
+function replayByResolve(doc: Document, limit: number): number | undefined {
+  const anchors = new Map<unknown, { count: number; aliasCount: number }>();
+  const weight = (node: unknown): number => {
+    if (isAlias(node)) {
+      const anchor = anchors.get(node.resolve(doc));
+      return anchor ? anchor.count * anchor.aliasCount : 0;
+    }
+    if (isCollection(node)) return Math.max(0, ...node.items.map(weight));
+    if (isPair(node)) return Math.max(weight(node.key), weight(node.value));
+    return 1;
+  };
+  let found: number | undefined;
+  visit(doc, (_, node) => {
+    if (isAlias(node)) {
+      const source = node.resolve(doc);
+      const data = source && anchors.get(source);
+      if (!data) return undefined;
+      data.count += 1;
+      if (data.aliasCount === 0) data.aliasCount = weight(source);
+      if (data.count * data.aliasCount > limit) {
+        found = node.range?.[0];
+        return visit.BREAK;
+      }
+    } else if ((node as Node | null)?.anchor !== undefined && !isPair(node)) {
+      anchors.set(node, { count: 1, aliasCount: 0 });
+    }
+    return undefined;
+  });
+  return found;
+}
