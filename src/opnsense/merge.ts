@@ -15,7 +15,7 @@
 // Merging the result again changes nothing.
 import { MANAGED_INTERFACE_FIELDS, TUNNEL_FORBIDDEN_FIELDS } from '../render/opnsense/interfaces.js';
 import { isNameBasedUuid } from '../render/opnsense/ids.js';
-import { type XmlElement, type XmlNode, attr, child, childrenNamed, isElement, serialize, setAttr, textOf } from '../render/opnsense/xml.js';
+import { type XmlElement, type XmlNode, attr, canonicalText, child, childrenNamed, isElement, serialize, setAttr, textOf } from '../render/opnsense/xml.js';
 import { contains, parseAddressWithPrefix, parseIPv4 } from '../net.js';
 import { publicKeyOf } from '../targets/wireguard/keys.js';
 import { adoptedUuids, naturalKey, renameUuids } from './identity.js';
@@ -68,9 +68,6 @@ function clone(node: XmlElement): XmlElement {
   return copy;
 }
 
-function canonical(node: XmlElement): string {
-  return serialize(clone(node));
-}
 
 function touch(node: XmlElement): void {
   delete node.raw;
@@ -122,8 +119,10 @@ function mergeItems(base: XmlElement, name: string, genItems: XmlElement[], isMa
   });
   const replacement = genItems.map((g) => {
     const previous = removed.get(attr(g, 'uuid') ?? '');
-    const item = previous ? keepBaseDefaults(clone(g), previous) : clone(g);
-    return previous && canonical(previous) === canonical(item) ? previous : item;
+    if (!previous) return clone(g);
+    // Compared before anything is copied: a merge into its own result keeps nearly every item.
+    const item = withBaseDefaults(g, previous);
+    return canonicalText(previous) === canonicalText(item) ? previous : clone(item);
   });
   if (first < 0) {
     const lastSame = kept.map((c) => isElement(c) && c.name === name).lastIndexOf(true);
@@ -139,17 +138,26 @@ function mergeItems(base: XmlElement, name: string, genItems: XmlElement[], isMa
 /**
  * Fields gen writes only because the model has them (its defaults) keep
  * the value the box's item has: what the operator set there (a cipher list,
- * the DNS API credentials of an ACME validation) survives a merge.
+ * the DNS API credentials of an ACME validation) survives a merge. The
+ * result shares the elements of both (clone it to keep it).
  */
-function keepBaseDefaults(item: XmlElement, previous: XmlElement): XmlElement {
-  item.children = item.children.map((c) => {
-    if (!isElement(c)) return c;
-    const have = child(previous, c.name);
-    if (!have) return c;
-    if (c.fill) return clone(have);
-    return c.children.some(isElement) && attr(c, 'uuid') === undefined ? keepBaseDefaults(c, have) : c;
-  });
-  return item;
+function withBaseDefaults(item: XmlElement, previous: XmlElement): XmlElement {
+  // The first of each name, as child() finds it: one pass over the box's item, not a search per field.
+  const fields = new Map<string, XmlElement>();
+  for (const c of previous.children) if (isElement(c) && !fields.has(c.name)) fields.set(c.name, c);
+  const merged: XmlElement = {
+    name: item.name,
+    attrs: item.attrs,
+    children: item.children.map((c) => {
+      if (!isElement(c)) return c;
+      const have = fields.get(c.name);
+      if (!have) return c;
+      if (c.fill) return have;
+      return c.children.some(isElement) && attr(c, 'uuid') === undefined ? withBaseDefaults(c, have) : c;
+    }),
+  };
+  if (item.fill) merged.fill = true;
+  return merged;
 }
 
 function changed(node: XmlElement): boolean {
@@ -209,7 +217,7 @@ function mergeTreeContent(base: XmlElement, gen: XmlElement, path: string): void
         const values = [...textOf(existing).split(','), ...textOf(item).split(',')].map((v) => v.trim()).filter(Boolean);
         const union = [...new Set(values)].join(',');
         if (union !== textOf(existing)) replaceChild(base, existing, { name, attrs: [], children: [{ text: union }] });
-      } else if (canonical(existing) !== canonical(item)) {
+      } else if (canonicalText(existing) !== canonicalText(item)) {
         replaceChild(base, existing, clone(item));
       }
     }
@@ -260,7 +268,7 @@ function mergeInterfaces(root: XmlElement, gen: XmlElement): void {
       const want = child(g, field);
       const have = child(existing, field);
       if (want && have) {
-        if (canonical(want) !== canonical(have)) replaceChild(existing, have, clone(want));
+        if (canonicalText(want) !== canonicalText(have)) replaceChild(existing, have, clone(want));
       } else if (want) {
         append(existing, clone(want));
       } else if (have) {
@@ -327,7 +335,7 @@ function mergeIscDhcp(root: XmlElement, gen: XmlElement): void {
   for (const g of gen.children.filter(isElement)) {
     const existing = child(base, g.name);
     if (!existing) append(base, clone(g));
-    else if (canonical(existing) !== canonical(g)) replaceChild(base, existing, clone(g));
+    else if (canonicalText(existing) !== canonicalText(g)) replaceChild(base, existing, clone(g));
   }
   // One DHCP server per interface: drop dnsmasq ranges of these interfaces.
   const dnsmasq = child(root, 'dnsmasq');

@@ -5,15 +5,17 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLValidator } from 'fast-xml-parser';
+import { parse as parseYaml } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MergeError, mergeConfig } from '../../src/opnsense/merge.js';
 import { parseXml } from '../../src/opnsense/parse.js';
 import { selfSignedCertificate } from '../../src/opnsense/selfsigned.js';
 import { PRIVATE_KEY_PLACEHOLDER_PREFIX } from '../../src/render/opnsense/context.js';
 import { siteSections } from '../../src/render/opnsense/index.js';
+import { child, childrenNamed } from '../../src/render/opnsense/xml.js';
 import { instanceKeyPath, writeSecret } from '../../src/secrets.js';
 import { generateKeyPair } from '../../src/targets/wireguard/keys.js';
-import { edit, modelOf, readExample, root } from '../helpers.js';
+import { countArrayCalls, edit, modelOf, readExample, root } from '../helpers.js';
 import { gen } from '../wireguard/cli.js';
 import { HOME_CA, hostsTopology } from './haproxy-topology.js';
 import { type Xml, parse, withRoutesAndGroups } from './support.js';
@@ -200,6 +202,28 @@ describe('what merge keeps', () => {
     const second = parse(merge(first, await sectionsOf(none), pair.privateKey)).opnsense.OPNsense.wireguard;
     expect(second.client.clients).toBe('');
     expect(second.server.servers.server[0].peers).toBe('');
+  });
+});
+
+describe('merging into its own result', () => {
+  it('copies each added rule once (the copy of gen\'s sections), not again to compare it with the box\'s', async () => {
+    const { pair, yaml } = homelabWithKey();
+    const rules = (parseYaml(yaml) as { sites: { policy: { rules: unknown[] } }[] }).sites[0]!.policy.rules;
+    const work = async (extra: number) => {
+      const more = Array.from({ length: extra }, (_, i) => ({ name: `extra-${i}`, from: 'vpn', to: 'management', proto: 'tcp', ports: [1000 + i], action: 'pass' }));
+      const sections = await sectionsOf(edit(yaml, ['sites', 0, 'policy', 'rules'], [...more, ...rules]));
+      const first = merge(SAMPLE, sections, pair.privateKey);
+      const again = countArrayCalls(['map'], () => merge(first, sections, pair.privateKey));
+      expect(again.result).toBe(first);
+      return { maps: again.calls, rules: first.match(/<rule uuid=/g)!.length };
+    };
+    const [a, b] = [await work(0), await work(100)];
+    expect(b.rules - a.rules).toBe(100);
+    // A copy makes two arrays per element (attributes, children): an MVC filter rule and its fields.
+    const fields = (await sectionsOf(yaml)).flatMap((s) => childrenNamed(child(child(child(s, 'Firewall'), 'Filter'), 'rules'), 'rule'))[0]!.children.length;
+    const perRule = (b.maps - a.maps) / 100;
+    expect(perRule).toBeGreaterThanOrEqual(2 * (fields + 1));
+    expect(perRule).toBeLessThan(1.5 * 2 * (fields + 1));
   });
 });
 

@@ -105,10 +105,21 @@ export function serialize(node: XmlElement, depth = 0): string {
   return out.join('');
 }
 
+/**
+ * An element as gen writes it from its children, whatever source text it
+ * was parsed with (its `raw`): what compares a parsed element with a
+ * generated one, without copying either.
+ */
+export function canonicalText(node: XmlElement): string {
+  const out: string[] = [];
+  write(node, 0, out, false);
+  return out.join('');
+}
+
 // Loops are indexed: for-of over a frozen list of children made an iterator
 // result per child (125 MB of garbage for 20,000 rules).
-function write(node: XmlElement, depth: number, out: string[]): void {
-  if (node.raw !== undefined) {
+function write(node: XmlElement, depth: number, out: string[], sourceText = true): void {
+  if (sourceText && node.raw !== undefined) {
     out.push(node.raw);
     return;
   }
@@ -134,7 +145,7 @@ function write(node: XmlElement, depth: number, out: string[]): void {
       out.push(shared);
     } else {
       out.push(inner);
-      write(c, depth + 1, out);
+      write(c, depth + 1, out, sourceText);
     }
   }
   out.push(padding(depth), `</${node.name}>`);
