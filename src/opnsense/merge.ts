@@ -439,33 +439,61 @@ function checkServerCas(root: XmlElement, sections: readonly XmlElement[]): void
 
 const WG_KEY = /^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/;
 
-function fillSecrets(root: XmlElement, sections: XmlElement[], options: MergeOptions): void {
+/**
+ * gen's sections with each WireGuard server's private key filled in from
+ * the secrets directory. The elements on the way to a key are copied:
+ * gen's sections are the caller's, and share their fields.
+ */
+function fillSecrets(root: XmlElement, sections: readonly XmlElement[], options: MergeOptions): XmlElement[] {
   const baseServers = childrenNamed(child(child(child(child(root, 'OPNsense'), 'wireguard'), 'server'), 'servers'), 'server');
-  for (const section of sections.filter((s) => s.name === 'OPNsense')) {
-    const servers = childrenNamed(child(child(child(section, 'wireguard'), 'server'), 'servers'), 'server');
-    for (const server of servers) {
-      const key = child(server, 'privkey');
+  return sections.map((section) => {
+    if (section.name !== 'OPNsense') return section;
+    // OPNsense/wireguard/server (the model's root)/servers/server (an instance).
+    const wireguard = child(section, 'wireguard');
+    const serverRoot = child(wireguard, 'server');
+    const servers = child(serverRoot, 'servers');
+    // Each instance's key element, and the element with the key filled in.
+    const filled = new Map<XmlElement, XmlElement>();
+    for (const item of childrenNamed(servers, 'server')) {
+      const key = child(item, 'privkey');
       const text = textOf(key);
       if (!key || !text.startsWith(options.placeholderPrefix)) continue;
       const relative = text.slice(options.placeholderPrefix.length);
       let value = options.secret(relative);
       if (value === undefined) {
         // Already on the box from an earlier merge: keep it.
-        const previous = baseServers.find((b) => attr(b, 'uuid') === attr(server, 'uuid') || fieldText(b, 'name') === fieldText(server, 'name'));
+        const previous = baseServers.find((b) => attr(b, 'uuid') === attr(item, 'uuid') || fieldText(b, 'name') === fieldText(item, 'name'));
         const kept = previous && fieldText(previous, 'privkey');
         if (kept && WG_KEY.test(kept)) value = kept;
       }
       if (value === undefined) {
-        throw new MergeError(`no private key for WireGuard instance ${fieldText(server, 'name')}: expected ${relative} in the secrets directory`);
+        throw new MergeError(`no private key for WireGuard instance ${fieldText(item, 'name')}: expected ${relative} in the secrets directory`);
       }
       if (!WG_KEY.test(value)) throw new MergeError(`${relative} in the secrets directory is not a WireGuard key (44 characters of base64)`);
-      const publicKey = fieldText(server, 'pubkey');
+      const publicKey = fieldText(item, 'pubkey');
       if (publicKey !== '' && publicKeyOf(value) !== publicKey) {
-        throw new MergeError(`the private key for ${relative} does not belong to the public_key of instance ${fieldText(server, 'name')} in the topology`);
+        throw new MergeError(`the private key for ${relative} does not belong to the public_key of instance ${fieldText(item, 'name')} in the topology`);
       }
-      key.children = [{ text: value }];
+      filled.set(key, { name: key.name, attrs: [...key.attrs], children: [{ text: value }] });
     }
-  }
+    if (filled.size === 0) return section;
+    const withKeys = (item: XmlNode): XmlNode => {
+      if (!isElement(item) || !item.children.some((c) => filled.has(c as XmlElement))) return item;
+      return { ...item, children: item.children.map((c) => filled.get(c as XmlElement) ?? c) };
+    };
+    return replacedAlong(section, [wireguard!, serverRoot!, servers!], { ...servers!, children: servers!.children.map(withKeys) });
+  });
+}
+
+/**
+ * `node` with the last element of `chain` (each a child of the one before,
+ * the first a child of `node`) replaced by `replacement`: a copy of each
+ * element on the way, sharing everything else.
+ */
+function replacedAlong(node: XmlElement, chain: readonly XmlElement[], replacement: XmlElement): XmlElement {
+  const [next, ...rest] = chain;
+  if (!next) return replacement;
+  return { ...node, children: node.children.map((c) => (c === next ? replacedAlong(next, rest, replacement) : c)) };
 }
 
 /** Merges gen's sections (children of <opnsense>) into a backup's text. */
@@ -484,14 +512,17 @@ export function mergeConfig(baseText: string, genSections: readonly XmlElement[]
   if (root.name !== 'opnsense') throw new MergeError(`the base is not an OPNsense configuration: its root element is <${root.name}>, not <opnsense>`);
   if (!child(root, 'system')) throw new MergeError('the base is not an OPNsense configuration backup: it has no <system> section');
 
-  const sections = genSections.map(clone);
-  for (const section of sections) if (section.name !== 'cert') checkUnique(root, section, 'opnsense');
+  // gen's sections are not copied up front: merge copies what it puts into the base, and fills in keys and renames uuids on copies.
+  for (const section of genSections) if (section.name !== 'cert') checkUnique(root, section, 'opnsense');
   // The rule stores merge clears, whichever form the release writes (a 26.7 policy leaves <filter> to be cleared).
   for (const path of RULE_STORE_PATHS) checkUnique(root, [...path].reverse().reduce<XmlElement>((inner, name) => ({ name, attrs: [], children: [inner] }), { name: 'rule', attrs: [], children: [] }), 'opnsense');
-  fillSecrets(root, sections, options);
+  let sections = fillSecrets(root, genSections, options);
   checkServerCas(root, sections);
   const adopted = adoptedUuids(root, sections, ITEM_KEYS, OTHER_KIND);
-  for (const section of sections) renameUuids(section, adopted);
+  if (adopted.size > 0) {
+    sections = sections.map(clone);
+    for (const section of sections) renameUuids(section, adopted);
+  }
 
   const genInterfaces = sections.find((s) => s.name === 'interfaces');
   const managed = new Set(genInterfaces?.children.filter(isElement).map((c) => c.name) ?? []);
