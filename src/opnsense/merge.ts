@@ -15,7 +15,7 @@
 // Merging the result again changes nothing.
 import { MANAGED_INTERFACE_FIELDS, TUNNEL_FORBIDDEN_FIELDS } from '../render/opnsense/interfaces.js';
 import { isNameBasedUuid } from '../render/opnsense/ids.js';
-import { type XmlElement, type XmlNode, attr, canonicalText, child, childrenNamed, isElement, serialize, setAttr, textOf } from '../render/opnsense/xml.js';
+import { type XmlElement, type XmlNode, attr, child, childrenNamed, isElement, sameCanonicalText, serialize, setAttr, textOf } from '../render/opnsense/xml.js';
 import { contains, parseAddressWithPrefix, parseIPv4 } from '../net.js';
 import { publicKeyOf } from '../targets/wireguard/keys.js';
 import { adoptedUuids, naturalKey, renameUuids } from './identity.js';
@@ -122,7 +122,7 @@ function mergeItems(base: XmlElement, name: string, genItems: XmlElement[], isMa
     if (!previous) return clone(g);
     // Compared before anything is copied: a merge into its own result keeps nearly every item.
     const item = withBaseDefaults(g, previous);
-    return canonicalText(previous) === canonicalText(item) ? previous : clone(item);
+    return sameCanonicalText(previous, item) ? previous : clone(item);
   });
   if (first < 0) {
     const lastSame = kept.map((c) => isElement(c) && c.name === name).lastIndexOf(true);
@@ -217,7 +217,7 @@ function mergeTreeContent(base: XmlElement, gen: XmlElement, path: string): void
         const values = [...textOf(existing).split(','), ...textOf(item).split(',')].map((v) => v.trim()).filter(Boolean);
         const union = [...new Set(values)].join(',');
         if (union !== textOf(existing)) replaceChild(base, existing, { name, attrs: [], children: [{ text: union }] });
-      } else if (canonicalText(existing) !== canonicalText(item)) {
+      } else if (!sameCanonicalText(existing, item)) {
         replaceChild(base, existing, clone(item));
       }
     }
@@ -268,7 +268,7 @@ function mergeInterfaces(root: XmlElement, gen: XmlElement): void {
       const want = child(g, field);
       const have = child(existing, field);
       if (want && have) {
-        if (canonicalText(want) !== canonicalText(have)) replaceChild(existing, have, clone(want));
+        if (!sameCanonicalText(want, have)) replaceChild(existing, have, clone(want));
       } else if (want) {
         append(existing, clone(want));
       } else if (have) {
@@ -335,7 +335,7 @@ function mergeIscDhcp(root: XmlElement, gen: XmlElement): void {
   for (const g of gen.children.filter(isElement)) {
     const existing = child(base, g.name);
     if (!existing) append(base, clone(g));
-    else if (canonicalText(existing) !== canonicalText(g)) replaceChild(base, existing, clone(g));
+    else if (!sameCanonicalText(existing, g)) replaceChild(base, existing, clone(g));
   }
   // One DHCP server per interface: drop dnsmasq ranges of these interfaces.
   const dnsmasq = child(root, 'dnsmasq');

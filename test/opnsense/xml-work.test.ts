@@ -3,6 +3,7 @@
 // count operations, not time: a leaf costs the serializer no array, and a
 // default field is built without going through leaf().
 import { setFlagsFromString } from 'node:v8';
+import fc from 'fast-check';
 import { runInNewContext } from 'node:vm';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { renderAll, targets } from '../../src/render/index.js';
@@ -11,7 +12,7 @@ import { areas } from '../../src/render/opnsense/index.js';
 import { compilePolicy } from '../../src/render/opnsense/policy.js';
 import { UnknownFieldError, modelItem, modelSection } from '../../src/render/opnsense/fields.js';
 import * as xml from '../../src/render/opnsense/xml.js';
-import { type XmlElement, child, childrenNamed, element, freezeSharedLeaf, isElement, leaf, serialize } from '../../src/render/opnsense/xml.js';
+import { type XmlElement, type XmlNode, canonicalText, child, childrenNamed, element, freezeSharedLeaf, isElement, leaf, sameCanonicalText, serialize } from '../../src/render/opnsense/xml.js';
 import { countArrayCalls, modelOf, readExample } from '../helpers.js';
 import { everyItem, withRelease } from './support.js';
 
@@ -55,6 +56,41 @@ describe('serializing', () => {
     expect(wide.calls).toBe(narrow.calls);
     // One join for the whole document: none per element, with children or attributes.
     expect(wide.calls).toBe(1);
+  });
+});
+
+describe('comparing elements as written', () => {
+  // Small trees where equal writings are common: few names, texts split into pieces, mixed content, comments.
+  const text = fc.constantFrom('', ' ', 'a', 'a&b', '<', '\n  ', 'x y');
+  const nodes = fc.letrec<{ element: XmlElement; node: XmlNode }>((tie) => ({
+    element: fc.record({
+      name: fc.constantFrom('a', 'b'),
+      attrs: fc.array(fc.tuple(fc.constantFrom('uuid', 'version'), fc.constantFrom('1', '2', '&')), { maxLength: 2 }),
+      children: fc.array(tie('node'), { maxLength: 3 }),
+    }) as fc.Arbitrary<XmlElement>,
+    node: fc.oneof({ depthSize: 'small', withCrossShrink: true }, fc.record({ text }), fc.record({ comment: fc.constantFrom('c', 'd') }), tie('element')) as fc.Arbitrary<XmlNode>,
+  }));
+  /** The same element with its texts split, whitespace text added between elements, or nothing changed. */
+  const variant = (node: XmlElement, how: number): XmlElement => ({
+    name: node.name,
+    attrs: node.attrs.map(([k, v]) => [k, v] as [string, string]),
+    children: node.children.flatMap((c): XmlNode[] => {
+      if (isElement(c)) return [variant(c, how)];
+      if ('text' in c && how === 1 && c.text.length > 1) return [{ text: c.text.slice(0, 1) }, { text: c.text.slice(1) }];
+      if ('text' in c && how === 2) return [c, { text: '\n' }];
+      return [{ ...c }];
+    }),
+  });
+
+  it('sameCanonicalText answers whether canonicalText is equal, without writing', () => {
+    fc.assert(
+      fc.property(nodes.element, nodes.element, fc.integer({ min: 0, max: 3 }), (a, b, how) => {
+        const c = how === 3 ? b : variant(a, how);
+        expect(sameCanonicalText(a, c)).toBe(canonicalText(a) === canonicalText(c));
+        expect(sameCanonicalText(a, b)).toBe(canonicalText(a) === canonicalText(b));
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
 

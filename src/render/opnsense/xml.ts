@@ -116,6 +116,37 @@ export function canonicalText(node: XmlElement): string {
   return out.join('');
 }
 
+/**
+ * Whether two elements have the same canonicalText, found without writing
+ * either: the same name and attributes, and the same text (a leaf) or the
+ * same element and comment children (any other, whose text is not
+ * written). Escaping is one to one, so equal text writes equal text.
+ */
+export function sameCanonicalText(a: XmlElement, b: XmlElement): boolean {
+  if (a === b) return true;
+  if (a.name !== b.name || a.attrs.length !== b.attrs.length) return false;
+  for (let i = 0; i < a.attrs.length; i++) {
+    if (a.attrs[i]![0] !== b.attrs[i]![0] || a.attrs[i]![1] !== b.attrs[i]![1]) return false;
+  }
+  const textA = leafContent(a);
+  const textB = leafContent(b);
+  if (textA !== undefined || textB !== undefined) return textA === textB;
+  let i = 0;
+  let j = 0;
+  for (;;) {
+    while (i < a.children.length && 'text' in a.children[i]!) i++;
+    while (j < b.children.length && 'text' in b.children[j]!) j++;
+    if (i === a.children.length || j === b.children.length) return i === a.children.length && j === b.children.length;
+    const x = a.children[i++]!;
+    const y = b.children[j++]!;
+    if ('comment' in x || 'comment' in y) {
+      if (!('comment' in x && 'comment' in y) || x.comment !== y.comment) return false;
+    } else if (!sameCanonicalText(x as XmlElement, y as XmlElement)) {
+      return false;
+    }
+  }
+}
+
 // Loops are indexed: for-of over a frozen list of children made an iterator
 // result per child (125 MB of garbage for 20,000 rules).
 function write(node: XmlElement, depth: number, out: string[], sourceText = true): void {
