@@ -133,6 +133,16 @@ describe('shared fields', () => {
     expect(looked).toBe(0);
   });
 
+  it('are made without defining a property: most of gen\'s short values (a sequence, a description) are new', () => {
+    const define = vi.spyOn(Object, 'defineProperty');
+    const made = Array.from({ length: 50 }, (_, i) => freezeSharedLeaf({ ...leaf('sequence', `${i}0`), children: Object.freeze([{ text: `${i}0` }]) }));
+    const calls = define.mock.calls.length;
+    define.mockRestore();
+    expect(calls).toBe(0);
+    expect(made.every((m) => Object.isFrozen(m))).toBe(true);
+    expect(serialize(element('rule', made.slice(0, 2)))).toBe('<rule>\n  <sequence>00</sequence>\n  <sequence>10</sequence>\n</rule>');
+  });
+
   it('are written as any other element when frozen by hand, without the texts kept for shared ones', () => {
     const own = Object.freeze({ ...leaf('field', 'v <&>'), children: Object.freeze([{ text: 'v <&>' }]) }) as XmlElement;
     const shared = freezeSharedLeaf({ ...leaf('field', 'v <&>'), children: Object.freeze([{ text: 'v <&>' }]) });

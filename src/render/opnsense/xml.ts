@@ -198,31 +198,41 @@ function leafContent(node: XmlElement): string | undefined {
   return text;
 }
 
-// A frozen leaf (a field shared by many items, see render/opnsense/fields.ts)
-// cannot change: its text, after the line break and indentation of a depth,
-// is made once per depth, one piece per field instead of two. The texts
-// hang on the leaf itself, under a symbol, where a lookup is a property
-// read (a WeakMap lookup per field was a tenth of writing 20,000 rules).
-const TEXTS = Symbol('texts by depth');
-type FrozenLeaf = XmlElement & { [TEXTS]?: string[] };
-function frozenLeafText(node: FrozenLeaf, depth: number): string | undefined {
-  const byDepth = node[TEXTS];
-  if (byDepth === undefined) return undefined;
-  if (byDepth[depth] === undefined) {
-    const text = leafContent(node);
-    if (text === undefined) return undefined;
-    byDepth[depth] = padding(depth) + leafText(node, text);
+/**
+ * A leaf shared by many items (a field at the model's default, a short
+ * value gen repeats; see render/opnsense/fields.ts), frozen: it cannot
+ * change, so its text after the line break and indentation of a depth is
+ * made once per depth, one piece per field instead of two. The texts are a
+ * private field, read without a lookup (a WeakMap lookup per field was a
+ * tenth of writing 20,000 rules); the element compares and copies as a
+ * plain one.
+ */
+class SharedLeaf implements XmlElement {
+  readonly #texts: string[] = [];
+  declare fill?: true;
+
+  constructor(
+    readonly name: string,
+    readonly attrs: [string, string][],
+    readonly children: XmlNode[],
+    fill: boolean,
+  ) {
+    if (fill) this.fill = true;
   }
-  return byDepth[depth];
+
+  textAt(depth: number): string {
+    return (this.#texts[depth] ??= padding(depth) + leafText(this, leafContent(this) ?? ''));
+  }
 }
 
-/**
- * Freezes a leaf that many items share, with room for its texts by depth
- * (not enumerable: the element compares and copies as any other).
- */
+function frozenLeafText(node: XmlElement, depth: number): string | undefined {
+  return node instanceof SharedLeaf ? node.textAt(depth) : undefined;
+}
+
+/** A frozen copy of a leaf that many items share (its children must be text only). */
 export function freezeSharedLeaf(node: XmlElement): XmlElement {
-  Object.defineProperty(node, TEXTS, { value: [], enumerable: false });
-  return Object.freeze(node);
+  if (node.children.some((c) => !('text' in c))) throw new XmlTextError(`a shared <${node.name}> holds text only`);
+  return Object.freeze(new SharedLeaf(node.name, node.attrs, node.children, node.fill === true));
 }
 
 // A line break and the indentation of each depth, made once: the list of
