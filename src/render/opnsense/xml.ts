@@ -107,8 +107,8 @@ export function serialize(node: XmlElement, depth = 0): string {
 
 /**
  * An element as gen writes it from its children, whatever source text it
- * was parsed with (its `raw`): what compares a parsed element with a
- * generated one, without copying either.
+ * was parsed with (its `raw`): two elements are the same to merge when
+ * this text is (sameCanonicalText decides it without writing them).
  */
 export function canonicalText(node: XmlElement): string {
   const out: string[] = [];
