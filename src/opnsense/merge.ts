@@ -68,7 +68,6 @@ function clone(node: XmlElement): XmlElement {
   return copy;
 }
 
-
 function touch(node: XmlElement): void {
   delete node.raw;
 }

@@ -12,7 +12,7 @@ import { areas } from '../../src/render/opnsense/index.js';
 import { compilePolicy } from '../../src/render/opnsense/policy.js';
 import { UnknownFieldError, modelItem, modelSection } from '../../src/render/opnsense/fields.js';
 import * as xml from '../../src/render/opnsense/xml.js';
-import { type XmlElement, type XmlNode, canonicalText, child, childrenNamed, element, freezeSharedLeaf, isElement, leaf, sameCanonicalText, serialize } from '../../src/render/opnsense/xml.js';
+import { type XmlElement, type XmlNode, canonicalText, child, childrenNamed, element, isElement, leaf, sameCanonicalText, serialize, sharedLeaf } from '../../src/render/opnsense/xml.js';
 import { countArrayCalls, modelOf, readExample } from '../helpers.js';
 import { everyItem, withRelease } from './support.js';
 
@@ -108,7 +108,7 @@ describe('walking the tree', () => {
 describe('shared fields', () => {
   it('are one piece each, with their indentation, in the list the document is joined from', () => {
     // 200 items of the same 30 shared fields, as the defaults are.
-    const fields = Array.from({ length: 30 }, (_, f) => freezeSharedLeaf({ ...leaf(`field${f}`, `v${f}`), children: Object.freeze([{ text: `v${f}` }]) }));
+    const fields = Array.from({ length: 30 }, (_, f) => sharedLeaf(`field${f}`, `v${f}`));
     const tree = element('rules', Array.from({ length: 200 }, (_, r) => element('rule', fields, [['uuid', `uuid-${r}`]])));
     // A shared field's text is on the field: no table is looked up per field.
     const lookups = vi.spyOn(WeakMap.prototype, 'get');
@@ -135,7 +135,7 @@ describe('shared fields', () => {
 
   it('are made without defining a property: most of gen\'s short values (a sequence, a description) are new', () => {
     const define = vi.spyOn(Object, 'defineProperty');
-    const made = Array.from({ length: 50 }, (_, i) => freezeSharedLeaf({ ...leaf('sequence', `${i}0`), children: Object.freeze([{ text: `${i}0` }]) }));
+    const made = Array.from({ length: 50 }, (_, i) => sharedLeaf('sequence', `${i}0`));
     const calls = define.mock.calls.length;
     define.mockRestore();
     expect(calls).toBe(0);
@@ -145,7 +145,7 @@ describe('shared fields', () => {
 
   it('are written as any other element when frozen by hand, without the texts kept for shared ones', () => {
     const own = Object.freeze({ ...leaf('field', 'v <&>'), children: Object.freeze([{ text: 'v <&>' }]) }) as XmlElement;
-    const shared = freezeSharedLeaf({ ...leaf('field', 'v <&>'), children: Object.freeze([{ text: 'v <&>' }]) });
+    const shared = sharedLeaf('field', 'v <&>');
     expect(serialize(element('rule', [own, shared]))).toBe('<rule>\n  <field>v &lt;&amp;&gt;</field>\n  <field>v &lt;&amp;&gt;</field>\n</rule>');
     // The texts are not part of the element: it compares and copies as one frozen by hand.
     expect(shared).toEqual(own);

@@ -6,7 +6,7 @@
 // release's model files (src/targets/opnsense/fields/).
 import type { FieldNode, FieldTree, ModelName } from '../../targets/opnsense/field-types.js';
 import { type OpnsenseContext } from './context.js';
-import { type XmlElement, element, freezeSharedLeaf, leaf } from './xml.js';
+import { type XmlElement, element, leaf, sharedLeaf } from './xml.js';
 import { appendAll } from '../../arrays.js';
 
 /** gen's values for a container or item: text for a field, values for a nested container, items for an array field. */
@@ -30,7 +30,7 @@ function isTree(node: FieldNode): node is FieldTree {
  */
 const defaults = new Map<string, Map<string, XmlElement>>();
 function defaultLeaf(name: string, value: string): XmlElement {
-  return sharedLeaf(defaults, name, value, true);
+  return tableLeaf(defaults, name, value, true);
 }
 
 /**
@@ -50,18 +50,16 @@ function valueLeaf(name: string, value: string | number | undefined): XmlElement
     valueLeaves.clear();
     sharedValues = 0;
   }
-  return sharedLeaf(valueLeaves, name, text, false);
+  return tableLeaf(valueLeaves, name, text, false);
 }
 
 /** The table's element for a field and value (by field, then value: no key string per lookup). */
-function sharedLeaf(table: Map<string, Map<string, XmlElement>>, name: string, value: string, fill: boolean): XmlElement {
+function tableLeaf(table: Map<string, Map<string, XmlElement>>, name: string, value: string, fill: boolean): XmlElement {
   let byValue = table.get(name);
   if (!byValue) table.set(name, (byValue = new Map()));
   let known = byValue.get(value);
   if (!known) {
-    const children = Object.freeze(value === '' ? [] : [Object.freeze({ text: value })]) as XmlElement['children'];
-    const attrs = Object.freeze([]) as unknown as XmlElement['attrs'];
-    known = freezeSharedLeaf(fill ? { name, attrs, children, fill: true as const } : { name, attrs, children });
+    known = sharedLeaf(name, value, fill);
     byValue.set(value, known);
     if (!fill) sharedValues++;
   }

@@ -229,10 +229,10 @@ function frozenLeafText(node: XmlElement, depth: number): string | undefined {
   return node instanceof SharedLeaf ? node.textAt(depth) : undefined;
 }
 
-/** A frozen copy of a leaf that many items share (its children must be text only). */
-export function freezeSharedLeaf(node: XmlElement): XmlElement {
-  if (node.children.some((c) => !('text' in c))) throw new XmlTextError(`a shared <${node.name}> holds text only`);
-  return Object.freeze(new SharedLeaf(node.name, node.attrs, node.children, node.fill === true));
+/** A leaf that many items share, frozen with its text: empty text writes `<name/>`. */
+export function sharedLeaf(name: string, value: string, fill = false): XmlElement {
+  const children = Object.freeze(value === '' ? [] : [Object.freeze({ text: value })]) as XmlNode[];
+  return Object.freeze(new SharedLeaf(name, Object.freeze([]) as unknown as [string, string][], children, fill));
 }
 
 // A line break and the indentation of each depth, made once: the list of
