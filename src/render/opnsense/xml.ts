@@ -106,19 +106,9 @@ export function serialize(node: XmlElement, depth = 0): string {
 }
 
 /**
- * An element as gen writes it from its children, whatever source text it
- * was parsed with (its `raw`): two elements are the same to merge when
- * this text is (sameCanonicalText decides it without writing them).
- */
-export function canonicalText(node: XmlElement): string {
-  const out: string[] = [];
-  write(node, 0, out, false);
-  return out.join('');
-}
-
-/**
- * Whether two elements have the same canonicalText, found without writing
- * either: the same name and attributes, and the same text (a leaf) or the
+ * Whether two elements are written the same from their children, whatever
+ * source text either was parsed with (its `raw`), found without writing
+ * them: the same name and attributes, and the same text (a leaf) or the
  * same element and comment children (any other, whose text is not
  * written). Escaping is one to one, so equal text writes equal text.
  */
@@ -149,8 +139,8 @@ export function sameCanonicalText(a: XmlElement, b: XmlElement): boolean {
 
 // Loops are indexed: for-of over a frozen list of children made an iterator
 // result per child (125 MB of garbage for 20,000 rules).
-function write(node: XmlElement, depth: number, out: string[], sourceText = true): void {
-  if (sourceText && node.raw !== undefined) {
+function write(node: XmlElement, depth: number, out: string[]): void {
+  if (node.raw !== undefined) {
     out.push(node.raw);
     return;
   }
@@ -176,7 +166,7 @@ function write(node: XmlElement, depth: number, out: string[], sourceText = true
       out.push(shared);
     } else {
       out.push(inner);
-      write(c, depth + 1, out, sourceText);
+      write(c, depth + 1, out);
     }
   }
   out.push(padding(depth), `</${node.name}>`);
