@@ -31,7 +31,7 @@ export function toDiagnostic(finding: Finding, source: SourceMap): Diagnostic {
 export function check(model: Model, source: SourceMap, resolveFindings: readonly Finding[], suppressions: readonly Suppression[] = []): Diagnostic[] {
   const findings: Finding[] = [...resolveFindings];
   for (const rule of rules) {
-    rule.check?.(model, (finding) => findings.push({ ...finding, rule: rule.id }));
+    rule.check?.(model, (finding) => findings.push(Object.assign({}, finding, { rule: rule.id })));
   }
   return applySuppressions(findings.map((f) => toDiagnostic(f, source)), suppressions).sort(compareDiagnostics);
 }

@@ -120,7 +120,7 @@ export function evaluateFirewallFlow(site: Site, flow: FlowTest): Verdict[] {
   }
   const list = [...parts.values()];
   if (list.length === 1) return [list[0]!.verdict];
-  return list.map((p) => ({ ...p.verdict, part: `${describeRanges(normalize(p.from))} → ${describeRanges(normalize(p.to))}` }));
+  return list.map((p) => Object.assign({}, p.verdict, { part: `${describeRanges(normalize(p.from))} → ${describeRanges(normalize(p.to))}` }));
 }
 
 /**

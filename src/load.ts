@@ -72,7 +72,7 @@ export class SourceMap {
   document(): { doc: Document; lines: LineCounter } {
     if (!this.parsed) {
       const lines = new LineCounter();
-      this.parsed = { doc: parseDocument(this.text, { ...PARSE_OPTIONS, lineCounter: lines }), lines };
+      this.parsed = { doc: parseDocument(this.text, Object.assign({}, PARSE_OPTIONS, { lineCounter: lines })), lines };
     }
     return this.parsed;
   }
@@ -291,7 +291,7 @@ export function loadTopologyText(text: string, file: string): LoadResult {
   const lines = new LineCounter();
   let doc: Document;
   try {
-    doc = parseDocument(text, { ...PARSE_OPTIONS, lineCounter: lines });
+    doc = parseDocument(text, Object.assign({}, PARSE_OPTIONS, { lineCounter: lines }));
   } catch (error) {
     if (!isStackOverflow(error)) throw error;
     return tooDeep(text, file);

@@ -48,7 +48,7 @@ export function registerCompletionCommands(cli: Command, setExit: (code: number)
     .description('print the manual page (roff): man -l <(gen man)')
     .action(async () => {
       const { commandSpec, manPage } = await import('../docs/command-line.js');
-      process.stdout.write(manPage(commandSpec(cli), { ...MAN_INFO, version: packageVersion() }));
+      process.stdout.write(manPage(commandSpec(cli), Object.assign({}, MAN_INFO, { version: packageVersion() })));
       setExit(0);
     });
 }

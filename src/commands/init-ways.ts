@@ -59,7 +59,12 @@ export function packageJsonWith(current: string | undefined, topology: string): 
   const needsDependency = dev[PACKAGE_NAME] === undefined && deps[PACKAGE_NAME] === undefined;
   if (added.length === 0 && !needsDependency) return undefined;
   data.scripts = { ...scripts, ...Object.fromEntries(added.map((name) => [name, wanted[name]!])) };
-  if (needsDependency) data.devDependencies = { ...dev, [PACKAGE_NAME]: `^${packageVersion()}` };
+  if (needsDependency) {
+    // Copied, then set: the user's own entries stay as they are, in their order.
+    const devDependencies = { ...dev };
+    devDependencies[PACKAGE_NAME] = `^${packageVersion()}`;
+    data.devDependencies = devDependencies;
+  }
   const indent = current === undefined ? 2 : (/^\{\s*\n([ \t]+)"/.exec(current)?.[1] ?? '  ');
   return { text: `${JSON.stringify(data, null, indent)}\n`, added: needsDependency ? [...added, `devDependencies.${PACKAGE_NAME}`] : added };
 }

@@ -53,7 +53,7 @@ async function report(diagnostics: readonly Diagnostic[], file: string, options:
     // GitHub resolves annotation and SARIF paths against the repository root, not the directory gen ran in.
     const { relativeTo, repositoryRoot } = await import('../io/repository-root.js');
     const root = repositoryRoot(file);
-    const move = <T extends { location: Diagnostic['location'] }>(d: T): T => ({ ...d, location: { ...d.location, file: relativeTo(root, d.location.file) } });
+    const move = <T extends { location: Diagnostic['location'] }>(d: T): T => Object.assign({}, d, { location: Object.assign({}, d.location, { file: relativeTo(root, d.location.file) }) });
     shown = shown.map((d) => ({ ...move(d), ...(d.related ? { related: d.related.map(move) } : {}) }));
   }
   return formatDiagnostics(options.format, shown, { color: colorFor(stream), verbose: options.verbose });

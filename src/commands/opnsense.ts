@@ -130,6 +130,6 @@ export function registerOpnsenseCommands(cli: Command, setExit: (code: number) =
     .option('--force', 'replace an existing output file (never the base)')
     .action(async (positional: string | undefined, options: Omit<MergeCommandOptions, 'file'> & { file?: string }) => {
       const file = topologyFile(positional, options, 'reads the instance key in the secrets directory beside the topology file');
-      setExit(await runMerge({ ...options, file }));
+      setExit(await runMerge(Object.assign({}, options, { file })));
     });
 }

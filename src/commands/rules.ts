@@ -15,7 +15,7 @@ export function ruleText(rule: Rule): string {
   if (rule.noExample) text += `\n  No example: ${rule.noExample}\n`;
   for (const example of rule.examples ?? []) {
     text += '\n';
-    for (const given of example.context ?? []) text += `  Given (${exampleWhere({ ...given, topology: example.topology })}):\n${block(given.snippet)}\n`;
+    for (const given of example.context ?? []) text += `  Given (${exampleWhere(Object.assign({}, given, { topology: example.topology }))}):\n${block(given.snippet)}\n`;
     text += `  Reported (${exampleWhere(example)}):\n${block(example.bad)}\n  Clean:\n${block(example.good)}\n`;
   }
   return text;

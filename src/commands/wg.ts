@@ -24,7 +24,7 @@ function withScope(command: Command, reading = false): Command {
 
 /** The options of a command line with its topology file settled; `-` is refused: the keys live beside the file. */
 function scoped<T extends ScopeOptions>(positional: string | undefined, options: T, does: string): T & { file: string } {
-  return { ...options, file: topologyFile(positional, options, does) };
+  return Object.assign({}, options, { file: topologyFile(positional, options, does) });
 }
 
 const EDITS = 'edits the topology file in place';
@@ -32,7 +32,7 @@ const EDITS = 'edits the topology file in place';
 function scopedReading<T extends ScopeOptions>(positional: string | undefined, options: T): T & { file: string } {
   const file = topologyFile(positional, options);
   if (file === '-' && options.secrets === undefined) throw new UsageError('with the topology on standard input (-), name its secrets directory with --secrets: it is found beside the topology file otherwise');
-  return { ...options, file };
+  return Object.assign({}, options, { file });
 }
 
 async function run(setExit: (code: number) => void, action: () => Promise<void> | void): Promise<void> {

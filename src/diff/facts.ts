@@ -151,7 +151,7 @@ export function factsOf(model: Model): Fact[] {
       // One fact per port range: adding a port to a rule reads as opening that port.
       const ranges = rule.ports.length ? rule.ports : [undefined];
       for (const range of ranges) {
-        const single = { ...rule, ports: range ? [range] : [] };
+        const single = Object.assign({}, rule, { ports: range ? [range] : [] });
         const what = `${sgPorts(single).replace(/^TCP /, '')} from ${sgSource(rule)}`;
         facts.push({
           key: `sg ${group.name} in ${rule.proto} ${sgPorts(single)} ${sgSource(rule)}`,

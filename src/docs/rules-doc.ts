@@ -37,7 +37,7 @@ export function ruleMarkdown(rule: Rule): string[] {
   const code = (path: string) => `\`${path}\``;
   if (rule.noExample) lines.push(`No example: ${rule.noExample}`, '');
   for (const example of rule.examples ?? []) {
-    for (const given of example.context ?? []) lines.push(`Given (${exampleWhere({ ...given, topology: example.topology }, code)}):`, '', '```yaml', given.snippet, '```', '');
+    for (const given of example.context ?? []) lines.push(`Given (${exampleWhere(Object.assign({}, given, { topology: example.topology }), code)}):`, '', '```yaml', given.snippet, '```', '');
     lines.push(`Reported (${exampleWhere(example, code)}):`, '', '```yaml', example.bad, '```', '', 'Clean:', '', '```yaml', example.good, '```', '');
   }
   return lines;

@@ -478,9 +478,9 @@ function fillSecrets(root: XmlElement, sections: readonly XmlElement[], options:
     if (filled.size === 0) return section;
     const withKeys = (item: XmlNode): XmlNode => {
       if (!isElement(item) || !item.children.some((c) => filled.has(c as XmlElement))) return item;
-      return { ...item, children: item.children.map((c) => filled.get(c as XmlElement) ?? c) };
+      return Object.assign({}, item, { children: item.children.map((c) => filled.get(c as XmlElement) ?? c) });
     };
-    return replacedAlong(section, [wireguard!, serverRoot!, servers!], { ...servers!, children: servers!.children.map(withKeys) });
+    return replacedAlong(section, [wireguard!, serverRoot!, servers!], Object.assign({}, servers!, { children: servers!.children.map(withKeys) }));
   });
 }
 
@@ -492,14 +492,14 @@ function fillSecrets(root: XmlElement, sections: readonly XmlElement[], options:
 function replacedAlong(node: XmlElement, chain: readonly XmlElement[], replacement: XmlElement): XmlElement {
   const [next, ...rest] = chain;
   if (!next) return replacement;
-  return { ...node, children: node.children.map((c) => (c === next ? replacedAlong(next, rest, replacement) : c)) };
+  return Object.assign({}, node, { children: node.children.map((c) => (c === next ? replacedAlong(next, rest, replacement) : c)) });
 }
 
 /** Merges gen's sections (children of <opnsense>) into a backup's text. */
 export function mergeConfig(baseText: string, genSections: readonly XmlElement[], givenOptions: MergeOptions): string {
   // What merge has to say is said once the merge succeeded: a failed merge removed nothing.
   const said: string[] = [];
-  const options: MergeOptions = { ...givenOptions, warn: (message) => said.push(message) };
+  const options: MergeOptions = Object.assign({}, givenOptions, { warn: (message: string) => said.push(message) });
   let doc;
   try {
     doc = parseXml(baseText);
@@ -610,7 +610,7 @@ function checkUnique(base: XmlElement, gen: XmlElement, path: string, depth = 0)
   const byKey = depth === 0 && (gen.name === 'interfaces' || gen.name === 'dhcpd');
   for (const item of gen.children.filter(isElement)) {
     if (attr(item, 'uuid') !== undefined) continue;
-    if (byKey) checkUnique(existing, { ...item, children: [] }, `${path}/${gen.name}`, depth + 1);
+    if (byKey) checkUnique(existing, Object.assign({}, item, { children: [] }), `${path}/${gen.name}`, depth + 1);
     else if (item.children.some(isElement)) checkUnique(existing, item, `${path}/${gen.name}`, depth + 1);
   }
 }

@@ -37,7 +37,7 @@ export function resolveAccess(
     ctx.names.push({ kind: 'API token', scope: `site ${site}`, name: tokenId, path: tpath.concat('token') });
     let grants: Grant[] = [];
     if (token.intent !== undefined) {
-      grants = intentAccess(token, tpath, ctx, { ...parts, attach });
+      grants = intentAccess(token, tpath, ctx, Object.assign({}, parts, { attach }));
       const role = INTENT_ROLES.find((r) => grants.some((g) => g.role === r.name));
       if (role && !roles.some((r) => r.name === role.name && r.origin !== 'topology')) {
         roles.push({ name: role.name, privileges: [...role.privileges].sort(), origin: token.intent, path: tpath.concat('intent') });

@@ -50,7 +50,7 @@ export function attachments(firewall: Firewall | undefined): (network: string | 
 }
 
 export function resolveGuests(input: SiteInput, site: string, path: Path, ctx: ResolveContext, siteParts: SiteParts): Guest[] {
-  const parts: GuestParts = { ...siteParts, attach: attachments(siteParts.firewall) };
+  const parts: GuestParts = Object.assign({}, siteParts, { attach: attachments(siteParts.firewall) });
   const guests: Guest[] = [];
   const onlyHost = parts.hosts.length === 1 ? parts.hosts[0] : undefined;
   const hosts = new Set(parts.hosts);
@@ -227,7 +227,7 @@ function serviceGuest(
       });
     }
     return vmGuest(
-      { ...guestInput, id: input.vm },
+      Object.assign({}, guestInput, { id: input.vm }),
       { name: input.name, purpose: 'service', host, site, path, network, address: input.address, mac: guestInput.mac, parts },
     );
   }

@@ -148,8 +148,8 @@ export function resolveHaproxy(
     }
     const base = { challenge: cert.challenge ?? ('dns-01' as const), dnsProvider: cert.dns_provider, description: cert.description, path: cpath };
     const made: HaproxyCertificate[] = cert.per_host
-      ? names.map((name) => ({ ...base, name: `${cert.name}-${name}`, domain: name, altNames: [] }))
-      : [{ ...base, name: cert.name, domain: names[0]!, altNames: [...new Set(names.slice(1))] }];
+      ? names.map((name) => Object.assign({}, base, { name: `${cert.name}-${name}`, domain: name, altNames: [] }))
+      : [Object.assign({}, base, { name: cert.name, domain: names[0]!, altNames: [...new Set(names.slice(1))] })];
     for (const frontend of users) appendAll(frontend.certificates, made.map((c) => c.name));
     return made;
   });

@@ -93,7 +93,7 @@ export function resolvePolicy(
     const tpath = path.concat('tests', i);
     const from = test.from === 'internet' ? undefined : endpointOf(test.from, tpath.concat('from'), zoneIndex, objects, ['internet']);
     const to = ['wan', 'self', 'internet'].includes(test.to) ? undefined : endpointOf(test.to, tpath.concat('to'), zoneIndex, objects, ['wan', 'self', 'internet']);
-    return { ...flowTest(test, tpath), fromObjects: from?.objects, toObjects: to?.objects };
+    return Object.assign(flowTest(test, tpath), { fromObjects: from?.objects, toObjects: to?.objects });
   });
 
   const internalCidrs = [...internal].sort((a, b) => a.block.base - b.block.base).map((n) => n.cidr);
@@ -105,42 +105,50 @@ export function derivedWanRules(firewall: Firewall, wireguard: readonly Wireguar
   const wan = firewall.interfaces.find((i) => i.isWan);
   if (!wan) return [];
   const rules: PolicyRule[] = [];
-  const base = { from: { kind: 'wan' as const }, sources: [], destinations: [], action: 'pass' as const, log: false };
+  // Each rule's fields named in one literal, the common ones first: a literal
+  // that spreads an object and then names fields defines each of those through
+  // V8's runtime (test/core/object-spreads.test.ts), and a site can forward
+  // thousands of ports.
+  const wanRule = (fields: Omit<PolicyRule, 'from' | 'sources' | 'destinations' | 'action' | 'log'>): PolicyRule =>
+    Object.assign({ from: { kind: 'wan' as const }, sources: [], destinations: [], action: 'pass' as const, log: false }, fields);
   for (const instance of wireguard) {
     if (instance.listenPort === undefined) continue;
-    rules.push({
-      ...base,
-      name: `wireguard-${instance.name}`,
-      origin: `WireGuard instance ${instance.name}`,
-      to: { kind: 'wan-address', interface: wan.name },
-      proto: 'udp',
-      ports: [String(instance.listenPort)],
-      path: instance.path.concat('listen_port'),
-    });
+    rules.push(
+      wanRule({
+        name: `wireguard-${instance.name}`,
+        origin: `WireGuard instance ${instance.name}`,
+        to: { kind: 'wan-address', interface: wan.name },
+        proto: 'udp',
+        ports: [String(instance.listenPort)],
+        path: instance.path.concat('listen_port'),
+      }),
+    );
   }
   for (const frontend of haproxy.frontends) {
     const ports = [...(frontend.httpRedirect ? [80] : []), frontend.port].sort((a, b) => a - b).map(String);
-    rules.push({
-      ...base,
-      name: `haproxy-${frontend.name}`,
-      origin: `HAProxy frontend ${frontend.name}`,
-      to: { kind: 'wan-address', interface: frontend.interface },
-      proto: 'tcp',
-      ports,
-      path: frontend.path,
-    });
+    rules.push(
+      wanRule({
+        name: `haproxy-${frontend.name}`,
+        origin: `HAProxy frontend ${frontend.name}`,
+        to: { kind: 'wan-address', interface: frontend.interface },
+        proto: 'tcp',
+        ports,
+        path: frontend.path,
+      }),
+    );
   }
   for (const pf of firewall.nat.portForwards) {
-    rules.push({
-      ...base,
-      name: `port-forward-${pf.name}`,
-      origin: `port forward ${pf.name}`,
-      to: { kind: 'wan-address', interface: pf.interface },
-      proto: pf.proto,
-      ports: [pf.port],
-      portForward: pf.name,
-      path: pf.path,
-    });
+    rules.push(
+      wanRule({
+        name: `port-forward-${pf.name}`,
+        origin: `port forward ${pf.name}`,
+        to: { kind: 'wan-address', interface: pf.interface },
+        proto: pf.proto,
+        ports: [pf.port],
+        portForward: pf.name,
+        path: pf.path,
+      }),
+    );
   }
   return rules;
 }

@@ -110,14 +110,14 @@ export const accessRules: Rule[] = [
     ],
     check(model, report) {
       for (const role of customRoles(model)) {
-        const where = { path: role.path.concat('name') };
+        const path = role.path.concat('name');
         if (isReservedRoleName(role.name)) {
           const rest = role.name.slice(3).replace(/^[^A-Za-z]+/, '');
-          report({ ...where, message: `role ${role.name}: Proxmox refuses role ids starting with "PVE"`, hint: `Rename role ${role.name}${rest ? ` (e.g. ${rest})` : ''}, and the tokens that name it.` });
+          report({ path, message: `role ${role.name}: Proxmox refuses role ids starting with "PVE"`, hint: `Rename role ${role.name}${rest ? ` (e.g. ${rest})` : ''}, and the tokens that name it.` });
         } else if (BUILTIN_ROLES.has(role.name)) {
-          report({ ...where, message: `role ${role.name} is a built-in role`, hint: `Leave ${role.name} out of proxmox.roles to use the built-in role, or give yours another name.` });
+          report({ path, message: `role ${role.name} is a built-in role`, hint: `Leave ${role.name} out of proxmox.roles to use the built-in role, or give yours another name.` });
         } else if (INTENT_ROLES.some((r) => r.name === role.name)) {
-          report({ ...where, message: `role ${role.name} is the role gen defines for an intent`, hint: `Give your role another name: gen defines ${role.name} itself for a token with an intent.` });
+          report({ path, message: `role ${role.name} is the role gen defines for an intent`, hint: `Give your role another name: gen defines ${role.name} itself for a token with an intent.` });
         }
       }
     },

@@ -12,7 +12,7 @@ function securityGroupVerdict(model: Model, site: Site, test: FlowTest): Verdict
   const block = vpcBlockOf(model);
   const group = vpc?.securityGroups.find((g) => g.derived?.site === site.name && g.derived.target === test.to);
   if (!vpc || !block || !group) return undefined;
-  return evaluateSecurityGroupFlow(vpc, block, { ...test, to: group.name });
+  return evaluateSecurityGroupFlow(vpc, block, Object.assign({}, test, { to: group.name }));
 }
 
 /** What decides a site's flow wrongly, if anything: the firewall, or the derived security group behind it. */

@@ -74,7 +74,7 @@ export function findInstanceWithRole(model: Model, scope: Scope, role: string): 
 }
 
 export function findPeer(model: Model, name: string, scope: Scope): PeerRef {
-  const found = instancesIn(model, scope).flatMap((ref) => ref.instance.peers.filter((p) => p.name === name).map((peer) => ({ ...ref, peer })));
+  const found = instancesIn(model, scope).flatMap((ref) => ref.instance.peers.filter((p) => p.name === name).map((peer) => Object.assign({}, ref, { peer })));
   if (found.length === 0) {
     const inInstance = scope.instance !== undefined ? ` of instance ${scope.instance}` : '';
     throw new UsageError(`no WireGuard peer named ${name}${inInstance}${where(scope)}`);

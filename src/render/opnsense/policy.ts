@@ -335,7 +335,7 @@ export function compilePolicy(ctx: OpnsenseContext): CompiledPolicy {
               { endpoint: compiler.internal(), action: 'block', suffix: 'block internal networks' },
               { endpoint: { kind: 'any' }, action: 'pass', suffix: 'pass the internet' },
             ]
-          : [{ endpoint: { ...compiler.internal(), not: true }, action: rule.action }];
+          : [{ endpoint: Object.assign({}, compiler.internal(), { not: true }), action: rule.action }];
     } else {
       const iface = ctx.interfaceByName.get(to.interface);
       destinations = iface ? [{ endpoint: { kind: 'network', value: `${iface.key}ip` }, action: rule.action }] : [];

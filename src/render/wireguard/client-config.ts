@@ -61,9 +61,18 @@ export function clientRenderer(site: Site, instance: WireguardInstance): (peer: 
     return allowed.get(text)!;
   };
   const render = template('wireguard/client.conf.hbs');
-  return (peer, options) =>
-    render({
-      ...shared(),
+  return (peer, options) => {
+    const common = shared();
+    // Every field named in one literal: named after a spread of the shared
+    // fields, each went through V8's runtime, two thirds of the time of 10,000
+    // client files (test/core/object-spreads.test.ts).
+    return render({
+      site: common.site,
+      instance: common.instance,
+      instanceOption: common.instanceOption,
+      mtu: common.mtu,
+      dns: common.dns,
+      serverKey: common.serverKey,
       peer: ini.name(peer.name),
       via: options.lan ? 'LAN' : 'public',
       lan: options.lan,
@@ -73,6 +82,7 @@ export function clientRenderer(site: Site, instance: WireguardInstance): (peer: 
       allowedIps: allowedIps(peer.allowedIps),
       keepalive: peer.keepalive,
     });
+  };
 }
 
 export function clientConfig(site: Site, instance: WireguardInstance, peer: Peer, options: ClientOptions): string {

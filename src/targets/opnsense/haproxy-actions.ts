@@ -19,19 +19,20 @@ type Form = ReleaseForms['haproxyActions'];
 export function haproxyRuleFields(form: Form, rule: HaproxyRule): Record<string, string> {
   const generic = form === 'http-request';
   // Model 5.0.0 renders a rule only with enabled = 1 (a required field); 4.1.0 has no such field.
+  // A fresh object per call, which the case then fills.
   const enabled: Record<string, string> = generic ? { enabled: '1' } : {};
   switch (rule.kind) {
     case 'use-backend':
-      return { ...enabled, type: 'use_backend', use_backend: rule.backend };
+      return Object.assign(enabled, { type: 'use_backend', use_backend: rule.backend });
     case 'inspect-delay':
       return generic
-        ? { ...enabled, type: 'tcp-request', tcp_request_action: 'inspect-delay', tcp_request_option: rule.delay }
+        ? Object.assign(enabled, { type: 'tcp-request', tcp_request_action: 'inspect-delay', tcp_request_option: rule.delay })
         : { type: 'tcp-request_inspect-delay', tcp_request_inspect_delay: rule.delay };
     case 'content-accept':
-      return generic ? { ...enabled, type: 'tcp-request', tcp_request_action: 'content_accept' } : { type: 'tcp-request_content_accept' };
+      return generic ? Object.assign(enabled, { type: 'tcp-request', tcp_request_action: 'content_accept' }) : { type: 'tcp-request_content_accept' };
     case 'redirect':
       return generic
-        ? { ...enabled, type: 'http-request', http_request_action: 'redirect', http_request_option: rule.option }
+        ? Object.assign(enabled, { type: 'http-request', http_request_action: 'redirect', http_request_option: rule.option })
         : { type: 'http-request_redirect', http_request_redirect: rule.option };
   }
 }
