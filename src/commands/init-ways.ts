@@ -60,7 +60,8 @@ export function packageJsonWith(current: string | undefined, topology: string): 
   if (added.length === 0 && !needsDependency) return undefined;
   data.scripts = { ...scripts, ...Object.fromEntries(added.map((name) => [name, wanted[name]!])) };
   if (needsDependency) {
-    // Copied, then set: the user's own entries stay as they are, in their order.
+    // Copied with a spread, then set: the user's own entries stay as they are,
+    // in their order (Object.assign would hand a key named __proto__ to its setter).
     const devDependencies = { ...dev };
     devDependencies[PACKAGE_NAME] = `^${packageVersion()}`;
     data.devDependencies = devDependencies;
