@@ -111,6 +111,21 @@ describe('walking the tree', () => {
   });
 });
 
+/** What `write` returns, and the length of the longest list joined while it ran: the pieces of the document. */
+function writtenInPieces(write: () => string): { text: string; pieces: number } {
+  let pieces = 0;
+  const join = Array.prototype.join;
+  Array.prototype.join = function (this: unknown[], separator?: string) {
+    pieces = Math.max(pieces, this.length);
+    return join.call(this, separator);
+  };
+  try {
+    return { text: write(), pieces };
+  } finally {
+    Array.prototype.join = join;
+  }
+}
+
 describe('shared fields', () => {
   it('are one piece each, with their indentation, in the list the document is joined from', () => {
     // 200 items of the same 30 shared fields, as the defaults are.
@@ -118,21 +133,8 @@ describe('shared fields', () => {
     const tree = element('rules', Array.from({ length: 200 }, (_, r) => element('rule', fields, [['uuid', `uuid-${r}`]])));
     // A shared field's text is on the field: no table is looked up per field.
     const lookups = vi.spyOn(WeakMap.prototype, 'get');
-    let pieces = 0;
-    const join = Array.prototype.join;
-    Array.prototype.join = function (this: unknown[], separator?: string) {
-      pieces = Math.max(pieces, this.length);
-      return join.call(this, separator);
-    };
-    let text: string;
-    let looked: number;
-    try {
-      lookups.mockClear();
-      text = serialize(tree);
-      looked = lookups.mock.calls.length;
-    } finally {
-      Array.prototype.join = join;
-    }
+    const { text, pieces } = writtenInPieces(() => serialize(tree));
+    const looked = lookups.mock.calls.length;
     expect(text.split('\n').filter((line) => line === '    <field7>v7</field7>')).toHaveLength(200);
     // Per item: its indentation, start tag, '>', 30 fields, the closing indentation and tag (the second item on).
     expect(pieces).toBeLessThan(200 * 36);
@@ -147,6 +149,56 @@ describe('shared fields', () => {
     expect(calls).toBe(0);
     expect(made.every((m) => Object.isFrozen(m))).toBe(true);
     expect(serialize(element('rule', made.slice(0, 2)))).toBe('<rule>\n  <sequence>00</sequence>\n  <sequence>10</sequence>\n</rule>');
+  });
+
+  it('at the model default and next to each other are one piece, and gen\'s values between them one each', () => {
+    // 200 items of 30 fields at the model's default, as an MVC filter rule's are, with gen's own value in 3 of them.
+    const defaults = Array.from({ length: 30 }, (_, f) => sharedLeaf(`field${f}`, `d${f}`, true));
+    const items = Array.from({ length: 200 }, (_, r) => {
+      const fields = defaults.slice();
+      for (const f of [5, 15, 25]) fields[f] = sharedLeaf(`field${f}`, `${r}-${f}`);
+      return element('rule', fields, [['uuid', `uuid-${r}`]]);
+    });
+    const { text, pieces } = writtenInPieces(() => serialize(element('rules', items)));
+    // Written as plain leaves (the long way), the same text.
+    const plainLeaves = element('rules', items.map((item) => element('rule', item.children.filter(isElement).map((f) => leaf(f.name, xml.textOf(f))), item.attrs)));
+    expect(text).toBe(serialize(plainLeaves));
+    // Per item: its indentation, start tag, '>', 4 runs of defaults, 3 values, the closing indentation and tag;
+    // and the root's start tag, '>', closing indentation and tag. One piece per field would be 200 * 35 + 4.
+    expect(pieces).toBe(200 * 12 + 4);
+    // The runs are made once, whatever the items: 400 more items with other values of their own make none.
+    const more = Array.from({ length: 400 }, (_, r) => {
+      const fields = defaults.slice();
+      for (const f of [5, 15, 25]) fields[f] = sharedLeaf(`field${f}`, `more-${r}-${f}`);
+      return element('rule', fields);
+    });
+    const joins = countArrayCalls(['join'], () => serialize(element('rules', more)));
+    expect(joins.calls).toBe(1);
+  });
+
+  it('at the model default are written as the same text one by one and in runs, whatever the mix around them', () => {
+    const defaults = ['a', 'b', 'c', 'd'].map((name, i) => sharedLeaf(name, i % 2 ? '' : `v${name}`, true));
+    const child = fc.oneof(
+      fc.constantFrom(...defaults),
+      fc.constantFrom(...defaults).map((d) => sharedLeaf(d.name, 'gen <&>')),
+      fc.constantFrom('x', 'y').map((name) => leaf(name, `${name} <value>`)),
+      fc.constant<XmlNode>({ text: ' ' }),
+      fc.constant<XmlNode>({ comment: ' note ' }),
+    );
+    // Nested, so that runs are met at several depths.
+    const tree = fc.array(fc.array(child, { maxLength: 12 }), { maxLength: 4 }).map((items) => element('rules', items.map((children) => ({ name: 'rule', attrs: [], children }))));
+    // A copy whose leaves are plain, written the long way.
+    const plain = (node: XmlElement): XmlElement => ({
+      name: node.name,
+      attrs: node.attrs,
+      children: node.children.map((c) => (isElement(c) ? (c.children.some(isElement) || c.name === 'rule' ? plain(c) : leaf(c.name, xml.textOf(c))) : c)),
+    });
+    fc.assert(
+      fc.property(tree, fc.integer({ min: 0, max: 3 }), (root, depth) => {
+        expect(serialize(root, depth)).toBe(serialize(plain(root), depth));
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('are written as any other element when frozen by hand, without the texts kept for shared ones', () => {

@@ -161,9 +161,16 @@ function write(node: XmlElement, depth: number, out: string[]): void {
       out.push(inner, `<!--${c.comment}-->`);
       continue;
     }
-    const shared = frozenLeafText(c, depth + 1);
-    if (shared !== undefined) {
-      out.push(shared);
+    if (c instanceof SharedLeaf) {
+      // Model defaults next to each other are one piece: the run's text is
+      // made once. An MVC filter rule has 56 fields, gen sets a dozen.
+      if (c.fill) {
+        let run = c.runAt(depth + 1);
+        for (let next = children[i + 1]; next instanceof SharedLeaf && next.fill; next = children[++i + 1]) run = run.then(next, depth + 1);
+        out.push(run.text);
+      } else {
+        out.push(c.textAt(depth + 1));
+      }
     } else {
       out.push(inner);
       write(c, depth + 1, out);
@@ -199,6 +206,8 @@ function leafContent(node: XmlElement): string | undefined {
  */
 class SharedLeaf implements XmlElement {
   readonly #texts: string[] = [];
+  /** Runs of defaults that start with this one, by depth (defaults only). */
+  readonly #runs: (DefaultRun | undefined)[] = [];
   declare fill?: true;
 
   constructor(
@@ -213,10 +222,38 @@ class SharedLeaf implements XmlElement {
   textAt(depth: number): string {
     return (this.#texts[depth] ??= padding(depth) + leafText(this, leafContent(this) ?? ''));
   }
+
+  /** This default alone, at `depth`: the start of the runs it begins. */
+  runAt(depth: number): DefaultRun {
+    return (this.#runs[depth] ??= new DefaultRun(this.textAt(depth)));
+  }
 }
 
-function frozenLeafText(node: XmlElement, depth: number): string | undefined {
-  return node instanceof SharedLeaf ? node.textAt(depth) : undefined;
+/**
+ * The text of consecutive model defaults at one depth, and the longer runs
+ * that follow it. Defaults come from the models' field lists, so the runs
+ * are bounded by the models, not by the items: gen's own values (a rule's
+ * sequence is new for every rule) never join a run. Each text is joined
+ * once into a flat string (a string made with + would be walked again at
+ * every join of a document).
+ */
+class DefaultRun {
+  readonly #next = new Map<SharedLeaf, DefaultRun>();
+  // The run asked for last: after a given run, items of one model have the
+  // same next default (the model's next field), so this answers without a lookup.
+  #lastLeaf: SharedLeaf | undefined;
+  #lastRun: DefaultRun | undefined;
+
+  constructor(readonly text: string) {}
+
+  then(leaf: SharedLeaf, depth: number): DefaultRun {
+    if (leaf === this.#lastLeaf) return this.#lastRun!;
+    let run = this.#next.get(leaf);
+    if (!run) this.#next.set(leaf, (run = new DefaultRun([this.text, leaf.textAt(depth)].join(''))));
+    this.#lastLeaf = leaf;
+    this.#lastRun = run;
+    return run;
+  }
 }
 
 /** A leaf that many items share, frozen with its text: empty text writes `<name/>`. */
