@@ -259,10 +259,28 @@ describe('default fields and short values', async () => {
   });
 
   it('keep their values when the table of shared values fills and starts again', () => {
-    // More distinct short values than the table holds (65,536): sharing is lost, never a value.
-    const items = Array.from({ length: 70_000 }, (_, i) => modelItem(ctx, 'filter', 'rules.rule', '3b6f3c1e-2a4d-4e8f-9b1a-5c7d2e3f4a10', { description: `d${i}`, action: 'pass' }));
-    expect(items.map((item) => xml.textOf(child(item, 'description'))).filter((text, i) => text !== `d${i}`)).toEqual([]);
+    // More distinct short values than the table holds (65,536), each used twice so that the field stays
+    // shared: sharing is lost, never a value.
+    const items = Array.from({ length: 140_000 }, (_, i) => modelItem(ctx, 'filter', 'rules.rule', '3b6f3c1e-2a4d-4e8f-9b1a-5c7d2e3f4a10', { description: `d${i >> 1}`, action: 'pass' }));
+    expect(items.map((item) => xml.textOf(child(item, 'description'))).filter((text, i) => text !== `d${i >> 1}`)).toEqual([]);
+    // Shared, then the table started again: the same value is one element until then.
+    expect(child(items[0]!, 'description')).toBe(child(items[1]!, 'description'));
+    expect(child(items[139_998]!, 'description')).toBe(child(items[139_999]!, 'description'));
     expect(new Set(items.map((item) => child(item, 'action'))).size).toBeLessThanOrEqual(2);
+  });
+
+  it("stop being shared for a field whose values seldom come back (a rule's sequence), and stay shared where they do", () => {
+    // 20,000 rules each have a sequence of their own: shared, each was a frozen element in a table, looked up
+    // and kept for nothing.
+    const items = Array.from({ length: 3000 }, (_, i) =>
+      modelItem(ctx, 'filter', 'rules.rule', '5b6f3c1e-2a4d-4e8f-9b1a-5c7d2e3f4a10', { sequence: String(900_000 + i), action: i % 2 ? 'pass' : 'block' }),
+    );
+    const late = items.slice(-500);
+    expect(late.filter((item) => Object.isFrozen(child(item, 'sequence')))).toEqual([]);
+    expect(late.every((item) => Object.isFrozen(child(item, 'action')))).toBe(true);
+    expect(new Set(late.map((item) => child(item, 'action'))).size).toBe(2);
+    // Shared or not, each field holds its value.
+    expect(items.map((item) => xml.textOf(child(item, 'sequence')))).toEqual(items.map((_, i) => String(900_000 + i)));
   });
 
   it("read each of gen's values once and look up the item's place in the model once: not every field of the model per item", () => {

@@ -30,7 +30,12 @@ function isTree(node: FieldNode): node is FieldTree {
  */
 const defaults = new Map<string, Map<string, XmlElement>>();
 function defaultLeaf(name: string, value: string): XmlElement {
-  return tableLeaf(defaults, name, value, true);
+  // By field, then value: no key string per lookup.
+  let byValue = defaults.get(name);
+  if (!byValue) defaults.set(name, (byValue = new Map()));
+  let known = byValue.get(value);
+  if (!known) byValue.set(value, (known = sharedLeaf(name, value, true)));
+  return known;
 }
 
 /**
@@ -39,10 +44,25 @@ function defaultLeaf(name: string, value: string): XmlElement {
  * without the default's mark. They come from the topology, so the table is
  * bounded: when full it starts again, which only loses some sharing.
  */
-const valueLeaves = new Map<string, Map<string, XmlElement>>();
+const valueLeaves = new Map<string, SharedValues>();
 const SHARED_VALUE_LENGTH = 64;
 const SHARED_VALUES = 65_536;
 let sharedValues = 0;
+
+/**
+ * A field's shared values, and whether they are worth sharing: a field
+ * whose values seldom come back (a rule's sequence, its description) only
+ * fills the table, and its leaves are made plain once SHARING_TRIAL of its
+ * values were made and fewer than half as many lookups found one.
+ */
+interface SharedValues {
+  byValue: Map<string, XmlElement>;
+  made: number;
+  reused: number;
+  shared: boolean;
+}
+const SHARING_TRIAL = 1024;
+
 function valueLeaf(name: string, value: string | number | undefined): XmlElement {
   const text = value === undefined ? '' : String(value);
   if (text.length > SHARED_VALUE_LENGTH) return leaf(name, text);
@@ -50,18 +70,21 @@ function valueLeaf(name: string, value: string | number | undefined): XmlElement
     valueLeaves.clear();
     sharedValues = 0;
   }
-  return tableLeaf(valueLeaves, name, text, false);
-}
-
-/** The table's element for a field and value (by field, then value: no key string per lookup). */
-function tableLeaf(table: Map<string, Map<string, XmlElement>>, name: string, value: string, fill: boolean): XmlElement {
-  let byValue = table.get(name);
-  if (!byValue) table.set(name, (byValue = new Map()));
-  let known = byValue.get(value);
-  if (!known) {
-    known = sharedLeaf(name, value, fill);
-    byValue.set(value, known);
-    if (!fill) sharedValues++;
+  let field = valueLeaves.get(name);
+  if (!field) valueLeaves.set(name, (field = { byValue: new Map(), made: 0, reused: 0, shared: true }));
+  if (!field.shared) return leaf(name, text);
+  let known = field.byValue.get(text);
+  if (known) {
+    field.reused++;
+    return known;
+  }
+  known = sharedLeaf(name, text);
+  field.byValue.set(text, known);
+  sharedValues++;
+  if (++field.made >= SHARING_TRIAL && 2 * field.reused < field.made) {
+    field.shared = false;
+    sharedValues -= field.byValue.size;
+    field.byValue.clear();
   }
   return known;
 }
