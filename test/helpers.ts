@@ -10,6 +10,15 @@ import { lintText } from '../src/pipeline.js';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
+/** Every TypeScript file below `dir` (src/ by default), as absolute paths: for the checks that read gen's source. */
+export function sourceFiles(dir = join(root, 'src')): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(path);
+    return entry.name.endsWith('.ts') ? [path] : [];
+  });
+}
+
 export const EXAMPLES = {
   homelab: 'topology.yaml',
   'vlan-hosting': 'examples/vlan-hosting.yaml',

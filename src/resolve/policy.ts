@@ -105,10 +105,10 @@ export function derivedWanRules(firewall: Firewall, wireguard: readonly Wireguar
   const wan = firewall.interfaces.find((i) => i.isWan);
   if (!wan) return [];
   const rules: PolicyRule[] = [];
-  // Each rule's fields named in one literal, the common ones first: a literal
-  // that spreads an object and then names fields defines each of those through
-  // V8's runtime (test/core/object-spreads.test.ts), and a site can forward
-  // thousands of ports.
+  // The common fields, then each rule's own, through Object.assign: a literal
+  // that spreads the common ones and then names fields defines each of those
+  // through V8's runtime (test/core/object-spreads.test.ts), and a site can
+  // forward thousands of ports.
   const wanRule = (fields: Omit<PolicyRule, 'from' | 'sources' | 'destinations' | 'action' | 'log'>): PolicyRule =>
     Object.assign({ from: { kind: 'wan' as const }, sources: [], destinations: [], action: 'pass' as const, log: false }, fields);
   for (const instance of wireguard) {

@@ -4,20 +4,12 @@
 // that (150,000 NAT port forwards fit in an 11 MB file, under the default
 // input limit, and once crashed the resolve stage this way). Appending
 // goes through appendAll (src/arrays.ts); extremes through a loop.
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { appendAll } from '../../src/arrays.js';
-import { root } from '../helpers.js';
-
-function sources(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const path = join(dir, e.name);
-    if (e.isDirectory()) return sources(path);
-    return e.name.endsWith('.ts') ? [path] : [];
-  });
-}
+import { root, sourceFiles } from '../helpers.js';
 
 /** Each spread argument of a call or `new` in the file, as file:line. */
 function callSpreads(file: string): string[] {
@@ -60,13 +52,13 @@ function pathSpreads(file: string): string[] {
 
 describe('paths of the model', () => {
   it('are extended with concat, not spread into a new literal', () => {
-    expect(sources(join(root, 'src')).flatMap(pathSpreads)).toEqual([]);
+    expect(sourceFiles().flatMap(pathSpreads)).toEqual([]);
   });
 });
 
 describe('arrays of any length', () => {
   it('no call in src/ spreads an array into its arguments', () => {
-    expect(sources(join(root, 'src')).flatMap(callSpreads)).toEqual([]);
+    expect(sourceFiles().flatMap(callSpreads)).toEqual([]);
   });
 
   it('appendAll takes more items than a call can take arguments', () => {

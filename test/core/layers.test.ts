@@ -2,11 +2,11 @@
 // line down to the leaves, and never form a circle. Every import counts:
 // static, type-only, re-exports and dynamic `import()`, since each ties
 // one module to another. TypeScript's own pre-processor finds them.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve as resolvePath } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { root } from '../helpers.js';
+import { root, sourceFiles } from '../helpers.js';
 
 /**
  * Layers from the bottom up; a module may import its own layer and those
@@ -29,14 +29,6 @@ const LAYERS: readonly { name: string; files: readonly RegExp[] }[] = [
 ];
 
 const src = join(root, 'src');
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return sourceFiles(path);
-    return entry.name.endsWith('.ts') ? [relative(src, path)] : [];
-  });
-}
 
 /** Every relative import of a file, as paths relative to src/. */
 function importsOf(file: string): string[] {
@@ -95,7 +87,7 @@ function layerOf(file: string): number {
 }
 
 describe('import layering of src/', () => {
-  const files = sourceFiles(src);
+  const files = sourceFiles(src).map((path) => relative(src, path));
   const graph = importGraph(files);
 
   it('finds the imports of every kind', () => {

@@ -9,19 +9,11 @@
 // input have none, the schema closes every object; a user's package.json is
 // copied with a spread and then set.) A spread elsewhere in a literal
 // ({ kind, ...rest, path }) is not slowed.
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { root } from '../helpers.js';
-
-function sources(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const path = join(dir, e.name);
-    if (e.isDirectory()) return sources(path);
-    return e.name.endsWith('.ts') ? [path] : [];
-  });
-}
+import { root, sourceFiles } from '../helpers.js';
 
 /** Each object literal in `text` whose first member is a spread and that names a member after it, as line: text. */
 function spreadThenNamed(text: string, name = 'file.ts'): string[] {
@@ -49,7 +41,7 @@ describe('object literals in src/', () => {
   });
 
   it('none starts with a spread and then names a property', () => {
-    const found = sources(join(root, 'src')).flatMap((file) => spreadThenNamed(readFileSync(file, 'utf8'), file).map((at) => `${relative(root, file)}:${at}`));
+    const found = sourceFiles().flatMap((file) => spreadThenNamed(readFileSync(file, 'utf8'), file).map((at) => `${relative(root, file)}:${at}`));
     expect(found).toEqual([]);
   });
 });
