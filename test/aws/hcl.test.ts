@@ -192,7 +192,12 @@ describe('injection strings in names and descriptions stay inert in the generate
 });
 
 describe('a bucket cannot be generated without its protections (by construction)', () => {
-  const bucketName = fc.stringMatching(/^[a-z0-9][a-z0-9-]{1,20}[a-z0-9]$/);
+  // S3's naming rules, less the reserved prefixes and suffixes (xn--, sthree-,
+  // amzn-s3-demo-, -s3alias, --ol-s3, --x-s3, --table-s3): gen refuses those
+  // names (test/aws/rules.test.ts), so they have no Terraform to look at.
+  const bucketName = fc
+    .stringMatching(/^[a-z0-9][a-z0-9-]{1,20}[a-z0-9]$/)
+    .filter((name) => !/^(xn--|sthree-|amzn-s3-demo-)|(-s3alias|--ol-s3|--x-s3|--table-s3)$/.test(name));
 
   it('every generated bucket has versioning, SSE-S3, the four public access blocks, ACLs off and a TLS-only policy', async () => {
     await fc.assert(
