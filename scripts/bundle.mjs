@@ -37,6 +37,9 @@ writeFileSync(
 // are executables of their own, which gen has none of; that module (and
 // node:net with it) was a good part of a short run's start. The bundle's
 // commander loads it when it would spawn one.
+// The libraries whose bundled text a plugin below changed: each must be, or the build stops.
+const patchedFiles = new Set();
+
 const COMMANDER_CHILD_PROCESS = "const childProcess = require('node:child_process');";
 const lazyChildProcess = {
   name: 'commander-lazy-child-process',
@@ -47,14 +50,63 @@ const lazyChildProcess = {
       const uses = [...text.matchAll(/\bchildProcess\.(\w+)/g)].map((m) => m[1]);
       if (uses.some((name) => name !== 'spawn')) throw new Error(`${args.path} uses more of node:child_process than spawn: ${[...new Set(uses)].join(', ')}`);
       const lazy = "const childProcess = { spawn: (command, args, options) => require('node:child_process').spawn(command, args, options) };";
+      patchedFiles.add('commander');
       return { contents: text.replace(COMMANDER_CHILD_PROCESS, lazy), loader: 'js' };
+    });
+  },
+};
+
+// js-yaml makes a table of a mapping's keys (Object.create(null), a
+// dictionary object of about 200 bytes) on entering readFlowCollection and
+// readBlockMapping, before it looks whether a collection starts there at all.
+// composeNode asks readFlowCollection for every node and readBlockMapping for
+// every item of a block list, so a block document made one or two dead tables
+// per node: 373,000 of them, about 60 MB of the 825 MB that a 10,000-peer
+// build allocates. The bundle's js-yaml makes the table when it is first
+// needed: after the opening bracket, and at a block mapping's first pair.
+const FLOW_KEYS = '    const overridableKeys = /* @__PURE__ */ Object.create(null);\n';
+const FLOW_OPENED = '    if (state.anchor !== null) {\n      storeAnchor(state, state.anchor, _result);\n    }\n    ch = state.input.charCodeAt(++state.position);\n    while (ch !== 0) {\n';
+const BLOCK_PAIR = 'storeMappingPair(state, _result, overridableKeys, ';
+
+/** The text of js-yaml's function `name`, with its start and end in `text`. */
+function jsYamlFunction(text, name, path) {
+  const start = text.indexOf(`function ${name}(`);
+  const end = text.indexOf('\n  function ', start + 1);
+  if (start < 0 || end < 0) throw new Error(`${path}: no function ${name}`);
+  return { start, end, body: text.slice(start, end) };
+}
+
+/** `body` with `from` replaced by `to`, where `from` must occur exactly `count` times. */
+function replaceCounted(body, from, to, count, what) {
+  const parts = body.split(from);
+  if (parts.length !== count + 1) throw new Error(`js-yaml's ${what} no longer has the lines the bundle's patch changes`);
+  return parts.join(to);
+}
+
+const lazyKeyTables = {
+  name: 'js-yaml-lazy-key-tables',
+  setup(esbuild) {
+    esbuild.onLoad({ filter: /[\\/]js-yaml[\\/]dist[\\/]js-yaml\.mjs$/ }, (args) => {
+      let text = readFileSync(args.path, 'utf8');
+      const flow = jsYamlFunction(text, 'readFlowCollection', args.path);
+      if (flow.body.indexOf(FLOW_KEYS) > flow.body.indexOf(FLOW_OPENED)) throw new Error('js-yaml\'s readFlowCollection opens the collection before making its table');
+      let body = replaceCounted(flow.body, FLOW_KEYS, '    let overridableKeys;\n', 1, 'readFlowCollection');
+      body = replaceCounted(body, FLOW_OPENED, `    overridableKeys = Object.create(null);\n${FLOW_OPENED}`, 1, 'readFlowCollection');
+      text = text.slice(0, flow.start) + body + text.slice(flow.end);
+      const block = jsYamlFunction(text, 'readBlockMapping', args.path);
+      body = replaceCounted(block.body, FLOW_KEYS, '    let overridableKeys = null;\n', 1, 'readBlockMapping');
+      // Every use of the table is a pair being stored.
+      if (body.split('overridableKeys').length - 1 !== 5) throw new Error('js-yaml\'s readBlockMapping uses its table of keys elsewhere than where it stores a pair');
+      body = replaceCounted(body, BLOCK_PAIR, 'storeMappingPair(state, _result, overridableKeys ??= Object.create(null), ', 4, 'readBlockMapping');
+      patchedFiles.add('js-yaml');
+      return { contents: text.slice(0, block.start) + body + text.slice(block.end), loader: 'js' };
     });
   },
 };
 
 await build({
   entryPoints: [join(dist, 'cli.js')],
-  plugins: [lazyChildProcess],
+  plugins: [lazyChildProcess, lazyKeyTables],
   outfile: join(dist, 'gen.cjs'),
   bundle: true,
   platform: 'node',
@@ -72,6 +124,7 @@ await build({
   logLevel: 'warning',
 });
 rmSync(inject);
+for (const name of ['commander', 'js-yaml']) if (!patchedFiles.has(name)) throw new Error(`the bundle's ${name} was not patched: the library is no longer loaded from the file the patch expects`);
 
 // import() of a Node built-in stays an import() in CommonJS output, and a
 // vm.Script cannot serve it without an experimental flag: make it require().
