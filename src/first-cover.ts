@@ -72,3 +72,25 @@ export class FirstCover {
     return root;
   }
 }
+
+/**
+ * Integer ranges [lo, hi] (lo <= hi) rewritten on the pieces their ends cut
+ * the number line into: piece i runs from the i-th distinct end (a range's lo
+ * or hi + 1, ascending) to just before the next. Two ranges share a number
+ * exactly when they share a piece, so a FirstCover over `size` pieces answers
+ * as one over every number would, and costs what the ranges are, not what
+ * their domain is: a lint of a topology with one port forward set up two
+ * covers of 100,000 numbers (3 MB) for it.
+ */
+export function onPieces(ranges: readonly (readonly [number, number])[]): { size: number; pieces: [number, number][] } {
+  const ends = new Float64Array(2 * ranges.length);
+  ranges.forEach(([lo, hi], i) => {
+    ends[2 * i] = lo;
+    ends[2 * i + 1] = hi + 1;
+  });
+  ends.sort();
+  const piece = new Map<number, number>();
+  for (const end of ends) if (!piece.has(end)) piece.set(end, piece.size);
+  return { size: piece.size, pieces: ranges.map(([lo, hi]) => [piece.get(lo)!, piece.get(hi + 1)! - 1]) };
+}
+

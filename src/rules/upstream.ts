@@ -1,6 +1,6 @@
 // The upstream router's port forwards: derived from what listens on the
 // WAN, so what can still go wrong is what the topology writes about them.
-import { FirstCover } from '../first-cover.js';
+import { FirstCover, onPieces } from '../first-cover.js';
 import type { UpstreamForward } from '../model.js';
 import type { Rule } from './rule.js';
 
@@ -13,9 +13,6 @@ function portRange(text: string): [number, number] {
 function protocols(proto: UpstreamForward['proto']): ('tcp' | 'udp')[] {
   return proto === 'tcp/udp' ? ['tcp', 'udp'] : [proto];
 }
-
-/** Room for any port the schema lets through (up to five digits). */
-const PORT_NUMBERS = 100_000;
 
 export const upstreamRules: Rule[] = [
   {
@@ -59,10 +56,11 @@ export const upstreamRules: Rule[] = [
         // The first forward taken before this one that shares a protocol and an
         // external port: per protocol, the earliest taken forward on each port.
         const taken: UpstreamForward[] = [];
-        const byProtocol = { tcp: new FirstCover(PORT_NUMBERS), udp: new FirstCover(PORT_NUMBERS) };
+        const { size, pieces } = onPieces(forwards.map((forward) => portRange(forward.externalPort)));
+        const byProtocol = { tcp: new FirstCover(size), udp: new FirstCover(size) };
         const indexes = { tcp: [] as number[], udp: [] as number[] };
-        for (const forward of forwards) {
-          const [lo, hi] = portRange(forward.externalPort);
+        for (const [i, forward] of forwards.entries()) {
+          const [lo, hi] = pieces[i]!;
           let first: number | undefined;
           for (const p of protocols(forward.proto)) {
             const at = byProtocol[p].first(lo, hi);

@@ -2,6 +2,7 @@
 // the firewall's WAN, overridden only in external port and description;
 // steps.md whenever the router exists; the three ways they can be wrong.
 import { describe, expect, it } from 'vitest';
+import { upstreamRules } from '../../src/rules/upstream.js';
 import { edit, lineOfText, lint, modelOf, readExample, render } from '../helpers.js';
 
 const A = ['sites', 0] as const;
@@ -64,6 +65,33 @@ describe('upstream rules', () => {
       ['error', 'the upstream router can forward TCP 443 to one place only, but HAProxy frontend https (WAN port 80) and HAProxy frontend https (WAN port 443) both need it'],
     ]);
     expect(found[0]!.location.line).toBe(lineOfText(yaml, 'external_port: 443'));
+  });
+
+  it('upstream/duplicate-external-port works on the forwards, not on every port number', async () => {
+    // It set up two covers of 100,000 numbers (3 MB of typed arrays) for each
+    // site with forwards: most of what a lint of the default topology allocated.
+    const model = await modelOf(edit(homelab, [...A, 'policy', 'tests'], []));
+    const rule = upstreamRules.find((r) => r.id === 'upstream/duplicate-external-port')!;
+    const forwards = model.sites[0]!.upstream!.forwards.length;
+    const Int32 = globalThis.Int32Array;
+    let elements = 0;
+    globalThis.Int32Array = class extends Int32 {
+      constructor(...args: unknown[]) {
+        super(...(args as [number]));
+        elements += this.length;
+      }
+    } as Int32ArrayConstructor;
+    const found: unknown[] = [];
+    try {
+      rule.check!(model, (finding) => found.push(finding));
+    } finally {
+      globalThis.Int32Array = Int32;
+    }
+    expect(found).toEqual([]);
+    expect(forwards).toBeGreaterThan(0);
+    // Two covers (TCP and UDP) over at most two pieces per forward: a segment tree and a union-find each.
+    expect(elements).toBeGreaterThan(0);
+    expect(elements).toBeLessThanOrEqual(2 * (2 * 4 * forwards + 2 * forwards + 1));
   });
 
   it('upstream/listener-unforwarded: WireGuard clients connect to a port the router does not forward', async () => {
