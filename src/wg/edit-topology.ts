@@ -21,8 +21,15 @@ function column(text: string, offset: number): number {
   return offset - (text.lastIndexOf('\n', offset - 1) + 1);
 }
 
+/**
+ * One line that reads as `value`, whatever it is: the yaml library would
+ * write a block scalar for text that starts like a document marker ("---",
+ * "...") and fold text longer than 80 characters onto a second line, and
+ * neither fits after `key: ` in the middle of a file. Then the splice read
+ * back wrong and the whole file was written again by the Document API.
+ */
 function scalarText(value: Scalar): string {
-  return stringify(value).trimEnd();
+  return stringify(value, { blockQuote: false, lineWidth: 0 }).trimEnd();
 }
 
 function flowMapText(entries: [string, Scalar][]): string {
