@@ -43,6 +43,14 @@ describe('hclString', () => {
     );
   });
 
+  it('an object key named like an HCL keyword reads back as that key', async () => {
+    for (const key of ['for', 'in', 'if', 'null', 'true', 'false']) {
+      const tf = hclFile([block('locals', [], [attr('v', new HclObject([[key, 1], ['for', 2]]))])]);
+      const value = (await parse('t.tf', tf)).locals[0].v as Record<string, number>;
+      expect(value, tf).toEqual(key === 'for' ? { for: 2 } : { [key]: 1, for: 2 });
+    }
+  });
+
   it('escapes exactly the characters HCL needs', () => {
     expect(hclString('a"b\\c\nd${e}%{f}$g%h\u0007')).toBe('"a\\"b\\\\c\\nd$${e}%%{f}$g%h\\u0007"');
   });
@@ -71,7 +79,8 @@ describe('layout is terraform fmt', () => {
     const value: fc.Arbitrary<Value> = fc.oneof(
       scalar,
       fc.array(scalar, { maxLength: 3 }),
-      fc.array(fc.tuple(fc.oneof(name, fc.constant('with space')), scalar), { maxLength: 3 }).map((entries) => new HclObject(entries)),
+      // Keys: names, one that needs quotes, and HCL's keywords (a bare `for` first in an object starts a for expression).
+      fc.array(fc.tuple(fc.oneof(name, fc.constant('with space'), fc.constantFrom('for', 'in', 'if', 'null', 'true', 'false')), scalar), { maxLength: 3 }).map((entries) => new HclObject(entries)),
     );
     const { body } = fc.letrec<{ body: Item[]; item: Item }>((tie) => ({
       item: fc.oneof(

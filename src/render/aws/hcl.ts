@@ -47,8 +47,13 @@ export function hclString(text: string): string {
   return `${out}"`;
 }
 
+/**
+ * An object's key: bare when it is an identifier, except `for`, which at
+ * the start of an object makes HCL read a for expression ({ for = 1 } is
+ * "Invalid 'for' expression").
+ */
 function objectKey(key: string): string {
-  return IDENTIFIER.test(key) ? key : hclString(key);
+  return IDENTIFIER.test(key) && key !== 'for' ? key : hclString(key);
 }
 
 function isMultiline(value: Value): boolean {
