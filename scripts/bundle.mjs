@@ -33,13 +33,13 @@ writeFileSync(
   `import validator from './schema-validator.js';\nglobalThis.__genSchemaValidator = validator;\nglobalThis.__genTemplates = {\n${templates.join('\n')}\n};\n`,
 );
 
+// The libraries whose bundled text a plugin below changed: each must be, or the build stops.
+const patchedFiles = new Set();
+
 // commander requires node:child_process when it loads, for subcommands that
 // are executables of their own, which gen has none of; that module (and
 // node:net with it) was a good part of a short run's start. The bundle's
 // commander loads it when it would spawn one.
-// The libraries whose bundled text a plugin below changed: each must be, or the build stops.
-const patchedFiles = new Set();
-
 const COMMANDER_CHILD_PROCESS = "const childProcess = require('node:child_process');";
 const lazyChildProcess = {
   name: 'commander-lazy-child-process',
@@ -64,7 +64,7 @@ const lazyChildProcess = {
 // per node: 373,000 of them, about 60 MB of the 825 MB that a 10,000-peer
 // build allocates. The bundle's js-yaml makes the table when it is first
 // needed: after the opening bracket, and at a block mapping's first pair.
-const FLOW_KEYS = '    const overridableKeys = /* @__PURE__ */ Object.create(null);\n';
+const KEY_TABLE = '    const overridableKeys = /* @__PURE__ */ Object.create(null);\n';
 const FLOW_OPENED = '    if (state.anchor !== null) {\n      storeAnchor(state, state.anchor, _result);\n    }\n    ch = state.input.charCodeAt(++state.position);\n    while (ch !== 0) {\n';
 const BLOCK_PAIR = 'storeMappingPair(state, _result, overridableKeys, ';
 
@@ -89,12 +89,12 @@ const lazyKeyTables = {
     esbuild.onLoad({ filter: /[\\/]js-yaml[\\/]dist[\\/]js-yaml\.mjs$/ }, (args) => {
       let text = readFileSync(args.path, 'utf8');
       const flow = jsYamlFunction(text, 'readFlowCollection', args.path);
-      if (flow.body.indexOf(FLOW_KEYS) > flow.body.indexOf(FLOW_OPENED)) throw new Error('js-yaml\'s readFlowCollection opens the collection before making its table');
-      let body = replaceCounted(flow.body, FLOW_KEYS, '    let overridableKeys;\n', 1, 'readFlowCollection');
+      if (flow.body.indexOf(KEY_TABLE) > flow.body.indexOf(FLOW_OPENED)) throw new Error('js-yaml\'s readFlowCollection opens the collection before making its table');
+      let body = replaceCounted(flow.body, KEY_TABLE, '    let overridableKeys;\n', 1, 'readFlowCollection');
       body = replaceCounted(body, FLOW_OPENED, `    overridableKeys = Object.create(null);\n${FLOW_OPENED}`, 1, 'readFlowCollection');
       text = text.slice(0, flow.start) + body + text.slice(flow.end);
       const block = jsYamlFunction(text, 'readBlockMapping', args.path);
-      body = replaceCounted(block.body, FLOW_KEYS, '    let overridableKeys = null;\n', 1, 'readBlockMapping');
+      body = replaceCounted(block.body, KEY_TABLE, '    let overridableKeys = null;\n', 1, 'readBlockMapping');
       // Every use of the table is a pair being stored.
       if (body.split('overridableKeys').length - 1 !== 5) throw new Error('js-yaml\'s readBlockMapping uses its table of keys elsewhere than where it stores a pair');
       body = replaceCounted(body, BLOCK_PAIR, 'storeMappingPair(state, _result, overridableKeys ??= Object.create(null), ', 4, 'readBlockMapping');
