@@ -36,7 +36,7 @@ import { acquireLockSync } from './io/lock.js';
 import { processAlive } from './io/processes.js';
 import { realPath, within } from './io/real-paths.js';
 import { buildLockOf, createStage, stagesOf } from './io/staging.js';
-import { MANIFEST, hashesOf, manifest, manifestOf, plainRelative, sha256 } from './manifest.js';
+import { MANIFEST, hashesOf, manifest, manifestOf, plainRelative, sha256, sha256Of } from './manifest.js';
 import { NotOwnedError, type OwnedTree, emptyTree, ownedTree, terraformDirs, walk, workingEntryOf } from './output-tree.js';
 import { isTerraformStateEntry } from './targets/terraform/working-files.js';
 
@@ -141,25 +141,30 @@ function writeTree(root: string, files: ReadonlyMap<string, string>, manifest: b
     made.add(dir);
   };
   const encoder = new Utf8Scratch();
-  const write = (path: string, bytes: Uint8Array): void => {
+  /** Writes the file; returns its sha256 when `hashed`. */
+  const write = (path: string, text: string, hashed: boolean): string | undefined => {
     const file = join(root, path);
     makeDir(dirname(file));
     const fd = openSync(file, 'wx', fileMode);
+    let hash: string | undefined;
     try {
-      writeAll(fd, bytes);
+      // A long text is encoded, hashed and written a piece at a time (see Utf8Scratch.pieces).
+      const each = (bytes: Buffer) => writeAll(fd, bytes);
+      if (hashed) hash = sha256Of(text, encoder, each);
+      else encoder.pieces(text, each);
     } finally {
       closeSync(fd);
     }
     if (needsChmod) chmodSync(file, fileMode);
+    return hash;
   };
   const hashes = new Map<string, string>();
   // A MANIFEST in `files` (an update's) goes last too.
   for (const path of [...files.keys()].sort((a, b) => Number(a === MANIFEST) - Number(b === MANIFEST) || (a < b ? -1 : a > b ? 1 : 0))) {
-    const bytes = encoder.encode(files.get(path)!);
-    if (manifest) hashes.set(path, sha256(bytes));
-    write(path, bytes);
+    const hash = write(path, files.get(path)!, manifest);
+    if (manifest) hashes.set(path, hash!);
   }
-  if (manifest) write(MANIFEST, encoder.encode(manifestOf(hashes)));
+  if (manifest) write(MANIFEST, manifestOf(hashes), false);
 }
 
 /**

@@ -4,7 +4,7 @@
 // directory is gen's to replace only when its MANIFEST has exactly this
 // form and lists every file in it.
 import { createHash, hash } from 'node:crypto';
-import { Utf8Scratch } from './io/utf8-scratch.js';
+import { UTF8_PIECE, Utf8Scratch } from './io/utf8-scratch.js';
 
 export const MANIFEST = 'MANIFEST';
 
@@ -16,11 +16,30 @@ export function sha256(content: string | Uint8Array): string {
   return typeof hash === 'function' ? hash('sha256', content, 'hex') : createHash('sha256').update(content).digest('hex');
 }
 
+/**
+ * sha256 of the UTF-8 bytes of `text`, encoded in `encoder`'s buffer: in one
+ * go, or piece by piece for a long text. `each`, when given, gets every piece
+ * too (to write them).
+ */
+export function sha256Of(text: string, encoder: Utf8Scratch, each?: (bytes: Buffer) => void): string {
+  if (text.length <= UTF8_PIECE) {
+    const bytes = encoder.encode(text);
+    each?.(bytes);
+    return sha256(bytes);
+  }
+  const hasher = createHash('sha256');
+  encoder.pieces(text, (bytes) => {
+    hasher.update(bytes);
+    each?.(bytes);
+  });
+  return hasher.digest('hex');
+}
+
 /** path → sha256 of every file (of its UTF-8 bytes, made in one buffer: hashing each string made a copy of it). */
 export function hashesOf(files: ReadonlyMap<string, string>): Map<string, string> {
   const hashes = new Map<string, string>();
   const encoder = new Utf8Scratch();
-  for (const [path, content] of files) hashes.set(path, sha256(encoder.encode(content)));
+  for (const [path, content] of files) hashes.set(path, sha256Of(content, encoder));
   return hashes;
 }
 

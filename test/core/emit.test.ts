@@ -6,10 +6,11 @@ import type { BinaryToTextEncoding } from 'node:crypto';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { emitTree, EmitError, manifest, recover } from '../../src/emit.js';
 import { MANIFEST_MARK, parseManifest, sha256 } from '../../src/manifest.js';
 import { buildLockOf, createStage, stagesOf } from '../../src/io/staging.js';
+import { UTF8_PIECE } from '../../src/io/utf8-scratch.js';
 import { ownedTree } from '../../src/output-tree.js';
 import { readExample, render } from '../helpers.js';
 
@@ -92,6 +93,35 @@ describe('emitTree', () => {
     // Each build hashes every file; the update also hashes the MANIFEST it replaces (its journal names it).
     expect(hashed.length).toBeGreaterThanOrEqual(4);
     expect(hashed.filter((data) => typeof data === 'string' && !data.startsWith(MANIFEST_MARK))).toEqual([]);
+  });
+
+  it('encodes a long file a piece at a time, never half of a surrogate pair, with the bytes and sha256 of the whole', () => {
+    // The filter rules of 10,000 peers are one 38 MB text: encoded whole, it kept a buffer of that size to the end.
+    const piece = UTF8_PIECE;
+    const chars = Array.from({ length: 4 * piece + 10 }, (_, i) => 'aé€'[i % 3]!);
+    const put = (at: number, text: string) => chars.splice(at, text.length, ...text);
+    put(piece - 1, '😀'); // a pair across the first cut
+    put(2 * piece - 1, '\ud83dx'); // a lone high surrogate where the second cut falls
+    put(3 * piece, '\ude00'); // a lone low surrogate just after the third
+    const long = `${chars.join('')}\n`;
+    const files = new Map([['big/filter.xml', long], ['small.txt', 'é\n']]);
+    const out = join(scratch(), 'out');
+    const allocUnsafe = vi.spyOn(Buffer, 'allocUnsafe');
+    try {
+      emitTree(out, files);
+      // The update path hashes every file first, then writes the changed ones.
+      emitTree(out, new Map(files).set('small.txt', 'changed\n').set('big/filter.xml', `x${long}`));
+      const largest = Math.max(...allocUnsafe.mock.calls.map(([size]) => size));
+      expect(largest).toBeLessThanOrEqual(3 * piece);
+    } finally {
+      allocUnsafe.mockRestore();
+    }
+    expect(readFileSync(join(out, 'big/filter.xml')).equals(Buffer.from(`x${long}`, 'utf8'))).toBe(true);
+    expect(parseManifest(readFileSync(join(out, 'MANIFEST'), 'utf8'))!.get('big/filter.xml')).toBe(sha256(Buffer.from(`x${long}`, 'utf8')));
+    const fresh = join(scratch(), 'out');
+    emitTree(fresh, files);
+    expect(readFileSync(join(fresh, 'big/filter.xml')).equals(Buffer.from(long, 'utf8'))).toBe(true);
+    expect(execFileSync('sha256sum', ['--strict', '-c', 'MANIFEST'], { cwd: fresh, encoding: 'utf8' })).toBe('big/filter.xml: OK\nsmall.txt: OK\n');
   });
 
   it('creates every directory 0755 and every file 0644 whatever the umask', () => {
