@@ -260,7 +260,8 @@ describe('default fields and short values', async () => {
 
   it('keep their values when the table of shared values fills and starts again', () => {
     // More distinct short values than the table holds (65,536), each used twice so that the field stays
-    // shared: sharing is lost, never a value.
+    // shared: sharing is lost, never a value. A render of its own: the table is the render's.
+    const ctx = opnsenseContext(model, site, site.firewall!);
     const items = Array.from({ length: 140_000 }, (_, i) => modelItem(ctx, 'filter', 'rules.rule', '3b6f3c1e-2a4d-4e8f-9b1a-5c7d2e3f4a10', { description: `d${i >> 1}`, action: 'pass' }));
     expect(items.map((item) => xml.textOf(child(item, 'description'))).filter((text, i) => text !== `d${i >> 1}`)).toEqual([]);
     // Shared, then the table started again: the same value is one element until then.
@@ -272,6 +273,7 @@ describe('default fields and short values', async () => {
   it("stop being shared for a field whose values seldom come back (a rule's sequence), and stay shared where they do", () => {
     // 20,000 rules each have a sequence of their own: shared, each was a frozen element in a table, looked up
     // and kept for nothing.
+    const ctx = opnsenseContext(model, site, site.firewall!);
     const items = Array.from({ length: 3000 }, (_, i) =>
       modelItem(ctx, 'filter', 'rules.rule', '5b6f3c1e-2a4d-4e8f-9b1a-5c7d2e3f4a10', { sequence: String(900_000 + i), action: i % 2 ? 'pass' : 'block' }),
     );
@@ -281,6 +283,18 @@ describe('default fields and short values', async () => {
     expect(new Set(late.map((item) => child(item, 'action'))).size).toBe(2);
     // Shared or not, each field holds its value.
     expect(items.map((item) => xml.textOf(child(item, 'sequence')))).toEqual(items.map((_, i) => String(900_000 + i)));
+  });
+
+  it('are shared per render: what one render learns about a field does not change the sharing of another', () => {
+    // The table and its statistics lived as long as the module: a process that rendered a few thousand
+    // rules with descriptions of their own wrote every later render's descriptions plain.
+    const first = opnsenseContext(model, site, site.firewall!);
+    const unique = Array.from({ length: 3000 }, (_, i) => modelItem(first, 'filter', 'rules.rule', '6b6f3c1e-2a4d-4e8f-9b1a-5c7d2e3f4a10', { description: `rule ${i}` }));
+    expect(Object.isFrozen(child(unique.at(-1)!, 'description'))).toBe(false);
+    const second = opnsenseContext(model, site, site.firewall!);
+    const [a, b] = [0, 1].map(() => modelItem(second, 'filter', 'rules.rule', '7b6f3c1e-2a4d-4e8f-9b1a-5c7d2e3f4a10', { description: 'rule 2999' }));
+    expect(child(a!, 'description')).toBe(child(b!, 'description'));
+    expect(Object.isFrozen(child(a!, 'description'))).toBe(true);
   });
 
   it("read each of gen's values once and look up the item's place in the model once: not every field of the model per item", () => {

@@ -4,6 +4,7 @@ import type { Firewall, FirewallInterface, Model, Network, Site } from '../../mo
 import { itemUuid } from './ids.js';
 import type { ModelName } from '../../targets/opnsense/field-types.js';
 import { type Release, releaseFacts } from '../../targets/opnsense/releases.js';
+import { SharedValues } from './shared-values.js';
 import type { XmlElement } from './xml.js';
 
 /** Where the instance's private key goes; `gen opnsense merge` fills it in from the secrets directory. */
@@ -19,6 +20,8 @@ export interface OpnsenseContext {
   release: Release;
   version(model: ModelName): string;
   uuid(kind: string, name: string): string;
+  /** gen's short values shared between this render's items (see shared-values.ts). */
+  sharedValues: SharedValues;
 }
 
 export function opnsenseContext(model: Model, site: Site, firewall: Firewall): OpnsenseContext {
@@ -34,6 +37,7 @@ export function opnsenseContext(model: Model, site: Site, firewall: Firewall): O
     release,
     version: (m) => release.versions[m] ?? '',
     uuid: (kind, name) => itemUuid(site.name, kind, name),
+    sharedValues: new SharedValues(),
   };
 }
 

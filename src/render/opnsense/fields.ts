@@ -6,7 +6,8 @@
 // release's model files (src/targets/opnsense/fields/).
 import type { FieldNode, FieldTree, ModelName } from '../../targets/opnsense/field-types.js';
 import { type OpnsenseContext } from './context.js';
-import { type XmlElement, element, leaf, sharedLeaf } from './xml.js';
+import type { SharedValues } from './shared-values.js';
+import { type XmlElement, element, sharedLeaf } from './xml.js';
 import { appendAll } from '../../arrays.js';
 
 /** gen's values for a container or item: text for a field, values for a nested container, items for an array field. */
@@ -38,57 +39,6 @@ function defaultLeaf(name: string, value: string): XmlElement {
   return known;
 }
 
-/**
- * gen's own short values are shared the same way (interface, action,
- * protocol, the aliases of a zone repeat across thousands of rules), but
- * without the default's mark. They come from the topology, so the table is
- * bounded: when full it starts again, which only loses some sharing.
- */
-const valueLeaves = new Map<string, SharedValues>();
-const SHARED_VALUE_LENGTH = 64;
-const SHARED_VALUES = 65_536;
-let sharedValues = 0;
-
-/**
- * A field's shared values, and whether they are worth sharing: a field
- * whose values seldom come back (a rule's sequence, its description) only
- * fills the table, and its leaves are made plain once SHARING_TRIAL of its
- * values were made and fewer than half as many lookups found one.
- */
-interface SharedValues {
-  byValue: Map<string, XmlElement>;
-  made: number;
-  reused: number;
-  shared: boolean;
-}
-const SHARING_TRIAL = 1024;
-
-function valueLeaf(name: string, value: string | number | undefined): XmlElement {
-  const text = value === undefined ? '' : String(value);
-  if (text.length > SHARED_VALUE_LENGTH) return leaf(name, text);
-  if (sharedValues >= SHARED_VALUES) {
-    valueLeaves.clear();
-    sharedValues = 0;
-  }
-  let field = valueLeaves.get(name);
-  if (!field) valueLeaves.set(name, (field = { byValue: new Map(), made: 0, reused: 0, shared: true }));
-  if (!field.shared) return leaf(name, text);
-  let known = field.byValue.get(text);
-  if (known) {
-    field.reused++;
-    return known;
-  }
-  known = sharedLeaf(name, text);
-  field.byValue.set(text, known);
-  sharedValues++;
-  if (++field.made >= SHARING_TRIAL && 2 * field.reused < field.made) {
-    field.shared = false;
-    sharedValues -= field.byValue.size;
-    field.byValue.clear();
-  }
-  return known;
-}
-
 /** What build needs of a tree, made once per tree. */
 interface Shape {
   /** Each field's position. */
@@ -117,7 +67,7 @@ function shapeOf(tree: FieldTree): Shape {
  * `values` is gen's (undefined writes it empty), any other gets the model's
  * default, marked as such. Array fields hold the items `values` gives.
  */
-function build(name: string, tree: FieldTree, values: FieldValues, where: string, attrs: [string, string][] = []): XmlElement {
+function build(name: string, tree: FieldTree, values: FieldValues, where: string, shared: SharedValues, attrs: [string, string][] = []): XmlElement {
   const shape = shapeOf(tree);
   if (shape.flat) {
     // The defaults, then gen's values in their places: a lookup per value given, not two per field of the model.
@@ -125,7 +75,7 @@ function build(name: string, tree: FieldTree, values: FieldValues, where: string
     for (const key in values) {
       const i = shape.index.get(key);
       if (i === undefined) throw new UnknownFieldError(`${where} has no field ${key} on this release`);
-      children[i] = valueLeaf(key, values[key] as string | number | undefined);
+      children[i] = shared.leaf(key, values[key] as string | number | undefined);
     }
     return { name, attrs, children };
   }
@@ -140,10 +90,10 @@ function build(name: string, tree: FieldTree, values: FieldValues, where: string
     const value = values[field];
     const given = Object.prototype.hasOwnProperty.call(values, field);
     if (typeof node === 'string') {
-      if (given) children.push(valueLeaf(field, value as string | number | undefined));
+      if (given) children.push(shared.leaf(field, value as string | number | undefined));
       else children.push(shape.defaults[i]!);
     } else if (isTree(node)) {
-      children.push(build(field, node, (value as FieldValues | undefined) ?? {}, `${where}/${field}`));
+      children.push(build(field, node, (value as FieldValues | undefined) ?? {}, `${where}/${field}`, shared));
     } else {
       // An array field: its items, in gen's order (none: the field is absent, as in a model with no items).
       appendAll(children, (value as readonly XmlElement[] | undefined) ?? []);
@@ -181,7 +131,7 @@ function treeAt(ctx: OpnsenseContext, model: ModelName, path: string): { name: s
 /** One item of an array field (path "frontends.frontend"), with its uuid. */
 export function modelItem(ctx: OpnsenseContext, model: ModelName, path: string, uuid: string, values: FieldValues): XmlElement {
   const { name, tree } = treeAt(ctx, model, path);
-  return build(name, tree, values, `${model} ${path}`, [['uuid', uuid]]);
+  return build(name, tree, values, `${model} ${path}`, ctx.sharedValues, [['uuid', uuid]]);
 }
 
 /**
@@ -210,7 +160,7 @@ export function modelSection(ctx: OpnsenseContext, model: ModelName, values: Fie
     return Object.values(values).flatMap((v) => (Array.isArray(v) ? (v as XmlElement[]) : []));
   }
   const rootName = path[path.length - 1]!;
-  const root = build(rootName, fields.items, values, model, fields.mapper ? [] : [['version', fields.version]]);
+  const root = build(rootName, fields.items, values, model, ctx.sharedValues, fields.mapper ? [] : [['version', fields.version]]);
   appendAll(root.children, extra);
   let node = root;
   for (const part of [...path].reverse().slice(1)) node = element(part, [node]);
