@@ -9,14 +9,14 @@ import { type XmlElement, leaf, sharedLeaf } from './xml.js';
 /** Longer values are never shared. */
 const SHARED_VALUE_LENGTH = 64;
 /** The values a table holds before it starts again (which only loses some sharing): the topology bounds the rest. */
-export const SHARED_VALUES = 65_536;
+const SHARED_VALUES = 65_536;
 /**
  * A field whose values seldom come back (a rule's sequence, its
  * description) only fills the table: its leaves are made plain once
  * SHARING_TRIAL of its values were made and fewer than half as many
  * lookups found one.
  */
-export const SHARING_TRIAL = 1024;
+const SHARING_TRIAL = 1024;
 
 interface FieldSharing {
   byValue: Map<string, XmlElement>;
