@@ -29,11 +29,18 @@ function column(text: string, offset: number): number {
  * back wrong and the whole file was written again by the Document API.
  */
 function scalarText(value: Scalar): string {
-  return stringify(value, { blockQuote: false, lineWidth: 0 }).trimEnd();
+  // Only the newline stringify ends with: trimEnd() also took a value's own last U+00A0 or U+2028.
+  return stringify(value, { blockQuote: false, lineWidth: 0 }).replace(/\n$/, '');
+}
+
+/** The same, inside a flow collection, where , [ ] { } end a plain scalar: such text is double-quoted. */
+function flowScalarText(value: Scalar): string {
+  if (typeof value !== 'string' || !/[,[\]{}]/.test(value)) return scalarText(value);
+  return stringify(value, { defaultStringType: 'QUOTE_DOUBLE', blockQuote: false, lineWidth: 0 }).replace(/\n$/, '');
 }
 
 function flowMapText(entries: [string, Scalar][]): string {
-  return `{ ${entries.map(([k, v]) => `${k}: ${scalarText(v)}`).join(', ')} }`;
+  return `{ ${entries.map(([k, v]) => `${k}: ${flowScalarText(v)}`).join(', ')} }`;
 }
 
 function blockMapLines(entries: [string, Scalar][], indent: string, firstPrefix: string): string {
@@ -102,11 +109,12 @@ function spliceNewKey(text: string, map: YAMLMap, key: string, valueText: string
 
 function spliceSet(text: string, doc: Document, path: Path, value: Scalar, after?: readonly string[]): string | undefined {
   const node = nodeAt(doc, path);
-  if (isScalar(node) && node.range) return splice(text, node.range[0], node.range[1] - node.range[0], scalarText(value));
-  if (node !== undefined) return undefined;
   const parent = nodeAt(doc, path.slice(0, -1));
+  const valueText = (isMap(parent) || isSeq(parent)) && parent.flow ? flowScalarText(value) : scalarText(value);
+  if (isScalar(node) && node.range) return splice(text, node.range[0], node.range[1] - node.range[0], valueText);
+  if (node !== undefined) return undefined;
   if (!isMap(parent)) return undefined;
-  return spliceNewKey(text, parent, String(path[path.length - 1]), scalarText(value), after);
+  return spliceNewKey(text, parent, String(path[path.length - 1]), valueText, after);
 }
 
 /** Removes `key: value` from its mapping: the whole line in a block mapping, the entry and its comma in a flow one. */

@@ -39,6 +39,21 @@ describe('editing the topology text in place', () => {
     expect(editTopology('p:\n  name: x', [{ kind: 'set', path: ['p', 'enabled'], value: false }])).toBe('p:\n  name: x\n  enabled: false\n');
   });
 
+  it('quotes what ends a plain scalar in a flow mapping, and keeps the rest of the line', () => {
+    // Written plain, a,b or a}b read back wrong and the whole file was written again (comment realigned).
+    const text = 'peers:\n  - { name: a, role: mobile, address: 10.0.1.11 }   # first\n';
+    for (const description of ['a,b', 'a}b', 'a]b', 'x, y', '[a', '{b']) {
+      const quoted = JSON.stringify(description);
+      expect(editTopology(text, [{ kind: 'append', path: ['peers'], entries: [...peer, ['description', description]] }])).toBe(
+        `${text}  - { name: new, role: mobile, address: 10.0.1.12, description: ${quoted} }\n`,
+      );
+      expect(editTopology('p: { name: x }   # c\n', [{ kind: 'set', path: ['p', 'description'], value: description }])).toBe(`p: { name: x, description: ${quoted} }   # c\n`);
+      expect(editTopology('p: { name: x, description: old }   # c\n', [{ kind: 'set', path: ['p', 'description'], value: description }])).toBe(
+        `p: { name: x, description: ${quoted} }   # c\n`,
+      );
+    }
+  });
+
   it('quotes values that YAML would read otherwise', () => {
     const edited = editTopology('p:\n  name: x\n', [{ kind: 'set', path: ['p', 'description'], value: 'a: b # not a comment' }]);
     expect(parse(edited)).toEqual({ p: { name: 'x', description: 'a: b # not a comment' } });
@@ -64,7 +79,8 @@ describe('any description survives the in-place edit exactly', async () => {
   it('appending a peer with an arbitrary one-line description reads back the same data', () => {
     // Up to the schema's 255 characters: past 80, the yaml library folds a plain scalar onto two lines.
     fc.assert(
-      fc.property(fc.string({ minLength: 1, maxLength: 255 }).filter((t) => !/[\u0000-\u001f\u007f]/.test(t)), appendsInPlace),
+      // Any code point the schema lets through, not printable ASCII only (fast-check's default).
+      fc.property(fc.string({ unit: 'binary', minLength: 1, maxLength: 255 }).filter((t) => !/[\u0000-\u001f\u007f]/.test(t)), appendsInPlace),
       { numRuns: 200 },
     );
   });
@@ -72,6 +88,11 @@ describe('any description survives the in-place edit exactly', async () => {
   it('a description that starts like a document marker or runs past 80 characters is spliced in too', () => {
     // These were written as a block scalar or folded, read back wrong, and the whole file was written again.
     for (const description of ['---!', '--- a', '...a', '... end', 'word '.repeat(40).trim(), `${'x'.repeat(100)} ${'y'.repeat(100)}`]) appendsInPlace(description);
+  });
+
+  it('a description that ends in a space of Unicode (no-break, line or paragraph separator, ideographic) keeps it', () => {
+    // The text after key: was trimmed of all white space, the value's own last character with it.
+    for (const space of ['\u00a0', '\u2028', '\u2029', '\ufeff', '\u3000']) appendsInPlace(`a${space}`);
   });
 });
 
