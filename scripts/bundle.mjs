@@ -89,7 +89,11 @@ const lazyKeyTables = {
     esbuild.onLoad({ filter: /[\\/]js-yaml[\\/]dist[\\/]js-yaml\.mjs$/ }, (args) => {
       let text = readFileSync(args.path, 'utf8');
       const flow = jsYamlFunction(text, 'readFlowCollection', args.path);
-      if (flow.body.indexOf(KEY_TABLE) > flow.body.indexOf(FLOW_OPENED)) throw new Error('js-yaml\'s readFlowCollection opens the collection before making its table');
+      // The table is made, then used only once the collection is open (where it stores a pair).
+      const uses = [...flow.body.matchAll(/overridableKeys/g)].map((m) => m.index);
+      if (uses.length !== 3 || flow.body.indexOf(KEY_TABLE) + KEY_TABLE.indexOf('overridableKeys') !== uses[0] || uses[1] < flow.body.indexOf(FLOW_OPENED)) {
+        throw new Error('js-yaml\'s readFlowCollection uses its table of keys elsewhere than where it stores a pair');
+      }
       let body = replaceCounted(flow.body, KEY_TABLE, '    let overridableKeys;\n', 1, 'readFlowCollection');
       body = replaceCounted(body, FLOW_OPENED, `    overridableKeys = Object.create(null);\n${FLOW_OPENED}`, 1, 'readFlowCollection');
       text = text.slice(0, flow.start) + body + text.slice(flow.end);
@@ -103,6 +107,11 @@ const lazyKeyTables = {
     });
   },
 };
+
+// bin/gen.js runs dist/gen.cjs when it is there: a build that stops below leaves none (the modules in dist/ run instead).
+const bundlePath = join(dist, 'gen.cjs');
+rmSync(bundlePath, { force: true });
+rmSync(`${bundlePath}.cache`, { force: true });
 
 await build({
   entryPoints: [join(dist, 'cli.js')],
@@ -124,26 +133,31 @@ await build({
   logLevel: 'warning',
 });
 rmSync(inject);
-for (const name of ['commander', 'js-yaml']) if (!patchedFiles.has(name)) throw new Error(`the bundle's ${name} was not patched: the library is no longer loaded from the file the patch expects`);
+/** Stops the build, removing the bundle that failed a check. */
+function refuse(message) {
+  rmSync(bundlePath, { force: true });
+  rmSync(`${bundlePath}.cache`, { force: true });
+  throw new Error(message);
+}
+for (const name of ['commander', 'js-yaml']) if (!patchedFiles.has(name)) refuse(`the bundle's ${name} was not patched: the library is no longer loaded from the file the patch expects`);
 
 // import() of a Node built-in stays an import() in CommonJS output, and a
 // vm.Script cannot serve it without an experimental flag: make it require().
-const bundlePath = join(dist, 'gen.cjs');
 const bundled = readFileSync(bundlePath, 'utf8').replace(
   /\bimport\((["'])(node:[a-z_/]+)\1\)/g,
   (_, q, name) => `Promise.resolve({ ...require(${q}${name}${q}), default: require(${q}${name}${q}) })`,
 );
 const left = /\bimport\((["'])[^"']+\1\)/.exec(bundled);
-if (left) throw new Error(`the bundle still has a dynamic import: ${left[0]}`);
+if (left) refuse(`the bundle still has a dynamic import: ${left[0]}`);
 // bin/bundle-loader.js reads the bundle as latin1 (no UTF-8 decode): esbuild
 // writes ASCII by default (charset), and this keeps it so.
 // It also hands the bundle its own require, which is right for built-in modules only.
 const foreign = [...bundled.matchAll(/\brequire\(([^)]*)\)/g)].map((m) => m[1]).filter((arg) => !/^"[^"]+"$/.test(arg) || !isBuiltin(JSON.parse(arg)));
-if (foreign.length) throw new Error(`the bundle requires more than Node's built-in modules: ${[...new Set(foreign)].join(', ')}`);
+if (foreign.length) refuse(`the bundle requires more than Node's built-in modules: ${[...new Set(foreign)].join(', ')}`);
 const wide = /[^\x00-\x7f]/.exec(bundled);
-if (wide) throw new Error(`the bundle has a character outside ASCII at ${wide.index}: bin/bundle-loader.js reads it as latin1`);
+if (wide) refuse(`the bundle has a character outside ASCII at ${wide.index}: bin/bundle-loader.js reads it as latin1`);
 writeFileSync(bundlePath, bundled);
 
 // Record the code cache after a real run, so the functions a run compiles are in it.
 const made = spawnSync(process.execPath, [join(root, 'scripts/code-cache.mjs')], { cwd: root, encoding: 'utf8' });
-if (made.status !== 0) throw new Error(`code cache: ${made.stderr}`);
+if (made.status !== 0) refuse(`code cache: ${made.stderr}`);
