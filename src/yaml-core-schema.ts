@@ -20,16 +20,34 @@ const FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/;
 
 const text = (data: unknown): string => (data === null || data === undefined ? '' : String(data));
 
+/**
+ * Whether `s` starts with a digit, + or - (with `dot`, or a full stop): what
+ * every int and float pattern needs. js-yaml asks all four types about every
+ * plain scalar, and most of a topology's scalars (names, addresses, keys)
+ * can be few of them: each resolver tests what its patterns need of the
+ * first character or the length before it tests the patterns.
+ */
+function numberStart(s: string, dot: boolean): boolean {
+  const c = s.charCodeAt(0);
+  return (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2d || (dot && c === 0x2e);
+}
+
 const nullType = new Type('tag:yaml.org,2002:null', {
   kind: 'scalar',
-  resolve: (data) => NULL.test(text(data)),
+  resolve: (data) => {
+    const s = text(data);
+    return s.length <= 4 && NULL.test(s);
+  },
   construct: () => null,
   predicate: (value) => value === null,
 });
 
 const boolType = new Type('tag:yaml.org,2002:bool', {
   kind: 'scalar',
-  resolve: (data) => BOOL.test(text(data)),
+  resolve: (data) => {
+    const s = text(data);
+    return (s.length === 4 || s.length === 5) && BOOL.test(s);
+  },
   construct: (data) => /^[tT]/.test(text(data)),
   predicate: (value) => typeof value === 'boolean',
 });
@@ -38,7 +56,7 @@ const intType = new Type('tag:yaml.org,2002:int', {
   kind: 'scalar',
   resolve: (data) => {
     const s = text(data);
-    return INT_DEC.test(s) || INT_OCT.test(s) || INT_HEX.test(s);
+    return numberStart(s, false) && (INT_DEC.test(s) || INT_OCT.test(s) || INT_HEX.test(s));
   },
   construct: (data) => {
     const s = text(data);
@@ -53,7 +71,7 @@ const floatType = new Type('tag:yaml.org,2002:float', {
   kind: 'scalar',
   resolve: (data) => {
     const s = text(data);
-    return FLOAT_SPECIAL.test(s) || FLOAT_EXP.test(s) || FLOAT.test(s);
+    return numberStart(s, true) && (FLOAT_SPECIAL.test(s) || FLOAT_EXP.test(s) || FLOAT.test(s));
   },
   construct: (data) => {
     const s = text(data);

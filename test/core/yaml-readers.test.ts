@@ -176,6 +176,40 @@ function documentOf(node: Tree): string {
   return `${body.replace(/^\n/, '')}\n`;
 }
 
+describe('the js-yaml schema of the loader', () => {
+  it('resolves any scalar made of the characters its patterns read as the yaml library does', () => {
+    // The resolvers look at the first character or the length before their patterns: that must never change an answer.
+    const piece = fc.constantFrom('0', '1', '9', '.', '+', '-', 'e', 'E', 'x', 'X', 'o', 'b', '_', 'a', 'f', 'n', 'N', 'u', 'l', 'L', 't', 'T', 'r', 'R', 's', 'S', 'i', 'I', 'F', 'A', '~', ':');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 8 }), (pieces) => {
+        const scalar = pieces.join('');
+        for (const text of [`a: ${scalar}\n`, `- ${scalar}\n`]) expectAgreement(text);
+      }),
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 2000) },
+    );
+  });
+
+  it('tests no pattern on a scalar that starts like no null, boolean or number', () => {
+    // js-yaml asks the four types about every plain scalar: eight patterns each for names and addresses of hosts.
+    const names = Array.from({ length: 2000 }, (_, i) => `- laptop-${i}\n`).join('');
+    const tested: string[] = [];
+    const original = RegExp.prototype.test;
+    const test = vi.spyOn(RegExp.prototype, 'test').mockImplementation(function (this: RegExp, text: string) {
+      tested.push(this.source);
+      return original.call(this, text);
+    });
+    try {
+      expect(readFast(names)?.data).toHaveLength(2000);
+    } finally {
+      test.mockRestore();
+    }
+    // js-yaml's own check that each scalar is printable stays: one pattern per scalar, not the schema's.
+    const printable = tested.filter((source) => source.startsWith('[\\x00-\\x08'));
+    expect(printable.length).toBeLessThanOrEqual(2000);
+    expect(tested.length - printable.length).toBeLessThan(100);
+  });
+});
+
 describe('the two YAML readers of the loader', () => {
   it('agree on every plain, quoted and tagged look-alike scalar', () => {
     const problems: string[] = [];
