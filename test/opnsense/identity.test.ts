@@ -1,8 +1,12 @@
 // Stable identity: UUIDv5 from names. Rebuilding changes nothing, and
 // renaming one peer changes only that peer's lines.
+import type { BinaryToTextEncoding } from 'node:crypto';
+import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { describe, expect, it } from 'vitest';
+import { opnsenseContext } from '../../src/render/opnsense/context.js';
 import { isNameBasedUuid, uuidV5 } from '../../src/render/opnsense/ids.js';
-import { edit, readExample } from '../helpers.js';
+import { wireguardArea } from '../../src/render/opnsense/wireguard.js';
+import { edit, modelOf, readExample } from '../helpers.js';
 import { fragments } from './support.js';
 
 describe('UUIDv5', () => {
@@ -56,5 +60,33 @@ describe('stable identity of the fragments', () => {
     expect(changed.filter((c) => c.includes(`<client uuid="${oldUuid}">`) && c.includes(newUuid))).toHaveLength(1);
     expect(changed.filter((c) => c.includes('<name>laptop-john</name> -> <name>laptop-jane</name>'))).toHaveLength(1);
     expect(changed.filter((c) => c.includes('<peers>') && c.includes(oldUuid) && c.includes(newUuid))).toHaveLength(1);
+  });
+});
+
+describe('the WireGuard section', () => {
+  it("makes each peer's uuid once, though its client item and its server both name it", async () => {
+    const model = await modelOf(readExample('homelab'));
+    const site = model.sites[0]!;
+    const peers = site.wireguard.flatMap((wg) => wg.peers);
+    // node:crypto's exports, replaced where gen's modules see them (syncBuiltinESMExports).
+    const crypto = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
+    const original = crypto.hash;
+    let uuids = 0;
+    crypto.hash = ((algorithm: string, data: string | Uint8Array, encoding: BinaryToTextEncoding) => {
+      if (algorithm === 'sha1') uuids++;
+      return original(algorithm, data, encoding);
+    }) as typeof crypto.hash;
+    syncBuiltinESMExports();
+    let sections;
+    try {
+      sections = wireguardArea.build(opnsenseContext(model, site, site.firewall!));
+    } finally {
+      crypto.hash = original;
+      syncBuiltinESMExports();
+    }
+    expect(sections.length).toBeGreaterThan(0);
+    expect(peers.filter((p) => p.enabled && p.publicKey !== undefined).length).toBeGreaterThan(0);
+    // One per instance and one per peer.
+    expect(uuids).toBe(site.wireguard.length + peers.length);
   });
 });

@@ -23,7 +23,13 @@ export const wireguardArea: Area = {
   build(ctx) {
     const instances = ctx.site.wireguard;
     if (instances.length === 0) return [];
-    const peerUuid = (instance: string, peer: string) => ctx.uuid('wireguard-peer', `${instance}/${peer}`);
+    // Each peer's uuid names its client item and is listed by its server: made once, it is a hash per peer, not two.
+    const peerUuids = new Map<Peer, string>();
+    const peerUuid = (instance: string, peer: Peer): string => {
+      let uuid = peerUuids.get(peer);
+      if (uuid === undefined) peerUuids.set(peer, (uuid = ctx.uuid('wireguard-peer', `${instance}/${peer.name}`)));
+      return uuid;
+    };
     const servers = instances.map((wg) =>
       modelItem(ctx, 'wireguardServer', 'servers.server', ctx.uuid('wireguard-instance', wg.name), {
         enabled: '1',
@@ -37,14 +43,14 @@ export const wireguardArea: Area = {
         tunneladdress: `${wg.address}/${wg.prefix}`,
         disableroutes: '0',
         gateway: '',
-        peers: wg.peers.filter(linked).map((p) => peerUuid(wg.name, p.name)).join(','),
+        peers: wg.peers.filter(linked).map((p) => peerUuid(wg.name, p)).join(','),
         endpoint: wg.endpoint && `${wg.endpoint}:${wg.endpointPort ?? wg.listenPort ?? 51820}`,
         peer_dns: wg.dns.join(','),
       }),
     );
     const clients = instances.flatMap((wg) =>
       wg.peers.map((peer) =>
-        modelItem(ctx, 'wireguardClient', 'clients.client', peerUuid(wg.name, peer.name), {
+        modelItem(ctx, 'wireguardClient', 'clients.client', peerUuid(wg.name, peer), {
           enabled: mvcFlag(linked(peer)),
           name: peer.name,
           pubkey: peer.publicKey,
