@@ -1,6 +1,7 @@
 // Same bytes for the same topology: across runs, reordered YAML mappings,
 // and machines (no absolute paths, no host names, no times in the output).
-import { hostname, tmpdir, userInfo } from 'node:os';
+import { createRequire, syncBuiltinESMExports } from 'node:module';
+import { tmpdir, userInfo } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { EXAMPLES, readExample, render, root } from '../helpers.js';
@@ -10,6 +11,38 @@ function reversed(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(reversed);
   if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reversed(v)]));
   return value;
+}
+
+/** A machine's identity that no file can hold by chance: a file that holds any of it got it from the machine. */
+const PROBE = { host: 'gen-probe-host-5c1e', user: 'gen-probe-user-5c1e', home: '/gen-probe-home-5c1e', tmp: '/gen-probe-tmp-5c1e' };
+
+/**
+ * Renders on a machine whose host name, user, home and temporary
+ * directory are PROBE's (node:os as gen's modules see it, and the
+ * environment). The machine's own names are no test: a host named
+ * proxmox or localhost is a word the files hold on every machine.
+ */
+async function renderOnProbeMachine(text: string): Promise<Map<string, string>> {
+  const os = createRequire(import.meta.url)('node:os') as typeof import('node:os');
+  const saved = { hostname: os.hostname, userInfo: os.userInfo, homedir: os.homedir, tmpdir: os.tmpdir };
+  const names = ['HOME', 'TMPDIR', 'USER', 'LOGNAME', 'HOSTNAME'] as const;
+  const env = names.map((key) => [key, process.env[key]] as const);
+  os.hostname = () => PROBE.host;
+  os.homedir = () => PROBE.home;
+  os.tmpdir = () => PROBE.tmp;
+  os.userInfo = ((options?: { encoding: BufferEncoding }) => Object.assign(saved.userInfo(options), { username: PROBE.user, homedir: PROBE.home })) as typeof os.userInfo;
+  Object.assign(process.env, { HOME: PROBE.home, TMPDIR: PROBE.tmp, USER: PROBE.user, LOGNAME: PROBE.user, HOSTNAME: PROBE.host });
+  syncBuiltinESMExports();
+  try {
+    return await render(text);
+  } finally {
+    Object.assign(os, saved);
+    for (const [key, value] of env) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+    syncBuiltinESMExports();
+  }
 }
 
 describe.each(Object.keys(EXAMPLES) as (keyof typeof EXAMPLES)[])('%s', (name) => {
@@ -26,10 +59,9 @@ describe.each(Object.keys(EXAMPLES) as (keyof typeof EXAMPLES)[])('%s', (name) =
   });
 
   it('has no machine-specific text in any file', async () => {
-    const files = await render(readExample(name));
-    // A generic host name ('localhost', as many containers and VMs have) is a word the files may hold on any machine.
-    const host = hostname();
-    const forbidden = [root, tmpdir(), /^localhost(\.|$)/.test(host) ? '' : host, userInfo().homedir].filter((s) => s.length > 3);
+    const files = await renderOnProbeMachine(readExample(name));
+    // The probes, and the places of this machine that a module could have read before them.
+    const forbidden = [...Object.values(PROBE), root, tmpdir(), userInfo().homedir].filter((s) => s.length > 3);
     for (const [path, raw] of files) {
       // The firewall's own compiled ruleset is at /tmp/rules.debug on every OPNsense box, and an XML element
       // named like a directory (HAProxy's <root>) is no path: tags do not count.
