@@ -15,7 +15,7 @@ import { policyTopology, scaleTopology, siteTopology, toYaml, vpcTopology } from
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'bin/gen.js');
-const rssPreload = join(root, 'bench/rss.mjs');
+const rssPreload = join(root, 'bench/rss.cjs');
 const floorScript = join(root, 'bench/floor.mjs');
 // Output goes to memory (tmpfs) where there is one: creating 10,000 files on
 // this kind of virtual disk takes from 0.4 s to 4 s depending on its state,
@@ -113,10 +113,10 @@ function summary(runs) {
 let outs = 0;
 /** A build into a fresh tree (a build whose output is unchanged writes nothing, and would flatter the figure). */
 function build(file, out = join(work, `out-${outs++}`)) {
-  return runOnce(['--import', rssPreload, bin, 'build', file, '--out', out]);
+  return runOnce(['--require', rssPreload, bin, 'build', file, '--out', out]);
 }
 function lint(file) {
-  return runOnce(['--import', rssPreload, bin, 'lint', file]);
+  return runOnce(['--require', rssPreload, bin, 'lint', file]);
 }
 async function repeat(n, run) {
   const runs = [];
@@ -151,17 +151,21 @@ log(`${cpu}, ${cpus().length} cores, Node ${process.version}; load average ${loa
 // --- Start-up: the default topology against a bare Node start, interleaved run by run.
 const defaultTopology = join(root, 'topology.yaml');
 const defaultOut = join(work, 'default-out');
-await runOnce(['--import', rssPreload, bin, 'build', defaultTopology, '--out', defaultOut], root);
+await runOnce(['--require', rssPreload, bin, 'build', defaultTopology, '--out', defaultOut], root);
 const bareRuns = [];
+const preloadedBareRuns = [];
 const rebuildRuns = [];
 const defaultLintRuns = [];
 for (let i = 0; i < startupRuns; i++) {
   bareRuns.push(await runOnce(['-e', '']));
+  // What the measuring preload itself costs a start (gen's runs carry it, the bare runs do not).
+  preloadedBareRuns.push(await runOnce(['--require', rssPreload, '-e', '']));
   // As a user reruns it: out/ exists and is current.
-  rebuildRuns.push(await runOnce(['--import', rssPreload, bin, 'build', defaultTopology, '--out', defaultOut], root));
-  defaultLintRuns.push(await runOnce(['--import', rssPreload, bin, 'lint', defaultTopology], root));
+  rebuildRuns.push(await runOnce(['--require', rssPreload, bin, 'build', defaultTopology, '--out', defaultOut], root));
+  defaultLintRuns.push(await runOnce(['--require', rssPreload, bin, 'lint', defaultTopology], root));
 }
 const bare = summary(bareRuns);
+const preloadedBare = summary(preloadedBareRuns);
 const defaultBuild = summary(rebuildRuns);
 const defaultLint = summary(defaultLintRuns);
 const defaultFresh = await repeat(startupRuns, () => build(defaultTopology));
@@ -227,7 +231,7 @@ for (let i = 0; i < times; i++) {
     tree = { files: index.length, bytes: contents.reduce((sum, b) => sum + b.length, 0), out };
   }
   const floorOut = join(work, `out-${outs++}`);
-  floorRuns.push(await runOnce(['--import', rssPreload, floorScript, listDir, floorOut]));
+  floorRuns.push(await runOnce(['--require', rssPreload, floorScript, listDir, floorOut]));
   if (i === 0) {
     // The floor must write the same tree, or it is no floor.
     const mine = walk(tree.out);
@@ -248,7 +252,7 @@ const smallText = readFileSync(smallFile, 'utf8');
 const typoText = smallText.replace(/^(\s*)description: (.*)$/m, '$1description: $2\n$1descripton: typo');
 if (typoText === smallText) throw new Error('the scale topology has no description to misspell');
 writeFileSync(typoFile, typoText);
-const typoLint = await repeat(times, () => runOnce(['--import', rssPreload, bin, 'lint', typoFile], work, 1));
+const typoLint = await repeat(times, () => runOnce(['--require', rssPreload, bin, 'lint', typoFile], work, 1));
 log(`  with one unknown key: lint ${seconds(typoLint)} (CPU ${cpuSeconds(typoLint)}) ${megabytes(typoLint)}`);
 log(`${scaleName(small)}: build ${seconds(smallBuild)} (CPU ${cpuSeconds(smallBuild)}) ${megabytes(smallBuild)}, lint ${seconds(smallLint)} (CPU ${cpuSeconds(smallLint)}) ${megabytes(smallLint)}`);
 if (tree) log(`  tree: ${count(tree.files)} files, ${(tree.bytes / 2 ** 20).toFixed(1)} MB; plain script writing it ${seconds(floor)} (CPU ${cpuSeconds(floor)}); build/floor ${floorRatio.toFixed(2)}`);
@@ -362,7 +366,7 @@ const lines = [
   `Load average (1, 5, 15 minutes) when the runs began: ${loadBefore.map((l) => l.toFixed(1)).join(', ')}; when they ended: ${loadAfter.map((l) => l.toFixed(1)).join(', ')}.`,
   'With more runnable processes than cores, wall times grow with the load.',
   `Each figure is the median of ${times} runs (start-up: ${startupRuns}, interleaved with the bare Node runs), except the ${L}-peer topology: one build and one lint.`,
-  'gen runs with a preload that records its CPU time and peak RSS at exit (bench/rss.mjs); the bare Node runs without it.',
+  `gen runs with a preload that records its CPU time and peak RSS at exit (bench/rss.cjs); the bare Node runs without it. A bare start with the preload took ${seconds(preloadedBare)} against ${seconds(bare)} without.`,
   `RSS is the peak of the measured process. CPU is its user and system time: it hardly changes with the load, so it compares runs on a busy machine.`,
   `A run is stopped after ${timeLimit} s. Every run sets GEN_MAX_INPUT_BYTES to ${inputLimit / 2 ** 20} MiB: the ${L}-peer topology is ${(readFileSync(largeFile).length / 2 ** 20).toFixed(0)} MiB of YAML, more than the 16 MiB gen reads by default.`,
   `Topologies and output trees live in ${scratch}${scratch === '/dev/shm' ? ' (tmpfs: the virtual disk here takes 0.4 to 4 s to create 10,000 files, depending on its state)' : ''}; every build writes a fresh tree unless said otherwise.`,
