@@ -182,11 +182,12 @@ export function vpcTopology({ subnets = 100, rules = 2000 } = {}) {
       region: 'ap-northeast-2',
       vpc: {
         name: 'main',
-        cidr: '10.0.0.0/8',
+        // AWS takes a VPC of /16 at most: 4,096 subnets of /28 fit in it.
+        cidr: '10.0.0.0/16',
         subnets: Array.from({ length: subnets }, (_, i) => ({
           name: `subnet-${i}`,
           az: i % 2 ? 'ap-northeast-2c' : 'ap-northeast-2a',
-          cidr: `10.${i >> 8}.${i & 255}.0/24`,
+          cidr: `10.0.${i >> 4}.${(i & 15) << 4}/28`,
           tier: i % 4 === 0 ? 'public' : 'private',
         })),
         security_groups: Array.from({ length: groups }, (_, g) => ({

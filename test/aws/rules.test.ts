@@ -188,6 +188,42 @@ describe("'aws/refused-value'", () => {
     expect(await hitsOf(C().replace('{ proto: tcp, ports: [5432], from_group: api', '{ proto: all, from_group: api'))).toEqual([]);
   });
 
+  it('a permission a group already has: AWS refuses it, and both resources would have one name', async () => {
+    const db = '{ proto: tcp, ports: [5432], from_group: api, description: PostgreSQL from the API tier }';
+    // The same port twice in one rule, written two ways (AWS compares protocol, ports and peer).
+    for (const ports of ['5432, 5432', "5432, '5432-5432'"]) {
+      const text = C().replace(db, db.replace('ports: [5432]', `ports: [${ports}]`));
+      expect(await hitsOf(text), ports).toEqual([['security group db: ingress tcp 5432 from group api is already allowed by this rule; AWS refuses the same permission twice', lineOf(text, `ports: [${ports}]`)]]);
+    }
+    // Two rules of one group with the same permission; the description does not count.
+    const ssh = '{ proto: tcp, ports: [22], from: 203.0.113.10/32, description: admin address }';
+    const twice = C().replace(ssh, `${ssh}\n          - { proto: tcp, ports: ['20-22', 22], from: 203.0.113.10/32, description: again }`);
+    expect(await hitsOf(twice)).toEqual([['security group bastion: ingress tcp 22 from 203.0.113.10/32 is already allowed by ingress rule 1; AWS refuses the same permission twice', lineOf(twice, 'description: again')]]);
+    // ICMP types are permissions one by one: type 8 inside a range of types repeats it.
+    const icmp = C().replace(ssh, `${ssh}\n          - { proto: icmp, ports: [8, '7-9'], from: 10.0.0.0/8 }`);
+    expect(await hitsOf(icmp)).toEqual([['security group bastion: ingress ICMP type 8 from 10.0.0.0/8 is already allowed by this rule; AWS refuses the same permission twice', lineOf(icmp, 'proto: icmp')]]);
+    // Overlapping but different ranges, another peer, another protocol or another direction are other permissions.
+    for (const rule of [
+      "{ proto: tcp, ports: ['20-22'], from: 203.0.113.10/32 }",
+      '{ proto: tcp, ports: [22], from: 203.0.113.11/32 }',
+      '{ proto: udp, ports: [22], from: 203.0.113.10/32 }',
+      '{ proto: tcp, ports: [22], from_group: api }',
+    ]) {
+      expect(await hitsOf(C().replace(ssh, `${ssh}\n          - ${rule}`)), rule).toEqual([]);
+    }
+    expect(await hitsOf(C())).toEqual([]);
+  });
+
+  it('a VPC or subnet block outside /16-/28, the sizes AWS takes', async () => {
+    const vpc = edit(edit(C(), ['aws', 'vpc', 'cidr'], '10.0.0.0/8'), ['aws', 'vpc', 'subnets'], [{ name: 'tiny', az: 'ap-northeast-2a', cidr: '10.30.1.0/29', tier: 'public' }]);
+    expect(await hitsOf(vpc)).toEqual([
+      ['VPC main: AWS takes IPv4 blocks from /16 (65,536 addresses) to /28 (16) for a VPC, not /8', lineOf(vpc, 'cidr: 10.0.0.0/8')],
+      ['subnet tiny: AWS takes IPv4 blocks from /16 (65,536 addresses) to /28 (16) for a subnet, not /29', lineOf(vpc, 'cidr: 10.30.1.0/29')],
+    ]);
+    const edges = edit(edit(C(), ['aws', 'vpc', 'cidr'], '10.30.0.0/16'), ['aws', 'vpc', 'subnets'], [{ name: 'tiny', az: 'ap-northeast-2a', cidr: '10.30.1.0/28', tier: 'public' }]);
+    expect(await hitsOf(edges)).toEqual([]);
+  });
+
   it('a second route to the same destination in a tier, and a route into the VPC itself', async () => {
     const text = edit(C(), ['aws', 'vpc', 'route_tables'], [
       { tier: 'public', routes: [{ destination: '0.0.0.0/0', target: 'internet-gateway' }] },

@@ -184,8 +184,9 @@ function siteOf(n: number): string {
       iam: { users: [{ name: 'writer', intents: Array.from({ length: n }, (_, i) => ({ intent: 'backup-writer', bucket: 'scale-backup-bucket', prefix: `host${separators(i, n)}x/` })) }] },
       vpc: {
         name: 'main',
-        cidr: '172.24.0.0/13',
-        subnets: Array.from({ length: n }, (_, i) => ({ name: `subnet-${i}`, az: i % 2 ? 'ap-northeast-2c' : 'ap-northeast-2a', cidr: `172.${24 + (i >> 8)}.${i & 255}.0/24`, tier: `tier${i % (n / 2)}x` })),
+        // AWS takes a VPC of /16 at most: 4,096 subnets of /28 fit in it.
+        cidr: '172.24.0.0/16',
+        subnets: Array.from({ length: n }, (_, i) => ({ name: `subnet-${i}`, az: i % 2 ? 'ap-northeast-2c' : 'ap-northeast-2a', cidr: `172.24.${i >> 4}.${(i & 15) << 4}/28`, tier: `tier${i % (n / 2)}x` })),
         route_tables: Array.from({ length: n }, (_, i) => ({ tier: 'tier0x', routes: [{ destination: `100.${64 + (i >> 8)}.${i & 255}.0/24`, target: 'vpn-gateway' }] })),
         security_groups: [
           ...Array.from({ length: n }, (_, i) => ({ name: `group-${i}`, ingress: [{ proto: 'tcp', ports: [1 + i], from: `198.${18 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}/32` }] })),

@@ -86,12 +86,19 @@ export function policyDocument(user: IamUser): PolicyDocument {
     // A Proxmox Backup Server datastore's objects are all under "<datastore>/".
     const objects = g.datastores.length ? g.datastores.map((d) => objectsArn(g.bucket, `${d}/`)) : [objectsArn(g.bucket, g.prefix)];
     statements.push({ Sid: sid(`Objects${name}`), Effect: 'Allow', Action: ordered(g.objects), Resource: objects });
-    const bucketStatement: PolicyStatement = { Sid: sid(`Bucket${name}`), Effect: 'Allow', Action: ordered(g.bucketActions), Resource: [bucketArn(g.bucket)] };
     // Listing is limited to the prefix the objects are limited to. Not for PBS:
     // its HeadBucket carries no prefix, so such a condition denies it, and
-    // datastore create and every garbage collection fail.
-    if (g.prefix && g.bucketActions.has('s3:ListBucket')) bucketStatement.Condition = { StringLike: { 's3:prefix': [`${g.prefix}*`] } };
-    statements.push(bucketStatement);
+    // datastore create and every garbage collection fail. Only ListBucket
+    // has the key s3:prefix: any other action under the condition would
+    // never be allowed (a key absent from a request fails StringLike), so
+    // GetBucketLocation gets a statement of its own.
+    if (g.prefix && g.bucketActions.has('s3:ListBucket')) {
+      statements.push({ Sid: sid(`Bucket${name}`), Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [bucketArn(g.bucket)], Condition: { StringLike: { 's3:prefix': [`${g.prefix}*`] } } });
+      const rest = ordered([...g.bucketActions].filter((a) => a !== 's3:ListBucket'));
+      if (rest.length) statements.push({ Sid: sid(`BucketLocation${name}`), Effect: 'Allow', Action: rest, Resource: [bucketArn(g.bucket)] });
+    } else {
+      statements.push({ Sid: sid(`Bucket${name}`), Effect: 'Allow', Action: ordered(g.bucketActions), Resource: [bucketArn(g.bucket)] });
+    }
   }
   return { Version: '2012-10-17', Statement: statements };
 }

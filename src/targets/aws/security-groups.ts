@@ -1,7 +1,9 @@
-// How a security group rule's protocol reaches AWS. The EC2 API names ICMP
-// for IPv6 "icmpv6" (protocol 58): a rule "icmp" from an IPv6 network would
-// allow ICMPv4 from it, which never arrives over IPv6. The renderer writes
-// this protocol and the policy-test evaluator matches flows by it.
+// How a security group rule reaches AWS: its protocol and the permissions
+// (port ranges) it becomes. The EC2 API names ICMP for IPv6 "icmpv6"
+// (protocol 58): a rule "icmp" from an IPv6 network would allow ICMPv4 from
+// it, which never arrives over IPv6. The renderer writes these, the
+// policy-test evaluator matches flows by the protocol, and the lint checks
+// that no two permissions of a group are the same one.
 import type { SecurityGroupRule } from '../../model.js';
 
 export type IpProtocol = 'tcp' | 'udp' | 'icmp' | 'icmpv6' | '-1';
@@ -14,4 +16,31 @@ export function ipProtocol(rule: SecurityGroupRule): IpProtocol {
   if (rule.proto === 'all') return '-1';
   if (rule.proto === 'icmp' && isIpv6Cidr(rule.cidr)) return 'icmpv6';
   return rule.proto;
+}
+
+export type PortRange = { from: number; to: number };
+
+/**
+ * One permission per port range; "all" protocols carry no ports. For ICMP
+ * (and ICMPv6, the protocol of an ICMP rule with an IPv6 peer) the listed
+ * numbers are ICMP types: AWS reads from_port as the type and to_port as the
+ * code, so each type becomes its own permission with every code (-1).
+ */
+export function portRanges(rule: SecurityGroupRule): (PortRange | undefined)[] {
+  if (rule.proto === 'all') return [undefined];
+  if (rule.proto === 'icmp') {
+    if (!rule.ports.length) return [{ from: -1, to: -1 }];
+    return rule.ports.flatMap((r) => Array.from({ length: r.to - r.from + 1 }, (_, i) => ({ from: r.from + i, to: -1 })));
+  }
+  return rule.ports.length ? rule.ports : [{ from: 0, to: 65535 }];
+}
+
+/**
+ * What AWS compares to call two permissions of a group the same (and refuse
+ * the second with InvalidPermission.Duplicate): protocol, ports and the
+ * peer, not the description.
+ */
+export function permissionKey(rule: SecurityGroupRule, range: PortRange | undefined): string {
+  const peer = rule.cidr !== undefined ? `cidr ${rule.cidr}` : `group ${rule.group ?? ''}`;
+  return `${ipProtocol(rule)} ${range ? `${range.from}-${range.to}` : 'all'} ${peer}`;
 }

@@ -22,7 +22,8 @@ export function versionsTf(aws: Aws): Item[] {
               attr('region', backend.region),
               // The state holds the IAM access keys: encrypted at rest in S3.
               attr('encrypt', true),
-              attr('use_lockfile', backend.useLockfile),
+              // Written only when true: Terraform before 1.10 refuses the argument, and false is its default.
+              ...(backend.useLockfile ? [attr('use_lockfile', true)] : []),
             ]),
           ]
         : []),

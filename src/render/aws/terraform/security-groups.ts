@@ -2,39 +2,22 @@
 // resource; a rule from another group references that group's id (the
 // bastion pattern of seed 004).
 import type { SecurityGroupRule, Vpc } from '../../../model.js';
-import { ipProtocol, isIpv6Cidr } from '../../../targets/aws/security-groups.js';
+import { type PortRange, ipProtocol, isIpv6Cidr, portRanges } from '../../../targets/aws/security-groups.js';
 import { type Item, attr, comment, raw } from '../hcl.js';
 import { type TfContext, resource, tags } from './context.js';
 
-type Range = { from: number; to: number };
-
-/**
- * One resource per port range; "all" protocols carry no ports. For ICMP (and
- * ICMPv6, the protocol of an ICMP rule with an IPv6 peer) the listed numbers
- * are ICMP types: AWS reads from_port as the type and to_port as the code,
- * so each type becomes its own resource with every code (-1).
- */
-function portRanges(rule: SecurityGroupRule): (Range | undefined)[] {
-  if (rule.proto === 'all') return [undefined];
-  if (rule.proto === 'icmp') {
-    if (!rule.ports.length) return [{ from: -1, to: -1 }];
-    return rule.ports.flatMap((r) => Array.from({ length: r.to - r.from + 1 }, (_, i) => ({ from: r.from + i, to: -1 })));
-  }
-  return rule.ports.length ? rule.ports : [{ from: 0, to: 65535 }];
-}
-
-function portLabel(rule: SecurityGroupRule, range: Range | undefined): string {
+function portLabel(rule: SecurityGroupRule, range: PortRange | undefined): string {
   if (range === undefined || range.from === -1) return 'all';
   if (rule.proto === 'icmp') return `type${range.from}`;
   return range.from === range.to ? `${range.from}` : `${range.from}_${range.to}`;
 }
 
-export function ruleResourceName(group: string, direction: 'ingress' | 'egress', index: number, rule: SecurityGroupRule, range?: Range): string {
+export function ruleResourceName(group: string, direction: 'ingress' | 'egress', index: number, rule: SecurityGroupRule, range?: PortRange): string {
   return `${group}_${direction}_${index}_${rule.proto}_${portLabel(rule, range)}`;
 }
 
 /** checkov's checks of SSH, RDP, HTTP and every port from 0.0.0.0/0 that a rule the topology marks public trips. */
-function checkovPublicChecks(rule: SecurityGroupRule, range: Range | undefined): string[] {
+function checkovPublicChecks(rule: SecurityGroupRule, range: PortRange | undefined): string[] {
   if (!rule.cidr?.endsWith('/0')) return [];
   if (range === undefined) return ['CKV_AWS_277'];
   if (rule.proto === 'icmp') return [];
