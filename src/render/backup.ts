@@ -8,6 +8,7 @@
 // lines, keys sorted as Proxmox writes them), are a reference of what the
 // commands leave behind. Credentials are placeholders.
 import type { Aws, KeepOptions, Model, PbsBackup } from '../model.js';
+import { iamUserIds } from './aws/terraform/iam.js';
 import { pveAuthId, pveStorageRole } from './pbs-access.js';
 import type { OutputFiles } from './target.js';
 
@@ -49,9 +50,14 @@ export function s3Cfg(backup: PbsBackup): string {
   ]);
 }
 
+/** The datastore's backend as `datastore create --backend` takes it; PBS keeps the string as given (DataStoreConfig.backend is a String). */
+function backendValue(backup: PbsBackup): string {
+  return `type=s3,client=${backup.s3Remote},bucket=${backup.bucket}`;
+}
+
 export function datastoreCfg(backup: PbsBackup): string {
   return section('datastore', backup.datastore, [
-    ['backend', `bucket=${backup.bucket},client=${backup.s3Remote},type=s3`],
+    ['backend', backendValue(backup)],
     ['gc-schedule', backup.gcSchedule],
     ['path', cachePath(backup)],
   ]);
@@ -92,12 +98,14 @@ function accessKeyStep(backup: PbsBackup, aws: Aws | undefined): string {
   const user = aws?.users.find((u) => u.name === backup.iamUser);
   if (!user) return 'Access key: create one for an IAM user with a backup-writer intent on the bucket (IAM console › Users › Security credentials › Create access key).';
   if (typeof user.accessKey === 'object') {
+    // The outputs are named after the user's Terraform identifier, not its IAM name.
+    const id = iamUserIds(aws!).get(user.name)!;
     return [
       `Access key: Terraform made it and stored only its secret encrypted to the user's pgp_key. In out/aws/terraform/:`,
       '',
       '   ```',
-      `   ACCESS_KEY_ID=$(terraform output -raw ${user.name}_access_key_id)`,
-      `   SECRET_ACCESS_KEY=$(terraform output -raw ${user.name}_encrypted_secret_access_key | base64 --decode | gpg --decrypt)`,
+      `   ACCESS_KEY_ID=$(terraform output -raw ${id}_access_key_id)`,
+      `   SECRET_ACCESS_KEY=$(terraform output -raw ${id}_encrypted_secret_access_key | base64 --decode | gpg --decrypt)`,
       '   ```',
     ].join('\n');
   }
@@ -147,7 +155,7 @@ export function backupSteps(site: string, backup: PbsBackup, aws: Aws | undefine
     '   ```',
     `   proxmox-backup-manager s3 endpoint create ${word(backup.s3Remote)} --endpoint ${word(pbsEndpoint(backup))} --region ${word(backup.region)} --access-key "$ACCESS_KEY_ID" --secret-key "$SECRET_ACCESS_KEY"`,
     `   proxmox-backup-manager s3 check ${word(backup.s3Remote)} ${word(backup.bucket)} --store-prefix ${word(backup.datastore)}`,
-    `   proxmox-backup-manager datastore create ${word(backup.datastore)} ${word(cachePath(backup))} --backend ${word(`type=s3,client=${backup.s3Remote},bucket=${backup.bucket}`)} --gc-schedule ${word(backup.gcSchedule)}`,
+    `   proxmox-backup-manager datastore create ${word(backup.datastore)} ${word(cachePath(backup))} --backend ${word(backendValue(backup))} --gc-schedule ${word(backup.gcSchedule)}`,
     `   ${pruneJob}`,
     '   ```',
     '',

@@ -65,6 +65,8 @@ describe('scenario A backup wiring', async () => {
     expect(store!.type).toBe('datastore');
     expect(store!.id).toBe('vm-backup-s3');
     expect(propertyString(store!.props.backend!)).toEqual({ type: 's3', client: 'aws-s3-storage', bucket: 'iksan-cloud-backup-20251129' });
+    // PBS stores the --backend string of datastore create as it is (DataStoreConfig.backend is a String): the file shows that string.
+    expect(files.get('home/pbs/steps.md')).toContain(` --backend ${store!.props.backend} `);
     expect(store!.props.path).toBe('/mnt/datastore/vm-backup-s3');
     expect(store!.props['gc-schedule']).toBe('daily');
     expect(Object.keys(store!.props)).toEqual([...Object.keys(store!.props)].sort());
@@ -170,6 +172,18 @@ describe('the backup steps note', () => {
     expect(note).toContain('SECRET_ACCESS_KEY=$(terraform output -raw proxmox-backup-user_encrypted_secret_access_key | base64 --decode | gpg --decrypt)');
     expect(files.get('aws/terraform/outputs.tf')).toContain('output "proxmox-backup-user_encrypted_secret_access_key" {');
     expect(files.get('aws/terraform/outputs.tf')).not.toMatch(/\.secret\b/);
+  });
+
+  it('the outputs the steps read exist, also for a user name Terraform cannot take as it is', async () => {
+    for (const name of ['pbs.backup', '2nd-backup']) {
+      const text = edit(edit(readExample('homelab'), ['aws', 'iam', 'users', 0, 'access_key'], { pgp_key: 'keybase:pbsadmin' }), ['aws', 'iam', 'users', 0, 'name'], name);
+      expect(await lint(text), name).toEqual([]);
+      const files = await render(text);
+      const outputs = files.get('aws/terraform/outputs.tf')!;
+      const read = [...files.get('home/pbs/steps.md')!.matchAll(/terraform output -raw ([^ )]+)/g)].map((m) => m[1]!);
+      expect(read, name).toHaveLength(2);
+      for (const output of read) expect(outputs, `${name}: ${output}`).toContain(`output "${output}" {`);
+    }
   });
 });
 

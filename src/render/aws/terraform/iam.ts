@@ -5,6 +5,7 @@
 // the secret in plain text in the state).
 import type { Aws } from '../../../model.js';
 import { type Item, attr, comment, raw } from '../hcl.js';
+import { TfNames } from '../names.js';
 import { type TfContext, resource, restrictedTag, tags } from './context.js';
 import { moduleFile } from './paths.js';
 
@@ -14,10 +15,22 @@ export function policyPath(policy: string): string {
 
 const USER_REASON = 'an on-prem backup client cannot assume a role; it authenticates with a key of its own user';
 
+/**
+ * The Terraform identifier of each IAM user (and so of its access key and
+ * their outputs): the backup steps name those outputs too. A name such as
+ * "pbs.backup" becomes pbs_backup, and two that meet get suffixes in
+ * topology order.
+ */
+export function iamUserIds(aws: Aws): Map<string, string> {
+  const names = new TfNames();
+  return new Map(aws.users.map((user) => [user.name, names.get('aws_iam_user', user.name)]));
+}
+
 export function iamResources(aws: Aws, ctx: TfContext): Item[] {
   const items: Item[] = [];
+  const ids = iamUserIds(aws);
   for (const user of aws.users) {
-    const name = ctx.names.get('aws_iam_user', user.name);
+    const name = ids.get(user.name)!;
     const policy = ctx.names.get('aws_iam_policy', user.policy);
     items.push(
       // trivy reports a directly attached policy on the user; checkov on the attachment.
