@@ -1,7 +1,7 @@
 // What a client file needs from the instance: without the instance's
 // public key, a public endpoint or any network to reach, the generated
 // files connect to nothing.
-import { INTERFACE_NAME, clientFileStem } from '../targets/wireguard/names.js';
+import { INTERFACE_NAME, clientFileStem, windowsRefusal } from '../targets/wireguard/names.js';
 import type { Rule } from './rule.js';
 import { instancesWithClients } from './walk.js';
 
@@ -9,8 +9,8 @@ export const wireguardClientRules: Rule[] = [
   {
     id: 'wg/client-file-name',
     severity: 'error',
-    summary: 'A client file name that wg-quick and the WireGuard Android app refuse: more than 15 characters, or characters other than letters, digits and _=+.-.',
-    why: 'The file name without .conf becomes the tunnel name: wg-quick takes it as the interface name (at most 15 characters of [a-zA-Z0-9_=+.-]) and refuses the file otherwise, and the Android app refuses to import it ("Invalid name"). The -lan suffix and an instance prefix count too.',
+    summary: 'A client file name that wg-quick or a WireGuard app refuses: more than 15 characters, characters other than letters, digits and _=+.-, a device name Windows reserves (CON, PRN, AUX, NUL, COM1-9, LPT1-9), or a "." at either end.',
+    why: 'The file name without .conf becomes the tunnel name: wg-quick takes it as the interface name (at most 15 characters of [a-zA-Z0-9_=+.-]) and refuses the file otherwise, the Android app refuses to import it ("Invalid name"), and the Windows app refuses reserved device names and names that start or end with "." ("Tunnel name is not valid"; Windows cannot even save aux.conf). The -lan suffix and an instance prefix count too.',
     hint: 'Set tunnel_name on the peer to a shorter name (leave room for -lan and an instance prefix; gen wg add-peer takes it as --tunnel-name), or shorten the peer name.',
     examples: [
       {
@@ -27,7 +27,17 @@ export const wireguardClientRules: Rule[] = [
             if (!peer.enabled) continue;
             for (const lan of instance.lanEndpoint !== undefined ? [false, true] : [false]) {
               const stem = clientFileStem(instance.name, peer.tunnelName, { lan, instancePrefix });
-              if (INTERFACE_NAME.test(stem)) continue;
+              if (INTERFACE_NAME.test(stem)) {
+                const windows = windowsRefusal(stem);
+                if (windows) {
+                  report({
+                    path: peer.path.concat(peer.tunnelName !== peer.name ? 'tunnel_name' : 'name'),
+                    message: `peer ${peer.name}: client file ${stem}.conf would not import in the WireGuard Windows app ("Tunnel name is not valid"): ${windows}`,
+                    hint: `Set tunnel_name on peer ${peer.name} to another name${windows.includes('"."') ? ' that starts and ends with a letter or digit' : `, such as ${peer.tunnelName}-vpn`}.`,
+                  });
+                }
+                continue;
+              }
               const length = [...stem].length;
               // What the instance prefix and -lan leave of the 15 characters for the tunnel name.
               const room = 15 - (length - [...peer.tunnelName].length);

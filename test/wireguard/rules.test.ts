@@ -142,6 +142,19 @@ describe('wg/client-file-name', () => {
     ]);
   });
 
+  it('is an error for a name the Windows app refuses: a reserved device name before the first ".", or a "." at either end', async () => {
+    const found = async (tunnelName: string) => {
+      const text = edit(homelab, [...mac, 'tunnel_name'], tunnelName);
+      return only(await lint(text), rule).map((d) => [d.message, d.location.line === lineOf(text, [...mac, 'tunnel_name'])]);
+    };
+    const refused = (stem: string, why: string) => [`peer mac-workstation: client file ${stem}.conf would not import in the WireGuard Windows app ("Tunnel name is not valid"): ${why}`, true];
+    // -lan makes aux-lan, which Windows takes; a name with a "." keeps its reserved part in both files.
+    expect(await found('aux')).toEqual([refused('aux', 'AUX is a device name Windows reserves')]);
+    expect(await found('Com1.home')).toEqual([refused('Com1.home-lan', 'COM1 is a device name Windows reserves'), refused('Com1.home', 'COM1 is a device name Windows reserves')]);
+    expect(await found('mac.')).toEqual([refused('mac.', 'it ends with "."')]);
+    for (const fine of ['auxiliary', 'com10', 'lpt', 'mac.home', 'nul-vpn']) expect(await found(fine), fine).toEqual([]);
+  });
+
   it('passes scenario A, where every file name fits, and a disabled peer whose files are not written', async () => {
     expect(only(await lint(homelab), rule)).toEqual([]);
     const text = edit(edit(homelab, [...mac, 'tunnel_name'], undefined), [...mac, 'enabled'], false);

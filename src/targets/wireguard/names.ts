@@ -4,6 +4,22 @@
 // pattern is the same).
 export const INTERFACE_NAME = /^[a-zA-Z0-9_=+.-]{1,15}$/;
 
+/** Device names Windows reserves, which the Windows app refuses as tunnel names (wireguard-windows conf/name.go, reservedNames). */
+const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[1-9]|lpt[1-9])$/i;
+
+/**
+ * Why the WireGuard Windows app refuses a tunnel name that INTERFACE_NAME
+ * lets through (conf/name.go, TunnelNameIsValid: the part before the first
+ * "." must not be a reserved device name, and the name must not start or
+ * end with "."); undefined when it takes it.
+ */
+export function windowsRefusal(stem: string): string | undefined {
+  const device = stem.split('.')[0]!;
+  if (WINDOWS_RESERVED.test(device)) return `${device.toUpperCase()} is a device name Windows reserves`;
+  if (stem.startsWith('.') || stem.endsWith('.')) return `it ${stem.startsWith('.') ? 'starts' : 'ends'} with "."`;
+  return undefined;
+}
+
 /**
  * The stem of a client file, which is the tunnel's name once imported: the
  * instance name first when a site has several instances (peer names are
