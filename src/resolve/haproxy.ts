@@ -183,3 +183,16 @@ export function certificateCovers(name: string, host: string): boolean {
   const rest = b.indexOf('.');
   return rest > 0 && b.slice(rest + 1) === a.slice(2);
 }
+
+/**
+ * The operator's step that makes the ACME client issue and renew: the
+ * plugin creates its daily renewal job (System › Settings › Cron) only when
+ * its settings page is applied (fetchCronIntegrationAction, called by the
+ * Apply button alone), never on a restore or a boot.
+ */
+export function acmeSteps(haproxy: Haproxy): string[] {
+  if (haproxy.certificates.length === 0) return [];
+  return [
+    'On the firewall, once the configuration is restored: Services › ACME Client › Settings › Apply. Only then does the ACME client create its daily renewal job (System › Settings › Cron); without it no certificate is issued or renewed. Then Services › ACME Client › Certificates: issue each certificate once (Issue/Renew).',
+  ];
+}

@@ -7,7 +7,7 @@ import { resolveAccess } from './access.js';
 import { type ResolveContext, indexByName, knownNames } from './context.js';
 import { deriveOutboundNat, resolveFirewall, resolvePortForwards } from './firewall.js';
 import { resolveGuests } from './guests.js';
-import { resolveHaproxy } from './haproxy.js';
+import { acmeSteps, resolveHaproxy } from './haproxy.js';
 import { policyObjects, rememberObjects } from './objects.js';
 import { derivedWanRules, resolvePolicy } from './policy.js';
 import { deriveHostRouting, firewallOnBridges, resolveHost } from './proxmox.js';
@@ -102,7 +102,7 @@ export function resolveSite(input: SiteInput, path: Path, ctx: ResolveContext, a
   resolveReach(wireguard, input.wireguard ?? [], policy, objects, firewall);
 
   const upstream = firewall && input.firewall ? resolveUpstream(input.firewall, firewall, wireguard, haproxy, path.concat('firewall')) : undefined;
-  const manualSteps = upstream ? upstreamSteps(upstream) : [];
+  const manualSteps = [...(upstream ? upstreamSteps(upstream) : []), ...(firewall ? acmeSteps(haproxy) : [])];
 
   const backup = input.backup?.pbs ? resolveBackup(input, path.concat('backup', 'pbs'), ctx, aws) : undefined;
   const guests = resolveGuests(input, site, path, ctx, { firewall, hosts: hostInputs.map((h) => h.name), networks: byId, services, backup });

@@ -32,12 +32,15 @@ describe('one HTTPS frontend for two web applications', async () => {
     const actions = list(h.actions.action);
     const linked = String(frontend.linkedActions).split(',');
     const routes = linked.map((uuid) => actions.find((a) => a['@uuid'] === uuid));
+    // The certificate is HTTP-01: its challenges go to the ACME client before any host rule.
     expect(routes.map((a) => [a.name, a.type, a.use_backend, a.testType])).toEqual([
+      ['_acme_challenge', 'use_backend', uuidOf('_acme_challenge'), 'if'],
       ['https_route_cloud_example_org', 'use_backend', uuidOf('nextcloud'), 'if'],
       ['https_route_media_example_org', 'use_backend', uuidOf('jellyfin'), 'if'],
     ]);
     const conditions = routes.map((a) => acls.find((c) => c['@uuid'] === a.linkedAcls));
-    expect(conditions.map((c) => [c.expression, c.hdr, c.negate, c.caseSensitive])).toEqual([
+    expect(conditions.map((c) => [c.expression, text(c.hdr) || text(c.path_beg), c.negate, c.caseSensitive])).toEqual([
+      ['path_beg', '/.well-known/acme-challenge/', '0', '0'],
       ['hdr', 'cloud.example.org', '0', '0'],
       ['hdr', 'media.example.org', '0', '0'],
     ]);
@@ -52,6 +55,8 @@ describe('one HTTPS frontend for two web applications', async () => {
     expect(servers.map((s) => [s.name, s.port, s.ssl, text(s.sslVerify), text(s.sslCA), text(s.sslSNI)])).toEqual([
       ['nextcloud_nextcloud', '443', '1', '1', HOME_CA, 'cloud.example.org'],
       ['jellyfin_jellyfin', '8096', '0', '1', '', ''],
+      // The ACME client's own server for HTTP-01 challenges, on the firewall.
+      ['_acme_challenge_host', '43580', '0', '0', '', ''],
     ]);
   });
 
@@ -61,10 +66,44 @@ describe('one HTTPS frontend for two web applications', async () => {
       ['nextcloud_check', 'http', 'get', '/status.php', 'http11', 'cloud.example.org'],
       ['jellyfin_check', 'http', 'get', '/health', 'http11', 'media.example.org'],
     ]);
-    for (const backend of backends) {
+    for (const backend of backends.filter((b) => b.name !== '_acme_challenge')) {
       expect(backend.healthCheckEnabled).toBe('1');
       expect(checks.map((c) => c['@uuid'])).toContain(backend.healthCheck);
     }
+  });
+
+  it('HTTP-01: the ACME settings name the four items, and port 80 hands challenges over instead of redirecting them', async () => {
+    const settings = doc(await fragments(hostsTopology(), 'home'), 'acme.xml').OPNsense.AcmeClient.settings;
+    const uuids = (items: Xml) => list(items).map((i) => i['@uuid']);
+    // The plugin's fetchHAProxyIntegrationAction finds each by uuid and then takes its integration as complete.
+    expect(uuids(h.acls.acl)).toContain(settings.haproxyAclRef);
+    expect(uuids(h.actions.action)).toContain(settings.haproxyActionRef);
+    expect(uuids(h.servers.server)).toContain(settings.haproxyServerRef);
+    expect(uuids(h.backends.backend)).toContain(settings.haproxyBackendRef);
+    expect(settings.haproxyIntegration).toBe('1');
+    const server = list(h.servers.server).find((x) => x['@uuid'] === settings.haproxyServerRef);
+    expect([server.address, server.port]).toEqual(['127.0.0.1', settings.challengePort]);
+    expect(byName(backends, '_acme_challenge').linkedServers).toBe(settings.haproxyServerRef);
+    const actions = list(h.actions.action);
+    expect(actions.find((a) => a['@uuid'] === settings.haproxyActionRef).linkedAcls).toBe(settings.haproxyAclRef);
+    // The port-80 frontend redirects everything but a challenge, which it routes to the ACME client.
+    const redirect = byName(list(h.frontends.frontend), 'https_http_redirect');
+    const rules = String(redirect.linkedActions).split(',').map((uuid) => actions.find((a) => a['@uuid'] === uuid));
+    // (The redirect's type is http-request_redirect in model 4.1.0, http-request with an action in 5.0.0.)
+    expect(rules.map((a) => [String(a.type).replace(/^http-request_redirect$/, 'http-request'), a.testType, a.linkedAcls])).toEqual([
+      ['http-request', 'unless', settings.haproxyAclRef],
+      ['use_backend', 'if', settings.haproxyAclRef],
+    ]);
+  });
+
+  it('DNS-01 only: no HTTP-01 items, and no HAProxy integration for the plugin to make', async () => {
+    const yaml = edit(hostsTopology(), [...A, 'haproxy', 'certificates', 0], { name: 'web', challenge: 'dns-01', dns_provider: 'cloudflare' });
+    const files = await fragments(yaml, 'home');
+    expect(doc(files, 'acme.xml').OPNsense.AcmeClient.settings.haproxyIntegration).toBe('0');
+    const x = doc(files, 'haproxy.xml').OPNsense.HAProxy;
+    expect([...list(x.acls.acl), ...list(x.actions.action), ...list(x.backends.backend), ...list(x.servers.server)].filter((i) => String(i.name).startsWith('_'))).toEqual([]);
+    const redirectRule = list(x.actions.action).find((a) => a.name === 'https_redirect_to_https');
+    expect([redirectRule.testType, text(redirectRule.linkedAcls)]).toEqual(['if', '']);
   });
 
   it('takes the certificate names from the host names: one certificate with both', async () => {
@@ -145,7 +184,7 @@ describe('a wildcard host name', () => {
 
   it('a non-standard port adds the Host value with the port', async () => {
     const h = await haproxy(edit(edit(hostsTopology(), [...A, 'haproxy', 'frontends', 0, 'bind'], '0.0.0.0:8443'), [...A, 'policy', 'tests'], []));
-    expect(list(h.acls.acl).map((c) => text(c.hdr))).toEqual(['cloud.example.org cloud.example.org:8443', 'media.example.org media.example.org:8443']);
+    expect(list(h.acls.acl).filter((c) => c.expression === 'hdr').map((c) => text(c.hdr))).toEqual(['cloud.example.org cloud.example.org:8443', 'media.example.org media.example.org:8443']);
   });
 });
 

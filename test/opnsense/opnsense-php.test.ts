@@ -209,9 +209,28 @@ describe.skipIf(skip)(titled("OPNsense's own code on merged configs", skip), () 
       const frontends = conf.split(/^frontend /m).slice(1);
       expect(frontends.map((f) => f.split('\n')[0])).toEqual(['https', 'https_http_redirect']);
       for (const f of frontends) expect(f).toMatch(/^\s+option http-keep-alive$/m);
-      expect(frontends[0]).toMatch(/bind 0\.0\.0\.0:443 name 0\.0\.0\.0:443 ssl\s+alpn h2,http\/1\.1 crt-list \/tmp\/haproxy\/ssl\/\S+\.certlist/);
+      // TLS with the advanced settings the template reads only when they are on: HSTS, the minimum version.
+      expect(frontends[0]).toMatch(/bind 0\.0\.0\.0:443 name 0\.0\.0\.0:443 ssl .*\bssl-min-ver TLSv1\.2 .*alpn h2,http\/1\.1 crt-list \/tmp\/haproxy\/ssl\/\S+\.certlist/);
+      expect(frontends[0]).toMatch(/^\s+http-response set-header Strict-Transport-Security "max-age=\d+"$/m);
       expect(frontends[1]).toMatch(/bind 0\.0\.0\.0:80 /);
-      expect(frontends[1]).toMatch(/^\s+http-request redirect scheme https code 301\s*$/m);
+      expect(frontends[1]).not.toMatch(/Strict-Transport-Security/);
+      const useBackends = (f: string) => [...f.matchAll(/^\s+use_backend (\S+) if (\S+)$/gm)].map((m) => [m[1], m[2]]);
+      if (model.sites[0]!.haproxy.certificates.some((c) => c.challenge === 'http-01')) {
+        // HTTP-01: port 80 hands the challenge to the ACME client's server instead of redirecting it
+        // (HAProxy runs http-request rules before use_backend), and the TLS frontend routes it
+        // before any host rule (the first use_backend that matches wins).
+        const acl = /^\s+acl (\S+) path_beg -i \/\.well-known\/acme-challenge\/$/m.exec(frontends[1]!)?.[1];
+        expect(acl).toBeDefined();
+        expect(frontends[1]).toMatch(new RegExp(`^\\s+http-request redirect scheme https code 301 unless ${acl!.replace(/\./g, '\\.')}$`, 'm'));
+        expect(useBackends(frontends[1]!)).toEqual([['_acme_challenge', acl]]);
+        expect(frontends[0]).toContain(`acl ${acl} path_beg -i /.well-known/acme-challenge/`);
+        expect(useBackends(frontends[0]!)[0]).toEqual(['_acme_challenge', acl]);
+        expect(useBackends(frontends[0]!).length).toBeGreaterThan(1);
+        expect(conf).toMatch(/^backend _acme_challenge\n(?:\s.*\n)*?\s+server _acme_challenge_host 127\.0\.0\.1:43580\s*$/m);
+      } else {
+        expect(frontends[1]).toMatch(/^\s+http-request redirect scheme https code 301\s*$/m);
+        expect(conf).not.toMatch(/acme-challenge/);
+      }
       for (const server of model.sites[0]!.haproxy.backends.flatMap((b) => b.servers)) expect(conf).toMatch(new RegExp(`^\\s+server \\S+ ${server.address.replace(/\./g, '\\.')}:${server.port}\\b`, 'm'));
 
       // haproxy -c. The box writes the certificates the template lists (sslCerts.yaml) to

@@ -7,7 +7,7 @@ import { frontendsServing } from '../../resolve/haproxy.js';
 import { dnsService } from '../../targets/opnsense/acme.js';
 import { type Area } from './context.js';
 import { modelItem, modelSection } from './fields.js';
-import { haproxyUuids } from './haproxy.js';
+import { ACME_CHALLENGE_PORT, acmeChallengeFrontends, haproxyUuids } from './haproxy.js';
 import { certificateRefid, uniqueId } from './ids.js';
 import type { XmlElement } from './xml.js';
 
@@ -24,12 +24,13 @@ export const acmeArea: Area = {
     const items: XmlElement[] = [];
     const certs: XmlElement[] = [];
     const servedBy = frontendsServing(ctx.site.haproxy);
+    const challenged = acmeChallengeFrontends(ctx.site.haproxy).length > 0;
     for (const cert of certificates) {
       const validationUuid = ctx.uuid('acme-validation', cert.name);
       const http = cert.challenge === 'http-01';
-      // The challenge arrives on port 80, where the redirect frontend sends it
-      // to HTTPS before any backend is chosen; Let's Encrypt follows that
-      // redirect (ignoring the certificate), so the TLS frontend answers too.
+      // The challenge arrives on port 80, where the redirect frontend hands it
+      // to the ACME client instead of redirecting it (render/opnsense/haproxy.ts);
+      // the TLS frontend does the same for a client that followed a redirect.
       const users = (servedBy.get(cert.name) ?? []).flatMap((f) => (f.httpRedirect ? [ids.redirectFrontend(f.name), ids.frontend(f.name)] : [ids.frontend(f.name)]));
       validations.push(
         modelItem(ctx, 'acme', 'validations.validation', validationUuid, {
@@ -81,7 +82,16 @@ export const acmeArea: Area = {
     });
     return [
       ...modelSection(ctx, 'acme', {
-        settings: { enabled: '1', autoRenewal: '1', environment: 'prod', haproxyIntegration: '1' },
+        settings: {
+          enabled: '1',
+          autoRenewal: '1',
+          environment: 'prod',
+          challengePort: ACME_CHALLENGE_PORT,
+          // gen writes the HAProxy items of HTTP-01 itself; naming them here tells the plugin its integration is complete.
+          ...(challenged
+            ? { haproxyIntegration: '1', haproxyAclRef: ids.acmeAcl(), haproxyActionRef: ids.acmeAction(), haproxyServerRef: ids.acmeServer(), haproxyBackendRef: ids.acmeBackend() }
+            : { haproxyIntegration: '0' }),
+        },
         accounts: { account: [account] },
         certificates: { certificate: items },
         validations: { validation: validations },

@@ -9,7 +9,8 @@
 // model: the haproxy.conf template reads config.xml, and renders e.g.
 // "option " with no keyword for a frontend without connectionBehaviour,
 // which HAProxy refuses.
-import type { HaproxyBackend, HaproxyFrontend } from '../../model.js';
+import type { Haproxy, HaproxyBackend, HaproxyFrontend } from '../../model.js';
+import { frontendsServing } from '../../resolve/haproxy.js';
 import { type HaproxyRule, haproxyItemName, haproxyRuleFields } from '../../targets/opnsense/haproxy-actions.js';
 import { type Area, type OpnsenseContext, mvcFlag } from './context.js';
 import { modelItem, modelSection } from './fields.js';
@@ -30,7 +31,27 @@ export function haproxyUuids(ctx: OpnsenseContext) {
     healthcheck: (backend: string) => ctx.uuid('haproxy-healthcheck', backend),
     acl: (frontend: string, name: string) => ctx.uuid('haproxy-acl', `${frontend}/${name}`),
     action: (frontend: string, name: string) => ctx.uuid('haproxy-action', `${frontend}/${name}`),
+    // The ACME client's HTTP-01 items (a topology name never starts with "_": the keys cannot meet a frontend's or backend's).
+    acmeAcl: () => ctx.uuid('haproxy-acl', '_acme_challenge'),
+    acmeAction: () => ctx.uuid('haproxy-action', '_acme_challenge'),
+    acmeBackend: () => ctx.uuid('haproxy-backend', '_acme_challenge'),
+    acmeServer: () => ctx.uuid('haproxy-server', '_acme_challenge'),
   };
+}
+
+/** The ACME client's local web server for HTTP-01 challenges (AcmeClient settings.challengePort, whose default gen keeps). */
+export const ACME_CHALLENGE_PORT = '43580';
+
+/**
+ * The frontends through which Let's Encrypt asks for an HTTP-01 challenge
+ * of a certificate: each frontend serving one, with its port-80 redirect
+ * frontend (where the request arrives). Empty when no certificate uses
+ * HTTP-01.
+ */
+export function acmeChallengeFrontends(haproxy: Haproxy): HaproxyFrontend[] {
+  const served = frontendsServing(haproxy);
+  const frontends = haproxy.certificates.filter((c) => c.challenge === 'http-01').flatMap((c) => served.get(c.name) ?? []);
+  return [...new Set(frontends)];
 }
 
 function healthcheckItem(ctx: OpnsenseContext, backend: HaproxyBackend): XmlElement | undefined {
@@ -161,6 +182,67 @@ export const haproxyArea: Area = {
     const frontendItems: XmlElement[] = [];
     const acls: XmlElement[] = [];
     const actions: XmlElement[] = [];
+    // HTTP-01 challenges go to the ACME client's local server. The plugin
+    // makes these four items only when its settings page is applied, and
+    // then appends the rule after gen's host rules, where a request for a
+    // routed host name never reaches it. gen writes them (the ACME
+    // settings name them, so the plugin leaves them be), with the rule
+    // first on each frontend that receives challenges and the port-80
+    // redirect made `unless` a challenge: HAProxy runs http-request rules
+    // (the redirect) before any use_backend, and Let's Encrypt would
+    // otherwise follow the redirect to the frontend's host rules.
+    const challenged = new Set(acmeChallengeFrontends(ctx.site.haproxy));
+    if (challenged.size > 0) {
+      acls.push(
+        modelItem(ctx, 'haproxy', 'acls.acl', ids.acmeAcl(), {
+          id: uniqueId(site, 'haproxy-acl', '_acme_challenge'),
+          name: '_acme_challenge',
+          description: 'gen: an ACME HTTP-01 challenge',
+          expression: 'path_beg',
+          negate: '0',
+          caseSensitive: '0',
+          path_beg: '/.well-known/acme-challenge/',
+        }),
+      );
+      actions.push(
+        modelItem(ctx, 'haproxy', 'actions.action', ids.acmeAction(), {
+          name: '_acme_challenge',
+          description: 'gen: ACME HTTP-01 challenges to the ACME client',
+          testType: 'if',
+          linkedAcls: ids.acmeAcl(),
+          operator: 'and',
+          ...haproxyRuleFields(ctx.release.forms.haproxyActions, { kind: 'use-backend', backend: ids.acmeBackend() }),
+        }),
+      );
+      backendItems.push(
+        modelItem(ctx, 'haproxy', 'backends.backend', ids.acmeBackend(), {
+          id: uniqueId(site, 'haproxy-backend', '_acme_challenge'),
+          enabled: '1',
+          name: '_acme_challenge',
+          description: 'gen: the ACME client answers HTTP-01 challenges',
+          mode: 'http',
+          algorithm: 'source',
+          linkedServers: ids.acmeServer(),
+          healthCheckEnabled: '0',
+          healthCheck: '',
+        }),
+      );
+      servers.push(
+        modelItem(ctx, 'haproxy', 'servers.server', ids.acmeServer(), {
+          id: uniqueId(site, 'haproxy-server', '_acme_challenge'),
+          enabled: '1',
+          name: '_acme_challenge_host',
+          description: 'gen: the ACME client on the firewall',
+          address: '127.0.0.1',
+          port: ACME_CHALLENGE_PORT,
+          mode: 'active',
+          type: 'static',
+          ssl: '0',
+          sslVerify: '0',
+          weight: '',
+        }),
+      );
+    }
     for (const frontend of frontends) {
       const refids = frontend.certificates.map((c) => certificateRefid(site, c));
       const refid = refids[0];
@@ -181,10 +263,14 @@ export const haproxyArea: Area = {
           ssl_enabled: mvcFlag(refid !== undefined),
           ssl_certificates: refids.join(','),
           ssl_default_certificate: refid,
+          // The template reads HSTS (and the minimum TLS version, ciphers and bind options, whose
+          // model defaults gen keeps) only with the advanced settings on: without them, no
+          // Strict-Transport-Security header is sent.
+          ssl_advancedEnabled: mvcFlag(refid !== undefined),
           ssl_hstsEnabled: mvcFlag(refid !== undefined),
           forwardFor: mvcFlag(!frontend.passthrough),
           connectionBehaviour: 'http-keep-alive',
-          linkedActions: rules.linked.join(','),
+          linkedActions: [...(challenged.has(frontend) ? [ids.acmeAction()] : []), ...rules.linked].join(','),
         }),
       );
       if (frontend.httpRedirect) {
@@ -204,15 +290,17 @@ export const haproxyArea: Area = {
             ssl_hstsEnabled: '0',
             forwardFor: '1',
             connectionBehaviour: 'http-keep-alive',
-            linkedActions: ids.redirectAction(frontend.name),
+            // The redirect first: HAProxy runs http-request rules before use_backend whatever
+            // their order, and warns when the file says otherwise.
+            linkedActions: [ids.redirectAction(frontend.name), ...(challenged.has(frontend) ? [ids.acmeAction()] : [])].join(','),
           }),
         );
         actions.push(
           modelItem(ctx, 'haproxy', 'actions.action', ids.redirectAction(frontend.name), {
             name: `${frontend.name}_redirect_to_https`,
             description: `HTTP to HTTPS for frontend ${frontend.name}`,
-            testType: 'if',
-            linkedAcls: '',
+            testType: challenged.has(frontend) ? 'unless' : 'if',
+            linkedAcls: challenged.has(frontend) ? ids.acmeAcl() : '',
             operator: 'and',
             ...haproxyRuleFields(ctx.release.forms.haproxyActions, { kind: 'redirect', option: 'scheme https code 301' }),
           }),
