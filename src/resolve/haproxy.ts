@@ -174,6 +174,18 @@ export function frontendsServing(haproxy: Haproxy): ReadonlyMap<string, readonly
   return byCertificate;
 }
 
+/**
+ * The frontends through which Let's Encrypt asks for an HTTP-01 challenge
+ * of a certificate: each frontend serving one (its port-80 redirect
+ * frontend, where the request arrives, goes with it). Empty when no
+ * certificate uses HTTP-01.
+ */
+export function acmeChallengeFrontends(haproxy: Haproxy): HaproxyFrontend[] {
+  const served = frontendsServing(haproxy);
+  const frontends = haproxy.certificates.filter((c) => c.challenge === 'http-01').flatMap((c) => served.get(c.name) ?? []);
+  return [...new Set(frontends)];
+}
+
 /** Whether a certificate name (possibly a wildcard "*.example.org") covers a host name. */
 export function certificateCovers(name: string, host: string): boolean {
   const a = name.toLowerCase();

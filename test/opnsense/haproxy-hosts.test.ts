@@ -4,9 +4,10 @@
 // verified against a CA, health checks; every value checked against the
 // upstream HAProxy model of the release (4.1.0 and 5.0.0, the verbatim
 // copies in test/opnsense/models).
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ACME_CHALLENGE_PORT } from '../../src/targets/opnsense/acme.js';
 import { edit, lint, root } from '../helpers.js';
 import { HOME_CA, hostsTopology } from './haproxy-topology.js';
 import { itemProblems, modelFields } from './model-values.js';
@@ -94,6 +95,15 @@ describe('one HTTPS frontend for two web applications', async () => {
       ['http-request', 'unless', settings.haproxyAclRef],
       ['use_backend', 'if', settings.haproxyAclRef],
     ]);
+  });
+
+  it("the challenge port is the ACME client model's default on every release", () => {
+    const releases = ['25.7', '26.1', '26.1.6', '26.7'].filter((r) => existsSync(join(root, `test/opnsense/models/${r}/AcmeClient/AcmeClient.xml`)));
+    expect(releases.length).toBeGreaterThan(1);
+    for (const release of releases) {
+      const model = readFileSync(join(root, `test/opnsense/models/${release}/AcmeClient/AcmeClient.xml`), 'utf8');
+      expect(/<challengePort type="PortField">\s*<Default>(\d+)<\/Default>/.exec(model)?.[1], release).toBe(ACME_CHALLENGE_PORT);
+    }
   });
 
   it('DNS-01 only: no HTTP-01 items, and no HAProxy integration for the plugin to make', async () => {

@@ -3,11 +3,11 @@
 // HAProxy uses, and the plugin updates that <cert> in place on renewal, so
 // the link survives. DNS API credentials are secrets and stay out of the
 // fragment: the operator enters them in the validation method.
-import { frontendsServing } from '../../resolve/haproxy.js';
-import { dnsService } from '../../targets/opnsense/acme.js';
+import { acmeChallengeFrontends, frontendsServing } from '../../resolve/haproxy.js';
+import { ACME_CHALLENGE_PORT, dnsService } from '../../targets/opnsense/acme.js';
 import { type Area } from './context.js';
 import { modelItem, modelSection } from './fields.js';
-import { ACME_CHALLENGE_PORT, acmeChallengeFrontends, haproxyUuids } from './haproxy.js';
+import { haproxyUuids } from './haproxy.js';
 import { certificateRefid, uniqueId } from './ids.js';
 import type { XmlElement } from './xml.js';
 

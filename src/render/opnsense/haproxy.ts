@@ -9,8 +9,9 @@
 // model: the haproxy.conf template reads config.xml, and renders e.g.
 // "option " with no keyword for a frontend without connectionBehaviour,
 // which HAProxy refuses.
-import type { Haproxy, HaproxyBackend, HaproxyFrontend } from '../../model.js';
-import { frontendsServing } from '../../resolve/haproxy.js';
+import type { HaproxyBackend, HaproxyFrontend } from '../../model.js';
+import { acmeChallengeFrontends } from '../../resolve/haproxy.js';
+import { ACME_CHALLENGE_PORT } from '../../targets/opnsense/acme.js';
 import { type HaproxyRule, haproxyItemName, haproxyRuleFields } from '../../targets/opnsense/haproxy-actions.js';
 import { type Area, type OpnsenseContext, mvcFlag } from './context.js';
 import { modelItem, modelSection } from './fields.js';
@@ -37,21 +38,6 @@ export function haproxyUuids(ctx: OpnsenseContext) {
     acmeBackend: () => ctx.uuid('haproxy-backend', '_acme_challenge'),
     acmeServer: () => ctx.uuid('haproxy-server', '_acme_challenge'),
   };
-}
-
-/** The ACME client's local web server for HTTP-01 challenges (AcmeClient settings.challengePort, whose default gen keeps). */
-export const ACME_CHALLENGE_PORT = '43580';
-
-/**
- * The frontends through which Let's Encrypt asks for an HTTP-01 challenge
- * of a certificate: each frontend serving one, with its port-80 redirect
- * frontend (where the request arrives). Empty when no certificate uses
- * HTTP-01.
- */
-export function acmeChallengeFrontends(haproxy: Haproxy): HaproxyFrontend[] {
-  const served = frontendsServing(haproxy);
-  const frontends = haproxy.certificates.filter((c) => c.challenge === 'http-01').flatMap((c) => served.get(c.name) ?? []);
-  return [...new Set(frontends)];
 }
 
 function healthcheckItem(ctx: OpnsenseContext, backend: HaproxyBackend): XmlElement | undefined {

@@ -1,6 +1,11 @@
-// The ACME client's DNS-01 validation methods (os-acme-client's
-// `dns_service` values, which are acme.sh DNS API names): what the lint rule
-// accepts and what the ACME fragment writes come from this one table.
+// The ACME client (os-acme-client): its DNS-01 validation methods (the
+// `dns_service` values, which are acme.sh DNS API names: what the lint rule
+// accepts and what the ACME fragment writes come from this one table), and
+// the local port its HTTP-01 server listens on.
+
+/** The ACME client's local web server for HTTP-01 challenges: settings.challengePort, whose model default gen writes. */
+export const ACME_CHALLENGE_PORT = '43580';
+
 /** acme.sh DNS API names for the providers the topology may name. */
 const DNS_SERVICES: Record<string, string> = {
   cloudflare: 'dns_cf',
