@@ -12,6 +12,7 @@ import { registerOpnsenseCommands } from './commands/opnsense.js';
 import { registerDiffCommands } from './commands/diff.js';
 import { registerGraphCommands } from './commands/graph.js';
 import { registerInitCommands } from './commands/init.js';
+import { refuseEmptyPaths } from './commands/empty-paths.js';
 import { packageVersion } from './paths.js';
 
 const EXIT_FINDINGS = 1;
@@ -22,7 +23,8 @@ export function program(setExit: (code: number) => void): Command {
     .description('Compile one topology file into Proxmox, OPNsense, WireGuard and AWS configuration.')
     .version(packageVersion(), '-v, --version')
     .showHelpAfterError('(run gen --help for usage)')
-    .exitOverride();
+    .exitOverride()
+    .hook('preAction', (_root, action) => refuseEmptyPaths(action));
 
   // Target-specific command groups (gen wg, gen opnsense, ...) register here.
   for (const register of commandGroups) register(cli, setExit);

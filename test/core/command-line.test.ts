@@ -4,12 +4,12 @@
 // rest; colours follow FORCE_COLOR and NO_COLOR; CI formats name paths
 // from the repository root; -q and --verbose; exit codes CI can branch on.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { describe, expect, it } from 'vitest';
-import { program } from '../../src/cli.js';
+import { describe, expect, it, vi } from 'vitest';
+import { main, program } from '../../src/cli.js';
 import { readExample, root } from '../helpers.js';
 
 const bin = join(root, 'bin/gen.js');
@@ -80,6 +80,48 @@ describe('the topology argument', () => {
     // No private key in keys/: export says so rather than writing a file without one.
     expect(exported.code).toBe(1);
     expect(exported.stderr).toMatch(/keys/);
+  });
+});
+
+describe('an empty path', () => {
+  const all = commands(program(() => {}));
+  /** Options that take a path, by their value name; an option with a new value name must be added to one list or the other. */
+  const valueOptions = all.flatMap(({ words, command }) => command.options.filter((o) => (o.required || o.optional) && !o.argChoices).map((o) => ({ words, command, option: o })));
+  const notPaths = ['--format', '--site', '--instance', '--role', '--public-key', '--description', '--tunnel-name', '--max-warnings', '--example', '--context'];
+
+  it('every option that takes a value is either a path or one of the known others', () => {
+    const paths = valueOptions.filter(({ option }) => !notPaths.includes(option.long!)).map(({ option }) => option.flags.replace(/^-\w, /, ''));
+    expect([...new Set(paths)].sort()).toEqual(['--base <backup.xml>', '--base <ref-or-dir>', '--file <topology>', '--out <dir>', '--out <merged.xml>', '--output <file>', '--secrets <dir>']);
+  });
+
+  it('is a usage error for every path option and [file] argument of every command, before the command runs', async () => {
+    const dir = scratch();
+    const cwd = process.cwd();
+    process.chdir(dir);
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      const cases = [
+        ...valueOptions.filter(({ option }) => !notPaths.includes(option.long!)).map(({ words, command, option }) => ({ words, command, extra: [option.long!, ''], what: option.long! })),
+        ...all.filter(({ command }) => command.registeredArguments.some((a) => a.name() === 'file')).map(({ words, command }) => ({ words, command, extra: ['--', ''], what: 'the topology file argument' })),
+      ];
+      expect(cases.length).toBeGreaterThan(30);
+      for (const { words, command, extra, what } of cases) {
+        // The arguments before [file] and the required options get a placeholder value, so that only the empty path is wrong.
+        const names = command.registeredArguments.map((a) => a.name());
+        const before = names.slice(0, names.indexOf('file')).map(() => 'x');
+        const required = command.options.filter((o) => o.mandatory && o.long !== extra[0]).flatMap((o) => [o.long!, 'x']);
+        const argv = extra[0] === '--' ? [...words, ...required, '--', ...before, ''] : [...words, ...before, ...required, ...extra];
+        stderr.mockClear();
+        const code = await main(argv);
+        const written = stderr.mock.calls.map((c) => String(c[0])).join('');
+        expect({ argv, code, written }).toEqual({ argv, code: 2, written: expect.stringMatching(new RegExp(`^gen: ${what} is empty: `)) });
+      }
+    } finally {
+      stderr.mockRestore();
+      process.chdir(cwd);
+    }
+    // Nothing was written where an empty path would have pointed.
+    expect(readdirSync(dir)).toEqual(['topology.yaml']);
   });
 });
 
