@@ -78,6 +78,10 @@ describe('site-to-site VPN between site home and VPC main', () => {
     expect(note).toContain('| on-prem networks (local, static routes on AWS) | `10.0.0.0/24`, `10.0.1.0/24`, `10.1.0.0/24` |');
     expect(note).toContain('| tunnel 1 pre-shared key | output `terraform output -raw home_vpn_tunnel1_preshared_key` |');
     expect(note).toContain('5. System › Routes › Configuration: add `10.30.0.0/16` via the tunnel 1 gateway.');
+    // OPNsense 26.7 moves no static route when its gateway goes down (Routes/Route.xml has one gateway,
+    // listed without gateway groups; the dpinger alarm hook only kills states): the switch is by hand.
+    expect(note).not.toMatch(/moves to|fails over/);
+    expect(note).toContain('traffic to the VPC stops until you edit this route to the tunnel 2 gateway');
     // One static route per network: the steps repeated for tunnel 2 stop before the route.
     expect(note).toContain('## Steps (repeat 1–4 for tunnel 2 with its own values and reqid 2)');
     expect(note).toContain('assign the new device ipsec1 (ipsec2 for reqid 2)');

@@ -62,7 +62,7 @@ export function ipsecSteps(site: Site, vpc: Vpc, s2s: NonNullable<Vpc['siteToSit
     `   - Child: mode route-based, local ${code('0.0.0.0/0')}, remote ${code('0.0.0.0/0')}, reqid 1, ESP proposals aes256-sha256-modp2048, rekey time 3600 s, start action "start".`,
     `3. VPN › IPsec › Virtual Tunnel Interfaces › add: reqid 1, local address = ${code(localAddress)}, remote address = the tunnel 1 AWS outside address, tunnel local address = the tunnel 1 firewall inside address, tunnel remote address = the tunnel 1 AWS inside address.`,
     '4. Interfaces › Assignments: assign the new device ipsec1 (ipsec2 for reqid 2) and enable it; System › Gateways: add a gateway on it with the tunnel 1 AWS inside address.',
-    `5. System › Routes › Configuration: add ${code(vpc.cidr)} via the tunnel 1 gateway. A static route has one gateway: tunnel 2 stays up as the standby, and the route moves to its gateway if tunnel 1 fails.`,
+    `5. System › Routes › Configuration: add ${code(vpc.cidr)} via the tunnel 1 gateway. A static route has one gateway, and OPNsense never moves it when that gateway goes down: while tunnel 1 is down (AWS takes its tunnels down one at a time for maintenance), traffic to the VPC stops until you edit this route to the tunnel 2 gateway, which stays up for this. Failover without a hand on it needs BGP over both tunnels (os-frr), which gen does not set up.`,
     `6. Firewall › Rules › IPsec: pass what the VPC may reach on-prem (source ${code(vpc.cidr)}); WAN needs UDP 500, UDP 4500 and ESP from both AWS outside addresses (added automatically unless "disable auto-added VPN rules" is set).`,
   );
   if (behindNat) {
