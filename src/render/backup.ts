@@ -101,22 +101,22 @@ function accessKeyStep(backup: PbsBackup, aws: Aws | undefined): string {
     // The outputs are named after the user's Terraform identifier, not its IAM name.
     const id = iamUserIds(aws!).get(user.name)!;
     return [
-      `Access key: Terraform made it and stored only its secret encrypted to the user's pgp_key. In out/aws/terraform/:`,
+      `Access key: Terraform made it and stored only its secret encrypted to the user's pgp_key. In out/aws/terraform/, where the state and your GPG key are, print its AccessKeyId and SecretAccessKey for step 2:`,
       '',
       '   ```',
-      `   ACCESS_KEY_ID=$(terraform output -raw ${id}_access_key_id)`,
-      `   SECRET_ACCESS_KEY=$(terraform output -raw ${id}_encrypted_secret_access_key | base64 --decode | gpg --decrypt)`,
+      `   terraform output -raw ${id}_access_key_id; echo`,
+      `   terraform output -raw ${id}_encrypted_secret_access_key | base64 --decode | gpg --decrypt; echo`,
       '   ```',
     ].join('\n');
   }
   return [
-    `Access key: Terraform makes none, so its secret never enters Terraform state. Create it once the user exists, and keep the answer only for the next command:`,
+    `Access key: Terraform makes none, so its secret never enters Terraform state. Create it once the user exists, and keep the answer only until step 2:`,
     '',
     '   ```',
     `   aws iam create-access-key --user-name ${word(user.name)}`,
     '   ```',
     '',
-    '   (or IAM console › Users › Security credentials › Create access key). Its AccessKeyId and SecretAccessKey are ACCESS_KEY_ID and SECRET_ACCESS_KEY below.',
+    '   (or IAM console › Users › Security credentials › Create access key). Step 2 asks for its AccessKeyId and SecretAccessKey.',
   ].join('\n');
 }
 
@@ -150,16 +150,26 @@ export function backupSteps(site: string, backup: PbsBackup, aws: Aws | undefine
     'pbs/access.sh is a script to run (step 3), not a reference file.',
     '',
     `1. ${accessKeyStep(backup, aws)}`,
-    `2. On the Proxmox Backup Server (4.0 or later): the S3 endpoint, a check of the bucket under the datastore's prefix, the datastore with its garbage collection (\`--gc-schedule\`: only garbage collection deletes chunks from the bucket), and its prune job:`,
+    // The key is typed in on the backup server, the machine that uses it: variables set in step 1 on a workstation
+    // would be empty there, and PBS takes empty keys (S3ClientConfig's access-key and secret-key have no minimum
+    // length), so the endpoint would be saved keyless and create could not run again on its id.
+    `2. On the Proxmox Backup Server (4.0 or later). First the access key of step 1, each \`read\` typed as a line of its own (pasted together with the lines after it, \`read\` would take them as its answer; \`-s\` keeps the secret off the screen and out of the shell history):`,
     '',
     '   ```',
-    `   proxmox-backup-manager s3 endpoint create ${word(backup.s3Remote)} --endpoint ${word(pbsEndpoint(backup))} --region ${word(backup.region)} --access-key "$ACCESS_KEY_ID" --secret-key "$SECRET_ACCESS_KEY"`,
+    '   read -r ACCESS_KEY_ID',
+    '   read -rs SECRET_ACCESS_KEY',
+    '   ```',
+    '',
+    `   Then the S3 endpoint (an empty key stops it), a check of the bucket under the datastore's prefix, the datastore with its garbage collection (\`--gc-schedule\`: only garbage collection deletes chunks from the bucket), and its prune job:`,
+    '',
+    '   ```',
+    `   proxmox-backup-manager s3 endpoint create ${word(backup.s3Remote)} --endpoint ${word(pbsEndpoint(backup))} --region ${word(backup.region)} --access-key "\${ACCESS_KEY_ID:?the AccessKeyId of step 1}" --secret-key "\${SECRET_ACCESS_KEY:?the SecretAccessKey of step 1}"`,
     `   proxmox-backup-manager s3 check ${word(backup.s3Remote)} ${word(backup.bucket)} --store-prefix ${word(backup.datastore)}`,
     `   proxmox-backup-manager datastore create ${word(backup.datastore)} ${word(cachePath(backup))} --backend ${word(backendValue(backup))} --gc-schedule ${word(backup.gcSchedule)}`,
     `   ${pruneJob}`,
     '   ```',
     '',
-    `   ${cachePath(backup)} is the local cache of the S3 datastore: a local disk with room for it (Proxmox recommends 64-128 GiB), not already holding a datastore. The access key may only touch \`${backup.bucket}/${backup.datastore}/\`: \`s3 check\` needs \`--store-prefix\`.`,
+    `   ${cachePath(backup)} is the local cache of the S3 datastore: a local disk with room for it (Proxmox recommends 64-128 GiB), not already holding a datastore. The access key may only touch \`${backup.bucket}/${backup.datastore}/\`: \`s3 check\` needs \`--store-prefix\`. An endpoint saved with a wrong key cannot be created again (its id exists): \`proxmox-backup-manager s3 endpoint update ${word(backup.s3Remote)} --access-key "$ACCESS_KEY_ID" --secret-key "$SECRET_ACCESS_KEY"\` replaces the key.`,
     `3. On the Proxmox Backup Server: run pbs/access.sh. It creates the user and API token Proxmox VE logs in with (${token}) and gives both ${role} on the datastore only (a token has at most its user's rights); the backup server prints the token's secret once, when the token is created: it is the password of the next step. Then read the server's certificate fingerprint:`,
     '',
     '   ```',

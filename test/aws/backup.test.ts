@@ -2,6 +2,10 @@
 // datastore.cfg and prune.cfg, the PVE storage.cfg entry, parsed as Proxmox
 // section config ("<type>: <id>", then tab-indented "<key> <value>" lines),
 // and the steps, the only procedure.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { edit, lint, readExample, render } from '../helpers.js';
 import { lineOf, lineOfKey } from '../yaml-lines.js';
@@ -119,13 +123,15 @@ describe('scenario A backup wiring', async () => {
 });
 
 describe('the backup steps note', () => {
-  const commands = (note: string) => [...note.matchAll(/^ {3}(proxmox-backup-manager|pvesm|aws|bash) .*$/gm)].map((m) => m[0].trim());
+  const commands = (note: string) => [...note.matchAll(/^ {3}(proxmox-backup-manager|pvesm|aws|bash|read|terraform) .*$/gm)].map((m) => m[0].trim());
 
   it('is the only procedure: commands in order, the files labelled a reference not to copy', async () => {
     const note = (await render(readExample('homelab'))).get('home/pbs/steps.md')!;
     expect(commands(note)).toEqual([
       'aws iam create-access-key --user-name proxmox-backup-user',
-      "proxmox-backup-manager s3 endpoint create aws-s3-storage --endpoint '{{bucket}}.s3.ap-northeast-2.amazonaws.com' --region ap-northeast-2 --access-key \"$ACCESS_KEY_ID\" --secret-key \"$SECRET_ACCESS_KEY\"",
+      'read -r ACCESS_KEY_ID',
+      'read -rs SECRET_ACCESS_KEY',
+      "proxmox-backup-manager s3 endpoint create aws-s3-storage --endpoint '{{bucket}}.s3.ap-northeast-2.amazonaws.com' --region ap-northeast-2 --access-key \"${ACCESS_KEY_ID:?the AccessKeyId of step 1}\" --secret-key \"${SECRET_ACCESS_KEY:?the SecretAccessKey of step 1}\"",
       'proxmox-backup-manager s3 check aws-s3-storage iksan-cloud-backup-20251129 --store-prefix vm-backup-s3',
       'proxmox-backup-manager datastore create vm-backup-s3 /mnt/datastore/vm-backup-s3 --backend type=s3,client=aws-s3-storage,bucket=iksan-cloud-backup-20251129 --gc-schedule daily',
       'proxmox-backup-manager prune-job create vm-backup-s3 --store vm-backup-s3 --schedule daily --keep-daily 7 --keep-weekly 4 --keep-monthly 6',
@@ -138,6 +144,33 @@ describe('the backup steps note', () => {
     for (const file of ['pbs/s3.cfg', 'pbs/datastore.cfg', 'pbs/prune.cfg', 'proxmox/storage.cfg']) expect(note).toMatch(new RegExp(`^\\| ${file} \\|`, 'm'));
     expect(note).not.toMatch(/goes to|mkdir|cp |copy .* to \/etc/);
     expect(note).toContain('stores it in /etc/pve/priv/storage/pbs-main.pw (mode 0600');
+  });
+
+  it('step 2 creates the endpoint with the key typed in on the backup server, never with an empty one', async () => {
+    // PBS takes empty keys (S3ClientConfig: access-key and secret-key are strings of any length), and create then
+    // refuses the id forever: the key must be read where the command runs, and an empty one must stop it.
+    const note = (await render(readExample('homelab'))).get('home/pbs/steps.md')!;
+    const step2 = note.slice(note.indexOf('\n2. '), note.indexOf('\n3. '));
+    const blocks = [...step2.matchAll(/^ {3}```\n([\s\S]*?)^ {3}```$/gm)].map((m) => m[1]!.replace(/^ {3}/gm, ''));
+    expect(blocks).toHaveLength(2);
+    const dir = mkdtempSync(join(tmpdir(), 'gen-pbs-steps-'));
+    const log = join(dir, 'calls');
+    writeFileSync(join(dir, 'proxmox-backup-manager'), `#!/bin/sh\nprintf '%s|' "$@" >> '${log}'\necho >> '${log}'\n`, { mode: 0o755 });
+    const run = (input: string) => {
+      rmSync(log, { force: true });
+      const r = spawnSync('bash', ['-c', blocks.join('')], { input, encoding: 'utf8', env: { PATH: `${dir}:${process.env.PATH}` } });
+      return { status: r.status, stderr: r.stderr, calls: existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : [] };
+    };
+    const typed = run('AKIAEXAMPLE\nsecret/with+chars\n');
+    expect(typed.status).toBe(0);
+    expect(typed.calls[0]).toContain('|--access-key|AKIAEXAMPLE|--secret-key|secret/with+chars|');
+    expect(typed.calls.map((c) => c.split('|').slice(0, 2).join(' '))).toEqual(['s3 endpoint', 's3 check', 'datastore create', 'prune-job create']);
+    for (const input of ['', 'AKIAEXAMPLE\n', '\nsecret\n']) {
+      const empty = run(input);
+      expect(empty.calls, JSON.stringify(input)).toEqual([]);
+      expect(empty.stderr).toMatch(/(ACCESS_KEY_ID: the AccessKeyId|SECRET_ACCESS_KEY: the SecretAccessKey) of step 1/);
+    }
+    expect(step2).toContain('`proxmox-backup-manager s3 endpoint update aws-s3-storage --access-key "$ACCESS_KEY_ID" --secret-key "$SECRET_ACCESS_KEY"`');
   });
 
   it('uses the topology fingerprint, and with pve_prune_backups prunes from Proxmox VE with the role that may', async () => {
@@ -168,8 +201,13 @@ describe('the backup steps note', () => {
     expect(await lint(text)).toEqual([]);
     const files = await render(text);
     const note = files.get('home/pbs/steps.md')!;
-    expect(note).toContain('ACCESS_KEY_ID=$(terraform output -raw proxmox-backup-user_access_key_id)');
-    expect(note).toContain('SECRET_ACCESS_KEY=$(terraform output -raw proxmox-backup-user_encrypted_secret_access_key | base64 --decode | gpg --decrypt)');
+    // Printed where the state and the GPG key are; step 2 reads them in on the backup server.
+    expect(commands(note).slice(0, 4)).toEqual([
+      'terraform output -raw proxmox-backup-user_access_key_id; echo',
+      'terraform output -raw proxmox-backup-user_encrypted_secret_access_key | base64 --decode | gpg --decrypt; echo',
+      'read -r ACCESS_KEY_ID',
+      'read -rs SECRET_ACCESS_KEY',
+    ]);
     expect(files.get('aws/terraform/outputs.tf')).toContain('output "proxmox-backup-user_encrypted_secret_access_key" {');
     expect(files.get('aws/terraform/outputs.tf')).not.toMatch(/\.secret\b/);
   });
@@ -180,7 +218,7 @@ describe('the backup steps note', () => {
       expect(await lint(text), name).toEqual([]);
       const files = await render(text);
       const outputs = files.get('aws/terraform/outputs.tf')!;
-      const read = [...files.get('home/pbs/steps.md')!.matchAll(/terraform output -raw ([^ )]+)/g)].map((m) => m[1]!);
+      const read = [...files.get('home/pbs/steps.md')!.matchAll(/terraform output -raw ([^ );]+)/g)].map((m) => m[1]!);
       expect(read, name).toHaveLength(2);
       for (const output of read) expect(outputs, `${name}: ${output}`).toContain(`output "${output}" {`);
     }

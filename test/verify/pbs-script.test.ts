@@ -3,7 +3,7 @@
 // endpoint, the datastore on its bucket, and `s3 check`. Each drift fails
 // the check that names it.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -36,7 +36,7 @@ function healthy(): State {
 }
 
 let n = 0;
-function run(state: State): { status: number; stdout: string } {
+function run(state: State, args: string[] = []): { status: number; stdout: string; calls: string[] } {
   const dir = join(work, `run-${n++}`);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'endpoints.json'), `${JSON.stringify(state.endpoints, null, 2)}\n`);
@@ -47,6 +47,7 @@ function run(state: State): { status: number; stdout: string } {
     stub,
     `#!/bin/sh
 D=${dir}
+echo "$*" >> "$D/calls"
 case "$1 $2 $3" in
   "s3 endpoint list") cat "$D/endpoints.json" ;;
   "datastore show ${backup.datastore}") if [ -f "$D/datastore.json" ]; then cat "$D/datastore.json"; else echo "Error: unable to parse datastore config - no such datastore '$3'" >&2; exit 255; fi ;;
@@ -57,17 +58,22 @@ esac
   );
   chmodSync(stub, 0o755);
   writeFileSync(join(dir, 'pbs.sh'), script);
-  const r = spawnSync('bash', [join(dir, 'pbs.sh')], { encoding: 'utf8', env: { PATH: `${dir}:/usr/bin:/bin` } });
-  return { status: r.status ?? -1, stdout: r.stdout + r.stderr };
+  const r = spawnSync('bash', [join(dir, 'pbs.sh'), ...args], { encoding: 'utf8', env: { PATH: `${dir}:/usr/bin:/bin` } });
+  const calls = existsSync(join(dir, 'calls')) ? readFileSync(join(dir, 'calls'), 'utf8').trimEnd().split('\n') : [];
+  return { status: r.status ?? -1, stdout: r.stdout + r.stderr, calls };
 }
 
 const failures = (out: string) => out.split('\n').filter((l) => l.startsWith('✗'));
 const why = missing(['bash', 'shellcheck'], false);
 
 describe('the backup server script says what it changes', () => {
-  it('its header names the test object s3 check writes, where the other scripts change nothing', () => {
+  it('its header names the requests s3 check sends and what they leave, where the other scripts change nothing', () => {
     const header = script.split('\n').slice(0, 5).join('\n');
-    expect(header).toContain("s3 check writes, reads back and deletes one small test object under the datastore's prefix in the bucket");
+    // proxmox-backup's s3 check: HeadBucket, PUT, GET, DELETE of .s3-client-test, counted under the datastore's counter id.
+    expect(header).toContain("HeadBucket, then PUT, GET and DELETE of an empty test object, .s3-client-test, under the datastore's prefix");
+    expect(header).toContain("they count in the datastore's own S3 request statistics");
+    expect(header).toContain('an empty noncurrent version and a delete marker');
+    expect(header).toContain('--no-s3-check leaves the bucket alone');
     expect(header).not.toContain('changes nothing.');
     expect(renderAll(model).get('home/verify/proxmox-pve.sh')!).toContain("# It only reads the box's state and changes nothing.");
   });
@@ -99,6 +105,17 @@ describe.skipIf(why)(`backup server verification script${why ? ` (skipped: ${why
       `✗ the bucket ${backup.bucket} is reachable with the endpoint's credentials (s3 check) (${where}): Error: head bucket failed - 403 Forbidden`,
     ]);
     expect(r.status).toBe(1);
+  });
+
+  it('--no-s3-check runs every check but s3 check, which alone sends requests to the bucket', () => {
+    const all = run(healthy());
+    expect(all.calls.filter((c) => c.startsWith('s3 check '))).toEqual([`s3 check ${backup.s3Remote} ${backup.bucket} --store-prefix ${backup.datastore}`]);
+    const quiet = run(healthy(), ['--no-s3-check']);
+    expect(quiet.calls.filter((c) => c.startsWith('s3 check '))).toEqual([]);
+    expect(quiet.stdout.split('\n').filter((l) => l.startsWith('✓'))).toHaveLength(2);
+    expect(quiet.stdout).toContain('all 2 checks pass');
+    expect(quiet.status).toBe(0);
+    expect(run(healthy(), ['--no-s3-chek']).status).toBe(2);
   });
 
   it('no endpoint and no datastore at all', () => {

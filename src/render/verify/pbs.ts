@@ -56,7 +56,7 @@ export function pbsScript(model: Model, site: Site, backup: PbsBackup, declared:
   const checks = [
     call('endpoint_check', `S3 endpoint ${backup.s3Remote} is ${pbsEndpoint(backup)} in ${backup.region}`, where, [name(backup.s3Remote), pbsEndpoint(backup), name(backup.region)]),
     call('datastore_check', `datastore ${backup.datastore} keeps its chunks in bucket ${backup.bucket} through ${backup.s3Remote}`, where, [name(backup.datastore), name(backup.s3Remote), name(backup.bucket)]),
-    call('s3_check', `the bucket ${backup.bucket} is reachable with the endpoint's credentials (s3 check)`, where, [name(backup.s3Remote), name(backup.bucket), name(backup.datastore)]),
+    `if [ -n "$S3_CHECK" ]; then ${call('s3_check', `the bucket ${backup.bucket} is reachable with the endpoint's credentials (s3 check)`, where, [name(backup.s3Remote), name(backup.bucket), name(backup.datastore)])}; fi`,
   ];
   return renderScript({
     shell: 'bash',
@@ -65,8 +65,18 @@ export function pbsScript(model: Model, site: Site, backup: PbsBackup, declared:
     source: model.source?.file ?? 'the topology',
     file: PBS_SCRIPT,
     where: 'Run it on the backup server as root:',
-    // proxmox-backup's s3 check puts, reads back and deletes a test object (.s3-client-test) under the given prefix.
-    effects: "It changes nothing on the box; s3 check writes, reads back and deletes one small test object under the datastore's prefix in the bucket.",
+    // proxmox-backup's s3 check (src/api2/admin/s3.rs) sends HeadBucket, then puts, reads back and deletes a test
+    // object (.s3-client-test) under the prefix, through a client whose request counter has the id
+    // "<endpoint>-<bucket>-<prefix>": the one the datastore's own backend uses (pbs-datastore, DataStore::backend).
+    effects:
+      "It changes no configuration. s3 check sends four requests to the bucket (HeadBucket, then PUT, GET and DELETE of an empty test object, .s3-client-test, under the datastore's prefix): " +
+      "they count in the datastore's own S3 request statistics, and each run leaves an empty noncurrent version and a delete marker of that object in the versioned bucket until its lifecycle expires them. " +
+      '--no-s3-check leaves the bucket alone: for frequent runs from monitoring.',
+    options: {
+      usage: "[--no-s3-check]\n--no-s3-check  skip s3 check, the one check that sends requests to the bucket",
+      defaults: 'S3_CHECK=1',
+      cases: '    --no-s3-check) S3_CHECK= ;;',
+    },
     functions: FUNCTIONS,
     checks: checks.map((c) => `  ${c}`).join('\n'),
   });
