@@ -76,8 +76,8 @@ export function registerGraphCommands(cli: Command, setExit: (code: number) => v
         }
       }
       if (options.output !== undefined) {
-        const { writeFileAtomic } = await import('../io/atomic-write.js');
-        writeFileAtomic(checkOutputPath(options.output, rules), output, 0o644);
+        const { writeCheckedFile } = await import('../io/atomic-write.js');
+        writeCheckedFile(checkOutputPath(options.output, rules), output, 0o644, options.force === true);
         process.stderr.write(`gen: wrote ${options.output} (${what}, ${sizeText(Buffer.byteLength(output))})\n`);
       } else process.stdout.write(output);
       setExit(0);

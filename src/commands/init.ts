@@ -77,7 +77,7 @@ export function registerInitCommands(cli: Command, setExit: (code: number) => vo
         return;
       }
       const { checkOutputPath } = await import('../io/output-path.js');
-      const { writeFileAtomic } = await import('../io/atomic-write.js');
+      const { writeCheckedFile, writeFileAtomic } = await import('../io/atomic-write.js');
       const { defaultSecretsDir } = await import('../secrets.js');
       const dir = dirname(output);
       // The new topology is the output: only the secrets directory and out/ beside it are off limits.
@@ -101,7 +101,7 @@ export function registerInitCommands(cli: Command, setExit: (code: number) => vo
         const text = readmeWith(readIfExists(path), way, basename(output));
         if (text !== undefined) readme = { path, text };
       }
-      writeFileAtomic(target, starterTopology(options.example, output), 0o644);
+      writeCheckedFile(target, starterTopology(options.example, output), 0o644, options.force === true);
       const wrote = [`${output} (${options.example})`];
       const gitignore = join(dir, '.gitignore');
       const existing = readIfExists(gitignore);

@@ -107,8 +107,8 @@ async function runMerge(options: MergeCommandOptions): Promise<number> {
     }
     throw error;
   }
-  const { writeFileAtomic } = await import('../io/atomic-write.js');
-  writeFileAtomic(target, merged, 0o600);
+  const { writeCheckedFile } = await import('../io/atomic-write.js');
+  writeCheckedFile(target, merged, 0o600, options.force === true);
   process.stderr.write(`gen: wrote ${options.out}: site ${site.name} merged into ${options.base}, mode 0600 (restore it whole: System > Configuration > Backups)\n`);
   return 0;
 }

@@ -4,7 +4,7 @@
 // out/. Every command runs under the topology's lock, reads the topology
 // only then, and first repairs what a killed command left (key-change.ts).
 import { basename, join } from 'node:path';
-import { writeFileAtomic } from '../io/atomic-write.js';
+import { writeCheckedFile } from '../io/atomic-write.js';
 import { type LockOptions, withLock } from '../io/lock.js';
 import { UsageError } from '../io/errors.js';
 import { formatOfOutput } from '../io/output-format.js';
@@ -64,7 +64,7 @@ export async function underLock<T>(options: CommonOptions, action: (loaded: Load
 /** Writes a file that holds a private key (-o): mode 0600, atomically, only where the rules allow. */
 function writePrivateOutput(output: string, content: string | Buffer, options: CommonOptions & { force?: boolean }): void {
   const target = checkOutputPath(output, outputRulesFor(options.file, options));
-  writeFileAtomic(target, content, 0o600);
+  writeCheckedFile(target, content, 0o600, options.force === true);
 }
 
 export function keygen(): void {

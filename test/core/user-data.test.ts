@@ -1,8 +1,9 @@
 // gen in a user's repository, as a careful user and as an attacker would
 // try it: what --out and -o may replace, and what they must leave alone
 // (the topology, the private keys, a git repository, Terraform's state).
-import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { type SpawnSyncReturns, spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -162,6 +163,50 @@ describe('-o: never over the topology, the keys, out/ or the base', () => {
     const r = gen(dir, 'graph', '-o', 'no/such/dir/graph.md');
     expect([r.status, r.stderr]).toEqual([1, 'gen: cannot write no/such/dir/graph.md: its directory no/such/dir does not exist\n']);
   });
+});
+
+describe('-o: a symbolic link planted after the check', () => {
+  // gen opnsense merge checks -o, reads the base, then waits for the topology's lock: a link made at -o in that
+  // wait used to be followed, so the merged config replaced whatever it pointed at (here the instance's private key).
+  async function mergeWithPlant(force: boolean) {
+    const dir = mkdtempSync(join(tmpdir(), 'gen-plant-'));
+    copyFileSync(join(root, 'topology.yaml'), join(dir, 'topology.yaml'));
+    cpSync(join(root, 'schema'), join(dir, 'schema'), { recursive: true });
+    expect(gen(dir, 'wg', 'keygen', '--instance', 'wg0', '--force').status).toBe(0);
+    const key = join(dir, '.secrets/home/wireguard/wg0.key');
+    const keyText = readFileSync(key, 'utf8');
+    const base = join(dir, 'config.xml');
+    copyFileSync(join(root, 'test/opnsense/models/26.7/config.xml.sample'), base);
+    // Reading the base comes after the check: an atime in the past moves when gen reads it (relatime).
+    const past = new Date(Date.now() - 3 * 86_400_000);
+    utimesSync(base, past, past);
+    if (force) writeFileSync(join(dir, 'merged.xml'), 'an earlier merge\n');
+    // A live process (this one) holds the lock: gen waits for it.
+    const lock = join(dir, '.topology.yaml.lock');
+    writeFileSync(lock, `${process.pid} test\n`);
+    const child = spawn(process.execPath, [bin, 'opnsense', 'merge', '--base', 'config.xml', '-o', 'merged.xml', '--allow-gui-port-conflict', ...(force ? ['--force'] : [])], { cwd: dir, env: { ...process.env, GEN_LOCK_WAIT_MS: '30000' } });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    const deadline = Date.now() + 10_000;
+    while (statSync(base).atimeMs <= past.getTime() + 1000 && Date.now() < deadline) await sleep(20);
+    rmSync(join(dir, 'merged.xml'), { force: true });
+    symlinkSync(key, join(dir, 'merged.xml'));
+    rmSync(lock);
+    const status = await exited;
+    return { dir, key, keyText, status, stderr };
+  }
+
+  for (const force of [false, true]) {
+    it(`${force ? 'with --force (over an earlier merge)' : 'without --force'}: refused, the link and its target left as they are`, async () => {
+      const r = await mergeWithPlant(force);
+      expect(r.status).toBe(2);
+      expect(r.stderr.trimEnd().split('\n').at(-1)).toMatch(/^gen: refusing to write .*merged\.xml: a symbolic link appeared there while gen was working; nothing was written$/);
+      expect(readFileSync(r.key, 'utf8')).toBe(r.keyText);
+      expect(lstatSync(join(r.dir, 'merged.xml')).isSymbolicLink()).toBe(true);
+      expect(readdirSync(r.dir).filter((e) => e.endsWith('.tmp'))).toEqual([]);
+    });
+  }
 });
 
 describe('gen build --check writes nothing', () => {
