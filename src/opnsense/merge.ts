@@ -55,8 +55,19 @@ const OTHER_KIND: Record<string, (item: XmlElement) => boolean> = {
 /** Multiple-value fields that merge keeps the base's entries of. */
 const UNION_FIELDS = new Set(['dnsmasq/interface']);
 
-/** Settings where gen's value is only a default: a value the base already has wins. */
-const BASE_WINS_FIELDS = new Set(['dnsmasq/port']);
+/**
+ * Settings where gen's value is only a default: a value the base already
+ * has wins, when `wins` says the base really chose it. dnsmasq's port:
+ * gen writes 0 (DHCP only, no DNS beside Unbound); a box installed at 25.1
+ * or earlier got the dnsmasq model from a migration with an empty <port/>,
+ * which OPNsense reads as 53 (Dnsmasq.php init(); its dnsmasq.conf template
+ * then writes no port= line), so keeping it would start dnsmasq on Unbound's
+ * port 53, where it fails to bind and serves no DHCP. Only a port the base
+ * sets, or an empty one on a dnsmasq the operator already runs, is kept.
+ */
+const BASE_WINS_FIELDS = new Map<string, (section: XmlElement, existing: XmlElement) => boolean>([
+  ['dnsmasq/port', (section, existing) => textOf(existing) !== '' || textOf(child(section, 'enable')) === '1'],
+]);
 
 function clone(node: XmlElement): XmlElement {
   const copy: XmlElement = {
@@ -190,6 +201,11 @@ function mergeTreeContent(base: XmlElement, gen: XmlElement, path: string): void
     if (attr(base, k) !== v) setAttr(base, k, v);
   }
   const names = [...new Set(gen.children.filter(isElement).map((c) => c.name))];
+  // Decided on the base as it came, before gen's values replace any of its fields.
+  const baseWins = new Set(names.filter((name) => {
+    const existing = child(base, name);
+    return existing !== undefined && BASE_WINS_FIELDS.get(`${path}/${name}`)?.(base, existing) === true;
+  }));
   for (const name of names) {
     const items = childrenNamed(gen, name);
     if (items.some((i) => attr(i, 'uuid') !== undefined)) {
@@ -201,7 +217,7 @@ function mergeTreeContent(base: XmlElement, gen: XmlElement, path: string): void
       const fieldPath = `${path}/${name}`;
       if (!existing) {
         append(base, clone(item));
-      } else if (BASE_WINS_FIELDS.has(fieldPath) || item.fill) {
+      } else if (baseWins.has(name) || item.fill) {
         continue;
       } else if (item.children.some(isElement)) {
         mergeTree(existing, item, fieldPath);

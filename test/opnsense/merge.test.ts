@@ -279,6 +279,19 @@ describe('DHCP in the merge', () => {
     expect(parse(merge(dnsOn53, sections)).opnsense.dnsmasq.port).toBe('53');
   });
 
+  it('an empty dnsmasq port (a box installed at 25.1 or earlier, migrated) becomes 0 unless the operator runs that dnsmasq', async () => {
+    // Empty is 53 to OPNsense (Dnsmasq.php; its template then writes no port= line): dnsmasq would take
+    // Unbound's port, fail to bind and serve no DHCP. An enabled dnsmasq on 53 is the operator's DNS: kept.
+    const sections = await sectionsOf(readExample('vlan-hosting'));
+    const migrated = SAMPLE_25_7.replace(/<enable>1<\/enable>(\s*)<port>0<\/port>/, '<enable>0</enable>$1<port/>');
+    expect(migrated).not.toBe(SAMPLE_25_7);
+    const merged = merge(migrated, sections);
+    expect(parse(merged).opnsense.dnsmasq).toMatchObject({ enable: '1', port: '0' });
+    expect(merge(merged, sections)).toBe(merged);
+    const operatorsDns = SAMPLE_25_7.replace(/<port>0<\/port>/, '<port/>');
+    expect(parse(merge(operatorsDns, sections)).opnsense.dnsmasq.port).toBe('');
+  });
+
   it('removes, with a warning, the base\'s DHCP for a network an interface no longer has (ISC would not start)', async () => {
     const warnings: string[] = [];
     const run = (base: string) => {

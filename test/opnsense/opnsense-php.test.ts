@@ -264,4 +264,28 @@ describe.skipIf(skip)(titled("OPNsense's own code on merged configs", skip), () 
       expect(c.status).toBe(0);
     });
   });
+
+  // A box installed at 25.1 or earlier got the dnsmasq model from a migration: disabled, with an empty <port/>,
+  // which OPNsense reads as 53 (Dnsmasq.php) and its template leaves out, so dnsmasq would take Unbound's port,
+  // fail to bind and serve no DHCP. The factory config of 25.7 on has <port>0</port>.
+  it.each(RELEASES)("%s: dnsmasq.conf from OPNsense's template keeps the base's DNS port, never an empty one (53, Unbound's), and serves each DHCP range", async (series) => {
+    const scenario = CASES.find((c) => c.name === 'scenario B')!;
+    const { sections, privateKey } = await releaseSections(scenario.yaml(), series);
+    const factory = base(series);
+    const factoryPort = /<dnsmasq[^>]*>\s*<enable>1<\/enable>\s*<port>(\d+)<\/port>/.exec(factory)![1]!;
+    const upgraded = factory.replace(/(<dnsmasq[^>]*>\s*)<enable>1<\/enable>(\s*)<port>\d+<\/port>/, '$1<enable>0</enable>$2<port/>');
+    for (const [kind, config, port] of [['factory', factory, factoryPort], ['migrated', upgraded, '0']] as const) {
+      const work = join(dir, `dnsmasq-${series}-${kind}`);
+      mkdirSync(work, { recursive: true });
+      const file = join(work, 'config.xml');
+      writeFileSync(file, mergeConfig(config, sections, { secret: () => privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX }), { mode: 0o600 });
+      const out = join(work, 'root');
+      const r = spawnSync('python3', [join(TOOL, 'render.py'), join(cache, tagOf(series), 'root'), file, out, 'OPNsense.Dnsmasq'], { encoding: 'utf8' });
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      const conf = readFileSync(join(out, 'usr/local/etc/dnsmasq.conf'), 'utf8');
+      expect(conf.match(/^port=.*$/gm), kind).toEqual([`port=${port}`]);
+      expect(conf.match(/^dhcp-range=.*$/gm)?.length, kind).toBeGreaterThanOrEqual(3);
+    }
+  });
 });

@@ -38,7 +38,7 @@ function dnsmasq(ctx: OpnsenseContext, interfaces: FirewallInterface[]): XmlElem
     );
   // gen uses dnsmasq for DHCP only: port 0 keeps its DNS off, so it does not
   // fight Unbound for port 53 (an empty port would mean 53). Merge keeps a
-  // port the backup already sets.
+  // port the backup already sets (opnsense/merge.ts, BASE_WINS_FIELDS).
   return modelSection(ctx, 'dnsmasq', { enable: '1', port: '0', interface: interfaces.map((i) => i.key).join(','), hosts, dhcp_ranges: ranges, dhcp_options: options });
 }
 
