@@ -14,10 +14,14 @@ function fieldText(item: XmlElement | undefined, field: string): string {
   return textOf(child(item, field)).trim();
 }
 
-/** An item's natural key for one key set, as one string; undefined when a field of it is empty (no key). */
+/**
+ * An item's natural key for one key set, as one string; undefined when a
+ * field of it is empty (no key), except a field written `?name`, which
+ * scopes the key and may be empty (a host name within its domain).
+ */
 export function naturalKey(item: XmlElement, fields: readonly string[]): string | undefined {
-  const values = fields.map((f) => fieldText(item, f));
-  return values.includes('') ? undefined : JSON.stringify(values);
+  const values = fields.map((f) => fieldText(item, f.startsWith('?') ? f.slice(1) : f));
+  return values.some((v, i) => v === '' && !fields[i]!.startsWith('?')) ? undefined : JSON.stringify(values);
 }
 
 /** Items (elements with a uuid) under `node`, with the element path from the section root to their parent. */
@@ -105,4 +109,46 @@ export function renameUuids(node: XmlElement, renamed: ReadonlyMap<string, strin
     if (!('text' in c) || !/[0-9a-f]{8}-/.test(c.text)) return c;
     return { text: c.text.split(',').map((part) => renamed.get(part.trim()) ?? part).join(',') };
   });
+}
+
+/**
+ * gen's items of an earlier merge that a current gen item replaces under
+ * another name (a peer renamed, its public key kept): each stale UUID with
+ * the UUID of the one current item that matches it on a natural key. A
+ * stale item two gen items match, or a gen item matching two, has none.
+ */
+export function staleSuccessors(root: XmlElement, sections: readonly XmlElement[], keys: ItemKeys): Map<string, string> {
+  const found: { path: string[]; item: XmlElement }[] = [];
+  for (const section of sections) itemsOf(section, [section.name], found);
+  const current = new Set(found.map(({ item }) => attr(item, 'uuid')!));
+  const successors = new Map<string, string[]>();
+  const indexes = new Map<string, Map<string, string[]>[]>();
+  for (const { path, item } of found) {
+    const keySets = keys[item.name] ?? [['name']];
+    const where = JSON.stringify(path.concat(item.name));
+    let index = indexes.get(where);
+    if (!index) {
+      index = keySets.map(() => new Map<string, string[]>());
+      for (const b of childrenNamed(at(root, path), item.name)) {
+        const uuid = attr(b, 'uuid');
+        if (uuid === undefined || !isNameBasedUuid(uuid) || current.has(uuid)) continue;
+        keySets.forEach((fields, k) => {
+          const key = naturalKey(b, fields);
+          if (key !== undefined) addToList(index![k]!, key, uuid);
+        });
+      }
+      indexes.set(where, index);
+    }
+    const stale = new Set<string>();
+    keySets.forEach((fields, k) => {
+      const key = naturalKey(item, fields);
+      for (const uuid of (key === undefined ? undefined : index![k]!.get(key)) ?? []) stale.add(uuid);
+    });
+    if (stale.size !== 1) continue;
+    const [uuid] = stale;
+    addToList(successors, uuid!, attr(item, 'uuid')!);
+  }
+  const result = new Map<string, string>();
+  for (const [stale, next] of successors) if (next.length === 1) result.set(stale, next[0]!);
+  return result;
 }

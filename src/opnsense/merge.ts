@@ -18,7 +18,7 @@ import { isNameBasedUuid } from '../render/opnsense/ids.js';
 import { type XmlElement, type XmlNode, attr, child, childrenNamed, isElement, sameCanonicalText, serialize, setAttr, textOf } from '../render/opnsense/xml.js';
 import { contains, parseAddressWithPrefix, parseIPv4 } from '../net.js';
 import { publicKeyOf } from '../targets/wireguard/keys.js';
-import { adoptedUuids, naturalKey, renameUuids } from './identity.js';
+import { adoptedUuids, naturalKey, renameUuids, staleSuccessors } from './identity.js';
 import { addToList } from '../arrays.js';
 import { bindClashes, guiConflicts } from './listeners.js';
 import { RULE_STORE_PATHS, clearManagedRules } from './managed-rules.js';
@@ -28,17 +28,22 @@ import { type SelfSigned, selfSignedCertificate } from './selfsigned.js';
 export class MergeError extends Error {}
 
 /** Natural keys of MVC items: a base item matching any key set is the same item. */
+// A key must name one item on the box: what OPNsense keeps unique (a UniqueConstraint, an AutoNumberField, a name
+// the generated service config needs once), or a base item of the operator's own that merely shares it would be
+// replaced. Names of WireGuard instances and peers are not unique (the same person's laptop is a peer of two
+// instances): an instance is its number (its device wgN), a peer its public key (unique among peers without an
+// endpoint, Client.xml). A DHCP host's name counts within its domain.
 const ITEM_KEYS: Record<string, string[][]> = {
   vlan: [['vlanif'], ['if', 'tag']],
   dhcp_ranges: [['interface']],
-  hosts: [['host'], ['hwaddr']],
+  hosts: [['host', '?domain'], ['hwaddr']],
   dhcp_options: [['interface', 'option']],
   ifgroupentry: [['ifname']],
   route: [['network']],
   gateway_item: [['name']],
   alias: [['name']],
-  server: [['name'], ['instance']],
-  client: [['name'], ['pubkey']],
+  server: [['instance']],
+  client: [['pubkey']],
   frontend: [['name']],
   backend: [['name']],
   action: [['name']],
@@ -538,6 +543,7 @@ export function mergeConfig(baseText: string, genSections: readonly XmlElement[]
     sections = sections.map(clone);
     for (const section of sections) renameUuids(section, adopted);
   }
+  followRenamed(root, uuidsOf(sections), staleSuccessors(root, sections, ITEM_KEYS), options.warn!);
 
   const genInterfaces = sections.find((s) => s.name === 'interfaces');
   const managed = new Set(genInterfaces?.children.filter(isElement).map((c) => c.name) ?? []);
@@ -589,6 +595,50 @@ export function mergeConfig(baseText: string, genSections: readonly XmlElement[]
   const body = serialize(root);
   for (const message of said) givenOptions.warn?.(message);
   return `${doc.prolog}${body}${doc.epilog.endsWith('\n') ? doc.epilog : `${doc.epilog}\n`}`;
+}
+
+/**
+ * The box's own items that refer (by UUID, as OPNsense links MVC items) to
+ * gen's items of an earlier merge that this merge removes: a reference to
+ * an item the topology renamed with its key kept follows it to its new
+ * UUID; one to an item the topology dropped is reported, as it will name
+ * nothing (an operator's instance listing gen's peer, a frontend of theirs
+ * using gen's backend). gen's own items are replaced whole, so only the
+ * box's are looked at.
+ */
+function followRenamed(root: XmlElement, current: ReadonlySet<string>, successors: ReadonlyMap<string, string>, warn: (message: string) => void): void {
+  const stale = new Map<string, XmlElement>();
+  const collect = (node: XmlElement) => {
+    const uuid = attr(node, 'uuid');
+    if (uuid !== undefined && isNameBasedUuid(uuid) && !current.has(uuid)) stale.set(uuid, node);
+    for (const c of node.children) if (isElement(c)) collect(c);
+  };
+  collect(root);
+  if (stale.size === 0) return;
+  const visit = (node: XmlElement, owner: XmlElement | undefined) => {
+    const uuid = attr(node, 'uuid');
+    if (uuid !== undefined && isNameBasedUuid(uuid)) return;
+    const item = uuid !== undefined ? node : owner;
+    const texts = node.children.filter((c): c is { text: string } => !isElement(c) && 'text' in c);
+    if (texts.length === 1 && node.children.length === 1 && /[0-9a-f]{8}-/.test(texts[0]!.text)) {
+      const parts = texts[0]!.text.split(',');
+      const next = parts.map((part) => {
+        const target = stale.get(part.trim());
+        if (!target) return part;
+        const successor = successors.get(part.trim());
+        if (successor !== undefined) return successor;
+        const named = (n: XmlElement | undefined) => (n ? `${n.name} ${JSON.stringify(fieldText(n, 'name') || fieldText(n, 'description') || fieldText(n, 'descr') || attr(n, 'uuid'))}` : 'an item');
+        warn(`the box's ${named(item)} refers in <${node.name}> to ${named(target)}, which an earlier merge wrote and the topology no longer has: the reference will name nothing; remove it on the box, or put the item back in the topology`);
+        return part;
+      });
+      if (next.some((p, i) => p !== parts[i])) {
+        node.children = [{ text: next.join(',') }];
+        touch(node);
+      }
+    }
+    for (const c of node.children) if (isElement(c)) visit(c, item);
+  };
+  visit(root, undefined);
 }
 
 /** Every uuid gen's sections carry. */

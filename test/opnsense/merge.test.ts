@@ -279,6 +279,20 @@ describe('DHCP in the merge', () => {
     expect(parse(merge(dnsOn53, sections)).opnsense.dnsmasq.port).toBe('53');
   });
 
+  it('a DHCP reservation replaces the box\'s host entry of its name or MAC, never a host of that name in a domain', async () => {
+    const yaml = edit(readExample('vlan-hosting'), ['sites', 0, 'firewall', 'interfaces', 1, 'dhcp'], { static: [{ name: 'nas', mac: '52:54:00:aa:bb:cc', address: '192.168.1.10' }] });
+    const host = (uuid: string, name: string, domain: string, ip: string, mac = '') =>
+      `<hosts uuid="${uuid}">\n      <host>${name}</host>\n      <domain>${domain}</domain>\n      <ip>${ip}</ip>\n      <hwaddr>${mac}</hwaddr>\n    </hosts>\n    `;
+    const base = SAMPLE.replace(/(<dnsmasq>[\s\S]*?)(<dhcp_ranges)/, (_, head, ranges) =>
+      head + host('c1c1c1c1-0000-4000-8000-000000000001', 'nas', 'corp.example', '10.9.9.9') + host('c1c1c1c1-0000-4000-8000-000000000002', 'nas', '', '192.168.1.99') + ranges);
+    expect(base).not.toBe(SAMPLE);
+    const hosts: Xml[] = [parse(merge(base, await sectionsOf(yaml))).opnsense.dnsmasq.hosts].flat();
+    expect(hosts.map((h) => [h.host, h.domain ?? '', h.ip])).toEqual([
+      ['nas', 'corp.example', '10.9.9.9'],
+      ['nas', '', '192.168.1.10'],
+    ]);
+  });
+
   it('an empty dnsmasq port (a box installed at 25.1 or earlier, migrated) becomes 0 unless the operator runs that dnsmasq', async () => {
     // Empty is 53 to OPNsense (Dnsmasq.php; its template then writes no port= line): dnsmasq would take
     // Unbound's port, fail to bind and serve no DHCP. An enabled dnsmasq on 53 is the operator's DNS: kept.
@@ -556,6 +570,87 @@ describe('items of the box that gen also writes keep their identity', async () =
   it('keeps what the box set in the fields gen leaves at the model\'s default, and merging again changes nothing', () => {
     expect(doc.HAProxy.backends.backend[0]).toMatchObject({ persistence: 'cookie', algorithm: 'roundrobin' });
     expect(merge(merged, sections, pair.privateKey)).toBe(merged);
+  });
+});
+
+describe('the box\'s own items beside gen\'s: a shared name, a reference to gen\'s item', async () => {
+  const { pair, yaml } = homelabWithKey();
+  const gui = SAMPLE.replace('<protocol>https</protocol>', '<protocol>https</protocol>\n      <port>8443</port>\n      <disablehttpredirect>1</disablehttpredirect>');
+  const office = { instance: 'aaaaaaaa-1111-4111-8111-111111111111', peer: 'bbbbbbbb-2222-4222-8222-222222222222' };
+  const officeKey = 'T2ZmaWNlUGVlcktleU9mVGhlT3BlcmF0b3IwMDAwMDA=';
+  /** The operator's own site-to-site instance (number 5), its peers given, beside whatever the base has. */
+  const officeInstance = (peers: string) => `<server uuid="${office.instance}">
+            <enabled>1</enabled>
+            <name>office-s2s</name>
+            <instance>5</instance>
+            <pubkey>${pair.publicKey}</pubkey>
+            <privkey>${pair.privateKey}</privkey>
+            <port>51825</port>
+            <tunneladdress>172.16.9.1/24</tunneladdress>
+            <peers>${peers}</peers>
+          </server>`;
+  const wireguard = (servers: string, clients: string) => `<wireguard>
+      <server version="1.0.1">
+        <servers>
+          ${servers}
+        </servers>
+      </server>
+      <client version="1.0.0">
+        <clients>
+          ${clients}
+        </clients>
+      </client>
+    </wireguard>`;
+  const peers = (doc: Xml): Xml[] => doc.opnsense.OPNsense.wireguard.client.clients.client;
+  const servers = (doc: Xml): Xml[] => doc.opnsense.OPNsense.wireguard.server.servers.server;
+
+  it('a peer of the operator\'s other instance named like a topology peer stays theirs, with its key, address and instance', async () => {
+    // Peer names are not unique in OPNsense (Client.xml): the same person's laptop is a peer of two instances.
+    const box = withMvc(gui, wireguard(officeInstance(office.peer), `<client uuid="${office.peer}">
+            <enabled>1</enabled>
+            <name>laptop-john</name>
+            <pubkey>${officeKey}</pubkey>
+            <tunneladdress>172.16.9.2/32</tunneladdress>
+          </client>`));
+    const doc = parse(merge(box, await sectionsOf(yaml), pair.privateKey));
+    const theirs = peers(doc).find((c) => c['@uuid'] === office.peer);
+    expect(theirs).toMatchObject({ name: 'laptop-john', pubkey: officeKey, tunneladdress: '172.16.9.2/32' });
+    const ours = peers(doc).filter((c) => c.name === 'laptop-john' && c['@uuid'] !== office.peer);
+    expect(ours).toHaveLength(1);
+    expect(ours[0]!.pubkey).not.toBe(officeKey);
+    expect(servers(doc).find((s) => s['@uuid'] === office.instance)!.peers).toBe(office.peer);
+    const wg0 = servers(doc).find((s) => s.name === 'wg0')!;
+    expect(wg0.peers.split(',')).toContain(ours[0]!['@uuid']);
+    expect(wg0.peers.split(',')).not.toContain(office.peer);
+  });
+
+  it('an operator\'s instance named like gen\'s, on another number, stays theirs', async () => {
+    const box = withMvc(gui, wireguard(officeInstance('').replace('<name>office-s2s</name>', '<name>wg0</name>'), ''));
+    const doc = parse(merge(box, await sectionsOf(yaml), pair.privateKey));
+    expect(servers(doc).map((s) => [s.name, s.instance])).toEqual([['wg0', '5'], ['wg0', '0']]);
+    expect(servers(doc)[0]!['@uuid']).toBe(office.instance);
+  });
+
+  it('the operator\'s reference to gen\'s peer follows a rename that keeps the key, and a dropped peer is reported', async () => {
+    const first = merge(gui, await sectionsOf(yaml), pair.privateKey);
+    const john = peers(parse(first)).find((c) => c.name === 'laptop-john')!['@uuid'];
+    // The operator adds gen's peer to an instance of theirs on the box.
+    const withOffice = first.replace('<servers>', `<servers>\n          ${officeInstance(john)}`);
+    expect(withOffice).not.toBe(first);
+    const renamed = edit(yaml, ['sites', 0, 'wireguard', 0, 'peers', 1, 'name'], 'laptop-jane');
+    const warnings: string[] = [];
+    const second = parse(mergeConfig(withOffice, await sectionsOf(renamed), { secret: () => pair.privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, standIn: () => STAND_IN, allowGuiPortConflict: true, warn: (m) => warnings.push(m) }));
+    const jane = peers(second).find((c) => c.name === 'laptop-jane')!['@uuid'];
+    expect(jane).not.toBe(john);
+    expect(servers(second).find((s) => s['@uuid'] === office.instance)!.peers).toBe(jane);
+    expect(warnings.filter((w) => w.includes('earlier merge'))).toEqual([]);
+    // gen's items are as a merge into the base alone writes them: the history changed only the operator's reference.
+    expect(peers(second).filter((c) => c['@uuid'] !== office.peer)).toEqual(peers(parse(merge(gui, await sectionsOf(renamed), pair.privateKey))));
+    const dropped = edit(yaml, ['sites', 0, 'wireguard', 0, 'peers'], (parseYaml(yaml) as Xml).sites[0].wireguard[0].peers.filter((p: Xml) => p.name !== 'laptop-john'));
+    const said: string[] = [];
+    const third = parse(mergeConfig(withOffice, await sectionsOf(dropped), { secret: () => pair.privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, standIn: () => STAND_IN, allowGuiPortConflict: true, warn: (m) => said.push(m) }));
+    expect(servers(third).find((s) => s['@uuid'] === office.instance)!.peers).toBe(john);
+    expect(said).toContain('the box\'s server "office-s2s" refers in <peers> to client "laptop-john", which an earlier merge wrote and the topology no longer has: the reference will name nothing; remove it on the box, or put the item back in the topology');
   });
 });
 
