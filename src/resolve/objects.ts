@@ -13,7 +13,7 @@ import { type ResolveContext, knownNames } from './context.js';
 
 /** A CIDR or a single address written as a policy object. */
 const LITERAL = /^[0-9]{1,3}(\.[0-9]{1,3}){3}(\/[0-9]{1,2})?$/;
-const ROLE = /^(wg[0-9]{1,3})\/(.+)$/;
+const ROLE = /^(wg(?:0|[1-9][0-9]{0,2}))\/(.+)$/;
 
 type Candidate = { what: string; make: () => PolicyObject };
 

@@ -20,6 +20,22 @@ describe('WireGuard lint rules', async () => {
     expect(clean.filter((d) => d.rule.startsWith('wg/') || d.rule === 'ip/duplicate-address')).toEqual([]);
   });
 
+  it('an instance name with a leading zero is a schema error: OPNsense names the device wg<instance number>', async () => {
+    // Wireguard/FieldTypes/ServerField.php (26.7.2): interface = "wg{$node->instance}": wg01 would be instance 1, device wg1.
+    for (const name of ['wg01', 'wg007', 'wg00']) {
+      let text = edit(homelab, [...wg0, 'name'], name);
+      text = text.replace(/wireguard: wg0\b/g, `wireguard: ${name}`).replace(/\bwg0\//g, `${name}/`);
+      const found = (await lint(text)).filter((d) => d.severity === 'error');
+      expect(found.map((d) => d.rule), name).toContain('schema');
+      expect(found.find((d) => d.rule === 'schema')!.location.line, name).toBe(lineOf(text, [...wg0, 'name']));
+    }
+    for (const name of ['wg0', 'wg1', 'wg10', 'wg255']) {
+      const text = edit(homelab, [...wg0, 'name'], name).replace(/wireguard: wg0\b/g, `wireguard: ${name}`).replace(/\bwg0\//g, `${name}/`);
+      expect((await lint(text)).filter((d) => d.severity === 'error'), name).toEqual([]);
+      expect(`wg${Number(name.slice(2))}`).toBe(name);
+    }
+  });
+
   it('wg/full-tunnel warns on tunnel: full', async () => {
     const text = edit(homelab, [...wg0, 'tunnel'], 'full');
     const [finding, ...more] = only(await lint(text), 'wg/full-tunnel');
