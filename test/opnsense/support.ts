@@ -139,6 +139,8 @@ export function everyItem(): string {
     { from: 'service', to: 'management', proto: 'udp', port: 53, expect: 'accept' },
     { from: 'service', to: 'management', proto: 'udp', port: 54, expect: 'deny' },
   ]);
+  // No keepalive in the client files (0): the model's minimum is 1, so the firewall's peers must not carry it.
+  yaml = edit(yaml, ['sites', 0, 'wireguard', 0, 'keepalive'], 0);
   return edit(yaml, ['sites', 0, 'wireguard', 0, 'tunnel'], 'full');
 }
 

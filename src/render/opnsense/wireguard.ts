@@ -58,7 +58,10 @@ export const wireguardArea: Area = {
           tunneladdress: `${peer.address}/32`,
           serveraddress: '',
           serverport: '',
-          keepalive: peer.keepalive,
+          // The keepalive is the client's (its file has it): on the firewall's side it would make the firewall wake
+          // every road-warrior phone that often, and 0 ("none" in the topology) is below the model's minimum of 1
+          // (Client.xml). Empty writes no PersistentKeepalive (wireguard-server.conf).
+          keepalive: '',
         }),
       ),
     );
