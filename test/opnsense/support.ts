@@ -120,7 +120,7 @@ export function withRelease(yaml: string, release: string): string {
  */
 export function everyItem(): string {
   let yaml = withRoutesAndGroups();
-  yaml = edit(yaml, ['sites', 0, 'firewall', 'nat', 'port_forwards'], [{ name: 'grafana', proto: 'tcp', port: 8443, service: 'grafana', target_port: 3000, description: 'Grafana' }]);
+  yaml = edit(yaml, ['sites', 0, 'firewall', 'nat', 'port_forwards'], [{ name: 'grafana', proto: 'tcp', port: 8443, service: 'grafana', target_port: 3000, description: `Grafana ${'대시보드'.repeat(60)}` }]);
   yaml = edit(yaml, ['sites', 0, 'firewall', 'interfaces', 1, 'dhcp'], {
     from: '10.0.0.100',
     to: '10.0.0.199',
@@ -128,6 +128,8 @@ export function everyItem(): string {
     lease_seconds: 3600,
     static: [{ name: 'nas', mac: 'aa:bb:cc:dd:ee:01', address: '10.0.0.10', description: 'NAS' }],
   });
+  // Descriptions longer than OPNsense's 255 bytes once gen's words are added (Hangul is three bytes a character).
+  yaml = edit(yaml, ['sites', 0, 'policy', 'rules', 0, 'description'], '관리망 접근 '.repeat(30).trim());
   // A zone of two networks as a destination: one alias of both and one rule.
   const policy = parseYaml(yaml).sites[0].policy;
   yaml = edit(yaml, ['sites', 0, 'policy', 'zones'], [...policy.zones, { name: 'inside', networks: ['management', 'service'] }]);

@@ -4,6 +4,7 @@
 // read config.xml without the model, so a field gen left out would be
 // missing there, not defaulted. The field lists come from the target
 // release's model files (src/targets/opnsense/fields/).
+import { fitDescription } from '../../targets/opnsense/descriptions.js';
 import type { FieldNode, FieldTree, ModelName } from '../../targets/opnsense/field-types.js';
 import { type OpnsenseContext } from './context.js';
 import type { SharedValues } from './shared-values.js';
@@ -62,6 +63,11 @@ function shapeOf(tree: FieldTree): Shape {
   return shape;
 }
 
+/** A value as the field takes it: a description cut to what OPNsense stores (targets/opnsense/descriptions.ts). */
+function fieldValue(field: string, value: string | number | undefined): string | number | undefined {
+  return (field === 'description' || field === 'descr') && typeof value === 'string' ? fitDescription(value) : value;
+}
+
 /**
  * A container (or item) with every field of `tree`: a field named in
  * `values` is gen's (undefined writes it empty), any other gets the model's
@@ -75,7 +81,7 @@ function build(name: string, tree: FieldTree, values: FieldValues, where: string
     for (const key in values) {
       const i = shape.index.get(key);
       if (i === undefined) throw new UnknownFieldError(`${where} has no field ${key} on this release`);
-      children[i] = shared.leaf(key, values[key] as string | number | undefined);
+      children[i] = shared.leaf(key, fieldValue(key, values[key] as string | number | undefined));
     }
     return { name, attrs, children };
   }
@@ -90,7 +96,7 @@ function build(name: string, tree: FieldTree, values: FieldValues, where: string
     const value = values[field];
     const given = Object.prototype.hasOwnProperty.call(values, field);
     if (typeof node === 'string') {
-      if (given) children.push(shared.leaf(field, value as string | number | undefined));
+      if (given) children.push(shared.leaf(field, fieldValue(field, value as string | number | undefined)));
       else children.push(shape.defaults[i]!);
     } else if (isTree(node)) {
       children.push(build(field, node, (value as FieldValues | undefined) ?? {}, `${where}/${field}`, shared));

@@ -3,6 +3,7 @@
 // is the policy's own rule to the forward's target: up to 25.7 linked to
 // the legacy NAT rule through associated-rule-id; from 26.1 a rule of the
 // Destination NAT model (/nat/rule+), which keeps no such link.
+import { fitDescription } from '../../targets/opnsense/descriptions.js';
 import { type Area, type OpnsenseContext } from './context.js';
 import { modelItem, modelSection } from './fields.js';
 import { legacyOutboundRules } from './outbound.js';
@@ -12,7 +13,7 @@ import { type XmlElement, element, leaf } from './xml.js';
 export const OUTBOUND_MODE = { automatic: 'automatic', hybrid: 'hybrid', manual: 'advanced', disabled: 'disabled' } as const;
 
 function description(pf: OpnsenseContext['firewall']['nat']['portForwards'][number]): string {
-  return `gen: port forward ${pf.name}${pf.description ? `: ${pf.description}` : ''}`;
+  return fitDescription(`gen: port forward ${pf.name}${pf.description ? `: ${pf.description}` : ''}`);
 }
 
 function legacyForwards(ctx: OpnsenseContext): XmlElement[] {

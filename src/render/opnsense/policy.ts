@@ -22,6 +22,7 @@ import { type Range, type Ranges, blockRange, covers, normalize, subtract, toCid
 import type { FirewallInterface, Network, PolicyObject, PolicyRule, PortForward, Zone } from '../../model.js';
 import { rangesOfCidrs } from '../../resolve/matches.js';
 import { aliasName } from '../../targets/opnsense/aliases.js';
+import { fitDescription } from '../../targets/opnsense/descriptions.js';
 import { IPSEC_INTERFACE, WIREGUARD_GROUP } from '../../targets/opnsense/interfaces.js';
 import { type OpnsenseContext } from './context.js';
 import { uniqueId } from './ids.js';
@@ -64,8 +65,9 @@ export interface CompiledPolicy {
   aliases: Alias[];
 }
 
+/** A rule's description, as OPNsense stores it (cut to fit: the verification script looks for the same text). */
 export function describeRule(rule: PolicyRule, suffix?: string): string {
-  return `gen: ${rule.origin}${suffix ? ` (${suffix})` : ''}${rule.description ? `: ${rule.description}` : ''}`;
+  return fitDescription(`gen: ${rule.origin}${suffix ? ` (${suffix})` : ''}${rule.description ? `: ${rule.description}` : ''}`);
 }
 
 type Placement = { iface: string; endpoint: Endpoint };
