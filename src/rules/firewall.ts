@@ -81,6 +81,36 @@ export const firewallRules: Rule[] = [
     },
   },
   {
+    id: 'vlan/parent-device',
+    severity: 'error',
+    summary: "A VLAN's parent is not a device interface (it is a VLAN or a WireGuard tunnel).",
+    why: "OPNsense tags a VLAN on a device (Interfaces/Vlan.xml requires the parent's device name): gen would write the VLAN with an empty parent, which OPNsense's validation refuses and ifconfig cannot create, so the interface would carry nothing. A VLAN in a VLAN (QinQ) is a qinq device of its own in OPNsense, which gen does not write.",
+    hint: 'Make the parent an interface with device: (e.g. lan on vtnet1), and give the VLAN a tag of its own there.',
+    examples: [
+      {
+        where: 'sites[].firewall.interfaces[+]',
+        bad: '{ name: lab, assign: opt9, vlan: { parent: wireguard, tag: 40 }, address: 10.40.0.1/24 }',
+        good: '{ name: lab, assign: opt9, vlan: { parent: management, tag: 40 }, address: 10.40.0.1/24 }',
+      },
+    ],
+    check(model, report) {
+      for (const site of model.sites) {
+        const interfaces = site.firewall?.interfaces ?? [];
+        for (const iface of interfaces) {
+          if (!iface.vlan) continue;
+          const parent = interfaces.find((i) => i.name === iface.vlan!.parent);
+          if (parent && parent.kind !== 'device') {
+            report({
+              path: iface.path.concat('vlan', 'parent'),
+              message: `VLAN ${iface.name}: its parent ${parent.name} is a ${parent.kind === 'vlan' ? 'VLAN' : 'WireGuard tunnel'}, not a device interface`,
+              related: [{ message: `${parent.name} is declared here`, path: parent.path }],
+            });
+          }
+        }
+      }
+    },
+  },
+  {
     id: 'opnsense/interface-description',
     severity: 'error',
     summary: 'An OPNsense interface description has characters other than letters, digits and "_".',

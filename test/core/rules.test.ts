@@ -323,6 +323,14 @@ const cases: Case[] = [
     message: /VLAN websvc: tag 10 is already used on lan by mgmt/,
   },
   {
+    rule: 'vlan/parent-device',
+    name: 'a VLAN in a VLAN (QinQ): OPNsense needs the parent device, which gen would leave empty',
+    example: 'vlan-hosting',
+    change: (t) => t.replace('vlan: { parent: lan, tag: 30 }', 'vlan: { parent: websvc, tag: 30 }'),
+    at: 'vlan: { parent: websvc, tag: 30 }',
+    message: /VLAN vpssvc: its parent websvc is a VLAN, not a device interface/,
+  },
+  {
     rule: 'opnsense/interface-description',
     name: 'a description with a space',
     example: 'homelab',
