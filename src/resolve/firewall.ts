@@ -3,6 +3,7 @@
 import type { Path } from '../location.js';
 import type { Dhcp, Firewall, FirewallInterface, Network, PortForward, Service, WireguardInstance } from '../model.js';
 import { type Block, blockLast, containsBlock, formatIPv4, parseAddressWithPrefix, parseCidr } from '../net.js';
+import { blockedAsPrivate } from '../targets/opnsense/block-private.js';
 import { DEFAULT_RELEASE, knownReleases, releaseFacts } from '../targets/opnsense/releases.js';
 import type { FirewallInput, FirewallInterfaceInput } from '../topology.js';
 import { BlockIndex } from './block-index.js';
@@ -41,6 +42,11 @@ function isPrivateBlock(block: Block): boolean {
   return PRIVATE_BLOCKS.some((p) => containsBlock(p, block));
 }
 
+/** An instance with a LAN endpoint on a private address: its -lan clients connect to the WAN from private addresses. */
+export function hasPrivateLanEndpoint(instance: WireguardInstance): boolean {
+  return instance.lanEndpoint !== undefined && blockedAsPrivate(instance.lanEndpoint);
+}
+
 /** OPNsense keeps only [A-Za-z0-9_] of a description: derive one from the name. */
 export function descriptionFromName(name: string): string {
   return name.replace(/[^A-Za-z0-9_]/g, '_').toUpperCase();
@@ -59,6 +65,9 @@ export function resolveFirewall(
     ctx.report({ rule: 'firewall/release', path: path.concat('release'), message: `gen does not know OPNsense ${release}; known releases: ${knownReleases()}` });
   }
   const keys = assignKeys(input.interfaces);
+  // OPNsense's "Block private networks" on the WAN runs before every rule gen writes: clients of a LAN endpoint
+  // would be dropped there, so the WAN's default leaves it off when an instance has one.
+  const lanClients = [...wireguard.values()].some(hasPrivateLanEndpoint);
   const inputs = indexByName(input.interfaces);
   const vlanDevices = vlanDeviceNames(input.interfaces);
   const interfaces: FirewallInterface[] = [];
@@ -156,7 +165,7 @@ export function resolveFirewall(
       gateway: iface.gateway,
       isWan,
       mtu: iface.mtu,
-      blockPrivate: iface.block_private ?? (isWan && !(network && isPrivateBlock(network.block))),
+      blockPrivate: iface.block_private ?? (isWan && !(network && isPrivateBlock(network.block)) && !lanClients),
       blockBogons: iface.block_bogons ?? isWan,
       dhcp: iface.dhcp ? resolveDhcp(iface, network, ipath.concat('dhcp'), ctx) : undefined,
       path: ipath,

@@ -2,10 +2,38 @@
 // public key, a public endpoint or any network to reach, the generated
 // files connect to nothing.
 import { INTERFACE_NAME, clientFileStem, windowsRefusal } from '../targets/wireguard/names.js';
+import { hasPrivateLanEndpoint } from '../resolve/firewall.js';
 import type { Rule } from './rule.js';
 import { instancesWithClients } from './walk.js';
 
 export const wireguardClientRules: Rule[] = [
+  {
+    id: 'wg/lan-endpoint-blocked',
+    severity: 'error',
+    summary: 'The WAN blocks private networks (block_private), but a WireGuard instance has a LAN endpoint: its -lan clients connect from private addresses.',
+    why: "OPNsense's \"Block private networks\" rule on the WAN runs before every rule gen writes (priority 5, filter.lib.inc) and drops 10/8, 172.16/12, 192.168/16, 100.64/10, 127/8 and 169.254/16: the handshakes of the -lan client files, which come from the upstream router's LAN, never reach the WireGuard pass.",
+    hint: 'Remove block_private: true from the WAN (gen leaves it off by default when an instance has a LAN endpoint), or remove lan_endpoint.',
+    examples: [
+      {
+        where: 'sites[].firewall.interfaces[wan]',
+        bad: 'block_private: true',
+        good: 'block_private: false',
+      },
+    ],
+    check(model, report) {
+      for (const site of model.sites) {
+        const wan = site.firewall?.interfaces.find((i) => i.isWan);
+        if (!wan?.blockPrivate) continue;
+        for (const instance of site.wireguard.filter(hasPrivateLanEndpoint)) {
+          report({
+            path: wan.path.concat('block_private'),
+            message: `the WAN blocks private networks, so the -lan clients of ${instance.name} (endpoint ${instance.lanEndpoint}) are dropped before the WireGuard pass`,
+            related: [{ message: `${instance.name}'s LAN endpoint`, path: instance.path.concat('lan_endpoint') }],
+          });
+        }
+      }
+    },
+  },
   {
     id: 'wg/client-file-name',
     severity: 'error',

@@ -331,6 +331,14 @@ const cases: Case[] = [
     message: /VLAN vpssvc: its parent websvc is a VLAN, not a device interface/,
   },
   {
+    rule: 'wg/lan-endpoint-blocked',
+    name: 'block_private on the WAN with a LAN endpoint: OPNsense drops the -lan clients before the WireGuard pass',
+    example: 'homelab',
+    change: (t) => t.replace('          gateway: 192.168.0.1 ', '          block_private: true\n          gateway: 192.168.0.1 '),
+    at: 'block_private: true',
+    message: /the WAN blocks private networks, so the -lan clients of wg0 \(endpoint 192\.168\.0\.2\) are dropped before the WireGuard pass/,
+  },
+  {
     rule: 'opnsense/interface-description',
     name: 'a description with a space',
     example: 'homelab',

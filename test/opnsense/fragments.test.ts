@@ -178,6 +178,18 @@ describe('scenario A (homelab): OPNsense fragments', async () => {
 describe('scenario B (VLAN hosting): OPNsense fragments', async () => {
   const files = await fragments(readExample('vlan-hosting'), 'hosting');
 
+  it('a DHCP WAN blocks private networks, unless a WireGuard instance has a LAN endpoint (its clients come from private addresses)', async () => {
+    // filter.lib.inc: "Block private networks" runs at priority 5, before gen's WireGuard pass.
+    let text = readExample('homelab').replace('          address: 192.168.0.2/24\n', '          address: dhcp\n').replace(/          gateway: 192\.168\.0\.1 .*\n/, '');
+    text = edit(text, ['sites', 0, 'wireguard', 0, 'lan_endpoint'], '192.168.0.2');
+    expect((await lint(text)).filter((d) => d.severity === 'error')).toEqual([]);
+    const wan = async (t: string) => doc(await fragments(t, 'home'), 'interfaces.xml').interfaces.wan;
+    expect(await wan(text)).toMatchObject({ ipaddr: 'dhcp', blockbogons: '1' });
+    expect((await wan(text)).blockpriv).toBeUndefined();
+    const without = edit(text, ['sites', 0, 'wireguard', 0, 'lan_endpoint'], undefined);
+    expect((await wan(without)).blockpriv).toBe('1');
+  });
+
   it('puts VLANs 10/20/30 on the LAN parent and assigns them with their addresses', () => {
     const vlans = doc(files, 'vlans.xml').vlans;
     expect(vlans['@version']).toBe('1.0.0');

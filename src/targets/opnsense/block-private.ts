@@ -1,0 +1,16 @@
+// What OPNsense's "Block private networks" drops on an interface that has
+// it (blockpriv): a rule at priority 5, before every rule gen writes, from
+// these sources (filter.lib.inc, 25.7 to 26.7).
+import { type Block, containsBlock, parseCidr } from '../../net.js';
+
+export const BLOCK_PRIVATE_SOURCES: readonly Block[] = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '127.0.0.0/8', '100.64.0.0/10', '169.254.0.0/16'].map((cidr) => {
+  const parsed = parseCidr(cidr);
+  if (!parsed.ok) throw new Error(cidr);
+  return parsed.block;
+});
+
+/** Whether a packet from `address` is dropped by "Block private networks". */
+export function blockedAsPrivate(address: string): boolean {
+  const parsed = parseCidr(`${address}/32`);
+  return parsed.ok && BLOCK_PRIVATE_SOURCES.some((b) => containsBlock(b, parsed.block));
+}
