@@ -22,7 +22,7 @@ import { adoptedUuids, naturalKey, renameUuids, staleSuccessors } from './identi
 import { addToList } from '../arrays.js';
 import { bindClashes, guiConflicts } from './listeners.js';
 import { RULE_STORE_PATHS, clearManagedRules } from './managed-rules.js';
-import { XmlParseError, parseXml } from './parse.js';
+import { XmlParseError, XmlUnkeptError, parseXml } from './parse.js';
 import { type SelfSigned, selfSignedCertificate } from './selfsigned.js';
 
 export class MergeError extends Error {}
@@ -525,6 +525,7 @@ export function mergeConfig(baseText: string, genSections: readonly XmlElement[]
   try {
     doc = parseXml(baseText);
   } catch (error) {
+    if (error instanceof XmlUnkeptError) throw new MergeError(`the base holds XML that the merged config could not keep exactly (${error.message}); remove it, or download the backup from the box again`);
     if (error instanceof XmlParseError) throw new MergeError(`the base is not well-formed XML (${error.message})`);
     throw error;
   }

@@ -16,6 +16,13 @@ export class XmlParseError extends Error {
   }
 }
 
+/**
+ * Well-formed XML that merge could not write back exactly: OPNsense writes
+ * none of it (a processing instruction inside the root, text or CDATA
+ * beside elements), and a merge would drop it from a section it rewrites.
+ */
+export class XmlUnkeptError extends XmlParseError {}
+
 export interface ParsedDocument {
   /** Text before the root element (declaration, comments), verbatim. */
   prolog: string;
@@ -53,9 +60,23 @@ const MAX_DEPTH = 200;
 export function parseXml(text: string): ParsedDocument {
   let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
 
-  const fail = (message: string, at = pos): never => {
+  const located = (Kind: typeof XmlParseError, message: string, at: number): XmlParseError => {
     const before = text.slice(0, at).split('\n');
-    throw new XmlParseError(message, before.length, before[before.length - 1]!.length + 1);
+    return new Kind(message, before.length, before[before.length - 1]!.length + 1);
+  };
+  const fail = (message: string, at = pos): never => {
+    throw located(XmlParseError, message, at);
+  };
+  const unkept = (message: string, at: number): never => {
+    throw located(XmlUnkeptError, message, at);
+  };
+  /** The end of the comment at pos; "--" inside one is not XML (and no writer could put it back). */
+  const commentEnd = (): number => {
+    const end = text.indexOf('-->', pos + 4);
+    if (end < 0) fail('unterminated comment');
+    const dashes = text.indexOf('--', pos + 4);
+    if (dashes < end) fail('"--" is not allowed inside a comment', dashes);
+    return end;
   };
   const expect = (s: string) => {
     if (!text.startsWith(s, pos)) fail(`expected "${s}"`);
@@ -96,9 +117,7 @@ export function parseXml(text: string): ParsedDocument {
         if (end < 0) fail('unterminated processing instruction');
         pos = end + 2;
       } else if (text.startsWith('<!--', pos)) {
-        const end = text.indexOf('-->', pos + 4);
-        if (end < 0) fail('unterminated comment');
-        pos = end + 3;
+        pos = commentEnd() + 3;
       } else if (text.startsWith('<!DOCTYPE', pos)) {
         fail('a DOCTYPE is not allowed in an OPNsense configuration');
       } else return;
@@ -139,9 +158,13 @@ export function parseXml(text: string): ParsedDocument {
       pos = end + 1;
     }
     const children: XmlNode[] = [];
+    // Where content that only a leaf may hold (text, CDATA) first appeared, and whether an element did.
+    let content = -1;
+    let element = -1;
     for (;;) {
       if (pos >= text.length) fail(`element <${name}> is not closed`, start);
       if (text.startsWith('</', pos)) {
+        if (content >= 0 && element >= 0) unkept(`text beside the elements of <${name}>: OPNsense writes none there, and a merge would drop it`, content);
         pos += 2;
         const closing = readName();
         if (closing !== name) fail(`closing tag </${closing}> does not match <${name}>`);
@@ -150,20 +173,19 @@ export function parseXml(text: string): ParsedDocument {
         return { name, attrs, children, raw: text.slice(start, pos) };
       }
       if (text.startsWith('<!--', pos)) {
-        const end = text.indexOf('-->', pos + 4);
-        if (end < 0) fail('unterminated comment');
+        const end = commentEnd();
         children.push({ comment: text.slice(pos + 4, end) });
         pos = end + 3;
       } else if (text.startsWith('<![CDATA[', pos)) {
         const end = text.indexOf(']]>', pos + 9);
         if (end < 0) fail('unterminated CDATA section');
+        if (content < 0) content = pos;
         children.push({ text: text.slice(pos + 9, end) });
         pos = end + 3;
       } else if (text.startsWith('<?', pos)) {
-        const end = text.indexOf('?>', pos);
-        if (end < 0) fail('unterminated processing instruction');
-        pos = end + 2;
+        unkept(`a processing instruction inside <${name}>: OPNsense writes none, and a merge would drop it`, pos);
       } else if (text[pos] === '<') {
+        if (element < 0) element = pos;
         children.push(parseElement(depth + 1));
       } else {
         const next = text.indexOf('<', pos);
@@ -172,6 +194,7 @@ export function parseXml(text: string): ParsedDocument {
         if (raw.includes(']]>')) fail('"]]>" is not allowed in text');
         const decoded = decode(raw, pos);
         // Whitespace between elements is layout, not content.
+        if (decoded.trim() !== '' && content < 0) content = pos + raw.length - raw.trimStart().length;
         if (decoded.trim() !== '' || !children.some((c) => 'name' in c)) children.push({ text: decoded });
         pos = end;
       }

@@ -96,9 +96,10 @@ export const firewallRules: Rule[] = [
     check(model, report) {
       for (const site of model.sites) {
         const interfaces = site.firewall?.interfaces ?? [];
+        const byName = new Map(interfaces.map((i) => [i.name, i]));
         for (const iface of interfaces) {
           if (!iface.vlan) continue;
-          const parent = interfaces.find((i) => i.name === iface.vlan!.parent);
+          const parent = byName.get(iface.vlan.parent);
           if (parent && parent.kind !== 'device') {
             report({
               path: iface.path.concat('vlan', 'parent'),

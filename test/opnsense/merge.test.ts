@@ -360,6 +360,30 @@ describe('bases merge refuses', async () => {
     expect(parseXml('<opnsense><a>&#x1F600;&#233;&#x41;</a></opnsense>').root.children).toEqual([expect.objectContaining({ name: 'a', children: [{ text: '😀éA' }] })]);
   });
 
+  it('XML it could not write back exactly, located; a comment with "--", as the XML error it is', () => {
+    // OPNsense writes none of these; a merge that rewrites the section would drop them.
+    const at = (needle: string, base: string) => {
+      const before = base.slice(0, base.indexOf(needle)).split('\n');
+      return `line ${before.length}, column ${before.at(-1)!.length + 1}`;
+    };
+    const cases = [
+      ['<?operator-note keep me?>', 'a processing instruction inside <interfaces>'],
+      ['Mixed text in interfaces', 'text beside the elements of <interfaces>'],
+      ['<![CDATA[ cdata ]]>', 'text beside the elements of <interfaces>'],
+    ];
+    for (const [inserted, what] of cases) {
+      const base = SAMPLE.replace('  <interfaces>\n', `  <interfaces>\n    ${inserted}\n`);
+      expect(base).not.toBe(SAMPLE);
+      expect(attempt(base), inserted).toThrow(`the base holds XML that the merged config could not keep exactly (${at(inserted!, base)}: ${what}: OPNsense writes none`);
+    }
+    const dashes = SAMPLE.replace('  <interfaces>\n', '  <interfaces>\n    <!-- old -- rules -->\n');
+    expect(attempt(dashes)).toThrow(`the base is not well-formed XML (${at('-- rules', dashes)}: "--" is not allowed inside a comment)`);
+    // What stays fine: a comment, text in a leaf, CDATA in a leaf, instructions around the root.
+    const fine = SAMPLE.replace('  <interfaces>\n', '  <interfaces>\n    <!-- the operator\'s note -->\n').replace('<opnsense>', '<?operator-note before the root?>\n<opnsense>');
+    expect(merge(fine, sections, pair.privateKey)).toContain("<!-- the operator's note -->");
+    expect(parseXml('<opnsense><a><![CDATA[x < y]]></a></opnsense>').root.children).toEqual([expect.objectContaining({ name: 'a', children: [{ text: 'x < y' }] })]);
+  });
+
   it('a base that assigns a device gen assigns to another key', () => {
     const base = SAMPLE.replace('  </interfaces>', '    <opt7>\n      <if>vtnet2</if>\n      <descr>OLDSERVICE</descr>\n    </opt7>\n  </interfaces>');
     expect(attempt(base)).toThrow(MergeError);
