@@ -259,7 +259,7 @@ function describe(entry: XmlElement): string {
   return descr ? `${entry.name} (${descr})` : entry.name;
 }
 
-function mergeInterfaces(root: XmlElement, gen: XmlElement): void {
+function mergeInterfaces(root: XmlElement, gen: XmlElement, warn: (message: string) => void): void {
   const base = ensureChild(root, 'interfaces');
   const genEntries = gen.children.filter(isElement);
   // The base's assignments gen does not write, by device (looked up per gen entry).
@@ -292,6 +292,10 @@ function mergeInterfaces(root: XmlElement, gen: XmlElement): void {
       } else if (want) {
         append(existing, clone(want));
       } else if (have) {
+        // An MTU is a fact of the link (PPPoE's 1492) that the topology may simply not state: say what goes.
+        if (field === 'mtu' && textOf(have).trim() !== '') {
+          warn(`removed the base's MTU ${textOf(have).trim()} of ${describe(existing)}: the topology sets none for it (set mtu: ${textOf(have).trim()} on that interface to keep it)`);
+        }
         removeChild(existing, have);
       }
     }
@@ -557,7 +561,7 @@ export function mergeConfig(baseText: string, genSections: readonly XmlElement[]
   for (const section of sections) {
     switch (section.name) {
       case 'interfaces':
-        mergeInterfaces(root, section);
+        mergeInterfaces(root, section, options.warn!);
         break;
       case 'filter':
       case 'nat':

@@ -293,6 +293,21 @@ describe('DHCP in the merge', () => {
     ]);
   });
 
+  it('an MTU of the base the topology does not set is removed with a warning that says how to keep it', async () => {
+    const { pair, yaml } = homelabWithKey();
+    const warnings: string[] = [];
+    const options = { secret: () => pair.privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, standIn: () => STAND_IN, allowGuiPortConflict: true, warn: (m: string) => warnings.push(m) };
+    const pppoe = SAMPLE.replace(/(<wan>[\s\S]*?)<mtu\/>/, '$1<mtu>1492</mtu>');
+    expect(pppoe).not.toBe(SAMPLE);
+    const merged = mergeConfig(pppoe, await sectionsOf(yaml), options);
+    expect(parse(merged).opnsense.interfaces.wan.mtu).toBeUndefined();
+    expect(warnings).toContain("removed the base's MTU 1492 of wan (WAN): the topology sets none for it (set mtu: 1492 on that interface to keep it)");
+    warnings.length = 0;
+    const kept = mergeConfig(pppoe, await sectionsOf(edit(yaml, ['sites', 0, 'firewall', 'interfaces', 0, 'mtu'], 1492)), options);
+    expect(parse(kept).opnsense.interfaces.wan.mtu).toBe('1492');
+    expect(warnings.filter((w) => w.includes('MTU'))).toEqual([]);
+  });
+
   it('an empty dnsmasq port (a box installed at 25.1 or earlier, migrated) becomes 0 unless the operator runs that dnsmasq', async () => {
     // Empty is 53 to OPNsense (Dnsmasq.php; its template then writes no port= line): dnsmasq would take
     // Unbound's port, fail to bind and serve no DHCP. An enabled dnsmasq on 53 is the operator's DNS: kept.
