@@ -76,12 +76,12 @@ interface SourceCells {
  * the first to match one, and partitioning every rule for each of 2,000
  * policy tests between single hosts took seconds.
  */
-function flowCells(site: Site, from: Ranges, to: Ranges, proto: FlowTest['proto'], port: number): SourceCells[] {
+function flowCells(site: Site, from: Ranges, to: Ranges, proto: FlowTest['proto'], port: number, without?: PolicyRule): SourceCells[] {
   const { matches } = siteMatches(site);
   const protocol = FLOW_PROTOCOL[proto];
   const space: Ranges[] = [from, to, [[protocol, protocol]], [[port, port]]];
   const meeting: Match[] = [];
-  for (const m of matches) if (m.box.every((ranges, d) => overlaps(ranges, space[d]!))) meeting.push(m);
+  for (const m of matches) if (m.rule !== without && m.box.every((ranges, d) => overlaps(ranges, space[d]!))) meeting.push(m);
   // A cell's first rule decides it: the cells keep their first two rules, not all (see leaf-views.ts).
   const { root } = partition(
     meeting.map((m) => m.box),
@@ -101,14 +101,21 @@ function flowCells(site: Site, from: Ranges, to: Ranges, proto: FlowTest['proto'
  * that the rules treat differently (one when they treat it all alike).
  */
 export function evaluateFirewallFlow(site: Site, flow: FlowTest): Verdict[] {
-  const from = flowEnd(site, flow, 'from');
-  const to = flowEnd(site, flow, 'to');
+  return flowVerdicts(site, flowEnd(site, flow, 'from'), flowEnd(site, flow, 'to'), flow.proto, flow.port ?? 0);
+}
+
+/**
+ * The verdicts on the flows between two sets of addresses at one protocol
+ * and port, one per part that the rules treat differently; `without`
+ * leaves one rule out (what decides when it is not there).
+ */
+export function flowVerdicts(site: Site, from: Ranges, to: Ranges, proto: FlowTest['proto'], port: number, without?: PolicyRule): Verdict[] {
   if (from.length === 0 || to.length === 0) return [];
   // Cells of the source, then of the destination; equal verdicts are joined
   // (their ranges collected, then normalized once: a union per cell copied
   // the growing set for each of thousands of cells).
   const parts = new Map<string, { verdict: Verdict; from: Range[]; to: Range[] }>();
-  for (const s of flowCells(site, from, to, flow.proto, flow.port ?? 0)) {
+  for (const s of flowCells(site, from, to, proto, port, without)) {
     for (const { lo, hi, verdict } of s.cells) {
       const key = `${verdict.verdict}|${verdict.decidedBy}`;
       const part = parts.get(key);

@@ -143,6 +143,11 @@ export interface Firewall {
   groups: { name: string; members: string[]; description?: string; path: Path }[];
   /** Static routes: next hop on one of the firewall's static networks (interface: its name). */
   routes: { network: string; via: string; interface: string; description?: string; path: Path }[];
+  /**
+   * OPNsense's anti-lockout rule as the box has it (targets/opnsense/anti-lockout.ts):
+   * on unless the box disables it, on the ports of its web GUI and SSH.
+   */
+  antiLockout: { enabled: boolean; ports: number[]; path: Path };
   nat: {
     /** The outbound NAT mode written: as the topology says, except that a full-tunnel VPN turns automatic into hybrid. */
     outbound: 'automatic' | 'hybrid' | 'manual' | 'disabled';
@@ -400,6 +405,12 @@ export interface Policy {
   rules: PolicyRule[];
   /** The internal networks (everything behind the firewall), which "internet" leaves out. */
   internal: string[];
+  /**
+   * OPNsense's anti-lockout rule when it is on: a pass the box evaluates
+   * before every rule of `rules`, which gen does not write and cannot
+   * override (resolve/anti-lockout.ts).
+   */
+  antiLockout?: PolicyRule;
 }
 
 export interface HaproxyCertificate {

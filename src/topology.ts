@@ -87,6 +87,7 @@ export interface FirewallInput {
   groups?: { name: string; members: string[]; description?: string }[];
   routes?: { network: string; via: string; description?: string }[];
   nat?: { outbound?: 'automatic' | 'hybrid' | 'manual' | 'disabled'; port_forwards?: PortForwardInput[] };
+  anti_lockout?: { enabled?: boolean; ports?: number[] };
   upstream?: {
     description?: string;
     port_forwards?: { proto: 'tcp' | 'udp' | 'tcp/udp'; port: number; external_port?: number; description?: string }[];

@@ -55,6 +55,7 @@ async function runMerge(options: MergeCommandOptions): Promise<number> {
   const { siteSections } = await import('../render/opnsense/index.js');
   const { PRIVATE_KEY_PLACEHOLDER_PREFIX } = await import('../render/opnsense/context.js');
   const { MergeError, mergeConfig } = await import('../opnsense/merge.js');
+  const { antiLockoutOn } = await import('../resolve/anti-lockout.js');
 
   const model = await cleanModel(options.file, 'nothing was merged');
   if (!model) return EXIT_FAILED;
@@ -96,6 +97,7 @@ async function runMerge(options: MergeCommandOptions): Promise<number> {
           placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX,
           warn: (message) => process.stderr.write(`gen: warning: ${message}\n`),
           allowGuiPortConflict: options.allowGuiPortConflict,
+          antiLockout: Object.assign({}, site.firewall!.antiLockout, { interface: antiLockoutOn(site.firewall!)?.key }),
         });
       },
       { readOnly: true },

@@ -4,6 +4,7 @@
 // from starting, and a GUI that holds the port of a public frontend would
 // be what the WAN pass rules to that port reach.
 import { type XmlElement, child, childrenNamed, textOf } from '../render/opnsense/xml.js';
+import { webGuiPorts } from '../targets/opnsense/webgui.js';
 
 function fieldText(item: XmlElement | undefined, field: string): string {
   return textOf(child(item, field)).trim();
@@ -78,10 +79,9 @@ function guiListen(root: XmlElement): GuiListen {
   const onWan = listed === '' ? 'every interface' : listed.split(',').some((k) => k.trim() === 'wan') ? 'the WAN' : undefined;
   const ports = new Map<number, string>();
   if (onWan === undefined) return { ports, onWan, wanAddress };
-  const https = fieldText(webgui, 'protocol') !== 'http';
-  const port = Number(fieldText(webgui, 'port')) || (https ? 443 : 80);
+  const { gui: port, redirect } = webGuiPorts({ https: fieldText(webgui, 'protocol') !== 'http', port: fieldText(webgui, 'port'), redirectDisabled: child(webgui, 'disablehttpredirect') !== undefined });
   ports.set(port, `the web GUI (TCP port ${port})`);
-  if (https && !child(webgui, 'disablehttpredirect') && port !== 80) ports.set(80, "the web GUI's HTTP redirect");
+  if (redirect !== undefined && redirect !== port) ports.set(redirect, "the web GUI's HTTP redirect");
   return { ports, onWan, wanAddress };
 }
 

@@ -20,6 +20,7 @@ import { contains, parseAddressWithPrefix, parseIPv4 } from '../net.js';
 import { publicKeyOf } from '../targets/wireguard/keys.js';
 import { adoptedUuids, naturalKey, renameUuids, staleSuccessors } from './identity.js';
 import { addToList } from '../arrays.js';
+import { type ExpectedAntiLockout, antiLockoutDifferences } from './anti-lockout.js';
 import { bindClashes, guiConflicts } from './listeners.js';
 import { RULE_STORE_PATHS, clearManagedRules } from './managed-rules.js';
 import { XmlParseError, XmlUnkeptError, parseXml } from './parse.js';
@@ -440,6 +441,8 @@ export interface MergeOptions {
   warn?(message: string): void;
   /** Makes the stand-in for a certificate not issued yet (default: a new self-signed one). */
   standIn?(names: readonly string[]): SelfSigned;
+  /** What the topology says of OPNsense's anti-lockout rule: the merge warns where the merged configuration differs. */
+  antiLockout?: ExpectedAntiLockout;
   /** Merge although HAProxy binds a port the web GUI holds on every interface (only warn). */
   allowGuiPortConflict?: boolean;
 }
@@ -596,6 +599,7 @@ export function mergeConfig(baseText: string, genSections: readonly XmlElement[]
     if (gui.length > 0 && !options.allowGuiPortConflict) throw new MergeError(`${gui.join('\n')}\n(--allow-gui-port-conflict merges anyway)`);
     for (const message of gui) options.warn!(message);
   }
+  if (options.antiLockout) for (const message of antiLockoutDifferences(root, options.antiLockout)) options.warn!(message);
   propagate(root);
   const body = serialize(root);
   for (const message of said) givenOptions.warn?.(message);

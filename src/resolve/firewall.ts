@@ -3,6 +3,7 @@
 import type { Path } from '../location.js';
 import type { Dhcp, Firewall, FirewallInterface, Network, PortForward, Service, WireguardInstance } from '../model.js';
 import { type Block, blockLast, containsBlock, formatIPv4, parseAddressWithPrefix, parseCidr } from '../net.js';
+import { DEFAULT_ANTI_LOCKOUT_PORTS } from '../targets/opnsense/anti-lockout.js';
 import { blockedAsPrivate } from '../targets/opnsense/block-private.js';
 import { DEFAULT_RELEASE, knownReleases, releaseFacts } from '../targets/opnsense/releases.js';
 import type { FirewallInput, FirewallInterfaceInput } from '../topology.js';
@@ -189,6 +190,11 @@ export function resolveFirewall(
       return { name: group.name, members: group.members, description: group.description, path: gpath };
     }),
     routes: resolveRoutes(input, interfaces, ctx, networksOf(interfaces, ctx), path),
+    antiLockout: {
+      enabled: input.anti_lockout?.enabled ?? true,
+      ports: [...new Set(input.anti_lockout?.ports ?? DEFAULT_ANTI_LOCKOUT_PORTS)].sort((a, b) => a - b),
+      path: path.concat('anti_lockout'),
+    },
     nat: { outbound: input.nat?.outbound ?? 'automatic', outboundRules: [], portForwards: [] },
     path,
   };

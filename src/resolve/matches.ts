@@ -4,7 +4,8 @@
 // same list the OPNsense rules are written from (an "internet" pass is
 // three rules: block the firewall, block the internal networks, pass the
 // rest), so policy tests, AllowedIPs and the shadowed-rule analysis all
-// reason about what the firewall really does.
+// reason about what the firewall really does; OPNsense's anti-lockout rule,
+// which the box puts before them all, comes first.
 import { ADDRESS_SPACE, PORT_SPACE, type Range, type Ranges, complement, fromBlocks, intersect, normalize, subtract, unionAll } from '../intervals.js';
 import type { Firewall, Policy, PolicyRule, WireguardInstance } from '../model.js';
 import { parseCidr, parseIPv4 } from '../net.js';
@@ -98,10 +99,10 @@ export function siteMatches(site: { policy: Policy; firewall?: Firewall; wiregua
   return known;
 }
 
-/** Every rule's matches, in evaluation order. */
+/** Every rule's matches, in evaluation order: OPNsense's anti-lockout rule first, as the box evaluates it. */
 export function compileMatches(policy: Policy, space: PolicySpace): Match[] {
   const out: Match[] = [];
-  for (const rule of policy.rules) {
+  for (const rule of policy.antiLockout ? [policy.antiLockout, ...policy.rules] : policy.rules) {
     const src = rule.from.kind === 'wan' ? space.internet : objectRanges(rule.sources);
     const protocols = RULE_PROTOCOLS[rule.proto];
     // Within the port space: a range past 65535 (an error of ports/range) matches no port there.

@@ -4,6 +4,7 @@ import type { Path } from '../location.js';
 import type { Aws, KeepOptions, Network, PbsBackup, Site } from '../model.js';
 import type { KeepInput, SiteInput } from '../topology.js';
 import { resolveAccess } from './access.js';
+import { antiLockoutRule, antiLockoutSteps } from './anti-lockout.js';
 import { type ResolveContext, indexByName, knownNames } from './context.js';
 import { deriveOutboundNat, resolveFirewall, resolvePortForwards } from './firewall.js';
 import { resolveGuests } from './guests.js';
@@ -98,11 +99,12 @@ export function resolveSite(input: SiteInput, path: Path, ctx: ResolveContext, a
     // The derived WAN rules go first; in place, as other parts may hold this list.
     const written = policy.rules.splice(0);
     appendAll(appendAll(policy.rules, derivedWanRules(firewall, wireguard, haproxy)), written);
+    policy.antiLockout = antiLockoutRule(firewall, byId);
   }
   resolveReach(wireguard, input.wireguard ?? [], policy, objects, firewall);
 
   const upstream = firewall && input.firewall ? resolveUpstream(input.firewall, firewall, wireguard, haproxy, path.concat('firewall')) : undefined;
-  const manualSteps = [...(upstream ? upstreamSteps(upstream) : []), ...(firewall ? acmeSteps(haproxy) : [])];
+  const manualSteps = [...(upstream ? upstreamSteps(upstream) : []), ...(firewall ? [...acmeSteps(haproxy), ...antiLockoutSteps(firewall)] : [])];
 
   const backup = input.backup?.pbs ? resolveBackup(input, path.concat('backup', 'pbs'), ctx, aws) : undefined;
   const guests = resolveGuests(input, site, path, ctx, { firewall, hosts: hostInputs.map((h) => h.name), networks: byId, services, backup });

@@ -1,5 +1,6 @@
 // The rule registry: every rule id gen can report, in documentation order.
 import { accessRules } from './access.js';
+import { antiLockoutRules } from './anti-lockout.js';
 import { awsRules } from './aws.js';
 import { firewallRules } from './firewall.js';
 import { guestRules } from './guests.js';
@@ -18,7 +19,7 @@ import { wireguardRules } from './wireguard.js';
 import { wireguardClientRules } from './wireguard-clients.js';
 import { wireguardMtuRules } from './wireguard-mtu.js';
 
-export const rules: readonly Rule[] = [...reportedRules, ...nameRules, ...ipRules, ...firewallRules, ...opnsenseRules, ...haproxyRules, ...wireguardRules, ...wireguardMtuRules, ...wireguardClientRules, ...infrastructureRules, ...proxmoxRules, ...guestRules, ...accessRules, ...awsRules, ...upstreamRules, ...policyRules, ...testRules];
+export const rules: readonly Rule[] = [...reportedRules, ...nameRules, ...ipRules, ...firewallRules, ...opnsenseRules, ...haproxyRules, ...wireguardRules, ...wireguardMtuRules, ...wireguardClientRules, ...infrastructureRules, ...proxmoxRules, ...guestRules, ...accessRules, ...awsRules, ...upstreamRules, ...policyRules, ...antiLockoutRules, ...testRules];
 
 export const ruleById: ReadonlyMap<string, Rule> = new Map(rules.map((r) => [r.id, r]));
 

@@ -77,7 +77,10 @@ export function ruleDecisions(boxes: readonly (readonly Ranges[])[], actions: re
 
 /** Shadowed and redundant topology rules of a site, in rule order; `operations` counts the partition's work. */
 export function analysePolicy(site: Site): { rules: RuleAnalysis[]; operations: number } {
-  const { matches } = siteMatches(site);
+  // Among the rules gen writes: a rule behind OPNsense's anti-lockout rule is
+  // policy/anti-lockout-open's to report, and the admins' pass that must exist
+  // before the anti-lockout is disabled is not dead.
+  const matches = siteMatches(site).matches.filter((m) => m.rule !== site.policy.antiLockout);
   const { decides, changes, coveredBy, followedBy, operations } = ruleDecisions(
     matches.map((m) => m.box),
     matches.map((m) => m.action),

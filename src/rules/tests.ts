@@ -4,6 +4,7 @@
 // security group gen derives for that zone.
 import { type Verdict, evaluateFirewallFlow, evaluateSecurityGroupFlow, vpcBlockOf } from '../flows.js';
 import type { FlowTest, Model, Site } from '../model.js';
+import { ANTI_LOCKOUT_SETTING } from '../targets/opnsense/anti-lockout.js';
 import type { Rule } from './rule.js';
 
 /** The verdict of the zone's derived security group, when the flow's destination has one. */
@@ -27,7 +28,11 @@ function wrongVerdict(model: Model, site: Site, test: FlowTest): Verdict | undef
 }
 
 /** The fix of a failed test: the rule that decided the flow, or the rule the flow lacks; or the test itself. */
-function fixOf(expect: string, got: { verdict: string; decidedBy: string; path?: unknown }): string {
+function fixOf(expect: string, got: { verdict: string; decidedBy: string; path?: unknown }, site?: Site): string {
+  // No policy rule can come before OPNsense's anti-lockout rule: only the box's setting closes it.
+  if (site?.policy.antiLockout?.origin === got.decidedBy) {
+    return `OPNsense passes this flow before any rule gen writes. To close it, pass the admins to self first, restore and log in through that rule, then ${ANTI_LOCKOUT_SETTING} and set firewall.anti_lockout.enabled: false (without such a pass you are locked out); or set expect: ${got.verdict}.`;
+  }
   const change = got.path !== undefined ? `Change ${got.decidedBy} so that it no longer ${got.verdict === 'accept' ? 'passes' : 'blocks'} this flow` : `Add a rule that ${expect === 'accept' ? 'passes' : 'blocks'} this flow (it got ${got.verdict} by ${got.decidedBy})`;
   return `${change}, or set expect: ${got.verdict} if that is the verdict you want.`;
 }
@@ -56,7 +61,7 @@ export const testRules: Rule[] = [
             path: test.path,
             message: `flow ${test.name}: expected ${test.expect}, got ${wrong.verdict} by ${wrong.decidedBy}${wrong.part ? ` (for ${wrong.part})` : ''}`,
             related: wrong.path ? [{ message: `${wrong.decidedBy} decided it`, path: wrong.path }] : undefined,
-            hint: fixOf(test.expect, wrong),
+            hint: fixOf(test.expect, wrong, site),
           });
         }
       }

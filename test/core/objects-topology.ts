@@ -10,6 +10,8 @@ export function objectsTopology(): string {
   let yaml = readExample('homelab');
   yaml = edit(yaml, [...A, 'remote_networks'], [{ name: 'office', cidr: '172.16.0.0/16' }]);
   yaml = edit(yaml, [...A, 'wireguard', 0, 'peers', 3], { name: 'parents-nas', role: 'server', address: '10.0.1.51', public_key: KEY });
+  // management reaches the internet only, and the admins come in over SSH from outside: the box runs without the anti-lockout rule.
+  yaml = edit(yaml, [...A, 'firewall', 'anti_lockout'], { enabled: false });
   yaml = edit(yaml, [...A, 'policy', 'zones'], [
     { name: 'management', networks: ['management'] },
     { name: 'service', members: ['service'] },

@@ -693,6 +693,41 @@ describe('the box\'s own items beside gen\'s: a shared name, a reference to gen\
   });
 });
 
+describe("the base's anti-lockout rule against the topology's", async () => {
+  // The topology's firewall.anti_lockout is what lint and the policy tests reason from; only the base can confirm it.
+  const { pair, yaml } = homelabWithKey();
+  const sections = await sectionsOf(yaml);
+  const webgui = (inner: string) => SAMPLE.replace('<webgui>\n      <protocol>https</protocol>\n    </webgui>', `<webgui>\n      <protocol>https</protocol>\n${inner}    </webgui>`);
+  // The GUI off HAProxy's ports, as the merge requires.
+  const box = (extra = '', ssh = '') => webgui(`      <port>8443</port>\n      <disablehttpredirect>1</disablehttpredirect>\n${extra}`).replace('<ssh>\n      <group>admins</group>', `<ssh>\n      <group>admins</group>${ssh}`);
+  const warnings = (base: string, antiLockout: { enabled: boolean; ports: number[] }) => {
+    const said: string[] = [];
+    mergeConfig(base, sections, { secret: () => pair.privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, standIn: () => STAND_IN, warn: (m) => said.push(m), antiLockout: { ...antiLockout, interface: 'lan' } });
+    return said.filter((m) => /anti-lockout|web GUI and SSH/.test(m));
+  };
+
+  it('says nothing when they agree: the web GUI port, and SSH when it is enabled', () => {
+    expect(warnings(box(), { enabled: true, ports: [8443] })).toEqual([]);
+    expect(warnings(box('', '\n      <enabled>enabled</enabled>\n      <port>2222</port>'), { enabled: true, ports: [2222, 8443] })).toEqual([]);
+    expect(warnings(box('      <noantilockout>1</noantilockout>\n'), { enabled: false, ports: [8443] })).toEqual([]);
+  });
+
+  it('names the ports the base opens when the topology says others (filter_core_get_antilockout)', () => {
+    expect(warnings(box(), { enabled: true, ports: [22, 80, 443] })).toEqual([
+      "the base's web GUI and SSH use TCP 8443 (System › Settings › Administration), which the anti-lockout rule opens; the topology says 22, 80, 443: set firewall.anti_lockout.ports: [8443]",
+    ]);
+  });
+
+  it('warns while the base still has the rule on that the topology says is disabled, and the other way round', () => {
+    expect(warnings(box(), { enabled: false, ports: [8443] })).toEqual([
+      "the base has OPNsense's anti-lockout rule on (TCP 8443 from lan to the firewall, before every policy rule); the topology says it is disabled: do the step in steps.md once the configuration is restored",
+    ]);
+    expect(warnings(box('      <noantilockout>1</noantilockout>\n'), { enabled: true, ports: [8443] })).toEqual([
+      'the base has the anti-lockout rule disabled (<webgui><noantilockout>); the topology says it is on: set firewall.anti_lockout.enabled: false, or gen lint and the policy tests count a pass the box does not make',
+    ]);
+  });
+});
+
 describe('model versions of the base', async () => {
   const { pair, yaml } = homelabWithKey();
 
@@ -711,8 +746,8 @@ describe('gen opnsense merge (command)', () => {
   const { pair, yaml } = homelabWithKey();
   const topology = join(dir, 'topology.yaml');
   const base = join(dir, 'backup.xml');
-  writeFileSync(topology, yaml);
-  // A GUI on 8443 without its HTTP redirect leaves 80 and 443 to HAProxy.
+  // A GUI on 8443 without its HTTP redirect leaves 80 and 443 to HAProxy; the topology says so (the anti-lockout rule's port).
+  writeFileSync(topology, edit(yaml, ['sites', 0, 'firewall', 'anti_lockout'], { ports: [8443] }));
   writeFileSync(base, SAMPLE.replace('<protocol>https</protocol>', '<protocol>https</protocol>\n      <port>8443</port>\n      <disablehttpredirect>1</disablehttpredirect>'));
 
   it('writes the merged config with mode 0600, its key from the secrets directory, and says what it removed', async () => {

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { evaluateFirewallFlow } from '../../src/flows.js';
 import { mergeConfig } from '../../src/opnsense/merge.js';
 import { selfSignedCertificate } from '../../src/opnsense/selfsigned.js';
 import { PRIVATE_KEY_PLACEHOLDER_PREFIX } from '../../src/render/opnsense/context.js';
@@ -18,7 +19,7 @@ import { siteSections } from '../../src/render/opnsense/index.js';
 import { type XmlElement, child, childrenNamed, textOf } from '../../src/render/opnsense/xml.js';
 import { releaseFacts } from '../../src/targets/opnsense/releases.js';
 import { generateKeyPair } from '../../src/targets/wireguard/keys.js';
-import { edit, modelOf, root } from '../helpers.js';
+import { edit, modelOf, readExample, root } from '../helpers.js';
 import { missing, titled } from '../system-tools.js';
 import { MODELS_DIR } from './model-check.js';
 import { BOX_CA, CONFIG_CASES, releaseSections, withBoxCa, withRelease } from './support.js';
@@ -184,6 +185,34 @@ describe.skipIf(skip)(titled("OPNsense's own code on merged configs", skip), () 
         expect(live.some((l) => l.startsWith('block in quick on vtnet2 inet from {(vtnet2:network)} to {(self)} '))).toBe(true);
       }
     });
+  });
+
+  // filter.lib.inc registers the anti-lockout rule at priority 5, gen's rules come at 400000: pf evaluates it first,
+  // and gen's flows must say what it decides. The family homelab, with the base's GUI on 8443 (no redirect, no SSH).
+  it.each(RELEASES)("OPNsense %s: the anti-lockout rule precedes gen's block of the lan to the firewall, and gen's flows count it; noantilockout removes it", async (series) => {
+    const family = readExample('homelab-family').replace(/\n +- \{ from: 10\.10\.0\.23, to: self, proto: tcp, port: 8443, expect: deny \}[^\n]*/, '');
+    const flow = { name: 'gui', from: '10.10.0.23', to: 'self', proto: 'tcp' as const, port: 8443, expect: 'deny' as const, path: [] };
+    const runWith = async (yaml: string, box: string) => {
+      const { sections, privateKey } = await releaseSections(yaml, series);
+      const file = join(dir, `${series}-anti-lockout-${box.length}.xml`);
+      writeFileSync(file, mergeConfig(box, sections, { secret: () => privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX }), { mode: 0o600 });
+      const site = (await modelOf(withRelease(yaml, series))).sites[0]!;
+      const tested = site.policy.tests.find((t) => t.name === '10.10.0.23 to self tcp 443')!;
+      return { ruleset: runTool(file, tagOf(series)).ruleset, verdicts: evaluateFirewallFlow(site, { ...flow, fromObjects: tested.fromObjects }) };
+    };
+    const lanBlock = (l: string) => l.startsWith('block in quick on vtnet1 inet from {(vtnet1:network)} to {(self)} ') && l.endsWith('# gen: policy rule lan-internet (block the firewall itself)');
+    const antiLockout = (l: string) => l.startsWith('pass in ') && / on vtnet1 proto tcp from \{any\} to \{\(self\)\} port \{8443\} /.test(l) && l.endsWith('# anti-lockout rule');
+
+    const on = await runWith(edit(family, ['sites', 0, 'firewall', 'anti_lockout'], { ports: [8443] }), base(series));
+    expect(on.ruleset.findIndex(antiLockout)).toBeGreaterThan(-1);
+    expect(on.ruleset.findIndex(antiLockout)).toBeLessThan(on.ruleset.findIndex(lanBlock));
+    expect(on.verdicts).toEqual([expect.objectContaining({ verdict: 'accept', decidedBy: "OPNsense's anti-lockout rule (TCP 8443 from lan to the firewall)" })]);
+
+    // The example as shipped: the box runs without the rule (steps.md), and the policy decides.
+    const off = await runWith(edit(family, ['sites', 0, 'firewall', 'anti_lockout'], { enabled: false, ports: [8443] }), base(series).replace('<protocol>https</protocol>', '<protocol>https</protocol>\n      <noantilockout>1</noantilockout>'));
+    expect(off.ruleset.filter((l) => l.includes('anti-lockout'))).toEqual([]);
+    expect(off.ruleset.findIndex(lanBlock)).toBeGreaterThan(-1);
+    expect(off.verdicts).toEqual([expect.objectContaining({ verdict: 'deny', decidedBy: 'policy rule lan-internet' })]);
   });
 
   const noHaproxy = missing(['haproxy'], false);

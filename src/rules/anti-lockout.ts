@@ -1,0 +1,87 @@
+// OPNsense's anti-lockout rule against the policy: where a policy rule
+// blocks the anti-lockout interface's traffic to the firewall itself, the
+// box still passes the web GUI and SSH ports there, before that rule
+// (targets/opnsense/anti-lockout.ts). The policy tests see the pass; this
+// says so where the block is written, with the way to close the ports
+// that does not lock the admins out.
+import { flowVerdicts } from '../flows.js';
+import type { Path } from '../location.js';
+import type { Site } from '../model.js';
+import { siteMatches } from '../resolve/matches.js';
+import { ANTI_LOCKOUT_RECOVERY, ANTI_LOCKOUT_SETTING } from '../targets/opnsense/anti-lockout.js';
+import type { Rule } from './rule.js';
+
+interface Overridden {
+  /** The policy rule that blocks, by its origin. */
+  decidedBy: string;
+  path: Path;
+  ports: number[];
+}
+
+/** The policy rules that would block some of the anti-lockout rule's traffic, with the ports where it passes it anyway. */
+function overridden(site: Site): Overridden[] {
+  const rule = site.policy.antiLockout;
+  const match = rule && siteMatches(site).matches.find((m) => m.rule === rule);
+  if (!site.firewall || !rule || !match) return [];
+  const [sources, self] = match.box;
+  const found = new Map<string, Overridden>();
+  for (const port of site.firewall.antiLockout.ports) {
+    for (const verdict of flowVerdicts(site, sources, self, 'tcp', port, rule)) {
+      // The default deny is no rule's intent: only a rule that blocks is overridden.
+      if (verdict.verdict !== 'deny' || verdict.path === undefined) continue;
+      const entry = found.get(verdict.decidedBy) ?? { decidedBy: verdict.decidedBy, path: verdict.path, ports: [] };
+      entry.ports.push(port);
+      found.set(verdict.decidedBy, entry);
+    }
+  }
+  return [...found.values()];
+}
+
+export const antiLockoutRules: Rule[] = [
+  {
+    id: 'policy/anti-lockout-open',
+    severity: 'warning',
+    summary: "A policy rule blocks traffic to the firewall itself that OPNsense's anti-lockout rule passes first: the web GUI and SSH stay open there.",
+    why:
+      'Unless it is disabled, OPNsense passes TCP to its own addresses on the web GUI and SSH ports from anything on its primary interface (lan, else the first optN, else wan), ' +
+      'at priority 5, ahead of every rule in the configuration (filter_core_get_antilockout() in filter.lib.inc). A rule that closes the firewall to that network, ' +
+      'or to: internet for a zone on it, blocks everything else but not those ports; whoever reads the policy believes the web GUI is closed.',
+    hint:
+      `Either make the policy say what the box does: pass that network to self on those ports before the blocking rule. Or make the box do what the policy says: ` +
+      `pass the admins to self on those ports first, restore, log in through that rule, then ${ANTI_LOCKOUT_SETTING} and set firewall.anti_lockout.enabled: false. ` +
+      `Disabling it with no such pass locks you out (undo: ${ANTI_LOCKOUT_RECOVERY}).`,
+    examples: [
+      {
+        topology: 'vlan-hosting',
+        context: [
+          { where: 'sites[].policy.rules[lan-out]', snippet: '{ name: lan-dns, from: lan, to: self, proto: tcp/udp, ports: [53], action: pass }' },
+          { where: 'sites[].policy.rules[+]', snippet: '{ name: lan-internet, from: lan, to: internet, action: pass }' },
+        ],
+        where: 'sites[].firewall',
+        bad: 'anti_lockout: { enabled: true }',
+        good: 'anti_lockout: { enabled: false }',
+      },
+    ],
+    check(model, report) {
+      for (const site of model.sites) {
+        const rule = site.policy.antiLockout;
+        if (!rule || !site.firewall) continue;
+        const iface = rule.from.kind === 'object' ? rule.from.name : 'wan';
+        for (const { decidedBy, path, ports } of overridden(site)) {
+          const list = ports.join(', ');
+          report({
+            path,
+            message:
+              `${decidedBy} blocks ${iface} from the firewall itself, but OPNsense's anti-lockout rule passes TCP ${list} from ${iface} to the firewall before it: ` +
+              `the web GUI and SSH stay open to all of ${iface}`,
+            related: [{ message: `OPNsense's anti-lockout rule (TCP ${site.firewall.antiLockout.ports.join(', ')})`, path: site.firewall.antiLockout.path }],
+            hint:
+              `If ${iface} may reach them, say so: pass ${iface} to self on TCP ${list} before ${decidedBy}. To close them: pass the admins to self on TCP ${list} before ${decidedBy}, ` +
+              `restore the configuration and log in through that rule, then ${ANTI_LOCKOUT_SETTING} and set firewall.anti_lockout.enabled: false; ` +
+              `disabling it with no such pass locks you out (undo: ${ANTI_LOCKOUT_RECOVERY}). If the box's web GUI or SSH use other ports, list them in firewall.anti_lockout.ports.`,
+          });
+        }
+      }
+    },
+  },
+];
