@@ -67,4 +67,55 @@ export function clearManagedRules(root: XmlElement, genUuids: ReadonlySet<string
       delete parent.raw;
     }
   }
+  warnEarlierRules(root, genUuids, managed, warn);
+}
+
+/** Members of each interface group of the base, by group name (legacy lists are space separated, the model's comma separated). */
+function groupMembers(root: XmlElement): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  for (const entry of child(root, 'ifgroups')?.children ?? []) {
+    if (!isElement(entry) || entry.name !== 'ifgroupentry') continue;
+    groups.set(fieldText(entry, 'ifname'), fieldText(entry, 'members').split(/[\s,]+/).filter(Boolean));
+  }
+  return groups;
+}
+
+/**
+ * The base's filter rules that stay and still reach the interfaces gen
+ * assigns: floating rules and rules on interface groups, which OPNsense
+ * evaluates before each interface's own (priorities 200000 and 300000
+ * against 400000, Firewall/FieldTypes/FilterRuleField.php and
+ * filter.lib.inc). They can pass or block what the policy decides, so
+ * merge names them (it keeps them: they may serve interfaces gen does not
+ * manage).
+ */
+function warnEarlierRules(root: XmlElement, genUuids: ReadonlySet<string>, managed: ReadonlySet<string>, warn: (message: string) => void): void {
+  const groups = groupMembers(root);
+  for (const store of STORES.filter((s) => s.what === 'filter rule')) {
+    for (const rule of at(root, store.path)?.children ?? []) {
+      if (!isElement(rule) || rule.name !== 'rule') continue;
+      const uuid = attr(rule, 'uuid');
+      if ((uuid !== undefined && genUuids.has(uuid)) || fieldText(rule, 'disabled') === '1' || fieldText(rule, 'enabled') === '0') continue;
+      const listed = fieldText(rule, 'interface').split(',').filter(Boolean);
+      const floating = fieldText(rule, 'floating') !== '' || listed.length !== 1 || fieldText(rule, 'interfacenot') === '1';
+      const negated = fieldText(rule, 'interfacenot') === '1';
+      let reached: string[];
+      let where: string;
+      if (floating) {
+        // A floating rule on no interface, or on all but some, reaches every interface.
+        reached = listed.length === 0 || negated ? [...managed].filter((k) => !listed.includes(k)) : listed.filter((k) => managed.has(k));
+        where = `floating (${listed.length === 0 ? 'every interface' : `${negated ? 'all but ' : ''}${listed.join(', ')}`})`;
+      } else {
+        const members = groups.get(listed[0]!);
+        if (!members) continue;
+        reached = members.filter((k) => managed.has(k));
+        where = `interface group ${listed[0]} (${members.join(', ')})`;
+      }
+      if (reached.length === 0) continue;
+      const descr = fieldText(rule, 'descr') || fieldText(rule, 'description');
+      warn(
+        `kept the base's ${store.what}${descr ? ` "${descr}"` : ''}, ${where}: OPNsense evaluates it before the topology's policy on ${reached.join(', ')}, so it can pass or block what the policy decides; remove it on the box if the policy should decide there`,
+      );
+    }
+  }
 }

@@ -185,6 +185,27 @@ describe('what merge keeps', () => {
     expect(merge(merged, sections, undefined)).toBe(merged);
   });
 
+  it('names the base\'s floating and interface-group rules that reach the interfaces it manages: OPNsense runs them before the policy', async () => {
+    const { pair, yaml } = homelabWithKey();
+    const rule = (iface: string, descr: string, extra = '') => `      <rule>\n        <type>pass</type>\n        <interface>${iface}</interface>\n${extra}        <descr>${descr}</descr>\n      </rule>\n`;
+    const base = SAMPLE.replace('  <filter>\n', '  <filter>\n' +
+      rule('lab', 'Lab group any') +
+      rule('lan,opt9', 'Floating pass', '        <floating>yes</floating>\n') +
+      rule('', 'Floating everywhere', '        <floating>yes</floating>\n') +
+      rule('lan', 'Old floating', '        <floating>yes</floating>\n        <disabled>1</disabled>\n') +
+      rule('dmz', 'DMZ group', '')).replace('</opnsense>', '  <ifgroups>\n    <ifgroupentry>\n      <ifname>lab</ifname>\n      <members>lan opt1</members>\n    </ifgroupentry>\n    <ifgroupentry>\n      <ifname>dmz</ifname>\n      <members>opt9</members>\n    </ifgroupentry>\n  </ifgroups>\n</opnsense>');
+    const warnings: string[] = [];
+    const merged = mergeConfig(base, await sectionsOf(yaml), { secret: () => pair.privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, standIn: () => STAND_IN, allowGuiPortConflict: true, warn: (m) => warnings.push(m) });
+    const kept = warnings.filter((w) => w.startsWith('kept the base'));
+    expect(kept).toEqual([
+      'kept the base\'s filter rule "Lab group any", interface group lab (lan, opt1): OPNsense evaluates it before the topology\'s policy on lan, opt1, so it can pass or block what the policy decides; remove it on the box if the policy should decide there',
+      'kept the base\'s filter rule "Floating pass", floating (lan, opt9): OPNsense evaluates it before the topology\'s policy on lan, so it can pass or block what the policy decides; remove it on the box if the policy should decide there',
+      expect.stringMatching(/^kept the base's filter rule "Floating everywhere", floating \(every interface\): OPNsense evaluates it before the topology's policy on (wan, )?lan, opt1/),
+    ]);
+    // Kept, as said.
+    for (const descr of ['Lab group any', 'Floating pass', 'Floating everywhere', 'Old floating', 'DMZ group']) expect(merged).toContain(`<descr>${descr}</descr>`);
+  });
+
   it('removes what an earlier merge wrote when the topology drops it (a renamed peer)', async () => {
     const { pair, yaml } = homelabWithKey();
     const first = merge(SAMPLE, await sectionsOf(yaml), pair.privateKey);
