@@ -5,6 +5,7 @@
 // says so where the block is written, with the way to close the ports
 // that does not lock the admins out.
 import { flowVerdicts } from '../flows.js';
+import { ADDRESS_SPACE } from '../intervals.js';
 import type { Path } from '../location.js';
 import type { Site } from '../model.js';
 import { siteMatches } from '../resolve/matches.js';
@@ -37,7 +38,47 @@ function overridden(site: Site): Overridden[] {
   return [...found.values()];
 }
 
+/** Whether anyone (an internal network, the VPN, an admin's address outside) reaches the firewall itself on one of the ports. */
+function reachable(site: Site, ports: readonly number[]): boolean {
+  const self = siteMatches(site).space.self;
+  return ports.some((port) => flowVerdicts(site, [ADDRESS_SPACE], self, 'tcp', port).some((v) => v.verdict === 'accept'));
+}
+
 export const antiLockoutRules: Rule[] = [
+  {
+    id: 'policy/lockout',
+    severity: 'error',
+    summary: "The topology says the box runs without OPNsense's anti-lockout rule, but no policy rule passes anyone to the firewall on its web GUI or SSH ports.",
+    why:
+      'With the anti-lockout rule off, the policy alone decides who reaches the web GUI and SSH; with no pass to self on those ports from anywhere (an internal network, the VPN, an admin address), ' +
+      'the restored configuration locks every admin out, and only the console can undo it.',
+    hint: `Pass the admins (their network, a VPN role, an address) to self on the web GUI and SSH ports, or keep the rule: firewall.anti_lockout.enabled: true (undo on the box: ${ANTI_LOCKOUT_RECOVERY}).`,
+    examples: [
+      {
+        topology: 'vlan-hosting',
+        context: [
+          { where: 'sites[].policy.rules[lan-out]', snippet: '{ name: lan-dns, from: lan, to: self, proto: tcp/udp, ports: [53], action: pass }' },
+          { where: 'sites[].policy.rules[mgmt-out]', snippet: '{ name: mgmt-dns, from: mgmt, to: self, proto: tcp/udp, ports: [53], action: pass }' },
+          { where: 'sites[].policy.rules[+]', snippet: '{ name: lan-out, from: lan, to: internet, action: pass }' },
+          { where: 'sites[].policy.rules[+]', snippet: '{ name: mgmt-ssh, from: mgmt, to: hosting, proto: tcp, ports: [22], action: pass }' },
+        ],
+        where: 'sites[].firewall',
+        bad: 'anti_lockout: { enabled: false, ports: [8443] }',
+        good: 'anti_lockout: { enabled: true, ports: [8443] }',
+      },
+    ],
+    check(model, report) {
+      for (const site of model.sites) {
+        const firewall = site.firewall;
+        if (!firewall || firewall.antiLockout.enabled) continue;
+        if (reachable(site, firewall.antiLockout.ports)) continue;
+        report({
+          path: firewall.antiLockout.path.concat('enabled'),
+          message: `the anti-lockout rule is off, and no policy rule passes anyone to the firewall on TCP ${firewall.antiLockout.ports.join(', ')}: the restored configuration would lock every admin out`,
+        });
+      }
+    },
+  },
   {
     id: 'policy/anti-lockout-open',
     severity: 'warning',

@@ -88,4 +88,27 @@ describe("OPNsense's anti-lockout rule", () => {
     // While it is on there is nothing to do on the box.
     expect((await render(withoutGuiTest(familyWithAntiLockout()))).get('home/steps.md')).not.toContain('anti-lockout');
   });
+
+  it('policy/lockout: with the rule off, something inside must reach the firewall on its GUI or SSH port, or every admin is locked out', async () => {
+    // vlan-hosting whose rules reach no internal network on 8443: DNS to self, the lan to the internet, mgmt to hosting on 22 only.
+    let text = readExample('vlan-hosting')
+      .replace('{ name: lan-out, from: lan, to: any, action: pass }', '{ name: lan-dns, from: lan, to: self, proto: tcp/udp, ports: [53], action: pass }')
+      .replace('{ name: mgmt-out, from: mgmt, to: any, action: pass }', '{ name: mgmt-dns, from: mgmt, to: self, proto: tcp/udp, ports: [53], action: pass }\n        - { name: lan-out, from: lan, to: internet, action: pass }\n        - { name: mgmt-ssh, from: mgmt, to: hosting, proto: tcp, ports: [22], action: pass }');
+    text = edit(text, [...A, 'firewall', 'anti_lockout'], { enabled: false, ports: [8443] });
+    const found = (await lint(text)).filter((d) => d.rule === 'policy/lockout');
+    expect(found.map((d) => [d.severity, d.message])).toEqual([
+      ['error', 'the anti-lockout rule is off, and no policy rule passes anyone to the firewall on TCP 8443: the restored configuration would lock every admin out'],
+    ]);
+    expect(found[0]!.location.line).toBe(text.split('\n').findIndex((l) => l.includes('enabled: false')) + 1);
+    // SSH on the list: mgmt reaches the firewall's own address on hosting at 22 (pf's hosting:network holds it).
+    expect((await lint(edit(text, [...A, 'firewall', 'anti_lockout', 'ports'], [22, 8443]))).filter((d) => d.rule === 'policy/lockout')).toEqual([]);
+    // An admin's address outside, passed to SSH, is a way in too.
+    const outside = edit(text, [...A, 'policy', 'rules', 5], { name: 'outside-admin', from: '203.0.113.10', to: 'self', proto: 'tcp', ports: [8443], action: 'pass' });
+    expect((await lint(outside)).filter((d) => d.rule === 'policy/lockout')).toEqual([]);
+    // The rule on: nothing to report.
+    expect((await lint(edit(text, [...A, 'firewall', 'anti_lockout', 'enabled'], true))).filter((d) => d.rule === 'policy/lockout')).toEqual([]);
+    // The family homelab without its admins-firewall pass: admins-manage still reaches the firewall's management address.
+    const family = readExample('homelab-family').replace(/\n +- \{ name: admins-firewall,[^\n]*/, '');
+    expect((await lint(family)).filter((d) => d.rule === 'policy/lockout')).toEqual([]);
+  });
 });
