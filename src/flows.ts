@@ -30,7 +30,7 @@ export function flowEnd(site: Site, flow: FlowTest, side: 'from' | 'to'): Range[
   const name = flow[side];
   const objects = (side === 'from' ? flow.fromObjects : flow.toObjects) ?? site.policy.zones.find((z) => z.name === name)?.members;
   if (objects) return objectRanges(objects);
-  if (name === 'internet') return side === 'from' ? space.internet : subtract(subtract([[0, DYNAMIC_ADDRESS]], space.internal), space.self);
+  if (name === 'internet') return side === 'from' ? space.internet : subtract(subtract([[0, DYNAMIC_ADDRESS]], space.notInternet), space.self);
   if (side === 'to' && name === 'self') return space.self;
   if (side === 'to' && name === 'wan') {
     const wan = site.firewall?.interfaces.find((i) => i.isWan);

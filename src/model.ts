@@ -403,8 +403,19 @@ export interface Policy {
   tests: FlowTest[];
   /** The rules in evaluation order: derived WAN passes first, then the topology's rules. */
   rules: PolicyRule[];
-  /** The internal networks (everything behind the firewall), which "internet" leaves out. */
+  /**
+   * The internal networks, everything behind the firewall: its interface,
+   * VPN, remote and VPC networks, and the networks of its static routes
+   * through a router on one of them. "internet" leaves them out.
+   */
   internal: string[];
+  /**
+   * The WAN's network when it is private (RFC 1918): the upstream router's
+   * LAN. Outside the firewall, yet not the internet: "internet" leaves it
+   * out too, so an internet-only zone does not reach the hosts there. A
+   * DHCP WAN's network is not known: none.
+   */
+  upstreamLan: string[];
   /**
    * OPNsense's anti-lockout rule when it is on: a pass the box evaluates
    * before every rule of `rules`, which gen does not write and cannot

@@ -206,6 +206,17 @@ function networksOf(interfaces: readonly FirewallInterface[], ctx: ResolveContex
   return new Map(ctx.networks.filter((n) => ids.has(n.id)).map((n) => [n.id, n]));
 }
 
+/**
+ * The static routes through a router on an internal network: their networks
+ * are behind the firewall, and their traffic enters on that interface. A
+ * route through the WAN's gateway leads outside.
+ */
+export function internalRoutes(firewall: Firewall | undefined): Firewall['routes'] {
+  if (!firewall) return [];
+  const wan = new Set(firewall.interfaces.filter((i) => i.isWan).map((i) => i.name));
+  return firewall.routes.filter((r) => !wan.has(r.interface));
+}
+
 /** Each route's next hop must sit on a static network of the firewall: that interface carries it (the first one, when several do). */
 function resolveRoutes(input: FirewallInput, interfaces: readonly FirewallInterface[], ctx: ResolveContext, networks: ReadonlyMap<string, Network>, path: Path): Firewall['routes'] {
   const staticNetworks = new BlockIndex<{ iface: FirewallInterface; order: number }>();

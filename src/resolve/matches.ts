@@ -6,7 +6,7 @@
 // rest), so policy tests, AllowedIPs and the shadowed-rule analysis all
 // reason about what the firewall really does; OPNsense's anti-lockout rule,
 // which the box puts before them all, comes first.
-import { ADDRESS_SPACE, PORT_SPACE, type Range, type Ranges, complement, fromBlocks, intersect, normalize, subtract, unionAll } from '../intervals.js';
+import { ADDRESS_SPACE, PORT_SPACE, type Range, type Ranges, complement, fromBlocks, intersect, normalize, subtract, union, unionAll } from '../intervals.js';
 import type { Firewall, Policy, PolicyRule, WireguardInstance } from '../model.js';
 import { parseCidr, parseIPv4 } from '../net.js';
 
@@ -55,11 +55,13 @@ export function rangesOfCidrs(cidrs: readonly string[]): Range[] {
 }
 
 export interface PolicySpace {
-  /** The internal networks. */
+  /** The internal networks: behind the firewall, routed through it. */
   internal: Range[];
+  /** What a rule to "internet" leaves out: the internal networks and the upstream router's LAN (policy.upstreamLan). */
+  notInternet: Range[];
   /** The firewall's own addresses (with DYNAMIC_ADDRESS for a DHCP interface). */
   self: Range[];
-  /** Where traffic from the internet comes from: everything but the internal networks. */
+  /** Where traffic arriving on the WAN comes from: everything but the internal networks (the upstream LAN too). */
   internet: Range[];
   /** The address of each firewall interface, by name. */
   interfaceAddress: ReadonlyMap<string, number>;
@@ -74,7 +76,8 @@ export function policySpace(policy: Policy, firewall: Firewall | undefined, wire
   }
   const tunnels = wireguard.flatMap((w) => (parseIPv4(w.address) === undefined ? [] : [parseIPv4(w.address)!]));
   const self = normalize([...interfaceAddress.values(), ...tunnels].map((a) => [a, a] as Range));
-  return { internal, self, internet: complement(internal, ADDRESS_SPACE), interfaceAddress };
+  const notInternet = policy.upstreamLan.length > 0 ? union(internal, rangesOfCidrs(policy.upstreamLan)) : internal;
+  return { internal, notInternet, self, internet: complement(internal, ADDRESS_SPACE), interfaceAddress };
 }
 
 // Rules from or to the same zone share its member list: its addresses are joined once.
@@ -131,10 +134,10 @@ export function compileMatches(policy: Policy, space: PolicySpace): Match[] {
       case 'internet':
         if (rule.action === 'pass') {
           push(space.self, 'block', 'block the firewall itself');
-          push(space.internal, 'block', 'block internal networks');
+          push(space.notInternet, 'block', 'block internal networks');
           push([ENDPOINT_SPACE], 'pass', 'pass the internet');
         } else {
-          push(subtract([ENDPOINT_SPACE], space.internal), rule.action);
+          push(subtract([ENDPOINT_SPACE], space.notInternet), rule.action);
         }
         break;
     }

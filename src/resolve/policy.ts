@@ -30,7 +30,7 @@ export function resolvePolicy(
   path: Path,
   ctx: ResolveContext,
   objects: PolicyObjects,
-  internal: readonly Network[],
+  networks: { internal: readonly Pick<Network, 'block' | 'cidr'>[]; upstreamLan: readonly Pick<Network, 'block' | 'cidr'>[] },
 ): Policy {
   const zones: Zone[] = (input?.zones ?? []).map((zone, i) => {
     const zpath = path.concat('zones', i);
@@ -96,8 +96,9 @@ export function resolvePolicy(
     return Object.assign(flowTest(test, tpath), { fromObjects: from?.objects, toObjects: to?.objects });
   });
 
-  const internalCidrs = [...internal].sort((a, b) => a.block.base - b.block.base).map((n) => n.cidr);
-  return { default: 'deny', zones, rules, tests, internal: internalCidrs };
+  // In address order, each once (a route may name an interface's network).
+  const cidrs = (list: readonly Pick<Network, 'block' | 'cidr'>[]) => [...new Set([...list].sort((a, b) => a.block.base - b.block.base).map((n) => n.cidr))];
+  return { default: 'deny', zones, rules, tests, internal: cidrs(networks.internal), upstreamLan: cidrs(networks.upstreamLan) };
 }
 
 /** WAN pass rules implied by what the topology exposes, in a fixed order. */

@@ -1,12 +1,13 @@
 // One on-prem site: firewall and its networks, WireGuard, Proxmox hosts,
 // services, policy, HAProxy and backup, resolved in dependency order.
 import type { Path } from '../location.js';
-import type { Aws, KeepOptions, Network, PbsBackup, Site } from '../model.js';
+import type { Aws, Firewall, KeepOptions, Network, PbsBackup, Site } from '../model.js';
+import { parseCidr } from '../net.js';
 import type { KeepInput, SiteInput } from '../topology.js';
 import { resolveAccess } from './access.js';
 import { antiLockoutRule, antiLockoutSteps } from './anti-lockout.js';
 import { type ResolveContext, indexByName, knownNames } from './context.js';
-import { deriveOutboundNat, resolveFirewall, resolvePortForwards } from './firewall.js';
+import { deriveOutboundNat, internalRoutes, resolveFirewall, resolvePortForwards } from './firewall.js';
 import { resolveGuests } from './guests.js';
 import { acmeSteps, resolveHaproxy } from './haproxy.js';
 import { policyObjects, rememberObjects } from './objects.js';
@@ -14,7 +15,7 @@ import { derivedWanRules, resolvePolicy } from './policy.js';
 import { deriveHostRouting, firewallOnBridges, resolveHost } from './proxmox.js';
 import { resolveReach } from './reach.js';
 import { networksByBlock, resolveServices } from './services.js';
-import { resolveUpstream, upstreamSteps } from './upstream.js';
+import { isPrivateWan, resolveUpstream, upstreamSteps } from './upstream.js';
 import { resolveWireguardInstance } from './wireguard.js';
 import { appendAll } from '../arrays.js';
 
@@ -94,7 +95,7 @@ export function resolveSite(input: SiteInput, path: Path, ctx: ResolveContext, a
   // The joined VPC's subnets can be named too: traffic to them goes through the site-to-site VPN.
   const subnets = vpcNetwork ? ctx.networks.filter((n) => n.parent === vpcNetwork.id) : [];
   const objects = policyObjects(ctx, [...reachable, ...subnets], services, wireguard);
-  const policy = resolvePolicy(input.policy, site, path.concat('policy'), ctx, objects, reachable.filter((n) => n.kind !== 'wan'));
+  const policy = resolvePolicy(input.policy, site, path.concat('policy'), ctx, objects, notInternet(firewall, reachable));
   if (firewall) {
     // The derived WAN rules go first; in place, as other parts may hold this list.
     const written = policy.rules.splice(0);
@@ -130,6 +131,20 @@ export function resolveSite(input: SiteInput, path: Path, ctx: ResolveContext, a
   };
   rememberObjects(resolved, objects);
   return resolved;
+}
+
+/**
+ * What "internet" leaves out: the networks behind the firewall (its own, and
+ * those of static routes through a router on one of them), and the upstream
+ * router's LAN when the WAN's network is private.
+ */
+function notInternet(firewall: Firewall | undefined, reachable: readonly Network[]): { internal: Pick<Network, 'block' | 'cidr'>[]; upstreamLan: Pick<Network, 'block' | 'cidr'>[] } {
+  const internal: Pick<Network, 'block' | 'cidr'>[] = reachable.filter((n) => n.kind !== 'wan');
+  for (const route of internalRoutes(firewall)) {
+    const parsed = parseCidr(route.network);
+    if (parsed.ok) internal.push({ block: parsed.block, cidr: parsed.block.cidr });
+  }
+  return { internal, upstreamLan: reachable.filter((n) => n.kind === 'wan' && isPrivateWan(n.block)) };
 }
 
 function resolveBackup(input: SiteInput, path: Path, ctx: ResolveContext, aws: Aws | undefined): PbsBackup | undefined {

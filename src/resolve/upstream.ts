@@ -7,7 +7,7 @@
 // WAN has a private address, which only a NAT router can connect.
 import type { Path } from '../location.js';
 import type { Firewall, Haproxy, Upstream, UpstreamForward, WireguardInstance } from '../model.js';
-import { containsBlock, parseCidr } from '../net.js';
+import { type Block, containsBlock, parseCidr } from '../net.js';
 import type { FirewallInput } from '../topology.js';
 
 const PRIVATE = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'].map((c) => {
@@ -40,10 +40,15 @@ function listeners(firewall: Firewall, wireguard: readonly WireguardInstance[], 
   return out;
 }
 
+/** Whether a WAN network is private: only a NAT router connects it to the internet, and its LAN is the upstream router's. */
+export function isPrivateWan(block: Block): boolean {
+  return PRIVATE.some((p) => containsBlock(p, block));
+}
+
 export function resolveUpstream(input: FirewallInput, firewall: Firewall, wireguard: readonly WireguardInstance[], haproxy: Haproxy, path: Path): Upstream | undefined {
   const wan = firewall.interfaces.find((i) => i.isWan);
   const network = wan?.address !== undefined && wan.prefix !== undefined ? parseCidr(`${wan.address}/32`) : undefined;
-  const behindNat = network?.ok === true && PRIVATE.some((p) => containsBlock(p, network.block));
+  const behindNat = network?.ok === true && isPrivateWan(network.block);
   if (!input.upstream && !behindNat) return undefined;
   const forwards = listeners(firewall, wireguard, haproxy);
   const unused: Upstream['unused'] = [];

@@ -83,7 +83,8 @@ describe('policy objects in zones and rules', async () => {
       ['gen_role_wg0_mobile', 'network', ['10.0.1.11/32', '10.0.1.12/30', '10.0.1.16/28', '10.0.1.32/28', '10.0.1.48/31', '10.0.1.50/32'], 'gen: WireGuard role wg0/mobile'],
       ['gen_net_office', 'network', ['172.16.0.0/16'], 'gen: network office'],
       ['gen_net_wireguard', 'network', ['10.0.1.0/24'], 'gen: network wireguard'],
-      ['gen_internal_networks', 'network', ['10.0.0.0/24', '10.0.1.0/24', '10.1.0.0/24', '172.16.0.0/16'], 'gen: internal networks of site home'],
+      // The WAN's private network, the upstream router's LAN, is not the internet either.
+      ['gen_internal_networks', 'network', ['10.0.0.0/24', '10.0.1.0/24', '10.1.0.0/24', '172.16.0.0/16', '192.168.0.0/24'], 'gen: internal networks of site home and the upstream LAN'],
     ]);
     for (const alias of aliases) expect(alias.name).toMatch(ALIAS_NAME);
   });

@@ -54,6 +54,7 @@ describe('policy tests fail lint when the verdict differs', () => {
       ['policy/test-failed', 'flow service to management tcp 22: expected deny, got accept by policy rule oops'],
       ['policy/test-failed', 'flow service to vpn tcp 22: expected deny, got accept by policy rule oops'],
       ['policy/test-failed', 'flow service to wan tcp 443: expected deny, got accept by policy rule oops'],
+      ['policy/test-failed', 'flow service to 192.168.0.50 tcp 80: expected deny, got accept by policy rule oops'],
     ]);
   });
 

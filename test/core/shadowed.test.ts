@@ -86,7 +86,8 @@ describe('the rules a finding names', () => {
     const site = (await modelOf(text)).sites[0]!;
     const x2 = analysePolicy(site).rules.find((r) => r.rule.name === 'x2')!;
     expect(x2.shadowed).toBe(true);
-    expect(x2.coveredBy.length).toBeGreaterThan(3);
+    // management-out, service-internet-only and x0 (the WAN passes no longer: x2 leaves out the upstream LAN, the WAN address with it).
+    expect(x2.coveredBy.length).toBeGreaterThan(2);
     const order = x2.coveredBy.map((r) => site.policy.rules.indexOf(r));
     expect(order).toEqual([...order].sort((a, b) => a - b));
   });

@@ -22,7 +22,7 @@ import { generateKeyPair } from '../../src/targets/wireguard/keys.js';
 import { edit, modelOf, readExample, root } from '../helpers.js';
 import { missing, titled } from '../system-tools.js';
 import { MODELS_DIR } from './model-check.js';
-import { BOX_CA, CONFIG_CASES, releaseSections, withBoxCa, withRelease } from './support.js';
+import { BOX_CA, CONFIG_CASES, releaseSections, withBoxCa, withLabRoute, withRelease } from './support.js';
 
 const TOOL = join(root, 'test/tools/opnsense-php');
 const gitDir = (name: string) => {
@@ -213,6 +213,24 @@ describe.skipIf(skip)(titled("OPNsense's own code on merged configs", skip), () 
     expect(off.ruleset.filter((l) => l.includes('anti-lockout'))).toEqual([]);
     expect(off.ruleset.findIndex(lanBlock)).toBeGreaterThan(-1);
     expect(off.verdicts).toEqual([expect.objectContaining({ verdict: 'deny', decidedBy: 'policy rule lan-internet' })]);
+  });
+
+  // A network behind the router 10.0.0.5 on the management network (vtnet1): its packets enter on vtnet1, so
+  // the rule from it must be a pf rule on vtnet1 (one on the WAN, vtnet0, never matches them), and the
+  // internet-only zone's block of the internal networks must hold it; the CIDR around it is split.
+  it.each(RELEASES)('OPNsense %s: a rule from a statically routed network is a pf rule on the router\'s interface', async (series) => {
+    const { sections, privateKey } = await releaseSections(withLabRoute(false), series);
+    const file = join(dir, `${series}-lab-route.xml`);
+    writeFileSync(file, mergeConfig(base(series), sections, { secret: () => privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX }), { mode: 0o600 });
+    const live = runTool(file, tagOf(series)).ruleset.filter((l) => /^(pass|block|reject) /.test(l));
+    const of = (name: string) => live.filter((l) => l.endsWith(`# gen: policy rule ${name}`));
+    expect(of('lab-in')).toEqual([expect.stringMatching(/^pass in quick on vtnet1 inet proto tcp from \{172\.16\.5\.0\/24\} to \{\(vtnet2:network\)\} port \{22\} /)]);
+    expect(of('lab-ping')).toEqual([
+      expect.stringMatching(/^pass in quick on vtnet1 inet proto icmp from \{172\.16\.0\.0\/16\} to \{\(vtnet2:network\)\} /),
+      // On the WAN, OPNsense adds reply-to its gateway.
+      expect.stringMatching(/^pass in quick on vtnet0 reply-to \( vtnet0 192\.168\.0\.1 \) inet proto icmp from \{172\.0\.0\.0\/8\} to \{\(vtnet2:network\)\} /),
+    ]);
+    expect(live.filter((l) => l.endsWith('# gen: policy rule service-internet-only (block internal networks)'))).toEqual([expect.stringMatching(/^block in quick on vtnet2 inet from \{\(vtnet2:network\)\} to \$gen_internal_networks /)]);
   });
 
   const noHaproxy = missing(['haproxy'], false);

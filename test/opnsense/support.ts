@@ -177,6 +177,35 @@ export const CONFIG_CASES: readonly { name: string; yaml: () => string }[] = [
   { name: 'every item', yaml: everyItem },
 ];
 
+/**
+ * withRoutesAndGroups with rules and tests about the lab behind the router
+ * 10.0.0.5 on the management network (172.16.0.0/16): one from a CIDR inside
+ * the route's network, one from a CIDR holding it and more, and what the
+ * internet-only service zone reaches: not the lab, not the upstream LAN
+ * (192.168.0.0/24, the private WAN's network), but 203.0.113.0/24, routed
+ * through the WAN's gateway. Without `tests`, the rules alone (what pf
+ * makes of them does not wait for the policy tests to hold).
+ */
+export function withLabRoute(tests = true): string {
+  let yaml = withRoutesAndGroups();
+  const policy = parseYaml(yaml).sites[0].policy;
+  yaml = edit(yaml, ['sites', 0, 'policy', 'rules'], [
+    ...policy.rules,
+    { name: 'lab-in', from: '172.16.5.0/24', to: 'service', proto: 'tcp', ports: [22], action: 'pass' },
+    { name: 'lab-ping', from: '172.0.0.0/8', to: 'service', proto: 'icmp', action: 'pass' },
+  ]);
+  if (!tests) return yaml;
+  return edit(yaml, ['sites', 0, 'policy', 'tests'], [
+    ...policy.tests,
+    { from: '172.16.5.7', to: 'service', proto: 'tcp', port: 22, expect: 'accept' },
+    { from: 'service', to: '172.16.5.7', proto: 'tcp', port: 22, expect: 'deny' },
+    { from: 'service', to: '192.168.0.50', proto: 'tcp', port: 80, expect: 'deny' },
+    { from: 'service', to: '192.168.0.1', proto: 'tcp', port: 443, expect: 'deny' },
+    { from: 'service', to: '203.0.113.5', proto: 'tcp', port: 443, expect: 'accept' },
+    { from: '192.168.0.50', to: 'wan', proto: 'udp', port: 51820, expect: 'accept' },
+  ]);
+}
+
 /** gen's OPNsense sections of a topology for a release, with a fresh instance key pair (the private key is what merge would fill in). */
 export async function releaseSections(yaml: string, release: string): Promise<{ sections: XmlElement[]; privateKey: string }> {
   const pair = generateKeyPair();

@@ -157,8 +157,8 @@ checks() {
   guest_nic_check 'container 200 (traefik) has a NIC on vmbr2 with 10.1.0.100' 'topology.yaml:98' 'pct' '200' 'vmbr2' '' '10.1.0.100'
   guest_nic_check 'container 210 (postgres) has a NIC on vmbr2 with 10.1.0.110' 'topology.yaml:99' 'pct' '210' 'vmbr2' '' '10.1.0.110'
   guest_nic_check 'container 211 (valkey) has a NIC on vmbr2 with 10.1.0.111' 'topology.yaml:100' 'pct' '211' 'vmbr2' '' '10.1.0.111'
-  guest_nic_check 'VM 103 (backup server pbs) has a NIC on vmbr1' 'topology.yaml:152' 'qm' '103' 'vmbr1' '' ''
-  storage_check 'the backup storage pbs-main is active' 'topology.yaml:149' 'pbs-main'
+  guest_nic_check 'VM 103 (backup server pbs) has a NIC on vmbr1' 'topology.yaml:153' 'qm' '103' 'vmbr1' '' ''
+  storage_check 'the backup storage pbs-main is active' 'topology.yaml:150' 'pbs-main'
 }
 
 checks | awk -v format="$FORMAT" -v box='Proxmox VE host pve' -v site='home' -v source='topology.yaml' '

@@ -6,7 +6,8 @@
 //   "wireguard" for the tunnel, its peers and roles, and remote networks;
 //   "enc0" (IPsec) for a VPC joined by the site-to-site VPN; a service on
 //   its network's interface; an address or CIDR on the interface of the
-//   network that holds it (the WAN when no internal network does);
+//   network that holds it, or of the router of a static route to it (the
+//   WAN when neither does: it comes from outside);
 // - interface networks are named by their interface ("opt1"); every other
 //   named object by an alias named after it (gen_peer_…, gen_role_…,
 //   gen_svc_…, gen_net_…), listed in aliases.xml; addresses as written;
@@ -15,11 +16,16 @@
 //   one per member (a zone of 100 VLANs made every rule to it 100 rules);
 // - one filter rule per (source placement, destination, port or range);
 // - "internet" becomes a block of the firewall and of the internal-networks
-//   alias followed by the pass, all with the rule's protocol and ports;
+//   alias (with the routed networks and a private WAN's network, the
+//   upstream LAN) followed by the pass, all with the rule's protocol and
+//   ports;
 // - a port forward's pass is the NAT-linked rule to the forward's target;
 // - nothing else passes: OPNsense blocks by default.
 import { type Range, type Ranges, blockRange, covers, normalize, subtract, toCidrs } from '../../intervals.js';
 import type { FirewallInterface, Network, PolicyObject, PolicyRule, PortForward, Zone } from '../../model.js';
+import { blockLast, parseCidr } from '../../net.js';
+import { BlockIndex } from '../../resolve/block-index.js';
+import { internalRoutes } from '../../resolve/firewall.js';
 import { rangesOfCidrs } from '../../resolve/matches.js';
 import { aliasName } from '../../targets/opnsense/aliases.js';
 import { fitDescription } from '../../targets/opnsense/descriptions.js';
@@ -79,18 +85,24 @@ function objectWords(object: PolicyObject): string {
   return `${object.kind} ${object.name}`;
 }
 
-interface InternalNetwork {
-  network: Network;
-  range: Range;
-}
+/**
+ * Where traffic from a block of internal addresses enters the firewall: an
+ * internal network (on its interface), or the network of a static route
+ * through a router on an internal network (on that network's interface,
+ * where the router hands it over).
+ */
+type Place = { range: Range; network: Network } | { range: Range; route: { cidr: string; iface: string } };
+
+/** A static route's network through an internal router: its last address, prefix and the interface key it enters on. */
+type RoutedBlock = { last: number; prefix: number; iface: string };
 
 /**
- * The networks that no other one of `inside` covers, in their order (two
+ * The places that no other one of `inside` covers, in their order (two
  * with one range cover each other). Sorted by start, then by end from the
- * widest: a network is covered exactly when an earlier one in that order
+ * widest: a place is covered exactly when an earlier one in that order
  * reaches as far, or when its neighbour has the same range.
  */
-function maximalNetworks(inside: readonly InternalNetwork[]): Network[] {
+function maximalPlaces(inside: readonly Place[]): Place[] {
   const order = inside.map((_, i) => i).sort((a, b) => inside[a]!.range[0] - inside[b]!.range[0] || inside[b]!.range[1] - inside[a]!.range[1]);
   const covered = new Uint8Array(inside.length);
   let reach = -1;
@@ -102,7 +114,7 @@ function maximalNetworks(inside: readonly InternalNetwork[]): Network[] {
     if (j !== undefined && inside[j]!.range[0] === lo && inside[j]!.range[1] === hi) covered[i] = covered[j] = 1;
     reach = Math.max(reach, hi);
   }
-  return inside.filter((_, i) => !covered[i]).map((n) => n.network);
+  return inside.filter((_, i) => !covered[i]);
 }
 
 class Compiler {
@@ -113,7 +125,7 @@ class Compiler {
   private readonly taken = new Set<string>();
 
   /** The first interface on each network, and the first with a static address there. */
-  private internalCache: { networks: InternalNetwork[]; space: Ranges } | undefined;
+  private internalCache: { places: Place[]; space: Ranges; routes: BlockIndex<RoutedBlock> } | undefined;
   private readonly onNetwork = new Map<string, FirewallInterface>();
   private readonly staticOnNetwork = new Map<string, FirewallInterface>();
 
@@ -168,8 +180,9 @@ class Compiler {
       this.aliases.set(INTERNAL_ALIAS, {
         name: INTERNAL_ALIAS,
         type: 'network',
-        content: [...this.ctx.site.policy.internal],
-        description: `gen: internal networks of site ${this.ctx.site.name}`,
+        // The upstream LAN is not the internet either (policy.upstreamLan), though its traffic enters on the WAN.
+        content: [...this.ctx.site.policy.internal, ...this.ctx.site.policy.upstreamLan],
+        description: `gen: internal networks of site ${this.ctx.site.name}${this.ctx.site.policy.upstreamLan.length > 0 ? ' and the upstream LAN' : ''}`,
       });
     }
     return { kind: 'alias', name: INTERNAL_ALIAS };
@@ -209,15 +222,19 @@ class Compiler {
         return iface ? [{ iface, endpoint: this.alias(object) }] : [];
       }
       case 'address': {
-        // Held by a network: that network's interface. Else each internal network
-        // inside it on its own interface, and the rest from the WAN.
+        // Held by a network, or by a static route's network through an internal
+        // router (the more specific, as the routing table picks): that interface.
+        // Else each place inside it on its own interface, and the rest from the WAN.
+        const { places, space, routes } = this.internalRanges();
+        const route = this.routeHolding(routes, object.ranges);
+        if (route && (!network || route.prefix > network.block.prefix)) return [{ iface: route.iface, endpoint: { kind: 'address', value: object.name } }];
         const holder = network && this.entry(network);
         if (holder) return [{ iface: holder, endpoint: { kind: 'address', value: object.name } }];
-        const { networks, space } = this.internalRanges();
-        const inside = networks.filter((n) => covers(object.ranges, [n.range]));
-        const out: Placement[] = maximalNetworks(inside).flatMap((n) => {
-          const iface = this.entry(n);
-          return iface ? [{ iface, endpoint: this.networkEndpoint(n, this.networkObject(n)) }] : [];
+        const inside = places.filter((n) => covers(object.ranges, [n.range]));
+        const out: Placement[] = maximalPlaces(inside).flatMap((p): Placement[] => {
+          if ('route' in p) return [{ iface: p.route.iface, endpoint: { kind: 'address', value: p.route.cidr } }];
+          const iface = this.entry(p.network);
+          return iface ? [{ iface, endpoint: this.networkEndpoint(p.network, this.networkObject(p.network)) }] : [];
         });
         const wan = this.ctx.firewall.interfaces.find((i) => i.isWan);
         const outside = subtract(object.ranges, space);
@@ -227,16 +244,35 @@ class Compiler {
     }
   }
 
-  /** The site's internal networks with their address ranges, and the internal address space: made once, read per rule. */
-  private internalRanges(): { networks: InternalNetwork[]; space: Ranges } {
-    this.internalCache ??= {
-      networks: this.ctx.site.internalNetworks.flatMap((id) => {
-        const network = this.ctx.networkById.get(id);
-        return network ? [{ network, range: blockRange(network.block) }] : [];
-      }),
-      space: rangesOfCidrs(this.ctx.site.policy.internal),
-    };
+  /**
+   * The site's places (internal networks, then the networks of static routes
+   * through internal routers) with their address ranges, the routes by block,
+   * and the internal address space: made once, read per rule.
+   */
+  private internalRanges(): NonNullable<Compiler['internalCache']> {
+    if (this.internalCache) return this.internalCache;
+    const places: Place[] = this.ctx.site.internalNetworks.flatMap((id) => {
+      const network = this.ctx.networkById.get(id);
+      return network ? [{ network, range: blockRange(network.block) }] : [];
+    });
+    const routes = new BlockIndex<RoutedBlock>();
+    for (const route of internalRoutes(this.ctx.firewall)) {
+      const parsed = parseCidr(route.network);
+      const iface = this.ctx.interfaceByName.get(route.interface);
+      if (!parsed.ok || !iface) continue;
+      places.push({ route: { cidr: route.network, iface: iface.key }, range: blockRange(parsed.block) });
+      routes.add(parsed.block, { last: blockLast(parsed.block), prefix: parsed.block.prefix, iface: iface.key });
+    }
+    this.internalCache = { places, routes, space: rangesOfCidrs(this.ctx.site.policy.internal) };
     return this.internalCache;
+  }
+
+  /** The smallest static route through an internal router whose network holds all of `ranges`. */
+  private routeHolding(routes: BlockIndex<RoutedBlock>, ranges: Ranges): RoutedBlock | undefined {
+    const lo = ranges[0]?.[0];
+    const hi = ranges[ranges.length - 1]?.[1];
+    if (lo === undefined || hi === undefined) return undefined;
+    return routes.containing(lo).find((r) => r.last >= hi);
   }
 
   /** How a destination object is named. */
