@@ -108,7 +108,7 @@ export interface UpstreamForward {
   /** What listens on the firewall's WAN there: "WireGuard instance wg0", "HAProxy frontend https". */
   listener: string;
   /** The kind of listener: two of one kind on one WAN port are the same socket, whose clash the firewall's own rules report. */
-  kind: 'wireguard' | 'haproxy' | 'port-forward';
+  kind: 'wireguard' | 'haproxy' | 'port-forward' | 'ipsec';
   /** For a WireGuard listener: its instance, whose clients connect to endpoint_port. */
   instance?: string;
   description?: string;

@@ -3,7 +3,7 @@
 // declared services need (WireGuard's port, HAProxy's listeners, port
 // forwards) are derived here, so nobody forgets one.
 import type { Path } from '../location.js';
-import type { Firewall, FlowTest, Haproxy, Network, Policy, PolicyObject, PolicyRule, RuleTarget, WireguardInstance, Zone } from '../model.js';
+import type { Firewall, FlowTest, Haproxy, Network, Policy, PolicyObject, PolicyRule, RuleTarget, Vpc, WireguardInstance, Zone } from '../model.js';
 import type { FlowTestInput, PolicyInput } from '../topology.js';
 import { type ResolveContext, indexByName } from './context.js';
 import type { PolicyObjects } from './objects.js';
@@ -102,7 +102,7 @@ export function resolvePolicy(
 }
 
 /** WAN pass rules implied by what the topology exposes, in a fixed order. */
-export function derivedWanRules(firewall: Firewall, wireguard: readonly WireguardInstance[], haproxy: Haproxy): PolicyRule[] {
+export function derivedWanRules(firewall: Firewall, wireguard: readonly WireguardInstance[], haproxy: Haproxy, vpc?: Vpc): PolicyRule[] {
   const wan = firewall.interfaces.find((i) => i.isWan);
   if (!wan) return [];
   const rules: PolicyRule[] = [];
@@ -135,6 +135,22 @@ export function derivedWanRules(firewall: Firewall, wireguard: readonly Wireguar
         proto: 'tcp',
         ports,
         path: frontend.path,
+      }),
+    );
+  }
+  if (vpc?.siteToSite) {
+    // The site-to-site VPN's IKE and its NAT traversal (ipsec-steps.md forces UDP encapsulation, so no ESP): OPNsense
+    // adds WAN rules only for legacy tunnels (ipsec.inc ipsec_firewall(); its settings say connections need their own),
+    // and a rule made by hand on the WAN would go with the next merge. From any address: AWS's outside addresses are
+    // known only after terraform apply, and IKE authenticates the peer.
+    rules.push(
+      wanRule({
+        name: 'ipsec-aws',
+        origin: `site-to-site VPN to AWS VPC ${vpc.name} (IKE, NAT traversal)`,
+        to: { kind: 'wan-address', interface: wan.name },
+        proto: 'udp',
+        ports: ['500', '4500'],
+        path: vpc.siteToSite.path,
       }),
     );
   }

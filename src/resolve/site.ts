@@ -99,12 +99,12 @@ export function resolveSite(input: SiteInput, path: Path, ctx: ResolveContext, a
   if (firewall) {
     // The derived WAN rules go first; in place, as other parts may hold this list.
     const written = policy.rules.splice(0);
-    appendAll(appendAll(policy.rules, derivedWanRules(firewall, wireguard, haproxy)), written);
+    appendAll(appendAll(policy.rules, derivedWanRules(firewall, wireguard, haproxy, vpcNetwork ? aws?.vpc : undefined)), written);
     policy.antiLockout = antiLockoutRule(firewall, byId);
   }
   resolveReach(wireguard, input.wireguard ?? [], policy, objects, firewall);
 
-  const upstream = firewall && input.firewall ? resolveUpstream(input.firewall, firewall, wireguard, haproxy, path.concat('firewall')) : undefined;
+  const upstream = firewall && input.firewall ? resolveUpstream(input.firewall, firewall, wireguard, haproxy, path.concat('firewall'), vpcNetwork ? aws?.vpc : undefined) : undefined;
   const manualSteps = [...(upstream ? upstreamSteps(upstream) : []), ...(firewall ? [...acmeSteps(haproxy), ...antiLockoutSteps(firewall)] : [])];
 
   const backup = input.backup?.pbs ? resolveBackup(input, path.concat('backup', 'pbs'), ctx, aws) : undefined;

@@ -6,7 +6,7 @@
 // description. The router exists when the topology declares it, or when the
 // WAN has a private address, which only a NAT router can connect.
 import type { Path } from '../location.js';
-import type { Firewall, Haproxy, Upstream, UpstreamForward, WireguardInstance } from '../model.js';
+import type { Firewall, Haproxy, Upstream, UpstreamForward, Vpc, WireguardInstance } from '../model.js';
 import { type Block, containsBlock, parseCidr } from '../net.js';
 import type { FirewallInput } from '../topology.js';
 
@@ -17,7 +17,7 @@ const PRIVATE = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'].map((c) => {
 });
 
 /** What listens on the WAN, one entry per port, with the external port clients use by default. */
-function listeners(firewall: Firewall, wireguard: readonly WireguardInstance[], haproxy: Haproxy): UpstreamForward[] {
+function listeners(firewall: Firewall, wireguard: readonly WireguardInstance[], haproxy: Haproxy, vpc?: Vpc): UpstreamForward[] {
   const wan = firewall.interfaces.find((i) => i.isWan);
   if (!wan) return [];
   const out: UpstreamForward[] = [];
@@ -33,6 +33,12 @@ function listeners(firewall: Firewall, wireguard: readonly WireguardInstance[], 
       out.push({ proto: 'tcp', externalPort: String(port), port: String(port), listener: `HAProxy frontend ${frontend.name}`, kind: 'haproxy', path: frontend.path.concat(port === frontend.port ? 'bind' : 'http_redirect') });
     }
   }
+  if (vpc?.siteToSite) {
+    // The site-to-site VPN's IKE and NAT traversal: its tunnels start at the WAN address (ipsec-steps.md).
+    for (const port of ['500', '4500']) {
+      out.push({ proto: 'udp', externalPort: port, port, listener: `the site-to-site VPN to AWS VPC ${vpc.name}`, kind: 'ipsec', path: vpc.siteToSite.path });
+    }
+  }
   for (const pf of firewall.nat.portForwards) {
     if (pf.interface !== wan.name) continue;
     out.push({ proto: pf.proto, externalPort: pf.port, port: pf.port, listener: `port forward ${pf.name}`, kind: 'port-forward', path: pf.path.concat('port') });
@@ -45,12 +51,12 @@ export function isPrivateWan(block: Block): boolean {
   return PRIVATE.some((p) => containsBlock(p, block));
 }
 
-export function resolveUpstream(input: FirewallInput, firewall: Firewall, wireguard: readonly WireguardInstance[], haproxy: Haproxy, path: Path): Upstream | undefined {
+export function resolveUpstream(input: FirewallInput, firewall: Firewall, wireguard: readonly WireguardInstance[], haproxy: Haproxy, path: Path, vpc?: Vpc): Upstream | undefined {
   const wan = firewall.interfaces.find((i) => i.isWan);
   const network = wan?.address !== undefined && wan.prefix !== undefined ? parseCidr(`${wan.address}/32`) : undefined;
   const behindNat = network?.ok === true && isPrivateWan(network.block);
   if (!input.upstream && !behindNat) return undefined;
-  const forwards = listeners(firewall, wireguard, haproxy);
+  const forwards = listeners(firewall, wireguard, haproxy, vpc);
   const unused: Upstream['unused'] = [];
   const taken = new Set<UpstreamForward>();
   (input.upstream?.port_forwards ?? []).forEach((declared, i) => {

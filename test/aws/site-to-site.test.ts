@@ -6,6 +6,7 @@ import { edit, lint, modelOf, render } from '../helpers.js';
 import { lineOf } from '../yaml-lines.js';
 import { siteToSite } from './fixtures.js';
 import { parseTerraform, type Resources, schemaProblems } from './tf-validate.js';
+import { policyRules } from '../opnsense/support.js';
 
 const ref = (expr: string) => `\${${expr}}`;
 
@@ -85,11 +86,37 @@ describe('site-to-site VPN between site home and VPC main', () => {
     // One static route per network: the steps repeated for tunnel 2 stop before the route.
     expect(note).toContain('## Steps (repeat 1–4 for tunnel 2 with its own values and reqid 2)');
     expect(note).toContain('assign the new device ipsec1 (ipsec2 for reqid 2)');
+    // What OPNsense 26.7 offers and needs (IPsec/Swanctl.xml, ipsec.inc): the service enabled, a tunnel-mode child
+    // without policies (route-based through the VTI), NAT traversal forced, and a tunnel that comes back by itself.
+    expect(note).toContain('First, VPN › IPsec › Connections: tick Enable and Apply');
+    expect(note).toContain('UDP encapsulation on, DPD delay (s) 10, rekey time (s) 28800, keyingtries 0');
+    expect(note).toContain('Child: mode Tunnel with Policies unticked');
+    expect(note).toContain('start action Start, close action Start, DPD action Start');
+    expect(note).not.toMatch(/mode route-based|added automatically/);
+    expect(note).toContain('System › Gateways › Configuration: add a gateway');
     // Behind the NAT router of scenario A, IKE must be forwarded.
     expect(note).toContain('forward UDP 500 and UDP 4500 to `192.168.0.2`');
     expect(note).toContain('- pve: `10.30.0.0/16 via 10.0.0.1 dev vmbr1`');
     // The outputs the note names exist.
     for (const m of note.matchAll(/terraform output -raw ([A-Za-z0-9_-]+)/g)) expect(files.get('aws/terraform/outputs.tf')).toContain(`output "${m[1]}" {`);
+  });
+
+  it('the firewall passes IKE and NAT traversal to its WAN address, and the upstream router is told to forward them', async () => {
+    // OPNsense adds WAN rules for legacy tunnels only (ipsec.inc ipsec_firewall()); a hand-made one would go with the next merge.
+    const opnsense = new Map([...files].filter(([path]) => path.startsWith('home/opnsense/')).map(([path, text]) => [path.slice('home/opnsense/'.length), text]));
+    const rules = policyRules(opnsense).filter((r) => String(r.descr).includes('site-to-site VPN to AWS VPC main'));
+    expect(rules.map((r) => [r.type, r.interface, r.protocol, r.destination])).toEqual([
+      ['pass', 'wan', 'udp', { network: 'wanip', port: '500' }],
+      ['pass', 'wan', 'udp', { network: 'wanip', port: '4500' }],
+    ]);
+    const site = (await modelOf(siteToSite())).sites[0]!;
+    const { evaluateFirewallFlow } = await import('../../src/flows.js');
+    for (const port of [500, 4500]) {
+      expect(evaluateFirewallFlow(site, { name: 'ike', from: 'internet', to: 'wan', proto: 'udp', port, expect: 'accept', path: [] }).map((v) => v.verdict)).toEqual(['accept']);
+    }
+    const steps = files.get('home/steps.md')!;
+    expect(steps).toContain('forward UDP 500 to 192.168.0.2 (the site-to-site VPN to AWS VPC main)');
+    expect(steps).toContain('forward UDP 4500 to 192.168.0.2 (the site-to-site VPN to AWS VPC main)');
   });
 
   it('the Proxmox host gets the return route for the VPC through the firewall', async () => {
