@@ -16,6 +16,8 @@ export interface NodeState {
   pools: string[];
   acls: { path: string; type: string; ugid: string; roleid: string; propagate: number }[];
   pbs: { users: string[]; tokens: string[]; acls: { path: string; roleid: string; ugid: string }[] };
+  /** A resize that fails as qm's does: a message, exit 0, the size unchanged (a lock held by a backup). */
+  resizeFails?: boolean;
 }
 
 const COMMANDS = ['qm', 'pct', 'pveum', 'pvesh', 'proxmox-backup-manager', 'uname'];

@@ -76,6 +76,11 @@ sub guest {
     } elsif ($sub eq 'disk' || $sub eq 'resize') {
         # qm disk resize ID DISK SIZE | pct resize ID DISK SIZE
         my ($real, $disk, $size) = $sub eq 'disk' ? @rest : ($id, @rest);
+        # qm's command line has no exit status for resize (qm.pm): a failure prints and exits 0.
+        if ($state->{resizeFails}) {
+            print STDERR "can't lock file '/var/lock/qemu-server/lock-$real.conf' - got timeout\n";
+            return;
+        }
         $guests->{$real}{$disk} =~ s/size=[^,]+/size=$size/;
         logline("$name " . ($sub eq 'disk' ? 'disk resize' : 'resize') . " $real $disk $size");
     } else {

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parsePropertyString } from '../../src/targets/proxmox/property-string.js';
 import { LXC_NET_FORMAT, QM_NET_FORMAT } from '../../src/targets/proxmox/guest-formats.js';
 import { derivedMac } from '../../src/targets/proxmox/mac.js';
-import { edit, readExample, render } from '../helpers.js';
+import { edit, lint, readExample, render } from '../helpers.js';
 import { FakeNode, type NodeState } from './fake-node.js';
 
 const homelab = readExample('homelab');
@@ -43,7 +43,7 @@ describe('scenario A', async () => {
       { model: 'virtio', macaddr: derivedMac('home', 'opnsense', 'management'), bridge: 'vmbr1', firewall: '0' },
       { model: 'virtio', macaddr: derivedMac('home', 'opnsense', 'service'), bridge: 'vmbr2', firewall: '0' },
     ]);
-    expect(script).toMatch(/^ensure_nic qm 102 net1 '[^']+'  # management, vtnet1$/m);
+    expect(script).toMatch(/^ensure_nic qm 102 net1 '[^']+' 'bridge tag firewall'  # management, vtnet1$/m);
   });
 
   it('puts each service container on the Service bridge with its address and the firewall as gateway', () => {
@@ -168,7 +168,7 @@ describe('guests.sh on a node', async () => {
     const n = node({ running: [102] });
     const run = n.run(script);
     expect(run.status).toBe(1);
-    expect(run.stderr).toContain('guests.sh: VM 102 is running and net0 changes virtio=BC:24:11:00:00:01 to virtio=');
+    expect(run.stderr).toContain('guests.sh: VM 102 is running and net0 changes virtio=BC:24:11:00:00:01,bridge=vmbr0,firewall=1 to virtio=');
     expect(n.log.filter((l) => l.includes(' --net'))).toEqual([]);
   });
 
@@ -179,6 +179,38 @@ describe('guests.sh on a node', async () => {
     const run = n.run((await render(text)).get('home/proxmox/pve/guests.sh')!);
     expect(run.stderr).toBe('');
     expect(n.state.qemu['102']!.net1).toBe('virtio=BC:24:11:00:00:02,bridge=vmbr1,firewall=0');
+  });
+
+  it('keeps what gen does not manage on a NIC: multiqueue and MTU on the running firewall, a service guest\'s Proxmox firewall', async () => {
+    // qemu-server's vmconfig_update_net unplugs a running VM's NIC when its model, MAC, queues or MTU change; gen
+    // decides the model, MAC, bridge, tag (and the firewall VM's Proxmox firewall: off), and keeps the rest.
+    const macs = ['BC:24:11:00:00:01', 'BC:24:11:00:00:02', 'BC:24:11:00:00:03'];
+    const text = edit(homelab, ['sites', 0, 'firewall', 'vm', 'nics'], ['vmbr0', 'vmbr1', 'vmbr2'].map((bridge, i) => ({ bridge, mac: macs[i] })));
+    const own = render(text);
+    const s = node({ running: [102] }).state;
+    s.qemu['102']!.net1 = 'virtio=bc:24:11:00:00:02,bridge=vmbr9,firewall=1,mtu=1,queues=4';
+    const m = node(s);
+    const run = m.run((await own).get('home/proxmox/pve/guests.sh')!);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    // The MAC as the node spells it, gen's bridge and firewall, the node's MTU and queues.
+    expect(m.state.qemu['102']!.net1).toBe('virtio=bc:24:11:00:00:02,bridge=vmbr1,firewall=0,mtu=1,queues=4');
+    const again = m.run((await own).get('home/proxmox/pve/guests.sh')!);
+    expect(again.stdout).toContain('qm 102: net1 unchanged');
+    // A service container's firewall=1 and IPv6 stay; its bridge and address are gen's.
+    const state = node().state;
+    state.lxc['200']!.net0 = `name=eth0,bridge=vmbr9,firewall=1,hwaddr=${derivedMac('home', 'traefik', 'net0')},ip=dhcp,ip6=auto,type=veth`;
+    const c = node(state);
+    expect(c.run(script).status).toBe(0);
+    expect(c.state.lxc['200']!.net0).toBe(`name=eth0,bridge=vmbr2,gw=10.1.0.1,hwaddr=${derivedMac('home', 'traefik', 'net0')},ip=10.1.0.100/24,type=veth,firewall=1,ip6=auto`);
+  });
+
+  it('stops before changing the MAC of a running container, whose veth Proxmox would delete and re-create', () => {
+    const n = node({ running: [200] });
+    const run = n.run(script);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/^guests\.sh: CT 200 is running and net0 changes name=eth0,bridge=vmbr2,hwaddr=BC:24:11:00:02:00,ip=dhcp,type=veth to name=eth0,/);
+    expect(n.log.filter((l) => l.startsWith('pct set 200 --net0'))).toEqual([]);
   });
 
   it('refuses to touch a guest that does not exist unless the topology says create', () => {
@@ -197,6 +229,22 @@ describe('guests.sh on a node', async () => {
     const bigger = node({ qemu: { 102: { scsi0: 'local-lvm:vm-102-disk-0,size=64G' } } });
     expect(bigger.run(grow).stdout).toContain('qm 102: scsi0 is 64G, more than 40G: left as it is (Proxmox cannot shrink a disk)');
     expect(bigger.log.filter((l) => l.includes('resize'))).toEqual([]);
+    // qm exits 0 when the resize fails: the script reads the size back and stops.
+    const locked = node({ resizeFails: true });
+    const run = locked.run(grow);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('guests.sh: qm 102: scsi0 is still 32G after the resize to 40G');
+  });
+
+  it('takes the template names pve-storage takes: a .tar (an OCI image) builds, a .tgz is a schema error at its line', async () => {
+    // pve-storage (PVE 9) VZTMPL_EXT_RE_1: .tar, or .tar.gz/.xz/.zst/.bz2; nothing else is a template.
+    const grafana = (template: string) =>
+      edit(homelab, ['sites', 0, 'services', 3], { name: 'grafana', network: 'service', address: '10.1.0.120', port: 3000, container: 220, guest: { disk_gb: 8, create: true, template } });
+    const oci = await render(grafana('local:vztmpl/grafana-oss_latest.tar'));
+    expect(oci.get('home/proxmox/pve/guests.sh')).toContain("pct create 220 'local:vztmpl/grafana-oss_latest.tar' --hostname 'grafana'");
+    const tgz = grafana('local:vztmpl/debian-12-standard_12.7-1_amd64.tgz');
+    const found = (await lint(tgz)).filter((d) => d.severity === 'error');
+    expect(found.map((d) => [d.rule, d.location.line])).toEqual([['schema', tgz.split('\n').findIndex((l) => l.includes('.tgz')) + 1]]);
   });
 
   it('creates a container from its template with the settings of the topology', async () => {

@@ -33,16 +33,75 @@ const FUNCTIONS = [
   '  "$1" set "$2" "--$3" "$4"',
   '}',
   '',
-  '# A NIC whose MAC changes is unplugged and plugged again by Proxmox while the VM runs',
-  '# (qemu-server vmconfig_update_net): the firewall would lose the interface. Stop first.',
+  '# nic_merge qm|pct NOW WANT "KEYS": WANT, then the properties of the NIC as it is (NOW) that gen does',
+  '# not manage (KEYS, and a VM\'s model=MAC): multiqueue, MTU, a rate, a service guest\'s Proxmox',
+  '# firewall stay as they are. A MAC that differs only in case is the NIC\'s own: Proxmox compares',
+  '# the text, and a new spelling would re-plug the NIC.',
+  'nic_merge() {',
+  '  local out=$3 item key first=1 want',
+  '  local -a items',
+  '  IFS=, read -r -a items <<<"$2"',
+  '  for item in "${items[@]}"; do',
+  '    key=${item%%=*}',
+  '    if [ "$1" = qm ] && [ "$first" = 1 ]; then',
+  '      first=0',
+  '      want=${3%%,*}',
+  '      [ "${item,,}" = "${want,,}" ] && out="$item${3#"$want"}"',
+  '      continue',
+  '    fi',
+  '    first=0',
+  '    if [ "$key" = hwaddr ]; then',
+  '      want=hwaddr=$(prop hwaddr "$3")',
+  '      [ "${item,,}" = "${want,,}" ] && out=${out/"$want"/"$item"}',
+  '      continue',
+  '    fi',
+  '    case " $4 " in *" $key "*) continue ;; esac',
+  '    case ",$3," in *",$key="*) continue ;; esac',
+  '    out="$out,$item"',
+  '  done',
+  '  printf \'%s\\n\' "$out"',
+  '}',
+  '',
+  '# prop KEY VALUE: one property of a NIC value.',
+  'prop() {',
+  '  tr , \'\\n\' <<<"$2" | sed -n "s/^$1=//p"',
+  '}',
+  '',
+  '# The same properties, in any order (Proxmox prints them sorted).',
+  'same_nic() {',
+  '  [ "$(tr , \'\\n\' <<<"$1" | sort)" = "$(tr , \'\\n\' <<<"$2" | sort)" ]',
+  '}',
+  '',
+  '# Whether setting NEW over OLD makes Proxmox unplug the NIC of a running guest: a VM\'s model or MAC',
+  '# (qemu-server vmconfig_update_net; multiqueue and MTU stay as they are), a container\'s MAC or',
+  '# name (pve-container update_net deletes the veth).',
+  'replugs() {',
+  '  if [ "$1" = qm ]; then',
+  '    [ "${2%%,*}" != "${3%%,*}" ]',
+  '  else',
+  '    [ "$(prop hwaddr "$2")" != "$(prop hwaddr "$3")" ] || [ "$(prop name "$2")" != "$(prop name "$3")" ]',
+  '  fi',
+  '}',
+  '',
+  '# ensure_nic qm|pct ID KEY WANT "KEYS": set the NIC to WANT, keeping what gen does not manage. A change',
+  '# that would unplug the NIC of a guest that is not stopped (running, paused) stops the script first:',
+  '# the firewall would lose an interface, a service its connections.',
   'ensure_nic() {',
-  '  local now',
+  '  local now value status kind=VM',
   '  now=$(current "$1" "$2" "$3")',
-  '  if [ "$1" = qm ] && [ -n "$now" ] && [ "${now%%,*}" != "${4%%,*}" ] && qm status "$2" | grep -q "^status: running$"; then',
-  '    echo "guests.sh: VM $2 is running and $3 changes ${now%%,*} to ${4%%,*}: Proxmox would unplug the NIC from the running guest. Shut it down (qm shutdown $2) and run guests.sh again." >&2',
+  '  value=$(nic_merge "$1" "$now" "$4" "$5")',
+  '  if [ -n "$now" ] && same_nic "$now" "$value"; then',
+  '    echo "$1 $2: $3 unchanged"',
+  '    return',
+  '  fi',
+  '  status=$("$1" status "$2")',
+  '  if [ -n "$now" ] && [ "$status" != "status: stopped" ] && replugs "$1" "$now" "$value"; then',
+  '    [ "$1" = pct ] && kind=CT',
+  '    echo "guests.sh: $kind $2 is ${status#status: } and $3 changes $now to $value: Proxmox would unplug the NIC from the running guest. Shut it down ($1 shutdown $2) and run guests.sh again." >&2',
   '    exit 1',
   '  fi',
-  '  ensure "$@"',
+  '  echo "$1 $2: $3: ${now:-(unset)} -> $value"',
+  '  "$1" set "$2" "--$3" "$value"',
   '}',
   '',
   '# others qm|pct ID "net0 net1": NICs the topology does not know are reported, never changed.',
@@ -58,13 +117,11 @@ const FUNCTIONS = [
   '',
   '# grow qm|pct ID DISK GIB: grow the disk to GIB GiB when it is smaller. Proxmox cannot shrink a',
   '# disk, and `qm set scsi0 STORAGE:SIZE` would allocate a new one: resizing is the only way.',
-  'grow() {',
-  '  local line size unit bytes want',
+  '# disk_bytes qm|pct ID DISK: the size Proxmox records for the disk, in bytes (size and unit set too).',
+  'disk_bytes() {',
+  '  local line',
   '  line=$(current "$1" "$2" "$3")',
-  '  if [[ ! $line =~ (^|,)size=([0-9]+)([KMGT]?)(,|$) ]]; then',
-  '    echo "$1 $2: no disk $3 with a size: disk size left alone"',
-  '    return',
-  '  fi',
+  '  [[ $line =~ (^|,)size=([0-9]+)([KMGT]?)(,|$) ]] || return 1',
   '  size=${BASH_REMATCH[2]}',
   '  unit=${BASH_REMATCH[3]}',
   '  case $unit in',
@@ -74,10 +131,23 @@ const FUNCTIONS = [
   '    T) bytes=$((size << 40)) ;;',
   '    *) bytes=$size ;;',
   '  esac',
+  '}',
+  '',
+  'grow() {',
+  '  local size unit bytes want',
+  '  if ! disk_bytes "$1" "$2" "$3"; then',
+  '    echo "$1 $2: no disk $3 with a size: disk size left alone"',
+  '    return',
+  '  fi',
   '  want=$(($4 << 30))',
   '  if [ "$bytes" -lt "$want" ]; then',
   '    echo "$1 $2: $3 ${size}${unit} -> $4G"',
   '    if [ "$1" = qm ]; then qm disk resize "$2" "$3" "$4G"; else pct resize "$2" "$3" "$4G"; fi',
+  '    # qm exits 0 even when the resize failed (a lock held by a backup): the size it records tells.',
+  '    if ! disk_bytes "$1" "$2" "$3" || [ "$bytes" -lt "$want" ]; then',
+  '      echo "guests.sh: $1 $2: $3 is still ${size}${unit} after the resize to $4G: see the message above (a backup holding the lock?), then run guests.sh again" >&2',
+  '      exit 1',
+  '    fi',
   '  elif [ "$bytes" -gt "$want" ]; then',
   '    echo "$1 $2: $3 is ${size}${unit}, more than $4G: left as it is (Proxmox cannot shrink a disk)"',
   '  else',
@@ -132,6 +202,17 @@ function createLines(guest: Guest, node: string): string[] {
   return [`if ! exists ${tool} ${id}; then`, `  echo ${shellWord(`${tool} ${id}: create on node ${node}`)}`, `  ${command.join(' ')}`, 'fi'];
 }
 
+/**
+ * The NIC properties gen decides (besides a VM's model=MAC): the rest of a
+ * NIC as the node has it stays (multiqueue, MTU, a rate, IPv6, and the
+ * Proxmox firewall of a service guest, which gen leaves to the operator;
+ * the firewall VM's is gen's: off).
+ */
+function managedNicKeys(guest: Guest, nic: Guest['nics'][number]): string[] {
+  if (guest.kind === 'ct') return ['name', 'hwaddr', 'bridge', 'ip', 'gw', 'tag', 'type'];
+  return ['bridge', 'tag', ...(nic.firewall !== undefined ? ['firewall'] : [])];
+}
+
 function guestLines(guest: Guest, node: string): string[] {
   if (!isVmid(guest.id)) throw new Error(`guest id ${guest.id} is not a Proxmox VM id`);
   const tool = guest.kind === 'vm' ? 'qm' : 'pct';
@@ -149,7 +230,8 @@ function guestLines(guest: Guest, node: string): string[] {
   for (const [key, value] of guestSettings(guest)) {
     const nic = guest.nics.find((n) => `net${n.index}` === key);
     const comment = nic ? `  # ${shellComment([nic.label, nic.device].filter(Boolean).join(', '))}` : '';
-    lines.push(`${key.startsWith('net') ? 'ensure_nic' : 'ensure'} ${tool} ${id} ${key} ${shellWord(value)}${comment}`);
+    const managed = nic ? ` ${shellWord(managedNicKeys(guest, nic).join(' '))}` : '';
+    lines.push(`${key.startsWith('net') ? 'ensure_nic' : 'ensure'} ${tool} ${id} ${key} ${shellWord(value)}${managed}${comment}`);
   }
   if (guest.diskGb !== undefined) {
     diskSize(guest.diskGb);

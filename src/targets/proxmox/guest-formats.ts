@@ -196,7 +196,8 @@ export function diskSize(gib: number): string {
 /** A volume id on a storage: `local:iso/opnsense.iso`, `local:vztmpl/debian-13-standard_13.1-1_amd64.tar.zst`. */
 export function volume(value: string, content: 'iso' | 'vztmpl'): string {
   const match = /^([^:]+):([^/]+)\/([A-Za-z0-9][A-Za-z0-9_.+-]*)$/.exec(value);
-  const extension = content === 'iso' ? /\.(iso|img)$/i : /\.tar\.(gz|xz|zst|bz2)$|\.tgz$/;
+  // pve-storage's ISO_EXT_RE_0 and VZTMPL_EXT_RE_1 (PVE 9: a plain .tar is an OCI image; .tgz is no template name).
+  const extension = content === 'iso' ? /\.(iso|img)$/i : /\.tar(\.(gz|xz|zst|bz2))?$/i;
   if (!match || verifyStorageId(match[1]!) !== undefined || match[2] !== content || !extension.test(match[3]!)) {
     throw new InvalidOptionError(`"${value}" is not a ${content === 'iso' ? 'ISO image' : 'container template'} volume (storage:${content}/file)`);
   }
