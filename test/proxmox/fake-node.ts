@@ -11,6 +11,8 @@ export interface NodeState {
   qemu: Record<string, Record<string, string>>;
   lxc: Record<string, Record<string, string>>;
   running: number[];
+  /** VMs QEMU holds paused (qm status: paused): not stopped either. */
+  paused?: number[];
   roles: Record<string, string>;
   users: Record<string, { comment?: string; tokens: Record<string, { privsep: number }> }>;
   pools: string[];

@@ -54,7 +54,9 @@ sub guest {
     }
     if ($sub eq 'status') {
         fail("Configuration file '$path' does not exist") if !$conf;
-        print 'status: ', ((grep { $_ == $id } @{ $state->{running} }) ? 'running' : 'stopped'), "\n";
+        # qm status prints QEMU's state: running, paused, suspended, ...
+        my $paused = grep { $_ == $id } @{ $state->{paused} // [] };
+        print 'status: ', ((grep { $_ == $id } @{ $state->{running} }) ? 'running' : $paused ? 'paused' : 'stopped'), "\n";
         return;
     }
     if ($sub eq 'set') {

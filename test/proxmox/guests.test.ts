@@ -170,6 +170,12 @@ describe('guests.sh on a node', async () => {
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('guests.sh: VM 102 is running and net0 changes virtio=BC:24:11:00:00:01,bridge=vmbr0,firewall=1 to virtio=');
     expect(n.log.filter((l) => l.includes(' --net'))).toEqual([]);
+    // Paused is not stopped: the NIC would be unplugged all the same.
+    const paused = node({ paused: [102] });
+    const held = paused.run(script);
+    expect(held.status).toBe(1);
+    expect(held.stderr).toContain('guests.sh: VM 102 is paused and net0 changes');
+    expect(paused.log.filter((l) => l.includes(' --net'))).toEqual([]);
   });
 
   it('keeps MACs written in the topology, so a running VM is only re-bridged, never unplugged', async () => {
