@@ -50,7 +50,7 @@ export function registerDiffCommands(cli: Command, setExit: (code: number) => vo
   withTopologyFile(cli.command('diff').description('what a topology change does: in words, then as a unified diff of the generated files'))
     .option('--base <ref-or-dir>', 'git revision, or a directory holding the base topology file', 'HEAD')
     .option('--no-patch', 'only the words, no unified diff')
-    .option('--exit-code', 'exit 1 when the change is not empty, 0 when it is (as git diff --exit-code)')
+    .option('--exit-code', 'exit 1 when the generated files change (with --no-patch too), 0 when they do not (as git diff --exit-code)')
     .action(async (positional: string | undefined, options: DiffOptions) => {
       const file = topologyFile(positional, options);
       const name = topologyName(file);
@@ -76,19 +76,22 @@ export function registerDiffCommands(cli: Command, setExit: (code: number) => vo
         if (!baseModel) process.stderr.write(`gen: the base topology ${base.label} has errors; comparing against an empty topology\n`);
       }
       let changed = false;
+      let words: string[] = [];
       if (model) {
         const { describeChanges } = await import('../diff/facts.js');
-        const words = describeChanges(baseModel, model);
+        words = describeChanges(baseModel, model);
         changed = words.length > 0;
         process.stdout.write(words.length ? `Changes (${base.label} → ${name}):\n${words.map((w) => `- ${w}\n`).join('')}` : `No change to the resolved topology (${base.label} → ${name}).\n`);
       }
-      if (options.patch && model && errors.length === 0) {
+      // --exit-code answers for the generated files, with --no-patch too: the words name only part of what a change does.
+      if ((options.patch || options.exitCode) && model && errors.length === 0) {
         const { renderAll } = await import('../render/index.js');
         const { unifiedTreeDiff } = await import('../diff/unified.js');
         const patch = unifiedTreeDiff(baseModel ? renderAll(baseModel) : new Map(), renderAll(model));
         if (patch) {
           changed = true;
-          process.stdout.write(`\n${patch}`);
+          if (options.patch) process.stdout.write(`\n${patch}`);
+          else if (words.length === 0) process.stdout.write('The generated files change all the same: run without --no-patch to see how.\n');
         }
       }
       if (errors.length > 0) {

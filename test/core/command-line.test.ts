@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { describe, expect, it, vi } from 'vitest';
 import { main, program } from '../../src/cli.js';
-import { readExample, root } from '../helpers.js';
+import { edit, readExample, root } from '../helpers.js';
 
 const bin = join(root, 'bin/gen.js');
 
@@ -225,6 +225,19 @@ describe('gen diff for CI', () => {
     const changed = repoWithChange(readExample('aws-vpc').replace('name: aws-vpc', 'name: aws-vpc-2'));
     expect(gen(['diff', '--exit-code'], { cwd: changed })).toMatchObject({ code: 1, stdout: expect.stringContaining('+++ b/out/plan.json') });
     expect(gen(['diff'], { cwd: changed }).code).toBe(0);
+  });
+
+  it('--exit-code answers for the generated files with --no-patch too, where the words do not name the change', () => {
+    // A keepalive changes every client file; the words summarise the resolved topology and say nothing of it.
+    const before = readExample('homelab');
+    const dir = repoWithChange(edit(before, ['sites', 0, 'wireguard', 0, 'keepalive'], 30), before);
+    expect(gen(['diff', '--exit-code', '--no-patch'], { cwd: dir })).toMatchObject({
+      code: 1,
+      stdout: 'No change to the resolved topology (HEAD:topology.yaml → topology.yaml).\nThe generated files change all the same: run without --no-patch to see how.\n',
+    });
+    expect(gen(['diff', '--exit-code'], { cwd: dir })).toMatchObject({ code: 1, stdout: expect.stringContaining('PersistentKeepalive = 30') });
+    const same = repoWithChange(before, before);
+    expect(gen(['diff', '--exit-code', '--no-patch'], { cwd: same })).toMatchObject({ code: 0, stdout: 'No change to the resolved topology (HEAD:topology.yaml → topology.yaml).\n' });
   });
 
   it('--exit-code: 0 for an unchanged topology whose outputs name their source lines (verification scripts)', () => {
