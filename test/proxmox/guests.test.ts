@@ -57,7 +57,7 @@ describe('scenario A', async () => {
   });
 
   it("creates the backup server's VM of seed 001 (2 cores, 4 GB, 50 GB) on the management bridge", () => {
-    expect(script).toContain("qm create 103 --name 'pbs' --ostype 'l26' --scsihw 'virtio-scsi-single' --scsi0 'local-lvm:50' --ide2 'local:iso/proxmox-backup-server_4.0-1.iso,media=cdrom'");
+    expect(script).toContain("qm create 103 --name 'pbs' --ostype 'l26' --cpu 'x86-64-v2-AES' --scsihw 'virtio-scsi-single' --scsi0 'local-lvm:50' --ide2 'local:iso/proxmox-backup-server_4.0-1.iso,media=cdrom'");
     const vm = config(files.get('home/proxmox/pve/qemu-server/103.conf')!);
     expect(net(vm.net0!)).toEqual({ model: 'virtio', macaddr: derivedMac('home', 'pbs', 'net0'), bridge: 'vmbr1' });
     expect([vm.cores, vm.memory]).toEqual(['2', '4096']);
@@ -75,7 +75,7 @@ describe('scenario A', async () => {
       const m = /\/(qemu-server|lxc)\/(\d+)\.conf$/.exec(path);
       if (!m) continue;
       const settings = config(text);
-      const created = m[2] === '103' ? ['name', 'ostype', 'scsihw'] : [];
+      const created = m[2] === '103' ? ['name', 'ostype', 'cpu', 'scsihw'] : [];
       const applied = Object.fromEntries(fromScript.filter((s) => s.id === m[2]).map((s) => [s.key, s.value]));
       expect(Object.fromEntries(Object.entries(settings).filter(([k]) => !created.includes(k))), path).toEqual(applied);
     }
@@ -261,7 +261,7 @@ describe('guests.sh on a node', async () => {
     const n = node();
     const run = n.run((await render(text)).get('home/proxmox/pve/guests.sh')!);
     expect(run.status).toBe(0);
-    expect(n.log).toContain("pct create 220 local:vztmpl/debian-13-standard_13.1-1_amd64.tar.zst --hostname grafana --rootfs local-lvm:8 --unprivileged 1");
+    expect(n.log).toContain("pct create 220 local:vztmpl/debian-13-standard_13.1-1_amd64.tar.zst --hostname grafana --rootfs local-lvm:8 --unprivileged 1 --features nesting=1");
     expect(n.state.lxc['220']).toMatchObject({ cores: '1', memory: '1024', onboot: '1', net0: `name=eth0,bridge=vmbr2,gw=10.1.0.1,hwaddr=${derivedMac('home', 'grafana', 'net0')},ip=10.1.0.120/24,type=veth` });
   });
 });

@@ -186,6 +186,9 @@ export function guestSettings(guest: Guest): [string, string][] {
   return settings;
 }
 
+const NEW_VM_CPU = 'x86-64-v2-AES';
+const NEW_CT_FEATURES = 'nesting=1';
+
 /** The create command: only what creating needs; the settings follow with ensure. */
 function createLines(guest: Guest, node: string): string[] {
   const id = String(guest.id);
@@ -193,11 +196,14 @@ function createLines(guest: Guest, node: string): string[] {
   const command =
     guest.kind === 'vm'
       ? [
-          'qm create', id, `--name ${shellWord(dnsName(guest.name))}`, `--ostype ${shellWord(guest.ostype ?? 'l26')}`,
+          // The CPU type the web GUI gives a new VM (pve-manager Architecture.js): kvm64, the default without it, has no AES.
+          'qm create', id, `--name ${shellWord(dnsName(guest.name))}`, `--ostype ${shellWord(guest.ostype ?? 'l26')}`, `--cpu ${shellWord(NEW_VM_CPU)}`,
           `--scsihw ${shellWord('virtio-scsi-single')}`, `--scsi0 ${shellWord(size)}`,
           ...(guest.iso !== undefined ? [`--ide2 ${shellWord(`${volume(guest.iso, 'iso')},media=cdrom`)}`] : []),
         ]
-      : ['pct create', id, shellWord(volume(guest.template!, 'vztmpl')), `--hostname ${shellWord(dnsName(guest.name))}`, `--rootfs ${shellWord(size)}`, '--unprivileged 1'];
+      : // Nesting, as the web GUI sets for an unprivileged container (CreateWizard.js): systemd 241 and later needs it
+        // (pve-container Setup/Base.pm check_systemd_nesting warns at every start without it).
+        ['pct create', id, shellWord(volume(guest.template!, 'vztmpl')), `--hostname ${shellWord(dnsName(guest.name))}`, `--rootfs ${shellWord(size)}`, '--unprivileged 1', `--features ${shellWord(NEW_CT_FEATURES)}`];
   const tool = guest.kind === 'vm' ? 'qm' : 'pct';
   return [`if ! exists ${tool} ${id}; then`, `  echo ${shellWord(`${tool} ${id}: create on node ${node}`)}`, `  ${command.join(' ')}`, 'fi'];
 }
@@ -270,8 +276,8 @@ export function guestsScript(site: string, host: Host, guests: readonly Guest[])
 export function guestConfig(guest: Guest): string {
   const settings = guestSettings(guest);
   if (guest.create) {
-    if (guest.kind === 'vm') settings.push(['name', dnsName(guest.name)], ['ostype', guest.ostype ?? 'l26'], ['scsihw', 'virtio-scsi-single']);
-    else settings.push(['hostname', dnsName(guest.name)], ['unprivileged', '1']);
+    if (guest.kind === 'vm') settings.push(['name', dnsName(guest.name)], ['ostype', guest.ostype ?? 'l26'], ['cpu', NEW_VM_CPU], ['scsihw', 'virtio-scsi-single']);
+    else settings.push(['hostname', dnsName(guest.name)], ['unprivileged', '1'], ['features', NEW_CT_FEATURES]);
   }
   return settings
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))

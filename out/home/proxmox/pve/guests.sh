@@ -171,7 +171,7 @@ others qm 102 'net0 net1 net2'
 # VM 103: the Proxmox Backup Server pbs
 if ! exists qm 103; then
   echo 'qm 103: create on node pve'
-  qm create 103 --name 'pbs' --ostype 'l26' --scsihw 'virtio-scsi-single' --scsi0 'local-lvm:50' --ide2 'local:iso/proxmox-backup-server_4.0-1.iso,media=cdrom'
+  qm create 103 --name 'pbs' --ostype 'l26' --cpu 'x86-64-v2-AES' --scsihw 'virtio-scsi-single' --scsi0 'local-lvm:50' --ide2 'local:iso/proxmox-backup-server_4.0-1.iso,media=cdrom'
 fi
 ensure qm 103 cores '2'
 ensure qm 103 memory '4096'
