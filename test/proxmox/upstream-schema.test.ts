@@ -6,7 +6,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { BUILTIN_ROLES, PRIVILEGES } from '../../src/targets/proxmox/access.js';
 import { INTENT_ROLES } from '../../src/targets/proxmox/intents.js';
-import { guestSettings } from '../../src/render/proxmox/guests.js';
+import { guestConfig, guestSettings } from '../../src/render/proxmox/guests.js';
 import { edit, modelOf, readExample } from '../helpers.js';
 import { CASES, genVerdict } from './pve-cases.js';
 import { optcheck, pvePerl, removePvePerl, whyNoUpstream } from './pve-perl.js';
@@ -32,7 +32,12 @@ async function generatedLines(): Promise<string[]> {
       for (const guest of site.guests) {
         const tool = guest.kind === 'vm' ? 'qm' : 'pct';
         for (const [key, value] of guestSettings(guest)) lines.push(`${tool} ${guest.id} ${key} ${value}`);
-        if (guest.create) lines.push(`${tool} ${guest.id} ${guest.kind === 'vm' ? 'scsi0' : 'rootfs'} ${guest.storage}:${guest.diskGb}`);
+        if (guest.create) {
+          lines.push(`${tool} ${guest.id} ${guest.kind === 'vm' ? 'scsi0' : 'rootfs'} ${guest.storage}:${guest.diskGb}`);
+          // What only creating sets (name, ostype, the CPU type, nesting, ...), from the review file.
+          const settings = new Set(guestSettings(guest).map(([key]) => key));
+          for (const m of guestConfig(guest).matchAll(/^(\w+): (.*)$/gm)) if (!settings.has(m[1]!)) lines.push(`${tool} ${guest.id} ${m[1]} ${m[2]}`);
+        }
       }
       for (const token of site.apiTokens) {
         lines.push(`pveum-user ${token.user}`, `pveum-token ${token.tokenId}`);
