@@ -12,6 +12,19 @@ function ip(n) {
 }
 
 /** One site: firewall, host, WireGuard with `peers` peers, `rules` extra rules, `vlans` VLANs. */
+
+/**
+ * The i-th port a generated block rule closes: every port but those of OPNsense's anti-lockout
+ * rule (22, 80, 443), which passes them from management to the firewall before any rule. A block
+ * of one of them from management to a network holding a firewall address would be reported
+ * (policy/anti-lockout-open), and the scale topologies lint clean.
+ */
+const ANTI_LOCKOUT_PORTS = new Set([22, 80, 443]);
+const BLOCKABLE_PORTS = Array.from({ length: 65535 }, (_, i) => i + 1).filter((p) => !ANTI_LOCKOUT_PORTS.has(p));
+function blockedPort(i) {
+  return BLOCKABLE_PORTS[i % BLOCKABLE_PORTS.length];
+}
+
 export function siteTopology({ peers = 0, rules = 0, vlans = 0 } = {}) {
   const tunnelBase = (10 << 24) | (200 << 16); // 10.200.0.0/16
   const interfaces = [
@@ -38,7 +51,7 @@ export function siteTopology({ peers = 0, rules = 0, vlans = 0 } = {}) {
   // each block decides its port (after it, none could ever match; a pass would change nothing).
   const generated = [];
   for (let r = 0; r < rules; r++) {
-    generated.push({ name: `generated-${r}`, from: 'management', to: 'service', proto: 'tcp', ports: [1 + (r % 65535)], action: 'block' });
+    generated.push({ name: `generated-${r}`, from: 'management', to: 'service', proto: 'tcp', ports: [blockedPort(r)], action: 'block' });
   }
   zoneRules.splice(2, 0, ...generated);
   return {
@@ -117,7 +130,7 @@ export function scaleTopology({ peers, rules, vlans }) {
   const generated = Array.from({ length: rules }, (_, r) => ({
     name: `generated-${r}`,
     ...combos[r % 4],
-    ports: [1 + (Math.floor(r / 4) % 65535)],
+    ports: [blockedPort(Math.floor(r / 4))],
     action: 'block',
   }));
   site.policy.zones.push({ name: 'apps', members: site.services.map((s) => s.name) });
