@@ -6,9 +6,10 @@
 // to the instances in the target's subnets. Security groups allow only, so
 // the order of the rules (a block before a pass) is the firewall's to
 // enforce: it filters the traffic before it enters the tunnel.
-import { type Ranges, blockRange, firstEndingAtOrAfter, fromBlocks, intersect, overlaps, subtract, toCidrs } from '../intervals.js';
+import { type Ranges, blockRange, firstEndingAtOrAfter, fromBlocks, intersect, normalize, overlaps, subtract, toCidrs } from '../intervals.js';
 import type { Network, PolicyRule, SecurityGroup, SecurityGroupRule, Site, Vpc } from '../model.js';
 import { type ResolveContext, indexByName } from './context.js';
+import { internalRoutes } from './firewall.js';
 import { objectRanges, rangesOfCidrs } from './matches.js';
 import { appendAll } from '../arrays.js';
 
@@ -53,10 +54,11 @@ export function deriveSiteGroups(site: Site, vpc: Vpc, networks: readonly Networ
   const vpcRanges = rangesOfCidrs([vpc.cidr]);
   const subnetsMeeting = subnetIndex(networks.filter((n) => n.parent === vpc.network));
   // Sources on the site's side of the tunnel: the networks the VPN carries (its
-  // networks behind the firewall, as onPremNetworks; not those of static
-  // routes, which policy.internal also holds), not the VPC itself.
+  // networks behind the firewall and those of its static routes through internal
+  // routers, as onPremNetworks), not the VPC itself.
   const behind = new Set(site.internalNetworks);
-  const onPrem = subtract(fromBlocks(networks.filter((n) => behind.has(n.id)).map((n) => n.block)), vpcRanges);
+  const routed = rangesOfCidrs(internalRoutes(site.firewall).map((r) => r.network));
+  const onPrem = subtract(normalize([...fromBlocks(networks.filter((n) => behind.has(n.id)).map((n) => n.block)), ...routed]), vpcRanges);
   const groups = new Map<string, SecurityGroup>();
   const zones = indexByName(site.policy.zones);
   for (const rule of site.policy.rules) {

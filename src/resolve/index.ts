@@ -12,6 +12,7 @@ import { deriveSiteGroups } from './aws-groups.js';
 import { objectsOfSite } from './objects.js';
 import { ResolveContext } from './context.js';
 import { resolveSite } from './site.js';
+import { internalRoutes } from './firewall.js';
 
 export function resolve(topology: Topology, report: Report): Model {
   const ctx = new ResolveContext(report);
@@ -36,12 +37,16 @@ export function resolve(topology: Topology, report: Report): Model {
   if (s2s) {
     const site = sites.find((s) => s.name === s2s.site);
     const byId = new Map(ctx.networks.map((n) => [n.id, n] as const));
-    // The VPC learns every on-prem network behind the firewall, not itself.
-    s2s.onPremNetworks = (site?.internalNetworks ?? [])
-      .filter((id) => id !== aws!.vpc!.network)
-      .map((id) => byId.get(id)!)
-      .sort((a, b) => a.block.base - b.block.base)
-      .map((n) => n.cidr);
+    // The VPC learns every on-prem network behind the firewall, not itself, and the networks of its static
+    // routes through internal routers: with static routing AWS drops what has no connection route, so the
+    // VPC could not even answer a host of the lab behind such a router.
+    s2s.onPremNetworks = [
+      ...(site?.internalNetworks ?? [])
+        .filter((id) => id !== aws!.vpc!.network)
+        .map((id) => byId.get(id)!)
+        .map((n) => n.cidr),
+      ...internalRoutes(site?.firewall).map((r) => r.network),
+    ].sort(compareCidrs);
     // The connection carries what the route tables send to the VPN gateway: with
     // static routing, a destination without a connection route is dropped at AWS.
     const toVpn = aws!.vpc!.routeTables.flatMap((t) => t.routes.filter((r) => r.target === 'vpn-gateway').map((r) => r.destination));

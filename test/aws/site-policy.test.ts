@@ -6,6 +6,7 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { renderAll } from '../../src/render/index.js';
+import { parse as parseYamlText } from 'yaml';
 import { edit, lint, modelOf } from '../helpers.js';
 import { type Xml, doc, fragments, text } from '../opnsense/support.js';
 import { cloudTopology } from './fixtures.js';
@@ -48,6 +49,15 @@ describe('a zone of VPC subnets in the site policy', async () => {
       ['tcp', '5432-5432,9100-9101', '10.1.0.120/32', 'site home policy rule grafana-to-cloud-db'],
     ]);
     expect(group.defaultEgress).toBe(true);
+  });
+
+  it('a source behind an internal router (a static route) gets its ingress rule too: the VPN carries it', async () => {
+    let text = edit(yaml, [...A, 'firewall', 'routes'], [{ network: '172.16.0.0/16', via: '10.0.0.5' }]);
+    const rules = (parseYamlText(text) as Xml).sites[0].policy.rules as Xml[];
+    text = edit(text, [...A, 'policy', 'rules'], [{ name: 'lab-to-cloud-db', from: '172.16.5.0/24', to: 'cloud-db', proto: 'tcp', ports: [5432], action: 'pass' }, ...rules]);
+    expect((await lint(text)).filter((d) => d.severity === 'error')).toEqual([]);
+    const group = (await modelOf(text)).aws!.vpc!.securityGroups.find((g) => g.name === 'gen-home-cloud-db')!;
+    expect(group.ingress.filter((r) => r.description.includes('lab-to-cloud-db')).map((r) => [r.proto, r.cidr])).toEqual([['tcp', '172.16.5.0/24']]);
   });
 
   it('writes the group and its rules to Terraform, and the VPC tests hold on what was written', async () => {

@@ -49,6 +49,19 @@ describe('site-to-site VPN between site home and VPC main', () => {
     expect(of('aws_vpn_connection_route').every((r) => r.body.vpn_connection_id === ref('aws_vpn_connection.home.id'))).toBe(true);
   });
 
+  it('the VPN also carries the networks of static routes through internal routers: AWS drops what has no connection route', async () => {
+    const text = edit(siteToSite(), ['sites', 0, 'firewall', 'routes'], [
+      { network: '172.16.0.0/16', via: '10.0.0.5', description: 'Lab behind a router on the management network' },
+      { network: '203.0.113.0/24', via: '192.168.0.1' },
+    ]);
+    expect((await lint(text)).filter((d) => d.severity === 'error')).toEqual([]);
+    const withLab = await render(text);
+    const routes = [...(await parseTerraform(withLab)).resources.values()].filter((r) => r.type === 'aws_vpn_connection_route').map((r) => r.body.destination_cidr_block).sort();
+    // The lab behind 10.0.0.5, not the network behind the WAN's gateway.
+    expect(routes).toEqual(['10.0.0.0/24', '10.0.1.0/24', '10.1.0.0/24', '172.16.0.0/16']);
+    expect(withLab.get('home/opnsense/ipsec-steps.md')).toContain('| on-prem networks (local, static routes on AWS) | `10.0.0.0/24`, `10.0.1.0/24`, `10.1.0.0/24`, `172.16.0.0/16` |');
+  });
+
   it('propagates the VPN routes into every route table; the private tier leaves through the NAT gateway', () => {
     expect(of('aws_vpn_gateway_route_propagation').map((r) => r.body.route_table_id).sort()).toEqual([ref('aws_route_table.private.id'), ref('aws_route_table.public.id')]);
     expect(body('aws_nat_gateway.main')).toMatchObject({ subnet_id: ref('aws_subnet.public-2a.id'), allocation_id: ref('aws_eip.main_nat.id') });
