@@ -20,7 +20,12 @@ function fieldText(item: XmlElement | undefined, field: string): string {
  * scopes the key and may be empty (a host name within its domain).
  */
 export function naturalKey(item: XmlElement, fields: readonly string[]): string | undefined {
-  const values = fields.map((f) => fieldText(item, f.startsWith('?') ? f.slice(1) : f));
+  // A MAC address is the same in either case (dnsmasq and OPNsense compare it so); a domain too.
+  const values = fields.map((f) => {
+    const name = f.startsWith('?') ? f.slice(1) : f;
+    const text = fieldText(item, name);
+    return name === 'hwaddr' || name === 'domain' ? text.toLowerCase() : text;
+  });
   return values.some((v, i) => v === '' && !fields[i]!.startsWith('?')) ? undefined : JSON.stringify(values);
 }
 

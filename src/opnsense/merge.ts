@@ -551,7 +551,7 @@ export function mergeConfig(baseText: string, genSections: readonly XmlElement[]
     sections = sections.map(clone);
     for (const section of sections) renameUuids(section, adopted);
   }
-  followRenamed(root, uuidsOf(sections), staleSuccessors(root, sections, ITEM_KEYS), options.warn!);
+  followRenamed(root, sections, staleSuccessors(root, sections, ITEM_KEYS), options.warn!);
 
   const genInterfaces = sections.find((s) => s.name === 'interfaces');
   const managed = new Set(genInterfaces?.children.filter(isElement).map((c) => c.name) ?? []);
@@ -615,18 +615,32 @@ export function mergeConfig(baseText: string, genSections: readonly XmlElement[]
  * using gen's backend). gen's own items are replaced whole, so only the
  * box's are looked at.
  */
-function followRenamed(root: XmlElement, current: ReadonlySet<string>, successors: ReadonlyMap<string, string>, warn: (message: string) => void): void {
-  const stale = new Map<string, XmlElement>();
-  const collect = (node: XmlElement) => {
-    const uuid = attr(node, 'uuid');
-    if (uuid !== undefined && isNameBasedUuid(uuid) && !current.has(uuid)) stale.set(uuid, node);
-    for (const c of node.children) if (isElement(c)) collect(c);
+function followRenamed(root: XmlElement, sections: readonly XmlElement[], successors: ReadonlyMap<string, string>, warn: (message: string) => void): void {
+  const current = uuidsOf(sections);
+  // Where gen writes now: an item of an earlier merge goes only from a list gen writes again (an area the topology
+  // no longer has, HAProxy say, keeps its items as they are).
+  const written = new Set<string>();
+  const note = (node: XmlElement, path: string) => {
+    written.add(path);
+    for (const c of node.children) if (isElement(c) && attr(c, 'uuid') === undefined) note(c, `${path}/${c.name}`);
   };
-  collect(root);
+  for (const section of sections) note(section, section.name);
+  const stale = new Map<string, XmlElement>();
+  const collect = (node: XmlElement, path: string) => {
+    for (const c of node.children) {
+      if (!isElement(c)) continue;
+      const uuid = attr(c, 'uuid');
+      if (uuid !== undefined && isNameBasedUuid(uuid) && !current.has(uuid) && written.has(path)) stale.set(uuid, c);
+      collect(c, path === '' ? c.name : `${path}/${c.name}`);
+    }
+  };
+  collect(root, '');
   if (stale.size === 0) return;
-  const visit = (node: XmlElement, owner: XmlElement | undefined) => {
+  const named = (n: XmlElement) => `${n.name} ${JSON.stringify(fieldText(n, 'name') || fieldText(n, 'description') || fieldText(n, 'descr') || attr(n, 'uuid'))}`;
+  const visit = (node: XmlElement, owner: XmlElement | undefined, path: string) => {
     const uuid = attr(node, 'uuid');
-    if (uuid !== undefined && isNameBasedUuid(uuid)) return;
+    // gen's own items, as this merge writes them (adopted ones included), are replaced whole.
+    if (uuid !== undefined && (isNameBasedUuid(uuid) || current.has(uuid))) return;
     const item = uuid !== undefined ? node : owner;
     const texts = node.children.filter((c): c is { text: string } => !isElement(c) && 'text' in c);
     if (texts.length === 1 && node.children.length === 1 && /[0-9a-f]{8}-/.test(texts[0]!.text)) {
@@ -636,8 +650,7 @@ function followRenamed(root: XmlElement, current: ReadonlySet<string>, successor
         if (!target) return part;
         const successor = successors.get(part.trim());
         if (successor !== undefined) return successor;
-        const named = (n: XmlElement | undefined) => (n ? `${n.name} ${JSON.stringify(fieldText(n, 'name') || fieldText(n, 'description') || fieldText(n, 'descr') || attr(n, 'uuid'))}` : 'an item');
-        warn(`the box's ${named(item)} refers in <${node.name}> to ${named(target)}, which an earlier merge wrote and the topology no longer has: the reference will name nothing; remove it on the box, or put the item back in the topology`);
+        warn(`the box's ${item ? `${named(item)} refers in <${node.name}>` : `<${path}> refers`} to ${named(target)}, which an earlier merge wrote and the topology no longer has: the reference will name nothing; remove it on the box, or put the item back in the topology`);
         return part;
       });
       if (next.some((p, i) => p !== parts[i])) {
@@ -645,9 +658,9 @@ function followRenamed(root: XmlElement, current: ReadonlySet<string>, successor
         touch(node);
       }
     }
-    for (const c of node.children) if (isElement(c)) visit(c, item);
+    for (const c of node.children) if (isElement(c)) visit(c, item, path === '' ? c.name : `${path}/${c.name}`);
   };
-  visit(root, undefined);
+  for (const c of root.children) if (isElement(c)) visit(c, undefined, c.name);
 }
 
 /** Every uuid gen's sections carry. */

@@ -3,6 +3,7 @@
 // declared services need (WireGuard's port, HAProxy's listeners, port
 // forwards) are derived here, so nobody forgets one.
 import type { Path } from '../location.js';
+import { IPSEC_WAN_PORTS } from '../targets/opnsense/ipsec.js';
 import type { Firewall, FlowTest, Haproxy, Network, Policy, PolicyObject, PolicyRule, RuleTarget, Vpc, WireguardInstance, Zone } from '../model.js';
 import type { FlowTestInput, PolicyInput } from '../topology.js';
 import { type ResolveContext, indexByName } from './context.js';
@@ -149,7 +150,7 @@ export function derivedWanRules(firewall: Firewall, wireguard: readonly Wireguar
         origin: `site-to-site VPN to AWS VPC ${vpc.name} (IKE, NAT traversal)`,
         to: { kind: 'wan-address', interface: wan.name },
         proto: 'udp',
-        ports: ['500', '4500'],
+        ports: IPSEC_WAN_PORTS.map(String),
         path: vpc.siteToSite.path,
       }),
     );

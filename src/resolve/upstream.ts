@@ -6,6 +6,7 @@
 // description. The router exists when the topology declares it, or when the
 // WAN has a private address, which only a NAT router can connect.
 import type { Path } from '../location.js';
+import { IPSEC_WAN_PORTS } from '../targets/opnsense/ipsec.js';
 import type { Firewall, Haproxy, Upstream, UpstreamForward, Vpc, WireguardInstance } from '../model.js';
 import { type Block, containsBlock, parseCidr } from '../net.js';
 import type { FirewallInput } from '../topology.js';
@@ -35,7 +36,7 @@ function listeners(firewall: Firewall, wireguard: readonly WireguardInstance[], 
   }
   if (vpc?.siteToSite) {
     // The site-to-site VPN's IKE and NAT traversal: its tunnels start at the WAN address (ipsec-steps.md).
-    for (const port of ['500', '4500']) {
+    for (const port of IPSEC_WAN_PORTS.map(String)) {
       out.push({ proto: 'udp', externalPort: port, port, listener: `the site-to-site VPN to AWS VPC ${vpc.name}`, kind: 'ipsec', path: vpc.siteToSite.path });
     }
   }

@@ -4,6 +4,7 @@ import type { WireguardInstance } from '../model.js';
 import { overlaps, type Range } from '../intervals.js';
 import { blockLast, contains, formatIPv4, parseIPv4 } from '../net.js';
 import { rangesOfCidrs } from '../resolve/matches.js';
+import { IPSEC_WAN_PORTS } from '../targets/opnsense/ipsec.js';
 import type { Rule } from './rule.js';
 
 function instances(model: Parameters<NonNullable<Rule['check']>>[0]): WireguardInstance[] {
@@ -191,8 +192,8 @@ export const wireguardRules: Rule[] = [
   {
     id: 'wg/duplicate-listen-port',
     severity: 'error',
-    summary: 'Two WireGuard instances of one firewall listen on the same UDP port.',
-    why: 'Only one socket can bind the port: the second instance does not come up, and its clients handshake with the first one, which does not know them.',
+    summary: "Two WireGuard instances of one firewall listen on the same UDP port, or one listens on UDP 500 or 4500, which the site-to-site VPN's IKE holds.",
+    why: 'Only one socket can bind the port: the second instance (or strongSwan) does not come up, and the clients handshake with the first one, which does not know them.',
     hint: 'Give each instance its own listen_port (51820, 51821, ...).',
     examples: [
       {
@@ -206,8 +207,17 @@ export const wireguardRules: Rule[] = [
     check(model, report) {
       for (const site of model.sites) {
         const first = new Map<number, WireguardInstance>();
+        const s2s = model.aws?.vpc?.siteToSite?.site === site.name ? model.aws.vpc.siteToSite : undefined;
         for (const instance of site.wireguard) {
           if (instance.listenPort === undefined) continue;
+          if (s2s && IPSEC_WAN_PORTS.includes(instance.listenPort)) {
+            report({
+              path: instance.path.concat('listen_port'),
+              message: `WireGuard instance ${instance.name} listens on UDP ${instance.listenPort}, which the site-to-site VPN's IPsec holds on the firewall (IKE on 500, NAT traversal on 4500)`,
+              hint: `Set listen_port to another port on ${instance.name} (51820 is the convention).`,
+              related: [{ message: 'the site-to-site VPN', path: s2s.path }],
+            });
+          }
           const earlier = first.get(instance.listenPort);
           if (!earlier) {
             first.set(instance.listenPort, instance);

@@ -132,6 +132,17 @@ describe('site-to-site VPN between site home and VPC main', () => {
     expect(steps).toContain('forward UDP 4500 to 192.168.0.2 (the site-to-site VPN to AWS VPC main)');
   });
 
+  it('a WireGuard instance on UDP 500 or 4500 is refused where the site-to-site VPN holds them', async () => {
+    for (const port of [500, 4500]) {
+      const text = edit(siteToSite(), ['sites', 0, 'wireguard', 0, 'listen_port'], port);
+      const found = (await lint(text)).filter((d) => d.rule === 'wg/duplicate-listen-port');
+      expect(found.map((d) => [d.message, d.location.line])).toEqual([
+        [`WireGuard instance wg0 listens on UDP ${port}, which the site-to-site VPN's IPsec holds on the firewall (IKE on 500, NAT traversal on 4500)`, lineOf(text, ['sites', 0, 'wireguard', 0, 'listen_port'])],
+      ]);
+    }
+    expect((await lint(siteToSite())).filter((d) => d.rule === 'wg/duplicate-listen-port')).toEqual([]);
+  });
+
   it('the Proxmox host gets the return route for the VPC through the firewall', async () => {
     const model = await modelOf(siteToSite());
     expect(model.sites[0]!.hosts[0]!.routes).toContainEqual({ destination: '10.30.0.0/16', via: '10.0.0.1', bridge: 'vmbr1', network: 'aws/main' });

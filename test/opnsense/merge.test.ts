@@ -314,6 +314,15 @@ describe('DHCP in the merge', () => {
     ]);
   });
 
+  it('a DHCP reservation replaces the box\'s entry of its MAC in any letter case, also in a domain', async () => {
+    const yaml = edit(readExample('vlan-hosting'), ['sites', 0, 'firewall', 'interfaces', 1, 'dhcp'], { static: [{ name: 'nas', mac: '52:54:00:ab:cd:ef', address: '192.168.1.10' }] });
+    const base = SAMPLE.replace(/(<dnsmasq>[\s\S]*?)(<dhcp_ranges)/, (_, head, ranges) =>
+      `${head}<hosts uuid="c1c1c1c1-0000-4000-8000-000000000003">\n      <host>nas</host>\n      <domain>Home.Arpa</domain>\n      <ip>192.168.1.10</ip>\n      <hwaddr>52:54:00:AB:CD:EF</hwaddr>\n    </hosts>\n    ${ranges}`);
+    expect(base).not.toBe(SAMPLE);
+    const hosts: Xml[] = [parse(merge(base, await sectionsOf(yaml))).opnsense.dnsmasq.hosts].flat();
+    expect(hosts.map((h) => [h['@uuid'], h.host, h.ip])).toEqual([['c1c1c1c1-0000-4000-8000-000000000003', 'nas', '192.168.1.10']]);
+  });
+
   it('an MTU of the base the topology does not set is removed with a warning that says how to keep it', async () => {
     const { pair, yaml } = homelabWithKey();
     const warnings: string[] = [];
@@ -711,6 +720,30 @@ describe('the box\'s own items beside gen\'s: a shared name, a reference to gen\
     const third = parse(mergeConfig(withOffice, await sectionsOf(dropped), { secret: () => pair.privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, standIn: () => STAND_IN, allowGuiPortConflict: true, warn: (m) => said.push(m) }));
     expect(servers(third).find((s) => s['@uuid'] === office.instance)!.peers).toBe(john);
     expect(said).toContain('the box\'s server "office-s2s" refers in <peers> to client "laptop-john", which an earlier merge wrote and the topology no longer has: the reference will name nothing; remove it on the box, or put the item back in the topology');
+  });
+
+  it('says nothing of references that gen itself rewrites (an instance it adopted) or of items it keeps (an area the topology dropped)', async () => {
+    const options = (warn: (m: string) => void) => ({ secret: () => pair.privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, standIn: () => STAND_IN, allowGuiPortConflict: true, warn });
+    // The box had its own wg0 (instance 0): gen adopts it, and writes its peers list itself.
+    const own = withMvc(gui, wireguard(officeInstance('').replace('<name>office-s2s</name>', '<name>wg0</name>').replace('<instance>5</instance>', '<instance>0</instance>'), ''));
+    const first = merge(own, await sectionsOf(yaml), pair.privateKey);
+    expect(servers(parse(first))[0]!['@uuid']).toBe(office.instance);
+    const dropped = edit(yaml, ['sites', 0, 'wireguard', 0, 'peers'], (parseYaml(yaml) as Xml).sites[0].wireguard[0].peers.filter((p: Xml) => p.name !== 'laptop-john'));
+    const said: string[] = [];
+    const second = parse(mergeConfig(first, await sectionsOf(dropped), options((m) => said.push(m))));
+    expect(said.filter((w) => w.includes('earlier merge'))).toEqual([]);
+    expect(peers(second).map((c) => c.name)).not.toContain('laptop-john');
+    // The topology drops HAProxy: gen writes no HAProxy section, so its earlier items stay, and a frontend of the
+    // operator's on gen's backend still names something.
+    const backend = /<backend uuid="([^"]+)">/.exec(first)![1]!;
+    const theirs = first.replace('<frontends>', `<frontends>\n        <frontend uuid="7c2d9a3e-5b1f-4c8d-9e0a-1f2b3c4d5e6f">\n          <enabled>1</enabled>\n          <name>intranet</name>\n          <bind>10.0.0.1:8080</bind>\n          <defaultBackend>${backend}</defaultBackend>\n        </frontend>`);
+    expect(theirs).not.toBe(first);
+    const tests = (parseYaml(yaml) as Xml).sites[0].policy.tests.filter((t: Xml) => !(t.from === 'internet' && t.port === 443));
+    const noHaproxy = edit(edit(yaml, ['sites', 0, 'haproxy'], undefined), ['sites', 0, 'policy', 'tests'], tests);
+    const kept: string[] = [];
+    const third = mergeConfig(theirs, await sectionsOf(noHaproxy), options((m) => kept.push(m)));
+    expect(kept.filter((w) => w.includes('earlier merge'))).toEqual([]);
+    expect(third).toContain(`<backend uuid="${backend}">`);
   });
 });
 
