@@ -68,11 +68,13 @@ const UNION_FIELDS = new Set(['dnsmasq/interface']);
  * or earlier got the dnsmasq model from a migration with an empty <port/>,
  * which OPNsense reads as 53 (Dnsmasq.php init(); its dnsmasq.conf template
  * then writes no port= line), so keeping it would start dnsmasq on Unbound's
- * port 53, where it fails to bind and serves no DHCP. Only a port the base
- * sets, or an empty one on a dnsmasq the operator already runs, is kept.
+ * port 53, where it fails to bind and serves no DHCP; so would a disabled
+ * one's 53. Only the port of a dnsmasq the operator already runs is kept.
  */
-const BASE_WINS_FIELDS = new Map<string, (section: XmlElement, existing: XmlElement) => boolean>([
-  ['dnsmasq/port', (section, existing) => textOf(existing) !== '' || textOf(child(section, 'enable')) === '1'],
+const BASE_WINS_FIELDS = new Map<string, (section: XmlElement) => boolean>([
+  // Only a dnsmasq the operator runs has a port of theirs (set, empty or missing: 53); a disabled one's port is
+  // nobody's, and gen's 0 keeps the dnsmasq it enables for DHCP off Unbound's 53.
+  ['dnsmasq/port', (section) => textOf(child(section, 'enable')) === '1'],
 ]);
 
 function clone(node: XmlElement): XmlElement {
@@ -208,10 +210,7 @@ function mergeTreeContent(base: XmlElement, gen: XmlElement, path: string): void
   }
   const names = [...new Set(gen.children.filter(isElement).map((c) => c.name))];
   // Decided on the base as it came, before gen's values replace any of its fields.
-  const baseWins = new Set(names.filter((name) => {
-    const existing = child(base, name);
-    return existing !== undefined && BASE_WINS_FIELDS.get(`${path}/${name}`)?.(base, existing) === true;
-  }));
+  const baseWins = new Set(names.filter((name) => BASE_WINS_FIELDS.get(`${path}/${name}`)?.(base) === true));
   for (const name of names) {
     const items = childrenNamed(gen, name);
     if (items.some((i) => attr(i, 'uuid') !== undefined)) {
@@ -221,9 +220,11 @@ function mergeTreeContent(base: XmlElement, gen: XmlElement, path: string): void
     for (const item of items) {
       const existing = child(base, name);
       const fieldPath = `${path}/${name}`;
-      if (!existing) {
+      if (baseWins.has(name)) {
+        continue;
+      } else if (!existing) {
         append(base, clone(item));
-      } else if (baseWins.has(name) || item.fill) {
+      } else if (item.fill) {
         continue;
       } else if (item.children.some(isElement)) {
         mergeTree(existing, item, fieldPath);

@@ -349,6 +349,13 @@ describe('DHCP in the merge', () => {
     expect(merge(merged, sections)).toBe(merged);
     const operatorsDns = SAMPLE_25_7.replace(/<port>0<\/port>/, '<port/>');
     expect(parse(merge(operatorsDns, sections)).opnsense.dnsmasq.port).toBe('');
+    // A disabled dnsmasq's 53 is nobody's: gen enables it for DHCP, so 0. An enabled one without <port> (53) stays so.
+    const disabled53 = SAMPLE_25_7.replace(/<enable>1<\/enable>(\s*)<port>0<\/port>/, '<enable>0</enable>$1<port>53</port>');
+    expect(disabled53).not.toBe(SAMPLE_25_7);
+    expect(parse(merge(disabled53, sections)).opnsense.dnsmasq).toMatchObject({ enable: '1', port: '0' });
+    const noPort = SAMPLE_25_7.replace(/(<enable>1<\/enable>)\s*<port>0<\/port>/, '$1');
+    expect(noPort).not.toBe(SAMPLE_25_7);
+    expect(parse(merge(noPort, sections)).opnsense.dnsmasq.port).toBeUndefined();
   });
 
   it('removes, with a warning, the base\'s DHCP for a network an interface no longer has (ISC would not start)', async () => {
