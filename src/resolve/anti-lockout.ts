@@ -6,13 +6,11 @@
 // evaluated first and never compiled to a filter rule.
 import { blockRange } from '../intervals.js';
 import type { Firewall, Network, PolicyObject, PolicyRule } from '../model.js';
+import { internalRoutes } from './firewall.js';
+import { rangesOfCidrs } from './matches.js';
 import { ANTI_LOCKOUT_RECOVERY, ANTI_LOCKOUT_SETTING, antiLockoutInterface } from '../targets/opnsense/anti-lockout.js';
 
-/**
- * What arrives on an interface, as gen places sources (render/opnsense/policy.ts):
- * its network. An address outside every internal network is placed on the
- * WAN, even one routed through a router on this interface.
- */
+/** An interface's own network, as a policy object. */
 function networkOf(network: Network | undefined): PolicyObject[] {
   return network ? [{ kind: 'network', name: network.name, cidrs: [network.cidr], ranges: [blockRange(network.block)], network: network.id }] : [];
 }
@@ -33,7 +31,16 @@ export function antiLockoutRule(firewall: Firewall, networks: ReadonlyMap<string
     origin: `OPNsense's anti-lockout rule (TCP ${ports.join(', ')} from ${iface.name} to the firewall)`,
     // A WAN as the primary interface (no other one assigned) opens the ports to all that comes from outside.
     from: iface.isWan ? { kind: 'wan' } : { kind: 'object', name: iface.name },
-    sources: iface.isWan ? [] : networkOf(iface.network === undefined ? undefined : networks.get(iface.network)),
+    // Its "from any" on that interface: the interface's network and those behind routers on it (static routes), which
+    // arrive there too.
+    sources: iface.isWan
+      ? []
+      : [
+          ...networkOf(iface.network === undefined ? undefined : networks.get(iface.network)),
+          ...internalRoutes(firewall)
+            .filter((r) => r.interface === iface.name)
+            .map((r): PolicyObject => ({ kind: 'address', name: r.network, cidrs: [r.network], ranges: rangesOfCidrs([r.network]) })),
+        ],
     to: { kind: 'self' },
     destinations: [],
     proto: 'tcp',

@@ -111,4 +111,13 @@ describe("OPNsense's anti-lockout rule", () => {
     const family = readExample('homelab-family').replace(/\n +- \{ name: admins-firewall,[^\n]*/, '');
     expect((await lint(family)).filter((d) => d.rule === 'policy/lockout')).toEqual([]);
   });
+
+  it('covers what arrives on the primary interface from behind a router there (a static route), as its "from any" does', async () => {
+    // Scenario A: management is lan; a lab behind 10.0.0.5 on it. The lab's traffic to the firewall's GUI enters on lan.
+    let text = edit(readExample('homelab'), [...A, 'firewall', 'routes'], [{ network: '172.16.0.0/16', via: '10.0.0.5' }]);
+    text = edit(text, [...A, 'firewall', 'anti_lockout'], { ports: [443] });
+    const site = (await modelOf(text)).sites[0]!;
+    expect(evaluateFirewallFlow(site, flow(site, '172.16.5.7', 443))).toEqual([expect.objectContaining({ verdict: 'accept', decidedBy: expect.stringContaining("OPNsense's anti-lockout rule") })]);
+    expect(evaluateFirewallFlow(site, flow(site, '10.0.0.7', 443))).toEqual([expect.objectContaining({ verdict: 'accept', decidedBy: expect.stringContaining("OPNsense's anti-lockout rule") })]);
+  });
 });
