@@ -38,10 +38,17 @@ function overridden(site: Site): Overridden[] {
   return [...found.values()];
 }
 
-/** Whether anyone (an internal network, the VPN, an admin's address outside) reaches the firewall itself on one of the ports. */
+/**
+ * Whether anyone (an internal network, the VPN, an admin's address outside)
+ * reaches the firewall's web GUI or SSH through a policy rule: a derived
+ * pass to the WAN address on one of the ports is HAProxy's or a port
+ * forward's, not the GUI's, and port 80 beside other ports is the GUI's
+ * redirect to them.
+ */
 function reachable(site: Site, ports: readonly number[]): boolean {
   const self = siteMatches(site).space.self;
-  return ports.some((port) => flowVerdicts(site, [ADDRESS_SPACE], self, 'tcp', port).some((v) => v.verdict === 'accept'));
+  const admin = ports.length > 1 ? ports.filter((p) => p !== 80) : ports;
+  return admin.some((port) => flowVerdicts(site, [ADDRESS_SPACE], self, 'tcp', port).some((v) => v.verdict === 'accept' && v.decidedBy.startsWith('policy rule ')));
 }
 
 export const antiLockoutRules: Rule[] = [

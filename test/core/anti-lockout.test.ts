@@ -102,6 +102,11 @@ describe("OPNsense's anti-lockout rule", () => {
     expect(found[0]!.location.line).toBe(text.split('\n').findIndex((l) => l.includes('enabled: false')) + 1);
     // SSH on the list: mgmt reaches the firewall's own address on hosting at 22 (pf's hosting:network holds it).
     expect((await lint(edit(text, [...A, 'firewall', 'anti_lockout', 'ports'], [22, 8443]))).filter((d) => d.rule === 'policy/lockout')).toEqual([]);
+    // Not ways in: a pass on 80 beside 443 (the GUI's redirect to 443), and HAProxy's WAN pass on 443 (vlan-hosting serves it).
+    const redirect = edit(edit(text, [...A, 'firewall', 'anti_lockout', 'ports'], [80, 443]), [...A, 'policy', 'rules', 5], { name: 'mgmt-http', from: 'mgmt', to: 'self', proto: 'tcp', ports: [80], action: 'pass' });
+    expect((await lint(redirect)).filter((d) => d.rule === 'policy/lockout').map((d) => d.message)).toEqual([expect.stringContaining('on TCP 80, 443: the restored configuration would lock every admin out')]);
+    const haproxy = edit(text, [...A, 'firewall', 'anti_lockout', 'ports'], [443]);
+    expect((await lint(haproxy)).filter((d) => d.rule === 'policy/lockout')).toHaveLength(1);
     // An admin's address outside, passed to SSH, is a way in too.
     const outside = edit(text, [...A, 'policy', 'rules', 5], { name: 'outside-admin', from: '203.0.113.10', to: 'self', proto: 'tcp', ports: [8443], action: 'pass' });
     expect((await lint(outside)).filter((d) => d.rule === 'policy/lockout')).toEqual([]);
