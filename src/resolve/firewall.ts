@@ -43,9 +43,26 @@ function isPrivateBlock(block: Block): boolean {
   return PRIVATE_BLOCKS.some((p) => containsBlock(p, block));
 }
 
-/** An instance with a LAN endpoint on a private address: its -lan clients connect to the WAN from private addresses. */
-export function hasPrivateLanEndpoint(instance: WireguardInstance): boolean {
-  return instance.lanEndpoint !== undefined && blockedAsPrivate(instance.lanEndpoint);
+/**
+ * Whether an instance's -lan clients arrive on the WAN from private
+ * addresses: its LAN endpoint is private, on the WAN's network (any, for a
+ * DHCP WAN, whose network gen does not know) and on no network behind the
+ * firewall (an endpoint there, the firewall's lan address say, is reached
+ * from that side).
+ */
+export function lanClientsOnWan(interfaces: readonly FirewallInterface[], instance: WireguardInstance): boolean {
+  const endpoint = instance.lanEndpoint;
+  if (endpoint === undefined || !blockedAsPrivate(endpoint)) return false;
+  const at = parseCidr(`${endpoint}/32`);
+  if (!at.ok) return false;
+  const holds = (i: FirewallInterface) => {
+    if (i.address === undefined || i.prefix === undefined) return false;
+    const net = parseAddressWithPrefix(`${i.address}/${i.prefix}`);
+    return net !== undefined && containsBlock(net.block, at.block);
+  };
+  if (interfaces.some((i) => !i.isWan && holds(i))) return false;
+  const wan = interfaces.find((i) => i.isWan);
+  return wan !== undefined && (wan.addressing === 'dhcp' || holds(wan));
 }
 
 /** OPNsense keeps only [A-Za-z0-9_] of a description: derive one from the name. */
@@ -66,9 +83,6 @@ export function resolveFirewall(
     ctx.report({ rule: 'firewall/release', path: path.concat('release'), message: `gen does not know OPNsense ${release}; known releases: ${knownReleases()}` });
   }
   const keys = assignKeys(input.interfaces);
-  // OPNsense's "Block private networks" on the WAN runs before every rule gen writes: clients of a LAN endpoint
-  // would be dropped there, so the WAN's default leaves it off when an instance has one.
-  const lanClients = [...wireguard.values()].some(hasPrivateLanEndpoint);
   const inputs = indexByName(input.interfaces);
   const vlanDevices = vlanDeviceNames(input.interfaces);
   const interfaces: FirewallInterface[] = [];
@@ -166,12 +180,18 @@ export function resolveFirewall(
       gateway: iface.gateway,
       isWan,
       mtu: iface.mtu,
-      blockPrivate: iface.block_private ?? (isWan && !(network && isPrivateBlock(network.block)) && !lanClients),
+      blockPrivate: iface.block_private ?? (isWan && !(network && isPrivateBlock(network.block))),
       blockBogons: iface.block_bogons ?? isWan,
       dhcp: iface.dhcp ? resolveDhcp(iface, network, ipath.concat('dhcp'), ctx) : undefined,
       path: ipath,
     });
   });
+
+  // OPNsense's "Block private networks" on the WAN runs before every rule gen writes: the clients of a LAN endpoint
+  // on the WAN's side would be dropped there, so the WAN's default leaves it off when an instance has one.
+  const wan = interfaces.find((i) => i.isWan);
+  const wanInput = input.interfaces.find((i) => i.name === wan?.name);
+  if (wan?.blockPrivate && wanInput?.block_private === undefined && [...wireguard.values()].some((w) => lanClientsOnWan(interfaces, w))) wan.blockPrivate = false;
 
   const byName = indexByName(interfaces);
   const firewall: Firewall = {

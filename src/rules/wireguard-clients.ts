@@ -2,7 +2,7 @@
 // public key, a public endpoint or any network to reach, the generated
 // files connect to nothing.
 import { INTERFACE_NAME, clientFileStem, windowsRefusal } from '../targets/wireguard/names.js';
-import { hasPrivateLanEndpoint } from '../resolve/firewall.js';
+import { lanClientsOnWan } from '../resolve/firewall.js';
 import type { Rule } from './rule.js';
 import { instancesWithClients } from './walk.js';
 
@@ -24,7 +24,7 @@ export const wireguardClientRules: Rule[] = [
       for (const site of model.sites) {
         const wan = site.firewall?.interfaces.find((i) => i.isWan);
         if (!wan?.blockPrivate) continue;
-        for (const instance of site.wireguard.filter(hasPrivateLanEndpoint)) {
+        for (const instance of site.wireguard.filter((w) => lanClientsOnWan(site.firewall!.interfaces, w))) {
           report({
             path: wan.path.concat('block_private'),
             message: `the WAN blocks private networks, so the -lan clients of ${instance.name} (endpoint ${instance.lanEndpoint}) are dropped before the WireGuard pass`,

@@ -191,6 +191,13 @@ describe('scenario B (VLAN hosting): OPNsense fragments', async () => {
     expect((await wan(text)).blockpriv).toBeUndefined();
     const without = edit(text, ['sites', 0, 'wireguard', 0, 'lan_endpoint'], undefined);
     expect((await wan(without)).blockpriv).toBe('1');
+    // An endpoint behind the firewall (its management address) is reached from that side: a public WAN keeps it on,
+    // and saying so is no error.
+    let inside = readExample('homelab').replace('          address: 192.168.0.2/24\n', '          address: 203.0.113.2/29\n').replace(/          gateway: 192\.168\.0\.1 .*\n/, '          gateway: 203.0.113.1\n');
+    inside = edit(inside, ['sites', 0, 'wireguard', 0, 'lan_endpoint'], '10.0.0.1').replace(/\n +- \{ from: service, to: 192\.168\.0\.50[^\n]*/, '');
+    expect((await wan(inside)).blockpriv).toBe('1');
+    const explicit = edit(inside, ['sites', 0, 'firewall', 'interfaces', 0, 'block_private'], true);
+    expect((await lint(explicit)).filter((d) => d.rule === 'wg/lan-endpoint-blocked')).toEqual([]);
   });
 
   it('puts VLANs 10/20/30 on the LAN parent and assigns them with their addresses', () => {
