@@ -171,6 +171,8 @@ describe('alias names', () => {
       { name: 'b-to-grafana', from: b, to: 'grafana', proto: 'tcp', ports: [3000], action: 'pass' },
     ]);
     yaml = edit(yaml, [...A, 'policy', 'tests'], []);
+    // These two rules pass nobody to the firewall: with the anti-lockout rule off that would lock the admins out.
+    yaml = edit(yaml, [...A, 'firewall', 'anti_lockout'], undefined);
     expect((await lint(yaml)).filter((d) => d.severity === 'error')).toEqual([]);
     const files = await fragments(yaml, 'home');
     const aliases: Xml[] = doc(files, 'aliases.xml').OPNsense.Firewall.Alias.aliases.alias;
