@@ -45,20 +45,21 @@ function at(root: XmlElement, path: readonly string[]): XmlElement | undefined {
 }
 
 /**
- * The UUIDs of gen's items that become a base item's UUID: an item of the
- * box's own, of the same kind, at the same place, with the same natural key. A base item two gen items match, or one gen item matching two base
- * items, is left alone (merge then replaces by key as before).
+ * Pairs each of gen's items with the one base item of the same kind, at
+ * the same place, that `eligible` admits and that matches it on a natural
+ * key: gen UUID → base UUID. A base item two gen items match, or a gen item
+ * matching two base items, pairs with none.
  */
-export function adoptedUuids(
+function matchedOneToOne(
   root: XmlElement,
   sections: readonly XmlElement[],
   keys: ItemKeys,
-  otherKind: Readonly<Record<string, (item: XmlElement) => boolean>> = {},
+  eligible: (uuid: string, item: XmlElement) => boolean,
 ): Map<string, string> {
   const found: { path: string[]; item: XmlElement }[] = [];
   for (const section of sections) itemsOf(section, [section.name], found);
   const claims = new Map<string, string[]>();
-  const adopted = new Map<string, string>();
+  const matched = new Map<string, string>();
   // The base items of one kind at one place, indexed by each key set's values
   // once: a backup merged before holds every gen item again, and comparing
   // each gen item with all of them was quadratic (10,000 peers: six minutes).
@@ -70,8 +71,7 @@ export function adoptedUuids(
       index = keySets.map(() => new Map<string, XmlElement[]>());
       for (const b of childrenNamed(at(root, path), name)) {
         const uuid = attr(b, 'uuid');
-        // Only the box's own items (gen's are version-5 UUIDs: an item of an earlier merge under another name is stale, not adopted).
-        if (uuid === undefined || isNameBasedUuid(uuid) || otherKind[name]?.(b)) continue;
+        if (uuid === undefined || !eligible(uuid, b)) continue;
         keySets.forEach((fields, k) => {
           const key = naturalKey(b, fields);
           if (key !== undefined) addToList(index![k]!, key, b);
@@ -94,11 +94,33 @@ export function adoptedUuids(
     });
     if (candidates.size !== 1) continue;
     const baseUuid = attr([...candidates][0]!, 'uuid')!;
-    adopted.set(genUuid, baseUuid);
+    matched.set(genUuid, baseUuid);
     addToList(claims, baseUuid, genUuid);
   }
-  for (const [, genUuids] of claims) if (genUuids.length > 1) for (const g of genUuids) adopted.delete(g);
-  return adopted;
+  for (const [, genUuids] of claims) if (genUuids.length > 1) for (const g of genUuids) matched.delete(g);
+  return matched;
+}
+
+/** The UUIDs of gen's items in `sections`. */
+function itemUuids(sections: readonly XmlElement[]): Set<string> {
+  const found: { path: string[]; item: XmlElement }[] = [];
+  for (const section of sections) itemsOf(section, [section.name], found);
+  return new Set(found.map(({ item }) => attr(item, 'uuid')!));
+}
+
+/**
+ * The UUIDs of gen's items that become a base item's UUID: an item of the
+ * box's own (gen's are version-5 UUIDs), of the same kind, at the same
+ * place, with the same natural key, matched one to one (merge otherwise
+ * replaces by key as before).
+ */
+export function adoptedUuids(
+  root: XmlElement,
+  sections: readonly XmlElement[],
+  keys: ItemKeys,
+  otherKind: Readonly<Record<string, (item: XmlElement) => boolean>> = {},
+): Map<string, string> {
+  return matchedOneToOne(root, sections, keys, (uuid, b) => !isNameBasedUuid(uuid) && !otherKind[b.name]?.(b));
 }
 
 /** Rewrites uuid attributes and every reference (a field's text, or one entry of a comma list) in gen's sections. */
@@ -119,41 +141,11 @@ export function renameUuids(node: XmlElement, renamed: ReadonlyMap<string, strin
 /**
  * gen's items of an earlier merge that a current gen item replaces under
  * another name (a peer renamed, its public key kept): each stale UUID with
- * the UUID of the one current item that matches it on a natural key. A
- * stale item two gen items match, or a gen item matching two, has none.
+ * the UUID of the one current item that matches it on a natural key,
+ * matched one to one.
  */
 export function staleSuccessors(root: XmlElement, sections: readonly XmlElement[], keys: ItemKeys): Map<string, string> {
-  const found: { path: string[]; item: XmlElement }[] = [];
-  for (const section of sections) itemsOf(section, [section.name], found);
-  const current = new Set(found.map(({ item }) => attr(item, 'uuid')!));
-  const successors = new Map<string, string[]>();
-  const indexes = new Map<string, Map<string, string[]>[]>();
-  for (const { path, item } of found) {
-    const keySets = keys[item.name] ?? [['name']];
-    const where = JSON.stringify(path.concat(item.name));
-    let index = indexes.get(where);
-    if (!index) {
-      index = keySets.map(() => new Map<string, string[]>());
-      for (const b of childrenNamed(at(root, path), item.name)) {
-        const uuid = attr(b, 'uuid');
-        if (uuid === undefined || !isNameBasedUuid(uuid) || current.has(uuid)) continue;
-        keySets.forEach((fields, k) => {
-          const key = naturalKey(b, fields);
-          if (key !== undefined) addToList(index![k]!, key, uuid);
-        });
-      }
-      indexes.set(where, index);
-    }
-    const stale = new Set<string>();
-    keySets.forEach((fields, k) => {
-      const key = naturalKey(item, fields);
-      for (const uuid of (key === undefined ? undefined : index![k]!.get(key)) ?? []) stale.add(uuid);
-    });
-    if (stale.size !== 1) continue;
-    const [uuid] = stale;
-    addToList(successors, uuid!, attr(item, 'uuid')!);
-  }
-  const result = new Map<string, string>();
-  for (const [stale, next] of successors) if (next.length === 1) result.set(stale, next[0]!);
-  return result;
+  const current = itemUuids(sections);
+  const matched = matchedOneToOne(root, sections, keys, (uuid) => isNameBasedUuid(uuid) && !current.has(uuid));
+  return new Map([...matched].map(([genUuid, stale]) => [stale, genUuid]));
 }
