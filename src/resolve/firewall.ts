@@ -4,7 +4,7 @@ import type { Path } from '../location.js';
 import type { Dhcp, Firewall, FirewallInterface, Network, PortForward, Service, WireguardInstance } from '../model.js';
 import { type Block, blockLast, containsBlock, formatIPv4, parseAddressWithPrefix, parseCidr } from '../net.js';
 import { DEFAULT_ANTI_LOCKOUT_PORTS } from '../targets/opnsense/anti-lockout.js';
-import { blockedAsPrivate } from '../targets/opnsense/block-private.js';
+import { blockedAsPrivate, blockedAsPrivateBlock } from '../targets/opnsense/block-private.js';
 import { DEFAULT_RELEASE, knownReleases, releaseFacts } from '../targets/opnsense/releases.js';
 import type { FirewallInput, FirewallInterfaceInput } from '../topology.js';
 import { BlockIndex } from './block-index.js';
@@ -26,21 +26,6 @@ function assignKeys(interfaces: readonly FirewallInterfaceInput[]): string[] {
     taken.add(`opt${opt}`);
     return `opt${opt}`;
   });
-}
-
-const PRIVATE_BLOCKS = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10'].map((cidr) => {
-  const parsed = parseCidr(cidr);
-  if (!parsed.ok) throw new Error(cidr);
-  return parsed.block;
-});
-
-/**
- * A WAN on a private network sits behind another router: its upstream and
- * the clients that use a LAN endpoint come from private addresses, so
- * "block private networks" is off by default there.
- */
-function isPrivateBlock(block: Block): boolean {
-  return PRIVATE_BLOCKS.some((p) => containsBlock(p, block));
 }
 
 /**
@@ -180,7 +165,8 @@ export function resolveFirewall(
       gateway: iface.gateway,
       isWan,
       mtu: iface.mtu,
-      blockPrivate: iface.block_private ?? (isWan && !(network && isPrivateBlock(network.block))),
+      // A WAN on a network "block private networks" drops sits behind another router: its upstream would be dropped.
+      blockPrivate: iface.block_private ?? (isWan && !(network && blockedAsPrivateBlock(network.block))),
       blockBogons: iface.block_bogons ?? isWan,
       dhcp: iface.dhcp ? resolveDhcp(iface, network, ipath.concat('dhcp'), ctx) : undefined,
       path: ipath,

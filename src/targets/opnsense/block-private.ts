@@ -9,8 +9,13 @@ export const BLOCK_PRIVATE_SOURCES: readonly Block[] = ['10.0.0.0/8', '172.16.0.
   return parsed.block;
 });
 
+/** Whether every packet from `block` is dropped by "Block private networks". */
+export function blockedAsPrivateBlock(block: Block): boolean {
+  return BLOCK_PRIVATE_SOURCES.some((b) => containsBlock(b, block));
+}
+
 /** Whether a packet from `address` is dropped by "Block private networks". */
 export function blockedAsPrivate(address: string): boolean {
   const parsed = parseCidr(`${address}/32`);
-  return parsed.ok && BLOCK_PRIVATE_SOURCES.some((b) => containsBlock(b, parsed.block));
+  return parsed.ok && blockedAsPrivateBlock(parsed.block);
 }
