@@ -20,6 +20,7 @@ export const REAL_TOOLS = [
   'openssl', // the merge's stand-in certificate
   'sha256sum', // out/MANIFEST
   'shellcheck', // every generated shell script
+  'prove', // perl: its TAP::Parser reads the verification scripts' --tap output
   'php', 'python3', 'haproxy', // OPNsense's own PHP and HAProxy template on merged configs (php-cli, python3-jinja2, haproxy)
   'zsh', 'fish', // gen completion zsh and fish
   'mandoc', 'groff', 'man', // gen man

@@ -179,6 +179,12 @@ describe.skipIf(skip)(titled("OPNsense's own code on merged configs", skip), () 
         expect(toZone[0]).toMatch(/^pass in quick on vtnet2 inet proto udp from \{\(vtnet2:network\)\} to \$gen_zone_inside port \{53\} /);
         expect(run.ruleset.filter((l) => l.includes('gen_zone_inside') && l.startsWith('table '))).toHaveLength(1);
       }
+      if (name === 'site-to-site') {
+        // IKE and NAT traversal reach the WAN address before anything else gen writes could drop them.
+        for (const port of [500, 4500]) {
+          expect(live.filter((l) => l.startsWith(`pass in quick on ${wan} `) && l.includes(` proto udp from {any} to {(${wan})} port {${port}} `) && l.endsWith('# gen: site-to-site VPN to AWS VPC main (IKE, NAT traversal)')), String(port)).toHaveLength(1);
+        }
+      }
       if (name === 'scenario A') {
         // The VPN's rule on the WireGuard group, from the tunnel network's alias to the management network by its interface.
         expect(live.some((l) => l.startsWith('pass in quick on wireguard inet from $gen_net_wireguard to {(vtnet1:network)} keep state ') && l.endsWith('# gen: policy rule vpn-to-management'))).toBe(true);
