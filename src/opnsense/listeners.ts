@@ -3,7 +3,8 @@
 // much as gen's. Two listeners on one port of one address keep HAProxy
 // from starting, and a GUI that holds the port of a public frontend would
 // be what the WAN pass rules to that port reach.
-import { type XmlElement, child, childrenNamed, textOf } from '../render/opnsense/xml.js';
+import ipaddr from 'ipaddr.js';
+import { type XmlElement, attr, child, childrenNamed, textOf } from '../render/opnsense/xml.js';
 import { webGuiPorts } from '../targets/opnsense/webgui.js';
 
 function fieldText(item: XmlElement | undefined, field: string): string {
@@ -117,6 +118,58 @@ export function bindClashes(root: XmlElement): string[] {
     if (clash) {
       const who = clash.frontend === b.frontend ? `HAProxy frontend ${b.frontend} binds both ${clash.text} and ${b.text}` : `HAProxy frontends ${clash.frontend} (${clash.text}) and ${b.frontend} (${b.text}) listen on the same port`;
       out.push(`${who}: HAProxy would not start. Give one of them another port or address, or disable it (Services > HAProxy > Settings > Virtual Services)`);
+    }
+  });
+  return out;
+}
+
+/** An enabled WireGuard instance of the merged configuration. */
+interface WireguardInstance {
+  label: string;
+  gen: boolean;
+  port: string;
+  networks: { text: string; address: ipaddr.IPv4 | ipaddr.IPv6; prefix: number }[];
+}
+
+function wireguardInstances(root: XmlElement, isGen: (uuid: string) => boolean): WireguardInstance[] {
+  const servers = child(child(child(child(root, 'OPNsense'), 'wireguard'), 'server'), 'servers');
+  return childrenNamed(servers, 'server')
+    .filter((s) => fieldText(s, 'enabled') === '1')
+    .map((s) => ({
+      gen: isGen(attr(s, 'uuid') ?? ''),
+      label: `${isGen(attr(s, 'uuid') ?? '') ? "gen's" : "the base's"} WireGuard instance ${fieldText(s, 'name')} (instance ${fieldText(s, 'instance')}, device wg${fieldText(s, 'instance')})`,
+      port: fieldText(s, 'port'),
+      networks: fieldText(s, 'tunneladdress')
+        .split(',')
+        .map((t) => t.trim())
+        .filter((t) => ipaddr.isValidCIDR(t))
+        .map((text) => {
+          const [address, prefix] = ipaddr.parseCIDR(text);
+          return { text, address, prefix };
+        }),
+    }));
+}
+
+/**
+ * Two enabled WireGuard instances that cannot both work: one UDP port
+ * (wg-service-control.php starts each instance with its ListenPort; the
+ * second cannot bind it, and OPNsense's model does not refuse it), or
+ * overlapping tunnel networks (two devices with routes to one network).
+ * An empty port is a random one. Pairs of the box's own instances are
+ * the box's business: only pairs with one of gen's are reported.
+ */
+export function wireguardClashes(root: XmlElement, isGen: (uuid: string) => boolean): string[] {
+  const instances = wireguardInstances(root, isGen);
+  const out: string[] = [];
+  const fix = 'disable or delete one of them (VPN > WireGuard > Instances) and export a new backup, or change the topology';
+  instances.forEach((b, i) => {
+    for (const a of instances.slice(0, i)) {
+      if (!a.gen && !b.gen) continue;
+      if (a.port !== '' && a.port === b.port) out.push(`${a.label} and ${b.label} both listen on UDP ${a.port}: only one can bind it; ${fix}`);
+      for (const x of a.networks) {
+        const overlap = b.networks.find((y) => x.address.kind() === y.address.kind() && x.address.match(y.address as never, Math.min(x.prefix, y.prefix)));
+        if (overlap) out.push(`${a.label} (${x.text}) and ${b.label} (${overlap.text}) have overlapping tunnel networks: routes to one of them go to the other device; ${fix}`);
+      }
     }
   });
   return out;

@@ -21,7 +21,7 @@ import { publicKeyOf } from '../targets/wireguard/keys.js';
 import { adoptedUuids, naturalKey, renameUuids, staleSuccessors } from './identity.js';
 import { addToList } from '../arrays.js';
 import { type ExpectedAntiLockout, antiLockoutDifferences } from './anti-lockout.js';
-import { bindClashes, guiConflicts } from './listeners.js';
+import { bindClashes, guiConflicts, wireguardClashes } from './listeners.js';
 import { RULE_STORE_PATHS, clearManagedRules } from './managed-rules.js';
 import { XmlParseError, XmlUnkeptError, parseXml } from './parse.js';
 import { type SelfSigned, selfSignedCertificate } from './selfsigned.js';
@@ -279,6 +279,23 @@ function mergeInterfaces(root: XmlElement, gen: XmlElement, warn: (message: stri
       );
     }
   }
+  // Two keys gen writes whose devices the box has the other way round: the
+  // merge would move each device to the other key, and what the box keeps
+  // per key (DHCP ranges, Unbound and NAT interfaces, IPv6 settings) would
+  // follow the key onto the other network.
+  const genKeyOf = new Map(genEntries.map((g) => [fieldText(g, 'if'), g.name]));
+  for (const b of base.children.filter(isElement)) {
+    if (!genNames.has(b.name)) continue;
+    const device = fieldText(b, 'if');
+    const genKey = genKeyOf.get(device);
+    if (device !== '' && genKey !== undefined && genKey !== b.name) {
+      throw new MergeError(
+        `the base assigns device ${device} to ${describe(b)}, but the topology assigns it to ${genKey}: ` +
+          `set "assign: ${b.name}" on that interface in the topology (and give the interface it assigns to ${b.name} the key the box uses for its device), ` +
+          `or remove the assignment from the backup; a merge would move ${device} to ${genKey}, and the box's settings of ${b.name} to another network`,
+      );
+    }
+  }
   for (const g of genEntries) {
     const existing = child(base, g.name);
     if (!existing) {
@@ -300,6 +317,17 @@ function mergeInterfaces(root: XmlElement, gen: XmlElement, warn: (message: stri
         }
         removeChild(existing, have);
       }
+    }
+    // The topology has no IPv6, and gen's policy on the key replaces the
+    // box's rules (the factory LAN's IPv6 allow rule too): hosts there still
+    // get IPv6 addresses and a route by router advertisement, and every
+    // packet they send over it is dropped. The WAN's own IPv6 harms nobody.
+    const v6 = fieldText(existing, 'ipaddrv6');
+    if (v6 !== '' && v6 !== 'none' && g.name !== 'wan') {
+      warn(
+        `the base configures IPv6 on ${describe(existing)} (${v6}), which the topology does not cover: gen's rules there pass IPv4 only, so its hosts get IPv6 addresses whose traffic the firewall drops; ` +
+          `set its IPv6 Configuration Type to None (Interfaces › ${fieldText(existing, 'descr') || g.name})`,
+      );
     }
   }
 }
@@ -557,7 +585,8 @@ export function mergeConfig(baseText: string, genSections: readonly XmlElement[]
   const genInterfaces = sections.find((s) => s.name === 'interfaces');
   const managed = new Set(genInterfaces?.children.filter(isElement).map((c) => c.name) ?? []);
   if (genInterfaces?.children.filter(isElement).some((c) => fieldText(c, 'if').startsWith('wg'))) managed.add('wireguard');
-  clearManagedRules(root, uuidsOf(sections), managed, options.warn!);
+  const genUuids = uuidsOf(sections);
+  clearManagedRules(root, genUuids, managed, options.warn!);
 
   const genKeys = new Set(genInterfaces?.children.filter(isElement).map((c) => c.name) ?? []);
   for (const vlans of sections.filter((s) => s.name === 'vlans')) checkVlans(root, vlans, genKeys);
@@ -593,6 +622,8 @@ export function mergeConfig(baseText: string, genSections: readonly XmlElement[]
     }
   }
   dropStaleDhcp(root, genInterfaces, options);
+  const tunnels = wireguardClashes(root, (uuid) => genUuids.has(uuid));
+  if (tunnels.length > 0) throw new MergeError(tunnels.join('\n'));
   if (sections.some((s) => child(s, 'HAProxy'))) {
     const clashes = bindClashes(root);
     if (clashes.length > 0) throw new MergeError(clashes.join('\n'));

@@ -442,6 +442,35 @@ describe('bases merge refuses', async () => {
     expect(attempt(base)).toThrow(/assigns device vtnet2 to opt7 \(OLDSERVICE\), but the topology assigns it to opt1/);
   });
 
+  it('a base that has two of the keys gen writes with their devices the other way round', () => {
+    // The box's wg0 made by hand first (opt1), the Service NIC after it (opt2);
+    // the topology has them the other way. A dnsmasq range of the box's Service
+    // network on opt2 would land on the WireGuard device.
+    const swapped = SAMPLE.replace(
+      '  </interfaces>',
+      '    <opt1>\n      <if>wg0</if>\n      <descr>WireGuard</descr>\n      <enable>1</enable>\n    </opt1>\n' +
+        '    <opt2>\n      <if>vtnet2</if>\n      <descr>Service</descr>\n      <enable>1</enable>\n    </opt2>\n  </interfaces>',
+    );
+    expect(attempt(swapped)).toThrow(MergeError);
+    expect(attempt(swapped)).toThrow(/assigns device wg0 to opt1 \(WireGuard\), but the topology assigns it to opt2: set "assign: opt1"/);
+    // The same keys with the topology's devices merge.
+    const same = swapped.replace('<if>wg0</if>', '<if>vtnet2-x</if>').replace('<if>vtnet2</if>', '<if>wg0</if>').replace('<if>vtnet2-x</if>', '<if>vtnet2</if>');
+    expect(() => attempt(same)()).not.toThrow();
+  });
+
+  it('IPv6 the box configures on a key gen writes is named, once the LAN hands out none it is not', () => {
+    const warnings = (base: string) => {
+      const said: string[] = [];
+      mergeConfig(base, sections, { secret: () => pair.privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, standIn: () => STAND_IN, allowGuiPortConflict: true, warn: (m) => said.push(m) });
+      return said.filter((m) => m.includes('IPv6 on'));
+    };
+    expect(warnings(SAMPLE)).toEqual([expect.stringContaining('the base configures IPv6 on lan (Management) (idassoc6)')]);
+    const lan = SAMPLE.slice(SAMPLE.indexOf('<lan>'), SAMPLE.indexOf('</lan>'));
+    expect(lan).toContain('<ipaddrv6>idassoc6</ipaddrv6>');
+    expect(warnings(SAMPLE.replace(lan, lan.replace('<ipaddrv6>idassoc6</ipaddrv6>', '<ipaddrv6>none</ipaddrv6>')))).toEqual([]);
+    expect(warnings(SAMPLE.replace(lan, lan.replace('<ipaddrv6>idassoc6</ipaddrv6>', '<ipaddrv6>2001:db8::1</ipaddrv6>')))).toEqual([expect.stringContaining('(2001:db8::1)')]);
+  });
+
   it('a base VLAN of the same parent and tag under another device that an unmanaged interface uses', async () => {
     const vlanSections = await sectionsOf(readExample('vlan-hosting'));
     const base = SAMPLE.replace('  </interfaces>', '    <opt8>\n      <if>vlan01</if>\n      <descr>OLDMGMT</descr>\n    </opt8>\n  </interfaces>').replace(
@@ -707,6 +736,24 @@ describe('the box\'s own items beside gen\'s: a shared name, a reference to gen\
     expect(servers(doc)[0]!['@uuid']).toBe(office.instance);
   });
 
+  it("an operator's enabled instance on gen's UDP port or tunnel network is refused; clashes among the box's own are its business", async () => {
+    // wg-service-control.php starts each instance with its ListenPort: the box's (first in the file) takes 51820 and gen's wg0 never binds.
+    const handMade = officeInstance('').replace('<name>office-s2s</name>', '<name>wg0</name>').replace('<instance>5</instance>', '<instance>1</instance>');
+    const samePort = withMvc(gui, wireguard(handMade.replace('<port>51825</port>', '<port>51820</port>'), ''));
+    const sections = await sectionsOf(yaml);
+    expect(() => merge(samePort, sections, pair.privateKey)).toThrow(MergeError);
+    expect(() => merge(samePort, sections, pair.privateKey)).toThrow(
+      "the base's WireGuard instance wg0 (instance 1, device wg1) and gen's WireGuard instance wg0 (instance 0, device wg0) both listen on UDP 51820: only one can bind it",
+    );
+    const sameNetwork = withMvc(gui, wireguard(handMade.replace('<tunneladdress>172.16.9.1/24</tunneladdress>', '<tunneladdress>10.0.1.254/23</tunneladdress>'), ''));
+    expect(() => merge(sameNetwork, sections, pair.privateKey)).toThrow("(10.0.1.254/23) and gen's WireGuard instance wg0 (instance 0, device wg0) (10.0.1.1/24) have overlapping tunnel networks");
+    // Disabled on the box: it binds nothing.
+    expect(() => merge(samePort.replace('<enabled>1</enabled>\n            <name>wg0</name>\n            <instance>1', '<enabled>0</enabled>\n            <name>wg0</name>\n            <instance>1'), sections, pair.privateKey)).not.toThrow();
+    // Two of the box's own on one port, neither gen's: merged as they are.
+    const twoOwn = withMvc(gui, wireguard(`${officeInstance('')}\n${officeInstance('').replace(office.instance, 'cccccccc-3333-4333-8333-333333333333').replace('<instance>5</instance>', '<instance>6</instance>').replace('172.16.9.1/24', '172.16.10.1/24')}`, ''));
+    expect(() => merge(twoOwn, sections, pair.privateKey)).not.toThrow();
+  });
+
   it('the operator\'s reference to gen\'s peer follows a rename that keeps the key, and a dropped peer is reported', async () => {
     const first = merge(gui, await sectionsOf(yaml), pair.privateKey);
     const john = peers(parse(first)).find((c) => c.name === 'laptop-john')!['@uuid'];
@@ -820,6 +867,8 @@ describe('gen opnsense merge (command)', () => {
       [
         'gen: warning: removed the base\'s filter rule "Default allow LAN to any rule" on lan: on the interfaces the topology assigns, its policy decides what passes (default deny)',
         'gen: warning: removed the base\'s filter rule "Default allow LAN IPv6 to any rule" on lan: on the interfaces the topology assigns, its policy decides what passes (default deny)',
+        // The factory LAN hands out IPv6 (idassoc6 from the WAN's prefix) that gen's IPv4 policy drops; the WAN's dhcp6 harms nobody.
+        "gen: warning: the base configures IPv6 on lan (Management) (idassoc6), which the topology does not cover: gen's rules there pass IPv4 only, so its hosts get IPv6 addresses whose traffic the firewall drops; set its IPv6 Configuration Type to None (Interfaces › Management)",
         "gen: warning: removed the base's dnsmasq DHCP range 192.168.1.100-192.168.1.199 on lan: it lies outside lan's network 10.0.0.0/24 in the topology",
         `gen: wrote ${out}: site home merged into ${base}, mode 0600 (restore it whole: System > Configuration > Backups)`,
         '',
@@ -830,11 +879,11 @@ describe('gen opnsense merge (command)', () => {
     const merged = readFileSync(out, 'utf8');
     expect(parse(merged).opnsense.OPNsense.wireguard.server.servers.server[0].privkey).toBe(pair.privateKey);
     expect(result.stdout).not.toContain(pair.privateKey);
-    // Again, into its own output: nothing changes, nothing to say.
+    // Again, into its own output: nothing changes; only what still holds (the LAN's IPv6) is said again.
     const again = join(dir, 'again.xml');
     const second = await gen('opnsense', 'merge', '-f', topology, '--base', out, '--secrets', secrets, '-o', again);
     expect(second.code).toBe(0);
-    expect(second.stderr).toBe(`gen: wrote ${again}: site home merged into ${out}, mode 0600 (restore it whole: System > Configuration > Backups)\n`);
+    expect(second.stderr).toBe(`${result.stderr.split('\n').find((l) => l.includes('IPv6 on lan'))}\ngen: wrote ${again}: site home merged into ${out}, mode 0600 (restore it whole: System > Configuration > Backups)\n`);
     expect(readFileSync(again, 'utf8')).toBe(merged);
   });
 
