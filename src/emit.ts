@@ -31,7 +31,7 @@ import { dirname, join, relative, resolve as resolvePath } from 'node:path';
 import { writeAll } from './io/atomic-write.js';
 import { Utf8Scratch } from './io/utf8-scratch.js';
 import { crashPoint, crashPointAt } from './io/crash-points.js';
-import { ReportedError, UsageError, isSystemError, reasonOf } from './io/errors.js';
+import { ReportedError, UsageError, isSystemError, reasonOf, systemErrorSentence } from './io/errors.js';
 import { acquireLockSync } from './io/lock.js';
 import { processAlive } from './io/processes.js';
 import { realPath, within } from './io/real-paths.js';
@@ -176,7 +176,12 @@ export function emitTree(outDir: string, files: ReadonlyMap<string, string>, opt
   try {
     return emit(outDir, files, options);
   } catch (error) {
-    if (isSystemError(error)) throw new ReportedError(`cannot write ${outDir}: ${reasonOf(error)}`);
+    if (isSystemError(error)) {
+      // A path inside out/ is the user's to fix (a directory they made unreadable); a staging path is gen's own, so out/ is named.
+      const target = resolvePath(outDir);
+      const inside = error.path !== undefined && within(resolvePath(error.path), target) ? resolvePath(error.path) : undefined;
+      throw new ReportedError(inside === undefined || inside === target ? `cannot write ${outDir}: ${reasonOf(error)}` : systemErrorSentence(error, join(outDir, relative(target, inside))));
+    }
     throw error;
   }
 }

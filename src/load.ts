@@ -18,7 +18,7 @@ import type { Path, SourceLocation } from './location.js';
 import { findSuppressions, type Suppression } from './suppress/comments.js';
 import { YAML12_CORE_SCHEMA } from './yaml-core-schema.js';
 import { positionsOf, type NodePositions } from './yaml-positions.js';
-import { MAX_ALIAS_COUNT, aliasPastLimit } from './yaml-alias-limit.js';
+import { MAX_ALIAS_COUNT, aliasPastLimit, unresolvedAlias } from './yaml-alias-limit.js';
 import { MAX_NESTING, deepFlowOffset, isStackOverflow, limitOffset, limitViolation, lineAndColumn } from './io/data-limits.js';
 import { readFailure, readInputText } from './io/read-input.js';
 
@@ -32,7 +32,9 @@ export interface Loaded {
 
 export type LoadResult = { ok: true; loaded: Loaded } | { ok: false; diagnostics: Diagnostic[] };
 
-const PARSE_OPTIONS = { prettyErrors: false, uniqueKeys: true, strict: true } as const;
+// logLevel: the library's warnings (a collection as a key) went to stderr
+// through process.emitWarning; the schema reports such a key at its place.
+const PARSE_OPTIONS = { prettyErrors: false, uniqueKeys: true, strict: true, logLevel: 'error' } as const;
 
 /** Maps a path into the parsed data back to a position in the file. */
 export class SourceMap {
@@ -318,16 +320,25 @@ export function loadTopologyText(text: string, file: string): LoadResult {
     data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
     if (isStackOverflow(error)) return tooDeep(text, file);
+    const unresolved = unresolvedAlias(doc);
     return {
       ok: false,
       diagnostics: [
-        {
-          rule: 'load/yaml-syntax',
-          severity: 'error',
-          message: firstLine((error as Error).message),
-          hint: `Reduce the use of YAML aliases and anchors: gen expands at most ${MAX_ALIAS_COUNT} uses of them.`,
-          location: source.at(aliasPastLimit(doc) ?? 0),
-        },
+        unresolved !== undefined
+          ? {
+              rule: 'load/yaml-syntax',
+              severity: 'error',
+              message: firstLine((error as Error).message),
+              hint: 'An alias (*name) repeats a node anchored earlier in the file (&name): set the anchor on a node above this alias, or write the value out.',
+              location: source.at(unresolved),
+            }
+          : {
+              rule: 'load/yaml-syntax',
+              severity: 'error',
+              message: firstLine((error as Error).message),
+              hint: `Reduce the use of YAML aliases and anchors: gen expands at most ${MAX_ALIAS_COUNT} uses of them.`,
+              location: source.at(aliasPastLimit(doc) ?? 0),
+            },
       ],
     };
   }

@@ -54,3 +54,21 @@ export function aliasPastLimit(doc: Document, limit = MAX_ALIAS_COUNT): number |
   });
   return found;
 }
+
+/** Where the first alias with no anchor before it starts (what the library's toJS refuses as "Unresolved alias"). */
+export function unresolvedAlias(doc: Document): number | undefined {
+  const anchored = new Set<string>();
+  let found: number | undefined;
+  visit(doc, (_, node) => {
+    if (isAlias(node)) {
+      if (!anchored.has(node.source)) {
+        found = node.range?.[0];
+        return visit.BREAK;
+      }
+    } else if ((node as Node | null)?.anchor !== undefined && !isPair(node)) {
+      anchored.add((node as Node).anchor!);
+    }
+    return undefined;
+  });
+  return found;
+}

@@ -32,7 +32,9 @@ async function readBase(file: string, base: string): Promise<Base> {
   if (shown.error) throw new UsageError(`cannot run git (${shown.error.message}); pass --base DIR instead`);
   if (shown.status !== 0) {
     if (/does not exist in|exists on disk, but not in/.test(shown.stderr)) return { label: `${base}:${file}`, text: undefined };
-    throw new UsageError(`cannot read ${file} at ${base}: ${shown.stderr.trim().split('\n')[0]}`);
+    if (/not a git repository/.test(shown.stderr)) throw new UsageError(`${dirname(file) || '.'} is not in a git repository, so there is no ${base} to compare with: pass --base DIR, a directory that holds the base ${basename(file)}`);
+    if (/invalid object name|unknown revision|bad revision/i.test(shown.stderr)) throw new UsageError(`git knows no revision ${base} here${base === 'HEAD' ? ' (a repository with no commit yet)' : ''}: pass --base with a revision it has, or a directory that holds the base ${basename(file)}`);
+    throw new UsageError(`cannot read ${file} at ${base} (git: ${shown.stderr.trim().split('\n')[0]}); pass --base with another revision, or a directory that holds the base ${basename(file)}`);
   }
   return { label: `${base}:${file}`, text: shown.stdout };
 }

@@ -37,7 +37,7 @@ export function registerGraphCommands(cli: Command, setExit: (code: number) => v
       const { checkOutputPath, outputRulesFor } = await import('../io/output-path.js');
       const { formatOfOutput, sizeText } = await import('../io/output-format.js');
       const { UsageError } = await import('../io/errors.js');
-      const rules = outputRulesFor(file === '-' ? '.' : file, { force: options.force });
+      const rules = outputRulesFor(file === '-' ? '.' : file, { force: options.force, stdout: true });
       if (file === '-') delete rules.topology;
       let format: GraphFormat = options.format ?? 'mermaid';
       let what = 'Mermaid';

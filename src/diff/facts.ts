@@ -51,6 +51,26 @@ function simple(key: string, state: string, name: string, describe: (s: string) 
   };
 }
 
+/**
+ * A thing described by named settings: a change lists the settings that
+ * changed, each as before → after. The state holds one line per setting.
+ */
+function settings(key: string, name: string, values: readonly (readonly [string, string])[]): Fact {
+  const state = values.map(([label, value]) => `${label}\t${value}`).join('\n');
+  const shown = values.map(([label, value]) => `${label} ${value}`).join(', ');
+  return {
+    key,
+    state,
+    added: `${name} added: ${shown}`,
+    removed: `${name} removed (was ${shown})`,
+    changed: (before) => {
+      const was = new Map(before.state.split('\n').map((line) => line.split('\t') as [string, string]));
+      const parts = values.filter(([label, value]) => was.get(label) !== value).map(([label, value]) => `${label} ${was.get(label) ?? 'unset'} → ${value}`);
+      return `${name} changed: ${parts.join(', ')}`;
+    },
+  };
+}
+
 export function factsOf(model: Model): Fact[] {
   const facts: Fact[] = [];
   for (const network of model.networks) {
@@ -58,21 +78,35 @@ export function factsOf(model: Model): Fact[] {
   }
   for (const site of model.sites) {
     for (const wg of site.wireguard) {
+      // What every client file and the instance carry: a change of one rewrites them all.
+      facts.push(
+        settings(`wireguard ${site.name}/${wg.name}`, `WireGuard instance ${wg.name}`, [
+          ['address', `${wg.address}/${wg.prefix}`],
+          ['listen port', wg.listenPort === undefined ? 'none' : String(wg.listenPort)],
+          ['endpoint', wg.endpoint === undefined ? 'none' : `${wg.endpoint}:${wg.endpointPort ?? wg.listenPort ?? ''}`],
+          ['LAN endpoint', wg.lanEndpoint ?? 'none'],
+          ['MTU', String(wg.mtu)],
+          ['tunnel', wg.tunnel],
+          ['DNS', wg.dns.join(', ') || 'none'],
+          ['public key', wg.publicKey ?? 'none'],
+        ]),
+      );
       for (const peer of wg.peers) {
-        const state = `${peer.address}|${peer.role}|${peer.enabled}|${peer.publicKey ?? ''}|${peer.allowedIps.join(', ')}`;
+        const state = `${peer.address}|${peer.role}|${peer.enabled}|${peer.publicKey ?? ''}|${peer.allowedIps.join(', ')}|${peer.keepalive}`;
         facts.push({
           key: `peer ${site.name}/${wg.name}/${peer.name}`,
           state,
           added: `peer ${peer.name} added at ${peer.address} (${peer.role})${peer.enabled ? '' : ', disabled'}`,
           removed: `peer ${peer.name} removed (was ${peer.address}, ${peer.role})`,
           changed: (before) => {
-            const [address, role, enabled, key, allowed] = before.state.split('|');
+            const [address, role, enabled, key, allowed, keepalive] = before.state.split('|');
             const parts: string[] = [];
             if (address !== peer.address) parts.push(`moved from ${address} to ${peer.address}`);
             if (role !== peer.role) parts.push(`role ${role} → ${peer.role}`);
             if (enabled !== String(peer.enabled)) parts.push(peer.enabled ? 'enabled' : 'disabled');
             if (key !== (peer.publicKey ?? '')) parts.push('new public key');
             if (allowed !== peer.allowedIps.join(', ')) parts.push(`AllowedIPs ${allowed || 'none'} → ${peer.allowedIps.join(', ') || 'none'}`);
+            if (keepalive !== String(peer.keepalive)) parts.push(`keepalive ${keepalive === '0' ? 'off' : `${keepalive} s`} → ${peer.keepalive === 0 ? 'off' : `${peer.keepalive} s`}`);
             return `peer ${peer.name} ${parts.join(', ')}`;
           },
         });

@@ -85,6 +85,12 @@ export function reasonOf(error: NodeJS.ErrnoException): string {
 
 /** One sentence for a failed system call: "cannot write out/x: no space left on the device (ENOSPC)". */
 export function systemErrorSentence(error: NodeJS.ErrnoException, what?: string): string {
+  // libuv's name for getcwd(): the directory the shell is in was removed (or is unreadable).
+  if (error.syscall === 'uv_cwd') {
+    return error.code === 'ENOENT'
+      ? `the current directory no longer exists (it was removed after the shell entered it): cd to an existing directory and run gen again (${error.code})`
+      : `cannot read the current directory: ${reasonOf(error)}`;
+  }
   const verb = VERBS[error.syscall ?? ''] ?? error.syscall ?? 'use';
   const path = what ?? error.path ?? (error.syscall === 'write' ? 'the output' : undefined);
   const dest = (error as { dest?: string }).dest;

@@ -21,11 +21,13 @@ export interface OutputRules {
   /** Files the command reads, which it must not overwrite (e.g. --base). */
   inputs?: readonly { path: string; what: string }[];
   force?: boolean;
+  /** Whether the command writes to standard output when -o is left out (gen opnsense merge and gen init do not). */
+  stdout?: boolean;
 }
 
 /** The rules for a command on `topology`: its secrets directory (.secrets beside it unless given) and out/ beside it. */
-export function outputRulesFor(topology: string, options: { secrets?: string; force?: boolean; inputs?: OutputRules['inputs'] } = {}): OutputRules {
-  return { topology, secrets: options.secrets ?? defaultSecretsDir(topology), outDir: join(dirname(topology), 'out'), force: options.force, inputs: options.inputs };
+export function outputRulesFor(topology: string, options: { secrets?: string; force?: boolean; inputs?: OutputRules['inputs']; stdout?: boolean } = {}): OutputRules {
+  return { topology, secrets: options.secrets ?? defaultSecretsDir(topology), outDir: join(dirname(topology), 'out'), force: options.force, inputs: options.inputs, stdout: options.stdout };
 }
 
 /** The nearest directory at or above `dir` that holds a MANIFEST gen wrote. */
@@ -75,7 +77,7 @@ export function checkOutputPath(output: string, rules: OutputRules): string {
   const existing = lstatSync(target, { throwIfNoEntry: false });
   if (existing?.isDirectory()) refuse('it is a directory');
   // A device or a pipe would be replaced by a regular file, not written to.
-  if (existing && !existing.isFile()) refuse('it is not a regular file (leave out -o to write to standard output)');
+  if (existing && !existing.isFile()) refuse(`it is not a regular file${rules.stdout ? ' (leave out -o to write to standard output)' : ''}`);
   if (existing && !rules.force) refuse('it exists; use --force to replace it');
   return target;
 }

@@ -63,7 +63,7 @@ export async function underLock<T>(options: CommonOptions, action: (loaded: Load
 
 /** Writes a file that holds a private key (-o): mode 0600, atomically, only where the rules allow. */
 function writePrivateOutput(output: string, content: string | Buffer, options: CommonOptions & { force?: boolean }): void {
-  const target = checkOutputPath(output, outputRulesFor(options.file, options));
+  const target = checkOutputPath(output, outputRulesFor(options.file, Object.assign({}, options, { stdout: true })));
   writeCheckedFile(target, content, 0o600, options.force === true);
 }
 
@@ -200,7 +200,7 @@ const EXPORT_FORMATS = {
 export async function exportPeer(name: string, options: CommonOptions & { lan?: boolean; qr?: boolean; output?: string; force?: boolean }): Promise<void> {
   const output = options.output;
   // Refuse a bad -o before reading any key: an extension gen does not write, or a place it must not.
-  if (output !== undefined) checkOutputPath(output, outputRulesFor(options.file, options));
+  if (output !== undefined) checkOutputPath(output, outputRulesFor(options.file, Object.assign({}, options, { stdout: true })));
   const chosen = output === undefined ? undefined : formatOfOutput(output, EXPORT_FORMATS, 'gen wg export');
   if (options.qr && chosen?.format === 'conf') throw new UsageError(`--qr asks for a QR code, but -o ${output} names a client file: use -o NAME.png or NAME.svg for a QR code image`);
   const rendered = await underLock(options, async ({ model }) => {
@@ -235,7 +235,7 @@ export async function exportPeer(name: string, options: CommonOptions & { lan?: 
 
 /** The instance's side as a wg-quick file, with its private key from the secrets directory. */
 export async function exportInstance(options: CommonOptions & { output?: string; force?: boolean }): Promise<void> {
-  if (options.output !== undefined) checkOutputPath(options.output, outputRulesFor(options.file, options));
+  if (options.output !== undefined) checkOutputPath(options.output, outputRulesFor(options.file, Object.assign({}, options, { stdout: true })));
   const config = await underLock(options, async ({ model }) => {
     const { site, instance } = findInstance(model, options);
     const dir = secretsDir(options);

@@ -228,14 +228,14 @@ describe('gen diff for CI', () => {
   });
 
   it('--exit-code answers for the generated files with --no-patch too, where the words do not name the change', () => {
-    // A keepalive changes every client file; the words summarise the resolved topology and say nothing of it.
+    // A rule's description changes its filter rule's descr; the words summarise what the policy does and say nothing of it.
     const before = readExample('homelab');
-    const dir = repoWithChange(edit(before, ['sites', 0, 'wireguard', 0, 'keepalive'], 30), before);
+    const dir = repoWithChange(edit(before, ['sites', 0, 'policy', 'rules', 0, 'description'], 'VPN clients reach the management network'), before);
     expect(gen(['diff', '--exit-code', '--no-patch'], { cwd: dir })).toMatchObject({
       code: 1,
       stdout: 'No change to the resolved topology (HEAD:topology.yaml → topology.yaml).\nThe generated files change all the same: run without --no-patch to see how.\n',
     });
-    expect(gen(['diff', '--exit-code'], { cwd: dir })).toMatchObject({ code: 1, stdout: expect.stringContaining('PersistentKeepalive = 30') });
+    expect(gen(['diff', '--exit-code'], { cwd: dir })).toMatchObject({ code: 1, stdout: expect.stringContaining('VPN clients reach the management network') });
     const same = repoWithChange(before, before);
     expect(gen(['diff', '--exit-code', '--no-patch'], { cwd: same })).toMatchObject({ code: 0, stdout: 'No change to the resolved topology (HEAD:topology.yaml → topology.yaml).\n' });
   });

@@ -7,7 +7,8 @@ import { applyPatch } from 'diff';
 import { describe, expect, it } from 'vitest';
 import { describeChanges } from '../../src/diff/facts.js';
 import { unifiedTreeDiff } from '../../src/diff/unified.js';
-import { modelOf, readExample, root } from '../helpers.js';
+import { parse as parseYaml } from 'yaml';
+import { edit, modelOf, readExample, root } from '../helpers.js';
 
 const A = readExample('homelab');
 const C = readExample('aws-vpc');
@@ -23,6 +24,21 @@ describe('describeChanges', () => {
       'peer laptop-ann added at 10.0.1.4 (workstation)',
       'WAN now passes TCP 8443 to HAProxy',
       'the upstream router must now forward TCP 8443 to 192.168.0.2 (HAProxy frontend admin)',
+    ]);
+  });
+
+  it("the WireGuard instance's MTU and a peer's keepalive: what every client file carries, in words", async () => {
+    const yaml = parseYaml(A) as { sites: { wireguard: { mtu?: number; peers: { name: string; keepalive?: number }[] }[] }[] };
+    const instance = yaml.sites[0]!.wireguard[0]!;
+    const before = await modelOf(A);
+    const mtu = before.sites[0]!.wireguard[0]!.mtu;
+    const peer = instance.peers[0]!;
+    const keepalive = before.sites[0]!.wireguard[0]!.peers[0]!.keepalive;
+    const after = edit(edit(A, ['sites', 0, 'wireguard', 0, 'mtu'], mtu - 40), ['sites', 0, 'wireguard', 0, 'peers', 0, 'keepalive'], keepalive === 0 ? 25 : 0);
+    const words = describeChanges(before, await modelOf(after));
+    expect(words).toEqual([
+      `WireGuard instance ${before.sites[0]!.wireguard[0]!.name} changed: MTU ${mtu} → ${mtu - 40}`,
+      `peer ${peer.name} keepalive ${keepalive === 0 ? 'off' : `${keepalive} s`} → ${keepalive === 0 ? '25 s' : 'off'}`,
     ]);
   });
 
@@ -42,6 +58,7 @@ describe('describeChanges', () => {
     const after = A.replace('          - { proto: udp, port: 51820, description: WireGuard to the firewall WAN address }', '          - { proto: udp, port: 51820, external_port: 51999 }').replace('        endpoint: vpn.example.com\n', '        endpoint: vpn.example.com\n        endpoint_port: 51999\n');
     const words = describeChanges(await modelOf(A), await modelOf(after));
     expect(words).toEqual([
+      'WireGuard instance wg0 changed: endpoint vpn.example.com:51820 → vpn.example.com:51999',
       'the upstream router must now forward UDP 51999 to 192.168.0.2 port 51820 (WireGuard instance wg0)',
       'the upstream router no longer needs to forward UDP 51820',
     ]);
@@ -82,6 +99,7 @@ describe('describeChanges', () => {
   it('a full tunnel: outbound NAT for the tunnel network, in hybrid mode', async () => {
     const words = describeChanges(await modelOf(A), await modelOf(A.replace('tunnel: split', 'tunnel: full')));
     expect(words).toEqual([
+      'WireGuard instance wg0 changed: tunnel split → full',
       'peer mac-workstation AllowedIPs 10.0.0.0/23, 10.1.0.0/24 → 0.0.0.0/0, ::/0',
       'peer laptop-john AllowedIPs 10.0.0.0/23, 10.1.0.0/24 → 0.0.0.0/0, ::/0',
       'peer iphone-john AllowedIPs 10.0.0.0/23, 10.1.0.0/24 → 0.0.0.0/0, ::/0',
@@ -113,6 +131,21 @@ describe('gen diff command', () => {
     expect(patch).toMatch(/^--- a\/out\/\S+\n\+\+\+ b\/out\/\S+\n@@ /m);
     expect(patch).toContain('--- a/out/plan.json\n+++ b/out/plan.json\n@@ ');
     expect(r.stdout).toMatch(/\n\+\s+"to": 6432/);
+  });
+
+  it('outside a repository, or before its first commit: what is missing and the --base way out, not git\'s words', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gen-diff-'));
+    writeFileSync(join(dir, 'topology.yaml'), C);
+    // No repository above the scratch directory, wherever the temporary directory is.
+    const env = { ...process.env, GIT_CEILING_DIRECTORIES: tmpdir() };
+    const diff = () => spawnSync(process.execPath, [join(root, 'bin/gen.js'), 'diff'], { cwd: dir, encoding: 'utf8', env });
+    const outside = diff();
+    expect(outside.status).toBe(2);
+    expect(outside.stderr).toBe('gen: . is not in a git repository, so there is no HEAD to compare with: pass --base DIR, a directory that holds the base topology.yaml\n');
+    expect(spawnSync('git', ['init', '-q'], { cwd: dir }).status).toBe(0);
+    const empty = diff();
+    expect(empty.status).toBe(2);
+    expect(empty.stderr).toBe('gen: git knows no revision HEAD here (a repository with no commit yet): pass --base with a revision it has, or a directory that holds the base topology.yaml\n');
   });
 
   it('reads a base larger than a mebibyte from git, and names the input limit when the base passes it', () => {

@@ -43,6 +43,17 @@ describe('environment failures: one sentence naming the path, exit 1', () => {
     expect(r.stderr).toBe('gen: cannot write locked/out: permission denied (EACCES)\n');
   });
 
+  it('a directory inside out/ gen may not read: named, not out/ as a whole', () => {
+    const dir = scratch(0o777);
+    const first = gen(dir, ['build', '-q'], asUser);
+    expect(first.code).toBe(0);
+    chmodSync(join(dir, 'out/home'), 0o000);
+    const r = gen(dir, ['build'], asUser);
+    chmodSync(join(dir, 'out/home'), 0o755);
+    expect([r.code, r.stdout]).toEqual([1, '']);
+    expect(r.stderr).toBe('gen: cannot list out/home: permission denied (EACCES)\n');
+  });
+
   it('a topology gen may not read: a located diagnostic, exit 1', () => {
     const dir = scratch(0o755);
     chmodSync(join(dir, 'topology.yaml'), 0o000);
@@ -215,5 +226,62 @@ describe('usage errors: exit 2, one sentence', () => {
     mkdirSync(join(dir, 'empty'));
     const r = gen(dir, ['diff', '--base', 'empty']);
     expect([r.code, r.stdout, r.stderr]).toEqual([2, '', 'gen: --base empty holds no topology.yaml: pass the directory that holds the base topology, or a git revision\n']);
+  });
+});
+
+describe('YAML values the schema cannot name plainly: said as they are, where they are', () => {
+  const lint = (text: string) => {
+    const dir = mkdtempSync(join(tmpdir(), 'gen-messages-'));
+    writeFileSync(join(dir, 't.yaml'), text);
+    const r = gen(dir, ['lint', 't.yaml']);
+    rmSync(dir, { recursive: true, force: true });
+    return r;
+  };
+
+  it('an alias with no anchor: at the alias, with the fix for it (not the alias-count one)', () => {
+    const r = lint('version: 1\nname: x\nsites: *nope\n');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('t.yaml:3:8: error Unresolved alias');
+    expect(r.stdout).toContain('set the anchor on a node above this alias');
+    expect(r.stdout).not.toContain('gen expands at most');
+  });
+
+  it('a collection as a key: the schema reports it, and the YAML library prints no runtime warning', () => {
+    const r = lint('? [a, b]\n: 1\nversion: 1\n');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('unknown property "[ a, b ]"');
+    expect(r.stderr).toBe('');
+  });
+
+  it('numbers JSON cannot write, and binary data, by their names', () => {
+    expect(lint('version: 1e400\nname: x\n').stdout).toContain('version: must be 1, not Infinity');
+    expect(lint('version: .nan\nname: x\n').stdout).toContain('version: must be 1, not NaN');
+    expect(lint('version: 1\nname: !!binary aGVsbG8=\n').stdout).toContain('name: expected string, got binary data (!!binary)');
+  });
+});
+
+describe('-o on something that is not a regular file', () => {
+  it('offers standard output only where the command writes it', () => {
+    const dir = scratch();
+    const merge = gen(dir, ['opnsense', 'merge', '--base', join(root, 'test/opnsense/models/26.7/config.xml.sample'), '-o', '/dev/null', '--force']);
+    expect(merge.code).toBe(2);
+    // gen opnsense merge requires -o: leaving it out is no way out.
+    expect(merge.stderr).toBe('gen: refusing to write /dev/null: it is not a regular file\n');
+    const graph = gen(dir, ['graph', '-o', '/dev/null', '--force']);
+    expect(graph.code).toBe(2);
+    expect(graph.stderr).toBe('gen: refusing to write /dev/null: it is not a regular file (leave out -o to write to standard output)\n');
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('a current directory removed under the shell', () => {
+  it('is said in words, not as libuv\'s uv_cwd', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gen-messages-'));
+    const r = spawnSync('sh', ['-c', 'mkdir gone && cd gone && rmdir ../gone && exec "$0" "$1" init', process.execPath, bin], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    rmSync(dir, { recursive: true, force: true });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(ONE_SENTENCE);
+    expect(r.stderr).toContain('the current directory no longer exists');
+    expect(r.stderr).not.toContain('uv_cwd');
   });
 });
