@@ -626,6 +626,8 @@ export interface Vpc {
   };
   /** Flows with their expected verdict against the security groups. */
   tests: FlowTest[];
+  /** What the operator must know when launching instances, which the Terraform cannot say by itself: gen build prints them. */
+  notes: string[];
   path: Path;
 }
 
@@ -634,6 +636,8 @@ export interface Subnet {
   az: string;
   cidr: string;
   tier: string;
+  /** Instances launched here get a public IPv4 address (map_public_ip_on_launch); true only where the tier routes to the internet gateway (aws/public-ip-unrouted). */
+  publicIpOnLaunch: boolean;
   network: string;
   description?: string;
   path: Path;

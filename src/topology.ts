@@ -277,7 +277,7 @@ export interface VpcInput {
   name: string;
   cidr: string;
   description?: string;
-  subnets?: { name: string; az: string; cidr: string; tier: string; description?: string }[];
+  subnets?: { name: string; az: string; cidr: string; tier: string; public_ip_on_launch?: boolean; description?: string }[];
   nat_gateway?: boolean;
   route_tables?: { tier: string; egress?: 'nat-gateway' | 'none'; routes?: { destination: string; target: 'internet-gateway' | 'nat-gateway' | 'vpn-gateway' }[] }[];
   security_groups?: { name: string; description?: string; ingress?: SgRuleInput[]; egress?: SgRuleInput[] }[];

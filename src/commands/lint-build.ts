@@ -1,5 +1,5 @@
 // gen lint and gen build. Data goes to stdout (lint's report, the list of
-// stale files of build --check); progress, manual steps and build's
+// stale files of build --check); progress, manual steps, notes and build's
 // diagnostics go to stderr, so `gen build | ...` and redirections carry
 // only data. -q shows errors only and no progress; --verbose says why each
 // rule matters (lint) and names every file a build changes.
@@ -130,6 +130,7 @@ async function runBuild(positional: string | undefined, options: BuildOptions): 
   for (const site of model.sites) {
     for (const step of site.manualSteps) progress(`manual step (site ${site.name}): ${step}`);
   }
+  for (const note of model.aws?.vpc?.notes ?? []) progress(`note (aws): ${note}`);
   return 0;
 }
 

@@ -9,6 +9,7 @@ import { type ResolveContext, indexByName, knownNames } from './context.js';
 import type { PolicyObjects } from './objects.js';
 import { flowTest } from './policy.js';
 import { addToList, appendAll } from '../arrays.js';
+import { publicIpNote, subnetsWithoutPublicIp } from '../targets/aws/subnets.js';
 
 export function resolveAws(input: AwsInput, path: Path, ctx: ResolveContext, sites: ReadonlySet<string>): Aws {
   const buckets = (input.buckets ?? []).map((bucket, i) => {
@@ -69,7 +70,7 @@ function resolveVpc(input: VpcInput, region: string, path: Path, ctx: ResolveCon
     if (!sblock) return [];
     const id = `aws/${input.name}/${subnet.name}`;
     ctx.networks.push({ id, name: subnet.name, kind: 'subnet', block: sblock, cidr: sblock.cidr, parent: vpcNetwork.id, path: spath.concat('cidr') });
-    return [{ name: subnet.name, az: subnet.az, cidr: sblock.cidr, tier: subnet.tier, network: id, description: subnet.description, path: spath }];
+    return [{ name: subnet.name, az: subnet.az, cidr: sblock.cidr, tier: subnet.tier, publicIpOnLaunch: subnet.public_ip_on_launch ?? false, network: id, description: subnet.description, path: spath }];
   });
 
   const byTier = new Map<string, typeof subnets>();
@@ -162,10 +163,13 @@ function resolveVpc(input: VpcInput, region: string, path: Path, ctx: ResolveCon
     return flowTest(test, tpath);
   });
 
+  const note = publicIpNote(input.name, subnetsWithoutPublicIp(subnets, routeTables));
+
   return {
     name: input.name,
     cidr: block.cidr,
     tests,
+    notes: note === undefined ? [] : [note],
     network: vpcNetwork.id,
     description: input.description,
     subnets,

@@ -1,11 +1,12 @@
 // Rules on the AWS part: security group rules open to the whole internet on
 // administrative or database ports, IAM intents that would need a wildcard,
-// values AWS would refuse, routes to gateways that are not generated, and
-// the backup wiring.
+// values AWS would refuse, routes to gateways that are not generated, public
+// addresses where no route reaches them, and the backup wiring.
 import type { IamUser, SecurityGroupRule } from '../model.js';
 import { contains, containsBlock, parseCidr, parseIPv4 } from '../net.js';
 import { policyDocument, wildcardProblems } from '../targets/aws/iam.js';
 import { permissionKey, portRanges } from '../targets/aws/security-groups.js';
+import { internetGatewayTiers } from '../targets/aws/subnets.js';
 import type { Rule } from './rule.js';
 
 /** Ports that must never be reachable from the whole internet without a written reason. */
@@ -193,6 +194,34 @@ export const awsRules: Rule[] = [
           }
         }
       });
+    },
+  },
+  {
+    id: 'aws/public-ip-unrouted',
+    severity: 'error',
+    summary: 'A subnet gives every instance a public IPv4 address, but its tier has no route to the internet gateway.',
+    why: 'A public address reaches an instance only through the internet gateway: without that route it is never used, yet AWS bills it, and the setting says the subnet is exposed when it is not (or will be, the day someone adds the route).',
+    hint: 'Remove public_ip_on_launch from the subnet, or give it tier public (or a route to the internet gateway) if its instances are to be reached from the internet.',
+    examples: [
+      {
+        topology: 'aws-vpc',
+        where: 'aws.vpc.subnets[private-2a]',
+        bad: 'public_ip_on_launch: true',
+        good: 'public_ip_on_launch: false',
+      },
+    ],
+    check(model, report) {
+      const vpc = model.aws?.vpc;
+      if (!vpc) return;
+      const routed = internetGatewayTiers(vpc.routeTables);
+      for (const subnet of vpc.subnets) {
+        if (!subnet.publicIpOnLaunch || routed.has(subnet.tier)) continue;
+        report({
+          path: subnet.path.concat('public_ip_on_launch'),
+          message: `subnet ${subnet.name}: public_ip_on_launch gives its instances public IPv4 addresses, but tier ${subnet.tier} has no route to the internet gateway, so nothing reaches them there`,
+          hint: `Remove public_ip_on_launch from subnet ${subnet.name}, or move it to tier public if its instances are to be reached from the internet.`,
+        });
+      }
     },
   },
   {

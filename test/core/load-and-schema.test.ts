@@ -61,7 +61,7 @@ describe('schema errors point at the offending node', () => {
   });
 
   it('a missing required property, at its mapping', async () => {
-    const text = readExample('aws-vpc').replace('{ name: public-2c, az: ap-northeast-2c, cidr: 10.30.2.0/24, tier: public }', '{ name: public-2c, az: ap-northeast-2c, tier: public }');
+    const text = readExample('aws-vpc').replace('{ name: public-2c, az: ap-northeast-2c, cidr: 10.30.2.0/24, tier: public,', '{ name: public-2c, az: ap-northeast-2c, tier: public,');
     const [d, ...rest] = await lint(text);
     expect(rest).toEqual([]);
     expect(d!.message).toBe('aws.vpc.subnets[1]: missing required property "cidr"');

@@ -464,7 +464,8 @@ describe('one mistake, one finding', () => {
   const errorsOf = async (text: string) => [...new Set((await lint(text)).filter((d) => d.severity === 'error').map((d) => d.rule))];
 
   it('a NAT gateway without a public subnet is not also a route to a missing NAT gateway', async () => {
-    const text = readExample('aws-vpc').replaceAll('tier: public', 'tier: edge').replace('nat_gateway: false', 'nat_gateway: true');
+    // (Without public addresses too: public_ip_on_launch on a tier without the internet gateway is a mistake of its own.)
+    const text = readExample('aws-vpc').replaceAll('tier: public, public_ip_on_launch: true', 'tier: edge').replace('nat_gateway: false', 'nat_gateway: true');
     expect(await errorsOf(text)).toEqual(['aws/nat-without-public']);
   });
 

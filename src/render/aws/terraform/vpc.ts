@@ -3,7 +3,16 @@
 // tier with its routes as separate aws_route resources, and associations.
 import type { Vpc } from '../../../model.js';
 import { type Item, attr, comment, raw } from '../hcl.js';
+import { internetGatewayTiers } from '../../../targets/aws/subnets.js';
 import { type TfContext, resource, tags } from './context.js';
+
+/** Why a subnet gives every instance a public IPv4 address: the topology asks for it. */
+const PUBLIC_ON_PURPOSE = 'instances here are reached from the internet (public_ip_on_launch in topology.yaml)';
+/** What an instance in a subnet routed to the internet gateway lacks when the subnet gives it no public address. */
+const NO_PUBLIC_IP = [
+  'routed to the internet gateway, but an instance gets no public IPv4 address here (public_ip_on_launch in topology.yaml):',
+  'the internet reaches it only when launched with associate_public_ip_address = true or given an Elastic IP',
+];
 
 export function routeName(tier: string, destination: string): string {
   return `${tier}_${destination.replace(/[./]/g, '_')}`;
@@ -26,13 +35,22 @@ export function vpcResources(vpc: Vpc, ctx: TfContext): Item[] {
   ctx.output(`${v}_vpc_id`, `Id of VPC ${vpc.name}`, vpcId);
 
   const publicTiers = new Set(vpc.tiers.filter((t) => t.public).map((t) => t.name));
+  const routed = internetGatewayTiers(vpc.routeTables);
   for (const subnet of vpc.subnets) {
     const s = ctx.names.get('aws_subnet', subnet.name);
-    const body: Item[] = [attr('vpc_id', vpcId), attr('cidr_block', subnet.cidr), attr('availability_zone', subnet.az)];
-    if (publicTiers.has(subnet.tier)) body.push(attr('map_public_ip_on_launch', false));
+    // A public IPv4 address matters only where the internet gateway is routed (elsewhere aws/public-ip-unrouted refuses one).
+    const reachable = routed.has(subnet.tier);
+    const body: Item[] = [];
+    if (reachable && subnet.publicIpOnLaunch) body.push(comment(`checkov:skip=CKV_AWS_130:${PUBLIC_ON_PURPOSE}`));
+    else if (reachable) body.push(comment(NO_PUBLIC_IP[0]!), comment(NO_PUBLIC_IP[1]!));
+    body.push(attr('vpc_id', vpcId), attr('cidr_block', subnet.cidr), attr('availability_zone', subnet.az));
+    if (reachable) body.push(attr('map_public_ip_on_launch', subnet.publicIpOnLaunch));
     body.push(tags(subnet.name, subnet.description));
+    // trivy reads its exception above the resource, checkov inside it.
+    if (reachable && subnet.publicIpOnLaunch) items.push(comment(PUBLIC_ON_PURPOSE), comment('trivy:ignore:AVD-AWS-0164'));
     items.push(resource('aws_subnet', s, body));
-    ctx.output(`${s}_subnet_id`, `Id of subnet ${subnet.name} (${subnet.az}, ${subnet.cidr})`, raw(`aws_subnet.${s}.id`));
+    const launch = !reachable ? '' : subnet.publicIpOnLaunch ? '; instances get a public IPv4 address at launch' : '; routed to the internet gateway, no public IPv4 address at launch';
+    ctx.output(`${s}_subnet_id`, `Id of subnet ${subnet.name} (${subnet.az}, ${subnet.cidr}${launch})`, raw(`aws_subnet.${s}.id`));
   }
 
   const needsIgw = publicTiers.size > 0 || vpc.routeTables.some((t) => t.routes.some((r) => r.target === 'internet-gateway'));
