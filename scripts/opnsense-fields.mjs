@@ -1,7 +1,8 @@
 // Writes src/targets/opnsense/fields/: for each OPNsense
 // model gen writes, its version, where it lives in config.xml and every
-// field it stores (in the model's order, with its default), read from the
-// verbatim upstream model files in test/opnsense/models/<snapshot>/.
+// field it stores (in the model's order, with its default), and the few
+// option lists gen reads (CHOICES), from the verbatim upstream model files
+// in test/opnsense/models/<snapshot>/.
 // OPNsense's templates read config.xml as it is, without the model's
 // defaults, so gen writes every field of what it creates; these tables say
 // which. A test fails when a table is stale.
@@ -31,6 +32,16 @@ export const MODEL_FILES = {
   filter: 'Firewall/Filter.xml',
   dnat: 'Firewall/DNat.xml',
   cert: 'Trust/Cert.xml',
+};
+
+/**
+ * Option lists a table also carries, by the dotted path of the OptionField:
+ * each value with the label OPNsense shows for it. The ACME client's DNS
+ * services: which fields belong to the service gen writes, and its name in
+ * the GUI (the operator enters that service's credentials by hand).
+ */
+export const CHOICES = {
+  acme: ['validations.validation.dns_service'],
 };
 
 // Tag names get a prefix while parsing: the dnsmasq model has a field named "constructor".
@@ -73,7 +84,19 @@ function tree(nodes) {
   return out;
 }
 
-function readModel(file) {
+/** The options of the OptionField at a dotted path under <items>: [value, label], in the model's order (a value is the option's tag, or its value attribute). */
+function optionsAt(items, dotted) {
+  let node = items;
+  for (const part of dotted.split('.')) {
+    node = childrenOf(node).find((c) => nameOf(c) === part);
+    if (!node) throw new Error(`no field ${dotted}`);
+  }
+  const values = childrenOf(node).find((c) => nameOf(c) === 'OptionValues');
+  if (attrsOf(node).type !== 'OptionField' || !values) throw new Error(`${dotted} is not an OptionField with OptionValues`);
+  return childrenOf(values).map((o) => [attrsOf(o).value ?? nameOf(o), textOf(o)]);
+}
+
+function readModel(file, choices = []) {
   const doc = parser.parse(readFileSync(file, 'utf8'));
   const model = doc.find((n) => nameOf(n) === 'model');
   const parts = childrenOf(model);
@@ -83,7 +106,14 @@ function readModel(file) {
   // A legacy mapper (mount ending in "+") stores its items at the mount path itself: /nat/rule+ is <nat><rule>.
   const path = mount.replace(/^\/+/, '').replace(/\+$/, '').split('/');
   const at = mount.endsWith('+') ? path.slice(0, -1) : path;
-  return { version: textOf(get('version')), path: at, mapper: mount.endsWith('+'), items };
+  const options = choices.map((dotted) => [dotted, optionsAt(get('items'), dotted)]);
+  return { version: textOf(get('version')), path: at, mapper: mount.endsWith('+'), items, choices: options };
+}
+
+function renderChoices(choices) {
+  if (choices.length === 0) return '';
+  const lists = choices.map(([dotted, options]) => `    ${JSON.stringify(dotted)}: [\n${options.map(([v, l]) => `      [${JSON.stringify(v)}, ${JSON.stringify(l)}],`).join('\n')}\n    ],`);
+  return `\n  choices: {\n${lists.join('\n')}\n  },`;
 }
 
 function render(value, depth) {
@@ -113,9 +143,9 @@ export function generate() {
     const entries = [];
     for (const [name, file] of Object.entries(MODEL_FILES)) {
       if (!existsSync(join(dir, file))) continue;
-      const m = readModel(join(dir, file));
+      const m = readModel(join(dir, file), CHOICES[name]);
       const mapper = m.mapper ? `\n  mapper: true,` : '';
-      const body = `{\n  version: ${JSON.stringify(m.version)},\n  path: ${JSON.stringify(m.path)},${mapper}\n  items: ${render(m.items, 1)},\n};\n`;
+      const body = `{\n  version: ${JSON.stringify(m.version)},\n  path: ${JSON.stringify(m.path)},${mapper}\n  items: ${render(m.items, 1)},${renderChoices(m.choices)}\n};\n`;
       let base = [...files.entries()].find(([, f]) => f.model === name && f.body === body)?.[0];
       if (!base) {
         base = `${name}-${m.version}-${snapshot}`;

@@ -9,6 +9,8 @@ import type { FirewallInterface, Haproxy, HaproxyBackend, HaproxyCertificate, Ha
 import type { HaproxyInput } from '../topology.js';
 import { type ResolveContext, indexByName } from './context.js';
 import { addToList, appendAll } from '../arrays.js';
+import { dnsService, dnsServiceFields, validationName } from '../targets/opnsense/acme.js';
+import { releaseFacts } from '../targets/opnsense/releases.js';
 
 type BackendInput = NonNullable<HaproxyInput['backends']>[number];
 
@@ -197,14 +199,40 @@ export function certificateCovers(name: string, host: string): boolean {
 }
 
 /**
- * The operator's step that makes the ACME client issue and renew: the
- * plugin creates its daily renewal job (System › Settings › Cron) only when
- * its settings page is applied (fetchCronIntegrationAction, called by the
- * Apply button alone), never on a restore or a boot.
+ * The operator's steps that make the ACME client issue and renew. First,
+ * for DNS-01, the DNS provider's API credentials: gen writes the challenge
+ * type with its DNS service but leaves the credential fields empty (no
+ * secret is in the topology or out/), and acme.sh cannot publish the
+ * challenge's TXT record without them. One step per DNS service, naming
+ * the challenge types that use it and that service's fields in the
+ * release's ACME client model. Then the settings page's Apply: the plugin
+ * creates its daily renewal job (System › Settings › Cron) only there
+ * (fetchCronIntegrationAction, called by the Apply button alone), never on
+ * a restore or a boot; and the first issuance.
  */
-export function acmeSteps(haproxy: Haproxy): string[] {
+export function acmeSteps(haproxy: Haproxy, release: string): string[] {
   if (haproxy.certificates.length === 0) return [];
+  const acme = releaseFacts(release)?.fields('acme');
+  const byService = new Map<string, HaproxyCertificate[]>();
+  for (const cert of haproxy.certificates) {
+    const service = cert.challenge === 'dns-01' ? dnsService(cert.dnsProvider) : undefined;
+    if (service !== undefined) addToList(byService, service, cert);
+  }
+  const credentials = [...byService].map(([service, certs]) => {
+    const { label, fields } = dnsServiceFields(acme, service);
+    const types = certs.map((c) => validationName(c.name, c.challenge));
+    const which = `${types.length === 1 ? `challenge type ${types[0]}` : `each of the challenge types ${types.join(', ')}`} (DNS Service ${label ? `${label}, ${service}` : service}; for ${certs.length === 1 ? `certificate ${certs[0]!.name}` : `certificates ${certs.map((c) => c.name).join(', ')}`})`;
+    const into = fields.length
+      ? `those of the service's fields that its API access needs (in the ACME client's model: ${fields.join(', ')})`
+      : 'the fields the dialog shows for that DNS service';
+    return (
+      `On the firewall, once the configuration is restored and before any certificate is issued: Services › ACME Client › Challenge Types, edit ${which} ` +
+      `and enter the DNS provider's API credentials, which gen leaves empty (no secret is in the topology or its output): ${into}; Save. ` +
+      "Without them the DNS-01 challenge fails, no certificate is issued, and HAProxy keeps serving its self-signed stand-in."
+    );
+  });
   return [
+    ...credentials,
     'On the firewall, once the configuration is restored: Services › ACME Client › Settings › Apply. Only then does the ACME client create its daily renewal job (System › Settings › Cron); without it no certificate is issued or renewed. Then Services › ACME Client › Certificates: issue each certificate once (Issue/Renew).',
   ];
 }

@@ -105,7 +105,7 @@ export function resolveSite(input: SiteInput, path: Path, ctx: ResolveContext, a
   resolveReach(wireguard, input.wireguard ?? [], policy, objects, firewall);
 
   const upstream = firewall && input.firewall ? resolveUpstream(input.firewall, firewall, wireguard, haproxy, path.concat('firewall'), vpcNetwork ? aws?.vpc : undefined) : undefined;
-  const manualSteps = [...(upstream ? upstreamSteps(upstream) : []), ...(firewall ? [...acmeSteps(haproxy), ...antiLockoutSteps(firewall)] : [])];
+  const manualSteps = [...(upstream ? upstreamSteps(upstream) : []), ...(firewall ? [...acmeSteps(haproxy, firewall.release), ...antiLockoutSteps(firewall)] : [])];
 
   const backup = input.backup?.pbs ? resolveBackup(input, path.concat('backup', 'pbs'), ctx, aws) : undefined;
   const guests = resolveGuests(input, site, path, ctx, { firewall, hosts: hostInputs.map((h) => h.name), networks: byId, services, backup });

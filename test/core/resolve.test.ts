@@ -64,6 +64,8 @@ describe('scenario A (homelab)', async () => {
       expect.stringMatching(/forward UDP 51820 to 192\.168\.0\.2 \(WireGuard instance wg0: WireGuard to the firewall WAN address\)/),
       expect.stringMatching(/forward TCP 80 to 192\.168\.0\.2 \(HAProxy frontend https\)/),
       expect.stringMatching(/forward TCP 443 to 192\.168\.0\.2 \(HAProxy frontend https\)/),
+      // DNS-01 through Cloudflare: its API credentials go into the challenge type before anything is issued.
+      expect.stringMatching(/^On the firewall, once the configuration is restored and before any certificate is issued: Services › ACME Client › Challenge Types, edit challenge type wildcard_dns01 \(DNS Service CloudFlare\.com, dns_cf;/),
       // The ACME client makes its renewal job only when its settings are applied (fetchCronIntegrationAction).
       expect.stringMatching(/^On the firewall, once the configuration is restored: Services › ACME Client › Settings › Apply\. .*renewal job/),
     ]);

@@ -43,9 +43,12 @@ describe('derived forwards', () => {
     quiet = edit(edit(quiet, [...A, 'haproxy'], undefined), [...A, 'policy', 'tests'], []);
     expect((await render(quiet)).get('hosting/steps.md')).toContain('1. On the upstream router (the ISP modem): no port needs forwarding to the firewall; remove any forward to it left from before.');
     // A WAN that gets its address by DHCP (an ISP modem, maybe bridged): no router assumed, so no router step
-    // (the ACME client's step stays: the site has a certificate).
+    // (the ACME client's steps stay: the site has a DNS-01 certificate).
     const steps = (await render(readExample('vlan-hosting'))).get('hosting/steps.md')!;
-    expect(steps.match(/^1\. .*$/gm)).toEqual([expect.stringMatching(/^1\. On the firewall, once the configuration is restored: Services › ACME Client › Settings › Apply\./)]);
+    expect(steps.match(/^1\. .*$/gm)).toEqual([
+      expect.stringMatching(/^1\. On the firewall, once the configuration is restored and before any certificate is issued: Services › ACME Client › Challenge Types, /),
+      expect.stringMatching(/^1\. On the firewall, once the configuration is restored: Services › ACME Client › Settings › Apply\./),
+    ]);
     expect((await render(edit(edit(readExample('vlan-hosting'), [...A, 'haproxy'], undefined), [...A, 'policy', 'tests'], []))).has('hosting/steps.md')).toBe(false);
   });
 });

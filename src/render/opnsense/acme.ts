@@ -4,7 +4,7 @@
 // the link survives. DNS API credentials are secrets and stay out of the
 // fragment: the operator enters them in the validation method.
 import { acmeChallengeFrontends, frontendsServing } from '../../resolve/haproxy.js';
-import { ACME_CHALLENGE_PORT, dnsService } from '../../targets/opnsense/acme.js';
+import { ACME_CHALLENGE_PORT, dnsService, validationName } from '../../targets/opnsense/acme.js';
 import { type Area } from './context.js';
 import { modelItem, modelSection } from './fields.js';
 import { haproxyUuids } from './haproxy.js';
@@ -36,7 +36,7 @@ export const acmeArea: Area = {
         modelItem(ctx, 'acme', 'validations.validation', validationUuid, {
           id: uniqueId(site, 'acme-validation', cert.name),
           enabled: '1',
-          name: `${cert.name}_${http ? 'http01' : 'dns01'}`,
+          name: validationName(cert.name, cert.challenge),
           description: `gen: validation for certificate ${cert.name}`,
           method: http ? 'http01' : 'dns01',
           ...(http ? { http_service: 'haproxy', http_haproxyInject: '1', http_haproxyFrontends: users.join(',') } : { dns_service: dnsService(cert.dnsProvider), dns_sleep: '0' }),

@@ -1,7 +1,14 @@
 // The ACME client (os-acme-client): its DNS-01 validation methods (the
 // `dns_service` values, which are acme.sh DNS API names: what the lint rule
 // accepts and what the ACME fragment writes come from this one table), and
-// the local port its HTTP-01 server listens on.
+// the local port its HTTP-01 server listens on; and, from the release's
+// model, the fields where each DNS service's credentials go.
+import { type ModelFields, fieldNode } from './field-types.js';
+
+/** The name of a certificate's validation method, the challenge type the Challenge Types page lists. */
+export function validationName(certificate: string, challenge: 'dns-01' | 'http-01'): string {
+  return `${certificate}_${challenge === 'http-01' ? 'http01' : 'dns01'}`;
+}
 
 /** The ACME client's local web server for HTTP-01 challenges: settings.challengePort, whose model default gen writes. */
 export const ACME_CHALLENGE_PORT = '43580';
@@ -34,6 +41,26 @@ export function dnsService(provider: string | undefined): string | undefined {
 }
 
 export const KNOWN_DNS_PROVIDERS = Object.keys(DNS_SERVICES);
+
+/**
+ * What the ACME client's model (the release's field table) says of a DNS
+ * service: the label its Challenge Types dialog shows for it, and the
+ * validation fields that are its own, where the operator enters its API
+ * credentials (gen leaves them empty). A field is the service's when its
+ * name starts with the service's name and "_", and not with a longer
+ * service's (dns_he_ddns_key belongs to dns_he_ddns, not dns_he). Empty
+ * fields when the model names none so (dns_azure's are dns_azuredns_…), or
+ * the release does not know the service.
+ */
+export function dnsServiceFields(acme: ModelFields | undefined, service: string): { label?: string; fields: string[] } {
+  const services = acme?.choices?.['validations.validation.dns_service'] ?? [];
+  const label = services.find(([value]) => value === service)?.[1];
+  const longer = services.map(([value]) => value).filter((value) => value.startsWith(`${service}_`));
+  const node = acme ? fieldNode(acme, 'validations.validation') : undefined;
+  const names = node !== undefined && typeof node === 'object' && 'item' in node ? node.item.map(([name]) => name) : [];
+  const fields = names.filter((name) => name.startsWith(`${service}_`) && !longer.some((other) => name.startsWith(`${other}_`)));
+  return { label, fields };
+}
 
 /**
  * Top-level names no public CA issues for: special-use names (RFC 6761:

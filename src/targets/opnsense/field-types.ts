@@ -31,6 +31,8 @@ export interface ModelFields {
   /** A legacy mapper (mount ending in "+"): config.xml carries no version attribute for it. */
   mapper?: boolean;
   items: FieldTree;
+  /** The options of a few OptionFields, by dotted path ("validations.validation.dns_service"): [value, the label OPNsense shows], in the model's order. */
+  choices?: Readonly<Record<string, readonly (readonly [string, string])[]>>;
 }
 
 export type ModelFieldSet = Partial<Record<ModelName, ModelFields>>;

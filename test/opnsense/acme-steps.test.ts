@@ -1,0 +1,131 @@
+// The operator's ACME steps: for a DNS-01 certificate, gen writes the
+// challenge type (validation) with its DNS service and the service's
+// credential fields empty, so steps.md (and gen build) must have the
+// operator fill them in at Services › ACME Client › Challenge Types before
+// it says to issue the certificate. The step is read from steps.md and
+// checked against the acme.xml gen writes and OPNsense's own model files.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { dnsServiceFields, KNOWN_DNS_PROVIDERS, dnsService } from '../../src/targets/opnsense/acme.js';
+import { releaseFacts } from '../../src/targets/opnsense/releases.js';
+import { SNAPSHOTS } from '../../src/targets/opnsense/fields/index.js';
+import { edit, modelOf, readExample, render, root } from '../helpers.js';
+import { type Xml, doc, withRelease } from './support.js';
+
+const HAPROXY = ['sites', 0, 'haproxy'];
+const CREDENTIALS = /^\d+\. On the firewall, once the configuration is restored and before any certificate is issued: Services › ACME Client › Challenge Types, edit (.*)$/;
+const ISSUE = /^\d+\. On the firewall, once the configuration is restored: Services › ACME Client › Settings › Apply\..* Then Services › ACME Client › Certificates: issue each certificate once \(Issue\/Renew\)\.$/;
+
+/** The numbered steps of a site's steps.md, in order, as Markdown shows them (its backslash escapes undone). */
+function steps(files: Map<string, string>, site: string): string[] {
+  const lines = (files.get(`${site}/steps.md`) ?? '').split('\n').filter((line) => /^\d+\. /.test(line));
+  return lines.map((line) => line.replace(/\\([\\`*_[\]<>|])/g, '$1'));
+}
+
+/** The model file of a snapshot, as OPNsense ships it. */
+const acmeModel = (snapshot: string) => readFileSync(join(root, 'test/opnsense/models', snapshot, 'AcmeClient/AcmeClient.xml'), 'utf8');
+
+describe('DNS-01 (scenario A: *.example.com through Cloudflare)', async () => {
+  const files = await render(readExample('homelab'));
+  const lines = steps(files, 'home');
+
+  it('steps.md has the operator enter the credentials before it says to issue', () => {
+    const credentials = lines.findIndex((l) => CREDENTIALS.test(l));
+    const issue = lines.findIndex((l) => ISSUE.test(l));
+    expect(credentials).toBeGreaterThanOrEqual(0);
+    expect(issue).toBe(credentials + 1);
+    expect(lines[credentials]).toBe(
+      '1. On the firewall, once the configuration is restored and before any certificate is issued: Services › ACME Client › Challenge Types, ' +
+        'edit challenge type wildcard_dns01 (DNS Service CloudFlare.com, dns_cf; for certificate wildcard) and enter the DNS provider\'s API credentials, ' +
+        'which gen leaves empty (no secret is in the topology or its output): those of the service\'s fields that its API access needs ' +
+        '(in the ACME client\'s model: dns_cf_email, dns_cf_key, dns_cf_token, dns_cf_account_id, dns_cf_zone_id); Save. ' +
+        'Without them the DNS-01 challenge fails, no certificate is issued, and HAProxy keeps serving its self-signed stand-in.',
+    );
+  });
+
+  it("names the challenge type acme.xml writes, and exactly its service's fields, which acme.xml leaves empty", () => {
+    const validations: Xml[] = doc(new Map([...files].map(([p, t]) => [p.replace('home/opnsense/', ''), t])), 'acme.xml').OPNsense.AcmeClient.validations.validation;
+    expect(validations).toHaveLength(1);
+    const [validation] = validations;
+    expect([validation.name, validation.method, validation.dns_service]).toEqual(['wildcard_dns01', 'dns01', 'dns_cf']);
+    const step = lines.find((l) => CREDENTIALS.test(l))!;
+    expect(step).toContain(`edit challenge type ${validation.name} (`);
+    const named = /\(in the ACME client's model: ([^)]*)\)/.exec(step)![1]!.split(', ');
+    const own = Object.keys(validation).filter((k) => k.startsWith('dns_cf_'));
+    expect(named).toEqual(own);
+    for (const field of named) expect(validation[field], field).toBe('');
+    // The label is the one OPNsense's model gives the option (the dialog's DNS Service list).
+    expect(acmeModel('26.1')).toContain('<dns_cf>CloudFlare.com</dns_cf>');
+  });
+
+  it('gen build prints the step among its manual steps, before the issuing one', async () => {
+    const site = (await modelOf(readExample('homelab'))).sites[0]!;
+    const acme = site.manualSteps.filter((s) => s.includes('ACME Client'));
+    expect(acme).toEqual([expect.stringMatching(/Challenge Types, edit challenge type wildcard_dns01 /), expect.stringMatching(/Settings › Apply/)]);
+  });
+});
+
+describe('which certificates get the step', () => {
+  it('HTTP-01 needs no credentials: no Challenge Types step (homelab-family)', async () => {
+    const lines = steps(await render(readExample('homelab-family')), 'home');
+    expect(lines.some((l) => ISSUE.test(l))).toBe(true);
+    expect(lines.join('\n')).not.toContain('Challenge Types');
+  });
+
+  it('one step per DNS service, naming each challenge type that uses it', async () => {
+    const yaml = edit(readExample('homelab'), [...HAPROXY, 'certificates'], [
+      { name: 'wildcard', domain: '*.example.com', challenge: 'dns-01', dns_provider: 'cloudflare' },
+      { name: 'apex', domain: 'example.com', challenge: 'dns-01', dns_provider: 'cloudflare' },
+      { name: 'zone2', domain: '*.example.net', challenge: 'dns-01', dns_provider: 'route53' },
+    ]);
+    const lines = steps(await render(yaml), 'home').filter((l) => CREDENTIALS.test(l));
+    expect(lines.map((l) => CREDENTIALS.exec(l)![1]!.replace(/ and enter .*\(in the ACME client's model: /, ' → ').replace(/\); Save\..*$/, ''))).toEqual([
+      'each of the challenge types wildcard_dns01, apex_dns01 (DNS Service CloudFlare.com, dns_cf; for certificates wildcard, apex) → dns_cf_email, dns_cf_key, dns_cf_token, dns_cf_account_id, dns_cf_zone_id',
+      'challenge type zone2_dns01 (DNS Service AWS Route 53, dns_aws; for certificate zone2) → dns_aws_id, dns_aws_secret',
+    ]);
+  });
+});
+
+describe("a DNS service's fields, from the release's ACME client model", () => {
+  const acme = (release: string) => releaseFacts(release)!.fields('acme');
+
+  it('a service whose name begins a longer one keeps only its own fields', () => {
+    // 26.1 has both Hurricane Electric services; dns_he_ddns_key is the DDNS one's.
+    expect(acmeModel('26.1')).toContain('<dns_he_ddns>Hurricane Electric DDNS</dns_he_ddns>');
+    expect(dnsServiceFields(acme('26.1'), 'dns_he')).toEqual({ label: 'Hurricane Electric', fields: ['dns_he_user', 'dns_he_password'] });
+    expect(dnsServiceFields(acme('26.1'), 'dns_he_ddns')).toEqual({ label: 'Hurricane Electric DDNS', fields: ['dns_he_ddns_key'] });
+    expect(dnsServiceFields(acme('26.1'), 'dns_linode')).toEqual({ label: expect.any(String), fields: ['dns_linode_key'] });
+    expect(dnsServiceFields(acme('26.1'), 'dns_linode_v4')).toEqual({ label: expect.any(String), fields: ['dns_linode_v4_key'] });
+  });
+
+  it('a service whose fields are named otherwise, or one the release does not know: the step points at the dialog', async () => {
+    expect(dnsServiceFields(acme('26.1'), 'dns_azure').fields).toEqual([]);
+    const yaml = edit(readExample('homelab'), [...HAPROXY, 'certificates', 0, 'dns_provider'], 'dns_azure');
+    const [step] = steps(await render(yaml), 'home').filter((l) => CREDENTIALS.test(l));
+    expect(step).toContain('edit challenge type wildcard_dns01 (DNS Service Azure DNS, dns_azure; for certificate wildcard) and enter the DNS provider\'s API credentials, which gen leaves empty (no secret is in the topology or its output): the fields the dialog shows for that DNS service; Save.');
+    expect(acmeModel('26.1')).toContain('<dns_azure>Azure DNS</dns_azure>');
+    expect(dnsServiceFields(acme('26.1'), 'dns_nosuchservice')).toEqual({ label: undefined, fields: [] });
+  });
+
+  it("every provider gen knows by name has its label and fields in every release's model", () => {
+    for (const snapshot of SNAPSHOTS) {
+      const model = snapshot.fields.acme;
+      if (!model) continue;
+      for (const provider of KNOWN_DNS_PROVIDERS) {
+        const service = dnsService(provider)!;
+        const { label, fields } = dnsServiceFields(model, service);
+        expect(label, `${snapshot.name} ${service}`).toBeTruthy();
+        expect(acmeModel(snapshot.name), `${snapshot.name} ${service}`).toContain(`<${service}>${label}</${service}>`);
+        expect(fields.length, `${snapshot.name} ${service}`).toBeGreaterThan(0);
+        for (const field of fields) expect(acmeModel(snapshot.name), field).toMatch(new RegExp(`<${field} type="`));
+      }
+    }
+  });
+
+  it("follows the firewall's release (25.7's ACME client 4.3.0)", async () => {
+    const yaml = withRelease(readExample('homelab'), '25.7');
+    const [step] = steps(await render(yaml), 'home').filter((l) => CREDENTIALS.test(l));
+    expect(step).toContain("(in the ACME client's model: dns_cf_email, dns_cf_key, dns_cf_token, dns_cf_account_id, dns_cf_zone_id)");
+  });
+});
