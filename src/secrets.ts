@@ -21,6 +21,9 @@ export function defaultSecretsDir(topologyFile: string): string {
   return join(dirname(topologyFile), DEFAULT_SECRETS_DIR);
 }
 
+/** A peer name, as the schema takes it: it becomes a key file name, so it is checked before any path is built. */
+export const PEER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
+
 export function instanceKeyPath(site: string, instance: string): string {
   return join(site, 'wireguard', `${instance}.key`);
 }
@@ -118,6 +121,28 @@ export function secretsIn(dir: string, relative: string): (name: string) => bool
     throw error;
   }
   return (name) => names.has(name.toLowerCase());
+}
+
+/**
+ * The names in one directory of the secrets tree (`relative`), after the
+ * checks of secretFile on every directory down to it and on it: empty when
+ * it does not exist or gen may enter but not list it. Only this directory
+ * is read, nothing below it.
+ */
+export function secretsDirectoryNames(dir: string, relative: string): string[] {
+  for (const d of [...directoriesTo(dir, relative), join(dir, relative)]) if (!checkDirectory(d)) return [];
+  try {
+    return readdirSync(join(dir, relative));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EACCES') return [];
+    throw error;
+  }
+}
+
+/** Reads a key file in a directory that secretsDirectoryNames has checked: the file's own checks only. */
+export function readSecretFile(dir: string, relative: string): string | undefined {
+  const file = join(dir, relative);
+  return checkKeyFile(file) ? readFileSync(file, 'utf8').trim() : undefined;
 }
 
 export function readSecret(dir: string, relative: string): string | undefined {

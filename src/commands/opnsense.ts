@@ -71,6 +71,9 @@ async function runMerge(options: MergeCommandOptions): Promise<number> {
   requireInputFile(options.base, 'backup file');
   const { checkOutputPath, outputRulesFor } = await import('../io/output-path.js');
   const secretsDir = options.secrets ?? join(dirname(options.file), DEFAULT_SECRETS_DIR);
+  // Never a key in an output tree: refused before any key is read.
+  const { checkSecretsPlace } = await import('../io/secrets-place.js');
+  checkSecretsPlace(secretsDir, options.file, options.secrets !== undefined);
   const target = checkOutputPath(options.out, outputRulesFor(options.file, { secrets: secretsDir, force: options.force, inputs: [{ path: options.base, what: 'the base backup (--base)' }] }));
   let base: string;
   try {

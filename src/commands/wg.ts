@@ -35,6 +35,11 @@ function scopedReading<T extends ScopeOptions>(positional: string | undefined, o
   return Object.assign({}, options, { file });
 }
 
+/** For the commands that take --secrets without reading keys: a secrets directory in an output tree is refused all the same. */
+async function checkGivenSecrets(secrets: string, topology: string): Promise<void> {
+  (await import('../io/secrets-place.js')).checkSecretsPlace(secrets, topology, true);
+}
+
 async function run(setExit: (code: number) => void, action: () => Promise<void> | void): Promise<void> {
   const { ReportedError } = await import('../io/errors.js');
   const { TopologyEditError } = await import('../wg/edit-topology.js');
@@ -66,8 +71,12 @@ export function registerWgCommands(cli: Command, setExit: (code: number) => void
   ).action(async (positional: string | undefined, options: ScopeOptions & { force?: boolean }) => {
     await run(setExit, async () => {
       const a = await actions();
-      if (options.instance === undefined) a.keygen();
-      else await a.keygenInstance(scoped(positional, options, EDITS));
+      if (options.instance !== undefined) await a.keygenInstance(scoped(positional, options, EDITS));
+      else {
+        // The key goes to stdout, but a --secrets in an output tree is refused like everywhere.
+        if (options.secrets !== undefined) await checkGivenSecrets(options.secrets, topologyFile(positional, options));
+        a.keygen();
+      }
     });
   });
 
@@ -158,7 +167,9 @@ export function registerWgCommands(cli: Command, setExit: (code: number) => void
   ).action(async (target: string | undefined, positional: string | undefined, options: ScopeOptions & { format: 'text' | 'json' }) => {
     let code = 0;
     await run(setExit, async () => {
-      code = await (await import('../wg/doctor-command.js')).runDoctor(target, scoped(positional, options, 'compares the running tunnels with the topology file'));
+      const scope = scoped(positional, options, 'compares the running tunnels with the topology file');
+      if (options.secrets !== undefined) await checkGivenSecrets(options.secrets, scope.file);
+      code = await (await import('../wg/doctor-command.js')).runDoctor(target, scope);
     });
     // A finding that fails is exit 1; an error was reported and set by run().
     if (code !== 0) setExit(code);

@@ -4,7 +4,7 @@
 // private key must not land there), never over the base it reads, and not
 // over an existing file unless --force says so. The path is resolved
 // through symbolic links first, so a link cannot lead around the checks.
-import { lstatSync, readFileSync, realpathSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { MANIFEST, MANIFEST_MARK } from '../manifest.js';
 import { DEFAULT_SECRETS_DIR, defaultSecretsDir } from '../secrets.js';
@@ -30,14 +30,27 @@ export function outputRulesFor(topology: string, options: { secrets?: string; fo
   return { topology, secrets: options.secrets ?? defaultSecretsDir(topology), outDir: join(dirname(topology), 'out'), force: options.force, inputs: options.inputs, stdout: options.stdout };
 }
 
+/** Whether `dir` holds a MANIFEST gen wrote (its first line is gen's mark); a MANIFEST that is no regular file is not read. */
+export function holdsGenManifest(dir: string): boolean {
+  const mark = Buffer.from(`${MANIFEST_MARK}\n`, 'utf8');
+  let fd: number | undefined;
+  try {
+    if (!statSync(join(dir, MANIFEST)).isFile()) return false;
+    fd = openSync(join(dir, MANIFEST), 'r');
+    const head = Buffer.alloc(mark.length);
+    return readSync(fd, head, 0, mark.length, 0) === mark.length && head.equals(mark);
+  } catch {
+    // no MANIFEST here, or none gen can read
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
 /** The nearest directory at or above `dir` that holds a MANIFEST gen wrote. */
-function outputTreeAbove(dir: string): string | undefined {
+export function outputTreeAbove(dir: string): string | undefined {
   for (let current = dir; ; current = dirname(current)) {
-    try {
-      if (readFileSync(join(current, MANIFEST), 'utf8').startsWith(`${MANIFEST_MARK}\n`)) return current;
-    } catch {
-      // no MANIFEST here
-    }
+    if (holdsGenManifest(current)) return current;
     if (dirname(current) === current) return undefined;
   }
 }

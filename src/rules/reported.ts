@@ -293,6 +293,19 @@ export const reportedRules: Rule[] = [
     noExample: 'The finding is about the secrets directory beside the topology, not about what the topology says.',
   },
   {
+    id: 'secrets/private-key-in-topology',
+    severity: 'error',
+    summary: 'A public_key in the topology is one of the private keys in the secrets directory (gen lint).',
+    why:
+      'Every 32-byte base64 value looks like a public key, so a private key pasted in its place passes every other check; ' +
+      'from the topology it goes into out/ (committed), the firewall configuration and the verify scripts, and whoever reads one of them holds the private key. ' +
+      'The peer cannot connect either: its public key is not the one the firewall expects.',
+    hint:
+      'Set public_key to the public key (`gen wg pubkey < KEYFILE` prints it for a stored key; a device shows its own), ' +
+      'then make a new pair for the published key (gen wg rotate NAME, gen wg keygen --instance NAME --force).',
+    noExample: 'The finding is about the secrets directory beside the topology, not about what the topology says.',
+  },
+  {
     id: 'secrets/unsafe',
     severity: 'error',
     summary: 'The secrets directory or a key file in it is one gen refuses to read (gen lint).',

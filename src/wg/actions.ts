@@ -14,7 +14,10 @@ import { requireInputFile } from '../io/read-input.js';
 import { clientConfig } from '../render/wireguard/client-config.js';
 import { instanceConfig } from '../render/wireguard/instance-config.js';
 import { TERMINAL_COLUMNS, pngQr, svgQr, terminalQr } from '../render/wireguard/qr.js';
-import { defaultSecretsDir, instanceKeyPath, peerKeyPath, readSecret } from '../secrets.js';
+import { PEER_NAME, defaultSecretsDir, instanceKeyPath, peerKeyPath, readSecret } from '../secrets.js';
+import { checkSecretsPlace } from '../io/secrets-place.js';
+import type { Model } from '../model.js';
+import { newPairCommand, storedPrivateKeys } from './key-state.js';
 import { type Edit, editTopology } from './edit-topology.js';
 import { commitKeyChange, recoverKeyChanges } from './key-change.js';
 import { generateKeyPair, isWireguardKey, publicKeyOf } from '../targets/wireguard/keys.js';
@@ -36,9 +39,40 @@ function note(text: string): void {
   process.stderr.write(`gen: ${text}\n`);
 }
 
+/** What is wrong with a --public-key value, in words that never repeat it (it may be a private key); undefined when it is a key. */
+function publicKeyProblem(key: string): string | undefined {
+  if (isWireguardKey(key)) return undefined;
+  if (isWireguardKey(key.trim())) return 'it has white space (a space, tab or line break) at its start or end';
+  if (/^\s*[A-Za-z][A-Za-z ]*=\s*\S/.test(key)) return 'it starts with a label (as in "PublicKey = ..."): give the key after it alone';
+  if (/\s/.test(key)) return 'it has white space (a space, tab or line break) in it';
+  if (key.length !== 44) return `it is ${key.length} characters long, not 44`;
+  if (/[^A-Za-z0-9+/=]/.test(key)) return 'it has characters that are not base64';
+  return 'it is not the base64 of 32 bytes (it must end in one "=")';
+}
+
+/** A --public-key value that is a key; a usage error naming what is wrong, never the value. */
 function checkedPublicKey(key: string): string {
-  if (!isWireguardKey(key)) throw new CommandError(`"${key}" is not a WireGuard public key (44 characters of base64, as \`wg pubkey\` prints it)`);
+  const problem = publicKeyProblem(key);
+  if (problem !== undefined) {
+    throw new UsageError(`--public-key is not a WireGuard public key: ${problem}. A public key is 44 characters of base64, as \`wg pubkey\` prints it (the value is not shown here, since it may be a private key)`);
+  }
   return key;
+}
+
+/**
+ * Refuses a --public-key that is one of the private keys in the secrets
+ * directory: pasted in the wrong place, it would be written into the
+ * topology and every generated file that names the public key.
+ */
+function refuseStoredPrivateKey(model: Model, dir: string, publicKey: string): void {
+  const keyFile = storedPrivateKeys(model, dir).get(publicKey);
+  if (keyFile === undefined) return;
+  const path = join(dir, keyFile);
+  throw new UsageError(
+    `--public-key is a private key, not a public key: it is the one stored in ${path}; nothing was written. ` +
+      `Give the public key the device shows (for this stored key, \`gen wg pubkey < ${path}\` prints it). ` +
+      `The private key was on the command line, so it may be in the shell's history: make a new pair (${newPairCommand(keyFile)})`,
+  );
 }
 
 /**
@@ -46,6 +80,8 @@ function checkedPublicKey(key: string): string {
  * the lock is held, after what a killed command left is repaired.
  */
 export async function underLock<T>(options: CommonOptions, action: (loaded: LoadedTopology) => Promise<T>, lockOptions: LockOptions = {}): Promise<T> {
+  // Never a key in an output tree: refused before any key is read or written.
+  checkSecretsPlace(secretsDir(options), options.file, options.secrets !== undefined);
   // Standard input (read-only commands, with --secrets): no file to lock, and nothing beside it to repair.
   if (options.file === '-') return action(await loadFromStdin());
   requireInputFile(options.file, 'topology file');
@@ -107,17 +143,18 @@ export async function keygenInstance(options: CommonOptions & { force?: boolean 
 
 export async function addPeer(name: string, options: CommonOptions & { role: string; publicKey?: string; description?: string; tunnelName?: string; qr?: boolean; force?: boolean }): Promise<void> {
   // The name becomes a file name in the secrets directory: check it before any path is built.
-  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.test(name)) throw new CommandError(`"${name}" is not a peer name (letters, digits, '_', '.', '-'; starts with a letter or digit)`);
+  if (!PEER_NAME.test(name)) throw new UsageError(`${JSON.stringify(name)} is not a peer name (letters, digits, '_', '.', '-'; starts with a letter or digit; at most 63 characters)`);
   const publicKeyGiven = options.publicKey === undefined ? undefined : checkedPublicKey(options.publicKey);
   if (options.qr && publicKeyGiven !== undefined) throw new UsageError('--qr shows a client file with its private key, and with --public-key the private key stays on the device: leave out one of them');
   const qr = await underLock(options, async ({ text, model }) => {
     const { site, instance } = findInstanceWithRole(model, options, options.role);
     if (instance.peers.some((p) => p.name === name)) throw new CommandError(`instance ${instance.name} already has a peer named ${name}`);
+    const dir = secretsDir(options);
+    if (publicKeyGiven !== undefined) refuseStoredPrivateKey(model, dir, publicKeyGiven);
     if (options.qr && instance.publicKey === undefined) throw new CommandError(`instance ${instance.name} has no public_key yet, so no client file can be made: run gen wg keygen --instance ${instance.name} first`);
     const address = instance.nextFree[options.role];
     if (!address) throw new CommandError(`role ${options.role} of ${instance.name} has no free address left`);
 
-    const dir = secretsDir(options);
     const keyFile = peerKeyPath(site.name, instance.name, name);
     const pair = publicKeyGiven === undefined ? generateKeyPair() : undefined;
     const publicKey = pair?.publicKey ?? publicKeyGiven!;
@@ -166,6 +203,7 @@ export async function rotate(name: string, options: CommonOptions & { publicKey?
   await underLock(options, async ({ text, model }) => {
     const { site, instance, peer } = findPeer(model, name, options);
     const dir = secretsDir(options);
+    if (publicKeyGiven !== undefined) refuseStoredPrivateKey(model, dir, publicKeyGiven);
     const pair = publicKeyGiven === undefined ? generateKeyPair() : undefined;
     const publicKey = pair?.publicKey ?? publicKeyGiven!;
     const edited = editTopology(text, [{ kind: 'set', path: peer.path.concat('public_key'), value: publicKey }]);

@@ -25,13 +25,13 @@
 // Every atomic write leaves at most a temporary file of a dead process,
 // which the next write or the recovery removes. A failed write (ENOSPC,
 // EROFS) is undone at once, before the error is reported.
-import { lstatSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { join, sep } from 'node:path';
+import { lstatSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join, sep } from 'node:path';
 import { removeStaleTemps, syncDirectory } from '../io/atomic-write.js';
 import { crashPoint } from '../io/crash-points.js';
 import { processAlive } from '../io/processes.js';
 import type { Model } from '../model.js';
-import { prepareSecret, secretFile, secretsDirectoryExists, writeSecret } from '../secrets.js';
+import { PEER_NAME, instanceKeyPath, peerKeyPath, prepareSecret, secretFile, secretsDirectoryExists, secretsDirectoryNames, writeSecret } from '../secrets.js';
 import { isWireguardKey, publicKeyOf } from '../targets/wireguard/keys.js';
 import { writeEdited } from './topology-file.js';
 
@@ -112,70 +112,115 @@ function publicKeyIn(file: string): string | undefined {
   }
 }
 
-/** Files under the secrets directory, relative to it (no links followed). */
-function filesUnder(dir: string, prefix = ''): string[] {
-  let entries: string[];
-  try {
-    entries = readdirSync(join(dir, prefix));
-  } catch {
-    return [];
-  }
-  return entries.flatMap((entry) => {
-    const relative = prefix ? join(prefix, entry) : entry;
-    const stat = lstatSync(join(dir, relative));
-    return stat.isDirectory() ? filesUnder(dir, relative) : stat.isFile() ? [relative] : [];
+/** A directory of the secrets tree where gen keeps keys of the topology, and the names of the key files it writes there. */
+export interface KeyDirectory {
+  /** Relative to the secrets directory. */
+  relative: string;
+  /** Whether a name is one of gen's key files there (`<instance>.key`, `<peer>.key`), without the suffix of a key change. */
+  isKey: (name: string) => boolean;
+}
+
+const PEER_KEY = new RegExp(`${PEER_NAME.source.slice(0, -1)}\\.key$`);
+
+/**
+ * gen's key directories for the model's instances: `<site>/wireguard`
+ * (the instances' keys) and `<site>/wireguard/<instance>/peers` (the peers'
+ * keys, also of a peer the topology no longer or not yet has). Nothing
+ * else of the secrets directory is gen's to look at.
+ */
+export function keyDirectories(model: Model): KeyDirectory[] {
+  return model.sites.flatMap((site) => {
+    if (site.wireguard.length === 0) return [];
+    const instanceKeys = new Set(site.wireguard.map((i) => basename(instanceKeyPath(site.name, i.name))));
+    return [
+      { relative: dirname(instanceKeyPath(site.name, site.wireguard[0]!.name)), isKey: (name: string) => instanceKeys.has(name) },
+      ...site.wireguard.map((i) => ({ relative: dirname(peerKeyPath(site.name, i.name, 'peer')), isKey: (name: string) => PEER_KEY.test(name) })),
+    ];
   });
 }
 
+/** The key file a name in a key directory stands for with its key-change suffix (pending, retired, or none); undefined when it is not gen's. */
+function keyNameOf(directory: KeyDirectory, name: string): { key: string; suffix: '' | typeof PENDING_SUFFIX | typeof RETIRED_SUFFIX } | undefined {
+  for (const suffix of [PENDING_SUFFIX, RETIRED_SUFFIX, ''] as const) {
+    if (name.endsWith(suffix) && directory.isKey(name.slice(0, name.length - suffix.length))) return { key: name.slice(0, name.length - suffix.length), suffix };
+  }
+  return undefined;
+}
+
+/** The files of the secrets directory that hold gen's keys of the model (relative paths): key files and key changes. */
+export function keyFilesOf(model: Model, dir: string): string[] {
+  return keyDirectories(model).flatMap((directory) =>
+    secretsDirectoryNames(dir, directory.relative)
+      .filter((name) => keyNameOf(directory, name) !== undefined)
+      .map((name) => join(directory.relative, name)),
+  );
+}
+
 const TEMP = /^\.(.+)\.(\d+)-[0-9a-f]{12}\.tmp$/;
+/** What a temporary file of a key holds, or part of it if the write was cut short: a key line. */
+const KEY_TEXT = /^[A-Za-z0-9+/]{0,43}=?\n?$/;
+
+/** A temporary file that a killed write of one of gen's keys left: private, ours, and at most a key line. */
+function staleKeyTemp(file: string): boolean {
+  const stat = lstatSync(file, { throwIfNoEntry: false });
+  if (!stat?.isFile() || (stat.mode & 0o077) !== 0 || stat.uid !== process.getuid?.() || stat.size > 45) return false;
+  return KEY_TEXT.test(readFileSync(file, 'latin1'));
+}
 
 /**
  * Finishes or undoes key changes that a killed command left (see the top of
- * this file), and removes temporary files of dead processes. Runs under the
- * topology lock; `note` tells the user what was repaired.
+ * this file), and removes temporary files that killed writes of keys left.
+ * Only gen's key directories of the topology are read (keyDirectories),
+ * and only files with the names of gen's keys there are touched: a pending
+ * key that is not a key, any other file, and anything elsewhere in the
+ * secrets directory stay. Runs under the topology lock; `note` tells the
+ * user what was repaired.
  */
 export function recoverKeyChanges(model: Model, dir: string, topology: string, note: (text: string) => void): void {
   removeStaleTemps(topology);
   // Never into a directory gen must not use (a link, writable by others): that throws first.
   if (!secretsDirectoryExists(dir)) return;
-  for (const relative of filesUnder(dir)) {
-    const name = relative.slice(relative.lastIndexOf(sep) + 1);
-    const temp = TEMP.exec(name);
-    if (temp) {
-      if (!processAlive(Number(temp[2]))) rmSync(join(dir, relative), { force: true });
-      continue;
-    }
-    const pending = relative.endsWith(PENDING_SUFFIX);
-    const retired = relative.endsWith(RETIRED_SUFFIX);
-    if (!pending && !retired) continue;
-    const keyFile = relative.slice(0, -(pending ? PENDING_SUFFIX : RETIRED_SUFFIX).length);
-    // Only a key file under gen's rules is touched (no link, private): the checks throw otherwise.
-    if (secretFile(dir, relative) === undefined) continue;
-    const wanted = ownerPublicKey(model, keyFile);
-    const has = publicKeyIn(join(dir, relative));
-    const key = join(dir, keyFile);
-    if (pending) {
-      if (has !== undefined && has === wanted) {
-        secretFile(dir, keyFile);
-        renameSync(join(dir, relative), key);
-        note(`finished an interrupted key change: ${key} now holds the key of the topology's public key`);
+  for (const directory of keyDirectories(model)) {
+    for (const name of secretsDirectoryNames(dir, directory.relative)) {
+      const relative = join(directory.relative, name);
+      const temp = TEMP.exec(name);
+      if (temp) {
+        if (keyNameOf(directory, temp[1]!) !== undefined && !processAlive(Number(temp[2])) && staleKeyTemp(join(dir, relative))) rmSync(join(dir, relative), { force: true });
+        continue;
+      }
+      const change = keyNameOf(directory, name);
+      if (change === undefined || change.suffix === '') continue;
+      const keyFile = join(directory.relative, change.key);
+      // Only a key file under gen's rules is touched (no link, private): the checks throw otherwise.
+      if (secretFile(dir, relative) === undefined) continue;
+      const wanted = ownerPublicKey(model, keyFile);
+      const has = publicKeyIn(join(dir, relative));
+      // Not a key: not something gen wrote, whatever its name.
+      if (has === undefined) continue;
+      const key = join(dir, keyFile);
+      if (change.suffix === PENDING_SUFFIX) {
+        if (has === wanted) {
+          secretFile(dir, keyFile);
+          renameSync(join(dir, relative), key);
+          note(`finished an interrupted key change: ${key} now holds the key of the topology's public key`);
+        } else {
+          rmSync(join(dir, relative), { force: true });
+          note(`undid an interrupted key change: removed ${join(dir, relative)}, whose key the topology never got`);
+        }
+      } else if (wanted === null) {
+        // Not gen's to decide: an owner no longer in the topology.
+        continue;
+      } else if (has === wanted) {
+        if (publicKeyIn(key) === wanted) rmSync(join(dir, relative), { force: true });
+        else {
+          secretFile(dir, keyFile);
+          renameSync(join(dir, relative), key);
+          note(`undid an interrupted key change: ${key} holds the topology's key again`);
+        }
       } else {
         rmSync(join(dir, relative), { force: true });
-        note(`undid an interrupted key change: removed ${join(dir, relative)}, whose key the topology never got`);
+        note(`finished an interrupted key change: removed the retired key ${join(dir, relative)}`);
       }
-    } else if (wanted === null || has === undefined) {
-      // Not gen's to decide: an owner no longer in the topology, or not a key.
-      continue;
-    } else if (has === wanted) {
-      if (publicKeyIn(key) === wanted) rmSync(join(dir, relative), { force: true });
-      else {
-        secretFile(dir, keyFile);
-        renameSync(join(dir, relative), key);
-        note(`undid an interrupted key change: ${key} holds the topology's key again`);
-      }
-    } else {
-      rmSync(join(dir, relative), { force: true });
-      note(`finished an interrupted key change: removed the retired key ${join(dir, relative)}`);
     }
   }
 }

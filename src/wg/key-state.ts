@@ -5,13 +5,13 @@
 // belong to its public_key, which would otherwise surface only when a
 // client file is exported or the firewall refuses the handshake.
 import { statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, sep } from 'node:path';
 import type { Finding } from '../findings.js';
 import type { Model, Peer, Site, WireguardInstance } from '../model.js';
 import type { Path } from '../location.js';
-import { SecretsError, instanceKeyPath, peerKeyPath, readSecret, secretFile, secretsIn } from '../secrets.js';
+import { SecretsError, instanceKeyPath, peerKeyPath, readSecret, readSecretFile, secretFile, secretsIn } from '../secrets.js';
 import { isWireguardKey, publicKeyOf } from '../targets/wireguard/keys.js';
-import { PENDING_SUFFIX } from './key-change.js';
+import { PENDING_SUFFIX, RETIRED_SUFFIX, keyFilesOf } from './key-change.js';
 
 /**
  * present: the stored private key belongs to the topology's public key;
@@ -70,17 +70,71 @@ export function keyHolders(model: Model, dir: string): KeyHolder[] {
   );
 }
 
-/** `gen lint`: a stored key that does not belong to its public_key, and a secrets directory gen refuses. */
+/**
+ * Every private key in gen's key directories of the model (keys, and the
+ * keys of a change a killed command left), with its file relative to the
+ * secrets directory; throws SecretsError when gen must not read there.
+ */
+export function storedPrivateKeys(model: Model, dir: string): Map<string, string> {
+  const keys = new Map<string, string>();
+  for (const keyFile of keyFilesOf(model, dir)) {
+    const key = readSecretFile(dir, keyFile);
+    if (key !== undefined && isWireguardKey(key) && !keys.has(key)) keys.set(key, keyFile);
+  }
+  return keys;
+}
+
+/** The command that makes a new pair for the owner of a key file (relative to the secrets directory). */
+export function newPairCommand(keyFile: string): string {
+  const parts = keyFile.replace(new RegExp(`(${PENDING_SUFFIX}|${RETIRED_SUFFIX})$`), '').split(sep);
+  const owner = parts[parts.length - 1]!.slice(0, -'.key'.length);
+  return parts.length === 3 ? `gen wg keygen --instance ${owner} --force, then export every client file again` : `gen wg rotate ${owner} --instance ${parts[2]}`;
+}
+
+/** The public_key of a key holder in the topology. */
+function publicKeyOfHolder(h: KeyHolder): string | undefined {
+  return h.peer ? h.peer.publicKey : h.instance.publicKey;
+}
+
+/**
+ * `gen lint`: a public_key that is a private key of the secrets directory
+ * (pasted in the wrong place: published in out/ and on the firewall), a
+ * stored key that does not belong to its public_key, and a secrets
+ * directory gen refuses. No message holds a key.
+ */
 export function keyFindings(model: Model, dir: string): Finding[] {
   let holders: KeyHolder[];
+  let stored: Map<string, string>;
   try {
     holders = keyHolders(model, dir);
+    stored = storedPrivateKeys(model, dir);
   } catch (error) {
     if (!(error instanceof SecretsError)) throw error;
     return [{ rule: 'secrets/unsafe', path: [], message: error.message }];
   }
-  return holders
-    .filter((h) => h.info.state === 'mismatched')
+  const published = (h: KeyHolder) => {
+    const key = publicKeyOfHolder(h);
+    return key === undefined ? undefined : stored.get(key);
+  };
+  const publishedFindings = holders.flatMap((h): Finding[] => {
+    const keyFile = published(h);
+    if (keyFile === undefined) return [];
+    const owner = h.peer ? `peer ${h.peer.name} of ${h.instance.name}` : `instance ${h.instance.name}`;
+    const keyPath = join(dir, keyFile);
+    return [
+      {
+        rule: 'secrets/private-key-in-topology',
+        path: (h.peer?.path ?? h.instance.path).concat('public_key'),
+        message: `the public_key of ${owner} is a private key: the one stored in ${keyPath}`,
+        hint:
+          `Set public_key to the public key (\`gen wg pubkey < ${keyPath}\` prints the one of that stored key; a device shows its own), ` +
+          `and make a new pair for the key that was published with the topology: ${newPairCommand(keyFile)}.`,
+      },
+    ];
+  });
+  // A published key is reported as such, not also as a mismatch.
+  return publishedFindings.concat(holders
+    .filter((h) => h.info.state === 'mismatched' && published(h) === undefined)
     .map((h): Finding => {
       const owner = h.peer ? `peer ${h.peer.name} of ${h.instance.name}` : `instance ${h.instance.name}`;
       const path: Path = (h.peer?.path ?? h.instance.path).concat('public_key');
@@ -95,5 +149,5 @@ export function keyFindings(model: Model, dir: string): Finding[] {
           `If this public_key is right, put its private key back at ${keyPath}, or make a new pair: ${newPair}; ` +
           `if the stored key is right, set public_key to what \`gen wg pubkey < ${keyPath}\` prints.`,
       };
-    });
+    }));
 }

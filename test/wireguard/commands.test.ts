@@ -146,8 +146,8 @@ describe('gen wg add-peer', () => {
   it.each([
     [['dup', '--role', 'mobile'], 'mac-workstation', 'already has a peer named mac-workstation', 1],
     [['x', '--role', 'printer'], 'x', 'has no role printer', 2],
-    [['../../escape', '--role', 'mobile'], '../../escape', 'is not a peer name', 1],
-    [['x', '--role', 'mobile', '--public-key', 'notakey'], 'x', 'is not a WireGuard public key', 1],
+    [['../../escape', '--role', 'mobile'], '../../escape', 'is not a peer name', 2],
+    [['x', '--role', 'mobile', '--public-key', 'notakey'], 'x', 'is not a WireGuard public key', 2],
     [['x', '--role', 'mobile', '--description', 'bad\u0007bell'], 'x', 'the change would break', 1],
   ])('refuses %j and leaves the file and secrets untouched', async (args, name, message, code) => {
     const argv = args[0] === 'dup' ? ['mac-workstation', ...args.slice(1)] : args;
