@@ -139,21 +139,21 @@ export function loadTopologyFile(file: string, displayName = file): LoadResult {
   try {
     text = readInputText(file);
   } catch (error) {
-    const { rule, message } = readFailure(error, displayName);
-    return {
-      ok: false,
-      diagnostics: [
-        {
-          rule,
-          severity: 'error',
-          message,
-          hint: rule === 'load/limit' ? 'A topology is a few kilobytes to a few megabytes: check that this is the right file.' : 'Pass the path of a topology file, or run gen in the folder that holds topology.yaml.',
-          location: { file: displayName, line: 1, col: 1 },
-        },
-      ],
-    };
+    return { ok: false, diagnostics: [readDiagnostic(error, displayName)] };
   }
   return loadTopologyText(text, displayName);
+}
+
+/** The finding for a topology that could not be read (missing, too large, not UTF-8: there, at its first bad byte). */
+export function readDiagnostic(error: unknown, displayName: string): Diagnostic {
+  const { rule, message, line, col, hint } = readFailure(error, displayName);
+  return {
+    rule,
+    severity: 'error',
+    message,
+    hint: hint ?? (rule === 'load/limit' ? 'A topology is a few kilobytes to a few megabytes: check that this is the right file.' : 'Pass the path of a topology file, or run gen in the folder that holds topology.yaml.'),
+    location: { file: displayName, line: line ?? 1, col: col ?? 1 },
+  };
 }
 
 /**

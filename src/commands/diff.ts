@@ -3,7 +3,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
-import { maxInputBytes, readInputText, tooLarge } from '../io/read-input.js';
+import { maxInputBytes, readInputText, tooLarge, utf8Text } from '../io/read-input.js';
 import { lintTopology, topologyName } from './model.js';
 import { DEFAULT_TOPOLOGY, topologyFile, withTopologyFile } from './topology-arg.js';
 import type { Model } from '../model.js';
@@ -25,18 +25,19 @@ async function readBase(file: string, base: string): Promise<Base> {
   // Loaded here: node:child_process (and node:net with it) is a good part of a short run's start.
   const { spawnSync } = await import('node:child_process');
   // As much output as gen reads from a file: Node's default (1 MiB) cut larger topologies off.
-  const shown = spawnSync('git', ['show', `${base}:./${basename(file)}`], { cwd: dirname(file) || '.', encoding: 'utf8', maxBuffer: maxInputBytes() });
+  const shown = spawnSync('git', ['show', `${base}:./${basename(file)}`], { cwd: dirname(file) || '.', maxBuffer: maxInputBytes() });
   const failure = (shown.error as NodeJS.ErrnoException | undefined)?.code;
   if (failure === 'ENOBUFS') throw tooLarge(`${file} at ${base}`);
   if (failure === 'ENOENT') throw new UsageError('git is not installed; pass --base DIR instead');
   if (shown.error) throw new UsageError(`cannot run git (${shown.error.message}); pass --base DIR instead`);
   if (shown.status !== 0) {
-    if (/does not exist in|exists on disk, but not in/.test(shown.stderr)) return { label: `${base}:${file}`, text: undefined };
-    if (/not a git repository/.test(shown.stderr)) throw new UsageError(`${dirname(file) || '.'} is not in a git repository, so there is no ${base} to compare with: pass --base DIR, a directory that holds the base ${basename(file)}`);
-    if (/invalid object name|unknown revision|bad revision/i.test(shown.stderr)) throw new UsageError(`git knows no revision ${base} here${base === 'HEAD' ? ' (a repository with no commit yet)' : ''}: pass --base with a revision it has, or a directory that holds the base ${basename(file)}`);
-    throw new UsageError(`cannot read ${file} at ${base} (git: ${shown.stderr.trim().split('\n')[0]}); pass --base with another revision, or a directory that holds the base ${basename(file)}`);
+    const stderr = shown.stderr.toString('utf8');
+    if (/does not exist in|exists on disk, but not in/.test(stderr)) return { label: `${base}:${file}`, text: undefined };
+    if (/not a git repository/.test(stderr)) throw new UsageError(`${dirname(file) || '.'} is not in a git repository, so there is no ${base} to compare with: pass --base DIR, a directory that holds the base ${basename(file)}`);
+    if (/invalid object name|unknown revision|bad revision/i.test(stderr)) throw new UsageError(`git knows no revision ${base} here${base === 'HEAD' ? ' (a repository with no commit yet)' : ''}: pass --base with a revision it has, or a directory that holds the base ${basename(file)}`);
+    throw new UsageError(`cannot read ${file} at ${base} (git: ${stderr.trim().split('\n')[0]}); pass --base with another revision, or a directory that holds the base ${basename(file)}`);
   }
-  return { label: `${base}:${file}`, text: shown.stdout };
+  return { label: `${base}:${file}`, text: utf8Text(shown.stdout, `${base}:${file}`) };
 }
 
 class UsageError extends Error {}

@@ -6,9 +6,20 @@ import type { Model } from '../model.js';
 
 /** Lints the named topology; `-` reads standard input. A file that is not there is a usage error (exit 2). */
 export async function lintTopology(file: string, extra?: ExtraFindings): Promise<LintResult> {
-  const { STDIN_NAME, readStdinText, requireInputFile } = await import('../io/read-input.js');
+  const { NotUtf8Error, STDIN_NAME, readStdinText, requireInputFile } = await import('../io/read-input.js');
   const { lintFile, lintText } = await import('../pipeline.js');
-  if (file === '-') return lintText(await readStdinText(), STDIN_NAME, extra);
+  if (file === '-') {
+    let text: string;
+    try {
+      text = await readStdinText();
+    } catch (error) {
+      if (!(error instanceof NotUtf8Error)) throw error;
+      // Reported as the same finding a file gets, in every output format.
+      const { readDiagnostic } = await import('../load.js');
+      return { diagnostics: [readDiagnostic(error, STDIN_NAME)] };
+    }
+    return lintText(text, STDIN_NAME, extra);
+  }
   requireInputFile(file, 'topology file');
   return lintFile(file, extra);
 }

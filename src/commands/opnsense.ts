@@ -23,7 +23,7 @@ interface MergeCommandOptions {
 }
 
 /** The base as text: UTF-8 only, declared so or not declared at all. */
-function utf8Base(bytes: Buffer, file: string): string {
+function utf8Base(bytes: Buffer, file: string, firstInvalidUtf8: (bytes: Uint8Array) => number): string {
   const head = bytes.subarray(0, 200).toString('latin1');
   const declared = /^(?:\uFEFF|\xEF\xBB\xBF)?<\?xml[^>]*\bencoding\s*=\s*["']([^"']+)["']/.exec(head)?.[1];
   if (declared !== undefined && !/^utf-?8$/i.test(declared)) {
@@ -38,14 +38,6 @@ function utf8Base(bytes: Buffer, file: string): string {
     const at = firstInvalidUtf8(bytes);
     throw new MergeInputError(`${file} is not UTF-8 (byte 0x${bytes[at]!.toString(16).toUpperCase()} at offset ${at} is not valid there); gen merges UTF-8 backups only, as OPNsense writes them`);
   }
-}
-
-/** The offset of the first byte that is not valid UTF-8: where decoding and encoding again differ. */
-function firstInvalidUtf8(bytes: Buffer): number {
-  const again = Buffer.from(bytes.toString('utf8'), 'utf8');
-  let i = 0;
-  while (i < bytes.length && bytes[i] === again[i]) i++;
-  return Math.min(i, bytes.length - 1);
 }
 
 class MergeInputError extends Error {}
@@ -67,7 +59,7 @@ async function runMerge(options: MergeCommandOptions): Promise<number> {
     process.stderr.write(options.site === undefined ? `gen: choose a site with --site (sites with a firewall: ${known})\n` : `gen: site "${options.site}" has no firewall (sites with a firewall: ${known})\n`);
     return EXIT_USAGE;
   }
-  const { readInputBytes, requireInputFile } = await import('../io/read-input.js');
+  const { firstInvalidUtf8, readInputBytes, requireInputFile } = await import('../io/read-input.js');
   requireInputFile(options.base, 'backup file');
   const { checkOutputPath, outputRulesFor } = await import('../io/output-path.js');
   const secretsDir = options.secrets ?? join(dirname(options.file), DEFAULT_SECRETS_DIR);
@@ -77,7 +69,7 @@ async function runMerge(options: MergeCommandOptions): Promise<number> {
   const target = checkOutputPath(options.out, outputRulesFor(options.file, { secrets: secretsDir, force: options.force, inputs: [{ path: options.base, what: 'the base backup (--base)' }] }));
   let base: string;
   try {
-    base = utf8Base(readInputBytes(options.base), options.base);
+    base = utf8Base(readInputBytes(options.base), options.base, firstInvalidUtf8);
   } catch (error) {
     if (error instanceof MergeInputError) {
       process.stderr.write(`gen: ${error.message}\n`);

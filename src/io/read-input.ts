@@ -2,9 +2,10 @@
 // limits checked before any byte is read: a device such as /dev/zero, a
 // FIFO or a directory is refused, and so is a file above the size limit
 // (16 MiB; GEN_MAX_INPUT_BYTES raises it), so no input can make gen
-// allocate without bound.
-import { constants as bufferConstants } from 'node:buffer';
-import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
+// allocate without bound. Text must be UTF-8: a byte that is not is
+// refused at its line and column, never turned into U+FFFD and carried on.
+import { constants as bufferConstants, isUtf8 } from 'node:buffer';
+import { type Stats, closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { ReportedError, UsageError, reasonOf } from './errors.js';
 
 export const DEFAULT_MAX_INPUT_BYTES = 16 * 1024 * 1024;
@@ -50,6 +51,11 @@ export function requireInputFile(file: string, what = 'file'): void {
 
 /** The bytes of a regular file within the size limit; throws UsageError, InputTooLargeError or the system error. */
 export function readInputBytes(file: string): Buffer {
+  return readInputFile(file).bytes;
+}
+
+/** The bytes of a regular file within the size limit, and the file's status when it was read. */
+export function readInputFile(file: string): { bytes: Buffer; stat: Stats } {
   // O_NONBLOCK: opening a named pipe must not wait for a writer.
   const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
@@ -62,19 +68,89 @@ export function readInputBytes(file: string): Buffer {
     let length = 0;
     for (let n = -1; n !== 0 && length < buffer.length; length += n) n = readSync(fd, buffer, length, buffer.length - length, null);
     if (length > stat.size) throw new ReportedError(`${file} changed while gen read it; run gen again`);
-    return buffer.subarray(0, length);
+    return { bytes: buffer.subarray(0, length), stat };
   } finally {
     closeSync(fd);
   }
 }
 
 export function readInputText(file: string): string {
-  return readInputBytes(file).toString('utf8');
+  return utf8Text(readInputBytes(file), file);
 }
 
-/** The diagnostic rule and message for a file that could not be read. */
-export function readFailure(error: unknown, file: string): { rule: 'load/read' | 'load/limit'; message: string } {
+/** Text that is not UTF-8 (exit 1: the input is the problem), with the line and column of its first bad byte. */
+export class NotUtf8Error extends ReportedError {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly col: number,
+    /** The first bad byte, as 0xFF. */
+    readonly byte: string,
+    readonly fix: string,
+  ) {
+    super(`${file}:${line}:${col}: not UTF-8 (byte ${byte} is not valid there); ${fix}`);
+  }
+}
+
+/**
+ * The offset of the first byte of `bytes` that does not belong to a valid
+ * UTF-8 character (a stray continuation byte, a truncated or overlong
+ * sequence, a surrogate, a code point above U+10FFFF), or -1 when all do:
+ * the bytes TextDecoder's fatal mode refuses, at the first of them.
+ */
+export function firstInvalidUtf8(bytes: Uint8Array): number {
+  for (let i = 0; i < bytes.length; ) {
+    const lead = bytes[i]!;
+    if (lead < 0x80) {
+      i++;
+      continue;
+    }
+    // The number of continuation bytes, and the range the first of them must lie in.
+    let need: number;
+    let low = 0x80;
+    let high = 0xbf;
+    if (lead >= 0xc2 && lead <= 0xdf) need = 1;
+    else if (lead === 0xe0) [need, low] = [2, 0xa0];
+    else if (lead === 0xed) [need, high] = [2, 0x9f];
+    else if (lead >= 0xe1 && lead <= 0xef) need = 2;
+    else if (lead === 0xf0) [need, low] = [3, 0x90];
+    else if (lead === 0xf4) [need, high] = [3, 0x8f];
+    else if (lead >= 0xf1 && lead <= 0xf3) need = 3;
+    else return i;
+    for (let k = 1; k <= need; k++) {
+      const next = bytes[i + k];
+      if (next === undefined || next < (k === 1 ? low : 0x80) || next > (k === 1 ? high : 0xbf)) return i;
+    }
+    i += need + 1;
+  }
+  return -1;
+}
+
+/** The line and column (from 1) of byte `offset`; the column counts UTF-16 units, as the YAML diagnostics do. */
+export function utf8Position(bytes: Uint8Array, offset: number): { line: number; col: number } {
+  let line = 1;
+  let start = 0;
+  for (let i = bytes.indexOf(0x0a); i !== -1 && i < offset; i = bytes.indexOf(0x0a, i + 1)) {
+    line++;
+    start = i + 1;
+  }
+  return { line, col: Buffer.from(bytes.buffer, bytes.byteOffset + start, offset - start).toString('utf8').length + 1 };
+}
+
+const UTF8_FIX = 'save the file as UTF-8 (from Latin-1: iconv -f ISO-8859-1 -t UTF-8), or remove the byte';
+
+/** `bytes` as text; a byte that is not UTF-8 is refused at its line and column (a byte order mark stays, as with Buffer). */
+export function utf8Text(bytes: Uint8Array, file: string, fix = UTF8_FIX): string {
+  if (isUtf8(bytes)) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
+  const at = firstInvalidUtf8(bytes);
+  const { line, col } = utf8Position(bytes, at);
+  throw new NotUtf8Error(file, line, col, `0x${bytes[at]!.toString(16).toUpperCase().padStart(2, '0')}`, fix);
+}
+
+/** The diagnostic rule, message and place for a file that could not be read. */
+export function readFailure(error: unknown, file: string): { rule: 'load/read' | 'load/limit'; message: string; line?: number; col?: number; hint?: string } {
   if (error instanceof InputTooLargeError) return { rule: 'load/limit', message: error.message };
+  if (error instanceof NotUtf8Error) return { rule: 'load/read', message: `${file} is not UTF-8: byte ${error.byte} is not valid here`, line: error.line, col: error.col, hint: `${error.fix[0]!.toUpperCase()}${error.fix.slice(1)}.` };
   if (error instanceof ReportedError) return { rule: 'load/read', message: error.message };
   const code = (error as NodeJS.ErrnoException).code;
   if (code === undefined) throw error;
@@ -99,5 +175,5 @@ export async function readStdinText(): Promise<string> {
     if (length > limit) throw tooLarge('standard input');
     chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return utf8Text(Buffer.concat(chunks), STDIN_NAME);
 }

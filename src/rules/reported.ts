@@ -7,8 +7,8 @@ export const reportedRules: Rule[] = [
     severity: 'error',
     summary: 'The topology file cannot be read.',
     why: 'Nothing can be checked or built without the file.',
-    hint: 'Pass the path of a topology file, or run gen where topology.yaml is.',
-    noExample: 'The finding is about the file itself (missing, unreadable, a directory), not about what it says.',
+    hint: 'Pass the path of a topology file, or run gen where topology.yaml is. A file that is not UTF-8 is named at its first bad byte: save it as UTF-8.',
+    noExample: 'The finding is about the file itself (missing, unreadable, a directory, not UTF-8), not about what it says.',
   },
   {
     id: 'load/yaml-syntax',
