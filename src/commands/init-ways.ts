@@ -3,9 +3,12 @@
 // installed globally, or one-off with npx (a line in the README). The
 // schema line of the topology points into node_modules/gen-topology, a
 // path that stays the same across versions and machines.
-import { existsSync, readFileSync } from 'node:fs';
+import { type Stats, existsSync, lstatSync, readlinkSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
+import { ReportedError, UsageError, reasonOf } from '../io/errors.js';
+import { readInputFile } from '../io/read-input.js';
 import { PACKAGE_NAME, packageRoot, packageVersion } from '../paths.js';
+import { type PackageJsonEdit, addToPackageJson } from './init-package-json.js';
 
 export const WAYS = ['dev', 'global', 'npx'] as const;
 export type Way = (typeof WAYS)[number];
@@ -42,9 +45,7 @@ export function schemaPath(target: string, root = packageRoot): string {
 }
 
 /** The project's package.json with gen's scripts (and gen as a dev dependency) added; undefined when it has them all. */
-export function packageJsonWith(current: string | undefined, topology: string): { text: string; added: string[] } | undefined {
-  const data = current === undefined ? { private: true } : (JSON.parse(current) as Record<string, unknown>);
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new Error('package.json is not a JSON object');
+export function packageJsonWith(current: string | undefined, topology: string): PackageJsonEdit | undefined {
   const file = topology === 'topology.yaml' ? '' : ` ${topology}`;
   const wanted: Record<string, string> = {
     'topology:lint': `${PACKAGE_NAME} lint${file} --max-warnings 0`,
@@ -52,22 +53,10 @@ export function packageJsonWith(current: string | undefined, topology: string): 
     'topology:check': `${PACKAGE_NAME} build${file} --check`,
     'topology:diff': `${PACKAGE_NAME} diff${file}`,
   };
-  const scripts = (data.scripts ?? {}) as Record<string, string>;
-  const added = Object.keys(wanted).filter((name) => scripts[name] === undefined);
-  const dev = (data.devDependencies ?? {}) as Record<string, string>;
-  const deps = (data.dependencies ?? {}) as Record<string, string>;
-  const needsDependency = dev[PACKAGE_NAME] === undefined && deps[PACKAGE_NAME] === undefined;
-  if (added.length === 0 && !needsDependency) return undefined;
-  data.scripts = { ...scripts, ...Object.fromEntries(added.map((name) => [name, wanted[name]!])) };
-  if (needsDependency) {
-    // Copied with a spread, then set: the user's own entries stay as they are,
-    // in their order (Object.assign would hand a key named __proto__ to its setter).
-    const devDependencies = { ...dev };
-    devDependencies[PACKAGE_NAME] = `^${packageVersion()}`;
-    data.devDependencies = devDependencies;
-  }
-  const indent = current === undefined ? 2 : (/^\{\s*\n([ \t]+)"/.exec(current)?.[1] ?? '  ');
-  return { text: `${JSON.stringify(data, null, indent)}\n`, added: needsDependency ? [...added, `devDependencies.${PACKAGE_NAME}`] : added };
+  const range = `^${packageVersion()}`;
+  if (current !== undefined) return addToPackageJson(current, wanted, PACKAGE_NAME, range);
+  const text = `${JSON.stringify({ private: true, scripts: wanted, devDependencies: { [PACKAGE_NAME]: range } }, null, 2)}\n`;
+  return { text, added: [...Object.keys(wanted), `devDependencies.${PACKAGE_NAME}`] };
 }
 
 /** The commands of the README section for a global or npx way. */
@@ -76,16 +65,52 @@ export function readmeCommands(way: Exclude<Way, 'dev'>, topology: string): stri
   return `${gen} lint ${topology} && ${gen} build ${topology}`;
 }
 
-/** The README with a section that says how to check and build the topology; undefined when it already says so. */
-export function readmeWith(current: string | undefined, way: Exclude<Way, 'dev'>, topology: string): string | undefined {
+/** What to append to the README for a section that says how to check and build the topology; undefined when it already says so. */
+export function readmeAddition(current: string | undefined, way: Exclude<Way, 'dev'>, topology: string): string | undefined {
   const commands = readmeCommands(way, topology);
   if (current?.includes(commands)) return undefined;
   const install = way === 'npx' ? `npx runs it without installing` : `install it once with \`npm install -g ${PACKAGE_NAME}\``;
   const section = `## Infrastructure\n\n\`${topology}\` describes the infrastructure. gen (the npm package ${PACKAGE_NAME}; ${install}) checks it and writes the configuration to \`out/\`:\n\n\`\`\`sh\n${commands}\n\`\`\`\n`;
   if (current === undefined || current === '') return section;
-  return `${current.endsWith('\n') ? current : `${current}\n`}\n${section}`;
+  return inLineEndsOf(current, `${current.endsWith('\n') ? '' : '\n'}\n${section}`);
 }
 
-export function readIfExists(file: string): string | undefined {
-  return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+/** `text` (lines ended by \n) with the line ends of `file`: \r\n when it uses them. */
+export function inLineEndsOf(file: string, text: string): string {
+  return file.includes('\r\n') ? text.replace(/\n/g, '\r\n') : text;
+}
+
+/** A file gen init adds to, as read before anything is written. */
+export interface ProjectFile {
+  path: string;
+  /** Its bytes and status when read; absent for a link to nothing. */
+  read?: { bytes: Buffer; stat: Stats };
+  /** What the path links to, when it is a symbolic link. */
+  link?: string;
+}
+
+/**
+ * The file gen init would add to at `path`, read before anything is
+ * written, so that what cannot be read stops gen init with nothing
+ * changed: undefined when nothing is there; a regular file, or a link
+ * (followed only to read: gen init writes no link); anything else (a
+ * directory, a pipe, a device) is refused, naming it.
+ */
+export function readProjectFile(path: string): ProjectFile | undefined {
+  try {
+    const own = lstatSync(path, { throwIfNoEntry: false });
+    if (!own) return undefined;
+    const link = own.isSymbolicLink() ? readlinkSync(path) : undefined;
+    try {
+      return { path, link, read: readInputFile(path) };
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (link !== undefined && (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP')) return { path, link };
+      throw error;
+    }
+  } catch (error) {
+    if (error instanceof UsageError) throw new UsageError(`${error.message}; gen init adds to a regular file only: move it away, then run gen init again`);
+    if (error instanceof ReportedError) throw error;
+    throw new ReportedError(`cannot read ${path}: ${reasonOf(error as NodeJS.ErrnoException)}`);
+  }
 }

@@ -3,12 +3,18 @@
 // secrets directory and Terraform's state out of git (lines it lacks are
 // added to an existing one), and how the project runs gen: scripts in
 // package.json for a dev dependency, or a README section for a global or
-// npx install (init-ways.ts). Nothing is removed from an existing file.
-import { readFileSync } from 'node:fs';
+// npx install (init-ways.ts). Nothing is removed from an existing file and
+// none of its bytes change: gen's lines are appended, its entries inserted
+// (init-package-json.ts), and the file keeps its mode and owner. Every
+// file is read, and refused when gen may not change it (a symbolic link,
+// a directory, a read-only file), before anything is written.
+import { accessSync, constants, readFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { Option, type Command } from 'commander';
 import { packageRoot } from '../paths.js';
-import { WAYS, type Way, detectWay, nearest, packageJsonWith, readIfExists, readmeCommands, readmeWith, schemaPath } from './init-ways.js';
+import type { StagedWrite } from '../io/atomic-write.js';
+import { ReportedError, UsageError, reasonOf } from '../io/errors.js';
+import { WAYS, type ProjectFile, type Way, detectWay, inLineEndsOf, nearest, packageJsonWith, readProjectFile, readmeAddition, readmeCommands, schemaPath } from './init-ways.js';
 import { DEFAULT_TOPOLOGY } from './topology-arg.js';
 
 const EXAMPLES = {
@@ -38,14 +44,31 @@ export const GITIGNORE_LINES = [
   'terraform.tfvars.json',
 ];
 
-/** The .gitignore with every line of GITIGNORE_LINES; undefined when `current` has them all. */
-export function gitignoreWith(current: string | undefined): string | undefined {
+/** The lines of GITIGNORE_LINES that `current` lacks (all of them for no .gitignore). */
+export function gitignoreMissing(current: string | undefined): string[] {
   const have = new Set((current ?? '').split('\n').map((l) => l.trim()));
-  const missing = GITIGNORE_LINES.filter((line) => !line.startsWith('#') && !have.has(line));
+  return GITIGNORE_LINES.filter((line) => !line.startsWith('#') && !have.has(line));
+}
+
+/** What to append to the .gitignore `current` for every line of GITIGNORE_LINES; undefined when it has them all. */
+export function gitignoreAddition(current: string | undefined): string | undefined {
+  const missing = gitignoreMissing(current);
   if (missing.length === 0) return undefined;
   const lines = current === undefined || missing.length === GITIGNORE_LINES.filter((l) => !l.startsWith('#')).length ? GITIGNORE_LINES : ['# added by gen init', ...missing];
-  const base = current === undefined || current === '' ? '' : current.endsWith('\n') ? current : `${current}\n`;
-  return `${base}${lines.join('\n')}\n`;
+  const addition = `${current === undefined || current === '' || current.endsWith('\n') ? '' : '\n'}${lines.join('\n')}\n`;
+  return current === undefined ? addition : inLineEndsOf(current, addition);
+}
+
+/** A change gen init makes to a file of the project: the bytes it appends or the whole new text, and what to tell the user. */
+interface Change {
+  path: string;
+  /** The file as read; undefined when there is none. */
+  existing: ProjectFile | undefined;
+  content: Uint8Array;
+  /** How the message says what was written. */
+  note: string;
+  /** The change said as what the user can do by hand instead. */
+  yourself: string;
 }
 
 interface InitOptions {
@@ -67,7 +90,6 @@ export function registerInitCommands(cli: Command, setExit: (code: number) => vo
     .addOption(new Option('--install <way>', 'how the project runs gen: dev (package.json scripts), global or npx (a README section); default: how this gen was started').choices([...WAYS]))
     .option('--force', 'overwrite an existing topology file')
     .action(async (positional: string | undefined, options: InitOptions) => {
-      const { UsageError } = await import('../io/errors.js');
       const named = [positional, options.file, options.output].filter((f): f is string => f !== undefined);
       if (new Set(named).size > 1) throw new UsageError(`several files to write given (${named.join(', ')}): name one`);
       const output = named[0] ?? DEFAULT_TOPOLOGY;
@@ -77,47 +99,83 @@ export function registerInitCommands(cli: Command, setExit: (code: number) => vo
         return;
       }
       const { checkOutputPath } = await import('../io/output-path.js');
-      const { writeCheckedFile, writeFileAtomic } = await import('../io/atomic-write.js');
       const { defaultSecretsDir } = await import('../secrets.js');
       const dir = dirname(output);
       // The new topology is the output: only the secrets directory and out/ beside it are off limits.
       const target = checkOutputPath(output, { secrets: defaultSecretsDir(output), outDir: join(dir, 'out'), force: options.force });
       const way = options.install ?? detectWay(dir);
-      // package.json is read (and refused when broken) before anything is written.
-      let packageJson: { path: string; text: string; added: string[] } | undefined;
-      let readme: { path: string; text: string } | undefined;
+      const { NotUtf8Error, utf8Text } = await import('../io/read-input.js');
+      // Every file gen init adds to is read, and its change worked out, before
+      // anything is written: one that cannot be read or changed stops gen init
+      // with nothing written.
+      const changes: Change[] = [];
       if (way === 'dev') {
         // Shown as the user would write it: relative to where gen runs.
         const path = relative(process.cwd(), join(nearest(dir, 'package.json') ?? dir, 'package.json')) || 'package.json';
+        const existing = readProjectFile(path);
+        const refuse = (reason: string) => new UsageError(`cannot add gen's scripts to ${path}: ${reason}; fix it, or choose --install global or npx`);
+        let current: string | undefined;
+        try {
+          current = existing?.read && utf8Text(existing.read.bytes, path);
+        } catch (error) {
+          if (error instanceof NotUtf8Error) throw refuse(`it is not UTF-8 (byte ${error.byte} at line ${error.line}, column ${error.col})`);
+          throw error;
+        }
         let next;
         try {
-          next = packageJsonWith(readIfExists(path), relativeTopology(path, output));
+          next = packageJsonWith(current, relativeTopology(path, output));
         } catch (error) {
-          throw new UsageError(`cannot add gen's scripts to ${path}: ${(error as Error).message}; fix it, or choose --install global or npx`);
+          throw refuse((error as Error).message);
         }
-        if (next) packageJson = { path, ...next };
+        if (next) changes.push({ path, existing, content: Buffer.from(next.text, 'utf8'), note: `${path} (${next.added.join(', ')})`, yourself: 'add the scripts yourself, or choose --install global or npx' });
       } else {
         const path = join(dir, 'README.md');
-        const text = readmeWith(readIfExists(path), way, basename(output));
-        if (text !== undefined) readme = { path, text };
+        const existing = readProjectFile(path);
+        // Appended as bytes: the README's own bytes stay as they are, whatever their encoding.
+        const addition = readmeAddition(existing?.read?.bytes.toString('utf8'), way, basename(output));
+        if (addition !== undefined) changes.push({ path, existing, content: appended(existing, addition), note: `${path} (how to run gen)`, yourself: `add the commands yourself: ${readmeCommands(way, output)}` });
       }
-      writeCheckedFile(target, starterTopology(options.example, output), 0o644, options.force === true);
-      const wrote = [`${output} (${options.example})`];
       const gitignore = join(dir, '.gitignore');
-      const existing = readIfExists(gitignore);
-      const next = gitignoreWith(existing);
-      if (next !== undefined) {
-        writeFileAtomic(gitignore, next, 0o644);
-        wrote.push(existing === undefined ? gitignore : `${gitignore} (added the secrets directory and Terraform state)`);
+      const existingGitignore = readProjectFile(gitignore);
+      const current = existingGitignore?.read?.bytes.toString('utf8');
+      const addition = gitignoreAddition(current);
+      if (addition !== undefined) {
+        changes.unshift({
+          path: gitignore,
+          existing: existingGitignore,
+          content: appended(existingGitignore, addition),
+          note: existingGitignore ? `${gitignore} (added the secrets directory and Terraform state)` : gitignore,
+          yourself: `add these lines yourself: ${gitignoreMissing(current).join(' ')}`,
+        });
       }
-      if (packageJson) {
-        writeFileAtomic(packageJson.path, packageJson.text, 0o644);
-        wrote.push(`${packageJson.path} (${packageJson.added.join(', ')})`);
+      for (const change of changes) if (change.existing) checkChangeable(change.existing, change.yourself);
+      const { stageWrite } = await import('../io/atomic-write.js');
+      // All staged first (a full disk or a refused directory leaves every file as it was), then put in
+      // place with the topology last: a run killed before it leaves only lines that the next gen init finds there.
+      const staged: StagedWrite[] = [];
+      try {
+        for (const { path, existing, content } of changes) {
+          const stat = existing?.read?.stat;
+          staged.push(stat ? stageWrite(path, content, stat.mode & 0o7777, stat, { uid: stat.uid, gid: stat.gid }) : stageWrite(path, content, 0o644, 'nothing'));
+        }
+        staged.push(stageWrite(target, starterTopology(options.example, output), 0o644, options.force === true ? 'a regular file' : 'nothing'));
+      } catch (error) {
+        for (const s of staged) s.discard();
+        throw error;
       }
-      if (readme) {
-        writeFileAtomic(readme.path, readme.text, 0o644);
-        wrote.push(`${readme.path} (how to run gen)`);
+      const wrote: string[] = [];
+      for (const [i, s] of staged.entries()) {
+        try {
+          s.commit();
+        } catch (error) {
+          for (const rest of staged.slice(i + 1)) rest.discard();
+          if (wrote.length > 0 && error instanceof Error) error.message = `${error.message.replace(/; nothing was written$/, '')}; gen init had written ${wrote.join(', ')} already`;
+          throw error;
+        }
+        wrote.push(i < changes.length ? changes[i]!.note : `${output} (${options.example})`);
       }
+      // Named with the topology first, the file the user asked for.
+      wrote.unshift(wrote.pop()!);
       const then = way === 'dev' ? `npm install, then npm run topology:lint` : readmeCommands(way, output);
       process.stderr.write(`gen: wrote ${wrote.join(', ')}; next: ${then}\n`);
       setExit(0);
@@ -127,4 +185,31 @@ export function registerInitCommands(cli: Command, setExit: (code: number) => vo
 /** The topology as the scripts of `packageJson` name it: relative to its directory. */
 function relativeTopology(packageJson: string, topology: string): string {
   return relative(dirname(resolve(packageJson)), resolve(topology)).split(sep).join('/');
+}
+
+/** `existing`'s bytes (none for a new file) with `addition` after them. */
+function appended(existing: ProjectFile | undefined, addition: string): Buffer {
+  return Buffer.concat([existing?.read?.bytes ?? Buffer.alloc(0), Buffer.from(addition, 'utf8')]);
+}
+
+/**
+ * Refuses to change what gen init may not: a symbolic link (its target,
+ * perhaps a key or /etc/passwd, is no file of the project's; a link to
+ * nothing as well), and a file the user may not write (a read-only file is
+ * kept read-only, not replaced).
+ */
+function checkChangeable(file: ProjectFile, yourself: string): void {
+  if (file.link !== undefined) {
+    throw new UsageError(`refusing to change ${file.path}: it is a symbolic link (to ${file.link}), and gen init changes only a regular file there; replace the link with a regular file and run gen init again, or ${yourself}`);
+  }
+  try {
+    accessSync(file.path, constants.W_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM') {
+      const mode = (file.read!.stat.mode & 0o7777).toString(8).padStart(4, '0');
+      throw new ReportedError(`refusing to change ${file.path}: you may not write it (mode ${mode}); make it writable (chmod u+w ${file.path}) and run gen init again, or ${yourself}`);
+    }
+    if (code !== 'EROFS') throw new ReportedError(`cannot write ${file.path}: ${reasonOf(error as NodeJS.ErrnoException)}`);
+  }
 }

@@ -1,11 +1,14 @@
 // Replacing a file so that a reader (or a kill at any instant) sees the old
 // content or the new one, never a mix: the content goes to a temporary file
 // in the same directory, is flushed to disk, and is renamed over the file.
-// A symbolic link is written through: its target is replaced, the link
-// stays. Temporary files of killed runs are recognised by their name and
-// the dead process id in it, and removed by the next write of that file.
+// writeFileAtomic writes through a symbolic link (the topology a gen wg
+// command edits may be one: its target is replaced, the link stays);
+// writeCheckedFile and stageWrite never do: they replace only what the
+// caller allows, a regular file at that very path. Temporary files of
+// killed runs are recognised by their name and the dead process id in
+// it, and removed by the next write of that file.
 import { randomBytes } from 'node:crypto';
-import { closeSync, fchmodSync, fsyncSync, linkSync, lstatSync, openSync, readdirSync, realpathSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { type Stats, closeSync, fchmodSync, fchownSync, fsyncSync, linkSync, lstatSync, openSync, readdirSync, realpathSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { crashPoint } from './crash-points.js';
 import { ReportedError, UsageError, isSystemError, reasonOf } from './errors.js';
@@ -63,12 +66,27 @@ export function writeAll(fd: number, bytes: Uint8Array): void {
   for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
 }
 
+/** Who should own a file gen writes in place of another: its owner, kept where the system lets gen (root may; others may keep a group they are in). */
+export interface Owner {
+  uid: number;
+  gid: number;
+}
+
 /**
  * Writes `content` to `path` atomically with exactly `mode` (whatever the
  * umask), through a symbolic link; returns the file actually written.
+ * With `owner`, the file keeps that owner where the system allows it.
  */
-export function writeFileAtomic(path: string, content: string | Uint8Array, mode: number): string {
-  return writeAtomic(path, () => writeTarget(path), content, mode, (tmp, file) => renameSync(tmp, file));
+export function writeFileAtomic(path: string, content: string | Uint8Array, mode: number, owner?: Owner): string {
+  let file = path;
+  try {
+    file = writeTarget(path);
+  } catch (error) {
+    throw writeError(path, error);
+  }
+  const staged = stage(path, file, content, mode, owner);
+  commitStaged(path, file, staged, () => renameSync(staged, file));
+  return file;
 }
 
 /**
@@ -83,14 +101,66 @@ export function writeFileAtomic(path: string, content: string | Uint8Array, mode
  * that look and the rename is replaced itself, its target never written.
  */
 export function writeCheckedFile(file: string, content: string | Uint8Array, mode: number, replace: boolean): string {
-  return writeAtomic(file, () => file, content, mode, (tmp) => {
-    if (!replace && createExclusive(tmp, file)) return;
-    const now = lstatSync(file, { throwIfNoEntry: false });
-    if (now && (!replace || !now.isFile())) {
-      throw new UsageError(`refusing to write ${file}: ${now.isFile() ? 'a file' : now.isSymbolicLink() ? 'a symbolic link' : 'something that is not a regular file'} appeared there while gen was working; nothing was written`);
-    }
-    renameSync(tmp, file);
-  });
+  stageWrite(file, content, mode, replace ? 'a regular file' : 'nothing').commit();
+  return file;
+}
+
+/**
+ * What a staged write may replace at its path: `nothing` (it only creates
+ * the file), `a regular file` (whichever is there, as with --force), or the
+ * very file a command read (its status then: same inode, size and change
+ * time), so that a change made since, or a link put in its place, is refused
+ * instead of lost or written through.
+ */
+export type Replaces = 'nothing' | 'a regular file' | Stats;
+
+/** A file written to a temporary file beside its path, flushed, waiting to be put in place. */
+export interface StagedWrite {
+  readonly path: string;
+  /** Puts the file in place, or refuses (UsageError) what it may not replace; the temporary file is gone either way. */
+  commit(): void;
+  /** Removes the temporary file; the path stays as it was. */
+  discard(): void;
+}
+
+/**
+ * Writes `content` beside `file` (mode exactly `mode`; `owner` where the
+ * system allows it) without touching `file` itself: a command that writes
+ * several files stages them all, so that a full disk or a refused
+ * directory leaves none of them changed, then commits them.
+ */
+export function stageWrite(file: string, content: string | Uint8Array, mode: number, replaces: Replaces, owner?: Owner): StagedWrite {
+  let tmp: string | undefined = stage(file, file, content, mode, owner);
+  const discard = (): void => {
+    if (tmp !== undefined) rmSync(tmp, { force: true });
+    tmp = undefined;
+  };
+  return {
+    path: file,
+    discard,
+    commit: () => {
+      const staged = tmp;
+      if (staged === undefined) throw new Error(`${file} was committed or discarded already`);
+      tmp = undefined;
+      commitStaged(file, file, staged, () => {
+        if (replaces === 'nothing' && createExclusive(staged, file)) return;
+        const now = lstatSync(file, { throwIfNoEntry: false });
+        const refusal = now && refusalOf(now, replaces);
+        if (refusal) throw new UsageError(`refusing to write ${file}: ${refusal} while gen was working; nothing was written`);
+        renameSync(staged, file);
+      });
+    },
+  };
+}
+
+/** Why `now`, found at the path, may not be replaced; undefined when it may. */
+function refusalOf(now: Stats, replaces: Replaces): string | undefined {
+  const appeared = `${now.isFile() ? 'a file' : now.isSymbolicLink() ? 'a symbolic link' : 'something that is not a regular file'} appeared there`;
+  if (replaces === 'nothing') return appeared;
+  if (!now.isFile()) return appeared;
+  if (replaces === 'a regular file') return undefined;
+  const same = now.dev === replaces.dev && now.ino === replaces.ino && now.size === replaces.size && now.mtimeMs === replaces.mtimeMs && now.ctimeMs === replaces.ctimeMs;
+  return same ? undefined : 'it changed (or was replaced)';
 }
 
 /** Links `tmp` as `file` if no such name exists; false where the file system has no hard links (then the caller checks and renames). */
@@ -107,31 +177,61 @@ function createExclusive(tmp: string, file: string): boolean {
   return true;
 }
 
-function writeAtomic(path: string, target: () => string, content: string | Uint8Array, mode: number, commit: (tmp: string, file: string) => void): string {
-  let file = path;
+function writeError(path: string, error: unknown): unknown {
+  return isSystemError(error) ? new WriteError(path, error.code ?? 'EIO', `cannot write ${path}: ${reasonOf(error)}`) : error;
+}
+
+/** The flushed temporary file for `file` (named `path` in messages); nothing is left behind when it fails. */
+function stage(path: string, file: string, content: string | Uint8Array, mode: number, owner: Owner | undefined): string {
   let tmp: string | undefined;
   try {
-    file = target();
     removeStaleTemps(file);
     tmp = join(dirname(file), `${tempPrefix(file)}${process.pid}-${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
     // O_EXCL: never write through something planted under the temporary name.
     const fd = openSync(tmp, 'wx', mode);
     try {
+      if (owner) keepOwner(fd, owner);
+      // After the owner: changing it clears the set-id bits.
       fchmodSync(fd, mode);
       writeAll(fd, typeof content === 'string' ? Buffer.from(content, 'utf8') : content);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
-    crashPoint(`before-rename:${basename(file)}`);
-    commit(tmp, file);
+    return tmp;
   } catch (error) {
     if (tmp !== undefined) rmSync(tmp, { force: true });
-    if (isSystemError(error)) throw new WriteError(path, error.code ?? 'EIO', `cannot write ${path}: ${reasonOf(error)}`);
-    throw error;
+    throw writeError(path, error);
+  }
+}
+
+/** Gives the file at `fd` the owner `owner`, or at least its group; where the system allows neither, it stays the caller's. */
+function keepOwner(fd: number, owner: Owner): void {
+  if (owner.uid === process.getuid?.() && owner.gid === process.getgid?.()) return;
+  for (const [uid, gid] of [
+    [owner.uid, owner.gid],
+    [-1, owner.gid],
+  ] as const) {
+    try {
+      fchownSync(fd, uid, gid);
+      return;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'EPERM' && code !== 'EINVAL') throw error;
+    }
+  }
+}
+
+/** Puts the file staged as `tmp` in place of `file` (named `path` in messages) with `commit`; removes it when that fails, then makes the rename durable. */
+function commitStaged(path: string, file: string, tmp: string, commit: () => void): void {
+  try {
+    crashPoint(`before-rename:${basename(file)}`);
+    commit();
+  } catch (error) {
+    rmSync(tmp, { force: true });
+    throw writeError(path, error);
   }
   syncDirectory(dirname(file));
-  return file;
 }
 
 /** Makes a rename in `dir` durable; file systems that cannot sync a directory are left as they are. */

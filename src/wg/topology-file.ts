@@ -1,6 +1,6 @@
 // Reading the topology file for a `gen wg` command (it must be free of
 // errors: a command acts on a consistent model) and writing it back in
-// place: atomically, keeping its mode, through a symbolic link to the
+// place: atomically, keeping its mode and owner, through a symbolic link to the
 // file it points to, and read back before success is reported.
 import { readFileSync, statSync } from 'node:fs';
 import type { Diagnostic } from '../diagnostics.js';
@@ -49,10 +49,10 @@ export async function checkEdited(file: string, text: string): Promise<void> {
   if (errors.length || !model) throw new CommandError(`the change would break ${file}; nothing was written:\n${formatDiagnostics('pretty', errors).trimEnd()}`);
 }
 
-/** Writes the edited text over the file atomically (through a link), keeping its mode; fails unless it landed. */
+/** Writes the edited text over the file atomically (through a link), keeping its mode and, where the system allows, its owner; fails unless it landed. */
 export function writeEdited(file: string, text: string): void {
-  const mode = statSync(file).mode & 0o777;
-  const written = writeFileAtomic(file, text, mode);
+  const { mode, uid, gid } = statSync(file);
+  const written = writeFileAtomic(file, text, mode & 0o777, { uid, gid });
   if (readFileSync(written, 'utf8') !== text) throw new CommandError(`${file} does not hold the change after writing it; check the file system`);
 }
 

@@ -2,45 +2,18 @@
 // free space: the old pair or the new pair of private key and topology
 // public key, a failure is one sentence with exit 1, and success is
 // reported only for a change that landed.
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { root } from '../helpers.js';
 import { isRoot, titled } from '../system-tools.js';
+import { smallDisk } from './full-disk.js';
 import { CASES, gen, inFlight, pairOf, prepare, repaired } from './key-crash-support.js';
 
 const whyRoot = isRoot ? undefined : 'needs root';
 
 describe.skipIf(whyRoot)(titled('key commands on a full disk (a 64 KiB tmpfs)', whyRoot), () => {
-  const mount = mkdtempSync(join(tmpdir(), 'gen-enospc-'));
-  beforeAll(() => {
-    const r = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k,mode=0700', 'tmpfs', mount], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`mount tmpfs: ${r.stderr}`);
-  });
-  afterAll(() => {
-    spawnSync('umount', [mount]);
-    rmSync(mount, { recursive: true, force: true });
-  });
-
-  /** Fills the file system to `free` pages of 4 KiB left. */
-  function fill(free: number): void {
-    const filler = join(mount, 'filler');
-    mkdirSync(filler, { recursive: true });
-    let n = 0;
-    for (;;) {
-      try {
-        writeFileSync(join(filler, String(n)), Buffer.alloc(4096));
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
-        rmSync(join(filler, String(n)), { force: true });
-        break;
-      }
-      n++;
-    }
-    for (let i = 0; i < free; i++) rmSync(join(filler, String(n - 1 - i)));
-  }
+  const { mount, fill } = smallDisk('gen-enospc-');
 
   for (const c of CASES) {
     it(`${c.name}: at every amount of free space, the old or the new pair, one sentence on failure`, () => {
