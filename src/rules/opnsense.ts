@@ -2,7 +2,7 @@
 import type { Path } from '../location.js';
 import { deniedToFirewall } from '../flows.js';
 import { frontendsServing } from '../resolve/haproxy.js';
-import { KNOWN_DNS_PROVIDERS, dnsService, privateSuffix } from '../targets/opnsense/acme.js';
+import { KNOWN_DNS_PROVIDERS, dnsService, offersDnsService, privateSuffix } from '../targets/opnsense/acme.js';
 import { GROUP_DESCRIPTION, GROUP_NAME_ENDS_IN_DIGIT, WIREGUARD_GROUP } from '../targets/opnsense/interfaces.js';
 import { releaseFacts } from '../targets/opnsense/releases.js';
 import { forbiddenCharacter } from '../targets/xml/chars.js';
@@ -133,7 +133,7 @@ export const opnsenseRules: Rule[] = [
     severity: 'error',
     summary: 'An ACME certificate cannot be validated the way the topology asks.',
     why:
-      "The ACME client needs one of its acme.sh DNS APIs for DNS-01 (gen does not guess one); Let's Encrypt issues wildcard names only through DNS-01; " +
+      "The ACME client needs one of its acme.sh DNS APIs for DNS-01 (gen does not guess one), one that the firewall's release lists (its model refuses any other); Let's Encrypt issues wildcard names only through DNS-01; " +
       'HTTP-01 is answered on port 80, so through HAProxy it needs a frontend with http_redirect that uses the certificate.',
     hint: `Name dns_provider (${KNOWN_DNS_PROVIDERS.join(', ')}, or an acme.sh API name such as dns_linode_v4), or use challenge: dns-01 for wildcards, or set http_redirect: true on the frontend.`,
     examples: [
@@ -164,6 +164,13 @@ export const opnsenseRules: Rule[] = [
                 path: cert.path.concat('dns_provider'),
                 message: `certificate ${cert.name}: "${cert.dnsProvider}" is not a DNS provider gen knows (${KNOWN_DNS_PROVIDERS.join(', ')}) nor an acme.sh API name (dns_…)`,
                 hint: `Use one of ${KNOWN_DNS_PROVIDERS.join(', ')}, or the acme.sh API name of your DNS host (dns_ and its name, as in acme.sh's dnsapi directory).`,
+              });
+            } else if (offersDnsService(releaseFacts(site.firewall.release)?.fields('acme'), dnsService(cert.dnsProvider)!) === false) {
+              // An acme.sh name the release's ACME client does not list: its model refuses the validation on the next save.
+              report({
+                path: cert.path.concat('dns_provider'),
+                message: `certificate ${cert.name}: the ACME client of OPNsense ${site.firewall.release} offers no DNS service ${dnsService(cert.dnsProvider)}, so OPNsense refuses the validation gen writes`,
+                hint: 'Use a DNS service the Challenge Types dialog lists for this release (its acme.sh name, dns_…), or one of the providers gen names.',
               });
             }
             continue;

@@ -43,6 +43,14 @@ describe('opnsense/acme-challenge', () => {
     expect(validation.dns_service).toBe('dns_linode_v4');
   });
 
+  it("refuses an acme.sh API name the release's ACME client does not list (its model refuses the validation)", async () => {
+    const yaml = edit(homelab, [...cert, 'dns_provider'], 'dns_nosuchdns');
+    const [hit, ...rest] = findings(await lint(yaml), 'opnsense/acme-challenge');
+    expect(rest).toEqual([]);
+    expect(hit?.message).toBe('certificate wildcard: the ACME client of OPNsense 26.7 offers no DNS service dns_nosuchdns, so OPNsense refuses the validation gen writes');
+    expect(hit?.location.line).toBe(lineOf(yaml, 'dns_provider: dns_nosuchdns'));
+  });
+
   it("refuses HTTP-01 for a wildcard name (Let's Encrypt validates those only by DNS)", async () => {
     const yaml = edit(homelab, [...cert, 'challenge'], 'http-01');
     const [hit] = findings(await lint(yaml), 'opnsense/acme-challenge');

@@ -63,6 +63,16 @@ export function dnsServiceFields(acme: ModelFields | undefined, service: string)
 }
 
 /**
+ * Whether the release's ACME client offers a DNS service (its model's
+ * OptionField refuses any other value on save); undefined when the table
+ * has no option list to ask.
+ */
+export function offersDnsService(acme: ModelFields | undefined, service: string): boolean | undefined {
+  const services = acme?.choices?.['validations.validation.dns_service'];
+  return services === undefined || services.length === 0 ? undefined : services.some(([value]) => value === service);
+}
+
+/**
  * Top-level names no public CA issues for: special-use names (RFC 6761:
  * local via RFC 6762, localhost, test, invalid, example), home.arpa (RFC
  * 8375), internal (reserved for private use by ICANN, 2024) and names that
