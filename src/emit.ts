@@ -26,7 +26,7 @@
 // puts back an out/ that an earlier version of gen moved aside when out/
 // is missing and the tree matches its MANIFEST, and removes the staging
 // directories of dead runs.
-import { accessSync, chmodSync, closeSync, constants, existsSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, rmdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { accessSync, chmodSync, closeSync, constants, existsSync, fchmodSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, rmdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve as resolvePath } from 'node:path';
 import { writeAll } from './io/atomic-write.js';
 import { Utf8Scratch } from './io/utf8-scratch.js';
@@ -36,7 +36,7 @@ import { acquireLockSync } from './io/lock.js';
 import { processAlive } from './io/processes.js';
 import { realPath, within } from './io/real-paths.js';
 import { buildLockOf, createStage, stagesOf } from './io/staging.js';
-import { MANIFEST, hashesOf, manifest, manifestOf, plainRelative, sha256, sha256Of } from './manifest.js';
+import { MANIFEST, OUTPUT_FILE_MODE, hashesOf, manifest, manifestOf, plainRelative, sha256, sha256Of } from './manifest.js';
 import { NotOwnedError, type OwnedTree, emptyTree, ownedTree, terraformDirs, walk, workingEntryOf } from './output-tree.js';
 import { isTerraformStateEntry } from './targets/terraform/working-files.js';
 
@@ -122,14 +122,15 @@ function workingEntriesMissing(old: string, target: string): string[] {
 
 /**
  * Writes every file under `root` with directories 0755 and files 0644,
- * whatever the umask. With `manifest`, each file is hashed from the bytes
+ * whatever the umask or a default ACL of the directory above (which, where
+ * there is one, masks the mode a file is created with instead of the umask:
+ * each file's mode is set on its descriptor, always). With `manifest`, each file is hashed from the bytes
  * written (encoding each text once) and the MANIFEST that lists them is
  * written last: every file gen writes is older than (or as old as) the
  * MANIFEST that lists it.
  */
 function writeTree(root: string, files: ReadonlyMap<string, string>, manifest: boolean): void {
-  const fileMode = 0o644;
-  const needsChmod = (process.umask() & fileMode) !== 0;
+  const fileMode = OUTPUT_FILE_MODE;
   mkdirSync(root);
   chmodSync(root, 0o755);
   const made = new Set<string>([root]);
@@ -148,6 +149,7 @@ function writeTree(root: string, files: ReadonlyMap<string, string>, manifest: b
     const fd = openSync(file, 'wx', fileMode);
     let hash: string | undefined;
     try {
+      fchmodSync(fd, fileMode);
       // A long text is encoded, hashed and written a piece at a time (see Utf8Scratch.pieces).
       const each = (bytes: Buffer) => writeAll(fd, bytes);
       if (hashed) hash = sha256Of(text, encoder, each);
@@ -155,7 +157,6 @@ function writeTree(root: string, files: ReadonlyMap<string, string>, manifest: b
     } finally {
       closeSync(fd);
     }
-    if (needsChmod) chmodSync(file, fileMode);
     return hash;
   };
   const hashes = new Map<string, string>();
@@ -326,7 +327,7 @@ function changesOf(target: string, owned: OwnedTree, all: ReadonlyMap<string, st
  */
 function unchanged(file: string, content: string, manifestWritten: number): boolean {
   const stat = lstatSync(file, { throwIfNoEntry: false });
-  if (!stat?.isFile() || (stat.mode & 0o7777) !== 0o644 || stat.size !== Buffer.byteLength(content)) return false;
+  if (!stat?.isFile() || (stat.mode & 0o7777) !== OUTPUT_FILE_MODE || stat.size !== Buffer.byteLength(content)) return false;
   return stat.ctimeMs < manifestWritten || readFileSync(file).equals(Buffer.from(content));
 }
 

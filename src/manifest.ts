@@ -8,6 +8,9 @@ import { UTF8_PIECE, Utf8Scratch } from './io/utf8-scratch.js';
 
 export const MANIFEST = 'MANIFEST';
 
+/** The mode of every file of an output tree, MANIFEST included (directories are 0755). */
+export const OUTPUT_FILE_MODE = 0o644;
+
 /** The first line of every MANIFEST gen writes. */
 export const MANIFEST_MARK = '# gen output tree: generated files with their sha256 (check: sha256sum -c MANIFEST); gen replaces this directory whole';
 

@@ -101,7 +101,7 @@ async function runBuild(positional: string | undefined, options: BuildOptions): 
   }
   const { renderAll } = await import('../render/index.js');
   const files = renderAll(model);
-  const { staleFiles } = await import('../stale.js');
+  const { differenceDetail, staleFiles } = await import('../stale.js');
   if (options.check) {
     // --check reads and compares; it changes nothing on disk, not even what a killed build left.
     const { movedAside } = await import('../emit.js');
@@ -116,7 +116,7 @@ async function runBuild(positional: string | undefined, options: BuildOptions): 
       return 0;
     }
     process.stderr.write(`gen: ${options.out} is stale; run gen build to update it:\n`);
-    for (const d of differences) process.stdout.write(`  ${d.status.padEnd(7)} ${options.out}/${d.path}\n`);
+    for (const d of differences) process.stdout.write(`  ${d.status.padEnd(7)} ${options.out}/${d.path}${differenceDetail(d)}\n`);
     return EXIT_FINDINGS;
   }
   const { emitTree } = await import('../emit.js');
@@ -125,7 +125,7 @@ async function runBuild(positional: string | undefined, options: BuildOptions): 
   const written = emitTree(options.out, files, {
     protect: [...(file === '-' ? [] : [{ path: file, what: 'the topology file' }]), { path: defaultSecretsDir(file), what: 'the secrets directory' }],
   });
-  for (const d of changes) progress(`${{ missing: 'added', changed: 'changed', extra: 'removed' }[d.status].padEnd(7)} ${options.out}/${d.path}`);
+  for (const d of changes) progress(`${{ missing: 'added', changed: 'changed', extra: 'removed' }[d.status].padEnd(7)} ${options.out}/${d.path}${differenceDetail(d)}`);
   progress(written ? `wrote ${files.size + 1} files to ${options.out}` : `${options.out} is current (${files.size + 1} files)`);
   for (const site of model.sites) {
     for (const step of site.manualSteps) progress(`manual step (site ${site.name}): ${step}`);

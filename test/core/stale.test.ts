@@ -1,0 +1,116 @@
+// `gen build --check` and `gen build` judge a tree alike: by the bytes a
+// build writes and by the files' mode, whatever masks the mode of a new file
+// (the umask, or a default ACL of the directory above out/).
+import { spawnSync } from 'node:child_process';
+import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { emitTree } from '../../src/emit.js';
+import { staleFiles } from '../../src/stale.js';
+import { readExample, readTree, root } from '../helpers.js';
+import { hasCommand, titled } from '../system-tools.js';
+
+const bin = join(root, 'bin/gen.js');
+
+function gen(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
+  const result = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env } });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const modes = (dir: string) => new Map([...readTree(dir).keys()].map((path) => [path, statSync(join(dir, path)).mode & 0o7777]));
+
+/**
+ * A directory with the default ACL `u::rwx,g::---,o::---` (what setfacl -d
+ * -m g::-,o::- sets): a file created in it gets mode 0600 whatever the
+ * umask. Set through its extended attribute, as setfacl does (setfacl is
+ * rarely installed; python3 has os.setxattr). A reason instead when this
+ * machine cannot: no python3, or a file system without POSIX ACLs.
+ */
+function defaultAclDirectory(): { dir: string } | { why: string } {
+  if (!hasCommand('python3')) return { why: 'needs python3 (it sets the default ACL, as setfacl would)' };
+  const reasons: string[] = [];
+  for (const base of [tmpdir(), '/dev/shm']) {
+    if (!existsSync(base)) continue;
+    const dir = mkdtempSync(join(base, 'gen-acl-'));
+    const set = spawnSync(
+      'python3',
+      [
+        '-c',
+        [
+          'import os, struct, sys',
+          "entry = lambda tag, perm: struct.pack('<HHI', tag, perm, 0xffffffff)",
+          "os.setxattr(sys.argv[1], 'system.posix_acl_default', struct.pack('<I', 2) + entry(0x01, 7) + entry(0x04, 0) + entry(0x20, 0))",
+        ].join('\n'),
+        dir,
+      ],
+      { encoding: 'utf8' },
+    );
+    if (set.status === 0) {
+      // The kernel honours it: a file asked for with 0644 comes out 0600.
+      const probe = join(dir, 'probe');
+      closeSync(openSync(probe, 'wx', 0o644));
+      const mode = statSync(probe).mode & 0o777;
+      rmSync(probe);
+      if (mode === 0o600) return { dir };
+      reasons.push(`${base}: a file came out ${mode.toString(8)}`);
+    } else {
+      reasons.push(`${base}: ${set.stderr.trim().split('\n').pop()}`);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return { why: `needs a file system with POSIX default ACLs for the temporary directory or /dev/shm (${reasons.join('; ')})` };
+}
+
+describe('gen build --check compares what gen build compares', () => {
+  it('reports a file whose mode was changed, with its mode; build puts 0644 back and then both call the tree current', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gen-stale-'));
+    writeFileSync(join(dir, 'topology.yaml'), readExample('homelab'));
+    expect(gen(['build', '-q'], dir).code).toBe(0);
+    chmodSync(join(dir, 'out/plan.json'), 0o600);
+    const before = readTree(join(dir, 'out'));
+    const check = gen(['build', '--check'], dir);
+    expect([check.code, check.stdout, check.stderr]).toEqual([1, '  changed out/plan.json (mode 0600, not 0644)\n', 'gen: out is stale; run gen build to update it:\n']);
+    // Bytes unchanged, and --check wrote nothing.
+    expect(readTree(join(dir, 'out'))).toEqual(before);
+    expect(statSync(join(dir, 'out/plan.json')).mode & 0o777).toBe(0o600);
+    expect(gen(['build', '--verbose'], dir).stderr).toContain('gen: changed out/plan.json (mode 0600, not 0644)\ngen: wrote 41 files to out\n');
+    expect(statSync(join(dir, 'out/plan.json')).mode & 0o777).toBe(0o644);
+    expect(gen(['build', '--check'], dir)).toMatchObject({ code: 0, stdout: '' });
+    expect(gen(['build'], dir).stderr).toContain('gen: out is current (41 files)\n');
+  });
+
+  const acl = defaultAclDirectory();
+  const why = 'why' in acl ? acl.why : undefined;
+  it.skipIf(why !== undefined)(titled('writes every file 0644 under a default ACL that makes new files 0600, so a second build finds it current', why), () => {
+    const { dir } = acl as { dir: string };
+    try {
+      writeFileSync(join(dir, 'topology.yaml'), readExample('homelab'));
+      // Staged under the same ACL, wherever TMPDIR is on this machine.
+      const env = { TMPDIR: dir };
+      expect(gen(['build', '-q'], dir, env).code).toBe(0);
+      const written = modes(join(dir, 'out'));
+      expect(written.size).toBe(41);
+      expect([...written].filter(([, mode]) => mode !== 0o644)).toEqual([]);
+      expect(gen(['build', '--check'], dir, env)).toMatchObject({ code: 0, stdout: '' });
+      expect(gen(['build'], dir, env).stderr).toContain('gen: out is current (41 files)\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('compares the bytes a build writes: a text a build encodes with a replacement character is current', () => {
+    // A lone surrogate has no UTF-8 form: it is written (and hashed) as
+    // U+FFFD, as every encoder does. Lint refuses one in a topology
+    // (load/character); were a target to make one, --check must still agree
+    // with build.
+    const out = join(mkdtempSync(join(tmpdir(), 'gen-stale-')), 'out');
+    const files = new Map([['steps.md', 'ISP box \udc00\n'], ['plain.txt', 'x\n']]);
+    emitTree(out, files);
+    expect(readFileSync(join(out, 'steps.md'))).toEqual(Buffer.from('ISP box \uFFFD\n', 'utf8'));
+    expect(emitTree(out, files)).toBe(false);
+    expect(staleFiles(out, files)).toEqual([]);
+    writeFileSync(join(out, 'steps.md'), 'ISP box ?\n');
+    expect(staleFiles(out, files)).toEqual([{ path: 'steps.md', status: 'changed' }]);
+  });
+});
