@@ -14,13 +14,14 @@
 import { load as fastLoad } from 'js-yaml';
 import { LineCounter, parseDocument, isMap, isSeq, isPair, isScalar, type Document, type Node } from 'yaml';
 import type { Diagnostic } from './diagnostics.js';
-import type { Path, SourceLocation } from './location.js';
+import { type Path, type SourceLocation, pathText } from './location.js';
 import { findSuppressions, type Suppression } from './suppress/comments.js';
 import { YAML12_CORE_SCHEMA } from './yaml-core-schema.js';
 import { positionsOf, type NodePositions } from './yaml-positions.js';
 import { MAX_ALIAS_COUNT, aliasPastLimit, unresolvedAlias } from './yaml-alias-limit.js';
 import { MAX_NESTING, deepFlowOffset, isStackOverflow, limitOffset, limitViolation, lineAndColumn } from './io/data-limits.js';
 import { readFailure, readInputText } from './io/read-input.js';
+import { forbiddenCharacter, forbiddenKind } from './targets/xml/chars.js';
 
 export interface Loaded {
   file: string;
@@ -366,9 +367,74 @@ function loaded(data: unknown, text: string, source: SourceMap, file: string): L
     const location = offset === undefined ? locateSafely(source, violation.path) : { file, ...lineAndColumn(text, offset) };
     return { ok: false, diagnostics: [limitDiagnostic(violation.message, location)] };
   }
+  const unwritable = unwritableStrings(data, text);
+  if (unwritable.length > 0) return { ok: false, diagnostics: unwritable.map((found) => characterDiagnostic(found, source)) };
   // Suppressions need the comments, and so the full parse: only when one may exist.
   const suppressions = text.includes('gen-ignore') ? findSuppressions(text, source.document().doc, source.document().lines, file) : [];
   return { ok: true, loaded: { file, data, source, suppressions } };
+}
+
+interface UnwritableString {
+  path: Path;
+  /** The key at `path` holds it, not its value. */
+  key: boolean;
+  /** U+XXXX */
+  character: string;
+}
+
+/**
+ * Every key and string value that holds a character no generated file can
+ * hold (src/targets/xml/chars.ts), in document order: one check for every
+ * target, so that plan.json and each file say the same. Such a character
+ * reaches the data only from a YAML escape ("\udc00", "\a") or as
+ * written, so a text with neither is not walked at all.
+ */
+function unwritableStrings(data: unknown, text: string): UnwritableString[] {
+  if (!text.includes('\\') && forbiddenCharacter(text) === undefined) return [];
+  const found: UnwritableString[] = [];
+  const path: (string | number)[] = [];
+  const check = (value: string, key: boolean) => {
+    const character = forbiddenCharacter(value);
+    if (character) found.push({ path: [...path], key, character });
+  };
+  // At most MAX_NESTING levels deep: limitViolation has checked the data.
+  const visit = (value: unknown): void => {
+    if (typeof value === 'string') return check(value, false);
+    if (value === null || typeof value !== 'object') return;
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        path.push(i);
+        visit(value[i]);
+        path.pop();
+      }
+      return;
+    }
+    for (const key of Object.keys(value)) {
+      path.push(key);
+      check(key, true);
+      visit((value as Record<string, unknown>)[key]);
+      path.pop();
+    }
+  };
+  visit(data);
+  return found;
+}
+
+function characterDiagnostic({ path, key, character }: UnwritableString, source: SourceMap): Diagnostic {
+  const kind = forbiddenKind(character);
+  const where = key ? `the key ${JSON.stringify(path[path.length - 1])} of ${path.length > 1 ? pathText(path.slice(0, -1)) : 'the topology'}` : pathText(path);
+  const hint = kind.includes('surrogate')
+    ? 'Remove the escape, or write the whole character: as itself, as one escape of eight digits ("\\U0001F600"), or as both halves of its pair ("\\uD83D\\uDE00").'
+    : kind === 'a noncharacter'
+      ? 'Remove it: U+FFFE and U+FFFF are not characters at all (a YAML escape such as "\\uFFFF").'
+      : 'Remove it (a YAML escape such as "\\a", "\\e" or "\\x07" in a double-quoted value): values are text, and no file gen writes may hold a control character other than tab and line ends.';
+  return {
+    rule: 'load/character',
+    severity: 'error',
+    message: `${where} holds ${character}, ${kind}: no generated file can hold it`,
+    hint,
+    location: source.locate(path, { key }),
+  };
 }
 
 function firstLine(message: string): string {

@@ -9,3 +9,8 @@ export interface SourceLocation {
   line: number;
   col: number;
 }
+
+/** sites[0].firewall.interfaces[2].address */
+export function pathText(path: Path): string {
+  return path.map((segment, i) => (typeof segment === 'number' ? `[${segment}]` : i === 0 ? segment : `.${segment}`)).join('');
+}

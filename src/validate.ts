@@ -8,7 +8,7 @@ import type { ErrorObject } from 'ajv';
 import { packageRoot } from './paths.js';
 import type { Diagnostic } from './diagnostics.js';
 import type { Loaded } from './load.js';
-import type { Path } from './location.js';
+import { type Path, pathText } from './location.js';
 import type { Topology } from './topology.js';
 
 type ValidateFunction = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
@@ -98,10 +98,6 @@ function describe(error: ErrorObject, path: Path): { message: string; hint: stri
   }
 }
 
-/** sites[0].firewall.interfaces[2].address */
-export function pathText(path: Path): string {
-  return path.map((segment, i) => (typeof segment === 'number' ? `[${segment}]` : i === 0 ? segment : `.${segment}`)).join('');
-}
 
 export function pointerToPath(pointer: string): Path {
   if (!pointer) return [];

@@ -1,76 +1,12 @@
 // OPNsense rules: what the generated config.xml could not carry.
-import type { Path } from '../location.js';
 import { deniedToFirewall } from '../flows.js';
 import { frontendsServing } from '../resolve/haproxy.js';
 import { KNOWN_DNS_PROVIDERS, dnsService, offersDnsService, privateSuffix } from '../targets/opnsense/acme.js';
 import { GROUP_DESCRIPTION, GROUP_NAME_ENDS_IN_DIGIT, WIREGUARD_GROUP } from '../targets/opnsense/interfaces.js';
 import { releaseFacts } from '../targets/opnsense/releases.js';
-import { forbiddenCharacter } from '../targets/xml/chars.js';
-import type { Rule, RuleReport } from './rule.js';
-
-/**
- * Reports every string under `value` that XML 1.0 cannot hold, at the
- * nearest located path. This walks every value of the model (millions for
- * 100,000 peers), so a path is built only for a report: `base` is the
- * nearest object's own path, `below` the keys walked since (list indexes as
- * numbers), one stack for the whole walk.
- */
-function checkStrings(value: unknown, base: Path, below: (string | number)[], report: RuleReport, seen: Set<unknown>): void {
-  if (value === null || typeof value !== 'object' || seen.has(value)) return;
-  seen.add(value);
-  const list = Array.isArray(value);
-  const own = (value as { path?: unknown }).path;
-  if (!list && Array.isArray(own)) {
-    checkMembers(value, own as Path, [], report, seen, list);
-    return;
-  }
-  checkMembers(value, base, below, report, seen, list);
-}
-
-function checkMembers(value: object, base: Path, below: (string | number)[], report: RuleReport, seen: Set<unknown>, list: boolean): void {
-  for (const key in value) {
-    if (key === 'path' || !Object.hasOwn(value, key)) continue;
-    const v = (value as Record<string, unknown>)[key];
-    if (typeof v === 'string') {
-      const bad = forbiddenCharacter(v);
-      if (bad) report({ path: topologyPath(base, below, list ? Number(key) : key), message: `a value contains ${bad}, which an XML document cannot hold` });
-    } else if (v !== null && typeof v === 'object') {
-      below.push(list ? Number(key) : key);
-      checkStrings(v, base, below, report, seen);
-      below.pop();
-    }
-  }
-}
-
-/** The topology path of a model value: model keys are the topology's keys in camelCase. */
-function topologyPath(base: Path, below: readonly (string | number)[], last: string | number): Path {
-  const path: (string | number)[] = [...base];
-  for (const key of [...below, last]) path.push(typeof key === 'number' ? key : key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`));
-  return path;
-}
+import type { Rule } from './rule.js';
 
 export const opnsenseRules: Rule[] = [
-  {
-    id: 'opnsense/xml-text',
-    severity: 'error',
-    summary: 'A value written to the OPNsense configuration contains a character XML cannot hold.',
-    why: 'XML 1.0 has no way to write control characters, unpaired surrogates or U+FFFE/U+FFFF, not even escaped; OPNsense would refuse the file.',
-    hint: 'Remove the character (descriptions are free text on one line).',
-    examples: [
-      {
-        where: 'sites[].policy.rules[vpn-to-management]',
-        bad: 'name: vpn-to-management\ndescription: "VPN clients \\uD83D manage the hosts"',
-        good: 'name: vpn-to-management\ndescription: VPN clients manage the hosts',
-      },
-    ],
-    check(model, report) {
-      for (const site of model.sites) {
-        if (!site.firewall) continue;
-        const seen = new Set<unknown>();
-        for (const part of [site.firewall, site.policy, site.haproxy, site.wireguard]) checkStrings(part, site.path, [], report, seen);
-      }
-    },
-  },
   {
     id: 'opnsense/dhcp-server-release',
     severity: 'warning',

@@ -64,6 +64,20 @@ export const reportedRules: Rule[] = [
     noExample: 'A value of more than 4096 characters or 64 levels of brackets is no snippet to read.',
   },
   {
+    id: 'load/character',
+    severity: 'error',
+    summary: 'A value or key holds a character no generated file can hold: half of a surrogate pair without its other half, a control character other than tab and line ends, or U+FFFE/U+FFFF.',
+    why: 'These come only from YAML escapes ("\\udc00", "\\a"). A lone surrogate has no UTF-8 form: every file but plan.json would get U+FFFD in its place (Proxmox a comment, AWS a tag the topology never says), and `gen build --check` would call the tree stale right after a build. XML cannot hold any of them at all, and the other targets are text.',
+    hint: 'Remove the escape; for a character outside the Basic Multilingual Plane write the character itself, one eight-digit escape ("\\U0001F600") or both halves of its pair ("\\uD83D\\uDE00").',
+    examples: [
+      {
+        where: 'sites[].policy.rules[vpn-to-management]',
+        bad: 'name: vpn-to-management\ndescription: "VPN clients \\uD83D manage the hosts"',
+        good: 'name: vpn-to-management\ndescription: "VPN clients \\uD83D\\uDE00 manage the hosts"',
+      },
+    ],
+  },
+  {
     id: 'schema',
     severity: 'error',
     summary: 'A value does not match schema/topology.schema.json.',

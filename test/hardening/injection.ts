@@ -41,6 +41,7 @@ export const CORPUS: Record<string, string> = {
   backslashes: 'C:\\temp\\ \\" \\n',
   nul: 'a\u0000b',
   'rtl mark': 'abc\u202edef',
+  'lone surrogate': 'ISP box \udc00',
   korean: '관리 네트워크 설명',
   'markdown table': 'a | b | c',
   'mermaid label': '"] ; x["y',

@@ -143,7 +143,7 @@ describe('the backup parser', () => {
 });
 
 describe('lint rules for the OPNsense target', () => {
-  it('reports a character XML cannot hold, at its location', async () => {
+  it('a character XML cannot hold is refused at load (for every target), at its location', async () => {
     for (const path of [
       ['sites', 0, 'policy', 'rules', 0, 'description'],
       ['sites', 0, 'policy', 'zones', 1, 'description'],
@@ -151,7 +151,7 @@ describe('lint rules for the OPNsense target', () => {
       ['sites', 0, 'firewall', 'interfaces', 1, 'description'],
     ]) {
       const yaml = edit(readExample('homelab'), path, 'bad \ufffe here');
-      const findings = (await lint(yaml)).filter((d) => d.rule === 'opnsense/xml-text');
+      const findings = (await lint(yaml)).filter((d) => d.rule === 'load/character');
       expect(findings.map((d) => [d.severity, d.location.line]), path.join('.')).toEqual([['error', lineOf(yaml, path)]]);
     }
   });
