@@ -51,6 +51,28 @@ function checkRelativePath(path: string): void {
   }
 }
 
+/**
+ * Refuses two paths that differ only in case: a file system that ignores
+ * case (macOS's and Windows' default) takes them for one file, or a file
+ * for a directory, so the tree would be another one there. Lint refuses
+ * the names that make them (names/same-file); this holds the output to it.
+ */
+function checkDistinctWithoutCase(paths: readonly string[]): void {
+  const files = new Map<string, string>();
+  for (const path of paths) {
+    const other = files.get(path.toLowerCase());
+    if (other !== undefined && other !== path) throw new EmitError(`internal: a target wrote ${other} and ${path}, one file where case does not count (macOS, Windows)`);
+    files.set(path.toLowerCase(), path);
+  }
+  for (const path of paths) {
+    for (let slash = path.indexOf('/'); slash >= 0; slash = path.indexOf('/', slash + 1)) {
+      const dir = path.slice(0, slash);
+      const file = files.get(dir.toLowerCase());
+      if (file !== undefined && file !== dir) throw new EmitError(`internal: a target wrote ${file} and ${path}, a file and a directory of one name where case does not count (macOS, Windows)`);
+    }
+  }
+}
+
 export interface EmitOptions {
   /** Files and directories that must never be inside the replaced tree (the topology, the secrets directory). */
   protect?: readonly { path: string; what: string }[];
@@ -196,6 +218,7 @@ function emit(outDir: string, files: ReadonlyMap<string, string>, options: EmitO
     if (workingEntryOf(path, tfDirs) !== undefined) throw new EmitError(`internal: a target wrote ${path}, a name Terraform keeps for itself`);
   }
   if (files.has(MANIFEST)) throw new EmitError(`internal: a target wrote ${MANIFEST}`);
+  checkDistinctWithoutCase([...files.keys(), MANIFEST]);
   checkProtected(target, outDir, options);
   makeParents(dirname(target));
   // Fail before any work when out/ cannot be replaced at all.

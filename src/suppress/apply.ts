@@ -7,7 +7,7 @@ import { ruleById, similarRuleIds } from '../rules/index.js';
 import type { Suppression } from './comments.js';
 
 /** Rules that describe a file gen cannot model: silencing them would hide broken output. */
-const UNSUPPRESSIBLE = new Set(['load/read', 'load/yaml-syntax', 'load/duplicate-key', 'load/not-a-mapping', 'load/character', 'schema', 'ref/unknown', 'ip/invalid']);
+const UNSUPPRESSIBLE = new Set(['load/read', 'load/yaml-syntax', 'load/duplicate-key', 'load/not-a-mapping', 'load/character', 'schema', 'ref/unknown', 'ip/invalid', 'names/same-file']);
 
 export function applySuppressions(diagnostics: readonly Diagnostic[], suppressions: readonly Suppression[]): Diagnostic[] {
   const used = new Set<Suppression>();
