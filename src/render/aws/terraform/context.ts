@@ -3,6 +3,7 @@
 // resource carries.
 import { HclObject, type Item, type Raw, attr, block } from '../hcl.js';
 import { TfNames } from '../names.js';
+import { tagValue } from '../../../targets/aws/tags.js';
 
 export class TfContext {
   readonly names = new TfNames();
@@ -24,10 +25,12 @@ export function tags(name: string, description?: string): Item {
 
 /**
  * S3 and IAM tag values allow only letters, digits, spaces and _ . : / = + - @
- * (EC2 allows any text): other characters become '_'.
+ * (EC2 allows any text): other characters become '_'. Which characters are
+ * letters is a frozen table, not the Unicode data of the running Node
+ * (src/targets/aws/tags.ts).
  */
 export function restrictedTag(text: string): string {
-  return text.replace(/[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu, '_');
+  return tagValue(text);
 }
 
 export function resource(type: string, name: string, body: Item[]): Item {
