@@ -25,8 +25,15 @@ export interface Model {
   readonly source?: SourceLines;
 }
 
+/**
+ * How generated files name the topology: gen's default file name, whatever
+ * the file is called and however it reached gen (a path, standard input),
+ * so that the same topology gives the same bytes. Its lines are the file's.
+ */
+export const TOPOLOGY_IN_OUTPUT = 'topology.yaml';
+
 export interface SourceLines {
-  /** The topology file's name, without its directory (output stays the same wherever gen runs). */
+  /** The topology's name in generated files: TOPOLOGY_IN_OUTPUT. */
   file: string;
   /** The 1-based line where the entity at `path` is written. */
   lineOf(path: Path): number;

@@ -1,12 +1,11 @@
 // The pipeline: load → validate → resolve → check, then render → emit.
 // Each stage stops the pipeline only when the next one cannot work on its
 // output; everything found up to there is reported.
-import { basename } from 'node:path';
 import { check } from './check.js';
 import { compareDiagnostics, type Diagnostic } from './diagnostics.js';
 import type { Finding } from './findings.js';
 import { type LoadResult, loadTopologyFile, loadTopologyText } from './load.js';
-import type { Model, SourceLines } from './model.js';
+import { type Model, type SourceLines, TOPOLOGY_IN_OUTPUT } from './model.js';
 import { resolve } from './resolve/index.js';
 import { validateTopology } from './validate.js';
 import { appendAll } from './arrays.js';
@@ -29,7 +28,9 @@ async function lintLoaded(loaded: LoadResult, extra?: ExtraFindings): Promise<Li
   if (extra) appendAll(findings, extra(model));
   const diagnostics = check(model, loaded.loaded.source, findings, loaded.loaded.suppressions);
   const source = loaded.loaded.source;
-  const lines: SourceLines = { file: basename(source.file), lineOf: (path) => source.lineOf(path) };
+  // Not the file's own name: `gen build - < x.yaml` and a file named with a
+  // backslash or a newline give the same scripts as topology.yaml does.
+  const lines: SourceLines = { file: TOPOLOGY_IN_OUTPUT, lineOf: (path) => source.lineOf(path) };
   Object.defineProperty(model, 'source', { value: lines, enumerable: false });
   return { diagnostics: diagnostics.sort(compareDiagnostics), model };
 }

@@ -73,7 +73,7 @@ export function registerDiffCommands(cli: Command, setExit: (code: number) => vo
       const { STDIN_NAME } = await import('../io/read-input.js');
       let baseModel: Model | undefined;
       if (base.text !== undefined) {
-        // Read under the working file's name: outputs that cite source lines (the verification scripts) then differ only where the topology does.
+        // Read under the working file's name, for its diagnostics (generated files call every topology topology.yaml).
         const linted = await lintText(base.text, file === '-' ? STDIN_NAME : file);
         baseModel = linted.diagnostics.some((d) => d.severity === 'error') ? undefined : linted.model;
         if (!baseModel) process.stderr.write(`gen: the base topology ${base.label} has errors; comparing against an empty topology\n`);

@@ -1,10 +1,13 @@
 // Same bytes for the same topology: across runs, reordered YAML mappings,
 // and machines (no absolute paths, no host names, no times in the output).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { EXAMPLES, readExample, render, root } from '../helpers.js';
+import { EXAMPLES, readExample, readTree, render, root } from '../helpers.js';
 
 /** The same data with every mapping's keys in reverse order (lists keep their order). */
 function reversed(value: unknown): unknown {
@@ -69,5 +72,29 @@ describe.each(Object.keys(EXAMPLES) as (keyof typeof EXAMPLES)[])('%s', (name) =
       for (const word of forbidden) expect(content.includes(word), `${path} contains ${word}`).toBe(false);
       expect(content, path).not.toMatch(/20[2-9]\d-\d\d-\d\dT\d\d:\d\d/);
     }
+  });
+});
+
+describe("the topology file's name", () => {
+  it('is no part of the output: a path, standard input and odd file names give the same bytes, and none stops the build', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gen-names-'));
+    const text = readExample('homelab');
+    const gen = (args: string[], input?: string) => spawnSync(process.execPath, [join(root, 'bin/gen.js'), ...args], { cwd: dir, input, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    const names = ['topology.yaml', 'prod.yaml', 'back\\slash.yaml', 'new\nline.yaml', "my top'ology $(id).yaml", 'ünï 目录.yaml'];
+    const trees = names.map((name, i) => {
+      writeFileSync(join(dir, name), text);
+      const r = gen(['build', '-q', '-o', `out${i}`, name]);
+      expect([r.status, r.stderr], JSON.stringify(name)).toEqual([0, '']);
+      return readTree(join(dir, `out${i}`));
+    });
+    const piped = gen(['build', '-q', '-o', 'stdin', '-'], text);
+    expect([piped.status, piped.stderr]).toEqual([0, '']);
+    trees.push(readTree(join(dir, 'stdin')));
+    for (const tree of trees.slice(1)) expect(tree).toEqual(trees[0]);
+    // The scripts still cite the file's lines, under the name gen gives every topology.
+    const script = trees[0]!.get('home/verify/firewall-opnsense.sh')!;
+    expect(script).toContain('# firewall opnsense (site home): does the live box match topology.yaml?');
+    expect(script).toContain(`'topology.yaml:${text.split('\n').findIndex((line) => line.includes('- name: wg0')) + 1}'`);
+    expect(readTree(join(root, 'out'))).toEqual(trees[0]);
   });
 });
