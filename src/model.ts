@@ -521,9 +521,30 @@ export interface Guest {
   /** qm ostype on create: FreeBSD (OPNsense) is "other", Linux "l26". */
   ostype?: 'other' | 'l26';
   nics: GuestNic[];
+  /**
+   * A container's DNS servers (pct `nameserver`); without them pve-container
+   * copies the Proxmox host's resolvers into the container at every start.
+   * None for a VM (gen writes no cloud-init: its resolvers are set inside
+   * it), nor for a container whose network has no firewall address.
+   */
+  dns?: GuestDns;
   /** Settings only the guest itself can make (a VM's address), for the operator. */
   notes: string[];
   path: Path;
+}
+
+export interface GuestDns {
+  servers: string[];
+  /**
+   * Where they come from: the service's guest.dns, the dhcp.dns of its
+   * network's firewall interface (what DHCP clients there get), or the
+   * firewall's own address on the network (what DHCP without dns hands out).
+   */
+  from: 'guest' | 'dhcp' | 'firewall';
+  /** The node they are written at: guest.dns, dhcp.dns, or the interface's address. */
+  path: Path;
+  /** The firewall interface of the network, for dhcp and firewall. */
+  interface?: string;
 }
 
 export interface GuestNic {

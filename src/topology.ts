@@ -166,7 +166,7 @@ export interface ServiceInput {
   container?: number;
   vm?: number;
   host?: string;
-  guest?: GuestInput & { template?: string; mac?: string; gateway?: string };
+  guest?: GuestInput & { template?: string; mac?: string; gateway?: string; dns?: string[] };
 }
 
 export interface FlowTestInput {

@@ -2,11 +2,16 @@
 import { LineCounter, parseDocument } from 'yaml';
 
 export function lineOf(text: string, path: (string | number)[]): number {
+  return positionOf(text, path).line;
+}
+
+/** The 1-based line and column of the YAML node at a path. */
+export function positionOf(text: string, path: (string | number)[]): { line: number; col: number } {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines });
   const node = doc.getIn(path, true) as { range?: [number, number, number] } | undefined;
   if (!node?.range) throw new Error(`no node at ${path.join('.')}`);
-  return lines.linePos(node.range[0]).line;
+  return lines.linePos(node.range[0]);
 }
 
 /** The line of the map key that names the last path segment. */

@@ -2,9 +2,11 @@
 // follow the interfaces, so that vtnetN is the interface with device
 // vtnetN), the services' containers and VMs (one NIC on their network's
 // bridge, tagged for a VLAN network), and the backup server's VM. Each NIC
-// gets a MAC derived from stable names unless the topology keeps one.
+// gets a MAC derived from stable names unless the topology keeps one; a
+// container gets DNS servers (its own, else those DHCP clients of its
+// network get), so that it never inherits the Proxmox host's resolvers.
 import type { Path } from '../location.js';
-import type { Firewall, FirewallInterface, Guest, GuestNic, Network, PbsBackup, Service } from '../model.js';
+import type { Firewall, FirewallInterface, Guest, GuestDns, GuestNic, Network, PbsBackup, Service } from '../model.js';
 import { parseIPv4 } from '../net.js';
 import { derivedMac, normalMac } from '../targets/proxmox/mac.js';
 import type { GuestInput, ServiceInput, SiteInput, VmInput } from '../topology.js';
@@ -21,8 +23,8 @@ interface SiteParts {
   backup?: PbsBackup;
 }
 
-/** The site's parts, with the firewall's attachments indexed once. */
-type GuestParts = SiteParts & { attach: (network: string | undefined) => Attachment | undefined };
+/** The site's parts, with the firewall's attachments and the interface of each network indexed once. */
+type GuestParts = SiteParts & { attach: (network: string | undefined) => Attachment | undefined; interfaceOf: (network: string | undefined) => FirewallInterface | undefined };
 
 export type Attachment = { bridge: string; tag?: number };
 
@@ -31,13 +33,9 @@ export type Attachment = { bridge: string; tag?: number };
  * of the network, with the tag of a VLAN interface. The interfaces are
  * indexed once, for every guest and token of the site.
  */
-export function attachments(firewall: Firewall | undefined): (network: string | undefined) => Attachment | undefined {
-  const byNetwork = new Map<string | undefined, FirewallInterface>();
+export function attachments(firewall: Firewall | undefined, byNetwork = interfacesByNetwork(firewall)): (network: string | undefined) => Attachment | undefined {
   const byName = new Map<string, FirewallInterface>();
-  for (const f of firewall?.interfaces ?? []) {
-    if (f.kind !== 'wireguard' && !byNetwork.has(f.network)) byNetwork.set(f.network, f);
-    if (!byName.has(f.name)) byName.set(f.name, f);
-  }
+  for (const f of firewall?.interfaces ?? []) if (!byName.has(f.name)) byName.set(f.name, f);
   return (network) => {
     const iface = byNetwork.get(network);
     if (!iface) return undefined;
@@ -49,8 +47,16 @@ export function attachments(firewall: Firewall | undefined): (network: string | 
   };
 }
 
+/** The firewall interface of each network: the first that is not a WireGuard one. */
+function interfacesByNetwork(firewall: Firewall | undefined): Map<string | undefined, FirewallInterface> {
+  const byNetwork = new Map<string | undefined, FirewallInterface>();
+  for (const f of firewall?.interfaces ?? []) if (f.kind !== 'wireguard' && !byNetwork.has(f.network)) byNetwork.set(f.network, f);
+  return byNetwork;
+}
+
 export function resolveGuests(input: SiteInput, site: string, path: Path, ctx: ResolveContext, siteParts: SiteParts): Guest[] {
-  const parts: GuestParts = Object.assign({}, siteParts, { attach: attachments(siteParts.firewall) });
+  const byNetwork = interfacesByNetwork(siteParts.firewall);
+  const parts: GuestParts = Object.assign({}, siteParts, { attach: attachments(siteParts.firewall, byNetwork), interfaceOf: (network: string | undefined) => byNetwork.get(network) });
   const guests: Guest[] = [];
   const onlyHost = parts.hosts.length === 1 ? parts.hosts[0] : undefined;
   const hosts = new Set(parts.hosts);
@@ -217,6 +223,15 @@ function serviceGuest(
         hint: `Remove guest.gateway from service ${input.name}, and set the gateway in the VM's own network settings.`,
       });
     }
+    if (guestInput.dns !== undefined) {
+      ctx.report({
+        rule: 'proxmox/guest-definition',
+        path: path.concat('guest', 'dns'),
+        key: true,
+        message: `service ${input.name} is a VM: gen cannot set a VM's DNS servers (configure them inside the VM)`,
+        hint: `Remove guest.dns from service ${input.name}, and set the resolvers in the VM's own network settings.`,
+      });
+    }
     if (guestInput.template !== undefined) {
       ctx.report({
         rule: 'proxmox/guest-definition',
@@ -264,9 +279,27 @@ function serviceGuest(
     ...resources(guestInput),
     template: guestInput.template,
     nics: network ? [nic] : [],
+    dns: containerDns(guestInput.dns, path, network, parts.interfaceOf(network?.id)),
     notes: [],
     path,
   };
+}
+
+/**
+ * A container's DNS servers: its own guest.dns, else what DHCP clients of
+ * its network get (the dhcp.dns of the network's firewall interface, else
+ * the firewall's address there, where OPNsense's Unbound answers). None
+ * where the network has no firewall address (a network without a bridge,
+ * which proxmox/guest-network reports): pve-container then copies the
+ * host's resolvers in, as it does for every container without nameserver.
+ */
+function containerDns(dns: string[] | undefined, path: Path, network: Network | undefined, iface: FirewallInterface | undefined): GuestDns | undefined {
+  if (dns !== undefined && dns.length > 0) return { servers: [...dns], from: 'guest', path: path.concat('guest', 'dns') };
+  if (!network) return undefined;
+  const dhcp = iface?.dhcp;
+  if (dhcp && dhcp.dns.length > 0) return { servers: [...dhcp.dns], from: 'dhcp', path: dhcp.path.concat('dns'), interface: iface!.name };
+  if (network.firewallAddress === undefined) return undefined;
+  return { servers: [network.firewallAddress], from: 'firewall', path: network.path, interface: iface?.name };
 }
 
 function vmGuest(

@@ -1,8 +1,11 @@
 // Proxmox guests: the firewall VM's NICs against its interfaces, the
-// containers' gateways, VLAN tags against their bridges, guest ids and MACs.
+// containers' gateways and DNS servers, VLAN tags against their bridges,
+// guest ids and MACs.
+import { type Verdict, pointFlowVerdicts } from '../flows.js';
 import type { Bridge, FirewallInterface, Guest, GuestNic, Host, Model, Network, Site } from '../model.js';
+import { contains, parseIPv4 } from '../net.js';
 import { MAX_NETS, verifyDnsName } from '../targets/proxmox/guest-formats.js';
-import type { Rule } from './rule.js';
+import type { Rule, RuleReport } from './rule.js';
 import { vidsCoverage } from '../targets/proxmox/interfaces.js';
 
 function* guests(model: Model): Generator<{ site: Site; guest: Guest }> {
@@ -65,6 +68,73 @@ function siteIndexes(): (site: Site) => SiteIndex {
 
 const what = (guest: Guest) => `${guest.kind === 'vm' ? 'VM' : 'CT'} ${guest.id} (${guest.name})`;
 
+const LOOPBACK = parseIPv4('127.0.0.0')!;
+
+/** A container's query to one of its DNS servers that crosses the firewall. */
+interface DnsQuery {
+  guest: Guest;
+  /** Index in guest.dns.servers. */
+  index: number;
+  from: number;
+  to: number;
+}
+
+/**
+ * The queries of a site's containers to their DNS servers that the firewall
+ * filters: not to a server on the container's own network (that one is
+ * reached on the bridge; the firewall's own address there is filtered), nor
+ * to the container's loopback. A container whose network has no bridge asks
+ * nobody: it has no NIC (proxmox/guest-network).
+ */
+function dnsQueries(site: Site, networkOf: (id: string) => Network | undefined): DnsQuery[] {
+  const firewallAddresses = new Set((site.firewall?.interfaces ?? []).flatMap((i) => (i.address !== undefined ? [i.address] : [])));
+  const queries: DnsQuery[] = [];
+  for (const guest of site.guests) {
+    const nic = guest.nics[0];
+    if (guest.kind !== 'ct' || !guest.dns || nic?.address === undefined || nic.network === undefined || nic.bridge === undefined) continue;
+    const from = parseIPv4(nic.address);
+    const network = networkOf(nic.network);
+    if (from === undefined || !network) continue;
+    guest.dns.servers.forEach((server, index) => {
+      const to = parseIPv4(server);
+      if (to === undefined || to >>> 24 === LOOPBACK >>> 24) return;
+      if (contains(network.block, to) && !firewallAddresses.has(server)) return;
+      queries.push({ guest, index, from, to });
+    });
+  }
+  return queries;
+}
+
+function reportBlockedDns(guest: Guest, blocked: { index: number; verdict: Verdict }[], report: RuleReport): void {
+  const dns = guest.dns!;
+  const all = blocked.length === dns.servers.length;
+  const address = guest.nics[0]!.address!;
+  const effect = all ? 'it resolves no name' : 'every lookup that tries it waits for it to time out';
+  const first = blocked[0]!.verdict;
+  const hintPass = (servers: string) => `a rule passing UDP and TCP 53 from service ${guest.name} (or its zone) to ${servers}${first.path ? ` before ${first.decidedBy}` : ''}`;
+  if (dns.from === 'guest') {
+    for (const { index, verdict } of blocked) {
+      const server = dns.servers[index]!;
+      report({
+        path: dns.path.concat(index),
+        message: `${what(guest)}: ${verdict.decidedBy} blocks DNS (UDP 53) from ${address} to its DNS server ${server}, so ${effect}`,
+        hint: `Give service ${guest.name} DNS servers its network may reach (guest.dns), or add ${hintPass(server)}.`,
+      });
+    }
+    return;
+  }
+  const servers = blocked.map((b) => dns.servers[b.index]!).join(', ');
+  const given = dns.from === 'dhcp' ? `the DNS servers of DHCP on ${dns.interface} (${dns.servers.join(', ')})` : `the firewall's address on ${dns.interface ?? 'its network'} (${servers}) as DNS server`;
+  report({
+    path: guest.path,
+    message: `${what(guest)} gets ${given}, but ${first.decidedBy} blocks DNS (UDP 53) from ${address} to ${servers}, so ${effect}`,
+    hint:
+      `Set guest.dns on service ${guest.name} to resolvers its network may reach (e.g. [1.1.1.1, 9.9.9.9])` +
+      `${dns.from === 'dhcp' ? `, or correct dhcp.dns on interface ${dns.interface}` : ''}, or add ${hintPass(servers)}.`,
+    related: [{ message: dns.from === 'dhcp' ? `dhcp.dns of interface ${dns.interface}` : `the firewall's address on ${dns.interface ?? 'the network'}`, path: dns.path }],
+  });
+}
+
 export const guestRules: Rule[] = [
   {
     id: 'proxmox/guest-definition',
@@ -76,7 +146,7 @@ export const guestRules: Rule[] = [
       {
         where: 'sites[].services[grafana]',
         bad: '{ name: grafana, network: service, address: 10.1.0.120, port: 3000, guest: { cores: 2 } }',
-        good: '{ name: grafana, network: service, address: 10.1.0.120, port: 3000, container: 220, host: pve, guest: { cores: 2 } }',
+        good: '{ name: grafana, network: service, address: 10.1.0.120, port: 3000, container: 220, host: pve, guest: { cores: 2, dns: [1.1.1.1, 9.9.9.9] } }',
       },
     ],
     check(model, report) {
@@ -115,8 +185,8 @@ export const guestRules: Rule[] = [
     examples: [
       {
         where: 'sites[].services[grafana]',
-        bad: '{ name: grafana, network: service, address: 10.1.0.120, port: 3000, container: 102, host: pve }',
-        good: '{ name: grafana, network: service, address: 10.1.0.120, port: 3000, container: 220, host: pve }',
+        bad: '{ name: grafana, network: service, address: 10.1.0.120, port: 3000, container: 102, host: pve, guest: { dns: [1.1.1.1, 9.9.9.9] } }',
+        good: '{ name: grafana, network: service, address: 10.1.0.120, port: 3000, container: 220, host: pve, guest: { dns: [1.1.1.1, 9.9.9.9] } }',
       },
     ],
     check(model, report) {
@@ -223,7 +293,7 @@ export const guestRules: Rule[] = [
       {
         where: 'sites[].services[grafana]',
         bad: '{ name: grafana, network: wireguard, address: 10.0.1.60, port: 3000, container: 220, host: pve }',
-        good: '{ name: grafana, network: service, address: 10.1.0.120, port: 3000, container: 220, host: pve }',
+        good: '{ name: grafana, network: service, address: 10.1.0.120, port: 3000, container: 220, host: pve, guest: { dns: [1.1.1.1, 9.9.9.9] } }',
       },
     ],
     check(model, report) {
@@ -257,9 +327,9 @@ export const guestRules: Rule[] = [
     hint: "Leave gateway out (gen uses the firewall's address), or correct it.",
     examples: [
       {
-        where: 'sites[].services[traefik]',
-        bad: 'guest: { gateway: 10.1.0.254 }',
-        good: 'guest: { gateway: 10.1.0.1 }',
+        where: 'sites[].services[traefik].guest',
+        bad: 'gateway: 10.1.0.254',
+        good: 'gateway: 10.1.0.1',
       },
     ],
     check(model, report) {
@@ -273,6 +343,40 @@ export const guestRules: Rule[] = [
             message: `${what(guest)}: gateway ${nic.gateway} is not the firewall's address on network ${network.name} (${network.firewallAddress})`,
           });
         }
+      }
+    },
+  },
+  {
+    id: 'proxmox/guest-dns-blocked',
+    severity: 'error',
+    summary: 'The policy blocks DNS from a container to a DNS server gen gives it.',
+    why:
+      "gen writes each container's DNS servers (pct nameserver), which Proxmox puts into its /etc/resolv.conf at every start: the service's guest.dns, else what DHCP clients of its network get (dhcp.dns, else the firewall's own address there). " +
+      'Where the policy blocks UDP 53 to them (to: internet blocks the firewall and the upstream router\'s LAN) the container resolves no name, or waits for the blocked one to time out at every lookup that tries it.',
+    hint: 'Set guest.dns on the service (or dhcp.dns on its network\'s interface) to resolvers its zone may reach, e.g. public ones, or add a rule that passes UDP and TCP 53 to them before the one that blocks them.',
+    examples: [
+      {
+        where: 'sites[].services[traefik]',
+        bad: 'guest: { dns: [192.168.0.1] }',
+        good: 'guest: { dns: [1.1.1.1, 9.9.9.9] }',
+      },
+    ],
+    check(model, report) {
+      const indexOf = siteIndexes();
+      for (const site of model.sites) {
+        if (!site.firewall) continue;
+        const queries = dnsQueries(site, (id) => indexOf(site).network(id));
+        // One partition of the rules for every container of the site.
+        const verdicts = pointFlowVerdicts(site, queries, 'udp', 53);
+        const blocked = new Map<Guest, { index: number; verdict: Verdict }[]>();
+        queries.forEach((query, i) => {
+          const verdict = verdicts[i]!;
+          if (verdict.verdict !== 'deny') return;
+          const list = blocked.get(query.guest);
+          if (list) list.push({ index: query.index, verdict });
+          else blocked.set(query.guest, [{ index: query.index, verdict }]);
+        });
+        for (const [guest, list] of blocked) reportBlockedDns(guest, list, report);
       }
     },
   },
@@ -320,10 +424,10 @@ export const guestRules: Rule[] = [
     hint: 'Remove one of the written MACs (gen derives a unique one), or correct it.',
     examples: [
       {
-        context: [{ where: 'sites[].services[postgres]', snippet: 'guest: { mac: "BC:24:11:5A:00:01" }' }],
-        where: 'sites[].services[valkey]',
-        bad: 'guest: { mac: "BC:24:11:5A:00:01" }',
-        good: 'guest: { mac: "BC:24:11:5A:00:02" }',
+        context: [{ where: 'sites[].services[postgres].guest', snippet: 'mac: "BC:24:11:5A:00:01"' }],
+        where: 'sites[].services[valkey].guest',
+        bad: 'mac: "BC:24:11:5A:00:01"',
+        good: 'mac: "BC:24:11:5A:00:02"',
       },
     ],
     check(model, report) {

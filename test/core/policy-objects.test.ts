@@ -169,6 +169,8 @@ describe('alias names', () => {
     yaml = edit(yaml, [...A, 'policy', 'rules'], [
       { name: 'a-to-postgres', from: a, to: 'postgres', action: 'pass' },
       { name: 'b-to-grafana', from: b, to: 'grafana', proto: 'tcp', ports: [3000], action: 'pass' },
+      // The containers' DNS servers (proxmox/guest-dns-blocked).
+      { name: 'service-dns', from: 'service', to: 'any', proto: 'udp', ports: [53], action: 'pass' },
     ]);
     yaml = edit(yaml, [...A, 'policy', 'tests'], []);
     // These two rules pass nobody to the firewall: with the anti-lockout rule off that would lock the admins out.

@@ -9,6 +9,8 @@ import { edit, lineOfText, lint, modelOf, readExample } from '../helpers.js';
 import { objectsTopology } from './objects-topology.js';
 
 const RULES = ['sites', 0, 'policy', 'rules'] as const;
+/** What the containers of scenario A need from a policy of a test's own: UDP 53 to their DNS servers (proxmox/guest-dns-blocked). */
+const SERVICE_DNS = { name: 'service-dns', from: 'service', to: 'any', proto: 'udp', ports: [53], action: 'pass' };
 const homelab = readExample('homelab');
 
 /** The topology with `rules` inserted into the policy rules at `at`. */
@@ -127,7 +129,8 @@ describe('the analysis scales with the policy, not with its square', () => {
   /** n rules from the management zone to the service zone, each on its own port, a seventh of them blocks. */
   async function operations(n: number): Promise<number> {
     const rules = Array.from({ length: n }, (_, r) => ({ name: `r${r}`, from: 'management', to: 'service', proto: 'tcp', ports: [1 + r], action: r % 7 === 0 ? 'block' : 'pass' }));
-    const text = edit(homelab, [...RULES], [...rules, { name: 'management-out', from: 'management', to: 'any', action: 'pass' }]);
+    // The containers' DNS (proxmox/guest-dns-blocked) and the management zone's traffic besides.
+    const text = edit(homelab, [...RULES], [...rules, SERVICE_DNS, { name: 'management-out', from: 'management', to: 'any', action: 'pass' }]);
     const site = (await modelOf(edit(text, ['sites', 0, 'policy', 'tests'], []))).sites[0]!;
     return analysePolicy(site).operations;
   }
@@ -151,7 +154,7 @@ describe('many peers, each with a rule of its own besides the rules of its role'
       { name: `own-${i}`, from: `p${i}`, to: 'postgres', action: 'pass' },
       { name: `role-${i}`, from: 'wg0/workstation', to: 'service', proto: 'tcp', ports: [1000 + i], action: 'pass' },
     ]).flat();
-    text = edit(edit(text, [...RULES], rules), ['sites', 0, 'policy', 'tests'], []);
+    text = edit(edit(text, [...RULES], [...rules, SERVICE_DNS]), ['sites', 0, 'policy', 'tests'], []);
     const site = (await modelOf(text.replace(/\n {4}haproxy:[\s\S]*?- \{ service: traefik \}\n/, '\n'))).sites[0]!;
     return analysePolicy(site).operations;
   }

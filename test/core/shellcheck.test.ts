@@ -19,7 +19,7 @@ const VARIANTS: Record<string, () => string> = {
   'A with a created container, explicit NICs and every intent': () => {
     let text = edit(homelab, ['sites', 0, 'services', 3], {
       name: 'grafana', network: 'service', address: '10.1.0.120', port: 3000, container: 220,
-      guest: { cores: 1, memory_mb: 1024, disk_gb: 8, onboot: false, create: true, template: 'local:vztmpl/debian-13-standard_13.1-1_amd64.tar.zst' },
+      guest: { cores: 1, memory_mb: 1024, disk_gb: 8, onboot: false, create: true, template: 'local:vztmpl/debian-13-standard_13.1-1_amd64.tar.zst', dns: ['1.1.1.1', '9.9.9.9'] },
     });
     text = edit(text, ['sites', 0, 'firewall', 'vm', 'nics'], [{ bridge: 'vmbr0', mac: 'BC:24:11:00:00:01' }, { bridge: 'vmbr1' }, { bridge: 'vmbr2' }]);
     return edit(text, ['sites', 0, 'proxmox', 'api_tokens'], [

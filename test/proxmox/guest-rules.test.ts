@@ -1,9 +1,10 @@
 // The guest checks, each with a failing and a passing topology, located at
 // the node to fix.
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { derivedMac } from '../../src/targets/proxmox/mac.js';
 import { edit, lint, readExample } from '../helpers.js';
-import { lineOf, lineOfKey } from '../yaml-lines.js';
+import { lineOf, lineOfKey, positionOf } from '../yaml-lines.js';
 
 const homelab = readExample('homelab');
 const hosting = readExample('vlan-hosting');
@@ -211,6 +212,99 @@ describe('the host of a guest', () => {
       'the firewall VM: the site has several Proxmox hosts; name the one it runs on (host)',
       'service traefik: the site has several Proxmox hosts; name the one it runs on (host)',
       'the backup server VM: the site has several Proxmox hosts; name the one it runs on (host)',
+    ]);
+  });
+});
+
+describe('proxmox/guest-dns-blocked', () => {
+  const rule = 'proxmox/guest-dns-blocked';
+  const traefik = [...services, 0];
+  /** Findings of the rule with where they point and what they relate to. */
+  async function located(text: string) {
+    return (await lint(text)).filter((d) => d.rule === rule).map((d) => ({ message: d.message, line: d.location.line, col: d.location.col, related: d.related?.map((r) => r.location.line) }));
+  }
+
+  it('passes scenarios A and B and the family homelab: public resolvers, DHCP resolvers, or DNS passed to the firewall', async () => {
+    expect(await findings(homelab, rule)).toEqual([]);
+    expect(await findings(edit(hosting, [...services, 0, 'container'], 300), rule)).toEqual([]);
+    const family = readExample('homelab-family');
+    expect(await findings(family, rule)).toEqual([]);
+    // Without the rule that passes DNS to the firewall, the family's servers would resolve nothing.
+    const rules = (parse(family) as { sites: { policy: { rules: { name: string }[] } }[] }).sites[0]!.policy.rules;
+    const withoutDns = edit(family, ['sites', 0, 'policy', 'rules'], rules.filter((r) => r.name !== 'servers-dns'));
+    expect((await findings(withoutDns, rule)).map((f) => f.message)).toEqual(
+      [['110', 'nextcloud', '10'], ['120', 'jellyfin', '20'], ['130', 'backup', '30']].map(
+        ([id, name, host]) => `CT ${id} (${name}) gets the firewall's address on servers (10.10.20.1) as DNS server, but policy rule servers-internet blocks DNS (UDP 53) from 10.10.20.${host} to 10.10.20.1, so it resolves no name`,
+      ),
+    );
+  });
+
+  it("is an error for a container that would ask the firewall, which its internet-only zone may not reach, at the service", async () => {
+    // Without guest.dns and without DHCP on its network, traefik gets the firewall's address there.
+    const text = edit(homelab, [...traefik, 'guest'], undefined);
+    expect(await located(text)).toEqual([
+      {
+        message: "CT 200 (traefik) gets the firewall's address on service (10.1.0.1) as DNS server, but policy rule service-internet-only blocks DNS (UDP 53) from 10.1.0.100 to 10.1.0.1, so it resolves no name",
+        line: lineOf(text, traefik),
+        col: 9,
+        related: [lineOf(text, ['sites', 0, 'firewall', 'interfaces', 2, 'address'])],
+      },
+    ]);
+    // A pass for DNS to the firewall before the rule that blocks it: the container resolves.
+    const rules = ['sites', 0, 'policy', 'rules'];
+    const passed = edit(text, [...rules, 4], { name: 'service-dns', from: 'service', to: 'self', proto: 'tcp/udp', ports: [53], action: 'pass' });
+    const withInternet = edit(passed, [...rules, 5], { name: 'service-internet-only', from: 'service', to: 'internet', action: 'pass' });
+    expect(await findings(withInternet, rule)).toEqual([]);
+  });
+
+  it('is an error at the dns entry the policy blocks: the NAT router on the upstream LAN, not the public resolver after it', async () => {
+    const text = edit(homelab, [...traefik, 'guest', 'dns'], ['192.168.0.1', '1.1.1.1']);
+    expect(await located(text)).toEqual([
+      {
+        message: 'CT 200 (traefik): policy rule service-internet-only blocks DNS (UDP 53) from 10.1.0.100 to its DNS server 192.168.0.1, so every lookup that tries it waits for it to time out',
+        ...positionOf(text, [...traefik, 'guest', 'dns', 0]),
+        related: undefined,
+      },
+    ]);
+    // Every one blocked: it resolves nothing, and each entry is reported.
+    const both = edit(homelab, [...traefik, 'guest', 'dns'], ['192.168.0.1', '10.0.0.1']);
+    expect((await located(both)).map((f) => f.message)).toEqual([
+      'CT 200 (traefik): policy rule service-internet-only blocks DNS (UDP 53) from 10.1.0.100 to its DNS server 192.168.0.1, so it resolves no name',
+      'CT 200 (traefik): policy rule service-internet-only blocks DNS (UDP 53) from 10.1.0.100 to its DNS server 10.0.0.1, so it resolves no name',
+    ]);
+  });
+
+  it('leaves a resolver on the container\'s own network alone: the firewall does not see that query', async () => {
+    expect(await findings(edit(homelab, [...traefik, 'guest', 'dns'], ['10.1.0.53']), rule)).toEqual([]);
+    // ... except the firewall's own address there, which its rules filter.
+    expect((await findings(edit(homelab, [...traefik, 'guest', 'dns'], ['10.1.0.1']), rule)).map((f) => f.message)).toEqual([
+      'CT 200 (traefik): policy rule service-internet-only blocks DNS (UDP 53) from 10.1.0.100 to its DNS server 10.1.0.1, so it resolves no name',
+    ]);
+  });
+
+  it("follows the network's DHCP: a container gets dhcp.dns, and a blocked one is reported at the service with the dhcp.dns it came from", async () => {
+    const web1 = edit(hosting, [...services, 0, 'container'], 300);
+    const dns = ['sites', 0, 'firewall', 'interfaces', 3, 'dhcp', 'dns'];
+    const text = edit(web1, dns, ['192.168.20.1']);
+    expect(await located(text)).toEqual([
+      {
+        message: 'CT 300 (web1) gets the DNS servers of DHCP on websvc (192.168.20.1), but policy rule hosting-internet-only blocks DNS (UDP 53) from 192.168.20.11 to 192.168.20.1, so it resolves no name',
+        line: lineOf(text, [...services, 0]),
+        col: 9,
+        related: [lineOf(text, dns)],
+      },
+    ]);
+    // The DHCP clients there are the firewall's own rule's finding.
+    expect((await lint(text)).map((d) => d.rule)).toContain('opnsense/dhcp-dns-blocked');
+    // The container's own guest.dns wins over the network's.
+    expect(await findings(edit(text, [...services, 0, 'guest'], { dns: ['9.9.9.9'] }), rule)).toEqual([]);
+  });
+
+  it('is not for VMs: gen cannot set their resolvers, and guest.dns on one is refused', async () => {
+    const text = edit(edit(homelab, [...traefik, 'container'], undefined), [...traefik, 'vm'], 300);
+    expect(await findings(text, rule)).toEqual([]);
+    expect(await findings(text, 'proxmox/guest-definition')).toEqual([
+      { severity: 'error', message: "service traefik is a VM: gen cannot set a VM's DNS servers (configure them inside the VM)", line: lineOfKey(text, [...traefik, 'guest', 'dns']) },
     ]);
   });
 });

@@ -4,6 +4,8 @@
 // exactly the topology's settings, prints each change, creates only what the
 // topology says to create, changes nothing when run again, and stops before
 // unplugging a running firewall's NIC.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parsePropertyString } from '../../src/targets/proxmox/property-string.js';
 import { LXC_NET_FORMAT, QM_NET_FORMAT } from '../../src/targets/proxmox/guest-formats.js';
@@ -49,7 +51,7 @@ describe('scenario A', async () => {
   it('puts each service container on the Service bridge with its address and the firewall as gateway', () => {
     for (const [id, name, address] of [['200', 'traefik', '10.1.0.100'], ['210', 'postgres', '10.1.0.110'], ['211', 'valkey', '10.1.0.111']] as const) {
       const ct = config(files.get(`home/proxmox/pve/lxc/${id}.conf`)!);
-      expect(Object.keys(ct)).toEqual(['net0']);
+      expect(Object.keys(ct)).toEqual(['nameserver', 'net0']);
       expect(net(ct.net0!, LXC_NET_FORMAT)).toEqual({ name: 'eth0', bridge: 'vmbr2', gw: '10.1.0.1', hwaddr: derivedMac('home', name, 'net0'), ip: `${address}/24`, type: 'veth' });
     }
     // grafana has no container: nothing is written for it
@@ -88,6 +90,58 @@ describe('scenario A', async () => {
     node.remove();
     expect(run.status).toBe(1);
     expect(run.stderr).toBe('guests.sh: this script is for node pve, not other\n');
+  });
+});
+
+describe("a container's DNS servers", async () => {
+  const files = await render(homelab);
+  const script = files.get('home/proxmox/pve/guests.sh')!;
+  /** The addresses of a container's nameserver, as pve-container splits them (PVE::Tools::split_list). */
+  const servers = (value: string | undefined) => (value ?? '').split(/[\s,;]+/).filter(Boolean);
+
+  it("are written, so that pve-container does not copy the host's resolvers in: scenario A's service containers ask public resolvers", () => {
+    for (const id of ['200', '210', '211']) {
+      expect(servers(config(files.get(`home/proxmox/pve/lxc/${id}.conf`)!).nameserver), id).toEqual(['1.1.1.1', '9.9.9.9']);
+      expect(ensured(script).filter((s) => s.id === id && s.key === 'nameserver').map((s) => servers(s.value))).toEqual([['1.1.1.1', '9.9.9.9']]);
+    }
+    // Not for a VM: gen writes no cloud-init, so a VM's resolvers are set inside it.
+    for (const id of ['102', '103']) expect(config(files.get(`home/proxmox/pve/qemu-server/${id}.conf`)!).nameserver, id).toBeUndefined();
+  });
+
+  it("are, without guest.dns, what DHCP clients of the network get: its dhcp.dns, else the firewall's address there", async () => {
+    const lxc = async (text: string, site: string, id: number) => servers(config((await render(text)).get(`${site}/proxmox/pve/lxc/${id}.conf`)!).nameserver);
+    // web1 on websvc, whose DHCP hands out public resolvers; its own guest.dns wins.
+    const web1 = edit(hosting, ['sites', 0, 'services', 0, 'container'], 300);
+    expect(await lxc(web1, 'hosting', 300)).toEqual(['1.1.1.1', '9.9.9.9']);
+    expect(await lxc(edit(web1, ['sites', 0, 'services', 0, 'guest'], { dns: ['9.9.9.9'] }), 'hosting', 300)).toEqual(['9.9.9.9']);
+    // mgmt has DHCP without dns: its clients, and the container, ask the firewall.
+    const ops = edit(hosting, ['sites', 0, 'services', 2], { name: 'ops', network: 'mgmt', address: '192.168.10.20', port: 9000, container: 310 });
+    expect(await lxc(ops, 'hosting', 310)).toEqual(['192.168.10.1']);
+    // Scenario A's management network has no DHCP: the firewall there, which management may reach.
+    const admin = edit(homelab, ['sites', 0, 'services', 3], { name: 'grafana', network: 'management', address: '10.0.0.30', port: 3000, container: 220 });
+    expect(await lxc(admin, 'home', 220)).toEqual(['10.0.0.1']);
+  });
+
+  it('are set on the node, replacing what the container had, and left alone on the second run', () => {
+    const node = homeNode();
+    // One container already has a resolver of its own: the NAT router, which the service zone may not reach.
+    const state = node.state;
+    state.lxc['210']!.nameserver = '192.168.0.1';
+    writeFileSync(join(node.dir, 'state.json'), JSON.stringify(state));
+    try {
+      const first = node.run(script);
+      expect(first.stderr).toBe('');
+      expect(first.stdout).toContain('pct 200: nameserver: (unset) -> 1.1.1.1 9.9.9.9');
+      expect(first.stdout).toContain('pct 210: nameserver: 192.168.0.1 -> 1.1.1.1 9.9.9.9');
+      expect(node.log).toContain('pct set 210 --nameserver 1.1.1.1 9.9.9.9');
+      for (const id of ['200', '210', '211']) expect(servers(node.state.lxc[id]!.nameserver), id).toEqual(['1.1.1.1', '9.9.9.9']);
+      const changes = node.log.length;
+      const second = node.run(script);
+      expect(second.stdout).toContain('pct 210: nameserver unchanged');
+      expect(node.log).toHaveLength(changes);
+    } finally {
+      node.remove();
+    }
   });
 });
 
@@ -245,7 +299,7 @@ describe('guests.sh on a node', async () => {
   it('takes the template names pve-storage takes: a .tar (an OCI image) builds, a .tgz is a schema error at its line', async () => {
     // pve-storage (PVE 9) VZTMPL_EXT_RE_1: .tar, or .tar.gz/.xz/.zst/.bz2; nothing else is a template.
     const grafana = (template: string) =>
-      edit(homelab, ['sites', 0, 'services', 3], { name: 'grafana', network: 'service', address: '10.1.0.120', port: 3000, container: 220, guest: { disk_gb: 8, create: true, template } });
+      edit(homelab, ['sites', 0, 'services', 3], { name: 'grafana', network: 'service', address: '10.1.0.120', port: 3000, container: 220, guest: { disk_gb: 8, create: true, template, dns: ['1.1.1.1'] } });
     const oci = await render(grafana('local:vztmpl/grafana-oss_latest.tar'));
     expect(oci.get('home/proxmox/pve/guests.sh')).toContain("pct create 220 'local:vztmpl/grafana-oss_latest.tar' --hostname 'grafana'");
     const tgz = grafana('local:vztmpl/debian-12-standard_12.7-1_amd64.tgz');
@@ -256,12 +310,14 @@ describe('guests.sh on a node', async () => {
   it('creates a container from its template with the settings of the topology', async () => {
     const text = edit(homelab, ['sites', 0, 'services', 3], {
       name: 'grafana', network: 'service', address: '10.1.0.120', port: 3000, container: 220,
-      guest: { cores: 1, memory_mb: 1024, disk_gb: 8, onboot: true, create: true, template: 'local:vztmpl/debian-13-standard_13.1-1_amd64.tar.zst' },
+      guest: { cores: 1, memory_mb: 1024, disk_gb: 8, onboot: true, create: true, template: 'local:vztmpl/debian-13-standard_13.1-1_amd64.tar.zst', dns: ['1.1.1.1', '9.9.9.9'] },
     });
     const n = node();
     const run = n.run((await render(text)).get('home/proxmox/pve/guests.sh')!);
     expect(run.status).toBe(0);
-    expect(n.log).toContain("pct create 220 local:vztmpl/debian-13-standard_13.1-1_amd64.tar.zst --hostname grafana --rootfs local-lvm:8 --unprivileged 1 --features nesting=1");
-    expect(n.state.lxc['220']).toMatchObject({ cores: '1', memory: '1024', onboot: '1', net0: `name=eth0,bridge=vmbr2,gw=10.1.0.1,hwaddr=${derivedMac('home', 'grafana', 'net0')},ip=10.1.0.120/24,type=veth` });
+    // Its DNS servers are part of the create command: the first resolv.conf pve-container writes is theirs.
+    expect(n.log).toContain("pct create 220 local:vztmpl/debian-13-standard_13.1-1_amd64.tar.zst --hostname grafana --rootfs local-lvm:8 --unprivileged 1 --features nesting=1 --nameserver 1.1.1.1 9.9.9.9");
+    expect(run.stdout).toContain('pct 220: nameserver unchanged');
+    expect(n.state.lxc['220']).toMatchObject({ cores: '1', memory: '1024', onboot: '1', nameserver: '1.1.1.1 9.9.9.9', net0: `name=eth0,bridge=vmbr2,gw=10.1.0.1,hwaddr=${derivedMac('home', 'grafana', 'net0')},ip=10.1.0.120/24,type=veth` });
   });
 });

@@ -1,11 +1,11 @@
 // Option strings with the verdict Proxmox VE 9 gives them, in optcheck's
 // line form. Derived from the upstream format definitions (pve-qm-net,
-// pve-lxc-network, mac-addr, pve-ipv4-config, pve-priv-list, pve-userid,
+// pve-lxc-network, lxc-ip-with-ll-iface-list, mac-addr, pve-ipv4-config, pve-priv-list, pve-userid,
 // pve-tokenid, pve-roleid, check_path): each boundary once on each side.
 // guest-formats.test.ts holds gen's validators to these verdicts;
 // upstream-schema.test.ts holds Proxmox's own Perl to the same ones.
 import { isAclPath, isReservedRoleName, verifyPrivilegeList, verifyRoleId, verifyTokenId, verifyUserId } from '../../src/targets/proxmox/access.js';
-import { MAX_NETS, parseLxcNet, parseQmNet } from '../../src/targets/proxmox/guest-formats.js';
+import { MAX_NETS, parseLxcNet, parseQmNet, verifyNameserverList } from '../../src/targets/proxmox/guest-formats.js';
 
 const MAC = '02:00:5E:10:00:01';
 
@@ -60,6 +60,18 @@ export const CASES: readonly { line: string; ok: boolean }[] = [
   { line: 'pct 200 net0 name=eth 0,bridge=vmbr2', ok: false },
   { line: 'pct 200 net31 name=eth0,bridge=vmbr2', ok: true },
   { line: 'pct 200 net32 name=eth0,bridge=vmbr2', ok: false },
+  // nameserver (lxc-ip-with-ll-iface-list: PVE::Tools::split_list, then an IP address each)
+  { line: 'pct 200 nameserver 1.1.1.1', ok: true },
+  { line: 'pct 200 nameserver 1.1.1.1 9.9.9.9', ok: true },
+  { line: 'pct 200 nameserver 1.1.1.1 9.9.9.9 10.1.0.1', ok: true },
+  { line: 'pct 200 nameserver 1.1.1.1,9.9.9.9', ok: true },
+  { line: 'pct 200 nameserver 1.1.1.1;9.9.9.9', ok: true },
+  { line: 'pct 200 nameserver 255.255.255.255', ok: true },
+  { line: 'pct 200 nameserver 1.1.1.256', ok: false },
+  { line: 'pct 200 nameserver 010.0.0.1', ok: false },
+  { line: 'pct 200 nameserver 10.0.0.1/24', ok: false },
+  { line: 'pct 200 nameserver 1.1.1.1 dns.example.com', ok: false },
+  { line: 'pct 200 nameserver 1.1.1.1:53', ok: false },
   // pve-priv-list
   { line: 'pveum-priv VM.Audit', ok: true },
   { line: 'pveum-priv VM.Audit,VM.PowerMgmt,VM.GuestAgent.Audit', ok: true },
@@ -93,6 +105,7 @@ export function genVerdict(line: string): boolean {
   const [kind, ...rest] = line.split(' ');
   if (kind === 'qm' || kind === 'pct') {
     const [, key, ...value] = rest;
+    if (kind === 'pct' && key === 'nameserver') return verifyNameserverList(value.join(' ')) === undefined;
     const index = /^net(\d+)$/.exec(key!);
     if (!index || Number(index[1]) >= MAX_NETS) return false;
     return (kind === 'qm' ? parseQmNet : parseLxcNet)(value.join(' ')).ok;

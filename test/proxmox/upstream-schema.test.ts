@@ -1,13 +1,18 @@
 // gen's Proxmox knowledge against Proxmox VE's own Perl (qemu-server,
 // pve-container, pve-access-control at the mirrors PVE_MIRROR locates):
 // every option string gen writes is valid and already in the form Proxmox
-// prints it, gen's validators agree with Proxmox on every case of the
-// corpus, and the privilege list and built-in roles are PVE's own.
+// prints it, every container config file gen writes reads back whole
+// through pve-container's own parser, gen's validators agree with Proxmox
+// on every case of the corpus, and the privilege list and built-in roles
+// are PVE's own.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BUILTIN_ROLES, PRIVILEGES } from '../../src/targets/proxmox/access.js';
 import { INTENT_ROLES } from '../../src/targets/proxmox/intents.js';
 import { guestConfig, guestSettings } from '../../src/render/proxmox/guests.js';
-import { edit, modelOf, readExample } from '../helpers.js';
+import { edit, modelOf, readExample, render } from '../helpers.js';
 import { CASES, genVerdict } from './pve-cases.js';
 import { optcheck, pvePerl, removePvePerl, whyNoUpstream } from './pve-perl.js';
 
@@ -59,6 +64,7 @@ describe.skipIf(whyNoUpstream)(title("Proxmox VE's own schema code"), () => {
   it('accepts every option gen writes, already in the form Proxmox prints it', async () => {
     const lines = await generatedLines();
     expect(lines.filter((l) => l.includes(' net0 ')).length).toBeGreaterThan(4);
+    expect(lines.filter((l) => / \d+ nameserver /.test(l))).toContain('pct 200 nameserver 1.1.1.1 9.9.9.9');
     const results = optcheck(lines);
     expect(results.filter((r) => !r.ok)).toEqual([]);
     for (const r of results) {
@@ -66,6 +72,47 @@ describe.skipIf(whyNoUpstream)(title("Proxmox VE's own schema code"), () => {
       if (printed) expect(printed[1], r.line).toBe(r.line.split(' ').slice(3).join(' '));
     }
     expect(results.filter((r) => r.detail.startsWith('prints as:')).length).toBe(lines.filter((l) => / net\d+ /.test(l)).length);
+  });
+
+  it("reads every container config gen writes with Proxmox's own parser, its DNS servers included", async () => {
+    // The lxc/<id>.conf review files of scenario A (guest.dns), and scenario B's containers on a DHCP
+    // network with dns (dhcp.dns) and on one without (the firewall): parse_pct_config, strict, as
+    // /etc/pve files are read.
+    const hosting = edit(readExample('vlan-hosting'), ['sites', 0, 'services', 0, 'container'], 300);
+    const variants = [
+      readExample('homelab'),
+      hosting,
+      edit(hosting, ['sites', 0, 'services', 2], { name: 'ops', network: 'mgmt', address: '192.168.10.20', port: 9000, container: 310 }),
+    ];
+    const dir = mkdtempSync(join(tmpdir(), 'gen-pct-conf-'));
+    try {
+      const files: { path: string; text: string }[] = [];
+      for (const [v, text] of variants.entries()) {
+        for (const [name, content] of await render(text)) {
+          if (!/\/lxc\/\d+\.conf$/.test(name)) continue;
+          const path = join(dir, String(v), name);
+          mkdirSync(dirname(path), { recursive: true });
+          writeFileSync(path, content);
+          files.push({ path, text: content });
+        }
+      }
+      expect(files).toHaveLength(6);
+      const results = optcheck(files.map((f) => `pct-conf ${f.path}`));
+      expect(results.filter((r) => !r.ok)).toEqual([]);
+      const parsed = results.map((r) => Object.fromEntries(r.detail.replace(/^parsed: /, '').split(' | ').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])));
+      // Proxmox reads each line as gen wrote it: the same keys and values.
+      parsed.forEach((conf, i) => expect(conf, files[i]!.path).toEqual(Object.fromEntries(files[i]!.text.trimEnd().split('\n').map((l) => [l.slice(0, l.indexOf(': ')), l.slice(l.indexOf(': ') + 2)]))));
+      expect(parsed.map((conf) => conf.nameserver)).toEqual([...Array(5).fill('1.1.1.1 9.9.9.9'), '192.168.10.1']);
+      // and the check can fail: a host name is no DNS server for Proxmox.
+      const bad = join(dir, 'bad', 'lxc', '300.conf');
+      mkdirSync(dirname(bad), { recursive: true });
+      writeFileSync(bad, 'nameserver: 1.1.1.1 dns.example.com\n');
+      const [refused] = optcheck([`pct-conf ${bad}`]);
+      expect(refused!.ok).toBe(false);
+      expect(refused!.detail).toContain("unable to parse value of 'nameserver'");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("gives every case of the corpus the verdict gen's validators give it", () => {

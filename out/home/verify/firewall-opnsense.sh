@@ -222,24 +222,24 @@ GEN_DATA_END
   pf_enabled_check 'pf is enabled' 'topology.yaml:30'
   ruleset_check <<'GEN_DATA_END'
 label	486d3d1c-6f6c-598c-b70e-e7692ea43587	topology.yaml:67	rule 486d3d1c loaded: gen: WireGuard instance wg0
-label	84633d26-7431-5470-ace3-77a806d4aaa1	topology.yaml:137	rule 84633d26 loaded: gen: HAProxy frontend https
-label	f810bba1-6ad9-5028-b345-fb5b5eed7a8e	topology.yaml:137	rule f810bba1 loaded: gen: HAProxy frontend https
-label	bbdc8b4d-abde-5c18-b68f-286d7362eaac	topology.yaml:110	rule bbdc8b4d loaded: gen: policy rule vpn-to-management
-label	1c5991f9-2dca-524c-9a0d-1f75172691e8	topology.yaml:111	rule 1c5991f9 loaded: gen: policy rule vpn-to-service
-label	e464913d-2bf4-5e07-b600-78513d844648	topology.yaml:112	rule e464913d loaded: gen: policy rule vpn-to-vpn
-label	854c404f-b0b6-5082-921d-3ca412cd7eb9	topology.yaml:113	rule 854c404f loaded: gen: policy rule management-out
-label	9a49a3f8-f02e-58af-a460-6203dec01091	topology.yaml:114	rule 9a49a3f8 loaded: gen: policy rule service-internet-only (block the firewall itself)
-label	a0080b71-a122-5218-88de-f9efef7226b2	topology.yaml:114	rule a0080b71 loaded: gen: policy rule service-internet-only (block internal networks)
-label	81a18790-cfff-569d-a3bc-d52625ed385d	topology.yaml:114	rule 81a18790 loaded: gen: policy rule service-internet-only (pass the internet)
+label	84633d26-7431-5470-ace3-77a806d4aaa1	topology.yaml:140	rule 84633d26 loaded: gen: HAProxy frontend https
+label	f810bba1-6ad9-5028-b345-fb5b5eed7a8e	topology.yaml:140	rule f810bba1 loaded: gen: HAProxy frontend https
+label	bbdc8b4d-abde-5c18-b68f-286d7362eaac	topology.yaml:112	rule bbdc8b4d loaded: gen: policy rule vpn-to-management
+label	1c5991f9-2dca-524c-9a0d-1f75172691e8	topology.yaml:113	rule 1c5991f9 loaded: gen: policy rule vpn-to-service
+label	e464913d-2bf4-5e07-b600-78513d844648	topology.yaml:114	rule e464913d loaded: gen: policy rule vpn-to-vpn
+label	854c404f-b0b6-5082-921d-3ca412cd7eb9	topology.yaml:115	rule 854c404f loaded: gen: policy rule management-out
+label	9a49a3f8-f02e-58af-a460-6203dec01091	topology.yaml:116	rule 9a49a3f8 loaded: gen: policy rule service-internet-only (block the firewall itself)
+label	a0080b71-a122-5218-88de-f9efef7226b2	topology.yaml:116	rule a0080b71 loaded: gen: policy rule service-internet-only (block internal networks)
+label	81a18790-cfff-569d-a3bc-d52625ed385d	topology.yaml:116	rule 81a18790 loaded: gen: policy rule service-internet-only (pass the internet)
 scrub	on=wireguard inet proto=tcp from=0.0.0.0/1 max-mss=1380	topology.yaml:67	TCP MSS clamp 1380 (IPv4 from 0.0.0.0/1) on wireguard for the MTU 1420 of wg0 is loaded
 scrub	on=wireguard inet proto=tcp from=128.0.0.0/1 max-mss=1380	topology.yaml:67	TCP MSS clamp 1380 (IPv4 from 128.0.0.0/1) on wireguard for the MTU 1420 of wg0 is loaded
 scrub	on=wireguard inet6 proto=tcp from=::/1 max-mss=1360	topology.yaml:67	TCP MSS clamp 1360 (IPv6 from ::/1) on wireguard for the MTU 1420 of wg0 is loaded
 scrub	on=wireguard inet6 proto=tcp from=8000::/1 max-mss=1360	topology.yaml:67	TCP MSS clamp 1360 (IPv6 from 8000::/1) on wireguard for the MTU 1420 of wg0 is loaded
 GEN_DATA_END
   config_check 'outbound NAT mode is automatic' 'topology.yaml:63' 'nat.outbound.mode' 'automatic' 'default'
-  tcp_listen_check 'HAProxy frontend https listens on 0.0.0.0:443' 'topology.yaml:137' '0.0.0.0' '443' 'haproxy'
-  tcp_listen_check 'HAProxy frontend https redirects from 0.0.0.0:80' 'topology.yaml:137' '0.0.0.0' '80' 'haproxy'
-  cert_check 'the certificate wildcard served on 0.0.0.0:443 names *.example.com' 'topology.yaml:135' '0.0.0.0' '443' 'www.example.com' '*.example.com'
+  tcp_listen_check 'HAProxy frontend https listens on 0.0.0.0:443' 'topology.yaml:140' '0.0.0.0' '443' 'haproxy'
+  tcp_listen_check 'HAProxy frontend https redirects from 0.0.0.0:80' 'topology.yaml:140' '0.0.0.0' '80' 'haproxy'
+  cert_check 'the certificate wildcard served on 0.0.0.0:443 names *.example.com' 'topology.yaml:138' '0.0.0.0' '443' 'www.example.com' '*.example.com'
 }
 
 checks | awk -v format="$FORMAT" -v box='firewall opnsense' -v site='home' -v source='topology.yaml' '

@@ -75,9 +75,9 @@ s3_check() { # what where endpoint-id bucket datastore
 }
 
 checks() {
-  endpoint_check 'S3 endpoint aws-s3-storage is {{bucket}}.s3.ap-northeast-2.amazonaws.com in ap-northeast-2' 'topology.yaml:150' 'aws-s3-storage' '{{bucket}}.s3.ap-northeast-2.amazonaws.com' 'ap-northeast-2'
-  datastore_check 'datastore vm-backup-s3 keeps its chunks in bucket iksan-cloud-backup-20251129 through aws-s3-storage' 'topology.yaml:150' 'vm-backup-s3' 'aws-s3-storage' 'iksan-cloud-backup-20251129'
-  if [ -n "$S3_CHECK" ]; then s3_check 'the bucket iksan-cloud-backup-20251129 is reachable with the endpoint'\''s credentials (s3 check)' 'topology.yaml:150' 'aws-s3-storage' 'iksan-cloud-backup-20251129' 'vm-backup-s3'; fi
+  endpoint_check 'S3 endpoint aws-s3-storage is {{bucket}}.s3.ap-northeast-2.amazonaws.com in ap-northeast-2' 'topology.yaml:153' 'aws-s3-storage' '{{bucket}}.s3.ap-northeast-2.amazonaws.com' 'ap-northeast-2'
+  datastore_check 'datastore vm-backup-s3 keeps its chunks in bucket iksan-cloud-backup-20251129 through aws-s3-storage' 'topology.yaml:153' 'vm-backup-s3' 'aws-s3-storage' 'iksan-cloud-backup-20251129'
+  if [ -n "$S3_CHECK" ]; then s3_check 'the bucket iksan-cloud-backup-20251129 is reachable with the endpoint'\''s credentials (s3 check)' 'topology.yaml:153' 'aws-s3-storage' 'iksan-cloud-backup-20251129' 'vm-backup-s3'; fi
 }
 
 checks | awk -v format="$FORMAT" -v box='Proxmox Backup Server' -v site='home' -v source='topology.yaml' '

@@ -154,11 +154,11 @@ checks() {
   vm_nic_check 'firewall VM 102: vtnet0 (wan) is on vmbr0' 'topology.yaml:37' '102' '0' 'vmbr0'
   vm_nic_check 'firewall VM 102: vtnet1 (management) is on vmbr1' 'topology.yaml:43' '102' '1' 'vmbr1'
   vm_nic_check 'firewall VM 102: vtnet2 (service) is on vmbr2' 'topology.yaml:49' '102' '2' 'vmbr2'
-  guest_nic_check 'container 200 (traefik) has a NIC on vmbr2 with 10.1.0.100' 'topology.yaml:98' 'pct' '200' 'vmbr2' '' '10.1.0.100'
-  guest_nic_check 'container 210 (postgres) has a NIC on vmbr2 with 10.1.0.110' 'topology.yaml:99' 'pct' '210' 'vmbr2' '' '10.1.0.110'
-  guest_nic_check 'container 211 (valkey) has a NIC on vmbr2 with 10.1.0.111' 'topology.yaml:100' 'pct' '211' 'vmbr2' '' '10.1.0.111'
-  guest_nic_check 'VM 103 (backup server pbs) has a NIC on vmbr1' 'topology.yaml:153' 'qm' '103' 'vmbr1' '' ''
-  storage_check 'the backup storage pbs-main is active' 'topology.yaml:150' 'pbs-main'
+  guest_nic_check 'container 200 (traefik) has a NIC on vmbr2 with 10.1.0.100' 'topology.yaml:100' 'pct' '200' 'vmbr2' '' '10.1.0.100'
+  guest_nic_check 'container 210 (postgres) has a NIC on vmbr2 with 10.1.0.110' 'topology.yaml:101' 'pct' '210' 'vmbr2' '' '10.1.0.110'
+  guest_nic_check 'container 211 (valkey) has a NIC on vmbr2 with 10.1.0.111' 'topology.yaml:102' 'pct' '211' 'vmbr2' '' '10.1.0.111'
+  guest_nic_check 'VM 103 (backup server pbs) has a NIC on vmbr1' 'topology.yaml:156' 'qm' '103' 'vmbr1' '' ''
+  storage_check 'the backup storage pbs-main is active' 'topology.yaml:153' 'pbs-main'
 }
 
 checks | awk -v format="$FORMAT" -v box='Proxmox VE host pve' -v site='home' -v source='topology.yaml' '

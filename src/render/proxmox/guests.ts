@@ -1,11 +1,11 @@
 // guests.sh per Proxmox host: idempotent qm/pct commands that set exactly
 // what the topology determines on each VM and container (NICs with pinned
-// MACs, cores, memory, onboot, the first disk's size), creating a guest only
-// where the topology says create. Beside it, qemu-server/<id>.conf and
-// lxc/<id>.conf hold the same settings as the lines Proxmox writes into
-// /etc/pve, for review.
+// MACs, a container's DNS servers, cores, memory, onboot, the first disk's
+// size), creating a guest only where the topology says create. Beside it,
+// qemu-server/<id>.conf and lxc/<id>.conf hold the same settings as the
+// lines Proxmox writes into /etc/pve, for review.
 import type { Guest, Host, Model } from '../../model.js';
-import { cores, diskSize, dnsName, flag, isVmid, lxcNet, memory, netKey, newDisk, qmNet, volume } from '../../targets/proxmox/guest-formats.js';
+import { cores, diskSize, dnsName, flag, isVmid, lxcNet, memory, nameservers, netKey, newDisk, qmNet, volume } from '../../targets/proxmox/guest-formats.js';
 import { scriptHead, shellComment, shellWord } from '../shell.js';
 import type { OutputFiles } from '../target.js';
 import { appendAll } from '../../arrays.js';
@@ -182,6 +182,8 @@ export function guestSettings(guest: Guest): [string, string][] {
         : lxcNet({ name: 'eth0', mac: nic.mac, bridge: nic.bridge!, ip: `${nic.address}/${nic.prefix}`, gateway: nic.gateway, tag: nic.tag });
     settings.push([netKey(nic.index), value]);
   }
+  // Without nameserver, pve-container writes the host's resolvers into the container at every start (Setup/Base.pm lookup_dns_conf).
+  if (guest.kind === 'ct' && guest.dns) settings.push(['nameserver', nameservers(guest.dns.servers)]);
   if (guest.onboot !== undefined) settings.push(['onboot', flag(guest.onboot)]);
   return settings;
 }
@@ -203,7 +205,11 @@ function createLines(guest: Guest, node: string): string[] {
         ]
       : // Nesting, as the web GUI sets for an unprivileged container (CreateWizard.js): systemd 241 and later needs it
         // (pve-container Setup/Base.pm check_systemd_nesting warns at every start without it).
-        ['pct create', id, shellWord(volume(guest.template!, 'vztmpl')), `--hostname ${shellWord(dnsName(guest.name))}`, `--rootfs ${shellWord(size)}`, '--unprivileged 1', `--features ${shellWord(NEW_CT_FEATURES)}`];
+        // Its DNS servers too: the first resolv.conf (post_create_hook) is then already theirs, not the host's.
+        [
+          'pct create', id, shellWord(volume(guest.template!, 'vztmpl')), `--hostname ${shellWord(dnsName(guest.name))}`, `--rootfs ${shellWord(size)}`, '--unprivileged 1', `--features ${shellWord(NEW_CT_FEATURES)}`,
+          ...(guest.dns ? [`--nameserver ${shellWord(nameservers(guest.dns.servers))}`] : []),
+        ];
   const tool = guest.kind === 'vm' ? 'qm' : 'pct';
   return [`if ! exists ${tool} ${id}; then`, `  echo ${shellWord(`${tool} ${id}: create on node ${node}`)}`, `  ${command.join(' ')}`, 'fi'];
 }

@@ -158,6 +158,26 @@ export function lxcNet(nic: CtNicOptions): string {
   return checked('container network device', printPropertyString(LXC_NET_FORMAT, data), parseLxcNet);
 }
 
+/**
+ * pct `nameserver` (LXC/Config.pm, format lxc-ip-with-ll-iface-list): a list
+ * split as PVE::Tools::split_list splits (spaces, commas, semicolons), each
+ * an IP address (verify_ip_with_ll_iface); gen's are IPv4. An empty list
+ * passes the format, but gen never writes one: the host's resolvers would
+ * stay.
+ */
+export function verifyNameserverList(value: string): string | undefined {
+  const items = value.replace(/[,;]/g, ' ').trim().split(/\s+/).filter((item) => item !== '');
+  return items.every((item) => verifyIpv4(item) === undefined) ? undefined : 'value does not look like a valid IP address';
+}
+
+/** A container's DNS servers as `pct set --nameserver` stores them (PVE::LXC verify_nameserver_list): space-separated. */
+export function nameservers(servers: readonly string[]): string {
+  const value = servers.join(' ');
+  const error = servers.length === 0 ? 'no DNS server' : verifyNameserverList(value);
+  if (error) throw new InvalidOptionError(`nameserver "${value}" is not valid for Proxmox: ${error}`);
+  return value;
+}
+
 /** qm/pct `cores`: an integer of at least 1 (QemuServer.pm:415-421; pct allows up to 8192). */
 export function cores(value: number): string {
   if (!Number.isInteger(value) || value < 1 || value > 8192) throw new InvalidOptionError(`cores ${value} is not valid for Proxmox (1-8192)`);

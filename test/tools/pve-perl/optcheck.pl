@@ -6,9 +6,11 @@
 #   pveum-priv  <Priv[,Priv...]>      pveum-user <user@realm>   pveum-token <user@realm!name>
 #   pveum-role  <roleid>              pveum-group <groupid>     pveum-acl-path </vms/102>
 #   pveum-privileges, pveum-builtin-roles (list them)            pveum-builtin-role <role> (its privileges)
+#   pct-conf <dir>/lxc/<vmid>.conf    a whole container config file, read as /etc/pve reads it
 # Blank lines and '#' comments are skipped. One OK/ERROR line per input; exit 1 on any ERROR.
 # A valid netN line is printed with the form Proxmox writes it in: `OK <line>  (prints as: <value>)`;
-# a listing line as `OK <line>  (list: <a,b,...>)`.
+# a listing line as `OK <line>  (list: <a,b,...>)`; a config file as `OK <line>  (parsed: key=value | ...)`,
+# each key with the value Proxmox's parser gives it.
 # `--stubs` prints which modules were replaced (see README.md).
 use strict;
 use warnings;
@@ -169,6 +171,17 @@ sub check_access {
     return;
 }
 
+sub check_pct_conf { # the parser PVE::Cluster reads /etc/pve/lxc/<vmid>.conf with (cfs_register_file), strict: a bad line dies
+    my ($file) = @_;
+    die "usage: pct-conf <dir>/lxc/<vmid>.conf\n" if !defined($file) || $file !~ m|/lxc/\d+\.conf$|;
+    load('PVE::LXC::Config');
+    open(my $fh, '<', $file) or die "cannot read $file: $!\n";
+    my $raw = do { local $/; <$fh> };
+    my $conf = PVE::LXC::Config::parse_pct_config($file, $raw, 1);
+    delete $conf->@{qw(digest snapshots pending)};
+    return 'parsed: ' . join(' | ', map { "$_=$conf->{$_}" } sort keys %$conf);
+}
+
 sub list_privileges { # the keys of $valid_privs, through the function that exposes them
     load('PVE::AccessControl');
     return 'list: ' . join(',', sort keys PVE::AccessControl::create_priv_properties()->%*);
@@ -192,6 +205,8 @@ while (my $line = <>) {
         if ($kind eq 'qm' || $kind eq 'pct') {
             my ($vmid, $opt, $value) = split(/\s+/, $rest // '', 3);
             $note = check_guest($kind, $vmid, $opt // '', $value);
+        } elsif ($kind eq 'pct-conf') {
+            $note = check_pct_conf($rest);
         } elsif ($kind eq 'pveum-privileges') {
             $note = list_privileges();
         } elsif ($kind eq 'pveum-builtin-roles') {
@@ -199,7 +214,7 @@ while (my $line = <>) {
         } elsif ($kind =~ /^pveum-(?:priv|user|token|role|group|acl-path|builtin-role)$/) {
             $note = check_access($kind, $rest);
         } else {
-            die "unknown line type '$kind' (qm, pct, pveum-priv, pveum-user, pveum-token,"
+            die "unknown line type '$kind' (qm, pct, pct-conf, pveum-priv, pveum-user, pveum-token,"
                 . " pveum-role, pveum-group, pveum-acl-path, pveum-privileges, pveum-builtin-roles,"
                 . " pveum-builtin-role)\n";
         }

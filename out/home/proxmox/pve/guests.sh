@@ -186,6 +186,7 @@ if ! exists pct 200; then
   exit 1
 fi
 ensure_nic pct 200 net0 'name=eth0,bridge=vmbr2,gw=10.1.0.1,hwaddr=2A:9C:5D:7D:5E:3F,ip=10.1.0.100/24,type=veth' 'name hwaddr bridge ip gw tag type'  # service
+ensure pct 200 nameserver '1.1.1.1 9.9.9.9'
 others pct 200 'net0'
 
 # CT 210: service postgres
@@ -194,6 +195,7 @@ if ! exists pct 210; then
   exit 1
 fi
 ensure_nic pct 210 net0 'name=eth0,bridge=vmbr2,gw=10.1.0.1,hwaddr=C6:DF:64:54:FF:7C,ip=10.1.0.110/24,type=veth' 'name hwaddr bridge ip gw tag type'  # service
+ensure pct 210 nameserver '1.1.1.1 9.9.9.9'
 others pct 210 'net0'
 
 # CT 211: service valkey
@@ -202,6 +204,7 @@ if ! exists pct 211; then
   exit 1
 fi
 ensure_nic pct 211 net0 'name=eth0,bridge=vmbr2,gw=10.1.0.1,hwaddr=9E:6A:A2:FE:C9:B2,ip=10.1.0.111/24,type=veth' 'name hwaddr bridge ip gw tag type'  # service
+ensure pct 211 nameserver '1.1.1.1 9.9.9.9'
 others pct 211 'net0'
 
 echo 'VM 103 (pbs): inside the VM: address 10.0.0.20/24, gateway 10.0.0.1 (gen cannot set the address inside a VM)'
