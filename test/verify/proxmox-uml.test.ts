@@ -36,7 +36,14 @@ function proxmoxStandIns(dir: string, site: Site): string {
     const iface = site.firewall?.interfaces.find((i) => i.network === service.network);
     const bridge = iface?.bridge ?? site.firewall?.interfaces.find((i) => i.name === iface?.vlan?.parent)?.bridge;
     const tag = iface?.vlan ? `,tag=${iface.vlan.tag}` : '';
-    if (service.container !== undefined) cts.set(service.container, [`net0: name=eth0,bridge=${bridge},firewall=1,gw=${iface?.address},hwaddr=BC:24:11:00:02:01,ip=${service.address}/${iface?.prefix}${tag},type=veth`]);
+    if (service.container !== undefined) {
+      const dns = site.guests.find((g) => g.kind === 'ct' && g.id === service.container)?.dns;
+      cts.set(service.container, [
+        `net0: name=eth0,bridge=${bridge},firewall=1,gw=${iface?.address},hwaddr=BC:24:11:00:02:01,ip=${service.address}/${iface?.prefix}${tag},type=veth`,
+        // What guests.sh set, unless a drift wrote other servers into /tmp/gen-ns-ID (as a hand `pct set --nameserver` would).
+        ...(dns ? [`nameserver: $(cat /tmp/gen-ns-${service.container} 2>/dev/null || echo '${dns.servers.join(' ')}')`] : []),
+      ]);
+    }
     if (service.vm !== undefined) vms.set(service.vm, [`net0: virtio=BC:24:11:00:03:01,bridge=${bridge}${tag}`]);
   }
   // The backup server's VM, on the bridge of the network its address is on.
@@ -48,7 +55,7 @@ function proxmoxStandIns(dir: string, site: Site): string {
       '#!/bin/sh',
       `# ${name} config ID, as Proxmox VE prints it`,
       'case "$1 $2" in',
-      ...[...configs].map(([id, lines]) => `  "config ${id}") printf '%s\\n' 'cores: 2' ${lines.map((l) => `'${l}'`).join(' ')} ;;`),
+      ...[...configs].map(([id, lines]) => `  "config ${id}") printf '%s\\n' 'cores: 2' ${lines.map((l) => (l.startsWith('nameserver: ') ? `"${l}"` : `'${l}'`)).join(' ')} ;;`),
       `  *) echo "Configuration file 'nodes/pve/${name === 'qm' ? 'qemu-server' : 'lxc'}/$2.conf' does not exist" >&2; exit 2 ;;`,
       'esac',
       '',
@@ -125,7 +132,7 @@ describe.skipIf(whyUml)(`the Proxmox host's script on an ifupdown2 bring-up in U
     trunk = modelB.sites[0]!.hosts[0]!.bridges.find((br) => br.vlanAware)!;
     dropped = trunk.requiredVlans[1]!;
     [a, b] = await Promise.all([
-      verifyInUml(modelA, 'A', [`ip route del ${route!.destination}`, `ip link set ${portBridge.ports[0]} nomaster`]),
+      verifyInUml(modelA, 'A', [`ip route del ${route!.destination}`, `ip link set ${portBridge.ports[0]} nomaster`, 'echo 192.168.0.1 > /tmp/gen-ns-200']),
       verifyInUml(modelB, 'B', [`bridge vlan del dev eno4 vid ${dropped}`]),
     ]);
   }, 600_000);
@@ -154,6 +161,16 @@ describe.skipIf(whyUml)(`the Proxmox host's script on an ifupdown2 bring-up in U
     const [, , unplugged] = a.verify;
     const declared = `topology.yaml:${lineOfText(homelab, `- name: ${portBridge.name}`)}`;
     expect(failures(unplugged!.out)).toContain(`✗ ${portBridge.name} bridges ${portBridge.ports.join(', ')} (${declared}): ${portBridge.ports[0]} is in no bridge`);
+  });
+
+  it("scenario A: each container's DNS servers are checked, and other servers set by hand fail the check at their declaration", () => {
+    const [healthy, , , resolver] = a.verify;
+    const traefik = modelA.sites[0]!.guests.find((g) => g.kind === 'ct' && g.id === 200)!;
+    const servers = traefik.dns!.servers;
+    const declared = `topology.yaml:${modelA.source!.lineOf(traefik.dns!.path)}`;
+    expect(healthy!.out).toContain(`✓ container 200 (traefik) resolves through ${servers.join(', ')} (${declared})`);
+    expect(failures(resolver!.out)).toContain(`✗ container 200 (traefik) resolves through ${servers.join(', ')} (${declared}): pct config 200: nameserver 192.168.0.1`);
+    expect(resolver!.rc).toBe(1);
   });
 
   it('scenario B: a VLAN-aware bridge whose port carries the firewall VLANs passes, and fails when one is dropped', () => {

@@ -135,6 +135,12 @@ guest_nic_check() { # what where qm|pct id bridge tag address
   if [ -n "$found" ]; then pass "$1" "$2"; else fail "$1" "$2" "$3 config $4: $(printf '%s\n' "$nics" | flat)"; fi
 }
 
+# pct config prints nameserver as guests.sh sets it: the servers, space-separated.
+guest_dns_check() { # what where ctid servers
+  have=$(pct config "$3" 2>&1 | sed -n 's/^nameserver: //p')
+  if [ "$have" = "$4" ]; then pass "$1" "$2"; else fail "$1" "$2" "pct config $3: nameserver ${have:-not set, so the container takes the resolvers of the host}"; fi
+}
+
 storage_check() { # what where storage
   status=$(pvesm status --storage "$3" 2>&1 | awk -v s="$3" '$1 == s { print $3 }')
   if [ "$status" = active ]; then pass "$1" "$2"; else fail "$1" "$2" "pvesm status --storage $3: ${status:-not found}"; fi
@@ -154,8 +160,11 @@ checks() {
   vm_nic_check 'firewall VM 102: vtnet0 (wan) is on vmbr0' 'topology.yaml:37' '102' '0' 'vmbr0'
   vm_nic_check 'firewall VM 102: vtnet1 (management) is on vmbr1' 'topology.yaml:43' '102' '1' 'vmbr1'
   vm_nic_check 'firewall VM 102: vtnet2 (service) is on vmbr2' 'topology.yaml:49' '102' '2' 'vmbr2'
+  guest_dns_check 'container 200 (traefik) resolves through 1.1.1.1, 9.9.9.9' 'topology.yaml:100' '200' '1.1.1.1 9.9.9.9'
   guest_nic_check 'container 200 (traefik) has a NIC on vmbr2 with 10.1.0.100' 'topology.yaml:100' 'pct' '200' 'vmbr2' '' '10.1.0.100'
+  guest_dns_check 'container 210 (postgres) resolves through 1.1.1.1, 9.9.9.9' 'topology.yaml:101' '210' '1.1.1.1 9.9.9.9'
   guest_nic_check 'container 210 (postgres) has a NIC on vmbr2 with 10.1.0.110' 'topology.yaml:101' 'pct' '210' 'vmbr2' '' '10.1.0.110'
+  guest_dns_check 'container 211 (valkey) resolves through 1.1.1.1, 9.9.9.9' 'topology.yaml:102' '211' '1.1.1.1 9.9.9.9'
   guest_nic_check 'container 211 (valkey) has a NIC on vmbr2 with 10.1.0.111' 'topology.yaml:102' 'pct' '211' 'vmbr2' '' '10.1.0.111'
   guest_nic_check 'VM 103 (backup server pbs) has a NIC on vmbr1' 'topology.yaml:156' 'qm' '103' 'vmbr1' '' ''
   storage_check 'the backup storage pbs-main is active' 'topology.yaml:153' 'pbs-main'

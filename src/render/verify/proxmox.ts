@@ -7,6 +7,7 @@
 // on the right bridges; the backup storage.
 import type { Host, Model, Site } from '../../model.js';
 import { formatIPv4 } from '../../net.js';
+import { nameservers } from '../../targets/proxmox/guest-formats.js';
 import { cidr, ifname, ipv4 } from '../proxmox/shell-values.js';
 import { type Declared, call, renderScript } from './script.js';
 
@@ -106,6 +107,12 @@ guest_nic_check() { # what where qm|pct id bridge tag address
   if [ -n "$found" ]; then pass "$1" "$2"; else fail "$1" "$2" "$3 config $4: $(printf '%s\\n' "$nics" | flat)"; fi
 }
 
+# pct config prints nameserver as guests.sh sets it: the servers, space-separated.
+guest_dns_check() { # what where ctid servers
+  have=$(pct config "$3" 2>&1 | sed -n 's/^nameserver: //p')
+  if [ "$have" = "$4" ]; then pass "$1" "$2"; else fail "$1" "$2" "pct config $3: nameserver \${have:-not set, so the container takes the resolvers of the host}"; fi
+}
+
 storage_check() { # what where storage
   status=$(pvesm status --storage "$3" 2>&1 | awk -v s="$3" '$1 == s { print $3 }')
   if [ "$status" = active ]; then pass "$1" "$2"; else fail "$1" "$2" "pvesm status --storage $3: \${status:-not found}"; fi
@@ -189,6 +196,9 @@ function guestChecks(site: Site, host: Host, declared: Declared): string[] {
         // A container's address is in its config (ip=); a VM sets its own.
         const address = guest.kind === 'ct' && nic.address !== undefined ? ipv4(nic.address) : '';
         return [
+          ...(guest.kind === 'ct' && guest.dns && nic.index === guest.nics[0]!.index
+            ? [call('guest_dns_check', `container ${guest.id} (${guest.name}) resolves through ${guest.dns.servers.join(', ')}`, declared(guest.dns.path), [guest.id, nameservers(guest.dns.servers)])]
+            : []),
           call(
             'guest_nic_check',
             `${who} has a NIC on ${nic.bridge}${nic.tag !== undefined ? ` tagged ${nic.tag}` : ''}${address ? ` with ${address}` : ''}`,
