@@ -8,6 +8,11 @@ import { UTF8_PIECE, Utf8Scratch } from './io/utf8-scratch.js';
 
 export const MANIFEST = 'MANIFEST';
 
+/** The files at the root of every output tree, beside one directory per site (and aws/). */
+export const PLAN_FILE = 'plan.json';
+export const GRAPH_FILE = 'graph.md';
+export const TREE_ROOT_FILES: readonly string[] = [MANIFEST, PLAN_FILE, GRAPH_FILE];
+
 /** The mode of every file of an output tree, MANIFEST included (directories are 0755). */
 export const OUTPUT_FILE_MODE = 0o644;
 

@@ -2,6 +2,7 @@
 // pull request, so a reviewer sees what a change connects.
 import { buildGraph } from '../graph/build.js';
 import { toMermaid } from '../graph/mermaid.js';
+import { GRAPH_FILE } from '../manifest.js';
 import type { Model } from '../model.js';
 import type { OutputFiles } from './target.js';
 
@@ -12,5 +13,5 @@ export function graphMarkdown(model: Model): string {
 }
 
 export function renderGraph(model: Model, files: OutputFiles): void {
-  files.set('graph.md', graphMarkdown(model));
+  files.set(GRAPH_FILE, graphMarkdown(model));
 }

@@ -2,6 +2,7 @@
 // (networks, gateways, routes, allowed IPs, next free peer addresses, the
 // compiled rule order) in one file. Source positions are left out so that
 // moving lines in topology.yaml does not change it.
+import { PLAN_FILE } from '../manifest.js';
 import type { Model } from '../model.js';
 import { stableJson } from './json.js';
 import type { OutputFiles } from './target.js';
@@ -10,5 +11,5 @@ import type { OutputFiles } from './target.js';
 const OMIT = new Set(['path', 'declared', 'block', 'addresses', 'names', 'ranges', 'sources', 'destinations', 'fromObjects', 'toObjects']);
 
 export function renderPlan(model: Model, files: OutputFiles): void {
-  files.set('plan.json', stableJson(model, (key, value) => (OMIT.has(key) ? undefined : value)));
+  files.set(PLAN_FILE, stableJson(model, (key, value) => (OMIT.has(key) ? undefined : value)));
 }

@@ -2,6 +2,7 @@
 // identifiers in generated files, and the files they name must be distinct
 // on every file system, also one that ignores case.
 import type { Path } from '../location.js';
+import { TREE_ROOT_FILES } from '../manifest.js';
 import type { Model } from '../model.js';
 import { peerKeyPath } from '../secrets.js';
 import { clientFileStem } from '../targets/wireguard/names.js';
@@ -140,7 +141,8 @@ export const nameRules: Rule[] = [
   {
     id: 'names/same-file',
     severity: 'error',
-    summary: 'Two names give the same file, or files whose names differ only in case: client files (peer names and tunnel_name), private keys (peer names), the directories of sites and Proxmox hosts.',
+    summary:
+      'Two names give the same file, or files whose names differ only in case: client files (peer names and tunnel_name), private keys (peer names), the directories of sites and Proxmox hosts; or a site is named like a file at the root of out/ (plan.json, graph.md, MANIFEST).',
     why: 'A file system that ignores case, the default on macOS and Windows, takes Laptop-John.conf and laptop-john.conf for one file: a build there fails on the second, an update silently replaces one client file (or private key) with the other, and an out/ committed on Linux cannot be checked out. The WireGuard apps there also take tunnel names without case. Two tunnel names that are equal give one file everywhere.',
     hint: 'Rename one of the two, or set tunnel_name, so that they differ in more than case.',
     examples: [
@@ -152,6 +154,17 @@ export const nameRules: Rule[] = [
     ],
     check(model, report) {
       for (const claims of claimsOf(model)) reportSameFiles(claims, report);
+      // A site's directory sits beside gen's own files at the root of out/: one name cannot be both.
+      for (const site of model.sites) {
+        const file = TREE_ROOT_FILES.find((f) => f.toLowerCase() === site.name.toLowerCase());
+        if (file) {
+          report({
+            path: site.path.concat('name'),
+            message: `site ${site.name} would be the directory out/${site.name}, where gen writes its file ${file}`,
+            hint: `Rename the site: ${TREE_ROOT_FILES.join(', ')} are gen's files at the root of out/.`,
+          });
+        }
+      }
     },
   },
 ];

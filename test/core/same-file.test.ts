@@ -94,6 +94,19 @@ describe('names/same-file', () => {
     expect(siteFindings[0]!.message).toContain("its directory Home/ differs only in case from site home's directory home/");
   });
 
+  it("refuses a site named like a file at the root of out/ (its directory would be that file), and builds nothing", () => {
+    for (const name of ['plan.json', 'Graph.md', 'MANIFEST']) {
+      const yaml = edit(readExample('homelab'), ['sites', 0, 'name'], name);
+      const dir = mkdtempSync(join(tmpdir(), 'gen-same-file-'));
+      writeFileSync(join(dir, 'topology.yaml'), yaml);
+      const r = gen(['build'], dir);
+      expect(r.code, name).toBe(1);
+      const [line, col] = at(yaml, `name: ${name}`);
+      expect(r.stderr).toContain(`topology.yaml:${line}:${col + 6}: error site ${name} would be the directory out/${name}, where gen writes its file ${name === 'Graph.md' ? 'graph.md' : name}  [names/same-file]`);
+      expect(existsSync(join(dir, 'out'))).toBe(false);
+    }
+  });
+
   it('gen wg add-peer refuses a name that differs only in case from a peer it added, before writing a key or the topology', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gen-case-'));
     writeFileSync(join(dir, 'topology.yaml'), readExample('homelab'));
