@@ -105,6 +105,12 @@ function dnsQueries(site: Site, networkOf: (id: string) => Network | undefined):
   return queries;
 }
 
+/** The DNS queries of the containers of each site with a firewall (which filters them). */
+function sitesDnsQueries(model: Model): { site: Site; queries: DnsQuery[] }[] {
+  const indexOf = siteIndexes();
+  return model.sites.filter((site) => site.firewall).map((site) => ({ site, queries: dnsQueries(site, (id) => indexOf(site).network(id)) }));
+}
+
 function reportBlockedDns(guest: Guest, blocked: { index: number; verdict: Verdict }[], report: RuleReport): void {
   const dns = guest.dns!;
   const all = blocked.length === dns.servers.length;
@@ -362,10 +368,7 @@ export const guestRules: Rule[] = [
       },
     ],
     check(model, report) {
-      const indexOf = siteIndexes();
-      for (const site of model.sites) {
-        if (!site.firewall) continue;
-        const queries = dnsQueries(site, (id) => indexOf(site).network(id));
+      for (const { site, queries } of sitesDnsQueries(model)) {
         // One partition of the rules for every container of the site.
         const verdicts = pointFlowVerdicts(site, queries, 'udp', 53);
         const blocked = new Map<Guest, { index: number; verdict: Verdict }[]>();
@@ -377,6 +380,37 @@ export const guestRules: Rule[] = [
           else blocked.set(query.guest, [{ index: query.index, verdict }]);
         });
         for (const [guest, list] of blocked) reportBlockedDns(guest, list, report);
+      }
+    },
+  },
+  {
+    id: 'proxmox/guest-dns-tcp-blocked',
+    severity: 'warning',
+    summary: 'The policy passes DNS over UDP from a container to a DNS server gen gives it, but blocks it over TCP.',
+    why:
+      'A DNS client repeats over TCP 53 every query whose answer does not fit a UDP packet (the truncated bit: DNSSEC-signed answers, many records, large TXT records), and RFC 7766 has every resolver answer over TCP: with only UDP passed, such lookups fail while most others work, which is hard to trace.',
+    hint: 'Pass TCP 53 wherever UDP 53 is passed to the DNS server (proto: tcp/udp in one rule).',
+    examples: [
+      {
+        where: 'sites[].policy.rules',
+        bad: '- { name: service-dns, from: service, to: public-dns, proto: udp, ports: [53], action: pass }',
+        good: '- { name: service-dns, from: service, to: public-dns, proto: tcp/udp, ports: [53], action: pass }',
+      },
+    ],
+    check(model, report) {
+      for (const { site, queries } of sitesDnsQueries(model)) {
+        const udp = pointFlowVerdicts(site, queries, 'udp', 53);
+        const tcp = pointFlowVerdicts(site, queries, 'tcp', 53);
+        queries.forEach((query, i) => {
+          if (udp[i]!.verdict === 'deny' || tcp[i]!.verdict !== 'deny') return;
+          const dns = query.guest.dns!;
+          const server = dns.servers[query.index]!;
+          report({
+            path: dns.from === 'guest' ? dns.path.concat(query.index) : query.guest.path,
+            message: `${what(query.guest)}: DNS to ${server} passes over UDP, but ${tcp[i]!.decidedBy} blocks it over TCP 53, so lookups whose answers do not fit a UDP packet fail`,
+            hint: `Pass TCP 53 too from service ${query.guest.name} (or its zone) to ${server}${tcp[i]!.path ? ` before ${tcp[i]!.decidedBy}` : ''}, e.g. proto: tcp/udp.`,
+          });
+        });
       }
     },
   },

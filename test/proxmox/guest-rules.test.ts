@@ -308,3 +308,34 @@ describe('proxmox/guest-dns-blocked', () => {
     ]);
   });
 });
+
+describe('proxmox/guest-dns-tcp-blocked', () => {
+  const rule = 'proxmox/guest-dns-tcp-blocked';
+  const rules = ['sites', 0, 'policy', 'rules'];
+  // traefik without guest.dns asks the firewall (10.1.0.1), which its internet-only zone reaches only through a rule of its own.
+  const askingFirewall = edit(homelab, [...services, 0, 'guest'], undefined);
+  const withDnsRule = (proto: string) =>
+    edit(edit(askingFirewall, [...rules, 4], { name: 'service-dns', from: 'service', to: 'self', proto, ports: [53], action: 'pass' }), [...rules, 5], {
+      name: 'service-internet-only',
+      from: 'service',
+      to: 'internet',
+      action: 'pass',
+    });
+
+  it('warns where UDP 53 passes to the DNS server and TCP 53 does not (truncated answers fail), at the service', async () => {
+    const text = withDnsRule('udp');
+    const found = (await lint(text)).filter((d) => d.rule === rule);
+    expect(found.map((d) => [d.severity, d.message, d.location.line])).toEqual([
+      ['warning', 'CT 200 (traefik): DNS to 10.1.0.1 passes over UDP, but policy rule service-internet-only blocks it over TCP 53, so lookups whose answers do not fit a UDP packet fail', lineOf(text, [...services, 0])],
+    ]);
+    // No finding of the UDP rule: UDP passes.
+    expect(await findings(text, 'proxmox/guest-dns-blocked')).toEqual([]);
+  });
+
+  it('says nothing where both pass (tcp/udp), or where UDP is blocked too (the error rule speaks), nor for the reference topologies', async () => {
+    expect(await findings(withDnsRule('tcp/udp'), rule)).toEqual([]);
+    expect(await findings(askingFirewall, rule)).toEqual([]);
+    expect((await findings(askingFirewall, 'proxmox/guest-dns-blocked')).length).toBe(1);
+    for (const text of [homelab, hosting, readExample('homelab-family')]) expect(await findings(text, rule)).toEqual([]);
+  });
+});
