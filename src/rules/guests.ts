@@ -392,9 +392,11 @@ export const guestRules: Rule[] = [
     hint: 'Pass TCP 53 wherever UDP 53 is passed to the DNS server (proto: tcp/udp in one rule).',
     examples: [
       {
-        where: 'sites[].policy.rules',
-        bad: '- { name: service-dns, from: service, to: public-dns, proto: udp, ports: [53], action: pass }',
-        good: '- { name: service-dns, from: service, to: public-dns, proto: tcp/udp, ports: [53], action: pass }',
+        // The service zone's own TCP pass covers HTTPS only; its containers ask public resolvers.
+        where: 'sites[].policy.rules[service-internet-only]',
+        context: [{ where: 'sites[].policy.rules[+]', snippet: '{ name: service-https, from: service, to: internet, proto: tcp, ports: [443], action: pass }' }],
+        bad: 'proto: udp',
+        good: 'proto: tcp/udp',
       },
     ],
     check(model, report) {
