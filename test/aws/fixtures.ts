@@ -19,7 +19,7 @@ export function cloudTopology(): string {
     { name: 'vpn-to-service', from: 'vpn', to: 'service', action: 'pass' },
     { name: 'management-out', from: 'management', to: 'any', action: 'pass' },
     // The containers' DNS servers (guest.dns: 1.1.1.1, 9.9.9.9).
-    { name: 'service-dns', from: 'service', to: 'internet', proto: 'udp', ports: [53], action: 'pass' },
+    { name: 'service-dns', from: 'service', to: 'internet', proto: 'tcp/udp', ports: [53], action: 'pass' },
   ]);
   yaml = edit(yaml, [...A, 'policy', 'tests'], [
     { from: 'mac-workstation', to: 'cloud-db', proto: 'tcp', port: 5432, expect: 'accept' },
