@@ -6,7 +6,11 @@
 // as the legacy ones of earlier releases. Floating rules (several
 // interfaces, or the interface negated) and rules of other interfaces stay.
 // Rules of earlier merges (version-5 UUIDs, which only gen makes) that gen
-// no longer writes go too.
+// no longer writes go too, and so does one gen now writes into another
+// store: after an upgrade to 26.7 the box still holds the legacy outbound
+// NAT rule of a 25.7 merge under the uuid gen now gives its MVC source NAT
+// rule, and kept beside it pf got the rule twice (and the box the
+// migration assistant).
 import { isNameBasedUuid } from '../render/opnsense/ids.js';
 import { type XmlElement, attr, child, isElement, textOf } from '../render/opnsense/xml.js';
 
@@ -42,19 +46,39 @@ const STORES: readonly RuleStore[] = [
 /** Where the rule stores sit under <opnsense> (each must be there at most once, like the sections gen merges into). */
 export const RULE_STORE_PATHS: readonly (readonly string[])[] = STORES.map((s) => s.path);
 
+/** The uuids of the rules gen writes into one store (its sections are top-level elements of <opnsense>). */
+function storeUuids(sections: readonly XmlElement[], path: readonly string[]): Set<string> {
+  const uuids = new Set<string>();
+  for (const section of sections) {
+    if (section.name !== path[0]) continue;
+    for (const rule of at(section, path.slice(1))?.children ?? []) {
+      const uuid = isElement(rule) && rule.name === 'rule' ? attr(rule, 'uuid') : undefined;
+      if (uuid !== undefined) uuids.add(uuid);
+    }
+  }
+  return uuids;
+}
+
 /**
  * Removes the base's rules on `managed` interfaces and stale rules of
- * earlier merges, except the ones gen writes now (`genUuids`); says which
- * of the box's own rules it removed.
+ * earlier merges, except the ones gen writes now into the same store (of
+ * `sections`); says which of the box's own rules it removed.
  */
-export function clearManagedRules(root: XmlElement, genUuids: ReadonlySet<string>, managed: ReadonlySet<string>, warn: (message: string) => void): void {
+export function clearManagedRules(
+  root: XmlElement,
+  sections: readonly XmlElement[],
+  genUuids: ReadonlySet<string>,
+  managed: ReadonlySet<string>,
+  warn: (message: string) => void,
+): void {
   for (const store of STORES) {
     const parent = at(root, store.path);
     if (!parent) continue;
+    const written = storeUuids(sections, store.path);
     const kept = parent.children.filter((c) => {
       if (!isElement(c) || c.name !== 'rule') return true;
       const uuid = attr(c, 'uuid');
-      if (uuid !== undefined && genUuids.has(uuid)) return true;
+      if (uuid !== undefined && written.has(uuid)) return true;
       if (isNameBasedUuid(uuid)) return false;
       const iface = store.interfaceOf?.(c);
       if (iface === undefined || !managed.has(iface)) return true;

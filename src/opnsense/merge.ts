@@ -586,7 +586,7 @@ export function mergeConfig(baseText: string, genSections: readonly XmlElement[]
   const managed = new Set(genInterfaces?.children.filter(isElement).map((c) => c.name) ?? []);
   if (genInterfaces?.children.filter(isElement).some((c) => fieldText(c, 'if').startsWith('wg'))) managed.add('wireguard');
   const genUuids = uuidsOf(sections);
-  clearManagedRules(root, genUuids, managed, options.warn!);
+  clearManagedRules(root, sections, genUuids, managed, options.warn!);
 
   const genKeys = new Set(genInterfaces?.children.filter(isElement).map((c) => c.name) ?? []);
   for (const vlans of sections.filter((s) => s.name === 'vlans')) checkVlans(root, vlans, genKeys);

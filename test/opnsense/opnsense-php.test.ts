@@ -13,6 +13,7 @@ import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateFirewallFlow } from '../../src/flows.js';
 import { mergeConfig } from '../../src/opnsense/merge.js';
+import { parseXml } from '../../src/opnsense/parse.js';
 import { selfSignedCertificate } from '../../src/opnsense/selfsigned.js';
 import { PRIVATE_KEY_PLACEHOLDER_PREFIX } from '../../src/render/opnsense/context.js';
 import { siteSections } from '../../src/render/opnsense/index.js';
@@ -107,6 +108,8 @@ function el(node: XmlElement | undefined, ...path: string[]): XmlElement | undef
   for (const p of path) node = child(node, p);
   return node;
 }
+
+const parseXmlDoc = (text: string) => parseXml(text).root;
 
 const field = (node: XmlElement | undefined, name: string) => textOf(child(node, name)).trim();
 
@@ -320,6 +323,48 @@ describe.skipIf(skip)(titled("OPNsense's own code on merged configs", skip), () 
       expect(`${c.stdout}${c.stderr}`.split('\n').filter((l) => /ALERT|WARNING/.test(l))).toEqual([]);
       expect(c.status).toBe(0);
     });
+  });
+
+  // The operator's flow across upgrades: merge for 25.7 and restore; upgrade the box (OPNsense migrates the stored
+  // config), set firewall.release to the new release, export and merge again; up to 26.7, where gen writes its
+  // policy and source NAT as MVC rules. Each merge must replace what the earlier one wrote (its legacy rules too),
+  // so that the box ends with what a merge into a fresh 26.7 box gives: the same pf rules of gen's, each once.
+  it('every item, merged on 25.7, upgraded to 26.1 and 26.7 and merged again on each: the pf rules of a fresh 26.7 merge, each once', async () => {
+    const scenario = CASES.find((c) => c.name === 'every item')!;
+    const saved = (config: string, series: string, name: string) => {
+      const file = join(dir, `upgrade-${name}.xml`);
+      const out = join(dir, `upgrade-${name}-saved.xml`);
+      writeFileSync(file, config, { mode: 0o600 });
+      const r = spawnSync('bash', [join(TOOL, 'run.sh'), file, tagOf(series)], { encoding: 'utf8', env: { ...env, OPN_SAVE_CONFIG: out } });
+      expect(r.stdout, name).not.toMatch(/migration FAILED/);
+      return readFileSync(out, 'utf8');
+    };
+    const writeTemp = (name: string, text: string) => {
+      writeFileSync(join(dir, name), text, { mode: 0o600 });
+      return join(dir, name);
+    };
+    const pair = generateKeyPair();
+    const mergeFor = async (series: string, box: string) => {
+      const model = await modelOf(edit(withRelease(scenario.yaml(), series), ['sites', 0, 'wireguard', 0, 'public_key'], pair.publicKey));
+      const sections = siteSections(model, model.sites[0]!).flatMap((a) => a.sections);
+      return mergeConfig(box, sections, { secret: () => pair.privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX });
+    };
+    let box = base('25.7');
+    for (const [series, next] of [['25.7', '26.1'], ['26.1', '26.7']] as const) {
+      const restored = saved(await mergeFor(series, box), series, `${series}-restored`);
+      box = saved(restored, next, `${next}-upgraded`);
+    }
+    const merged = await mergeFor('26.7', box);
+    // No legacy rule of the earlier merges is left in the stores 26.7 no longer takes from gen (the migration assistant).
+    const doc = parseXmlDoc(merged);
+    expect(childrenNamed(el(doc, 'nat', 'outbound'), 'rule').map((r) => field(r, 'descr'))).toEqual([]);
+    expect(childrenNamed(el(doc, 'filter'), 'rule').map((r) => field(r, 'descr'))).toEqual([]);
+    const genLines = (run: Run) => run.ruleset.filter((l) => / # gen: /.test(l) && !l.startsWith('#')).map((l) => l.replace(/ label "[^"]*"/, '')).sort();
+    const upgraded = runTool(writeTemp('upgrade-26.7-merged.xml', merged), tagOf('26.7'));
+    const fresh = runTool(writeTemp('upgrade-26.7-fresh.xml', await mergeFor('26.7', base('26.7'))), tagOf('26.7'));
+    expect(upgraded.errors.filter((e) => !KNOWN_UPSTREAM.some((re) => re.test(e)))).toEqual([]);
+    expect(genLines(upgraded).filter((l) => l.startsWith('nat '))).toHaveLength(1);
+    expect(genLines(upgraded)).toEqual(genLines(fresh));
   });
 
   // A box installed at 25.1 or earlier got the dnsmasq model from a migration: disabled, with an empty <port/>,
