@@ -429,6 +429,13 @@ export interface Policy {
    * override (resolve/anti-lockout.ts).
    */
   antiLockout?: PolicyRule;
+  /**
+   * Other passes OPNsense puts before every rule of `rules` on its own:
+   * "allow access to DHCP server" (UDP 67 to the firewall) on each
+   * interface it serves DHCP on. Evaluated, never written
+   * (resolve/automatic-rules.ts).
+   */
+  automatic?: PolicyRule[];
 }
 
 export interface HaproxyCertificate {

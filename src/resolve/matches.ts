@@ -102,10 +102,11 @@ export function siteMatches(site: { policy: Policy; firewall?: Firewall; wiregua
   return known;
 }
 
-/** Every rule's matches, in evaluation order: OPNsense's anti-lockout rule first, as the box evaluates it. */
+/** Every rule's matches, in evaluation order: OPNsense's own passes (anti-lockout, DHCP server) first, as the box evaluates them. */
 export function compileMatches(policy: Policy, space: PolicySpace): Match[] {
   const out: Match[] = [];
-  for (const rule of policy.antiLockout ? [policy.antiLockout, ...policy.rules] : policy.rules) {
+  const first = [...(policy.antiLockout ? [policy.antiLockout] : []), ...(policy.automatic ?? [])];
+  for (const rule of first.length > 0 ? first.concat(policy.rules) : policy.rules) {
     const src = rule.from.kind === 'wan' ? space.internet : objectRanges(rule.sources);
     const protocols = RULE_PROTOCOLS[rule.proto];
     // Within the port space: a range past 65535 (an error of ports/range) matches no port there.

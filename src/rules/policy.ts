@@ -89,8 +89,11 @@ export function analysePolicy(site: Site): { rules: RuleAnalysis[]; operations: 
   const byRule = new Map<PolicyRule, number[]>();
   matches.forEach((m, i) => addToList(byRule, m.rule, i));
   const out: RuleAnalysis[] = [];
+  // OPNsense's own DHCP server passes decide before the policy (a rule of the
+  // topology they cover is dead), but they are the box's, not the topology's to remove.
+  const automatic = new Set(site.policy.automatic ?? []);
   for (const [rule, parts] of byRule) {
-    if (rule.from.kind === 'wan') continue;
+    if (rule.from.kind === 'wan' || automatic.has(rule)) continue;
     const shadowed = parts.every((p) => !decides.has(p));
     // A logged rule changes the log even where the verdict is the same.
     const redundant = !shadowed && !rule.log && parts.every((p) => !changes.has(p));
