@@ -430,10 +430,10 @@ export interface Policy {
    */
   antiLockout?: PolicyRule;
   /**
-   * Other passes OPNsense puts before every rule of `rules` on its own:
-   * "allow access to DHCP server" (UDP 67 to the firewall) on each
-   * interface it serves DHCP on. Evaluated, never written
-   * (resolve/automatic-rules.ts).
+   * Other rules OPNsense puts before every rule of `rules` on its own: the
+   * WAN's "Block private networks", and "allow access to DHCP server" (UDP
+   * 67 to the firewall) on each interface it serves DHCP on. Evaluated,
+   * never written (resolve/automatic-rules.ts).
    */
   automatic?: PolicyRule[];
 }

@@ -1,12 +1,15 @@
-// Passes OPNsense adds on its own before the rules gen writes, as policy
+// Rules OPNsense adds on its own before the rules gen writes, as policy
 // rules, so that policy tests and lint judge the traffic the way the box
-// does: on every interface the firewall serves DHCP on, "allow access to
-// DHCP server" passes UDP to port 67 of the firewall (filter_core_rules_system
-// in OPNsense's filter.lib.inc, from port 68 to (self) and 255.255.255.255).
-// gen does not write them; they are evaluated before the policy, like the
-// anti-lockout rule, and never compiled to a filter rule.
-import { blockRange } from '../intervals.js';
+// does (filter_core_rules_system in OPNsense's filter.lib.inc): on every
+// interface the firewall serves DHCP on, "allow access to DHCP server"
+// passes UDP to port 67 of the firewall (from port 68 to (self) and
+// 255.255.255.255); on the WAN with "Block private networks", every packet
+// from a private source is dropped. gen does not write them; they are
+// evaluated before the policy, like the anti-lockout rule, and never
+// compiled to a filter rule.
+import { blockRange, fromBlocks } from '../intervals.js';
 import type { Firewall, Network, PolicyRule } from '../model.js';
+import { BLOCK_PRIVATE_SOURCES } from '../targets/opnsense/block-private.js';
 
 /** The box's own DHCP server passes, one per interface it serves DHCP on (the clients on its link). */
 export function dhcpServerRules(firewall: Firewall, networks: ReadonlyMap<string, Network>): PolicyRule[] {
@@ -29,4 +32,27 @@ export function dhcpServerRules(firewall: Firewall, networks: ReadonlyMap<string
       },
     ];
   });
+}
+
+/**
+ * The WAN's "Block private networks": drops what arrives there from the
+ * private blocks (sources of a WAN rule are met with what arrives from
+ * outside, compileMatches in resolve/matches.ts).
+ */
+export function blockPrivateRule(firewall: Firewall): PolicyRule | undefined {
+  const wan = firewall.interfaces.find((i) => i.isWan && i.blockPrivate);
+  if (!wan) return undefined;
+  return {
+    name: `block-private-${wan.name}`,
+    origin: `OPNsense's "Block private networks" on ${wan.name}`,
+    from: { kind: 'wan' },
+    sources: [{ kind: 'address', name: 'private networks', cidrs: BLOCK_PRIVATE_SOURCES.map((b) => b.cidr), ranges: fromBlocks(BLOCK_PRIVATE_SOURCES) }],
+    to: { kind: 'any' },
+    destinations: [],
+    proto: 'any',
+    ports: [],
+    action: 'block',
+    log: false,
+    path: wan.path,
+  };
 }

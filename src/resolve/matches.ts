@@ -107,7 +107,8 @@ export function compileMatches(policy: Policy, space: PolicySpace): Match[] {
   const out: Match[] = [];
   const first = [...(policy.antiLockout ? [policy.antiLockout] : []), ...(policy.automatic ?? [])];
   for (const rule of first.length > 0 ? first.concat(policy.rules) : policy.rules) {
-    const src = rule.from.kind === 'wan' ? space.internet : objectRanges(rule.sources);
+    // A WAN rule with sources (OPNsense's "Block private networks") matches those of them that arrive from outside.
+    const src = rule.from.kind === 'wan' ? (rule.sources.length > 0 ? intersect(space.internet, objectRanges(rule.sources)) : space.internet) : objectRanges(rule.sources);
     const protocols = RULE_PROTOCOLS[rule.proto];
     // Within the port space: a range past 65535 (an error of ports/range) matches no port there.
     const ports = intersect(rulePorts(rule), [PORT_SPACE]);

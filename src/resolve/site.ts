@@ -6,7 +6,7 @@ import { parseCidr } from '../net.js';
 import type { KeepInput, SiteInput } from '../topology.js';
 import { resolveAccess } from './access.js';
 import { antiLockoutRule, antiLockoutSteps } from './anti-lockout.js';
-import { dhcpServerRules } from './automatic-rules.js';
+import { blockPrivateRule, dhcpServerRules } from './automatic-rules.js';
 import { type ResolveContext, indexByName, knownNames } from './context.js';
 import { deriveOutboundNat, internalRoutes, resolveFirewall, resolvePortForwards } from './firewall.js';
 import { resolveGuests } from './guests.js';
@@ -102,7 +102,8 @@ export function resolveSite(input: SiteInput, path: Path, ctx: ResolveContext, a
     const written = policy.rules.splice(0);
     appendAll(appendAll(policy.rules, derivedWanRules(firewall, wireguard, haproxy, vpcNetwork ? aws?.vpc : undefined)), written);
     policy.antiLockout = antiLockoutRule(firewall, byId);
-    const automatic = dhcpServerRules(firewall, byId);
+    const blockPrivate = blockPrivateRule(firewall);
+    const automatic = [...(blockPrivate ? [blockPrivate] : []), ...dhcpServerRules(firewall, byId)];
     if (automatic.length > 0) policy.automatic = automatic;
   }
   resolveReach(wireguard, input.wireguard ?? [], policy, objects, firewall);

@@ -10,9 +10,10 @@ import type { FlowTest, Site } from '../../src/model.js';
 import { parseIPv4 } from '../../src/net.js';
 import { edit, lint, modelOf, readExample } from '../helpers.js';
 
-function toFirewall(from: string, port: number): FlowTest {
-  const address = parseIPv4(from)!;
-  return { name: 'f', from, to: 'self', proto: 'udp', port, expect: 'deny', fromObjects: [{ kind: 'address', name: from, cidrs: [`${from}/32`], ranges: [[address, address]] }], path: [] };
+function toFirewall(from: string, port: number, to = 'self', proto: FlowTest['proto'] = 'udp'): FlowTest {
+  const address = parseIPv4(from);
+  const fromObjects = address === undefined ? undefined : [{ kind: 'address' as const, name: from, cidrs: [`${from}/32`], ranges: [[address, address] as [number, number]] }];
+  return { name: 'f', from, to, proto, port, expect: 'deny', fromObjects, path: [] };
 }
 
 const verdicts = (site: Site, from: string, port: number) => evaluateFirewallFlow(site, toFirewall(from, port)).map((v) => [v.verdict, v.decidedBy]);
@@ -42,5 +43,28 @@ describe("OPNsense's DHCP server passes", () => {
     const withRule = edit(yaml, ['sites', 0, 'policy', 'rules', 0], { name: 'lan-dhcp', from: 'lan', to: 'self', proto: 'udp', ports: [67], action: 'pass' });
     const found = (await lint(withRule)).filter((d) => d.rule === 'policy/shadowed' || d.rule === 'policy/redundant');
     expect(found.map((d) => [d.rule, d.message])).toEqual([['policy/shadowed', expect.stringMatching(/^policy rule lan-dhcp .*OPNsense's "allow access to DHCP server" on lan/)]]);
+  });
+
+});
+
+describe("the WAN's Block private networks", () => {
+  // vlan-hosting's WAN takes its address by DHCP from the ISP modem: "Block private networks" is on (OPNsense's
+  // "block in quick on <wan> from 192.168.0.0/16 to any", before gen's pass to HAProxy).
+  const https = (site: Site, from: string) => evaluateFirewallFlow(site, toFirewall(from, 443, 'wan', 'tcp')).map((v) => [v.verdict, v.decidedBy]);
+
+  it('drops a private source on the WAN before the pass to HAProxy; the internet (its public addresses) still reaches it', async () => {
+    const site = (await modelOf(readExample('vlan-hosting'))).sites[0]!;
+    expect(site.firewall!.interfaces.find((i) => i.isWan)!.blockPrivate).toBe(true);
+    for (const from of ['192.168.0.50', '10.5.5.5', '100.64.1.1']) expect(https(site, from), from).toEqual([['deny', `OPNsense's "Block private networks" on wan`]]);
+    expect(https(site, '203.0.113.7')).toEqual([['accept', 'HAProxy frontend https']]);
+    expect(https(site, 'internet')).toEqual([['accept', 'HAProxy frontend https']]);
+  });
+
+  it('passes the private source where the WAN does not block private networks (scenario A, or block_private: false)', async () => {
+    const open = edit(readExample('vlan-hosting'), ['sites', 0, 'firewall', 'interfaces', 0, 'block_private'], false);
+    expect(https((await modelOf(open)).sites[0]!, '192.168.0.50')).toEqual([['accept', 'HAProxy frontend https']]);
+    const homelab = (await modelOf(readExample('homelab'))).sites[0]!;
+    expect(homelab.firewall!.interfaces.find((i) => i.isWan)!.blockPrivate).toBe(false);
+    expect(https(homelab, '192.168.0.50')).toEqual([['accept', 'HAProxy frontend https']]);
   });
 });
