@@ -36,7 +36,7 @@ import { acquireLockSync } from './io/lock.js';
 import { processAlive } from './io/processes.js';
 import { realPath, within } from './io/real-paths.js';
 import { buildLockOf, createStage, stagesOf } from './io/staging.js';
-import { MANIFEST, OUTPUT_FILE_MODE, hashesOf, manifest, manifestOf, plainRelative, sha256, sha256Of } from './manifest.js';
+import { MANIFEST, OUTPUT_FILE_MODE, hashesOf, manifest, manifestOf, outputModeKept, plainRelative, sha256, sha256Of } from './manifest.js';
 import { NotOwnedError, type OwnedTree, emptyTree, ownedTree, terraformDirs, walk, workingEntryOf } from './output-tree.js';
 import { isTerraformStateEntry } from './targets/terraform/working-files.js';
 
@@ -343,14 +343,14 @@ function changesOf(target: string, owned: OwnedTree, all: ReadonlyMap<string, st
 
 /**
  * Whether the file on disk still holds `content` as gen wrote it (a regular
- * file, mode 0644), given that its MANIFEST lists the sha256 of `content`.
+ * file, readable by all and executable by none: outputModeKept), given that its MANIFEST lists the sha256 of `content`.
  * A file whose status changed before the MANIFEST was written (its ctime,
  * which no one can set back) is as gen left it; one changed at the same
  * instant or later (by hand, by git) is compared byte for byte.
  */
 function unchanged(file: string, content: string, manifestWritten: number): boolean {
   const stat = lstatSync(file, { throwIfNoEntry: false });
-  if (!stat?.isFile() || (stat.mode & 0o7777) !== OUTPUT_FILE_MODE || stat.size !== Buffer.byteLength(content)) return false;
+  if (!stat?.isFile() || !outputModeKept(stat.mode) || stat.size !== Buffer.byteLength(content)) return false;
   return stat.ctimeMs < manifestWritten || readFileSync(file).equals(Buffer.from(content));
 }
 

@@ -16,6 +16,19 @@ export const TREE_ROOT_FILES: readonly string[] = [MANIFEST, PLAN_FILE, GRAPH_FI
 /** The mode of every file of an output tree, MANIFEST included (directories are 0755). */
 export const OUTPUT_FILE_MODE = 0o644;
 
+/**
+ * Whether a file of out/ has a mode a tree gen wrote may have: readable by
+ * everyone, executable by no one, no special bits. gen writes 0644, but git
+ * records only the executable bit, so a checkout takes its modes from the
+ * umask of whoever cloned it (0664 under Debian's usual 002, 0666 in a CI
+ * runner with 000): those hold the same tree. One that others cannot read
+ * (0600, from a default ACL) does not.
+ */
+export function outputModeKept(mode: number): boolean {
+  const bits = mode & 0o7777;
+  return (bits & 0o444) === 0o444 && (bits & 0o7111) === 0;
+}
+
 /** The first line of every MANIFEST gen writes. */
 export const MANIFEST_MARK = '# gen output tree: generated files with their sha256 (check: sha256sum -c MANIFEST); gen replaces this directory whole';
 

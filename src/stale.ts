@@ -6,7 +6,7 @@
 // .terraform/) are the user's and never count as a difference.
 import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MANIFEST, OUTPUT_FILE_MODE, manifest } from './manifest.js';
+import { MANIFEST, OUTPUT_FILE_MODE, manifest, outputModeKept } from './manifest.js';
 import { terraformDirs, workingEntryOf } from './output-tree.js';
 
 export interface Difference {
@@ -53,7 +53,7 @@ export function staleFiles(outDir: string, files: ReadonlyMap<string, string>): 
     const stat = lstatSync(file);
     const bytes = Buffer.from(content, 'utf8');
     if (!stat.isFile() || stat.size !== bytes.length || !readFileSync(file).equals(bytes)) differences.push({ path, status: 'changed' });
-    else if ((stat.mode & 0o7777) !== OUTPUT_FILE_MODE) differences.push({ path, status: 'changed', mode: stat.mode & 0o7777 });
+    else if (!outputModeKept(stat.mode)) differences.push({ path, status: 'changed', mode: stat.mode & 0o7777 });
   }
   for (const path of onDisk) if (!expected.has(path)) differences.push({ path, status: 'extra' });
   return differences.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

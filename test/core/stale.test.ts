@@ -80,6 +80,20 @@ describe('gen build --check compares what gen build compares', () => {
     expect(gen(['build'], dir).stderr).toContain('gen: out is current (41 files)\n');
   });
 
+  it('calls a tree checked out under umask 002 or 000 current (git records only the executable bit), and an executable file stale', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gen-stale-'));
+    writeFileSync(join(dir, 'topology.yaml'), readExample('homelab'));
+    expect(gen(['build', '-q'], dir).code).toBe(0);
+    // What a clone under umask 002 (Debian's usual) or 000 (a CI runner) gives.
+    for (const [file, mode] of [['out/plan.json', 0o664], ['out/MANIFEST', 0o666]] as const) chmodSync(join(dir, file), mode);
+    expect(gen(['build', '--check'], dir)).toMatchObject({ code: 0, stdout: '' });
+    expect(gen(['build'], dir).stderr).toContain('gen: out is current (41 files)\n');
+    expect(statSync(join(dir, 'out/plan.json')).mode & 0o777).toBe(0o664);
+    chmodSync(join(dir, 'out/plan.json'), 0o755);
+    expect(gen(['build', '--check'], dir)).toMatchObject({ code: 1, stdout: '  changed out/plan.json (mode 0755, not 0644)\n' });
+    rmSync(dir, { recursive: true, force: true });
+  });
+
   const acl = defaultAclDirectory();
   const why = 'why' in acl ? acl.why : undefined;
   it.skipIf(why !== undefined)(titled('writes every file 0644 under a default ACL that makes new files 0600, so a second build finds it current', why), () => {
