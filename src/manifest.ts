@@ -12,6 +12,8 @@ export const MANIFEST = 'MANIFEST';
 export const PLAN_FILE = 'plan.json';
 export const GRAPH_FILE = 'graph.md';
 export const TREE_ROOT_FILES: readonly string[] = [MANIFEST, PLAN_FILE, GRAPH_FILE];
+/** The directory of the topology's aws section, beside the sites' directories. */
+export const AWS_DIR = 'aws';
 
 /** The mode of every file of an output tree, MANIFEST included (directories are 0755). */
 export const OUTPUT_FILE_MODE = 0o644;

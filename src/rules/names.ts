@@ -2,7 +2,7 @@
 // identifiers in generated files, and the files they name must be distinct
 // on every file system, also one that ignores case.
 import type { Path } from '../location.js';
-import { TREE_ROOT_FILES } from '../manifest.js';
+import { AWS_DIR, TREE_ROOT_FILES } from '../manifest.js';
 import type { Model } from '../model.js';
 import { peerKeyPath } from '../secrets.js';
 import { clientFileStem } from '../targets/wireguard/names.js';
@@ -154,7 +154,7 @@ export const nameRules: Rule[] = [
     ],
     check(model, report) {
       for (const claims of claimsOf(model)) reportSameFiles(claims, report);
-      // A site's directory sits beside gen's own files at the root of out/: one name cannot be both.
+      // A site's directory sits beside gen's own files at the root of out/ (and its aws/ directory): one name cannot be both.
       for (const site of model.sites) {
         const file = TREE_ROOT_FILES.find((f) => f.toLowerCase() === site.name.toLowerCase());
         if (file) {
@@ -162,6 +162,12 @@ export const nameRules: Rule[] = [
             path: site.path.concat('name'),
             message: `site ${site.name} would be the directory out/${site.name}, where gen writes its file ${file}`,
             hint: `Rename the site: ${TREE_ROOT_FILES.join(', ')} are gen's files at the root of out/.`,
+          });
+        } else if (model.aws && site.name.toLowerCase() === AWS_DIR) {
+          report({
+            path: site.path.concat('name'),
+            message: `site ${site.name} would share its directory out/${site.name} with gen's AWS files in out/${AWS_DIR}/ (one directory where case does not count)`,
+            hint: `Rename the site: out/${AWS_DIR}/ holds the Terraform of the topology's aws section.`,
           });
         }
       }

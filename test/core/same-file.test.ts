@@ -107,6 +107,19 @@ describe('names/same-file', () => {
     }
   });
 
+  it("refuses a site named aws, in any case, beside the topology's aws section (out/aws/ holds its Terraform)", async () => {
+    for (const name of ['AWS', 'aws']) {
+      const yaml = edit(readExample('homelab'), ['sites', 0, 'name'], name);
+      const found = sameFile(await lint(yaml));
+      expect(found.map((d) => [...located(d), d.message]), name).toEqual([
+        [...at(yaml, `name: ${name}`).map((n, i) => n + (i === 1 ? 6 : 0)), `site ${name} would share its directory out/${name} with gen's AWS files in out/aws/ (one directory where case does not count)`],
+      ]);
+    }
+    // Without an aws section there is no out/aws/ to share.
+    const alone = edit(edit(readExample('homelab'), ['sites', 0, 'name'], 'AWS'), ['aws'], undefined);
+    expect(sameFile(await lint(alone))).toEqual([]);
+  });
+
   it('gen wg add-peer refuses a name that differs only in case from a peer it added, before writing a key or the topology', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gen-case-'));
     writeFileSync(join(dir, 'topology.yaml'), readExample('homelab'));

@@ -1,6 +1,7 @@
 // The AWS target: IAM policy JSON under out/aws/iam/, the TLS-only bucket
 // policies under out/aws/s3/ and the Terraform files under
 // out/aws/terraform/, split by concern.
+import { AWS_DIR } from '../../manifest.js';
 import type { Model } from '../../model.js';
 import { stableJson } from '../json.js';
 import type { OutputFiles } from '../target.js';
@@ -14,7 +15,7 @@ import { securityGroupResources } from './terraform/security-groups.js';
 import { vpcResources } from './terraform/vpc.js';
 import { vpnResources } from './terraform/vpn.js';
 
-const TF = 'aws/terraform';
+const TF = `${AWS_DIR}/terraform`;
 
 export function renderAws(model: Model, files: OutputFiles): void {
   const aws = model.aws;

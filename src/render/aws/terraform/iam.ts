@@ -3,6 +3,7 @@
 // only when the topology gives a PGP key to encrypt its secret to: the state
 // then holds only the encrypted secret (without pgp_key the provider stores
 // the secret in plain text in the state).
+import { AWS_DIR } from '../../../manifest.js';
 import type { Aws } from '../../../model.js';
 import { type Item, attr, comment, raw } from '../hcl.js';
 import { TfNames } from '../names.js';
@@ -10,7 +11,7 @@ import { type TfContext, resource, restrictedTag, tags } from './context.js';
 import { moduleFile } from './paths.js';
 
 export function policyPath(policy: string): string {
-  return `aws/iam/${policy}.json`;
+  return `${AWS_DIR}/iam/${policy}.json`;
 }
 
 const USER_REASON = 'an on-prem backup client cannot assume a role; it authenticates with a key of its own user';
