@@ -4,9 +4,9 @@
 // refuses the tree, which then holds a file its MANIFEST does not list).
 // Every command that takes --secrets refuses, before it reads or writes a
 // key, a secrets directory that is an output tree, lies inside one, or
-// holds one: a directory with a MANIFEST gen wrote, or the topology's
-// output directory (out/ beside the topology, and out/ here, where gen
-// build writes by default) whether it exists yet or not. Below the secrets
+// holds one: a directory with a MANIFEST gen wrote, the topology's output
+// directory (out/ beside it) whether it exists yet or not, and out/ here
+// (where gen build writes by default) once a build wrote it. Below the secrets
 // directory only the directories of gen's key layout are looked at
 // (`<site>/wireguard/<instance>/peers`), never the whole tree.
 import { readdirSync } from 'node:fs';
@@ -61,7 +61,10 @@ export function checkSecretsPlace(secrets: string, topology: string, given: bool
     );
   };
   const real = realPath(secrets);
-  for (const output of [join(dirname(topology), 'out'), 'out']) {
+  // out/ here only once a build wrote it: the secrets directory holds it then. Before that it is only a
+  // name under the current directory, which may be the secrets directory itself (gen wg list ../topology.yaml).
+  const outputs = [join(dirname(topology), 'out'), ...(holdsGenManifest('out') ? ['out'] : [])];
+  for (const output of outputs) {
     const outReal = realPath(output);
     if (real === outReal) refuse('is', `the output directory ${output}`);
     if (within(real, outReal)) refuse('is inside', `the output directory ${output}`);

@@ -92,6 +92,16 @@ describe('--secrets never in an output tree', () => {
     expect(existsSync(join(dir, '.secrets'))).toBe(false);
   });
 
+  it('is not refused when gen runs inside the secrets directory itself, with no tree built there', () => {
+    const dir = scratch();
+    mkdirSync(join(dir, '.secrets'), { mode: 0o700 });
+    // out/ here would be .secrets/out, a name only: no build wrote it, and the topology's own out/ is elsewhere.
+    const r = gen(join(dir, '.secrets'), 'wg', 'list', '../topology.yaml');
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(r.stdout).toContain('mac-workstation');
+    expect(existsSync(join(dir, '.secrets/out'))).toBe(false);
+  });
+
   it('is refused by every command that takes --secrets, before anything is read or written', () => {
     const dir = scratch();
     expect(gen(dir, 'build', '-q').code).toBe(0);
