@@ -422,7 +422,9 @@ function unwritableStrings(data: unknown, text: string): UnwritableString[] {
 
 function characterDiagnostic({ path, key, character }: UnwritableString, source: SourceMap): Diagnostic {
   const kind = forbiddenKind(character);
-  const where = key ? `the key ${JSON.stringify(path[path.length - 1])} of ${path.length > 1 ? pathText(path.slice(0, -1)) : 'the topology'}` : pathText(path);
+  // A key on the way may hold such a character too: shown escaped (JSON writes a lone surrogate as \udXXX), never as itself.
+  const shownPath = path.map((part) => (typeof part === 'string' && forbiddenCharacter(part) !== undefined ? JSON.stringify(part) : part));
+  const where = key ? `the key ${JSON.stringify(path[path.length - 1])} of ${path.length > 1 ? pathText(shownPath.slice(0, -1)) : 'the topology'}` : pathText(shownPath);
   const hint = kind.includes('surrogate')
     ? 'Remove the escape, or write the whole character: as itself, as one escape of eight digits ("\\U0001F600"), or as both halves of its pair ("\\uD83D\\uDE00").'
     : kind === 'a noncharacter'

@@ -78,6 +78,13 @@ describe('load/character', () => {
     expect((await lint(raw)).map((d) => [d.rule, d.location.line])).toEqual([['load/character', at(raw, 'router \udc00').line]]);
   });
 
+  it('shows a key on the way to a value escaped, never as the character it reports', async () => {
+    const text = swap(readExample('homelab'), 'version: 1', 'version: 1\nx: { "a\\ud800": [ "\\u0001" ] }');
+    const messages = (await lint(text)).filter((d) => d.rule === 'load/character').map((d) => d.message);
+    expect(messages).toEqual([expect.stringMatching(/^the key "a\\ud800" of x holds U\+D800/), expect.stringMatching(/^x\."a\\ud800"\[0\] holds U\+0001/)]);
+    for (const message of messages) expect(/[\ud800-\udfff\u0001]/.test(message), message).toBe(false);
+  });
+
   it('keeps a whole pair, written as two escapes, as its character in every file', async () => {
     const text = swap(readExample('homelab'), UPSTREAM, 'description: "ISP box \\uD83D\\uDE00"');
     const { diagnostics } = await lintText(text);
