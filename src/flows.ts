@@ -7,17 +7,14 @@
 // a service, an address, the internet, the firewall): the flow is cut into
 // the cells in which the same rules match, and every cell must get the
 // expected verdict.
-import { ADDRESS_SPACE, type Range, type Ranges, blockRange, firstEndingAtOrAfter, fromBlocks, intersect, normalize, overlaps, subtract, toCidrs, unionAll } from './intervals.js';
+import { ADDRESS_SPACE, type Range, type Ranges, blockRange, firstEndingAtOrAfter, intersect, normalize, overlaps, subtract, toCidrs, unionAll } from './intervals.js';
 import type { FlowTest, Model, Network, PolicyRule, SecurityGroup, SecurityGroupRule, Site, Vpc } from './model.js';
 import { containsBlock, parseCidr } from './net.js';
 import { DYNAMIC_ADDRESS, type Match, PROTOCOL, objectRanges, siteMatches } from './resolve/matches.js';
 import { firstTwo } from './resolve/leaf-views.js';
 import { type Leaf, type Node, partition } from './resolve/partition.js';
-import { BLOCK_PRIVATE_SOURCES } from './targets/opnsense/block-private.js';
+import { BLOCK_PRIVATE_RANGES } from './targets/opnsense/block-private.js';
 import { ipProtocol } from './targets/aws/security-groups.js';
-
-/** The blocks OPNsense calls private (what "Block private networks" drops). */
-const PRIVATE_RANGES = fromBlocks(BLOCK_PRIVATE_SOURCES);
 
 export interface Verdict {
   verdict: 'accept' | 'deny';
@@ -37,7 +34,7 @@ export function flowEnd(site: Site, flow: FlowTest, side: 'from' | 'to'): Range[
   // From the internet: its public addresses. A private source (the upstream
   // router's LAN, a carrier's NAT) is no host of the internet, and the WAN's
   // "Block private networks" drops it: a test names it by its address.
-  if (name === 'internet') return side === 'from' ? subtract(space.internet, PRIVATE_RANGES) : subtract(subtract([[0, DYNAMIC_ADDRESS]], space.notInternet), space.self);
+  if (name === 'internet') return side === 'from' ? subtract(space.internet, BLOCK_PRIVATE_RANGES) : subtract(subtract([[0, DYNAMIC_ADDRESS]], space.notInternet), space.self);
   if (side === 'to' && name === 'self') return space.self;
   if (side === 'to' && name === 'wan') {
     const wan = site.firewall?.interfaces.find((i) => i.isWan);

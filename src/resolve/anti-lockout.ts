@@ -4,16 +4,12 @@
 // itself on the web GUI and SSH ports, before any rule gen writes
 // (targets/opnsense/anti-lockout.ts). gen does not write it; it is
 // evaluated first and never compiled to a filter rule.
-import { blockRange } from '../intervals.js';
 import type { Firewall, Network, PolicyObject, PolicyRule } from '../model.js';
 import { internalRoutes } from './firewall.js';
 import { rangesOfCidrs } from './matches.js';
+import { networkObject } from './objects.js';
 import { ANTI_LOCKOUT_RECOVERY, ANTI_LOCKOUT_SETTING, antiLockoutInterface } from '../targets/opnsense/anti-lockout.js';
 
-/** An interface's own network, as a policy object. */
-function networkOf(network: Network | undefined): PolicyObject[] {
-  return network ? [{ kind: 'network', name: network.name, cidrs: [network.cidr], ranges: [blockRange(network.block)], network: network.id }] : [];
-}
 
 /** The interface the box puts the rule on, by the keys gen assigns. */
 export function antiLockoutOn(firewall: Firewall): Firewall['interfaces'][number] | undefined {
@@ -36,7 +32,7 @@ export function antiLockoutRule(firewall: Firewall, networks: ReadonlyMap<string
     sources: iface.isWan
       ? []
       : [
-          ...networkOf(iface.network === undefined ? undefined : networks.get(iface.network)),
+          ...(iface.network !== undefined && networks.has(iface.network) ? [networkObject(networks.get(iface.network)!)] : []),
           ...internalRoutes(firewall)
             .filter((r) => r.interface === iface.name)
             .map((r): PolicyObject => ({ kind: 'address', name: r.network, cidrs: [r.network], ranges: rangesOfCidrs([r.network]) })),

@@ -7,9 +7,9 @@
 // from a private source is dropped. gen does not write them; they are
 // evaluated before the policy, like the anti-lockout rule, and never
 // compiled to a filter rule.
-import { blockRange, fromBlocks } from '../intervals.js';
 import type { Firewall, Network, PolicyRule } from '../model.js';
-import { BLOCK_PRIVATE_SOURCES } from '../targets/opnsense/block-private.js';
+import { BLOCK_PRIVATE_RANGES, BLOCK_PRIVATE_SOURCES } from '../targets/opnsense/block-private.js';
+import { networkObject } from './objects.js';
 
 /** The box's own DHCP server passes, one per interface it serves DHCP on (the clients on its link). */
 export function dhcpServerRules(firewall: Firewall, networks: ReadonlyMap<string, Network>): PolicyRule[] {
@@ -21,7 +21,7 @@ export function dhcpServerRules(firewall: Firewall, networks: ReadonlyMap<string
         name: `dhcp-server-${iface.name}`,
         origin: `OPNsense's "allow access to DHCP server" on ${iface.name}`,
         from: { kind: 'object', name: iface.name },
-        sources: [{ kind: 'network', name: network.name, cidrs: [network.cidr], ranges: [blockRange(network.block)], network: network.id }],
+        sources: [networkObject(network)],
         to: { kind: 'self' },
         destinations: [],
         proto: 'udp',
@@ -46,7 +46,7 @@ export function blockPrivateRule(firewall: Firewall): PolicyRule | undefined {
     name: `block-private-${wan.name}`,
     origin: `OPNsense's "Block private networks" on ${wan.name}`,
     from: { kind: 'wan' },
-    sources: [{ kind: 'address', name: 'private networks', cidrs: BLOCK_PRIVATE_SOURCES.map((b) => b.cidr), ranges: fromBlocks(BLOCK_PRIVATE_SOURCES) }],
+    sources: [{ kind: 'address', name: 'private networks', cidrs: BLOCK_PRIVATE_SOURCES.map((b) => b.cidr), ranges: [...BLOCK_PRIVATE_RANGES] }],
     to: { kind: 'any' },
     destinations: [],
     proto: 'any',

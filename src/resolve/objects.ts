@@ -43,6 +43,11 @@ function object(kind: PolicyObject['kind'], name: string, ranges: Range[], rest:
   return { kind, name, cidrs: toCidrs(ranges), ranges, ...rest };
 }
 
+/** A network as a policy object: what its name stands for in a rule, and what arrives from it on its interface. */
+export function networkObject(network: Network): PolicyObject {
+  return object('network', network.name, [blockRange(network.block)], { network: network.id });
+}
+
 const bySite = new WeakMap<object, PolicyObjects>();
 
 /** Remembers a site's objects, for what is resolved after the site (the VPC's policy tests). */
@@ -63,7 +68,7 @@ export function policyObjects(
   const byName = new Map<string, Candidate[]>();
   const add = (name: string, candidate: Candidate) => addToList(byName, name, candidate);
   for (const network of networks) {
-    add(network.name, { what: `network ${network.name} (${network.cidr})`, make: () => object('network', network.name, [blockRange(network.block)], { network: network.id }) });
+    add(network.name, { what: `network ${network.name} (${network.cidr})`, make: () => networkObject(network) });
   }
   for (const service of services) {
     const address = parseIPv4(service.address);

@@ -105,10 +105,29 @@ function dnsQueries(site: Site, networkOf: (id: string) => Network | undefined):
   return queries;
 }
 
-/** The DNS queries of the containers of each site with a firewall (which filters them). */
-function sitesDnsQueries(model: Model): { site: Site; queries: DnsQuery[] }[] {
+/** A site's container DNS queries and the policy's verdict on each over UDP 53, which both DNS rules ask for. */
+interface SiteDns {
+  site: Site;
+  queries: DnsQuery[];
+  udp: Verdict[];
+}
+
+// Made once per site, and read by both rules: the UDP verdicts cost a partition of the site's rules.
+const dnsOfSite = new WeakMap<Site, SiteDns>();
+
+/** The DNS queries of the containers of each site with a firewall (which filters them), with their UDP verdicts. */
+function sitesDns(model: Model): SiteDns[] {
   const indexOf = siteIndexes();
-  return model.sites.filter((site) => site.firewall).map((site) => ({ site, queries: dnsQueries(site, (id) => indexOf(site).network(id)) }));
+  return model.sites
+    .filter((site) => site.firewall)
+    .map((site) => {
+      let known = dnsOfSite.get(site);
+      if (!known) {
+        const queries = dnsQueries(site, (id) => indexOf(site).network(id));
+        dnsOfSite.set(site, (known = { site, queries, udp: pointFlowVerdicts(site, queries, 'udp', 53) }));
+      }
+      return known;
+    });
 }
 
 function reportBlockedDns(guest: Guest, blocked: { index: number; verdict: Verdict }[], report: RuleReport): void {
@@ -368,9 +387,8 @@ export const guestRules: Rule[] = [
       },
     ],
     check(model, report) {
-      for (const { site, queries } of sitesDnsQueries(model)) {
-        // One partition of the rules for every container of the site.
-        const verdicts = pointFlowVerdicts(site, queries, 'udp', 53);
+      // One partition of the rules for every container of the site.
+      for (const { queries, udp: verdicts } of sitesDns(model)) {
         const blocked = new Map<Guest, { index: number; verdict: Verdict }[]>();
         queries.forEach((query, i) => {
           const verdict = verdicts[i]!;
@@ -400,8 +418,7 @@ export const guestRules: Rule[] = [
       },
     ],
     check(model, report) {
-      for (const { site, queries } of sitesDnsQueries(model)) {
-        const udp = pointFlowVerdicts(site, queries, 'udp', 53);
+      for (const { site, queries, udp } of sitesDns(model)) {
         const tcp = pointFlowVerdicts(site, queries, 'tcp', 53);
         queries.forEach((query, i) => {
           if (udp[i]!.verdict === 'deny' || tcp[i]!.verdict !== 'deny') return;

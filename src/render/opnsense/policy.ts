@@ -27,6 +27,7 @@ import { blockLast, parseCidr } from '../../net.js';
 import { BlockIndex } from '../../resolve/block-index.js';
 import { internalRoutes } from '../../resolve/firewall.js';
 import { rangesOfCidrs } from '../../resolve/matches.js';
+import { networkObject } from '../../resolve/objects.js';
 import { aliasName } from '../../targets/opnsense/aliases.js';
 import { fitDescription } from '../../targets/opnsense/descriptions.js';
 import { IPSEC_INTERFACE, WIREGUARD_GROUP } from '../../targets/opnsense/interfaces.js';
@@ -203,9 +204,6 @@ class Compiler {
     return this.onNetwork.get(network.id)?.key;
   }
 
-  private networkObject(network: Network): PolicyObject {
-    return { kind: 'network', name: network.name, cidrs: [network.cidr], ranges: [blockRange(network.block)], network: network.id };
-  }
 
   /** The interfaces (with the source endpoint on each) where traffic from an object arrives. */
   placements(object: PolicyObject): Placement[] {
@@ -234,7 +232,7 @@ class Compiler {
         const out: Placement[] = maximalPlaces(inside).flatMap((p): Placement[] => {
           if ('route' in p) return [{ iface: p.route.iface, endpoint: { kind: 'address', value: p.route.cidr } }];
           const iface = this.entry(p.network);
-          return iface ? [{ iface, endpoint: this.networkEndpoint(p.network, this.networkObject(p.network)) }] : [];
+          return iface ? [{ iface, endpoint: this.networkEndpoint(p.network, networkObject(p.network)) }] : [];
         });
         const wan = this.ctx.firewall.interfaces.find((i) => i.isWan);
         const outside = subtract(object.ranges, space);
