@@ -6,9 +6,7 @@ import { defineConfig } from 'vitest/config';
  * iterator while it counts (V8 then leaves its fast path for spreads and
  * for-of off in that process for good).
  */
-// key-scan.test.ts mocks node:fs: in a worker that has loaded gen's modules
-// already, the mock would not reach them.
-const OWN_PROCESS = ['test/core/complexity.test.ts', 'test/core/key-scan.test.ts'];
+const OWN_PROCESS = ['test/core/complexity.test.ts'];
 
 export default defineConfig({
   test: {
