@@ -26,14 +26,25 @@ export interface AddressWithPrefix {
 // tens of thousands of calls); parsing each text once keeps that cheap.
 const parsed = new Map<string, number | undefined>();
 
+// ipaddr.js's isValidFourPartDecimal, in one match: four decimal parts
+// without leading zeros ("010.0.0.1", which some tools read as octal, is
+// refused so every tool agrees on the address), each at most 255.
+// ipaddr.js parses every format it knows first and builds an address
+// object, 3 µs per new text (a third of a second for 100,000 peers); the
+// two agree on every text (test/core/net.test.ts).
+const FOUR_PART_DECIMAL = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})$/;
+
 /** Parses a dotted-quad IPv4 address; undefined when it is not one. */
 export function parseIPv4(text: string): number | undefined {
   if (parsed.has(text)) return parsed.get(text);
   let value: number | undefined;
-  // isValidFourPartDecimal accepts leading zeros ("010.0.0.1"), which some
-  // tools read as octal: refuse them so every tool agrees on the address.
-  if (ipaddr.IPv4.isValidFourPartDecimal(text) && !text.split('.').some((part) => part.length > 1 && part.startsWith('0'))) {
-    value = ip2long(text) >>> 0;
+  const parts = FOUR_PART_DECIMAL.exec(text);
+  if (parts) {
+    const a = Number(parts[1]);
+    const b = Number(parts[2]);
+    const c = Number(parts[3]);
+    const d = Number(parts[4]);
+    if (a <= 255 && b <= 255 && c <= 255 && d <= 255) value = a * 2 ** 24 + b * 2 ** 16 + c * 2 ** 8 + d;
   }
   if (parsed.size > 1_000_000) parsed.clear();
   parsed.set(text, value);

@@ -1,4 +1,7 @@
 // Address math: strict parsing, CIDR checks, aggregation.
+import fc from 'fast-check';
+import ipaddr from 'ipaddr.js';
+import { ip2long } from 'netmask';
 import { describe, expect, it } from 'vitest';
 import { parseAddressWithPrefix, parseCidr, parseIPv4 } from '../../src/net.js';
 
@@ -9,6 +12,27 @@ describe('parseIPv4', () => {
     for (const bad of ['10.0.1', '10.0.0.256', '010.0.0.1', '1.2.3.4.5', '0x0a.0.0.1', '', ' 10.0.0.1', '10.0.0.1/24']) {
       expect(parseIPv4(bad), bad).toBeUndefined();
     }
+  });
+
+  // The parse is ipaddr.js's four-part decimal (and netmask's value), done in one match.
+  it('agrees with ipaddr.js and netmask on every text', () => {
+    const library = (text: string) => (ipaddr.IPv4.isValidFourPartDecimal(text) ? ip2long(text) >>> 0 : undefined);
+    const part = fc.oneof(
+      fc.integer({ min: 0, max: 300 }).map(String),
+      fc.constantFrom('0', '00', '01', '007', '255', '256', '999', '1000', '0x1f', '1e2', '+1', '-1', ' 1', '1 ', '', '١'),
+    );
+    const text = fc.oneof(
+      fc.array(part, { minLength: 1, maxLength: 6 }).map((parts) => parts.join('.')),
+      fc.string({ unit: fc.constantFrom('0', '1', '2', '5', '9', '.', 'x', ' ', '\n', '/') }),
+      fc.string(),
+    );
+    fc.assert(
+      fc.property(text, (t) => {
+        expect(parseIPv4(t), JSON.stringify(t)).toBe(library(t));
+      }),
+      { numRuns: 20_000 },
+    );
+    for (const t of ['10.0.0.1\n', '10.0.0.1 ', '4294967296', '1.2.3', '0.0.0.0', '255.255.255.255', '1.2.3.04']) expect(parseIPv4(t), JSON.stringify(t)).toBe(library(t));
   });
 });
 
