@@ -141,32 +141,29 @@ export function flowVerdicts(site: Site, from: Ranges, to: Ranges, proto: FlowTe
 }
 
 /**
- * For each network, the first verdict that denies some part of its traffic
- * to the firewall itself (the first denying part of that flow), or none. One
- * partition of the rules serves every network: one per network made the
- * work networks × rules.
+ * For each flow (a set of sources to one address at one protocol and port:
+ * a DHCP network's clients to a DNS server it hands out), the first verdict
+ * that denies some of its sources, sources in address order, or undefined
+ * when the rules pass them all. One partition of the rules serves every
+ * flow: one per flow made the work flows × rules.
  */
-export function deniedToFirewall(site: Site, networks: readonly Network[], proto: FlowTest['proto'], port: number): Map<Network, Verdict> {
-  const denied = new Map<Network, Verdict>();
-  // One sort, not a union per network.
-  const from = normalize(networks.map((n) => blockRange(n.block)));
-  const to = siteMatches(site).space.self;
-  if (from.length === 0 || to.length === 0) return denied;
-  const sources = flowCells(site, from, to, proto, port);
-  // The first denying cell of each source segment, destinations in address order.
-  const firstDeny = sources.map((s) => s.cells.find((c) => c.verdict.verdict === 'deny')?.verdict);
-  for (const network of networks) {
-    const [lo, hi] = blockRange(network.block);
-    // Segments are sorted and disjoint: from the first that ends at or after the network's first address.
-    for (let i = firstEndingAtOrAfter(sources, lo); i < sources.length && sources[i]!.lo <= hi; i++) {
-      const verdict = firstDeny[i];
-      if (verdict) {
-        denied.set(network, verdict);
-        break;
+export function firstDenials(site: Site, flows: readonly { from: Ranges; to: number }[], proto: FlowTest['proto'], port: number): (Verdict | undefined)[] {
+  const from = normalize(flows.flatMap((f) => f.from));
+  const to = normalize(flows.map((f): Range => [f.to, f.to]));
+  if (from.length === 0) return flows.map(() => undefined);
+  const { meeting, root } = flowPartition(site, from, to, proto, port);
+  const sources = root.segments;
+  return flows.map((f) => {
+    for (const [lo, hi] of f.from) {
+      // Segments are sorted and disjoint, and cover every flow's ends.
+      for (let i = firstEndingAtOrAfter(sources, lo); i < sources.length && sources[i]!.lo <= hi; i++) {
+        const destinations = (sources[i]!.child as Node).segments;
+        const verdict = verdictOf(meeting, firstLeaf(destinations[firstEndingAtOrAfter(destinations, f.to)]!.child));
+        if (verdict.verdict === 'deny') return verdict;
       }
     }
-  }
-  return denied;
+    return undefined;
+  });
 }
 
 /**

@@ -1,5 +1,4 @@
 // OPNsense rules: what the generated config.xml could not carry.
-import { deniedToFirewall } from '../flows.js';
 import { frontendsServing } from '../resolve/haproxy.js';
 import { KNOWN_DNS_PROVIDERS, dnsService, offersDnsService, privateSuffix } from '../targets/opnsense/acme.js';
 import { GROUP_DESCRIPTION, GROUP_NAME_ENDS_IN_DIGIT, WIREGUARD_GROUP } from '../targets/opnsense/interfaces.js';
@@ -160,51 +159,6 @@ export const opnsenseRules: Rule[] = [
               });
             }
           }
-        }
-      }
-    },
-  },
-  {
-    id: 'opnsense/dhcp-dns-blocked',
-    severity: 'error',
-    summary: "The firewall's DHCP gives a network the firewall as DNS server, but the policy blocks DNS from that network to the firewall.",
-    why: 'Without dns: the DHCP server hands out the firewall itself as resolver (dnsmasq: dhcp-option 6 set to its own address); a zone that may not reach the firewall (to: internet blocks it) then resolves nothing.',
-    hint: 'Set dhcp.dns to resolvers the zone may reach (e.g. public ones), or add a rule that passes UDP and TCP 53 from the zone to self before the one that blocks it.',
-    examples: [
-      {
-        topology: 'vlan-hosting',
-        where: 'sites[].firewall.interfaces[websvc]',
-        bad: 'name: websvc\ndhcp: {}',
-        good: 'name: websvc\ndhcp: { dns: [1.1.1.1, 9.9.9.9] }',
-      },
-    ],
-    check(model, report) {
-      for (const site of model.sites) {
-        const fw = site.firewall;
-        if (!fw) continue;
-        const firewallAddresses = new Set(fw.interfaces.map((i) => i.address).filter((a): a is string => a !== undefined));
-        // Looked up once: a site with a thousand VLANs asks for each of them.
-        const networks = new Map(site.networks.map((n) => [n.id, n]));
-        const zoned = new Set(site.policy.zones.flatMap((z) => z.members.flatMap((m) => (m.kind === 'network' && m.network !== undefined ? [m.network] : []))));
-        const served = fw.interfaces.flatMap((iface) => {
-          const dhcp = iface.dhcp;
-          const network = iface.network === undefined ? undefined : networks.get(iface.network);
-          if (!dhcp || !network || !zoned.has(network.id)) return [];
-          const servers = dhcp.dns.length > 0 ? dhcp.dns.filter((d) => firewallAddresses.has(d)) : [iface.address ?? ''];
-          return servers.length === 0 ? [] : [{ iface, dhcp, network, servers }];
-        });
-        const denied = deniedToFirewall(site, served.map((s) => s.network), 'udp', 53);
-        for (const { iface, dhcp, network, servers } of served) {
-          const verdict = denied.get(network);
-          if (!verdict) continue;
-          const pass = `a rule passing UDP and TCP 53 from ${iface.name} to self`;
-          report({
-            path: dhcp.dns.length > 0 ? dhcp.path.concat('dns') : dhcp.path,
-            message:
-              `DHCP on ${iface.name} gives its clients the firewall (${servers.join(', ')}) as DNS server, but ${verdict.decidedBy} blocks DNS from ${iface.name} to the firewall: ` +
-              'set dns: to resolvers the network may reach, or pass UDP/TCP 53 to self first',
-            hint: `Set dhcp.dns on interface ${iface.name} to resolvers it may reach (e.g. [1.1.1.1, 9.9.9.9]), or add ${pass}${verdict.path ? ` before ${verdict.decidedBy}` : ''}.`,
-          });
         }
       }
     },

@@ -275,4 +275,85 @@ describe('opnsense/dhcp-dns-blocked', () => {
     ]);
     expect(findings(await lint(yaml), 'opnsense/dhcp-dns-blocked')).toEqual([]);
   });
+
+  const vpssvcDhcp = ['sites', 0, 'firewall', 'interfaces', 4, 'dhcp'] as const;
+  /** The example's rules with a DNS pass of the hosting zone before its internet-only rule. */
+  const withDnsPass = (yaml: string, pass: object) =>
+    edit(yaml, ['sites', 0, 'policy', 'rules'], [
+      { name: 'lan-out', from: 'lan', to: 'any', action: 'pass' },
+      { name: 'mgmt-out', from: 'mgmt', to: 'any', action: 'pass' },
+      Object.assign({ proto: 'tcp/udp', ports: [53], action: 'pass' }, pass),
+      { name: 'hosting-internet-only', from: 'hosting', to: 'internet', action: 'pass' },
+    ]);
+
+  it('judges the server handed out, not every address of the firewall: a pass to the interface address alone is enough', async () => {
+    // The hosting zone may reach websvc's own address for DNS, and no other address of the firewall.
+    const yaml = withDnsPass(edit(hosting, websvc, {}), { name: 'websvc-dns', from: 'hosting', to: '192.168.20.1/32' });
+    expect(findings(await lint(yaml), 'opnsense/dhcp-dns-blocked')).toEqual([]);
+    // vpssvc's clients would ask the firewall at 192.168.30.1, which that pass does not name.
+    const vps = edit(yaml, vpssvcDhcp, {});
+    expect(findings(await lint(vps), 'opnsense/dhcp-dns-blocked').map((f) => f.message)).toEqual([
+      'DHCP on vpssvc gives its clients the firewall (192.168.30.1) as DNS server, but policy rule hosting-internet-only blocks DNS from vpssvc to the firewall: set dns: to resolvers the network may reach, or pass UDP/TCP 53 to self first',
+    ]);
+  });
+
+  it('refuses a resolver outside the firewall that the policy blocks, at its entry of dns:', async () => {
+    // 192.168.10.53 is on mgmt: an internal network, which to: internet keeps the hosting zone off.
+    const yaml = edit(hosting, [...websvc, 'dns'], ['1.1.1.1', '192.168.10.53']);
+    const [hit, ...rest] = findings(await lint(yaml), 'opnsense/dhcp-dns-blocked');
+    expect(rest).toEqual([]);
+    expect(hit).toMatchObject({
+      severity: 'error',
+      message:
+        'DHCP on websvc gives its clients 192.168.10.53 as DNS server, but policy rule hosting-internet-only blocks DNS (UDP 53) from websvc to 192.168.10.53: set dns: to resolvers the network may reach, or pass UDP/TCP 53 to 192.168.10.53 first',
+      hint: 'Set dhcp.dns on interface websvc to resolvers it may reach (e.g. [1.1.1.1, 9.9.9.9]), or add a rule passing UDP and TCP 53 from websvc to 192.168.10.53 before policy rule hosting-internet-only.',
+    });
+    expect(hit?.location.line).toBe(lineOf(yaml, '192.168.10.53'));
+    // A resolver on the clients' own network is reached on its bridge, not through the firewall.
+    const local = edit(hosting, [...websvc, 'dns'], ['192.168.20.53']);
+    expect(findings(await lint(local), 'opnsense/dhcp-dns-blocked')).toEqual([]);
+  });
+
+  it('judges the reservations too, not only the pool', async () => {
+    // A pass from the pool alone: the reserved host outside it is still blocked.
+    const pool = { from: '192.168.30.100', to: '192.168.30.103' };
+    const yaml = withDnsPass(edit(hosting, vpssvcDhcp, pool), { name: 'pool-dns', from: '192.168.30.100/30', to: 'self' });
+    expect(findings(await lint(yaml), 'opnsense/dhcp-dns-blocked')).toEqual([]);
+    const reserved = edit(yaml, vpssvcDhcp, Object.assign({ static: [{ name: 'db', mac: '02:00:00:00:00:01', address: '192.168.30.20' }] }, pool));
+    expect(findings(await lint(reserved), 'opnsense/dhcp-dns-blocked').map((f) => f.message)).toEqual([
+      'DHCP on vpssvc gives its clients the firewall (192.168.30.1) as DNS server, but policy rule hosting-internet-only blocks DNS from vpssvc to the firewall: set dns: to resolvers the network may reach, or pass UDP/TCP 53 to self first',
+    ]);
+  });
+});
+
+describe('opnsense/dhcp-dns-tcp-blocked', () => {
+  const hosting = readExample('vlan-hosting');
+  const rules = ['sites', 0, 'policy', 'rules'] as const;
+  const udpOnly = (proto: string) =>
+    edit(hosting, rules, [
+      { name: 'lan-out', from: 'lan', to: 'any', action: 'pass' },
+      { name: 'mgmt-out', from: 'mgmt', to: 'any', action: 'pass' },
+      { name: 'hosting-https', from: 'hosting', to: 'internet', proto: 'tcp', ports: [443], action: 'pass' },
+      { name: 'hosting-internet-only', from: 'hosting', to: 'internet', proto, action: 'pass' },
+    ]);
+
+  it('warns for each resolver reached over UDP only, at its entry of dns:', async () => {
+    const yaml = udpOnly('udp');
+    const hits = findings(await lint(yaml), 'opnsense/dhcp-dns-tcp-blocked');
+    expect(hits.map((h) => [h.severity, h.message, h.location.line])).toEqual([
+      ['warning', 'DHCP on websvc gives its clients 1.1.1.1 as DNS server: DNS to it passes over UDP, but the default deny blocks it over TCP 53, so lookups whose answers do not fit a UDP packet fail', lineOf(yaml, '1.1.1.1')],
+      ['warning', 'DHCP on websvc gives its clients 9.9.9.9 as DNS server: DNS to it passes over UDP, but the default deny blocks it over TCP 53, so lookups whose answers do not fit a UDP packet fail', lineOf(yaml, '1.1.1.1')],
+      ['warning', 'DHCP on vpssvc gives its clients 1.1.1.1 as DNS server: DNS to it passes over UDP, but the default deny blocks it over TCP 53, so lookups whose answers do not fit a UDP packet fail', lineOf(yaml, '1.1.1.1', 'name: vpssvc')],
+      ['warning', 'DHCP on vpssvc gives its clients 9.9.9.9 as DNS server: DNS to it passes over UDP, but the default deny blocks it over TCP 53, so lookups whose answers do not fit a UDP packet fail', lineOf(yaml, '1.1.1.1', 'name: vpssvc')],
+    ]);
+    expect(hits[0]!.hint).toBe('Pass TCP 53 too from websvc (its zone) to 1.1.1.1, e.g. proto: tcp/udp.');
+    // Blocked over UDP too: that is the error, not this warning.
+    expect(findings(await lint(udpOnly('icmp')), 'opnsense/dhcp-dns-tcp-blocked')).toEqual([]);
+    expect(findings(await lint(udpOnly('icmp')), 'opnsense/dhcp-dns-blocked')).toHaveLength(4);
+  });
+
+  it('is quiet where TCP passes as well', async () => {
+    expect(findings(await lint(udpOnly('tcp/udp')), 'opnsense/dhcp-dns-tcp-blocked')).toEqual([]);
+    expect(findings(await lint(hosting), 'opnsense/dhcp-dns-tcp-blocked')).toEqual([]);
+  });
 });
