@@ -2,7 +2,9 @@
 // model gen writes, its version, where it lives in config.xml and every
 // field it stores (in the model's order, with its default), and the few
 // option lists gen reads (CHOICES), from the verbatim upstream model files
-// in test/opnsense/models/<snapshot>/.
+// in test/opnsense/models/<snapshot>/; and for an option whose dialog shows
+// other fields for each value (DIALOGS), those fields as the dialog labels
+// them, from the verbatim form file beside the model.
 // OPNsense's templates read config.xml as it is, without the model's
 // defaults, so gen writes every field of what it creates; these tables say
 // which. A test fails when a table is stale.
@@ -42,6 +44,18 @@ export const MODEL_FILES = {
  */
 export const CHOICES = {
   acme: ['validations.validation.dns_service'],
+};
+
+/**
+ * Dialogs whose sections an option selects, by model: the form file (under
+ * the snapshot folder) and the option. The view shows the sections whose
+ * style has the class "table_" + the option's value (the ACME client's
+ * validations.volt: $("." + 'table_' + dns_service).show()); a header field
+ * starts a section (core's base_dialog), and the fields after it are its
+ * rows. Each section is written as [its header, the labels of its fields].
+ */
+export const DIALOGS = {
+  acme: { form: 'AcmeClient/forms/dialogValidation.xml', option: 'validations.validation.dns_service' },
 };
 
 // Tag names get a prefix while parsing: the dnsmasq model has a field named "constructor".
@@ -110,6 +124,38 @@ function readModel(file, choices = []) {
   return { version: textOf(get('version')), path: at, mapper: mount.endsWith('+'), items, choices: options };
 }
 
+/**
+ * value → its sections ([header, labels of its input fields]), for each of
+ * `values` that some section's class names ("table_dns" marks every DNS
+ * section, so only a value's own class counts). Info rows (notes) are not
+ * fields.
+ */
+function readDialog(file, values) {
+  const doc = parser.parse(readFileSync(file, 'utf8'));
+  const form = doc.find((n) => nameOf(n) === 'form');
+  const part = (field, tag) => textOf(childrenOf(field).find((c) => nameOf(c) === tag) ?? { $x: [] });
+  const byValue = new Map();
+  let current;
+  for (const field of childrenOf(form).filter((f) => nameOf(f) === 'field')) {
+    if (part(field, 'type') === 'header') {
+      current = [part(field, 'label'), []];
+      for (const cls of part(field, 'style').split(/\s+/)) {
+        const value = cls.slice('table_'.length);
+        if (!cls.startsWith('table_') || !values.includes(value)) continue;
+        if (!byValue.has(value)) byValue.set(value, []);
+        byValue.get(value).push(current);
+      }
+    } else if (current && part(field, 'id') !== '') current[1].push(part(field, 'label'));
+  }
+  return byValue;
+}
+
+function renderDialog(option, byValue) {
+  if (!byValue) return '';
+  const values = [...byValue].map(([value, sections]) => `      ${JSON.stringify(value)}: ${JSON.stringify(sections)},`);
+  return `\n  dialog: {\n    ${JSON.stringify(option)}: {\n${values.join('\n')}\n    },\n  },`;
+}
+
 function renderChoices(choices) {
   if (choices.length === 0) return '';
   const lists = choices.map(([dotted, options]) => `    ${JSON.stringify(dotted)}: [\n${options.map(([v, l]) => `      [${JSON.stringify(v)}, ${JSON.stringify(l)}],`).join('\n')}\n    ],`);
@@ -145,11 +191,15 @@ export function generate() {
       if (!existsSync(join(dir, file))) continue;
       const m = readModel(join(dir, file), CHOICES[name]);
       const mapper = m.mapper ? `\n  mapper: true,` : '';
-      const body = `{\n  version: ${JSON.stringify(m.version)},\n  path: ${JSON.stringify(m.path)},${mapper}\n  items: ${render(m.items, 1)},${renderChoices(m.choices)}\n};\n`;
+      const dialog = DIALOGS[name];
+      const options = dialog ? m.choices.find(([dotted]) => dotted === dialog.option)?.[1] : undefined;
+      if (dialog && !options) throw new Error(`${name}: the dialog's option ${dialog.option} is not in CHOICES`);
+      const form = dialog && existsSync(join(dir, dialog.form)) ? readDialog(join(dir, dialog.form), options.map(([value]) => value)) : undefined;
+      const body = `{\n  version: ${JSON.stringify(m.version)},\n  path: ${JSON.stringify(m.path)},${mapper}\n  items: ${render(m.items, 1)},${renderChoices(m.choices)}${renderDialog(dialog?.option, form)}\n};\n`;
       let base = [...files.entries()].find(([, f]) => f.model === name && f.body === body)?.[0];
       if (!base) {
         base = `${name}-${m.version}-${snapshot}`;
-        files.set(base, { model: name, body, source: `${snapshot}/${file}` });
+        files.set(base, { model: name, body, source: form ? `${snapshot}/${file} and ${snapshot}/${dialog.form} (verbatim OPNsense model and form files)` : `${snapshot}/${file} (a verbatim OPNsense model file)` });
       }
       entries.push([name, base]);
     }
@@ -159,7 +209,7 @@ export function generate() {
   for (const [base, f] of files) {
     out.set(
       `${base}.ts`,
-      `// Generated by scripts/opnsense-fields.mjs from test/opnsense/models/${f.source} (a verbatim OPNsense model file): do not edit.\n` +
+      `// Generated by scripts/opnsense-fields.mjs from test/opnsense/models/${f.source}: do not edit.\n` +
         `import type { ModelFields } from '../field-types.js';\n\n` +
         `export const fields: ModelFields = ${f.body}`,
     );

@@ -9,7 +9,7 @@ import type { FirewallInterface, Haproxy, HaproxyBackend, HaproxyCertificate, Ha
 import type { HaproxyInput } from '../topology.js';
 import { type ResolveContext, indexByName } from './context.js';
 import { addToList, appendAll } from '../arrays.js';
-import { dnsService, dnsServiceFields, validationName } from '../targets/opnsense/acme.js';
+import { dnsService, dnsServiceDialog, dnsServiceFields, validationName } from '../targets/opnsense/acme.js';
 import { releaseFacts } from '../targets/opnsense/releases.js';
 
 type BackendInput = NonNullable<HaproxyInput['backends']>[number];
@@ -204,8 +204,8 @@ export function certificateCovers(name: string, host: string): boolean {
  * type with its DNS service but leaves the credential fields empty (no
  * secret is in the topology or out/), and acme.sh cannot publish the
  * challenge's TXT record without them. One step per DNS service, naming
- * the challenge types that use it and that service's fields in the
- * release's ACME client model. Then the settings page's Apply: the plugin
+ * the challenge types that use it and that service's fields as the
+ * release's Challenge Types dialog labels them. Then the settings page's Apply: the plugin
  * creates its daily renewal job (System › Settings › Cron) only there
  * (fetchCronIntegrationAction, called by the Apply button alone), never on
  * a restore or a boot; and the first issuance.
@@ -220,11 +220,19 @@ export function acmeSteps(haproxy: Haproxy, release: string): string[] {
   }
   const credentials = [...byService].map(([service, certs]) => {
     const { label, fields } = dnsServiceFields(acme, service);
+    const sections = dnsServiceDialog(acme, service);
     const types = certs.map((c) => validationName(c.name, c.challenge));
     const which = `${types.length === 1 ? `challenge type ${types[0]}` : `each of the challenge types ${types.join(', ')}`} (DNS Service ${label ? `${label}, ${service}` : service}; for ${certs.length === 1 ? `certificate ${certs[0]!.name}` : `certificates ${certs.map((c) => c.name).join(', ')}`})`;
-    const into = fields.length
-      ? `those of the service's fields that its API access needs (in the ACME client's model: ${fields.join(', ')})`
-      : 'the fields the dialog shows for that DNS service';
+    // The dialog's own words where the release's form is known; else the model's field names.
+    const groups = sections.filter(([, labels]) => labels.length > 0);
+    const into =
+      groups.length > 0
+        ? `of the fields the dialog shows under ${sections[0]![0]}, those that its API access needs (${
+            groups.length === 1 ? groups[0]![1].join(', ') : groups.map(([header, labels]) => `“${header}”: ${labels.join(', ')}`).join('; ')
+          })`
+        : fields.length
+          ? `those of the service's fields that its API access needs (in the ACME client's model: ${fields.join(', ')})`
+          : 'the fields the dialog shows for that DNS service';
     return (
       `On the firewall, once the configuration is restored and before any certificate is issued: Services › ACME Client › Challenge Types, edit ${which} ` +
       `and enter the DNS provider's API credentials, which gen leaves empty (no secret is in the topology or its output): ${into}; Save. ` +

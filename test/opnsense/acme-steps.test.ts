@@ -3,11 +3,13 @@
 // credential fields empty, so steps.md (and gen build) must have the
 // operator fill them in at Services › ACME Client › Challenge Types before
 // it says to issue the certificate. The step is read from steps.md and
-// checked against the acme.xml gen writes and OPNsense's own model files.
+// checked against the acme.xml gen writes and OPNsense's own model and
+// dialog form files (the labels the operator sees).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { dnsServiceFields, KNOWN_DNS_PROVIDERS, dnsService } from '../../src/targets/opnsense/acme.js';
+import { XMLParser } from 'fast-xml-parser';
+import { dnsServiceDialog, dnsServiceFields, KNOWN_DNS_PROVIDERS, dnsService } from '../../src/targets/opnsense/acme.js';
 import { releaseFacts } from '../../src/targets/opnsense/releases.js';
 import { SNAPSHOTS } from '../../src/targets/opnsense/fields/index.js';
 import { edit, modelOf, readExample, render, root } from '../helpers.js';
@@ -26,6 +28,39 @@ function steps(files: Map<string, string>, site: string): string[] {
 /** The model file of a snapshot, as OPNsense ships it. */
 const acmeModel = (snapshot: string) => readFileSync(join(root, 'test/opnsense/models', snapshot, 'AcmeClient/AcmeClient.xml'), 'utf8');
 
+interface FormSection {
+  header: string;
+  fields: { id: string; label: string }[];
+}
+
+/**
+ * The sections the Challenge Types dialog of a snapshot shows for a DNS
+ * service, read here from the verbatim form file as OPNsense builds the
+ * dialog: a header field starts a section (core's base_dialog) with its
+ * style as classes, the fields after it are its rows, and the view shows
+ * the sections with the class "table_" + the service
+ * (validations.volt). Info rows have no id and take no input. A field
+ * element with a part twice (25.7's has one: a field and the next header
+ * run together) counts its first, as PHP's SimpleXML reads it.
+ */
+function formSections(snapshot: string, service: string): FormSection[] {
+  const xml = readFileSync(join(root, 'test/opnsense/models', snapshot, 'AcmeClient/forms/dialogValidation.xml'), 'utf8');
+  const form = new XMLParser({ isArray: (name) => name === 'field', parseTagValue: false }).parse(xml).form;
+  const first = (value: unknown) => (Array.isArray(value) ? value[0] : value) as string | undefined;
+  const out: FormSection[] = [];
+  let current: FormSection | undefined;
+  for (const raw of form.field as Record<string, unknown>[]) {
+    const field = { id: first(raw.id), label: String(first(raw.label)), type: first(raw.type), style: first(raw.style) };
+    if (field.type === 'header') {
+      current = { header: String(field.label), fields: [] };
+      if (String(field.style ?? '').split(' ').includes(`table_${service}`)) out.push(current);
+    } else if (field.id !== undefined) {
+      current?.fields.push({ id: field.id.replace(/^validation\./, ''), label: String(field.label) });
+    }
+  }
+  return out;
+}
+
 describe('DNS-01 (scenario A: *.example.com through Cloudflare)', async () => {
   const files = await render(readExample('homelab'));
   const lines = steps(files, 'home');
@@ -38,23 +73,28 @@ describe('DNS-01 (scenario A: *.example.com through Cloudflare)', async () => {
     expect(lines[credentials]).toBe(
       '1. On the firewall, once the configuration is restored and before any certificate is issued: Services › ACME Client › Challenge Types, ' +
         'edit challenge type wildcard_dns01 (DNS Service CloudFlare.com, dns_cf; for certificate wildcard) and enter the DNS provider\'s API credentials, ' +
-        'which gen leaves empty (no secret is in the topology or its output): those of the service\'s fields that its API access needs ' +
-        '(in the ACME client\'s model: dns_cf_email, dns_cf_key, dns_cf_token, dns_cf_account_id, dns_cf_zone_id); Save. ' +
+        'which gen leaves empty (no secret is in the topology or its output): of the fields the dialog shows under Cloudflare, those that its API access needs ' +
+        '(“Global API Key”: E-Mail, Key; “Restricted API Token”: CF Account ID, CF API Token, CF Zone ID (Optional)); Save. ' +
         'Without them the DNS-01 challenge fails, no certificate is issued, and HAProxy keeps serving its self-signed stand-in.',
     );
   });
 
-  it("names the challenge type acme.xml writes, and exactly its service's fields, which acme.xml leaves empty", () => {
+  it("names the challenge type acme.xml writes, and exactly the fields its dialog shows for the service, which acme.xml leaves empty", () => {
     const validations: Xml[] = doc(new Map([...files].map(([p, t]) => [p.replace('home/opnsense/', ''), t])), 'acme.xml').OPNsense.AcmeClient.validations.validation;
     expect(validations).toHaveLength(1);
     const [validation] = validations;
     expect([validation.name, validation.method, validation.dns_service]).toEqual(['wildcard_dns01', 'dns01', 'dns_cf']);
     const step = lines.find((l) => CREDENTIALS.test(l))!;
     expect(step).toContain(`edit challenge type ${validation.name} (`);
-    const named = /\(in the ACME client's model: ([^)]*)\)/.exec(step)![1]!.split(', ');
-    const own = Object.keys(validation).filter((k) => k.startsWith('dns_cf_'));
-    expect(named).toEqual(own);
-    for (const field of named) expect(validation[field], field).toBe('');
+    // The dialog as the release's form file builds it: the sections the view shows for dns_cf.
+    const sections = formSections('26.7', 'dns_cf');
+    expect(step).toContain(`under ${sections[0]!.header}, those`);
+    const named = /those that its API access needs \((.*)\); Save\./.exec(step)![1]!;
+    expect(named).toBe(sections.filter((s) => s.fields.length > 0).map((s) => `“${s.header}”: ${s.fields.map((f) => f.label).join(', ')}`).join('; '));
+    // Every one of them is a field of the challenge type acme.xml writes, left empty there.
+    const ids = sections.flatMap((s) => s.fields.map((f) => f.id));
+    expect([...ids].sort()).toEqual(Object.keys(validation).filter((k) => k.startsWith('dns_cf_')).sort());
+    for (const field of ids) expect(validation[field], field).toBe('');
     // The label is the one OPNsense's model gives the option (the dialog's DNS Service list).
     expect(acmeModel('26.1')).toContain('<dns_cf>CloudFlare.com</dns_cf>');
   });
@@ -80,9 +120,9 @@ describe('which certificates get the step', () => {
       { name: 'zone2', domain: '*.example.net', challenge: 'dns-01', dns_provider: 'route53' },
     ]);
     const lines = steps(await render(yaml), 'home').filter((l) => CREDENTIALS.test(l));
-    expect(lines.map((l) => CREDENTIALS.exec(l)![1]!.replace(/ and enter .*\(in the ACME client's model: /, ' → ').replace(/\); Save\..*$/, ''))).toEqual([
-      'each of the challenge types wildcard_dns01, apex_dns01 (DNS Service CloudFlare.com, dns_cf; for certificates wildcard, apex) → dns_cf_email, dns_cf_key, dns_cf_token, dns_cf_account_id, dns_cf_zone_id',
-      'challenge type zone2_dns01 (DNS Service AWS Route 53, dns_aws; for certificate zone2) → dns_aws_id, dns_aws_secret',
+    expect(lines.map((l) => CREDENTIALS.exec(l)![1]!.replace(/ and enter .*: of the fields the dialog shows under /, ' → ').replace(/; Save\..*$/, ''))).toEqual([
+      'each of the challenge types wildcard_dns01, apex_dns01 (DNS Service CloudFlare.com, dns_cf; for certificates wildcard, apex) → Cloudflare, those that its API access needs (“Global API Key”: E-Mail, Key; “Restricted API Token”: CF Account ID, CF API Token, CF Zone ID (Optional))',
+      'challenge type zone2_dns01 (DNS Service AWS Route 53, dns_aws; for certificate zone2) → AWS Route53, those that its API access needs (AWS ID, AWS Secret)',
     ]);
   });
 });
@@ -99,13 +139,34 @@ describe("a DNS service's fields, from the release's ACME client model", () => {
     expect(dnsServiceFields(acme('26.1'), 'dns_linode_v4')).toEqual({ label: expect.any(String), fields: ['dns_linode_v4_key'] });
   });
 
-  it('a service whose fields are named otherwise, or one the release does not know: the step points at the dialog', async () => {
+  it("a service whose model fields are named otherwise (dns_azure's are dns_azuredns_…): the dialog still labels them", async () => {
     expect(dnsServiceFields(acme('26.1'), 'dns_azure').fields).toEqual([]);
     const yaml = edit(readExample('homelab'), [...HAPROXY, 'certificates', 0, 'dns_provider'], 'dns_azure');
     const [step] = steps(await render(yaml), 'home').filter((l) => CREDENTIALS.test(l));
-    expect(step).toContain('edit challenge type wildcard_dns01 (DNS Service Azure DNS, dns_azure; for certificate wildcard) and enter the DNS provider\'s API credentials, which gen leaves empty (no secret is in the topology or its output): the fields the dialog shows for that DNS service; Save.');
+    const labels = formSections('26.7', 'dns_azure').flatMap((s) => s.fields.map((f) => f.label));
+    expect(labels).toEqual(['Subscription ID', 'Tenant ID', 'APP ID', 'Client Secret', 'Use System Assigned Managed Identity']);
+    expect(step).toContain(
+      `edit challenge type wildcard_dns01 (DNS Service Azure DNS, dns_azure; for certificate wildcard) and enter the DNS provider's API credentials, which gen leaves empty (no secret is in the topology or its output): of the fields the dialog shows under Azure DNS, those that its API access needs (${labels.join(', ')}); Save.`,
+    );
     expect(acmeModel('26.1')).toContain('<dns_azure>Azure DNS</dns_azure>');
     expect(dnsServiceFields(acme('26.1'), 'dns_nosuchservice')).toEqual({ label: undefined, fields: [] });
+    expect(dnsServiceDialog(acme('26.1'), 'dns_nosuchservice')).toEqual([]);
+  });
+
+  it("has every DNS service's sections exactly as each release's form file builds them", () => {
+    for (const snapshot of SNAPSHOTS) {
+      const model = snapshot.fields.acme;
+      if (!model) continue;
+      const services = model.choices!['validations.validation.dns_service']!.map(([value]) => value);
+      let shown = 0;
+      for (const service of services) {
+        const sections = formSections(snapshot.name, service);
+        expect(dnsServiceDialog(model, service), `${snapshot.name} ${service}`).toEqual(sections.map((s) => [s.header, s.fields.map((f) => f.label)]));
+        if (sections.length > 0) shown++;
+      }
+      // Every service but the odd one has a section of its own.
+      expect(shown, snapshot.name).toBeGreaterThan(services.length * 0.9);
+    }
   });
 
   it("every provider gen knows by name has its label and fields in every release's model", () => {
@@ -123,9 +184,14 @@ describe("a DNS service's fields, from the release's ACME client model", () => {
     }
   });
 
-  it("follows the firewall's release (25.7's ACME client 4.3.0)", async () => {
-    const yaml = withRelease(readExample('homelab'), '25.7');
-    const [step] = steps(await render(yaml), 'home').filter((l) => CREDENTIALS.test(l));
-    expect(step).toContain("(in the ACME client's model: dns_cf_email, dns_cf_key, dns_cf_token, dns_cf_account_id, dns_cf_zone_id)");
+  it("follows the firewall's release (25.7's ACME client 4.3.0 asks Active24 for a token, 26.1's for a key and secret)", async () => {
+    const active24 = edit(readExample('homelab'), [...HAPROXY, 'certificates', 0, 'dns_provider'], 'dns_active24');
+    const fieldsOn = async (release: string) => {
+      const [step] = steps(await render(withRelease(active24, release)), 'home').filter((l) => CREDENTIALS.test(l));
+      return /those that its API access needs \((.*)\); Save\./.exec(step!)![1];
+    };
+    expect(await fieldsOn('25.7')).toBe(formSections('25.7', 'dns_active24')[0]!.fields.map((f) => f.label).join(', '));
+    expect(await fieldsOn('25.7')).toBe('Token');
+    expect(await fieldsOn('26.7')).toBe('API Key, API Secret');
   });
 });

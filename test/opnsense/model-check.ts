@@ -49,10 +49,12 @@ function fieldDef(node: XmlElement): FieldDef {
   return { name: node.name, type, kind, volatile: attr(node, 'volatile') === 'true', params, fields };
 }
 
+/** The model files under `dir`: not the factory config.xml, nor a dialog's form (forms/). */
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((entry) => {
     const path = join(dir, entry);
-    return statSync(path).isDirectory() ? files(path) : path.endsWith('.xml') && !entry.startsWith('config.') ? [path] : [];
+    if (statSync(path).isDirectory()) return entry === 'forms' ? [] : files(path);
+    return path.endsWith('.xml') && !entry.startsWith('config.') ? [path] : [];
   });
 }
 

@@ -89,3 +89,17 @@ export function privateSuffix(name: string): string | undefined {
     return labels.length >= parts.length && labels.slice(-parts.length).join('.') === suffix;
   });
 }
+
+/** One section of a dialog: its header, and the labels of its fields. */
+export type DialogSection = readonly [string, readonly string[]];
+
+/**
+ * The sections the Challenge Types dialog shows for a DNS service, as the
+ * release's form file has them: the first is headed with the service's
+ * name, and further ones group its fields ("Global API Key", "Restricted
+ * API Token"). Empty when the table has no form or the form no section for
+ * the service.
+ */
+export function dnsServiceDialog(acme: ModelFields | undefined, service: string): readonly DialogSection[] {
+  return acme?.dialog?.['validations.validation.dns_service']?.[service] ?? [];
+}

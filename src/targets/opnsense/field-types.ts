@@ -33,6 +33,13 @@ export interface ModelFields {
   items: FieldTree;
   /** The options of a few OptionFields, by dotted path ("validations.validation.dns_service"): [value, the label OPNsense shows], in the model's order. */
   choices?: Readonly<Record<string, readonly (readonly [string, string])[]>>;
+  /**
+   * For an option whose dialog shows other fields for each of its values
+   * (the ACME client's Challenge Types dialog, by DNS service), by the
+   * option's dotted path: each value's sections, [header, labels of its
+   * fields], as the dialog shows them (from the release's form file).
+   */
+  dialog?: Readonly<Record<string, Readonly<Record<string, readonly (readonly [string, readonly string[]])[]>>>>;
 }
 
 export type ModelFieldSet = Partial<Record<ModelName, ModelFields>>;
