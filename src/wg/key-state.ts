@@ -31,9 +31,20 @@ export interface KeyInfo {
   pending: boolean;
 }
 
+/**
+ * Whether a killed key change left its staged key beside the key file: a
+ * private file that holds a key. Only that is gen's, and recovery finishes
+ * or undoes it; a file of that name with anything else is left alone, so
+ * it is no change that a command would finish.
+ */
+function stagedKey(dir: string, keyFile: string): boolean {
+  const staged = readSecret(dir, `${keyFile}${PENDING_SUFFIX}`);
+  return staged !== undefined && isWireguardKey(staged);
+}
+
 export function keyInfo(dir: string, keyFile: string, publicKey: string | undefined): KeyInfo {
   const privateKey = readSecret(dir, keyFile);
-  const pending = secretFile(dir, `${keyFile}${PENDING_SUFFIX}`) !== undefined;
+  const pending = stagedKey(dir, keyFile);
   if (privateKey === undefined) return { state: 'missing', keyFile, pending };
   const written = statSync(join(dir, keyFile)).mtime;
   if (publicKey === undefined) return { state: 'no-public-key', keyFile, written, pending };

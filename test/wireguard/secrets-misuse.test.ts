@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { Model } from '../../src/model.js';
@@ -262,6 +262,31 @@ describe('recovery of a key change touches only what gen wrote', () => {
       expect([path, readFileSync(join(secrets, path), 'utf8'), statSync(join(secrets, path)).mode & 0o777]).toEqual([path, content, 0o600]);
     }
     for (const path of Object.keys(removed)) expect([path, existsSync(join(secrets, path))]).toEqual([path, false]);
+  });
+
+  it("does not call a pending file that holds no key an interrupted change: no command would finish it", () => {
+    const dir = scratch();
+    const peers = join(dir, '.secrets/home/wireguard/wg0/peers');
+    mkdirSync(peers, { recursive: true, mode: 0o700 });
+    for (let d = peers; d.startsWith(join(dir, '.secrets')); d = dirname(d)) chmodSync(d, 0o700);
+    writeFileSync(join(peers, 'laptop-john.key.gen-new'), 'not a key\n', { mode: 0o600 });
+    const listed = () => (JSON.parse(gen(dir, 'wg', 'list', '--format', 'json').stdout) as { peers: { name: string; key: { interrupted?: boolean } }[] }).peers;
+    const john = () => listed().find((p) => p.name === 'laptop-john')!.key;
+    expect(john()).toMatchObject({ state: 'missing' });
+    expect(john().interrupted).toBeUndefined();
+    expect(gen(dir, 'wg', 'list').stdout).not.toContain('interrupted');
+    // A command leaves it (it is not gen's), and it is still no interrupted change.
+    expect(gen(dir, 'wg', 'disable', 'laptop-john').code).toBe(0);
+    expect(readFileSync(join(peers, 'laptop-john.key.gen-new'), 'utf8')).toBe('not a key\n');
+    expect(john().interrupted).toBeUndefined();
+    // lint (which changes nothing) says so only of a staged key: beside a stored key of another pair, not a key...
+    writeFileSync(join(peers, 'laptop-john.key'), `${generateKeyPair().privateKey}\n`, { mode: 0o600 });
+    const lintMessage = () => gen(dir, 'lint', '--format', 'json').stdout;
+    expect(lintMessage()).toContain('does not belong to this public_key');
+    expect(lintMessage()).not.toContain('interrupted');
+    // ...then a key, which the next gen wg command finishes or undoes.
+    writeFileSync(join(peers, 'laptop-john.key.gen-new'), `${generateKeyPair().privateKey}\n`, { mode: 0o600 });
+    expect(lintMessage()).toContain('a key change was interrupted: any gen wg command on this topology finishes it');
   });
 
   it('lists only the key directories of the topology, never the rest of the secrets directory', () => {
