@@ -26,6 +26,9 @@ describe('site-to-site VPN between site home and VPC main', () => {
 
   it('customer gateway at the firewall public address, VPN gateway on the VPC, static IPsec connection', () => {
     expect(body('aws_customer_gateway.home')).toMatchObject({ ip_address: '203.0.113.2', bgp_asn: '65010', type: 'ipsec.1' });
+    // ip_address and bgp_asn force a new gateway, which AWS cannot delete while the connection uses it:
+    // the replacement is made first (the connection's customer_gateway_id is updated in place).
+    expect(body('aws_customer_gateway.home').lifecycle).toEqual([{ create_before_destroy: true }]);
     expect(body('aws_vpn_gateway.main').vpc_id).toBe(ref('aws_vpc.main.id'));
     expect(body('aws_vpn_connection.home')).toMatchObject({
       vpn_gateway_id: ref('aws_vpn_gateway.main.id'),

@@ -5,7 +5,7 @@
 // drops what it has no route for), and route propagation into every route
 // table of the VPC.
 import type { Vpc } from '../../../model.js';
-import { type Item, attr, raw } from '../hcl.js';
+import { type Item, attr, block, raw } from '../hcl.js';
 import { type TfContext, resource, tags } from './context.js';
 
 export function vpnRouteName(site: string, cidr: string): string {
@@ -25,6 +25,10 @@ export function vpnResources(vpc: Vpc, ctx: TfContext): Item[] {
       attr('ip_address', s2s.customerGatewayIp),
       attr('type', 'ipsec.1'),
       tags(`${s2s.site}-firewall`),
+      // A new public address or ASN replaces the gateway (both force a new one), and AWS refuses to
+      // delete a gateway a connection still uses: the new one first, the connection moved to it in
+      // place (customer_gateway_id is updated by ModifyVpnConnection, tunnels kept), then the old one goes.
+      block('lifecycle', [], [attr('create_before_destroy', true)]),
     ]),
     resource('aws_vpn_connection', site, [
       attr('vpn_gateway_id', raw(`aws_vpn_gateway.${v}.id`)),
