@@ -76,7 +76,10 @@ export function deriveSiteGroups(site: Site, vpc: Vpc, networks: readonly Networ
       ctx.name('security group', `VPC ${vpc.name}`, name, path);
       group = {
         name,
-        description: `gen: site ${site.name} ${zone ? 'zone' : 'object'} ${target}, for the instances in ${held.length ? held.join(', ') : vpc.name}`,
+        // Only names that do not change with the VPC: a group's description forces a new group when it
+        // changes (AWS cannot update it), which fails while instances use it. Where its instances are
+        // is a comment beside the group in the Terraform (render/aws/terraform/security-groups.ts).
+        description: `gen: site ${site.name} ${zone ? 'zone' : 'object'} ${target}`,
         derived: { site: site.name, target, subnets: held },
         ingress: [],
         egress: [],

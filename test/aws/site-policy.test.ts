@@ -40,7 +40,7 @@ describe('a zone of VPC subnets in the site policy', async () => {
   it('derives a security group for the zone, one ingress rule per source block, protocol and port range', () => {
     const group = model.aws!.vpc!.securityGroups.find((g) => g.name === 'gen-home-cloud-db')!;
     expect(group.derived).toEqual({ site: 'home', target: 'cloud-db', subnets: ['private-2a', 'private-2c'] });
-    expect(group.description).toBe('gen: site home zone cloud-db, for the instances in private-2a, private-2c');
+    expect(group.description).toBe('gen: site home zone cloud-db');
     expect(group.ingress.map((r) => [r.proto, r.ports.map((p) => `${p.from}-${p.to}`).join(','), r.cidr, r.description])).toEqual([
       ['tcp', '5432-5432', '10.0.1.2/31', 'site home policy rule admins-to-cloud-db'],
       ['tcp', '5432-5432', '10.0.1.4/30', 'site home policy rule admins-to-cloud-db'],
@@ -58,6 +58,21 @@ describe('a zone of VPC subnets in the site policy', async () => {
     expect((await lint(text)).filter((d) => d.severity === 'error')).toEqual([]);
     const group = (await modelOf(text)).aws!.vpc!.securityGroups.find((g) => g.name === 'gen-home-cloud-db')!;
     expect(group.ingress.filter((r) => r.description.includes('lab-to-cloud-db')).map((r) => [r.proto, r.cidr])).toEqual([['tcp', '172.16.5.0/24']]);
+  });
+
+  it("keeps the group's arguments when the subnets its zone holds change: its description forces a new group, which AWS cannot make while instances use the old one", async () => {
+    const groupOf = async (text: string) => {
+      const tf = renderAll(await modelOf(text)).get('aws/terraform/security_groups.tf')!;
+      return { block: (await hcl.parse('security_groups.tf', tf)).resource.aws_security_group["gen-home-cloud-db"], tf };
+    };
+    const zones = (parseYamlText(yaml) as Xml).sites[0].policy.zones as Xml[];
+    const before = await groupOf(yaml);
+    const fewer = edit(yaml, [...A, 'policy', 'zones', zones.findIndex((z) => z.name === 'cloud-db'), 'members'], ['private-2a']);
+    const after = await groupOf(fewer);
+    expect(after.block).toEqual(before.block);
+    // Where its instances are is said beside it, in a comment.
+    expect(before.tf).toContain('# for the instances in private-2a, private-2c\nresource "aws_security_group" "gen-home-cloud-db"');
+    expect(after.tf).toContain('# for the instances in private-2a\nresource "aws_security_group" "gen-home-cloud-db"');
   });
 
   it('writes the group and its rules to Terraform, and the VPC tests hold on what was written', async () => {

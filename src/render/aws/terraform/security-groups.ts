@@ -30,6 +30,8 @@ export function securityGroupResources(vpc: Vpc, ctx: TfContext): Item[] {
   const items: Item[] = [];
   for (const group of vpc.securityGroups) {
     const g = ctx.names.get('aws_security_group', group.name);
+    // A derived group's subnets, for the reader: a comment, which Terraform ignores (its description must not change).
+    if (group.derived) items.push(comment(`for the instances in ${group.derived.subnets.length ? group.derived.subnets.join(', ') : `VPC ${vpc.name}`}`));
     items.push(
       resource('aws_security_group', g, [
         attr('name', group.name),
