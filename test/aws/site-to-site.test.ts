@@ -117,6 +117,23 @@ describe('site-to-site VPN between site home and VPC main', () => {
     for (const m of note.matchAll(/terraform output -raw ([A-Za-z0-9_-]+)/g)) expect(files.get('aws/terraform/outputs.tf')).toContain(`output "${m[1]}" {`);
   });
 
+  it("behind the NAT router with a WAN by DHCP, the tunnels start at the WAN's address, not the router's public one", async () => {
+    const dhcp = edit(edit(siteToSite(), ['sites', 0, 'firewall', 'interfaces', 0, 'address'], 'dhcp'), ['sites', 0, 'firewall', 'interfaces', 0, 'gateway'], undefined);
+    expect((await lint(dhcp)).filter((d) => d.severity === 'error')).toEqual([]);
+    const note = (await render(dhcp)).get('home/opnsense/ipsec-steps.md')!;
+    // strongSwan initiates from the first local address, and the VTI runs between its local and remote address:
+    // the router's public address is no address of the firewall.
+    expect(note).not.toContain('local addresses = `203.0.113.2`');
+    expect(note).not.toContain('local address = `203.0.113.2`');
+    expect(note).toContain("local addresses = the WAN's current DHCP address (Interfaces › Overview), remote addresses");
+    expect(note).toContain("reqid 1, local address = the WAN's current DHCP address (Interfaces › Overview), remote address");
+    expect(note).toContain("| local address of the tunnels | the WAN's DHCP address: reserve it on the router, so that it stays |");
+    // Its identity is still the public address, and the router still forwards IKE.
+    expect(note).toContain('local identifier = `203.0.113.2`');
+    expect(note).toContain("7. The router in front of the firewall (not managed by gen) must forward UDP 500 and UDP 4500 to the firewall's WAN address");
+    expect(note).toContain('8. The WAN takes its address by DHCP from that router: reserve the address for the firewall there.');
+  });
+
   it('the firewall passes IKE and NAT traversal to its WAN address, and the upstream router is told to forward them', async () => {
     // OPNsense adds WAN rules for legacy tunnels only (ipsec.inc ipsec_firewall()); a hand-made one would go with the next merge.
     const opnsense = new Map([...files].filter(([path]) => path.startsWith('home/opnsense/')).map(([path, text]) => [path.slice('home/opnsense/'.length), text]));

@@ -18,8 +18,14 @@ export function ipsecSteps(site: Site, vpc: Vpc, s2s: NonNullable<Vpc['siteToSit
   const wan = firewall?.interfaces.find((i) => i.isWan);
   const publicAddress = s2s.customerGatewayIp ?? 'unknown';
   // Behind a NAT router the tunnel starts at the WAN address and identifies itself by the public one.
-  const localAddress = wan?.address ?? publicAddress;
-  const behindNat = localAddress !== publicAddress;
+  // A WAN that takes its address by DHCP behind the router has one gen does not know: strongSwan
+  // initiates from the first local address, and the VTI's tunnel runs between the local and the
+  // remote address (ipsec.inc: ifconfig ipsecN tunnel <local> <remote>), so the router's public
+  // address there brings neither tunnel up.
+  const behindNat = site.upstream !== undefined || (wan?.address !== undefined && wan.address !== publicAddress);
+  const dhcpBehindNat = behindNat && wan?.address === undefined;
+  const localAddress = wan?.address ?? (dhcpBehindNat ? undefined : publicAddress);
+  const local = localAddress !== undefined ? code(localAddress) : "the WAN's current DHCP address (Interfaces › Overview)";
   const lines: string[] = [
     `# Site-to-site VPN ${site.name} ↔ AWS VPC ${vpc.name}: OPNsense steps`,
     '',
@@ -33,7 +39,7 @@ export function ipsecSteps(site: Site, vpc: Vpc, s2s: NonNullable<Vpc['siteToSit
     '|---|---|',
     `| firewall public address (customer gateway, local identifier) | ${code(publicAddress)} |`,
     `| firewall WAN interface | ${code(wan ? `${wan.key} (${wan.device})` : 'wan')} |`,
-    `| local address of the tunnels | ${code(localAddress)} |`,
+    `| local address of the tunnels | ${localAddress !== undefined ? code(localAddress) : "the WAN's DHCP address: reserve it on the router, so that it stays"} |`,
     `| customer gateway BGP ASN | ${code(String(s2s.bgpAsn))} |`,
     `| routing | ${code('static')} |`,
     `| VPC network (remote) | ${code(vpc.cidr)} |`,
@@ -62,17 +68,24 @@ export function ipsecSteps(site: Site, vpc: Vpc, s2s: NonNullable<Vpc['siteToSit
     // Swanctl.xml (26.7.2): keyingtries empty is strongSwan's 1 attempt; UDP encapsulation forces NAT traversal, so only
     // UDP 500 and 4500 cross the WAN (the rules gen writes); the child's close and DPD actions "start" bring back a tunnel
     // AWS drops (AWS never starts one itself unless told to).
-    `2. VPN › IPsec › Connections › add: version IKEv2, local addresses = ${code(localAddress)}, remote addresses = the tunnel 1 AWS outside address, proposals aes256-sha256-modp2048, UDP encapsulation on, DPD delay (s) 10, rekey time (s) 28800, keyingtries 0 (keep trying).`,
+    `2. VPN › IPsec › Connections › add: version IKEv2, local addresses = ${local}, remote addresses = the tunnel 1 AWS outside address, proposals aes256-sha256-modp2048, UDP encapsulation on, DPD delay (s) 10, rekey time (s) 28800, keyingtries 0 (keep trying).`,
     `   - Local authentication: pre-shared key, id = ${code(publicAddress)}.`,
     '   - Remote authentication: pre-shared key, id = the tunnel 1 AWS outside address.',
     `   - Child: mode Tunnel with Policies unticked (route-based, through the VTI of step 3: with policies, ${code('0.0.0.0/0')} on both sides would send all traffic, the web GUI's included, into the tunnel), local ${code('0.0.0.0/0')}, remote ${code('0.0.0.0/0')}, reqid 1, ESP proposals aes256-sha256-modp2048, rekey time (s) 3600, start action Start, close action Start, DPD action Start (a tunnel that drops comes back by itself).`,
-    `3. VPN › IPsec › Virtual Tunnel Interfaces › add: reqid 1, local address = ${code(localAddress)}, remote address = the tunnel 1 AWS outside address, tunnel local address = the tunnel 1 firewall inside address, tunnel remote address = the tunnel 1 AWS inside address.`,
+    `3. VPN › IPsec › Virtual Tunnel Interfaces › add: reqid 1, local address = ${local}, remote address = the tunnel 1 AWS outside address, tunnel local address = the tunnel 1 firewall inside address, tunnel remote address = the tunnel 1 AWS inside address.`,
     '4. Interfaces › Assignments: assign the new device ipsec1 (ipsec2 for reqid 2) and enable it; System › Gateways › Configuration: add a gateway on it with the tunnel 1 AWS inside address.',
     `5. System › Routes › Configuration: add ${code(vpc.cidr)} via the tunnel 1 gateway. A static route has one gateway, and OPNsense never moves it when that gateway goes down: while tunnel 1 is down (AWS takes its tunnels down one at a time for maintenance), traffic to the VPC stops until you edit this route to the tunnel 2 gateway, which stays up for this. Failover without a hand on it needs BGP over both tunnels (os-frr), which gen does not set up.`,
     `6. No firewall rule by hand: gen's configuration passes IKE and NAT traversal (UDP 500 and 4500) to the WAN address (OPNsense adds such rules only for legacy tunnels), and what the VPC may reach on-prem is the topology's policy, which gen compiles onto the IPsec interface (Firewall › Rules, IPsec encapsulation): with no rule from the VPC, it reaches nothing on-prem. A rule added by hand on an interface gen assigns goes with the next merge.`,
   );
   if (behindNat) {
-    lines.push(`7. The router in front of the firewall (not managed by gen) must forward UDP 500 and UDP 4500 to ${code(localAddress)} (steps.md lists them with its other forwards); IKEv2 then runs over NAT traversal.`);
+    lines.push(
+      `7. The router in front of the firewall (not managed by gen) must forward UDP 500 and UDP 4500 to ${localAddress !== undefined ? code(localAddress) : "the firewall's WAN address"} (steps.md lists them with its other forwards); IKEv2 then runs over NAT traversal.`,
+    );
+  }
+  if (dhcpBehindNat) {
+    lines.push(
+      "8. The WAN takes its address by DHCP from that router: reserve the address for the firewall there. Should it change all the same, enter the new one as the local address of both connections and both virtual tunnel interfaces, and in the router's forwards; until then neither tunnel comes up.",
+    );
   }
   const hostRoutes = site.hosts.flatMap((host) =>
     host.routes.filter((r) => r.network === vpc.network || r.destination === vpc.cidr).map((r) => `- ${host.name}: ${code(`${r.destination} via ${r.via} dev ${r.bridge}`)}`),
