@@ -141,7 +141,7 @@ describe('names', () => {
     expect(problems).toEqual([]);
     expect(resources.get('aws_subnet._2a_public')!.body.tags.Name).toBe('2a.public');
     expect(resources.get('aws_security_group.db_replica')!.body.name).toBe('db.replica');
-    expect(resources.get('aws_vpc_security_group_ingress_rule.db_replica_ingress_0_tcp_5432')!.body).toMatchObject({
+    expect(resources.get('aws_vpc_security_group_ingress_rule.db_replica_ingress_tcp_5432_sg_db')!.body).toMatchObject({
       security_group_id: '${aws_security_group.db_replica.id}',
       referenced_security_group_id: '${aws_security_group.db.id}',
     });
@@ -185,7 +185,7 @@ describe('injection strings in names and descriptions stay inert in the generate
       resources.get('aws_vpc.main')!.body.tags.Description,
       resources.get('aws_subnet.public-2a')!.body.tags.Description,
       resources.get('aws_security_group.bastion')!.body.description,
-      resources.get('aws_vpc_security_group_ingress_rule.bastion_ingress_0_tcp_22')!.body.description,
+      resources.get('aws_vpc_security_group_ingress_rule.bastion_ingress_tcp_22_203_0_113_10_32')!.body.description,
       resources.get('aws_iam_policy.u-policy')!.body.description,
     ];
     expect(seen.map(literal)).toEqual([evil, evil, sgEvil, sgEvil, evil]);

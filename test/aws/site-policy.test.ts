@@ -10,6 +10,7 @@ import { parse as parseYamlText } from 'yaml';
 import { edit, lint, modelOf } from '../helpers.js';
 import { type Xml, doc, fragments, text } from '../opnsense/support.js';
 import { cloudTopology } from './fixtures.js';
+import { movedBlocks, movedProblems, parseTerraform } from './tf-validate.js';
 
 const require = createRequire(import.meta.url);
 const hcl = require('@cdktf/hcl2json') as { parse(file: string, text: string): Promise<Record<string, any>> };
@@ -75,6 +76,23 @@ describe('a zone of VPC subnets in the site policy', async () => {
     expect(after.tf).toContain('# for the instances in private-2a\nresource "aws_security_group" "gen-home-cloud-db"');
   });
 
+  it("names each rule by what it permits: a rule put before the others renames none of them (Terraform would revoke and authorize the same permission in no set order, which AWS refuses as a duplicate)", async () => {
+    const rulesOf = async (text: string) => {
+      const { resources, docs } = await parseTerraform(renderAll(await modelOf(text)));
+      expect(movedProblems(resources, docs)).toEqual([]);
+      const named = [...resources.values()].filter((r) => r.type === 'aws_vpc_security_group_ingress_rule' && r.body.security_group_id === '${aws_security_group.gen-home-cloud-db.id}');
+      return { names: new Map(named.map((r) => [`${r.body.from_port}-${r.body.to_port} ${r.body.cidr_ipv4}`, r.name])), moved: movedBlocks(docs) };
+    };
+    const before = await rulesOf(yaml);
+    const rules = (parseYamlText(yaml) as Xml).sites[0].policy.rules as Xml[];
+    const first = edit(yaml, [...A, 'policy', 'rules'], [{ name: 'ops-to-cloud-db', from: '10.0.0.0/24', to: 'cloud-db', proto: 'tcp', ports: [22], action: 'pass' }, ...rules]);
+    const after = await rulesOf(first);
+    expect(after.names.size).toBe(before.names.size + 1);
+    for (const [permission, name] of before.names) expect([permission, after.names.get(permission)]).toEqual([permission, name]);
+    // The state of gen's earlier names, which counted the rules in order, carries over to these.
+    expect(before.moved).toContainEqual({ from: 'aws_vpc_security_group_ingress_rule.gen-home-cloud-db_ingress_0_tcp_5432', to: `aws_vpc_security_group_ingress_rule.${before.names.get('5432-5432 10.0.1.2/31')}` });
+  });
+
   it('writes the group and its rules to Terraform, and the VPC tests hold on what was written', async () => {
     const tf = await hcl.parse('security_groups.tf', renderAll(model).get('aws/terraform/security_groups.tf')!);
     const groups = Object.values<any[]>(tf.resource.aws_security_group).map(([g]) => g.name);
@@ -82,14 +100,18 @@ describe('a zone of VPC subnets in the site policy', async () => {
     const ingress = Object.values<any[]>(tf.resource.aws_vpc_security_group_ingress_rule)
       .map(([r]) => r)
       .filter((r) => r.description?.startsWith('site home policy rule'));
-    expect(ingress.map((r) => [r.ip_protocol, r.from_port, r.to_port, r.cidr_ipv4])).toEqual([
-      ['tcp', 5432, 5432, '10.0.1.2/31'],
-      ['tcp', 5432, 5432, '10.0.1.4/30'],
-      ['tcp', 5432, 5432, '10.0.1.8/31'],
-      ['tcp', 5432, 5432, '10.0.1.10/32'],
-      ['tcp', 5432, 5432, '10.1.0.120/32'],
-      ['tcp', 9100, 9101, '10.1.0.120/32'],
-    ]);
+    // Whatever the order of the resources (their names come from what they permit).
+    const byPermission = (a: unknown[], b: unknown[]) => JSON.stringify(a).localeCompare(JSON.stringify(b));
+    expect(ingress.map((r) => [r.ip_protocol, r.from_port, r.to_port, r.cidr_ipv4]).sort(byPermission)).toEqual(
+      [
+        ['tcp', 5432, 5432, '10.0.1.2/31'],
+        ['tcp', 5432, 5432, '10.0.1.4/30'],
+        ['tcp', 5432, 5432, '10.0.1.8/31'],
+        ['tcp', 5432, 5432, '10.0.1.10/32'],
+        ['tcp', 5432, 5432, '10.1.0.120/32'],
+        ['tcp', 9100, 9101, '10.1.0.120/32'],
+      ].sort(byPermission),
+    );
   });
 
   it('a site test to the zone fails when the security group would stop it, naming the group', async () => {

@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { edit, readExample, render } from '../helpers.js';
 import { siteToSite } from './fixtures.js';
-import { danglingReferences, format, parseTerraform, type Resources, schemaProblems, taggable } from './tf-validate.js';
+import { danglingReferences, format, movedBlocks, movedProblems, parseTerraform, type Resources, schemaProblems, taggable } from './tf-validate.js';
 
 const scenarios = {
   'A (homelab)': () => readExample('homelab'),
@@ -52,6 +52,7 @@ describe.each(Object.entries(scenarios))('scenario %s: every .tf file', (_name, 
 
   it('references only resources it defines', () => {
     expect(danglingReferences(parsed.resources, parsed.docs)).toEqual([]);
+    expect(movedProblems(parsed.resources, parsed.docs)).toEqual([]);
   });
 
   it('tags every taggable resource with Name and managed-by = "gen"', () => {
@@ -257,19 +258,19 @@ describe('scenario C: the VPC resource by resource', () => {
 
   it('marks the deliberate deviations for scanners: public ingress with a reason, open egress', async () => {
     const sg = (await render(readExample('aws-vpc'))).get('aws/terraform/security_groups.tf')!;
-    expect(sg).toMatch(/# trivy:ignore:AVD-AWS-0107\nresource "aws_vpc_security_group_ingress_rule" "api_ingress_0_tcp_443" \{/);
-    expect(sg).toMatch(/# trivy:ignore:AVD-AWS-0104\nresource "aws_vpc_security_group_egress_rule" "db_egress_0_all_all" \{\n {2}# checkov:skip=CKV_AWS_382:/);
+    expect(sg).toMatch(/# trivy:ignore:AVD-AWS-0107\nresource "aws_vpc_security_group_ingress_rule" "api_ingress_tcp_443_0_0_0_0_0" \{/);
+    expect(sg).toMatch(/# trivy:ignore:AVD-AWS-0104\nresource "aws_vpc_security_group_egress_rule" "db_egress_all_all_0_0_0_0_0" \{\n {2}# checkov:skip=CKV_AWS_382:/);
     // checkov flags port 80 from 0.0.0.0/0, not 443: only the rule it reports carries the skip.
-    expect(sg).toMatch(/resource "aws_vpc_security_group_ingress_rule" "api_ingress_0_tcp_80" \{\n {2}# checkov:skip=CKV_AWS_260:open to the internet on purpose/);
-    expect(sg).toMatch(/resource "aws_vpc_security_group_ingress_rule" "api_ingress_0_tcp_443" \{\n {2}security_group_id/);
+    expect(sg).toMatch(/resource "aws_vpc_security_group_ingress_rule" "api_ingress_tcp_80_0_0_0_0_0" \{\n {2}# checkov:skip=CKV_AWS_260:open to the internet on purpose/);
+    expect(sg).toMatch(/resource "aws_vpc_security_group_ingress_rule" "api_ingress_tcp_443_0_0_0_0_0" \{\n {2}security_group_id/);
     // SSH and every protocol, when the topology gives the reason.
     const open = readExample('aws-vpc')
       .replace('from: 203.0.113.10/32, description: admin address', 'from: 0.0.0.0/0, public: SSH for the support team')
       .replace('{ proto: tcp, ports: [8080, 22], from: 198.51.100.7/32', '{ proto: all, from: 0.0.0.0/0, public: lab host')
       .replace(/\n {6}- \{ from: (internet|198\.51\.100\.7), to: (bastion|jenkins).*/g, '');
     const openSg = (await render(open)).get('aws/terraform/security_groups.tf')!;
-    expect(openSg).toMatch(/"bastion_ingress_0_tcp_22" \{\n {2}# checkov:skip=CKV_AWS_24:/);
-    expect(openSg).toMatch(/"jenkins_ingress_0_all_all" \{\n {2}# checkov:skip=CKV_AWS_277:/);
+    expect(openSg).toMatch(/"bastion_ingress_tcp_22_0_0_0_0_0" \{\n {2}# checkov:skip=CKV_AWS_24:/);
+    expect(openSg).toMatch(/"jenkins_ingress_all_all_0_0_0_0_0" \{\n {2}# checkov:skip=CKV_AWS_277:/);
     const vpc = (await render(readExample('aws-vpc'))).get('aws/terraform/vpc.tf')!;
     expect(vpc).toMatch(/^# trivy:ignore:AVD-AWS-0178\nresource "aws_vpc" "main" \{\n {2}# checkov:skip=CKV2_AWS_11:/m);
     // The bastion's SSH rule is not public: no exception.
@@ -285,10 +286,10 @@ describe('scenario C: the VPC resource by resource', () => {
     expect(schemaProblems(parsed.resources)).toEqual([]);
     const icmp = [...parsed.resources.values()].filter((r) => r.type === 'aws_vpc_security_group_ingress_rule' && r.body.ip_protocol === 'icmp');
     expect(sorted(icmp.map((r) => [r.name, r.body.from_port, r.body.to_port, r.body.cidr_ipv4]))).toEqual(sorted([
-      ['jump-1_ingress_1_icmp_type8', 8, -1, '10.0.0.0/8'],
-      ['jump-1_ingress_1_icmp_type3', 3, -1, '10.0.0.0/8'],
-      ['jump-1_ingress_1_icmp_type4', 4, -1, '10.0.0.0/8'],
-      ['jump-1_ingress_2_icmp_all', -1, -1, '10.30.0.0/16'],
+      ['jump-1_ingress_icmp_type8_10_0_0_0_8', 8, -1, '10.0.0.0/8'],
+      ['jump-1_ingress_icmp_type3_10_0_0_0_8', 3, -1, '10.0.0.0/8'],
+      ['jump-1_ingress_icmp_type4_10_0_0_0_8', 4, -1, '10.0.0.0/8'],
+      ['jump-1_ingress_icmp_all_10_30_0_0_16', -1, -1, '10.30.0.0/16'],
     ]));
   });
 

@@ -78,9 +78,35 @@ export function schemaProblems(resources: Resources): string[] {
 }
 
 /** Every `aws_x.name` reference in an expression names a resource of the configuration. */
+/** Every moved block of the module, its addresses without the ${} hcl2json wraps them in. */
+export function movedBlocks(docs: Record<string, Record<string, any>>): { from: string; to: string }[] {
+  const bare = (address: string) => address.replace(/^\$\{(.*)\}$/, '$1');
+  return Object.values(docs).flatMap((doc) => ((doc.moved ?? []) as { from: string; to: string }[]).map((m) => ({ from: bare(m.from), to: bare(m.to) })));
+}
+
+/**
+ * What Terraform refuses of moved blocks (its refactoring validation): a
+ * `to` that the configuration does not declare, a `from` that it still
+ * declares, another type at either end, and an address moved from or to twice.
+ */
+export function movedProblems(resources: Resources, docs: Record<string, Record<string, any>>): string[] {
+  const moves = movedBlocks(docs);
+  const problems: string[] = [];
+  const count = (list: string[]) => list.filter((a, i) => list.indexOf(a) !== i);
+  for (const { from, to } of moves) {
+    if (!resources.has(to)) problems.push(`moved to ${to}, which is not declared`);
+    if (resources.has(from)) problems.push(`moved from ${from}, which is still declared`);
+    if (from.split('.')[0] !== to.split('.')[0]) problems.push(`moved from ${from} to another type: ${to}`);
+  }
+  for (const a of count(moves.map((m) => m.from))) problems.push(`moved from ${a} twice`);
+  for (const a of count(moves.map((m) => m.to))) problems.push(`moved to ${a} twice`);
+  return problems;
+}
+
 export function danglingReferences(resources: Resources, docs: Record<string, Record<string, any>>): string[] {
   const problems: string[] = [];
-  const text = JSON.stringify(docs);
+  // A moved block's `from` names the address in an earlier state, which the configuration no longer declares.
+  const text = JSON.stringify(Object.fromEntries(Object.entries(docs).map(([file, doc]) => [file, Object.assign({}, doc, { moved: undefined })])));
   for (const m of text.matchAll(/\b(aws_[a-z0-9_]+)\.([A-Za-z_][A-Za-z0-9_-]*)/g)) {
     const key = `${m[1]}.${m[2]}`;
     if (!resources.has(key)) problems.push(`reference to undefined ${key}`);
