@@ -99,6 +99,21 @@ describe('scenario A (homelab): OPNsense fragments', async () => {
     expect(rules[0]).toMatchObject({ interface: 'wan', protocol: 'UDP', source_net: 'any', destination_net: 'wanip', destination_port: '51820', description: 'gen: WireGuard instance wg0' });
   });
 
+  // The WAN (192.168.0.2/24) is the router's LAN: OPNsense's reply-to would send the replies to its hosts (-lan
+  // WireGuard clients, browsers) through the router (FilterRule::convertReplyTo); the WAN passes turn it off, in
+  // both forms of rule. A WAN in the open keeps it (the pf compiler's view: test/opnsense/opnsense-php.test.ts).
+  it.each(['26.7', '25.7'])("WAN passes on the router's LAN reply directly (%s)", async (release) => {
+    const wanPasses = (rules: Xml[]) => rules.filter((r) => r.interface === 'wan' && r.type === 'pass').map((r) => [r.descr, r.disablereplyto]);
+    expect(wanPasses(policyRules(await fragments(withRelease(readExample('homelab'), release), 'home')))).toEqual([
+      ['gen: WireGuard instance wg0', '1'],
+      ['gen: HAProxy frontend https', '1'],
+      ['gen: HAProxy frontend https', '1'],
+    ]);
+    let open = edit(withRelease(readExample('homelab'), release), ['sites', 0, 'firewall', 'interfaces', 0, 'address'], '203.0.113.2/24');
+    open = edit(edit(open, ['sites', 0, 'firewall', 'interfaces', 0, 'gateway'], '203.0.113.1'), ['sites', 0, 'policy', 'tests'], []);
+    expect(wanPasses(policyRules(await fragments(open, 'home'))).map(([, off]) => off)).toEqual([undefined, undefined, undefined]);
+  });
+
   it('configures WireGuard: instance, enabled peers linked by UUID, the disabled peer kept but unlinked', () => {
     const wg = doc(files, 'wireguard.xml').OPNsense.wireguard;
     expect(wg.general).toMatchObject({ '@version': '0.0.1', enabled: '1' });

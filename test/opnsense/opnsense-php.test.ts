@@ -242,6 +242,26 @@ describe.skipIf(skip)(titled("OPNsense's own code on merged configs", skip), () 
     expect(live.filter((l) => l.endsWith('# gen: policy rule service-internet-only (block internal networks)'))).toEqual([expect.stringMatching(/^block in quick on vtnet2 inet from \{\(vtnet2:network\)\} to \$gen_internal_networks /)]);
   });
 
+  // The homelab's WAN is the upstream router's LAN (192.168.0.2/24): its -lan WireGuard clients and browsers reach
+  // the firewall directly, and OPNsense's reply-to would send their replies through the router. gen's WAN passes turn
+  // it off there; a WAN in the open keeps it, and a rule of the policy on the WAN keeps it (lab-ping above).
+  it.each(RELEASES)("OPNsense %s: the WAN passes of a WAN on the router's LAN reply directly, without reply-to", async (series) => {
+    const ruleset = async (yaml: string, name: string) => {
+      const { sections, privateKey } = await releaseSections(yaml, series);
+      const file = join(dir, `${series}-${name}.xml`);
+      writeFileSync(file, mergeConfig(base(series), sections, { secret: () => privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX }), { mode: 0o600 });
+      return runTool(file, tagOf(series)).ruleset.filter((l) => /^pass /.test(l));
+    };
+    const wireguard = (lines: string[]) => lines.filter((l) => l.endsWith('# gen: WireGuard instance wg0'));
+    const lan = await ruleset(readExample('homelab'), 'reply-lan');
+    expect(wireguard(lan)).toEqual([expect.stringMatching(/^pass in quick on vtnet0 inet proto udp from \{any\} to \{\(vtnet0\)\} port \{51820\} /)]);
+    expect(lan.filter((l) => l.includes('# gen: ') && / on vtnet0 /.test(l) && l.includes('reply-to'))).toEqual([]);
+    // (Its tests of the router's LAN, which is the internet now, are left out.)
+    let open = edit(readExample('homelab'), ['sites', 0, 'firewall', 'interfaces', 0, 'address'], '203.0.113.2/24');
+    open = edit(edit(open, ['sites', 0, 'firewall', 'interfaces', 0, 'gateway'], '203.0.113.1'), ['sites', 0, 'policy', 'tests'], []);
+    expect(wireguard(await ruleset(open, 'reply-open'))).toEqual([expect.stringMatching(/^pass in quick on vtnet0 reply-to \( vtnet0 203\.0\.113\.1 \) inet proto udp /)]);
+  });
+
   const noHaproxy = missing(['haproxy'], false);
   describe.skipIf(noHaproxy)(titled("haproxy.conf from OPNsense's HAProxy template", noHaproxy), () => {
     // Scenario A, site-to-site and "every item" share their HAProxy setup: A and B cover both kinds of backend

@@ -89,6 +89,7 @@ export function policyRules(files: Map<string, string>, interfaceKeys?: Iterable
     ...(port ? { port } : {}),
   });
   const rules: Xml[] = filter.OPNsense?.Firewall?.Filter?.rules?.rule ?? [];
+  // Both forms alike: the legacy one writes <disablereplyto>1 only where reply-to is off, the model 0 or 1 on every rule.
   return [...rules]
     .sort((a, b) => Number(a.sequence) - Number(b.sequence))
     .map((r) => ({
@@ -100,6 +101,7 @@ export function policyRules(files: Map<string, string>, interfaceKeys?: Iterable
       destination: side(text(r.destination_net), text(r.destination_not), text(r.destination_port)),
       descr: text(r.description),
       log: text(r.log) === '1' ? '1' : undefined,
+      disablereplyto: text(r.disablereplyto) === '1' ? '1' : undefined,
     }));
 }
 

@@ -39,6 +39,8 @@ export function filterRuleElement(rule: FilterRule): XmlElement {
       endpoint('destination', rule.destination, rule.port),
       leaf('descr', rule.description),
       rule.log ? leaf('log', '1') : undefined,
+      // What the rule editor stores for "disable reply-to" (firewall_rules_edit.php: true).
+      rule.directReplies ? leaf('disablereplyto', '1') : undefined,
       rule.associatedRuleId !== undefined ? leaf('associated-rule-id', rule.associatedRuleId) : undefined,
     ],
     [['uuid', rule.uuid]],
@@ -75,6 +77,7 @@ export function mvcRuleElement(ctx: OpnsenseContext, rule: FilterRule, sequence:
     destination_not: mvcFlag(negated(rule.destination)),
     destination_port: rule.port ?? '',
     log: mvcFlag(rule.log),
+    disablereplyto: mvcFlag(rule.directReplies === true),
     description: rule.description,
   });
 }

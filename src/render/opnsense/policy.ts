@@ -56,6 +56,13 @@ export interface FilterRule {
   log: boolean;
   description: string;
   associatedRuleId?: string;
+  /**
+   * OPNsense's reply-to off (disablereplyto): replies follow the routing
+   * table. On the WAN OPNsense otherwise sends every reply to the WAN's
+   * gateway (FilterRule::convertReplyTo), also one to a host on the WAN's
+   * own network, which then detours through the upstream router.
+   */
+  directReplies?: boolean;
 }
 
 export interface Alias {
@@ -322,6 +329,7 @@ export function compilePolicy(ctx: OpnsenseContext): CompiledPolicy {
         log: rule.log,
         description: r.description,
         associatedRuleId: r.associatedRuleId,
+        directReplies: r.directReplies,
       });
     const protocol = rule.proto === 'any' ? undefined : rule.proto;
     const ports = protocol && protocol !== 'icmp' && rule.ports.length > 0 ? rule.ports : [undefined];
@@ -329,6 +337,10 @@ export function compilePolicy(ctx: OpnsenseContext): CompiledPolicy {
     if (rule.from.kind === 'wan') {
       const to = rule.to.kind === 'wan-address' ? ctx.interfaceByName.get(rule.to.interface) : undefined;
       if (!to) continue;
+      // The WAN's network is the upstream router's LAN: its hosts (a -lan WireGuard client, a browser) reach
+      // the firewall directly, and their replies must go straight back, not through the router. gen's firewall
+      // has one WAN, so the routing table sends the internet's replies to the WAN's gateway all the same.
+      const directReplies = ctx.site.policy.upstreamLan.length > 0 ? true : undefined;
       const pf = rule.portForward ? portForwards.get(rule.portForward) : undefined;
       if (pf) {
         push({
@@ -341,11 +353,12 @@ export function compilePolicy(ctx: OpnsenseContext): CompiledPolicy {
           description: describeRule(rule),
           // The legacy NAT rule names its filter rule; the Destination NAT model (26.1 on) keeps no such link.
           associatedRuleId: ctx.release.forms.portForwards === 'legacy' ? portForwardRuleId(ctx, pf.name) : undefined,
+          directReplies,
         });
         continue;
       }
       for (const port of ports) {
-        push({ action: rule.action, interface: to.key, protocol, source: { kind: 'any' }, destination: { kind: 'network', value: `${to.key}ip` }, port, description: describeRule(rule) });
+        push({ action: rule.action, interface: to.key, protocol, source: { kind: 'any' }, destination: { kind: 'network', value: `${to.key}ip` }, port, description: describeRule(rule), directReplies });
       }
       continue;
     }
