@@ -4,7 +4,7 @@
 // The box's other items (a frontend's defaultBackend, an instance's peers)
 // keep pointing at an item that exists: OPNsense links MVC items by UUID.
 import { addToList } from '../arrays.js';
-import { isNameBasedUuid } from '../render/opnsense/ids.js';
+import { isGenUuid } from '../render/opnsense/ids.js';
 import { type XmlElement, attr, child, childrenNamed, isElement, textOf } from '../render/opnsense/xml.js';
 
 /** Natural keys of MVC items, by element name: a base item matching any key set is the same item. */
@@ -110,7 +110,7 @@ function itemUuids(sections: readonly XmlElement[]): Set<string> {
 
 /**
  * The UUIDs of gen's items that become a base item's UUID: an item of the
- * box's own (gen's are version-5 UUIDs), of the same kind, at the same
+ * box's own (not gen's: isGenUuid), of the same kind, at the same
  * place, with the same natural key, matched one to one (merge otherwise
  * replaces by key as before).
  */
@@ -120,7 +120,7 @@ export function adoptedUuids(
   keys: ItemKeys,
   otherKind: Readonly<Record<string, (item: XmlElement) => boolean>> = {},
 ): Map<string, string> {
-  return matchedOneToOne(root, sections, keys, (uuid, b) => !isNameBasedUuid(uuid) && !otherKind[b.name]?.(b));
+  return matchedOneToOne(root, sections, keys, (uuid, b) => !isGenUuid(uuid) && !otherKind[b.name]?.(b));
 }
 
 /** Rewrites uuid attributes and every reference (a field's text, or one entry of a comma list) in gen's sections. */
@@ -146,6 +146,6 @@ export function renameUuids(node: XmlElement, renamed: ReadonlyMap<string, strin
  */
 export function staleSuccessors(root: XmlElement, sections: readonly XmlElement[], keys: ItemKeys): Map<string, string> {
   const current = itemUuids(sections);
-  const matched = matchedOneToOne(root, sections, keys, (uuid) => isNameBasedUuid(uuid) && !current.has(uuid));
+  const matched = matchedOneToOne(root, sections, keys, (uuid) => isGenUuid(uuid) && !current.has(uuid));
   return new Map([...matched].map(([genUuid, stale]) => [stale, genUuid]));
 }

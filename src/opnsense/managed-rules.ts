@@ -5,13 +5,13 @@
 // targets writes: the 26.7 factory's MVC "Default allow LAN" rules as much
 // as the legacy ones of earlier releases. Floating rules (several
 // interfaces, or the interface negated) and rules of other interfaces stay.
-// Rules of earlier merges (version-5 UUIDs, which only gen makes) that gen
+// Rules of earlier merges (gen's UUIDs: isGenUuid) that gen
 // no longer writes go too, and so does one gen now writes into another
 // store: after an upgrade to 26.7 the box still holds the legacy outbound
 // NAT rule of a 25.7 merge under the uuid gen now gives its MVC source NAT
 // rule, and kept beside it pf got the rule twice (and the box the
 // migration assistant).
-import { isNameBasedUuid } from '../render/opnsense/ids.js';
+import { isGenUuid } from '../render/opnsense/ids.js';
 import { type XmlElement, attr, child, isElement, textOf } from '../render/opnsense/xml.js';
 
 function fieldText(item: XmlElement, field: string): string {
@@ -79,7 +79,7 @@ export function clearManagedRules(
       if (!isElement(c) || c.name !== 'rule') return true;
       const uuid = attr(c, 'uuid');
       if (uuid !== undefined && written.has(uuid)) return true;
-      if (isNameBasedUuid(uuid)) return false;
+      if (isGenUuid(uuid)) return false;
       const iface = store.interfaceOf?.(c);
       if (iface === undefined || !managed.has(iface)) return true;
       const descr = fieldText(c, 'descr') || fieldText(c, 'description');

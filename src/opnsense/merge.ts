@@ -6,15 +6,15 @@
 //   policy is the whole truth there: default deny);
 // - MVC items it generates (same uuid or same natural key, e.g. a VLAN
 //   device or a peer name; a box's own item keeps its uuid, and gen's
-//   references follow) and stale items of earlier merges (version-5
-//   UUIDs, which only gen writes); fields gen writes only as the model's
+//   references follow) and stale items of earlier merges (UUIDs with
+//   gen's mark, or of version 5: isGenUuid); fields gen writes only as the model's
 //   default keep the box's value;
 // - the settings it writes (e.g. WireGuard's general switch);
 // - <cert> placeholders, only when no certificate with that refid exists
 //   (filled with a self-signed stand-in until the ACME client issues it).
 // Merging the result again changes nothing.
 import { MANAGED_INTERFACE_FIELDS, TUNNEL_FORBIDDEN_FIELDS } from '../render/opnsense/interfaces.js';
-import { isNameBasedUuid } from '../render/opnsense/ids.js';
+import { isGenUuid } from '../render/opnsense/ids.js';
 import { type XmlElement, type XmlNode, attr, child, childrenNamed, isElement, sameCanonicalText, serialize, setAttr, textOf } from '../render/opnsense/xml.js';
 import { contains, parseAddressWithPrefix, parseIPv4 } from '../net.js';
 import { publicKeyOf } from '../targets/wireguard/keys.js';
@@ -127,7 +127,7 @@ function mergeItems(base: XmlElement, name: string, genItems: XmlElement[], isMa
   base.children.forEach((c) => {
     if (isElement(c) && c.name === name) {
       const uuid = attr(c, 'uuid');
-      if (genUuids.has(uuid) || isNameBasedUuid(uuid) || sameKey(c) || isManaged(c)) {
+      if (genUuids.has(uuid) || isGenUuid(uuid) || sameKey(c) || isManaged(c)) {
         if (first < 0) first = kept.length;
         if (uuid) removed.set(uuid, c);
         return;
@@ -230,7 +230,7 @@ function mergeTreeContent(base: XmlElement, gen: XmlElement, path: string): void
         mergeTree(existing, item, fieldPath);
       } else if (existing.children.some(isElement)) {
         // An empty generated container: the base's own items stay, items of earlier merges go.
-        const stale = existing.children.filter((c) => isElement(c) && isNameBasedUuid(attr(c, 'uuid')));
+        const stale = existing.children.filter((c) => isElement(c) && isGenUuid(attr(c, 'uuid')));
         if (stale.length > 0) {
           existing.children = existing.children.filter((c) => !stale.includes(c));
           touch(existing);
@@ -442,8 +442,14 @@ function acmeNames(sections: readonly XmlElement[], refid: string): string[] {
 function mergeCert(root: XmlElement, gen: XmlElement, sections: readonly XmlElement[], options: MergeOptions): void {
   const refid = fieldText(gen, 'refid');
   const certs = childrenNamed(root, 'cert');
-  // An issued certificate with this refid wins over the placeholder.
-  if (certs.some((c) => fieldText(c, 'refid') === refid)) return;
+  // An issued certificate with this refid wins over the placeholder; one an earlier merge wrote takes the UUID gen
+  // gives it now (earlier versions of gen wrote version 5, which OPNsense does not take for a UUID).
+  const issued = certs.find((c) => fieldText(c, 'refid') === refid);
+  if (issued) {
+    const uuid = attr(gen, 'uuid');
+    if (uuid !== undefined && attr(issued, 'uuid') !== uuid && isGenUuid(attr(issued, 'uuid'))) setAttr(issued, 'uuid', uuid);
+    return;
+  }
   const cert = clone(gen);
   // HAProxy does not start on an empty certificate: a self-signed stand-in
   // until the ACME client replaces it in place (same refid).
@@ -662,7 +668,7 @@ function followRenamed(root: XmlElement, sections: readonly XmlElement[], succes
     for (const c of node.children) {
       if (!isElement(c)) continue;
       const uuid = attr(c, 'uuid');
-      if (uuid !== undefined && isNameBasedUuid(uuid) && !current.has(uuid) && written.has(path)) stale.set(uuid, c);
+      if (uuid !== undefined && isGenUuid(uuid) && !current.has(uuid) && written.has(path)) stale.set(uuid, c);
       collect(c, path === '' ? c.name : `${path}/${c.name}`);
     }
   };
@@ -672,7 +678,7 @@ function followRenamed(root: XmlElement, sections: readonly XmlElement[], succes
   const visit = (node: XmlElement, owner: XmlElement | undefined, path: string) => {
     const uuid = attr(node, 'uuid');
     // gen's own items, as this merge writes them (adopted ones included), are replaced whole.
-    if (uuid !== undefined && (isNameBasedUuid(uuid) || current.has(uuid))) return;
+    if (uuid !== undefined && (isGenUuid(uuid) || current.has(uuid))) return;
     const item = uuid !== undefined ? node : owner;
     const texts = node.children.filter((c): c is { text: string } => !isElement(c) && 'text' in c);
     if (texts.length === 1 && node.children.length === 1 && /[0-9a-f]{8}-/.test(texts[0]!.text)) {

@@ -72,7 +72,8 @@ describe('scenario A (homelab): OPNsense fragments', async () => {
       'gen: policy rule service-internet-only (block internal networks)',
       'gen: policy rule service-internet-only (pass the internet)',
     ]);
-    for (const rule of rules) expect(rule['@uuid']).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    // Version 4 in form, the only form OPNsense takes for a UUID (Type::isUUID), with gen's mark.
+    for (const rule of rules) expect(rule['@uuid']).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-6e67656e[0-9a-f]{4}$/);
     expect(new Set(rules.map((r) => r['@uuid'])).size).toBe(rules.length);
     // No pfSense-style network names: OPNsense turns them into disabled rules.
     expect(files.get('filter.xml')).not.toMatch(/net<\/(network|source_net|destination_net)>/);

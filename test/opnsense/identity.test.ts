@@ -1,10 +1,11 @@
-// Stable identity: UUIDv5 from names. Rebuilding changes nothing, and
-// renaming one peer changes only that peer's lines.
+// Stable identity: UUIDs from names (hashed as UUIDv5 hashes them, in the
+// form of version 4, which is the only one OPNsense takes). Rebuilding
+// changes nothing, and renaming one peer changes only that peer's lines.
 import type { BinaryToTextEncoding } from 'node:crypto';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { opnsenseContext } from '../../src/render/opnsense/context.js';
-import { isNameBasedUuid, uuidV5 } from '../../src/render/opnsense/ids.js';
+import { genUuid, isGenUuid, uuidV5 } from '../../src/render/opnsense/ids.js';
 import { wireguardArea } from '../../src/render/opnsense/wireguard.js';
 import { edit, modelOf, readExample } from '../helpers.js';
 import { fragments } from './support.js';
@@ -13,8 +14,32 @@ describe('UUIDv5', () => {
   it('matches RFC 4122 name-based UUIDs (SHA-1)', () => {
     // Python: uuid.uuid5(uuid.NAMESPACE_DNS, 'www.example.com')
     expect(uuidV5('www.example.com', '6ba7b810-9dad-11d1-80b4-00c04fd430c8')).toBe('2ed6657d-e927-568b-95e1-2665a8aea6a2');
-    expect(isNameBasedUuid(uuidV5('x'))).toBe(true);
-    expect(isNameBasedUuid('0b6f3c1e-2a4d-4e8f-9b1a-5c7d2e3f4a10')).toBe(false);
+  });
+
+  // OPNsense 26.7's Type::isUUID (and wg-service-control.php, ArrayField's import) take version 4 only: the gateway
+  // API took a version-5 UUID for a gateway's name (an empty edit dialog; saving made a second gateway).
+  const OPNSENSE_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+  it("gives gen's UUIDs the form OPNsense takes, the name's hash and gen's mark; earlier versions' version-5 ones stay gen's", () => {
+    const v5 = uuidV5('home/wireguard-peer/wg0/laptop');
+    const mine = genUuid('home/wireguard-peer/wg0/laptop');
+    expect(mine).toMatch(OPNSENSE_UUID);
+    // The same hash as the version-5 UUID of the name, but for the version digit, the last group's mark, and its four hash digits.
+    expect(mine.slice(0, 14)).toBe(v5.slice(0, 14));
+    expect(mine.slice(15, 23)).toBe(v5.slice(15, 23));
+    expect(mine.slice(24)).toBe(`6e67656e${v5.slice(24, 28)}`);
+    expect([isGenUuid(mine), isGenUuid(v5)]).toEqual([true, true]);
+    // OPNsense's own (random version 4) are not gen's.
+    for (const box of ['0b6f3c1e-2a4d-4e8f-9b1a-5c7d2e3f4a10', '3a9e5b0c-1d2f-4e6a-8b7c-9d0e1f2a3b4c', crypto.randomUUID()]) expect(isGenUuid(box), box).toBe(false);
+  });
+
+  it('writes every UUID of every OPNsense file in that form, and none twice', async () => {
+    for (const example of ['homelab', 'homelab-family', 'vlan-hosting'] as const) {
+      const uuids = [...(await fragments(readExample(example), example === 'vlan-hosting' ? 'hosting' : 'home')).values()].flatMap((text) => [...text.matchAll(/ uuid="([^"]*)"/g)].map((m) => m[1]!));
+      expect(uuids.length, example).toBeGreaterThan(5);
+      for (const uuid of uuids) expect([example, uuid, isGenUuid(uuid)]).toEqual([example, expect.stringMatching(OPNSENSE_UUID), true]);
+      expect(new Set(uuids).size, example).toBe(uuids.length);
+    }
   });
 
   it("matches Python's uuid.uuid5 in gen's namespace, for names of any length and script, in any order", () => {

@@ -114,6 +114,25 @@ describe('merging scenario A into the factory config of 26.7', async () => {
   });
 });
 
+describe("a box merged by an earlier gen, whose UUIDs were version 5", async () => {
+  const { pair, yaml } = homelabWithKey();
+  const sections = await sectionsOf(yaml);
+  const now = merge(SAMPLE, sections, pair.privateKey);
+  // The same merge as an earlier gen wrote it: each of gen's UUIDs (references included) in version 5's form.
+  const mine = [...new Set([...now.matchAll(/[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-6e67656e[0-9a-f]{4}/g)].map((m) => m[0]))];
+  const earlier = new Map(mine.map((u, i) => [u, `${u.slice(0, 14)}5${u.slice(15, 24)}${u.slice(32)}${String(i).padStart(8, '0')}`]));
+  let before = now;
+  for (const [u, v5] of earlier) before = before.replaceAll(u, v5);
+
+  it('takes them for its own: the next merge writes each item once, under its new UUID, as a merge into the factory config does', () => {
+    expect(mine.length).toBeGreaterThan(10);
+    expect(before).not.toMatch(/6e67656e/);
+    const again = merge(before, sections, pair.privateKey);
+    for (const v5 of earlier.values()) expect(again).not.toContain(v5);
+    expect(again).toBe(now);
+  });
+});
+
 describe('merging into the factory config of 25.7', async () => {
   const { pair, yaml } = homelabWithKey();
   const warnings: string[] = [];

@@ -221,16 +221,16 @@ GEN_DATA_END
   route_check 'the tunnel network 10.0.1.0/24 is routed to wg0' 'topology.yaml:67' '10.0.1.0' '' 'wg0'
   pf_enabled_check 'pf is enabled' 'topology.yaml:30'
   ruleset_check <<'GEN_DATA_END'
-label	486d3d1c-6f6c-598c-b70e-e7692ea43587	topology.yaml:67	rule 486d3d1c loaded: gen: WireGuard instance wg0
-label	84633d26-7431-5470-ace3-77a806d4aaa1	topology.yaml:140	rule 84633d26 loaded: gen: HAProxy frontend https
-label	f810bba1-6ad9-5028-b345-fb5b5eed7a8e	topology.yaml:140	rule f810bba1 loaded: gen: HAProxy frontend https
-label	bbdc8b4d-abde-5c18-b68f-286d7362eaac	topology.yaml:112	rule bbdc8b4d loaded: gen: policy rule vpn-to-management
-label	1c5991f9-2dca-524c-9a0d-1f75172691e8	topology.yaml:113	rule 1c5991f9 loaded: gen: policy rule vpn-to-service
-label	e464913d-2bf4-5e07-b600-78513d844648	topology.yaml:114	rule e464913d loaded: gen: policy rule vpn-to-vpn
-label	854c404f-b0b6-5082-921d-3ca412cd7eb9	topology.yaml:115	rule 854c404f loaded: gen: policy rule management-out
-label	9a49a3f8-f02e-58af-a460-6203dec01091	topology.yaml:116	rule 9a49a3f8 loaded: gen: policy rule service-internet-only (block the firewall itself)
-label	a0080b71-a122-5218-88de-f9efef7226b2	topology.yaml:116	rule a0080b71 loaded: gen: policy rule service-internet-only (block internal networks)
-label	81a18790-cfff-569d-a3bc-d52625ed385d	topology.yaml:116	rule 81a18790 loaded: gen: policy rule service-internet-only (pass the internet)
+label	486d3d1c-6f6c-498c-b70e-6e67656ee769	topology.yaml:67	rule 486d3d1c loaded: gen: WireGuard instance wg0
+label	84633d26-7431-4470-ace3-6e67656e77a8	topology.yaml:140	rule 84633d26 loaded: gen: HAProxy frontend https
+label	f810bba1-6ad9-4028-b345-6e67656efb5b	topology.yaml:140	rule f810bba1 loaded: gen: HAProxy frontend https
+label	bbdc8b4d-abde-4c18-b68f-6e67656e286d	topology.yaml:112	rule bbdc8b4d loaded: gen: policy rule vpn-to-management
+label	1c5991f9-2dca-424c-9a0d-6e67656e1f75	topology.yaml:113	rule 1c5991f9 loaded: gen: policy rule vpn-to-service
+label	e464913d-2bf4-4e07-b600-6e67656e7851	topology.yaml:114	rule e464913d loaded: gen: policy rule vpn-to-vpn
+label	854c404f-b0b6-4082-921d-6e67656e3ca4	topology.yaml:115	rule 854c404f loaded: gen: policy rule management-out
+label	9a49a3f8-f02e-48af-a460-6e67656e6203	topology.yaml:116	rule 9a49a3f8 loaded: gen: policy rule service-internet-only (block the firewall itself)
+label	a0080b71-a122-4218-88de-6e67656ef9ef	topology.yaml:116	rule a0080b71 loaded: gen: policy rule service-internet-only (block internal networks)
+label	81a18790-cfff-469d-a3bc-6e67656ed526	topology.yaml:116	rule 81a18790 loaded: gen: policy rule service-internet-only (pass the internet)
 scrub	on=wireguard inet proto=tcp from=0.0.0.0/1 max-mss=1380	topology.yaml:67	TCP MSS clamp 1380 (IPv4 from 0.0.0.0/1) on wireguard for the MTU 1420 of wg0 is loaded
 scrub	on=wireguard inet proto=tcp from=128.0.0.0/1 max-mss=1380	topology.yaml:67	TCP MSS clamp 1380 (IPv4 from 128.0.0.0/1) on wireguard for the MTU 1420 of wg0 is loaded
 scrub	on=wireguard inet6 proto=tcp from=::/1 max-mss=1360	topology.yaml:67	TCP MSS clamp 1360 (IPv6 from ::/1) on wireguard for the MTU 1420 of wg0 is loaded

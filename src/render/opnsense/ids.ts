@@ -11,21 +11,49 @@ const namespaces = new Map<string, Buffer>();
 let input = Buffer.allocUnsafe(256);
 
 /**
- * RFC 4122 UUIDv5 (SHA-1, name-based). Every MVC item has one (30,000 for
- * 10,000 peers and 20,000 rules): the namespace's bytes are made once and
- * each name is hashed from one reused buffer.
+ * The SHA-1 (hex) of a namespace's bytes and a name, as RFC 4122 hashes a
+ * name-based UUID. Every MVC item has one (30,000 for 10,000 peers and
+ * 20,000 rules): the namespace's bytes are made once and each name is
+ * hashed from one reused buffer.
  */
-export function uuidV5(name: string, namespace = GEN_NAMESPACE): string {
+function nameHash(name: string, namespace: string): string {
   let ns = namespaces.get(namespace);
   if (!ns) namespaces.set(namespace, (ns = Buffer.from(namespace.replace(/-/g, ''), 'hex')));
   const length = ns.length + Buffer.byteLength(name, 'utf8');
   if (length > input.length) input = Buffer.allocUnsafe(2 * length);
   ns.copy(input, 0);
   input.write(name, ns.length, 'utf8');
-  const hex = sha1Hex(input.subarray(0, length));
-  // The version (5) in the high nibble of byte 6, the variant (10) in the two high bits of byte 8.
-  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  return sha1Hex(input.subarray(0, length));
+}
+
+/** The variant (10) in the two high bits of byte 8, from the hash's own bits. */
+function variantDigit(hex: string): string {
+  return ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+}
+
+/** RFC 4122 UUIDv5 (SHA-1, name-based): what gen wrote before its UUIDs took version 4's form. */
+export function uuidV5(name: string, namespace = GEN_NAMESPACE): string {
+  const hex = nameHash(name, namespace);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variantDigit(hex)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** gen's mark, the first 8 digits of the last group of every UUID it makes ("ngen" in ASCII). */
+const GEN_MARK = '6e67656e';
+
+/**
+ * The UUID gen gives an item: derived from its name, so the same topology
+ * always gives the same one, in the form of version 4, which is the only
+ * one OPNsense takes for a UUID (Type::isUUID: the gateway API takes any
+ * other for a gateway's name, so editing one of gen's gateways opened an
+ * empty dialog and saving it made a second gateway; wg-service-control.php
+ * takes any other for a CARP vhid, so restarting one of two WireGuard
+ * instances restarted both). 86 bits come from the name's SHA-1 (as
+ * UUIDv5 hashes it), and 32 are gen's mark, by which merge knows gen's
+ * items: a random version-4 UUID has it once in four billion.
+ */
+export function genUuid(name: string, namespace = GEN_NAMESPACE): string {
+  const hex = nameHash(name, namespace);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variantDigit(hex)}${hex.slice(17, 20)}-${GEN_MARK}${hex.slice(20, 24)}`;
 }
 
 function sha1Hex(data: Uint8Array | string): string {
@@ -33,14 +61,20 @@ function sha1Hex(data: Uint8Array | string): string {
   return typeof hash === 'function' ? hash('sha1', data, 'hex') : createHash('sha1').update(data).digest('hex');
 }
 
-/** True for a version-5 UUID: OPNsense itself only makes version 4, so these are gen's. */
-export function isNameBasedUuid(uuid: string | undefined): boolean {
-  return uuid !== undefined && /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(uuid);
+const GEN_V4 = new RegExp(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-${GEN_MARK}[0-9a-f]{4}$`);
+const V5 = /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+/**
+ * Whether a UUID is gen's: one with gen's mark, or a version-5 one, which
+ * earlier versions of gen wrote (OPNsense itself makes only version 4).
+ */
+export function isGenUuid(uuid: string | undefined): boolean {
+  return uuid !== undefined && (GEN_V4.test(uuid) || V5.test(uuid));
 }
 
 /** The UUID of one item: site, item kind and name make the identity. */
 export function itemUuid(site: string, kind: string, name: string): string {
-  return uuidV5(`${site}/${kind}/${name}`);
+  return genUuid(`${site}/${kind}/${name}`);
 }
 
 /** A UniqueIdField value in PHP uniqid('', true) form (14 hex digits, ".", 8 digits). */
