@@ -20,10 +20,13 @@ export interface RunningInterface {
   name: string;
   publicKey: string;
   listenPort?: number;
+  /** The mark on the tunnel's own packets (wg-quick sets one for a full tunnel on Linux), absent when off. */
+  fwmark?: number;
   peers: RunningPeer[];
 }
 
-export type PingResult = 'reply' | 'too-big' | 'no-reply';
+/** 'unmarked': a mark was asked for and ping could not set it, so it sent nothing that means anything. */
+export type PingResult = 'reply' | 'too-big' | 'no-reply' | 'unmarked';
 
 export interface Probes {
   /** The tunnels this machine runs, or why they cannot be read. */
@@ -33,7 +36,8 @@ export interface Probes {
   /** The interface the system routes an address through. */
   routeDevice(address: string): string | undefined;
   resolve(host: string): Promise<string[] | string>;
-  ping(address: string, payload: number): PingResult;
+  /** A ping with don't-fragment; `mark` sets the socket's mark (SO_MARK), as a tunnel's own packets have. */
+  ping(address: string, payload: number, mark?: number): PingResult;
   /** Unix seconds. */
   now(): number;
 }
@@ -45,12 +49,12 @@ export function runProbe(command: string, args: string[]): { status: number; std
   return { status: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '', missing };
 }
 
-/** `wg show all dump`: interface lines have 5 tab-separated fields, peer lines 9 (wg(8)). */
+/** `wg show all dump`: interface lines have 5 tab-separated fields (the last the fwmark, 0x… or off), peer lines 9 (wg(8)). */
 export function parseDump(text: string): RunningInterface[] {
   const byName = new Map<string, RunningInterface>();
   for (const line of text.split('\n')) {
     const f = line.split('\t');
-    if (f.length === 5) byName.set(f[0]!, { name: f[0]!, publicKey: f[2]!, listenPort: Number(f[3]) || undefined, peers: [] });
+    if (f.length === 5) byName.set(f[0]!, { name: f[0]!, publicKey: f[2]!, listenPort: Number(f[3]) || undefined, fwmark: Number(f[4]) || undefined, peers: [] });
     else if (f.length === 9) {
       byName.get(f[0]!)?.peers.push({
         publicKey: f[1]!,
@@ -92,9 +96,15 @@ export const systemProbes: Probes = {
       return `does not resolve (${(error as NodeJS.ErrnoException).code ?? 'no answer'})`;
     }
   },
-  ping(address, payload) {
-    const args = process.platform === 'linux' ? ['-M', 'do', '-c', '1', '-W', '1', '-s', String(payload), address] : ['-D', '-c', '1', '-t', '1', '-s', String(payload), address];
+  ping(address, payload, mark) {
+    const linux = process.platform === 'linux';
+    // Only Linux has socket marks; iputils takes the mark in decimal.
+    if (mark !== undefined && !linux) return 'unmarked';
+    const marked = mark === undefined ? [] : ['-m', String(mark)];
+    const args = linux ? ['-M', 'do', ...marked, '-c', '1', '-W', '1', '-s', String(payload), address] : ['-D', '-c', '1', '-t', '1', '-s', String(payload), address];
     const r = runProbe('ping', args);
+    // iputils warns and sends unmarked without CAP_NET_ADMIN; a ping without -m (busybox) refuses the option.
+    if (mark !== undefined && /failed to set mark|invalid option|unrecognized option/i.test(r.stderr)) return 'unmarked';
     if (/message too long|frag needed|fragmentation needed/i.test(r.stdout + r.stderr)) return 'too-big';
     return r.status === 0 ? 'reply' : 'no-reply';
   },

@@ -9,10 +9,14 @@
 //   the topology knows it);
 // - the running tunnel (`wg show`): up, configured as the file says, a
 //   recent handshake, its address and routes on the system, full-size
-//   packets through the tunnel and along the path to the endpoint, and the
-//   Proxmox hosts behind the firewall answering (their return route).
+//   packets through the tunnel and along the path to the endpoint (outside
+//   the tunnel), and the Proxmox hosts behind the firewall answering (their
+//   return route). Only addresses the peer may ping are pinged: one its
+//   AllowedIPs hold and the policy passes ICMP to; no reply from any other
+//   says nothing about the firewall or the host.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
+import { pointFlowVerdicts } from '../flows.js';
 import type { Model, Peer, Site, WireguardInstance } from '../model.js';
 import { contains, formatIPv4, parseCidr, parseIPv4 } from '../net.js';
 import { clientConfig } from '../render/wireguard/client-config.js';
@@ -20,7 +24,7 @@ import { declaredIn } from '../render/verify/script.js';
 import { isWireguardKey, publicKeyOf } from '../targets/wireguard/keys.js';
 import { INTERFACE_NAME } from '../targets/wireguard/names.js';
 import { WIREGUARD_OVERHEAD } from '../targets/wireguard/overhead.js';
-import { type Probes, type RunningInterface, systemProbes } from './doctor-probes.js';
+import { type PingResult, type Probes, type RunningInterface, systemProbes } from './doctor-probes.js';
 import { type Scope, findPeer, instancesIn } from './locate.js';
 import { CommandError, loadForEdit } from './topology-file.js';
 import { type WgQuickFile, parseWgQuick, valueOf, valuesOf } from './wg-quick-file.js';
@@ -214,10 +218,10 @@ async function checkEndpoint(endpoint: string | undefined, t: Target, model: Mod
 }
 
 /** The largest ICMP payload that passes with don't-fragment, between `low` (passes) and `high` (does not). */
-function largestPayload(probes: Probes, address: string, low: number, high: number): number {
+function largestPayload(ping: (payload: number) => PingResult, low: number, high: number): number {
   while (high - low > 1) {
     const mid = Math.floor((low + high) / 2);
-    if (probes.ping(address, mid) === 'reply') low = mid;
+    if (ping(mid) === 'reply') low = mid;
     else high = mid;
   }
   return low;
@@ -292,44 +296,138 @@ function checkRunning(t: Target, fileValues: WgQuickFile | undefined, lan: boole
     report.skip('full-size packets pass', 'no recent handshake');
     return;
   }
-  const mtu = t.instance.mtu;
-  const firewallAddress = t.instance.address;
-  const inner = probes.ping(firewallAddress, mtu - ICMP_HEADERS);
-  if (inner === 'reply') {
-    report.ok(`full-size packets (MTU ${mtu}) reach the firewall's tunnel address ${firewallAddress} with don't-fragment`, declared(t.instance.path));
-  } else if (probes.ping(firewallAddress, 56) === 'reply') {
-    const max = largestPayload(probes, firewallAddress, 56, mtu - ICMP_HEADERS) + ICMP_HEADERS;
-    report.fail(`full-size packets (MTU ${mtu}) reach the firewall's tunnel address ${firewallAddress} with don't-fragment`, declared(t.instance.path), `only packets up to ${max} bytes pass`, `lower mtu on ${t.instance.name} in the topology to what the path to the endpoint carries minus 60 (IPv4) or 80 (IPv6) bytes (the next check measures it; the MSS clamp follows), build, apply and export the client files again`);
-  } else {
-    report.fail(`the firewall answers on its tunnel address ${firewallAddress}`, declared(t.instance.path), 'no reply to ping', `the firewall needs pass rules on the WireGuard group for the tunnel network (seed 002, 6.1 #6): run out/${t.site.name}/verify/firewall-*.sh there`);
-    return;
-  }
-
+  if (!checkFullSize(t, running!.allowedIps, model, probes, report)) return;
   const outer = resolved.find((a) => parseIPv4(a) !== undefined);
-  if (outer !== undefined) {
-    const overhead = WIREGUARD_OVERHEAD.inet;
-    const size = mtu + overhead;
-    const result = probes.ping(outer, size - ICMP_HEADERS);
-    if (result === 'reply') report.ok(`the path to the endpoint ${outer} carries a full tunnel packet (${mtu} + ${overhead} bytes) unfragmented`, declared(t.instance.path));
-    else if (result === 'too-big' || probes.ping(outer, 56) === 'reply') {
-      const max = largestPayload(probes, outer, 0, size - ICMP_HEADERS) + ICMP_HEADERS;
-      report.fail(`the path to the endpoint ${outer} carries a full tunnel packet (${mtu} + ${overhead} bytes) unfragmented`, declared(t.instance.path), `the path carries at most ${max} bytes`, `lower the tunnel MTU to ${max - overhead} (mtu: on ${t.instance.name} in the topology; the MSS clamp follows), build, apply and export the client files again`);
-    } else report.skip('the path MTU to the endpoint', `${outer} does not answer ping (the firewall's WAN blocks it), so it is not measured`);
-  }
+  if (outer !== undefined) checkPath(t, tunnel, running!.allowedIps, outer, model, probes, report);
+  checkHosts(t, running!.allowedIps, model, probes, report);
+}
 
+/** Whether one of the CIDR blocks holds the address (IPv6 blocks never do: the address is IPv4). */
+function held(cidrs: readonly string[], address: number): boolean {
+  return cidrs.some((cidr) => {
+    const network = parseCidr(cidr);
+    return network.ok && contains(network.block, address);
+  });
+}
+
+/**
+ * Why a ping from the peer to an address through its tunnel gets no answer
+ * whatever the firewall's state, or undefined when it should get one. The
+ * client's WireGuard drops a packet to an address no peer's AllowedIPs hold
+ * (wg_xmit: -ENOKEY), and the firewall drops ICMP its policy does not pass
+ * from the peer's address: no reply then says nothing about the firewall.
+ */
+function pingBlocked(t: Target, allowedIps: readonly string[], address: string): string | undefined {
+  const [from, to] = [parseIPv4(t.peer.address), parseIPv4(address)];
+  if (from === undefined || to === undefined) return `${address} is no IPv4 address`;
+  if (!held(allowedIps, to)) return `the tunnel's AllowedIPs do not hold ${address}, so this machine sends nothing there`;
+  const [verdict] = pointFlowVerdicts(t.site, [{ from, to }], 'icmp', 0);
+  if (verdict?.verdict !== 'accept') return `the policy does not pass ICMP from ${t.peer.name} (${t.peer.address}) to ${address} (${verdict?.decidedBy ?? 'no rule'})`;
+  return undefined;
+}
+
+/** The firewall's address the full-size probe goes to: its tunnel address, else one of its inside addresses the peer may ping; or why none. */
+function firewallProbe(t: Target, allowedIps: readonly string[]): { address: string; name: string } | { why: string } {
+  const inside = (t.site.firewall?.interfaces ?? []).filter((i) => !i.isWan && i.address !== undefined);
+  const candidates = [{ address: t.instance.address, name: 'tunnel address' }, ...inside.map((i) => ({ address: i.address!, name: `address on ${i.name}` }))];
+  const tunnelBlocked = pingBlocked(t, allowedIps, t.instance.address);
+  const usable = candidates.find((c) => pingBlocked(t, allowedIps, c.address) === undefined);
+  return usable ?? { why: `${tunnelBlocked}, and no other address of the firewall is both in the AllowedIPs and passed ICMP from ${t.peer.address}` };
+}
+
+/** Full-size packets through the tunnel, to the firewall; false when the firewall does not answer at all. */
+function checkFullSize(t: Target, allowedIps: readonly string[], model: Model, probes: Probes, report: Report): boolean {
+  const declared = declaredIn(model)(t.instance.path);
+  const mtu = t.instance.mtu;
+  const target = firewallProbe(t, allowedIps);
+  if ('why' in target) {
+    report.skip(`full-size packets (MTU ${mtu}) reach the firewall with don't-fragment`, target.why);
+    return true;
+  }
+  const { address, name } = target;
+  const ping = (payload: number) => probes.ping(address, payload);
+  const check = `full-size packets (MTU ${mtu}) reach the firewall's ${name} ${address} with don't-fragment`;
+  if (ping(mtu - ICMP_HEADERS) === 'reply') {
+    report.ok(check, declared);
+  } else if (ping(56) === 'reply') {
+    const max = largestPayload(ping, 56, mtu - ICMP_HEADERS) + ICMP_HEADERS;
+    report.fail(check, declared, `only packets up to ${max} bytes pass`, `lower mtu on ${t.instance.name} in the topology to what the path to the endpoint carries minus 60 (IPv4) or 80 (IPv6) bytes (the next check measures it; the MSS clamp follows), build, apply and export the client files again`);
+  } else {
+    report.fail(`the firewall answers on its ${name} ${address}`, declared, 'no reply to ping', `the firewall needs pass rules on the WireGuard group for the tunnel network (seed 002, 6.1 #6): run out/${t.site.name}/verify/firewall-*.sh there`);
+    return false;
+  }
+  return true;
+}
+
+/**
+ * How a probe to the endpoint leaves this machine outside the tunnel: as
+ * is, with the tunnel's fwmark, or not at all (why). With a /0 in
+ * AllowedIPs, wg-quick on Linux sends every unmarked packet that has no
+ * more specific route into the tunnel (ip rule not fwmark M table M, and
+ * table main suppress_prefixlength 0), a ping to the endpoint too: it
+ * would measure the tunnel, not the path. The tunnel's own packets carry
+ * the mark. On macOS wg-quick routes the endpoint around the tunnel, and a
+ * directly connected network's route wins over a /0: those leave as is.
+ */
+function outsideTunnel(tunnel: RunningInterface, allowedIps: readonly string[], outer: string, probes: Probes): { mark?: number } | { why: string } {
+  if (!held(allowedIps, parseIPv4(outer)!)) return {};
+  const device = probes.routeDevice(outer);
+  if (device !== undefined && device !== tunnel.name) return {};
+  if (tunnel.fwmark !== undefined) return { mark: tunnel.fwmark };
+  return { why: `${outer} is routed into ${tunnel.name} (its AllowedIPs hold it) and ${tunnel.name} has no fwmark that sends a probe around it, so a ping would measure the tunnel` };
+}
+
+/** The least mtu the topology takes for an instance (the schema's minimum, the IPv6 minimum link MTU): a lower one is never the fix. */
+const TUNNEL_MTU_MIN = 1280;
+
+/** A full tunnel packet along the path to the endpoint, outside the tunnel. */
+function checkPath(t: Target, tunnel: RunningInterface, allowedIps: readonly string[], outer: string, model: Model, probes: Probes, report: Report): void {
+  const declared = declaredIn(model)(t.instance.path);
+  const { mtu } = t.instance;
+  const overhead = WIREGUARD_OVERHEAD.inet;
+  const size = mtu + overhead;
+  const check = `the path to the endpoint ${outer} carries a full tunnel packet (${mtu} + ${overhead} bytes) unfragmented`;
+  const route = outsideTunnel(tunnel, allowedIps, outer, probes);
+  if ('why' in route) return report.skip(check, route.why);
+  const ping = (payload: number) => probes.ping(outer, payload, route.mark);
+  const result = ping(size - ICMP_HEADERS);
+  if (result === 'reply') return report.ok(check, declared);
+  const small = result === 'unmarked' ? result : ping(56);
+  if (small === 'unmarked') return report.skip(check, `ping could not give its probe ${tunnel.name}'s fwmark ${route.mark} (that takes CAP_NET_ADMIN: run as root, with iputils' ping), and unmarked it would measure the tunnel`);
+  if (small !== 'reply') {
+    // Nothing smaller answers: there is no size known to pass, so nothing to measure from.
+    if (result !== 'too-big') return report.skip('the path MTU to the endpoint', `${outer} does not answer ping (the firewall's WAN blocks it), so it is not measured`);
+    return report.fail(check, declared, `packets of ${size} bytes are refused as too big, and ${outer} does not answer smaller pings, so the largest that passes is not measured`, `find what the path carries (ping with don't-fragment a host beyond it that answers: ping -M do -s SIZE on Linux, ping -D -s SIZE on macOS; the packet is SIZE + 28 bytes), then set mtu on ${t.instance.name} in the topology to that minus ${overhead}, at least ${TUNNEL_MTU_MIN}; build, apply and export the client files again`);
+  }
+  const max = largestPayload(ping, 56, size - ICMP_HEADERS) + ICMP_HEADERS;
+  report.fail(check, declared, `the path carries at most ${max} bytes`, mtuFix(t, max, overhead));
+}
+
+/** What to do when the path carries only `max` bytes: the tunnel MTU that fits, unless that is below what a tunnel may have. */
+function mtuFix(t: Target, max: number, overhead: number): string {
+  const fits = max - overhead;
+  if (fits >= TUNNEL_MTU_MIN) return `lower the tunnel MTU to ${fits} (mtu: on ${t.instance.name} in the topology; the MSS clamp follows), build, apply and export the client files again`;
+  return `a tunnel MTU that fits (${fits}) is below ${TUNNEL_MTU_MIN}, the least the topology takes for an instance: the path itself must carry ${TUNNEL_MTU_MIN + overhead} bytes; find the link that limits it (a PPPoE or mobile link, another VPN) and raise its MTU, or connect from another network`;
+}
+
+/** The Proxmox hosts in networks the peer reaches, and may ping, answer through the tunnel (their return route). */
+function checkHosts(t: Target, allowedIps: readonly string[], model: Model, probes: Probes, report: Report): void {
+  const declared = declaredIn(model);
   for (const host of t.site.hosts) {
     for (const bridge of host.bridges) {
       if (bridge.address === undefined) continue;
-      const address = parseIPv4(bridge.address)!;
       // Only hosts the peer may reach: its reach is what the compiled rules pass from its address.
-      const reached = t.peer.reach.find((cidr) => {
-        const network = parseCidr(cidr);
-        return network.ok && contains(network.block, address);
-      });
-      if (!reached) continue;
+      if (!held(t.peer.reach, parseIPv4(bridge.address)!)) continue;
+      const check = `Proxmox host ${host.name} answers at ${bridge.address} through the tunnel`;
+      // Reached on some port is not reached by ping: no reply then says nothing about the return route.
+      const blocked = pingBlocked(t, allowedIps, bridge.address);
+      if (blocked !== undefined) {
+        report.skip(check, blocked);
+        continue;
+      }
       report.expect(
         probes.ping(bridge.address, 56) === 'reply',
-        `Proxmox host ${host.name} answers at ${bridge.address} through the tunnel`,
+        check,
         declared(bridge.path),
         () => 'no reply to ping',
         () => `the host needs its route back to ${t.instance.block.cidr} via the firewall (seed 002 problem 7): run out/${t.site.name}/verify/proxmox-${host.name}.sh on it`,

@@ -6,12 +6,12 @@
 import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatIPv4, parseCidr } from '../../src/net.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { contains, formatIPv4, parseCidr, parseIPv4 } from '../../src/net.js';
 import { lintText } from '../../src/pipeline.js';
 import { publicKeyOf } from '../../src/targets/wireguard/keys.js';
-import { type Probes, type RunningInterface, runProbe } from '../../src/wg/doctor-probes.js';
-import { type DoctorCheck, doctor } from '../../src/wg/doctor.js';
+import { type Probes, type RunningInterface, parseDump, runProbe, systemProbes } from '../../src/wg/doctor-probes.js';
+import { type DoctorCheck, doctor, formatDoctor } from '../../src/wg/doctor.js';
 import { lineOfText, root } from '../helpers.js';
 import { gen } from './cli.js';
 
@@ -57,6 +57,11 @@ function machine(change: Partial<Probes> & { tunnel?: (t: RunningInterface) => v
 
 function failed(checks: DoctorCheck[]): DoctorCheck[] {
   return checks.filter((c) => c.status === 'fail');
+}
+
+/** The doctor's text for a peer or file of a topology: its verdict lines. */
+async function verdictLines(target: string, topologyFile: string, probes: Probes): Promise<string[]> {
+  return formatDoctor(await doctor(target, { file: topologyFile }, probes), 'topology.yaml', 'text').split('\n');
 }
 
 async function check(file: string, probes: Probes = machine()) {
@@ -130,6 +135,27 @@ describe('gen wg doctor', () => {
     ]);
   });
 
+  it('a path that refuses a full tunnel packet and answers no smaller ping: a failure without a size, never a negative MTU', async () => {
+    const probes = machine({ ping: (address, payload) => (address !== ENDPOINT_ADDRESS ? 'reply' : payload + 28 > 1450 ? 'too-big' : 'no-reply') });
+    const lines = await verdictLines(client, topology, probes);
+    const wgLine = `topology.yaml:${lineOfText(text, '- name: wg0')}`;
+    expect(lines.filter((l) => l.startsWith('✗') || l.startsWith('  fix:'))).toEqual([
+      `✗ the path to the endpoint ${ENDPOINT_ADDRESS} carries a full tunnel packet (1420 + 60 bytes) unfragmented (${wgLine}): packets of 1480 bytes are refused as too big, and ${ENDPOINT_ADDRESS} does not answer smaller pings, so the largest that passes is not measured`,
+      "  fix: find what the path carries (ping with don't-fragment a host beyond it that answers: ping -M do -s SIZE on Linux, ping -D -s SIZE on macOS; the packet is SIZE + 28 bytes), then set mtu on wg0 in the topology to that minus 60, at least 1280; build, apply and export the client files again",
+    ]);
+  });
+
+  it('a path too small for any tunnel MTU the topology takes: the path is to be fixed, not an MTU below 1280 set', async () => {
+    const probes = machine({ ping: (address, payload) => (address === ENDPOINT_ADDRESS && payload + 28 > 1300 ? 'too-big' : 'reply') });
+    const fails = failed(await check(client, probes));
+    expect(fails.map((c) => [c.found, c.fix])).toEqual([
+      [
+        'the path carries at most 1300 bytes',
+        'a tunnel MTU that fits (1240) is below 1280, the least the topology takes for an instance: the path itself must carry 1340 bytes; find the link that limits it (a PPPoE or mobile link, another VPN) and raise its MTU, or connect from another network',
+      ],
+    ]);
+  });
+
   it('a Proxmox host that does not answer through the tunnel: its return route (seed problem 7)', async () => {
     const fails = failed(await check(client, machine({ ping: (address) => (address === '10.0.0.254' ? 'no-reply' : 'reply') })));
     expect(fails).toEqual([
@@ -138,6 +164,17 @@ describe('gen wg doctor', () => {
         fix: 'the host needs its route back to 10.0.1.0/24 via the firewall (seed 002 problem 7): run out/home/verify/proxmox-pve.sh on it',
       }),
     ]);
+  });
+
+  it('a Proxmox host the peer reaches only on TCP is not pinged: no reply would say nothing of its return route', async () => {
+    const tcpOnly = join(work, 'tcp-only.yaml');
+    const rule = '{ name: vpn-to-management, from: vpn, to: management, action: pass }';
+    expect(text).toContain(rule);
+    writeFileSync(tcpOnly, text.replace(rule, '{ name: vpn-to-management, from: vpn, to: management, proto: tcp, ports: [8006], action: pass }'));
+    // The firewall drops the ping (no ICMP passed); the host would answer it.
+    const lines = await verdictLines('laptop', tcpOnly, machine({ ping: (address) => (address === '10.0.0.254' ? 'no-reply' : 'reply') }));
+    expect(lines.filter((l) => l.startsWith('✗'))).toEqual([]);
+    expect(lines).toContain('- Proxmox host pve answers at 10.0.0.254 through the tunnel: not checked: the policy does not pass ICMP from laptop (10.0.1.4) to 10.0.0.254 (the default deny)');
   });
 
   it('a tunnel that is down is not a finding: its checks say why they did not run', async () => {
@@ -158,11 +195,146 @@ describe('gen wg doctor', () => {
   });
 });
 
+describe('gen wg doctor on a full tunnel (AllowedIPs 0.0.0.0/0)', () => {
+  const full = join(work, 'full.yaml');
+  beforeAll(() => writeFileSync(full, text.replace('tunnel: split', 'tunnel: full')));
+  const pathLine = (wgLine: string) => `✓ the path to the endpoint ${ENDPOINT_ADDRESS} carries a full tunnel packet (1420 + 60 bytes) unfragmented (${wgLine})`;
+
+  /**
+   * Linux wg-quick with a /0: every unmarked packet without a more specific
+   * route goes into the tunnel (MTU 1420), a ping to the endpoint too; only
+   * packets with the tunnel's fwmark take the path (MTU 1500).
+   */
+  function fullTunnel(fwmark: number | undefined, sent: (number | undefined)[] = []): Probes {
+    return machine({
+      tunnel: (t) => {
+        t.fwmark = fwmark;
+        t.peers[0]!.allowedIps = ['0.0.0.0/0', '::/0'];
+      },
+      routeDevice: () => 'wg-laptop',
+      ping: (address, payload, mark) => {
+        if (address === ENDPOINT_ADDRESS) sent.push(mark);
+        const mtu = mark !== undefined && mark === fwmark ? 1500 : 1420;
+        return payload + 28 > mtu ? 'too-big' : 'reply';
+      },
+    });
+  }
+
+  it("measures the path with the tunnel's fwmark, outside the tunnel", async () => {
+    const sent: (number | undefined)[] = [];
+    const lines = await verdictLines('laptop', full, fullTunnel(51820, sent));
+    expect(lines.filter((l) => l.startsWith('✗'))).toEqual([]);
+    expect(lines).toContain(pathLine(`topology.yaml:${lineOfText(text, '- name: wg0')}`));
+    expect(sent).toEqual([51820]);
+  });
+
+  it('without a fwmark the endpoint is routed into the tunnel: the path is not measured, and says why', async () => {
+    const lines = await verdictLines('laptop', full, fullTunnel(undefined));
+    expect(lines.filter((l) => l.startsWith('✗'))).toEqual([]);
+    expect(lines).toContain(
+      `- the path to the endpoint ${ENDPOINT_ADDRESS} carries a full tunnel packet (1420 + 60 bytes) unfragmented: not checked: ${ENDPOINT_ADDRESS} is routed into wg-laptop (its AllowedIPs hold it) and wg-laptop has no fwmark that sends a probe around it, so a ping would measure the tunnel`,
+    );
+  });
+
+  it('a ping that cannot set the mark measures nothing', async () => {
+    const probes = fullTunnel(51820);
+    const lines = await verdictLines('laptop', full, Object.assign({}, probes, { ping: (address: string, payload: number, mark?: number) => (mark === undefined ? probes.ping(address, payload) : 'unmarked') }));
+    expect(lines.filter((l) => l.startsWith('✗'))).toEqual([]);
+    expect(lines).toContain(
+      `- the path to the endpoint ${ENDPOINT_ADDRESS} carries a full tunnel packet (1420 + 60 bytes) unfragmented: not checked: ping could not give its probe wg-laptop's fwmark 51820 (that takes CAP_NET_ADMIN: run as root, with iputils' ping), and unmarked it would measure the tunnel`,
+    );
+  });
+
+  it('an endpoint routed around the tunnel (macOS wg-quick, a directly connected network) is pinged as is', async () => {
+    const sent: (number | undefined)[] = [];
+    const probes = Object.assign({}, fullTunnel(undefined, sent), { routeDevice: (address: string) => (address === ENDPOINT_ADDRESS ? 'en0' : 'wg-laptop') });
+    const ping = probes.ping;
+    // Around the tunnel the path carries 1500 bytes unmarked.
+    probes.ping = (address, payload, mark) => (address === ENDPOINT_ADDRESS ? (sent.push(mark), 'reply') : ping(address, payload, mark));
+    const lines = await verdictLines('laptop', full, probes);
+    expect(lines).toContain(pathLine(`topology.yaml:${lineOfText(text, '- name: wg0')}`));
+    expect(sent).toEqual([undefined]);
+  });
+});
+
+describe("gen wg doctor pings the firewall only where the peer's tunnel and the policy let it", () => {
+  const family = join(root, 'examples/homelab-family.yaml');
+  const familyText = readFileSync(family, 'utf8');
+  let familyModel: Awaited<ReturnType<typeof lintText>>['model'];
+  beforeAll(async () => {
+    familyModel = (await lintText(familyText, family)).model;
+  });
+
+  /** A peer's healthy tunnel: its WireGuard sends only to its AllowedIPs (else -ENOKEY), the firewall answers ICMP only where `answers` says. */
+  function familyMachine(name: string, answers: (address: string) => boolean): Probes {
+    const wg0 = familyModel!.sites[0]!.wireguard[0]!;
+    const peer = wg0.peers.find((p) => p.name === name)!;
+    const inTunnel = (address: string) => peer.allowedIps.some((n) => { const c = parseCidr(n); return c.ok && contains(c.block, parseIPv4(address)!); });
+    return {
+      tunnels: () => [{ name, publicKey: peer.publicKey!, listenPort: 40000, peers: [{ publicKey: wg0.publicKey!, endpoint: `${ENDPOINT_ADDRESS}:51820`, allowedIps: [...peer.allowedIps], latestHandshake: 1_000_000 - 20, keepalive: 25 }] }],
+      addresses: () => [`${peer.address}/${wg0.prefix}`],
+      routeDevice: (address) => (inTunnel(address) ? name : 'eth0'),
+      resolve: async () => [ENDPOINT_ADDRESS],
+      ping: (address) => (address === ENDPOINT_ADDRESS || (inTunnel(address) && answers(address)) ? 'reply' : 'no-reply'),
+      now: () => 1_000_000,
+    };
+  }
+  const wgLine = () => `topology.yaml:${lineOfText(familyText, '- name: wg0')}`;
+
+  it("a peer whose AllowedIPs hold no firewall address: the full-size check is not made, and says why", async () => {
+    const lines = await verdictLines('kid-tablet', family, familyMachine('kid-tablet', () => true));
+    expect(lines.filter((l) => l.startsWith('✗'))).toEqual([]);
+    expect(lines).toContain(
+      "- full-size packets (MTU 1420) reach the firewall with don't-fragment: not checked: the tunnel's AllowedIPs do not hold 10.10.99.1, so this machine sends nothing there, and no other address of the firewall is both in the AllowedIPs and passed ICMP from 10.10.99.11",
+    );
+  });
+
+  it('a peer that reaches the tunnel address only on TCP: the firewall address it may ping instead', async () => {
+    // The policy passes dad-laptop TCP 22 and 8443 to the firewall, ICMP only to the management network (admins-manage).
+    const lines = await verdictLines('dad-laptop', family, familyMachine('dad-laptop', (address) => address !== '10.10.99.1'));
+    expect(lines.filter((l) => l.startsWith('✗'))).toEqual([]);
+    expect(lines).toContain(`✓ full-size packets (MTU 1420) reach the firewall's address on management 10.10.10.1 with don't-fragment (${wgLine()})`);
+  });
+});
+
 describe('the probes', () => {
   it('read a command\'s whole output: a hub\'s `wg show all dump` passes a mebibyte', () => {
     const two = 2 * 1024 * 1024;
     const r = runProbe(process.execPath, ['-e', `process.stdout.write('x'.repeat(${two}))`]);
     expect([r.status, r.stdout.length, r.missing]).toEqual([0, two, false]);
     expect(runProbe('gen-no-such-command', []).missing).toBe(true);
+  });
+
+  it("read a tunnel's fwmark from `wg show all dump` (wg-quick's, on a full tunnel)", () => {
+    const dump = ['wg0\tPRIV\tPUB\t40000\t0xca6c', 'wg1\tPRIV\tPUB1\t0\toff', ''].join('\n');
+    expect(parseDump(dump).map((i) => [i.name, i.fwmark])).toEqual([
+      ['wg0', 51820],
+      ['wg1', undefined],
+    ]);
+  });
+
+  describe.runIf(process.platform === 'linux')('ping with a mark (a stand-in ping on PATH)', () => {
+    const path = process.env.PATH;
+    afterEach(() => {
+      process.env.PATH = path;
+    });
+    function standIn(script: string): string {
+      const dir = mkdtempSync(join(work, 'ping-'));
+      writeFileSync(join(dir, 'ping'), `#!/bin/sh\necho "$@" > ${join(dir, 'args')}\n${script}\n`, { mode: 0o755 });
+      process.env.PATH = `${dir}:${path}`;
+      return dir;
+    }
+
+    it("passes the mark in decimal to iputils' -m", () => {
+      const dir = standIn('exit 0');
+      expect(systemProbes.ping(ENDPOINT_ADDRESS, 1452, 0xca6c)).toBe('reply');
+      expect(readFileSync(join(dir, 'args'), 'utf8')).toBe(`-M do -m 51820 -c 1 -W 1 -s 1452 ${ENDPOINT_ADDRESS}\n`);
+    });
+
+    it('a mark ping could not set is no reply: iputils warns and sends the probe unmarked', () => {
+      standIn("echo 'ping: WARNING: failed to set mark: 51820: Operation not permitted' >&2\nexit 0");
+      expect(systemProbes.ping(ENDPOINT_ADDRESS, 1452, 51820)).toBe('unmarked');
+      expect(systemProbes.ping(ENDPOINT_ADDRESS, 1452)).toBe('reply');
+    });
   });
 });
