@@ -64,6 +64,21 @@ export function pbsAccessScript(site: string, backup: PbsBackup): string {
     `  proxmox-backup-manager acl update "/datastore/$store" ${shellWord(role)} --auth-id "$id"`,
     'done',
     '',
+    // acl update adds a role beside the others (pbs-config acl.rs insert_user_role): a role the topology no longer
+    // gives, DatastorePowerUser after pve_prune_backups is dropped, would keep its privileges, prune among them.
+    `# Other roles of the user or token on the datastore are not in the topology: reported with the command`,
+    '# that removes them, never removed here.',
+    `role=${shellWord(role)}`,
+    // (grep finds nothing in an empty list: that is no error.)
+    'proxmox-backup-manager acl list --output-format json | { grep -o \'{[^}]*}\' || true; } | while IFS= read -r entry; do',
+    '  printf \'%s\\n\' "$entry" | grep -qF "\\"path\\":\\"/datastore/$store\\"" || continue',
+    '  ugid=$(printf \'%s\\n\' "$entry" | sed -n \'s/.*"ugid":"\\([^"]*\\)".*/\\1/p\')',
+    '  roleid=$(printf \'%s\\n\' "$entry" | sed -n \'s/.*"roleid":"\\([^"]*\\)".*/\\1/p\')',
+    '  if { [ "$ugid" = "$user" ] || [ "$ugid" = "$user!$token" ]; } && [ "$roleid" != "$role" ]; then',
+    '    echo "acl /datastore/$store: $roleid for $ugid is not in the topology; remove it with: proxmox-backup-manager acl update /datastore/$store $roleid --auth-id \'$ugid\' --delete"',
+    '  fi',
+    'done',
+    '',
   ].join('\n');
 }
 

@@ -164,6 +164,10 @@ sub pbs_manager {
     my $key = "$area $sub";
     my $pbs = $state->{pbs};
     return out_json([map { { enable => JSON::PP::true, expire => 0, userid => $_ } } @{ $pbs->{users} }]) if $key eq 'user list';
+    # The fields of PBS's AclListItem; the one-line JSON of --output-format json.
+    if ($key eq 'acl list') {
+        return out_json([map { { path => $_->{path}, ugid => $_->{ugid}, ugid_type => (index($_->{ugid}, '!') >= 0 ? 'token' : 'user'), propagate => JSON::PP::true, roleid => $_->{roleid} } } @{ $pbs->{acls} }]);
+    }
     if ($key eq 'user list-tokens') {
         return out_json([map { { enable => JSON::PP::true, expire => 0, tokenid => $_ } } grep { index($_, "$pos->[0]!") == 0 } @{ $pbs->{tokens} }]);
     }
@@ -176,9 +180,14 @@ sub pbs_manager {
         push @{ $pbs->{tokens} }, $id;
         out_json({ tokenid => $id, value => "PBS-SECRET-$pos->[1]-9c8b7a69-5847-3625-1403-f2e1d0c9b8a7" });
     } elsif ($key eq 'acl update') {
+        # As pbs-config's acl.rs: a role is added beside the others of the path and id; --delete removes that one.
         my %entry = (path => $pos->[0], roleid => $pos->[1], ugid => $opts->{'auth-id'});
-        push @{ $pbs->{acls} }, \%entry
-            if !grep { $_->{path} eq $entry{path} && $_->{roleid} eq $entry{roleid} && $_->{ugid} eq $entry{ugid} } @{ $pbs->{acls} };
+        my $same = sub { $_[0]->{path} eq $entry{path} && $_[0]->{roleid} eq $entry{roleid} && $_[0]->{ugid} eq $entry{ugid} };
+        if (exists $opts->{delete}) {
+            $pbs->{acls} = [grep { !$same->($_) } @{ $pbs->{acls} }];
+        } else {
+            push @{ $pbs->{acls} }, \%entry if !grep { $same->($_) } @{ $pbs->{acls} };
+        }
     } else {
         fail("fake proxmox-backup-manager: $key");
     }

@@ -37,8 +37,36 @@ describe('the PVE storage logs in to PBS with its own token', async () => {
       const again = n.run(script);
       expect(again.status).toBe(0);
       expect(again.stdout).not.toContain('SECRET');
+      expect(again.stdout).not.toContain('not in the topology');
       expect(n.state.pbs).toEqual(pbs);
       expect(n.leftovers).toEqual([]);
+    } finally {
+      n.remove();
+    }
+  });
+
+  // acl update adds a role beside the others (pbs-config acl.rs insert_user_role): the token of a topology that
+  // pruned from Proxmox VE keeps DatastorePowerUser, and prune with it, once the topology no longer does.
+  it('reports a role of the user or token on the datastore that the topology no longer gives, with the command that removes it', () => {
+    const store = '/datastore/vm-backup-s3';
+    const left = [
+      { path: store, roleid: 'DatastorePowerUser', ugid: 'pve-backup@pbs!pve' },
+      // Another id's role, and the token's role elsewhere: not this script's.
+      { path: store, roleid: 'DatastoreAudit', ugid: 'monitor@pbs' },
+      { path: '/datastore/other', roleid: 'DatastoreAdmin', ugid: 'pve-backup@pbs!pve' },
+    ];
+    const n = new FakeNode({ node: 'pbs', pbs: { users: ['pve-backup@pbs'], tokens: ['pve-backup@pbs!pve'], acls: left } });
+    try {
+      const run = n.run(files.get('home/pbs/access.sh')!);
+      expect([run.status, run.stderr]).toEqual([0, '']);
+      const reported = run.stdout.split('\n').filter((l) => l.includes('not in the topology'));
+      const remove = "proxmox-backup-manager acl update /datastore/vm-backup-s3 DatastorePowerUser --auth-id 'pve-backup@pbs!pve' --delete";
+      expect(reported).toEqual([`acl ${store}: DatastorePowerUser for pve-backup@pbs!pve is not in the topology; remove it with: ${remove}`]);
+      // Reported, never removed here; the command given removes it.
+      expect(n.state.pbs.acls).toContainEqual(left[0]);
+      expect(n.run(remove).status).toBe(0);
+      expect(n.state.pbs.acls).not.toContainEqual(left[0]);
+      expect(n.run(files.get('home/pbs/access.sh')!).stdout).not.toContain('not in the topology');
     } finally {
       n.remove();
     }

@@ -29,3 +29,15 @@ for id in "$user" "$user!$token"; do
   echo "acl /datastore/$store: DatastoreBackup for $id"
   proxmox-backup-manager acl update "/datastore/$store" 'DatastoreBackup' --auth-id "$id"
 done
+
+# Other roles of the user or token on the datastore are not in the topology: reported with the command
+# that removes them, never removed here.
+role='DatastoreBackup'
+proxmox-backup-manager acl list --output-format json | { grep -o '{[^}]*}' || true; } | while IFS= read -r entry; do
+  printf '%s\n' "$entry" | grep -qF "\"path\":\"/datastore/$store\"" || continue
+  ugid=$(printf '%s\n' "$entry" | sed -n 's/.*"ugid":"\([^"]*\)".*/\1/p')
+  roleid=$(printf '%s\n' "$entry" | sed -n 's/.*"roleid":"\([^"]*\)".*/\1/p')
+  if { [ "$ugid" = "$user" ] || [ "$ugid" = "$user!$token" ]; } && [ "$roleid" != "$role" ]; then
+    echo "acl /datastore/$store: $roleid for $ugid is not in the topology; remove it with: proxmox-backup-manager acl update /datastore/$store $roleid --auth-id '$ugid' --delete"
+  fi
+done
