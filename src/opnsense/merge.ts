@@ -8,7 +8,8 @@
 //   device or a peer name; a box's own item keeps its uuid, and gen's
 //   references follow) and stale items of earlier merges (UUIDs with
 //   gen's mark, or of version 5: isGenUuid); fields gen writes only as the model's
-//   default keep the box's value;
+//   default keep the box's value; an instance it takes over keeps its
+//   links to the box's own peers (wireguard-peers.ts);
 // - the settings it writes (e.g. WireGuard's general switch);
 // - <cert> placeholders, only when no certificate with that refid exists
 //   (filled with a self-signed stand-in until the ACME client issues it).
@@ -19,6 +20,7 @@ import { type XmlElement, type XmlNode, attr, child, childrenNamed, isElement, s
 import { contains, parseAddressWithPrefix, parseIPv4 } from '../net.js';
 import { publicKeyOf } from '../targets/wireguard/keys.js';
 import { adoptedUuids, naturalKey, renameUuids, staleSuccessors } from './identity.js';
+import { boxPeerLinks } from './wireguard-peers.js';
 import { addToList } from '../arrays.js';
 import { type ExpectedAntiLockout, antiLockoutDifferences } from './anti-lockout.js';
 import { bindClashes, guiConflicts, wireguardClashes } from './listeners.js';
@@ -105,12 +107,8 @@ function fieldText(item: XmlElement | undefined, field: string): string {
   return textOf(child(item, field)).trim();
 }
 
-/**
- * Replaces the base's items named `name` that gen generates (same uuid or
- * natural key) or generated before (stale name-based uuid) by gen's items,
- * at the place of the first one. Unchanged items keep their source text.
- */
-function mergeItems(base: XmlElement, name: string, genItems: XmlElement[], isManaged: (item: XmlElement) => boolean = () => false): void {
+/** Whether gen's items named `name` replace a base item: the same uuid or natural key, or gen's of an earlier merge (a name-based uuid). */
+function replacedBy(name: string, genItems: readonly XmlElement[]): (item: XmlElement) => boolean {
   const keys = ITEM_KEYS[name] ?? [['name']];
   const genUuids = new Set(genItems.map((g) => attr(g, 'uuid')));
   // gen's natural keys, looked up per base item (a search of gen's items made base × gen).
@@ -121,13 +119,26 @@ function mergeItems(base: XmlElement, name: string, genItems: XmlElement[], isMa
       const key = naturalKey(item, fields);
       return key !== undefined && genKeys[k]!.has(key);
     });
+  return (item) => {
+    const uuid = attr(item, 'uuid');
+    return genUuids.has(uuid) || isGenUuid(uuid) || sameKey(item);
+  };
+}
+
+/**
+ * Replaces the base's items named `name` that gen generates (same uuid or
+ * natural key) or generated before (stale name-based uuid) by gen's items,
+ * at the place of the first one. Unchanged items keep their source text.
+ */
+function mergeItems(base: XmlElement, name: string, genItems: XmlElement[], isManaged: (item: XmlElement) => boolean = () => false): void {
+  const replaced = replacedBy(name, genItems);
   const removed = new Map<string, XmlElement>();
   let first = -1;
   const kept: XmlNode[] = [];
   base.children.forEach((c) => {
     if (isElement(c) && c.name === name) {
       const uuid = attr(c, 'uuid');
-      if (genUuids.has(uuid) || isGenUuid(uuid) || sameKey(c) || isManaged(c)) {
+      if (replaced(c) || isManaged(c)) {
         if (first < 0) first = kept.length;
         if (uuid) removed.set(uuid, c);
         return;
@@ -539,12 +550,50 @@ function fillSecrets(root: XmlElement, sections: readonly XmlElement[], options:
       filled.set(key, { name: key.name, attrs: [...key.attrs], children: [{ text: value }] });
     }
     if (filled.size === 0) return section;
-    const withKeys = (item: XmlNode): XmlNode => {
+    return withInstances(section, (item) => {
       if (!isElement(item) || !item.children.some((c) => filled.has(c as XmlElement))) return item;
       return Object.assign({}, item, { children: item.children.map((c) => filled.get(c as XmlElement) ?? c) });
-    };
-    return replacedAlong(section, [wireguard!, serverRoot!, servers!], Object.assign({}, servers!, { children: servers!.children.map(withKeys) }));
+    });
   });
+}
+
+/**
+ * gen's OPNsense section with its WireGuard instances (and whatever else is
+ * in their list) mapped by `change`: the elements on the way are copied, as
+ * gen's sections are the caller's and share their fields.
+ */
+function withInstances(section: XmlElement, change: (item: XmlNode) => XmlNode): XmlElement {
+  const wireguard = child(section, 'wireguard');
+  const serverRoot = child(wireguard, 'server');
+  const servers = child(serverRoot, 'servers');
+  if (!servers) return section;
+  return replacedAlong(section, [wireguard!, serverRoot!, servers], Object.assign({}, servers, { children: servers.children.map(change) }));
+}
+
+/** A copy of `item` with `field` in place of its field of that name (or added). */
+function withField(item: XmlElement, field: XmlElement): XmlElement {
+  const old = child(item, field.name);
+  return Object.assign({}, item, { children: old ? item.children.map((c) => (c === old ? field : c)) : item.children.concat(field) });
+}
+
+/**
+ * Keeps the box's own peers on the instances gen takes over, and removes
+ * the box's clients that hold a topology peer's earlier key
+ * (wireguard-peers.ts): gen's sections with the longer `peers` lists.
+ */
+function keepBoxPeers(root: XmlElement, sections: XmlElement[], warn: (message: string) => void): XmlElement[] {
+  const links = boxPeerLinks(root, sections, replacedBy, warn);
+  const clients = child(child(child(child(root, 'OPNsense'), 'wireguard'), 'client'), 'clients');
+  for (const client of links.remove) removeChild(clients!, client);
+  if (links.peers.size === 0) return sections;
+  return sections.map((section) =>
+    section.name !== 'OPNsense'
+      ? section
+      : withInstances(section, (item) => {
+          const list = isElement(item) ? links.peers.get(item) : undefined;
+          return list === undefined ? item : withField(item as XmlElement, { name: 'peers', attrs: [], children: [{ text: list }] });
+        }),
+  );
 }
 
 /**
@@ -587,6 +636,7 @@ export function mergeConfig(baseText: string, genSections: readonly XmlElement[]
     for (const section of sections) renameUuids(section, adopted);
   }
   followRenamed(root, sections, staleSuccessors(root, sections, ITEM_KEYS), options.warn!);
+  sections = keepBoxPeers(root, sections, options.warn!);
 
   const genInterfaces = sections.find((s) => s.name === 'interfaces');
   const managed = new Set(genInterfaces?.children.filter(isElement).map((c) => c.name) ?? []);

@@ -687,8 +687,9 @@ describe('items of the box that gen also writes keep their identity', async () =
     const server = doc.wireguard.server.servers.server[0];
     expect(server.peers.split(',')).toContain(own.peer);
     for (const peer of server.peers.split(',')) expect(clients.has(peer), peer).toBe(true);
-    // The box's other peer stays (not linked to gen's instance any more, as the topology does not list it).
+    // The box's other peer stays, and so does its link: after gen's peers, though the topology does not list it.
     expect(clients.has(own.otherPeer)).toBe(true);
+    expect(server.peers.split(',').at(-1)).toBe(own.otherPeer);
   });
 
   it('keeps what the box set in the fields gen leaves at the model\'s default, and merging again changes nothing', () => {
@@ -817,6 +818,114 @@ describe('the box\'s own items beside gen\'s: a shared name, a reference to gen\
     const third = mergeConfig(theirs, await sectionsOf(noHaproxy), options((m) => kept.push(m)));
     expect(kept.filter((w) => w.includes('earlier merge'))).toEqual([]);
     expect(third).toContain(`<backend uuid="${backend}">`);
+  });
+});
+
+describe("the box's own peers on an instance gen takes over", async () => {
+  // OPNsense serves only the peers an instance lists in <peers> (wireguard-server.conf writes a [Peer] for
+  // each listed, enabled client; wg-service-control.php routes only those): a link merge drops cuts the peer off.
+  const { pair, yaml } = homelabWithKey();
+  const sections = await sectionsOf(yaml);
+  const gui = SAMPLE.replace('<protocol>https</protocol>', '<protocol>https</protocol>\n      <port>8443</port>\n      <disablehttpredirect>1</disablehttpredirect>');
+  const macKey = 'LwFL1l029Twp5lFs2/wACC5A1C5KZQG73r1hIbHP6zA=';
+  const uuids = { instance: '5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b', mac: '6f7a8b9c-0d1e-4f2a-9b3c-4d5e6f7a8b9c', phone: '7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d' };
+  const phoneKey = generateKeyPair().publicKey;
+  const client = (uuid: string, name: string, key: string, address: string) =>
+    `<client uuid="${uuid}"><enabled>1</enabled><name>${name}</name><pubkey>${key}</pubkey><psk/><tunneladdress>${address}</tunneladdress><serveraddress/><serverport/><keepalive/></client>`;
+  const phone = client(uuids.phone, 'guiphone', phoneKey, '10.0.1.200/32');
+  /** The box before gen: its own wg0 (instance 0) serving its client with mac-workstation's key and a phone the topology does not have. */
+  const instance = `<server uuid="${uuids.instance}"><enabled>1</enabled><name>wg0</name><instance>0</instance><pubkey>${pair.publicKey}</pubkey><privkey>${pair.privateKey}</privkey><port>51820</port><tunneladdress>10.0.1.1/24</tunneladdress><peers>${uuids.phone},${uuids.mac}</peers></server>`;
+  const clients = `${client(uuids.mac, 'macbook', macKey, '10.0.1.2/32')}\n          ${phone}`;
+  const box = withMvc(gui, `<wireguard>\n      <server version="1.0.1">\n        <servers>\n          ${instance}\n        </servers>\n      </server>\n      <client version="1.0.0">\n        <clients>\n          ${clients}\n        </clients>\n      </client>\n    </wireguard>`);
+  const withWarnings = (base: string, secs: typeof sections) => {
+    const warnings: string[] = [];
+    const merged = mergeConfig(base, secs, { secret: () => pair.privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, standIn: () => STAND_IN, allowGuiPortConflict: true, warn: (m) => warnings.push(m) });
+    return { merged, doc: parse(merged).opnsense.OPNsense.wireguard, warnings };
+  };
+  const clientsOf = (wg: Xml): Xml[] => wg.client.clients.client;
+  const wg0 = (wg: Xml): Xml => wg.server.servers.server.find((s: Xml) => s.instance === '0');
+  const keptWarning = (names: string) =>
+    `WireGuard instance wg0 keeps the box's own ${names}, which the topology does not list: the instance serves it as before; add it to the topology, or remove it from the instance on the box (VPN › WireGuard › Instances) if it should not connect`;
+
+  it('keeps the link to the box\'s own peer when gen first takes the instance over, after gen\'s peers, and says so', () => {
+    const { merged, doc, warnings } = withWarnings(box, sections);
+    const server = wg0(doc);
+    expect(server['@uuid']).toBe(uuids.instance);
+    const gens = clientsOf(doc).filter((c) => c.name === 'mac-workstation' || c.name === 'laptop-john').map((c) => c['@uuid']);
+    expect(gens[0]).toBe(uuids.mac);
+    expect(server.peers.split(',')).toEqual([...gens, uuids.phone]);
+    expect(clientsOf(doc).find((c) => c['@uuid'] === uuids.phone)).toMatchObject({ enabled: '1', name: 'guiphone', pubkey: phoneKey });
+    expect(warnings).toContain(keptWarning('peer "guiphone" (10.0.1.200/32)'));
+    // Merging again keeps it, the same bytes, and says so again.
+    const again = withWarnings(merged, sections);
+    expect(again.merged).toBe(merged);
+    expect(again.warnings).toContain(keptWarning('peer "guiphone" (10.0.1.200/32)'));
+  });
+
+  it('keeps a peer added on the box after a merge (a client linked in the GUI), and drops links to clients that do not exist', () => {
+    const first = merge(gui, sections, pair.privateKey);
+    const before = wg0(parse(first).opnsense.OPNsense.wireguard).peers as string;
+    const gone = '8b9c0d1e-2f3a-4b4c-9d5e-6f7a8b9c0d1e';
+    const added = first.replace(`<peers>${before}</peers>`, `<peers>${before},${gone},${uuids.phone}</peers>`).replace('</clients>', `  ${phone}\n        </clients>`);
+    expect(added).toContain(`${gone},${uuids.phone}</peers>`);
+    expect(added).toContain(phone);
+    const { doc, warnings } = withWarnings(added, sections);
+    expect(wg0(doc).peers).toBe(`${before},${uuids.phone}`);
+    expect(warnings).toContain(keptWarning('peer "guiphone" (10.0.1.200/32)'));
+    expect(warnings.filter((w) => w.includes(gone))).toEqual([]);
+  });
+
+  it('leaves a peer the box no longer links unlinked, and one the topology disables unlinked', async () => {
+    const disabled = edit(yaml, ['sites', 0, 'wireguard', 0, 'peers', 0, 'enabled'], false);
+    const { doc, warnings } = withWarnings(box, await sectionsOf(disabled));
+    // mac-workstation is gen's (adopted by its key): disabled in the topology, it leaves the list; the phone stays.
+    expect(clientsOf(doc).find((c) => c['@uuid'] === uuids.mac)).toMatchObject({ name: 'mac-workstation', enabled: '0' });
+    expect(wg0(doc).peers.split(',')).not.toContain(uuids.mac);
+    expect(wg0(doc).peers.split(',').at(-1)).toBe(uuids.phone);
+    expect(warnings.filter((w) => w.includes('mac-workstation'))).toEqual([]);
+    const unlinked = withWarnings(box.replace(`<peers>${uuids.phone},${uuids.mac}</peers>`, `<peers>${uuids.mac}</peers>`), sections);
+    expect(wg0(unlinked.doc).peers.split(',')).not.toContain(uuids.phone);
+    expect(unlinked.warnings.filter((w) => w.includes('guiphone'))).toEqual([]);
+  });
+
+  it('says which of the box\'s peers lose their instance when the topology drops the instance an earlier merge wrote', async () => {
+    const first = merge(gui, sections, pair.privateKey);
+    const before = wg0(parse(first).opnsense.OPNsense.wireguard).peers as string;
+    const added = first.replace(`<peers>${before}</peers>`, `<peers>${before},${uuids.phone}</peers>`).replace('</clients>', `  ${phone}\n        </clients>`);
+    const interfaces: Xml[] = (parseYaml(yaml) as Xml).sites[0].firewall.interfaces;
+    const renamed = edit(edit(yaml, ['sites', 0, 'wireguard', 0, 'name'], 'wg1'), ['sites', 0, 'firewall', 'interfaces', interfaces.findIndex((i) => i.wireguard === 'wg0'), 'wireguard'], 'wg1');
+    const { doc, warnings } = withWarnings(added, await sectionsOf(renamed));
+    expect(doc.server.servers.server.map((s: Xml) => [s.name, s.instance])).toEqual([['wg1', '1']]);
+    expect(doc.server.servers.server[0].peers.split(',')).not.toContain(uuids.phone);
+    expect(clientsOf(doc).find((c) => c['@uuid'] === uuids.phone)).toMatchObject({ name: 'guiphone' });
+    expect(warnings).toContain('removed WireGuard instance wg0, which an earlier merge wrote and the topology no longer has: the box\'s own peer "guiphone" (10.0.1.200/32) on it is on no instance now');
+  });
+
+  it('removes the client of an adopted peer\'s earlier key once the topology rotates it, and says so', async () => {
+    const first = merge(box, sections, pair.privateKey);
+    const rotated = generateKeyPair().publicKey;
+    const rotatedSections = await sectionsOf(edit(yaml, ['sites', 0, 'wireguard', 0, 'peers', 0, 'public_key'], rotated));
+    const { merged, doc, warnings } = withWarnings(first, rotatedSections);
+    const macs = clientsOf(doc).filter((c) => c.name === 'mac-workstation');
+    expect(macs.map((c) => c.pubkey)).toEqual([rotated]);
+    expect(clientsOf(doc).filter((c) => c.pubkey === macKey)).toEqual([]);
+    expect(wg0(doc).peers.split(',')).toEqual([macs[0]['@uuid'], clientsOf(doc).find((c) => c.name === 'laptop-john')['@uuid'], uuids.phone]);
+    expect(warnings).toContain(
+      `removed the box's WireGuard peer "mac-workstation" (10.0.1.2/32) with public key ${macKey}: the topology's peer of that name and tunnel address has the public key ${rotated} (a key rotated since an earlier merge), so that the earlier key cannot connect again when the peer is linked to an instance`,
+    );
+    expect(withWarnings(merged, rotatedSections).merged).toBe(merged);
+    // A box where an earlier merge already dropped the old key's link: the unlinked client goes too.
+    const unlinked = first.replace(`<peers>${uuids.mac},`, '<peers>');
+    expect(unlinked).not.toBe(first);
+    expect(clientsOf(withWarnings(unlinked, rotatedSections).doc).filter((c) => c.pubkey === macKey)).toEqual([]);
+    // An instance of the box's own that serves the old key: the operator's, so the client stays, with a warning.
+    const office = `<server uuid="9c0d1e2f-3a4b-4c5d-8e6f-7a8b9c0d1e2f"><enabled>1</enabled><name>office</name><instance>5</instance><pubkey>${pair.publicKey}</pubkey><privkey>${pair.privateKey}</privkey><port>51825</port><tunneladdress>172.16.9.1/24</tunneladdress><peers>${uuids.mac}</peers></server>`;
+    const theirs = withWarnings(first.replace('<servers>', `<servers>\n          ${office}`), rotatedSections);
+    expect(clientsOf(theirs.doc).find((c) => c.pubkey === macKey)).toMatchObject({ '@uuid': uuids.mac, enabled: '1' });
+    expect(wg0(theirs.doc).peers.split(',')).not.toContain(uuids.mac);
+    expect(theirs.warnings).toContain(
+      `kept the box's WireGuard peer "mac-workstation" (10.0.1.2/32) with public key ${macKey}: the topology's peer of that name and tunnel address has the public key ${rotated}, and the box's own instance office still links it: if it is the peer's earlier key, remove it on the box (VPN › WireGuard › Peers)`,
+    );
   });
 });
 

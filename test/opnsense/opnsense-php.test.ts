@@ -387,6 +387,37 @@ describe.skipIf(skip)(titled("OPNsense's own code on merged configs", skip), () 
     expect(genLines(upgraded)).toEqual(genLines(fresh));
   });
 
+  // A peer the operator linked to gen's instance on the box (VPN › WireGuard): the merge keeps the link, OPNsense's
+  // validation takes the result (peers is a ModelRelationField: existing clients only), and its template writes
+  // the peer into wg0.conf beside gen's enabled peers (it writes only the peers the instance lists).
+  it.each(RELEASES)("%s: the box's own peer on gen's instance stays in wg0.conf from OPNsense's template", async (series) => {
+    const { sections, privateKey } = await releaseSections(readExample('homelab'), series);
+    const options = { secret: () => privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX };
+    const first = mergeConfig(base(series), sections, options);
+    const phone = { uuid: '7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d', key: generateKeyPair().publicKey };
+    const listed = /<peers>([^<]*)<\/peers>/.exec(first)![1]!;
+    const box = first
+      .replace(`<peers>${listed}</peers>`, `<peers>${listed},${phone.uuid}</peers>`)
+      .replace('</clients>', `  <client uuid="${phone.uuid}"><enabled>1</enabled><name>guiphone</name><pubkey>${phone.key}</pubkey><psk/><tunneladdress>10.0.1.200/32</tunneladdress><serveraddress/><serverport/><keepalive/></client>\n        </clients>`);
+    expect(box).toContain(`${phone.uuid}</peers>`);
+    const work = join(dir, `wireguard-${series}`);
+    mkdirSync(work, { recursive: true });
+    const file = join(work, 'config.xml');
+    writeFileSync(file, mergeConfig(box, sections, options), { mode: 0o600 });
+    const run = runTool(file, tagOf(series));
+    expect(run.errors.filter((e) => !KNOWN_UPSTREAM.some((re) => re.test(e)))).toEqual([]);
+    expect(/models with data in this config: (.*)$/m.exec(run.stdout)?.[1]?.split(' ')).toContain('OPNsense/Wireguard/Server');
+    const out = join(work, 'root');
+    const r = spawnSync('python3', [join(TOOL, 'render.py'), join(cache, tagOf(series), 'root'), file, out, 'OPNsense.Wireguard'], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const conf = readFileSync(join(out, 'usr/local/etc/wireguard/wg0.conf'), 'utf8');
+    const peers = conf.split('[Peer]').slice(1).map((p) => [/^# friendly_name = (.*)$/m.exec(p)?.[1], /^PublicKey = (.*)$/m.exec(p)?.[1], /^AllowedIPs = (.*)$/m.exec(p)?.[1]]);
+    const model = (await modelOf(withRelease(readExample('homelab'), series))).sites[0]!.wireguard[0]!;
+    const enabled = model.peers.filter((p) => p.enabled).map((p) => [p.name, p.publicKey, `${p.address}/32`]);
+    expect(peers).toEqual([...enabled, ['guiphone', phone.key, '10.0.1.200/32']]);
+  });
+
   // A box installed at 25.1 or earlier got the dnsmasq model from a migration: disabled, with an empty <port/>,
   // which OPNsense reads as 53 (Dnsmasq.php) and its template leaves out, so dnsmasq would take Unbound's port,
   // fail to bind and serve no DHCP. The factory config of 25.7 on has <port>0</port>.

@@ -1,0 +1,122 @@
+// The box's own WireGuard peers on an instance gen takes over. OPNsense
+// links peers to an instance in the instance's `peers` (the client UUIDs;
+// a client has no field naming its instance), and both the template that
+// writes wgN.conf and the route setup of wg-service-control.php take only
+// the peers listed there: gen's list alone would cut off every peer the
+// operator linked on the box. So the links to the box's own clients stay,
+// after gen's, and merge says so. A client of the box's with the name and
+// tunnel address of one of gen's peers but another key is that peer's
+// earlier key (gen took the client over by its key, and the key changed
+// since): it goes, or one link in the GUI would let the old key in again.
+import { type XmlElement, attr, child, childrenNamed, textOf } from '../render/opnsense/xml.js';
+
+/** A predicate for the base items of a list that gen's items of that list replace in the merge. */
+export type Replaces = (list: string, genItems: readonly XmlElement[]) => (item: XmlElement) => boolean;
+
+export interface PeerLinks {
+  /** gen's instances whose `peers` gain links to the box's clients, with the whole new list. */
+  peers: Map<XmlElement, string>;
+  /** The box's clients that hold a topology peer's earlier key. */
+  remove: XmlElement[];
+}
+
+function fieldText(item: XmlElement | undefined, field: string): string {
+  return textOf(child(item, field)).trim();
+}
+
+function listOf(item: XmlElement): string[] {
+  return fieldText(item, 'peers').split(',').map((p) => p.trim()).filter(Boolean);
+}
+
+/** The instances and clients of a //OPNsense/wireguard element. */
+function wireguardItems(wireguard: XmlElement | undefined): { servers: XmlElement[]; clients: XmlElement[] } {
+  return {
+    servers: childrenNamed(child(child(wireguard, 'server'), 'servers'), 'server'),
+    clients: childrenNamed(child(child(wireguard, 'client'), 'clients'), 'client'),
+  };
+}
+
+const label = (client: XmlElement) => `"${fieldText(client, 'name')}" (${fieldText(client, 'tunneladdress')})`;
+
+/** "peer "a" (…)" or "peers "a" (…), "b" (…)", and the pronoun for them. */
+function peersPhrase(clients: readonly XmlElement[]): { peers: string; them: string } {
+  const many = clients.length > 1;
+  return { peers: `peer${many ? 's' : ''} ${clients.map(label).join(', ')}`, them: many ? 'them' : 'it' };
+}
+
+/** The box's instances gen's instance takes over: the same UUID (adopted, or written before) or the same number. */
+function takenOver(server: XmlElement, baseServers: readonly XmlElement[]): XmlElement[] {
+  const instance = fieldText(server, 'instance');
+  return baseServers.filter((b) => attr(b, 'uuid') === attr(server, 'uuid') || (instance !== '' && fieldText(b, 'instance') === instance));
+}
+
+/**
+ * What merge does to the links of the box's own clients: which of gen's
+ * instances keep them (`peers`), and which clients go as a peer's earlier
+ * key (`remove`). `replaces` tells the base items the merge replaces.
+ */
+export function boxPeerLinks(root: XmlElement, sections: readonly XmlElement[], replaces: Replaces, warn: (message: string) => void): PeerLinks {
+  const links: PeerLinks = { peers: new Map(), remove: [] };
+  // gen writes each area as a section of its own: the WireGuard one is the <OPNsense> with a <wireguard>.
+  const gen = wireguardItems(sections.map((s) => (s.name === 'OPNsense' ? child(s, 'wireguard') : undefined)).find((w) => w !== undefined));
+  if (gen.servers.length === 0) return links;
+  const base = wireguardItems(child(child(root, 'OPNsense'), 'wireguard'));
+  const replacedServer = replaces('server', gen.servers);
+  const replacedClient = replaces('client', gen.clients);
+  const own = base.clients.filter((c) => attr(c, 'uuid') !== undefined && !replacedClient(c));
+  const earlier = earlierKeys(own, gen.clients, base.servers.filter((s) => !replacedServer(s)), warn);
+  links.remove = earlier.filter((e) => !e.served).map((e) => e.client);
+  // Links to clients that are gone (or gen's) are dropped, as OPNsense would refuse them (a ModelRelationField); an
+  // earlier key loses its link to gen's instance also where the box's own instance keeps its client.
+  const earlierClients = new Set(earlier.map((e) => e.client));
+  const kept = new Map(own.filter((c) => !earlierClients.has(c)).map((c) => [attr(c, 'uuid')!, c]));
+  const sources = new Set<XmlElement>();
+  for (const server of gen.servers) {
+    const taken = takenOver(server, base.servers);
+    taken.forEach((b) => sources.add(b));
+    const list = listOf(server);
+    const listed = new Set(list);
+    const theirs = [...new Set(taken.flatMap(listOf))].filter((uuid) => kept.has(uuid) && !listed.has(uuid)).map((uuid) => kept.get(uuid)!);
+    if (theirs.length === 0) continue;
+    links.peers.set(server, list.concat(theirs.map((c) => attr(c, 'uuid')!)).join(','));
+    const { peers, them } = peersPhrase(theirs);
+    warn(
+      `WireGuard instance ${fieldText(server, 'name')} keeps the box's own ${peers}, which the topology does not list: the instance serves ${them} as before; ` +
+        `add ${them} to the topology, or remove ${them} from the instance on the box (VPN › WireGuard › Instances) if ${them === 'it' ? 'it' : 'they'} should not connect`,
+    );
+  }
+  // An instance of an earlier merge that the topology dropped goes, and with it the links of the box's peers on it.
+  for (const dropped of base.servers.filter((b) => replacedServer(b) && !sources.has(b))) {
+    const theirs = listOf(dropped).filter((uuid) => kept.has(uuid)).map((uuid) => kept.get(uuid)!);
+    if (theirs.length > 0) warn(`removed WireGuard instance ${fieldText(dropped, 'name')}, which an earlier merge wrote and the topology no longer has: the box's own ${peersPhrase(theirs).peers} on it ${theirs.length > 1 ? 'are' : 'is'} on no instance now`);
+  }
+  return links;
+}
+
+/**
+ * The box's clients with the name and tunnel address of one of gen's peers
+ * and another public key: a link to one would let that key in beside the
+ * peer's own (two peers with one tunnel address cannot both work on an
+ * instance anyway). One that an instance of the box's own still serves
+ * stays (that instance is the operator's), with a warning; `served` says so.
+ */
+function earlierKeys(
+  own: readonly XmlElement[],
+  genClients: readonly XmlElement[],
+  ownServers: readonly XmlElement[],
+  warn: (message: string) => void,
+): { client: XmlElement; served: boolean }[] {
+  const identity = (c: XmlElement) => JSON.stringify([fieldText(c, 'name'), fieldText(c, 'tunneladdress')]);
+  const current = new Map(genClients.filter((g) => fieldText(g, 'pubkey') !== '').map((g) => [identity(g), g]));
+  const out: { client: XmlElement; served: boolean }[] = [];
+  for (const client of own) {
+    const peer = current.get(identity(client));
+    if (!peer || fieldText(peer, 'pubkey') === fieldText(client, 'pubkey')) continue;
+    const serving = ownServers.filter((s) => listOf(s).includes(attr(client, 'uuid')!)).map((s) => fieldText(s, 'name'));
+    const what = `the box's WireGuard peer ${label(client)} with public key ${fieldText(client, 'pubkey')}: the topology's peer of that name and tunnel address has the public key ${fieldText(peer, 'pubkey')}`;
+    out.push({ client, served: serving.length > 0 });
+    if (serving.length > 0) warn(`kept ${what}, and the box's own instance ${serving.join(', ')} still links it: if it is the peer's earlier key, remove it on the box (VPN › WireGuard › Peers)`);
+    else warn(`removed ${what} (a key rotated since an earlier merge), so that the earlier key cannot connect again when the peer is linked to an instance`);
+  }
+  return out;
+}
