@@ -252,6 +252,10 @@ export interface Bridge {
   address?: string;
   prefix?: number;
   network?: string;
+  /** The bridge on which the firewall serves the address's network (undefined when it serves it nowhere). */
+  networkBridge?: string;
+  /** The VLAN tag of the address's network on this bridge: the address is on the VLAN device <bridge>.<tag>. */
+  addressVlan?: number;
   /** Firewall interfaces attached to this bridge (on the host that runs the firewall VM). */
   firewallInterfaces: string[];
   /** A gateway written on the bridge (for a network gen does not know). */

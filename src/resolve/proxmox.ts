@@ -9,6 +9,7 @@ import { PVE_ALL_VIDS, PVE_VID_MIN } from '../targets/proxmox/interfaces.js';
 import type { HostInput } from '../topology.js';
 import type { BlockIndex } from './block-index.js';
 import type { ResolveContext } from './context.js';
+import type { Attachment } from './guests.js';
 
 /** The firewall's interfaces on each bridge name: its NICs, and the VLANs on them, in interface order. */
 export function firewallOnBridges(firewall: Firewall | undefined): Map<string, { devices: FirewallInterface[]; vlans: FirewallInterface[] }> {
@@ -36,6 +37,7 @@ export function resolveHost(
   firewall: Firewall | undefined,
   firewallHost: string | undefined,
   onBridges: ReturnType<typeof firewallOnBridges>,
+  attach: (network: string | undefined) => Attachment | undefined,
 ): Host {
   ctx.name('Proxmox host', `site ${site}`, input.name, path);
   const runsFirewall = firewall !== undefined && firewallHost === input.name;
@@ -77,6 +79,12 @@ export function resolveHost(
       }
     }
     const gateway = bridge.gateway !== undefined ? ctx.ipv4(bridge.gateway, bpath.concat('gateway')) : undefined;
+    // Where the firewall serves the address's network, as for a guest on it.
+    // Untagged host traffic on a VLAN-aware bridge is VLAN 1 (the bridge's
+    // own port has PVID 1), so an address in a VLAN network goes on the
+    // bridge's VLAN device for the tag, never on the bridge itself.
+    const servedOn = network ? attach(network.id) : undefined;
+    const addressVlan = servedOn?.bridge === bridge.name ? servedOn.tag : undefined;
     return {
       name: bridge.name,
       description: bridge.description,
@@ -88,6 +96,8 @@ export function resolveHost(
       address,
       prefix,
       network: network?.id,
+      networkBridge: servedOn?.bridge,
+      addressVlan,
       firewallInterfaces: attached.map((f) => f.name),
       gateway: gateway !== undefined ? bridge.gateway : undefined,
       mtu: bridge.mtu,

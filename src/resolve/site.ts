@@ -9,7 +9,7 @@ import { antiLockoutRule, antiLockoutSteps } from './anti-lockout.js';
 import { blockPrivateRule, dhcpServerRules } from './automatic-rules.js';
 import { type ResolveContext, indexByName, knownNames } from './context.js';
 import { deriveOutboundNat, internalRoutes, resolveFirewall, resolvePortForwards } from './firewall.js';
-import { resolveGuests } from './guests.js';
+import { attachments, resolveGuests } from './guests.js';
 import { acmeSteps, resolveHaproxy } from './haproxy.js';
 import { policyObjects, rememberObjects } from './objects.js';
 import { derivedWanRules, resolvePolicy } from './policy.js';
@@ -72,7 +72,8 @@ export function resolveSite(input: SiteInput, path: Path, ctx: ResolveContext, a
   }
   const reachableByBlock = networksByBlock(reachable);
   const onBridges = firewallOnBridges(firewall);
-  const hosts = hostInputs.map((host, i) => resolveHost(host, site, path.concat('proxmox', 'hosts', i), ctx, reachableByBlock, firewall, firewallHost, onBridges));
+  const attach = attachments(firewall);
+  const hosts = hostInputs.map((host, i) => resolveHost(host, site, path.concat('proxmox', 'hosts', i), ctx, reachableByBlock, firewall, firewallHost, onBridges, attach));
   if (firewall && firewallHost) {
     const host = hosts.find((h) => h.name === firewallHost);
     const bridges = new Set(host?.bridges.map((b) => b.name));

@@ -140,6 +140,34 @@ export const proxmoxRules: Rule[] = [
     },
   },
   {
+    id: 'proxmox/host-address-bridge',
+    severity: 'error',
+    summary: 'A Proxmox host address is on a bridge other than the one on which the firewall serves its network.',
+    why:
+      "The host's frames for that network stay on the bridge the address is on, while the firewall and the network's guests are on the other: " +
+      'the gateway gen derives from the network (the firewall) cannot be reached, nor can anything else in the network, and the host is cut off.',
+    hint: "Put the address on the bridge of the firewall's interface for the network (gen puts it on the bridge's VLAN device for a VLAN network), or use an address of a network served on this bridge.",
+    examples: [
+      {
+        topology: 'vlan-hosting',
+        where: 'sites[].proxmox.hosts[pve]',
+        bad: 'name: pve\nports: [eno3]\nbridges:\n  - { name: vmbr1, ports: [eno3], address: 192.168.1.5/24 }\n  - { name: vmbr2, vlan_aware: true }',
+        good: 'name: pve\nports: [eno3]\nbridges:\n  - { name: vmbr1, ports: [eno3] }\n  - { name: vmbr2, vlan_aware: true, address: 192.168.1.5/24 }',
+      },
+    ],
+    check(model, report) {
+      for (const { site, bridge } of bridges(model)) {
+        if (bridge.address === undefined || bridge.networkBridge === undefined || bridge.networkBridge === bridge.name) continue;
+        const network = site.networks.find((n) => n.id === bridge.network);
+        report({
+          path: bridge.path.concat('address'),
+          message: `bridge ${bridge.name}: the host address ${bridge.address}/${bridge.prefix} is in network ${network?.name ?? bridge.network} (${network?.cidr}), which the firewall serves on bridge ${bridge.networkBridge}, so nothing of that network is reachable from ${bridge.name}`,
+          hint: `Move the address to bridge ${bridge.networkBridge}, or give bridge ${bridge.name} an address of a network served on it.`,
+        });
+      }
+    },
+  },
+  {
     id: 'proxmox/vlan-1-native',
     severity: 'error',
     summary: 'A firewall VLAN with tag 1 rides on a VLAN-aware Proxmox bridge.',

@@ -12,6 +12,7 @@ import type { Network, Site } from '../../src/model.js';
 import { formatIPv4 } from '../../src/net.js';
 import { edit, modelOf, readExample, render, root } from '../helpers.js';
 import { attempt, missing, titled } from '../system-tools.js';
+import { MGMT, hostOnVlan, hostOnVlanWithRoutes } from './vlan-address.js';
 
 const homelab = readExample('homelab');
 const hosting = readExample('vlan-hosting');
@@ -38,6 +39,8 @@ const variants: Record<string, () => string> = {
     edit(homelab, [...hostPath, 'bridges', 1, 'description'], 'x\u2028iface vmbr9 inet static\u0085 post-up reboot # "quoted"'),
   'B with two VLAN-aware bridges and explicit vids': () =>
     edit(edit(hosting, [...hostPath, 'bridges', 0, 'vlan_aware'], true), [...hostPath, 'bridges', 1, 'vids'], [10, 20, 30, '100-110']),
+  'B with the host address in VLAN mgmt': () => hostOnVlan,
+  'B with the host address in VLAN mgmt and routes through it': () => hostOnVlanWithRoutes,
 };
 
 const syncheck = join(root, 'test/scripts/ifupdown2-syncheck.sh');
@@ -82,11 +85,12 @@ const whyUml = missing(['linux.uml', 'modprobe', 'ifup', 'bridge']);
 // The bring-ups run in beforeAll, never at collection time: a skipped block collects without running anything.
 describe.skipIf(whyUml)(titled('bring-up with ifupdown2 inside User-Mode-Linux', whyUml), () => {
   const run = promisify(execFile);
-  async function bringUp(yaml: string, name: string, probes: string[] = []): Promise<(file: string) => string> {
+  async function bringUp(yaml: string, name: string, probes: string[] = [], edit?: (text: string) => string, peer?: string): Promise<(file: string) => string> {
     const file = await interfacesOf(yaml, name);
+    if (edit) writeFileSync(file, edit(readFileSync(file, 'utf8')));
     const out = join(work, `uml-${name}`);
     try {
-      await run(uml, [file, out, ...probes], { timeout: 150_000 });
+      await run(uml, [file, out, ...probes], { timeout: 150_000, env: Object.assign({}, process.env, peer ? { PEER: peer } : {}) });
     } catch (error) {
       const e = error as { stdout?: string; stderr?: string };
       throw new Error(`bring-up of ${name} failed:\n${e.stdout ?? ''}${e.stderr ?? ''}`);
@@ -106,14 +110,25 @@ describe.skipIf(whyUml)(titled('bring-up with ifupdown2 inside User-Mode-Linux',
   let b: (file: string) => string;
   let trunk: (file: string) => string;
   let mtu: (file: string) => string;
+  // The host address in VLAN mgmt, with a trunk port to the firewall's VLAN
+  // device (the far end of a veth pair); and the same file with the address
+  // on the bridge itself, untagged, as gen wrote it before.
+  const onVlan = edit(hostOnVlanWithRoutes, [...hostPath, 'bridges', 1, 'ports'], ['fwport']);
+  const peer = `fwport,${MGMT.tag},${MGMT.firewall}/24`;
+  const untagged = (text: string) =>
+    text.replace(/\nauto vmbr2\.10\n[^]*?\n\n/, '\n').replace('iface vmbr2 inet manual\n', `iface vmbr2 inet static\n\taddress ${MGMT.address}\n`);
+  let vlan: (file: string) => string;
+  let bare: (file: string) => string;
   beforeAll(async () => {
     site = (await modelOf(homelab)).sites[0]!;
     firewallNetworks = site.networks;
-    [a, b, trunk, mtu] = await Promise.all([
+    [a, b, trunk, mtu, vlan, bare] = await Promise.all([
       bringUp(homelab, 'A', firewallNetworks.map(probeOf)),
       bringUp(hosting, 'B'),
       bringUp(hostingWithTrunk, 'B-trunk'),
       bringUp(jumbo, 'A-jumbo'),
+      bringUp(onVlan, 'B-vlan-address', ['192.168.20.5'], undefined, peer),
+      bringUp(onVlan, 'B-untagged-address', [], untagged, peer).catch(() => (f: string) => readFileSync(join(work, 'uml-B-untagged-address', f), 'utf8')),
     ]);
   }, 300_000);
 
@@ -165,5 +180,27 @@ describe.skipIf(whyUml)(titled('bring-up with ifupdown2 inside User-Mode-Linux',
     const tap = ports.find((p) => p.ifname === 'tap102i1')!;
     expect(tap.vlans.map((v) => (v.vlanEnd ? `${v.vlan}-${v.vlanEnd}` : String(v.vlan)))).toEqual(['1', '10', '20', '30']);
     expect(trunk('ifquery-check.rc').trim()).toBe('0');
+  });
+
+  it('a host address in VLAN mgmt: on vmbr2.10, a VLAN 10 device of vmbr2, with the routes through the firewall there; the bridge has none', () => {
+    const vlans = JSON.parse(vlan('vlans.json')) as { ifname: string; link: string; operstate: string; linkinfo: { info_kind: string; info_data: { id: number } } }[];
+    expect(vlans.map((v) => [v.ifname, v.link, v.linkinfo.info_kind, v.linkinfo.info_data.id, v.operstate])).toEqual([[MGMT.device, MGMT.bridge, 'vlan', MGMT.tag, 'UP']]);
+    const addresses = new Map(vlan('addr.txt').trim().split('\n').map((l) => l.trim().split(/\s+/)).map((w) => [w[0]!.split('@')[0]!, w.slice(2)] as const));
+    expect(addresses.get(MGMT.device)).toContain(MGMT.address);
+    expect(addresses.get(MGMT.bridge)!.filter((a) => !a.startsWith('fe80:'))).toEqual([]);
+    expect(vlan('route.txt').split('\n')).toContain(`192.168.20.0/24 via ${MGMT.firewall} dev ${MGMT.device} `);
+    expect(vlan('route-get.txt')).toContain(`192.168.20.5 via ${MGMT.firewall} dev ${MGMT.device} `);
+    expect(vlan('ifup-problems.log')).toBe('');
+    expect(vlan('ifquery-check.rc').trim()).toBe('0');
+  });
+
+  it('a host address in VLAN mgmt: the bridge passes VLAN 10 tagged to the firewall’s VLAN device, which answers a ping; untagged on the bridge, nothing answers', () => {
+    const ports = JSON.parse(vlan('bridge-vlan.json')) as { ifname: string; vlans: { vlan: number; flags?: string[] }[] }[];
+    const self = ports.find((p) => p.ifname === MGMT.bridge)!;
+    expect(self.vlans.find((v) => v.vlan === MGMT.tag)?.flags ?? []).toEqual([]);
+    expect(vlan('ping.rc').trim()).toBe('0');
+    expect(vlan('ping.txt')).toContain(`from ${MGMT.firewall}`);
+    expect(bare('ping.rc').trim()).toBe('1');
+    expect(bare('ping.txt')).toContain('100% packet loss');
   });
 });

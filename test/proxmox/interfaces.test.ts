@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { UnsafeValueError, cidr, ifname, ipv4, vid } from '../../src/render/proxmox/shell-values.js';
 import { edit, readExample, render } from '../helpers.js';
 import { option, parseInterfaces } from './interfaces-file.js';
+import { MGMT, hostOnVlan, hostOnVlanWithRoutes } from './vlan-address.js';
 
 const homelab = readExample('homelab');
 const hosting = readExample('vlan-hosting');
@@ -171,5 +172,43 @@ describe('values for post-up lines and keywords are validated, not quoted', () =
     () => vid('20-20'),
   ])('refuses anything else (%#)', (f) => {
     expect(f).toThrow(UnsafeValueError);
+  });
+});
+
+describe('a host address in a VLAN network goes on the bridge’s VLAN device', () => {
+  const fileOf = async (yaml: string) => parseInterfaces((await render(yaml)).get('hosting/proxmox/pve/interfaces')!);
+
+  it('leaves the VLAN-aware bridge without address (untagged, it would be VLAN 1), carrying the tag', async () => {
+    const file = await fileOf(hostOnVlan);
+    const bridge = file.stanzas.get(MGMT.bridge)!;
+    expect(bridge.method).toBe('manual');
+    expect(option(bridge, 'address')).toEqual([]);
+    expect(option(bridge, 'gateway')).toEqual([]);
+    expect(option(bridge, 'bridge-vlan-aware')).toEqual(['yes']);
+    expect(option(bridge, 'bridge-vids')[0]!.split(' ')).toContain(String(MGMT.tag));
+  });
+
+  it('writes auto <bridge>.<tag>, static, with the address and the firewall on the VLAN as gateway, after the bridges', async () => {
+    const file = await fileOf(hostOnVlan);
+    expect([...file.stanzas.keys()]).toEqual(['lo', 'eno3', 'vmbr1', 'vmbr2', MGMT.device]);
+    expect(file.auto).toContain(MGMT.device);
+    expect(file.stanzas.get(MGMT.device)).toMatchObject({ family: 'inet', method: 'static', options: [['address', MGMT.address], ['gateway', MGMT.firewall]] });
+  });
+
+  it('puts the routes through the firewall on the VLAN device too', async () => {
+    const file = await fileOf(hostOnVlanWithRoutes);
+    const device = file.stanzas.get(MGMT.device)!;
+    expect(option(device, 'gateway')).toEqual([]);
+    expect(option(device, 'post-up')).toEqual(['192.168.1.0/24', '192.168.20.0/24', '192.168.30.0/24'].map((n) => `ip route replace ${n} via ${MGMT.firewall}`));
+    expect(option(device, 'post-down')).toHaveLength(3);
+    expect(option(file.stanzas.get(MGMT.bridge), 'post-up')).toEqual([]);
+    expect(option(file.stanzas.get('vmbr1'), 'gateway')).toEqual(['203.0.113.1']);
+  });
+
+  it('keeps an untagged network’s address on the bridge itself', async () => {
+    const file = await fileOf(edit(hostOnVlan, ['sites', 0, 'proxmox', 'hosts', 0, 'bridges', 1, 'address'], '192.168.1.5/24'));
+    expect(file.stanzas.get(MGMT.bridge)).toMatchObject({ method: 'static' });
+    expect(option(file.stanzas.get(MGMT.bridge), 'address')).toEqual(['192.168.1.5/24']);
+    expect(file.stanzas.has(MGMT.device)).toBe(false);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { edit, lint, readExample } from '../helpers.js';
 import { lineOf, lineOfKey } from '../yaml-lines.js';
+import { MGMT, hostOnVlan } from './vlan-address.js';
 
 const hosting = readExample('vlan-hosting');
 const vmbr2 = ['sites', 0, 'proxmox', 'hosts', 0, 'bridges', 1];
@@ -155,5 +156,36 @@ describe('proxmox/vids-without-vlan-aware', () => {
   it('passes vids on a bridge that is VLAN aware, or left to be derived', async () => {
     expect((await lint(edit(hosting, [...vmbr1, 'vids'], [100]))).filter((d) => d.rule === rule)).toEqual([]);
     expect((await lint(edit(edit(hosting, [...vmbr1, 'vlan_aware'], true), [...vmbr1, 'vids'], [100]))).filter((d) => d.rule === rule)).toEqual([]);
+  });
+});
+
+describe('a host address in a network the firewall serves on a bridge', () => {
+  const rule = 'proxmox/host-address-bridge';
+  const hostVmbr1 = ['sites', 0, 'proxmox', 'hosts', 0, 'bridges', 0];
+
+  it('passes the address on the bridge of its network, untagged or as a VLAN of it', async () => {
+    expect(await lint(edit(hosting, [...vmbr2, 'address'], '192.168.1.5/24'))).toEqual([]);
+    expect(await lint(hostOnVlan)).toEqual([]);
+  });
+
+  it('is an error on another bridge: the firewall serves lan on vmbr2, so the derived gateway on vmbr1 is unreachable', async () => {
+    const text = edit(hosting, [...hostVmbr1, 'address'], '192.168.1.5/24');
+    const found = await lint(text);
+    expect(found.map((d) => d.rule)).toEqual([rule]);
+    expect(found[0]!.severity).toBe('error');
+    expect(found[0]!.message).toBe('bridge vmbr1: the host address 192.168.1.5/24 is in network lan (192.168.1.0/24), which the firewall serves on bridge vmbr2, so nothing of that network is reachable from vmbr1');
+    expect(found[0]!.location.line).toBe(lineOf(text, [...hostVmbr1, 'address']));
+  });
+
+  it('is an error for a VLAN network too, on a bridge that is not its parent’s', async () => {
+    const found = await lint(edit(hosting, [...hostVmbr1, 'address'], MGMT.address));
+    expect(found.map((d) => [d.rule, d.message.split(',')[0]])).toEqual([[rule, 'bridge vmbr1: the host address 192.168.10.5/24 is in network mgmt (192.168.10.0/24)']]);
+  });
+
+  it('reports a host address in a VLAN on a bridge that is not VLAN aware, or whose vids leave the tag out', async () => {
+    const unaware = await lint(edit(hostOnVlan, [...vmbr2, 'vlan_aware'], false));
+    expect(unaware.filter((d) => d.severity === 'error').map((d) => d.message)).toContain(`bridge vmbr2 must carry VLAN ${MGMT.tag} but is not VLAN aware`);
+    const left = await lint(edit(hostOnVlan, [...vmbr2, 'vids'], [20, 30]));
+    expect(left.filter((d) => d.severity === 'error').map((d) => d.message)).toEqual([`bridge vmbr2 must carry VLAN ${MGMT.tag} for the firewall, but its vids (20 30) leave it out`]);
   });
 });

@@ -8,6 +8,11 @@
 # Host packages: user-mode-linux kmod ifupdown2 bridge-utils iproute2
 # Usage: uml-ifupdown2.sh INTERFACES_FILE OUTDIR [PROBE_ADDRESS...]
 # Exits 0 only if ifup and `ifquery --check` pass without any message.
+# With PEER=PORT,TAG,ADDRESS/PREFIX in the environment, bridge port PORT is
+# one end of a veth pair instead of a dummy; the other end, in its own
+# network namespace, carries VLAN TAG with ADDRESS (the firewall's VLAN
+# device, as OPNsense has it on its NIC), and the guest pings ADDRESS after
+# the bring-up into ping.txt/ping.rc.
 # With VERIFY=SCRIPT in the environment, the guest also runs that host
 # verification script (bash) after the bring-up, with VERIFY_STUBS (a
 # directory of stand-ins for commands the guest lacks, e.g. qm) first in
@@ -42,11 +47,21 @@ mkdir -p /mnt/lib/modules /mnt/out /run/network /var/tmp/network
 ln -s /usr/lib/uml/modules/$(uname -r) /mnt/lib/modules/$(uname -r)
 mount -t hostfs hostfs /mnt/out -o "$OUTDIR"
 mount --bind "$IFCONF" /etc/network/ifupdown2/ifupdown2.conf
-for m in bridge 8021q dummy; do modprobe -d /mnt $m; done
+for m in bridge 8021q dummy veth; do modprobe -d /mnt $m; done
 ip link set lo up
 # Physical ports become dummy devices: every name in bridge-ports.
+PEER_PORT=${PEER%%,*}; PEER_REST=${PEER#*,}; PEER_TAG=${PEER_REST%%,*}; PEER_ADDR=${PEER_REST#*,}
 for p in $(sed -n 's/^[[:space:]]*bridge[-_]ports[[:space:]]\+//p' "$IFFILE" | tr ' ' '\n' | grep -v -x -e none -e '' | sort -u); do
-  ip link add "$p" type dummy
+  if [ -n "$PEER" ] && [ "$p" = "$PEER_PORT" ]; then
+    ip netns add peer
+    ip link add "$p" type veth peer name peer0 netns peer
+    ip -n peer link set peer0 up
+    ip -n peer link add link peer0 name peer0.$PEER_TAG type vlan id "$PEER_TAG"
+    ip -n peer addr add "$PEER_ADDR" dev peer0.$PEER_TAG
+    ip -n peer link set peer0.$PEER_TAG up
+  else
+    ip link add "$p" type dummy
+  fi
 done
 O=/mnt/out
 ifup -a -i "$IFFILE" > $O/ifup.log 2>&1; echo $? > $O/ifup.rc
@@ -56,9 +71,13 @@ ip -j link > $O/links.json
 for a in $(echo "$PROBES" | tr ',' ' '); do
   echo "$a $(ip -o route get "$a" 2>&1 | head -1)" >> $O/route-get.txt
 done
+if [ -n "$PEER" ]; then
+  ping -c 1 -W 3 "${PEER_ADDR%/*}" > $O/ping.txt 2>&1; echo $? > $O/ping.rc
+fi
 ip -br addr > $O/addr.txt
 ip route > $O/route.txt
 ip -d -j link show type bridge > $O/bridges.json
+ip -d -j link show type vlan > $O/vlans.json
 bridge -j -compressvlans vlan show > $O/bridge-vlan.json
 bridge -compressvlans vlan show > $O/bridge-vlan.txt
 ifquery -a -c -i "$IFFILE" > $O/ifquery-check.txt 2>&1; echo $? > $O/ifquery-check.rc
@@ -78,7 +97,7 @@ sync; poweroff -f
 GUEST
 # Kernel arguments KEY=VALUE become init's environment.
 timeout 120 linux.uml mem=384M rootfstype=hostfs rootflags=/ ro init="$INIT" \
-  IFFILE="$FILE" IFCONF="$CONF" OUTDIR="$OUT" PROBES="$PROBES" VERIFY="${VERIFY:+$(readlink -f "$VERIFY")}" \
+  IFFILE="$FILE" IFCONF="$CONF" OUTDIR="$OUT" PROBES="$PROBES" PEER="${PEER:-}" VERIFY="${VERIFY:+$(readlink -f "$VERIFY")}" \
   VSTUBS="${VERIFY_STUBS:+$(readlink -f "$VERIFY_STUBS")}" VDRIFTS="${VERIFY_DRIFTS:+$(readlink -f "$VERIFY_DRIFTS")}" con0=fd:0,fd:1 con=null \
   < /dev/null > "$OUT/console.log" 2>&1 || true
 [[ -f $OUT/DONE ]] || { echo "UML run failed:"; tail -20 "$OUT/console.log"; exit 2; }

@@ -17,6 +17,7 @@ import type { Host, Model, Site } from '../../src/model.js';
 import { renderAll } from '../../src/render/index.js';
 import { edit, lineOfText, modelOf, readExample, root } from '../helpers.js';
 import { missing } from '../system-tools.js';
+import { MGMT, hostOnVlan } from '../proxmox/vlan-address.js';
 
 const work = mkdtempSync(join(tmpdir(), 'gen-verify-uml-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -123,6 +124,7 @@ describe.skipIf(whyUml)(`the Proxmox host's script on an ifupdown2 bring-up in U
   let dropped: number;
   let a: Runs;
   let b: Runs;
+  let v: Runs;
   beforeAll(async () => {
     modelA = await modelOf(homelab);
     const hostA = modelA.sites[0]!.hosts[0]!;
@@ -131,9 +133,11 @@ describe.skipIf(whyUml)(`the Proxmox host's script on an ifupdown2 bring-up in U
     const modelB = await modelOf(trunkYaml);
     trunk = modelB.sites[0]!.hosts[0]!.bridges.find((br) => br.vlanAware)!;
     dropped = trunk.requiredVlans[1]!;
-    [a, b] = await Promise.all([
+    [a, b, v] = await Promise.all([
       verifyInUml(modelA, 'A', [`ip route del ${route!.destination}`, `ip link set ${portBridge.ports[0]} nomaster`, 'echo 192.168.0.1 > /tmp/gen-ns-200']),
       verifyInUml(modelB, 'B', [`bridge vlan del dev eno4 vid ${dropped}`]),
+      // The address moved from the VLAN device onto the bridge: untagged, in VLAN 1.
+      verifyInUml(await modelOf(hostOnVlan), 'B-vlan-address', [`ip addr del ${MGMT.address} dev ${MGMT.device} && ip addr add ${MGMT.address} dev ${MGMT.bridge}`]),
     ]);
   }, 600_000);
 
@@ -182,5 +186,19 @@ describe.skipIf(whyUml)(`the Proxmox host's script on an ifupdown2 bring-up in U
       expect.stringContaining(`✗ ${trunk.name} is VLAN-aware, its ports carry exactly VLANs ${vids} (topology.yaml:`),
     ]);
     expect(failures(drifted!.out)[0]).toMatch(new RegExp(`: eno4 carries ${trunk.requiredVlans.filter((v) => v !== dropped).join(' ')}$`));
+  });
+
+  it('a host address in a VLAN: its VLAN device and the default route through it pass; the address on the bare bridge fails the checks that name them', () => {
+    const [healthy, moved] = v.verify;
+    expect(failures(healthy!.out), healthy!.out).toEqual([]);
+    expect(healthy!.out).toContain(`✓ ${MGMT.bridge} is an up bridge with no address`);
+    expect(healthy!.out).toContain(`✓ ${MGMT.device} is VLAN ${MGMT.tag} of ${MGMT.bridge}, up with exactly the address ${MGMT.address}`);
+    expect(healthy!.out).toContain(`✓ the default route goes via ${MGMT.firewall} on ${MGMT.device}`);
+    const failed = failures(moved!.out);
+    expect(failed).toHaveLength(3);
+    expect(failed[0]).toMatch(new RegExp(`^✗ ${MGMT.bridge} is an up bridge with no address \\(topology.yaml:\\d+\\): IPv4 ${MGMT.address}, not none$`));
+    expect(failed[1]).toMatch(new RegExp(`^✗ ${MGMT.device} is VLAN ${MGMT.tag} of ${MGMT.bridge}, up with exactly the address ${MGMT.address} \\(topology.yaml:\\d+\\): IPv4 none, not ${MGMT.address}$`));
+    expect(failed[2]).toMatch(new RegExp(`^✗ the default route goes via ${MGMT.firewall} on ${MGMT.device} `));
+    expect(moved!.rc).toBe(1);
   });
 });

@@ -39,15 +39,36 @@ flat() { tr '\t\r\n' '   ' | sed -e 's/  */ /g' -e 's/^ //' -e 's/ $//'; }
 # True when $1 is one of the whitespace-separated words in $2.
 has_word() { case " $2 " in *" $1 "*) return 0 ;; esac; return 1; }
 
+# The IPv4 addresses (scope global) of a device, sorted, space-separated; and a list as the same.
+v4_of() { ip -o -4 addr show dev "$1" scope global 2>/dev/null | awk '{ print $4 }' | sort | tr '\n' ' ' | sed 's/ $//'; }
+v4_sorted() { printf '%s\n' "$1" | tr ' ' '\n' | sed '/^$/d' | sort | tr '\n' ' ' | sed 's/ $//'; }
+link_flags() { printf '%s\n' "$1" | sed -n 's/^[0-9]*: [^:]*: <\([^>]*\)>.*/\1/p' | tr ',' ' '; }
+
 # ip -o link/addr of a bridge: admin state, exactly these IPv4 addresses (scope global).
 bridge_check() { # what where bridge addresses(space-separated, may be empty)
   link=$(ip -o link show dev "$3" 2>&1) || { fail "$1" "$2" "$(printf '%s' "$link" | flat)"; return; }
-  flags=$(printf '%s\n' "$link" | sed -n 's/^[0-9]*: [^:]*: <\([^>]*\)>.*/\1/p' | tr ',' ' ')
+  flags=$(link_flags "$link")
   kind=$(ip -o -d link show dev "$3" 2>/dev/null | grep -c ' bridge ')
-  have=$(ip -o -4 addr show dev "$3" scope global 2>/dev/null | awk '{ print $4 }' | sort | tr '\n' ' ' | sed 's/ $//')
-  want=$(printf '%s\n' "$4" | tr ' ' '\n' | sed '/^$/d' | sort | tr '\n' ' ' | sed 's/ $//')
+  have=$(v4_of "$3")
+  want=$(v4_sorted "$4")
   problems=
   [ "$kind" -gt 0 ] || problems="$problems; not a bridge"
+  has_word UP "$flags" || problems="$problems; down (flags $flags)"
+  [ "$have" = "$want" ] || problems="$problems; IPv4 ${have:-none}, not ${want:-none}"
+  if [ -z "$problems" ]; then pass "$1" "$2"; else fail "$1" "$2" "${problems#; }"; fi
+}
+
+# A bridge's VLAN device that holds the host address: VLAN id, raw device, up, exactly these addresses.
+vlan_device_check() { # what where device raw-device tag addresses
+  link=$(ip -o -d link show dev "$3" 2>&1) || { fail "$1" "$2" "$(printf '%s' "$link" | flat)"; return; }
+  flags=$(link_flags "$link")
+  raw=$(printf '%s\n' "$link" | sed -n 's/^[0-9]*: [^@:]*@\([^:]*\):.*/\1/p')
+  id=$(printf '%s\n' "$link" | sed -n 's/.* vlan protocol [^ ]* id \([0-9]*\).*/\1/p')
+  have=$(v4_of "$3")
+  want=$(v4_sorted "$6")
+  problems=
+  [ "$id" = "$5" ] || problems="$problems; VLAN id ${id:-none}, not $5"
+  [ -z "$id" ] || [ "$raw" = "$4" ] || problems="$problems; on ${raw:-no device}, not $4"
   has_word UP "$flags" || problems="$problems; down (flags $flags)"
   [ "$have" = "$want" ] || problems="$problems; IPv4 ${have:-none}, not ${want:-none}"
   if [ -z "$problems" ]; then pass "$1" "$2"; else fail "$1" "$2" "${problems#; }"; fi

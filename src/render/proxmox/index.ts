@@ -2,16 +2,32 @@
 // writer uses: loopback, physical ports `manual`, bridges with STP off and no
 // forward delay, VLAN-aware bridges with their bridge-vids, the MTU, the host
 // address and gateway, and the derived routes to networks behind the
-// firewall as post-up/post-down lines (seed 002 problems 7 and 8). Routes use
-// `ip route replace`: ifreload re-runs every post-up on each Apply and never
+// firewall as post-up/post-down lines (seed 002 problems 7 and 8). An
+// address in a VLAN network goes, with its gateway and routes, on the
+// bridge's VLAN device (vmbr2.10) after the bridges: untagged on the
+// VLAN-aware bridge it would be in VLAN 1, which the firewall never sees.
+// Routes use `ip route replace`: ifreload re-runs every post-up on each Apply and never
 // runs the post-down of a changed stanza, so the route must be idempotent.
-import type { Host, Model } from '../../model.js';
+import type { Bridge, Host, Model } from '../../model.js';
+import { addressInterface } from '../../targets/proxmox/interfaces.js';
 import type { OutputFiles } from '../target.js';
 import { template } from '../templates.js';
 import { cidr, commentText, ifname, ipv4, mtu, vid } from './shell-values.js';
 
 export function interfacesPath(site: string, host: string): string {
   return `${site}/proxmox/${host}/interfaces`;
+}
+
+/** The host's address on a bridge, with the default gateway and the routes that leave through it. */
+function hostAddress(host: Host, bridge: Bridge) {
+  const gateway = host.defaultGateway?.bridge === bridge.name ? ipv4(host.defaultGateway.address) : undefined;
+  const routes = host.routes.filter((r) => r.bridge === bridge.name).map((r) => ({ destination: cidr(r.destination), via: ipv4(r.via) }));
+  return {
+    method: bridge.address !== undefined ? 'static' : 'manual',
+    address: bridge.address !== undefined ? `${ipv4(bridge.address)}/${bridge.prefix}` : undefined,
+    gateway,
+    routes,
+  };
 }
 
 function hostData(site: string, host: Host) {
@@ -26,24 +42,18 @@ function hostData(site: string, host: Host) {
     return { name: ifname(name), mtu: bridgeMtu !== undefined ? mtu(bridgeMtu) : undefined };
   });
   const bridges = host.bridges.map((bridge) => {
-    const gateway = host.defaultGateway?.bridge === bridge.name ? ipv4(host.defaultGateway.address) : undefined;
-    const routes = host.routes
-      .filter((r) => r.bridge === bridge.name)
-      .map((r) => ({ destination: cidr(r.destination), via: ipv4(r.via) }));
-    return {
+    return Object.assign(bridge.addressVlan !== undefined ? { method: 'manual' } : hostAddress(host, bridge), {
       name: ifname(bridge.name),
-      method: bridge.address !== undefined ? 'static' : 'manual',
-      address: bridge.address !== undefined ? `${ipv4(bridge.address)}/${bridge.prefix}` : undefined,
-      gateway,
       ports: bridge.ports.length ? bridge.ports.map(ifname).join(' ') : 'none',
       vlanAware: bridge.vlanAware,
       vids: bridge.vids.map(vid).join(' '),
       mtu: bridge.mtu !== undefined ? mtu(bridge.mtu) : undefined,
-      routes,
       comment: bridge.description !== undefined ? commentText(bridge.description) : undefined,
-    };
+    });
   });
-  return { site, host: host.name, ports, bridges };
+  // After every bridge, as Proxmox VE's writer orders a bridge's VLAN devices.
+  const vlans = host.bridges.filter((b) => b.addressVlan !== undefined).map((bridge) => Object.assign(hostAddress(host, bridge), { name: ifname(addressInterface(bridge)) }));
+  return { site, host: host.name, ports, bridges, vlans };
 }
 
 export function renderProxmox(model: Model, files: OutputFiles): void {

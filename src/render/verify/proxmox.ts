@@ -1,6 +1,6 @@
 // A Proxmox VE host's verification script (bash, with the host's own
 // tools: ip, bridge, qm, pct, pvesm): each bridge up with exactly its
-// address, its ports, its MTU, VLAN filtering with exactly its vids on its
+// address (or its VLAN device with it, for an address in a VLAN), its ports, its MTU, VLAN filtering with exactly its vids on its
 // ports; the default route and every route gen derives (seed 002 problems 7
 // and 8: `ip route get` must leave through the firewall); the guests gen
 // knows (the firewall VM, the services' containers and VMs) with their NICs
@@ -8,18 +8,40 @@
 import type { Host, Model, Site } from '../../model.js';
 import { formatIPv4 } from '../../net.js';
 import { nameservers } from '../../targets/proxmox/guest-formats.js';
+import { addressInterface } from '../../targets/proxmox/interfaces.js';
 import { cidr, ifname, ipv4 } from '../proxmox/shell-values.js';
 import { type Declared, call, renderScript } from './script.js';
 
-const FUNCTIONS = `# ip -o link/addr of a bridge: admin state, exactly these IPv4 addresses (scope global).
+const FUNCTIONS = `# The IPv4 addresses (scope global) of a device, sorted, space-separated; and a list as the same.
+v4_of() { ip -o -4 addr show dev "$1" scope global 2>/dev/null | awk '{ print $4 }' | sort | tr '\\n' ' ' | sed 's/ $//'; }
+v4_sorted() { printf '%s\\n' "$1" | tr ' ' '\\n' | sed '/^$/d' | sort | tr '\\n' ' ' | sed 's/ $//'; }
+link_flags() { printf '%s\\n' "$1" | sed -n 's/^[0-9]*: [^:]*: <\\([^>]*\\)>.*/\\1/p' | tr ',' ' '; }
+
+# ip -o link/addr of a bridge: admin state, exactly these IPv4 addresses (scope global).
 bridge_check() { # what where bridge addresses(space-separated, may be empty)
   link=$(ip -o link show dev "$3" 2>&1) || { fail "$1" "$2" "$(printf '%s' "$link" | flat)"; return; }
-  flags=$(printf '%s\\n' "$link" | sed -n 's/^[0-9]*: [^:]*: <\\([^>]*\\)>.*/\\1/p' | tr ',' ' ')
+  flags=$(link_flags "$link")
   kind=$(ip -o -d link show dev "$3" 2>/dev/null | grep -c ' bridge ')
-  have=$(ip -o -4 addr show dev "$3" scope global 2>/dev/null | awk '{ print $4 }' | sort | tr '\\n' ' ' | sed 's/ $//')
-  want=$(printf '%s\\n' "$4" | tr ' ' '\\n' | sed '/^$/d' | sort | tr '\\n' ' ' | sed 's/ $//')
+  have=$(v4_of "$3")
+  want=$(v4_sorted "$4")
   problems=
   [ "$kind" -gt 0 ] || problems="$problems; not a bridge"
+  has_word UP "$flags" || problems="$problems; down (flags $flags)"
+  [ "$have" = "$want" ] || problems="$problems; IPv4 \${have:-none}, not \${want:-none}"
+  if [ -z "$problems" ]; then pass "$1" "$2"; else fail "$1" "$2" "\${problems#; }"; fi
+}
+
+# A bridge's VLAN device that holds the host address: VLAN id, raw device, up, exactly these addresses.
+vlan_device_check() { # what where device raw-device tag addresses
+  link=$(ip -o -d link show dev "$3" 2>&1) || { fail "$1" "$2" "$(printf '%s' "$link" | flat)"; return; }
+  flags=$(link_flags "$link")
+  raw=$(printf '%s\\n' "$link" | sed -n 's/^[0-9]*: [^@:]*@\\([^:]*\\):.*/\\1/p')
+  id=$(printf '%s\\n' "$link" | sed -n 's/.* vlan protocol [^ ]* id \\([0-9]*\\).*/\\1/p')
+  have=$(v4_of "$3")
+  want=$(v4_sorted "$6")
+  problems=
+  [ "$id" = "$5" ] || problems="$problems; VLAN id \${id:-none}, not $5"
+  [ -z "$id" ] || [ "$raw" = "$4" ] || problems="$problems; on \${raw:-no device}, not $4"
   has_word UP "$flags" || problems="$problems; down (flags $flags)"
   [ "$have" = "$want" ] || problems="$problems; IPv4 \${have:-none}, not \${want:-none}"
   if [ -z "$problems" ]; then pass "$1" "$2"; else fail "$1" "$2" "\${problems#; }"; fi
@@ -142,7 +164,14 @@ function bridgeChecks(host: Host, declared: Declared): string[] {
     const where = declared(bridge.path);
     const name = ifname(bridge.name);
     const address = bridge.address !== undefined ? `${ipv4(bridge.address)}/${bridge.prefix}` : '';
-    out.push(call('bridge_check', `${name} is an up bridge with ${address ? `exactly the address ${address}` : 'no address'}`, where, [name, address]));
+    if (bridge.addressVlan !== undefined) {
+      // The address is on the bridge's VLAN device; the bridge itself has none.
+      const device = ifname(addressInterface(bridge));
+      out.push(call('bridge_check', `${name} is an up bridge with no address`, where, [name, '']));
+      out.push(call('vlan_device_check', `${device} is VLAN ${bridge.addressVlan} of ${name}, up with exactly the address ${address}`, where, [device, name, bridge.addressVlan, address]));
+    } else {
+      out.push(call('bridge_check', `${name} is an up bridge with ${address ? `exactly the address ${address}` : 'no address'}`, where, [name, address]));
+    }
     if (bridge.ports.length) out.push(call('ports_check', `${name} bridges ${bridge.ports.join(', ')}`, where, [name, ...bridge.ports.map(ifname)]));
     if (bridge.mtu !== undefined) out.push(call('mtu_check', `${name} and its ports have MTU ${bridge.mtu}`, where, [bridge.mtu, name, ...bridge.ports.map(ifname)]));
     const vids = compressVids(bridge.vids);
@@ -156,10 +185,13 @@ function bridgeChecks(host: Host, declared: Declared): string[] {
 
 function routeChecks(model: Model, host: Host, declared: Declared): string[] {
   const networks = new Map(model.networks.map((n) => [n.id, n]));
+  // The device a route leaves by: the bridge, or its VLAN device that holds the address.
+  const deviceOf = (name: string) => ifname(addressInterface(host.bridges.find((b) => b.name === name) ?? { name }));
   const out: string[] = [];
   if (host.defaultGateway) {
     const bridge = host.bridges.find((b) => b.name === host.defaultGateway!.bridge);
-    out.push(call('default_route_check', `the default route goes via ${host.defaultGateway.address} on ${host.defaultGateway.bridge}`, declared(bridge?.path ?? host.path), [ipv4(host.defaultGateway.address), ifname(host.defaultGateway.bridge)]));
+    const device = deviceOf(host.defaultGateway.bridge);
+    out.push(call('default_route_check', `the default route goes via ${host.defaultGateway.address} on ${device}`, declared(bridge?.path ?? host.path), [ipv4(host.defaultGateway.address), device]));
   }
   for (const route of host.routes) {
     const network = networks.get(route.network);
@@ -167,9 +199,9 @@ function routeChecks(model: Model, host: Host, declared: Declared): string[] {
     out.push(
       call(
         'route_check',
-        `${cidr(route.destination)} (${network?.name ?? route.network}, behind the firewall) is routed via ${route.via} on ${route.bridge}`,
+        `${cidr(route.destination)} (${network?.name ?? route.network}, behind the firewall) is routed via ${route.via} on ${deviceOf(route.bridge)}`,
         declared(network?.path ?? host.path),
-        [base, ipv4(route.via), ifname(route.bridge)],
+        [base, ipv4(route.via), deviceOf(route.bridge)],
       ),
     );
   }

@@ -89,3 +89,12 @@ export function vidEntryProblem(entry: string): VidProblem | undefined {
  */
 export const PVE_MTU_MIN = 1280;
 export const PVE_MTU_MAX = 65520;
+
+/**
+ * The interface that holds a bridge's host address: the bridge itself, or
+ * for an address in a VLAN network its VLAN device `<bridge>.<tag>`, which
+ * ifupdown2 and Proxmox VE both read as a VLAN of raw device <bridge>.
+ */
+export function addressInterface(bridge: { name: string; addressVlan?: number }): string {
+  return bridge.addressVlan !== undefined ? `${bridge.name}.${bridge.addressVlan}` : bridge.name;
+}

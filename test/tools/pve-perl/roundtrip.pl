@@ -82,6 +82,12 @@ for my $name (sort keys %{ $config->{ifaces} }) {
         push @api_refused, map { "$name: $_: " . ($errors->{$_} =~ s/\n$//r) } sort keys %$errors;
     }
 }
+# How the reader took each VLAN device (from a name like vmbr2.10): its raw device and id.
+for my $name (sort keys %{ $config->{ifaces} }) {
+    my $d = $config->{ifaces}{$name};
+    next if ($d->{type} // '') ne 'vlan';
+    printf "PVE VLAN: %s raw-device %s id %s method %s\n", $name, $d->{'vlan-raw-device'} // '-', $d->{'vlan-id'} // '-', $d->{method} // '-';
+}
 my $parse_warnings = [@pve_warnings]; @pve_warnings = ();
 eval { PVE::INotify::write_file('gen-interfaces', $config) };
 if (my $err = $@) {
