@@ -1,6 +1,6 @@
 // Proxmox bridge settings that ifupdown2 cannot carry out as written, or that
 // Proxmox VE's own API would refuse when the bridge is next edited in the GUI.
-import { TEMPLATE_CHARACTERS, vidEntryProblem } from '../targets/proxmox/interfaces.js';
+import { INTERFACE_NAME, TEMPLATE_CHARACTERS, addressInterface, vidEntryProblem } from '../targets/proxmox/interfaces.js';
 import type { Rule } from './rule.js';
 import { bridges } from './walk.js';
 
@@ -163,6 +163,33 @@ export const proxmoxRules: Rule[] = [
           path: bridge.path.concat('address'),
           message: `bridge ${bridge.name}: the host address ${bridge.address}/${bridge.prefix} is in network ${network?.name ?? bridge.network} (${network?.cidr}), which the firewall serves on bridge ${bridge.networkBridge}, so nothing of that network is reachable from ${bridge.name}`,
           hint: `Move the address to bridge ${bridge.networkBridge}, or give bridge ${bridge.name} an address of a network served on it.`,
+        });
+      }
+    },
+  },
+  {
+    id: 'proxmox/vlan-device-name',
+    severity: 'error',
+    summary: "A host address in a VLAN network needs the bridge's VLAN device <bridge>.<tag>, and that name is longer than Linux allows.",
+    why: 'gen puts such an address on the VLAN device named <bridge>.<tag>, the name from which ifupdown2 and Proxmox VE take the raw device and the VLAN id; a Linux interface name has at most 15 characters, so the device cannot exist.',
+    hint: 'Shorten the bridge name (the usual vmbrN leaves room for any tag).',
+    examples: [
+      {
+        topology: 'vlan-hosting',
+        context: [{ where: 'sites[].firewall.interfaces[lan]', snippet: 'bridge: vmbr2-customers' }],
+        where: 'sites[].proxmox.hosts[pve]',
+        bad: 'name: pve\nports: [eno3]\nbridges:\n  - { name: vmbr1, ports: [eno3] }\n  - { name: vmbr2-customers, vlan_aware: true, address: 192.168.10.5/24 }',
+        good: 'name: pve\nports: [eno3]\nbridges:\n  - { name: vmbr1, ports: [eno3] }\n  - { name: vmbr2-customers, vlan_aware: true, address: 192.168.1.5/24 }',
+      },
+    ],
+    check(model, report) {
+      for (const { bridge } of bridges(model)) {
+        const device = addressInterface(bridge);
+        if (bridge.addressVlan === undefined || INTERFACE_NAME.test(device)) continue;
+        report({
+          path: bridge.path.concat('name'),
+          message: `bridge ${bridge.name}: the host address ${bridge.address}/${bridge.prefix} is in VLAN ${bridge.addressVlan}, so it goes on VLAN device ${device}, longer than the 15 characters of a Linux interface name`,
+          hint: `Give bridge ${bridge.name} a name of at most ${14 - String(bridge.addressVlan).length} characters (on every host of the site, and on the firewall's interfaces).`,
         });
       }
     },

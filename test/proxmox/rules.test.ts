@@ -189,3 +189,21 @@ describe('a host address in a network the firewall serves on a bridge', () => {
     expect(left.filter((d) => d.severity === 'error').map((d) => d.message)).toEqual([`bridge vmbr2 must carry VLAN ${MGMT.tag} for the firewall, but its vids (20 30) leave it out`]);
   });
 });
+
+describe('proxmox/vlan-device-name', () => {
+  const rule = 'proxmox/vlan-device-name';
+  const long = (name: string) => hostOnVlan.replace(/vmbr2\b/g, name);
+
+  it('reports a bridge whose VLAN device for the host address would pass 15 characters, at the bridge name', async () => {
+    const text = long('vmbr2-customers');
+    const found = await lint(text);
+    expect(found.map((d) => d.rule)).toEqual([rule]);
+    expect(found[0]!.message).toBe(`bridge vmbr2-customers: the host address ${MGMT.address} is in VLAN ${MGMT.tag}, so it goes on VLAN device vmbr2-customers.${MGMT.tag}, longer than the 15 characters of a Linux interface name`);
+    expect(found[0]!.location.line).toBe(lineOf(text, [...vmbr2, 'name']));
+  });
+
+  it('passes a name that leaves room for the tag (12 characters and ".10")', async () => {
+    expect(await lint(long('vmbr2-hostin'))).toEqual([]);
+  });
+});
+
