@@ -1,6 +1,7 @@
 // WireGuard keys are raw X25519 keys in standard base64 (44 characters with
 // one '=' of padding), exactly as `wg genkey` / `wg pubkey` print them.
-// node:crypto does X25519 natively; its JWK export carries the raw 32 bytes.
+// node:crypto does X25519 natively; its DER and JWK exports carry the raw 32
+// bytes.
 import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
 
 export interface KeyPair {
@@ -10,6 +11,8 @@ export interface KeyPair {
 
 /** PKCS#8 DER prefix of an X25519 private key; the 32 raw bytes follow it. */
 const PKCS8_X25519_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex');
+/** SPKI DER prefix of an X25519 public key; the 32 raw bytes follow it. */
+const SPKI_X25519_PREFIX = Buffer.from('302a300506032b656e032100', 'hex');
 const KEY_PATTERN = /^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/;
 
 function fromBase64Url(text: string | undefined): string {
@@ -33,13 +36,23 @@ function clamped(raw: Buffer): Buffer {
   return key;
 }
 
+/** The 32 raw bytes of a DER export that is `prefix` and the key. */
+function rawKey(der: Buffer, prefix: Buffer): Buffer {
+  if (der.length !== prefix.length + 32 || !der.subarray(0, prefix.length).equals(prefix)) throw new Error('X25519 key export returned no key material');
+  return der.subarray(prefix.length);
+}
+
+/**
+ * A new pair, read back from DER. Not from JWK: Node 20 holds a generated
+ * key's lock while its JWK export allocates, and a garbage collection there
+ * can free the generating job, whose destructor takes the same lock; the
+ * process then hangs for good (now and then in a run that makes thousands).
+ */
 export function generateKeyPair(): KeyPair {
   const { privateKey, publicKey } = generateKeyPairSync('x25519');
-  const raw = Buffer.from(privateKey.export({ format: 'jwk' }).d ?? '', 'base64url');
-  if (raw.length !== 32) throw new Error('X25519 key export returned no key material');
   return {
-    privateKey: clamped(raw).toString('base64'),
-    publicKey: fromBase64Url(publicKey.export({ format: 'jwk' }).x),
+    privateKey: clamped(rawKey(privateKey.export({ format: 'der', type: 'pkcs8' }), PKCS8_X25519_PREFIX)).toString('base64'),
+    publicKey: rawKey(publicKey.export({ format: 'der', type: 'spki' }), SPKI_X25519_PREFIX).toString('base64'),
   };
 }
 
