@@ -19,6 +19,17 @@ except ImportError as error:
     sys.exit(2)
 
 template = modules.template.Template(target_root_directory=outdir)
+# Jinja2 compiles a template to Python on each load (most of a run: the HAProxy template takes
+# about half a second). Its own bytecode cache keeps the compiled code beside the release tree,
+# keyed by the template's name and checked against its source, so later runs render the same
+# templates without compiling them again. Without a writable place, every run compiles.
+try:
+    import jinja2
+    bytecode = os.path.join(os.path.dirname(os.path.abspath(root)), 'jinja2-bytecode')
+    os.makedirs(bytecode, exist_ok=True)
+    template._j2_env.bytecode_cache = jinja2.FileSystemBytecodeCache(bytecode)
+except OSError:
+    pass
 template.set_config(Config(config).get())
 # _generate() has a third argument (strict) from 26.7 on
 extra = (True,) if template._generate.__code__.co_argcount > 3 else ()
