@@ -37,20 +37,39 @@ function listed(claims: readonly Claim[]): string {
 }
 
 /**
+ * A claim by its file alone, the rest made when a file is claimed twice:
+ * 100,000 peers make 300,000 claims, whose owners, paths and messages were
+ * a tenth of a lint and almost never needed.
+ */
+interface LazyClaim {
+  file: string;
+  claim(): Claim;
+}
+
+/**
  * Reports each owner whose claims fall on an earlier owner's files when case
  * does not count (two names of one file on macOS's and Windows' default file
  * systems), once per pair of owners, at the later owner's name.
  */
-function reportSameFiles(claims: readonly Claim[], report: RuleReport): void {
-  const first = new Map<string, Claim>();
+function reportSameFiles(claims: readonly LazyClaim[], report: RuleReport): void {
+  const first = new Map<string, LazyClaim>();
   const pairs = new Map<Owner, Map<Owner, [Claim, Claim][]>>();
-  for (const claim of claims) {
-    const folded = claim.file.toLowerCase();
-    const earlier = first.get(folded);
-    if (!earlier) {
-      first.set(folded, claim);
+  // Each claim made once, however many files it meets.
+  const made = new Map<LazyClaim, Claim>();
+  const full = (lazy: LazyClaim) => {
+    let claim = made.get(lazy);
+    if (!claim) made.set(lazy, (claim = lazy.claim()));
+    return claim;
+  };
+  for (const lazy of claims) {
+    const folded = lazy.file.toLowerCase();
+    const before = first.get(folded);
+    if (!before) {
+      first.set(folded, lazy);
       continue;
     }
+    const earlier = full(before);
+    const claim = full(lazy);
     if (earlier.owner === claim.owner || earlier.owner.key === claim.owner.key) continue;
     const byEarlier = pairs.get(claim.owner) ?? new Map<Owner, [Claim, Claim][]>();
     pairs.set(claim.owner, byEarlier);
@@ -77,29 +96,39 @@ function reportSameFiles(claims: readonly Claim[], report: RuleReport): void {
 }
 
 /** The files and directories named after the topology's names, by the place they share: the top of out/ and the secrets directory, then each site's. */
-function claimsOf(model: Model): Claim[][] {
+function claimsOf(model: Model): LazyClaim[][] {
   const owner = (kind: string, scope: string, name: string): Owner => ({ kind, name, key: `${kind}\u0000${scope}\u0000${name}` });
-  const top: Claim[] = [];
+  const top: LazyClaim[] = [];
   const groups = [top];
   for (const site of model.sites) {
-    top.push({ file: site.name, noun: 'directory', shown: `${site.name}/`, owner: owner('site', 'topology', site.name), path: site.path.concat('name') });
-    const claims: Claim[] = [];
+    top.push({ file: site.name, claim: () => ({ file: site.name, noun: 'directory', shown: `${site.name}/`, owner: owner('site', 'topology', site.name), path: site.path.concat('name') }) });
+    const claims: LazyClaim[] = [];
     groups.push(claims);
     for (const host of site.hosts) {
-      const who = owner('Proxmox host', `site ${site.name}`, host.name);
-      claims.push({ file: `proxmox/${host.name}/`, noun: 'directory', shown: `${site.name}/proxmox/${host.name}/`, owner: who, path: host.path.concat('name') });
+      const file = `proxmox/${host.name}/`;
+      claims.push({ file, claim: () => ({ file, noun: 'directory', shown: `${site.name}/proxmox/${host.name}/`, owner: owner('Proxmox host', `site ${site.name}`, host.name), path: host.path.concat('name') }) });
     }
     const instancePrefix = site.wireguard.length > 1;
     for (const instance of site.wireguard) {
       for (const peer of instance.peers) {
-        const who = owner('peer', `instance ${instance.name}`, peer.name);
-        const key = peerKeyPath(site.name, instance.name, peer.name);
-        claims.push({ file: `keys/${key}`, noun: 'private key', shown: key, owner: who, path: peer.path.concat('name') });
+        // One owner for all the peer's claims (a peer's own files never collide with each other).
+        let who: Owner | undefined;
+        const peerOwner = () => (who ??= owner('peer', `instance ${instance.name}`, peer.name));
+        // Names hold no path separator (the schema's name pattern): the key's file, as peerKeyPath joins it.
+        const keyFile = `keys/${site.name}/wireguard/${instance.name}/peers/${peer.name}.key`;
+        claims.push({
+          file: keyFile,
+          claim: () => {
+            const key = peerKeyPath(site.name, instance.name, peer.name);
+            return { file: keyFile, noun: 'private key', shown: key, owner: peerOwner(), path: peer.path.concat('name') };
+          },
+        });
         // Client files: only an enabled peer's are written.
         if (!peer.enabled) continue;
         for (const lan of instance.lanEndpoint !== undefined ? [false, true] : [false]) {
           const stem = clientFileStem(instance.name, peer.tunnelName, { lan, instancePrefix });
-          claims.push({ file: `wireguard/${stem}.conf`, noun: 'client file', shown: `${stem}.conf`, owner: who, path: peer.path.concat(peer.tunnelName !== peer.name ? 'tunnel_name' : 'name') });
+          const file = `wireguard/${stem}.conf`;
+          claims.push({ file, claim: () => ({ file, noun: 'client file', shown: `${stem}.conf`, owner: peerOwner(), path: peer.path.concat(peer.tunnelName !== peer.name ? 'tunnel_name' : 'name') }) });
         }
       }
     }
