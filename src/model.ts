@@ -75,7 +75,10 @@ export interface NamedThing {
   /** The scope names must be unique in, e.g. "site home". */
   scope: string;
   name: string;
+  /** The node of the thing; its name is at path + field (the copy made only to report it: there are 300,000 of them at scale). */
   path: Path;
+  /** The key of the name in that node, when it is not "name". */
+  field?: string;
 }
 
 export interface Site {

@@ -34,7 +34,7 @@ export function resolveAccess(
   const apiTokens = (input.proxmox?.api_tokens ?? []).map((token, i): ApiToken => {
     const tpath = path.concat('proxmox', 'api_tokens', i);
     const tokenId = `${token.user}!${token.token}`;
-    ctx.names.push({ kind: 'API token', scope: `site ${site}`, name: tokenId, path: tpath.concat('token') });
+    ctx.names.push({ kind: 'API token', scope: `site ${site}`, name: tokenId, path: tpath, field: 'token' });
     let grants: Grant[] = [];
     if (token.intent !== undefined) {
       grants = intentAccess(token, tpath, ctx, Object.assign({}, parts, { attach }));

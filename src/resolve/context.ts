@@ -18,7 +18,7 @@ export class ResolveContext {
 
   /** Records a name for the duplicate-name rule. */
   name(kind: string, scope: string, name: string, path: Path): void {
-    this.names.push({ kind, scope, name, path: path.concat('name') });
+    this.names.push({ kind, scope, name, path });
   }
 
   /** Records a host address; returns its numeric value when it parses. */

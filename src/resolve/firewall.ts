@@ -76,7 +76,7 @@ export function resolveFirewall(
     const ipath = path.concat('interfaces', i);
     const key = keys[i]!;
     ctx.name('firewall interface', `site ${site}`, iface.name, ipath);
-    ctx.names.push({ kind: 'OPNsense interface key', scope: `site ${site}`, name: key, path: ipath.concat(iface.assign ? 'assign' : 'name') });
+    ctx.names.push({ kind: 'OPNsense interface key', scope: `site ${site}`, name: key, path: ipath, field: iface.assign ? 'assign' : 'name' });
 
     const kinds = [iface.device && 'device', iface.vlan && 'vlan', iface.wireguard && 'wireguard'].filter(Boolean) as FirewallInterface['kind'][];
     if (kinds.length !== 1) {

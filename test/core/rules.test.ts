@@ -177,6 +177,16 @@ const cases: Case[] = [
     message: /WireGuard peer "mac-workstation" is declared twice in instance wg0/,
   },
   {
+    // Reported at the key that makes the name (assign), not at the interface's name.
+    rule: 'names/duplicate',
+    name: 'two interfaces assigned one key',
+    example: 'homelab',
+    change: (t) => t.replace('assign: opt2', 'assign: opt1'),
+    at: 'assign: opt1',
+    nth: 1,
+    message: /OPNsense interface key "opt1" is declared twice in site home/,
+  },
+  {
     rule: 'names/duplicate',
     name: 'two subnets with one name',
     example: 'aws-vpc',
