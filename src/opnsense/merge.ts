@@ -220,6 +220,8 @@ function mergeTreeContent(base: XmlElement, gen: XmlElement, path: string): void
     if (attr(base, k) !== v) setAttr(base, k, v);
   }
   const names = [...new Set(gen.children.filter(isElement).map((c) => c.name))];
+  // A model gen writes with no items now (every static route dropped): the base's own items stay, gen's of earlier merges go.
+  if (names.length === 0) dropEarlierItems(base);
   // Decided on the base as it came, before gen's values replace any of its fields.
   const baseWins = new Set(names.filter((name) => BASE_WINS_FIELDS.get(`${path}/${name}`)?.(base) === true));
   for (const name of names) {
@@ -241,11 +243,7 @@ function mergeTreeContent(base: XmlElement, gen: XmlElement, path: string): void
         mergeTree(existing, item, fieldPath);
       } else if (existing.children.some(isElement)) {
         // An empty generated container: the base's own items stay, items of earlier merges go.
-        const stale = existing.children.filter((c) => isElement(c) && isGenUuid(attr(c, 'uuid')));
-        if (stale.length > 0) {
-          existing.children = existing.children.filter((c) => !stale.includes(c));
-          touch(existing);
-        }
+        dropEarlierItems(existing);
       } else if (UNION_FIELDS.has(fieldPath)) {
         const values = [...textOf(existing).split(','), ...textOf(item).split(',')].map((v) => v.trim()).filter(Boolean);
         const union = [...new Set(values)].join(',');
@@ -255,6 +253,14 @@ function mergeTreeContent(base: XmlElement, gen: XmlElement, path: string): void
       }
     }
   }
+}
+
+/** Removes the items of earlier merges (gen's UUIDs) from a container gen writes empty. */
+function dropEarlierItems(container: XmlElement): void {
+  const stale = container.children.filter((c) => isElement(c) && isGenUuid(attr(c, 'uuid')));
+  if (stale.length === 0) return;
+  container.children = container.children.filter((c) => !stale.includes(c));
+  touch(container);
 }
 
 function replaceChild(parent: XmlElement, old: XmlElement, node: XmlElement): void {

@@ -114,6 +114,30 @@ describe('merging scenario A into the factory config of 26.7', async () => {
   });
 });
 
+describe('static routes the topology drops', async () => {
+  // The box's own route beside gen's (OPNsense makes version-4 UUIDs without gen's mark).
+  const own = '<route uuid="0b6f3c1e-2a4d-4e8f-9b1a-5c7d2e3f4a10"><network>198.51.100.0/24</network><gateway>WAN_GW</gateway><descr>the box\'s own</descr><disabled>0</disabled></route>';
+
+  it('go on the next merge, with their gateways; the box\'s own route stays', async () => {
+    const { pair, yaml } = homelabWithKey();
+    const first = merge(SAMPLE, await sectionsOf(edit(withRoutesAndGroups(), ['sites', 0, 'wireguard', 0, 'public_key'], pair.publicKey)), pair.privateKey);
+    const routesOf = (xml: string) => {
+      const list = parse(xml).opnsense.staticroutes?.route;
+      return (Array.isArray(list) ? list : list ? [list] : []).map((r: Xml) => [r['@uuid'].includes('-6e67656e') ? 'gen' : 'box', r.network, r.gateway]);
+    };
+    expect(routesOf(first)).toEqual([
+      ['gen', '172.16.0.0/16', 'GW_10_0_0_5'],
+      ['gen', '203.0.113.0/24', 'WAN_GW'],
+    ]);
+    const withOwn = first.replace(/(<staticroutes[^>]*>)/, `$1\n    ${own}`);
+    const again = merge(withOwn, await sectionsOf(yaml), pair.privateKey);
+    // No route of gen's is left naming GW_10_0_0_5, which this merge removes with its route (OPNsense would refuse the model).
+    expect(routesOf(again)).toEqual([['box', '198.51.100.0/24', 'WAN_GW']]);
+    const gateways = parse(again).opnsense.OPNsense.Gateways.gateway_item;
+    expect((Array.isArray(gateways) ? gateways : [gateways]).map((g: Xml) => g.name)).toEqual(['WAN_GW']);
+  });
+});
+
 describe("a box merged by an earlier gen, whose UUIDs were version 5", async () => {
   const { pair, yaml } = homelabWithKey();
   const sections = await sectionsOf(yaml);

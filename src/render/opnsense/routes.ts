@@ -39,7 +39,8 @@ export const routesArea: Area = {
         ...switchedOn(ctx, 'staticroutes', 'route'),
       });
     });
-    if (gateways.length === 0) return [];
+    // Both models even without items: an empty one tells merge to remove gen's items of an earlier merge (a route the
+    // topology dropped would otherwise stay, naming a gateway this merge removes, and OPNsense refuse the model).
     const items = gateways.map((gw) =>
       modelItem(ctx, 'gateways', 'gateway_item', ctx.uuid('gateway', gw.name), {
         disabled: '0',
@@ -56,6 +57,6 @@ export const routesArea: Area = {
         weight: '1',
       }),
     );
-    return [...modelSection(ctx, 'gateways', { gateway_item: items }), ...(routes.length > 0 ? modelSection(ctx, 'staticroutes', { route: routes }) : [])];
+    return [...modelSection(ctx, 'gateways', { gateway_item: items }), ...modelSection(ctx, 'staticroutes', { route: routes })];
   },
 };
