@@ -205,8 +205,10 @@ export interface Dhcp {
 }
 
 export interface OutboundNatRule {
-  /** The WireGuard instance whose tunnel network is translated. */
-  instance: string;
+  /** The WireGuard instance whose tunnel network is translated (a full tunnel)... */
+  instance?: string;
+  /** ...or the static route through a router on an internal network whose network is (its next hop). */
+  route?: { network: string; via: string };
   source: string;
   /** Firewall interface (name) the rule translates on: the WAN. */
   interface: string;

@@ -164,9 +164,10 @@ export function factsOf(model: Model): Fact[] {
         },
       });
       for (const rule of firewall.nat.outboundRules) {
-        const what = `${rule.source} (WireGuard ${rule.instance}, full tunnel) to the address of ${rule.interface}, outbound mode ${firewall.nat.outbound}`;
+        const from = rule.route ? `network behind ${rule.route.via}` : `WireGuard ${rule.instance}, full tunnel`;
+        const what = `${rule.source} (${from}) to the address of ${rule.interface}, outbound mode ${firewall.nat.outbound}`;
         facts.push({
-          key: `outbound ${site.name}/${rule.instance}`,
+          key: `outbound ${site.name}/${rule.route ? `route ${rule.route.network}` : rule.instance}`,
           state: what,
           added: `outbound NAT now translates ${what}`,
           removed: `outbound NAT no longer translates ${what}`,

@@ -303,13 +303,18 @@ function resolveDhcp(iface: FirewallInterfaceInput, network: Network | undefined
  * outbound NAT. Automatic mode derives its sources from the addresses
  * interfaces carry when the rules are built, which misses a tunnel whose
  * assignment has no address of its own (or an instance that is not
- * assigned): gen writes a manual rule for it, and turns automatic into
- * hybrid so the automatic rules stay. Disabled outbound NAT stays disabled.
+ * assigned), and the networks behind a router on an internal network (it
+ * takes interfaces' networks only: filter.inc, filter.lib.inc): gen writes
+ * a manual rule for each, and turns automatic into hybrid so the automatic
+ * rules stay. Disabled outbound NAT stays disabled.
  */
 export function deriveOutboundNat(firewall: Firewall, wireguard: readonly WireguardInstance[]): void {
   const wan = firewall.interfaces.find((i) => i.isWan);
   if (!wan || firewall.nat.outbound === 'disabled') return;
   firewall.nat.outboundRules = wireguard.filter((wg) => wg.tunnel === 'full').map((wg) => ({ instance: wg.name, source: wg.block.cidr, interface: wan.name }));
+  for (const route of internalRoutes(firewall)) {
+    firewall.nat.outboundRules.push({ route: { network: route.network, via: route.via }, source: route.network, interface: wan.name });
+  }
   if (firewall.nat.outboundRules.length > 0 && firewall.nat.outbound === 'automatic') firewall.nat.outbound = 'hybrid';
 }
 

@@ -470,6 +470,23 @@ describe('static routes and interface groups', () => {
     expect(groups.ifgroupentry[0]).toMatchObject({ ifname: 'internal', members: 'lan,opt1', descr: 'Internal networks' });
   });
 
+  // OPNsense's automatic outbound NAT takes interfaces' networks only (filter.inc): the network behind the router on
+  // the LAN would leave the WAN untranslated (its pf rule, from OPNsense's compiler: test/opnsense/opnsense-php.test.ts).
+  it.each(['26.7', '25.7'])('translates the network behind a router on the LAN to the WAN address, in hybrid mode (%s)', async (release) => {
+    const files = await fragments(withRelease(withRoutesAndGroups(), release), 'home');
+    const description = 'gen: NAT network 172.16.0.0/16 behind 10.0.0.5 to the WAN address';
+    if (release === '26.7') {
+      const rules = [doc(files, 'filter.xml').OPNsense.Firewall.Filter.snatrules.rule].flat();
+      expect(rules.map((r: Xml) => [r.interface, r.source_net, r.target, r.description])).toEqual([['wan', '172.16.0.0/16', 'wanip', description]]);
+    } else {
+      const rules = [doc(files, 'nat.xml').nat.outbound.rule].flat();
+      expect(rules.map((r: Xml) => [r.interface, r.source.network, r.descr])).toEqual([['wan', '172.16.0.0/16', description]]);
+    }
+    expect(doc(files, 'nat.xml').nat.outbound.mode).toBe('hybrid');
+    // The route through the WAN's gateway leads outside: no rule for it.
+    expect(JSON.stringify([...files.values()])).not.toContain('NAT network 203.0.113.0/24');
+  });
+
   it('reports a next hop on none of the firewall\'s networks', async () => {
     const yaml = edit(readExample('homelab'), ['sites', 0, 'firewall', 'routes'], [{ network: '172.16.0.0/16', via: '10.9.9.9' }]);
     const finding = (await lint(yaml)).find((d) => d.rule === 'ip/address-outside-network');

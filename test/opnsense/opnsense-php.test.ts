@@ -240,6 +240,9 @@ describe.skipIf(skip)(titled("OPNsense's own code on merged configs", skip), () 
       expect.stringMatching(/^pass in quick on vtnet0 reply-to \( vtnet0 192\.168\.0\.1 \) inet proto icmp from \{172\.0\.0\.0\/8\} to \{\(vtnet2:network\)\} /),
     ]);
     expect(live.filter((l) => l.endsWith('# gen: policy rule service-internet-only (block internal networks)'))).toEqual([expect.stringMatching(/^block in quick on vtnet2 inet from \{\(vtnet2:network\)\} to \$gen_internal_networks /)]);
+    // Automatic outbound NAT takes interfaces' networks only (filter.inc): the routed network gets gen's rule, on the WAN.
+    const ruleset = runTool(file, tagOf(series)).ruleset;
+    expect(ruleset.filter((l) => /^nat on vtnet0 /.test(l) && l.includes('172.16.0.0/16'))).toEqual([expect.stringMatching(/^nat on vtnet0 inet from 172\.16\.0\.0\/16 to any -> \(vtnet0:0\) port 1024:65535/)]);
   });
 
   // The homelab's WAN is the upstream router's LAN (192.168.0.2/24): its -lan WireGuard clients and browsers reach

@@ -1,5 +1,5 @@
-// Manual outbound NAT rules (a full-tunnel WireGuard network translated to
-// the WAN address), in the form the release keeps them: legacy
+// Manual outbound NAT rules (a full-tunnel WireGuard network, or a network
+// behind a router on an internal network, translated to the WAN address), in the form the release keeps them: legacy
 // <nat><outbound><rule> (the form firewall_nat_out_edit.php writes), or a
 // source NAT rule of the Filter model (26.7, where legacy outbound rules
 // bring up the migration assistant). Either needs mode hybrid or advanced.
@@ -16,10 +16,10 @@ interface OutboundRule {
 
 function outboundRules(ctx: OpnsenseContext): OutboundRule[] {
   return ctx.firewall.nat.outboundRules.map((rule) => ({
-    uuid: ctx.uuid('outbound-nat', rule.instance),
+    uuid: rule.route ? ctx.uuid('outbound-nat-route', rule.route.network) : ctx.uuid('outbound-nat', rule.instance!),
     interface: ctx.interfaceByName.get(rule.interface)?.key ?? rule.interface,
     source: rule.source,
-    description: `gen: NAT WireGuard ${rule.instance} tunnel to the WAN address`,
+    description: rule.route ? `gen: NAT network ${rule.route.network} behind ${rule.route.via} to the WAN address` : `gen: NAT WireGuard ${rule.instance} tunnel to the WAN address`,
   }));
 }
 
