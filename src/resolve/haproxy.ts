@@ -125,8 +125,10 @@ export function resolveHaproxy(
   }
   // An HTTP health check asks for the first host name routed to the backend
   // (found in one pass: a search per backend made backends × host names).
+  // Not a wildcard: "*.pics.example.org" is no Host a client sends, and the
+  // health check's http_host refuses "*" (HAProxy.xml's mask).
   const firstHost = new Map<string, string>();
-  for (const frontend of frontends) for (const h of frontend.hosts) if (!firstHost.has(h.backend)) firstHost.set(h.backend, h.name);
+  for (const frontend of frontends) for (const h of frontend.hosts) if (!h.name.includes('*') && !firstHost.has(h.backend)) firstHost.set(h.backend, h.name);
   for (const backend of backends) {
     if (backend.check.type !== 'http') continue;
     const host = firstHost.get(backend.name);

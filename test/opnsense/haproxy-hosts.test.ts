@@ -67,10 +67,27 @@ describe('one HTTPS frontend for two web applications', async () => {
       ['nextcloud_check', 'http', 'get', '/status.php', 'http11', 'cloud.example.org'],
       ['jellyfin_check', 'http', 'get', '/health', 'http11', 'media.example.org'],
     ]);
+    // The TLS backend's checks send its SNI too: the template writes check-sni only for sslsni (with the server's SNI),
+    // and HAProxy's sni applies to proxied traffic alone. The plain one leaves it to the server.
+    expect(checks.map((c) => c.ssl)).toEqual(['sslsni', 'nopref']);
     for (const backend of backends.filter((b) => b.name !== '_acme_challenge')) {
       expect(backend.healthCheckEnabled).toBe('1');
       expect(checks.map((c) => c['@uuid'])).toContain(backend.healthCheck);
     }
+  });
+
+  it('never sends a wildcard as the Host of a check: the first concrete name, else localhost (http_host refuses "*")', async () => {
+    // HAProxy.xml's mask for http_host, in every release gen writes.
+    const HOST_MASK = /^([0-9a-zA-Z._\-]){1,255}$/;
+    // (A certificate for a wildcard name is validated by DNS-01.)
+    const wildcard = (hosts: object[]) =>
+      edit(edit(hostsTopology(), ['sites', 0, 'haproxy', 'frontends', 0, 'hosts'], hosts), ['sites', 0, 'haproxy', 'certificates', 0], { name: 'web', challenge: 'dns-01', dns_provider: 'cloudflare' });
+    const hostOf = async (yaml: string) => list((await haproxy(yaml)).healthchecks.healthcheck).find((c) => c.name === 'jellyfin_check')!.http_host;
+    const both = await hostOf(wildcard([{ name: 'cloud.example.org', backend: 'nextcloud' }, { name: '*.media.example.org', backend: 'jellyfin' }, { name: 'media.example.org', backend: 'jellyfin' }]));
+    expect(both).toBe('media.example.org');
+    const only = await hostOf(wildcard([{ name: 'cloud.example.org', backend: 'nextcloud' }, { name: '*.media.example.org', backend: 'jellyfin' }]));
+    expect(only).toBe('localhost');
+    for (const host of [both, only]) expect(host).toMatch(HOST_MASK);
   });
 
   it('HTTP-01: the ACME settings name the four items, and port 80 hands challenges over instead of redirecting them', async () => {

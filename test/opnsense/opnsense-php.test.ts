@@ -315,6 +315,10 @@ describe.skipIf(skip)(titled("OPNsense's own code on merged configs", skip), () 
         expect(conf).not.toMatch(/acme-challenge/);
       }
       for (const server of model.sites[0]!.haproxy.backends.flatMap((b) => b.servers)) expect(conf).toMatch(new RegExp(`^\\s+server \\S+ ${server.address.replace(/\./g, '\\.')}:${server.port}\\b`, 'm'));
+      // A TLS backend with SNI: its health checks send it too (check-sni; HAProxy's sni is for proxied traffic only).
+      for (const backend of model.sites[0]!.haproxy.backends.filter((b) => b.tls?.sni !== undefined && b.check.type !== 'none')) {
+        for (const server of backend.servers) expect(conf).toMatch(new RegExp(`^\\s+server \\S+ ${server.address.replace(/\./g, '\\.')}:${server.port}\\b.* check-sni ${backend.tls!.sni!.replace(/\./g, '\\.')}\\b`, 'm'));
+      }
 
       // haproxy -c. The box writes the certificates the template lists (sslCerts.yaml) to
       // /tmp/haproxy/ssl before it starts HAProxy: the same here, in the work directory.

@@ -49,7 +49,9 @@ function healthcheckItem(ctx: OpnsenseContext, backend: HaproxyBackend): XmlElem
     description: `gen: health check of backend ${backend.name}`,
     type: check.type,
     interval: '2s',
-    ssl: 'nopref',
+    // A TLS backend that needs SNI needs it in its checks too: the template adds check-sni only for sslsni (taking the
+    // server's SNI), and HAProxy's sni applies to proxied traffic alone, so the check met the wrong certificate, or none.
+    ssl: backend.tls?.sni !== undefined ? 'sslsni' : 'nopref',
     ...(http
       ? {
           http_method: 'get',
