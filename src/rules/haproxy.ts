@@ -96,6 +96,44 @@ export const haproxyRules: Rule[] = [
     },
   },
   {
+    id: 'haproxy/redirect-target',
+    severity: 'error',
+    summary: 'http_redirect sends clients to an HTTPS the frontend does not serve: it listens on another port than 443, or offloads no TLS.',
+    why:
+      "The redirect is HAProxy's 'redirect scheme https': the Location keeps the host name and drops the port, so browsers go to https://<host>/ on port 443. " +
+      'A frontend on another port (8443) sends them where it does not listen (on OPNsense often the web GUI), and one without a certificate speaks plain HTTP where they expect TLS.',
+    hint: 'Bind the frontend to port 443 with a certificate, or remove http_redirect.',
+    examples: [
+      {
+        topology: 'vlan-hosting',
+        where: 'sites[].haproxy.frontends[https]',
+        text: true,
+        bad: 'name: https\nbind: 0.0.0.0:443\ninterface: wan\nhttp_redirect: true\ndefault_backend: web-pool',
+        good: 'name: https\nbind: 0.0.0.0:443\ninterface: wan\ncertificate: wildcard\nhttp_redirect: true\ndefault_backend: web-pool',
+      },
+    ],
+    check(model, report) {
+      for (const site of model.sites) {
+        for (const frontend of site.haproxy.frontends) {
+          if (!frontend.httpRedirect) continue;
+          if (frontend.port !== 443) {
+            report({
+              path: frontend.path.concat('http_redirect'),
+              message: `frontend ${frontend.name} redirects HTTP to https:// on port 443, but it listens on port ${frontend.port}`,
+              hint: `Bind frontend ${frontend.name} to port 443, or remove its http_redirect.`,
+            });
+          } else if (!frontend.passthrough && frontend.certificates.length === 0) {
+            report({
+              path: frontend.path.concat('http_redirect'),
+              message: `frontend ${frontend.name} redirects HTTP to HTTPS, but it offloads no TLS (it has no certificate): it answers the redirected clients in plain HTTP`,
+              hint: `Give frontend ${frontend.name} a certificate, or remove its http_redirect.`,
+            });
+          }
+        }
+      }
+    },
+  },
+  {
     id: 'haproxy/backend-plain-tls-port',
     severity: 'warning',
     summary: 'An HTTP backend server listens on port 443 but the backend does not speak TLS to it.',

@@ -210,7 +210,10 @@ describe('a wildcard host name', () => {
   });
 
   it('a non-standard port adds the Host value with the port', async () => {
-    const h = await haproxy(edit(edit(hostsTopology(), [...A, 'haproxy', 'frontends', 0, 'bind'], '0.0.0.0:8443'), [...A, 'policy', 'tests'], []));
+    // (Without the redirect to HTTPS, which would send clients to 443: haproxy/redirect-target; the certificate by DNS-01 then.)
+    let yaml = edit(edit(hostsTopology(), [...A, 'haproxy', 'frontends', 0, 'bind'], '0.0.0.0:8443'), [...A, 'policy', 'tests'], []);
+    yaml = edit(edit(yaml, [...A, 'haproxy', 'frontends', 0, 'http_redirect'], undefined), [...A, 'haproxy', 'certificates', 0], { name: 'web', challenge: 'dns-01', dns_provider: 'cloudflare' });
+    const h = await haproxy(yaml);
     expect(list(h.acls.acl).filter((c) => c.expression === 'hdr').map((c) => text(c.hdr))).toEqual(['cloud.example.org cloud.example.org:8443', 'media.example.org media.example.org:8443']);
   });
 });
@@ -242,6 +245,21 @@ describe('HAProxy lint rules', () => {
     const yaml = edit(hostsTopology(), [...A, 'haproxy', 'backends', 0, 'tls'], false);
     const found = (await lint(yaml)).filter((d) => d.rule === 'haproxy/backend-plain-tls-port');
     expect(found.map((d) => [d.severity, d.message])).toEqual([['warning', 'backend nextcloud speaks plain HTTP to nextcloud on port 443']]);
+  });
+
+  // HAProxy's 'redirect scheme https' keeps the host and drops the port: clients go to https://<host>/ on 443.
+  it('haproxy/redirect-target: a redirect to HTTPS from a frontend on another port, or one without TLS, is an error', async () => {
+    const frontend = [...A, 'haproxy', 'frontends', 0] as const;
+    const found = async (yaml: string) => (await lint(yaml)).filter((d) => d.rule === 'haproxy/redirect-target').map((d) => [d.severity, d.message]);
+    expect(await found(edit(hostsTopology(), [...frontend, 'bind'], '0.0.0.0:9443'))).toEqual([
+      ['error', 'frontend https redirects HTTP to https:// on port 443, but it listens on port 9443'],
+    ]);
+    expect(await found(edit(hostsTopology({ passthrough: true }), [...frontend, 'http_redirect'], true))).toEqual([]);
+    const plain = edit(edit(hostsTopology(), [...frontend, 'certificate'], undefined), [...A, 'haproxy', 'certificates'], []);
+    expect(await found(plain)).toEqual([
+      ['error', 'frontend https redirects HTTP to HTTPS, but it offloads no TLS (it has no certificate): it answers the redirected clients in plain HTTP'],
+    ]);
+    expect(await found(hostsTopology())).toEqual([]);
   });
 
   it('opnsense/haproxy-bind: a second frontend on the same bind stays an error, with the hint to use hosts', async () => {
