@@ -27,7 +27,8 @@ describe('derived forwards', () => {
   it('a WireGuard endpoint port is the external port; an override maps it to the listen port', async () => {
     let yaml = edit(homelab, [...A, 'wireguard', 0, 'endpoint_port'], 443);
     yaml = edit(yaml, [...UPSTREAM, 'port_forwards', 0, 'external_port'], 443);
-    yaml = edit(yaml, [...A, 'haproxy', 'frontends', 0, 'bind'], '0.0.0.0:8443');
+    // HAProxy on 8443, without the redirect from port 80, which would send clients to 443 (haproxy/redirect-target).
+    yaml = edit(edit(yaml, [...A, 'haproxy', 'frontends', 0, 'bind'], '0.0.0.0:8443'), [...A, 'haproxy', 'frontends', 0, 'http_redirect'], undefined);
     yaml = edit(yaml, [...A, 'policy', 'tests'], []);
     expect(await lint(yaml)).toEqual([]);
     const steps = (await render(yaml)).get('home/steps.md')!;
