@@ -255,6 +255,30 @@ function mergeTreeContent(base: XmlElement, gen: XmlElement, path: string): void
   }
 }
 
+/** The MVC gateways of a config (//OPNsense/Gateways). */
+function gatewaysOf(root: XmlElement): XmlElement[] {
+  return childrenNamed(child(child(root, 'OPNsense'), 'Gateways'), 'gateway_item');
+}
+
+/**
+ * The box's own static routes through a gateway of an earlier merge that
+ * this merge removed (the topology dropped its next hop): the route names
+ * nothing now, and OPNsense refuses the routes model until it is changed.
+ */
+function reportOrphanedRoutes(root: XmlElement, dropped: readonly string[], warn: (message: string) => void): void {
+  const left = new Set(gatewaysOf(root).map((g) => fieldText(g, 'name')));
+  const gone = new Set(dropped.filter((name) => name !== '' && !left.has(name)));
+  if (gone.size === 0) return;
+  for (const route of childrenNamed(child(root, 'staticroutes'), 'route')) {
+    const gateway = fieldText(route, 'gateway');
+    if (!gone.has(gateway) || isGenUuid(attr(route, 'uuid'))) continue;
+    warn(
+      `the box's static route to ${fieldText(route, 'network')} goes through gateway ${gateway}, which an earlier merge wrote and the topology no longer has: ` +
+        'the route names no gateway now, and OPNsense refuses the routes until it is changed; give it another gateway (System › Routes › Configuration), or put the next hop back in the topology',
+    );
+  }
+}
+
 /** Removes the items of earlier merges (gen's UUIDs) from a container gen writes empty. */
 function dropEarlierItems(container: XmlElement): void {
   const stale = container.children.filter((c) => isElement(c) && isGenUuid(attr(c, 'uuid')));
@@ -648,6 +672,8 @@ export function mergeConfig(baseText: string, genSections: readonly XmlElement[]
   const managed = new Set(genInterfaces?.children.filter(isElement).map((c) => c.name) ?? []);
   if (genInterfaces?.children.filter(isElement).some((c) => fieldText(c, 'if').startsWith('wg'))) managed.add('wireguard');
   const genUuids = uuidsOf(sections);
+  // Gateways of earlier merges this merge removes (the routes through them go with them; the box's own are reported below).
+  const droppedGateways = gatewaysOf(root).filter((g) => isGenUuid(attr(g, 'uuid')) && !genUuids.has(attr(g, 'uuid') ?? '')).map((g) => fieldText(g, 'name'));
   clearManagedRules(root, sections, genUuids, managed, options.warn!);
 
   const genKeys = new Set(genInterfaces?.children.filter(isElement).map((c) => c.name) ?? []);
@@ -684,6 +710,7 @@ export function mergeConfig(baseText: string, genSections: readonly XmlElement[]
     }
   }
   dropStaleDhcp(root, genInterfaces, options);
+  reportOrphanedRoutes(root, droppedGateways, options.warn!);
   const tunnels = wireguardClashes(root, (uuid) => genUuids.has(uuid));
   if (tunnels.length > 0) throw new MergeError(tunnels.join('\n'));
   if (sections.some((s) => child(s, 'HAProxy'))) {

@@ -136,6 +136,22 @@ describe('static routes the topology drops', async () => {
     const gateways = parse(again).opnsense.OPNsense.Gateways.gateway_item;
     expect((Array.isArray(gateways) ? gateways : [gateways]).map((g: Xml) => g.name)).toEqual(['WAN_GW']);
   });
+
+  it("reports a route of the box's own through a gateway of gen's that the merge removes", async () => {
+    const { pair, yaml } = homelabWithKey();
+    const first = merge(SAMPLE, await sectionsOf(edit(withRoutesAndGroups(), ['sites', 0, 'wireguard', 0, 'public_key'], pair.publicKey)), pair.privateKey);
+    const theirs = own.replace('<gateway>WAN_GW</gateway>', '<gateway>GW_10_0_0_5</gateway>');
+    const warnings: string[] = [];
+    const options = { secret: () => pair.privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, standIn: () => STAND_IN, allowGuiPortConflict: true, warn: (m: string) => warnings.push(m) };
+    mergeConfig(first.replace(/(<staticroutes[^>]*>)/, `$1\n    ${theirs}`), await sectionsOf(yaml), options);
+    expect(warnings.filter((w) => w.includes('static route'))).toEqual([
+      "the box's static route to 198.51.100.0/24 goes through gateway GW_10_0_0_5, which an earlier merge wrote and the topology no longer has: the route names no gateway now, and OPNsense refuses the routes until it is changed; give it another gateway (System › Routes › Configuration), or put the next hop back in the topology",
+    ]);
+    // Through a gateway that stays (WAN_GW), nothing to say.
+    warnings.length = 0;
+    mergeConfig(first.replace(/(<staticroutes[^>]*>)/, `$1\n    ${own}`), await sectionsOf(yaml), options);
+    expect(warnings.filter((w) => w.includes('static route'))).toEqual([]);
+  });
 });
 
 describe("a box merged by an earlier gen, whose UUIDs were version 5", async () => {
