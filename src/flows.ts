@@ -141,47 +141,38 @@ export function flowVerdicts(site: Site, from: Ranges, to: Ranges, proto: FlowTe
 }
 
 /**
- * For each flow (a set of sources to one address at one protocol and port:
- * a DHCP network's clients to a DNS server it hands out), the first verdict
- * that denies some of its sources, sources in address order, or undefined
- * when the rules pass them all. One partition of the rules serves every
- * flow: one per flow made the work flows × rules.
+ * The verdict on each flow from a set of sources to one address at one
+ * protocol and port (a DHCP network's clients to a DNS server it hands
+ * out, a container to its own): the first that denies some of its sources,
+ * sources in address order, else the one that passes them. One partition
+ * of the rules serves every flow, and each flow's cells are looked up, not
+ * every cell listed: n sources that share one partition of n destinations
+ * are n² cells, and a partition per flow made the work flows × rules.
  */
-export function firstDenials(site: Site, flows: readonly { from: Ranges; to: number }[], proto: FlowTest['proto'], port: number): (Verdict | undefined)[] {
+export function sourcesFlowVerdicts(site: Site, flows: readonly { from: Ranges; to: number }[], proto: FlowTest['proto'], port: number): Verdict[] {
   const from = normalize(flows.flatMap((f) => f.from));
   const to = normalize(flows.map((f): Range => [f.to, f.to]));
-  if (from.length === 0) return flows.map(() => undefined);
+  if (from.length === 0) return flows.map(() => ({ verdict: 'accept', decidedBy: 'no source' }));
   const { meeting, root } = flowPartition(site, from, to, proto, port);
   const sources = root.segments;
   return flows.map((f) => {
+    let first: Verdict | undefined;
     for (const [lo, hi] of f.from) {
       // Segments are sorted and disjoint, and cover every flow's ends.
       for (let i = firstEndingAtOrAfter(sources, lo); i < sources.length && sources[i]!.lo <= hi; i++) {
         const destinations = (sources[i]!.child as Node).segments;
         const verdict = verdictOf(meeting, firstLeaf(destinations[firstEndingAtOrAfter(destinations, f.to)]!.child));
         if (verdict.verdict === 'deny') return verdict;
+        first ??= verdict;
       }
     }
-    return undefined;
+    return first ?? { verdict: 'accept', decidedBy: 'no source' };
   });
 }
 
-/**
- * The verdict on each flow from one address to another at one protocol and
- * port (a container to its DNS server), from one partition of the rules for
- * all of them: one per flow made the work flows × rules.
- */
+/** The verdict on each flow from one address to another at one protocol and port (see sourcesFlowVerdicts). */
 export function pointFlowVerdicts(site: Site, flows: readonly { from: number; to: number }[], proto: FlowTest['proto'], port: number): Verdict[] {
-  if (flows.length === 0) return [];
-  const from = normalize(flows.map((f): Range => [f.from, f.from]));
-  const to = normalize(flows.map((f): Range => [f.to, f.to]));
-  const { meeting, root } = flowPartition(site, from, to, proto, port);
-  // Each flow's cell is looked up, not every cell listed: n sources that share one partition of n
-  // destinations are n² cells. Segments are sorted and disjoint, and cover the flows' ends.
-  return flows.map((f) => {
-    const source = root.segments[firstEndingAtOrAfter(root.segments, f.from)]!.child as Node;
-    return verdictOf(meeting, firstLeaf(source.segments[firstEndingAtOrAfter(source.segments, f.to)]!.child));
-  });
+  return sourcesFlowVerdicts(site, flows.map((f) => ({ from: [[f.from, f.from] as Range], to: f.to })), proto, port);
 }
 
 function sgProtoPortMatches(rule: SecurityGroupRule, flow: FlowTest): boolean {

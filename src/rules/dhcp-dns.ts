@@ -1,10 +1,11 @@
 // The DNS servers the firewall's DHCP hands out, against the policy: the
 // clients of a network must be able to reach each of them, over UDP 53 and
 // over TCP 53, or they resolve nothing (or only small answers).
-import { type Verdict, firstDenials } from '../flows.js';
+import { type Verdict, sourcesFlowVerdicts } from '../flows.js';
 import type { Range } from '../intervals.js';
 import type { Dhcp, FirewallInterface, Site } from '../model.js';
-import { contains, parseIPv4 } from '../net.js';
+import { parseIPv4 } from '../net.js';
+import { DNS_OVER_TCP_HINT, DNS_OVER_TCP_WHY, filteredServer, firewallAddresses } from './dns-servers.js';
 import type { Rule, RuleReport } from './rule.js';
 
 /** One DNS server a DHCP network's clients get, reached through the firewall. */
@@ -23,11 +24,9 @@ interface DhcpDnsQuery {
 
 interface SiteDhcpDns {
   queries: DhcpDnsQuery[];
-  /** The first verdict denying some client UDP 53 to the server, per query. */
-  udp: (Verdict | undefined)[];
+  /** The verdict on UDP 53 from the clients to the server, per query (the first that denies some of them). */
+  udp: Verdict[];
 }
-
-const LOOPBACK_FIRST_OCTET = 127;
 
 /**
  * The queries of each DHCP network in a zone (the policy filters it) to the
@@ -39,7 +38,7 @@ const LOOPBACK_FIRST_OCTET = 127;
 function dhcpDnsQueries(site: Site): DhcpDnsQuery[] {
   const fw = site.firewall;
   if (!fw) return [];
-  const firewallAddresses = new Set(fw.interfaces.flatMap((i) => (i.address !== undefined ? [i.address] : [])));
+  const firewall = firewallAddresses(site);
   // Looked up once: a site with a thousand VLANs asks for each of them.
   const networks = new Map(site.networks.map((n) => [n.id, n]));
   const zoned = new Set(site.policy.zones.flatMap((z) => z.members.flatMap((m) => (m.kind === 'network' && m.network !== undefined ? [m.network] : []))));
@@ -58,10 +57,8 @@ function dhcpDnsQueries(site: Site): DhcpDnsQuery[] {
     if (from.length === 0) continue;
     const servers = dhcp.dns.length > 0 ? dhcp.dns.map((server, index) => ({ server, index })) : iface.address !== undefined ? [{ server: iface.address, index: undefined }] : [];
     for (const { server, index } of servers) {
-      const to = parseIPv4(server);
-      const firewall = firewallAddresses.has(server);
-      if (to === undefined || to >>> 24 === LOOPBACK_FIRST_OCTET || (contains(network.block, to) && !firewall)) continue;
-      queries.push({ iface, dhcp, server, index, firewall, from, to });
+      const to = filteredServer(server, network, firewall);
+      if (to !== undefined) queries.push({ iface, dhcp, server, index, firewall: firewall.has(server), from, to });
     }
   }
   return queries;
@@ -74,7 +71,7 @@ function dhcpDnsOf(site: Site): SiteDhcpDns {
   let known = made.get(site);
   if (!known) {
     const queries = dhcpDnsQueries(site);
-    made.set(site, (known = { queries, udp: firstDenials(site, queries, 'udp', 53) }));
+    made.set(site, (known = { queries, udp: sourcesFlowVerdicts(site, queries, 'udp', 53) }));
   }
   return known;
 }
@@ -120,8 +117,7 @@ export const dhcpDnsRules: Rule[] = [
       for (const site of model.sites) {
         const { queries, udp } = dhcpDnsOf(site);
         queries.forEach((query, i) => {
-          const verdict = udp[i];
-          if (verdict) reportBlocked(query, verdict, report);
+          if (udp[i]!.verdict === 'deny') reportBlocked(query, udp[i]!, report);
         });
       }
     },
@@ -130,10 +126,8 @@ export const dhcpDnsRules: Rule[] = [
     id: 'opnsense/dhcp-dns-tcp-blocked',
     severity: 'warning',
     summary: "The policy passes DNS over UDP from a network's DHCP clients to a DNS server the firewall's DHCP hands them, but blocks it over TCP.",
-    why:
-      'A DNS client repeats over TCP 53 every query whose answer does not fit a UDP packet (the truncated bit: DNSSEC-signed answers, many records, large TXT records), and RFC 7766 has every resolver answer over TCP: ' +
-      'with only UDP passed, such lookups fail while most others work, which is hard to trace.',
-    hint: 'Pass TCP 53 wherever UDP 53 is passed to the DNS server (proto: tcp/udp in one rule).',
+    why: DNS_OVER_TCP_WHY,
+    hint: DNS_OVER_TCP_HINT,
     examples: [
       {
         topology: 'vlan-hosting',
@@ -147,11 +141,11 @@ export const dhcpDnsRules: Rule[] = [
     check(model, report) {
       for (const site of model.sites) {
         const { queries, udp } = dhcpDnsOf(site);
-        const passing = queries.filter((_, i) => udp[i] === undefined);
-        const tcp = firstDenials(site, passing, 'tcp', 53);
+        const passing = queries.filter((_, i) => udp[i]!.verdict !== 'deny');
+        const tcp = sourcesFlowVerdicts(site, passing, 'tcp', 53);
         passing.forEach((query, i) => {
-          const verdict = tcp[i];
-          if (!verdict) return;
+          const verdict = tcp[i]!;
+          if (verdict.verdict !== 'deny') return;
           const { iface, server } = query;
           const target = query.firewall ? 'self' : server;
           report({

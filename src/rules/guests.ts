@@ -3,8 +3,9 @@
 // guest ids and MACs.
 import { type Verdict, pointFlowVerdicts } from '../flows.js';
 import type { Bridge, FirewallInterface, Guest, GuestNic, Host, Model, Network, Site } from '../model.js';
-import { contains, parseIPv4 } from '../net.js';
+import { parseIPv4 } from '../net.js';
 import { MAX_NETS, verifyDnsName } from '../targets/proxmox/guest-formats.js';
+import { DNS_OVER_TCP_HINT, DNS_OVER_TCP_WHY, filteredServer, firewallAddresses } from './dns-servers.js';
 import type { Rule, RuleReport } from './rule.js';
 import { vidsCoverage } from '../targets/proxmox/interfaces.js';
 
@@ -68,8 +69,6 @@ function siteIndexes(): (site: Site) => SiteIndex {
 
 const what = (guest: Guest) => `${guest.kind === 'vm' ? 'VM' : 'CT'} ${guest.id} (${guest.name})`;
 
-const LOOPBACK = parseIPv4('127.0.0.0')!;
-
 /** A container's query to one of its DNS servers that crosses the firewall. */
 interface DnsQuery {
   guest: Guest;
@@ -87,7 +86,7 @@ interface DnsQuery {
  * nobody: it has no NIC (proxmox/guest-network).
  */
 function dnsQueries(site: Site, networkOf: (id: string) => Network | undefined): DnsQuery[] {
-  const firewallAddresses = new Set((site.firewall?.interfaces ?? []).flatMap((i) => (i.address !== undefined ? [i.address] : [])));
+  const firewall = firewallAddresses(site);
   const queries: DnsQuery[] = [];
   for (const guest of site.guests) {
     const nic = guest.nics[0];
@@ -96,10 +95,8 @@ function dnsQueries(site: Site, networkOf: (id: string) => Network | undefined):
     const network = networkOf(nic.network);
     if (from === undefined || !network) continue;
     guest.dns.servers.forEach((server, index) => {
-      const to = parseIPv4(server);
-      if (to === undefined || to >>> 24 === LOOPBACK >>> 24) return;
-      if (contains(network.block, to) && !firewallAddresses.has(server)) return;
-      queries.push({ guest, index, from, to });
+      const to = filteredServer(server, network, firewall);
+      if (to !== undefined) queries.push({ guest, index, from, to });
     });
   }
   return queries;
@@ -405,9 +402,8 @@ export const guestRules: Rule[] = [
     id: 'proxmox/guest-dns-tcp-blocked',
     severity: 'warning',
     summary: 'The policy passes DNS over UDP from a container to a DNS server gen gives it, but blocks it over TCP.',
-    why:
-      'A DNS client repeats over TCP 53 every query whose answer does not fit a UDP packet (the truncated bit: DNSSEC-signed answers, many records, large TXT records), and RFC 7766 has every resolver answer over TCP: with only UDP passed, such lookups fail while most others work, which is hard to trace.',
-    hint: 'Pass TCP 53 wherever UDP 53 is passed to the DNS server (proto: tcp/udp in one rule).',
+    why: DNS_OVER_TCP_WHY,
+    hint: DNS_OVER_TCP_HINT,
     examples: [
       {
         // The service zone's own TCP pass covers HTTPS only; its containers ask public resolvers.
