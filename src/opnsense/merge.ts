@@ -107,7 +107,7 @@ function fieldText(item: XmlElement | undefined, field: string): string {
   return textOf(child(item, field)).trim();
 }
 
-/** Whether gen's items named `name` replace a base item: the same uuid or natural key, or gen's of an earlier merge (a name-based uuid). */
+/** Whether gen's items named `name` replace a base item: the same uuid or natural key, or gen's of an earlier merge (one of gen's UUIDs: isGenUuid). */
 function replacedBy(name: string, genItems: readonly XmlElement[]): (item: XmlElement) => boolean {
   const keys = ITEM_KEYS[name] ?? [['name']];
   const genUuids = new Set(genItems.map((g) => attr(g, 'uuid')));
@@ -127,7 +127,7 @@ function replacedBy(name: string, genItems: readonly XmlElement[]): (item: XmlEl
 
 /**
  * Replaces the base's items named `name` that gen generates (same uuid or
- * natural key) or generated before (stale name-based uuid) by gen's items,
+ * natural key) or generated before (gen's UUID: isGenUuid) by gen's items,
  * at the place of the first one. Unchanged items keep their source text.
  */
 function mergeItems(base: XmlElement, name: string, genItems: XmlElement[], isManaged: (item: XmlElement) => boolean = () => false): void {

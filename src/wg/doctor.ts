@@ -378,7 +378,7 @@ function outsideTunnel(tunnel: RunningInterface, allowedIps: readonly string[], 
 }
 
 /** The least mtu the topology takes for an instance (the schema's minimum, the IPv6 minimum link MTU): a lower one is never the fix. */
-const TUNNEL_MTU_MIN = 1280;
+export const TUNNEL_MTU_MIN = 1280;
 
 /** A full tunnel packet along the path to the endpoint, outside the tunnel. */
 function checkPath(t: Target, tunnel: RunningInterface, allowedIps: readonly string[], outer: string, model: Model, probes: Probes, report: Report): void {

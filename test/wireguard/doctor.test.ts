@@ -11,7 +11,7 @@ import { contains, formatIPv4, parseCidr, parseIPv4 } from '../../src/net.js';
 import { lintText } from '../../src/pipeline.js';
 import { publicKeyOf } from '../../src/targets/wireguard/keys.js';
 import { type Probes, type RunningInterface, parseDump, runProbe, systemProbes } from '../../src/wg/doctor-probes.js';
-import { type DoctorCheck, doctor, formatDoctor } from '../../src/wg/doctor.js';
+import { type DoctorCheck, TUNNEL_MTU_MIN, doctor, formatDoctor } from '../../src/wg/doctor.js';
 import { lineOfText, root } from '../helpers.js';
 import { gen } from './cli.js';
 
@@ -295,6 +295,12 @@ describe("gen wg doctor pings the firewall only where the peer's tunnel and the 
     expect(lines.filter((l) => l.startsWith('✗'))).toEqual([]);
     expect(lines).toContain(`✓ full-size packets (MTU 1420) reach the firewall's address on management 10.10.10.1 with don't-fragment (${wgLine()})`);
   });
+});
+
+// The doctor never suggests an MTU below what the topology takes for an instance: the schema's minimum.
+it("the least tunnel MTU the doctor suggests is the schema's minimum for an instance's mtu", () => {
+  const schema = JSON.parse(readFileSync(`${root}/schema/topology.schema.json`, 'utf8'));
+  expect(TUNNEL_MTU_MIN).toBe(schema.$defs.wireguardInstance.properties.mtu.minimum);
 });
 
 describe('the probes', () => {
