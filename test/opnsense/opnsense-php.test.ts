@@ -224,6 +224,25 @@ describe.skipIf(skip)(titled("OPNsense's own code on merged configs", skip), () 
     expect(off.verdicts).toEqual([expect.objectContaining({ verdict: 'deny', decidedBy: 'policy rule lan-internet' })]);
   });
 
+  // The topology drops its static routes after a merge wrote them: merge removes them with their gateways, and
+  // OPNsense's own validation takes the result (a route left naming a removed gateway is "Specify a valid gateway").
+  it.each(RELEASES)('OPNsense %s: static routes the topology drops go with their gateways, and the routes model validates', async (series) => {
+    const pair = generateKeyPair();
+    const sectionsOf = async (yaml: string) => {
+      const model = await modelOf(edit(withRelease(yaml, series), ['sites', 0, 'wireguard', 0, 'public_key'], pair.publicKey));
+      return siteSections(model, model.sites[0]!).flatMap((a) => a.sections);
+    };
+    const options = { secret: () => pair.privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX };
+    const first = mergeConfig(base(series), await sectionsOf(withLabRoute(false)), options);
+    expect(first).toContain('<network>172.16.0.0/16</network>');
+    const file = join(dir, `${series}-routes-dropped.xml`);
+    const again = mergeConfig(first, await sectionsOf(readExample('homelab')), options);
+    writeFileSync(file, again, { mode: 0o600 });
+    expect(again).not.toContain('172.16.0.0/16');
+    const run = runTool(file, tagOf(series));
+    expect(run.errors.filter((e) => !KNOWN_UPSTREAM.some((re) => re.test(e)))).toEqual([]);
+  });
+
   // A network behind the router 10.0.0.5 on the management network (vtnet1): its packets enter on vtnet1, so
   // the rule from it must be a pf rule on vtnet1 (one on the WAN, vtnet0, never matches them), and the
   // internet-only zone's block of the internal networks must hold it; the CIDR around it is split.
