@@ -7,7 +7,9 @@
 // - MVC items it generates (same uuid or same natural key, e.g. a VLAN
 //   device or a peer name; a box's own item keeps its uuid, and gen's
 //   references follow) and stale items of earlier merges (UUIDs with
-//   gen's mark, or of version 5: isGenUuid); fields gen writes only as the model's
+//   gen's mark, or of version 5: isGenUuid), also of an area the topology
+//   dropped whole, with the interface assignments of their devices
+//   (dropped.ts); fields gen writes only as the model's
 //   default keep the box's value; an instance it takes over keeps its
 //   links to the box's own peers (wireguard-peers.ts);
 // - the settings it writes (e.g. WireGuard's general switch);
@@ -21,6 +23,7 @@ import { contains, parseAddressWithPrefix, parseIPv4 } from '../net.js';
 import { publicKeyOf } from '../targets/wireguard/keys.js';
 import { adoptedUuids, naturalKey, renameUuids, staleSuccessors } from './identity.js';
 import { boxPeerLinks } from './wireguard-peers.js';
+import { dropOrphanedAssignments, dropStaleItems, genDevices } from './dropped.js';
 import { addToList } from '../arrays.js';
 import { type ExpectedAntiLockout, antiLockoutDifferences } from './anti-lockout.js';
 import { bindClashes, guiConflicts, wireguardClashes } from './listeners.js';
@@ -667,6 +670,8 @@ export function mergeConfig(baseText: string, genSections: readonly XmlElement[]
   }
   followRenamed(root, sections, staleSuccessors(root, sections, ITEM_KEYS), options.warn!);
   sections = keepBoxPeers(root, sections, options.warn!);
+  // The VLANs and tunnels of earlier merges, before this one removes any: an assignment of one that goes goes with it.
+  const devicesBefore = genDevices(root);
 
   const genInterfaces = sections.find((s) => s.name === 'interfaces');
   const managed = new Set(genInterfaces?.children.filter(isElement).map((c) => c.name) ?? []);
@@ -710,6 +715,9 @@ export function mergeConfig(baseText: string, genSections: readonly XmlElement[]
     }
   }
   dropStaleDhcp(root, genInterfaces, options);
+  dropStaleItems(root, genUuids, options.warn!);
+  const refusals = dropOrphanedAssignments(root, devicesBefore, genKeys, options.warn!);
+  if (refusals.length > 0) throw new MergeError(refusals.join('\n'));
   reportOrphanedRoutes(root, droppedGateways, options.warn!);
   const tunnels = wireguardClashes(root, (uuid) => genUuids.has(uuid));
   if (tunnels.length > 0) throw new MergeError(tunnels.join('\n'));
@@ -738,8 +746,8 @@ export function mergeConfig(baseText: string, genSections: readonly XmlElement[]
  */
 function followRenamed(root: XmlElement, sections: readonly XmlElement[], successors: ReadonlyMap<string, string>, warn: (message: string) => void): void {
   const current = uuidsOf(sections);
-  // Where gen writes now: an item of an earlier merge goes only from a list gen writes again (an area the topology
-  // no longer has, HAProxy say, keeps its items as they are).
+  // Where gen writes now: an item of an earlier merge goes here only from a list gen writes again. One of an area
+  // the topology no longer has (all of HAProxy, say) goes later, unless the box's own items use it (dropped.ts).
   const written = new Set<string>();
   const note = (node: XmlElement, path: string) => {
     written.add(path);

@@ -59,7 +59,6 @@ export function boxPeerLinks(root: XmlElement, sections: readonly XmlElement[], 
   const links: PeerLinks = { peers: new Map(), remove: [] };
   // gen writes each area as a section of its own: the WireGuard one is the <OPNsense> with a <wireguard>.
   const gen = wireguardItems(sections.map((s) => (s.name === 'OPNsense' ? child(s, 'wireguard') : undefined)).find((w) => w !== undefined));
-  if (gen.servers.length === 0) return links;
   const base = wireguardItems(child(child(root, 'OPNsense'), 'wireguard'));
   const replacedServer = replaces('server', gen.servers);
   const replacedClient = replaces('client', gen.clients);

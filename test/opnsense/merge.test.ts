@@ -836,7 +836,7 @@ describe('the box\'s own items beside gen\'s: a shared name, a reference to gen\
     expect(said).toContain('the box\'s server "office-s2s" refers in <peers> to client "laptop-john", which an earlier merge wrote and the topology no longer has: the reference will name nothing; remove it on the box, or put the item back in the topology');
   });
 
-  it('says nothing of references that gen itself rewrites (an instance it adopted) or of items it keeps (an area the topology dropped)', async () => {
+  it('says nothing of references that gen itself rewrites (an instance it adopted); of an area the topology dropped, keeps only what the box\'s own items use', async () => {
     const options = (warn: (m: string) => void) => ({ secret: () => pair.privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, standIn: () => STAND_IN, allowGuiPortConflict: true, warn });
     // The box had its own wg0 (instance 0): gen adopts it, and writes its peers list itself.
     const own = withMvc(gui, wireguard(officeInstance('').replace('<name>office-s2s</name>', '<name>wg0</name>').replace('<instance>5</instance>', '<instance>0</instance>'), ''));
@@ -847,8 +847,8 @@ describe('the box\'s own items beside gen\'s: a shared name, a reference to gen\
     const second = parse(mergeConfig(first, await sectionsOf(dropped), options((m) => said.push(m))));
     expect(said.filter((w) => w.includes('earlier merge'))).toEqual([]);
     expect(peers(second).map((c) => c.name)).not.toContain('laptop-john');
-    // The topology drops HAProxy: gen writes no HAProxy section, so its earlier items stay, and a frontend of the
-    // operator's on gen's backend still names something.
+    // The topology drops HAProxy: gen writes no HAProxy section, and its earlier items go, but for the backend a
+    // frontend of the operator's uses (and the server and health check that backend uses): it still names something.
     const backend = /<backend uuid="([^"]+)">/.exec(first)![1]!;
     const theirs = first.replace('<frontends>', `<frontends>\n        <frontend uuid="7c2d9a3e-5b1f-4c8d-9e0a-1f2b3c4d5e6f">\n          <enabled>1</enabled>\n          <name>intranet</name>\n          <bind>10.0.0.1:8080</bind>\n          <defaultBackend>${backend}</defaultBackend>\n        </frontend>`);
     expect(theirs).not.toBe(first);
@@ -856,8 +856,23 @@ describe('the box\'s own items beside gen\'s: a shared name, a reference to gen\
     const noHaproxy = edit(edit(yaml, ['sites', 0, 'haproxy'], undefined), ['sites', 0, 'policy', 'tests'], tests);
     const kept: string[] = [];
     const third = mergeConfig(theirs, await sectionsOf(noHaproxy), options((m) => kept.push(m)));
-    expect(kept.filter((w) => w.includes('earlier merge'))).toEqual([]);
-    expect(third).toContain(`<backend uuid="${backend}">`);
+    expect(kept.filter((w) => w.includes('earlier merge'))).toEqual([
+      'removed HAProxy frontend "https", HAProxy frontend "https_http_redirect", HAProxy action "https_redirect_to_https": an earlier merge wrote them, and the topology no longer has them',
+      'removed ACME client account "letsencrypt", ACME client certificate "*.example.com", ACME client validation "wildcard_dns01", ACME client action "restart_haproxy": an earlier merge wrote them, and the topology no longer has them',
+      'kept HAProxy backend "web" (used by the box\'s frontend "intranet"), HAProxy server "web_traefik" (used by HAProxy backend "web"), HAProxy healthcheck "web_check" (used by HAProxy backend "web"): ' +
+        'an earlier merge wrote them and the topology no longer has them, but the box\'s own items use them, as the box\'s now; change those items on the box if they should go (the next merge removes what nothing uses), or put them back in the topology',
+    ]);
+    const haproxy = parse(third).opnsense.OPNsense.HAProxy;
+    expect([haproxy.frontends.frontend].flat().map((f: Xml) => f.name)).toEqual(['intranet']);
+    const backends: Xml[] = [haproxy.backends.backend].flat();
+    expect(backends.map((b) => b['@uuid'])).toEqual([backend]);
+    const haproxyServers: Xml[] = [haproxy.servers.server].flat();
+    expect(haproxyServers.map((s) => s.name)).toEqual(['web_traefik']);
+    expect(backends[0].linkedServers).toBe(haproxyServers[0]['@uuid']);
+    // Once the operator's frontend uses a backend of its own, the next merge removes gen's.
+    const moved = mergeConfig(third.replace(`<defaultBackend>${backend}</defaultBackend>`, '<defaultBackend/>'), await sectionsOf(noHaproxy), options(() => {}));
+    expect(moved).not.toContain(backend);
+    expect(moved).not.toContain('<name>web_traefik</name>');
   });
 });
 

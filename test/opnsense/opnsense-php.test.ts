@@ -23,7 +23,7 @@ import { generateKeyPair } from '../../src/targets/wireguard/keys.js';
 import { edit, modelOf, readExample, root } from '../helpers.js';
 import { missing, titled } from '../system-tools.js';
 import { MODELS_DIR } from './model-check.js';
-import { BOX_CA, CONFIG_CASES, releaseSections, withBoxCa, withLabRoute, withRelease } from './support.js';
+import { BOX_CA, CONFIG_CASES, releaseSections, withBoxCa, withLabRoute, withRelease, withoutHaproxy, withoutVpssvc } from './support.js';
 
 const TOOL = join(root, 'test/tools/opnsense-php');
 const gitDir = (name: string) => {
@@ -239,6 +239,27 @@ describe.skipIf(skip)(titled("OPNsense's own code on merged configs", skip), () 
     const again = mergeConfig(first, await sectionsOf(readExample('homelab')), options);
     writeFileSync(file, again, { mode: 0o600 });
     expect(again).not.toContain('172.16.0.0/16');
+    const run = runTool(file, tagOf(series));
+    expect(run.errors.filter((e) => !KNOWN_UPSTREAM.some((re) => re.test(e)))).toEqual([]);
+  });
+
+  // The topology drops a VLAN network and all of HAProxy after a merge wrote them: gen's items go, and so does the
+  // assignment of the VLAN's device with what names its key (dnsmasq's interfaces); OPNsense's own validation
+  // takes the result (an interface list naming a key that no longer exists is refused).
+  it.each(RELEASES)('OPNsense %s: a VLAN and HAProxy the topology drops go with the VLAN\'s assignment, and the models validate', async (series) => {
+    const pair = generateKeyPair();
+    const sectionsOf = async (yaml: string) => {
+      const model = await modelOf(withRelease(yaml, series));
+      return siteSections(model, model.sites[0]!).flatMap((a) => a.sections);
+    };
+    const options = { secret: () => pair.privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, allowGuiPortConflict: true };
+    const first = mergeConfig(base(series), await sectionsOf(readExample('vlan-hosting')), options);
+    expect(first).toContain('<if>vlan0.30</if>');
+    const again = mergeConfig(first, await sectionsOf(withoutHaproxy(withoutVpssvc())), options);
+    expect(again).not.toContain('vlan0.30');
+    expect(again).not.toContain('<frontend uuid=');
+    const file = join(dir, `${series}-areas-dropped.xml`);
+    writeFileSync(file, again, { mode: 0o600 });
     const run = runTool(file, tagOf(series));
     expect(run.errors.filter((e) => !KNOWN_UPSTREAM.some((re) => re.test(e)))).toEqual([]);
   });

@@ -217,3 +217,33 @@ export async function releaseSections(yaml: string, release: string): Promise<{ 
   const sections = siteSections(model, model.sites[0]!).flatMap((a) => a.sections);
   return { sections, privateKey: pair.privateKey };
 }
+
+/** vlan-hosting without its VLAN 30 network (vpssvc, opt3): the zone and the pool that named it name websvc only. */
+export function withoutVpssvc(yaml = readExample('vlan-hosting')): string {
+  const data = parseYaml(yaml) as Xml;
+  let out = edit(yaml, ['sites', 0, 'firewall', 'interfaces'], data.sites[0].firewall.interfaces.filter((i: Xml) => i.name !== 'vpssvc'));
+  out = edit(out, ['sites', 0, 'policy', 'zones'], data.sites[0].policy.zones.map((z: Xml) => (z.name === 'hosting' ? Object.assign({}, z, { networks: ['websvc'] }) : z)));
+  // The API token's VM networks (a host's, above).
+  return out.replace(/networks: \[\s*vpssvc\s*\]/, 'networks: [websvc]');
+}
+
+/** vlan-hosting without HAProxy (and its test of the WAN's 443). */
+export function withoutHaproxy(yaml = readExample('vlan-hosting')): string {
+  const tests = (parseYaml(yaml) as Xml).sites[0].policy.tests.filter((t: Xml) => !(t.from === 'internet' && t.port === 443));
+  return edit(edit(yaml, ['sites', 0, 'haproxy'], undefined), ['sites', 0, 'policy', 'tests'], tests);
+}
+
+/** homelab-family without WireGuard: its interface, its members of zones, and what named its peers. */
+export function withoutWireguard(): string {
+  const yaml = readExample('homelab-family');
+  const site = (parseYaml(yaml) as Xml).sites[0];
+  let out = edit(yaml, ['sites', 0, 'wireguard'], undefined);
+  out = edit(out, ['sites', 0, 'firewall', 'interfaces'], site.firewall.interfaces.filter((i: Xml) => i.wireguard === undefined));
+  out = edit(out, ['sites', 0, 'firewall', 'upstream', 'port_forwards'], undefined);
+  const zones = site.policy.zones.map((z: Xml) => Object.assign({}, z, { members: z.members.filter((m: string) => !m.startsWith('wg0/')) }));
+  out = edit(out, ['sites', 0, 'policy', 'zones'], zones);
+  out = edit(out, ['sites', 0, 'policy', 'rules'], site.policy.rules.filter((r: Xml) => r.from !== 'parents-nas'));
+  const peers = new Set(site.wireguard[0].peers.map((p: Xml) => p.name));
+  const tests = site.policy.tests.filter((t: Xml) => !peers.has(t.from) && !String(t.from).startsWith('wg0/') && t.port !== site.wireguard[0].listen_port);
+  return edit(out, ['sites', 0, 'policy', 'tests'], tests);
+}
