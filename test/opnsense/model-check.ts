@@ -49,11 +49,11 @@ function fieldDef(node: XmlElement): FieldDef {
   return { name: node.name, type, kind, volatile: attr(node, 'volatile') === 'true', params, fields };
 }
 
-/** The model files under `dir`: not the factory config.xml, nor a dialog's form (forms/). */
+/** The model files under `dir`: not the factory config.xml, a dialog's form (forms/) or the GUI's menus (Menu/). */
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((entry) => {
     const path = join(dir, entry);
-    if (statSync(path).isDirectory()) return entry === 'forms' ? [] : files(path);
+    if (statSync(path).isDirectory()) return entry === 'forms' || entry === 'Menu' ? [] : files(path);
     return path.endsWith('.xml') && !entry.startsWith('config.') ? [path] : [];
   });
 }

@@ -170,7 +170,7 @@ describe.skipIf(why)(`firewall verification script${why ? ` (skipped: ${why})` :
     files.set('pfctl-sr', files.get('pfctl-sr')!.replace(/^scrub on wireguard .*\n/gm, ''));
     files.set('config/OPNsense.wireguard.general.enabled', '0\n');
     const out = failures(run(files));
-    expect(out[0]).toBe(`✗ WireGuard is enabled (VPN ▸ WireGuard ▸ Settings) (${line('- name: wg0')}): OPNsense.wireguard.general.enabled is "0"`);
+    expect(out[0]).toBe(`✗ WireGuard is enabled (VPN ▸ WireGuard ▸ Instances: Enable WireGuard) (${line('- name: wg0')}): OPNsense.wireguard.general.enabled is "0"`);
     expect(out.slice(1)).toHaveLength(4);
     for (const l of out.slice(1)) expect(l).toMatch(/^✗ TCP MSS clamp 13[68]0 .*: OPNsense compiled it commented out \(its interface is unknown: is WireGuard enabled\?\)$/);
   });

@@ -210,7 +210,7 @@ checks() {
   if_check 'vtnet2 is up with 10.1.0.1/24' 'topology.yaml:49' 'vtnet2' '10.1.0.1' '0xffffff00' ''
   config_check 'OPT2 (wireguard) is assigned to wg0' 'topology.yaml:55' 'interfaces.opt2.if' 'wg0'
   config_check 'OPT2 (wireguard) is enabled' 'topology.yaml:55' 'interfaces.opt2.enable' '1'
-  config_check 'WireGuard is enabled (VPN ▸ WireGuard ▸ Settings)' 'topology.yaml:67' 'OPNsense.wireguard.general.enabled' '1'
+  config_check 'WireGuard is enabled (VPN ▸ WireGuard ▸ Instances: Enable WireGuard)' 'topology.yaml:67' 'OPNsense.wireguard.general.enabled' '1'
   if_check 'WireGuard wg0 (wg0) is up with 10.0.1.1/24, MTU 1420' 'topology.yaml:67' 'wg0' '10.0.1.1' '0xffffff00' '1420'
   if_group_check 'wg0 is in the interface group wireguard (rules on the WireGuard group apply to it)' 'topology.yaml:67' 'wg0' 'wireguard'
   listen_check 'wg0 listens on UDP port 51820' 'topology.yaml:67' 'wg0' '51820'

@@ -215,7 +215,7 @@ function interfaceChecks(firewall: Firewall, declared: Declared): Check[] {
 
 function wireguardChecks(site: Site, declared: Declared): Check[] {
   const checks: Check[] = [];
-  if (site.wireguard.length) checks.push(call('config_check', 'WireGuard is enabled (VPN ▸ WireGuard ▸ Settings)', declared(site.wireguard[0]!.path), ['OPNsense.wireguard.general.enabled', '1']));
+  if (site.wireguard.length) checks.push(call('config_check', 'WireGuard is enabled (VPN ▸ WireGuard ▸ Instances: Enable WireGuard)', declared(site.wireguard[0]!.path), ['OPNsense.wireguard.general.enabled', '1']));
   for (const wg of site.wireguard) {
     const where = declared(wg.path);
     const dev = name(wg.device);
