@@ -6,12 +6,12 @@
 // the topology describes every check passes; each injected drift fails the
 // check that names it, with the file:line of the declaration.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { renderAll } from '../../src/render/index.js';
-import { edit, lineOfText, modelOf, readExample } from '../helpers.js';
+import { edit, lineOfText, modelOf, readExample, root } from '../helpers.js';
 import { hasCommand, missing } from '../system-tools.js';
 import { asLoaded, certificate, healthyFirewall, standInBox } from './firewall-box.js';
 import { kernelUdp, listening, sockstat } from './freebsd.js';
@@ -268,5 +268,26 @@ describe.skipIf(why)(`firewall verification script${why ? ` (skipped: ${why})` :
   it('refuses unknown options with exit status 2', () => {
     expect(run(healthy(), { args: ['--bogus'] }).status).toBe(2);
     expect(run(healthy(), { args: ['--days', 'x'] }).status).toBe(2);
+  });
+});
+
+describe.skipIf(why)('docs/verify.md', () => {
+  // The example output of "Reading the output": a box of the default topology
+  // whose instance lost a peer and whose first MSS clamp OPNsense commented out.
+  const example = /^## Reading the output\n\n```\n([\s\S]*?)```$/m.exec(readFileSync(join(root, 'docs/verify.md'), 'utf8'))![1]!.trimEnd().split('\n');
+
+  it('shows lines the script prints for the default topology, and its count of checks', () => {
+    expect(readFileSync(join(root, 'topology.yaml'), 'utf8')).toBe(text);
+    const files = healthy();
+    const [, ...rest] = files.get('wg/wg0.allowed-ips')!.trimEnd().split('\n');
+    files.set('wg/wg0.allowed-ips', `${rest.join('\n')}\n`);
+    files.set('rules.debug', files.get('rules.debug')!.replace(/^scrub on wireguard proto tcp from 0\.0\.0\.0\/1 /m, '#scrub on  proto tcp from 0.0.0.0/1 '));
+    files.set('pfctl-sr', files.get('pfctl-sr')!.replace(/^scrub on wireguard inet proto tcp from 0\.0\.0\.0\/1 .*\n/m, ''));
+    const printed = run(files).stdout.trimEnd().split('\n');
+    expect(printed[0]).toBe(example[0]);
+    for (const l of example.slice(1, -1)) expect(printed).toContain(l);
+    const failed = printed.filter((l) => l.startsWith('✗'));
+    expect(failed).toHaveLength(2);
+    expect(example.at(-1)).toBe(printed.at(-1));
   });
 });
