@@ -13,6 +13,8 @@ export interface NodeState {
   running: number[];
   /** VMs QEMU holds paused (qm status: paused): not stopped either. */
   paused?: number[];
+  /** Changes Proxmox holds until the guest restarts (`qm|pct pending`), by kind and id. */
+  pending?: { qemu?: Record<string, Record<string, string>>; lxc?: Record<string, Record<string, string>> };
   roles: Record<string, string>;
   users: Record<string, { comment?: string; tokens: Record<string, { privsep: number }> }>;
   pools: string[];

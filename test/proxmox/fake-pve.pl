@@ -46,10 +46,24 @@ sub guest {
     my $guests = $state->{$kind};
     my $path = "/etc/pve/nodes/$state->{node}/" . ($kind eq 'qemu' ? 'qemu-server' : 'lxc') . "/$id.conf";
     my $conf = $guests->{$id};
+    my $pending = ($state->{pending} //= {})->{$kind}{$id} // {};
     if ($sub eq 'config') {
         fail("Configuration file '$path' does not exist") if !$conf;
-        print "$_: $conf->{$_}\n" for sort keys %$conf;
+        # As load_current_config (pve-guest-common AbstractConfig.pm): pending changes count as applied, unless --current.
+        my (undef, $opts) = options(@rest);
+        my %shown = (%$conf, exists $opts->{current} ? () : %$pending);
+        print "$_: $shown{$_}\n" for sort keys %shown;
         print "digest: 0123456789abcdef0123456789abcdef01234567\n";
+        return;
+    }
+    if ($sub eq 'pending') {
+        fail("Configuration file '$path' does not exist") if !$conf;
+        # As format_pending (pve-guest-common GuestHelpers.pm): "cur KEY: VALUE", then "new KEY: VALUE" for a pending one.
+        my %keys = map { $_ => 1 } (keys %$conf, keys %$pending);
+        for my $k (sort keys %keys) {
+            print "cur $k: $conf->{$k}\n" if defined $conf->{$k};
+            print "new $k: $pending->{$k}\n" if defined $pending->{$k};
+        }
         return;
     }
     if ($sub eq 'status') {
@@ -62,7 +76,16 @@ sub guest {
     if ($sub eq 'set') {
         fail("Configuration file '$path' does not exist") if !$conf;
         my (undef, $opts) = options(@rest);
-        $conf->{$_} = $opts->{$_} for keys %$opts;
+        my $running = grep { $_ == $id } @{ $state->{running} };
+        for my $key (keys %$opts) {
+            # A running container keeps what pve-container cannot hot-plug (vmconfig_hotplug_pending: "skip
+            # non-hotpluggable", e.g. nameserver and searchdomain) pending until it restarts.
+            if ($kind eq 'lxc' && $running && $key =~ /^(nameserver|searchdomain)$/) {
+                $state->{pending}{$kind}{$id}{$key} = $opts->{$key};
+            } else {
+                $conf->{$key} = $opts->{$key};
+            }
+        }
         logline("$name set $id " . join(' ', map { "--$_ $opts->{$_}" } sort keys %$opts));
     } elsif ($sub eq 'create') {
         if ($state->{qemu}{$id} || $state->{lxc}{$id}) {

@@ -173,7 +173,7 @@ describe.skipIf(whyUml)(`the Proxmox host's script on an ifupdown2 bring-up in U
     const servers = traefik.dns!.servers;
     const declared = `topology.yaml:${modelA.source!.lineOf(traefik.dns!.path)}`;
     expect(healthy!.out).toContain(`✓ container 200 (traefik) resolves through ${servers.join(', ')} (${declared})`);
-    expect(failures(resolver!.out)).toContain(`✗ container 200 (traefik) resolves through ${servers.join(', ')} (${declared}): pct config 200: nameserver 192.168.0.1`);
+    expect(failures(resolver!.out)).toContain(`✗ container 200 (traefik) resolves through ${servers.join(', ')} (${declared}): pct config 200 --current: nameserver 192.168.0.1`);
     expect(resolver!.rc).toBe(1);
   });
 

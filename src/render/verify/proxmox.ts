@@ -103,10 +103,21 @@ default_route_check() { # what where gateway device
   case " $out " in *" via $3 dev $4 "*) pass "$1" "$2" ;; *) fail "$1" "$2" "ip route show default: \${out:-none}" ;; esac
 }
 
-# qm/pct config: a guest's netN lines; virtio NICs in netN order are the
-# FreeBSD guest's vtnet0, vtnet1, ...
+# qm/pct config --current: the configuration the guest runs with. Plain
+# "config" prints the pending changes as if applied (load_current_config), and
+# Proxmox keeps pending what it cannot hot-plug into a running guest (a
+# container's nameserver, a VM's NIC without network hotplug) until it restarts.
+guest_config() { "$1" config "$2" --current 2>&1; }
+
+# "; pending until ID restarts: KEY: VALUE" for the pending changes of keys matching $3 (qm|pct pending).
+pending_note() { # qm|pct id key-pattern
+  p=$("$1" pending "$2" 2>/dev/null | sed -n "s/^new \\($3\\): /\\1: /p" | flat)
+  [ -z "$p" ] || printf '; pending until %s restarts: %s' "$2" "$p"
+}
+
+# A guest's netN lines; virtio NICs in netN order are the FreeBSD guest's vtnet0, vtnet1, ...
 guest_nics() { # qm|pct id: "N conf" per netN, by N
-  "$1" config "$2" 2>&1 | sed -n 's/^net\\([0-9][0-9]*\\): /\\1 /p' | sort -n
+  guest_config "$1" "$2" | sed -n 's/^net\\([0-9][0-9]*\\): /\\1 /p' | sort -n
 }
 
 vm_nic_check() { # what where vmid vtnet-index bridge
@@ -114,7 +125,7 @@ vm_nic_check() { # what where vmid vtnet-index bridge
   nic=$(printf '%s\\n' "$nics" | awk -v k="$4" '$2 ~ /^virtio(=|,|$)/ { if (n++ == k) { print "net" $0; exit } }')
   case ",\${nic#* }," in
     *",bridge=$5,"*) pass "$1" "$2" ;;
-    *) fail "$1" "$2" "qm config $3: \${nic:-no virtio NIC $4}$( [ -n "$nics" ] || echo " (no such VM on this host?)")" ;;
+    *) fail "$1" "$2" "qm config $3 --current: \${nic:-no virtio NIC $4}$( [ -n "$nics" ] || echo " (no such VM on this host?)")$(pending_note qm "$3" 'net[0-9]*')" ;;
   esac
 }
 
@@ -126,13 +137,13 @@ guest_nic_check() { # what where qm|pct id bridge tag address
     if [ -n "$7" ]; then case ",$conf," in *",ip=$7/"*) ;; *) continue ;; esac; fi
     echo "net$name"
   done)
-  if [ -n "$found" ]; then pass "$1" "$2"; else fail "$1" "$2" "$3 config $4: $(printf '%s\\n' "$nics" | flat)"; fi
+  if [ -n "$found" ]; then pass "$1" "$2"; else fail "$1" "$2" "$3 config $4 --current: $(printf '%s\\n' "$nics" | flat)$(pending_note "$3" "$4" 'net[0-9]*')"; fi
 }
 
 # pct config prints nameserver as guests.sh sets it: the servers, space-separated.
 guest_dns_check() { # what where ctid servers
-  have=$(pct config "$3" 2>&1 | sed -n 's/^nameserver: //p')
-  if [ "$have" = "$4" ]; then pass "$1" "$2"; else fail "$1" "$2" "pct config $3: nameserver \${have:-not set, so the container takes the resolvers of the host}"; fi
+  have=$(guest_config pct "$3" | sed -n 's/^nameserver: //p')
+  if [ "$have" = "$4" ]; then pass "$1" "$2"; else fail "$1" "$2" "pct config $3 --current: nameserver \${have:-not set, so the container takes the resolvers of the host}$(pending_note pct "$3" nameserver)"; fi
 }
 
 storage_check() { # what where storage
