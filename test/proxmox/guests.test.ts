@@ -280,6 +280,32 @@ describe('guests.sh on a node', async () => {
     expect(run.stderr).toBe('guests.sh: CT 200 (traefik) does not exist on node pve: create it, or set create: true for it in the topology\n');
   });
 
+  it('changes nothing on another guest at the id the topology creates a guest at', async () => {
+    // qm config reads the id's config whatever guest it is (AbstractConfig load_config), and qm set and
+    // qm disk resize change it: the guest created with --name pbs is pbs only while it has that name.
+    const other = { name: 'legacy-web', cores: '1', memory: '1024', scsi0: 'local-lvm:vm-103-disk-0,size=20G', net0: 'virtio=BC:24:11:00:00:09,bridge=vmbr2' };
+    const n = node({ qemu: { ...homeNode().state.qemu, 103: { ...other } } });
+    const run = n.run(script);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe(
+      'guests.sh: VM 103 is legacy-web, not pbs: another guest has the id the topology creates pbs at, and guests.sh changes nothing on it. Give pbs a free id in the topology; or, if this is pbs, rename it (qm set 103 --name pbs).\n',
+    );
+    expect(n.state.qemu['103']).toEqual(other);
+    expect(n.log.filter((l) => / 103 /.test(l))).toEqual([]);
+    // A container the topology creates, at an id a container without a hostname holds.
+    const text = edit(homelab, ['sites', 0, 'services', 3], {
+      name: 'grafana', network: 'service', address: '10.1.0.120', port: 3000, container: 220,
+      guest: { disk_gb: 8, create: true, template: 'local:vztmpl/debian-13-standard_13.1-1_amd64.tar.zst', dns: ['1.1.1.1'] },
+    });
+    const ct = { rootfs: 'local-lvm:vm-220-disk-0,size=4G', net0: 'name=eth0,bridge=vmbr1,hwaddr=BC:24:11:00:02:20,ip=dhcp,type=veth' };
+    const c = node({ lxc: { ...homeNode().state.lxc, 220: { ...ct } } });
+    const held = c.run((await render(text)).get('home/proxmox/pve/guests.sh')!);
+    expect(held.status).toBe(1);
+    expect(held.stderr).toContain('guests.sh: CT 220 is (unnamed), not grafana: another guest has the id');
+    expect(held.stderr).toContain('(pct set 220 --hostname grafana)');
+    expect(c.state.lxc['220']).toEqual(ct);
+  });
+
   it('grows a smaller disk to disk_gb and leaves a bigger one alone', async () => {
     const text = edit(homelab, ['sites', 0, 'firewall', 'vm', 'disk_gb'], 40);
     const grow = (await render(text)).get('home/proxmox/pve/guests.sh')!;

@@ -21,6 +21,18 @@ const FUNCTIONS = [
   '  "$1" config "$2" >/dev/null 2>&1',
   '}',
   '',
+  '# named qm|pct ID KEY NAME: the guest at an id the topology creates a guest at is that guest only while',
+  '# it has the name it was created with. Another guest there (the id taken by hand, or by Proxmox\'s',
+  '# next free id) is not changed: its NICs, memory and disk are not the topology\'s to set.',
+  'named() {',
+  '  local now kind=VM',
+  '  now=$(current "$1" "$2" "$3")',
+  '  [ "$now" = "$4" ] && return',
+  '  [ "$1" = pct ] && kind=CT',
+  '  echo "guests.sh: $kind $2 is ${now:-(unnamed)}, not $4: another guest has the id the topology creates $4 at, and guests.sh changes nothing on it. Give $4 a free id in the topology; or, if this is $4, rename it ($1 set $2 --$3 $4)." >&2',
+  '  exit 1',
+  '}',
+  '',
   '# ensure qm|pct ID KEY VALUE: set KEY to VALUE when it differs.',
   'ensure() {',
   '  local now',
@@ -211,7 +223,14 @@ function createLines(guest: Guest, node: string): string[] {
           ...(guest.dns ? [`--nameserver ${shellWord(nameservers(guest.dns.servers))}`] : []),
         ];
   const tool = guest.kind === 'vm' ? 'qm' : 'pct';
-  return [`if ! exists ${tool} ${id}; then`, `  echo ${shellWord(`${tool} ${id}: create on node ${node}`)}`, `  ${command.join(' ')}`, 'fi'];
+  const name = shellWord(dnsName(guest.name));
+  return [
+    `if ! exists ${tool} ${id}; then`,
+    `  echo ${shellWord(`${tool} ${id}: create on node ${node}`)}`,
+    `  ${command.join(' ')}`,
+    'fi',
+    `named ${tool} ${id} ${guest.kind === 'vm' ? 'name' : 'hostname'} ${name}`,
+  ];
 }
 
 /**

@@ -21,6 +21,18 @@ exists() {
   "$1" config "$2" >/dev/null 2>&1
 }
 
+# named qm|pct ID KEY NAME: the guest at an id the topology creates a guest at is that guest only while
+# it has the name it was created with. Another guest there (the id taken by hand, or by Proxmox's
+# next free id) is not changed: its NICs, memory and disk are not the topology's to set.
+named() {
+  local now kind=VM
+  now=$(current "$1" "$2" "$3")
+  [ "$now" = "$4" ] && return
+  [ "$1" = pct ] && kind=CT
+  echo "guests.sh: $kind $2 is ${now:-(unnamed)}, not $4: another guest has the id the topology creates $4 at, and guests.sh changes nothing on it. Give $4 a free id in the topology; or, if this is $4, rename it ($1 set $2 --$3 $4)." >&2
+  exit 1
+}
+
 # ensure qm|pct ID KEY VALUE: set KEY to VALUE when it differs.
 ensure() {
   local now
@@ -173,6 +185,7 @@ if ! exists qm 103; then
   echo 'qm 103: create on node pve'
   qm create 103 --name 'pbs' --ostype 'l26' --cpu 'x86-64-v2-AES' --scsihw 'virtio-scsi-single' --scsi0 'local-lvm:50' --ide2 'local:iso/proxmox-backup-server_4.0-1.iso,media=cdrom'
 fi
+named qm 103 name 'pbs'
 ensure qm 103 cores '2'
 ensure qm 103 memory '4096'
 ensure_nic qm 103 net0 'virtio=0A:59:DC:24:70:BC,bridge=vmbr1' 'bridge tag'  # management
