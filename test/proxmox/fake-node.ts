@@ -20,6 +20,8 @@ export interface NodeState {
   pools: string[];
   acls: { path: string; type: string; ugid: string; roleid: string; propagate: number }[];
   pbs: { users: string[]; tokens: string[]; acls: { path: string; roleid: string; ugid: string }[] };
+  /** Guests of other nodes of the cluster, by id (what /cluster/resources lists besides this node's). */
+  elsewhere?: Record<string, { node: string; type: 'qemu' | 'lxc' }>;
   /** A resize that fails as qm's does: a message, exit 0, the size unchanged (a lock held by a backup). */
   resizeFails?: boolean;
 }

@@ -88,8 +88,11 @@ sub guest {
         }
         logline("$name set $id " . join(' ', map { "--$_ $opts->{$_}" } sort keys %$opts));
     } elsif ($sub eq 'create') {
-        if ($state->{qemu}{$id} || $state->{lxc}{$id}) {
-            fail("unable to create " . ($kind eq 'qemu' ? 'VM' : 'CT') . " $id - VM $id already exists on node '$state->{node}'", 255);
+        # create_and_lock_config: ids are cluster-wide (pve-cluster check_vmid_unused's message).
+        my ($held) = grep { $_->{vmid} == $id } resources();
+        if ($held) {
+            my $type = $held->{type} eq 'qemu' ? 'VM' : 'CT';
+            fail("unable to create " . ($kind eq 'qemu' ? 'VM' : 'CT') . " $id - $type $id already exists on node '$held->{node}'", 255);
         }
         my ($pos, $opts) = options(@rest);
         my %created = %$opts;
@@ -114,9 +117,22 @@ sub guest {
     save();
 }
 
+# The guests of the cluster as GET /cluster/resources --type vm lists them (pve-manager
+# API2Tools extract_vm_stats): this node's, and those $state->{elsewhere} puts on other nodes.
+sub resources {
+    my @list;
+    for my $type (qw(qemu lxc)) {
+        push @list, map { { id => "$type/$_", vmid => 0 + $_, node => $state->{node}, type => $type } } keys %{ $state->{$type} };
+    }
+    my $other = $state->{elsewhere} // {};
+    push @list, map { { id => "$other->{$_}{type}/$_", vmid => 0 + $_, node => $other->{$_}{node}, type => $other->{$_}{type} } } keys %$other;
+    return sort { $a->{vmid} <=> $b->{vmid} } @list;
+}
+
 sub pvesh {
     my ($verb, $path) = @args;
     fail("fake pvesh: $verb") if $verb ne 'get';
+    return out_json([resources()]) if $path eq '/cluster/resources' && "@args[2..3]" eq '--type vm';
     if ($path =~ m!^/access/roles/(.+)$!) {
         return defined($state->{roles}{$1}) ? out_json({}) : fail("role '$1' does not exist");
     }

@@ -306,6 +306,31 @@ describe('guests.sh on a node', async () => {
     expect(c.state.lxc['220']).toEqual(ct);
   });
 
+  it('says where an id is when another node or kind has it, and creates nothing there', () => {
+    // qm config / pct config read this node's guests of their kind only (AbstractConfig load_config);
+    // ids are cluster-wide (qm create: create_and_lock_config, pve-cluster check_vmid_unused).
+    const { qemu } = homeNode().state;
+    const migrated = node({ qemu: {}, elsewhere: { 102: { node: 'pve2', type: 'qemu' } } });
+    const run = migrated.run(script);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe(
+      "guests.sh: VM 102 (opnsense) is not on node pve: id 102 is VM 102 on node pve2. Give the topology that guest's node (host) and kind (vm or container), or a free id.\n",
+    );
+    // A container's id held by a VM of this node; the id of a VM to create held on another node.
+    const lxc = homeNode().state.lxc;
+    delete lxc['200'];
+    expect(node({ qemu: { ...qemu, 200: { name: 'old' } }, lxc }).run(script).stderr).toBe(
+      "guests.sh: CT 200 (traefik) is not on node pve: id 200 is VM 200 on node pve. Give the topology that guest's node (host) and kind (vm or container), or a free id.\n",
+    );
+    const elsewhere = node({ elsewhere: { 103: { node: 'pve2', type: 'lxc' } } });
+    const held = elsewhere.run(script);
+    expect(held.status).toBe(1);
+    expect(held.stderr).toBe(
+      "guests.sh: VM 103 (pbs) is not on node pve: id 103 is CT 103 on node pve2. Give the topology that guest's node (host) and kind (vm or container), or a free id.\n",
+    );
+    expect(elsewhere.log.filter((l) => / 103 /.test(l))).toEqual([]);
+  });
+
   it('grows a smaller disk to disk_gb and leaves a bigger one alone', async () => {
     const text = edit(homelab, ['sites', 0, 'firewall', 'vm', 'disk_gb'], 40);
     const grow = (await render(text)).get('home/proxmox/pve/guests.sh')!;

@@ -21,6 +21,23 @@ const FUNCTIONS = [
   '  "$1" config "$2" >/dev/null 2>&1',
   '}',
   '',
+  '# holder ID: the guest that has the id anywhere in the cluster ("CT 200 on node pve2"), "" when none.',
+  '# shellcheck disable=SC2016 # the $ are Perl\'s',
+  'holder() {',
+  '  pvesh get /cluster/resources --type vm --output-format json |',
+  '    perl -MJSON::PP -e \'printf("%s %s on node %s\\n", $_->{type} eq "lxc" ? "CT" : "VM", $_->{vmid}, $_->{node}) for grep { $_->{vmid} == $ARGV[0] } @{ decode_json(join("", <STDIN>)) }\' "$1"',
+  '}',
+  '',
+  '# taken ID WHAT: stop when the id is another kind\'s or another node\'s. Ids are cluster-wide (qm create',
+  '# and pct create refuse a taken one), and qm config / pct config read only this node\'s guests of their kind.',
+  'taken() {',
+  '  local held',
+  '  held=$(holder "$1")',
+  '  [ -z "$held" ] && return',
+  '  echo "guests.sh: $2 is not on node $node: id $1 is $held. Give the topology that guest\'s node (host) and kind (vm or container), or a free id." >&2',
+  '  exit 1',
+  '}',
+  '',
   '# named qm|pct ID KEY NAME: the guest at an id the topology creates a guest at is that guest only while',
   '# it has the name it was created with. Another guest there (the id taken by hand, or by Proxmox\'s',
   '# next free id) is not changed: its NICs, memory and disk are not the topology\'s to set.',
@@ -182,6 +199,11 @@ function label(guest: Guest): string {
   return `${guest.kind === 'vm' ? 'VM' : 'CT'} ${guest.id}: ${what}`;
 }
 
+/** "VM 102 (opnsense)" */
+function what(guest: Guest): string {
+  return `${guest.kind === 'vm' ? 'VM' : 'CT'} ${guest.id} (${guest.name})`;
+}
+
 /** The settings gen owns on a guest, as config key → value in Proxmox's printed form. */
 export function guestSettings(guest: Guest): [string, string][] {
   const settings: [string, string][] = [];
@@ -226,6 +248,7 @@ function createLines(guest: Guest, node: string): string[] {
   const name = shellWord(dnsName(guest.name));
   return [
     `if ! exists ${tool} ${id}; then`,
+    `  taken ${id} ${shellWord(what(guest))}`,
     `  echo ${shellWord(`${tool} ${id}: create on node ${node}`)}`,
     `  ${command.join(' ')}`,
     'fi',
@@ -253,7 +276,8 @@ function guestLines(guest: Guest, node: string): string[] {
   else {
     lines.push(
       `if ! exists ${tool} ${id}; then`,
-      `  echo ${shellWord(`guests.sh: ${guest.kind === 'vm' ? 'VM' : 'CT'} ${id} (${guest.name}) does not exist on node ${node}: create it, or set create: true for it in the topology`)} >&2`,
+      `  taken ${id} ${shellWord(what(guest))}`,
+      `  echo ${shellWord(`guests.sh: ${what(guest)} does not exist on node ${node}: create it, or set create: true for it in the topology`)} >&2`,
       '  exit 1',
       'fi',
     );

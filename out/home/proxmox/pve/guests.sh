@@ -21,6 +21,23 @@ exists() {
   "$1" config "$2" >/dev/null 2>&1
 }
 
+# holder ID: the guest that has the id anywhere in the cluster ("CT 200 on node pve2"), "" when none.
+# shellcheck disable=SC2016 # the $ are Perl's
+holder() {
+  pvesh get /cluster/resources --type vm --output-format json |
+    perl -MJSON::PP -e 'printf("%s %s on node %s\n", $_->{type} eq "lxc" ? "CT" : "VM", $_->{vmid}, $_->{node}) for grep { $_->{vmid} == $ARGV[0] } @{ decode_json(join("", <STDIN>)) }' "$1"
+}
+
+# taken ID WHAT: stop when the id is another kind's or another node's. Ids are cluster-wide (qm create
+# and pct create refuse a taken one), and qm config / pct config read only this node's guests of their kind.
+taken() {
+  local held
+  held=$(holder "$1")
+  [ -z "$held" ] && return
+  echo "guests.sh: $2 is not on node $node: id $1 is $held. Give the topology that guest's node (host) and kind (vm or container), or a free id." >&2
+  exit 1
+}
+
 # named qm|pct ID KEY NAME: the guest at an id the topology creates a guest at is that guest only while
 # it has the name it was created with. Another guest there (the id taken by hand, or by Proxmox's
 # next free id) is not changed: its NICs, memory and disk are not the topology's to set.
@@ -169,6 +186,7 @@ grow() {
 
 # VM 102: the firewall opnsense: netN is vtnetN inside it
 if ! exists qm 102; then
+  taken 102 'VM 102 (opnsense)'
   echo 'guests.sh: VM 102 (opnsense) does not exist on node pve: create it, or set create: true for it in the topology' >&2
   exit 1
 fi
@@ -182,6 +200,7 @@ others qm 102 'net0 net1 net2'
 
 # VM 103: the Proxmox Backup Server pbs
 if ! exists qm 103; then
+  taken 103 'VM 103 (pbs)'
   echo 'qm 103: create on node pve'
   qm create 103 --name 'pbs' --ostype 'l26' --cpu 'x86-64-v2-AES' --scsihw 'virtio-scsi-single' --scsi0 'local-lvm:50' --ide2 'local:iso/proxmox-backup-server_4.0-1.iso,media=cdrom'
 fi
@@ -195,6 +214,7 @@ others qm 103 'net0'
 
 # CT 200: service traefik
 if ! exists pct 200; then
+  taken 200 'CT 200 (traefik)'
   echo 'guests.sh: CT 200 (traefik) does not exist on node pve: create it, or set create: true for it in the topology' >&2
   exit 1
 fi
@@ -204,6 +224,7 @@ others pct 200 'net0'
 
 # CT 210: service postgres
 if ! exists pct 210; then
+  taken 210 'CT 210 (postgres)'
   echo 'guests.sh: CT 210 (postgres) does not exist on node pve: create it, or set create: true for it in the topology' >&2
   exit 1
 fi
@@ -213,6 +234,7 @@ others pct 210 'net0'
 
 # CT 211: service valkey
 if ! exists pct 211; then
+  taken 211 'CT 211 (valkey)'
   echo 'guests.sh: CT 211 (valkey) does not exist on node pve: create it, or set create: true for it in the topology' >&2
   exit 1
 fi
