@@ -265,6 +265,19 @@ describe('guests.sh on a node', async () => {
     expect(c.state.lxc['200']!.net0).toBe(`name=eth0,bridge=vmbr2,gw=10.1.0.1,hwaddr=${derivedMac('home', 'traefik', 'net0')},ip=10.1.0.100/24,type=veth,firewall=1,ip6=auto`);
   });
 
+  it('stops before giving a bridge to a running VM NIC in user-mode networking, which Proxmox unplugs', async () => {
+    // qemu-server vmconfig_update_net: `!($newnet->{bridge} && $oldnet->{bridge})` takes the unplug path.
+    const macs = ['BC:24:11:00:00:01', 'BC:24:11:00:00:02', 'BC:24:11:00:00:03'];
+    const text = edit(homelab, ['sites', 0, 'firewall', 'vm', 'nics'], ['vmbr0', 'vmbr1', 'vmbr2'].map((bridge, i) => ({ bridge, mac: macs[i] })));
+    const state = node({ running: [102] }).state;
+    state.qemu['102']!.net2 = 'virtio=BC:24:11:00:00:03';
+    const n = node(state);
+    const run = n.run((await render(text)).get('home/proxmox/pve/guests.sh')!);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('guests.sh: VM 102 is running and net2 changes virtio=BC:24:11:00:00:03 to virtio=BC:24:11:00:00:03,bridge=vmbr2,firewall=0');
+    expect(n.state.qemu['102']!.net2).toBe('virtio=BC:24:11:00:00:03');
+  });
+
   it('stops before changing the MAC of a running container, whose veth Proxmox would delete and re-create', () => {
     const n = node({ running: [200] });
     const run = n.run(script);

@@ -102,11 +102,12 @@ same_nic() {
 }
 
 # Whether setting NEW over OLD makes Proxmox unplug the NIC of a running guest: a VM's model or MAC
-# (qemu-server vmconfig_update_net; multiqueue and MTU stay as they are), a container's MAC or
-# name (pve-container update_net deletes the veth).
+# (qemu-server vmconfig_update_net; multiqueue and MTU stay as they are), or a VM NIC without a
+# bridge (user-mode networking) that gets one; a container's MAC or name (pve-container update_net
+# deletes the veth).
 replugs() {
   if [ "$1" = qm ]; then
-    [ "${2%%,*}" != "${3%%,*}" ]
+    [ "${2%%,*}" != "${3%%,*}" ] || [ -z "$(prop bridge "$2")" ]
   else
     [ "$(prop hwaddr "$2")" != "$(prop hwaddr "$3")" ] || [ "$(prop name "$2")" != "$(prop name "$3")" ]
   fi
