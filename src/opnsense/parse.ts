@@ -4,7 +4,7 @@
 // references); only the five predefined entities and character references
 // are decoded.
 import type { XmlElement, XmlNode } from '../render/opnsense/xml.js';
-import { forbiddenCharacter } from '../targets/xml/chars.js';
+import { forbiddenCharacter, forbiddenCharacterIndex, forbiddenKind } from '../targets/xml/chars.js';
 
 export class XmlParseError extends Error {
   constructor(
@@ -201,6 +201,13 @@ export function parseXml(text: string): ParsedDocument {
     }
   };
 
+  // A raw control character (a NUL from a damaged download) is not XML: OPNsense's loader
+  // (simplexml) refuses the whole file, so a merge must not carry it into the config to restore.
+  const raw = forbiddenCharacterIndex(text);
+  if (raw >= 0) {
+    const character = forbiddenCharacter(text.slice(raw, raw + 2))!;
+    fail(`${character} (${forbiddenKind(character)}) is not a character XML allows, and OPNsense cannot load a config.xml that holds it: remove it, or download the backup from the box again`, raw);
+  }
   skipMisc();
   if (text[pos] !== '<') fail('expected the root element');
   const prolog = text.slice(0, pos);

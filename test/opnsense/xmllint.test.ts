@@ -47,6 +47,33 @@ describe.skipIf(skip)(titled('xmllint --noout', skip), () => {
     expect(execFileSync('xmllint', ['--xpath', 'string(//wireguard/server/servers/server/port)', file], { encoding: 'utf8' }).trim()).toBe('51820');
   });
 
+  it('a base with a raw character XML forbids (a NUL of a damaged download) is refused where libxml2, the loader of OPNsense, refuses it', async () => {
+    const pair = generateKeyPair();
+    const model = await modelOf(edit(readExample('homelab'), ['sites', 0, 'wireguard', 0, 'public_key'], pair.publicKey));
+    const sections = siteSections(model, model.sites[0]!).flatMap((a) => a.sections);
+    const sample = readFileSync(join(root, 'test/opnsense/models/26.7/config.xml.sample'), 'utf8');
+    const options = { secret: () => pair.privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, allowGuiPortConflict: true };
+    for (const character of ['\u0000', '\u0001', '\u001B', '\uFFFF']) {
+      const base = sample.replace('<hostname>OPNsense', `<hostname>OPN${character}sense`);
+      const file = join(dir, 'damaged.xml');
+      writeFileSync(file, base);
+      const lint = spawnSync('xmllint', ['--noout', file], { encoding: 'utf8' });
+      expect(lint.status, JSON.stringify(character)).not.toBe(0);
+      // libxml2 names the line; merge names the same line and the character's column.
+      const line = Number(/^[^:]*:(\d+): parser error/.exec(lint.stderr)?.[1]);
+      const before = base.slice(0, base.indexOf(character)).split('\n');
+      expect(before.length).toBe(line);
+      expect(() => mergeConfig(base, sections, options), JSON.stringify(character)).toThrow(
+        `the base is not well-formed XML (line ${line}, column ${before.at(-1)!.length + 1}: U+${character.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`,
+      );
+    }
+    // A tab is a character XML allows: libxml2 and merge both take it.
+    const tabbed = sample.replace('<hostname>OPNsense', '<hostname>OPN\tsense');
+    writeFileSync(join(dir, 'tabbed.xml'), tabbed);
+    execFileSync('xmllint', ['--noout', join(dir, 'tabbed.xml')]);
+    expect(mergeConfig(tabbed, sections, options)).toContain('OPN\tsense');
+  });
+
   it('rejects a broken file (the check can fail)', () => {
     const file = join(dir, 'broken.xml');
     writeFileSync(file, '<opnsense><a>x &amp y</a></opnsense>\n');

@@ -13,11 +13,16 @@ const FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-
 // needs the exact (and much slower) test above.
 const SUSPECT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
 
+/** Where the first character of `value` that XML cannot hold is (a UTF-16 index), or -1. */
+export function forbiddenCharacterIndex(value: string): number {
+  if (!SUSPECT.test(value)) return -1;
+  return FORBIDDEN.exec(value)?.index ?? -1;
+}
+
 /** The first character of `value` that XML cannot hold, as U+XXXX; undefined when there is none. */
 export function forbiddenCharacter(value: string): string | undefined {
-  if (!SUSPECT.test(value)) return undefined;
-  const match = FORBIDDEN.exec(value);
-  return match ? `U+${match[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}` : undefined;
+  const at = forbiddenCharacterIndex(value);
+  return at < 0 ? undefined : `U+${value.charCodeAt(at).toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
 /** What a character forbiddenCharacter names (U+XXXX) is, in words. */
