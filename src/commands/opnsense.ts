@@ -23,7 +23,7 @@ interface MergeCommandOptions {
 }
 
 /** The base as text: UTF-8 only, declared so or not declared at all. */
-function utf8Base(bytes: Buffer, file: string, firstInvalidUtf8: (bytes: Uint8Array) => number): string {
+function utf8Base(bytes: Buffer, file: string, utf8Text: (bytes: Uint8Array, file: string, fix: string) => string): string {
   const head = bytes.subarray(0, 200).toString('latin1');
   const declared = /^(?:\uFEFF|\xEF\xBB\xBF)?<\?xml[^>]*\bencoding\s*=\s*["']([^"']+)["']/.exec(head)?.[1];
   if (declared !== undefined && !/^utf-?8$/i.test(declared)) {
@@ -33,12 +33,16 @@ function utf8Base(bytes: Buffer, file: string, firstInvalidUtf8: (bytes: Uint8Ar
     );
   }
   try {
+    // TextDecoder drops a byte order mark, as it always did here.
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    const at = firstInvalidUtf8(bytes);
-    throw new MergeInputError(`${file} is not UTF-8 (byte 0x${bytes[at]!.toString(16).toUpperCase()} at offset ${at} is not valid there); gen merges UTF-8 backups only, as OPNsense writes them`);
+    // Throws NotUtf8Error (reported as it is, exit 1): the first bad byte at its line and column.
+    utf8Text(bytes, file, UTF8_FIX);
+    throw new MergeInputError(`${file} is not UTF-8; ${UTF8_FIX}`);
   }
 }
+
+const UTF8_FIX = 'gen merges UTF-8 backups only, as OPNsense writes them: download the backup from the box again, or convert it (from Latin-1: iconv -f ISO-8859-1 -t UTF-8)';
 
 class MergeInputError extends Error {}
 
@@ -59,7 +63,7 @@ async function runMerge(options: MergeCommandOptions): Promise<number> {
     process.stderr.write(options.site === undefined ? `gen: choose a site with --site (sites with a firewall: ${known})\n` : `gen: site "${options.site}" has no firewall (sites with a firewall: ${known})\n`);
     return EXIT_USAGE;
   }
-  const { firstInvalidUtf8, readInputBytes, requireInputFile } = await import('../io/read-input.js');
+  const { readInputBytes, requireInputFile, utf8Text } = await import('../io/read-input.js');
   requireInputFile(options.base, 'backup file');
   const { checkOutputPath, outputRulesFor } = await import('../io/output-path.js');
   const secretsDir = options.secrets ?? join(dirname(options.file), DEFAULT_SECRETS_DIR);
@@ -69,7 +73,7 @@ async function runMerge(options: MergeCommandOptions): Promise<number> {
   const target = checkOutputPath(options.out, outputRulesFor(options.file, { secrets: secretsDir, force: options.force, inputs: [{ path: options.base, what: 'the base backup (--base)' }] }));
   let base: string;
   try {
-    base = utf8Base(readInputBytes(options.base), options.base, firstInvalidUtf8);
+    base = utf8Base(readInputBytes(options.base), options.base, utf8Text);
   } catch (error) {
     if (error instanceof MergeInputError) {
       process.stderr.write(`gen: ${error.message}\n`);

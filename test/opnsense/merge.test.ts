@@ -1098,7 +1098,11 @@ describe('gen opnsense merge (command)', () => {
     // The same bytes without the declaration: not UTF-8 at the é.
     writeFileSync(join(dir, 'undeclared.xml'), Buffer.from(latin1.toString('latin1').replace(' encoding="ISO-8859-1"', ''), 'latin1'));
     const undeclared = await gen('opnsense', 'merge', '-f', topology, '--base', join(dir, 'undeclared.xml'), '--secrets', secrets, '-o', join(dir, 'u.xml'));
-    expect([undeclared.code, undeclared.stderr]).toEqual([1, expect.stringMatching(/undeclared\.xml is not UTF-8 \(byte 0xE9 at offset \d+ is not valid there\)/)]);
+    // Named at its line and column (the é of Café, counted in the bytes written), with the fix.
+    const written = readFileSync(join(dir, 'undeclared.xml'));
+    const lines = written.subarray(0, written.indexOf(0xe9)).toString('latin1').split('\n');
+    expect([undeclared.code, undeclared.stderr]).toEqual([1, `gen: ${join(dir, 'undeclared.xml')}:${lines.length}:${lines.at(-1)!.length + 1}: not UTF-8 (byte 0xE9 is not valid there); gen merges UTF-8 backups only, as OPNsense writes them: download the backup from the box again, or convert it (from Latin-1: iconv -f ISO-8859-1 -t UTF-8)\n`]);
+    expect(lines.at(-1)).toBe('    <descr>Caf');
     expect(existsSync(join(dir, 'l.xml')) || existsSync(join(dir, 'u.xml'))).toBe(false);
     // UTF-8 bytes of unmanaged text come out exactly as they went in.
     writeFileSync(join(dir, 'utf8.xml'), SAMPLE.replace('<hostname>OPNsense</hostname>', '<hostname>OPNsense</hostname>\n    <descr>Café ☕</descr>'));
