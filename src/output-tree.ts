@@ -4,7 +4,8 @@
 // entries allowed are Terraform's own files in a directory where gen writes
 // .tf files (state, .terraform/, tfvars): they are the user's, and every
 // build carries them over. A .git anywhere means a repository, never gen's.
-import { type Dirent, lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { type DirEntry, type EntryKind, entriesOf } from './io/dir-entries.js';
 import { join } from 'node:path';
 import { MANIFEST, MANIFEST_MARK, parseManifest, sha256 } from './manifest.js';
 import { isTerraformConfigFile, isTerraformWorkingEntry } from './targets/terraform/working-files.js';
@@ -46,29 +47,26 @@ export function workingEntryOf(path: string, tfDirs: ReadonlySet<string>): strin
   return undefined;
 }
 
-type Kind = 'file' | 'dir' | 'link' | 'other';
+type Kind = EntryKind;
 
 function kindOf(path: string): Kind {
   const stat = lstatSync(path);
   return stat.isFile() ? 'file' : stat.isDirectory() ? 'dir' : stat.isSymbolicLink() ? 'link' : 'other';
 }
 
-/** The kind of a directory entry as readdir reports it (Node lstats entries whose type the file system does not give). */
-function kindOfEntry(entry: Dirent): Kind {
-  return entry.isFile() ? 'file' : entry.isDirectory() ? 'dir' : entry.isSymbolicLink() ? 'link' : 'other';
-}
+const byName = (a: DirEntry, b: DirEntry): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
-const byName = (a: Dirent, b: Dirent): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-
-/** A directory's entries under `dir`, depth first, sorted; `skip` names entries not to descend into. */
+/** A directory's entries under `dir`, depth first, sorted; `skip` names entries not to descend into. A name that is not UTF-8 is never descended into. */
 export function walk(dir: string, visit: (relative: string, kind: Kind) => 'skip' | void, prefix = ''): void {
-  for (const entry of readdirSync(dir, { withFileTypes: true }).sort(byName)) {
+  for (const entry of entriesOf(dir).sort(byName)) {
     const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
-    const kind = kindOfEntry(entry);
-    if (visit(relative, kind) === 'skip') continue;
-    if (kind === 'dir') walk(join(dir, entry.name), visit, relative);
+    if (visit(relative, entry.kind) === 'skip') continue;
+    if (entry.kind === 'dir') walk(join(dir, entry.name), visit, relative);
   }
 }
+
+/** What a refusal says about an entry of this kind. */
+const KIND_NOTE: Partial<Record<Kind, string>> = { link: ' (a symbolic link)', 'not-utf8': ' (a name that is not UTF-8)' };
 
 function refuse(dir: string, what: string): never {
   throw new NotOwnedError(dir, what);
@@ -116,7 +114,7 @@ export function ownedTree(dir: string, options: { verify?: boolean } = {}): Owne
       if (directories.has(relative) || emptyTree(join(dir, relative))) return;
       refuse(dir, `it holds ${relative}/, which its ${MANIFEST} does not list`);
     }
-    if (kind !== 'file' || !listed.has(relative)) refuse(dir, `it holds ${relative}${kind === 'link' ? ' (a symbolic link)' : ''}, which its ${MANIFEST} does not list`);
+    if (kind !== 'file' || !listed.has(relative)) refuse(dir, `it holds ${relative}${KIND_NOTE[kind] ?? ''}, which its ${MANIFEST} does not list`);
     if (options.verify && sha256(readFileSync(join(dir, relative))) !== listed.get(relative)) refuse(dir, `${relative} does not match its sha256 in ${MANIFEST}`);
   });
   if (options.verify) for (const path of listed.keys()) if (lstatSync(join(dir, path), { throwIfNoEntry: false }) === undefined) refuse(dir, `${path}, listed in its ${MANIFEST}, is missing`);

@@ -4,10 +4,10 @@
 // that a build writes, and by its mode (0644); the two never disagree about
 // a tree. Terraform's own files in a directory of .tf files (state,
 // .terraform/) are the user's and never count as a difference.
-import { lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { lstatSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MANIFEST, OUTPUT_FILE_MODE, manifest, outputModeKept } from './manifest.js';
-import { terraformDirs, workingEntryOf } from './output-tree.js';
+import { terraformDirs, walk, workingEntryOf } from './output-tree.js';
 
 export interface Difference {
   path: string;
@@ -22,20 +22,15 @@ export function differenceDetail(difference: Difference): string {
   return difference.mode === undefined ? '' : ` (mode ${octal(difference.mode)}, not ${octal(OUTPUT_FILE_MODE)})`;
 }
 
-function listFiles(dir: string, skip: (relative: string) => boolean, prefix = ''): string[] {
-  let entries: string[];
-  try {
-    entries = readdirSync(dir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-  return entries.flatMap((entry) => {
-    const path = join(dir, entry);
-    const relative = prefix ? `${prefix}/${entry}` : entry;
-    if (skip(relative)) return [];
-    return lstatSync(path).isDirectory() ? listFiles(path, skip, relative) : [relative];
+/** The files (and anything else that is not a directory) below `dir`; none when it is missing. */
+function listFiles(dir: string, skip: (relative: string) => boolean): string[] {
+  if (lstatSync(dir, { throwIfNoEntry: false }) === undefined) return [];
+  const files: string[] = [];
+  walk(dir, (relative, kind) => {
+    if (skip(relative)) return 'skip';
+    if (kind !== 'dir') files.push(relative);
   });
+  return files;
 }
 
 export function staleFiles(outDir: string, files: ReadonlyMap<string, string>): Difference[] {

@@ -2,7 +2,7 @@
 // build writes and by the files' mode, whatever masks the mode of a new file
 // (the umask, or a default ACL of the directory above out/).
 import { spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -111,6 +111,30 @@ describe('gen build --check compares what gen build compares', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('a name in out/ that is not UTF-8 (a Latin-1 file or directory name) is refused and listed by its bytes, not reported as missing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gen-stale-'));
+    writeFileSync(join(dir, 'topology.yaml'), readExample('homelab'));
+    expect(gen(['build', '-q'], dir).code).toBe(0);
+    const manifest = readFileSync(join(dir, 'out/MANIFEST'));
+    // "café.txt" with é as the Latin-1 byte 0xE9: Node reads such a name with U+FFFD, a name no file has.
+    const name = Buffer.from('café.txt', 'latin1');
+    const path = Buffer.concat([Buffer.from(`${join(dir, 'out')}/`), name]);
+    const shown = `caf\\x${name[3]!.toString(16).toUpperCase()}.txt`;
+    for (const make of [() => writeFileSync(path, 'notes\n'), () => mkdirSync(path)]) {
+      make();
+      const build = gen(['build', '-q'], dir);
+      expect(build.code).toBe(2);
+      expect(build.stderr).toContain(`gen: refusing to replace out: it holds ${shown} (a name that is not UTF-8), which its MANIFEST does not list`);
+      const check = gen(['build', '--check', '-q'], dir);
+      expect([check.code, check.stdout]).toEqual([1, `  extra   out/${shown}\n`]);
+      // Nothing was written or removed.
+      expect(readFileSync(join(dir, 'out/MANIFEST'))).toEqual(manifest);
+      expect(readdirSync(join(dir, 'out'), { encoding: 'buffer' }).filter((entry) => entry.equals(name))).toHaveLength(1);
+      rmSync(path, { recursive: true });
+    }
+    expect(gen(['build', '--check', '-q'], dir).code).toBe(0);
   });
 
   it('compares the bytes a build writes: a text a build encodes with a replacement character is current', () => {
