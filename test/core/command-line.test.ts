@@ -125,6 +125,40 @@ describe('an empty path', () => {
   });
 });
 
+describe('a path that is not UTF-8', () => {
+  /** gen run by the shell, so that an argument can hold bytes that are not UTF-8 (printf's octal escapes). */
+  const viaShell = (cwd: string, args: string) => {
+    const r = spawnSync('sh', ['-c', `exec "$0" "$1" ${args}`, process.execPath, bin], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    return { code: r.status, stderr: r.stderr };
+  };
+
+  it('is a usage error naming the fix, for [file], -f and -o: never "no such file" for a file that is there, nor a file written under another name', () => {
+    const dir = scratch();
+    // A Latin-1 name: é is the byte 0xE9 (octal 351), which Node reads as U+FFFD.
+    const latin1 = Buffer.concat([Buffer.from(`${dir}/`), Buffer.from('café.yaml', 'latin1')]);
+    writeFileSync(latin1, readExample('aws-vpc'));
+    const before = readdirSync(dir, { encoding: 'buffer' }).map((name) => name.toString('hex')).sort();
+    const cases = [
+      ['lint "$(printf \'caf\\351.yaml\')"', 'the file'],
+      ['lint -f "$(printf \'caf\\351.yaml\')"', '--file'],
+      ['build topology.yaml -o "$(printf \'out\\351\')"', '--out'],
+      ['init "$(printf \'new\\351.yaml\')"', 'the file'],
+    ] as const;
+    for (const [args, what] of cases) {
+      const r = viaShell(dir, args);
+      expect({ args, code: r.code, stderr: r.stderr }).toEqual({ args, code: 2, stderr: expect.stringMatching(new RegExp(`^gen: ${what} \\S*\uFFFD\\S* has a byte that is not UTF-8, which Node\\.js reads as U\\+FFFD, so gen cannot name that path: use its UTF-8 name`)) });
+    }
+    // Nothing was written, under the name asked for or the one Node made of it.
+    expect(readdirSync(dir, { encoding: 'buffer' }).map((name) => name.toString('hex')).sort()).toEqual(before);
+  });
+
+  it.runIf(existsSync('/proc/self/cmdline'))('a name that holds U+FFFD itself (valid UTF-8) is a name like any other', () => {
+    const dir = scratch();
+    writeFileSync(join(dir, 'odd\uFFFD.yaml'), readExample('aws-vpc'));
+    expect(viaShell(dir, 'lint -q "$(printf \'odd\\357\\277\\275.yaml\')"')).toEqual({ code: 0, stderr: '' });
+  });
+});
+
 // Drawings (-o x.svg, x.png) need Graphviz: test/core/graph.test.ts has them, so that this file needs no real tool.
 describe('-o chooses the format by its extension', () => {
   it('gen graph -o: .mmd, .md, .dot and .gv as text; an unknown extension, an existing file or a contradicting --format is refused', () => {
