@@ -154,7 +154,9 @@ export function readFailure(error: unknown, file: string): { rule: 'load/read' |
   if (error instanceof ReportedError) return { rule: 'load/read', message: error.message };
   const code = (error as NodeJS.ErrnoException).code;
   if (code === undefined) throw error;
-  return { rule: 'load/read', message: code === 'ENOENT' ? `cannot read ${file}: no such file` : `cannot read ${file}: ${reasonOf(error as NodeJS.ErrnoException)}` };
+  // The file is there: the fix is its mode or the user, not another path.
+  const hint = code === 'EACCES' || code === 'EPERM' ? `Let this user read it (ls -l ${file}; chmod a+r ${file}, or its directory a+x), or run gen as the user who owns it.` : undefined;
+  return { rule: 'load/read', message: code === 'ENOENT' ? `cannot read ${file}: no such file` : `cannot read ${file}: ${reasonOf(error as NodeJS.ErrnoException)}`, hint };
 }
 
 /** The name diagnostics use for a topology read from standard input (`-`). */

@@ -62,6 +62,10 @@ describe('environment failures: one sentence naming the path, exit 1', () => {
     expect(JSON.parse(r.stdout).diagnostics).toEqual([
       expect.objectContaining({ rule: 'load/read', message: 'cannot read topology.yaml: permission denied (EACCES)', location: { file: 'topology.yaml', line: 1, col: 1 } }),
     ]);
+    // The fix is the file's mode (or the user), not another path: the file is there.
+    expect(JSON.parse(r.stdout).diagnostics[0].hint).toBe('Let this user read it (ls -l topology.yaml; chmod a+r topology.yaml, or its directory a+x), or run gen as the user who owns it.');
+    chmodSync(join(dir, 'topology.yaml'), 0o644);
+    expect(gen(dir, ['lint', '-q'], asUser).code).toBe(0);
   });
 
   it('a closed pipe (gen graph | head -0) ends quietly', async () => {
