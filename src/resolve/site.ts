@@ -3,6 +3,7 @@
 import type { Path } from '../location.js';
 import type { Aws, Firewall, KeepOptions, Network, PbsBackup, Site } from '../model.js';
 import { parseCidr } from '../net.js';
+import { isPbsCalendarEvent } from '../targets/pbs/calendar-event.js';
 import type { KeepInput, SiteInput } from '../topology.js';
 import { resolveAccess } from './access.js';
 import { antiLockoutRule, antiLockoutSteps } from './anti-lockout.js';
@@ -164,6 +165,17 @@ function resolveBackup(input: SiteInput, path: Path, ctx: ResolveContext, aws: A
     aws.users.find((u) => u.intents.some((intent) => intent.bucket === pbs.bucket && intent.intent === 'backup-writer'))?.name;
   if (pbs.iam_user !== undefined) ctx.lookup(indexByName(aws.users), pbs.iam_user, 'IAM user', path.concat('iam_user'));
   if (pbs.address !== undefined) ctx.address(pbs.address, 'Proxmox Backup Server', path.concat('address'));
+  // The schema's pattern only keeps the characters in line: PBS parses the event (datastore create, prune-job create).
+  for (const [value, at] of [[pbs.gc_schedule, path.concat('gc_schedule')], [pbs.prune?.schedule, path.concat('prune', 'schedule')]] as const) {
+    if (value !== undefined && !isPbsCalendarEvent(value)) {
+      ctx.report({
+        rule: 'schema',
+        path: at,
+        message: `"${value}" is not a calendar event Proxmox Backup Server takes`,
+        hint: 'Write a keyword alone (hourly, daily, weekly, monthly, …) or [weekdays] [date] [time], e.g. "03:30", "sat 02:00", "mon..fri 22:00", "*-*-01 04:00".',
+      });
+    }
+  }
   // A PBS prune job without any keep-* option keeps every backup.
   if (pbs.prune && Object.keys(keepOptions(pbs.prune)).length === 0) {
     ctx.report({ rule: 'schema', path: path.concat('prune'), message: 'prune keeps nothing in particular, so it would prune nothing: give at least one keep_* (e.g. keep_daily: 7)' });
