@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { isPbsCalendarEvent } from '../../src/targets/pbs/calendar-event.js';
 import { edit, lint, readExample, render } from '../helpers.js';
 import { lineOf, lineOfKey } from '../yaml-lines.js';
 
@@ -32,10 +33,12 @@ function parseSectionConfig(text: string): Section[] {
   return sections;
 }
 
-// Value formats of the PBS S3 client config (pbs-api-types: S3_ENDPOINT_REGEX, S3_REGION_REGEX, S3_CLIENT_ID_SCHEMA).
-const DNS_LABEL = '(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)';
-const PBS_S3_ENDPOINT = new RegExp(`^(?:(?:${DNS_LABEL}|\\{\\{bucket\\}\\}|\\{\\{region\\}\\})\\.)*${DNS_LABEL}$`);
-const PBS_S3_REGION = /(^auto$)|(^[a-z]{2,}(?:-[a-z\d]+)+$)/;
+// Value formats of the PBS S3 client config, as proxmox-s3-client 1.4 (PBS 4.2) has them in src/api_types.rs:
+// S3_ENDPOINT_NAME_STR (the host-name half of S3_ENDPOINT_REGEX; {{bucket}} only at the start), S3_REGION_REGEX
+// (at most 32 characters), S3_CLIENT_ID_SCHEMA; DNS_LABEL_STR is proxmox-schema's.
+const DNS_LABEL = '(?:[a-zA-Z0-9](?:[a-zA-Z0-9\\-]*[a-zA-Z0-9])?)';
+const PBS_S3_ENDPOINT = new RegExp(`^(?:(^\\{\\{bucket\\}\\}\\.)*(?:(?:(${DNS_LABEL}|\\{\\{region\\}\\})\\.)*${DNS_LABEL}))$`);
+const PBS_S3_REGION = /^(?=.{0,32}$)[_a-z\d][-_a-z\d]+$/;
 const PBS_SAFE_ID = /^[A-Za-z0-9_][A-Za-z0-9._-]{2,31}$/;
 
 /** A Proxmox property string: key=value,key=value. */
@@ -73,6 +76,7 @@ describe('scenario A backup wiring', async () => {
     expect(files.get('home/pbs/steps.md')).toContain(` --backend ${store!.props.backend} `);
     expect(store!.props.path).toBe('/mnt/datastore/vm-backup-s3');
     expect(store!.props['gc-schedule']).toBe('daily');
+    expect(isPbsCalendarEvent(store!.props['gc-schedule']!)).toBe(true);
     expect(Object.keys(store!.props)).toEqual([...Object.keys(store!.props)].sort());
   });
 
@@ -81,6 +85,7 @@ describe('scenario A backup wiring', async () => {
     expect(rest).toEqual([]);
     expect(job).toEqual({ type: 'prune', id: 'vm-backup-s3', props: { 'keep-daily': '7', 'keep-monthly': '6', 'keep-weekly': '4', schedule: 'daily', store: 'vm-backup-s3' } });
     expect(job!.id).toMatch(PBS_SAFE_ID);
+    expect(isPbsCalendarEvent(job!.props.schedule!)).toBe(true);
   });
 
   it('PVE storage pbs-main points at the datastore with an API token and the server fingerprint; the secret is not in storage.cfg', () => {
