@@ -37,11 +37,11 @@ function formatOption(): Option {
   return new Option('--format <format>', 'diagnostics format').choices(['pretty', 'json', 'github', 'sarif']).default('pretty');
 }
 
-function reportOptions(command: Command): Command {
+function reportOptions(command: Command, verbose: string): Command {
   return command
     .addOption(formatOption())
     .addOption(new Option('-q, --quiet', 'report errors only, and no progress').conflicts('verbose'))
-    .option('--verbose', 'say why each rule matters; name every file a build changes');
+    .option('--verbose', verbose);
 }
 
 /** Diagnostics as the format prints them: errors only with -q; paths from the repository root for CI formats. */
@@ -137,6 +137,7 @@ async function runBuild(positional: string | undefined, options: BuildOptions): 
 export function registerLintBuildCommands(cli: Command, setExit: (code: number) => void): void {
   reportOptions(
     withTopologyFile(cli.command('lint').description('check a topology file: schema, references, IP plan and policy rules, and the stored keys against the topology')),
+    'say why each rule matters',
   )
     .option('--max-warnings <n>', 'fail when there are more warnings than this', parseCount)
     .action(async (file: string | undefined, options: LintOptions) => {
@@ -147,6 +148,7 @@ export function registerLintBuildCommands(cli: Command, setExit: (code: number) 
     withTopologyFile(cli.command('build').description('lint, then write every generated file to the output directory (nothing is written on errors)'))
       .option('-o, --out <dir>', 'output directory', 'out')
       .option('--check', 'write nothing; exit 1 and list the files that differ when the output directory is stale'),
+    'say why each rule matters; name every file the build changes',
   ).action(async (file: string | undefined, options: BuildOptions) => {
     setExit(await runBuild(file, options));
   });

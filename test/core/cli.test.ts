@@ -99,6 +99,10 @@ describe('gen lint', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/lint \[options\] \[file\]/);
     expect(help.stdout).toMatch(/build \[options\] \[file\]/);
+    // lint writes no files: its --verbose promises none (the help text is build's own there).
+    const verbose = (command: string) => gen([command, '--help']).stdout.replace(/\s+/g, ' ').match(/--verbose (.*?) --max-warnings|--verbose (.*?) -h, --help/)!.slice(1).find(Boolean);
+    expect(verbose('lint')).toBe('say why each rule matters');
+    expect(verbose('build')).toBe('say why each rule matters; name every file the build changes');
     const version = gen(['--version']);
     expect(version.code).toBe(0);
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version);
