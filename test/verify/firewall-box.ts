@@ -12,6 +12,7 @@ import { opnsenseContext } from '../../src/render/opnsense/context.js';
 import { OUTBOUND_MODE } from '../../src/render/opnsense/nat.js';
 import { mssClamps } from '../../src/render/opnsense/scrub.js';
 import { expectedRules } from '../../src/render/verify/firewall-rules.js';
+import { appendAll } from '../../src/arrays.js';
 import { root } from '../helpers.js';
 import { PFCTL_SI, type Socket, ifconfig, kernelUdp, listening, pfctlSr, routeGet, sockstat } from './freebsd.js';
 
@@ -75,16 +76,25 @@ export function healthyFirewall(model: Model, site: Site): Map<string, string> {
   // The ruleset: OPNsense's own rules, gen's clamps before "scrub in all", gen's rules where the compiler puts them.
   const ctx = opnsenseContext(model, site, firewall);
   const scrubs = mssClamps(ctx).map((c) => `scrub on ${c.interface === 'wireguard' ? 'wireguard' : firewall.interfaces.find((i) => i.key === c.interface)!.device} proto tcp from ${c.src}/${c.srcmask} to any max-mss ${c.maxMss} `);
-  const genRules = expectedRules(model, site).map((r) => `pass in quick on vtnet0 inet from {any} to {any} keep state label "${r.label}" # ${r.description}`);
+  // gen's rules as pf prints them (pfctl -P -sr), which OPNsense's compiler output gives too (opnsense-upstream.test.ts).
+  const genLoaded = expectedRules(model, site).flatMap((r) => r.pf.map((text) => `${text} label "${r.label}"`));
+  const genRules = expectedRules(model, site).flatMap((r) => r.pf.map((text) => `${text} label "${r.label}" # ${r.description}`));
   const debug: string[] = [];
+  const loaded: string[] = [];
   for (const line of SYSTEM_RULES) {
-    if (line.startsWith('scrub in all')) debug.push(...scrubs);
+    if (line.startsWith('scrub in all')) {
+      appendAll(debug, scrubs);
+      appendAll(loaded, scrubs.map(asLoaded));
+    }
     debug.push(line);
-    if (line.startsWith('# [prio: 400000]')) debug.push(...genRules);
+    if (/^(pass|block|scrub|match) /.test(line)) loaded.push(asLoaded(line));
+    if (line.startsWith('# [prio: 400000]')) {
+      appendAll(debug, genRules);
+      appendAll(loaded, genLoaded);
+    }
   }
   files.set('rules.debug', `${debug.join('\n')}\n`);
   files.set('pfctl-si', PFCTL_SI);
-  const loaded = debug.filter((l) => /^(pass|block|scrub|match) /.test(l)).map(asLoaded);
   // pf prints a scrub rule's address family and its implied reassembly.
   files.set('pfctl-sr', pfctlSr(loaded.map((l) => (l.startsWith('scrub on') ? l.replace(' proto tcp from ', l.includes('::') ? ' inet6 proto tcp from ' : ' inet proto tcp from ') + ' fragment reassemble' : l))));
   return files;
@@ -102,7 +112,7 @@ case \${0##*/} in
     echo "Unable to access interface: No such file or directory" >&2; exit 1 ;;
   sockstat) cat "$F/sockstat" ;;
   pfctl)
-    case $1 in -si) cat "$F/pfctl-si" ;; -sr) cat "$F/pfctl-sr" ;; *) exit 1 ;; esac ;;
+    case $* in -si) cat "$F/pfctl-si" ;; -sr | '-P -sr') cat "$F/pfctl-sr" ;; *) exit 1 ;; esac ;;
   route)
     f="$F/route/$(printf '%s' "$3" | tr / _)"
     if [ -f "$f" ]; then cat "$f"; exit 0; fi

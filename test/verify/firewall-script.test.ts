@@ -13,6 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { renderAll } from '../../src/render/index.js';
 import { edit, lineOfText, modelOf, readExample, root } from '../helpers.js';
 import { hasCommand, missing } from '../system-tools.js';
+import { expectedRules } from '../../src/render/verify/firewall-rules.js';
 import { asLoaded, certificate, healthyFirewall, standInBox } from './firewall-box.js';
 import { kernelUdp, listening, sockstat } from './freebsd.js';
 
@@ -92,12 +93,12 @@ describe.skipIf(why)(`firewall verification script${why ? ` (skipped: ${why})` :
     expect(out).toContain(`✓ wg0 has exactly the 2 enabled peers, each with its own address (${wg0})`);
     expect(out).toContain(`✓ OPT2 (wireguard) is enabled (${line('- name: wireguard', 'interfaces:')})`);
     expect(out).toContain(`✓ outbound NAT mode is automatic (${line('nat:', 'firewall:')})`);
-    expect(out).toContain(`loaded: gen: policy rule vpn-to-management (${line('name: vpn-to-management')})`);
+    expect(out).toContain(`loaded as written: gen: policy rule vpn-to-management (${line('name: vpn-to-management')})`);
     expect(out).toContain(`✓ TCP MSS clamp 1380 (IPv4 from 0.0.0.0/1) on wireguard for the MTU 1420 of wg0 is loaded (${wg0})`);
     expect(out).toContain(`✓ HAProxy frontend https listens on 0.0.0.0:443 (${line('- name: https')})`);
     expect(out).toMatch(/✓ the certificate wildcard served on 0\.0\.0\.0:443 names \*\.example\.com and stays valid 14 more days \(topology\.yaml:\d+\)/);
     // One line per compiled rule: every rule gen writes is checked.
-    expect(out.match(/^✓ rule [0-9a-f]{8} loaded: /gm)).toHaveLength(10);
+    expect(out.match(/^✓ rule [0-9a-f]{8} loaded as written: /gm)).toHaveLength(10);
   });
 
   it('a peer missing from the running instance', () => {
@@ -158,10 +159,51 @@ describe.skipIf(why)(`firewall verification script${why ? ` (skipped: ${why})` :
     files.set('pfctl-sr', [...drop([label(gone), label(commented), label(changed)]), asLoaded(changed.replace(label(changed), newLabel))].join('\n'));
     const out = failures(run(files));
     expect(out).toEqual([
-      expect.stringMatching(new RegExp(`^✗ rule ${label(commented).slice(0, 8)} loaded: gen: policy rule vpn-to-service \\(${line('name: vpn-to-service')}\\): OPNsense compiled it commented out \\(Interface opt9 not found\\) in .*rules.debug$`)),
-      `✗ rule ${label(gone).slice(0, 8)} loaded: gen: policy rule vpn-to-vpn (${line('name: vpn-to-vpn')}): not in the configuration: restore the merged configuration (gen opnsense merge)`,
-      `✗ rule ${label(changed).slice(0, 8)} loaded: gen: policy rule management-out (${line('name: management-out')}): not loaded: the box has a rule with this description under label ${newLabel}, so it differs from what gen wrote (changed on the box?)`,
+      expect.stringMatching(new RegExp(`^✗ rule ${label(commented).slice(0, 8)} loaded as written: gen: policy rule vpn-to-service \\(${line('name: vpn-to-service')}\\): OPNsense compiled it commented out \\(Interface opt9 not found\\) in .*rules.debug$`)),
+      `✗ rule ${label(gone).slice(0, 8)} loaded as written: gen: policy rule vpn-to-vpn (${line('name: vpn-to-vpn')}): not in the configuration: restore the merged configuration (gen opnsense merge)`,
+      `✗ rule ${label(changed).slice(0, 8)} loaded as written: gen: policy rule management-out (${line('name: management-out')}): not loaded: the box has a rule with this description under label ${newLabel}, so it differs from what gen wrote (changed on the box?)`,
     ]);
+  });
+
+  it('a rule edited on the box under gen\'s label (an MVC rule keeps its uuid): another port, another source', () => {
+    const files = healthy();
+    const rules = expectedRules(model, site);
+    const https = rules.find((r) => r.pf.some((t) => t.includes('port = 443')))!;
+    const out = rules.find((r) => r.description === 'gen: policy rule management-out')!;
+    // What pf prints for the edited rules: same label, another port; another source network.
+    const edit = (text: string) => text.replace(' port = 443 ', ' port = 8443 ').replace('from (vtnet1:network) ', 'from 10.9.9.0/24 ');
+    const loaded = files.get('pfctl-sr')!.split('\n');
+    const ours = (l: string) => l.includes(`label "${https.label}"`) || l.includes(`label "${out.label}"`);
+    expect(loaded.filter(ours)).toHaveLength(2);
+    files.set('pfctl-sr', loaded.map((l) => (ours(l) ? edit(l) : l)).join('\n'));
+    const failed = failures(run(files));
+    expect(failed).toEqual([
+      `✗ rule ${https.label.slice(0, 8)} loaded as written: gen: HAProxy frontend https (${line('- name: https')}): changed on the box: pf has "port = 8443" where gen wrote "port = 443" (${edit(https.pf[0]!)})`,
+      `✗ rule ${out.label.slice(0, 8)} loaded as written: gen: policy rule management-out (${line('name: management-out')}): changed on the box: pf has "from 10.9.9.0/24" where gen wrote "from (vtnet1:network)" (${edit(out.pf[0]!)})`,
+    ]);
+    // reply-to is OPNsense's, from the interface's gateway of the moment: a rule that carries one is as written.
+    files.set('pfctl-sr', loaded.map((l) => (l.includes(`label "${https.label}"`) ? l.replace(' on vtnet0 ', ' on vtnet0 reply-to (vtnet0 192.168.1.1) ') : l)).join('\n'));
+    expect(failures(run(files))).toEqual([]);
+  });
+
+  it('a rule pf makes two of (tcp/udp) must be loaded as both', async () => {
+    const variant = await modelOf(edit(text, ['sites', 0, 'policy', 'rules', 0, 'proto'], 'tcp/udp'));
+    const vsite = variant.sites[0]!;
+    const rule = expectedRules(variant, vsite).find((r) => r.pf.length === 2)!;
+    expect(rule.pf.map((t) => / proto (\w+) /.exec(t)![1])).toEqual(['tcp', 'udp']);
+    expect(rule.pf[0]).toContain(' flags S/SA keep state');
+    expect(rule.pf[1]).not.toContain(' flags ');
+    const file = join(work, 'tcp-udp.sh');
+    writeFileSync(file, renderAll(variant).get('home/verify/firewall-opnsense.sh')!);
+    const box = new Map([['cert.pem', goodCert], ...healthyFirewall(variant, vsite)]);
+    const runBox = (name: string) => {
+      const { bin, fixtures } = standInBox(join(work, name), box);
+      const r = spawnSync('dash', [file, '--rules-debug', join(fixtures, 'rules.debug')], { encoding: 'utf8', env: { PATH: `${bin}:/usr/bin:/bin`, FIXTURES: fixtures, REAL_OPENSSL: '/usr/bin/openssl' } });
+      return r.stdout.split('\n').filter((l) => l.startsWith('✗'));
+    };
+    expect(runBox('tcp-udp-ok')).toEqual([]);
+    box.set('pfctl-sr', box.get('pfctl-sr')!.split('\n').filter((l) => !(l.includes(rule.label) && l.includes(' proto udp '))).join('\n'));
+    expect(runBox('tcp-udp-tcp-only')).toEqual([expect.stringMatching(new RegExp(`^✗ rule ${rule.label.slice(0, 8)} .*: changed on the box: not loaded: "${rule.pf[1]!.replace(/[()]/g, '\\$&')}"$`))]);
   });
 
   it('the MSS clamp commented out because WireGuard is disabled', () => {
@@ -256,7 +298,7 @@ describe.skipIf(why)(`firewall verification script${why ? ` (skipped: ${why})` :
     const dir = join(work, 'hostile-box');
     const { bin, fixtures } = standInBox(dir, new Map([['cert.pem', goodCert], ...healthyFirewall(variant, variant.sites[0]!)]));
     const r = spawnSync('dash', [file, '--rules-debug', join(fixtures, 'rules.debug')], { encoding: 'utf8', env: { PATH: `${bin}:/usr/bin:/bin`, FIXTURES: fixtures, REAL_OPENSSL: '/usr/bin/openssl' } });
-    expect(r.stdout).toContain(`loaded: gen: policy rule vpn-to-management: ${hostile} (`);
+    expect(r.stdout).toContain(`loaded as written: gen: policy rule vpn-to-management: ${hostile} (`);
     expect(r.status, r.stdout).toBe(0);
     expect(existsSync(join(work, 'pwned'))).toBe(false);
     const json = spawnSync('dash', [file, '--json', '--rules-debug', join(fixtures, 'rules.debug')], { encoding: 'utf8', env: { PATH: `${bin}:/usr/bin:/bin`, FIXTURES: fixtures, REAL_OPENSSL: '/usr/bin/openssl' } });

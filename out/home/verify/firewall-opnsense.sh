@@ -120,18 +120,30 @@ pf_enabled_check() { # what where
   case $status in "Status: Enabled"*) pass "$1" "$2" ;; *) fail "$1" "$2" "pfctl -si: $status" ;; esac
 }
 
-# Every compiled rule by its label, every clamp by its words, in the loaded
-# ruleset (pfctl -sr); rules.debug says why one is missing. stdin: label
-# LABEL where what | scrub WORDS where what (WORDS: "a=b" = a followed by b).
+# Every compiled rule by its label, as gen wrote it, and every clamp by its
+# words, in the loaded ruleset (pfctl -P -sr: ports as numbers); rules.debug
+# says why one is missing. A label proves only that some rule of that label
+# is loaded (an MVC rule keeps its uuid, its label, through any edit), so
+# what pf shows under it must be the lines gen expects, as a set (pf makes
+# one rule per protocol of tcp/udp), reply-to aside (OPNsense derives it
+# from the interface's current gateway). stdin: label LABEL where what |
+# pf LABEL TEXT (one per expected line) | scrub WORDS where what (WORDS:
+# "a=b" = a followed by b).
 ruleset_check() {
   # Each part starts on a line of its own, whatever the one before ended with.
-  { cat; printf '\n@@ loaded\n'; pfctl -sr 2>&1; printf '\n@@ debug\n'; cat "$RULES_DEBUG" 2>/dev/null; } | awk -F '\t' -v debug="$RULES_DEBUG" '
+  { cat; printf '\n@@ loaded\n'; pfctl -P -sr 2>&1; printf '\n@@ debug\n'; cat "$RULES_DEBUG" 2>/dev/null; } | awk -F '\t' -v debug="$RULES_DEBUG" '
     $0 == "@@ loaded" { part = 1; next }
     $0 == "@@ debug" { part = 2; next }
     part == 0 && $0 == "" { next }
+    part == 0 && $1 == "pf" { ne[$2]++; wrote[$2, ne[$2]] = $3; next }
     part == 0 { n++; kind[n] = $1; want[n] = $2; where[n] = $3; what[n] = $4; next }
     part == 1 {
-      if (match($0, / label "[^"]*"/)) loaded[substr($0, RSTART + 8, RLENGTH - 9)] = 1
+      if (match($0, / label "[^"]*"/)) {
+        l = substr($0, RSTART + 8, RLENGTH - 9); loaded[l] = 1
+        t = substr($0, 1, RSTART - 1) substr($0, RSTART + RLENGTH)
+        sub(/ reply-to (\{[^}]*\}|\([^)]*\)|[^ ]+)/, "", t); sub(/ +$/, "", t)
+        ng[l]++; got[l, ng[l]] = t
+      }
       if ($0 ~ /^scrub /) scrubs[++s] = " " $0 " "
       next
     }
@@ -156,13 +168,40 @@ ruleset_check() {
       }
       return 0
     }
+    function span(w, from, to,   out, k) {
+      out = ""
+      for (k = from; k <= to; k++) out = out (k > from ? " " : "") w[k]
+      return out
+    }
+    # The words that differ, with the keyword before them ("port = 8443", "from 10.9.9.0/24").
+    function wdiff(a, b,   wa, wb, na, nb, i, j, f) {
+      na = split(a, wa, " "); nb = split(b, wb, " ")
+      i = 1; while (i <= na && i <= nb && wa[i] == wb[i]) i++
+      j = 0; while (j <= na - i && j <= nb - i && wa[na - j] == wb[nb - j]) j++
+      f = i; if (f > 1) f--; if (f > 1 && (wa[f] == "=" || wa[f] == "!")) f--
+      return "pf has \"" span(wa, f, na - j) "\" where gen wrote \"" span(wb, f, nb - j) "\" (" a ")"
+    }
+    # What differs between the rules pf loaded under label l and those gen wrote; "" when they are the same set.
+    function differs(l,   j, k, miss, extra, m, x, lastmiss, lastextra) {
+      for (j = 1; j <= ng[l]; j++) used[l, j] = 0
+      m = 0; x = 0; miss = ""; extra = ""
+      for (k = 1; k <= ne[l]; k++) {
+        for (j = 1; j <= ng[l]; j++) if (!used[l, j] && got[l, j] == wrote[l, k]) break
+        if (j <= ng[l]) used[l, j] = 1
+        else { m++; lastmiss = wrote[l, k]; miss = miss "; not loaded: \"" wrote[l, k] "\"" }
+      }
+      for (j = 1; j <= ng[l]; j++) if (!used[l, j]) { x++; lastextra = got[l, j]; extra = extra "; loaded instead: \"" got[l, j] "\"" }
+      if (m == 0 && x == 0) return ""
+      if (m == 1 && x == 1) return wdiff(lastextra, lastmiss)
+      return substr(miss extra, 3)
+    }
     function why_label(i,   l, d, other) {
       l = want[i]
       if (l in compiled) {
         if (compiled[l] ~ /^#/) return "OPNsense compiled it commented out" (reason[l] ~ /^#debug:/ ? " (" substr(reason[l], 8) ")" : "") " in " debug
         return "compiled into " debug " but not loaded: pf refused the ruleset (pfctl -nf " debug " says why)"
       }
-      d = what[i]; sub(/^rule [^ ]* loaded: /, "", d)
+      d = what[i]; sub(/^rule [^ ]* loaded as written: /, "", d)
       if (d in bydescr) return "not loaded: the box has a rule with this description under label " bydescr[d] ", so it differs from what gen wrote (changed on the box?)"
       if (lines == 0) return "not in the loaded ruleset, and " debug " is not readable"
       return "not in the configuration: restore the merged configuration (gen opnsense merge)"
@@ -173,10 +212,16 @@ ruleset_check() {
     }
     END {
       for (i = 1; i <= n; i++) {
-        if (kind[i] == "label") ok = (want[i] in loaded)
-        else { ok = words(i); }
+        found = ""
+        if (kind[i] == "label") {
+          ok = (want[i] in loaded)
+          if (ok) { found = differs(want[i]); if (found != "") { ok = 0; found = "changed on the box: " found } }
+          else found = why_label(i)
+        } else {
+          ok = words(i); if (!ok) found = why_scrub(i)
+        }
         if (ok) printf "ok\t%s\t%s\t\n", what[i], where[i]
-        else printf "fail\t%s\t%s\t%s\n", what[i], where[i], (kind[i] == "label" ? why_label(i) : why_scrub(i))
+        else printf "fail\t%s\t%s\t%s\n", what[i], where[i], found
       }
     }'
 }
@@ -221,16 +266,26 @@ GEN_DATA_END
   route_check 'the tunnel network 10.0.1.0/24 is routed to wg0' 'topology.yaml:67' '10.0.1.0' '' 'wg0'
   pf_enabled_check 'pf is enabled' 'topology.yaml:30'
   ruleset_check <<'GEN_DATA_END'
-label	486d3d1c-6f6c-498c-b70e-6e67656ee769	topology.yaml:67	rule 486d3d1c loaded: gen: WireGuard instance wg0
-label	84633d26-7431-4470-ace3-6e67656e77a8	topology.yaml:140	rule 84633d26 loaded: gen: HAProxy frontend https
-label	f810bba1-6ad9-4028-b345-6e67656efb5b	topology.yaml:140	rule f810bba1 loaded: gen: HAProxy frontend https
-label	bbdc8b4d-abde-4c18-b68f-6e67656e286d	topology.yaml:112	rule bbdc8b4d loaded: gen: policy rule vpn-to-management
-label	1c5991f9-2dca-424c-9a0d-6e67656e1f75	topology.yaml:113	rule 1c5991f9 loaded: gen: policy rule vpn-to-service
-label	e464913d-2bf4-4e07-b600-6e67656e7851	topology.yaml:114	rule e464913d loaded: gen: policy rule vpn-to-vpn
-label	854c404f-b0b6-4082-921d-6e67656e3ca4	topology.yaml:115	rule 854c404f loaded: gen: policy rule management-out
-label	9a49a3f8-f02e-48af-a460-6e67656e6203	topology.yaml:116	rule 9a49a3f8 loaded: gen: policy rule service-internet-only (block the firewall itself)
-label	a0080b71-a122-4218-88de-6e67656ef9ef	topology.yaml:116	rule a0080b71 loaded: gen: policy rule service-internet-only (block internal networks)
-label	81a18790-cfff-469d-a3bc-6e67656ed526	topology.yaml:116	rule 81a18790 loaded: gen: policy rule service-internet-only (pass the internet)
+label	486d3d1c-6f6c-498c-b70e-6e67656ee769	topology.yaml:67	rule 486d3d1c loaded as written: gen: WireGuard instance wg0
+pf	486d3d1c-6f6c-498c-b70e-6e67656ee769	pass in quick on vtnet0 inet proto udp from any to (vtnet0) port = 51820 keep state
+label	84633d26-7431-4470-ace3-6e67656e77a8	topology.yaml:140	rule 84633d26 loaded as written: gen: HAProxy frontend https
+pf	84633d26-7431-4470-ace3-6e67656e77a8	pass in quick on vtnet0 inet proto tcp from any to (vtnet0) port = 80 flags S/SA keep state
+label	f810bba1-6ad9-4028-b345-6e67656efb5b	topology.yaml:140	rule f810bba1 loaded as written: gen: HAProxy frontend https
+pf	f810bba1-6ad9-4028-b345-6e67656efb5b	pass in quick on vtnet0 inet proto tcp from any to (vtnet0) port = 443 flags S/SA keep state
+label	bbdc8b4d-abde-4c18-b68f-6e67656e286d	topology.yaml:112	rule bbdc8b4d loaded as written: gen: policy rule vpn-to-management
+pf	bbdc8b4d-abde-4c18-b68f-6e67656e286d	pass in quick on wireguard inet from <gen_net_wireguard> to (vtnet1:network) flags S/SA keep state
+label	1c5991f9-2dca-424c-9a0d-6e67656e1f75	topology.yaml:113	rule 1c5991f9 loaded as written: gen: policy rule vpn-to-service
+pf	1c5991f9-2dca-424c-9a0d-6e67656e1f75	pass in quick on wireguard inet from <gen_net_wireguard> to (vtnet2:network) flags S/SA keep state
+label	e464913d-2bf4-4e07-b600-6e67656e7851	topology.yaml:114	rule e464913d loaded as written: gen: policy rule vpn-to-vpn
+pf	e464913d-2bf4-4e07-b600-6e67656e7851	pass in quick on wireguard inet from <gen_net_wireguard> to <gen_net_wireguard> flags S/SA keep state
+label	854c404f-b0b6-4082-921d-6e67656e3ca4	topology.yaml:115	rule 854c404f loaded as written: gen: policy rule management-out
+pf	854c404f-b0b6-4082-921d-6e67656e3ca4	pass in quick on vtnet1 inet from (vtnet1:network) to any flags S/SA keep state
+label	9a49a3f8-f02e-48af-a460-6e67656e6203	topology.yaml:116	rule 9a49a3f8 loaded as written: gen: policy rule service-internet-only (block the firewall itself)
+pf	9a49a3f8-f02e-48af-a460-6e67656e6203	block drop in quick on vtnet2 inet from (vtnet2:network) to (self)
+label	a0080b71-a122-4218-88de-6e67656ef9ef	topology.yaml:116	rule a0080b71 loaded as written: gen: policy rule service-internet-only (block internal networks)
+pf	a0080b71-a122-4218-88de-6e67656ef9ef	block drop in quick on vtnet2 inet from (vtnet2:network) to <gen_internal_networks>
+label	81a18790-cfff-469d-a3bc-6e67656ed526	topology.yaml:116	rule 81a18790 loaded as written: gen: policy rule service-internet-only (pass the internet)
+pf	81a18790-cfff-469d-a3bc-6e67656ed526	pass in quick on vtnet2 inet from (vtnet2:network) to any flags S/SA keep state
 scrub	on=wireguard inet proto=tcp from=0.0.0.0/1 max-mss=1380	topology.yaml:67	TCP MSS clamp 1380 (IPv4 from 0.0.0.0/1) on wireguard for the MTU 1420 of wg0 is loaded
 scrub	on=wireguard inet proto=tcp from=128.0.0.0/1 max-mss=1380	topology.yaml:67	TCP MSS clamp 1380 (IPv4 from 128.0.0.0/1) on wireguard for the MTU 1420 of wg0 is loaded
 scrub	on=wireguard inet6 proto=tcp from=::/1 max-mss=1360	topology.yaml:67	TCP MSS clamp 1360 (IPv6 from ::/1) on wireguard for the MTU 1420 of wg0 is loaded

@@ -93,10 +93,16 @@ export function writtenFilterRules(model: Model, site: Site): WrittenRule[] {
   let known = written.get(site);
   if (!known) {
     const rules: WrittenRules = { legacy: [], mvc: [] };
-    for (const { sections } of areaSections(model, site)) addWrittenRules(sections, rules);
+    const devices = deviceMap(site);
+    for (const { sections } of areaSections(model, site)) addWrittenRules(sections, devices, rules);
     written.set(site, (known = rules.legacy.concat(rules.mvc)));
   }
   return known;
+}
+
+/** Interface key → device, as OPNsense's rule compiler maps a rule's interface. */
+function deviceMap(site: Site): Map<string, string> {
+  return new Map((site.firewall?.interfaces ?? []).map((i) => [i.key, i.device]));
 }
 
 /** Text for an XML comment: "--" cannot appear in one (a site may be named "home--lab"). */
@@ -108,9 +114,10 @@ export function renderOpnsense(model: Model, files: OutputFiles): void {
   for (const site of model.sites) {
     if (!site.firewall) continue;
     const rules: WrittenRules = { legacy: [], mvc: [] };
+    const devices = deviceMap(site);
     // One area at a time, each garbage once its file is written; the verification script needs only the rules' labels.
     for (const { file, sections } of areaSections(model, site)) {
-      addWrittenRules(sections, rules);
+      addWrittenRules(sections, devices, rules);
       const root = element('opnsense', sections);
       root.children.unshift({ comment: commentText(` gen: site ${site.name}, OPNsense ${site.firewall.release}; apply with gen opnsense merge `) });
       files.set(`${site.name}/opnsense/${file}`, xmlDocument(root));

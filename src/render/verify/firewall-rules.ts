@@ -7,6 +7,8 @@ import { writtenFilterRules } from '../opnsense/index.js';
 export interface ExpectedRule {
   label: string;
   description: string;
+  /** What pf shows for it, without the label: one line per rule pf makes of it. */
+  pf: string[];
   /** The topology rule it was compiled from, when known. */
   origin?: PolicyRule;
 }
@@ -22,5 +24,5 @@ export function expectedRules(model: Model, site: Site): ExpectedRule[] {
     const ends = [text.indexOf(' ('), text.indexOf(': ')].filter((i) => i >= 0);
     return origins.get(ends.length ? text.slice(0, Math.min(ends[0]!, ends[1] ?? Infinity)) : text);
   };
-  return writtenFilterRules(model, site).map((r) => ({ label: r.label, description: r.description, origin: originOf(r.description) }));
+  return writtenFilterRules(model, site).map((r) => ({ label: r.label, description: r.description, pf: r.pf, origin: originOf(r.description) }));
 }

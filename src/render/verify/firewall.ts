@@ -112,18 +112,30 @@ pf_enabled_check() { # what where
   case $status in "Status: Enabled"*) pass "$1" "$2" ;; *) fail "$1" "$2" "pfctl -si: $status" ;; esac
 }
 
-# Every compiled rule by its label, every clamp by its words, in the loaded
-# ruleset (pfctl -sr); rules.debug says why one is missing. stdin: label
-# LABEL where what | scrub WORDS where what (WORDS: "a=b" = a followed by b).
+# Every compiled rule by its label, as gen wrote it, and every clamp by its
+# words, in the loaded ruleset (pfctl -P -sr: ports as numbers); rules.debug
+# says why one is missing. A label proves only that some rule of that label
+# is loaded (an MVC rule keeps its uuid, its label, through any edit), so
+# what pf shows under it must be the lines gen expects, as a set (pf makes
+# one rule per protocol of tcp/udp), reply-to aside (OPNsense derives it
+# from the interface's current gateway). stdin: label LABEL where what |
+# pf LABEL TEXT (one per expected line) | scrub WORDS where what (WORDS:
+# "a=b" = a followed by b).
 ruleset_check() {
   # Each part starts on a line of its own, whatever the one before ended with.
-  { cat; printf '\\n@@ loaded\\n'; pfctl -sr 2>&1; printf '\\n@@ debug\\n'; cat "$RULES_DEBUG" 2>/dev/null; } | awk -F '\\t' -v debug="$RULES_DEBUG" '
+  { cat; printf '\\n@@ loaded\\n'; pfctl -P -sr 2>&1; printf '\\n@@ debug\\n'; cat "$RULES_DEBUG" 2>/dev/null; } | awk -F '\\t' -v debug="$RULES_DEBUG" '
     $0 == "@@ loaded" { part = 1; next }
     $0 == "@@ debug" { part = 2; next }
     part == 0 && $0 == "" { next }
+    part == 0 && $1 == "pf" { ne[$2]++; wrote[$2, ne[$2]] = $3; next }
     part == 0 { n++; kind[n] = $1; want[n] = $2; where[n] = $3; what[n] = $4; next }
     part == 1 {
-      if (match($0, / label "[^"]*"/)) loaded[substr($0, RSTART + 8, RLENGTH - 9)] = 1
+      if (match($0, / label "[^"]*"/)) {
+        l = substr($0, RSTART + 8, RLENGTH - 9); loaded[l] = 1
+        t = substr($0, 1, RSTART - 1) substr($0, RSTART + RLENGTH)
+        sub(/ reply-to (\\{[^}]*\\}|\\([^)]*\\)|[^ ]+)/, "", t); sub(/ +$/, "", t)
+        ng[l]++; got[l, ng[l]] = t
+      }
       if ($0 ~ /^scrub /) scrubs[++s] = " " $0 " "
       next
     }
@@ -148,13 +160,40 @@ ruleset_check() {
       }
       return 0
     }
+    function span(w, from, to,   out, k) {
+      out = ""
+      for (k = from; k <= to; k++) out = out (k > from ? " " : "") w[k]
+      return out
+    }
+    # The words that differ, with the keyword before them ("port = 8443", "from 10.9.9.0/24").
+    function wdiff(a, b,   wa, wb, na, nb, i, j, f) {
+      na = split(a, wa, " "); nb = split(b, wb, " ")
+      i = 1; while (i <= na && i <= nb && wa[i] == wb[i]) i++
+      j = 0; while (j <= na - i && j <= nb - i && wa[na - j] == wb[nb - j]) j++
+      f = i; if (f > 1) f--; if (f > 1 && (wa[f] == "=" || wa[f] == "!")) f--
+      return "pf has \\"" span(wa, f, na - j) "\\" where gen wrote \\"" span(wb, f, nb - j) "\\" (" a ")"
+    }
+    # What differs between the rules pf loaded under label l and those gen wrote; "" when they are the same set.
+    function differs(l,   j, k, miss, extra, m, x, lastmiss, lastextra) {
+      for (j = 1; j <= ng[l]; j++) used[l, j] = 0
+      m = 0; x = 0; miss = ""; extra = ""
+      for (k = 1; k <= ne[l]; k++) {
+        for (j = 1; j <= ng[l]; j++) if (!used[l, j] && got[l, j] == wrote[l, k]) break
+        if (j <= ng[l]) used[l, j] = 1
+        else { m++; lastmiss = wrote[l, k]; miss = miss "; not loaded: \\"" wrote[l, k] "\\"" }
+      }
+      for (j = 1; j <= ng[l]; j++) if (!used[l, j]) { x++; lastextra = got[l, j]; extra = extra "; loaded instead: \\"" got[l, j] "\\"" }
+      if (m == 0 && x == 0) return ""
+      if (m == 1 && x == 1) return wdiff(lastextra, lastmiss)
+      return substr(miss extra, 3)
+    }
     function why_label(i,   l, d, other) {
       l = want[i]
       if (l in compiled) {
         if (compiled[l] ~ /^#/) return "OPNsense compiled it commented out" (reason[l] ~ /^#debug:/ ? " (" substr(reason[l], 8) ")" : "") " in " debug
         return "compiled into " debug " but not loaded: pf refused the ruleset (pfctl -nf " debug " says why)"
       }
-      d = what[i]; sub(/^rule [^ ]* loaded: /, "", d)
+      d = what[i]; sub(/^rule [^ ]* loaded as written: /, "", d)
       if (d in bydescr) return "not loaded: the box has a rule with this description under label " bydescr[d] ", so it differs from what gen wrote (changed on the box?)"
       if (lines == 0) return "not in the loaded ruleset, and " debug " is not readable"
       return "not in the configuration: restore the merged configuration (gen opnsense merge)"
@@ -165,10 +204,16 @@ ruleset_check() {
     }
     END {
       for (i = 1; i <= n; i++) {
-        if (kind[i] == "label") ok = (want[i] in loaded)
-        else { ok = words(i); }
+        found = ""
+        if (kind[i] == "label") {
+          ok = (want[i] in loaded)
+          if (ok) { found = differs(want[i]); if (found != "") { ok = 0; found = "changed on the box: " found } }
+          else found = why_label(i)
+        } else {
+          ok = words(i); if (!ok) found = why_scrub(i)
+        }
         if (ok) printf "ok\\t%s\\t%s\\t\\n", what[i], where[i]
-        else printf "fail\\t%s\\t%s\\t%s\\n", what[i], where[i], (kind[i] == "label" ? why_label(i) : why_scrub(i))
+        else printf "fail\\t%s\\t%s\\t%s\\n", what[i], where[i], found
       }
     }'
 }
@@ -234,7 +279,8 @@ function ruleChecks(model: Model, site: Site, declared: Declared): Check[] {
   const ctx = opnsenseContext(model, site, firewall);
   const lines: (string | number)[][] = [];
   for (const rule of expectedRules(model, site)) {
-    lines.push(['label', rule.label, declared(rule.origin?.path ?? firewall.path), `rule ${rule.label.slice(0, 8)} loaded: ${rule.description}`]);
+    lines.push(['label', rule.label, declared(rule.origin?.path ?? firewall.path), `rule ${rule.label.slice(0, 8)} loaded as written: ${rule.description}`]);
+    for (const text of rule.pf) lines.push(['pf', rule.label, text]);
   }
   for (const clamp of mssClamps(ctx)) {
     const iface = clamp.interface === 'wireguard' ? 'wireguard' : (firewall.interfaces.find((i) => i.key === clamp.interface)?.device ?? clamp.interface);

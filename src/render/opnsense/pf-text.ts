@@ -1,0 +1,130 @@
+// A filter rule gen writes, as pf shows it once loaded (`pfctl -P -sr`):
+// what the verification script compares the box's rule of the same label
+// with. A label alone proves little: an MVC rule keeps its uuid (its label)
+// through any edit in the GUI.
+//
+// OPNsense compiles the rule (OPNsense\Firewall\FilterRule, Rule.php
+// mapAddressInfo(): an interface key is "(dev:network)", "<key>ip" is
+// "(dev)", an alias "$name" for its table <name>, a port range a-b is
+// "a:b", tcp/udp is "{tcp udp}"); pfctl parses that (parse.y expand_rule():
+// one rule per protocol of a list; "flags S/SA" by default on stateful
+// rules, cleared for any protocol but tcp) and prints it back (sbin/pfctl
+// pfctl_parser.c print_rule(), print_fromto(), print_port(); pf_print_state.c
+// print_addr()): action ("block drop" under the default block policy), in,
+// log, quick, on IF, inet, proto P, "all" or from/to with "!" and
+// "port = N" or "port a:b" (-P: numbers, not service names), flags, state,
+// label. reply-to is left out: OPNsense adds it from the interface's
+// gateway of the moment (FilterRule::convertReplyTo()), which a DHCP WAN
+// learns at run time; the script drops it from what pf shows.
+import { formatIPv4, parseIPv4 } from '../../net.js';
+import { type XmlElement, child, textOf } from './xml.js';
+
+interface Endpoint {
+  net: string;
+  not: boolean;
+  port: string;
+}
+
+/** A rule's fields, whichever form (legacy <filter><rule>, MVC rule) wrote it. */
+interface RuleFields {
+  action: string;
+  direction: string;
+  log: boolean;
+  quick: boolean;
+  iface: string;
+  family: string;
+  protocol: string;
+  state: string;
+  source: Endpoint;
+  destination: Endpoint;
+}
+
+const text = (rule: XmlElement | undefined, name: string) => textOf(child(rule, name)).trim();
+const flag = (rule: XmlElement | undefined, name: string) => text(rule, name) === '1';
+
+function legacyEndpoint(rule: XmlElement, name: string): Endpoint {
+  const e = child(rule, name);
+  const net = child(e, 'any') ? 'any' : text(e, 'network') || text(e, 'address') || 'any';
+  return { net, not: flag(e, 'not'), port: text(e, 'port') };
+}
+
+function mvcEndpoint(rule: XmlElement, name: string): Endpoint {
+  return { net: text(rule, `${name}_net`) || 'any', not: flag(rule, `${name}_not`), port: text(rule, `${name}_port`) };
+}
+
+function fields(rule: XmlElement): RuleFields {
+  // MVC rules (FilterRuleField) have <action>, protocols upper case and statetype "keep".
+  const mvc = child(rule, 'action') !== undefined;
+  return {
+    action: text(rule, mvc ? 'action' : 'type'),
+    direction: text(rule, 'direction'),
+    log: flag(rule, 'log'),
+    quick: flag(rule, 'quick'),
+    iface: text(rule, 'interface'),
+    family: text(rule, 'ipprotocol'),
+    protocol: text(rule, 'protocol').toLowerCase(),
+    state: text(rule, 'statetype').split(' ')[0]!,
+    source: mvc ? mvcEndpoint(rule, 'source') : legacyEndpoint(rule, 'source'),
+    destination: mvc ? mvcEndpoint(rule, 'destination') : legacyEndpoint(rule, 'destination'),
+  };
+}
+
+/** An IPv4 address or network as print_addr() shows it: host bits cleared (set_ipmask()), no /32. */
+function cidr(value: string): string | undefined {
+  const [addressText, prefixText] = value.split('/');
+  const parsed = parseIPv4(addressText!);
+  const prefix = prefixText === undefined ? 32 : /^\d+$/.test(prefixText) ? Number(prefixText) : -1;
+  if (parsed === undefined || prefix < 0 || prefix > 32) return undefined;
+  const base = prefix === 0 ? 0 : (parsed & ((0xffffffff << (32 - prefix)) >>> 0)) >>> 0;
+  if (prefix === 0) return 'any';
+  return prefix === 32 ? formatIPv4(base) : `${formatIPv4(base)}/${prefix}`;
+}
+
+function address(net: string, devices: ReadonlyMap<string, string>): string {
+  if (net === 'any' || net === '(self)') return net;
+  const device = devices.get(net);
+  if (device !== undefined) return `(${device}:network)`;
+  const own = /^(wan|lan|opt[0-9]+)ip$/.exec(net);
+  if (own && devices.has(own[1]!)) return `(${devices.get(own[1]!)})`;
+  return cidr(net) ?? `<${net}>`;
+}
+
+function port(value: string): string {
+  if (value === '' || value === 'any') return '';
+  const range = value.replace('-', ':');
+  return range.includes(':') ? ` port ${range}` : ` port = ${range}`;
+}
+
+/**
+ * The lines `pfctl -P -sr` prints for a rule gen wrote, without its label
+ * (one per protocol of tcp/udp). `devices` maps interface keys (wan, opt1)
+ * to devices; any other interface (a group, enc0) is its own name to pf.
+ */
+export function pfRuleText(rule: XmlElement, devices: ReadonlyMap<string, string>): string[] {
+  const r = fields(rule);
+  const pass = r.action === '' || r.action === 'pass';
+  const head = [pass ? 'pass' : r.action === 'reject' ? 'block return' : 'block drop'];
+  if (r.direction === 'in' || r.direction === 'out') head.push(r.direction);
+  if (r.log) head.push('log');
+  if (r.quick) head.push('quick');
+  if (r.iface) head.push(`on ${devices.get(r.iface) ?? r.iface}`);
+  if (r.family === 'inet' || r.family === 'inet6') head.push(r.family);
+  const src = address(r.source.net, devices);
+  const dst = address(r.destination.net, devices);
+  const srcPort = port(r.source.port);
+  const dstPort = port(r.destination.port);
+  const neg = (not: boolean, value: string) => (not && value !== 'any' ? `! ${value}` : value);
+  const everything = src === 'any' && dst === 'any' && !srcPort && !dstPort;
+  const fromTo = everything ? 'all' : `from ${neg(r.source.not, src)}${srcPort} to ${neg(r.destination.not, dst)}${dstPort}`;
+  // No statetype: pf's own default on a pass rule, keep state.
+  const stateful = pass && r.state !== 'none' && r.state !== 'no';
+  const state = r.state || 'keep';
+  const protocols = r.protocol === '' || r.protocol === 'any' ? [''] : r.protocol === 'tcp/udp' ? ['tcp', 'udp'] : [r.protocol];
+  return protocols.map((p) => {
+    const words = head.concat(p ? [`proto ${p}`] : [], [fromTo]);
+    if (stateful && (p === '' || p === 'tcp')) words.push('flags S/SA');
+    if (stateful) words.push(`${state} state`);
+    else if (pass) words.push('no state');
+    return words.join(' ');
+  });
+}
