@@ -34,6 +34,7 @@ export const MODEL_FILES = {
   filter: 'Firewall/Filter.xml',
   dnat: 'Firewall/DNat.xml',
   cert: 'Trust/Cert.xml',
+  cron: 'Cron/Cron.xml',
 };
 
 /**

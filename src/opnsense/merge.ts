@@ -56,6 +56,9 @@ const ITEM_KEYS: Record<string, string[][]> = {
   account: [['name']],
   validation: [['name']],
   certificate: [['name']],
+  // The ACME client's renewal job is the one with its origin: the plugin makes it alone and finds it by it
+  // (fetchCronIntegrationAction); a box's own keeps its UUID and schedule, and a second one goes.
+  job: [['origin']],
 };
 
 /** Base items that are never the same item as gen's: dnsmasq keeps IPv6 ranges (gen's are IPv4) in the same list. */

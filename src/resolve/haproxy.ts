@@ -9,7 +9,7 @@ import type { FirewallInterface, Haproxy, HaproxyBackend, HaproxyCertificate, Ha
 import type { HaproxyInput } from '../topology.js';
 import { type ResolveContext, indexByName } from './context.js';
 import { addToList, appendAll } from '../arrays.js';
-import { dnsService, dnsServiceDialog, dnsServiceFields, validationName } from '../targets/opnsense/acme.js';
+import { dnsService, dnsServiceDialog, dnsServiceFields, renewalJobTime, validationName } from '../targets/opnsense/acme.js';
 import { releaseFacts } from '../targets/opnsense/releases.js';
 
 type BackendInput = NonNullable<HaproxyInput['backends']>[number];
@@ -207,10 +207,10 @@ export function certificateCovers(name: string, host: string): boolean {
  * secret is in the topology or out/), and acme.sh cannot publish the
  * challenge's TXT record without them. One step per DNS service, naming
  * the challenge types that use it and that service's fields as the
- * release's Challenge Types dialog labels them. Then the settings page's Apply: the plugin
- * creates its daily renewal job (System › Settings › Cron) only there
- * (fetchCronIntegrationAction, called by the Apply button alone), never on
- * a restore or a boot; and the first issuance.
+ * release's Challenge Types dialog labels them. Then the first issuance:
+ * by hand, or by the plugin's daily renewal job, which gen writes (the
+ * plugin would make it only when its settings are applied) and which also
+ * issues a certificate never issued (lecert.php --mode issue --all --cron).
  */
 export function acmeSteps(haproxy: Haproxy, release: string): string[] {
   if (haproxy.certificates.length === 0) return [];
@@ -241,8 +241,11 @@ export function acmeSteps(haproxy: Haproxy, release: string): string[] {
       "Without them the DNS-01 challenge fails, no certificate is issued, and HAProxy keeps serving its self-signed stand-in."
     );
   });
+  const time = renewalJobTime(releaseFacts(release)?.fields('cron'));
   return [
     ...credentials,
-    'On the firewall, once the configuration is restored: Services › ACME Client › Settings › Apply. Only then does the ACME client create its daily renewal job (System › Settings › Cron); without it no certificate is issued or renewed. Then Services › ACME Client › Certificates: issue each certificate once (Issue/Renew).',
+    'On the firewall, once the configuration is restored: Services › ACME Client › Certificates: issue each certificate once (Issue/Renew), ' +
+      `or wait for the ACME client's daily renewal job (System › Settings › Cron${time ? `, at ${time} firewall time` : ''}), which issues each certificate not issued yet and renews the others. ` +
+      'Until a certificate is issued, HAProxy serves its self-signed stand-in.',
   ];
 }

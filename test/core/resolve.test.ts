@@ -66,8 +66,8 @@ describe('scenario A (homelab)', async () => {
       expect.stringMatching(/forward TCP 443 to 192\.168\.0\.2 \(HAProxy frontend https\)/),
       // DNS-01 through Cloudflare: its API credentials go into the challenge type before anything is issued.
       expect.stringMatching(/^On the firewall, once the configuration is restored and before any certificate is issued: Services › ACME Client › Challenge Types, edit challenge type wildcard_dns01 \(DNS Service CloudFlare\.com, dns_cf;/),
-      // The ACME client makes its renewal job only when its settings are applied (fetchCronIntegrationAction).
-      expect.stringMatching(/^On the firewall, once the configuration is restored: Services › ACME Client › Settings › Apply\. .*renewal job/),
+      // gen writes the renewal job the plugin would make only when its settings are applied (fetchCronIntegrationAction).
+      expect.stringMatching(/^On the firewall, once the configuration is restored: Services › ACME Client › Certificates: issue each certificate once \(Issue\/Renew\), or wait for .*renewal job/),
     ]);
   });
 

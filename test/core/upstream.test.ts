@@ -48,7 +48,7 @@ describe('derived forwards', () => {
     const steps = (await render(readExample('vlan-hosting'))).get('hosting/steps.md')!;
     expect(steps.match(/^1\. .*$/gm)).toEqual([
       expect.stringMatching(/^1\. On the firewall, once the configuration is restored and before any certificate is issued: Services › ACME Client › Challenge Types, /),
-      expect.stringMatching(/^1\. On the firewall, once the configuration is restored: Services › ACME Client › Settings › Apply\./),
+      expect.stringMatching(/^1\. On the firewall, once the configuration is restored: Services › ACME Client › Certificates: issue each certificate once/),
     ]);
     expect((await render(edit(edit(readExample('vlan-hosting'), [...A, 'haproxy'], undefined), [...A, 'policy', 'tests'], []))).has('hosting/steps.md')).toBe(false);
   });

@@ -17,7 +17,7 @@ import { type Xml, doc, withRelease } from './support.js';
 
 const HAPROXY = ['sites', 0, 'haproxy'];
 const CREDENTIALS = /^\d+\. On the firewall, once the configuration is restored and before any certificate is issued: Services › ACME Client › Challenge Types, edit (.*)$/;
-const ISSUE = /^\d+\. On the firewall, once the configuration is restored: Services › ACME Client › Settings › Apply\..* Then Services › ACME Client › Certificates: issue each certificate once \(Issue\/Renew\)\.$/;
+const ISSUE = /^\d+\. On the firewall, once the configuration is restored: Services › ACME Client › Certificates: issue each certificate once \(Issue\/Renew\), or wait for the ACME client's daily renewal job \(System › Settings › Cron, at (\d\d):(\d\d) firewall time\), .*$/;
 
 /** The numbered steps of a site's steps.md, in order, as Markdown shows them (its backslash escapes undone). */
 function steps(files: Map<string, string>, site: string): string[] {
@@ -102,7 +102,17 @@ describe('DNS-01 (scenario A: *.example.com through Cloudflare)', async () => {
   it('gen build prints the step among its manual steps, before the issuing one', async () => {
     const site = (await modelOf(readExample('homelab'))).sites[0]!;
     const acme = site.manualSteps.filter((s) => s.includes('ACME Client'));
-    expect(acme).toEqual([expect.stringMatching(/Challenge Types, edit challenge type wildcard_dns01 /), expect.stringMatching(/Settings › Apply/)]);
+    expect(acme).toEqual([expect.stringMatching(/Challenge Types, edit challenge type wildcard_dns01 /), expect.stringMatching(/daily renewal job/)]);
+  });
+
+  it('the issuing step waits for the renewal job acme.xml writes, at the time it runs, and needs no Apply', () => {
+    const acme = doc(new Map([...files].map(([p, t]) => [p.replace('home/opnsense/', ''), t])), 'acme.xml').OPNsense;
+    const job = acme.cron.jobs.job;
+    expect(job.origin).toBe('AcmeClient');
+    expect(acme.AcmeClient.settings.UpdateCron).toBe(job['@uuid']);
+    const [, hours, minutes] = ISSUE.exec(lines.find((l) => ISSUE.test(l))!)!;
+    expect([Number(hours), Number(minutes)]).toEqual([Number(job.hours), Number(job.minutes)]);
+    expect(lines.join('\n')).not.toContain('Settings › Apply');
   });
 });
 

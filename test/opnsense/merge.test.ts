@@ -859,7 +859,10 @@ describe('the box\'s own items beside gen\'s: a shared name, a reference to gen\
     expect(kept.filter((w) => w.includes('earlier merge'))).toEqual([
       'removed HAProxy frontend "https", HAProxy frontend "https_http_redirect", HAProxy action "https_redirect_to_https": an earlier merge wrote them, and the topology no longer has them',
       'removed ACME client account "letsencrypt", ACME client certificate "*.example.com", ACME client validation "wildcard_dns01", ACME client action "restart_haproxy": an earlier merge wrote them, and the topology no longer has them',
-      'kept HAProxy backend "web" (used by the box\'s frontend "intranet"), HAProxy server "web_traefik" (used by HAProxy backend "web"), HAProxy healthcheck "web_check" (used by HAProxy backend "web"): ' +
+      // The ACME client stays enabled (its settings are not items): its renewal job stays while its UpdateCron names it
+      // (OPNsense refuses the settings when it names no job), as an Apply would keep or make it.
+      'kept HAProxy backend "web" (used by the box\'s frontend "intranet"), HAProxy server "web_traefik" (used by HAProxy backend "web"), HAProxy healthcheck "web_check" (used by HAProxy backend "web"), ' +
+        'cron job "AcmeClient Cronjob for Certificate AutoRenewal" (named in <UpdateCron>): ' +
         'an earlier merge wrote them and the topology no longer has them, but the box\'s own items use them, as the box\'s now; change those items on the box if they should go (the next merge removes what nothing uses), or put them back in the topology',
     ]);
     const haproxy = parse(third).opnsense.OPNsense.HAProxy;

@@ -58,6 +58,29 @@ function files(dir: string): string[] {
   });
 }
 
+/**
+ * The configd actions of the snapshot folders the models come from, as
+ * configd reads actions_<topic>.conf (processhandler.py: "topic section",
+ * a dotted section a path of words; properties "key:value").
+ */
+function configdActions(models: readonly ModelDef[]): Map<string, Record<string, string>> {
+  const actions = new Map<string, Record<string, string>>();
+  const walk = (dir: string): string[] => readdirSync(dir).flatMap((e) => (statSync(join(dir, e)).isDirectory() ? walk(join(dir, e)) : /^actions_.*\.conf$/.test(e) ? [join(dir, e)] : []));
+  for (const snapshot of new Set(models.map((m) => m.file.split('/')[0]!))) {
+    for (const file of walk(join(MODELS_DIR, snapshot))) {
+      const topic = /actions_([^.]*)/.exec(file)![1]!;
+      let props: Record<string, string> | undefined;
+      for (const line of readFileSync(file, 'utf8').split('\n')) {
+        const section = /^\[(.+)\]\s*$/.exec(line);
+        const prop = /^([^\s#;:=][^:=]*?)\s*[:=]\s*(.*)$/.exec(line);
+        if (section) actions.set(`${topic} ${section[1]!.split('.').join(' ')}`, (props = {}));
+        else if (props && prop) props[prop[1]!.toLowerCase()] = prop[2]!.trim();
+      }
+    }
+  }
+  return actions;
+}
+
 /** The model files of one snapshot folder (e.g. "26.7"). */
 export function loadModels(snapshot: string): ModelDef[] {
   const dir = join(MODELS_DIR, snapshot);
@@ -158,6 +181,8 @@ interface Ref {
 
 interface Context {
   config: XmlElement;
+  /** configd actions ("topic section") of the snapshots' actions files, with their attributes. */
+  configdActions: Map<string, Record<string, string>>;
   models: ModelDef[];
   problems: Problem[];
   refs: Ref[];
@@ -319,6 +344,16 @@ function checkValue(field: FieldDef, value: string, ctx: Context, path: string):
     case 'CertificatesField':
       ctx.refs.push({ path, field, value });
       return undefined;
+    case 'ConfigdActionsField': {
+      // A configd action of the snapshot's actions files; with a filter, only actions whose attribute matches it.
+      const action = ctx.configdActions.get(value);
+      if (action === undefined) return `"${value}" is no configd action of the actions files here`;
+      for (const filter of elements(field.params.get('filters') ?? { name: '', attrs: [], children: [] })) {
+        const have = action[filter.name];
+        if (have !== undefined && !phpRegex(textOf(filter).trim()).test(have)) return `configd action "${value}" has no ${filter.name} matching ${textOf(filter).trim()}`;
+      }
+      return undefined;
+    }
     case 'DNatAssociatedRuleField':
       return value === 'pass' ? undefined : `"${value}" (the model keeps only "pass")`;
     default:
@@ -430,6 +465,7 @@ export function checkConfig(config: XmlElement, models: ModelDef[], options: Che
   const virtual = new Set([...groups, ...wireguard, 'enc0']);
   const ctx: Context = {
     config,
+    configdActions: configdActions(models),
     models,
     problems: [],
     refs: [],

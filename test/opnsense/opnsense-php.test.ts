@@ -17,13 +17,13 @@ import { parseXml } from '../../src/opnsense/parse.js';
 import { selfSignedCertificate } from '../../src/opnsense/selfsigned.js';
 import { PRIVATE_KEY_PLACEHOLDER_PREFIX } from '../../src/render/opnsense/context.js';
 import { siteSections } from '../../src/render/opnsense/index.js';
-import { type XmlElement, child, childrenNamed, textOf } from '../../src/render/opnsense/xml.js';
+import { type XmlElement, attr, child, childrenNamed, textOf } from '../../src/render/opnsense/xml.js';
 import { releaseFacts } from '../../src/targets/opnsense/releases.js';
 import { generateKeyPair } from '../../src/targets/wireguard/keys.js';
 import { edit, modelOf, readExample, root } from '../helpers.js';
 import { missing, titled } from '../system-tools.js';
 import { MODELS_DIR } from './model-check.js';
-import { BOX_CA, CONFIG_CASES, releaseSections, withBoxCa, withLabRoute, withRelease, withoutHaproxy, withoutVpssvc } from './support.js';
+import { BOX_ACME_JOB, BOX_CA, CONFIG_CASES, releaseSections, withBoxCa, withBoxCronJobs, withLabRoute, withRelease, withoutHaproxy, withoutVpssvc } from './support.js';
 
 const TOOL = join(root, 'test/tools/opnsense-php');
 const gitDir = (name: string) => {
@@ -148,7 +148,7 @@ describe.skipIf(skip)(titled("OPNsense's own code on merged configs", skip), () 
       if (run.errors.length === 0) expect(run.status).toBe(0);
       // The plugin models were loaded and validated, not skipped.
       const checked = /models with data in this config: (.*)$/m.exec(run.stdout)?.[1]?.split(' ') ?? [];
-      expect(checked).toEqual(expect.arrayContaining(['OPNsense/HAProxy/HAProxy', 'OPNsense/AcmeClient/AcmeClient', 'OPNsense/Trust/Cert']));
+      expect(checked).toEqual(expect.arrayContaining(['OPNsense/HAProxy/HAProxy', 'OPNsense/AcmeClient/AcmeClient', 'OPNsense/Cron/Cron', 'OPNsense/Trust/Cert']));
 
       // Every filter rule gen wrote is in the ruleset, live (not commented out), with its action, interface and protocol.
       const ifaces = el(sections.find((s) => s.name === 'interfaces'));
@@ -467,6 +467,46 @@ describe.skipIf(skip)(titled("OPNsense's own code on merged configs", skip), () 
     const model = (await modelOf(withRelease(readExample('homelab'), series))).sites[0]!.wireguard[0]!;
     const enabled = model.peers.filter((p) => p.enabled).map((p) => [p.name, p.publicKey, `${p.address}/32`]);
     expect(peers).toEqual([...enabled, ['guiphone', phone.key, '10.0.1.200/32']]);
+  });
+
+  // The ACME client's renewal job gen writes (the plugin makes it only when its settings are applied), on a factory
+  // box and on one with its own job: OPNsense's validation takes it (UpdateCron is a relation to a job of origin
+  // AcmeClient; the command must be a configd action with a description), and its crontab template runs the
+  // plugin's configd action daily, once: the action issues and renews every certificate (lecert.php --all --cron).
+  it.each(RELEASES)("%s: the ACME client's renewal job validates, and the crontab from OPNsense's template runs it once a day", async (series) => {
+    const { sections, privateKey } = await releaseSections(readExample('homelab'), series);
+    const options = { secret: () => privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX };
+    const tree = join(cache, tagOf(series), 'root');
+    const action = readFileSync(join(tree, 'usr/local/opnsense/service/conf/actions.d/actions_acmeclient.conf'), 'utf8');
+    for (const [kind, box] of [['factory', base(series)], ['own job', withBoxCronJobs(base(series), series)]] as const) {
+      const work = join(dir, `cron-${series}-${kind.replace(' ', '-')}`);
+      mkdirSync(work, { recursive: true });
+      const file = join(work, 'config.xml');
+      const merged = mergeConfig(box, sections, options);
+      writeFileSync(file, merged, { mode: 0o600 });
+      const run = runTool(file, tagOf(series));
+      expect(run.errors.filter((e) => !KNOWN_UPSTREAM.some((re) => re.test(e))), kind).toEqual([]);
+      expect(/models with data in this config: (.*)$/m.exec(run.stdout)?.[1]?.split(' '), kind).toContain('OPNsense/Cron/Cron');
+      const opnsense = el(parseXmlDoc(merged), 'OPNsense');
+      const jobs = childrenNamed(el(opnsense, 'cron', 'jobs'), 'job').filter((j) => field(j, 'origin') === 'AcmeClient');
+      expect(jobs, kind).toHaveLength(1);
+      const job = jobs[0]!;
+      expect(field(el(opnsense, 'AcmeClient', 'settings'), 'UpdateCron'), kind).toBe(attr(job, 'uuid'));
+      if (kind === 'own job') expect(attr(job, 'uuid')).toBe(BOX_ACME_JOB);
+
+      const out = join(work, 'root');
+      const r = spawnSync('python3', [join(TOOL, 'render.py'), tree, file, out, 'OPNsense.Cron'], { encoding: 'utf8' });
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      // minute hour mday month wday command; the template quotes the command (one word up to 26.1.x, each word after).
+      const lines = readFileSync(join(out, 'var/cron/tabs/nobody'), 'utf8').split('\n').filter((l) => /^[^#\s]\S*\t/.test(l)).map((l) => l.split('\t'));
+      const renewal = lines.filter((l) => l[5]!.replace(/'/g, '') === `/usr/local/sbin/configctl -d -- ${field(job, 'command')}`);
+      expect(renewal, kind).toEqual([[field(job, 'minutes'), field(job, 'hours'), '*', '*', field(job, 'weekdays'), expect.any(String)]]);
+      // The configd action it names (topic acmeclient, section cron-auto-renew).
+      const [topic, name] = field(job, 'command').split(' ');
+      expect(topic).toBe('acmeclient');
+      expect(new RegExp(`^\\[${name}\\]\\ncommand:.*/lecert\\.php --mode issue --all --cron$`, 'm').test(action)).toBe(true);
+    }
   });
 
   // A box installed at 25.1 or earlier got the dnsmasq model from a migration: disabled, with an empty <port/>,

@@ -26,6 +26,7 @@ const CLASSES: Record<ModelName, string> = {
   filter: 'OPNsense.Firewall.Filter',
   dnat: 'OPNsense.Firewall.DNat',
   cert: 'OPNsense.Trust.Cert',
+  cron: 'OPNsense.Cron.Cron',
 };
 
 describe('the release tables', () => {

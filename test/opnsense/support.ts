@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { selfSignedCertificate } from '../../src/opnsense/selfsigned.js';
 import { siteSections } from '../../src/render/opnsense/index.js';
 import type { XmlElement } from '../../src/render/opnsense/xml.js';
+import { releaseFacts } from '../../src/targets/opnsense/releases.js';
 import { generateKeyPair } from '../../src/targets/wireguard/keys.js';
 import { edit, modelOf, readExample, render } from '../helpers.js';
 import { siteToSite } from '../aws/fixtures.js';
@@ -246,4 +247,24 @@ export function withoutWireguard(): string {
   const peers = new Set(site.wireguard[0].peers.map((p: Xml) => p.name));
   const tests = site.policy.tests.filter((t: Xml) => !peers.has(t.from) && !String(t.from).startsWith('wg0/') && t.port !== site.wireguard[0].listen_port);
   return edit(out, ['sites', 0, 'policy', 'tests'], tests);
+}
+
+/** The UUID of the ACME client's renewal job on the box of withBoxCronJobs (one an Apply made: random, version 4). */
+export const BOX_ACME_JOB = '0c1d2e3f-4a5b-4c6d-9e7f-8a9b0c1d2e3f';
+
+/**
+ * A box with cron jobs of its own: the ACME client's (as an Apply made
+ * them, each run at 03:30 on Mondays; the first named in its settings'
+ * UpdateCron), and one of the operator's.
+ */
+export function withBoxCronJobs(config: string, release: string, acmeJobs: readonly string[] = [BOX_ACME_JOB]): string {
+  const job = (uuid: string, origin: string, command: string, description: string) =>
+    `<job uuid="${uuid}"><origin>${origin}</origin><enabled>1</enabled><minutes>30</minutes><hours>3</hours><days>*</days><months>*</months><weekdays>1</weekdays>` +
+    `<who>root</who><command>${command}</command><parameters/><description>${description}</description></job>`;
+  const acme = acmeJobs.map((uuid) => job(uuid, 'AcmeClient', 'acmeclient cron-auto-renew', 'AcmeClient Cronjob for Certificate AutoRenewal')).join('');
+  const versions = releaseFacts(release)!.versions;
+  const cron = `<cron version="${versions.cron}"><jobs>${acme}${job('5d6e7f80-91a2-4b3c-8d4e-5f60718293a4', 'cron', 'system remote backup', 'nightly backup')}</jobs></cron>`;
+  const settings = `<AcmeClient version="${versions.acme}"><settings><enabled>1</enabled><autoRenewal>1</autoRenewal><UpdateCron>${acmeJobs[0] ?? ''}</UpdateCron></settings></AcmeClient>`;
+  // The factory config of 25.7 and 26.1 has no <OPNsense> yet.
+  return config.includes('<OPNsense>') ? config.replace('<OPNsense>', `<OPNsense>\n    ${cron}\n    ${settings}`) : config.replace(/<\/opnsense>\n?$/, `  <OPNsense>${cron}${settings}</OPNsense>\n</opnsense>\n`);
 }

@@ -1,10 +1,10 @@
-// ACME client (MVC //OPNsense/AcmeClient, os-acme-client) and the <cert>
-// it renews. The certificate entry names the same refid (certRefId) that
-// HAProxy uses, and the plugin updates that <cert> in place on renewal, so
-// the link survives. DNS API credentials are secrets and stay out of the
+// ACME client (MVC //OPNsense/AcmeClient, os-acme-client), its daily
+// renewal job (//OPNsense/cron) and the <cert> it renews. The certificate
+// entry names the same refid (certRefId) that HAProxy uses, and the plugin
+// updates that <cert> in place on renewal, so the link survives. DNS API credentials are secrets and stay out of the
 // fragment: the operator enters them in the validation method.
 import { acmeChallengeFrontends, frontendsServing } from '../../resolve/haproxy.js';
-import { ACME_CHALLENGE_PORT, dnsService, validationName } from '../../targets/opnsense/acme.js';
+import { ACME_CHALLENGE_PORT, ACME_RENEWAL_JOB, dnsService, validationName } from '../../targets/opnsense/acme.js';
 import { type Area } from './context.js';
 import { modelItem, modelSection } from './fields.js';
 import { haproxyUuids } from './haproxy.js';
@@ -80,11 +80,17 @@ export const acmeArea: Area = {
       description: 'gen: reload HAProxy after renewal',
       type: 'configd_restart_haproxy',
     });
+    // The plugin's renewal job, which it would make only when its settings are applied (never on a restore or a
+    // boot): written here and named in UpdateCron, an Apply finds it and makes no second one. Only the fields the
+    // plugin sets are gen's; the schedule is the model's default (00:00), so a box's own schedule survives a merge.
+    const cronUuid = ctx.uuid('cron-job', 'acme-renewal');
+    const cron = modelItem(ctx, 'cron', 'jobs.job', cronUuid, { ...ACME_RENEWAL_JOB, enabled: '1' });
     return [
       ...modelSection(ctx, 'acme', {
         settings: {
           enabled: '1',
           autoRenewal: '1',
+          UpdateCron: cronUuid,
           environment: 'prod',
           challengePort: ACME_CHALLENGE_PORT,
           // gen writes the HAProxy items of HTTP-01 itself; naming them here tells the plugin its integration is complete.
@@ -97,6 +103,7 @@ export const acmeArea: Area = {
         validations: { validation: validations },
         actions: { action: [restart] },
       }),
+      ...modelSection(ctx, 'cron', { jobs: { job: [cron] } }),
       ...modelSection(ctx, 'cert', { cert: certs }),
     ];
   },

@@ -13,6 +13,34 @@ export function validationName(certificate: string, challenge: 'dns-01' | 'http-
 /** The ACME client's local web server for HTTP-01 challenges: settings.challengePort, whose model default gen writes. */
 export const ACME_CHALLENGE_PORT = '43580';
 
+/**
+ * The ACME client's daily renewal job, as its settings page's Apply makes it
+ * (SettingsController::fetchCronIntegrationAction: Cron::newDailyJob with
+ * these values, weekdays "*", enabled; the schedule is the cron model's
+ * default, 00:00) and finds it again: by the UUID in settings/UpdateCron,
+ * else by its origin. Its configd action runs `lecert.php --mode issue --all
+ * --cron` (actions_acmeclient.conf), which also issues a certificate never
+ * issued (LeCertificate::issue).
+ */
+export const ACME_RENEWAL_JOB = {
+  origin: 'AcmeClient',
+  command: 'acmeclient cron-auto-renew',
+  description: 'AcmeClient Cronjob for Certificate AutoRenewal',
+} as const;
+
+/**
+ * When the renewal job runs, as gen writes it (the cron model's default
+ * minutes and hours, which newDailyJob leaves): "00:00". Undefined when the
+ * release's table has no cron model.
+ */
+export function renewalJobTime(cron: ModelFields | undefined): string | undefined {
+  const node = cron ? fieldNode(cron, 'jobs.job') : undefined;
+  const fields = node !== undefined && typeof node === 'object' && 'item' in node ? new Map(node.item) : undefined;
+  const [minutes, hours] = [fields?.get('minutes'), fields?.get('hours')];
+  if (typeof minutes !== 'string' || typeof hours !== 'string' || !/^\d+$/.test(minutes) || !/^\d+$/.test(hours)) return undefined;
+  return `${hours.padStart(2, '0')}:${minutes.padStart(2, '0')}`;
+}
+
 /** acme.sh DNS API names for the providers the topology may name. */
 const DNS_SERVICES: Record<string, string> = {
   cloudflare: 'dns_cf',

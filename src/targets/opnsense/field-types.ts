@@ -18,7 +18,8 @@ export type ModelName =
   | 'acme'
   | 'filter'
   | 'dnat'
-  | 'cert';
+  | 'cert'
+  | 'cron';
 
 /** A leaf's default (text), a container's fields, or an array field's item fields. */
 export type FieldNode = string | FieldTree | { readonly item: FieldTree };

@@ -76,4 +76,5 @@ export const MODEL_WORDS: Readonly<Record<ModelName, string>> = {
   filter: 'firewall rules (MVC)',
   dnat: 'Destination NAT',
   cert: 'certificates',
+  cron: 'cron jobs',
 };

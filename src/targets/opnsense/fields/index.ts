@@ -14,6 +14,7 @@ import { fields as haproxy_4_1_0_25_7 } from './haproxy-4.1.0-25.7.js';
 import { fields as acme_4_3_0_25_7 } from './acme-4.3.0-25.7.js';
 import { fields as filter_1_0_4_25_7 } from './filter-1.0.4-25.7.js';
 import { fields as cert_1_0_0_25_7 } from './cert-1.0.0-25.7.js';
+import { fields as cron_1_0_4_25_7 } from './cron-1.0.4-25.7.js';
 import { fields as dnsmasq_1_0_7_25_7_1 } from './dnsmasq-1.0.7-25.7.1.js';
 import { fields as wireguardServer_1_0_0_25_7_5 } from './wireguardServer-1.0.0-25.7.5.js';
 import { fields as gateways_1_0_0_26_1 } from './gateways-1.0.0-26.1.js';
@@ -43,6 +44,7 @@ export const SNAPSHOTS: readonly { name: string; fields: ModelFieldSet }[] = [
       acme: acme_4_3_0_25_7,
       filter: filter_1_0_4_25_7,
       cert: cert_1_0_0_25_7,
+      cron: cron_1_0_4_25_7,
     },
   },
   {
@@ -74,6 +76,7 @@ export const SNAPSHOTS: readonly { name: string; fields: ModelFieldSet }[] = [
       filter: filter_1_0_5_26_1,
       dnat: dnat_1_0_0_26_1,
       cert: cert_1_0_0_25_7,
+      cron: cron_1_0_4_25_7,
     },
   },
   {
@@ -99,6 +102,7 @@ export const SNAPSHOTS: readonly { name: string; fields: ModelFieldSet }[] = [
       filter: filter_1_0_5_26_7,
       dnat: dnat_1_0_0_26_1,
       cert: cert_1_0_0_25_7,
+      cron: cron_1_0_4_25_7,
     },
   },
 ];

@@ -22,6 +22,7 @@ export const release25_7: ReleaseTable = {
         acme: '4.3.0',
         filter: '1.0.4',
         cert: '1.0.0',
+        cron: '1.0.4',
       },
       forms: { filterRules: 'legacy', portForwards: 'legacy', outboundNatRules: 'legacy', haproxyActions: 'typed', iscDhcp: 'core' },
     },

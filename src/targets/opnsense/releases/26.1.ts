@@ -25,6 +25,7 @@ export const release26_1: ReleaseTable = {
         filter: '1.0.4',
         dnat: '1.0.0',
         cert: '1.0.0',
+        cron: '1.0.4',
       },
       forms: { filterRules: 'legacy', portForwards: 'dnat', outboundNatRules: 'legacy', haproxyActions: 'typed', iscDhcp: 'plugin' },
     },

@@ -24,6 +24,7 @@ export const release26_7: ReleaseTable = {
         filter: '1.0.5',
         dnat: '1.0.0',
         cert: '1.0.0',
+        cron: '1.0.4',
       },
       forms: { filterRules: 'mvc', portForwards: 'dnat', outboundNatRules: 'mvc', haproxyActions: 'http-request', iscDhcp: 'plugin' },
     },
