@@ -29,7 +29,7 @@ function net(value: string, format = QM_NET_FORMAT): Record<string, string> {
 
 /** The settings guests.sh applies: `ensure[_nic] TOOL ID KEY 'VALUE'` lines. */
 function ensured(script: string): { tool: string; id: string; key: string; value: string }[] {
-  return [...script.matchAll(/^ensure(?:_nic)? (qm|pct) (\d+) (\S+) '([^']*)'/gm)].map((m) => ({ tool: m[1]!, id: m[2]!, key: m[3]!, value: m[4]! }));
+  return [...script.matchAll(/^ *ensure(?:_nic)? (qm|pct) (\d+) (\S+) '([^']*)'/gm)].map((m) => ({ tool: m[1]!, id: m[2]!, key: m[3]!, value: m[4]! }));
 }
 
 describe('scenario A', async () => {
@@ -45,7 +45,7 @@ describe('scenario A', async () => {
       { model: 'virtio', macaddr: derivedMac('home', 'opnsense', 'management'), bridge: 'vmbr1', firewall: '0' },
       { model: 'virtio', macaddr: derivedMac('home', 'opnsense', 'service'), bridge: 'vmbr2', firewall: '0' },
     ]);
-    expect(script).toMatch(/^ensure_nic qm 102 net1 '[^']+' 'bridge tag firewall'  # management, vtnet1$/m);
+    expect(script).toMatch(/^  ensure_nic qm 102 net1 '[^']+' 'bridge tag firewall'  # management, vtnet1$/m);
   });
 
   it('puts each service container on the Service bridge with its address and the firewall as gateway', () => {
@@ -160,6 +160,14 @@ describe('scenario B', async () => {
     expect(net(ct.net0!, LXC_NET_FORMAT)).toMatchObject({ bridge: 'vmbr2', tag: '20', ip: '192.168.20.11/24', gw: '192.168.20.1' });
   });
 });
+
+/** The problems a run of guests.sh that changed nothing names: its error lines but the last, which says so. */
+function problems(run: { status: number; stderr: string }): string[] {
+  expect(run.status).toBe(1);
+  const lines = run.stderr.trimEnd().split('\n');
+  expect(lines.at(-1)).toBe(`guests.sh: nothing changed: ${lines.length - 1} problem(s) above; run guests.sh again once they are solved.`);
+  return lines.slice(0, -1);
+}
 
 /** A node as seed 002 left it: VM 102 with Proxmox's own MACs and an extra NIC, the three containers. */
 function homeNode(overrides: Partial<NodeState> = {}): FakeNode {
@@ -288,9 +296,37 @@ describe('guests.sh on a node', async () => {
 
   it('refuses to touch a guest that does not exist unless the topology says create', () => {
     const n = node({ lxc: {} });
+    const before = n.state;
+    expect(problems(n.run(script))).toEqual(
+      ['CT 200 (traefik)', 'CT 210 (postgres)', 'CT 211 (valkey)'].map((ct) => `guests.sh: ${ct} does not exist on node pve: create it, or set create: true for it in the topology`),
+    );
+    expect(n.log).toEqual([]);
+    expect(n.state).toEqual(before);
+  });
+
+  it('checks every guest before changing any: a later guest that cannot be set up leaves the earlier ones as they were', () => {
+    // VM 102 needs changes (cores, memory, MACs) and comes first; CT 211 is missing and the topology does not create it.
+    const lxc = homeNode().state.lxc;
+    delete lxc['211'];
+    const n = node({ lxc });
+    const before = n.state;
     const run = n.run(script);
-    expect(run.status).toBe(1);
-    expect(run.stderr).toBe('guests.sh: CT 200 (traefik) does not exist on node pve: create it, or set create: true for it in the topology\n');
+    expect(n.log).toEqual([]);
+    expect(n.state).toEqual(before);
+    expect(problems(run)).toEqual(['guests.sh: CT 211 (valkey) does not exist on node pve: create it, or set create: true for it in the topology']);
+    // Every problem at once, whatever its kind: a running container whose MAC would change (its veth re-created),
+    // the id of the VM to create held on another node, a missing container.
+    const all = node({ lxc, running: [210], elsewhere: { 103: { node: 'pve2', type: 'qemu' } } });
+    const found = problems(all.run(script));
+    expect(found).toHaveLength(3);
+    expect(found[0]).toBe("guests.sh: VM 103 (pbs) is not on node pve: id 103 is VM 103 on node pve2. Give the topology that guest's node (host) and kind (vm or container), or a free id.");
+    expect(found[1]).toMatch(/^guests\.sh: CT 210 is running and net0 changes name=eth0,bridge=vmbr2,hwaddr=BC:24:11:00:02:10,ip=dhcp,type=veth to name=eth0,.*Shut it down \(pct shutdown 210\) and run guests\.sh again\.$/);
+    expect(found[2]).toContain('CT 211 (valkey) does not exist on node pve');
+    expect(all.log).toEqual([]);
+    // Once the problems are solved, the same script applies everything.
+    const fixed = node();
+    expect(fixed.run(script).status).toBe(0);
+    expect(fixed.log.length).toBeGreaterThan(0);
   });
 
   it('changes nothing on another guest at the id the topology creates a guest at', async () => {
@@ -298,11 +334,9 @@ describe('guests.sh on a node', async () => {
     // qm disk resize change it: the guest created with --name pbs is pbs only while it has that name.
     const other = { name: 'legacy-web', cores: '1', memory: '1024', scsi0: 'local-lvm:vm-103-disk-0,size=20G', net0: 'virtio=BC:24:11:00:00:09,bridge=vmbr2' };
     const n = node({ qemu: { ...homeNode().state.qemu, 103: { ...other } } });
-    const run = n.run(script);
-    expect(run.status).toBe(1);
-    expect(run.stderr).toBe(
-      'guests.sh: VM 103 is legacy-web, not pbs: another guest has the id the topology creates pbs at, and guests.sh changes nothing on it. Give pbs a free id in the topology; or, if this is pbs, rename it (qm set 103 --name pbs).\n',
-    );
+    expect(problems(n.run(script))).toEqual([
+      'guests.sh: VM 103 is legacy-web, not pbs: another guest has the id the topology creates pbs at, and guests.sh changes nothing on it. Give pbs a free id in the topology; or, if this is pbs, rename it (qm set 103 --name pbs).',
+    ]);
     expect(n.state.qemu['103']).toEqual(other);
     expect(n.log.filter((l) => / 103 /.test(l))).toEqual([]);
     // A container the topology creates, at an id a container without a hostname holds.
@@ -324,24 +358,20 @@ describe('guests.sh on a node', async () => {
     // ids are cluster-wide (qm create: create_and_lock_config, pve-cluster check_vmid_unused).
     const { qemu } = homeNode().state;
     const migrated = node({ qemu: {}, elsewhere: { 102: { node: 'pve2', type: 'qemu' } } });
-    const run = migrated.run(script);
-    expect(run.status).toBe(1);
-    expect(run.stderr).toBe(
-      "guests.sh: VM 102 (opnsense) is not on node pve: id 102 is VM 102 on node pve2. Give the topology that guest's node (host) and kind (vm or container), or a free id.\n",
-    );
+    expect(problems(migrated.run(script))).toEqual([
+      "guests.sh: VM 102 (opnsense) is not on node pve: id 102 is VM 102 on node pve2. Give the topology that guest's node (host) and kind (vm or container), or a free id.",
+    ]);
     // A container's id held by a VM of this node; the id of a VM to create held on another node.
     const lxc = homeNode().state.lxc;
     delete lxc['200'];
-    expect(node({ qemu: { ...qemu, 200: { name: 'old' } }, lxc }).run(script).stderr).toBe(
-      "guests.sh: CT 200 (traefik) is not on node pve: id 200 is VM 200 on node pve. Give the topology that guest's node (host) and kind (vm or container), or a free id.\n",
-    );
+    expect(problems(node({ qemu: { ...qemu, 200: { name: 'old' } }, lxc }).run(script))).toEqual([
+      "guests.sh: CT 200 (traefik) is not on node pve: id 200 is VM 200 on node pve. Give the topology that guest's node (host) and kind (vm or container), or a free id.",
+    ]);
     const elsewhere = node({ elsewhere: { 103: { node: 'pve2', type: 'lxc' } } });
-    const held = elsewhere.run(script);
-    expect(held.status).toBe(1);
-    expect(held.stderr).toBe(
-      "guests.sh: VM 103 (pbs) is not on node pve: id 103 is CT 103 on node pve2. Give the topology that guest's node (host) and kind (vm or container), or a free id.\n",
-    );
-    expect(elsewhere.log.filter((l) => / 103 /.test(l))).toEqual([]);
+    expect(problems(elsewhere.run(script))).toEqual([
+      "guests.sh: VM 103 (pbs) is not on node pve: id 103 is CT 103 on node pve2. Give the topology that guest's node (host) and kind (vm or container), or a free id.",
+    ]);
+    expect(elsewhere.log).toEqual([]);
   });
 
   it('grows a smaller disk to disk_gb and leaves a bigger one alone', async () => {

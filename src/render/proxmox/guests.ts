@@ -1,7 +1,8 @@
 // guests.sh per Proxmox host: idempotent qm/pct commands that set exactly
 // what the topology determines on each VM and container (NICs with pinned
 // MACs, a container's DNS servers, cores, memory, onboot, the first disk's
-// size), creating a guest only where the topology says create. Beside it,
+// size), creating a guest only where the topology says create, and only
+// once every guest's preconditions hold (one run, all or nothing). Beside it,
 // qemu-server/<id>.conf and lxc/<id>.conf hold the same settings as the
 // lines Proxmox writes into /etc/pve, for review.
 import type { Guest, Host, Model } from '../../model.js';
@@ -28,31 +29,55 @@ const FUNCTIONS = [
   '    perl -MJSON::PP -e \'printf("%s %s on node %s\\n", $_->{type} eq "lxc" ? "CT" : "VM", $_->{vmid}, $_->{node}) for grep { $_->{vmid} == $ARGV[0] } @{ decode_json(join("", <STDIN>)) }\' "$1"',
   '}',
   '',
-  '# taken ID WHAT: stop when the id is another kind\'s or another node\'s. Ids are cluster-wide (qm create',
-  '# and pct create refuse a taken one), and qm config / pct config read only this node\'s guests of their kind.',
-  'taken() {',
-  '  local held',
-  '  held=$(holder "$1")',
-  '  [ -z "$held" ] && return',
-  '  echo "guests.sh: $2 is not on node $node: id $1 is $held. Give the topology that guest\'s node (host) and kind (vm or container), or a free id." >&2',
-  '  exit 1',
+  '# Every guest is checked before any is changed: guests() runs twice, with phase=check (it only looks,',
+  '# and notes each precondition that does not hold), then, when all hold, with phase=apply. A guest',
+  '# already changed when a later one turns out to be missing, foreign or running would be half a topology.',
+  'phase=check',
+  'problems=()',
+  '',
+  '# problem MESSAGE: a precondition that does not hold. When applying (the node changed since the',
+  '# check), stop at once.',
+  'problem() {',
+  '  if [ "$phase" = apply ]; then',
+  '    echo "guests.sh: $1" >&2',
+  '    exit 1',
+  '  fi',
+  '  problems+=("$1")',
   '}',
   '',
-  '# named qm|pct ID KEY NAME: the guest at an id the topology creates a guest at is that guest only while',
-  '# it has the name it was created with. Another guest there (the id taken by hand, or by Proxmox\'s',
-  '# next free id) is not changed: its NICs, memory and disk are not the topology\'s to set.',
-  'named() {',
-  '  local now kind=VM',
-  '  now=$(current "$1" "$2" "$3")',
-  '  [ "$now" = "$4" ] && return',
+  '# guest qm|pct ID WHAT [KEY NAME]: start on a guest; skip=1 when there is nothing to look at or change',
+  '# on it. Ids are cluster-wide (qm create and pct create refuse a taken one), and qm config / pct config',
+  '# read only this node\'s guests of their kind: a missing guest may be another node\'s or kind\'s. One the',
+  '# topology does not create (no KEY NAME) must exist. One it creates (its name is NAME, KEY name or',
+  '# hostname) is that guest only while it has that name: another guest at its id (taken by hand, or by',
+  '# Proxmox\'s next free id) is not changed, its NICs, memory and disk are not the topology\'s to set.',
+  'guest() {',
+  '  local held now kind=VM',
+  '  skip=1',
   '  [ "$1" = pct ] && kind=CT',
-  '  echo "guests.sh: $kind $2 is ${now:-(unnamed)}, not $4: another guest has the id the topology creates $4 at, and guests.sh changes nothing on it. Give $4 a free id in the topology; or, if this is $4, rename it ($1 set $2 --$3 $4)." >&2',
-  '  exit 1',
+  '  if exists "$1" "$2"; then',
+  '    if [ -n "${4:-}" ]; then',
+  '      now=$(current "$1" "$2" "$4")',
+  '      if [ "$now" != "$5" ]; then',
+  '        problem "$kind $2 is ${now:-(unnamed)}, not $5: another guest has the id the topology creates $5 at, and guests.sh changes nothing on it. Give $5 a free id in the topology; or, if this is $5, rename it ($1 set $2 --$4 $5)."',
+  '        return',
+  '      fi',
+  '    fi',
+  '    skip=0',
+  '    return',
+  '  fi',
+  '  held=$(holder "$2")',
+  '  if [ -n "$held" ]; then',
+  '    problem "$3 is not on node $node: id $2 is $held. Give the topology that guest\'s node (host) and kind (vm or container), or a free id."',
+  '  elif [ -z "${4:-}" ]; then',
+  '    problem "$3 does not exist on node $node: create it, or set create: true for it in the topology"',
+  '  fi',
   '}',
   '',
   '# ensure qm|pct ID KEY VALUE: set KEY to VALUE when it differs.',
   'ensure() {',
   '  local now',
+  '  [ "$phase" = check ] && return',
   '  now=$(current "$1" "$2" "$3")',
   '  if [ "$now" = "$4" ]; then',
   '    echo "$1 $2: $3 unchanged"',
@@ -114,22 +139,24 @@ const FUNCTIONS = [
   '}',
   '',
   '# ensure_nic qm|pct ID KEY WANT "KEYS": set the NIC to WANT, keeping what gen does not manage. A change',
-  '# that would unplug the NIC of a guest that is not stopped (running, paused) stops the script first:',
-  '# the firewall would lose an interface, a service its connections.',
+  '# that would unplug the NIC of a guest that is not stopped (running, paused) is a problem: the firewall',
+  '# would lose an interface, a service its connections.',
   'ensure_nic() {',
   '  local now value status kind=VM',
+  '  [ "$skip" = 1 ] && return',
   '  now=$(current "$1" "$2" "$3")',
   '  value=$(nic_merge "$1" "$now" "$4" "$5")',
   '  if [ -n "$now" ] && same_nic "$now" "$value"; then',
-  '    echo "$1 $2: $3 unchanged"',
+  '    [ "$phase" = check ] || echo "$1 $2: $3 unchanged"',
   '    return',
   '  fi',
   '  status=$("$1" status "$2")',
   '  if [ -n "$now" ] && [ "$status" != "status: stopped" ] && replugs "$1" "$now" "$value"; then',
   '    [ "$1" = pct ] && kind=CT',
-  '    echo "guests.sh: $kind $2 is ${status#status: } and $3 changes $now to $value: Proxmox would unplug the NIC from the running guest. Shut it down ($1 shutdown $2) and run guests.sh again." >&2',
-  '    exit 1',
+  '    problem "$kind $2 is ${status#status: } and $3 changes $now to $value: Proxmox would unplug the NIC from the running guest. Shut it down ($1 shutdown $2) and run guests.sh again."',
+  '    return',
   '  fi',
+  '  [ "$phase" = check ] && return',
   '  echo "$1 $2: $3: ${now:-(unset)} -> $value"',
   '  "$1" set "$2" "--$3" "$value"',
   '}',
@@ -137,6 +164,7 @@ const FUNCTIONS = [
   '# others qm|pct ID "net0 net1": NICs the topology does not know are reported, never changed.',
   'others() {',
   '  local key',
+  '  [ "$phase" = check ] && return',
   '  for key in $("$1" config "$2" | sed -n "s/^\\(net[0-9]*\\): .*/\\1/p"); do',
   '    case " $3 " in',
   '      *" $key "*) ;;',
@@ -165,6 +193,7 @@ const FUNCTIONS = [
   '',
   'grow() {',
   '  local size unit bytes want',
+  '  [ "$phase" = check ] && return',
   '  if ! disk_bytes "$1" "$2" "$3"; then',
   '    echo "$1 $2: no disk $3 with a size: disk size left alone"',
   '    return',
@@ -248,12 +277,12 @@ function createLines(guest: Guest, node: string): string[] {
   const tool = guest.kind === 'vm' ? 'qm' : 'pct';
   const name = shellWord(dnsName(guest.name));
   return [
-    `if ! exists ${tool} ${id}; then`,
-    `  taken ${id} ${shellWord(what(guest))}`,
+    // The check phase found the id free (guest); qm create and pct create refuse a taken one all the same.
+    `if [ "$phase" = apply ] && ! exists ${tool} ${id}; then`,
     `  echo ${shellWord(`${tool} ${id}: create on node ${node}`)}`,
     `  ${command.join(' ')}`,
     'fi',
-    `named ${tool} ${id} ${guest.kind === 'vm' ? 'name' : 'hostname'} ${name}`,
+    `guest ${tool} ${id} ${shellWord(what(guest))} ${guest.kind === 'vm' ? 'name' : 'hostname'} ${name}`,
   ];
 }
 
@@ -274,15 +303,7 @@ function guestLines(guest: Guest, node: string): string[] {
   const id = String(guest.id);
   const lines = [`# ${shellComment(label(guest))}`];
   if (guest.create) appendAll(lines, createLines(guest, node));
-  else {
-    lines.push(
-      `if ! exists ${tool} ${id}; then`,
-      `  taken ${id} ${shellWord(what(guest))}`,
-      `  echo ${shellWord(`guests.sh: ${what(guest)} does not exist on node ${node}: create it, or set create: true for it in the topology`)} >&2`,
-      '  exit 1',
-      'fi',
-    );
-  }
+  else lines.push(`guest ${tool} ${id} ${shellWord(what(guest))}`);
   for (const [key, value] of guestSettings(guest)) {
     const nic = guest.nics.find((n) => `net${n.index}` === key);
     const comment = nic ? `  # ${shellComment([nic.label, nic.device].filter(Boolean).join(', '))}` : '';
@@ -304,7 +325,8 @@ export function guestsScript(site: string, host: Host, guests: readonly Guest[])
     ...scriptHead(`The guests of Proxmox VE node ${node} (site ${site}), generated by gen from the topology.`, [
       `Review it, then run it as root on node ${node}. It sets what the topology determines on each guest`,
       'and prints every change; run again, it changes nothing. A missing guest is created only where the',
-      'topology says create: true. qemu-server/<id>.conf and lxc/<id>.conf show the same settings.',
+      'topology says create: true. It first checks every guest, and changes nothing while one is missing,',
+      'foreign or would lose a NIC while running. qemu-server/<id>.conf and lxc/<id>.conf show the same settings.',
     ]),
     'node=$(uname -n)',
     'node=${node%%.*}',
@@ -314,7 +336,22 @@ export function guestsScript(site: string, host: Host, guests: readonly Guest[])
     'fi',
     '',
     ...FUNCTIONS,
-    ...guests.flatMap((g) => guestLines(g, node)),
+    '# Every guest of the node, in the phase $phase.',
+    'guests() {',
+    ...guests
+      .flatMap((g) => guestLines(g, node))
+      .slice(0, -1)
+      .map((line) => (line === '' ? '' : `  ${line}`)),
+    '}',
+    '',
+    'guests',
+    'if [ ${#problems[@]} -gt 0 ]; then',
+    `  printf 'guests.sh: %s\\n' "\${problems[@]}" >&2`,
+    '  echo "guests.sh: nothing changed: ${#problems[@]} problem(s) above; run guests.sh again once they are solved." >&2',
+    '  exit 1',
+    'fi',
+    'phase=apply',
+    'guests',
     ...notes,
     '',
   ]
