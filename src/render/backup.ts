@@ -15,7 +15,6 @@ import type { OutputFiles } from './target.js';
 export const ACCESS_KEY_PLACEHOLDER = 'REPLACE-WITH-ACCESS-KEY-ID';
 export const SECRET_KEY_PLACEHOLDER = 'REPLACE-WITH-SECRET-ACCESS-KEY';
 export const PBS_ADDRESS_PLACEHOLDER = 'REPLACE-WITH-PBS-ADDRESS';
-export const FINGERPRINT_PLACEHOLDER = 'REPLACE-WITH-PBS-FINGERPRINT';
 
 /** Section-config values are the rest of the line: no line break or control character, no space at either end. */
 function section(type: string, id: string, properties: [string, string][]): string {
@@ -77,15 +76,28 @@ function pruneBackups(keep: KeepOptions): string {
     .join(',');
 }
 
+/**
+ * Without backup.pbs.fingerprint the entry has no fingerprint line: pve-storage takes only a SHA-256
+ * fingerprint there (PBSPlugin.pm, standard option fingerprint-sha256), and its parser drops any other
+ * value with a warning. A comment (SectionConfig skips `#` lines) says how the entry gets one.
+ */
 export function pveStorageCfg(backup: PbsBackup): string {
-  return section('pbs', backup.pveStorage, [
+  const note =
+    backup.fingerprint === undefined
+      ? [
+          "# No fingerprint line: the topology has no backup.pbs.fingerprint. Without one, Proxmox VE trusts the backup server's",
+          "# certificate only when a CA the node trusts signed it (a new backup server's is self-signed). Step 4 of pbs/steps.md adds",
+          "# the fingerprint 'proxmox-backup-manager cert info' prints on the backup server; or set backup.pbs.fingerprint to it.",
+        ]
+      : [];
+  return `${note.map((line) => `${line}\n`).join('')}${section('pbs', backup.pveStorage, [
     ['datastore', backup.datastore],
     ['server', backup.address ?? PBS_ADDRESS_PLACEHOLDER],
     ['content', 'backup'],
-    ['fingerprint', backup.fingerprint ?? FINGERPRINT_PLACEHOLDER],
+    ...(backup.fingerprint !== undefined ? [['fingerprint', backup.fingerprint] as [string, string]] : []),
     ...(backup.pvePrune ? [['prune-backups', pruneBackups(backup.pvePrune)] as [string, string]] : []),
     ['username', pveAuthId(backup)],
-  ]);
+  ])}`;
 }
 
 /** A word for a shell command line: values match narrow patterns; anything else is refused, not escaped. Quoted where the shell would read it. */
@@ -127,7 +139,7 @@ export function backupSteps(site: string, backup: PbsBackup, aws: Aws | undefine
   const pruneJob = [`proxmox-backup-manager prune-job create ${word(backup.datastore)} --store ${word(backup.datastore)} --schedule ${word(backup.prune.schedule)}`, ...keeps(backup.prune.keep).map(([k, v]) => `--${k} ${v}`)].join(' ');
   const pvesm = [
     `pvesm add pbs ${word(backup.pveStorage)} --server ${word(backup.address ?? PBS_ADDRESS_PLACEHOLDER)} --datastore ${word(backup.datastore)}`,
-    `--username ${word(token)} --fingerprint ${backup.fingerprint !== undefined ? word(backup.fingerprint) : '"$PBS_FINGERPRINT"'} --content backup`,
+    `--username ${word(token)} --fingerprint ${backup.fingerprint !== undefined ? word(backup.fingerprint) : '"${PBS_FINGERPRINT:?the fingerprint of step 3}"'} --content backup`,
     ...(backup.pvePrune ? [`--prune-backups ${word(pruneBackups(backup.pvePrune))}`] : []),
     '--password',
   ].join(' ');
@@ -177,9 +189,20 @@ export function backupSteps(site: string, backup: PbsBackup, aws: Aws | undefine
     '   proxmox-backup-manager cert info | grep Fingerprint',
     '   ```',
     '',
-    `4. On a Proxmox VE node, the storage entry${backup.fingerprint !== undefined ? '' : ' (PBS_FINGERPRINT is the fingerprint from step 3, or set backup.pbs.fingerprint)'}:`,
-    '',
-    '   ```',
+    ...(backup.fingerprint !== undefined
+      ? [`4. On a Proxmox VE node, the storage entry:`, '', '   ```']
+      : [
+          // Read on the node that runs pvesm, like the keys of step 2; an empty one stops the command.
+          '4. On a Proxmox VE node, the storage entry. The topology has no fingerprint (backup.pbs.fingerprint): first the one step 3 printed (the `XX:XX:…` after `Fingerprint (sha256):`), typed or pasted as a line of its own:',
+          '',
+          '   ```',
+          '   read -r PBS_FINGERPRINT',
+          '   ```',
+          '',
+          '   Then:',
+          '',
+          '   ```',
+        ]),
     `   ${pvesm}`,
     '   ```',
     '',

@@ -13,12 +13,12 @@ import { lineOf, lineOfKey } from '../yaml-lines.js';
 
 type Section = { type: string; id: string; props: Record<string, string> };
 
-/** Proxmox section-config reader, strict: unknown line shapes fail the test. */
+/** Proxmox section-config reader, strict: unknown line shapes fail the test. Like pve-common's SectionConfig, it skips `#` lines. */
 function parseSectionConfig(text: string): Section[] {
   expect(text.endsWith('\n')).toBe(true);
   const sections: Section[] = [];
   for (const line of text.slice(0, -1).split('\n')) {
-    if (line === '') continue;
+    if (line === '' || /^\s*#/.test(line)) continue;
     const header = /^([a-z0-9-]+): ([A-Za-z0-9][A-Za-z0-9_.-]*)$/.exec(line);
     if (header) {
       sections.push({ type: header[1]!, id: header[2]!, props: {} });
@@ -88,13 +88,15 @@ describe('scenario A backup wiring', async () => {
     expect(isPbsCalendarEvent(job!.props.schedule!)).toBe(true);
   });
 
-  it('PVE storage pbs-main points at the datastore with an API token and the server fingerprint; the secret is not in storage.cfg', () => {
+  it('PVE storage pbs-main points at the datastore with an API token; the secret is not in storage.cfg', () => {
     const [storage] = parseSectionConfig(files.get('home/proxmox/storage.cfg')!);
+    // No fingerprint in the topology: no fingerprint line (pve-storage refuses any value but a SHA-256 fingerprint), a comment instead.
     expect(storage).toEqual({
       type: 'pbs',
       id: 'pbs-main',
-      props: { datastore: 'vm-backup-s3', server: '10.0.0.20', content: 'backup', fingerprint: 'REPLACE-WITH-PBS-FINGERPRINT', username: 'pve-backup@pbs!pve' },
+      props: { datastore: 'vm-backup-s3', server: '10.0.0.20', content: 'backup', username: 'pve-backup@pbs!pve' },
     });
+    expect(files.get('home/proxmox/storage.cfg')).toMatch(/^# No fingerprint line: the topology has no backup\.pbs\.fingerprint\./);
     expect(files.get('home/proxmox/storage.cfg')).not.toMatch(/password|root@pam/);
     const s3 = parseSectionConfig(files.get('home/pbs/s3.cfg')!)[0]!;
     const store = parseSectionConfig(files.get('home/pbs/datastore.cfg')!)[0]!;
@@ -142,7 +144,8 @@ describe('the backup steps note', () => {
       'proxmox-backup-manager prune-job create vm-backup-s3 --store vm-backup-s3 --schedule daily --keep-daily 7 --keep-weekly 4 --keep-monthly 6',
       'bash access.sh',
       'proxmox-backup-manager cert info | grep Fingerprint',
-      "pvesm add pbs pbs-main --server 10.0.0.20 --datastore vm-backup-s3 --username 'pve-backup@pbs!pve' --fingerprint \"$PBS_FINGERPRINT\" --content backup --password",
+      'read -r PBS_FINGERPRINT',
+      "pvesm add pbs pbs-main --server 10.0.0.20 --datastore vm-backup-s3 --username 'pve-backup@pbs!pve' --fingerprint \"${PBS_FINGERPRINT:?the fingerprint of step 3}\" --content backup --password",
     ]);
     expect(note).toMatch(/reference of what the commands leave behind — do not copy them/);
     expect(note).toContain('| reference file (do not copy) | what the commands leave in |');
@@ -185,6 +188,7 @@ describe('the backup steps note', () => {
     text = edit(text, ['sites', 0, 'backup', 'pbs', 'prune'], { schedule: 'sat 02:00', keep_weekly: 8 });
     const files = await render(text);
     expect(parseSectionConfig(files.get('home/proxmox/storage.cfg')!)[0]!.props).toMatchObject({ fingerprint, 'prune-backups': 'keep-last=3,keep-daily=7' });
+    expect(files.get('home/proxmox/storage.cfg')).not.toContain('#');
     expect(parseSectionConfig(files.get('home/pbs/prune.cfg')!)[0]!.props).toEqual({ 'keep-weekly': '8', schedule: 'sat 02:00', store: 'vm-backup-s3' });
     const note = files.get('home/pbs/steps.md')!;
     expect(commands(note)).toContain("proxmox-backup-manager prune-job create vm-backup-s3 --store vm-backup-s3 --schedule 'sat 02:00' --keep-weekly 8");
@@ -193,6 +197,7 @@ describe('the backup steps note', () => {
     expect(commands(note)).toContain(
       `pvesm add pbs pbs-main --server 10.0.0.20 --datastore vm-backup-s3 --username 'pve-backup@pbs!pve' --fingerprint ${fingerprint} --content backup --prune-backups keep-last=3,keep-daily=7 --password`,
     );
+    expect(commands(note)).not.toContain('read -r PBS_FINGERPRINT');
   });
 
   it('a prune job that keeps nothing in particular is refused at prune', async () => {

@@ -2,7 +2,7 @@
 // pve-container, pve-access-control at the mirrors PVE_MIRROR locates):
 // every option string gen writes is valid and already in the form Proxmox
 // prints it, every container config file gen writes reads back whole
-// through pve-container's own parser, gen's validators agree with Proxmox
+// through pve-container's own parser, storage.cfg through pve-storage's, gen's validators agree with Proxmox
 // on every case of the corpus, and the privilege list and built-in roles
 // are PVE's own.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -52,6 +52,15 @@ async function generatedLines(): Promise<string[]> {
     }
   }
   return lines;
+}
+
+/** Writes TEXT to PATH and runs the optcheck line KIND PATH: Proxmox's error for it (the check must fail). */
+function refusal(kind: string, path: string, text: string): string {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, text);
+  const [result] = optcheck([`${kind} ${path}`]);
+  expect(result!.ok, result!.detail).toBe(false);
+  return result!.detail;
 }
 
 describe.skipIf(whyNoUpstream)(title("Proxmox VE's own schema code"), () => {
@@ -104,12 +113,46 @@ describe.skipIf(whyNoUpstream)(title("Proxmox VE's own schema code"), () => {
       parsed.forEach((conf, i) => expect(conf, files[i]!.path).toEqual(Object.fromEntries(files[i]!.text.trimEnd().split('\n').map((l) => [l.slice(0, l.indexOf(': ')), l.slice(l.indexOf(': ') + 2)]))));
       expect(parsed.map((conf) => conf.nameserver)).toEqual([...Array(5).fill('1.1.1.1 9.9.9.9'), '192.168.10.1']);
       // and the check can fail: a host name is no DNS server for Proxmox.
-      const bad = join(dir, 'bad', 'lxc', '300.conf');
-      mkdirSync(dirname(bad), { recursive: true });
-      writeFileSync(bad, 'nameserver: 1.1.1.1 dns.example.com\n');
-      const [refused] = optcheck([`pct-conf ${bad}`]);
-      expect(refused!.ok).toBe(false);
-      expect(refused!.detail).toContain("unable to parse value of 'nameserver'");
+      expect(refusal('pct-conf', join(dir, 'bad', 'lxc', '300.conf'), 'nameserver: 1.1.1.1 dns.example.com\n')).toContain("unable to parse value of 'nameserver'");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("reads every storage.cfg gen writes with pve-storage's own parser, a fingerprint or none, an address or none", async () => {
+    // PVE::Storage::Plugin->parse_config, which /etc/pve/storage.cfg is read with: a value its plugin's
+    // schema refuses (PBSPlugin: fingerprint-sha256) is dropped with a warning, which optcheck makes an error.
+    const homelab = readExample('homelab');
+    const pbs = ['sites', 0, 'backup', 'pbs'];
+    const fingerprint = Array.from({ length: 32 }, (_, i) => (i * 7 + 3).toString(16).padStart(2, '0')).join(':');
+    const variants = {
+      'no fingerprint': homelab,
+      fingerprint: edit(homelab, [...pbs, 'fingerprint'], fingerprint.toUpperCase()),
+      'no address': edit(edit(homelab, [...pbs, 'address'], undefined), [...pbs, 'vm'], undefined),
+    };
+    const dir = mkdtempSync(join(tmpdir(), 'gen-storage-cfg-'));
+    try {
+      const paths: Record<string, string> = {};
+      for (const [name, text] of Object.entries(variants)) {
+        paths[name] = join(dir, `${name.replace(/\W+/g, '-')}.cfg`);
+        writeFileSync(paths[name]!, (await render(text)).get('home/proxmox/storage.cfg')!);
+      }
+      const results = optcheck(Object.values(paths).map((p) => `storage-cfg ${p}`));
+      expect(results.filter((r) => !r.ok)).toEqual([]);
+      const entry = (r: (typeof results)[number]) => {
+        const m = /^parsed: pbs: pbs-main (.*)$/.exec(r.detail);
+        expect(m, r.detail).not.toBeNull();
+        return Object.fromEntries(m![1]!.split(' ').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+      };
+      const [none, given, noAddress] = results.map(entry);
+      expect(none).toMatchObject({ datastore: 'vm-backup-s3', server: '10.0.0.20', content: 'backup', username: 'pve-backup@pbs!pve' });
+      expect(none!.fingerprint).toBeUndefined();
+      // The topology's fingerprint reaches Proxmox as it is written (gen writes it lower case; PBS compares without case).
+      expect(given!.fingerprint).toBe(fingerprint);
+      expect(noAddress!.server).toBe('REPLACE-WITH-PBS-ADDRESS');
+      // and the check can fail: a placeholder is no fingerprint for pve-storage.
+      const placeholder = 'pbs: pbs-main\n\tdatastore d\n\tserver 10.0.0.20\n\tfingerprint REPLACE-WITH-PBS-FINGERPRINT\n';
+      expect(refusal('storage-cfg', join(dir, 'bad.cfg'), placeholder)).toContain("unable to parse value of 'fingerprint'");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -7,6 +7,7 @@
 #   pveum-role  <roleid>              pveum-group <groupid>     pveum-acl-path </vms/102>
 #   pveum-privileges, pveum-builtin-roles (list them)            pveum-builtin-role <role> (its privileges)
 #   pct-conf <dir>/lxc/<vmid>.conf    a whole container config file, read as /etc/pve reads it
+#   storage-cfg <file>                a storage.cfg, read as /etc/pve/storage.cfg is read
 # Blank lines and '#' comments are skipped. One OK/ERROR line per input; exit 1 on any ERROR.
 # A valid netN line is printed with the form Proxmox writes it in: `OK <line>  (prints as: <value>)`;
 # a listing line as `OK <line>  (list: <a,b,...>)`; a config file as `OK <line>  (parsed: key=value | ...)`,
@@ -182,6 +183,31 @@ sub check_pct_conf { # the parser PVE::Cluster reads /etc/pve/lxc/<vmid>.conf wi
     return 'parsed: ' . join(' | ', map { "$_=$conf->{$_}" } sort keys %$conf);
 }
 
+sub check_storage_cfg { # the parser PVE::Cluster reads /etc/pve/storage.cfg with (Storage/Plugin.pm cfs_register_file)
+    my ($file) = @_;
+    die "usage: storage-cfg <file>\n" if !defined($file) || $file eq '';
+    load('PVE::Storage'); # registers every storage plugin, then PVE::Storage::Plugin->init()
+    open(my $fh, '<', $file) or die "cannot read $file: $!\n";
+    my $raw = do { local $/; <$fh> };
+    # SectionConfig::parse_config does not die on a bad line: it warns and drops the value (or the section).
+    my @warnings;
+    my $cfg = do {
+        local $SIG{__WARN__} = sub { push @warnings, $_[0] };
+        PVE::Storage::Plugin->parse_config($file, $raw);
+    };
+    die join('', @warnings) if @warnings;
+    my $ids = $cfg->{ids};
+    my $show = sub {
+        my ($v) = @_;
+        return ref($v) eq 'HASH' ? join(',', sort keys %$v) : $v;
+    };
+    # 'local' is added by parse_config when the file has none: only the file's own sections are shown.
+    return 'parsed: ' . join(' | ', map {
+        my $id = $_;
+        "$ids->{$id}->{type}: $id " . join(' ', map { "$_=" . $show->($ids->{$id}->{$_}) } sort grep { $_ ne 'type' } keys $ids->{$id}->%*)
+    } grep { $raw =~ /^\S+:\s*\Q$_\E\s*$/m } sort keys %$ids);
+}
+
 sub list_privileges { # the keys of $valid_privs, through the function that exposes them
     load('PVE::AccessControl');
     return 'list: ' . join(',', sort keys PVE::AccessControl::create_priv_properties()->%*);
@@ -207,6 +233,8 @@ while (my $line = <>) {
             $note = check_guest($kind, $vmid, $opt // '', $value);
         } elsif ($kind eq 'pct-conf') {
             $note = check_pct_conf($rest);
+        } elsif ($kind eq 'storage-cfg') {
+            $note = check_storage_cfg($rest);
         } elsif ($kind eq 'pveum-privileges') {
             $note = list_privileges();
         } elsif ($kind eq 'pveum-builtin-roles') {
@@ -214,7 +242,7 @@ while (my $line = <>) {
         } elsif ($kind =~ /^pveum-(?:priv|user|token|role|group|acl-path|builtin-role)$/) {
             $note = check_access($kind, $rest);
         } else {
-            die "unknown line type '$kind' (qm, pct, pct-conf, pveum-priv, pveum-user, pveum-token,"
+            die "unknown line type '$kind' (qm, pct, pct-conf, storage-cfg, pveum-priv, pveum-user, pveum-token,"
                 . " pveum-role, pveum-group, pveum-acl-path, pveum-privileges, pveum-builtin-roles,"
                 . " pveum-builtin-role)\n";
         }
