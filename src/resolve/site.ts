@@ -3,6 +3,7 @@
 import type { Path } from '../location.js';
 import type { Aws, Firewall, KeepOptions, Network, PbsBackup, Site } from '../model.js';
 import { parseCidr } from '../net.js';
+import { s3Endpoint } from '../targets/aws/partition.js';
 import { isPbsCalendarEvent } from '../targets/pbs/calendar-event.js';
 import type { KeepInput, SiteInput } from '../topology.js';
 import { resolveAccess } from './access.js';
@@ -185,7 +186,7 @@ function resolveBackup(input: SiteInput, path: Path, ctx: ResolveContext, aws: A
     datastore: pbs.datastore,
     s3Remote: pbs.s3_remote ?? 'aws-s3-storage',
     bucket: pbs.bucket,
-    endpoint: `s3.${aws.region}.amazonaws.com`,
+    endpoint: s3Endpoint(aws.region),
     region: aws.region,
     iamUser,
     pveStorage: pbs.pve_storage ?? 'pbs-main',

@@ -5,6 +5,7 @@
 import type { IamUser, SecurityGroupRule } from '../model.js';
 import { contains, containsBlock, parseCidr, parseIPv4 } from '../net.js';
 import { policyDocument, wildcardProblems } from '../targets/aws/iam.js';
+import { partitionOf } from '../targets/aws/partition.js';
 import { permissionKey, portRanges } from '../targets/aws/security-groups.js';
 import { internetGatewayTiers } from '../targets/aws/subnets.js';
 import type { Rule } from './rule.js';
@@ -112,8 +113,10 @@ export const awsRules: Rule[] = [
     hint: 'Name one declared bucket (and optionally a key prefix) per intent.',
     noExample: 'The schema keeps "*" out of bucket names and prefixes, so no topology gets this far; the check guards the generated policy itself.',
     check(model, report) {
-      for (const user of model.aws?.users ?? []) {
-        const problems = wildcardProblems(policyDocument(user));
+      if (!model.aws) return;
+      const partition = partitionOf(model.aws.region);
+      for (const user of model.aws.users) {
+        const problems = wildcardProblems(policyDocument(user, partition), partition);
         if (problems.length) report({ path: user.path.concat('intents'), message: `the policy of IAM user ${user.name} would grant too much: ${problems.join('; ')}` });
       }
     },

@@ -2,6 +2,7 @@
 // and the same with a zone of VPC subnets in the site's policy.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isMap, isSeq, parseDocument } from 'yaml';
 import { edit, root } from '../helpers.js';
 
 export const siteToSite = (): string => readFileSync(join(root, 'test/aws/fixtures/site-to-site.yaml'), 'utf8');
@@ -34,4 +35,18 @@ export function cloudTopology(): string {
     { from: 'grafana', to: 'gen-home-cloud-db', proto: 'tcp', port: 9100, expect: 'accept' },
     { from: 'bastion', to: 'api', proto: 'tcp', port: 22, expect: 'accept' },
   ]);
+}
+
+/** The topology moved to another region: aws.region, and every subnet's availability zone with it (ap-northeast-2a → <region>a). */
+export function inRegion(yaml: string, region: string): string {
+  const doc = parseDocument(yaml);
+  const from = String(doc.getIn(['aws', 'region']));
+  doc.setIn(['aws', 'region'], region);
+  const subnets = doc.getIn(['aws', 'vpc', 'subnets']);
+  if (isSeq(subnets)) {
+    for (const subnet of subnets.items) {
+      if (isMap(subnet)) subnet.set('az', String(subnet.get('az')).replace(from, region));
+    }
+  }
+  return doc.toString();
 }

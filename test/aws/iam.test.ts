@@ -7,10 +7,13 @@ import { validateIdentityPolicy, validateResourcePolicy } from '@cloud-copilot/i
 import { describe, expect, it } from 'vitest';
 import type { IamUser } from '../../src/model.js';
 import { policyDocument, wildcardProblems } from '../../src/targets/aws/iam.js';
+import { partitionOf } from '../../src/targets/aws/partition.js';
 import { edit, readExample, render } from '../helpers.js';
 import { siteToSite } from './fixtures.js';
 
 const B = 'iksan-cloud-backup-20251129';
+/** The partition of the examples' region (ap-northeast-2). */
+const STANDARD = partitionOf('ap-northeast-2');
 
 /** The ARN pattern of a resource type as a regular expression (`${BucketName}` and friends become wildcards). */
 function arnPattern(arn: string): RegExp {
@@ -76,7 +79,7 @@ describe('scenario A policy (seed 001)', () => {
         const policy = JSON.parse(content);
         expect(validateIdentityPolicy(policy), path).toEqual([]);
         expect(await actionProblems(policy), path).toEqual([]);
-        expect(wildcardProblems(policy), path).toEqual([]);
+        expect(wildcardProblems(policy, STANDARD), path).toEqual([]);
         expect(content).not.toMatch(/"\*"|"s3:\*"/);
       }
     }
@@ -91,7 +94,7 @@ describe('scenario A policy (seed 001)', () => {
   it('the checks can fail: a wrong action, a misplaced resource, a wildcard', async () => {
     const wrong = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:PutObjekt', 's3:ListBucket'], Resource: [`arn:aws:s3:::${B}/*`] }] };
     expect(await actionProblems(wrong)).toEqual(['Statement[0]: unknown action s3:PutObjekt', `Statement[0]: s3:ListBucket does not apply to arn:aws:s3:::${B}/*`]);
-    expect(wildcardProblems({ Version: '2012-10-17', Statement: [{ Sid: 'X', Effect: 'Allow', Action: ['s3:*'], Resource: ['*'] }] })).toEqual([
+    expect(wildcardProblems({ Version: '2012-10-17', Statement: [{ Sid: 'X', Effect: 'Allow', Action: ['s3:*'], Resource: ['*'] }] }, STANDARD)).toEqual([
       'action s3:* is a wildcard',
       'resource * is not limited to one bucket',
     ]);
@@ -100,7 +103,7 @@ describe('scenario A policy (seed 001)', () => {
 
 describe('intents', () => {
   it('reader and writer get only what they need, each action on its resource type', async () => {
-    const doc = policyDocument(user([intent('reader', 'logs'), intent('writer', 'drop')]));
+    const doc = policyDocument(user([intent('reader', 'logs'), intent('writer', 'drop')]), STANDARD);
     expect(doc.Statement.map((s) => [s.Sid, s.Action, s.Resource])).toEqual([
       ['ObjectsLogs', ['s3:GetObject'], ['arn:aws:s3:::logs/*']],
       ['BucketLogs', ['s3:ListBucket', 's3:GetBucketLocation'], ['arn:aws:s3:::logs']],
@@ -112,7 +115,7 @@ describe('intents', () => {
   });
 
   it('a prefix limits objects and listing to it', async () => {
-    const doc = policyDocument(user([intent('backup-writer', 'b1', 'pbs/')]));
+    const doc = policyDocument(user([intent('backup-writer', 'b1', 'pbs/')]), STANDARD);
     expect(doc.Statement[0]!.Resource).toEqual(['arn:aws:s3:::b1/pbs/*']);
     expect(doc.Statement[1]).toMatchObject({ Resource: ['arn:aws:s3:::b1'], Condition: { StringLike: { 's3:prefix': ['pbs/*'] } } });
     expect(validateIdentityPolicy(doc)).toEqual([]);
@@ -121,7 +124,7 @@ describe('intents', () => {
   });
 
   it('a reader with a prefix lists under it, and finds the bucket region without the condition ListBucket alone has', async () => {
-    const doc = policyDocument(user([intent('reader', 'logs', 'reports/'), intent('writer', 'logs', 'reports/')]));
+    const doc = policyDocument(user([intent('reader', 'logs', 'reports/'), intent('writer', 'logs', 'reports/')]), STANDARD);
     expect(doc.Statement.map((s) => [s.Sid, s.Action, s.Condition])).toEqual([
       ['ObjectsLogsReports', ['s3:PutObject', 's3:GetObject'], undefined],
       ['BucketLogsReports', ['s3:ListBucket'], { StringLike: { 's3:prefix': ['reports/*'] } }],
@@ -130,7 +133,7 @@ describe('intents', () => {
     expect(validateIdentityPolicy(doc)).toEqual([]);
     expect(await actionProblems(doc)).toEqual([]);
     // A writer alone lists nothing: no condition, one bucket statement.
-    expect(policyDocument(user([intent('writer', 'logs', 'reports/')])).Statement.map((s) => [s.Sid, s.Action, s.Condition])).toEqual([
+    expect(policyDocument(user([intent('writer', 'logs', 'reports/')]), STANDARD).Statement.map((s) => [s.Sid, s.Action, s.Condition])).toEqual([
       ['ObjectsLogsReports', ['s3:PutObject'], undefined],
       ['BucketLogsReports', ['s3:GetBucketLocation'], undefined],
     ]);
@@ -144,8 +147,8 @@ describe('intents', () => {
   });
 
   it('the same bucket twice merges; the order of intents does not change the document', () => {
-    const a = policyDocument(user([intent('reader', 'x'), intent('writer', 'x')]));
-    const b = policyDocument(user([intent('writer', 'x'), intent('reader', 'x')]));
+    const a = policyDocument(user([intent('reader', 'x'), intent('writer', 'x')]), STANDARD);
+    const b = policyDocument(user([intent('writer', 'x'), intent('reader', 'x')]), STANDARD);
     expect(a).toEqual(b);
     expect(a.Statement.map((s) => s.Action)).toEqual([['s3:PutObject', 's3:GetObject'], ['s3:ListBucket', 's3:GetBucketLocation']]);
   });

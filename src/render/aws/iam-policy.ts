@@ -4,13 +4,15 @@
 // copy and the Terraform policy resource reads that file.
 import type { Aws, IamUser } from '../../model.js';
 import { type PolicyDocument, bucketArn, objectsArn, policyDocument } from '../../targets/aws/iam.js';
+import { type AwsPartition, partitionOf } from '../../targets/aws/partition.js';
 
 export function policyDocuments(aws: Aws): { user: IamUser; document: PolicyDocument }[] {
-  return aws.users.map((user) => ({ user, document: policyDocument(user) }));
+  const partition = partitionOf(aws.region);
+  return aws.users.map((user) => ({ user, document: policyDocument(user, partition) }));
 }
 
 /** Bucket policy: every request without TLS is denied. */
-export function tlsOnlyBucketPolicy(bucket: string): object {
+export function tlsOnlyBucketPolicy(bucket: string, partition: AwsPartition): object {
   return {
     Version: '2012-10-17',
     Statement: [
@@ -19,7 +21,7 @@ export function tlsOnlyBucketPolicy(bucket: string): object {
         Effect: 'Deny',
         Principal: '*',
         Action: 's3:*',
-        Resource: [bucketArn(bucket), objectsArn(bucket)],
+        Resource: [bucketArn(partition, bucket), objectsArn(partition, bucket)],
         Condition: { Bool: { 'aws:SecureTransport': 'false' } },
       },
     ],

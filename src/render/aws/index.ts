@@ -7,6 +7,7 @@ import { stableJson } from '../json.js';
 import type { OutputFiles } from '../target.js';
 import { type Item, hclFile } from './hcl.js';
 import { policyDocuments, tlsOnlyBucketPolicy } from './iam-policy.js';
+import { partitionOf } from '../../targets/aws/partition.js';
 import { TfContext } from './terraform/context.js';
 import { providersTf, variablesTf, versionsTf } from './terraform/files.js';
 import { iamResources, policyPath } from './terraform/iam.js';
@@ -21,7 +22,7 @@ export function renderAws(model: Model, files: OutputFiles): void {
   const aws = model.aws;
   if (!aws) return;
   for (const { user, document } of policyDocuments(aws)) files.set(policyPath(user.policy), stableJson(document));
-  for (const bucket of aws.buckets) files.set(bucketPolicyPath(bucket.name), stableJson(tlsOnlyBucketPolicy(bucket.name)));
+  for (const bucket of aws.buckets) files.set(bucketPolicyPath(bucket.name), stableJson(tlsOnlyBucketPolicy(bucket.name, partitionOf(aws.region))));
 
   const ctx = new TfContext();
   const tf = (name: string, items: Item[]) => {

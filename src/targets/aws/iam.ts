@@ -4,6 +4,7 @@
 // them; both read this one definition.
 import type { IamUser } from '../../model.js';
 import { UniqueNames } from '../../unique-names.js';
+import type { AwsPartition } from './partition.js';
 
 type Intent = IamUser['intents'][number]['intent'];
 
@@ -54,8 +55,8 @@ export interface PolicyDocument {
   Statement: PolicyStatement[];
 }
 
-export const bucketArn = (bucket: string): string => `arn:aws:s3:::${bucket}`;
-export const objectsArn = (bucket: string, prefix = ''): string => `arn:aws:s3:::${bucket}/${prefix}*`;
+export const bucketArn = (partition: AwsPartition, bucket: string): string => `arn:${partition.id}:s3:::${bucket}`;
+export const objectsArn = (partition: AwsPartition, bucket: string, prefix = ''): string => `arn:${partition.id}:s3:::${bucket}/${prefix}*`;
 
 function sidPart(text: string): string {
   return text
@@ -67,7 +68,8 @@ function sidPart(text: string): string {
 
 const ordered = (actions: Iterable<string>) => [...new Set(actions)].sort((a, b) => ACTION_ORDER.indexOf(a) - ACTION_ORDER.indexOf(b));
 
-export function policyDocument(user: IamUser): PolicyDocument {
+/** The user's policy, its ARNs in the partition of the region its buckets are in. */
+export function policyDocument(user: IamUser, partition: AwsPartition): PolicyDocument {
   // Intents on the same bucket and prefix share their statements.
   const groups = new Map<string, { bucket: string; prefix?: string; datastores: string[]; objects: Set<string>; bucketActions: Set<string> }>();
   for (const intent of user.intents) {
@@ -84,7 +86,7 @@ export function policyDocument(user: IamUser): PolicyDocument {
   for (const g of groups.values()) {
     const name = sidPart(g.bucket) + (g.prefix ? sidPart(g.prefix) : '');
     // A Proxmox Backup Server datastore's objects are all under "<datastore>/".
-    const objects = g.datastores.length ? g.datastores.map((d) => objectsArn(g.bucket, `${d}/`)) : [objectsArn(g.bucket, g.prefix)];
+    const objects = g.datastores.length ? g.datastores.map((d) => objectsArn(partition, g.bucket, `${d}/`)) : [objectsArn(partition, g.bucket, g.prefix)];
     statements.push({ Sid: sid(`Objects${name}`), Effect: 'Allow', Action: ordered(g.objects), Resource: objects });
     // Listing is limited to the prefix the objects are limited to. Not for PBS:
     // its HeadBucket carries no prefix, so such a condition denies it, and
@@ -93,24 +95,25 @@ export function policyDocument(user: IamUser): PolicyDocument {
     // never be allowed (a key absent from a request fails StringLike), so
     // GetBucketLocation gets a statement of its own.
     if (g.prefix && g.bucketActions.has('s3:ListBucket')) {
-      statements.push({ Sid: sid(`Bucket${name}`), Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [bucketArn(g.bucket)], Condition: { StringLike: { 's3:prefix': [`${g.prefix}*`] } } });
+      statements.push({ Sid: sid(`Bucket${name}`), Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [bucketArn(partition, g.bucket)], Condition: { StringLike: { 's3:prefix': [`${g.prefix}*`] } } });
       const rest = ordered([...g.bucketActions].filter((a) => a !== 's3:ListBucket'));
-      if (rest.length) statements.push({ Sid: sid(`BucketLocation${name}`), Effect: 'Allow', Action: rest, Resource: [bucketArn(g.bucket)] });
+      if (rest.length) statements.push({ Sid: sid(`BucketLocation${name}`), Effect: 'Allow', Action: rest, Resource: [bucketArn(partition, g.bucket)] });
     } else {
-      statements.push({ Sid: sid(`Bucket${name}`), Effect: 'Allow', Action: ordered(g.bucketActions), Resource: [bucketArn(g.bucket)] });
+      statements.push({ Sid: sid(`Bucket${name}`), Effect: 'Allow', Action: ordered(g.bucketActions), Resource: [bucketArn(partition, g.bucket)] });
     }
   }
   return { Version: '2012-10-17', Statement: statements };
 }
 
-/** Why a statement would grant more than its intent: a wildcard action or resource. */
-export function wildcardProblems(document: PolicyDocument): string[] {
+/** Why a statement would grant more than its intent: a wildcard action, or a resource beyond one bucket of the partition. */
+export function wildcardProblems(document: PolicyDocument, partition: AwsPartition): string[] {
+  const s3Arn = new RegExp(`^arn:${partition.id}:s3:::([^/]*)(?:/(.*))?$`);
   const problems: string[] = [];
   for (const s of document.Statement) {
     for (const a of s.Action) if (/[*?]/.test(a)) problems.push(`action ${a} is a wildcard`);
     for (const r of s.Resource) {
       // The only wildcard allowed is the trailing "all keys under the prefix" of an objects ARN.
-      const m = /^arn:aws:s3:::([^/]*)(?:\/(.*))?$/.exec(r);
+      const m = s3Arn.exec(r);
       const bucket = m?.[1] ?? '';
       const key = m?.[2];
       if (!m || /[*?]/.test(bucket) || bucket === '' || (key !== undefined && /[*?]/.test(key.slice(0, -1)))) {
