@@ -1,7 +1,10 @@
 // Rendering and reading back OPNsense fragments in tests.
+import { spawnSync } from 'node:child_process';
 import { XMLParser } from 'fast-xml-parser';
 import { parse as parseYaml } from 'yaml';
 import { selfSignedCertificate } from '../../src/opnsense/selfsigned.js';
+import { mergeConfig } from '../../src/opnsense/merge.js';
+import { PRIVATE_KEY_PLACEHOLDER_PREFIX } from '../../src/render/opnsense/context.js';
 import { siteSections } from '../../src/render/opnsense/index.js';
 import type { XmlElement } from '../../src/render/opnsense/xml.js';
 import { releaseFacts } from '../../src/targets/opnsense/releases.js';
@@ -267,4 +270,18 @@ export function withBoxCronJobs(config: string, release: string, acmeJobs: reado
   const settings = `<AcmeClient version="${versions.acme}"><settings><enabled>1</enabled><autoRenewal>1</autoRenewal><UpdateCron>${acmeJobs[0] ?? ''}</UpdateCron></settings></AcmeClient>`;
   // The factory config of 25.7 and 26.1 has no <OPNsense> yet.
   return config.includes('<OPNsense>') ? config.replace('<OPNsense>', `<OPNsense>\n    ${cron}\n    ${settings}`) : config.replace(/<\/opnsense>\n?$/, `  <OPNsense>${cron}${settings}</OPNsense>\n</opnsense>\n`);
+}
+
+/** The OPNsense releases the checks that run upstream code cover: the newest point release of each series gen targets. */
+export const UPSTREAM_RELEASES: readonly { tag: string; release: string }[] = [
+  { tag: '25.7.11', release: '25.7' },
+  { tag: '26.1.11', release: '26.1' },
+  { tag: '26.7.2', release: '26.7' },
+];
+
+/** The topology's sections for `release` merged into the factory config.xml of `tag` (git dir coreGit), as `gen opnsense merge` writes it. */
+export async function mergedFactoryConfig(yaml: string, tag: string, release: string, coreGit: string): Promise<string> {
+  const { sections, privateKey } = await releaseSections(yaml, release);
+  const base = spawnSync('git', ['--git-dir', coreGit, 'show', `${tag}:src/etc/config.xml.sample`], { encoding: 'utf8' }).stdout;
+  return mergeConfig(withBoxCa(base), sections, { secret: () => privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, allowGuiPortConflict: true });
 }

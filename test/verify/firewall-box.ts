@@ -14,7 +14,8 @@ import { mssClamps } from '../../src/render/opnsense/scrub.js';
 import { expectedRules } from '../../src/render/verify/firewall-rules.js';
 import { appendAll } from '../../src/arrays.js';
 import { root } from '../helpers.js';
-import { PFCTL_SI, type Socket, ifconfig, kernelUdp, listening, pfctlSr, routeGet, sockstat } from './freebsd.js';
+import { PFCTL_SI, type Socket, ifconfig, kernelUdp, listening, pfctlSr, pfctlTableShow, routeGet, sockstat } from './freebsd.js';
+import { compilePolicy } from '../../src/render/opnsense/policy.js';
 
 /** OPNsense 25.7.11's own rules around gen's, as its compiler wrote them for scenario A (gen's lines left out). */
 const SYSTEM_RULES = readFileSync(join(root, 'test/verify/fixtures/opnsense-25.7.11-rules.debug'), 'utf8').split('\n');
@@ -95,6 +96,8 @@ export function healthyFirewall(model: Model, site: Site): Map<string, string> {
   }
   files.set('rules.debug', `${debug.join('\n')}\n`);
   files.set('pfctl-si', PFCTL_SI);
+  // Each alias's table as OPNsense loads it: the content as written (update_tables.py; opnsense-upstream.test.ts).
+  for (const alias of compilePolicy(ctx).aliases) files.set(`pfctl-table/${alias.name}`, pfctlTableShow(alias.content));
   // pf prints a scrub rule's address family and its implied reassembly.
   files.set('pfctl-sr', pfctlSr(loaded.map((l) => (l.startsWith('scrub on') ? l.replace(' proto tcp from ', l.includes('::') ? ' inet6 proto tcp from ' : ' inet proto tcp from ') + ' fragment reassemble' : l))));
   return files;
@@ -112,7 +115,21 @@ case \${0##*/} in
     echo "Unable to access interface: No such file or directory" >&2; exit 1 ;;
   sockstat) cat "$F/sockstat" ;;
   pfctl)
-    case $* in -si) cat "$F/pfctl-si" ;; -sr | '-P -sr') cat "$F/pfctl-sr" ;; *) exit 1 ;; esac ;;
+    case $* in
+      -si) cat "$F/pfctl-si" ;;
+      -sr | '-P -sr') cat "$F/pfctl-sr" ;;
+      '-t '*' -T show')
+        # While update_tables.py still runs (see pgrep), the tables are not loaded yet.
+        if [ "$(cat "$F/update-tables-runs" 2>/dev/null || echo 0)" -gt 0 ]; then exit 0; fi
+        if [ -f "$F/pfctl-table/$2" ]; then cat "$F/pfctl-table/$2"; exit 0; fi
+        echo "pfctl: Table does not exist." >&2; exit 1 ;;
+      *) exit 1 ;;
+    esac ;;
+  pgrep)
+    # pgrep -f update_tables: update-tables-runs says for how many more calls it still runs.
+    n=$(cat "$F/update-tables-runs" 2>/dev/null || echo 0)
+    if [ "$1" = -f ] && [ "$n" -gt 0 ]; then echo $((n - 1)) > "$F/update-tables-runs"; echo 4242; exit 0; fi
+    exit 1 ;;
   route)
     f="$F/route/$(printf '%s' "$3" | tr / _)"
     if [ -f "$f" ]; then cat "$f"; exit 0; fi
@@ -136,7 +153,7 @@ export function standInBox(dir: string, files: ReadonlyMap<string, string>, tool
   }
   writeFileSync(join(bin, 'stub'), STUB);
   chmodSync(join(bin, 'stub'), 0o755);
-  for (const name of ['ifconfig', 'wg', 'sockstat', 'pfctl', 'route', 'pluginctl', 'openssl']) if (!real.includes(name)) symlinkSync('stub', join(bin, name));
+  for (const name of ['ifconfig', 'wg', 'sockstat', 'pfctl', 'pgrep', 'route', 'pluginctl', 'openssl']) if (!real.includes(name)) symlinkSync('stub', join(bin, name));
   for (const [name, target] of Object.entries(tools)) symlinkSync(target, join(bin, name));
   return { bin, fixtures };
 }

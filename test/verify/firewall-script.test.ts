@@ -206,6 +206,52 @@ describe.skipIf(why)(`firewall verification script${why ? ` (skipped: ${why})` :
     expect(runBox('tcp-udp-tcp-only')).toEqual([expect.stringMatching(new RegExp(`^✗ rule ${rule.label.slice(0, 8)} .*: changed on the box: not loaded: "${rule.pf[1]!.replace(/[()]/g, '\\$&')}"$`))]);
   });
 
+  // The aliases gen wrote (aliases.xml), each with its entries, and where the first rule that names it is declared.
+  const aliasXml = renderAll(model).get('home/opnsense/aliases.xml')!;
+  const aliases = [...aliasXml.matchAll(/<name>([^<]+)<\/name>[\s\S]*?<content>([^<]*)<\/content>/g)].map((m) => ({ name: m[1]!, entries: m[2]!.split('\n') }));
+  const aliasLine = (name: string) => `topology.yaml:${model.source!.lineOf(expectedRules(model, site).find((r) => r.origin && r.pf.some((t) => t.includes(`<${name}>`)))!.origin!.path)}`;
+  const tableCheck = (name: string) => `alias ${name} (pf table <${name}>) holds ${aliases.find((a) => a.name === name)!.entries.join(', ')} (${aliasLine(name)})`;
+
+  it('each alias gen wrote holds in its pf table the addresses gen wrote: order, whitespace and pf\'s own noise aside', () => {
+    expect(aliases.map((a) => a.name)).toEqual(['gen_net_wireguard', 'gen_internal_networks']);
+    const out = run(healthy()).stdout;
+    for (const a of aliases) expect(out).toContain(`✓ ${tableCheck(a.name)}\n`);
+    // Another order, tabs, CRLF, trailing blanks, a "/32" pf would not print, a warning that is not an entry: still the same set.
+    const files = healthy();
+    const internal = aliases.find((a) => a.name === 'gen_internal_networks')!.entries;
+    files.set('pfctl-table/gen_internal_networks', `No ALTQ support in kernel\n${[...internal].reverse().map((e, i) => (i % 2 ? `\t${e}  \r\n` : `   ${e}\n`)).join('')}`);
+    files.set('pfctl-table/gen_net_wireguard', '   10.0.1.0/24\n   10.0.1.0/24\n');
+    expect(failures(run(files))).toEqual([]);
+  });
+
+  it('an alias edited on the box (Firewall ▸ Aliases) fails, naming the alias and the addresses missing and extra', () => {
+    const files = healthy();
+    // The GUI edit: one network replaced by another, and one negated.
+    files.set('pfctl-table/gen_internal_networks', '   192.168.0.0/24\n   10.9.9.0/24\n  !10.0.1.0/24\n   10.0.0.0/24\n');
+    expect(failures(run(files))).toEqual([`✗ ${tableCheck('gen_internal_networks')}: changed on the box: missing 10.0.1.0/24, 10.1.0.0/24; extra 10.9.9.0/24, !10.0.1.0/24`]);
+    // An address more, as pf prints a host (no /32).
+    files.set('pfctl-table/gen_internal_networks', `${files.get('pfctl-table/gen_internal_networks')!.replace(/.*!.*\n/, '   10.0.1.0/24\n   10.1.0.0/24\n')}   203.0.113.7\n`);
+    expect(failures(run(files))).toEqual([`✗ ${tableCheck('gen_internal_networks')}: changed on the box: extra 10.9.9.0/24, 203.0.113.7`]);
+  });
+
+  it('an empty table (alias disabled, or not loaded yet) and a table pf does not have (alias deleted) fail, each saying which', () => {
+    const files = healthy();
+    files.set('pfctl-table/gen_net_wireguard', '');
+    files.delete('pfctl-table/gen_internal_networks');
+    expect(failures(run(files))).toEqual([
+      `✗ ${tableCheck('gen_net_wireguard')}: the table is empty, not 10.0.1.0/24 (OPNsense fills it after a filter reload: configctl filter refresh_aliases)`,
+      `✗ ${tableCheck('gen_internal_networks')}: pf has no table <gen_internal_networks> (OPNsense declares one for every alias: deleted on the box?): pfctl: Table does not exist.`,
+    ]);
+  });
+
+  it('waits while OPNsense still loads alias tables after a filter reload (update_tables.py runs in the background)', () => {
+    const files = healthy();
+    files.set('update-tables-runs', '2\n');
+    const started = Date.now();
+    expect(failures(run(files))).toEqual([]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1500);
+  });
+
   it('the MSS clamp commented out because WireGuard is disabled', () => {
     const files = healthy();
     files.set('rules.debug', files.get('rules.debug')!.replace(/^scrub on wireguard /gm, '#scrub on  '));

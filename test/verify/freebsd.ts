@@ -10,9 +10,15 @@
 //   the first four (usr.bin/sockstat/sockstat.c display(), displaysock()).
 // - pfctl -sr: scrub rules, then filter rules, each ending with its labels
 //   (sbin/pfctl/pfctl_parser.c print_rule()).
+// - pfctl -t NAME -T show: one table entry a line, "%c %c%s" (feedback
+//   flag, "!" or " ", inet_ntop()), then "/N" below /32 (/128), in pf's
+//   radix-tree order; "pfctl: Table does not exist." for an unknown table
+//   (sbin/pfctl/pfctl_table.c print_addrx(), pfctl.c pf_strerror()).
 // - route -n get: "   route to:", "destination:", "gateway:", "interface:" lines.
 // - rules.debug: what OPNsense compiled, `… label "X" # description`.
 // - pluginctl -g PATH: the config value and a newline.
+
+import { formatIPv4, parseIPv4 } from '../../src/net.js';
 
 export interface IfState {
   flags: string[];
@@ -96,6 +102,20 @@ Interface Stats for vtnet0            IPv4             IPv6
   Bytes In                        18237465                0
   Bytes Out                        9321873                0
 `;
+
+/** What pfctl prints of a table loaded from these entries (an address or CIDR each, as OPNsense hands them over). */
+export function pfctlTableShow(entries: readonly string[]): string {
+  const printed = new Set<string>();
+  for (const entry of entries) {
+    const [address, bits] = entry.split('/');
+    const prefix = bits === undefined ? 32 : Number(bits);
+    const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+    const base = formatIPv4((parseIPv4(address!)! & mask) >>> 0);
+    printed.add(prefix === 32 ? base : `${base}/${prefix}`);
+  }
+  // pf keeps a table in a radix tree: not the order it was loaded in.
+  return [...printed].reverse().map((e) => `   ${e}\n`).join('');
+}
 
 export function routeGet(destination: string, mask: string, iface: string, gateway?: string): string {
   return [

@@ -23,18 +23,11 @@ import { hasCommand } from '../system-tools.js';
 import { gen } from '../wireguard/cli.js';
 import { healthyFirewall, standInBox } from './firewall-box.js';
 import { macros, pfPrint } from './pf-print.js';
-import { mergeConfig } from '../../src/opnsense/merge.js';
-import { PRIVATE_KEY_PLACEHOLDER_PREFIX } from '../../src/render/opnsense/context.js';
-import { CONFIG_CASES, releaseSections, withBoxCa, withRelease } from '../opnsense/support.js';
+import { CONFIG_CASES, UPSTREAM_RELEASES, mergedFactoryConfig, withRelease } from '../opnsense/support.js';
 
 const coreGit = process.env.OPNSENSE_CORE_GIT;
 const why = !coreGit ? 'OPNSENSE_CORE_GIT is not set' : !hasCommand('php') ? 'php is missing' : undefined;
 const tool = join(root, 'test/tools/opnsense-php/run.sh');
-const RELEASES = [
-  { tag: '25.7.11', release: '25.7' },
-  { tag: '26.1.11', release: '26.1' },
-  { tag: '26.7.2', release: '26.7' },
-];
 
 const work = mkdtempSync(join(tmpdir(), 'gen-verify-opnsense-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -57,7 +50,7 @@ function compile(config: string, tag: string): string[] {
 }
 
 describe.skipIf(why)(`OPNsense's compiler on gen's rules and MSS clamp${why ? ` (skipped: ${why})` : ''}`, () => {
-  for (const { tag, release } of RELEASES) {
+  for (const { tag, release } of UPSTREAM_RELEASES) {
     describe(tag, () => {
       let merged = '';
       let topology = '';
@@ -179,11 +172,9 @@ describe.skipIf(why)(`OPNsense's compiler on gen's rules and MSS clamp${why ? ` 
 // every item): each rule gen writes, compiled by OPNsense and printed as pfctl prints it, is the text the
 // verification script expects, so the script cannot fail a correct box on any shape of rule gen writes.
 describe.skipIf(why)(`pf's text of every rule gen writes, on every topology${why ? ` (skipped: ${why})` : ''}`, () => {
-  for (const { tag, release } of RELEASES) {
+  for (const { tag, release } of UPSTREAM_RELEASES) {
     it.each(CONFIG_CASES.map((c) => [c.name, c.yaml] as const))(`${tag}: %s`, async (_name, yaml) => {
-      const { sections, privateKey } = await releaseSections(yaml(), release);
-      const base = spawnSync('git', ['--git-dir', coreGit!, 'show', `${tag}:src/etc/config.xml.sample`], { encoding: 'utf8' }).stdout;
-      const merged = mergeConfig(withBoxCa(base), sections, { secret: () => privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, allowGuiPortConflict: true });
+      const merged = await mergedFactoryConfig(yaml(), tag, release, coreGit!);
       const { model } = await lintText(withRelease(yaml(), release));
       const lines = compile(merged, tag);
       const defs = macros(lines);

@@ -241,6 +241,51 @@ cert_check() { # what where address port server-name name...
   if [ -z "$problems" ]; then pass "$what" "$where"; else fail "$what" "$where" "${problems#; }"; fi
 }
 
+tables_check() {
+  data=$(cat)
+  waited=0
+  while [ "$waited" -lt 120 ] && pgrep -f 'filter/update_tables[.]py' > /dev/null 2>&1; do sleep 1; waited=$((waited + 1)); done
+  busy=
+  [ "$waited" -lt 120 ] || busy=" (OPNsense was still loading alias tables: update_tables.py ran for more than 120 s)"
+  # Names are alias names (letters, digits, "_"): safe to split on whitespace.
+  names=$(printf '%s\n' "$data" | awk -F '\t' '$1 == "table" { print $2 }')
+  { printf '%s\n' "$data"; for t in $names; do printf '\n@@ table %s\n' "$t"; pfctl -t "$t" -T show 2>&1 || printf '\n@@ error %s\n' "$t"; done; } | awk -F '\t' -v busy="$busy" '
+    part == 0 && $1 == "table" { n++; name[n] = $2; where[n] = $3; what[n] = $4; next }
+    part == 0 && $1 == "entry" { if (!(($2, $3) in want)) { want[$2, $3] = 1; nw[$2]++; w[$2, nw[$2]] = $3 }; next }
+    /^@@ table / { part = 1; t = substr($0, 10); next }
+    /^@@ error / { bad[substr($0, 10)] = 1; next }
+    part == 0 { next }
+    {
+      e = $0; sub(/^[ \t\r]+/, "", e); sub(/[ \t\r]+$/, "", e)
+      if (e == "") next
+      raw[t] = raw[t] " " e
+      if (e !~ /^!?[0-9A-Fa-f:.]+(\/[0-9]+)?$/) next
+      e = tolower(e)
+      if (e ~ /^!?[0-9.]+\/32$/ || e ~ /:.*\/128$/) sub(/\/[0-9]+$/, "", e)
+      if (!((t, e) in have)) { have[t, e] = 1; nh[t]++; h[t, nh[t]] = e }
+    }
+    END {
+      for (i = 1; i <= n; i++) {
+        t = name[i]; found = ""
+        if (t in bad) found = "pf has no table <" t "> (OPNsense declares one for every alias: deleted on the box?):" raw[t]
+        else {
+          miss = ""; extra = ""
+          for (k = 1; k <= nw[t]; k++) if (!((t, w[t, k]) in have)) miss = miss ", " w[t, k]
+          for (k = 1; k <= nh[t]; k++) if (!((t, h[t, k]) in want)) extra = extra ", " h[t, k]
+          if (nw[t] > 0 && nh[t] == 0) found = "the table is empty, not " substr(miss, 3) " (OPNsense fills it after a filter reload: configctl filter refresh_aliases)"
+          else {
+            if (miss != "") found = found "; missing " substr(miss, 3)
+            if (extra != "") found = found "; extra " substr(extra, 3)
+            found = substr(found, 3)
+            if (found != "") found = "changed on the box: " found
+          }
+        }
+        if (found == "") printf "ok\t%s\t%s\t\n", what[i], where[i]
+        else printf "fail\t%s\t%s\t%s%s\n", what[i], where[i], found, busy
+      }
+    }'
+}
+
 case $DAYS in '' | *[!0-9]*) usage >&2; exit 2 ;; esac
 
 checks() {
@@ -290,6 +335,15 @@ scrub	on=wireguard inet proto=tcp from=0.0.0.0/1 max-mss=1380	topology.yaml:67	T
 scrub	on=wireguard inet proto=tcp from=128.0.0.0/1 max-mss=1380	topology.yaml:67	TCP MSS clamp 1380 (IPv4 from 128.0.0.0/1) on wireguard for the MTU 1420 of wg0 is loaded
 scrub	on=wireguard inet6 proto=tcp from=::/1 max-mss=1360	topology.yaml:67	TCP MSS clamp 1360 (IPv6 from ::/1) on wireguard for the MTU 1420 of wg0 is loaded
 scrub	on=wireguard inet6 proto=tcp from=8000::/1 max-mss=1360	topology.yaml:67	TCP MSS clamp 1360 (IPv6 from 8000::/1) on wireguard for the MTU 1420 of wg0 is loaded
+GEN_DATA_END
+  tables_check <<'GEN_DATA_END'
+table	gen_net_wireguard	topology.yaml:112	alias gen_net_wireguard (pf table <gen_net_wireguard>) holds 10.0.1.0/24
+entry	gen_net_wireguard	10.0.1.0/24
+table	gen_internal_networks	topology.yaml:116	alias gen_internal_networks (pf table <gen_internal_networks>) holds 10.0.0.0/24, 10.0.1.0/24, 10.1.0.0/24, 192.168.0.0/24
+entry	gen_internal_networks	10.0.0.0/24
+entry	gen_internal_networks	10.0.1.0/24
+entry	gen_internal_networks	10.1.0.0/24
+entry	gen_internal_networks	192.168.0.0/24
 GEN_DATA_END
   config_check 'outbound NAT mode is automatic' 'topology.yaml:63' 'nat.outbound.mode' 'automatic' 'default'
   tcp_listen_check 'HAProxy frontend https listens on 0.0.0.0:443' 'topology.yaml:140' '0.0.0.0' '443' 'haproxy'

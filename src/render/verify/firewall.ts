@@ -1,10 +1,11 @@
 // The firewall's verification script: FreeBSD /bin/sh, POSIX only, run on
 // the OPNsense box (console option 8, or ssh) with the tools it has there:
-// ifconfig, wg, sockstat, pfctl, route, pluginctl, openssl. It covers the
+// ifconfig, wg, sockstat, pfctl, pgrep, route, pluginctl, openssl. It covers the
 // checks seed 002 does by hand (6.1, 6.3): WireGuard instances up with their
 // address, MTU and port, exactly the enabled peers, the interfaces assigned
-// and enabled, every compiled rule loaded, the MSS clamp, outbound NAT,
-// routes, HAProxy's listeners and its certificates.
+// and enabled, every compiled rule loaded, the tables of the aliases they
+// name (./firewall-tables.ts), the MSS clamp, outbound NAT, routes,
+// HAProxy's listeners and its certificates.
 //
 // Output formats OPNsense's own code reads the same way: the first ifconfig
 // line carries flags and mtu (scripts/wireguard/wg_show.py), `wg show <if>`
@@ -18,6 +19,7 @@ import { opnsenseContext } from '../opnsense/context.js';
 import { OUTBOUND_MODE } from '../opnsense/nat.js';
 import { mssClamps } from '../opnsense/scrub.js';
 import { expectedRules } from './firewall-rules.js';
+import { TABLE_FUNCTIONS, expectedTables, tableLines } from './firewall-tables.js';
 import { type Declared, UnsafeScriptValueError, call, heredoc, renderScript } from './script.js';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,62}$/;
@@ -291,6 +293,13 @@ function ruleChecks(model: Model, site: Site, declared: Declared): Check[] {
   return [call('pf_enabled_check', 'pf is enabled', declared(firewall.path)), `ruleset_check ${heredoc(lines)}`];
 }
 
+/** A rule names an alias by its pf table, and what the rule matches is what the table holds. */
+function tableChecks(model: Model, site: Site, declared: Declared): Check[] {
+  const tables = expectedTables(model, site);
+  if (tables.length === 0) return [];
+  return [`tables_check ${heredoc(tableLines(tables, (path) => declared(path ?? site.firewall!.path)))}`];
+}
+
 function natChecks(firewall: Firewall, declared: Declared): Check[] {
   const mode = OUTBOUND_MODE[firewall.nat.outbound];
   // No <mode> at all is automatic to OPNsense (filter.inc): a box whose NAT settings were never saved.
@@ -344,6 +353,7 @@ export function firewallScript(model: Model, site: Site, declared: Declared): st
     ...interfaceChecks(firewall, declared),
     ...wireguardChecks(site, declared),
     ...ruleChecks(model, site, declared),
+    ...tableChecks(model, site, declared),
     ...natChecks(firewall, declared),
     ...routeChecks(firewall, declared),
     ...haproxyChecks(site, declared),
@@ -365,6 +375,8 @@ export function firewallScript(model: Model, site: Site, declared: Declared): st
       ].join('\n'),
     },
     functions: `${FUNCTIONS}
+
+${TABLE_FUNCTIONS}
 
 case $DAYS in '' | *[!0-9]*) usage >&2; exit 2 ;; esac`,
     checks: checks.map((c) => `  ${c}`).join('\n'),
