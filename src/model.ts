@@ -529,6 +529,8 @@ export interface Guest {
   cores?: number;
   memoryMb?: number;
   diskGb?: number;
+  /** A second disk gen adds and grows (the backup server's datastore cache): its config key and size in GiB, on `storage`. */
+  dataDisk?: { key: string; gb: number; what: string };
   storage: string;
   onboot?: boolean;
   create: boolean;
@@ -605,6 +607,12 @@ export interface PbsBackup {
   fingerprint?: string;
   /** Calendar event of the datastore's garbage collection. */
   gcSchedule: string;
+  /**
+   * The local cache of the S3 datastore: a disk of its own on the backup
+   * server's VM (GiB), and max-cache-size (GiB). Without either, PBS sizes
+   * the cache from the free space of the file system it is on.
+   */
+  cache: { diskGb?: number; maxSizeGb?: number };
   /** The datastore's prune job on the backup server. */
   prune: { schedule: string; keep: KeepOptions };
   /** prune-backups of the Proxmox VE storage entry, when asked for. */

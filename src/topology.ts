@@ -251,6 +251,7 @@ export interface PbsInput {
   pve_user?: string;
   pve_token?: string;
   vm?: VmInput;
+  cache?: { disk_gb?: number; max_size_gb?: number };
   fingerprint?: string;
   gc_schedule?: string;
   prune?: KeepInput & { schedule?: string };

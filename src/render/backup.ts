@@ -49,9 +49,43 @@ export function s3Cfg(backup: PbsBackup): string {
   ]);
 }
 
-/** The datastore's backend as `datastore create --backend` takes it; PBS keeps the string as given (DataStoreConfig.backend is a String). */
+/**
+ * The datastore's backend as `datastore create --backend` takes it; PBS keeps the string as given (DataStoreConfig.backend is a String).
+ * max-cache-size is a HumanByte: "<n>GiB" is n × 2^30 bytes ("<n>G" would be 10^9).
+ */
 function backendValue(backup: PbsBackup): string {
-  return `type=s3,client=${backup.s3Remote},bucket=${backup.bucket}`;
+  const max = backup.cache.maxSizeGb;
+  return `type=s3,client=${backup.s3Remote},bucket=${backup.bucket}${max !== undefined ? `,max-cache-size=${max}GiB` : ''}`;
+}
+
+/** The disk gen adds to the backup server's VM for the cache, when it does. */
+export interface CacheDisk {
+  vm: number;
+  key: string;
+  gb: number;
+}
+
+/** The step that puts the cache on its own disk: PBS's `disk fs create` mounts the new file system at /mnt/datastore/<name>, the cache's path. */
+function cacheDiskStep(n: number, backup: PbsBackup, disk: CacheDisk): string {
+  const bytes = BigInt(disk.gb) << 30n;
+  return [
+    `${n}. On the Proxmox Backup Server, the disk of the datastore's local cache: guests.sh gave VM ${disk.vm} a disk of its own for it (${disk.key}, ${disk.gb} GiB), so the cache cannot fill the system disk. Find its name in the list (the disk of size ${bytes} whose \`used\` is \`unused\`, usually sdb) and type it in, on a line of its own; \`disk fs create\` refuses a disk in use, makes an ext4 file system on it and mounts it at ${cachePath(backup)}, at every boot (a systemd mount unit):`,
+    '',
+    '   ```',
+    '   proxmox-backup-manager disk list',
+    '   read -r CACHE_DISK',
+    `   proxmox-backup-manager disk fs create ${word(backup.datastore)} --disk "\${CACHE_DISK:?the name of the unused ${disk.gb} GiB disk in disk list}" --filesystem ext4`,
+    '   ```',
+  ].join('\n');
+}
+
+/** What the steps say of the cache's place and size. */
+function cacheNote(backup: PbsBackup, disk: CacheDisk | undefined): string {
+  const path = cachePath(backup);
+  const max = backup.cache.maxSizeGb;
+  const bound = max !== undefined ? `\`max-cache-size\` keeps it to ${max} GiB.` : `Without \`max-cache-size\` (backup.pbs.cache.max_size_gb) PBS sizes it from the free space of its file system.`;
+  if (disk) return `${path} is the local cache of the S3 datastore, on the disk of step 2. ${bound}`;
+  return `${path} is the local cache of the S3 datastore. Proxmox recommends a disk, partition or ZFS dataset of its own with 64-128 GiB, not already holding a datastore: mount it at ${path} first (\`proxmox-backup-manager disk fs create ${word(backup.datastore)} --disk <disk>\` does). ${bound}`;
 }
 
 export function datastoreCfg(backup: PbsBackup): string {
@@ -106,14 +140,14 @@ function word(value: string): string {
   return /[{}!* ~]/.test(value) ? `'${value}'` : value;
 }
 
-function accessKeyStep(backup: PbsBackup, aws: Aws | undefined): string {
+function accessKeyStep(backup: PbsBackup, aws: Aws | undefined, use: number): string {
   const user = aws?.users.find((u) => u.name === backup.iamUser);
   if (!user) return 'Access key: create one for an IAM user with a backup-writer intent on the bucket (IAM console › Users › Security credentials › Create access key).';
   if (typeof user.accessKey === 'object') {
     // The outputs are named after the user's Terraform identifier, not its IAM name.
     const id = iamUserIds(aws!).get(user.name)!;
     return [
-      `Access key: Terraform made it and stored only its secret encrypted to the user's pgp_key. In out/aws/terraform/, where the state and your GPG key are, print its AccessKeyId and SecretAccessKey for step 2:`,
+      `Access key: Terraform made it and stored only its secret encrypted to the user's pgp_key. In out/aws/terraform/, where the state and your GPG key are, print its AccessKeyId and SecretAccessKey for step ${use}:`,
       '',
       '   ```',
       `   terraform output -raw ${id}_access_key_id; echo`,
@@ -122,24 +156,27 @@ function accessKeyStep(backup: PbsBackup, aws: Aws | undefined): string {
     ].join('\n');
   }
   return [
-    `Access key: Terraform makes none, so its secret never enters Terraform state. Create it once the user exists, and keep the answer only until step 2:`,
+    `Access key: Terraform makes none, so its secret never enters Terraform state. Create it once the user exists, and keep the answer only until step ${use}:`,
     '',
     '   ```',
     `   aws iam create-access-key --user-name ${word(user.name)}`,
     '   ```',
     '',
-    '   (or IAM console › Users › Security credentials › Create access key). Step 2 asks for its AccessKeyId and SecretAccessKey.',
+    `   (or IAM console › Users › Security credentials › Create access key). Step ${use} asks for its AccessKeyId and SecretAccessKey.`,
   ].join('\n');
 }
 
 /** The only procedure: commands, in order; the .cfg files are what they leave behind. */
-export function backupSteps(site: string, backup: PbsBackup, aws: Aws | undefined): string {
+export function backupSteps(site: string, backup: PbsBackup, aws: Aws | undefined, disk?: CacheDisk): string {
+  // The cache disk's step comes before the datastore's: the steps after it move down by one.
+  const store = disk ? 3 : 2;
+  const access = store + 1;
   const token = pveAuthId(backup);
   const role = pveStorageRole(backup);
   const pruneJob = [`proxmox-backup-manager prune-job create ${word(backup.datastore)} --store ${word(backup.datastore)} --schedule ${word(backup.prune.schedule)}`, ...keeps(backup.prune.keep).map(([k, v]) => `--${k} ${v}`)].join(' ');
   const pvesm = [
     `pvesm add pbs ${word(backup.pveStorage)} --server ${word(backup.address ?? PBS_ADDRESS_PLACEHOLDER)} --datastore ${word(backup.datastore)}`,
-    `--username ${word(token)} --fingerprint ${backup.fingerprint !== undefined ? word(backup.fingerprint) : '"${PBS_FINGERPRINT:?the fingerprint of step 3}"'} --content backup`,
+    `--username ${word(token)} --fingerprint ${backup.fingerprint !== undefined ? word(backup.fingerprint) : `"\${PBS_FINGERPRINT:?the fingerprint of step ${access}}"`} --content backup`,
     ...(backup.pvePrune ? [`--prune-backups ${word(pruneBackups(backup.pvePrune))}`] : []),
     '--password',
   ].join(' ');
@@ -159,13 +196,14 @@ export function backupSteps(site: string, backup: PbsBackup, aws: Aws | undefine
     `| pbs/prune.cfg | /etc/proxmox-backup/prune.cfg |`,
     `| proxmox/storage.cfg | the entry ${backup.pveStorage} of /etc/pve/storage.cfg on the Proxmox VE cluster |`,
     '',
-    'pbs/access.sh is a script to run (step 3), not a reference file.',
+    `pbs/access.sh is a script to run (step ${access}), not a reference file.`,
     '',
-    `1. ${accessKeyStep(backup, aws)}`,
+    `1. ${accessKeyStep(backup, aws, store)}`,
+    ...(disk ? [cacheDiskStep(2, backup, disk)] : []),
     // The key is typed in on the backup server, the machine that uses it: variables set in step 1 on a workstation
     // would be empty there, and PBS takes empty keys (S3ClientConfig's access-key and secret-key have no minimum
     // length), so the endpoint would be saved keyless and create could not run again on its id.
-    `2. On the Proxmox Backup Server (4.0 or later). First the access key of step 1, each \`read\` typed as a line of its own (pasted together with the lines after it, \`read\` would take them as its answer; \`-s\` keeps the secret off the screen and out of the shell history):`,
+    `${store}. On the Proxmox Backup Server (4.0 or later). First the access key of step 1, each \`read\` typed as a line of its own (pasted together with the lines after it, \`read\` would take them as its answer; \`-s\` keeps the secret off the screen and out of the shell history):`,
     '',
     '   ```',
     '   read -r ACCESS_KEY_ID',
@@ -181,8 +219,8 @@ export function backupSteps(site: string, backup: PbsBackup, aws: Aws | undefine
     `   ${pruneJob}`,
     '   ```',
     '',
-    `   ${cachePath(backup)} is the local cache of the S3 datastore: a local disk with room for it (Proxmox recommends 64-128 GiB), not already holding a datastore. The access key may only touch \`${backup.bucket}/${backup.datastore}/\`: \`s3 check\` needs \`--store-prefix\`. An endpoint saved with a wrong key cannot be created again (its id exists): \`proxmox-backup-manager s3 endpoint update ${word(backup.s3Remote)} --access-key "$ACCESS_KEY_ID" --secret-key "$SECRET_ACCESS_KEY"\` replaces the key.`,
-    `3. On the Proxmox Backup Server: run pbs/access.sh. It creates the user and API token Proxmox VE logs in with (${token}) and gives both ${role} on the datastore only (a token has at most its user's rights); the backup server prints the token's secret once, when the token is created: it is the password of the next step. Then read the server's certificate fingerprint:`,
+    `   ${cacheNote(backup, disk)} The access key may only touch \`${backup.bucket}/${backup.datastore}/\`: \`s3 check\` needs \`--store-prefix\`. An endpoint saved with a wrong key cannot be created again (its id exists): \`proxmox-backup-manager s3 endpoint update ${word(backup.s3Remote)} --access-key "$ACCESS_KEY_ID" --secret-key "$SECRET_ACCESS_KEY"\` replaces the key.`,
+    `${access}. On the Proxmox Backup Server: run pbs/access.sh. It creates the user and API token Proxmox VE logs in with (${token}) and gives both ${role} on the datastore only (a token has at most its user's rights); the backup server prints the token's secret once, when the token is created: it is the password of the next step. Then read the server's certificate fingerprint:`,
     '',
     '   ```',
     '   bash access.sh',
@@ -190,10 +228,10 @@ export function backupSteps(site: string, backup: PbsBackup, aws: Aws | undefine
     '   ```',
     '',
     ...(backup.fingerprint !== undefined
-      ? [`4. On a Proxmox VE node, the storage entry:`, '', '   ```']
+      ? [`${access + 1}. On a Proxmox VE node, the storage entry:`, '', '   ```']
       : [
-          // Read on the node that runs pvesm, like the keys of step 2; an empty one stops the command.
-          '4. On a Proxmox VE node, the storage entry. The topology has no fingerprint (backup.pbs.fingerprint): first the one step 3 printed (the `XX:XX:…` after `Fingerprint (sha256):`), typed or pasted as a line of its own:',
+          // Read on the node that runs pvesm, like the keys of the datastore's step; an empty one stops the command.
+          `${access + 1}. On a Proxmox VE node, the storage entry. The topology has no fingerprint (backup.pbs.fingerprint): first the one step ${access} printed (the \`XX:XX:…\` after \`Fingerprint (sha256):\`), typed or pasted as a line of its own:`,
           '',
           '   ```',
           '   read -r PBS_FINGERPRINT',
@@ -206,7 +244,7 @@ export function backupSteps(site: string, backup: PbsBackup, aws: Aws | undefine
     `   ${pvesm}`,
     '   ```',
     '',
-    `   \`--password\` asks for the token secret and stores it in /etc/pve/priv/storage/${backup.pveStorage}.pw (mode 0600, readable by root only); it never enters storage.cfg.${backup.pvePrune ? '' : ' Proxmox VE keeps every backup; the prune job of step 2 decides what goes.'}`,
+    `   \`--password\` asks for the token secret and stores it in /etc/pve/priv/storage/${backup.pveStorage}.pw (mode 0600, readable by root only); it never enters storage.cfg.${backup.pvePrune ? '' : ` Proxmox VE keeps every backup; the prune job of step ${store} decides what goes.`}`,
     '',
     ...(backup.address === undefined ? [`The topology gives no address for the backup server (backup.pbs.address): replace ${PBS_ADDRESS_PLACEHOLDER}.`, ''] : []),
   ].join('\n');
@@ -219,7 +257,9 @@ export function renderBackup(model: Model, files: OutputFiles): void {
     files.set(`${site.name}/pbs/s3.cfg`, s3Cfg(backup));
     files.set(`${site.name}/pbs/datastore.cfg`, datastoreCfg(backup));
     files.set(`${site.name}/pbs/prune.cfg`, pruneCfg(backup));
-    files.set(`${site.name}/pbs/steps.md`, backupSteps(site.name, backup, model.aws));
+    const vm = site.guests.find((g) => g.purpose === 'backup-server' && g.dataDisk);
+    const disk = vm?.dataDisk ? { vm: vm.id, key: vm.dataDisk.key, gb: vm.dataDisk.gb } : undefined;
+    files.set(`${site.name}/pbs/steps.md`, backupSteps(site.name, backup, model.aws, disk));
     files.set(`${site.name}/proxmox/storage.cfg`, pveStorageCfg(backup));
   }
 }

@@ -8,6 +8,7 @@
 import type { Path } from '../location.js';
 import type { Firewall, FirewallInterface, Guest, GuestDns, GuestNic, Network, PbsBackup, Service } from '../model.js';
 import { parseIPv4 } from '../net.js';
+import { PBS_CACHE_DISK } from '../targets/proxmox/guest-formats.js';
 import { derivedMac, normalMac } from '../targets/proxmox/mac.js';
 import type { GuestInput, ServiceInput, SiteInput, VmInput } from '../topology.js';
 import type { ResolveContext } from './context.js';
@@ -100,19 +101,21 @@ export function resolveGuests(input: SiteInput, site: string, path: Path, ctx: R
         hint: "Set backup.pbs.address to the backup server's address on one of the site's networks.",
       });
     }
-    guests.push(
-      vmGuest(pbsVm, {
-        name: 'pbs',
-        purpose: 'backup-server',
-        host: hostOf(pbsVm.host, vpath, 'the backup server VM'),
-        site,
-        path: vpath,
-        network,
-        address,
-        mac: pbsVm.mac,
-        parts,
-      }),
-    );
+    const vm = vmGuest(pbsVm, {
+      name: 'pbs',
+      purpose: 'backup-server',
+      host: hostOf(pbsVm.host, vpath, 'the backup server VM'),
+      site,
+      path: vpath,
+      network,
+      address,
+      mac: pbsVm.mac,
+      parts,
+    });
+    // The datastore's cache gets a disk of its own only on a VM gen creates: on another, scsi1 may be anything (backup/cache-disk-vm).
+    const cacheGb = input.backup?.pbs?.cache?.disk_gb;
+    if (cacheGb !== undefined && vm.create) vm.dataDisk = { key: PBS_CACHE_DISK, gb: cacheGb, what: `the local cache of datastore ${parts.backup.datastore}` };
+    guests.push(vm);
   }
   return guests;
 }

@@ -192,6 +192,7 @@ function resolveBackup(input: SiteInput, path: Path, ctx: ResolveContext, aws: A
     pveStorage: pbs.pve_storage ?? 'pbs-main',
     fingerprint: pbs.fingerprint?.toLowerCase(),
     gcSchedule: pbs.gc_schedule ?? 'daily',
+    cache: { diskGb: pbs.cache?.disk_gb, maxSizeGb: pbs.cache?.max_size_gb },
     prune: pbs.prune ? { schedule: pbs.prune.schedule ?? 'daily', keep: keepOptions(pbs.prune) } : { schedule: 'daily', keep: { daily: 7, weekly: 4, monthly: 6 } },
     pvePrune: pbs.pve_prune_backups ? keepOptions(pbs.pve_prune_backups) : undefined,
     token: { user: pbs.pve_user ?? 'pve-backup@pbs', name: pbs.pve_token ?? 'pve' },

@@ -2,6 +2,7 @@
 import { accessRules } from './access.js';
 import { antiLockoutRules } from './anti-lockout.js';
 import { awsRules } from './aws.js';
+import { backupCacheRules } from './backup-cache.js';
 import { dhcpDnsRules } from './dhcp-dns.js';
 import { firewallRules } from './firewall.js';
 import { guestRules } from './guests.js';
@@ -20,7 +21,7 @@ import { wireguardRules } from './wireguard.js';
 import { wireguardClientRules } from './wireguard-clients.js';
 import { wireguardMtuRules } from './wireguard-mtu.js';
 
-export const rules: readonly Rule[] = [...reportedRules, ...nameRules, ...ipRules, ...firewallRules, ...opnsenseRules, ...dhcpDnsRules, ...haproxyRules, ...wireguardRules, ...wireguardMtuRules, ...wireguardClientRules, ...infrastructureRules, ...proxmoxRules, ...guestRules, ...accessRules, ...awsRules, ...upstreamRules, ...policyRules, ...antiLockoutRules, ...testRules];
+export const rules: readonly Rule[] = [...reportedRules, ...nameRules, ...ipRules, ...firewallRules, ...opnsenseRules, ...dhcpDnsRules, ...haproxyRules, ...wireguardRules, ...wireguardMtuRules, ...wireguardClientRules, ...infrastructureRules, ...proxmoxRules, ...guestRules, ...accessRules, ...awsRules, ...backupCacheRules, ...upstreamRules, ...policyRules, ...antiLockoutRules, ...testRules];
 
 export const ruleById: ReadonlyMap<string, Rule> = new Map(rules.map((r) => [r.id, r]));
 

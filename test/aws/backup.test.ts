@@ -90,7 +90,9 @@ describe('scenario A backup wiring', async () => {
 
   it('without an address the server is a placeholder that the steps name', async () => {
     const pbs = ['sites', 0, 'backup', 'pbs'];
-    const text = edit(edit(readExample('homelab'), [...pbs, 'address'], undefined), [...pbs, 'vm'], undefined);
+    // Without the VM there is no disk for the cache gen could add either.
+    const text = edit(edit(edit(readExample('homelab'), [...pbs, 'address'], undefined), [...pbs, 'vm'], undefined), [...pbs, 'cache'], undefined);
+    expect((await lint(text)).filter((d) => d.severity === 'error')).toEqual([]);
     const changed = await render(text);
     expect(parseSectionConfig(changed.get('home/proxmox/storage.cfg')!)[0]!.props.server).toBe('REPLACE-WITH-PBS-ADDRESS');
     expect(changed.get('home/pbs/steps.md')).toContain('The topology gives no address for the backup server (backup.pbs.address): replace REPLACE-WITH-PBS-ADDRESS.');
@@ -109,6 +111,9 @@ describe('the backup steps note', () => {
     const note = (await render(readExample('homelab'))).get('home/pbs/steps.md')!;
     expect(commands(note)).toEqual([
       'aws iam create-access-key --user-name proxmox-backup-user',
+      'proxmox-backup-manager disk list',
+      'read -r CACHE_DISK',
+      'proxmox-backup-manager disk fs create vm-backup-s3 --disk "${CACHE_DISK:?the name of the unused 100 GiB disk in disk list}" --filesystem ext4',
       'read -r ACCESS_KEY_ID',
       'read -rs SECRET_ACCESS_KEY',
       "proxmox-backup-manager s3 endpoint create aws-s3-storage --endpoint '{{bucket}}.s3.ap-northeast-2.amazonaws.com' --region ap-northeast-2 --access-key \"${ACCESS_KEY_ID:?the AccessKeyId of step 1}\" --secret-key \"${SECRET_ACCESS_KEY:?the SecretAccessKey of step 1}\"",
@@ -118,7 +123,7 @@ describe('the backup steps note', () => {
       'bash access.sh',
       'proxmox-backup-manager cert info | grep Fingerprint',
       'read -r PBS_FINGERPRINT',
-      "pvesm add pbs pbs-main --server 10.0.0.20 --datastore vm-backup-s3 --username 'pve-backup@pbs!pve' --fingerprint \"${PBS_FINGERPRINT:?the fingerprint of step 3}\" --content backup --password",
+      "pvesm add pbs pbs-main --server 10.0.0.20 --datastore vm-backup-s3 --username 'pve-backup@pbs!pve' --fingerprint \"${PBS_FINGERPRINT:?the fingerprint of step 4}\" --content backup --password",
     ]);
     expect(note).toMatch(/reference of what the commands leave behind — do not copy them/);
     expect(note).toContain('| reference file (do not copy) | what the commands leave in |');
@@ -127,12 +132,12 @@ describe('the backup steps note', () => {
     expect(note).toContain('stores it in /etc/pve/priv/storage/pbs-main.pw (mode 0600');
   });
 
-  it('step 2 creates the endpoint with the key typed in on the backup server, never with an empty one', async () => {
+  it('step 3 creates the endpoint with the key typed in on the backup server, never with an empty one', async () => {
     // PBS takes empty keys (S3ClientConfig: access-key and secret-key are strings of any length), and create then
     // refuses the id forever: the key must be read where the command runs, and an empty one must stop it.
     const note = (await render(readExample('homelab'))).get('home/pbs/steps.md')!;
-    const step2 = note.slice(note.indexOf('\n2. '), note.indexOf('\n3. '));
-    const blocks = [...step2.matchAll(/^ {3}```\n([\s\S]*?)^ {3}```$/gm)].map((m) => m[1]!.replace(/^ {3}/gm, ''));
+    const step = note.slice(note.indexOf('\n3. '), note.indexOf('\n4. '));
+    const blocks = [...step.matchAll(/^ {3}```\n([\s\S]*?)^ {3}```$/gm)].map((m) => m[1]!.replace(/^ {3}/gm, ''));
     expect(blocks).toHaveLength(2);
     const dir = mkdtempSync(join(tmpdir(), 'gen-pbs-steps-'));
     const log = join(dir, 'calls');
@@ -151,7 +156,7 @@ describe('the backup steps note', () => {
       expect(empty.calls, JSON.stringify(input)).toEqual([]);
       expect(empty.stderr).toMatch(/(ACCESS_KEY_ID: the AccessKeyId|SECRET_ACCESS_KEY: the SecretAccessKey) of step 1/);
     }
-    expect(step2).toContain('`proxmox-backup-manager s3 endpoint update aws-s3-storage --access-key "$ACCESS_KEY_ID" --secret-key "$SECRET_ACCESS_KEY"`');
+    expect(step).toContain('`proxmox-backup-manager s3 endpoint update aws-s3-storage --access-key "$ACCESS_KEY_ID" --secret-key "$SECRET_ACCESS_KEY"`');
   });
 
   it('uses the topology fingerprint, and with pve_prune_backups prunes from Proxmox VE with the role that may', async () => {
@@ -184,8 +189,8 @@ describe('the backup steps note', () => {
     expect(await lint(text)).toEqual([]);
     const files = await render(text);
     const note = files.get('home/pbs/steps.md')!;
-    // Printed where the state and the GPG key are; step 2 reads them in on the backup server.
-    expect(commands(note).slice(0, 4)).toEqual([
+    // Printed where the state and the GPG key are; step 3 reads them in on the backup server.
+    expect(commands(note).filter((c) => !c.includes('CACHE_DISK') && !c.includes(' disk ')).slice(0, 4)).toEqual([
       'terraform output -raw proxmox-backup-user_access_key_id; echo',
       'terraform output -raw proxmox-backup-user_encrypted_secret_access_key | base64 --decode | gpg --decrypt; echo',
       'read -r ACCESS_KEY_ID',

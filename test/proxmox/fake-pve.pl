@@ -39,6 +39,16 @@ sub options {
     return (\@pos, \%opts);
 }
 
+# A disk given as STORAGE:SIZE (qemu-server Drive.pm NEW_DISK_RE) is a new volume of SIZE GiB, which the
+# node names after the guest and the disks it has (PVE::Storage vdisk_alloc: vm-ID-disk-N).
+sub allocate {
+    my ($guest, $id, $key) = @_;
+    return if $key !~ /^(?:scsi|virtio|sata|ide)\d+$|^rootfs$/ || $guest->{$key} !~ /^([^\/:\s]+):(\d+)$/;
+    my ($storage, $size) = ($1, $2);
+    my $n = grep { /:vm-\Q$id\E-disk-\d+,/ } values %$guest;
+    $guest->{$key} = "$storage:vm-$id-disk-$n,size=${size}G";
+}
+
 sub guest {
     my ($kind) = @_;
     my ($sub, $id, @rest) = @args;
@@ -84,6 +94,7 @@ sub guest {
                 $state->{pending}{$kind}{$id}{$key} = $opts->{$key};
             } else {
                 $conf->{$key} = $opts->{$key};
+                allocate($conf, $id, $key);
             }
         }
         logline("$name set $id " . join(' ', map { "--$_ $opts->{$_}" } sort keys %$opts));
@@ -96,9 +107,7 @@ sub guest {
         }
         my ($pos, $opts) = options(@rest);
         my %created = %$opts;
-        my $disk = $kind eq 'qemu' ? 'scsi0' : 'rootfs';
-        my ($storage, $size) = split(/:/, $opts->{$disk});
-        $created{$disk} = "$storage:vm-$id-disk-0,size=${size}G";
+        allocate(\%created, $id, $_) for sort keys %created;
         $guests->{$id} = \%created;
         logline("$name create $id " . join(' ', @rest));
     } elsif ($sub eq 'disk' || $sub eq 'resize') {

@@ -58,8 +58,8 @@ describe('scenario A', async () => {
     expect([...files.keys()].filter((f) => f.includes('/lxc/'))).toHaveLength(3);
   });
 
-  it("creates the backup server's VM of seed 001 (2 cores, 4 GB, 50 GB) on the management bridge", () => {
-    expect(script).toContain("qm create 103 --name 'pbs' --ostype 'l26' --cpu 'x86-64-v2-AES' --scsihw 'virtio-scsi-single' --scsi0 'local-lvm:50' --ide2 'local:iso/proxmox-backup-server_4.0-1.iso,media=cdrom'");
+  it("creates the backup server's VM of seed 001 (2 cores, 4 GB, 50 GB) on the management bridge, with a second disk for the datastore's cache", () => {
+    expect(script).toContain("qm create 103 --name 'pbs' --ostype 'l26' --cpu 'x86-64-v2-AES' --scsihw 'virtio-scsi-single' --scsi0 'local-lvm:50' --scsi1 'local-lvm:100' --ide2 'local:iso/proxmox-backup-server_4.0-1.iso,media=cdrom'");
     const vm = config(files.get('home/proxmox/pve/qemu-server/103.conf')!);
     expect(net(vm.net0!)).toEqual({ model: 'virtio', macaddr: derivedMac('home', 'pbs', 'net0'), bridge: 'vmbr1' });
     expect([vm.cores, vm.memory]).toEqual(['2', '4096']);
@@ -216,6 +216,7 @@ describe('guests.sh on a node', async () => {
     expect(state.qemu['102']!.net3).toBe('virtio=BC:24:11:00:00:04,bridge=vmbr0');
     expect(state.lxc['200']!.hostname).toBe('ct200');
     expect(state.qemu['103']!.scsi0).toBe('local-lvm:vm-103-disk-0,size=50G');
+    expect(state.qemu['103']!.scsi1).toBe('local-lvm:vm-103-disk-1,size=100G');
 
     const changes = n.log.length;
     const second = n.run(script);
@@ -388,6 +389,26 @@ describe('guests.sh on a node', async () => {
     const run = locked.run(grow);
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('guests.sh: qm 102: scsi0 is still 32G after the resize to 40G');
+  });
+
+  it("gives the backup server's VM made without one the cache disk, grows a smaller one, and never replaces it", () => {
+    // VM 103 as an earlier guests.sh created it: the system disk only.
+    const pbs = { name: 'pbs', ostype: 'l26', cpu: 'x86-64-v2-AES', scsihw: 'virtio-scsi-single', scsi0: 'local-lvm:vm-103-disk-0,size=50G' };
+    const n = node({ qemu: { ...homeNode().state.qemu, 103: pbs } });
+    const run = n.run(script);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain('qm 103: scsi1: (unset) -> new disk local-lvm:100');
+    // STORAGE:SIZE on a free key is what makes qemu-server allocate a volume (Drive.pm NEW_DISK_RE).
+    expect(n.log).toContain('qm set 103 --scsi1 local-lvm:100');
+    expect(n.state.qemu['103']!.scsi1).toBe('local-lvm:vm-103-disk-1,size=100G');
+    expect(n.state.qemu['103']!.scsi0).toBe(pbs.scsi0);
+    const changes = n.log.length;
+    expect(n.run(script).stdout).toContain('qm 103: scsi1 size unchanged');
+    expect(n.log).toHaveLength(changes);
+    // A smaller cache disk grows; it is never set anew (that would allocate an empty one and detach the cache).
+    const small = node({ qemu: { ...homeNode().state.qemu, 103: { ...pbs, scsi1: 'local-lvm:vm-103-disk-1,size=64G' } } });
+    expect(small.run(script).stdout).toContain('qm 103: scsi1 64G -> 100G');
+    expect(small.log.filter((l) => l.includes('scsi1'))).toEqual(['qm disk resize 103 scsi1 100G']);
   });
 
   it('takes the template names pve-storage takes: a .tar (an OCI image) builds, a .tgz is a schema error at its line', async () => {

@@ -5,7 +5,7 @@
 // guest-formats.test.ts holds gen's validators to these verdicts;
 // upstream-schema.test.ts holds Proxmox's own Perl to the same ones.
 import { isAclPath, isReservedRoleName, verifyPrivilegeList, verifyRoleId, verifyTokenId, verifyUserId } from '../../src/targets/proxmox/access.js';
-import { MAX_NETS, parseLxcNet, parseQmNet, verifyNameserverList } from '../../src/targets/proxmox/guest-formats.js';
+import { MAX_NETS, MAX_SCSI_DISKS, newDisk, parseLxcNet, parseQmNet, verifyNameserverList } from '../../src/targets/proxmox/guest-formats.js';
 
 const MAC = '02:00:5E:10:00:01';
 
@@ -40,6 +40,10 @@ export const CASES: readonly { line: string; ok: boolean }[] = [
   { line: `qm 102 net0 virtio=${MAC},bridge=vmbr0,queues=65`, ok: false },
   { line: `qm 102 net31 virtio=${MAC},bridge=vmbr0`, ok: true },
   { line: `qm 102 net32 virtio=${MAC},bridge=vmbr0`, ok: false },
+  // A new disk (STORAGE:GiB) on scsi0 … scsi30 (Drive.pm $MAX_SCSI_DISKS).
+  { line: 'qm 103 scsi1 local-lvm:100', ok: true },
+  { line: 'qm 103 scsi30 local-lvm:100', ok: true },
+  { line: 'qm 103 scsi31 local-lvm:100', ok: false },
   // pve-lxc-network
   { line: `pct 200 net0 name=eth0,bridge=vmbr2,gw=10.1.0.1,hwaddr=${MAC},ip=10.1.0.100/24,type=veth`, ok: true },
   { line: `pct 200 net0 name=eth0,bridge=vmbr2,gw=192.168.30.1,hwaddr=${MAC},ip=192.168.30.5/24,tag=30,type=veth`, ok: true },
@@ -106,6 +110,15 @@ export function genVerdict(line: string): boolean {
   if (kind === 'qm' || kind === 'pct') {
     const [, key, ...value] = rest;
     if (kind === 'pct' && key === 'nameserver') return verifyNameserverList(value.join(' ')) === undefined;
+    const scsi = /^scsi(\d+)$/.exec(key!);
+    if (kind === 'qm' && scsi) {
+      const [storage, gib] = value.join(' ').split(':');
+      try {
+        return Number(scsi[1]) < MAX_SCSI_DISKS && newDisk(storage!, Number(gib)) === value.join(' ');
+      } catch {
+        return false;
+      }
+    }
     const index = /^net(\d+)$/.exec(key!);
     if (!index || Number(index[1]) >= MAX_NETS) return false;
     return (kind === 'qm' ? parseQmNet : parseLxcNet)(value.join(' ')).ok;

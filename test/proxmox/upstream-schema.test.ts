@@ -39,6 +39,8 @@ async function generatedLines(): Promise<string[]> {
         for (const [key, value] of guestSettings(guest)) lines.push(`${tool} ${guest.id} ${key} ${value}`);
         if (guest.create) {
           lines.push(`${tool} ${guest.id} ${guest.kind === 'vm' ? 'scsi0' : 'rootfs'} ${guest.storage}:${guest.diskGb}`);
+          // The second disk, as guests.sh gives it on create and to a VM without it (the backup server's cache).
+          if (guest.dataDisk) lines.push(`${tool} ${guest.id} ${guest.dataDisk.key} ${guest.storage}:${guest.dataDisk.gb}`);
           // What only creating sets (name, ostype, the CPU type, nesting, ...), from the review file.
           const settings = new Set(guestSettings(guest).map(([key]) => key));
           for (const m of guestConfig(guest).matchAll(/^(\w+): (.*)$/gm)) if (!settings.has(m[1]!)) lines.push(`${tool} ${guest.id} ${m[1]} ${m[2]}`);
@@ -74,6 +76,7 @@ describe.skipIf(whyNoUpstream)(title("Proxmox VE's own schema code"), () => {
     const lines = await generatedLines();
     expect(lines.filter((l) => l.includes(' net0 ')).length).toBeGreaterThan(4);
     expect(lines.filter((l) => / \d+ nameserver /.test(l))).toContain('pct 200 nameserver 1.1.1.1 9.9.9.9');
+    expect(lines).toContain('qm 103 scsi1 local-lvm:100');
     const results = optcheck(lines);
     expect(results.filter((r) => !r.ok)).toEqual([]);
     for (const r of results) {
@@ -128,7 +131,8 @@ describe.skipIf(whyNoUpstream)(title("Proxmox VE's own schema code"), () => {
     const variants = {
       'no fingerprint': homelab,
       fingerprint: edit(homelab, [...pbs, 'fingerprint'], fingerprint.toUpperCase()),
-      'no address': edit(edit(homelab, [...pbs, 'address'], undefined), [...pbs, 'vm'], undefined),
+      // (Without the VM gen creates, the cache disk it would add goes too: backup/cache-disk-vm.)
+      'no address': edit(edit(edit(homelab, [...pbs, 'address'], undefined), [...pbs, 'vm'], undefined), [...pbs, 'cache'], undefined),
     };
     const dir = mkdtempSync(join(tmpdir(), 'gen-storage-cfg-'));
     try {

@@ -1,8 +1,9 @@
 // guests.sh per Proxmox host: idempotent qm/pct commands that set exactly
 // what the topology determines on each VM and container (NICs with pinned
 // MACs, a container's DNS servers, cores, memory, onboot, the first disk's
-// size), creating a guest only where the topology says create, and only
-// once every guest's preconditions hold (one run, all or nothing). Beside it,
+// size, the backup server's cache disk), creating a guest only where the
+// topology says create, and only once every guest's preconditions hold (one
+// run, all or nothing). Beside it,
 // qemu-server/<id>.conf and lxc/<id>.conf hold the same settings as the
 // lines Proxmox writes into /etc/pve, for review.
 import type { Guest, Host, Model } from '../../model.js';
@@ -216,6 +217,22 @@ const FUNCTIONS = [
   '',
 ];
 
+/** Only in the scripts of a node with a guest that has a second disk gen adds (the backup server's datastore cache). */
+const ADD_DISK = [
+  '# add_disk qm ID DISK NEW GIB: give the VM the disk when it has none there (NEW is STORAGE:GIB, the form',
+  '# for which qemu-server allocates a new volume), else grow it to GIB. A disk there is never replaced.',
+  'add_disk() {',
+  '  [ "$phase" = check ] && return',
+  '  if [ -z "$(current "$1" "$2" "$3")" ]; then',
+  '    echo "$1 $2: $3: (unset) -> new disk $4"',
+  '    "$1" set "$2" "--$3" "$4"',
+  '    return',
+  '  fi',
+  '  grow "$1" "$2" "$3" "$5"',
+  '}',
+  '',
+];
+
 export function guestsPath(site: string, host: string): string {
   return `${site}/proxmox/${host}/guests.sh`;
 }
@@ -265,6 +282,7 @@ function createLines(guest: Guest, node: string): string[] {
           // The CPU type the web GUI gives a new VM (pve-manager Architecture.js): kvm64, the default without it, has no AES.
           'qm create', id, `--name ${shellWord(dnsName(guest.name))}`, `--ostype ${shellWord(guest.ostype ?? 'l26')}`, `--cpu ${shellWord(NEW_VM_CPU)}`,
           `--scsihw ${shellWord('virtio-scsi-single')}`, `--scsi0 ${shellWord(size)}`,
+          ...(guest.dataDisk ? [`--${guest.dataDisk.key} ${shellWord(newDisk(guest.storage, guest.dataDisk.gb))}`] : []),
           ...(guest.iso !== undefined ? [`--ide2 ${shellWord(`${volume(guest.iso, 'iso')},media=cdrom`)}`] : []),
         ]
       : // Nesting, as the web GUI sets for an unprivileged container (CreateWizard.js): systemd 241 and later needs it
@@ -314,6 +332,11 @@ function guestLines(guest: Guest, node: string): string[] {
     diskSize(guest.diskGb);
     lines.push(`grow ${tool} ${id} ${guest.kind === 'vm' ? 'scsi0' : 'rootfs'} ${guest.diskGb}`);
   }
+  if (guest.dataDisk) {
+    const disk = guest.dataDisk;
+    diskSize(disk.gb);
+    lines.push(`add_disk ${tool} ${id} ${shellWord(disk.key)} ${shellWord(newDisk(guest.storage, disk.gb))} ${disk.gb}  # ${shellComment(disk.what)}`);
+  }
   lines.push(`others ${tool} ${id} ${shellWord(guest.nics.map((n) => `net${n.index}`).join(' '))}`, '');
   return lines;
 }
@@ -336,6 +359,7 @@ export function guestsScript(site: string, host: Host, guests: readonly Guest[])
     'fi',
     '',
     ...FUNCTIONS,
+    ...(guests.some((g) => g.dataDisk) ? ADD_DISK : []),
     '# Every guest of the node, in the phase $phase.',
     'guests() {',
     ...guests

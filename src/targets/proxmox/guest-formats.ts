@@ -207,6 +207,18 @@ export function newDisk(storage: string, gib: number): string {
   return `${storage}:${gib}`;
 }
 
+/** scsi0 … scsi30 (QemuServer/Drive.pm $MAX_SCSI_DISKS = 31). */
+export const MAX_SCSI_DISKS = 31;
+
+/** The config key of SCSI disk `index` of a VM. */
+export function scsiKey(index: number): string {
+  if (!Number.isInteger(index) || index < 0 || index >= MAX_SCSI_DISKS) throw new InvalidOptionError(`scsi${index}: Proxmox has scsi0 to scsi${MAX_SCSI_DISKS - 1} only`);
+  return `scsi${index}`;
+}
+
+/** The backup server VM's second disk, for the datastore's local cache: the first disk (scsi0) holds the system. */
+export const PBS_CACHE_DISK = scsiKey(1);
+
 /** A disk size for `qm disk resize` / `pct resize` (`\d+G`, API2/Qemu.pm resize_vm). */
 export function diskSize(gib: number): string {
   if (!Number.isInteger(gib) || gib < 1) throw new InvalidOptionError(`disk size ${gib} GiB is not a whole number of GiB`);

@@ -214,6 +214,18 @@ grow() {
   fi
 }
 
+# add_disk qm ID DISK NEW GIB: give the VM the disk when it has none there (NEW is STORAGE:GIB, the form
+# for which qemu-server allocates a new volume), else grow it to GIB. A disk there is never replaced.
+add_disk() {
+  [ "$phase" = check ] && return
+  if [ -z "$(current "$1" "$2" "$3")" ]; then
+    echo "$1 $2: $3: (unset) -> new disk $4"
+    "$1" set "$2" "--$3" "$4"
+    return
+  fi
+  grow "$1" "$2" "$3" "$5"
+}
+
 # Every guest of the node, in the phase $phase.
 guests() {
   # VM 102: the firewall opnsense: netN is vtnetN inside it
@@ -229,7 +241,7 @@ guests() {
   # VM 103: the Proxmox Backup Server pbs
   if [ "$phase" = apply ] && ! exists qm 103; then
     echo 'qm 103: create on node pve'
-    qm create 103 --name 'pbs' --ostype 'l26' --cpu 'x86-64-v2-AES' --scsihw 'virtio-scsi-single' --scsi0 'local-lvm:50' --ide2 'local:iso/proxmox-backup-server_4.0-1.iso,media=cdrom'
+    qm create 103 --name 'pbs' --ostype 'l26' --cpu 'x86-64-v2-AES' --scsihw 'virtio-scsi-single' --scsi0 'local-lvm:50' --scsi1 'local-lvm:100' --ide2 'local:iso/proxmox-backup-server_4.0-1.iso,media=cdrom'
   fi
   guest qm 103 'VM 103 (pbs)' name 'pbs'
   ensure qm 103 cores '2'
@@ -237,6 +249,7 @@ guests() {
   ensure_nic qm 103 net0 'virtio=0A:59:DC:24:70:BC,bridge=vmbr1' 'bridge tag'  # management
   ensure qm 103 onboot '1'
   grow qm 103 scsi0 50
+  add_disk qm 103 'scsi1' 'local-lvm:100' 100  # the local cache of datastore vm-backup-s3
   others qm 103 'net0'
 
   # CT 200: service traefik
