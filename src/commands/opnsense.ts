@@ -6,6 +6,7 @@
 // keeps the bytes it does not manage only for that encoding.
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
+import { terminalLine, terminalText } from '../io/terminal.js';
 import { cleanModel } from './model.js';
 import { fileArgumentText, fileOption, topologyFile } from './topology-arg.js';
 
@@ -94,7 +95,8 @@ async function runMerge(options: MergeCommandOptions): Promise<number> {
         return mergeConfig(base, sections, {
           secret: (relative) => readSecret(secretsDir, relative),
           placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX,
-          warn: (message) => process.stderr.write(`gen: warning: ${message}\n`),
+          // A warning quotes the base's own names and descriptions: one line, nothing a terminal would act on.
+          warn: (message) => process.stderr.write(`gen: warning: ${terminalLine(message)}\n`),
           allowGuiPortConflict: options.allowGuiPortConflict,
           antiLockout: Object.assign({}, site.firewall!.antiLockout, { interface: antiLockoutOn(site.firewall!)?.key }),
         });
@@ -103,7 +105,7 @@ async function runMerge(options: MergeCommandOptions): Promise<number> {
     );
   } catch (error) {
     if (error instanceof MergeError) {
-      process.stderr.write(`gen: ${options.base}: ${error.message}\n`);
+      process.stderr.write(`gen: ${options.base}: ${terminalText(error.message)}\n`);
       return EXIT_FAILED;
     }
     throw error;

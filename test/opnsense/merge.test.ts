@@ -1073,6 +1073,27 @@ describe('gen opnsense merge (command)', () => {
     expect(readFileSync(again, 'utf8')).toBe(merged);
   });
 
+  it("quotes the base's text in a warning as one line a terminal only shows: line breaks, C1 controls and bidi controls escaped", async () => {
+    const secrets = join(dir, 'secrets');
+    writeSecret(secrets, instanceKeyPath('home', 'wg0'), pair.privateKey);
+    // XML 1.0 takes a line feed, CSI (U+009B) and U+202E as references; OPNsense's DescriptionField takes the last two from its GUI.
+    const description = 'x\ngen: wrote /tmp/ok\n\u009b31mred\u009b0m \u202etxt.exe';
+    const hostile = join(dir, 'hostile.xml');
+    const references = [...description].map((c) => (c.charCodeAt(0) < 0x20 || c.charCodeAt(0) > 0x7e ? `&#${c.charCodeAt(0)};` : c)).join('');
+    const text = readFileSync(base, 'utf8').replace('<description>Default allow LAN to any rule</description>', `<description>${references}</description>`);
+    expect(text).toContain(references);
+    writeFileSync(hostile, text);
+    const out = join(dir, 'hostile-merged.xml');
+    const result = await gen('opnsense', 'merge', '-f', topology, '--base', hostile, '--secrets', secrets, '-o', out);
+    expect(result.code).toBe(0);
+    // Every line is one of gen's, and nothing in it is a control a terminal acts on.
+    for (const line of result.stderr.trimEnd().split('\n')) expect(line).toMatch(/^gen: (warning: |wrote )/);
+    expect(result.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/);
+    // The description is all there, each such character as its escape.
+    const quoted = /removed the base's filter rule "(.*)" on lan/.exec(result.stderr)?.[1];
+    expect(quoted?.replace(/\\u([0-9a-f]{4})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)))).toBe(description);
+  });
+
   it('refuses, and writes nothing, when the GUI holds a port HAProxy binds; --allow-gui-port-conflict merges with a warning', async () => {
     const secrets = join(dir, 'secrets');
     writeSecret(secrets, instanceKeyPath('home', 'wg0'), pair.privateKey);
