@@ -28,6 +28,7 @@ import { addToList } from '../arrays.js';
 import { type ExpectedAntiLockout, antiLockoutDifferences } from './anti-lockout.js';
 import { bindClashes, guiConflicts, wireguardClashes } from './listeners.js';
 import { RULE_STORE_PATHS, clearManagedRules } from './managed-rules.js';
+import { pppLinks } from './links.js';
 import { XmlParseError, XmlUnkeptError, parseXml } from './parse.js';
 import { type SelfSigned, selfSignedCertificate } from './selfsigned.js';
 
@@ -308,7 +309,7 @@ function describe(entry: XmlElement): string {
   return descr ? `${entry.name} (${descr})` : entry.name;
 }
 
-function mergeInterfaces(root: XmlElement, gen: XmlElement, warn: (message: string) => void): void {
+function mergeInterfaces(root: XmlElement, gen: XmlElement, warn: (message: string) => void, pppKept: ReadonlySet<string>): void {
   const base = ensureChild(root, 'interfaces');
   const genEntries = gen.children.filter(isElement);
   // The base's assignments gen does not write, by device (looked up per gen entry).
@@ -349,7 +350,10 @@ function mergeInterfaces(root: XmlElement, gen: XmlElement, warn: (message: stri
       append(base, clone(g));
       continue;
     }
-    const managed = [...MANAGED_INTERFACE_FIELDS, ...(fieldText(g, 'if').startsWith('wg') ? TUNNEL_FORBIDDEN_FIELDS : [])];
+    // A PPP link the box runs on the key stays (links.ts): its device and address type are the link's.
+    const managed = [...MANAGED_INTERFACE_FIELDS, ...(fieldText(g, 'if').startsWith('wg') ? TUNNEL_FORBIDDEN_FIELDS : [])].filter(
+      (field) => !(pppKept.has(g.name) && (field === 'if' || field === 'ipaddr')),
+    );
     for (const field of managed) {
       const want = child(g, field);
       const have = child(existing, field);
@@ -686,11 +690,14 @@ export function mergeConfig(baseText: string, genSections: readonly XmlElement[]
 
   const genKeys = new Set(genInterfaces?.children.filter(isElement).map((c) => c.name) ?? []);
   for (const vlans of sections.filter((s) => s.name === 'vlans')) checkVlans(root, vlans, genKeys);
+  const ppp = pppLinks(root, genInterfaces);
+  if (ppp.refusals.length > 0) throw new MergeError(ppp.refusals.join('\n'));
+  for (const note of ppp.notes) options.warn!(note);
 
   for (const section of sections) {
     switch (section.name) {
       case 'interfaces':
-        mergeInterfaces(root, section, options.warn!);
+        mergeInterfaces(root, section, options.warn!, ppp.kept);
         break;
       case 'filter':
       case 'nat':

@@ -23,7 +23,7 @@ import { generateKeyPair } from '../../src/targets/wireguard/keys.js';
 import { edit, modelOf, readExample, root } from '../helpers.js';
 import { missing, titled } from '../system-tools.js';
 import { MODELS_DIR } from './model-check.js';
-import { BOX_ACME_JOB, BOX_CA, CONFIG_CASES, releaseSections, withBoxCa, withBoxCronJobs, withLabRoute, withRelease, withoutHaproxy, withoutVpssvc } from './support.js';
+import { BOX_ACME_JOB, BOX_CA, CONFIG_CASES, releaseSections, withBoxCa, withBoxCronJobs, withLabRoute, withPppoeWan, withRelease, withoutHaproxy, withoutVpssvc } from './support.js';
 
 const TOOL = join(root, 'test/tools/opnsense-php');
 const gitDir = (name: string) => {
@@ -241,6 +241,20 @@ describe.skipIf(skip)(titled("OPNsense's own code on merged configs", skip), () 
     expect(again).not.toContain('172.16.0.0/16');
     const run = runTool(file, tagOf(series));
     expect(run.errors.filter((e) => !KNOWN_UPSTREAM.some((re) => re.test(e)))).toEqual([]);
+  });
+
+  // A box whose WAN is a PPPoE link (pppoe0 over vtnet0): a dhcp WAN on the link's port keeps the link, and
+  // OPNsense compiles gen's WAN passes onto the link's device (interface_ppps_configure starts the link only
+  // while the WAN's address type is pppoe).
+  it.each(RELEASES)('OPNsense %s: merged into a PPPoE WAN, gen\'s WAN passes are on pppoe0 and the models validate', async (series) => {
+    const { sections, privateKey } = await releaseSections(readExample('vlan-hosting'), series);
+    const file = join(dir, `${series}-pppoe.xml`);
+    writeFileSync(file, mergeConfig(withPppoeWan(base(series)), sections, { secret: () => privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX }), { mode: 0o600 });
+    const run = runTool(file, tagOf(series));
+    expect(run.errors.filter((e) => !KNOWN_UPSTREAM.some((re) => re.test(e)))).toEqual([]);
+    const https = run.ruleset.filter((l) => l.startsWith('pass in quick on pppoe0 ') && l.includes('port {443}') && l.endsWith('# gen: HAProxy frontend https'));
+    expect(https).toHaveLength(1);
+    expect(run.ruleset.some((l) => / on vtnet0 /.test(l))).toBe(false);
   });
 
   // The topology drops a VLAN network and all of HAProxy after a merge wrote them: gen's items go, and so does the

@@ -285,3 +285,23 @@ export async function mergedFactoryConfig(yaml: string, tag: string, release: st
   const base = spawnSync('git', ['--git-dir', coreGit, 'show', `${tag}:src/etc/config.xml.sample`], { encoding: 'utf8' }).stdout;
   return mergeConfig(withBoxCa(base), sections, { secret: () => privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, allowGuiPortConflict: true });
 }
+
+/** The PPPoE password of withPppoeWan, as the PPP page stores it (base64). */
+export const PPPOE_PASSWORD = Buffer.from('isp-secret').toString('base64');
+
+/**
+ * A box whose WAN is a PPPoE link over `port`, as Interfaces › Point-to-Point
+ * (interfaces_ppps_edit.php) and the WAN's page (interfaces.php) write it:
+ * the assignment's device is the link (pppoe0) and its address type
+ * `pppoe`; the link's port is the NIC it runs over.
+ */
+export function withPppoeWan(config: string, port = 'vtnet0'): string {
+  const wan = /<wan>[\s\S]*?<\/wan>/.exec(config)![0];
+  const ppp =
+    `  <ppps>\n    <ppp>\n      <ptpid>0</ptpid>\n      <type>pppoe</type>\n      <if>pppoe0</if>\n      <ports>${port}</ports>\n      <username>user@isp.example</username>\n` +
+    `      <password>${PPPOE_PASSWORD}</password>\n      <ondemand/>\n      <uptime/>\n      <provider/>\n      <shortseq/>\n      <acfcomp/>\n      <protocomp/>\n      <vjcomp/>\n      <tcpmssfix/>\n` +
+    `      <bandwidth/>\n      <mtu>1492</mtu>\n      <mru/>\n      <mrru/>\n    </ppp>\n  </ppps>\n`;
+  return config
+    .replace(wan, wan.replace(/<if>[^<]*<\/if>/, '<if>pppoe0</if>').replace('<ipaddr>dhcp</ipaddr>', '<ipaddr>pppoe</ipaddr>'))
+    .replace(/<\/opnsense>\n?$/, `${ppp}</opnsense>\n`);
+}

@@ -1,0 +1,59 @@
+// Links of the box that gen's interfaces sit on but the topology cannot
+// state: a PPP link (PPPoE, PPP, PPTP, L2TP: <ppps>). merge.ts keeps one
+// where the topology asks for a dynamic address, and refuses what would
+// take it apart.
+import { type XmlElement, child, childrenNamed, isElement, textOf } from '../render/opnsense/xml.js';
+
+/** The address types that make OPNsense run a PPP link on an interface (interface_ppps_configure, interfaces.inc). */
+const PPP_TYPES = new Map([['ppp', 'PPP'], ['pppoe', 'PPPoE'], ['pptp', 'PPTP'], ['l2tp', 'L2TP']]);
+
+function field(item: XmlElement | undefined, name: string): string {
+  return textOf(child(item, name)).trim();
+}
+
+function described(entry: XmlElement): string {
+  const descr = field(entry, 'descr');
+  return descr ? `${entry.name} (${descr})` : entry.name;
+}
+
+export interface PppResult {
+  /** Keys whose PPP link stays: merge leaves their `if` and `ipaddr` as the box has them. */
+  kept: Set<string>;
+  refusals: string[];
+  notes: string[];
+}
+
+/**
+ * The keys gen assigns that the box runs a PPP link on. OPNsense starts the
+ * link (mpd5) only while the key's `ipaddr` names its type and its `if` the
+ * link's device (interface_ppps_capable, interface_ppps_configure), so gen's
+ * `dhcp` or static address there would end the link: the box would lose its
+ * uplink. A topology address `dhcp` (a dynamic address, as a PPP link's is)
+ * on the link's device or one of its ports keeps the link; anything else is
+ * refused.
+ */
+export function pppLinks(root: XmlElement, genInterfaces: XmlElement | undefined): PppResult {
+  const result: PppResult = { kept: new Set(), refusals: [], notes: [] };
+  const links = new Map(childrenNamed(child(root, 'ppps'), 'ppp').map((ppp) => [field(ppp, 'if'), ppp]));
+  const base = child(root, 'interfaces');
+  for (const g of genInterfaces?.children.filter(isElement) ?? []) {
+    const have = child(base, g.name);
+    const link = links.get(field(have, 'if'));
+    if (!have || !link || !PPP_TYPES.has(field(have, 'ipaddr'))) continue;
+    const device = field(g, 'if');
+    const ports = field(link, 'ports').split(',').map((p) => p.trim()).filter(Boolean);
+    const type = PPP_TYPES.get(field(link, 'type')) ?? PPP_TYPES.get(field(have, 'ipaddr'));
+    const what = `a ${type} link, ${field(link, 'if')} over ${ports.join(', ') || 'no port'}`;
+    if ((device === field(link, 'if') || ports.includes(device)) && field(g, 'ipaddr') === 'dhcp') {
+      result.kept.add(g.name);
+      result.notes.push(`kept ${what}, on ${described(have)}: the topology's address: dhcp on ${device} stands for the address the link gets`);
+      continue;
+    }
+    const address = field(g, 'ipaddr') === 'dhcp' ? 'DHCP' : field(g, 'ipaddr') ? `the static address ${field(g, 'ipaddr')}` : 'no address';
+    result.refusals.push(
+      `the base's ${described(have)} is ${what} (Interfaces › Point-to-Point), which the topology cannot state: it gives ${g.name} ${address} on ${device}, ` +
+        `and OPNsense would no longer start the link, so the box would lose that connection; set "address: dhcp" and device ${ports[0] ?? field(link, 'if')} on that interface to keep the link, or remove it from the backup`,
+    );
+  }
+  return result;
+}

@@ -1,0 +1,54 @@
+// gen opnsense merge into boxes whose interfaces sit on links the topology
+// cannot state: a PPPoE WAN (<ppps>).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { mergeConfig } from '../../src/opnsense/merge.js';
+import { parseXml } from '../../src/opnsense/parse.js';
+import { PRIVATE_KEY_PLACEHOLDER_PREFIX } from '../../src/render/opnsense/context.js';
+import { child, textOf } from '../../src/render/opnsense/xml.js';
+import { edit, readExample, root } from '../helpers.js';
+import { releaseSections, withPppoeWan } from './support.js';
+
+const sample = (release: string) => readFileSync(join(root, 'test/opnsense/models', release, 'config.xml.sample'), 'utf8');
+
+async function mergeInto(base: string, yaml: string, release = '26.7') {
+  const { sections, privateKey } = await releaseSections(yaml, release);
+  const warnings: string[] = [];
+  const run = (text: string) => mergeConfig(text, sections, { secret: () => privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, allowGuiPortConflict: true, warn: (m) => warnings.push(m) });
+  return { run, warnings };
+}
+
+const wanOf = (xml: string) => child(child(parseXml(xml).root, 'interfaces'), 'wan');
+const field = (node: ReturnType<typeof wanOf>, name: string) => textOf(child(node, name)).trim();
+
+describe('merge into a box with a PPPoE WAN', () => {
+  it.each(['25.7', '26.7'])('OPNsense %s: a dhcp WAN on the PPPoE port keeps the link, its <ppps> byte for byte, and a second merge changes nothing', async (release) => {
+    const base = withPppoeWan(sample(release));
+    const { run, warnings } = await mergeInto(base, readExample('vlan-hosting'), release);
+    const merged = run(base);
+    // OPNsense starts the link only while the key's device is the link and its address type pppoe (interface_ppps_configure).
+    expect([field(wanOf(merged), 'if'), field(wanOf(merged), 'ipaddr')]).toEqual(['pppoe0', 'pppoe']);
+    expect(field(wanOf(merged), 'blockpriv')).toBe('1');
+    const ppps = /<ppps>[\s\S]*?<\/ppps>/.exec(base)![0];
+    expect(merged).toContain(ppps);
+    expect(warnings).toContain('kept a PPPoE link, pppoe0 over vtnet0, on wan: the topology\'s address: dhcp on vtnet0 stands for the address the link gets');
+    expect(run(merged)).toBe(merged);
+  });
+
+  it('the topology naming the link device pppoe0 keeps it too', async () => {
+    const base = withPppoeWan(sample('26.7'));
+    const yaml = edit(readExample('vlan-hosting'), ['sites', 0, 'firewall', 'interfaces', 0, 'device'], 'pppoe0');
+    // A VM's NICs are vtnetN (proxmox/firewall-nic-order): the box without a VM.
+    const { run } = await mergeInto(base, edit(yaml, ['sites', 0, 'firewall', 'vm'], undefined));
+    expect(field(wanOf(run(base)), 'ipaddr')).toBe('pppoe');
+  });
+
+  it('a static WAN address is refused, naming the link and what keeps it', async () => {
+    const base = withPppoeWan(sample('26.7'));
+    const { run } = await mergeInto(base, readExample('homelab'));
+    expect(() => run(base)).toThrow(
+      /the base's wan is a PPPoE link, pppoe0 over vtnet0 \(Interfaces › Point-to-Point\), which the topology cannot state: it gives wan the static address 192\.168\.0\.2 on vtnet0, .*set "address: dhcp" and device vtnet0/,
+    );
+  });
+});
