@@ -1,7 +1,8 @@
 // Links of the box that gen's interfaces sit on but the topology cannot
-// state: a PPP link (PPPoE, PPP, PPTP, L2TP: <ppps>). merge.ts keeps one
-// where the topology asks for a dynamic address, and refuses what would
-// take it apart.
+// state: a PPP link (PPPoE, PPP, PPTP, L2TP: <ppps>) and a LAGG (<laggs>).
+// merge.ts keeps a PPP link where the topology asks for a dynamic address,
+// and refuses what would take a link apart.
+import { addToList as addTo } from '../arrays.js';
 import { type XmlElement, child, childrenNamed, isElement, textOf } from '../render/opnsense/xml.js';
 
 /** The address types that make OPNsense run a PPP link on an interface (interface_ppps_configure, interfaces.inc). */
@@ -56,4 +57,36 @@ export function pppLinks(root: XmlElement, genInterfaces: XmlElement | undefined
     );
   }
   return result;
+}
+
+/**
+ * Devices gen uses itself (an assignment's device, a VLAN's parent) that
+ * are members of one of the box's LAGGs: a member carries no traffic of its
+ * own once it is in the LAGG, and OPNsense offers no assigned device as a
+ * member (LaggInterfaceField), so the LAGG would fail validation.
+ */
+export function laggMemberRefusals(root: XmlElement, sections: readonly XmlElement[]): string[] {
+  const memberOf = new Map<string, XmlElement>();
+  for (const lagg of childrenNamed(child(root, 'laggs'), 'lagg')) {
+    for (const member of field(lagg, 'members').split(',')) if (member.trim() !== '') memberOf.set(member.trim(), lagg);
+  }
+  if (memberOf.size === 0) return [];
+  // What gen puts on each device, in the topology's order.
+  const uses = new Map<string, string[]>();
+  for (const section of sections) {
+    if (section.name === 'interfaces') for (const g of section.children.filter(isElement)) addTo(uses, field(g, 'if'), `${g.name}'s device`);
+    if (section.name === 'vlans') for (const v of childrenNamed(section, 'vlan')) addTo(uses, field(v, 'if'), `the parent of VLAN ${field(v, 'tag')} (${field(v, 'vlanif')})`);
+  }
+  const refusals: string[] = [];
+  for (const [device, roles] of uses) {
+    const lagg = memberOf.get(device);
+    if (!lagg) continue;
+    const name = field(lagg, 'laggif');
+    const descr = field(lagg, 'descr');
+    refusals.push(
+      `${device}, ${roles.join(' and ')} in the topology, is a member of the base's LAGG ${name}${descr ? ` (${descr})` : ''}: a LAGG member carries no traffic of its own, and OPNsense refuses a LAGG with an assigned member; ` +
+        `use device ${name} in the topology instead (interface devices, and VLAN parents through their interface), or remove ${device} from the LAGG in the backup`,
+    );
+  }
+  return refusals;
 }

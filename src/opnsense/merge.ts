@@ -28,7 +28,7 @@ import { addToList } from '../arrays.js';
 import { type ExpectedAntiLockout, antiLockoutDifferences } from './anti-lockout.js';
 import { bindClashes, guiConflicts, wireguardClashes } from './listeners.js';
 import { RULE_STORE_PATHS, clearManagedRules } from './managed-rules.js';
-import { pppLinks } from './links.js';
+import { laggMemberRefusals, pppLinks } from './links.js';
 import { XmlParseError, XmlUnkeptError, parseXml } from './parse.js';
 import { type SelfSigned, selfSignedCertificate } from './selfsigned.js';
 
@@ -691,7 +691,8 @@ export function mergeConfig(baseText: string, genSections: readonly XmlElement[]
   const genKeys = new Set(genInterfaces?.children.filter(isElement).map((c) => c.name) ?? []);
   for (const vlans of sections.filter((s) => s.name === 'vlans')) checkVlans(root, vlans, genKeys);
   const ppp = pppLinks(root, genInterfaces);
-  if (ppp.refusals.length > 0) throw new MergeError(ppp.refusals.join('\n'));
+  const linkRefusals = ppp.refusals.concat(laggMemberRefusals(root, sections));
+  if (linkRefusals.length > 0) throw new MergeError(linkRefusals.join('\n'));
   for (const note of ppp.notes) options.warn!(note);
 
   for (const section of sections) {

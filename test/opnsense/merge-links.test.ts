@@ -1,14 +1,14 @@
 // gen opnsense merge into boxes whose interfaces sit on links the topology
-// cannot state: a PPPoE WAN (<ppps>).
+// cannot state: a PPPoE WAN (<ppps>) and a LAGG LAN (<laggs>).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mergeConfig } from '../../src/opnsense/merge.js';
 import { parseXml } from '../../src/opnsense/parse.js';
 import { PRIVATE_KEY_PLACEHOLDER_PREFIX } from '../../src/render/opnsense/context.js';
-import { child, textOf } from '../../src/render/opnsense/xml.js';
+import { child, serialize, textOf } from '../../src/render/opnsense/xml.js';
 import { edit, readExample, root } from '../helpers.js';
-import { releaseSections, withPppoeWan } from './support.js';
+import { releaseSections, withLaggLan, withPppoeWan } from './support.js';
 
 const sample = (release: string) => readFileSync(join(root, 'test/opnsense/models', release, 'config.xml.sample'), 'utf8');
 
@@ -50,5 +50,25 @@ describe('merge into a box with a PPPoE WAN', () => {
     expect(() => run(base)).toThrow(
       /the base's wan is a PPPoE link, pppoe0 over vtnet0 \(Interfaces › Point-to-Point\), which the topology cannot state: it gives wan the static address 192\.168\.0\.2 on vtnet0, .*set "address: dhcp" and device vtnet0/,
     );
+  });
+});
+
+describe('merge into a box with a LAGG LAN', () => {
+  it('a topology device that is a LAGG member is refused, with the LAGG named', async () => {
+    const base = withLaggLan(sample('26.7'));
+    const { run } = await mergeInto(base, readExample('vlan-hosting'));
+    expect(() => run(base)).toThrow(/^vtnet1, lan's device and the parent of VLAN 10 \(vlan0\.10\) and .* is a member of the base's LAGG lagg0 \(LAN bond\): .*use device lagg0 in the topology/);
+  });
+
+  it('the LAGG itself as the device: the VLAN on it is the topology\'s, the LAGG stays byte for byte', async () => {
+    const base = withLaggLan(sample('26.7'));
+    const yaml = edit(edit(readExample('vlan-hosting'), ['sites', 0, 'firewall', 'interfaces', 1, 'device'], 'lagg0'), ['sites', 0, 'firewall', 'vm'], undefined);
+    const { run } = await mergeInto(base, yaml);
+    const merged = run(base);
+    expect(merged).toContain(/<laggs[\s\S]*?<\/laggs>/.exec(base)![0]);
+    const lan = child(child(parseXml(merged).root, 'interfaces'), 'lan');
+    expect(textOf(child(lan, 'if'))).toBe('lagg0');
+    // The box's VLAN 10 on lagg0 is the same VLAN (parent and tag): it keeps its uuid.
+    expect(serialize(child(parseXml(merged).root, 'vlans')!)).toMatch(/<vlan uuid="1a2b3c4d-5e6f-4a1b-8c2d-3e4f5a6b7c8d">\s*<if>lagg0<\/if>\s*<tag>10<\/tag>/);
   });
 });

@@ -305,3 +305,14 @@ export function withPppoeWan(config: string, port = 'vtnet0'): string {
     .replace(wan, wan.replace(/<if>[^<]*<\/if>/, '<if>pppoe0</if>').replace('<ipaddr>dhcp</ipaddr>', '<ipaddr>pppoe</ipaddr>'))
     .replace(/<\/opnsense>\n?$/, `${ppp}</opnsense>\n`);
 }
+
+/** A box whose LAN is a LAGG of `members` (Interfaces › Devices › LAGG), with a VLAN of tag 10 on it assigned to opt1. */
+export function withLaggLan(config: string, members = 'vtnet1,vtnet5'): string {
+  const lan = /<lan>[\s\S]*?<\/lan>/.exec(config)![0];
+  const laggs =
+    `  <laggs version="1.0.0">\n    <lagg uuid="0f9a3b2c-5d6e-4f70-8a1b-2c3d4e5f6071">\n      <laggif>lagg0</laggif>\n      <members>${members}</members>\n      <primary_member/>\n` +
+    `      <proto>lacp</proto>\n      <lacp_fast_timeout>0</lacp_fast_timeout>\n      <use_flowid/>\n      <lagghash/>\n      <lacp_strict/>\n      <mtu/>\n      <descr>LAN bond</descr>\n    </lagg>\n  </laggs>\n` +
+    `  <vlans version="1.0.0">\n    <vlan uuid="1a2b3c4d-5e6f-4a1b-8c2d-3e4f5a6b7c8d">\n      <if>lagg0</if>\n      <tag>10</tag>\n      <pcp>0</pcp>\n      <proto/>\n      <descr>MGMT</descr>\n      <vlanif>vlan01</vlanif>\n    </vlan>\n  </vlans>\n`;
+  const opt1 = `\n    <opt1>\n      <if>vlan01</if>\n      <descr>MGMT</descr>\n      <enable>1</enable>\n      <ipaddr>192.168.10.1</ipaddr>\n      <subnet>24</subnet>\n    </opt1>`;
+  return config.replace(lan, `${lan.replace(/<if>[^<]*<\/if>/, '<if>lagg0</if>')}${opt1}`).replace(/<\/opnsense>\n?$/, `${laggs}</opnsense>\n`);
+}
