@@ -268,9 +268,10 @@ function gatewaysOf(root: XmlElement): XmlElement[] {
 }
 
 /**
- * The box's own static routes through a gateway of an earlier merge that
- * this merge removed (the topology dropped its next hop): the route names
- * nothing now, and OPNsense refuses the routes model until it is changed.
+ * The box's own static routes and gateway groups naming a gateway of an
+ * earlier merge that this merge removed (the topology dropped its next
+ * hop): they name nothing now, and OPNsense refuses the model until it is
+ * changed.
  */
 function reportOrphanedRoutes(root: XmlElement, dropped: readonly string[], warn: (message: string) => void): void {
   const left = new Set(gatewaysOf(root).map((g) => fieldText(g, 'name')));
@@ -283,6 +284,16 @@ function reportOrphanedRoutes(root: XmlElement, dropped: readonly string[], warn
       `the box's static route to ${fieldText(route, 'network')} goes through gateway ${gateway}, which an earlier merge wrote and the topology no longer has: ` +
         'the route names no gateway now, and OPNsense refuses the routes until it is changed; give it another gateway (System › Routes › Configuration), or put the next hop back in the topology',
     );
+  }
+  // Gateway groups name their gateways in item…item5 (26.7: comma separated; up to 26.1 one <item> each, "name|tier|vip").
+  for (const group of childrenNamed(child(root, 'gateways'), 'gateway_group')) {
+    const named = group.children.filter(isElement).filter((c) => /^item[2-5]?$/.test(c.name)).flatMap((c) => textOf(c).split(','));
+    for (const gateway of new Set(named.map((n) => n.split('|')[0]!.trim()).filter((n) => gone.has(n)))) {
+      warn(
+        `the box's gateway group ${fieldText(group, 'name')} names gateway ${gateway}, which an earlier merge wrote and the topology no longer has: ` +
+          `the group has no such member now (and from 26.7 OPNsense's gateway group model refuses it until it is changed); remove it from the group (System › Gateways › Groups), or put the next hop back in the topology`,
+      );
+    }
   }
 }
 

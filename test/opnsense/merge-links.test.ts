@@ -8,7 +8,7 @@ import { parseXml } from '../../src/opnsense/parse.js';
 import { PRIVATE_KEY_PLACEHOLDER_PREFIX } from '../../src/render/opnsense/context.js';
 import { child, serialize, textOf } from '../../src/render/opnsense/xml.js';
 import { edit, readExample, root } from '../helpers.js';
-import { releaseSections, withLaggLan, withPppoeWan } from './support.js';
+import { releaseSections, withLaggLan, withPppoeWan, withRoutesAndGroups } from './support.js';
 
 const sample = (release: string) => readFileSync(join(root, 'test/opnsense/models', release, 'config.xml.sample'), 'utf8');
 
@@ -70,5 +70,23 @@ describe('merge into a box with a LAGG LAN', () => {
     expect(textOf(child(lan, 'if'))).toBe('lagg0');
     // The box's VLAN 10 on lagg0 is the same VLAN (parent and tag): it keeps its uuid.
     expect(serialize(child(parseXml(merged).root, 'vlans')!)).toMatch(/<vlan uuid="1a2b3c4d-5e6f-4a1b-8c2d-3e4f5a6b7c8d">\s*<if>lagg0<\/if>\s*<tag>10<\/tag>/);
+  });
+});
+
+describe('merge into a box with gateway groups', () => {
+  // As System › Gateways › Groups writes a group: 26.7's model (/gateways/gateway_group+, tiers item…item5, names
+  // comma separated), and up to 26.1 one <item> per member, "name|tier|vip".
+  const groups: Record<string, string> = {
+    '26.7': '<gateway_group uuid="8f4a5b6c-7d8e-4f9a-b0c1-2d3e4f5a6b7c"><name>FAILOVER</name><item>GW_10_0_0_5</item><item2>WAN_GW</item2><item3/><item4/><item5/><trigger>down</trigger><poolopts/><descr/></gateway_group>',
+    '25.7': '<gateway_group><name>FAILOVER</name><item>GW_10_0_0_5|1|address</item><item>WAN_GW|2|address</item><trigger>down</trigger><descr/></gateway_group>',
+  };
+  it.each(['25.7', '26.7'])("OPNsense %s: a group of the box's naming a gateway of gen's that the topology dropped is reported", async (release) => {
+    const first = await mergeInto(sample(release), withRoutesAndGroups(), release);
+    const merged = first.run(sample(release)).replace(/<\/opnsense>\n?$/, `  <gateways>${groups[release]}</gateways>\n</opnsense>\n`);
+    const again = await mergeInto(merged, readExample('homelab'), release);
+    again.run(merged);
+    expect(again.warnings.filter((w) => w.includes('gateway group'))).toEqual([
+      "the box's gateway group FAILOVER names gateway GW_10_0_0_5, which an earlier merge wrote and the topology no longer has: the group has no such member now (and from 26.7 OPNsense's gateway group model refuses it until it is changed); remove it from the group (System › Gateways › Groups), or put the next hop back in the topology",
+    ]);
   });
 });
