@@ -403,8 +403,21 @@ function checkVlans(root: XmlElement, gen: XmlElement, managedKeys: ReadonlySet<
   // The base's VLANs by parent and tag (looked up per gen VLAN, not searched: gen × base).
   const baseVlans = new Map<string, XmlElement[]>();
   const parentAndTag = (vlan: XmlElement) => JSON.stringify([fieldText(vlan, 'if'), fieldText(vlan, 'tag')]);
-  for (const old of childrenNamed(child(root, 'vlans'), 'vlan')) addToList(baseVlans, parentAndTag(old), old);
+  const byDevice = new Map<string, XmlElement>();
+  for (const old of childrenNamed(child(root, 'vlans'), 'vlan')) {
+    addToList(baseVlans, parentAndTag(old), old);
+    byDevice.set(fieldText(old, 'vlanif'), old);
+  }
   for (const vlan of childrenNamed(gen, 'vlan')) {
+    // The box's own VLAN under gen's device name is another VLAN (another parent or tag): taking it over would move it.
+    const named = byDevice.get(fieldText(vlan, 'vlanif'));
+    if (named && !isGenUuid(attr(named, 'uuid')) && parentAndTag(named) !== parentAndTag(vlan)) {
+      const descr = fieldText(named, 'descr');
+      throw new MergeError(
+        `the base has a VLAN device ${fieldText(named, 'vlanif')}${descr ? ` (${descr})` : ''}, tag ${fieldText(named, 'tag')} on ${fieldText(named, 'if')}, but the topology's ${fieldText(vlan, 'vlanif')} is tag ${fieldText(vlan, 'tag')} on ${fieldText(vlan, 'if')}; ` +
+          'OPNsense keeps device names unique, and a merge would move the box\'s VLAN: rename or remove it in the backup (Interfaces › Devices › VLAN)',
+      );
+    }
     for (const old of baseVlans.get(parentAndTag(vlan)) ?? []) {
       const device = fieldText(old, 'vlanif');
       if (device === fieldText(vlan, 'vlanif')) continue;

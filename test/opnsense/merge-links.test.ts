@@ -90,3 +90,17 @@ describe('merge into a box with gateway groups', () => {
     ]);
   });
 });
+
+describe("merge into a box with a VLAN of its own under gen's device name", () => {
+  it('a VLAN on another parent named like the topology\'s is refused, not moved', async () => {
+    const vlan = (parent: string, tag: number, uuid: string) =>
+      `<vlans version="1.0.0"><vlan uuid="${uuid}"><if>${parent}</if><tag>${tag}</tag><pcp>0</pcp><proto/><descr>IoT spare</descr><vlanif>vlan0.20</vlanif></vlan></vlans>`;
+    const withVlan = (xml: string) => sample('26.7').replace(/<\/opnsense>\n?$/, `  ${xml}\n</opnsense>\n`);
+    const base = withVlan(vlan('vtnet6', 20, '4d5e6f7a-8b9c-4d4e-9f5a-6b7c8d9e0f1a'));
+    const { run } = await mergeInto(base, readExample('vlan-hosting'));
+    expect(() => run(base)).toThrow(/^the base has a VLAN device vlan0\.20 \(IoT spare\), tag 20 on vtnet6, but the topology's vlan0\.20 is tag 20 on vtnet1; .*rename or remove it/);
+    // The same VLAN (parent and tag) is the topology's, and keeps its uuid.
+    const same = withVlan(vlan('vtnet1', 20, '4d5e6f7a-8b9c-4d4e-9f5a-6b7c8d9e0f1a'));
+    expect(run(same)).toMatch(/<vlan uuid="4d5e6f7a-8b9c-4d4e-9f5a-6b7c8d9e0f1a">\s*<if>vtnet1<\/if>\s*<tag>20<\/tag>/);
+  });
+});
