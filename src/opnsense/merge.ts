@@ -29,6 +29,7 @@ import { type ExpectedAntiLockout, antiLockoutDifferences } from './anti-lockout
 import { bindClashes, guiConflicts, wireguardClashes } from './listeners.js';
 import { RULE_STORE_PATHS, clearManagedRules } from './managed-rules.js';
 import { laggMemberRefusals, pppLinks } from './links.js';
+import { groupRefusals } from './groups.js';
 import { XmlParseError, XmlUnkeptError, parseXml } from './parse.js';
 import { type SelfSigned, selfSignedCertificate } from './selfsigned.js';
 
@@ -715,7 +716,7 @@ export function mergeConfig(baseText: string, genSections: readonly XmlElement[]
   const genKeys = new Set(genInterfaces?.children.filter(isElement).map((c) => c.name) ?? []);
   for (const vlans of sections.filter((s) => s.name === 'vlans')) checkVlans(root, vlans, genKeys);
   const ppp = pppLinks(root, genInterfaces);
-  const linkRefusals = ppp.refusals.concat(laggMemberRefusals(root, sections));
+  const linkRefusals = ppp.refusals.concat(laggMemberRefusals(root, sections), groupRefusals(root, sections));
   if (linkRefusals.length > 0) throw new MergeError(linkRefusals.join('\n'));
   for (const note of ppp.notes) options.warn!(note);
 

@@ -104,3 +104,21 @@ describe("merge into a box with a VLAN of its own under gen's device name", () =
     expect(run(same)).toMatch(/<vlan uuid="4d5e6f7a-8b9c-4d4e-9f5a-6b7c8d9e0f1a">\s*<if>vtnet1<\/if>\s*<tag>20<\/tag>/);
   });
 });
+
+describe('merge into a box with an interface group named like one of the topology\'s', () => {
+  const group = (members: string, uuid: string) =>
+    `<ifgroups version="1.0.0"><ifgroupentry uuid="${uuid}"><ifname>internal</ifname><members>${members}</members><nogroup>0</nogroup><sequence>0</sequence><descr>Box internal</descr></ifgroupentry></ifgroups>`;
+  const withGroup = (xml: string) => sample('26.7').replace(/<\/opnsense>\n?$/, `  ${xml}\n</opnsense>\n`);
+
+  it('a group of the box\'s own with members the topology\'s has not is refused, naming them', async () => {
+    const base = withGroup(group('lan,opt6', '9a5b6c7d-8e9f-4a0b-81c2-3d4e5f6a7b8c'));
+    const { run } = await mergeInto(base, withRoutesAndGroups());
+    expect(() => run(base)).toThrow(/^the base has an interface group internal \(Box internal\) of lan, opt6, and the topology's group of that name has lan, opt1: a merge would take opt6 out of it/);
+  });
+
+  it('one whose members the topology\'s group lists is taken over with its uuid', async () => {
+    const base = withGroup(group('lan', '9a5b6c7d-8e9f-4a0b-81c2-3d4e5f6a7b8c'));
+    const { run } = await mergeInto(base, withRoutesAndGroups());
+    expect(run(base)).toMatch(/<ifgroupentry uuid="9a5b6c7d-8e9f-4a0b-81c2-3d4e5f6a7b8c">\s*<ifname>internal<\/ifname>\s*<members>lan,opt1<\/members>/);
+  });
+});
