@@ -52,7 +52,7 @@ export function pppLinks(root: XmlElement, genInterfaces: XmlElement | undefined
     }
     const address = field(g, 'ipaddr') === 'dhcp' ? 'DHCP' : field(g, 'ipaddr') ? `the static address ${field(g, 'ipaddr')}` : 'no address';
     result.refusals.push(
-      `the base's ${described(have)} is ${what} (Interfaces › Point-to-Point), which the topology cannot state: it gives ${g.name} ${address} on ${device}, ` +
+      `the base's ${described(have)} is ${what} (Interfaces › Devices › Point-to-Point), which the topology cannot state: it gives ${g.name} ${address} on ${device}, ` +
         `and OPNsense would no longer start the link, so the box would lose that connection; set "address: dhcp" and device ${ports[0] ?? field(link, 'if')} on that interface to keep the link, or remove it from the backup`,
     );
   }

@@ -292,7 +292,7 @@ function reportOrphanedRoutes(root: XmlElement, dropped: readonly string[], warn
     for (const gateway of new Set(named.map((n) => n.split('|')[0]!.trim()).filter((n) => gone.has(n)))) {
       warn(
         `the box's gateway group ${fieldText(group, 'name')} names gateway ${gateway}, which an earlier merge wrote and the topology no longer has: ` +
-          `the group has no such member now (and from 26.7 OPNsense's gateway group model refuses it until it is changed); remove it from the group (System › Gateways › Groups), or put the next hop back in the topology`,
+          `the group has no such member now (and from 26.7 OPNsense's gateway group model refuses it until it is changed); remove it from the group (System › Gateways › Group), or put the next hop back in the topology`,
       );
     }
   }

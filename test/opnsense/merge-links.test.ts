@@ -48,7 +48,7 @@ describe('merge into a box with a PPPoE WAN', () => {
     const base = withPppoeWan(sample('26.7'));
     const { run } = await mergeInto(base, readExample('homelab'));
     expect(() => run(base)).toThrow(
-      /the base's wan is a PPPoE link, pppoe0 over vtnet0 \(Interfaces › Point-to-Point\), which the topology cannot state: it gives wan the static address 192\.168\.0\.2 on vtnet0, .*set "address: dhcp" and device vtnet0/,
+      /the base's wan is a PPPoE link, pppoe0 over vtnet0 \(Interfaces › Devices › Point-to-Point\), which the topology cannot state: it gives wan the static address 192\.168\.0\.2 on vtnet0, .*set "address: dhcp" and device vtnet0/,
     );
   });
 });
@@ -74,7 +74,7 @@ describe('merge into a box with a LAGG LAN', () => {
 });
 
 describe('merge into a box with gateway groups', () => {
-  // As System › Gateways › Groups writes a group: 26.7's model (/gateways/gateway_group+, tiers item…item5, names
+  // As System › Gateways › Group writes a group: 26.7's model (/gateways/gateway_group+, tiers item…item5, names
   // comma separated), and up to 26.1 one <item> per member, "name|tier|vip".
   const groups: Record<string, string> = {
     '26.7': '<gateway_group uuid="8f4a5b6c-7d8e-4f9a-b0c1-2d3e4f5a6b7c"><name>FAILOVER</name><item>GW_10_0_0_5</item><item2>WAN_GW</item2><item3/><item4/><item5/><trigger>down</trigger><poolopts/><descr/></gateway_group>',
@@ -86,7 +86,7 @@ describe('merge into a box with gateway groups', () => {
     const again = await mergeInto(merged, readExample('homelab'), release);
     again.run(merged);
     expect(again.warnings.filter((w) => w.includes('gateway group'))).toEqual([
-      "the box's gateway group FAILOVER names gateway GW_10_0_0_5, which an earlier merge wrote and the topology no longer has: the group has no such member now (and from 26.7 OPNsense's gateway group model refuses it until it is changed); remove it from the group (System › Gateways › Groups), or put the next hop back in the topology",
+      "the box's gateway group FAILOVER names gateway GW_10_0_0_5, which an earlier merge wrote and the topology no longer has: the group has no such member now (and from 26.7 OPNsense's gateway group model refuses it until it is changed); remove it from the group (System › Gateways › Group), or put the next hop back in the topology",
     ]);
   });
 });

@@ -290,7 +290,7 @@ export async function mergedFactoryConfig(yaml: string, tag: string, release: st
 export const PPPOE_PASSWORD = Buffer.from('isp-secret').toString('base64');
 
 /**
- * A box whose WAN is a PPPoE link over `port`, as Interfaces › Point-to-Point
+ * A box whose WAN is a PPPoE link over `port`, as Interfaces › Devices › Point-to-Point
  * (interfaces_ppps_edit.php) and the WAN's page (interfaces.php) write it:
  * the assignment's device is the link (pppoe0) and its address type
  * `pppoe`; the link's port is the NIC it runs over.
