@@ -2,7 +2,9 @@
 // parsing, hclwrite via hcl-tools for `terraform fmt`) and the argument names
 // of hashicorp/aws 6.25.0 (fixtures/aws-provider-6.25.0-schema.json,
 // extracted from @cdktf/provider-aws 21.22.1, which is generated from that
-// provider's schema).
+// provider's schema). Data sources are in it as "data.<type>", e.g.
+// data.aws_partition (internal/service/meta/partition_data_source.go: no
+// argument but the deprecated id; dns_suffix, partition, reverse_dns_prefix).
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -18,6 +20,8 @@ interface ResourceSchema {
   attributes: string[];
   blocks: Record<string, string[]>;
   required: string[];
+  /** What an expression can read of it: aws_iam_policy.x.arn. */
+  readable: string[];
 }
 export const providerSchema: Record<string, ResourceSchema> = JSON.parse(readFileSync(join(root, 'test/aws/fixtures/aws-provider-6.25.0-schema.json'), 'utf8'));
 
@@ -26,9 +30,10 @@ const META = new Set(['count', 'for_each', 'provider', 'depends_on', 'lifecycle'
 /** Resource types that take `tags` in the provider schema. */
 export const taggable = (type: string): boolean => providerSchema[type]?.attributes.includes('tags') ?? false;
 
+/** Resources by "type.name" and data sources by "data.type.name" (their Terraform addresses), type "data.<type>". */
 export type Resources = Map<string, { type: string; name: string; file: string; body: Record<string, any> }>;
 
-/** Parses every .tf file (throws on syntax errors) and indexes resources by "type.name". */
+/** Parses every .tf file (throws on syntax errors) and indexes resources by "type.name", data sources by "data.type.name". */
 export async function parseTerraform(files: Map<string, string>): Promise<{ resources: Resources; docs: Record<string, Record<string, any>>; problems: string[] }> {
   const resources: Resources = new Map();
   const docs: Record<string, Record<string, any>> = {};
@@ -37,11 +42,13 @@ export async function parseTerraform(files: Map<string, string>): Promise<{ reso
     if (!path.startsWith('aws/terraform/') || !path.endsWith('.tf')) continue;
     const doc = await parse(path, text);
     docs[path.slice('aws/terraform/'.length)] = doc;
-    for (const [type, byName] of Object.entries<Record<string, any[]>>(doc.resource ?? {})) {
-      for (const [name, bodies] of Object.entries(byName)) {
-        const key = `${type}.${name}`;
-        if (bodies.length > 1 || resources.has(key)) problems.push(`${path}: duplicate resource ${key}`);
-        resources.set(key, { type, name, file: path, body: bodies[0] });
+    for (const [mode, prefix] of [['resource', ''], ['data', 'data.']] as const) {
+      for (const [type, byName] of Object.entries<Record<string, any[]>>(doc[mode] ?? {})) {
+        for (const [name, bodies] of Object.entries(byName)) {
+          const key = `${prefix}${type}.${name}`;
+          if (bodies.length > 1 || resources.has(key)) problems.push(`${path}: duplicate ${mode} ${key}`);
+          resources.set(key, { type: `${prefix}${type}`, name, file: path, body: bodies[0] });
+        }
       }
     }
   }
@@ -58,16 +65,38 @@ function checkBlock(blocks: Record<string, string[]>, name: string, value: unkno
   }
 }
 
-/** Argument names and required arguments against the provider schema, nested blocks included. */
+/**
+ * What Terraform takes in a lifecycle block (internal/configs/resource.go,
+ * resourceLifecycleBlockSchema and decodeDataBlock): a data source only
+ * precondition and postcondition, each with a condition and an error_message.
+ */
+function lifecycleProblems(key: string, lifecycle: unknown): string[] {
+  const problems: string[] = [];
+  const allowed = key.startsWith('data.') ? ['precondition', 'postcondition'] : ['create_before_destroy', 'prevent_destroy', 'ignore_changes', 'replace_triggered_by', 'precondition', 'postcondition'];
+  for (const block of ([] as Record<string, unknown>[]).concat(lifecycle as Record<string, unknown>)) {
+    for (const [name, value] of Object.entries(block)) {
+      if (!allowed.includes(name)) problems.push(`${key}.lifecycle: unsupported argument "${name}"`);
+      if (name !== 'precondition' && name !== 'postcondition') continue;
+      for (const condition of ([] as Record<string, unknown>[]).concat(value as Record<string, unknown>)) {
+        const args = Object.keys(condition).sort();
+        if (args.join() !== 'condition,error_message') problems.push(`${key}.lifecycle.${name}: takes condition and error_message, not ${args.join(', ')}`);
+      }
+    }
+  }
+  return problems;
+}
+
+/** Argument names and required arguments against the provider schema, nested blocks and lifecycle included. */
 export function schemaProblems(resources: Resources): string[] {
   const problems: string[] = [];
   for (const [key, { type, body }] of resources) {
     const s = providerSchema[type];
     if (!s) {
-      problems.push(`${key}: resource type not in the provider schema file`);
+      problems.push(`${key}: ${type.startsWith('data.') ? 'data source' : 'resource'} type not in the provider schema file`);
       continue;
     }
     for (const [arg, value] of Object.entries(body)) {
+      if (arg === 'lifecycle') problems.push(...lifecycleProblems(key, value));
       if (META.has(arg)) continue;
       if (arg in s.blocks) checkBlock(s.blocks, arg, value, key, problems);
       else if (!s.attributes.includes(arg)) problems.push(`${key}: unsupported argument "${arg}"`);
@@ -77,7 +106,6 @@ export function schemaProblems(resources: Resources): string[] {
   return problems;
 }
 
-/** Every `aws_x.name` reference in an expression names a resource of the configuration. */
 /** Every moved block of the module, its addresses without the ${} hcl2json wraps them in. */
 export function movedBlocks(docs: Record<string, Record<string, any>>): { from: string; to: string }[] {
   const bare = (address: string) => address.replace(/^\$\{(.*)\}$/, '$1');
@@ -103,13 +131,18 @@ export function movedProblems(resources: Resources, docs: Record<string, Record<
   return problems;
 }
 
+/** Every `aws_x.name` and `data.aws_x.name` reference in an expression names a resource or data source of the configuration, and an attribute it has. */
 export function danglingReferences(resources: Resources, docs: Record<string, Record<string, any>>): string[] {
   const problems: string[] = [];
   // A moved block's `from` names the address in an earlier state, which the configuration no longer declares.
   const text = JSON.stringify(Object.fromEntries(Object.entries(docs).map(([file, doc]) => [file, Object.assign({}, doc, { moved: undefined })])));
-  for (const m of text.matchAll(/\b(aws_[a-z0-9_]+)\.([A-Za-z_][A-Za-z0-9_-]*)/g)) {
-    const key = `${m[1]}.${m[2]}`;
+  // data.<type>.<name> is a data source; var.aws_region and the like are no reference to a resource.
+  for (const m of text.matchAll(/(?<![\w.])((?:data\.)?aws_[a-z0-9_]+)\.([A-Za-z_][A-Za-z0-9_-]*)(?:\.([a-z0-9_]+))?/g)) {
+    const [, type, name, attribute] = m;
+    const key = `${type}.${name}`;
     if (!resources.has(key)) problems.push(`reference to undefined ${key}`);
+    const s = providerSchema[type!];
+    if (s && attribute !== undefined && !s.readable.includes(attribute) && !(attribute in s.blocks)) problems.push(`${key}.${attribute}: ${type} has no attribute ${attribute}`);
   }
   return [...new Set(problems)];
 }

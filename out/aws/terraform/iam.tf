@@ -17,6 +17,13 @@ resource "aws_iam_policy" "Proxmox-S3-Backup-Policy" {
     Name       = "Proxmox-S3-Backup-Policy"
     managed-by = "gen"
   }
+
+  lifecycle {
+    precondition {
+      condition     = data.aws_partition.current.partition == "aws"
+      error_message = "The policy was generated for partition aws (aws.region ap-northeast-2), but the provider's region ${var.aws_region} is in partition ${data.aws_partition.current.partition}, whose IAM and S3 refuse ARNs of aws (MalformedPolicyDocument). Set aws.region in the topology to that region and run gen build again instead of overriding var.aws_region."
+    }
+  }
 }
 
 resource "aws_iam_user_policy_attachment" "proxmox-backup-user" {

@@ -1,3 +1,5 @@
 provider "aws" {
   region = var.aws_region
 }
+
+data "aws_partition" "current" {}

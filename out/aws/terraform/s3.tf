@@ -53,6 +53,13 @@ resource "aws_s3_bucket_policy" "iksan-cloud-backup-20251129" {
   bucket     = aws_s3_bucket.iksan-cloud-backup-20251129.id
   policy     = file("${path.module}/../s3/iksan-cloud-backup-20251129.policy.json")
   depends_on = [aws_s3_bucket_public_access_block.iksan-cloud-backup-20251129]
+
+  lifecycle {
+    precondition {
+      condition     = data.aws_partition.current.partition == "aws"
+      error_message = "The policy was generated for partition aws (aws.region ap-northeast-2), but the provider's region ${var.aws_region} is in partition ${data.aws_partition.current.partition}, whose IAM and S3 refuse ARNs of aws (MalformedPolicyDocument). Set aws.region in the topology to that region and run gen build again instead of overriding var.aws_region."
+    }
+  }
 }
 
 resource "aws_s3_bucket_lifecycle_configuration" "iksan-cloud-backup-20251129" {

@@ -28,6 +28,25 @@ export const comment = (text: string): Item => ({ kind: 'comment', text });
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
+/**
+ * A quoted template: each string part is literal text (escaped like
+ * hclString), each Raw part an interpolation `${...}` of an expression gen
+ * writes itself.
+ */
+export function template(parts: readonly (string | Raw)[]): Raw {
+  let out = '';
+  parts.forEach((part, i) => {
+    if (part instanceof Raw) {
+      out += `\${${part.text}}`;
+      return;
+    }
+    // "$" or "%" right before an interpolation would turn it into the escape "$${" ("%%{").
+    if (parts[i + 1] instanceof Raw && /[$%]$/.test(part)) throw new Error(`a template's text ends in ${part.slice(-1)} before an interpolation`);
+    out += hclString(part).slice(1, -1);
+  });
+  return raw(`"${out}"`);
+}
+
 /** A quoted HCL string literal whose value is exactly `text`. */
 export function hclString(text: string): string {
   let out = '"';

@@ -29,7 +29,7 @@ export function renderAws(model: Model, files: OutputFiles): void {
     if (items.length) files.set(`${TF}/${name}`, hclFile(items));
   };
   tf('versions.tf', versionsTf(aws));
-  tf('providers.tf', providersTf());
+  tf('providers.tf', providersTf(aws));
   tf('variables.tf', variablesTf(aws));
   tf('s3.tf', s3Resources(aws, ctx));
   tf('iam.tf', iamResources(aws, ctx));

@@ -2,6 +2,7 @@
 // major version whose schema the generated arguments are checked against.
 import type { Aws } from '../../../model.js';
 import { HclObject, type Item, attr, block, raw } from '../hcl.js';
+import { partitionData } from './partition-guard.js';
 
 export const AWS_PROVIDER_CONSTRAINT = '~> 6.25';
 
@@ -32,8 +33,10 @@ export function versionsTf(aws: Aws): Item[] {
   ];
 }
 
-export function providersTf(): Item[] {
-  return [block('provider', ['aws'], [attr('region', raw('var.aws_region'))])];
+export function providersTf(aws: Aws): Item[] {
+  // The partition the provider works in, for the preconditions of the resources that read a policy file.
+  const policies = aws.users.length > 0 || aws.buckets.length > 0;
+  return [block('provider', ['aws'], [attr('region', raw('var.aws_region'))]), ...(policies ? [partitionData()] : [])];
 }
 
 export function variablesTf(aws: Aws): Item[] {

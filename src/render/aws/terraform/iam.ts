@@ -8,6 +8,7 @@ import type { Aws } from '../../../model.js';
 import { type Item, attr, comment, raw } from '../hcl.js';
 import { TfNames } from '../names.js';
 import { type TfContext, resource, restrictedTag, tags } from './context.js';
+import { partitionGuard } from './partition-guard.js';
 import { moduleFile } from './paths.js';
 
 export function policyPath(policy: string): string {
@@ -43,6 +44,7 @@ export function iamResources(aws: Aws, ctx: TfContext): Item[] {
         attr('description', user.description ?? `Least-privilege access of ${user.name}`),
         attr('policy', moduleFile(policyPath(user.policy))),
         tags(restrictedTag(user.policy)),
+        partitionGuard(aws.region),
       ]),
       resource('aws_iam_user_policy_attachment', name, [
         comment(`checkov:skip=CKV_AWS_40:${USER_REASON}`),

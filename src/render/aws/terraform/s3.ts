@@ -5,6 +5,7 @@ import { AWS_DIR } from '../../../manifest.js';
 import type { Aws } from '../../../model.js';
 import { type Item, attr, block, comment, raw } from '../hcl.js';
 import { type TfContext, resource, restrictedTag, tags } from './context.js';
+import { partitionGuard } from './partition-guard.js';
 import { moduleFile } from './paths.js';
 
 export function bucketPolicyPath(bucket: string): string {
@@ -48,6 +49,7 @@ export function s3Resources(aws: Aws, ctx: TfContext): Item[] {
         attr('bucket', id),
         attr('policy', moduleFile(bucketPolicyPath(bucket.name))),
         attr('depends_on', [raw(`aws_s3_bucket_public_access_block.${name}`)]),
+        partitionGuard(aws.region),
       ]),
     );
     if (bucket.noncurrentDays !== undefined) {
