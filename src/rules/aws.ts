@@ -389,6 +389,32 @@ export const awsRules: Rule[] = [
     },
   },
   {
+    id: 'aws/backend-partition',
+    severity: 'error',
+    summary: 'The Terraform state bucket is in a region of another AWS partition than aws.region.',
+    why: 'Partitions (aws, aws-cn, aws-us-gov) have separate IAM: credentials of one do not work in another. The s3 backend block gen writes names no credentials, so Terraform reaches the state bucket with the same ones as the provider, and one of them is refused (terraform init, or every plan).',
+    hint: 'Put the state bucket in a region of the partition of aws.region (or leave backend.region out: it is then aws.region), or move aws.region to the partition of the state bucket.',
+    examples: [
+      {
+        where: 'aws',
+        bad: 'terraform:\n  backend: { bucket: example-terraform-state, key: gen/terraform.tfstate, region: cn-north-1 }',
+        good: 'terraform:\n  backend: { bucket: example-terraform-state, key: gen/terraform.tfstate, region: ap-northeast-1 }',
+      },
+    ],
+    check(model, report) {
+      const aws = model.aws;
+      const backend = aws?.stateBackend;
+      if (!aws || !backend) return;
+      const [state, resources] = [partitionOf(backend.region).id, partitionOf(aws.region).id];
+      if (state === resources) return;
+      report({
+        path: backend.path.concat('region'),
+        message: `the state bucket's region ${backend.region} is in partition ${state}, aws.region ${aws.region} in ${resources}: one set of credentials cannot reach both`,
+        hint: `Put the state bucket in a region of ${resources} (or leave region out for ${aws.region}), or set aws.region to a region of ${state}.`,
+      });
+    },
+  },
+  {
     id: 'backup/bucket-lifecycle',
     severity: 'error',
     summary: 'A versioned bucket that backs a Proxmox Backup Server datastore has no rule that ever deletes old versions.',

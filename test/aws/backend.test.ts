@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { edit, lint, readExample, render, root, rulesOf } from '../helpers.js';
+import { positionOf } from '../yaml-lines.js';
+import { inRegion } from './fixtures.js';
 import { format, parse } from './tf-validate.js';
 
 interface BackendSchema {
@@ -110,5 +112,33 @@ describe('aws.terraform.backend', () => {
     [{ bucket: 'state', key: 'k', dynamodb_table: 'locks' }],
   ])('the schema refuses %j, which the backend would refuse', async (backend) => {
     expect(rulesOf(await lint(withBackend(backend)))).toContain('schema');
+  });
+});
+
+/** Region → partition, from the AWS SDKs' partition table (aws-sdk-js-v3 packages/util-endpoints/src/lib/aws/partitions.json, regionRegex). */
+const SDK_PARTITION: Record<string, string> = { 'ap-northeast-2': 'aws', 'eu-central-1': 'aws', 'cn-north-1': 'aws-cn', 'cn-northwest-1': 'aws-cn', 'us-gov-west-1': 'aws-us-gov' };
+
+describe('aws/backend-partition: the state bucket in another partition than aws.region', () => {
+  // Partitions have separate IAM ("You cannot use IAM credentials from one partition to interact with resources
+  // in a different partition", AWS Fault Isolation Boundaries, Partitions), and the backend block names no credentials.
+  const pairs = Object.keys(SDK_PARTITION).flatMap((region) => Object.keys(SDK_PARTITION).map((state) => [region, state] as const));
+
+  it.each(pairs)('aws.region %s, state bucket in %s', async (region, state) => {
+    const text = edit(inRegion(homelab, region), ['aws', 'terraform', 'backend'], { bucket: 'state-bucket', key: 'tf.tfstate', region: state });
+    const found = (await lint(text)).filter((d) => d.rule === 'aws/backend-partition');
+    if (SDK_PARTITION[region] === SDK_PARTITION[state]) {
+      expect(found).toEqual([]);
+      return;
+    }
+    expect(found.map((d) => [d.severity, d.location.line, d.location.col])).toEqual([['error', ...Object.values(positionOf(text, ['aws', 'terraform', 'backend', 'region']))]]);
+    expect(found[0]!.message).toContain(`${state} is in partition ${SDK_PARTITION[state]}, aws.region ${region} in ${SDK_PARTITION[region]}`);
+    expect(found[0]!.hint).toContain(`Put the state bucket in a region of ${SDK_PARTITION[region]} (or leave region out for ${region}), or set aws.region to a region of ${SDK_PARTITION[state]}`);
+  });
+
+  it('a backend without region is in aws.region, whatever its partition', async () => {
+    for (const region of Object.keys(SDK_PARTITION)) {
+      const text = edit(inRegion(homelab, region), ['aws', 'terraform', 'backend'], { bucket: 'state-bucket', key: 'tf.tfstate' });
+      expect(rulesOf(await lint(text)), region).not.toContain('aws/backend-partition');
+    }
   });
 });
