@@ -78,17 +78,40 @@ export interface ScriptFrame {
  * between awks.
  */
 const REPORT = `
-function js(s,   out, i, c) {
+function hx(n) { return substr("0123456789abcdef", int(n / 16) + 1, 1) substr("0123456789abcdef", n % 16 + 1, 1) }
+# What the box printed, for a terminal: a character a terminal acts on rather than shows (C0, DEL, C1 such as
+# CSI U+009B, the bidirectional controls such as U+202E) as its \\uXXXX escape, a byte that starts no UTF-8
+# character as \\xNN; other text, UTF-8 included, as it is. For JSON (json set) the same as JSON escapes, " and
+# \\ escaped too, such a byte as U+FFFD. The script runs with LC_ALL=C, so every awk (the one true awk of the
+# 2nd edition too) sees bytes, and ord[] gives their values.
+function tx(s, json,   out, i, n, c, b, b2, b3, k, j, u) {
+  if (s !~ /[^ -~]/ && (!json || s !~ /["\\\\]/)) return s
   out = ""
-  for (i = 1; i <= length(s); i++) {
+  n = length(s)
+  for (i = 1; i <= n; i++) {
     c = substr(s, i, 1)
-    if (c == "\\\\") out = out "\\\\\\\\"
-    else if (c == "\\"") out = out "\\\\\\""
-    else if (c < " ") out = out " "
-    else out = out c
+    b = ord[c]
+    if (b >= 32 && b < 127) { out = out ((json && (c == "\\"" || c == "\\\\")) ? "\\\\" c : c); continue }
+    if (b < 128) { out = out "\\\\u00" hx(b); continue }
+    k = 0
+    if (b >= 194 && b <= 223) k = 2
+    else if (b >= 224 && b <= 239) k = 3
+    else if (b >= 240 && b <= 244) k = 4
+    b2 = ord[substr(s, i + 1, 1)]
+    if (b2 < 128 || b2 > 191 || (b == 224 && b2 < 160) || (b == 237 && b2 > 159) || (b == 240 && b2 < 144) || (b == 244 && b2 > 143)) k = 0
+    for (j = 2; j < k; j++) if (ord[substr(s, i + j, 1)] < 128 || ord[substr(s, i + j, 1)] > 191) k = 0
+    if (k == 0) { out = out (json ? "\\\\ufffd" : "\\\\x" hx(b)); continue }
+    b3 = ord[substr(s, i + 2, 1)]
+    u = ""
+    if (b == 194 && b2 < 160) u = "00" hx(b2)
+    else if (b == 216 && b2 == 156) u = "061c"
+    else if (b == 226 && ((b2 == 128 && (b3 == 142 || b3 == 143 || (b3 >= 168 && b3 <= 174))) || (b2 == 129 && b3 >= 166 && b3 <= 169))) u = "20" hx((b2 - 128) * 64 + b3 - 128)
+    out = out (u == "" ? substr(s, i, k) : "\\\\u" u)
+    i += k - 1
   }
-  return "\\"" out "\\""
+  return out
 }
+function js(s) { return "\\"" tx(s, 1) "\\"" }
 # A TAP description with a bare # would end at it, and "# TODO" or "# SKIP" after it would turn a failed check
 # into a passing one for every TAP consumer: TAP 13 escapes # (and so \\) with a backslash.
 function tap(s,   out, i, c) {
@@ -102,9 +125,10 @@ function tap(s,   out, i, c) {
 }
 BEGIN {
   FS = "\\t"; n = 0; failed = 0
+  for (i = 1; i < 256; i++) ord[sprintf("%c", i)] = i
   if (format == "json") printf "{\\"box\\":%s,\\"site\\":%s,\\"topology\\":%s,\\"checks\\":[", js(box), js(site), js(source)
   else if (format == "tap") print "TAP version 13"
-  else printf "%s (site %s): what %s expects\\n", box, site, source
+  else printf "%s (site %s): what %s expects\\n", tx(box), tx(site), tx(source)
 }
 $1 == "ok" || $1 == "fail" {
   n++
@@ -112,11 +136,11 @@ $1 == "ok" || $1 == "fail" {
   if (!ok) failed++
   if (format == "json") printf "%s{\\"ok\\":%s,\\"check\\":%s,\\"declared\\":%s,\\"found\\":%s}", (n > 1 ? "," : ""), (ok ? "true" : "false"), js($2), js($3), js($4)
   else if (format == "tap") {
-    printf "%s %d - %s (%s)\\n", (ok ? "ok" : "not ok"), n, tap($2), tap($3)
-    if (!ok) printf "# found: %s\\n", $4
+    printf "%s %d - %s (%s)\\n", (ok ? "ok" : "not ok"), n, tap(tx($2)), tap(tx($3))
+    if (!ok) printf "# found: %s\\n", tx($4)
   }
-  else if (ok) printf "\\342\\234\\223 %s (%s)\\n", $2, $3
-  else printf "\\342\\234\\227 %s (%s): %s\\n", $2, $3, $4
+  else if (ok) printf "\\342\\234\\223 %s (%s)\\n", tx($2), tx($3)
+  else printf "\\342\\234\\227 %s (%s): %s\\n", tx($2), tx($3), tx($4)
 }
 END {
   if (format == "json") printf "],\\"passed\\":%d,\\"failed\\":%d,\\"ok\\":%s}\\n", n - failed, failed, (failed == 0 && n > 0 ? "true" : "false")
