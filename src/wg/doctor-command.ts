@@ -1,5 +1,6 @@
 // The `gen wg doctor` command: runs the checks and prints them; exit 1
 // when one fails or it cannot run (a topology with errors, no such peer).
+import { terminalText } from '../io/terminal.js';
 import { CommandError } from './topology-file.js';
 import { type DoctorOptions, doctor, formatDoctor } from './doctor.js';
 
@@ -10,7 +11,7 @@ export async function runDoctor(target: string | undefined, options: DoctorOptio
     return reports.some((r) => r.checks.some((c) => c.status === 'fail')) ? 1 : 0;
   } catch (error) {
     if (!(error instanceof CommandError)) throw error;
-    process.stderr.write(`gen: ${error.message}\n`);
+    process.stderr.write(`gen: ${terminalText(error.message)}\n`);
     return 1;
   }
 }

@@ -20,6 +20,7 @@ import { pointFlowVerdicts } from '../flows.js';
 import type { Model, Peer, Site, WireguardInstance } from '../model.js';
 import { contains, formatIPv4, parseCidr, parseIPv4 } from '../net.js';
 import { clientConfig } from '../render/wireguard/client-config.js';
+import { terminalLine, terminalText } from '../io/terminal.js';
 import { declaredIn } from '../render/verify/script.js';
 import { isWireguardKey, publicKeyOf } from '../targets/wireguard/keys.js';
 import { INTERFACE_NAME } from '../targets/wireguard/names.js';
@@ -480,16 +481,19 @@ export async function doctor(target: string | undefined, options: DoctorOptions,
 export function formatDoctor(reports: readonly DoctorReport[], topology: string, format: 'text' | 'json'): string {
   if (format === 'json') {
     const ok = reports.every((r) => r.checks.every((c) => c.status !== 'fail'));
-    return `${JSON.stringify({ topology, ok, reports }, null, 2)}\n`;
+    // JSON escapes what a terminal would act on as \uXXXX too: the same document, printable.
+    return `${terminalText(JSON.stringify({ topology, ok, reports }, null, 2))}\n`;
   }
+  // The client file, the tunnels and the commands' answers are the machine's text, not gen's: shown, never acted on.
+  const t = terminalLine;
   const lines: string[] = [];
   for (const report of reports) {
-    lines.push(`${report.subject}: what ${topology} expects`);
+    lines.push(`${t(report.subject)}: what ${t(topology)} expects`);
     for (const c of report.checks) {
-      const where = c.declared ? ` (${c.declared})` : '';
-      if (c.status === 'ok') lines.push(`✓ ${c.check}${where}`);
-      else if (c.status === 'skip') lines.push(`- ${c.check}: not checked: ${c.found}`);
-      else lines.push(`✗ ${c.check}${where}: ${c.found}`, `  fix: ${c.fix}`);
+      const where = c.declared ? ` (${t(c.declared)})` : '';
+      if (c.status === 'ok') lines.push(`✓ ${t(c.check)}${where}`);
+      else if (c.status === 'skip') lines.push(`- ${t(c.check)}: not checked: ${t(c.found ?? '')}`);
+      else lines.push(`✗ ${t(c.check)}${where}: ${t(c.found ?? '')}`, `  fix: ${t(c.fix ?? '')}`);
     }
     const failed = report.checks.filter((c) => c.status === 'fail').length;
     const run = report.checks.filter((c) => c.status !== 'skip').length;

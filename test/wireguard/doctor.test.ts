@@ -195,6 +195,36 @@ describe('gen wg doctor', () => {
   });
 });
 
+// Characters a terminal acts on rather than shows (C0 but line breaks, DEL, C1, the bidirectional controls).
+const ACTS = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
+describe("gen wg doctor shows the client machine's text as text", () => {
+  it('a client file with terminal controls in its values: each shown as \\uXXXX, in text and in JSON', async () => {
+    const file = variant('hostile.conf', (s) => s.replace(/^MTU = (.*)$/m, "MTU = $1\u001b]0;owned\u0007").replace('vpn.example.com', 'vpn\u202e.example.com\u009b2J'));
+    const text = await gen('wg', 'doctor', file, '-f', topology);
+    expect(text.code).toBe(1);
+    expect(ACTS.exec(text.stdout)).toBeNull();
+    expect(text.stdout).toContain('\\u001b]0;owned\\u0007');
+    expect(text.stdout).toContain('Endpoint = vpn\\u202e.example.com\\u009b2J:51820');
+    const json = await gen('wg', 'doctor', file, '-f', topology, '--format', 'json');
+    expect(ACTS.exec(json.stdout)).toBeNull();
+    const doc = JSON.parse(json.stdout) as { reports: { checks: DoctorCheck[] }[] };
+    // JSON escapes them: the document still says what the file holds.
+    expect(doc.reports[0]!.checks.map((c) => c.found)).toContain('Endpoint = vpn\u202e.example.com\u009b2J:51820');
+  });
+
+  it("a running tunnel's name and endpoint from `wg show`", async () => {
+    const probes = machine({ tunnel: (t) => {
+      t.name = 'wg\u001b[2J\u202e';
+      t.peers[0]!.endpoint = `198.51.100.7\u009b31m:51820`;
+    } });
+    const lines = await verdictLines(client, topology, probes);
+    expect(ACTS.exec(lines.join("\n")), lines.join("\n")).toBeNull();
+    expect(lines).toContainEqual(expect.stringContaining('(wg\\u001b[2J\\u202e)'));
+    expect(lines.join('\n')).toContain('it sends to 198.51.100.7\\u009b31m:51820');
+  });
+});
+
 describe('gen wg doctor on a full tunnel (AllowedIPs 0.0.0.0/0)', () => {
   const full = join(work, 'full.yaml');
   beforeAll(() => writeFileSync(full, text.replace('tunnel: split', 'tunnel: full')));
