@@ -54,13 +54,15 @@ export async function main(argv: readonly string[]): Promise<number> {
       return error.exitCode === 0 ? 0 : EXIT_USAGE;
     }
     const { ReportedError, isSystemError, stringLimitSentence, systemErrorSentence } = await import('./io/errors.js');
+    // A message may quote a file's text, a command's answer or an argument: what a terminal would act on in it is shown as \uXXXX.
+    const { terminalText } = await import('./io/terminal.js');
     if (error instanceof ReportedError) {
-      process.stderr.write(`gen: ${error.message}\n`);
+      process.stderr.write(`gen: ${terminalText(error.message)}\n`);
       return error.exitCode;
     }
     // The environment failed (a full disk, a read-only file system, a missing directory): one sentence, exit 1.
     if (isSystemError(error)) {
-      process.stderr.write(`gen: ${systemErrorSentence(error)}\n`);
+      process.stderr.write(`gen: ${terminalText(systemErrorSentence(error))}\n`);
       if (process.env.GEN_DEBUG) process.stderr.write(`${error.stack ?? ''}\n`);
       return EXIT_FINDINGS;
     }
@@ -69,7 +71,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`gen: ${limit}\n`);
       return EXIT_FINDINGS;
     }
-    process.stderr.write(`gen: internal error: ${(error as Error).message}\n`);
+    process.stderr.write(`gen: internal error: ${terminalText((error as Error).message)}\n`);
     if (process.env.GEN_DEBUG) process.stderr.write(`${(error as Error).stack ?? ''}\n`);
     return EXIT_USAGE;
   }

@@ -3,6 +3,7 @@
 import { countBySeverity, type Diagnostic } from './diagnostics.js';
 import { ruleById } from './rules/index.js';
 import { formatSarif } from './sarif.js';
+import { terminalLine, terminalText } from './io/terminal.js';
 
 export interface FormatOptions {
   color?: boolean;
@@ -17,15 +18,19 @@ function where(d: { location: Diagnostic['location'] }): string {
   return `${d.location.file}:${d.location.line}:${d.location.col}`;
 }
 
+// A message quotes the topology's values (a name a reference does not find, a value the schema refuses):
+// the YAML may hold C1 and bidirectional controls, which a terminal acts on. Each is shown as \uXXXX.
+const shown = (text: string) => terminalLine(text);
+
 export function formatPretty(diagnostics: readonly Diagnostic[], options: FormatOptions = {}): string {
   const color = options.color === true;
   const paint = (code: number, text: string) => (color ? `\u001b[${code}m${text}\u001b[0m` : text);
   const lines: string[] = [];
   for (const d of diagnostics) {
     const severity = d.severity === 'error' ? paint(31, 'error') : paint(33, 'warning');
-    lines.push(`${where(d)}: ${severity} ${d.message}  ${paint(2, `[${d.rule}]`)}`);
-    for (const r of d.related ?? []) lines.push(`  ${where(r)}: ${r.message}`);
-    if (d.hint) lines.push(`  ${paint(2, 'fix:')} ${d.hint}`);
+    lines.push(`${shown(where(d))}: ${severity} ${shown(d.message)}  ${paint(2, `[${d.rule}]`)}`);
+    for (const r of d.related ?? []) lines.push(`  ${shown(where(r))}: ${shown(r.message)}`);
+    if (d.hint) lines.push(`  ${paint(2, 'fix:')} ${shown(d.hint)}`);
     const why = options.verbose ? ruleById.get(d.rule)?.why : undefined;
     if (why !== undefined) lines.push(`  ${paint(2, 'why:')} ${why}`);
   }
@@ -59,13 +64,14 @@ export function formatGithub(diagnostics: readonly Diagnostic[]): string {
 }
 
 export function formatDiagnostics(format: Format, diagnostics: readonly Diagnostic[], options: FormatOptions = {}): string {
+  // JSON and SARIF get such characters as JSON escapes (the same document); a workflow command as text.
   switch (format) {
     case 'sarif':
-      return formatSarif(diagnostics);
+      return terminalText(formatSarif(diagnostics));
     case 'json':
-      return formatJson(diagnostics);
+      return terminalText(formatJson(diagnostics));
     case 'github':
-      return formatGithub(diagnostics);
+      return terminalText(formatGithub(diagnostics));
     default:
       return formatPretty(diagnostics, options);
   }

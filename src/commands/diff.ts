@@ -4,6 +4,7 @@ import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { maxInputBytes, readInputText, tooLarge, utf8Text } from '../io/read-input.js';
+import { terminalLine, terminalText } from '../io/terminal.js';
 import { lintTopology, topologyName } from './model.js';
 import { DEFAULT_TOPOLOGY, topologyFile, withTopologyFile } from './topology-arg.js';
 import type { Model } from '../model.js';
@@ -65,7 +66,7 @@ export function registerDiffCommands(cli: Command, setExit: (code: number) => vo
         base = await readBase(file === '-' ? DEFAULT_TOPOLOGY : file, options.base);
       } catch (error) {
         if (!(error instanceof UsageError)) throw error;
-        process.stderr.write(`gen: ${error.message}\n`);
+        process.stderr.write(`gen: ${terminalText(error.message)}\n`);
         setExit(2);
         return;
       }
@@ -76,7 +77,7 @@ export function registerDiffCommands(cli: Command, setExit: (code: number) => vo
         // Read under the working file's name, for its diagnostics (generated files call every topology topology.yaml).
         const linted = await lintText(base.text, file === '-' ? STDIN_NAME : file);
         baseModel = linted.diagnostics.some((d) => d.severity === 'error') ? undefined : linted.model;
-        if (!baseModel) process.stderr.write(`gen: the base topology ${base.label} has errors; comparing against an empty topology\n`);
+        if (!baseModel) process.stderr.write(`gen: the base topology ${terminalLine(base.label)} has errors; comparing against an empty topology\n`);
       }
       let changed = false;
       let words: string[] = [];
@@ -84,7 +85,9 @@ export function registerDiffCommands(cli: Command, setExit: (code: number) => vo
         const { describeChanges } = await import('../diff/facts.js');
         words = describeChanges(baseModel, model);
         changed = words.length > 0;
-        process.stdout.write(words.length ? `Changes (${base.label} → ${name}):\n${words.map((w) => `- ${w}\n`).join('')}` : `No change to the resolved topology (${base.label} → ${name}).\n`);
+        // The words and the diff quote the topologies' values (descriptions may hold C1 and bidirectional controls, which a terminal acts on): shown as \uXXXX.
+        const label = `${terminalLine(base.label)} → ${terminalLine(name)}`;
+        process.stdout.write(words.length ? `Changes (${label}):\n${words.map((w) => `- ${terminalLine(w)}\n`).join('')}` : `No change to the resolved topology (${label}).\n`);
       }
       // --exit-code answers for the generated files, with --no-patch too: the words name only part of what a change does.
       if ((options.patch || options.exitCode) && model && errors.length === 0) {
@@ -93,7 +96,7 @@ export function registerDiffCommands(cli: Command, setExit: (code: number) => vo
         const patch = unifiedTreeDiff(baseModel ? renderAll(baseModel) : new Map(), renderAll(model));
         if (patch) {
           changed = true;
-          if (options.patch) process.stdout.write(`\n${patch}`);
+          if (options.patch) process.stdout.write(`\n${terminalText(patch)}`);
           else if (words.length === 0) process.stdout.write('The generated files change all the same: run without --no-patch to see how.\n');
         }
       }
@@ -101,7 +104,7 @@ export function registerDiffCommands(cli: Command, setExit: (code: number) => vo
         const { formatDiagnostics } = await import('../format.js');
         const { colorFor } = await import('../io/terminal.js');
         process.stderr.write(formatDiagnostics('pretty', diagnostics, { color: colorFor(process.stderr) }));
-        process.stderr.write(`gen: ${name} has errors; ${model ? 'the words above are what could be compared, and no unified diff was made' : 'nothing could be compared'}\n`);
+        process.stderr.write(`gen: ${terminalLine(name)} has errors; ${model ? 'the words above are what could be compared, and no unified diff was made' : 'nothing could be compared'}\n`);
         setExit(1);
         return;
       }

@@ -116,7 +116,9 @@ async function runBuild(positional: string | undefined, options: BuildOptions): 
       return 0;
     }
     process.stderr.write(`gen: ${options.out} is stale; run gen build to update it:\n`);
-    for (const d of differences) process.stdout.write(`  ${d.status.padEnd(7)} ${options.out}/${d.path}${differenceDetail(d)}\n`);
+    // A file someone put in out/ may have any name: shown as text.
+    const { terminalLine } = await import('../io/terminal.js');
+    for (const d of differences) process.stdout.write(`  ${d.status.padEnd(7)} ${terminalLine(`${options.out}/${d.path}${differenceDetail(d)}`)}\n`);
     return EXIT_FINDINGS;
   }
   const { emitTree } = await import('../emit.js');

@@ -77,7 +77,7 @@ async function runMerge(options: MergeCommandOptions): Promise<number> {
     base = utf8Base(readInputBytes(options.base), options.base, utf8Text);
   } catch (error) {
     if (error instanceof MergeInputError) {
-      process.stderr.write(`gen: ${error.message}\n`);
+      process.stderr.write(`gen: ${terminalText(error.message)}\n`);
       return EXIT_FAILED;
     }
     throw error;

@@ -43,12 +43,13 @@ async function checkGivenSecrets(secrets: string, topology: string): Promise<voi
 async function run(setExit: (code: number) => void, action: () => Promise<void> | void): Promise<void> {
   const { ReportedError } = await import('../io/errors.js');
   const { TopologyEditError } = await import('../wg/edit-topology.js');
+  const { terminalText } = await import('../io/terminal.js');
   try {
     await action();
     setExit(0);
   } catch (error) {
     if (!(error instanceof ReportedError) && !(error instanceof TopologyEditError)) throw error;
-    process.stderr.write(`gen: ${error.message}\n`);
+    process.stderr.write(`gen: ${terminalText(error.message)}\n`);
     setExit(error instanceof ReportedError ? error.exitCode : EXIT_FAILED);
   }
 }
