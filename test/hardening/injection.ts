@@ -1,5 +1,7 @@
 // Injection corpus: hostile strings tried in every string field of the
-// reference topologies (one instance of each field). Each is rejected with
+// reference topologies (one instance of each field), and in every string
+// field of the schema that none of them sets, through every-field.yaml (a
+// topology that sets each optional field). Each is rejected with
 // a located error, or accepted and then changes no artifact's structure
 // (compared with a plain word in the same field), and every artifact still
 // passes the real tools: xmllint, HashiCorp's HCL parser, the IAM policy
@@ -19,8 +21,9 @@ import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { lintText } from '../../src/pipeline.js';
 import { renderAll } from '../../src/render/index.js';
-import { EXAMPLES, readExample, root } from '../helpers.js';
+import { EXAMPLES, root } from '../helpers.js';
 import { missing, titled } from '../system-tools.js';
+import { schemaFieldOf } from './schema-strings.js';
 
 const require = createRequire(import.meta.url);
 const hcl = require('@cdktf/hcl2json') as { parse(file: string, text: string): Promise<Record<string, unknown>> };
@@ -42,6 +45,9 @@ export const CORPUS: Record<string, string> = {
   backslashes: 'C:\\temp\\ \\" \\n',
   nul: 'a\u0000b',
   'rtl mark': 'abc\u202edef',
+  // C1: CSI starts a terminal escape sequence; NEL and the Unicode line and paragraph separators end a line for some readers (Python's splitlines()).
+  'c1 controls': 'a\u009b2Jb\u0085c',
+  'unicode line breaks': 'one\u2028two\u2029three',
   'lone surrogate': 'ISP box \udc00',
   korean: '관리 네트워크 설명',
   'markdown table': 'a | b | c',
@@ -94,8 +100,9 @@ async function shape(path: string, content: string): Promise<unknown> {
   if (path.endsWith('.json')) return structure(JSON.parse(content));
   const lines = content.split('\n');
   if (path.endsWith('.md')) return lines.map((l) => `${l.slice(0, 2).replace(/[^#|`-]/g, 'x')}:${(l.match(/(?<!\\)\|/g) ?? []).length}`);
-  // INI-like and ifupdown files: the keyword or section of each line that is not a comment.
-  return lines.map((l) => (l.trimStart().startsWith('#') ? '#' : l.replace(/^(\s*)(\[[^\]]*\]|[^\s=]+).*$/, '$1$2')));
+  // INI-like and ifupdown files: the keyword or section of each line that is not a comment. (s: the rest of
+  // a line may hold U+2028 or U+2029, which a JavaScript `.` does not match; no reader here ends a line there.)
+  return lines.map((l) => (l.trimStart().startsWith('#') ? '#' : l.replace(/^(\s*)(\[[^\]]*\]|[^\s=]+).*$/s, '$1$2')));
 }
 
 interface Accepted {
@@ -103,18 +110,39 @@ interface Accepted {
   files: Map<string, string>;
 }
 
-const allCases = (Object.keys(EXAMPLES) as (keyof typeof EXAMPLES)[]).flatMap((example) => {
-  const data = parse(readExample(example)) as unknown;
-  return fieldPaths(data).map((path) => ({ example, data, path }));
-});
+/** The topologies the corpus runs on: the reference topologies, and one that sets every field they leave out. */
+export const TOPOLOGIES = Object.assign({}, EXAMPLES, { 'every-field': 'test/hardening/fixtures/every-field.yaml' });
+export type CorpusTopology = keyof typeof TOPOLOGIES;
+const EXTRA: readonly CorpusTopology[] = ['every-field'];
 
-/** The corpus on every field of the given reference topologies, and the real tools on what it accepted. */
-export function injectionCorpus(examples: readonly (keyof typeof EXAMPLES)[]): void {
+export function readTopology(name: CorpusTopology): string {
+  return readFileSync(join(root, TOPOLOGIES[name]), 'utf8');
+}
+
+/** The fields the corpus tries in a topology: every field in a reference topology; in every-field.yaml those no reference topology sets. */
+function casesOf(names: readonly CorpusTopology[]): { example: CorpusTopology; data: unknown; path: (string | number)[] }[] {
+  const all = names.map((example) => {
+    const data = parse(readTopology(example)) as unknown;
+    return fieldPaths(data).map((path) => ({ example, data, path }));
+  });
+  const referenced = new Set(all.flat().filter((c) => !EXTRA.includes(c.example)).map((c) => schemaFieldOf(c.path)));
+  return all.flat().filter((c) => !EXTRA.includes(c.example) || !referenced.has(schemaFieldOf(c.path)));
+}
+
+/** Every topology field the corpus tries, over all its topologies. */
+export function corpusFields(): (string | number)[][] {
+  return casesOf(Object.keys(TOPOLOGIES) as CorpusTopology[]).map((c) => c.path);
+}
+
+const allCases = casesOf(Object.keys(TOPOLOGIES) as CorpusTopology[]);
+
+/** The corpus on every field of the given topologies, and the real tools on what it accepted. */
+export function injectionCorpus(examples: readonly CorpusTopology[]): void {
   const cases = allCases.filter((c) => examples.includes(c.example));
   /** Whether the topologies write a file of this kind at all: then the corpus must have produced some. */
   const written = async (kind: (path: string) => boolean): Promise<boolean> => {
     for (const example of examples) {
-      const { model } = await lintText(readExample(example));
+      const { model } = await lintText(readTopology(example));
       if ([...renderAll(model!).keys()].some(kind)) return true;
     }
     return false;
@@ -123,7 +151,7 @@ export function injectionCorpus(examples: readonly (keyof typeof EXAMPLES)[]): v
     it('the injection test files together take every reference topology once', () => {
       const files = readdirSync(join(root, 'test/hardening')).filter((f) => /^injection-.*\.test\.ts$/.test(f));
       const taken = files.flatMap((f) => /injectionCorpus\(\[([^\]]*)\]\)/.exec(readFileSync(join(root, 'test/hardening', f), 'utf8'))?.[1]?.match(/[\w-]+/g) ?? []);
-      expect(taken.sort()).toEqual(Object.keys(EXAMPLES).sort());
+      expect(taken.sort()).toEqual(Object.keys(TOPOLOGIES).sort());
     });
     injectionTests(cases, written);
   });
