@@ -78,7 +78,8 @@ async function runLint(positional: string | undefined, options: LintOptions): Pr
   const { errors, warnings } = countBySeverity(diagnostics);
   if (errors > 0) return EXIT_FINDINGS;
   if (options.maxWarnings !== undefined && warnings > options.maxWarnings) {
-    if (options.format === 'pretty') process.stderr.write(`gen: ${warnings} warnings exceed --max-warnings ${options.maxWarnings}\n`);
+    // In every format: stdout carries the report, and a CI log must say why warnings alone failed the step.
+    process.stderr.write(`gen: ${warnings} warnings exceed --max-warnings ${options.maxWarnings}\n`);
     return EXIT_FINDINGS;
   }
   if (options.format === 'pretty' && !options.quiet && diagnostics.length === 0) process.stdout.write(`${topologyName(file)}: no problems\n`);

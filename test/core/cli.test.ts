@@ -68,6 +68,17 @@ describe('gen lint', () => {
     expect(strict.code).toBe(1);
   });
 
+  it('says why warnings alone fail, in every format (a CI log shows only warning annotations otherwise)', () => {
+    const dir = scratch();
+    writeFileSync(join(dir, 'warn.yaml'), readExample('aws-vpc').replace(/ *- \{ name: private-2c.*\n/, ''));
+    for (const format of ['pretty', 'json', 'github', 'sarif']) {
+      const r = gen(['lint', 'warn.yaml', '--format', format, '--max-warnings', '0'], dir);
+      const warnings = format === 'json' ? JSON.parse(r.stdout).warnings : format === 'sarif' ? JSON.parse(r.stdout).runs[0].results.length : (r.stdout.match(/^(::warning |\S+:\d+:\d+: warning )/gm) ?? []).length;
+      expect(warnings).toBeGreaterThan(0);
+      expect([format, r.code, r.stderr]).toEqual([format, 1, `gen: ${warnings} warnings exceed --max-warnings 0\n`]);
+    }
+  });
+
   it('malformed YAML is a located error with exit 1, never a stack trace', () => {
     const dir = scratch();
     writeFileSync(join(dir, 'bad.yaml'), 'version: 1\nname: [unclosed\nsites:\n  - {\n');
