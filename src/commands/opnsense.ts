@@ -113,6 +113,9 @@ async function runMerge(options: MergeCommandOptions): Promise<number> {
   const { writeCheckedFile } = await import('../io/atomic-write.js');
   writeCheckedFile(target, merged, 0o600, options.force === true);
   process.stderr.write(`gen: wrote ${options.out}: site ${site.name} merged into ${options.base}, mode 0600 (restore it whole: System > Configuration > Backups)\n`);
+  const { gitExposureWarning } = await import('../io/git-exposed.js');
+  const exposed = gitExposureWarning(options.out, "the WireGuard private keys and the box's own secrets");
+  if (exposed !== undefined) process.stderr.write(`gen: ${exposed}\n`);
   return 0;
 }
 

@@ -103,6 +103,14 @@ function writePrivateOutput(output: string, content: string | Buffer, options: C
   writeCheckedFile(target, content, 0o600, options.force === true);
 }
 
+/** After the note that names the file: a private key that `git add -A` would commit. */
+async function warnIfGitExposed(output: string): Promise<void> {
+  // Loaded here: node:child_process is a good part of a short run's start.
+  const { gitExposureWarning } = await import('../io/git-exposed.js');
+  const warning = gitExposureWarning(output, 'a private key');
+  if (warning !== undefined) note(warning);
+}
+
 export function keygen(): void {
   process.stdout.write(`${generateKeyPair().privateKey}\n`);
 }
@@ -265,6 +273,7 @@ export async function exportPeer(name: string, options: CommonOptions & { lan?: 
   const content = chosen.format === 'png' ? await pngQr(rendered) : chosen.format === 'svg' ? await svgQr(rendered) : rendered;
   writePrivateOutput(output, content, options);
   note(`wrote ${output} (${chosen.what} of ${name}, with its private key; mode 0600)`);
+  await warnIfGitExposed(output);
   // wg-quick names the interface after the file and refuses other names.
   if (chosen.format === 'conf' && !INTERFACE_NAME.test(basename(output).slice(0, -'.conf'.length))) {
     note(`wg-quick takes the interface name from the file name (at most 15 characters: letters, digits, _=+.-): save it as e.g. wg0.conf for \`wg-quick up\``);
@@ -288,5 +297,6 @@ export async function exportInstance(options: CommonOptions & { output?: string;
   else {
     writePrivateOutput(options.output, config, options);
     note(`wrote ${options.output} (the wg-quick file of the instance, with its private key; mode 0600)`);
+    await warnIfGitExposed(options.output);
   }
 }
