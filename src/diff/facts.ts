@@ -2,7 +2,7 @@
 // what it is about, with the words for its appearance, disappearance and
 // change. `gen diff` compares two models through these, not through the
 // generated files.
-import type { Model, PolicyRule, SecurityGroupRule } from '../model.js';
+import type { Guest, GuestNic, Model, PolicyRule, SecurityGroupRule } from '../model.js';
 import { describeReleaseChange, releaseFacts } from '../targets/opnsense/releases.js';
 
 export interface Fact {
@@ -57,7 +57,8 @@ function simple(key: string, state: string, name: string, describe: (s: string) 
  */
 function settings(key: string, name: string, values: readonly (readonly [string, string])[]): Fact {
   const state = values.map(([label, value]) => `${label}\t${value}`).join('\n');
-  const shown = values.map(([label, value]) => `${label} ${value}`).join(', ');
+  // A setting the topology leaves unset is only worth words when it changes.
+  const shown = values.filter(([, value]) => value !== 'unset').map(([label, value]) => `${label} ${value}`).join(', ');
   return {
     key,
     state,
@@ -69,6 +70,22 @@ function settings(key: string, name: string, values: readonly (readonly [string,
       return `${name} changed: ${parts.join(', ')}`;
     },
   };
+}
+
+/** A VM or container on a Proxmox host: guests.sh creates or changes it, so a reviewer reads it as such. */
+function guestFact(site: string, guest: Guest): Fact {
+  const kind = guest.kind === 'vm' ? 'VM' : 'CT';
+  const nic = (n: GuestNic) => `net${n.index} ${n.bridge ?? 'no bridge'}${n.tag === undefined ? '' : ` tag ${n.tag}`}${n.address ? ` ${n.address}/${n.prefix}` : ''}`;
+  return settings(`guest ${site}/${guest.kind} ${guest.id}`, `${kind} ${guest.id} (${guest.name})`, [
+    ['on host', guest.host ?? 'none'],
+    ['cores', guest.cores === undefined ? 'unset' : String(guest.cores)],
+    ['memory', guest.memoryMb === undefined ? 'unset' : `${guest.memoryMb} MB`],
+    ['disk', guest.diskGb === undefined ? 'unset' : `${guest.diskGb} GB`],
+    ['onboot', guest.onboot === undefined ? 'unset' : guest.onboot ? 'yes' : 'no'],
+    ['created by guests.sh', guest.create ? 'yes' : 'unset'],
+    ['NICs', guest.nics.map(nic).join('; ') || 'none'],
+    ['DNS', guest.dns?.servers.join(', ') || 'unset'],
+  ]);
 }
 
 export function factsOf(model: Model): Fact[] {
@@ -146,6 +163,7 @@ export function factsOf(model: Model): Fact[] {
         facts.push(simple(`route ${site.name}/${host.name}/${route.destination}`, `${route.destination} via ${route.via} on ${route.bridge}`, `host ${host.name} route`, (s) => s));
       }
     }
+    for (const guest of site.guests) facts.push(guestFact(site.name, guest));
     for (const service of site.services) {
       facts.push(simple(`service ${site.name}/${service.name}`, `${service.address}${service.port ? `:${service.port}` : ''}`, `service ${service.name}`, (s) => s));
     }

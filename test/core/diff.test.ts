@@ -7,6 +7,7 @@ import { applyPatch } from 'diff';
 import { describe, expect, it } from 'vitest';
 import { describeChanges } from '../../src/diff/facts.js';
 import { unifiedTreeDiff } from '../../src/diff/unified.js';
+import { renderAll } from '../../src/render/index.js';
 import { parse as parseYaml } from 'yaml';
 import { edit, modelOf, readExample, root } from '../helpers.js';
 
@@ -25,6 +26,24 @@ describe('describeChanges', () => {
       'WAN now passes TCP 8443 to HAProxy',
       'the upstream router must now forward TCP 8443 to 192.168.0.2 (HAProxy frontend admin)',
     ]);
+  });
+
+  it('a container given to a service and a VM resized: what guests.sh does to the Proxmox host, in words', async () => {
+    const after = A.replace('port: 3000 }', 'port: 3000, container: 220, host: pve, guest: { dns: [1.1.1.1] } }').replace(
+      'vm: { id: 102, host: pve, cores: 2, memory_mb: 4096, onboot: true }',
+      'vm: { id: 102, host: pve, cores: 4, memory_mb: 8192, onboot: true }',
+    );
+    expect(after).not.toBe(A);
+    const [before, now] = [await modelOf(A), await modelOf(after)];
+    // The host's guests.sh changes: the words must not say that nothing does.
+    const script = (model: typeof now) => renderAll(model).get('home/proxmox/pve/guests.sh');
+    expect(script(now)).not.toBe(script(before));
+    const grafana = now.sites[0]!.guests.find((g) => g.id === 220)!;
+    expect(describeChanges(before, now)).toEqual([
+      'VM 102 (opnsense) changed: cores 2 → 4, memory 4096 MB → 8192 MB',
+      `CT 220 (grafana) added: on host pve, NICs net0 vmbr2 ${grafana.nics[0]!.address}/24, DNS 1.1.1.1`,
+    ]);
+    expect(describeChanges(now, before)).toContain(`CT 220 (grafana) removed (was on host pve, NICs net0 vmbr2 ${grafana.nics[0]!.address}/24, DNS 1.1.1.1)`);
   });
 
   it("the WireGuard instance's MTU and a peer's keepalive: what every client file carries, in words", async () => {
