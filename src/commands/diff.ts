@@ -90,7 +90,8 @@ export function registerDiffCommands(cli: Command, setExit: (code: number) => vo
         process.stdout.write(words.length ? `Changes (${label}):\n${words.map((w) => `- ${terminalLine(w)}\n`).join('')}` : `No change to the resolved topology (${label}).\n`);
       }
       // --exit-code answers for the generated files, with --no-patch too: the words name only part of what a change does.
-      if ((options.patch || options.exitCode) && model && errors.length === 0) {
+      // So does --no-patch alone when there are no words: "No change" must not be the last word on a changed tree.
+      if ((options.patch || options.exitCode || words.length === 0) && model && errors.length === 0) {
         const { renderAll } = await import('../render/index.js');
         const { unifiedTreeDiff } = await import('../diff/unified.js');
         const patch = unifiedTreeDiff(baseModel ? renderAll(baseModel) : new Map(), renderAll(model));

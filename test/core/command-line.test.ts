@@ -270,6 +270,11 @@ describe('gen diff for CI', () => {
       stdout: 'No change to the resolved topology (HEAD:topology.yaml → topology.yaml).\nThe generated files change all the same: run without --no-patch to see how.\n',
     });
     expect(gen(['diff', '--exit-code'], { cwd: dir })).toMatchObject({ code: 1, stdout: expect.stringContaining('VPN clients reach the management network') });
+    // Without --exit-code too: "No change" is not the last word on files that change.
+    expect(gen(['diff', '--no-patch'], { cwd: dir })).toMatchObject({
+      code: 0,
+      stdout: 'No change to the resolved topology (HEAD:topology.yaml → topology.yaml).\nThe generated files change all the same: run without --no-patch to see how.\n',
+    });
     const same = repoWithChange(before, before);
     expect(gen(['diff', '--exit-code', '--no-patch'], { cwd: same })).toMatchObject({ code: 0, stdout: 'No change to the resolved topology (HEAD:topology.yaml → topology.yaml).\n' });
   });
