@@ -25,6 +25,11 @@ export interface Verdict {
   part?: string;
 }
 
+/** Where a flow from the internet comes from: its public addresses (see flowEnd). */
+export function internetSources(site: Site): Range[] {
+  return subtract(siteMatches(site).space.internet, BLOCK_PRIVATE_RANGES);
+}
+
 /** The addresses of a flow's end in a site: an object or zone resolved with the test, or a built-in. */
 export function flowEnd(site: Site, flow: FlowTest, side: 'from' | 'to'): Range[] {
   const { space } = siteMatches(site);
@@ -34,7 +39,7 @@ export function flowEnd(site: Site, flow: FlowTest, side: 'from' | 'to'): Range[
   // From the internet: its public addresses. A private source (the upstream
   // router's LAN, a carrier's NAT) is no host of the internet, and the WAN's
   // "Block private networks" drops it: a test names it by its address.
-  if (name === 'internet') return side === 'from' ? subtract(space.internet, BLOCK_PRIVATE_RANGES) : subtract(subtract([[0, DYNAMIC_ADDRESS]], space.notInternet), space.self);
+  if (name === 'internet') return side === 'from' ? internetSources(site) : subtract(subtract([[0, DYNAMIC_ADDRESS]], space.notInternet), space.self);
   if (side === 'to' && name === 'self') return space.self;
   if (side === 'to' && name === 'wan') {
     const wan = site.firewall?.interfaces.find((i) => i.isWan);

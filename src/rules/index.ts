@@ -12,6 +12,7 @@ import { ipRules } from './ip.js';
 import { nameRules } from './names.js';
 import { proxmoxRules } from './proxmox.js';
 import { opnsenseRules } from './opnsense.js';
+import { openResolverRules } from './open-resolver.js';
 import { policyRules } from './policy.js';
 import { reportedRules } from './reported.js';
 import { testRules } from './tests.js';
@@ -21,7 +22,7 @@ import { wireguardRules } from './wireguard.js';
 import { wireguardClientRules } from './wireguard-clients.js';
 import { wireguardMtuRules } from './wireguard-mtu.js';
 
-export const rules: readonly Rule[] = [...reportedRules, ...nameRules, ...ipRules, ...firewallRules, ...opnsenseRules, ...dhcpDnsRules, ...haproxyRules, ...wireguardRules, ...wireguardMtuRules, ...wireguardClientRules, ...infrastructureRules, ...proxmoxRules, ...guestRules, ...accessRules, ...awsRules, ...backupCacheRules, ...upstreamRules, ...policyRules, ...antiLockoutRules, ...testRules];
+export const rules: readonly Rule[] = [...reportedRules, ...nameRules, ...ipRules, ...firewallRules, ...opnsenseRules, ...dhcpDnsRules, ...openResolverRules, ...haproxyRules, ...wireguardRules, ...wireguardMtuRules, ...wireguardClientRules, ...infrastructureRules, ...proxmoxRules, ...guestRules, ...accessRules, ...awsRules, ...backupCacheRules, ...upstreamRules, ...policyRules, ...antiLockoutRules, ...testRules];
 
 export const ruleById: ReadonlyMap<string, Rule> = new Map(rules.map((r) => [r.id, r]));
 

@@ -11,18 +11,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { evaluateFirewallFlow } from '../../src/flows.js';
+import { evaluateFirewallFlow, flowVerdicts } from '../../src/flows.js';
 import { mergeConfig } from '../../src/opnsense/merge.js';
 import { parseXml } from '../../src/opnsense/parse.js';
 import { selfSignedCertificate } from '../../src/opnsense/selfsigned.js';
 import { PRIVATE_KEY_PLACEHOLDER_PREFIX } from '../../src/render/opnsense/context.js';
 import { siteSections } from '../../src/render/opnsense/index.js';
 import { type XmlElement, attr, child, childrenNamed, textOf } from '../../src/render/opnsense/xml.js';
+import { blockedAsPrivate } from '../../src/targets/opnsense/block-private.js';
 import { releaseFacts } from '../../src/targets/opnsense/releases.js';
 import { generateKeyPair } from '../../src/targets/wireguard/keys.js';
-import { edit, modelOf, readExample, root } from '../helpers.js';
+import { type Block, formatIPv4, parseCidr } from '../../src/net.js';
+import { siteMatches } from '../../src/resolve/matches.js';
+import { edit, lint, modelOf, readExample, root } from '../helpers.js';
 import { missing, titled } from '../system-tools.js';
 import { MODELS_DIR } from './model-check.js';
+import { accessControls, accessFor } from './unbound-acl.js';
 import { BOX_ACME_JOB, BOX_CA, CONFIG_CASES, releaseSections, withBoxCa, withBoxCronJobs, withLabRoute, withPppoeWan, withRelease, withoutHaproxy, withoutVpssvc } from './support.js';
 
 const TOOL = join(root, 'test/tools/opnsense-php');
@@ -91,8 +95,9 @@ interface Run {
   ruleset: string[];
 }
 
-function runTool(config: string, tag: string): Run {
-  const r = spawnSync('bash', [join(TOOL, 'run.sh'), config, tag], { encoding: 'utf8', env });
+/** `save`: where to keep the config as OPNsense left it (migrated, interfaces registered). */
+function runTool(config: string, tag: string, save?: string): Run {
+  const r = spawnSync('bash', [join(TOOL, 'run.sh'), config, tag], { encoding: 'utf8', env: save === undefined ? env : { ...env, OPN_SAVE_CONFIG: save } });
   const stdout = r.stdout ?? '';
   const section = stdout.split('##### pf ruleset (filter_configure_sync -> rules.debug)\n')[1]?.split('\n#####')[0] ?? '';
   return {
@@ -317,6 +322,75 @@ describe.skipIf(skip)(titled("OPNsense's own code on merged configs", skip), () 
     let open = edit(readExample('homelab'), ['sites', 0, 'firewall', 'interfaces', 0, 'address'], '203.0.113.2/24');
     open = edit(edit(open, ['sites', 0, 'firewall', 'interfaces', 0, 'gateway'], '203.0.113.1'), ['sites', 0, 'policy', 'tests'], []);
     expect(wireguard(await ruleset(open, 'reply-open'))).toEqual([expect.stringMatching(/^pass in quick on vtnet0 reply-to \( vtnet0 203\.0\.113\.1 \) inet proto udp /)]);
+  });
+
+  // Whether the firewall answers the DNS the policy lets each network ask it: Unbound at its defaults (the factory
+  // config's <unbound><enable>, migrated to unboundplus) binds every address when no interface is chosen
+  // (unbound_generate_config() in plugins.inc.d/unbound.inc) and answers what its access list allows
+  // (access_lists.conf, rendered by OPNsense's own template). The LAN, a VLAN, the WireGuard tunnel network
+  // (its address is the instance's, not the assigned interface's) and a network behind a router must get
+  // "allow"; a pass that lets internet addresses ask it makes an open resolver, and gen must say so.
+  it.each(RELEASES)("OPNsense %s: Unbound at its defaults answers each network the policy lets ask the firewall for DNS, and gen reports one that opens it to the internet", async (series) => {
+    // A rule (and what comes before it) put ahead of lan-internet in the family homelab's policy.
+    const before = (text: string, yaml: string) => yaml.replace('        - { name: lan-internet,', `${text}\n        - { name: lan-internet,`);
+    const family = before(
+      '        - { name: lab-dns, from: 172.16.0.0/16, to: self, proto: tcp/udp, ports: [53], action: pass }',
+      edit(readExample('homelab-family'), ['sites', 0, 'firewall', 'routes'], [{ network: '172.16.0.0/16', via: '10.10.10.5', description: 'Lab behind a router' }]),
+    );
+    const world = '        - { name: world-dns, from: 0.0.0.0/0, to: self, proto: tcp/udp, ports: [53], action: pass }';
+    const cases = [
+      { name: 'family', yaml: family, open: family },
+      { name: 'vlans', yaml: readExample('vlan-hosting'), open: readExample('vlan-hosting') },
+      // Rendered with the finding silenced, as by an operator who restricted Unbound on the box; linted as written first.
+      { name: 'world', yaml: before(`        # gen-ignore opnsense/open-resolver: restricted on the box\n${world}`, family), open: before(world, family) },
+    ];
+    const asked = new Set<string>();
+    for (const c of cases) {
+      const { sections, privateKey } = await releaseSections(c.yaml, series);
+      const work = join(dir, `unbound-${series}-${c.name}`);
+      mkdirSync(work, { recursive: true });
+      const file = join(work, 'config.xml');
+      writeFileSync(file, mergeConfig(base(series), sections, { secret: () => privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX }), { mode: 0o600 });
+      const run = runTool(file, tagOf(series), join(work, 'saved.xml'));
+      expect(run.errors.filter((e) => !KNOWN_UPSTREAM.some((re) => re.test(e))), c.name).toEqual([]);
+      const general = el(parseXmlDoc(readFileSync(join(work, 'saved.xml'), 'utf8')), 'OPNsense', 'unboundplus', 'general');
+      expect([field(general, 'enabled'), field(general, 'port'), field(general, 'active_interface')], c.name).toEqual(['1', '53', '']);
+      const out = join(work, 'root');
+      const r = spawnSync('python3', [join(TOOL, 'render.py'), join(cache, tagOf(series), 'root'), join(work, 'saved.xml'), out, 'OPNsense.Unbound.core'], { encoding: 'utf8' });
+      expect(r.stderr).toBe('');
+      const acl = accessControls(readFileSync(join(out, 'usr/local/etc/unbound.opnsense.d/access_lists.conf'), 'utf8'));
+      expect(acl.length).toBeGreaterThan(0);
+
+      // Every network of the firewall's and behind its routes whose hosts the policy lets ask it (UDP 53): Unbound answers them.
+      const site = (await modelOf(withRelease(c.yaml, series))).sites[0]!;
+      const self = siteMatches(site).space.self;
+      const networks = new Map(site.networks.map((n) => [n.id, n]));
+      const askers = [
+        ...site.firewall!.interfaces.filter((i) => !i.isWan && i.network !== undefined).map((i) => ({ kind: i.kind, block: networks.get(i.network!)!.block })),
+        ...site.firewall!.routes.map((route) => ({ kind: 'routed', block: (parseCidr(route.network) as { ok: true; block: Block }).block })),
+      ];
+      for (const { kind, block } of askers) {
+        const host = block.base + 10;
+        if (!flowVerdicts(site, [[host, host]], self, 'udp', 53).some((v) => v.verdict === 'accept')) continue;
+        asked.add(kind);
+        expect(accessFor(acl, formatIPv4(host)), `${c.name}: ${kind} ${formatIPv4(host)}`).toBe('allow');
+      }
+
+      // The internet: the live pf passes on the WAN to the firewall's own addresses on port 53, from sources outside the
+      // private blocks (the WAN's "Block private networks" drops those). Where one exists and Unbound's access list
+      // allows its source, the box is an open resolver: gen must report it, and only then.
+      const wan = field(child(el(sections.find((s) => s.name === 'interfaces')), 'wan'), 'if');
+      const open = run.ruleset.filter((l) => l.startsWith(`pass in quick on ${wan} `) && / to \{\(self\)\} port \{53\} /.test(l));
+      const sources = open.map((l) => / from \{([^}]*)\} /.exec(l)![1]!.split(/[ ,]+/)[0]!.split('/')[0]!);
+      const answered = sources.filter((s) => !blockedAsPrivate(s) && accessFor(acl, s) === 'allow');
+      const reported = (await lint(withRelease(c.open, series))).filter((d) => d.rule === 'opnsense/open-resolver');
+      expect(reported.map((d) => d.severity), c.name).toEqual(answered.length > 0 ? ['error'] : []);
+      if (c.name === 'world') {
+        expect(answered.length).toBeGreaterThan(0);
+        expect(reported[0]!.message).toContain('policy rule world-dns');
+      }
+    }
+    expect([...asked].sort()).toEqual(['device', 'routed', 'vlan', 'wireguard']);
   });
 
   const noHaproxy = missing(['haproxy'], false);
