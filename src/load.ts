@@ -124,6 +124,23 @@ export class SourceMap {
     return this.at(offset);
   }
 
+  /**
+   * The plain (unquoted) scalar that starts at `at` as written: up to the
+   * end of the line, a comment, or a flow collection's `,` `]` `}`.
+   * Undefined where the text there is quoted or not a scalar.
+   */
+  plainScalarAt(at: SourceLocation): string | undefined {
+    let start = 0;
+    for (let line = 1; line < at.line; line++) {
+      start = this.text.indexOf('\n', start) + 1;
+      if (start === 0) return undefined;
+    }
+    const end = this.text.indexOf('\n', start);
+    const rest = this.text.slice(start + at.col - 1, end < 0 ? undefined : end);
+    const token = /^[^\s,\]}#'"[{!&*|>][^,\]}#]*?(?=\s*(?:$|#|[,\]}]))/.exec(rest)?.[0];
+    return token === undefined || token.trim() === '' ? undefined : token.trimEnd();
+  }
+
   at(offset: number): SourceLocation {
     const pos = this.document().lines.linePos(offset);
     return { file: this.file, line: pos.line, col: pos.col };

@@ -8,7 +8,7 @@ import type { ErrorObject } from 'ajv';
 import { packageRoot } from './paths.js';
 import type { Diagnostic } from './diagnostics.js';
 import type { Loaded } from './load.js';
-import { type Path, pathText } from './location.js';
+import { type Path, type SourceLocation, pathText } from './location.js';
 import type { Topology } from './topology.js';
 
 type ValidateFunction = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
@@ -43,19 +43,29 @@ export function schemaDiagnostics(errors: readonly ErrorObject[], loaded: Loaded
   for (const error of errors) {
     if (anyOfPaths.has(error.instancePath) && error.keyword !== 'anyOf') continue;
     const path = pointerToPath(error.instancePath);
-    const { message, hint, keyPath } = describe(error, path);
+    const described = describe(error, path);
+    const { message, keyPath } = described;
     const key = `${error.instancePath}|${message}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    diagnostics.push({
-      rule: 'schema',
-      severity: 'error',
-      message,
-      hint,
-      location: loaded.source.locate(keyPath ?? path, { key: keyPath !== undefined }),
-    });
+    const location = loaded.source.locate(keyPath ?? path, { key: keyPath !== undefined });
+    diagnostics.push({ rule: 'schema', severity: 'error', message, hint: unquotedHint(error, loaded, location) ?? described.hint, location });
   }
   return diagnostics;
+}
+
+/**
+ * A text written without quotes that YAML read as a number or a boolean
+ * (`release: 26.10` is the number 26.1, `name: no` is false): the fix is the
+ * quotes, around the text as written, which the value no longer shows.
+ */
+function unquotedHint(error: ErrorObject, loaded: Loaded, at: SourceLocation): string | undefined {
+  const types = [(error.params as { type?: unknown }).type].flat();
+  if (error.keyword !== 'type' || !types.includes('string') || (typeof error.data !== 'number' && typeof error.data !== 'boolean')) return undefined;
+  const written = loaded.source.plainScalarAt(at);
+  if (written === undefined) return undefined;
+  const read = String(error.data);
+  return `Put the value in quotes: "${written}". Without them YAML reads ${written} as the ${typeof error.data} ${read}${written !== read ? ', not the text you wrote' : ''}.`;
 }
 
 function describe(error: ErrorObject, path: Path): { message: string; hint: string; keyPath?: Path } {

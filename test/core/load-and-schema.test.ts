@@ -60,6 +60,21 @@ describe('schema errors point at the offending node', () => {
     expect(d!.location.col).toBe(22);
   });
 
+  it('a text YAML read as a number or a boolean: the fix quotes it as written, which the value no longer shows', async () => {
+    const release = readExample('homelab').replace('release: "26.7"', 'release: 26.10');
+    const [d, ...rest] = await lint(release);
+    expect(rest).toEqual([]);
+    expect(d!.message).toBe('sites[0].firewall.release: expected string, got number');
+    expect(d!.hint).toBe('Put the value in quotes: "26.10". Without them YAML reads 26.10 as the number 26.1, not the text you wrote.');
+    // Before a comment, and in a flow mapping (007 is the integer 7); a quoted value or another type keeps the schema's own fix.
+    const [b] = await lint(readExample('homelab').replace('description: Proxmox Backup Server datastore', 'description: true   # a comment'));
+    expect(b!.hint).toBe('Put the value in quotes: "true". Without them YAML reads true as the boolean true.');
+    const [f] = await lint(readExample('homelab').replace('{ name: wildcard, domain:', '{ name: 007, domain:'));
+    expect(f!.hint).toBe('Put the value in quotes: "007". Without them YAML reads 007 as the number 7, not the text you wrote.');
+    const [n] = await lint(readExample('homelab').replace('listen_port: 51820', 'listen_port: "fifty"'));
+    expect(n!.hint).not.toMatch(/quotes/);
+  });
+
   it('a missing required property, at its mapping', async () => {
     const text = readExample('aws-vpc').replace('{ name: public-2c, az: ap-northeast-2c, cidr: 10.30.2.0/24, tier: public,', '{ name: public-2c, az: ap-northeast-2c, tier: public,');
     const [d, ...rest] = await lint(text);
