@@ -18,6 +18,8 @@ interface BoxAntiLockout {
   enabled: boolean;
   /** The web GUI's and SSH's ports, which the rule opens when it is on. */
   ports: number[];
+  /** Whether SSH is enabled, so that its port is among `ports`. */
+  ssh: boolean;
   interface?: string;
 }
 
@@ -32,12 +34,13 @@ function boxAntiLockout(root: XmlElement): BoxAntiLockout {
   // filter.lib.inc compares the protocol with 'https': an empty one is http here.
   const { gui, redirect } = webGuiPorts({ https: text(webgui, 'protocol') === 'https', port: text(webgui, 'port'), redirectDisabled: isSet(webgui, 'disablehttpredirect') });
   const ports = redirect === undefined ? [gui] : [gui, redirect];
-  if (isSet(ssh, 'enabled')) ports.push(Number(text(ssh, 'port')) || SSH_PORT);
+  const sshOn = isSet(ssh, 'enabled');
+  if (sshOn) ports.push(Number(text(ssh, 'port')) || SSH_PORT);
   // Only interfaces that are not virtual (legacy_config_get_interfaces(['virtual' => false])).
   // PHP's loose != false: "" and "0" are false; an empty element is no interface (!empty($iface)).
   const virtual = (i: XmlElement) => !['', '0'].includes(text(i, 'virtual'));
   const keys = (child(root, 'interfaces')?.children ?? []).filter(isElement).filter((i) => i.children.some(isElement) && !virtual(i)).map((i) => i.name);
-  return { enabled: !isSet(webgui, 'noantilockout'), ports: [...new Set(ports)].sort((a, b) => a - b), interface: antiLockoutInterface(keys) };
+  return { enabled: !isSet(webgui, 'noantilockout'), ports: [...new Set(ports)].sort((a, b) => a - b), ssh: sshOn, interface: antiLockoutInterface(keys) };
 }
 
 /** Where the merged configuration's anti-lockout rule differs from the topology's: one message each. */
@@ -54,7 +57,7 @@ export function antiLockoutDifferences(root: XmlElement, expected: ExpectedAntiL
   }
   if (list(box.ports) !== list(expected.ports)) {
     out.push(
-      `the base's web GUI and SSH use TCP ${list(box.ports)} (System › Settings › Administration), which the anti-lockout rule opens; the topology says ${list(expected.ports)}: set firewall.anti_lockout.ports: [${list(box.ports)}]`,
+      `the base's ${box.ssh ? 'web GUI and SSH use' : 'web GUI uses (SSH is off)'} TCP ${list(box.ports)} (System › Settings › Administration), which the anti-lockout rule opens; the topology says ${list(expected.ports)}: set firewall.anti_lockout.ports: [${list(box.ports)}]`,
     );
   }
   if ((box.enabled || expected.enabled) && box.interface !== expected.interface) {

@@ -1007,8 +1007,12 @@ describe("the base's anti-lockout rule against the topology's", async () => {
   });
 
   it('names the ports the base opens when the topology says others (filter_core_get_antilockout)', () => {
+    // SSH off on the box (no <enabled> under <ssh>): the rule opens the GUI's port alone, and the message says so.
     expect(warnings(box(), { enabled: true, ports: [22, 80, 443] })).toEqual([
-      "the base's web GUI and SSH use TCP 8443 (System › Settings › Administration), which the anti-lockout rule opens; the topology says 22, 80, 443: set firewall.anti_lockout.ports: [8443]",
+      "the base's web GUI uses (SSH is off) TCP 8443 (System › Settings › Administration), which the anti-lockout rule opens; the topology says 22, 80, 443: set firewall.anti_lockout.ports: [8443]",
+    ]);
+    expect(warnings(box('', '\n      <enabled>enabled</enabled>\n      <port>2222</port>'), { enabled: true, ports: [22, 8443] })).toEqual([
+      "the base's web GUI and SSH use TCP 2222, 8443 (System › Settings › Administration), which the anti-lockout rule opens; the topology says 22, 8443: set firewall.anti_lockout.ports: [2222, 8443]",
     ]);
   });
 
