@@ -110,17 +110,23 @@ function pruneBackups(keep: KeepOptions): string {
     .join(',');
 }
 
+/** The numbers of the steps of pbs/steps.md: the cache disk's step comes before the datastore's and moves the ones after it down by one. */
+function stepNumbers(disk: CacheDisk | undefined): { store: number; access: number; storage: number } {
+  const store = disk ? 3 : 2;
+  return { store, access: store + 1, storage: store + 2 };
+}
+
 /**
  * Without backup.pbs.fingerprint the entry has no fingerprint line: pve-storage takes only a SHA-256
  * fingerprint there (PBSPlugin.pm, standard option fingerprint-sha256), and its parser drops any other
  * value with a warning. A comment (SectionConfig skips `#` lines) says how the entry gets one.
  */
-export function pveStorageCfg(backup: PbsBackup): string {
+export function pveStorageCfg(backup: PbsBackup, disk?: CacheDisk): string {
   const note =
     backup.fingerprint === undefined
       ? [
           "# No fingerprint line: the topology has no backup.pbs.fingerprint. Without one, Proxmox VE trusts the backup server's",
-          "# certificate only when a CA the node trusts signed it (a new backup server's is self-signed). Step 4 of pbs/steps.md adds",
+          `# certificate only when a CA the node trusts signed it (a new backup server's is self-signed). Step ${stepNumbers(disk).storage} of pbs/steps.md adds`,
           "# the fingerprint 'proxmox-backup-manager cert info' prints on the backup server; or set backup.pbs.fingerprint to it.",
         ]
       : [];
@@ -168,9 +174,7 @@ function accessKeyStep(backup: PbsBackup, aws: Aws | undefined, use: number): st
 
 /** The only procedure: commands, in order; the .cfg files are what they leave behind. */
 export function backupSteps(site: string, backup: PbsBackup, aws: Aws | undefined, disk?: CacheDisk): string {
-  // The cache disk's step comes before the datastore's: the steps after it move down by one.
-  const store = disk ? 3 : 2;
-  const access = store + 1;
+  const { store, access, storage } = stepNumbers(disk);
   const token = pveAuthId(backup);
   const role = pveStorageRole(backup);
   const pruneJob = [`proxmox-backup-manager prune-job create ${word(backup.datastore)} --store ${word(backup.datastore)} --schedule ${word(backup.prune.schedule)}`, ...keeps(backup.prune.keep).map(([k, v]) => `--${k} ${v}`)].join(' ');
@@ -228,10 +232,10 @@ export function backupSteps(site: string, backup: PbsBackup, aws: Aws | undefine
     '   ```',
     '',
     ...(backup.fingerprint !== undefined
-      ? [`${access + 1}. On a Proxmox VE node, the storage entry:`, '', '   ```']
+      ? [`${storage}. On a Proxmox VE node, the storage entry:`, '', '   ```']
       : [
           // Read on the node that runs pvesm, like the keys of the datastore's step; an empty one stops the command.
-          `${access + 1}. On a Proxmox VE node, the storage entry. The topology has no fingerprint (backup.pbs.fingerprint): first the one step ${access} printed (the \`XX:XX:…\` after \`Fingerprint (sha256):\`), typed or pasted as a line of its own:`,
+          `${storage}. On a Proxmox VE node, the storage entry. The topology has no fingerprint (backup.pbs.fingerprint): first the one step ${access} printed (the \`XX:XX:…\` after \`Fingerprint (sha256):\`), typed or pasted as a line of its own:`,
           '',
           '   ```',
           '   read -r PBS_FINGERPRINT',
@@ -260,6 +264,6 @@ export function renderBackup(model: Model, files: OutputFiles): void {
     const vm = site.guests.find((g) => g.purpose === 'backup-server' && g.dataDisk);
     const disk = vm?.dataDisk ? { vm: vm.id, key: vm.dataDisk.key, gb: vm.dataDisk.gb } : undefined;
     files.set(`${site.name}/pbs/steps.md`, backupSteps(site.name, backup, model.aws, disk));
-    files.set(`${site.name}/proxmox/storage.cfg`, pveStorageCfg(backup));
+    files.set(`${site.name}/proxmox/storage.cfg`, pveStorageCfg(backup, disk));
   }
 }

@@ -78,6 +78,16 @@ describe('scenario A backup wiring', async () => {
     expect(storage!.props.datastore).toBe(store.id);
   });
 
+  it("storage.cfg's comment names the step of pbs/steps.md that adds the fingerprint, with and without the cache disk's step", async () => {
+    const bare = edit(readExample('homelab'), ['sites', 0, 'backup', 'pbs', 'cache'], undefined);
+    for (const built of [files, await render(bare)]) {
+      const named = Number(/Step (\d+) of pbs\/steps\.md adds/.exec(built.get('home/proxmox/storage.cfg')!)![1]);
+      const steps = built.get('home/pbs/steps.md')!;
+      const step = steps.slice(steps.indexOf(`\n${named}. `), steps.indexOf(`\n${named + 1}. `) >= 0 ? steps.indexOf(`\n${named + 1}. `) : undefined);
+      expect(step).toMatch(/pvesm add pbs pbs-main .*--fingerprint "\$\{PBS_FINGERPRINT/);
+    }
+  });
+
   it('the PBS address, remote and storage names come from the topology', async () => {
     let text = edit(readExample('homelab'), ['sites', 0, 'backup', 'pbs', 'address'], '10.0.0.30');
     text = edit(text, ['sites', 0, 'backup', 'pbs', 's3_remote'], 'offsite');
