@@ -16,6 +16,7 @@
 // deleted them.
 import { isGenUuid } from '../render/opnsense/ids.js';
 import { type XmlElement, attr, child, childrenNamed, isElement, textOf } from '../render/opnsense/xml.js';
+import { assignmentName, fieldText } from './fields.js';
 
 /** Top-level sections whose items of earlier merges stay (see above). */
 const KEPT_SECTIONS = new Set(['cert', 'ca']);
@@ -23,10 +24,6 @@ const KEPT_SECTIONS = new Set(['cert', 'ca']);
 /** Whether a stale item of gen's at `path` (element names from below the root, the item's own last) goes. */
 export function sweptPath(path: string): boolean {
   return !KEPT_SECTIONS.has(path.split('/')[0]!);
-}
-
-function fieldText(item: XmlElement | undefined, field: string): string {
-  return textOf(child(item, field)).trim();
 }
 
 /** An area's name in a message, and its items' where OPNsense's GUI calls them otherwise. */
@@ -228,7 +225,7 @@ export function dropOrphanedAssignments(root: XmlElement, before: ReadonlySet<st
   const orphans = (interfaces?.children ?? []).filter((c): c is XmlElement => isElement(c) && !assigned.has(c.name) && gone.has(fieldText(c, 'if')));
   const refusals: string[] = [];
   for (const entry of orphans) {
-    const described = `${entry.name}${fieldText(entry, 'descr') ? ` (${fieldText(entry, 'descr')})` : ''}`;
+    const described = assignmentName(entry);
     const users = usersOf(root, entry.name);
     if (fieldText(entry, 'lock') !== '') users.push('its lock');
     if (users.length === 0) continue;
@@ -240,7 +237,7 @@ export function dropOrphanedAssignments(root: XmlElement, before: ReadonlySet<st
   if (refusals.length > 0) return refusals;
   for (const entry of orphans) {
     const key = entry.name;
-    const described = `${key}${fieldText(entry, 'descr') ? ` (${fieldText(entry, 'descr')})` : ''}`;
+    const described = assignmentName(entry);
     interfaces!.children = interfaces!.children.filter((c) => c !== entry);
     delete interfaces!.raw;
     for (const section of ['dhcpd', 'dhcpdv6']) {

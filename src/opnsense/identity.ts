@@ -5,14 +5,11 @@
 // keep pointing at an item that exists: OPNsense links MVC items by UUID.
 import { addToList } from '../arrays.js';
 import { isGenUuid } from '../render/opnsense/ids.js';
-import { type XmlElement, attr, child, childrenNamed, isElement, textOf } from '../render/opnsense/xml.js';
+import { type XmlElement, attr, child, childrenNamed, isElement } from '../render/opnsense/xml.js';
+import { fieldText } from './fields.js';
 
 /** Natural keys of MVC items, by element name: a base item matching any key set is the same item. */
 export type ItemKeys = Readonly<Record<string, readonly (readonly string[])[]>>;
-
-function fieldText(item: XmlElement | undefined, field: string): string {
-  return textOf(child(item, field)).trim();
-}
 
 /**
  * An item's natural key for one key set, as one string; undefined when a

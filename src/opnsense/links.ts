@@ -3,19 +3,11 @@
 // merge.ts keeps a PPP link where the topology asks for a dynamic address,
 // and refuses what would take a link apart.
 import { addToList as addTo } from '../arrays.js';
-import { type XmlElement, child, childrenNamed, isElement, textOf } from '../render/opnsense/xml.js';
+import { type XmlElement, child, childrenNamed, isElement } from '../render/opnsense/xml.js';
+import { assignmentName, fieldText } from './fields.js';
 
 /** The address types that make OPNsense run a PPP link on an interface (interface_ppps_configure, interfaces.inc). */
 const PPP_TYPES = new Map([['ppp', 'PPP'], ['pppoe', 'PPPoE'], ['pptp', 'PPTP'], ['l2tp', 'L2TP']]);
-
-function field(item: XmlElement | undefined, name: string): string {
-  return textOf(child(item, name)).trim();
-}
-
-function described(entry: XmlElement): string {
-  const descr = field(entry, 'descr');
-  return descr ? `${entry.name} (${descr})` : entry.name;
-}
 
 export interface PppResult {
   /** Keys whose PPP link stays: merge leaves their `if` and `ipaddr` as the box has them. */
@@ -35,25 +27,25 @@ export interface PppResult {
  */
 export function pppLinks(root: XmlElement, genInterfaces: XmlElement | undefined): PppResult {
   const result: PppResult = { kept: new Set(), refusals: [], notes: [] };
-  const links = new Map(childrenNamed(child(root, 'ppps'), 'ppp').map((ppp) => [field(ppp, 'if'), ppp]));
+  const links = new Map(childrenNamed(child(root, 'ppps'), 'ppp').map((ppp) => [fieldText(ppp, 'if'), ppp]));
   const base = child(root, 'interfaces');
   for (const g of genInterfaces?.children.filter(isElement) ?? []) {
     const have = child(base, g.name);
-    const link = links.get(field(have, 'if'));
-    if (!have || !link || !PPP_TYPES.has(field(have, 'ipaddr'))) continue;
-    const device = field(g, 'if');
-    const ports = field(link, 'ports').split(',').map((p) => p.trim()).filter(Boolean);
-    const type = PPP_TYPES.get(field(link, 'type')) ?? PPP_TYPES.get(field(have, 'ipaddr'));
-    const what = `a ${type} link, ${field(link, 'if')} over ${ports.join(', ') || 'no port'}`;
-    if ((device === field(link, 'if') || ports.includes(device)) && field(g, 'ipaddr') === 'dhcp') {
+    const link = links.get(fieldText(have, 'if'));
+    if (!have || !link || !PPP_TYPES.has(fieldText(have, 'ipaddr'))) continue;
+    const device = fieldText(g, 'if');
+    const ports = fieldText(link, 'ports').split(',').map((p) => p.trim()).filter(Boolean);
+    const type = PPP_TYPES.get(fieldText(link, 'type')) ?? PPP_TYPES.get(fieldText(have, 'ipaddr'));
+    const what = `a ${type} link, ${fieldText(link, 'if')} over ${ports.join(', ') || 'no port'}`;
+    if ((device === fieldText(link, 'if') || ports.includes(device)) && fieldText(g, 'ipaddr') === 'dhcp') {
       result.kept.add(g.name);
-      result.notes.push(`kept ${what}, on ${described(have)}: the topology's address: dhcp on ${device} stands for the address the link gets`);
+      result.notes.push(`kept ${what}, on ${assignmentName(have)}: the topology's address: dhcp on ${device} stands for the address the link gets`);
       continue;
     }
-    const address = field(g, 'ipaddr') === 'dhcp' ? 'DHCP' : field(g, 'ipaddr') ? `the static address ${field(g, 'ipaddr')}` : 'no address';
+    const address = fieldText(g, 'ipaddr') === 'dhcp' ? 'DHCP' : fieldText(g, 'ipaddr') ? `the static address ${fieldText(g, 'ipaddr')}` : 'no address';
     result.refusals.push(
-      `the base's ${described(have)} is ${what} (Interfaces › Devices › Point-to-Point), which the topology cannot state: it gives ${g.name} ${address} on ${device}, ` +
-        `and OPNsense would no longer start the link, so the box would lose that connection; set "address: dhcp" and device ${ports[0] ?? field(link, 'if')} on that interface to keep the link, or remove it from the backup`,
+      `the base's ${assignmentName(have)} is ${what} (Interfaces › Devices › Point-to-Point), which the topology cannot state: it gives ${g.name} ${address} on ${device}, ` +
+        `and OPNsense would no longer start the link, so the box would lose that connection; set "address: dhcp" and device ${ports[0] ?? fieldText(link, 'if')} on that interface to keep the link, or remove it from the backup`,
     );
   }
   return result;
@@ -68,21 +60,21 @@ export function pppLinks(root: XmlElement, genInterfaces: XmlElement | undefined
 export function laggMemberRefusals(root: XmlElement, sections: readonly XmlElement[]): string[] {
   const memberOf = new Map<string, XmlElement>();
   for (const lagg of childrenNamed(child(root, 'laggs'), 'lagg')) {
-    for (const member of field(lagg, 'members').split(',')) if (member.trim() !== '') memberOf.set(member.trim(), lagg);
+    for (const member of fieldText(lagg, 'members').split(',')) if (member.trim() !== '') memberOf.set(member.trim(), lagg);
   }
   if (memberOf.size === 0) return [];
   // What gen puts on each device, in the topology's order.
   const uses = new Map<string, string[]>();
   for (const section of sections) {
-    if (section.name === 'interfaces') for (const g of section.children.filter(isElement)) addTo(uses, field(g, 'if'), `${g.name}'s device`);
-    if (section.name === 'vlans') for (const v of childrenNamed(section, 'vlan')) addTo(uses, field(v, 'if'), `the parent of VLAN ${field(v, 'tag')} (${field(v, 'vlanif')})`);
+    if (section.name === 'interfaces') for (const g of section.children.filter(isElement)) addTo(uses, fieldText(g, 'if'), `${g.name}'s device`);
+    if (section.name === 'vlans') for (const v of childrenNamed(section, 'vlan')) addTo(uses, fieldText(v, 'if'), `the parent of VLAN ${fieldText(v, 'tag')} (${fieldText(v, 'vlanif')})`);
   }
   const refusals: string[] = [];
   for (const [device, roles] of uses) {
     const lagg = memberOf.get(device);
     if (!lagg) continue;
-    const name = field(lagg, 'laggif');
-    const descr = field(lagg, 'descr');
+    const name = fieldText(lagg, 'laggif');
+    const descr = fieldText(lagg, 'descr');
     refusals.push(
       `${device}, ${roles.join(' and ')} in the topology, is a member of the base's LAGG ${name}${descr ? ` (${descr})` : ''}: a LAGG member carries no traffic of its own, and OPNsense refuses a LAGG with an assigned member; ` +
         `use device ${name} in the topology instead (interface devices, and VLAN parents through their interface), or remove ${device} from the LAGG in the backup`,

@@ -4,12 +4,9 @@
 // from starting, and a GUI that holds the port of a public frontend would
 // be what the WAN pass rules to that port reach.
 import ipaddr from 'ipaddr.js';
-import { type XmlElement, attr, child, childrenNamed, textOf } from '../render/opnsense/xml.js';
+import { type XmlElement, attr, child, childrenNamed } from '../render/opnsense/xml.js';
 import { webGuiPorts } from '../targets/opnsense/webgui.js';
-
-function fieldText(item: XmlElement | undefined, field: string): string {
-  return textOf(child(item, field)).trim();
-}
+import { fieldText } from './fields.js';
 
 interface Bind {
   frontend: string;

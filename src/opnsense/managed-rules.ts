@@ -12,11 +12,8 @@
 // rule, and kept beside it pf got the rule twice (and the box the
 // migration assistant).
 import { isGenUuid } from '../render/opnsense/ids.js';
-import { type XmlElement, attr, child, isElement, textOf } from '../render/opnsense/xml.js';
-
-function fieldText(item: XmlElement, field: string): string {
-  return textOf(child(item, field)).trim();
-}
+import { type XmlElement, attr, child, isElement } from '../render/opnsense/xml.js';
+import { fieldText } from './fields.js';
 
 function at(root: XmlElement, path: readonly string[]): XmlElement | undefined {
   let node: XmlElement | undefined = root;

@@ -32,6 +32,7 @@ import { laggMemberRefusals, pppLinks } from './links.js';
 import { groupRefusals } from './groups.js';
 import { XmlParseError, XmlUnkeptError, parseXml } from './parse.js';
 import { type SelfSigned, selfSignedCertificate } from './selfsigned.js';
+import { assignmentName, fieldText } from './fields.js';
 
 export class MergeError extends Error {}
 
@@ -109,10 +110,6 @@ function append(parent: XmlElement, node: XmlElement): XmlElement {
 
 function ensureChild(parent: XmlElement, name: string): XmlElement {
   return child(parent, name) ?? append(parent, { name, attrs: [], children: [] });
-}
-
-function fieldText(item: XmlElement | undefined, field: string): string {
-  return textOf(child(item, field)).trim();
 }
 
 /** Whether gen's items named `name` replace a base item: the same uuid or natural key, or gen's of an earlier merge (one of gen's UUIDs: isGenUuid). */
@@ -316,11 +313,6 @@ function removeChild(parent: XmlElement, old: XmlElement): void {
   touch(parent);
 }
 
-function describe(entry: XmlElement): string {
-  const descr = fieldText(entry, 'descr');
-  return descr ? `${entry.name} (${descr})` : entry.name;
-}
-
 function mergeInterfaces(root: XmlElement, gen: XmlElement, warn: (message: string) => void, pppKept: ReadonlySet<string>): void {
   const base = ensureChild(root, 'interfaces');
   const genEntries = gen.children.filter(isElement);
@@ -334,7 +326,7 @@ function mergeInterfaces(root: XmlElement, gen: XmlElement, warn: (message: stri
     const other = othersByDevice.get(device)?.[0];
     if (other) {
       throw new MergeError(
-        `the base assigns device ${device} to ${describe(other)}, but the topology assigns it to ${g.name}: ` +
+        `the base assigns device ${device} to ${assignmentName(other)}, but the topology assigns it to ${g.name}: ` +
           `set "assign: ${other.name}" on that interface in the topology, or remove the assignment from the backup`,
       );
     }
@@ -350,7 +342,7 @@ function mergeInterfaces(root: XmlElement, gen: XmlElement, warn: (message: stri
     const genKey = genKeyOf.get(device);
     if (device !== '' && genKey !== undefined && genKey !== b.name) {
       throw new MergeError(
-        `the base assigns device ${device} to ${describe(b)}, but the topology assigns it to ${genKey}: ` +
+        `the base assigns device ${device} to ${assignmentName(b)}, but the topology assigns it to ${genKey}: ` +
           `set "assign: ${b.name}" on that interface in the topology (and give the interface it assigns to ${b.name} the key the box uses for its device), ` +
           `or remove the assignment from the backup; a merge would move ${device} to ${genKey}, and the box's settings of ${b.name} to another network`,
       );
@@ -376,7 +368,7 @@ function mergeInterfaces(root: XmlElement, gen: XmlElement, warn: (message: stri
       } else if (have) {
         // An MTU is a fact of the link (PPPoE's 1492) that the topology may simply not state: say what goes.
         if (field === 'mtu' && textOf(have).trim() !== '') {
-          warn(`removed the base's MTU ${textOf(have).trim()} of ${describe(existing)}: the topology sets none for it (set mtu: ${textOf(have).trim()} on that interface to keep it)`);
+          warn(`removed the base's MTU ${textOf(have).trim()} of ${assignmentName(existing)}: the topology sets none for it (set mtu: ${textOf(have).trim()} on that interface to keep it)`);
         }
         removeChild(existing, have);
       }
@@ -388,7 +380,7 @@ function mergeInterfaces(root: XmlElement, gen: XmlElement, warn: (message: stri
     const v6 = fieldText(existing, 'ipaddrv6');
     if (v6 !== '' && v6 !== 'none' && g.name !== 'wan') {
       warn(
-        `the base configures IPv6 on ${describe(existing)} (${v6}), which the topology does not cover: gen's rules there pass IPv4 only, so its hosts get IPv6 addresses whose traffic the firewall drops; ` +
+        `the base configures IPv6 on ${assignmentName(existing)} (${v6}), which the topology does not cover: gen's rules there pass IPv4 only, so its hosts get IPv6 addresses whose traffic the firewall drops; ` +
           `set its IPv6 Configuration Type to None (Interfaces › ${fieldText(existing, 'descr') || g.name})`,
       );
     }
@@ -425,7 +417,7 @@ function checkVlans(root: XmlElement, gen: XmlElement, managedKeys: ReadonlySet<
       const user = assignments.find((a) => !managedKeys.has(a.name) && fieldText(a, 'if') === device);
       if (user) {
         throw new MergeError(
-          `the base has VLAN ${fieldText(vlan, 'tag')} on ${fieldText(vlan, 'if')} as ${device}, assigned to ${describe(user)}; the topology names it ${fieldText(vlan, 'vlanif')}: ` +
+          `the base has VLAN ${fieldText(vlan, 'tag')} on ${fieldText(vlan, 'if')} as ${device}, assigned to ${assignmentName(user)}; the topology names it ${fieldText(vlan, 'vlanif')}: ` +
             `assign that interface in the topology, or remove the assignment from the backup`,
         );
       }

@@ -8,7 +8,8 @@
 // tunnel address of one of gen's peers but another key is that peer's
 // earlier key (gen took the client over by its key, and the key changed
 // since): it goes, or one link in the GUI would let the old key in again.
-import { type XmlElement, attr, child, childrenNamed, textOf } from '../render/opnsense/xml.js';
+import { type XmlElement, attr, child, childrenNamed } from '../render/opnsense/xml.js';
+import { fieldText } from './fields.js';
 
 /** A predicate for the base items of a list that gen's items of that list replace in the merge. */
 export type Replaces = (list: string, genItems: readonly XmlElement[]) => (item: XmlElement) => boolean;
@@ -18,10 +19,6 @@ export interface PeerLinks {
   peers: Map<XmlElement, string>;
   /** The box's clients that hold a topology peer's earlier key. */
   remove: XmlElement[];
-}
-
-function fieldText(item: XmlElement | undefined, field: string): string {
-  return textOf(child(item, field)).trim();
 }
 
 function listOf(item: XmlElement): string[] {
