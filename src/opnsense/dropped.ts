@@ -16,7 +16,7 @@
 // deleted them.
 import { isGenUuid } from '../render/opnsense/ids.js';
 import { type XmlElement, attr, child, childrenNamed, isElement, textOf } from '../render/opnsense/xml.js';
-import { assignmentName, fieldText } from './fields.js';
+import { assignmentName, fieldText, uuidList } from './fields.js';
 
 /** Top-level sections whose items of earlier merges stay (see above). */
 const KEPT_SECTIONS = new Set(['cert', 'ca']);
@@ -42,13 +42,6 @@ function itemName(item: XmlElement): string {
 /** The area of an item at `path`: the model below <OPNsense> (HAProxy, AcmeClient, wireguard), else the section. */
 function areaOf(path: readonly string[]): string {
   return path[0] === 'OPNsense' && path.length > 1 ? path[1]! : path[0]!;
-}
-
-/** The UUIDs a text names (OPNsense links MVC items by UUID, a list of them comma separated). */
-function namedUuids(node: XmlElement): string[] {
-  if (node.children.length !== 1 || isElement(node.children[0]!) || !('text' in node.children[0]!)) return [];
-  const text = node.children[0].text;
-  return /[0-9a-f]{8}-/.test(text) ? text.split(',').map((p) => p.trim()) : [];
 }
 
 /**
@@ -78,7 +71,7 @@ export function dropStaleItems(root: XmlElement, current: ReadonlySet<string>, w
     const uuid = attr(node, 'uuid');
     if (uuid !== undefined && stale.has(uuid) && !inside) return;
     const who = uuid !== undefined && !isGenUuid(uuid) ? `used by the box's ${node.name} "${itemName(node)}"` : user;
-    for (const named of namedUuids(node)) if (stale.has(named) && !used.has(named)) used.set(named, who ?? `named in <${node.name}>`);
+    for (const named of uuidList(node).map((p) => p.trim())) if (stale.has(named) && !used.has(named)) used.set(named, who ?? `named in <${node.name}>`);
     for (const c of node.children) if (isElement(c)) users(c, who, inside);
   };
   users(root, undefined, false);

@@ -1,5 +1,5 @@
 // Reading a config.xml item's fields as merge's modules compare and name them.
-import { type XmlElement, child, textOf } from '../render/opnsense/xml.js';
+import { type XmlElement, child, isElement, textOf } from '../render/opnsense/xml.js';
 
 /** A field's text, trimmed; '' when the field is missing. */
 export function fieldText(item: XmlElement | undefined, field: string): string {
@@ -10,4 +10,15 @@ export function fieldText(item: XmlElement | undefined, field: string): string {
 export function assignmentName(entry: XmlElement): string {
   const descr = fieldText(entry, 'descr');
   return descr ? `${entry.name} (${descr})` : entry.name;
+}
+
+/**
+ * The parts of a field that names MVC items by UUID, as OPNsense links them
+ * (one UUID, or a comma-separated list), split as written (untrimmed); none
+ * for any other field.
+ */
+export function uuidList(node: XmlElement): string[] {
+  const only = node.children.length === 1 ? node.children[0]! : undefined;
+  if (only === undefined || isElement(only) || !('text' in only) || !/[0-9a-f]{8}-/.test(only.text)) return [];
+  return only.text.split(',');
 }

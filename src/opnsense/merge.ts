@@ -32,7 +32,7 @@ import { laggMemberRefusals, pppLinks } from './links.js';
 import { groupRefusals } from './groups.js';
 import { XmlParseError, XmlUnkeptError, parseXml } from './parse.js';
 import { type SelfSigned, selfSignedCertificate } from './selfsigned.js';
-import { assignmentName, fieldText } from './fields.js';
+import { assignmentName, fieldText, uuidList } from './fields.js';
 
 export class MergeError extends Error {}
 
@@ -799,9 +799,8 @@ function followRenamed(root: XmlElement, sections: readonly XmlElement[], succes
     // gen's own items, as this merge writes them (adopted ones included), are replaced whole.
     if (uuid !== undefined && (isGenUuid(uuid) || current.has(uuid))) return;
     const item = uuid !== undefined ? node : owner;
-    const texts = node.children.filter((c): c is { text: string } => !isElement(c) && 'text' in c);
-    if (texts.length === 1 && node.children.length === 1 && /[0-9a-f]{8}-/.test(texts[0]!.text)) {
-      const parts = texts[0]!.text.split(',');
+    const parts = uuidList(node);
+    if (parts.length > 0) {
       const next = parts.map((part) => {
         const target = stale.get(part.trim());
         if (!target) return part;
