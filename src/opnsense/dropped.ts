@@ -16,7 +16,7 @@
 // deleted them.
 import { isGenUuid } from '../render/opnsense/ids.js';
 import { type XmlElement, attr, child, childrenNamed, isElement, textOf } from '../render/opnsense/xml.js';
-import { assignmentName, fieldText, uuidList } from './fields.js';
+import { assignmentName, at, fieldText, uuidList } from './fields.js';
 
 /** Top-level sections whose items of earlier merges stay (see above). */
 const KEPT_SECTIONS = new Set(['cert', 'ca']);
@@ -168,8 +168,7 @@ const RULE_STORES: readonly (readonly string[])[] = [
 function cleanRules(root: XmlElement, key: string): string[] {
   const gone: string[] = [];
   for (const path of RULE_STORES) {
-    let store: XmlElement | undefined = root;
-    for (const name of path) store = child(store, name);
+    const store = at(root, path);
     if (!store) continue;
     const kept = store.children.filter((rule) => {
       if (!isElement(rule) || rule.name !== 'rule') return true;

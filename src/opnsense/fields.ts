@@ -1,6 +1,13 @@
 // Reading a config.xml item's fields as merge's modules compare and name them.
 import { type XmlElement, child, isElement, textOf } from '../render/opnsense/xml.js';
 
+/** The element at `path` below `root` (the first of each name), if there is one. */
+export function at(root: XmlElement, path: readonly string[]): XmlElement | undefined {
+  let node: XmlElement | undefined = root;
+  for (const name of path) node = child(node, name);
+  return node;
+}
+
 /** A field's text, trimmed; '' when the field is missing. */
 export function fieldText(item: XmlElement | undefined, field: string): string {
   return textOf(child(item, field)).trim();

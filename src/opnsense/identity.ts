@@ -5,8 +5,8 @@
 // keep pointing at an item that exists: OPNsense links MVC items by UUID.
 import { addToList } from '../arrays.js';
 import { isGenUuid } from '../render/opnsense/ids.js';
-import { type XmlElement, attr, child, childrenNamed, isElement } from '../render/opnsense/xml.js';
-import { fieldText } from './fields.js';
+import { type XmlElement, attr, childrenNamed, isElement } from '../render/opnsense/xml.js';
+import { at, fieldText } from './fields.js';
 
 /** Natural keys of MVC items, by element name: a base item matching any key set is the same item. */
 export type ItemKeys = Readonly<Record<string, readonly (readonly string[])[]>>;
@@ -33,12 +33,6 @@ function itemsOf(node: XmlElement, path: string[], out: { path: string[]; item: 
     if (attr(c, 'uuid') !== undefined) out.push({ path, item: c });
     else itemsOf(c, path.concat(c.name), out);
   }
-}
-
-function at(root: XmlElement, path: readonly string[]): XmlElement | undefined {
-  let node: XmlElement | undefined = root;
-  for (const name of path) node = child(node, name);
-  return node;
 }
 
 /**

@@ -13,13 +13,7 @@
 // migration assistant).
 import { isGenUuid } from '../render/opnsense/ids.js';
 import { type XmlElement, attr, child, isElement } from '../render/opnsense/xml.js';
-import { fieldText } from './fields.js';
-
-function at(root: XmlElement, path: readonly string[]): XmlElement | undefined {
-  let node: XmlElement | undefined = root;
-  for (const name of path) node = child(node, name);
-  return node;
-}
+import { at, fieldText } from './fields.js';
 
 interface RuleStore {
   path: readonly string[];
