@@ -69,15 +69,19 @@ function fields(rule: XmlElement): RuleFields {
   };
 }
 
-/** An IPv4 address or network as print_addr() shows it: host bits cleared (set_ipmask()), no /32. */
-function cidr(value: string): string | undefined {
-  const [addressText, prefixText] = value.split('/');
-  const parsed = parseIPv4(addressText!);
-  const prefix = prefixText === undefined ? 32 : /^\d+$/.test(prefixText) ? Number(prefixText) : -1;
-  if (parsed === undefined || prefix < 0 || prefix > 32) return undefined;
-  const base = prefix === 0 ? 0 : (parsed & ((0xffffffff << (32 - prefix)) >>> 0)) >>> 0;
-  if (prefix === 0) return 'any';
-  return prefix === 32 ? formatIPv4(base) : `${formatIPv4(base)}/${prefix}`;
+/**
+ * An IPv4 address or network as pf prints it, in a rule (print_addr()) and in
+ * a table (pfctl -T show, print_addrx()): host bits cleared (set_ipmask()),
+ * no "/32"; undefined when the text is neither.
+ */
+export function pfNetwork(value: string): string | undefined {
+  const m = /^([0-9.]+)(?:\/(\d{1,2}))?$/.exec(value);
+  const address = m ? parseIPv4(m[1]!) : undefined;
+  const prefix = m?.[2] === undefined ? 32 : Number(m[2]);
+  if (address === undefined || prefix > 32) return undefined;
+  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+  const base = formatIPv4((address & mask) >>> 0);
+  return prefix === 32 ? base : `${base}/${prefix}`;
 }
 
 function address(net: string, devices: ReadonlyMap<string, string>): string {
@@ -86,7 +90,9 @@ function address(net: string, devices: ReadonlyMap<string, string>): string {
   if (device !== undefined) return `(${device}:network)`;
   const own = /^(wan|lan|opt[0-9]+)ip$/.exec(net);
   if (own && devices.has(own[1]!)) return `(${devices.get(own[1]!)})`;
-  return cidr(net) ?? `<${net}>`;
+  const network = pfNetwork(net);
+  // A rule prints a /0 network as "any".
+  return network === undefined ? `<${net}>` : network.endsWith('/0') ? 'any' : network;
 }
 
 function port(value: string): string {

@@ -12,8 +12,8 @@
 // in the order of pf's radix tree: a table is compared as a set.
 import type { Path } from '../../location.js';
 import type { Model, Site } from '../../model.js';
-import { formatIPv4, parseIPv4 } from '../../net.js';
 import { opnsenseContext } from '../opnsense/context.js';
+import { pfNetwork } from '../opnsense/pf-text.js';
 import { compilePolicy } from '../opnsense/policy.js';
 import { expectedRules } from './firewall-rules.js';
 import { UnsafeScriptValueError } from './script.js';
@@ -28,15 +28,11 @@ export interface ExpectedTable {
   path?: Path;
 }
 
-/** An alias entry of gen's as pfctl prints it: host bits cleared, no "/32". */
+/** An alias entry of gen's as pfctl prints it (pf-text.ts pfNetwork); anything else is refused. */
 export function pfEntry(entry: string): string {
-  const m = /^([0-9.]+)(?:\/(\d{1,2}))?$/.exec(entry);
-  const address = m ? parseIPv4(m[1]!) : undefined;
-  const prefix = m?.[2] === undefined ? 32 : Number(m[2]);
-  if (address === undefined || prefix > 32) throw new UnsafeScriptValueError(`alias entry "${entry}" is not an IPv4 address or network`);
-  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
-  const base = formatIPv4((address & mask) >>> 0);
-  return prefix === 32 ? base : `${base}/${prefix}`;
+  const shown = pfNetwork(entry);
+  if (shown === undefined) throw new UnsafeScriptValueError(`alias entry "${entry}" is not an IPv4 address or network`);
+  return shown;
 }
 
 /** Every alias gen writes for the site (aliases.xml), with its table's expected entries. */
