@@ -48,7 +48,7 @@ function areaOf(path: readonly string[]): string {
  * Removes gen's items of earlier merges that this merge does not write
  * (`current`: the UUIDs it writes) wherever they are left, and says which,
  * by area. One the box's own items use (an operator's frontend on gen's
- * backend), and what it uses in turn, stays, as the box's now. A model
+ * backend), and what it uses in turn, stays, as the box's own. A model
  * root that loses items loses its persisted_at stamp (the key of
  * OPNsense's model cache), as in mergeTree.
  */
@@ -109,9 +109,9 @@ export function dropStaleItems(root: XmlElement, current: ReadonlySet<string>, w
     warn(`removed ${items.join(', ')}: an earlier merge wrote ${items.length > 1 ? 'them' : 'it'}, and the topology no longer has ${items.length > 1 ? 'them' : 'it'}`);
   }
   if (kept.length > 0) {
-    const [they, them] = kept.length > 1 ? ['they', 'them'] : ['it', 'it'];
+    const [they, them, stay] = kept.length > 1 ? ['they', 'them', 'they stay'] : ['it', 'it', 'it stays'];
     warn(
-      `kept ${kept.join(', ')}: an earlier merge wrote ${them} and the topology no longer has ${them}, but the box's own items use ${them}, as the box's now; ` +
+      `kept ${kept.join(', ')}: an earlier merge wrote ${them} and the topology no longer has ${them}, but the box's own items use ${them}, so ${stay} as the box's own; ` +
         `change those items on the box if ${they} should go (the next merge removes what nothing uses), or put ${them} back in the topology`,
     );
   }

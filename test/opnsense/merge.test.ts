@@ -863,7 +863,7 @@ describe('the box\'s own items beside gen\'s: a shared name, a reference to gen\
       // (OPNsense refuses the settings when it names no job), as an Apply would keep or make it.
       'kept HAProxy backend "web" (used by the box\'s frontend "intranet"), HAProxy server "web_traefik" (used by HAProxy backend "web"), HAProxy healthcheck "web_check" (used by HAProxy backend "web"), ' +
         'cron job "AcmeClient Cronjob for Certificate AutoRenewal" (named in <UpdateCron>): ' +
-        'an earlier merge wrote them and the topology no longer has them, but the box\'s own items use them, as the box\'s now; change those items on the box if they should go (the next merge removes what nothing uses), or put them back in the topology',
+        'an earlier merge wrote them and the topology no longer has them, but the box\'s own items use them, so they stay as the box\'s own; change those items on the box if they should go (the next merge removes what nothing uses), or put them back in the topology',
     ]);
     const haproxy = parse(third).opnsense.OPNsense.HAProxy;
     expect([haproxy.frontends.frontend].flat().map((f: Xml) => f.name)).toEqual(['intranet']);
