@@ -13,9 +13,9 @@ import { parseXml } from '../../src/opnsense/parse.js';
 import { PRIVATE_KEY_PLACEHOLDER_PREFIX } from '../../src/render/opnsense/context.js';
 import { type XmlElement, attr, child, childrenNamed, textOf } from '../../src/render/opnsense/xml.js';
 import { readExample, root } from '../helpers.js';
-import { BOX_ACME_JOB, releaseSections, withBoxCronJobs } from './support.js';
+import { BOX_ACME_JOB, factorySample, releaseSections, withBoxCronJobs } from './support.js';
 
-const sample = (release: string) => readFileSync(join(root, 'test/opnsense/models', release, 'config.xml.sample'), 'utf8');
+const sample = factorySample;
 
 /** The Cron model's defaults for a job, from the release's verbatim model file (what Cron::newDailyJob starts from). */
 function modelDefaults(release: string): Map<string, string> {

@@ -5,18 +5,16 @@
 // (Interfaces/Api/AssignmentController.php; OPNsense never deletes an
 // assigned VLAN, VlanSettingsController::delItemAction). OPNsense's own
 // validation of such results runs in opnsense-php.test.ts.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MergeError, mergeConfig } from '../../src/opnsense/merge.js';
 import { selfSignedCertificate } from '../../src/opnsense/selfsigned.js';
 import { PRIVATE_KEY_PLACEHOLDER_PREFIX } from '../../src/render/opnsense/context.js';
 import { siteSections } from '../../src/render/opnsense/index.js';
 import { generateKeyPair } from '../../src/targets/wireguard/keys.js';
-import { edit, modelOf, readExample, root } from '../helpers.js';
-import { type Xml, parse, withBoxCa, withoutHaproxy, withoutVpssvc, withoutWireguard } from './support.js';
+import { edit, modelOf, readExample } from '../helpers.js';
+import { type Xml, factorySample, parse, withBoxCa, withoutHaproxy, withoutVpssvc, withoutWireguard } from './support.js';
 
-const SAMPLE = readFileSync(join(root, 'test/opnsense/models/26.7/config.xml.sample'), 'utf8');
+const SAMPLE = factorySample('26.7');
 const STAND_IN = selfSignedCertificate(['stand-in.example']);
 const pair = generateKeyPair();
 

@@ -1,16 +1,14 @@
 // gen opnsense merge into boxes whose interfaces sit on links the topology
 // cannot state: a PPPoE WAN (<ppps>) and a LAGG LAN (<laggs>).
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mergeConfig } from '../../src/opnsense/merge.js';
 import { parseXml } from '../../src/opnsense/parse.js';
 import { PRIVATE_KEY_PLACEHOLDER_PREFIX } from '../../src/render/opnsense/context.js';
 import { child, serialize, textOf } from '../../src/render/opnsense/xml.js';
-import { edit, readExample, root } from '../helpers.js';
-import { releaseSections, withLaggLan, withPppoeWan, withRoutesAndGroups } from './support.js';
+import { edit, readExample } from '../helpers.js';
+import { factorySample, releaseSections, withLaggLan, withPppoeWan, withRoutesAndGroups } from './support.js';
 
-const sample = (release: string) => readFileSync(join(root, 'test/opnsense/models', release, 'config.xml.sample'), 'utf8');
+const sample = factorySample;
 
 async function mergeInto(base: string, yaml: string, release = '26.7') {
   const { sections, privateKey } = await releaseSections(yaml, release);

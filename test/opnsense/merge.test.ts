@@ -15,12 +15,12 @@ import { siteSections } from '../../src/render/opnsense/index.js';
 import { child, childrenNamed, serialize } from '../../src/render/opnsense/xml.js';
 import { instanceKeyPath, writeSecret } from '../../src/secrets.js';
 import { generateKeyPair } from '../../src/targets/wireguard/keys.js';
-import { countArrayCalls, edit, modelOf, readExample, root } from '../helpers.js';
+import { countArrayCalls, edit, modelOf, readExample } from '../helpers.js';
 import { gen } from '../wireguard/cli.js';
 import { HOME_CA, hostsTopology } from './haproxy-topology.js';
-import { type Xml, parse, withRoutesAndGroups } from './support.js';
+import { type Xml, factorySample, parse, withRoutesAndGroups } from './support.js';
 
-const sample = (release: string) => readFileSync(join(root, 'test/opnsense/models', release, 'config.xml.sample'), 'utf8');
+const sample = factorySample;
 /** OPNsense's factory config.xml of 26.7, the release the examples target. */
 const SAMPLE = sample('26.7');
 const SAMPLE_25_7 = sample('25.7');

@@ -1,5 +1,7 @@
 // Rendering and reading back OPNsense fragments in tests.
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { parse as parseYaml } from 'yaml';
 import { selfSignedCertificate } from '../../src/opnsense/selfsigned.js';
@@ -9,7 +11,7 @@ import { siteSections } from '../../src/render/opnsense/index.js';
 import type { XmlElement } from '../../src/render/opnsense/xml.js';
 import { releaseFacts } from '../../src/targets/opnsense/releases.js';
 import { generateKeyPair } from '../../src/targets/wireguard/keys.js';
-import { edit, modelOf, readExample, render } from '../helpers.js';
+import { edit, modelOf, readExample, render, root } from '../helpers.js';
 import { siteToSite } from '../aws/fixtures.js';
 
 /** Elements that repeat in OPNsense configs (by parent), always read as arrays. */
@@ -279,10 +281,22 @@ export const UPSTREAM_RELEASES: readonly { tag: string; release: string }[] = [
   { tag: '26.7.2', release: '26.7' },
 ];
 
+/** The factory config.xml of a release series (25.7, 26.1, 26.7) as stored beside the models (test/opnsense/models/SOURCES.md). */
+export function factorySample(release: string): string {
+  return readFileSync(join(root, 'test/opnsense/models', release, 'config.xml.sample'), 'utf8');
+}
+
+/** The factory config.xml of OPNsense release `tag` (git dir coreGit: opnsense/core), as a new box has it. */
+export function factoryConfig(coreGit: string, tag: string): string {
+  const sample = spawnSync('git', ['--git-dir', coreGit, 'show', `${tag}:src/etc/config.xml.sample`], { encoding: 'utf8' });
+  if (sample.status !== 0) throw new Error(`no factory config.xml of ${tag} in ${coreGit}: ${sample.stderr}`);
+  return sample.stdout;
+}
+
 /** The topology's sections for `release` merged into the factory config.xml of `tag` (git dir coreGit), as `gen opnsense merge` writes it. */
 export async function mergedFactoryConfig(yaml: string, tag: string, release: string, coreGit: string): Promise<string> {
   const { sections, privateKey } = await releaseSections(yaml, release);
-  const base = spawnSync('git', ['--git-dir', coreGit, 'show', `${tag}:src/etc/config.xml.sample`], { encoding: 'utf8' }).stdout;
+  const base = factoryConfig(coreGit, tag);
   return mergeConfig(withBoxCa(base), sections, { secret: () => privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, allowGuiPortConflict: true });
 }
 
