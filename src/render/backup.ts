@@ -1,6 +1,8 @@
 // Backup wiring on the Proxmox side (seed 001 §4): Proxmox Backup Server's
 // S3 endpoint, S3-backed datastore and its prune job, and the Proxmox VE
-// storage entry that points at the datastore. The commands in pbs/steps.md
+// storage entry that points at the datastore; where guests.sh gives the
+// backup server's VM a disk for the datastore's local cache, the step that
+// makes its file system at the cache's path. The commands in pbs/steps.md
 // are the only procedure: `datastore create` does more than write
 // datastore.cfg (it builds the local cache's chunk store, writes the .in-use
 // marker to the bucket, checks atime), so the .cfg files, in Proxmox's

@@ -3,7 +3,8 @@
 // ifconfig, wg, sockstat, pfctl, pgrep, route, pluginctl, openssl. It covers the
 // checks seed 002 does by hand (6.1, 6.3): WireGuard instances up with their
 // address, MTU and port, exactly the enabled peers, the interfaces assigned
-// and enabled, every compiled rule loaded, the tables of the aliases they
+// and enabled, every compiled rule loaded as written (pf's text of it under
+// its label: ../opnsense/pf-text.ts), the tables of the aliases they
 // name (./firewall-tables.ts), the MSS clamp, outbound NAT, routes,
 // HAProxy's listeners and its certificates.
 //

@@ -1,8 +1,9 @@
 // The ACME client (os-acme-client): its DNS-01 validation methods (the
 // `dns_service` values, which are acme.sh DNS API names: what the lint rule
 // accepts and what the ACME fragment writes come from this one table), and
-// the local port its HTTP-01 server listens on; and, from the release's
-// model, the fields where each DNS service's credentials go.
+// the local port its HTTP-01 server listens on, its daily renewal job;
+// and, from the release's models, the fields where each DNS service's
+// credentials go and when the renewal job runs.
 import { type ModelFields, fieldNode } from './field-types.js';
 
 /** The name of a certificate's validation method, the challenge type the Challenge Types page lists. */
