@@ -20,7 +20,7 @@ export async function lintTopology(file: string, extra?: ExtraFindings): Promise
     }
     return lintText(text, STDIN_NAME, extra);
   }
-  requireInputFile(file, 'topology file');
+  requireInputFile(file, 'topology file', 'to read the topology from standard input, pass - in its place');
   return lintFile(file, extra);
 }
 

@@ -99,6 +99,15 @@ describe('gen lint', () => {
     }
   });
 
+  it('/dev/stdin on a pipe or socket is a usage error that says to pass - (which reads standard input)', () => {
+    const r = spawnSync(process.execPath, [bin, 'lint', '/dev/stdin'], { cwd: scratch(), input: readExample('homelab'), encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    // (Node gives a child's standard input as a socket pair, a shell as a pipe.)
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^gen: cannot read \/dev\/stdin: it is a (named pipe|socket), not a topology file; to read the topology from standard input, pass - in its place\n$/);
+    const dash = spawnSync(process.execPath, [bin, 'lint', '-'], { cwd: scratch(), input: readExample('homelab'), encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    expect(dash.status).toBe(0);
+  });
+
   it('usage errors exit 2', () => {
     expect(gen(['lint', '--format', 'xml']).code).toBe(2);
     expect(gen(['frobnicate']).code).toBe(2);
