@@ -2,7 +2,8 @@
 // actions' own repositories: each `uses:` names a tag that exists and runs on
 // the runtime of the action's newest major version (GitHub deprecates the
 // older Node runtimes: a workflow on them warns, then stops running), and takes
-// every input the step passes it.
+// every input the step passes it; a job that uploads SARIF has the permissions
+// the upload action asks for.
 // ACTIONS_MIRROR is a directory of bare git mirrors named <owner>+<name>/repo
 // (actions+checkout/repo, actions+setup-node/repo, github+codeql-action/repo);
 // without it these tests skip and say why.
@@ -88,4 +89,19 @@ describe.skipIf(why)(`GitHub Actions in the docs${why ? ` (skipped: ${why})` : '
     }
   });
 
+  it("a workflow that uploads SARIF grants the permissions the upload action's token and API calls need", () => {
+    const ci = readFileSync(join(root, 'docs/ci.md'), 'utf8');
+    const workflow = parse(codeBlocks(ci).find((b) => b.text.startsWith('name: topology'))!.text) as { permissions: Record<string, string> };
+    const upload = uses.find((u) => u.page === 'docs/ci.md' && u.dir === 'upload-sarif')!;
+    expect(upload).toBeDefined();
+    // The token input names the permission the workflow must have ("the workflow must have the `security-events: write` permission").
+    const token = actionYml(upload, upload.ref)!.inputs?.token?.description ?? '';
+    const named = [...token.matchAll(/`([a-z-]+): (read|write)` permission/g)].map((m) => [m[1]!, m[2]!] as const);
+    expect(named.length).toBeGreaterThan(0);
+    // The upload reads its own workflow run (GET /repos/{owner}/{repo}/actions/runs/{run_id}) to name the analysis: in a
+    // private repository that needs `actions: read`, which a permissions block grants only when it lists it.
+    const readsRuns = git(upload, 'grep', '-l', '/actions/runs/', upload.ref, '--', 'src').out.trim() !== '';
+    const needed = [...named, ...(readsRuns ? [['actions', 'read'] as const] : []), ['contents', 'read'] as const];
+    for (const [scope, level] of needed) expect(String(workflow.permissions[scope]), `permissions: ${scope}`).toMatch(level === 'read' ? /^(read|write)$/ : /^write$/);
+  });
 });
