@@ -11,9 +11,12 @@ export function repositoryRoot(file: string, env: NodeJS.ProcessEnv = process.en
   return process.cwd();
 }
 
-/** `file` relative to `root` with forward slashes; unchanged when it lies outside `root`. */
+/**
+ * `file` relative to `root` with forward slashes; absolute when it lies outside `root`:
+ * a relative path is read from the root, and the one given is relative to the current directory.
+ */
 export function relativeTo(root: string, file: string): string {
   const path = relative(root, resolve(file));
-  if (path === '' || path.startsWith('..') || isAbsolute(path)) return file;
+  if (path === '' || path.startsWith('..') || isAbsolute(path)) return resolve(file);
   return path.split(sep).join('/');
 }

@@ -6,7 +6,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
 import { describe, expect, it, vi } from 'vitest';
 import { main, program } from '../../src/cli.js';
@@ -213,6 +214,23 @@ describe('stdout carries data; colours; CI paths; -q and --verbose', () => {
     expect(gen(['lint', '--format', 'github'], { cwd: join(repo, 'infra'), env: { GITHUB_WORKSPACE: join(repo, 'infra') } }).stdout).toMatch(/^::error file=topology\.yaml,/);
     // Pretty output keeps the path as given, for the person at the terminal.
     expect(gen(['lint'], { cwd: join(repo, 'infra') }).stdout).toMatch(/^topology\.yaml:15:55: /);
+  });
+
+  it('--format github and sarif name a topology outside the repository so that it is found from the repository root', () => {
+    const repo = mkdtempSync(join(tmpdir(), 'gen-repo-'));
+    mkdirSync(join(repo, 'infra'));
+    const elsewhere = join(mkdtempSync(join(tmpdir(), 'gen-elsewhere-')), 'topology.yaml');
+    writeFileSync(elsewhere, broken);
+    // Given relative to the current directory, which is not the root the consumers read paths from.
+    const given = relative(join(repo, 'infra'), elsewhere);
+    const run = (format: string) => gen(['lint', given, '--format', format], { cwd: join(repo, 'infra'), env: { GITHUB_WORKSPACE: repo } }).stdout;
+    // The runner makes an annotation's file relative to the workspace when it can, and reads a relative one from there.
+    const file = /^::error file=([^,]*),/.exec(run('github'))![1]!.replace(/%3A/g, ':').replace(/%2C/g, ',').replace(/%25/g, '%');
+    expect(resolve(repo, file)).toBe(elsewhere);
+    // Code scanning and the upload action read a URI reference from the repository root.
+    const sarif = JSON.parse(run('sarif'));
+    const uris = [sarif.runs[0].results[0].locations[0], sarif.runs[0].results[0].relatedLocations[0]].map((l) => l.physicalLocation.artifactLocation.uri as string);
+    for (const uri of uris) expect(fileURLToPath(new URL(uri, pathToFileURL(`${repo}/`)))).toBe(elsewhere);
   });
 
   it('lint -q reports errors only; --verbose adds why each rule matters', () => {
