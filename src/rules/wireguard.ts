@@ -1,14 +1,24 @@
 // WireGuard rules from seed 002: the address plan, explicit listen port,
 // split-tunnel hygiene, and VPN reach that the firewall actually passes.
-import type { WireguardInstance } from '../model.js';
+import type { Site, WireguardInstance } from '../model.js';
+import type { Path } from '../location.js';
 import { overlaps, type Range } from '../intervals.js';
 import { blockLast, contains, formatIPv4, parseIPv4 } from '../net.js';
 import { rangesOfCidrs } from '../resolve/matches.js';
 import { IPSEC_WAN_PORTS } from '../targets/opnsense/ipsec.js';
+import { NTPD_UDP, UNBOUND_UDP, type UdpHolder, dhcpServerUdp } from '../targets/opnsense/udp-services.js';
 import type { Rule } from './rule.js';
 
 function instances(model: Parameters<NonNullable<Rule['check']>>[0]): WireguardInstance[] {
   return model.sites.flatMap((s) => s.wireguard);
+}
+
+/** The firewall's own UDP services on every address (targets/opnsense/udp-services.ts), with where the topology turns one on. */
+function udpServices(site: Site): (UdpHolder & { related?: { message: string; path: Path } })[] {
+  if (!site.firewall) return [];
+  const served = site.firewall.interfaces.find((i) => i.dhcp);
+  const dhcp = served ? [{ ...dhcpServerUdp(site.firewall.dhcpServer), related: { message: `the DHCP server serves ${served.name} here`, path: served.dhcp!.path } }] : [];
+  return [UNBOUND_UDP, NTPD_UDP, ...dhcp];
 }
 
 export const wireguardRules: Rule[] = [
@@ -192,9 +202,12 @@ export const wireguardRules: Rule[] = [
   {
     id: 'wg/duplicate-listen-port',
     severity: 'error',
-    summary: "Two WireGuard instances of one firewall listen on the same UDP port, or one listens on UDP 500 or 4500, which the site-to-site VPN's IKE holds.",
-    why: 'Only one socket can bind the port: the second instance (or strongSwan) does not come up, and the clients handshake with the first one, which does not know them.',
-    hint: 'Give each instance its own listen_port (51820, 51821, ...).',
+    summary: "Two WireGuard instances of one firewall listen on the same UDP port, or one listens on a UDP port a service of the firewall holds: Unbound's 53, ntpd's 123, the DHCP server's 67, or the site-to-site VPN's IKE on 500 and 4500.",
+    why:
+      "WireGuard's kernel socket shares its port with no other socket (it binds every address without SO_REUSEPORT): a second instance, or one beside Unbound or the DHCP server, does not come up; " +
+      "beside ntpd, ntpd's socket on the WAN address takes its handshakes and a restart of the instance fails; beside IKE, strongSwan or the instance fails. " +
+      'Clients of a second instance handshake with the first one, which does not know them. Unbound and ntpd listen on every address from the factory, and gen leaves them so.',
+    hint: "Give each instance its own listen_port (51820, 51821, ...), none of the firewall's own UDP ports.",
     examples: [
       {
         topology: 'homelab-family',
@@ -203,13 +216,30 @@ export const wireguardRules: Rule[] = [
         bad: '{ name: wg1, listen_port: 51820, address: 10.10.98.1/24, public_key: HYL1GaNqsT8zl4a8bSHt0R4yD6kLZwCvq2jTR3k7Las=, endpoint: home.example.org }',
         good: '{ name: wg1, listen_port: 51821, address: 10.10.98.1/24, public_key: HYL1GaNqsT8zl4a8bSHt0R4yD6kLZwCvq2jTR3k7Las=, endpoint: home.example.org }',
       },
+      {
+        topology: 'homelab-family',
+        context: [{ where: 'sites[].firewall.interfaces[+]', snippet: '{ name: guests, wireguard: wg1 }' }],
+        where: 'sites[].wireguard[+]',
+        bad: '{ name: wg1, listen_port: 123, address: 10.10.98.1/24, public_key: HYL1GaNqsT8zl4a8bSHt0R4yD6kLZwCvq2jTR3k7Las=, endpoint: home.example.org }',
+        good: '{ name: wg1, listen_port: 51821, address: 10.10.98.1/24, public_key: HYL1GaNqsT8zl4a8bSHt0R4yD6kLZwCvq2jTR3k7Las=, endpoint: home.example.org }',
+      },
     ],
     check(model, report) {
       for (const site of model.sites) {
         const first = new Map<number, WireguardInstance>();
         const s2s = model.aws?.vpc?.siteToSite?.site === site.name ? model.aws.vpc.siteToSite : undefined;
+        const services = udpServices(site);
         for (const instance of site.wireguard) {
           if (instance.listenPort === undefined) continue;
+          const service = services.find((h) => h.port === instance.listenPort);
+          if (service) {
+            report({
+              path: instance.path.concat('listen_port'),
+              message: `WireGuard instance ${instance.name} listens on UDP ${instance.listenPort}, which ${service.service} holds on every address of the firewall`,
+              hint: `Set listen_port to another port on ${instance.name} (51820 is the convention).`,
+              related: service.related ? [service.related] : undefined,
+            });
+          }
           if (s2s && IPSEC_WAN_PORTS.includes(instance.listenPort)) {
             report({
               path: instance.path.concat('listen_port'),

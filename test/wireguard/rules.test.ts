@@ -1,10 +1,15 @@
 // Seed 002's WireGuard rules: each fails on a topology that has the problem
 // and passes on scenario A, which has none of them.
+import { spawnSync } from 'node:child_process';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../../src/diagnostics.js';
 import { edit, lint, readExample } from '../helpers.js';
 import { lineOf, lineOfKey } from '../yaml-lines.js';
+import { NTPD_UDP, UNBOUND_UDP } from '../../src/targets/opnsense/udp-services.js';
+import { parseXml } from '../../src/opnsense/parse.js';
+import { child, textOf } from '../../src/render/opnsense/xml.js';
+import { UPSTREAM_RELEASES, factorySample } from '../opnsense/support.js';
 
 const homelab = readExample('homelab');
 const wg0 = ['sites', 0, 'wireguard', 0];
@@ -197,6 +202,88 @@ describe('wg/duplicate-listen-port', () => {
 
   it('passes two instances on their own ports', async () => {
     expect(only(await lint(withSecond(51821)), rule)).toEqual([]);
+  });
+});
+
+// A WireGuard instance beside a UDP service of the firewall: wg(4) binds its
+// port on every address without SO_REUSEPORT (if_wg.c wg_socket_bind()), so
+// FreeBSD refuses it while Unbound, ntpd or the DHCP server holds the port.
+describe("wg/duplicate-listen-port: the firewall's own UDP services", () => {
+  const rule = 'wg/duplicate-listen-port';
+  const family = readExample('homelab-family');
+  const onPort = (text: string, port: number) => edit(text, [...wg0, 'listen_port'], port);
+
+  it.each(['25.7', '26.1', '26.7'])("the factory config of %s runs Unbound and ntpd, the services on 53 and 123 gen leaves as they are", (release) => {
+    const box = parseXml(factorySample(release)).root;
+    // <unbound><enable> (migrated to unboundplus general.enabled), and <system><timeservers>, which ntpd_enabled() tests.
+    expect(textOf(child(child(box, 'unbound'), 'enable'))).toBe('1');
+    expect(textOf(child(child(box, 'system'), 'timeservers'))).toMatch(/\S/);
+  });
+
+  it.each([
+    [UNBOUND_UDP.port, /^WireGuard instance wg0 listens on UDP 53, which Unbound \(OPNsense's DNS resolver, on from the factory\) holds on every address of the firewall$/],
+    [NTPD_UDP.port, /^WireGuard instance wg0 listens on UDP 123, which ntpd \(OPNsense's time service, on from the factory\) holds on every address of the firewall$/],
+  ])('is an error for an instance on UDP %s, naming the service, at its listen_port', async (port, message) => {
+    const text = onPort(homelab, port);
+    const found = only(await lint(text), rule);
+    expect(found.map((d) => [d.severity, d.location.line])).toEqual([['error', lineOf(text, [...wg0, 'listen_port'])]]);
+    expect(found[0]!.message).toMatch(message);
+    expect(found[0]!.hint).toBe('Set listen_port to another port on wg0 (51820 is the convention).');
+  });
+
+  it("reports 67 where gen turns a DHCP server on, naming it, with the interface it serves", async () => {
+    expect(only(await lint(onPort(homelab, 67)), rule)).toEqual([]);
+    const dhcp = ['sites', 0, 'firewall', 'interfaces', 1, 'dhcp'];
+    expect(parse(family).sites[0].firewall.interfaces[1].dhcp).toBeDefined();
+    for (const [server, name] of [['dnsmasq', 'dnsmasq'], ['isc', 'ISC dhcpd']] as const) {
+      const text = onPort(edit(family, ['sites', 0, 'firewall', 'dhcp_server'], server), 67);
+      const found = only(await lint(text), rule);
+      expect(found.map((d) => [d.message, d.location.line]), server).toEqual([
+        [`WireGuard instance wg0 listens on UDP 67, which the DHCP server gen turns on (${name}) holds on every address of the firewall`, lineOf(text, [...wg0, 'listen_port'])],
+      ]);
+      expect(found[0]!.related?.map((r) => [r.message, r.location.line])).toEqual([['the DHCP server serves lan here', lineOfKey(text, dhcp)]]);
+    }
+  });
+
+  it('passes the ports next to them', async () => {
+    for (const port of [52, 54, 122, 124]) expect(only(await lint(onPort(homelab, port)), rule), String(port)).toEqual([]);
+    expect(only(await lint(onPort(family, 68)), rule)).toEqual([]);
+  });
+
+  // The facts behind the finding, in each release gen targets: Unbound binds every address on its default port and
+  // starts, with the DHCP servers, before WireGuard at boot; ntpd runs whenever time servers are set.
+  const coreGit = process.env.OPNSENSE_CORE_GIT;
+  const pluginsGit = process.env.OPNSENSE_PLUGINS_GIT;
+  describe.skipIf(!coreGit || !pluginsGit)(`in OPNsense's code${!coreGit || !pluginsGit ? ' (skipped: OPNSENSE_CORE_GIT or OPNSENSE_PLUGINS_GIT is not set)' : ''}`, () => {
+    const show = (git: string, tag: string, path: string) => {
+      const r = spawnSync('git', ['--git-dir', git, 'show', `${tag}:${path}`], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`${tag}:${path}: ${r.stderr}`);
+      return r.stdout;
+    };
+    const hook = (source: string, name: string) => new RegExp(`'${name}' => \\['([\\w:]+)`).exec(source)?.[1];
+
+    it.each(UPSTREAM_RELEASES.map((r) => r.tag))('%s', (tag) => {
+      const unbound = show(coreGit!, tag, 'src/etc/inc/plugins.inc.d/unbound.inc');
+      const model = show(coreGit!, tag, 'src/opnsense/mvc/app/models/OPNsense/Unbound/Unbound.xml');
+      expect(/<port type="PortField">\s*<Default>(\d+)<\/Default>/.exec(model)?.[1]).toBe(String(UNBOUND_UDP.port));
+      // No listen interface chosen (the factory's): every address.
+      expect(/\} else \{\s*\$bindints \.= "interface: 0\.0\.0\.0\\n";/.test(unbound)).toBe(true);
+      const ntpd = show(coreGit!, tag, 'src/etc/inc/plugins.inc.d/ntpd.inc');
+      expect(/function ntpd_enabled\(\)\s*\{\s*global \$config;\s*return isset\(\$config\['system'\]\['timeservers'\]\);/.test(ntpd)).toBe(true);
+      // Without <ntpd><interface> no "interface ignore wildcard" line is written.
+      expect(/if \(!empty\(\$config\['ntpd'\]\['interface'\]\)\) \{[^]*?interface ignore wildcard/.test(ntpd)).toBe(true);
+      const boot = show(coreGit!, tag, 'src/etc/rc.bootup');
+      const at = (stage: string) => boot.indexOf(`plugins_configure('${stage}', true);`);
+      expect(at('dhcp')).toBeGreaterThan(0);
+      expect(at('dns')).toBeLessThan(at('vpn'));
+      expect(at('dhcp')).toBeLessThan(at('vpn'));
+      expect(hook(show(coreGit!, tag, 'src/etc/inc/plugins.inc.d/wireguard.inc'), 'vpn')).toBe('wireguard_configure_do');
+      expect(hook(unbound, 'dns')).toBe('unbound_configure_do');
+      expect(hook(show(coreGit!, tag, 'src/etc/inc/plugins.inc.d/dnsmasq.inc'), 'dns')).toBe('dnsmasq_configure_do');
+      // ISC dhcpd: in core up to 25.7, a plugin from 26.1.
+      const isc = tag.startsWith('25.') ? show(coreGit!, tag, 'src/etc/inc/plugins.inc.d/dhcpd.inc') : show(pluginsGit!, tag, 'net/isc-dhcp/src/etc/inc/plugins.inc.d/dhcpd.inc');
+      expect(hook(isc, 'dhcp')).toBe('dhcpd_dhcp_configure:3');
+    });
   });
 });
 
