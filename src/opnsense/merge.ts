@@ -30,6 +30,7 @@ import { bindClashes, guiConflicts, wireguardClashes } from './listeners.js';
 import { RULE_STORE_PATHS, clearManagedRules } from './managed-rules.js';
 import { laggMemberRefusals, pppLinks } from './links.js';
 import { groupRefusals } from './groups.js';
+import { vipFindings } from './vips.js';
 import { XmlParseError, XmlUnkeptError, parseXml } from './parse.js';
 import { type SelfSigned, selfSignedCertificate } from './selfsigned.js';
 import { assignmentName, fieldText, uuidList } from './fields.js';
@@ -708,9 +709,11 @@ export function mergeConfig(baseText: string, genSections: readonly XmlElement[]
   const genKeys = new Set(genInterfaces?.children.filter(isElement).map((c) => c.name) ?? []);
   for (const vlans of sections.filter((s) => s.name === 'vlans')) checkVlans(root, vlans, genKeys);
   const ppp = pppLinks(root, genInterfaces);
-  const linkRefusals = ppp.refusals.concat(laggMemberRefusals(root, sections), groupRefusals(root, sections));
+  // VIPs are checked against the base's interfaces as they came, before gen's addresses replace them.
+  const vips = vipFindings(root, genInterfaces);
+  const linkRefusals = ppp.refusals.concat(laggMemberRefusals(root, sections), groupRefusals(root, sections), vips.refusals);
   if (linkRefusals.length > 0) throw new MergeError(linkRefusals.join('\n'));
-  for (const note of ppp.notes) options.warn!(note);
+  for (const note of ppp.notes.concat(vips.warnings)) options.warn!(note);
 
   for (const section of sections) {
     switch (section.name) {

@@ -330,3 +330,23 @@ export function withLaggLan(config: string, members = 'vtnet1,vtnet5'): string {
   const opt1 = `\n    <opt1>\n      <if>vlan01</if>\n      <descr>MGMT</descr>\n      <enable>1</enable>\n      <ipaddr>192.168.10.1</ipaddr>\n      <subnet>24</subnet>\n    </opt1>`;
   return config.replace(lan, `${lan.replace(/<if>[^<]*<\/if>/, '<if>lagg0</if>')}${opt1}`).replace(/<\/opnsense>\n?$/, `${laggs}</opnsense>\n`);
 }
+
+/** A virtual IP as Interfaces › Virtual IPs › Settings saves it (the Vip model, 1.0.1 from 25.7 on). */
+export interface BoxVip {
+  uuid: string;
+  mode: 'carp' | 'ipalias' | 'proxyarp';
+  interface: string;
+  subnet: string;
+  bits: number;
+  vhid?: number;
+  descr?: string;
+}
+
+/** A box with virtual IPs (a CARP VIP gets the password and advertisement settings the page requires). */
+export function withVips(config: string, vips: readonly BoxVip[]): string {
+  const item = (v: BoxVip) =>
+    `    <vip uuid="${v.uuid}">\n      <interface>${v.interface}</interface>\n      <mode>${v.mode}</mode>\n      <subnet>${v.subnet}</subnet>\n      <subnet_bits>${v.bits}</subnet_bits>\n      <gateway/>\n` +
+    `      <noexpand>0</noexpand>\n      <nobind>0</nobind>\n      <password>${v.mode === 'carp' ? 'carp-secret' : ''}</password>\n      <vhid>${v.vhid ?? ''}</vhid>\n      <advbase>1</advbase>\n      <advskew>0</advskew>\n` +
+    `      <peer/>\n      <peer6/>\n      <nosync>0</nosync>\n      <descr>${v.descr ?? ''}</descr>\n    </vip>\n`;
+  return config.replace(/<\/opnsense>\n?$/, `  <virtualip version="1.0.1">\n${vips.map(item).join('')}  </virtualip>\n</opnsense>\n`);
+}
