@@ -20,6 +20,7 @@ interface MergeCommandOptions {
   secrets?: string;
   site?: string;
   allowGuiPortConflict?: boolean;
+  allowHa?: boolean;
   force?: boolean;
 }
 
@@ -98,6 +99,7 @@ async function runMerge(options: MergeCommandOptions): Promise<number> {
           // A warning quotes the base's own names and descriptions: one line, nothing a terminal would act on.
           warn: (message) => process.stderr.write(`gen: warning: ${terminalLine(message)}\n`),
           allowGuiPortConflict: options.allowGuiPortConflict,
+          allowHa: options.allowHa,
           antiLockout: Object.assign({}, site.firewall!.antiLockout, { interface: antiLockoutOn(site.firewall!)?.key }),
         });
       },
@@ -133,6 +135,7 @@ export function registerOpnsenseCommands(cli: Command, setExit: (code: number) =
     .option('--secrets <dir>', 'secrets directory (default: .secrets beside the topology file)')
     .option('--site <name>', 'site whose firewall to merge (needed when several sites have one)')
     .option('--allow-gui-port-conflict', 'merge even when an HAProxy frontend binds a port the web GUI holds on every interface (HAProxy would not start)')
+    .option('--allow-ha', 'merge into a node of an HA pair (pfsync or configuration sync set), which the topology cannot describe (failover would break)')
     .option('--force', 'replace an existing output file (never the base)')
     .action(async (positional: string | undefined, options: Omit<MergeCommandOptions, 'file'> & { file?: string }) => {
       const file = topologyFile(positional, options, 'reads the instance key in the secrets directory beside the topology file');

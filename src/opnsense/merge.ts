@@ -31,6 +31,7 @@ import { RULE_STORE_PATHS, clearManagedRules } from './managed-rules.js';
 import { laggMemberRefusals, pppLinks } from './links.js';
 import { groupRefusals } from './groups.js';
 import { vipFindings } from './vips.js';
+import { haProblems } from './ha.js';
 import { XmlParseError, XmlUnkeptError, parseXml } from './parse.js';
 import { type SelfSigned, selfSignedCertificate } from './selfsigned.js';
 import { assignmentName, fieldText, uuidList } from './fields.js';
@@ -549,6 +550,8 @@ export interface MergeOptions {
   antiLockout?: ExpectedAntiLockout;
   /** Merge although HAProxy binds a port the web GUI holds on every interface (only warn). */
   allowGuiPortConflict?: boolean;
+  /** Merge into a node of an HA pair, which the topology cannot describe (only warn). */
+  allowHa?: boolean;
 }
 
 /**
@@ -713,6 +716,9 @@ export function mergeConfig(baseText: string, genSections: readonly XmlElement[]
   const vips = vipFindings(root, genInterfaces);
   const linkRefusals = ppp.refusals.concat(laggMemberRefusals(root, sections), groupRefusals(root, sections), vips.refusals);
   if (linkRefusals.length > 0) throw new MergeError(linkRefusals.join('\n'));
+  const ha = haProblems(root, sections);
+  if (ha.length > 0 && !options.allowHa) throw new MergeError(`${ha.join('\n')}\n(--allow-ha merges anyway)`);
+  for (const message of ha) options.warn!(message);
   for (const note of ppp.notes.concat(vips.warnings)) options.warn!(note);
 
   for (const section of sections) {

@@ -31,7 +31,11 @@ export function genCommandLines(text: string): string[][] {
 export function problems(words: readonly string[]): string[] {
   let command: Command = cli;
   let i = 0;
-  while (i < words.length && command.commands.some((c) => c.name() === words[i])) command = command.commands.find((c) => c.name() === words[i++])!;
+  // (The word is read once per step: an increment inside find's callback would count every command it passes.)
+  for (let next = command.commands.find((c) => c.name() === words[i]); i < words.length && next; next = command.commands.find((c) => c.name() === words[i])) {
+    command = next;
+    i++;
+  }
   const found: string[] = [];
   const name = ['gen', ...words.slice(0, i)].join(' ');
   if (command === cli && !words.some((w) => w === '--help' || w === '--version')) found.push(`${words.join(' ')}: no such command`);

@@ -350,3 +350,12 @@ export function withVips(config: string, vips: readonly BoxVip[]): string {
     `      <peer/>\n      <peer6/>\n      <nosync>0</nosync>\n      <descr>${v.descr ?? ''}</descr>\n    </vip>\n`;
   return config.replace(/<\/opnsense>\n?$/, `  <virtualip version="1.0.1">\n${vips.map(item).join('')}  </virtualip>\n</opnsense>\n`);
 }
+
+/** A node of an HA pair as System › High Availability › Settings saves it (the Hasync model 1.0.2, 25.7 to 26.7). */
+export function withHaSync(config: string, ha: { pfsync: string; peer: string; syncTo: string; items: readonly string[] }): string {
+  const hasync =
+    `  <hasync version="1.0.2">\n    <disablepreempt>0</disablepreempt>\n    <disconnectppps>0</disconnectppps>\n    <pfsyncinterface>${ha.pfsync}</pfsyncinterface>\n` +
+    `    <pfsyncpeerip>${ha.peer}</pfsyncpeerip>\n    <pfsyncversion>1400</pfsyncversion>\n    <pfsyncdefer/>\n    <synchronizetoip>${ha.syncTo}</synchronizetoip>\n` +
+    `    <verifypeer>0</verifypeer>\n    <username>root</username>\n    <password>ha-secret</password>\n    <syncitems>${ha.items.join(',')}</syncitems>\n  </hasync>\n`;
+  return config.replace(/<\/opnsense>\n?$/, `${hasync}</opnsense>\n`);
+}
