@@ -51,7 +51,8 @@ export function flowEnd(site: Site, flow: FlowTest, side: 'from' | 'to'): Range[
 
 const FLOW_PROTOCOL: Record<FlowTest['proto'], number> = { tcp: PROTOCOL.tcp, udp: PROTOCOL.udp, icmp: PROTOCOL.icmp, any: PROTOCOL.other };
 
-function describeRanges(ranges: Ranges): string {
+/** Addresses as a few CIDRs ("198.51.100.0/24, … (9 blocks)"), and the DHCP address when it is one of them. */
+export function describeAddresses(ranges: Ranges): string {
   const inside = intersect(ranges, [ADDRESS_SPACE]);
   const text = toCidrs(inside);
   const shown = text.length > 3 ? [...text.slice(0, 3), `… (${text.length} blocks)`] : text;
@@ -119,17 +120,20 @@ export function evaluateFirewallFlow(site: Site, flow: FlowTest): Verdict[] {
   return flowVerdicts(site, flowEnd(site, flow, 'from'), flowEnd(site, flow, 'to'), flow.proto, flow.port ?? 0);
 }
 
-/**
- * The verdicts on the flows between two sets of addresses at one protocol
- * and port, one per part that the rules treat differently; `without`
- * leaves one rule out (what decides when it is not there).
- */
-export function flowVerdicts(site: Site, from: Ranges, to: Ranges, proto: FlowTest['proto'], port: number, without?: PolicyRule): Verdict[] {
+/** A part of a flow that the rules treat alike: its verdict, and the sources and destinations it is for. */
+export interface FlowPart {
+  verdict: Verdict;
+  from: Range[];
+  to: Range[];
+}
+
+/** The parts of a flow, their ranges as the cells gave them (not normalized). */
+function collectParts(site: Site, from: Ranges, to: Ranges, proto: FlowTest['proto'], port: number, without?: PolicyRule): FlowPart[] {
   if (from.length === 0 || to.length === 0) return [];
   // Cells of the source, then of the destination; equal verdicts are joined
   // (their ranges collected, then normalized once: a union per cell copied
   // the growing set for each of thousands of cells).
-  const parts = new Map<string, { verdict: Verdict; from: Range[]; to: Range[] }>();
+  const parts = new Map<string, FlowPart>();
   for (const s of flowCells(site, from, to, proto, port, without)) {
     for (const { lo, hi, verdict } of s.cells) {
       const key = `${verdict.verdict}|${verdict.decidedBy}`;
@@ -140,9 +144,27 @@ export function flowVerdicts(site: Site, from: Ranges, to: Ranges, proto: FlowTe
       } else parts.set(key, { verdict, from: [[s.lo, s.hi]], to: [[lo, hi]] });
     }
   }
-  const list = [...parts.values()];
+  return [...parts.values()];
+}
+
+/**
+ * The parts of the flows between two sets of addresses at one protocol and
+ * port that the rules treat alike, with the addresses of each (normalized);
+ * `without` leaves one rule out (what decides when it is not there).
+ */
+export function flowParts(site: Site, from: Ranges, to: Ranges, proto: FlowTest['proto'], port: number, without?: PolicyRule): FlowPart[] {
+  return collectParts(site, from, to, proto, port, without).map((p) => ({ verdict: p.verdict, from: normalize(p.from), to: normalize(p.to) }));
+}
+
+/**
+ * The verdicts on the flows between two sets of addresses at one protocol
+ * and port, one per part that the rules treat differently, each naming its
+ * part when there are several; `without` as for flowParts.
+ */
+export function flowVerdicts(site: Site, from: Ranges, to: Ranges, proto: FlowTest['proto'], port: number, without?: PolicyRule): Verdict[] {
+  const list = collectParts(site, from, to, proto, port, without);
   if (list.length === 1) return [list[0]!.verdict];
-  return list.map((p) => Object.assign({}, p.verdict, { part: `${describeRanges(normalize(p.from))} → ${describeRanges(normalize(p.to))}` }));
+  return list.map((p) => Object.assign({}, p.verdict, { part: `${describeAddresses(normalize(p.from))} → ${describeAddresses(normalize(p.to))}` }));
 }
 
 /**
@@ -219,7 +241,7 @@ export function evaluateSecurityGroupFlow(vpc: Vpc, vpcBlock: Network['block'], 
   // What no rule lets in: one subtraction of all the rules' addresses (one per rule copied the rest each time).
   const left = subtract(source.ranges, unionAll(cidrRules.map((r) => rangesOf(r.cidr!))));
   if (cidrRules.length === 0 || source.ranges.length === 0) return { verdict: 'deny', decidedBy: `security group ${target.name} (no ingress rule allows it)`, path: target.path };
-  if (left.length > 0) return { verdict: 'deny', decidedBy: `security group ${target.name} (no ingress rule allows ${describeRanges(left)})`, path: target.path };
+  if (left.length > 0) return { verdict: 'deny', decidedBy: `security group ${target.name} (no ingress rule allows ${describeAddresses(left)})`, path: target.path };
   const rule = cidrRules[0]!;
   return { verdict: 'accept', decidedBy: `security group ${target.name} ingress from ${rule.cidr}`, path: rule.path };
 }

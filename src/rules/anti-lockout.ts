@@ -10,6 +10,7 @@ import type { Path } from '../location.js';
 import type { Site } from '../model.js';
 import { siteMatches } from '../resolve/matches.js';
 import { ANTI_LOCKOUT_RECOVERY, ANTI_LOCKOUT_SETTING } from '../targets/opnsense/anti-lockout.js';
+import { loginPorts } from '../targets/opnsense/management.js';
 import type { Rule } from './rule.js';
 
 interface Overridden {
@@ -42,13 +43,12 @@ function overridden(site: Site): Overridden[] {
  * Whether anyone (an internal network, the VPN, an admin's address outside)
  * reaches the firewall's web GUI or SSH through a policy rule: a derived
  * pass to the WAN address on one of the ports is HAProxy's or a port
- * forward's, not the GUI's, and port 80 beside other ports is the GUI's
- * redirect to them.
+ * forward's, not the GUI's, and a pass to the GUI's HTTP redirect alone
+ * lets nobody log in (loginPorts).
  */
 function reachable(site: Site, ports: readonly number[]): boolean {
   const self = siteMatches(site).space.self;
-  const admin = ports.length > 1 ? ports.filter((p) => p !== 80) : ports;
-  return admin.some((port) => flowVerdicts(site, [ADDRESS_SPACE], self, 'tcp', port).some((v) => v.verdict === 'accept' && v.decidedBy.startsWith('policy rule ')));
+  return loginPorts(ports).some((port) => flowVerdicts(site, [ADDRESS_SPACE], self, 'tcp', port).some((v) => v.verdict === 'accept' && v.decidedBy.startsWith('policy rule ')));
 }
 
 export const antiLockoutRules: Rule[] = [

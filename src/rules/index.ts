@@ -1,5 +1,6 @@
 // The rule registry: every rule id gen can report, in documentation order.
 import { accessRules } from './access.js';
+import { adminExposedRules } from './admin-exposed.js';
 import { antiLockoutRules } from './anti-lockout.js';
 import { awsRules } from './aws.js';
 import { backupCacheRules } from './backup-cache.js';
@@ -22,7 +23,7 @@ import { wireguardRules } from './wireguard.js';
 import { wireguardClientRules } from './wireguard-clients.js';
 import { wireguardMtuRules } from './wireguard-mtu.js';
 
-export const rules: readonly Rule[] = [...reportedRules, ...nameRules, ...ipRules, ...firewallRules, ...opnsenseRules, ...dhcpDnsRules, ...openResolverRules, ...haproxyRules, ...wireguardRules, ...wireguardMtuRules, ...wireguardClientRules, ...infrastructureRules, ...proxmoxRules, ...guestRules, ...accessRules, ...awsRules, ...backupCacheRules, ...upstreamRules, ...policyRules, ...antiLockoutRules, ...testRules];
+export const rules: readonly Rule[] = [...reportedRules, ...nameRules, ...ipRules, ...firewallRules, ...opnsenseRules, ...dhcpDnsRules, ...openResolverRules, ...adminExposedRules, ...haproxyRules, ...wireguardRules, ...wireguardMtuRules, ...wireguardClientRules, ...infrastructureRules, ...proxmoxRules, ...guestRules, ...accessRules, ...awsRules, ...backupCacheRules, ...upstreamRules, ...policyRules, ...antiLockoutRules, ...testRules];
 
 export const ruleById: ReadonlyMap<string, Rule> = new Map(rules.map((r) => [r.id, r]));
 

@@ -2,39 +2,10 @@
 // addresses reach the firewall itself on DNS makes the box an open
 // resolver, because Unbound at its defaults listens everywhere and answers
 // every source (targets/opnsense/unbound.ts): the filter is all there is.
-import { flowVerdicts, internetSources } from '../flows.js';
-import type { PolicyRule, Site } from '../model.js';
-import { siteMatches } from '../resolve/matches.js';
+import { describeAddresses } from '../flows.js';
 import { UNBOUND_ACCESS_LISTS, UNBOUND_DEFAULT_ACCESS, UNBOUND_PORT } from '../targets/opnsense/unbound.js';
+import { internetPassesToSelf } from './internet-to-self.js';
 import type { Rule } from './rule.js';
-
-interface OpenDns {
-  rule: PolicyRule;
-  protos: string[];
-  /** The internet addresses it lets in, when only some are ("198.51.100.0/24 → …"). */
-  part?: string;
-}
-
-/** The policy rules that pass DNS from internet addresses to the firewall's own addresses, by rule. */
-function openDns(site: Site): OpenDns[] {
-  if (!site.firewall || !site.firewall.interfaces.some((i) => i.isWan)) return [];
-  const internet = internetSources(site);
-  const self = siteMatches(site).space.self;
-  // The topology's own rules: a derived WAN pass (a port forward's, redirected before the filter) leads elsewhere.
-  const byOrigin = new Map(site.policy.rules.flatMap((r) => (r.from.kind === 'wan' ? [] : [[r.origin, r] as const])));
-  const found = new Map<PolicyRule, OpenDns>();
-  for (const proto of ['udp', 'tcp'] as const) {
-    const passes = flowVerdicts(site, internet, self, proto, UNBOUND_PORT).filter((v) => v.verdict === 'accept');
-    for (const verdict of passes) {
-      const rule = byOrigin.get(verdict.decidedBy);
-      if (!rule) continue;
-      const entry = found.get(rule) ?? { rule, protos: [], part: verdict.part };
-      entry.protos.push(proto.toUpperCase());
-      found.set(rule, entry);
-    }
-  }
-  return [...found.values()];
-}
 
 export const openResolverRules: Rule[] = [
   {
@@ -59,8 +30,8 @@ export const openResolverRules: Rule[] = [
     ],
     check(model, report) {
       for (const site of model.sites) {
-        for (const { rule, protos, part } of openDns(site)) {
-          const what = part === undefined ? 'internet addresses' : `internet addresses (${part.split(' → ')[0]})`;
+        for (const { rule, protos, sources, everyone } of internetPassesToSelf(site, ['udp', 'tcp'], [UNBOUND_PORT])) {
+          const what = everyone ? 'internet addresses' : `internet addresses (${describeAddresses(sources)})`;
           report({
             path: rule.path,
             message: `policy rule ${rule.name} passes DNS (${protos.join(', ')} ${UNBOUND_PORT}) from ${what} to the firewall itself, and Unbound there answers every source by default: the firewall becomes an open resolver`,

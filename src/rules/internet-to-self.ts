@@ -1,0 +1,64 @@
+// What the policy lets the internet reach on the firewall itself: the
+// services OPNsense runs there listen on every address of the box by
+// default (Unbound, the web GUI, SSH), so the filter is all that keeps
+// outside sources from them. Shared by the lints for each service.
+import { flowParts, internetSources } from '../flows.js';
+import { type Range, normalize, subtract } from '../intervals.js';
+import type { PolicyRule, Site } from '../model.js';
+import { siteMatches } from '../resolve/matches.js';
+
+export interface SelfPass {
+  rule: PolicyRule;
+  /** The protocols it passes, upper case, in the order asked ("UDP", "TCP"). */
+  protos: string[];
+  /** The ports it passes, in the order asked. */
+  ports: number[];
+  /** The internet addresses it lets in on any of them (normalized). */
+  sources: Range[];
+  /** Whether those are all the internet's public addresses. */
+  everyone: boolean;
+}
+
+/**
+ * The rules that pass internet addresses to the firewall's own addresses at
+ * some of the protocols and ports, each rule once. The candidates are the
+ * topology's own rules unless given: a derived WAN pass (HAProxy's,
+ * WireGuard's, a port forward's) goes to a listener gen configures, or is
+ * redirected before the filter, and OPNsense's anti-lockout rule on an
+ * inside interface never meets an outside source.
+ */
+export function internetPassesToSelf(site: Site, protos: readonly ('udp' | 'tcp')[], ports: readonly number[], candidates?: readonly PolicyRule[]): SelfPass[] {
+  if (!site.firewall || !site.firewall.interfaces.some((i) => i.isWan)) return [];
+  const internet = internetSources(site);
+  const self = siteMatches(site).space.self;
+  const byOrigin = new Map((candidates ?? site.policy.rules.filter((r) => r.from.kind !== 'wan')).map((r) => [r.origin, r] as const));
+  const found = new Map<PolicyRule, SelfPass>();
+  for (const proto of protos) {
+    for (const port of ports) {
+      for (const { verdict, from } of flowParts(site, internet, self, proto, port)) {
+        const rule = verdict.verdict === 'accept' ? byOrigin.get(verdict.decidedBy) : undefined;
+        if (!rule) continue;
+        const entry = found.get(rule) ?? { rule, protos: [], ports: [], sources: [], everyone: false };
+        const name = proto.toUpperCase();
+        if (!entry.protos.includes(name)) entry.protos.push(name);
+        if (!entry.ports.includes(port)) entry.ports.push(port);
+        // Collected here, joined once below.
+        for (const range of from) entry.sources.push(range);
+        found.set(rule, entry);
+      }
+    }
+  }
+  const passes = [...found.values()];
+  for (const pass of passes) {
+    pass.sources = normalize(pass.sources);
+    pass.everyone = subtract(internet, pass.sources).length === 0;
+  }
+  return passes;
+}
+
+/** How many addresses ranges hold. */
+export function addressCount(ranges: readonly Range[]): number {
+  let count = 0;
+  for (const [lo, hi] of ranges) count += hi - lo + 1;
+  return count;
+}
