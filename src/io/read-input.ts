@@ -36,10 +36,13 @@ function size(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : `${bytes} bytes`;
 }
 
+/** The names of standard input as a file (a pipe, a socket or a terminal there). */
+const STDIN_PATHS = ['/dev/stdin', '/dev/fd/0', '/proc/self/fd/0'];
+
 /**
  * The command line names a file that is not there or not a regular file: a
- * usage error (exit 2). `stdin` is said where the file is a pipe or a
- * terminal (`gen lint /dev/stdin`) and the command reads standard input as `-`.
+ * usage error (exit 2). `stdin` is said where the file is standard input
+ * (`gen lint /dev/stdin`) and the command reads standard input as `-`.
  */
 export function requireInputFile(file: string, what = 'file', stdin?: string): void {
   let stat;
@@ -50,7 +53,7 @@ export function requireInputFile(file: string, what = 'file', stdin?: string): v
     if (code === 'ENOENT' || code === 'ENOTDIR') throw new UsageError(`cannot read ${file}: no such ${what}`);
     throw new ReportedError(`cannot read ${file}: ${reasonOf(error as NodeJS.ErrnoException)}`);
   }
-  if (!stat.isFile()) throw new UsageError(`cannot read ${file}: it is ${kindOf(stat)}, not a ${what}${stdin !== undefined && (stat.isFIFO() || stat.isCharacterDevice() || stat.isSocket()) ? `; ${stdin}` : ''}`);
+  if (!stat.isFile()) throw new UsageError(`cannot read ${file}: it is ${kindOf(stat)}, not a ${what}${stdin !== undefined && STDIN_PATHS.includes(file) ? `; ${stdin}` : ''}`);
 }
 
 /** The bytes of a regular file within the size limit; throws UsageError, InputTooLargeError or the system error. */

@@ -17,7 +17,7 @@ function instances(model: Parameters<NonNullable<Rule['check']>>[0]): WireguardI
 function udpServices(site: Site): (UdpHolder & { related?: { message: string; path: Path } })[] {
   if (!site.firewall) return [];
   const served = site.firewall.interfaces.find((i) => i.dhcp);
-  const dhcp = served ? [{ ...dhcpServerUdp(site.firewall.dhcpServer), related: { message: `the DHCP server serves ${served.name} here`, path: served.dhcp!.path } }] : [];
+  const dhcp = served ? [Object.assign({}, dhcpServerUdp(site.firewall.dhcpServer), { related: { message: `the DHCP server serves ${served.name} here`, path: served.dhcp!.path } })] : [];
   return [UNBOUND_UDP, NTPD_UDP, ...dhcp];
 }
 
