@@ -2,10 +2,12 @@
 // services OPNsense runs there listen on every address of the box by
 // default (Unbound, the web GUI, SSH), so the filter is all that keeps
 // outside sources from them. Shared by the lints for each service.
-import { flowParts, internetSources } from '../flows.js';
+import { type FlowPart, flowParts, internetSources } from '../flows.js';
 import { type Range, normalize, subtract } from '../intervals.js';
 import type { PolicyRule, Site } from '../model.js';
 import { siteMatches } from '../resolve/matches.js';
+
+const partsBySite = new WeakMap<Site, Map<string, FlowPart[]>>();
 
 export interface SelfPass {
   rule: PolicyRule;
@@ -31,11 +33,20 @@ export function internetPassesToSelf(site: Site, protos: readonly ('udp' | 'tcp'
   if (!site.firewall || !site.firewall.interfaces.some((i) => i.isWan)) return [];
   const internet = internetSources(site);
   const self = siteMatches(site).space.self;
+  // The flows of one protocol and port, once per site: two lints ask for the same management ports.
+  let flows = partsBySite.get(site);
+  if (!flows) partsBySite.set(site, (flows = new Map()));
+  const partsOf = (proto: 'udp' | 'tcp', port: number): FlowPart[] => {
+    const key = `${proto}/${port}`;
+    let parts = flows.get(key);
+    if (!parts) flows.set(key, (parts = flowParts(site, internet, self, proto, port)));
+    return parts;
+  };
   const byOrigin = new Map((candidates ?? site.policy.rules.filter((r) => r.from.kind !== 'wan')).map((r) => [r.origin, r] as const));
   const found = new Map<PolicyRule, SelfPass>();
   for (const proto of protos) {
     for (const port of ports) {
-      for (const { verdict, from } of flowParts(site, internet, self, proto, port)) {
+      for (const { verdict, from } of partsOf(proto, port)) {
         const rule = verdict.verdict === 'accept' ? byOrigin.get(verdict.decidedBy) : undefined;
         if (!rule) continue;
         const entry = found.get(rule) ?? { rule, protos: [], ports: [], sources: [], everyone: false };
