@@ -41,10 +41,15 @@ function genPaths(sections: readonly XmlElement[]): Set<string> {
   return paths;
 }
 
-/** The DNS servers gen's DHCP names for interface `key` (ISC <dnsserver>, dnsmasq option 6). */
-function dnsServers(sections: readonly XmlElement[], key: string): string[] {
+/**
+ * The DNS servers the merged DHCP names for interface `key` (ISC <dnsserver>, dnsmasq option 6):
+ * gen's, or for ISC the base's entry's when gen names none (merge keeps them).
+ */
+function dnsServers(root: XmlElement, sections: readonly XmlElement[], key: string): string[] {
   const isc = sections.flatMap((s) => (s.name === 'dhcpd' ? s.children.filter(isElement).filter((c) => c.name === key) : []));
-  const fromIsc = isc.flatMap((entry) => entry.children.filter(isElement).filter((c) => c.name === 'dnsserver').map((c) => textOf(c)));
+  const servers = (entry: XmlElement | undefined) => (entry?.children ?? []).filter(isElement).filter((c) => c.name === 'dnsserver').map((c) => textOf(c));
+  const genIsc = isc.flatMap(servers);
+  const fromIsc = genIsc.length === 0 && isc.length > 0 ? servers(child(child(root, 'dhcpd'), key)) : genIsc;
   const options = sections.flatMap((s) => (s.name === 'dnsmasq' ? s.children.filter(isElement).filter((c) => c.name === 'dhcp_options') : []));
   const fromDnsmasq = options.filter((o) => fieldText(o, 'interface') === key && fieldText(o, 'option') === '6').flatMap((o) => fieldText(o, 'value').split(','));
   return fromIsc.concat(fromDnsmasq).map((v) => v.trim());
@@ -80,10 +85,15 @@ export function haProblems(root: XmlElement, sections: readonly XmlElement[]): s
     for (const vip of baseVips(root)) {
       const address = parseIPv4(fieldText(vip, 'subnet'));
       if (fieldText(vip, 'mode') !== 'carp' || fieldText(vip, 'interface') !== key || address === undefined || !contains(network.block, address)) continue;
-      const what = dnsServers(sections, key).includes(fieldText(vip, 'subnet')) ? 'router' : 'router and DNS server';
+      // Merge keeps the router the base's ISC entry hands out (<gateway>); gen writes none.
+      const isc = sections.some((s) => s.name === 'dhcpd' && child(s, key) !== undefined);
+      const router = isc && fieldText(child(child(root, 'dhcpd'), key), 'gateway') === fieldText(vip, 'subnet');
+      const dns = dnsServers(root, sections, key).includes(fieldText(vip, 'subnet'));
+      if (router && dns) continue;
+      const what = router ? 'DNS server' : dns ? 'router' : 'router and DNS server';
       problems.push(
-        `gen's DHCP on ${key} hands out ${network.text}, this node's own address, as ${what}, not the ${vipName(vip)} (ISC dhcpd's "option routers" is the interface's primary address unless a gateway is set, and gen sets none; dnsmasq's default router is the interface's address): ` +
-          'after a failover the clients have no router',
+        `gen's DHCP on ${key} hands out ${network.text}, this node's own address, as ${what}, not the ${vipName(vip)} (ISC dhcpd's "option routers" is the interface's primary address unless the entry sets a gateway, which the topology cannot and merge keeps from the base; dnsmasq's default router is the interface's address): ` +
+          `after a failover the clients have no ${router ? 'DNS server' : 'router'}`,
       );
     }
   }

@@ -454,12 +454,30 @@ function mergeScrub(filter: XmlElement, gen: XmlElement | undefined): void {
   mergeItems(base, 'rule', childrenNamed(gen, 'rule'), ours);
 }
 
+/**
+ * Settings of an ISC DHCP entry the topology has no word for: the router
+ * handed out (<gateway>, on an HA pair the CARP VIP) and the failover peer
+ * and split (net/isc-dhcp's dhcpd.inc writes "option routers" from
+ * <gateway>, else the interface's own address, and the failover peer from
+ * <failover_peerip>/<failover_split>). The DNS servers too, unless the
+ * topology names some (dhcp.dns).
+ */
+const BASE_DHCPD_FIELDS = ['gateway', 'failover_peerip', 'failover_split'];
+
+/** Gen's entry of one interface with the base's settings the topology says nothing of. */
+function withBaseDhcpd(existing: XmlElement, g: XmlElement): XmlElement {
+  const entry = clone(g);
+  const kept = child(g, 'dnsserver') ? BASE_DHCPD_FIELDS : BASE_DHCPD_FIELDS.concat('dnsserver');
+  for (const field of existing.children.filter(isElement)) if (kept.includes(field.name) && !child(g, field.name)) append(entry, clone(field));
+  return entry;
+}
+
 function mergeIscDhcp(root: XmlElement, gen: XmlElement): void {
   const base = ensureChild(root, 'dhcpd');
   for (const g of gen.children.filter(isElement)) {
     const existing = child(base, g.name);
     if (!existing) append(base, clone(g));
-    else if (!sameCanonicalText(existing, g)) replaceChild(base, existing, clone(g));
+    else if (!sameCanonicalText(existing, g)) replaceChild(base, existing, withBaseDhcpd(existing, g));
   }
   // One DHCP server per interface: drop dnsmasq ranges of these interfaces.
   const dnsmasq = child(root, 'dnsmasq');

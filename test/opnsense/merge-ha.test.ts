@@ -8,6 +8,7 @@ import { mergeConfig } from '../../src/opnsense/merge.js';
 import { parseXml } from '../../src/opnsense/parse.js';
 import { PRIVATE_KEY_PLACEHOLDER_PREFIX } from '../../src/render/opnsense/context.js';
 import { child, childrenNamed, textOf } from '../../src/render/opnsense/xml.js';
+import { parse as parseYaml } from 'yaml';
 import { edit } from '../helpers.js';
 import { everyItem, factorySample, releaseSections, withHaSync, withVips } from './support.js';
 
@@ -76,5 +77,45 @@ describe('merge into a node of an HA pair whose topology hands out the VIP as DN
     const base = withHaSync(withVips(factorySample('26.7'), [CARP_LAN]), MASTER);
     const { run } = await mergeInto(base, yaml);
     expect(() => run(base)).toThrow(/hands out 10\.0\.0\.1, this node's own address, as router, not the CARP VIP/);
+  });
+});
+
+/** The base's ISC DHCP on the LAN as an HA master has it (Services › ISC DHCPv4 › LAN: gateway, DNS servers, failover peer and split). */
+function withHaDhcp(config: string, dns: string): string {
+  const lan =
+    `    <lan>\n      <enable>1</enable>\n      <range>\n        <from>10.0.0.100</from>\n        <to>10.0.0.199</to>\n      </range>\n      <gateway>${CARP_LAN.subnet}</gateway>\n` +
+    `      <dnsserver>${dns}</dnsserver>\n      <failover_peerip>10.0.0.2</failover_peerip>\n      <failover_split>200</failover_split>\n    </lan>\n`;
+  return config.replace(/<\/opnsense>\n?$/, `  <dhcpd>\n${lan}  </dhcpd>\n</opnsense>\n`);
+}
+
+describe('merge into an HA master whose ISC DHCP hands out the CARP VIP', () => {
+  const field = (entry: ReturnType<typeof child>, name: string) => childrenNamed(entry!, name).map((c) => textOf(c).trim());
+
+  it('keeps the base entry\'s router and failover peer, which dhcpd.inc builds "option routers" and the failover peer from; the topology\'s DNS servers win', async () => {
+    const yaml = edit(everyItem(), ['sites', 0, 'firewall', 'dhcp_server'], 'isc');
+    const base = withHaDhcp(withHaSync(withVips(factorySample('26.7'), [CARP_LAN]), MASTER), CARP_LAN.subnet);
+    const { run, warnings } = await mergeInto(base, yaml, true);
+    const lan = child(child(parseXml(run(base)).root, 'dhcpd'), 'lan');
+    expect(field(lan, 'gateway')).toEqual([CARP_LAN.subnet]);
+    expect(field(lan, 'failover_peerip')).toEqual(['10.0.0.2']);
+    expect(field(lan, 'failover_split')).toEqual(['200']);
+    expect(field(lan, 'dnsserver')).toEqual(parseYaml(yaml).sites[0].firewall.interfaces[1].dhcp.dns);
+    expect(field(lan, 'range').length).toBe(1);
+    // The router is the VIP now; the topology's DNS server is still the node's own address.
+    const ha = warnings.filter((w) => w.startsWith('the base is a node of an HA pair'));
+    expect(ha).toHaveLength(1);
+    expect(ha[0]).toContain("hands out 10.0.0.1, this node's own address, as DNS server, not the CARP VIP");
+    expect(ha[0]).toContain('after a failover the clients have no DNS server');
+  });
+
+  it('keeps the base entry\'s DNS servers where the topology names none, and then names no DHCP problem', async () => {
+    let yaml = edit(everyItem(), ['sites', 0, 'firewall', 'dhcp_server'], 'isc');
+    yaml = edit(yaml, ['sites', 0, 'firewall', 'interfaces', 1, 'dhcp', 'dns'], []);
+    const base = withHaDhcp(withHaSync(withVips(factorySample('26.7'), [CARP_LAN]), MASTER), CARP_LAN.subnet);
+    const { run, warnings } = await mergeInto(base, yaml, true);
+    const lan = child(child(parseXml(run(base)).root, 'dhcpd'), 'lan');
+    expect(field(lan, 'dnsserver')).toEqual([CARP_LAN.subnet]);
+    expect(field(lan, 'gateway')).toEqual([CARP_LAN.subnet]);
+    expect(warnings.filter((w) => w.includes("gen's DHCP on lan"))).toEqual([]);
   });
 });
