@@ -148,6 +148,20 @@ function wireguardInstances(root: XmlElement, isGen: (uuid: string) => boolean):
 }
 
 /**
+ * The UDP port an enabled dnsmasq serves DNS on (merge keeps the port of a
+ * dnsmasq the box runs, 53053 in the 26.7 factory config). Dnsmasq.php
+ * reads an empty <port> as 53; 0 turns its DNS off. Its dnsmasq.conf binds
+ * the wildcard unless strictbind asks for each interface's addresses; a
+ * wildcard bind of the same port fails against either.
+ */
+function dnsmasqDnsPort(root: XmlElement): string | undefined {
+  const dnsmasq = child(root, 'dnsmasq');
+  if (fieldText(dnsmasq, 'enable') !== '1') return undefined;
+  const port = fieldText(dnsmasq, 'port').trim() || '53';
+  return port === '0' ? undefined : port;
+}
+
+/**
  * Two enabled WireGuard instances that cannot both work: one UDP port
  * (wg-service-control.php starts each instance with its ListenPort; the
  * second cannot bind it, and OPNsense's model does not refuse it), or
@@ -159,6 +173,13 @@ export function wireguardClashes(root: XmlElement, isGen: (uuid: string) => bool
   const instances = wireguardInstances(root, isGen);
   const out: string[] = [];
   const fix = 'disable or delete one of them (VPN > WireGuard > Instances) and export a new backup, or change the topology';
+  const dns = dnsmasqDnsPort(root);
+  for (const w of instances.filter((x) => x.gen && dns !== undefined && x.port === dns)) {
+    out.push(
+      `${w.label} listens on UDP ${dns}, the port of the base's dnsmasq DNS (<dnsmasq><port>), which dnsmasq binds first: wg(4) binds the wildcard address without reuse, so the instance cannot bind it. ` +
+        `Give the instance another listen_port in the topology, or dnsmasq another Listen port (Services > Dnsmasq DNS & DHCP > General) and export a new backup`,
+    );
+  }
   instances.forEach((b, i) => {
     for (const a of instances.slice(0, i)) {
       if (!a.gen && !b.gen) continue;

@@ -814,6 +814,30 @@ describe('the box\'s own items beside gen\'s: a shared name, a reference to gen\
     expect(() => merge(twoOwn, sections, pair.privateKey)).not.toThrow();
   });
 
+  it("gen's instance on the UDP port of the box's dnsmasq DNS is refused: dnsmasq binds it first, and wg(4) cannot bind it then", async () => {
+    // The 26.7 factory dnsmasq is enabled with <port>53053, which merge keeps.
+    const factory = parse(gui).opnsense.dnsmasq;
+    expect([factory.enable, factory.port]).toEqual(['1', '53053']);
+    // The instance's port, its WAN opening and the policy test of it.
+    const onPort = (port: string) => yaml.replaceAll('port: 51820', `port: ${port}`);
+    expect(onPort('5300')).not.toBe(yaml);
+    const sections = await sectionsOf(onPort(factory.port));
+    expect(() => merge(gui, sections, pair.privateKey)).toThrow(MergeError);
+    expect(() => merge(gui, sections, pair.privateKey)).toThrow(
+      "gen's WireGuard instance wg0 (instance 0, device wg0) listens on UDP 53053, the port of the base's dnsmasq DNS (<dnsmasq><port>)",
+    );
+    expect(() => merge(gui, sections, pair.privateKey)).toThrow(/another listen_port in the topology, or dnsmasq another Listen port/);
+    // dnsmasq on another port, or with its DNS off (port 0), or disabled: nothing shares the port.
+    for (const base of [gui.replace('<port>53053</port>', '<port>5353</port>'), gui.replace('<port>53053</port>', '<port>0</port>')]) {
+      expect(base).not.toBe(gui);
+      expect(() => merge(base, sections, pair.privateKey)).not.toThrow();
+    }
+    // A disabled dnsmasq's port is nobody's: merge writes gen's 0 in its place (BASE_WINS_FIELDS).
+    const disabled = gui.replace('<enable>1</enable>\n    <port>53053</port>', '<enable>0</enable>\n    <port>53053</port>');
+    expect(disabled).not.toBe(gui);
+    expect(() => merge(disabled, sections, pair.privateKey)).not.toThrow();
+  });
+
   it('the operator\'s reference to gen\'s peer follows a rename that keeps the key, and a dropped peer is reported', async () => {
     const first = merge(gui, await sectionsOf(yaml), pair.privateKey);
     const john = peers(parse(first)).find((c) => c.name === 'laptop-john')!['@uuid'];
