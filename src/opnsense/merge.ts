@@ -686,6 +686,41 @@ function replacedAlong(node: XmlElement, chain: readonly XmlElement[], replaceme
   return Object.assign({}, node, { children: node.children.map((c) => (c === next ? replacedAlong(next, rest, replacement) : c)) });
 }
 
+/** The aliases under `node` (elements <alias> with a uuid), by UUID. */
+function aliasesByUuid(node: XmlElement | undefined, out = new Map<string, XmlElement>()): Map<string, XmlElement> {
+  for (const c of node?.children ?? []) {
+    if (!isElement(c)) continue;
+    const uuid = attr(c, 'uuid');
+    if (c.name === 'alias' && uuid !== undefined) out.set(uuid, c);
+    else if (uuid === undefined) aliasesByUuid(c, out);
+  }
+  return out;
+}
+
+/**
+ * The box's own aliases (adopted: gen's alias takes the UUID of the box's
+ * alias of its name) whose type or content differs from gen's: the box's
+ * rules that name the alias match gen's content from then on, and what it
+ * held goes. Entries are compared as a set, one per line (AliasContentField).
+ */
+function aliasTakeovers(root: XmlElement, sections: readonly XmlElement[], adopted: ReadonlyMap<string, string>): string[] {
+  const box = aliasesByUuid(child(child(child(root, 'OPNsense'), 'Firewall'), 'Alias'));
+  const entries = (alias: XmlElement) => [...new Set(fieldText(alias, 'content').split('\n').map((e) => e.trim()).filter(Boolean))].sort();
+  const shown = (alias: XmlElement) => `${fieldText(alias, 'type')}: ${entries(alias).join(', ') || 'empty'}`;
+  const out: string[] = [];
+  for (const section of sections) {
+    for (const [uuid, ours] of aliasesByUuid(section)) {
+      const theirs = box.get(adopted.get(uuid) ?? '');
+      if (!theirs || shown(theirs) === shown(ours)) continue;
+      out.push(
+        `the box's own alias ${fieldText(ours, 'name')} (${shown(theirs)}) has the name of one of gen's aliases (${shown(ours)}): merge takes it over, its old content goes, ` +
+          "and the box's rules that use it match gen's content from now on; to keep it, rename it on the box (Firewall > Aliases), point those rules at the new name and export a new backup",
+      );
+    }
+  }
+  return out;
+}
+
 /** Merges gen's sections (children of <opnsense>) into a backup's text. */
 export function mergeConfig(baseText: string, genSections: readonly XmlElement[], givenOptions: MergeOptions): string {
   // What merge has to say is said once the merge succeeded: a failed merge removed nothing.
@@ -710,6 +745,7 @@ export function mergeConfig(baseText: string, genSections: readonly XmlElement[]
   let sections = fillSecrets(root, genSections, options);
   checkServerCas(root, sections);
   const adopted = adoptedUuids(root, sections, ITEM_KEYS, OTHER_KIND);
+  for (const message of aliasTakeovers(root, sections, adopted)) options.warn!(message);
   if (adopted.size > 0) {
     sections = sections.map(clone);
     for (const section of sections) renameUuids(section, adopted);

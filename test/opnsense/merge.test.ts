@@ -738,6 +738,37 @@ describe('items of the box that gen also writes keep their identity', async () =
   });
 });
 
+describe("the box's own alias with the name of one of gen's", () => {
+  it('is taken over with a warning that names it and says its old content goes; an alias of the same content is taken over quietly', async () => {
+    const { pair, yaml } = homelabWithKey();
+    const sections = await sectionsOf(yaml);
+    const genAliases = sections.map((s) => child(child(child(s, 'Firewall'), 'Alias'), 'aliases')).find(Boolean)!;
+    const genAlias = parse(serialize(childrenNamed(genAliases, 'alias')[0]!)).alias;
+    const boxUuid = '0d0d0d0d-4444-4444-8444-444444444444';
+    const boxAlias = (content: string) =>
+      `<Alias version="1.0.1">\n        <aliases>\n          <alias uuid="${boxUuid}">\n            <enabled>1</enabled>\n            <name>${genAlias.name}</name>\n` +
+      `            <type>${genAlias.type}</type>\n            <content>${content}</content>\n            <description>ours</description>\n          </alias>\n        </aliases>\n      </Alias>\n      `;
+    const inFirewall = (alias: string) => SAMPLE.replace('<Firewall>\n      ', `<Firewall>\n      ${alias}`);
+    const run = (base: string) => {
+      expect(base).not.toBe(SAMPLE);
+      const warnings: string[] = [];
+      const merged = parse(mergeConfig(base, sections, { secret: () => pair.privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, standIn: () => STAND_IN, allowGuiPortConflict: true, warn: (m) => warnings.push(m) }));
+      return { aliases: [merged.opnsense.OPNsense.Firewall.Alias.aliases.alias].flat(), warnings };
+    };
+    const other = run(inFirewall(boxAlias('192.168.99.0/24\n192.168.98.0/24')));
+    // Taken over: the box's UUID, gen's content.
+    const taken = other.aliases.filter((a: Xml) => a.name === genAlias.name);
+    expect(taken.map((a: Xml) => [a['@uuid'], a.content])).toEqual([[boxUuid, genAlias.content]]);
+    const said = other.warnings.filter((w) => w.includes(`alias ${genAlias.name}`));
+    expect(said).toHaveLength(1);
+    expect(said[0]).toContain(`the box's own alias ${genAlias.name} (${genAlias.type}: 192.168.98.0/24, 192.168.99.0/24) has the name of one of gen's aliases (${genAlias.type}: ${String(genAlias.content).split('\n').sort().join(', ')})`);
+    expect(said[0]).toContain('its old content goes');
+    // The same entries (in another order) lose nothing.
+    const same = run(inFirewall(boxAlias(`\n${String(genAlias.content).split('\n').reverse().join('\n')}\n`)));
+    expect(same.warnings.filter((w) => w.includes('alias'))).toEqual([]);
+  });
+});
+
 describe('the box\'s own items beside gen\'s: a shared name, a reference to gen\'s item', async () => {
   const { pair, yaml } = homelabWithKey();
   const gui = SAMPLE.replace('<protocol>https</protocol>', '<protocol>https</protocol>\n      <port>8443</port>\n      <disablehttpredirect>1</disablehttpredirect>');
