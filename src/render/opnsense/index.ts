@@ -6,12 +6,14 @@ import type { OutputFiles } from '../target.js';
 import { acmeArea } from './acme.js';
 import { aliasesArea } from './aliases.js';
 import { type Area, type OpnsenseContext, opnsenseContext } from './context.js';
+
 import { dhcpArea } from './dhcp.js';
 import { filterArea } from './filter.js';
 import { groupsArea } from './groups.js';
 import { haproxyArea } from './haproxy.js';
 import { interfacesArea } from './interfaces.js';
 import { natArea } from './nat.js';
+import { type Alias, compilePolicy } from './policy.js';
 import { routesArea } from './routes.js';
 import { vlansArea } from './vlans.js';
 import { wireguardArea } from './wireguard.js';
@@ -55,13 +57,18 @@ function joined(sections: XmlElement[]): XmlElement[] {
 
 /** The filter rules the OPNsense files of a site were written with, for its verification script. */
 const written = new WeakMap<Site, WrittenRule[]>();
+/** The aliases those rules name, from the same compilation (compiling a site's policy again costs as much as the first time). */
+const writtenAliases = new WeakMap<Site, Alias[]>();
 
 /**
  * Drops what was kept for the verification scripts, once they are written:
  * the rest of a build holds the whole output.
  */
 export function releaseSections(model: Model): void {
-  for (const site of model.sites) written.delete(site);
+  for (const site of model.sites) {
+    written.delete(site);
+    writtenAliases.delete(site);
+  }
 }
 
 /**
@@ -70,9 +77,8 @@ export function releaseSections(model: Model): void {
  * the collector (the filter area of 200,000 rules alone is a tree of
  * hundreds of megabytes).
  */
-function* areaSections(model: Model, site: Site): Generator<AreaSections> {
-  if (!site.firewall) return;
-  const ctx = opnsenseContext(model, site, site.firewall);
+function* areaSections(model: Model, site: Site, ctx = site.firewall && opnsenseContext(model, site, site.firewall)): Generator<AreaSections> {
+  if (!ctx) return;
   for (const area of areas) {
     const sections = joined(area.build(ctx));
     if (sections.length > 0) yield { file: area.file, sections };
@@ -100,6 +106,11 @@ export function writtenFilterRules(model: Model, site: Site): WrittenRule[] {
   return known;
 }
 
+/** The aliases of a site's policy, as its OPNsense files were written with them. */
+export function writtenPolicyAliases(model: Model, site: Site): Alias[] {
+  return writtenAliases.get(site) ?? compilePolicy(opnsenseContext(model, site, site.firewall!)).aliases;
+}
+
 /** Interface key → device, as OPNsense's rule compiler maps a rule's interface. */
 function deviceMap(site: Site): Map<string, string> {
   return new Map((site.firewall?.interfaces ?? []).map((i) => [i.key, i.device]));
@@ -115,13 +126,15 @@ export function renderOpnsense(model: Model, files: OutputFiles): void {
     if (!site.firewall) continue;
     const rules: WrittenRules = { legacy: [], mvc: [] };
     const devices = deviceMap(site);
-    // One area at a time, each garbage once its file is written; the verification script needs only the rules' labels.
-    for (const { file, sections } of areaSections(model, site)) {
+    const ctx = opnsenseContext(model, site, site.firewall);
+    // One area at a time, each garbage once its file is written; the verification script needs only the rules' labels and pf text.
+    for (const { file, sections } of areaSections(model, site, ctx)) {
       addWrittenRules(sections, devices, rules);
       const root = element('opnsense', sections);
       root.children.unshift({ comment: commentText(` gen: site ${site.name}, OPNsense ${site.firewall.release}; apply with gen opnsense merge `) });
       files.set(`${site.name}/opnsense/${file}`, xmlDocument(root));
     }
     written.set(site, rules.legacy.concat(rules.mvc));
+    writtenAliases.set(site, compilePolicy(ctx).aliases);
   }
 }

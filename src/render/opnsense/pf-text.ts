@@ -17,7 +17,7 @@
 // gateway of the moment (FilterRule::convertReplyTo()), which a DHCP WAN
 // learns at run time; the script drops it from what pf shows.
 import { formatIPv4, parseIPv4 } from '../../net.js';
-import { type XmlElement, child, textOf } from './xml.js';
+import { type XmlElement, isElement, textOf } from './xml.js';
 
 interface Endpoint {
   net: string;
@@ -39,33 +39,41 @@ interface RuleFields {
   destination: Endpoint;
 }
 
-const text = (rule: XmlElement | undefined, name: string) => textOf(child(rule, name)).trim();
-const flag = (rule: XmlElement | undefined, name: string) => text(rule, name) === '1';
+const trimmed = (e: XmlElement | undefined) => textOf(e).trim();
 
-function legacyEndpoint(rule: XmlElement, name: string): Endpoint {
-  const e = child(rule, name);
-  const net = child(e, 'any') ? 'any' : text(e, 'network') || text(e, 'address') || 'any';
-  return { net, not: flag(e, 'not'), port: text(e, 'port') };
+/** A rule's children by name, the first of each (child()'s choice), found in one pass: a rule has some twenty. */
+function childMap(rule: XmlElement | undefined): Map<string, XmlElement> {
+  const byName = new Map<string, XmlElement>();
+  for (const c of rule?.children ?? []) if (isElement(c) && !byName.has(c.name)) byName.set(c.name, c);
+  return byName;
 }
 
-function mvcEndpoint(rule: XmlElement, name: string): Endpoint {
-  return { net: text(rule, `${name}_net`) || 'any', not: flag(rule, `${name}_not`), port: text(rule, `${name}_port`) };
+function legacyEndpoint(e: XmlElement | undefined): Endpoint {
+  const c = childMap(e);
+  const net = c.has('any') ? 'any' : trimmed(c.get('network')) || trimmed(c.get('address')) || 'any';
+  return { net, not: trimmed(c.get('not')) === '1', port: trimmed(c.get('port')) };
+}
+
+function mvcEndpoint(c: ReadonlyMap<string, XmlElement>, name: string): Endpoint {
+  return { net: trimmed(c.get(`${name}_net`)) || 'any', not: trimmed(c.get(`${name}_not`)) === '1', port: trimmed(c.get(`${name}_port`)) };
 }
 
 function fields(rule: XmlElement): RuleFields {
+  const c = childMap(rule);
+  const text = (name: string) => trimmed(c.get(name));
   // MVC rules (FilterRuleField) have <action>, protocols upper case and statetype "keep".
-  const mvc = child(rule, 'action') !== undefined;
+  const mvc = c.has('action');
   return {
-    action: text(rule, mvc ? 'action' : 'type'),
-    direction: text(rule, 'direction'),
-    log: flag(rule, 'log'),
-    quick: flag(rule, 'quick'),
-    iface: text(rule, 'interface'),
-    family: text(rule, 'ipprotocol'),
-    protocol: text(rule, 'protocol').toLowerCase(),
-    state: text(rule, 'statetype').split(' ')[0]!,
-    source: mvc ? mvcEndpoint(rule, 'source') : legacyEndpoint(rule, 'source'),
-    destination: mvc ? mvcEndpoint(rule, 'destination') : legacyEndpoint(rule, 'destination'),
+    action: text(mvc ? 'action' : 'type'),
+    direction: text('direction'),
+    log: text('log') === '1',
+    quick: text('quick') === '1',
+    iface: text('interface'),
+    family: text('ipprotocol'),
+    protocol: text('protocol').toLowerCase(),
+    state: text('statetype').split(' ')[0]!,
+    source: mvc ? mvcEndpoint(c, 'source') : legacyEndpoint(c.get('source')),
+    destination: mvc ? mvcEndpoint(c, 'destination') : legacyEndpoint(c.get('destination')),
   };
 }
 
@@ -84,7 +92,18 @@ export function pfNetwork(value: string): string | undefined {
   return prefix === 32 ? base : `${base}/${prefix}`;
 }
 
+/** Each net's pf form per device map, worked out once: a site's rules name the same few nets thousands of times. */
+const addresses = new WeakMap<ReadonlyMap<string, string>, Map<string, string>>();
+
 function address(net: string, devices: ReadonlyMap<string, string>): string {
+  let known = addresses.get(devices);
+  if (!known) addresses.set(devices, (known = new Map()));
+  let shown = known.get(net);
+  if (shown === undefined) known.set(net, (shown = pfAddress(net, devices)));
+  return shown;
+}
+
+function pfAddress(net: string, devices: ReadonlyMap<string, string>): string {
   if (net === 'any' || net === '(self)') return net;
   const device = devices.get(net);
   if (device !== undefined) return `(${device}:network)`;

@@ -12,9 +12,8 @@
 // in the order of pf's radix tree: a table is compared as a set.
 import type { Path } from '../../location.js';
 import type { Model, Site } from '../../model.js';
-import { opnsenseContext } from '../opnsense/context.js';
+import { writtenPolicyAliases } from '../opnsense/index.js';
 import { pfNetwork } from '../opnsense/pf-text.js';
-import { compilePolicy } from '../opnsense/policy.js';
 import { expectedRules } from './firewall-rules.js';
 import { UnsafeScriptValueError } from './script.js';
 
@@ -37,7 +36,7 @@ export function pfEntry(entry: string): string {
 
 /** Every alias gen writes for the site (aliases.xml), with its table's expected entries. */
 export function expectedTables(model: Model, site: Site): ExpectedTable[] {
-  const { aliases } = compilePolicy(opnsenseContext(model, site, site.firewall!));
+  const aliases = writtenPolicyAliases(model, site);
   // The first rule that names each table (one pass: a site can have thousands of aliases and rules).
   const firstUse = new Map<string, Path>();
   for (const rule of expectedRules(model, site)) {

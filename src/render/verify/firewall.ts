@@ -277,21 +277,23 @@ function wireguardChecks(site: Site, declared: Declared): Check[] {
   return checks;
 }
 
-function ruleChecks(model: Model, site: Site, declared: Declared): Check[] {
+/** The data lines of ruleset_check: each rule by its label, its pf text, then the MSS clamps. */
+function* rulesetLines(model: Model, site: Site, declared: Declared): Generator<(string | number)[]> {
   const firewall = site.firewall!;
-  const ctx = opnsenseContext(model, site, firewall);
-  const lines: (string | number)[][] = [];
   for (const rule of expectedRules(model, site)) {
-    lines.push(['label', rule.label, declared(rule.origin?.path ?? firewall.path), `rule ${rule.label.slice(0, 8)} loaded as written: ${rule.description}`]);
-    for (const text of rule.pf) lines.push(['pf', rule.label, text]);
+    yield ['label', rule.label, declared(rule.origin?.path ?? firewall.path), `rule ${rule.label.slice(0, 8)} loaded as written: ${rule.description}`];
+    for (const text of rule.pf) yield ['pf', rule.label, text];
   }
-  for (const clamp of mssClamps(ctx)) {
+  for (const clamp of mssClamps(opnsenseContext(model, site, firewall))) {
     const iface = clamp.interface === 'wireguard' ? 'wireguard' : (firewall.interfaces.find((i) => i.key === clamp.interface)?.device ?? clamp.interface);
     const words = [`on=${name(iface)}`, clamp.family, 'proto=tcp', `from=${clamp.src}/${clamp.srcmask}`, `max-mss=${clamp.maxMss}`].join(' ');
     const instances = clamp.instances.map((i) => i.name).join(', ');
-    lines.push(['scrub', words, declared(clamp.instances[0]!.path.concat('mtu')), `TCP MSS clamp ${clamp.maxMss} (${clamp.family === 'inet' ? 'IPv4' : 'IPv6'} from ${clamp.src}/${clamp.srcmask}) on ${iface} for the MTU ${clamp.mtu} of ${instances} is loaded`]);
+    yield ['scrub', words, declared(clamp.instances[0]!.path.concat('mtu')), `TCP MSS clamp ${clamp.maxMss} (${clamp.family === 'inet' ? 'IPv4' : 'IPv6'} from ${clamp.src}/${clamp.srcmask}) on ${iface} for the MTU ${clamp.mtu} of ${instances} is loaded`];
   }
-  return [call('pf_enabled_check', 'pf is enabled', declared(firewall.path)), `ruleset_check ${heredoc(lines)}`];
+}
+
+function ruleChecks(model: Model, site: Site, declared: Declared): Check[] {
+  return [call('pf_enabled_check', 'pf is enabled', declared(site.firewall!.path)), `ruleset_check ${heredoc(rulesetLines(model, site, declared))}`];
 }
 
 /** A rule names an alias by its pf table, and what the rule matches is what the table holds. */
@@ -380,6 +382,7 @@ export function firewallScript(model: Model, site: Site, declared: Declared): st
 ${TABLE_FUNCTIONS}
 
 case $DAYS in '' | *[!0-9]*) usage >&2; exit 2 ;; esac`,
-    checks: checks.map((c) => `  ${c}`).join('\n'),
+    // Concatenated, not joined: a join would copy the rule data (megabytes) into a new string, two bytes a character (the text has "▸"), held until the file is written.
+    checks: checks.reduce((text, c, i) => `${text}${i ? '\n' : ''}  ${c}`, ''),
   });
 }

@@ -33,11 +33,21 @@ export function call(fn: string, what: string, where: string, args: readonly (st
 
 const HEREDOC_END = 'GEN_DATA_END';
 
-/** A quoted here-document: its lines reach the command byte for byte. */
-export function heredoc(lines: readonly (readonly (string | number)[])[]): string {
-  const text = lines.map((fields) => fields.map(field).join('\t'));
-  if (text.includes(HEREDOC_END)) throw new UnsafeScriptValueError(`a data line cannot read ${HEREDOC_END}`);
-  return `<<'${HEREDOC_END}'\n${text.join('\n')}${text.length ? '\n' : ''}${HEREDOC_END}`;
+/**
+ * A quoted here-document: its lines reach the command byte for byte. Read
+ * from any iterable (a generator need not hold a site's 20,000 rules' lines
+ * as arrays first), and returned as one flat string: its parts would
+ * otherwise stay in memory as a rope until the file is written.
+ */
+export function heredoc(lines: Iterable<readonly (string | number)[]>): string {
+  const text = [`<<'${HEREDOC_END}'`];
+  for (const fields of lines) {
+    const line = fields.map(field).join('\t');
+    if (line === HEREDOC_END) throw new UnsafeScriptValueError(`a data line cannot read ${HEREDOC_END}`);
+    text.push(line);
+  }
+  text.push(HEREDOC_END);
+  return text.join('\n');
 }
 
 /** "topology.yaml:57": where the topology declares what a check expects. */
