@@ -12,7 +12,7 @@
 // Layer: load. Imports only the shared leaves (README, Development): it
 // knows no rule; unknown ids in gen-ignore comments are the check stage's.
 import { load as fastLoad } from 'js-yaml';
-import { LineCounter, parseDocument, isMap, isSeq, isPair, isScalar, type Document, type Node } from 'yaml';
+import { LineCounter, Scalar, parseDocument, isMap, isSeq, isPair, isScalar, type Document, type Node } from 'yaml';
 import type { Diagnostic } from './diagnostics.js';
 import { type Path, type SourceLocation, pathText } from './location.js';
 import { findSuppressions, type Suppression } from './suppress/comments.js';
@@ -125,20 +125,15 @@ export class SourceMap {
   }
 
   /**
-   * The plain (unquoted) scalar that starts at `at` as written: up to the
-   * end of the line, a comment, or a flow collection's `,` `]` `}`.
-   * Undefined where the text there is quoted or not a scalar.
+   * The plain (unquoted) scalar at `path` as written, from the `yaml`
+   * library's document (a multi-line plain scalar included); undefined where
+   * the value there is quoted, a block scalar or not a scalar. Only an error
+   * asks (schema findings about a value YAML read as a number or boolean).
    */
-  plainScalarAt(at: SourceLocation): string | undefined {
-    let start = 0;
-    for (let line = 1; line < at.line; line++) {
-      start = this.text.indexOf('\n', start) + 1;
-      if (start === 0) return undefined;
-    }
-    const end = this.text.indexOf('\n', start);
-    const rest = this.text.slice(start + at.col - 1, end < 0 ? undefined : end);
-    const token = /^[^\s,\]}#'"[{!&*|>][^,\]}#]*?(?=\s*(?:$|#|[,\]}]))/.exec(rest)?.[0];
-    return token === undefined || token.trim() === '' ? undefined : token.trimEnd();
+  plainScalarAt(path: Path): string | undefined {
+    const node: unknown = this.document().doc.getIn(path, true);
+    if (!isScalar(node) || node.type !== Scalar.PLAIN || !node.range) return undefined;
+    return this.text.slice(node.range[0], node.range[1]);
   }
 
   at(offset: number): SourceLocation {

@@ -8,7 +8,7 @@ import type { ErrorObject } from 'ajv';
 import { packageRoot } from './paths.js';
 import type { Diagnostic } from './diagnostics.js';
 import type { Loaded } from './load.js';
-import { type Path, type SourceLocation, pathText } from './location.js';
+import { type Path, pathText } from './location.js';
 import type { Topology } from './topology.js';
 
 type ValidateFunction = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
@@ -49,7 +49,7 @@ export function schemaDiagnostics(errors: readonly ErrorObject[], loaded: Loaded
     if (seen.has(key)) continue;
     seen.add(key);
     const location = loaded.source.locate(keyPath ?? path, { key: keyPath !== undefined });
-    diagnostics.push({ rule: 'schema', severity: 'error', message, hint: unquotedHint(error, loaded, location) ?? described.hint, location });
+    diagnostics.push({ rule: 'schema', severity: 'error', message, hint: unquotedHint(error, loaded, path) ?? described.hint, location });
   }
   return diagnostics;
 }
@@ -59,10 +59,10 @@ export function schemaDiagnostics(errors: readonly ErrorObject[], loaded: Loaded
  * (`release: 26.10` is the number 26.1, `name: no` is false): the fix is the
  * quotes, around the text as written, which the value no longer shows.
  */
-function unquotedHint(error: ErrorObject, loaded: Loaded, at: SourceLocation): string | undefined {
+function unquotedHint(error: ErrorObject, loaded: Loaded, path: Path): string | undefined {
   const types = [(error.params as { type?: unknown }).type].flat();
   if (error.keyword !== 'type' || !types.includes('string') || (typeof error.data !== 'number' && typeof error.data !== 'boolean')) return undefined;
-  const written = loaded.source.plainScalarAt(at);
+  const written = loaded.source.plainScalarAt(path);
   if (written === undefined) return undefined;
   const read = String(error.data);
   return `Put the value in quotes: "${written}". Without them YAML reads ${written} as the ${typeof error.data} ${read}${written !== read ? ', not the text you wrote' : ''}.`;
