@@ -16,7 +16,7 @@
 // deleted them.
 import { isGenUuid } from '../render/opnsense/ids.js';
 import { type XmlElement, attr, child, childrenNamed, isElement, textOf } from '../render/opnsense/xml.js';
-import { assignmentName, at, fieldText, uuidList } from './fields.js';
+import { assignmentName, at, fieldList, fieldText, uuidList } from './fields.js';
 
 /** Top-level sections whose items of earlier merges stay (see above). */
 const KEPT_SECTIONS = new Set(['cert', 'ca']);
@@ -146,7 +146,7 @@ function usersOf(root: XmlElement, key: string): string[] {
   for (const [section, item, what] of holders) {
     for (const holder of childrenNamed(child(root, section), item)) {
       // As OPNsense reads them: `members` and `if`, comma separated, a CARP VIP (`lan_vip1`) counting as its interface.
-      const members = ['members', 'if'].flatMap((tag) => fieldText(holder, tag).split(',').filter(Boolean).map((m) => m.split('_vip')[0]));
+      const members = ['members', 'if'].flatMap((tag) => fieldList(holder, tag).map((m) => m.split('_vip')[0]));
       if (members.includes(key)) users.push(`${what} ${fieldText(holder, 'ifname') || fieldText(holder, 'bridgeif') || fieldText(holder, 'greif') || fieldText(holder, 'gifif') || fieldText(holder, 'descr')}`);
     }
   }

@@ -13,6 +13,11 @@ export function fieldText(item: XmlElement | undefined, field: string): string {
   return textOf(child(item, field)).trim();
 }
 
+/** A field that lists values separated by commas (members, ports, interface keys), each trimmed; none when it is empty. */
+export function fieldList(item: XmlElement | undefined, field: string): string[] {
+  return fieldText(item, field).split(',').map((v) => v.trim()).filter(Boolean);
+}
+
 /** An interface assignment as a message names it: its key, with its description when it has one (`opt3 (vpssvc)`). */
 export function assignmentName(entry: XmlElement): string {
   const descr = fieldText(entry, 'descr');

@@ -1,9 +1,9 @@
 // The box's own interface groups that share a name with one of gen's.
 import { isGenUuid } from '../render/opnsense/ids.js';
 import { type XmlElement, attr, child, childrenNamed } from '../render/opnsense/xml.js';
-import { fieldText } from './fields.js';
+import { fieldList, fieldText } from './fields.js';
 
-const members = (group: XmlElement) => fieldText(group, 'members').split(',').map((m) => m.trim()).filter(Boolean);
+const members = (group: XmlElement) => fieldList(group, 'members');
 
 /**
  * A group name is unique on the box (Group.xml's UniqueConstraint), so

@@ -8,7 +8,7 @@
 // server, not the CARP VIP clients must use to survive a failover.
 import { contains, parseIPv4 } from '../net.js';
 import { type XmlElement, attr, child, isElement, textOf } from '../render/opnsense/xml.js';
-import { fieldText } from './fields.js';
+import { fieldList, fieldText } from './fields.js';
 import { baseVips, networkOf, vipName } from './vips.js';
 
 /**
@@ -66,7 +66,7 @@ export function haProblems(root: XmlElement, sections: readonly XmlElement[]): s
     .join(', ');
   const problems: string[] = [];
   const written = genPaths(sections);
-  const items = fieldText(hasync, 'syncitems').split(',').map((i) => i.trim());
+  const items = fieldList(hasync, 'syncitems');
   const pushed = syncTo === '' ? [] : items.filter((id) => SYNC_SECTIONS[id]?.some((s) => written.has(s)));
   if (pushed.length > 0) {
     problems.push(

@@ -4,7 +4,7 @@
 // and refuses what would take a link apart.
 import { addToList as addTo } from '../arrays.js';
 import { type XmlElement, child, childrenNamed, isElement } from '../render/opnsense/xml.js';
-import { assignmentName, fieldText } from './fields.js';
+import { assignmentName, fieldList, fieldText } from './fields.js';
 
 /** The address types that make OPNsense run a PPP link on an interface (interface_ppps_configure, interfaces.inc). */
 const PPP_TYPES = new Map([['ppp', 'PPP'], ['pppoe', 'PPPoE'], ['pptp', 'PPTP'], ['l2tp', 'L2TP']]);
@@ -34,7 +34,7 @@ export function pppLinks(root: XmlElement, genInterfaces: XmlElement | undefined
     const link = links.get(fieldText(have, 'if'));
     if (!have || !link || !PPP_TYPES.has(fieldText(have, 'ipaddr'))) continue;
     const device = fieldText(g, 'if');
-    const ports = fieldText(link, 'ports').split(',').map((p) => p.trim()).filter(Boolean);
+    const ports = fieldList(link, 'ports');
     const type = PPP_TYPES.get(fieldText(link, 'type')) ?? PPP_TYPES.get(fieldText(have, 'ipaddr'));
     const what = `a ${type} link, ${fieldText(link, 'if')} over ${ports.join(', ') || 'no port'}`;
     if ((device === fieldText(link, 'if') || ports.includes(device)) && fieldText(g, 'ipaddr') === 'dhcp') {
@@ -60,7 +60,7 @@ export function pppLinks(root: XmlElement, genInterfaces: XmlElement | undefined
 export function laggMemberRefusals(root: XmlElement, sections: readonly XmlElement[]): string[] {
   const memberOf = new Map<string, XmlElement>();
   for (const lagg of childrenNamed(child(root, 'laggs'), 'lagg')) {
-    for (const member of fieldText(lagg, 'members').split(',')) if (member.trim() !== '') memberOf.set(member.trim(), lagg);
+    for (const member of fieldList(lagg, 'members')) memberOf.set(member, lagg);
   }
   if (memberOf.size === 0) return [];
   // What gen puts on each device, in the topology's order.

@@ -9,7 +9,7 @@
 // earlier key (gen took the client over by its key, and the key changed
 // since): it goes, or one link in the GUI would let the old key in again.
 import { type XmlElement, attr, child, childrenNamed } from '../render/opnsense/xml.js';
-import { fieldText } from './fields.js';
+import { fieldList, fieldText } from './fields.js';
 
 /** A predicate for the base items of a list that gen's items of that list replace in the merge. */
 export type Replaces = (list: string, genItems: readonly XmlElement[]) => (item: XmlElement) => boolean;
@@ -22,7 +22,7 @@ export interface PeerLinks {
 }
 
 function listOf(item: XmlElement): string[] {
-  return fieldText(item, 'peers').split(',').map((p) => p.trim()).filter(Boolean);
+  return fieldList(item, 'peers');
 }
 
 /** The instances and clients of a //OPNsense/wireguard element. */
