@@ -47,12 +47,12 @@ function areaOf(path: readonly string[]): string {
 /**
  * Removes gen's items of earlier merges that this merge does not write
  * (`current`: the UUIDs it writes) wherever they are left, and says which,
- * by area. One the box's own items use (an operator's frontend on gen's
+ * by area; returns the areas it removed from. One the box's own items use (an operator's frontend on gen's
  * backend), and what it uses in turn, stays, as the box's own. A model
  * root that loses items loses its persisted_at stamp (the key of
  * OPNsense's model cache), as in mergeTree.
  */
-export function dropStaleItems(root: XmlElement, current: ReadonlySet<string>, warn: (message: string) => void): void {
+export function dropStaleItems(root: XmlElement, current: ReadonlySet<string>, warn: (message: string) => void): string[] {
   const stale = new Map<string, { item: XmlElement; area: string }>();
   const collect = (node: XmlElement, path: readonly string[]) => {
     for (const c of node.children) {
@@ -64,7 +64,7 @@ export function dropStaleItems(root: XmlElement, current: ReadonlySet<string>, w
     }
   };
   collect(root, []);
-  if (stale.size === 0) return;
+  if (stale.size === 0) return [];
   // What the box's items name (outside the stale items), then what those name in turn.
   const used = new Map<string, string>();
   const users = (node: XmlElement, user: string | undefined, inside: boolean) => {
@@ -115,11 +115,7 @@ export function dropStaleItems(root: XmlElement, current: ReadonlySet<string>, w
         `change those items on the box if ${they} should go (the next merge removes what nothing uses), or put ${them} back in the topology`,
     );
   }
-  // gen enabled HAProxy for its frontends: with none left it exits at start ("No enabled listener found").
-  const haproxy = child(child(root, 'OPNsense'), 'HAProxy');
-  if (removed.has('HAProxy') && fieldText(child(haproxy, 'general'), 'enabled') === '1' && childrenNamed(child(haproxy, 'frontends'), 'frontend').length === 0) {
-    warn('HAProxy is still enabled and has no frontend left, so it will not start: disable it (Services › HAProxy › Settings), or add a frontend');
-  }
+  return [...removed.keys()];
 }
 
 /** The devices of gen's VLANs and WireGuard instances in a config: what an assignment can name. */

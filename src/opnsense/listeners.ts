@@ -84,6 +84,16 @@ function guiListen(root: XmlElement): GuiListen {
 }
 
 /** HAProxy frontends on a port the web GUI holds on the WAN: the wildcard address, or the WAN's own when the GUI is bound to the WAN. */
+/**
+ * HAProxy left enabled with no frontend (merge removed gen's, and the box has
+ * none of its own): it exits at start ("No enabled listener found").
+ */
+export function idleHaproxy(root: XmlElement): string[] {
+  const haproxy = child(child(root, 'OPNsense'), 'HAProxy');
+  if (fieldText(child(haproxy, 'general'), 'enabled') !== '1' || childrenNamed(child(haproxy, 'frontends'), 'frontend').length > 0) return [];
+  return ['HAProxy is still enabled and has no frontend left, so it will not start: disable it (Services › HAProxy › Settings), or add a frontend'];
+}
+
 export function guiConflicts(root: XmlElement): string[] {
   const gui = guiListen(root);
   const out: string[] = [];

@@ -26,7 +26,7 @@ import { boxPeerLinks } from './wireguard-peers.js';
 import { dropOrphanedAssignments, dropStaleItems, genDevices } from './dropped.js';
 import { addToList } from '../arrays.js';
 import { type ExpectedAntiLockout, antiLockoutDifferences } from './anti-lockout.js';
-import { bindClashes, guiConflicts, wireguardClashes } from './listeners.js';
+import { bindClashes, guiConflicts, idleHaproxy, wireguardClashes } from './listeners.js';
 import { RULE_STORE_PATHS, clearManagedRules } from './managed-rules.js';
 import { laggMemberRefusals, pppLinks } from './links.js';
 import { groupRefusals } from './groups.js';
@@ -806,7 +806,8 @@ export function mergeConfig(baseText: string, genSections: readonly XmlElement[]
     }
   }
   dropStaleDhcp(root, genInterfaces, options);
-  dropStaleItems(root, genUuids, options.warn!);
+  // gen enabled HAProxy for the frontends it removed.
+  if (dropStaleItems(root, genUuids, options.warn!).includes('HAProxy')) for (const message of idleHaproxy(root)) options.warn!(message);
   const refusals = dropOrphanedAssignments(root, devicesBefore, genKeys, options.warn!);
   if (refusals.length > 0) throw new MergeError(refusals.join('\n'));
   reportOrphanedRoutes(root, droppedGateways, options.warn!);
