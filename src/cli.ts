@@ -12,7 +12,7 @@ import { registerOpnsenseCommands } from './commands/opnsense.js';
 import { registerDiffCommands } from './commands/diff.js';
 import { registerGraphCommands } from './commands/graph.js';
 import { registerInitCommands } from './commands/init.js';
-import { refuseEmptyPaths } from './commands/empty-paths.js';
+import { refuseUnusablePaths } from './commands/path-arguments.js';
 import { packageVersion } from './paths.js';
 
 const EXIT_FINDINGS = 1;
@@ -24,7 +24,7 @@ export function program(setExit: (code: number) => void): Command {
     .version(packageVersion(), '-v, --version')
     .showHelpAfterError('(run gen --help for usage)')
     .exitOverride()
-    .hook('preAction', (_root, action) => refuseEmptyPaths(action));
+    .hook('preAction', (_root, action) => refuseUnusablePaths(action));
 
   // Target-specific command groups (gen wg, gen opnsense, ...) register here.
   for (const register of commandGroups) register(cli, setExit);

@@ -1,4 +1,5 @@
-// A path given as "" names no file, yet Node takes it as the current
+// Path arguments gen cannot use, refused before any command runs. A path
+// given as "" names no file, yet Node takes it as the current
 // directory: `--secrets ""` would read and write keys in whatever directory
 // gen runs from, `--out ""` would aim the build there, and the others fail
 // later with an error that names nothing. Every command refuses them first,
@@ -36,7 +37,7 @@ function refuseUndecodable(what: string, value: unknown): void {
   );
 }
 
-export function refuseEmptyPaths(command: Command): void {
+export function refuseUnusablePaths(command: Command): void {
   for (const option of command.options) {
     if (!PATH_VALUE.test(option.flags)) continue;
     const value: unknown = command.getOptionValue(option.attributeName());
