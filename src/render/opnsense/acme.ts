@@ -84,7 +84,7 @@ export const acmeArea: Area = {
     // boot): written here and named in UpdateCron, an Apply finds it and makes no second one. Only the fields the
     // plugin sets are gen's; the schedule is the model's default (00:00), so a box's own schedule survives a merge.
     const cronUuid = ctx.uuid('cron-job', 'acme-renewal');
-    const cron = modelItem(ctx, 'cron', 'jobs.job', cronUuid, Object.assign({}, ACME_RENEWAL_JOB, { enabled: '1' }));
+    const cron = modelItem(ctx, 'cron', 'jobs.job', cronUuid, ACME_RENEWAL_JOB);
     return [
       ...modelSection(ctx, 'acme', {
         settings: {

@@ -17,7 +17,7 @@ export const ACME_CHALLENGE_PORT = '43580';
 /**
  * The ACME client's daily renewal job, as its settings page's Apply makes it
  * (SettingsController::fetchCronIntegrationAction: Cron::newDailyJob with
- * these values, weekdays "*", enabled; the schedule is the cron model's
+ * these values and weekdays "*", the model's default; the schedule is the cron model's
  * default, 00:00) and finds it again: by the UUID in settings/UpdateCron,
  * else by its origin. Its configd action runs `lecert.php --mode issue --all
  * --cron` (actions_acmeclient.conf), which also issues a certificate never
@@ -27,6 +27,7 @@ export const ACME_RENEWAL_JOB = {
   origin: 'AcmeClient',
   command: 'acmeclient cron-auto-renew',
   description: 'AcmeClient Cronjob for Certificate AutoRenewal',
+  enabled: '1',
 } as const;
 
 /**
