@@ -14,8 +14,30 @@ function uri(file: string): string {
   return file.replace(/\\/g, '/').split('/').map(encodeURIComponent).join('/');
 }
 
+// SARIF 2.1.0 §3.11.6: a plain-text message links a location of its result as [text](id), and a
+// backslash escapes '[', ']' and '\\'. Every such character of a message is escaped (as CodeQL's own
+// output does), so a value the topology quotes can neither forge a link nor break one.
+function plain(text: string): string {
+  return text.replace(/[\\[\]]/g, '\\$&');
+}
+
 function physical(location: SourceLocation) {
   return { artifactLocation: { uri: uri(location.file) }, region: { startLine: location.line, startColumn: location.col } };
+}
+
+// GitHub code scanning shows a related location only where the result's message links it, by the
+// location's id (unique within the result; the primary location has none).
+function result(d: Diagnostic, ruleIndex: number | undefined) {
+  const related = (d.related ?? []).map((r, i) => ({ id: i + 1, message: { text: plain(r.message) }, physicalLocation: physical(r.location) }));
+  const links = related.map((r) => `\n[${r.message.text}](${r.id})`).join('');
+  return {
+    ruleId: d.rule,
+    ...(ruleIndex === undefined ? {} : { ruleIndex }),
+    level: level(d.severity),
+    message: { text: `${plain(d.message)}${links}${d.hint ? `\nHow to fix: ${plain(d.hint)}` : ''}` },
+    locations: [{ physicalLocation: physical(d.location) }],
+    ...(related.length ? { relatedLocations: related } : {}),
+  };
 }
 
 export function formatSarif(diagnostics: readonly Diagnostic[]): string {
@@ -39,16 +61,7 @@ export function formatSarif(diagnostics: readonly Diagnostic[]): string {
             })),
           },
         },
-        results: diagnostics.map((d) => ({
-          ruleId: d.rule,
-          ...(index.has(d.rule) ? { ruleIndex: index.get(d.rule) } : {}),
-          level: level(d.severity),
-          message: { text: d.hint ? `${d.message}\nHow to fix: ${d.hint}` : d.message },
-          locations: [{ physicalLocation: physical(d.location) }],
-          ...(d.related?.length
-            ? { relatedLocations: d.related.map((r, i) => ({ id: i + 1, message: { text: r.message }, physicalLocation: physical(r.location) })) }
-            : {}),
-        })),
+        results: diagnostics.map((d) => result(d, index.get(d.rule))),
       },
     ],
   };
