@@ -1,15 +1,18 @@
 // One gen at a time edits a topology and its secrets: an exclusive lock
 // file beside the topology (`.topology.yaml.lock`, made with O_EXCL), which
-// holds the pid of its owner. A lock whose process is gone is stale and is
-// taken over; a live one is waited for, up to a bound, then reported with
-// its pid. The command reads the topology only once it holds the lock, so
-// no change of another run is lost.
+// holds the pid of its owner and, where /proc tells them, its boot, PID
+// namespace and start time. A lock whose process is gone is stale and is
+// taken over, also when its pid names another process now (a run killed in
+// a container, whose pid the next container gives to another process); a
+// live one is waited for, up to a bound, then reported with its pid. The
+// command reads the topology only once it holds the lock, so no change of
+// another run is lost.
 import { randomBytes } from 'node:crypto';
 import { closeSync, linkSync, lstatSync, openSync, readFileSync, realpathSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ReportedError, isSystemError, reasonOf } from './errors.js';
-import { processAlive } from './processes.js';
+import { type ProcessIdentity, ownIdentity, processRuns } from './processes.js';
 
 export class LockBusyError extends ReportedError {}
 
@@ -36,8 +39,14 @@ export function lockPathOf(topologyFile: string): string {
 
 interface Holder {
   pid: number;
+  /** Absent in a lock of a system without /proc, of an earlier gen, or one cut short. */
+  identity?: ProcessIdentity;
   text: string;
 }
+
+// "PID NONCE", then the identity: only a whole line counts, so that a lock cut short in its
+// write is never read as another boot's.
+const IDENTITY = /^\d+ [0-9a-f]+ boot=([0-9a-f-]+) pidns=(\d+) start=(\d+)\n$/;
 
 function readHolder(lock: string): Holder | undefined {
   let text: string;
@@ -48,7 +57,8 @@ function readHolder(lock: string): Holder | undefined {
     throw error;
   }
   const pid = Number(/^(\d+) /.exec(text)?.[1] ?? NaN);
-  return { pid, text };
+  const identity = IDENTITY.exec(text);
+  return identity ? { pid, identity: { boot: identity[1]!, pidns: Number(identity[2]), start: Number(identity[3]) }, text } : { pid, text };
 }
 
 function tryCreate(lock: string, content: string): boolean {
@@ -104,7 +114,7 @@ function breakStale(lock: string, stale: Holder): void {
 }
 
 function isStale(lock: string, holder: Holder): boolean {
-  if (Number.isSafeInteger(holder.pid)) return !processAlive(holder.pid);
+  if (Number.isSafeInteger(holder.pid)) return !processRuns(holder.pid, holder.identity);
   const stat = lstatSync(lock, { throwIfNoEntry: false });
   return stat !== undefined && Date.now() - stat.mtimeMs > EMPTY_GRACE_MS;
 }
@@ -138,7 +148,9 @@ function who(holder: Holder): string {
 }
 
 function ownerContent(): string {
-  return `${process.pid} ${randomBytes(8).toString('hex')}\n`;
+  const self = ownIdentity();
+  const identity = self ? ` boot=${self.boot} pidns=${self.pidns} start=${self.start}` : '';
+  return `${process.pid} ${randomBytes(8).toString('hex')}${identity}\n`;
 }
 
 function releaser(lock: string, content: string): () => void {

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { publicKeyOf } from '../../src/targets/wireguard/keys.js';
 import { root } from '../helpers.js';
+import { BOOT, owner, startOf } from '../lock-owner.js';
 
 const bin = join(root, 'bin/gen.js');
 
@@ -92,6 +93,16 @@ describe('the topology lock', () => {
     utimesSync(join(dir, '.topology.yaml.lock'), new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
     expect((await run(['wg', 'add-peer', 'kp2', '--role', 'workstation'], dir, { GEN_LOCK_WAIT_MS: '0' })).code).toBe(0);
     expect(peers(topology).map((p) => p.name)).toEqual(expect.arrayContaining(['kp1', 'kp2']));
+    expect(existsSync(join(dir, '.topology.yaml.lock'))).toBe(false);
+  });
+
+  it.skipIf(!BOOT)('takes over the lock of a run killed in a container, whose pid is another live process now', async () => {
+    const { dir, topology } = scratch();
+    // Its PID namespace's inode given to this one since: its pid is this test's parent now, which started at another time.
+    writeFileSync(join(dir, '.topology.yaml.lock'), owner(process.ppid, { start: startOf(process.ppid) + 1 }));
+    const r = await run(['wg', 'add-peer', 'kp1', '--role', 'workstation'], dir, { GEN_LOCK_WAIT_MS: '0' });
+    expect([r.code, r.stderr]).toEqual([0, expect.stringContaining('added peer')]);
+    expect(peers(topology).map((p) => p.name)).toContain('kp1');
     expect(existsSync(join(dir, '.topology.yaml.lock'))).toBe(false);
   });
 

@@ -1,0 +1,116 @@
+// The lock records its owner's boot, PID namespace and start time beside
+// its pid, so that a lock left by a run killed in a container is taken over
+// even where its pid names another live process now (in the next container
+// PID 1, or the new run itself), and a live owner is still waited for.
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LockBusyError, acquireLockSync } from '../../src/io/lock.js';
+import { BOOT, owner, pidnsOf, startOf } from '../lock-owner.js';
+
+// A PID namespace below this one, as a container is below the host's: an unprivileged user namespace makes one.
+const UNSHARE = ['unshare', '--user', '--map-root-user', '--pid', '--fork'];
+const canUnshare = BOOT !== '' && spawnSync(UNSHARE[0]!, UNSHARE.slice(1).concat('true')).status === 0;
+
+function lockFile(): string {
+  return join(mkdtempSync(join(tmpdir(), 'gen-lock-owner-')), '.topology.yaml.lock');
+}
+
+/** Takes the lock without waiting: true if taken (and given back), false if its holder is live. */
+function takes(lock: string): boolean {
+  try {
+    acquireLockSync(lock, (holder) => `held by ${holder}`)();
+    return true;
+  } catch (error) {
+    if (error instanceof LockBusyError) return false;
+    throw error;
+  }
+}
+
+const sleepers: ChildProcess[] = [];
+function sleeper(command = ['sleep', '60']): ChildProcess {
+  const child = spawn(command[0]!, command.slice(1), { stdio: 'ignore' });
+  sleepers.push(child);
+  return child;
+}
+
+/** Waits (up to 5 s) until `ready` holds. */
+function until<T>(ready: () => T | undefined): T {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const value = ready();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('timed out');
+    spawnSync('sleep', ['0.02']);
+  }
+}
+
+describe.skipIf(!BOOT)('the lock tells its owner from another process with the same pid', () => {
+  let wait: string | undefined;
+  beforeEach(() => {
+    wait = process.env.GEN_LOCK_WAIT_MS;
+    process.env.GEN_LOCK_WAIT_MS = '0';
+  });
+  afterEach(() => {
+    for (const s of sleepers.splice(0)) s.kill('SIGKILL');
+    if (wait === undefined) delete process.env.GEN_LOCK_WAIT_MS;
+    else process.env.GEN_LOCK_WAIT_MS = wait;
+  });
+
+  it('records its pid, the boot id, the inode of its PID namespace and its start time', () => {
+    const lock = lockFile();
+    const release = acquireLockSync(lock, () => 'busy');
+    const text = readFileSync(lock, 'utf8');
+    release();
+    expect(existsSync(lock)).toBe(false);
+    const [pid, nonce, ...fields] = text.trimEnd().split(' ');
+    expect([Number(pid), nonce, fields]).toEqual([process.pid, expect.stringMatching(/^[0-9a-f]{16}$/), [`boot=${BOOT}`, `pidns=${pidnsOf('self')}`, `start=${startOf(process.pid)}`]]);
+  });
+
+  it('takes over a lock of a killed run whose pid is alive now as another process', () => {
+    // A killed container's run, its PID namespace's inode since given to this one: the pid is this test's parent now.
+    const lock = lockFile();
+    writeFileSync(lock, owner(process.ppid, { start: startOf(process.ppid) - 1 }));
+    expect(takes(lock)).toBe(true);
+    expect(existsSync(lock)).toBe(false);
+    // ... in a PID namespace that is gone, its pid PID 1 here, or this run's own pid.
+    for (const pid of [1, process.pid]) {
+      writeFileSync(lock, owner(pid, { pidns: pidnsOf('self') + 1, start: 0 }));
+      expect(takes(lock), `pid ${pid}`).toBe(true);
+    }
+    // ... before the machine restarted: pid and start time of a live process, another boot.
+    const other = sleeper();
+    writeFileSync(lock, owner(other.pid!, { boot: BOOT.replace(/^./, (c) => (c === '0' ? '1' : '0')) }));
+    expect(takes(lock)).toBe(true);
+    expect(readdirSync(join(lock, '..'))).toEqual([]);
+  });
+
+  it('waits for a live owner, and for one that wrote no identity or only part of it (then the pid decides)', () => {
+    const lock = lockFile();
+    const live = sleeper();
+    for (const text of [owner(live.pid!), `${live.pid} 0123456789abcdef\n`, owner(live.pid!).slice(0, -4)]) {
+      writeFileSync(lock, text);
+      expect(takes(lock), text).toBe(false);
+      expect(readFileSync(lock, 'utf8')).toBe(text);
+    }
+  });
+
+  it.skipIf(!canUnshare)('waits for a live owner in a PID namespace below this one, and takes its lock once it is gone', () => {
+    const lock = lockFile();
+    // A run in a container this one sees into: PID 1 of its own namespace, its pid another number here.
+    const unshare = sleeper(UNSHARE.concat('sleep', '60'));
+    const inner = until(() => {
+      const children = readFileSync(`/proc/${unshare.pid}/task/${unshare.pid}/children`, 'utf8').trim();
+      return children && readFileSync(`/proc/${children}/stat`, 'utf8').includes('(sleep)') ? Number(children) : undefined;
+    });
+    expect(readFileSync(`/proc/${inner}/status`, 'utf8')).toMatch(new RegExp(`^NSpid:\\s+${inner}\\s+1$`, 'm'));
+    writeFileSync(lock, owner(1, { pidns: pidnsOf(inner), start: startOf(inner) }));
+    expect(takes(lock)).toBe(false);
+    // The same run once its container is gone.
+    process.kill(inner, 'SIGKILL');
+    until(() => (existsSync(`/proc/${inner}`) ? undefined : true));
+    expect(takes(lock)).toBe(true);
+  });
+});
