@@ -22,6 +22,8 @@ export interface NodeState {
   pbs: { users: string[]; tokens: string[]; acls: { path: string; roleid: string; ugid: string }[] };
   /** Guests of other nodes of the cluster, by id (what /cluster/resources lists besides this node's). */
   elsewhere?: Record<string, { node: string; type: 'qemu' | 'lxc' }>;
+  /** The volids each storage lists, by storage and content type (iso, vztmpl, ...). */
+  storage?: Record<string, Record<string, string[]>>;
   /** A resize that fails as qm's does: a message, exit 0, the size unchanged (a lock held by a backup). */
   resizeFails?: boolean;
 }

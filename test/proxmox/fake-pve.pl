@@ -106,6 +106,12 @@ sub guest {
             fail("unable to create " . ($kind eq 'qemu' ? 'VM' : 'CT') . " $id - $type $id already exists on node '$held->{node}'", 255);
         }
         my ($pos, $opts) = options(@rest);
+        # The volume a guest is made from must be there, or create fails (qemu-server API2/Qemu.pm
+        # create_disks; pve-container LXC/Create.pm, PVE::Storage abs_filesystem_path).
+        my @stored = map { map { @$_ } values %$_ } values %{ $state->{storage} // {} };
+        my ($iso) = map { /^([^,=]+:[^,=]+),.*\bmedia=cdrom\b/ ? $1 : () } map { $opts->{$_} } grep { /^ide\d+$/ } keys %$opts;
+        fail("volume $iso does not exist", 255) if $kind eq 'qemu' && defined $iso && !grep { $_ eq $iso } @stored;
+        fail("can't find file '$pos->[0]'", 255) if $kind eq 'lxc' && !grep { $_ eq $pos->[0] } @stored;
         my %created = %$opts;
         allocate(\%created, $id, $_) for sort keys %created;
         $guests->{$id} = \%created;
@@ -151,6 +157,17 @@ sub pvesh {
     }
     if ($path =~ m!^/access/users/(.+)$!) {
         return $state->{users}{$1} ? out_json({}) : fail("no such user ('$1')");
+    }
+    # GET /nodes/{node}/storage/{storage}/content (pve-storage API2/Storage/Content.pm index, PVE::Storage
+    # volume_list): a storage's volumes of the content types it has enabled, --content narrowing them;
+    # $state->{storage}{ID}{CONTENT} lists the volids. A storage that is not there fails as storage_config does.
+    if ($path =~ m!^/nodes/([^/]+)/storage/([^/]+)/content$!) {
+        my ($on, $sid) = ($1, $2);
+        my (undef, $opts) = options(@args[2 .. $#args]);
+        fail("fake pvesh: storage content of node $on") if $on ne $state->{node};
+        my $storage = ($state->{storage} // {})->{$sid} // fail("storage '$sid' does not exist");
+        my @types = defined $opts->{content} ? ($opts->{content}) : sort keys %$storage;
+        return out_json([map { my $type = $_; map { { volid => $_, content => $type } } @{ $storage->{$type} // [] } } @types]);
     }
     # GET /pools/{poolid} is deprecated in PVE 9 (PVE/API2/Pool.pm): only the form with --poolid is answered.
     if ($path eq '/pools' && ($args[2] // '') eq '--poolid' && defined $args[3]) {

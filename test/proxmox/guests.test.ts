@@ -169,6 +169,9 @@ function problems(run: { status: number; stderr: string }): string[] {
   return lines.slice(0, -1);
 }
 
+const PBS_ISO = 'local:iso/proxmox-backup-server_4.0-1.iso';
+const DEBIAN_TEMPLATE = 'local:vztmpl/debian-13-standard_13.1-1_amd64.tar.zst';
+
 /** A node as seed 002 left it: VM 102 with Proxmox's own MACs and an extra NIC, the three containers. */
 function homeNode(overrides: Partial<NodeState> = {}): FakeNode {
   return new FakeNode({
@@ -181,6 +184,8 @@ function homeNode(overrides: Partial<NodeState> = {}): FakeNode {
       },
     },
     lxc: Object.fromEntries(['200', '210', '211'].map((id) => [id, { hostname: `ct${id}`, memory: '512', rootfs: `local-lvm:vm-${id}-disk-0,size=8G`, net0: `name=eth0,bridge=vmbr2,hwaddr=BC:24:11:00:02:${id.slice(1)},ip=dhcp,type=veth` }])),
+    // What the guests the topology creates are made from: the backup server's installer, a container template.
+    storage: { local: { iso: [PBS_ISO], vztmpl: [DEBIAN_TEMPLATE] } },
     ...overrides,
   });
 }
@@ -373,6 +378,38 @@ describe('guests.sh on a node', async () => {
       "guests.sh: VM 103 (pbs) is not on node pve: id 103 is CT 103 on node pve2. Give the topology that guest's node (host) and kind (vm or container), or a free id.",
     ]);
     expect(elsewhere.log).toEqual([]);
+  });
+
+  it('creates nothing while the installer ISO or the container template of a guest to create is not on its storage', async () => {
+    // qm create and pct create fail on a missing one only in the apply phase (qemu-server API2/Qemu.pm
+    // create_disks: "volume ... does not exist"; pve-container LXC/Create.pm: "can't find file"), after the
+    // guests before were changed: the check phase looks for it among the storage's ISO images / templates.
+    expect(script).toContain(`--ide2 '${PBS_ISO},media=cdrom'`);
+    const noIso = node({ storage: { local: { iso: ['local:iso/opnsense-26.7.iso'], vztmpl: [DEBIAN_TEMPLATE] } } });
+    const before = noIso.state;
+    expect(problems(noIso.run(script))).toEqual([
+      `guests.sh: VM 103 (pbs) cannot be created: storage local on node pve has no ISO image ${PBS_ISO} (pvesm list local --content iso). Put it there (a storage with content iso), or name one it has in the topology.`,
+    ]);
+    expect(noIso.log).toEqual([]);
+    expect(noIso.state).toEqual(before);
+    // A storage the node does not have: Proxmox's own message.
+    const noStorage = node({ storage: {} });
+    expect(problems(noStorage.run(script))).toEqual([
+      "guests.sh: VM 103 (pbs) cannot be created: the ISO images of storage local on node pve cannot be listed: storage 'local' does not exist",
+    ]);
+    // Only a guest still to create needs it: once VM 103 exists, its ISO may be gone.
+    const pbs = { name: 'pbs', ostype: 'l26', cpu: 'x86-64-v2-AES', scsihw: 'virtio-scsi-single', scsi0: 'local-lvm:vm-103-disk-0,size=50G' };
+    expect(node({ qemu: { ...homeNode().state.qemu, 103: pbs }, storage: {} }).run(script).status).toBe(0);
+    // A container's template, the same way.
+    const text = edit(homelab, ['sites', 0, 'services', 3], {
+      name: 'grafana', network: 'service', address: '10.1.0.120', port: 3000, container: 220,
+      guest: { disk_gb: 8, create: true, template: 'local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst', dns: ['1.1.1.1'] },
+    });
+    const noTemplate = node();
+    expect(problems(noTemplate.run((await render(text)).get('home/proxmox/pve/guests.sh')!))).toEqual([
+      'guests.sh: CT 220 (grafana) cannot be created: storage local on node pve has no container template local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst (pvesm list local --content vztmpl). Put it there (a storage with content vztmpl), or name one it has in the topology.',
+    ]);
+    expect(noTemplate.log).toEqual([]);
   });
 
   it('grows a smaller disk to disk_gb and leaves a bigger one alone', async () => {

@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BUILTIN_ROLES, PRIVILEGES } from '../../src/targets/proxmox/access.js';
 import { INTENT_ROLES } from '../../src/targets/proxmox/intents.js';
-import { guestConfig, guestSettings } from '../../src/render/proxmox/guests.js';
+import { createDrives, guestConfig, guestSettings } from '../../src/render/proxmox/guests.js';
 import { edit, modelOf, readExample, render } from '../helpers.js';
 import { CASES, genVerdict } from './pve-cases.js';
 import { optcheck, pvePerl, removePvePerl, whyNoUpstream } from './pve-perl.js';
@@ -38,9 +38,9 @@ async function generatedLines(): Promise<string[]> {
         const tool = guest.kind === 'vm' ? 'qm' : 'pct';
         for (const [key, value] of guestSettings(guest)) lines.push(`${tool} ${guest.id} ${key} ${value}`);
         if (guest.create) {
-          lines.push(`${tool} ${guest.id} ${guest.kind === 'vm' ? 'scsi0' : 'rootfs'} ${guest.storage}:${guest.diskGb}`);
-          // The second disk, as guests.sh gives it on create and to a VM without it (the backup server's cache).
-          if (guest.dataDisk) lines.push(`${tool} ${guest.id} ${guest.dataDisk.key} ${guest.storage}:${guest.dataDisk.gb}`);
+          // A VM's drives as qm create gets them (the second disk is what guests.sh gives a VM without it too).
+          if (guest.kind === 'vm') for (const [key, value] of createDrives(guest)) lines.push(`qm ${guest.id} ${key} ${value}`);
+          else lines.push(`pct ${guest.id} rootfs ${guest.storage}:${guest.diskGb}`);
           // What only creating sets (name, ostype, the CPU type, nesting, ...), from the review file.
           const settings = new Set(guestSettings(guest).map(([key]) => key));
           for (const m of guestConfig(guest).matchAll(/^(\w+): (.*)$/gm)) if (!settings.has(m[1]!)) lines.push(`${tool} ${guest.id} ${m[1]} ${m[2]}`);
@@ -79,6 +79,11 @@ describe.skipIf(whyNoUpstream)(title("Proxmox VE's own schema code"), () => {
     expect(lines).toContain('qm 103 scsi1 local-lvm:100');
     const results = optcheck(lines);
     expect(results.filter((r) => !r.ok)).toEqual([]);
+    // The installer ISO of the backup server's VM: qemu-server's drive parser reads it as a CD-ROM with an
+    // ISO image, the only form create_vm takes an iso volume in.
+    const ide2 = results.filter((r) => / ide2 /.test(r.line));
+    expect(ide2.map((r) => r.line)).toEqual(['qm 103 ide2 local:iso/proxmox-backup-server_4.0-1.iso,media=cdrom']);
+    expect(ide2[0]!.detail).toMatch(/^drive: file=local:iso\/proxmox-backup-server_4\.0-1\.iso media=cdrom vtype=iso$/);
     for (const r of results) {
       const printed = /^prints as: (.*)$/.exec(r.detail);
       if (printed) expect(printed[1], r.line).toBe(r.line.split(' ').slice(3).join(' '));

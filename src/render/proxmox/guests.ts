@@ -217,6 +217,24 @@ const FUNCTIONS = [
   '',
 ];
 
+/** Only in the scripts of a node where gen creates a guest from an installer ISO or a container template. */
+const NEED_VOLUME = [
+  '# need_volume WHAT STORAGE CONTENT VOLUME KIND: creating WHAT reads VOLUME (its installer ISO, its container',
+  '# template). qm create and pct create fail on a missing one only once they run, in the apply phase, after',
+  '# the guests before it were changed; so it must be where Proxmox lists that content: on storage STORAGE',
+  '# of this node, among its CONTENT volumes (pvesm list STORAGE --content CONTENT).',
+  '# shellcheck disable=SC2016 # the $ are Perl\'s',
+  'need_volume() {',
+  '  local listing',
+  '  if ! listing=$(pvesh get "/nodes/$node/storage/$2/content" --content "$3" --output-format json 2>&1); then',
+  '    problem "$1 cannot be created: the $5s of storage $2 on node $node cannot be listed: ${listing//$\'\\n\'/ }"',
+  '  elif ! perl -MJSON::PP -e \'exit(!grep { $_->{volid} eq $ARGV[0] } @{ decode_json(join("", <STDIN>)) })\' "$4" <<<"$listing"; then',
+  '    problem "$1 cannot be created: storage $2 on node $node has no $5 $4 (pvesm list $2 --content $3). Put it there (a storage with content $3), or name one it has in the topology."',
+  '  fi',
+  '}',
+  '',
+];
+
 /** Only in the scripts of a node with a guest that has a second disk gen adds (the backup server's datastore cache). */
 const ADD_DISK = [
   '# add_disk qm ID DISK NEW GIB: give the VM the disk when it has none there (NEW is STORAGE:GIB, the form',
@@ -272,6 +290,26 @@ export function guestSettings(guest: Guest): [string, string][] {
 const NEW_VM_CPU = 'x86-64-v2-AES';
 const NEW_CT_FEATURES = 'nesting=1';
 
+/** The volume a guest is created from: a VM's installer ISO (ide2), a container's template. */
+function sourceVolume(guest: Guest): { storage: string; content: 'iso' | 'vztmpl'; volume: string; kind: string } | undefined {
+  const [content, value, kind] = guest.kind === 'vm' ? (['iso', guest.iso, 'ISO image'] as const) : (['vztmpl', guest.template, 'container template'] as const);
+  if (value === undefined) return undefined;
+  const volid = volume(value, content);
+  return { storage: volid.slice(0, volid.indexOf(':')), content, volume: volid, kind };
+}
+
+/**
+ * A new VM's drives as `qm create` gets them: the system disk, the second
+ * disk, and the installer ISO, which qemu-server takes only as a CD-ROM
+ * (API2/Qemu.pm: "explicit 'media=cdrom' is required for iso images").
+ */
+export function createDrives(guest: Guest): [string, string][] {
+  const drives: [string, string][] = [['scsi0', newDisk(guest.storage, guest.diskGb!)]];
+  if (guest.dataDisk) drives.push([guest.dataDisk.key, newDisk(guest.storage, guest.dataDisk.gb)]);
+  if (guest.iso !== undefined) drives.push(['ide2', `${volume(guest.iso, 'iso')},media=cdrom`]);
+  return drives;
+}
+
 /** The create command: only what creating needs; the settings follow with ensure. */
 function createLines(guest: Guest, node: string): string[] {
   const id = String(guest.id);
@@ -281,9 +319,8 @@ function createLines(guest: Guest, node: string): string[] {
       ? [
           // The CPU type the web GUI gives a new VM (pve-manager Architecture.js): kvm64, the default without it, has no AES.
           'qm create', id, `--name ${shellWord(dnsName(guest.name))}`, `--ostype ${shellWord(guest.ostype ?? 'l26')}`, `--cpu ${shellWord(NEW_VM_CPU)}`,
-          `--scsihw ${shellWord('virtio-scsi-single')}`, `--scsi0 ${shellWord(size)}`,
-          ...(guest.dataDisk ? [`--${guest.dataDisk.key} ${shellWord(newDisk(guest.storage, guest.dataDisk.gb))}`] : []),
-          ...(guest.iso !== undefined ? [`--ide2 ${shellWord(`${volume(guest.iso, 'iso')},media=cdrom`)}`] : []),
+          `--scsihw ${shellWord('virtio-scsi-single')}`,
+          ...createDrives(guest).map(([key, value]) => `--${key} ${shellWord(value)}`),
         ]
       : // Nesting, as the web GUI sets for an unprivileged container (CreateWizard.js): systemd 241 and later needs it
         // (pve-container Setup/Base.pm check_systemd_nesting warns at every start without it).
@@ -294,7 +331,9 @@ function createLines(guest: Guest, node: string): string[] {
         ];
   const tool = guest.kind === 'vm' ? 'qm' : 'pct';
   const name = shellWord(dnsName(guest.name));
+  const source = sourceVolume(guest);
   return [
+    ...(source ? [`exists ${tool} ${id} || need_volume ${shellWord(what(guest))} ${shellWord(source.storage)} ${source.content} ${shellWord(source.volume)} ${shellWord(source.kind)}`] : []),
     // The check phase found the id free (guest); qm create and pct create refuse a taken one all the same.
     `if [ "$phase" = apply ] && ! exists ${tool} ${id}; then`,
     `  echo ${shellWord(`${tool} ${id}: create on node ${node}`)}`,
@@ -359,6 +398,7 @@ export function guestsScript(site: string, host: Host, guests: readonly Guest[])
     'fi',
     '',
     ...FUNCTIONS,
+    ...(guests.some((g) => g.create && sourceVolume(g)) ? NEED_VOLUME : []),
     ...(guests.some((g) => g.dataDisk) ? ADD_DISK : []),
     '# Every guest of the node, in the phase $phase.',
     'guests() {',

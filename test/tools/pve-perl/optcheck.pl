@@ -11,7 +11,8 @@
 # Blank lines and '#' comments are skipped. One OK/ERROR line per input; exit 1 on any ERROR.
 # A valid netN line is printed with the form Proxmox writes it in: `OK <line>  (prints as: <value>)`;
 # a listing line as `OK <line>  (list: <a,b,...>)`; a config file as `OK <line>  (parsed: key=value | ...)`,
-# each key with the value Proxmox's parser gives it.
+# each key with the value Proxmox's parser gives it. A valid drive line (qm ideN, scsiN, ...) shows what
+# parse_drive made of it and the volume's type: `OK <line>  (drive: file=... media=cdrom vtype=iso)`.
 # `--stubs` prints which modules were replaced (see README.md).
 use strict;
 use warnings;
@@ -134,6 +135,23 @@ sub check_guest {
             }
             return $printed;
         }
+    }
+    if ($kind eq 'qm' && $opt =~ /^(?:ide|sata|scsi|virtio)\d+$/) {
+        # the drive parser qm create and the config reader use (QemuServer/Drive.pm parse_drive, with the
+        # allocation forms STORAGE:SIZE), then the volume's type as a directory storage reads its name
+        # (Storage/Plugin.pm parse_volname): create_vm wants media=cdrom for an iso (API2/Qemu.pm)
+        load('PVE::QemuServer::Drive');
+        load('PVE::Storage');
+        my @w;
+        local $SIG{__WARN__} = sub { push @w, @_ };
+        my $drive = PVE::QemuServer::Drive::parse_drive($opt, $value, 1);
+        die(join('', @w) || "unable to parse drive options\n") if !$drive || @w;
+        my ($storeid, $volname) = PVE::Storage::parse_volume_id($drive->{file}, 1);
+        no warnings 'once';
+        my $vtype = $storeid && $drive->{file} !~ $PVE::QemuServer::Drive::NEW_DISK_RE
+            ? (PVE::Storage::Plugin->parse_volname($volname))[0] : 'new';
+        return 'drive: ' . join(' ', map { "$_=$drive->{$_}" } grep { !/^(?:interface|index)$/ } sort keys %$drive)
+            . " vtype=$vtype";
     }
     return;
 }

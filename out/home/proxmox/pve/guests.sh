@@ -214,6 +214,20 @@ grow() {
   fi
 }
 
+# need_volume WHAT STORAGE CONTENT VOLUME KIND: creating WHAT reads VOLUME (its installer ISO, its container
+# template). qm create and pct create fail on a missing one only once they run, in the apply phase, after
+# the guests before it were changed; so it must be where Proxmox lists that content: on storage STORAGE
+# of this node, among its CONTENT volumes (pvesm list STORAGE --content CONTENT).
+# shellcheck disable=SC2016 # the $ are Perl's
+need_volume() {
+  local listing
+  if ! listing=$(pvesh get "/nodes/$node/storage/$2/content" --content "$3" --output-format json 2>&1); then
+    problem "$1 cannot be created: the $5s of storage $2 on node $node cannot be listed: ${listing//$'\n'/ }"
+  elif ! perl -MJSON::PP -e 'exit(!grep { $_->{volid} eq $ARGV[0] } @{ decode_json(join("", <STDIN>)) })' "$4" <<<"$listing"; then
+    problem "$1 cannot be created: storage $2 on node $node has no $5 $4 (pvesm list $2 --content $3). Put it there (a storage with content $3), or name one it has in the topology."
+  fi
+}
+
 # add_disk qm ID DISK NEW GIB: give the VM the disk when it has none there (NEW is STORAGE:GIB, the form
 # for which qemu-server allocates a new volume), else grow it to GIB. A disk there is never replaced.
 add_disk() {
@@ -239,6 +253,7 @@ guests() {
   others qm 102 'net0 net1 net2'
 
   # VM 103: the Proxmox Backup Server pbs
+  exists qm 103 || need_volume 'VM 103 (pbs)' 'local' iso 'local:iso/proxmox-backup-server_4.0-1.iso' 'ISO image'
   if [ "$phase" = apply ] && ! exists qm 103; then
     echo 'qm 103: create on node pve'
     qm create 103 --name 'pbs' --ostype 'l26' --cpu 'x86-64-v2-AES' --scsihw 'virtio-scsi-single' --scsi0 'local-lvm:50' --scsi1 'local-lvm:100' --ide2 'local:iso/proxmox-backup-server_4.0-1.iso,media=cdrom'
