@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { edit, readExample, render, root } from '../helpers.js';
-import { MGMT, hostOnVlan, hostOnVlanWithRoutes } from './vlan-address.js';
+import { MGMT, hostOnJumboVlan, hostOnVlan, hostOnVlanWithRoutes } from './vlan-address.js';
 
 const mirror = process.env.PVE_MIRROR;
 const why = !mirror
@@ -43,6 +43,7 @@ const variants: Record<string, { yaml: () => string; file: string }> = {
   },
   'B with the host address in VLAN mgmt': { yaml: () => hostOnVlan, file: 'hosting/proxmox/pve/interfaces' },
   'B with the host address in VLAN mgmt and routes through it': { yaml: () => hostOnVlanWithRoutes, file: 'hosting/proxmox/pve/interfaces' },
+  'B with the host address in VLAN mgmt on a jumbo-frame bridge': { yaml: () => hostOnJumboVlan, file: 'hosting/proxmox/pve/interfaces' },
 };
 
 /** The file without its leading comment block: what Proxmox VE's writer replaces with its own header. */
@@ -83,6 +84,20 @@ describe.skipIf(why)(`Proxmox VE's own reader, writer and API check${why ? ` (SK
     }
     const plain = roundTrip((await render(hosting)).get('hosting/proxmox/pve/interfaces')!, 'no-vlan-address');
     expect(plain.report).not.toMatch(/^PVE VLAN:/m);
+  });
+
+  it('reads the VLAN device of a jumbo-frame bridge without an MTU of its own, which Proxmox VE checks against its bridge’s only when it has one', async () => {
+    // pve-common PVE/Network/Interfaces.pm check_mtu: a VLAN's MTU must not exceed its raw device's (one
+    // without counts as 1500); a VLAN without an MTU is not checked, and ifupdown2 gives it the bridge's.
+    const text = (await render(hostOnJumboVlan)).get('hosting/proxmox/pve/interfaces')!;
+    const vlan = /\nauto vmbr2\.10\n[^]*?\n\n/.exec(text)![0];
+    expect(vlan).not.toMatch(/\bmtu\b/);
+    expect(text).toMatch(/\niface vmbr2 inet manual\n(\t.*\n)*\tmtu 9000\n/);
+    const withMtu = roundTrip(text.replace('iface vmbr2.10 inet static\n', 'iface vmbr2.10 inet static\n\tmtu 9000\n'), 'vlan-jumbo-mtu');
+    expect(withMtu.status, withMtu.report).toBe(0);
+    const aboveBridge = roundTrip(text.replace(/\tmtu 9000\n/g, '').replace('iface vmbr2.10 inet static\n', 'iface vmbr2.10 inet static\n\tmtu 9000\n'), 'vlan-mtu-above-bridge');
+    expect(aboveBridge.status).toBe(1);
+    expect(aboveBridge.report).toMatch(/interface 'vmbr2' - mtu 1500 is lower than 'vmbr2\.10' - mtu 9000/);
   });
 
   it('refuses what gen must never write: a bridge MTU above its port’s, VLAN 1 and one-tag ranges in bridge-vids', async () => {

@@ -13,3 +13,6 @@ export const MGMT = { bridge: 'vmbr2', tag: 10, device: 'vmbr2.10', address: '19
 export const hostOnVlan = edit(hosting, [...bridges, 1, 'address'], MGMT.address);
 
 export const hostOnVlanWithRoutes = edit(edit(hostOnVlan, [...bridges, 0, 'address'], '203.0.113.10/24'), [...bridges, 0, 'gateway'], '203.0.113.1');
+
+/** The same on a jumbo-frame bridge: its VLAN device, which holds the address, gets no `mtu` line of its own. */
+export const hostOnJumboVlan = edit(hostOnVlanWithRoutes, [...bridges, 1, 'mtu'], 9000);
