@@ -33,6 +33,17 @@ export interface Loaded {
 
 export type LoadResult = { ok: true; loaded: Loaded } | { ok: false; diagnostics: Diagnostic[] };
 
+/** How a topology is read. */
+export interface LoadOptions {
+  /**
+   * Whether js-yaml notes the line of every mapping and list as it reads
+   * (SourceMap.lineOf, which only generated files cite): its node events
+   * take a fifth of the reading. Without them (gen lint), the first lineOf
+   * reads the text again for them. Default true.
+   */
+  lines?: boolean;
+}
+
 // logLevel: the library's warnings (a collection as a key) went to stderr
 // through process.emitWarning; the schema reports such a key at its place.
 const PARSE_OPTIONS = { prettyErrors: false, uniqueKeys: true, strict: true, logLevel: 'error' } as const;
@@ -47,7 +58,7 @@ export class SourceMap {
     readonly file: string,
     private readonly text: string,
     parsed?: { doc: Document; lines: LineCounter },
-    private readonly fast?: FastLines,
+    private fast?: FastLines,
   ) {
     this.parsed = parsed;
   }
@@ -60,12 +71,15 @@ export class SourceMap {
    */
   lineOf(path: Path): number {
     if (!this.fast) return this.locate(path).line;
+    // Read without lines (gen lint): the same text reads to the same data, now with them.
+    if (!this.fast.lines) this.fast = readFast(this.text) ?? this.fast;
+    const lines = this.fast.lines!;
     let node: unknown = this.fast.data;
-    let line = this.fast.lines.get(node as object) ?? 1;
+    let line = lines.get(node as object) ?? 1;
     for (const segment of path) {
       const next = node !== null && typeof node === 'object' ? (node as Record<string | number, unknown>)[segment] : undefined;
       if (next === null || typeof next !== 'object') break;
-      line = this.fast.lines.get(next) ?? line;
+      line = lines.get(next) ?? line;
       node = next;
     }
     return line;
@@ -147,14 +161,14 @@ function startOf(node: unknown): number | undefined {
   return range ? range[0] : undefined;
 }
 
-export function loadTopologyFile(file: string, displayName = file): LoadResult {
+export function loadTopologyFile(file: string, displayName = file, options: LoadOptions = {}): LoadResult {
   let text: string;
   try {
     text = readInputText(file);
   } catch (error) {
     return { ok: false, diagnostics: [readDiagnostic(error, displayName)] };
   }
-  return loadTopologyText(text, displayName);
+  return loadTopologyText(text, displayName, options);
 }
 
 /** The finding for a topology that could not be read (missing, too large, not UTF-8: there, at its first bad byte). */
@@ -260,14 +274,14 @@ function nullWordEndsAt(text: string, end: number, boundary: (k: number) => bool
   return false;
 }
 
-/** The first line of every mapping and list js-yaml built (1-based). */
+/** js-yaml's data, and the first line of every mapping and list it built (1-based) when they were asked for. */
 interface FastLines {
   data: unknown;
-  lines: Map<object, number>;
+  lines?: Map<object, number>;
 }
 
 /** The fast path: js-yaml's data, or undefined when the positions parser must decide. */
-export function readFast(text: string): FastLines | undefined {
+export function readFast(text: string, withLines = true): FastLines | undefined {
   if (needsPositionsParser(text)) return undefined;
   // js-yaml reports where each node opens (a block collection at the line
   // of its key, as SourceMap.locate does) and what it closed with.
@@ -281,6 +295,7 @@ export function readFast(text: string): FastLines | undefined {
     }
   };
   try {
+    if (!withLines) return { data: fastLoad(text, { schema: YAML12_CORE_SCHEMA }) };
     return { data: fastLoad(text, { schema: YAML12_CORE_SCHEMA, listener }), lines };
   } catch (error) {
     // Past js-yaml's maxDepth (100 levels), or thousands of levels: past
@@ -294,10 +309,10 @@ export function readFast(text: string): FastLines | undefined {
 /** A text js-yaml could not read for its nesting. */
 export class NestedTooDeeply extends Error {}
 
-export function loadTopologyText(text: string, file: string): LoadResult {
+export function loadTopologyText(text: string, file: string, options: LoadOptions = {}): LoadResult {
   let fast: FastLines | undefined;
   try {
-    fast = readFast(text);
+    fast = readFast(text, options.lines ?? true);
   } catch (error) {
     if (error instanceof NestedTooDeeply) return tooDeep(text, file);
     throw error;

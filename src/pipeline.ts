@@ -4,7 +4,7 @@
 import { check } from './check.js';
 import { compareDiagnostics, type Diagnostic } from './diagnostics.js';
 import type { Finding } from './findings.js';
-import { type LoadResult, loadTopologyFile, loadTopologyText } from './load.js';
+import { type LoadOptions, type LoadResult, loadTopologyFile, loadTopologyText } from './load.js';
 import { type Model, type SourceLines, TOPOLOGY_IN_OUTPUT } from './model.js';
 import { resolve } from './resolve/index.js';
 import { validateTopology } from './validate.js';
@@ -35,11 +35,11 @@ async function lintLoaded(loaded: LoadResult, extra?: ExtraFindings): Promise<Li
   return { diagnostics: diagnostics.sort(compareDiagnostics), model };
 }
 
-export function lintFile(file: string, extra?: ExtraFindings): Promise<LintResult> {
-  return lintLoaded(loadTopologyFile(file), extra);
+export function lintFile(file: string, extra?: ExtraFindings, options?: LoadOptions): Promise<LintResult> {
+  return lintLoaded(loadTopologyFile(file, file, options), extra);
 }
 
 /** Lints YAML text; `file` is the name diagnostics use. */
-export function lintText(text: string, file = 'topology.yaml', extra?: ExtraFindings): Promise<LintResult> {
-  return lintLoaded(loadTopologyText(text, file), extra);
+export function lintText(text: string, file = 'topology.yaml', extra?: ExtraFindings, options?: LoadOptions): Promise<LintResult> {
+  return lintLoaded(loadTopologyText(text, file, options), extra);
 }

@@ -62,14 +62,16 @@ async function report(diagnostics: readonly Diagnostic[], file: string, options:
 async function runLint(positional: string | undefined, options: LintOptions): Promise<number> {
   const file = topologyFile(positional, options);
   let diagnostics: Diagnostic[];
-  if (file === '-') diagnostics = (await lintTopology(file)).diagnostics;
+  // A lint cites no lines of the topology (generated files do): js-yaml need not note them.
+  const reading = { lines: false };
+  if (file === '-') diagnostics = (await lintTopology(file, undefined, reading)).diagnostics;
   else {
     // The stored keys are checked against the topology, and git must not track them.
     const { defaultSecretsDir } = await import('../secrets.js');
     const { keyFindings } = await import('../wg/key-state.js');
     const { trackedSecretsDiagnostics } = await import('../io/tracked-secrets.js');
     const secrets = defaultSecretsDir(file);
-    const linted = await lintTopology(file, (model) => keyFindings(model, secrets));
+    const linted = await lintTopology(file, (model) => keyFindings(model, secrets), reading);
     const { compareDiagnostics } = await import('../diagnostics.js');
     diagnostics = [...linted.diagnostics, ...(await trackedSecretsDiagnostics(file, secrets))].sort(compareDiagnostics);
   }

@@ -1,11 +1,12 @@
 // The topology a command works on: read from its file (or standard input
 // for `-`), linted; and the resolved model for a command that needs a clean
 // topology, showing the errors and what was not done when it has some.
+import type { LoadOptions } from '../load.js';
 import type { ExtraFindings, LintResult } from '../pipeline.js';
 import type { Model } from '../model.js';
 
 /** Lints the named topology; `-` reads standard input. A file that is not there is a usage error (exit 2). */
-export async function lintTopology(file: string, extra?: ExtraFindings): Promise<LintResult> {
+export async function lintTopology(file: string, extra?: ExtraFindings, options?: LoadOptions): Promise<LintResult> {
   const { NotUtf8Error, STDIN_NAME, readStdinText, requireInputFile } = await import('../io/read-input.js');
   const { lintFile, lintText } = await import('../pipeline.js');
   if (file === '-') {
@@ -18,10 +19,10 @@ export async function lintTopology(file: string, extra?: ExtraFindings): Promise
       const { readDiagnostic } = await import('../load.js');
       return { diagnostics: [readDiagnostic(error, STDIN_NAME)] };
     }
-    return lintText(text, STDIN_NAME, extra);
+    return lintText(text, STDIN_NAME, extra, options);
   }
   requireInputFile(file, 'topology file', 'to read the topology from standard input, pass - in its place');
-  return lintFile(file, extra);
+  return lintFile(file, extra, options);
 }
 
 /** The name of the topology in messages: the file, or <stdin>. */

@@ -26,6 +26,18 @@ describe('line of a path', () => {
     });
   }
 
+  for (const name of Object.keys(EXAMPLES) as (keyof typeof EXAMPLES)[]) {
+    it(`${name}: read without lines (gen lint), the first lineOf finds every line the reading with them noted`, () => {
+      const text = readExample(name);
+      const eager = loadTopologyText(text, 'x.yaml');
+      const lazy = loadTopologyText(text, 'x.yaml', { lines: false });
+      if (!eager.ok || !lazy.ok) throw new Error('example does not load');
+      expect(lazy.loaded.data).toStrictEqual(eager.loaded.data);
+      const paths = collections(eager.loaded.data);
+      expect(paths.map((path) => lazy.loaded.source.lineOf(path))).toEqual(paths.map((path) => eager.loaded.source.lineOf(path)));
+    });
+  }
+
   it('a scalar counts as the mapping that holds it; a missing path as the deepest node that exists', () => {
     const text = readExample('homelab');
     const loaded = loadTopologyText(text, 'topology.yaml');
