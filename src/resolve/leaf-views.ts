@@ -12,8 +12,9 @@ import { TwoLeast } from './two-least.js';
 export function firstTwo(groups: number): LeafView {
   const least = new TwoLeast(groups);
   return {
-    toggled(group, members, active) {
-      if (active) least.set(group, members[0] ?? Infinity, members[1] ?? Infinity);
+    toggled(group, sweep, active) {
+      const at = sweep.starts[group]!;
+      if (active) least.set(group, sweep.members[at]!, at + 1 < sweep.starts[group + 1]! ? sweep.members[at + 1]! : Infinity);
       else least.set(group, Infinity);
     },
     rules() {
@@ -33,10 +34,15 @@ export function firstAnd(chosen: (rule: number) => boolean): (groups: number) =>
     // Only groups with a chosen member are followed: the others cost nothing to list.
     const active = new Set<number>();
     return {
-      toggled(group, members, on) {
-        least.set(group, on ? (members[0] ?? Infinity) : Infinity);
+      toggled(group, sweep, on) {
+        const from = sweep.starts[group]!;
+        const to = sweep.starts[group + 1]!;
+        least.set(group, on ? sweep.members[from]! : Infinity);
         let mine = picked[group];
-        if (!mine) picked[group] = mine = members.filter(chosen);
+        if (!mine) {
+          picked[group] = mine = [];
+          for (let k = from; k < to; k++) if (chosen(sweep.members[k]!)) mine.push(sweep.members[k]!);
+        }
         if (mine.length === 0) return;
         if (on) active.add(group);
         else active.delete(group);

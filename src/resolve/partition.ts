@@ -34,8 +34,8 @@ export interface Leaf {
  * rules each, and ran out of memory).
  */
 export interface LeafView {
-  /** A group with these members (ascending) entered (true) or left (false) the set. */
-  toggled(group: number, members: readonly number[], active: boolean): void;
+  /** A group of the sweep entered (true) or left (false) the set (its members: see Sweep.starts). */
+  toggled(group: number, sweep: Sweep, active: boolean): void;
   /** The rules the leaf keeps, ascending. */
   rules(): number[];
 }
@@ -64,16 +64,75 @@ const GROUP_BITS = 2 ** 20;
 const POSITION_LIMIT = 2 ** 33;
 
 /**
- * Four random 32-bit words per rule, drawn for each partition. The
- * fingerprint of a set is a XOR of its rules' words, which is linear: with
- * words that a topology could know (a fixed function of the rule index),
- * 130 rules chosen for it would make two different sets with one
- * fingerprint, and give a peer another's AllowedIPs. Words nobody knows in
- * advance make every pair of distinct sets collide with probability 2^-128,
- * whatever the input; the result never depends on the words otherwise.
+ * Four random 32-bit words per rule. The fingerprint of a set is a XOR of
+ * its rules' words, which is linear: with words that a topology could know
+ * (a fixed function of the rule index), 130 rules chosen for it would make
+ * two different sets with one fingerprint, and give a peer another's
+ * AllowedIPs. Words drawn when the boxes are first swept, which no input
+ * can know, make every pair of distinct sets collide with probability
+ * 2^-128, whatever the input; the result never depends on the words otherwise.
  */
-export function ruleWords(count: number): Uint32Array {
+function ruleWords(count: number): Uint32Array {
   return randomFillSync(new Uint32Array(4 * count));
+}
+
+/** The rules grouped by their ranges in one dimension: rules whose ranges there are one array are one group. */
+interface Grouping {
+  /** Each rule's group. */
+  of: Int32Array;
+  /** Each group's ranges. */
+  ranges: Ranges[];
+  /** Scratch for the sweep being made: a group's number in it, -1 when it has none (reset after each sweep). */
+  local: Int32Array;
+}
+
+/**
+ * What every sweep of one list of boxes shares: the rules' words and their
+ * grouping in each dimension, made once. The cost estimate, the cuts at
+ * every level and the AllowedIPs sweeps all group the same rules; looking
+ * each rule's ranges up in a map at every cut, and drawing words for every
+ * partition of a subset, was a fifth of a partition.
+ */
+class BoxIndex {
+  readonly words: Uint32Array;
+  private readonly groupings: (Grouping | undefined)[] = [];
+
+  constructor(readonly boxes: readonly (readonly Ranges[])[]) {
+    this.words = ruleWords(boxes.length);
+  }
+
+  grouping(dimension: number): Grouping {
+    let grouping = this.groupings[dimension];
+    if (grouping) return grouping;
+    const groupOf = new Map<Ranges, number>();
+    const of = new Int32Array(this.boxes.length);
+    const ranges: Ranges[] = [];
+    for (let r = 0; r < this.boxes.length; r++) {
+      const list = this.boxes[r]![dimension]!;
+      let g = groupOf.get(list);
+      if (g === undefined) {
+        groupOf.set(list, (g = ranges.length));
+        ranges.push(list);
+      }
+      of[r] = g;
+    }
+    grouping = { of, ranges, local: new Int32Array(ranges.length).fill(-1) };
+    this.groupings[dimension] = grouping;
+    return grouping;
+  }
+}
+
+const indexes = new WeakMap<readonly (readonly Ranges[])[], BoxIndex>();
+
+function indexOf(boxes: readonly (readonly Ranges[])[]): BoxIndex {
+  let index = indexes.get(boxes);
+  if (!index) indexes.set(boxes, (index = new BoxIndex(boxes)));
+  return index;
+}
+
+/** Hears a sweep's groups enter and leave its set. */
+export interface SweepListener {
+  toggled(group: number, sweep: Sweep, active: boolean): void;
 }
 
 /**
@@ -87,59 +146,79 @@ export function ruleWords(count: number): Uint32Array {
  * different sets share it with probability 2^-128 per pair, so even a
  * billion distinct sets in one partition (far beyond what gen can read)
  * collide with probability below 2^-68.
+ *
+ * Its state lives in typed arrays (groups' members, words, the active
+ * list): a sweep over 200,000 rules made as many small arrays and set
+ * entries, and their collection was a large part of a large lint.
  */
 export class Sweep {
   private readonly at: Float64Array;
   private readonly who: Int32Array;
-  /** The rules of each group (a group enters and leaves as one). */
-  readonly members: number[][] = [];
-  private readonly words: number[] = [];
-  private readonly active = new Set<number>();
+  /** The members of group g, ascending: members[starts[g]] up to members[starts[g + 1]] (a group enters and leaves as one). */
+  readonly starts: Int32Array;
+  readonly members: Int32Array;
+  /** How many groups the rules in play form. */
+  readonly groups: number;
+  private readonly words: Int32Array;
+  /** The active groups, in no order, and each group's place in that list (-1 when not active). */
+  private readonly active: Int32Array;
+  private readonly place: Int32Array;
+  private activeCount = 0;
   private e = 0;
-  private h0 = 0;
-  private h1 = 0;
-  private h2 = 0;
-  private h3 = 0;
-  /** Rules in the active set. */
+  /** The fingerprint of the active set (see SetMemo): its size and four XOR sums. */
   size = 0;
+  h0 = 0;
+  h1 = 0;
+  h2 = 0;
+  h3 = 0;
   /** Events in this dimension (a cost that tests can bound). */
   readonly length: number;
+  /** Hears each group enter and leave (the leaf view of a partition's last cut). */
+  listener: SweepListener | undefined;
 
-  /**
-   * `rules`: the boxes in play, ascending (all when undefined). `toggled`,
-   * when given, hears each group enter (true) or leave (false).
-   */
-  constructor(
-    boxes: readonly (readonly Ranges[])[],
-    words: Uint32Array,
-    dimension: number,
-    rules?: readonly number[],
-    private readonly toggled?: (group: number, active: boolean) => void,
-  ) {
-    const groupOf = new Map<Ranges, number>();
-    const groups: Ranges[] = [];
-    const visit = (r: number) => {
-      const ranges = boxes[r]![dimension]!;
-      let g = groupOf.get(ranges);
-      if (g === undefined) {
-        groupOf.set(ranges, (g = groups.length));
-        groups.push(ranges);
-        this.members.push([]);
-        this.words.push(0, 0, 0, 0);
-      }
-      this.members[g]!.push(r);
-      for (let w = 0; w < 4; w++) this.words[4 * g + w] = this.words[4 * g + w]! ^ words[4 * r + w]!;
-    };
+  /** `rules`: the boxes in play, ascending (all when undefined). */
+  constructor(boxes: readonly (readonly Ranges[])[], dimension: number, rules?: readonly number[]) {
+    const index = indexOf(boxes);
+    const { of, ranges, local } = index.grouping(dimension);
     const count = rules ? rules.length : boxes.length;
-    for (let k = 0; k < count; k++) visit(rules ? rules[k]! : k);
+    // The groups of the rules in play, numbered as met; then each group's members, in rule order.
+    const globalOf = new Int32Array(count);
+    const starts = new Int32Array(count + 1);
+    let groups = 0;
+    for (let k = 0; k < count; k++) {
+      const global = of[rules ? rules[k]! : k]!;
+      let g = local[global]!;
+      if (g < 0) {
+        local[global] = g = groups;
+        globalOf[groups++] = global;
+      }
+      starts[g + 1]!++;
+    }
+    for (let g = 0; g < groups; g++) starts[g + 1] = starts[g + 1]! + starts[g]!;
+    const members = new Int32Array(count);
+    const filled = starts.slice(0, groups);
+    const words = new Int32Array(4 * groups);
+    const ruleWords = index.words;
+    for (let k = 0; k < count; k++) {
+      const r = rules ? rules[k]! : k;
+      const g = local[of[r]!]!;
+      members[filled[g]!++] = r;
+      for (let w = 0; w < 4; w++) words[4 * g + w] = words[4 * g + w]! ^ ruleWords[4 * r + w]!;
+    }
+    for (let g = 0; g < groups; g++) local[globalOf[g]!] = -1;
+    this.starts = starts;
+    this.members = members;
+    this.groups = groups;
+    this.words = words;
+    this.active = new Int32Array(groups);
+    this.place = new Int32Array(groups).fill(-1);
 
-    // Indexed loops here and below: destructuring iterators were a tenth of a large lint's garbage.
-    let packed = groups.length < GROUP_BITS;
+    let packed = groups < GROUP_BITS;
     let n = 0;
-    for (let g = 0; g < groups.length; g++) {
-      const ranges = groups[g]!;
-      for (let k = 0; k < ranges.length; k++) if (ranges[k]![1] + 1 >= POSITION_LIMIT) packed = false;
-      n += 2 * ranges.length;
+    for (let g = 0; g < groups; g++) {
+      const list = ranges[globalOf[g]!]!;
+      for (let k = 0; k < list.length; k++) if (list[k]![1] + 1 >= POSITION_LIMIT) packed = false;
+      n += 2 * list.length;
     }
     this.length = n;
     this.at = new Float64Array(n);
@@ -147,11 +226,11 @@ export class Sweep {
     if (packed) {
       const events = new Float64Array(n);
       let i = 0;
-      for (let g = 0; g < groups.length; g++) {
-        const ranges = groups[g]!;
-        for (let k = 0; k < ranges.length; k++) {
-          events[i++] = ranges[k]![0] * GROUP_BITS + g;
-          events[i++] = (ranges[k]![1] + 1) * GROUP_BITS + g;
+      for (let g = 0; g < groups; g++) {
+        const list = ranges[globalOf[g]!]!;
+        for (let k = 0; k < list.length; k++) {
+          events[i++] = list[k]![0] * GROUP_BITS + g;
+          events[i++] = (list[k]![1] + 1) * GROUP_BITS + g;
         }
       }
       events.sort();
@@ -162,9 +241,7 @@ export class Sweep {
       }
     } else {
       const pairs: [number, number][] = [];
-      groups.forEach((ranges, g) => {
-        for (const [lo, hi] of ranges) pairs.push([lo, g], [hi + 1, g]);
-      });
+      for (let g = 0; g < groups; g++) for (const [lo, hi] of ranges[globalOf[g]!]!) pairs.push([lo, g], [hi + 1, g]);
       pairs.sort((a, b) => a[0] - b[0]);
       pairs.forEach(([position, g], k) => {
         this.at[k] = position;
@@ -182,13 +259,21 @@ export class Sweep {
     let changed = false;
     while (this.e < this.length && this.at[this.e]! <= position) {
       const g = this.who[this.e++]!;
-      if (this.active.delete(g)) {
-        this.size -= this.members[g]!.length;
-        this.toggled?.(g, false);
+      const place = this.place[g]!;
+      const size = this.starts[g + 1]! - this.starts[g]!;
+      if (place >= 0) {
+        // Out of the active list: the last active group takes its place.
+        const last = this.active[--this.activeCount]!;
+        this.active[place] = last;
+        this.place[last] = place;
+        this.place[g] = -1;
+        this.size -= size;
+        this.listener?.toggled(g, this, false);
       } else {
-        this.active.add(g);
-        this.size += this.members[g]!.length;
-        this.toggled?.(g, true);
+        this.place[g] = this.activeCount;
+        this.active[this.activeCount++] = g;
+        this.size += size;
+        this.listener?.toggled(g, this, true);
       }
       this.h0 ^= this.words[4 * g]!;
       this.h1 ^= this.words[4 * g + 1]!;
@@ -204,16 +289,49 @@ export class Sweep {
     return this.e < this.length ? this.at[this.e]! : Infinity;
   }
 
-  /** The active set's fingerprint, as a key. */
-  key(): string {
-    return `${this.size}:${this.h0}:${this.h1}:${this.h2}:${this.h3}`;
-  }
-
   /** The active rules, ascending. */
   list(): number[] {
     const out: number[] = [];
-    for (const g of this.active) for (const r of this.members[g]!) out.push(r);
-    return out.sort((a, b) => a - b);
+    for (let i = 0; i < this.activeCount; i++) {
+      const g = this.active[i]!;
+      for (let k = this.starts[g]!; k < this.starts[g + 1]!; k++) out.push(this.members[k]!);
+    }
+    // One group's members are already in order.
+    return this.activeCount > 1 ? out.sort((a, b) => a - b) : out;
+  }
+}
+
+interface MemoEntry<T> {
+  size: number;
+  h1: number;
+  h2: number;
+  h3: number;
+  value: T;
+  next: MemoEntry<T> | undefined;
+}
+
+/**
+ * Values by rule set, the set known by a sweep's fingerprint (its size and
+ * four words): one map keyed by the first word, the rest compared. A text
+ * key joined from the five numbers at every segment was most of what the
+ * partition of 200,000 rules allocated.
+ */
+export class SetMemo<T> {
+  private readonly byFirst = new Map<number, MemoEntry<T>>();
+  /** How many sets it holds. */
+  count = 0;
+
+  /** The value of the sweep's active set, or undefined. */
+  get(sweep: Sweep): T | undefined {
+    for (let entry = this.byFirst.get(sweep.h0); entry; entry = entry.next) {
+      if (entry.size === sweep.size && entry.h1 === sweep.h1 && entry.h2 === sweep.h2 && entry.h3 === sweep.h3) return entry.value;
+    }
+    return undefined;
+  }
+
+  set(sweep: Sweep, value: T): void {
+    this.byFirst.set(sweep.h0, { size: sweep.size, h1: sweep.h1, h2: sweep.h2, h3: sweep.h3, value, next: this.byFirst.get(sweep.h0) });
+    this.count++;
   }
 }
 
@@ -224,8 +342,9 @@ export class Sweep {
  */
 export function segmentsOf(sweep: Sweep, space: Ranges, visit: (lo: number, hi: number, changed: boolean) => void): void {
   let first = true;
-  for (const [lo0, hi0] of space) {
-    let lo = lo0;
+  for (let i = 0; i < space.length; i++) {
+    let lo = space[i]![0];
+    const hi0 = space[i]![1];
     while (lo <= hi0) {
       const changed = sweep.advance(lo) || first;
       first = false;
@@ -245,32 +364,32 @@ export function segmentsOf(sweep: Sweep, space: Ranges, visit: (lo: number, hi: 
  * source, but few by destination; a hundred VLANs of one zone are two
  * hundred destination segments but one set).
  */
-function cost(boxes: readonly (readonly Ranges[])[], words: Uint32Array, dimension: number, space: Ranges): [number, number] {
-  const sweep = new Sweep(boxes, words, dimension);
-  const sets = new Set<string>();
+function cost(boxes: readonly (readonly Ranges[])[], dimension: number, space: Ranges): [number, number] {
+  const sweep = new Sweep(boxes, dimension);
+  const sets = new SetMemo<true>();
   let spread = 0;
   segmentsOf(sweep, space, (_lo, _hi, changed) => {
-    if (changed) sets.add(sweep.key());
+    if (changed && !sets.get(sweep)) sets.set(sweep, true);
     spread += sweep.size;
   });
-  return [sets.size, spread];
+  return [sets.count, spread];
 }
 
 /** The dimensions in the order to cut them: `first` as given, then the others by increasing cost. */
 export function cutOrder(boxes: readonly (readonly Ranges[])[], space: readonly Ranges[], first: readonly number[] = []): number[] {
   const rest = space.map((_, d) => d).filter((d) => !first.includes(d));
-  const words = ruleWords(boxes.length);
-  const costs = new Map(rest.map((d) => [d, cost(boxes, words, d, space[d]!)]));
-  return [...first, ...rest.sort((a, b) => costs.get(a)![0] - costs.get(b)![0] || costs.get(a)![1] - costs.get(b)![1] || a - b)];
+  const costs = new Map(rest.map((d) => [d, cost(boxes, d, space[d]!)]));
+  return first.concat(rest.sort((a, b) => costs.get(a)![0] - costs.get(b)![0] || costs.get(a)![1] - costs.get(b)![1] || a - b));
 }
 
 /**
  * Partitions `space` (one set of ranges per dimension) by the boxes (one
- * set of ranges per dimension each), cutting the dimensions in `order`.
- * Boxes are numbered by their position. A sub-partition is built once per
- * rule set (known by its fingerprint, see Sweep): a hundred VLANs in one
- * zone are two hundred segments with the same 10,000 rules, and only the
- * first lists them.
+ * set of ranges per dimension each), cutting the dimensions in `order`
+ * (those of `space`, by default all, cheapest first). Boxes are numbered
+ * by their position; `rules`, when given, are the boxes in play (ascending).
+ * A sub-partition is built once per rule set (known by its fingerprint,
+ * see Sweep): a hundred VLANs in one zone are two hundred segments with
+ * the same 10,000 rules, and only the first lists them.
  */
 export function partition(
   boxes: readonly (readonly Ranges[])[],
@@ -278,41 +397,37 @@ export function partition(
   order: readonly number[] = cutOrder(boxes, space),
   /** Makes the view of the rule sets of one cut of the last dimension, for its number of groups; all rules when undefined. */
   leafView?: (groups: number) => LeafView,
+  rules?: readonly number[],
 ): Partition {
-  const dimensions = space.length;
-  const words = ruleWords(boxes.length);
-  const memo = new Map<string, Node | Leaf>();
+  const levels = order.length;
+  // The sub-partitions of each level below the root, by rule set.
+  const memos = order.map(() => new SetMemo<Node | Leaf>());
   const leaves: Leaf[] = [];
   let operations = 0;
 
-  /** The sub-partition below `level` for a rule set, built once per set (`key` names it). */
-  const build = (level: number, key: string, rules: () => readonly number[]): Node | Leaf => {
-    const known = memo.get(key);
-    if (known) return known;
-    let built: Node | Leaf;
-    const list = rules();
+  /** The sub-partition of `list` from `level` down. */
+  const make = (level: number, list: number[]): Node | Leaf => {
     operations += list.length;
-    if (level === dimensions) {
-      built = { kind: 'leaf', rules: list };
-      leaves.push(built);
-    } else {
-      built = { kind: 'node', segments: cut(level, list) };
-    }
-    memo.set(key, built);
-    return built;
+    if (level < levels) return { kind: 'node', segments: cut(level, list) };
+    const leaf: Leaf = { kind: 'leaf', rules: list };
+    leaves.push(leaf);
+    return leaf;
   };
 
-  const cut = (level: number, rules: readonly number[]): Node['segments'] => {
+  const cut = (level: number, list: readonly number[]): Node['segments'] => {
     const dimension = order[level]!;
-    const viewed = level === dimensions - 1 && leafView !== undefined;
-    let view: LeafView | undefined;
-    const sweep: Sweep = new Sweep(boxes, words, dimension, rules, viewed ? (g, active) => view!.toggled(g, sweep.members[g]!, active) : undefined);
-    if (viewed) view = leafView(sweep.members.length);
+    const sweep = new Sweep(boxes, dimension, list);
+    const view = level === levels - 1 && leafView !== undefined ? leafView(sweep.groups) : undefined;
+    sweep.listener = view;
     operations += sweep.length;
+    const memo = memos[level]!;
     const segments: Node['segments'] = [];
     let child: Node | Leaf | undefined;
     segmentsOf(sweep, space[dimension]!, (lo, hi, changed) => {
-      if (changed || !child) child = build(level + 1, `${level + 1}:${sweep.key()}`, view ? () => view.rules() : () => sweep.list());
+      if (changed || !child) {
+        child = memo.get(sweep);
+        if (!child) memo.set(sweep, (child = make(level + 1, view ? view.rules() : sweep.list())));
+      }
       const last = segments[segments.length - 1];
       if (last && last.child === child && last.hi + 1 === lo) last.hi = hi;
       else segments.push({ lo, hi, child });
@@ -320,6 +435,6 @@ export function partition(
     return segments;
   };
 
-  const root = build(0, 'root', () => boxes.map((_, i) => i));
-  return { root, order: [...order], leaves, operations };
+  const root = make(0, rules ? rules.slice() : Array.from(boxes, (_, i) => i));
+  return { root, order: order.slice(), leaves, operations };
 }

@@ -16,7 +16,7 @@
 import type { Range, Ranges } from '../intervals.js';
 import type { Match } from './matches.js';
 import { firstTwo } from './leaf-views.js';
-import { Sweep, partition, segmentsOf } from './partition.js';
+import { SetMemo, Sweep, type SweepListener, partition, segmentsOf } from './partition.js';
 import { TwoLeast } from './two-least.js';
 
 export interface PassSweep {
@@ -28,59 +28,74 @@ export interface PassSweep {
   passing(rules: readonly number[]): Range[];
 }
 
+/** Each group's first pass rule and first other rule, set as the group enters and cleared as it leaves. */
+class FirstOfEach implements SweepListener {
+  readonly firstPass: TwoLeast;
+  readonly firstOther: TwoLeast;
+  private readonly firsts: Float64Array;
+
+  constructor(
+    private readonly actions: readonly Match['action'][],
+    groups: number,
+  ) {
+    this.firstPass = new TwoLeast(groups);
+    this.firstOther = new TwoLeast(groups);
+    // Two per group, NaN until the group first enters.
+    this.firsts = new Float64Array(2 * groups).fill(NaN);
+  }
+
+  toggled(group: number, sweep: Sweep, active: boolean): void {
+    if (Number.isNaN(this.firsts[2 * group]!)) {
+      let pass = Infinity;
+      let other = Infinity;
+      // Members are ascending: the first of each kind is the first met.
+      for (let k = sweep.starts[group]!; k < sweep.starts[group + 1]! && (pass === Infinity || other === Infinity); k++) {
+        const r = sweep.members[k]!;
+        if (this.actions[r] === 'pass') pass = Math.min(pass, r);
+        else other = Math.min(other, r);
+      }
+      this.firsts[2 * group] = pass;
+      this.firsts[2 * group + 1] = other;
+    }
+    this.firstPass.set(group, active ? this.firsts[2 * group]! : Infinity);
+    this.firstOther.set(group, active ? this.firsts[2 * group + 1]! : Infinity);
+  }
+}
+
 export function passSweep(
   boxes: readonly (readonly Ranges[])[],
   actions: readonly Match['action'][],
-  words: Uint32Array,
   dimension: number,
   space: Ranges,
   rest: readonly number[],
   restSpace: readonly Ranges[],
 ): PassSweep {
+  // The rest of the space by the boxes' dimensions: the cuts below take the boxes as they are, not copies of their rest.
+  const spaceOf: Ranges[] = [];
+  rest.forEach((d, i) => (spaceOf[d] = restSpace[i]!));
   // Whether a set that starts with a non-pass rule passes, by its fingerprint (the same set recurs across destinations).
-  const cutSets = new Map<string, boolean>();
+  const cutSets = new SetMemo<boolean>();
   const passesBehindBlock = (sweep: Sweep): boolean => {
-    const key = sweep.key();
-    let value = cutSets.get(key);
+    let value = cutSets.get(sweep);
     if (value === undefined) {
-      const list = sweep.list();
-      const { leaves } = partition(
-        list.map((r) => rest.map((d) => boxes[r]![d]!)),
-        restSpace,
-        rest.map((_, i) => i),
-        firstTwo,
-      );
-      value = leaves.some((leaf) => leaf.rules.length > 0 && actions[list[leaf.rules[0]!]!] === 'pass');
-      cutSets.set(key, value);
+      const { leaves } = partition(boxes, spaceOf, rest, firstTwo, sweep.list());
+      value = leaves.some((leaf) => leaf.rules.length > 0 && actions[leaf.rules[0]!] === 'pass');
+      cutSets.set(sweep, value);
     }
     return value;
   };
 
   return {
     passing(rules) {
-      const firstPass = new TwoLeast(rules.length);
-      const firstOther = new TwoLeast(rules.length);
-      // Each group's first pass and first other rule, set as it enters and cleared as it leaves.
-      const groupFirst: [number, number][] = [];
-      const sweep = new Sweep(boxes, words, dimension, rules, (g, active) => {
-        let firsts = groupFirst[g];
-        if (!firsts) {
-          firsts = [Infinity, Infinity];
-          for (const r of sweep.members[g]!) {
-            if (actions[r] === 'pass') firsts[0] = Math.min(firsts[0], r);
-            else firsts[1] = Math.min(firsts[1], r);
-          }
-          groupFirst[g] = firsts;
-        }
-        firstPass.set(g, active ? firsts[0] : Infinity);
-        firstOther.set(g, active ? firsts[1] : Infinity);
-      });
+      const sweep = new Sweep(boxes, dimension, rules);
+      const firsts = new FirstOfEach(actions, sweep.groups);
+      sweep.listener = firsts;
       const out: Range[] = [];
       let passes = false;
       segmentsOf(sweep, space, (lo, hi, changed) => {
         if (changed) {
-          const pass = firstPass.least;
-          passes = pass !== Infinity && (pass < firstOther.least || passesBehindBlock(sweep));
+          const pass = firsts.firstPass.least;
+          passes = pass !== Infinity && (pass < firsts.firstOther.least || passesBehindBlock(sweep));
         }
         if (!passes) return;
         const last = out[out.length - 1];

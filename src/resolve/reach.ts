@@ -13,7 +13,7 @@ import { parseIPv4 } from '../net.js';
 import type { WireguardInput } from '../topology.js';
 import { ENDPOINT_SPACE, PROTOCOL_SPACE, type Match, objectRanges, rangesOfCidrs, siteMatches } from './matches.js';
 import type { PolicyObjects } from './objects.js';
-import { type Leaf, partition, ruleWords } from './partition.js';
+import { type Leaf, partition } from './partition.js';
 import { passSweep } from './pass-sweep.js';
 
 /** The AllowedIPs of a full tunnel: every IPv4 and every IPv6 destination. */
@@ -48,16 +48,13 @@ function routable(policy: Policy, firewall: Firewall | undefined, instances: rea
 export function reachBySource(matches: readonly Pick<Match, 'box' | 'action'>[], addresses: readonly number[]): Range[][] {
   if (addresses.length === 0) return [];
   const boxes = matches.map((m) => m.box);
-  // The destination dimension alone (each rule's list object kept: rules to one zone stay one group).
-  const { root } = partition(
-    boxes.map((box) => [box[1]!]),
-    [[ENDPOINT_SPACE]],
-    [0],
-  );
+  // The destination dimension alone (rules to one zone share its list: one group).
+  const destinations: Ranges[] = [];
+  destinations[1] = [ENDPOINT_SPACE];
+  const { root } = partition(boxes, destinations, [1]);
   const sources = passSweep(
     boxes,
     matches.map((m) => m.action),
-    ruleWords(boxes.length),
     0,
     normalize(addresses.map((a) => [a, a] as Range)),
     [2, 3],
