@@ -39,6 +39,11 @@ const RULE_PROTOCOLS: Record<PolicyRule['proto'], Range[]> = {
 /** A rule's ports: listed ones for TCP/UDP, every port otherwise (as the filter rules are written). */
 export function rulePorts(rule: Pick<PolicyRule, 'proto' | 'ports'>): Range[] {
   if (rule.proto === 'any' || rule.proto === 'icmp' || rule.ports.length === 0) return [PORT_SPACE];
+  // One port, the common case: no split, sort or join.
+  if (rule.ports.length === 1 && !rule.ports[0]!.includes('-')) {
+    const port = Number(rule.ports[0]);
+    return [[port, port]];
+  }
   return normalize(
     rule.ports.map((p) => {
       const [from, to = from] = p.split('-').map(Number);
@@ -102,16 +107,33 @@ export function siteMatches(site: { policy: Policy; firewall?: Firewall; wiregua
   return known;
 }
 
+const ALL_PORTS: Ranges = [PORT_SPACE];
+
+/**
+ * A rule's ports within the port space: a range past 65535 (an error of
+ * ports/range) matches no port there. Rules with every port, or with the
+ * same single port, share one list (`shared`, by its text), which the
+ * partition's sweeps move as one group: 20,000 rules on 5,000 ports were
+ * 20,000 groups, each list made by a split, a sort and two copies.
+ */
+function matchPorts(rule: PolicyRule, shared: Map<string, Ranges>): Ranges {
+  if (rule.proto === 'any' || rule.proto === 'icmp' || rule.ports.length === 0) return ALL_PORTS;
+  if (rule.ports.length > 1) return intersect(rulePorts(rule), ALL_PORTS);
+  let ports = shared.get(rule.ports[0]!);
+  if (!ports) shared.set(rule.ports[0]!, (ports = intersect(rulePorts(rule), ALL_PORTS)));
+  return ports;
+}
+
 /** Every rule's matches, in evaluation order: OPNsense's own passes (anti-lockout, DHCP server) first, as the box evaluates them. */
 export function compileMatches(policy: Policy, space: PolicySpace): Match[] {
   const out: Match[] = [];
+  const portLists = new Map<string, Ranges>();
   const first = [...(policy.antiLockout ? [policy.antiLockout] : []), ...(policy.automatic ?? [])];
   for (const rule of first.length > 0 ? first.concat(policy.rules) : policy.rules) {
     // A WAN rule with sources (OPNsense's "Block private networks") matches those of them that arrive from outside.
     const src = rule.from.kind === 'wan' ? (rule.sources.length > 0 ? intersect(space.internet, objectRanges(rule.sources)) : space.internet) : objectRanges(rule.sources);
     const protocols = RULE_PROTOCOLS[rule.proto];
-    // Within the port space: a range past 65535 (an error of ports/range) matches no port there.
-    const ports = intersect(rulePorts(rule), [PORT_SPACE]);
+    const ports = matchPorts(rule, portLists);
     // A part that has nothing in some dimension matches nothing and is left out, so every
     // box meets the space in each dimension (the AllowedIPs sweep relies on it, pass-sweep.ts).
     const push = (dst: Ranges, action: Match['action'], part?: string) => {

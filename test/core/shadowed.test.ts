@@ -4,6 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { Diagnostic } from '../../src/diagnostics.js';
+import type { Ranges } from '../../src/intervals.js';
+import { siteMatches } from '../../src/resolve/matches.js';
 import { analysePolicy } from '../../src/rules/policy.js';
 import { edit, lineOfText, lint, modelOf, readExample } from '../helpers.js';
 import { objectsTopology } from './objects-topology.js';
@@ -163,5 +165,22 @@ describe('many peers, each with a rule of its own besides the rules of its role'
     const small = await operations(250);
     const large = await operations(1000);
     expect(large / small).toBeLessThan(6);
+  });
+});
+
+describe('the compiled matches of many rules on few ports', () => {
+  it('share one port list per port, and one for every port, so that a sweep moves them as one group', async () => {
+    // 600 rules on 6 ports (TCP and UDP, from two zones), and 3 on every port.
+    const rules = Array.from({ length: 600 }, (_, r) => ({ name: `r${r}`, from: r % 2 ? 'management' : 'service', to: 'any', proto: r % 3 ? 'tcp' : 'udp', ports: [1000 + (r % 6)], action: 'block' }));
+    const every = ['any', 'icmp', 'tcp'].map((proto, r) => ({ name: `every-${r}`, from: 'management', to: 'service', proto, action: 'pass' }));
+    const text = edit(edit(homelab, [...RULES], [...rules, ...every, SERVICE_DNS]), ['sites', 0, 'policy', 'tests'], []);
+    const site = (await modelOf(text)).sites[0]!;
+    const matches = siteMatches(site).matches.filter((m) => m.rule.name.startsWith('r') || m.rule.name.startsWith('every-'));
+    const lists = new Map<Ranges, Set<string>>();
+    for (const m of matches) lists.set(m.box[3], (lists.get(m.box[3]) ?? new Set()).add(JSON.stringify(m.box[3])));
+    // One list per distinct port set: six single ports and every port.
+    expect(lists.size).toBe(7);
+    expect([...lists.values()].map((texts) => texts.size)).toEqual([1, 1, 1, 1, 1, 1, 1]);
+    expect(new Set(matches.filter((m) => m.rule.name.startsWith('every-')).map((m) => JSON.stringify(m.box[3])))).toEqual(new Set(['[[0,65535]]']));
   });
 });
