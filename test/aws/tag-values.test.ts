@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { LETTERS_SEPARATORS_NUMBERS, UNICODE_VERSION } from '../../src/targets/aws/tag-characters.js';
 import { tagValue } from '../../src/targets/aws/tags.js';
 import { edit, readExample, render, root, sourceFiles } from '../helpers.js';
@@ -30,6 +30,25 @@ describe('S3 and IAM tag values', () => {
   it('keep exactly ASCII letters, digits, space and _ . : / = + - @ of ASCII', () => {
     const ascii = Array.from({ length: 0x80 }, (_, i) => String.fromCharCode(i)).join('');
     expect(tagValue(ascii).replace(/_/g, '')).toBe(' +-./0123456789:=@ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz');
+  });
+
+  it('compile the class of some 700 ranges at most once, and not for text of plain ASCII (most names; it costs milliseconds of a start)', async () => {
+    vi.resetModules();
+    const compiled: string[] = [];
+    const Native = globalThis.RegExp;
+    const spy = vi.spyOn(globalThis, 'RegExp').mockImplementation(function (pattern: string | RegExp, flags?: string) {
+      compiled.push(String(pattern).slice(0, 20));
+      return new Native(pattern, flags);
+    } as unknown as (pattern: string | RegExp, flags?: string) => RegExp);
+    try {
+      const fresh = await import('../../src/targets/aws/tags.js');
+      for (const name of ['backup', 'home-pbs', 'Archive of the homelab: 2026/11 = ok @site']) expect(fresh.tagValue(name)).toBe(name);
+      expect(compiled).toEqual([]);
+      for (const text of ['a#b', '한글!', 'x*y']) fresh.tagValue(text);
+      expect(compiled.length).toBe(1);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it("hold only characters that are letters, separators or numbers on this Node too (the table is Unicode 14.0's)", () => {

@@ -10,15 +10,19 @@ import { LETTERS_SEPARATORS_NUMBERS } from './tag-characters.js';
 
 let refused: RegExp | undefined;
 
-/** Every character a tag value cannot hold (built on first use: a class of some 700 ranges). */
+/** Every character a tag value cannot hold (built on first use: a class of some 700 ranges, which takes milliseconds to compile). */
 function refusedCharacters(): RegExp {
+  if (refused) return refused;
   const ranges = LETTERS_SEPARATORS_NUMBERS.split(',')
     .map((range) => range.split('-').map((hex) => `\\u{${hex}}`).join('-'))
     .join('');
-  return (refused ??= new RegExp(`[^A-Za-z0-9 _.:/=+\\-@${ranges}]`, 'gu'));
+  return (refused = new RegExp(`[^A-Za-z0-9 _.:/=+\\-@${ranges}]`, 'gu'));
 }
+
+/** Text of ASCII characters a tag value takes: most names, which then need no look at the large class. */
+const PLAIN_ASCII = /^[A-Za-z0-9 _.:/=+\-@]*$/;
 
 /** `text` as an S3 or IAM tag value: each character those refuse becomes '_'. */
 export function tagValue(text: string): string {
-  return text.replace(refusedCharacters(), '_');
+  return PLAIN_ASCII.test(text) ? text : text.replace(refusedCharacters(), '_');
 }
