@@ -1,8 +1,17 @@
 // Proxmox bridge settings that ifupdown2 cannot carry out as written, or that
 // Proxmox VE's own API would refuse when the bridge is next edited in the GUI.
 import { INTERFACE_NAME, TEMPLATE_CHARACTERS, addressInterface, vidEntryProblem } from '../targets/proxmox/interfaces.js';
+import type { NetworkKind } from '../model.js';
 import type { Rule } from './rule.js';
 import { bridges } from './walk.js';
+
+/** Networks that live behind the firewall on no link, by kind: a host address in one claims a link that does not exist. */
+const BRIDGELESS: Partial<Record<NetworkKind, string>> = {
+  vpn: 'a WireGuard tunnel network',
+  remote: 'a remote network of a site-to-site VPN',
+  vpc: 'a VPC',
+  subnet: 'a VPC subnet',
+};
 
 export const proxmoxRules: Rule[] = [
   {
@@ -163,6 +172,42 @@ export const proxmoxRules: Rule[] = [
           path: bridge.path.concat('address'),
           message: `bridge ${bridge.name}: the host address ${bridge.address}/${bridge.prefix} is in network ${network?.name ?? bridge.network} (${network?.cidr}), which the firewall serves on bridge ${bridge.networkBridge}, so nothing of that network is reachable from ${bridge.name}`,
           hint: `Move the address to bridge ${bridge.networkBridge}, or give bridge ${bridge.name} an address of a network served on it.`,
+        });
+      }
+    },
+  },
+  {
+    id: 'proxmox/host-address-tunnel',
+    severity: 'error',
+    summary: 'A Proxmox host address is in a network that no bridge carries: a WireGuard tunnel, a remote network of a site-to-site VPN, or a VPC.',
+    why:
+      'Linux makes the whole network of an address on-link on its device (the prefix route of every IPv4 address): the host sends what it has for that network onto the bridge, ' +
+      'where nobody of the network is, instead of through the firewall, and gen writes no route through the firewall to a network the host has an address in. ' +
+      "For the WireGuard tunnel this is seed 002's problem 7 again: the host's replies to the VPN clients never reach them. " +
+      'It happens when a network is renumbered and the host keeps its old address (seed 002 gave the old service network 10.0.1.0/24 to the tunnel).',
+    hint: 'Remove the address, or give the bridge an address of a network the firewall serves on it; gen then routes the host to that network through the firewall.',
+    examples: [
+      {
+        where: 'sites[].proxmox.hosts[pve].bridges[vmbr2]',
+        bad: 'name: vmbr2\ndescription: Service (containers)\naddress: 10.0.1.254/24',
+        good: 'name: vmbr2\ndescription: Service (containers)',
+      },
+    ],
+    check(model, report) {
+      for (const { host, bridge } of bridges(model)) {
+        if (bridge.address === undefined || bridge.network === undefined) continue;
+        const network = model.networks.find((n) => n.id === bridge.network);
+        const what = network ? BRIDGELESS[network.kind] : undefined;
+        if (!network || what === undefined) continue;
+        // The firewall address the host's other routes go through: where this network's route belongs too.
+        const route = host.routes[0];
+        report({
+          path: bridge.path.concat('address'),
+          message:
+            `bridge ${bridge.name}: the host address ${bridge.address}/${bridge.prefix} is in ${network.name} (${network.cidr}), ${what}, which no bridge carries: ` +
+            `the host takes all of ${network.cidr} as on-link on ${bridge.name}, so it sends everything for that network, replies included, onto ${bridge.name} instead of through the firewall` +
+            (route ? ` (${route.via})` : ''),
+          hint: `Remove the address from bridge ${bridge.name} (a leftover of the network's old range?), or give it an address of a network the firewall serves on ${bridge.name}.`,
         });
       }
     },

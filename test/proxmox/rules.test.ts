@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { edit, lint, readExample } from '../helpers.js';
+import { edit, lint, readExample, render } from '../helpers.js';
 import { lineOf, lineOfKey } from '../yaml-lines.js';
 import { MGMT, hostOnVlan } from './vlan-address.js';
 
@@ -187,6 +187,38 @@ describe('a host address in a network the firewall serves on a bridge', () => {
     expect(unaware.filter((d) => d.severity === 'error').map((d) => d.message)).toContain(`bridge vmbr2 must carry VLAN ${MGMT.tag} but is not VLAN aware`);
     const left = await lint(edit(hostOnVlan, [...vmbr2, 'vids'], [20, 30]));
     expect(left.filter((d) => d.severity === 'error').map((d) => d.message)).toEqual([`bridge vmbr2 must carry VLAN ${MGMT.tag} for the firewall, but its vids (20 30) leave it out`]);
+  });
+});
+
+describe('proxmox/host-address-tunnel', () => {
+  const rule = 'proxmox/host-address-tunnel';
+  const homelab = readExample('homelab');
+  const pve = ['sites', 0, 'proxmox', 'hosts', 0];
+  const vmbr2Address = [...pve, 'bridges', 2, 'address'];
+  it('passes scenario A and an address of the network the firewall serves on the bridge', async () => {
+    expect((await lint(homelab)).filter((d) => d.rule === rule)).toEqual([]);
+    expect((await lint(edit(homelab, vmbr2Address, '10.1.0.254/24'))).filter((d) => d.rule === rule)).toEqual([]);
+  });
+
+  it('is an error for an address in the WireGuard tunnel, which the host would take as on-link (seed 002: the old service network became the tunnel)', async () => {
+    const text = edit(homelab, vmbr2Address, '10.0.1.254/24');
+    // Without the old address the host routes the tunnel through the firewall: the route the old address displaces.
+    const interfaces = (await render(homelab)).get('home/proxmox/pve/interfaces')!;
+    expect(interfaces).toContain('\tpost-up ip route replace 10.0.1.0/24 via 10.0.0.1\n');
+    expect(interfaces).toContain('iface vmbr2 inet manual\n');
+    const found = (await lint(text)).filter((d) => d.severity === 'error');
+    expect(found.map((d) => d.rule)).toEqual([rule]);
+    expect(found[0]!.message).toBe(
+      'bridge vmbr2: the host address 10.0.1.254/24 is in wireguard (10.0.1.0/24), a WireGuard tunnel network, which no bridge carries: ' +
+        'the host takes all of 10.0.1.0/24 as on-link on vmbr2, so it sends everything for that network, replies included, onto vmbr2 instead of through the firewall (10.0.0.1)',
+    );
+    expect(found[0]!.location.line).toBe(lineOf(text, vmbr2Address));
+  });
+
+  it('is an error for an address in a remote network of a site-to-site VPN', async () => {
+    const text = edit(edit(homelab, ['sites', 0, 'remote_networks'], [{ name: 'office', cidr: '172.16.0.0/24' }]), vmbr2Address, '172.16.0.5/24');
+    const found = (await lint(text)).filter((d) => d.rule === rule);
+    expect(found.map((d) => d.message.split(', which')[0])).toEqual(['bridge vmbr2: the host address 172.16.0.5/24 is in office (172.16.0.0/24), a remote network of a site-to-site VPN']);
   });
 });
 
