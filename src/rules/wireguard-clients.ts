@@ -3,6 +3,8 @@
 // files connect to nothing.
 import { INTERFACE_NAME, clientFileStem, windowsRefusal } from '../targets/wireguard/names.js';
 import { lanClientsOnWan } from '../resolve/firewall.js';
+import { contains, parseAddressWithPrefix, parseIPv4 } from '../net.js';
+import { blockedAsPrivate } from '../targets/opnsense/block-private.js';
 import type { Rule } from './rule.js';
 import { instancesWithClients } from './walk.js';
 
@@ -29,6 +31,55 @@ export const wireguardClientRules: Rule[] = [
             path: wan.path.concat('block_private'),
             message: `the WAN blocks private networks, so the -lan clients of ${instance.name} (endpoint ${instance.lanEndpoint}) are dropped before the WireGuard pass`,
             related: [{ message: `${instance.name}'s LAN endpoint`, path: instance.path.concat('lan_endpoint') }],
+          });
+        }
+      }
+    },
+  },
+  {
+    id: 'wg/lan-endpoint-address',
+    severity: 'error',
+    summary: "A WireGuard instance's lan_endpoint is not an address of the firewall: the upstream router, a Proxmox host, a public address or a tunnel address.",
+    why:
+      'The -lan client files are for clients on the upstream router\'s LAN, where the router does not hairpin (seed 002 problem 9): their handshakes must go to the firewall directly. ' +
+      'A router that does not hairpin forwards UDP to the firewall only as it comes in on its WAN side, so a handshake sent to its LAN address or to the public address goes nowhere; ' +
+      'another machine (a Proxmox host on the same LAN) has no WireGuard listening, and a tunnel address is reached only through the tunnel the file is to set up. ' +
+      'The -lan files then never get a handshake.',
+    hint: "Set lan_endpoint: true (the firewall's WAN address), or the firewall's own address on the clients' network.",
+    examples: [
+      {
+        where: 'sites[].wireguard[wg0]',
+        bad: 'lan_endpoint: 192.168.0.10',
+        good: 'lan_endpoint: true',
+      },
+    ],
+    check(model, report) {
+      for (const site of model.sites) {
+        const firewall = site.firewall;
+        if (!firewall) continue;
+        const own = firewall.interfaces.filter((i) => i.address !== undefined && i.prefix !== undefined);
+        for (const instance of site.wireguard) {
+          const endpoint = instance.lanEndpoint;
+          const at = endpoint === undefined ? undefined : parseIPv4(endpoint);
+          if (at === undefined || own.some((i) => i.address === endpoint)) continue;
+          const owner = model.addresses.find((a) => a.address === at);
+          const tunnel = site.wireguard.find((w) => contains(w.block, at));
+          const network = own.find((i) => contains(parseAddressWithPrefix(`${i.address}/${i.prefix}`)!.block, at));
+          const wan = firewall.interfaces.find((i) => i.isWan);
+          let what: string | undefined;
+          if (wan?.gateway === endpoint) what = "the upstream router's address (the WAN gateway)";
+          else if (tunnel) what = `in the tunnel network of ${tunnel.name} (${tunnel.block.cidr}), reached only through a tunnel`;
+          else if (owner) what = `the address of ${owner.owner}`;
+          else if (network) what = `no address of the firewall: its address in ${network.name} is ${network.address}`;
+          // A DHCP WAN's address is not known here: an address outside the firewall's networks may be it.
+          else if (wan?.addressing === 'dhcp') what = undefined;
+          else if (!blockedAsPrivate(endpoint!)) what = "a public address, which clients on the router's LAN reach only through NAT hairpin";
+          else what = `no address of the firewall (${own.map((i) => i.address).join(', ')})`;
+          if (what === undefined) continue;
+          report({
+            path: instance.path.concat('lan_endpoint'),
+            message: `lan_endpoint ${endpoint} of ${instance.name} is ${what}, so the handshakes of its -lan clients never reach the firewall`,
+            hint: wan?.address ? `Set lan_endpoint: true (the firewall's WAN address ${wan.address}), or the firewall's own address on the clients' network.` : undefined,
           });
         }
       }

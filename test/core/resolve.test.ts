@@ -206,8 +206,8 @@ describe('lan_endpoint', () => {
   });
 
   it('an explicit address is kept; true without a static WAN is a located error', async () => {
-    const explicit = await modelOf(readExample('homelab').replace('lan_endpoint: true', 'lan_endpoint: 192.168.0.3'));
-    expect(explicit.sites[0]!.wireguard[0]!.lanEndpoint).toBe('192.168.0.3');
+    const explicit = await modelOf(readExample('homelab').replace('lan_endpoint: true', 'lan_endpoint: 10.0.0.1'));
+    expect(explicit.sites[0]!.wireguard[0]!.lanEndpoint).toBe('10.0.0.1');
     const { lint } = await import('../helpers.js');
     const text = readExample('homelab').replace('address: 192.168.0.2/24\n          gateway: 192.168.0.1', 'address: dhcp');
     const hits = (await lint(text)).filter((d) => d.message.includes('lan_endpoint'));
