@@ -33,7 +33,7 @@ import { Utf8Scratch } from './io/utf8-scratch.js';
 import { crashPoint, crashPointAt } from './io/crash-points.js';
 import { ReportedError, UsageError, isSystemError, reasonOf, systemErrorSentence } from './io/errors.js';
 import { acquireLockSync } from './io/lock.js';
-import { processAlive } from './io/processes.js';
+import { otherMakerRuns } from './io/processes.js';
 import { realPath, within } from './io/real-paths.js';
 import { buildLockOf, createStage, stagesOf } from './io/staging.js';
 import { MANIFEST, OUTPUT_FILE_MODE, hashesOf, manifest, manifestOf, outputModeKept, plainRelative, sha256, sha256Of } from './manifest.js';
@@ -107,8 +107,8 @@ export function recover(outDir: string, warn: (message: string) => void = () => 
       finishUpdate(stage.path, target, outDir, warn);
       continue;
     }
-    if (stage.pid !== process.pid && processAlive(stage.pid)) {
-      if (existsSync(old) && !existsSync(target)) left.push(`${old} (process ${stage.pid} still runs: a build in its swap, or a process that reuses the pid of a killed one)`);
+    if (otherMakerRuns(stage.maker)) {
+      if (existsSync(old) && !existsSync(target)) left.push(`${old} (process ${stage.maker.pid} still runs: a build in its swap, or a process that reuses the pid of a killed one)`);
       continue;
     }
     if (existsSync(old)) {
@@ -499,6 +499,6 @@ function makeParents(dir: string): void {
 export function movedAside(outDir: string): string | undefined {
   const target = resolvePath(outDir);
   if (existsSync(target)) return undefined;
-  const stage = stagesOf(target).find((s) => existsSync(join(s.path, 'old')) && !(s.pid !== process.pid && processAlive(s.pid)));
+  const stage = stagesOf(target).find((s) => existsSync(join(s.path, 'old')) && !otherMakerRuns(s.maker));
   return stage ? relative(process.cwd(), join(stage.path, 'old')) || '.' : undefined;
 }

@@ -1,5 +1,5 @@
 // Whether the process that left a lock, a staged tree or a temporary file
-// is still running.
+// is still running, and how a name records that process.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 
 export function processAlive(pid: number): boolean {
@@ -105,4 +105,46 @@ export function processRuns(pid: number, recorded: ProcessIdentity | undefined):
   // Another namespace's pid is not a number of this one: only a namespace below this one can be looked into.
   if (nsPids('self') === undefined) return processAlive(pid) && startTimeOf(pid) === recorded.start;
   return runsBelow(pid, recorded.start);
+}
+
+/**
+ * Who made a staging directory or a temporary file, as its name records
+ * it: the pid, then, where /proc tells it, the boot, PID namespace and start
+ * time (PID_BOOT_PIDNS_START). Names of an earlier gen hold the pid alone.
+ */
+export interface Maker {
+  pid: number;
+  identity?: ProcessIdentity;
+}
+
+/** A maker as names hold it; no '.' in it, so that it ends a name's dotted parts. */
+export const MAKER_TAG = String.raw`\d+(?:_[0-9a-f-]+_\d+_\d+)?`;
+
+/** This process as the maker in a name it makes. */
+export function ownTag(): string {
+  const self = ownIdentity();
+  return self ? `${process.pid}_${self.boot}_${self.pidns}_${self.start}` : `${process.pid}`;
+}
+
+/** The maker a MAKER_TAG match names. */
+export function makerOfTag(tag: string): Maker {
+  const [pid, boot, pidns, start] = tag.split('_');
+  return boot === undefined ? { pid: Number(pid) } : { pid: Number(pid), identity: { boot, pidns: Number(pidns), start: Number(start) } };
+}
+
+/** Whether the maker still runs (see processRuns); this process counts as running. */
+export function makerRuns(maker: Maker): boolean {
+  return processRuns(maker.pid, maker.identity);
+}
+
+/**
+ * Whether a process other than this one, the maker, still runs: a name with
+ * this pid is a dead run's whose pid this one has now, unless it records
+ * another process (another start time, another namespace's pid).
+ */
+export function otherMakerRuns(maker: Maker): boolean {
+  const self = ownIdentity();
+  const { identity } = maker;
+  const mine = maker.pid === process.pid && (!identity || !self || (identity.boot === self.boot && identity.pidns === self.pidns && identity.start === self.start));
+  return !mine && makerRuns(maker);
 }

@@ -4,13 +4,17 @@
 // that is on out/'s file system (a killed run then leaves nothing in the
 // user's tree), else beside out/. Recovery looks only at staging
 // directories that are this user's and private; anything else with a
-// similar name is left alone. One build at a time writes an output tree:
+// similar name is left alone. A staging directory's name holds its maker's
+// pid and, where /proc tells them, boot, PID namespace and start time
+// (src/io/processes.ts), so that a dead run's is known even where its pid
+// names another process now (a run killed in a container). One build at a time writes an output tree:
 // it holds a lock file in the same place for as long as it stages and
 // updates it.
 import { createHash } from 'node:crypto';
 import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { MAKER_TAG, type Maker, ownTag, makerOfTag } from './processes.js';
 
 const PREFIX = '.gen-stage-';
 
@@ -78,7 +82,7 @@ function bases(target: string, lookOnly = false): string[] {
 
 /** Makes this run's staging directory (0700, created by this process) for `target`. */
 export function createStage(target: string): string {
-  const stage = mkdtempSync(join(bases(target)[0]!, `${prefixOf(target)}${process.pid}-`));
+  const stage = mkdtempSync(join(bases(target)[0]!, `${prefixOf(target)}${ownTag()}-`));
   if (!privateDirectory(stage)) throw new Error(`${stage} is not private after mkdtemp`);
   return stage;
 }
@@ -90,8 +94,11 @@ export function buildLockOf(target: string): string {
 
 export interface Stage {
   path: string;
-  pid: number;
+  maker: Maker;
 }
+
+/** What follows the prefix: its maker, then mkdtemp's six characters. */
+const STAGE_NAME = new RegExp(`^(${MAKER_TAG})-[A-Za-z0-9]{6}$`);
 
 /** Staging directories of `target` that this user's runs made (private, this user's), oldest name first; looking creates nothing. */
 export function stagesOf(target: string): Stage[] {
@@ -105,9 +112,9 @@ export function stagesOf(target: string): Stage[] {
       continue;
     }
     for (const entry of entries.sort()) {
-      const match = /^(\d+)-[A-Za-z0-9]{6}$/.exec(entry.startsWith(prefix) ? entry.slice(prefix.length) : '');
+      const match = STAGE_NAME.exec(entry.startsWith(prefix) ? entry.slice(prefix.length) : '');
       const path = join(base, entry);
-      if (match && privateDirectory(path)) found.push({ path, pid: Number(match[1]) });
+      if (match && privateDirectory(path)) found.push({ path, maker: makerOfTag(match[1]!) });
     }
   }
   return found;

@@ -13,6 +13,7 @@ import { buildLockOf, createStage, stagesOf } from '../../src/io/staging.js';
 import { UTF8_PIECE } from '../../src/io/utf8-scratch.js';
 import { ownedTree } from '../../src/output-tree.js';
 import { readExample, render } from '../helpers.js';
+import { stageOwnedBy, tag } from '../lock-owner.js';
 
 function scratch(): string {
   return mkdtempSync(join(tmpdir(), 'gen-emit-'));
@@ -298,7 +299,7 @@ describe('one build at a time', () => {
 /** A committed update of a killed run, as it left it: the staged files, the MANIFEST and the journal. */
 function committedUpdate(out: string, staged: Map<string, string>, journal: { base: string; remove: string[] }): string {
   const made = createStage(out);
-  const stage = made.replace(`-${process.pid}-`, '-999999996-');
+  const stage = stageOwnedBy(made, tag(999999996, false));
   renameSync(made, stage);
   for (const [path, content] of staged) {
     mkdirSync(join(stage, 'apply', path, '..'), { recursive: true });
@@ -533,8 +534,8 @@ describe('staging and recovery', () => {
     const out = join(dir, 'out');
     emitTree(out, new Map([['a.txt', 'previous\n']]));
     const stage = createStage(out);
-    // The stage of a dead process: the pid in its name is far above pid_max.
-    const dead = stage.replace(`-${process.pid}-`, '-999999999-');
+    // The stage of a dead process of an earlier gen (a pid alone): the pid in its name is far above pid_max.
+    const dead = stageOwnedBy(stage, tag(999999999, false));
     renameSync(stage, dead);
     renameSync(out, join(dead, 'old'));
     mkdirSync(join(dead, 'new'));
@@ -549,7 +550,7 @@ describe('staging and recovery', () => {
     const dir = scratch();
     const out = join(dir, 'out');
     emitTree(out, new Map([['a.txt', 'previous\n']]));
-    const dead = createStage(out).replace(`-${process.pid}-`, '-999999998-');
+    const dead = stageOwnedBy(createStage(out), tag(999999998, false));
     mkdirSync(dead, { mode: 0o700 });
     renameSync(out, join(dead, 'old'));
     writeFileSync(join(dead, 'old', 'a.txt'), 'planted\n');
@@ -566,7 +567,7 @@ describe('staging and recovery', () => {
     emitTree(out, new Map([['a.txt', 'previous\n']]));
     const sleeper = spawn('sleep', ['30'], { stdio: 'ignore' });
     try {
-      const running = createStage(out).replace(`-${process.pid}-`, `-${sleeper.pid}-`);
+      const running = stageOwnedBy(createStage(out), tag(sleeper.pid!, false));
       mkdirSync(running, { mode: 0o700 });
       renameSync(out, join(running, 'old'));
       expect(() => emitTree(out, new Map([['a.txt', 'next\n']]))).toThrow(new RegExp(`still at .*old \\(process ${sleeper.pid} still runs`));
@@ -580,7 +581,7 @@ describe('staging and recovery', () => {
     const dir = scratch();
     const out = join(dir, 'out');
     emitTree(out, new Map([['a.txt', 'previous\n']]));
-    const open = createStage(out).replace(`-${process.pid}-`, '-999999997-');
+    const open = stageOwnedBy(createStage(out), tag(999999997, false));
     mkdirSync(join(open, 'old'), { recursive: true });
     chmodSync(open, 0o755);
     expect(stagesOf(out).map((s) => s.path)).not.toContain(open);

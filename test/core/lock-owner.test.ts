@@ -2,17 +2,12 @@
 // its pid, so that a lock left by a run killed in a container is taken over
 // even where its pid names another live process now (in the next container
 // PID 1, or the new run itself), and a live owner is still waited for.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LockBusyError, acquireLockSync } from '../../src/io/lock.js';
-import { BOOT, owner, pidnsOf, startOf } from '../lock-owner.js';
-
-// A PID namespace below this one, as a container is below the host's: an unprivileged user namespace makes one.
-const UNSHARE = ['unshare', '--user', '--map-root-user', '--pid', '--fork'];
-const canUnshare = BOOT !== '' && spawnSync(UNSHARE[0]!, UNSHARE.slice(1).concat('true')).status === 0;
+import { BOOT, canUnshare, killSleepers, owner, pidnsOf, sleeper, sleeperBelow, startOf, until } from '../lock-owner.js';
 
 function lockFile(): string {
   return join(mkdtempSync(join(tmpdir(), 'gen-lock-owner-')), '.topology.yaml.lock');
@@ -29,24 +24,6 @@ function takes(lock: string): boolean {
   }
 }
 
-const sleepers: ChildProcess[] = [];
-function sleeper(command = ['sleep', '60']): ChildProcess {
-  const child = spawn(command[0]!, command.slice(1), { stdio: 'ignore' });
-  sleepers.push(child);
-  return child;
-}
-
-/** Waits (up to 5 s) until `ready` holds. */
-function until<T>(ready: () => T | undefined): T {
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    const value = ready();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out');
-    spawnSync('sleep', ['0.02']);
-  }
-}
-
 describe.skipIf(!BOOT)('the lock tells its owner from another process with the same pid', () => {
   let wait: string | undefined;
   beforeEach(() => {
@@ -54,7 +31,7 @@ describe.skipIf(!BOOT)('the lock tells its owner from another process with the s
     process.env.GEN_LOCK_WAIT_MS = '0';
   });
   afterEach(() => {
-    for (const s of sleepers.splice(0)) s.kill('SIGKILL');
+    killSleepers();
     if (wait === undefined) delete process.env.GEN_LOCK_WAIT_MS;
     else process.env.GEN_LOCK_WAIT_MS = wait;
   });
@@ -100,11 +77,7 @@ describe.skipIf(!BOOT)('the lock tells its owner from another process with the s
   it.skipIf(!canUnshare)('waits for a live owner in a PID namespace below this one, and takes its lock once it is gone', () => {
     const lock = lockFile();
     // A run in a container this one sees into: PID 1 of its own namespace, its pid another number here.
-    const unshare = sleeper(UNSHARE.concat('sleep', '60'));
-    const inner = until(() => {
-      const children = readFileSync(`/proc/${unshare.pid}/task/${unshare.pid}/children`, 'utf8').trim();
-      return children && readFileSync(`/proc/${children}/stat`, 'utf8').includes('(sleep)') ? Number(children) : undefined;
-    });
+    const inner = sleeperBelow();
     expect(readFileSync(`/proc/${inner}/status`, 'utf8')).toMatch(new RegExp(`^NSpid:\\s+${inner}\\s+1$`, 'm'));
     writeFileSync(lock, owner(1, { pidns: pidnsOf(inner), start: startOf(inner) }));
     expect(takes(lock)).toBe(false);

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createStage, stagesOf } from '../../src/io/staging.js';
 import { readTree as tree } from '../helpers.js';
+import { stageOwnedBy, tag } from '../lock-owner.js';
 import { STATE, committed, eachFileOfEither, gen, generated, next, same, setup, want } from './kill-support.js';
 
 const CRASH_POINTS = ['emit:staged', 'emit:committed', 'emit:applying:0', 'emit:applied'] as const;
@@ -69,7 +70,7 @@ describe('a tree that an earlier version of gen moved aside', () => {
     const out = join(dir, 'out');
     // An earlier gen swapped whole trees: killed between its renames, it left out/ as old/ in its staging directory.
     const made = createStage(out);
-    const stage = made.replace(`-${process.pid}-`, '-999999999-');
+    const stage = stageOwnedBy(made, tag(999999999, false));
     renameSync(made, stage);
     renameSync(out, join(stage, 'old'));
     const check = gen(dir, ['build', '--check', '--out', 'out']);

@@ -1,0 +1,87 @@
+// A staging directory of gen build records in its name who made it, as the
+// lock does (pid, boot, PID namespace, start time), so that what a run
+// killed in a container left is removed even where its pid names another
+// live process now (in the next container PID 1, or the new run itself),
+// while what a live run, here or in a container below, still uses is left
+// alone.
+import { once } from 'node:events';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { emitTree, recover } from '../../src/emit.js';
+import { createStage, stagesOf } from '../../src/io/staging.js';
+import { BOOT, canUnshare, killSleepers, pidnsOf, sleeper, sleeperBelow, stageOwnedBy, startOf, tag, until } from '../lock-owner.js';
+
+function scratch(): string {
+  return mkdtempSync(join(tmpdir(), 'gen-maker-'));
+}
+
+/** Makers a killed run leaves whose pid is alive now as another process: its pid recorded with their identity. */
+function killedMakers(): string[] {
+  const other = sleeper();
+  return [
+    // A killed container's run, its PID namespace's inode since given to this one: its pid is this test's parent now.
+    tag(process.ppid, { start: startOf(process.ppid) - 1 }),
+    // ... in a PID namespace that is gone, its pid PID 1 here, or this run's own pid.
+    tag(1, { pidns: pidnsOf('self') + 1, start: 0 }),
+    tag(process.pid, { pidns: pidnsOf('self') + 1, start: 0 }),
+    // ... before the machine restarted: pid and start time of a live process, another boot.
+    tag(other.pid!, { boot: BOOT.replace(/^./, (c) => (c === '0' ? '1' : '0')) }),
+  ];
+}
+
+describe.skipIf(!BOOT)('names that record their maker', () => {
+  afterEach(killSleepers);
+
+  it('a staging directory holds its pid, the boot id, the inode of its PID namespace and its start time', () => {
+    const out = join(scratch(), 'out');
+    const stage = createStage(out);
+    expect(basename(stage)).toMatch(new RegExp(`^\\.gen-stage-[0-9a-f]{12}-${tag(process.pid)}-[A-Za-z0-9]{6}$`));
+    expect(stagesOf(out)).toEqual([{ path: stage, maker: { pid: process.pid, identity: { boot: BOOT, pidns: pidnsOf('self'), start: startOf(process.pid) } } }]);
+  });
+
+  it('the next build removes the stages of killed builds whose pid is alive now as another process', () => {
+    const out = join(scratch(), 'out');
+    emitTree(out, new Map([['a.txt', 'one\n']]));
+    const stages = killedMakers().map((maker) => {
+      // As a kill after staging leaves it (emit:staged): the changed files and the journal.
+      const stage = stageOwnedBy(createStage(out), maker);
+      mkdirSync(join(stage, 'new'), { recursive: true, mode: 0o700 });
+      writeFileSync(join(stage, 'new', 'a.txt'), 'half\n');
+      writeFileSync(join(stage, 'journal'), '{"base":"","remove":[]}\n');
+      return stage;
+    });
+    expect(stagesOf(out).map((s) => s.path)).toEqual(expect.arrayContaining(stages));
+    expect(emitTree(out, new Map([['a.txt', 'two\n']]))).toBe(true);
+    expect(stagesOf(out)).toEqual([]);
+    expect(readFileSync(join(out, 'a.txt'), 'utf8')).toBe('two\n');
+  });
+
+  it('leaves the stage of a live build, here or in a PID namespace below, and its moved-aside tree', async () => {
+    const out = join(scratch(), 'out');
+    emitTree(out, new Map([['a.txt', 'previous\n']]));
+    const live = sleeper();
+    const inner = canUnshare ? [sleeperBelow()] : [];
+    const makers = [tag(live.pid!), tag(live.pid!, false)].concat(inner.map((pid) => tag(1, { pidns: pidnsOf(pid), start: startOf(pid) })));
+    const stages = makers.map((maker) => {
+      const stage = stageOwnedBy(createStage(out), maker);
+      mkdirSync(stage, { mode: 0o700 });
+      return stage;
+    });
+    // An earlier gen's build in its swap: out/ is in its stage.
+    renameSync(out, join(stages[0]!, 'old'));
+    expect(recover(out)).toEqual([`${join(stages[0]!, 'old')} (process ${live.pid} still runs: a build in its swap, or a process that reuses the pid of a killed one)`]);
+    expect(stages.filter((stage) => !existsSync(stage))).toEqual([]);
+    // Once they are gone, their stages go too.
+    live.kill('SIGKILL');
+    await once(live, 'exit');
+    for (const pid of inner) {
+      process.kill(pid, 'SIGKILL');
+      until(() => (existsSync(`/proc/${pid}`) ? undefined : true));
+    }
+    expect(recover(out)).toEqual([]);
+    expect(stagesOf(out)).toEqual([]);
+    expect(readFileSync(join(out, 'a.txt'), 'utf8')).toBe('previous\n');
+  });
+});
