@@ -5,14 +5,15 @@
 // command edits may be one: its target is replaced, the link stays);
 // writeCheckedFile and stageWrite never do: they replace only what the
 // caller allows, a regular file at that very path. Temporary files of
-// killed runs are recognised by their name and the dead process id in
-// it, and removed by the next write of that file.
+// killed runs are recognised by their name and the dead process in it (its
+// pid and, where /proc tells them, boot, PID namespace and start time:
+// src/io/processes.ts), and removed by the next write of that file.
 import { randomBytes } from 'node:crypto';
 import { type Stats, closeSync, fchmodSync, fchownSync, fsyncSync, linkSync, lstatSync, openSync, readdirSync, realpathSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { crashPoint } from './crash-points.js';
 import { ReportedError, UsageError, isSystemError, reasonOf } from './errors.js';
-import { processAlive } from './processes.js';
+import { MAKER_TAG, type Maker, ownTag, makerOfTag, makerRuns } from './processes.js';
 
 /** A file that could not be written; names the file, not its temporary name. */
 export class WriteError extends ReportedError {
@@ -40,11 +41,27 @@ function tempPrefix(file: string): string {
 }
 
 const TEMP_SUFFIX = '.tmp';
+const NAME_MAX = 255;
+
+/** A temporary file's name: `.FILE.OWNER-RANDOM.tmp` (OWNER holds no '.', so FILE is all before its last one). */
+const TEMP_NAME = new RegExp(`^\\.(.+)\\.(${MAKER_TAG})-[0-9a-f]{12}\\.tmp$`);
+
+/** For the name of a temporary file of a write: the name of the file it replaces and its writer; undefined for any other name. */
+export function tempFileOf(name: string): { file: string; writer: Maker } | undefined {
+  const match = TEMP_NAME.exec(name);
+  return match ? { file: match[1]!, writer: makerOfTag(match[2]!) } : undefined;
+}
+
+/** A name for a temporary file of `file`; with the pid alone where the whole owner would make it too long a name. */
+function tempName(file: string): string {
+  const random = randomBytes(6).toString('hex');
+  const name = `${tempPrefix(file)}${ownTag()}-${random}${TEMP_SUFFIX}`;
+  return Buffer.byteLength(name) <= NAME_MAX ? name : `${tempPrefix(file)}${process.pid}-${random}${TEMP_SUFFIX}`;
+}
 
 /** Removes temporary files that killed writers of `file` left beside it. */
 export function removeStaleTemps(file: string): void {
   const dir = dirname(file);
-  const prefix = tempPrefix(file);
   let entries: string[];
   try {
     entries = readdirSync(dir);
@@ -52,9 +69,8 @@ export function removeStaleTemps(file: string): void {
     return;
   }
   for (const entry of entries) {
-    if (!entry.startsWith(prefix) || !entry.endsWith(TEMP_SUFFIX)) continue;
-    const match = /^(\d+)-[0-9a-f]{12}$/.exec(entry.slice(prefix.length, -TEMP_SUFFIX.length));
-    if (!match || processAlive(Number(match[1]))) continue;
+    const temp = tempFileOf(entry);
+    if (temp?.file !== basename(file) || makerRuns(temp.writer)) continue;
     const path = join(dir, entry);
     const stat = lstatSync(path, { throwIfNoEntry: false });
     if (stat?.isFile() && stat.uid === process.getuid?.()) rmSync(path, { force: true });
@@ -186,7 +202,7 @@ function stage(path: string, file: string, content: string | Uint8Array, mode: n
   let tmp: string | undefined;
   try {
     removeStaleTemps(file);
-    tmp = join(dirname(file), `${tempPrefix(file)}${process.pid}-${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
+    tmp = join(dirname(file), tempName(file));
     // O_EXCL: never write through something planted under the temporary name.
     const fd = openSync(tmp, 'wx', mode);
     try {

@@ -27,9 +27,9 @@
 // EROFS) is undone at once, before the error is reported.
 import { lstatSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, sep } from 'node:path';
-import { removeStaleTemps, syncDirectory } from '../io/atomic-write.js';
+import { removeStaleTemps, syncDirectory, tempFileOf } from '../io/atomic-write.js';
 import { crashPoint } from '../io/crash-points.js';
-import { processAlive } from '../io/processes.js';
+import { makerRuns } from '../io/processes.js';
 import type { Model } from '../model.js';
 import { PEER_NAME, instanceKeyPath, peerKeyPath, prepareSecret, secretFile, secretsDirectoryExists, secretsDirectoryNames, writeSecret } from '../secrets.js';
 import { isWireguardKey, publicKeyOf } from '../targets/wireguard/keys.js';
@@ -156,7 +156,6 @@ export function keyFilesOf(model: Model, dir: string): string[] {
   );
 }
 
-const TEMP = /^\.(.+)\.(\d+)-[0-9a-f]{12}\.tmp$/;
 /** What a temporary file of a key holds, or part of it if the write was cut short: a key line. */
 const KEY_TEXT = /^[A-Za-z0-9+/]{0,43}=?\n?$/;
 
@@ -183,9 +182,9 @@ export function recoverKeyChanges(model: Model, dir: string, topology: string, n
   for (const directory of keyDirectories(model)) {
     for (const name of secretsDirectoryNames(dir, directory.relative)) {
       const relative = join(directory.relative, name);
-      const temp = TEMP.exec(name);
+      const temp = tempFileOf(name);
       if (temp) {
-        if (keyNameOf(directory, temp[1]!) !== undefined && !processAlive(Number(temp[2])) && staleKeyTemp(join(dir, relative))) rmSync(join(dir, relative), { force: true });
+        if (keyNameOf(directory, temp.file) !== undefined && !makerRuns(temp.writer) && staleKeyTemp(join(dir, relative))) rmSync(join(dir, relative), { force: true });
         continue;
       }
       const change = keyNameOf(directory, name);

@@ -1,16 +1,20 @@
-// A staging directory of gen build records in its name who made it, as the
-// lock does (pid, boot, PID namespace, start time), so that what a run
-// killed in a container left is removed even where its pid names another
-// live process now (in the next container PID 1, or the new run itself),
-// while what a live run, here or in a container below, still uses is left
-// alone.
+// A staging directory of gen build and a temporary file of an atomic write
+// record in their names who made them, as the lock does (pid, boot, PID
+// namespace, start time), so that what a run killed in a container left is
+// removed even where its pid names another live process now (in the next
+// container PID 1, or the new run itself), while what a live run, here or
+// in a container below, still uses is left alone.
 import { once } from 'node:events';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { emitTree, recover } from '../../src/emit.js';
+import { stageWrite, writeFileAtomic } from '../../src/io/atomic-write.js';
 import { createStage, stagesOf } from '../../src/io/staging.js';
+import type { Model } from '../../src/model.js';
+import { generateKeyPair } from '../../src/targets/wireguard/keys.js';
+import { recoverKeyChanges } from '../../src/wg/key-change.js';
 import { BOOT, canUnshare, killSleepers, pidnsOf, sleeper, sleeperBelow, stageOwnedBy, startOf, tag, until } from '../lock-owner.js';
 
 function scratch(): string {
@@ -29,6 +33,11 @@ function killedMakers(): string[] {
     // ... before the machine restarted: pid and start time of a live process, another boot.
     tag(other.pid!, { boot: BOOT.replace(/^./, (c) => (c === '0' ? '1' : '0')) }),
   ];
+}
+
+/** A temporary file of `file` as a write by `maker` leaves it. */
+function tempOf(file: string, maker: string): string {
+  return join(file, '..', `.${basename(file)}.${maker}-0123456789ab.tmp`);
 }
 
 describe.skipIf(!BOOT)('names that record their maker', () => {
@@ -83,5 +92,42 @@ describe.skipIf(!BOOT)('names that record their maker', () => {
     expect(recover(out)).toEqual([]);
     expect(stagesOf(out)).toEqual([]);
     expect(readFileSync(join(out, 'a.txt'), 'utf8')).toBe('previous\n');
+  });
+
+  it('a write removes the temporary files of killed writers whose pid is alive now, and leaves those of live ones', () => {
+    const dir = scratch();
+    const file = join(dir, 'topology.yaml');
+    const live = sleeper();
+    const killed = killedMakers().map((maker) => tempOf(file, maker));
+    const kept = [tag(live.pid!), tag(live.pid!, false)].concat(canUnshare ? [sleeperBelow()].map((pid) => tag(1, { pidns: pidnsOf(pid), start: startOf(pid) })) : []).map((maker) => tempOf(file, maker));
+    for (const temp of killed.concat(kept)) writeFileSync(temp, 'half\n', { mode: 0o600 });
+    // The temporary file of this write records its maker too.
+    const staged = stageWrite(file, 'a\n', 0o600, 'nothing');
+    const own = readdirSync(dir).filter((name) => name.startsWith(`.topology.yaml.${tag(process.pid)}-`));
+    expect(own).toEqual([expect.stringMatching(/-[0-9a-f]{12}\.tmp$/)]);
+    staged.commit();
+    expect(readdirSync(dir).sort()).toEqual(kept.map((temp) => basename(temp)).concat('topology.yaml').sort());
+    expect(readFileSync(file, 'utf8')).toBe('a\n');
+  });
+
+  it('a write of a file with a long name records the pid alone where the whole maker would not fit in a name', () => {
+    const dir = scratch();
+    const file = join(dir, `${'n'.repeat(200)}.yaml`);
+    writeFileAtomic(file, 'a\n', 0o644);
+    expect(readFileSync(file, 'utf8')).toBe('a\n');
+    expect(readdirSync(dir)).toEqual([basename(file)]);
+  });
+
+  it('recovery of key changes removes the temporary files of killed writes of keys whose pid is alive now', () => {
+    const secrets = join(scratch(), '.secrets');
+    const peers = join(secrets, 'home/wireguard/wg0/peers');
+    mkdirSync(peers, { recursive: true, mode: 0o700 });
+    const model = { sites: [{ name: 'home', wireguard: [{ name: 'wg0', publicKey: undefined, peers: [{ name: 'p9', publicKey: generateKeyPair().publicKey }] }] }] } as unknown as Model;
+    const live = sleeper();
+    const killed = killedMakers().map((maker) => tempOf(join(peers, 'p9.key.gen-new'), maker));
+    const kept = [tempOf(join(peers, 'p9.key.gen-new'), tag(live.pid!))];
+    for (const temp of killed.concat(kept)) writeFileSync(temp, `${generateKeyPair().privateKey}\n`, { mode: 0o600 });
+    recoverKeyChanges(model, secrets, join(secrets, '..', 'topology.yaml'), () => {});
+    expect(readdirSync(peers)).toEqual(kept.map((temp) => basename(temp)));
   });
 });
