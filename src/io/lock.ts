@@ -8,11 +8,11 @@
 // command reads the topology only once it holds the lock, so no change of
 // another run is lost.
 import { randomBytes } from 'node:crypto';
-import { closeSync, linkSync, lstatSync, openSync, readFileSync, realpathSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, linkSync, lstatSync, openSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ReportedError, isSystemError, reasonOf } from './errors.js';
-import { type ProcessIdentity, ownIdentity, processRuns } from './processes.js';
+import { MAKER_TAG, type ProcessIdentity, makerOfTag, otherMakerRuns, ownIdentity, ownTag, processRuns } from './processes.js';
 
 export class LockBusyError extends ReportedError {}
 
@@ -90,7 +90,7 @@ const UNWRITABLE = new Set(['EROFS', 'EACCES', 'EPERM']);
  * a lock that turns out live is linked back.
  */
 function breakStale(lock: string, stale: Holder): void {
-  const aside = `${lock}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const aside = `${lock}.stale-${ownTag()}-${randomBytes(4).toString('hex')}`;
   try {
     renameSync(lock, aside);
   } catch (error) {
@@ -111,6 +111,29 @@ function breakStale(lock: string, stale: Holder): void {
     }
   }
   rmSync(aside, { force: true });
+}
+
+/** What follows `<lock>.stale-` in the name breakStale gives a stale lock it moves aside. */
+const ASIDE_SUFFIX = new RegExp(`^(${MAKER_TAG})-[0-9a-f]{8}$`);
+
+/**
+ * Removes the copies of stale locks that runs killed inside breakStale left
+ * (between its rename and its rmSync), whose makers are gone: the holder of
+ * the lock is the only run that looks, and a live run's copy is its own
+ * business. Without this each such kill left a file beside the topology.
+ */
+function removeLeftAsides(lock: string): void {
+  const prefix = `${basename(lock)}.stale-`;
+  let names: string[];
+  try {
+    names = readdirSync(dirname(lock));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const maker = name.startsWith(prefix) ? ASIDE_SUFFIX.exec(name.slice(prefix.length))?.[1] : undefined;
+    if (maker !== undefined && !otherMakerRuns(makerOfTag(maker))) rmSync(join(dirname(lock), name), { force: true });
+  }
 }
 
 function isStale(lock: string, holder: Holder): boolean {
@@ -135,7 +158,10 @@ type Attempt = { held: true } | { held: false; holder: Holder };
 /** One try at a lock file: made (held), or the live holder; a stale lock is taken over. */
 function attempt(lock: string, content: string): Attempt {
   for (;;) {
-    if (tryCreate(lock, content)) return { held: true };
+    if (tryCreate(lock, content)) {
+      removeLeftAsides(lock);
+      return { held: true };
+    }
     const holder = readHolder(lock);
     if (holder === undefined) continue;
     if (!isStale(lock, holder)) return { held: false, holder };

@@ -2,12 +2,13 @@
 // its pid, so that a lock left by a run killed in a container is taken over
 // even where its pid names another live process now (in the next container
 // PID 1, or the new run itself), and a live owner is still waited for.
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LockBusyError, acquireLockSync } from '../../src/io/lock.js';
-import { BOOT, canUnshare, killSleepers, owner, pidnsOf, sleeper, sleeperBelow, startOf, until } from '../lock-owner.js';
+import { BOOT, canUnshare, killSleepers, owner, pidnsOf, sleeper, sleeperBelow, startOf, tag, until } from '../lock-owner.js';
 
 function lockFile(): string {
   return join(mkdtempSync(join(tmpdir(), 'gen-lock-owner-')), '.topology.yaml.lock');
@@ -85,5 +86,17 @@ describe.skipIf(!BOOT)('the lock tells its owner from another process with the s
     process.kill(inner, 'SIGKILL');
     until(() => (existsSync(`/proc/${inner}`) ? undefined : true));
     expect(takes(lock)).toBe(true);
+  });
+
+  it("removes the copies of stale locks that runs killed while moving one aside left, once it holds the lock, and keeps a live run's", () => {
+    const lock = lockFile();
+    const dir = join(lock, '..');
+    const gone = spawnSync('true').pid!;
+    const live = sleeper().pid!;
+    const left = [`${tag(gone, { start: 1 })}-0123abcd`, `${gone}-89abcdef`].map((t) => `.topology.yaml.lock.stale-${t}`);
+    const kept = [`.topology.yaml.lock.stale-${tag(live)}-0123abcd`, '.topology.yaml.lock.stale-notes', 'other.lock.stale-1-0123abcd'];
+    for (const name of left.concat(kept)) writeFileSync(join(dir, name), owner(live));
+    expect(takes(lock)).toBe(true);
+    expect(readdirSync(dir).sort()).toEqual(kept.slice().sort());
   });
 });
