@@ -159,7 +159,7 @@ export interface Firewall {
    */
   antiLockout: { enabled: boolean; ports: number[]; path: Path };
   nat: {
-    /** The outbound NAT mode written: as the topology says, except that a full-tunnel VPN turns automatic into hybrid. */
+    /** The outbound NAT mode written: as the topology says, except that a manual rule of gen's (outboundRules) turns automatic into hybrid. */
     outbound: 'automatic' | 'hybrid' | 'manual' | 'disabled';
     /** Manual outbound rules gen adds: a full-tunnel WireGuard network translated to the WAN address. */
     outboundRules: OutboundNatRule[];
@@ -205,7 +205,7 @@ export interface Dhcp {
 }
 
 export interface OutboundNatRule {
-  /** The WireGuard instance whose tunnel network is translated (a full tunnel)... */
+  /** The WireGuard instance whose tunnel network is translated (a full tunnel, or a split one the policy lets out of the WAN)... */
   instance?: string;
   /** ...or the static route through a router on an internal network whose network is (its next hop). */
   route?: { network: string; via: string };

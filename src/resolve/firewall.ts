@@ -299,19 +299,22 @@ function resolveDhcp(iface: FirewallInterfaceInput, network: Network | undefined
 }
 
 /**
- * A full-tunnel WireGuard network leaves through the WAN, so it needs
- * outbound NAT. Automatic mode derives its sources from the addresses
- * interfaces carry when the rules are built, which misses a tunnel whose
- * assignment has no address of its own (or an instance that is not
- * assigned), and the networks behind a router on an internal network (it
- * takes interfaces' networks only: filter.inc, filter.lib.inc): gen writes
- * a manual rule for each, and turns automatic into hybrid so the automatic
- * rules stay. Disabled outbound NAT stays disabled.
+ * A WireGuard network whose clients the policy lets out of the WAN (every
+ * full tunnel; a split tunnel when `leavesWan` says some rule passes it
+ * there) needs outbound NAT. Automatic mode derives its sources from the
+ * addresses interfaces carry when the rules are built, which misses a
+ * tunnel whose assignment has no address of its own (or an instance that
+ * is not assigned), and the networks behind a router on an internal
+ * network (it takes interfaces' networks only: filter.inc,
+ * filter.lib.inc): gen writes a manual rule for each, and turns automatic
+ * into hybrid so the automatic rules stay. Disabled outbound NAT stays
+ * disabled.
  */
-export function deriveOutboundNat(firewall: Firewall, wireguard: readonly WireguardInstance[]): void {
+export function deriveOutboundNat(firewall: Firewall, wireguard: readonly WireguardInstance[], leavesWan: (wg: WireguardInstance) => boolean): void {
   const wan = firewall.interfaces.find((i) => i.isWan);
   if (!wan || firewall.nat.outbound === 'disabled') return;
-  firewall.nat.outboundRules = wireguard.filter((wg) => wg.tunnel === 'full').map((wg) => ({ instance: wg.name, source: wg.block.cidr, interface: wan.name }));
+  const translated = wireguard.filter((wg) => wg.tunnel === 'full' || leavesWan(wg));
+  firewall.nat.outboundRules = translated.map((wg) => ({ instance: wg.name, source: wg.block.cidr, interface: wan.name }));
   for (const route of internalRoutes(firewall)) {
     firewall.nat.outboundRules.push({ route: { network: route.network, via: route.via }, source: route.network, interface: wan.name });
   }

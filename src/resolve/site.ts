@@ -13,11 +13,13 @@ import { type ResolveContext, indexByName, knownNames } from './context.js';
 import { deriveOutboundNat, internalRoutes, resolveFirewall, resolvePortForwards } from './firewall.js';
 import { attachments, resolveGuests } from './guests.js';
 import { acmeSteps, resolveHaproxy } from './haproxy.js';
+import { siteMatches } from './matches.js';
 import { policyObjects, rememberObjects } from './objects.js';
 import { derivedWanRules, resolvePolicy } from './policy.js';
 import { deriveHostRouting, firewallOnBridges, resolveHost } from './proxmox.js';
 import { resolveReach } from './reach.js';
 import { networksByBlock, resolveServices } from './services.js';
+import { tunnelLeavesWan } from './tunnel-egress.js';
 import { isPrivateWan, resolveUpstream, upstreamSteps } from './upstream.js';
 import { resolveWireguardInstance } from './wireguard.js';
 import { appendAll } from '../arrays.js';
@@ -37,7 +39,6 @@ export function resolveSite(input: SiteInput, path: Path, ctx: ResolveContext, a
   const wgIndex = indexByName(wireguard);
 
   const firewall = input.firewall ? resolveFirewall(input.firewall, site, path.concat('firewall'), ctx, wgIndex) : undefined;
-  if (firewall) deriveOutboundNat(firewall, wireguard);
   const wan = firewall?.interfaces.find((f) => f.isWan);
   // lan_endpoint: true is the firewall's WAN address, written once on the interface.
   wireguard.forEach((instance, i) => {
@@ -110,6 +111,8 @@ export function resolveSite(input: SiteInput, path: Path, ctx: ResolveContext, a
     if (automatic.length > 0) policy.automatic = automatic;
   }
   resolveReach(wireguard, input.wireguard ?? [], policy, objects, firewall);
+  // After the policy: a split tunnel needs outbound NAT where the policy lets it out of the WAN.
+  if (firewall) deriveOutboundNat(firewall, wireguard, (wg) => tunnelLeavesWan(siteMatches({ policy, firewall, wireguard }), wg));
 
   const upstream = firewall && input.firewall ? resolveUpstream(input.firewall, firewall, wireguard, haproxy, path.concat('firewall'), vpcNetwork ? aws?.vpc : undefined) : undefined;
   const manualSteps = [...(upstream ? upstreamSteps(upstream) : []), ...(firewall ? [...acmeSteps(haproxy, firewall.release), ...antiLockoutSteps(firewall)] : [])];

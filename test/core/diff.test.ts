@@ -128,6 +128,12 @@ describe('describeChanges', () => {
     ]);
   });
 
+  it('a split tunnel the policy lets onto the upstream LAN: outbound NAT for the tunnel network', async () => {
+    const after = edit(A, ['sites', 0, 'policy', 'rules', 5], { name: 'vpn-to-router', from: 'vpn', to: '192.168.0.1', proto: 'tcp', ports: [80], action: 'pass' });
+    const words = describeChanges(await modelOf(A), await modelOf(after));
+    expect(words).toContain('outbound NAT now translates 10.0.1.0/24 (WireGuard wg0, split tunnel) to the address of wan, outbound mode hybrid');
+  });
+
   it('no change, no words; an empty base means everything is added', async () => {
     expect(describeChanges(await modelOf(A), await modelOf(A))).toEqual([]);
     const all = describeChanges(undefined, await modelOf(C));

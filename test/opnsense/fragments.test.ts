@@ -3,7 +3,10 @@
 import { homedir, tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { siteToSite } from '../aws/fixtures.js';
-import { edit, lint, readExample, root } from '../helpers.js';
+import { blockRange } from '../../src/intervals.js';
+import { flowVerdicts } from '../../src/flows.js';
+import { parseCidr } from '../../src/net.js';
+import { edit, lint, modelOf, readExample, root } from '../helpers.js';
 import { type Xml, doc, everyItem, fragments, policyRules, text, withRelease, withRoutesAndGroups } from './support.js';
 import { lineOf } from '../yaml-lines.js';
 
@@ -415,6 +418,53 @@ describe('outbound NAT of a full-tunnel VPN', () => {
     expect(doc(await full('26.1', 'manual'), 'nat.xml').nat.outbound).toMatchObject({ mode: 'advanced', rule: [expect.objectContaining({ source: { network: '10.0.1.0/24' } })] });
     expect(doc(await full('26.1', 'disabled'), 'nat.xml').nat.outbound).toEqual({ mode: 'disabled' });
     expect(doc(await fragments(withRelease(readExample('homelab'), '26.1'), 'home'), 'nat.xml').nat.outbound).toEqual({ mode: 'automatic' });
+  });
+});
+
+// A split tunnel's clients route only what the policy passes them into the tunnel, but what of it leaves the WAN
+// (a host on the upstream router's LAN, an internet address) leaves with the tunnel's 10.0.1.x source, which
+// nothing upstream routes back: automatic outbound NAT misses the tunnel (filter.inc takes the addresses
+// interfaces carry when the rules are built), so gen writes the tunnel's rule whenever the policy passes it out.
+describe('outbound NAT of a split tunnel the policy lets out of the WAN', () => {
+  const TUNNEL = parseCidr('10.0.1.0/24');
+  const vpnRules = (...rules: Xml[]) => rules.reduce((yaml, rule, i) => edit(yaml, ['sites', 0, 'policy', 'rules', 5 + i], { from: 'vpn', ...rule }), readExample('homelab'));
+  // `to` is a destination the case is about; the firewall's own address is no destination out of the WAN.
+  const cases: { name: string; yaml: string; to: string; nat: boolean }[] = [
+    { name: "the upstream router's LAN", yaml: vpnRules({ name: 'vpn-to-router', to: '192.168.0.1', proto: 'tcp', ports: [80], action: 'pass' }), to: '192.168.0.1', nat: true },
+    { name: 'an internet address', yaml: vpnRules({ name: 'vpn-to-dns', to: '203.0.113.53', proto: 'tcp', ports: [80], action: 'pass' }), to: '203.0.113.53', nat: true },
+    { name: 'the internet', yaml: vpnRules({ name: 'vpn-internet', to: 'internet', action: 'pass' }), to: '198.51.100.7', nat: true },
+    { name: 'internal networks only (as shipped)', yaml: readExample('homelab'), to: '192.168.0.1', nat: false },
+    { name: 'the firewall itself', yaml: vpnRules({ name: 'vpn-to-firewall', to: 'self', proto: 'tcp', ports: [80], action: 'pass' }), to: '192.168.0.2', nat: false },
+    {
+      name: 'a pass behind a block of the same traffic',
+      yaml: vpnRules({ name: 'vpn-no-upstream', to: '192.168.0.0/24', action: 'block' }, { name: 'vpn-to-router', to: '192.168.0.1', proto: 'tcp', ports: [80], action: 'pass' }),
+      to: '192.168.0.1',
+      nat: false,
+    },
+  ];
+
+  it.each(cases)('$name: a rule on the WAN exactly when the compiled policy passes the tunnel out of it (26.1, 26.7)', async ({ yaml, to, nat }) => {
+    // What the policy decides for the tunnel's clients, from the flow evaluation (the policy tests' own).
+    const site = (await modelOf(yaml)).sites[0]!;
+    const destination = parseCidr(`${to}/32`);
+    if (!TUNNEL.ok || !destination.ok) throw new Error('bad CIDR');
+    const self = site.firewall!.interfaces.some((i) => i.address === to);
+    const passes = !self && flowVerdicts(site, [blockRange(TUNNEL.block)], [blockRange(destination.block)], 'tcp', 80).some((v) => v.verdict === 'accept');
+    expect(passes).toBe(nat);
+    if (self) expect(flowVerdicts(site, [blockRange(TUNNEL.block)], [blockRange(destination.block)], 'tcp', 80).map((v) => v.verdict)).toContain('accept');
+    const description = 'gen: NAT WireGuard wg0 tunnel to the WAN address';
+    const legacy = doc(await fragments(withRelease(yaml, '26.1'), 'home'), 'nat.xml').nat.outbound;
+    expect([legacy.rule ?? []].flat().map((r: Xml) => [r.interface, r.source.network, r.destination, r.target, r.descr])).toEqual(passes ? [['wan', '10.0.1.0/24', { any: '1' }, '', description]] : []);
+    expect(legacy.mode).toBe(passes ? 'hybrid' : 'automatic');
+    const files = await fragments(withRelease(yaml, '26.7'), 'home');
+    const snat = [doc(files, 'filter.xml').OPNsense.Firewall.Filter.snatrules?.rule ?? []].flat();
+    expect(snat.map((r: Xml) => [r.interface, r.source_net, r.destination_net, r.target, r.description])).toEqual(passes ? [['wan', '10.0.1.0/24', 'any', 'wanip', description]] : []);
+    expect(doc(files, 'nat.xml').nat.outbound.mode).toBe(passes ? 'hybrid' : 'automatic');
+  });
+
+  it('writes nothing when outbound NAT is disabled', async () => {
+    const yaml = edit(cases[0]!.yaml, ['sites', 0, 'firewall', 'nat', 'outbound'], 'disabled');
+    expect(doc(await fragments(withRelease(yaml, '26.1'), 'home'), 'nat.xml').nat.outbound).toEqual({ mode: 'disabled' });
   });
 });
 

@@ -480,6 +480,39 @@ describe.skipIf(skip)(titled("OPNsense's own code on merged configs", skip), () 
     });
   });
 
+  // A split tunnel whose policy passes its clients to the upstream router's LAN (the private WAN's network): those
+  // packets leave the WAN. OPNsense's automatic outbound NAT takes the interfaces that carry an address when the
+  // rules are built (filter.inc): here (wg0:network), as the harness gives wg0 its tunnel address, but at boot
+  // rc.bootup builds the rules before plugins_configure('vpn') configures wg0, and an instance that is not assigned
+  // is never among them. So gen's rule for the tunnel network must be there, ahead of the automatic ones. With the
+  // tunnel as shipped (internal networks only), gen adds none.
+  it.each(RELEASES)("OPNsense %s: a split tunnel the policy lets onto the upstream LAN leaves the WAN translated to its address", async (series) => {
+    const homelab = readExample('homelab');
+    const toRouter = edit(homelab, ['sites', 0, 'policy', 'rules', 5], { name: 'vpn-to-router', from: 'vpn', to: '192.168.0.1', proto: 'tcp', ports: [80], action: 'pass' });
+    const compiled = async (yaml: string, name: string) => {
+      const { sections, privateKey } = await releaseSections(yaml, series);
+      const file = join(dir, `${series}-split-nat-${name}.xml`);
+      writeFileSync(file, mergeConfig(base(series), sections, { secret: () => privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX }), { mode: 0o600 });
+      const run = runTool(file, tagOf(series));
+      expect(run.errors.filter((e) => !KNOWN_UPSTREAM.some((re) => re.test(e)))).toEqual([]);
+      const ifaces = el(sections.find((s) => s.name === 'interfaces'));
+      return { ruleset: run.ruleset.filter((l) => l !== '' && !l.startsWith('#')), wan: field(child(ifaces, 'wan'), 'if') };
+    };
+    const tunnelNat = (ruleset: string[]) => ruleset.filter((l) => l.startsWith('nat ') && / from \{?10\.0\.1\.0\/24\}? /.test(l));
+
+    const out = await compiled(toRouter, 'router');
+    // pf passes the tunnel's clients to the router, on the WireGuard group...
+    expect(out.ruleset.filter((l) => l.startsWith('pass in quick on wireguard ') && l.includes(' to {192.168.0.1} ') && l.endsWith('# gen: policy rule vpn-to-router'))).toHaveLength(1);
+    // ...and translates what leaves the WAN from the tunnel to the WAN's address, before the automatic rules.
+    const nat = tunnelNat(out.ruleset);
+    expect(nat).toHaveLength(1);
+    expect(nat[0]!.startsWith(`nat on ${out.wan} inet from 10.0.1.0/24 to any -> (${out.wan}:0) port 1024:65535 `)).toBe(true);
+    expect(nat[0]!.endsWith('# gen: NAT WireGuard wg0 tunnel to the WAN address')).toBe(true);
+    expect(out.ruleset.indexOf(nat[0]!)).toBeLessThan(out.ruleset.findIndex((l) => l.endsWith('# Automatic outbound rule')));
+
+    expect(tunnelNat((await compiled(homelab, 'shipped')).ruleset)).toEqual([]);
+  });
+
   // The operator's flow across upgrades: merge for 25.7 and restore; upgrade the box (OPNsense migrates the stored
   // config), set firewall.release to the new release, export and merge again; up to 26.7, where gen writes its
   // policy and source NAT as MVC rules. Each merge must replace what the earlier one wrote (its legacy rules too),

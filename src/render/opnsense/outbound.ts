@@ -1,5 +1,6 @@
-// Manual outbound NAT rules (a full-tunnel WireGuard network, or a network
-// behind a router on an internal network, translated to the WAN address), in the form the release keeps them: legacy
+// Manual outbound NAT rules (a WireGuard network the policy lets out of the
+// WAN, or a network behind a router on an internal network, translated to
+// the WAN address), in the form the release keeps them: legacy
 // <nat><outbound><rule> (the form firewall_nat_out_edit.php writes), or a
 // source NAT rule of the Filter model (26.7, where legacy outbound rules
 // bring up the migration assistant). Either needs mode hybrid or advanced.

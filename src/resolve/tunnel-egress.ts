@@ -1,0 +1,32 @@
+// Whether the compiled policy lets a WireGuard tunnel's clients out of the
+// WAN: some source in the tunnel network, some destination that is neither
+// an internal network (behind the firewall, the tunnels and the VPC
+// included) nor the firewall itself, and the first rule to match it passes.
+// Such packets leave the WAN with the tunnel's private sources, which
+// nothing upstream routes back, unless outbound NAT translates them; a
+// split tunnel needs that as much as a full one (a host on the upstream
+// router's LAN, an internet address the rules name).
+import { ADDRESS_SPACE, PORT_SPACE, type Range, type Ranges, blockRange, intersect, subtract, union } from '../intervals.js';
+import type { WireguardInstance } from '../model.js';
+import { firstTwo } from './leaf-views.js';
+import { type Match, type PolicySpace, PROTOCOL_SPACE } from './matches.js';
+import { partition } from './partition.js';
+
+export function tunnelLeavesWan(compiled: { space: PolicySpace; matches: readonly Match[] }, instance: Pick<WireguardInstance, 'block'>): boolean {
+  const tunnel: Range[] = [blockRange(instance.block)];
+  const outside = subtract([ADDRESS_SPACE], union(compiled.space.internal, compiled.space.self));
+  if (outside.length === 0) return false;
+  // The rules cut to that region (a box with nothing left in it decides nothing there).
+  const boxes: Ranges[][] = [];
+  const actions: Match['action'][] = [];
+  for (const match of compiled.matches) {
+    const sources = intersect(match.box[0], tunnel);
+    const destinations = sources.length > 0 ? intersect(match.box[1], outside) : [];
+    if (destinations.length === 0) continue;
+    boxes.push([sources, destinations, match.box[2], match.box[3]]);
+    actions.push(match.action);
+  }
+  if (!actions.includes('pass')) return false;
+  const { leaves } = partition(boxes, [tunnel, outside, [PROTOCOL_SPACE], [PORT_SPACE]], undefined, firstTwo);
+  return leaves.some((leaf) => leaf.rules.length > 0 && actions[leaf.rules[0]!] === 'pass');
+}
