@@ -9,7 +9,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lintText } from '../../src/pipeline.js';
+import { renderAll } from '../../src/render/index.js';
 import { edit, readExample, render, root } from '../helpers.js';
+import { lineOf } from '../yaml-lines.js';
 import { MGMT, hostOnJumboVlan, hostOnVlan, hostOnVlanWithRoutes } from './vlan-address.js';
 
 const mirror = process.env.PVE_MIRROR;
@@ -84,6 +87,31 @@ describe.skipIf(why)(`Proxmox VE's own reader, writer and API check${why ? ` (SK
     }
     const plain = roundTrip((await render(hosting)).get('hosting/proxmox/pve/interfaces')!, 'no-vlan-address');
     expect(plain.report).not.toMatch(/^PVE VLAN:/m);
+  });
+
+  // A second host whose management bridge has no port, with the firewall VM on the first: Proxmox VE reads
+  // gen's `bridge-ports none` as an empty bridge (Interfaces.pm: is_empty_bridge, no bridge_ports), a switch
+  // only pve2's own guests join, while pve2's default route goes via the firewall's address on pve. gen
+  // reports that (proxmox/host-gateway-no-port), and no longer once the bridge has its port.
+  it('reads a second host’s bridge without ports as an empty bridge, and lint reports its gateway on another host', async () => {
+    const pve2 = (ports?: string[]) =>
+      edit(edit(homelab, ['sites', 0, 'proxmox', 'hosts', 1], { name: 'pve2', ports: ['eno1'], bridges: [{ name: 'vmbr1', ...(ports ? { ports } : {}), address: '10.0.0.253/24' }] }), ['sites', 0, 'backup', 'pbs', 'vm', 'host'], 'pve');
+    // What gen makes of it (the model renders; a build stops at the error), and how Proxmox VE reads pve2's file.
+    const read = async (yaml: string) => {
+      const { diagnostics, model } = await lintText(yaml);
+      const text = renderAll(model!).get('home/proxmox/pve2/interfaces')!;
+      const bridge = roundTrip(text, `pve2-${yaml.length}`).report.match(/^PVE BRIDGE: vmbr1 .*$/m)?.[0];
+      return { errors: diagnostics.filter((d) => d.severity === 'error').map((d) => [d.rule, d.location.line]), bridge, model: model! };
+    };
+    const without = await read(pve2());
+    const site = without.model.sites[0]!;
+    const firewallAddress = site.firewall!.interfaces.find((i) => i.bridge === 'vmbr1')!.address!;
+    expect(site.guests.find((g) => g.purpose === 'firewall')!.host).toBe('pve');
+    expect(without.bridge).toBe(`PVE BRIDGE: vmbr1 ports - address 10.0.0.253/24 gateway ${firewallAddress}`);
+    expect(without.errors).toEqual([['proxmox/host-gateway-no-port', lineOf(pve2(), ['sites', 0, 'proxmox', 'hosts', 1, 'bridges', 0])]]);
+    const withPort = await read(pve2(['eno1']));
+    expect(withPort.bridge).toBe(`PVE BRIDGE: vmbr1 ports eno1 address 10.0.0.253/24 gateway ${firewallAddress}`);
+    expect(withPort.errors).toEqual([]);
   });
 
   it('reads the VLAN device of a jumbo-frame bridge without an MTU of its own, which Proxmox VE checks against its bridge’s only when it has one', async () => {

@@ -239,3 +239,37 @@ describe('proxmox/vlan-device-name', () => {
   });
 });
 
+
+// A bridge without ports is `bridge-ports none`: an empty bridge only the host's own guests join (pve-common
+// PVE/Network/Interfaces.pm; Proxmox VE's reading of gen's file: test/proxmox/pve-roundtrip.test.ts).
+describe('a host gateway behind a bridge without ports', () => {
+  const rule = 'proxmox/host-gateway-no-port';
+  const homelab = readExample('homelab');
+  const secondHost = (bridges: unknown[]) =>
+    edit(edit(homelab, ['sites', 0, 'proxmox', 'hosts', 1], { name: 'pve2', ports: ['eno1', 'eno2'], bridges }), ['sites', 0, 'backup', 'pbs', 'vm', 'host'], 'pve');
+  const errors = async (text: string) => (await lint(text)).filter((d) => d.severity === 'error' || d.rule === rule);
+
+  it('passes the portless management bridge of the host that runs the firewall VM, and a second host whose bridge has its port', async () => {
+    expect(await errors(homelab)).toEqual([]);
+    expect(await errors(secondHost([{ name: 'vmbr1', ports: ['eno1'], address: '10.0.0.253/24' }]))).toEqual([]);
+  });
+
+  it("is an error on a second host: its default route goes to the firewall's address, and the firewall VM runs on the other host", async () => {
+    const text = secondHost([{ name: 'vmbr1', address: '10.0.0.253/24' }]);
+    const found = await errors(text);
+    expect(found.map((d) => [d.rule, d.severity, d.location.line])).toEqual([[rule, 'error', lineOf(text, ['sites', 0, 'proxmox', 'hosts', 1, 'bridges', 0])]]);
+    expect(found[0]!.message).toBe(
+      "host pve2: bridge vmbr1 has no port (bridge-ports none), so its address 10.0.0.253/24 reaches only guests of pve2 on it, but the host's default route goes via 10.0.0.1 there: the firewall's address on management, and the firewall VM runs on host pve",
+    );
+  });
+
+  it('reports the routes to the networks behind the firewall too, when the default route leaves through a bridge with a port', async () => {
+    const found = await errors(secondHost([{ name: 'vmbr0', ports: ['eno1'], address: '192.168.0.11/24' }, { name: 'vmbr1', address: '10.0.0.253/24' }]));
+    expect(found.map((d) => [d.rule, d.message.split(' there:')[0]!.split(', but ')[1]])).toEqual([[rule, "the host's routes go via 10.0.0.1"]]);
+  });
+
+  it('reports the upstream router as the gateway of a WAN bridge without ports', async () => {
+    const found = await errors(secondHost([{ name: 'vmbr0', address: '192.168.0.11/24' }]));
+    expect(found.map((d) => [d.rule, d.message.split(' there: ')[1]])).toEqual([[rule, 'the upstream router, outside the host']]);
+  });
+});

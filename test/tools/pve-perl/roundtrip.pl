@@ -88,6 +88,14 @@ for my $name (sort keys %{ $config->{ifaces} }) {
     next if ($d->{type} // '') ne 'vlan';
     printf "PVE VLAN: %s raw-device %s id %s method %s\n", $name, $d->{'vlan-raw-device'} // '-', $d->{'vlan-id'} // '-', $d->{method} // '-';
 }
+# How the reader took each bridge: its ports ("bridge-ports none" reads as an empty bridge: no bridge_ports),
+# address and gateway.
+for my $name (sort keys %{ $config->{ifaces} }) {
+    my $d = $config->{ifaces}{$name};
+    next if ($d->{type} // '') ne 'bridge';
+    printf "PVE BRIDGE: %s ports %s address %s gateway %s\n", $name, ($d->{bridge_ports} // '') eq '' ? '-' : $d->{bridge_ports},
+        $d->{cidr} // '-', $d->{gateway} // '-';
+}
 my $parse_warnings = [@pve_warnings]; @pve_warnings = ();
 eval { PVE::INotify::write_file('gen-interfaces', $config) };
 if (my $err = $@) {
