@@ -478,6 +478,8 @@ export interface HaproxyFrontend {
 export interface HaproxyBackend {
   name: string;
   algorithm: string;
+  /** What keeps a client on one server: nothing (each request goes where the algorithm says), its source address, or a cookie HAProxy inserts. */
+  sticky: 'none' | 'source' | 'cookie';
   /** tcp for backends of a passthrough frontend. */
   mode: 'http' | 'tcp';
   /** Health check of the servers: none, a TCP connect, or an HTTP request (path, Host header). */

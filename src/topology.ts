@@ -221,6 +221,7 @@ export interface HaproxyInput {
   backends?: {
     name: string;
     algorithm?: 'roundrobin' | 'leastconn' | 'source' | 'static-rr' | 'uri';
+    sticky?: 'none' | 'source' | 'cookie';
     health_check?: boolean;
     check?: string;
     tls?: boolean;

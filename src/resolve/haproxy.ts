@@ -74,6 +74,7 @@ export function resolveHaproxy(
     return {
       name: backend.name,
       algorithm: backend.algorithm ?? 'roundrobin',
+      sticky: backend.sticky ?? 'none',
       mode: 'http' as const,
       check: healthCheck(backend, bpath, ctx),
       tls: backend.tls ? { verify: backend.verify ?? 'ca', ca: backend.ca, sni: backend.sni } : undefined,

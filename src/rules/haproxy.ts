@@ -45,9 +45,11 @@ export const haproxyRules: Rule[] = [
   {
     id: 'haproxy/mode-conflict',
     severity: 'error',
-    summary: 'A TLS-passthrough frontend has a certificate, or a backend serves both an HTTP and a passthrough frontend, or a passthrough backend is told to speak TLS itself.',
-    why: 'Passthrough forwards the client TLS stream untouched (TCP mode, routed by SNI): there is nothing to offload, and its backends must be TCP backends that do not wrap the stream again.',
-    hint: 'Drop the certificate or passthrough; give the passthrough frontend backends of its own, without tls.',
+    summary: 'A TLS-passthrough frontend has a certificate, or a backend serves both an HTTP and a passthrough frontend, or a passthrough backend is told to speak TLS itself or to keep clients by cookie.',
+    why:
+      'Passthrough forwards the client TLS stream untouched (TCP mode, routed by SNI): there is nothing to offload, and its backends must be TCP backends that do not wrap the stream again. ' +
+      'Nor can they read or set a cookie inside it: HAProxy ignores cookie persistence outside HTTP mode, and clients would be spread as if sticky were none.',
+    hint: 'Drop the certificate or passthrough; give the passthrough frontend backends of its own, without tls, with sticky: source to keep clients on one server.',
     examples: [
       {
         where: 'sites[].haproxy',
@@ -89,6 +91,12 @@ export const haproxyRules: Rule[] = [
               path: backend.path.concat('tls'),
               message: `backend ${backend.name} receives TLS passed through by frontend ${tcp.name} and cannot wrap it in TLS again`,
               hint: `Remove tls (and verify, ca, sni) from backend ${backend.name}: the client's TLS already reaches its servers.`,
+            });
+          } else if (tcp && backend.sticky === 'cookie') {
+            report({
+              path: backend.path.concat('sticky'),
+              message: `backend ${backend.name} receives TLS passed through by frontend ${tcp.name}, so it cannot keep clients by a cookie inside it`,
+              hint: `Set sticky: source on backend ${backend.name} (the client's address), or offload TLS on frontend ${tcp.name} with a certificate.`,
             });
           }
         }

@@ -181,7 +181,7 @@ describe('scenario A (homelab): OPNsense fragments', async () => {
     for (const frontend of ha.frontends.frontend) {
       expect(frontend).toMatchObject({ connectionBehaviour: 'http-keep-alive', http2Enabled: '1', advertised_protocols: 'h2,http11', ssl_minVersion: 'TLSv1.2' });
     }
-    expect(ha.backends.backend[0]).toMatchObject({ persistence: 'sticktable', tuning_httpreuse: 'safe', healthCheckProxyProto: 'backend' });
+    expect(ha.backends.backend[0]).toMatchObject({ persistence_cookiename: 'SRVCOOKIE', tuning_httpreuse: 'safe', healthCheckProxyProto: 'backend' });
     expect(ha.servers.server[0].multiplexer_protocol).toBe('unspecified');
     // The general settings the template reads when the box never saved HAProxy.
     expect(ha.general.tuning).toMatchObject({ maxConnections: expect.anything() });

@@ -241,6 +241,15 @@ describe('HAProxy lint rules', () => {
     ]);
   });
 
+  // HAProxy ignores a cookie outside HTTP mode ("cookie will be ignored for backend ... (needs 'mode http')"): clients would be spread.
+  it('haproxy/mode-conflict: cookie stickiness on a passthrough backend; source is fine', async () => {
+    const found = async (sticky: string) =>
+      (await lint(edit(hostsTopology({ passthrough: true }), [...A, 'haproxy', 'backends', 1, 'sticky'], sticky))).filter((d) => d.rule === 'haproxy/mode-conflict').map((d) => [d.severity, d.message]);
+    expect(await found('cookie')).toEqual([['error', 'backend jellyfin receives TLS passed through by frontend tls, so it cannot keep clients by a cookie inside it']]);
+    expect(await found('source')).toEqual([]);
+    expect(await found('none')).toEqual([]);
+  });
+
   it('haproxy/backend-plain-tls-port: a server on 443 spoken to in plain HTTP is a warning', async () => {
     const yaml = edit(hostsTopology(), [...A, 'haproxy', 'backends', 0, 'tls'], false);
     const found = (await lint(yaml)).filter((d) => d.rule === 'haproxy/backend-plain-tls-port');

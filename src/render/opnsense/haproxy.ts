@@ -40,6 +40,27 @@ export function haproxyUuids(ctx: OpnsenseContext) {
   };
 }
 
+/**
+ * The persistence fields of a backend. The model's defaults (persistence
+ * sticktable, stickiness_pattern sourceipv4) make the template write
+ * "stick-table type ipv4 size 50k expire 30m" and "stick on src" into every
+ * backend: each client address stays on one server for 30 minutes, whatever
+ * the balance algorithm. Both fields are optional: empty writes neither line.
+ * A cookie backend gets no stick-table (the template writes one for any
+ * pattern, used or not).
+ */
+function stickinessFields(sticky: HaproxyBackend['sticky']) {
+  switch (sticky) {
+    case 'source':
+      return { persistence: 'sticktable', stickiness_pattern: 'sourceipv4' };
+    case 'cookie':
+      // "new": HAProxy inserts its own cookie (insert indirect nocache); "piggyback" needs one the application sets.
+      return { persistence: 'cookie', persistence_cookiemode: 'new', stickiness_pattern: '' };
+    case 'none':
+      return { persistence: '', stickiness_pattern: '' };
+  }
+}
+
 function healthcheckItem(ctx: OpnsenseContext, backend: HaproxyBackend): XmlElement | undefined {
   const check = backend.check;
   if (check.type === 'none') return undefined;
@@ -161,6 +182,7 @@ export const haproxyArea: Area = {
         description: backend.description,
         mode: backend.mode,
         algorithm: backend.algorithm,
+        ...stickinessFields(backend.sticky),
         linkedServers: backend.servers.map((s) => ids.server(backend.name, s.name)).join(','),
         healthCheckEnabled: mvcFlag(backend.check.type !== 'none'),
         healthCheck: backend.check.type === 'none' ? '' : ids.healthcheck(backend.name),
@@ -210,6 +232,7 @@ export const haproxyArea: Area = {
           description: 'gen: the ACME client answers HTTP-01 challenges',
           mode: 'http',
           algorithm: 'source',
+          ...stickinessFields('none'),
           linkedServers: ids.acmeServer(),
           healthCheckEnabled: '0',
           healthCheck: '',
