@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { edit, readExample, root } from '../helpers.js';
 import { hasCommand } from '../system-tools.js';
+import { hostsTopology } from './haproxy-topology.js';
 import { UPSTREAM_RELEASES, mergedFactoryConfig } from './support.js';
 
 const coreGit = process.env.OPNSENSE_CORE_GIT;
@@ -91,5 +92,20 @@ describe.skipIf(why)(`haproxy.conf from the plugin's template${why ? ` (skipped:
     const values = servers(cookie).map((l) => / cookie (\S+)/.exec(l)?.[1]);
     expect(values.every((v) => v !== undefined && /^\w+$/.test(v))).toBe(true);
     expect(new Set(values).size).toBe(2);
+  });
+
+  // A passthrough frontend's backends receive the client's TLS: an HTTP check must speak TLS too.
+  it.each(UPSTREAM_RELEASES)('$tag: an HTTP check of a passthrough backend goes over TLS, with the SNI of its host, unverified', async ({ tag, release }) => {
+    const yaml = edit(hostsTopology({ passthrough: true, release }), [...POOL, 'check'], 'http /status.php');
+    const lines = backendLines(await haproxyConf(yaml, tag, release), 'nextcloud');
+    expect(lines).toContain('mode tcp');
+    expect(lines).toContain('option httpchk');
+    expect(lines).toContain('http-check send meth GET uri /status.php ver HTTP/1.1 hdr Host cloud.example.org');
+    const server = lines.filter((l) => l.startsWith('server '));
+    expect(server).toHaveLength(1);
+    const words = server[0]!.split(/\s+/);
+    expect(words).toEqual(expect.arrayContaining(['check', 'check-ssl', 'check-sni', 'cloud.example.org', 'verify', 'none']));
+    // The traffic itself stays the client's TLS, passed through: no ssl of HAProxy's own on the server.
+    expect(words).not.toContain('ssl');
   });
 });

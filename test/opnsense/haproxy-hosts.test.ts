@@ -55,7 +55,8 @@ describe('one HTTPS frontend for two web applications', async () => {
     const servers = list(h.servers.server);
     expect(servers.map((s) => [s.name, s.port, s.ssl, text(s.sslVerify), text(s.sslCA), text(s.sslSNI)])).toEqual([
       ['nextcloud_nextcloud', '443', '1', '1', HOME_CA, 'cloud.example.org'],
-      ['jellyfin_jellyfin', '8096', '0', '1', '', ''],
+      // (sslVerify off: a plain server verifies nothing; the template would read it only for checks over TLS.)
+      ['jellyfin_jellyfin', '8096', '0', '0', '', ''],
       // The ACME client's own server for HTTP-01 challenges, on the firewall.
       ['_acme_challenge_host', '43580', '0', '0', '', ''],
     ]);

@@ -65,6 +65,9 @@ function healthcheckItem(ctx: OpnsenseContext, backend: HaproxyBackend): XmlElem
   const check = backend.check;
   if (check.type === 'none') return undefined;
   const http = check.type === 'http';
+  // The servers of a passthrough (TCP) backend speak TLS to the client, and the template sends an HTTP check in plain
+  // text unless the check's ssl is ssl or sslsni (check-ssl): the server refuses it and HAProxy takes it for down.
+  const overTls = http && backend.mode === 'tcp';
   return modelItem(ctx, 'haproxy', 'healthchecks.healthcheck', haproxyUuids(ctx).healthcheck(backend.name), {
     name: haproxyItemName(`${backend.name}_check`),
     description: `gen: health check of backend ${backend.name}`,
@@ -72,7 +75,9 @@ function healthcheckItem(ctx: OpnsenseContext, backend: HaproxyBackend): XmlElem
     interval: '2s',
     // A TLS backend that needs SNI needs it in its checks too: the template adds check-sni only for sslsni (taking the
     // server's SNI), and HAProxy's sni applies to proxied traffic alone, so the check met the wrong certificate, or none.
-    ssl: backend.tls?.sni !== undefined ? 'sslsni' : 'nopref',
+    ssl: backend.tls?.sni !== undefined || (overTls && check.host !== undefined) ? 'sslsni' : overTls ? 'ssl' : 'nopref',
+    // The host name the check asks for, as the SNI too: a server that holds several names picks its certificate by it.
+    sslSNI: overTls ? check.host : undefined,
     ...(http
       ? {
           http_method: 'get',
@@ -168,7 +173,8 @@ export const haproxyArea: Area = {
           type: 'static',
           ssl: mvcFlag(backend.tls !== undefined),
           sslSNI: backend.tls?.sni,
-          sslVerify: mvcFlag(backend.tls?.verify !== 'none'),
+          // Without tls it matters only to a passthrough backend's checks over TLS: the client's TLS is not HAProxy's to verify.
+          sslVerify: mvcFlag(backend.tls !== undefined && backend.tls.verify !== 'none'),
           sslCA: backend.tls?.ca,
           weight: '',
         }),
