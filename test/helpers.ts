@@ -3,6 +3,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { parseDocument } from 'yaml';
 import type { Diagnostic } from '../src/diagnostics.js';
 import type { Model } from '../src/model.js';
@@ -116,4 +118,20 @@ export function countArrayCalls<T>(names: readonly (string | symbol)[], action: 
   } finally {
     for (const [name, original] of saved) proto[name] = original;
   }
+}
+
+/**
+ * The heap in use once the job that called it has ended and the collector
+ * has run: weighs what a structure holds. The test process runs without
+ * --expose-gc; the flag goes back at once (a changed V8 flag stays for the
+ * rest of the worker's files, and V8 then refuses code caches made without it).
+ */
+export async function collectedHeap(): Promise<number> {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  setFlagsFromString('--no-expose-gc');
+  // A weak reference holds its target until the job that made it ends.
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  gc();
+  return process.memoryUsage().heapUsed;
 }

@@ -22,9 +22,11 @@ export interface OpnsenseContext {
   uuid(kind: string, name: string): string;
   /** gen's short values shared between this render's items (see shared-values.ts). */
   sharedValues: SharedValues;
+  /** Whether long lists of items are made as their file is written (a build), not kept in the tree (see fields.ts itemsOf). */
+  streamed: boolean;
 }
 
-export function opnsenseContext(model: Model, site: Site, firewall: Firewall): OpnsenseContext {
+export function opnsenseContext(model: Model, site: Site, firewall: Firewall, options: { streamed?: boolean } = {}): OpnsenseContext {
   const networks = [...model.networks];
   // Resolve replaces a release gen does not know (an error) by the default.
   const release = releaseFacts(firewall.release)!;
@@ -38,6 +40,7 @@ export function opnsenseContext(model: Model, site: Site, firewall: Firewall): O
     version: (m) => release.versions[m] ?? '',
     uuid: (kind, name) => itemUuid(site.name, kind, name),
     sharedValues: new SharedValues(),
+    streamed: options.streamed === true,
   };
 }
 

@@ -8,12 +8,12 @@ import { fitDescription } from '../../targets/opnsense/descriptions.js';
 import type { FieldNode, FieldTree, ModelName } from '../../targets/opnsense/field-types.js';
 import { type OpnsenseContext } from './context.js';
 import type { SharedValues } from './shared-values.js';
-import { type XmlElement, element, sharedLeaf } from './xml.js';
+import { LazyItems, type XmlElement, element, elementOf, sharedLeaf } from './xml.js';
 import { appendAll } from '../../arrays.js';
 
 /** gen's values for a container or item: text for a field, values for a nested container, items for an array field. */
 export interface FieldValues {
-  [field: string]: string | number | undefined | FieldValues | readonly XmlElement[];
+  [field: string]: string | number | undefined | FieldValues | readonly XmlElement[] | LazyItems;
 }
 
 export class UnknownFieldError extends Error {}
@@ -88,7 +88,7 @@ function build(name: string, tree: FieldTree, values: FieldValues, where: string
   for (const key in values) {
     if (!shape.index.has(key)) throw new UnknownFieldError(`${where} has no field ${key} on this release`);
   }
-  const children: XmlElement[] = [];
+  const children: (XmlElement | LazyItems | readonly XmlElement[])[] = [];
   // Indexed, without destructuring: this runs for every field of every item.
   for (let i = 0; i < tree.length; i++) {
     const field = tree[i]![0];
@@ -102,10 +102,10 @@ function build(name: string, tree: FieldTree, values: FieldValues, where: string
       children.push(build(field, node, (value as FieldValues | undefined) ?? {}, `${where}/${field}`, shared));
     } else {
       // An array field: its items, in gen's order (none: the field is absent, as in a model with no items).
-      appendAll(children, (value as readonly XmlElement[] | undefined) ?? []);
+      if (value !== undefined) children.push(value as readonly XmlElement[] | LazyItems);
     }
   }
-  return element(name, children, attrs);
+  return elementOf(name, children, attrs);
 }
 
 function modelOf(ctx: OpnsenseContext, model: ModelName) {
@@ -132,6 +132,19 @@ function treeAt(ctx: OpnsenseContext, model: ModelName, path: string): { name: s
   }
   known.set(path, (found = { name, tree }));
   return found;
+}
+
+/**
+ * The items of an array field, one for each entry of `list`: in a build
+ * (ctx.streamed), each made when its file is written and garbage once
+ * written (see StreamedElement); otherwise all of them now, for a reader of
+ * the whole tree (`gen opnsense merge`).
+ */
+export function itemsOf<T>(ctx: OpnsenseContext, list: readonly T[], make: (entry: T, index: number) => XmlElement): readonly XmlElement[] | LazyItems {
+  if (!ctx.streamed) return list.map(make);
+  return new LazyItems(function* () {
+    for (let i = 0; i < list.length; i++) yield make(list[i]!, i);
+  });
 }
 
 /** One item of an array field (path "frontends.frontend"), with its uuid. */
@@ -163,11 +176,12 @@ export function modelSection(ctx: OpnsenseContext, model: ModelName, values: Fie
   const path = fields.path;
   if (path.length === 0) {
     // Items at the top of <opnsense> (/cert+): only the items themselves.
-    return Object.values(values).flatMap((v) => (Array.isArray(v) ? (v as XmlElement[]) : []));
+    return Object.values(values).flatMap((v) => (v instanceof LazyItems ? Array.from(v.make()) : Array.isArray(v) ? (v as XmlElement[]) : []));
   }
   const rootName = path[path.length - 1]!;
   const root = build(rootName, fields.items, values, model, ctx.sharedValues, fields.mapper ? [] : [['version', fields.version]]);
-  appendAll(root.children, extra);
+  // Only when there is something to add: the children of a streamed root would be made here.
+  if (extra.length > 0) appendAll(root.children, extra);
   let node = root;
   for (const part of [...path].reverse().slice(1)) node = element(part, [node]);
   return [node];

@@ -6,11 +6,11 @@
 // The normalization rules (scrub.ts) stay in <filter> on every release.
 import { writesMvcFilter } from '../../targets/opnsense/releases.js';
 import { type Area, type OpnsenseContext, mvcFlag } from './context.js';
-import { modelItem, modelSection } from './fields.js';
+import { itemsOf, modelItem, modelSection } from './fields.js';
 import { mvcOutboundRules } from './outbound.js';
 import { type Endpoint, type FilterRule, compilePolicy } from './policy.js';
 import { scrubElement } from './scrub.js';
-import { type XmlElement, element, leaf } from './xml.js';
+import { type XmlElement, element, elementOf, leaf } from './xml.js';
 import { appendAll } from '../../arrays.js';
 
 function endpoint(name: 'source' | 'destination', value: Endpoint, port?: string): XmlElement {
@@ -89,12 +89,12 @@ export const filterArea: Area = {
     const { filterRules, outboundNatRules } = ctx.release.forms;
     // <filter> on every release: the normalization rules live there, and an empty one still tells the
     // merge to remove what an earlier merge wrote there (legacy rules before 26.7, clamps of a dropped tunnel).
-    const sections: XmlElement[] = [element('filter', [...(filterRules === 'legacy' ? rules.map(filterRuleElement) : []), scrubElement(ctx)])];
+    const sections: XmlElement[] = [elementOf('filter', [filterRules === 'legacy' ? itemsOf(ctx, rules, filterRuleElement) : [], scrubElement(ctx)])];
     if (writesMvcFilter(ctx.release.forms)) {
       appendAll(
         sections,
         modelSection(ctx, 'filter', {
-          rules: { rule: filterRules === 'mvc' ? rules.map((rule, i) => mvcRuleElement(ctx, rule, (i + 1) * 10)) : [] },
+          rules: { rule: filterRules === 'mvc' ? itemsOf(ctx, rules, (rule, i) => mvcRuleElement(ctx, rule, (i + 1) * 10)) : [] },
           snatrules: { rule: outboundNatRules === 'mvc' ? mvcOutboundRules(ctx) : [] },
         }),
       );

@@ -17,7 +17,7 @@ import { type Alias, compilePolicy } from './policy.js';
 import { routesArea } from './routes.js';
 import { vlansArea } from './vlans.js';
 import { wireguardArea } from './wireguard.js';
-import { type WrittenRule, type WrittenRules, addWrittenRules } from './written-rules.js';
+import { type WrittenRule, type WrittenRules, addWrittenRules, writtenRulesVisitor } from './written-rules.js';
 import { type XmlElement, element, isElement, xmlDocument } from './xml.js';
 
 export const areas: readonly Area[] = [
@@ -126,13 +126,14 @@ export function renderOpnsense(model: Model, files: OutputFiles): void {
     if (!site.firewall) continue;
     const rules: WrittenRules = { legacy: [], mvc: [] };
     const devices = deviceMap(site);
-    const ctx = opnsenseContext(model, site, site.firewall);
+    // Long lists of items (filter rules, WireGuard clients) are made as their file is written.
+    const ctx = opnsenseContext(model, site, site.firewall, { streamed: true });
     // One area at a time, each garbage once its file is written; the verification script needs only the rules' labels and pf text.
     for (const { file, sections } of areaSections(model, site, ctx)) {
-      addWrittenRules(sections, devices, rules);
+      const visit = writtenRulesVisitor(sections, devices, rules);
       const root = element('opnsense', sections);
       root.children.unshift({ comment: commentText(` gen: site ${site.name}, OPNsense ${site.firewall.release}; apply with gen opnsense merge `) });
-      files.set(`${site.name}/opnsense/${file}`, xmlDocument(root));
+      files.set(`${site.name}/opnsense/${file}`, xmlDocument(root, visit));
     }
     written.set(site, rules.legacy.concat(rules.mvc));
     writtenAliases.set(site, compilePolicy(ctx).aliases);

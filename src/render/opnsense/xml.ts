@@ -4,6 +4,7 @@
 // Elements parsed from a base config keep their source text (`raw`) and
 // are written back byte for byte unless something inside them changed.
 import { forbiddenCharacter } from '../../targets/xml/chars.js';
+import { appendAll } from '../../arrays.js';
 
 export interface XmlElement {
   name: string;
@@ -35,6 +36,65 @@ export function leaf(name: string, value: string | number | undefined, attrs: [s
 
 export function element(name: string, children: (XmlElement | undefined | false)[], attrs: [string, string][] = []): XmlElement {
   return { name, attrs, children: children.filter((c): c is XmlElement => c !== undefined && c !== false) };
+}
+
+/** Items of a list made one at a time as they are written: see StreamedElement. */
+export class LazyItems {
+  constructor(readonly make: () => Iterable<XmlElement>) {}
+}
+
+/**
+ * An element whose children (some of them LazyItems) are made while it is
+ * written, each garbage once written: the document of 20,000 filter rules
+ * never holds their elements all at once (they were a tree of tens of
+ * megabytes, kept until the whole file was written, and most of the
+ * collector's work in a large build). Whatever reads `children` gets them
+ * all, made then and kept, as any element's.
+ */
+export class StreamedElement implements XmlElement {
+  #children: XmlNode[] | undefined;
+
+  constructor(
+    readonly name: string,
+    readonly attrs: [string, string][],
+    private readonly parts: readonly (XmlElement | LazyItems)[],
+  ) {}
+
+  get children(): XmlNode[] {
+    return (this.#children ??= Array.from(this.each()));
+  }
+
+  /** Whether nothing asked for the children yet (they are then made as written). */
+  get unmade(): boolean {
+    return this.#children === undefined;
+  }
+
+  set children(children: XmlNode[]) {
+    this.#children = children;
+  }
+
+  /** The children in order: those made already, or each made now. */
+  *each(): Generator<XmlNode> {
+    if (this.#children) {
+      yield* this.#children;
+      return;
+    }
+    for (const part of this.parts) {
+      if (part instanceof LazyItems) yield* part.make();
+      else yield part;
+    }
+  }
+}
+
+/** An element of `parts` (undefined ones left out): a plain one, or a StreamedElement when some of them are made when written. */
+export function elementOf(name: string, parts: readonly (XmlElement | LazyItems | readonly XmlElement[] | undefined)[], attrs: [string, string][] = []): XmlElement {
+  const flat: (XmlElement | LazyItems)[] = [];
+  for (const part of parts) {
+    if (Array.isArray(part)) appendAll(flat, part as readonly XmlElement[]);
+    else if (part !== undefined) flat.push(part as XmlElement | LazyItems);
+  }
+  if (!flat.some((part) => part instanceof LazyItems)) return { name, attrs, children: flat as XmlElement[] };
+  return new StreamedElement(name, attrs, flat);
 }
 
 function checkChars(value: string): void {
@@ -142,9 +202,13 @@ export function sameCanonicalText(a: XmlElement, b: XmlElement): boolean {
 
 // Loops are indexed: for-of over a frozen list of children made an iterator
 // result per child (125 MB of garbage for 20,000 rules).
-function write(node: XmlElement, depth: number, out: string[]): void {
+function write(node: XmlElement, depth: number, out: string[], visit?: StreamVisitor): void {
   if (node.raw !== undefined) {
     out.push(node.raw);
+    return;
+  }
+  if (node instanceof StreamedElement && node.unmade) {
+    writeStreamed(node, depth, out, visit);
     return;
   }
   const text = leafContent(node);
@@ -152,32 +216,59 @@ function write(node: XmlElement, depth: number, out: string[]): void {
     out.push(leafText(node, text));
     return;
   }
-  const inner = padding(depth + 1);
   out.push(startTag(node), '>');
   const children = node.children;
   for (let i = 0; i < children.length; i++) {
     const c = children[i]!;
-    if ('text' in c) continue;
-    if ('comment' in c) {
-      if (c.comment.includes('--') || c.comment.endsWith('-')) throw new XmlTextError('a comment cannot contain "--"');
-      checkChars(c.comment);
-      out.push(inner, `<!--${c.comment}-->`);
-      continue;
-    }
-    if (c instanceof SharedLeaf) {
-      // Model defaults next to each other are one piece: the run's text is
-      // made once. An MVC filter rule has 56 fields, gen sets a dozen.
-      if (c.fill) {
-        let run = c.runAt(depth + 1);
-        for (let next = children[i + 1]; next instanceof SharedLeaf && next.fill; next = children[++i + 1]) run = run.then(next, depth + 1);
-        out.push(run.text);
-      } else {
-        out.push(c.textAt(depth + 1));
-      }
+    // Model defaults next to each other are one piece: the run's text is
+    // made once. An MVC filter rule has 56 fields, gen sets a dozen.
+    if (c instanceof SharedLeaf && c.fill) {
+      let run = c.runAt(depth + 1);
+      for (let next = children[i + 1]; next instanceof SharedLeaf && next.fill; next = children[++i + 1]) run = run.then(next, depth + 1);
+      out.push(run.text);
     } else {
-      out.push(inner);
-      write(c, depth + 1, out);
+      writeChild(c, depth + 1, out, visit);
     }
+  }
+  out.push(padding(depth), `</${node.name}>`);
+}
+
+/** A child on its own line at `depth`: a comment, a shared leaf or an element (a text child is its parent's). */
+function writeChild(c: XmlNode, depth: number, out: string[], visit: StreamVisitor | undefined): void {
+  if ('text' in c) return;
+  if ('comment' in c) {
+    if (c.comment.includes('--') || c.comment.endsWith('-')) throw new XmlTextError('a comment cannot contain "--"');
+    checkChars(c.comment);
+    out.push(padding(depth), `<!--${c.comment}-->`);
+  } else if (c instanceof SharedLeaf) {
+    out.push(c.textAt(depth));
+  } else {
+    out.push(padding(depth));
+    write(c, depth, out, visit);
+  }
+}
+
+/** Called with each child of a StreamedElement as it is written, and the element. */
+export type StreamVisitor = (child: XmlNode, parent: XmlElement) => void;
+
+/**
+ * A StreamedElement whose children were not asked for: each made, handed to
+ * `visit`, written, then left to the collector. Its children are elements
+ * (see elementOf): with none it is `<name/>`, as any element without children.
+ */
+function writeStreamed(node: StreamedElement, depth: number, out: string[], visit: StreamVisitor | undefined): void {
+  const start = out.length;
+  out.push(startTag(node), '>');
+  let any = false;
+  for (const c of node.each()) {
+    any = true;
+    visit?.(c, node);
+    writeChild(c, depth + 1, out, visit);
+  }
+  if (!any) {
+    out.length = start;
+    out.push(`${startTag(node)}/>`);
+    return;
   }
   out.push(padding(depth), `</${node.name}>`);
 }
@@ -282,9 +373,9 @@ function leafText(node: XmlElement, text: string): string {
  * copied whole again when it is hashed and written (20,000 rules are a
  * 40 MB file).
  */
-export function xmlDocument(root: XmlElement): string {
+export function xmlDocument(root: XmlElement, visit?: StreamVisitor): string {
   const out: string[] = ['<?xml version="1.0"?>\n'];
-  write(root, 0, out);
+  write(root, 0, out, visit);
   out.push('\n');
   return out.join('');
 }

@@ -1,0 +1,55 @@
+// A build writes the long lists of the OPNsense files (filter rules,
+// WireGuard clients) one item at a time: each item's elements are made
+// while its file is written and are garbage once written, so a document of
+// 20,000 rules never holds their elements all at once. The checks count
+// operations and weigh what the written sections hold, not time.
+import { describe, expect, it } from 'vitest';
+import { siteTopology, toYaml } from '../../bench/generate.mjs';
+import { opnsenseContext } from '../../src/render/opnsense/context.js';
+import { areas } from '../../src/render/opnsense/index.js';
+import { compilePolicy } from '../../src/render/opnsense/policy.js';
+import { type WrittenRules, addWrittenRules, writtenRulesVisitor } from '../../src/render/opnsense/written-rules.js';
+import { type XmlElement, element, xmlDocument } from '../../src/render/opnsense/xml.js';
+import { collectedHeap, modelOf } from '../helpers.js';
+import { withRelease } from './support.js';
+
+const RULES = 2000;
+
+describe.each(['26.7', '25.7'])('the filter rules of a build, OPNsense %s', async (release) => {
+  const model = await modelOf(withRelease(toYaml(siteTopology({ peers: 10, rules: RULES })), release));
+  const site = model.sites[0]!;
+  const devices = new Map(site.firewall!.interfaces.map((i) => [i.key, i.device]));
+  const filter = areas.find((a) => a.file === 'filter.xml')!;
+
+  it('are read for the verification script as they are written: the rules and the document of the whole tree', () => {
+    const ctx = opnsenseContext(model, site, site.firewall!, { streamed: true });
+    const rules = compilePolicy(ctx).rules;
+    expect(rules.length).toBeGreaterThan(RULES);
+    const sections = filter.build(ctx);
+    const written: WrittenRules = { legacy: [], mvc: [] };
+    const text = xmlDocument(element('opnsense', sections), writtenRulesVisitor(sections, devices, written));
+    expect(written.legacy.length + written.mvc.length).toBe(rules.length);
+    // The same rules and text as from the whole tree (what `gen opnsense merge` and a verification script rendered alone get).
+    const plainSections = filter.build(opnsenseContext(model, site, site.firewall!));
+    const whole: WrittenRules = { legacy: [], mvc: [] };
+    addWrittenRules(plainSections, devices, whole);
+    expect(written).toEqual(whole);
+    expect(text).toBe(xmlDocument(element('opnsense', plainSections)));
+    // Asked for, the children of the streamed sections are all there: the same tree.
+    addWrittenRules(sections, devices, (written.legacy = [], written.mvc = [], written));
+    expect(written).toEqual(whole);
+  });
+
+  it('leave nothing of their elements in the written sections', async () => {
+    const ctx = opnsenseContext(model, site, site.firewall!, { streamed: true });
+    const rules = compilePolicy(ctx).rules;
+    let sections: XmlElement[] | undefined = filter.build(ctx);
+    xmlDocument(element('opnsense', sections));
+    // What the written sections hold beyond the compiled rules (which the context keeps).
+    const before = await collectedHeap();
+    sections = undefined;
+    const held = before - (await collectedHeap());
+    // Held whole, the elements of the rules took two kilobytes and more each.
+    expect(held / rules.length, `${held} bytes for ${rules.length} rules`).toBeLessThan(300);
+  });
+});
