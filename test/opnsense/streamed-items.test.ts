@@ -10,7 +10,7 @@ import { areas } from '../../src/render/opnsense/index.js';
 import { compilePolicy } from '../../src/render/opnsense/policy.js';
 import { type WrittenRules, addWrittenRules, writtenRulesVisitor } from '../../src/render/opnsense/written-rules.js';
 import { type XmlElement, element, xmlDocument } from '../../src/render/opnsense/xml.js';
-import { collectedHeap, modelOf } from '../helpers.js';
+import { collectedHeap, countArrayCalls, modelOf } from '../helpers.js';
 import { withRelease } from './support.js';
 
 const RULES = 2000;
@@ -51,5 +51,34 @@ describe.each(['26.7', '25.7'])('the filter rules of a build, OPNsense %s', asyn
     const held = before - (await collectedHeap());
     // Held whole, the elements of the rules took two kilobytes and more each.
     expect(held / rules.length, `${held} bytes for ${rules.length} rules`).toBeLessThan(300);
+  });
+});
+
+describe('reading 400 MVC filter rules for the verification script', async () => {
+  const model = await modelOf(toYaml(siteTopology({ peers: 10, rules: 400 })));
+  const site = model.sites[0]!;
+  const devices = new Map(site.firewall!.interfaces.map((i) => [i.key, i.device]));
+  const sections = areas.find((a) => a.file === 'filter.xml')!.build(opnsenseContext(model, site, site.firewall!));
+
+  it("goes through each rule's 56 fields once: no map of them, no search for its description", () => {
+    let maps = 0;
+    const Original = globalThis.Map;
+    globalThis.Map = class<K, V> extends Original<K, V> {
+      constructor(items?: Iterable<readonly [K, V]> | null) {
+        super(items);
+        maps++;
+      }
+    } as MapConstructor;
+    const written: WrittenRules = { legacy: [], mvc: [] };
+    let searches: number;
+    try {
+      searches = countArrayCalls(['find', 'filter', 'some'], () => addWrittenRules(sections, devices, written)).calls;
+    } finally {
+      globalThis.Map = Original;
+    }
+    expect(written.mvc.length).toBeGreaterThan(400);
+    // Each rule's label among its attributes (one), the containers once (a few); pf's form of each address is worked out once (one table).
+    expect(searches).toBeLessThanOrEqual(written.mvc.length + 10);
+    expect(maps).toBeLessThanOrEqual(1);
   });
 });

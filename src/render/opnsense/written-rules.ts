@@ -5,7 +5,7 @@
 // target writes, the check looks for exactly that; read while each area's
 // elements are at hand, so that a build need not keep them all.
 import { legacyRuleLabel, mvcRuleLabel } from './pf-label.js';
-import { pfRuleText } from './pf-text.js';
+import { pfRuleText, ruleChildren } from './pf-text.js';
 import { type StreamVisitor, StreamedElement, type XmlElement, type XmlNode, child, isElement, textOf } from './xml.js';
 
 export interface WrittenRule {
@@ -21,9 +21,6 @@ export interface WrittenRules {
   mvc: WrittenRule[];
 }
 
-function description(rule: XmlElement): string {
-  return textOf(child(rule, 'descr') ?? child(rule, 'description'));
-}
 
 /** The elements that hold filter rules in `sections`: legacy <filter>, and MVC OPNsense/Firewall/Filter/rules. */
 function containers(sections: readonly XmlElement[]): { legacy: XmlElement[]; mvc: XmlElement[] } {
@@ -42,12 +39,10 @@ function containers(sections: readonly XmlElement[]): { legacy: XmlElement[]; mv
 /** Adds one child of a container of filter rules, if it is a rule (and, MVC, has its label). */
 function addRule(node: XmlNode, legacy: boolean, devices: ReadonlyMap<string, string>, into: WrittenRules): void {
   if (!isElement(node) || node.name !== 'rule') return;
-  if (legacy) {
-    into.legacy.push({ label: legacyRuleLabel(node), description: description(node), pf: pfRuleText(node, devices) });
-    return;
-  }
-  const label = mvcRuleLabel(node);
-  if (label !== undefined) into.mvc.push({ label, description: description(node), pf: pfRuleText(node, devices) });
+  const label = legacy ? legacyRuleLabel(node) : mvcRuleLabel(node);
+  if (label === undefined) return;
+  const c = ruleChildren(node);
+  (legacy ? into.legacy : into.mvc).push({ label, description: textOf(c.descr ?? c.description), pf: pfRuleText(node, devices, c) });
 }
 
 /** Adds the filter rules of `sections` (one area's, or all of a site's) to `into`; `devices`: interface key → device. */
