@@ -247,8 +247,9 @@ function emitLocked(outDir: string, target: string, files: ReadonlyMap<string, s
     writeFresh(target, files);
     return true;
   }
-  // Each file is hashed once: for its MANIFEST line and to compare with the previous one.
-  const hashes = hashesOf(files);
+  // Each file is hashed once: for its MANIFEST line and to compare with the previous one (its size too).
+  const sizes = new Map<string, number>();
+  const hashes = hashesOf(files, sizes);
   const all = new Map(files);
   all.set(MANIFEST, manifestOf(hashes));
   if (!exists.isDirectory()) throw new UsageError(`refusing to replace ${outDir}: it is not a directory${exists.isSymbolicLink() ? ' (a symbolic link)' : ''}`);
@@ -259,7 +260,7 @@ function emitLocked(outDir: string, target: string, files: ReadonlyMap<string, s
     if (error instanceof NotOwnedError) throw new UsageError(new NotOwnedError(outDir, error.reason).message);
     throw error;
   }
-  const changes = changesOf(target, owned, all, hashes, tfDirs);
+  const changes = changesOf(target, owned, all, hashes, sizes, tfDirs);
   // Nothing changed: leave the tree (and its timestamps) as it is.
   if (!changes.any) return false;
   // Terraform's files stay only in a directory where the new tree has .tf files.
@@ -327,12 +328,12 @@ interface Changes {
 }
 
 /** What turns the tree in `target` into `all` (which holds its MANIFEST). */
-function changesOf(target: string, owned: OwnedTree, all: ReadonlyMap<string, string>, hashes: ReadonlyMap<string, string>, tfDirs: ReadonlySet<string>): Changes {
+function changesOf(target: string, owned: OwnedTree, all: ReadonlyMap<string, string>, hashes: ReadonlyMap<string, string>, sizes: ReadonlyMap<string, number>, tfDirs: ReadonlySet<string>): Changes {
   const manifestStat = lstatSync(join(target, MANIFEST), { throwIfNoEntry: false });
   const written = manifestStat?.isFile() ? manifestStat.ctimeMs : -Infinity;
   const write: string[] = [];
   for (const [path, hash] of hashes) {
-    if (owned.listed.get(path) !== hash || !unchanged(join(target, path), all.get(path)!, written)) write.push(path);
+    if (owned.listed.get(path) !== hash || !unchanged(join(target, path), all.get(path)!, written, sizes.get(path))) write.push(path);
   }
   const previousTfDirs = terraformDirs(owned.listed.keys());
   // Never a file of Terraform's, whatever a MANIFEST lists.
@@ -343,14 +344,14 @@ function changesOf(target: string, owned: OwnedTree, all: ReadonlyMap<string, st
 
 /**
  * Whether the file on disk still holds `content` as gen wrote it (a regular
- * file, readable by all and executable by none: outputModeKept), given that its MANIFEST lists the sha256 of `content`.
+ * file, readable by all and executable by none: outputModeKept, and `size` bytes long: counted when hashed), given that its MANIFEST lists the sha256 of `content`.
  * A file whose status changed before the MANIFEST was written (its ctime,
  * which no one can set back) is as gen left it; one changed at the same
  * instant or later (by hand, by git) is compared byte for byte.
  */
-function unchanged(file: string, content: string, manifestWritten: number): boolean {
+function unchanged(file: string, content: string, manifestWritten: number, size = Buffer.byteLength(content)): boolean {
   const stat = lstatSync(file, { throwIfNoEntry: false });
-  if (!stat?.isFile() || !outputModeKept(stat.mode) || stat.size !== Buffer.byteLength(content)) return false;
+  if (!stat?.isFile() || !outputModeKept(stat.mode) || stat.size !== size) return false;
   return stat.ctimeMs < manifestWritten || readFileSync(file).equals(Buffer.from(content));
 }
 

@@ -8,12 +8,19 @@
 export class Utf8Scratch {
   private buffer = Buffer.allocUnsafe(64 * 1024);
 
-  /** The bytes of `text`, in the buffer (which grows to the longest text given, doubling up to the size of a piece's bytes). */
+  /**
+   * The bytes of `text`, in the buffer (which grows to the longest text
+   * given, to the most bytes a piece can take once a text is that long).
+   * A UTF-16 unit is at most 3 bytes: a text with that much room is written
+   * without measuring it first (measuring read every text once more, a
+   * tenth of writing a large tree).
+   */
   encode(text: string): Buffer {
-    const length = Buffer.byteLength(text, 'utf8');
-    if (length > this.buffer.length) this.buffer = Buffer.allocUnsafe(Math.max(length, Math.min(this.buffer.length * 2, 3 * UTF8_PIECE)));
-    this.buffer.write(text, 0, length, 'utf8');
-    return this.buffer.subarray(0, length);
+    if (3 * text.length > this.buffer.length) {
+      const length = Buffer.byteLength(text, 'utf8');
+      if (length > this.buffer.length) this.buffer = Buffer.allocUnsafe(Math.max(length, Math.min(Math.max(this.buffer.length * 2, 3 * text.length), 3 * UTF8_PIECE)));
+    }
+    return this.buffer.subarray(0, this.buffer.write(text, 0, 'utf8'));
   }
 
   /**

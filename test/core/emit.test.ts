@@ -96,6 +96,23 @@ describe('emitTree', () => {
     expect(hashed.filter((data) => typeof data === 'string' && !data.startsWith(MANIFEST_MARK))).toEqual([]);
   });
 
+  it('measures no text apart from encoding it, in a build and in an update of 2,000 files', () => {
+    const files = new Map(Array.from({ length: 2000 }, (_, i) => [`site/peer-${i}.conf`, `peer ${i} é\n`.repeat(1 + (i % 7))] as const));
+    const out = join(scratch(), 'out');
+    const byteLength = vi.spyOn(Buffer, 'byteLength');
+    try {
+      emitTree(out, files);
+      emitTree(out, new Map(files).set('site/peer-7.conf', 'changed\n'));
+      // Encoding each text into a buffer with room for it, and an update's check of each file's size, measured every text again.
+      expect(byteLength.mock.calls.length).toBeLessThan(10);
+    } finally {
+      byteLength.mockRestore();
+    }
+    expect(readFileSync(join(out, 'site/peer-7.conf'), 'utf8')).toBe('changed\n');
+    expect(readFileSync(join(out, 'site/peer-8.conf'), 'utf8')).toBe(files.get('site/peer-8.conf'));
+    expect(parseManifest(readFileSync(join(out, 'MANIFEST'), 'utf8'))!.get('site/peer-8.conf')).toBe(sha256(Buffer.from(files.get('site/peer-8.conf')!, 'utf8')));
+  });
+
   it('encodes a long file a piece at a time, never half of a surrogate pair, with the bytes and sha256 of the whole', () => {
     // The filter rules of 10,000 peers are one 38 MB text: encoded whole, it kept a buffer of that size to the end.
     const piece = UTF8_PIECE;
