@@ -3,11 +3,11 @@
 // changes nothing, and renaming one peer changes only that peer's lines.
 import type { BinaryToTextEncoding } from 'node:crypto';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { opnsenseContext } from '../../src/render/opnsense/context.js';
 import { genUuid, isGenUuid, uuidV5 } from '../../src/render/opnsense/ids.js';
 import { wireguardArea } from '../../src/render/opnsense/wireguard.js';
-import { edit, modelOf, readExample } from '../helpers.js';
+import { collectedHeap, edit, modelOf, readExample } from '../helpers.js';
 import { fragments } from './support.js';
 
 describe('UUIDv5', () => {
@@ -54,6 +54,27 @@ describe('UUIDv5', () => {
     ];
     for (const order of [expected, [...expected].reverse(), [expected[3]!, expected[0]!, expected[2]!, expected[1]!]]) {
       for (const [name, uuid] of order) expect(uuidV5(name), name.slice(0, 20)).toBe(uuid);
+    }
+  });
+});
+
+describe("gen's UUIDs of a large site", () => {
+  it('take their 36 characters on the heap: a filter rule or an item holds each to the end of the render', async () => {
+    const before = await collectedHeap();
+    const uuids = Array.from({ length: 20_000 }, (_, i) => genUuid(`home/filter-rule/generated-${i}/0`));
+    const held = (await collectedHeap()) - before;
+    expect(new Set(uuids).size).toBe(20_000);
+    // A one-byte string of 36 characters is 56 bytes, and the list 8 a UUID; made with a template, one was a rope of some 300.
+    expect(held / uuids.length, `${held} bytes for ${uuids.length} UUIDs`).toBeLessThan(100);
+  });
+
+  it('are hashed from names written without measuring them first', () => {
+    const byteLength = vi.spyOn(Buffer, 'byteLength');
+    try {
+      for (let i = 0; i < 1000; i++) genUuid(`home/wireguard-peer/wg0/peer-${i}`);
+      expect(byteLength).not.toHaveBeenCalled();
+    } finally {
+      byteLength.mockRestore();
     }
   });
 });
