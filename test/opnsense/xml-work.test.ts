@@ -14,6 +14,7 @@ import { parseXml } from '../../src/opnsense/parse.js';
 import { UnknownFieldError, modelItem, modelSection } from '../../src/render/opnsense/fields.js';
 import * as xml from '../../src/render/opnsense/xml.js';
 import { type XmlElement, type XmlNode, child, childrenNamed, element, isElement, leaf, sameCanonicalText, serialize, sharedLeaf } from '../../src/render/opnsense/xml.js';
+import { siteTopology, toYaml } from '../../bench/generate.mjs';
 import { countArrayCalls, modelOf, readExample } from '../helpers.js';
 import { everyItem, withRelease } from './support.js';
 
@@ -364,6 +365,31 @@ describe('compiling the policy', async () => {
     expect(rules.filter((r) => r.associatedRuleId === undefined).length).toBeGreaterThan(0);
     // The same fields in the same order: V8 then keeps one hidden class for them all.
     expect(new Set(rules.map((r) => Object.keys(r).join(' ')))).toEqual(new Set([Object.keys(rules[0]!).join(' ')]));
+  });
+});
+
+describe('compiling the rules of one source network each', async () => {
+  const model = await modelOf(toYaml(siteTopology({ peers: 10, rules: 400 })));
+  const site = model.sites[0]!;
+
+  it('makes no set of placements to tell apart for a rule with one', () => {
+    let sets = 0;
+    const Original = globalThis.Set;
+    globalThis.Set = class<T> extends Original<T> {
+      constructor(items?: Iterable<T> | null) {
+        super(items);
+        sets++;
+      }
+    } as SetConstructor;
+    let rules: number;
+    try {
+      rules = compilePolicy(opnsenseContext(model, site, site.firewall!)).rules.length;
+    } finally {
+      globalThis.Set = Original;
+    }
+    expect(rules).toBeGreaterThan(400);
+    // The few rules with members on several interfaces (the internet rules' zones) make one each.
+    expect(sets).toBeLessThan(20);
   });
 });
 

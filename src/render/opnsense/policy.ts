@@ -389,14 +389,18 @@ export function compilePolicy(ctx: OpnsenseContext): CompiledPolicy {
       const iface = ctx.interfaceByName.get(to.interface);
       destinations = iface ? [{ endpoint: { kind: 'network', value: `${iface.key}ip` }, action: rule.action }] : [];
     }
-    // Two members entering on the same interface under the same name give one rule.
-    const seen = new Set<string>();
-    const placements = rule.sources.flatMap((o) => compiler.placements(o)).filter((p) => {
-      const key = `${p.iface}|${endpointKey(p.endpoint)}`;
-      if (seen.has(key)) return false;
-      seen.add(key);
-      return true;
-    });
+    // Two members entering on the same interface under the same name give one rule. A rule with
+    // one placement (most: one zone, one network) has nothing to tell apart, and makes no key.
+    const all = rule.sources.length === 1 ? compiler.placements(rule.sources[0]!) : rule.sources.flatMap((o) => compiler.placements(o));
+    const seen = all.length > 1 ? new Set<string>() : undefined;
+    const placements = !seen
+      ? all
+      : all.filter((p) => {
+          const key = `${p.iface}|${endpointKey(p.endpoint)}`;
+          if (seen.has(key)) return false;
+          seen.add(key);
+          return true;
+        });
     for (const placement of placements) {
       for (const destination of destinations) {
         for (const port of ports) {
