@@ -58,6 +58,34 @@ describe('WireGuard lint rules', async () => {
     expect(only(await lint(edit(split, [...wg0, 'tunnel'], 'full')), 'wg/dns-split-tunnel')).toEqual([]);
   });
 
+  it('wg/full-tunnel-no-internet: a full tunnel whose clients the policy passes to no internet address, as the policy tests see it', async () => {
+    // Scenario A passes the VPN to its own networks only: in a full tunnel every other destination is dropped.
+    const full = edit(homelab, [...wg0, 'tunnel'], 'full');
+    const rules = parse(full).sites[0].policy.rules;
+    // The flow evaluator of policy tests agrees: a peer's web traffic to the internet is denied.
+    const probe = (peer: string) => ({ from: peer, to: 'internet', proto: 'tcp', port: 443, expect: 'accept' });
+    const probed = (text: string) => edit(text, ['sites', 0, 'policy', 'tests'], [probe('mac-workstation'), probe('laptop-john')]);
+    const failedTests = async (text: string) => (await lint(probed(text))).filter((d) => d.rule === 'policy/test-failed').length;
+    const [finding, ...more] = only(await lint(full), 'wg/full-tunnel-no-internet');
+    expect(more).toEqual([]);
+    expect([finding!.severity, finding!.location.line]).toEqual(['warning', lineOf(full, [...wg0, 'tunnel'])]);
+    expect(finding!.message).toBe('wg0 is a full tunnel, but no pass rule lets its clients reach the internet: connected, they reach nothing outside the site');
+    expect(finding!.hint).toContain('from: wireguard, to: internet, action: pass');
+    expect(await failedTests(full)).toBe(2);
+    // The fix the hint names.
+    const fixed = edit(full, ['sites', 0, 'policy', 'rules'], [...rules, { name: 'wg0-internet', from: 'wireguard', to: 'internet', action: 'pass' }]);
+    expect(only(await lint(fixed), 'wg/full-tunnel-no-internet')).toEqual([]);
+    expect(await failedTests(fixed)).toBe(0);
+    // One peer let out: the other is reported at its name.
+    const one = edit(full, ['sites', 0, 'policy', 'rules'], [...rules, { name: 'mac-internet', from: 'mac-workstation', to: 'internet', action: 'pass' }]);
+    expect(only(await lint(one), 'wg/full-tunnel-no-internet').map((d) => [d.message, d.location.line])).toEqual([
+      ['peer laptop-john of full-tunnel wg0 may reach no internet address: connected, it reaches nothing outside the site', lineOf(one, [...wg0, 'peers', 1, 'name'])],
+    ]);
+    expect(await failedTests(one)).toBe(1);
+    // A split tunnel routes the internet outside the tunnel: nothing to report.
+    expect(only(await lint(homelab), 'wg/full-tunnel-no-internet')).toEqual([]);
+  });
+
   it('wg/reach-without-pass is an error when the VPN may reach a network no rule passes', async () => {
     const rules = parse(homelab).sites[0].policy.rules.filter((r: { name: string }) => r.name !== 'vpn-to-service');
     let text = edit(homelab, ['sites', 0, 'policy', 'rules'], rules);
