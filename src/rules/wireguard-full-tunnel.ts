@@ -2,11 +2,13 @@
 // firewall (wg-quick routes 0.0.0.0/0 into the tunnel), so whatever the
 // policy does not pass from them is gone while the tunnel is up, the
 // internet included (seed 002 §6.2 symptom 5, FAQ Q6).
-import { ADDRESS_SPACE, overlaps, subtract, union } from '../intervals.js';
+import { type Verdict, sourcesFlowVerdicts } from '../flows.js';
+import { ADDRESS_SPACE, type Range, has, overlaps, subtract, union } from '../intervals.js';
 import type { Peer, Site, WireguardInstance } from '../model.js';
 import { parseIPv4 } from '../net.js';
 import { siteMatches } from '../resolve/matches.js';
 import { reachBySource } from '../resolve/reach.js';
+import { DNS_OVER_TCP_HINT } from './dns-servers.js';
 import type { Rule } from './rule.js';
 
 function fullTunnels(model: Parameters<NonNullable<Rule['check']>>[0]): { site: Site; instance: WireguardInstance }[] {
@@ -30,6 +32,25 @@ function cutOff(site: Site, instance: WireguardInstance): { clients: Peer[]; cut
   return { clients, cut: clients.filter((p) => !out.has(parseIPv4(p.address)!)) };
 }
 
+/** The examples' homelab, made a full tunnel. */
+const FULL_TUNNEL_EXAMPLE = [{ where: 'sites[].wireguard[wg0]', snippet: 'tunnel: full' }];
+
+const LOOPBACK_FIRST_OCTET = 127;
+
+/** A full tunnel's client DNS servers (its dns list) that the policy does not pass UDP 53 to from every enabled peer. */
+function blockedServers(site: Site, instance: WireguardInstance): { server: string; index: number; verdict: Verdict; all: boolean }[] {
+  const from: Range[] = instance.peers.filter((p) => p.enabled && parseIPv4(p.address) !== undefined).map((p) => [parseIPv4(p.address)!, parseIPv4(p.address)!]);
+  // A loopback server is the client's own: it never enters the tunnel.
+  const queries = instance.dns.flatMap((server, index) => {
+    const to = parseIPv4(server);
+    return to === undefined || to >>> 24 === LOOPBACK_FIRST_OCTET ? [] : [{ server, index, from, to }];
+  });
+  if (from.length === 0 || queries.length === 0) return [];
+  const udp = sourcesFlowVerdicts(site, queries, 'udp', 53);
+  const all = udp.every((v) => v.verdict === 'deny');
+  return queries.flatMap((q, i) => (udp[i]!.verdict === 'deny' ? [{ server: q.server, index: q.index, verdict: udp[i]!, all }] : []));
+}
+
 export const wireguardFullTunnelRules: Rule[] = [
   {
     id: 'wg/full-tunnel-no-internet',
@@ -42,7 +63,7 @@ export const wireguardFullTunnelRules: Rule[] = [
     hint: 'Add a pass rule from the tunnel (its interface), a role or a zone holding the peers to internet (gen adds the outbound NAT it needs), or use tunnel: split.',
     examples: [
       {
-        context: [{ where: 'sites[].wireguard[wg0]', snippet: 'tunnel: full' }],
+        context: FULL_TUNNEL_EXAMPLE,
         where: 'sites[].policy.rules[+]',
         bad: '{ name: vpn-internet, from: vpn, to: internet, action: block }',
         good: '{ name: vpn-internet, from: vpn, to: internet, action: pass }',
@@ -68,6 +89,37 @@ export const wireguardFullTunnelRules: Rule[] = [
               hint: `Add a pass rule from ${peer.name} or its role ${instance.name}/${peer.role} (or a zone holding either) to internet.`,
             });
           }
+        }
+      }
+    },
+  },
+  {
+    id: 'wg/full-tunnel-dns-blocked',
+    severity: 'error',
+    summary: "The policy blocks DNS (UDP 53) from a full-tunnel WireGuard instance's clients to a DNS server of its dns list.",
+    why:
+      'A full tunnel writes dns into every client file (DNS = ...), and the client then asks those servers alone: wg-quick hands them to resolvconf in exclusive mode (-x), the apps set them as the VPN\'s resolvers. ' +
+      'Their queries enter the tunnel like everything else (AllowedIPs 0.0.0.0/0) and meet the firewall\'s policy: where it does not pass UDP 53 from the clients to the server, ' +
+      'a connected client resolves no name at all, inside or outside the site (seed 002 FAQ Q6).',
+    hint: `Set dns to servers the clients may reach (the firewall's address on a network the VPN reaches, or a public resolver once the VPN may reach the internet), or pass UDP and TCP 53 from the tunnel to the server. ${DNS_OVER_TCP_HINT}`,
+    examples: [
+      {
+        context: FULL_TUNNEL_EXAMPLE,
+        where: 'sites[].wireguard[wg0]',
+        bad: 'dns: [1.1.1.1]',
+        good: 'dns: [10.0.0.1]',
+      },
+    ],
+    check(model, report) {
+      for (const { site, instance } of fullTunnels(model)) {
+        const from = instance.interface ?? 'the tunnel';
+        for (const { server, index, verdict, all } of blockedServers(site, instance)) {
+          const self = has(siteMatches(site).space.self, parseIPv4(server)!);
+          report({
+            path: instance.path.concat('dns', index),
+            message: `full-tunnel ${instance.name} gives its clients ${server} as DNS server, but ${verdict.decidedBy} blocks DNS (UDP 53) from them to it: ${all ? 'connected, they resolve no name' : 'every lookup that tries it waits for it to time out'}`,
+            hint: `Set dns on ${instance.name} to servers its clients may reach, or add a rule passing UDP and TCP 53 from ${from} to ${self ? 'self' : server}${verdict.path ? ` before ${verdict.decidedBy}` : ''} (e.g. { name: ${instance.name}-dns, from: ${from}, to: ${self ? 'self' : server}, proto: tcp/udp, ports: [53], action: pass }).`,
+          });
         }
       }
     },

@@ -86,6 +86,49 @@ describe('WireGuard lint rules', async () => {
     expect(only(await lint(homelab), 'wg/full-tunnel-no-internet')).toEqual([]);
   });
 
+  it('wg/full-tunnel-dns-blocked: a DNS server of a full tunnel that the policy does not pass UDP 53 to from its clients', async () => {
+    const full = edit(homelab, [...wg0, 'tunnel'], 'full');
+    const rules = parse(full).sites[0].policy.rules;
+    const withDns = (text: string, dns: string[]) => edit(text, [...wg0, 'dns'], dns);
+    // The flow evaluator of policy tests: a lookup from each peer to each server.
+    const failedLookups = async (text: string) => {
+      const servers: string[] = parse(text).sites[0].wireguard[0].dns;
+      const tests = ['mac-workstation', 'laptop-john'].flatMap((from) => servers.map((to) => ({ from, to, proto: 'udp', port: 53, expect: 'accept' })));
+      return (await lint(edit(text, ['sites', 0, 'policy', 'tests'], tests))).filter((d) => d.rule === 'policy/test-failed').length;
+    };
+    // The firewall on the management network and on the tunnel itself: the VPN may reach both.
+    const inside = withDns(full, ['10.0.0.1', '10.0.1.1']);
+    expect(only(await lint(inside), 'wg/full-tunnel-dns-blocked')).toEqual([]);
+    expect(await failedLookups(inside)).toBe(0);
+    // Public resolvers: the homelab policy passes the VPN to nothing outside.
+    const outside = withDns(full, ['1.1.1.1', '9.9.9.9']);
+    const found = only(await lint(outside), 'wg/full-tunnel-dns-blocked');
+    expect(found.map((d) => [d.severity, d.location.line, d.location.col])).toEqual([
+      ['error', lineOf(outside, [...wg0, 'dns', 0]), outside.split('\n')[lineOf(outside, [...wg0, 'dns', 0]) - 1]!.indexOf('1.1.1.1') + 1],
+      ['error', lineOf(outside, [...wg0, 'dns', 1]), outside.split('\n')[lineOf(outside, [...wg0, 'dns', 1]) - 1]!.indexOf('9.9.9.9') + 1],
+    ]);
+    expect(found[0]!.message).toBe('full-tunnel wg0 gives its clients 1.1.1.1 as DNS server, but the default deny blocks DNS (UDP 53) from them to it: connected, they resolve no name');
+    expect(found[0]!.hint).toContain('{ name: wg0-dns, from: wireguard, to: 1.1.1.1, proto: tcp/udp, ports: [53], action: pass }');
+    expect(await failedLookups(outside)).toBe(4);
+    // One reachable server left: the blocked one costs a timeout, not every name.
+    const mixed = withDns(full, ['1.1.1.1', '10.0.0.1']);
+    expect(only(await lint(mixed), 'wg/full-tunnel-dns-blocked').map((d) => d.message)).toEqual([
+      'full-tunnel wg0 gives its clients 1.1.1.1 as DNS server, but the default deny blocks DNS (UDP 53) from them to it: every lookup that tries it waits for it to time out',
+    ]);
+    // The VPN let out to the internet, but a block of DNS to the outside first: the block is named.
+    const blockDns = { name: 'vpn-no-outside-dns', from: 'vpn', to: 'internet', proto: 'tcp/udp', ports: [53], action: 'block' };
+    const out = { name: 'vpn-internet', from: 'vpn', to: 'internet', action: 'pass' };
+    const passed = edit(outside, ['sites', 0, 'policy', 'rules'], [...rules, out]);
+    expect(only(await lint(passed), 'wg/full-tunnel-dns-blocked')).toEqual([]);
+    expect(await failedLookups(passed)).toBe(0);
+    const blocked = edit(outside, ['sites', 0, 'policy', 'rules'], [blockDns, ...rules, out]);
+    expect(only(await lint(blocked), 'wg/full-tunnel-dns-blocked').map((d) => d.message)).toEqual([
+      'full-tunnel wg0 gives its clients 1.1.1.1 as DNS server, but policy rule vpn-no-outside-dns blocks DNS (UDP 53) from them to it: connected, they resolve no name',
+      'full-tunnel wg0 gives its clients 9.9.9.9 as DNS server, but policy rule vpn-no-outside-dns blocks DNS (UDP 53) from them to it: connected, they resolve no name',
+    ]);
+    expect(await failedLookups(blocked)).toBe(4);
+  });
+
   it('wg/reach-without-pass is an error when the VPN may reach a network no rule passes', async () => {
     const rules = parse(homelab).sites[0].policy.rules.filter((r: { name: string }) => r.name !== 'vpn-to-service');
     let text = edit(homelab, ['sites', 0, 'policy', 'rules'], rules);
