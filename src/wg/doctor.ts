@@ -25,7 +25,7 @@ import { declaredIn } from '../render/verify/script.js';
 import { isWireguardKey, publicKeyOf } from '../targets/wireguard/keys.js';
 import { INTERFACE_NAME } from '../targets/wireguard/names.js';
 import { WIREGUARD_OVERHEAD } from '../targets/wireguard/overhead.js';
-import { type PingResult, type Probes, type RunningInterface, systemProbes } from './doctor-probes.js';
+import { type PingResult, type Probes, type RunningInterface, type RunningPeer, systemProbes } from './doctor-probes.js';
 import { type Scope, findPeer, instancesIn } from './locate.js';
 import { CommandError, loadForEdit } from './topology-file.js';
 import { type WgQuickFile, parseWgQuick, valueOf, valuesOf } from './wg-quick-file.js';
@@ -261,7 +261,7 @@ function checkRunning(t: Target, fileValues: WgQuickFile | undefined, lan: boole
     report.expect(runningPort === port && (resolved.length === 0 || resolved.includes(ip ?? '')), `${tunnel.name} sends to the endpoint ${valueOf(expected, 'Peer', 'Endpoint')}`, declared(t.instance.path), () => `it sends to ${running!.endpoint}`, () => `restart the tunnel from the file: wg-quick down ${source} && wg-quick up ${source}`);
   }
 
-  const age = running!.latestHandshake > 0 ? probes.now() - running!.latestHandshake : undefined;
+  const age = handshakeAge(tunnel, running!, t, probes);
   const handshake = report.expect(
     age !== undefined && age <= HANDSHAKE_MAX_AGE,
     `the latest handshake is recent (under ${HANDSHAKE_MAX_AGE} s)`,
@@ -301,6 +301,36 @@ function checkRunning(t: Target, fileValues: WgQuickFile | undefined, lan: boole
   const outer = resolved.find((a) => parseIPv4(a) !== undefined);
   if (outer !== undefined) checkPath(t, tunnel, running!.allowedIps, outer, model, probes, report);
   checkHosts(t, running!.allowedIps, model, probes, report);
+}
+
+/**
+ * Seconds since the tunnel's latest handshake with the instance, undefined
+ * when none. WireGuard shakes hands only to send: without a persistent
+ * keepalive (keepalive: 0) an idle tunnel keeps its last handshake however
+ * old, and one never used has none, though nothing is wrong. So a stale
+ * one is renewed first by one packet into the tunnel (any address its
+ * AllowedIPs hold: the handshake comes before the firewall's policy sees
+ * the packet), and read again.
+ */
+function handshakeAge(tunnel: RunningInterface, running: RunningPeer, t: Target, probes: Probes): number | undefined {
+  const age = (peer: RunningPeer) => (peer.latestHandshake > 0 ? probes.now() - peer.latestHandshake : undefined);
+  const first = age(running);
+  if ((first !== undefined && first <= HANDSHAKE_MAX_AGE) || (running.keepalive ?? 0) > 0) return first;
+  const wake = held(running.allowedIps, parseIPv4(t.instance.address) ?? -1) ? t.instance.address : insideAddress(running.allowedIps);
+  if (wake === undefined) return first;
+  probes.ping(wake, 56);
+  const again = probes.tunnels();
+  const renewed = typeof again === 'string' ? undefined : again.find((i) => i.name === tunnel.name)?.peers.find((p) => p.publicKey === running.publicKey);
+  return renewed ? age(renewed) : first;
+}
+
+/** The first usable IPv4 address of the first IPv4 block of AllowedIPs. */
+function insideAddress(allowedIps: readonly string[]): string | undefined {
+  for (const cidr of allowedIps) {
+    const network = parseCidr(cidr);
+    if (network.ok) return formatIPv4(network.block.prefix === 32 ? network.block.base : network.block.base + 1);
+  }
+  return undefined;
 }
 
 /** Whether one of the CIDR blocks holds the address (IPv6 blocks never do: the address is IPv4). */

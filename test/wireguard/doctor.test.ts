@@ -126,6 +126,43 @@ describe('gen wg doctor', () => {
     );
   });
 
+  it('a tunnel without keepalive that has been idle: one packet renews the handshake before it is judged', async () => {
+    // WireGuard shakes hands only to send: with keepalive 0 an idle tunnel keeps an old handshake, or none yet.
+    for (const before of [0, 1_000_000 - 3600]) {
+      const pinged: string[] = [];
+      let handshake = before;
+      const idle = (t: RunningInterface) => Object.assign(t.peers[0]!, { keepalive: undefined, latestHandshake: handshake });
+      const base = machine({ tunnel: idle });
+      const probes = machine({
+        tunnel: idle,
+        // The firewall answers the handshake the first packet starts; the dump shows it from then on.
+        ping: (address, payload, mark) => {
+          pinged.push(address);
+          handshake = 1_000_000 - 1;
+          return base.ping(address, payload, mark);
+        },
+        tunnels: () => {
+          const [tunnel] = base.tunnels() as RunningInterface[];
+          tunnel!.peers[0]!.latestHandshake = handshake;
+          return [tunnel!];
+        },
+      });
+      const checks = await check(client, probes);
+      expect(failed(checks), String(before)).toEqual([]);
+      expect(checks).toContainEqual(expect.objectContaining({ status: 'ok', check: 'the latest handshake is recent (under 180 s)' }));
+      // The first packet went to the firewall's tunnel address, inside the AllowedIPs.
+      expect(pinged[0]).toBe('10.0.1.1');
+    }
+    // A firewall that does not answer: still stale after the packet, and the checklist follows.
+    const silent = machine({ tunnel: (t) => Object.assign(t.peers[0]!, { keepalive: undefined, latestHandshake: 1_000_000 - 3600 }) });
+    expect(failed(await check(client, silent)).map((c) => [c.check, c.found])).toEqual([['the latest handshake is recent (under 180 s)', '3600 s ago']]);
+    // With a keepalive a stale handshake is a finding as it is: no packet is needed to renew it.
+    const sent: string[] = [];
+    const keepalive = machine({ tunnel: (t) => (t.peers[0]!.latestHandshake = 1_000_000 - 3600), ping: (address) => (sent.push(address), 'reply') });
+    expect(failed(await check(client, keepalive)).map((c) => c.check)).toEqual(['the latest handshake is recent (under 180 s)']);
+    expect(sent).toEqual([]);
+  });
+
   it('a path that cannot carry a full tunnel packet: the largest that passes, and the MTU to set', async () => {
     const pathMtu = 1450;
     const probes = machine({ ping: (address, payload) => (address === ENDPOINT_ADDRESS && payload + 28 > pathMtu ? 'too-big' : 'reply') });
