@@ -44,3 +44,18 @@ export function permissionKey(rule: SecurityGroupRule, range: PortRange | undefi
   const peer = rule.cidr !== undefined ? `cidr ${rule.cidr}` : `group ${rule.group ?? ''}`;
   return `${ipProtocol(rule)} ${range ? `${range.from}-${range.to}` : 'all'} ${peer}`;
 }
+
+/**
+ * AWS's default quota of inbound (and, separately, outbound) rules per
+ * security group, counted apart for IPv4 and IPv6 rules (Amazon VPC quotas,
+ * "Inbound or outbound rules per security group", L-0EA8095F). Each
+ * permission is one rule; a rule that references a group counts as one
+ * whatever the group's size.
+ */
+export const RULES_PER_GROUP_QUOTA = 60;
+
+/** The address families whose quota a rule counts against: its CIDR's, or both for a referenced group (AWS does not say which half it fills). */
+export function quotaFamilies(rule: SecurityGroupRule): ('IPv4' | 'IPv6')[] {
+  if (rule.cidr === undefined) return ['IPv4', 'IPv6'];
+  return [isIpv6Cidr(rule.cidr) ? 'IPv6' : 'IPv4'];
+}
