@@ -95,6 +95,34 @@ describe('schema errors point at the offending node', () => {
     expect(d!.message).toContain('description');
   });
 
+  it('a value of the wrong form is answered with its form and an example, never only a pointer to the schema file', async () => {
+    // Seed 003's availability zones, seed 001's IAM user, seed 000's DHCP reservations.
+    for (const [text, field, hint] of [
+      [readExample('aws-vpc').replace('az: ap-northeast-2c', 'az: ap-northeast-2-c'), 'aws.vpc.subnets[1].az', 'e.g. ap-northeast-2a'],
+      [readExample('homelab').replace('- name: proxmox-backup-user', '- name: proxmox backup user'), 'aws.iam.users[0].name', 'no spaces'],
+      [readExample('homelab-family').replace('mac: "52:54:00:12:34:56"', 'mac: "52-54-00-12-34-56"'), 'sites[0].firewall.interfaces[1].dhcp.static[0].mac', 'separated by colons'],
+    ] as const) {
+      const diagnostics = (await lint(text)).filter((d) => d.rule === 'schema');
+      expect(diagnostics.map((d) => d.message.split(':')[0]), field).toEqual([field]);
+      expect(diagnostics[0]!.hint, field).toContain(hint);
+    }
+  });
+
+  it('every string pattern of the schema has a description, which the error hint shows', () => {
+    const schema = JSON.parse(readFileSync(join(root, 'schema/topology.schema.json'), 'utf8'));
+    const bare: string[] = [];
+    // A branch of an anyOf is described by the anyOf's node, which is where the validator reports.
+    const walk = (node: unknown, path: string, described: boolean): void => {
+      if (Array.isArray(node)) return node.forEach((item, i) => walk(item, `${path}[${i}]`, described));
+      if (!node || typeof node !== 'object') return;
+      const n = node as Record<string, unknown>;
+      if (typeof n.pattern === 'string' && typeof n.description !== 'string' && !described) bare.push(path);
+      for (const [key, value] of Object.entries(n)) walk(value, `${path}.${key}`, key === 'anyOf' && typeof n.description === 'string');
+    };
+    walk(schema, '', false);
+    expect(bare).toEqual([]);
+  });
+
   it('an enum value lists the allowed ones', async () => {
     const [d] = await lint(readExample('homelab').replace('tunnel: split', 'tunnel: partial'));
     expect(d!.message).toBe('sites[0].wireguard[0].tunnel: "partial" is not one of "split", "full"');
