@@ -30,6 +30,12 @@ export function internetSources(site: Site): Range[] {
   return subtract(siteMatches(site).space.internet, BLOCK_PRIVATE_RANGES);
 }
 
+/** Where a flow to the internet goes: every address that is neither the site's nor the firewall's. */
+export function internetDestinations(site: Site): Range[] {
+  const { space } = siteMatches(site);
+  return subtract(subtract([[0, DYNAMIC_ADDRESS]], space.notInternet), space.self);
+}
+
 /** The addresses of a flow's end in a site: an object or zone resolved with the test, or a built-in. */
 export function flowEnd(site: Site, flow: FlowTest, side: 'from' | 'to'): Range[] {
   const { space } = siteMatches(site);
@@ -39,7 +45,7 @@ export function flowEnd(site: Site, flow: FlowTest, side: 'from' | 'to'): Range[
   // From the internet: its public addresses. A private source (the upstream
   // router's LAN, a carrier's NAT) is no host of the internet, and the WAN's
   // "Block private networks" drops it: a test names it by its address.
-  if (name === 'internet') return side === 'from' ? internetSources(site) : subtract(subtract([[0, DYNAMIC_ADDRESS]], space.notInternet), space.self);
+  if (name === 'internet') return side === 'from' ? internetSources(site) : internetDestinations(site);
   if (side === 'to' && name === 'self') return space.self;
   if (side === 'to' && name === 'wan') {
     const wan = site.firewall?.interfaces.find((i) => i.isWan);

@@ -4,6 +4,7 @@ import { adminExposedRules } from './admin-exposed.js';
 import { antiLockoutRules } from './anti-lockout.js';
 import { awsRules } from './aws.js';
 import { awsQuotaRules } from './aws-quota.js';
+import { backupPathRules } from './backup-path.js';
 import { backupCacheRules } from './backup-cache.js';
 import { dhcpDnsRules } from './dhcp-dns.js';
 import { firewallRules } from './firewall.js';
@@ -26,7 +27,7 @@ import { wireguardClientRules } from './wireguard-clients.js';
 import { wireguardFullTunnelRules } from './wireguard-full-tunnel.js';
 import { wireguardMtuRules } from './wireguard-mtu.js';
 
-export const rules: readonly Rule[] = [...reportedRules, ...nameRules, ...ipRules, ...firewallRules, ...opnsenseRules, ...dhcpDnsRules, ...openResolverRules, ...adminExposedRules, ...haproxyRules, ...wireguardRules, ...wireguardFullTunnelRules, ...wireguardMtuRules, ...wireguardClientRules, ...infrastructureRules, ...proxmoxRules, ...hostGatewayRules, ...guestRules, ...accessRules, ...awsRules, ...awsQuotaRules, ...backupCacheRules, ...upstreamRules, ...policyRules, ...antiLockoutRules, ...testRules];
+export const rules: readonly Rule[] = [...reportedRules, ...nameRules, ...ipRules, ...firewallRules, ...opnsenseRules, ...dhcpDnsRules, ...openResolverRules, ...adminExposedRules, ...haproxyRules, ...wireguardRules, ...wireguardFullTunnelRules, ...wireguardMtuRules, ...wireguardClientRules, ...infrastructureRules, ...proxmoxRules, ...hostGatewayRules, ...guestRules, ...accessRules, ...awsRules, ...awsQuotaRules, ...backupCacheRules, ...backupPathRules, ...upstreamRules, ...policyRules, ...antiLockoutRules, ...testRules];
 
 export const ruleById: ReadonlyMap<string, Rule> = new Map(rules.map((r) => [r.id, r]));
 

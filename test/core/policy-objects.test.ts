@@ -171,6 +171,8 @@ describe('alias names', () => {
       { name: 'b-to-grafana', from: b, to: 'grafana', proto: 'tcp', ports: [3000], action: 'pass' },
       // The containers' DNS servers (proxmox/guest-dns-blocked).
       { name: 'service-dns', from: 'service', to: 'any', proto: 'udp', ports: [53], action: 'pass' },
+      // The backup server's HTTPS to S3 (backup/path-blocked).
+      { name: 'backup-s3', from: '10.0.0.20', to: 'internet', proto: 'tcp', ports: [443], action: 'pass' },
     ]);
     yaml = edit(yaml, [...A, 'policy', 'tests'], []);
     // These two rules pass nobody to the firewall: with the anti-lockout rule off that would lock the admins out.

@@ -13,6 +13,8 @@ import { objectsTopology } from './objects-topology.js';
 const RULES = ['sites', 0, 'policy', 'rules'] as const;
 /** What the containers of scenario A need from a policy of a test's own: UDP 53 to their DNS servers (proxmox/guest-dns-blocked). */
 const SERVICE_DNS = { name: 'service-dns', from: 'service', to: 'any', proto: 'udp', ports: [53], action: 'pass' };
+/** And what its backup server on the management network needs: HTTPS to the S3 endpoint (backup/path-blocked). */
+const BACKUP_S3 = { name: 'backup-s3', from: '10.0.0.20', to: 'internet', proto: 'tcp', ports: [443], action: 'pass' };
 const homelab = readExample('homelab');
 
 /** The topology with `rules` inserted into the policy rules at `at`. */
@@ -156,7 +158,7 @@ describe('many peers, each with a rule of its own besides the rules of its role'
       { name: `own-${i}`, from: `p${i}`, to: 'postgres', action: 'pass' },
       { name: `role-${i}`, from: 'wg0/workstation', to: 'service', proto: 'tcp', ports: [1000 + i], action: 'pass' },
     ]).flat();
-    text = edit(edit(text, [...RULES], [...rules, SERVICE_DNS]), ['sites', 0, 'policy', 'tests'], []);
+    text = edit(edit(text, [...RULES], [...rules, SERVICE_DNS, BACKUP_S3]), ['sites', 0, 'policy', 'tests'], []);
     const site = (await modelOf(text.replace(/\n {4}haproxy:[\s\S]*?- \{ service: traefik \}\n/, '\n'))).sites[0]!;
     return analysePolicy(site).operations;
   }
@@ -173,7 +175,7 @@ describe('the compiled matches of many rules on few ports', () => {
     // 600 rules on 6 ports (TCP and UDP, from two zones), and 3 on every port.
     const rules = Array.from({ length: 600 }, (_, r) => ({ name: `r${r}`, from: r % 2 ? 'management' : 'service', to: 'any', proto: r % 3 ? 'tcp' : 'udp', ports: [1000 + (r % 6)], action: 'block' }));
     const every = ['any', 'icmp', 'tcp'].map((proto, r) => ({ name: `every-${r}`, from: 'management', to: 'service', proto, action: 'pass' }));
-    const text = edit(edit(homelab, [...RULES], [...rules, ...every, SERVICE_DNS]), ['sites', 0, 'policy', 'tests'], []);
+    const text = edit(edit(homelab, [...RULES], [...rules, ...every, SERVICE_DNS, BACKUP_S3]), ['sites', 0, 'policy', 'tests'], []);
     const site = (await modelOf(text)).sites[0]!;
     const matches = siteMatches(site).matches.filter((m) => m.rule.name.startsWith('r') || m.rule.name.startsWith('every-'));
     const lists = new Map<Ranges, Set<string>>();
