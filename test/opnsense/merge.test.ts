@@ -702,6 +702,7 @@ describe('items of the box that gen also writes keep their identity', async () =
           <enabled>1</enabled>
           <name>web</name>
           <persistence>cookie</persistence>
+          <tuning_timeoutServer>90s</tuning_timeoutServer>
         </backend>
       </backends>
     </HAProxy>`,
@@ -733,8 +734,12 @@ describe('items of the box that gen also writes keep their identity', async () =
   });
 
   it('keeps what the box set in the fields gen leaves at the model\'s default, and merging again changes nothing', () => {
-    expect(doc.HAProxy.backends.backend[0]).toMatchObject({ persistence: 'cookie', algorithm: 'roundrobin' });
+    expect(doc.HAProxy.backends.backend[0]).toMatchObject({ tuning_timeoutServer: '90s', algorithm: 'roundrobin' });
     expect(merge(merged, sections, pair.privateKey)).toBe(merged);
+  });
+
+  it("makes the backend's stickiness the topology's (sticky: none by default), not the box's cookie persistence", () => {
+    expect(doc.HAProxy.backends.backend[0]).toMatchObject({ persistence: '', stickiness_pattern: '' });
   });
 });
 
