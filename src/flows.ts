@@ -85,13 +85,26 @@ interface SourceCells {
   cells: { lo: number; hi: number; verdict: Verdict }[];
 }
 
+/** Whether ranges hold a number. */
+function holds(ranges: Ranges, x: number): boolean {
+  for (let i = 0; i < ranges.length; i++) if (ranges[i]![0] <= x && x <= ranges[i]![1]) return true;
+  return false;
+}
+
 /** The rules that meet a flow, and their partition of it: sources, then destinations, protocol and port. */
 function flowPartition(site: Site, from: Ranges, to: Ranges, proto: FlowTest['proto'], port: number, without?: PolicyRule): { meeting: Match[]; root: Node } {
   const { matches } = siteMatches(site);
   const protocol = FLOW_PROTOCOL[proto];
   const space: Ranges[] = [from, to, [[protocol, protocol]], [[port, port]]];
   const meeting: Match[] = [];
-  for (const m of matches) if (m.rule !== without && m.box.every((ranges, d) => overlaps(ranges, space[d]!))) meeting.push(m);
+  // The flow's one port and protocol first, each a look at a list of one range or a few: most rules
+  // fail there, before their addresses are walked (a closure over every dimension of
+  // every rule was most of a query, 5 ms per 20,000 rules).
+  for (let i = 0; i < matches.length; i++) {
+    const m = matches[i]!;
+    const box = m.box;
+    if (holds(box[3], port) && holds(box[2], protocol) && m.rule !== without && overlaps(box[0], from) && overlaps(box[1], to)) meeting.push(m);
+  }
   // A cell's first rule decides it: the cells keep their first two rules, not all (see leaf-views.ts).
   const { root } = partition(
     meeting.map((m) => m.box),

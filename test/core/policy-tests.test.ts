@@ -1,7 +1,10 @@
 // Policy tests in the topology: flows with the verdict they must get.
 import { describe, expect, it } from 'vitest';
-import { evaluateFirewallFlow, evaluateSecurityGroupFlow, vpcBlockOf } from '../../src/flows.js';
-import { lint, modelOf, readExample } from '../helpers.js';
+import { parse } from 'yaml';
+import { evaluateFirewallFlow, evaluateSecurityGroupFlow, flowParts, internetSources, vpcBlockOf } from '../../src/flows.js';
+import type { Ranges } from '../../src/intervals.js';
+import { siteMatches } from '../../src/resolve/matches.js';
+import { edit, lint, modelOf, readExample } from '../helpers.js';
 
 describe('firewall flows (scenario A)', async () => {
   const model = await modelOf(readExample('homelab'));
@@ -92,5 +95,32 @@ describe('security group flows (scenario C)', async () => {
     );
     const messages = (await lint(text)).map((d) => d.message);
     expect(messages).toEqual(['flow api to db tcp 5432: expected accept, got deny by security group api egress (no rule allows it)']);
+  });
+});
+
+describe('a flow query among many rules on other ports', () => {
+  it('reads the addresses only of the rules on its protocol and port', async () => {
+    // 600 rules from a zone to the firewall, each on a port of its own, ahead of the example's rules.
+    const homelab = readExample('homelab');
+    const rules = Array.from({ length: 600 }, (_, r) => ({ name: `port-${r}`, from: 'management', to: 'self', proto: 'tcp', ports: [2000 + r], action: 'pass' }));
+    const text = edit(homelab, ['sites', 0, 'policy', 'rules'], rules.concat(parse(homelab).sites[0].policy.rules));
+    const site = (await modelOf(text)).sites[0]!;
+    const { matches, space } = siteMatches(site);
+    // Each rule's sources counted as they are read (the matches are the site's, computed once).
+    let reads = 0;
+    const counted = (ranges: Ranges): Ranges =>
+      new Proxy(ranges, {
+        get(target, key, receiver) {
+          if (typeof key === 'string' && /^\d+$/.test(key)) reads++;
+          return Reflect.get(target, key, receiver);
+        },
+      });
+    for (const m of matches) if (m.rule.name.startsWith('port-')) m.box[0] = counted(m.box[0]);
+    const parts = flowParts(site, internetSources(site), space.self, 'udp', 53);
+    expect(parts.length).toBeGreaterThan(0);
+    expect(reads).toBe(0);
+    // The rules of the query's port are read: the count sees them.
+    flowParts(site, [[0, 2 ** 32 - 1]], space.self, 'tcp', 2000);
+    expect(reads).toBeGreaterThan(0);
   });
 });
