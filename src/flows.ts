@@ -187,6 +187,16 @@ export function flowVerdicts(site: Site, from: Ranges, to: Ranges, proto: FlowTe
 }
 
 /**
+ * The verdicts of flowVerdicts without the part each is for: for callers
+ * that ask only who decides. Naming every part lists its addresses as
+ * CIDRs, as many as the topology's peers and networks leave holes, for
+ * texts that nobody reads there.
+ */
+export function partVerdicts(site: Site, from: Ranges, to: Ranges, proto: FlowTest['proto'], port: number, without?: PolicyRule): Verdict[] {
+  return collectParts(site, from, to, proto, port, without).map((p) => p.verdict);
+}
+
+/**
  * The verdict on each flow from a set of sources to one address at one
  * protocol and port (a DHCP network's clients to a DNS server it hands
  * out, a container to its own): the first that denies some of its sources,

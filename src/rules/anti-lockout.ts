@@ -4,7 +4,7 @@
 // (targets/opnsense/anti-lockout.ts). The policy tests see the pass; this
 // says so where the block is written, with the way to close the ports
 // that does not lock the admins out.
-import { flowVerdicts } from '../flows.js';
+import { partVerdicts } from '../flows.js';
 import { ADDRESS_SPACE } from '../intervals.js';
 import type { Path } from '../location.js';
 import type { Site } from '../model.js';
@@ -28,7 +28,7 @@ function overridden(site: Site): Overridden[] {
   const [sources, self] = match.box;
   const found = new Map<string, Overridden>();
   for (const port of site.firewall.antiLockout.ports) {
-    for (const verdict of flowVerdicts(site, sources, self, 'tcp', port, rule)) {
+    for (const verdict of partVerdicts(site, sources, self, 'tcp', port, rule)) {
       // The default deny is no rule's intent: only a rule that blocks is overridden.
       if (verdict.verdict !== 'deny' || verdict.path === undefined) continue;
       const entry = found.get(verdict.decidedBy) ?? { decidedBy: verdict.decidedBy, path: verdict.path, ports: [] };
@@ -48,7 +48,7 @@ function overridden(site: Site): Overridden[] {
  */
 function reachable(site: Site, ports: readonly number[]): boolean {
   const self = siteMatches(site).space.self;
-  return loginPorts(ports).some((port) => flowVerdicts(site, [ADDRESS_SPACE], self, 'tcp', port).some((v) => v.verdict === 'accept' && v.decidedBy.startsWith('policy rule ')));
+  return loginPorts(ports).some((port) => partVerdicts(site, [ADDRESS_SPACE], self, 'tcp', port).some((v) => v.verdict === 'accept' && v.decidedBy.startsWith('policy rule ')));
 }
 
 export const antiLockoutRules: Rule[] = [
