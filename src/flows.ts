@@ -82,7 +82,8 @@ function verdictOf(matches: readonly Match[], leaf: Leaf): Verdict {
 interface SourceCells {
   lo: number;
   hi: number;
-  cells: { lo: number; hi: number; verdict: Verdict }[];
+  /** Each cell's verdict, and the rule that decided it (none for the default deny). */
+  cells: { lo: number; hi: number; verdict: Verdict; rule: PolicyRule | undefined }[];
 }
 
 /** Whether ranges hold a number. */
@@ -127,7 +128,10 @@ function flowCells(site: Site, from: Ranges, to: Ranges, proto: FlowTest['proto'
   return root.segments.map((s) => ({
     lo: s.lo,
     hi: s.hi,
-    cells: (s.child as Node).segments.map((d) => ({ lo: d.lo, hi: d.hi, verdict: verdictOf(meeting, firstLeaf(d.child)) })),
+    cells: (s.child as Node).segments.map((d) => {
+      const leaf = firstLeaf(d.child);
+      return { lo: d.lo, hi: d.hi, verdict: verdictOf(meeting, leaf), rule: leaf.rules.length > 0 ? meeting[leaf.rules[0]!]!.rule : undefined };
+    }),
   }));
 }
 
@@ -142,6 +146,8 @@ export function evaluateFirewallFlow(site: Site, flow: FlowTest): Verdict[] {
 /** A part of a flow that the rules treat alike: its verdict, and the sources and destinations it is for. */
 export interface FlowPart {
   verdict: Verdict;
+  /** The rule that decided (none for the default deny): callers that want the rule need not find it by its origin among thousands. */
+  rule: PolicyRule | undefined;
   from: Range[];
   to: Range[];
 }
@@ -154,13 +160,13 @@ function collectParts(site: Site, from: Ranges, to: Ranges, proto: FlowTest['pro
   // the growing set for each of thousands of cells).
   const parts = new Map<string, FlowPart>();
   for (const s of flowCells(site, from, to, proto, port, without)) {
-    for (const { lo, hi, verdict } of s.cells) {
+    for (const { lo, hi, verdict, rule } of s.cells) {
       const key = `${verdict.verdict}|${verdict.decidedBy}`;
       const part = parts.get(key);
       if (part) {
         part.from.push([s.lo, s.hi]);
         part.to.push([lo, hi]);
-      } else parts.set(key, { verdict, from: [[s.lo, s.hi]], to: [[lo, hi]] });
+      } else parts.set(key, { verdict, rule, from: [[s.lo, s.hi]], to: [[lo, hi]] });
     }
   }
   return [...parts.values()];
@@ -172,7 +178,7 @@ function collectParts(site: Site, from: Ranges, to: Ranges, proto: FlowTest['pro
  * `without` leaves one rule out (what decides when it is not there).
  */
 export function flowParts(site: Site, from: Ranges, to: Ranges, proto: FlowTest['proto'], port: number, without?: PolicyRule): FlowPart[] {
-  return collectParts(site, from, to, proto, port, without).map((p) => ({ verdict: p.verdict, from: normalize(p.from), to: normalize(p.to) }));
+  return collectParts(site, from, to, proto, port, without).map((p) => ({ verdict: p.verdict, rule: p.rule, from: normalize(p.from), to: normalize(p.to) }));
 }
 
 /**

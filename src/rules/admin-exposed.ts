@@ -8,7 +8,7 @@ import { describeAddresses } from '../flows.js';
 import type { Model, PolicyRule, Site } from '../model.js';
 import { ANTI_LOCKOUT_SETTING } from '../targets/opnsense/anti-lockout.js';
 import { MANAGEMENT_LISTEN_SETTING, SSH_LOGIN_SETTING, loginPorts } from '../targets/opnsense/management.js';
-import { type SelfPass, addressCount, internetPassesToSelf } from './internet-to-self.js';
+import { type SelfPass, addressCount, internetPassesToSelf, isOwnRule } from './internet-to-self.js';
 import type { Rule, RuleReport } from './rule.js';
 
 /** The most internet addresses an admin source may hold and be a warning: a /28, an office's static block. */
@@ -21,10 +21,9 @@ export const NARROW_ADMIN_SOURCE = 16;
  */
 function adminPasses(site: Site): SelfPass[] {
   if (!site.firewall) return [];
-  const candidates: PolicyRule[] = site.policy.rules.filter((r) => r.from.kind !== 'wan');
   const antiLockout = site.policy.antiLockout;
-  if (antiLockout && antiLockout.from.kind === 'wan') candidates.push(antiLockout);
-  return internetPassesToSelf(site, ['tcp'], loginPorts(site.firewall.antiLockout.ports), candidates);
+  const candidate = (rule: PolicyRule) => isOwnRule(site, rule) || (rule === antiLockout && rule.from.kind === 'wan');
+  return internetPassesToSelf(site, ['tcp'], loginPorts(site.firewall.antiLockout.ports), candidate);
 }
 
 function check(model: Model, report: RuleReport, narrow: boolean): void {

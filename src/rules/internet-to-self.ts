@@ -22,14 +22,25 @@ export interface SelfPass {
 }
 
 /**
- * The rules that pass internet addresses to the firewall's own addresses at
- * some of the protocols and ports, each rule once. The candidates are the
- * topology's own rules unless given: a derived WAN pass (HAProxy's,
- * WireGuard's, a port forward's) goes to a listener gen configures, or is
- * redirected before the filter, and OPNsense's anti-lockout rule on an
- * inside interface never meets an outside source.
+ * Whether a rule of the compiled policy is one of the topology's own rules
+ * from inside: not a derived WAN pass (HAProxy's, WireGuard's, a port
+ * forward's), which goes to a listener gen configures or is redirected
+ * before the filter, nor one of OPNsense's own rules (the anti-lockout
+ * rule, which on an inside interface never meets an outside source, and
+ * the DHCP server's passes). The compiled rules are those and the policy's.
  */
-export function internetPassesToSelf(site: Site, protos: readonly ('udp' | 'tcp')[], ports: readonly number[], candidates?: readonly PolicyRule[]): SelfPass[] {
+export function isOwnRule(site: Site, rule: PolicyRule): boolean {
+  return rule.from.kind !== 'wan' && rule !== site.policy.antiLockout && !(site.policy.automatic ?? []).includes(rule);
+}
+
+/**
+ * The rules that pass internet addresses to the firewall's own addresses at
+ * some of the protocols and ports, each rule once: those that `candidate`
+ * takes, the topology's own rules (isOwnRule) unless given. The deciding
+ * rule is asked directly: a map of every rule by its origin, made per call,
+ * was most of the work with 200,000 rules.
+ */
+export function internetPassesToSelf(site: Site, protos: readonly ('udp' | 'tcp')[], ports: readonly number[], candidate?: (rule: PolicyRule) => boolean): SelfPass[] {
   if (!site.firewall || !site.firewall.interfaces.some((i) => i.isWan)) return [];
   const internet = internetSources(site);
   const self = siteMatches(site).space.self;
@@ -42,13 +53,12 @@ export function internetPassesToSelf(site: Site, protos: readonly ('udp' | 'tcp'
     if (!parts) flows.set(key, (parts = flowParts(site, internet, self, proto, port)));
     return parts;
   };
-  const byOrigin = new Map((candidates ?? site.policy.rules.filter((r) => r.from.kind !== 'wan')).map((r) => [r.origin, r] as const));
+  const taken = candidate ?? ((rule: PolicyRule) => isOwnRule(site, rule));
   const found = new Map<PolicyRule, SelfPass>();
   for (const proto of protos) {
     for (const port of ports) {
-      for (const { verdict, from } of partsOf(proto, port)) {
-        const rule = verdict.verdict === 'accept' ? byOrigin.get(verdict.decidedBy) : undefined;
-        if (!rule) continue;
+      for (const { verdict, rule, from } of partsOf(proto, port)) {
+        if (verdict.verdict !== 'accept' || !rule || !taken(rule)) continue;
         const entry = found.get(rule) ?? { rule, protos: [], ports: [], sources: [], everyone: false };
         const name = proto.toUpperCase();
         if (!entry.protos.includes(name)) entry.protos.push(name);

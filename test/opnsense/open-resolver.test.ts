@@ -2,6 +2,7 @@
 // at its defaults answers every source (test/opnsense/opnsense-php.test.ts renders its access list upstream).
 import { describe, expect, it } from 'vitest';
 import { evaluateFirewallFlow } from '../../src/flows.js';
+import { internetPassesToSelf } from '../../src/rules/internet-to-self.js';
 import { edit, lineOfText, lint, modelOf, readExample } from '../helpers.js';
 
 /** The family homelab with `rule` ahead of lan-internet. */
@@ -43,5 +44,19 @@ describe('opnsense/open-resolver', () => {
     expect(diagnostics.filter((d) => d.rule.startsWith('suppress/') || d.rule === 'opnsense/open-resolver')).toEqual([]);
     // Silenced, not absent: the same rule without the comment is reported.
     expect(await found(yaml.replace(/^ +# gen-ignore .*\n/m, ''))).toHaveLength(1);
+  });
+
+  it('finds the passing rule without looking every rule up by its origin', async () => {
+    // 600 rules of the topology on other ports, behind a pass of DNS from the internet.
+    const others = Array.from({ length: 600 }, (_, r) => `{ name: other-${r}, from: lan, to: self, proto: tcp, ports: [${2000 + r}], action: pass }`).join('\n        - ');
+    const site = (await modelOf(withRule(`{ name: world-dns, from: 0.0.0.0/0, to: self, proto: udp, ports: [53], action: pass }\n        - ${others}`, 'gen-ignore opnsense/open-resolver: in a test'))).sites[0]!;
+    let reads = 0;
+    for (const rule of site.policy.rules) {
+      const origin = rule.origin;
+      Object.defineProperty(rule, 'origin', { get: () => (reads++, origin) });
+    }
+    expect(internetPassesToSelf(site, ['udp', 'tcp'], [53]).map((p) => p.rule.name)).toEqual(['world-dns']);
+    // The verdicts of the few cells read the origins of their rules; the other 600 rules are never asked.
+    expect(reads).toBeLessThan(20);
   });
 });
