@@ -5,7 +5,6 @@
 // in each cell the first matching rule decides and the second is what
 // would decide without it. The partition is a sort and sweep per
 // dimension, not a comparison of every pair of rules.
-import { addToList } from '../arrays.js';
 import type { Path } from '../location.js';
 import type { PolicyRule, Site } from '../model.js';
 import { PORT_SPACE, type Ranges } from '../intervals.js';
@@ -75,6 +74,20 @@ export function ruleDecisions(boxes: readonly (readonly Ranges[])[], actions: re
   return { decides, changes, coveredBy, followedBy, operations: operations + covered.operations };
 }
 
+/** The rules that `map` gives for the parts start..end of `rule`, in rule order (the default deny last), each once. */
+function rulesOf(matches: readonly Match[], rule: PolicyRule, start: number, end: number, map: Map<number, Set<number>>): (PolicyRule | 'default')[] {
+  const indices: number[] = [];
+  for (let p = start; p < end; p++) for (const i of map.get(p) ?? []) indices.push(i);
+  // In rule order: the order cells are found in follows the partition's cut order, a heuristic.
+  indices.sort((x, y) => (x < 0 ? Number.MAX_SAFE_INTEGER : x) - (y < 0 ? Number.MAX_SAFE_INTEGER : y));
+  const found: (PolicyRule | 'default')[] = [];
+  for (const i of indices) {
+    const r = i < 0 ? 'default' : matches[i]!.rule;
+    if (r !== rule && !found.includes(r)) found.push(r);
+  }
+  return found;
+}
+
 /** Shadowed and redundant topology rules of a site, in rule order; `operations` counts the partition's work. */
 export function analysePolicy(site: Site): { rules: RuleAnalysis[]; operations: number } {
   // Among the rules gen writes: a rule behind OPNsense's anti-lockout rule is
@@ -86,33 +99,30 @@ export function analysePolicy(site: Site): { rules: RuleAnalysis[]; operations: 
     matches.map((m) => m.action),
   );
 
-  const byRule = new Map<PolicyRule, number[]>();
-  matches.forEach((m, i) => addToList(byRule, m.rule, i));
   const out: RuleAnalysis[] = [];
   // OPNsense's own DHCP server passes decide before the policy (a rule of the
   // topology they cover is dead), but they are the box's, not the topology's to remove.
   const automatic = new Set(site.policy.automatic ?? []);
-  for (const [rule, parts] of byRule) {
+  // A rule's parts are next to each other (compileMatches lists each rule's in turn): one run of matches per
+  // rule, read in place, instead of a map of index lists and a closure per rule.
+  for (let start = 0, end = 0; start < matches.length; start = end) {
+    const rule = matches[start]!.rule;
+    let decided = false;
+    let changed = false;
+    for (end = start; end < matches.length && matches[end]!.rule === rule; end++) {
+      decided ||= decides.has(end);
+      changed ||= changes.has(end);
+    }
     if (rule.from.kind === 'wan' || automatic.has(rule)) continue;
-    const shadowed = parts.every((p) => !decides.has(p));
+    const shadowed = !decided;
     // A logged rule changes the log even where the verdict is the same.
-    const redundant = !shadowed && !rule.log && parts.every((p) => !changes.has(p));
-    // In rule order (the default deny last): the order cells are found in follows the partition's cut order, a heuristic.
-    const rulesOf = (map: Map<number, Set<number>>) => {
-      const found: (PolicyRule | 'default')[] = [];
-      const indices = parts.flatMap((p) => [...(map.get(p) ?? [])]).sort((x, y) => (x < 0 ? Number.MAX_SAFE_INTEGER : x) - (y < 0 ? Number.MAX_SAFE_INTEGER : y));
-      for (const i of indices) {
-        const r = i < 0 ? 'default' : matches[i]!.rule;
-        if (r !== rule && !found.includes(r)) found.push(r);
-      }
-      return found;
-    };
+    const redundant = !shadowed && !rule.log && !changed;
     out.push({
       rule,
       shadowed,
       redundant,
-      coveredBy: shadowed ? (rulesOf(coveredBy) as PolicyRule[]) : [],
-      followedBy: redundant ? rulesOf(followedBy) : [],
+      coveredBy: shadowed ? (rulesOf(matches, rule, start, end, coveredBy) as PolicyRule[]) : [],
+      followedBy: redundant ? rulesOf(matches, rule, start, end, followedBy) : [],
     });
   }
   return { rules: out, operations };

@@ -7,7 +7,7 @@ import type { Diagnostic } from '../../src/diagnostics.js';
 import type { Ranges } from '../../src/intervals.js';
 import { siteMatches } from '../../src/resolve/matches.js';
 import { analysePolicy } from '../../src/rules/policy.js';
-import { edit, lineOfText, lint, modelOf, readExample } from '../helpers.js';
+import { countArrayCalls, edit, lineOfText, lint, modelOf, readExample } from '../helpers.js';
 import { objectsTopology } from './objects-topology.js';
 
 const RULES = ['sites', 0, 'policy', 'rules'] as const;
@@ -138,6 +138,16 @@ describe('the analysis scales with the policy, not with its square', () => {
     const site = (await modelOf(edit(text, ['sites', 0, 'policy', 'tests'], []))).sites[0]!;
     return analysePolicy(site).operations;
   }
+
+  it('reads the matches of each rule where they lie: no list, closure or scan per rule', async () => {
+    const rules = Array.from({ length: 4000 }, (_, r) => ({ name: `r${r}`, from: 'management', to: 'service', proto: 'tcp', ports: [1 + r], action: r % 7 === 0 ? 'block' : 'pass' }));
+    const text = edit(homelab, [...RULES], [...rules, SERVICE_DNS, { name: 'management-out', from: 'management', to: 'any', action: 'pass' }]);
+    const site = (await modelOf(edit(text, ['sites', 0, 'policy', 'tests'], []))).sites[0]!;
+    // A list of parts per rule (forEach), scanned for its decisions (every) and its cover (flatMap), was a call or more per rule.
+    const { result, calls } = countArrayCalls(['every', 'flatMap', 'forEach'], () => analysePolicy(site));
+    expect(result.rules.length).toBeGreaterThan(4000);
+    expect(calls).toBeLessThan(100);
+  });
 
   it('counts a near-linear number of steps (a pairwise comparison would take n²)', async () => {
     const small = await operations(500);
