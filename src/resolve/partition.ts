@@ -383,56 +383,88 @@ export function cutOrder(boxes: readonly (readonly Ranges[])[], space: readonly 
 }
 
 /**
- * Partitions `space` (one set of ranges per dimension) by the boxes (one
- * set of ranges per dimension each), cutting the dimensions in `order`
- * (those of `space`, by default all, cheapest first). Boxes are numbered
- * by their position; `rules`, when given, are the boxes in play (ascending).
- * A sub-partition is built once per rule set (known by its fingerprint,
- * see Sweep): a hundred VLANs in one zone are two hundred segments with
- * the same 10,000 rules, and only the first lists them.
+ * What a partition is made of: the boxes (numbered by their position), the
+ * space (one set of ranges per dimension), the dimensions to cut in order
+ * (those of `space`, by default all, cheapest first), the view a leaf keeps
+ * of its rule set (see LeafView; all rules when undefined) for the number
+ * of groups of the last cut, and the boxes in play (ascending; all when undefined).
  */
-export function partition(
+type PartitionOf = [
   boxes: readonly (readonly Ranges[])[],
   space: readonly Ranges[],
-  order: readonly number[] = cutOrder(boxes, space),
-  /** Makes the view of the rule sets of one cut of the last dimension, for its number of groups; all rules when undefined. */
+  order?: readonly number[],
   leafView?: (groups: number) => LeafView,
   rules?: readonly number[],
-): Partition {
+];
+
+/**
+ * Partitions `space` by the boxes (one set of ranges per dimension each),
+ * cutting the dimensions in order (see PartitionOf). A sub-partition is
+ * built once per rule set (known by its fingerprint, see Sweep): a hundred
+ * VLANs in one zone are two hundred segments with the same 10,000 rules,
+ * and only the first lists them.
+ */
+export function partition(...of: PartitionOf): Partition {
+  const { root, order, leaves, operations } = build(of, true);
+  return { root: root as Node | Leaf, order, leaves, operations };
+}
+
+/**
+ * The leaves of `partition` (the same, found in the same order) without
+ * its tree: the decisions and the pass sweep ask only which rule sets the
+ * cells have, and the segments of every cut, an object each, were most of
+ * what a partition of 200,000 rules kept.
+ */
+export function partitionLeaves(...of: PartitionOf): Omit<Partition, 'root'> {
+  const { order, leaves, operations } = build(of, false);
+  return { order, leaves, operations };
+}
+
+/** A sub-partition, or (without the tree) a mark that its rule set was partitioned. */
+type Built = Node | Leaf | true;
+
+function build([boxes, space, order = cutOrder(boxes, space), leafView, rules]: PartitionOf, tree: boolean): { root: Built; order: number[]; leaves: Leaf[]; operations: number } {
   const levels = order.length;
   // The sub-partitions of each level below the root, by rule set.
-  const memos = order.map(() => new SetMemo<Node | Leaf>());
+  const memos = order.map(() => new SetMemo<Built>());
   const leaves: Leaf[] = [];
   let operations = 0;
 
   /** The sub-partition of `list` from `level` down. */
-  const make = (level: number, list: number[]): Node | Leaf => {
+  const make = (level: number, list: number[]): Built => {
     operations += list.length;
-    if (level < levels) return { kind: 'node', segments: cut(level, list) };
+    if (level < levels) return cut(level, list);
     const leaf: Leaf = { kind: 'leaf', rules: list };
     leaves.push(leaf);
-    return leaf;
+    return tree ? leaf : true;
   };
 
-  const cut = (level: number, list: readonly number[]): Node['segments'] => {
+  const cut = (level: number, list: readonly number[]): Built => {
     const dimension = order[level]!;
     const sweep = new Sweep(boxes, dimension, list);
     const view = level === levels - 1 && leafView !== undefined ? leafView(sweep.groups) : undefined;
     sweep.listener = view;
     operations += sweep.length;
     const memo = memos[level]!;
+    if (!tree) {
+      // Each rule set met for the first time is partitioned further; no segment is kept.
+      segmentsOf(sweep, space[dimension]!, (_lo, _hi, changed) => {
+        if (changed && memo.get(sweep) === undefined) memo.set(sweep, make(level + 1, view ? view.rules() : sweep.list()));
+      });
+      return true;
+    }
     const segments: Node['segments'] = [];
     let child: Node | Leaf | undefined;
     segmentsOf(sweep, space[dimension]!, (lo, hi, changed) => {
       if (changed || !child) {
-        child = memo.get(sweep);
-        if (!child) memo.set(sweep, (child = make(level + 1, view ? view.rules() : sweep.list())));
+        child = memo.get(sweep) as Node | Leaf | undefined;
+        if (!child) memo.set(sweep, (child = make(level + 1, view ? view.rules() : sweep.list()) as Node | Leaf));
       }
       const last = segments[segments.length - 1];
       if (last && last.child === child && last.hi + 1 === lo) last.hi = hi;
       else segments.push({ lo, hi, child });
     });
-    return segments;
+    return { kind: 'node', segments };
   };
 
   const root = make(0, rules ? rules.slice() : Array.from(boxes, (_, i) => i));

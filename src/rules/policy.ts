@@ -10,7 +10,7 @@ import type { PolicyRule, Site } from '../model.js';
 import { PORT_SPACE, type Ranges } from '../intervals.js';
 import { ENDPOINT_SPACE, type Match, PROTOCOL_SPACE, siteMatches } from '../resolve/matches.js';
 import { firstAnd, firstTwo } from '../resolve/leaf-views.js';
-import { partition } from '../resolve/partition.js';
+import { partitionLeaves } from '../resolve/partition.js';
 import type { Rule, RuleReport } from './rule.js';
 
 export interface RuleAnalysis {
@@ -45,7 +45,7 @@ export interface Decisions {
  */
 export function ruleDecisions(boxes: readonly (readonly Ranges[])[], actions: readonly Match['action'][]): Decisions {
   const space = [[ENDPOINT_SPACE], [ENDPOINT_SPACE], [PROTOCOL_SPACE], [PORT_SPACE]];
-  const { leaves, order, operations } = partition(boxes, space, undefined, firstTwo);
+  const { leaves, order, operations } = partitionLeaves(boxes, space, undefined, firstTwo);
   const decides = new Uint8Array(boxes.length);
   const changes = new Uint8Array(boxes.length);
   let deciding = 0;
@@ -75,7 +75,7 @@ export function ruleDecisions(boxes: readonly (readonly Ranges[])[], actions: re
   }
   if (deciding === boxes.length) return { decides, changes, coveredBy, followedBy, operations };
   // Who covers the rules that decide nothing: the same cells, listing only those rules.
-  const covered = partition(boxes, space, order, firstAnd((r) => decides[r] === 0));
+  const covered = partitionLeaves(boxes, space, order, firstAnd((r) => decides[r] === 0));
   for (const { rules } of covered.leaves) for (let i = 1; i < rules.length; i++) add(coveredBy, rules[i]!, rules[0]!);
   return { decides, changes, coveredBy, followedBy, operations: operations + covered.operations };
 }
