@@ -3,7 +3,7 @@
 // on every file system, also one that ignores case.
 import type { Path } from '../location.js';
 import { AWS_DIR, TREE_ROOT_FILES } from '../manifest.js';
-import type { Model } from '../model.js';
+import type { Host, Model, Peer, Site, WireguardInstance } from '../model.js';
 import { peerKeyPath } from '../secrets.js';
 import { clientFileStem } from '../targets/wireguard/names.js';
 import type { Rule, RuleReport } from './rule.js';
@@ -36,14 +36,41 @@ function listed(claims: readonly Claim[]): string {
   return words(claims.map((c) => `${c.noun} ${c.shown}`));
 }
 
+/** Owners whose claims fall on one file, or on two that differ only in case: by the later owner, then the earlier, the pairs of claims in the order found. */
+type Collisions = Map<Owner, Map<Owner, [Claim, Claim][]>>;
+
+/** Notes that `claim` falls on the file of `earlier` (an earlier owner's), unless both are one owner's or names/duplicate's finding. */
+function collide(found: Collisions, earlier: Claim, claim: Claim): void {
+  if (earlier.owner === claim.owner || earlier.owner.key === claim.owner.key) return;
+  let byEarlier = found.get(claim.owner);
+  if (!byEarlier) found.set(claim.owner, (byEarlier = new Map()));
+  const pairs = byEarlier.get(earlier.owner);
+  if (pairs) pairs.push([earlier, claim]);
+  else byEarlier.set(earlier.owner, [[earlier, claim]]);
+}
+
 /**
- * A claim by its file alone, the rest made when a file is claimed twice:
- * 100,000 peers make 300,000 claims, whose owners, paths and messages were
- * a tenth of a lint and almost never needed.
+ * The files of one directory by their name without case: the first item
+ * to claim each, and claims made in full only for a name met twice.
+ * Names are ASCII (the schema's name pattern), so the lower case of a
+ * name is that of its part of the file's path: 100,000 peers made 300,000
+ * paths, a lower-cased copy of each and a closure per claim, almost never
+ * needed.
  */
-interface LazyClaim {
-  file: string;
-  claim(): Claim;
+class Files<T> {
+  private readonly first = new Map<string, T>();
+
+  constructor(
+    private readonly claimOf: (item: T) => Claim,
+    private readonly found: Collisions,
+  ) {}
+
+  add(name: string, item: T): void {
+    const folded = name.toLowerCase();
+    const before = this.first.get(folded);
+    if (before === undefined) this.first.set(folded, item);
+    else collide(this.found, this.claimOf(before), this.claimOf(item));
+  }
 }
 
 /**
@@ -51,35 +78,12 @@ interface LazyClaim {
  * does not count (two names of one file on macOS's and Windows' default file
  * systems), once per pair of owners, at the later owner's name.
  */
-function reportSameFiles(claims: readonly LazyClaim[], report: RuleReport): void {
-  const first = new Map<string, LazyClaim>();
-  const pairs = new Map<Owner, Map<Owner, [Claim, Claim][]>>();
-  // Each claim made once, however many files it meets.
-  const made = new Map<LazyClaim, Claim>();
-  const full = (lazy: LazyClaim) => {
-    let claim = made.get(lazy);
-    if (!claim) made.set(lazy, (claim = lazy.claim()));
-    return claim;
-  };
-  for (const lazy of claims) {
-    const folded = lazy.file.toLowerCase();
-    const before = first.get(folded);
-    if (!before) {
-      first.set(folded, lazy);
-      continue;
-    }
-    const earlier = full(before);
-    const claim = full(lazy);
-    if (earlier.owner === claim.owner || earlier.owner.key === claim.owner.key) continue;
-    const byEarlier = pairs.get(claim.owner) ?? new Map<Owner, [Claim, Claim][]>();
-    pairs.set(claim.owner, byEarlier);
-    byEarlier.set(earlier.owner, [...(byEarlier.get(earlier.owner) ?? []), [earlier, claim]]);
-  }
-  for (const [later, byEarlier] of pairs) {
-    for (const [earlier, found] of byEarlier) {
-      const own = found.map(([, claim]) => claim);
-      const theirs = found.map(([claim]) => claim);
-      const exact = found.every(([a, b]) => a.file === b.file);
+function reportSameFiles(found: Collisions, report: RuleReport): void {
+  for (const [later, byEarlier] of found) {
+    for (const [earlier, pairs] of byEarlier) {
+      const own = pairs.map(([, claim]) => claim);
+      const theirs = pairs.map(([claim]) => claim);
+      const exact = pairs.every(([a, b]) => a.file === b.file);
       const who = (owner: Owner) => `${owner.kind} ${owner.name}`;
       const message = exact
         ? `${who(later)}: its ${listed(own)} ${own.length > 1 ? 'are' : 'is'} also ${who(earlier)}'s, so one would replace the other`
@@ -95,45 +99,70 @@ function reportSameFiles(claims: readonly LazyClaim[], report: RuleReport): void
   }
 }
 
-/** The files and directories named after the topology's names, by the place they share: the top of out/ and the secrets directory, then each site's. */
-function claimsOf(model: Model): LazyClaim[][] {
-  const owner = (kind: string, scope: string, name: string): Owner => ({ kind, name, key: `${kind}\u0000${scope}\u0000${name}` });
-  const top: LazyClaim[] = [];
-  const groups = [top];
-  for (const site of model.sites) {
-    top.push({ file: site.name, claim: () => ({ file: site.name, noun: 'directory', shown: `${site.name}/`, owner: owner('site', 'topology', site.name), path: site.path.concat('name') }) });
-    const claims: LazyClaim[] = [];
-    groups.push(claims);
-    for (const host of site.hosts) {
-      const file = `proxmox/${host.name}/`;
-      claims.push({ file, claim: () => ({ file, noun: 'directory', shown: `${site.name}/proxmox/${host.name}/`, owner: owner('Proxmox host', `site ${site.name}`, host.name), path: host.path.concat('name') }) });
-    }
-    const instancePrefix = site.wireguard.length > 1;
-    for (const instance of site.wireguard) {
-      for (const peer of instance.peers) {
-        // One owner for all the peer's claims (a peer's own files never collide with each other).
-        let who: Owner | undefined;
-        const peerOwner = () => (who ??= owner('peer', `instance ${instance.name}`, peer.name));
-        // Names hold no path separator (the schema's name pattern): the key's file, as peerKeyPath joins it.
-        const keyFile = `keys/${site.name}/wireguard/${instance.name}/peers/${peer.name}.key`;
-        claims.push({
-          file: keyFile,
-          claim: () => {
-            const key = peerKeyPath(site.name, instance.name, peer.name);
-            return { file: keyFile, noun: 'private key', shown: key, owner: peerOwner(), path: peer.path.concat('name') };
-          },
-        });
-        // Client files: only an enabled peer's are written.
-        if (!peer.enabled) continue;
-        for (const lan of instance.lanEndpoint !== undefined ? [false, true] : [false]) {
-          const stem = clientFileStem(instance.name, peer.tunnelName, { lan, instancePrefix });
-          const file = `wireguard/${stem}.conf`;
-          claims.push({ file, claim: () => ({ file, noun: 'client file', shown: `${stem}.conf`, owner: peerOwner(), path: peer.path.concat(peer.tunnelName !== peer.name ? 'tunnel_name' : 'name') }) });
-        }
-      }
+/** One owner per thing named (a peer's claims share it), made when a claim is. */
+function owners(): (thing: object, kind: string, scope: string, name: string) => Owner {
+  const made = new Map<object, Owner>();
+  return (thing, kind, scope, name) => {
+    let owner = made.get(thing);
+    if (!owner) made.set(thing, (owner = { kind, name, key: `${kind}\u0000${scope}\u0000${name}` }));
+    return owner;
+  };
+}
+
+/** Sites whose directories at the top of out/ fall on one another. */
+function siteCollisions(model: Model): Collisions {
+  const found: Collisions = new Map();
+  const ownerOf = owners();
+  const sites = new Files<Site>((site) => ({ file: site.name, noun: 'directory', shown: `${site.name}/`, owner: ownerOf(site, 'site', 'topology', site.name), path: site.path.concat('name') }), found);
+  for (const site of model.sites) sites.add(site.name, site);
+  return found;
+}
+
+/** A site's files named after its names: its Proxmox hosts' directories, its peers' private keys and client files. */
+function fileCollisions(site: Site): Collisions {
+  const found: Collisions = new Map();
+  const ownerOf = owners();
+  const hosts = new Files<Host>(
+    (host) => ({ file: `proxmox/${host.name}/`, noun: 'directory', shown: `${site.name}/proxmox/${host.name}/`, owner: ownerOf(host, 'Proxmox host', `site ${site.name}`, host.name), path: host.path.concat('name') }),
+    found,
+  );
+  for (const host of site.hosts) hosts.add(host.name, host);
+
+  // The instance of a peer, for the few claims made in full.
+  let instances: Map<Peer, WireguardInstance> | undefined;
+  const instanceOf = (peer: Peer) => (instances ??= new Map(site.wireguard.flatMap((w) => w.peers.map((p) => [p, w] as const)))).get(peer)!;
+  const peerOwner = (peer: Peer) => ownerOf(peer, 'peer', `instance ${instanceOf(peer).name}`, peer.name);
+  const keyClaim = (peer: Peer): Claim => {
+    const instance = instanceOf(peer);
+    // Names hold no path separator (the schema's name pattern): the key's file, as peerKeyPath joins it.
+    const file = `keys/${site.name}/wireguard/${instance.name}/peers/${peer.name}.key`;
+    return { file, noun: 'private key', shown: peerKeyPath(site.name, instance.name, peer.name), owner: peerOwner(peer), path: peer.path.concat('name') };
+  };
+  const instancePrefix = site.wireguard.length > 1;
+  const plain = { lan: false, instancePrefix };
+  const withLan = { lan: true, instancePrefix };
+  // A client file with the LAN endpoint is known by its peer in a box.
+  const clients = new Files<Peer | { lan: Peer }>((item) => {
+    const lan = 'lan' in item;
+    const peer = lan ? item.lan : item;
+    const stem = clientFileStem(instanceOf(peer).name, peer.tunnelName, lan ? withLan : plain);
+    return { file: `wireguard/${stem}.conf`, noun: 'client file', shown: `${stem}.conf`, owner: peerOwner(peer), path: peer.path.concat(peer.tunnelName !== peer.name ? 'tunnel_name' : 'name') };
+  }, found);
+  // Private keys lie in keys/<site>/wireguard/<instance>/peers/: by the instance's name, then the peer's.
+  const keys = new Map<string, Files<Peer>>();
+  for (const instance of site.wireguard) {
+    const folded = instance.name.toLowerCase();
+    let keyFiles = keys.get(folded);
+    if (!keyFiles) keys.set(folded, (keyFiles = new Files(keyClaim, found)));
+    for (const peer of instance.peers) {
+      keyFiles.add(peer.name, peer);
+      // Client files: only an enabled peer's are written.
+      if (!peer.enabled) continue;
+      clients.add(clientFileStem(instance.name, peer.tunnelName, plain), peer);
+      if (instance.lanEndpoint !== undefined) clients.add(clientFileStem(instance.name, peer.tunnelName, withLan), { lan: peer });
     }
   }
-  return groups;
+  return found;
 }
 
 export const nameRules: Rule[] = [
@@ -186,7 +215,8 @@ export const nameRules: Rule[] = [
       },
     ],
     check(model, report) {
-      for (const claims of claimsOf(model)) reportSameFiles(claims, report);
+      reportSameFiles(siteCollisions(model), report);
+      for (const site of model.sites) reportSameFiles(fileCollisions(site), report);
       // A site's directory sits beside gen's own files at the root of out/ (and its aws/ directory): one name cannot be both.
       for (const site of model.sites) {
         const file = TREE_ROOT_FILES.find((f) => f.toLowerCase() === site.name.toLowerCase());

@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { EmitError, emitTree } from '../../src/emit.js';
 import type { Diagnostic } from '../../src/diagnostics.js';
-import { edit, lint, lineOfText, readExample, root } from '../helpers.js';
+import { nameRules } from '../../src/rules/names.js';
+import { edit, lint, lineOfText, modelOf, readExample, root } from '../helpers.js';
 
 const bin = join(root, 'bin/gen.js');
 
@@ -130,6 +131,23 @@ describe('names/same-file', () => {
     expect(r.stderr).toMatch(/error peer New1: its private key home\/wireguard\/wg0\/peers\/New1\.key, .* differ only in case from peer new1's .*\[names\/same-file\]/);
     expect(readFileSync(join(dir, 'topology.yaml'), 'utf8')).toBe(before);
     expect(readdirSync(join(dir, '.secrets/home/wireguard/wg0/peers'))).toEqual(['new1.key']);
+  });
+
+  it('builds no path per peer: a name met once costs its lower case and a map entry', async () => {
+    const model = await modelOf(readExample('homelab'));
+    const site = model.sites[0]!;
+    const peers = site.wireguard[0]!.peers;
+    for (let i = 0; i < 2000; i++) peers.push(Object.assign({}, peers[0]!, { name: `many-${i}`, tunnelName: `many-${i}` }));
+    // One more whose name differs only in case: still found.
+    peers.push(Object.assign({}, peers[0]!, { name: 'MANY-7', tunnelName: 'MANY-7' }));
+    let reads = 0;
+    const name = site.name;
+    Object.defineProperty(site, 'name', { get: () => (reads++, name) });
+    const found: string[] = [];
+    nameRules.find((r) => r.id === 'names/same-file')!.check!(model, (f) => found.push(f.message));
+    expect(found).toEqual([expect.stringMatching(/^peer MANY-7: its private key home\/wireguard\/wg0\/peers\/MANY-7\.key, client file MANY-7\.conf and client file MANY-7-lan\.conf differ only in case from peer many-7's/)]);
+    // Each peer's key path named the site: 2,000 reads.
+    expect(reads).toBeLessThan(50);
   });
 
   it('finds nothing in the reference topologies', async () => {
