@@ -6,7 +6,7 @@ import type { Path } from '../location.js';
 import { IPSEC_WAN_PORTS } from '../targets/opnsense/ipsec.js';
 import type { Firewall, FlowTest, Haproxy, Network, Policy, PolicyObject, PolicyRule, RuleTarget, Vpc, WireguardInstance, Zone } from '../model.js';
 import type { FlowTestInput, PolicyInput } from '../topology.js';
-import { type ResolveContext, indexByName } from './context.js';
+import { type ResolveContext, indexByName, pathTo } from './context.js';
 import type { PolicyObjects } from './objects.js';
 
 export const BUILTIN_TARGETS = ['any', 'internet', 'self'] as const;
@@ -15,13 +15,15 @@ export const BUILTIN_TARGETS = ['any', 'internet', 'self'] as const;
 export type Endpoint = { zone: Zone; objects: PolicyObject[] } | { object: PolicyObject; objects: PolicyObject[] };
 
 /**
- * Finds what `name` stands for: a zone first (a zone is often named after
- * its network), else a policy object.
+ * Finds what `name` (written at `key` of `parent`) stands for: a zone first
+ * (a zone is often named after its network), else a policy object. A zone's
+ * endpoint is made once (`zoneEnds`), and the path of the name only for a
+ * lookup, which may report it.
  */
-export function endpointOf(name: string, path: Path, zones: ReadonlyMap<string, Zone>, objects: PolicyObjects, builtins: readonly string[]): Endpoint | undefined {
-  const zone = zones.get(name);
-  if (zone) return { zone, objects: zone.members };
-  const object = objects.lookup(name, path, [...zones.keys(), ...builtins]);
+export function endpointOf(name: string, parent: Path, key: string, zoneEnds: ReadonlyMap<string, Endpoint>, objects: PolicyObjects, candidates: readonly string[]): Endpoint | undefined {
+  const zone = zoneEnds.get(name);
+  if (zone) return zone;
+  const object = objects.lookup(name, pathTo(parent, key), candidates);
   return object ? { object, objects: [object] } : undefined;
 }
 
@@ -50,50 +52,56 @@ export function resolvePolicy(
     }
     return { name: zone.name, members, description: zone.description, path: zpath };
   });
-  const zoneIndex = indexByName(zones);
+  const zoneEnds = new Map<string, Endpoint>();
+  for (const [name, zone] of indexByName(zones)) zoneEnds.set(name, { zone, objects: zone.members });
+  // What a name that is neither zone nor object could have meant, listed once (not per rule).
+  const zoneNames = [...zoneEnds.keys()];
+  const targetNames = zoneNames.concat(BUILTIN_TARGETS);
 
-  const rules: PolicyRule[] = (input?.rules ?? []).flatMap((rule, i) => {
-    const rpath = path.concat('rules', i);
-    ctx.name('policy rule', `site ${site}`, rule.name, rpath);
-    const from = endpointOf(rule.from, rpath.concat('from'), zoneIndex, objects, []);
+  const rules: PolicyRule[] = [];
+  const scope = `site ${site}`;
+  const inputs = input?.rules ?? [];
+  for (let i = 0; i < inputs.length; i++) {
+    const rule = inputs[i]!;
+    const rpath = pathTo(path, 'rules', i);
+    ctx.name('policy rule', scope, rule.name, rpath);
+    const from = endpointOf(rule.from, rpath, 'from', zoneEnds, objects, zoneNames);
     let to: RuleTarget | undefined;
     let destinations: PolicyObject[] = [];
     if (rule.to === 'any' || rule.to === 'internet' || rule.to === 'self') {
       to = { kind: rule.to };
     } else {
-      const found = endpointOf(rule.to, rpath.concat('to'), zoneIndex, objects, BUILTIN_TARGETS);
+      const found = endpointOf(rule.to, rpath, 'to', zoneEnds, objects, targetNames);
       if (found) {
         to = 'zone' in found ? { kind: 'zone', zone: found.zone.name } : { kind: 'object', name: found.object.name };
         destinations = found.objects;
       }
     }
-    if (!from || !to) return [];
+    if (!from || !to) continue;
     // A rule to one service means that service: its protocol and port, unless the rule says otherwise.
     const service = to.kind === 'object' ? destinations[0]?.service : undefined;
     const proto = rule.proto ?? service?.proto ?? 'any';
     const ports = rule.ports ?? (rule.proto === undefined && service?.port !== undefined ? [service.port] : []);
-    return [
-      {
-        name: rule.name,
-        origin: `policy rule ${rule.name}`,
-        from: 'zone' in from ? { kind: 'zone' as const, zone: from.zone.name } : { kind: 'object' as const, name: from.object.name },
-        sources: from.objects,
-        to,
-        destinations,
-        proto,
-        ports: ports.map(String),
-        action: rule.action,
-        log: rule.log ?? false,
-        description: rule.description,
-        path: rpath,
-      },
-    ];
-  });
+    rules.push({
+      name: rule.name,
+      origin: `policy rule ${rule.name}`,
+      from: 'zone' in from ? { kind: 'zone' as const, zone: from.zone.name } : { kind: 'object' as const, name: from.object.name },
+      sources: from.objects,
+      to,
+      destinations,
+      proto,
+      ports: ports.map(String),
+      action: rule.action,
+      log: rule.log ?? false,
+      description: rule.description,
+      path: rpath,
+    });
+  }
 
   const tests = (input?.tests ?? []).map((test, i) => {
     const tpath = path.concat('tests', i);
-    const from = test.from === 'internet' ? undefined : endpointOf(test.from, tpath.concat('from'), zoneIndex, objects, ['internet']);
-    const to = ['wan', 'self', 'internet'].includes(test.to) ? undefined : endpointOf(test.to, tpath.concat('to'), zoneIndex, objects, ['wan', 'self', 'internet']);
+    const from = test.from === 'internet' ? undefined : endpointOf(test.from, tpath, 'from', zoneEnds, objects, zoneNames.concat('internet'));
+    const to = ['wan', 'self', 'internet'].includes(test.to) ? undefined : endpointOf(test.to, tpath, 'to', zoneEnds, objects, zoneNames.concat('wan', 'self', 'internet'));
     return Object.assign(flowTest(test, tpath), { fromObjects: from?.objects, toObjects: to?.objects });
   });
 

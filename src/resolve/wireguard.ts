@@ -5,7 +5,7 @@ import type { Path } from '../location.js';
 import type { Network, Peer, WireguardInstance, WireguardRole } from '../model.js';
 import { contains, formatIPv4, parseAddressWithPrefix, parseIPv4 } from '../net.js';
 import type { WireguardInput } from '../topology.js';
-import { type ResolveContext, indexByName } from './context.js';
+import { type ResolveContext, indexByName, pathTo } from './context.js';
 
 export function resolveWireguardInstance(
   input: WireguardInput,
@@ -52,11 +52,13 @@ export function resolveWireguardInstance(
   const roleIndex = indexByName(roles);
   const keepalive = input.keepalive ?? 25;
   const peers: Peer[] = [];
+  const scope = `instance ${input.name}`;
+  const inNetwork = { network: network.id };
   (input.peers ?? []).forEach((peer, i) => {
-    const peerPath = path.concat('peers', i);
-    ctx.name('WireGuard peer', `instance ${input.name}`, peer.name, peerPath);
-    if (roles.length > 0 || input.roles !== undefined) ctx.lookup(roleIndex, peer.role, 'role', peerPath.concat('role'));
-    ctx.address(peer.address, `peer ${peer.name}`, peerPath.concat('address'), { network: network.id });
+    const peerPath = pathTo(path, 'peers', i);
+    ctx.name('WireGuard peer', scope, peer.name, peerPath);
+    if (roles.length > 0 || input.roles !== undefined) ctx.lookup(roleIndex, peer.role, 'role', pathTo(peerPath, 'role'));
+    ctx.address(peer.address, `peer ${peer.name}`, pathTo(peerPath, 'address'), inNetwork);
     peers.push({
       name: peer.name,
       tunnelName: peer.tunnel_name ?? peer.name,

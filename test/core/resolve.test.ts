@@ -1,6 +1,10 @@
 // The resolved model carries every derived fact of the scenarios.
 import { describe, expect, it } from 'vitest';
-import { edit, lineOfText, lint, modelOf, readExample } from '../helpers.js';
+import type { PolicyObject } from '../../src/model.js';
+import { ResolveContext } from '../../src/resolve/context.js';
+import { resolvePolicy } from '../../src/resolve/policy.js';
+import { resolveWireguardInstance } from '../../src/resolve/wireguard.js';
+import { countArrayCalls, edit, lineOfText, lint, modelOf, readExample } from '../helpers.js';
 
 describe('scenario A (homelab)', async () => {
   const model = await modelOf(readExample('homelab'));
@@ -212,5 +216,30 @@ describe('lan_endpoint', () => {
     const text = readExample('homelab').replace('address: 192.168.0.2/24\n          gateway: 192.168.0.1', 'address: dhcp');
     const hits = (await lint(text)).filter((d) => d.message.includes('lan_endpoint'));
     expect(hits.map((d) => [d.rule, d.location.line])).toEqual([['ref/unknown', text.split('\n').findIndex((l) => l.includes('lan_endpoint: true')) + 1]]);
+  });
+});
+
+describe('the paths of many rules and peers', () => {
+  // Array.prototype.concat took a third of resolving 200,000 rules: three paths per rule (its own, its from, its to).
+  const objects = { lookup: (): PolicyObject | undefined => undefined, has: () => false };
+
+  it('of rules: one per rule, made without concat (the path of a name only for a lookup)', () => {
+    const rules = Array.from({ length: 2000 }, (_, i) => ({ name: `r${i}`, from: 'lan', to: i % 2 ? 'lan' : 'any', action: 'pass' as const }));
+    const ctx = new ResolveContext(() => {});
+    const { result, calls } = countArrayCalls(['concat'], () =>
+      resolvePolicy({ zones: [{ name: 'lan', members: [] }], rules }, 'home', ['sites', 0, 'policy'], ctx, objects, { internal: [], upstreamLan: [] }),
+    );
+    expect(result.rules.map((r) => r.path)).toEqual(rules.map((_, i) => ['sites', 0, 'policy', 'rules', i]));
+    expect(calls).toBeLessThan(20);
+  });
+
+  it('of peers: one per peer, made without concat', () => {
+    const peers = Array.from({ length: 2000 }, (_, i) => ({ name: `p${i}`, role: 'users', address: `10.8.${(i + 2) >> 8}.${(i + 2) & 255}` }));
+    const ctx = new ResolveContext(() => {});
+    const input = { name: 'wg0', address: '10.8.0.1/16', roles: [{ name: 'users', from: '10.8.0.2', to: '10.8.255.254' }], peers };
+    const { result, calls } = countArrayCalls(['concat'], () => resolveWireguardInstance(input, 'home', ['sites', 0, 'wireguard', 0], ctx, undefined));
+    expect(result!.peers.map((p) => p.path)).toEqual(peers.map((_, i) => ['sites', 0, 'wireguard', 0, 'peers', i]));
+    expect(ctx.addresses.filter((a) => a.owner.startsWith('peer ')).map((a) => a.path)).toEqual(peers.map((_, i) => ['sites', 0, 'wireguard', 0, 'peers', i, 'address']));
+    expect(calls).toBeLessThan(20);
   });
 });
