@@ -338,9 +338,10 @@ export class SetMemo<T> {
 /**
  * Calls `visit` for each segment of `space` in which the same rules are
  * active, with the segment's bounds, whether the set differs from the
- * previous segment's, and the sweep (for its set).
+ * previous segment's, and the sweep (for its set); stops when `visit`
+ * returns false.
  */
-export function segmentsOf(sweep: Sweep, space: Ranges, visit: (lo: number, hi: number, changed: boolean) => void): void {
+export function segmentsOf(sweep: Sweep, space: Ranges, visit: (lo: number, hi: number, changed: boolean) => boolean | void): void {
   let first = true;
   for (let i = 0; i < space.length; i++) {
     let lo = space[i]![0];
@@ -349,7 +350,7 @@ export function segmentsOf(sweep: Sweep, space: Ranges, visit: (lo: number, hi: 
       const changed = sweep.advance(lo) || first;
       first = false;
       const hi = Math.min(hi0, sweep.next - 1);
-      visit(lo, hi, changed);
+      if (visit(lo, hi, changed) === false) return;
       lo = hi + 1;
     }
   }
@@ -420,15 +421,31 @@ export function partitionLeaves(...of: PartitionOf): Omit<Partition, 'root'> {
   return { order, leaves, operations };
 }
 
+/**
+ * Whether some leaf of the partition passes `test`: the leaves of
+ * partitionLeaves, made until one does. Whether a rule set passes anywhere
+ * behind its first block (pass-sweep.ts) is often known at the first cell
+ * of its ports: 10,000 rules were 10,000 cells, made and then searched.
+ */
+export function someLeaf(test: (leaf: Leaf) => boolean, ...of: PartitionOf): boolean {
+  return build(of, false, test).stopped;
+}
+
 /** A sub-partition, or (without the tree) a mark that its rule set was partitioned. */
 type Built = Node | Leaf | true;
 
-function build([boxes, space, order = cutOrder(boxes, space), leafView, rules]: PartitionOf, tree: boolean): { root: Built; order: number[]; leaves: Leaf[]; operations: number } {
+function build(
+  [boxes, space, order = cutOrder(boxes, space), leafView, rules]: PartitionOf,
+  tree: boolean,
+  until?: (leaf: Leaf) => boolean,
+): { root: Built; order: number[]; leaves: Leaf[]; operations: number; stopped: boolean } {
   const levels = order.length;
   // The sub-partitions of each level below the root, by rule set.
   const memos = order.map(() => new SetMemo<Built>());
   const leaves: Leaf[] = [];
   let operations = 0;
+  // Set when a leaf passes `until` (without the tree only): every sweep then stops.
+  let stopped = false;
 
   /** The sub-partition of `list` from `level` down. */
   const make = (level: number, list: number[]): Built => {
@@ -436,6 +453,7 @@ function build([boxes, space, order = cutOrder(boxes, space), leafView, rules]: 
     if (level < levels) return cut(level, list);
     const leaf: Leaf = { kind: 'leaf', rules: list };
     leaves.push(leaf);
+    if (until?.(leaf)) stopped = true;
     return tree ? leaf : true;
   };
 
@@ -450,6 +468,7 @@ function build([boxes, space, order = cutOrder(boxes, space), leafView, rules]: 
       // Each rule set met for the first time is partitioned further; no segment is kept.
       segmentsOf(sweep, space[dimension]!, (_lo, _hi, changed) => {
         if (changed && memo.get(sweep) === undefined) memo.set(sweep, make(level + 1, view ? view.rules() : sweep.list()));
+        return !stopped;
       });
       return true;
     }
@@ -468,5 +487,5 @@ function build([boxes, space, order = cutOrder(boxes, space), leafView, rules]: 
   };
 
   const root = make(0, rules ? rules.slice() : Array.from(boxes, (_, i) => i));
-  return { root, order: order.slice(), leaves, operations };
+  return { root, order: order.slice(), leaves, operations, stopped };
 }

@@ -16,7 +16,7 @@
 import type { Range, Ranges } from '../intervals.js';
 import type { Match } from './matches.js';
 import { firstTwo } from './leaf-views.js';
-import { SetMemo, Sweep, type SweepListener, partitionLeaves, segmentsOf } from './partition.js';
+import { SetMemo, Sweep, type SweepListener, segmentsOf, someLeaf } from './partition.js';
 import { TwoLeast } from './two-least.js';
 
 export interface PassSweep {
@@ -78,8 +78,7 @@ export function passSweep(
   const passesBehindBlock = (sweep: Sweep): boolean => {
     let value = cutSets.get(sweep);
     if (value === undefined) {
-      const { leaves } = partitionLeaves(boxes, spaceOf, rest, firstTwo, sweep.list());
-      value = leaves.some((leaf) => leaf.rules.length > 0 && actions[leaf.rules[0]!] === 'pass');
+      value = someLeaf((leaf) => leaf.rules.length > 0 && actions[leaf.rules[0]!] === 'pass', boxes, spaceOf, rest, firstTwo, sweep.list());
       cutSets.set(sweep, value);
     }
     return value;

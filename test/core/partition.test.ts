@@ -10,7 +10,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type Range, normalize } from '../../src/intervals.js';
 import type { Match } from '../../src/resolve/matches.js';
-import { partition, partitionLeaves } from '../../src/resolve/partition.js';
+import { firstTwo } from '../../src/resolve/leaf-views.js';
+import { partition, partitionLeaves, someLeaf } from '../../src/resolve/partition.js';
 import { reachBySource } from '../../src/resolve/reach.js';
 import { ruleDecisions } from '../../src/rules/policy.js';
 import { root } from '../helpers.js';
@@ -110,6 +111,18 @@ describe.each(RULE_LISTS)('the decision partition of %s', (_name, ruleLists) => 
         expect(leavesOnly.leaves).toEqual(whole.leaves);
         expect([leavesOnly.order, leavesOnly.operations]).toEqual([whole.order, whole.operations]);
         expect(leavesOnly).not.toHaveProperty('root');
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('has some leaf that passes a test exactly when the leaves of the whole partition do', () => {
+    fc.assert(
+      fc.property(ruleLists, fc.integer({ min: 0, max: 6 }), (rules, first) => {
+        const boxes = rules.map((r) => r.box);
+        const space = [[[0, 41]], [[0, 41]], [[0, 3]], [[0, 31]]] as Range[][];
+        const test = (leaf: { rules: readonly number[] }) => leaf.rules[0] === first;
+        expect(someLeaf(test, boxes, space)).toBe(partitionLeaves(boxes, space).leaves.some(test));
       }),
       { numRuns: RUNS },
     );
@@ -215,6 +228,19 @@ describe('the decisions of rules that all decide', () => {
     expect(added).toBeLessThan(100);
     expect(flagged(decisions.decides)).toHaveLength(4001);
     expect(flagged(decisions.changes)).toHaveLength(4001);
+  });
+});
+
+describe('whether a rule set passes behind its first block', () => {
+  it('is answered at the first cell that passes, not after making every cell', () => {
+    // A block of port 1, then 4,000 passes of a port each: the second cell (port 2) passes.
+    const boxes: Range[][][] = [[[[1, 1]], [[2, 2]], [[0, 0]], [[1, 1]]]];
+    for (let i = 1; i <= 4000; i++) boxes.push([[[1, 1]], [[2, 2]], [[0, 0]], [[i, i]]]);
+    let tested = 0;
+    const space: Range[][] = [[[0, 5]], [[0, 5]], [[0, 3]], [[0, 65535]]];
+    const passes = someLeaf((leaf) => (tested++, leaf.rules.length > 0 && leaf.rules[0] !== 0), boxes, space, undefined, firstTwo);
+    expect(passes).toBe(true);
+    expect(tested).toBeLessThan(10);
   });
 });
 
