@@ -104,8 +104,13 @@ export function lineOfText(text: string, needle: string, options: { nth?: number
 
 /** Runs `action` and counts the calls it makes of the named Array methods (an operation count, not a time). */
 export function countArrayCalls<T>(names: readonly (string | symbol)[], action: () => T): { result: T; calls: number } {
+  return countMethodCalls(Array.prototype, names, action);
+}
+
+/** Runs `action` and counts the calls it makes of the named methods of `target` (a prototype, such as RegExp.prototype). */
+export function countMethodCalls<T>(target: object, names: readonly (string | symbol)[], action: () => T): { result: T; calls: number } {
   let calls = 0;
-  const proto = Array.prototype as unknown as Record<string | symbol, (...args: unknown[]) => unknown>;
+  const proto = target as unknown as Record<string | symbol, (...args: unknown[]) => unknown>;
   const saved = names.map((name) => [name, proto[name]!] as const);
   for (const [name, original] of saved) {
     proto[name] = function (this: unknown[], ...args: unknown[]) {
