@@ -2,7 +2,8 @@
 // the right line), and the valid examples that must not.
 import { describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../../src/diagnostics.js';
-import { edit, EXAMPLES, lint, readExample, lineOfText } from '../helpers.js';
+import { ipRules } from '../../src/rules/ip.js';
+import { countArrayCalls, edit, EXAMPLES, lint, modelOf, readExample, lineOfText } from '../helpers.js';
 
 interface Case {
   rule: string;
@@ -775,5 +776,19 @@ describe("a finding's fix names what to change, for the cause found", () => {
     ]);
     const bridge = edit(edit(H, [...A, 'proxmox', 'hosts', 0, 'bridges', 2, 'vlan_aware'], false), [...A, 'proxmox', 'hosts', 0, 'bridges', 2, 'vids'], [20, 30]);
     expect(await hintsOf(bridge, 'proxmox/vids-without-vlan-aware')).toEqual(['Set vlan_aware: true on bridge vmbr2 to carry VLANs 20, 30, or remove its vids.']);
+  });
+});
+
+describe('ip/duplicate-address among many peers', () => {
+  it("makes the peers' next free addresses only for a duplicate", async () => {
+    const model = await modelOf(readExample('homelab'));
+    const peers = model.sites[0]!.wireguard[0]!.peers;
+    for (let i = 0; i < 2000; i++) peers.push(Object.assign({}, peers[0]!, { name: `many-${i}`, path: ['sites', 0, 'wireguard', 0, 'peers', peers.length] }));
+    const rule = ipRules.find((r) => r.id === 'ip/duplicate-address')!;
+    const found: string[] = [];
+    // A key joined from the path of each peer, before any duplicate was met: 2,000 of each.
+    const { calls } = countArrayCalls(['join', 'concat'], () => rule.check!(model, (f) => found.push(f.message)));
+    expect(found).toEqual([]);
+    expect(calls).toBeLessThan(20);
   });
 });
