@@ -244,6 +244,28 @@ describe('whether a rule set passes behind its first block', () => {
   });
 });
 
+describe('the sources of AllowedIPs', () => {
+  it('are joined into runs as they come, sorted: nothing of their length is sorted again', () => {
+    // 4,000 peers in two runs, and a rule from all of them.
+    const addresses = Array.from({ length: 4000 }, (_, i) => (i < 2000 ? 100 + i : 10_000 + i));
+    const rules = [{ box: [[[0, 20_000]], [[5, 5]], [[0, 3]], [[0, 65535]]] as Range[][], action: 'pass' as const }];
+    const sorted: number[] = [];
+    const sort = Array.prototype.sort;
+    Array.prototype.sort = function <T>(this: T[], compare?: (a: T, b: T) => number) {
+      sorted.push(this.length);
+      return sort.call(this, compare) as T[];
+    };
+    let reach: Range[][];
+    try {
+      reach = reachBySource(rules, addresses);
+    } finally {
+      Array.prototype.sort = sort;
+    }
+    expect(reach.every((r) => r.length === 1 && r[0]![0] === 5 && r[0]![1] === 5)).toBe(true);
+    expect(sorted.reduce((most, n) => Math.max(most, n), 0)).toBeLessThan(100);
+  });
+});
+
 describe('rule sets known by a fingerprint', () => {
   // The fingerprint of a rule set is a XOR of per-rule words. With words
   // that are a fixed function of the rule index (lowbias32 of 4r+w, as
