@@ -14,10 +14,16 @@
 // directory it can prove it wrote (src/output-tree.ts), never one that
 // holds the topology, the secrets directory or a git repository. One build
 // at a time updates a tree (a lock file beside its staging directories).
+// The files are taken as they are rendered (emitRendered): each is written
+// into the stage, or hashed and dropped when out/ has it already, while the
+// next is rendered, so a build never holds its whole output; nothing but
+// the private stage is written before the last file has come and every
+// check of the whole tree has passed.
 // Layer: emit. Imports only its own layer and the shared leaves: it writes
 // any tree of files.
 //
 // Crash points (a kill at each leaves a consistent state, test/hardening/kill.test.ts):
+//   emit:staging:N    N+1 files are rendered, and staged or found unchanged; out/ untouched
 //   emit:staged       the new tree, or the changed files, are staged; out/ untouched
 //   emit:committed    the update is committed; out/ untouched; the next run finishes it
 //   emit:applying:N   N+1 files of the update are removed or in place; the next run finishes it
@@ -26,52 +32,21 @@
 // puts back an out/ that an earlier version of gen moved aside when out/
 // is missing and the tree matches its MANIFEST, and removes the staging
 // directories of dead runs.
-import { accessSync, chmodSync, closeSync, constants, existsSync, fchmodSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, rmdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { accessSync, chmodSync, constants, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve as resolvePath } from 'node:path';
-import { writeAll } from './io/atomic-write.js';
-import { Utf8Scratch } from './io/utf8-scratch.js';
+import { UTF8_PIECE, Utf8Scratch } from './io/utf8-scratch.js';
 import { crashPoint, crashPointAt } from './io/crash-points.js';
 import { ReportedError, UsageError, isSystemError, reasonOf, systemErrorSentence } from './io/errors.js';
 import { acquireLockSync } from './io/lock.js';
 import { otherMakerRuns } from './io/processes.js';
 import { realPath, within } from './io/real-paths.js';
 import { buildLockOf, createStage, stagesOf } from './io/staging.js';
-import { MANIFEST, OUTPUT_FILE_MODE, hashesOf, manifest, manifestOf, outputModeKept, plainRelative, sha256, sha256Of } from './manifest.js';
+import { ArrivingFiles, EmitError, type OutputSink, StagedDirectory } from './io/tree-files.js';
+import { MANIFEST, manifest, manifestOf, outputModeKept, plainRelative, sha256, sha256Of } from './manifest.js';
 import { NotOwnedError, type OwnedTree, emptyTree, ownedTree, terraformDirs, walk, workingEntryOf } from './output-tree.js';
 import { isTerraformStateEntry } from './targets/terraform/working-files.js';
 
-export { MANIFEST, manifest };
-
-export class EmitError extends ReportedError {}
-
-function checkRelativePath(path: string): void {
-  const parts = path.split('/');
-  if (path.startsWith('/') || parts.some((p) => p === '' || p === '.' || p === '..') || path.includes('\\') || path.includes('\0')) {
-    throw new EmitError(`refusing to write "${path}": not a plain relative path`);
-  }
-}
-
-/**
- * Refuses two paths that differ only in case: a file system that ignores
- * case (macOS's and Windows' default) takes them for one file, or a file
- * for a directory, so the tree would be another one there. Lint refuses
- * the names that make them (names/same-file); this holds the output to it.
- */
-function checkDistinctWithoutCase(paths: readonly string[]): void {
-  const files = new Map<string, string>();
-  for (const path of paths) {
-    const other = files.get(path.toLowerCase());
-    if (other !== undefined && other !== path) throw new EmitError(`internal: a target wrote ${other} and ${path}, one file where case does not count (macOS, Windows)`);
-    files.set(path.toLowerCase(), path);
-  }
-  for (const path of paths) {
-    for (let slash = path.indexOf('/'); slash >= 0; slash = path.indexOf('/', slash + 1)) {
-      const dir = path.slice(0, slash);
-      const file = files.get(dir.toLowerCase());
-      if (file !== undefined && file !== dir) throw new EmitError(`internal: a target wrote ${file} and ${path}, a file and a directory of one name where case does not count (macOS, Windows)`);
-    }
-  }
-}
+export { EmitError, MANIFEST, manifest, type OutputSink };
 
 export interface EmitOptions {
   /** Files and directories that must never be inside the replaced tree (the topology, the secrets directory). */
@@ -142,52 +117,15 @@ function workingEntriesMissing(old: string, target: string): string[] {
   return working.filter((entry) => !existsSync(join(target, entry)));
 }
 
-/**
- * Writes every file under `root` with directories 0755 and files 0644,
- * whatever the umask or a default ACL of the directory above (which, where
- * there is one, masks the mode a file is created with instead of the umask:
- * each file's mode is set on its descriptor, always). With `manifest`, each file is hashed from the bytes
- * written (encoding each text once) and the MANIFEST that lists them is
- * written last: every file gen writes is older than (or as old as) the
- * MANIFEST that lists it.
- */
-function writeTree(root: string, files: ReadonlyMap<string, string>, manifest: boolean): void {
-  const fileMode = OUTPUT_FILE_MODE;
-  mkdirSync(root);
-  chmodSync(root, 0o755);
-  const made = new Set<string>([root]);
-  const makeDir = (dir: string): void => {
-    if (made.has(dir)) return;
-    makeDir(dirname(dir));
-    mkdirSync(dir);
-    chmodSync(dir, 0o755);
-    made.add(dir);
-  };
-  const encoder = new Utf8Scratch();
-  /** Writes the file; returns its sha256 when `hashed`. */
-  const write = (path: string, text: string, hashed: boolean): string | undefined => {
-    const file = join(root, path);
-    makeDir(dirname(file));
-    const fd = openSync(file, 'wx', fileMode);
-    let hash: string | undefined;
-    try {
-      fchmodSync(fd, fileMode);
-      // A long text is encoded, hashed and written a piece at a time (see Utf8Scratch.pieces).
-      const each = (bytes: Buffer) => writeAll(fd, bytes);
-      if (hashed) hash = sha256Of(text, encoder, each);
-      else encoder.pieces(text, each);
-    } finally {
-      closeSync(fd);
-    }
-    return hash;
-  };
-  const hashes = new Map<string, string>();
-  // A MANIFEST in `files` (an update's) goes last too.
-  for (const path of [...files.keys()].sort((a, b) => Number(a === MANIFEST) - Number(b === MANIFEST) || (a < b ? -1 : a > b ? 1 : 0))) {
-    const hash = write(path, files.get(path)!, manifest);
-    if (manifest) hashes.set(path, hash!);
-  }
-  if (manifest) write(MANIFEST, manifestOf(hashes), false);
+/** A build's outcome: whether out/ changed, and how many files the tree has (its MANIFEST too). */
+export interface Emitted {
+  written: boolean;
+  files: number;
+}
+
+/** An error of a renderer, passed through as it is (a file system error there is not one of out/). */
+class RenderFailure {
+  constructor(readonly error: unknown) {}
 }
 
 /**
@@ -196,9 +134,26 @@ function writeTree(root: string, files: ReadonlyMap<string, string>, manifest: b
  * sentence about out/, whatever staging path it happened on.
  */
 export function emitTree(outDir: string, files: ReadonlyMap<string, string>, options: EmitOptions = {}): boolean {
+  return emitRendered(
+    outDir,
+    (sink) => {
+      for (const [path, text] of files) sink.set(path, text);
+    },
+    options,
+  ).written;
+}
+
+/**
+ * Writes the tree whose files `render` hands to the sink it is given, each
+ * as it comes (see the top of this file): the build's output is never held
+ * whole. The checks of out/ (protected, gen's own, not locked by another
+ * build) come first; an error of `render` leaves out/ as it was.
+ */
+export function emitRendered(outDir: string, render: (files: OutputSink) => void, options: EmitOptions = {}): Emitted {
   try {
-    return emit(outDir, files, options);
+    return emit(outDir, render, options);
   } catch (error) {
+    if (error instanceof RenderFailure) throw error.error;
     if (isSystemError(error)) {
       // A path inside out/ is the user's to fix (a directory they made unreadable); a staging path is gen's own, so out/ is named.
       const target = resolvePath(outDir);
@@ -209,29 +164,21 @@ export function emitTree(outDir: string, files: ReadonlyMap<string, string>, opt
   }
 }
 
-function emit(outDir: string, files: ReadonlyMap<string, string>, options: EmitOptions): boolean {
+function emit(outDir: string, render: (files: OutputSink) => void, options: EmitOptions): Emitted {
   const target = resolvePath(outDir);
-  const tfDirs = terraformDirs(files.keys());
-  for (const [path, content] of files) {
-    checkRelativePath(path);
-    if (!content.endsWith('\n') || content.includes('\r\n')) throw new EmitError(`internal: ${path} must use LF line ends and end with a newline`);
-    if (workingEntryOf(path, tfDirs) !== undefined) throw new EmitError(`internal: a target wrote ${path}, a name Terraform keeps for itself`);
-  }
-  if (files.has(MANIFEST)) throw new EmitError(`internal: a target wrote ${MANIFEST}`);
-  checkDistinctWithoutCase([...files.keys(), MANIFEST]);
   checkProtected(target, outDir, options);
   makeParents(dirname(target));
   // Fail before any work when out/ cannot be replaced at all.
   accessSync(dirname(target), constants.W_OK);
   const release = acquireLockSync(buildLockOf(target), (holder) => `another gen build is writing ${outDir} (${holder}); try again when it has finished`);
   try {
-    return emitLocked(outDir, target, files, tfDirs);
+    return emitLocked(outDir, target, render);
   } finally {
     release();
   }
 }
 
-function emitLocked(outDir: string, target: string, files: ReadonlyMap<string, string>, tfDirs: ReadonlySet<string>): boolean {
+function emitLocked(outDir: string, target: string, render: (files: OutputSink) => void): Emitted {
   let left = recover(outDir, (message) => process.stderr.write(`gen: ${message}\n`));
   // A build of an earlier version of gen may be between its two renames: give it a moment.
   for (let waited = 0; left.length > 0 && !existsSync(target) && waited < 20; waited++) {
@@ -243,15 +190,7 @@ function emitLocked(outDir: string, target: string, files: ReadonlyMap<string, s
   }
 
   const exists = lstatSync(target, { throwIfNoEntry: false });
-  if (!exists) {
-    writeFresh(target, files);
-    return true;
-  }
-  // Each file is hashed once: for its MANIFEST line and to compare with the previous one (its size too).
-  const sizes = new Map<string, number>();
-  const hashes = hashesOf(files, sizes);
-  const all = new Map(files);
-  all.set(MANIFEST, manifestOf(hashes));
+  if (!exists) return writeFresh(target, render);
   if (!exists.isDirectory()) throw new UsageError(`refusing to replace ${outDir}: it is not a directory${exists.isSymbolicLink() ? ' (a symbolic link)' : ''}`);
   let owned: OwnedTree;
   try {
@@ -260,49 +199,127 @@ function emitLocked(outDir: string, target: string, files: ReadonlyMap<string, s
     if (error instanceof NotOwnedError) throw new UsageError(new NotOwnedError(outDir, error.reason).message);
     throw error;
   }
-  const changes = changesOf(target, owned, all, hashes, sizes, tfDirs);
-  // Nothing changed: leave the tree (and its timestamps) as it is.
-  if (!changes.any) return false;
-  // Terraform's files stay only in a directory where the new tree has .tf files.
-  const stranded = owned.working.filter((entry) => !tfDirs.has(entry.includes('/') ? entry.slice(0, entry.lastIndexOf('/')) : ''));
-  if (stranded.length > 0) {
-    const entry = stranded[0]!;
-    const name = entry.slice(entry.lastIndexOf('/') + 1);
-    throw new EmitError(
-      `refusing to replace ${outDir}: it holds ${entry}, Terraform's ${isTerraformStateEntry(name) ? 'state' : 'file'}, and the topology no longer writes Terraform files beside it. ` +
-        `${isTerraformStateEntry(name) ? 'Destroy those resources (terraform destroy) or move the state elsewhere' : 'Move it elsewhere'}, then build again`,
-    );
-  }
-
-  const stage = createStage(target);
-  try {
-    // The MANIFEST is always rewritten, so that every file gen wrote is older than it.
-    writeTree(join(stage, STAGED), new Map([...changes.write, MANIFEST].map((path) => [path, all.get(path)!])), false);
-    const journal: Journal = { base: sha256(owned.manifest), remove: changes.remove };
-    writeFileSync(join(stage, JOURNAL), `${JSON.stringify(journal)}\n`, { mode: 0o600, flag: 'wx' });
-    crashPoint('emit:staged');
-  } catch (error) {
-    rmSync(stage, { recursive: true, force: true });
-    throw error;
-  }
-  // The commit: from here on, the update is finished, by this run or by the next one.
-  renameSync(join(stage, STAGED), join(stage, APPLY));
-  crashPoint('emit:committed');
-  applyUpdate(stage, target, outDir, changes.remove);
-  rmSync(stage, { recursive: true, force: true });
-  return true;
+  return writeUpdate(outDir, target, owned, render);
 }
 
-/** The first tree in a place where there is none: staged whole with its MANIFEST, then renamed into place. */
-function writeFresh(target: string, files: ReadonlyMap<string, string>): void {
+/**
+ * Renders the tree into `files`, then checks what needs all of its paths:
+ * no file where Terraform keeps its own. Returns the Terraform working
+ * directories of the tree.
+ */
+function receive(files: ArrivingFiles, render: (files: OutputSink) => void): Set<string> {
+  try {
+    render(files);
+  } catch (error) {
+    if (error === files.failure) throw error;
+    throw new RenderFailure(error);
+  }
+  const tfDirs = terraformDirs(files.hashes.keys());
+  for (const path of files.hashes.keys()) {
+    if (workingEntryOf(path, tfDirs) !== undefined) throw new EmitError(`internal: a target wrote ${path}, a name Terraform keeps for itself`);
+  }
+  return tfDirs;
+}
+
+/**
+ * The first tree in a place where there is none: each file is written into
+ * the stage as it comes, hashed from the bytes written (encoding each text
+ * once); the MANIFEST that lists them comes last, so every file gen writes
+ * is older than (or as old as) it. Then the stage is renamed into place.
+ */
+function writeFresh(target: string, render: (files: OutputSink) => void): Emitted {
   const stage = createStage(target);
   try {
-    writeTree(join(stage, STAGED), files, true);
+    const staged = new StagedDirectory(join(stage, STAGED));
+    const encoder = new Utf8Scratch();
+    let hash = '';
+    const files = new ArrivingFiles((path, text) => {
+      // A long text is encoded, hashed and written a piece at a time (see Utf8Scratch.pieces).
+      staged.write(path, (each) => void (hash = sha256Of(text, encoder, each)));
+      return hash;
+    });
+    receive(files, render);
+    staged.write(MANIFEST, (each) => encoder.pieces(manifestOf(files.hashes), each));
     crashPoint('emit:staged');
     renameSync(join(stage, STAGED), target);
     crashPoint('emit:applied');
+    return { written: true, files: files.hashes.size + 1 };
   } finally {
     rmSync(stage, { recursive: true, force: true });
+  }
+}
+
+/**
+ * An update of the tree gen wrote in `target`: each file is hashed as it
+ * comes, once, for its MANIFEST line and to compare with the previous one
+ * (its size too); one that differs is staged then, and the others are
+ * dropped. The stage is made for the first file that differs: a build of an
+ * unchanged topology writes nothing.
+ */
+function writeUpdate(outDir: string, target: string, owned: OwnedTree, render: (files: OutputSink) => void): Emitted {
+  const manifestStat = lstatSync(join(target, MANIFEST), { throwIfNoEntry: false });
+  const manifestWritten = manifestStat?.isFile() ? manifestStat.ctimeMs : -Infinity;
+  const encoder = new Utf8Scratch();
+  let stage: string | undefined;
+  let staged: StagedDirectory | undefined;
+  const stageOf = (): StagedDirectory => {
+    if (staged) return staged;
+    stage = createStage(target);
+    return (staged = new StagedDirectory(join(stage, STAGED)));
+  };
+  let changed = 0;
+  let committed = false;
+  let size = 0;
+  let bytes: Buffer | undefined;
+  const count = (piece: Buffer): void => {
+    size += piece.length;
+    bytes = piece;
+  };
+  try {
+    const files = new ArrivingFiles((path, text) => {
+      size = 0;
+      const hash = sha256Of(text, encoder, count);
+      if (owned.listed.get(path) !== hash || !unchanged(join(target, path), text, manifestWritten, size)) {
+        changed++;
+        // A short text's bytes are still in the encoder's buffer (nothing has encoded since); a long one is encoded again, a piece at a time.
+        const whole = text.length <= UTF8_PIECE ? bytes! : undefined;
+        stageOf().write(path, (each) => (whole ? each(whole) : encoder.pieces(text, each)));
+      }
+      return hash;
+    });
+    const tfDirs = receive(files, render);
+    const newManifest = manifestOf(files.hashes);
+    const previousTfDirs = terraformDirs(owned.listed.keys());
+    // Never a file of Terraform's, whatever a MANIFEST lists.
+    const remove = [...owned.listed.keys()].filter((path) => !files.hashes.has(path) && workingEntryOf(path, tfDirs) === undefined && workingEntryOf(path, previousTfDirs) === undefined);
+    const result: Emitted = { written: true, files: files.hashes.size + 1 };
+    // Nothing changed: leave the tree (and its timestamps) as it is.
+    if (changed === 0 && remove.length === 0 && owned.manifest === newManifest && unchanged(join(target, MANIFEST), newManifest, Infinity)) return { written: false, files: result.files };
+    // Terraform's files stay only in a directory where the new tree has .tf files.
+    const stranded = owned.working.filter((entry) => !tfDirs.has(entry.includes('/') ? entry.slice(0, entry.lastIndexOf('/')) : ''));
+    if (stranded.length > 0) {
+      const entry = stranded[0]!;
+      const name = entry.slice(entry.lastIndexOf('/') + 1);
+      throw new EmitError(
+        `refusing to replace ${outDir}: it holds ${entry}, Terraform's ${isTerraformStateEntry(name) ? 'state' : 'file'}, and the topology no longer writes Terraform files beside it. ` +
+          `${isTerraformStateEntry(name) ? 'Destroy those resources (terraform destroy) or move the state elsewhere' : 'Move it elsewhere'}, then build again`,
+      );
+    }
+    // The MANIFEST is always rewritten, so that every file gen wrote is older than it.
+    stageOf().write(MANIFEST, (each) => encoder.pieces(newManifest, each));
+    const journal: Journal = { base: sha256(owned.manifest), remove };
+    writeFileSync(join(stage!, JOURNAL), `${JSON.stringify(journal)}\n`, { mode: 0o600, flag: 'wx' });
+    crashPoint('emit:staged');
+    // The commit: from here on, the update is finished, by this run or by the next one (which finds it even when applying it fails here).
+    renameSync(join(stage!, STAGED), join(stage!, APPLY));
+    committed = true;
+    crashPoint('emit:committed');
+    applyUpdate(stage!, target, outDir, remove);
+    rmSync(stage!, { recursive: true, force: true });
+    return result;
+  } catch (error) {
+    if (stage !== undefined && !committed) rmSync(stage, { recursive: true, force: true });
+    throw error;
   }
 }
 
@@ -316,30 +333,6 @@ interface Journal {
   base: string;
   /** Files of the previous tree that the new one no longer has. */
   remove: string[];
-}
-
-interface Changes {
-  /** Files to write (MANIFEST excluded). */
-  write: string[];
-  /** Files of the previous tree to remove. */
-  remove: string[];
-  /** Whether anything differs at all, the MANIFEST included. */
-  any: boolean;
-}
-
-/** What turns the tree in `target` into `all` (which holds its MANIFEST). */
-function changesOf(target: string, owned: OwnedTree, all: ReadonlyMap<string, string>, hashes: ReadonlyMap<string, string>, sizes: ReadonlyMap<string, number>, tfDirs: ReadonlySet<string>): Changes {
-  const manifestStat = lstatSync(join(target, MANIFEST), { throwIfNoEntry: false });
-  const written = manifestStat?.isFile() ? manifestStat.ctimeMs : -Infinity;
-  const write: string[] = [];
-  for (const [path, hash] of hashes) {
-    if (owned.listed.get(path) !== hash || !unchanged(join(target, path), all.get(path)!, written, sizes.get(path))) write.push(path);
-  }
-  const previousTfDirs = terraformDirs(owned.listed.keys());
-  // Never a file of Terraform's, whatever a MANIFEST lists.
-  const remove = [...owned.listed.keys()].filter((path) => !all.has(path) && workingEntryOf(path, tfDirs) === undefined && workingEntryOf(path, previousTfDirs) === undefined);
-  const any = write.length > 0 || remove.length > 0 || owned.manifest !== all.get(MANIFEST) || !unchanged(join(target, MANIFEST), all.get(MANIFEST)!, Infinity);
-  return { write, remove, any };
 }
 
 /**

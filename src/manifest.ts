@@ -60,20 +60,12 @@ export function sha256Of(text: string, encoder: Utf8Scratch, each?: (bytes: Buff
 
 /**
  * path → sha256 of every file (of its UTF-8 bytes, made in one buffer:
- * hashing each string made a copy of it). `sizes`, when given, gets each
- * file's length in bytes, counted while hashing rather than by reading every
- * text again.
+ * hashing each string made a copy of it).
  */
-export function hashesOf(files: ReadonlyMap<string, string>, sizes?: Map<string, number>): Map<string, string> {
+export function hashesOf(files: ReadonlyMap<string, string>): Map<string, string> {
   const hashes = new Map<string, string>();
   const encoder = new Utf8Scratch();
-  let size = 0;
-  const count = sizes && ((bytes: Buffer) => void (size += bytes.length));
-  for (const [path, content] of files) {
-    size = 0;
-    hashes.set(path, sha256Of(content, encoder, count));
-    sizes?.set(path, size);
-  }
+  for (const [path, content] of files) hashes.set(path, sha256Of(content, encoder));
   return hashes;
 }
 

@@ -102,10 +102,10 @@ async function runBuild(positional: string | undefined, options: BuildOptions): 
     process.stderr.write(`gen: ${errors} error${errors === 1 ? '' : 's'}; nothing was written to ${options.out}\n`);
     return EXIT_FINDINGS;
   }
-  const { renderAll } = await import('../render/index.js');
-  const files = renderAll(model);
+  const { renderAll, renderInto } = await import('../render/index.js');
   const { differenceDetail, staleFiles } = await import('../stale.js');
   if (options.check) {
+    const files = renderAll(model);
     // --check reads and compares; it changes nothing on disk, not even what a killed build left.
     const { movedAside } = await import('../emit.js');
     const aside = movedAside(options.out);
@@ -124,14 +124,25 @@ async function runBuild(positional: string | undefined, options: BuildOptions): 
     for (const d of differences) process.stdout.write(`  ${d.status.padEnd(7)} ${terminalLine(`${options.out}/${d.path}${differenceDetail(d)}`)}\n`);
     return EXIT_FINDINGS;
   }
-  const { emitTree } = await import('../emit.js');
+  const { emitRendered } = await import('../emit.js');
   const { defaultSecretsDir } = await import('../secrets.js');
-  const changes = options.verbose ? staleFiles(options.out, files) : [];
-  const written = emitTree(options.out, files, {
+  const emitOptions = {
     protect: [...(file === '-' ? [] : [{ path: file, what: 'the topology file' }]), { path: defaultSecretsDir(file), what: 'the secrets directory' }],
-  });
+  };
+  // Each file goes to out/ (or its stage) as it is rendered: the build never holds its whole output.
+  // --verbose names each change, which needs the whole tree beside out/ first.
+  const verbose = options.verbose ? renderAll(model) : undefined;
+  const changes = verbose ? staleFiles(options.out, verbose) : [];
+  const emitted = emitRendered(
+    options.out,
+    (files) => {
+      if (!verbose) renderInto(model, files);
+      else for (const [path, text] of verbose) files.set(path, text);
+    },
+    emitOptions,
+  );
   for (const d of changes) progress(`${{ missing: 'added', changed: 'changed', extra: 'removed' }[d.status].padEnd(7)} ${options.out}/${d.path}${differenceDetail(d)}`);
-  progress(written ? `wrote ${files.size + 1} files to ${options.out}` : `${options.out} is current (${files.size + 1} files)`);
+  progress(emitted.written ? `wrote ${emitted.files} files to ${options.out}` : `${options.out} is current (${emitted.files} files)`);
   for (const site of model.sites) {
     for (const step of site.manualSteps) progress(`manual step (site ${site.name}): ${step}`);
   }

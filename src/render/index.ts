@@ -52,8 +52,13 @@ class FlatTexts extends Map<string, string> {
 }
 const START = /^/;
 
-export function renderAll(model: Model): OutputFiles {
-  const files: OutputFiles = new FlatTexts();
-  for (const target of targets) target.render(model, files);
+export function renderAll(model: Model): Map<string, string> {
+  const files = new FlatTexts();
+  renderInto(model, files);
   return files;
+}
+
+/** Renders every target into `files`, in order (a build hands each file to the output tree as it comes). */
+export function renderInto(model: Model, files: OutputFiles): void {
+  for (const target of targets) target.render(model, files);
 }

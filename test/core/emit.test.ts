@@ -7,7 +7,7 @@ import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { emitTree, EmitError, manifest, recover } from '../../src/emit.js';
+import { emitRendered, emitTree, EmitError, manifest, recover } from '../../src/emit.js';
 import { MANIFEST_MARK, parseManifest, sha256 } from '../../src/manifest.js';
 import { buildLockOf, createStage, stagesOf } from '../../src/io/staging.js';
 import { UTF8_PIECE } from '../../src/io/utf8-scratch.js';
@@ -256,6 +256,96 @@ describe('incremental updates: only what changed is written', () => {
     expect(readFileSync(join(out, 'a'), 'utf8')).toBe('file again\n');
     expect(readdirSync(out).sort()).toEqual(['MANIFEST', 'a']);
     expect(() => ownedTree(out, { verify: true })).not.toThrow();
+  });
+});
+
+describe('files taken as they are rendered', () => {
+  /** The files in this process's stage of `out` (its new/ directory), or undefined when there is none. */
+  const staged = (out: string): string[] | undefined => {
+    const stage = stagesOf(out).find((s) => s.maker.pid === process.pid);
+    if (!stage) return undefined;
+    const found: string[] = [];
+    const walk = (dir: string, prefix: string): void => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        if (entry.isDirectory()) walk(join(dir, entry.name), `${prefix}${entry.name}/`);
+        else found.push(`${prefix}${entry.name}`);
+      }
+    };
+    walk(join(stage.path, 'new'), '');
+    return found.sort();
+  };
+
+  it('writes each file into the stage before the next one is rendered, and stages only the changed files of an update', () => {
+    const out = join(scratch(), 'out');
+    const texts = Array.from({ length: 50 }, (_, i) => [`site/f-${i}.txt`, `file ${i} é\n`.repeat(1 + i)] as const);
+    const seen: (string[] | undefined)[] = [];
+    const first = emitRendered(out, (files) => {
+      for (const [path, text] of texts) {
+        files.set(path, text);
+        seen.push(staged(out));
+      }
+    });
+    expect(first).toEqual({ written: true, files: 51 });
+    // After the i-th file, exactly the first i+1 are in the stage (a build held every text until the last was rendered).
+    expect(seen).toEqual(texts.map((_, i) => texts.slice(0, i + 1).map(([path]) => path).sort()));
+    for (const [path, text] of texts) expect(readFileSync(join(out, path), 'utf8')).toBe(text);
+    expect(execFileSync('sha256sum', ['--strict', '-c', '--quiet', 'MANIFEST'], { cwd: out, encoding: 'utf8' })).toBe('');
+
+    // An update: no stage until a file differs, then only the files that differ.
+    seen.length = 0;
+    const update = emitRendered(out, (files) => {
+      for (const [path, text] of texts) {
+        files.set(path, path.endsWith('-7.txt') || path.endsWith('-30.txt') ? `new ${text}` : text);
+        seen.push(staged(out));
+      }
+    });
+    expect(update).toEqual({ written: true, files: 51 });
+    expect(seen.slice(0, 7)).toEqual(Array(7).fill(undefined));
+    expect(seen.slice(7, 30)).toEqual(Array(23).fill(['site/f-7.txt']));
+    expect(seen.slice(30)).toEqual(Array(20).fill(['site/f-30.txt', 'site/f-7.txt']));
+    expect(readFileSync(join(out, 'site/f-30.txt'), 'utf8')).toBe(`new ${texts[30]![1]}`);
+    expect(execFileSync('sha256sum', ['--strict', '-c', '--quiet', 'MANIFEST'], { cwd: out, encoding: 'utf8' })).toBe('');
+    expect(stagesOf(out)).toEqual([]);
+  });
+
+  it('leaves out/ as it was, and no stage, when a renderer fails; its error comes through as it is', () => {
+    const out = join(scratch(), 'out');
+    emitTree(out, new Map([['a.txt', 'a\n']]));
+    const before = stamps(out);
+    const renderer = new Error('a renderer failed');
+    expect(() => emitRendered(out, (files) => {
+      files.set('a.txt', 'changed\n');
+      files.set('b.txt', 'b\n');
+      throw renderer;
+    })).toThrow(renderer);
+    // A file system error of a renderer (a template it could not read) is its own, not one of out/.
+    const missing = join(scratch(), 'missing.hbs');
+    let thrown: unknown;
+    try {
+      emitRendered(out, () => readFileSync(missing));
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toMatchObject({ code: 'ENOENT', path: missing });
+    expect(stamps(out)).toEqual(before);
+    expect(stagesOf(out)).toEqual([]);
+    const fresh = join(scratch(), 'fresh');
+    expect(() => emitRendered(fresh, (files) => {
+      files.set('a.txt', 'a\n');
+      throw renderer;
+    })).toThrow(renderer);
+    expect(existsSync(fresh)).toBe(false);
+    expect(stagesOf(fresh)).toEqual([]);
+  });
+
+  it('refuses a file given twice: it may be written already', () => {
+    const out = join(scratch(), 'out');
+    expect(() => emitRendered(out, (files) => {
+      files.set('a.txt', 'one\n');
+      files.set('a.txt', 'two\n');
+    })).toThrow(/internal: a target wrote a\.txt twice/);
+    expect(existsSync(out)).toBe(false);
+    expect(stagesOf(out)).toEqual([]);
   });
 });
 

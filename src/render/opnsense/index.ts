@@ -62,7 +62,7 @@ const writtenAliases = new WeakMap<Site, Alias[]>();
 
 /**
  * Drops what was kept for the verification scripts, once they are written:
- * the rest of a build holds the whole output.
+ * the rest of a build needs none of it.
  */
 export function releaseSections(model: Model): void {
   for (const site of model.sites) {

@@ -1,0 +1,133 @@
+// The files of an output tree as a build renders them, one at a time: each
+// is checked as it comes, then taken (written into the stage, or hashed and
+// compared with out/'s MANIFEST) and dropped, so that no text outlives its
+// rendering (src/emit.ts). What needs the whole tree is checked once the
+// last file has come, before anything reaches out/.
+import { chmodSync, closeSync, fchmodSync, mkdirSync, openSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { MANIFEST, OUTPUT_FILE_MODE } from '../manifest.js';
+import { writeAll } from './atomic-write.js';
+import { crashPointAt } from './crash-points.js';
+import { ReportedError } from './errors.js';
+
+export class EmitError extends ReportedError {}
+
+/** Where a build hands each file: its path under out/ and its text. */
+export interface OutputSink {
+  set(path: string, text: string): unknown;
+}
+
+function checkRelativePath(path: string): void {
+  const parts = path.split('/');
+  if (path.startsWith('/') || parts.some((p) => p === '' || p === '.' || p === '..') || path.includes('\\') || path.includes('\0')) {
+    throw new EmitError(`refusing to write "${path}": not a plain relative path`);
+  }
+}
+
+/**
+ * Refuses two paths that differ only in case: a file system that ignores
+ * case (macOS's and Windows' default) takes them for one file, or a file
+ * for a directory, so the tree would be another one there. Lint refuses
+ * the names that make them (names/same-file); this holds the output to it.
+ * Each path is checked as it comes, against those before it, so that the
+ * clash is refused before the second file is written (where case does not
+ * count, it would land on the first). Directories that differ only in case
+ * merge there, and are not refused.
+ */
+class CaselessPaths {
+  /** Lower-case path → the file's own. */
+  private readonly files = new Map<string, string>();
+  /** Lower-case directory → each spelling of it, with the first file below it. */
+  private readonly dirs = new Map<string, Map<string, string>>();
+
+  add(path: string): void {
+    const lower = path.toLowerCase();
+    const other = this.files.get(lower);
+    if (other !== undefined && other !== path) throw new EmitError(`internal: a target wrote ${other} and ${path}, one file where case does not count (macOS, Windows)`);
+    for (const [dir, below] of this.dirs.get(lower) ?? []) if (dir !== path) throw fileAndDirectory(path, below);
+    this.files.set(lower, path);
+    for (let slash = path.indexOf('/'); slash >= 0; slash = path.indexOf('/', slash + 1)) {
+      const dir = path.slice(0, slash);
+      const lowerDir = dir.toLowerCase();
+      const file = this.files.get(lowerDir);
+      if (file !== undefined && file !== dir) throw fileAndDirectory(file, path);
+      let spellings = this.dirs.get(lowerDir);
+      if (spellings === undefined) this.dirs.set(lowerDir, (spellings = new Map()));
+      if (!spellings.has(dir)) spellings.set(dir, path);
+    }
+  }
+}
+
+function fileAndDirectory(file: string, below: string): EmitError {
+  return new EmitError(`internal: a target wrote ${file} and ${below}, a file and a directory of one name where case does not count (macOS, Windows)`);
+}
+
+/**
+ * The sink a build renders into: checks each file, hands it to `take`
+ * (which returns its sha256) and keeps only its hash. `failure` is the
+ * error it threw, so that one thrown by a renderer can be told from it.
+ */
+export class ArrivingFiles implements OutputSink {
+  /** path → sha256, in the order the files came. */
+  readonly hashes = new Map<string, string>();
+  failure: unknown;
+  private readonly caseless = new CaselessPaths();
+
+  constructor(private readonly take: (path: string, text: string) => string) {
+    this.caseless.add(MANIFEST);
+  }
+
+  set(path: string, text: string): this {
+    try {
+      checkRelativePath(path);
+      if (path === MANIFEST) throw new EmitError(`internal: a target wrote ${MANIFEST}`);
+      // A tree written as it is rendered cannot take a file back.
+      if (this.hashes.has(path)) throw new EmitError(`internal: a target wrote ${path} twice`);
+      if (!text.endsWith('\n') || text.includes('\r\n')) throw new EmitError(`internal: ${path} must use LF line ends and end with a newline`);
+      this.caseless.add(path);
+      this.hashes.set(path, this.take(path, text));
+      crashPointAt('emit:staging', this.hashes.size - 1);
+    } catch (error) {
+      this.failure = error;
+      throw error;
+    }
+    return this;
+  }
+}
+
+/**
+ * A directory of a stage that files are created in, with directories 0755
+ * and files 0644 whatever the umask or a default ACL of the directory above
+ * (which, where there is one, masks the mode a file is created with instead
+ * of the umask: each file's mode is set on its descriptor, always).
+ */
+export class StagedDirectory {
+  private readonly made: Set<string>;
+
+  constructor(private readonly root: string) {
+    mkdirSync(root);
+    chmodSync(root, 0o755);
+    this.made = new Set([root]);
+  }
+
+  private makeDir(dir: string): void {
+    if (this.made.has(dir)) return;
+    this.makeDir(dirname(dir));
+    mkdirSync(dir);
+    chmodSync(dir, 0o755);
+    this.made.add(dir);
+  }
+
+  /** Creates `path`; `fill` hands the writer its bytes, in order. */
+  write(path: string, fill: (each: (bytes: Buffer) => void) => void): void {
+    const file = join(this.root, path);
+    this.makeDir(dirname(file));
+    const fd = openSync(file, 'wx', OUTPUT_FILE_MODE);
+    try {
+      fchmodSync(fd, OUTPUT_FILE_MODE);
+      fill((bytes) => writeAll(fd, bytes));
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
