@@ -41,8 +41,8 @@ import { acquireLockSync } from './io/lock.js';
 import { otherMakerRuns } from './io/processes.js';
 import { realPath, within } from './io/real-paths.js';
 import { buildLockOf, createStage, stagesOf } from './io/staging.js';
-import { ArrivingFiles, EmitError, type OutputSink, StagedDirectory } from './io/tree-files.js';
-import { MANIFEST, manifest, manifestOf, outputModeKept, plainRelative, sha256, sha256Of } from './manifest.js';
+import { ArrivingFiles, ArrivingParts, EmitError, type OutputSink, StagedDirectory } from './io/tree-files.js';
+import { MANIFEST, manifest, manifestOf, outputModeKept, plainRelative, sha256, sha256Of, sha256OfParts } from './manifest.js';
 import { NotOwnedError, type OwnedTree, emptyTree, ownedTree, terraformDirs, walk, workingEntryOf } from './output-tree.js';
 import { isTerraformStateEntry } from './targets/terraform/working-files.js';
 
@@ -223,7 +223,7 @@ function receive(files: ArrivingFiles, render: (files: OutputSink) => void): Set
 
 /**
  * The first tree in a place where there is none: each file is written into
- * the stage as it comes, hashed from the bytes written (encoding each text
+ * the stage as it comes (a long one part by part, see ArrivingParts), hashed from the bytes written (encoding each text
  * once); the MANIFEST that lists them comes last, so every file gen writes
  * is older than (or as old as) it. Then the stage is renamed into place.
  */
@@ -233,11 +233,17 @@ function writeFresh(target: string, render: (files: OutputSink) => void): Emitte
     const staged = new StagedDirectory(join(stage, STAGED));
     const encoder = new Utf8Scratch();
     let hash = '';
-    const files = new ArrivingFiles((path, text) => {
-      // A long text is encoded, hashed and written a piece at a time (see Utf8Scratch.pieces).
-      staged.write(path, (each) => void (hash = sha256Of(text, encoder, each)));
-      return hash;
-    });
+    const files = new ArrivingParts(
+      (path, text) => {
+        // A long text is encoded, hashed and written a piece at a time (see Utf8Scratch.pieces).
+        staged.write(path, (each) => void (hash = sha256Of(text, encoder, each)));
+        return hash;
+      },
+      (path, write) => {
+        staged.write(path, (each) => void (hash = sha256OfParts(write, encoder, each)));
+        return hash;
+      },
+    );
     receive(files, render);
     staged.write(MANIFEST, (each) => encoder.pieces(manifestOf(files.hashes), each));
     crashPoint('emit:staged');
@@ -254,7 +260,8 @@ function writeFresh(target: string, render: (files: OutputSink) => void): Emitte
  * comes, once, for its MANIFEST line and to compare with the previous one
  * (its size too); one that differs is staged then, and the others are
  * dropped. The stage is made for the first file that differs: a build of an
- * unchanged topology writes nothing.
+ * unchanged topology writes nothing. Each text comes whole: whether it
+ * differs is known only once it is hashed, and it is staged then.
  */
 function writeUpdate(outDir: string, target: string, owned: OwnedTree, render: (files: OutputSink) => void): Emitted {
   const manifestStat = lstatSync(join(target, MANIFEST), { throwIfNoEntry: false });

@@ -59,6 +59,21 @@ export function sha256Of(text: string, encoder: Utf8Scratch, each?: (bytes: Buff
 }
 
 /**
+ * sha256 of the UTF-8 bytes of a text that `write` hands over in parts,
+ * each encoded a piece at a time in `encoder`'s buffer; `each` gets every
+ * piece too (to write them).
+ */
+export function sha256OfParts(write: (part: (text: string) => void) => void, encoder: Utf8Scratch, each: (bytes: Buffer) => void): string {
+  const hasher = createHash('sha256');
+  const take = (bytes: Buffer): void => {
+    hasher.update(bytes);
+    each(bytes);
+  };
+  write((text) => encoder.pieces(text, take));
+  return hasher.digest('hex');
+}
+
+/**
  * path → sha256 of every file (of its UTF-8 bytes, made in one buffer:
  * hashing each string made a copy of it).
  */

@@ -12,9 +12,13 @@ import { ReportedError } from './errors.js';
 
 export class EmitError extends ReportedError {}
 
-/** Where a build hands each file: its path under out/ and its text. */
+/** Hands each part of a text, in order, to `part`. */
+export type PartsWriter = (part: (text: string) => void) => void;
+
+/** Where a build hands each file: its path under out/ and its text, whole or (a first build) in parts. */
 export interface OutputSink {
   set(path: string, text: string): unknown;
+  setParts?(path: string, write: PartsWriter): unknown;
 }
 
 function checkRelativePath(path: string): void {
@@ -62,6 +66,22 @@ function fileAndDirectory(file: string, below: string): EmitError {
   return new EmitError(`internal: a target wrote ${file} and ${below}, a file and a directory of one name where case does not count (macOS, Windows)`);
 }
 
+/** Whether a text seen part by part ends with LF and has no CR LF, also where one part ends and the next begins. */
+class LineEnds {
+  private last = 0;
+  private crlf = false;
+
+  see(text: string): void {
+    if (text === '') return;
+    if (text.includes('\r\n') || (this.last === 13 && text.charCodeAt(0) === 10)) this.crlf = true;
+    this.last = text.charCodeAt(text.length - 1);
+  }
+
+  get ok(): boolean {
+    return this.last === 10 && !this.crlf;
+  }
+}
+
 /**
  * The sink a build renders into: checks each file, hands it to `take`
  * (which returns its sha256) and keeps only its hash. `failure` is the
@@ -79,20 +99,71 @@ export class ArrivingFiles implements OutputSink {
 
   set(path: string, text: string): this {
     try {
-      checkRelativePath(path);
-      if (path === MANIFEST) throw new EmitError(`internal: a target wrote ${MANIFEST}`);
-      // A tree written as it is rendered cannot take a file back.
-      if (this.hashes.has(path)) throw new EmitError(`internal: a target wrote ${path} twice`);
-      if (!text.endsWith('\n') || text.includes('\r\n')) throw new EmitError(`internal: ${path} must use LF line ends and end with a newline`);
-      this.caseless.add(path);
-      this.hashes.set(path, this.take(path, text));
-      crashPointAt('emit:staging', this.hashes.size - 1);
+      this.admit(path);
+      if (!text.endsWith('\n') || text.includes('\r\n')) throw lineEndsError(path);
+      this.taken(path, this.take(path, text));
     } catch (error) {
       this.failure = error;
       throw error;
     }
     return this;
   }
+
+  protected admit(path: string): void {
+    checkRelativePath(path);
+    if (path === MANIFEST) throw new EmitError(`internal: a target wrote ${MANIFEST}`);
+    // A tree written as it is rendered cannot take a file back.
+    if (this.hashes.has(path)) throw new EmitError(`internal: a target wrote ${path} twice`);
+    this.caseless.add(path);
+  }
+
+  protected taken(path: string, hash: string): void {
+    this.hashes.set(path, hash);
+    crashPointAt('emit:staging', this.hashes.size - 1);
+  }
+}
+
+/**
+ * A sink that also takes a long text in parts (setParts), each handed to
+ * `takeParts` as it is made: the text is never one string, nor its pieces
+ * one list (the filter rules of 10,000 peers are 38 MB).
+ */
+export class ArrivingParts extends ArrivingFiles {
+  constructor(
+    take: (path: string, text: string) => string,
+    private readonly takeParts: (path: string, write: PartsWriter) => string,
+  ) {
+    super(take);
+  }
+
+  setParts(path: string, write: PartsWriter): this {
+    // An error while the renderer makes a part is its own, not the sink's.
+    let rendering = false;
+    try {
+      this.admit(path);
+      const ends = new LineEnds();
+      const hash = this.takeParts(path, (part) => {
+        rendering = true;
+        write((text) => {
+          rendering = false;
+          ends.see(text);
+          part(text);
+          rendering = true;
+        });
+        rendering = false;
+      });
+      if (!ends.ok) throw lineEndsError(path);
+      this.taken(path, hash);
+    } catch (error) {
+      if (!rendering) this.failure = error;
+      throw error;
+    }
+    return this;
+  }
+}
+
+function lineEndsError(path: string): EmitError {
+  return new EmitError(`internal: ${path} must use LF line ends and end with a newline`);
 }
 
 /**

@@ -338,6 +338,67 @@ describe('files taken as they are rendered', () => {
     expect(stagesOf(fresh)).toEqual([]);
   });
 
+  it('writes a text given in parts part by part, with the bytes and sha256 of the whole; an update takes texts whole', () => {
+    const out = join(scratch(), 'out');
+    const parts = Array.from({ length: 40 }, (_, i) => `part ${i} ü€😀\n`.repeat(500 + i));
+    const staged = (): number => {
+      const stage = stagesOf(out).find((s) => s.maker.pid === process.pid)!;
+      return statSync(join(stage.path, 'new/big/parts.txt')).size;
+    };
+    const sizes: number[] = [];
+    emitRendered(out, (files) => {
+      files.set('a.txt', 'a\n');
+      files.setParts!('big/parts.txt', (part) => {
+        for (const text of parts) {
+          part(text);
+          sizes.push(staged());
+        }
+      });
+    });
+    // Each part is in the file before the next is made.
+    expect(sizes).toEqual(parts.map((_, i) => Buffer.byteLength(parts.slice(0, i + 1).join(''))));
+    const whole = parts.join('');
+    expect(readFileSync(join(out, 'big/parts.txt')).equals(Buffer.from(whole, 'utf8'))).toBe(true);
+    expect(parseManifest(readFileSync(join(out, 'MANIFEST'), 'utf8'))!.get('big/parts.txt')).toBe(sha256(Buffer.from(whole, 'utf8')));
+    // An update knows whether a text differs once it is hashed whole: it takes no parts.
+    let offered: unknown = 'not rendered';
+    expect(emitRendered(out, (files) => {
+      offered = files.setParts;
+      files.set('a.txt', 'a\n');
+      files.set('big/parts.txt', whole);
+    }).written).toBe(false);
+    expect(offered).toBeUndefined();
+  });
+
+  it('refuses a text in parts without a final newline, or with CR LF, also where one part ends and the next begins', () => {
+    for (const parts of [['a\n', 'b'], ['a\r', '\nb\n'], ['a\r\n', 'b\n'], [], ['', '']]) {
+      const out = join(scratch(), 'out');
+      expect(() => emitRendered(out, (files) => files.setParts!('x.txt', (part) => parts.forEach((text) => part(text)))), JSON.stringify(parts)).toThrow(/x\.txt must use LF line ends and end with a newline/);
+      expect(existsSync(out)).toBe(false);
+      expect(stagesOf(out)).toEqual([]);
+    }
+    const out = join(scratch(), 'out');
+    emitRendered(out, (files) => files.setParts!('x.txt', (part) => ['a\r', 'b\n', '', 'c\n', ''].forEach((text) => part(text))));
+    expect(readFileSync(join(out, 'x.txt'), 'utf8')).toBe('a\rb\nc\n');
+  });
+
+  it("passes a renderer's error while it makes a part through as it is", () => {
+    const out = join(scratch(), 'out');
+    const missing = join(scratch(), 'missing.hbs');
+    let thrown: unknown;
+    try {
+      emitRendered(out, (files) => files.setParts!('x.txt', (part) => {
+        part('a\n');
+        part(readFileSync(missing, 'utf8'));
+      }));
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toMatchObject({ code: 'ENOENT', path: missing });
+    expect(existsSync(out)).toBe(false);
+    expect(stagesOf(out)).toEqual([]);
+  });
+
   it('refuses a file given twice: it may be written already', () => {
     const out = join(scratch(), 'out');
     expect(() => emitRendered(out, (files) => {

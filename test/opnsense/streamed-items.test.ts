@@ -3,13 +3,14 @@
 // while its file is written and are garbage once written, so a document of
 // 20,000 rules never holds their elements all at once. The checks count
 // operations and weigh what the written sections hold, not time.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { siteTopology, toYaml } from '../../bench/generate.mjs';
 import { opnsenseContext } from '../../src/render/opnsense/context.js';
 import { areas } from '../../src/render/opnsense/index.js';
 import { compilePolicy } from '../../src/render/opnsense/policy.js';
 import { type WrittenRules, addWrittenRules, writtenRulesVisitor } from '../../src/render/opnsense/written-rules.js';
-import { type XmlElement, element, xmlDocument } from '../../src/render/opnsense/xml.js';
+import { type XmlElement, element, xmlDocument, xmlDocumentParts } from '../../src/render/opnsense/xml.js';
+import { renderAll, targets } from '../../src/render/index.js';
 import { collectedHeap, countArrayCalls, modelOf } from '../helpers.js';
 import { withRelease } from './support.js';
 
@@ -38,6 +39,45 @@ describe.each(['26.7', '25.7'])('the filter rules of a build, OPNsense %s', asyn
     // Asked for, the children of the streamed sections are all there: the same tree.
     addWrittenRules(sections, devices, (written.legacy = [], written.mvc = [], written));
     expect(written).toEqual(whole);
+  });
+
+  it('are handed over in parts where the output takes them so: the same document, never one string nor one list of its pieces', () => {
+    const ctx = opnsenseContext(model, site, site.firewall!, { streamed: true });
+    const sections = filter.build(ctx);
+    const parts: string[] = [];
+    const written: WrittenRules = { legacy: [], mvc: [] };
+    const join = vi.spyOn(Array.prototype, 'join');
+    try {
+      xmlDocumentParts(element('opnsense', sections), (part) => parts.push(part), writtenRulesVisitor(sections, devices, written));
+      // Each part is joined from a bounded list of pieces (a tag or leaf joins its own few): none from the whole document's.
+      expect(Math.max(...join.mock.contexts.map((list) => (list as unknown[]).length))).toBeLessThanOrEqual(4096 + 64);
+    } finally {
+      join.mockRestore();
+    }
+    const whole = xmlDocument(element('opnsense', filter.build(opnsenseContext(model, site, site.firewall!))));
+    expect(parts.join('')).toBe(whole);
+    expect(parts.length).toBeGreaterThan(10);
+    expect(Math.max(...parts.map((p) => p.length))).toBeLessThan(whole.length / 10);
+    expect(written.legacy.length + written.mvc.length).toBe(compilePolicy(ctx).rules.length);
+  });
+
+  it('go to an output that takes parts through it, and as one text to a Map', () => {
+    const opnsense = targets.find((t) => t.name === 'opnsense')!;
+    const inParts = new Map<string, string[]>();
+    const whole = new Map<string, string>();
+    opnsense.render(model, {
+      set: (path: string, text: string) => whole.set(path, text),
+      setParts: (path: string, write: (part: (text: string) => void) => void) => {
+        const parts: string[] = [];
+        write((text) => parts.push(text));
+        inParts.set(path, parts);
+      },
+    });
+    const files = renderAll(model);
+    const filterPath = `${site.name}/opnsense/filter.xml`;
+    expect(inParts.get(filterPath)!.length).toBeGreaterThan(10);
+    for (const [path, parts] of inParts) expect(parts.join(''), path).toBe(files.get(path));
+    expect(whole.size).toBe(0);
   });
 
   it('leave nothing of their elements in the written sections', async () => {

@@ -18,7 +18,7 @@ import { routesArea } from './routes.js';
 import { vlansArea } from './vlans.js';
 import { wireguardArea } from './wireguard.js';
 import { type WrittenRule, type WrittenRules, addWrittenRules, writtenRulesVisitor } from './written-rules.js';
-import { type XmlElement, element, isElement, xmlDocument } from './xml.js';
+import { type XmlElement, element, isElement, xmlDocument, xmlDocumentParts } from './xml.js';
 
 export const areas: readonly Area[] = [
   interfacesArea,
@@ -133,7 +133,10 @@ export function renderOpnsense(model: Model, files: OutputFiles): void {
       const visit = writtenRulesVisitor(sections, devices, rules);
       const root = element('opnsense', sections);
       root.children.unshift({ comment: commentText(` gen: site ${site.name}, OPNsense ${site.firewall.release}; apply with gen opnsense merge `) });
-      files.set(`${site.name}/opnsense/${file}`, xmlDocument(root, visit));
+      const path = `${site.name}/opnsense/${file}`;
+      // Written part by part where the output takes it so: the filter rules of 10,000 peers are never one 38 MB string.
+      if (files.setParts) files.setParts(path, (part) => xmlDocumentParts(root, part, visit));
+      else files.set(path, xmlDocument(root, visit));
     }
     written.set(site, rules.legacy.concat(rules.mvc));
     writtenAliases.set(site, compilePolicy(ctx).aliases);

@@ -166,7 +166,7 @@ export function serialize(node: XmlElement, depth = 0): string {
   // Every piece goes to one list, joined once: a string per level, each
   // joined from its children, copied a 38 MB filter section once per level.
   const out: string[] = [];
-  write(node, depth, out);
+  write(node, depth, out, {});
   return out.join('');
 }
 
@@ -204,13 +204,13 @@ export function sameCanonicalText(a: XmlElement, b: XmlElement): boolean {
 
 // Loops are indexed: for-of over a frozen list of children made an iterator
 // result per child (125 MB of garbage for 20,000 rules).
-function write(node: XmlElement, depth: number, out: string[], visit?: StreamVisitor): void {
+function write(node: XmlElement, depth: number, out: string[], how: Writing): void {
   if (node.raw !== undefined) {
     out.push(node.raw);
     return;
   }
   if (node instanceof StreamedElement && node.unmade) {
-    writeStreamed(node, depth, out, visit);
+    writeStreamed(node, depth, out, how);
     return;
   }
   const text = leafContent(node);
@@ -229,14 +229,14 @@ function write(node: XmlElement, depth: number, out: string[], visit?: StreamVis
       for (let next = children[i + 1]; next instanceof SharedLeaf && next.fill; next = children[++i + 1]) run = run.then(next, depth + 1);
       out.push(run.text);
     } else {
-      writeChild(c, depth + 1, out, visit);
+      writeChild(c, depth + 1, out, how);
     }
   }
   out.push(padding(depth), `</${node.name}>`);
 }
 
 /** A child on its own line at `depth`: a comment, a shared leaf or an element (a text child is its parent's). */
-function writeChild(c: XmlNode, depth: number, out: string[], visit: StreamVisitor | undefined): void {
+function writeChild(c: XmlNode, depth: number, out: string[], how: Writing): void {
   if ('text' in c) return;
   if ('comment' in c) {
     if (c.comment.includes('--') || c.comment.endsWith('-')) throw new XmlTextError('a comment cannot contain "--"');
@@ -246,7 +246,7 @@ function writeChild(c: XmlNode, depth: number, out: string[], visit: StreamVisit
     out.push(c.textAt(depth));
   } else {
     out.push(padding(depth));
-    write(c, depth, out, visit);
+    write(c, depth, out, how);
   }
 }
 
@@ -254,18 +254,36 @@ function writeChild(c: XmlNode, depth: number, out: string[], visit: StreamVisit
 export type StreamVisitor = (child: XmlNode, parent: XmlElement) => void;
 
 /**
+ * How a document is written: `visit` sees each child of a StreamedElement;
+ * `part`, when given, takes the text so far whenever the list of pieces is
+ * long, between two such children (a document written in parts).
+ */
+interface Writing {
+  visit?: StreamVisitor;
+  part?: (text: string) => void;
+}
+
+/** The pieces a part is joined from: some 100 KB of text, joined and left to the collector while young. */
+const PART_PIECES = 4096;
+
+/**
  * A StreamedElement whose children were not asked for: each made, handed to
  * `visit`, written, then left to the collector. Its children are elements
  * (see elementOf): with none it is `<name/>`, as any element without children.
  */
-function writeStreamed(node: StreamedElement, depth: number, out: string[], visit: StreamVisitor | undefined): void {
+function writeStreamed(node: StreamedElement, depth: number, out: string[], how: Writing): void {
   const start = out.length;
   out.push(startTag(node), '>');
   let any = false;
   for (const c of node.each()) {
     any = true;
-    visit?.(c, node);
-    writeChild(c, depth + 1, out, visit);
+    how.visit?.(c, node);
+    writeChild(c, depth + 1, out, how);
+    // Only after a child: `start` above is never in a part handed over (it is used when there is none).
+    if (how.part !== undefined && out.length >= PART_PIECES) {
+      how.part(out.join(''));
+      out.length = 0;
+    }
   }
   if (!any) {
     out.length = start;
@@ -377,7 +395,20 @@ function leafText(node: XmlElement, text: string): string {
  */
 export function xmlDocument(root: XmlElement, visit?: StreamVisitor): string {
   const out: string[] = ['<?xml version="1.0"?>\n'];
-  write(root, 0, out, visit);
+  write(root, 0, out, { visit });
   out.push('\n');
   return out.join('');
+}
+
+/**
+ * The same document handed to `part` in consecutive parts, each joined
+ * from the pieces of some children of a streamed element (the filter
+ * rules): the text of 20,000 rules is never one 38 MB string, nor its
+ * pieces one list.
+ */
+export function xmlDocumentParts(root: XmlElement, part: (text: string) => void, visit?: StreamVisitor): void {
+  const out: string[] = ['<?xml version="1.0"?>\n'];
+  write(root, 0, out, { visit, part });
+  out.push('\n');
+  part(out.join(''));
 }
