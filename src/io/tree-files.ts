@@ -4,7 +4,7 @@
 // rendering (src/emit.ts). What needs the whole tree is checked once the
 // last file has come, before anything reaches out/.
 import { chmodSync, closeSync, fchmodSync, mkdirSync, openSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { MANIFEST, OUTPUT_FILE_MODE } from '../manifest.js';
 import { writeAll } from './atomic-write.js';
 import { crashPointAt } from './crash-points.js';
@@ -22,9 +22,24 @@ export interface OutputSink {
 }
 
 function checkRelativePath(path: string): void {
-  const parts = path.split('/');
-  if (path.startsWith('/') || parts.some((p) => p === '' || p === '.' || p === '..') || path.includes('\\') || path.includes('\0')) {
-    throw new EmitError(`refusing to write "${path}": not a plain relative path`);
+  if (!plainPath(path)) throw new EmitError(`refusing to write "${path}": not a plain relative path`);
+}
+
+/**
+ * No empty, `.` or `..` part (so no leading slash), no backslash, no NUL.
+ * A scan of the parts where they are: splitting made an array and a string
+ * per part of each of 10,000 paths.
+ */
+function plainPath(path: string): boolean {
+  if (path.includes('\\') || path.includes('\0')) return false;
+  for (let start = 0; ; ) {
+    const slash = path.indexOf('/', start);
+    const end = slash < 0 ? path.length : slash;
+    // Only a part of at most two characters can be ., .. or empty: no string is made for the others.
+    const short = end - start <= 2 ? path.slice(start, end) : undefined;
+    if (short === '' || short === '.' || short === '..') return false;
+    if (slash < 0) return true;
+    start = slash + 1;
   }
 }
 
@@ -36,21 +51,29 @@ function checkRelativePath(path: string): void {
  * Each path is checked as it comes, against those before it, so that the
  * clash is refused before the second file is written (where case does not
  * count, it would land on the first). Directories that differ only in case
- * merge there, and are not refused.
+ * merge there, and are not refused. A path given twice is refused too: a
+ * tree written as it is rendered cannot take a file back.
  */
 class CaselessPaths {
   /** Lower-case path → the file's own. */
   private readonly files = new Map<string, string>();
   /** Lower-case directory → each spelling of it, with the first file below it. */
   private readonly dirs = new Map<string, Map<string, string>>();
+  /** The directory of the path before: its parents were checked then, and files come a directory at a time. */
+  private lastDir = '';
 
   add(path: string): void {
     const lower = path.toLowerCase();
     const other = this.files.get(lower);
-    if (other !== undefined && other !== path) throw new EmitError(`internal: a target wrote ${other} and ${path}, one file where case does not count (macOS, Windows)`);
+    if (other === path) throw new EmitError(`internal: a target wrote ${path} twice`);
+    if (other !== undefined) throw new EmitError(`internal: a target wrote ${other} and ${path}, one file where case does not count (macOS, Windows)`);
     for (const [dir, below] of this.dirs.get(lower) ?? []) if (dir !== path) throw fileAndDirectory(path, below);
     this.files.set(lower, path);
-    for (let slash = path.indexOf('/'); slash >= 0; slash = path.indexOf('/', slash + 1)) {
+    // A file that comes later named like one of these directories meets them in this.dirs above.
+    const last = path.lastIndexOf('/');
+    if (last < 0 || (last === this.lastDir.length && path.startsWith(this.lastDir))) return;
+    this.lastDir = path.slice(0, last);
+    for (let slash = path.indexOf('/'); slash >= 0 && slash <= last; slash = path.indexOf('/', slash + 1)) {
       const dir = path.slice(0, slash);
       const lowerDir = dir.toLowerCase();
       const file = this.files.get(lowerDir);
@@ -112,8 +135,6 @@ export class ArrivingFiles implements OutputSink {
   protected admit(path: string): void {
     checkRelativePath(path);
     if (path === MANIFEST) throw new EmitError(`internal: a target wrote ${MANIFEST}`);
-    // A tree written as it is rendered cannot take a file back.
-    if (this.hashes.has(path)) throw new EmitError(`internal: a target wrote ${path} twice`);
     this.caseless.add(path);
   }
 
@@ -189,10 +210,10 @@ export class StagedDirectory {
     this.made.add(dir);
   }
 
-  /** Creates `path`; `fill` hands the writer its bytes, in order. */
+  /** Creates `path` (plain: checked by ArrivingFiles, so joined as it is); `fill` hands the writer its bytes, in order. */
   write(path: string, fill: (each: (bytes: Buffer) => void) => void): void {
-    const file = join(this.root, path);
-    this.makeDir(dirname(file));
+    const file = `${this.root}/${path}`;
+    this.makeDir(file.slice(0, file.lastIndexOf('/')));
     const fd = openSync(file, 'wx', OUTPUT_FILE_MODE);
     try {
       fchmodSync(fd, OUTPUT_FILE_MODE);

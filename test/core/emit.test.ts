@@ -10,6 +10,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { emitRendered, emitTree, EmitError, manifest, recover } from '../../src/emit.js';
 import { MANIFEST_MARK, parseManifest, sha256 } from '../../src/manifest.js';
 import { buildLockOf, createStage, stagesOf } from '../../src/io/staging.js';
+import { ArrivingFiles } from '../../src/io/tree-files.js';
 import { UTF8_PIECE } from '../../src/io/utf8-scratch.js';
 import { ownedTree } from '../../src/output-tree.js';
 import { readExample, render } from '../helpers.js';
@@ -397,6 +398,36 @@ describe('files taken as they are rendered', () => {
     expect(thrown).toMatchObject({ code: 'ENOENT', path: missing });
     expect(existsSync(out)).toBe(false);
     expect(stagesOf(out)).toEqual([]);
+  });
+
+  it('checks each path as it comes without splitting it, and the directories above a file once for a run of files in one directory', () => {
+    const paths = Array.from({ length: 2000 }, (_, i) => `site/wireguard/peer-${i}.conf`);
+    const split = vi.spyOn(String.prototype, 'split');
+    const lower = vi.spyOn(String.prototype, 'toLowerCase');
+    try {
+      const files = new ArrivingFiles(() => 'hash');
+      for (const path of paths) files.set(path, 'x\n');
+      // Before: a split per path, and the lower case of the path and of each directory above it (3 per path).
+      expect(split.mock.calls.length).toBe(0);
+      expect(lower.mock.calls.length).toBeLessThan(paths.length + 10);
+    } finally {
+      split.mockRestore();
+      lower.mockRestore();
+    }
+    // Whatever the order, a file named like a directory of other files (but for case) is refused, and so is a path given twice.
+    const refused = [
+      [['x/a', 'x/b', 'X'], /X and x\/a, a file and a directory/],
+      [['X', 'x/a', 'x/b'], /X and x\/a, a file and a directory/],
+      [['x/y/a', 'x/y/b', 'x/Y'], /x\/Y and x\/y\/a, a file and a directory/],
+      [['x/a', 'y/b', 'x/c', 'x/A'], /x\/a and x\/A, one file/],
+      [['x/a', 'y/b', 'x/a'], /x\/a twice/],
+    ] as const;
+    for (const [list, message] of refused) {
+      const files = new ArrivingFiles(() => 'hash');
+      expect(() => list.forEach((path) => files.set(path, 'x\n')), list.join(' ')).toThrow(message);
+    }
+    for (const path of ['a//b', 'a/./b', 'a/../b', '/a', 'a/', '.', '..', 'a\\b', 'a\0b']) expect(() => new ArrivingFiles(() => 'hash').set(path, 'x\n'), path).toThrow(/not a plain relative path/);
+    for (const path of ['a/.b/c', 'a/b..', '...', '.x']) expect(() => new ArrivingFiles(() => 'hash').set(path, 'x\n'), path).not.toThrow();
   });
 
   it('refuses a file given twice: it may be written already', () => {
