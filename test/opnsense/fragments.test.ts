@@ -152,8 +152,12 @@ describe('scenario A (homelab): OPNsense fragments', async () => {
     expect(https.defaultBackend).toBe(backend['@uuid']);
     for (const item of [https, backend, server]) expect(item.id).toMatch(/^[0-9a-f]{14}\.[0-9]{8}$/);
     expect(redirect).toMatchObject({ bind: '0.0.0.0:80', ssl_enabled: '0' });
-    const [action] = ha.actions.action;
-    expect(redirect.linkedActions).toBe(action['@uuid']);
+    const action = ha.actions.action.find((a: { name: string }) => a.name === 'https_redirect_to_https');
+    // After the rules that drop the client's address headers, which come first on every HTTP frontend.
+    const linked = String(redirect.linkedActions).split(',');
+    expect(linked.at(-1)).toBe(action['@uuid']);
+    const drops = linked.slice(0, -1).map((u) => ha.actions.action.find((a: { '@uuid': string }) => a['@uuid'] === u));
+    expect(drops.map((a) => [a.http_request_action, a.http_request_option])).toEqual(['X-Forwarded-For', 'Forwarded', 'X-Real-IP'].map((h) => ['del-header', h]));
     // HAProxy 5.0.0 (os-haproxy from 26.1.2): a redirect is an http-request action with its option.
     expect(action).toMatchObject({ enabled: '1', type: 'http-request', http_request_action: 'redirect', http_request_option: 'scheme https code 301' });
 
@@ -330,7 +334,9 @@ describe('target release', () => {
   });
 
   it('writes the HTTP redirect as type http-request_redirect for HAProxy 4.1.0 (up to 26.1.1)', async () => {
-    const action = doc(await at('26.1.1'), 'haproxy.xml').OPNsense.HAProxy.actions.action[0];
+    const actions = doc(await at('26.1.1'), 'haproxy.xml').OPNsense.HAProxy.actions.action;
+    const action = actions.find((a: { name: string }) => a.name === 'https_redirect_to_https');
+    expect(actions.find((a: { name: string }) => a.name === 'https_drop_x_forwarded_for')).toMatchObject({ type: 'http-request_del-header', http_request_del_header_name: 'X-Forwarded-For' });
     expect(action).toMatchObject({ type: 'http-request_redirect', http_request_redirect: 'scheme https code 301' });
     expect(action.http_request_action).toBeUndefined();
     expect(action.enabled).toBeUndefined();

@@ -98,7 +98,7 @@ describe('an area the topology drops whole', () => {
     }
     expect(list(parse(second).opnsense.cert).map((c) => c.refid)).toContain(refid);
     expect(said.filter((m) => m.startsWith('removed HAProxy') || m.startsWith('removed ACME') || m.startsWith('HAProxy is'))).toEqual([
-      'removed HAProxy frontend "https", HAProxy frontend "https_http_redirect", HAProxy backend "web-pool", HAProxy server "web-pool_web1", HAProxy server "web-pool_web2", HAProxy healthcheck "web-pool_check", HAProxy action "https_redirect_to_https": an earlier merge wrote them, and the topology no longer has them',
+      'removed HAProxy frontend "https", HAProxy frontend "https_http_redirect", HAProxy backend "web-pool", HAProxy server "web-pool_web1", HAProxy server "web-pool_web2", HAProxy healthcheck "web-pool_check", HAProxy action "https_drop_x_forwarded_for", HAProxy action "https_drop_forwarded", HAProxy action "https_drop_x_real_ip", HAProxy action "https_http_redirect_drop_x_forwarded_for", HAProxy action "https_http_redirect_drop_forwarded", HAProxy action "https_http_redirect_drop_x_real_ip", HAProxy action "https_redirect_to_https": an earlier merge wrote them, and the topology no longer has them',
       expect.stringMatching(/^removed ACME client account "letsencrypt", ACME client certificate "\*\.ikscloud\.example\.com", /),
       'HAProxy is still enabled and has no frontend left, so it will not start: disable it (Services › HAProxy › Settings), or add a frontend',
     ]);

@@ -917,7 +917,7 @@ describe('the box\'s own items beside gen\'s: a shared name, a reference to gen\
     const kept: string[] = [];
     const third = mergeConfig(theirs, await sectionsOf(noHaproxy), options((m) => kept.push(m)));
     expect(kept.filter((w) => w.includes('earlier merge'))).toEqual([
-      'removed HAProxy frontend "https", HAProxy frontend "https_http_redirect", HAProxy action "https_redirect_to_https": an earlier merge wrote them, and the topology no longer has them',
+      'removed HAProxy frontend "https", HAProxy frontend "https_http_redirect", HAProxy action "https_drop_x_forwarded_for", HAProxy action "https_drop_forwarded", HAProxy action "https_drop_x_real_ip", HAProxy action "https_http_redirect_drop_x_forwarded_for", HAProxy action "https_http_redirect_drop_forwarded", HAProxy action "https_http_redirect_drop_x_real_ip", HAProxy action "https_redirect_to_https": an earlier merge wrote them, and the topology no longer has them',
       'removed ACME client account "letsencrypt", ACME client certificate "*.example.com", ACME client validation "wildcard_dns01", ACME client action "restart_haproxy": an earlier merge wrote them, and the topology no longer has them',
       // The ACME client stays enabled (its settings are not items): its renewal job stays while its UpdateCron names it
       // (OPNsense refuses the settings when it names no job), as an Apply would keep or make it.

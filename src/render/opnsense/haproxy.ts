@@ -19,6 +19,16 @@ import { certificateRefid, uniqueId } from './ids.js';
 import type { XmlElement } from './xml.js';
 import { appendAll } from '../../arrays.js';
 
+/**
+ * Headers that carry a client address, dropped from each request an HTTP
+ * frontend receives. "option forwardfor" appends the address HAProxy sees
+ * to any X-Forwarded-For the client sent, and backends that read the first
+ * entry (or Forwarded, or X-Real-IP, which HAProxy leaves alone) took an
+ * address the client chose. HAProxy adds its X-Forwarded-For when it
+ * forwards the request, after the frontend's http-request rules.
+ */
+const CLIENT_ADDRESS_HEADERS = ['X-Forwarded-For', 'Forwarded', 'X-Real-IP'];
+
 /** How long a passthrough frontend waits for the TLS hello before it routes by SNI. */
 const INSPECT_DELAY = '5s';
 
@@ -151,6 +161,28 @@ function hostRules(ctx: OpnsenseContext, frontend: HaproxyFrontend, backendUuid:
   return out;
 }
 
+/** The rules that drop client-sent address headers on the frontend keyed `key`, unconditional: they go first in its linked actions. */
+function dropClientAddressHeaders(ctx: OpnsenseContext, key: string, name: string): { actions: XmlElement[]; linked: string[] } {
+  const ids = haproxyUuids(ctx);
+  const out = { actions: [] as XmlElement[], linked: [] as string[] };
+  for (const header of CLIENT_ADDRESS_HEADERS) {
+    const slug = header.toLowerCase().replace(/-/g, '_');
+    const uuid = ids.action(key, `drop_${slug}`);
+    out.actions.push(
+      modelItem(ctx, 'haproxy', 'actions.action', uuid, {
+        name: haproxyItemName(`${name}_drop_${slug}`),
+        description: `gen: drop the client's ${header} on frontend ${name}`,
+        testType: 'if',
+        linkedAcls: '',
+        operator: 'and',
+        ...haproxyRuleFields(ctx.release.forms.haproxyActions, { kind: 'del-header', header }),
+      }),
+    );
+    out.linked.push(uuid);
+  }
+  return out;
+}
+
 export const haproxyArea: Area = {
   file: 'haproxy.xml',
   build(ctx) {
@@ -265,6 +297,9 @@ export const haproxyArea: Area = {
       const refid = refids[0];
       const rules = hostRules(ctx, frontend, backendUuid);
       appendAll(acls, rules.acls);
+      // A passthrough frontend forwards TLS it cannot read: no headers, no forwardfor.
+      const dropped = frontend.passthrough ? { actions: [], linked: [] } : dropClientAddressHeaders(ctx, frontend.name, frontend.name);
+      appendAll(actions, dropped.actions);
       appendAll(actions, rules.actions);
       frontendItems.push(
         modelItem(ctx, 'haproxy', 'frontends.frontend', ids.frontend(frontend.name), {
@@ -287,15 +322,20 @@ export const haproxyArea: Area = {
           ssl_hstsEnabled: mvcFlag(refid !== undefined),
           forwardFor: mvcFlag(!frontend.passthrough),
           connectionBehaviour: 'http-keep-alive',
-          linkedActions: [...(challenged.has(frontend) ? [ids.acmeAction()] : []), ...rules.linked].join(','),
+          // http-request rules (the drops) before any use_backend: HAProxy runs them first whatever the order, and warns otherwise.
+          linkedActions: [...dropped.linked, ...(challenged.has(frontend) ? [ids.acmeAction()] : []), ...rules.linked].join(','),
         }),
       );
       if (frontend.httpRedirect) {
+        // It forwards ACME challenges, with X-Forwarded-For as well.
+        const redirectName = `${frontend.name}_http_redirect`;
+        const redirectDropped = dropClientAddressHeaders(ctx, `${frontend.name}/http-redirect`, redirectName);
+        appendAll(actions, redirectDropped.actions);
         frontendItems.push(
           modelItem(ctx, 'haproxy', 'frontends.frontend', ids.redirectFrontend(frontend.name), {
             id: uniqueId(site, 'haproxy-frontend', `${frontend.name}/http-redirect`),
             enabled: '1',
-            name: `${frontend.name}_http_redirect`,
+            name: redirectName,
             description: `Redirects HTTP to frontend ${frontend.name}`,
             bind: `${frontend.address}:80`,
             bindOptions: '',
@@ -309,7 +349,7 @@ export const haproxyArea: Area = {
             connectionBehaviour: 'http-keep-alive',
             // The redirect first: HAProxy runs http-request rules before use_backend whatever
             // their order, and warns when the file says otherwise.
-            linkedActions: [ids.redirectAction(frontend.name), ...(challenged.has(frontend) ? [ids.acmeAction()] : [])].join(','),
+            linkedActions: [...redirectDropped.linked, ids.redirectAction(frontend.name), ...(challenged.has(frontend) ? [ids.acmeAction()] : [])].join(','),
           }),
         );
         actions.push(

@@ -4,14 +4,16 @@
 // "http-request_redirect"), model 5.0.0 (26.1.2 on) has a generic type with
 // an action and an option field, and renders only rules with enabled = 1.
 // use_backend is the same in both (net/haproxy/.../HAProxy.xml and
-// haproxy.conf, plugins 25.7.11 and 26.7.2).
+// haproxy.conf, plugins 25.7.11 and 26.7.2). del-header takes one header
+// name: 4.1.0's http_request_del_header_name, 5.0.0's option.
 import type { ReleaseForms } from './release-types.js';
 
 export type HaproxyRule =
   | { kind: 'use-backend'; backend: string }
   | { kind: 'inspect-delay'; delay: string }
   | { kind: 'content-accept' }
-  | { kind: 'redirect'; option: string };
+  | { kind: 'redirect'; option: string }
+  | { kind: 'del-header'; header: string };
 
 type Form = ReleaseForms['haproxyActions'];
 
@@ -34,6 +36,10 @@ export function haproxyRuleFields(form: Form, rule: HaproxyRule): Record<string,
       return generic
         ? Object.assign(enabled, { type: 'http-request', http_request_action: 'redirect', http_request_option: rule.option })
         : { type: 'http-request_redirect', http_request_redirect: rule.option };
+    case 'del-header':
+      return generic
+        ? Object.assign(enabled, { type: 'http-request', http_request_action: 'del-header', http_request_option: rule.header })
+        : { type: 'http-request_del-header', http_request_del_header_name: rule.header };
   }
 }
 
