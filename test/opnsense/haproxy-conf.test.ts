@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { edit, readExample, root } from '../helpers.js';
-import { hasCommand } from '../system-tools.js';
+import { hasCommand, missing, titled } from '../system-tools.js';
 import { hostsTopology } from './haproxy-topology.js';
 import { UPSTREAM_RELEASES, mergedFactoryConfig } from './support.js';
 
@@ -139,8 +139,8 @@ describe.skipIf(why)(`client address headers in haproxy.conf${why ? ` (skipped: 
   });
 });
 
-const haproxy = hasCommand('haproxy');
-if (!haproxy && !why) process.stderr.write('\n*** skipped: the rendered frontend in HAProxy: haproxy is missing ***\n\n');
+const noHaproxy = missing(['haproxy'], false);
+if (noHaproxy && !why) process.stderr.write(`\n*** skipped: the rendered frontend in HAProxy: ${noHaproxy} ***\n\n`);
 
 /** A free TCP port on 127.0.0.1. */
 async function freePort(): Promise<number> {
@@ -151,7 +151,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-describe.skipIf(why || !haproxy)('the rendered frontend in HAProxy', () => {
+describe.skipIf(why || noHaproxy)(why ? `the rendered frontend in HAProxy (skipped: ${why})` : titled('the rendered frontend in HAProxy', noHaproxy), () => {
   // The port-80 frontend forwards ACME challenges: its rendered lines, bound to a local port, in front of a server that echoes the headers it gets.
   it('the backend sees the address HAProxy saw, whatever address headers the client sent', async () => {
     const { tag, release } = UPSTREAM_RELEASES[UPSTREAM_RELEASES.length - 1]!;
