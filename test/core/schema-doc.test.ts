@@ -47,6 +47,8 @@ describe('docs/topology.md answers questions', () => {
         const strings = [...m[1]!.matchAll(/'([a-z_]+)'/g)].map((s) => s[1]!).filter((s) => s !== 'name');
         if (strings.length) keys.add(strings.at(-1)!);
       }
+      // Or with pathTo, which copies a path by index: pathTo(peerPath, 'role').
+      for (const m of text.matchAll(/ctx\.lookup\([^;]*?pathTo\([\w.!]+, '([a-z_]+)'\)\)/g)) keys.add(m[1]!);
       for (const m of text.matchAll(/rule: 'ref\/unknown',\s*path: [\w.!]+\.concat\(((?:[^()]|\([^()]*\))+)\)/g)) {
         const strings = [...m[1]!.matchAll(/'([a-z_]+)'/g)].map((s) => s[1]!);
         if (strings.length) keys.add(strings.at(-1)!);
