@@ -20,8 +20,8 @@ export function tunnelLeavesWan(compiled: { space: PolicySpace; matches: readonl
   const boxes: Ranges[][] = [];
   const actions: Match['action'][] = [];
   for (const match of compiled.matches) {
-    const sources = intersect(match.box[0], tunnel);
-    const destinations = sources.length > 0 ? intersect(match.box[1], outside) : [];
+    const sources = clip(match.box[0], tunnel);
+    const destinations = sources.length > 0 ? clip(match.box[1], outside) : [];
     if (destinations.length === 0) continue;
     boxes.push([sources, destinations, match.box[2], match.box[3]]);
     actions.push(match.action);
@@ -29,4 +29,27 @@ export function tunnelLeavesWan(compiled: { space: PolicySpace; matches: readonl
   if (!actions.includes('pass')) return false;
   const { leaves } = partition(boxes, [tunnel, outside, [PROTOCOL_SPACE], [PORT_SPACE]], undefined, firstTwo);
   return leaves.some((leaf) => leaf.rules.length > 0 && actions[leaf.rules[0]!] === 'pass');
+}
+
+/**
+ * `ranges` ∩ `region`, by a binary search in `ranges` for each range of a
+ * short `region`: a rule to a zone of a thousand VLANs has a destination
+ * of hundreds of ranges, and walking them all for each of 200,000 rules
+ * took over a second. The same ranges as intersect, in the same order.
+ */
+function clip(ranges: Ranges, region: Ranges): Range[] {
+  if (region.length * 16 > ranges.length) return intersect(ranges, region);
+  const out: Range[] = [];
+  for (const [lo, hi] of region) {
+    // The first range that ends at or after lo.
+    let a = 0;
+    let b = ranges.length;
+    while (a < b) {
+      const mid = (a + b) >>> 1;
+      if (ranges[mid]![1] < lo) a = mid + 1;
+      else b = mid;
+    }
+    for (let i = a; i < ranges.length && ranges[i]![0] <= hi; i++) out.push([Math.max(lo, ranges[i]![0]), Math.min(hi, ranges[i]![1])]);
+  }
+  return out;
 }

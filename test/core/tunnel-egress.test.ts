@@ -1,0 +1,55 @@
+// Whether a split tunnel leaves the WAN is asked of every rule of the
+// policy. A rule to a zone of many VLANs has a destination of hundreds of
+// ranges: only the few that reach outside the internal networks may be
+// read, not all of them for each rule.
+import { describe, expect, it } from 'vitest';
+import type { Range, Ranges } from '../../src/intervals.js';
+import { PORT_SPACE } from '../../src/intervals.js';
+import { type Match, PROTOCOL_SPACE, type PolicySpace } from '../../src/resolve/matches.js';
+import { tunnelLeavesWan } from '../../src/resolve/tunnel-egress.js';
+import { blockOf, parseIPv4 } from '../../src/net.js';
+
+const ip = (text: string): number => parseIPv4(text)!;
+const tunnel = blockOf(ip('10.200.0.0'), 16);
+// Internal: 10.0.0.0/8; the VLANs are /24s in 10.100.0.0/16, every other one named by the rules.
+const internal: Range[] = [[ip('10.0.0.0'), ip('10.255.255.255')]];
+const space = { internal, self: [[ip('10.0.0.1'), ip('10.0.0.1')]] } as unknown as PolicySpace;
+
+/** A list of ranges that counts the reads of its elements. */
+function counted(ranges: Range[], reads: { count: number }): Ranges {
+  return new Proxy(ranges, {
+    get(target, key, receiver) {
+      if (typeof key === 'string' && /^\d+$/.test(key)) reads.count++;
+      return Reflect.get(target, key, receiver);
+    },
+  });
+}
+
+function policy(rules: number, reads: { count: number }, last: Range): Match[] {
+  const vlans: Range[] = [];
+  for (let v = 0; v < 256; v += 2) vlans.push([ip(`10.100.${v}.0`), ip(`10.100.${v}.255`)]);
+  const matches: Match[] = [];
+  for (let r = 0; r < rules; r++) {
+    const peer = tunnel.base + 2 + r;
+    const destination = r === rules - 1 ? vlans.concat([last]) : vlans;
+    matches.push({ rule: {} as Match['rule'], action: 'pass', box: [[[peer, peer]], counted(destination, reads), [PROTOCOL_SPACE], [PORT_SPACE]] });
+  }
+  return matches;
+}
+
+describe('a split tunnel leaving the WAN, with many rules to a zone of many VLANs', () => {
+  it('reads a few ranges of each rule\'s destination, not all of them', () => {
+    const reads = { count: 0 };
+    const inside = policy(2000, reads, [ip('10.101.0.0'), ip('10.101.0.255')]);
+    expect(tunnelLeavesWan({ space, matches: inside }, { block: tunnel })).toBe(false);
+    // 129 ranges per destination; a binary search reads about 8.
+    expect(reads.count).toBeLessThan(2000 * 20);
+  });
+
+  it('still finds the one rule that reaches outside', () => {
+    const reads = { count: 0 };
+    const outside = policy(2000, reads, [ip('192.0.2.0'), ip('192.0.2.255')]);
+    expect(tunnelLeavesWan({ space, matches: outside }, { block: tunnel })).toBe(true);
+    expect(reads.count).toBeLessThan(2000 * 20);
+  });
+});
