@@ -60,25 +60,41 @@ export interface KeyHolder {
   info: KeyInfo;
 }
 
-/** Every instance and peer key of the model; throws SecretsError when gen must not read the secrets directory. */
-export function keyHolders(model: Model, dir: string): KeyHolder[] {
-  // Each directory is checked and listed once (the first throws SecretsError when gen must not read it);
-  // a key it surely does not hold is missing without a look at the file system.
+/**
+ * Every instance and peer key of the model; throws SecretsError when gen must
+ * not read the secrets directory. `onlyStored` leaves out the keys whose
+ * directory surely does not hold them (missing, no file to look at): `gen
+ * lint` reports only stored keys, and a path, a holder and its state for
+ * each of 100,000 peers was most of its look at the keys.
+ */
+export function keyHolders(model: Model, dir: string, onlyStored = false): KeyHolder[] {
+  // Each directory is checked and listed once (the first throws SecretsError when gen must not read it),
+  // in the order its first key comes; a key it surely does not hold is missing without a look at the file system.
   const listed = new Map<string, (name: string) => boolean>();
-  const mayHold = (keyFile: string) => {
-    const parent = dirname(keyFile);
+  const holdsIn = (parent: string) => {
     let holds = listed.get(parent);
     if (!holds) listed.set(parent, (holds = secretsIn(dir, parent)));
-    return holds(basename(keyFile)) || holds(`${basename(keyFile)}${PENDING_SUFFIX}`);
+    return holds;
   };
-  const info = (keyFile: string, publicKey: string | undefined): KeyInfo =>
-    mayHold(keyFile) ? keyInfo(dir, keyFile, publicKey) : { state: 'missing', keyFile, pending: false };
-  return model.sites.flatMap((site) =>
-    site.wireguard.flatMap((instance) => [
-      { site, instance, info: info(instanceKeyPath(site.name, instance.name), instance.publicKey) },
-      ...instance.peers.map((peer) => ({ site, instance, peer, info: info(peerKeyPath(site.name, instance.name, peer.name), peer.publicKey) })),
-    ]),
-  );
+  const mayHold = (holds: (name: string) => boolean, name: string) => holds(name) || holds(`${name}${PENDING_SUFFIX}`);
+  const info = (keyFile: string, publicKey: string | undefined, may: boolean): KeyInfo =>
+    may ? keyInfo(dir, keyFile, publicKey) : { state: 'missing', keyFile, pending: false };
+  const out: KeyHolder[] = [];
+  for (const site of model.sites) {
+    for (const instance of site.wireguard) {
+      const own = instanceKeyPath(site.name, instance.name);
+      const ownMay = mayHold(holdsIn(dirname(own)), basename(own));
+      if (ownMay || !onlyStored) out.push({ site, instance, info: info(own, instance.publicKey, ownMay) });
+      if (instance.peers.length === 0) continue;
+      // Names hold no path separator (the schema's name pattern): every peer key lies in one directory, as `<name>.key`.
+      const holds = holdsIn(dirname(peerKeyPath(site.name, instance.name, instance.peers[0]!.name)));
+      for (const peer of instance.peers) {
+        const may = mayHold(holds, `${peer.name}.key`);
+        if (may || !onlyStored) out.push({ site, instance, peer, info: info(peerKeyPath(site.name, instance.name, peer.name), peer.publicKey, may) });
+      }
+    }
+  }
+  return out;
 }
 
 /**
@@ -103,7 +119,7 @@ export function newPairCommand(keyFile: string): string {
 }
 
 /** The public_key of a key holder in the topology. */
-function publicKeyOfHolder(h: KeyHolder): string | undefined {
+function publicKeyOfHolder(h: Pick<KeyHolder, 'instance' | 'peer'>): string | undefined {
   return h.peer ? h.peer.publicKey : h.instance.publicKey;
 }
 
@@ -117,17 +133,27 @@ export function keyFindings(model: Model, dir: string): Finding[] {
   let holders: KeyHolder[];
   let stored: Map<string, string>;
   try {
-    holders = keyHolders(model, dir);
+    holders = keyHolders(model, dir, true);
     stored = storedPrivateKeys(model, dir);
   } catch (error) {
     if (!(error instanceof SecretsError)) throw error;
     return [{ rule: 'secrets/unsafe', path: [], message: error.message }];
   }
-  const published = (h: KeyHolder) => {
+  const published = (h: Pick<KeyHolder, 'instance' | 'peer'>) => {
     const key = publicKeyOfHolder(h);
     return key === undefined ? undefined : stored.get(key);
   };
-  const publishedFindings = holders.flatMap((h): Finding[] => {
+  // A published key is any key of the topology, stored or not: looked up only when some key is stored.
+  const owners: Pick<KeyHolder, 'instance' | 'peer'>[] = [];
+  if (stored.size > 0) {
+    for (const site of model.sites) {
+      for (const instance of site.wireguard) {
+        if (instance.publicKey !== undefined && stored.has(instance.publicKey)) owners.push({ instance });
+        for (const peer of instance.peers) if (peer.publicKey !== undefined && stored.has(peer.publicKey)) owners.push({ instance, peer });
+      }
+    }
+  }
+  const publishedFindings = owners.flatMap((h): Finding[] => {
     const keyFile = published(h);
     if (keyFile === undefined) return [];
     const owner = h.peer ? `peer ${h.peer.name} of ${h.instance.name}` : `instance ${h.instance.name}`;

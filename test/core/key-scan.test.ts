@@ -9,6 +9,11 @@ import { describe, expect, it, vi } from 'vitest';
 import type { Model } from '../../src/model.js';
 import { generateKeyPair } from '../../src/targets/wireguard/keys.js';
 
+vi.mock('node:path', async (original) => {
+  const actual = await original<typeof import('node:path')>();
+  return { ...actual, join: vi.fn(actual.join) };
+});
+
 vi.mock('node:fs', async (original) => {
   const actual = await original<typeof import('node:fs')>();
   return { ...actual, lstatSync: vi.fn(actual.lstatSync), readdirSync: vi.fn(actual.readdirSync) };
@@ -21,7 +26,8 @@ vi.resetModules();
 const fs = await import('node:fs');
 const { mkdtempSync, mkdirSync, writeFileSync } = fs;
 const { PENDING_SUFFIX } = await import('../../src/wg/key-change.js');
-const { keyHolders } = await import('../../src/wg/key-state.js');
+const { keyFindings, keyHolders } = await import('../../src/wg/key-state.js');
+const path = await import('node:path');
 const actualFs = await vi.importActual<typeof import('node:fs')>('node:fs');
 
 /** A model with one instance and `count` peers: only the fields keyHolders reads. */
@@ -94,5 +100,34 @@ describe('the stored keys of many peers', () => {
     mkdirSync(join(secrets, 'home/wireguard/wg0/peers'), { recursive: true, mode: 0o700 });
     fs.chmodSync(join(secrets, 'home/wireguard/wg0'), 0o777);
     expect(() => keyHolders(modelWith(3, new Map()), secrets)).toThrow(/wg0: it is writable by group or others/);
+  });
+});
+
+describe('gen lint on the keys of many peers', () => {
+  it('makes no path, holder or state for a peer whose key is not stored', () => {
+    const { secrets, model } = storedKey(2_000);
+    vi.mocked(path.join).mockClear();
+    // p7's key is stored and belongs to its public key: nothing to report.
+    expect(keyFindings(model, secrets)).toEqual([]);
+    // A few joins for each directory and stored key; 100,000 peers made 100,000 key paths.
+    expect(vi.mocked(path.join).mock.calls.length).toBeLessThan(100);
+    expect(keyHolders(model, secrets, true).map((h) => h.peer?.name)).toEqual(['p7', 'p9']);
+  });
+
+  it('still reports a stored key that does not belong to its public key, and a published one', () => {
+    const { secrets, model } = storedKey(2_000);
+    const peers = model.sites[0]!.wireguard[0]!.peers as { name: string; publicKey?: string; path: (string | number)[] }[];
+    peers.forEach((p, i) => (p.path = ['sites', 0, 'wireguard', 0, 'peers', i]));
+    // p7 names another public key; p12 publishes p7's private key.
+    const own = peers[7]!.publicKey;
+    peers[7]!.publicKey = generateKeyPair().publicKey;
+    const stored = fs.readFileSync(join(secrets, 'home/wireguard/wg0/peers/p7.key'), 'utf8').trim();
+    peers[12]!.publicKey = stored;
+    const findings = keyFindings(model, secrets);
+    expect(findings.map((f) => [f.rule, f.path.join('.')])).toEqual([
+      ['secrets/private-key-in-topology', 'sites.0.wireguard.0.peers.12.public_key'],
+      ['secrets/key-mismatch', 'sites.0.wireguard.0.peers.7.public_key'],
+    ]);
+    expect(own).not.toBe(peers[7]!.publicKey);
   });
 });
