@@ -16,9 +16,9 @@ import type { Rule, RuleReport } from './rule.js';
 export interface RuleAnalysis {
   rule: PolicyRule;
   /** Rules that decide every cell this rule matches (for a shadowed rule). */
-  coveredBy: PolicyRule[];
+  coveredBy: readonly PolicyRule[];
   /** What decides its traffic without it: rules, or the default deny (for a redundant rule). */
-  followedBy: (PolicyRule | 'default')[];
+  followedBy: readonly (PolicyRule | 'default')[];
   shadowed: boolean;
   redundant: boolean;
 }
@@ -94,6 +94,9 @@ function rulesOf(matches: readonly Match[], rule: PolicyRule, start: number, end
   return found;
 }
 
+/** The cover and the followers of a rule that is neither shadowed nor redundant: one list for all (200,000 rules made 400,000 empty ones). */
+const NONE: readonly never[] = Object.freeze([]);
+
 /** Shadowed and redundant topology rules of a site, in rule order; `operations` counts the partition's work. */
 export function analysePolicy(site: Site): { rules: RuleAnalysis[]; operations: number } {
   // Among the rules gen writes: a rule behind OPNsense's anti-lockout rule is
@@ -127,8 +130,8 @@ export function analysePolicy(site: Site): { rules: RuleAnalysis[]; operations: 
       rule,
       shadowed,
       redundant,
-      coveredBy: shadowed ? (rulesOf(matches, rule, start, end, coveredBy) as PolicyRule[]) : [],
-      followedBy: redundant ? rulesOf(matches, rule, start, end, followedBy) : [],
+      coveredBy: shadowed ? (rulesOf(matches, rule, start, end, coveredBy) as PolicyRule[]) : NONE,
+      followedBy: redundant ? rulesOf(matches, rule, start, end, followedBy) : NONE,
     });
   }
   return { rules: out, operations };
