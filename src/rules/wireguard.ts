@@ -186,16 +186,27 @@ export const wireguardRules: Rule[] = [
     check(model, report) {
       for (const site of model.sites) {
         // OPNsense keeps all peers of all instances in one list with unique keys.
-        const seen = new Map<string, string>();
-        for (const instance of site.wireguard) if (instance.publicKey !== undefined) seen.set(instance.publicKey, `instance ${instance.name}`);
-        for (const instance of site.wireguard) {
-          for (const peer of instance.peers) {
+        // Each key's first owner by its position (instance i: -1 - i; peer p of instance i: p * instances + i),
+        // its words made only for a finding: a text per peer was most of the rule.
+        const instances = site.wireguard;
+        const seen = new Map<string, number>();
+        const ownerOf = (at: number) => {
+          if (at < 0) return `instance ${instances[-1 - at]!.name}`;
+          const instance = instances[at % instances.length]!;
+          return `peer ${instance.peers[Math.floor(at / instances.length)]!.name} of ${instance.name}`;
+        };
+        instances.forEach((instance, i) => {
+          if (instance.publicKey !== undefined) seen.set(instance.publicKey, -1 - i);
+        });
+        instances.forEach((instance, i) => {
+          for (let p = 0; p < instance.peers.length; p++) {
+            const peer = instance.peers[p]!;
             if (peer.publicKey === undefined) continue;
             const owner = seen.get(peer.publicKey);
-            if (owner !== undefined) report({ path: peer.path.concat('public_key'), message: `peer ${peer.name} of ${instance.name} has the public key of ${owner}` });
-            else seen.set(peer.publicKey, `peer ${peer.name} of ${instance.name}`);
+            if (owner !== undefined) report({ path: peer.path.concat('public_key'), message: `peer ${peer.name} of ${instance.name} has the public key of ${ownerOf(owner)}` });
+            else seen.set(peer.publicKey, p * instances.length + i);
           }
-        }
+        });
       }
     },
   },
