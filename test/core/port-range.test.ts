@@ -1,0 +1,45 @@
+// ports/range looks at every port of every policy rule; the path of a
+// finding is made only for a range it reports, not for each of 200,000
+// rules' ports.
+import { describe, expect, it } from 'vitest';
+import type { Finding } from '../../src/findings.js';
+import type { Model } from '../../src/model.js';
+import { ruleById } from '../../src/rules/index.js';
+
+function model(ports: (r: number) => string[]): Model {
+  const rules = Array.from({ length: 4_000 }, (_, r) => ({ ports: ports(r), path: ['sites', 0, 'policy', 'rules', r] }));
+  return { sites: [{ hosts: [], policy: { rules } }] } as unknown as Model;
+}
+
+/** The findings of ports/range, and the paths (arrays) made by concat while it ran. */
+function run(m: Model): { findings: Finding[]; concats: number } {
+  const out: Finding[] = [];
+  const original = Array.prototype.concat;
+  let concats = 0;
+  Array.prototype.concat = function (this: unknown[], ...items: unknown[]) {
+    concats++;
+    return original.apply(this, items);
+  } as typeof original;
+  try {
+    ruleById.get('ports/range')!.check!(m, (f) => out.push(f as Finding));
+  } finally {
+    Array.prototype.concat = original;
+  }
+  return { findings: out, concats };
+}
+
+describe('ports/range on 4,000 rules', () => {
+  it('makes no path for a port or a range that is right', () => {
+    const { findings, concats } = run(model((r) => [String(1 + r), `${1 + r}-${2 + r}`]));
+    expect(findings).toEqual([]);
+    expect(concats).toBe(0);
+  });
+
+  it('reports each reversed or out-of-range range at its place in the rule', () => {
+    const { findings } = run(model((r) => (r === 7 ? ['22', '90-80'] : r === 9 ? ['1000-70000'] : ['443'])));
+    expect(findings.map((f) => [f.path.join('.'), f.message])).toEqual([
+      ['sites.0.policy.rules.7.ports.1', '"90-80" is not a range within 1-65535 with its start before its end'],
+      ['sites.0.policy.rules.9.ports.0', '"1000-70000" is not a range within 1-65535 with its start before its end'],
+    ]);
+  });
+});
