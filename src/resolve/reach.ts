@@ -137,10 +137,14 @@ export function resolveReach(
 ): void {
   if (!instances.some((w) => w.peers.length > 0 || w.reachList !== undefined || inputs.some((i) => i.name === w.name && i.reach))) return;
   const { space, matches } = siteMatches({ policy, firewall, wireguard: instances });
-  const peers = instances.flatMap((w) => w.peers.map((p) => ({ instance: w, peer: p, address: parseIPv4(p.address) })));
-  const addresses = [...new Set(peers.flatMap((p) => (p.address === undefined ? [] : [p.address])))].sort((a, b) => a - b);
+  // Each peer's address (NaN: none), in the order of the instances' peers, and the distinct ones ascending:
+  // numbers only, where an object, a pair and a set entry per peer made 100,000 peers' garbage.
+  const peerAddresses: number[] = [];
+  for (const w of instances) for (let p = 0; p < w.peers.length; p++) peerAddresses.push(parseIPv4(w.peers[p]!.address) ?? NaN);
+  const addresses = distinctAscending(peerAddresses);
   const reached = reachBySource(matches, addresses);
-  const reachOf = new Map(addresses.map((a, i) => [a, reached[i]!]));
+  const reachOf = new Map<number, Range[]>();
+  for (let i = 0; i < addresses.length; i++) reachOf.set(addresses[i]!, reached[i]!);
   const routed = routable(policy, firewall, instances, space.internal);
   // Peers that reach the same destinations share one computed list.
   const cidrs = new Map<Range[], string[]>();
@@ -164,11 +168,25 @@ export function resolveReach(
   const instanceAllowed = new Map(
     instances.map((w) => [w, w.tunnel === 'full' ? [...FULL_TUNNEL] : w.reachList ? toCidrs(rangesOfCidrs(w.reachList.flatMap((r) => r.cidrs))) : undefined]),
   );
-  for (const { instance, peer, address } of peers) {
-    const destinations = address === undefined ? undefined : reachOf.get(address);
-    let reach = destinations ? cidrs.get(destinations) : [];
-    if (!reach) cidrs.set(destinations!, (reach = toCidrs(intersect(destinations!, routed))));
-    peer.reach = reach;
-    peer.allowedIps = instanceAllowed.get(instance) ?? peer.reach;
+  let k = 0;
+  for (const instance of instances) {
+    for (let p = 0; p < instance.peers.length; p++) {
+      const peer = instance.peers[p]!;
+      const address = peerAddresses[k++]!;
+      const destinations = Number.isNaN(address) ? undefined : reachOf.get(address);
+      let reach = destinations ? cidrs.get(destinations) : [];
+      if (!reach) cidrs.set(destinations!, (reach = toCidrs(intersect(destinations!, routed))));
+      peer.reach = reach;
+      peer.allowedIps = instanceAllowed.get(instance) ?? peer.reach;
+    }
   }
+}
+
+/** The numbers of `values` but NaN, each once, ascending. */
+function distinctAscending(values: readonly number[]): number[] {
+  const sorted = values.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
+  let n = 0;
+  for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[n - 1]) sorted[n++] = sorted[i]!;
+  sorted.length = n;
+  return sorted;
 }

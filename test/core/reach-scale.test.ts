@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { readExample, root } from '../helpers.js';
 import { lintText } from '../../src/pipeline.js';
+import { resolveReach } from '../../src/resolve/reach.js';
 
 const ip = (n: number) => [24, 16, 8, 0].map((s) => (n >>> s) & 255).join('.');
 
@@ -61,5 +62,33 @@ describe('AllowedIPs of many peers with rules of their own and many services wit
     const r = spawnSync(process.execPath, ['--max-old-space-size=256', join(root, 'bin/gen.js'), 'lint', file], { encoding: 'utf8' });
     expect(r.stderr).not.toMatch(/heap out of memory/);
     expect(r.status, r.stderr).toBe(0);
+  });
+});
+
+describe('the reach of many peers', () => {
+  it('makes no object, pair or set entry per peer: the peers are read in place', async () => {
+    const { model } = await lintText(crossed(300));
+    const site = model!.sites[0]!;
+    const peers = site.wireguard[0]!.peers;
+    const before = peers.map((p) => p.reach);
+    // Array methods called on the list of peers, or on a list as long (the peers made into objects or pairs).
+    const proto = Array.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
+    const saved = new Map<string, (...args: unknown[]) => unknown>();
+    let perPeer = 0;
+    for (const name of ['map', 'flatMap', 'forEach']) {
+      const original = proto[name]!;
+      saved.set(name, original);
+      proto[name] = function (this: unknown[], ...args: unknown[]) {
+        if (this === peers || this.length === peers.length) perPeer++;
+        return original.apply(this, args);
+      };
+    }
+    try {
+      resolveReach(site.wireguard, [], site.policy, undefined as never, site.firewall);
+    } finally {
+      for (const [name, original] of saved) proto[name] = original;
+    }
+    expect(perPeer).toBe(0);
+    expect(peers.map((p) => p.reach)).toEqual(before);
   });
 });
