@@ -86,11 +86,15 @@ export function policySpace(policy: Policy, firewall: Firewall | undefined, wire
 }
 
 // Rules from or to the same zone share its member list: its addresses are joined once.
+// One object's ranges are already joined: given as they are, neither copied nor
+// remembered (100,000 rules from a peer each made a copy and a weak-map entry,
+// which every garbage collection then walks).
 const joined = new WeakMap<PolicyRule['sources'], Range[]>();
 
 export function objectRanges(objects: PolicyRule['sources']): Range[] {
+  if (objects.length === 1) return objects[0]!.ranges;
   let ranges = joined.get(objects);
-  if (!ranges) joined.set(objects, (ranges = objects.length === 1 ? [...objects[0]!.ranges] : unionAll(objects.map((o) => o.ranges))));
+  if (!ranges) joined.set(objects, (ranges = unionAll(objects.map((o) => o.ranges))));
   return ranges;
 }
 
