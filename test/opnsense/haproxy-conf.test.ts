@@ -25,9 +25,9 @@ const why = !coreGit
   : !process.env.OPNSENSE_PLUGINS_GIT
     ? 'OPNSENSE_PLUGINS_GIT is not set'
     : !hasCommand('php')
-      ? 'php is missing'
+      ? 'needs php'
       : !jinja
-        ? 'python3-jinja2 is missing'
+        ? 'needs python3-jinja2'
         : undefined;
 if (why) process.stderr.write(`\n*** skipped: haproxy.conf from the plugin's template: ${why} ***\n\n`);
 const tools = join(root, 'test/tools/opnsense-php');
