@@ -5,7 +5,7 @@
 // last file has come, before anything reaches out/.
 import { chmodSync, closeSync, fchmodSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { MANIFEST, OUTPUT_FILE_MODE } from '../manifest.js';
+import { MANIFEST, OUTPUT_FILE_MODE, plainRelative } from '../manifest.js';
 import { writeAll } from './atomic-write.js';
 import { crashPointAt } from './crash-points.js';
 import { ReportedError } from './errors.js';
@@ -22,25 +22,8 @@ export interface OutputSink {
 }
 
 function checkRelativePath(path: string): void {
-  if (!plainPath(path)) throw new EmitError(`refusing to write "${path}": not a plain relative path`);
-}
-
-/**
- * No empty, `.` or `..` part (so no leading slash), no backslash, no NUL.
- * A scan of the parts where they are: splitting made an array and a string
- * per part of each of 10,000 paths.
- */
-function plainPath(path: string): boolean {
-  if (path.includes('\\') || path.includes('\0')) return false;
-  for (let start = 0; ; ) {
-    const slash = path.indexOf('/', start);
-    const end = slash < 0 ? path.length : slash;
-    // Only a part of at most two characters can be ., .. or empty: no string is made for the others.
-    const short = end - start <= 2 ? path.slice(start, end) : undefined;
-    if (short === '' || short === '.' || short === '..') return false;
-    if (slash < 0) return true;
-    start = slash + 1;
-  }
+  // A backslash or NUL would name another file on some systems, or cut the name short.
+  if (!plainRelative(path) || path.includes('\\') || path.includes('\0')) throw new EmitError(`refusing to write "${path}": not a plain relative path`);
 }
 
 /**

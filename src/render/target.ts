@@ -1,8 +1,8 @@
 // A render target turns the resolved model into files under out/.
+import type { OutputSink, PartsWriter } from '../io/tree-files.js';
 import type { Model } from '../model.js';
 
-/** Hands each part of a text, in order, to `part`. */
-export type PartsWriter = (part: (text: string) => void) => void;
+export type { PartsWriter };
 
 /**
  * Where a target puts each file it renders, by its path under out/: a Map,
@@ -11,10 +11,7 @@ export type PartsWriter = (part: (text: string) => void) => void;
  * takes a long text in parts (a first build, which writes each part as it
  * comes) has setParts.
  */
-export interface OutputFiles {
-  set(path: string, text: string): unknown;
-  setParts?(path: string, write: PartsWriter): unknown;
-}
+export type OutputFiles = OutputSink;
 
 export interface Target {
   name: string;
