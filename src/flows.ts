@@ -7,7 +7,7 @@
 // a service, an address, the internet, the firewall): the flow is cut into
 // the cells in which the same rules match, and every cell must get the
 // expected verdict.
-import { ADDRESS_SPACE, type Range, type Ranges, blockRange, firstEndingAtOrAfter, intersect, normalize, overlaps, subtract, toCidrs, unionAll } from './intervals.js';
+import { ADDRESS_SPACE, type Range, type Ranges, blockRange, firstEndingAtOrAfter, has, intersect, normalize, overlaps, subtract, toCidrs, unionAll } from './intervals.js';
 import type { FlowTest, Model, Network, PolicyRule, SecurityGroup, SecurityGroupRule, Site, Vpc } from './model.js';
 import { containsBlock, parseCidr } from './net.js';
 import { DYNAMIC_ADDRESS, type Match, PROTOCOL, objectRanges, siteMatches } from './resolve/matches.js';
@@ -86,12 +86,6 @@ interface SourceCells {
   cells: { lo: number; hi: number; verdict: Verdict; rule: PolicyRule | undefined }[];
 }
 
-/** Whether ranges hold a number. */
-function holds(ranges: Ranges, x: number): boolean {
-  for (let i = 0; i < ranges.length; i++) if (ranges[i]![0] <= x && x <= ranges[i]![1]) return true;
-  return false;
-}
-
 /** The rules that meet a flow, and their partition of it: sources, then destinations, protocol and port. */
 function flowPartition(site: Site, from: Ranges, to: Ranges, proto: FlowTest['proto'], port: number, without?: PolicyRule): { meeting: Match[]; root: Node } {
   const { matches } = siteMatches(site);
@@ -104,7 +98,7 @@ function flowPartition(site: Site, from: Ranges, to: Ranges, proto: FlowTest['pr
   for (let i = 0; i < matches.length; i++) {
     const m = matches[i]!;
     const box = m.box;
-    if (holds(box[3], port) && holds(box[2], protocol) && m.rule !== without && overlaps(box[0], from) && overlaps(box[1], to)) meeting.push(m);
+    if (has(box[3], port) && has(box[2], protocol) && m.rule !== without && overlaps(box[0], from) && overlaps(box[1], to)) meeting.push(m);
   }
   // A cell's first rule decides it: the cells keep their first two rules, not all (see leaf-views.ts).
   const { root } = partition(

@@ -5,10 +5,11 @@
 // A source of a few explicit addresses (an office's static block) is a
 // choice an operator can make, and is a warning; more is an error.
 import { describeAddresses } from '../flows.js';
+import { size } from '../intervals.js';
 import type { Model, PolicyRule, Site } from '../model.js';
 import { ANTI_LOCKOUT_SETTING } from '../targets/opnsense/anti-lockout.js';
 import { MANAGEMENT_LISTEN_SETTING, SSH_LOGIN_SETTING, loginPorts } from '../targets/opnsense/management.js';
-import { type SelfPass, addressCount, internetPassesToSelf, isOwnRule } from './internet-to-self.js';
+import { type SelfPass, internetPassesToSelf, isOwnRule } from './internet-to-self.js';
 import type { Rule, RuleReport } from './rule.js';
 
 /** The most internet addresses an admin source may hold and be a warning: a /28, an office's static block. */
@@ -29,7 +30,7 @@ function adminPasses(site: Site): SelfPass[] {
 function check(model: Model, report: RuleReport, narrow: boolean): void {
   for (const site of model.sites) {
     for (const { rule, ports, sources, everyone } of adminPasses(site)) {
-      if ((addressCount(sources) <= NARROW_ADMIN_SOURCE) !== narrow) continue;
+      if ((size(sources) <= NARROW_ADMIN_SOURCE) !== narrow) continue;
       const list = `TCP ${ports.join(', ')}`;
       const from = everyone ? 'every internet address' : narrow ? describeAddresses(sources) : `internet addresses (${describeAddresses(sources)})`;
       if (rule === site.policy.antiLockout) {

@@ -76,10 +76,3 @@ export function internetPassesToSelf(site: Site, protos: readonly ('udp' | 'tcp'
   }
   return passes;
 }
-
-/** How many addresses ranges hold. */
-export function addressCount(ranges: readonly Range[]): number {
-  let count = 0;
-  for (const [lo, hi] of ranges) count += hi - lo + 1;
-  return count;
-}
