@@ -285,9 +285,8 @@ function checkRunning(t: Target, fileValues: WgQuickFile | undefined, lan: boole
 
   const misrouted: string[] = [];
   for (const network of valuesOf(expected, 'Peer', 'AllowedIPs')) {
-    const parsed = parseCidr(network);
-    if (!parsed.ok) continue;
-    const probe = formatIPv4(parsed.block.prefix === 32 ? parsed.block.base : parsed.block.base + 1);
+    const probe = firstUsable(network);
+    if (probe === undefined) continue;
     const device = probes.routeDevice(probe);
     if (device !== tunnel.name) misrouted.push(`${network} via ${device ?? 'no route'}`);
   }
@@ -324,11 +323,17 @@ function handshakeAge(tunnel: RunningInterface, running: RunningPeer, t: Target,
   return renewed ? age(renewed) : first;
 }
 
+/** The first usable address of an IPv4 block (the block's own for a /32), or undefined for what is not one. */
+function firstUsable(cidr: string): string | undefined {
+  const network = parseCidr(cidr);
+  return network.ok ? formatIPv4(network.block.prefix === 32 ? network.block.base : network.block.base + 1) : undefined;
+}
+
 /** The first usable IPv4 address of the first IPv4 block of AllowedIPs. */
 function insideAddress(allowedIps: readonly string[]): string | undefined {
   for (const cidr of allowedIps) {
-    const network = parseCidr(cidr);
-    if (network.ok) return formatIPv4(network.block.prefix === 32 ? network.block.base : network.block.base + 1);
+    const address = firstUsable(cidr);
+    if (address !== undefined) return address;
   }
   return undefined;
 }
