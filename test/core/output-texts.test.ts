@@ -12,16 +12,26 @@ describe('the texts of a build', async () => {
   const model = await modelOf(toYaml(siteTopology({ peers: 4000 })));
 
   it('take about their length on the heap, not that of the pieces they were made from', async () => {
-    const files = renderAll(model);
-    const clients = [...files.keys()].filter((path) => /^home\/wireguard\/peer-\d+\.conf$/.test(path));
-    expect(clients).toHaveLength(4000);
-    let length = 0;
-    for (const path of clients) length += files.get(path)!.length;
-    // What the client texts hold: the heap they leave behind when dropped (their paths stay, in `clients`).
-    const before = await collectedHeap();
-    for (const path of clients) files.set(path, '\n');
-    const held = before - (await collectedHeap());
+    // The heap a collection leaves varies by a few MB from one collection to the next (other garbage, the
+    // collector's own pages), so the texts are weighed three times, each from a fresh render, and the least
+    // weight counts: noise only adds, and texts held as trees of pieces weigh about three bytes a character
+    // every time.
+    const ratios: string[] = [];
+    let least = Infinity;
+    for (let trial = 0; trial < 3; trial++) {
+      const files = renderAll(model);
+      const clients = [...files.keys()].filter((path) => /^home\/wireguard\/peer-\d+\.conf$/.test(path));
+      expect(clients).toHaveLength(4000);
+      let length = 0;
+      for (const path of clients) length += files.get(path)!.length;
+      // What the client texts hold: the heap they leave behind when dropped (their paths stay, in `clients`).
+      const before = await collectedHeap();
+      for (const path of clients) files.set(path, '\n');
+      const held = before - (await collectedHeap());
+      ratios.push(`${held} bytes for ${length} characters`);
+      least = Math.min(least, held / length);
+    }
     // One byte a character (ASCII); a tree of pieces takes about three.
-    expect(held / length, `${held} bytes for ${length} characters`).toBeLessThan(1.5);
+    expect(least, ratios.join('; ')).toBeLessThan(1.5);
   });
 });
