@@ -60,12 +60,16 @@ describe('UUIDv5', () => {
 
 describe("gen's UUIDs of a large site", () => {
   it('take their 36 characters on the heap: a filter rule or an item holds each to the end of the render', async () => {
-    const before = await collectedHeap();
-    const uuids = Array.from({ length: 20_000 }, (_, i) => genUuid(`home/filter-rule/generated-${i}/0`));
-    const held = (await collectedHeap()) - before;
-    expect(new Set(uuids).size).toBe(20_000);
+    // Weighed three times, the least counting: one collection's leftover garbage varies by MBs, and only adds.
+    const weights: number[] = [];
+    for (let trial = 0; trial < 3; trial++) {
+      const before = await collectedHeap();
+      const uuids = Array.from({ length: 20_000 }, (_, i) => genUuid(`home/filter-rule/generated-${i}/${trial}`));
+      weights.push(((await collectedHeap()) - before) / uuids.length);
+      expect(new Set(uuids).size).toBe(20_000);
+    }
     // A one-byte string of 36 characters is 56 bytes, and the list 8 a UUID; made with a template, one was a rope of some 300.
-    expect(held / uuids.length, `${held} bytes for ${uuids.length} UUIDs`).toBeLessThan(100);
+    expect(Math.min(...weights), `bytes per UUID: ${weights.join(', ')}`).toBeLessThan(100);
   });
 
   it('are hashed from names written without measuring them first', () => {

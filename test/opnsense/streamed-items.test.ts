@@ -81,16 +81,20 @@ describe.each(['26.7', '25.7'])('the filter rules of a build, OPNsense %s', asyn
   });
 
   it('leave nothing of their elements in the written sections', async () => {
-    const ctx = opnsenseContext(model, site, site.firewall!, { streamed: true });
-    const rules = compilePolicy(ctx).rules;
-    let sections: XmlElement[] | undefined = filter.build(ctx);
-    xmlDocument(element('opnsense', sections));
-    // What the written sections hold beyond the compiled rules (which the context keeps).
-    const before = await collectedHeap();
-    sections = undefined;
-    const held = before - (await collectedHeap());
+    // Weighed three times, the least counting: one collection's leftover garbage varies by MBs, and only adds.
+    const weights: number[] = [];
+    for (let trial = 0; trial < 3; trial++) {
+      const ctx = opnsenseContext(model, site, site.firewall!, { streamed: true });
+      const rules = compilePolicy(ctx).rules;
+      let sections: XmlElement[] | undefined = filter.build(ctx);
+      xmlDocument(element('opnsense', sections));
+      // What the written sections hold beyond the compiled rules (which the context keeps).
+      const before = await collectedHeap();
+      sections = undefined;
+      weights.push((before - (await collectedHeap())) / rules.length);
+    }
     // Held whole, the elements of the rules took two kilobytes and more each.
-    expect(held / rules.length, `${held} bytes for ${rules.length} rules`).toBeLessThan(300);
+    expect(Math.min(...weights), `bytes per rule: ${weights.join(', ')}`).toBeLessThan(300);
   });
 });
 
