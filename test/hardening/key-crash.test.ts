@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lintText } from '../../src/pipeline.js';
 import { root } from '../helpers.js';
-import { CASES, gen, inFlight, landed, pairOf, prepare, repaired } from './key-crash-support.js';
+import { CASES, gen, here, inFlight, landed, pairOf, prepare, repaired } from './key-crash-support.js';
 
 describe('key commands killed at each crash point', () => {
   for (const c of CASES) {
@@ -21,13 +21,13 @@ describe('key commands killed at each crash point', () => {
       expect(killed.signal, killed.stderr).toBe('SIGKILL');
       // Right after the kill the topology is whole and clean either way.
       expect((await lintText(readFileSync(join(dir, 'topology.yaml'), 'utf8'))).diagnostics).toEqual([]);
-      const after = repaired(dir, c);
+      const after = await repaired(dir, c);
       expect(landed(c.points, point) ? c.isNew(after) : c.isOld(after), JSON.stringify(after)).toBe(true);
       expect(inFlight(dir)).toEqual([]);
       // And the command works from there.
       if (!landed(c.points, point)) {
-        const again = gen(dir, c.args);
-        expect([again.status, again.stderr]).toEqual([0, expect.any(String)]);
+        const again = await here(dir, c.args);
+        expect([again.code, again.stderr]).toEqual([0, expect.any(String)]);
         expect(c.isNew(pairOf(dir, c.owner))).toBe(true);
       }
     });

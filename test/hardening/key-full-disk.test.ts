@@ -16,7 +16,7 @@ describe.skipIf(whyRoot)(titled('key commands on a full disk (a 64 KiB tmpfs)', 
   const { mount, fill } = smallDisk('gen-enospc-');
 
   for (const c of CASES) {
-    it(`${c.name}: at every amount of free space, the old or the new pair, one sentence on failure`, () => {
+    it(`${c.name}: at every amount of free space, the old or the new pair, one sentence on failure`, async () => {
       const outcomes = new Set<string>();
       const dir = join(mount, 'repo');
       // Four pages (lock, pending key, the topology's temporary file) are the most any command needs.
@@ -42,7 +42,7 @@ describe.skipIf(whyRoot)(titled('key commands on a full disk (a 64 KiB tmpfs)', 
       }
       // With space again, the next command finds nothing to repair and works.
       rmSync(join(mount, 'filler'), { recursive: true, force: true });
-      expect(c.isOld(repaired(dir, c)) || c.isNew(pairOf(dir, c.owner))).toBe(true);
+      expect(c.isOld(await repaired(dir, c)) || c.isNew(pairOf(dir, c.owner))).toBe(true);
       expect([...outcomes].sort()).toEqual(['done', 'refused']);
     });
   }
