@@ -12,7 +12,7 @@ async function start() {
   const bundle = join(__dirname, '../dist/gen.cjs');
   const { main, outputErrorSentence } =
     existsSync(bundle) && !process.env.GEN_NO_BUNDLE
-      ? require('./bundle-loader.js').loadBundle(bundle).exports
+      ? require('./bundle-loader.js').loadBundle(bundle, process.argv[2]).exports
       : await import(pathToFileURL(join(__dirname, '../dist/cli.js')).href);
   // A reader that stops early (gen build | head -1) closes the pipe: the run
   // goes on quietly, without its output, and ends with its own exit code.

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import Handlebars from 'handlebars';
 import { lazyKeyTablesPatch } from './js-yaml-patch.mjs';
+import { cacheFile } from '../bin/bundle-loader.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
@@ -71,8 +72,9 @@ const lazyKeyTables = {
 
 // bin/gen.js runs dist/gen.cjs when it is there: a build that stops below leaves none (the modules in dist/ run instead).
 const bundlePath = join(dist, 'gen.cjs');
+const caches = [undefined, 'lint'].map((command) => cacheFile(bundlePath, command));
 rmSync(bundlePath, { force: true });
-rmSync(`${bundlePath}.cache`, { force: true });
+for (const cache of caches) rmSync(cache, { force: true });
 
 await build({
   entryPoints: [join(dist, 'cli.js')],
@@ -97,7 +99,7 @@ rmSync(inject);
 /** Stops the build, removing the bundle that failed a check. */
 function refuse(message) {
   rmSync(bundlePath, { force: true });
-  rmSync(`${bundlePath}.cache`, { force: true });
+  for (const cache of caches) rmSync(cache, { force: true });
   throw new Error(message);
 }
 for (const name of ['commander', 'js-yaml']) if (!patchedFiles.has(name)) refuse(`the bundle's ${name} was not patched: the library is no longer loaded from the file the patch expects`);
@@ -119,6 +121,9 @@ const wide = /[^\x00-\x7f]/.exec(bundled);
 if (wide) refuse(`the bundle has a character outside ASCII at ${wide.index}: bin/bundle-loader.js reads it as latin1`);
 writeFileSync(bundlePath, bundled);
 
-// Record the code cache after a real run, so the functions a run compiles are in it.
-const made = spawnSync(process.execPath, [join(root, 'scripts/code-cache.mjs')], { cwd: root, encoding: 'utf8' });
-if (made.status !== 0) refuse(`code cache: ${made.stderr}`);
+// Record each code cache after real runs, so the functions a run compiles are in it:
+// each in a process of its own, which compiled nothing else.
+for (const command of [[], ['lint']]) {
+  const made = spawnSync(process.execPath, [join(root, 'scripts/code-cache.mjs')].concat(command), { cwd: root, encoding: 'utf8' });
+  if (made.status !== 0) refuse(`code cache: ${made.stderr}`);
+}
