@@ -1,5 +1,7 @@
 // Where gen's own files (schema, templates, examples, package.json) are, for
-// the compiled modules in dist/ and for the single-file bundle alike.
+// the compiled modules in dist/ and for the single-file bundle alike; and
+// where a topology's secrets directory is (here, not in secrets.ts, so that a
+// command can look for it without loading what reads and writes keys).
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,4 +24,11 @@ export const packageRoot = findPackageRoot(dirname(fileURLToPath(import.meta.url
 
 export function packageVersion(): string {
   return (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+export const DEFAULT_SECRETS_DIR = '.secrets';
+
+/** The secrets directory that belongs to a topology file: .secrets beside it. */
+export function defaultSecretsDir(topologyFile: string): string {
+  return join(dirname(topologyFile), DEFAULT_SECRETS_DIR);
 }

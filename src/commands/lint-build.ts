@@ -3,11 +3,13 @@
 // diagnostics go to stderr, so `gen build | ...` and redirections carry
 // only data. -q shows errors only and no progress; --verbose says why each
 // rule matters (lint) and names every file a build changes.
+import { lstatSync } from 'node:fs';
 import { Option, InvalidArgumentError, type Command } from 'commander';
 import type { Diagnostic } from '../diagnostics.js';
 import type { Format } from '../format.js';
 import { withTopologyFile, topologyFile } from './topology-arg.js';
 import { lintTopology, topologyName } from './model.js';
+import { defaultSecretsDir } from '../paths.js';
 
 const EXIT_FINDINGS = 1;
 
@@ -59,18 +61,32 @@ async function report(diagnostics: readonly Diagnostic[], file: string, options:
   return formatDiagnostics(options.format, shown, { color: colorFor(stream), verbose: options.verbose });
 }
 
+/**
+ * Whether something may be at `path`: false only when it surely is not. Without
+ * a secrets directory (nothing at its path, not even a link) there is no stored
+ * key to check and none that git tracks, and lint does not load the modules
+ * that read keys (a few ms of a short run); any doubt takes the full check,
+ * which reports what it finds.
+ */
+function mayExist(path: string): boolean {
+  try {
+    return lstatSync(path, { throwIfNoEntry: false }) !== undefined;
+  } catch {
+    return true;
+  }
+}
+
 async function runLint(positional: string | undefined, options: LintOptions): Promise<number> {
   const file = topologyFile(positional, options);
   let diagnostics: Diagnostic[];
   // A lint cites no lines of the topology (generated files do): js-yaml need not note them.
   const reading = { lines: false };
-  if (file === '-') diagnostics = (await lintTopology(file, undefined, reading)).diagnostics;
+  const secrets = file === '-' ? undefined : defaultSecretsDir(file);
+  if (secrets === undefined || !mayExist(secrets)) diagnostics = (await lintTopology(file, undefined, reading)).diagnostics;
   else {
     // The stored keys are checked against the topology, and git must not track them.
-    const { defaultSecretsDir } = await import('../secrets.js');
     const { keyFindings } = await import('../wg/key-state.js');
     const { trackedSecretsDiagnostics } = await import('../io/tracked-secrets.js');
-    const secrets = defaultSecretsDir(file);
     const linted = await lintTopology(file, (model) => keyFindings(model, secrets), reading);
     const { compareDiagnostics } = await import('../diagnostics.js');
     diagnostics = [...linted.diagnostics, ...(await trackedSecretsDiagnostics(file, secrets))].sort(compareDiagnostics);

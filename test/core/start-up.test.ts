@@ -2,13 +2,16 @@
 // needs, so that a rerun on a small topology costs little more than Node's
 // own start. Guarded by what is loaded and set up, not by time.
 import { spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { program } from '../../src/cli.js';
 import { root } from '../helpers.js';
 
+const bin = join(root, 'bin/gen.js');
 const bundle = join(root, 'dist/gen.cjs');
 
 /** Every command of a command line, as its words (`wg rotate`). */
@@ -57,6 +60,49 @@ describe('the command line of a run', () => {
       ['build', '--verbose', '-q'],
     ];
     for (const args of lines) expect(parsed(program(() => {}, args[0]), args), args.join(' ')).toBe(parsed(program(() => {}), args));
+  });
+});
+
+describe('gen lint without a secrets directory', () => {
+  /** The modules of dist/ that a run of the compiled modules loads, relative to dist/. */
+  function loadedModules(args: string[], cwd: string): { code: number | null; stdout: string; modules: string[] } {
+    const dir = mkdtempSync(join(tmpdir(), 'gen-modules-'));
+    const log = join(dir, 'loaded.txt');
+    writeFileSync(log, '');
+    const hooks = join(dir, 'hooks.mjs');
+    writeFileSync(
+      hooks,
+      `import { appendFileSync } from 'node:fs';\nexport async function resolve(specifier, context, next) {\n  const found = await next(specifier, context);\n  appendFileSync(${JSON.stringify(log)}, found.url + '\\n');\n  return found;\n}\n`,
+    );
+    const register = join(dir, 'register.mjs');
+    writeFileSync(register, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
+    const env = Object.assign({}, process.env, { GEN_NO_BUNDLE: '1', NO_COLOR: '1' });
+    const r = spawnSync(process.execPath, ['--import', pathToFileURL(register).href, bin].concat(args), { cwd, encoding: 'utf8', env });
+    const dist = `${pathToFileURL(join(root, 'dist')).href}/`;
+    const modules = readFileSync(log, 'utf8')
+      .split('\n')
+      .filter((url) => url.startsWith(dist))
+      .map((url) => url.slice(dist.length));
+    return { code: r.status, stdout: r.stdout, modules };
+  }
+
+  it('loads none of the modules that read, write or track keys; with one, it checks the keys', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gen-no-secrets-'));
+    cpSync(join(root, 'topology.yaml'), join(dir, 'topology.yaml'));
+    const keyModules = ['wg/key-state.js', 'wg/key-change.js', 'wg/topology-file.js', 'io/tracked-secrets.js'];
+    const without = loadedModules(['lint'], dir);
+    expect([without.code, without.stdout]).toEqual([0, 'topology.yaml: no problems\n']);
+    expect(without.modules).toContain('pipeline.js');
+    for (const m of keyModules) expect(without.modules, m).not.toContain(m);
+    // A stored key that is not the topology's: the check runs and reports it.
+    const keys = join(dir, '.secrets', 'home', 'wireguard');
+    mkdirSync(keys, { recursive: true, mode: 0o700 });
+    const key = spawnSync(process.execPath, [bin, 'wg', 'keygen'], { encoding: 'utf8' }).stdout;
+    writeFileSync(join(keys, 'wg0.key'), key, { mode: 0o600 });
+    const withKeys = loadedModules(['lint', '--format', 'json'], dir);
+    expect(withKeys.code).toBe(1);
+    expect((JSON.parse(withKeys.stdout) as { diagnostics: { rule: string }[] }).diagnostics.map((d) => d.rule)).toEqual(['secrets/key-mismatch']);
+    expect(withKeys.modules).toContain('wg/key-state.js');
   });
 });
 
