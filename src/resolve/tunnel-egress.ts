@@ -6,7 +6,7 @@
 // nothing upstream routes back, unless outbound NAT translates them; a
 // split tunnel needs that as much as a full one (a host on the upstream
 // router's LAN, an internet address the rules name).
-import { ADDRESS_SPACE, PORT_SPACE, type Range, type Ranges, blockRange, intersect, subtract, union } from '../intervals.js';
+import { ADDRESS_SPACE, PORT_SPACE, type Range, type Ranges, blockRange, intersect, overlaps, subtract, union } from '../intervals.js';
 import type { WireguardInstance } from '../model.js';
 import { firstTwo } from './leaf-views.js';
 import { type Match, type PolicySpace, PROTOCOL_SPACE } from './matches.js';
@@ -20,15 +20,38 @@ export function tunnelLeavesWan(compiled: { space: PolicySpace; matches: readonl
   const boxes: Ranges[][] = [];
   const actions: Match['action'][] = [];
   for (const match of compiled.matches) {
+    // Most rules have no source in the tunnel or no destination outside: asked first, they make no lists.
+    if (!meets(match.box[0], tunnel) || !meets(match.box[1], outside)) continue;
     const sources = clip(match.box[0], tunnel);
-    const destinations = sources.length > 0 ? clip(match.box[1], outside) : [];
-    if (destinations.length === 0) continue;
+    const destinations = clip(match.box[1], outside);
     boxes.push([sources, destinations, match.box[2], match.box[3]]);
     actions.push(match.action);
   }
   if (!actions.includes('pass')) return false;
   const { leaves } = partition(boxes, [tunnel, outside, [PROTOCOL_SPACE], [PORT_SPACE]], undefined, firstTwo);
   return leaves.some((leaf) => leaf.rules.length > 0 && actions[leaf.rules[0]!] === 'pass');
+}
+
+/** The first of `ranges` (sorted, disjoint) that ends at or after `x`, by binary search. */
+function firstEndingFrom(ranges: Ranges, x: number): number {
+  let a = 0;
+  let b = ranges.length;
+  while (a < b) {
+    const mid = (a + b) >>> 1;
+    if (ranges[mid]![1] < x) a = mid + 1;
+    else b = mid;
+  }
+  return a;
+}
+
+/** Whether `ranges` and `region` share a number: clip's reading, without its list. */
+function meets(ranges: Ranges, region: Ranges): boolean {
+  if (region.length * 16 > ranges.length) return overlaps(ranges, region);
+  for (const [lo, hi] of region) {
+    const i = firstEndingFrom(ranges, lo);
+    if (i < ranges.length && ranges[i]![0] <= hi) return true;
+  }
+  return false;
 }
 
 /**
@@ -41,15 +64,7 @@ function clip(ranges: Ranges, region: Ranges): Range[] {
   if (region.length * 16 > ranges.length) return intersect(ranges, region);
   const out: Range[] = [];
   for (const [lo, hi] of region) {
-    // The first range that ends at or after lo.
-    let a = 0;
-    let b = ranges.length;
-    while (a < b) {
-      const mid = (a + b) >>> 1;
-      if (ranges[mid]![1] < lo) a = mid + 1;
-      else b = mid;
-    }
-    for (let i = a; i < ranges.length && ranges[i]![0] <= hi; i++) out.push([Math.max(lo, ranges[i]![0]), Math.min(hi, ranges[i]![1])]);
+    for (let i = firstEndingFrom(ranges, lo); i < ranges.length && ranges[i]![0] <= hi; i++) out.push([Math.max(lo, ranges[i]![0]), Math.min(hi, ranges[i]![1])]);
   }
   return out;
 }

@@ -2,7 +2,14 @@
 // policy. A rule to a zone of many VLANs has a destination of hundreds of
 // ranges: only the few that reach outside the internal networks may be
 // read, not all of them for each rule.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+
+// Counts the lists intersect makes (wrapped, the same answers).
+const made = vi.hoisted(() => ({ intersections: 0 }));
+vi.mock('../../src/intervals.js', async (original) => {
+  const actual = await original<typeof import('../../src/intervals.js')>();
+  return Object.assign({}, actual, { intersect: (a: Ranges, b: Ranges) => (made.intersections++, actual.intersect(a, b)) });
+});
 import type { Range, Ranges } from '../../src/intervals.js';
 import { PORT_SPACE } from '../../src/intervals.js';
 import { type Match, PROTOCOL_SPACE, type PolicySpace } from '../../src/resolve/matches.js';
@@ -51,5 +58,18 @@ describe('a split tunnel leaving the WAN, with many rules to a zone of many VLAN
     const outside = policy(2000, reads, [ip('192.0.2.0'), ip('192.0.2.255')]);
     expect(tunnelLeavesWan({ space, matches: outside }, { block: tunnel })).toBe(true);
     expect(reads.count).toBeLessThan(2000 * 20);
+  });
+
+  it('makes no list for a rule with no source in the tunnel or no destination outside', () => {
+    // 10,000 rules from a management network to the VLANs and 10,000 from the
+    // tunnel to them: none leaves, and none needs its boxes cut to find that.
+    const reads = { count: 0 };
+    const fromTunnel = policy(10_000, reads, [ip('10.101.0.0'), ip('10.101.0.255')]);
+    const management: Range = [ip('10.0.0.0'), ip('10.0.0.255')];
+    const fromManagement = fromTunnel.map((m) => Object.assign({}, m, { box: [[management], [[ip('10.100.0.10'), ip('10.100.0.10')]], m.box[2], m.box[3]] }));
+    made.intersections = 0;
+    expect(tunnelLeavesWan({ space, matches: fromManagement.concat(fromTunnel) }, { block: tunnel })).toBe(false);
+    // The region outside, once: not two per rule.
+    expect(made.intersections).toBeLessThan(10);
   });
 });
