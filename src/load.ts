@@ -346,9 +346,9 @@ export function loadTopologyText(text: string, file: string, options: LoadOption
     doc = parseDocument(text, Object.assign({}, PARSE_OPTIONS, { lineCounter: lines }));
   } catch (error) {
     if (!isStackOverflow(error)) throw error;
-    return tooDeep(text, file);
+    return refusedBefore(text, file) ?? tooDeep(text, file);
   }
-  if (doc.errors.some((e) => isStackOverflow(e) || /call stack/i.test(e.message))) return tooDeep(text, file);
+  if (doc.errors.some((e) => isStackOverflow(e) || /call stack/i.test(e.message))) return refusedBefore(text, file) ?? tooDeep(text, file);
   const source = new SourceMap(file, text, { doc, lines });
   const diagnostics: Diagnostic[] = [];
   for (const error of doc.errors) {
@@ -359,7 +359,7 @@ export function loadTopologyText(text: string, file: string, options: LoadOption
       message: firstLine(error.message),
       hint: duplicate
         ? 'Each key may appear once in a mapping: remove or merge the repeated key.'
-        : 'Fix the YAML syntax at this position (indentation, quotes, a missing ":" or "-").',
+        : SYNTAX_HINT,
       location: source.at(error.pos[0]),
     });
   }
@@ -494,6 +494,30 @@ function firstLine(message: string): string {
 
 function limitDiagnostic(message: string, location: SourceLocation): Diagnostic {
   return { rule: 'load/limit', severity: 'error', message, hint: 'No topology needs this: check that this is the right file, and simplify the value or the nesting.', location };
+}
+
+const SYNTAX_HINT = 'Fix the YAML syntax at this position (indentation, quotes, a missing ":" or "-").';
+
+/**
+ * A file the `yaml` library could not finish for its depth, where js-yaml
+ * stops earlier at a syntax error: that error, where js-yaml finds it. A
+ * tab in the indentation of a large topology is one: the library reads
+ * each line after it one level deeper, and 160,000 of them ran out of
+ * stack, which said "nested too deeply" at 1:1. Only for a file js-yaml
+ * reads for the loader (no alias, tag or odd key, needsPositionsParser):
+ * elsewhere js-yaml may refuse what is valid.
+ */
+function refusedBefore(text: string, file: string): LoadResult | undefined {
+  if (needsPositionsParser(text)) return undefined;
+  try {
+    fastLoad(text, { schema: YAML12_CORE_SCHEMA });
+    return undefined;
+  } catch (error) {
+    const { name, message, reason, mark } = error as { name?: string; message?: string; reason?: string; mark?: { position?: number } };
+    if (isStackOverflow(error) || name !== 'YAMLException' || mark?.position === undefined || message?.startsWith('nesting exceeded maxDepth')) return undefined;
+    const location = { file, ...lineAndColumn(text, mark.position) };
+    return { ok: false, diagnostics: [{ rule: 'load/yaml-syntax', severity: 'error', message: reason ?? firstLine(message ?? ''), hint: SYNTAX_HINT, location }] };
+  }
 }
 
 /** A file nested deeper than the YAML reader's stack: located at the first bracket past the limit. */

@@ -3,6 +3,7 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { scaleTopology, toYaml } from '../../bench/generate.mjs';
 import { lint, readExample, root } from '../helpers.js';
 
 describe('YAML problems are located errors', () => {
@@ -27,6 +28,17 @@ describe('YAML problems are located errors', () => {
   it('an empty file', async () => {
     const diagnostics = await lint('');
     expect(diagnostics.map((d) => [d.rule, d.location.line, d.location.col])).toEqual([['load/not-a-mapping', 1, 1]]);
+  });
+
+  it('a tab in the indentation of a large topology, at the tab', async () => {
+    // The `yaml` library reads each line after it one level deeper, and ran
+    // out of stack on a few thousand: "nested too deeply" at 1:1.
+    const lines = toYaml(scaleTopology({ peers: 3000, rules: 10, vlans: 2 })).split('\n');
+    const at = lines.indexOf('            role: client', lines.indexOf('          - name: peer-100'));
+    lines[at] = `\t${lines[at]!.slice(1)}`;
+    const diagnostics = await lint(lines.join('\n'));
+    expect(diagnostics.map((d) => [d.rule, d.location.line, d.location.col])).toEqual([['load/yaml-syntax', at + 1, 1]]);
+    expect(diagnostics[0]!.message).toMatch(/tab/);
   });
 
   it('alias bombs are refused', async () => {
