@@ -8,11 +8,15 @@ which is a stand-in that keeps each table in a file (`-T replace -f FILE` loads 
 dnspython, ujson and jq are replaced by stubs: a name sent to DNS is recorded ("dns" in the output),
 ujson and jq fail if used. Output: {"result": update_tables.py's own JSON, "tables": {name: [line, ...]},
 "dns": [name, ...]}; exit 0, 1 when update_tables.py failed, 2 usage."""
+import contextlib
+import io
 import json
 import os
+import runpy
+import shlex
 import shutil
-import subprocess
 import sys
+import traceback
 
 if len(sys.argv) != 4:
     print(__doc__, file=sys.stderr)
@@ -39,26 +43,26 @@ for name in ['update_tables.py'] + ['lib/alias/' + f for f in os.listdir(os.path
         text = text.replace(old, new)
     open(path, 'w').write(text)
 
+# pfctl: a shell script (update_tables.py runs it once or twice a table: a Python stand-in's start-up was most of a run)
 with open(os.path.join(work, 'pfctl'), 'w') as f:
-    f.write('''#!%s
-import os, sys
-tables = %r
-args = sys.argv[1:]
-if args == ['-vvsT']:
-    for name in sorted(os.listdir(tables)):
-        print('-pa-r--\\t%%s\\n\\tAddresses:   %%d' %% (name, len(open(os.path.join(tables, name)).read().split())))
-    sys.exit(0)
-name, command = args[1], args[3]
-path = os.path.join(tables, name)
-if command == 'replace':
-    open(path, 'w').write(open(args[5]).read() if args[4] == '-f' else args[4])
-elif command == 'flush':
-    open(path, 'w').close()
-elif command == 'kill' and os.path.exists(path):
-    os.remove(path)
-elif command == 'show' and os.path.exists(path):
-    print(open(path).read())
-''' % (sys.executable, pf_dir))
+    f.write('''#!/bin/sh
+LC_ALL=C
+tables=%s
+if [ "$*" = "-vvsT" ]; then
+  for path in "$tables"/*; do
+    [ -f "$path" ] || continue
+    printf -- '-pa-r--\\t%%s\\n\\tAddresses:   %%d\\n' "${path##*/}" "$(($(wc -w < "$path")))"
+  done
+  exit 0
+fi
+path=$tables/$2
+case $4 in
+  replace) if [ "$5" = -f ]; then cat "$6" > "$path"; else printf '%%s' "$5" > "$path"; fi ;;
+  flush) : > "$path" ;;
+  kill) rm -f "$path" ;;
+  show) if [ -f "$path" ]; then cat "$path"; echo; fi ;;
+esac
+''' % shlex.quote(pf_dir))
 os.chmod(os.path.join(work, 'pfctl'), 0o755)
 
 dns_log = os.path.join(work, 'dns.log')
@@ -73,11 +77,24 @@ open(os.path.join(stubs, 'dns', 'asyncresolver.py'), 'w').write(
 for module in ('ujson', 'jq'):
     open(os.path.join(stubs, module + '.py'), 'w').write('def __getattr__(name):\n    raise ImportError("%s is not available offline")\n' % module)
 
-env = dict(os.environ, PYTHONPATH=stubs, PYTHONDONTWRITEBYTECODE='1')
-r = subprocess.run([sys.executable, os.path.join(filter_dir, 'update_tables.py'), '--source_conf', conf], capture_output=True, text=True, env=env)
-if r.returncode != 0:
-    print(r.stderr, file=sys.stderr)
+# update_tables.py in this process, as `python3 update_tables.py --source_conf CONF` runs it
+# (its directory and the stubs first on the path), its output and messages kept apart.
+script = os.path.join(filter_dir, 'update_tables.py')
+sys.argv = [script, '--source_conf', conf]
+sys.path[:0] = [filter_dir, stubs]
+sys.dont_write_bytecode = True
+output, messages, code = io.StringIO(), io.StringIO(), 0
+with contextlib.redirect_stdout(output), contextlib.redirect_stderr(messages):
+    try:
+        runpy.run_path(script, run_name='__main__')
+    except SystemExit as e:
+        code = e.code if isinstance(e.code, int) else 0 if e.code is None else 1
+    except Exception:
+        traceback.print_exc()
+        code = 1
+if code != 0:
+    print(messages.getvalue(), file=sys.stderr)
     sys.exit(1)
 tables = {name: [l for l in open(os.path.join(pf_dir, name)).read().split('\n') if l] for name in sorted(os.listdir(pf_dir))}
 dns = open(dns_log).read().split() if os.path.exists(dns_log) else []
-print(json.dumps({'result': json.loads(r.stdout), 'tables': tables, 'dns': dns}))
+print(json.dumps({'result': json.loads(output.getvalue()), 'tables': tables, 'dns': dns}))
