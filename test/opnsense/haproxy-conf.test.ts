@@ -17,6 +17,7 @@ import { edit, readExample, root } from '../helpers.js';
 import { hasCommand, missing, titled } from '../system-tools.js';
 import { hostsTopology } from './haproxy-topology.js';
 import { UPSTREAM_RELEASES, mergedFactoryConfig } from './support.js';
+import { closeTemplateServers, renderTemplate } from './upstream-tools.js';
 
 const coreGit = process.env.OPNSENSE_CORE_GIT;
 const jinja = hasCommand('python3') && spawnSync('python3', ['-c', 'import jinja2']).status === 0;
@@ -33,7 +34,10 @@ if (why) process.stderr.write(`\n*** skipped: haproxy.conf from the plugin's tem
 const tools = join(root, 'test/tools/opnsense-php');
 const cache = process.env.OPNSENSE_PHP_CACHE ?? join(tmpdir(), 'gen-opnsense-php');
 const work = mkdtempSync(join(tmpdir(), 'gen-haproxy-conf-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+afterAll(() => {
+  closeTemplateServers();
+  rmSync(work, { recursive: true, force: true });
+});
 let runs = 0;
 
 /**
@@ -50,7 +54,7 @@ async function haproxyConf(yaml: string, tag: string, release: string): Promise<
   writeFileSync(config, await mergedFactoryConfig(yaml, tag, release, coreGit!), { mode: 0o600 });
   const validation = spawnSync('bash', [join(tools, 'run.sh'), config, tag], { encoding: 'utf8', env });
   expect(validation.stdout.split('\n').filter((l) => l.startsWith('ERROR ') && l.includes('HAProxy')), validation.stderr).toEqual([]);
-  const r = spawnSync('python3', [join(tools, 'render.py'), join(cache, tag, 'root'), config, dir, 'OPNsense.HAProxy'], { encoding: 'utf8' });
+  const r = await renderTemplate(join(cache, tag, 'root'), config, dir, 'OPNsense.HAProxy');
   expect(r.status, r.stderr).toBe(0);
   return readFileSync(join(dir, 'usr/local/etc/haproxy.conf.staging'), 'utf8');
 }

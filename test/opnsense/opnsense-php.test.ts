@@ -27,6 +27,7 @@ import { edit, lint, modelOf, readExample, root } from '../helpers.js';
 import { missing, titled } from '../system-tools.js';
 import { MODELS_DIR } from './model-check.js';
 import { accessControls, accessFor } from './unbound-acl.js';
+import { closeTemplateServers, renderTemplate } from './upstream-tools.js';
 import { BOX_ACME_JOB, BOX_CA, CONFIG_CASES, releaseSections, withBoxCa, withBoxCronJobs, withLabRoute, withPppoeWan, withRelease, withoutHaproxy, withoutVpssvc } from './support.js';
 
 const TOOL = join(root, 'test/tools/opnsense-php');
@@ -130,7 +131,10 @@ function genRules(sections: readonly XmlElement[]): { action: string; iface: str
 
 describe.skipIf(skip)(titled("OPNsense's own code on merged configs", skip), () => {
   const dir = mkdtempSync(join(tmpdir(), 'gen-opnsense-php-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => {
+    closeTemplateServers();
+    rmSync(dir, { recursive: true, force: true });
+  });
   beforeAll(() => {
     for (const series of RELEASES) {
       const r = spawnSync('bash', [join(TOOL, 'setup.sh'), tagOf(series)], { encoding: 'utf8', env });
@@ -356,7 +360,7 @@ describe.skipIf(skip)(titled("OPNsense's own code on merged configs", skip), () 
       const general = el(parseXmlDoc(readFileSync(join(work, 'saved.xml'), 'utf8')), 'OPNsense', 'unboundplus', 'general');
       expect([field(general, 'enabled'), field(general, 'port'), field(general, 'active_interface')], c.name).toEqual(['1', '53', '']);
       const out = join(work, 'root');
-      const r = spawnSync('python3', [join(TOOL, 'render.py'), join(cache, tagOf(series), 'root'), join(work, 'saved.xml'), out, 'OPNsense.Unbound.core'], { encoding: 'utf8' });
+      const r = await renderTemplate(join(cache, tagOf(series), 'root'), join(work, 'saved.xml'), out, 'OPNsense.Unbound.core');
       expect(r.stderr).toBe('');
       const acl = accessControls(readFileSync(join(out, 'usr/local/etc/unbound.opnsense.d/access_lists.conf'), 'utf8'));
       expect(acl.length).toBeGreaterThan(0);
@@ -409,7 +413,7 @@ describe.skipIf(skip)(titled("OPNsense's own code on merged configs", skip), () 
       const config = join(work, 'config.xml');
       writeFileSync(config, mergeConfig(base(series), sections, { secret: () => pair.privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX }), { mode: 0o600 });
       const out = join(work, 'root');
-      const r = spawnSync('python3', [join(TOOL, 'render.py'), join(cache, tagOf(series), 'root'), config, out, 'OPNsense.HAProxy'], { encoding: 'utf8' });
+      const r = await renderTemplate(join(cache, tagOf(series), 'root'), config, out, 'OPNsense.HAProxy');
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
       const conf = readFileSync(join(out, 'usr/local/etc/haproxy.conf.staging'), 'utf8');
@@ -580,7 +584,7 @@ describe.skipIf(skip)(titled("OPNsense's own code on merged configs", skip), () 
     expect(run.errors.filter((e) => !KNOWN_UPSTREAM.some((re) => re.test(e)))).toEqual([]);
     expect(/models with data in this config: (.*)$/m.exec(run.stdout)?.[1]?.split(' ')).toContain('OPNsense/Wireguard/Server');
     const out = join(work, 'root');
-    const r = spawnSync('python3', [join(TOOL, 'render.py'), join(cache, tagOf(series), 'root'), file, out, 'OPNsense.Wireguard'], { encoding: 'utf8' });
+    const r = await renderTemplate(join(cache, tagOf(series), 'root'), file, out, 'OPNsense.Wireguard');
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const conf = readFileSync(join(out, 'usr/local/etc/wireguard/wg0.conf'), 'utf8');
@@ -616,7 +620,7 @@ describe.skipIf(skip)(titled("OPNsense's own code on merged configs", skip), () 
       if (kind === 'own job') expect(attr(job, 'uuid')).toBe(BOX_ACME_JOB);
 
       const out = join(work, 'root');
-      const r = spawnSync('python3', [join(TOOL, 'render.py'), tree, file, out, 'OPNsense.Cron'], { encoding: 'utf8' });
+      const r = await renderTemplate(tree, file, out, 'OPNsense.Cron');
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
       // minute hour mday month wday command; the template quotes the command (one word up to 26.1.x, each word after).
@@ -645,7 +649,7 @@ describe.skipIf(skip)(titled("OPNsense's own code on merged configs", skip), () 
       const file = join(work, 'config.xml');
       writeFileSync(file, mergeConfig(config, sections, { secret: () => privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX }), { mode: 0o600 });
       const out = join(work, 'root');
-      const r = spawnSync('python3', [join(TOOL, 'render.py'), join(cache, tagOf(series), 'root'), file, out, 'OPNsense.Dnsmasq'], { encoding: 'utf8' });
+      const r = await renderTemplate(join(cache, tagOf(series), 'root'), file, out, 'OPNsense.Dnsmasq');
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
       const conf = readFileSync(join(out, 'usr/local/etc/dnsmasq.conf'), 'utf8');

@@ -13,13 +13,14 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lintText } from '../../src/pipeline.js';
 import { renderAll } from '../../src/render/index.js';
 import { expectedTables } from '../../src/render/verify/firewall-tables.js';
 import { root } from '../helpers.js';
 import { hasCommand } from '../system-tools.js';
 import { CONFIG_CASES, UPSTREAM_RELEASES, mergedFactoryConfig, withRelease } from '../opnsense/support.js';
+import { closeTemplateServers, renderTemplate, updateTables } from '../opnsense/upstream-tools.js';
 import { healthyFirewall, standInBox } from './firewall-box.js';
 import { pfctlTableShow } from './freebsd.js';
 
@@ -30,21 +31,21 @@ const tools = join(root, 'test/tools/opnsense-php');
 const cache = join(tmpdir(), 'gen-opnsense-php-verify');
 
 const work = mkdtempSync(join(tmpdir(), 'gen-verify-tables-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+afterAll(() => {
+  closeTemplateServers();
+  rmSync(work, { recursive: true, force: true });
+});
 let runs = 0;
 
 /** What OPNsense loads into each pf table for a config.xml, and the names it asked DNS for. */
-function loadTables(config: string, tag: string): { tables: Record<string, string[]>; dns: string[] } {
+async function loadTables(config: string, tag: string): Promise<{ tables: Record<string, string[]>; dns: string[] }> {
   const dir = join(work, `run-${runs++}`);
-  const env = { ...process.env, OPNSENSE_PHP_CACHE: cache };
-  const setup = spawnSync('bash', [join(tools, 'setup.sh'), tag], { encoding: 'utf8', env });
-  expect(setup.status, setup.stderr).toBe(0);
   const release = join(cache, tag, 'root');
   const file = join(work, `config-${runs}.xml`);
   writeFileSync(file, config);
-  const render = spawnSync('python3', [join(tools, 'render.py'), release, file, join(dir, 'etc'), 'OPNsense.Filter'], { encoding: 'utf8' });
+  const render = await renderTemplate(release, file, join(dir, 'etc'), 'OPNsense.Filter');
   expect(render.status, render.stderr).toBe(0);
-  const r = spawnSync('python3', [join(tools, 'update-tables.py'), release, join(dir, 'etc/usr/local/etc/filter_tables.conf'), join(dir, 'tables')], { encoding: 'utf8' });
+  const r = await updateTables(release, join(dir, 'etc/usr/local/etc/filter_tables.conf'), join(dir, 'tables'));
   expect(r.status, r.stderr).toBe(0);
   const out = JSON.parse(r.stdout) as { result: { status: string }; tables: Record<string, string[]>; dns: string[] };
   expect(out.result.status).toBe('ok');
@@ -52,13 +53,20 @@ function loadTables(config: string, tag: string): { tables: Record<string, strin
 }
 
 describe.skipIf(why)(`the pf tables OPNsense loads for gen's aliases${why ? ` (skipped: ${why})` : ''}`, () => {
+  beforeAll(() => {
+    const env = { ...process.env, OPNSENSE_PHP_CACHE: cache };
+    for (const { tag } of UPSTREAM_RELEASES) {
+      const setup = spawnSync('bash', [join(tools, 'setup.sh'), tag], { encoding: 'utf8', env });
+      expect(setup.status, setup.stderr).toBe(0);
+    }
+  });
   for (const { tag, release } of UPSTREAM_RELEASES) {
     it.each(CONFIG_CASES.map((c) => [c.name, c.yaml] as const))(`${tag}: %s`, async (name, yaml) => {
       const merged = await mergedFactoryConfig(yaml(), tag, release, coreGit!);
       const { model } = await lintText(withRelease(yaml(), release));
       const site = model!.sites[0]!;
       const expected = expectedTables(model!, site);
-      const loaded = loadTables(merged, tag);
+      const loaded = await loadTables(merged, tag);
       // Static content only: OPNsense never waits on DNS for an alias of gen's.
       expect(loaded.dns).toEqual([]);
       // Every gen table OPNsense loads is one the script checks, and the other way round.
