@@ -39,13 +39,22 @@ afterAll(() => {
   rmSync(work, { recursive: true, force: true });
 });
 let runs = 0;
+const rendered = new Map<string, Promise<string>>();
 
 /**
  * haproxy.conf as the plugin's template renders it for a topology merged
  * into the factory config of `tag`, once the plugin's model has validated
  * gen's HAProxy items (what pluginctl -v does on the box).
  */
-async function haproxyConf(yaml: string, tag: string, release: string): Promise<string> {
+function haproxyConf(yaml: string, tag: string, release: string): Promise<string> {
+  // One validation and render per topology and release (two tests read the same one).
+  const key = `${tag}\n${release}\n${yaml}`;
+  let conf = rendered.get(key);
+  if (conf === undefined) rendered.set(key, (conf = renderedConf(yaml, tag, release)));
+  return conf;
+}
+
+async function renderedConf(yaml: string, tag: string, release: string): Promise<string> {
   const env = { ...process.env, OPNSENSE_PHP_CACHE: cache };
   const setup = spawnSync('bash', [join(tools, 'setup.sh'), tag], { encoding: 'utf8', env });
   expect(setup.status, setup.stderr).toBe(0);
