@@ -14,7 +14,6 @@
 // decide without the first. That answers, exactly: which rules never
 // decide anything (shadowed), which decide the same as what follows them
 // (redundant), and what a source may reach (AllowedIPs).
-import { randomFillSync } from 'node:crypto';
 import type { Ranges } from '../intervals.js';
 
 /**
@@ -63,17 +62,52 @@ export interface Partition {
 const GROUP_BITS = 2 ** 20;
 const POSITION_LIMIT = 2 ** 33;
 
+/** Rules up to this many get words that tell every two of their sets apart exactly (see ruleWords). */
+const EXACT_RULES = 128;
+/** The most bytes one getRandomValues call fills (Web Crypto's limit). */
+const RANDOM_CHUNK = 65536;
+
 /**
- * Four random 32-bit words per rule. The fingerprint of a set is a XOR of
- * its rules' words, which is linear: with words that a topology could know
- * (a fixed function of the rule index), 130 rules chosen for it would make
- * two different sets with one fingerprint, and give a peer another's
- * AllowedIPs. Words drawn when the boxes are first swept, which no input
- * can know, make every pair of distinct sets collide with probability
- * 2^-128, whatever the input; the result never depends on the words otherwise.
+ * Four 32-bit words (128 bits) per rule. The fingerprint of a set is a XOR
+ * of its rules' words, which is linear: with words that a topology could
+ * know (a fixed function of the rule index), 130 rules chosen for it would
+ * make two different sets with one fingerprint, and give a peer another's
+ * AllowedIPs.
+ *
+ * Rule r < 128 has bit r set, none above it, and random bits below it: in
+ * a XOR of distinct rules the bit of the highest stays set, so two
+ * different sets of these rules never share a fingerprint (the random bits
+ * only spread the sets over SetMemo's first word). Rules from the 129th on
+ * get words from the system's CSPRNG, drawn when the boxes are first swept,
+ * which no input can know: every pair of sets that differ in one of them
+ * collides with probability 2^-128, whatever the input. The result never
+ * depends on the words otherwise.
+ *
+ * Math.random cannot stand in for the CSPRNG: V8's generator is
+ * xorshift128, and its numbers are bits of the state, so each bit of its
+ * words follows one fixed linear recurrence of degree 128 over GF(2); a
+ * topology could place rules whose words XOR to zero for every seed. The
+ * CSPRNG is Web Crypto's, which Node loads when it is first used (an
+ * import of node:crypto loads it with this module, a few milliseconds of
+ * a lint): lists of 128 rules or fewer load none.
  */
-function ruleWords(count: number): Uint32Array {
-  return randomFillSync(new Uint32Array(4 * count));
+export function ruleWords(count: number): Uint32Array {
+  const words = new Uint32Array(4 * count);
+  const exact = Math.min(count, EXACT_RULES);
+  for (let r = 0; r < exact; r++) {
+    for (let w = 0; w < 4; w++) {
+      // The bits of word w below bit r: all of it, some of it or none.
+      const below = Math.min(Math.max(r - 32 * w, 0), 32);
+      const noise = (Math.random() * 2 ** 32) >>> 0;
+      words[4 * r + w] = below === 32 ? noise : noise & (2 ** below - 1);
+    }
+    const own = 4 * r + (r >> 5);
+    words[own] = words[own]! | (1 << (r & 31));
+  }
+  for (let start = 4 * exact; start < words.length; start += RANDOM_CHUNK / 4) {
+    globalThis.crypto.getRandomValues(words.subarray(start, Math.min(words.length, start + RANDOM_CHUNK / 4)));
+  }
+  return words;
 }
 
 /** The rules grouped by their ranges in one dimension: rules whose ranges there are one array are one group. */
@@ -142,8 +176,8 @@ export interface SweepListener {
  * share its list of networks) enter and leave as one group, so a zone of a
  * hundred networks named by 10,000 rules is 200 events, not two million.
  * The fingerprint is the set's size and four 32-bit XOR sums of per-rule
- * random words (see ruleWords; a group's words are XORed once): two
- * different sets share it with probability 2^-128 per pair, so even a
+ * words (see ruleWords; a group's words are XORed once): two different
+ * sets share it with probability at most 2^-128 per pair, so even a
  * billion distinct sets in one partition (far beyond what gen can read)
  * collide with probability below 2^-68.
  *
