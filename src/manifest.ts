@@ -5,15 +5,9 @@
 // form and lists every file in it.
 import { createHash, hash } from 'node:crypto';
 import { UTF8_PIECE, Utf8Scratch } from './io/utf8-scratch.js';
+import { MANIFEST } from './paths.js';
 
-export const MANIFEST = 'MANIFEST';
-
-/** The files at the root of every output tree, beside one directory per site (and aws/). */
-export const PLAN_FILE = 'plan.json';
-export const GRAPH_FILE = 'graph.md';
-export const TREE_ROOT_FILES: readonly string[] = [MANIFEST, PLAN_FILE, GRAPH_FILE];
-/** The directory of the topology's aws section, beside the sites' directories. */
-export const AWS_DIR = 'aws';
+export { AWS_DIR, GRAPH_FILE, MANIFEST, PLAN_FILE, TREE_ROOT_FILES } from './paths.js';
 
 /** The mode of every file of an output tree, MANIFEST included (directories are 0755). */
 export const OUTPUT_FILE_MODE = 0o644;

@@ -2,9 +2,8 @@
 // identifiers in generated files, and the files they name must be distinct
 // on every file system, also one that ignores case.
 import type { Path } from '../location.js';
-import { AWS_DIR, TREE_ROOT_FILES } from '../manifest.js';
 import type { Host, Model, Peer, Site, WireguardInstance } from '../model.js';
-import { peerKeyPath } from '../secrets.js';
+import { AWS_DIR, TREE_ROOT_FILES, peerKeyPath } from '../paths.js';
 import { clientFileStem } from '../targets/wireguard/names.js';
 import type { Rule, RuleReport } from './rule.js';
 
