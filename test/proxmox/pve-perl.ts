@@ -2,8 +2,7 @@
 // upstream mirrors that PVE_MIRROR locates. Without them (CI has none) the
 // tests that need it skip, and their title says why.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { root } from '../helpers.js';
 
@@ -19,19 +18,18 @@ export const whyNoUpstream: string | undefined = !mirror
 
 let cache: string | undefined;
 
-/** Extracts the upstream code once per test file; a missing Perl package fails here with the apt-get line. */
+/**
+ * The extracted upstream code. setup.sh keeps it in a directory named after the commits and the script,
+ * so it extracts (and runs upstream's own tests) once, not once per test file; each file still runs
+ * setup.sh, and a missing Perl package fails here with the apt-get line.
+ */
 export function pvePerl(): { cache: string; commits: string } {
   if (!cache) {
-    cache = mkdtempSync(join(tmpdir(), 'gen-pve-perl-'));
-    execFileSync('bash', [join(tool, 'setup.sh')], { env: { ...process.env, PVE_MIRROR: mirror, PVE_PERL_CACHE: cache }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const env: NodeJS.ProcessEnv = { ...process.env, PVE_MIRROR: mirror };
+    delete env.PVE_PERL_CACHE;
+    cache = execFileSync('bash', [join(tool, 'setup.sh')], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
   }
-  return { cache, commits: execFileSync('cat', [join(cache, 'COMMITS')], { encoding: 'utf8' }) };
-}
-
-/** Removes the extracted code (call it after the file's tests). */
-export function removePvePerl(): void {
-  if (cache) rmSync(cache, { recursive: true, force: true });
-  cache = undefined;
+  return { cache, commits: readFileSync(join(cache, 'COMMITS'), 'utf8') };
 }
 
 export interface OptcheckResult {
@@ -44,9 +42,8 @@ export interface OptcheckResult {
 /** Runs optcheck.sh on the lines; one result per line, in order. */
 export function optcheck(lines: readonly string[]): OptcheckResult[] {
   const { cache: dir } = pvePerl();
-  const input = join(dir, `input-${process.pid}-${Date.now()}.txt`);
-  writeFileSync(input, `${lines.join('\n')}\n`);
-  const run = spawnSync('bash', [join(tool, 'optcheck.sh'), input], { env: { ...process.env, PVE_PERL_CACHE: dir }, encoding: 'utf8' });
+  // On stdin: nothing written into the shared extraction.
+  const run = spawnSync('bash', [join(tool, 'optcheck.sh')], { input: `${lines.join('\n')}\n`, env: { ...process.env, PVE_PERL_CACHE: dir }, encoding: 'utf8' });
   if (run.status !== 0 && run.status !== 1) throw new Error(`optcheck failed (${run.status}): ${run.stderr}`);
   const out = run.stdout.trimEnd().split('\n');
   if (out.length !== lines.length) throw new Error(`optcheck answered ${out.length} lines for ${lines.length}:\n${run.stdout}${run.stderr}`);

@@ -13,14 +13,10 @@ import { lintText } from '../../src/pipeline.js';
 import { renderAll } from '../../src/render/index.js';
 import { edit, readExample, render, root } from '../helpers.js';
 import { lineOf } from '../yaml-lines.js';
+import { pvePerl, whyNoUpstream } from './pve-perl.js';
 import { MGMT, hostOnJumboVlan, hostOnVlan, hostOnVlanWithRoutes } from './vlan-address.js';
 
-const mirror = process.env.PVE_MIRROR;
-const why = !mirror
-  ? 'PVE_MIRROR is not set (the directory holding the proxmox+pve-common/repo git mirror)'
-  : !existsSync(join(mirror, 'proxmox+pve-common/repo'))
-    ? `no pve-common mirror at ${join(mirror, 'proxmox+pve-common/repo')}`
-    : undefined;
+const why = whyNoUpstream;
 if (why) console.warn(`SKIPPED: Proxmox VE round-trip of the interfaces files: ${why}`);
 
 const tool = join(root, 'test/tools/pve-perl');
@@ -53,13 +49,12 @@ const variants: Record<string, { yaml: () => string; file: string }> = {
 const body = (text: string) => text.replace(/^(#.*\n)+\n/, '');
 
 describe.skipIf(why)(`Proxmox VE's own reader, writer and API check${why ? ` (SKIPPED: ${why})` : ''}`, () => {
-  const work = mkdtempSync(join(tmpdir(), 'gen-pve-perl-'));
-  const env = { ...process.env, PVE_MIRROR: mirror, PVE_PERL_CACHE: join(work, 'cache') };
+  const work = mkdtempSync(join(tmpdir(), 'gen-pve-roundtrip-'));
+  const env: NodeJS.ProcessEnv = { ...process.env };
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   beforeAll(() => {
-    const setup = spawnSync('bash', [join(tool, 'setup.sh')], { env, encoding: 'utf8' });
-    if (setup.status !== 0) throw new Error(`pve-perl setup failed (exit ${setup.status}):\n${setup.stdout}${setup.stderr}`);
+    env.PVE_PERL_CACHE = pvePerl().cache;
   }, 120_000);
 
   function roundTrip(text: string, name: string) {

@@ -8,13 +8,13 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BUILTIN_ROLES, PRIVILEGES } from '../../src/targets/proxmox/access.js';
 import { INTENT_ROLES } from '../../src/targets/proxmox/intents.js';
 import { createDrives, guestConfig, guestSettings } from '../../src/render/proxmox/guests.js';
 import { edit, modelOf, readExample, render } from '../helpers.js';
 import { CASES, genVerdict } from './pve-cases.js';
-import { optcheck, pvePerl, removePvePerl, whyNoUpstream } from './pve-perl.js';
+import { optcheck, pvePerl, whyNoUpstream } from './pve-perl.js';
 
 const title = (what: string) => `${what}${whyNoUpstream ? ` (skipped: ${whyNoUpstream})` : ''}`;
 
@@ -66,8 +66,6 @@ function refusal(kind: string, path: string, text: string): string {
 }
 
 describe.skipIf(whyNoUpstream)(title("Proxmox VE's own schema code"), () => {
-  afterAll(removePvePerl);
-
   it('extracts the upstream code', () => {
     expect(pvePerl().commits).toMatch(/^qemu-server [0-9a-f]{40} /m);
   });
