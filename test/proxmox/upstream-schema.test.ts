@@ -8,13 +8,13 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { BUILTIN_ROLES, PRIVILEGES } from '../../src/targets/proxmox/access.js';
 import { INTENT_ROLES } from '../../src/targets/proxmox/intents.js';
 import { createDrives, guestConfig, guestSettings } from '../../src/render/proxmox/guests.js';
 import { edit, modelOf, readExample, render } from '../helpers.js';
 import { CASES, genVerdict } from './pve-cases.js';
-import { optcheck, pvePerl, whyNoUpstream } from './pve-perl.js';
+import { optcheck, pvePerl, stopOptcheck, whyNoUpstream } from './pve-perl.js';
 
 const title = (what: string) => `${what}${whyNoUpstream ? ` (skipped: ${whyNoUpstream})` : ''}`;
 
@@ -57,15 +57,17 @@ async function generatedLines(): Promise<string[]> {
 }
 
 /** Writes TEXT to PATH and runs the optcheck line KIND PATH: Proxmox's error for it (the check must fail). */
-function refusal(kind: string, path: string, text: string): string {
+async function refusal(kind: string, path: string, text: string): Promise<string> {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, text);
-  const [result] = optcheck([`${kind} ${path}`]);
+  const [result] = await optcheck([`${kind} ${path}`]);
   expect(result!.ok, result!.detail).toBe(false);
   return result!.detail;
 }
 
 describe.skipIf(whyNoUpstream)(title("Proxmox VE's own schema code"), () => {
+  afterAll(stopOptcheck);
+
   it('extracts the upstream code', () => {
     expect(pvePerl().commits).toMatch(/^qemu-server [0-9a-f]{40} /m);
   });
@@ -75,7 +77,7 @@ describe.skipIf(whyNoUpstream)(title("Proxmox VE's own schema code"), () => {
     expect(lines.filter((l) => l.includes(' net0 ')).length).toBeGreaterThan(4);
     expect(lines.filter((l) => / \d+ nameserver /.test(l))).toContain('pct 200 nameserver 1.1.1.1 9.9.9.9');
     expect(lines).toContain('qm 103 scsi1 local-lvm:100');
-    const results = optcheck(lines);
+    const results = await optcheck(lines);
     expect(results.filter((r) => !r.ok)).toEqual([]);
     // The installer ISO of the backup server's VM: qemu-server's drive parser reads it as a CD-ROM with an
     // ISO image, the only form create_vm takes an iso volume in.
@@ -112,14 +114,14 @@ describe.skipIf(whyNoUpstream)(title("Proxmox VE's own schema code"), () => {
         }
       }
       expect(files).toHaveLength(6);
-      const results = optcheck(files.map((f) => `pct-conf ${f.path}`));
+      const results = await optcheck(files.map((f) => `pct-conf ${f.path}`));
       expect(results.filter((r) => !r.ok)).toEqual([]);
       const parsed = results.map((r) => Object.fromEntries(r.detail.replace(/^parsed: /, '').split(' | ').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])));
       // Proxmox reads each line as gen wrote it: the same keys and values.
       parsed.forEach((conf, i) => expect(conf, files[i]!.path).toEqual(Object.fromEntries(files[i]!.text.trimEnd().split('\n').map((l) => [l.slice(0, l.indexOf(': ')), l.slice(l.indexOf(': ') + 2)]))));
       expect(parsed.map((conf) => conf.nameserver)).toEqual([...Array(5).fill('1.1.1.1 9.9.9.9'), '192.168.10.1']);
       // and the check can fail: a host name is no DNS server for Proxmox.
-      expect(refusal('pct-conf', join(dir, 'bad', 'lxc', '300.conf'), 'nameserver: 1.1.1.1 dns.example.com\n')).toContain("unable to parse value of 'nameserver'");
+      expect(await refusal('pct-conf', join(dir, 'bad', 'lxc', '300.conf'), 'nameserver: 1.1.1.1 dns.example.com\n')).toContain("unable to parse value of 'nameserver'");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -144,7 +146,7 @@ describe.skipIf(whyNoUpstream)(title("Proxmox VE's own schema code"), () => {
         paths[name] = join(dir, `${name.replace(/\W+/g, '-')}.cfg`);
         writeFileSync(paths[name]!, (await render(text)).get('home/proxmox/storage.cfg')!);
       }
-      const results = optcheck(Object.values(paths).map((p) => `storage-cfg ${p}`));
+      const results = await optcheck(Object.values(paths).map((p) => `storage-cfg ${p}`));
       expect(results.filter((r) => !r.ok)).toEqual([]);
       const entry = (r: (typeof results)[number]) => {
         const m = /^parsed: pbs: pbs-main (.*)$/.exec(r.detail);
@@ -159,40 +161,40 @@ describe.skipIf(whyNoUpstream)(title("Proxmox VE's own schema code"), () => {
       expect(noAddress!.server).toBe('REPLACE-WITH-PBS-ADDRESS');
       // and the check can fail: a placeholder is no fingerprint for pve-storage.
       const placeholder = 'pbs: pbs-main\n\tdatastore d\n\tserver 10.0.0.20\n\tfingerprint REPLACE-WITH-PBS-FINGERPRINT\n';
-      expect(refusal('storage-cfg', join(dir, 'bad.cfg'), placeholder)).toContain("unable to parse value of 'fingerprint'");
+      expect(await refusal('storage-cfg', join(dir, 'bad.cfg'), placeholder)).toContain("unable to parse value of 'fingerprint'");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
-  it("gives every case of the corpus the verdict gen's validators give it", () => {
-    const results = optcheck(CASES.map((c) => c.line));
+  it("gives every case of the corpus the verdict gen's validators give it", async () => {
+    const results = await optcheck(CASES.map((c) => c.line));
     const disagreements = results.filter((r, i) => r.ok !== CASES[i]!.ok).map((r) => `${r.line} => Proxmox ${r.ok ? 'OK' : r.detail}`);
     expect(disagreements).toEqual([]);
     // and gen's validators agree with the same verdicts (also checked offline in guest-formats.test.ts)
     expect(CASES.filter((c) => genVerdict(c.line) !== c.ok).map((c) => c.line)).toEqual([]);
   });
 
-  it("knows PVE 9's privileges exactly", () => {
-    const [result] = optcheck(['pveum-privileges']);
+  it("knows PVE 9's privileges exactly", async () => {
+    const [result] = await optcheck(['pveum-privileges']);
     expect(result!.detail).toBe(`list: ${PRIVILEGES.join(',')}`);
   });
 
-  it('knows every built-in role and its privileges', () => {
-    const [names] = optcheck(['pveum-builtin-roles']);
+  it('knows every built-in role and its privileges', async () => {
+    const [names] = await optcheck(['pveum-builtin-roles']);
     expect(names!.detail).toBe(`list: ${[...BUILTIN_ROLES.keys()].sort().join(',')}`);
     const roles = [...BUILTIN_ROLES.keys()];
-    const results = optcheck(roles.map((r) => `pveum-builtin-role ${r}`));
+    const results = await optcheck(roles.map((r) => `pveum-builtin-role ${r}`));
     results.forEach((r, i) => expect(r.detail, roles[i]).toBe(`list: ${BUILTIN_ROLES.get(roles[i]!)!.join(',')}`));
   });
 
-  it("accepts the intents' roles and privileges", () => {
-    const results = optcheck(INTENT_ROLES.flatMap((r) => [`pveum-role ${r.name}`, `pveum-priv ${r.privileges.join(',')}`]));
+  it("accepts the intents' roles and privileges", async () => {
+    const results = await optcheck(INTENT_ROLES.flatMap((r) => [`pveum-role ${r.name}`, `pveum-priv ${r.privileges.join(',')}`]));
     expect(results.filter((r) => !r.ok)).toEqual([]);
   });
 
-  it('refuses what gen must refuse (the check can fail)', () => {
-    const results = optcheck(['qm 102 net32 virtio=02:00:5E:10:00:01,bridge=vmbr0', 'pveum-role PVEVMAdmin', 'pveum-priv VM.Monitor', 'pveum-acl-path /vms/99']);
+  it('refuses what gen must refuse (the check can fail)', async () => {
+    const results = await optcheck(['qm 102 net32 virtio=02:00:5E:10:00:01,bridge=vmbr0', 'pveum-role PVEVMAdmin', 'pveum-priv VM.Monitor', 'pveum-acl-path /vms/99']);
     expect(results.map((r) => r.ok)).toEqual([false, false, false, false]);
     expect(results[2]!.detail).toContain("invalid privilege 'VM.Monitor'");
   });

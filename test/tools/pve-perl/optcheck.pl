@@ -238,6 +238,8 @@ sub list_builtin_roles {
     return 'list: ' . join(',', sort keys $cfg->{roles}->%*);
 }
 
+# Answers go out line by line: a test keeps one optcheck running and writes its checks to it.
+$| = 1;
 my $bad = 0;
 while (my $line = <>) {
     chomp $line;
