@@ -21,8 +21,11 @@ export function expectedRules(model: Model, site: Site): ExpectedRule[] {
   const originOf = (description: string): PolicyRule | undefined => {
     if (!description.startsWith('gen: ')) return undefined;
     const text = description.slice(5);
-    const ends = [text.indexOf(' ('), text.indexOf(': ')].filter((i) => i >= 0);
-    return origins.get(ends.length ? text.slice(0, Math.min(ends[0]!, ends[1] ?? Infinity)) : text);
+    // Compared, not filtered into a list: two arrays per rule of 20,000.
+    const open = text.indexOf(' (');
+    const colon = text.indexOf(': ');
+    const end = open < 0 ? colon : colon < 0 ? open : Math.min(open, colon);
+    return origins.get(end < 0 ? text : text.slice(0, end));
   };
   return writtenFilterRules(model, site).map((r) => ({ label: r.label, description: r.description, pf: r.pf, origin: originOf(r.description) }));
 }

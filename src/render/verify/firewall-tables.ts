@@ -14,7 +14,7 @@ import type { Path } from '../../location.js';
 import type { Model, Site } from '../../model.js';
 import { writtenPolicyAliases } from '../opnsense/index.js';
 import { pfNetwork } from '../opnsense/pf-text.js';
-import { expectedRules } from './firewall-rules.js';
+import { type ExpectedRule, expectedRules } from './firewall-rules.js';
 import { UnsafeScriptValueError } from './script.js';
 
 export interface ExpectedTable {
@@ -34,14 +34,26 @@ export function pfEntry(entry: string): string {
   return shown;
 }
 
-/** Every alias gen writes for the site (aliases.xml), with its table's expected entries. */
-export function expectedTables(model: Model, site: Site): ExpectedTable[] {
+/** Every alias gen writes for the site (aliases.xml), with its table's expected entries; `rules`: the site's expectedRules(), when at hand. */
+export function expectedTables(model: Model, site: Site, rules: readonly ExpectedRule[] = expectedRules(model, site)): ExpectedTable[] {
   const aliases = writtenPolicyAliases(model, site);
-  // The first rule that names each table (one pass: a site can have thousands of aliases and rules).
+  // The first rule that names each table (one pass: a site can have thousands of aliases and rules),
+  // ending when every alias has one: the few tables of a large policy are named by its first rules.
   const firstUse = new Map<string, Path>();
-  for (const rule of expectedRules(model, site)) {
+  const names = new Set(aliases.map((alias) => alias.name));
+  for (let i = 0; i < rules.length && firstUse.size < names.size; i++) {
+    const rule = rules[i]!;
     if (rule.origin === undefined) continue;
-    for (const text of rule.pf) for (const m of text.matchAll(/<([A-Za-z0-9_]+)>/g)) if (!firstUse.has(m[1]!)) firstUse.set(m[1]!, rule.origin.path);
+    for (const text of rule.pf) {
+      // Each "<" with the text up to the next ">": that is an alias's name when it is one (an alias name has
+      // neither), found in pf's order without a matcher and a match per table named (three a rule).
+      for (let at = text.indexOf('<'); at >= 0; at = text.indexOf('<', at + 1)) {
+        const end = text.indexOf('>', at + 1);
+        if (end < 0) break;
+        const table = text.slice(at + 1, end);
+        if (names.has(table) && !firstUse.has(table)) firstUse.set(table, rule.origin.path);
+      }
+    }
   }
   return aliases.map((alias) => {
     const path = firstUse.get(alias.name);

@@ -19,7 +19,7 @@ import { formatIPv4 } from '../../net.js';
 import { opnsenseContext } from '../opnsense/context.js';
 import { OUTBOUND_MODE } from '../opnsense/nat.js';
 import { mssClamps } from '../opnsense/scrub.js';
-import { expectedRules } from './firewall-rules.js';
+import { type ExpectedRule, expectedRules } from './firewall-rules.js';
 import { TABLE_FUNCTIONS, expectedTables, tableLines } from './firewall-tables.js';
 import { type Declared, UnsafeScriptValueError, call, heredoc, renderScript } from './script.js';
 
@@ -278,9 +278,9 @@ function wireguardChecks(site: Site, declared: Declared): Check[] {
 }
 
 /** The data lines of ruleset_check: each rule by its label, its pf text, then the MSS clamps. */
-function* rulesetLines(model: Model, site: Site, declared: Declared): Generator<(string | number)[]> {
+function* rulesetLines(model: Model, site: Site, rules: readonly ExpectedRule[], declared: Declared): Generator<(string | number)[]> {
   const firewall = site.firewall!;
-  for (const rule of expectedRules(model, site)) {
+  for (const rule of rules) {
     yield ['label', rule.label, declared(rule.origin?.path ?? firewall.path), `rule ${rule.label.slice(0, 8)} loaded as written: ${rule.description}`];
     for (const text of rule.pf) yield ['pf', rule.label, text];
   }
@@ -292,13 +292,13 @@ function* rulesetLines(model: Model, site: Site, declared: Declared): Generator<
   }
 }
 
-function ruleChecks(model: Model, site: Site, declared: Declared): Check[] {
-  return [call('pf_enabled_check', 'pf is enabled', declared(site.firewall!.path)), `ruleset_check ${heredoc(rulesetLines(model, site, declared))}`];
+function ruleChecks(model: Model, site: Site, rules: readonly ExpectedRule[], declared: Declared): Check[] {
+  return [call('pf_enabled_check', 'pf is enabled', declared(site.firewall!.path)), `ruleset_check ${heredoc(rulesetLines(model, site, rules, declared))}`];
 }
 
 /** A rule names an alias by its pf table, and what the rule matches is what the table holds. */
-function tableChecks(model: Model, site: Site, declared: Declared): Check[] {
-  const tables = expectedTables(model, site);
+function tableChecks(model: Model, site: Site, rules: readonly ExpectedRule[], declared: Declared): Check[] {
+  const tables = expectedTables(model, site, rules);
   if (tables.length === 0) return [];
   return [`tables_check ${heredoc(tableLines(tables, (path) => declared(path ?? site.firewall!.path)))}`];
 }
@@ -352,11 +352,13 @@ export function firewallScriptName(firewall: Firewall): string {
 
 export function firewallScript(model: Model, site: Site, declared: Declared): string {
   const firewall = site.firewall!;
+  // Made once for both checks that read them: 20,000 rules are as many objects, each with its origin looked up.
+  const rules = expectedRules(model, site);
   const checks = [
     ...interfaceChecks(firewall, declared),
     ...wireguardChecks(site, declared),
-    ...ruleChecks(model, site, declared),
-    ...tableChecks(model, site, declared),
+    ...ruleChecks(model, site, rules, declared),
+    ...tableChecks(model, site, rules, declared),
     ...natChecks(firewall, declared),
     ...routeChecks(firewall, declared),
     ...haproxyChecks(site, declared),

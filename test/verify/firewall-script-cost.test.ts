@@ -1,0 +1,72 @@
+// The firewall's verification script of a large policy: its rule data is
+// made once per rule, not once per check that reads it. The checks count the
+// work (reads of each written rule's description, pf texts matched for table
+// names, fields copied), not time.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { scaleTopology, toYaml } from '../../bench/generate.mjs';
+import { lintText } from '../../src/pipeline.js';
+import { writtenFilterRules } from '../../src/render/opnsense/index.js';
+import { expectedTables } from '../../src/render/verify/firewall-tables.js';
+import { firewallScript } from '../../src/render/verify/firewall.js';
+import { declaredIn, field, heredoc } from '../../src/render/verify/script.js';
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('the firewall script of 2,000 rules', async () => {
+  const { model, diagnostics } = await lintText(toYaml(scaleTopology({ peers: 20, rules: 2000, vlans: 4 })), 'topology.yaml');
+  expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  const site = model!.sites[0]!;
+  const written = writtenFilterRules(model!, site);
+
+  it('lists the rules once for both the ruleset check and the table check', () => {
+    // Each written rule's description counted as read: listing the rules (expectedRules()) reads it twice.
+    let reads = 0;
+    for (const rule of written) {
+      const description = rule.description;
+      Object.defineProperty(rule, 'description', {
+        configurable: true,
+        get: () => {
+          reads++;
+          return description;
+        },
+      });
+    }
+    const script = firewallScript(model!, site, declaredIn(model!));
+    expect(written.length).toBeGreaterThan(2000);
+    const labels = new Set(script.split('\n').filter((l) => l.startsWith('label\t')).map((l) => l.split('\t')[1]));
+    for (const rule of written) expect(labels.has(rule.label), rule.label).toBe(true);
+    expect(reads).toBe(2 * written.length);
+  });
+
+  it("finds each table's first rule with no regular expression match per rule", () => {
+    const matchAll = vi.spyOn(String.prototype, 'matchAll');
+    const tables = expectedTables(model!, site);
+    expect(matchAll).not.toHaveBeenCalled();
+    expect(tables.length).toBeGreaterThan(2);
+    // Declared where the topology rule of the first written rule that names the table is.
+    const lineOf = declaredIn(model!);
+    for (const table of tables) {
+      const first = written.findIndex((r) => r.pf.some((t) => t.includes(`<${table.name}>`)));
+      expect(first, table.name).toBeGreaterThanOrEqual(0);
+      expect(lineOf(table.path!)).toBe(lineOf(model!.sites[0]!.policy.rules.find((r) => written[first]!.description.startsWith(`gen: ${r.origin}`))!.path));
+    }
+  });
+});
+
+describe('the data lines of a here-document', () => {
+  it('are made with no array per line, and only a field with a character to replace is copied', () => {
+    const lines = Array.from({ length: 1000 }, (_, i) => ['label', `rule-${i}`, i, `a rule\twith a tab ${i}`]);
+    const mapped = vi.spyOn(Array.prototype, 'map');
+    const replaced = vi.spyOn(String.prototype, 'replace');
+    const text = heredoc(lines);
+    // Counted before any expect(), which maps and replaces too.
+    const [maps, replaces] = [mapped.mock.calls.length, replaced.mock.calls.length];
+    expect(maps).toBe(0);
+    expect(replaces).toBe(1000);
+    const data = text.split('\n').slice(1, -1);
+    expect(data).toHaveLength(1000);
+    expect(data[7]!.split('\t')).toEqual(['label', 'rule-7', '7', 'a rule with a tab 7']);
+    expect(field('a\u2028b\u0000c')).toBe('a b c');
+    expect(field(42)).toBe('42');
+  });
+});
