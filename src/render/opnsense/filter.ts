@@ -6,7 +6,7 @@
 // The normalization rules (scrub.ts) stay in <filter> on every release.
 import { writesMvcFilter } from '../../targets/opnsense/releases.js';
 import { type Area, type OpnsenseContext, mvcFlag } from './context.js';
-import { itemsOf, modelItem, modelSection } from './fields.js';
+import { itemsOf, modelItems, modelSection } from './fields.js';
 import { mvcOutboundRules } from './outbound.js';
 import { type Endpoint, type FilterRule, compilePolicy } from './policy.js';
 import { scrubElement } from './scrub.js';
@@ -57,29 +57,32 @@ function negated(value: Endpoint): boolean {
   return (value.kind === 'address' || value.kind === 'alias') && value.not === true;
 }
 
-/** The same rule as an MVC filter rule: protocols upper case (ProtocolField), "keep" state. */
-export function mvcRuleElement(ctx: OpnsenseContext, rule: FilterRule, sequence: number): XmlElement {
-  return modelItem(ctx, 'filter', 'rules.rule', rule.uuid, {
-    enabled: '1',
-    statetype: 'keep',
-    sequence: String(sequence),
-    action: rule.action,
-    quick: '1',
-    interfacenot: '0',
-    interface: rule.interface,
-    direction: 'in',
-    ipprotocol: 'inet',
-    protocol: rule.protocol === undefined ? 'any' : rule.protocol.toUpperCase(),
-    source_net: net(rule.source),
-    source_not: mvcFlag(negated(rule.source)),
-    source_port: '',
-    destination_net: net(rule.destination),
-    destination_not: mvcFlag(negated(rule.destination)),
-    destination_port: rule.port ?? '',
-    log: mvcFlag(rule.log),
-    disablereplyto: mvcFlag(rule.directReplies === true),
-    description: rule.description,
-  });
+/** The values every MVC filter rule of gen's has. */
+const MVC_RULE_FIXED = { enabled: '1', statetype: 'keep', quick: '1', interfacenot: '0', direction: 'in', ipprotocol: 'inet', source_port: '' };
+
+/** Makes each rule as an MVC filter rule: protocols upper case (ProtocolField), "keep" state. */
+export function mvcRuleElements(ctx: OpnsenseContext): (rule: FilterRule, sequence: number) => XmlElement {
+  const item = modelItems(ctx, 'filter', 'rules.rule', MVC_RULE_FIXED);
+  return (rule, sequence) =>
+    item(rule.uuid, {
+      sequence: String(sequence),
+      action: rule.action,
+      interface: rule.interface,
+      protocol: rule.protocol === undefined ? 'any' : rule.protocol.toUpperCase(),
+      source_net: net(rule.source),
+      source_not: mvcFlag(negated(rule.source)),
+      destination_net: net(rule.destination),
+      destination_not: mvcFlag(negated(rule.destination)),
+      destination_port: rule.port ?? '',
+      log: mvcFlag(rule.log),
+      disablereplyto: mvcFlag(rule.directReplies === true),
+      description: rule.description,
+    });
+}
+
+function mvcRuleItems(ctx: OpnsenseContext, rules: readonly FilterRule[]) {
+  const make = mvcRuleElements(ctx);
+  return itemsOf(ctx, rules, (rule, i) => make(rule, (i + 1) * 10));
 }
 
 export const filterArea: Area = {
@@ -94,7 +97,7 @@ export const filterArea: Area = {
       appendAll(
         sections,
         modelSection(ctx, 'filter', {
-          rules: { rule: filterRules === 'mvc' ? itemsOf(ctx, rules, (rule, i) => mvcRuleElement(ctx, rule, (i + 1) * 10)) : [] },
+          rules: { rule: filterRules === 'mvc' ? mvcRuleItems(ctx, rules) : [] },
           snatrules: { rule: outboundNatRules === 'mvc' ? mvcOutboundRules(ctx) : [] },
         }),
       );

@@ -6,7 +6,7 @@
 import type { Peer } from '../../model.js';
 import { instanceKeyPath } from '../../secrets.js';
 import { type Area, PRIVATE_KEY_PLACEHOLDER_PREFIX, mvcFlag } from './context.js';
-import { itemsOf, modelItem, modelSection } from './fields.js';
+import { itemsOf, modelItem, modelItems, modelSection } from './fields.js';
 
 /** The placeholder text standing for an instance's private key. */
 export function privateKeyPlaceholder(site: string, instance: string): string {
@@ -49,19 +49,21 @@ export const wireguardArea: Area = {
       }),
     );
     const peers = instances.flatMap((wg) => wg.peers.map((peer) => ({ wg, peer })));
+    const client = modelItems(ctx, 'wireguardClient', 'clients.client', {
+      psk: '',
+      serveraddress: '',
+      serverport: '',
+      // The keepalive is the client's (its file has it): on the firewall's side it would make the firewall wake
+      // every road-warrior phone that often, and 0 ("none" in the topology) is below the model's minimum of 1
+      // (Client.xml). Empty writes no PersistentKeepalive (wireguard-server.conf).
+      keepalive: '',
+    });
     const clients = itemsOf(ctx, peers, ({ wg, peer }) =>
-      modelItem(ctx, 'wireguardClient', 'clients.client', peerUuid(wg.name, peer), {
+      client(peerUuid(wg.name, peer), {
         enabled: mvcFlag(linked(peer)),
         name: peer.name,
         pubkey: peer.publicKey,
-        psk: '',
         tunneladdress: `${peer.address}/32`,
-        serveraddress: '',
-        serverport: '',
-        // The keepalive is the client's (its file has it): on the firewall's side it would make the firewall wake
-        // every road-warrior phone that often, and 0 ("none" in the topology) is below the model's minimum of 1
-        // (Client.xml). Empty writes no PersistentKeepalive (wireguard-server.conf).
-        keepalive: '',
       }),
     );
     return [
