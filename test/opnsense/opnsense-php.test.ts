@@ -9,12 +9,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateFirewallFlow, flowVerdicts } from '../../src/flows.js';
 import { mergeConfig } from '../../src/opnsense/merge.js';
 import { parseXml } from '../../src/opnsense/parse.js';
-import { selfSignedCertificate } from '../../src/opnsense/selfsigned.js';
 import { PRIVATE_KEY_PLACEHOLDER_PREFIX } from '../../src/render/opnsense/context.js';
 import { siteSections } from '../../src/render/opnsense/index.js';
 import { type XmlElement, attr, child, childrenNamed, textOf } from '../../src/render/opnsense/xml.js';
@@ -25,10 +23,11 @@ import { type Block, formatIPv4, parseCidr } from '../../src/net.js';
 import { siteMatches } from '../../src/resolve/matches.js';
 import { edit, lint, modelOf, readExample, root } from '../helpers.js';
 import { missing, titled } from '../system-tools.js';
+import { checkRendered } from './haproxy-check.js';
 import { MODELS_DIR } from './model-check.js';
 import { accessControls, accessFor } from './unbound-acl.js';
 import { closeTemplateServers, renderTemplate } from './upstream-tools.js';
-import { BOX_ACME_JOB, BOX_CA, CONFIG_CASES, releaseSections, withBoxCa, withBoxCronJobs, withLabRoute, withPppoeWan, withRelease, withoutHaproxy, withoutVpssvc } from './support.js';
+import { BOX_ACME_JOB, CONFIG_CASES, GUI_CERT, releaseSections, withBoxCa, withGuiCert, withBoxCronJobs, withLabRoute, withPppoeWan, withRelease, withoutHaproxy, withoutVpssvc } from './support.js';
 
 const TOOL = join(root, 'test/tools/opnsense-php');
 const gitDir = (name: string) => {
@@ -77,15 +76,13 @@ const KNOWN_UPSTREAM = [
  * ports HAProxy serves (as the merge requires); with the home CA the family
  * homelab's backend is verified against.
  */
-const GUI_CERT = selfSignedCertificate(['OPNsense.internal']);
 function base(series: string): string {
   const sample = readFileSync(join(MODELS_DIR, series, 'config.xml.sample'), 'utf8');
-  const b64 = (pem: string) => Buffer.from(pem).toString('base64');
-  const cert = `  <cert uuid="3a9e5b0c-1d2f-4e6a-8b7c-9d0e1f2a3b4c">\n    <refid>6a1f0e2d3c4b5</refid>\n    <descr>Web GUI TLS certificate</descr>\n    <crt>${b64(GUI_CERT.certificatePem)}</crt>\n    <prv>${b64(GUI_CERT.privateKeyPem)}</prv>\n  </cert>\n`;
-  const box = sample
-    .replace('<protocol>https</protocol>', '<protocol>https</protocol>\n      <ssl-certref>6a1f0e2d3c4b5</ssl-certref>\n      <port>8443</port>\n      <disablehttpredirect>1</disablehttpredirect>')
-    .replace(/<\/opnsense>\n?$/, `${cert}</opnsense>\n`);
-  return withBoxCa(box);
+  const box = sample.replace(
+    '<protocol>https</protocol>',
+    `<protocol>https</protocol>\n      <ssl-certref>${GUI_CERT.refid}</ssl-certref>\n      <port>8443</port>\n      <disablehttpredirect>1</disablehttpredirect>`,
+  );
+  return withBoxCa(withGuiCert(box));
 }
 
 interface Run {
@@ -456,35 +453,10 @@ describe.skipIf(skip)(titled("OPNsense's own code on merged configs", skip), () 
         for (const server of backend.servers) expect(conf).toMatch(new RegExp(`^\\s+server \\S+ ${server.address.replace(/\./g, '\\.')}:${server.port}\\b.* check-sni ${backend.tls!.sni!.replace(/\./g, '\\.')}\\b`, 'm'));
       }
 
-      // haproxy -c. The box writes the certificates the template lists (sslCerts.yaml) to
-      // /tmp/haproxy/ssl before it starts HAProxy: the same here, in the work directory.
-      // (The template lists the default certificate twice; PyYAML, which reads it on the box, keeps the last.)
-      const certs = parseYaml(readFileSync(join(out, 'usr/local/etc/haproxy/sslCerts.yaml'), 'utf8'), { uniqueKeys: false }) as {
-        frontends: Record<string, { crt_list_path: string; certs: Record<string, { path: string; crt: string; key: string }> }>;
-      };
-      const local = (path: string) => join(work, path.replace(/^\/tmp\/haproxy\//, 'haproxy/'));
-      for (const frontend of Object.values(certs.frontends)) {
-        const paths: string[] = [];
-        for (const cert of Object.values(frontend.certs)) {
-          mkdirSync(join(work, 'haproxy/ssl'), { recursive: true });
-          writeFileSync(local(cert.path), Buffer.from(cert.crt, 'base64').toString() + Buffer.from(cert.key, 'base64').toString(), { mode: 0o600 });
-          paths.push(local(cert.path));
-        }
-        writeFileSync(local(frontend.crt_list_path), `${[...new Set(paths)].join('\n')}\n`);
-      }
-      // The CA list of each server that verifies against a CA of the box (the box's setup script writes them).
-      for (const id of conf.matchAll(/ca-file \/tmp\/haproxy\/ssl\/(\S+)\.calist/g)) writeFileSync(local(`/tmp/haproxy/ssl/${id[1]}.calist`), BOX_CA.cert.certificatePem);
-      // Debian's HAProxy (2.6) is older than the one OPNsense ships: these global keywords and the
-      // stick-table type name came later, and are adapted (the rest is checked as rendered).
-      const adapted = conf
-        .replace(/^(\s*)(limited-quic|tune\.lua\.bool-sample-conversion)\b/gm, '$1# $2')
-        .replace(/stick-table type ipv4 /g, 'stick-table type ip ')
-        .replace(/\/tmp\/haproxy\//g, `${join(work, 'haproxy')}/`);
-      const check = join(work, 'haproxy.cfg');
-      writeFileSync(check, adapted);
-      const c = spawnSync('haproxy', ['-c', '-f', check], { encoding: 'utf8' });
-      expect(`${c.stdout}${c.stderr}`.split('\n').filter((l) => /ALERT|WARNING/.test(l))).toEqual([]);
-      expect(c.status).toBe(0);
+      // haproxy -c, with the certificates and CA lists the box writes before it starts HAProxy.
+      const c = checkRendered(conf, out, work);
+      expect(c.complaints).toEqual([]);
+      expect(c.status, c.output).toBe(0);
     });
   });
 

@@ -176,6 +176,19 @@ export function withBoxCa(config: string): string {
   return config.replace(/<\/opnsense>\s*$/, `${ca}</opnsense>\n`);
 }
 
+/**
+ * The web GUI's own certificate, which every box makes at its first boot:
+ * a config with it. (With gen's certificate the box has two: the 25.7
+ * HAProxy template reads the certificates as a list only when there are
+ * several, as the config reader makes one item no list.)
+ */
+export const GUI_CERT = { refid: '6a1f0e2d3c4b5', cert: selfSignedCertificate(['OPNsense.internal']) };
+export function withGuiCert(config: string): string {
+  const b64 = (pem: string) => Buffer.from(pem).toString('base64');
+  const cert = `  <cert uuid="3a9e5b0c-1d2f-4e6a-8b7c-9d0e1f2a3b4c">\n    <refid>${GUI_CERT.refid}</refid>\n    <descr>Web GUI TLS certificate</descr>\n    <crt>${b64(GUI_CERT.cert.certificatePem)}</crt>\n    <prv>${b64(GUI_CERT.cert.privateKeyPem)}</prv>\n  </cert>\n`;
+  return config.replace(/<\/opnsense>\s*$/, `${cert}</opnsense>\n`);
+}
+
 /** The topologies every OPNsense check of a whole config runs on: the examples, a site-to-site VPN and one with every item. */
 export const CONFIG_CASES: readonly { name: string; yaml: () => string }[] = [
   { name: 'scenario A', yaml: () => readExample('homelab') },
