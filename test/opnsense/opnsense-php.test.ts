@@ -464,33 +464,59 @@ describe.skipIf(skip)(titled("OPNsense's own code on merged configs", skip), () 
   // packets leave the WAN. OPNsense's automatic outbound NAT takes the interfaces that carry an address when the
   // rules are built (filter.inc): here (wg0:network), as the harness gives wg0 its tunnel address, but at boot
   // rc.bootup builds the rules before plugins_configure('vpn') configures wg0, and an instance that is not assigned
-  // is never among them. So gen's rule for the tunnel network must be there, ahead of the automatic ones. With the
-  // tunnel as shipped (internal networks only), gen adds none.
-  it.each(RELEASES)("OPNsense %s: a split tunnel the policy lets onto the upstream LAN leaves the WAN translated to its address", async (series) => {
+  // is never among them. So gen's rule for the tunnel network must be there, ahead of the automatic ones: for the
+  // router, for internet destinations. With the tunnel as shipped (internal networks only), to the firewall alone,
+  // or to the router behind a rule that blocks it first, no packet of the tunnel leaves the WAN: gen adds none.
+  it.each(RELEASES)("OPNsense %s: a split tunnel the policy lets out of the WAN leaves it translated to its address, and only then", async (series) => {
     const homelab = readExample('homelab');
     const toRouter = edit(homelab, ['sites', 0, 'policy', 'rules', 5], { name: 'vpn-to-router', from: 'vpn', to: '192.168.0.1', proto: 'tcp', ports: [80], action: 'pass' });
-    const compiled = async (yaml: string, name: string) => {
+    const compiled = async (yaml: string, name: string, validate = true) => {
       const { sections, privateKey } = await releaseSections(yaml, series);
       const file = join(dir, `${series}-split-nat-${name}.xml`);
       writeFileSync(file, mergeConfig(base(series), sections, { secret: () => privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX }), { mode: 0o600 });
-      const run = runTool(file, tagOf(series));
+      const run = runTool(file, tagOf(series), { validate });
       expect(run.errors.filter((e) => !KNOWN_UPSTREAM.some((re) => re.test(e)))).toEqual([]);
       const ifaces = el(sections.find((s) => s.name === 'interfaces'));
       return { ruleset: run.ruleset.filter((l) => l !== '' && !l.startsWith('#')), wan: field(child(ifaces, 'wan'), 'if') };
     };
     const tunnelNat = (ruleset: string[]) => ruleset.filter((l) => l.startsWith('nat ') && / from \{?10\.0\.1\.0\/24\}? /.test(l));
+    /** pf's rules on the WireGuard group for a policy rule, `action` first. */
+    const onTunnel = (ruleset: string[], action: string, rule: string) => ruleset.filter((l) => l.startsWith(`${action} in quick on wireguard `) && l.includes(`# gen: policy rule ${rule}`));
+    /** What leaves the WAN from the tunnel is translated to the WAN's address, before the automatic rules. */
+    const translated = (out: { ruleset: string[]; wan: string }) => {
+      const nat = tunnelNat(out.ruleset);
+      expect(nat).toHaveLength(1);
+      expect(nat[0]!.startsWith(`nat on ${out.wan} inet from 10.0.1.0/24 to any -> (${out.wan}:0) port 1024:65535 `)).toBe(true);
+      expect(nat[0]!.endsWith('# gen: NAT WireGuard wg0 tunnel to the WAN address')).toBe(true);
+      expect(out.ruleset.indexOf(nat[0]!)).toBeLessThan(out.ruleset.findIndex((l) => l.endsWith('# Automatic outbound rule')));
+    };
 
     const out = await compiled(toRouter, 'router');
-    // pf passes the tunnel's clients to the router, on the WireGuard group...
+    // pf passes the tunnel's clients to the router, on the WireGuard group, and translates them.
     expect(out.ruleset.filter((l) => l.startsWith('pass in quick on wireguard ') && l.includes(' to {192.168.0.1} ') && l.endsWith('# gen: policy rule vpn-to-router'))).toHaveLength(1);
-    // ...and translates what leaves the WAN from the tunnel to the WAN's address, before the automatic rules.
-    const nat = tunnelNat(out.ruleset);
-    expect(nat).toHaveLength(1);
-    expect(nat[0]!.startsWith(`nat on ${out.wan} inet from 10.0.1.0/24 to any -> (${out.wan}:0) port 1024:65535 `)).toBe(true);
-    expect(nat[0]!.endsWith('# gen: NAT WireGuard wg0 tunnel to the WAN address')).toBe(true);
-    expect(out.ruleset.indexOf(nat[0]!)).toBeLessThan(out.ruleset.findIndex((l) => l.endsWith('# Automatic outbound rule')));
+    translated(out);
 
-    expect(tunnelNat((await compiled(homelab, 'shipped')).ruleset)).toEqual([]);
+    // Internet destinations: pf passes the tunnel's clients to what is neither internal nor the firewall, translated.
+    const internet = await compiled(edit(homelab, ['sites', 0, 'policy', 'rules', 5], { name: 'vpn-internet', from: 'vpn', to: 'internet', action: 'pass' }), 'internet', false);
+    expect(onTunnel(internet.ruleset, 'pass', 'vpn-internet').filter((l) => / to \{?any\}? /.test(l))).toHaveLength(1);
+    translated(internet);
+
+    expect(tunnelNat((await compiled(homelab, 'shipped', false)).ruleset)).toEqual([]);
+
+    // The firewall alone (its resolver): pf passes it, and nothing of it leaves the WAN.
+    const toFirewall = await compiled(edit(homelab, ['sites', 0, 'policy', 'rules', 5], { name: 'vpn-dns', from: 'vpn', to: 'self', proto: 'udp', ports: [53], action: 'pass' }), 'firewall', false);
+    expect(onTunnel(toFirewall.ruleset, 'pass', 'vpn-dns')).not.toEqual([]);
+    expect(tunnelNat(toFirewall.ruleset)).toEqual([]);
+
+    // The router behind a rule that blocks it: pf blocks before it passes (the first quick rule decides), so no NAT.
+    const blocked = edit(edit(homelab, ['sites', 0, 'policy', 'rules', 5], { name: 'vpn-no-router', from: 'vpn', to: '192.168.0.1', action: 'block' }), ['sites', 0, 'policy', 'rules', 6], { name: 'vpn-to-router', from: 'vpn', to: '192.168.0.1', proto: 'tcp', ports: [80], action: 'pass' });
+    const behind = await compiled(blocked, 'blocked', false);
+    const [block] = onTunnel(behind.ruleset, 'block', 'vpn-no-router');
+    const [pass] = onTunnel(behind.ruleset, 'pass', 'vpn-to-router');
+    expect(block).toBeDefined();
+    expect(pass).toBeDefined();
+    expect(behind.ruleset.indexOf(block!)).toBeLessThan(behind.ruleset.indexOf(pass!));
+    expect(tunnelNat(behind.ruleset)).toEqual([]);
   });
 
   // The operator's flow across upgrades: merge for 25.7 and restore; upgrade the box (OPNsense migrates the stored
