@@ -54,6 +54,28 @@ describe.skipIf(why)(`haproxy.conf from the plugin's template${why ? ` (skipped:
     expect(new Set(values).size).toBe(2);
   });
 
+  // An upgraded connection (WebSocket) or a passthrough one idles under the tunnel timeout, or, without one, under the client and server timeouts.
+  it.each(UPSTREAM_RELEASES)('$tag: every backend, HTTP or passthrough, idles tunnels longer than the client and server timeouts', async ({ tag, release }) => {
+    const seconds = (value: string) => {
+      const m = /^(\d+)(ms|s|m|h|d)?$/.exec(value);
+      expect(m, value).not.toBeNull();
+      return Number(m![1]) * { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 }[m![2] ?? 'ms']!;
+    };
+    for (const passthrough of [false, true]) {
+      const { conf } = await haproxyConf(hostsTopology({ passthrough, release }), tag, release);
+      const defaults = sectionLines(conf, 'defaults');
+      const longest = Math.max(...['client', 'server'].map((k) => seconds(defaults.find((l) => l.startsWith(`timeout ${k} `))!.split(' ')[2]!)));
+      for (const name of ['nextcloud', 'jellyfin']) {
+        const lines = backendLines(conf, name);
+        const tunnel = lines.filter((l) => l.startsWith('timeout tunnel '));
+        expect(tunnel, `${name}: ${lines.join('; ')}`).toHaveLength(1);
+        // (An hour at least: what HAProxy's manual gives for WebSockets.)
+        expect(seconds(tunnel[0]!.split(' ')[2]!)).toBeGreaterThan(longest);
+        expect(seconds(tunnel[0]!.split(' ')[2]!)).toBeGreaterThanOrEqual(3600);
+      }
+    }
+  });
+
   // A passthrough frontend's backends receive the client's TLS: an HTTP check must speak TLS too.
   it.each(UPSTREAM_RELEASES)('$tag: an HTTP check of a passthrough backend goes over TLS, with the SNI of its host, unverified', async ({ tag, release }) => {
     const yaml = edit(hostsTopology({ passthrough: true, release }), [...POOL, 'check'], 'http /status.php');

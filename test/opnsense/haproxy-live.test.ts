@@ -1,16 +1,18 @@
 // The rendered backends of gen's HAProxy items run by HAProxy in front of
 // local servers: sticky source keeps a client on one server, sticky cookie
 // sets its cookie and honours it, and a passthrough backend's HTTP check
-// reaches its server over TLS. Each backend's lines are those of the
+// reaches its server over TLS, and an upgraded (WebSocket) connection
+// outlives the client and server timeouts while idle. Each backend's lines are those of the
 // os-haproxy plugin's template (test/opnsense/haproxy-render.ts) for the
 // newest release, with the servers moved to 127.0.0.1; the frontend in
 // front of them is the test's own. Needs what the render needs and
 // haproxy; skips loudly without them.
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { type IncomingHttpHeaders, createServer, request } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -164,5 +166,51 @@ describe.skipIf(skip)(titled(`gen's HAProxy backends run by HAProxy${why ? ` (sk
       tls.close();
     }
     expect(checks[0]).toEqual({ sni: 'cloud.example.org', method: 'GET', url: '/status.php', host: 'cloud.example.org' });
+  });
+
+  // vlan-hosting's web-pool in front of a server that upgrades its connections (as a WebSocket does) and echoes what comes after.
+  it(`${tag}: an upgraded connection stays open while idle past the client and server timeouts`, async () => {
+    const { conf } = await haproxyConf(readExample('vlan-hosting'), tag, release);
+    const upgrading = createServer((_req, res) => res.end('plain'));
+    upgrading.on('upgrade', (req, socket) => {
+      // The handshake of RFC 6455 (HAProxy refuses a WebSocket upgrade without its key).
+      const accept = createHash('sha1').update(`${String(req.headers['sec-websocket-key'])}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+      socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+      socket.on('data', (data: Buffer) => socket.write(data));
+    });
+    await new Promise<void>((done) => upgrading.listen(0, '127.0.0.1', done));
+    const serverPort = (upgrading.address() as AddressInfo).port;
+    const port = await freePort();
+    // The rendered defaults with their client and server timeouts at one second, so that the test waits seconds, not the model's 30.
+    const defaults = sectionLines(conf, 'defaults').map((l) => l.replace(/^timeout (client|server) \S+$/, 'timeout $1 1s'));
+    expect(defaults).toEqual(expect.arrayContaining(['timeout client 1s', 'timeout server 1s']));
+    const backend = backendLines(conf, 'web-pool').map((l) => (l.startsWith('server ') ? l.replace(/ \S+:\d+ /, ` 127.0.0.1:${serverPort} `) : l));
+    const config = [section('defaults', defaults), section('frontend web', [`bind 127.0.0.1:${port}`, 'mode http', 'default_backend web-pool']), section('backend web-pool', backend), ''].join('\n\n');
+    try {
+      await withHaproxy(config, port, async () => {
+        const socket = connect(port, '127.0.0.1');
+        let received = '';
+        let closed = false;
+        socket.setEncoding('utf8');
+        socket.on('data', (chunk: string) => (received += chunk));
+        socket.on('close', () => (closed = true));
+        const until = async (test: () => boolean) => {
+          for (let i = 0; i < 50 && !test(); i++) await new Promise((done) => setTimeout(done, 100));
+        };
+        socket.write('GET /socket HTTP/1.1\r\nHost: www.example.org\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n');
+        await until(() => received.includes('\r\n\r\n'));
+        expect(received).toMatch(/^HTTP\/1\.1 101 /);
+        // Idle for three client/server timeouts, then a message each way.
+        await new Promise((done) => setTimeout(done, 3000));
+        expect(closed).toBe(false);
+        received = '';
+        socket.write('ping');
+        await until(() => received === 'ping' || closed);
+        expect(received).toBe('ping');
+        socket.destroy();
+      });
+    } finally {
+      upgrading.close();
+    }
   });
 });

@@ -29,6 +29,18 @@ import { appendAll } from '../../arrays.js';
  */
 const CLIENT_ADDRESS_HEADERS = ['X-Forwarded-For', 'Forwarded', 'X-Real-IP'];
 
+/**
+ * The idle timeout of a connection once it is a tunnel: a WebSocket after
+ * its 101 (Home Assistant, Nextcloud Talk, a noVNC console), or a
+ * passthrough (TCP) connection once routed. Without it HAProxy keeps the
+ * client and server timeouts (the model's defaults: 30s), and an idle
+ * WebSocket was cut after 30 seconds. The model has no field for it (the
+ * backend's tuning is connect, check and server timeouts): it goes in the
+ * backend's pass-through options, which the template writes as they are.
+ * One hour, the value of HAProxy's manual for WebSockets.
+ */
+const TUNNEL_TIMEOUT = 'timeout tunnel 1h';
+
 /** How long a passthrough frontend waits for the TLS hello before it routes by SNI. */
 const INSPECT_DELAY = '5s';
 
@@ -221,6 +233,7 @@ export const haproxyArea: Area = {
         mode: backend.mode,
         algorithm: backend.algorithm,
         ...stickinessFields(backend.sticky),
+        customOptions: TUNNEL_TIMEOUT,
         linkedServers: backend.servers.map((s) => ids.server(backend.name, s.name)).join(','),
         healthCheckEnabled: mvcFlag(backend.check.type !== 'none'),
         healthCheck: backend.check.type === 'none' ? '' : ids.healthcheck(backend.name),
