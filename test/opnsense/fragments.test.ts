@@ -153,11 +153,13 @@ describe('scenario A (homelab): OPNsense fragments', async () => {
     for (const item of [https, backend, server]) expect(item.id).toMatch(/^[0-9a-f]{14}\.[0-9]{8}$/);
     expect(redirect).toMatchObject({ bind: '0.0.0.0:80', ssl_enabled: '0' });
     const action = ha.actions.action.find((a: { name: string }) => a.name === 'https_redirect_to_https');
-    // After the rules that drop the client's address headers, which come first on every HTTP frontend.
+    // After the rules that drop the client's address and host headers and set the scheme, which come first on every HTTP frontend.
     const linked = String(redirect.linkedActions).split(',');
     expect(linked.at(-1)).toBe(action['@uuid']);
     const drops = linked.slice(0, -1).map((u) => ha.actions.action.find((a: { '@uuid': string }) => a['@uuid'] === u));
-    expect(drops.map((a) => [a.http_request_action, a.http_request_option])).toEqual(['X-Forwarded-For', 'Forwarded', 'X-Real-IP'].map((h) => ['del-header', h]));
+    expect(drops.map((a) => [a.http_request_action, a.http_request_option])).toEqual(
+      ['X-Forwarded-For', 'Forwarded', 'X-Real-IP', 'X-Forwarded-Host', 'X-Forwarded-Port'].map((h) => ['del-header', h]).concat([['set-header', 'X-Forwarded-Proto http']]),
+    );
     // HAProxy 5.0.0 (os-haproxy from 26.1.2): a redirect is an http-request action with its option.
     expect(action).toMatchObject({ enabled: '1', type: 'http-request', http_request_action: 'redirect', http_request_option: 'scheme https code 301' });
 

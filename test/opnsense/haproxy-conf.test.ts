@@ -111,21 +111,24 @@ describe.skipIf(why || noHaproxy)(why ? `haproxy -c on the rendered haproxy.conf
   });
 });
 
-/** Headers that name a client address: an edge proxy drops what the client sent before it adds its own. */
-const ADDRESS_HEADERS = ['X-Forwarded-For', 'Forwarded', 'X-Real-IP'];
+/** Headers that name a client address, or the host and port it asked for: an edge proxy drops what the client sent before it adds its own. */
+const CLIENT_HEADERS = ['X-Forwarded-For', 'Forwarded', 'X-Real-IP', 'X-Forwarded-Host', 'X-Forwarded-Port'];
 /** The rules of a frontend, in the order HAProxy reads them. */
 const rules = (lines: string[]) => lines.filter((l) => /^(http-request|tcp-request|use_backend) /.test(l));
 
 describe.skipIf(why)(`client address headers in haproxy.conf${why ? ` (skipped: ${why})` : ''}`, () => {
   // "option forwardfor" appends the address to the X-Forwarded-For the client sent: backends that read the first entry took the client's word.
-  it.each(UPSTREAM_RELEASES)('$tag: HTTP frontends drop the address headers a client sends, unconditionally and first', async ({ tag, release }) => {
+  it.each(UPSTREAM_RELEASES)('$tag: HTTP frontends drop the address and host headers a client sends and set the scheme, unconditionally and first', async ({ tag, release }) => {
     const { conf } = await haproxyConf(hostsTopology({ release }), tag, release);
-    for (const name of ['https', 'https_http_redirect']) {
+    for (const [name, scheme] of [['https', 'https'], ['https_http_redirect', 'http']]) {
       const lines = sectionLines(conf, `frontend ${name}`);
       expect(lines).toContain('option forwardfor');
+      // The scheme is the bind's: TLS on the first, plain HTTP on the redirect.
+      expect(lines.find((l) => l.startsWith('bind '))!.split(/\s+/).includes('ssl')).toBe(scheme === 'https');
       // Before the redirect and the routing, with no condition: every request reaches the backend without them.
-      expect(rules(lines).slice(0, ADDRESS_HEADERS.length)).toEqual(ADDRESS_HEADERS.map((h) => `http-request del-header ${h}`));
-      expect(rules(lines).slice(ADDRESS_HEADERS.length).filter((l) => l.includes('del-header'))).toEqual([]);
+      const first = CLIENT_HEADERS.map((h) => `http-request del-header ${h}`).concat(`http-request set-header X-Forwarded-Proto ${scheme}`);
+      expect(rules(lines).slice(0, first.length)).toEqual(first);
+      expect(rules(lines).slice(first.length).filter((l) => /-header /.test(l))).toEqual([]);
     }
     // A passthrough frontend reads no HTTP: no header rules, no forwardfor.
     const tls = sectionLines((await haproxyConf(hostsTopology({ passthrough: true, release }), tag, release)).conf, 'frontend tls');
@@ -137,7 +140,7 @@ describe.skipIf(why)(`client address headers in haproxy.conf${why ? ` (skipped: 
 
 describe.skipIf(why || noHaproxy)(why ? `the rendered frontend in HAProxy (skipped: ${why})` : titled('the rendered frontend in HAProxy', noHaproxy), () => {
   // The port-80 frontend forwards ACME challenges: its rendered lines, bound to a local port, in front of a server that echoes the headers it gets.
-  it('the backend sees the address HAProxy saw, whatever address headers the client sent', async () => {
+  it('the backend sees the address and scheme HAProxy saw, whatever address, scheme and host headers the client sent', async () => {
     const { tag, release } = UPSTREAM_RELEASES[UPSTREAM_RELEASES.length - 1]!;
     const { conf } = await haproxyConf(hostsTopology({ release }), tag, release);
     let seen: Record<string, string | string[] | undefined> = {};
@@ -159,7 +162,14 @@ describe.skipIf(why || noHaproxy)(why ? `the rendered frontend in HAProxy (skipp
     try {
       const request = () =>
         fetch(`http://127.0.0.1:${port}/.well-known/acme-challenge/token`, {
-          headers: { 'X-Forwarded-For': '203.0.113.9', Forwarded: 'for=203.0.113.9', 'X-Real-IP': '203.0.113.9' },
+          headers: {
+            'X-Forwarded-For': '203.0.113.9',
+            Forwarded: 'for=203.0.113.9',
+            'X-Real-IP': '203.0.113.9',
+            'X-Forwarded-Proto': 'https',
+            'X-Forwarded-Host': 'evil.example.net',
+            'X-Forwarded-Port': '443',
+          },
         });
       let response: Response | undefined;
       for (let i = 0; i < 50 && response === undefined; i++) {
@@ -169,6 +179,11 @@ describe.skipIf(why || noHaproxy)(why ? `the rendered frontend in HAProxy (skipp
       expect(seen['x-forwarded-for']).toBe('127.0.0.1');
       expect(seen['forwarded']).toBeUndefined();
       expect(seen['x-real-ip']).toBeUndefined();
+      // Plain HTTP, as the request came.
+      expect(seen['x-forwarded-proto']).toBe('http');
+      expect(seen['x-forwarded-host']).toBeUndefined();
+      expect(seen['x-forwarded-port']).toBeUndefined();
+      expect(seen['host']).toBe(`127.0.0.1:${port}`);
     } finally {
       proxy.kill();
       echo.close();

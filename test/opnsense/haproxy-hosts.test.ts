@@ -28,17 +28,23 @@ describe('one HTTPS frontend for two web applications', async () => {
   const backends = list(h.backends.backend);
   const uuidOf = (name: string) => byName(backends, name)['@uuid'];
 
-  /** The client-sent address headers an HTTP frontend drops, in order. */
-  const DROPS = ['X-Forwarded-For', 'Forwarded', 'X-Real-IP'];
+  /** The client-sent address and host headers an HTTP frontend drops, in order, before it sets X-Forwarded-Proto. */
+  const DROPS = ['X-Forwarded-For', 'Forwarded', 'X-Real-IP', 'X-Forwarded-Host', 'X-Forwarded-Port'];
+  /** Model 4.1.0's rule that sets X-Forwarded-Proto to `scheme`. */
+  const proto = (scheme: string) => ['http-request_set-header', 'X-Forwarded-Proto', scheme];
+  const N = DROPS.length + 1;
 
   it('routes each host name by an ACL on the Host header and a use_backend rule', () => {
     const acls = list(h.acls.acl);
     const actions = list(h.actions.action);
     const linked = String(frontend.linkedActions).split(',');
     const rules = linked.map((uuid) => actions.find((a) => a['@uuid'] === uuid));
-    // First the client's address headers go (model 4.1.0's typed rule): the backend gets only HAProxy's X-Forwarded-For.
-    expect(rules.slice(0, 3).map((a) => [a.type, a.http_request_del_header_name, text(a.linkedAcls)])).toEqual(DROPS.map((h) => ['http-request_del-header', h, '']));
-    const routes = rules.slice(3);
+    // First the client's address and host headers go (model 4.1.0's typed rule): the backend gets only HAProxy's X-Forwarded-For;
+    // then the scheme of the TLS frontend replaces the client's.
+    expect(rules.slice(0, DROPS.length).map((a) => [a.type, a.http_request_del_header_name, text(a.linkedAcls)])).toEqual(DROPS.map((h) => ['http-request_del-header', h, '']));
+    expect([rules[DROPS.length]].map((a) => [a.type, a.http_request_set_header_name, a.http_request_set_header_content])).toEqual([proto('https')]);
+    expect(text(rules[DROPS.length].linkedAcls)).toBe('');
+    const routes = rules.slice(N);
     // The certificate is HTTP-01: its challenges go to the ACME client before any host rule.
     expect(routes.map((a) => [a.name, a.type, a.use_backend, a.testType])).toEqual([
       ['_acme_challenge', 'use_backend', uuidOf('_acme_challenge'), 'if'],
@@ -115,8 +121,9 @@ describe('one HTTPS frontend for two web applications', async () => {
     const redirect = byName(list(h.frontends.frontend), 'https_http_redirect');
     const rules = String(redirect.linkedActions).split(',').map((uuid) => actions.find((a) => a['@uuid'] === uuid));
     // (The redirect's type is http-request_redirect in model 4.1.0, http-request with an action in 5.0.0.)
-    expect(rules.slice(0, 3).map((a) => [a.type, a.http_request_del_header_name])).toEqual(DROPS.map((h) => ['http-request_del-header', h]));
-    expect(rules.slice(3).map((a) => [String(a.type).replace(/^http-request_redirect$/, 'http-request'), a.testType, a.linkedAcls])).toEqual([
+    expect(rules.slice(0, DROPS.length).map((a) => [a.type, a.http_request_del_header_name])).toEqual(DROPS.map((h) => ['http-request_del-header', h]));
+    expect([rules[DROPS.length]].map((a) => [a.type, a.http_request_set_header_name, a.http_request_set_header_content])).toEqual([proto('http')]);
+    expect(rules.slice(N).map((a) => [String(a.type).replace(/^http-request_redirect$/, 'http-request'), a.testType, a.linkedAcls])).toEqual([
       ['http-request', 'unless', settings.haproxyAclRef],
       ['use_backend', 'if', settings.haproxyAclRef],
     ]);

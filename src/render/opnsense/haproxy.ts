@@ -30,6 +30,21 @@ import { appendAll } from '../../arrays.js';
 const CLIENT_ADDRESS_HEADERS = ['X-Forwarded-For', 'Forwarded', 'X-Real-IP'];
 
 /**
+ * The headers that tell a backend the host and port the client asked for,
+ * which HAProxy passes on as the client sent them (the plugin's template
+ * writes none): dropped too. The Host header, which HAProxy passes on, has
+ * the host (and port) already.
+ */
+const CLIENT_HOST_HEADERS = ['X-Forwarded-Host', 'X-Forwarded-Port'];
+
+/**
+ * The scheme the client used, set by the frontend: an application that
+ * trusts its proxy builds its links and secure cookies from it, and took
+ * the client's word (https on plain HTTP, http behind TLS) before.
+ */
+const PROTO_HEADER = 'X-Forwarded-Proto';
+
+/**
  * The idle timeout of a connection once it is a tunnel: a WebSocket after
  * its 101 (Home Assistant, Nextcloud Talk, a noVNC console), or a
  * passthrough (TCP) connection once routed. Without it HAProxy keeps the
@@ -173,25 +188,33 @@ function hostRules(ctx: OpnsenseContext, frontend: HaproxyFrontend, backendUuid:
   return out;
 }
 
-/** The rules that drop client-sent address headers on the frontend keyed `key`, unconditional: they go first in its linked actions. */
-function dropClientAddressHeaders(ctx: OpnsenseContext, key: string, name: string): { actions: XmlElement[]; linked: string[] } {
+/**
+ * The rules that drop the client's address and host headers on the frontend
+ * keyed `key`, and set the scheme it serves, unconditional: they go first in
+ * its linked actions.
+ */
+function clientHeaderRules(ctx: OpnsenseContext, key: string, name: string, scheme: 'http' | 'https'): { actions: XmlElement[]; linked: string[] } {
   const ids = haproxyUuids(ctx);
   const out = { actions: [] as XmlElement[], linked: [] as string[] };
-  for (const header of CLIENT_ADDRESS_HEADERS) {
-    const slug = header.toLowerCase().replace(/-/g, '_');
-    const uuid = ids.action(key, `drop_${slug}`);
+  const add = (slug: string, description: string, rule: HaproxyRule) => {
+    const uuid = ids.action(key, slug);
     out.actions.push(
       modelItem(ctx, 'haproxy', 'actions.action', uuid, {
-        name: haproxyItemName(`${name}_drop_${slug}`),
-        description: `gen: drop the client's ${header} on frontend ${name}`,
+        name: haproxyItemName(`${name}_${slug}`),
+        description,
         testType: 'if',
         linkedAcls: '',
         operator: 'and',
-        ...haproxyRuleFields(ctx.release.forms.haproxyActions, { kind: 'del-header', header }),
+        ...haproxyRuleFields(ctx.release.forms.haproxyActions, rule),
       }),
     );
     out.linked.push(uuid);
+  };
+  const slugOf = (header: string) => header.toLowerCase().replace(/-/g, '_');
+  for (const header of CLIENT_ADDRESS_HEADERS.concat(CLIENT_HOST_HEADERS)) {
+    add(`drop_${slugOf(header)}`, `gen: drop the client's ${header} on frontend ${name}`, { kind: 'del-header', header });
   }
+  add(`set_${slugOf(PROTO_HEADER)}`, `gen: ${PROTO_HEADER} ${scheme} on frontend ${name}, whatever the client sent`, { kind: 'set-header', header: PROTO_HEADER, value: scheme });
   return out;
 }
 
@@ -311,7 +334,7 @@ export const haproxyArea: Area = {
       const rules = hostRules(ctx, frontend, backendUuid);
       appendAll(acls, rules.acls);
       // A passthrough frontend forwards TLS it cannot read: no headers, no forwardfor.
-      const dropped = frontend.passthrough ? { actions: [], linked: [] } : dropClientAddressHeaders(ctx, frontend.name, frontend.name);
+      const dropped = frontend.passthrough ? { actions: [], linked: [] } : clientHeaderRules(ctx, frontend.name, frontend.name, refid === undefined ? 'http' : 'https');
       appendAll(actions, dropped.actions);
       appendAll(actions, rules.actions);
       frontendItems.push(
@@ -335,14 +358,14 @@ export const haproxyArea: Area = {
           ssl_hstsEnabled: mvcFlag(refid !== undefined),
           forwardFor: mvcFlag(!frontend.passthrough),
           connectionBehaviour: 'http-keep-alive',
-          // http-request rules (the drops) before any use_backend: HAProxy runs them first whatever the order, and warns otherwise.
+          // http-request rules (the header rules) before any use_backend: HAProxy runs them first whatever the order, and warns otherwise.
           linkedActions: [...dropped.linked, ...(challenged.has(frontend) ? [ids.acmeAction()] : []), ...rules.linked].join(','),
         }),
       );
       if (frontend.httpRedirect) {
         // It forwards ACME challenges, with X-Forwarded-For as well.
         const redirectName = `${frontend.name}_http_redirect`;
-        const redirectDropped = dropClientAddressHeaders(ctx, `${frontend.name}/http-redirect`, redirectName);
+        const redirectDropped = clientHeaderRules(ctx, `${frontend.name}/http-redirect`, redirectName, 'http');
         appendAll(actions, redirectDropped.actions);
         frontendItems.push(
           modelItem(ctx, 'haproxy', 'frontends.frontend', ids.redirectFrontend(frontend.name), {

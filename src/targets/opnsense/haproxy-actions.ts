@@ -5,7 +5,9 @@
 // an action and an option field, and renders only rules with enabled = 1.
 // use_backend is the same in both (net/haproxy/.../HAProxy.xml and
 // haproxy.conf, plugins 25.7.11 and 26.7.2). del-header takes one header
-// name: 4.1.0's http_request_del_header_name, 5.0.0's option.
+// name: 4.1.0's http_request_del_header_name, 5.0.0's option; set-header a
+// name and a value: 4.1.0's http_request_set_header_name and _content,
+// 5.0.0's option with both.
 import type { ReleaseForms } from './release-types.js';
 
 export type HaproxyRule =
@@ -13,7 +15,8 @@ export type HaproxyRule =
   | { kind: 'inspect-delay'; delay: string }
   | { kind: 'content-accept' }
   | { kind: 'redirect'; option: string }
-  | { kind: 'del-header'; header: string };
+  | { kind: 'del-header'; header: string }
+  | { kind: 'set-header'; header: string; value: string };
 
 type Form = ReleaseForms['haproxyActions'];
 
@@ -40,6 +43,10 @@ export function haproxyRuleFields(form: Form, rule: HaproxyRule): Record<string,
       return generic
         ? Object.assign(enabled, { type: 'http-request', http_request_action: 'del-header', http_request_option: rule.header })
         : { type: 'http-request_del-header', http_request_del_header_name: rule.header };
+    case 'set-header':
+      return generic
+        ? Object.assign(enabled, { type: 'http-request', http_request_action: 'set-header', http_request_option: `${rule.header} ${rule.value}` })
+        : { type: 'http-request_set-header', http_request_set_header_name: rule.header, http_request_set_header_content: rule.value };
   }
 }
 
