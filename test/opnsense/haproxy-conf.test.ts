@@ -15,9 +15,12 @@ import { describe, expect, it } from 'vitest';
 import { edit, readExample } from '../helpers.js';
 import { missing, titled } from '../system-tools.js';
 import { checkRendered } from './haproxy-check.js';
-import { backendLines, freePort, haproxyConf, sectionLines, why, work } from './haproxy-render.js';
+import { backendLines, freePort, haproxyConf, removeRendersAfterAll, sectionLines, why, work } from './haproxy-render.js';
 import { hostsTopology } from './haproxy-topology.js';
 import { UPSTREAM_RELEASES } from './support.js';
+
+// This file's renders are removed after its tests.
+removeRendersAfterAll();
 
 if (why) process.stderr.write(`\n*** skipped: haproxy.conf from the plugin's template: ${why} ***\n\n`);
 const noHaproxy = missing(['haproxy'], false);
@@ -104,7 +107,7 @@ describe.skipIf(why || noHaproxy)(why ? `haproxy -c on the rendered haproxy.conf
     };
     for (const [name, yaml] of Object.entries(cases)) {
       const { conf, root } = await haproxyConf(yaml, tag, release);
-      const c = checkRendered(conf, root, join(work, `check-${tag}-${name.replace(/\W+/g, '-')}`));
+      const c = checkRendered(conf, root, join(work(), `check-${tag}-${name.replace(/\W+/g, '-')}`));
       expect(c.complaints, name).toEqual([]);
       expect(c.status, `${name}: ${c.output}`).toBe(0);
     }
@@ -153,7 +156,7 @@ describe.skipIf(why || noHaproxy)(why ? `the rendered frontend in HAProxy (skipp
     const port = await freePort();
     const frontend = sectionLines(conf, 'frontend https_http_redirect').map((l) => (l.startsWith('bind ') ? `bind 127.0.0.1:${port}` : l));
     const backend = backendLines(conf, '_acme_challenge').map((l) => (l.startsWith('server ') ? l.replace(/ \S+:\d+/, ` 127.0.0.1:${echoPort}`) : l));
-    const file = join(work, 'live.cfg');
+    const file = join(work(), 'live.cfg');
     const section = (header: string, lines: string[]) => [header, ...lines.map((l) => `    ${l}`)].join('\n');
     writeFileSync(file, [section('defaults', ['mode http', 'timeout connect 5s', 'timeout client 5s', 'timeout server 5s']), section('frontend https_http_redirect', frontend), section('backend _acme_challenge', backend), ''].join('\n\n'));
     const check = spawnSync('haproxy', ['-c', '-f', file], { encoding: 'utf8' });

@@ -20,9 +20,12 @@ import { selfSignedCertificate } from '../../src/opnsense/selfsigned.js';
 import { edit, readExample } from '../helpers.js';
 import { missing, titled } from '../system-tools.js';
 import { forDebianHaproxy } from './haproxy-check.js';
-import { backendLines, freePort, haproxyConf, sectionLines, why, work } from './haproxy-render.js';
+import { backendLines, freePort, haproxyConf, removeRendersAfterAll, sectionLines, why, work } from './haproxy-render.js';
 import { hostsTopology } from './haproxy-topology.js';
 import { UPSTREAM_RELEASES } from './support.js';
+
+// This file's renders are removed after its tests.
+removeRendersAfterAll();
 
 const noHaproxy = missing(['haproxy'], false);
 const skip = why ?? noHaproxy;
@@ -61,8 +64,8 @@ function get(port: number, options: { from?: string; cookie?: string } = {}): Pr
 
 /** Runs HAProxy on `config` (checked first) until `body` is done. */
 async function withHaproxy(config: string, port: number, body: () => Promise<void>): Promise<void> {
-  const file = join(work, `live-${port}.cfg`);
-  writeFileSync(file, forDebianHaproxy(config, work));
+  const file = join(work(), `live-${port}.cfg`);
+  writeFileSync(file, forDebianHaproxy(config, work()));
   const check = spawnSync('haproxy', ['-c', '-f', file], { encoding: 'utf8' });
   expect(check.status, check.stdout + check.stderr).toBe(0);
   const proxy = spawn('haproxy', ['-db', '-f', file], { stdio: 'ignore' });

@@ -27,13 +27,29 @@ export const why = !coreGit
         : undefined;
 const tools = join(root, 'test/tools/opnsense-php');
 const cache = process.env.OPNSENSE_PHP_CACHE ?? join(tmpdir(), 'gen-opnsense-php');
-/** Where the renders go, and the files of the tests that run them; removed after the tests. */
-export const work = mkdtempSync(join(tmpdir(), 'gen-haproxy-conf-'));
-afterAll(() => {
-  closeTemplateServers();
-  rmSync(work, { recursive: true, force: true });
-});
+let workDir: string | undefined;
 let runs = 0;
+/** Where the renders go, and the files of the tests that run them (made on first use). */
+export function work(): string {
+  workDir ??= mkdtempSync(join(tmpdir(), 'gen-haproxy-conf-'));
+  return workDir;
+}
+/**
+ * Removes the calling test file's renders after its tests. Called by each
+ * file that renders, not at this module's top: a worker runs files one
+ * after another with the modules it loaded (isolate: false), so a hook
+ * registered here on import belonged to the first file only, which removed
+ * the directory and left its cached renders to the next file.
+ */
+export function removeRendersAfterAll(): void {
+  afterAll(() => {
+    closeTemplateServers();
+    if (workDir !== undefined) rmSync(workDir, { recursive: true, force: true });
+    workDir = undefined;
+    runs = 0;
+    rendered.clear();
+  });
+}
 /** A rendered haproxy.conf, and the template's output root it was read from (the certificate list next to it). */
 export interface Rendered {
   conf: string;
@@ -58,7 +74,7 @@ async function renderedConf(yaml: string, tag: string, release: string): Promise
   const env = { ...process.env, OPNSENSE_PHP_CACHE: cache };
   const setup = spawnSync('bash', [join(tools, 'setup.sh'), tag], { encoding: 'utf8', env });
   expect(setup.status, setup.stderr).toBe(0);
-  const dir = join(work, `run-${runs++}`);
+  const dir = join(work(), `run-${runs++}`);
   const config = `${dir}.xml`;
   // With the web GUI's certificate, as on every box.
   writeFileSync(config, withGuiCert(await mergedFactoryConfig(yaml, tag, release, coreGit!)), { mode: 0o600 });
