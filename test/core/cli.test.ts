@@ -1,10 +1,12 @@
 // The gen command as users run it: exit codes, formats, build output.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXAMPLES, readExample, root, readTree as tree } from '../helpers.js';
+import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
+
+removeTempDirsAfterAll();
 
 const bin = join(root, 'bin/gen.js');
 
@@ -14,7 +16,7 @@ function gen(args: string[], cwd = root, env: NodeJS.ProcessEnv = {}) {
 }
 
 function scratch(): string {
-  return mkdtempSync(join(tmpdir(), 'gen-cli-'));
+  return tempDir('gen-cli-');
 }
 
 const broken = readExample('aws-vpc').replace('cidr: 10.30.2.0/24', 'cidr: 10.30.1.0/24');

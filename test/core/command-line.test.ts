@@ -4,14 +4,16 @@
 // rest; colours follow FORCE_COLOR and NO_COLOR; CI formats name paths
 // from the repository root; -q and --verbose; exit codes CI can branch on.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
 import { describe, expect, it, vi } from 'vitest';
 import { main, program } from '../../src/cli.js';
 import { edit, readExample, root } from '../helpers.js';
+import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
+
+removeTempDirsAfterAll();
 
 const bin = join(root, 'bin/gen.js');
 
@@ -21,7 +23,7 @@ function gen(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; i
 }
 
 function scratch(text = readExample('aws-vpc')): string {
-  const dir = mkdtempSync(join(tmpdir(), 'gen-cmdline-'));
+  const dir = tempDir('gen-cmdline-');
   writeFileSync(join(dir, 'topology.yaml'), text);
   return dir;
 }
@@ -203,7 +205,7 @@ describe('stdout carries data; colours; CI paths; -q and --verbose', () => {
   });
 
   it('--format github and sarif name the file from the repository root, or from GITHUB_WORKSPACE', () => {
-    const repo = mkdtempSync(join(tmpdir(), 'gen-repo-'));
+    const repo = tempDir('gen-repo-');
     expect(spawnSync('git', ['init', '-q'], { cwd: repo }).status).toBe(0);
     mkdirSync(join(repo, 'infra'));
     writeFileSync(join(repo, 'infra', 'topology.yaml'), broken);
@@ -217,9 +219,9 @@ describe('stdout carries data; colours; CI paths; -q and --verbose', () => {
   });
 
   it('--format github and sarif name a topology outside the repository so that it is found from the repository root', () => {
-    const repo = mkdtempSync(join(tmpdir(), 'gen-repo-'));
+    const repo = tempDir('gen-repo-');
     mkdirSync(join(repo, 'infra'));
-    const elsewhere = join(mkdtempSync(join(tmpdir(), 'gen-elsewhere-')), 'topology.yaml');
+    const elsewhere = join(tempDir('gen-elsewhere-'), 'topology.yaml');
     writeFileSync(elsewhere, broken);
     // Given relative to the current directory, which is not the root the consumers read paths from.
     const given = relative(join(repo, 'infra'), elsewhere);

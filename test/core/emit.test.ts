@@ -1,10 +1,9 @@
 // Atomic, deterministic output trees with a verifiable MANIFEST, replaced
 // only when gen can prove it wrote them.
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import type { BinaryToTextEncoding } from 'node:crypto';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { emitRendered, emitTree, EmitError, manifest, recover } from '../../src/emit.js';
@@ -15,9 +14,12 @@ import { UTF8_PIECE } from '../../src/io/utf8-scratch.js';
 import { ownedTree } from '../../src/output-tree.js';
 import { readExample, render } from '../helpers.js';
 import { stageOwnedBy, tag } from '../lock-owner.js';
+import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
+
+removeTempDirsAfterAll();
 
 function scratch(): string {
-  return mkdtempSync(join(tmpdir(), 'gen-emit-'));
+  return tempDir('gen-emit-');
 }
 
 const umask = (mask: number, action: () => void) => {

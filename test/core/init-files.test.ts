@@ -6,8 +6,7 @@
 // anything is written; a full disk or a kill leaves all or nothing that a
 // new gen init cannot finish.
 import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, chownSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -15,6 +14,9 @@ import { GITIGNORE_LINES } from '../../src/commands/init.js';
 import { root } from '../helpers.js';
 import { smallDisk } from '../hardening/full-disk.js';
 import { isRoot, titled } from '../system-tools.js';
+import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
+
+removeTempDirsAfterAll();
 
 const bin = join(root, 'bin/gen.js');
 const VERSION = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version as string;
@@ -24,7 +26,7 @@ function gen(args: string[], cwd: string, options: { env?: NodeJS.ProcessEnv; ui
 }
 
 function scratch(): string {
-  return mkdtempSync(join(tmpdir(), 'gen-init-files-'));
+  return tempDir('gen-init-files-');
 }
 
 const sorted = (dir: string) => readdirSync(dir).sort();

@@ -1,12 +1,14 @@
 // gen init writes a starter topology that lints clean where it lands.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { starterTopology } from '../../src/commands/init.js';
 import { detectWay, schemaPath } from '../../src/commands/init-ways.js';
 import { lint, modelOf, root } from '../helpers.js';
+import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
+
+removeTempDirsAfterAll();
 
 const bin = join(root, 'bin/gen.js');
 const gen = (args: string[], cwd: string) => spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8' });
@@ -15,7 +17,7 @@ describe('gen init', () => {
   for (const example of ['homelab', 'vlan-hosting', 'aws-vpc', 'homelab-family'] as const) {
     it(`--example ${example} writes a clean, commented topology whose schema line reaches the installed package`, async () => {
       // A project with gen installed as a dev dependency: node_modules/gen-topology is this package.
-      const project = mkdtempSync(join(tmpdir(), 'gen-init-'));
+      const project = tempDir('gen-init-');
       mkdirSync(join(project, 'node_modules'));
       symlinkSync(root, join(project, 'node_modules', 'gen-topology'));
       const dir = join(project, 'infra');
@@ -42,7 +44,7 @@ describe('gen init', () => {
   });
 
   it('refuses to overwrite without --force', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gen-init-'));
+    const dir = tempDir('gen-init-');
     writeFileSync(join(dir, 'topology.yaml'), 'mine\n');
     const r = gen(['init'], dir);
     expect([r.status, r.stderr]).toEqual([2, 'gen: refusing to write topology.yaml: it exists; use --force to replace it\n']);
@@ -55,7 +57,7 @@ describe('gen init', () => {
     expect(starterTopology('aws-vpc', join(root, 'topology.yaml')).split('\n')[0]).toBe('# yaml-language-server: $schema=./schema/topology.schema.json');
     expect(starterTopology('aws-vpc', join(root, 'examples/x.yaml')).split('\n')[0]).toBe('# yaml-language-server: $schema=../schema/topology.schema.json');
     // Elsewhere: the stable path into node_modules of the project (the nearest package.json), wherever gen runs from.
-    const project = mkdtempSync(join(tmpdir(), 'gen-init-'));
+    const project = tempDir('gen-init-');
     writeFileSync(join(project, 'package.json'), '{}\n');
     mkdirSync(join(project, 'a', 'b'), { recursive: true });
     expect(schemaPath(join(project, 'a', 'b', 'topology.yaml'))).toBe('../../node_modules/gen-topology/schema/topology.schema.json');
@@ -71,7 +73,7 @@ describe('gen init', () => {
   });
 
   it('--install dev adds the scripts (and the dev dependency) to package.json, keeping what is there', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gen-init-'));
+    const dir = tempDir('gen-init-');
     const mine = '{\n    "name": "infra",\n    "scripts": {\n        "test": "true",\n        "topology:lint": "mine"\n    }\n}\n';
     writeFileSync(join(dir, 'package.json'), mine);
     const r = gen(['init', '--install', 'dev'], dir);
@@ -90,18 +92,18 @@ describe('gen init', () => {
   });
 
   it('--install dev without a package.json writes one; a topology in a subdirectory is named in the scripts', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gen-init-'));
+    const dir = tempDir('gen-init-');
     mkdirSync(join(dir, 'infra'));
     writeFileSync(join(dir, 'package.json'), '{"private": true}');
     expect(gen(['init', '-f', 'infra/net.yaml', '--install', 'dev'], dir).status).toBe(0);
     expect(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).scripts['topology:lint']).toBe('gen-topology lint infra/net.yaml --max-warnings 0');
-    const empty = mkdtempSync(join(tmpdir(), 'gen-init-'));
+    const empty = tempDir('gen-init-');
     expect(gen(['init', '--install', 'dev'], empty).status).toBe(0);
     expect(JSON.parse(readFileSync(join(empty, 'package.json'), 'utf8'))).toMatchObject({ private: true, scripts: { 'topology:lint': 'gen-topology lint --max-warnings 0' }, devDependencies: { 'gen-topology': expect.any(String) } });
   });
 
   it('refuses a package.json it cannot read, before writing anything', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gen-init-'));
+    const dir = tempDir('gen-init-');
     writeFileSync(join(dir, 'package.json'), '{ broken');
     const r = gen(['init', '--install', 'dev'], dir);
     expect(r.status).toBe(2);
@@ -114,7 +116,7 @@ describe('gen init', () => {
     ['npx', 'npx gen-topology lint topology.yaml && npx gen-topology build topology.yaml'],
   ] as const) {
     it(`--install ${way} adds a README section with the commands, once`, () => {
-      const dir = mkdtempSync(join(tmpdir(), 'gen-init-'));
+      const dir = tempDir('gen-init-');
       writeFileSync(join(dir, 'README.md'), '# infra\n');
       expect(gen(['init', '--install', way], dir).status).toBe(0);
       const readme = readFileSync(join(dir, 'README.md'), 'utf8');
@@ -126,7 +128,7 @@ describe('gen init', () => {
   }
 
   it('takes the file as [file], -f or -o (two different ones are a usage error); - prints it', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gen-init-'));
+    const dir = tempDir('gen-init-');
     expect(gen(['init', 'a.yaml', '--install', 'global'], dir).status).toBe(0);
     expect(gen(['init', '-f', 'b.yaml', '--install', 'global'], dir).status).toBe(0);
     expect(gen(['init', '-o', 'c.yaml', '--install', 'global'], dir).status).toBe(0);

@@ -11,6 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../src/targets/wireguard/keys.js';
 import { edit, readExample, root, shortTunnelNames } from '../helpers.js';
 import { isRoot, titled } from '../system-tools.js';
+import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
+
+removeTempDirsAfterAll();
 
 const bin = join(root, 'bin/gen.js');
 
@@ -20,7 +23,7 @@ function gen(cwd: string, args: string[], options: { env?: NodeJS.ProcessEnv; ui
 }
 
 function scratch(mode = 0o700): string {
-  const dir = mkdtempSync(join(tmpdir(), 'gen-messages-'));
+  const dir = tempDir('gen-messages-');
   chmodSync(dir, mode);
   copyFileSync(join(root, 'topology.yaml'), join(dir, 'topology.yaml'));
   chmodSync(join(dir, 'topology.yaml'), 0o644);
@@ -235,7 +238,7 @@ describe('usage errors: exit 2, one sentence', () => {
 
 describe('YAML values the schema cannot name plainly: said as they are, where they are', () => {
   const lint = (text: string) => {
-    const dir = mkdtempSync(join(tmpdir(), 'gen-messages-'));
+    const dir = tempDir('gen-messages-');
     writeFileSync(join(dir, 't.yaml'), text);
     const r = gen(dir, ['lint', 't.yaml']);
     rmSync(dir, { recursive: true, force: true });
@@ -280,7 +283,7 @@ describe('-o on something that is not a regular file', () => {
 
 describe('a current directory removed under the shell', () => {
   it('is said in words, not as libuv\'s uv_cwd', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gen-messages-'));
+    const dir = tempDir('gen-messages-');
     const r = spawnSync('sh', ['-c', 'mkdir gone && cd gone && rmdir ../gone && exec "$0" "$1" init', process.execPath, bin], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
     rmSync(dir, { recursive: true, force: true });
     expect(r.status).toBe(1);

@@ -2,12 +2,14 @@
 // try it: what --out and -o may replace, and what they must leave alone
 // (the topology, the private keys, a git repository, Terraform's state).
 import { type SpawnSyncReturns, spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readExample, root, readTree as tree } from '../helpers.js';
+import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
+
+removeTempDirsAfterAll();
 
 const bin = join(root, 'bin/gen.js');
 
@@ -17,7 +19,7 @@ function gen(cwd: string, ...args: string[]): SpawnSyncReturns<string> {
 
 /** A user's repository: git, the homelab topology, one peer with its private key. */
 function repository(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'gen-repo-'));
+  const dir = tempDir('gen-repo-');
   copyFileSync(join(root, 'topology.yaml'), join(dir, 'topology.yaml'));
   cpSync(join(root, 'schema'), join(dir, 'schema'), { recursive: true });
   expect(spawnSync('git', ['init', '-q'], { cwd: dir }).status).toBe(0);
@@ -102,7 +104,7 @@ describe('-o: never over the topology, the keys, out/ or the base', () => {
       template = repository();
       expect(gen(template, 'build').status).toBe(0);
     }
-    const dir = mkdtempSync(join(tmpdir(), 'gen-repo-'));
+    const dir = tempDir('gen-repo-');
     cpSync(template, dir, { recursive: true, verbatimSymlinks: true });
     return dir;
   }
@@ -169,7 +171,7 @@ describe('-o: a symbolic link planted after the check', () => {
   // gen opnsense merge checks -o, reads the base, then waits for the topology's lock: a link made at -o in that
   // wait used to be followed, so the merged config replaced whatever it pointed at (here the instance's private key).
   async function mergeWithPlant(force: boolean) {
-    const dir = mkdtempSync(join(tmpdir(), 'gen-plant-'));
+    const dir = tempDir('gen-plant-');
     copyFileSync(join(root, 'topology.yaml'), join(dir, 'topology.yaml'));
     cpSync(join(root, 'schema'), join(dir, 'schema'), { recursive: true });
     expect(gen(dir, 'wg', 'keygen', '--instance', 'wg0', '--force').status).toBe(0);
@@ -212,7 +214,7 @@ describe('-o: a symbolic link planted after the check', () => {
 describe('gen build --check writes nothing', () => {
   it('not even the per-user staging directory, when out/ is missing and TMPDIR is fresh', () => {
     const dir = repository();
-    const tmp = mkdtempSync(join(tmpdir(), 'gen-check-tmp-'));
+    const tmp = tempDir('gen-check-tmp-');
     const before = tree(dir);
     const r = spawnSync(process.execPath, [bin, 'build', '--check'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', TMPDIR: tmp } });
     expect(r.status).toBe(1);

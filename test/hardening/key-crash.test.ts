@@ -4,18 +4,20 @@
 // never a mix, never a lost key; the next command finishes or undoes what
 // was left. The crash points are listed in src/wg/key-change.ts. On a full
 // disk: key-full-disk.test.ts.
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lintText } from '../../src/pipeline.js';
 import { root } from '../helpers.js';
 import { CASES, gen, here, inFlight, landed, pairOf, prepare, repaired } from './key-crash-support.js';
+import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
+
+removeTempDirsAfterAll();
 
 describe('key commands killed at each crash point', () => {
   for (const c of CASES) {
     it.each(c.points)(`${c.name}, killed at %s: the old or the new pair, then repaired`, async (point) => {
-      const dir = mkdtempSync(join(tmpdir(), 'gen-key-crash-'));
+      const dir = tempDir('gen-key-crash-');
       prepare(dir);
       const killed = gen(dir, c.args, { GEN_TEST_CRASH_AT: point });
       expect(killed.signal, killed.stderr).toBe('SIGKILL');

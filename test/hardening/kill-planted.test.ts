@@ -4,13 +4,15 @@
 // neither adopted nor used. Needs root (files of another owner); the kills
 // at each crash point are kill.test.ts.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stagesOf } from '../../src/io/staging.js';
 import { isRoot, titled } from '../system-tools.js';
 import { gen, next, setup } from './kill-support.js';
+import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
+
+removeTempDirsAfterAll();
 
 const whyRoot = isRoot ? undefined : 'needs root';
 
@@ -49,7 +51,7 @@ describe.skipIf(whyRoot)(titled("another user's planted staging directories", wh
   it('the per-user staging directory of another owner is not used', () => {
     const dir = setup();
     const uid = process.getuid!();
-    const shared = mkdtempSync(join(tmpdir(), 'gen-shared-tmp-'));
+    const shared = tempDir('gen-shared-tmp-');
     chmodSync(shared, 0o1777);
     const squatted = join(shared, `gen-${uid}`);
     mkdirSync(squatted, { mode: 0o700 });

@@ -9,6 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { emitTree, recover } from '../../src/emit.js';
 import { stagesOf } from '../../src/io/staging.js';
 import { STATE, bin, committed, eachFileOfEither, gen, generated, previousFiles, same, setup, want } from './kill-support.js';
+import { removeTempDirsAfterAll } from '../temp-dirs.js';
+
+removeTempDirsAfterAll();
 
 const TRIALS = Number(process.env.KILL_TRIALS ?? 30);
 

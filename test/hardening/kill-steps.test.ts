@@ -8,6 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { emitTree, recover } from '../../src/emit.js';
 import { stagesOf } from '../../src/io/staging.js';
 import { committed, eachFileOfEither, gen, generated, previousFiles, same, setup, want } from './kill-support.js';
+import { removeTempDirsAfterAll } from '../temp-dirs.js';
+
+removeTempDirsAfterAll();
 
 describe('gen build killed after each single file of an update', () => {
   it('every step leaves a committed update that recovery completes into the new tree', () => {

@@ -2,13 +2,13 @@
 // homelab topology (with Terraform state in it), the trees a build of the
 // previous and of the next topology must leave, and how to compare them.
 import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { emitTree, manifest } from '../../src/emit.js';
 import { stagesOf } from '../../src/io/staging.js';
 import { readExample, render, root, readTree as tree } from '../helpers.js';
+import { tempDir } from '../temp-dirs.js';
 
 export const bin = join(root, 'bin/gen.js');
 
@@ -34,7 +34,7 @@ export const want = { previous: asRead(rendered.previous), next: asRead(rendered
 
 /** A directory with out/ built from `previous` and Terraform state in it; the topology file is `next`. */
 export function setup(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'gen-kill-'));
+  const dir = tempDir('gen-kill-');
   cpSync(join(root, 'schema'), join(dir, 'schema'), { recursive: true });
   expect(same(want.previous, want.next)).toBe(false);
   expect([...want.next.keys()].filter((path) => !want.previous.has(path))).toHaveLength(2);

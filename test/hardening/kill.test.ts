@@ -13,6 +13,9 @@ import { createStage, stagesOf } from '../../src/io/staging.js';
 import { readTree as tree } from '../helpers.js';
 import { stageOwnedBy, tag } from '../lock-owner.js';
 import { STATE, committed, eachFileOfEither, gen, generated, next, same, setup, want } from './kill-support.js';
+import { removeTempDirsAfterAll } from '../temp-dirs.js';
+
+removeTempDirsAfterAll();
 
 // emit:staging:5: killed while the files are rendered, each staged (or found unchanged) as it comes.
 const CRASH_POINTS = ['emit:staging:5', 'emit:staged', 'emit:committed', 'emit:applying:0', 'emit:applied'] as const;

@@ -3,13 +3,15 @@
 // and names the chmod that fixes it; the keys never reach git; a topology
 // that is a symbolic link is written through to its target.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, chownSync, copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { trackedSecrets } from '../../src/io/tracked-secrets.js';
 import { root } from '../helpers.js';
 import { isRoot, titled } from '../system-tools.js';
+import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
+
+removeTempDirsAfterAll();
 
 const bin = join(root, 'bin/gen.js');
 const KEY = '.secrets/home/wireguard/wg0/peers/kp.key';
@@ -24,7 +26,7 @@ function git(cwd: string, ...args: string[]) {
 }
 
 function scratch(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'gen-secrets-'));
+  const dir = tempDir('gen-secrets-');
   copyFileSync(join(root, 'topology.yaml'), join(dir, 'topology.yaml'));
   return dir;
 }
@@ -38,7 +40,7 @@ function withPeer(): string {
 describe('the secrets directory, checked like ~/.ssh', () => {
   it('refuses a .secrets that is a symbolic link, and neither follows nor chmods it', () => {
     const dir = scratch();
-    const elsewhere = mkdtempSync(join(tmpdir(), 'gen-elsewhere-'));
+    const elsewhere = tempDir('gen-elsewhere-');
     chmodSync(elsewhere, 0o755);
     // What looks like a temporary file of a killed run: recovery must not reach it through the link.
     writeFileSync(join(elsewhere, '.x.key.999999999-0123456789ab.tmp'), 'x\n');
@@ -103,7 +105,7 @@ describe('private keys never reach git', () => {
   });
 
   it('gen init writes a .gitignore for the secrets and Terraform state, and adds only missing lines to an existing one', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gen-init-ignore-'));
+    const dir = tempDir('gen-init-ignore-');
     expect(git(dir, 'init', '-q').status).toBe(0);
     const init = gen(dir, 'init');
     expect(init.code).toBe(0);
@@ -123,7 +125,7 @@ describe('private keys never reach git', () => {
     expect(tracked).toContain('out/aws/terraform/versions.tf');
     expect(tracked.filter((f) => /\.secrets|tfstate|\.terraform\/|tfvars/.test(f))).toEqual([]);
 
-    const other = mkdtempSync(join(tmpdir(), 'gen-init-ignore-'));
+    const other = tempDir('gen-init-ignore-');
     writeFileSync(join(other, '.gitignore'), 'node_modules/\n*.tfstate');
     expect(gen(other, 'init').stderr).toContain('.gitignore (added the secrets directory and Terraform state)');
     const merged = readFileSync(join(other, '.gitignore'), 'utf8');
