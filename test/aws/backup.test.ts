@@ -3,14 +3,16 @@
 // section config ("<type>: <id>", then tab-indented "<key> <value>" lines),
 // and the steps, the only procedure.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isPbsCalendarEvent } from '../../src/targets/pbs/calendar-event.js';
 import { edit, lint, readExample, render } from '../helpers.js';
 import { lineOf, lineOfKey } from '../yaml-lines.js';
 import { PBS_S3_ENDPOINT, PBS_S3_REGION, parseSectionConfig } from './section-config.js';
+import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
+
+removeTempDirsAfterAll();
 
 const PBS_SAFE_ID = /^[A-Za-z0-9_][A-Za-z0-9._-]{2,31}$/;
 
@@ -149,7 +151,7 @@ describe('the backup steps note', () => {
     const step = note.slice(note.indexOf('\n3. '), note.indexOf('\n4. '));
     const blocks = [...step.matchAll(/^ {3}```\n([\s\S]*?)^ {3}```$/gm)].map((m) => m[1]!.replace(/^ {3}/gm, ''));
     expect(blocks).toHaveLength(2);
-    const dir = mkdtempSync(join(tmpdir(), 'gen-pbs-steps-'));
+    const dir = tempDir('gen-pbs-steps-');
     const log = join(dir, 'calls');
     writeFileSync(join(dir, 'proxmox-backup-manager'), `#!/bin/sh\nprintf '%s|' "$@" >> '${log}'\necho >> '${log}'\n`, { mode: 0o755 });
     const run = (input: string) => {

@@ -5,12 +5,14 @@
 // Terraform, its outputs and gen build say that the subnet's instances get
 // none; on a subnet without a route to the internet gateway it is refused.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { edit, lint, lineOfText, modelOf, readExample, render, root } from '../helpers.js';
 import { parseTerraform, schemaProblems } from './tf-validate.js';
+import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
+
+removeTempDirsAfterAll();
 
 const C = () => readExample('aws-vpc');
 /** Scenario C as it was written before the option: no subnet asks for public addresses. */
@@ -20,7 +22,7 @@ const unrouted = (text: string) => lint(text).then((all) => all.filter((d) => d.
 
 /** gen build of `text` in a directory of its own: its exit code, stdout and stderr. */
 function build(text: string) {
-  const dir = mkdtempSync(join(tmpdir(), 'gen-public-ip-'));
+  const dir = tempDir('gen-public-ip-');
   writeFileSync(join(dir, 'topology.yaml'), text);
   const r = spawnSync(process.execPath, [join(root, 'bin/gen.js'), 'build'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };

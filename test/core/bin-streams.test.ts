@@ -3,16 +3,18 @@
 // lint that writes nothing to a piped stderr does not make that stream, nor
 // load node:net for it.
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { root } from '../helpers.js';
+import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
+
+removeTempDirsAfterAll();
 
 const bin = join(root, 'bin/gen.js');
 
 function scratch(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'gen-streams-'));
+  const dir = tempDir('gen-streams-');
   copyFileSync(join(root, 'topology.yaml'), join(dir, 'topology.yaml'));
   return dir;
 }

@@ -1,10 +1,12 @@
 // The single-file bundle (fast start) behaves exactly like the modules.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { root, readTree as tree } from '../helpers.js';
+import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
+
+removeTempDirsAfterAll();
 
 const bundle = join(root, 'dist/gen.cjs');
 
@@ -22,7 +24,7 @@ describe.skipIf(!existsSync(bundle))('bundle', () => {
     // gen.js and bundle-loader.js are CommonJS and the bundle needs no
     // import(): loading the ES module loader (for an ES module entry, or by
     // node:module's createRequire) cost a tenth of a short run.
-    const dir = mkdtempSync(join(tmpdir(), 'gen-start-'));
+    const dir = tempDir('gen-start-');
     const preload = join(dir, 'report.cjs');
     writeFileSync(preload, `process.on('exit', () => require('node:fs').writeSync(2, '\\nloaded: ' + JSON.stringify(process.moduleLoadList.filter((m) => m.includes('esm/loader'))) + '\\n'));\n`);
     for (const args of [['lint'], ['--version']]) {
@@ -38,7 +40,7 @@ describe.skipIf(!existsSync(bundle))('bundle', () => {
     // Loading it (with node:net) was a good part of a short run's start; commander
     // required it for subcommands gen does not have, and three of gen's modules
     // that every run loads required it at the top.
-    const dir = mkdtempSync(join(tmpdir(), 'gen-start-'));
+    const dir = tempDir('gen-start-');
     const preload = join(dir, 'report.cjs');
     writeFileSync(preload, `process.on('exit', () => require('node:fs').writeSync(2, '\\nchild_process: ' + process.moduleLoadList.includes('NativeModule child_process') + '\\n'));\n`);
     const run = (args: string[], cwd = root) => {
@@ -62,7 +64,7 @@ describe.skipIf(!existsSync(bundle))('bundle', () => {
     // js-yaml made one on entering readFlowCollection and readBlockMapping,
     // which composeNode tries for every node: 373,000 dead objects on the
     // 10,000-peer topology. The bundle's js-yaml is patched (scripts/bundle.mjs).
-    const dir = mkdtempSync(join(tmpdir(), 'gen-yaml-tables-'));
+    const dir = tempDir('gen-yaml-tables-');
     const preload = join(dir, 'count.cjs');
     writeFileSync(
       preload,
@@ -85,7 +87,7 @@ describe.skipIf(!existsSync(bundle))('bundle', () => {
 
   it('reads duplicate keys, flow mappings and explicit keys as the modules do', () => {
     // The patched js-yaml makes its table of keys later; what it finds in it is the same.
-    const dir = mkdtempSync(join(tmpdir(), 'gen-yaml-keys-'));
+    const dir = tempDir('gen-yaml-keys-');
     const cases = [
       'version: 1\nname: t\nname: u\n',
       'version: 1\nname: t\nsites: [{ name: a, name: b }]\n',
@@ -106,7 +108,7 @@ describe.skipIf(!existsSync(bundle))('bundle', () => {
   });
 
   it('builds the same files as the compiled modules', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gen-bundle-'));
+    const dir = tempDir('gen-bundle-');
     const run = (out: string, env: NodeJS.ProcessEnv) => spawnSync(process.execPath, [join(root, 'bin/gen.js'), 'build', '--out', join(dir, out)], { cwd: root, env: { ...process.env, ...env } });
     expect(run('bundled', {}).status).toBe(0);
     expect(run('modules', { GEN_NO_BUNDLE: '1' }).status).toBe(0);

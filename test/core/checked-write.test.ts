@@ -1,16 +1,18 @@
 // writeCheckedFile: the write of a path a command checked earlier (-o). It
 // creates the file only where nothing is, replaces only a regular file, and
 // never writes through a symbolic link that appeared since the check.
-import { chmodSync, chownSync, lstatSync, mkdtempSync, readFileSync, readdirSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, chownSync, lstatSync, readFileSync, readdirSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stageWrite, writeCheckedFile } from '../../src/io/atomic-write.js';
 import { writeEdited } from '../../src/wg/topology-file.js';
 import { isRoot } from '../system-tools.js';
+import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
+
+removeTempDirsAfterAll();
 
 function scratch(): string {
-  return mkdtempSync(join(tmpdir(), 'gen-checked-'));
+  return tempDir('gen-checked-');
 }
 
 describe('writeCheckedFile', () => {

@@ -2,12 +2,14 @@
 // the scripts complete in the real shells what `gen --help` lists, and the
 // manual page passes mandoc's checker and groff, and is current.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { root } from '../helpers.js';
 import { missing, titled } from '../system-tools.js';
+import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
+
+removeTempDirsAfterAll();
 
 const bin = join(root, 'bin/gen.js');
 const gen = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
@@ -15,7 +17,7 @@ const gen = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], {
 function script(shell: string): string {
   const r = gen('completion', shell);
   expect(r.status).toBe(0);
-  const file = join(mkdtempSync(join(tmpdir(), 'gen-completion-')), `gen.${shell}`);
+  const file = join(tempDir('gen-completion-'), `gen.${shell}`);
   writeFileSync(file, r.stdout);
   return file;
 }
@@ -105,7 +107,7 @@ describe('gen man', () => {
 
   it.skipIf(manMissing)(titled('opens under both command names where npm links the pages (share/man/man1 of its prefix)', manMissing), () => {
     // As `npm i -g` links the package's "man" entries (test/core/package.test.ts checks that it does).
-    const manDir = join(mkdtempSync(join(tmpdir(), 'gen-man-')), 'share/man');
+    const manDir = join(tempDir('gen-man-'), 'share/man');
     mkdirSync(join(manDir, 'man1'), { recursive: true });
     for (const page of ['gen.1', 'gen-topology.1']) symlinkSync(join(root, 'man', page), join(manDir, 'man1', page));
     for (const name of ['gen', 'gen-topology']) {

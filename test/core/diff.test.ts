@@ -1,6 +1,6 @@
 // gen diff: the words come from the two resolved models; then the patch.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyPatch } from 'diff';
@@ -10,6 +10,9 @@ import { unifiedTreeDiff } from '../../src/diff/unified.js';
 import { renderAll } from '../../src/render/index.js';
 import { parse as parseYaml } from 'yaml';
 import { edit, modelOf, readExample, root } from '../helpers.js';
+import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
+
+removeTempDirsAfterAll();
 
 const A = readExample('homelab');
 const C = readExample('aws-vpc');
@@ -144,7 +147,7 @@ describe('describeChanges', () => {
 
 describe('gen diff command', () => {
   it('compares with a git revision and prints words then the unified diff of out/', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gen-diff-'));
+    const dir = tempDir('gen-diff-');
     const git = (...args: string[]) => spawnSync('git', args, { cwd: dir, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } });
     git('init', '-q');
     writeFileSync(join(dir, 'topology.yaml'), C);
@@ -161,7 +164,7 @@ describe('gen diff command', () => {
   });
 
   it('outside a repository, or before its first commit: what is missing and the --base way out, not git\'s words', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gen-diff-'));
+    const dir = tempDir('gen-diff-');
     writeFileSync(join(dir, 'topology.yaml'), C);
     // No repository above the scratch directory, wherever the temporary directory is.
     const env = { ...process.env, GIT_CEILING_DIRECTORIES: tmpdir() };
@@ -176,7 +179,7 @@ describe('gen diff command', () => {
   });
 
   it('reads a base larger than a mebibyte from git, and names the input limit when the base passes it', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gen-diff-'));
+    const dir = tempDir('gen-diff-');
     const git = (...args: string[]) => spawnSync('git', args, { cwd: dir, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } });
     git('init', '-q');
     // 1.2 MiB of comments: more than git's output buffer in Node by default (1 MiB).
@@ -193,7 +196,7 @@ describe('gen diff command', () => {
   });
 
   it('compares with a directory, and refuses option-like revisions', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gen-diff-'));
+    const dir = tempDir('gen-diff-');
     mkdirSync(join(dir, 'base'));
     writeFileSync(join(dir, 'base', 'topology.yaml'), C);
     writeFileSync(join(dir, 'topology.yaml'), C.replace('cidr: 10.30.102.0/24', 'cidr: 10.30.103.0/24'));
@@ -229,7 +232,7 @@ describe('unifiedTreeDiff', () => {
       const patch = unifiedTreeDiff(new Map(a === undefined ? [] : [['f', a]]), new Map(b === undefined ? [] : [['f', b]]));
       expect(applyPatch(a ?? '', patch), patch.slice(0, 200)).toBe(b ?? '');
       // And git, which a reviewer's tools use: the patch turns out/ before into out/ after.
-      const dir = mkdtempSync(join(tmpdir(), 'gen-patch-'));
+      const dir = tempDir('gen-patch-');
       mkdirSync(join(dir, 'out'));
       if (a !== undefined) writeFileSync(join(dir, 'out/f'), a);
       writeFileSync(join(dir, 'change.patch'), patch);

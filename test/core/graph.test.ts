@@ -6,6 +6,9 @@ import { toDot } from '../../src/graph/dot.js';
 import { toMermaid } from '../../src/graph/mermaid.js';
 import { EXAMPLES, modelOf, readExample, render } from '../helpers.js';
 import { missing, titled } from '../system-tools.js';
+import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
+
+removeTempDirsAfterAll();
 
 const dotMissing = missing(['dot'], false);
 
@@ -91,11 +94,10 @@ describe('graph details', () => {
 
 describe('gen graph command', () => {
   it.skipIf(dotMissing)(titled('writes an SVG with -o', dotMissing), async () => {
-    const { mkdtempSync, readFileSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
+    const { readFileSync } = await import('node:fs');
     const { join } = await import('node:path');
     const { root } = await import('../helpers.js');
-    const out = join(mkdtempSync(join(tmpdir(), 'gen-graph-')), 'topology.svg');
+    const out = join(tempDir('gen-graph-'), 'topology.svg');
     const r = spawnSync(process.execPath, [join(root, 'bin/gen.js'), 'graph', 'examples/vlan-hosting.yaml', '--format', 'svg', '-o', out], { cwd: root, encoding: 'utf8' });
     expect(r.status).toBe(0);
     const svg = readFileSync(out, 'utf8');
@@ -104,11 +106,10 @@ describe('gen graph command', () => {
   });
 
   it.skipIf(dotMissing)(titled('-o x.svg draws SVG and -o x.png PNG, not Mermaid text, without --format', dotMissing), async () => {
-    const { mkdtempSync, readFileSync, writeFileSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
+    const { readFileSync, writeFileSync } = await import('node:fs');
     const { join } = await import('node:path');
     const { root } = await import('../helpers.js');
-    const dir = mkdtempSync(join(tmpdir(), 'gen-graph-'));
+    const dir = tempDir('gen-graph-');
     writeFileSync(join(dir, 'topology.yaml'), readExample('aws-vpc'));
     const gen = (args: string[]) => spawnSync(process.execPath, [join(root, 'bin/gen.js'), ...args], { cwd: dir, encoding: 'utf8' });
     expect(gen(['graph', '-o', 'g.svg']).status).toBe(0);

@@ -3,11 +3,13 @@
 // lint. Each directory of the secrets tree is now checked and listed once;
 // only a key that is there is opened. The count of lstat calls is the
 // measure, not time.
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import type { Model } from '../../src/model.js';
 import { generateKeyPair } from '../../src/targets/wireguard/keys.js';
+import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
+
+removeTempDirsAfterAll();
 
 vi.mock('node:path', async (original) => {
   const actual = await original<typeof import('node:path')>();
@@ -24,7 +26,7 @@ vi.mock('node:fs', async (original) => {
 // after the mock, with node:fs itself, so that the counted functions are the ones gen calls.
 vi.resetModules();
 const fs = await import('node:fs');
-const { mkdtempSync, mkdirSync, writeFileSync } = fs;
+const { mkdirSync, writeFileSync } = fs;
 const { PENDING_SUFFIX } = await import('../../src/wg/key-change.js');
 const { keyFindings, keyHolders } = await import('../../src/wg/key-state.js');
 const path = await import('node:path');
@@ -38,7 +40,7 @@ function modelWith(count: number, keys: Map<string, string>): Model {
 
 /** A secrets tree with peer p7's key stored and a key change of p9 left half-done; the model of `count` peers. */
 function storedKey(count: number) {
-  const secrets = mkdtempSync(join(tmpdir(), 'gen-key-scan-'));
+  const secrets = tempDir('gen-key-scan-');
   fs.chmodSync(secrets, 0o700);
   const peers = join(secrets, 'home/wireguard/wg0/peers');
   mkdirSync(peers, { recursive: true, mode: 0o700 });
@@ -95,7 +97,7 @@ describe('the stored keys of many peers', () => {
   });
 
   it('still refuses a directory of the tree that others may write, before reading any key', () => {
-    const secrets = mkdtempSync(join(tmpdir(), 'gen-key-scan-'));
+    const secrets = tempDir('gen-key-scan-');
     fs.chmodSync(secrets, 0o700);
     mkdirSync(join(secrets, 'home/wireguard/wg0/peers'), { recursive: true, mode: 0o700 });
     fs.chmodSync(join(secrets, 'home/wireguard/wg0'), 0o777);

@@ -4,17 +4,19 @@
 // than 128 rules (src/resolve/partition.ts), the sha256 of out/'s files and
 // the keys, none of which a lint of a small topology needs.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXAMPLES, root } from '../helpers.js';
+import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
+
+removeTempDirsAfterAll();
 
 const bin = join(root, 'bin/gen.js');
 
 /** Node's built-in modules that a run of gen loaded (process.moduleLoadList at exit), and its exit code. */
 function builtins(args: string[], bundled: boolean): { code: number | null; modules: string[] } {
-  const dir = mkdtempSync(join(tmpdir(), 'gen-builtins-'));
+  const dir = tempDir('gen-builtins-');
   const log = join(dir, 'modules.txt');
   const preload = join(dir, 'record.cjs');
   writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(log)}, process.moduleLoadList.join('\\n')));\n`);

@@ -3,15 +3,17 @@
 // even where its pid names another live process now (in the next container
 // PID 1, or the new run itself), and a live owner is still waited for.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LockBusyError, acquireLockSync } from '../../src/io/lock.js';
 import { BOOT, canUnshare, killSleepers, owner, pidnsOf, sleeper, sleeperBelow, startOf, tag, until } from '../lock-owner.js';
+import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
+
+removeTempDirsAfterAll();
 
 function lockFile(): string {
-  return join(mkdtempSync(join(tmpdir(), 'gen-lock-owner-')), '.topology.yaml.lock');
+  return join(tempDir('gen-lock-owner-'), '.topology.yaml.lock');
 }
 
 /** Takes the lock without waiting: true if taken (and given back), false if its holder is live. */

@@ -5,8 +5,7 @@
 // container PID 1, or the new run itself), while what a live run, here or
 // in a container below, still uses is left alone.
 import { once } from 'node:events';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { emitTree, recover } from '../../src/emit.js';
@@ -16,9 +15,12 @@ import type { Model } from '../../src/model.js';
 import { generateKeyPair } from '../../src/targets/wireguard/keys.js';
 import { recoverKeyChanges } from '../../src/wg/key-change.js';
 import { BOOT, canUnshare, killSleepers, pidnsOf, sleeper, sleeperBelow, stageOwnedBy, startOf, tag, until } from '../lock-owner.js';
+import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
+
+removeTempDirsAfterAll();
 
 function scratch(): string {
-  return mkdtempSync(join(tmpdir(), 'gen-maker-'));
+  return tempDir('gen-maker-');
 }
 
 /** Makers a killed run leaves whose pid is alive now as another process: its pid recorded with their identity. */

@@ -4,8 +4,7 @@
 // never "internal error", a stack trace or a crash of the runtime. Inputs
 // are bounded before gen reads or works on them.
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../src/targets/wireguard/keys.js';
@@ -105,8 +104,8 @@ describe('environment failures: one sentence naming the path, exit 1', () => {
 const whyRoot = isRoot ? undefined : 'needs root';
 
 describe.skipIf(whyRoot)(titled('full and read-only file systems (tmpfs)', whyRoot), () => {
-  const full = mkdtempSync(join(tmpdir(), 'gen-full-'));
-  const readOnly = mkdtempSync(join(tmpdir(), 'gen-ro-'));
+  const full = tempDir('gen-full-');
+  const readOnly = tempDir('gen-ro-');
   beforeAll(() => {
     for (const [dir, options] of [[full, 'size=64k'], [readOnly, 'size=64k,ro']] as const) {
       const r = spawnSync('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', dir], { encoding: 'utf8' });

@@ -2,8 +2,7 @@
 // Windows' default file systems), or one file anywhere: lint refuses them
 // at the later name (names/same-file), and emit holds every tree to it.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -11,6 +10,9 @@ import { EmitError, emitTree } from '../../src/emit.js';
 import type { Diagnostic } from '../../src/diagnostics.js';
 import { nameRules } from '../../src/rules/names.js';
 import { edit, lint, lineOfText, modelOf, readExample, root } from '../helpers.js';
+import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
+
+removeTempDirsAfterAll();
 
 const bin = join(root, 'bin/gen.js');
 
@@ -35,7 +37,7 @@ const PEERS = ['sites', 0, 'wireguard', 0, 'peers'] as const;
 describe('names/same-file', () => {
   it("refuses a tunnel_name that differs only in case from another peer's, at that tunnel_name; build writes nothing", () => {
     const text = edit(readExample('homelab'), [...PEERS, 1, 'tunnel_name'], 'MAC-WS');
-    const dir = mkdtempSync(join(tmpdir(), 'gen-case-'));
+    const dir = tempDir('gen-case-');
     writeFileSync(join(dir, 'topology.yaml'), text);
     const r = gen(['lint'], dir);
     const [line, col] = at(text, 'MAC-WS');
@@ -98,7 +100,7 @@ describe('names/same-file', () => {
   it("refuses a site named like a file at the root of out/ (its directory would be that file), and builds nothing", () => {
     for (const name of ['plan.json', 'Graph.md', 'MANIFEST']) {
       const yaml = edit(readExample('homelab'), ['sites', 0, 'name'], name);
-      const dir = mkdtempSync(join(tmpdir(), 'gen-same-file-'));
+      const dir = tempDir('gen-same-file-');
       writeFileSync(join(dir, 'topology.yaml'), yaml);
       const r = gen(['build'], dir);
       expect(r.code, name).toBe(1);
@@ -122,7 +124,7 @@ describe('names/same-file', () => {
   });
 
   it('gen wg add-peer refuses a name that differs only in case from a peer it added, before writing a key or the topology', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gen-case-'));
+    const dir = tempDir('gen-case-');
     writeFileSync(join(dir, 'topology.yaml'), readExample('homelab'));
     expect(gen(['wg', 'add-peer', 'new1', '--role', 'workstation'], dir).code).toBe(0);
     const before = readFileSync(join(dir, 'topology.yaml'), 'utf8');
@@ -157,7 +159,7 @@ describe('names/same-file', () => {
 
 describe('emit refuses a tree whose paths differ only in case', () => {
   it('two files, or a file and a directory, and writes nothing', () => {
-    const out = join(mkdtempSync(join(tmpdir(), 'gen-case-')), 'out');
+    const out = join(tempDir('gen-case-'), 'out');
     expect(() => emitTree(out, new Map([['home/wireguard/mac-ws.conf', 'a\n'], ['home/wireguard/MAC-WS.conf', 'b\n']]))).toThrow(EmitError);
     expect(() => emitTree(out, new Map([['home/wireguard/mac-ws.conf', 'a\n'], ['home/wireguard/MAC-WS.conf', 'b\n']]))).toThrow(/home\/wireguard\/mac-ws\.conf and home\/wireguard\/MAC-WS\.conf, one file where case does not count/);
     expect(() => emitTree(out, new Map([['a/b', 'x\n'], ['A/B/c', 'y\n']]))).toThrow(/a\/b and A\/B\/c, a file and a directory of one name/);

@@ -1,15 +1,16 @@
 // Every shell script gen writes passes shellcheck, at every severity, for
 // the example topologies and variants that reach each code path.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { edit, readExample, render } from '../helpers.js';
 import { attempt, missing } from '../system-tools.js';
+import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
+
+removeTempDirsAfterAll();
 
 const why = missing(['shellcheck'], false);
-const work = mkdtempSync(join(tmpdir(), 'gen-shellcheck-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+const work = tempDir('gen-shellcheck-');
 
 const homelab = readExample('homelab');
 const hosting = readExample('vlan-hosting');

@@ -10,6 +10,9 @@ import { emitTree } from '../../src/emit.js';
 import { staleFiles } from '../../src/stale.js';
 import { readExample, readTree, root } from '../helpers.js';
 import { hasCommand, titled } from '../system-tools.js';
+import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
+
+removeTempDirsAfterAll();
 
 const bin = join(root, 'bin/gen.js');
 
@@ -64,7 +67,7 @@ function defaultAclDirectory(): { dir: string } | { why: string } {
 
 describe('gen build --check compares what gen build compares', () => {
   it('reports a file whose mode was changed, with its mode; build puts 0644 back and then both call the tree current', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gen-stale-'));
+    const dir = tempDir('gen-stale-');
     writeFileSync(join(dir, 'topology.yaml'), readExample('homelab'));
     expect(gen(['build', '-q'], dir).code).toBe(0);
     chmodSync(join(dir, 'out/plan.json'), 0o600);
@@ -81,7 +84,7 @@ describe('gen build --check compares what gen build compares', () => {
   });
 
   it('calls a tree checked out under umask 002 or 000 current (git records only the executable bit), and an executable file stale', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gen-stale-'));
+    const dir = tempDir('gen-stale-');
     writeFileSync(join(dir, 'topology.yaml'), readExample('homelab'));
     expect(gen(['build', '-q'], dir).code).toBe(0);
     // What a clone under umask 002 (Debian's usual) or 000 (a CI runner) gives.
@@ -114,7 +117,7 @@ describe('gen build --check compares what gen build compares', () => {
   });
 
   it('a name in out/ that is not UTF-8 (a Latin-1 file or directory name) is refused and listed by its bytes, not reported as missing', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gen-stale-'));
+    const dir = tempDir('gen-stale-');
     writeFileSync(join(dir, 'topology.yaml'), readExample('homelab'));
     expect(gen(['build', '-q'], dir).code).toBe(0);
     const manifest = readFileSync(join(dir, 'out/MANIFEST'));
@@ -142,7 +145,7 @@ describe('gen build --check compares what gen build compares', () => {
     // U+FFFD, as every encoder does. Lint refuses one in a topology
     // (load/character); were a target to make one, --check must still agree
     // with build.
-    const out = join(mkdtempSync(join(tmpdir(), 'gen-stale-')), 'out');
+    const out = join(tempDir('gen-stale-'), 'out');
     const files = new Map([['steps.md', 'ISP box \udc00\n'], ['plain.txt', 'x\n']]);
     emitTree(out, files);
     expect(readFileSync(join(out, 'steps.md'))).toEqual(Buffer.from('ISP box \uFFFD\n', 'utf8'));

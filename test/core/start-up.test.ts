@@ -2,14 +2,16 @@
 // needs, so that a rerun on a small topology costs little more than Node's
 // own start. Guarded by what is loaded and set up, not by time.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { program } from '../../src/cli.js';
 import { root } from '../helpers.js';
+import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
+
+removeTempDirsAfterAll();
 
 const bin = join(root, 'bin/gen.js');
 const bundle = join(root, 'dist/gen.cjs');
@@ -66,7 +68,7 @@ describe('the command line of a run', () => {
 describe('gen lint without a secrets directory', () => {
   /** The modules of dist/ that a run of the compiled modules loads, relative to dist/. */
   function loadedModules(args: string[], cwd: string): { code: number | null; stdout: string; modules: string[] } {
-    const dir = mkdtempSync(join(tmpdir(), 'gen-modules-'));
+    const dir = tempDir('gen-modules-');
     const log = join(dir, 'loaded.txt');
     writeFileSync(log, '');
     const hooks = join(dir, 'hooks.mjs');
@@ -87,7 +89,7 @@ describe('gen lint without a secrets directory', () => {
   }
 
   it('loads none of the modules that read, write or track keys; with one, it checks the keys', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gen-no-secrets-'));
+    const dir = tempDir('gen-no-secrets-');
     cpSync(join(root, 'topology.yaml'), join(dir, 'topology.yaml'));
     const keyModules = ['wg/key-state.js', 'wg/key-change.js', 'wg/topology-file.js', 'io/tracked-secrets.js'];
     const without = loadedModules(['lint'], dir);

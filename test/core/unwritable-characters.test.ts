@@ -4,12 +4,14 @@
 // the XML and IAM targets refused it, and the others wrote U+FFFD while
 // plan.json kept the escape.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lintText } from '../../src/pipeline.js';
 import { lint, readExample, render, root } from '../helpers.js';
+import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
+
+removeTempDirsAfterAll();
 
 const bin = join(root, 'bin/gen.js');
 
@@ -31,7 +33,7 @@ const UPSTREAM = 'description: the NAT router in front of the firewall; gen does
 
 describe('load/character', () => {
   it('refuses a lone surrogate in the upstream description: lint and build exit 1 at the value, and nothing is written', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gen-char-'));
+    const dir = tempDir('gen-char-');
     const text = swap(readExample('homelab'), UPSTREAM, 'description: "ISP box \\udc00"');
     writeFileSync(join(dir, 'topology.yaml'), text);
     const { line, col } = at(text, '"ISP box');

@@ -3,13 +3,15 @@
 // standard input, as diff's base), never decoded to U+FFFD and carried
 // into out/ or into the topology a gen wg command writes back.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { NotUtf8Error, firstInvalidUtf8, utf8Position, utf8Text } from '../../src/io/read-input.js';
 import { root } from '../helpers.js';
+import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
+
+removeTempDirsAfterAll();
 
 const bin = join(root, 'bin/gen.js');
 const gen = (args: string[], cwd: string, input?: Buffer) => spawnSync(process.execPath, [bin, ...args], { cwd, input, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
@@ -31,7 +33,7 @@ const FIX = 'save the file as UTF-8 (from Latin-1: iconv -f ISO-8859-1 -t UTF-8)
 
 describe('a topology that is not UTF-8', () => {
   it('gen lint and gen build refuse it at the bad byte (exit 1); nothing reaches out/', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gen-utf8-'));
+    const dir = tempDir('gen-utf8-');
     const { bytes, line, col } = latin1Topology();
     writeFileSync(join(dir, 'topology.yaml'), bytes);
     const lint = gen(['lint'], dir);
@@ -42,7 +44,7 @@ describe('a topology that is not UTF-8', () => {
   });
 
   it('from standard input: the same finding, in every format', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gen-utf8-'));
+    const dir = tempDir('gen-utf8-');
     const { bytes, line, col } = latin1Topology();
     const r = gen(['lint', '--format', 'json', '-'], dir, bytes);
     expect(r.status).toBe(1);
@@ -52,7 +54,7 @@ describe('a topology that is not UTF-8', () => {
   });
 
   it('gen wg add-peer refuses it and leaves its bytes as they were', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gen-utf8-'));
+    const dir = tempDir('gen-utf8-');
     const { bytes, line, col } = latin1Topology();
     writeFileSync(join(dir, 'topology.yaml'), bytes);
     const r = gen(['wg', 'add-peer', 'new1', '--role', 'workstation'], dir);
@@ -61,7 +63,7 @@ describe('a topology that is not UTF-8', () => {
   });
 
   it('gen diff refuses a base directory whose topology is not UTF-8', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gen-utf8-'));
+    const dir = tempDir('gen-utf8-');
     const { bytes, line, col } = latin1Topology();
     writeFileSync(join(dir, 'topology.yaml'), readFileSync(join(root, 'topology.yaml')));
     mkdirSync(join(dir, 'base'));
@@ -71,7 +73,7 @@ describe('a topology that is not UTF-8', () => {
   });
 
   it('a byte order mark is UTF-8: still read as before', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gen-utf8-'));
+    const dir = tempDir('gen-utf8-');
     writeFileSync(join(dir, 'topology.yaml'), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), readFileSync(join(root, 'topology.yaml'))]));
     expect(gen(['lint'], dir).status).toBe(0);
   });

@@ -1,13 +1,16 @@
 // Same bytes for the same topology: across runs, reordered YAML mappings,
 // and machines (no absolute paths, no host names, no times in the output).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { EXAMPLES, readExample, readTree, render, root } from '../helpers.js';
+import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
+
+removeTempDirsAfterAll();
 
 /** The same data with every mapping's keys in reverse order (lists keep their order). */
 function reversed(value: unknown): unknown {
@@ -77,7 +80,7 @@ describe.each(Object.keys(EXAMPLES) as (keyof typeof EXAMPLES)[])('%s', (name) =
 
 describe("the topology file's name", () => {
   it('is no part of the output: a path, standard input and odd file names give the same bytes, and none stops the build', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gen-names-'));
+    const dir = tempDir('gen-names-');
     const text = readExample('homelab');
     const gen = (args: string[], input?: string) => spawnSync(process.execPath, [join(root, 'bin/gen.js'), ...args], { cwd: dir, input, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
     const names = ['topology.yaml', 'prod.yaml', 'back\\slash.yaml', 'new\nline.yaml', "my top'ology $(id).yaml", 'ünï 目录.yaml'];

@@ -2,10 +2,10 @@
 // mounted for the enclosing describe, filled to a given number of free
 // 4 KiB pages before each command.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
+import { tempDir } from '../temp-dirs.js';
 
 export interface SmallDisk {
   /** Where it is mounted. */
@@ -16,7 +16,7 @@ export interface SmallDisk {
 
 /** Mounts a 64 KiB tmpfs before the tests of the describe that calls it, and removes it after them. */
 export function smallDisk(prefix: string): SmallDisk {
-  const mount = mkdtempSync(join(tmpdir(), prefix));
+  const mount = tempDir(prefix);
   beforeAll(() => {
     const r = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k,mode=0700', 'tmpfs', mount], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`mount tmpfs: ${r.stderr}`);

@@ -7,6 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { lintText } from '../../src/pipeline.js';
 import { corpusFields, injectionCorpus, readTopology } from './injection.js';
 import { schemaFieldOf, schemaStringFields } from './schema-strings.js';
+import { removeTempDirsAfterAll } from '../temp-dirs.js';
+
+removeTempDirsAfterAll();
 
 describe('the corpus reaches every string field of the schema', () => {
   it('every-field.yaml is a topology without errors: each field accepts a plain word there', async () => {

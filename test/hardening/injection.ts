@@ -11,9 +11,8 @@
 // A check of a kind of file asks for some where the topologies write it.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateIdentityPolicy } from '@cloud-copilot/iam-policy';
 import { XMLParser } from 'fast-xml-parser';
@@ -24,6 +23,7 @@ import { renderAll } from '../../src/render/index.js';
 import { EXAMPLES, root } from '../helpers.js';
 import { missing, titled } from '../system-tools.js';
 import { schemaFieldOf } from './schema-strings.js';
+import { tempDir } from '../temp-dirs.js';
 
 const require = createRequire(import.meta.url);
 const hcl = require('@cdktf/hcl2json') as { parse(file: string, text: string): Promise<Record<string, unknown>> };
@@ -226,7 +226,7 @@ function injectionTests(cases: typeof allCases, written: (kind: (path: string) =
 
   const xmllintMissing = missing(['xmllint'], false);
   it.skipIf(xmllintMissing)(titled('xmllint accepts every accepted XML artifact', xmllintMissing), async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gen-inject-xml-'));
+    const dir = tempDir('gen-inject-xml-');
     const files = await acceptedOf((p) => p.endsWith('.xml'));
     if (files.length === 0) return;
     const paths = files.map((f, i) => {
@@ -249,7 +249,7 @@ function injectionTests(cases: typeof allCases, written: (kind: (path: string) =
 
   const wgMissing = missing(['wg', 'wg-quick', 'wireguard-go', 'ip']);
   it.skipIf(wgMissing)(titled('wg setconf accepts every accepted client file', wgMissing), async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gen-inject-wg-'));
+    const dir = tempDir('gen-inject-wg-');
     const key = spawnSync('wg', ['genkey'], { encoding: 'utf8' }).stdout.trim();
     const files = await acceptedOf((p) => p.endsWith('.conf') && p.includes('/wireguard/'));
     if (files.length === 0) return;
@@ -266,7 +266,7 @@ function injectionTests(cases: typeof allCases, written: (kind: (path: string) =
   const shMissing = missing(['dash', 'bash', 'shellcheck'], false);
   // Every script: the verification scripts, and those that change a box (guests.sh, access.sh), whose lines the shape above compares only by their first word.
   it.skipIf(shMissing !== undefined)(`every accepted script parses in dash and bash, and shellcheck finds nothing ${shMissing ?? ''}`, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gen-inject-sh-'));
+    const dir = tempDir('gen-inject-sh-');
     const files = await acceptedOf((p) => p.endsWith('.sh'));
     if (files.length === 0) return;
     const paths = files.map((f, i) => {
@@ -286,7 +286,7 @@ function injectionTests(cases: typeof allCases, written: (kind: (path: string) =
 
   const ifMissing = missing(['ifup', 'ifquery', 'ip', 'unshare']);
   it.skipIf(ifMissing)(titled('ifupdown2 parses every accepted interfaces file without a message', ifMissing), async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gen-inject-if-'));
+    const dir = tempDir('gen-inject-if-');
     const files = await acceptedOf((p) => p.endsWith('/interfaces'));
     if (files.length === 0) return;
     // One namespace for all of them; a file with a message is named in the output.

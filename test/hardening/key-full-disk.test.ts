@@ -9,6 +9,9 @@ import { root } from '../helpers.js';
 import { isRoot, titled } from '../system-tools.js';
 import { smallDisk } from './full-disk.js';
 import { CASES, gen, inFlight, pairOf, prepare, repaired } from './key-crash-support.js';
+import { removeTempDirsAfterAll } from '../temp-dirs.js';
+
+removeTempDirsAfterAll();
 
 const whyRoot = isRoot ? undefined : 'needs root';
 

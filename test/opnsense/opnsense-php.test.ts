@@ -6,7 +6,7 @@
 // OPNSENSE_CORE_GIT and OPNSENSE_PLUGINS_GIT (test/tools/opnsense-php/);
 // without them this file is skipped, and says so.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,6 +28,9 @@ import { MODELS_DIR } from './model-check.js';
 import { accessControls, accessFor } from './unbound-acl.js';
 import { closeTemplateServers, renderTemplate } from './upstream-tools.js';
 import { BOX_ACME_JOB, CONFIG_CASES, GUI_CERT, releaseSections, withBoxCa, withGuiCert, withBoxCronJobs, withLabRoute, withPppoeWan, withRelease, withoutHaproxy, withoutVpssvc } from './support.js';
+import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
+
+removeTempDirsAfterAll();
 
 const TOOL = join(root, 'test/tools/opnsense-php');
 const gitDir = (name: string) => {
@@ -131,11 +134,8 @@ function genRules(sections: readonly XmlElement[]): { action: string; iface: str
 }
 
 describe.skipIf(skip)(titled("OPNsense's own code on merged configs", skip), () => {
-  const dir = mkdtempSync(join(tmpdir(), 'gen-opnsense-php-'));
-  afterAll(() => {
-    closeTemplateServers();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const dir = tempDir('gen-opnsense-php-');
+  afterAll(() => closeTemplateServers());
   beforeAll(() => {
     for (const series of RELEASES) {
       const r = spawnSync('bash', [join(TOOL, 'setup.sh'), tagOf(series)], { encoding: 'utf8', env });

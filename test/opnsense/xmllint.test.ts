@@ -1,22 +1,23 @@
 // xmllint (libxml2) accepts every generated OPNsense file: the fragments
 // of all example topologies and a merged config.xml.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { mergeConfig } from '../../src/opnsense/merge.js';
 import { PRIVATE_KEY_PLACEHOLDER_PREFIX } from '../../src/render/opnsense/context.js';
 import { siteSections } from '../../src/render/opnsense/index.js';
 import { generateKeyPair } from '../../src/targets/wireguard/keys.js';
 import { EXAMPLES, edit, modelOf, readExample, render, root } from '../helpers.js';
 import { missing, titled } from '../system-tools.js';
+import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
+
+removeTempDirsAfterAll();
 
 const skip = missing(['xmllint'], false);
 
 describe.skipIf(skip)(titled('xmllint --noout', skip), () => {
-  const dir = mkdtempSync(join(tmpdir(), 'gen-opnsense-xmllint-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir('gen-opnsense-xmllint-');
 
   it.each(Object.keys(EXAMPLES) as (keyof typeof EXAMPLES)[])('accepts every OPNsense fragment of %s', async (example) => {
     const files = [...(await render(readExample(example)))].filter(([path]) => path.includes('/opnsense/'));

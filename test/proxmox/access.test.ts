@@ -8,6 +8,9 @@ import { VM_PROVISIONING_ROLE } from '../../src/targets/proxmox/intents.js';
 import { edit, lint, modelOf, readExample, render } from '../helpers.js';
 import { lineOf } from '../yaml-lines.js';
 import { FakeNode } from './fake-node.js';
+import { removeTempDirsAfterAll } from '../temp-dirs.js';
+
+removeTempDirsAfterAll();
 
 const homelab = readExample('homelab');
 const hosting = readExample('vlan-hosting');

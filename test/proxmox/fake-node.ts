@@ -1,10 +1,10 @@
 // Runs a generated script against fake-pve.pl: a directory with the
 // node's state and a bin/ of symlinks named after the Proxmox commands.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { root } from '../helpers.js';
+import { tempDir } from '../temp-dirs.js';
 
 export interface NodeState {
   node: string;
@@ -31,7 +31,7 @@ export interface NodeState {
 const COMMANDS = ['qm', 'pct', 'pveum', 'pvesh', 'proxmox-backup-manager', 'uname'];
 
 export class FakeNode {
-  readonly dir = mkdtempSync(join(tmpdir(), 'gen-fake-pve-'));
+  readonly dir = tempDir('gen-fake-pve-');
 
   constructor(state: Partial<NodeState> & { node: string }) {
     const fake = join(root, 'test/proxmox/fake-pve.pl');

@@ -7,6 +7,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { run } from '../system-tools.js';
 import { FakeNode, type NodeState } from './fake-node.js';
+import { removeTempDirsAfterAll } from '../temp-dirs.js';
+
+removeTempDirsAfterAll();
 
 /** The JSON text as JSON::PP->new->canonical writes the same data. */
 function jsonPP(text: string): string {

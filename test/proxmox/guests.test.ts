@@ -12,6 +12,9 @@ import { LXC_NET_FORMAT, QM_NET_FORMAT } from '../../src/targets/proxmox/guest-f
 import { derivedMac } from '../../src/targets/proxmox/mac.js';
 import { edit, lint, readExample, render } from '../helpers.js';
 import { FakeNode, type NodeState } from './fake-node.js';
+import { removeTempDirsAfterAll } from '../temp-dirs.js';
+
+removeTempDirsAfterAll();
 
 const homelab = readExample('homelab');
 const hosting = readExample('vlan-hosting');

@@ -3,22 +3,23 @@
 // (the host kernel has no VLAN filtering) that shows the derived route and
 // the bridge VLANs in the kernel's own tables.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Network, Site } from '../../src/model.js';
 import { formatIPv4 } from '../../src/net.js';
 import { edit, modelOf, readExample, render, root } from '../helpers.js';
 import { attempt, missing, titled } from '../system-tools.js';
 import { MGMT, hostOnJumboVlan, hostOnVlan, hostOnVlanWithRoutes } from './vlan-address.js';
+import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
+
+removeTempDirsAfterAll();
 
 const homelab = readExample('homelab');
 const hosting = readExample('vlan-hosting');
 const hostPath = ['sites', 0, 'proxmox', 'hosts', 0];
-const work = mkdtempSync(join(tmpdir(), 'gen-ifupdown2-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+const work = tempDir('gen-ifupdown2-');
 
 async function interfacesOf(yaml: string, name: string): Promise<string> {
   const files = await render(yaml);

@@ -5,6 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { readExample, render } from '../helpers.js';
 import { FakeNode } from './fake-node.js';
+import { removeTempDirsAfterAll } from '../temp-dirs.js';
+
+removeTempDirsAfterAll();
 
 const homelab = readExample('homelab');
 

@@ -6,23 +6,24 @@
 // the topology describes every check passes; each injected drift fails the
 // check that names it, with the file:line of the declaration.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { renderAll } from '../../src/render/index.js';
 import { edit, lineOfText, modelOf, readExample, root } from '../helpers.js';
 import { hasCommand, missing } from '../system-tools.js';
 import { expectedRules } from '../../src/render/verify/firewall-rules.js';
 import { asLoaded, certificate, healthyFirewall, standInBox } from './firewall-box.js';
 import { kernelUdp, listening, sockstat } from './freebsd.js';
+import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
+
+removeTempDirsAfterAll();
 
 const text = readExample('homelab');
 const model = await modelOf(text);
 const site = model.sites[0]!;
 const script = renderAll(model).get('home/verify/firewall-opnsense.sh')!;
-const work = mkdtempSync(join(tmpdir(), 'gen-verify-fw-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+const work = tempDir('gen-verify-fw-');
 const scriptFile = join(work, 'firewall-opnsense.sh');
 writeFileSync(scriptFile, script);
 

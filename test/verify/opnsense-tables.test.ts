@@ -10,7 +10,7 @@
 // a box holding those tables.
 // Needs OPNSENSE_CORE_GIT, php and python3 with jinja2; skips loudly without them.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,6 +23,9 @@ import { CONFIG_CASES, UPSTREAM_RELEASES, mergedFactoryConfig, withRelease } fro
 import { closeTemplateServers, renderTemplate, updateTables } from '../opnsense/upstream-tools.js';
 import { healthyFirewall, standInBox } from './firewall-box.js';
 import { pfctlTableShow } from './freebsd.js';
+import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
+
+removeTempDirsAfterAll();
 
 const coreGit = process.env.OPNSENSE_CORE_GIT;
 const jinja = hasCommand('python3') && spawnSync('python3', ['-c', 'import jinja2']).status === 0;
@@ -30,11 +33,8 @@ const why = !coreGit ? 'OPNSENSE_CORE_GIT is not set' : !hasCommand('php') ? 'ph
 const tools = join(root, 'test/tools/opnsense-php');
 const cache = join(tmpdir(), 'gen-opnsense-php-verify');
 
-const work = mkdtempSync(join(tmpdir(), 'gen-verify-tables-'));
-afterAll(() => {
-  closeTemplateServers();
-  rmSync(work, { recursive: true, force: true });
-});
+const work = tempDir('gen-verify-tables-');
+afterAll(() => closeTemplateServers());
 let runs = 0;
 
 /** What OPNsense loads into each pf table for a config.xml, and the names it asked DNS for. */

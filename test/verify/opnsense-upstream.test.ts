@@ -9,10 +9,10 @@
 // Needs OPNSENSE_CORE_GIT (a git dir of opnsense/core) and php; skips
 // loudly without them (CI has no upstream snapshot).
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { lintText } from '../../src/pipeline.js';
 import { opnsenseContext } from '../../src/render/opnsense/context.js';
 import { mssClamps } from '../../src/render/opnsense/scrub.js';
@@ -24,13 +24,15 @@ import { gen } from '../wireguard/cli.js';
 import { healthyFirewall, standInBox } from './firewall-box.js';
 import { macros, pfPrint } from './pf-print.js';
 import { CONFIG_CASES, UPSTREAM_RELEASES, factoryConfig, mergedFactoryConfig, withRelease } from '../opnsense/support.js';
+import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
+
+removeTempDirsAfterAll();
 
 const coreGit = process.env.OPNSENSE_CORE_GIT;
 const why = !coreGit ? 'OPNSENSE_CORE_GIT is not set' : !hasCommand('php') ? 'php is missing' : undefined;
 const tool = join(root, 'test/tools/opnsense-php/run.sh');
 
-const work = mkdtempSync(join(tmpdir(), 'gen-verify-opnsense-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+const work = tempDir('gen-verify-opnsense-');
 
 /** The ruleset OPNsense compiled (rules.debug), from the tool's report. */
 function ruleset(report: string): string[] {

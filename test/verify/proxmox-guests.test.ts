@@ -13,6 +13,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeNode, type NodeState } from '../proxmox/fake-node.js';
 import { lineOfText, readExample, render } from '../helpers.js';
+import { removeTempDirsAfterAll } from '../temp-dirs.js';
+
+removeTempDirsAfterAll();
 
 const homelab = readExample('homelab');
 const files = await render(homelab);

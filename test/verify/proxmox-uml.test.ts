@@ -8,19 +8,20 @@
 // from a trunk each fail the check that names them. Expectations come from
 // the model, so they follow whatever routes the topology derives.
 import { execFile } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Host, Model, Site } from '../../src/model.js';
 import { renderAll } from '../../src/render/index.js';
 import { edit, lineOfText, modelOf, readExample, root } from '../helpers.js';
 import { missing } from '../system-tools.js';
 import { MGMT, hostOnVlan } from '../proxmox/vlan-address.js';
+import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
 
-const work = mkdtempSync(join(tmpdir(), 'gen-verify-uml-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+removeTempDirsAfterAll();
+
+const work = tempDir('gen-verify-uml-');
 const uml = join(root, 'test/scripts/uml-ifupdown2.sh');
 
 /** qm, pct and pvesm as Proxmox VE prints their output, for the guests and storage of the topology. */

@@ -9,19 +9,20 @@
 // client's side, gen wg doctor checks the client file and the live tunnel
 // (handshake, routes, full-size packets, the host behind the firewall),
 // and names the path MTU when the client's link shrinks.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { contains, parseCidr, parseIPv4 } from '../../src/net.js';
 import { lintText } from '../../src/pipeline.js';
 import { edit, lineOfText, root } from '../helpers.js';
 import { attempt, missing } from '../system-tools.js';
 import { gen } from '../wireguard/cli.js';
 import { certificate, healthyFirewall, standInBox } from './firewall-box.js';
+import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
 
-const work = mkdtempSync(join(tmpdir(), 'gen-verify-wg-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+removeTempDirsAfterAll();
+
+const work = tempDir('gen-verify-wg-');
 
 /** "=== run N (rc=R)" sections of wg-verify.sh's output. */
 export function runs(stdout: string): { rc: number; lines: string[] }[] {

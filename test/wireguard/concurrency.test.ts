@@ -3,19 +3,21 @@
 // gone, reported with its pid after a bounded wait. Real processes, started
 // together.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, readdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { publicKeyOf } from '../../src/targets/wireguard/keys.js';
 import { root } from '../helpers.js';
 import { BOOT, owner, startOf } from '../lock-owner.js';
+import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
+
+removeTempDirsAfterAll();
 
 const bin = join(root, 'bin/gen.js');
 
 function scratch(): { dir: string; topology: string; secrets: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'gen-lock-'));
+  const dir = tempDir('gen-lock-');
   copyFileSync(join(root, 'topology.yaml'), join(dir, 'topology.yaml'));
   return { dir, topology: join(dir, 'topology.yaml'), secrets: join(dir, '.secrets') };
 }

@@ -6,7 +6,7 @@
 // line and looks at the files on disk, the exit code and every byte printed.
 import { spawnSync } from 'node:child_process';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
-import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -15,6 +15,9 @@ import type { Model } from '../../src/model.js';
 import { generateKeyPair, publicKeyOf } from '../../src/targets/wireguard/keys.js';
 import { recoverKeyChanges } from '../../src/wg/key-change.js';
 import { root } from '../helpers.js';
+import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
+
+removeTempDirsAfterAll();
 
 const bin = join(root, 'bin/gen.js');
 const original = readFileSync(join(root, 'topology.yaml'), 'utf8');
@@ -25,7 +28,7 @@ function gen(cwd: string, ...args: string[]) {
 }
 
 function scratch(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'gen-misuse-'));
+  const dir = tempDir('gen-misuse-');
   copyFileSync(join(root, 'topology.yaml'), join(dir, 'topology.yaml'));
   return dir;
 }
@@ -290,7 +293,7 @@ describe('recovery of a key change touches only what gen wrote', () => {
   });
 
   it('lists only the key directories of the topology, never the rest of the secrets directory', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gen-misuse-walk-'));
+    const dir = tempDir('gen-misuse-walk-');
     const secrets = join(dir, '.secrets');
     mkdirSync(secrets, { mode: 0o700 });
     // A large tree beside the keys (a secrets directory given as ~ or /): recovery must not walk it.

@@ -2,19 +2,20 @@
 // parser (`wg setconf`) on a wireguard-go interface for every client file
 // with a key filled in, and a handshake and ping between the instance and a
 // client in two private network namespaces. Keys are made at test time.
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../src/targets/wireguard/keys.js';
 import { edit, readExample, render, root } from '../helpers.js';
 import { attempt, missing, titled } from '../system-tools.js';
 import { gen } from './cli.js';
+import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
+
+removeTempDirsAfterAll();
 
 const homelab = readExample('homelab');
 const wg0 = ['sites', 0, 'wireguard', 0];
-const work = mkdtempSync(join(tmpdir(), 'gen-wg-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+const work = tempDir('gen-wg-');
 
 /** Scenario A (or a variant) with fresh keys: the instance's and every peer's. */
 function withFreshKeys(yaml: string): { yaml: string; peerKeys: Map<string, string> } {
