@@ -42,7 +42,8 @@ import { otherMakerRuns } from './io/processes.js';
 import { realPath, within } from './io/real-paths.js';
 import { buildLockOf, createStage, stagesOf } from './io/staging.js';
 import { ArrivingFiles, ArrivingParts, EmitError, type OutputSink, StagedDirectory } from './io/tree-files.js';
-import { MANIFEST, manifest, manifestOf, outputModeKept, plainRelative, sha256, sha256Of, sha256OfParts } from './manifest.js';
+import { manifest, manifestOf, outputModeKept, plainRelative, sha256, sha256Of, sha256OfParts } from './manifest.js';
+import { MANIFEST } from './paths.js';
 import { NotOwnedError, type OwnedTree, emptyTree, ownedTree, terraformDirs, walk, workingEntryOf } from './output-tree.js';
 import { isTerraformStateEntry } from './targets/terraform/working-files.js';
 

@@ -7,7 +7,6 @@ import { createHash, hash } from 'node:crypto';
 import { UTF8_PIECE, Utf8Scratch } from './io/utf8-scratch.js';
 import { MANIFEST } from './paths.js';
 
-export { AWS_DIR, GRAPH_FILE, MANIFEST, PLAN_FILE, TREE_ROOT_FILES } from './paths.js';
 
 /** The mode of every file of an output tree, MANIFEST included (directories are 0755). */
 export const OUTPUT_FILE_MODE = 0o644;

@@ -7,7 +7,8 @@
 import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { type DirEntry, type EntryKind, entriesOf } from './io/dir-entries.js';
 import { join } from 'node:path';
-import { MANIFEST, MANIFEST_MARK, parseManifest, sha256 } from './manifest.js';
+import { MANIFEST_MARK, parseManifest, sha256 } from './manifest.js';
+import { MANIFEST } from './paths.js';
 import { isTerraformConfigFile, isTerraformWorkingEntry } from './targets/terraform/working-files.js';
 
 export class NotOwnedError extends Error {

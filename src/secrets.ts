@@ -14,7 +14,6 @@ import { dirname, join, sep } from 'node:path';
 import { writeFileAtomic } from './io/atomic-write.js';
 import { ReportedError } from './io/errors.js';
 
-export { DEFAULT_SECRETS_DIR, defaultSecretsDir, instanceKeyPath, peerKeyPath } from './paths.js';
 
 /** A peer name, as the schema takes it: it becomes a key file name, so it is checked before any path is built. */
 export const PEER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;

@@ -6,7 +6,8 @@
 // .terraform/) are the user's and never count as a difference.
 import { lstatSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MANIFEST, OUTPUT_FILE_MODE, manifest, outputModeKept } from './manifest.js';
+import { OUTPUT_FILE_MODE, manifest, outputModeKept } from './manifest.js';
+import { MANIFEST } from './paths.js';
 import { terraformDirs, walk, workingEntryOf } from './output-tree.js';
 
 export interface Difference {

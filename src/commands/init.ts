@@ -99,7 +99,7 @@ export function registerInitCommands(cli: Command, setExit: (code: number) => vo
         return;
       }
       const { checkOutputPath } = await import('../io/output-path.js');
-      const { defaultSecretsDir } = await import('../secrets.js');
+      const { defaultSecretsDir } = await import('../paths.js');
       const dir = dirname(output);
       // The new topology is the output: only the secrets directory and out/ beside it are off limits.
       const target = checkOutputPath(output, { secrets: defaultSecretsDir(output), outDir: join(dir, 'out'), force: options.force });

@@ -141,7 +141,6 @@ async function runBuild(positional: string | undefined, options: BuildOptions): 
     return EXIT_FINDINGS;
   }
   const { emitRendered } = await import('../emit.js');
-  const { defaultSecretsDir } = await import('../secrets.js');
   const emitOptions = {
     protect: [...(file === '-' ? [] : [{ path: file, what: 'the topology file' }]), { path: defaultSecretsDir(file), what: 'the secrets directory' }],
   };

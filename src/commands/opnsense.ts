@@ -49,7 +49,8 @@ const UTF8_FIX = 'gen merges UTF-8 backups only, as OPNsense writes them: downlo
 class MergeInputError extends Error {}
 
 async function runMerge(options: MergeCommandOptions): Promise<number> {
-  const { DEFAULT_SECRETS_DIR, readSecret } = await import('../secrets.js');
+  const { readSecret } = await import('../secrets.js');
+  const { DEFAULT_SECRETS_DIR } = await import('../paths.js');
   const { siteSections } = await import('../render/opnsense/index.js');
   const { PRIVATE_KEY_PLACEHOLDER_PREFIX } = await import('../render/opnsense/context.js');
   const { MergeError, mergeConfig } = await import('../opnsense/merge.js');

@@ -6,8 +6,9 @@
 // through symbolic links first, so a link cannot lead around the checks.
 import { closeSync, lstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
-import { MANIFEST, MANIFEST_MARK } from '../manifest.js';
-import { DEFAULT_SECRETS_DIR, defaultSecretsDir } from '../secrets.js';
+import { MANIFEST_MARK } from '../manifest.js';
+import { MANIFEST } from '../paths.js';
+import { DEFAULT_SECRETS_DIR, defaultSecretsDir } from '../paths.js';
 import { ReportedError, UsageError, reasonOf } from './errors.js';
 import { realPath, within } from './real-paths.js';
 

@@ -5,7 +5,8 @@
 // last file has come, before anything reaches out/.
 import { chmodSync, closeSync, fchmodSync, fstatSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { MANIFEST, OUTPUT_FILE_MODE, plainRelative } from '../manifest.js';
+import { OUTPUT_FILE_MODE, plainRelative } from '../manifest.js';
+import { MANIFEST } from '../paths.js';
 import { writeAll } from './atomic-write.js';
 import { crashPointAt } from './crash-points.js';
 import { ReportedError } from './errors.js';

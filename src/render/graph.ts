@@ -2,7 +2,7 @@
 // pull request, so a reviewer sees what a change connects.
 import { buildGraph } from '../graph/build.js';
 import { toMermaid } from '../graph/mermaid.js';
-import { GRAPH_FILE } from '../manifest.js';
+import { GRAPH_FILE } from '../paths.js';
 import type { Model } from '../model.js';
 import type { OutputFiles } from './target.js';
 

@@ -2,7 +2,7 @@
 // (networks, gateways, routes, allowed IPs, next free peer addresses, the
 // compiled rule order) in one file. Source positions are left out so that
 // moving lines in topology.yaml does not change it.
-import { PLAN_FILE } from '../manifest.js';
+import { PLAN_FILE } from '../paths.js';
 import type { Model } from '../model.js';
 import { stableJson } from './json.js';
 import type { OutputFiles } from './target.js';

@@ -31,7 +31,8 @@ import { removeStaleTemps, syncDirectory, tempFileOf } from '../io/atomic-write.
 import { crashPoint } from '../io/crash-points.js';
 import { makerRuns } from '../io/processes.js';
 import type { Model } from '../model.js';
-import { PEER_NAME, instanceKeyPath, peerKeyPath, prepareSecret, secretFile, secretsDirectoryExists, secretsDirectoryNames, writeSecret } from '../secrets.js';
+import { PEER_NAME, prepareSecret, secretFile, secretsDirectoryExists, secretsDirectoryNames, writeSecret } from '../secrets.js';
+import { instanceKeyPath, peerKeyPath } from '../paths.js';
 import { isWireguardKey, publicKeyOf } from '../targets/wireguard/keys.js';
 import { writeEdited } from './topology-file.js';
 

@@ -9,7 +9,8 @@ import { basename, dirname, join, sep } from 'node:path';
 import type { Finding } from '../findings.js';
 import type { Model, Peer, Site, WireguardInstance } from '../model.js';
 import type { Path } from '../location.js';
-import { SecretsError, instanceKeyPath, peerKeyPath, readSecret, readSecretFile, secretFile, secretsIn } from '../secrets.js';
+import { SecretsError, readSecret, readSecretFile, secretFile, secretsIn } from '../secrets.js';
+import { instanceKeyPath, peerKeyPath } from '../paths.js';
 import { isWireguardKey, publicKeyOf } from '../targets/wireguard/keys.js';
 import { PENDING_SUFFIX, RETIRED_SUFFIX, keyFilesOf } from './key-change.js';
 

@@ -1,7 +1,7 @@
 // The AWS target: IAM policy JSON under out/aws/iam/, the TLS-only bucket
 // policies under out/aws/s3/ and the Terraform files under
 // out/aws/terraform/, split by concern.
-import { AWS_DIR } from '../../manifest.js';
+import { AWS_DIR } from '../../paths.js';
 import type { Model } from '../../model.js';
 import { stableJson } from '../json.js';
 import type { OutputFiles } from '../target.js';

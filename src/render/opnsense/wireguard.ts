@@ -4,7 +4,7 @@
 // its client entry (enabled 0) but is not linked. The private key is a
 // placeholder that `gen opnsense merge` fills from the secrets directory.
 import type { Peer } from '../../model.js';
-import { instanceKeyPath } from '../../secrets.js';
+import { instanceKeyPath } from '../../paths.js';
 import { type Area, PRIVATE_KEY_PLACEHOLDER_PREFIX, mvcFlag } from './context.js';
 import { itemsOf, modelItem, modelItems, modelSection } from './fields.js';
 

@@ -3,7 +3,7 @@
 // only when the topology gives a PGP key to encrypt its secret to: the state
 // then holds only the encrypted secret (without pgp_key the provider stores
 // the secret in plain text in the state).
-import { AWS_DIR } from '../../../manifest.js';
+import { AWS_DIR } from '../../../paths.js';
 import type { Aws } from '../../../model.js';
 import { type Item, attr, comment, raw } from '../hcl.js';
 import { TfNames } from '../names.js';

@@ -1,7 +1,7 @@
 // The S3 buckets: versioning, SSE-S3, the public access block, ACLs off and
 // a TLS-only bucket policy are written for every bucket; the topology has
 // no switch to leave them out.
-import { AWS_DIR } from '../../../manifest.js';
+import { AWS_DIR } from '../../../paths.js';
 import type { Aws } from '../../../model.js';
 import { type Item, attr, block, comment, raw } from '../hcl.js';
 import { type TfContext, resource, restrictedTag, tags } from './context.js';
