@@ -119,9 +119,8 @@ async function runBuild(positional: string | undefined, options: BuildOptions): 
     return EXIT_FINDINGS;
   }
   const { renderAll, renderInto } = await import('../render/index.js');
-  const { differenceDetail, staleFiles } = await import('../stale.js');
+  const { checkTree, differenceDetail, staleFiles } = await import('../stale.js');
   if (options.check) {
-    const files = renderAll(model);
     // --check reads and compares; it changes nothing on disk, not even what a killed build left.
     const { movedAside } = await import('../emit.js');
     const aside = movedAside(options.out);
@@ -129,7 +128,8 @@ async function runBuild(positional: string | undefined, options: BuildOptions): 
       process.stderr.write(`gen: ${options.out} is missing: a build that was killed moved it to ${aside}; run gen build to put it back and update it\n`);
       return EXIT_FINDINGS;
     }
-    const differences = staleFiles(options.out, files);
+    // Each file is compared with out/ as it is rendered, then dropped: the check never holds the tree.
+    const differences = checkTree(options.out, (files) => renderInto(model, files));
     if (differences.length === 0) {
       progress(`${options.out} is current`);
       return 0;

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { emitTree } from '../../src/emit.js';
-import { staleFiles } from '../../src/stale.js';
+import type { OutputSink } from '../../src/io/tree-files.js';
+import { checkTree, staleFiles } from '../../src/stale.js';
 import { readExample, readTree, root } from '../helpers.js';
 import { hasCommand, titled } from '../system-tools.js';
 import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
@@ -153,5 +154,27 @@ describe('gen build --check compares what gen build compares', () => {
     expect(staleFiles(out, files)).toEqual([]);
     writeFileSync(join(out, 'steps.md'), 'ISP box ?\n');
     expect(staleFiles(out, files)).toEqual([{ path: 'steps.md', status: 'changed' }]);
+  });
+
+  it('compares a text handed over in parts with out/ piece by piece: the same bytes are current, one byte changed, cut short or longer is not', () => {
+    const out = join(tempDir('gen-stale-'), 'out');
+    // Parts longer than one encoding piece (UTF8_PIECE characters) and one that straddles two pieces with a character of 3 bytes.
+    const parts = ['a'.repeat(300_000), '\u20ac'.repeat(70_000), 'end\n'];
+    const text = parts.join('');
+    emitTree(out, new Map([['long.txt', text], ['short.txt', 'x\n']]));
+    const inParts = (write: string[]) => (sink: OutputSink) => {
+      sink.setParts!('long.txt', (part) => {
+        for (const piece of write) part(piece);
+      });
+      sink.set('short.txt', 'x\n');
+    };
+    expect(checkTree(out, inParts(parts))).toEqual([]);
+    const changed = [{ path: 'MANIFEST', status: 'changed' }, { path: 'long.txt', status: 'changed' }];
+    expect(checkTree(out, inParts([parts[0]!, `${parts[1]!.slice(0, -1)}\u20ad`, parts[2]!]))).toEqual(changed);
+    expect(checkTree(out, inParts([parts[0]!, parts[1]!, 'en\n']))).toEqual(changed);
+    expect(checkTree(out, inParts([parts[0]!, parts[1]!, 'end\n\n']))).toEqual(changed);
+    expect(checkTree(out, inParts([parts[0]!, 'x\n']))).toEqual(changed);
+    writeFileSync(join(out, 'long.txt'), `${text.slice(0, 100_000)}b${text.slice(100_001)}`);
+    expect(checkTree(out, inParts(parts))).toEqual([{ path: 'long.txt', status: 'changed' }]);
   });
 });
