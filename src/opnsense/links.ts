@@ -5,6 +5,7 @@
 import { addToList as addTo } from '../arrays.js';
 import { type XmlElement, child, childrenNamed, isElement } from '../render/opnsense/xml.js';
 import { assignmentName, fieldList, fieldText } from './fields.js';
+import { firstChildren } from './children.js';
 
 /** The address types that make OPNsense run a PPP link on an interface (interface_ppps_configure, interfaces.inc). */
 const PPP_TYPES = new Map([['ppp', 'PPP'], ['pppoe', 'PPPoE'], ['pptp', 'PPTP'], ['l2tp', 'L2TP']]);
@@ -28,9 +29,10 @@ export interface PppResult {
 export function pppLinks(root: XmlElement, genInterfaces: XmlElement | undefined): PppResult {
   const result: PppResult = { kept: new Set(), refusals: [], notes: [] };
   const links = new Map(childrenNamed(child(root, 'ppps'), 'ppp').map((ppp) => [fieldText(ppp, 'if'), ppp]));
-  const base = child(root, 'interfaces');
+  // The base's entry of each key, read once (a search per interface of gen's made the work gen's × the base's).
+  const assigned = firstChildren(child(root, 'interfaces'));
   for (const g of genInterfaces?.children.filter(isElement) ?? []) {
-    const have = child(base, g.name);
+    const have = assigned.get(g.name);
     const link = links.get(fieldText(have, 'if'));
     if (!have || !link || !PPP_TYPES.has(fieldText(have, 'ipaddr'))) continue;
     const device = fieldText(g, 'if');

@@ -35,6 +35,7 @@ import { haProblems } from './ha.js';
 import { XmlParseError, XmlUnkeptError, parseXml } from './parse.js';
 import { type SelfSigned, selfSignedCertificate } from './selfsigned.js';
 import { assignmentName, fieldText, uuidList } from './fields.js';
+import { childrenByName, firstChildren } from './children.js';
 
 export class MergeError extends Error {}
 
@@ -315,6 +316,14 @@ function removeChild(parent: XmlElement, old: XmlElement): void {
   touch(parent);
 }
 
+/** Removes those of `gone` that are children of `parent`, if any. */
+function removeChildren(parent: XmlElement, gone: ReadonlySet<XmlNode>): void {
+  const kept = parent.children.filter((c) => !gone.has(c));
+  if (kept.length === parent.children.length) return;
+  parent.children = kept;
+  touch(parent);
+}
+
 function mergeInterfaces(root: XmlElement, gen: XmlElement, warn: (message: string) => void, pppKept: ReadonlySet<string>): void {
   const base = ensureChild(root, 'interfaces');
   const genEntries = gen.children.filter(isElement);
@@ -350,10 +359,12 @@ function mergeInterfaces(root: XmlElement, gen: XmlElement, warn: (message: stri
       );
     }
   }
+  // The base's entry of each key, as child() finds it (read once, not searched per entry of gen's).
+  const entries = firstChildren(base);
   for (const g of genEntries) {
-    const existing = child(base, g.name);
+    const existing = entries.get(g.name);
     if (!existing) {
-      append(base, clone(g));
+      entries.set(g.name, append(base, clone(g)));
       continue;
     }
     // A PPP link the box runs on the key stays (links.ts): its device and address type are the link's.
@@ -394,7 +405,12 @@ function mergeInterfaces(root: XmlElement, gen: XmlElement, warn: (message: stri
  * replaced; refuse when an assignment gen does not manage still uses it.
  */
 function checkVlans(root: XmlElement, gen: XmlElement, managedKeys: ReadonlySet<string>): void {
-  const assignments = child(root, 'interfaces')?.children.filter(isElement) ?? [];
+  // The first assignment gen does not manage of each device (looked up per replaced VLAN, not searched).
+  const userOf = new Map<string, XmlElement>();
+  for (const a of child(root, 'interfaces')?.children.filter(isElement) ?? []) {
+    const device = fieldText(a, 'if');
+    if (!managedKeys.has(a.name) && !userOf.has(device)) userOf.set(device, a);
+  }
   // The base's VLANs by parent and tag (looked up per gen VLAN, not searched: gen × base).
   const baseVlans = new Map<string, XmlElement[]>();
   const parentAndTag = (vlan: XmlElement) => JSON.stringify([fieldText(vlan, 'if'), fieldText(vlan, 'tag')]);
@@ -416,7 +432,7 @@ function checkVlans(root: XmlElement, gen: XmlElement, managedKeys: ReadonlySet<
     for (const old of baseVlans.get(parentAndTag(vlan)) ?? []) {
       const device = fieldText(old, 'vlanif');
       if (device === fieldText(vlan, 'vlanif')) continue;
-      const user = assignments.find((a) => !managedKeys.has(a.name) && fieldText(a, 'if') === device);
+      const user = userOf.get(device);
       if (user) {
         throw new MergeError(
           `the base has VLAN ${fieldText(vlan, 'tag')} on ${fieldText(vlan, 'if')} as ${device}, assigned to ${assignmentName(user)}; the topology names it ${fieldText(vlan, 'vlanif')}: ` +
@@ -492,6 +508,13 @@ function mergeIscDhcp(root: XmlElement, gen: XmlElement): void {
  * with a warning; entries inside the new network stay.
  */
 function dropStaleDhcp(root: XmlElement, genInterfaces: XmlElement | undefined, options: MergeOptions): void {
+  const dhcpd = child(root, 'dhcpd');
+  const dnsmasq = child(root, 'dnsmasq');
+  // The base's ISC entries by key and dnsmasq ranges by interface, read once (not searched per interface of gen's).
+  const iscEntries = firstChildren(dhcpd);
+  const ranges = new Map<string, XmlElement[]>();
+  for (const r of childrenNamed(dnsmasq, 'dhcp_ranges')) addToList(ranges, fieldText(r, 'interface'), r);
+  const gone = new Set<XmlElement>();
   for (const iface of genInterfaces?.children.filter(isElement) ?? []) {
     const parsed = parseAddressWithPrefix(`${fieldText(iface, 'ipaddr')}/${fieldText(iface, 'subnet')}`);
     if (!parsed) continue;
@@ -503,20 +526,20 @@ function dropStaleDhcp(root: XmlElement, genInterfaces: XmlElement | undefined, 
     const stale = (from: string, to: string) => parseIPv4(from) !== undefined && (outside(from) || outside(to));
     const say = (from: string, to: string, server: string) =>
       options.warn?.(`removed the base's ${server} range ${from}-${to} on ${iface.name}: it lies outside ${iface.name}'s network ${parsed.block.cidr} in the topology`);
-    const dhcpd = child(root, 'dhcpd');
-    const isc = child(dhcpd, iface.name);
+    const isc = iscEntries.get(iface.name);
     const range = child(isc, 'range');
     if (isc && range && stale(fieldText(range, 'from'), fieldText(range, 'to'))) {
       say(fieldText(range, 'from'), fieldText(range, 'to'), 'ISC DHCP');
-      removeChild(dhcpd!, isc);
+      gone.add(isc);
     }
-    const dnsmasq = child(root, 'dnsmasq');
-    for (const r of childrenNamed(dnsmasq, 'dhcp_ranges')) {
-      if (fieldText(r, 'interface') !== iface.name || !stale(fieldText(r, 'start_addr'), fieldText(r, 'end_addr'))) continue;
+    for (const r of ranges.get(iface.name) ?? []) {
+      if (!stale(fieldText(r, 'start_addr'), fieldText(r, 'end_addr'))) continue;
       say(fieldText(r, 'start_addr'), fieldText(r, 'end_addr'), 'dnsmasq DHCP');
-      removeChild(dnsmasq!, r);
+      gone.add(r);
     }
   }
+  // Removed in one pass each (not one per entry: the entries × the list).
+  if (gone.size > 0) for (const parent of [dhcpd, dnsmasq]) if (parent) removeChildren(parent, gone);
 }
 
 /** The names of the ACME certificate that renews the <cert> with `refid`. */
@@ -739,9 +762,13 @@ export function mergeConfig(baseText: string, genSections: readonly XmlElement[]
   if (!child(root, 'system')) throw new MergeError('the base is not an OPNsense configuration backup: it has no <system> section');
 
   // gen's sections are not copied up front: merge copies what it puts into the base, and fills in keys and renames uuids on copies.
-  for (const section of genSections) if (section.name !== 'cert') checkUnique(root, section, 'opnsense');
+  const sectionsOfBase = childrenByName(root);
+  for (const section of genSections) if (section.name !== 'cert') checkUnique(root, section, 'opnsense', 0, sectionsOfBase);
   // The rule stores merge clears, whichever form the release writes (a 26.7 policy leaves <filter> to be cleared).
-  for (const path of RULE_STORE_PATHS) checkUnique(root, [...path].reverse().reduce<XmlElement>((inner, name) => ({ name, attrs: [], children: [inner] }), { name: 'rule', attrs: [], children: [] }), 'opnsense');
+  for (const path of RULE_STORE_PATHS) {
+    const store = [...path].reverse().reduce<XmlElement>((inner, name) => ({ name, attrs: [], children: [inner] }), { name: 'rule', attrs: [], children: [] });
+    checkUnique(root, store, 'opnsense', 0, sectionsOfBase);
+  }
   let sections = fillSecrets(root, genSections, options);
   checkServerCas(root, sections);
   const adopted = adoptedUuids(root, sections, ITEM_KEYS, OTHER_KIND);
@@ -910,15 +937,17 @@ function propagate(node: XmlElement): boolean {
  * elements are the sections, the interface and DHCP entries by key, and
  * the containers (elements of elements) gen merges field by field.
  */
-function checkUnique(base: XmlElement, gen: XmlElement, path: string, depth = 0): void {
-  const same = childrenNamed(base, gen.name);
+function checkUnique(base: XmlElement, gen: XmlElement, path: string, depth = 0, index = childrenByName(base)): void {
+  const same = index.get(gen.name) ?? [];
   if (same.length > 1) throw new MergeError(`the base has <${path}/${gen.name}> ${same.length} times; OPNsense reads only the first: remove the others, then merge again`);
   const existing = same[0];
   if (!existing) return;
   const byKey = depth === 0 && (gen.name === 'interfaces' || gen.name === 'dhcpd');
+  // The base's children by name, read once for all of gen's (not searched for each: gen's interfaces × the base's).
+  let inner: Map<string, XmlElement[]> | undefined;
   for (const item of gen.children.filter(isElement)) {
     if (attr(item, 'uuid') !== undefined) continue;
-    if (byKey) checkUnique(existing, Object.assign({}, item, { children: [] }), `${path}/${gen.name}`, depth + 1);
-    else if (item.children.some(isElement)) checkUnique(existing, item, `${path}/${gen.name}`, depth + 1);
+    if (byKey) checkUnique(existing, Object.assign({}, item, { children: [] }), `${path}/${gen.name}`, depth + 1, (inner ??= childrenByName(existing)));
+    else if (item.children.some(isElement)) checkUnique(existing, item, `${path}/${gen.name}`, depth + 1, (inner ??= childrenByName(existing)));
   }
 }
