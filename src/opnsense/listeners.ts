@@ -7,6 +7,7 @@ import ipaddr from 'ipaddr.js';
 import { type XmlElement, attr, child, childrenNamed } from '../render/opnsense/xml.js';
 import { webGuiPorts } from '../targets/opnsense/webgui.js';
 import { fieldText } from './fields.js';
+import { addToList } from '../arrays.js';
 
 interface Bind {
   frontend: string;
@@ -114,19 +115,73 @@ export function guiConflicts(root: XmlElement): string[] {
   return out;
 }
 
+/** Whether two binds of one family and transport take a port of the same address (the wildcard covers every address of its family). */
+function clashing(o: Bind, b: Bind): boolean {
+  return o.from <= b.to && b.from <= o.to && (o.address === b.address || o.address === '' || b.address === '');
+}
+
+/**
+ * The binds seen so far, to find the first that clashes with another
+ * (compared with each before it, a bind per frontend made the work
+ * frontends × frontends). A bind of one port is looked up by its port;
+ * port ranges, rare, are compared with each other one by one.
+ */
+class EarlierBinds {
+  private readonly binds: Bind[] = [];
+  /** The first bind of one port, by family, transport, address and port; and by family, transport and port of any address. */
+  private readonly byAddress = new Map<string, number>();
+  private readonly byPort = new Map<string, number>();
+  /** The binds of one port, and those of a range, by family and transport (indices, in order). */
+  private readonly single = new Map<string, number[]>();
+  private readonly ranges = new Map<string, number[]>();
+
+  /** The first bind seen that clashes with `b`. */
+  first(b: Bind): Bind | undefined {
+    const group = `${b.family} ${b.transport}`;
+    let found = (this.ranges.get(group) ?? []).find((i) => clashing(this.binds[i]!, b)) ?? Infinity;
+    const singles = this.single.get(group) ?? [];
+    if (b.to - b.from < singles.length) {
+      for (let port = b.from; port <= b.to; port++) found = Math.min(found, this.onPort(group, b.address, port));
+    } else {
+      found = Math.min(found, singles.find((i) => clashing(this.binds[i]!, b)) ?? Infinity);
+    }
+    return this.binds[found];
+  }
+
+  add(b: Bind): void {
+    const index = this.binds.push(b) - 1;
+    const group = `${b.family} ${b.transport}`;
+    if (b.from !== b.to) {
+      addToList(this.ranges, group, index);
+      return;
+    }
+    addToList(this.single, group, index);
+    const address = JSON.stringify([group, b.address, b.from]);
+    if (!this.byAddress.has(address)) this.byAddress.set(address, index);
+    const port = JSON.stringify([group, b.from]);
+    if (!this.byPort.has(port)) this.byPort.set(port, index);
+  }
+
+  /** The first bind of one port that takes `port` of `address`: of that address or the wildcard; of any address for the wildcard (''). */
+  private onPort(group: string, address: string, port: number): number {
+    if (address === '') return this.byPort.get(JSON.stringify([group, port])) ?? Infinity;
+    const exact = this.byAddress.get(JSON.stringify([group, address, port])) ?? Infinity;
+    return Math.min(exact, this.byAddress.get(JSON.stringify([group, '', port])) ?? Infinity);
+  }
+}
+
 /** Two enabled frontends on an overlapping port of the same address (the wildcard covers every address of its family). */
 export function bindClashes(root: XmlElement): string[] {
-  const binds = haproxyBinds(root);
+  const earlier = new EarlierBinds();
   const out: string[] = [];
-  binds.forEach((b, i) => {
-    const clash = binds
-      .slice(0, i)
-      .find((o) => o.family === b.family && o.transport === b.transport && o.from <= b.to && b.from <= o.to && (o.address === b.address || o.address === '' || b.address === ''));
+  for (const b of haproxyBinds(root)) {
+    const clash = earlier.first(b);
+    earlier.add(b);
     if (clash) {
       const who = clash.frontend === b.frontend ? `HAProxy frontend ${b.frontend} binds both ${clash.text} and ${b.text}` : `HAProxy frontends ${clash.frontend} (${clash.text}) and ${b.frontend} (${b.text}) listen on the same port`;
       out.push(`${who}: HAProxy would not start. Give one of them another port or address, or disable it (Services > HAProxy > Settings > Virtual Services)`);
     }
-  });
+  }
   return out;
 }
 

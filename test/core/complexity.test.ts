@@ -11,12 +11,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { adoptedUuids } from '../../src/opnsense/identity.js';
 import { mergeConfig } from '../../src/opnsense/merge.js';
+import { bindClashes } from '../../src/opnsense/listeners.js';
 import { selfSignedCertificate } from '../../src/opnsense/selfsigned.js';
 import { PRIVATE_KEY_PLACEHOLDER_PREFIX } from '../../src/render/opnsense/context.js';
 import { siteSections } from '../../src/render/opnsense/index.js';
 import { generateKeyPair } from '../../src/targets/wireguard/keys.js';
 import { targets } from '../../src/render/index.js';
-import { type XmlElement, attr, element, leaf } from '../../src/render/opnsense/xml.js';
+import { type XmlElement, attr, child, childrenNamed, element, leaf } from '../../src/render/opnsense/xml.js';
 import { resolve } from '../../src/resolve/index.js';
 import { rules } from '../../src/rules/index.js';
 import { validateTopology } from '../../src/validate.js';
@@ -417,5 +418,18 @@ describe('merging into a backup', () => {
       return remergeWork(sections);
     };
     await expectLinear('mergeConfig of the VLANs and interfaces', N, work);
+  });
+
+  it('twice the HAProxy frontends, about twice the work of the check for two on one port', async () => {
+    // A frontend for each certificate of the topology, each on a port of its own: no clash, every bind looked at.
+    // gen's section holds them at the path of a merged config's (opnsense/OPNsense/HAProxy).
+    const work = async (n: number) => {
+      const root = element('opnsense', (await sectionsOf(n)).filter((s) => child(s, 'HAProxy')));
+      expect(childrenNamed(child(child(child(root, 'OPNsense'), 'HAProxy'), 'frontends'), 'frontend')).toHaveLength(n + 2);
+      const { result, work } = arrayWork(() => bindClashes(root));
+      expect(result).toEqual([]);
+      return work;
+    };
+    await expectLinear('bindClashes', N, work);
   });
 });
