@@ -542,41 +542,133 @@ function dropStaleDhcp(root: XmlElement, genInterfaces: XmlElement | undefined, 
   if (gone.size > 0) for (const parent of [dhcpd, dnsmasq]) if (parent) removeChildren(parent, gone);
 }
 
-/** The names of the ACME certificate that renews the <cert> with `refid`. */
-function acmeNames(sections: readonly XmlElement[], refid: string): string[] {
-  const certificates = sections.flatMap((s) => childrenNamed(child(child(s, 'AcmeClient'), 'certificates'), 'certificate'));
-  const acme = certificates.find((c) => fieldText(c, 'certRefId') === refid);
-  if (!acme) return [];
-  return [fieldText(acme, 'name'), ...fieldText(acme, 'altNames').split(',')].filter(Boolean);
+/** Inserts `position` into an ascending list of positions. */
+function insertSorted(list: number[], position: number): void {
+  let at = list.length;
+  while (at > 0 && list[at - 1]! > position) at--;
+  list.splice(at, 0, position);
 }
 
-function mergeCert(root: XmlElement, gen: XmlElement, sections: readonly XmlElement[], options: MergeOptions): void {
-  const refid = fieldText(gen, 'refid');
-  const certs = childrenNamed(root, 'cert');
-  // An issued certificate with this refid wins over the placeholder; one an earlier merge wrote takes the UUID gen
-  // gives it now (earlier versions of gen wrote version 5, which OPNsense does not take for a UUID).
-  const issued = certs.find((c) => fieldText(c, 'refid') === refid);
-  if (issued) {
-    const uuid = attr(gen, 'uuid');
-    if (uuid !== undefined && attr(issued, 'uuid') !== uuid && isGenUuid(attr(issued, 'uuid'))) setAttr(issued, 'uuid', uuid);
-    return;
-  }
-  const cert = clone(gen);
-  // HAProxy does not start on an empty certificate: a self-signed stand-in
-  // until the ACME client replaces it in place (same refid).
-  const names = acmeNames(sections, refid);
-  if (names.length > 0 && fieldText(cert, 'crt') === '') {
-    const standIn = (options.standIn ?? selfSignedCertificate)(names);
-    for (const [field, pem] of [['crt', standIn.certificatePem], ['prv', standIn.privateKeyPem]] as const) {
-      const node = child(cert, field);
-      if (node) node.children = [{ text: Buffer.from(pem).toString('base64') }];
+/** The list of positions of `key`, made empty if there is none. */
+function positionsOf<K>(lists: Map<K, number[]>, key: K): number[] {
+  const list = lists.get(key);
+  if (list) return list;
+  const made: number[] = [];
+  lists.set(key, made);
+  return made;
+}
+
+/** Removes `position` from a list of positions. */
+function removeFrom(list: number[] | undefined, position: number): void {
+  const at = list?.indexOf(position) ?? -1;
+  if (at >= 0) list!.splice(at, 1);
+}
+
+/**
+ * The base's <cert> elements as gen's are merged in, one section at a time
+ * (each sees those merged before it). They are found by refid and uuid in
+ * maps of their positions, not by a search of the root per certificate of
+ * gen's, and the root is rewritten once at the end: a search and a copy of
+ * the root's children per certificate made the work certificates × the
+ * root's children.
+ */
+class CertMerge {
+  /** The base's certificates as it came. */
+  private readonly base: XmlElement[];
+  /** The certificates now, in document order: the base's (or what replaced them), then those added. */
+  private readonly certs: XmlElement[];
+  /** Positions in `certs`, ascending, by refid and by uuid (undefined: none). */
+  private readonly byRefid = new Map<string, number[]>();
+  private readonly byUuid = new Map<string | undefined, number[]>();
+  /** The ACME certificate of gen's that renews each refid (the first). */
+  private readonly acme = new Map<string, XmlElement>();
+  /** Where the added certificates go in the root when the base has none: its end at the first. */
+  private end = -1;
+
+  constructor(
+    private readonly root: XmlElement,
+    sections: readonly XmlElement[],
+    private readonly options: MergeOptions,
+  ) {
+    this.base = childrenNamed(root, 'cert');
+    this.certs = this.base.slice();
+    this.certs.forEach((c, position) => this.index(c, position));
+    for (const section of sections) {
+      for (const c of childrenNamed(child(child(section, 'AcmeClient'), 'certificates'), 'certificate')) {
+        const refid = fieldText(c, 'certRefId');
+        if (!this.acme.has(refid)) this.acme.set(refid, c);
+      }
     }
   }
-  const sameUuid = certs.find((c) => attr(c, 'uuid') === attr(gen, 'uuid'));
-  if (sameUuid) return replaceChild(root, sameUuid, cert);
-  const last = certs.length ? root.children.indexOf(certs[certs.length - 1]!) + 1 : root.children.length;
-  root.children.splice(last, 0, cert);
-  touch(root);
+
+  private index(cert: XmlElement, position: number): void {
+    insertSorted(positionsOf(this.byRefid, fieldText(cert, 'refid')), position);
+    insertSorted(positionsOf(this.byUuid, attr(cert, 'uuid')), position);
+  }
+
+  private unindex(cert: XmlElement, position: number): void {
+    removeFrom(this.byRefid.get(fieldText(cert, 'refid')), position);
+    removeFrom(this.byUuid.get(attr(cert, 'uuid')), position);
+  }
+
+  /** The names of the ACME certificate that renews the <cert> with `refid`. */
+  private acmeNames(refid: string): string[] {
+    const acme = this.acme.get(refid);
+    if (!acme) return [];
+    return [fieldText(acme, 'name')].concat(fieldText(acme, 'altNames').split(',')).filter(Boolean);
+  }
+
+  merge(gen: XmlElement): void {
+    const refid = fieldText(gen, 'refid');
+    // An issued certificate with this refid wins over the placeholder; one an earlier merge wrote takes the UUID gen
+    // gives it now (earlier versions of gen wrote version 5, which OPNsense does not take for a UUID).
+    const issuedAt = this.byRefid.get(refid)?.[0];
+    if (issuedAt !== undefined) {
+      const issued = this.certs[issuedAt]!;
+      const uuid = attr(gen, 'uuid');
+      if (uuid !== undefined && attr(issued, 'uuid') !== uuid && isGenUuid(attr(issued, 'uuid'))) {
+        this.unindex(issued, issuedAt);
+        setAttr(issued, 'uuid', uuid);
+        this.index(issued, issuedAt);
+      }
+      return;
+    }
+    const cert = clone(gen);
+    // HAProxy does not start on an empty certificate: a self-signed stand-in
+    // until the ACME client replaces it in place (same refid).
+    const names = this.acmeNames(refid);
+    if (names.length > 0 && fieldText(cert, 'crt') === '') {
+      const standIn = (this.options.standIn ?? selfSignedCertificate)(names);
+      for (const [field, pem] of [['crt', standIn.certificatePem], ['prv', standIn.privateKeyPem]] as const) {
+        const node = child(cert, field);
+        if (node) node.children = [{ text: Buffer.from(pem).toString('base64') }];
+      }
+    }
+    const sameUuidAt = this.byUuid.get(attr(gen, 'uuid'))?.[0];
+    if (sameUuidAt !== undefined) {
+      this.unindex(this.certs[sameUuidAt]!, sameUuidAt);
+      this.certs[sameUuidAt] = cert;
+      this.index(cert, sameUuidAt);
+      return;
+    }
+    // After the last certificate: the base's last, or the end of the root as it is now when the base has none.
+    if (this.base.length === 0 && this.end < 0) this.end = this.root.children.length;
+    this.index(cert, this.certs.push(cert) - 1);
+  }
+
+  /** Puts the certificates into the root: each in its place, the added after the base's last. */
+  finish(): void {
+    const added = this.certs.slice(this.base.length);
+    const replaced = new Map<XmlNode, XmlElement>();
+    this.base.forEach((c, position) => {
+      if (this.certs[position] !== c) replaced.set(c, this.certs[position]!);
+    });
+    if (added.length === 0 && replaced.size === 0) return;
+    const children = this.root.children.map((c) => replaced.get(c) ?? c);
+    const at = this.base.length > 0 ? this.root.children.indexOf(this.base[this.base.length - 1]!) + 1 : this.end;
+    this.root.children = children.slice(0, at).concat(added, children.slice(at));
+    touch(this.root);
+  }
 }
 
 export interface MergeOptions {
@@ -802,6 +894,7 @@ export function mergeConfig(baseText: string, genSections: readonly XmlElement[]
   for (const message of ha) options.warn!(message);
   for (const note of ppp.notes.concat(vips.warnings)) options.warn!(note);
 
+  const certs = new CertMerge(root, sections, options);
   for (const section of sections) {
     switch (section.name) {
       case 'interfaces':
@@ -815,7 +908,7 @@ export function mergeConfig(baseText: string, genSections: readonly XmlElement[]
         mergeIscDhcp(root, section);
         break;
       case 'cert':
-        mergeCert(root, section, sections, options);
+        certs.merge(section);
         break;
       default: {
         const existing = child(root, section.name);
@@ -832,6 +925,7 @@ export function mergeConfig(baseText: string, genSections: readonly XmlElement[]
       }
     }
   }
+  certs.finish();
   dropStaleDhcp(root, genInterfaces, options);
   // gen enabled HAProxy for the frontends it removed.
   if (dropStaleItems(root, genUuids, options.warn!).includes('HAProxy')) for (const message of idleHaproxy(root)) options.warn!(message);

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { adoptedUuids } from '../../src/opnsense/identity.js';
 import { mergeConfig } from '../../src/opnsense/merge.js';
 import { bindClashes } from '../../src/opnsense/listeners.js';
+import { parseXml } from '../../src/opnsense/parse.js';
 import { selfSignedCertificate } from '../../src/opnsense/selfsigned.js';
 import { PRIVATE_KEY_PLACEHOLDER_PREFIX } from '../../src/render/opnsense/context.js';
 import { siteSections } from '../../src/render/opnsense/index.js';
@@ -431,5 +432,23 @@ describe('merging into a backup', () => {
       return work;
     };
     await expectLinear('bindClashes', N, work);
+  });
+
+  it('twice the certificates, about twice the work of merging them, into the factory config and again', async () => {
+    // Each <cert> is a section of its own, and its stand-in is named after the ACME certificate that renews it.
+    const work = async (n: number) => {
+      const all = await sectionsOf(n);
+      const acme = all.flatMap((s) => childrenNamed(s, 'AcmeClient'));
+      const sections = all.filter((s) => s.name === 'cert').concat(element('OPNsense', acme));
+      expect(sections).toHaveLength(n + 2);
+      let first = '';
+      const { work } = arrayWork(() => {
+        first = mergeConfig(factory, sections, options);
+        mergeConfig(first, sections, options);
+      });
+      expect(childrenNamed(parseXml(first).root, 'cert')).toHaveLength(n + 1 + childrenNamed(parseXml(factory).root, 'cert').length);
+      return work;
+    };
+    await expectLinear('mergeConfig of the certificates', N, work);
   });
 });
