@@ -300,9 +300,9 @@ function reportOrphanedRoutes(root: XmlElement, dropped: readonly string[], warn
 
 /** Removes the items of earlier merges (gen's UUIDs) from a container gen writes empty. */
 function dropEarlierItems(container: XmlElement): void {
-  const stale = container.children.filter((c) => isElement(c) && isGenUuid(attr(c, 'uuid')));
-  if (stale.length === 0) return;
-  container.children = container.children.filter((c) => !stale.includes(c));
+  const kept = container.children.filter((c) => !(isElement(c) && isGenUuid(attr(c, 'uuid'))));
+  if (kept.length === container.children.length) return;
+  container.children = kept;
   touch(container);
 }
 
@@ -490,15 +490,46 @@ function withBaseDhcpd(existing: XmlElement, g: XmlElement): XmlElement {
 
 function mergeIscDhcp(root: XmlElement, gen: XmlElement): void {
   const base = ensureChild(root, 'dhcpd');
+  // The position of the base's entry of each key, as child() finds it: read once, not searched per entry of gen's
+  // (nor searched again to replace it). Entries are replaced in place and added at the end: positions hold.
+  const at = new Map<string, number>();
+  base.children.forEach((c, position) => {
+    if (isElement(c) && !at.has(c.name)) at.set(c.name, position);
+  });
   for (const g of gen.children.filter(isElement)) {
-    const existing = child(base, g.name);
-    if (!existing) append(base, clone(g));
-    else if (!sameCanonicalText(existing, g)) replaceChild(base, existing, withBaseDhcpd(existing, g));
+    const position = at.get(g.name);
+    const existing = position === undefined ? undefined : (base.children[position] as XmlElement);
+    if (!existing) {
+      append(base, clone(g));
+      at.set(g.name, base.children.length - 1);
+    } else if (!sameCanonicalText(existing, g)) {
+      base.children[position!] = withBaseDhcpd(existing, g);
+      touch(base);
+    }
   }
-  // One DHCP server per interface: drop dnsmasq ranges of these interfaces.
+  // One DHCP server per interface: drop dnsmasq ranges of these interfaces (in one pass, not one per range).
   const dnsmasq = child(root, 'dnsmasq');
   const keys = new Set(gen.children.filter(isElement).map((c) => c.name));
-  for (const range of childrenNamed(dnsmasq, 'dhcp_ranges')) if (keys.has(fieldText(range, 'interface'))) removeChild(dnsmasq!, range);
+  const gone = new Set<XmlNode>(childrenNamed(dnsmasq, 'dhcp_ranges').filter((range) => keys.has(fieldText(range, 'interface'))));
+  if (gone.size > 0) removeChildren(dnsmasq!, gone);
+}
+
+/**
+ * One DHCP server per interface: the ISC entries of the interfaces gen's
+ * dnsmasq ranges serve go, the first of each key per range (as child()
+ * finds it), removed in one pass rather than a search and a copy per range.
+ */
+function dropIscEntries(root: XmlElement, dnsmasq: XmlElement): void {
+  const dhcpd = child(root, 'dhcpd');
+  if (!dhcpd) return;
+  const entries = childrenByName(dhcpd);
+  const gone = new Set<XmlNode>();
+  for (const range of childrenNamed(dnsmasq, 'dhcp_ranges')) {
+    // A second range of one interface takes the next entry of its key, as a search after the first was removed did.
+    const old = entries.get(fieldText(range, 'interface'))?.shift();
+    if (old) gone.add(old);
+  }
+  if (gone.size > 0) removeChildren(dhcpd, gone);
 }
 
 /**
@@ -914,14 +945,7 @@ export function mergeConfig(baseText: string, genSections: readonly XmlElement[]
         const existing = child(root, section.name);
         if (existing) mergeTree(existing, section, section.name);
         else append(root, clone(section));
-        if (section.name === 'dnsmasq') {
-          // One DHCP server per interface: drop ISC settings of these interfaces.
-          const dhcpd = child(root, 'dhcpd');
-          for (const range of childrenNamed(section, 'dhcp_ranges')) {
-            const old = child(dhcpd, fieldText(range, 'interface'));
-            if (old) removeChild(dhcpd!, old);
-          }
-        }
+        if (section.name === 'dnsmasq') dropIscEntries(root, section);
       }
     }
   }

@@ -18,7 +18,7 @@ import { PRIVATE_KEY_PLACEHOLDER_PREFIX } from '../../src/render/opnsense/contex
 import { siteSections } from '../../src/render/opnsense/index.js';
 import { generateKeyPair } from '../../src/targets/wireguard/keys.js';
 import { targets } from '../../src/render/index.js';
-import { type XmlElement, attr, child, childrenNamed, element, leaf } from '../../src/render/opnsense/xml.js';
+import { type XmlElement, attr, child, childrenNamed, element, leaf, textOf } from '../../src/render/opnsense/xml.js';
 import { resolve } from '../../src/resolve/index.js';
 import { rules } from '../../src/rules/index.js';
 import { validateTopology } from '../../src/validate.js';
@@ -432,6 +432,52 @@ describe('merging into a backup', () => {
       return work;
     };
     await expectLinear('bindClashes', N, work);
+  });
+
+  /** gen's DHCP section of the topology of size n, served by `server`. */
+  const dhcpOf = async (n: number, server: 'dnsmasq' | 'isc') => {
+    const model = await freshModel(n);
+    (model.sites[0]!.firewall as { dhcpServer: string }).dhcpServer = server;
+    const sections = siteSections(model, model.sites[0]!).flatMap((a) => a.sections).filter((s) => s.name === 'dnsmasq' || s.name === 'dhcpd');
+    expect(sections.map((s) => s.name)).toEqual([server === 'isc' ? 'dhcpd' : 'dnsmasq']);
+    return sections;
+  };
+
+  it('the DHCP sections alone, again and after the other server: twice the VLANs, about twice the work', async () => {
+    // Each server's merge drops the other's entries of its interfaces, and a merge again finds the base's entry of each.
+    const work = async (n: number) => {
+      const [isc, dnsmasq] = [await dhcpOf(n, 'isc'), await dhcpOf(n, 'dnsmasq')];
+      const byIsc = mergeConfig(factory, isc, options);
+      const byDnsmasq = mergeConfig(factory, dnsmasq, options);
+      let switched = '';
+      const { work } = arrayWork(() => {
+        mergeConfig(byIsc, isc, options);
+        mergeConfig(byDnsmasq, dnsmasq, options);
+        switched = mergeConfig(byIsc, dnsmasq, options);
+        mergeConfig(byDnsmasq, isc, options);
+      });
+      // The switch to dnsmasq took every ISC entry of gen's interfaces out.
+      const keys = new Set(childrenNamed(child(parseXml(switched).root, 'dnsmasq'), 'dhcp_ranges').map((r) => textOf(child(r, 'interface'))));
+      expect(keys.size).toBeGreaterThanOrEqual(n);
+      expect((child(parseXml(switched).root, 'dhcpd')?.children ?? []).filter((c) => 'name' in c && keys.has(c.name))).toEqual([]);
+      return work;
+    };
+    await expectLinear('mergeConfig of the DHCP sections', N, work);
+  });
+
+  it('a section gen writes empty now: twice the items of an earlier merge, about twice the work of removing them', async () => {
+    // Every static route dropped from the topology: gen writes <staticroutes> with no route, and the earlier ones go.
+    const work = async (n: number) => {
+      const routes = (await sectionsOf(n)).filter((s) => s.name === 'staticroutes');
+      expect(childrenNamed(routes[0], 'route')).toHaveLength(n);
+      const merged = mergeConfig(factory, routes, options);
+      const none = routes.map((s) => Object.assign({}, s, { children: [] }));
+      let result = '';
+      const { work } = arrayWork(() => (result = mergeConfig(merged, none, options)));
+      expect(childrenNamed(child(parseXml(result).root, 'staticroutes'), 'route')).toEqual([]);
+      return work;
+    };
+    await expectLinear('mergeConfig of an emptied section', N, work);
   });
 
   it('twice the certificates, about twice the work of merging them, into the factory config and again', async () => {
