@@ -193,6 +193,54 @@ interface WireguardInstance {
   networks: { text: string; address: ipaddr.IPv4 | ipaddr.IPv6; prefix: number }[];
 }
 
+/** A network's leading `bits` as a key: its family, the length and the bits. */
+function blockKey(kind: string, bitString: string, bits: number): string {
+  return `${kind} ${bits} ${bitString.slice(0, bits)}`;
+}
+
+/**
+ * For each instance, the earlier ones (ascending) it may clash with: one of
+ * gen's and one on the same port, or with tunnel networks of which one
+ * holds the other (CIDR blocks overlap only so). They are looked up by port
+ * and by each leading part of a network's address, not compared pair by
+ * pair (instances × instances); a pair of the box's own is not looked for.
+ */
+function clashCandidates(instances: readonly WireguardInstance[]): Map<number, number[]> {
+  const all = new Map<string, number[]>();
+  const gens = new Map<string, number[]>();
+  const add = (key: string, index: number) => {
+    addToList(all, key, index);
+    if (instances[index]!.gen) addToList(gens, key, index);
+  };
+  const blocks = instances.map((w, index) => {
+    if (w.port !== '') add(`port ${w.port}`, index);
+    return w.networks.map((n) => {
+      const bitString = n.address.toByteArray().map((byte) => byte.toString(2).padStart(8, '0')).join('');
+      add(blockKey(n.address.kind(), bitString, n.prefix), index);
+      return { kind: n.address.kind(), bitString, prefix: n.prefix };
+    });
+  });
+  const pairs = new Map<number, Set<number>>();
+  const pair = (i: number, j: number) => {
+    if (i === j) return;
+    const [earlier, later] = i < j ? [i, j] : [j, i];
+    const set = pairs.get(later) ?? new Set<number>();
+    pairs.set(later, set.add(earlier));
+  };
+  instances.forEach((w, index) => {
+    // gen's instance meets every other; the box's own only gen's.
+    const others = w.gen ? all : gens;
+    if (w.port !== '') for (const j of others.get(`port ${w.port}`) ?? []) pair(index, j);
+    // The networks that hold this one: those of each shorter (or equal) prefix with the same leading bits.
+    for (const block of blocks[index]!) {
+      for (let bits = 0; bits <= block.prefix; bits++) for (const j of others.get(blockKey(block.kind, block.bitString, bits)) ?? []) pair(index, j);
+    }
+  });
+  const out = new Map<number, number[]>();
+  for (const [later, earlier] of pairs) out.set(later, [...earlier].sort((x, y) => x - y));
+  return out;
+}
+
 function wireguardInstances(root: XmlElement, isGen: (uuid: string) => boolean): WireguardInstance[] {
   const servers = child(child(child(child(root, 'OPNsense'), 'wireguard'), 'server'), 'servers');
   return childrenNamed(servers, 'server')
@@ -245,9 +293,10 @@ export function wireguardClashes(root: XmlElement, isGen: (uuid: string) => bool
         `Give the instance another listen_port in the topology, or dnsmasq another Listen port (Services > Dnsmasq DNS & DHCP > General) and export a new backup`,
     );
   }
+  const candidates = clashCandidates(instances);
   instances.forEach((b, i) => {
-    for (const a of instances.slice(0, i)) {
-      if (!a.gen && !b.gen) continue;
+    for (const j of candidates.get(i) ?? []) {
+      const a = instances[j]!;
       if (a.port !== '' && a.port === b.port) out.push(`${a.label} and ${b.label} both listen on UDP ${a.port}: only one can bind it; ${fix}`);
       for (const x of a.networks) {
         const overlap = b.networks.find((y) => x.address.kind() === y.address.kind() && x.address.match(y.address as never, Math.min(x.prefix, y.prefix)));

@@ -744,6 +744,21 @@ const WG_KEY = /^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/;
  */
 function fillSecrets(root: XmlElement, sections: readonly XmlElement[], options: MergeOptions): XmlElement[] {
   const baseServers = childrenNamed(child(child(child(child(root, 'OPNsense'), 'wireguard'), 'server'), 'servers'), 'server');
+  // The first of the box's instances with each UUID and each name (looked up per instance of gen's, not searched).
+  let firstByUuid: Map<string | undefined, number> | undefined;
+  let firstByName: Map<string, number> | undefined;
+  const previousOf = (item: XmlElement): XmlElement | undefined => {
+    if (!firstByUuid || !firstByName) {
+      firstByUuid = new Map();
+      firstByName = new Map();
+      baseServers.forEach((b, position) => {
+        if (!firstByUuid!.has(attr(b, 'uuid'))) firstByUuid!.set(attr(b, 'uuid'), position);
+        if (!firstByName!.has(fieldText(b, 'name'))) firstByName!.set(fieldText(b, 'name'), position);
+      });
+    }
+    // The first that has either, as a search for one with the same UUID or name found.
+    return baseServers[Math.min(firstByUuid.get(attr(item, 'uuid')) ?? Infinity, firstByName.get(fieldText(item, 'name')) ?? Infinity)];
+  };
   return sections.map((section) => {
     if (section.name !== 'OPNsense') return section;
     // OPNsense/wireguard/server (the model's root)/servers/server (an instance).
@@ -760,7 +775,7 @@ function fillSecrets(root: XmlElement, sections: readonly XmlElement[], options:
       let value = options.secret(relative);
       if (value === undefined) {
         // Already on the box from an earlier merge: keep it.
-        const previous = baseServers.find((b) => attr(b, 'uuid') === attr(item, 'uuid') || fieldText(b, 'name') === fieldText(item, 'name'));
+        const previous = previousOf(item);
         const kept = previous && fieldText(previous, 'privkey');
         if (kept && WG_KEY.test(kept)) value = kept;
       }
@@ -809,7 +824,8 @@ function withField(item: XmlElement, field: XmlElement): XmlElement {
 function keepBoxPeers(root: XmlElement, sections: XmlElement[], warn: (message: string) => void): XmlElement[] {
   const links = boxPeerLinks(root, sections, replacedBy, warn);
   const clients = child(child(child(child(root, 'OPNsense'), 'wireguard'), 'client'), 'clients');
-  for (const client of links.remove) removeChild(clients!, client);
+  // In one pass (a copy of the list per client removed made the work clients × clients).
+  if (links.remove.length > 0) removeChildren(clients!, new Set<XmlNode>(links.remove));
   if (links.peers.size === 0) return sections;
   return sections.map((section) =>
     section.name !== 'OPNsense'

@@ -10,6 +10,7 @@
 // since): it goes, or one link in the GUI would let the old key in again.
 import { type XmlElement, attr, child, childrenNamed } from '../render/opnsense/xml.js';
 import { fieldList, fieldText } from './fields.js';
+import { addToList } from '../arrays.js';
 
 /** A predicate for the base items of a list that gen's items of that list replace in the merge. */
 export type Replaces = (list: string, genItems: readonly XmlElement[]) => (item: XmlElement) => boolean;
@@ -41,10 +42,27 @@ function peersPhrase(clients: readonly XmlElement[]): { peers: string; them: str
   return { peers: `peer${many ? 's' : ''} ${clients.map(label).join(', ')}`, them: many ? 'them' : 'it' };
 }
 
-/** The box's instances gen's instance takes over: the same UUID (adopted, or written before) or the same number. */
-function takenOver(server: XmlElement, baseServers: readonly XmlElement[]): XmlElement[] {
-  const instance = fieldText(server, 'instance');
-  return baseServers.filter((b) => attr(b, 'uuid') === attr(server, 'uuid') || (instance !== '' && fieldText(b, 'instance') === instance));
+/**
+ * The box's instances gen's instance takes over: the same UUID (adopted, or
+ * written before) or the same number, in the box's order. The box's are
+ * looked up by UUID and number, not filtered per instance of gen's (gen's ×
+ * the box's).
+ */
+function takenOverBy(baseServers: readonly XmlElement[]): (server: XmlElement) => XmlElement[] {
+  const byUuid = new Map<string | undefined, number[]>();
+  const byInstance = new Map<string, number[]>();
+  baseServers.forEach((b, position) => {
+    addToList(byUuid, attr(b, 'uuid'), position);
+    addToList(byInstance, fieldText(b, 'instance'), position);
+  });
+  return (server) => {
+    const instance = fieldText(server, 'instance');
+    const sameUuid = byUuid.get(attr(server, 'uuid')) ?? [];
+    const sameNumber = instance === '' ? [] : (byInstance.get(instance) ?? []);
+    if (sameNumber.length === 0) return sameUuid.map((position) => baseServers[position]!);
+    const positions = [...new Set(sameUuid.concat(sameNumber))].sort((a, b) => a - b);
+    return positions.map((position) => baseServers[position]!);
+  };
 }
 
 /**
@@ -67,8 +85,9 @@ export function boxPeerLinks(root: XmlElement, sections: readonly XmlElement[], 
   const earlierClients = new Set(earlier.map((e) => e.client));
   const kept = new Map(own.filter((c) => !earlierClients.has(c)).map((c) => [attr(c, 'uuid')!, c]));
   const sources = new Set<XmlElement>();
+  const takenOver = takenOverBy(base.servers);
   for (const server of gen.servers) {
-    const taken = takenOver(server, base.servers);
+    const taken = takenOver(server);
     taken.forEach((b) => sources.add(b));
     const list = listOf(server);
     const listed = new Set(list);
@@ -105,14 +124,24 @@ function earlierKeys(
   const identity = (c: XmlElement) => JSON.stringify([fieldText(c, 'name'), fieldText(c, 'tunneladdress')]);
   const current = new Map(genClients.filter((g) => fieldText(g, 'pubkey') !== '').map((g) => [identity(g), g]));
   const out: { client: XmlElement; served: boolean }[] = [];
+  // The names of the instances that list each client, read once (not the instances' lists searched per client).
+  let servingOf: Map<string, string[]> | undefined;
   for (const client of own) {
     const peer = current.get(identity(client));
     if (!peer || fieldText(peer, 'pubkey') === fieldText(client, 'pubkey')) continue;
-    const serving = ownServers.filter((s) => listOf(s).includes(attr(client, 'uuid')!)).map((s) => fieldText(s, 'name'));
+    servingOf ??= listedBy(ownServers);
+    const serving = servingOf.get(attr(client, 'uuid')!) ?? [];
     const what = `the box's WireGuard peer ${label(client)} with public key ${fieldText(client, 'pubkey')}: the topology's peer of that name and tunnel address has the public key ${fieldText(peer, 'pubkey')}`;
     out.push({ client, served: serving.length > 0 });
     if (serving.length > 0) warn(`kept ${what}, and the box's own instance ${serving.join(', ')} still links it: if it is the peer's earlier key, remove it on the box (VPN › WireGuard › Peers)`);
     else warn(`removed ${what} (a key rotated since an earlier merge), so that the earlier key cannot connect again when the peer is linked to an instance`);
   }
+  return out;
+}
+
+/** The names of the instances whose `peers` list each client UUID, once per instance, in the instances' order. */
+function listedBy(servers: readonly XmlElement[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const server of servers) for (const uuid of new Set(listOf(server))) addToList(out, uuid, fieldText(server, 'name'));
   return out;
 }

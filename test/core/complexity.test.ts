@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { adoptedUuids } from '../../src/opnsense/identity.js';
 import { mergeConfig } from '../../src/opnsense/merge.js';
-import { bindClashes } from '../../src/opnsense/listeners.js';
+import { bindClashes, wireguardClashes } from '../../src/opnsense/listeners.js';
 import { parseXml } from '../../src/opnsense/parse.js';
 import { selfSignedCertificate } from '../../src/opnsense/selfsigned.js';
 import { PRIVATE_KEY_PLACEHOLDER_PREFIX } from '../../src/render/opnsense/context.js';
@@ -478,6 +478,52 @@ describe('merging into a backup', () => {
       return work;
     };
     await expectLinear('mergeConfig of an emptied section', N, work);
+  });
+
+  /** `n` WireGuard instances of gen's (UUIDs of gen's) or of the box's, each on a port and tunnel network of its own. */
+  const instances = (n: number, from: number, uuid: (i: number) => string, privkey: string) =>
+    Array.from({ length: n }, (_, k) => {
+      const i = from + k;
+      return element(
+        'server',
+        [leaf('enabled', '1'), leaf('name', `wg${i}`), leaf('instance', i), leaf('pubkey', ''), leaf('privkey', privkey), leaf('port', 20000 + i), leaf('tunneladdress', `10.${i >> 8}.${i & 255}.1/24,fd00:${i.toString(16)}::1/64`), leaf('peers', '')],
+        [['uuid', uuid(i)]],
+      );
+    });
+  const wireguardSection = (servers: XmlElement[]) => element('OPNsense', [element('wireguard', [element('server', [element('servers', servers)], [['version', '1.0.1']])])]);
+  const genUuid = (i: number) => `${i.toString(16).padStart(8, '0')}-0000-5000-8000-00006e67656e`;
+
+  it('twice the WireGuard instances, about twice the work of checking them for clashes', () => {
+    // gen's instances and as many of the box's, none sharing a port or a network with another: every pair looked at.
+    const work = (n: number) => {
+      const gen = instances(n, 0, genUuid, key);
+      const own = instances(n, n, (i) => `${i.toString(16).padStart(8, '0')}-1111-4222-8333-444444444444`, key);
+      // One of the box's on gen's first port and inside its network: found, as before.
+      own.push(element('server', [leaf('enabled', '1'), leaf('name', 'theirs'), leaf('instance', 2 * n), leaf('port', 20000), leaf('tunneladdress', '10.0.0.128/25')], [['uuid', 'ffffffff-1111-4222-8333-444444444444']]));
+      const root = element('opnsense', [wireguardSection(gen.concat(own))]);
+      const gens = new Set(gen.map((g) => attr(g, 'uuid')));
+      const { result, work } = arrayWork(() => wireguardClashes(root, (uuid) => gens.has(uuid)));
+      expect(result).toHaveLength(2);
+      expect(result[0]).toMatch(/instance wg0 .* and the base's WireGuard instance theirs .* both listen on UDP 20000/);
+      expect(result[1]).toMatch(/wg0\) \(10\.0\.0\.1\/24\) and the base's WireGuard instance theirs .* \(10\.0\.0\.128\/25\) have overlapping tunnel networks/);
+      return work;
+    };
+    return expectLinear('wireguardClashes', N, work);
+  });
+
+  it('twice the WireGuard instances, about twice the work of merging them again with the keys the box has', () => {
+    // No key in the secrets directory: each instance keeps the one the box has from the merge before.
+    const work = (n: number) => {
+      const sections = [wireguardSection(instances(n, 0, genUuid, `${PRIVATE_KEY_PLACEHOLDER_PREFIX}wg.key`))];
+      const first = mergeConfig(factory, sections, options);
+      let again = '';
+      const { work } = arrayWork(() => (again = mergeConfig(first, sections, Object.assign({}, options, { secret: () => undefined }))));
+      expect(again).toBe(first);
+      const servers = childrenNamed(child(child(child(child(parseXml(again).root, 'OPNsense'), 'wireguard'), 'server'), 'servers'), 'server');
+      expect(servers.map((s) => textOf(child(s, 'privkey')))).toEqual(Array.from({ length: n }, () => key));
+      return work;
+    };
+    return expectLinear('mergeConfig of the WireGuard instances', N, work);
   });
 
   it('twice the certificates, about twice the work of merging them, into the factory config and again', async () => {
