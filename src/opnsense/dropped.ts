@@ -21,11 +21,6 @@ import { assignmentName, at, fieldList, fieldText, uuidList } from './fields.js'
 /** Top-level sections whose items of earlier merges stay (see above). */
 const KEPT_SECTIONS = new Set(['cert', 'ca']);
 
-/** Whether a stale item of gen's at `path` (element names from below the root, the item's own last) goes. */
-export function sweptPath(path: string): boolean {
-  return !KEPT_SECTIONS.has(path.split('/')[0]!);
-}
-
 /** An area's name in a message, and its items' where OPNsense's GUI calls them otherwise. */
 const AREA_WORDS: Record<string, string> = { AcmeClient: 'ACME client', wireguard: 'WireGuard', vlans: 'VLANs', ifgroups: 'interface groups', Gateways: 'gateways' };
 const ITEM_WORDS: Record<string, string> = { 'wireguard/server': 'WireGuard instance', 'wireguard/client': 'WireGuard peer', 'vlans/vlan': 'VLAN', 'ifgroups/ifgroupentry': 'interface group', 'Gateways/gateway_item': 'gateway' };
@@ -39,9 +34,9 @@ function itemName(item: XmlElement): string {
   return fieldText(item, 'name') || fieldText(item, 'vlanif') || fieldText(item, 'ifname') || fieldText(item, 'description') || fieldText(item, 'descr') || attr(item, 'uuid')!;
 }
 
-/** The area of an item at `path`: the model below <OPNsense> (HAProxy, AcmeClient, wireguard), else the section. */
-function areaOf(path: readonly string[]): string {
-  return path[0] === 'OPNsense' && path.length > 1 ? path[1]! : path[0]!;
+/** The area of an item in `section`: the model below <OPNsense> (HAProxy, AcmeClient, wireguard), else the section. */
+function areaOf(section: string, model: string | undefined): string {
+  return section === 'OPNsense' && model !== undefined ? model : section;
 }
 
 /**
@@ -54,16 +49,19 @@ function areaOf(path: readonly string[]): string {
  */
 export function dropStaleItems(root: XmlElement, current: ReadonlySet<string>, warn: (message: string) => void): string[] {
   const stale = new Map<string, { item: XmlElement; area: string }>();
-  const collect = (node: XmlElement, path: readonly string[]) => {
+  // Only the first two names of an element's path decide (its section, and its model below <OPNsense>): they are
+  // passed down, not the whole path copied and joined for each of the config's elements.
+  const collect = (node: XmlElement, section: string | undefined, model: string | undefined) => {
     for (const c of node.children) {
       if (!isElement(c)) continue;
       const uuid = attr(c, 'uuid');
-      const at = path.concat(c.name);
-      if (uuid !== undefined && isGenUuid(uuid) && !current.has(uuid) && sweptPath(at.join('/'))) stale.set(uuid, { item: c, area: areaOf(at) });
-      else collect(c, at);
+      const first = section ?? c.name;
+      const second = section === undefined ? undefined : (model ?? c.name);
+      if (uuid !== undefined && isGenUuid(uuid) && !current.has(uuid) && !KEPT_SECTIONS.has(first)) stale.set(uuid, { item: c, area: areaOf(first, second) });
+      else collect(c, first, second);
     }
   };
-  collect(root, []);
+  collect(root, undefined, undefined);
   if (stale.size === 0) return [];
   // What the box's items name (outside the stale items), then what those name in turn.
   const used = new Map<string, string>();

@@ -916,7 +916,9 @@ export function mergeConfig(baseText: string, genSections: readonly XmlElement[]
     sections = sections.map(clone);
     for (const section of sections) renameUuids(section, adopted);
   }
-  followRenamed(root, sections, staleSuccessors(root, sections, ITEM_KEYS), options.warn!);
+  // The uuids gen's sections carry, read once: keepBoxPeers changes only the peer lists of instances.
+  const genUuids = uuidsOf(sections);
+  followRenamed(root, sections, genUuids, staleSuccessors(root, sections, ITEM_KEYS), options.warn!);
   sections = keepBoxPeers(root, sections, options.warn!);
   // The VLANs and tunnels of earlier merges, before this one removes any: an assignment of one that goes goes with it.
   const devicesBefore = genDevices(root);
@@ -924,7 +926,6 @@ export function mergeConfig(baseText: string, genSections: readonly XmlElement[]
   const genInterfaces = sections.find((s) => s.name === 'interfaces');
   const managed = new Set(genInterfaces?.children.filter(isElement).map((c) => c.name) ?? []);
   if (genInterfaces?.children.filter(isElement).some((c) => fieldText(c, 'if').startsWith('wg'))) managed.add('wireguard');
-  const genUuids = uuidsOf(sections);
   // Gateways of earlier merges this merge removes (the routes through them go with them; the box's own are reported below).
   const droppedGateways = gatewaysOf(root).filter((g) => isGenUuid(attr(g, 'uuid')) && !genUuids.has(attr(g, 'uuid') ?? '')).map((g) => fieldText(g, 'name'));
   clearManagedRules(root, sections, genUuids, managed, options.warn!);
@@ -997,8 +998,7 @@ export function mergeConfig(baseText: string, genSections: readonly XmlElement[]
  * using gen's backend). gen's own items are replaced whole, so only the
  * box's are looked at.
  */
-function followRenamed(root: XmlElement, sections: readonly XmlElement[], successors: ReadonlyMap<string, string>, warn: (message: string) => void): void {
-  const current = uuidsOf(sections);
+function followRenamed(root: XmlElement, sections: readonly XmlElement[], current: ReadonlySet<string>, successors: ReadonlyMap<string, string>, warn: (message: string) => void): void {
   // Where gen writes now: an item of an earlier merge goes here only from a list gen writes again. One of an area
   // the topology no longer has (all of HAProxy, say) goes later, unless the box's own items use it (dropped.ts).
   const written = new Set<string>();

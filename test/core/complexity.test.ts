@@ -10,6 +10,7 @@ import type { AddressUse, Model } from '../../src/model.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { adoptedUuids } from '../../src/opnsense/identity.js';
+import { dropStaleItems } from '../../src/opnsense/dropped.js';
 import { mergeConfig } from '../../src/opnsense/merge.js';
 import { bindClashes, wireguardClashes } from '../../src/opnsense/listeners.js';
 import { parseXml } from '../../src/opnsense/parse.js';
@@ -524,6 +525,25 @@ describe('merging into a backup', () => {
       return work;
     };
     return expectLinear('mergeConfig of the WireGuard instances', N, work);
+  });
+
+  it('the search for items of earlier merges goes through each element of the config once, copying no path', async () => {
+    // A merged config of gen's items, all of them current: nothing is stale, every element is looked at.
+    const merged = parseXml(mergeConfig(factory, await sectionsOf(2 * N), options)).root;
+    const current = new Set<string>();
+    let elements = 0;
+    const count = (node: XmlElement) => {
+      elements++;
+      const uuid = attr(node, 'uuid');
+      if (uuid !== undefined) current.add(uuid);
+      for (const c of node.children) if ('name' in c) count(c);
+    };
+    count(merged);
+    const { result, work } = arrayWork(() => dropStaleItems(merged, current, () => {}));
+    expect(result).toEqual([]);
+    // Each element's children are gone through once, and its attributes read for a uuid; a path copied per element
+    // (as deep as the element) adds several times as much.
+    expect(work).toBeLessThan(3 * elements);
   });
 
   it('twice the certificates, about twice the work of merging them, into the factory config and again', async () => {
