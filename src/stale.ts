@@ -132,6 +132,31 @@ export function checkTree(outDir: string, render: (files: OutputSink) => void): 
   return [...differences.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
+/**
+ * A sink that hands each file to `first`, then to `second`; a text in parts
+ * reaches both part by part when both take parts (the writer runs once).
+ */
+export function bothSinks(first: OutputSink, second: OutputSink): OutputSink {
+  const sink: OutputSink = {
+    set(path, text) {
+      first.set(path, text);
+      second.set(path, text);
+    },
+  };
+  if (first.setParts && second.setParts) {
+    sink.setParts = (path, write) =>
+      first.setParts!(path, (toFirst) =>
+        second.setParts!(path, (toSecond) =>
+          write((text) => {
+            toFirst(text);
+            toSecond(text);
+          }),
+        ),
+      );
+  }
+  return sink;
+}
+
 /** checkTree of a tree already rendered. */
 export function staleFiles(outDir: string, files: ReadonlyMap<string, string>): Difference[] {
   return checkTree(outDir, (sink) => {

@@ -6,6 +6,7 @@
 import { lstatSync } from 'node:fs';
 import { Option, InvalidArgumentError, type Command } from 'commander';
 import type { Diagnostic } from '../diagnostics.js';
+import type { Difference } from '../stale.js';
 import type { Format } from '../format.js';
 import { withTopologyFile, topologyFile } from './topology-arg.js';
 import { lintTopology, topologyName } from './model.js';
@@ -118,8 +119,8 @@ async function runBuild(positional: string | undefined, options: BuildOptions): 
     process.stderr.write(`gen: ${errors} error${errors === 1 ? '' : 's'}; nothing was written to ${options.out}\n`);
     return EXIT_FINDINGS;
   }
-  const { renderAll, renderInto } = await import('../render/index.js');
-  const { checkTree, differenceDetail, staleFiles } = await import('../stale.js');
+  const { renderInto } = await import('../render/index.js');
+  const { bothSinks, checkTree, differenceDetail } = await import('../stale.js');
   if (options.check) {
     // --check reads and compares; it changes nothing on disk, not even what a killed build left.
     const { movedAside } = await import('../emit.js');
@@ -145,14 +146,13 @@ async function runBuild(positional: string | undefined, options: BuildOptions): 
     protect: [...(file === '-' ? [] : [{ path: file, what: 'the topology file' }]), { path: defaultSecretsDir(file), what: 'the secrets directory' }],
   };
   // Each file goes to out/ (or its stage) as it is rendered: the build never holds its whole output.
-  // --verbose names each change, which needs the whole tree beside out/ first.
-  const verbose = options.verbose ? renderAll(model) : undefined;
-  const changes = verbose ? staleFiles(options.out, verbose) : [];
+  // --verbose compares each with out/ on its way there (out/ changes only once the last has come).
+  let changes: Difference[] = [];
   const emitted = emitRendered(
     options.out,
     (files) => {
-      if (!verbose) renderInto(model, files);
-      else for (const [path, text] of verbose) files.set(path, text);
+      if (!options.verbose) renderInto(model, files);
+      else changes = checkTree(options.out, (compare) => renderInto(model, bothSinks(compare, files)));
     },
     emitOptions,
   );

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { emitTree } from '../../src/emit.js';
 import type { OutputSink } from '../../src/io/tree-files.js';
-import { checkTree, staleFiles } from '../../src/stale.js';
+import { bothSinks, checkTree, staleFiles } from '../../src/stale.js';
 import { readExample, readTree, root } from '../helpers.js';
 import { hasCommand, titled } from '../system-tools.js';
 import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
@@ -176,5 +176,28 @@ describe('gen build --check compares what gen build compares', () => {
     expect(checkTree(out, inParts([parts[0]!, 'x\n']))).toEqual(changed);
     writeFileSync(join(out, 'long.txt'), `${text.slice(0, 100_000)}b${text.slice(100_001)}`);
     expect(checkTree(out, inParts(parts))).toEqual([{ path: 'long.txt', status: 'changed' }]);
+  });
+
+  it('gen build --verbose hands each file to the comparison and to the build: a text in parts reaches both part by part, its writer run once', () => {
+    const seen = (name: string, log: string[]): OutputSink => ({
+      set: (path, text) => log.push(`${name} set ${path} ${text.length}`),
+      setParts: (path, write) => {
+        log.push(`${name} parts ${path}`);
+        write((text) => log.push(`${name} part ${text}`));
+      },
+    });
+    const log: string[] = [];
+    let runs = 0;
+    const both = bothSinks(seen('compare', log), seen('build', log));
+    both.set('a.txt', 'x\n');
+    both.setParts!('b.txt', (part) => {
+      runs++;
+      part('one ');
+      part('two\n');
+    });
+    expect(runs).toBe(1);
+    expect(log).toEqual(['compare set a.txt 2', 'build set a.txt 2', 'compare parts b.txt', 'build parts b.txt', 'compare part one ', 'build part one ', 'compare part two\n', 'build part two\n']);
+    // A build that takes whole texts only (an update of out/) gets no parts: the renderer hands the whole text to both.
+    expect(bothSinks(seen('compare', []), { set: () => undefined }).setParts).toBeUndefined();
   });
 });
