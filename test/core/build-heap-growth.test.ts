@@ -1,0 +1,32 @@
+// A build of a large topology holds its model to the end while it renders
+// files that are garbage once written. V8 lets the heap grow to four times
+// what its last full collection kept before collecting again, which took a
+// build of 100,000 peers to 1.8 GB, nearly all of it garbage; the build
+// caps that growth. The check reads the limits V8 itself reports
+// (--trace-gc-verbose) after each full collection of a build, not time.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { scaleTopology, toYaml } from '../../bench/generate.mjs';
+import { root } from '../helpers.js';
+import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
+
+removeTempDirsAfterAll();
+
+/** The growth factor of each heap limit V8 set during a build of `text` read from standard input. */
+function limitFactors(text: string): number[] {
+  const out = join(tempDir('gen-heap-growth-'), 'out');
+  const run = spawnSync(process.execPath, ['--trace-gc-verbose', join(root, 'bin/gen.js'), 'build', '-', '-o', out, '-q'], { input: text, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  expect(run.status, run.stderr).toBe(0);
+  // "[HeapController] Limit: old size: 117909 KB, new limit: 192972 KB (1.5)"
+  return [...run.stdout.matchAll(/\[HeapController\] Limit: old size: \d+ KB, new limit: \d+ KB \(([\d.]+)\)/g)].map((m) => Number(m[1]));
+}
+
+describe('the heap of a build', () => {
+  it('grows by at most half of what a full collection kept', () => {
+    // Standard input, whose size is not known beforehand, is built as a large topology is.
+    const factors = limitFactors(toYaml(scaleTopology({ peers: 3000, rules: 6000, vlans: 30 })));
+    expect(factors.length).toBeGreaterThan(0);
+    for (const factor of factors) expect(factor).toBeLessThanOrEqual(1.5);
+  });
+});
