@@ -1,0 +1,75 @@
+// plan.json is written in parts (stableJsonParts), never as one string: the
+// plan of 100,000 peers is 187 MB. The parts make exactly the text of
+// stableJson (JSON.stringify), which the properties below hold them to.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { scaleTopology, toYaml } from '../../bench/generate.mjs';
+import { PLAN_FILE } from '../../src/paths.js';
+import { stableJson, stableJsonParts } from '../../src/render/json.js';
+import { renderPlan } from '../../src/render/plan.js';
+import { modelOf } from '../helpers.js';
+
+function joined(value: unknown, replacer?: (key: string, value: unknown) => unknown): { text: string; longest: number } {
+  const parts: string[] = [];
+  stableJsonParts(value, replacer, (part) => void parts.push(part));
+  return { text: parts.join(''), longest: Math.max(...parts.map((part) => part.length)) };
+}
+
+// Values of every kind JSON.stringify treats apart, in containers large enough to be walked rather than handed whole to JSON.stringify.
+const leaf = fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constant(undefined), fc.constant(() => 1), fc.constant(Symbol('s')), fc.date({ noInvalidDate: true }), fc.constant({ toJSON: (key: string) => ({ key, nested: { toJSON: () => 'kept as an object' } }) }));
+const { tree } = fc.letrec((tie) => ({
+  tree: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('tree'), { maxLength: 400 }), fc.dictionary(fc.oneof(fc.string(), fc.constantFrom('skip', 'toJSON', '')), tie('tree'), { maxKeys: 40 })),
+}));
+const skip = (key: string, value: unknown) => (key === 'skip' ? undefined : value);
+
+describe('stableJsonParts', () => {
+  it('makes the text of stableJson, with and without a replacer', () => {
+    fc.assert(
+      fc.property(tree, (value) => {
+        const expected = (replacer?: (key: string, value: unknown) => unknown) => JSON.stringify(value, replacer, 2);
+        if (expected() !== undefined) expect(joined(value).text).toBe(stableJson(value));
+        if (expected(skip) !== undefined) expect(joined(value, skip).text).toBe(stableJson(value, skip));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('writes what a replacer or toJSON leaves out as JSON.stringify does, in containers it walks', () => {
+    const many = Array.from({ length: 300 }, (_, i) => ({ i, skip: [i], f: () => i, u: undefined, d: new Date(i * 1000), s: Symbol('x') }));
+    const value = { many, holes: Array.from({ length: 300 }, (_, i) => (i % 3 === 0 ? undefined : i % 3 === 1 ? () => i : i)), empty: { skip: many }, nested: { toJSON: () => ({ many }) } };
+    expect(joined(value, skip).text).toBe(stableJson(value, skip));
+    expect(joined(value).text).toBe(stableJson(value));
+  });
+
+  it('refuses a circular structure as JSON.stringify does', () => {
+    const big: Record<string, unknown> = { list: Array.from({ length: 300 }, (_, i) => i) };
+    big.self = big;
+    expect(() => JSON.stringify(big)).toThrow(TypeError);
+    expect(() => joined(big)).toThrow(TypeError);
+  });
+});
+
+describe('plan.json', async () => {
+  const model = await modelOf(toYaml(scaleTopology({ peers: 2000, rules: 4000, vlans: 20 })));
+
+  it('is handed over in parts of at most about 64 K characters, together the text of the whole plan', () => {
+    const texts = new Map<string, string>();
+    renderPlan(model, { set: (path, text) => texts.set(path, text) });
+    const whole = texts.get(PLAN_FILE)!;
+    let longest = 0;
+    const parts: string[] = [];
+    renderPlan(model, {
+      set: (path, text) => (longest = Math.max(longest, text.length)),
+      setParts: (_path, write) =>
+        write((part) => {
+          parts.push(part);
+          longest = Math.max(longest, part.length);
+        }),
+    });
+    expect(whole.length).toBeGreaterThan(2_000_000);
+    expect(parts.join('')).toBe(whole);
+    expect(JSON.parse(whole)).toEqual(JSON.parse(JSON.stringify(model, (key, value) => (['path', 'declared', 'block', 'addresses', 'names', 'ranges', 'sources', 'destinations', 'fromObjects', 'toObjects'].includes(key) ? undefined : value))));
+    // Each part is the buffer of about 64 K characters and at most one small value written whole after it.
+    expect(longest).toBeLessThan(200_000);
+  });
+});
