@@ -107,7 +107,7 @@ for (const name of ['commander', 'js-yaml']) if (!patchedFiles.has(name)) refuse
 // import() of a Node built-in stays an import() in CommonJS output, and a
 // vm.Script cannot serve it without an experimental flag: make it require().
 const bundled = readFileSync(bundlePath, 'utf8').replace(
-  /\bimport\((["'])(node:[a-z_/]+)\1\)/g,
+  /\bimport\((["'])(node:[a-z0-9_/]+)\1\)/g,
   (_, q, name) => `Promise.resolve({ ...require(${q}${name}${q}), default: require(${q}${name}${q}) })`,
 );
 const left = /\bimport\((["'])[^"']+\1\)/.exec(bundled);

@@ -124,9 +124,7 @@ async function capHeapGrowth(file: string): Promise<void> {
     // Unreadable: lintTopology reports it.
   }
   if (size < CAPPED_HEAP_GROWTH_FROM) return;
-  // Through require: the bundle turns import() only of built-ins named in letters alone (scripts/bundle.mjs).
-  const { createRequire } = await import('node:module');
-  const { setFlagsFromString } = createRequire(import.meta.url)('node:v8') as typeof import('node:v8');
+  const { setFlagsFromString } = await import('node:v8');
   setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
 }
 
