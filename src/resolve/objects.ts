@@ -4,10 +4,9 @@
 // CIDR, a WireGuard peer, a role ("wg0/workstation": its address range) or
 // a service (its address). A name that two kinds of object share is an
 // error where it is used, never a silent choice.
-import { addToList } from '../arrays.js';
 import { type Range, blockRange, normalize, toCidrs } from '../intervals.js';
 import type { Path } from '../location.js';
-import type { Network, PolicyObject, Service, WireguardInstance } from '../model.js';
+import type { Network, Peer, PolicyObject, Service, WireguardInstance } from '../model.js';
 import { blockLast, parseIPv4 } from '../net.js';
 import { type ResolveContext, knownNames } from './context.js';
 
@@ -15,7 +14,34 @@ import { type ResolveContext, knownNames } from './context.js';
 const LITERAL = /^[0-9]{1,3}(\.[0-9]{1,3}){3}(\/[0-9]{1,2})?$/;
 const ROLE = /^(wg(?:0|[1-9][0-9]{0,2}))\/(.+)$/;
 
-type Candidate = { what: string; make: () => PolicyObject };
+/** What a name may stand for: described (for an ambiguous name) and made (for a used one) on demand. */
+interface Candidate {
+  readonly what: string;
+  make(): PolicyObject;
+}
+
+/**
+ * A WireGuard peer as a candidate: one small object per peer. A closure,
+ * its context and a description string made for every peer were most of
+ * what the index kept (10,000 peers, about 2 MB that each garbage
+ * collection of the resolve stage copied), for names that zones and rules
+ * seldom use and that are ambiguous even more seldom.
+ */
+class PeerCandidate implements Candidate {
+  constructor(
+    private readonly peer: Peer,
+    private readonly instance: WireguardInstance,
+    private readonly address: number,
+  ) {}
+
+  get what(): string {
+    return `peer ${this.peer.name} of ${this.instance.name} (${this.peer.address})`;
+  }
+
+  make(): PolicyObject {
+    return object('peer', this.peer.name, [[this.address, this.address]], { network: this.instance.network, instance: this.instance.name });
+  }
+}
 
 export interface PolicyObjects {
   /**
@@ -65,8 +91,14 @@ export function policyObjects(
   services: readonly Service[],
   wireguard: readonly WireguardInstance[],
 ): PolicyObjects {
-  const byName = new Map<string, Candidate[]>();
-  const add = (name: string, candidate: Candidate) => addToList(byName, name, candidate);
+  // A name's one candidate as it is, a list only for a name that several share: a list per peer was kept too.
+  const byName = new Map<string, Candidate | Candidate[]>();
+  const add = (name: string, candidate: Candidate) => {
+    const known = byName.get(name);
+    if (known === undefined) byName.set(name, candidate);
+    else if (Array.isArray(known)) known.push(candidate);
+    else byName.set(name, [known, candidate]);
+  };
   for (const network of networks) {
     add(network.name, { what: `network ${network.name} (${network.cidr})`, make: () => networkObject(network) });
   }
@@ -83,10 +115,7 @@ export function policyObjects(
     for (const peer of instance.peers) {
       const address = parseIPv4(peer.address);
       if (address === undefined) continue;
-      add(peer.name, {
-        what: `peer ${peer.name} of ${instance.name} (${peer.address})`,
-        make: () => object('peer', peer.name, [[address, address]], { network: instance.network, instance: instance.name }),
-      });
+      add(peer.name, new PeerCandidate(peer, instance, address));
     }
     for (const role of instance.roles) {
       const name = `${instance.name}/${role.name}`;
@@ -132,7 +161,8 @@ export function policyObjects(
         }
         found = role.make();
       } else {
-        const candidates = byName.get(name) ?? [];
+        const entry = byName.get(name);
+        const candidates = entry === undefined ? [] : Array.isArray(entry) ? entry : [entry];
         if (candidates.length === 0) {
           // Peers can be thousands: name the kinds of object, and the short lists in full.
           const short = new Set([...extra, ...networks.map((n) => n.name), ...services.map((s) => s.name)]);

@@ -5,7 +5,10 @@
 // object on both sides.
 import { describe, expect, it } from 'vitest';
 import { evaluateFirewallFlow } from '../../src/flows.js';
-import type { FlowTest } from '../../src/model.js';
+import type { Finding } from '../../src/findings.js';
+import type { FlowTest, Peer, WireguardInstance } from '../../src/model.js';
+import { ResolveContext } from '../../src/resolve/context.js';
+import { policyObjects } from '../../src/resolve/objects.js';
 import { aliasName, ALIAS_NAME } from '../../src/targets/opnsense/aliases.js';
 import { edit, lint, modelOf } from '../helpers.js';
 import { objectsTopology } from './objects-topology.js';
@@ -197,5 +200,39 @@ describe('a policy test covers every address it names', () => {
     expect((await lint(yaml)).map((d) => [d.rule, d.message])).toEqual([
       ['policy/test-failed', 'flow internet to wan tcp 22: expected deny, got accept by policy rule outside-admin (for 203.0.113.10/32 → 192.168.0.2/32)'],
     ]);
+  });
+});
+
+describe('the index of the names a policy can use', () => {
+  it('describes and makes a peer only when a name is used: the work of indexing 100,000 peers is one read of each peer', () => {
+    // Reads of the instance's name and of each peer's address, by getters: a description made for every peer reads both.
+    let instanceReads = 0;
+    let addressReads = 0;
+    const peers = Array.from({ length: 100_000 }, (_, i) => {
+      const address = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+      return Object.defineProperty({ name: `peer-${i}` } as unknown as Peer, 'address', {
+        get: () => {
+          addressReads++;
+          return address;
+        },
+      });
+    });
+    const instance = Object.defineProperties({ network: 'home/wg', peers, roles: [] } as unknown as WireguardInstance, {
+      name: {
+        get: () => {
+          instanceReads++;
+          return 'wg0';
+        },
+      },
+    });
+    const findings: Finding[] = [];
+    const objects = policyObjects(new ResolveContext((f) => findings.push(f)), [], [], [instance]);
+    expect([instanceReads, addressReads]).toEqual([0, peers.length]);
+    // Used, a peer is the object it stands for; a name two peers share is still reported with both described.
+    expect(objects.lookup('peer-70000', [])).toEqual({ kind: 'peer', name: 'peer-70000', cidrs: ['10.1.17.112/32'], ranges: [[0x0a011170, 0x0a011170]], network: 'home/wg', instance: 'wg0' });
+    const twin = Object.assign({}, peers[1]!, { address: '10.9.9.9' });
+    const twice = policyObjects(new ResolveContext((f) => findings.push(f)), [], [], [Object.assign({}, instance, { name: 'wg1', peers: [peers[1]!, twin] })]);
+    expect(twice.lookup('peer-1', ['x'])).toBeUndefined();
+    expect(findings.map((f) => f.message)).toEqual(['"peer-1" names peer peer-1 of wg1 (10.0.0.1) and peer peer-1 of wg1 (10.9.9.9)']);
   });
 });
