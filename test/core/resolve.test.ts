@@ -233,6 +233,25 @@ describe('the paths of many rules and peers', () => {
     expect(calls).toBeLessThan(20);
   });
 
+  it("of rules: a zone's, an object's and a target's ends, and a single port's list, made once for all the rules that name them", () => {
+    const lan: PolicyObject = { kind: 'network', name: 'lan', cidrs: ['10.0.0.0/24'], ranges: [[0x0a000000, 0x0a0000ff]], network: 'home/lan' };
+    const nas: PolicyObject = { kind: 'address', name: '10.0.0.5', cidrs: ['10.0.0.5/32'], ranges: [[0x0a000005, 0x0a000005]] };
+    const named = { lookup: (name: string) => (name === 'lan' ? lan : name === '10.0.0.5' ? nas : undefined), has: () => true };
+    const targets = ['lan', '10.0.0.5', 'any', 'self'];
+    const rules = Array.from({ length: 20_000 }, (_, i) => ({ name: `r${i}`, from: i % 3 ? 'lan' : '10.0.0.5', to: targets[i % 4]!, proto: 'tcp' as const, ports: [i % 5 ? 22 : '8000-8010'], action: 'pass' as const }));
+    const result = resolvePolicy({ zones: [{ name: 'lan', members: ['lan'] }], rules }, 'home', ['sites', 0, 'policy'], new ResolveContext(() => {}), named, { internal: [], upstreamLan: [] });
+    // What each rule says is unchanged; the objects that say it are as many as the distinct things named.
+    expect(result.rules.map((r) => [r.from, r.to, r.ports])).toEqual(
+      rules.map((r) => [
+        r.from === 'lan' ? { kind: 'zone', zone: 'lan' } : { kind: 'object', name: '10.0.0.5' },
+        r.to === 'lan' ? { kind: 'zone', zone: 'lan' } : r.to === '10.0.0.5' ? { kind: 'object', name: '10.0.0.5' } : { kind: r.to },
+        [String(r.ports[0])],
+      ]),
+    );
+    expect(new Set(result.rules.flatMap((r) => [r.from, r.to])).size).toBe(4);
+    expect(new Set(result.rules.map((r) => r.ports)).size).toBe(2);
+  });
+
   it('of peers: one per peer, made without concat', () => {
     const peers = Array.from({ length: 2000 }, (_, i) => ({ name: `p${i}`, role: 'users', address: `10.8.${(i + 2) >> 8}.${(i + 2) & 255}` }));
     const ctx = new ResolveContext(() => {});
