@@ -57,7 +57,8 @@ export function resolveWireguardInstance(
   (input.peers ?? []).forEach((peer, i) => {
     const peerPath = pathTo(path, 'peers', i);
     ctx.name('WireGuard peer', scope, peer.name, peerPath);
-    if (roles.length > 0 || input.roles !== undefined) ctx.lookup(roleIndex, peer.role, 'role', pathTo(peerPath, 'role'));
+    // The path of the role only for one that does not exist, which the lookup reports: one per peer was made and dropped.
+    if ((roles.length > 0 || input.roles !== undefined) && !roleIndex.has(peer.role)) ctx.lookup(roleIndex, peer.role, 'role', pathTo(peerPath, 'role'));
     ctx.address(peer.address, `peer ${peer.name}`, pathTo(peerPath, 'address'), inNetwork);
     peers.push({
       name: peer.name,
