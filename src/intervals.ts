@@ -3,6 +3,12 @@
 // operation is a merge of two sorted lists (linear), so set arithmetic on
 // large policies stays cheap. Ranges are inclusive: [10, 20] holds 11
 // numbers.
+//
+// Ranges are read by index, never destructured (const [lo, hi] = r),
+// spread or walked with for-of: until V8 optimizes a function, each of
+// those runs the iterator protocol, an object per range, and these run
+// over every rule of a large policy once, cold (has() alone was half of
+// the first flow query of 20,000 rules).
 import { type Block, blockOf } from './net.js';
 
 export type Range = readonly [number, number];
@@ -16,7 +22,7 @@ export const PORT_SPACE: Range = [0, 65535];
 
 /** Any list of ranges (unsorted, overlapping, reversed ends) as a normal set. */
 export function normalize(ranges: readonly Range[]): Range[] {
-  return joinSorted(ranges.map(([a, b]) => (a <= b ? [a, b] : [b, a]) as Range).sort((x, y) => x[0] - y[0] || x[1] - y[1]));
+  return joinSorted(ranges.map((r) => (r[0] <= r[1] ? [r[0], r[1]] : [r[1], r[0]]) as Range).sort((x, y) => x[0] - y[0] || x[1] - y[1]));
 }
 
 /**
@@ -33,7 +39,9 @@ export function unionAll(sets: Iterable<Ranges>): Range[] {
 /** Ranges sorted by start, with the overlapping and adjacent ones joined. */
 function joinSorted(sorted: readonly Range[]): Range[] {
   const out: [number, number][] = [];
-  for (const [lo, hi] of sorted) {
+  for (let i = 0; i < sorted.length; i++) {
+    const lo = sorted[i]![0];
+    const hi = sorted[i]![1];
     const last = out[out.length - 1];
     if (last && lo <= last[1] + 1) last[1] = Math.max(last[1], hi);
     else out.push([lo, hi]);
@@ -42,8 +50,8 @@ function joinSorted(sorted: readonly Range[]): Range[] {
 }
 
 export function union(a: Ranges, b: Ranges): Range[] {
-  if (a.length === 0) return [...b];
-  if (b.length === 0) return [...a];
+  if (a.length === 0) return b.slice();
+  if (b.length === 0) return a.slice();
   // Merge of two sorted lists, then join what touches.
   const merged: Range[] = [];
   let i = 0;
@@ -69,8 +77,9 @@ export function intersect(a: Ranges, b: Ranges): Range[] {
 export function subtract(a: Ranges, b: Ranges): Range[] {
   const out: Range[] = [];
   let j = 0;
-  for (const [lo0, hi] of a) {
-    let lo = lo0;
+  for (let i = 0; i < a.length; i++) {
+    let lo = a[i]![0];
+    const hi = a[i]![1];
     while (j < b.length && b[j]![1] < lo) j++;
     let k = j;
     while (k < b.length && b[k]![0] <= hi) {
@@ -98,9 +107,9 @@ export function has(a: Ranges, x: number): boolean {
   let hi = a.length - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    const [s, e] = a[mid]!;
-    if (x < s) hi = mid - 1;
-    else if (x > e) lo = mid + 1;
+    const range = a[mid]!;
+    if (x < range[0]) hi = mid - 1;
+    else if (x > range[1]) lo = mid + 1;
     else return true;
   }
   return false;
@@ -129,7 +138,7 @@ export function equal(a: Ranges, b: Ranges): boolean {
 
 /** How many numbers the set holds. */
 export function size(a: Ranges): number {
-  return a.reduce((n, [lo, hi]) => n + hi - lo + 1, 0);
+  return a.reduce((n, r) => n + r[1] - r[0] + 1, 0);
 }
 
 /** Index of the first of sorted, disjoint ranges that ends at or after x (ranges.length when none does). */
@@ -159,8 +168,9 @@ export function fromBlocks(blocks: readonly Block[]): Range[] {
  */
 export function toBlocks(a: Ranges): Block[] {
   const out: Block[] = [];
-  for (const [lo, hi] of a) {
-    let start = lo;
+  for (let i = 0; i < a.length; i++) {
+    const hi = a[i]![1];
+    let start = a[i]![0];
     while (start <= hi) {
       // The largest power of two that divides `start` (any size at 0) and fits in what is left.
       let size = start === 0 ? 2 ** 32 : 2 ** Math.min(32, trailingZeros(start));

@@ -3,8 +3,9 @@
 // cover that becomes a client's AllowedIPs, must be exactly the same set.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type Range, complement, covers, has, intersect, normalize, subtract, toBlocks, toCidrs, union, unionAll } from '../../src/intervals.js';
+import { type Range, complement, covers, has, intersect, normalize, size, subtract, toBlocks, toCidrs, union, unionAll } from '../../src/intervals.js';
 import { blockLast } from '../../src/net.js';
+import { countArrayCalls } from '../helpers.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
 // A window of the address space with awkward alignment: sets near 10.0.0.0 and near the top.
@@ -108,5 +109,29 @@ describe('interval sets', () => {
     expect(toCidrs([[0, 2 ** 32 - 1]])).toEqual(['0.0.0.0/0']);
     expect(toCidrs([[0xffffffff, 0xffffffff]])).toEqual(['255.255.255.255/32']);
     expect(toCidrs([])).toEqual([]);
+  });
+});
+
+describe('the cost of the set operations', () => {
+  it('read each range by index: no iterator is made for a range, which cold code pays as an object each', () => {
+    // 20,000 disjoint ranges, and as many single addresses to look up: what a flow query over a large policy asks.
+    const ranges: Range[] = Array.from({ length: 20_000 }, (_, i) => [10 * i, 10 * i + 4]);
+    const holes: Range[] = Array.from({ length: 20_000 }, (_, i) => [10 * i + 2, 10 * i + 7]);
+    const { result, calls } = countArrayCalls([Symbol.iterator], () => {
+      let found = 0;
+      for (let x = 0; x < 200_000; x += 3) if (has(ranges, x)) found++;
+      return { found, all: [normalize(holes.concat(ranges)), union(ranges, holes), union([], ranges), subtract(ranges, holes), intersect(ranges, holes), size(ranges)] };
+    });
+    expect(calls).toBe(0);
+    // The answers themselves, against the plain reading of each set.
+    expect(result.found).toBe(Array.from({ length: 66_667 }, (_, k) => 3 * k).filter((x) => x % 10 <= 4).length);
+    const [normal, joined, copy, rest, common, count] = result.all as [Range[], Range[], Range[], Range[], Range[], number];
+    expect(normal).toEqual(joined);
+    expect(normal).toEqual(Array.from({ length: 20_000 }, (_, i) => [10 * i, 10 * i + 7]));
+    expect(copy).toEqual(ranges);
+    expect(copy).not.toBe(ranges);
+    expect(rest).toEqual(Array.from({ length: 20_000 }, (_, i) => [10 * i, 10 * i + 1]));
+    expect(common).toEqual(Array.from({ length: 20_000 }, (_, i) => [10 * i + 2, 10 * i + 4]));
+    expect(count).toBe(100_000);
   });
 });
