@@ -133,7 +133,10 @@ export function compileMatches(policy: Policy, space: PolicySpace): Match[] {
   const out: Match[] = [];
   const portLists = new Map<string, Ranges>();
   const first = [...(policy.antiLockout ? [policy.antiLockout] : []), ...(policy.automatic ?? [])];
-  for (const rule of first.length > 0 ? first.concat(policy.rules) : policy.rules) {
+  const rules = first.length > 0 ? first.concat(policy.rules) : policy.rules;
+  // Indexed: a for-of steps an iterator per rule until V8 optimizes the loop (src/arrays.ts).
+  for (let r = 0; r < rules.length; r++) {
+    const rule = rules[r]!;
     // A WAN rule with sources (OPNsense's "Block private networks") matches those of them that arrive from outside.
     const src = rule.from.kind === 'wan' ? (rule.sources.length > 0 ? intersect(space.internet, objectRanges(rule.sources)) : space.internet) : objectRanges(rule.sources);
     const protocols = RULE_PROTOCOLS[rule.proto];

@@ -112,7 +112,9 @@ export function policyObjects(
   }
   const roles = new Map<string, Candidate>();
   for (const instance of wireguard) {
-    for (const peer of instance.peers) {
+    // Indexed: a for-of steps an iterator per peer until V8 optimizes the loop (src/arrays.ts).
+    for (let p = 0; p < instance.peers.length; p++) {
+      const peer = instance.peers[p]!;
       const address = parseIPv4(peer.address);
       if (address === undefined) continue;
       add(peer.name, new PeerCandidate(peer, instance, address));

@@ -520,6 +520,13 @@ function build(
     return { kind: 'node', segments };
   };
 
-  const root = make(0, rules ? rules.slice() : Array.from(boxes, (_, i) => i));
+  const root = make(0, rules ? rules.slice() : indices(boxes.length));
   return { root, order: order.slice(), leaves, operations, stopped };
+}
+
+/** 0 to n - 1: Array.from(boxes, (_, i) => i) stepped the boxes' iterator, in cold code an object per box. */
+function indices(n: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) out.push(i);
+  return out;
 }

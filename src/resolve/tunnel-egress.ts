@@ -19,7 +19,9 @@ export function tunnelLeavesWan(compiled: { space: PolicySpace; matches: readonl
   // The rules cut to that region (a box with nothing left in it decides nothing there).
   const boxes: Ranges[][] = [];
   const actions: Match['action'][] = [];
-  for (const match of compiled.matches) {
+  // Indexed: a for-of steps an iterator per rule until V8 optimizes the loop (src/arrays.ts).
+  for (let m = 0; m < compiled.matches.length; m++) {
+    const match = compiled.matches[m]!;
     // Most rules have no source in the tunnel or no destination outside: asked first, they make no lists.
     if (!meets(match.box[0], tunnel) || !meets(match.box[1], outside)) continue;
     const sources = clip(match.box[0], tunnel);
@@ -47,9 +49,10 @@ function firstEndingFrom(ranges: Ranges, x: number): number {
 /** Whether `ranges` and `region` share a number: clip's reading, without its list. */
 function meets(ranges: Ranges, region: Ranges): boolean {
   if (region.length * 16 > ranges.length) return overlaps(ranges, region);
-  for (const [lo, hi] of region) {
-    const i = firstEndingFrom(ranges, lo);
-    if (i < ranges.length && ranges[i]![0] <= hi) return true;
+  // Indexed: a for-of steps an iterator per range until V8 optimizes the loop (src/arrays.ts).
+  for (let k = 0; k < region.length; k++) {
+    const i = firstEndingFrom(ranges, region[k]![0]);
+    if (i < ranges.length && ranges[i]![0] <= region[k]![1]) return true;
   }
   return false;
 }

@@ -150,7 +150,9 @@ export const firewallRules: Rule[] = [
     ],
     check(model, report) {
       for (const site of model.sites) {
-        for (const rule of site.policy.rules) {
+        // Indexed: a for-of steps an iterator per rule until V8 optimizes the loop (src/arrays.ts).
+        for (let r = 0; r < site.policy.rules.length; r++) {
+          const rule = site.policy.rules[r]!;
           // A single port is no range: most rules' ports need no look.
           for (let i = 0; i < rule.ports.length; i++) if (rule.ports[i]!.includes('-')) checkPortRange(rule.ports[i]!, () => rule.path.concat('ports', i), report);
         }

@@ -153,7 +153,9 @@ function fileCollisions(site: Site): Collisions {
     const folded = instance.name.toLowerCase();
     let keyFiles = keys.get(folded);
     if (!keyFiles) keys.set(folded, (keyFiles = new Files(keyClaim, found)));
-    for (const peer of instance.peers) {
+    // Indexed: a for-of steps an iterator per peer until V8 optimizes the loop (src/arrays.ts).
+    for (let p = 0; p < instance.peers.length; p++) {
+      const peer = instance.peers[p]!;
       keyFiles.add(peer.name, peer);
       // Client files: only an enabled peer's are written.
       if (!peer.enabled) continue;
@@ -181,7 +183,9 @@ export const nameRules: Rule[] = [
     check(model, report) {
       // By kind, scope and name, in maps: a key string joined for each of 300,000 names was most of the rule.
       const first = new Map<string, Map<string, Map<string, (typeof model.names)[number]>>>();
-      for (const thing of model.names) {
+      // Indexed: a for-of steps an iterator per name until V8 optimizes the loop (src/arrays.ts).
+      for (let t = 0; t < model.names.length; t++) {
+        const thing = model.names[t]!;
         let byScope = first.get(thing.kind);
         if (!byScope) first.set(thing.kind, (byScope = new Map()));
         let byName = byScope.get(thing.scope);
