@@ -50,7 +50,9 @@ export const opnsenseRules: Rule[] = [
       for (const site of model.sites) {
         if (!site.firewall) continue;
         for (const wg of site.wireguard) {
-          for (const peer of wg.peers) {
+          // Indexed: a for-of steps an iterator per peer until V8 optimizes the loop (src/arrays.ts).
+          for (let p = 0; p < wg.peers.length; p++) {
+            const peer = wg.peers[p]!;
             if (peer.enabled && peer.publicKey === undefined) {
               report({
                 path: peer.path,

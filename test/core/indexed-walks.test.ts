@@ -9,10 +9,12 @@ import { appendAll } from '../../src/arrays.js';
 import { compileMatches, policySpace } from '../../src/resolve/matches.js';
 import { partitionLeaves } from '../../src/resolve/partition.js';
 import { tunnelLeavesWan } from '../../src/resolve/tunnel-egress.js';
+import { resolveWireguardInstance } from '../../src/resolve/wireguard.js';
+import { ResolveContext } from '../../src/resolve/context.js';
 import { ruleById } from '../../src/rules/index.js';
 import { countMethodCalls, modelOf } from '../helpers.js';
 
-const WALKS = ['names/duplicate', 'names/same-file', 'wg/client-file-name', 'ports/range', 'wg/peer-outside-tunnel', 'wg/peer-outside-role', 'ip/reserved-address', 'ip/duplicate-address', 'policy/shadowed', 'policy/redundant'];
+const WALKS = ['names/duplicate', 'names/same-file', 'wg/client-file-name', 'ports/range', 'wg/peer-outside-tunnel', 'wg/peer-outside-role', 'ip/reserved-address', 'ip/duplicate-address', 'policy/shadowed', 'policy/redundant', 'opnsense/peer-without-key'];
 const ARRAY_ITERATOR = Object.getPrototypeOf([][Symbol.iterator]()) as object;
 
 /** The array iterator steps of the walks over a topology of `n` peers and 2n rules, and their findings. */
@@ -28,7 +30,10 @@ async function steps(n: number): Promise<{ steps: number; findings: number }> {
     partitionLeaves(matches.map((m) => m.box), [[[0, 2 ** 32]], [[0, 2 ** 32]], [[0, 3]], [[0, 65535]]], [1]);
     appendAll([], model.names);
   });
-  return { steps: calls, findings };
+  // Resolving the instance again (its next free address per role walks every peer): its steps, apart from the rules'.
+  const input = scaleTopology({ peers: n, rules: 0, vlans: 1 }).sites[0].wireguard[0];
+  const again = countMethodCalls(ARRAY_ITERATOR, ['next'], () => resolveWireguardInstance(input, 'home', ['sites', 0, 'wireguard', 0], new ResolveContext(() => findings++), undefined));
+  return { steps: calls + again.calls, findings };
 }
 
 describe('the walks of every peer, rule, name and address', () => {
