@@ -18,15 +18,15 @@ function limitFactors(text: string): number[] {
   const out = join(tempDir('gen-heap-growth-'), 'out');
   const run = spawnSync(process.execPath, ['--trace-gc-verbose', join(root, 'bin/gen.js'), 'build', '-', '-o', out, '-q'], { input: text, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   expect(run.status, run.stderr).toBe(0);
-  // "[HeapController] Limit: old size: 117909 KB, new limit: 192972 KB (1.5)"
+  // "[HeapController] Limit: old size: 117909 KB, new limit: 235818 KB (2.0)"
   return [...run.stdout.matchAll(/\[HeapController\] Limit: old size: \d+ KB, new limit: \d+ KB \(([\d.]+)\)/g)].map((m) => Number(m[1]));
 }
 
 describe('the heap of a build', () => {
-  it('grows by at most half of what a full collection kept', () => {
+  it('grows to at most twice what a full collection kept', () => {
     // Standard input, whose size is not known beforehand, is built as a large topology is.
     const factors = limitFactors(toYaml(scaleTopology({ peers: 3000, rules: 6000, vlans: 30 })));
     expect(factors.length).toBeGreaterThan(0);
-    for (const factor of factors) expect(factor).toBeLessThanOrEqual(1.5);
+    for (const factor of factors) expect(factor).toBeLessThanOrEqual(2);
   });
 });
