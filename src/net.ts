@@ -1,6 +1,6 @@
 // IPv4 address math for the resolver and the rules. Parsing is strict
 // (ipaddr.js four-part decimal only: "10.1" or "010.0.0.1" are rejected);
-// block arithmetic comes from netmask. Addresses are kept as unsigned
+// formatting and the check of odd prefixes come from netmask. Addresses are kept as unsigned
 // 32-bit numbers so that sorting and sweeping are plain number compares.
 import ipaddr from 'ipaddr.js';
 import { Netmask, ip2long, long2ip } from 'netmask';
@@ -76,7 +76,24 @@ function parsePrefixed(text: string): { address: number; prefix: number } | unde
   return { address, prefix: Number(prefixText) };
 }
 
+/**
+ * The block of `prefix` bits holding `address`: its base is the address
+ * with the host bits cleared, computed on the 32-bit value. Formatting the
+ * address for netmask to parse again, which then formats six addresses of
+ * its own, was ten conversions per block, and resolve derives a block for
+ * every peer and every aggregated prefix. A prefix that is not a whole
+ * number from 0 to 32 (no caller makes one) still goes to netmask, which
+ * rejects it as before; test/core/net.test.ts checks both agree.
+ */
 export function blockOf(address: number, prefix: number): Block {
+  if (!Number.isInteger(prefix) || prefix < 0 || prefix > 32) return netmaskBlockOf(address, prefix);
+  // `<< 32` would shift by 0 (shift counts are taken mod 32): a /0 keeps no bit.
+  const mask = prefix === 0 ? 0 : 0xffffffff << (32 - prefix);
+  const base = (address & mask) >>> 0;
+  return { base, prefix, size: 2 ** (32 - prefix), cidr: `${formatIPv4(base)}/${prefix}` };
+}
+
+function netmaskBlockOf(address: number, prefix: number): Block {
   const mask = new Netmask(`${formatIPv4(address)}/${prefix}`);
   const base = ip2long(mask.base) >>> 0;
   return { base, prefix, size: mask.size, cidr: `${mask.base}/${prefix}` };

@@ -1,9 +1,9 @@
 // Address math: strict parsing, CIDR checks, aggregation.
 import fc from 'fast-check';
 import ipaddr from 'ipaddr.js';
-import { ip2long } from 'netmask';
+import { Netmask, ip2long } from 'netmask';
 import { describe, expect, it } from 'vitest';
-import { parseAddressWithPrefix, parseCidr, parseIPv4 } from '../../src/net.js';
+import { blockOf, parseAddressWithPrefix, parseCidr, parseIPv4 } from '../../src/net.js';
 import { countMethodCalls } from '../helpers.js';
 
 describe('parseIPv4', () => {
@@ -63,5 +63,42 @@ describe('parseCidr', () => {
 describe('parseAddressWithPrefix', () => {
   it('keeps the host and derives its network', () => {
     expect(parseAddressWithPrefix('10.0.1.1/24')).toMatchObject({ text: '10.0.1.1', block: { cidr: '10.0.1.0/24' } });
+  });
+});
+
+describe('blockOf', () => {
+  // The block as netmask computes it from the formatted address (how blockOf made every block before).
+  const library = (address: number, prefix: number) => {
+    const mask = new Netmask(`${[24, 16, 8, 0].map((s) => (address >>> s) & 255).join('.')}/${prefix}`);
+    return { base: ip2long(mask.base) >>> 0, prefix, size: mask.size, cidr: `${mask.base}/${prefix}` };
+  };
+  const outcome = (f: () => unknown) => {
+    try {
+      return { value: f() };
+    } catch (error) {
+      return { error: (error as Error).message };
+    }
+  };
+
+  it('agrees with netmask on every address and prefix, and on prefixes netmask rejects', () => {
+    const address = fc.oneof(fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.constantFrom(0, 2 ** 32 - 1, 2 ** 31, 0x0a000001));
+    const prefix = fc.oneof(fc.integer({ min: 0, max: 32 }), fc.constantFrom(-1, 33, 24.5, NaN, Infinity));
+    fc.assert(
+      fc.property(address, prefix, (a, p) => {
+        expect(outcome(() => blockOf(a, p)), `${a}/${p}`).toEqual(outcome(() => library(a, p)));
+      }),
+      { numRuns: 20_000 },
+    );
+    for (let p = 0; p <= 32; p++) for (const a of [0, 2 ** 32 - 1, 0x0a0b0c0d]) expect(blockOf(a, p)).toEqual(library(a, p));
+  });
+
+  it('computes a block without formatting and parsing it again (ten conversions per block, for each of 100,000 peers)', () => {
+    const addresses = Array.from({ length: 10_000 }, (_, i) => (0x0a000000 + i * 37) >>> 0);
+    // netmask splits the text it parses and joins the six addresses it formats; the block's own text is one join.
+    const splits = countMethodCalls(String.prototype, ['split'], () => addresses.map((a) => blockOf(a, 24)));
+    const joins = countMethodCalls(Array.prototype, ['join'], () => addresses.map((a) => blockOf(a, 24)));
+    expect(splits.calls).toBe(0);
+    expect(joins.calls).toBeLessThanOrEqual(addresses.length);
+    expect(joins.result.map((b) => b.cidr)).toEqual(addresses.map((a) => library(a, 24).cidr));
   });
 });
