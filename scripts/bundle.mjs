@@ -9,7 +9,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import Handlebars from 'handlebars';
-import { lazyKeyTablesPatch } from './js-yaml-patch.mjs';
+import { lazyKeyTablesPatch, propertySnapshotPatch } from './js-yaml-patch.mjs';
 import { cacheFile } from '../bin/bundle-loader.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -58,12 +58,12 @@ const lazyChildProcess = {
   },
 };
 
-// js-yaml's tables of keys, made only where a mapping is (scripts/js-yaml-patch.mjs).
+// js-yaml's tables of keys, made only where a mapping is, and its copies of the state, made only where a tag or an anchor is (scripts/js-yaml-patch.mjs).
 const lazyKeyTables = {
   name: 'js-yaml-lazy-key-tables',
   setup(esbuild) {
     esbuild.onLoad({ filter: /[\\/]js-yaml[\\/]dist[\\/]js-yaml\.mjs$/ }, (args) => {
-      const contents = lazyKeyTablesPatch(readFileSync(args.path, 'utf8'));
+      const contents = propertySnapshotPatch(lazyKeyTablesPatch(readFileSync(args.path, 'utf8')));
       patchedFiles.add('js-yaml');
       return { contents, loader: 'js' };
     });

@@ -51,3 +51,37 @@ export function lazyKeyTablesPatch(text) {
   body = replaceCounted(body, BLOCK_PAIR, 'storeMappingPair(state, _result, overridableKeys ??= Object.create(null), ', 4, 'readBlockMapping');
   return patched.slice(0, block.start) + body + patched.slice(block.end);
 }
+
+// composeNode copies the parser's state (snapshotState: an object of nine
+// fields) at every node before it looks for a tag or an anchor, to go back to
+// where they started. readTagProperty returns false at once unless the node
+// starts with "!", readAnchorProperty unless it starts with "&", and neither
+// changes the state then: without either character the loop ends with the copy
+// unused. The bundle's js-yaml ends the loop before copying. A topology has
+// neither, so it copied the state for nothing at every one of its nodes.
+const PROPERTY_SNAPSHOT = '        const ch = state.input.charCodeAt(state.position);\n        const propertyState = snapshotState(state);\n';
+const PROPERTY_READ = '        if (!readTagProperty(state) && !readAnchorProperty(state)) {\n          break;\n        }\n';
+
+/** js-yaml's dist/js-yaml.mjs with composeNode copying its state only where a tag or an anchor starts. */
+export function propertySnapshotPatch(text) {
+  const compose = jsYamlFunction(text, 'composeNode');
+  const tag = jsYamlFunction(text, 'readTagProperty').body;
+  const anchor = jsYamlFunction(text, 'readAnchorProperty').body;
+  // Both readers look at the character first and return false, untouched, when it is not theirs:
+  // before that test they read state.input and state.position, nothing else of the state.
+  const first = (body, code) => {
+    const at = body.indexOf(`if (ch !== ${code}) return false;`);
+    return at >= 0 && body.slice(0, at).split('state.').length - 1 === 2;
+  };
+  if (!first(tag, 33) || !first(anchor, 38) || compose.body.indexOf(PROPERTY_SNAPSHOT) < 0 || compose.body.indexOf(PROPERTY_READ) < compose.body.indexOf(PROPERTY_SNAPSHOT)) {
+    throw new Error("js-yaml's composeNode or its property readers no longer read a tag or an anchor as the bundle's patch expects");
+  }
+  const body = replaceCounted(
+    compose.body,
+    PROPERTY_SNAPSHOT,
+    '        const ch = state.input.charCodeAt(state.position);\n        if (ch !== 33 && ch !== 38) break;\n        const propertyState = snapshotState(state);\n',
+    1,
+    'composeNode',
+  );
+  return text.slice(0, compose.start) + body + text.slice(compose.end);
+}

@@ -1,7 +1,7 @@
 // The bundle's js-yaml (scripts/js-yaml-patch.mjs) against js-yaml itself:
-// the patch only moves where a table of keys is made, so every text must
-// load to the same data, with the same node events, or fail with the same
-// message at the same place.
+// the patches only move where a table of keys is made and skip a copy of the
+// state that would go unused, so every text must load to the same data, with
+// the same node events, or fail with the same message at the same place.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -13,13 +13,24 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { root } from '../helpers.js';
 
 const runs = Number(process.env.FUZZ_RUNS ?? 2000);
-const { lazyKeyTablesPatch } = (await import(join(root, 'scripts/js-yaml-patch.mjs'))) as { lazyKeyTablesPatch: (text: string) => string };
+const { lazyKeyTablesPatch, propertySnapshotPatch } = (await import(join(root, 'scripts/js-yaml-patch.mjs'))) as Record<
+  'lazyKeyTablesPatch' | 'propertySnapshotPatch',
+  (text: string) => string
+>;
 const source = join(createRequire(import.meta.url).resolve('js-yaml').replace(/index\.js$/, ''), 'dist/js-yaml.mjs');
 const dir = mkdtempSync(join(tmpdir(), 'gen-js-yaml-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 // Without its source map comment: the copy has no map beside it.
-writeFileSync(join(dir, 'js-yaml.mjs'), lazyKeyTablesPatch(readFileSync(source, 'utf8')).replace(/^\/\/# sourceMappingURL=.*$/m, ''));
-const patched = (await import(pathToFileURL(join(dir, 'js-yaml.mjs')).href)) as typeof original;
+/** A copy of js-yaml's text as module `name`, which counts the copies of its state in globalThis[name]. */
+async function copy(name: string, text: string): Promise<typeof original> {
+  const counted = text.replace('function snapshotState(state) {\n', `function snapshotState(state) {\n    globalThis[${JSON.stringify(name)}]++;\n`);
+  (globalThis as Record<string, unknown>)[name] = 0;
+  writeFileSync(join(dir, `${name}.mjs`), counted.replace(/^\/\/# sourceMappingURL=.*$/m, ''));
+  return (await import(pathToFileURL(join(dir, `${name}.mjs`)).href)) as typeof original;
+}
+const text = readFileSync(source, 'utf8');
+const patched = await copy('patched', propertySnapshotPatch(lazyKeyTablesPatch(text)));
+const counted = await copy('counted', text);
 
 /** What a loader makes of `text`: its documents and the node events it reports, or its error. */
 function reading(yaml: typeof original, text: string, schema: 'default' | 'core' | 'json'): string {
@@ -35,7 +46,6 @@ function reading(yaml: typeof original, text: string, schema: 'default' | 'core'
 
 describe("the bundle's js-yaml", () => {
   it('changes the text only where the tables of keys are made', () => {
-    const text = readFileSync(source, 'utf8');
     const result = lazyKeyTablesPatch(text);
     expect(result).not.toBe(text);
     const changed = (t: string) => t.split('\n').filter((line) => line.includes('overridableKeys') && !line.includes('function '));
@@ -61,6 +71,27 @@ describe("the bundle's js-yaml", () => {
       }),
       { numRuns: runs },
     );
+  });
+
+  it('copies the state only at a node with a tag or an anchor (an object per node of a 10,000-peer topology)', () => {
+    const peers = Array.from({ length: 10_000 }, (_, i) => `  - name: peer-${i}\n    address: 10.200.${i >> 8}.${i & 255}\n    role: client\n`);
+    const topology = `peers:\n${peers.join('')}`;
+    const copies = (yaml: typeof original, name: string, text: string) => {
+      const counters = globalThis as unknown as Record<string, number>;
+      counters[name] = 0;
+      const data = yaml.load(text);
+      return { data, copies: counters[name]! };
+    };
+    const before = copies(counted, 'counted', topology);
+    const after = copies(patched, 'patched', topology);
+    expect(after.data).toEqual(before.data);
+    expect(before.copies).toBeGreaterThan(10_000);
+    expect(after.copies).toBe(0);
+    // Where a tag or an anchor is, the state is still copied to read it from where it started.
+    const tagged = 'a: !!str &x 1\nb: *x\nc: &y\n  d: 2\n';
+    const withProperties = copies(patched, 'patched', tagged);
+    expect(withProperties.data).toEqual(copies(counted, 'counted', tagged).data);
+    expect(withProperties.copies).toBeGreaterThan(0);
   });
 
   it('reads duplicate keys and merges as js-yaml does, in block and flow mappings', () => {
