@@ -399,8 +399,8 @@ export function segmentsOf(sweep: Sweep, space: Ranges, visit: (lo: number, hi: 
  * source, but few by destination; a hundred VLANs of one zone are two
  * hundred destination segments but one set).
  */
-function cost(boxes: readonly (readonly Ranges[])[], dimension: number, space: Ranges): [number, number] {
-  const sweep = new Sweep(boxes, dimension);
+function cost(boxes: readonly (readonly Ranges[])[], dimension: number, space: Ranges, rules?: readonly number[]): [number, number] {
+  const sweep = new Sweep(boxes, dimension, rules);
   const sets = new SetMemo<true>();
   let spread = 0;
   segmentsOf(sweep, space, (_lo, _hi, changed) => {
@@ -410,10 +410,10 @@ function cost(boxes: readonly (readonly Ranges[])[], dimension: number, space: R
   return [sets.count, spread];
 }
 
-/** The dimensions in the order to cut them: `first` as given, then the others by increasing cost. */
-export function cutOrder(boxes: readonly (readonly Ranges[])[], space: readonly Ranges[], first: readonly number[] = []): number[] {
+/** The dimensions in the order to cut them: `first` as given, then the others by increasing cost (of the boxes `rules`, ascending; all when undefined). */
+export function cutOrder(boxes: readonly (readonly Ranges[])[], space: readonly Ranges[], first: readonly number[] = [], rules?: readonly number[]): number[] {
   const rest = space.map((_, d) => d).filter((d) => !first.includes(d));
-  const costs = new Map(rest.map((d) => [d, cost(boxes, d, space[d]!)]));
+  const costs = new Map(rest.map((d) => [d, cost(boxes, d, space[d]!, rules)]));
   return first.concat(rest.sort((a, b) => costs.get(a)![0] - costs.get(b)![0] || costs.get(a)![1] - costs.get(b)![1] || a - b));
 }
 
@@ -469,10 +469,12 @@ export function someLeaf(test: (leaf: Leaf) => boolean, ...of: PartitionOf): boo
 type Built = Node | Leaf | true;
 
 function build(
-  [boxes, space, order = cutOrder(boxes, space), leafView, rules]: PartitionOf,
+  [boxes, space, given, leafView, rules]: PartitionOf,
   tree: boolean,
   until?: (leaf: Leaf) => boolean,
 ): { root: Built; order: number[]; leaves: Leaf[]; operations: number; stopped: boolean } {
+  // The order of the boxes in play: some boxes of a list (all but OPNsense's anti-lockout rule) are cut as the list of them alone would be.
+  const order = given ?? cutOrder(boxes, space, [], rules);
   const levels = order.length;
   // The sub-partitions of each level below the root, by rule set.
   const memos = order.map(() => new SetMemo<Built>());

@@ -11,7 +11,7 @@ import { ADDRESS_SPACE, PORT_SPACE, type Range, type Ranges, intersect, normaliz
 import type { Firewall, Policy, PolicyObject, WireguardInstance } from '../model.js';
 import { parseIPv4 } from '../net.js';
 import type { WireguardInput } from '../topology.js';
-import { ENDPOINT_SPACE, PROTOCOL_SPACE, type Match, objectRanges, rangesOfCidrs, siteMatches } from './matches.js';
+import { ENDPOINT_SPACE, PROTOCOL_SPACE, type Match, boxesOf, objectRanges, rangesOfCidrs, siteMatches } from './matches.js';
 import type { PolicyObjects } from './objects.js';
 import { type Leaf, partition } from './partition.js';
 import { passSweep } from './pass-sweep.js';
@@ -69,7 +69,7 @@ function runsOf(sorted: readonly number[]): Range[] {
  */
 export function reachBySource(matches: readonly Pick<Match, 'box' | 'action'>[], addresses: readonly number[]): Range[][] {
   if (addresses.length === 0) return [];
-  const boxes = matches.map((m) => m.box);
+  const boxes = boxesOf(matches);
   // The destination dimension alone (rules to one zone share its list: one group).
   const destinations: Ranges[] = [];
   destinations[1] = [ENDPOINT_SPACE];

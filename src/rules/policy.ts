@@ -8,7 +8,7 @@
 import type { Path } from '../location.js';
 import type { PolicyRule, Site } from '../model.js';
 import { PORT_SPACE, type Ranges } from '../intervals.js';
-import { ENDPOINT_SPACE, type Match, PROTOCOL_SPACE, siteMatches } from '../resolve/matches.js';
+import { ENDPOINT_SPACE, type Match, PROTOCOL_SPACE, boxesOf, siteMatches } from '../resolve/matches.js';
 import { firstAnd, firstTwo } from '../resolve/leaf-views.js';
 import { partitionLeaves } from '../resolve/partition.js';
 import type { Rule, RuleReport } from './rule.js';
@@ -38,14 +38,15 @@ export interface Decisions {
 
 /**
  * The decisions of a first-match list of boxes (source, destination,
- * protocol, port) over the whole space. The cells keep their first two
+ * protocol, port) over the whole space: of the boxes `rules` (ascending)
+ * alone when given, indexed as in `boxes`. The cells keep their first two
  * rules; the rules that decide nothing are then found in a second
  * partition, which keeps only them (besides each cell's first), so a cell
  * never lists the rules that decide something.
  */
-export function ruleDecisions(boxes: readonly (readonly Ranges[])[], actions: readonly Match['action'][]): Decisions {
+export function ruleDecisions(boxes: readonly (readonly Ranges[])[], actions: readonly Match['action'][], rules?: readonly number[]): Decisions {
   const space = [[ENDPOINT_SPACE], [ENDPOINT_SPACE], [PROTOCOL_SPACE], [PORT_SPACE]];
-  const { leaves, order, operations } = partitionLeaves(boxes, space, undefined, firstTwo);
+  const { leaves, order, operations } = partitionLeaves(boxes, space, undefined, firstTwo, rules);
   const decides = new Uint8Array(boxes.length);
   const changes = new Uint8Array(boxes.length);
   let deciding = 0;
@@ -73,9 +74,9 @@ export function ruleDecisions(boxes: readonly (readonly Ranges[])[], actions: re
     const rules = leaves[l]!.rules;
     if (rules.length > 0 && changes[rules[0]!] === 0) add(followedBy, rules[0]!, rules[1] ?? -1);
   }
-  if (deciding === boxes.length) return { decides, changes, coveredBy, followedBy, operations };
+  if (deciding === (rules ? rules.length : boxes.length)) return { decides, changes, coveredBy, followedBy, operations };
   // Who covers the rules that decide nothing: the same cells, listing only those rules.
-  const covered = partitionLeaves(boxes, space, order, firstAnd((r) => decides[r] === 0));
+  const covered = partitionLeaves(boxes, space, order, firstAnd((r) => decides[r] === 0), rules);
   for (const { rules } of covered.leaves) for (let i = 1; i < rules.length; i++) add(coveredBy, rules[i]!, rules[0]!);
   return { decides, changes, coveredBy, followedBy, operations: operations + covered.operations };
 }
@@ -102,11 +103,17 @@ export function analysePolicy(site: Site): { rules: RuleAnalysis[]; operations: 
   // Among the rules gen writes: a rule behind OPNsense's anti-lockout rule is
   // policy/anti-lockout-open's to report, and the admins' pass that must exist
   // before the anti-lockout is disabled is not dead.
-  const matches = siteMatches(site).matches.filter((m) => m.rule !== site.policy.antiLockout);
-  const { decides, changes, coveredBy, followedBy, operations } = ruleDecisions(
-    matches.map((m) => m.box),
-    matches.map((m) => m.action),
-  );
+  // The matches but the anti-lockout's, as indices into all of them: the boxes are the list that
+  // the AllowedIPs partitioned, whose random words and groupings the partition keeps (boxesOf).
+  const { matches } = siteMatches(site);
+  const antiLockout = site.policy.antiLockout;
+  const actions: Match['action'][] = [];
+  const kept: number[] = [];
+  for (let m = 0; m < matches.length; m++) {
+    actions.push(matches[m]!.action);
+    if (matches[m]!.rule !== antiLockout) kept.push(m);
+  }
+  const { decides, changes, coveredBy, followedBy, operations } = ruleDecisions(boxesOf(matches), actions, kept.length === matches.length ? undefined : kept);
 
   const out: RuleAnalysis[] = [];
   // OPNsense's own DHCP server passes decide before the policy (a rule of the
@@ -122,7 +129,7 @@ export function analysePolicy(site: Site): { rules: RuleAnalysis[]; operations: 
       decided ||= decides[end] === 1;
       changed ||= changes[end] === 1;
     }
-    if (rule.from.kind === 'wan' || automatic.has(rule)) continue;
+    if (rule === antiLockout || rule.from.kind === 'wan' || automatic.has(rule)) continue;
     const shadowed = !decided;
     // A logged rule changes the log even where the verdict is the same.
     const redundant = !shadowed && !rule.log && !changed;

@@ -1,7 +1,7 @@
 // policy/shadowed and policy/redundant: found exactly, on the compiled
 // order, with the rules that cover each finding; and the work grows with
 // the size of the policy, not with its square.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
 import type { Diagnostic } from '../../src/diagnostics.js';
 import type { Ranges } from '../../src/intervals.js';
@@ -199,5 +199,28 @@ describe('the compiled matches of many rules on few ports', () => {
     expect(lists.size).toBe(7);
     expect([...lists.values()].map((texts) => texts.size)).toEqual([1, 1, 1, 1, 1, 1, 1]);
     expect(new Set(matches.filter((m) => m.rule.name.startsWith('every-')).map((m) => JSON.stringify(m.box[3])))).toEqual(new Set(['[[0,65535]]']));
+  });
+});
+
+describe('the policy analysis and the AllowedIPs of one site', () => {
+  it('share the words and groupings of one list of boxes: the analysis leaves out the anti-lockout rule by index, not by a copy', async () => {
+    // 600 rules: more than the 128 whose words need no random bits, so each list of boxes draws 4 random words per box.
+    const rules = Array.from({ length: 600 }, (_, r) => ({ name: `r${r}`, from: 'management', to: 'service', proto: 'tcp', ports: [1000 + r], action: 'block' }));
+    const text = edit(edit(homelab, [...RULES], [...rules, SERVICE_DNS, BACKUP_S3]), ['sites', 0, 'policy', 'tests'], []);
+    const random = vi.spyOn(globalThis.crypto, 'getRandomValues');
+    try {
+      const model = await modelOf(text);
+      const site = model.sites[0]!;
+      const { matches } = siteMatches(site);
+      expect(site.policy.antiLockout).toBeDefined();
+      expect(site.wireguard.some((w) => w.peers.length > 0)).toBe(true);
+      // The lint ran both: the peers' AllowedIPs in resolve, the analysis in policy/shadowed.
+      const drawn = random.mock.calls.reduce((sum, [array]) => sum + (array as Uint32Array).length, 0);
+      expect(drawn).toBe(4 * (matches.length - 128));
+      // And the analysis still leaves the anti-lockout rule out.
+      expect(analysePolicy(site).rules.some((r) => r.rule === site.policy.antiLockout)).toBe(false);
+    } finally {
+      random.mockRestore();
+    }
   });
 });
