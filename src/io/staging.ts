@@ -111,10 +111,12 @@ export function stagesOf(target: string): Stage[] {
     } catch {
       continue;
     }
-    for (const entry of entries.sort()) {
-      const match = STAGE_NAME.exec(entry.startsWith(prefix) ? entry.slice(prefix.length) : '');
+    // The directory is shared by every output tree of this user (and holds what killed runs left): only names of this tree's stages are looked at further.
+    for (const entry of entries.filter((name) => name.startsWith(prefix)).sort()) {
+      const match = STAGE_NAME.exec(entry.slice(prefix.length));
+      if (!match) continue;
       const path = join(base, entry);
-      if (match && privateDirectory(path)) found.push({ path, maker: makerOfTag(match[1]!) });
+      if (privateDirectory(path)) found.push({ path, maker: makerOfTag(match[1]!) });
     }
   }
   return found;
