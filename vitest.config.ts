@@ -19,6 +19,8 @@ export default defineConfig({
     // Real-tool tests (wireguard-go, ifupdown2 in User-Mode-Linux) take seconds.
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    // A temporary directory of the run's own, removed at its end (test/run-tmpdir.ts).
+    globalSetup: ['./test/run-tmpdir.ts'],
     // The default report, then one line counting the real-tool tests that skipped.
     reporters: ['default', './test/tool-skips-reporter.ts'],
     projects: [

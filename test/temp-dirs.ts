@@ -20,11 +20,12 @@ export function tempDir(prefix: string): string {
 /** Removes, after all tests of the calling file, every directory tempDir made; call it at the top level of the test file. */
 export function removeTempDirsAfterAll(): void {
   afterAll(() => {
-    for (const dir of made.splice(0)) remove(dir);
+    for (const dir of made.splice(0)) removeTree(dir);
   });
 }
 
-function remove(dir: string): void {
+/** Removes `dir` and everything below it, giving back the permissions a test took away. */
+export function removeTree(dir: string): void {
   try {
     rmSync(dir, { recursive: true, force: true });
   } catch {
