@@ -3,12 +3,13 @@
 // AllowedIPs: what the policy lets this peer reach. The same text is written
 // to out/ (private key as a placeholder) and by `gen wg export` (real key).
 import type { Peer, Site, WireguardInstance } from '../../model.js';
-import { template } from '../templates.js';
+import { slotted } from '../templates.js';
 import { clientFileStem } from '../../targets/wireguard/names.js';
 import { ini } from './ini-values.js';
 
-export function privateKeyPlaceholder(peer: Peer): string {
-  return `<private key of ${ini.name(peer.name)}: gen wg export writes it>`;
+/** The private key's place in out/, for the peer of a checked name. */
+function privateKeyPlaceholder(name: string): string {
+  return `<private key of ${name}: gen wg export writes it>`;
 }
 
 export function instanceKeyPlaceholder(instance: WireguardInstance): string {
@@ -60,30 +61,41 @@ export function clientRenderer(site: Site, instance: WireguardInstance): (peer: 
     if (!allowed.has(text)) allowed.set(text, list.map(ini.cidr).join(', '));
     return allowed.get(text)!;
   };
-  const render = template('wireguard/client.conf.hbs');
-  return (peer, options) => {
-    const common = shared();
-    // Every field named in one literal: named after a spread of the shared
-    // fields, each went through V8's runtime, two thirds of the time of 10,000
-    // client files (test/core/object-spreads.test.ts).
-    return render({
-      site: common.site,
-      instance: common.instance,
-      instanceOption: common.instanceOption,
-      mtu: common.mtu,
-      dns: common.dns,
-      serverKey: common.serverKey,
-      peer: ini.name(peer.name),
-      via: options.lan ? 'LAN' : 'public',
-      lan: options.lan,
-      privateKey: options.privateKey !== undefined ? ini.key(options.privateKey) : privateKeyPlaceholder(peer),
-      address: `${ini.ipv4(peer.address)}/${instance.prefix}`,
-      endpoint: options.lan ? endpoints.lan() : endpoints.public(),
-      allowedIps: allowedIps(peer.allowedIps),
-      keepalive: peer.keepalive,
+  // The fields every client of the instance shares, the endpoint of the kind (public or LAN) among them:
+  // the template runs once per shape of the rest (see slotted), not once per client file.
+  const renderer = (lan: boolean) =>
+    lazy(() => {
+      const common = shared();
+      return slotted(
+        'wireguard/client.conf.hbs',
+        {
+          site: common.site,
+          instance: common.instance,
+          instanceOption: common.instanceOption,
+          mtu: common.mtu,
+          dns: common.dns,
+          serverKey: common.serverKey,
+          via: lan ? 'LAN' : 'public',
+          lan,
+          endpoint: lan ? endpoints.lan() : endpoints.public(),
+        },
+        CLIENT_SLOTS,
+      );
     });
+  const renderers = { lan: renderer(true), public: renderer(false) };
+  return (peer, options) => {
+    // Checked in the order the file names them, as the template's fields were.
+    shared();
+    const name = ini.name(peer.name);
+    const privateKey = options.privateKey !== undefined ? ini.key(options.privateKey) : privateKeyPlaceholder(name);
+    const address = `${ini.ipv4(peer.address)}/${instance.prefix}`;
+    const render = options.lan ? renderers.lan() : renderers.public();
+    return render({ peer: name, privateKey, address, allowedIps: allowedIps(peer.allowedIps), keepalive: peer.keepalive });
   };
 }
+
+/** The fields of a client file that change from one peer to the next. */
+const CLIENT_SLOTS = ['peer', 'privateKey', 'address', 'allowedIps', 'keepalive'] as const;
 
 export function clientConfig(site: Site, instance: WireguardInstance, peer: Peer, options: ClientOptions): string {
   return clientRenderer(site, instance)(peer, options);
