@@ -7,7 +7,8 @@ import { scaleTopology, toYaml } from '../../bench/generate.mjs';
 import { lintText } from '../../src/pipeline.js';
 import { writtenFilterRules } from '../../src/render/opnsense/index.js';
 import { expectedTables } from '../../src/render/verify/firewall-tables.js';
-import { firewallScript } from '../../src/render/verify/firewall.js';
+import { firewallScript, firewallScriptName } from '../../src/render/verify/firewall.js';
+import { renderVerify } from '../../src/render/verify/index.js';
 import { declaredIn, field, heredoc } from '../../src/render/verify/script.js';
 
 afterEach(() => vi.restoreAllMocks());
@@ -68,5 +69,31 @@ describe('the data lines of a here-document', () => {
     expect(data[7]!.split('\t')).toEqual(['label', 'rule-7', '7', 'a rule with a tab 7']);
     expect(field('a\u2028b\u0000c')).toBe('a b c');
     expect(field(42)).toBe('42');
+  });
+});
+
+describe('the firewall script of 2,000 rules, written in parts', async () => {
+  const { model, diagnostics } = await lintText(toYaml(scaleTopology({ peers: 20, rules: 2000, vlans: 4 })), 'topology.yaml');
+  expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  const site = model!.sites[0]!;
+  const path = `${site.name}/verify/${firewallScriptName(site.firewall!)}`;
+
+  it('reaches a sink that takes parts in a few of them, the rule data as it was made, never joined with the rest', () => {
+    const whole = new Map<string, string>();
+    renderVerify(model!, whole);
+    const parts: string[] = [];
+    const texts: string[] = [];
+    renderVerify(model!, {
+      set: (p: string, text: string) => void (p === path && texts.push(text)),
+      setParts: (p: string, write: (part: (text: string) => void) => void) => void (p === path && write((text) => parts.push(text))),
+    });
+    // One whole text would be a copy of the rule data and everything around it (a rope of the checks until written).
+    expect(texts).toEqual([]);
+    expect(parts.join('')).toBe(whole.get(path));
+    // The here-documents of peers, rules and tables, and the script's text between them, joined.
+    expect(parts.length).toBeLessThanOrEqual(7);
+    const rules = parts.find((part) => part.startsWith("ruleset_check <<'GEN_DATA_END'\n"))!;
+    expect(rules.endsWith('\nGEN_DATA_END')).toBe(true);
+    expect(rules.split('\n').filter((line) => line.startsWith('label\t'))).toHaveLength(writtenFilterRules(model!, site).length);
   });
 });

@@ -27,7 +27,7 @@ const script = renderScript({
   file: 'firewall-fw.sh',
   where: 'Run it on the box:',
   functions: '',
-  checks: `  fail 'the process is haproxy' 'topology.yaml:7' "$(printf '${HOSTILE}')"\n  pass 'it listens' 'topology.yaml:8'`,
+  checks: [`fail 'the process is haproxy' 'topology.yaml:7' "$(printf '${HOSTILE}')"`, "pass 'it listens' 'topology.yaml:8'"],
 });
 const file = join(work, 'check.sh');
 writeFileSync(file, script);

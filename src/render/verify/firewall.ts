@@ -21,7 +21,7 @@ import { OUTBOUND_MODE } from '../opnsense/nat.js';
 import { mssClamps } from '../opnsense/scrub.js';
 import { type ExpectedRule, expectedRules } from './firewall-rules.js';
 import { TABLE_FUNCTIONS, expectedTables, tableLines } from './firewall-tables.js';
-import { type Declared, UnsafeScriptValueError, call, heredoc, renderScript } from './script.js';
+import { type Declared, UnsafeScriptValueError, call, heredoc, scriptParts } from './script.js';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,62}$/;
 
@@ -271,7 +271,12 @@ function wireguardChecks(site: Site, declared: Declared): Check[] {
     checks.push(call('if_group_check', `${dev} is in the interface group wireguard (rules on the WireGuard group apply to it)`, where, [dev, 'wireguard']));
     if (wg.listenPort !== undefined) checks.push(call('listen_check', `${dev} listens on UDP port ${wg.listenPort}`, where, [dev, wg.listenPort]));
     const linked = wg.peers.filter((p) => p.enabled && p.publicKey !== undefined);
-    checks.push(`${call('peers_check', `${dev} has exactly the ${linked.length} enabled peer${linked.length === 1 ? '' : 's'}, each with its own address`, where, [dev])} ${heredoc(linked.map((p) => [p.publicKey!, p.name, declared(p.path), `${p.address}/32`]))}`);
+    checks.push(
+      heredoc(
+        linked.map((p) => [p.publicKey!, p.name, declared(p.path), `${p.address}/32`]),
+        call('peers_check', `${dev} has exactly the ${linked.length} enabled peer${linked.length === 1 ? '' : 's'}, each with its own address`, where, [dev]),
+      ),
+    );
     checks.push(call('route_check', `the tunnel network ${wg.block.cidr} is routed to ${dev}`, where, [formatIPv4(wg.block.base), '', dev]));
   }
   return checks;
@@ -293,14 +298,14 @@ function* rulesetLines(model: Model, site: Site, rules: readonly ExpectedRule[],
 }
 
 function ruleChecks(model: Model, site: Site, rules: readonly ExpectedRule[], declared: Declared): Check[] {
-  return [call('pf_enabled_check', 'pf is enabled', declared(site.firewall!.path)), `ruleset_check ${heredoc(rulesetLines(model, site, rules, declared))}`];
+  return [call('pf_enabled_check', 'pf is enabled', declared(site.firewall!.path)), heredoc(rulesetLines(model, site, rules, declared), 'ruleset_check')];
 }
 
 /** A rule names an alias by its pf table, and what the rule matches is what the table holds. */
 function tableChecks(model: Model, site: Site, rules: readonly ExpectedRule[], declared: Declared): Check[] {
   const tables = expectedTables(model, site, rules);
   if (tables.length === 0) return [];
-  return [`tables_check ${heredoc(tableLines(tables, (path) => declared(path ?? site.firewall!.path)))}`];
+  return [heredoc(tableLines(tables, (path) => declared(path ?? site.firewall!.path)), 'tables_check')];
 }
 
 function natChecks(firewall: Firewall, declared: Declared): Check[] {
@@ -351,6 +356,11 @@ export function firewallScriptName(firewall: Firewall): string {
 }
 
 export function firewallScript(model: Model, site: Site, declared: Declared): string {
+  return firewallScriptParts(model, site, declared).join('');
+}
+
+/** The firewall's script in parts (script.ts scriptParts): the rule data of a large policy is megabytes. */
+export function firewallScriptParts(model: Model, site: Site, declared: Declared): string[] {
   const firewall = site.firewall!;
   // Made once for both checks that read them: 20,000 rules are as many objects, each with its origin looked up.
   const rules = expectedRules(model, site);
@@ -364,7 +374,7 @@ export function firewallScript(model: Model, site: Site, declared: Declared): st
     ...haproxyChecks(site, declared),
   ];
   const file = firewallScriptName(firewall);
-  return renderScript({
+  return scriptParts({
     shell: 'sh',
     box: `firewall ${firewall.name}`,
     site: site.name,
@@ -384,7 +394,6 @@ export function firewallScript(model: Model, site: Site, declared: Declared): st
 ${TABLE_FUNCTIONS}
 
 case $DAYS in '' | *[!0-9]*) usage >&2; exit 2 ;; esac`,
-    // Concatenated, not joined: a join would copy the rule data (megabytes) into a new string, two bytes a character (the text has "▸"), held until the file is written.
-    checks: checks.reduce((text, c, i) => `${text}${i ? '\n' : ''}  ${c}`, ''),
+    checks,
   });
 }

@@ -78,6 +78,6 @@ export function pbsScript(model: Model, site: Site, backup: PbsBackup, declared:
       cases: '    --no-s3-check) S3_CHECK= ;;',
     },
     functions: FUNCTIONS,
-    checks: checks.map((c) => `  ${c}`).join('\n'),
+    checks,
   });
 }

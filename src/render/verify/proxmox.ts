@@ -272,6 +272,6 @@ export function proxmoxScript(model: Model, site: Site, host: Host, declared: De
     file: proxmoxScriptName(host),
     where: 'Run it on the host as root:',
     functions: FUNCTIONS,
-    checks: checks.map((c) => `  ${c}`).join('\n'),
+    checks,
   });
 }
