@@ -1,8 +1,8 @@
 // peers.md: the peer inventory seed 002 kept by hand (address, name, role,
 // end of the public key, status), plus each role's next free address.
-import type { Site } from '../../model.js';
-import { compareAddresses } from '../../net.js';
-import { template } from '../templates.js';
+import type { Peer, Site } from '../../model.js';
+import { parseIPv4 } from '../../net.js';
+import { slotted, template } from '../templates.js';
 
 /** Markdown text in a table cell: no HTML, no line breaks, pipes escaped. */
 function cell(text: string): string {
@@ -10,23 +10,28 @@ function cell(text: string): string {
 }
 
 export function peersTable(site: Site): string {
+  const row = slotted('wireguard/peer-row.md.hbs', {}, ROW_SLOTS);
   const instances = site.wireguard.map((instance) => ({
     name: cell(instance.name),
     tunnel: cell(`${instance.address}/${instance.prefix}, ${instance.tunnel}`),
     listenPort: instance.listenPort ?? '(not set)',
     endpoint: instance.endpoint !== undefined && instance.endpointPort !== undefined ? cell(`${instance.endpoint}:${instance.endpointPort}`) : '-',
     lanEndpoint: instance.lanEndpoint !== undefined && instance.listenPort !== undefined ? cell(`${instance.lanEndpoint}:${instance.listenPort}`) : '-',
-    peers: [...instance.peers]
-      .sort((a, b) => compareAddresses(a.address, b.address) || a.name.localeCompare(b.name))
-      .map((peer) => ({
-        address: cell(peer.address),
-        name: cell(peer.name),
-        role: cell(peer.role),
-        // The last 8 characters identify a key in `wg show` output without publishing it whole.
-        key: peer.publicKey !== undefined ? `\`...${peer.publicKey.slice(-8)}\`` : '(none)',
-        status: !peer.enabled ? 'disabled' : peer.publicKey === undefined ? 'no public key' : 'active',
-        allowedIps: cell(peer.allowedIps.join(', ') || 'none'),
-      })),
+    // A line a peer from the row's skeleton (templates.ts slotted): an {{#each}} of the table's template ran its
+    // block, with a frame and a lookup per field, for each of 10,000 peers.
+    rows: byAddress(instance.peers)
+      .map((peer) =>
+        row({
+          address: cell(peer.address),
+          name: cell(peer.name),
+          role: cell(peer.role),
+          // The last 8 characters identify a key in `wg show` output without publishing it whole.
+          key: peer.publicKey !== undefined ? `\`...${peer.publicKey.slice(-8)}\`` : '(none)',
+          status: !peer.enabled ? 'disabled' : peer.publicKey === undefined ? 'no public key' : 'active',
+          allowedIps: cell(peer.allowedIps.join(', ') || 'none'),
+        }),
+      )
+      .join(''),
     roles: instance.roles.map((role) => ({
       name: cell(role.name),
       range: cell(`${role.from} - ${role.to}`),
@@ -34,4 +39,18 @@ export function peersTable(site: Site): string {
     })),
   }));
   return template('wireguard/peers.md.hbs')({ site: cell(site.name), instances });
+}
+
+/** The fields of a peer's line in the table. */
+const ROW_SLOTS = ['address', 'name', 'role', 'key', 'status', 'allowedIps'] as const;
+
+/**
+ * The peers by address, then name (as compareAddresses orders addresses):
+ * each address parsed once, not twice for each comparison of the sort
+ * (n log n comparisons for peers listed in no order).
+ */
+function byAddress(peers: readonly Peer[]): Peer[] {
+  const keyed = peers.map((peer) => ({ peer, address: parseIPv4(peer.address) ?? 0 }));
+  keyed.sort((a, b) => a.address - b.address || a.peer.name.localeCompare(b.peer.name));
+  return keyed.map((k) => k.peer);
 }
