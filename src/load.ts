@@ -18,6 +18,7 @@ import { type Path, type SourceLocation, pathText } from './location.js';
 import { findSuppressions, type Suppression } from './suppress/comments.js';
 import { YAML12_CORE_SCHEMA } from './yaml-core-schema.js';
 import { positionsOf, type NodePositions } from './yaml-positions.js';
+import { lineIn, lineTreeOf, type LineNode } from './yaml-lines.js';
 import { MAX_ALIAS_COUNT, aliasPastLimit, unresolvedAlias } from './yaml-alias-limit.js';
 import { MAX_NESTING, deepFlowOffset, isStackOverflow, limitOffset, limitViolation, lineAndColumn } from './io/data-limits.js';
 import { readFailure, readInputText } from './io/read-input.js';
@@ -53,12 +54,14 @@ export class SourceMap {
   private parsed: { doc: Document; lines: LineCounter } | undefined;
   /** js-yaml's node positions (undefined until asked; null where that reading declines). */
   private positions: NodePositions | null | undefined;
+  /** The fast reader's lines, once asked (lineOf). */
+  private tree: LineNode | undefined;
 
   constructor(
     readonly file: string,
     private readonly text: string,
     parsed?: { doc: Document; lines: LineCounter },
-    private fast?: FastLines,
+    private readonly fast?: FastLines,
   ) {
     this.parsed = parsed;
   }
@@ -71,18 +74,33 @@ export class SourceMap {
    */
   lineOf(path: Path): number {
     if (!this.fast) return this.locate(path).line;
-    // Read without lines (gen lint): the same text reads to the same data, now with them.
-    if (!this.fast.lines) this.fast = readFast(this.text) ?? this.fast;
-    const lines = this.fast.lines!;
-    let node: unknown = this.fast.data;
-    let line = lines.get(node as object) ?? 1;
-    for (const segment of path) {
-      const next = node !== null && typeof node === 'object' ? (node as Record<string | number, unknown>)[segment] : undefined;
-      if (next === null || typeof next !== 'object') break;
-      line = lines.get(next) ?? line;
-      node = next;
+    return lineIn(this.lineTree(), path);
+  }
+
+  /**
+   * lineOf, as a function that holds only the lines (src/yaml-lines.ts):
+   * the model keeps it through the render, and this map the whole text and
+   * data. A file the fast reader declines keeps this map (small files with
+   * aliases or tags); one read without lines (gen lint) keeps its text, to
+   * read them when first asked.
+   */
+  lineFinder(): (path: Path) => number {
+    if (!this.fast) return (path) => this.locate(path).line;
+    // Made outside this method: V8 gives the closures of one call one
+    // context, and a closure that used `this` here would hold the map.
+    if (this.tree === undefined && !this.fast.lines) return linesWhenAsked(this.text);
+    return linesFrom(this.lineTree());
+  }
+
+  /** The tree of lines, made once from the fast reader's; its map of lines is dropped then. */
+  private lineTree(): LineNode {
+    if (this.tree === undefined) {
+      const fast = this.fast!;
+      // Read without lines (gen lint): the same text reads to the same data, now with them.
+      this.tree = fast.lines ? lineTreeOf(fast.data, fast.lines) : linesOfText(this.text);
+      fast.lines = undefined;
     }
-    return line;
+    return this.tree;
   }
 
   /** The YAML document with positions and comments, parsed on first use. */
@@ -326,6 +344,21 @@ export function readFast(text: string, withLines = true): FastLines | undefined 
     if (isStackOverflow(error) || (error instanceof Error && error.name === 'YAMLException' && error.message.startsWith('nesting exceeded maxDepth'))) throw new NestedTooDeeply();
     return undefined;
   }
+}
+
+function linesFrom(tree: LineNode): (path: Path) => number {
+  return (path) => lineIn(tree, path);
+}
+
+function linesWhenAsked(text: string): (path: Path) => number {
+  let tree: LineNode | undefined;
+  return (path) => lineIn((tree ??= linesOfText(text)), path);
+}
+
+/** The lines of a text the fast reader has read before (without them). */
+function linesOfText(text: string): LineNode {
+  const read = readFast(text);
+  return read?.lines ? lineTreeOf(read.data, read.lines) : 1;
 }
 
 /** A text js-yaml could not read for its nesting. */

@@ -27,10 +27,11 @@ async function lintLoaded(loaded: LoadResult, extra?: ExtraFindings): Promise<Li
   const model = resolve(validated.topology, (f) => findings.push(f));
   if (extra) appendAll(findings, extra(model));
   const diagnostics = check(model, loaded.loaded.source, findings, loaded.loaded.suppressions);
-  const source = loaded.loaded.source;
   // Not the file's own name: `gen build - < x.yaml` and a file named with a
-  // backslash or a newline give the same scripts as topology.yaml does.
-  const lines: SourceLines = { file: TOPOLOGY_IN_OUTPUT, lineOf: (path) => source.lineOf(path) };
+  // backslash or a newline give the same scripts as topology.yaml does. Only
+  // the lines: the model outlives the loaded text and data (a build renders
+  // with it), and they would live as long.
+  const lines: SourceLines = { file: TOPOLOGY_IN_OUTPUT, lineOf: loaded.loaded.source.lineFinder() };
   Object.defineProperty(model, 'source', { value: lines, enumerable: false });
   return { diagnostics: diagnostics.sort(compareDiagnostics), model };
 }

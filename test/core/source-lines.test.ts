@@ -49,6 +49,24 @@ describe('line of a path', () => {
     expect(loaded.loaded.source.lineOf([...peer, 'no-such-key', 3])).toBe(line);
   });
 
+  it('a mapping of many collections, one of one, lists of mixed items and an index written as text', () => {
+    const many = Array.from({ length: 12 }, (_, k) => `  k${k}:\n    - [${k}]\n    - x\n    - {a: [1]}\n`).join('');
+    const text = `version: 1\nmany:\n${many}one:\n  only:\n    - 1\n  scalar: 2\n`;
+    const loaded = loadTopologyText(text, 'x.yaml');
+    if (!loaded.ok) throw new Error('does not load');
+    const slow = new SourceMap('x.yaml', text);
+    const paths = collections(loaded.loaded.data);
+    expect(paths.length).toBeGreaterThan(40);
+    for (const path of paths) expect(loaded.loaded.source.lineOf(path), path.join('.')).toBe(slow.locate(path).line);
+    // As the data answers list['2']; not a key it does not have, nor an index past the end.
+    const lineOf = loaded.loaded.source.lineFinder();
+    expect(lineOf(['many', 'k11', '2', 'a'])).toBe(slow.locate(['many', 'k11', 2, 'a']).line);
+    expect(lineOf(['many', 'k11', '02'])).toBe(slow.locate(['many', 'k11']).line);
+    expect(lineOf(['many', 'k11', 3])).toBe(slow.locate(['many', 'k11']).line);
+    expect(lineOf(['many', 'k11', 'length'])).toBe(slow.locate(['many', 'k11']).line);
+    expect(lineOf(['one', 'scalar'])).toBe(lineOf(['one']));
+  });
+
   it('a file read by the positions parser (here: with an alias) answers too', () => {
     const text = 'version: 1\nname: x\nsites:\n  - &home\n    name: home\n  - name: other\n    extra: *home\n';
     const loaded = loadTopologyText(text, 't.yaml');

@@ -1,0 +1,103 @@
+// The line of every mapping and list of a topology, as generated files cite
+// it ("declared at topology.yaml:57", SourceLines.lineOf). A build renders
+// with the model alive, and the model keeps this to the end: the loaded
+// text, js-yaml's data and its map of lines (14 MB for 10,000 peers, ten
+// times that for 100,000) stayed alive through the whole render when the
+// model asked them. The tree below holds only the lines and the keys that
+// lead to collections; a collection that holds none (a peer, a rule's port
+// list) is its line alone.
+// Layer: load (with load.ts, its only user).
+import type { Path } from './location.js';
+
+/** A collection's 1-based line, or that line with the collections it holds. */
+export type LineNode = number | LineBranch;
+
+interface LineBranch {
+  line: number;
+  /** A list's items: undefined where an item is a scalar. */
+  items?: (LineNode | undefined)[];
+  /** A mapping's one collection (a rule's ports), the commonest case: a third of the memory of a list of one pair. */
+  key?: string;
+  node?: LineNode;
+  /** A mapping's keys of collections and their nodes, alternating, when it holds a few. */
+  pairs?: (string | LineNode)[];
+  /** The same, by key, for a mapping that holds many. */
+  byKey?: Map<string, LineNode>;
+}
+
+/** Mappings with more collections than this are looked up through a Map; the fewer through a short list. */
+const LISTED_PAIRS = 8;
+
+/**
+ * The tree of `data`'s collections, with the lines js-yaml noted
+ * (`lines`); a collection it did not note has the line of the one that
+ * holds it, as SourceMap.lineOf always answered.
+ */
+export function lineTreeOf(data: unknown, lines: Map<object, number>): LineNode {
+  // At most MAX_NESTING levels deep: the loader has checked the data's limits before.
+  const nodeOf = (value: object, inherited: number): LineNode => {
+    const line = lines.get(value) ?? inherited;
+    if (Array.isArray(value)) {
+      let items: (LineNode | undefined)[] | undefined;
+      for (let i = 0; i < value.length; i++) {
+        const item: unknown = value[i];
+        if (item !== null && typeof item === 'object') (items ??= new Array<LineNode | undefined>(value.length))[i] = nodeOf(item, line);
+      }
+      return items ? { line, items } : line;
+    }
+    let pairs: (string | LineNode)[] | undefined;
+    const record = value as Record<string, unknown>;
+    const keys = Object.keys(record);
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[k]!;
+      const item = record[key];
+      if (item !== null && typeof item === 'object') {
+        const node = nodeOf(item, line);
+        if (pairs) pairs.push(key, node);
+        else pairs = [key, node];
+      }
+    }
+    if (!pairs) return line;
+    if (pairs.length === 2) return { line, key: pairs[0] as string, node: pairs[1] as LineNode };
+    // A copy of its exact size: push grows a list by half again and 16 more.
+    if (pairs.length <= 2 * LISTED_PAIRS) return { line, pairs: pairs.slice() };
+    const byKey = new Map<string, LineNode>();
+    for (let p = 0; p < pairs.length; p += 2) byKey.set(pairs[p] as string, pairs[p + 1] as LineNode);
+    return { line, byKey };
+  };
+  return data !== null && typeof data === 'object' ? nodeOf(data, 1) : 1;
+}
+
+/**
+ * The line of the collection at `path`: a scalar counts as the collection
+ * that holds it, a path that does not exist as the deepest collection on it
+ * that does.
+ */
+export function lineIn(tree: LineNode, path: Path): number {
+  let node = tree;
+  let line = typeof tree === 'number' ? tree : tree.line;
+  for (let i = 0; i < path.length; i++) {
+    if (typeof node === 'number') break;
+    const next = childOf(node, path[i]!);
+    if (next === undefined) break;
+    line = typeof next === 'number' ? next : next.line;
+    node = next;
+  }
+  return line;
+}
+
+function childOf(branch: LineBranch, segment: string | number): LineNode | undefined {
+  if (branch.items) {
+    // As the data answered `list[segment]`: an index, or the text of one.
+    const index = typeof segment === 'number' ? segment : Number(segment);
+    if (typeof segment === 'string' && String(index) !== segment) return undefined;
+    return Number.isInteger(index) && index >= 0 ? branch.items[index] : undefined;
+  }
+  const key = String(segment);
+  if (branch.key !== undefined) return branch.key === key ? branch.node : undefined;
+  if (branch.byKey) return branch.byKey.get(key);
+  const pairs = branch.pairs!;
+  for (let p = 0; p < pairs.length; p += 2) if (pairs[p] === key) return pairs[p + 1] as LineNode;
+  return undefined;
+}
+

@@ -1,0 +1,31 @@
+// What the model keeps of the topology it was read from. A build renders
+// with the model alive to its end, so whatever the model holds stays on the
+// heap through the whole render: the lines generated files cite once kept
+// the loaded text, js-yaml's data and its map of lines (14 MB for 10,000
+// peers). The checks weigh what a collection frees, not time.
+import { describe, expect, it } from 'vitest';
+import { siteTopology, toYaml } from '../../bench/generate.mjs';
+import type { Path } from '../../src/location.js';
+import { collectedHeap, modelOf } from '../helpers.js';
+
+describe('the loaded topology, once the model is made', () => {
+  it('is garbage but for the lines of its collections: a few bytes a peer', async () => {
+    const peers = 8000;
+    const text = toYaml(siteTopology({ peers }));
+    let model: Awaited<ReturnType<typeof modelOf>> | undefined = await modelOf(text);
+    const path: Path = model.sites[0]!.wireguard[0]!.peers[peers - 1]!.path;
+    let lineOf: ((path: Path) => number) | undefined = model.source!.lineOf;
+    // The last peer's line: its `- name:` line, counted in the text.
+    const line = lineOf(path);
+    expect(text.split('\n')[line - 1]).toMatch(new RegExp(`^\\s*- name: ${model.sites[0]!.wireguard[0]!.peers[peers - 1]!.name}$`));
+    model = undefined;
+    // The heap that only lineOf holds: what is freed when it goes too.
+    const before = await collectedHeap();
+    expect(lineOf(path)).toBe(line);
+    lineOf = undefined;
+    const held = before - (await collectedHeap());
+    // A peer is one number in its list's tree (8 bytes; about 30 a peer in all, the rest of the tree and the
+    // collector's noise); the text, the data and the map of lines held about 350.
+    expect(held / peers, `${held} bytes for ${peers} peers`).toBeLessThan(100);
+  });
+});
