@@ -31,9 +31,12 @@ const LISTED_PAIRS = 8;
 /**
  * The tree of `data`'s collections, with the lines js-yaml noted
  * (`lines`); a collection it did not note has the line of the one that
- * holds it, as SourceMap.lineOf always answered.
+ * holds it, as SourceMap.lineOf always answered. With `copyStrings`, each
+ * string value long enough to be a slice of js-yaml's input is replaced by
+ * a copy of its own, so that the model's names and keys no longer hold that
+ * input alive (see ownCopy).
  */
-export function lineTreeOf(data: unknown, lines: Map<object, number>): LineNode {
+export function lineTreeOf(data: unknown, lines: Map<object, number>, copyStrings: boolean): LineNode {
   // At most MAX_NESTING levels deep: the loader has checked the data's limits before.
   const nodeOf = (value: object, inherited: number): LineNode => {
     const line = lines.get(value) ?? inherited;
@@ -42,6 +45,7 @@ export function lineTreeOf(data: unknown, lines: Map<object, number>): LineNode 
       for (let i = 0; i < value.length; i++) {
         const item: unknown = value[i];
         if (item !== null && typeof item === 'object') (items ??= new Array<LineNode | undefined>(value.length))[i] = nodeOf(item, line);
+        else if (copyStrings && typeof item === 'string' && item.length >= MIN_SLICED_LENGTH) value[i] = ownCopy(item);
       }
       return items ? { line, items } : line;
     }
@@ -56,6 +60,8 @@ export function lineTreeOf(data: unknown, lines: Map<object, number>): LineNode 
         if (pairs) pairs.push(key, node);
         else pairs = [key, node];
       }
+      // An own `__proto__` key (js-yaml defines it as one) cannot be assigned: it keeps its slice.
+      else if (copyStrings && typeof item === 'string' && item.length >= MIN_SLICED_LENGTH && key !== '__proto__') record[key] = ownCopy(item);
     }
     if (!pairs) return line;
     if (pairs.length === 2) return { line, key: pairs[0] as string, node: pairs[1] as LineNode };
@@ -101,3 +107,20 @@ function childOf(branch: LineBranch, segment: string | number): LineNode | undef
   return undefined;
 }
 
+/**
+ * V8 makes a substring of 13 characters or more (SlicedString::kMinLength)
+ * a view into the string it was cut from, and keeps that whole string alive
+ * while the view lives; a shorter one is copied.
+ */
+const MIN_SLICED_LENGTH = 13;
+
+/**
+ * A copy of `text` that holds no other string. JSON's reading makes a new
+ * flat string; `(' ' + text).slice(1)` makes a view into a new string one
+ * longer (twice the memory of this), and String(text), `${text}` or
+ * text.slice(0) answer `text` itself. A lone surrogate survives the round
+ * trip (JSON.stringify writes it as an escape).
+ */
+export function ownCopy(text: string): string {
+  return JSON.parse(JSON.stringify(text)) as string;
+}
