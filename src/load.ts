@@ -88,12 +88,12 @@ export class SourceMap {
     if (!this.fast) return (path) => this.locate(path).line;
     // Made outside this method: V8 gives the closures of one call one
     // context, and a closure that used `this` here would hold the map.
-    if (this.tree === undefined && !this.fast.lines) return linesWhenAsked(this.text);
+    if (this.tree === undefined && !this.fast.closed) return linesWhenAsked(this.text);
     return linesFrom(this.lineTree());
   }
 
   /**
-   * The tree of lines, made once from the fast reader's; its map of lines
+   * The tree of lines, made once from the fast reader's; its list of lines
    * is dropped then. Made from the data the loader returns, it gives that
    * data's long strings copies of their own: the model takes them (names,
    * keys, addresses), and as slices of js-yaml's copy of the text they kept
@@ -103,15 +103,15 @@ export class SourceMap {
     if (this.tree === undefined) {
       const fast = this.fast!;
       // Read without lines (gen lint): the same text reads to the same data, now with them.
-      this.tree = fast.lines ? lineTreeOf(fast.data, fast.lines, true) : linesOfText(this.text);
-      fast.lines = undefined;
+      this.tree = fast.closed ? lineTreeOf(fast.data, fast.closed, true) : linesOfText(this.text);
+      fast.closed = undefined;
     }
     return this.tree;
   }
 
   /** Makes the tree of lines if the reading noted them: before the data reaches the model (see lineTree). */
   settleLines(): void {
-    if (this.fast?.lines) this.lineTree();
+    if (this.fast?.closed) this.lineTree();
   }
 
   /** The YAML document with positions and comments, parsed on first use. */
@@ -325,10 +325,14 @@ function nullWordEndsAt(text: string, end: number): boolean {
   return false;
 }
 
-/** js-yaml's data, and the first line of every mapping and list it built (1-based) when they were asked for. */
+/**
+ * js-yaml's data, and when they were asked for, every mapping and list it
+ * built and its first line (1-based), alternating, in the order it closed
+ * them (src/yaml-lines.ts reads them in that order).
+ */
 interface FastLines {
   data: unknown;
-  lines?: Map<object, number>;
+  closed?: unknown[];
 }
 
 /** The fast path: js-yaml's data, or undefined when the positions parser must decide. */
@@ -336,18 +340,18 @@ export function readFast(text: string, withLines = true): FastLines | undefined 
   if (needsPositionsParser(text)) return undefined;
   // js-yaml reports where each node opens (a block collection at the line
   // of its key, as SourceMap.locate does) and what it closed with.
-  const lines = new Map<object, number>();
+  const closed: unknown[] = [];
   const open: number[] = [];
   const listener = (event: 'open' | 'close', state: { line: number; result: unknown }) => {
     if (event === 'open') open.push(state.line);
     else {
       const line = open.pop()!;
-      if (state.result !== null && typeof state.result === 'object') lines.set(state.result, line + 1);
+      if (state.result !== null && typeof state.result === 'object') closed.push(state.result, line + 1);
     }
   };
   try {
     if (!withLines) return { data: fastLoad(text, { schema: YAML12_CORE_SCHEMA }) };
-    return { data: fastLoad(text, { schema: YAML12_CORE_SCHEMA, listener }), lines };
+    return { data: fastLoad(text, { schema: YAML12_CORE_SCHEMA, listener }), closed };
   } catch (error) {
     // Past js-yaml's maxDepth (100 levels), or thousands of levels: past
     // gen's limit too. The positions parser would build them all first
@@ -370,7 +374,7 @@ function linesWhenAsked(text: string): (path: Path) => number {
 function linesOfText(text: string): LineNode {
   const read = readFast(text);
   // Data of its own, dropped once read: its strings need no copies.
-  return read?.lines ? lineTreeOf(read.data, read.lines, false) : 1;
+  return read?.closed ? lineTreeOf(read.data, read.closed, false) : 1;
 }
 
 /** A text js-yaml could not read for its nesting. */

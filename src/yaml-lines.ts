@@ -29,24 +29,60 @@ interface LineBranch {
 const LISTED_PAIRS = 8;
 
 /**
- * The tree of `data`'s collections, with the lines js-yaml noted
- * (`lines`); a collection it did not note has the line of the one that
- * holds it, as SourceMap.lineOf always answered. With `copyStrings`, each
- * string value long enough to be a slice of js-yaml's input is replaced by
- * a copy of its own, so that the model's names and keys no longer hold that
- * input alive (see ownCopy).
+ * The tree of `data`'s collections, with the lines js-yaml noted as it
+ * closed each (`closed`: a collection and its line, alternating, in the
+ * order it closed them). With `copyStrings`, each string value long enough
+ * to be a slice of js-yaml's input is replaced by a copy of its own, so
+ * that the model's names and keys no longer hold that input alive (see
+ * ownCopy).
  */
-export function lineTreeOf(data: unknown, lines: Map<object, number>, copyStrings: boolean): LineNode {
+export function lineTreeOf(data: unknown, closed: readonly unknown[], copyStrings: boolean): LineNode {
+  if (data === null || typeof data !== 'object') return 1;
+  // js-yaml closes a collection after those it holds, in the order they are
+  // written: a walk in that order reads each line at its place, without a
+  // map from 500,000 collections (100,000 peers) to their lines, which took
+  // a tenth of a second to fill and read. Where the data's order is not the
+  // file's (an integer-like key comes first in an object), the map decides.
+  let at = 0;
+  let inOrder = true;
+  const tree = treeOf(data, copyStrings, undefined, (value) => {
+    if (closed[at] !== value) {
+      inOrder = false;
+      return 1;
+    }
+    let line = closed[at + 1] as number;
+    at += 2;
+    // A node js-yaml first read as a would-be key closes twice; the outer closing counts, as in a map.
+    while (closed[at] === value) {
+      line = closed[at + 1] as number;
+      at += 2;
+    }
+    return line;
+  });
+  if (inOrder && at === closed.length) return tree;
+  const lines = new Map<object, number>();
+  for (let c = 0; c < closed.length; c += 2) lines.set(closed[c] as object, closed[c + 1] as number);
+  // A collection not noted has the line of the one that holds it, as SourceMap.lineOf always answered.
+  return treeOf(data, false, (value, inherited) => lines.get(value) ?? inherited, () => 0);
+}
+
+/**
+ * The tree of `data`, each collection's line from `before` (given the line
+ * of the collection that holds it) or, when that is undefined, from
+ * `after`, asked once its collections have been walked.
+ */
+function treeOf(data: object, copyStrings: boolean, before: ((value: object, inherited: number) => number) | undefined, after: (value: object) => number): LineNode {
   // At most MAX_NESTING levels deep: the loader has checked the data's limits before.
   const nodeOf = (value: object, inherited: number): LineNode => {
-    const line = lines.get(value) ?? inherited;
+    const first = before ? before(value, inherited) : 0;
     if (Array.isArray(value)) {
       let items: (LineNode | undefined)[] | undefined;
       for (let i = 0; i < value.length; i++) {
         const item: unknown = value[i];
-        if (item !== null && typeof item === 'object') (items ??= new Array<LineNode | undefined>(value.length))[i] = nodeOf(item, line);
+        if (item !== null && typeof item === 'object') (items ??= new Array<LineNode | undefined>(value.length))[i] = nodeOf(item, first);
         else if (copyStrings && typeof item === 'string' && item.length >= MIN_SLICED_LENGTH) value[i] = ownCopy(item);
       }
+      const line = before ? first : after(value);
       return items ? { line, items } : line;
     }
     let pairs: (string | LineNode)[] | undefined;
@@ -56,13 +92,14 @@ export function lineTreeOf(data: unknown, lines: Map<object, number>, copyString
       const key = keys[k]!;
       const item = record[key];
       if (item !== null && typeof item === 'object') {
-        const node = nodeOf(item, line);
+        const node = nodeOf(item, first);
         if (pairs) pairs.push(key, node);
         else pairs = [key, node];
       }
       // An own `__proto__` key (js-yaml defines it as one) cannot be assigned: it keeps its slice.
       else if (copyStrings && typeof item === 'string' && item.length >= MIN_SLICED_LENGTH && key !== '__proto__') record[key] = ownCopy(item);
     }
+    const line = before ? first : after(value);
     if (!pairs) return line;
     if (pairs.length === 2) return { line, key: pairs[0] as string, node: pairs[1] as LineNode };
     // A copy of its exact size: push grows a list by half again and 16 more.
@@ -71,7 +108,7 @@ export function lineTreeOf(data: unknown, lines: Map<object, number>, copyString
     for (let p = 0; p < pairs.length; p += 2) byKey.set(pairs[p] as string, pairs[p + 1] as LineNode);
     return { line, byKey };
   };
-  return data !== null && typeof data === 'object' ? nodeOf(data, 1) : 1;
+  return nodeOf(data, 1);
 }
 
 /**

@@ -2,7 +2,8 @@
 // topology.yaml:57"): the fast reader's lines agree with the positions
 // parser for every mapping and list of the reference topologies, and the
 // model carries them without serialising them.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { siteTopology, toYaml } from '../../bench/generate.mjs';
 import { SourceMap, loadTopologyText } from '../../src/load.js';
 import { lintText } from '../../src/pipeline.js';
 import { EXAMPLES, lineOfText, readExample } from '../helpers.js';
@@ -65,6 +66,36 @@ describe('line of a path', () => {
     expect(lineOf(['many', 'k11', 3])).toBe(slow.locate(['many', 'k11']).line);
     expect(lineOf(['many', 'k11', 'length'])).toBe(slow.locate(['many', 'k11']).line);
     expect(lineOf(['one', 'scalar'])).toBe(lineOf(['one']));
+  });
+
+  it('a mapping whose integer-like keys an object orders before the others, and not as written', () => {
+    const text = 'version: 1\nports:\n  b:\n    - [1]\n  10:\n    - 2\n  2:\n    x: [3]\nafter:\n  - {y: 1}\n';
+    const loaded = loadTopologyText(text, 'x.yaml');
+    if (!loaded.ok) throw new Error('does not load');
+    expect(Object.keys((loaded.loaded.data as { ports: object }).ports)).toEqual(['2', '10', 'b']);
+    const slow = new SourceMap('x.yaml', text);
+    const paths = collections(loaded.loaded.data);
+    expect(paths).toHaveLength(9);
+    for (const path of paths) expect(loaded.loaded.source.lineOf(path), path.join('.')).toBe(slow.locate(path).line);
+  });
+
+  it('reading the lines of 4,000 peers keeps no map from each collection to its line', () => {
+    const text = toYaml(siteTopology({ peers: 4000, rules: 1000 }));
+    const set = vi.spyOn(Map.prototype, 'set');
+    let loaded: ReturnType<typeof loadTopologyText>;
+    let entries: number;
+    try {
+      loaded = loadTopologyText(text, 'x.yaml');
+    } finally {
+      // Counted first: restoring forgets the calls.
+      entries = set.mock.calls.length;
+      set.mockRestore();
+    }
+    if (!loaded.ok) throw new Error('does not load');
+    // A map of every collection took one entry for each of the 6,000 and more (peers, rules, their port lists).
+    expect(entries).toBeLessThan(100);
+    const peers = ['sites', 0, 'wireguard', 0, 'peers'];
+    expect(loaded.loaded.source.lineOf([...peers, 3999])).toBe(lineOfText(text, 'name: peer-3999'));
   });
 
   it('a file read by the positions parser (here: with an alias) answers too', () => {
