@@ -16,6 +16,7 @@ import { generateKeyPair, publicKeyOf } from '../../src/targets/wireguard/keys.j
 import { recoverKeyChanges } from '../../src/wg/key-change.js';
 import { root } from '../helpers.js';
 import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
+import { gen as genHere } from './cli.js';
 
 removeTempDirsAfterAll();
 
@@ -25,6 +26,22 @@ const original = readFileSync(join(root, 'topology.yaml'), 'utf8');
 function gen(cwd: string, ...args: string[]) {
   const r = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * A step that prepares what a case looks at (a build, a key), run in this
+ * process in `dir`: what it prints and its exit code are not the case's
+ * subject, and a process of its own costs a fifth of a second of CPU.
+ */
+async function prepared(dir: string, ...args: string[]): Promise<void> {
+  const cwd = process.cwd();
+  process.chdir(dir);
+  try {
+    const r = await genHere(...args);
+    expect(r.code, r.stderr).toBe(0);
+  } finally {
+    process.chdir(cwd);
+  }
 }
 
 function scratch(): string {
@@ -52,9 +69,9 @@ const topology = (dir: string) => readFileSync(join(dir, 'topology.yaml'), 'utf8
 describe('--secrets never in an output tree', () => {
   const refusal = /^gen: refusing the secrets directory .*: it (is|is inside|holds) the output (directory|tree) .*so a private key there would be published: give --secrets a directory of its own/;
 
-  it('add-peer --secrets out writes no key into out/, changes nothing, and the next build still runs', () => {
+  it('add-peer --secrets out writes no key into out/, changes nothing, and the next build still runs', async () => {
     const dir = scratch();
-    expect(gen(dir, 'build', '-q').code).toBe(0);
+    await prepared(dir, 'build', '-q');
     const before = filesBelow(join(dir, 'out'));
     const r = gen(dir, 'wg', 'add-peer', 'y', '--role', 'workstation', '--secrets', 'out');
     expect([r.code, r.stdout]).toEqual([2, '']);
@@ -66,14 +83,14 @@ describe('--secrets never in an output tree', () => {
     expect(gen(dir, 'build', '-q').code).toBe(0);
   });
 
-  it('is refused inside out/, holding out/, holding an output tree on the keys path, and for out/ not yet built', () => {
+  it('is refused inside out/, holding out/, holding an output tree on the keys path, and for out/ not yet built', async () => {
     const dir = scratch();
     // Before any build: out/ is where gen build writes.
     const unbuilt = gen(dir, 'wg', 'keygen', '--instance', 'wg0', '--force', '--secrets', 'out');
     expect([unbuilt.code, unbuilt.stdout]).toEqual([2, '']);
     expect(unbuilt.stderr).toContain('it is the output directory out');
     expect(existsSync(join(dir, 'out'))).toBe(false);
-    expect(gen(dir, 'build', '-q').code).toBe(0);
+    await prepared(dir, 'build', '-q');
     for (const [secrets, says] of [
       ['out/home/wireguard', 'it is inside the output directory out'],
       ['.', 'it holds the output directory out'],
@@ -105,9 +122,9 @@ describe('--secrets never in an output tree', () => {
     expect(existsSync(join(dir, '.secrets/out'))).toBe(false);
   });
 
-  it('is refused by every command that takes --secrets, before anything is read or written', () => {
+  it('is refused by every command that takes --secrets, before anything is read or written', async () => {
     const dir = scratch();
-    expect(gen(dir, 'build', '-q').code).toBe(0);
+    await prepared(dir, 'build', '-q');
     writeFileSync(join(dir, 'base.xml'), '<opnsense/>\n');
     const commands = [
       ['wg', 'keygen'],
@@ -135,16 +152,16 @@ describe('--secrets never in an output tree', () => {
 });
 
 /** A scratch topology whose instance has a stored key pair; returns the directory and the stored private key. */
-function withInstanceKey(): { dir: string; privateKey: string } {
+async function withInstanceKey(): Promise<{ dir: string; privateKey: string }> {
   const dir = scratch();
-  expect(gen(dir, 'wg', 'keygen', '--instance', 'wg0', '--force').code).toBe(0);
+  await prepared(dir, 'wg', 'keygen', '--instance', 'wg0', '--force');
   return { dir, privateKey: readFileSync(join(dir, '.secrets/home/wireguard/wg0.key'), 'utf8').trim() };
 }
 
 describe('a private key given as --public-key', () => {
-  it('is refused by rotate and add-peer (usage error), never printed, and the topology keeps no trace of it', () => {
-    const { dir, privateKey } = withInstanceKey();
-    expect(gen(dir, 'wg', 'add-peer', 'kp', '--role', 'workstation').code).toBe(0);
+  it('is refused by rotate and add-peer (usage error), never printed, and the topology keeps no trace of it', async () => {
+    const { dir, privateKey } = await withInstanceKey();
+    await prepared(dir, 'wg', 'add-peer', 'kp', '--role', 'workstation');
     const peerKey = readFileSync(join(dir, '.secrets/home/wireguard/wg0/peers/kp.key'), 'utf8').trim();
     const text = topology(dir);
     for (const [args, key, owner] of [
@@ -165,8 +182,8 @@ describe('a private key given as --public-key', () => {
     expect(gen(dir, 'wg', 'rotate', 'laptop-john', '--public-key', device.publicKey).code).toBe(0);
   });
 
-  it("gen lint reports it at the public_key, without the key in any format ('secrets/private-key-in-topology')", () => {
-    const { dir, privateKey } = withInstanceKey();
+  it("gen lint reports it at the public_key, without the key in any format ('secrets/private-key-in-topology')", async () => {
+    const { dir, privateKey } = await withInstanceKey();
     const john = parse(original).sites[0].wireguard[0].peers.find((p: { name: string }) => p.name === 'laptop-john').public_key as string;
     writeFileSync(join(dir, 'topology.yaml'), topology(dir).replace(john, privateKey));
     const line = topology(dir).split('\n').findIndex((l) => l.includes(privateKey)) + 1;
@@ -187,7 +204,7 @@ describe('a private key given as --public-key', () => {
     }
     // A peer's own private key as its public_key: the same finding, not also a mismatch.
     const own = scratch();
-    expect(gen(own, 'wg', 'add-peer', 'kp', '--role', 'workstation').code).toBe(0);
+    await prepared(own, 'wg', 'add-peer', 'kp', '--role', 'workstation');
     const kp = readFileSync(join(own, '.secrets/home/wireguard/wg0/peers/kp.key'), 'utf8').trim();
     writeFileSync(join(own, 'topology.yaml'), topology(own).replace(publicKeyOf(kp), kp));
     const r = gen(own, 'lint', '--format', 'json');
@@ -196,8 +213,8 @@ describe('a private key given as --public-key', () => {
 });
 
 describe('a malformed --public-key', () => {
-  it('is a usage error that says what is wrong and never shows the value', () => {
-    const { dir, privateKey } = withInstanceKey();
+  it('is a usage error that says what is wrong and never shows the value', async () => {
+    const { dir, privateKey } = await withInstanceKey();
     const text = topology(dir);
     for (const [value, says] of [
       [`PrivateKey = ${privateKey}`, 'it starts with a label'],
