@@ -164,6 +164,108 @@ function indexOf(boxes: readonly (readonly Ranges[])[]): BoxIndex {
   return index;
 }
 
+/**
+ * Numbers the groups of the rules in play as met (each group's number in
+ * `globalOf`, its number in the grouping's `local`) and counts each
+ * group's members into starts[g + 1]; returns the number of groups. The
+ * loops of a sweep's constructor are functions of their own (see Sweep).
+ */
+function groupsOf(grouping: Grouping, rules: readonly number[] | undefined, count: number, globalOf: Int32Array, starts: Int32Array): number {
+  const { of, local } = grouping;
+  let groups = 0;
+  for (let k = 0; k < count; k++) {
+    const global = of[rules ? rules[k]! : k]!;
+    let g = local[global]!;
+    if (g < 0) {
+      local[global] = g = groups;
+      globalOf[groups++] = global;
+    }
+    starts[g + 1]!++;
+  }
+  return groups;
+}
+
+/** The grouping's scratch numbers back to -1 for the next sweep. */
+function clearLocal(local: Int32Array, globalOf: Int32Array, groups: number): void {
+  for (let g = 0; g < groups; g++) local[globalOf[g]!] = -1;
+}
+
+/** Counts of members (starts[g + 1]) as offsets (starts[g]: the first member of group g). */
+function offsets(starts: Int32Array, groups: number): void {
+  for (let g = 0; g < groups; g++) starts[g + 1] = starts[g + 1]! + starts[g]!;
+}
+
+/** Each group's members, in rule order, from its offset in `filled` (which it moves on), and the XOR of their words (see ruleWords). */
+function membersOf(
+  grouping: Grouping,
+  rules: readonly number[] | undefined,
+  count: number,
+  ruleWords: Uint32Array,
+  filled: Int32Array,
+  members: Int32Array,
+  words: Int32Array,
+): void {
+  const { of, local } = grouping;
+  for (let k = 0; k < count; k++) {
+    const r = rules ? rules[k]! : k;
+    const g = local[of[r]!]!;
+    members[filled[g]!++] = r;
+    words[4 * g] = words[4 * g]! ^ ruleWords[4 * r]!;
+    words[4 * g + 1] = words[4 * g + 1]! ^ ruleWords[4 * r + 1]!;
+    words[4 * g + 2] = words[4 * g + 2]! ^ ruleWords[4 * r + 2]!;
+    words[4 * g + 3] = words[4 * g + 3]! ^ ruleWords[4 * r + 3]!;
+  }
+}
+
+/** The events of the groups: two per range. */
+function eventCount(ranges: readonly Ranges[], globalOf: Int32Array, groups: number): number {
+  let n = 0;
+  for (let g = 0; g < groups; g++) n += 2 * ranges[globalOf[g]!]!.length;
+  return n;
+}
+
+/** The greatest position of an event (a group's ranges are sorted: its last range ends last). */
+function lastEnd(ranges: readonly Ranges[], globalOf: Int32Array, groups: number): number {
+  let end = 0;
+  for (let g = 0; g < groups; g++) {
+    const list = ranges[globalOf[g]!]!;
+    if (list.length > 0) end = Math.max(end, list[list.length - 1]![1] + 1);
+  }
+  return end;
+}
+
+/** The events packed into one float each (position × 2^20 + group, see GROUP_BITS), unsorted. */
+function packEvents(ranges: readonly Ranges[], globalOf: Int32Array, groups: number, events: Float64Array): void {
+  let i = 0;
+  for (let g = 0; g < groups; g++) {
+    const list = ranges[globalOf[g]!]!;
+    for (let k = 0; k < list.length; k++) {
+      events[i++] = list[k]![0] * GROUP_BITS + g;
+      events[i++] = (list[k]![1] + 1) * GROUP_BITS + g;
+    }
+  }
+}
+
+/** The sorted packed events as positions and groups. */
+function unpackEvents(events: Float64Array, at: Float64Array, who: Int32Array): void {
+  for (let k = 0; k < events.length; k++) {
+    const position = Math.floor(events[k]! / GROUP_BITS);
+    at[k] = position;
+    who[k] = events[k]! - position * GROUP_BITS;
+  }
+}
+
+/** The events sorted as pairs, where positions or groups are too large to pack. */
+function pairEvents(ranges: readonly Ranges[], globalOf: Int32Array, groups: number, at: Float64Array, who: Int32Array): void {
+  const pairs: [number, number][] = [];
+  for (let g = 0; g < groups; g++) for (const [lo, hi] of ranges[globalOf[g]!]!) pairs.push([lo, g], [hi + 1, g]);
+  pairs.sort((a, b) => a[0] - b[0]);
+  pairs.forEach(([position, g], k) => {
+    at[k] = position;
+    who[k] = g;
+  });
+}
+
 /** Hears a sweep's groups enter and leave its set. */
 export interface SweepListener {
   toggled(group: number, sweep: Sweep, active: boolean): void;
@@ -212,75 +314,37 @@ export class Sweep {
 
   /** `rules`: the boxes in play, ascending (all when undefined). */
   constructor(boxes: readonly (readonly Ranges[])[], dimension: number, rules?: readonly number[]) {
+    // Each loop is a function of its own: in one constructor, V8 optimized the whole of it on entering a
+    // hot loop (on-stack replacement), with no feedback yet for the loops after it, and left that code at
+    // the first of them, on every sweep again (13 deoptimizations in a lint of 10,000 peers).
     const index = indexOf(boxes);
-    const { of, ranges, local } = index.grouping(dimension);
+    const grouping = index.grouping(dimension);
     const count = rules ? rules.length : boxes.length;
-    // The groups of the rules in play, numbered as met; then each group's members, in rule order.
     const globalOf = new Int32Array(count);
     const starts = new Int32Array(count + 1);
-    let groups = 0;
-    for (let k = 0; k < count; k++) {
-      const global = of[rules ? rules[k]! : k]!;
-      let g = local[global]!;
-      if (g < 0) {
-        local[global] = g = groups;
-        globalOf[groups++] = global;
-      }
-      starts[g + 1]!++;
-    }
-    for (let g = 0; g < groups; g++) starts[g + 1] = starts[g + 1]! + starts[g]!;
+    const groups = groupsOf(grouping, rules, count, globalOf, starts);
+    offsets(starts, groups);
     const members = new Int32Array(count);
-    const filled = starts.slice(0, groups);
     const words = new Int32Array(4 * groups);
-    const ruleWords = index.words;
-    for (let k = 0; k < count; k++) {
-      const r = rules ? rules[k]! : k;
-      const g = local[of[r]!]!;
-      members[filled[g]!++] = r;
-      for (let w = 0; w < 4; w++) words[4 * g + w] = words[4 * g + w]! ^ ruleWords[4 * r + w]!;
-    }
-    for (let g = 0; g < groups; g++) local[globalOf[g]!] = -1;
+    membersOf(grouping, rules, count, index.words, starts.slice(0, groups), members, words);
+    clearLocal(grouping.local, globalOf, groups);
     this.starts = starts;
     this.members = members;
     this.groups = groups;
     this.words = words;
     this.active = new Int32Array(groups);
     this.place = new Int32Array(groups).fill(-1);
-
-    let packed = groups < GROUP_BITS;
-    let n = 0;
-    for (let g = 0; g < groups; g++) {
-      const list = ranges[globalOf[g]!]!;
-      for (let k = 0; k < list.length; k++) if (list[k]![1] + 1 >= POSITION_LIMIT) packed = false;
-      n += 2 * list.length;
-    }
+    const n = eventCount(grouping.ranges, globalOf, groups);
     this.length = n;
     this.at = new Float64Array(n);
     this.who = new Int32Array(n);
-    if (packed) {
+    if (groups < GROUP_BITS && n > 0 && lastEnd(grouping.ranges, globalOf, groups) < POSITION_LIMIT) {
       const events = new Float64Array(n);
-      let i = 0;
-      for (let g = 0; g < groups; g++) {
-        const list = ranges[globalOf[g]!]!;
-        for (let k = 0; k < list.length; k++) {
-          events[i++] = list[k]![0] * GROUP_BITS + g;
-          events[i++] = (list[k]![1] + 1) * GROUP_BITS + g;
-        }
-      }
+      packEvents(grouping.ranges, globalOf, groups, events);
       events.sort();
-      for (let k = 0; k < n; k++) {
-        const position = Math.floor(events[k]! / GROUP_BITS);
-        this.at[k] = position;
-        this.who[k] = events[k]! - position * GROUP_BITS;
-      }
+      unpackEvents(events, this.at, this.who);
     } else {
-      const pairs: [number, number][] = [];
-      for (let g = 0; g < groups; g++) for (const [lo, hi] of ranges[globalOf[g]!]!) pairs.push([lo, g], [hi + 1, g]);
-      pairs.sort((a, b) => a[0] - b[0]);
-      pairs.forEach(([position, g], k) => {
-        this.at[k] = position;
-        this.who[k] = g;
-      });
+      pairEvents(grouping.ranges, globalOf, groups, this.at, this.who);
     }
   }
 

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { type Range, normalize } from '../../src/intervals.js';
 import type { Match } from '../../src/resolve/matches.js';
 import { firstTwo } from '../../src/resolve/leaf-views.js';
-import { partition, partitionLeaves, someLeaf } from '../../src/resolve/partition.js';
+import { Sweep, partition, partitionLeaves, someLeaf } from '../../src/resolve/partition.js';
 import { reachBySource } from '../../src/resolve/reach.js';
 import { ruleDecisions } from '../../src/rules/policy.js';
 import { root } from '../helpers.js';
@@ -345,5 +345,16 @@ describe('the memory of a partition', () => {
     expect(r.stderr).not.toMatch(/heap out of memory/);
     // Every rule decides its own port differently from the pass behind it.
     expect(r.stdout.trim()).toBe('120001 120001');
+  });
+});
+
+describe('the sweep of a dimension', () => {
+  it('makes its groups, members and events in loops outside its constructor', () => {
+    // V8 optimizes a hot loop of a function while it runs (on-stack replacement), with feedback only
+    // for what ran so far; in one constructor, that code stopped at the next loop, on every sweep again.
+    const source = Sweep.toString();
+    const body = source.slice(source.indexOf('constructor('), source.indexOf('advance('));
+    expect(body.length).toBeGreaterThan(0);
+    expect(body).not.toMatch(/\b(for|while)\s*\(/);
   });
 });
