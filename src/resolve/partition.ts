@@ -387,16 +387,31 @@ export class Sweep {
     return this.e < this.length ? this.at[this.e]! : Infinity;
   }
 
-  /** The active rules, ascending. */
+  /**
+   * The active rules, ascending. Several groups' members are sorted as an
+   * Int32Array, numerically in native code: a sort of a JS array with a
+   * comparator called JS for every comparison, cold, and the lists at the
+   * top of a partition hold thousands of rules (a tenth of the analysis of
+   * 20,000 rules).
+   */
   list(): number[] {
-    const out: number[] = [];
+    if (this.activeCount <= 1) return this.activeCount === 0 ? [] : toArray(this.members.subarray(this.starts[this.active[0]!]!, this.starts[this.active[0]! + 1]!));
+    const all = new Int32Array(this.size);
+    let n = 0;
     for (let i = 0; i < this.activeCount; i++) {
       const g = this.active[i]!;
-      for (let k = this.starts[g]!; k < this.starts[g + 1]!; k++) out.push(this.members[k]!);
+      all.set(this.members.subarray(this.starts[g]!, this.starts[g + 1]!), n);
+      n += this.starts[g + 1]! - this.starts[g]!;
     }
-    // One group's members are already in order.
-    return this.activeCount > 1 ? out.sort((a, b) => a - b) : out;
+    return toArray(all.sort());
   }
+}
+
+/** The numbers of a typed array as an array. */
+function toArray(values: Int32Array): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < values.length; i++) out.push(values[i]!);
+  return out;
 }
 
 interface MemoEntry<T> {
