@@ -4,7 +4,7 @@
 // the kill and recovery tests leave on purpose, for trees in scratch
 // directories that are gone, stayed in the user's real one, where every
 // later build of any tree looks through them (hundreds after a few runs).
-import { mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { removeTree } from './temp-dirs.js';
@@ -17,6 +17,8 @@ export default function setup(): () => void {
   if (process.env[MARK] !== undefined && process.env[MARK] === process.env.TMPDIR) return () => {};
   const previous = process.env.TMPDIR;
   const dir = mkdtempSync(join(tmpdir(), 'gen-test-run-'));
+  // As /tmp is: tests run gen as another user too (uid 65534), which needs its own directory here.
+  chmodSync(dir, 0o1777);
   process.env.TMPDIR = dir;
   process.env[MARK] = dir;
   return () => {
