@@ -12,6 +12,8 @@ export function stableJson(value: unknown, replacer?: Replacer): string {
 const PART = 1 << 16;
 /** Values of fewer nodes than this are written by JSON.stringify whole. */
 const SMALL = 128;
+/** The most values of small items written by one JSON.stringify call. */
+const BATCH = 1024;
 const NEWLINE = /\n/g;
 
 /**
@@ -38,9 +40,12 @@ export function stableJsonParts(value: unknown, replacer: Replacer | undefined, 
   };
   // A value handed to JSON.stringify has had the replacer already: its first call, for the root, returns it as it is.
   let root = false;
+  // The items of a batch (below) have had it too, with their own array and index.
+  let batch: unknown[] = [];
   const inner =
     replacer &&
     function (this: unknown, key: string, v: unknown): unknown {
+      if (this === batch) return v;
       if (!root) return replacer.call(this, key, v);
       root = false;
       return v;
@@ -54,9 +59,21 @@ export function stableJsonParts(value: unknown, replacer: Replacer | undefined, 
     return replacer ? replacer.call(holder, key, v) : v;
   };
   const walking = new Set<object>();
+  let weight = 0;
+  /** Writes the items in `batch` as the next items of an array at `indent` (the first ones when `first`), and empties it. */
+  const flush = (first: boolean, indent: string): void => {
+    if (batch.length === 0) return;
+    root = true;
+    const text = JSON.stringify(batch, inner, 2).replace(NEWLINE, `\n${indent}`);
+    root = false;
+    // "[", the items one level deeper than `indent`, then "\n" + indent + "]", which the array's own end writes.
+    emit((first ? '[' : ',') + text.slice(1, text.length - indent.length - 2));
+    batch = [];
+    weight = 0;
+  };
   const write = (v: unknown, indent: string): void => {
     if (v === null || typeof v !== 'object' || isWrapper(v)) return emit(JSON.stringify(v));
-    if (typeof (v as { toJSON?: unknown }).toJSON !== 'function' && fewerNodes(v, SMALL, replacer)) {
+    if (typeof (v as { toJSON?: unknown }).toJSON !== 'function' && nodeCount(v, SMALL, replacer) < SMALL) {
       root = true;
       const text = JSON.stringify(v, inner, 2);
       root = false;
@@ -67,12 +84,29 @@ export function stableJsonParts(value: unknown, replacer: Replacer | undefined, 
     const deeper = `${indent}  `;
     if (Array.isArray(v)) {
       if (v.length === 0) emit('[]');
+      // Small items go to JSON.stringify a batch at a time: one call and
+      // one pass to indent for some hundred peers or rules, not one each.
+      let start = 0;
       for (let i = 0; i < v.length; i++) {
-        emit(i === 0 ? `[\n${deeper}` : `,\n${deeper}`);
         const item = resolved(v, String(i));
-        if (omitted(item)) emit('null');
-        else write(item, deeper);
+        const small = item === null || typeof item !== 'object' ? 1 : typeof (item as { toJSON?: unknown }).toJSON === 'function' ? SMALL : nodeCount(item, SMALL, replacer);
+        if (small < SMALL && weight + small <= BATCH) {
+          if (batch.length === 0) start = i;
+          batch.push(item);
+          weight += small;
+          continue;
+        }
+        flush(start === 0, indent);
+        if (small < SMALL) {
+          start = i;
+          batch.push(item);
+          weight = small;
+          continue;
+        }
+        emit(i === 0 ? `[\n${deeper}` : `,\n${deeper}`);
+        write(item, deeper);
       }
+      flush(start === 0, indent);
       if (v.length > 0) emit(`\n${indent}]`);
     } else {
       let first = true;
@@ -104,16 +138,17 @@ function isWrapper(v: object): boolean {
 }
 
 /**
- * Whether `value` holds fewer than `budget` values, itself included; stops
- * counting there (a cycle, too), and without what `replacer` leaves out. A loop over a stack with for-in, which
- * makes no array of keys: the count visits every value the plan holds once.
+ * How many values `value` holds, itself included, counted up to `budget`
+ * (a cycle, too) and without what `replacer` leaves out. A loop over a
+ * stack with for-in, which makes no array of keys: the count visits every
+ * value the plan holds once.
  */
-function fewerNodes(value: object, budget: number, replacer: Replacer | undefined): boolean {
+function nodeCount(value: object, budget: number, replacer: Replacer | undefined): number {
   const stack: unknown[] = [value];
-  let left = budget;
+  let count = 0;
   while (stack.length > 0) {
     const v = stack.pop();
-    if (--left <= 0) return false;
+    if (++count >= budget) return budget;
     if (v === null || typeof v !== 'object') continue;
     if (Array.isArray(v)) {
       for (let i = 0; i < v.length; i++) stack.push(v[i]);
@@ -122,5 +157,5 @@ function fewerNodes(value: object, budget: number, replacer: Replacer | undefine
       for (const key in v) stack.push(replacer ? replacer.call(v, key, (v as Record<string, unknown>)[key]) : (v as Record<string, unknown>)[key]);
     }
   }
-  return true;
+  return count;
 }
