@@ -19,16 +19,20 @@ describe('peers.md of 200 and 400 peers', async () => {
     const compared = vi.spyOn(net, 'compareAddresses');
     const parsed = vi.spyOn(net, 'parseIPv4');
     const owned = vi.spyOn(Object.prototype, 'hasOwnProperty');
+    const replaced = vi.spyOn(String.prototype, 'replace');
     let text: string;
     let lookups: number;
+    let replaces: number;
     try {
       text = peersTable(site);
     } finally {
-      // Counted before anything else runs (the checks look up own properties too).
+      // Counted before anything else runs (the checks look up own properties and replace text too).
       lookups = owned.mock.calls.length;
+      replaces = replaced.mock.calls.length;
       owned.mockRestore();
+      replaced.mockRestore();
     }
-    const counts = { comparisons: compared.mock.calls.length, parses: parsed.mock.calls.length, lookups };
+    const counts = { comparisons: compared.mock.calls.length, parses: parsed.mock.calls.length, lookups, replaces };
     vi.restoreAllMocks();
     return Object.assign({ text, site }, counts);
   }
@@ -52,5 +56,14 @@ describe('peers.md of 200 and 400 peers', async () => {
     expect(large.lookups).toBeGreaterThan(0);
     // The first table also compiles the templates: no more for the second, whatever its peers.
     expect(large.lookups, `${small.lookups} → ${large.lookups}`).toBeLessThanOrEqual(small.lookups);
+  });
+
+  it('escapes only the fields that have a character Markdown reads, not every field of every peer', () => {
+    // The generated peers' names and addresses have none: no more replacing for twice the peers.
+    expect(large.replaces, `${small.replaces} → ${large.replaces}`).toBeLessThanOrEqual(small.replaces);
+    const wg = large.site.wireguard[0]!;
+    const odd = Object.assign({}, wg.peers[0]!, { name: 'a_b|c<d>' });
+    const text = peersTable(Object.assign({}, large.site, { wireguard: [Object.assign({}, wg, { peers: [odd] })] }));
+    expect(text).toContain(`| ${odd.address} | a\\_b\\|c\\<d\\> |`);
   });
 });
