@@ -1,11 +1,11 @@
 // Stable identity: UUIDs from names (hashed as UUIDv5 hashes them, in the
 // form of version 4, which is the only one OPNsense takes). Rebuilding
 // changes nothing, and renaming one peer changes only that peer's lines.
-import type { BinaryToTextEncoding } from 'node:crypto';
+import { type BinaryToTextEncoding, createHash } from 'node:crypto';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { describe, expect, it, vi } from 'vitest';
 import { opnsenseContext } from '../../src/render/opnsense/context.js';
-import { genUuid, isGenUuid, uuidV5 } from '../../src/render/opnsense/ids.js';
+import { GEN_NAMESPACE, genUuid, isGenUuid, uuidV5 } from '../../src/render/opnsense/ids.js';
 import { wireguardArea } from '../../src/render/opnsense/wireguard.js';
 import { collectedHeap, edit, modelOf, readExample } from '../helpers.js';
 import { fragments } from './support.js';
@@ -70,6 +70,23 @@ describe("gen's UUIDs of a large site", () => {
     }
     // A one-byte string of 36 characters is 56 bytes, and the list 8 a UUID; made with a template, one was a rope of some 300.
     expect(Math.min(...weights), `bytes per UUID: ${weights.join(', ')}`).toBeLessThan(100);
+  });
+
+  it('take their variant digit from the hash without parsing or formatting a number', () => {
+    const parsed = vi.spyOn(globalThis, 'parseInt');
+    let uuids: string[];
+    try {
+      uuids = Array.from({ length: 1000 }, (_, i) => genUuid(`home/wireguard-peer/wg0/peer-${i}`));
+      expect(parsed).not.toHaveBeenCalled();
+    } finally {
+      parsed.mockRestore();
+    }
+    // RFC 4122: the name's SHA-1 after the namespace's bytes; the variant is its 17th digit with the two high bits set to 10.
+    const namespace = Buffer.from(GEN_NAMESPACE.replace(/-/g, ''), 'hex');
+    for (let i = 0; i < uuids.length; i++) {
+      const sha1 = createHash('sha1').update(namespace).update(`home/wireguard-peer/wg0/peer-${i}`).digest('hex');
+      expect(uuids[i]!.slice(19, 23)).toBe(((Number.parseInt(sha1[16]!, 16) & 0x3) | 0x8).toString(16) + sha1.slice(17, 20));
+    }
   });
 
   it('are hashed from names written without measuring them first', () => {
