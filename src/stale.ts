@@ -53,7 +53,7 @@ class DiskComparison {
     file: string,
     private readonly scratch: ReadScratch,
   ) {
-    this.stat = lstatSync(file, { throwIfNoEntry: false });
+    this.stat = statOfEntry(file);
     if (this.stat?.isFile()) {
       this.fd = openSync(file, 'r');
       this.size = this.stat.size;
@@ -83,6 +83,16 @@ class DiskComparison {
   close(): void {
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
+  }
+}
+
+/** The entry at `file`, or undefined when there is none: also where a part of its path is a file (the listing reports that one). */
+function statOfEntry(file: string): Stats | undefined {
+  try {
+    return lstatSync(file, { throwIfNoEntry: false });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+    throw error;
   }
 }
 

@@ -200,4 +200,17 @@ describe('gen build --check compares what gen build compares', () => {
     // A build that takes whole texts only (an update of out/) gets no parts: the renderer hands the whole text to both.
     expect(bothSinks(seen('compare', []), { set: () => undefined }).setParts).toBeUndefined();
   });
+
+  it('reports a file where out/ had a directory as extra and the files below it as missing, as a build sees the tree', () => {
+    const out = join(tempDir('gen-stale-'), 'out');
+    const files = new Map([['sub/a.txt', 'a\n'], ['sub/deeper/b.txt', 'b\n'], ['top.txt', 't\n']]);
+    emitTree(out, files);
+    rmSync(join(out, 'sub'), { recursive: true });
+    writeFileSync(join(out, 'sub'), 'in the way\n');
+    expect(staleFiles(out, files)).toEqual([
+      { path: 'sub', status: 'extra' },
+      { path: 'sub/a.txt', status: 'missing' },
+      { path: 'sub/deeper/b.txt', status: 'missing' },
+    ]);
+  });
 });
