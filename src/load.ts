@@ -109,8 +109,12 @@ export class SourceMap {
     return this.tree;
   }
 
-  /** Makes the tree of lines if the reading noted them: before the data reaches the model (see lineTree). */
-  settleLines(): void {
+  /**
+   * Before the data reaches the model: makes the tree of lines if the reading
+   * noted them, and with it gives the data's long strings copies of their own
+   * (see lineTree); skipped, the model's strings keep the text alive.
+   */
+  detachFromText(): void {
     if (this.fast?.closed) this.lineTree();
   }
 
@@ -469,7 +473,7 @@ function loaded(data: unknown, text: string, source: SourceMap, file: string): L
   if (unwritable.length > 0) return { ok: false, diagnostics: unwritable.map((found) => characterDiagnostic(found, source)) };
   // Suppressions need the comments, and so the full parse: only when one may exist.
   const suppressions = text.includes('gen-ignore') ? findSuppressions(text, source.document().doc, source.document().lines, file) : [];
-  source.settleLines();
+  source.detachFromText();
   return { ok: true, loaded: { file, data, source, suppressions } };
 }
 

@@ -158,6 +158,6 @@ const MIN_SLICED_LENGTH = 13;
  * text.slice(0) answer `text` itself. A lone surrogate survives the round
  * trip (JSON.stringify writes it as an escape).
  */
-export function ownCopy(text: string): string {
+function ownCopy(text: string): string {
   return JSON.parse(JSON.stringify(text)) as string;
 }
