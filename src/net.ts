@@ -139,10 +139,6 @@ export function reservedAddresses(block: Block): { network?: number; broadcast?:
   return { network: block.base, broadcast: blockLast(block) };
 }
 
-export function compareAddresses(a: string, b: string): number {
-  return (parseIPv4(a) ?? 0) - (parseIPv4(b) ?? 0);
-}
-
 /** Orders IPv4 networks by their first address, a larger one before the networks inside it. */
 export function compareCidrs(a: string, b: string): number {
   const x = parseCidr(a);

@@ -1,7 +1,7 @@
 // peers.md of many peers: the peers are sorted with each address parsed
 // once, and their lines come from the row's skeleton, not from an
 // {{#each}} block of the table's template that looked up every field of
-// every peer. The checks count calls (the address comparison, Handlebars'
+// every peer. The checks count calls (the address parses, Handlebars'
 // property lookups, which check own properties), not time.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { siteTopology, toYaml } from '../../bench/generate.mjs';
@@ -16,7 +16,6 @@ describe('peers.md of 200 and 400 peers', async () => {
     const { model, diagnostics } = await lintText(toYaml(siteTopology({ peers, vlans: 4 })), 'topology.yaml');
     expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     const site = model!.sites[0]!;
-    const compared = vi.spyOn(net, 'compareAddresses');
     const parsed = vi.spyOn(net, 'parseIPv4');
     const owned = vi.spyOn(Object.prototype, 'hasOwnProperty');
     const replaced = vi.spyOn(String.prototype, 'replace');
@@ -32,7 +31,7 @@ describe('peers.md of 200 and 400 peers', async () => {
       owned.mockRestore();
       replaced.mockRestore();
     }
-    const counts = { comparisons: compared.mock.calls.length, parses: parsed.mock.calls.length, lookups, replaces };
+    const counts = { parses: parsed.mock.calls.length, lookups, replaces };
     vi.restoreAllMocks();
     return Object.assign({ text, site }, counts);
   }
@@ -47,8 +46,8 @@ describe('peers.md of 200 and 400 peers', async () => {
     expect(addresses).toEqual([...addresses].sort((a, b) => a - b));
   });
 
-  it('parses each address once, and compares no two addresses as text', () => {
-    expect(large.comparisons).toBe(0);
+  it('parses each address once, not twice for each comparison of the sort', () => {
+    expect(large.parses).toBeGreaterThan(0);
     expect(large.parses).toBeLessThanOrEqual(400);
   });
 

@@ -48,7 +48,7 @@ export function peersTable(site: Site): string {
 const ROW_SLOTS = ['address', 'name', 'role', 'key', 'status', 'allowedIps'] as const;
 
 /**
- * The peers by address, then name (as compareAddresses orders addresses):
+ * The peers by address (an address that does not parse as 0), then name:
  * each address parsed once, not twice for each comparison of the sort
  * (n log n comparisons for peers listed in no order).
  */
