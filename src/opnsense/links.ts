@@ -3,9 +3,8 @@
 // merge.ts keeps a PPP link where the topology asks for a dynamic address,
 // and refuses what would take a link apart.
 import { addToList as addTo } from '../arrays.js';
-import { type XmlElement, child, childrenNamed, isElement } from '../render/opnsense/xml.js';
+import { type XmlElement, child, childrenNamed, firstChildren, isElement } from '../render/opnsense/xml.js';
 import { assignmentName, fieldList, fieldText } from './fields.js';
-import { firstChildren } from './children.js';
 
 /** The address types that make OPNsense run a PPP link on an interface (interface_ppps_configure, interfaces.inc). */
 const PPP_TYPES = new Map([['ppp', 'PPP'], ['pppoe', 'PPPoE'], ['pptp', 'PPTP'], ['l2tp', 'L2TP']]);

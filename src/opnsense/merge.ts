@@ -18,7 +18,7 @@
 // Merging the result again changes nothing.
 import { MANAGED_INTERFACE_FIELDS, TUNNEL_FORBIDDEN_FIELDS } from '../render/opnsense/interfaces.js';
 import { isGenUuid } from '../render/opnsense/ids.js';
-import { type XmlElement, type XmlNode, attr, child, childrenNamed, isElement, sameCanonicalText, serialize, setAttr, textOf } from '../render/opnsense/xml.js';
+import { type XmlElement, type XmlNode, attr, child, childrenByName, childrenNamed, firstChildren, isElement, sameCanonicalText, serialize, setAttr, textOf } from '../render/opnsense/xml.js';
 import { contains, parseAddressWithPrefix, parseIPv4 } from '../net.js';
 import { publicKeyOf } from '../targets/wireguard/keys.js';
 import { adoptedUuids, naturalKey, renameUuids, staleSuccessors } from './identity.js';
@@ -35,7 +35,6 @@ import { haProblems } from './ha.js';
 import { XmlParseError, XmlUnkeptError, parseXml } from './parse.js';
 import { type SelfSigned, selfSignedCertificate } from './selfsigned.js';
 import { assignmentName, fieldText, uuidList } from './fields.js';
-import { childrenByName, firstChildren } from './children.js';
 
 export class MergeError extends Error {}
 

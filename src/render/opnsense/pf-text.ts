@@ -17,7 +17,7 @@
 // gateway of the moment (FilterRule::convertReplyTo()), which a DHCP WAN
 // learns at run time; the script drops it from what pf shows.
 import { formatIPv4, parseIPv4 } from '../../net.js';
-import { type XmlElement, isElement, textOf } from './xml.js';
+import { type XmlElement, firstChildren, isElement, textOf } from './xml.js';
 
 interface Endpoint {
   net: string;
@@ -40,13 +40,6 @@ interface RuleFields {
 }
 
 const trimmed = (e: XmlElement | undefined) => textOf(e).trim();
-
-/** A rule's children by name, the first of each (child()'s choice), found in one pass: an endpoint has a few. */
-function childMap(rule: XmlElement | undefined): Map<string, XmlElement> {
-  const byName = new Map<string, XmlElement>();
-  for (const c of rule?.children ?? []) if (isElement(c) && !byName.has(c.name)) byName.set(c.name, c);
-  return byName;
-}
 
 /** The children of a rule that its pf text and its description are read from, the first of each name (child()'s choice). */
 export interface RuleChildren {
@@ -169,7 +162,7 @@ export function ruleChildren(rule: XmlElement): RuleChildren {
 }
 
 function legacyEndpoint(e: XmlElement | undefined): Endpoint {
-  const c = childMap(e);
+  const c = firstChildren(e);
   const net = c.has('any') ? 'any' : trimmed(c.get('network')) || trimmed(c.get('address')) || 'any';
   return { net, not: trimmed(c.get('not')) === '1', port: trimmed(c.get('port')) };
 }

@@ -4,7 +4,7 @@
 // Elements parsed from a base config keep their source text (`raw`) and
 // are written back byte for byte unless something inside them changed.
 import { forbiddenCharacter } from '../../targets/xml/chars.js';
-import { appendAll } from '../../arrays.js';
+import { addToList, appendAll } from '../../arrays.js';
 
 export interface XmlElement {
   name: string;
@@ -147,6 +147,24 @@ export function child(node: XmlElement | undefined, name: string): XmlElement | 
 
 export function childrenNamed(node: XmlElement | undefined, name: string): XmlElement[] {
   return (node?.children ?? []).filter((c): c is XmlElement => isElement(c) && c.name === name);
+}
+
+/**
+ * The first child element of each name, as child() finds it, read in one
+ * pass: for looking up many names of one element (a search per name made
+ * the merge's work gen's entries × the base's).
+ */
+export function firstChildren(node: XmlElement | undefined): Map<string, XmlElement> {
+  const out = new Map<string, XmlElement>();
+  for (const c of node?.children ?? []) if (isElement(c) && !out.has(c.name)) out.set(c.name, c);
+  return out;
+}
+
+/** Every child element of each name, in document order, as childrenNamed() finds them, read in one pass. */
+export function childrenByName(node: XmlElement | undefined): Map<string, XmlElement[]> {
+  const out = new Map<string, XmlElement[]>();
+  for (const c of node?.children ?? []) if (isElement(c)) addToList(out, c.name, c);
+  return out;
 }
 
 export function attr(node: XmlElement, name: string): string | undefined {
