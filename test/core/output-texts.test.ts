@@ -6,6 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { siteTopology, toYaml } from '../../bench/generate.mjs';
 import { renderAll } from '../../src/render/index.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { checkTree } from '../../src/stale.js';
@@ -55,15 +57,22 @@ describe('gen build --check', () => {
     const out = tempDir('gen-check-');
     const count = 160;
     const size = 256 * 1024;
+    // Flat one-byte strings of 256 KiB each on V8's heap (repeat() makes a tree of shared pieces, which weighs
+    // nothing; Node makes a string of more than about 1 MB from a buffer outside the heap): 40 MiB if something keeps them.
+    const text = (i: number) => `${Buffer.alloc(size - 1, 'abcdefgh'[i % 8]!).toString('latin1')}\n`;
+    // out/ holds the same files (the last one changed), so that each is read and compared, not only found missing.
+    mkdirSync(join(out, 't'));
+    for (let i = 0; i < count; i++) writeFileSync(join(out, 't', `${i}.txt`), i === count - 1 ? 'other\n' : text(i));
     let grown = 0;
     const differences = checkTree(out, (files) => {
       const before = heap();
-      // Flat one-byte strings of 256 KiB each on V8's heap (repeat() makes a tree of shared pieces, which weighs
-      // nothing; Node makes a string of more than about 1 MB from a buffer outside the heap), made here and handed over: 40 MiB if something keeps them.
-      for (let i = 0; i < count; i++) files.set(`t/${i}.txt`, `${Buffer.alloc(size - 1, 'abcdefgh'[i % 8]!).toString('latin1')}\n`);
+      for (let i = 0; i < count; i++) files.set(`t/${i}.txt`, text(i));
       grown = heap() - before;
     });
-    expect(differences.map((d) => d.status)).toEqual(Array<string>(count + 1).fill('missing'));
+    expect(differences).toEqual([
+      { path: 'MANIFEST', status: 'missing' },
+      { path: `t/${count - 1}.txt`, status: 'changed' },
+    ]);
     expect(grown).toBeLessThan(32 * size);
   });
 });
