@@ -118,19 +118,24 @@ async function runLint(positional: string | undefined, options: LintOptions): Pr
  * node:v8; the size of standard input is not known beforehand.
  */
 async function capHeapGrowth(file: string): Promise<void> {
-  let size = Infinity;
-  try {
-    if (file !== '-') size = statSync(file, { throwIfNoEntry: false })?.size ?? 0;
-  } catch {
-    // Unreadable: lintTopology reports it.
-  }
-  if (size < CAPPED_HEAP_GROWTH_FROM) return;
+  if (!heapGrowthCapped(file)) return;
   const { setFlagsFromString } = await import('node:v8');
   setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
 }
 
+/** Whether the build of `file` caps the heap's growth: standard input, or a file of CAPPED_HEAP_GROWTH_FROM bytes or more. */
+export function heapGrowthCapped(file: string): boolean {
+  if (file === '-') return true;
+  try {
+    return (statSync(file, { throwIfNoEntry: false })?.size ?? 0) >= CAPPED_HEAP_GROWTH_FROM;
+  } catch {
+    // Unreadable: lintTopology reports it.
+    return false;
+  }
+}
+
 /** Topologies from this size on (about 18,000 peers) are built with the heap's growth capped. */
-export const CAPPED_HEAP_GROWTH_FROM = 8 * 1024 * 1024;
+const CAPPED_HEAP_GROWTH_FROM = 8 * 1024 * 1024;
 const HEAP_GROWING_PERCENT = 100;
 
 async function runBuild(positional: string | undefined, options: BuildOptions): Promise<number> {

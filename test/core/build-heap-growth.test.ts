@@ -5,9 +5,11 @@
 // caps that growth. The check reads the limits V8 itself reports
 // (--trace-gc-verbose) after each full collection of a build, not time.
 import { spawnSync } from 'node:child_process';
+import { truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scaleTopology, toYaml } from '../../bench/generate.mjs';
+import { heapGrowthCapped } from '../../src/commands/lint-build.js';
 import { root } from '../helpers.js';
 import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
 
@@ -28,5 +30,19 @@ describe('the heap of a build', () => {
     const factors = limitFactors(toYaml(scaleTopology({ peers: 3000, rules: 6000, vlans: 30 })));
     expect(factors.length).toBeGreaterThan(0);
     for (const factor of factors) expect(factor).toBeLessThanOrEqual(2);
+  });
+
+  it('is capped for standard input and a topology of 8 MiB or more, not for a smaller or missing one', () => {
+    const dir = tempDir('gen-heap-cap-');
+    const at = (name: string, size: number) => {
+      const file = join(dir, name);
+      writeFileSync(file, '');
+      truncateSync(file, size);
+      return file;
+    };
+    expect(heapGrowthCapped('-')).toBe(true);
+    expect(heapGrowthCapped(at('large.yaml', 8 * 1024 * 1024))).toBe(true);
+    expect(heapGrowthCapped(at('small.yaml', 8 * 1024 * 1024 - 1))).toBe(false);
+    expect(heapGrowthCapped(join(dir, 'missing.yaml'))).toBe(false);
   });
 });
