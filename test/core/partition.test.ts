@@ -101,6 +101,28 @@ describe.each(RULE_LISTS)('the decision partition of %s', (_name, ruleLists) => 
     );
   });
 
+  it('decides for some of the rules, named by index, as for a list of those rules alone (the anti-lockout rule left out so)', () => {
+    fc.assert(
+      fc.property(ruleLists, fc.array(fc.boolean(), { minLength: 6, maxLength: 6 }), (rules, keep) => {
+        const kept = rules.flatMap((_, i) => (keep[i] ? [i] : []));
+        const within = ruleDecisions(rules.map((r) => r.box), rules.map((r) => r.action), kept);
+        const alone = ruleDecisions(kept.map((i) => rules[i]!.box), kept.map((i) => rules[i]!.action));
+        // Indices of the whole list, read as positions among the kept rules (-1, the default deny, stays).
+        const position = (i: number) => (i < 0 ? i : kept.indexOf(i));
+        const flags = (f: Uint8Array) => flagged(f).map(position);
+        const pairs = (map: Map<number, Set<number>>, at: (i: number) => number) =>
+          [...map].map(([k, v]) => [at(k), [...v].map(at).sort((x, y) => x - y)] as const).sort((x, y) => x[0] - y[0]);
+        const same = (i: number) => i;
+        expect(flagged(within.decides).every((i) => kept.includes(i))).toBe(true);
+        expect(flags(within.decides)).toEqual(flagged(alone.decides));
+        expect(flags(within.changes)).toEqual(flagged(alone.changes));
+        expect(pairs(within.coveredBy, position)).toEqual(pairs(alone.coveredBy, same));
+        expect(pairs(within.followedBy, position)).toEqual(pairs(alone.followedBy, same));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
   it('has the same leaves, in the same order and for the same work, whether its tree is kept or not', () => {
     fc.assert(
       fc.property(ruleLists, (rules) => {
