@@ -51,12 +51,13 @@ class DiskComparison {
 
   constructor(
     file: string,
+    stat: Stats | undefined,
     private readonly scratch: ReadScratch,
   ) {
-    this.stat = statOfEntry(file);
-    if (this.stat?.isFile()) {
+    this.stat = stat;
+    if (stat?.isFile()) {
       this.fd = openSync(file, 'r');
-      this.size = this.stat.size;
+      this.size = stat.size;
     }
   }
 
@@ -86,14 +87,44 @@ class DiskComparison {
   }
 }
 
-/** The entry at `file`, or undefined when there is none: also where a part of its path is a file (the listing reports that one). */
-function statOfEntry(file: string): Stats | undefined {
-  try {
-    return lstatSync(file, { throwIfNoEntry: false });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
-    throw error;
+/**
+ * The entries of out/ as the listing sees them: a path whose directory is a
+ * link (to a directory, or to itself) or a file has none there (the listing
+ * reports the link or the file in its stead, and walks into no link), so
+ * nothing is read through a link from outside the tree, and a link that
+ * loops is one entry like any other. Each directory is looked at once.
+ */
+class TreeEntries {
+  /** Directory below out/ ('' is out/) → whether it is a directory reached without a link. */
+  private readonly dirs = new Map<string, boolean>([['', true]]);
+
+  constructor(private readonly root: string) {}
+
+  /** The entry at `path` (relative to out/), or undefined when the listing has none. */
+  stat(path: string): Stats | undefined {
+    if (!this.isDirectory(parentOf(path))) return undefined;
+    try {
+      return lstatSync(join(this.root, path), { throwIfNoEntry: false });
+    } catch (error) {
+      // A directory replaced by a file since it was looked at: nothing there, as the listing will see.
+      if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+      throw error;
+    }
   }
+
+  private isDirectory(dir: string): boolean {
+    let known = this.dirs.get(dir);
+    if (known === undefined) {
+      known = this.isDirectory(parentOf(dir)) && lstatSync(join(this.root, dir), { throwIfNoEntry: false })?.isDirectory() === true;
+      this.dirs.set(dir, known);
+    }
+    return known;
+  }
+}
+
+function parentOf(path: string): string {
+  const slash = path.lastIndexOf('/');
+  return slash < 0 ? '' : path.slice(0, slash);
 }
 
 /** One read buffer, grown to the longest piece compared. */
@@ -116,8 +147,9 @@ export function checkTree(outDir: string, render: (files: OutputSink) => void): 
   const differences = new Map<string, Difference>();
   const encoder = new Utf8Scratch();
   const scratch = new ReadScratch();
+  const entries = new TreeEntries(outDir);
   const compared = (path: string, hashing: (each: (bytes: Buffer) => void) => string): string => {
-    const comparison = new DiskComparison(join(outDir, path), scratch);
+    const comparison = new DiskComparison(join(outDir, path), entries.stat(path), scratch);
     try {
       const hash = hashing((bytes) => comparison.piece(bytes));
       const difference = comparison.difference(path);

@@ -2,7 +2,7 @@
 // build writes and by the files' mode, whatever masks the mode of a new file
 // (the umask, or a default ACL of the directory above out/).
 import { spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -212,5 +212,46 @@ describe('gen build --check compares what gen build compares', () => {
       { path: 'sub/a.txt', status: 'missing' },
       { path: 'sub/deeper/b.txt', status: 'missing' },
     ]);
+  });
+  it('a directory of out/ replaced by a link to itself is a link like any other: listed as extra, with the files below it missing', () => {
+    const out = join(tempDir('gen-stale-'), 'out');
+    const files = new Map([['sub/a.txt', 'a\n'], ['sub/deeper/b.txt', 'b\n'], ['top.txt', 't\n']]);
+    emitTree(out, files);
+    rmSync(join(out, 'sub'), { recursive: true });
+    // Reading sub/a.txt through it fails with ELOOP: the comparison must not try.
+    symlinkSync('sub', join(out, 'sub'));
+    expect(staleFiles(out, files)).toEqual([
+      { path: 'sub', status: 'extra' },
+      { path: 'sub/a.txt', status: 'missing' },
+      { path: 'sub/deeper/b.txt', status: 'missing' },
+    ]);
+  });
+
+  it('reads nothing through a link in out/ to a directory elsewhere: its files are missing, never opened', () => {
+    const base = tempDir('gen-stale-');
+    const out = join(base, 'out');
+    // Long enough that reading it shows in the process's read count; the same bytes a build writes, so a comparison would read all of it.
+    const big = `${'x'.repeat(8 * 1024 * 1024)}\n`;
+    const files = new Map([['sub/big.txt', big], ['top.txt', 't\n']]);
+    emitTree(out, files);
+    renameSync(join(out, 'sub'), join(base, 'elsewhere'));
+    symlinkSync(join(base, 'elsewhere'), join(out, 'sub'));
+    // Bytes this process has read (Linux): the comparison runs synchronously, nothing else reads meanwhile.
+    const readSoFar = () => Number(/^rchar: (\d+)$/m.exec(readFileSync('/proc/self/io', 'utf8'))![1]);
+    const before = readSoFar();
+    const differences = staleFiles(out, files);
+    const read = readSoFar() - before;
+    expect(differences).toEqual([
+      { path: 'sub', status: 'extra' },
+      { path: 'sub/big.txt', status: 'missing' },
+    ]);
+    expect(read).toBeLessThan(1024 * 1024);
+    // The count does see such a read: the same comparison of the file in place reads it.
+    renameSync(join(base, 'elsewhere'), join(base, 'moved'));
+    rmSync(join(out, 'sub'));
+    renameSync(join(base, 'moved'), join(out, 'sub'));
+    const again = readSoFar();
+    expect(staleFiles(out, files)).toEqual([]);
+    expect(readSoFar() - again).toBeGreaterThan(big.length);
   });
 });
