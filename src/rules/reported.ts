@@ -320,6 +320,16 @@ export const reportedRules: Rule[] = [
     noExample: 'The finding is about the secrets directory beside the topology, not about what the topology says.',
   },
   {
+    id: 'secrets/orphaned-key',
+    severity: 'warning',
+    summary: 'A peer\'s private key in the secrets directory belongs to no peer of its instance (gen lint).',
+    why:
+      'It stays when a peer is removed from the topology or renamed by hand: a private key that no configuration uses any more, kept beside the live ones and in every copy of the secrets directory. ' +
+      'gen wg add-peer of that name later refuses to replace it.',
+    hint: 'Delete the key file of a peer that is gone (rm FILE), rename it with a renamed peer, or put the peer back with the public key `gen wg pubkey < FILE` prints.',
+    noExample: 'The finding is about the secrets directory beside the topology, not about what the topology says.',
+  },
+  {
     id: 'secrets/unsafe',
     severity: 'error',
     summary: 'The secrets directory or a key file in it is one gen refuses to read (gen lint).',

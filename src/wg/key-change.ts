@@ -123,6 +123,11 @@ export interface KeyDirectory {
 
 const PEER_KEY = new RegExp(`${PEER_NAME.source.slice(0, -1)}\\.key$`);
 
+/** Whether a name in a peers directory is the key file of a peer (`<peer>.key`, without a key change's suffix). */
+export function isPeerKeyName(name: string): boolean {
+  return PEER_KEY.test(name);
+}
+
 /**
  * gen's key directories for the model's instances: `<site>/wireguard`
  * (the instances' keys) and `<site>/wireguard/<instance>/peers` (the peers'

@@ -9,10 +9,10 @@ import { basename, dirname, join, sep } from 'node:path';
 import type { Finding } from '../findings.js';
 import type { Model, Peer, Site, WireguardInstance } from '../model.js';
 import type { Path } from '../location.js';
-import { SecretsError, readSecret, readSecretFile, secretFile, secretsIn } from '../secrets.js';
+import { SecretsError, readSecret, readSecretFile, secretFile, secretsDirectoryNames, secretsIn } from '../secrets.js';
 import { instanceKeyPath, peerKeyPath } from '../paths.js';
 import { isWireguardKey, publicKeyOf } from '../targets/wireguard/keys.js';
-import { PENDING_SUFFIX, RETIRED_SUFFIX, keyFilesOf } from './key-change.js';
+import { PENDING_SUFFIX, RETIRED_SUFFIX, isPeerKeyName, keyFilesOf } from './key-change.js';
 
 /**
  * present: the stored private key belongs to the topology's public key;
@@ -112,6 +112,40 @@ export function storedPrivateKeys(model: Model, dir: string): Map<string, string
   return keys;
 }
 
+/** A private key in an instance's peers directory that belongs to no peer of the instance. */
+export interface OrphanedKey {
+  instance: WireguardInstance;
+  /** The name the file gives its peer. */
+  peer: string;
+  /** Relative to the secrets directory. */
+  keyFile: string;
+}
+
+/**
+ * The peers' key files (`<peer>.key`) in each instance's peers directory
+ * that name no peer of that instance: what stays of a peer removed from the
+ * topology by hand (gen wg add-peer writes the key; nothing removes it),
+ * or of one renamed. A name that differs from a peer's in case only is
+ * that peer's (one file where case does not count). Throws SecretsError
+ * when gen must not read there. A key change's files (pending, retired)
+ * are the key commands' to finish.
+ */
+export function orphanedPeerKeys(model: Model, dir: string): OrphanedKey[] {
+  const out: OrphanedKey[] = [];
+  for (const site of model.sites) {
+    for (const instance of site.wireguard) {
+      const relative = dirname(peerKeyPath(site.name, instance.name, 'peer'));
+      const names = secretsDirectoryNames(dir, relative).filter(isPeerKeyName);
+      if (names.length === 0) continue;
+      const peers = new Set(instance.peers.map((peer) => `${peer.name}.key`.toLowerCase()));
+      for (const name of names.sort()) {
+        if (!peers.has(name.toLowerCase())) out.push({ instance, peer: name.slice(0, -'.key'.length), keyFile: join(relative, name) });
+      }
+    }
+  }
+  return out;
+}
+
 /** The command that makes a new pair for the owner of a key file (relative to the secrets directory). */
 export function newPairCommand(keyFile: string): string {
   const parts = keyFile.replace(new RegExp(`(${PENDING_SUFFIX}|${RETIRED_SUFFIX})$`), '').split(sep);
@@ -127,15 +161,18 @@ function publicKeyOfHolder(h: Pick<KeyHolder, 'instance' | 'peer'>): string | un
 /**
  * `gen lint`: a public_key that is a private key of the secrets directory
  * (pasted in the wrong place: published in out/ and on the firewall), a
- * stored key that does not belong to its public_key, and a secrets
- * directory gen refuses. No message holds a key.
+ * stored key that does not belong to its public_key, a peer's key that
+ * belongs to no peer, and a secrets directory gen refuses. No message
+ * holds a key.
  */
 export function keyFindings(model: Model, dir: string): Finding[] {
   let holders: KeyHolder[];
   let stored: Map<string, string>;
+  let orphaned: OrphanedKey[];
   try {
     holders = keyHolders(model, dir, true);
     stored = storedPrivateKeys(model, dir);
+    orphaned = orphanedPeerKeys(model, dir);
   } catch (error) {
     if (!(error instanceof SecretsError)) throw error;
     return [{ rule: 'secrets/unsafe', path: [], message: error.message }];
@@ -186,6 +223,16 @@ export function keyFindings(model: Model, dir: string): Finding[] {
         hint:
           `If this public_key is right, put its private key back at ${keyPath}, or make a new pair: ${newPair}; ` +
           `if the stored key is right, set public_key to what \`gen wg pubkey < ${keyPath}\` prints.`,
+      };
+    }), orphaned.map((o): Finding => {
+      const keyPath = join(dir, o.keyFile);
+      return {
+        rule: 'secrets/orphaned-key',
+        path: o.instance.path.concat('peers'),
+        message: `${keyPath} is the private key of a peer ${o.peer} that ${o.instance.name} no longer has (or never had)`,
+        hint:
+          `If ${o.peer} is gone for good, delete the key file (rm ${keyPath}); if the peer was renamed, rename the file to the new name's .key; ` +
+          `to add ${o.peer} back with this key, put its entry back with the public key \`gen wg pubkey < ${keyPath}\` prints.`,
       };
     }));
 }

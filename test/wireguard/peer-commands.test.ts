@@ -4,7 +4,7 @@
 // state, lint reports a stored key that does not belong to its public_key,
 // and QR codes hold only what the WireGuard apps read, in 80 columns.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import QRCode from 'qrcode';
 import jsQR from 'jsqr';
@@ -186,6 +186,35 @@ describe('gen lint and the stored keys', () => {
     expect(publicKeyOf(instance.privateKey)).not.toBe(parse(current()).sites[0].wireguard[0].public_key);
     expect(lint().stdout).toContain('the private key of instance wg0 in .secrets/home/wireguard/wg0.key does not belong to this public_key');
     expect(JSON.parse(lint('--format', 'json').stdout).diagnostics.map((d: { hint: string }) => d.hint)).toContainEqual(expect.stringContaining('gen wg keygen --instance wg0 --force'));
+  });
+
+  it("warns of a peer's key that no peer of its instance has, at the instance's peers, until the file is gone ('secrets/orphaned-key')", async () => {
+    expect((await gen('wg', 'add-peer', 'kp', '--role', 'workstation', topology)).code).toBe(0);
+    expect(lint().stdout).toBe('topology.yaml: no problems\n');
+    // The peer removed from the topology by hand: its key stays.
+    const peers = (parse(current()) as { sites: { wireguard: { peers: { name: string }[] }[] }[] }).sites[0]!.wireguard[0]!.peers;
+    writeFileSync(topology, edit(current(), ['sites', 0, 'wireguard', 0, 'peers', peers.findIndex((p) => p.name === 'kp')], undefined));
+    expect(existsSync(join(secrets, 'home/wireguard/wg0/peers/kp.key'))).toBe(true);
+    // Beside it: a key change's files, a file that is no peer's key, and a peer's key named in another case, none of them reported.
+    writeFileSync(join(secrets, 'home/wireguard/wg0/peers/gone.key.gen-old'), `${generateKeyPair().privateKey}\n`, { mode: 0o600 });
+    writeFileSync(join(secrets, 'home/wireguard/wg0/peers/notes.txt'), 'kept by hand\n', { mode: 0o600 });
+    writeFileSync(join(secrets, 'home/wireguard/wg0/peers/Laptop-John.key'), `${generateKeyPair().privateKey}\n`, { mode: 0o600 });
+    const r = lint('--format', 'json');
+    expect(r.status).toBe(0);
+    const line = current().split('\n').findIndex((l) => /^\s+peers:$/.test(l)) + 1;
+    expect(JSON.parse(r.stdout).diagnostics).toEqual([
+      expect.objectContaining({
+        rule: 'secrets/orphaned-key',
+        severity: 'warning',
+        location: expect.objectContaining({ line }),
+        message: '.secrets/home/wireguard/wg0/peers/kp.key is the private key of a peer kp that wg0 no longer has (or never had)',
+        hint: expect.stringContaining('delete the key file (rm .secrets/home/wireguard/wg0/peers/kp.key)'),
+      }),
+    ]);
+    // A warning: CI that allows none fails on it.
+    expect(lint('--max-warnings', '0').status).toBe(1);
+    rmSync(join(secrets, 'home/wireguard/wg0/peers/kp.key'));
+    expect(lint()).toMatchObject({ status: 0, stdout: 'topology.yaml: no problems\n' });
   });
 
   it("reports a secrets directory it must not read ('secrets/unsafe')", async () => {
