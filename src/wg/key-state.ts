@@ -114,6 +114,7 @@ export function storedPrivateKeys(model: Model, dir: string): Map<string, string
 
 /** A private key in an instance's peers directory that belongs to no peer of the instance. */
 export interface OrphanedKey {
+  site: Site;
   instance: WireguardInstance;
   /** The name the file gives its peer. */
   peer: string;
@@ -139,7 +140,7 @@ export function orphanedPeerKeys(model: Model, dir: string): OrphanedKey[] {
       if (names.length === 0) continue;
       const peers = new Set(instance.peers.map((peer) => `${peer.name}.key`.toLowerCase()));
       for (const name of names.sort()) {
-        if (!peers.has(name.toLowerCase())) out.push({ instance, peer: name.slice(0, -'.key'.length), keyFile: join(relative, name) });
+        if (!peers.has(name.toLowerCase())) out.push({ site, instance, peer: name.slice(0, -'.key'.length), keyFile: join(relative, name) });
       }
     }
   }

@@ -142,6 +142,20 @@ describe('gen wg list', () => {
       key: { state: 'present', rotated: '2026-01-02T03:04:05.000Z' },
     });
     expect(json.peers.map((p: { name: string }) => p.name)).toEqual(['mac-workstation', 'laptop-john', 'iphone-john', 'kp', 'pixel']);
+    expect(json.orphaned_keys).toEqual([]);
+  });
+
+  it('lists the stored key of a peer the topology no longer has after the peers, as orphaned', async () => {
+    expect((await gen('wg', 'add-peer', 'kp', '--role', 'workstation', topology)).code).toBe(0);
+    const peers = (parse(current()) as { sites: { wireguard: { peers: { name: string }[] }[] }[] }).sites[0]!.wireguard[0]!.peers;
+    writeFileSync(topology, edit(current(), ['sites', 0, 'wireguard', 0, 'peers', peers.findIndex((p) => p.name === 'kp')], undefined));
+    utimesSync(join(secrets, 'home/wireguard/wg0/peers/kp.key'), new Date('2026-01-02T03:04:05Z'), new Date('2026-01-02T03:04:05Z'));
+    const rows = (await gen('wg', 'list', topology)).stdout.trim().split('\n').map((l) => l.split(/\s{2,}/));
+    expect(rows[rows.length - 1]).toEqual(['kp', '-', '-', '-', 'orphaned (no such peer)', '2026-01-02']);
+    expect(rows.filter((r) => r[0] === 'kp')).toHaveLength(1);
+    const json = JSON.parse((await gen('wg', 'list', '--format', 'json', topology)).stdout);
+    expect(json.peers.map((p: { name: string }) => p.name)).not.toContain('kp');
+    expect(json.orphaned_keys).toEqual([{ site: 'home', instance: 'wg0', name: 'kp', key_file: 'home/wireguard/wg0/peers/kp.key', rotated: '2026-01-02T03:04:05.000Z' }]);
   });
 
   it('refuses a secrets directory others can read, like every key command', async () => {
