@@ -322,11 +322,11 @@ export const reportedRules: Rule[] = [
   {
     id: 'secrets/orphaned-key',
     severity: 'warning',
-    summary: 'A peer\'s private key in the secrets directory belongs to no peer of its instance (gen lint).',
+    summary: 'A private key in the secrets directory belongs to no peer or instance of the topology (gen lint).',
     why:
-      'It stays when a peer is removed from the topology or renamed by hand: a private key that no configuration uses any more, kept beside the live ones and in every copy of the secrets directory. ' +
+      'It stays when a peer or an instance is removed from the topology or renamed by hand (gen writes keys and removes none): a private key that no configuration uses any more, kept beside the live ones and in every copy of the secrets directory. ' +
       'gen wg add-peer of that name later refuses to replace it.',
-    hint: 'Delete the key file of a peer that is gone (rm FILE), rename it with a renamed peer, or put the peer back with the public key `gen wg pubkey < FILE` prints.',
+    hint: 'Delete the key file of a peer or instance that is gone (rm FILE), rename it with a renamed one, or put it back with the public key `gen wg pubkey < FILE` prints.',
     noExample: 'The finding is about the secrets directory beside the topology, not about what the topology says.',
   },
   {

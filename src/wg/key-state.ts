@@ -4,12 +4,12 @@
 // `gen wg list` shows it; `gen lint` reports a stored key that does not
 // belong to its public_key, which would otherwise surface only when a
 // client file is exported or the firewall refuses the handshake.
-import { statSync } from 'node:fs';
+import { lstatSync, statSync } from 'node:fs';
 import { basename, dirname, join, sep } from 'node:path';
 import type { Finding } from '../findings.js';
 import type { Model, Peer, Site, WireguardInstance } from '../model.js';
 import type { Path } from '../location.js';
-import { SecretsError, readSecret, readSecretFile, secretFile, secretsDirectoryNames, secretsIn } from '../secrets.js';
+import { PEER_NAME, SecretsError, readSecret, readSecretFile, secretFile, secretsDirectoryNames, secretsIn } from '../secrets.js';
 import { instanceKeyPath, peerKeyPath } from '../paths.js';
 import { isWireguardKey, publicKeyOf } from '../targets/wireguard/keys.js';
 import { PENDING_SUFFIX, RETIRED_SUFFIX, isPeerKeyName, keyFilesOf } from './key-change.js';
@@ -112,36 +112,63 @@ export function storedPrivateKeys(model: Model, dir: string): Map<string, string
   return keys;
 }
 
-/** A private key in an instance's peers directory that belongs to no peer of the instance. */
+/** A private key in gen's key directories of a site that belongs to no instance or peer the site has. */
 export interface OrphanedKey {
   site: Site;
-  instance: WireguardInstance;
-  /** The name the file gives its peer. */
-  peer: string;
+  /** The instance's name: one the site has, or one it no longer has (the name its key file or directory gives it). */
+  instanceName: string;
+  /** The site's instance of that name; undefined when the site no longer has it. */
+  instance?: WireguardInstance;
+  /** The name the file gives its peer; undefined for an instance's own key. */
+  peer?: string;
   /** Relative to the secrets directory. */
   keyFile: string;
 }
 
 /**
- * The peers' key files (`<peer>.key`) in each instance's peers directory
- * that name no peer of that instance: what stays of a peer removed from the
- * topology by hand (gen wg add-peer writes the key; nothing removes it),
- * or of one renamed. A name that differs from a peer's in case only is
- * that peer's (one file where case does not count). Throws SecretsError
- * when gen must not read there. A key change's files (pending, retired)
- * are the key commands' to finish.
+ * The key files in a site's key directories that belong to nothing the
+ * site has: a `<peer>.key` in an instance's peers directory that names no
+ * peer of it, and what an instance the site no longer has left
+ * (`<instance>.key`, and each `<peer>.key` in `<instance>/peers/`). They
+ * stay when a peer or an instance is removed from the topology by hand
+ * (gen writes keys, and removes none), or renamed. A name that differs
+ * from a peer's or an instance's in case only is that one's (one file
+ * where case does not count). Only gen's layout is looked at, never
+ * through a link; throws SecretsError when gen must not read there. A key
+ * change's files (pending, retired) are the key commands' to finish.
  */
-export function orphanedPeerKeys(model: Model, dir: string): OrphanedKey[] {
+export function orphanedKeys(model: Model, dir: string): OrphanedKey[] {
   const out: OrphanedKey[] = [];
+  const peerKeys = (relative: string) => secretsDirectoryNames(dir, relative).filter(isPeerKeyName).sort();
+  const nameOf = (keyName: string) => keyName.slice(0, -'.key'.length);
   for (const site of model.sites) {
     for (const instance of site.wireguard) {
       const relative = dirname(peerKeyPath(site.name, instance.name, 'peer'));
-      const names = secretsDirectoryNames(dir, relative).filter(isPeerKeyName);
+      const names = peerKeys(relative);
       if (names.length === 0) continue;
       const peers = new Set(instance.peers.map((peer) => `${peer.name}.key`.toLowerCase()));
-      for (const name of names.sort()) {
-        if (!peers.has(name.toLowerCase())) out.push({ site, instance, peer: name.slice(0, -'.key'.length), keyFile: join(relative, name) });
-      }
+      for (const name of names) if (!peers.has(name.toLowerCase())) out.push({ site, instanceName: instance.name, instance, peer: nameOf(name), keyFile: join(relative, name) });
+    }
+    // <site>/wireguard: the instances' keys, and a directory of each instance's peers.
+    const keys = dirname(instanceKeyPath(site.name, 'instance'));
+    const instances = new Set(site.wireguard.map((instance) => instance.name.toLowerCase()));
+    // Each instance the site no longer has, its own key first, then its peers' keys.
+    const gone = new Map<string, { key?: string; peers?: true }>();
+    const of = (name: string) => gone.get(name) ?? gone.set(name, {}).get(name)!;
+    for (const name of secretsDirectoryNames(dir, keys)) {
+      const instance = isPeerKeyName(name) ? nameOf(name) : name;
+      if (instances.has(instance.toLowerCase()) || !PEER_NAME.test(instance)) continue;
+      // Nothing through a link: a key is a regular file, an instance's peers a directory.
+      const stat = lstatSync(join(dir, keys, name), { throwIfNoEntry: false });
+      if (instance !== name && stat?.isFile()) of(instance).key = name;
+      else if (instance === name && stat?.isDirectory()) of(instance).peers = true;
+    }
+    for (const name of [...gone.keys()].sort()) {
+      const { key, peers } = gone.get(name)!;
+      if (key !== undefined) out.push({ site, instanceName: name, keyFile: join(keys, key) });
+      if (!peers) continue;
+      const relative = dirname(peerKeyPath(site.name, name, 'peer'));
+      for (const peerKey of peerKeys(relative)) out.push({ site, instanceName: name, peer: nameOf(peerKey), keyFile: join(relative, peerKey) });
     }
   }
   return out;
@@ -173,7 +200,7 @@ export function keyFindings(model: Model, dir: string): Finding[] {
   try {
     holders = keyHolders(model, dir, true);
     stored = storedPrivateKeys(model, dir);
-    orphaned = orphanedPeerKeys(model, dir);
+    orphaned = orphanedKeys(model, dir);
   } catch (error) {
     if (!(error instanceof SecretsError)) throw error;
     return [{ rule: 'secrets/unsafe', path: [], message: error.message }];
@@ -227,13 +254,19 @@ export function keyFindings(model: Model, dir: string): Finding[] {
       };
     }), orphaned.map((o): Finding => {
       const keyPath = join(dir, o.keyFile);
+      const owner = o.instance
+        ? `a peer ${o.peer!} that ${o.instance.name}`
+        : o.peer === undefined
+          ? `an instance ${o.instanceName} that site ${o.site.name}`
+          : `peer ${o.peer} of an instance ${o.instanceName} that site ${o.site.name}`;
+      const gone = o.peer ?? o.instanceName;
       return {
         rule: 'secrets/orphaned-key',
-        path: o.instance.path.concat('peers'),
-        message: `${keyPath} is the private key of a peer ${o.peer} that ${o.instance.name} no longer has (or never had)`,
+        path: o.instance ? o.instance.path.concat('peers') : o.site.path.concat('wireguard'),
+        message: `${keyPath} is the private key of ${owner} no longer has (or never had)`,
         hint:
-          `If ${o.peer} is gone for good, delete the key file (rm ${keyPath}); if the peer was renamed, rename the file to the new name's .key; ` +
-          `to add ${o.peer} back with this key, put its entry back with the public key \`gen wg pubkey < ${keyPath}\` prints.`,
+          `If ${gone} is gone for good, delete the key file (rm ${keyPath}); if it was renamed, rename the file to the new name's .key; ` +
+          `to add ${gone} back with this key, put its entry back with the public key \`gen wg pubkey < ${keyPath}\` prints.`,
       };
     }));
 }

@@ -1,13 +1,13 @@
 // gen wg list: the peers of every instance with the state of their keys.
 // ROTATED is when gen last wrote the private key (made or rotated it);
 // a key made on the device has none here, and its state reads missing.
-// A stored peer's key that names no peer of its instance (the peer was
-// removed from the topology by hand) is listed after the peers, as
-// orphaned: gen lint warns of it too (secrets/orphaned-key).
+// A stored key that belongs to no peer or instance of the topology (one
+// removed by hand) is listed after the peers, as orphaned: gen lint warns
+// of it too (secrets/orphaned-key).
 import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CommonOptions, secretsDir, underLock } from './actions.js';
-import { type KeyHolder, keyHolders, orphanedPeerKeys } from './key-state.js';
+import { type KeyHolder, type OrphanedKey, keyHolders, orphanedKeys } from './key-state.js';
 import { instancesIn } from './locate.js';
 
 function day(date: Date | undefined): string {
@@ -33,8 +33,10 @@ export async function listPeers(options: CommonOptions & { format: 'table' | 'js
       const holders = keyHolders(model, dir).filter((h) => wanted.has(h.instance));
       const instances = holders.filter((h) => h.peer === undefined);
       const peers = holders.filter((h) => h.peer !== undefined);
-      const orphaned = orphanedPeerKeys(model, dir)
-        .filter((o) => wanted.has(o.instance))
+      // The keys an instance the site no longer has left belong to no instance a scope can name: listed when the scope is the whole site.
+      const inScope = (o: OrphanedKey) => (o.instance ? wanted.has(o.instance) : options.instance === undefined && (options.site === undefined || options.site === o.site.name));
+      const orphaned = orphanedKeys(model, dir)
+        .filter(inScope)
         .map((o) => Object.assign({}, o, { written: lstatSync(join(dir, o.keyFile)).mtime }));
       if (options.format === 'json') {
         return `${JSON.stringify(
@@ -50,7 +52,7 @@ export async function listPeers(options: CommonOptions & { format: 'table' | 'js
               public_key: h.peer!.publicKey ?? null,
               key: keyJson(h),
             })),
-            orphaned_keys: orphaned.map((o) => ({ site: o.site.name, instance: o.instance.name, name: o.peer, key_file: o.keyFile, rotated: o.written.toISOString() })),
+            orphaned_keys: orphaned.map((o) => ({ site: o.site.name, instance: o.instanceName, name: o.peer ?? null, key_file: o.keyFile, rotated: o.written.toISOString() })),
           },
           null,
           2,
@@ -69,7 +71,15 @@ export async function listPeers(options: CommonOptions & { format: 'table' | 'js
           `${h.info.state}${h.info.pending ? ' (interrupted change)' : ''}`,
           day(h.info.written),
         ]),
-        ...orphaned.map((o) => [...(several ? [`${o.site.name}/${o.instance.name}`] : []), o.peer, '-', '-', '-', 'orphaned (no such peer)', day(o.written)]),
+        ...orphaned.map((o) => [
+          ...(several ? [`${o.site.name}/${o.instanceName}`] : []),
+          o.peer ?? `(instance ${o.instanceName})`,
+          '-',
+          '-',
+          '-',
+          o.instance ? 'orphaned (no such peer)' : 'orphaned (no such instance)',
+          day(o.written),
+        ]),
       ];
       return holders.length === 0 ? '' : table(rows);
     },

@@ -4,7 +4,7 @@
 // state, lint reports a stored key that does not belong to its public_key,
 // and QR codes hold only what the WireGuard apps read, in 80 columns.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import QRCode from 'qrcode';
 import jsQR from 'jsqr';
@@ -229,6 +229,50 @@ describe('gen lint and the stored keys', () => {
     expect(lint('--max-warnings', '0').status).toBe(1);
     rmSync(join(secrets, 'home/wireguard/wg0/peers/kp.key'));
     expect(lint()).toMatchObject({ status: 0, stdout: 'topology.yaml: no problems\n' });
+  });
+
+  it("warns of the keys an instance left when it was renamed, at the site's wireguard, and lists them ('secrets/orphaned-key')", async () => {
+    withSecondInstance();
+    expect((await gen('wg', 'keygen', '--instance', 'wg1', '--force', topology)).code).toBe(0);
+    expect((await gen('wg', 'add-peer', 'tab', '--role', 'laptop', topology)).code).toBe(0);
+    // (wg1 has no pass rule of its own: wg/reach-empty, which is not about keys.)
+    const orphans = () => (JSON.parse(lint('--format', 'json').stdout) as { diagnostics: { rule: string }[] }).diagnostics.filter((d) => d.rule === 'secrets/orphaned-key');
+    expect(orphans()).toEqual([]);
+    // wg1 renamed to wg2 by hand, its references with it: the keys stay under wg1.
+    writeFileSync(topology, current().replace(/\bwg1\b/g, 'wg2'));
+    // Beside them, what is no instance's: a file of another kind, and a directory reached through a link (never entered).
+    writeFileSync(join(secrets, 'home/wireguard/notes.txt'), 'kept by hand\n', { mode: 0o600 });
+    symlinkSync(join(secrets, 'home/wireguard/wg1'), join(secrets, 'home/wireguard/old'));
+    const line = current().split('\n').findIndex((l) => /^\s+wireguard:$/.test(l)) + 1;
+    expect(orphans()).toEqual([
+      expect.objectContaining({
+        rule: 'secrets/orphaned-key',
+        location: expect.objectContaining({ line }),
+        message: '.secrets/home/wireguard/wg1.key is the private key of an instance wg1 that site home no longer has (or never had)',
+        hint: expect.stringContaining('rm .secrets/home/wireguard/wg1.key'),
+      }),
+      expect.objectContaining({
+        rule: 'secrets/orphaned-key',
+        location: expect.objectContaining({ line }),
+        message: '.secrets/home/wireguard/wg1/peers/tab.key is the private key of peer tab of an instance wg1 that site home no longer has (or never had)',
+      }),
+    ]);
+    const rows = (await gen('wg', 'list', topology)).stdout.trim().split('\n').map((l) => l.split(/\s{2,}/));
+    expect(rows.slice(-2).map((row) => row.slice(-3, -1))).toEqual([
+      ['-', 'orphaned (no such instance)'],
+      ['-', 'orphaned (no such instance)'],
+    ]);
+    expect(rows.slice(-2).map((row) => row.slice(0, 2))).toEqual([
+      ['home/wg1', '(instance wg1)'],
+      ['home/wg1', 'tab'],
+    ]);
+    // An instance named: the keys of none that exists are not its.
+    expect((await gen('wg', 'list', '--instance', 'wg2', topology)).stdout).not.toContain('orphaned');
+    const json = JSON.parse((await gen('wg', 'list', '--format', 'json', topology)).stdout);
+    expect(json.orphaned_keys.map((o: { instance: string; name: string | null; key_file: string }) => [o.instance, o.name, o.key_file])).toEqual([
+      ['wg1', null, 'home/wireguard/wg1.key'],
+      ['wg1', 'tab', 'home/wireguard/wg1/peers/tab.key'],
+    ]);
   });
 
   it("reports a secrets directory it must not read ('secrets/unsafe')", async () => {
