@@ -632,6 +632,11 @@ describe('the web GUI and HAProxy on the same port', async () => {
     expect(attempt(withOwn('192.168.0.2:80,0.0.0.0:8080-8090')).run).toThrow(/legacy_site \(192\.168\.0\.2:80\) and https_http_redirect \(0\.0\.0\.0:80\)/);
     expect(attempt(withOwn('0.0.0.0:443', '0')).run()).toContain('<name>legacy_site</name>');
     expect(attempt(withOwn('0.0.0.0:9443,[::]:9443')).run()).toContain('<name>legacy_site</name>');
+    // A range after more single ports than it spans is looked up port by port (EarlierBinds): the first single it takes, or none.
+    expect(attempt(withOwn('0.0.0.0:9000,0.0.0.0:9001,0.0.0.0:9002,0.0.0.0:9001-9002')).run).toThrow(/HAProxy frontend legacy_site binds both 0\.0\.0\.0:9001 and 0\.0\.0\.0:9001-9002/);
+    expect(attempt(withOwn('192.168.0.2:9000,192.168.0.3:9001,0.0.0.0:9002,192.168.0.3:9000-9001')).run).toThrow(/binds both 192\.168\.0\.3:9001 and 192\.168\.0\.3:9000-9001/);
+    expect(attempt(withOwn('0.0.0.0:9000,0.0.0.0:9001,0.0.0.0:9002,0.0.0.0:9003-9004')).run()).toContain('<name>legacy_site</name>');
+    expect(attempt(withOwn('192.168.0.2:9000,192.168.0.2:9001,192.168.0.2:9002,192.168.0.3:9000-9001')).run()).toContain('<name>legacy_site</name>');
     expect(attempt(withOwn('0.0.0.0:8443')).run).toThrow(/HAProxy frontend legacy_site binds 0\.0\.0\.0:8443, but the web GUI \(TCP port 8443\)/);
     // The factory GUI on 443 against the box's own frontend on 8443: fine; on 443 of a base where gen binds elsewhere: refused.
     const guiOn443 = withMvc(SAMPLE, own('0.0.0.0:8443'));
@@ -849,6 +854,21 @@ describe('the box\'s own items beside gen\'s: a shared name, a reference to gen\
     // Two of the box's own on one port, neither gen's: merged as they are.
     const twoOwn = withMvc(gui, wireguard(`${officeInstance('')}\n${officeInstance('').replace(office.instance, 'cccccccc-3333-4333-8333-333333333333').replace('<instance>5</instance>', '<instance>6</instance>').replace('172.16.9.1/24', '172.16.10.1/24')}`, ''));
     expect(() => merge(twoOwn, sections, pair.privateKey)).not.toThrow();
+    // Two of the box's own with one tunnel network (one holds the other), neither gen's: merged as they are too.
+    const twoOwnNetwork = withMvc(gui, wireguard(`${officeInstance('')}\n${officeInstance('').replace(office.instance, 'cccccccc-3333-4333-8333-333333333333').replace('<instance>5</instance>', '<instance>6</instance>').replace('<port>51825</port>', '<port>51826</port>').replace('172.16.9.1/24', '172.16.9.129/25')}`, ''));
+    expect(() => merge(twoOwnNetwork, sections, pair.privateKey)).not.toThrow();
+    // The same pair with one of them gen's network: refused, the box's pair still not reported.
+    const withGens = withMvc(gui, wireguard(`${officeInstance('').replace('172.16.9.1/24', '10.0.1.254/23')}\n${officeInstance('').replace(office.instance, 'cccccccc-3333-4333-8333-333333333333').replace('<instance>5</instance>', '<instance>6</instance>').replace('<port>51825</port>', '<port>51826</port>').replace('172.16.9.1/24', '10.0.0.1/22')}`, ''));
+    const refused = (() => {
+      try {
+        merge(withGens, sections, pair.privateKey);
+        return '';
+      } catch (error) {
+        return (error as Error).message;
+      }
+    })();
+    expect(refused.match(/have overlapping tunnel networks/g)).toHaveLength(2);
+    expect(refused).not.toMatch(/the base's WireGuard instance [^(]*\([^)]*\) \(10\.0\.1\.254\/23\) and the base's/);
   });
 
   it("gen's instance on the UDP port of the box's dnsmasq DNS is refused: dnsmasq binds it first, and wg(4) cannot bind it then", async () => {
