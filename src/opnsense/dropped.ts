@@ -65,25 +65,36 @@ export function dropStaleItems(root: XmlElement, current: ReadonlySet<string>, w
   if (stale.size === 0) return [];
   // What the box's items name (outside the stale items), then what those name in turn.
   const used = new Map<string, string>();
+  // The items found used and not yet looked into, each queued as it is found (once: a set of the used ones made
+  // again for each item looked into, and its keys walked, grew with used items × used items).
+  const queue: string[] = [];
   const users = (node: XmlElement, user: string | undefined, inside: boolean) => {
     const uuid = attr(node, 'uuid');
     if (uuid !== undefined && stale.has(uuid) && !inside) return;
     const who = uuid !== undefined && !isGenUuid(uuid) ? `used by the box's ${node.name} "${itemName(node)}"` : user;
-    for (const named of uuidList(node).map((p) => p.trim())) if (stale.has(named) && !used.has(named)) used.set(named, who ?? `named in <${node.name}>`);
+    for (const named of uuidList(node).map((p) => p.trim())) {
+      if (stale.has(named) && !used.has(named)) {
+        used.set(named, who ?? `named in <${node.name}>`);
+        queue.push(named);
+      }
+    }
     for (const c of node.children) if (isElement(c)) users(c, who, inside);
   };
   users(root, undefined, false);
-  for (let queue = [...used.keys()]; queue.length > 0; ) {
-    const before = new Set(used.keys());
+  // The last found first; what an item uses is queued in the order it is found.
+  while (queue.length > 0) {
     const { item, area } = stale.get(queue.pop()!)!;
     users(item, `used by ${itemLabel(item, area)}`, true);
-    for (const uuid of used.keys()) if (!before.has(uuid)) queue.push(uuid);
   }
   const removed = new Map<string, string[]>();
   const kept: string[] = [];
   for (const [uuid, { item, area }] of stale) {
     if (used.has(uuid)) kept.push(`${itemLabel(item, area)} (${used.get(uuid)})`);
-    else removed.set(area, (removed.get(area) ?? []).concat(itemLabel(item, area)));
+    else {
+      let items = removed.get(area);
+      if (items === undefined) removed.set(area, (items = []));
+      items.push(itemLabel(item, area));
+    }
   }
   // Ancestors of a changed element are written anew by merge's propagate().
   const drop = (node: XmlElement, model: XmlElement | undefined): void => {

@@ -568,6 +568,35 @@ describe('merging into a backup', () => {
     expect(work).toBeLessThan(3 * elements);
   });
 
+  it("twice the items of an earlier merge, about twice the work of dropping them, or of keeping those the box's own items use", () => {
+    // n peers of gen's that the topology no longer has; in the second case one instance of the box's names them all.
+    const staleUuid = (i: number) => `${i.toString(16).padStart(8, '0')}-0000-4000-8000-6e67656e0000`;
+    const work = (n: number, used: boolean) => {
+      const peers = Array.from({ length: n }, (_, i) => element('client', [leaf('enabled', '1'), leaf('name', `p${i}`)], [['uuid', staleUuid(i)]]));
+      const theirs = element('server', [leaf('name', 'theirs'), leaf('peers', used ? peers.map((p) => attr(p, 'uuid')).join(',') : '')], [['uuid', 'ffffffff-1111-4222-8333-444444444444']]);
+      const root = element('opnsense', [element('OPNsense', [element('wireguard', [element('client', [element('clients', peers)]), element('server', [element('servers', [theirs])])])])]);
+      const warnings: string[] = [];
+      // Array calls, and each walk over a map's keys (a set made of them, a loop through them) by the map's size.
+      const keys = Map.prototype.keys;
+      let walked = 0;
+      Map.prototype.keys = function (this: Map<unknown, unknown>) {
+        walked += this.size;
+        return keys.call(this);
+      };
+      let counted;
+      try {
+        counted = arrayWork(() => dropStaleItems(root, new Set(), (w) => warnings.push(w)));
+      } finally {
+        Map.prototype.keys = keys;
+      }
+      expect(childrenNamed(child(child(child(root, 'OPNsense'), 'wireguard'), 'client'), 'clients').flatMap((c) => childrenNamed(c, 'client'))).toHaveLength(used ? n : 0);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(used ? new RegExp(`^kept .*"p${n - 1}" \\(used by the box's server "theirs"\\)`) : new RegExp(`^removed WireGuard peer "p0", .*"p${n - 1}": an earlier merge wrote them`));
+      return counted.work + walked;
+    };
+    return Promise.all([expectLinear('dropStaleItems, dropping', 10 * N, (n) => work(n, false)), expectLinear('dropStaleItems, keeping', 10 * N, (n) => work(n, true))]);
+  });
+
   it('twice the certificates, about twice the work of merging them, into the factory config and again', async () => {
     // Each <cert> is a section of its own, and its stand-in is named after the ACME certificate that renews it.
     const work = async (n: number) => {
