@@ -9,9 +9,10 @@
 // that. If the splice did not produce exactly that data, the Document
 // API's own output is used.
 import { isDeepStrictEqual } from 'node:util';
-import { type Document, isMap, isScalar, isSeq, parseDocument, stringify, type YAMLMap, type YAMLSeq } from 'yaml';
+import { type Document, isMap, isScalar, isSeq, parseDocument, stringify, visit, type YAMLMap, type YAMLSeq } from 'yaml';
 import { readFast } from '../load.js';
 import type { Path } from '../location.js';
+import { lineIn, lineTreeOf } from '../yaml-lines.js';
 
 type Scalar = string | number | boolean;
 
@@ -174,10 +175,14 @@ export type Edit =
   | { kind: 'delete'; path: Path }
   | { kind: 'append'; path: Path; entries: [string, Scalar][] };
 
-/** Applies edits one after the other; returns the new text. */
-export function editTopology(text: string, edits: readonly Edit[]): string {
+/**
+ * Applies edits one after the other; returns the new text. `whole` parses
+ * the whole document for each edit, as before editedPart (the tests hold
+ * the two to the same text).
+ */
+export function editTopology(text: string, edits: readonly Edit[], options: { whole?: boolean } = {}): string {
   let current = text;
-  for (const edit of edits) current = applyOne(current, edit);
+  for (const edit of edits) current = applyOne(current, edit, options.whole === true);
   return current;
 }
 
@@ -188,9 +193,9 @@ export function editTopology(text: string, edits: readonly Edit[]): string {
  * API does in its own manner, or where the file is one the loader leaves
  * to the `yaml` library.
  */
-function editedData(text: string, edit: Edit): unknown {
-  // Only the data is compared: no lines.
-  const read = readFast(text, false);
+function editedData(text: string, edit: Edit, data?: unknown): unknown {
+  // Only the data is compared: no lines. Data already read is edited in place.
+  const read = data === undefined ? readFast(text, false) : { data };
   if (!read) return undefined;
   const parentPath = edit.kind === 'append' ? edit.path : edit.path.slice(0, -1);
   let parent: unknown = read.data;
@@ -217,8 +222,8 @@ function editedData(text: string, edit: Edit): unknown {
 }
 
 /** Whether `spliced` reads as `text` with the edit made: on js-yaml's data where it can say, else through the Document API. */
-function splicedRight(text: string, spliced: string, edit: Edit): boolean {
-  const expected = editedData(text, edit);
+function splicedRight(text: string, spliced: string, edit: Edit, data?: unknown): boolean {
+  const expected = editedData(text, edit, data);
   const reread = expected === undefined ? undefined : readFast(spliced, false);
   if (expected !== undefined && reread) return isDeepStrictEqual(reread.data, expected);
   const reparsed = parseDocument(spliced);
@@ -240,11 +245,114 @@ function expectedDocument(text: string, edit: Edit): Document {
   return expected;
 }
 
-function applyOne(text: string, edit: Edit): string {
+/** The splice of `edit` into `text`, with the nodes of `doc` (which hold their ranges in `text`) at `path` for the edit's own. */
+function spliced(text: string, doc: Document, edit: Edit, path: Path): string | undefined {
+  return edit.kind === 'set' ? spliceSet(text, doc, path, edit.value, edit.after) : edit.kind === 'delete' ? spliceDelete(text, doc, path) : spliceAppend(text, doc, path, edit.entries);
+}
+
+/** The value at `path` of js-yaml's data. */
+function dataAt(data: unknown, path: Path): unknown {
+  let node = data;
+  for (const key of path) node = node !== null && typeof node === 'object' ? (node as Record<string | number, unknown>)[key] : undefined;
+  return node;
+}
+
+/** The offset where line `line` (1-based) starts, or -1 past the end. */
+function lineOffset(text: string, line: number): number {
+  let at = 0;
+  for (let n = 1; n < line; n++) {
+    at = text.indexOf('\n', at) + 1;
+    if (at === 0) return -1;
+  }
+  return at;
+}
+
+/** The indentation of the line that starts at `at`, or undefined for a blank or comment line (neither ends a block). */
+function indentOf(text: string, at: number): number | undefined {
+  let i = at;
+  while (text[i] === ' ') i++;
+  return i >= text.length || text[i] === '\n' || text[i] === '\r' || text[i] === '#' ? undefined : i - at;
+}
+
+/**
+ * The part of `text` the edit needs, parsed by the Document API alone, its
+ * nodes' ranges moved to where they are in `text`; `path` is the edit's
+ * own path in it. That part is the parent the edit changes, or for an
+ * append to a block list the list's last item (where the new one goes
+ * after); never the whole list of 10,000 peers, nor the rules beside it.
+ * A collection starts on the line js-yaml noted (a list item at its dash,
+ * a mapping's value at its key) and runs over every line indented deeper
+ * than that column (a list under a key may also put its dashes at the
+ * key's column), and the blank and comment lines between. What comes
+ * before the column on the first line (the dashes of the list items the
+ * line opens; for a parent that is a list item, its own dash) becomes
+ * spaces, so that every offset stays the same. Undefined where the file is
+ * one the loader leaves to the `yaml` library, the edit is at the top, or
+ * the part does not read alone: the whole document is parsed then.
+ */
+export function editedPart(text: string, edit: Edit, read = readFast(text)): { doc: Document; path: Path; from: number; to: number } | undefined {
+  if (!read?.closed) return undefined;
+  const list = edit.kind === 'append' ? dataAt(read.data, edit.path) : undefined;
+  const anchor = Array.isArray(list) ? edit.path : edit.path.slice(0, -1);
+  const value = dataAt(read.data, anchor);
+  if (anchor.length === 0 || value === null || typeof value !== 'object') return undefined;
+  const lastItem = Array.isArray(list) ? list[list.length - 1] : undefined;
+  // After a list's last item (a collection, so its line is known): the part is a list of that item alone.
+  const after = lastItem !== null && typeof lastItem === 'object';
+  const at = after ? anchor.concat((list as unknown[]).length - 1) : anchor;
+  const last = at[at.length - 1]!;
+  const from = lineOffset(text, lineIn(lineTreeOf(read.data, read.closed, false), at));
+  if (from < 0) return undefined;
+  const lineEnd = endOfLine(text, from);
+  let column = from;
+  while (text[column] === ' ') column++;
+  if (typeof last === 'number') {
+    if (text[column] !== '-') return undefined;
+  } else {
+    while (text[column] === '-' && text[column + 1] === ' ') for (column += 1; text[column] === ' '; ) column++;
+    const key = text.slice(column, lineEnd);
+    if (!key.startsWith(`${last}:`) && !key.startsWith(`"${last}":`) && !key.startsWith(`'${last}':`)) return undefined;
+  }
+  const indent = column - from;
+  // Lines at the column that go on with the collection: the dashes of a list (its items, or a list under a key).
+  const dashes = after || (typeof last === 'string' && Array.isArray(value));
+  let to = lineEnd;
+  for (let line = lineEnd; line < text.length; line = endOfLine(text, line)) {
+    const deeper = indentOf(text, line);
+    if (deeper === undefined || deeper > indent || (dashes && deeper === indent && text[line + deeper] === '-')) to = endOfLine(text, line);
+    else break;
+  }
+  // Before the column, spaces; the dash of a parent that is a list item too, so the part is the item itself.
+  const blank = typeof last === 'number' && !after ? column + 1 : column;
+  const doc = parseDocument(' '.repeat(blank - from) + text.slice(blank, to));
+  if (doc.errors.length > 0) return undefined;
+  visit(doc, {
+    Node(_, node) {
+      if (node.range) node.range = [node.range[0] + from, node.range[1] + from, node.range[2] + from];
+    },
+  });
+  const head: Path = typeof last === 'number' ? [] : [last];
+  return { doc, path: head.concat(edit.path.slice(anchor.length)), from, to };
+}
+
+/** The splice of `edit` made with the part of the text editedPart reads, before it is checked; undefined where there is none. */
+export function partSplice(text: string, edit: Edit, read = readFast(text)): string | undefined {
+  const part = editedPart(text, edit, read);
+  return part && spliced(text, part.doc, edit, part.path);
+}
+
+/** How many edits parsed the whole document (test/wireguard/edit-part.test.ts holds gen's own edits of its examples to none). */
+export const wholeDocumentEdits = { count: 0 };
+
+function applyOne(text: string, edit: Edit, whole: boolean): string {
+  // js-yaml reads the text once: for the part's lines, then (its data edited in place) for the check.
+  const read = whole ? undefined : readFast(text);
+  const viaPart = read && partSplice(text, edit, read);
+  if (viaPart !== undefined && splicedRight(text, viaPart, edit, read!.data)) return viaPart;
+  wholeDocumentEdits.count++;
   const doc = parseDocument(text);
   if (doc.errors.length) throw new TopologyEditError(`the topology file does not parse: ${doc.errors[0]!.message}`);
-  const spliced =
-    edit.kind === 'set' ? spliceSet(text, doc, edit.path, edit.value, edit.after) : edit.kind === 'delete' ? spliceDelete(text, doc, edit.path) : spliceAppend(text, doc, edit.path, edit.entries);
-  if (spliced !== undefined && splicedRight(text, spliced, edit)) return spliced;
+  const result = spliced(text, doc, edit, edit.path);
+  if (result !== undefined && splicedRight(text, result, edit)) return result;
   return expectedDocument(text, edit).toString({ flowCollectionPadding: false, lineWidth: 0 });
 }
