@@ -57,6 +57,9 @@ export function registerDiffCommands(cli: Command, setExit: (code: number) => vo
     .option('--exit-code', 'exit 1 when the generated files change (with --no-patch too), 0 when they do not (as git diff --exit-code)')
     .action(async (positional: string | undefined, options: DiffOptions) => {
       const file = topologyFile(positional, options);
+      // Two models and both trees' renders: on a large topology, the heap grows as a build's does (heap-growth.ts).
+      const { capHeapGrowth } = await import('./heap-growth.js');
+      await capHeapGrowth(file);
       const name = topologyName(file);
       // A topology with errors still shows what can be compared; the errors follow, and the exit code is 1.
       const { diagnostics, model } = await lintTopology(file);
@@ -92,13 +95,17 @@ export function registerDiffCommands(cli: Command, setExit: (code: number) => vo
       // --exit-code answers for the generated files, with --no-patch too: the words name only part of what a change does.
       // So does --no-patch alone when there are no words: "No change" must not be the last word on a changed tree.
       if ((options.patch || options.exitCode || words.length === 0) && model && errors.length === 0) {
-        const { renderAll } = await import('../render/index.js');
-        const { unifiedTreeDiff } = await import('../diff/unified.js');
-        const patch = unifiedTreeDiff(baseModel ? renderAll(baseModel) : new Map(), renderAll(model));
-        if (patch) {
+        const { renderInto } = await import('../render/index.js');
+        const { changedFiles } = await import('../diff/changed-files.js');
+        const { filePatch } = await import('../diff/unified.js');
+        // Only the files that differ are held, and each one's diff is written as it is made (see changed-files.ts).
+        const files = changedFiles(baseModel && ((sink) => renderInto(baseModel!, sink)), (sink) => renderInto(model, sink));
+        if (files.length > 0) {
           changed = true;
-          if (options.patch) process.stdout.write(`\n${terminalText(patch)}`);
-          else if (words.length === 0) process.stdout.write('The generated files change all the same: run without --no-patch to see how.\n');
+          if (options.patch) {
+            process.stdout.write('\n');
+            for (const file of files) process.stdout.write(terminalText(filePatch(file.path, file.before, file.after)));
+          } else if (words.length === 0) process.stdout.write('The generated files change all the same: run without --no-patch to see how.\n');
         }
       }
       if (errors.length > 0) {

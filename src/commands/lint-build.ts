@@ -3,12 +3,13 @@
 // diagnostics go to stderr, so `gen build | ...` and redirections carry
 // only data. -q shows errors only and no progress; --verbose says why each
 // rule matters (lint) and names every file a build changes.
-import { lstatSync, statSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { Option, InvalidArgumentError, type Command } from 'commander';
 import type { Diagnostic } from '../diagnostics.js';
 import type { Difference } from '../stale.js';
 import type { Format } from '../format.js';
 import { withTopologyFile, topologyFile } from './topology-arg.js';
+import { capHeapGrowth } from './heap-growth.js';
 import { lintTopology, topologyName } from './model.js';
 import { defaultSecretsDir } from '../paths.js';
 
@@ -105,38 +106,6 @@ async function runLint(positional: string | undefined, options: LintOptions): Pr
   return 0;
 }
 
-/**
- * V8 lets its heap grow to four times what the last full collection kept
- * before it collects again (MemoryController::MaxGrowingFactor, where the
- * heap limit is 2 GB or more). A build holds the model of a topology to its
- * end while it renders files that are garbage once written: 100,000 peers
- * kept 450 MB and grew to 1.8 GB, nearly all of it garbage. Capped at
- * twice, that build peaks at 1.13-1.17 GB (1.06-1.57 GB uncapped, as the
- * collections fall) for about 0.5 s more CPU in 15; capped at 1.5 times,
- * at 1.00-1.07 GB for about 1.5 s more. A smaller topology stays at a few hundred MB either way,
- * and its build does without the extra collections and without loading
- * node:v8; the size of standard input is not known beforehand.
- */
-async function capHeapGrowth(file: string): Promise<void> {
-  if (!heapGrowthCapped(file)) return;
-  const { setFlagsFromString } = await import('node:v8');
-  setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
-}
-
-/** Whether the build of `file` caps the heap's growth: standard input, or a file of CAPPED_HEAP_GROWTH_FROM bytes or more. */
-export function heapGrowthCapped(file: string): boolean {
-  if (file === '-') return true;
-  try {
-    return (statSync(file, { throwIfNoEntry: false })?.size ?? 0) >= CAPPED_HEAP_GROWTH_FROM;
-  } catch {
-    // Unreadable: lintTopology reports it.
-    return false;
-  }
-}
-
-/** Topologies from this size on (about 18,000 peers) are built with the heap's growth capped. */
-const CAPPED_HEAP_GROWTH_FROM = 8 * 1024 * 1024;
-const HEAP_GROWING_PERCENT = 100;
 
 async function runBuild(positional: string | undefined, options: BuildOptions): Promise<number> {
   const file = topologyFile(positional, options);

@@ -34,17 +34,21 @@ function wholeFilePatch(oldName: string, newName: string, a: string, b: string):
   return formatPatch(patch);
 }
 
+/** The unified diff of one file (a side that is undefined has no such file), under `prefix`. */
+export function filePatch(path: string, a: string | undefined, b: string | undefined, prefix = 'out'): string {
+  const oldName = a === undefined ? '/dev/null' : `a/${prefix}/${path}`;
+  const newName = b === undefined ? '/dev/null' : `b/${prefix}/${path}`;
+  const patch = createTwoFilesPatch(oldName, newName, a ?? '', b ?? '', undefined, undefined, { context: 3, maxEditLength: MAX_EDITS }) ?? wholeFilePatch(oldName, newName, a ?? '', b ?? '');
+  return patch.replace(/^=+\n/, '');
+}
+
 export function unifiedTreeDiff(before: ReadonlyMap<string, string>, after: ReadonlyMap<string, string>, prefix = 'out'): string {
   const paths = [...new Set([...before.keys(), ...after.keys()])].sort();
   let text = '';
   for (const path of paths) {
     const a = before.get(path);
     const b = after.get(path);
-    if (a === b) continue;
-    const oldName = a === undefined ? '/dev/null' : `a/${prefix}/${path}`;
-    const newName = b === undefined ? '/dev/null' : `b/${prefix}/${path}`;
-    const patch = createTwoFilesPatch(oldName, newName, a ?? '', b ?? '', undefined, undefined, { context: 3, maxEditLength: MAX_EDITS }) ?? wholeFilePatch(oldName, newName, a ?? '', b ?? '');
-    text += patch.replace(/^=+\n/, '');
+    if (a !== b) text += filePatch(path, a, b, prefix);
   }
   return text;
 }

@@ -9,16 +9,21 @@ import { truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scaleTopology, toYaml } from '../../bench/generate.mjs';
-import { heapGrowthCapped } from '../../src/commands/lint-build.js';
+import { heapGrowthCapped } from '../../src/commands/heap-growth.js';
 import { root } from '../helpers.js';
 import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
 
 removeTempDirsAfterAll();
 
-/** The growth factor of each heap limit V8 set during a build of `text` read from standard input. */
-function limitFactors(text: string): number[] {
-  const out = join(tempDir('gen-heap-growth-'), 'out');
-  const run = spawnSync(process.execPath, ['--trace-gc-verbose', join(root, 'bin/gen.js'), 'build', '-', '-o', out, '-q'], { input: text, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+/** The growth factor of each heap limit V8 set during a build (or with `base`, a diff against it) of `text` read from standard input. */
+function limitFactors(text: string, base?: string): number[] {
+  const dir = tempDir('gen-heap-growth-');
+  let args = ['build', '-', '-o', join(dir, 'out'), '-q'];
+  if (base !== undefined) {
+    writeFileSync(join(dir, 'topology.yaml'), base);
+    args = ['diff', '-', '--base', dir];
+  }
+  const run = spawnSync(process.execPath, ['--trace-gc-verbose', join(root, 'bin/gen.js'), ...args], { input: text, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   expect(run.status, run.stderr).toBe(0);
   // "[HeapController] Limit: old size: 117909 KB, new limit: 235818 KB (2.0)"
   return [...run.stdout.matchAll(/\[HeapController\] Limit: old size: \d+ KB, new limit: \d+ KB \(([\d.]+)\)/g)].map((m) => Number(m[1]));
@@ -28,6 +33,15 @@ describe('the heap of a build', () => {
   it('grows to at most twice what a full collection kept', () => {
     // Standard input, whose size is not known beforehand, is built as a large topology is.
     const factors = limitFactors(toYaml(scaleTopology({ peers: 3000, rules: 6000, vlans: 30 })));
+    expect(factors.length).toBeGreaterThan(0);
+    for (const factor of factors) expect(factor).toBeLessThanOrEqual(2);
+  });
+
+  it('of a diff, which holds two models and renders both trees, grows as a build\'s does', () => {
+    const topology = scaleTopology({ peers: 3000, rules: 6000, vlans: 30 });
+    const base = toYaml(topology);
+    topology.sites[0]!.wireguard[0]!.peers.pop();
+    const factors = limitFactors(toYaml(topology), base);
     expect(factors.length).toBeGreaterThan(0);
     for (const factor of factors) expect(factor).toBeLessThanOrEqual(2);
   });

@@ -6,8 +6,10 @@ import { join } from 'node:path';
 import { applyPatch } from 'diff';
 import { describe, expect, it } from 'vitest';
 import { describeChanges } from '../../src/diff/facts.js';
-import { unifiedTreeDiff } from '../../src/diff/unified.js';
-import { renderAll } from '../../src/render/index.js';
+import { type TreeRender, changedFiles } from '../../src/diff/changed-files.js';
+import { filePatch, unifiedTreeDiff } from '../../src/diff/unified.js';
+import { renderAll, renderInto } from '../../src/render/index.js';
+import type { Model } from '../../src/model.js';
 import { parse as parseYaml } from 'yaml';
 import { edit, modelOf, readExample, root } from '../helpers.js';
 import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
@@ -246,5 +248,51 @@ describe('unifiedTreeDiff', () => {
     // Every old line, then every new one: no unchanged line is matched up (a minimal diff keeps the even ones as context).
     expect(large).not.toMatch(/^ /m);
     expect(unifiedTreeDiff(new Map([['f', 'one\ntwo\n']]), new Map([['f', 'one\nthree\n']]))).toBe('--- a/out/f\n+++ b/out/f\n@@ -1,2 +1,2 @@\n one\n-two\n+three\n');
+  });
+});
+
+describe('changedFiles: the files that differ, without either whole tree', () => {
+  /** A render of `model` that counts its runs. */
+  const counted = (model: Model) => {
+    const render = Object.assign((files: Parameters<TreeRender>[0]) => {
+      render.runs++;
+      renderInto(model, files);
+    }, { runs: 0 });
+    return render;
+  };
+  /** The patch of changedFiles, file by file, as gen diff writes it. */
+  const streamed = (before: TreeRender | undefined, after: TreeRender) =>
+    changedFiles(before, after)
+      .map((f) => filePatch(f.path, f.before, f.after))
+      .join('');
+
+  it('gives the patch of the two whole trees, for changes, additions and removals of files, and against no base', async () => {
+    const peerless = edit(A, ['sites', 0, 'wireguard', 0, 'peers'], []);
+    const rekeyed = A.replace(/(public_key: )(\S+)/, (_, key: string, value: string) => `${key}${Buffer.from(value, 'base64').reverse().toString('base64')}`);
+    expect(rekeyed).not.toBe(A);
+    const pairs: [string | undefined, string][] = [[A, rekeyed], [A, peerless], [peerless, A], [undefined, A], [A, A], [C, A]];
+    for (const [a, b] of pairs) {
+      const [before, after] = [a === undefined ? undefined : await modelOf(a), await modelOf(b)];
+      const whole = unifiedTreeDiff(before ? renderAll(before) : new Map(), renderAll(after));
+      expect(streamed(before && ((files) => renderInto(before, files)), (files) => renderInto(after, files))).toBe(whole);
+    }
+  });
+
+  it('renders each side once where no file of the first side differs, and that side twice only to take the texts that do', async () => {
+    const [a, same, more] = await Promise.all([modelOf(A), modelOf(A), modelOf(A.replace('          - name: iphone-john', '          - name: laptop-ann\n            role: workstation\n            address: 10.0.1.4\n          - name: iphone-john'))]);
+    const runs = (before: Model, after: Model) => {
+      const [b, c] = [counted(before), counted(after)];
+      const files = changedFiles(b, c);
+      return { files: files.map((f) => [f.path, f.before !== undefined, f.after !== undefined]), runs: [b.runs, c.runs] };
+    };
+    expect(runs(a, same)).toEqual({ files: [], runs: [1, 1] });
+    const added = runs(a, more);
+    // A new client file (nothing to take from before), and files that changed (their texts taken in a second run).
+    expect(added.files).toContainEqual([expect.stringMatching(/laptop-ann\.conf$/), false, true]);
+    expect(added.files.some(([, was, is]) => was && is)).toBe(true);
+    expect(added.runs).toEqual([2, 1]);
+    // Only the files that differ are held, each side's text where it has one.
+    const all = renderAll(await modelOf(A));
+    expect(added.files.length).toBeLessThan(all.size);
   });
 });
