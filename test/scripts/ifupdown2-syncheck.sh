@@ -38,8 +38,9 @@ mount --bind "$CONF" /etc/network/ifupdown2/ifupdown2.conf
 status=0
 for file in "$@"; do
   # ifupdown2's netlink socket now and then fails with "recv() error: [Errno 22]" when
-  # many checks run at once; that says nothing about the file, so try again.
-  for _ in 1 2 3; do
+  # many checks run at once (three tries in a row failed on a busy two-core machine);
+  # that says nothing about the file, so try again, for up to about ten seconds.
+  for _ in $(seq 20); do
     out=$(ifup -a -s -i "$file" 2>&1 || true)
     grep -q 'recv() error' <<<"$out" || break
     sleep 0.5
@@ -56,7 +57,18 @@ for file in "$@"; do
     status=1
     continue
   fi
-  if [[ $QUERY == 1 ]]; then ifquery -a -i "$file" -o json; fi
+  if [[ $QUERY == 1 ]]; then
+    # The same netlink failure, when ifquery meets it: its JSON would be missing.
+    for _ in $(seq 20); do
+      rc=0
+      json=$(ifquery -a -i "$file" -o json 2>/run/network/ifquery.err) || rc=$?
+      grep -q 'recv() error' /run/network/ifquery.err || break
+      sleep 0.5
+    done
+    cat /run/network/ifquery.err >&2
+    echo "$json"
+    [[ $rc == 0 ]] || status=1
+  fi
 done
 exit "$status"
 IN

@@ -65,6 +65,22 @@ for p in $(sed -n 's/^[[:space:]]*bridge[-_]ports[[:space:]]\+//p' "$IFFILE" | t
 done
 O=/mnt/out
 ifup -a -i "$IFFILE" > $O/ifup.log 2>&1; echo $? > $O/ifup.rc
+# The kernel passes a device's carrier on to the devices stacked on it (a
+# VLAN device on a bridge) from its linkwatch work, up to a second later
+# and longer on a busy host: a VLAN device read at once could still be
+# UNKNOWN over a bridge that is UP. Wait (at most 10 s) until none is.
+n=0
+while [ $n -lt 100 ]; do
+  pending=0
+  for lower in /sys/class/net/*/lower_*; do
+    [ -e "$lower" ] || continue
+    dev=${lower%/lower_*}
+    if [ "$(cat "$dev/operstate")" = unknown ] && [ "$(cat "$lower/operstate")" = up ]; then pending=1; fi
+  done
+  [ $pending = 0 ] && break
+  n=$((n + 1)); sleep 0.1
+done
+echo "$n" > $O/settle-tenths
 ip -br link > $O/links.txt
 ip -j link > $O/links.json
 : > $O/route-get.txt
