@@ -275,6 +275,37 @@ function indentOf(text: string, at: number): number | undefined {
 }
 
 /**
+ * The column (as an offset in `text`) where the node on the line starting
+ * at `from` begins: a list item's dash (`segment` a number), or the key
+ * `segment` (after the dashes of the list items the line opens); undefined
+ * where the line does not start so.
+ */
+function columnOf(text: string, from: number, segment: string | number): number | undefined {
+  let column = from;
+  while (text[column] === ' ') column++;
+  if (typeof segment === 'number') return text[column] === '-' ? column : undefined;
+  while (text[column] === '-' && text[column + 1] === ' ') for (column += 1; text[column] === ' '; ) column++;
+  const key = text.slice(column, endOfLine(text, column));
+  return key.startsWith(`${segment}:`) || key.startsWith(`"${segment}":`) || key.startsWith(`'${segment}':`) ? column : undefined;
+}
+
+/**
+ * The end of the node whose first line starts at `from`, its column
+ * `indent`: the lines indented deeper, and the blank and comment lines
+ * between; with `dashes`, also lines at the column that start with a dash
+ * (a list's items, where a list under a key puts them at the key's column).
+ */
+function extentOf(text: string, from: number, indent: number, dashes: boolean): number {
+  let to = endOfLine(text, from);
+  for (let line = to; line < text.length; line = endOfLine(text, line)) {
+    const deeper = indentOf(text, line);
+    if (deeper === undefined || deeper > indent || (dashes && deeper === indent && text[line + deeper] === '-')) to = endOfLine(text, line);
+    else break;
+  }
+  return to;
+}
+
+/**
  * The part of `text` the edit needs, parsed by the Document API alone, its
  * nodes' ranges moved to where they are in `text`; `path` is the edit's
  * own path in it. That part is the parent the edit changes, or for an
@@ -286,9 +317,11 @@ function indentOf(text: string, at: number): number | undefined {
  * key's column), and the blank and comment lines between. What comes
  * before the column on the first line (the dashes of the list items the
  * line opens; for a parent that is a list item, its own dash) becomes
- * spaces, so that every offset stays the same. Undefined where the file is
- * one the loader leaves to the `yaml` library, the edit is at the top, or
- * the part does not read alone: the whole document is parsed then.
+ * spaces, so that every offset stays the same; where the edit sets or
+ * deletes a key of a mapping, the collections below its other keys become
+ * blank lines too. Undefined where the file is one the loader leaves to
+ * the `yaml` library, the edit is at the top, or the part does not read
+ * alone: the whole document is parsed then.
  */
 export function editedPart(text: string, edit: Edit, read = readFast(text)): { doc: Document; path: Path; from: number; to: number } | undefined {
   if (!read?.closed) return undefined;
@@ -301,30 +334,30 @@ export function editedPart(text: string, edit: Edit, read = readFast(text)): { d
   const after = lastItem !== null && typeof lastItem === 'object';
   const at = after ? anchor.concat((list as unknown[]).length - 1) : anchor;
   const last = at[at.length - 1]!;
-  const from = lineOffset(text, lineIn(lineTreeOf(read.data, read.closed, false), at));
-  if (from < 0) return undefined;
-  const lineEnd = endOfLine(text, from);
-  let column = from;
-  while (text[column] === ' ') column++;
-  if (typeof last === 'number') {
-    if (text[column] !== '-') return undefined;
-  } else {
-    while (text[column] === '-' && text[column + 1] === ' ') for (column += 1; text[column] === ' '; ) column++;
-    const key = text.slice(column, lineEnd);
-    if (!key.startsWith(`${last}:`) && !key.startsWith(`"${last}":`) && !key.startsWith(`'${last}':`)) return undefined;
-  }
-  const indent = column - from;
+  const tree = lineTreeOf(read.data, read.closed, false);
+  const from = lineOffset(text, lineIn(tree, at));
+  const column = from < 0 ? undefined : columnOf(text, from, last);
+  if (column === undefined) return undefined;
   // Lines at the column that go on with the collection: the dashes of a list (its items, or a list under a key).
-  const dashes = after || (typeof last === 'string' && Array.isArray(value));
-  let to = lineEnd;
-  for (let line = lineEnd; line < text.length; line = endOfLine(text, line)) {
-    const deeper = indentOf(text, line);
-    if (deeper === undefined || deeper > indent || (dashes && deeper === indent && text[line + deeper] === '-')) to = endOfLine(text, line);
-    else break;
-  }
+  const to = extentOf(text, from, column - from, after || (typeof last === 'string' && Array.isArray(value)));
   // Before the column, spaces; the dash of a parent that is a list item too, so the part is the item itself.
   const blank = typeof last === 'number' && !after ? column + 1 : column;
-  const doc = parseDocument(' '.repeat(blank - from) + text.slice(blank, to));
+  let part = ' '.repeat(blank - from) + text.slice(blank, to);
+  // A mapping the edit sets or deletes a key of: the lists and mappings below its other keys (an instance's peers) become blank lines
+  // after their key (read as empty), so the Document API reads the mapping's own lines only; offsets stay.
+  if (!after && !Array.isArray(value)) {
+    const edited = edit.path[anchor.length];
+    for (const [key, child] of Object.entries(value)) {
+      if (key === edited || child === null || typeof child !== 'object') continue;
+      const start = lineOffset(text, lineIn(tree, anchor.concat(key)));
+      const keyColumn = start < from || start >= to ? undefined : columnOf(text, start, key);
+      if (keyColumn === undefined) continue;
+      const below = endOfLine(text, start);
+      const end = extentOf(text, start, keyColumn - start, Array.isArray(child));
+      if (end > below) part = part.slice(0, below - from) + text.slice(below, end).replace(/[^\n]/g, ' ') + part.slice(end - from);
+    }
+  }
+  const doc = parseDocument(part);
   if (doc.errors.length > 0) return undefined;
   visit(doc, {
     Node(_, node) {

@@ -7,7 +7,7 @@
 // parse in `gen wg add-peer`, 100,000 took 38 s and 2.9 GB).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import { parse, visit } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { scaleTopology, toYaml } from '../../bench/generate.mjs';
 import type { Path } from '../../src/location.js';
@@ -80,6 +80,18 @@ describe('an edit of the topology through the part of the text it needs', () => 
     const before = wholeDocumentEdits.count;
     expect(editTopology(text, [edit])).toBe(text.replace('role: mobile\n', 'role: mobile\n            enabled: false\n'));
     expect(wholeDocumentEdits.count).toBe(before + 1);
+  });
+
+  it("reads as many nodes for a key of the instance at 200 peers as at 400: the peers below it are blank lines in the part", () => {
+    const nodes = [200, 400].map((peers) => {
+      const text = commented(peers);
+      const found = editedPart(text, { kind: 'set', path: ['sites', 0, 'wireguard', 0, 'public_key'], value: 'x', after: ['listen_port', 'address', 'name'] })!;
+      let count = 0;
+      visit(found.doc, { Node: () => void count++ });
+      return count;
+    });
+    expect(nodes[0]).toBeLessThan(40);
+    expect(nodes[1]).toBe(nodes[0]);
   });
 
   it('reads a part that does not grow with the peers: a peer, or the last one before an added peer', () => {
