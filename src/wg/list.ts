@@ -81,7 +81,8 @@ export async function listPeers(options: CommonOptions & { format: 'table' | 'js
           day(o.written),
         ]),
       ];
-      return holders.length === 0 ? '' : table(rows);
+      // Nothing to list, not even a header: a topology without WireGuard and no key left behind.
+      return holders.length === 0 && orphaned.length === 0 ? '' : table(rows);
     },
     { readOnly: true },
   );

@@ -4,7 +4,7 @@
 // state, lint reports a stored key that does not belong to its public_key,
 // and QR codes hold only what the WireGuard apps read, in 80 columns.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import QRCode from 'qrcode';
 import jsQR from 'jsqr';
@@ -164,6 +164,21 @@ describe('gen wg list', () => {
     const r = await gen('wg', 'list', topology);
     expect([r.code, r.stdout]).toEqual([1, '']);
     expect(r.stderr).toContain('chmod 600');
+  });
+  it("lists the key a site's last instance left, where the topology has no instance at all", async () => {
+    // scenario B has no WireGuard; its site's wireguard directory holds the key of an instance wg9.
+    writeFileSync(topology, readFileSync(join(root, 'examples/vlan-hosting.yaml'), 'utf8'));
+    mkdirSync(join(secrets, 'hosting/wireguard'), { recursive: true, mode: 0o700 });
+    writeFileSync(join(secrets, 'hosting/wireguard/wg9.key'), `${generateKeyPair().privateKey}\n`, { mode: 0o600 });
+    const table = await gen('wg', 'list', topology);
+    expect(table.code).toBe(0);
+    expect(table.stdout.trim().split('\n').map((l) => l.split(/\s{2,}/))).toEqual([
+      ['NAME', 'ROLE', 'ADDRESS', 'ENABLED', 'KEY', 'ROTATED'],
+      ['(instance wg9)', '-', '-', '-', 'orphaned (no such instance)', expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/)],
+    ]);
+    // Without the key, nothing at all.
+    rmSync(join(secrets, 'hosting/wireguard/wg9.key'));
+    expect((await gen('wg', 'list', topology)).stdout).toBe('');
   });
 });
 
