@@ -197,11 +197,8 @@ function editedData(text: string, edit: Edit, data?: unknown): unknown {
   // Only the data is compared: no lines. Data already read is edited in place.
   const read = data === undefined ? readFast(text, false) : { data };
   if (!read) return undefined;
-  const parentPath = edit.kind === 'append' ? edit.path : edit.path.slice(0, -1);
-  let parent: unknown = read.data;
-  for (const key of parentPath.slice(0, edit.kind === 'append' ? -1 : undefined)) {
-    parent = parent !== null && typeof parent === 'object' ? (parent as Record<string | number, unknown>)[key] : undefined;
-  }
+  // The mapping or list that holds the edited key (for an append, the list's own key).
+  const parent = dataAt(read.data, edit.path.slice(0, -1));
   if (parent === null || typeof parent !== 'object') return undefined;
   const container = parent as Record<string | number, unknown>;
   const key = edit.path[edit.path.length - 1]!;

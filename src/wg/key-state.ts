@@ -189,9 +189,9 @@ function publicKeyOfHolder(h: Pick<KeyHolder, 'instance' | 'peer'>): string | un
 /**
  * `gen lint`: a public_key that is a private key of the secrets directory
  * (pasted in the wrong place: published in out/ and on the firewall), a
- * stored key that does not belong to its public_key, a peer's key that
- * belongs to no peer, and a secrets directory gen refuses. No message
- * holds a key.
+ * stored key that does not belong to its public_key, a key that belongs
+ * to no peer or instance of the topology, and a secrets directory gen
+ * refuses. No message holds a key.
  */
 export function keyFindings(model: Model, dir: string): Finding[] {
   let holders: KeyHolder[];
