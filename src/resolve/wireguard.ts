@@ -6,6 +6,7 @@ import type { Network, Peer, WireguardInstance, WireguardRole } from '../model.j
 import { contains, formatIPv4, parseAddressWithPrefix, parseIPv4 } from '../net.js';
 import type { WireguardInput } from '../topology.js';
 import { type ResolveContext, indexByName, pathTo } from './context.js';
+import { DEFAULT_KEEPALIVE } from '../targets/wireguard/keepalive.js';
 
 export function resolveWireguardInstance(
   input: WireguardInput,
@@ -50,7 +51,7 @@ export function resolveWireguardInstance(
   });
 
   const roleIndex = indexByName(roles);
-  const keepalive = input.keepalive ?? 25;
+  const keepalive = input.keepalive ?? DEFAULT_KEEPALIVE;
   const peers: Peer[] = [];
   const scope = `instance ${input.name}`;
   const inNetwork = { network: network.id };

@@ -1,13 +1,12 @@
-// PersistentKeepalive against what NAT routers need (seed 002, 7.4): 25 s
-// keeps a client's mapping open on routers that drop idle UDP after 60 to
-// 120 s; over 60 s the mapping expires between packets and the firewall
-// can no longer reach the client; under 10 s it only sends traffic (a
-// phone's battery and data). 0 leaves keepalive out, a choice of its own.
+// A PersistentKeepalive outside the range NAT routers need
+// (targets/wireguard/keepalive.ts): over it the firewall loses the client
+// between keepalives, under it a phone spends battery for nothing. 0 leaves
+// keepalive out, a choice of its own.
+import { DEFAULT_KEEPALIVE, KEEPALIVE_RANGE } from '../targets/wireguard/keepalive.js';
 import type { Rule } from './rule.js';
 
-/** The range seed 002 gives: below, traffic for nothing; above, NAT mappings expire. */
-const KEEPALIVE_LEAST = 10;
-const KEEPALIVE_MOST = 60;
+const KEEPALIVE_LEAST = KEEPALIVE_RANGE.least;
+const KEEPALIVE_MOST = KEEPALIVE_RANGE.most;
 
 function outside(seconds: number): boolean {
   return seconds !== 0 && (seconds < KEEPALIVE_LEAST || seconds > KEEPALIVE_MOST);
@@ -16,7 +15,7 @@ function outside(seconds: number): boolean {
 function effect(seconds: number): string {
   return seconds > KEEPALIVE_MOST
     ? `a NAT router that drops an idle UDP mapping after 60 to 120 s forgets the client between two keepalives, and the firewall can no longer reach it`
-    : `a packet every ${seconds} s keeps no mapping open longer than one every 25 s does, and costs a phone battery and data`;
+    : `a packet every ${seconds} s keeps no mapping open longer than one every ${DEFAULT_KEEPALIVE} s does, and costs a phone battery and data`;
 }
 
 export const wireguardKeepaliveRules: Rule[] = [
@@ -27,7 +26,7 @@ export const wireguardKeepaliveRules: Rule[] = [
     why:
       'A client behind NAT stays reachable from the firewall only while its router keeps the UDP mapping, which most drop after 60 to 120 idle seconds: ' +
       `over ${KEEPALIVE_MOST} s the tunnel goes quiet until the client sends again; under ${KEEPALIVE_LEAST} s the packets buy nothing and drain a phone's battery.`,
-    hint: 'Set keepalive: 25 (the interval wg(8) calls sensible with a wide variety of firewalls), or 0 for a client that is never behind NAT.',
+    hint: `Set keepalive: ${DEFAULT_KEEPALIVE} (the interval wg(8) calls sensible with a wide variety of firewalls), or 0 for a client that is never behind NAT.`,
     examples: [
       { where: 'sites[].wireguard[]', bad: 'keepalive: 300', good: 'keepalive: 25' },
       { where: 'sites[].wireguard[].peers[iphone-john]', bad: 'name: iphone-john\nrole: mobile\naddress: 10.0.1.11\nkeepalive: 5', good: 'name: iphone-john\nrole: mobile\naddress: 10.0.1.11\nkeepalive: 25' },
@@ -39,7 +38,7 @@ export const wireguardKeepaliveRules: Rule[] = [
             report({
               path: instance.path.concat('keepalive'),
               message: `keepalive ${instance.keepalive} of ${instance.name} (every client file that does not set its own): ${effect(instance.keepalive)}`,
-              hint: `Set keepalive: 25 on ${instance.name}, or 0 if no client is behind NAT.`,
+              hint: `Set keepalive: ${DEFAULT_KEEPALIVE} on ${instance.name}, or 0 if no client is behind NAT.`,
             });
           }
           // A peer's own value: one that differs from the instance's (an equal one is the instance's finding).
@@ -49,7 +48,7 @@ export const wireguardKeepaliveRules: Rule[] = [
             report({
               path: peer.path.concat('keepalive'),
               message: `keepalive ${peer.keepalive} of peer ${peer.name}: ${effect(peer.keepalive)}`,
-              hint: `Set keepalive: 25 on peer ${peer.name}, or 0 if it is never behind NAT.`,
+              hint: `Set keepalive: ${DEFAULT_KEEPALIVE} on peer ${peer.name}, or 0 if it is never behind NAT.`,
             });
           }
         }
