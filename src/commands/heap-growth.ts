@@ -16,7 +16,15 @@ import { statSync } from 'node:fs';
  * holds two models while it renders both trees: capped alike.
  */
 export async function capHeapGrowth(file: string): Promise<void> {
-  if (!heapGrowthCapped(file)) return;
+  if (heapGrowthCapped(file)) await capNow();
+}
+
+/** The same for a text already read (gen diff's base, from a directory or a git revision): by its length. */
+export async function capHeapGrowthForText(text: string | undefined): Promise<void> {
+  if (text !== undefined && text.length >= CAPPED_HEAP_GROWTH_FROM) await capNow();
+}
+
+async function capNow(): Promise<void> {
   const { setFlagsFromString } = await import('node:v8');
   setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
 }

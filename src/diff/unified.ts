@@ -41,14 +41,3 @@ export function filePatch(path: string, a: string | undefined, b: string | undef
   const patch = createTwoFilesPatch(oldName, newName, a ?? '', b ?? '', undefined, undefined, { context: 3, maxEditLength: MAX_EDITS }) ?? wholeFilePatch(oldName, newName, a ?? '', b ?? '');
   return patch.replace(/^=+\n/, '');
 }
-
-export function unifiedTreeDiff(before: ReadonlyMap<string, string>, after: ReadonlyMap<string, string>, prefix = 'out'): string {
-  const paths = [...new Set([...before.keys(), ...after.keys()])].sort();
-  let text = '';
-  for (const path of paths) {
-    const a = before.get(path);
-    const b = after.get(path);
-    if (a !== b) text += filePatch(path, a, b, prefix);
-  }
-  return text;
-}

@@ -5,7 +5,7 @@
 // caps that growth. The check reads the limits V8 itself reports
 // (--trace-gc-verbose) after each full collection of a build, not time.
 import { spawnSync } from 'node:child_process';
-import { truncateSync, writeFileSync } from 'node:fs';
+import { mkdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scaleTopology, toYaml } from '../../bench/generate.mjs';
@@ -42,6 +42,27 @@ describe('the heap of a build', () => {
     const base = toYaml(topology);
     topology.sites[0]!.wireguard[0]!.peers.pop();
     const factors = limitFactors(toYaml(topology), base);
+    expect(factors.length).toBeGreaterThan(0);
+    for (const factor of factors) expect(factor).toBeLessThanOrEqual(2);
+  });
+
+  it('of a diff whose base is the large topology, the file a small one, is capped too', () => {
+    // The base read from a directory (as from a git revision): 8 MiB or more; the topology file itself is small.
+    const dir = tempDir('gen-heap-growth-');
+    const base = toYaml(scaleTopology({ peers: 18000, rules: 36000, vlans: 180 }));
+    expect(base.length).toBeGreaterThanOrEqual(8 * 1024 * 1024);
+    mkdirSync(join(dir, 'base'));
+    writeFileSync(join(dir, 'base', 'topology.yaml'), base);
+    writeFileSync(join(dir, 'topology.yaml'), toYaml(scaleTopology({ peers: 10, rules: 20, vlans: 1 })));
+    // --no-patch --exit-code renders both trees (to answer for the generated files) without writing the patch.
+    const run = spawnSync(process.execPath, ['--trace-gc-verbose', join(root, 'bin/gen.js'), 'diff', 'topology.yaml', '--base', 'base', '--no-patch', '--exit-code'], {
+      cwd: dir,
+      encoding: 'utf8',
+      maxBuffer: 256 * 1024 * 1024,
+      env: { ...process.env, GEN_MAX_INPUT_BYTES: String(64 * 1024 * 1024) },
+    });
+    expect(run.status, run.stderr).toBe(1);
+    const factors = [...run.stdout.matchAll(/\[HeapController\] Limit: old size: \d+ KB, new limit: \d+ KB \(([\d.]+)\)/g)].map((m) => Number(m[1]));
     expect(factors.length).toBeGreaterThan(0);
     for (const factor of factors) expect(factor).toBeLessThanOrEqual(2);
   });

@@ -4,10 +4,10 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyPatch } from 'diff';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { describeChanges } from '../../src/diff/facts.js';
 import { type TreeRender, changedFiles } from '../../src/diff/changed-files.js';
-import { filePatch, unifiedTreeDiff } from '../../src/diff/unified.js';
+import { filePatch } from '../../src/diff/unified.js';
 import { renderAll, renderInto } from '../../src/render/index.js';
 import type { Model } from '../../src/model.js';
 import { parse as parseYaml } from 'yaml';
@@ -15,6 +15,15 @@ import { edit, modelOf, readExample, root } from '../helpers.js';
 import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
 
 removeTempDirsAfterAll();
+
+/** The patch of two whole trees (path → text), file by file in path order, as gen diff wrote it before it streamed: the reference. */
+function unifiedTreeDiff(before: ReadonlyMap<string, string>, after: ReadonlyMap<string, string>): string {
+  return [...new Set([...before.keys(), ...after.keys()])]
+    .sort()
+    .filter((path) => before.get(path) !== after.get(path))
+    .map((path) => filePatch(path, before.get(path), after.get(path)))
+    .join('');
+}
 
 const A = readExample('homelab');
 const C = readExample('aws-vpc');
@@ -209,7 +218,7 @@ describe('gen diff command', () => {
   });
 });
 
-describe('unifiedTreeDiff', () => {
+describe('filePatch, file by file over two trees', () => {
   it('shows added, removed and changed files', () => {
     const patch = unifiedTreeDiff(new Map([['a', 'x\n'], ['b', 'y\n']]), new Map([['b', 'z\n'], ['c', 'w\n']]));
     expect(patch).toContain('--- a/out/a\n+++ /dev/null');
@@ -275,6 +284,19 @@ describe('changedFiles: the files that differ, without either whole tree', () =>
       const [before, after] = [a === undefined ? undefined : await modelOf(a), await modelOf(b)];
       const whole = unifiedTreeDiff(before ? renderAll(before) : new Map(), renderAll(after));
       expect(streamed(before && ((files) => renderInto(before, files)), (files) => renderInto(after, files))).toBe(whole);
+    }
+  });
+
+  it('joins the parts of a long file only where it differs (plan.json of 100,000 peers is 165 MB)', () => {
+    const parts = (text: string): TreeRender => (files) => files.setParts!('big.json', (part) => text.split(/(?<=\n)/).forEach((line) => part(line)));
+    const join = vi.spyOn(Array.prototype, 'join');
+    try {
+      expect(changedFiles(parts('a\nb\n'), parts('a\nb\n'))).toEqual([]);
+      // No list of the file's parts was joined.
+      expect(join.mock.contexts.filter((list) => (list as unknown[]).includes('a\n'))).toEqual([]);
+      expect(changedFiles(parts('a\nb\n'), parts('a\nc\n'))).toEqual([{ path: 'big.json', before: 'a\nb\n', after: 'a\nc\n' }]);
+    } finally {
+      join.mockRestore();
     }
   });
 
