@@ -576,18 +576,22 @@ describe('merging into a backup', () => {
       const theirs = element('server', [leaf('name', 'theirs'), leaf('peers', used ? peers.map((p) => attr(p, 'uuid')).join(',') : '')], [['uuid', 'ffffffff-1111-4222-8333-444444444444']]);
       const root = element('opnsense', [element('OPNsense', [element('wireguard', [element('client', [element('clients', peers)]), element('server', [element('servers', [theirs])])])])]);
       const warnings: string[] = [];
-      // Array calls, and each walk over a map's keys (a set made of them, a loop through them) by the map's size.
-      const keys = Map.prototype.keys;
+      // Array calls, and each walk over a map or a set (a set made of one, a spread, a for-of, keys(), entries()) by its size.
+      const walks = [Map.prototype, Set.prototype].flatMap((proto) =>
+        (['keys', 'values', 'entries', Symbol.iterator] as const).map((name) => ({ proto: proto as unknown as Record<PropertyKey, (...args: unknown[]) => unknown>, name, original: (proto as unknown as Record<PropertyKey, (...args: unknown[]) => unknown>)[name]! })),
+      );
       let walked = 0;
-      Map.prototype.keys = function (this: Map<unknown, unknown>) {
-        walked += this.size;
-        return keys.call(this);
-      };
+      for (const { proto, name, original } of walks) {
+        proto[name] = function (this: Map<unknown, unknown> | Set<unknown>) {
+          walked += this.size;
+          return original.call(this);
+        };
+      }
       let counted;
       try {
         counted = arrayWork(() => dropStaleItems(root, new Set(), (w) => warnings.push(w)));
       } finally {
-        Map.prototype.keys = keys;
+        for (const { proto, name, original } of walks) proto[name] = original;
       }
       expect(childrenNamed(child(child(child(root, 'OPNsense'), 'wireguard'), 'client'), 'clients').flatMap((c) => childrenNamed(c, 'client'))).toHaveLength(used ? n : 0);
       expect(warnings).toHaveLength(1);
