@@ -378,18 +378,19 @@ export interface Zone {
 export type RuleTarget = { kind: 'zone'; zone: string } | { kind: 'object'; name: string } | { kind: 'any' } | { kind: 'internet' } | { kind: 'self' };
 
 export interface PolicyRule {
+  // from, to, sources, destinations and ports are shared by the rules that name the same things (resolve/policy.ts): read-only.
   name: string;
   /** What produced the rule: a topology rule, or a service that needs it. */
   origin: string;
   /** Where the traffic comes from: a zone, one object, or the internet (a derived WAN pass). */
-  from: { kind: 'zone'; zone: string } | { kind: 'object'; name: string } | { kind: 'wan' };
+  from: Readonly<{ kind: 'zone'; zone: string } | { kind: 'object'; name: string } | { kind: 'wan' }>;
   /** The objects of the source (the zone's members, or the one object); none for the WAN. */
-  sources: PolicyObject[];
-  to: RuleTarget | { kind: 'wan-address'; interface: string };
+  sources: readonly PolicyObject[];
+  to: Readonly<RuleTarget | { kind: 'wan-address'; interface: string }>;
   /** The objects of a zone or object destination. */
-  destinations: PolicyObject[];
+  destinations: readonly PolicyObject[];
   proto: 'any' | 'tcp' | 'udp' | 'tcp/udp' | 'icmp';
-  ports: string[];
+  ports: readonly string[];
   action: 'pass' | 'block' | 'reject';
   log: boolean;
   description?: string;
