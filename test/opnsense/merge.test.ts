@@ -12,7 +12,7 @@ import { parseXml } from '../../src/opnsense/parse.js';
 import { selfSignedCertificate } from '../../src/opnsense/selfsigned.js';
 import { PRIVATE_KEY_PLACEHOLDER_PREFIX } from '../../src/render/opnsense/context.js';
 import { siteSections } from '../../src/render/opnsense/index.js';
-import { child, childrenNamed, serialize } from '../../src/render/opnsense/xml.js';
+import { type XmlElement, attr, child, childrenNamed, serialize, textOf } from '../../src/render/opnsense/xml.js';
 import { writeSecret } from '../../src/secrets.js';
 import { instanceKeyPath } from '../../src/paths.js';
 import { generateKeyPair } from '../../src/targets/wireguard/keys.js';
@@ -236,6 +236,32 @@ describe('what merge keeps', () => {
     const merged = merge(SAMPLE.replace('</opnsense>', `  ${issued}\n</opnsense>`), sections, pair.privateKey);
     expect(merged).toContain(issued);
     expect(parse(merged).opnsense.cert).toHaveLength(1);
+  });
+
+  it("puts gen's <cert> after the base's last certificate, replaces the one of its uuid in place, and after every element of a base that has none", async () => {
+    const { pair, yaml } = homelabWithKey();
+    const sections = await sectionsOf(yaml);
+    const elements = (xml: string) => parseXml(xml).root.children.filter((c): c is XmlElement => 'name' in c);
+    const refidOf = (e: XmlElement) => textOf(child(e, 'refid'));
+    const own = (uuid: string, refid: string) => `<cert uuid="${uuid}">\n    <refid>${refid}</refid>\n    <descr>own</descr>\n    <crt>SVNTVUVE</crt>\n  </cert>`;
+    const before = (base: string, text: string) => base.replace('  <filter>\n', `  ${text}\n  <filter>\n`);
+    // No certificate in the base: gen's comes after every element the base had.
+    const fresh = elements(merge(SAMPLE, sections, pair.privateKey));
+    const genCert = fresh.find((e) => e.name === 'cert')!;
+    const baseNames = elements(SAMPLE).map((e) => e.name);
+    const at = fresh.indexOf(genCert);
+    for (const name of baseNames) expect(fresh.findIndex((e) => e.name === name), name).toBeLessThan(at);
+    // Two of the box's before <filter>: gen's right after the second, <filter> after it, the box's where they were.
+    const boxes = before(SAMPLE, `${own('aaaaaaaa-1111-4111-8111-111111111111', 'box1')}\n  ${own('bbbbbbbb-2222-4222-8222-222222222222', 'box2')}`);
+    const merged = elements(merge(boxes, sections, pair.privateKey));
+    const i = merged.findIndex((e) => e.name === 'cert' && refidOf(e) === 'box2');
+    expect(merged.slice(i - 1, i + 3).map((e) => (e.name === 'cert' ? refidOf(e) : e.name))).toEqual(['box1', 'box2', refidOf(genCert), 'filter']);
+    // A certificate of gen's uuid with another refid (an earlier merge's, edited): replaced where it stands, nothing added.
+    const earlier = before(SAMPLE, `${own(attr(genCert, 'uuid')!, 'edited')}\n  ${own('bbbbbbbb-2222-4222-8222-222222222222', 'box2')}`);
+    const replaced = elements(merge(earlier, sections, pair.privateKey));
+    const certs = replaced.filter((e) => e.name === 'cert');
+    expect(certs.map(refidOf)).toEqual([refidOf(genCert), 'box2']);
+    expect(replaced[replaced.indexOf(certs[1]!) + 1]!.name).toBe('filter');
   });
 
   it('keeps the private key already on the box when the secrets directory has none', async () => {
