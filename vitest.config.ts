@@ -10,7 +10,7 @@ import { defineConfig } from 'vitest/config';
  * to: in a shared worker the output texts once weighed 1.7 bytes a
  * character in all three trials, against about 1.05 alone.
  */
-const OWN_PROCESS = ['test/core/complexity.test.ts', 'test/core/loaded-heap.test.ts', 'test/core/build-heap-growth.test.ts', 'test/core/output-texts.test.ts', 'test/opnsense/streamed-items.test.ts', 'test/opnsense/identity.test.ts'];
+const OWN_PROCESS = ['test/core/complexity.test.ts', 'test/core/loaded-heap.test.ts', 'test/core/build-heap-growth.test.ts', 'test/core/output-texts.test.ts', 'test/opnsense/streamed-items.test.ts', 'test/opnsense/identity.test.ts', 'test/opnsense/merge-output.test.ts'];
 
 export default defineConfig({
   test: {

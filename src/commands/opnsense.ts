@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { terminalLine, terminalText } from '../io/terminal.js';
 import { cleanModel } from './model.js';
+import type { MergedConfig } from '../opnsense/merge.js';
 import { fileArgumentText, fileOption, topologyFile } from './topology-arg.js';
 
 const EXIT_FAILED = 1;
@@ -53,7 +54,7 @@ async function runMerge(options: MergeCommandOptions): Promise<number> {
   const { DEFAULT_SECRETS_DIR } = await import('../paths.js');
   const { siteSections } = await import('../render/opnsense/index.js');
   const { PRIVATE_KEY_PLACEHOLDER_PREFIX } = await import('../render/opnsense/context.js');
-  const { MergeError, mergeConfig } = await import('../opnsense/merge.js');
+  const { MergeError, mergedConfig } = await import('../opnsense/merge.js');
   const { antiLockoutOn } = await import('../resolve/anti-lockout.js');
 
   const model = await cleanModel(options.file, 'nothing was merged');
@@ -88,17 +89,17 @@ async function runMerge(options: MergeCommandOptions): Promise<number> {
   // The instance key is read under the topology's lock, after a half-done key change is repaired.
   const { withLock } = await import('../io/lock.js');
   const { recoverKeyChanges } = await import('../wg/key-change.js');
-  let merged: string;
+  let merged: MergedConfig;
   try {
     merged = await withLock(
       options.file,
       async (held) => {
         if (held) recoverKeyChanges(model, secretsDir, options.file, (text) => process.stderr.write(`gen: ${text}\n`));
-        return mergeConfig(base, sections, {
+        return mergedConfig(base, sections, {
           secret: (relative) => readSecret(secretsDir, relative),
           placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX,
-          // A warning quotes the base's own names and descriptions: one line, nothing a terminal would act on.
-          warn: (message) => process.stderr.write(`gen: warning: ${terminalLine(message)}\n`),
+          // The sections were made for this merge alone.
+          ownSections: true,
           allowGuiPortConflict: options.allowGuiPortConflict,
           allowHa: options.allowHa,
           antiLockout: Object.assign({}, site.firewall!.antiLockout, { interface: antiLockoutOn(site.firewall!)?.key }),
@@ -114,7 +115,10 @@ async function runMerge(options: MergeCommandOptions): Promise<number> {
     throw error;
   }
   const { writeCheckedFile } = await import('../io/atomic-write.js');
-  writeCheckedFile(target, merged, 0o600, options.force === true);
+  // Written in parts as it is made (a merged config can be hundreds of megabytes); the warnings once it is.
+  writeCheckedFile(target, (write) => merged.write(write), 0o600, options.force === true);
+  // A warning quotes the base's own names and descriptions: one line, nothing a terminal would act on.
+  for (const message of merged.warnings) process.stderr.write(`gen: warning: ${terminalLine(message)}\n`);
   process.stderr.write(`gen: wrote ${options.out}: site ${site.name} merged into ${options.base}, mode 0600 (restore it whole: System > Configuration > Backups)\n`);
   const { gitExposureWarning } = await import('../io/git-exposed.js');
   const exposed = gitExposureWarning(options.out, "the WireGuard private keys and the box's own secrets");

@@ -82,6 +82,13 @@ export function writeAll(fd: number, bytes: Uint8Array): void {
   for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
 }
 
+/**
+ * A file's content: its text, its bytes, or a function that hands its text
+ * over in consecutive parts (a merged config.xml of hundreds of megabytes
+ * is never one string).
+ */
+export type FileContent = string | Uint8Array | ((write: (text: string) => void) => void);
+
 /** Who should own a file gen writes in place of another: its owner, kept where the system lets gen (root may; others may keep a group they are in). */
 export interface Owner {
   uid: number;
@@ -93,7 +100,7 @@ export interface Owner {
  * umask), through a symbolic link; returns the file actually written.
  * With `owner`, the file keeps that owner where the system allows it.
  */
-export function writeFileAtomic(path: string, content: string | Uint8Array, mode: number, owner?: Owner): string {
+export function writeFileAtomic(path: string, content: FileContent, mode: number, owner?: Owner): string {
   let file = path;
   try {
     file = writeTarget(path);
@@ -116,7 +123,7 @@ export function writeFileAtomic(path: string, content: string | Uint8Array, mode
  * Anything else found there is refused; a link made in the instant between
  * that look and the rename is replaced itself, its target never written.
  */
-export function writeCheckedFile(file: string, content: string | Uint8Array, mode: number, replace: boolean): string {
+export function writeCheckedFile(file: string, content: FileContent, mode: number, replace: boolean): string {
   stageWrite(file, content, mode, replace ? 'a regular file' : 'nothing').commit();
   return file;
 }
@@ -145,7 +152,7 @@ export interface StagedWrite {
  * several files stages them all, so that a full disk or a refused
  * directory leaves none of them changed, then commits them.
  */
-export function stageWrite(file: string, content: string | Uint8Array, mode: number, replaces: Replaces, owner?: Owner): StagedWrite {
+export function stageWrite(file: string, content: FileContent, mode: number, replaces: Replaces, owner?: Owner): StagedWrite {
   let tmp: string | undefined = stage(file, file, content, mode, owner);
   const discard = (): void => {
     if (tmp !== undefined) rmSync(tmp, { force: true });
@@ -198,7 +205,7 @@ function writeError(path: string, error: unknown): unknown {
 }
 
 /** The flushed temporary file for `file` (named `path` in messages); nothing is left behind when it fails. */
-function stage(path: string, file: string, content: string | Uint8Array, mode: number, owner: Owner | undefined): string {
+function stage(path: string, file: string, content: FileContent, mode: number, owner: Owner | undefined): string {
   let tmp: string | undefined;
   try {
     removeStaleTemps(file);
@@ -209,7 +216,8 @@ function stage(path: string, file: string, content: string | Uint8Array, mode: n
       if (owner) keepOwner(fd, owner);
       // After the owner: changing it clears the set-id bits.
       fchmodSync(fd, mode);
-      writeAll(fd, typeof content === 'string' ? Buffer.from(content, 'utf8') : content);
+      if (typeof content === 'function') content((text) => writeAll(fd, Buffer.from(text, 'utf8')));
+      else writeAll(fd, typeof content === 'string' ? Buffer.from(content, 'utf8') : content);
       fsyncSync(fd);
     } finally {
       closeSync(fd);

@@ -18,7 +18,7 @@
 // Merging the result again changes nothing.
 import { MANAGED_INTERFACE_FIELDS, TUNNEL_FORBIDDEN_FIELDS } from '../render/opnsense/interfaces.js';
 import { isGenUuid } from '../render/opnsense/ids.js';
-import { type XmlElement, type XmlNode, attr, child, childrenByName, childrenNamed, firstChildren, isElement, sameCanonicalText, serialize, setAttr, textOf } from '../render/opnsense/xml.js';
+import { type XmlElement, type XmlNode, attr, child, childrenByName, childrenNamed, firstChildren, isElement, sameCanonicalText, serializeParts, setAttr, textOf } from '../render/opnsense/xml.js';
 import { contains, parseAddressWithPrefix, parseIPv4 } from '../net.js';
 import { publicKeyOf } from '../targets/wireguard/keys.js';
 import { adoptedUuids, naturalKey, renameUuids, staleSuccessors } from './identity.js';
@@ -100,6 +100,22 @@ function clone(node: XmlElement): XmlElement {
   return copy;
 }
 
+/**
+ * Whether gen's elements go into the merged tree as they are (the merge owns
+ * gen's sections: MergeOptions.ownSections). Set only while mergedConfig
+ * runs, which is synchronous: no other merge can run in between.
+ */
+let sectionsOwned = false;
+
+/**
+ * gen's item as it goes into the merged tree: itself when the merge owns
+ * gen's sections, else a copy (a caller may merge the same sections again).
+ * Only where nothing changes the item afterwards: items put in as they are.
+ */
+function intoMerged(node: XmlElement): XmlElement {
+  return sectionsOwned ? node : clone(node);
+}
+
 function touch(node: XmlElement): void {
   delete node.raw;
 }
@@ -155,10 +171,10 @@ function mergeItems(base: XmlElement, name: string, genItems: XmlElement[], isMa
   });
   const replacement = genItems.map((g) => {
     const previous = removed.get(attr(g, 'uuid') ?? '');
-    if (!previous) return clone(g);
+    if (!previous) return intoMerged(g);
     // Compared before anything is copied: a merge into its own result keeps nearly every item.
     const item = withBaseDefaults(g, previous);
-    return sameCanonicalText(previous, item) ? previous : clone(item);
+    return sameCanonicalText(previous, item) ? previous : intoMerged(item);
   });
   if (first < 0) {
     const lastSame = kept.map((c) => isElement(c) && c.name === name).lastIndexOf(true);
@@ -715,6 +731,12 @@ export interface MergeOptions {
   allowGuiPortConflict?: boolean;
   /** Merge into a node of an HA pair, which the topology cannot describe (only warn). */
   allowHa?: boolean;
+  /**
+   * gen's sections are the merge's to keep: their items go into the merged
+   * tree as they are, not copied (a 100,000-peer merge held both, 1 GB).
+   * Only for sections made for this one merge, never merged again.
+   */
+  ownSections?: boolean;
 }
 
 /**
@@ -883,8 +905,38 @@ function aliasTakeovers(root: XmlElement, sections: readonly XmlElement[], adopt
 }
 
 /** Merges gen's sections (children of <opnsense>) into a backup's text. */
+/** A merge whose checks all passed: its text, to be written, and what it has to say. */
+export interface MergedConfig {
+  /**
+   * Hands the merged config.xml to `part` in consecutive parts: with
+   * 100,000 peers it is 425 MB, and as one string, with the pieces it was
+   * joined from, it took gigabytes.
+   */
+  write(part: (text: string) => void): void;
+  /** Warnings (options.warn is not called): to be said once the merged file is written, as a failed merge removed nothing. */
+  readonly warnings: readonly string[];
+}
+
+/** The merged config.xml as one string; options.warn hears the warnings once it is made. */
 export function mergeConfig(baseText: string, genSections: readonly XmlElement[], givenOptions: MergeOptions): string {
-  // What merge has to say is said once the merge succeeded: a failed merge removed nothing.
+  const merged = mergedConfig(baseText, genSections, givenOptions);
+  const parts: string[] = [];
+  merged.write((text) => parts.push(text));
+  for (const message of merged.warnings) givenOptions.warn?.(message);
+  return parts.join('');
+}
+
+/** Merges gen's sections into the base backup: everything is checked and decided here, the text written by the result. */
+export function mergedConfig(baseText: string, genSections: readonly XmlElement[], givenOptions: MergeOptions): MergedConfig {
+  sectionsOwned = givenOptions.ownSections === true;
+  try {
+    return merged(baseText, genSections, givenOptions);
+  } finally {
+    sectionsOwned = false;
+  }
+}
+
+function merged(baseText: string, genSections: readonly XmlElement[], givenOptions: MergeOptions): MergedConfig {
   const said: string[] = [];
   const options: MergeOptions = Object.assign({}, givenOptions, { warn: (message: string) => said.push(message) });
   let doc;
@@ -960,7 +1012,7 @@ export function mergeConfig(baseText: string, genSections: readonly XmlElement[]
       default: {
         const existing = child(root, section.name);
         if (existing) mergeTree(existing, section, section.name);
-        else append(root, clone(section));
+        else append(root, intoMerged(section));
         if (section.name === 'dnsmasq') dropIscEntries(root, section);
       }
     }
@@ -983,9 +1035,15 @@ export function mergeConfig(baseText: string, genSections: readonly XmlElement[]
   }
   if (options.antiLockout) for (const message of antiLockoutDifferences(root, options.antiLockout)) options.warn!(message);
   propagate(root);
-  const body = serialize(root);
-  for (const message of said) givenOptions.warn?.(message);
-  return `${doc.prolog}${body}${doc.epilog.endsWith('\n') ? doc.epilog : `${doc.epilog}\n`}`;
+  const { prolog, epilog } = doc;
+  return {
+    warnings: said,
+    write: (part) => {
+      part(prolog);
+      serializeParts(root, part);
+      part(epilog.endsWith('\n') ? epilog : `${epilog}\n`);
+    },
+  };
 }
 
 /**

@@ -31,6 +31,29 @@ describe('writeCheckedFile', () => {
     expect(readdirSync(dir)).toEqual(['out.conf']);
   });
 
+  it('writes content handed over in parts; a writer that fails part-way leaves the file as it was and no temporary file', () => {
+    const dir = scratch();
+    const file = join(dir, 'merged.xml');
+    writeFileSync(file, 'old\n');
+    const parts = ['<opnsense>', 'é'.repeat(70_000), '</opnsense>\n'];
+    writeCheckedFile(file, (write) => parts.forEach(write), 0o600, true);
+    expect(readFileSync(file, 'utf8')).toBe(parts.join(''));
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(() =>
+      writeCheckedFile(
+        file,
+        (write) => {
+          write('<opnsense>');
+          throw new Error('a value XML cannot hold');
+        },
+        0o600,
+        true,
+      ),
+    ).toThrow('a value XML cannot hold');
+    expect(readFileSync(file, 'utf8')).toBe(parts.join(''));
+    expect(readdirSync(dir)).toEqual(['merged.xml']);
+  });
+
   it('without replace: a file or link that appeared is refused and kept', () => {
     const dir = scratch();
     const file = join(dir, 'out.conf');

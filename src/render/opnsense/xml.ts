@@ -189,6 +189,17 @@ export function serialize(node: XmlElement, depth = 0): string {
 }
 
 /**
+ * The same text as serialize, handed to `part` in consecutive parts of some
+ * 100 KB: a merged config of 100,000 peers is 425 MB, and its pieces held
+ * in one list until one join took gigabytes.
+ */
+export function serializeParts(node: XmlElement, part: (text: string) => void): void {
+  const out: string[] = [];
+  write(node, 0, out, { part });
+  part(out.join(''));
+}
+
+/**
  * Whether two elements are written the same from their children, whatever
  * source text either was parsed with (its `raw`), found without writing
  * them: the same name and attributes, and the same text (a leaf) or the
@@ -249,8 +260,17 @@ function write(node: XmlElement, depth: number, out: string[], how: Writing): vo
     } else {
       writeChild(c, depth + 1, out, how);
     }
+    handOver(out, how);
   }
   out.push(padding(depth), `</${node.name}>`);
+}
+
+/** With `how.part`, hands the pieces so far over as one part once they are many (only ever after a child: see writeStreamed). */
+function handOver(out: string[], how: Writing): void {
+  if (how.part !== undefined && out.length >= PART_PIECES) {
+    how.part(out.join(''));
+    out.length = 0;
+  }
 }
 
 /** A child on its own line at `depth`: a comment, a shared leaf or an element (a text child is its parent's). */
@@ -274,7 +294,7 @@ export type StreamVisitor = (child: XmlNode, parent: XmlElement) => void;
 /**
  * How a document is written: `visit` sees each child of a StreamedElement;
  * `part`, when given, takes the text so far whenever the list of pieces is
- * long, between two such children (a document written in parts).
+ * long, between two children (a document written in parts).
  */
 interface Writing {
   visit?: StreamVisitor;
@@ -297,11 +317,8 @@ function writeStreamed(node: StreamedElement, depth: number, out: string[], how:
     any = true;
     how.visit?.(c, node);
     writeChild(c, depth + 1, out, how);
-    // Only after a child: `start` above is never in a part handed over (it is used when there is none).
-    if (how.part !== undefined && out.length >= PART_PIECES) {
-      how.part(out.join(''));
-      out.length = 0;
-    }
+    // Only after a child (here or deeper, with `any` set): `start` above is never in a part handed over (it is used when there is none).
+    handOver(out, how);
   }
   if (!any) {
     out.length = start;
