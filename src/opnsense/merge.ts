@@ -904,7 +904,6 @@ function aliasTakeovers(root: XmlElement, sections: readonly XmlElement[], adopt
   return out;
 }
 
-/** Merges gen's sections (children of <opnsense>) into a backup's text. */
 /** A merge whose checks all passed: its text, to be written, and what it has to say. */
 export interface MergedConfig {
   /**
@@ -926,7 +925,7 @@ export function mergeConfig(baseText: string, genSections: readonly XmlElement[]
   return parts.join('');
 }
 
-/** Merges gen's sections into the base backup: everything is checked and decided here, the text written by the result. */
+/** Merges gen's sections (children of <opnsense>) into a backup's text: everything is checked and decided here, the text written by the result. */
 export function mergedConfig(baseText: string, genSections: readonly XmlElement[], givenOptions: MergeOptions): MergedConfig {
   sectionsOwned = givenOptions.ownSections === true;
   try {
