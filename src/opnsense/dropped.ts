@@ -15,8 +15,8 @@
 // interfaces loses it) with its DHCP settings, as 25.7's interfaces_assign.php
 // deleted them.
 import { isGenUuid } from '../render/opnsense/ids.js';
-import { type XmlElement, attr, child, childrenNamed, isElement, textOf } from '../render/opnsense/xml.js';
-import { assignmentName, at, fieldList, fieldText, uuidList } from './fields.js';
+import { LazyElement, type XmlElement, attr, child, childrenNamed, holdsNoItems, isElement, textOf } from '../render/opnsense/xml.js';
+import { assignmentName, at, fieldList, fieldText, namesAny, uuidList } from './fields.js';
 
 /** Top-level sections whose items of earlier merges stay (see above). */
 const KEPT_SECTIONS = new Set(['cert', 'ca']);
@@ -58,7 +58,7 @@ export function dropStaleItems(root: XmlElement, current: ReadonlySet<string>, w
       const first = section ?? c.name;
       const second = section === undefined ? undefined : (model ?? c.name);
       if (uuid !== undefined && isGenUuid(uuid) && !current.has(uuid) && !KEPT_SECTIONS.has(first)) stale.set(uuid, { item: c, area: areaOf(first, second) });
-      else collect(c, first, second);
+      else if (!holdsNoItems(c)) collect(c, first, second);
     }
   };
   collect(root, undefined, undefined);
@@ -78,7 +78,13 @@ export function dropStaleItems(root: XmlElement, current: ReadonlySet<string>, w
         queue.push(named);
       }
     }
-    for (const c of node.children) if (isElement(c)) users(c, who, inside);
+    for (const c of node.children) {
+      if (!isElement(c) || (holdsNoItems(c) && !namesAny(c, stale))) continue;
+      const unmade = c instanceof LazyElement && c.unmade;
+      users(c, who, inside);
+      // Looked into for its references only: its fields go again (a merge into its own result has 300,000 items).
+      if (unmade) (c as LazyElement).release();
+    }
   };
   users(root, undefined, false);
   // The last found first; what an item uses is queued in the order it is found.
@@ -102,7 +108,7 @@ export function dropStaleItems(root: XmlElement, current: ReadonlySet<string>, w
       if (!isElement(c)) return true;
       const uuid = attr(c, 'uuid');
       if (uuid !== undefined && stale.has(uuid) && !used.has(uuid)) return false;
-      drop(c, attr(c, 'version') !== undefined ? c : model);
+      if (!holdsNoItems(c)) drop(c, attr(c, 'version') !== undefined ? c : model);
       return true;
     });
     if (left.length === node.children.length) return;

@@ -34,3 +34,21 @@ export function uuidList(node: XmlElement): string[] {
   if (only === undefined || isElement(only) || !('text' in only) || !/[0-9a-f]{8}-/.test(only.text)) return [];
   return only.text.split(',');
 }
+
+/** A UUID as gen writes one (ids.ts), wherever it is in a text. */
+const UUID_IN_TEXT = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
+
+/**
+ * Whether the source text of an item nobody looked into holds one of the
+ * UUIDs of `stale` (lower-case, as gen writes them): a field that names one
+ * (uuidList: the whole text, or a part of a list between commas) holds it
+ * as written, with no character of a UUID on either side, unless written
+ * with character references (then the answer is yes).
+ */
+export function namesAny(item: XmlElement, stale: ReadonlyMap<string, unknown>): boolean {
+  const text = item.raw;
+  // A reference written with character references is not in the text as it is read: such an item is looked into.
+  if (text === undefined || text.includes('&')) return true;
+  for (const found of text.matchAll(UUID_IN_TEXT)) if (stale.has(found[0])) return true;
+  return false;
+}

@@ -18,7 +18,7 @@
 // Merging the result again changes nothing.
 import { MANAGED_INTERFACE_FIELDS, TUNNEL_FORBIDDEN_FIELDS } from '../render/opnsense/interfaces.js';
 import { isGenUuid } from '../render/opnsense/ids.js';
-import { type XmlElement, type XmlNode, attr, child, childrenByName, childrenNamed, firstChildren, isElement, sameCanonicalText, serializeParts, setAttr, textOf } from '../render/opnsense/xml.js';
+import { LazyElement, type XmlElement, type XmlNode, attr, child, childrenByName, childrenNamed, firstChildren, holdsNoItems, isElement, sameCanonicalText, serializeParts, setAttr, textOf } from '../render/opnsense/xml.js';
 import { contains, parseAddressWithPrefix, parseIPv4 } from '../net.js';
 import { publicKeyOf } from '../targets/wireguard/keys.js';
 import { adoptedUuids, naturalKey, renameUuids, staleSuccessors } from './identity.js';
@@ -34,7 +34,7 @@ import { vipFindings } from './vips.js';
 import { haProblems } from './ha.js';
 import { XmlParseError, XmlUnkeptError, parseXml } from './parse.js';
 import { type SelfSigned, selfSignedCertificate } from './selfsigned.js';
-import { assignmentName, fieldText, uuidList } from './fields.js';
+import { assignmentName, fieldText, namesAny, uuidList } from './fields.js';
 
 export class MergeError extends Error {}
 
@@ -174,7 +174,10 @@ function mergeItems(base: XmlElement, name: string, genItems: XmlElement[], isMa
     if (!previous) return intoMerged(g);
     // Compared before anything is copied: a merge into its own result keeps nearly every item.
     const item = withBaseDefaults(g, previous);
-    return sameCanonicalText(previous, item) ? previous : intoMerged(item);
+    if (!sameCanonicalText(previous, item)) return intoMerged(item);
+    // Kept as it was read: its fields, made for the comparison, go (a merge into its own result keeps 200,000 rules).
+    if (previous instanceof LazyElement) previous.release();
+    return previous;
   });
   if (first < 0) {
     const lastSame = kept.map((c) => isElement(c) && c.name === name).lastIndexOf(true);
@@ -213,6 +216,7 @@ function withBaseDefaults(item: XmlElement, previous: XmlElement): XmlElement {
 }
 
 function changed(node: XmlElement): boolean {
+  if (node instanceof LazyElement && node.unmade) return node.raw === undefined;
   return node.raw === undefined || node.children.some((c) => isElement(c) && changed(c));
 }
 
@@ -940,7 +944,7 @@ function merged(baseText: string, genSections: readonly XmlElement[], givenOptio
   const options: MergeOptions = Object.assign({}, givenOptions, { warn: (message: string) => said.push(message) });
   let doc;
   try {
-    doc = parseXml(baseText);
+    doc = parseXml(baseText, { lazyItems: true });
   } catch (error) {
     if (error instanceof XmlUnkeptError) throw new MergeError(`the base holds XML that the merged config could not keep exactly (${error.message}); remove it, or download the backup from the box again`);
     if (error instanceof XmlParseError) throw new MergeError(`the base is not well-formed XML (${error.message})`);
@@ -1064,12 +1068,15 @@ function followRenamed(root: XmlElement, sections: readonly XmlElement[], curren
   };
   for (const section of sections) note(section, section.name);
   const stale = new Map<string, XmlElement>();
+  // Only into lists gen writes (`written` holds every path on the way to one): an item of the base is not looked into,
+  // and a merge into its own earlier result makes none of its items' fields (parse.ts, lazyItems).
   const collect = (node: XmlElement, path: string) => {
     for (const c of node.children) {
       if (!isElement(c)) continue;
       const uuid = attr(c, 'uuid');
       if (uuid !== undefined && isGenUuid(uuid) && !current.has(uuid) && written.has(path)) stale.set(uuid, c);
-      collect(c, path === '' ? c.name : `${path}/${c.name}`);
+      const inner = path === '' ? c.name : `${path}/${c.name}`;
+      if (written.has(inner)) collect(c, inner);
     }
   };
   collect(root, '');
@@ -1095,7 +1102,10 @@ function followRenamed(root: XmlElement, sections: readonly XmlElement[], curren
         touch(node);
       }
     }
-    for (const c of node.children) if (isElement(c)) visit(c, item, path === '' ? c.name : `${path}/${c.name}`);
+    for (const c of node.children) {
+      // A box's item nobody looked into whose text names no stale item: nothing in it to follow (and its fields stay unmade).
+      if (isElement(c) && !(holdsNoItems(c) && !namesAny(c, stale))) visit(c, item, path === '' ? c.name : `${path}/${c.name}`);
+    }
   };
   for (const c of root.children) if (isElement(c)) visit(c, undefined, c.name);
 }
@@ -1115,6 +1125,8 @@ function uuidsOf(sections: readonly XmlElement[]): Set<string> {
 /** An element whose descendant changed is written anew. */
 function propagate(node: XmlElement): boolean {
   let dirty = node.raw === undefined;
+  // An item nobody looked into is as it was read.
+  if (node instanceof LazyElement && node.unmade) return dirty;
   for (const c of node.children) if (isElement(c) && propagate(c)) dirty = true;
   if (dirty) touch(node);
   return dirty;

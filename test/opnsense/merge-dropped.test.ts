@@ -105,6 +105,29 @@ describe('an area the topology drops whole', () => {
     expect(merge(second, await sectionsOf(withoutHaproxy()))).toBe(second);
   });
 
+  // The base's items are read without their fields until looked into (parse.ts, lazyItems); an item of the box's is
+  // looked into for the UUIDs it names when its source text holds one of the stale items' or a character reference.
+  it.each([
+    ['as written', (uuid: string) => uuid],
+    ['with character references', (uuid: string) => uuid.replace(/-/g, '&#45;').replace(/^(.)/, (c) => `&#${c.charCodeAt(0)};`)],
+  ])("HAProxy: a backend of gen's that the box's own frontend names (%s) stays, with what it uses", async (_how, write) => {
+    const first = merge(SAMPLE, await sectionsOf(readExample('vlan-hosting')));
+    const backend = list(parse(first).opnsense.OPNsense.HAProxy.backends.backend).find((b) => b.name === 'web-pool')!;
+    const uuid = String(backend['@uuid']);
+    expect(uuid).toContain(GEN_MARK);
+    const theirs = `<frontend uuid="4f1c6e8a-5b7d-4c9e-8f0a-1b2c3d4e5f60"><enabled>1</enabled><name>theirs</name><bind>127.0.0.1:8080</bind><mode>http</mode><defaultBackend>${write(uuid)}</defaultBackend></frontend>`;
+    const base = first.replace('<frontends>', `<frontends>\n        ${theirs}`);
+    expect(base).toContain(theirs);
+    const said: string[] = [];
+    const second = merge(base, await sectionsOf(withoutHaproxy()), said);
+    const haproxy = parse(second).opnsense.OPNsense.HAProxy;
+    expect(list(haproxy.frontends.frontend).map((f) => f.name)).toEqual(['theirs']);
+    expect(list(haproxy.backends.backend).map((b) => b.name)).toEqual(['web-pool']);
+    expect(list(haproxy.servers.server).map((b) => b.name)).toEqual(['web-pool_web1', 'web-pool_web2']);
+    expect(said).toEqual(expect.arrayContaining([expect.stringMatching(/^kept HAProxy backend "web-pool" \(used by the box's frontend "theirs"\), HAProxy server "web-pool_web1" \(used by HAProxy backend "web-pool"\)/)]));
+    expect(second).toContain(theirs);
+  });
+
   it('WireGuard: the instance and its peers go, with the assignment of its device; the box\'s own peer on it is named', async () => {
     // (Its HAProxy verifies a backend against the box's own CA.)
     const first = merge(withBoxCa(SAMPLE), await sectionsOf(readExample('homelab-family')));

@@ -86,6 +86,61 @@ export class StreamedElement implements XmlElement {
   }
 }
 
+/**
+ * An element parsed from a base config whose children are made when first
+ * asked for (an item of a large backup: parse.ts, lazyItems). Until then it
+ * is written from its source text, and nothing in it can have changed.
+ */
+export class LazyElement implements XmlElement {
+  raw?: string;
+  fill?: true;
+  #children: XmlNode[] | undefined;
+
+  constructor(
+    readonly name: string,
+    public attrs: [string, string][],
+    private readonly make: () => XmlNode[],
+    /** Whether an element inside it has a uuid (an item in an item): a walk for items must look into it. */
+    readonly holdsItems: boolean,
+  ) {}
+
+  get children(): XmlNode[] {
+    return (this.#children ??= this.make());
+  }
+
+  set children(children: XmlNode[]) {
+    this.#children = children;
+  }
+
+  /** Whether nothing asked for the children yet. */
+  get unmade(): boolean {
+    return this.#children === undefined;
+  }
+
+  /**
+   * Lets the children made go, to be made again if asked for: only while
+   * the element is still its source text (nothing in it changed), and only
+   * where nothing else holds them (a merge that looked into an item and
+   * keeps it as it was).
+   */
+  release(): void {
+    if (this.#children !== undefined && intact(this)) this.#children = undefined;
+  }
+}
+
+/** Whether a walk for items (elements with a uuid) can pass `node` by: an item nobody looked into that holds none. */
+export function holdsNoItems(node: XmlElement): boolean {
+  return node instanceof LazyElement && node.unmade && !node.holdsItems;
+}
+
+/** Whether an element and every element in it are still their source text (a change deletes `raw` where it is made). */
+function intact(node: XmlElement): boolean {
+  if (node.raw === undefined) return false;
+  if (node instanceof LazyElement && node.unmade) return true;
+  for (const c of node.children) if (isElement(c) && !intact(c)) return false;
+  return true;
+}
+
 /** An element of `parts` (undefined ones left out): a plain one, or a StreamedElement when some of them are made when written. */
 export function elementOf(name: string, parts: readonly (XmlElement | LazyItems | readonly XmlElement[] | undefined)[], attrs: [string, string][] = []): XmlElement {
   const flat: (XmlElement | LazyItems)[] = [];
