@@ -18,7 +18,7 @@
 // Merging the result again changes nothing.
 import { MANAGED_INTERFACE_FIELDS, TUNNEL_FORBIDDEN_FIELDS } from '../render/opnsense/interfaces.js';
 import { isGenUuid } from '../render/opnsense/ids.js';
-import { LazyElement, type XmlElement, type XmlNode, attr, child, childrenByName, childrenNamed, firstChildren, holdsNoItems, isElement, sameCanonicalText, serializeParts, setAttr, textOf } from '../render/opnsense/xml.js';
+import { LazyElement, type XmlElement, type XmlNode, attr, child, childrenByName, childrenNamed, firstChildren, holdsNoItems, isElement, sameCanonicalText, serializeParts, setAttr, textOf, writesAs } from '../render/opnsense/xml.js';
 import { contains, parseAddressWithPrefix, parseIPv4 } from '../net.js';
 import { publicKeyOf } from '../targets/wireguard/keys.js';
 import { adoptedUuids, naturalKey, renameUuids, staleSuccessors } from './identity.js';
@@ -172,6 +172,8 @@ function mergeItems(base: XmlElement, name: string, genItems: XmlElement[], isMa
   const replacement = genItems.map((g) => {
     const previous = removed.get(attr(g, 'uuid') ?? '');
     if (!previous) return intoMerged(g);
+    // The base's item as gen writes it now (a merge into its own result): kept, and its fields never made (parse.ts, lazyItems).
+    if (previous instanceof LazyElement && previous.unmade && previous.raw !== undefined && writesAs(g, previous.raw)) return previous;
     // Compared before anything is copied: a merge into its own result keeps nearly every item.
     const item = withBaseDefaults(g, previous);
     if (!sameCanonicalText(previous, item)) return intoMerged(item);

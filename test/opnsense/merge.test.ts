@@ -323,7 +323,8 @@ describe('merging into its own result', () => {
       const first = merge(SAMPLE, sections, pair.privateKey);
       const again = countArrayCalls(['map'], () => merge(first, sections, pair.privateKey));
       expect(again.result).toBe(first);
-      // Each rule is compared with the box's without writing either (a text is joined once, when written).
+      // Each rule is compared with the box's by writing gen's once (its start tag and its text: two joins) against the
+      // box's text as read: the box's rule is never made into elements (parse.ts, lazyItems), nor written.
       const joins = countArrayCalls(['join'], () => merge(first, sections, pair.privateKey)).calls;
       // The private key went into the merged file, not into gen's sections.
       expect(first).toContain(pair.privateKey);
@@ -335,7 +336,7 @@ describe('merging into its own result', () => {
     // A copy of an MVC filter rule makes two arrays per element (attributes, children): 2 × (fields + 1).
     const fields = (await sectionsOf(yaml)).flatMap((s) => childrenNamed(child(child(child(s, 'Firewall'), 'Filter'), 'rules'), 'rule'))[0]!.children.length;
     expect((b.maps - a.maps) / 100).toBeLessThan((fields + 1) / 4);
-    expect((b.joins - a.joins) / 100).toBeLessThan(0.5);
+    expect((b.joins - a.joins) / 100).toBeLessThanOrEqual(2);
   });
 });
 

@@ -14,7 +14,7 @@ import { selfSignedCertificate } from '../../src/opnsense/selfsigned.js';
 import { PRIVATE_KEY_PLACEHOLDER_PREFIX } from '../../src/render/opnsense/context.js';
 import { genUuid } from '../../src/render/opnsense/ids.js';
 import { siteSections } from '../../src/render/opnsense/index.js';
-import { LazyElement, type XmlElement, type XmlNode, child, isElement, leaf, serialize, xmlDocument } from '../../src/render/opnsense/xml.js';
+import { LazyElement, type XmlElement, type XmlNode, child, isElement, leaf, serialize, writesAs, xmlDocument } from '../../src/render/opnsense/xml.js';
 import { generateKeyPair } from '../../src/targets/wireguard/keys.js';
 import { parse as parseYaml } from 'yaml';
 import { edit, modelOf, readExample } from '../helpers.js';
@@ -66,19 +66,23 @@ const HANDMADE = `<?xml version="1.0"?>
 </opnsense>
 `;
 
-async function mergedExample(name: string): Promise<string> {
+/** Merges an example (its instance given a key) into a base, its sections made anew for each merge as the command makes them. */
+function merger(name: string): (base: string) => Promise<string> {
   const pair = generateKeyPair();
   let yaml = readExample(name);
   if (yaml.includes('\n    wireguard:')) yaml = edit(yaml, ['sites', 0, 'wireguard', 0, 'public_key'], pair.publicKey);
-  const model = await modelOf(yaml);
-  const sections = siteSections(model, model.sites[0]!).flatMap((a) => a.sections);
   const standIn = selfSignedCertificate(['stand-in.example']);
-  return mergeConfig(withBoxCa(factorySample('26.7')), sections, {
-    secret: () => pair.privateKey,
-    placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX,
-    standIn: () => standIn,
-    allowGuiPortConflict: true,
-  });
+  return async (base) => {
+    const model = await modelOf(yaml);
+    const sections = siteSections(model, model.sites[0]!).flatMap((a) => a.sections);
+    return mergeConfig(base, sections, { secret: () => pair.privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, standIn: () => standIn, allowGuiPortConflict: true });
+  };
+}
+
+const FACTORY = withBoxCa(factorySample('26.7'));
+
+async function mergedExample(name: string): Promise<string> {
+  return merger(name)(FACTORY);
 }
 
 describe('a config read with its items made when asked for', () => {
@@ -291,9 +295,8 @@ describe("a merge's walks over its base", () => {
     const made: string[] = [];
     const spy = spyMade(made);
     let merged: string;
-    const said: string[] = [];
     try {
-      merged = mergeConfig(earlier, await sectionsOf(fewer), { ...options, warn: (m: string) => said.push(m) });
+      merged = mergeConfig(earlier, await sectionsOf(fewer), options);
     } finally {
       spy.mockRestore();
     }
@@ -301,5 +304,47 @@ describe("a merge's walks over its base", () => {
     expect(made.filter((name) => name === 'entry')).toEqual([]);
     expect(made.length).toBeGreaterThan(0);
     expect(merged).toContain(`<entries>${entries.join('')}</entries>`);
+  });
+});
+
+describe('a merge into its own earlier result', () => {
+  it.each(['homelab', 'homelab-family', 'vlan-hosting'])("%s: keeps the base's items as their text, making the fields of none that gen writes the same", async (name) => {
+    const merge = merger(name);
+    const earlier = await merge(FACTORY);
+    const items = itemsOf(parseXml(earlier, { lazyItems: true }).root).length;
+    const made: string[] = [];
+    const spy = spyMade(made);
+    try {
+      expect(await merge(earlier)).toBe(earlier);
+    } finally {
+      spy.mockRestore();
+    }
+    // Made: what the merge's checks read (instances, VLANs, DHCP ranges, frontends, gateways, certificates), never a rule or peer.
+    expect(made.filter((item) => item === 'rule' || item === 'client')).toEqual([]);
+    expect(made.length).toBeLessThan(items / 3);
+  });
+});
+
+describe('writesAs', () => {
+  const rule: XmlElement = { name: 'rule', attrs: [['uuid', '0b7e2a4c-1d3f-4e5a-8b6c-7d8e9f0a1b2c']], children: [leaf('descr', 'a < b'), { name: 'source', attrs: [], children: [leaf('any', '1')] }] };
+
+  it('tells an element written at the depth of the text it was read from, and nothing else', () => {
+    for (const depth of [0, 1, 4]) expect(writesAs(rule, serialize(rule, depth))).toBe(true);
+    expect(writesAs(leaf('descr', 'x & y'), '<descr>x &amp; y</descr>')).toBe(true);
+    const written = serialize(rule, 3);
+    expect(writesAs(rule, written.replace('a &lt; b', 'a &lt; c'))).toBe(false);
+    // The same element laid out otherwise (three spaces a level, tabs, one line): not the same text, so looked into.
+    expect(writesAs(rule, written.replace(/\n( +)/g, (_m, pad: string) => `\n${' '.repeat((pad.length / 2) * 3)}`))).toBe(false);
+    expect(writesAs(rule, written.replace(/\n( +)/g, (_m, pad: string) => `\n${'\t'.repeat(pad.length / 2)}`))).toBe(false);
+    expect(writesAs(rule, written.replace(/\n +/g, ''))).toBe(false);
+  });
+
+  it('a base laid out otherwise is merged the same: its items are compared by their fields, and kept as they were', async () => {
+    const merge = merger('homelab');
+    const earlier = await merge(FACTORY);
+    // Four spaces a level: OPNsense reads it the same; no item's text is what gen writes.
+    const wide = earlier.replace(/\n( +)/g, (_m, pad: string) => `\n${pad}${pad}`);
+    expect(wide).not.toBe(earlier);
+    expect(await merge(wide)).toBe(wide);
   });
 });

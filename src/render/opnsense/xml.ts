@@ -255,6 +255,18 @@ export function serializeParts(node: XmlElement, part: (text: string) => void): 
 }
 
 /**
+ * Whether `node`, written where `raw` was read (at the depth its last
+ * line's indentation shows), is exactly `raw`: then it is the same element
+ * whatever sameCanonicalText would find, told without reading `raw`.
+ */
+export function writesAs(node: XmlElement, raw: string): boolean {
+  const lastLine = raw.lastIndexOf('\n');
+  const depth = lastLine < 0 ? 0 : (raw.length - lastLine - 1 - `</${node.name}>`.length) / 2;
+  if (!Number.isInteger(depth) || depth < 0) return false;
+  return serialize(node, depth) === raw;
+}
+
+/**
  * Whether two elements are written the same from their children, whatever
  * source text either was parsed with (its `raw`), found without writing
  * them: the same name and attributes, and the same text (a leaf) or the
