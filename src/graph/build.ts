@@ -2,7 +2,7 @@
 // nodes (bridges, networks, peers, services, subnets, security groups) and
 // edges (attachments and the flows the policy allows). Mermaid and DOT are
 // two spellings of this one structure.
-import type { Model, Network, PolicyObject, Site } from '../model.js';
+import type { Model, Network, Peer, PolicyObject, Site, WireguardInstance } from '../model.js';
 import { UniqueNames } from '../unique-names.js';
 
 export interface GraphNode {
@@ -53,6 +53,42 @@ function networkLabel(network: Network): string {
   return `${network.name}\n${network.cidr}`;
 }
 
+/**
+ * An instance with more peers is drawn with a node per role, not per peer:
+ * a diagram of thousands of peers is unreadable, Mermaid renders no text
+ * over 50,000 characters unless configured otherwise (maxTextSize; the
+ * out/graph.md of 500 peers was more), and Graphviz's dot was still laying
+ * out 10,000 after 50 seconds, 100,000 after ten minutes (now: under one
+ * second and 23 seconds). `gen wg list` lists the peers.
+ */
+export const MAX_PEER_NODES = 40;
+
+function count(n: number, what: string): string {
+  return `${n.toLocaleString('en-US')} ${what}${n === 1 ? '' : 's'}`;
+}
+
+/** A node per role that has peers, in the instance's order of roles: how many, its range, how many are disabled. */
+function roleNodes(wg: WireguardInstance, nodeOf: (peer: Peer) => string): GraphNode[] {
+  const peers = new Map<string, Peer[]>();
+  for (const peer of wg.peers) {
+    const list = peers.get(peer.role);
+    if (list) list.push(peer);
+    else peers.set(peer.role, [peer]);
+  }
+  const ranges = new Map(wg.roles.map((r) => [r.name, `${r.from}-${r.to}`]));
+  const order = [...new Set([...wg.roles.map((r) => r.name), ...peers.keys()])].filter((role) => peers.has(role));
+  return order.map((role) => {
+    const members = peers.get(role)!;
+    const disabled = members.filter((p) => !p.enabled).length;
+    const range = ranges.get(role);
+    return {
+      id: nodeOf(members[0]!),
+      label: `${role}: ${count(members.length, 'peer')}${disabled > 0 ? ` (${disabled.toLocaleString('en-US')} disabled)` : ''}${range ? `\n${range}` : ''}`,
+      shape: 'round' as const,
+    };
+  });
+}
+
 function siteCluster(site: Site, edges: GraphEdge[], id: Ids): GraphCluster {
   const networkNode = (networkId: string) => id('net', networkId);
   const networks = site.networks.map((n) => ({ id: networkNode(n.id), label: networkLabel(n), shape: 'network' as const }));
@@ -85,10 +121,16 @@ function siteCluster(site: Site, edges: GraphEdge[], id: Ids): GraphCluster {
     if (site.policy.rules.some((r) => r.to.kind === 'self')) nodes.push({ id: id('self', site.name), label: 'the firewall itself', shape: 'round' });
     clusters.push({ id: id('fw', site.name), label: `OPNsense ${site.firewall.name} ${site.firewall.release}`, nodes, clusters: [] });
   }
+  // The node that stands for a peer: its own, or its role's in an instance drawn by role.
+  const peerNodes = new Map<string, string>();
   for (const wg of site.wireguard) {
-    const nodes = wg.peers.map((p) => ({ id: id('peer', site.name, wg.name, p.name), label: `${p.name}\n${p.address} ${p.role}${p.enabled ? '' : ' (disabled)'}`, shape: 'round' as const }));
-    for (const peer of wg.peers) if (peer.enabled) edges.push({ from: id('peer', site.name, wg.name, peer.name), to: networkNode(wg.network), kind: 'link' });
-    clusters.push({ id: id('wg', site.name, wg.name), label: `WireGuard ${wg.name} :${wg.listenPort ?? '?'}`, nodes, clusters: [] });
+    const byRole = wg.peers.length > MAX_PEER_NODES;
+    const nodeOf = (peer: Peer) => (byRole ? id('role', site.name, wg.name, peer.role) : id('peer', site.name, wg.name, peer.name));
+    for (const peer of wg.peers) peerNodes.set(`${wg.name}\u0000${peer.name}`, nodeOf(peer));
+    const nodes = byRole ? roleNodes(wg, nodeOf) : wg.peers.map((p) => ({ id: nodeOf(p), label: `${p.name}\n${p.address} ${p.role}${p.enabled ? '' : ' (disabled)'}`, shape: 'round' as const }));
+    for (const peer of wg.peers) if (peer.enabled) edges.push({ from: nodeOf(peer), to: networkNode(wg.network), kind: 'link' });
+    const drawn = byRole ? ` (${count(wg.peers.length, 'peer')}, by role)` : '';
+    clusters.push({ id: id('wg', site.name, wg.name), label: `WireGuard ${wg.name} :${wg.listenPort ?? '?'}${drawn}`, nodes, clusters: [] });
   }
   const services = site.services.map((s) => ({ id: id('svc', site.name, s.name), label: `${s.name}\n${s.address}${s.port ? `:${s.port}` : ''}`, shape: 'round' as const }));
   for (const service of site.services) if (service.network) edges.push({ from: id('svc', site.name, service.name), to: networkNode(service.network), kind: 'link' });
@@ -96,7 +138,7 @@ function siteCluster(site: Site, edges: GraphEdge[], id: Ids): GraphCluster {
   const internetId = 'internet';
   // A peer or service has its own node; a role or an address shows as the network that holds it.
   const objectNode = (o: PolicyObject): string[] => {
-    if (o.kind === 'peer') return [id('peer', site.name, o.instance ?? '', o.name)];
+    if (o.kind === 'peer') return [peerNodes.get(`${o.instance ?? ''}\u0000${o.name}`) ?? id('peer', site.name, o.instance ?? '', o.name)];
     if (o.kind === 'service') return [id('svc', site.name, o.name)];
     return [o.network ? networkNode(o.network) : internetId];
   };

@@ -1,10 +1,12 @@
 // gen graph: every network with its CIDR appears; dot accepts the DOT.
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { buildGraph } from '../../src/graph/build.js';
+import { siteTopology, toYaml } from '../../bench/generate.mjs';
+import { MAX_PEER_NODES, buildGraph } from '../../src/graph/build.js';
 import { toDot } from '../../src/graph/dot.js';
 import { toMermaid } from '../../src/graph/mermaid.js';
-import { EXAMPLES, modelOf, readExample, render } from '../helpers.js';
+import { generateKeyPair } from '../../src/targets/wireguard/keys.js';
+import { EXAMPLES, edit, modelOf, readExample, render } from '../helpers.js';
 import { missing, titled } from '../system-tools.js';
 import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
 
@@ -89,6 +91,56 @@ describe('graph details', () => {
     const mermaid = toMermaid(buildGraph(await modelOf(text)));
     expect(mermaid).toMatch(/svc__home__graf_ana\("graf-ana/);
     expect(mermaid).toMatch(/svc__home__graf_ana_2\("graf_ana/);
+  });
+});
+
+describe('an instance with more peers than a diagram can show', () => {
+  /** topology.yaml with `workstations` + `mobiles` peers on wg0 (the first workstation disabled), and a rule from the fifth phone. */
+  const withPeers = (workstations: number, mobiles: number): string => {
+    const peers = [
+      ...Array.from({ length: workstations }, (_, i) => ({ name: `ws-${i}`, role: 'workstation', address: `10.0.1.${2 + i}`, public_key: generateKeyPair().publicKey, ...(i === 0 ? { enabled: false } : {}) })),
+      ...Array.from({ length: mobiles }, (_, i) => ({ name: `mobile-${i}`, role: 'mobile', address: `10.0.1.${11 + i}`, public_key: generateKeyPair().publicKey })),
+    ];
+    const text = readExample('homelab').replace('      rules:\n', '      rules:\n        - { name: phone-to-grafana, from: mobile-4, to: grafana, proto: tcp, ports: [3000], action: pass }\n');
+    return edit(text, ['sites', 0, 'wireguard', 0, 'peers'], peers);
+  };
+  const wg0 = (graph: ReturnType<typeof buildGraph>) => graph.clusters.find((c) => c.id === 'site__home')!.clusters.find((c) => c.id === 'wg__home__wg0')!;
+
+  it(`draws each of ${MAX_PEER_NODES} peers`, async () => {
+    const graph = buildGraph(await modelOf(withPeers(9, MAX_PEER_NODES - 9)));
+    expect(wg0(graph).nodes).toHaveLength(MAX_PEER_NODES);
+    expect(wg0(graph).nodes[0]).toEqual({ id: 'peer__home__wg0__ws_0', label: 'ws-0\n10.0.1.2 workstation (disabled)', shape: 'round' });
+    expect(graph.edges).toContainEqual({ from: 'peer__home__wg0__mobile_4', to: 'svc__home__grafana', label: 'tcp 3000', kind: 'flow' });
+  });
+
+  it(`draws one more by role: how many, which are disabled, the role's range; a rule from a peer starts at its role`, async () => {
+    const graph = buildGraph(await modelOf(withPeers(9, MAX_PEER_NODES - 8)));
+    const cluster = wg0(graph);
+    expect(cluster.label).toBe(`WireGuard wg0 :51820 (${MAX_PEER_NODES + 1} peers, by role)`);
+    expect(cluster.nodes).toEqual([
+      { id: 'role__home__wg0__workstation', label: 'workstation: 9 peers (1 disabled)\n10.0.1.2-10.0.1.10', shape: 'round' },
+      { id: 'role__home__wg0__mobile', label: `mobile: ${MAX_PEER_NODES - 8} peers\n10.0.1.11-10.0.1.50`, shape: 'round' },
+    ]);
+    expect(graph.edges.filter((e) => e.from.startsWith('peer__') || e.to.startsWith('peer__'))).toEqual([]);
+    // One link per role to the tunnel network (parallel edges collapse), and the rule's flow from the phone's role.
+    expect(graph.edges.filter((e) => e.to === 'net__home_wireguard' && e.from.startsWith('role__')).map((e) => [e.from, e.kind])).toEqual([
+      ['role__home__wg0__workstation', 'link'],
+      ['role__home__wg0__mobile', 'link'],
+    ]);
+    expect(graph.edges).toContainEqual({ from: 'role__home__wg0__mobile', to: 'svc__home__grafana', label: 'tcp 3000', kind: 'flow' });
+  });
+
+  it('gives the same diagram for 100 and 10,000 peers but their counts: short enough for GitHub (50,000 characters)', async () => {
+    const mermaid = async (peers: number) => toMermaid(buildGraph(await modelOf(toYaml(siteTopology({ peers, rules: 10, vlans: 20 }))))).replace(/[\d,]+ peers/g, 'N peers');
+    const [small, large] = [await mermaid(100), await mermaid(10000)];
+    expect(large).toBe(small);
+    expect(large.length).toBeLessThan(50000);
+  });
+
+  it.skipIf(dotMissing)(titled('Graphviz dot draws 10,000 peers as their roles', dotMissing), async () => {
+    const drawn = spawnSync('dot', ['-Tsvg'], { input: toDot(buildGraph(await modelOf(toYaml(siteTopology({ peers: 10000 }))))), encoding: 'utf8', timeout: 60000 });
+    expect([drawn.status, drawn.stderr]).toEqual([0, '']);
+    expect(drawn.stdout).toContain('>client: 10,000 peers</text>');
   });
 });
 
