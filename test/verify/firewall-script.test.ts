@@ -13,6 +13,7 @@ import { renderAll } from '../../src/render/index.js';
 import { edit, lineOfText, modelOf, readExample, root } from '../helpers.js';
 import { hasCommand, missing } from '../system-tools.js';
 import { expectedRules } from '../../src/render/verify/firewall-rules.js';
+import { SHOWN_ITEMS } from '../../src/render/verify/script.js';
 import { asLoaded, certificate, healthyFirewall, standInBox } from './firewall-box.js';
 import { kernelUdp, listening, sockstat } from './freebsd.js';
 import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
@@ -111,6 +112,45 @@ describe.skipIf(why)(`firewall verification script${why ? ` (skipped: ${why})` :
     expect(failures(r)).toEqual([
       `✗ wg0 has exactly the 2 enabled peers, each with its own address (${line('- name: wg0')}): missing mac-workstation (${line('name: mac-workstation')}) ${first!.split('\t')[0]}`,
     ]);
+  });
+
+  // A restore that did not take leaves the instance without the topology's peers: with 100,000 of them the check listed
+  // every one, a line of megabytes that awk took minutes to build. The awk program as the script holds it, on data of many peers.
+  describe(`many peers wrong: ${SHOWN_ITEMS} named of each kind, the others counted`, () => {
+    const peersCheck = script.slice(script.indexOf('peers_check() {'), script.indexOf('\n}\n', script.indexOf('peers_check() {')) + 3);
+    const peers = 5000;
+    const key = (i: number) => `${String(i).padStart(42, 'k')}A=`;
+    const declared = Array.from({ length: peers }, (_, i) => `${key(i)}\tpeer-${i}\ttopology.yaml:${i + 1}\t10.200.${i >> 8}.${i & 255}/32\n`).join('');
+    // Running: the first 4,000 peers, the last 1,000 of them at another address; 2,000 peers the topology does not have.
+    const running = [
+      ...Array.from({ length: 4000 }, (_, i) => `${key(i)}\t${i < 3000 ? `10.200.${i >> 8}.${i & 255}` : '10.99.0.1'}/32\n`),
+      ...Array.from({ length: 2000 }, (_, i) => `${String(i).padStart(42, 'x')}A=\t10.98.${i >> 8}.${i & 255}/32\n`),
+    ].join('');
+    const names = (from: number, count: number, text: (i: number) => string) => Array.from({ length: count }, (_, i) => text(from + i)).join(', ');
+    const expected =
+      `fail\twhat\twhere\tmissing ${names(4000, SHOWN_ITEMS, (i) => `peer-${i} (topology.yaml:${i + 1}) ${key(i)}`)}, and ${1000 - SHOWN_ITEMS} more` +
+      `; extra ${names(0, SHOWN_ITEMS, (i) => `${String(i).padStart(42, 'x')}A= (10.98.0.${i}/32)`)}, and ${2000 - SHOWN_ITEMS} more` +
+      `; allowed IPs: ${names(3000, SHOWN_ITEMS, (i) => `peer-${i} (topology.yaml:${i + 1}) has 10.99.0.1/32, not 10.200.${i >> 8}.${i & 255}/32`)}, and ${1000 - SHOWN_ITEMS} more\n`;
+    it.each([
+      ['onetrue awk', '/usr/bin/original-awk'],
+      ['mawk', '/usr/bin/mawk'],
+      ['busybox awk', '/usr/bin/busybox awk'],
+    ])('%s', (_name, awk) => {
+      const dir = tempDir('gen-verify-peers-');
+      writeFileSync(join(dir, 'declared'), declared);
+      writeFileSync(join(dir, 'running'), running);
+      const program = [
+        `awk() { ${awk} "$@"; }`,
+        `wg() { cat '${join(dir, 'running')}'; }`,
+        "pass() { printf 'ok\\t%s\\t%s\\t\\n' \"$1\" \"$2\"; }",
+        "fail() { printf 'fail\\t%s\\t%s\\t%s\\n' \"$1\" \"$2\" \"$3\"; }",
+        peersCheck,
+        `peers_check what where wg0 < '${join(dir, 'declared')}'`,
+      ].join('\n');
+      const r = spawnSync('dash', ['-c', program], { encoding: 'utf8' });
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toBe(expected);
+    });
   });
 
   it('an extra peer on the running instance (the disabled one, added by hand)', () => {
@@ -233,6 +273,15 @@ describe.skipIf(why)(`firewall verification script${why ? ` (skipped: ${why})` :
     // An address more, as pf prints a host (no /32).
     files.set('pfctl-table/gen_internal_networks', `${files.get('pfctl-table/gen_internal_networks')!.replace(/.*!.*\n/, '   10.0.1.0/24\n   10.1.0.0/24\n')}   203.0.113.7\n`);
     expect(failures(run(files))).toEqual([`✗ ${tableCheck('gen_internal_networks')}: changed on the box: extra 10.9.9.0/24, 203.0.113.7`]);
+  });
+
+  it(`a table far from what it should hold names ${SHOWN_ITEMS} of the entries of each kind, and counts the others`, () => {
+    const files = healthy();
+    const extra = Array.from({ length: SHOWN_ITEMS + 5 }, (_, i) => `10.9.${i}.0/24`);
+    files.set('pfctl-table/gen_internal_networks', extra.map((e) => `   ${e}\n`).join(''));
+    expect(failures(run(files, { awk: '/usr/bin/original-awk' }))).toEqual([
+      `✗ ${tableCheck('gen_internal_networks')}: changed on the box: missing ${aliases.find((a) => a.name === 'gen_internal_networks')!.entries.join(', ')}; extra ${extra.slice(0, SHOWN_ITEMS).join(', ')}, and 5 more`,
+    ]);
   });
 
   it('an empty table (alias disabled, or not loaded yet) and a table pf does not have (alias deleted) fail, each saying which', () => {

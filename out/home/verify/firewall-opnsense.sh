@@ -74,13 +74,15 @@ peers_check() { # what where dev
     !sep && $0 == "" { next }
     !sep { n++; key[n] = $1; who[$1] = $2 " (" $3 ")"; ips[$1] = $4; next }
     NF >= 1 && $1 != "" { m++; have[m] = $1; got[$1] = $2 }
+    function shown(list, n, item) { return n <= 20 ? list ", " item : list }
+    function more(n) { return n > 20 ? ", and " (n - 20) " more" : "" }
     END {
-      for (i = 1; i <= n; i++) if (!(key[i] in got)) miss = miss ", " who[key[i]] " " key[i]
-      for (i = 1; i <= m; i++) if (!(have[i] in who)) extra = extra ", " have[i] " (" got[have[i]] ")"
-      for (i = 1; i <= n; i++) if ((key[i] in got) && got[key[i]] != ips[key[i]]) wrong = wrong ", " who[key[i]] " has " got[key[i]] ", not " ips[key[i]]
-      if (miss != "") out = out "; missing " substr(miss, 3)
-      if (extra != "") out = out "; extra " substr(extra, 3)
-      if (wrong != "") out = out "; allowed IPs: " substr(wrong, 3)
+      for (i = 1; i <= n; i++) if (!(key[i] in got)) miss = shown(miss, ++nm, who[key[i]] " " key[i])
+      for (i = 1; i <= m; i++) if (!(have[i] in who)) extra = shown(extra, ++ne, have[i] " (" got[have[i]] ")")
+      for (i = 1; i <= n; i++) if ((key[i] in got) && got[key[i]] != ips[key[i]]) wrong = shown(wrong, ++nw, who[key[i]] " has " got[key[i]] ", not " ips[key[i]])
+      if (nm) out = out "; missing " substr(miss, 3) more(nm)
+      if (ne) out = out "; extra " substr(extra, 3) more(ne)
+      if (nw) out = out "; allowed IPs: " substr(wrong, 3) more(nw)
       print substr(out, 3)
     }')
   if [ -z "$found" ]; then pass "$1" "$2"; else fail "$1" "$2" "$found"; fi
@@ -258,24 +260,27 @@ tables_check() {
     {
       e = $0; sub(/^[ \t\r]+/, "", e); sub(/[ \t\r]+$/, "", e)
       if (e == "") next
-      raw[t] = raw[t] " " e
+      # What pfctl said of a table, for the message when it has none (an error, not a list of entries): its first words only.
+      if (length(raw[t]) < 1000) raw[t] = raw[t] " " e
       if (e !~ /^!?[0-9A-Fa-f:.]+(\/[0-9]+)?$/) next
       e = tolower(e)
       if (e ~ /^!?[0-9.]+\/32$/ || e ~ /:.*\/128$/) sub(/\/[0-9]+$/, "", e)
       if (!((t, e) in have)) { have[t, e] = 1; nh[t]++; h[t, nh[t]] = e }
     }
+    function shown(list, n, item) { return n <= 20 ? list ", " item : list }
+    function more(n) { return n > 20 ? ", and " (n - 20) " more" : "" }
     END {
       for (i = 1; i <= n; i++) {
         t = name[i]; found = ""
         if (t in bad) found = "pf has no table <" t "> (OPNsense declares one for every alias: deleted on the box?):" raw[t]
         else {
-          miss = ""; extra = ""
-          for (k = 1; k <= nw[t]; k++) if (!((t, w[t, k]) in have)) miss = miss ", " w[t, k]
-          for (k = 1; k <= nh[t]; k++) if (!((t, h[t, k]) in want)) extra = extra ", " h[t, k]
-          if (nw[t] > 0 && nh[t] == 0) found = "the table is empty, not " substr(miss, 3) " (OPNsense fills it after a filter reload: configctl filter refresh_aliases)"
+          miss = ""; extra = ""; nm = 0; ne = 0
+          for (k = 1; k <= nw[t]; k++) if (!((t, w[t, k]) in have)) miss = shown(miss, ++nm, w[t, k])
+          for (k = 1; k <= nh[t]; k++) if (!((t, h[t, k]) in want)) extra = shown(extra, ++ne, h[t, k])
+          if (nw[t] > 0 && nh[t] == 0) found = "the table is empty, not " substr(miss, 3) more(nm) " (OPNsense fills it after a filter reload: configctl filter refresh_aliases)"
           else {
-            if (miss != "") found = found "; missing " substr(miss, 3)
-            if (extra != "") found = found "; extra " substr(extra, 3)
+            if (nm) found = found "; missing " substr(miss, 3) more(nm)
+            if (ne) found = found "; extra " substr(extra, 3) more(ne)
             found = substr(found, 3)
             if (found != "") found = "changed on the box: " found
           }

@@ -15,7 +15,7 @@ import type { Model, Site } from '../../model.js';
 import { writtenPolicyAliases } from '../opnsense/index.js';
 import { pfNetwork } from '../opnsense/pf-text.js';
 import { type ExpectedRule, expectedRules } from './firewall-rules.js';
-import { UnsafeScriptValueError } from './script.js';
+import { SHOWN_AWK, UnsafeScriptValueError } from './script.js';
 
 export interface ExpectedTable {
   /** The alias name, which is the pf table's name. */
@@ -95,24 +95,26 @@ export const TABLE_FUNCTIONS = `tables_check() {
     {
       e = $0; sub(/^[ \\t\\r]+/, "", e); sub(/[ \\t\\r]+$/, "", e)
       if (e == "") next
-      raw[t] = raw[t] " " e
+      # What pfctl said of a table, for the message when it has none (an error, not a list of entries): its first words only.
+      if (length(raw[t]) < 1000) raw[t] = raw[t] " " e
       if (e !~ /^!?[0-9A-Fa-f:.]+(\\/[0-9]+)?$/) next
       e = tolower(e)
       if (e ~ /^!?[0-9.]+\\/32$/ || e ~ /:.*\\/128$/) sub(/\\/[0-9]+$/, "", e)
       if (!((t, e) in have)) { have[t, e] = 1; nh[t]++; h[t, nh[t]] = e }
     }
+    ${SHOWN_AWK}
     END {
       for (i = 1; i <= n; i++) {
         t = name[i]; found = ""
         if (t in bad) found = "pf has no table <" t "> (OPNsense declares one for every alias: deleted on the box?):" raw[t]
         else {
-          miss = ""; extra = ""
-          for (k = 1; k <= nw[t]; k++) if (!((t, w[t, k]) in have)) miss = miss ", " w[t, k]
-          for (k = 1; k <= nh[t]; k++) if (!((t, h[t, k]) in want)) extra = extra ", " h[t, k]
-          if (nw[t] > 0 && nh[t] == 0) found = "the table is empty, not " substr(miss, 3) " (OPNsense fills it after a filter reload: configctl filter refresh_aliases)"
+          miss = ""; extra = ""; nm = 0; ne = 0
+          for (k = 1; k <= nw[t]; k++) if (!((t, w[t, k]) in have)) miss = shown(miss, ++nm, w[t, k])
+          for (k = 1; k <= nh[t]; k++) if (!((t, h[t, k]) in want)) extra = shown(extra, ++ne, h[t, k])
+          if (nw[t] > 0 && nh[t] == 0) found = "the table is empty, not " substr(miss, 3) more(nm) " (OPNsense fills it after a filter reload: configctl filter refresh_aliases)"
           else {
-            if (miss != "") found = found "; missing " substr(miss, 3)
-            if (extra != "") found = found "; extra " substr(extra, 3)
+            if (nm) found = found "; missing " substr(miss, 3) more(nm)
+            if (ne) found = found "; extra " substr(extra, 3) more(ne)
             found = substr(found, 3)
             if (found != "") found = "changed on the box: " found
           }

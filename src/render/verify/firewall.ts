@@ -21,7 +21,7 @@ import { OUTBOUND_MODE } from '../opnsense/nat.js';
 import { mssClamps } from '../opnsense/scrub.js';
 import { type ExpectedRule, expectedRules } from './firewall-rules.js';
 import { TABLE_FUNCTIONS, expectedTables, tableLines } from './firewall-tables.js';
-import { type Declared, UnsafeScriptValueError, call, heredoc, scriptParts } from './script.js';
+import { type Declared, SHOWN_AWK, UnsafeScriptValueError, call, heredoc, scriptParts } from './script.js';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,62}$/;
 
@@ -69,13 +69,14 @@ peers_check() { # what where dev
     !sep && $0 == "" { next }
     !sep { n++; key[n] = $1; who[$1] = $2 " (" $3 ")"; ips[$1] = $4; next }
     NF >= 1 && $1 != "" { m++; have[m] = $1; got[$1] = $2 }
+    ${SHOWN_AWK}
     END {
-      for (i = 1; i <= n; i++) if (!(key[i] in got)) miss = miss ", " who[key[i]] " " key[i]
-      for (i = 1; i <= m; i++) if (!(have[i] in who)) extra = extra ", " have[i] " (" got[have[i]] ")"
-      for (i = 1; i <= n; i++) if ((key[i] in got) && got[key[i]] != ips[key[i]]) wrong = wrong ", " who[key[i]] " has " got[key[i]] ", not " ips[key[i]]
-      if (miss != "") out = out "; missing " substr(miss, 3)
-      if (extra != "") out = out "; extra " substr(extra, 3)
-      if (wrong != "") out = out "; allowed IPs: " substr(wrong, 3)
+      for (i = 1; i <= n; i++) if (!(key[i] in got)) miss = shown(miss, ++nm, who[key[i]] " " key[i])
+      for (i = 1; i <= m; i++) if (!(have[i] in who)) extra = shown(extra, ++ne, have[i] " (" got[have[i]] ")")
+      for (i = 1; i <= n; i++) if ((key[i] in got) && got[key[i]] != ips[key[i]]) wrong = shown(wrong, ++nw, who[key[i]] " has " got[key[i]] ", not " ips[key[i]])
+      if (nm) out = out "; missing " substr(miss, 3) more(nm)
+      if (ne) out = out "; extra " substr(extra, 3) more(ne)
+      if (nw) out = out "; allowed IPs: " substr(wrong, 3) more(nw)
       print substr(out, 3)
     }')
   if [ -z "$found" ]; then pass "$1" "$2"; else fail "$1" "$2" "$found"; fi
