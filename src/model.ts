@@ -79,6 +79,12 @@ export interface NamedThing {
   path: Path;
   /** The key of the name in that node, when it is not "name". */
   field?: string;
+  /**
+   * The site a scope named after one of its things belongs to (host pve,
+   * instance wg0, frontend https, firewall opnsense): two sites may each
+   * have one of that name, and their names do not meet.
+   */
+  site?: string;
 }
 
 export interface Site {

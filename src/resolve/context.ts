@@ -16,9 +16,9 @@ export class ResolveContext {
     this.sink(finding);
   }
 
-  /** Records a name for the duplicate-name rule. */
-  name(kind: string, scope: string, name: string, path: Path): void {
-    this.names.push({ kind, scope, name, path });
+  /** Records a name for the duplicate-name rule; `site` for a scope named after a thing of that site (NamedThing.site). */
+  name(kind: string, scope: string, name: string, path: Path, site?: string): void {
+    this.names.push({ kind, scope, name, path, site });
   }
 
   /** Records a host address; returns its numeric value when it parses. */

@@ -337,6 +337,7 @@ function mappedPorts(port: string, first: number | undefined): string | undefine
 
 export function resolvePortForwards(
   input: FirewallInput,
+  site: string,
   firewall: Firewall,
   services: ReadonlyMap<string, Service>,
   path: Path,
@@ -345,7 +346,7 @@ export function resolvePortForwards(
   const interfaces = indexByName(firewall.interfaces);
   return (input.nat?.port_forwards ?? []).flatMap((pf, i) => {
     const ppath = path.concat('nat', 'port_forwards', i);
-    ctx.name('port forward', `firewall ${firewall.name}`, pf.name, ppath);
+    ctx.name('port forward', `firewall ${firewall.name}`, pf.name, ppath, site);
     const ifaceName = pf.interface ?? 'wan';
     ctx.lookup(interfaces, ifaceName, 'interface', ppath.concat('interface'));
     const service = pf.service ? ctx.lookup(services, pf.service, 'service', ppath.concat('service')) : undefined;

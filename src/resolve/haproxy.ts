@@ -99,7 +99,7 @@ export function resolveHaproxy(
     if (frontend.certificate !== undefined) ctx.lookup(certIndex, frontend.certificate, 'certificate', fpath.concat('certificate'));
     const hosts = (frontend.hosts ?? []).flatMap((host, h) => {
       const hpath = fpath.concat('hosts', h);
-      ctx.name('HAProxy host', `frontend ${frontend.name}`, host.name, hpath);
+      ctx.name('HAProxy host', `frontend ${frontend.name}`, host.name, hpath, site);
       return ctx.lookup(backendIndex, host.backend, 'backend', hpath.concat('backend')) ? [{ name: host.name, backend: host.backend, description: host.description, path: hpath }] : [];
     });
     return {

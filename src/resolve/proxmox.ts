@@ -43,7 +43,7 @@ export function resolveHost(
   const runsFirewall = firewall !== undefined && firewallHost === input.name;
   const bridges: Bridge[] = (input.bridges ?? []).map((bridge, i) => {
     const bpath = path.concat('bridges', i);
-    ctx.name('bridge', `host ${input.name}`, bridge.name, bpath);
+    ctx.name('bridge', `host ${input.name}`, bridge.name, bpath, site);
     // The firewall's NICs and VLANs on a bridge of this name. Every host of the
     // site carries them on its bridge of the same name: a guest migrates only
     // to a bridge of the same name, and the trunk from the switch is the same.

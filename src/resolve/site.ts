@@ -94,7 +94,7 @@ export function resolveSite(input: SiteInput, path: Path, ctx: ResolveContext, a
 
   const services = resolveServices(input.services ?? [], site, path.concat('services'), ctx, networkIndex, new Set(hostInputs.map((h) => h.name)));
   const serviceIndex = indexByName(services);
-  if (firewall && input.firewall) firewall.nat.portForwards = resolvePortForwards(input.firewall, firewall, serviceIndex, path.concat('firewall'), ctx);
+  if (firewall && input.firewall) firewall.nat.portForwards = resolvePortForwards(input.firewall, site, firewall, serviceIndex, path.concat('firewall'), ctx);
   const haproxy = resolveHaproxy(input.haproxy, site, path.concat('haproxy'), ctx, serviceIndex, indexByName(firewall?.interfaces ?? []));
 
   // The joined VPC's subnets can be named too: traffic to them goes through the site-to-site VPN.

@@ -39,7 +39,7 @@ export function resolveWireguardInstance(
   const roles: WireguardRole[] = [];
   (input.roles ?? []).forEach((role, i) => {
     const rolePath = path.concat('roles', i);
-    ctx.name('WireGuard role', `instance ${input.name}`, role.name, rolePath);
+    ctx.name('WireGuard role', `instance ${input.name}`, role.name, rolePath, site);
     const first = ctx.ipv4(role.from, rolePath.concat('from'));
     const last = ctx.ipv4(role.to, rolePath.concat('to'));
     if (first === undefined || last === undefined) return;
@@ -57,7 +57,7 @@ export function resolveWireguardInstance(
   const inNetwork = { network: network.id };
   (input.peers ?? []).forEach((peer, i) => {
     const peerPath = pathTo(path, 'peers', i);
-    ctx.name('WireGuard peer', scope, peer.name, peerPath);
+    ctx.name('WireGuard peer', scope, peer.name, peerPath, site);
     // The path of the role only for one that does not exist, which the lookup reports: one per peer was made and dropped.
     if ((roles.length > 0 || input.roles !== undefined) && !roleIndex.has(peer.role)) ctx.lookup(roleIndex, peer.role, 'role', pathTo(peerPath, 'role'));
     ctx.address(peer.address, `peer ${peer.name}`, pathTo(peerPath, 'address'), inNetwork);

@@ -25,11 +25,29 @@ function overlaps(model: Model): [Network, Network][] {
   const pairs: [Network, Network][] = [];
   for (const network of sorted) {
     while (stack.length && blockLast(stack[stack.length - 1]!.block) < network.block.base) stack.pop();
-    const container = stack[stack.length - 1];
+    // The innermost open block it can meet: one of another site's WANs cannot (wansApart).
+    let k = stack.length - 1;
+    while (k >= 0 && wansApart(stack[k]!, network)) k--;
+    const container = stack[k];
     if (container && network.parent !== container.id) pairs.push([container, network]);
     stack.push(network);
   }
   return pairs;
+}
+
+/** A site's WAN: the network in front of its firewall, behind the site's own router, which no other site routes to. */
+function siteWan(network: Network | undefined): network is Network & { site: string } {
+  return network !== undefined && network.kind === 'wan' && network.site !== undefined;
+}
+
+/**
+ * Whether two networks of different sites cannot meet because one is a
+ * site's WAN: two homes behind their own routers both on 192.168.0.0/24 is
+ * the common case, and no route of either leads into the other's WAN. A
+ * WAN and the VPC (no site) can meet: the site's tunnel routes the VPC.
+ */
+function wansApart(a: Network, b: Network): boolean {
+  return (siteWan(a) || siteWan(b)) && a.site !== undefined && b.site !== undefined && a.site !== b.site;
 }
 
 /** Every address of the topology inside a DHCP server's dynamic range, with the range's interface. */
@@ -81,7 +99,7 @@ export const ipRules: Rule[] = [
   {
     id: 'ip/overlap',
     severity: 'error',
-    summary: 'Two networks overlap (on-prem, VPN tunnel, VPC, subnets, remote networks).',
+    summary: 'Two networks overlap (on-prem, VPN tunnel, VPC, subnets, remote networks); the WANs of two sites, each behind its own router, may.',
     why: 'Overlapping networks make routing ambiguous: traffic for one goes to the other, or nowhere (seed 003 gave two subnets 10.30.1.0/24).',
     hint: 'Give one of the networks a free range.',
     examples: [
@@ -165,7 +183,7 @@ export const ipRules: Rule[] = [
   {
     id: 'ip/duplicate-address',
     severity: 'error',
-    summary: 'Two things use the same address (interfaces, hosts, services, peers, reservations).',
+    summary: 'Two things use the same address (interfaces, hosts, services, peers, reservations); on the WANs of two sites, each its own, they may.',
     why: 'An address conflict makes both unreachable at random (ARP flapping, a peer shadowing another).',
     hint: 'Give one of them another address; for peers `gen wg add-peer` picks the next free one.',
     examples: [
@@ -194,12 +212,22 @@ export const ipRules: Rule[] = [
         return nextFree.get(path.join('.'));
       };
       const first = new Map<number, (typeof model.addresses)[number]>();
+      // An address on a site's WAN is that site's own (wansApart): one such map per site. The same address on the WAN and
+      // on another network of the same site means the two networks overlap, which ip/overlap reports.
+      const onWan = new Map<string, Map<number, (typeof model.addresses)[number]>>();
+      const networks = new Map(model.networks.map((n) => [n.id, n]));
       // Indexed: a for-of steps an iterator per address until V8 optimizes the loop (src/arrays.ts).
       for (let u = 0; u < model.addresses.length; u++) {
         const use = model.addresses[u]!;
-        const earlier = first.get(use.address);
+        const network = use.network === undefined ? undefined : networks.get(use.network);
+        let seen = first;
+        if (siteWan(network)) {
+          seen = onWan.get(network.site) ?? new Map();
+          if (seen.size === 0) onWan.set(network.site, seen);
+        }
+        const earlier = seen.get(use.address);
         if (!earlier) {
-          first.set(use.address, use);
+          seen.set(use.address, use);
           continue;
         }
         const peer = nextFreeAt(use.path);

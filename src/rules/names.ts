@@ -181,15 +181,18 @@ export const nameRules: Rule[] = [
       },
     ],
     check(model, report) {
-      // By kind, scope and name, in maps: a key string joined for each of 300,000 names was most of the rule.
-      const first = new Map<string, Map<string, Map<string, (typeof model.names)[number]>>>();
+      // By kind, scope, site and name, in maps: a key string joined for each of 300,000 names was most of the rule.
+      // The site counts where the scope is named after a thing of it: two sites may each have a host pve, an instance wg0.
+      const first = new Map<string, Map<string, Map<string | undefined, Map<string, (typeof model.names)[number]>>>>();
       // Indexed: a for-of steps an iterator per name until V8 optimizes the loop (src/arrays.ts).
       for (let t = 0; t < model.names.length; t++) {
         const thing = model.names[t]!;
         let byScope = first.get(thing.kind);
         if (!byScope) first.set(thing.kind, (byScope = new Map()));
-        let byName = byScope.get(thing.scope);
-        if (!byName) byScope.set(thing.scope, (byName = new Map()));
+        let bySite = byScope.get(thing.scope);
+        if (!bySite) byScope.set(thing.scope, (bySite = new Map()));
+        let byName = bySite.get(thing.site);
+        if (!byName) bySite.set(thing.site, (byName = new Map()));
         const earlier = byName.get(thing.name);
         if (!earlier) {
           byName.set(thing.name, thing);

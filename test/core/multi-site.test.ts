@@ -1,0 +1,52 @@
+// Two sites in one topology, as a small hosting business or a family with
+// two homes has them: each site's things may be named as the other's (a
+// Proxmox host pve, an instance wg0 with the same roles and the same
+// person's laptop, a frontend https, a firewall opnsense), and each site's
+// WAN is its own, behind its own router (both on 192.168.0.0/24). What
+// must stay an error still is: a name twice in one site, the same internal
+// network at two sites, a WAN over the same site's network.
+import { describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { lint, lineOfText, readExample } from '../helpers.js';
+
+/** topology.yaml with a second site, office: the first one's copy with its internal networks moved (10.0 to 10.20, 10.1 to 10.21), WAN as it is. */
+function twoSites(change: (office: string) => string = (office) => office): string {
+  const doc = parse(readExample('homelab')) as { sites: { name: string }[] };
+  const office = JSON.parse(change(JSON.stringify(doc.sites[0]).replace(/"10\.0\./g, '"10.20.').replace(/"10\.1\./g, '"10.21.'))) as { name: string };
+  office.name = 'office';
+  doc.sites.push(office);
+  return stringify(doc);
+}
+
+const errors = async (text: string) => (await lint(text)).filter((d) => d.severity === 'error');
+
+describe('two sites', () => {
+  it('may each have a host pve, an instance wg0 with the same roles and peers, a frontend https and a firewall opnsense, on WANs of one range', async () => {
+    const text = twoSites();
+    // The second site's things are named as the first's.
+    for (const needle of ['name: pve', 'name: wg0', 'name: laptop-john', 'name: workstation', 'name: https', 'name: opnsense', 'address: 192.168.0.2/24']) {
+      expect(text.split('\n').filter((l) => l.includes(needle)), needle).toHaveLength(2);
+    }
+    expect(await lint(text)).toEqual([]);
+  });
+
+  it('still may not name a peer twice in one instance, nor a bridge twice on one host', async () => {
+    const text = twoSites((office) => office.replace('"name":"laptop-john"', '"name":"mac-workstation"').replace('"name":"vmbr2"', '"name":"vmbr1"'));
+    const found = (await errors(text)).filter((d) => d.rule === 'names/duplicate').map((d) => [d.rule, d.message, d.location.line]);
+    expect(found).toEqual([
+      ['names/duplicate', 'bridge "vmbr1" is declared twice in host pve', lineOfText(text, 'name: vmbr1', { after: 'name: office', nth: 1 })],
+      ['names/duplicate', 'WireGuard peer "mac-workstation" is declared twice in instance wg0', lineOfText(text, 'name: mac-workstation', { after: 'name: office', nth: 1 })],
+    ]);
+  });
+
+  it('still may not have one internal network at both, nor a WAN over its own network', async () => {
+    // The office's service network on the home's.
+    const sameInternal = twoSites((office) => office.replace(/"10\.21\./g, '"10.1.'));
+    expect((await errors(sameInternal)).filter((d) => d.rule === 'ip/overlap').map((d) => d.message)).toEqual([
+      'network service (10.1.0.0/24, site office) is the same range as network service (10.1.0.0/24, site home)',
+    ]);
+    // The office's WAN on its own management network.
+    const ownWan = twoSites((office) => office.replace('"address":"192.168.0.2/24","gateway":"192.168.0.1"', '"address":"10.20.0.2/24","gateway":"10.20.0.3"'));
+    expect((await errors(ownWan)).filter((d) => d.rule === 'ip/overlap').map((d) => d.message)).toContainEqual(expect.stringMatching(/^network (wan|management) \(10\.20\.0\.0\/24, site office\) is the same range as network (wan|management) \(10\.20\.0\.0\/24, site office\)$/));
+  });
+});
