@@ -5,6 +5,7 @@ import { INTERFACE_NAME, clientFileStem, windowsRefusal } from '../targets/wireg
 import { lanClientsOnWan } from '../resolve/firewall.js';
 import { contains, parseAddressWithPrefix, parseIPv4 } from '../net.js';
 import { blockedAsPrivate } from '../targets/opnsense/block-private.js';
+import type { Path } from '../location.js';
 import type { Rule } from './rule.js';
 import { instancesWithClients } from './walk.js';
 
@@ -137,6 +138,52 @@ export const wireguardClientRules: Rule[] = [
     },
   },
   {
+    id: 'wg/tunnel-name-across-sites',
+    severity: 'warning',
+    summary: 'One device (one public key) is a peer at two sites, and both client files give it the same tunnel name.',
+    why:
+      "A device takes a client file's name as its tunnel's name, and holds one tunnel of each name: the WireGuard apps refuse to import the second (\"Another tunnel already exists with the name …\" on Windows and macOS, \"A tunnel with that name already exists\" on iOS, \"Tunnel … already exists\" on Android), and wg-quick has one /etc/wireguard/NAME.conf. " +
+      'names/same-file keeps the client files of one site apart; the two sites each write theirs in their own directory of out/, and the device meets them only when both are imported.',
+    hint: "Set tunnel_name on the peer at one of the sites (e.g. the site's name and the device's, at most 15 characters with -lan and any instance prefix).",
+    examples: [
+      {
+        where: 'sites[+]',
+        bad: 'name: office\nwireguard:\n  - { name: wg0, listen_port: 51820, address: 10.20.1.1/24, endpoint: office.example.com, public_key: XCdJc81KmaxcKhvh+14BTLyFXofXIyLTdEZ6sWqhWkU=,\n      roles: [{ name: workstation, from: 10.20.1.2, to: 10.20.1.10 }],\n      peers: [{ name: laptop-john, role: workstation, address: 10.20.1.3, public_key: Lgn4vZd3cPwDnL4fh/JUzw2ctXWN1QwqzOtm5j4Jk1U= }] }',
+        good: 'name: office\nwireguard:\n  - { name: wg0, listen_port: 51820, address: 10.20.1.1/24, endpoint: office.example.com, public_key: XCdJc81KmaxcKhvh+14BTLyFXofXIyLTdEZ6sWqhWkU=,\n      roles: [{ name: workstation, from: 10.20.1.2, to: 10.20.1.10 }],\n      peers: [{ name: laptop-john, tunnel_name: office-john, role: workstation, address: 10.20.1.3, public_key: Lgn4vZd3cPwDnL4fh/JUzw2ctXWN1QwqzOtm5j4Jk1U= }] }',
+      },
+    ],
+    check(model, report) {
+      if (model.sites.length < 2) return;
+      // The first peer of each device (public key) at each tunnel name, by site: a peer meets only those of other sites.
+      const seen = new Map<string, { site: string; instance: string; peer: string; stem: string; path: Path }>();
+      for (const site of model.sites) {
+        const instancePrefix = site.wireguard.length > 1;
+        for (const instance of site.wireguard) {
+          for (let p = 0; p < instance.peers.length; p++) {
+            const peer = instance.peers[p]!;
+            if (!peer.enabled || peer.publicKey === undefined) continue;
+            const stem = clientFileStem(instance.name, peer.tunnelName, { lan: false, instancePrefix });
+            // Tunnel names compare without case: Windows and macOS file systems do not tell them apart either.
+            const key = `${peer.publicKey}\u0000${stem.toLowerCase()}`;
+            const earlier = seen.get(key);
+            if (earlier === undefined) {
+              seen.set(key, { site: site.name, instance: instance.name, peer: peer.name, stem, path: peer.path });
+              continue;
+            }
+            if (earlier.site === site.name) continue;
+            const files = instance.lanEndpoint !== undefined ? `${stem}.conf (and ${stem}-lan.conf)` : `${stem}.conf`;
+            report({
+              path: peer.path.concat(peer.tunnelName !== peer.name ? 'tunnel_name' : 'name'),
+              message: `peer ${peer.name} of ${instance.name} at site ${site.name} is the device of peer ${earlier.peer} of ${earlier.instance} at site ${earlier.site} (the same public key), and both client files are ${files}: the device holds one tunnel of that name, and the WireGuard apps refuse to import the second`,
+              related: [{ message: `peer ${earlier.peer} at site ${earlier.site}, client file ${earlier.stem}.conf`, path: earlier.path }],
+              hint: `Set tunnel_name on peer ${peer.name} at site ${site.name}, e.g. ${suggestedTunnelName(site.name, peer.tunnelName, instancePrefix ? instance.name.length + 1 : 0, instance.lanEndpoint !== undefined)}.`,
+            });
+          }
+        }
+      }
+    },
+  },
+  {
     id: 'wg/instance-public-key',
     severity: 'warning',
     summary: 'A WireGuard instance with peers has no public_key.',
@@ -221,3 +268,10 @@ export const wireguardClientRules: Rule[] = [
     },
   },
 ];
+
+/** A tunnel name of the site's name and the peer's, within the 15 characters a client file's stem may have. */
+function suggestedTunnelName(site: string, tunnel: string, prefix: number, lan: boolean): string {
+  const room = 15 - prefix - (lan ? '-lan'.length : 0);
+  const name = `${site}-${tunnel}`.replace(/[^a-zA-Z0-9_=+.-]/g, '-');
+  return name.length <= room ? name : name.slice(0, room).replace(/[-.]+$/, '');
+}

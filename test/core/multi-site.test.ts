@@ -22,12 +22,28 @@ const errors = async (text: string) => (await lint(text)).filter((d) => d.severi
 
 describe('two sites', () => {
   it('may each have a host pve, an instance wg0 with the same roles and peers, a frontend https and a firewall opnsense, on WANs of one range', async () => {
-    const text = twoSites();
+    // The same devices at the second site, their tunnels named apart (wg/tunnel-name-across-sites, below).
+    const text = twoSites((office) => office.replace('"tunnel_name":"mac-ws"', '"tunnel_name":"office-mac"').replace('"name":"laptop-john",', '"name":"laptop-john","tunnel_name":"office-john",'));
     // The second site's things are named as the first's.
     for (const needle of ['name: pve', 'name: wg0', 'name: laptop-john', 'name: workstation', 'name: https', 'name: opnsense', 'address: 192.168.0.2/24']) {
       expect(text.split('\n').filter((l) => l.includes(needle)), needle).toHaveLength(2);
     }
     expect(await lint(text)).toEqual([]);
+  });
+
+  it('warns where one device (one public key) gets the same tunnel name at both: it can import only one of the two files', async () => {
+    const text = twoSites();
+    const found = (await lint(text)).map((d) => [d.rule, d.severity, d.location.line, d.related?.map((r) => r.location.line), d.hint]);
+    // The disabled iphone-john has no client file at either site.
+    expect(found).toEqual([
+      ['wg/tunnel-name-across-sites', 'warning', lineOfText(text, 'tunnel_name: mac-ws', { after: 'name: office' }), [lineOfText(text, 'name: mac-workstation')], 'Set tunnel_name on peer mac-workstation at site office, e.g. office-mac.'],
+      ['wg/tunnel-name-across-sites', 'warning', lineOfText(text, 'name: laptop-john', { after: 'name: office' }), [lineOfText(text, 'name: laptop-john')], 'Set tunnel_name on peer laptop-john at site office, e.g. office-lapt.'],
+    ]);
+    expect((await lint(text))[1]!.message).toBe(
+      'peer laptop-john of wg0 at site office is the device of peer laptop-john of wg0 at site home (the same public key), and both client files are laptop-john.conf (and laptop-john-lan.conf): the device holds one tunnel of that name, and the WireGuard apps refuse to import the second',
+    );
+    // Another device of the same name (its own key) is no such finding: its tunnels are on another device.
+    expect(await lint(twoSites((office) => office.replace(/"public_key":"Lgn4vZd3[^"]*"/, '"public_key":"eajhiClqdn4DDwQW29Ru4kFkNJxNiADHeD5oQ0BLmD4="')))).toHaveLength(1);
   });
 
   it('still may not name a peer twice in one instance, nor a bridge twice on one host', async () => {
