@@ -2,6 +2,7 @@
 // administrative or database ports, IAM intents that would need a wildcard,
 // values AWS would refuse, routes to gateways that are not generated, public
 // addresses where no route reaches them, and the backup wiring.
+import type { Path } from '../location.js';
 import type { IamUser, SecurityGroupRule } from '../model.js';
 import { contains, containsBlock, parseCidr, parseIPv4 } from '../net.js';
 import { policyDocument, wildcardProblems } from '../targets/aws/iam.js';
@@ -529,6 +530,41 @@ export const awsRules: Rule[] = [
             hint: `Set prefix: ${storePrefix} on that intent (or remove the prefix).`,
           });
         }
+      }
+    },
+  },
+  {
+    id: 'backup/datastore-shared',
+    severity: 'error',
+    summary: 'The backup servers of two sites keep a datastore of the same name in the same bucket.',
+    why:
+      "Proxmox Backup Server keeps an S3 datastore's objects under the key prefix of its name (pbs-datastore: the S3 client's common prefix is the datastore's name) and marks it with <datastore>/.in-use: the second server's `proxmox-backup-manager datastore create` is refused (\"Bucket already contains datastore in use by host ...\"), and forced past that, two servers would write and garbage-collect one chunk store, each deleting the other's chunks.",
+    hint: 'Give the datastore of one of the sites another name (backup.pbs.datastore), or another bucket.',
+    examples: [
+      {
+        where: 'sites[+]',
+        bad: 'name: office\nproxmox:\n  hosts:\n    - name: pve\n      ports: [eno1]\n      bridges:\n        - { name: vmbr0, ports: [eno1], address: 192.168.50.10/24, gateway: 192.168.50.1 }\nbackup:\n  pbs: { address: 192.168.50.20, datastore: vm-backup-s3, s3_remote: aws-s3-storage, bucket: iksan-cloud-backup-20251129, pve_storage: pbs-main }',
+        good: 'name: office\nproxmox:\n  hosts:\n    - name: pve\n      ports: [eno1]\n      bridges:\n        - { name: vmbr0, ports: [eno1], address: 192.168.50.10/24, gateway: 192.168.50.1 }\nbackup:\n  pbs: { address: 192.168.50.20, datastore: office-backup-s3, s3_remote: aws-s3-storage, bucket: iksan-cloud-backup-20251129, pve_storage: pbs-main }',
+      },
+    ],
+    check(model, report) {
+      // The first site's backup server of each bucket and datastore (the key prefix "<datastore>/" in that bucket).
+      const first = new Map<string, { site: string; path: Path }>();
+      for (const site of model.sites) {
+        const backup = site.backup;
+        if (!backup) continue;
+        const key = `${backup.bucket}/${backup.datastore}`;
+        const earlier = first.get(key);
+        if (!earlier) {
+          first.set(key, { site: site.name, path: backup.path.concat('datastore') });
+          continue;
+        }
+        report({
+          path: backup.path.concat('datastore'),
+          message: `site ${site.name}: Proxmox Backup Server would keep datastore ${backup.datastore} under ${backup.datastore}/ in bucket ${backup.bucket}, where the backup server of site ${earlier.site} keeps its own: it refuses to create a second one there (the bucket's datastore is in use by the other host)`,
+          related: [{ message: `site ${earlier.site}'s datastore ${backup.datastore} in bucket ${backup.bucket}`, path: earlier.path }],
+          hint: `Name the datastore of site ${site.name} otherwise (e.g. datastore: ${`${site.name}-${backup.datastore}`.slice(0, 32).replace(/[-.]+$/, '')}; at most 32 characters), or give it another bucket.`,
+        });
       }
     },
   },

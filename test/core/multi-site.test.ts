@@ -9,10 +9,14 @@ import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { lint, lineOfText, readExample } from '../helpers.js';
 
-/** topology.yaml with a second site, office: the first one's copy with its internal networks moved (10.0 to 10.20, 10.1 to 10.21), WAN as it is. */
-function twoSites(change: (office: string) => string = (office) => office): string {
+/**
+ * topology.yaml with a second site, office: the first one's copy with its internal networks moved (10.0 to 10.20, 10.1 to 10.21),
+ * WAN as it is, and its backup server's datastore named apart (`shared` keeps the first's: backup/datastore-shared).
+ */
+function twoSites(change: (office: string) => string = (office) => office, shared = false): string {
   const doc = parse(readExample('homelab')) as { sites: { name: string }[] };
-  const office = JSON.parse(change(JSON.stringify(doc.sites[0]).replace(/"10\.0\./g, '"10.20.').replace(/"10\.1\./g, '"10.21.'))) as { name: string };
+  const copy = JSON.stringify(doc.sites[0]).replace(/"10\.0\./g, '"10.20.').replace(/"10\.1\./g, '"10.21.');
+  const office = JSON.parse(change(shared ? copy : copy.replace('"datastore":"vm-backup-s3"', '"datastore":"office-backup-s3"'))) as { name: string };
   office.name = 'office';
   doc.sites.push(office);
   return stringify(doc);
@@ -52,6 +56,19 @@ describe('two sites', () => {
     expect(found).toEqual([
       ['names/duplicate', 'bridge "vmbr1" is declared twice in host pve', lineOfText(text, 'name: vmbr1', { after: 'name: office', nth: 1 })],
       ['names/duplicate', 'WireGuard peer "mac-workstation" is declared twice in instance wg0', lineOfText(text, 'name: mac-workstation', { after: 'name: office', nth: 1 })],
+    ]);
+  });
+
+  it("may not keep their backup servers' datastores of one name in one bucket: the second server could not create its own", async () => {
+    const text = twoSites(undefined, true);
+    const found = (await errors(text)).map((d) => [d.rule, d.location.line, d.related?.map((r) => r.location.line), d.hint]);
+    expect(found).toEqual([
+      [
+        'backup/datastore-shared',
+        lineOfText(text, 'datastore: vm-backup-s3', { after: 'name: office' }),
+        [lineOfText(text, 'datastore: vm-backup-s3')],
+        'Name the datastore of site office otherwise (e.g. datastore: office-vm-backup-s3; at most 32 characters), or give it another bucket.',
+      ],
     ]);
   });
 
