@@ -13,6 +13,7 @@ import type { Aws, KeepOptions, Model, PbsBackup } from '../model.js';
 import { iamUserIds } from './aws/terraform/iam.js';
 import { pveAuthId, pveStorageRole } from './pbs-access.js';
 import type { OutputFiles } from './target.js';
+import { datastorePrefix } from '../targets/pbs/s3.js';
 
 export const ACCESS_KEY_PLACEHOLDER = 'REPLACE-WITH-ACCESS-KEY-ID';
 export const SECRET_KEY_PLACEHOLDER = 'REPLACE-WITH-SECRET-ACCESS-KEY';
@@ -225,7 +226,7 @@ export function backupSteps(site: string, backup: PbsBackup, aws: Aws | undefine
     `   ${pruneJob}`,
     '   ```',
     '',
-    `   ${cacheNote(backup, disk)} The access key may only touch \`${backup.bucket}/${backup.datastore}/\`: \`s3 check\` needs \`--store-prefix\`. An endpoint saved with a wrong key cannot be created again (its id exists): \`proxmox-backup-manager s3 endpoint update ${word(backup.s3Remote)} --access-key "$ACCESS_KEY_ID" --secret-key "$SECRET_ACCESS_KEY"\` replaces the key.`,
+    `   ${cacheNote(backup, disk)} The access key may only touch \`${backup.bucket}/${datastorePrefix(backup.datastore)}\`: \`s3 check\` needs \`--store-prefix\`. An endpoint saved with a wrong key cannot be created again (its id exists): \`proxmox-backup-manager s3 endpoint update ${word(backup.s3Remote)} --access-key "$ACCESS_KEY_ID" --secret-key "$SECRET_ACCESS_KEY"\` replaces the key.`,
     `${access}. On the Proxmox Backup Server: run pbs/access.sh. It creates the user and API token Proxmox VE logs in with (${token}) and gives both ${role} on the datastore only (a token has at most its user's rights); the backup server prints the token's secret once, when the token is created: it is the password of the next step. Then read the server's certificate fingerprint:`,
     '',
     '   ```',

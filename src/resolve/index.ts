@@ -13,6 +13,7 @@ import { objectsOfSite } from './objects.js';
 import { ResolveContext } from './context.js';
 import { resolveSite } from './site.js';
 import { internalRoutes } from './firewall.js';
+import { datastorePrefix } from '../targets/pbs/s3.js';
 
 export function resolve(topology: Topology, report: Report): Model {
   const ctx = new ResolveContext(report);
@@ -27,7 +28,7 @@ export function resolve(topology: Topology, report: Report): Model {
   for (const backup of sites.flatMap((s) => (s.backup ? [s.backup] : []))) {
     const user = aws?.users.find((u) => u.name === backup.iamUser);
     for (const intent of user?.intents ?? []) {
-      if (intent.intent !== 'backup-writer' || intent.bucket !== backup.bucket || !`${backup.datastore}/`.startsWith(intent.prefix ?? '')) continue;
+      if (intent.intent !== 'backup-writer' || intent.bucket !== backup.bucket || !datastorePrefix(backup.datastore).startsWith(intent.prefix ?? '')) continue;
       if (!intent.pbsDatastores.includes(backup.datastore)) intent.pbsDatastores.push(backup.datastore);
     }
   }

@@ -9,6 +9,7 @@ import { policyDocument, wildcardProblems } from '../targets/aws/iam.js';
 import { partitionOf } from '../targets/aws/partition.js';
 import { permissionKey, portRanges } from '../targets/aws/security-groups.js';
 import { internetGatewayTiers } from '../targets/aws/subnets.js';
+import { datastorePrefix } from '../targets/pbs/s3.js';
 import type { Rule } from './rule.js';
 
 /** Ports that must never be reachable from the whole internet without a written reason. */
@@ -521,8 +522,7 @@ export const awsRules: Rule[] = [
           });
           continue;
         }
-        // PBS keeps an S3 datastore's objects under the key prefix "<datastore>/".
-        const storePrefix = `${backup.datastore}/`;
+        const storePrefix = datastorePrefix(backup.datastore);
         if (!writes.some((i) => !i.prefix || storePrefix.startsWith(i.prefix))) {
           report({
             path: writes[0]!.path.concat('prefix'),
@@ -548,12 +548,12 @@ export const awsRules: Rule[] = [
       },
     ],
     check(model, report) {
-      // The first site's backup server of each bucket and datastore (the key prefix "<datastore>/" in that bucket).
+      // The first site's backup server of each bucket and datastore prefix in it.
       const first = new Map<string, { site: string; path: Path }>();
       for (const site of model.sites) {
         const backup = site.backup;
         if (!backup) continue;
-        const key = `${backup.bucket}/${backup.datastore}`;
+        const key = `${backup.bucket}/${datastorePrefix(backup.datastore)}`;
         const earlier = first.get(key);
         if (!earlier) {
           first.set(key, { site: site.name, path: backup.path.concat('datastore') });
@@ -561,7 +561,7 @@ export const awsRules: Rule[] = [
         }
         report({
           path: backup.path.concat('datastore'),
-          message: `site ${site.name}: Proxmox Backup Server would keep datastore ${backup.datastore} under ${backup.datastore}/ in bucket ${backup.bucket}, where the backup server of site ${earlier.site} keeps its own: it refuses to create a second one there (the bucket's datastore is in use by the other host)`,
+          message: `site ${site.name}: Proxmox Backup Server would keep datastore ${backup.datastore} under ${datastorePrefix(backup.datastore)} in bucket ${backup.bucket}, where the backup server of site ${earlier.site} keeps its own: it refuses to create a second one there (the bucket's datastore is in use by the other host)`,
           related: [{ message: `site ${earlier.site}'s datastore ${backup.datastore} in bucket ${backup.bucket}`, path: earlier.path }],
           hint: `Name the datastore of site ${site.name} otherwise (e.g. datastore: ${`${site.name}-${backup.datastore}`.slice(0, 32).replace(/[-.]+$/, '')}; at most 32 characters), or give it another bucket.`,
         });

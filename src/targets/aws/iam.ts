@@ -5,6 +5,7 @@
 import type { IamUser } from '../../model.js';
 import { UniqueNames } from '../../unique-names.js';
 import type { AwsPartition } from './partition.js';
+import { datastorePrefix } from '../pbs/s3.js';
 
 type Intent = IamUser['intents'][number]['intent'];
 
@@ -85,8 +86,8 @@ export function policyDocument(user: IamUser, partition: AwsPartition): PolicyDo
   const sid = (text: string) => sids.take(text);
   for (const g of groups.values()) {
     const name = sidPart(g.bucket) + (g.prefix ? sidPart(g.prefix) : '');
-    // A Proxmox Backup Server datastore's objects are all under "<datastore>/".
-    const objects = g.datastores.length ? g.datastores.map((d) => objectsArn(partition, g.bucket, `${d}/`)) : [objectsArn(partition, g.bucket, g.prefix)];
+    // A Proxmox Backup Server datastore's objects are all under its prefix.
+    const objects = g.datastores.length ? g.datastores.map((d) => objectsArn(partition, g.bucket, datastorePrefix(d))) : [objectsArn(partition, g.bucket, g.prefix)];
     statements.push({ Sid: sid(`Objects${name}`), Effect: 'Allow', Action: ordered(g.objects), Resource: objects });
     // Listing is limited to the prefix the objects are limited to. Not for PBS:
     // its HeadBucket carries no prefix, so such a condition denies it, and
