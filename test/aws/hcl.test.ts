@@ -208,7 +208,7 @@ describe('a bucket cannot be generated without its protections (by construction)
     .stringMatching(/^[a-z0-9][a-z0-9-]{1,20}[a-z0-9]$/)
     .filter((name) => !/^(xn--|sthree-|amzn-s3-demo-)|(-s3alias|--ol-s3|--x-s3|--table-s3)$/.test(name));
 
-  it('every generated bucket has versioning, SSE-S3, the four public access blocks, ACLs off and a TLS-only policy', async () => {
+  it('every generated bucket has versioning, SSE-S3 with SSE-C refused, the four public access blocks, ACLs off and a TLS-only policy', async () => {
     await fc.assert(
       fc.asyncProperty(fc.uniqueArray(bucketName, { minLength: 1, maxLength: 4 }), async (names) => {
         const text = `version: 1\nname: t\naws:\n  region: ap-northeast-2\n  buckets:\n${names.map((n) => `    - name: "${n}"\n`).join('')}`;
@@ -221,7 +221,7 @@ describe('a bucket cannot be generated without its protections (by construction)
             ignore_public_acls: true,
             restrict_public_buckets: true,
           });
-          expect(resources.get(`aws_s3_bucket_server_side_encryption_configuration.${id}`)!.body.rule).toEqual([{ apply_server_side_encryption_by_default: [{ sse_algorithm: 'AES256' }] }]);
+          expect(resources.get(`aws_s3_bucket_server_side_encryption_configuration.${id}`)!.body.rule).toEqual([{ blocked_encryption_types: ['SSE-C'], apply_server_side_encryption_by_default: [{ sse_algorithm: 'AES256' }] }]);
           expect(resources.get(`aws_s3_bucket_versioning.${id}`)!.body.versioning_configuration).toEqual([{ status: 'Enabled' }]);
           expect(resources.get(`aws_s3_bucket_ownership_controls.${id}`)!.body.rule).toEqual([{ object_ownership: 'BucketOwnerEnforced' }]);
           expect(resources.get(`aws_s3_bucket_policy.${id}`)).toBeDefined();

@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { edit, readExample, render } from '../helpers.js';
 import { siteToSite } from './fixtures.js';
-import { danglingReferences, format, movedBlocks, movedProblems, parseTerraform, type Resources, schemaProblems, taggable } from './tf-validate.js';
+import { danglingReferences, format, movedBlocks, movedProblems, parseTerraform, readBackProblems, type Resources, schemaProblems, taggable } from './tf-validate.js';
 
 const scenarios = {
   'A (homelab)': () => readExample('homelab'),
@@ -48,6 +48,10 @@ describe.each(Object.entries(scenarios))('scenario %s: every .tf file', (_name, 
   it('uses only arguments of the real hashicorp/aws 6.25 schema, with the required ones', () => {
     expect(parsed.resources.size).toBeGreaterThan(5);
     expect(schemaProblems(parsed.resources)).toEqual([]);
+  });
+
+  it('sets every argument the provider reads back from AWS without a default (no change on every plan)', () => {
+    expect(readBackProblems(parsed.resources)).toEqual([]);
   });
 
   it('references only resources it defines', () => {
@@ -96,7 +100,7 @@ describe('scenario A: the backup bucket and its IAM user', () => {
     expect(body(resources, `aws_s3_bucket_versioning.${b}`)).toEqual({ bucket: id, versioning_configuration: [{ status: 'Enabled' }] });
     expect(body(resources, `aws_s3_bucket_server_side_encryption_configuration.${b}`)).toEqual({
       bucket: id,
-      rule: [{ apply_server_side_encryption_by_default: [{ sse_algorithm: 'AES256' }] }],
+      rule: [{ blocked_encryption_types: ['SSE-C'], apply_server_side_encryption_by_default: [{ sse_algorithm: 'AES256' }] }],
     });
     expect(body(resources, `aws_s3_bucket_public_access_block.${b}`)).toEqual({
       bucket: id,

@@ -146,3 +146,32 @@ export function danglingReferences(resources: Resources, docs: Record<string, Re
   }
   return [...new Set(problems)];
 }
+
+/**
+ * Arguments the provider fills from what AWS reports although they are only
+ * Optional (not Computed): a configuration that leaves one out plans a change
+ * on every run, and applying it never makes the plan clean. Each with the
+ * values the provider's validator takes and why AWS reports one unasked.
+ */
+export const READ_BACK: Record<string, { block: string; argument: string; values: string[]; why: string }[]> = {
+  // internal/service/s3/bucket_server_side_encryption_configuration.go (hashicorp/aws 6.22-6.39):
+  // blocked_encryption_types is Optional in the rule set, flattenServerSideEncryptionRules sets
+  // whatever GetBucketEncryption returns, and S3 returns a value for every bucket (SSE-C blocked
+  // by default on new buckets since April 2026); values: the EncryptionType enum (NONE, SSE-C).
+  aws_s3_bucket_server_side_encryption_configuration: [{ block: 'rule', argument: 'blocked_encryption_types', values: ['NONE', 'SSE-C'], why: 'S3 reports the blocked encryption types of every bucket' }],
+};
+
+/** Every READ_BACK argument is set, to values the provider takes. */
+export function readBackProblems(resources: Resources): string[] {
+  const problems: string[] = [];
+  for (const [key, { type, body }] of resources) {
+    for (const { block, argument, values, why } of READ_BACK[type] ?? []) {
+      for (const b of ([] as Record<string, unknown>[]).concat(body[block] ?? [])) {
+        const value = b[argument];
+        if (value === undefined) problems.push(`${key}.${block}: ${argument} is not set, but ${why}: a change on every plan`);
+        else if (!Array.isArray(value) || value.some((v) => !values.includes(v as string))) problems.push(`${key}.${block}.${argument}: ${JSON.stringify(value)} is not a list of ${values.join(', ')}`);
+      }
+    }
+  }
+  return problems;
+}

@@ -27,6 +27,8 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "iksan-cloud-backu
   bucket = aws_s3_bucket.iksan-cloud-backup-20251129.id
 
   rule {
+    blocked_encryption_types = ["SSE-C"]
+
     apply_server_side_encryption_by_default {
       sse_algorithm = "AES256"
     }

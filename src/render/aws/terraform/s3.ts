@@ -35,7 +35,11 @@ export function s3Resources(aws: Aws, ctx: TfContext): Item[] {
       comment('trivy:ignore:AVD-AWS-0132'),
       resource('aws_s3_bucket_server_side_encryption_configuration', name, [
         attr('bucket', id),
-        block('rule', [], [block('apply_server_side_encryption_by_default', [], [attr('sse_algorithm', 'AES256')])]),
+        // S3 reports the encryption types a bucket refuses (SSE-C on every bucket made since April
+        // 2026), and hashicorp/aws 6.22-6.39 keeps what it reads without a default of its own: left
+        // out, every plan wants to clear it and no apply makes that stick. No client of these
+        // buckets sends its own keys (PBS's S3 client sets no SSE-C header), so refuse them here.
+        block('rule', [], [attr('blocked_encryption_types', ['SSE-C']), block('apply_server_side_encryption_by_default', [], [attr('sse_algorithm', 'AES256')])]),
       ]),
       resource('aws_s3_bucket_public_access_block', name, [
         attr('bucket', id),
