@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { edit, readExample, render } from '../helpers.js';
 import { siteToSite } from './fixtures.js';
-import { danglingReferences, format, movedBlocks, movedProblems, parseTerraform, readBackProblems, type Resources, schemaProblems, taggable } from './tf-validate.js';
+import { danglingReferences, format, movedBlocks, movedProblems, parseTerraform, readBackProblems, type Resources, schemaProblems, taggable, undeletableUsers } from './tf-validate.js';
 
 const scenarios = {
   'A (homelab)': () => readExample('homelab'),
@@ -52,6 +52,10 @@ describe.each(Object.entries(scenarios))('scenario %s: every .tf file', (_name, 
 
   it('sets every argument the provider reads back from AWS without a default (no change on every plan)', () => {
     expect(readBackProblems(parsed.resources)).toEqual([]);
+  });
+
+  it('can destroy every IAM user, whose access key the steps make outside Terraform', () => {
+    expect(undeletableUsers(parsed.resources)).toEqual([]);
   });
 
   it('references only resources it defines', () => {

@@ -175,3 +175,20 @@ export function readBackProblems(resources: Resources): string[] {
   }
   return problems;
 }
+
+/**
+ * What makes `terraform destroy` of an IAM user fail: IAM's DeleteUser
+ * refuses a user that still has an access key (DeleteConflict), and
+ * hashicorp/aws (internal/service/iam/user.go, resourceUserDelete) deletes
+ * the keys Terraform does not manage only with force_destroy. A user with no
+ * aws_iam_access_key in the module gets its key outside Terraform.
+ */
+export function undeletableUsers(resources: Resources): string[] {
+  const managedKeys = new Set([...resources.values()].filter((r) => r.type === 'aws_iam_access_key').map((r) => String(r.body.user)));
+  const problems: string[] = [];
+  for (const [key, { type, name, body }] of resources) {
+    if (type !== 'aws_iam_user' || managedKeys.has(`\${aws_iam_user.${name}.name}`)) continue;
+    if (body.force_destroy !== true) problems.push(`${key}: its access key is made outside Terraform, and without force_destroy DeleteUser fails (DeleteConflict)`);
+  }
+  return problems;
+}

@@ -2,7 +2,8 @@
 # trivy:ignore:AVD-AWS-0143
 resource "aws_iam_user" "proxmox-backup-user" {
   # checkov:skip=CKV_AWS_273:an on-prem backup client cannot assume a role; it authenticates with a key of its own user
-  name = "proxmox-backup-user"
+  name          = "proxmox-backup-user"
+  force_destroy = true
   tags = {
     Name       = "proxmox-backup-user"
     managed-by = "gen"

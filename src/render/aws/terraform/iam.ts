@@ -38,7 +38,16 @@ export function iamResources(aws: Aws, ctx: TfContext): Item[] {
       // trivy reports a directly attached policy on the user; checkov on the attachment.
       comment(USER_REASON),
       comment('trivy:ignore:AVD-AWS-0143'),
-      resource('aws_iam_user', name, [comment(`checkov:skip=CKV_AWS_273:${USER_REASON}`), attr('name', user.name), tags(restrictedTag(user.name))]),
+      resource('aws_iam_user', name, [
+        comment(`checkov:skip=CKV_AWS_273:${USER_REASON}`),
+        attr('name', user.name),
+        // IAM deletes no user that still has an access key (DeleteConflict), and hashicorp/aws deletes
+        // the keys it does not manage only with force_destroy: the steps make the key outside
+        // Terraform, so without it destroying the user (or removing it from the topology) fails
+        // after its policy was already detached.
+        attr('force_destroy', true),
+        tags(restrictedTag(user.name)),
+      ]),
       resource('aws_iam_policy', policy, [
         attr('name', user.policy),
         attr('description', user.description ?? `Least-privilege access of ${user.name}`),
