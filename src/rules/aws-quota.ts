@@ -1,11 +1,29 @@
-// A security group with more rules in one direction than AWS's default quota
-// allows: the apply stops at the first rule past it, with the group and the
-// rules before it created.
-import type { SecurityGroupRule } from '../model.js';
+// Quotas AWS enforces only at apply time. A security group with more rules in
+// one direction than the default quota allows: the apply stops at the first
+// rule past it, with the group and the rules before it created. An IAM
+// policy document longer than a managed policy may be: CreatePolicy refuses
+// it, and the user is left without its permissions.
+import type { IamUser, SecurityGroupRule } from '../model.js';
+import { MANAGED_POLICY_MAX_CHARS, policyDocument, policySize } from '../targets/aws/iam.js';
+import { partitionOf } from '../targets/aws/partition.js';
 import { RULES_PER_GROUP_QUOTA, portRanges, quotaFamilies } from '../targets/aws/security-groups.js';
 import type { Rule } from './rule.js';
 
 const MANY_PORTS = `[${Array.from({ length: RULES_PER_GROUP_QUOTA + 1 }, (_, i) => 9100 + i).join(', ')}]`;
+
+/** The example: a reader intent per site prefix, next to the datastore's writer (each prefix is three statements). */
+const BACKUP_BUCKET = 'iksan-cloud-backup-20251129';
+const SITE_READERS = Array.from({ length: 12 }, (_, i) => `{ intent: reader, bucket: ${BACKUP_BUCKET}, prefix: restore/site-${String(i + 1).padStart(2, '0')}/ }`);
+
+/** The first intent of the user whose policy, up to it, is longer than a managed policy may be; and that length. */
+function intentPastPolicySize(user: IamUser, region: string): { intent: IamUser['intents'][number]; size: number } | undefined {
+  const partition = partitionOf(region);
+  for (let n = 1; n <= user.intents.length; n++) {
+    const size = policySize(policyDocument(Object.assign({}, user, { intents: user.intents.slice(0, n) }), partition));
+    if (size > MANAGED_POLICY_MAX_CHARS) return { intent: user.intents[n - 1]!, size };
+  }
+  return undefined;
+}
 
 export const awsQuotaRules: Rule[] = [
   {
@@ -43,6 +61,32 @@ export const awsQuotaRules: Rule[] = [
             });
           }
         }
+      }
+    },
+  },
+  {
+    id: 'aws/iam-policy-size',
+    severity: 'error',
+    summary: `An IAM user's policy is longer than the ${MANAGED_POLICY_MAX_CHARS} characters AWS allows a managed policy.`,
+    why: `gen writes each user's intents as one customer managed policy (aws_iam_policy, out/aws/iam/<policy>.json). IAM counts a policy's characters without white space and refuses a managed policy of more than ${MANAGED_POLICY_MAX_CHARS} (LimitExceeded: Cannot exceed quota for PolicySize: ${MANAGED_POLICY_MAX_CHARS}); the quota cannot be raised. terraform apply then creates the user but not its policy, and every request of its key is denied. Each bucket and prefix of an intent adds its own statements (a reader's prefix three: the objects, the listing limited to the prefix, the bucket location), so a user that reads a dozen prefixes, or writes to many buckets, passes the limit.`,
+    hint: 'Give the user fewer, wider intents (one on the whole bucket instead of one per prefix, or a common parent prefix), or split the intents between two users, each with a policy of its own.',
+    examples: [
+      {
+        where: 'aws.iam.users[proxmox-backup-user]',
+        bad: `intents: [{ intent: backup-writer, bucket: ${BACKUP_BUCKET} }, ${SITE_READERS.join(', ')}]`,
+        good: `intents: [{ intent: backup-writer, bucket: ${BACKUP_BUCKET} }, { intent: reader, bucket: ${BACKUP_BUCKET}, prefix: restore/ }]`,
+      },
+    ],
+    check(model, report) {
+      if (!model.aws) return;
+      for (const user of model.aws.users) {
+        const past = intentPastPolicySize(user, model.aws.region);
+        if (!past) continue;
+        const total = policySize(policyDocument(user, partitionOf(model.aws.region)));
+        report({
+          path: past.intent.path,
+          message: `the policy ${user.policy} of IAM user ${user.name} would be ${total} characters (white space not counted), more than the ${MANAGED_POLICY_MAX_CHARS} AWS allows a managed policy; it passes the limit at this intent (${past.size})`,
+        });
       }
     },
   },

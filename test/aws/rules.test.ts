@@ -5,6 +5,7 @@ import type { Diagnostic } from '../../src/diagnostics.js';
 import type { Model } from '../../src/model.js';
 import { ruleById } from '../../src/rules/index.js';
 import { edit, lint, readExample, lineOfText } from '../helpers.js';
+import { lintText } from '../../src/pipeline.js';
 
 const C = () => readExample('aws-vpc');
 
@@ -289,5 +290,43 @@ describe("'backup/no-writer': the datastore's key prefix", () => {
     ]);
     expect(only(await lint(withPrefix('vm-backup-s3/')), 'backup/no-writer')).toEqual([]);
     expect(only(await lint(withPrefix('vm-')), 'backup/no-writer')).toEqual([]);
+  });
+});
+
+describe("'aws/iam-policy-size'", () => {
+  // IAM and AWS STS quotas: a customer managed policy holds at most 6,144 characters, white space not counted.
+  const AWS_MANAGED_POLICY_LIMIT = 6144;
+  const H = () => readExample('homelab');
+  const WRITER = '          - { intent: backup-writer, bucket: iksan-cloud-backup-20251129 }';
+  const reader = (i: number) => `          - { intent: reader, bucket: iksan-cloud-backup-20251129, prefix: restore/site-${String(i).padStart(2, '0')}/ }`;
+  const withReaders = (n: number) => H().replace(WRITER, [WRITER, ...Array.from({ length: n }, (_, i) => reader(i + 1))].join('\n'));
+  /** The policy file gen writes for the topology, measured as IAM measures it. */
+  const writtenSize = async (text: string) => {
+    const { model } = await lintText(text);
+    const { renderAll } = await import('../../src/render/index.js');
+    const policy = renderAll(model!).get('aws/iam/Proxmox-S3-Backup-Policy.json')!;
+    JSON.parse(policy);
+    return policy.replace(/\s/g, '').length;
+  };
+
+  it('reports the intent at which the written policy passes the managed-policy limit, and nothing below it', async () => {
+    const sizes: number[] = [];
+    for (let n = 0; n <= 14; n++) sizes.push(await writtenSize(withReaders(n)));
+    // The first reader whose statements take the written document past the limit carries the error.
+    const first = sizes.findIndex((size) => size > AWS_MANAGED_POLICY_LIMIT);
+    for (const [n, size] of sizes.entries()) {
+      const text = withReaders(n);
+      const hits = only(await lint(text), 'aws/iam-policy-size');
+      if (n < first) {
+        expect(hits, `${n} readers, ${size} characters`).toEqual([]);
+        continue;
+      }
+      expect(hits).toHaveLength(1);
+      expect(hits[0]!.severity).toBe('error');
+      expect(hits[0]!.location.line).toBe(lineOf(text, reader(first).trim()));
+      expect(hits[0]!.message).toContain(`would be ${size} characters`);
+    }
+    // A dozen prefixes is enough: the limit is reached by a plausible topology, not only by a contrived one.
+    expect(first).toBeGreaterThan(0);
   });
 });

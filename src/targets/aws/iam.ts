@@ -106,6 +106,19 @@ export function policyDocument(user: IamUser, partition: AwsPartition): PolicyDo
   return { Version: '2012-10-17', Statement: statements };
 }
 
+/**
+ * The most characters a customer managed policy may hold (IAM and AWS STS
+ * quotas, "Managed policy size"): CreatePolicy refuses a longer document with
+ * LimitExceeded "Cannot exceed quota for PolicySize: 6144". gen attaches each
+ * user's document as a managed policy (aws_iam_policy), not inline.
+ */
+export const MANAGED_POLICY_MAX_CHARS = 6144;
+
+/** A policy's size as IAM counts it against its quota: the JSON without any white space. */
+export function policySize(document: PolicyDocument): number {
+  return JSON.stringify(document).replace(/\s/g, '').length;
+}
+
 /** Why a statement would grant more than its intent: a wildcard action, or a resource beyond one bucket of the partition. */
 export function wildcardProblems(document: PolicyDocument, partition: AwsPartition): string[] {
   const s3Arn = new RegExp(`^arn:${partition.id}:s3:::([^/]*)(?:/(.*))?$`);
