@@ -102,6 +102,10 @@ describe('site-to-site VPN between site home and VPC main', () => {
     // One static route per network: the steps repeated for tunnel 2 stop before the route.
     expect(note).toContain('## Steps (repeat 1–4 for tunnel 2 with its own values and reqid 2)');
     expect(note).toContain('assign the new device ipsec1 (ipsec2 for reqid 2)');
+    // AWS's VPN does no path MTU discovery: the tunnel interface clamps TCP, as AWS's own customer gateway
+    // configurations do (ip tcp adjust-mss 1379); OPNsense's interface MSS field is that plus the 40 bytes of
+    // IPv4 and TCP headers (filter.inc), checked against pf in test/opnsense/opnsense-php.test.ts.
+    expect(Number(/assign the new device ipsec1 .*?set MSS to `(\d+)`/.exec(note)?.[1]) - 40).toBe(1379);
     // What OPNsense 26.7 offers and needs (IPsec/Swanctl.xml, ipsec.inc): the service enabled, a tunnel-mode child
     // without policies (route-based through the VTI), NAT traversal forced, and a tunnel that comes back by itself.
     expect(note).toContain('First, VPN › IPsec › Connections: tick Enable and Apply');

@@ -21,7 +21,8 @@ import { releaseFacts } from '../../src/targets/opnsense/releases.js';
 import { generateKeyPair } from '../../src/targets/wireguard/keys.js';
 import { type Block, formatIPv4, parseCidr } from '../../src/net.js';
 import { siteMatches } from '../../src/resolve/matches.js';
-import { edit, lint, modelOf, readExample, root } from '../helpers.js';
+import { edit, lint, modelOf, readExample, render, root } from '../helpers.js';
+import { siteToSite } from '../aws/fixtures.js';
 import { missing, titled } from '../system-tools.js';
 import { checkRendered } from './haproxy-check.js';
 import { MODELS_DIR } from './model-check.js';
@@ -658,5 +659,21 @@ describe.skipIf(skip)(titled("OPNsense's own code on merged configs", skip), () 
       expect(conf.match(/^port=.*$/gm), kind).toEqual([`port=${port}`]);
       expect(conf.match(/^dhcp-range=.*$/gm)?.length, kind).toBeGreaterThanOrEqual(3);
     }
+  });
+
+  it.each(RELEASES)("%s: the MSS the IPsec steps give the tunnel interface clamps TCP to AWS's 1379 in pf", async (series) => {
+    const note = (await render(siteToSite())).get('home/opnsense/ipsec-steps.md')!;
+    const mss = /assign the new device ipsec1 .*?set MSS to `(\d+)`/.exec(note)?.[1];
+    expect(mss).toBeDefined();
+    // interfaces.php refuses an MSS below 576.
+    expect(Number(mss)).toBeGreaterThanOrEqual(576);
+    // Step 4 done on the box: the VTI device assigned, enabled, with that MSS.
+    const assigned = `<opt9>\n      <if>ipsec1</if>\n      <descr>AWS1</descr>\n      <enable>1</enable>\n      <mss>${mss}</mss>\n    </opt9>\n  </interfaces>`;
+    const file = join(dir, `${series}-ipsec-mss.xml`);
+    writeFileSync(file, base(series).replace('</interfaces>', assigned), { mode: 0o600 });
+    const run = runTool(file, tagOf(series), { validate: false });
+    expect(run.stdout).not.toMatch(/ruleset FAILED/);
+    // The TCP clamp of the configurations AWS generates for its customer gateways: ip tcp adjust-mss 1379.
+    expect(run.ruleset.map((l) => l.replace(/\s+/g, ' ').trim())).toContain('scrub on ipsec1 inet all max-mss 1379');
   });
 });

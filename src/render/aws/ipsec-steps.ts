@@ -6,6 +6,8 @@ import type { Model, Site, Vpc } from '../../model.js';
 import type { OutputFiles } from '../target.js';
 import { tfName } from './names.js';
 import { appendAll } from '../../arrays.js';
+import { VPN_TCP_MSS } from '../../targets/aws/vpn.js';
+import { TCP_IP_HEADERS } from '../opnsense/scrub.js';
 
 function code(text: string): string {
   return `\`${text.replace(/`/g, '')}\``;
@@ -73,7 +75,8 @@ export function ipsecSteps(site: Site, vpc: Vpc, s2s: NonNullable<Vpc['siteToSit
     '   - Remote authentication: pre-shared key, id = the tunnel 1 AWS outside address.',
     `   - Child: mode Tunnel with Policies unticked (route-based, through the VTI of step 3: with policies, ${code('0.0.0.0/0')} on both sides would send all traffic, the web GUI's included, into the tunnel), local ${code('0.0.0.0/0')}, remote ${code('0.0.0.0/0')}, reqid 1, ESP proposals aes256-sha256-modp2048, rekey time (s) 3600, start action Start, close action Start, DPD action Start (a tunnel that drops comes back by itself).`,
     `3. VPN › IPsec › Virtual Tunnel Interfaces › add: reqid 1, local address = ${local}, remote address = the tunnel 1 AWS outside address, tunnel local address = the tunnel 1 firewall inside address, tunnel remote address = the tunnel 1 AWS inside address.`,
-    '4. Interfaces › Assignments: assign the new device ipsec1 (ipsec2 for reqid 2) and enable it; System › Gateways › Configuration: add a gateway on it with the tunnel 1 AWS inside address.',
+    // filter.inc (26.7.2) turns an interface's MSS into `scrub on <device> inet all max-mss <MSS - 40>` (inet6: - 60).
+    `4. Interfaces › Assignments: assign the new device ipsec1 (ipsec2 for reqid 2); on its page tick Enable and set MSS to ${code(String(VPN_TCP_MSS + TCP_IP_HEADERS.inet))}: OPNsense then clamps every TCP connection through the tunnel to segments of ${VPN_TCP_MSS} bytes (${VPN_TCP_MSS + TCP_IP_HEADERS.inet} − ${TCP_IP_HEADERS.inet} bytes of IPv4 and TCP headers), the clamp AWS sets on its own customer gateway configurations. AWS's VPN does no path MTU discovery: without the clamp, an instance in the VPC sends full-size segments that no longer fit the tunnel once encrypted, and large transfers from the VPC can stall. System › Gateways › Configuration: add a gateway on it with the tunnel 1 AWS inside address.`,
     `5. System › Routes › Configuration: add ${code(vpc.cidr)} via the tunnel 1 gateway. A static route has one gateway, and OPNsense never moves it when that gateway goes down: while tunnel 1 is down (AWS takes its tunnels down one at a time for maintenance), traffic to the VPC stops until you edit this route to the tunnel 2 gateway, which stays up for this. Failover without a hand on it needs BGP over both tunnels (os-frr), which gen does not set up.`,
     `6. No firewall rule by hand: gen's configuration passes IKE and NAT traversal (UDP 500 and 4500) to the WAN address (OPNsense adds such rules only for legacy tunnels), and what the VPC may reach on-prem is the topology's policy, which gen compiles onto the IPsec interface (Firewall › Rules, IPsec encapsulation): with no rule from the VPC, it reaches nothing on-prem. A rule added by hand on an interface gen assigns goes with the next merge.`,
   );
