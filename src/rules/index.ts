@@ -24,11 +24,12 @@ import { upstreamRules } from './upstream.js';
 import type { Rule } from './rule.js';
 import { wireguardRules } from './wireguard.js';
 import { wireguardClientRules } from './wireguard-clients.js';
+import { wireguardSiteRules } from './wireguard-sites.js';
 import { wireguardFullTunnelRules } from './wireguard-full-tunnel.js';
 import { wireguardKeepaliveRules } from './wireguard-keepalive.js';
 import { wireguardMtuRules } from './wireguard-mtu.js';
 
-export const rules: readonly Rule[] = [...reportedRules, ...nameRules, ...ipRules, ...firewallRules, ...opnsenseRules, ...dhcpDnsRules, ...openResolverRules, ...adminExposedRules, ...haproxyRules, ...wireguardRules, ...wireguardFullTunnelRules, ...wireguardMtuRules, ...wireguardKeepaliveRules, ...wireguardClientRules, ...infrastructureRules, ...proxmoxRules, ...hostGatewayRules, ...guestRules, ...accessRules, ...awsRules, ...awsQuotaRules, ...backupCacheRules, ...backupPathRules, ...upstreamRules, ...policyRules, ...antiLockoutRules, ...testRules];
+export const rules: readonly Rule[] = [...reportedRules, ...nameRules, ...ipRules, ...firewallRules, ...opnsenseRules, ...dhcpDnsRules, ...openResolverRules, ...adminExposedRules, ...haproxyRules, ...wireguardRules, ...wireguardFullTunnelRules, ...wireguardMtuRules, ...wireguardKeepaliveRules, ...wireguardClientRules, ...wireguardSiteRules, ...infrastructureRules, ...proxmoxRules, ...hostGatewayRules, ...guestRules, ...accessRules, ...awsRules, ...awsQuotaRules, ...backupCacheRules, ...backupPathRules, ...upstreamRules, ...policyRules, ...antiLockoutRules, ...testRules];
 
 export const ruleById: ReadonlyMap<string, Rule> = new Map(rules.map((r) => [r.id, r]));
 

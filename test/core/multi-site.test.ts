@@ -7,14 +7,17 @@
 // network at two sites, a WAN over the same site's network.
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { lint, lineOfText, readExample } from '../helpers.js';
+import { contains, parseCidr, parseIPv4 } from '../../src/net.js';
+import { lint, lineOfText, readExample, render } from '../helpers.js';
 
 /**
  * topology.yaml with a second site, office: the first one's copy with its internal networks moved (10.0 to 10.20, 10.1 to 10.21),
  * WAN as it is, and its backup server's datastore named apart (`shared` keeps the first's: backup/datastore-shared).
+ * `home` changes the first site before it is copied.
  */
-function twoSites(change: (office: string) => string = (office) => office, shared = false): string {
+function twoSites(change: (office: string) => string = (office) => office, shared = false, home: (site: string) => string = (site) => site): string {
   const doc = parse(readExample('homelab')) as { sites: { name: string }[] };
+  doc.sites[0] = JSON.parse(home(JSON.stringify(doc.sites[0]))) as { name: string };
   const copy = JSON.stringify(doc.sites[0]).replace(/"10\.0\./g, '"10.20.').replace(/"10\.1\./g, '"10.21.');
   const office = JSON.parse(change(shared ? copy : copy.replace('"datastore":"vm-backup-s3"', '"datastore":"office-backup-s3"'))) as { name: string };
   office.name = 'office';
@@ -81,5 +84,40 @@ describe('two sites', () => {
     // The office's WAN on its own management network.
     const ownWan = twoSites((office) => office.replace('"address":"192.168.0.2/24","gateway":"192.168.0.1"', '"address":"10.20.0.2/24","gateway":"10.20.0.3"'));
     expect((await errors(ownWan)).filter((d) => d.rule === 'ip/overlap').map((d) => d.message)).toContainEqual(expect.stringMatching(/^network (wan|management) \(10\.20\.0\.0\/24, site office\) is the same range as network (wan|management) \(10\.20\.0\.0\/24, site office\)$/));
+  });
+
+  it("warns where one device's two client files route the same range: the sites' WANs share one, and both policies reach into it", async () => {
+    // Each site's VPN clients reach a NAS on its upstream router's LAN, at 192.168.0.50 at both.
+    const nas = (site: string) => site.replace('"rules":[', '"rules":[{"name":"vpn-nas","from":"vpn","to":"192.168.0.50","proto":"tcp","ports":[445],"action":"pass"},');
+    const text = twoSites(undefined, false, nas);
+    const found = (await lint(text)).filter((d) => d.rule === 'wg/allowed-ips-across-sites');
+    expect(found.map((d) => [d.severity, d.location.line, d.related?.map((r) => r.location.line)])).toEqual([
+      ['warning', lineOfText(text, 'name: mac-workstation', { after: 'name: office' }), [lineOfText(text, 'name: mac-workstation')]],
+      ['warning', lineOfText(text, 'name: laptop-john', { after: 'name: office' }), [lineOfText(text, 'name: laptop-john')]],
+    ]);
+    // What the two client files say: the same /32 in both, which wg-quick cannot route through two interfaces.
+    const files = await render(text);
+    const allowed = ['home', 'office'].map((site) => /^AllowedIPs = (.*)$/m.exec(files.get(`${site}/wireguard/laptop-john.conf`)!)![1]!.split(', '));
+    expect(allowed[0]).toContain('192.168.0.50/32');
+    expect(allowed[1]).toContain('192.168.0.50/32');
+    expect(found[1]!.message).toContain('both client files route the same range 192.168.0.50/32 into their tunnel');
+    // A range of one site that holds the other's: the narrower one reaches one site only.
+    const wide = twoSites((office) => office.replace('"to":"192.168.0.50"', '"to":"192.168.0.0/25"'), false, nas);
+    // The office's client file routes the /25 as blocks around the firewall's own address; the one that holds .50 is reported.
+    const officeAllowed = /^AllowedIPs = (.*)$/m.exec((await render(wide)).get('office/wireguard/laptop-john.conf')!)![1]!.split(', ');
+    const holding = officeAllowed.filter((cidr) => {
+      const parsed = parseCidr(cidr);
+      return parsed.ok && contains(parsed.block, parseIPv4('192.168.0.50')!) && parsed.block.prefix < 32;
+    });
+    expect(holding).toHaveLength(1);
+    expect((await lint(wide)).filter((d) => d.rule === 'wg/allowed-ips-across-sites').map((d) => d.message.replace(/^.*both client files route /, ''))).toEqual(
+      Array(2).fill(`ranges of which one holds the other, ${holding[0]} (site home: 192.168.0.50/32) into their tunnel: with both tunnels up, the device reaches it at one site only, and wg-quick cannot bring up the second over the same range`),
+    );
+    // The office's router on another LAN (its NAS there): no range in common.
+    const apart = twoSites((office) => office.replace(/192\.168\.0\./g, '192.168.1.'), false, nas);
+    expect((await lint(apart)).filter((d) => d.rule === 'wg/allowed-ips-across-sites' || d.severity === 'error')).toEqual([]);
+    // Another device of the same name (its own key) is no such finding.
+    const other = twoSites((office) => office.replace(/"public_key":"Lgn4vZd3[^"]*"/, '"public_key":"eajhiClqdn4DDwQW29Ru4kFkNJxNiADHeD5oQ0BLmD4="'), false, nas);
+    expect((await lint(other)).filter((d) => d.rule === 'wg/allowed-ips-across-sites').map((d) => d.location.line)).toEqual([lineOfText(other, 'name: mac-workstation', { after: 'name: office' })]);
   });
 });
