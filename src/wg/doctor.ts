@@ -81,6 +81,26 @@ function peersOf(model: Model, scope: Scope): Target[] {
   return instancesIn(model, scope).flatMap(({ site, instance }) => instance.peers.map((peer) => ({ site, instance, peer })));
 }
 
+/**
+ * The peer a device key belongs to. One device can be a peer at several sites, the same key at each:
+ * the one whose instance the file or the running tunnel has as its peer is it, then the one of the file's address.
+ */
+function peerOfKey(model: Model, scope: Scope, publicKey: string, instanceKeys: readonly string[], address?: string): Target | undefined {
+  const candidates = peersOf(model, scope).filter((t) => t.peer.publicKey === publicKey);
+  if (candidates.length <= 1) return candidates[0];
+  const score = (t: Target) => (t.instance.publicKey !== undefined && instanceKeys.includes(t.instance.publicKey) ? 2 : 0) + (address !== undefined && t.peer.address === address ? 1 : 0);
+  return candidates.reduce((best, t) => (score(t) > score(best) ? t : best));
+}
+
+/** The instance keys of the device's other peers (the same key at other sites or instances): a tunnel to one of those is not this peer's. */
+function otherInstanceKeys(model: Model, t: Target): Set<string> {
+  const keys = new Set<string>();
+  for (const other of peersOf(model, {})) {
+    if (other.peer !== t.peer && other.peer.publicKey === t.peer.publicKey && other.instance.publicKey !== undefined && other.instance.publicKey !== t.instance.publicKey) keys.add(other.instance.publicKey);
+  }
+  return keys;
+}
+
 function exportCommand(t: Target, lan: boolean): string {
   const instance = t.site.wireguard.length > 1 ? ` --instance ${t.instance.name}` : '';
   return `gen wg export ${t.peer.name}${instance}${lan ? ' --lan' : ''}`;
@@ -136,7 +156,7 @@ function checkFile(path: string, file: WgQuickFile, model: Model, scope: Scope, 
     return { target: byAddress, lan: byAddress ? lanOf(byAddress) : false };
   }
   const publicKey = publicKeyOf(privateKey);
-  const target = peersOf(model, scope).find((t) => t.peer.publicKey === publicKey);
+  const target = peerOfKey(model, scope, publicKey, valuesOf(file, 'Peer', 'PublicKey'), address);
   if (!target) {
     report.fail(
       "its private key is a peer's of the topology",
@@ -237,8 +257,13 @@ function checkRunning(t: Target, fileValues: WgQuickFile | undefined, lan: boole
     report.skip('the running tunnel', tunnels);
     return;
   }
+  // The device's tunnel to this instance; one of its tunnels to another site's instance is not it.
+  const others = otherInstanceKeys(model, t);
+  const ownKey = (i: RunningInterface) => t.peer.publicKey !== undefined && i.publicKey === t.peer.publicKey;
   const tunnel: RunningInterface | undefined =
-    tunnels.find((i) => t.peer.publicKey !== undefined && i.publicKey === t.peer.publicKey) ?? tunnels.find((i) => i.peers.some((p) => p.publicKey === t.instance.publicKey));
+    tunnels.find((i) => ownKey(i) && i.peers.some((p) => p.publicKey === t.instance.publicKey)) ??
+    tunnels.find((i) => ownKey(i) && !i.peers.some((p) => others.has(p.publicKey))) ??
+    tunnels.find((i) => i.peers.some((p) => p.publicKey === t.instance.publicKey));
   if (!tunnel) {
     report.skip(`the tunnel to ${t.instance.name} is up`, `no running tunnel has ${t.peer.name}'s key or ${t.instance.name}'s as peer: ${later} (wg-quick up ${source})`);
     return;
@@ -500,7 +525,7 @@ export async function doctor(target: string | undefined, options: DoctorOptions,
   if (typeof tunnels === 'string') throw new CommandError(`cannot read the running tunnels: ${tunnels}; name a file or a peer instead`);
   const reports: DoctorReport[] = [];
   for (const tunnel of tunnels) {
-    const t = peersOf(model, options).find((x) => x.peer.publicKey === tunnel.publicKey);
+    const t = peerOfKey(model, options, tunnel.publicKey, tunnel.peers.map((p) => p.publicKey));
     if (!t) continue;
     const report = new Report();
     const endpoint = t.instance.endpoint !== undefined ? `${t.instance.endpoint}:${t.instance.endpointPort}` : undefined;

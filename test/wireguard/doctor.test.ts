@@ -12,7 +12,8 @@ import { lintText } from '../../src/pipeline.js';
 import { publicKeyOf } from '../../src/targets/wireguard/keys.js';
 import { type Probes, type RunningInterface, parseDump, runProbe, systemProbes } from '../../src/wg/doctor-probes.js';
 import { type DoctorCheck, TUNNEL_MTU_MIN, doctor, formatDoctor } from '../../src/wg/doctor.js';
-import { lineOfText, root } from '../helpers.js';
+import { parse, stringify } from 'yaml';
+import { lineOfText, render, root } from '../helpers.js';
 import { gen } from './cli.js';
 
 const work = mkdtempSync(join(tmpdir(), 'gen-doctor-'));
@@ -409,5 +410,62 @@ describe('the probes', () => {
       expect(systemProbes.ping(ENDPOINT_ADDRESS, 1452, 51820)).toBe('unmarked');
       expect(systemProbes.ping(ENDPOINT_ADDRESS, 1452)).toBe('reply');
     });
+  });
+});
+
+describe('gen wg doctor, one device at two sites', () => {
+  // The office's firewall key; the laptop brings the same key to both sites.
+  const OFFICE_KEY = 'oF8bN6sEI5Qx3vm+m1FoCPrI0QEbNRWd6vTOG3gqK2w=';
+
+  /** The topology with a second site, office: the first's copy, its networks moved, its own instance key, the laptop's tunnel named apart. */
+  function twoSites(): string {
+    const doc = parse(text) as { sites: Record<string, unknown>[] };
+    const copy = JSON.stringify(doc.sites[0]).replace(/"10\.0\./g, '"10.20.').replace(/"10\.1\./g, '"10.21.').replace('"vm-backup-s3"', '"office-backup-s3"').replace('vpn.example.com', 'office.example.com');
+    const office = JSON.parse(copy) as { name: string; wireguard: { public_key: string; peers: { name: string; tunnel_name?: string }[] }[] };
+    office.name = 'office';
+    office.wireguard[0]!.public_key = publicKeyOf(OFFICE_KEY);
+    office.wireguard[0]!.peers.find((p) => p.name === 'laptop')!.tunnel_name = 'o-laptop';
+    doc.sites.push(office);
+    return stringify(doc);
+  }
+
+  it("checks the office's file and running tunnel against the office's peer, not the home's of the same key", async () => {
+    const file = join(work, 'two-sites.yaml');
+    const two = twoSites();
+    writeFileSync(file, two);
+    const { model: both, diagnostics } = await lintText(two, file);
+    expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const [home, office] = both!.sites.map((s) => ({ instance: s.wireguard[0]!, laptop: s.wireguard[0]!.peers.find((p) => p.name === 'laptop')! }));
+    expect(office!.laptop.publicKey).toBe(home!.laptop.publicKey);
+    // The office's client file as gen writes it, with the device's private key.
+    const privateKey = /^PrivateKey = (.*)$/m.exec(readFileSync(client, 'utf8'))![1]!;
+    const officeFile = join(work, 'o-laptop.conf');
+    writeFileSync(officeFile, (await render(two)).get('office/wireguard/o-laptop.conf')!.replace(/^PrivateKey = .*$/m, `PrivateKey = ${privateKey}`));
+    chmodSync(officeFile, 0o600);
+    // Both tunnels up on the laptop, each to its own site's firewall.
+    const running = (name: string, site: typeof home): RunningInterface => ({
+      name,
+      publicKey: site!.laptop.publicKey!,
+      peers: [{ publicKey: site!.instance.publicKey!, endpoint: `${ENDPOINT_ADDRESS}:51820`, allowedIps: [...site!.laptop.allowedIps], latestHandshake: 1_000_000 - 20, keepalive: 25 }],
+    });
+    const byName = { 'wg-laptop': home!, 'o-laptop': office! };
+    const probes: Probes = {
+      tunnels: () => [running('wg-laptop', home), running('o-laptop', office)],
+      addresses: (iface) => (iface in byName ? [`${byName[iface as keyof typeof byName].laptop.address}/24`] : 'no such device'),
+      routeDevice: (address) => (address.startsWith('10.2') ? 'o-laptop' : address.startsWith('10.') ? 'wg-laptop' : 'eth0'),
+      resolve: async () => [ENDPOINT_ADDRESS],
+      ping: () => 'reply',
+      now: () => 1_000_000,
+    };
+    const [report] = await doctor(officeFile, { file }, probes);
+    expect(report!.subject).toBe(`${officeFile} (peer laptop of wg0, site office)`);
+    expect(failed(report!.checks)).toEqual([]);
+    expect(report!.checks.map((c) => c.check)).toEqual(expect.arrayContaining(["its private key is peer laptop's (instance wg0, site office)", '[Peer] AllowedIPs = 10.20.0.0/23, 10.21.0.0/24', 'the tunnel to wg0 is up (o-laptop)']));
+    // Without a target: each running tunnel with its own site's peer.
+    const reports = await doctor(undefined, { file }, probes);
+    expect(reports.map((r) => [r.subject, failed(r.checks)])).toEqual([
+      ['wg-laptop (peer laptop of wg0, site home)', []],
+      ['o-laptop (peer laptop of wg0, site office)', []],
+    ]);
   });
 });
