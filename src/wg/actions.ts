@@ -11,7 +11,7 @@ import { formatOfOutput } from '../io/output-format.js';
 import { checkOutputPath, outputRulesFor } from '../io/output-path.js';
 import { colorFor } from '../io/terminal.js';
 import { requireInputFile } from '../io/read-input.js';
-import { clientConfig } from '../render/wireguard/client-config.js';
+import { clientConfig, commandScope } from '../render/wireguard/client-config.js';
 import { instanceConfig } from '../render/wireguard/instance-config.js';
 import { TERMINAL_COLUMNS, pngQr, svgQr, terminalQr } from '../render/wireguard/qr.js';
 import { PEER_NAME, readSecret } from '../secrets.js';
@@ -72,7 +72,7 @@ function refuseStoredPrivateKey(model: Model, dir: string, publicKey: string): v
   throw new UsageError(
     `--public-key is a private key, not a public key: it is the one stored in ${path}; nothing was written. ` +
       `Give the public key the device shows (for this stored key, \`gen wg pubkey < ${path}\` prints it). ` +
-      `The private key was on the command line, so it may be in the shell's history: make a new pair (${newPairCommand(keyFile)})`,
+      `The private key was on the command line, so it may be in the shell's history: make a new pair (${newPairCommand(keyFile, model)})`,
   );
 }
 
@@ -191,7 +191,7 @@ export async function addPeer(name: string, options: CommonOptions & { role: str
     }
     // The client file of the peer as it now is in the topology.
     const { peer } = findPeer((await loadForEdit(options.file)).model, name, { site: site.name, instance: instance.name });
-    return clientConfig(site, instance, peer, { lan: false, privateKey: pair.privateKey });
+    return clientConfig(model, site, instance, peer, { lan: false, privateKey: pair.privateKey });
   });
   if (qr !== undefined) {
     printTerminalQr(qr);
@@ -252,19 +252,20 @@ export async function exportPeer(name: string, options: CommonOptions & { lan?: 
   if (options.qr && chosen?.format === 'conf') throw new UsageError(`--qr asks for a QR code, but -o ${output} names a client file: use -o NAME.png or NAME.svg for a QR code image`);
   const rendered = await underLock(options, async ({ model }) => {
     const { site, instance, peer } = findPeer(model, name, options);
-    if (!peer.enabled) throw new CommandError(`peer ${name} is disabled; enable it first (gen wg enable ${name})`);
-    if (instance.publicKey === undefined) throw new CommandError(`instance ${instance.name} has no public_key (gen wg keygen --instance ${instance.name})`);
+    const scope = commandScope(model, site, instance);
+    if (!peer.enabled) throw new CommandError(`peer ${name} is disabled; enable it first (gen wg enable ${name}${scope})`);
+    if (instance.publicKey === undefined) throw new CommandError(`instance ${instance.name} has no public_key (gen wg keygen --instance ${instance.name}${model.sites.length > 1 ? ` --site ${site.name}` : ''})`);
     if (options.lan && instance.lanEndpoint === undefined) throw new CommandError(`instance ${instance.name} has no lan_endpoint, so there is no LAN client file`);
     const dir = secretsDir(options);
     const privateKey = readSecret(dir, peerKeyPath(site.name, instance.name, peer.name));
     if (privateKey === undefined) {
-      throw new CommandError(`no private key for ${name} in ${dir}: the peer brought its own key (its client file is completed on the device), or run gen wg rotate ${name}`);
+      throw new CommandError(`no private key for ${name} in ${dir}: the peer brought its own key (its client file is completed on the device), or run gen wg rotate ${name}${scope}`);
     }
     if (!isWireguardKey(privateKey)) throw new CommandError(`${join(dir, peerKeyPath(site.name, instance.name, peer.name))} does not hold a WireGuard key`);
     if (publicKeyOf(privateKey) !== peer.publicKey) {
       throw new CommandError(`the private key of ${name} in ${dir} does not belong to the public_key in ${options.file} (rotated elsewhere?)`);
     }
-    return clientConfig(site, instance, peer, { lan: options.lan === true, privateKey });
+    return clientConfig(model, site, instance, peer, { lan: options.lan === true, privateKey });
   }, { readOnly: true });
   if (output === undefined || chosen === undefined) {
     if (options.qr) printTerminalQr(rendered);

@@ -19,7 +19,7 @@ import { basename } from 'node:path';
 import { pointFlowVerdicts } from '../flows.js';
 import type { Model, Peer, Site, WireguardInstance } from '../model.js';
 import { contains, formatIPv4, parseCidr, parseIPv4 } from '../net.js';
-import { clientConfig } from '../render/wireguard/client-config.js';
+import { clientConfig, commandScope } from '../render/wireguard/client-config.js';
 import { terminalLine, terminalText } from '../io/terminal.js';
 import { declaredIn } from '../render/verify/script.js';
 import { isWireguardKey, publicKeyOf } from '../targets/wireguard/keys.js';
@@ -101,9 +101,13 @@ function otherInstanceKeys(model: Model, t: Target): Set<string> {
   return keys;
 }
 
-function exportCommand(t: Target, lan: boolean): string {
-  const instance = t.site.wireguard.length > 1 ? ` --instance ${t.instance.name}` : '';
-  return `gen wg export ${t.peer.name}${instance}${lan ? ' --lan' : ''}`;
+/** A gen wg command on the target's peer, with the options that name its site and instance where the topology needs them. */
+function peerCommand(command: string, t: Target, model: Model): string {
+  return `gen wg ${command} ${t.peer.name}${commandScope(model, t.site, t.instance)}`;
+}
+
+function exportCommand(t: Target, lan: boolean, model: Model): string {
+  return `${peerCommand('export', t, model)}${lan ? ' --lan' : ''}`;
 }
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {
@@ -151,7 +155,7 @@ function checkFile(path: string, file: WgQuickFile, model: Model, scope: Scope, 
       'its PrivateKey is a WireGuard key',
       byAddress ? declared(byAddress.peer.path) : undefined,
       privateKey === undefined ? 'no PrivateKey' : placeholder ? 'the placeholder of out/, not a key' : 'not 44 characters of base64',
-      byAddress ? `${exportCommand(byAddress, lanOf(byAddress))} -o ${path} writes the file with the key` : 'gen wg export NAME -o FILE writes the file with the key',
+      byAddress ? `${exportCommand(byAddress, lanOf(byAddress), model)} -o ${path} writes the file with the key` : 'gen wg export NAME -o FILE writes the file with the key',
     );
     return { target: byAddress, lan: byAddress ? lanOf(byAddress) : false };
   }
@@ -163,7 +167,7 @@ function checkFile(path: string, file: WgQuickFile, model: Model, scope: Scope, 
       byAddress ? declared(byAddress.peer.path) : undefined,
       `its public key ${publicKey} is no peer's${byAddress ? `; its address ${address} is ${byAddress.peer.name}'s` : ''}`,
       byAddress
-        ? `if this device made a new key: gen wg rotate ${byAddress.peer.name} --public-key ${publicKey}, then build and apply; else ${exportCommand(byAddress, lanOf(byAddress))} -o ${path}`
+        ? `if this device made a new key: ${peerCommand('rotate', byAddress, model)} --public-key ${publicKey}, then build and apply; else ${exportCommand(byAddress, lanOf(byAddress), model)} -o ${path}`
         : `add the device: gen wg add-peer NAME --role ROLE --public-key ${publicKey}`,
     );
     return { target: byAddress, lan: byAddress ? lanOf(byAddress) : false };
@@ -175,8 +179,8 @@ function checkFile(path: string, file: WgQuickFile, model: Model, scope: Scope, 
 /** Every value gen writes for the peer, against the file's. */
 function checkValues(path: string, file: WgQuickFile, t: Target, lan: boolean, model: Model, report: Report): void {
   const declared = declaredIn(model);
-  const expected = parseWgQuick(clientConfig(t.site, t.instance, t.peer, { lan }));
-  const redo = `${exportCommand(t, lan)} -o ${path}`;
+  const expected = parseWgQuick(clientConfig(model, t.site, t.instance, t.peer, { lan }));
+  const redo = `${exportCommand(t, lan, model)} -o ${path}`;
   const fields: { section: 'Interface' | 'Peer'; key: string; list: boolean; where: string }[] = [
     { section: 'Interface', key: 'Address', list: true, where: declared(t.peer.path) },
     { section: 'Interface', key: 'MTU', list: false, where: declared(t.instance.path) },
@@ -205,7 +209,7 @@ function checkValues(path: string, file: WgQuickFile, t: Target, lan: boolean, m
     );
   }
   if (!t.peer.enabled) {
-    report.fail(`peer ${t.peer.name} is enabled in the topology`, declared(t.peer.path), 'enabled: false: the firewall does not accept it', `gen wg enable ${t.peer.name}, then gen build and apply the firewall's configuration`);
+    report.fail(`peer ${t.peer.name} is enabled in the topology`, declared(t.peer.path), 'enabled: false: the firewall does not accept it', `${peerCommand('enable', t, model)}, then gen build and apply the firewall's configuration`);
   } else {
     report.ok(`peer ${t.peer.name} is enabled in the topology`, declared(t.peer.path));
   }
@@ -250,7 +254,7 @@ function largestPayload(ping: (payload: number) => PingResult, low: number, high
 
 function checkRunning(t: Target, fileValues: WgQuickFile | undefined, lan: boolean, resolved: string[], model: Model, probes: Probes, report: Report, source: string): void {
   const declared = declaredIn(model);
-  const expected = parseWgQuick(clientConfig(t.site, t.instance, t.peer, { lan }));
+  const expected = parseWgQuick(clientConfig(model, t.site, t.instance, t.peer, { lan }));
   const tunnels = probes.tunnels();
   const later = 'the handshake, routes and path are checked while the tunnel is up';
   if (typeof tunnels === 'string') {
@@ -517,7 +521,7 @@ export async function doctor(target: string | undefined, options: DoctorOptions,
     const t = { site, instance, peer };
     const report = new Report();
     const resolved = await checkEndpoint(instance.endpoint !== undefined ? `${instance.endpoint}:${instance.endpointPort}` : undefined, t, model, probes, report);
-    checkRunning(t, undefined, false, resolved, model, probes, report, `FILE, after ${exportCommand(t, false)} -o FILE`);
+    checkRunning(t, undefined, false, resolved, model, probes, report, `FILE, after ${exportCommand(t, false, model)} -o FILE`);
     return [{ subject: `peer ${peer.name} of ${instance.name} (site ${site.name})`, checks: report.checks }];
   }
   // No argument: every running tunnel that is a peer of the topology.

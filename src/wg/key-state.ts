@@ -174,11 +174,13 @@ export function orphanedKeys(model: Model, dir: string): OrphanedKey[] {
   return out;
 }
 
-/** The command that makes a new pair for the owner of a key file (relative to the secrets directory). */
-export function newPairCommand(keyFile: string): string {
+/** The command that makes a new pair for the owner of a key file (relative to the secrets directory: SITE/wireguard/...). */
+export function newPairCommand(keyFile: string, model: Pick<Model, 'sites'>): string {
   const parts = keyFile.replace(new RegExp(`(${PENDING_SUFFIX}|${RETIRED_SUFFIX})$`), '').split(sep);
   const owner = parts[parts.length - 1]!.slice(0, -'.key'.length);
-  return parts.length === 3 ? `gen wg keygen --instance ${owner} --force, then export every client file again` : `gen wg rotate ${owner} --instance ${parts[2]}`;
+  // Instance and peer names repeat from site to site: with several, the command names the site, or it finds several and stops.
+  const site = model.sites.length > 1 ? ` --site ${parts[0]}` : '';
+  return parts.length === 3 ? `gen wg keygen --instance ${owner}${site} --force, then export every client file again` : `gen wg rotate ${owner} --instance ${parts[2]}${site}`;
 }
 
 /** The public_key of a key holder in the topology. */
@@ -231,7 +233,7 @@ export function keyFindings(model: Model, dir: string): Finding[] {
         message: `the public_key of ${owner} is a private key: the one stored in ${keyPath}`,
         hint:
           `Set public_key to the public key (\`gen wg pubkey < ${keyPath}\` prints the one of that stored key; a device shows its own), ` +
-          `and make a new pair for the key that was published with the topology: ${newPairCommand(keyFile)}.`,
+          `and make a new pair for the key that was published with the topology: ${newPairCommand(keyFile, model)}.`,
       },
     ];
   });
@@ -242,7 +244,8 @@ export function keyFindings(model: Model, dir: string): Finding[] {
       const owner = h.peer ? `peer ${h.peer.name} of ${h.instance.name}` : `instance ${h.instance.name}`;
       const path: Path = (h.peer?.path ?? h.instance.path).concat('public_key');
       const keyPath = join(dir, h.info.keyFile);
-      const newPair = h.peer ? `gen wg rotate ${h.peer.name} --instance ${h.instance.name}` : `gen wg keygen --instance ${h.instance.name} --force (then export every client file again)`;
+      const site = model.sites.length > 1 ? ` --site ${h.site.name}` : '';
+      const newPair = h.peer ? `gen wg rotate ${h.peer.name} --instance ${h.instance.name}${site}` : `gen wg keygen --instance ${h.instance.name}${site} --force (then export every client file again)`;
       const interrupted = h.info.pending ? '; a key change was interrupted: any gen wg command on this topology finishes it' : '';
       return {
         rule: 'secrets/key-mismatch',

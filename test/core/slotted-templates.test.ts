@@ -32,7 +32,7 @@ function templateRuns(work: () => void): number {
 afterEach(() => vi.restoreAllMocks());
 
 describe('a slotted template', () => {
-  const fixed = { site: 'home', instance: 'wg0', instanceOption: '', mtu: 1420, dns: '', serverKey: 'k=', via: 'public', lan: false, endpoint: 'vpn.example.com:51820' };
+  const fixed = { site: 'home', instance: 'wg0', scopeOptions: '', mtu: 1420, dns: '', serverKey: 'k=', via: 'public', lan: false, endpoint: 'vpn.example.com:51820' };
   const slots = ['peer', 'privateKey', 'address', 'allowedIps', 'keepalive'] as const;
   const choices: Record<(typeof slots)[number], SlotValue[]> = {
     peer: ['laptop', 'phone'],

@@ -48,7 +48,7 @@ describe('the templates', () => {
   });
 
   it('render as in the default environment, wrapping only the helpers they use on each call', () => {
-    const context = { site: 'home', instance: 'wg0', instanceOption: '', mtu: 1420, dns: '10.0.0.1', serverKey: 'k', peer: 'p', via: 'LAN', lan: true, privateKey: 'x', address: '10.9.0.2/24', endpoint: 'vpn:51820', allowedIps: '0.0.0.0/0', keepalive: 25 };
+    const context = { site: 'home', instance: 'wg0', scopeOptions: '', mtu: 1420, dns: '10.0.0.1', serverKey: 'k', peer: 'p', via: 'LAN', lan: true, privateKey: 'x', address: '10.9.0.2/24', endpoint: 'vpn:51820', allowedIps: '0.0.0.0/0', keepalive: 25 };
     const source = readFileSync(join(dir, 'wireguard/client.conf.hbs'), 'utf8');
     expect(template('wireguard/client.conf.hbs')(context)).toBe(Handlebars.compile(source, TEMPLATE_OPTIONS)(context));
     // Handlebars lists the helpers it wraps with Object.keys (runtime.js, addHelpers).

@@ -461,6 +461,12 @@ describe('gen wg doctor, one device at two sites', () => {
     expect(report!.subject).toBe(`${officeFile} (peer laptop of wg0, site office)`);
     expect(failed(report!.checks)).toEqual([]);
     expect(report!.checks.map((c) => c.check)).toEqual(expect.arrayContaining(["its private key is peer laptop's (instance wg0, site office)", '[Peer] AllowedIPs = 10.20.0.0/23, 10.21.0.0/24', 'the tunnel to wg0 is up (o-laptop)']));
+    // A drifted office file: the fix names the site, so its command finds the one peer laptop.
+    const drifted = join(work, 'o-laptop2.conf');
+    writeFileSync(drifted, readFileSync(officeFile, 'utf8').replace(', 10.21.0.0/24', ''));
+    chmodSync(drifted, 0o600);
+    const [drift] = await doctor(drifted, { file }, probes);
+    expect(failed(drift!.checks).map((c) => c.fix)).toContain(`set "AllowedIPs = 10.20.0.0/23, 10.21.0.0/24" in [Peer], or write the file again: gen wg export laptop --site office -o ${drifted}`);
     // Without a target: each running tunnel with its own site's peer.
     const reports = await doctor(undefined, { file }, probes);
     expect(reports.map((r) => [r.subject, failed(r.checks)])).toEqual([

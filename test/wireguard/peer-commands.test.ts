@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import QRCode from 'qrcode';
 import jsQR from 'jsqr';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { qrPayload, terminalQr } from '../../src/render/wireguard/qr.js';
 import { generateKeyPair, publicKeyOf } from '../../src/targets/wireguard/keys.js';
 import { edit, render, root, shortTunnelNames } from '../helpers.js';
@@ -356,5 +356,34 @@ describe('gen wg export -o by extension', () => {
     const text = readFileSync(svg, 'utf8');
     expect(text).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
     expect(text).not.toContain('PrivateKey');
+  });
+});
+
+describe('a peer of one name at two sites', () => {
+  it('each client file names the command that fills in its key with the site, and that command writes the file', async () => {
+    // The second site: scenario A's copied, its networks moved, with its own instance and no peers yet.
+    const doc = parse(current()) as { sites: Record<string, unknown>[] };
+    const copy = JSON.stringify(doc.sites[0]).replace(/"10\.0\./g, '"10.20.').replace(/"10\.1\./g, '"10.21.').replace('"vm-backup-s3"', '"office-backup-s3"');
+    const office = JSON.parse(copy) as { name: string; wireguard: { public_key?: string; peers: unknown[] }[] };
+    office.name = 'office';
+    office.wireguard[0]!.peers = [];
+    delete office.wireguard[0]!.public_key;
+    doc.sites.push(office);
+    writeFileSync(topology, stringify(doc));
+    expect((await gen('wg', 'keygen', '--instance', 'wg0', '--site', 'office', '-f', topology)).code).toBe(0);
+    expect((await gen('wg', 'add-peer', 'tablet', '--role', 'mobile', '--site', 'home', '-f', topology)).code).toBe(0);
+    expect((await gen('wg', 'add-peer', 'tablet', '--role', 'mobile', '--site', 'office', '--tunnel-name', 'o-tablet', '-f', topology)).code).toBe(0);
+    const files = await render(current());
+    const model = parse(current()) as { sites: { wireguard: { peers: { name: string; public_key: string }[] }[] }[] };
+    for (const [i, file] of ['home/wireguard/tablet.conf', 'office/wireguard/o-tablet.conf'].entries()) {
+      const text = files.get(file)!;
+      const command = /`gen wg (export [^`]*)` fills in the private key/.exec(text)![1]!.split(' ');
+      const run = await gen('wg', ...command.concat('-f', topology));
+      expect(run.code, `${command.join(' ')}: ${run.stderr}`).toBe(0);
+      // The file of out/ with the key of this site's peer in place of the placeholder.
+      const privateKey = /^PrivateKey = (.*)$/m.exec(run.stdout)![1]!;
+      expect(publicKeyOf(privateKey)).toBe(model.sites[i]!.wireguard[0]!.peers.find((p) => p.name === 'tablet')!.public_key);
+      expect(run.stdout.replace(privateKey, '')).toBe(text.replace(/^PrivateKey = .*$/m, 'PrivateKey = '));
+    }
   });
 });

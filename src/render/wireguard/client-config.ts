@@ -2,7 +2,7 @@
 // prefix, the instance's public key, the public or LAN endpoint, and the
 // AllowedIPs: what the policy lets this peer reach. The same text is written
 // to out/ (private key as a placeholder) and by `gen wg export` (real key).
-import type { Peer, Site, WireguardInstance } from '../../model.js';
+import type { Model, Peer, Site, WireguardInstance } from '../../model.js';
 import { slotted } from '../templates.js';
 import { clientFileStem } from '../../targets/wireguard/names.js';
 import { ini } from './ini-values.js';
@@ -21,6 +21,14 @@ export function clientFilePath(site: Site, instance: WireguardInstance, peer: Pe
   return `${site.name}/wireguard/${clientFileStem(instance.name, peer.tunnelName, { lan, instancePrefix: site.wireguard.length > 1 })}.conf`;
 }
 
+/**
+ * The options of gen wg's commands that name this instance (and so a peer of it): a peer's name is unique in its
+ * instance only and an instance's in its site, so without them a command finds several and stops (exit 2).
+ */
+export function commandScope(model: Pick<Model, 'sites'>, site: Site, instance: WireguardInstance): string {
+  return (model.sites.length > 1 ? ` --site ${site.name}` : '') + (site.wireguard.length > 1 ? ` --instance ${instance.name}` : '');
+}
+
 export interface ClientOptions {
   lan: boolean;
   /** The real private key; out/ gets a placeholder. */
@@ -34,7 +42,7 @@ export interface ClientOptions {
  * same few networks, and validating each peer's copy again parsed the same
  * CIDRs for every peer.
  */
-export function clientRenderer(site: Site, instance: WireguardInstance): (peer: Peer, options: ClientOptions) => string {
+export function clientRenderer(model: Pick<Model, 'sites'>, site: Site, instance: WireguardInstance): (peer: Peer, options: ClientOptions) => string {
   // Validated on first use, as a single client file would: an endpoint no file names is never checked.
   const lazy = <T>(compute: () => T): (() => T) => {
     let value: { v: T } | undefined;
@@ -47,8 +55,8 @@ export function clientRenderer(site: Site, instance: WireguardInstance): (peer: 
   const shared = lazy(() => ({
     site: ini.name(site.name),
     instance: ini.name(instance.name),
-    // Peer names are unique per instance only: with several, export needs the instance.
-    instanceOption: site.wireguard.length > 1 ? ` --instance ${ini.name(instance.name)}` : '',
+    // After ini.name has checked the site's and the instance's names (the two fields above).
+    scopeOptions: commandScope(model, site, instance),
     mtu: instance.mtu,
     // A DNS line in split tunnel sends every lookup into the tunnel (rule wg/dns-split-tunnel).
     dns: instance.tunnel === 'full' ? instance.dns.map(ini.ipv4).join(', ') : '',
@@ -71,7 +79,7 @@ export function clientRenderer(site: Site, instance: WireguardInstance): (peer: 
         {
           site: common.site,
           instance: common.instance,
-          instanceOption: common.instanceOption,
+          scopeOptions: common.scopeOptions,
           mtu: common.mtu,
           dns: common.dns,
           serverKey: common.serverKey,
@@ -97,6 +105,6 @@ export function clientRenderer(site: Site, instance: WireguardInstance): (peer: 
 /** The fields of a client file that change from one peer to the next. */
 const CLIENT_SLOTS = ['peer', 'privateKey', 'address', 'allowedIps', 'keepalive'] as const;
 
-export function clientConfig(site: Site, instance: WireguardInstance, peer: Peer, options: ClientOptions): string {
-  return clientRenderer(site, instance)(peer, options);
+export function clientConfig(model: Pick<Model, 'sites'>, site: Site, instance: WireguardInstance, peer: Peer, options: ClientOptions): string {
+  return clientRenderer(model, site, instance)(peer, options);
 }

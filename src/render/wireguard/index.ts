@@ -10,7 +10,7 @@ export function renderWireguard(model: Model, files: OutputFiles): void {
   for (const site of model.sites) {
     if (site.wireguard.length === 0) continue;
     for (const instance of site.wireguard) {
-      const clientConfig = clientRenderer(site, instance);
+      const clientConfig = clientRenderer(model, site, instance);
       for (const peer of instance.peers) {
         if (!peer.enabled) continue;
         files.set(clientFilePath(site, instance, peer, false), clientConfig(peer, { lan: false }));
