@@ -5,6 +5,7 @@ import type { Aws, Firewall, KeepOptions, Network, PbsBackup, Site } from '../mo
 import { parseCidr } from '../net.js';
 import { s3Endpoint } from '../targets/aws/partition.js';
 import { isPbsCalendarEvent } from '../targets/pbs/calendar-event.js';
+import { datastorePrefix } from '../targets/pbs/s3.js';
 import type { KeepInput, SiteInput } from '../topology.js';
 import { resolveAccess } from './access.js';
 import { antiLockoutRule, antiLockoutSteps } from './anti-lockout.js';
@@ -164,9 +165,11 @@ function resolveBackup(input: SiteInput, path: Path, ctx: ResolveContext, aws: A
     return undefined;
   }
   ctx.lookup(indexByName(aws.buckets), pbs.bucket, 'bucket', path.concat('bucket'));
-  const iamUser =
-    pbs.iam_user ??
-    aws.users.find((u) => u.intents.some((intent) => intent.bucket === pbs.bucket && intent.intent === 'backup-writer'))?.name;
+  // Of the users that may write the bucket, the one whose prefix holds the datastore's keys: with a datastore of
+  // each site in one bucket, each site's user may be limited to its own (the first writer is then another site's).
+  const writes = (u: Aws['users'][number], inPrefix: boolean) =>
+    u.intents.some((intent) => intent.bucket === pbs.bucket && intent.intent === 'backup-writer' && (!inPrefix || datastorePrefix(pbs.datastore).startsWith(intent.prefix ?? '')));
+  const iamUser = pbs.iam_user ?? (aws.users.find((u) => writes(u, true)) ?? aws.users.find((u) => writes(u, false)))?.name;
   if (pbs.iam_user !== undefined) ctx.lookup(indexByName(aws.users), pbs.iam_user, 'IAM user', path.concat('iam_user'));
   if (pbs.address !== undefined) ctx.address(pbs.address, 'Proxmox Backup Server', path.concat('address'));
   // The schema's pattern only keeps the characters in line: PBS parses the event (datastore create, prune-job create).

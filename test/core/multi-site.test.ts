@@ -120,4 +120,27 @@ describe('two sites', () => {
     const other = twoSites((office) => office.replace(/"public_key":"Lgn4vZd3[^"]*"/, '"public_key":"eajhiClqdn4DDwQW29Ru4kFkNJxNiADHeD5oQ0BLmD4="'), false, nas);
     expect((await lint(other)).filter((d) => d.rule === 'wg/allowed-ips-across-sites').map((d) => d.location.line)).toEqual([lineOfText(other, 'name: mac-workstation', { after: 'name: office' })]);
   });
+
+  it("give each site's backup server the IAM user whose prefix holds its datastore, when each site has its own user on the bucket", async () => {
+    // Least privilege: each site's key may touch its own datastore only.
+    const doc = parse(twoSites()) as { aws: { iam: { users: unknown[] } } };
+    doc.aws.iam.users = ['home:vm-backup-s3', 'office:office-backup-s3'].map((pair) => {
+      const [site, datastore] = pair.split(':');
+      return { name: `${site}-backup`, intents: [{ intent: 'backup-writer', bucket: 'iksan-cloud-backup-20251129', prefix: `${datastore}/` }] };
+    });
+    const text = stringify(doc);
+    expect((await lint(text)).filter((d) => d.rule.startsWith('backup/') || d.severity === 'error')).toEqual([]);
+    const files = await render(text);
+    for (const site of ['home', 'office']) {
+      // The key the site's steps create is its own user's.
+      expect(files.get(`${site}/pbs/steps.md`)).toContain(`aws iam create-access-key --user-name ${site}-backup\n`);
+      // That user's policy is a PBS datastore's: objects under the datastore's prefix, and a ListBucket without an
+      // s3:prefix condition, which would deny the HeadBucket (no prefix) that PBS sends on datastore create.
+      const store = site === 'home' ? 'vm-backup-s3' : 'office-backup-s3';
+      const policy = JSON.parse(files.get(`aws/iam/${site}-backup-policy.json`)!) as { Statement: { Action: string[]; Resource: string[]; Condition?: unknown }[] };
+      const list = policy.Statement.find((s) => s.Action.includes('s3:ListBucket'))!;
+      expect(list.Condition).toBeUndefined();
+      expect(policy.Statement.filter((s) => s.Action.includes('s3:PutObject')).flatMap((s) => s.Resource)).toEqual([`arn:aws:s3:::iksan-cloud-backup-20251129/${store}/*`]);
+    }
+  });
 });
