@@ -25,9 +25,9 @@ function overlaps(model: Model): [Network, Network][] {
   const pairs: [Network, Network][] = [];
   for (const network of sorted) {
     while (stack.length && blockLast(stack[stack.length - 1]!.block) < network.block.base) stack.pop();
-    // The innermost open block it can meet: one of another site's WANs cannot (wansApart).
+    // The innermost open block it can meet: another site's WAN or remote network cannot (sitesApart).
     let k = stack.length - 1;
-    while (k >= 0 && wansApart(stack[k]!, network)) k--;
+    while (k >= 0 && sitesApart(stack[k]!, network)) k--;
     const container = stack[k];
     if (container && network.parent !== container.id) pairs.push([container, network]);
     stack.push(network);
@@ -41,13 +41,19 @@ function siteWan(network: Network | undefined): network is Network & { site: str
 }
 
 /**
- * Whether two networks of different sites cannot meet because one is a
- * site's WAN: two homes behind their own routers both on 192.168.0.0/24 is
- * the common case, and no route of either leads into the other's WAN. A
- * WAN and the VPC (no site) can meet: the site's tunnel routes the VPC.
+ * Whether two networks of different sites cannot meet on one box:
+ * - one is a site's WAN: two homes behind their own routers both on
+ *   192.168.0.0/24 is the common case, and no route of either leads into the
+ *   other's WAN;
+ * - one is a site's remote network: the far end of its site-to-site tunnel,
+ *   which is the other site's network when the link joins two sites of the
+ *   topology; each firewall routes the range one way only.
+ * A WAN or a remote network and the VPC (no site) can meet: the site's
+ * tunnel routes the VPC.
  */
-function wansApart(a: Network, b: Network): boolean {
-  return (siteWan(a) || siteWan(b)) && a.site !== undefined && b.site !== undefined && a.site !== b.site;
+function sitesApart(a: Network, b: Network): boolean {
+  const oneSide = siteWan(a) || siteWan(b) || a.kind === 'remote' || b.kind === 'remote';
+  return oneSide && a.site !== undefined && b.site !== undefined && a.site !== b.site;
 }
 
 /** Every address of the topology inside a DHCP server's dynamic range, with the range's interface. */
@@ -99,7 +105,7 @@ export const ipRules: Rule[] = [
   {
     id: 'ip/overlap',
     severity: 'error',
-    summary: 'Two networks overlap (on-prem, VPN tunnel, VPC, subnets, remote networks); the WANs of two sites, each behind its own router, may.',
+    summary: "Two networks overlap (on-prem, VPN tunnel, VPC, subnets, remote networks); the WANs of two sites, each behind its own router, may, and so may a site's remote network and another site's network (the two ends of a site-to-site link).",
     why: 'Overlapping networks make routing ambiguous: traffic for one goes to the other, or nowhere (seed 003 gave two subnets 10.30.1.0/24).',
     hint: 'Give one of the networks a free range.',
     examples: [
@@ -212,7 +218,7 @@ export const ipRules: Rule[] = [
         return nextFree.get(path.join('.'));
       };
       const first = new Map<number, (typeof model.addresses)[number]>();
-      // An address on a site's WAN is that site's own (wansApart): one such map per site. The same address on the WAN and
+      // An address on a site's WAN is that site's own (sitesApart): one such map per site. The same address on the WAN and
       // on another network of the same site means the two networks overlap, which ip/overlap reports.
       const onWan = new Map<string, Map<number, (typeof model.addresses)[number]>>();
       const networks = new Map(model.networks.map((n) => [n.id, n]));

@@ -3,7 +3,7 @@
 // client file routes, the other's must not route as well.
 import { addToList } from '../arrays.js';
 import type { Peer, Site, WireguardInstance } from '../model.js';
-import { blocksOverlap, parseCidr, type Block } from '../net.js';
+import { blocksOverlap, containsBlock, parseCidr, type Block } from '../net.js';
 import type { Rule } from './rule.js';
 
 interface Tunnel {
@@ -12,22 +12,34 @@ interface Tunnel {
   peer: Peer;
 }
 
+interface Routed {
+  cidr: string;
+  block: Block;
+  /** Inside a remote network of the site: the far end of its site-to-site link, maybe the other site's own network. */
+  remote: boolean;
+}
+
 /** The IPv4 ranges a client file routes into its tunnel; a default route is left out: a full tunnel is meant to be the device's only one. */
-function routed(peer: Peer): { cidr: string; block: Block }[] {
-  const ranges: { cidr: string; block: Block }[] = [];
-  for (const cidr of peer.allowedIps) {
+function routed(tunnel: Tunnel): Routed[] {
+  const remotes = tunnel.site.networks.filter((n) => n.kind === 'remote');
+  const ranges: Routed[] = [];
+  for (const cidr of tunnel.peer.allowedIps) {
     const parsed = parseCidr(cidr);
-    if (parsed.ok && parsed.block.prefix > 0) ranges.push({ cidr, block: parsed.block });
+    if (parsed.ok && parsed.block.prefix > 0) ranges.push({ cidr, block: parsed.block, remote: remotes.some((n) => containsBlock(n.block, parsed.block)) });
   }
   return ranges;
 }
 
-/** Each range of `later` that meets a range of `earlier`, with the one it meets. */
-function clashes(earlier: Peer, later: Peer): { mine: string; theirs: string }[] {
+/**
+ * Each range of `later` that meets a range of `earlier`, with the one it meets. The same range is always one: the
+ * second route fails. Nested ranges are two places unless one is reached over a site-to-site link: then the device
+ * reaches the same network by either tunnel, the narrower route winning.
+ */
+function clashes(earlier: Tunnel, later: Tunnel): { mine: string; theirs: string }[] {
   const theirs = routed(earlier);
   const found: { mine: string; theirs: string }[] = [];
   for (const mine of routed(later)) {
-    const met = theirs.find((t) => blocksOverlap(t.block, mine.block));
+    const met = theirs.find((t) => blocksOverlap(t.block, mine.block) && (t.cidr === mine.cidr || !(t.remote || mine.remote)));
     if (met) found.push({ mine: mine.cidr, theirs: met.cidr });
   }
   return found;
@@ -50,7 +62,7 @@ export const wireguardSiteRules: Rule[] = [
     summary: 'One device (one public key) is a peer at two sites, and both client files route a range into their tunnel (the two sites have networks of one range, such as their upstream routers\' LANs).',
     why:
       "A device up in both tunnels has one route per range. wg-quick adds each AllowedIPs range as a route of its interface (`ip route add RANGE dev NAME`, wireguard-tools src/wg-quick/linux.bash add_route); the second tunnel's route to a range the first already routes fails with \"RTNETLINK answers: File exists\", and wg-quick takes the second tunnel down again. WireGuard for Windows stops a running tunnel when another that routes a same range starts (manager/ipc_server.go Start, conf.IntersectsWith). " +
-      'Two ranges of which one holds the other both go up on Linux, and the narrower one then reaches one site only. The two sites are two places: the same address at each (the upstream router\'s LAN of two homes, 192.168.0.0/24 at both) names two hosts the device cannot tell apart.',
+      'Two ranges of which one holds the other both go up on Linux, and the narrower one then reaches one site only. The two sites are two places: the same address at each (the upstream router\'s LAN of two homes, 192.168.0.0/24 at both) names two hosts the device cannot tell apart. A range inside a site\'s remote network that holds the other\'s (or lies in it) is not reported: over the site-to-site link it is the same network either way, and the narrower route takes it there.',
     hint: "Give one site's network another range (e.g. its upstream router's LAN), or let the device reach it through one site's tunnel only (a reach list on that site's instance that leaves it out).",
     examples: [
       {
@@ -76,7 +88,7 @@ export const wireguardSiteRules: Rule[] = [
           // Reported once, against the first peer of another site whose ranges it meets.
           for (const earlier of tunnels.slice(0, i)) {
             if (earlier.site === later.site) continue;
-            const found = clashes(earlier.peer, later.peer);
+            const found = clashes(earlier, later);
             if (found.length === 0) continue;
             report({
               path: later.peer.path,

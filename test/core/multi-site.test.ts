@@ -143,4 +143,34 @@ describe('two sites', () => {
       expect(policy.Statement.filter((s) => s.Action.includes('s3:PutObject')).flatMap((s) => s.Resource)).toEqual([`arn:aws:s3:::iksan-cloud-backup-20251129/${store}/*`]);
     }
   });
+
+  it("may each name the other's networks as remote networks: the two ends of a site-to-site link", async () => {
+    // The home routes the office's networks over its link, and lets its VPN clients reach the office's management.
+    const home = (site: string) => {
+      const doc = JSON.parse(site) as { remote_networks?: unknown[]; policy: { rules: unknown[] } };
+      doc.remote_networks = [{ name: 'far-mgmt', cidr: '10.20.0.0/24' }, { name: 'far-svc', cidr: '10.21.0.0/24' }];
+      doc.policy.rules.unshift({ name: 'vpn-far', from: 'vpn', to: 'far-mgmt', action: 'pass' });
+      return JSON.stringify(doc);
+    };
+    // The office (home's copy) the other way round.
+    const office = (site: string) => site.replace('"cidr":"10.20.0.0/24"', '"cidr":"10.0.0.0/24"').replace('"cidr":"10.21.0.0/24"', '"cidr":"10.1.0.0/24"');
+    const text = twoSites(office, false, home);
+    const found = await lint(text);
+    expect(found.filter((d) => d.severity === 'error')).toEqual([]);
+    const files = await render(text);
+    // Each Proxmox host routes the far site's networks to its own firewall, which holds the link.
+    for (const [site, far, firewall] of [['home', '10.20.0.0/24', '10.0.0.1'], ['office', '10.0.0.0/24', '10.20.0.1']]) {
+      expect(files.get(`${site}/proxmox/pve/interfaces`)).toMatch(new RegExp(`post-up ip route replace ${far.replace(/\./g, '\\.')} via ${firewall.replace(/\./g, '\\.')}\n`));
+      expect(files.get(`${site}/opnsense/aliases.xml`)).toContain(`<content>${far}</content>`);
+    }
+    // The laptop routes the office's management into both tunnels: the home's /24 over the link, the office's /23 as
+    // its own. Nested, one of them a remote network: the same network either way, so no wg/allowed-ips-across-sites.
+    const allowed = (file: string) => /^AllowedIPs = (.*)$/m.exec(files.get(file)!)![1]!.split(', ');
+    expect(allowed('home/wireguard/laptop-john.conf')).toContain('10.20.0.0/24');
+    expect(allowed('office/wireguard/laptop-john.conf')).toContain('10.20.0.0/23');
+    expect(found.filter((d) => d.rule === 'wg/allowed-ips-across-sites')).toEqual([]);
+    // A remote network over its own site's network is still an overlap.
+    const own = twoSites(office, false, (site) => home(site).replace('"cidr":"10.20.0.0/24"', '"cidr":"10.0.0.0/24"'));
+    expect((await errors(own)).filter((d) => d.rule === 'ip/overlap').map((d) => d.message)).toContainEqual('network far-mgmt (10.0.0.0/24, site home) is the same range as network management (10.0.0.0/24, site home)');
+  });
 });
