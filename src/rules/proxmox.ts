@@ -3,7 +3,7 @@
 import { INTERFACE_NAME, TEMPLATE_CHARACTERS, addressInterface, vidEntryProblem } from '../targets/proxmox/interfaces.js';
 import type { NetworkKind } from '../model.js';
 import type { Rule } from './rule.js';
-import { bridges } from './walk.js';
+import { bridges, hosts } from './walk.js';
 
 /** Networks that live behind the firewall on no link, by kind: a host address in one claims a link that does not exist. */
 const BRIDGELESS: Partial<Record<NetworkKind, string>> = {
@@ -115,6 +115,36 @@ export const proxmoxRules: Rule[] = [
             message: `bridge ${bridge.name}: vids entry ${entry} ${problem.message}`,
             hint: problem.kind === 'vlan-1' ? `Remove VLAN 1 from vids entry ${entry} of bridge ${bridge.name}${entry.includes('-') ? ' (start the range at 2)' : ''}: the bridge carries it untagged anyway.` : `Write ${entry.split('-')[0]} instead of ${entry}.`,
           });
+        });
+      }
+    },
+  },
+  {
+    id: 'proxmox/host-no-address',
+    severity: 'warning',
+    summary: 'A Proxmox host has no address in the interfaces file gen writes for it.',
+    why:
+      "gen's file is the host's whole /etc/network/interfaces. Apply (pvesh set /nodes/<host>/network, the GUI's button) runs `ifreload -a`, which takes down every interface " +
+      'the file no longer names (the bridge the installer made, with its address) and purges every address a stanza does not list (ifupdown2 address-purge, on by default); ' +
+      'the next boot brings up only what the file says. A host without an address loses its web GUI, SSH, API and cluster links at once, and only its console is left. ' +
+      "Bridges added by hand in the GUI, as seed 000 adds vmbr1 and vmbr2, leave the installer's management bridge in place; a topology that lists only them drops it.",
+    hint: "Give the host the address it is managed at, on the bridge of that network (for a network the firewall serves as a VLAN, gen puts it on the bridge's VLAN device), or list the installer's management bridge with its ports and address.",
+    examples: [
+      {
+        topology: 'vlan-hosting',
+        where: 'sites[].proxmox.hosts[pve]',
+        bad: 'name: pve\nports: [eno3]\nbridges:\n  - { name: vmbr1, ports: [eno3] }\n  - { name: vmbr2, vlan_aware: true }',
+        good: 'name: pve\nports: [eno3]\nbridges:\n  - { name: vmbr1, ports: [eno3] }\n  - { name: vmbr2, vlan_aware: true, address: 192.168.10.5/24 }',
+      },
+    ],
+    check(model, report) {
+      for (const host of hosts(model)) {
+        if (host.bridges.some((b) => b.address !== undefined)) continue;
+        report({
+          path: host.path.concat('bridges'),
+          message:
+            `host ${host.name} has no address in the interfaces file gen writes: after Apply (ifreload -a) and at every boot it has no IPv4 address, ` +
+            "since the file replaces the host's whole network configuration, the installer's management bridge included",
         });
       }
     },

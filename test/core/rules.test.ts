@@ -33,6 +33,15 @@ const cases: Case[] = [
     severity: 'warning',
   },
   {
+    rule: 'proxmox/host-no-address',
+    name: 'a host whose bridges have no address (seed 000 adds vmbr1 and vmbr2 beside the installer\'s vmbr0, which the file then drops)',
+    example: 'vlan-hosting',
+    change: (t) => edit(t, ['sites', 0, 'proxmox', 'hosts', 0, 'bridges', 1, 'address'], undefined),
+    at: 'bridges:',
+    message: /^host pve has no address in the interfaces file gen writes: after Apply \(ifreload -a\) and at every boot it has no IPv4 address/,
+    severity: 'warning',
+  },
+  {
     rule: 'ref/unknown',
     name: "a peer's role",
     example: 'homelab',

@@ -67,6 +67,19 @@ describe('Proxmox interfaces for scenario A', async () => {
 });
 
 describe('Proxmox interfaces for other topologies', () => {
+  // The file replaces the host's whole /etc/network/interfaces: Apply (ifreload -a) takes down what it does not
+  // name and purges addresses it does not list (ifupdown2 address-purge), so a file without one cuts the host off.
+  it('keeps an address for every host of every example', async () => {
+    for (const name of ['homelab', 'vlan-hosting', 'homelab-family'] as const) {
+      const files = [...(await render(readExample(name))).entries()].filter(([path]) => /\/proxmox\/[^/]+\/interfaces$/.test(path));
+      expect(files.length, name).toBeGreaterThan(0);
+      for (const [path, text] of files) {
+        const addressed = [...parseInterfaces(text).stanzas.values()].filter((s) => s.method === 'static' && option(s, 'address').length > 0);
+        expect(addressed.map((s) => s.name), path).not.toEqual([]);
+      }
+    }
+  });
+
   it('makes the VLAN bridge of scenario B VLAN aware with the firewall VLANs as bridge-vids', async () => {
     const file = parseInterfaces((await render(hosting)).get('hosting/proxmox/pve/interfaces')!);
     expect(option(file.stanzas.get('vmbr2'), 'bridge-vlan-aware')).toEqual(['yes']);

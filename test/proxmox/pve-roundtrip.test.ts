@@ -80,7 +80,9 @@ describe.skipIf(why)(`Proxmox VE's own reader, writer and API check${why ? ` (SK
       const { report } = roundTrip(text, 'vlan-address');
       expect(report.match(/^PVE VLAN: .*$/gm)).toEqual([`PVE VLAN: ${MGMT.device} raw-device ${MGMT.bridge} id ${MGMT.tag} method static`]);
     }
-    const plain = roundTrip((await render(hosting)).get('hosting/proxmox/pve/interfaces')!, 'no-vlan-address');
+    // The host's address in the untagged LAN of the same bridge: on the bridge itself, no VLAN device.
+    const untagged = edit(hosting, ['sites', 0, 'proxmox', 'hosts', 0, 'bridges', 1, 'address'], '192.168.1.5/24');
+    const plain = roundTrip((await render(untagged)).get('hosting/proxmox/pve/interfaces')!, 'no-vlan-address');
     expect(plain.report).not.toMatch(/^PVE VLAN:/m);
   });
 
