@@ -200,6 +200,39 @@ describe('access.sh on a node', async () => {
     expect(again.stdout).toContain(`token ${WHMCS}: unchanged`);
   });
 
+  // clone_vm checks the source's NICs (check_bridge_access) and disks (Datastore.AllocateSpace, the template's own
+  // storage for a linked clone): a template outside the token's grants is refused to the panel.
+  it('checks the templates of the pool as cloning does, and says what one the token cannot clone is on', () => {
+    const empty = node({ node: 'pve' }).run(script);
+    expect(empty.status).toBe(0);
+    expect(empty.stdout).toContain('pool templates: no template in it yet: put the templates the panel clones into it (pvesh set /pools --poolid templates --vms <id>), with NICs on vmbr2 VLAN 30, disks on local-lvm');
+    const n = node({
+      node: 'pve',
+      pools: ['customers', 'templates'],
+      poolVms: { templates: [9000, 9001, 9002] },
+      qemu: {
+        // As the panel needs it: VLAN 30 on vmbr2, the disk and EFI disk on local-lvm, a cloud-init drive anywhere.
+        '9000': { name: 'debian13', template: '1', net0: 'virtio=BC:24:11:00:00:01,bridge=vmbr2,tag=30', scsi0: 'local-lvm:base-9000-disk-0,size=8G', efidisk0: 'local-lvm:base-9000-disk-1,efitype=4m,size=4M', ide2: 'local:vm-9000-cloudinit,media=cdrom' },
+        // As the GUI makes a VM: vmbr0 untagged, a disk on another storage.
+        '9001': { name: 'ubuntu', template: '1', net0: 'virtio=BC:24:11:00:00:02,bridge=vmbr0', scsi0: 'local-zfs:base-9001-disk-0,size=8G' },
+        // The VPS bridge untagged (the panel sets the tag after cloning) and a trunk with a VLAN the token has not.
+        '9002': { name: 'alma', template: '1', net0: 'virtio=BC:24:11:00:00:03,bridge=vmbr2', net1: 'virtio=BC:24:11:00:00:04,bridge=vmbr2,trunks=30;40', scsi0: 'local-lvm:base-9002-disk-0,size=8G' },
+      },
+    });
+    const run = n.run(script);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const lines = run.stdout.split('\n').filter((l) => / in pool templates/.test(l));
+    expect(lines).toEqual([
+      'template 9000 (debian13) in pool templates: its NICs and disks are on networks and storages the token may use',
+      'template 9001 (ubuntu) in pool templates: the token cannot clone it, as Proxmox checks the NICs and disks of the source: net0 is on vmbr0 untagged (SDN.Use on /sdn/zones/localnetwork/vmbr0); scsi0 is on storage local-zfs (Datastore.AllocateSpace on /storage/local-zfs for a linked clone, the default for a template; a full clone checks the storage it is given). Move them to what the token may use, or give the token that network or storage',
+      'template 9002 (alma) in pool templates: the token cannot clone it, as Proxmox checks the NICs and disks of the source: net0 is on vmbr2 untagged (SDN.Use on /sdn/zones/localnetwork/vmbr2); net1 is on vmbr2 VLAN 40 (SDN.Use on /sdn/zones/localnetwork/vmbr2/40). Move them to what the token may use, or give the token that network or storage',
+    ]);
+    // Reported, never changed.
+    expect(n.state.qemu['9001']!.net0).toBe('virtio=BC:24:11:00:00:02,bridge=vmbr0');
+    expect(n.log.filter((l) => /^qm /.test(l))).toEqual([]);
+  });
+
   it("puts a drifted role's privileges back and reports ACL entries it does not have, without removing them", () => {
     const n = node({
       node: 'pve',

@@ -18,6 +18,8 @@ export interface NodeState {
   roles: Record<string, string>;
   users: Record<string, { comment?: string; tokens: Record<string, { privsep: number }> }>;
   pools: string[];
+  /** The VMs of each pool, by pool: this node's, from qemu. */
+  poolVms?: Record<string, number[]>;
   acls: { path: string; type: string; ugid: string; roleid: string; propagate: number }[];
   pbs: { users: string[]; tokens: string[]; acls: { path: string; roleid: string; ugid: string }[] };
   /** Guests of other nodes of the cluster, by id (what /cluster/resources lists besides this node's). */

@@ -241,10 +241,20 @@ sub pvesh {
         my @types = defined $opts->{content} ? ($opts->{content}) : sort keys %$storage;
         return out_json([map { my $type = $_; map { { volid => $_, content => $type } } @{ $storage->{$type} // [] } } @types]);
     }
-    # GET /pools/{poolid} is deprecated in PVE 9 (PVE/API2/Pool.pm): only the form with --poolid is answered.
+    # GET /pools/{poolid} is deprecated in PVE 9 (PVE/API2/Pool.pm): only the form with --poolid is answered,
+    # its members this node's VMs that $state->{poolVms}{POOL} lists, as extract_vm_stats gives them (--type qemu
+    # keeps the VMs; this stand-in has no other members).
     if ($path eq '/pools' && ($args[2] // '') eq '--poolid' && defined $args[3]) {
         my $pool = $args[3];
-        return (grep { $_ eq $pool } @{ $state->{pools} }) ? out_json([{ poolid => $pool, members => [] }]) : fail("pool '$pool' does not exist");
+        fail("pool '$pool' does not exist") if !grep { $_ eq $pool } @{ $state->{pools} };
+        my @members = map { { id => "qemu/$_", vmid => 0 + $_, node => $state->{node}, type => 'qemu', status => 'stopped' } } @{ ($state->{poolVms} // {})->{$pool} // [] };
+        return out_json([{ poolid => $pool, members => \@members }]);
+    }
+    # GET /nodes/{node}/qemu/{vmid}/config (qemu-server API2/Qemu.pm vm_config): the VM's options, pending applied.
+    if ($path =~ m!^/nodes/([^/]+)/qemu/(\d+)/config$!) {
+        fail("fake pvesh: VM config of node $1") if $1 ne $state->{node};
+        my $conf = $state->{qemu}{$2} // fail("Configuration file 'nodes/$1/qemu-server/$2.conf' does not exist");
+        return out_json({ %$conf, digest => '0123456789abcdef0123456789abcdef01234567' });
     }
     fail("fake pvesh: $path");
 }

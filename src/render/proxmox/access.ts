@@ -4,7 +4,7 @@
 // is printed once by Proxmox when the token is created; the script never
 // captures it and says where it goes.
 import type { ApiToken, Model, Site } from '../../model.js';
-import { isAclPath, isPrivilege, isReservedRoleName, verifyPoolId, verifyRoleId, verifyTokenId, verifyTokenName, verifyUserId } from '../../targets/proxmox/access.js';
+import { SDN_PREFIX, isAclPath, isPrivilege, isReservedRoleName, verifyPoolId, verifyRoleId, verifyTokenId, verifyTokenName, verifyUserId } from '../../targets/proxmox/access.js';
 import { scriptHead, shellComment, shellWord } from '../shell.js';
 import type { OutputFiles } from '../target.js';
 
@@ -110,6 +110,51 @@ const FUNCTIONS = [
   '',
 ];
 
+/**
+ * Cloning checks the source's NICs and disks too (qemu-server API2/Qemu.pm clone_vm: check_bridge_access on
+ * the template's config, then GuestHelpers.pm check_vnet_access: SDN.Use on the bridge, or on bridge/tag for
+ * a tagged NIC or each trunk tag; $check_storage_access_clone: Datastore.AllocateSpace on each disk's storage,
+ * the template's own for a linked clone, CD-ROMs and cloud-init drives left out). A template in the pool with
+ * a NIC or disk outside the token's grants is refused to the panel: reported, never changed.
+ */
+const TEMPLATES_FUNCTION = [
+  '# templates POOL STORAGES NETWORKS WHAT: each VM of the pool checked as clone_vm checks the source of a clone:',
+  '# every NIC on a NETWORKS entry (bridge, or bridge/tag), every disk on one of STORAGES.',
+  'templates() {',
+  '  local members node vmid',
+  '  members=$(pvesh get /pools --poolid "$1" --type qemu --output-format json | json \'print map { "$_->{node} $_->{vmid}\\n" } map { @{ $_->{members} // [] } } @$d\')',
+  '  if [ -z "$members" ]; then',
+  '    echo "pool $1: no template in it yet: put the templates the panel clones into it (pvesh set /pools --poolid $1 --vms <id>), with $4"',
+  '    return',
+  '  fi',
+  '  while read -r node vmid; do',
+  '    pvesh get "/nodes/$node/qemu/$vmid/config" --output-format json | json \'' +
+    'my ($pool, $id) = @ARGV[0, 1]; my %store = map { $_ => 1 } split / /, $ARGV[2]; my %net = map { $_ => 1 } split / /, $ARGV[3]; my @bad; ' +
+    'for my $k (sort keys %$d) { my $v = $d->{$k}; ' +
+    'if ($k =~ /^net\\d+$/) { my %o = map { /^([^=]+)=(.*)$/ ? ($1, $2) : () } split /,/, $v; my $b = $o{bridge}; next if !defined $b || $net{$b}; ' +
+    'my @t = ((defined $o{tag} ? $o{tag} : ()), map { /^(\\d+)-(\\d+)$/ ? ($1 .. $2) : $_ } split /;/, $o{trunks} // ""); ' +
+    'my @no = @t ? grep { !$net{"$b/$_"} } @t : (""); ' +
+    'push @bad, "$k is on $b" . (@t ? " VLAN " . join(",", @no) : " untagged") . " (SDN.Use on /sdn/zones/localnetwork/$b" . (@t ? "/$no[0]" : "") . ")" if @no; } ' +
+    'elsif ($k =~ /^(?:ide|sata|scsi|virtio|efidisk|tpmstate)\\d+$/ && $v !~ /(?:^|,)media=cdrom(?:,|$)/ && $v =~ /^([^:,\\/]+):/ && !$store{$1}) { push @bad, "$k is on storage $1 (Datastore.AllocateSpace on /storage/$1 for a linked clone, the default for a template; a full clone checks the storage it is given)"; } ' +
+    'elsif ($k eq "vmstatestorage" && !$store{$v}) { push @bad, "its vmstatestorage is $v (Datastore.AllocateSpace on /storage/$v)"; } } ' +
+    'my $what = ($d->{template} ? "template" : "VM") . " $id" . (defined $d->{name} ? " ($d->{name})" : "") . " in pool $pool"; ' +
+    'print @bad ? "$what: the token cannot clone it, as Proxmox checks the NICs and disks of the source: " . join("; ", @bad) . ". Move them to what the token may use, or give the token that network or storage\\n" : "$what: its NICs and disks are on networks and storages the token may use\\n";' +
+    '\' "$1" "$vmid" "$2" "$3" || echo "VM $vmid in pool $1: its configuration cannot be read on node $node"',
+  '  done <<<"$members"',
+  '}',
+  '',
+];
+
+/** The templates pool of a vm-provisioning token, with what its templates' NICs and disks may use. */
+function templatesLine(token: ApiToken): string[] {
+  const pool = token.grants.find((g) => g.role === 'PVETemplateUser')?.path.slice('/pool/'.length);
+  if (token.intent !== 'vm-provisioning' || pool === undefined) return [];
+  const storages = token.grants.filter((g) => g.path.startsWith('/storage/')).map((g) => g.path.slice('/storage/'.length));
+  const networks = token.grants.filter((g) => g.path.startsWith(SDN_PREFIX)).map((g) => g.path.slice(SDN_PREFIX.length));
+  const what = `NICs on ${networks.map((n) => n.replace('/', ' VLAN ')).join(' or ')}, disks on ${storages.join(' or ')}`;
+  return [`templates ${poolId(pool)} ${shellWord(storages.join(' '))} ${shellWord(networks.join(' '))} ${shellWord(what)}`];
+}
+
 function tokenLines(token: ApiToken): string[] {
   const comment = token.description ?? (token.intent ? `gen: ${token.intent}` : 'gen');
   const holders: ['user' | 'token', string][] = [['user', userId(token.user)]];
@@ -131,10 +176,7 @@ function tokenLines(token: ApiToken): string[] {
 export function accessScript(site: Site): string {
   const roles = site.roles.map((r) => `role ${roleId(valid(isReservedRoleName(r.name) ? `role ${r.name} is in the PVE namespace` : undefined, r.name))} ${privileges(r.privileges)}`);
   const pools = site.pools.map((p) => `pool ${poolId(p)} ${shellWord('gen: API token pool')}`);
-  const templates = site.apiTokens
-    .filter((t) => t.intent === 'vm-provisioning')
-    .flatMap((t) => t.grants.filter((g) => g.role === 'PVETemplateUser').map((g) => g.path.slice('/pool/'.length)))
-    .map((pool) => `echo ${shellWord(`pool ${pool}: put the templates the panel clones into it (pvesh set /pools --poolid ${pool} --vms <id>)`)}`);
+  const templates = site.apiTokens.flatMap(templatesLine);
   return [
     ...scriptHead(`API tokens, their users, roles and ACLs of site ${site.name}, generated by gen from the topology.`, [
       'Review it, then run it as root on one node of the cluster (access control is cluster-wide). It',
@@ -142,10 +184,11 @@ export function accessScript(site: Site): string {
       'when the token is created: it goes where the token is used and is stored nowhere else.',
     ], DIRECTIVES),
     ...FUNCTIONS,
+    ...(templates.length ? TEMPLATES_FUNCTION : []),
     ...(roles.length ? ['# Roles gen defines', ...roles, ''] : []),
     ...(pools.length ? ['# Pools of the tokens\' VMs and templates', ...pools, ''] : []),
     ...site.apiTokens.flatMap(tokenLines),
-    ...templates,
+    ...(templates.length ? ['# The templates the tokens clone: what clone_vm checks on them', ...templates] : []),
     '',
   ]
     .join('\n')

@@ -134,6 +134,8 @@ export function verifyPoolId(value: string): string | undefined {
 }
 
 /** The SDN path a bridge (and VLAN tag) is checked on: plain Linux bridges are zone "localnetwork" (pve-guest-common GuestHelpers.pm check_vnet_access, 397-421). */
+export const SDN_PREFIX = '/sdn/zones/localnetwork/';
+
 export function bridgeAclPath(bridge: string, tag?: number): string {
-  return `/sdn/zones/localnetwork/${bridge}${tag !== undefined ? `/${tag}` : ''}`;
+  return `${SDN_PREFIX}${bridge}${tag !== undefined ? `/${tag}` : ''}`;
 }
