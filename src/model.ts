@@ -213,8 +213,10 @@ export interface Dhcp {
 export interface OutboundNatRule {
   /** The WireGuard instance whose tunnel network is translated (a full tunnel, or a split one the policy lets out of the WAN)... */
   instance?: string;
-  /** ...or the static route through a router on an internal network whose network is (its next hop). */
+  /** ...or the static route through a router on an internal network whose network is (its next hop)... */
   route?: { network: string; via: string };
+  /** ...or the remote network (remote_networks[].name, reached over WireGuard) the policy lets out of the WAN. */
+  remote?: string;
   source: string;
   /** Firewall interface (name) the rule translates on: the WAN. */
   interface: string;

@@ -183,10 +183,10 @@ export function factsOf(model: Model): Fact[] {
       });
       for (const rule of firewall.nat.outboundRules) {
         const tunnel = site.wireguard.find((w) => w.name === rule.instance)?.tunnel;
-        const from = rule.route ? `network behind ${rule.route.via}` : `WireGuard ${rule.instance}, ${tunnel === 'split' ? 'split' : 'full'} tunnel`;
+        const from = rule.route ? `network behind ${rule.route.via}` : rule.remote ? `remote network ${rule.remote}` : `WireGuard ${rule.instance}, ${tunnel === 'split' ? 'split' : 'full'} tunnel`;
         const what = `${rule.source} (${from}) to the address of ${rule.interface}, outbound mode ${firewall.nat.outbound}`;
         facts.push({
-          key: `outbound ${site.name}/${rule.route ? `route ${rule.route.network}` : rule.instance}`,
+          key: `outbound ${site.name}/${rule.route ? `route ${rule.route.network}` : rule.remote ? `remote ${rule.remote}` : rule.instance}`,
           state: what,
           added: `outbound NAT now translates ${what}`,
           removed: `outbound NAT no longer translates ${what}`,

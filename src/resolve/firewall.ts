@@ -304,19 +304,33 @@ function resolveDhcp(iface: FirewallInterfaceInput, network: Network | undefined
  * there) needs outbound NAT. Automatic mode derives its sources from the
  * addresses interfaces carry when the rules are built, which misses a
  * tunnel whose assignment has no address of its own (or an instance that
- * is not assigned), and the networks behind a router on an internal
- * network (it takes interfaces' networks only: filter.inc,
- * filter.lib.inc): gen writes a manual rule for each, and turns automatic
- * into hybrid so the automatic rules stay. Disabled outbound NAT stays
- * disabled.
+ * is not assigned), the networks behind a router on an internal network,
+ * and the remote networks reached over WireGuard (it takes interfaces'
+ * networks, loopback, OpenVPN tunnels and the IPsec pool only: filter.inc,
+ * filter_core_get_default_nat_outbound_networks in filter.lib.inc): gen
+ * writes a manual rule for each (a remote network only where the policy
+ * lets it out of the WAN, as its rules exist only with WireGuard), and
+ * turns automatic into hybrid so the automatic rules stay. Disabled
+ * outbound NAT stays disabled.
  */
-export function deriveOutboundNat(firewall: Firewall, wireguard: readonly WireguardInstance[], leavesWan: (wg: WireguardInstance) => boolean): void {
+export function deriveOutboundNat(
+  firewall: Firewall,
+  wireguard: readonly WireguardInstance[],
+  remotes: readonly Network[],
+  leavesWan: (network: Pick<Network, 'block'>) => boolean,
+): void {
   const wan = firewall.interfaces.find((i) => i.isWan);
   if (!wan || firewall.nat.outbound === 'disabled') return;
   const translated = wireguard.filter((wg) => wg.tunnel === 'full' || leavesWan(wg));
   firewall.nat.outboundRules = translated.map((wg) => ({ instance: wg.name, source: wg.block.cidr, interface: wan.name }));
   for (const route of internalRoutes(firewall)) {
     firewall.nat.outboundRules.push({ route: { network: route.network, via: route.via }, source: route.network, interface: wan.name });
+  }
+  // A remote network's packets enter on the WireGuard group (its rules go nowhere without WireGuard).
+  if (wireguard.length > 0) {
+    for (const remote of remotes) {
+      if (remote.kind === 'remote' && leavesWan(remote)) firewall.nat.outboundRules.push({ remote: remote.name, source: remote.cidr, interface: wan.name });
+    }
   }
   if (firewall.nat.outboundRules.length > 0 && firewall.nat.outbound === 'automatic') firewall.nat.outbound = 'hybrid';
 }

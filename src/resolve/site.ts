@@ -112,8 +112,8 @@ export function resolveSite(input: SiteInput, path: Path, ctx: ResolveContext, a
     if (automatic.length > 0) policy.automatic = automatic;
   }
   resolveReach(wireguard, input.wireguard ?? [], policy, objects, firewall);
-  // After the policy: a split tunnel needs outbound NAT where the policy lets it out of the WAN.
-  if (firewall) deriveOutboundNat(firewall, wireguard, (wg) => tunnelLeavesWan(siteMatches({ policy, firewall, wireguard }), wg));
+  // After the policy: a split tunnel, or a remote network, needs outbound NAT where the policy lets it out of the WAN.
+  if (firewall) deriveOutboundNat(firewall, wireguard, networks, (network) => tunnelLeavesWan(siteMatches({ policy, firewall, wireguard }), network));
 
   const upstream = firewall && input.firewall ? resolveUpstream(input.firewall, firewall, wireguard, haproxy, path.concat('firewall'), vpcNetwork ? aws?.vpc : undefined) : undefined;
   const manualSteps = [...(upstream ? upstreamSteps(upstream) : []), ...(firewall ? [...acmeSteps(haproxy, firewall.release), ...antiLockoutSteps(firewall)] : [])];

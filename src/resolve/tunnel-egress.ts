@@ -1,5 +1,6 @@
-// Whether the compiled policy lets a WireGuard tunnel's clients out of the
-// WAN: some source in the tunnel network, some destination that is neither
+// Whether the compiled policy lets a WireGuard tunnel's clients (or the hosts
+// of a remote network reached over WireGuard) out of the WAN: some source in
+// the tunnel network, some destination that is neither
 // an internal network (behind the firewall, the tunnels and the VPC
 // included) nor the firewall itself, and the first rule to match it passes.
 // Such packets leave the WAN with the tunnel's private sources, which

@@ -545,6 +545,23 @@ describe('static routes and interface groups', () => {
     expect(JSON.stringify([...files.values()])).not.toContain('NAT network 203.0.113.0/24');
   });
 
+  // Nor does it take a remote network behind a WireGuard peer (filter_core_get_default_nat_outbound_networks): one the
+  // policy lets out of the WAN gets gen's rule (its pf rule from OPNsense's compiler: test/opnsense/opnsense-php.test.ts),
+  // one it keeps inside none.
+  it.each(['26.7', '25.7'])('translates a remote network the policy lets out of the WAN to the WAN address, in hybrid mode (%s)', async (release) => {
+    const office = edit(withRelease(readExample('homelab'), release), ['sites', 0, 'remote_networks'], [{ name: 'office', cidr: '10.50.0.0/24' }]);
+    const outRules = (files: Map<string, string>) =>
+      release === '26.7'
+        ? [doc(files, 'filter.xml').OPNsense.Firewall.Filter.snatrules?.rule ?? []].flat().map((r: Xml) => [r.interface, r.source_net, r.description])
+        : [doc(files, 'nat.xml').nat.outbound.rule ?? []].flat().map((r: Xml) => [r.interface, r.source.network, r.descr]);
+    const out = await fragments(edit(office, ['sites', 0, 'policy', 'rules', 5], { name: 'office-out', from: 'office', to: 'internet', action: 'pass' }), 'home');
+    expect(outRules(out)).toEqual([['wan', '10.50.0.0/24', 'gen: NAT remote network office 10.50.0.0/24 to the WAN address']]);
+    expect(doc(out, 'nat.xml').nat.outbound.mode).toBe('hybrid');
+    const inside = await fragments(edit(office, ['sites', 0, 'policy', 'rules', 5], { name: 'office-in', from: 'office', to: 'service', action: 'pass' }), 'home');
+    expect(outRules(inside)).toEqual([]);
+    expect(doc(inside, 'nat.xml').nat.outbound.mode).toBe('automatic');
+  });
+
   it('reports a next hop on none of the firewall\'s networks', async () => {
     const yaml = edit(readExample('homelab'), ['sites', 0, 'firewall', 'routes'], [{ network: '172.16.0.0/16', via: '10.9.9.9' }]);
     const finding = (await lint(yaml)).find((d) => d.rule === 'ip/address-outside-network');

@@ -520,6 +520,42 @@ describe.skipIf(skip)(titled("OPNsense's own code on merged configs", skip), () 
     expect(tunnelNat(behind.ruleset)).toEqual([]);
   });
 
+  // A remote network reached over WireGuard (a branch office routing through the tunnel) that the policy lets out of the
+  // WAN: OPNsense's automatic outbound NAT takes interfaces' networks, loopback, OpenVPN tunnels and the IPsec pool
+  // (filter.inc, filter_core_get_default_nat_outbound_networks in filter.lib.inc), never a network behind a WireGuard
+  // peer, so its packets would leave with sources nothing upstream routes back. gen's rule translates them, ahead of
+  // the automatic ones; a remote network the policy keeps inside gets none.
+  it.each(RELEASES)('OPNsense %s: a remote network the policy lets out of the WAN leaves it translated to its address, and only then', async (series) => {
+    const office = edit(readExample('homelab'), ['sites', 0, 'remote_networks'], [{ name: 'office', cidr: '10.50.0.0/24' }]);
+    const compiled = async (yaml: string, name: string) => {
+      const { sections, privateKey } = await releaseSections(yaml, series);
+      const file = join(dir, `${series}-remote-nat-${name}.xml`);
+      writeFileSync(file, mergeConfig(base(series), sections, { secret: () => privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX }), { mode: 0o600 });
+      const run = runTool(file, tagOf(series), { validate: name === 'internet' });
+      expect(run.errors.filter((e) => !KNOWN_UPSTREAM.some((re) => re.test(e)))).toEqual([]);
+      const wan = field(child(el(sections.find((s) => s.name === 'interfaces')), 'wan'), 'if');
+      return { ruleset: run.ruleset.filter((l) => l !== '' && !l.startsWith('#')), wan };
+    };
+    const fromOffice = (ruleset: string[]) => ruleset.filter((l) => l.startsWith('nat ') && / from \{?10\.50\.0\.0\/24\}? /.test(l));
+
+    const out = await compiled(edit(office, ['sites', 0, 'policy', 'rules', 5], { name: 'office-out', from: 'office', to: 'internet', action: 'pass' }), 'internet');
+    // pf passes the office's hosts to the internet on the WireGuard group...
+    expect(out.ruleset.filter((l) => l.startsWith('pass in quick on wireguard inet from $gen_net_office to {any} ') && l.endsWith('# gen: policy rule office-out (pass the internet)'))).toHaveLength(1);
+    // ...and what leaves the WAN from them is translated to the WAN's address, before the automatic rules (which stay).
+    const nat = fromOffice(out.ruleset);
+    expect(nat).toHaveLength(1);
+    expect(nat[0]!.startsWith(`nat on ${out.wan} inet from 10.50.0.0/24 to any -> (${out.wan}:0) port 1024:65535 `)).toBe(true);
+    expect(nat[0]!.endsWith('# gen: NAT remote network office 10.50.0.0/24 to the WAN address')).toBe(true);
+    const automatic = out.ruleset.findIndex((l) => l.endsWith('# Automatic outbound rule'));
+    expect(automatic).toBeGreaterThan(-1);
+    expect(out.ruleset.indexOf(nat[0]!)).toBeLessThan(automatic);
+
+    // Only to the service network: nothing of it leaves the WAN, and gen adds no rule.
+    const inside = await compiled(edit(office, ['sites', 0, 'policy', 'rules', 5], { name: 'office-in', from: 'office', to: 'service', action: 'pass' }), 'inside');
+    expect(inside.ruleset.some((l) => l.includes('# gen: policy rule office-in'))).toBe(true);
+    expect(fromOffice(inside.ruleset)).toEqual([]);
+  });
+
   // The operator's flow across upgrades: merge for 25.7 and restore; upgrade the box (OPNsense migrates the stored
   // config), set firewall.release to the new release, export and merge again; up to 26.7, where gen writes its
   // policy and source NAT as MVC rules. Each merge must replace what the earlier one wrote (its legacy rules too),

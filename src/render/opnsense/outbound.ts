@@ -1,9 +1,10 @@
-// Manual outbound NAT rules (a WireGuard network the policy lets out of the
-// WAN, or a network behind a router on an internal network, translated to
+// Manual outbound NAT rules (a WireGuard network or a remote network the
+// policy lets out of the WAN, or a network behind a router on an internal network, translated to
 // the WAN address), in the form the release keeps them: legacy
 // <nat><outbound><rule> (the form firewall_nat_out_edit.php writes), or a
 // source NAT rule of the Filter model (26.7, where legacy outbound rules
 // bring up the migration assistant). Either needs mode hybrid or advanced.
+import { fitDescription } from '../../targets/opnsense/descriptions.js';
 import { type OpnsenseContext } from './context.js';
 import { modelItem } from './fields.js';
 import { type XmlElement, element, leaf } from './xml.js';
@@ -17,10 +18,16 @@ interface OutboundRule {
 
 function outboundRules(ctx: OpnsenseContext): OutboundRule[] {
   return ctx.firewall.nat.outboundRules.map((rule) => ({
-    uuid: rule.route ? ctx.uuid('outbound-nat-route', rule.route.network) : ctx.uuid('outbound-nat', rule.instance!),
+    uuid: rule.route ? ctx.uuid('outbound-nat-route', rule.route.network) : rule.remote ? ctx.uuid('outbound-nat-remote', rule.remote) : ctx.uuid('outbound-nat', rule.instance!),
     interface: ctx.interfaceByName.get(rule.interface)?.key ?? rule.interface,
     source: rule.source,
-    description: rule.route ? `gen: NAT network ${rule.route.network} behind ${rule.route.via} to the WAN address` : `gen: NAT WireGuard ${rule.instance} tunnel to the WAN address`,
+    description: fitDescription(
+      rule.route
+        ? `gen: NAT network ${rule.route.network} behind ${rule.route.via} to the WAN address`
+        : rule.remote
+          ? `gen: NAT remote network ${rule.remote} ${rule.source} to the WAN address`
+          : `gen: NAT WireGuard ${rule.instance} tunnel to the WAN address`,
+    ),
   }));
 }
 
