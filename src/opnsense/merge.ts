@@ -28,6 +28,7 @@ import { addToList } from '../arrays.js';
 import { type ExpectedAntiLockout, antiLockoutDifferences } from './anti-lockout.js';
 import { bindClashes, guiConflicts, idleHaproxy, wireguardClashes } from './listeners.js';
 import { RULE_STORE_PATHS, clearManagedRules } from './managed-rules.js';
+import { warnOutboundModeChange } from './outbound-mode.js';
 import { laggMemberRefusals, pppLinks } from './links.js';
 import { groupRefusals } from './groups.js';
 import { vipFindings } from './vips.js';
@@ -985,6 +986,7 @@ function merged(baseText: string, genSections: readonly XmlElement[], givenOptio
   // Gateways of earlier merges this merge removes (the routes through them go with them; the box's own are reported below).
   const droppedGateways = gatewaysOf(root).filter((g) => isGenUuid(attr(g, 'uuid')) && !genUuids.has(attr(g, 'uuid') ?? '')).map((g) => fieldText(g, 'name'));
   clearManagedRules(root, sections, genUuids, managed, options.warn!);
+  warnOutboundModeChange(root, sections, genUuids, options.warn!);
 
   const genKeys = new Set(genInterfaces?.children.filter(isElement).map((c) => c.name) ?? []);
   for (const vlans of sections.filter((s) => s.name === 'vlans')) checkVlans(root, vlans, genKeys);

@@ -271,6 +271,42 @@ describe('what merge keeps', () => {
     expect(merge(merged, sections, undefined)).toBe(merged);
   });
 
+  // OPNsense applies manual outbound rules (legacy, and the Filter model's source NAT rules) only in hybrid and advanced
+  // mode (filter.inc, pf.inc; the pf rules themselves: test/opnsense/opnsense-php.test.ts).
+  it('says when the topology\'s outbound mode turns off the box\'s own outbound rules', async () => {
+    const vlans = await sectionsOf(readExample('vlan-hosting'));
+    const snat = (uuid: string, description: string, enabled = '1') =>
+      `<rule uuid="${uuid}"><enabled>${enabled}</enabled><nonat>0</nonat><sequence>1</sequence><interface>wan</interface><ipprotocol>inet</ipprotocol><protocol>any</protocol>` +
+      `<source_net>10.0.0.0/8</source_net><source_not>0</source_not><source_port/><destination_net>any</destination_net><destination_not>0</destination_not><destination_port/>` +
+      `<target>wanip</target><target_port/><log>0</log><description>${description}</description></rule>`;
+    const legacy = (description: string, disabled = '') =>
+      `<rule><interface>wan</interface><source><network>10.0.0.77/32</network></source><destination><any>1</any></destination>${disabled}<descr>${description}</descr></rule>`;
+    const box = (mode: string, rules: string, legacyRules = '') =>
+      SAMPLE.replace('<outbound>\n      <mode>automatic</mode>', `<outbound>\n      <mode>${mode}</mode>${legacyRules}`).replace('<snatrules/>', `<snatrules>${rules}</snatrules>`);
+    const said = (base: string, sections = vlans) => {
+      const warnings: string[] = [];
+      mergeConfig(base, sections, { secret: () => undefined, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, standIn: () => STAND_IN, allowGuiPortConflict: true, warn: (m) => warnings.push(m) });
+      return warnings.filter((w) => w.startsWith("the base's outbound NAT"));
+    };
+    const mine = snat('0b1c2d3e-4f50-4617-8283-94a5b6c7d8e9', 'box: everything to the WAN');
+    expect(said(box('advanced', mine, legacy('box: console static port')))).toEqual([
+      'the base\'s outbound NAT is in manual mode with rules of its own ("box: console static port", "box: everything to the WAN"), which OPNsense applies only in hybrid and manual mode; ' +
+        'the topology\'s mode automatic turns them off (they stay in the configuration and translate nothing): set firewall.nat.outbound: hybrid to keep them, or remove them on the box',
+    ]);
+    expect(said(box('hybrid', mine))).toEqual([expect.stringContaining('in hybrid mode with rules of its own ("box: everything to the WAN")')]);
+    // Rules that translated nothing before (automatic mode, disabled rules), or that the topology's mode keeps: nothing to say.
+    expect(said(box('automatic', mine))).toEqual([]);
+    expect(said(box('hybrid', snat('1b1c2d3e-4f50-4617-8283-94a5b6c7d8e9', 'off', '0'), legacy('off too', '<disabled>1</disabled>')))).toEqual([]);
+    expect(said(box('advanced', mine), await sectionsOf(edit(readExample('vlan-hosting'), ['sites', 0, 'firewall', 'nat'], { outbound: 'hybrid' })))).toEqual([]);
+    // gen's own rule of an earlier merge (hybrid for a full tunnel) that the topology no longer needs goes with it, silently.
+    const { pair, yaml } = homelabWithKey();
+    const full = merge(SAMPLE, await sectionsOf(edit(yaml, ['sites', 0, 'wireguard', 0, 'tunnel'], 'full')), pair.privateKey);
+    expect(full).toContain('<mode>hybrid</mode>');
+    const split = await sectionsOf(yaml);
+    expect(said(full, split)).toEqual([]);
+    expect(merge(full, split, pair.privateKey)).toContain('<mode>automatic</mode>');
+  });
+
   it('names the base\'s floating and interface-group rules that reach the interfaces it manages: OPNsense runs them before the policy', async () => {
     const { pair, yaml } = homelabWithKey();
     const rule = (iface: string, descr: string, extra = '') => `      <rule>\n        <type>pass</type>\n        <interface>${iface}</interface>\n${extra}        <descr>${descr}</descr>\n      </rule>\n`;

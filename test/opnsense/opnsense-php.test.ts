@@ -556,6 +556,42 @@ describe.skipIf(skip)(titled("OPNsense's own code on merged configs", skip), () 
     expect(fromOffice(inside.ruleset)).toEqual([]);
   });
 
+  // A box whose outbound NAT is in manual (advanced) or hybrid mode, with a rule of its own (a static port for a
+  // console): OPNsense registers manual outbound rules only in those modes (filter.inc; pf.inc for the Filter model's
+  // source NAT rules), so the topology's automatic mode, which merge writes, leaves the kept rule translating
+  // nothing. pf shows it gone; merge must say so. With outbound: hybrid the rule stays in pf, and nothing is said.
+  it.each(RELEASES)("OPNsense %s: a topology's automatic outbound mode turns off the box's own outbound rules, and merge says so", async (series) => {
+    const own = '<rule><interface>wan</interface><ipprotocol>inet</ipprotocol><source><network>10.0.0.77/32</network></source><destination><any>1</any></destination>' +
+      '<target/><targetip_subnet>0</targetip_subnet><staticnatport>1</staticnatport><descr>box: console static port</descr></rule>';
+    const box = (mode: string) => base(series).replace('<outbound>\n      <mode>automatic</mode>', `<outbound>\n      <mode>${mode}</mode>${own}`);
+    const consoleNat = (ruleset: string[]) => ruleset.filter((l) => l.startsWith('nat on ') && l.includes(' from 10.0.0.77/32 ') && l.endsWith('# box: console static port'));
+    const compiled = async (yaml: string, mode: string, name: string) => {
+      const { sections, privateKey } = await releaseSections(yaml, series);
+      const warnings: string[] = [];
+      const file = join(dir, `${series}-outbound-${name}.xml`);
+      writeFileSync(file, mergeConfig(box(mode), sections, { secret: () => privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, warn: (m) => warnings.push(m) }), { mode: 0o600 });
+      const run = runTool(file, tagOf(series), { validate: false });
+      expect(run.errors.filter((e) => !KNOWN_UPSTREAM.some((re) => re.test(e)))).toEqual([]);
+      return { nat: consoleNat(run.ruleset), said: warnings.filter((w) => w.startsWith("the base's outbound NAT")) };
+    };
+    // The box as it runs, before any merge: its rule is in pf.
+    const before = join(dir, `${series}-outbound-box.xml`);
+    writeFileSync(before, box('advanced'), { mode: 0o600 });
+    expect(consoleNat(runTool(before, tagOf(series), { validate: false }).ruleset)).toHaveLength(1);
+
+    const vlans = readExample('vlan-hosting');
+    for (const mode of ['advanced', 'hybrid']) {
+      const automatic = await compiled(vlans, mode, `${mode}-automatic`);
+      expect(automatic.nat, mode).toEqual([]);
+      expect(automatic.said, mode).toEqual([expect.stringContaining('"box: console static port"')]);
+      expect(automatic.said[0]).toContain(`in ${mode === 'advanced' ? 'manual' : 'hybrid'} mode`);
+      expect(automatic.said[0]).toContain('set firewall.nat.outbound: hybrid');
+    }
+    const hybrid = await compiled(edit(vlans, ['sites', 0, 'firewall', 'nat'], { outbound: 'hybrid' }), 'advanced', 'advanced-hybrid');
+    expect(hybrid.nat).toHaveLength(1);
+    expect(hybrid.said).toEqual([]);
+  });
+
   // The operator's flow across upgrades: merge for 25.7 and restore; upgrade the box (OPNsense migrates the stored
   // config), set firewall.release to the new release, export and merge again; up to 26.7, where gen writes its
   // policy and source NAT as MVC rules. Each merge must replace what the earlier one wrote (its legacy rules too),
