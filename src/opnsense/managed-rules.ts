@@ -82,7 +82,28 @@ export function clearManagedRules(
       delete parent.raw;
     }
   }
-  warnEarlierRules(root, genUuids, managed, warn);
+  warnEarlierRules(root, genUuids, managed, sharedInterfaces(sections, managed), warn);
+}
+
+/**
+ * The interfaces gen writes filter rules on without managing them: enc0, which
+ * the site-to-site VPN shares with the box's other IPsec tunnels (its rules
+ * there stay). OPNsense orders an interface's rules by priority and sequence
+ * alone (FilterRuleField::getPriority, 400000 for every single-interface
+ * rule), so the box's own rules there run among gen's.
+ */
+function sharedInterfaces(sections: readonly XmlElement[], managed: ReadonlySet<string>): Set<string> {
+  const shared = new Set<string>();
+  for (const store of STORES.filter((s) => s.what === 'filter rule')) {
+    for (const section of sections) {
+      if (section.name !== store.path[0]) continue;
+      for (const rule of at(section, store.path.slice(1))?.children ?? []) {
+        const iface = isElement(rule) && rule.name === 'rule' ? store.interfaceOf!(rule) : undefined;
+        if (iface !== undefined && !managed.has(iface)) shared.add(iface);
+      }
+    }
+  }
+  return shared;
 }
 
 /** Members of each interface group of the base, by group name (legacy lists are space separated, the model's comma separated). */
@@ -100,11 +121,13 @@ function groupMembers(root: XmlElement): Map<string, string[]> {
  * assigns: floating rules and rules on interface groups, which OPNsense
  * evaluates before each interface's own (priorities 200000 and 300000
  * against 400000, Firewall/FieldTypes/FilterRuleField.php and
- * filter.lib.inc). They can pass or block what the policy decides, so
- * merge names them (it keeps them: they may serve interfaces gen does not
- * manage).
+ * filter.lib.inc), and the rules of a `shared` interface, which run among
+ * gen's there (by sequence; a pass after them passes what the policy leaves
+ * to the default deny). They can pass or block what the policy decides, so
+ * merge names them (it keeps them: they may serve interfaces or tunnels gen
+ * does not manage).
  */
-function warnEarlierRules(root: XmlElement, genUuids: ReadonlySet<string>, managed: ReadonlySet<string>, warn: (message: string) => void): void {
+function warnEarlierRules(root: XmlElement, genUuids: ReadonlySet<string>, managed: ReadonlySet<string>, shared: ReadonlySet<string>, warn: (message: string) => void): void {
   const groups = groupMembers(root);
   for (const store of STORES.filter((s) => s.what === 'filter rule')) {
     for (const rule of at(root, store.path)?.children ?? []) {
@@ -114,23 +137,23 @@ function warnEarlierRules(root: XmlElement, genUuids: ReadonlySet<string>, manag
       const listed = fieldText(rule, 'interface').split(',').filter(Boolean);
       const floating = fieldText(rule, 'floating') !== '' || listed.length !== 1 || fieldText(rule, 'interfacenot') === '1';
       const negated = fieldText(rule, 'interfacenot') === '1';
-      let reached: string[];
+      const before = (reached: readonly string[]) => `OPNsense evaluates it before the topology's policy on ${reached.join(', ')}, so it can pass or block what the policy decides`;
       let where: string;
       if (floating) {
         // A floating rule on no interface, or on all but some, reaches every interface.
-        reached = listed.length === 0 || negated ? [...managed].filter((k) => !listed.includes(k)) : listed.filter((k) => managed.has(k));
-        where = `floating (${listed.length === 0 ? 'every interface' : `${negated ? 'all but ' : ''}${listed.join(', ')}`})`;
+        const reached = listed.length === 0 || negated ? [...managed].filter((k) => !listed.includes(k)) : listed.filter((k) => managed.has(k));
+        if (reached.length === 0) continue;
+        where = `, floating (${listed.length === 0 ? 'every interface' : `${negated ? 'all but ' : ''}${listed.join(', ')}`}): ${before(reached)}`;
+      } else if (shared.has(listed[0]!)) {
+        where = ` on ${listed[0]}, where the topology's policy has rules too: OPNsense evaluates both by sequence, so it can pass or block what the policy decides there (a pass also what the policy leaves denied)`;
       } else {
         const members = groups.get(listed[0]!);
-        if (!members) continue;
-        reached = members.filter((k) => managed.has(k));
-        where = `interface group ${listed[0]} (${members.join(', ')})`;
+        const reached = (members ?? []).filter((k) => managed.has(k));
+        if (reached.length === 0) continue;
+        where = `, interface group ${listed[0]} (${members!.join(', ')}): ${before(reached)}`;
       }
-      if (reached.length === 0) continue;
       const descr = fieldText(rule, 'descr') || fieldText(rule, 'description');
-      warn(
-        `kept the base's ${store.what}${descr ? ` "${descr}"` : ''}, ${where}: OPNsense evaluates it before the topology's policy on ${reached.join(', ')}, so it can pass or block what the policy decides; remove it on the box if the policy should decide there`,
-      );
+      warn(`kept the base's ${store.what}${descr ? ` "${descr}"` : ''}${where}; remove it on the box if the policy should decide there`);
     }
   }
 }

@@ -18,6 +18,7 @@ import { instanceKeyPath } from '../../src/paths.js';
 import { generateKeyPair } from '../../src/targets/wireguard/keys.js';
 import { countArrayCalls, edit, modelOf, readExample } from '../helpers.js';
 import { gen } from '../wireguard/cli.js';
+import { siteToSite } from '../aws/fixtures.js';
 import { HOME_CA, hostsTopology } from './haproxy-topology.js';
 import { type Xml, factorySample, parse, withRoutesAndGroups } from './support.js';
 
@@ -269,6 +270,28 @@ describe('what merge keeps', () => {
     const sections = await sectionsOf(yaml);
     const merged = merge(SAMPLE, sections, pair.privateKey);
     expect(merge(merged, sections, undefined)).toBe(merged);
+  });
+
+  // enc0 carries the site-to-site VPN and the box's other IPsec tunnels: the box's rules there stay, and OPNsense runs
+  // them among gen's by sequence (the compiled order: test/opnsense/opnsense-php.test.ts).
+  it('names the base\'s rules on enc0 where the policy has rules for the VPC, and only there', async () => {
+    const mvc = (uuid: string, description: string, enabled = '1') =>
+      `<rule uuid="${uuid}"><enabled>${enabled}</enabled><sequence>1</sequence><action>pass</action><quick>1</quick><interfacenot>0</interfacenot><interface>enc0</interface>` +
+      `<direction>in</direction><ipprotocol>inet</ipprotocol><protocol>any</protocol><source_net>any</source_net><destination_net>any</destination_net><description>${description}</description></rule>`;
+    const base = SAMPLE.replace('<rules>', `<rules>${mvc('5a1b2c3d-4e5f-4a6b-8c7d-8e9fa0b1c2d3', 'box: IPsec any')}${mvc('5b1b2c3d-4e5f-4a6b-8c7d-8e9fa0b1c2d3', 'box: off', '0')}`);
+    const pair = generateKeyPair();
+    const said = async (yaml: string) => {
+      const warnings: string[] = [];
+      mergeConfig(base, await sectionsOf(yaml), { secret: () => pair.privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, standIn: () => STAND_IN, allowGuiPortConflict: true, warn: (m) => warnings.push(m) });
+      return warnings.filter((w) => w.includes('enc0'));
+    };
+    const keyed = edit(siteToSite(), ['sites', 0, 'wireguard', 0, 'public_key'], pair.publicKey);
+    const vpc = edit(keyed, ['sites', 0, 'policy', 'rules', 5], { name: 'vpc-ssh', from: 'private-2a', to: 'management', proto: 'tcp', ports: [22], action: 'pass' });
+    expect(await said(vpc)).toEqual([
+      'kept the base\'s filter rule "box: IPsec any" on enc0, where the topology\'s policy has rules too: OPNsense evaluates both by sequence, so it can pass or block what the policy decides there (a pass also what the policy leaves denied); remove it on the box if the policy should decide there',
+    ]);
+    // No rule of gen's on enc0 (the VPC joined, no rule from it): nothing of the policy's runs there to name them against.
+    expect(await said(keyed)).toEqual([]);
   });
 
   // OPNsense applies manual outbound rules (legacy, and the Filter model's source NAT rules) only in hybrid and advanced

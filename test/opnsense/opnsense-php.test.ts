@@ -21,8 +21,8 @@ import { releaseFacts } from '../../src/targets/opnsense/releases.js';
 import { generateKeyPair } from '../../src/targets/wireguard/keys.js';
 import { type Block, formatIPv4, parseCidr } from '../../src/net.js';
 import { siteMatches } from '../../src/resolve/matches.js';
-import { edit, lint, modelOf, readExample, render, root } from '../helpers.js';
 import { siteToSite } from '../aws/fixtures.js';
+import { edit, lint, modelOf, readExample, render, root } from '../helpers.js';
 import { missing, titled } from '../system-tools.js';
 import { checkRendered } from './haproxy-check.js';
 import { MODELS_DIR } from './model-check.js';
@@ -590,6 +590,29 @@ describe.skipIf(skip)(titled("OPNsense's own code on merged configs", skip), () 
     const hybrid = await compiled(edit(vlans, ['sites', 0, 'firewall', 'nat'], { outbound: 'hybrid' }), 'advanced', 'advanced-hybrid');
     expect(hybrid.nat).toHaveLength(1);
     expect(hybrid.said).toEqual([]);
+  });
+
+  // The IPsec interface enc0 carries the site-to-site VPN's traffic and the box's other IPsec tunnels: merge keeps the
+  // box's own rules there, and OPNsense orders them with gen's by sequence alone (every single-interface rule has
+  // priority 400000, FilterRuleField::getPriority). A box's "pass any" on enc0 comes first: the VPC reaches everything
+  // the policy denies it, so merge must name the rule. (enc0 exists while an IPsec connection is enabled, ipsec.inc.)
+  it("OPNsense 26.7: the box's own rules on enc0 run among the policy's rules for the VPC, and merge names them", async () => {
+    const yaml = edit(siteToSite(), ['sites', 0, 'policy', 'rules', 5], { name: 'vpc-ssh', from: 'private-2a', to: 'management', proto: 'tcp', ports: [22], action: 'pass' });
+    const own = '<rule uuid="5a1b2c3d-4e5f-4a6b-8c7d-8e9fa0b1c2d3"><enabled>1</enabled><statetype>keep</statetype><sequence>1</sequence><action>pass</action><quick>1</quick>' +
+      '<interfacenot>0</interfacenot><interface>enc0</interface><direction>in</direction><ipprotocol>inet</ipprotocol><protocol>any</protocol><source_net>any</source_net>' +
+      '<source_not>0</source_not><destination_net>any</destination_net><destination_not>0</destination_not><log>0</log><description>box: IPsec any</description></rule>';
+    const ipsec = '<Swanctl version="1.0.0"><Connections><Connection uuid="6a1b2c3d-4e5f-4a6b-8c7d-8e9fa0b1c2d3"><enabled>1</enabled><description>aws</description></Connection></Connections></Swanctl>';
+    const box = base('26.7').replace('<rules>', `<rules>${own}`).replace('<OPNsense>', `<OPNsense>${ipsec}`);
+    const { sections, privateKey } = await releaseSections(yaml, '26.7');
+    const warnings: string[] = [];
+    const file = join(dir, '26.7-enc0-shared.xml');
+    writeFileSync(file, mergeConfig(box, sections, { secret: () => privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, warn: (m) => warnings.push(m) }), { mode: 0o600 });
+    const run = runTool(file, tagOf('26.7'), { validate: false });
+    expect(run.errors.filter((e) => !KNOWN_UPSTREAM.some((re) => re.test(e)))).toEqual([]);
+    const onEnc0 = run.ruleset.filter((l) => l.startsWith('pass in quick on enc0 '));
+    expect(onEnc0.map((l) => l.split(' # ')[1])).toEqual(['box: IPsec any', 'gen: policy rule vpc-ssh']);
+    expect(onEnc0[0]).toMatch(/^pass in quick on enc0 inet from \{any\} to \{any\} /);
+    expect(warnings.filter((w) => w.includes('enc0'))).toEqual([expect.stringMatching(/^kept the base's filter rule "box: IPsec any" on enc0, where the topology's policy has rules too/)]);
   });
 
   // The operator's flow across upgrades: merge for 25.7 and restore; upgrade the box (OPNsense migrates the stored
