@@ -630,6 +630,25 @@ export interface PbsBackup {
   pvePrune?: KeepOptions;
   /** The API token Proxmox VE authenticates with (user@pbs!token). */
   token: { user: string; name: string };
+  /** The Proxmox VE backup jobs that write to pveStorage. */
+  jobs: PveBackupJob[];
+  path: Path;
+}
+
+/** Which guests a backup job takes: vzdump's all (with exclude), pool, or vmid. */
+export type PveBackupSelection = { kind: 'all'; exclude: number[] } | { kind: 'pool'; pool: string } | { kind: 'vmid'; vmids: number[] };
+
+/** A Proxmox VE backup job (jobs.cfg `vzdump: <id>`), created through /cluster/backup. */
+export interface PveBackupJob {
+  id: string;
+  schedule: string;
+  mode: 'snapshot' | 'suspend' | 'stop';
+  selection: PveBackupSelection;
+  /** notes-template; empty: none. */
+  notesTemplate: string;
+  enabled: boolean;
+  repeatMissed: boolean;
+  comment?: string;
   path: Path;
 }
 

@@ -257,6 +257,22 @@ export interface PbsInput {
   gc_schedule?: string;
   prune?: KeepInput & { schedule?: string };
   pve_prune_backups?: KeepInput;
+  pve_jobs?: PveBackupJobInput[];
+}
+
+/** A guest by its Proxmox id or by the name of a guest gen knows. */
+export type GuestRefInput = number | string;
+
+export interface PveBackupJobInput {
+  id: string;
+  schedule?: string;
+  mode?: 'snapshot' | 'suspend' | 'stop';
+  guests?: 'all' | { pool: string } | GuestRefInput[];
+  exclude?: GuestRefInput[];
+  notes_template?: string;
+  enabled?: boolean;
+  repeat_missed?: boolean;
+  comment?: string;
 }
 
 export interface AwsInput {

@@ -9,7 +9,7 @@
 // section-config format ("<type>: <id>" then tab-indented "<key> <value>"
 // lines, keys sorted as Proxmox writes them), are a reference of what the
 // commands leave behind. Credentials are placeholders.
-import type { Aws, KeepOptions, Model, PbsBackup } from '../model.js';
+import type { Aws, KeepOptions, Model, PbsBackup, PveBackupJob } from '../model.js';
 import { iamUserIds } from './aws/terraform/iam.js';
 import { pveAuthId, pveStorageRole } from './pbs-access.js';
 import type { OutputFiles } from './target.js';
@@ -175,8 +175,36 @@ function accessKeyStep(backup: PbsBackup, aws: Aws | undefined, use: number): st
   ].join('\n');
 }
 
+/** What a job backs up, in words. */
+function selectionText(job: PveBackupJob): string {
+  const sel = job.selection;
+  if (sel.kind === 'pool') return `the guests of pool ${sel.pool}`;
+  if (sel.kind === 'vmid') return `guests ${sel.vmids.join(', ')}`;
+  return sel.exclude.length ? `all guests but ${sel.exclude.join(', ')}` : 'all guests';
+}
+
+/** Proxmox VE backs up only through backup jobs (pve-manager PVE/API2/Backup.pm, /cluster/backup): the step that creates them, or says there is none. */
+function jobsStep(n: number, backup: PbsBackup, server: number | undefined): string {
+  if (!backup.jobs.length) {
+    return `${n}. No Proxmox VE backup job: the topology has no backup.pbs.pve_jobs, so Proxmox VE backs up nothing to ${backup.pveStorage} and the prune job and garbage collection run on an empty datastore. Add one (Datacenter › Backup › Add, storage ${backup.pveStorage}), or declare it under backup.pbs.pve_jobs and build again.`;
+  }
+  const serverNote =
+    server !== undefined
+      ? ` A job over all guests leaves out VM ${server}, the backup server itself (its backup would go into its own datastore).`
+      : ' The topology gives no VM id for the backup server (backup.pbs.vm): if it runs as a guest of this cluster, add its id to the exclude of each job over all guests, or it backs itself up into its own datastore.';
+  return [
+    `${n}. On a Proxmox VE node, the backup jobs (cluster-wide, /etc/pve/jobs.cfg): run proxmox/backup-jobs.sh. It creates each job, or updates the one with its id; run again, it changes them back to what the topology says.${serverNote}`,
+    '',
+    '   ```',
+    '   bash backup-jobs.sh',
+    '   ```',
+    '',
+    ...backup.jobs.map((job) => `   - ${job.id}: ${selectionText(job)} to ${backup.pveStorage}, schedule \`${job.schedule}\`, mode ${job.mode}${job.enabled ? '' : ' (disabled)'}`),
+  ].join('\n');
+}
+
 /** The only procedure: commands, in order; the .cfg files are what they leave behind. */
-export function backupSteps(site: string, backup: PbsBackup, aws: Aws | undefined, disk?: CacheDisk): string {
+export function backupSteps(site: string, backup: PbsBackup, aws: Aws | undefined, disk?: CacheDisk, server?: number): string {
   const { store, access, storage } = stepNumbers(disk);
   const token = pveAuthId(backup);
   const role = pveStorageRole(backup);
@@ -203,7 +231,7 @@ export function backupSteps(site: string, backup: PbsBackup, aws: Aws | undefine
     `| pbs/prune.cfg | /etc/proxmox-backup/prune.cfg |`,
     `| proxmox/storage.cfg | the entry ${backup.pveStorage} of /etc/pve/storage.cfg on the Proxmox VE cluster |`,
     '',
-    `pbs/access.sh is a script to run (step ${access}), not a reference file.`,
+    `pbs/access.sh is a script to run (step ${access}), not a reference file${backup.jobs.length ? `; so is proxmox/backup-jobs.sh (step ${storage + 1})` : ''}.`,
     '',
     `1. ${accessKeyStep(backup, aws, store)}`,
     ...(disk ? [cacheDiskStep(2, backup, disk)] : []),
@@ -253,6 +281,8 @@ export function backupSteps(site: string, backup: PbsBackup, aws: Aws | undefine
     '',
     `   \`--password\` asks for the token secret and stores it in /etc/pve/priv/storage/${backup.pveStorage}.pw (mode 0600, readable by root only); it never enters storage.cfg.${backup.pvePrune ? '' : ` Proxmox VE keeps every backup; the prune job of step ${store} decides what goes.`}`,
     '',
+    jobsStep(storage + 1, backup, server),
+    '',
     ...(backup.address === undefined ? [`The topology gives no address for the backup server (backup.pbs.address): replace ${PBS_ADDRESS_PLACEHOLDER}.`, ''] : []),
   ].join('\n');
 }
@@ -266,7 +296,8 @@ export function renderBackup(model: Model, files: OutputFiles): void {
     files.set(`${site.name}/pbs/prune.cfg`, pruneCfg(backup));
     const vm = site.guests.find((g) => g.purpose === 'backup-server' && g.dataDisk);
     const disk = vm?.dataDisk ? { vm: vm.id, key: vm.dataDisk.key, gb: vm.dataDisk.gb } : undefined;
-    files.set(`${site.name}/pbs/steps.md`, backupSteps(site.name, backup, model.aws, disk));
+    const server = site.guests.find((g) => g.purpose === 'backup-server')?.id;
+    files.set(`${site.name}/pbs/steps.md`, backupSteps(site.name, backup, model.aws, disk, server));
     files.set(`${site.name}/proxmox/storage.cfg`, pveStorageCfg(backup, disk));
   }
 }

@@ -5,6 +5,7 @@ import type { Model } from '../model.js';
 import { renderAws } from './aws/index.js';
 import { renderIpsecSteps } from './aws/ipsec-steps.js';
 import { renderBackup } from './backup.js';
+import { renderBackupJobs } from './backup-jobs.js';
 import { renderGraph } from './graph.js';
 import { renderOpnsense } from './opnsense/index.js';
 import { renderPbsAccess } from './pbs-access.js';
@@ -32,6 +33,7 @@ export const targets: readonly Target[] = [
   { name: 'guests', render: renderGuests },
   { name: 'access', render: renderAccess },
   { name: 'pbs-access', render: renderPbsAccess },
+  { name: 'backup-jobs', render: renderBackupJobs },
   { name: 'wireguard', render: renderWireguard },
 ];
 

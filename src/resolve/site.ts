@@ -10,6 +10,7 @@ import type { KeepInput, SiteInput } from '../topology.js';
 import { resolveAccess } from './access.js';
 import { antiLockoutRule, antiLockoutSteps } from './anti-lockout.js';
 import { blockPrivateRule, dhcpServerRules } from './automatic-rules.js';
+import { resolveBackupJobs } from './backup-jobs.js';
 import { type ResolveContext, indexByName, knownNames } from './context.js';
 import { deriveOutboundNat, internalRoutes, resolveFirewall, resolvePortForwards } from './firewall.js';
 import { attachments, resolveGuests } from './guests.js';
@@ -121,6 +122,7 @@ export function resolveSite(input: SiteInput, path: Path, ctx: ResolveContext, a
   const backup = input.backup?.pbs ? resolveBackup(input, path.concat('backup', 'pbs'), ctx, aws) : undefined;
   const guests = resolveGuests(input, site, path, ctx, { firewall, hosts: hostInputs.map((h) => h.name), networks: byId, services, backup });
   const access = resolveAccess(input, site, path, ctx, { firewall, networks: networkIndex, backup });
+  if (backup) backup.jobs = resolveBackupJobs(input.backup!.pbs!.pve_jobs ?? [], site, path.concat('backup', 'pbs', 'pve_jobs'), ctx, guests);
 
   const resolved: Site = {
     name: site,
@@ -202,6 +204,8 @@ function resolveBackup(input: SiteInput, path: Path, ctx: ResolveContext, aws: A
     prune: pbs.prune ? { schedule: pbs.prune.schedule ?? 'daily', keep: keepOptions(pbs.prune) } : { schedule: 'daily', keep: { daily: 7, weekly: 4, monthly: 6 } },
     pvePrune: pbs.pve_prune_backups ? keepOptions(pbs.pve_prune_backups) : undefined,
     token: { user: pbs.pve_user ?? 'pve-backup@pbs', name: pbs.pve_token ?? 'pve' },
+    // Resolved once the site's guests are known (the backup server's VM is left out of a job over all).
+    jobs: [],
     path,
   };
 }

@@ -136,6 +136,7 @@ describe('the backup steps note', () => {
       'proxmox-backup-manager cert info | grep Fingerprint',
       'read -r PBS_FINGERPRINT',
       "pvesm add pbs pbs-main --server 10.0.0.20 --datastore vm-backup-s3 --username 'pve-backup@pbs!pve' --fingerprint \"${PBS_FINGERPRINT:?the fingerprint of step 4}\" --content backup --password",
+      'bash backup-jobs.sh',
     ]);
     expect(note).toMatch(/reference of what the commands leave behind — do not copy them/);
     expect(note).toContain('| reference file (do not copy) | what the commands leave in |');

@@ -26,6 +26,8 @@ export interface NodeState {
   elsewhere?: Record<string, { node: string; type: 'qemu' | 'lxc' }>;
   /** The volids each storage lists, by storage and content type (iso, vztmpl, ...). */
   storage?: Record<string, Record<string, string[]>>;
+  /** Proxmox VE backup jobs (/cluster/backup), by id: their options as pvesh got them. */
+  backupJobs?: Record<string, Record<string, string>>;
   /** A resize that fails as qm's does: a message, exit 0, the size unchanged (a lock held by a backup). */
   resizeFails?: boolean;
 }

@@ -216,8 +216,42 @@ sub resources {
     return sort { $a->{vmid} <=> $b->{vmid} } @list;
 }
 
+# /cluster/backup (pve-manager PVE/API2/Backup.pm), jobs in $state->{backupJobs} by id: create_job refuses
+# an id that exists; update_job deletes the keys of --delete, sets the others, and keeps one selection (vmid,
+# all or pool) as it does; verify_vzdump_parameters sets all when exclude comes without pool.
+sub backup_job {
+    my ($verb, $id) = @_;
+    my $jobs = $state->{backupJobs} //= {};
+    my (undef, $opts) = options(@args[2 .. $#args]);
+    if ($verb eq 'get') {
+        return out_json([map { { %{ $jobs->{$_} }, id => $_ } } sort keys %$jobs]) if !defined $id;
+        return $jobs->{$id} ? out_json({ %{ $jobs->{$id} }, id => $id }) : fail("No such job '$id'", 255);
+    }
+    if ($verb eq 'create' && !defined $id) {
+        $id = delete $opts->{id} // fail('fake pvesh: no --id');
+        fail("Job '$id' already exists", 255) if $jobs->{$id};
+        fail("option conflicts with option 'vmid'", 255) if defined $opts->{vmid} && grep { defined $opts->{$_} } qw(all exclude pool);
+        $opts->{all} = '1' if defined $opts->{exclude} && !defined $opts->{pool};
+        fail('property is missing: vmid', 255) if !$opts->{all} && !defined $opts->{pool} && !defined $opts->{vmid};
+        $jobs->{$id} = $opts;
+    } elsif ($verb eq 'set' && defined $id) {
+        my $job = $jobs->{$id} // fail('no such vzdump job', 255);
+        delete $job->{$_} for split(/,/, delete($opts->{delete}) // '');
+        $job->{$_} = $opts->{$_} for keys %$opts;
+        $job->{all} = '1' if defined $job->{exclude} && !defined $job->{pool};
+        if (defined $opts->{vmid}) { delete @$job{qw(all exclude pool)} }
+        elsif ($opts->{all}) { delete @$job{qw(vmid pool)} }
+        elsif (defined $job->{pool}) { delete @$job{qw(vmid all exclude)} }
+    } else {
+        fail("fake pvesh: $verb /cluster/backup");
+    }
+    logline("pvesh @args");
+    save();
+}
+
 sub pvesh {
     my ($verb, $path) = @args;
+    return backup_job($verb, $1) if $path =~ m!^/cluster/backup(?:/([^/]+))?$!;
     fail("fake pvesh: $verb") if $verb ne 'get';
     return out_json([resources()]) if $path eq '/cluster/resources' && "@args[2..3]" eq '--type vm';
     if ($path =~ m!^/access/roles/(.+)$!) {
