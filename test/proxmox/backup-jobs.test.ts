@@ -5,11 +5,11 @@
 // and update_job and pve-guest-common's vzdump options (read from the
 // mirrors PVE_MIRROR locates), and the rule that finds a site without a job.
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { notesTemplateProblems } from '../../src/resolve/backup-jobs.js';
-import { edit, lint, modelOf, readExample, render } from '../helpers.js';
+import { edit, lineOfText, lint, modelOf, readExample, render } from '../helpers.js';
 import { removeTempDirsAfterAll } from '../temp-dirs.js';
 import { FakeNode } from './fake-node.js';
 
@@ -146,6 +146,22 @@ describe('Proxmox VE backup jobs', async () => {
     expect(third.stderr).toBe('');
     const traefik = (await modelOf(homelab)).sites[0]!.guests.find((g) => g.name === 'traefik')!;
     expect(n.state.backupJobs!.nightly).toEqual({ storage: 'pbs-main', schedule: '21:00', mode: 'snapshot', enabled: '1', vmid: String(traefik.id) });
+  });
+
+  it("the host's verify script checks that the job exists with the topology's storage and schedule", () => {
+    const verify = files.get('home/verify/proxmox-pve.sh')!;
+    const n = new FakeNode({ node: 'pve' });
+    const where = `topology.yaml:${lineOfText(homelab, '- { id: nightly')}`;
+    const check = () => n.run(verify).stdout.split('\n').filter((l) => l.slice(2).startsWith('backup job nightly'));
+    expect(check()).toEqual([`✗ backup job nightly writes to pbs-main on schedule 21:00 (${where}): pvesh get /cluster/backup/nightly: No such job 'nightly'`]);
+    expect(n.run(script).stderr).toBe('');
+    expect(check()).toEqual([`✓ backup job nightly writes to pbs-main on schedule 21:00 (${where})`]);
+    // Changed by hand in the GUI.
+    const state = n.state;
+    state.backupJobs!.nightly!.schedule = 'sat 02:00';
+    delete state.backupJobs!.nightly!.storage;
+    writeFileSync(join(n.dir, 'state.json'), JSON.stringify(state));
+    expect(check()).toEqual([`✗ backup job nightly writes to pbs-main on schedule 21:00 (${where}): pvesh get /cluster/backup/nightly: storage local, schedule sat 02:00`]);
   });
 
   it('refuses what Proxmox VE refuses, at the job in the topology', async () => {

@@ -1,8 +1,8 @@
 // The Proxmox host's verification script on a real bring-up: the generated
 // /etc/network/interfaces comes up with ifupdown2 inside User-Mode-Linux
 // (test/scripts/uml-ifupdown2.sh), then the generated script runs there
-// with the guest's own ip and bridge. Proxmox's qm, pct and pvesm are
-// stand-ins printing the guests and storage the topology describes, in
+// with the guest's own ip and bridge. Proxmox's qm, pct, pvesm and pvesh are
+// stand-ins printing the guests, storage and backup jobs the topology describes, in
 // Proxmox's formats (`qm config`: "netN: virtio=MAC,bridge=…"). Every check
 // passes; a removed route, a port taken out of its bridge and a VLAN dropped
 // from a trunk each fail the check that names them. Expectations come from
@@ -24,7 +24,7 @@ removeTempDirsAfterAll();
 const work = tempDir('gen-verify-uml-');
 const uml = join(root, 'test/scripts/uml-ifupdown2.sh');
 
-/** qm, pct and pvesm as Proxmox VE prints their output, for the guests and storage of the topology. */
+/** qm, pct, pvesm and pvesh as Proxmox VE prints their output, for the guests, storage and backup jobs of the topology. */
 function proxmoxStandIns(dir: string, site: Site): string {
   mkdirSync(dir, { recursive: true });
   const vms = new Map<number, string[]>();
@@ -69,7 +69,10 @@ function proxmoxStandIns(dir: string, site: Site): string {
     join(dir, 'pvesm'),
     `#!/bin/sh\n# pvesm status --storage ID\nprintf '%s\\n' 'Name             Type     Status           Total            Used       Available        %' '${storage.padEnd(16)} pbs     active      1073741824       104857600       968884224    9.77%'\n`,
   );
-  for (const f of ['qm', 'pct', 'pvesm']) chmodSync(join(dir, f), 0o755);
+  // pvesh get /cluster/backup/ID --output-format json: the job as backup-jobs.sh made it, JSON on one line.
+  const jobs = (site.backup?.jobs ?? []).map((job) => `  "get /cluster/backup/${job.id}") echo '${JSON.stringify({ id: job.id, schedule: job.schedule, storage: storage, mode: job.mode, enabled: 1, type: 'vzdump' })}' ;;`);
+  writeFileSync(join(dir, 'pvesh'), ['#!/bin/sh', 'case "$1 $2" in', ...jobs, `  *) echo "No such job '\${2##*/}'" >&2; exit 255 ;;`, 'esac', ''].join('\n'));
+  for (const f of ['qm', 'pct', 'pvesm', 'pvesh']) chmodSync(join(dir, f), 0o755);
   return dir;
 }
 

@@ -178,6 +178,15 @@ storage_check() { # what where storage
   if [ "$status" = active ]; then pass "$1" "$2"; else fail "$1" "$2" "pvesm status --storage $3: ${status:-not found}"; fi
 }
 
+# A backup job (cluster-wide, /etc/pve/jobs.cfg) with its storage and schedule; pvesh prints its JSON on one line.
+json_string() { sed -n 's/.*"'"$1"'":"\([^"]*\)".*/\1/p'; }
+backup_job_check() { # what where id storage schedule
+  job=$(pvesh get "/cluster/backup/$3" --output-format json 2>&1) || { fail "$1" "$2" "pvesh get /cluster/backup/$3: $(printf '%s' "$job" | flat)"; return; }
+  storage=$(printf '%s\n' "$job" | json_string storage)
+  schedule=$(printf '%s\n' "$job" | json_string schedule)
+  if [ "$storage" = "$4" ] && [ "$schedule" = "$5" ]; then pass "$1" "$2"; else fail "$1" "$2" "pvesh get /cluster/backup/$3: storage ${storage:-local}, schedule ${schedule:-none}"; fi
+}
+
 checks() {
   bridge_check 'vmbr0 is an up bridge with exactly the address 192.168.0.10/24' 'topology.yaml:20' 'vmbr0' '192.168.0.10/24'
   ports_check 'vmbr0 bridges eno1' 'topology.yaml:20' 'vmbr0' 'eno1'
@@ -200,6 +209,7 @@ checks() {
   guest_nic_check 'container 211 (valkey) has a NIC on vmbr2 with 10.1.0.111' 'topology.yaml:102' 'pct' '211' 'vmbr2' '' '10.1.0.111'
   guest_nic_check 'VM 103 (backup server pbs) has a NIC on vmbr1' 'topology.yaml:156' 'qm' '103' 'vmbr1' '' ''
   storage_check 'the backup storage pbs-main is active' 'topology.yaml:153' 'pbs-main'
+  backup_job_check 'backup job nightly writes to pbs-main on schedule 21:00' 'topology.yaml:167' 'nightly' 'pbs-main' '21:00'
 }
 
 checks | awk -v format="$FORMAT" -v box='Proxmox VE host pve' -v site='home' -v source='topology.yaml' '

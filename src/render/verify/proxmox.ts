@@ -4,7 +4,7 @@
 // ports; the default route and every route gen derives (seed 002 problems 7
 // and 8: `ip route get` must leave through the firewall); the guests gen
 // knows (the firewall VM, the services' containers and VMs) with their NICs
-// on the right bridges; the backup storage.
+// on the right bridges; the backup storage and the backup jobs that write to it.
 import type { Host, Model, Site } from '../../model.js';
 import { formatIPv4 } from '../../net.js';
 import { nameservers } from '../../targets/proxmox/guest-formats.js';
@@ -149,6 +149,15 @@ guest_dns_check() { # what where ctid servers
 storage_check() { # what where storage
   status=$(pvesm status --storage "$3" 2>&1 | awk -v s="$3" '$1 == s { print $3 }')
   if [ "$status" = active ]; then pass "$1" "$2"; else fail "$1" "$2" "pvesm status --storage $3: \${status:-not found}"; fi
+}
+
+# A backup job (cluster-wide, /etc/pve/jobs.cfg) with its storage and schedule; pvesh prints its JSON on one line.
+json_string() { sed -n 's/.*"'"$1"'":"\\([^"]*\\)".*/\\1/p'; }
+backup_job_check() { # what where id storage schedule
+  job=$(pvesh get "/cluster/backup/$3" --output-format json 2>&1) || { fail "$1" "$2" "pvesh get /cluster/backup/$3: $(printf '%s' "$job" | flat)"; return; }
+  storage=$(printf '%s\\n' "$job" | json_string storage)
+  schedule=$(printf '%s\\n' "$job" | json_string schedule)
+  if [ "$storage" = "$4" ] && [ "$schedule" = "$5" ]; then pass "$1" "$2"; else fail "$1" "$2" "pvesh get /cluster/backup/$3: storage \${storage:-local}, schedule \${schedule:-none}"; fi
 }`;
 
 /** VLAN ids as sorted, merged ranges: what `bridge -c vlan show` prints for them. */
@@ -255,7 +264,12 @@ function guestChecks(site: Site, host: Host, declared: Declared): string[] {
 
 function storageChecks(site: Site, declared: Declared): string[] {
   if (!site.backup) return [];
-  return [call('storage_check', `the backup storage ${site.backup.pveStorage} is active`, declared(site.backup.path), [site.backup.pveStorage])];
+  const backup = site.backup;
+  return [
+    call('storage_check', `the backup storage ${backup.pveStorage} is active`, declared(backup.path), [backup.pveStorage]),
+    // Without a job Proxmox VE backs up nothing to the storage (pve-manager PVE/API2/Backup.pm, /cluster/backup).
+    ...backup.jobs.map((job) => call('backup_job_check', `backup job ${job.id} writes to ${backup.pveStorage} on schedule ${job.schedule}`, declared(job.path), [job.id, backup.pveStorage, job.schedule])),
+  ];
 }
 
 export function proxmoxScriptName(host: Host): string {
