@@ -21,7 +21,8 @@ export const PEER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 /** A secrets directory or key file that gen refuses to use. */
 export class SecretsError extends ReportedError {}
 
-function shellQuoted(path: string): string {
+/** A path as one shell word, quoted only when it needs it (for the commands a message names). */
+export function shellQuoted(path: string): string {
   return /^[A-Za-z0-9_./+-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
 }
 

@@ -14,7 +14,7 @@ import { requireInputFile } from '../io/read-input.js';
 import { clientConfig, commandScope } from '../render/wireguard/client-config.js';
 import { instanceConfig } from '../render/wireguard/instance-config.js';
 import { TERMINAL_COLUMNS, pngQr, svgQr, terminalQr } from '../render/wireguard/qr.js';
-import { PEER_NAME, readSecret } from '../secrets.js';
+import { PEER_NAME, readSecret, shellQuoted } from '../secrets.js';
 import { defaultSecretsDir, instanceKeyPath, peerKeyPath } from '../paths.js';
 import { checkSecretsPlace } from '../io/secrets-place.js';
 import type { Model } from '../model.js';
@@ -112,6 +112,24 @@ async function warnIfGitExposed(output: string): Promise<void> {
   if (warning !== undefined) note(warning);
 }
 
+/**
+ * After a key was written to the secrets directory: gen gives a secrets
+ * directory it creates a .gitignore of `*`, but one made by hand (or
+ * copied) has none, and in a git work tree that ignores it nowhere else
+ * `git add -A` would commit the key. The key stays where it is (moving it
+ * would lose the pair); the warning names the line that ignores the keys.
+ */
+async function warnIfKeyExposed(dir: string, keyFile: string): Promise<void> {
+  const { unignoredWorkTree } = await import('../io/git-exposed.js');
+  const key = join(dir, keyFile);
+  const root = unignoredWorkTree(key);
+  if (root === undefined) return;
+  note(
+    `warning: ${key} holds a private key and lies in the git work tree ${root}, where nothing ignores it: git add -A would commit it. ` +
+      `Ignore the secrets directory before the next commit, as gen does for one it creates: echo '*' >> ${shellQuoted(join(dir, '.gitignore'))}`,
+  );
+}
+
 export function keygen(): void {
   process.stdout.write(`${generateKeyPair().privateKey}\n`);
 }
@@ -146,6 +164,7 @@ export async function keygenInstance(options: CommonOptions & { force?: boolean 
     await checkEdited(options.file, edited);
     commitKeyChange({ dir, keyFile, privateKey: pair.privateKey, topology: options.file, edited });
     note(`instance ${instance.name}: private key in ${join(dir, keyFile)}, public key set in ${options.file}`);
+    await warnIfKeyExposed(dir, keyFile);
     process.stdout.write(`${pair.publicKey}\n`);
   });
 }
@@ -185,6 +204,7 @@ export async function addPeer(name: string, options: CommonOptions & { role: str
       `added peer ${name} (${options.role}) at ${address} to ${instance.name}; ` +
         (pair ? `private key in ${join(dir, keyFile)}` : 'its private key stays on the device'),
     );
+    if (pair) await warnIfKeyExposed(dir, keyFile);
     if (!options.qr || !pair) {
       process.stdout.write(`${address}\n`);
       return undefined;
@@ -221,6 +241,7 @@ export async function rotate(name: string, options: CommonOptions & { publicKey?
     // The device made the new key: the old private key goes once the topology no longer names it.
     commitKeyChange({ dir, keyFile, privateKey: pair?.privateKey, topology: options.file, edited });
     note(`peer ${name}: new public key ...${publicKey.slice(-8)}; ${pair ? `private key in ${join(dir, keyFile)}` : 'its private key stays on the device'}. Rebuild and deploy, then export the new client file.`);
+    if (pair) await warnIfKeyExposed(dir, keyFile);
   });
 }
 

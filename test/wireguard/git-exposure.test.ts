@@ -3,7 +3,7 @@
 // where nothing ignores it: `git add -A` would commit the key. gen says so
 // when it writes the file, and only then (git itself is the judge).
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { root } from '../helpers.js';
@@ -44,6 +44,32 @@ describe('a file with a private key in a git work tree', () => {
     }
     // The keys themselves: the secrets directory ignores itself.
     expect(wouldCommit(c.dir).filter((path) => path.startsWith('.secrets'))).toEqual([]);
+  });
+
+  it('a key written into a secrets directory made by hand, which nothing ignores, is named with the line that ignores it', async () => {
+    const c = newCase();
+    expect(spawnSync('git', ['init', '-q'], { cwd: c.dir }).status).toBe(0);
+    // Made by hand, as `mkdir -m 700 .secrets` does: no .gitignore of gen's in it.
+    mkdirSync(c.secrets, { mode: 0o700 });
+    const runs = [
+      { args: ['keygen', '--instance', 'wg0', '--force'], key: '.secrets/home/wireguard/wg0.key' },
+      { args: ['add-peer', 'pixel-anna', '--role', 'mobile'], key: '.secrets/home/wireguard/wg0/peers/pixel-anna.key' },
+      { args: ['rotate', 'laptop-john'], key: '.secrets/home/wireguard/wg0/peers/laptop-john.key' },
+    ];
+    for (const run of runs) {
+      const result = await gen('wg', ...run.args, '-f', c.topology);
+      expect(result.code).toBe(0);
+      // git itself is the judge: the key is one `git add -A` away from a commit, and gen says so.
+      expect(wouldCommit(c.dir)).toContain(run.key);
+      expect(result.stderr).toMatch(warning(join(c.secrets, run.key.slice('.secrets/'.length)), c.dir));
+    }
+    // The command the warning names ignores every key, and then there is nothing to say.
+    const fix = /echo '\*' >> (\S+)$/m.exec((await gen('wg', 'rotate', 'laptop-john', '-f', c.topology)).stderr)!;
+    expect(fix[1]).toBe(join(c.secrets, '.gitignore'));
+    appendFileSync(fix[1]!, '*\n');
+    expect(wouldCommit(c.dir).filter((path) => path.startsWith('.secrets'))).toEqual([]);
+    const rotated = await gen('wg', 'rotate', 'laptop-john', '-f', c.topology);
+    expect([rotated.code, rotated.stderr]).toEqual([0, expect.not.stringContaining('warning')]);
   });
 
   it('outside a work tree there is nothing to say', async () => {
