@@ -8,12 +8,13 @@
 // (init-package-json.ts), and the file keeps its mode and owner. Every
 // file is read, and refused when gen may not change it (a symbolic link,
 // a directory, a read-only file), before anything is written.
-import { accessSync, constants, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { Option, type Command } from 'commander';
 import { packageRoot } from '../paths.js';
 import type { StagedWrite } from '../io/atomic-write.js';
-import { ReportedError, UsageError, reasonOf } from '../io/errors.js';
+import { ReportedError, UsageError } from '../io/errors.js';
+import { deniedWriteMode } from '../io/may-write.js';
 import { WAYS, type ProjectFile, type Way, detectWay, inLineEndsOf, nearest, packageJsonWith, readProjectFile, readmeAddition, readmeCommands, schemaPath } from './init-ways.js';
 import { DEFAULT_TOPOLOGY } from './topology-arg.js';
 
@@ -202,14 +203,8 @@ function checkChangeable(file: ProjectFile, yourself: string): void {
   if (file.link !== undefined) {
     throw new UsageError(`refusing to change ${file.path}: it is a symbolic link (to ${file.link}), and gen init changes only a regular file there; replace the link with a regular file and run gen init again, or ${yourself}`);
   }
-  try {
-    accessSync(file.path, constants.W_OK);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EACCES' || code === 'EPERM') {
-      const mode = (file.read!.stat.mode & 0o7777).toString(8).padStart(4, '0');
-      throw new ReportedError(`refusing to change ${file.path}: you may not write it (mode ${mode}); make it writable (chmod u+w ${file.path}) and run gen init again, or ${yourself}`);
-    }
-    if (code !== 'EROFS') throw new ReportedError(`cannot write ${file.path}: ${reasonOf(error as NodeJS.ErrnoException)}`);
+  const mode = deniedWriteMode(file.path);
+  if (mode !== undefined) {
+    throw new ReportedError(`refusing to change ${file.path}: you may not write it (mode ${mode}); make it writable (chmod u+w ${file.path}) and run gen init again, or ${yourself}`);
   }
 }

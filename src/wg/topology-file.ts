@@ -6,6 +6,7 @@ import { readFileSync, statSync } from 'node:fs';
 import type { Diagnostic } from '../diagnostics.js';
 import { formatDiagnostics } from '../format.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
+import { deniedWriteMode } from '../io/may-write.js';
 import { ReportedError } from '../io/errors.js';
 import { STDIN_NAME, readInputText, readStdinText, requireInputFile } from '../io/read-input.js';
 import type { Model } from '../model.js';
@@ -42,8 +43,17 @@ async function loadedFrom(file: string, text: string): Promise<LoadedTopology> {
   return { file, text, model };
 }
 
-/** Lints the edited text: a change that brings errors is refused before anything is written. */
+/** Refuses a topology the user may not write (read-only, another user's): a rename would replace it all the same. */
+function requireWritable(file: string): void {
+  const mode = deniedWriteMode(file);
+  if (mode !== undefined) {
+    throw new CommandError(`refusing to change ${file}: you may not write it (mode ${mode}); nothing was written. Make it writable (chmod u+w ${file}) and run the command again`);
+  }
+}
+
+/** Lints the edited text: a change that brings errors, or to a file the user may not write, is refused before anything is written. */
 export async function checkEdited(file: string, text: string): Promise<void> {
+  requireWritable(file);
   const { diagnostics, model } = await lintText(text, file);
   const errors = errorsOf(diagnostics);
   if (errors.length || !model) throw new CommandError(`the change would break ${file}; nothing was written:\n${formatDiagnostics('pretty', errors).trimEnd()}`);
@@ -51,6 +61,7 @@ export async function checkEdited(file: string, text: string): Promise<void> {
 
 /** Writes the edited text over the file atomically (through a link), keeping its mode and, where the system allows, its owner; fails unless it landed. */
 export function writeEdited(file: string, text: string): void {
+  requireWritable(file);
   const { mode, uid, gid } = statSync(file);
   const written = writeFileAtomic(file, text, mode & 0o777, { uid, gid });
   if (readFileSync(written, 'utf8') !== text) throw new CommandError(`${file} does not hold the change after writing it; check the file system`);
