@@ -72,7 +72,9 @@ export const systemProbes: Probes = {
   tunnels() {
     const r = runProbe('wg', ['show', 'all', 'dump']);
     if (r.missing) return 'wg (wireguard-tools) is not installed';
-    if (r.status !== 0) return `wg show all dump: ${(r.stderr || r.stdout).trim()}${process.getuid?.() !== 0 ? ' (run as root, e.g. with sudo)' : ''}`;
+    // Never its standard output: the dump's interface lines hold the private keys, and a wg killed at the
+    // time limit leaves part of it there with nothing on stderr.
+    if (r.status !== 0) return `wg show all dump: ${r.stderr.trim() || (r.status === -1 ? 'did not finish' : `exit status ${r.status}`)}${process.getuid?.() !== 0 ? ' (run as root, e.g. with sudo)' : ''}`;
     return parseDump(r.stdout);
   },
   addresses(iface) {

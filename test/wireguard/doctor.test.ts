@@ -399,6 +399,17 @@ describe('the probes', () => {
       return dir;
     }
 
+    it('a wg cut short (killed at the time limit) is reported without its output: the dump holds the private keys', () => {
+      const privateKey = 'oF8bN6sEI5Qx3vm+m1FoCPrI0QEbNRWd6vTOG3gqK2w=';
+      // What the killed wg left in the pipe: the interface line of `wg show all dump` (wg(8): private key first).
+      const dir = standIn('');
+      writeFileSync(join(dir, 'wg'), `#!/bin/sh\nprintf 'wg0\\t${privateKey}\\t${publicKeyOf(privateKey)}\\t0\\toff\\n'\nkill -TERM $$\n`, { mode: 0o755 });
+      const problem = systemProbes.tunnels();
+      expect(typeof problem).toBe('string');
+      expect(problem).toMatch(/^wg show all dump: did not finish/);
+      expect(problem).not.toContain(privateKey);
+    });
+
     it("passes the mark in decimal to iputils' -m", () => {
       const dir = standIn('exit 0');
       expect(systemProbes.ping(ENDPOINT_ADDRESS, 1452, 0xca6c)).toBe('reply');
