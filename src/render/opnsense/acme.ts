@@ -4,7 +4,7 @@
 // updates that <cert> in place on renewal, so the link survives. DNS API credentials are secrets and stay out of the
 // fragment: the operator enters them in the validation method.
 import { acmeChallengeFrontends, frontendsServing } from '../../resolve/haproxy.js';
-import { ACME_CHALLENGE_PORT, ACME_RENEWAL_JOB, dnsService, validationName } from '../../targets/opnsense/acme.js';
+import { ACME_CHALLENGE_PORT, ACME_RENEWAL_JOB, ACME_RENEW_DAYS, dnsService, validationName } from '../../targets/opnsense/acme.js';
 import { type Area } from './context.js';
 import { modelItem, modelSection } from './fields.js';
 import { haproxyUuids } from './haproxy.js';
@@ -55,7 +55,7 @@ export const acmeArea: Area = {
           keyLength: 'key_ec256',
           restartActions: restartUuid,
           autoRenewal: '1',
-          renewInterval: '60',
+          renewInterval: ACME_RENEW_DAYS,
           certRefId: refid,
         }),
       );

@@ -15,6 +15,20 @@ export function validationName(certificate: string, challenge: 'dns-01' | 'http-
 export const ACME_CHALLENGE_PORT = '43580';
 
 /**
+ * After how many days from its start of validity the ACME client renews a
+ * certificate (certificates.certificate.renewInterval). The plugin runs
+ * acme.sh only once LeCertificate::needsRenewal() finds the validity start
+ * plus this many days past, and passes it on as acme.sh's --days. Its
+ * default, 60, fits only 90-day certificates: Let's Encrypt's default
+ * profile issues 64-day ones from 10 February 2027 (renewed 4 days before
+ * they expire) and 45-day ones from 16 February 2028 (expired 15 days
+ * before renewal). 30 is two thirds of 45 days, when Let's Encrypt asks
+ * clients to renew, and a 90-day certificate is then renewed every month,
+ * far within its limits.
+ */
+export const ACME_RENEW_DAYS = '30';
+
+/**
  * The ACME client's daily renewal job, as its settings page's Apply makes it
  * (SettingsController::fetchCronIntegrationAction: Cron::newDailyJob with
  * these values and weekdays "*", the model's default; the schedule is the cron model's
