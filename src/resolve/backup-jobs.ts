@@ -22,16 +22,11 @@ export function notesTemplateProblems(template: string): string | undefined {
   return problems.length ? problems.join(', ') : undefined;
 }
 
-function guestId(ref: GuestRefInput, guests: readonly Guest[], path: Path, ctx: ResolveContext): number | undefined {
-  if (typeof ref === 'number') return ref;
-  const index = new Map(guests.map((g) => [g.name, g.id]));
-  return ctx.lookup(index, ref, 'guest', path);
-}
-
 function ids(refs: readonly GuestRefInput[], guests: readonly Guest[], path: Path, ctx: ResolveContext): number[] {
+  const byName = new Map(guests.map((g) => [g.name, g.id]));
   const out: number[] = [];
   refs.forEach((ref, i) => {
-    const id = guestId(ref, guests, path.concat(i), ctx);
+    const id = typeof ref === 'number' ? ref : ctx.lookup(byName, ref, 'guest', path.concat(i));
     if (id !== undefined && !out.includes(id)) out.push(id);
   });
   return out;
