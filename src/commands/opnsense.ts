@@ -56,6 +56,7 @@ async function runMerge(options: MergeCommandOptions): Promise<number> {
   const { PRIVATE_KEY_PLACEHOLDER_PREFIX } = await import('../render/opnsense/context.js');
   const { MergeError, mergedConfig } = await import('../opnsense/merge.js');
   const { antiLockoutOn } = await import('../resolve/anti-lockout.js');
+  const { joinedVpc } = await import('../opnsense/managed-rules.js');
 
   const model = await cleanModel(options.file, 'nothing was merged');
   if (!model) return EXIT_FAILED;
@@ -102,6 +103,8 @@ async function runMerge(options: MergeCommandOptions): Promise<number> {
           ownSections: true,
           allowGuiPortConflict: options.allowGuiPortConflict,
           allowHa: options.allowHa,
+          // Its traffic enters on enc0 even where the policy has no rule from it: merge names the box's rules there.
+          joinedVpc: joinedVpc(model, site),
           antiLockout: Object.assign({}, site.firewall!.antiLockout, { interface: antiLockoutOn(site.firewall!)?.key }),
         });
       },

@@ -11,8 +11,10 @@
 // NAT rule of a 25.7 merge under the uuid gen now gives its MVC source NAT
 // rule, and kept beside it pf got the rule twice (and the box the
 // migration assistant).
+import type { Model, Site } from '../model.js';
 import { isGenUuid } from '../render/opnsense/ids.js';
 import { type XmlElement, attr, child, isElement } from '../render/opnsense/xml.js';
+import { IPSEC_INTERFACE } from '../targets/opnsense/interfaces.js';
 import { at, fieldText } from './fields.js';
 
 interface RuleStore {
@@ -50,10 +52,23 @@ function storeUuids(sections: readonly XmlElement[], path: readonly string[]): S
   return uuids;
 }
 
+/** The AWS VPC joined to the site by the site-to-site VPN: its traffic enters pf on enc0. */
+export interface JoinedVpc {
+  name: string;
+  cidr: string;
+}
+
+/** The VPC joined to `site` by the site-to-site VPN, if there is one. */
+export function joinedVpc(model: Model, site: Site): JoinedVpc | undefined {
+  const vpc = model.aws?.vpc;
+  return vpc?.siteToSite?.site === site.name ? { name: vpc.name, cidr: vpc.cidr } : undefined;
+}
+
 /**
  * Removes the base's rules on `managed` interfaces and stale rules of
  * earlier merges, except the ones gen writes now into the same store (of
- * `sections`); says which of the box's own rules it removed.
+ * `sections`); says which of the box's own rules it removed, and names the
+ * box's rules that run before or among the policy's (warnEarlierRules).
  */
 export function clearManagedRules(
   root: XmlElement,
@@ -61,6 +76,7 @@ export function clearManagedRules(
   genUuids: ReadonlySet<string>,
   managed: ReadonlySet<string>,
   warn: (message: string) => void,
+  vpc?: JoinedVpc,
 ): void {
   for (const store of STORES) {
     const parent = at(root, store.path);
@@ -82,26 +98,39 @@ export function clearManagedRules(
       delete parent.raw;
     }
   }
-  warnEarlierRules(root, genUuids, managed, sharedInterfaces(sections, managed), warn);
+  warnEarlierRules(root, genUuids, managed, sharedInterfaces(sections, managed, vpc), warn);
 }
 
+const AMONG_POLICY = "where the topology's policy has rules too: OPNsense evaluates both by sequence, so it can pass or block what the policy decides there (a pass also what the policy leaves denied)";
+
 /**
- * The interfaces gen writes filter rules on without managing them: enc0, which
- * the site-to-site VPN shares with the box's other IPsec tunnels (its rules
- * there stay). OPNsense orders an interface's rules by priority and sequence
- * alone (FilterRuleField::getPriority, 400000 for every single-interface
- * rule), so the box's own rules there run among gen's.
+ * The interfaces the policy decides on without gen managing them, with what
+ * the policy means there: enc0, which the site-to-site VPN shares with the
+ * box's other IPsec tunnels (its rules there stay). OPNsense orders an
+ * interface's rules by priority and sequence alone
+ * (FilterRuleField::getPriority, 400000 for every single-interface rule), so
+ * the box's own rules there run among gen's. A joined VPC with no rule from
+ * it in the policy puts nothing of gen's on enc0, yet the policy still says
+ * the VPC reaches nothing (default deny), and a box's pass there (a common
+ * step of IPsec how-tos) opens every internal network to it.
  */
-function sharedInterfaces(sections: readonly XmlElement[], managed: ReadonlySet<string>): Set<string> {
-  const shared = new Set<string>();
+function sharedInterfaces(sections: readonly XmlElement[], managed: ReadonlySet<string>, vpc: JoinedVpc | undefined): Map<string, string> {
+  const shared = new Map<string, string>();
   for (const store of STORES.filter((s) => s.what === 'filter rule')) {
     for (const section of sections) {
       if (section.name !== store.path[0]) continue;
       for (const rule of at(section, store.path.slice(1))?.children ?? []) {
         const iface = isElement(rule) && rule.name === 'rule' ? store.interfaceOf!(rule) : undefined;
-        if (iface !== undefined && !managed.has(iface)) shared.add(iface);
+        if (iface !== undefined && !managed.has(iface)) shared.set(iface, AMONG_POLICY);
       }
     }
+  }
+  if (vpc && !shared.has(IPSEC_INTERFACE)) {
+    shared.set(
+      IPSEC_INTERFACE,
+      `where AWS VPC ${vpc.name} (${vpc.cidr}) arrives by the site-to-site VPN: the topology's policy has no rule from the VPC, so the VPC reaches nothing (default deny), ` +
+        "and a pass here lets it reach what the policy denies it (the policy tests from the VPC still say deny)",
+    );
   }
   return shared;
 }
@@ -123,11 +152,11 @@ function groupMembers(root: XmlElement): Map<string, string[]> {
  * against 400000, Firewall/FieldTypes/FilterRuleField.php and
  * filter.lib.inc), and the rules of a `shared` interface, which run among
  * gen's there (by sequence; a pass after them passes what the policy leaves
- * to the default deny). They can pass or block what the policy decides, so
+ * to the default deny), or stand where the policy has none but denies all. They can pass or block what the policy decides, so
  * merge names them (it keeps them: they may serve interfaces or tunnels gen
  * does not manage).
  */
-function warnEarlierRules(root: XmlElement, genUuids: ReadonlySet<string>, managed: ReadonlySet<string>, shared: ReadonlySet<string>, warn: (message: string) => void): void {
+function warnEarlierRules(root: XmlElement, genUuids: ReadonlySet<string>, managed: ReadonlySet<string>, shared: ReadonlyMap<string, string>, warn: (message: string) => void): void {
   const groups = groupMembers(root);
   for (const store of STORES.filter((s) => s.what === 'filter rule')) {
     for (const rule of at(root, store.path)?.children ?? []) {
@@ -145,7 +174,7 @@ function warnEarlierRules(root: XmlElement, genUuids: ReadonlySet<string>, manag
         if (reached.length === 0) continue;
         where = `, floating (${listed.length === 0 ? 'every interface' : `${negated ? 'all but ' : ''}${listed.join(', ')}`}): ${before(reached)}`;
       } else if (shared.has(listed[0]!)) {
-        where = ` on ${listed[0]}, where the topology's policy has rules too: OPNsense evaluates both by sequence, so it can pass or block what the policy decides there (a pass also what the policy leaves denied)`;
+        where = ` on ${listed[0]}, ${shared.get(listed[0]!)!}`;
       } else {
         const members = groups.get(listed[0]!);
         const reached = (members ?? []).filter((k) => managed.has(k));

@@ -27,7 +27,7 @@ import { dropOrphanedAssignments, dropStaleItems, genDevices } from './dropped.j
 import { addToList } from '../arrays.js';
 import { type ExpectedAntiLockout, antiLockoutDifferences } from './anti-lockout.js';
 import { bindClashes, guiConflicts, idleHaproxy, wireguardClashes } from './listeners.js';
-import { RULE_STORE_PATHS, clearManagedRules } from './managed-rules.js';
+import { type JoinedVpc, RULE_STORE_PATHS, clearManagedRules } from './managed-rules.js';
 import { warnOutboundModeChange } from './outbound-mode.js';
 import { laggMemberRefusals, pppLinks } from './links.js';
 import { groupRefusals } from './groups.js';
@@ -734,6 +734,12 @@ export interface MergeOptions {
   standIn?(names: readonly string[]): SelfSigned;
   /** What the topology says of OPNsense's anti-lockout rule: the merge warns where the merged configuration differs. */
   antiLockout?: ExpectedAntiLockout;
+  /**
+   * The AWS VPC the site-to-site VPN joins to this site: the box's own rules
+   * on enc0, where its traffic arrives, stay (other IPsec tunnels share it),
+   * and merge names them even where the policy writes nothing there.
+   */
+  joinedVpc?: JoinedVpc;
   /** Merge although HAProxy binds a port the web GUI holds on every interface (only warn). */
   allowGuiPortConflict?: boolean;
   /** Merge into a node of an HA pair, which the topology cannot describe (only warn). */
@@ -985,7 +991,7 @@ function merged(baseText: string, genSections: readonly XmlElement[], givenOptio
   if (genInterfaces?.children.filter(isElement).some((c) => fieldText(c, 'if').startsWith('wg'))) managed.add('wireguard');
   // Gateways of earlier merges this merge removes (the routes through them go with them; the box's own are reported below).
   const droppedGateways = gatewaysOf(root).filter((g) => isGenUuid(attr(g, 'uuid')) && !genUuids.has(attr(g, 'uuid') ?? '')).map((g) => fieldText(g, 'name'));
-  clearManagedRules(root, sections, genUuids, managed, options.warn!);
+  clearManagedRules(root, sections, genUuids, managed, options.warn!, options.joinedVpc);
   warnOutboundModeChange(root, sections, genUuids, options.warn!);
 
   const genKeys = new Set(genInterfaces?.children.filter(isElement).map((c) => c.name) ?? []);

@@ -8,6 +8,7 @@ import { XMLValidator } from 'fast-xml-parser';
 import { parse as parseYaml } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MergeError, mergeConfig } from '../../src/opnsense/merge.js';
+import { joinedVpc } from '../../src/opnsense/managed-rules.js';
 import { parseXml } from '../../src/opnsense/parse.js';
 import { selfSignedCertificate } from '../../src/opnsense/selfsigned.js';
 import { PRIVATE_KEY_PLACEHOLDER_PREFIX } from '../../src/render/opnsense/context.js';
@@ -274,15 +275,26 @@ describe('what merge keeps', () => {
 
   // enc0 carries the site-to-site VPN and the box's other IPsec tunnels: the box's rules there stay, and OPNsense runs
   // them among gen's by sequence (the compiled order: test/opnsense/opnsense-php.test.ts).
-  it('names the base\'s rules on enc0 where the policy has rules for the VPC, and only there', async () => {
+  it("names the base's rules on enc0 where the site joins the VPC, whether the policy has rules from the VPC or none", async () => {
     const mvc = (uuid: string, description: string, enabled = '1') =>
       `<rule uuid="${uuid}"><enabled>${enabled}</enabled><sequence>1</sequence><action>pass</action><quick>1</quick><interfacenot>0</interfacenot><interface>enc0</interface>` +
       `<direction>in</direction><ipprotocol>inet</ipprotocol><protocol>any</protocol><source_net>any</source_net><destination_net>any</destination_net><description>${description}</description></rule>`;
     const base = SAMPLE.replace('<rules>', `<rules>${mvc('5a1b2c3d-4e5f-4a6b-8c7d-8e9fa0b1c2d3', 'box: IPsec any')}${mvc('5b1b2c3d-4e5f-4a6b-8c7d-8e9fa0b1c2d3', 'box: off', '0')}`);
     const pair = generateKeyPair();
+    // As gen opnsense merge calls it: the sections and the joined VPC of the site.
     const said = async (yaml: string) => {
       const warnings: string[] = [];
-      mergeConfig(base, await sectionsOf(yaml), { secret: () => pair.privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, standIn: () => STAND_IN, allowGuiPortConflict: true, warn: (m) => warnings.push(m) });
+      const model = await modelOf(yaml);
+      const site = model.sites[0]!;
+      const sections = siteSections(model, site).flatMap((a) => a.sections);
+      mergeConfig(base, sections, {
+        secret: () => pair.privateKey,
+        placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX,
+        standIn: () => STAND_IN,
+        allowGuiPortConflict: true,
+        joinedVpc: joinedVpc(model, site),
+        warn: (m) => warnings.push(m),
+      });
       return warnings.filter((w) => w.includes('enc0'));
     };
     const keyed = edit(siteToSite(), ['sites', 0, 'wireguard', 0, 'public_key'], pair.publicKey);
@@ -290,8 +302,14 @@ describe('what merge keeps', () => {
     expect(await said(vpc)).toEqual([
       'kept the base\'s filter rule "box: IPsec any" on enc0, where the topology\'s policy has rules too: OPNsense evaluates both by sequence, so it can pass or block what the policy decides there (a pass also what the policy leaves denied); remove it on the box if the policy should decide there',
     ]);
-    // No rule of gen's on enc0 (the VPC joined, no rule from it): nothing of the policy's runs there to name them against.
-    expect(await said(keyed)).toEqual([]);
+    // The VPC joined, no rule from it: gen writes nothing on enc0, yet the policy denies the VPC everything, and the
+    // box's pass lets it reach every internal network (the compiled rules: test/opnsense/opnsense-php.test.ts).
+    expect(await said(keyed)).toEqual([
+      'kept the base\'s filter rule "box: IPsec any" on enc0, where AWS VPC main (10.30.0.0/16) arrives by the site-to-site VPN: the topology\'s policy has no rule from the VPC, ' +
+        'so the VPC reaches nothing (default deny), and a pass here lets it reach what the policy denies it (the policy tests from the VPC still say deny); remove it on the box if the policy should decide there',
+    ]);
+    // No VPC joined to this site: enc0 is the box's other tunnels' alone.
+    expect(await said(edit(keyed, ['aws', 'vpc', 'site_to_site'], undefined))).toEqual([]);
   });
 
   // OPNsense applies manual outbound rules (legacy, and the Filter model's source NAT rules) only in hybrid and advanced
@@ -1280,6 +1298,27 @@ describe('gen opnsense merge (command)', () => {
     expect(allowed.code).toBe(0);
     expect(allowed.stderr).toMatch(/^gen: warning: HAProxy frontend https binds 0\.0\.0\.0:443, but the web GUI/m);
     expect(statSync(out).mode & 0o777).toBe(0o600);
+  });
+
+  // The command knows the site joins the VPC (aws.vpc.site_to_site.site) without any rule from it in the policy.
+  it("names the box's pass on the IPsec tab of a site joined to the VPC whose policy has no rule from it", async () => {
+    const keys = generateKeyPair();
+    const joined = join(dir, 'site-to-site.yaml');
+    writeFileSync(joined, edit(siteToSite(), ['sites', 0, 'wireguard', 0, 'public_key'], keys.publicKey));
+    const secrets = join(dir, 'joined-secrets');
+    writeSecret(secrets, instanceKeyPath('home', 'wg0'), keys.privateKey);
+    // The legacy form of 25.7 (the topology's release), as Firewall > Rules > IPsec saves a "pass any".
+    const ipsecAny = '<rule>\n      <type>pass</type>\n      <ipprotocol>inet</ipprotocol>\n      <descr>allow IPsec</descr>\n      <interface>enc0</interface>\n      <source>\n        <any/>\n      </source>\n      <destination>\n        <any/>\n      </destination>\n    </rule>\n    ';
+    const box = join(dir, 'ipsec-backup.xml');
+    writeFileSync(box, SAMPLE_25_7.replace('<filter>\n    <rule>', `<filter>\n    ${ipsecAny}<rule>`));
+    const out = join(dir, 'ipsec-merged.xml');
+    const result = await gen('opnsense', 'merge', '-f', joined, '--base', box, '--secrets', secrets, '-o', out, '--allow-gui-port-conflict');
+    expect(result.code).toBe(0);
+    expect(result.stderr.split('\n').filter((l) => l.includes('enc0'))).toEqual([
+      expect.stringMatching(/^gen: warning: kept the base's filter rule "allow IPsec" on enc0, where AWS VPC main \(10\.30\.0\.0\/16\) arrives by the site-to-site VPN: the topology's policy has no rule from the VPC, so the VPC reaches nothing \(default deny\)/),
+    ]);
+    // Kept: it may serve the box's other tunnels.
+    expect(readFileSync(out, 'utf8')).toContain('<descr>allow IPsec</descr>');
   });
 
   it('refuses a base that is not UTF-8, instead of changing its bytes', async () => {

@@ -22,6 +22,7 @@ import { generateKeyPair } from '../../src/targets/wireguard/keys.js';
 import { type Block, formatIPv4, parseCidr } from '../../src/net.js';
 import { siteMatches } from '../../src/resolve/matches.js';
 import { siteToSite } from '../aws/fixtures.js';
+import { joinedVpc } from '../../src/opnsense/managed-rules.js';
 import { edit, lint, modelOf, readExample, render, root } from '../helpers.js';
 import { missing, titled } from '../system-tools.js';
 import { checkRendered } from './haproxy-check.js';
@@ -592,27 +593,60 @@ describe.skipIf(skip)(titled("OPNsense's own code on merged configs", skip), () 
     expect(hybrid.said).toEqual([]);
   });
 
-  // The IPsec interface enc0 carries the site-to-site VPN's traffic and the box's other IPsec tunnels: merge keeps the
-  // box's own rules there, and OPNsense orders them with gen's by sequence alone (every single-interface rule has
-  // priority 400000, FilterRuleField::getPriority). A box's "pass any" on enc0 comes first: the VPC reaches everything
-  // the policy denies it, so merge must name the rule. (enc0 exists while an IPsec connection is enabled, ipsec.inc.)
-  it("OPNsense 26.7: the box's own rules on enc0 run among the policy's rules for the VPC, and merge names them", async () => {
-    const yaml = edit(siteToSite(), ['sites', 0, 'policy', 'rules', 5], { name: 'vpc-ssh', from: 'private-2a', to: 'management', proto: 'tcp', ports: [22], action: 'pass' });
+  /**
+   * `yaml` merged for 26.7, as gen opnsense merge does (with the site's joined VPC), into a box with an enabled IPsec
+   * connection and a "pass any" of its own on enc0 (enc0 exists while an IPsec connection is enabled, ipsec.inc);
+   * OPNsense's pf ruleset of the result and what merge said of enc0.
+   */
+  const withBoxIpsecPass = async (yaml: string, name: string) => {
     const own = '<rule uuid="5a1b2c3d-4e5f-4a6b-8c7d-8e9fa0b1c2d3"><enabled>1</enabled><statetype>keep</statetype><sequence>1</sequence><action>pass</action><quick>1</quick>' +
       '<interfacenot>0</interfacenot><interface>enc0</interface><direction>in</direction><ipprotocol>inet</ipprotocol><protocol>any</protocol><source_net>any</source_net>' +
       '<source_not>0</source_not><destination_net>any</destination_net><destination_not>0</destination_not><log>0</log><description>box: IPsec any</description></rule>';
     const ipsec = '<Swanctl version="1.0.0"><Connections><Connection uuid="6a1b2c3d-4e5f-4a6b-8c7d-8e9fa0b1c2d3"><enabled>1</enabled><description>aws</description></Connection></Connections></Swanctl>';
     const box = base('26.7').replace('<rules>', `<rules>${own}`).replace('<OPNsense>', `<OPNsense>${ipsec}`);
     const { sections, privateKey } = await releaseSections(yaml, '26.7');
+    const model = await modelOf(withRelease(yaml, '26.7'));
     const warnings: string[] = [];
-    const file = join(dir, '26.7-enc0-shared.xml');
-    writeFileSync(file, mergeConfig(box, sections, { secret: () => privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, warn: (m) => warnings.push(m) }), { mode: 0o600 });
+    const file = join(dir, `26.7-${name}.xml`);
+    const options = { secret: () => privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, joinedVpc: joinedVpc(model, model.sites[0]!), warn: (m: string) => warnings.push(m) };
+    writeFileSync(file, mergeConfig(box, sections, options), { mode: 0o600 });
     const run = runTool(file, tagOf('26.7'), { validate: false });
     expect(run.errors.filter((e) => !KNOWN_UPSTREAM.some((re) => re.test(e)))).toEqual([]);
-    const onEnc0 = run.ruleset.filter((l) => l.startsWith('pass in quick on enc0 '));
+    return { ruleset: run.ruleset, said: warnings.filter((w) => w.includes('enc0')) };
+  };
+
+  // The IPsec interface enc0 carries the site-to-site VPN's traffic and the box's other IPsec tunnels: merge keeps the
+  // box's own rules there, and OPNsense orders them with gen's by sequence alone (every single-interface rule has
+  // priority 400000, FilterRuleField::getPriority). A box's "pass any" on enc0 comes first: the VPC reaches everything
+  // the policy denies it, so merge must name the rule.
+  it("OPNsense 26.7: the box's own rules on enc0 run among the policy's rules for the VPC, and merge names them", async () => {
+    const yaml = edit(siteToSite(), ['sites', 0, 'policy', 'rules', 5], { name: 'vpc-ssh', from: 'private-2a', to: 'management', proto: 'tcp', ports: [22], action: 'pass' });
+    const { ruleset, said } = await withBoxIpsecPass(yaml, 'enc0-shared');
+    const onEnc0 = ruleset.filter((l) => l.startsWith('pass in quick on enc0 '));
     expect(onEnc0.map((l) => l.split(' # ')[1])).toEqual(['box: IPsec any', 'gen: policy rule vpc-ssh']);
     expect(onEnc0[0]).toMatch(/^pass in quick on enc0 inet from \{any\} to \{any\} /);
-    expect(warnings.filter((w) => w.includes('enc0'))).toEqual([expect.stringMatching(/^kept the base's filter rule "box: IPsec any" on enc0, where the topology's policy has rules too/)]);
+    expect(said).toEqual([expect.stringMatching(/^kept the base's filter rule "box: IPsec any" on enc0, where the topology's policy has rules too/)]);
+  });
+
+  // The VPC joined without a rule from it: gen writes nothing on enc0, and the policy's meaning is the default deny
+  // alone. The box's "pass any" on the IPsec tab (a common step of IPsec how-tos) is then the only rule of enc0, quick,
+  // and pf's default block (not quick) never decides: the VPC reaches every internal network. Merge must name it.
+  it("OPNsense 26.7: the box's own pass on enc0 opens the site to a VPC the policy gives no rule, and merge names it", async () => {
+    const { ruleset, said } = await withBoxIpsecPass(siteToSite(), 'enc0-vpc-no-rule');
+    // Every rule pf has for IPv4 traffic entering on enc0 (or on any interface): the policy's default deny, not quick,
+    // then the box's quick pass, the only rule of enc0, which decides; the quick blocks between are of port 0 and of
+    // OPNsense's lockout tables only.
+    const inbound = ruleset.filter((l) => /^(pass|block) in /.test(l) && !/ inet6 /.test(l) && (/ on enc0 /.test(l) || !/ on /.test(l)));
+    const deny = inbound.findIndex((l) => l.endsWith('# Default deny / state violation rule'));
+    const first = inbound.findIndex((l) => / on enc0 /.test(l));
+    expect(inbound[deny]).toMatch(/^block in log inet from \{any\} to \{any\} /);
+    expect(inbound.filter((l) => / on enc0 /.test(l)).map((l) => l.split(' # ')[1])).toEqual(['box: IPsec any']);
+    expect(inbound[first]).toMatch(/^pass in quick on enc0 inet from \{any\} to \{any\} /);
+    expect(deny).toBeGreaterThanOrEqual(0);
+    expect(deny).toBeLessThan(first);
+    expect(inbound.slice(deny + 1, first).filter((l) => !/ port \{0\} | from \{<(sshlockout|virusprot)>\} /.test(l))).toEqual([]);
+    // So the VPC reaches management, which the policy (and its tests) deny it.
+    expect(said).toEqual([expect.stringMatching(/^kept the base's filter rule "box: IPsec any" on enc0, where AWS VPC main \(10\.30\.0\.0\/16\) arrives by the site-to-site VPN: the topology's policy has no rule from the VPC, so the VPC reaches nothing \(default deny\)/)]);
   });
 
   // The operator's flow across upgrades: merge for 25.7 and restore; upgrade the box (OPNsense migrates the stored
