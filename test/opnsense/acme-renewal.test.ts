@@ -10,10 +10,11 @@
 // ago, is asked with upstream's PHP (test/tools/opnsense-php/lib/acme-renewal.php).
 // Needs OPNSENSE_CORE_GIT, OPNSENSE_PLUGINS_GIT and php; skips loudly without them.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ACME_RENEW_DAYS } from '../../src/targets/opnsense/acme.js';
 import { readExample, root } from '../helpers.js';
 import { hasCommand } from '../system-tools.js';
 import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
@@ -65,5 +66,27 @@ describe.skipIf(why)(`the ACME client's renewal of gen's certificates${why ? ` (
     }
     // Let's Encrypt issues the same names at most five times a week: a daily renewal would be refused.
     for (const c of renewsAfter(config, tag, 7, work)) expect(c.renews, `${c.name} a week after its issue`).toBe(false);
+  });
+});
+
+describe('what the docs say of the renewal', () => {
+  // The firewall's verification script fails a certificate with fewer than DAYS days left: with the renewal
+  // at ACME_RENEW_DAYS after the issue, that must mean a missed renewal even for the shortest certificate,
+  // and the docs must state the renewal as it is (docs/verify.md said "30 days before expiry" after it moved).
+  const script = readFileSync(join(root, 'out/home/verify/firewall-opnsense.sh'), 'utf8');
+  const days = Number(/^DAYS=(\d+)$/m.exec(script)![1]);
+  const shortest = Math.min(...LIFETIMES);
+
+  it('the verify script\'s default --days fails only a certificate past its renewal', () => {
+    expect(days).toBeLessThan(shortest - Number(ACME_RENEW_DAYS));
+  });
+
+  it('docs/verify.md and docs/opnsense.md say when the client renews', () => {
+    const verify = readFileSync(join(root, 'docs/verify.md'), 'utf8');
+    const row = verify.split('\n').find((l) => l.startsWith('| `--days N` |'))!;
+    expect(row).toContain(`default ${days};`);
+    expect(row).toContain(`renews a certificate ${ACME_RENEW_DAYS} days after it was issued`);
+    expect(row).toContain(`a ${shortest}-day one, Let's Encrypt's shortest, has ${shortest - Number(ACME_RENEW_DAYS)} days left`);
+    expect(readFileSync(join(root, 'docs/opnsense.md'), 'utf8')).toContain(`renewed ${ACME_RENEW_DAYS} days after it was issued`);
   });
 });
