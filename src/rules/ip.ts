@@ -106,7 +106,7 @@ export const ipRules: Rule[] = [
     id: 'ip/overlap',
     severity: 'error',
     summary: "Two networks overlap (on-prem, VPN tunnel, VPC, subnets, remote networks); the WANs of two sites, each behind its own router, may, and so may a site's remote network and another site's network (the two ends of a site-to-site link).",
-    why: 'Overlapping networks make routing ambiguous: traffic for one goes to the other, or nowhere (seed 003 gave two subnets 10.30.1.0/24).',
+    why: 'Overlapping networks make routing ambiguous: traffic for one goes to the other, or nowhere.',
     hint: 'Give one of the networks a free range.',
     examples: [
       {

@@ -127,7 +127,7 @@ export const proxmoxRules: Rule[] = [
       "gen's file is the host's whole /etc/network/interfaces. Apply (pvesh set /nodes/<host>/network, the GUI's button) runs `ifreload -a`, which takes down every interface " +
       'the file no longer names (the bridge the installer made, with its address) and purges every address a stanza does not list (ifupdown2 address-purge, on by default); ' +
       'the next boot brings up only what the file says. A host without an address loses its web GUI, SSH, API and cluster links at once, and only its console is left. ' +
-      "Bridges added by hand in the GUI, as seed 000 adds vmbr1 and vmbr2, leave the installer's management bridge in place; a topology that lists only them drops it.",
+      "Bridges added by hand in the GUI (vmbr1 and vmbr2, say) leave the installer's management bridge in place; a topology that lists only them drops it.",
     hint: "Give the host the address it is managed at, on the bridge of that network (for a network the firewall serves as a VLAN, gen puts it on the bridge's VLAN device), or list the installer's management bridge with its ports and address.",
     examples: [
       {
@@ -213,8 +213,8 @@ export const proxmoxRules: Rule[] = [
     why:
       'Linux makes the whole network of an address on-link on its device (the prefix route of every IPv4 address): the host sends what it has for that network onto the bridge, ' +
       'where nobody of the network is, instead of through the firewall, and gen writes no route through the firewall to a network the host has an address in. ' +
-      "For the WireGuard tunnel this is seed 002's problem 7 again: the host's replies to the VPN clients never reach them. " +
-      'It happens when a network is renumbered and the host keeps its old address (seed 002 gave the old service network 10.0.1.0/24 to the tunnel).',
+      "For the WireGuard tunnel this means that the host's replies to the VPN clients never reach them. " +
+      'It happens when a network is renumbered and the host keeps its old address (an old service network given to the tunnel).',
     hint: 'Remove the address, or give the bridge an address of a network the firewall serves on it; gen then routes the host to that network through the firewall.',
     examples: [
       {

@@ -42,7 +42,7 @@ export const wireguardClientRules: Rule[] = [
     severity: 'error',
     summary: "A WireGuard instance's lan_endpoint is not an address of the firewall: the upstream router, a Proxmox host, a public address or a tunnel address.",
     why:
-      'The -lan client files are for clients on the upstream router\'s LAN, where the router does not hairpin (seed 002 problem 9): their handshakes must go to the firewall directly. ' +
+      'The -lan client files are for clients on the upstream router\'s LAN, where the router does not hairpin: their handshakes must go to the firewall directly. ' +
       'A router that does not hairpin forwards UDP to the firewall only as it comes in on its WAN side, so a handshake sent to its LAN address or to the public address goes nowhere; ' +
       'another machine (a Proxmox host on the same LAN) has no WireGuard listening, and a tunnel address is reached only through the tunnel the file is to set up. ' +
       'The -lan files then never get a handshake.',

@@ -59,7 +59,7 @@ export const wireguardFullTunnelRules: Rule[] = [
     why:
       'In a full tunnel the client routes every destination into the tunnel (AllowedIPs 0.0.0.0/0: wg-quick adds a default route, the apps route everything), ' +
       'so every web page, mail server and public resolver it uses goes to the firewall, where the default deny drops what no rule passes. ' +
-      'Connected, the client reaches the site and nothing else, and names of the internet do not resolve (seed 002 §6.2 symptom 5, FAQ Q6).',
+      'Connected, the client reaches the site and nothing else, and names of the internet do not resolve.',
     hint: 'Add a pass rule from the tunnel (its interface), a role or a zone holding the peers to internet (gen adds the outbound NAT it needs), or use tunnel: split.',
     examples: [
       {
@@ -100,7 +100,7 @@ export const wireguardFullTunnelRules: Rule[] = [
     why:
       'A full tunnel writes dns into every client file (DNS = ...), and the client then asks those servers alone: wg-quick hands them to resolvconf in exclusive mode (-x), the apps set them as the VPN\'s resolvers. ' +
       'Their queries enter the tunnel like everything else (AllowedIPs 0.0.0.0/0) and meet the firewall\'s policy: where it does not pass UDP 53 from the clients to the server, ' +
-      'a connected client resolves no name at all, inside or outside the site (seed 002 FAQ Q6).',
+      'a connected client resolves no name at all, inside or outside the site.',
     hint: `Set dns to servers the clients may reach (the firewall's address on a network the VPN reaches, or a public resolver once the VPN may reach the internet), or pass UDP and TCP 53 from the tunnel to the server. ${DNS_OVER_TCP_HINT}`,
     examples: [
       {

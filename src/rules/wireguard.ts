@@ -152,7 +152,7 @@ export const wireguardRules: Rule[] = [
     id: 'wg/unassigned',
     severity: 'error',
     summary: 'A WireGuard instance is not assigned to a firewall interface.',
-    why: 'Without an assigned, enabled interface OPNsense has no interface address alias for it and rules for the tunnel fail (seed 002 problem 4).',
+    why: 'Without an assigned, enabled interface OPNsense has no interface address alias for it and rules for the tunnel fail.',
     hint: 'Add a firewall interface with `wireguard: <instance>` (it takes no address).',
     examples: [
       {
@@ -285,7 +285,7 @@ export const wireguardRules: Rule[] = [
     id: 'wg/reach-without-pass',
     severity: 'error',
     summary: 'A WireGuard reach list routes a network into the tunnel that no pass rule lets the peers reach.',
-    why: 'Clients route the network into the tunnel and the handshake works, but every packet is dropped (seed 002 problem 6).',
+    why: 'Clients route the network into the tunnel and the handshake works, but every packet is dropped.',
     hint: 'Add a pass rule from the peers (their role, their zone or the tunnel) to that network, or remove it from reach.',
     examples: [
       {
@@ -320,7 +320,7 @@ export const wireguardRules: Rule[] = [
     id: 'wg/full-tunnel',
     severity: 'warning',
     summary: 'A WireGuard instance sends all client traffic (0.0.0.0/0, ::/0) through the tunnel.',
-    why: 'A full tunnel routes every client packet through the firewall; without outbound NAT and DNS on the VPN, clients lose the internet (seed 002 §6).',
+    why: 'A full tunnel routes every client packet through the firewall; without outbound NAT and DNS on the VPN, clients lose the internet.',
     hint: 'Use tunnel: split unless all traffic must go through the firewall.',
     examples: [
       {

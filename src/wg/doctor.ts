@@ -418,7 +418,7 @@ function checkFullSize(t: Target, allowedIps: readonly string[], model: Model, p
     const max = largestPayload(ping, 56, mtu - ICMP_HEADERS) + ICMP_HEADERS;
     report.fail(check, declared, `only packets up to ${max} bytes pass`, `lower mtu on ${t.instance.name} in the topology to what the path to the endpoint carries minus 60 (IPv4) or 80 (IPv6) bytes (the next check measures it; the MSS clamp follows), build, apply and export the client files again`);
   } else {
-    report.fail(`the firewall answers on its ${name} ${address}`, declared, 'no reply to ping', `the firewall needs pass rules on the WireGuard group for the tunnel network (seed 002, 6.1 #6): run out/${t.site.name}/verify/firewall-*.sh there`);
+    report.fail(`the firewall answers on its ${name} ${address}`, declared, 'no reply to ping', `the firewall needs pass rules on the WireGuard group for the tunnel network: run out/${t.site.name}/verify/firewall-*.sh there`);
     return false;
   }
   return true;
@@ -495,7 +495,7 @@ function checkHosts(t: Target, allowedIps: readonly string[], model: Model, prob
         check,
         declared(bridge.path),
         () => 'no reply to ping',
-        () => `the host needs its route back to ${t.instance.block.cidr} via the firewall (seed 002 problem 7): run out/${t.site.name}/verify/proxmox-${host.name}.sh on it`,
+        () => `the host needs its route back to ${t.instance.block.cidr} via the firewall: run out/${t.site.name}/verify/proxmox-${host.name}.sh on it`,
       );
     }
   }

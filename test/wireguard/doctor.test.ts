@@ -194,12 +194,12 @@ describe('gen wg doctor', () => {
     ]);
   });
 
-  it('a Proxmox host that does not answer through the tunnel: its return route (seed problem 7)', async () => {
+  it('a Proxmox host that does not answer through the tunnel: its return route', async () => {
     const fails = failed(await check(client, machine({ ping: (address) => (address === '10.0.0.254' ? 'no-reply' : 'reply') })));
     expect(fails).toEqual([
       expect.objectContaining({
         check: 'Proxmox host pve answers at 10.0.0.254 through the tunnel',
-        fix: 'the host needs its route back to 10.0.1.0/24 via the firewall (seed 002 problem 7): run out/home/verify/proxmox-pve.sh on it',
+        fix: 'the host needs its route back to 10.0.1.0/24 via the firewall: run out/home/verify/proxmox-pve.sh on it',
       }),
     ]);
   });
