@@ -11,7 +11,7 @@ import { root, sourceFiles } from '../helpers.js';
 /**
  * Layers from the bottom up; a module may import its own layer and those
  * below it. The first pattern that matches a file decides its layer. The
- * same table is in the README's Development section.
+ * same table is in the README's Development section (checked below).
  */
 const LAYERS: readonly { name: string; files: readonly RegExp[] }[] = [
   { name: 'shared leaves', files: [/^arrays\.ts$/, /^unique-names\.ts$/, /^first-cover\.ts$/, /^location\.ts$/, /^net\.ts$/, /^intervals\.ts$/, /^diagnostics\.ts$/, /^findings\.ts$/, /^paths\.ts$/, /^manifest\.ts$/, /^secrets\.ts$/, /^topology\.ts$/, /^io\//] },
@@ -152,5 +152,21 @@ describe('the cycle finder', () => {
       ['e.ts', ['e.ts']],
     ]);
     expect(cycles(graph)).toEqual([['a.ts', 'b.ts', 'c.ts'], ['e.ts']]);
+  });
+});
+
+describe("the README's table of layers", () => {
+  it('lists every layer, in order, with exactly its modules (a directory as dir/ or dir/<target>/)', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const start = readme.indexOf('| layer | modules | holds |');
+    const rows = readme
+      .slice(start, readme.indexOf('\n\n', start))
+      .split('\n')
+      .slice(2)
+      .map((row) => row.split(' | '));
+    const documented = rows.map(([name, modules]) => ({ name: name!.replace(/^\| /, ''), files: [...modules!.matchAll(/`([^`]+)`/g)].map((m) => m[1]!.replace(/<\w+>\/$/, '')).sort() }));
+    // Each pattern of LAYERS is one module (^name\.ts$) or one directory (^dir\/).
+    const tested = LAYERS.map((layer) => ({ name: layer.name, files: layer.files.map((p) => p.source.replace(/^\^/, '').replace(/\$$/, '').replace(/\\/g, '')).sort() }));
+    expect(documented).toEqual(tested);
   });
 });
