@@ -1,4 +1,4 @@
-// Backup wiring on the Proxmox side (seed 001 §4): Proxmox Backup Server's
+// Backup wiring on the Proxmox side: Proxmox Backup Server's
 // S3 endpoint, S3-backed datastore and its prune job, and the Proxmox VE
 // storage entry that points at the datastore; where guests.sh gives the
 // backup server's VM a disk for the datastore's local cache, the step that

@@ -1,5 +1,5 @@
 // steps.md per site: what the operator must do by hand on devices gen does
-// not manage (the NAT router's port forward, seed 002 problem 9).
+// not manage (the NAT router's port forward).
 import type { Model } from '../model.js';
 import type { OutputFiles } from './target.js';
 import { template } from './templates.js';

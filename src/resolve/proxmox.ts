@@ -1,7 +1,7 @@
 // Proxmox hosts: bridges with their addresses and the firewall interfaces
 // attached to them, the VLANs each bridge must carry, the host's default
 // gateway, and the routes to networks the host reaches only through the
-// firewall (seed 002 problems 7 and 8: the return route nobody remembers).
+// firewall (the return route nobody remembers).
 import type { Path } from '../location.js';
 import type { Bridge, Firewall, FirewallInterface, Host, Network, Route } from '../model.js';
 import { parseAddressWithPrefix } from '../net.js';

@@ -1,7 +1,7 @@
 // A full tunnel against the policy: its clients send everything to the
 // firewall (wg-quick routes 0.0.0.0/0 into the tunnel), so whatever the
 // policy does not pass from them is gone while the tunnel is up, the
-// internet included (seed 002 §6.2 symptom 5, FAQ Q6).
+// internet included, and so is name resolution.
 import { type Verdict, sourcesFlowVerdicts } from '../flows.js';
 import { ADDRESS_SPACE, type Range, has, overlaps, subtract, union } from '../intervals.js';
 import type { Peer, Site, WireguardInstance } from '../model.js';

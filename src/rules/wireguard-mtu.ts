@@ -1,7 +1,7 @@
 // The tunnel MTU against the firewall's WAN: a WireGuard packet leaves as
 // tunnel MTU + 60 bytes over IPv4, + 80 over IPv6. When that exceeds the WAN
-// MTU, full-size packets are fragmented or dropped (seed 002, 6.2 symptom
-// 8: ping and SSH work, downloads stall).
+// MTU, full-size packets are fragmented or dropped (ping and SSH work,
+// downloads stall).
 import type { WireguardInstance } from '../model.js';
 import { parseIPv4 } from '../net.js';
 import { ETHERNET_MTU, WIREGUARD_OVERHEAD } from '../targets/wireguard/overhead.js';

@@ -1,4 +1,4 @@
-// WireGuard rules from seed 002: the address plan, explicit listen port,
+// WireGuard rules: the address plan, explicit listen port,
 // split-tunnel hygiene, and VPN reach that the firewall actually passes.
 import type { Site, WireguardInstance } from '../model.js';
 import type { Path } from '../location.js';

@@ -1,5 +1,5 @@
-// gen wg doctor: on a client machine, the checks of seed 002's checklist
-// (6.1) and client script (6.4) that can be made from there, each against
+// gen wg doctor: on a client machine, the checks of a diagnostic checklist
+// and client script that can be made from there, each against
 // what the topology says, each with its fix:
 // - the file: a wg-quick file named so wg-quick and the apps accept it,
 //   readable by its owner only, whose private key is a peer's of the

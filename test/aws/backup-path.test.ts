@@ -1,4 +1,4 @@
-// Seed 001's data path: Proxmox VE sends backups to the backup server's API
+// The backup's data path: Proxmox VE sends backups to the backup server's API
 // (TCP 8007, pve-storage PBSPlugin.pm's default port) and the backup server
 // writes them to S3 over HTTPS (proxmox-s3-client, port 443). Where the
 // firewall stands between them, its compiled policy must pass both; the

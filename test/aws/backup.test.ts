@@ -1,4 +1,4 @@
-// Backup wiring on the Proxmox side (seed 001 §4): PBS s3.cfg,
+// Backup wiring on the Proxmox side: PBS s3.cfg,
 // datastore.cfg and prune.cfg, the PVE storage.cfg entry, parsed as Proxmox
 // section config ("<type>: <id>", then tab-indented "<key> <value>" lines),
 // and the steps, the only procedure.
@@ -30,7 +30,7 @@ describe('scenario A backup wiring', async () => {
       id: 'aws-s3-storage',
       props: {
         'access-key': 'REPLACE-WITH-ACCESS-KEY-ID',
-        // PBS fills {{bucket}} in: virtual-hosted style on the regional endpoint of seed 001.
+        // PBS fills {{bucket}} in: virtual-hosted style on the region's endpoint.
         endpoint: '{{bucket}}.s3.ap-northeast-2.amazonaws.com',
         region: 'ap-northeast-2',
         'secret-key': 'REPLACE-WITH-SECRET-ACCESS-KEY',

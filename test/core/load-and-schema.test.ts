@@ -108,7 +108,7 @@ describe('schema errors point at the offending node', () => {
   });
 
   it('a value of the wrong form is answered with its form and an example, never only a pointer to the schema file', async () => {
-    // Seed 003's availability zones, seed 001's IAM user, seed 000's DHCP reservations.
+    // Availability zones, an IAM user, DHCP reservations.
     for (const [text, field, hint] of [
       [readExample('aws-vpc').replace('az: ap-northeast-2c', 'az: ap-northeast-2-c'), 'aws.vpc.subnets[1].az', 'e.g. ap-northeast-2a'],
       [readExample('homelab').replace('- name: proxmox-backup-user', '- name: proxmox backup user'), 'aws.iam.users[0].name', 'no spaces'],

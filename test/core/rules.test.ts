@@ -34,7 +34,7 @@ const cases: Case[] = [
   },
   {
     rule: 'proxmox/host-no-address',
-    name: 'a host whose bridges have no address (seed 000 adds vmbr1 and vmbr2 beside the installer\'s vmbr0, which the file then drops)',
+    name: 'a host whose bridges have no address (vmbr1 and vmbr2 added beside the installer\'s vmbr0, which the file then drops)',
     example: 'vlan-hosting',
     change: (t) => edit(t, ['sites', 0, 'proxmox', 'hosts', 0, 'bridges', 1, 'address'], undefined),
     at: 'bridges:',
@@ -444,7 +444,7 @@ describe('each rule fires on its mistake, at the offending line', () => {
   }
 });
 
-describe('the seed 003 mistake: two public subnets both 10.30.1.0/24', () => {
+describe('a classic mistake: two public subnets both 10.30.1.0/24', () => {
   it('names both subnets and both locations', async () => {
     const text = readExample('aws-vpc').replace('cidr: 10.30.2.0/24', 'cidr: 10.30.1.0/24');
     const diagnostics = await lint(text, 'examples/aws-vpc.yaml');

@@ -21,7 +21,7 @@ async function findings(text: string, rule: string) {
   return (await lint(text)).filter((d) => d.rule === rule).map((d) => ({ severity: d.severity, message: d.message, line: d.location.line }));
 }
 
-/** Scenario B's token as seed 000 wrote it: PVEAdmin on /. */
+/** Scenario B's token as written by hand: PVEAdmin on /. */
 const seedToken = edit(edit(edit(edit(edit(edit(hosting, [...tokens, 0, 'intent'], undefined), [...tokens, 0, 'pool'], undefined), [...tokens, 0, 'templates'], undefined), [...tokens, 0, 'networks'], undefined), [...tokens, 0, 'role'], 'PVEAdmin'), [...tokens, 0, 'path'], '/');
 
 /** `acl PATH ROLE TYPE ID` lines of access.sh. */
@@ -59,7 +59,7 @@ describe('scenario B: the WHMCS token', async () => {
 });
 
 describe('proxmox/broad-token-role', () => {
-  it("warns on seed 000's PVEAdmin on /, naming the intent that replaces it", async () => {
+  it("warns on a PVEAdmin on /, naming the intent that replaces it", async () => {
     expect(await findings(seedToken, 'proxmox/broad-token-role')).toEqual([
       {
         severity: 'warning',

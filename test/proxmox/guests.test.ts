@@ -61,7 +61,7 @@ describe('scenario A', async () => {
     expect([...files.keys()].filter((f) => f.includes('/lxc/'))).toHaveLength(3);
   });
 
-  it("creates the backup server's VM of seed 001 (2 cores, 4 GB, 50 GB) on the management bridge, with a second disk for the datastore's cache", () => {
+  it("creates the backup server's VM (2 cores, 4 GB, 50 GB) on the management bridge, with a second disk for the datastore's cache", () => {
     expect(script).toContain("qm create 103 --name 'pbs' --ostype 'l26' --cpu 'x86-64-v2-AES' --scsihw 'virtio-scsi-single' --scsi0 'local-lvm:50' --scsi1 'local-lvm:100' --ide2 'local:iso/proxmox-backup-server_4.0-1.iso,media=cdrom'");
     const vm = config(files.get('home/proxmox/pve/qemu-server/103.conf')!);
     expect(net(vm.net0!)).toEqual({ model: 'virtio', macaddr: derivedMac('home', 'pbs', 'net0'), bridge: 'vmbr1' });
@@ -175,7 +175,7 @@ function problems(run: { status: number; stderr: string }): string[] {
 const PBS_ISO = 'local:iso/proxmox-backup-server_4.0-1.iso';
 const DEBIAN_TEMPLATE = 'local:vztmpl/debian-13-standard_13.1-1_amd64.tar.zst';
 
-/** A node as seed 002 left it: VM 102 with Proxmox's own MACs and an extra NIC, the three containers. */
+/** A node as hand work left it: VM 102 with Proxmox's own MACs and an extra NIC, the three containers. */
 function homeNode(overrides: Partial<NodeState> = {}): FakeNode {
   return new FakeNode({
     node: 'pve',

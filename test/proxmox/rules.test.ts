@@ -201,7 +201,7 @@ describe('proxmox/host-address-tunnel', () => {
     expect((await lint(edit(homelab, vmbr2Address, '10.1.0.254/24'))).filter((d) => d.rule === rule)).toEqual([]);
   });
 
-  it('is an error for an address in the WireGuard tunnel, which the host would take as on-link (seed 002: the old service network became the tunnel)', async () => {
+  it('is an error for an address in the WireGuard tunnel, which the host would take as on-link (the old service network became the tunnel)', async () => {
     const text = edit(homelab, vmbr2Address, '10.0.1.254/24');
     // Without the old address the host routes the tunnel through the firewall: the route the old address displaces.
     const interfaces = (await render(homelab)).get('home/proxmox/pve/interfaces')!;

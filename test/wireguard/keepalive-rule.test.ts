@@ -1,5 +1,5 @@
-// wg/keepalive-range: a PersistentKeepalive between 10 and 60 seconds (seed
-// 002, 7.4: 25 s; over 60 s NAT mappings expire between keepalives, under 10 s
+// wg/keepalive-range: a PersistentKeepalive between 10 and 60 seconds (wg(8)
+// suggests 25 s; over 60 s NAT mappings expire between keepalives, under 10 s
 // the packets buy nothing), 0 (off) aside; the instance's value where a
 // client file takes it, a peer's own where it sets one.
 import { describe, expect, it } from 'vitest';

@@ -1,5 +1,4 @@
-// The -lan client files (seed 002 problem 9: the upstream router does not
-// hairpin) must send their handshakes to the firewall itself.
+// The -lan client files (for an upstream router that does not hairpin) must send their handshakes to the firewall itself.
 import { describe, expect, it } from 'vitest';
 import { edit, lint, readExample, render } from '../helpers.js';
 import { lineOf } from '../yaml-lines.js';

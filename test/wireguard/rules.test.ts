@@ -1,4 +1,4 @@
-// Seed 002's WireGuard rules: each fails on a topology that has the problem
+// The WireGuard rules: each fails on a topology that has the problem
 // and passes on scenario A, which has none of them.
 import { spawnSync } from 'node:child_process';
 import { parse } from 'yaml';

@@ -1,5 +1,6 @@
 // <filter><scrub>: the TCP MSS clamp of the WireGuard tunnels (Firewall ▸
-// Settings ▸ Normalization; seed 002, 6.2 symptom 8). A TCP segment must
+// Settings ▸ Normalization; without it large transfers stall while pings and
+// SSH work). A TCP segment must
 // fit the tunnel MTU: max MSS = MTU - 40 for IPv4, MTU - 60 for IPv6.
 // Normalization rules are legacy in every release gen targets (25.7, 26.1,
 // 26.7 have no MVC model for them); filter_generate_scrubbing() compiles a

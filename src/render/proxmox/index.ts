@@ -2,7 +2,7 @@
 // writer uses: loopback, physical ports `manual`, bridges with STP off and no
 // forward delay, VLAN-aware bridges with their bridge-vids, the MTU, the host
 // address and gateway, and the derived routes to networks behind the
-// firewall as post-up/post-down lines (seed 002 problems 7 and 8). An
+// firewall as post-up/post-down lines (the return routes). An
 // address in a VLAN network goes, with its gateway and routes, on the
 // bridge's VLAN device (vmbr2.10) after the bridges: untagged on the
 // VLAN-aware bridge it would be in VLAN 1, which the firewall never sees.

@@ -1,7 +1,7 @@
 // The firewall's verification script: FreeBSD /bin/sh, POSIX only, run on
 // the OPNsense box (console option 8, or ssh) with the tools it has there:
 // ifconfig, wg, sockstat, pfctl, pgrep, route, pluginctl, openssl. It covers the
-// checks seed 002 does by hand (6.1, 6.3): WireGuard instances up with their
+// checks an operator would do by hand: WireGuard instances up with their
 // address, MTU and port, exactly the enabled peers, the interfaces assigned
 // and enabled, every compiled rule loaded as written (pf's text of it under
 // its label: ../opnsense/pf-text.ts), the tables of the aliases they

@@ -1,8 +1,8 @@
 // A Proxmox VE host's verification script (bash, with the host's own
 // tools: ip, bridge, qm, pct, pvesm): each bridge up with exactly its
 // address (or its VLAN device with it, for an address in a VLAN), its ports, its MTU, VLAN filtering with exactly its vids on its
-// ports; the default route and every route gen derives (seed 002 problems 7
-// and 8: `ip route get` must leave through the firewall); the guests gen
+// ports; the default route and every route gen derives (`ip route get` must
+// leave through the firewall); the guests gen
 // knows (the firewall VM, the services' containers and VMs) with their NICs
 // on the right bridges; the backup storage and the backup jobs that write to it.
 import type { Host, Model, Site } from '../../model.js';

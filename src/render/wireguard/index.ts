@@ -1,5 +1,6 @@
 // WireGuard client files per enabled peer (public endpoint, and LAN
-// endpoint when the topology declares one: seed 002 problem 9) and the
+// endpoint when the topology declares one, for a router that does not
+// hairpin) and the
 // peers.md inventory per site. Private keys never come here.
 import type { Model } from '../../model.js';
 import type { OutputFiles } from '../target.js';

@@ -1,4 +1,4 @@
-// peers.md: the peer inventory seed 002 kept by hand (address, name, role,
+// peers.md: the peer inventory an operator would keep by hand (address, name, role,
 // end of the public key, status), plus each role's next free address.
 import type { Peer, Site } from '../../model.js';
 import { parseIPv4 } from '../../net.js';

@@ -1,4 +1,4 @@
-// PersistentKeepalive against what NAT routers need (seed 002, 7.4; wg(8)
+// PersistentKeepalive against what NAT routers need (wg(8)
 // calls 25 s "a sensible interval that works with a wide variety of
 // firewalls"): most routers drop an idle UDP mapping after 60 to 120 s, so
 // over 60 s the mapping can expire between packets, and under 10 s the

@@ -1,6 +1,6 @@
 // Security groups with every rule as its own aws_vpc_security_group_*_rule
 // resource; a rule from another group references that group's id (the
-// bastion pattern of seed 004).
+// bastion pattern).
 import type { SecurityGroupRule, Vpc } from '../../../model.js';
 import { type PortRange, ipProtocol, isIpv6Cidr, portRanges } from '../../../targets/aws/security-groups.js';
 import { type Item, attr, block, comment, raw } from '../hcl.js';
