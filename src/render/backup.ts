@@ -39,7 +39,8 @@ export function cachePath(backup: PbsBackup): string {
 
 const KEEP_ORDER = ['last', 'hourly', 'daily', 'weekly', 'monthly', 'yearly'] as const;
 
-function keeps(keep: KeepOptions): [string, number][] {
+/** The prune options that keep something, as `keep-<kind>` and count, in Proxmox's order. */
+export function keeps(keep: KeepOptions): [string, number][] {
   return KEEP_ORDER.flatMap((kind) => (keep[kind] === undefined ? [] : [[`keep-${kind}`, keep[kind]!] as [string, number]]));
 }
 

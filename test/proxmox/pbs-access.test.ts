@@ -48,6 +48,20 @@ describe('the PVE storage logs in to PBS with its own token', async () => {
     }
   });
 
+  // verify/pbs.sh checks what access.sh grants: it fails on a backup server where access.sh was not run, passes after.
+  it('verify/pbs.sh fails the storage login check until access.sh has run, then passes it', () => {
+    const n = new FakeNode({ node: 'pbs' });
+    try {
+      const verify = files.get('home/verify/pbs.sh')!;
+      const line = (out: string) => out.split('\n').find((l) => l.includes('pve-backup@pbs and its token pve-backup@pbs!pve have DatastoreBackup on /datastore/vm-backup-s3'));
+      expect(line(n.run(verify).stdout)).toMatch(/^✗ .*: no DatastoreBackup for pve-backup@pbs; no DatastoreBackup for pve-backup@pbs!pve$/);
+      expect(n.run(files.get('home/pbs/access.sh')!).status).toBe(0);
+      expect(line(n.run(verify).stdout)).toMatch(/^✓ /);
+    } finally {
+      n.remove();
+    }
+  });
+
   // acl update adds a role beside the others (pbs-config acl.rs insert_user_role): the token of a topology that
   // pruned from Proxmox VE keeps DatastorePowerUser, and prune with it, once the topology no longer does.
   it('reports a role of the user or token on the datastore that the topology no longer gives, with the command that removes it', () => {

@@ -7,6 +7,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { keeps } from '../../src/render/backup.js';
 import { renderAll } from '../../src/render/index.js';
 import { lineOfText, modelOf, readExample } from '../helpers.js';
 import { missing } from '../system-tools.js';
@@ -21,6 +22,8 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 interface State {
   endpoints: Record<string, unknown>[];
   datastore?: Record<string, unknown>;
+  prune?: Record<string, unknown>;
+  acl: Record<string, unknown>[];
   check: { status: number; output: string };
 }
 
@@ -31,8 +34,20 @@ function healthy(): State {
       { id: backup.s3Remote, endpoint: `{{bucket}}.${backup.endpoint}`, region: backup.region, 'access-key': 'AKIAEXAMPLEKEY' },
     ],
     datastore: { name: backup.datastore, path: `/mnt/datastore/${backup.datastore}`, backend: `bucket=${backup.bucket},client=${backup.s3Remote},type=s3`, 'gc-schedule': 'daily' },
+    // What steps.md's prune-job create and access.sh's acl update leave (pbs-api-types PruneJobConfig, AclListItem).
+    prune: { id: backup.datastore, store: backup.datastore, schedule: backup.prune.schedule, ...keepFields(backup.prune.keep) },
+    acl: [
+      { path: '/', ugid: 'admin@pbs', ugid_type: 'user', propagate: true, roleid: 'Admin' },
+      { path: `/datastore/${backup.datastore}`, ugid: tokenUser, ugid_type: 'user', propagate: true, roleid: 'DatastoreBackup' },
+      { path: `/datastore/${backup.datastore}`, ugid: `${tokenUser}!${backup.token.name}`, ugid_type: 'user', propagate: true, roleid: 'DatastoreBackup' },
+    ],
     check: { status: 0, output: '' },
   };
+}
+
+const tokenUser = backup.token.user;
+function keepFields(keep: typeof backup.prune.keep): Record<string, number> {
+  return Object.fromEntries(Object.entries(keep).map(([kind, n]) => [`keep-${kind}`, n]));
 }
 
 let n = 0;
@@ -42,6 +57,8 @@ function run(state: State, args: string[] = []): { status: number; stdout: strin
   writeFileSync(join(dir, 'endpoints.json'), `${JSON.stringify(state.endpoints, null, 2)}\n`);
   if (state.datastore) writeFileSync(join(dir, 'datastore.json'), `${JSON.stringify(state.datastore, null, 2)}\n`);
   writeFileSync(join(dir, 'check.out'), state.check.output);
+  if (state.prune) writeFileSync(join(dir, 'prune.json'), `${JSON.stringify(state.prune, null, 2)}\n`);
+  writeFileSync(join(dir, 'acl.json'), `${JSON.stringify(state.acl)}\n`);
   const stub = join(dir, 'proxmox-backup-manager');
   writeFileSync(
     stub,
@@ -51,6 +68,8 @@ echo "$*" >> "$D/calls"
 case "$1 $2 $3" in
   "s3 endpoint list") cat "$D/endpoints.json" ;;
   "datastore show ${backup.datastore}") if [ -f "$D/datastore.json" ]; then cat "$D/datastore.json"; else echo "Error: unable to parse datastore config - no such datastore '$3'" >&2; exit 255; fi ;;
+  "prune-job show ${backup.datastore}") if [ -f "$D/prune.json" ]; then cat "$D/prune.json"; else echo "Error: no such prune '$3'" >&2; exit 255; fi ;;
+  "acl list --output-format") [ "$4" = json ] && cat "$D/acl.json" ;;
   "s3 check ${backup.s3Remote}") cat "$D/check.out"; exit ${state.check.status} ;;
   *) echo "Error: unknown command" >&2; exit 255 ;;
 esac
@@ -112,18 +131,50 @@ describe.skipIf(why)(`backup server verification script${why ? ` (skipped: ${why
     expect(all.calls.filter((c) => c.startsWith('s3 check '))).toEqual([`s3 check ${backup.s3Remote} ${backup.bucket} --store-prefix ${backup.datastore}`]);
     const quiet = run(healthy(), ['--no-s3-check']);
     expect(quiet.calls.filter((c) => c.startsWith('s3 check '))).toEqual([]);
-    expect(quiet.stdout.split('\n').filter((l) => l.startsWith('✓'))).toHaveLength(2);
-    expect(quiet.stdout).toContain('all 2 checks pass');
+    expect(quiet.stdout.split('\n').filter((l) => l.startsWith('✓'))).toHaveLength(5);
+    expect(quiet.stdout).toContain('all 5 checks pass');
     expect(quiet.status).toBe(0);
     expect(run(healthy(), ['--no-s3-chek']).status).toBe(2);
   });
 
   it('no endpoint and no datastore at all', () => {
-    const r = run({ endpoints: [], check: { status: 255, output: "Error: no such s3 client 'x'\n" } });
+    const r = run({ endpoints: [], acl: [], check: { status: 255, output: "Error: no such s3 client 'x'\n" } });
     expect(failures(r.stdout)).toEqual([
       expect.stringMatching(/: no S3 endpoint aws-s3-storage \(proxmox-backup-manager s3 endpoint list\)$/),
       expect.stringMatching(/: Error: unable to parse datastore config - no such datastore 'vm-backup-s3'$/),
+      expect.stringMatching(/^✗ datastore vm-backup-s3 runs garbage collection .*: Error: unable to parse datastore config - no such datastore 'vm-backup-s3'$/),
+      expect.stringMatching(/^✗ prune job vm-backup-s3 .*: Error: no such prune 'vm-backup-s3'$/),
+      expect.stringMatching(/^✗ pve-backup@pbs and its token .*: no DatastoreBackup for pve-backup@pbs; no DatastoreBackup for pve-backup@pbs!pve$/),
       expect.stringMatching(/\(s3 check\) \(topology\.yaml:\d+\): Error: no such s3 client 'x'$/),
     ]);
+  });
+
+  // steps.md creates the prune job with the datastore (step 3) and runs access.sh (step 4); a box where either
+  // was skipped keeps every backup forever, or refuses Proxmox VE's login, and must not pass.
+  it('a datastore without garbage collection, a missing or drifted prune job, the storage user or token without its role', () => {
+    const keep = keeps(backup.prune.keep);
+    expect(keep.length).toBeGreaterThan(0);
+    const [firstKey, firstCount] = keep[0]!;
+
+    const noGc = healthy();
+    delete noGc.datastore!['gc-schedule'];
+    expect(failures(run(noGc).stdout)).toEqual([`✗ datastore ${backup.datastore} runs garbage collection on schedule ${backup.gcSchedule} (${where}): gc-schedule none`]);
+
+    const noPrune = healthy();
+    delete noPrune.prune;
+    expect(failures(run(noPrune).stdout)).toEqual([expect.stringMatching(new RegExp(`^✗ prune job ${backup.datastore} prunes datastore ${backup.datastore} on schedule ${backup.prune.schedule}, ${firstKey} ${firstCount}.*: Error: no such prune '${backup.datastore}'$`))]);
+
+    const drifted = healthy();
+    Object.assign(drifted.prune!, { schedule: 'weekly', disable: true, [firstKey]: firstCount + 1, 'keep-last': 3 });
+    expect(failures(run(drifted).stdout)).toEqual([
+      expect.stringMatching(new RegExp(`: schedule weekly; disabled; keep-last 3; .*${firstKey} ${firstCount + 1}`)),
+    ]);
+
+    const noAccess = healthy();
+    noAccess.acl = noAccess.acl.filter((e) => e.ugid !== `${tokenUser}!${backup.token.name}`);
+    noAccess.acl.push({ path: `/datastore/${backup.datastore}`, ugid: `${tokenUser}!${backup.token.name}`, ugid_type: 'user', propagate: true, roleid: 'DatastoreReader' });
+    const r = run(noAccess);
+    expect(failures(r.stdout)).toEqual([`✗ ${tokenUser} and its token ${tokenUser}!${backup.token.name} have DatastoreBackup on /datastore/${backup.datastore} (${where}): no DatastoreBackup for ${tokenUser}!${backup.token.name}`]);
+    expect(r.status).toBe(1);
   });
 });

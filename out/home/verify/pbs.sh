@@ -74,9 +74,54 @@ s3_check() { # what where endpoint-id bucket datastore
   if out=$(proxmox-backup-manager s3 check "$3" "$4" --store-prefix "$5" 2>&1); then pass "$1" "$2"; else fail "$1" "$2" "$(printf '%s' "$out" | flat)"; fi
 }
 
+# "key": number pairs of one object in json-pretty output.
+json_number() { # key (stdin: one object)
+  sed -n "s/^ *\"$1\": *\\([0-9][0-9]*\\),\\{0,1\\}$/\\1/p" | head -1
+}
+
+gc_check() { # what where name schedule
+  out=$(proxmox-backup-manager datastore show "$3" --output-format json-pretty 2>&1) || { fail "$1" "$2" "$(printf '%s' "$out" | flat)"; return; }
+  schedule=$(printf '%s\n' "$out" | json_field gc-schedule)
+  if [ "$schedule" = "$4" ]; then pass "$1" "$2"; else fail "$1" "$2" "gc-schedule ${schedule:-none}"; fi
+}
+
+prune_job_check() { # what where id store schedule keeps(keep-KIND=N, space-separated)
+  out=$(proxmox-backup-manager prune-job show "$3" --output-format json-pretty 2>&1) || { fail "$1" "$2" "$(printf '%s' "$out" | flat)"; return; }
+  store=$(printf '%s\n' "$out" | json_field store)
+  schedule=$(printf '%s\n' "$out" | json_field schedule)
+  ns=$(printf '%s\n' "$out" | json_field ns)
+  problems=
+  [ "$store" = "$4" ] || problems="$problems; store ${store:-none}"
+  [ "$schedule" = "$5" ] || problems="$problems; schedule ${schedule:-none}"
+  [ -z "$ns" ] || problems="$problems; namespace $ns only"
+  if printf '%s\n' "$out" | grep -q '^ *"disable": *true'; then problems="$problems; disabled"; fi
+  for kind in last hourly daily weekly monthly yearly; do
+    got=$(printf '%s\n' "$out" | json_number "keep-$kind")
+    want=
+    for keep in $6; do case $keep in "keep-$kind="*) want=${keep#*=} ;; esac; done
+    [ "$got" = "$want" ] || problems="$problems; keep-$kind ${got:-unset}"
+  done
+  if [ -z "$problems" ]; then pass "$1" "$2"; else fail "$1" "$2" "${problems#; }"; fi
+}
+
+# proxmox-backup-manager's json output is one line; each ACL entry an object without nested braces.
+acl_check() { # what where path role auth-id...
+  what=$1 where=$2 path=$3 role=$4
+  shift 4
+  acl=$(proxmox-backup-manager acl list --output-format json 2>&1) || { fail "$what" "$where" "$(printf '%s' "$acl" | flat)"; return; }
+  problems=
+  for id in "$@"; do
+    printf '%s\n' "$acl" | { grep -o '{[^}]*}' || true; } | grep -F "\"path\":\"$path\"" | grep -F "\"ugid\":\"$id\"" | grep -qF "\"roleid\":\"$role\"" || problems="$problems; no $role for $id"
+  done
+  if [ -z "$problems" ]; then pass "$what" "$where"; else fail "$what" "$where" "${problems#; }"; fi
+}
+
 checks() {
   endpoint_check 'S3 endpoint aws-s3-storage is {{bucket}}.s3.ap-northeast-2.amazonaws.com in ap-northeast-2' 'topology.yaml:153' 'aws-s3-storage' '{{bucket}}.s3.ap-northeast-2.amazonaws.com' 'ap-northeast-2'
   datastore_check 'datastore vm-backup-s3 keeps its chunks in bucket iksan-cloud-backup-20251129 through aws-s3-storage' 'topology.yaml:153' 'vm-backup-s3' 'aws-s3-storage' 'iksan-cloud-backup-20251129'
+  gc_check 'datastore vm-backup-s3 runs garbage collection on schedule daily' 'topology.yaml:153' 'vm-backup-s3' 'daily'
+  prune_job_check 'prune job vm-backup-s3 prunes datastore vm-backup-s3 on schedule daily, keep-daily 7, keep-weekly 4, keep-monthly 6' 'topology.yaml:153' 'vm-backup-s3' 'vm-backup-s3' 'daily' 'keep-daily=7 keep-weekly=4 keep-monthly=6'
+  acl_check 'pve-backup@pbs and its token pve-backup@pbs!pve have DatastoreBackup on /datastore/vm-backup-s3' 'topology.yaml:153' '/datastore/vm-backup-s3' 'DatastoreBackup' 'pve-backup@pbs' 'pve-backup@pbs!pve'
   if [ -n "$S3_CHECK" ]; then s3_check 'the bucket iksan-cloud-backup-20251129 is reachable with the endpoint'\''s credentials (s3 check)' 'topology.yaml:153' 'aws-s3-storage' 'iksan-cloud-backup-20251129' 'vm-backup-s3'; fi
 }
 

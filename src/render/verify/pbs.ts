@@ -1,10 +1,13 @@
 // The Proxmox Backup Server's verification script (bash, with
 // proxmox-backup-manager): the S3 endpoint with its endpoint template and
-// region, the datastore on that endpoint and bucket, and `s3 check`, which
+// region, the datastore on that endpoint and bucket with its garbage
+// collection, its prune job, the role pbs/access.sh grants the storage's user
+// and token, and `s3 check`, which
 // reaches the bucket with the stored credentials (HeadBucket, a small PUT,
 // GET and DELETE under the datastore's prefix).
 import type { Model, PbsBackup, Site } from '../../model.js';
-import { pbsEndpoint } from '../backup.js';
+import { keeps, pbsEndpoint } from '../backup.js';
+import { pveAuthId, pveStorageRole } from '../pbs-access.js';
 import { type Declared, call, renderScript } from './script.js';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -47,15 +50,74 @@ datastore_check() { # what where name client bucket
 
 s3_check() { # what where endpoint-id bucket datastore
   if out=$(proxmox-backup-manager s3 check "$3" "$4" --store-prefix "$5" 2>&1); then pass "$1" "$2"; else fail "$1" "$2" "$(printf '%s' "$out" | flat)"; fi
+}
+
+# "key": number pairs of one object in json-pretty output.
+json_number() { # key (stdin: one object)
+  sed -n "s/^ *\\"$1\\": *\\\\([0-9][0-9]*\\\\),\\\\{0,1\\\\}$/\\\\1/p" | head -1
+}
+
+gc_check() { # what where name schedule
+  out=$(proxmox-backup-manager datastore show "$3" --output-format json-pretty 2>&1) || { fail "$1" "$2" "$(printf '%s' "$out" | flat)"; return; }
+  schedule=$(printf '%s\\n' "$out" | json_field gc-schedule)
+  if [ "$schedule" = "$4" ]; then pass "$1" "$2"; else fail "$1" "$2" "gc-schedule \${schedule:-none}"; fi
+}
+
+prune_job_check() { # what where id store schedule keeps(keep-KIND=N, space-separated)
+  out=$(proxmox-backup-manager prune-job show "$3" --output-format json-pretty 2>&1) || { fail "$1" "$2" "$(printf '%s' "$out" | flat)"; return; }
+  store=$(printf '%s\\n' "$out" | json_field store)
+  schedule=$(printf '%s\\n' "$out" | json_field schedule)
+  ns=$(printf '%s\\n' "$out" | json_field ns)
+  problems=
+  [ "$store" = "$4" ] || problems="$problems; store \${store:-none}"
+  [ "$schedule" = "$5" ] || problems="$problems; schedule \${schedule:-none}"
+  [ -z "$ns" ] || problems="$problems; namespace $ns only"
+  if printf '%s\\n' "$out" | grep -q '^ *"disable": *true'; then problems="$problems; disabled"; fi
+  for kind in last hourly daily weekly monthly yearly; do
+    got=$(printf '%s\\n' "$out" | json_number "keep-$kind")
+    want=
+    for keep in $6; do case $keep in "keep-$kind="*) want=\${keep#*=} ;; esac; done
+    [ "$got" = "$want" ] || problems="$problems; keep-$kind \${got:-unset}"
+  done
+  if [ -z "$problems" ]; then pass "$1" "$2"; else fail "$1" "$2" "\${problems#; }"; fi
+}
+
+# proxmox-backup-manager's json output is one line; each ACL entry an object without nested braces.
+acl_check() { # what where path role auth-id...
+  what=$1 where=$2 path=$3 role=$4
+  shift 4
+  acl=$(proxmox-backup-manager acl list --output-format json 2>&1) || { fail "$what" "$where" "$(printf '%s' "$acl" | flat)"; return; }
+  problems=
+  for id in "$@"; do
+    printf '%s\\n' "$acl" | { grep -o '{[^}]*}' || true; } | grep -F "\\"path\\":\\"$path\\"" | grep -F "\\"ugid\\":\\"$id\\"" | grep -qF "\\"roleid\\":\\"$role\\"" || problems="$problems; no $role for $id"
+  done
+  if [ -z "$problems" ]; then pass "$what" "$where"; else fail "$what" "$where" "\${problems#; }"; fi
 }`;
 
 export const PBS_SCRIPT = 'pbs.sh';
 
 export function pbsScript(model: Model, site: Site, backup: PbsBackup, declared: Declared): string {
   const where = declared(backup.path);
+  // What steps.md's prune-job create and pbs/access.sh leave: without them the datastore keeps every backup, and Proxmox VE cannot log in.
+  const keepText = keeps(backup.prune.keep)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+  const token = pveAuthId(backup);
+  const user = token.slice(0, token.indexOf('!'));
+  const role = pveStorageRole(backup);
   const checks = [
     call('endpoint_check', `S3 endpoint ${backup.s3Remote} is ${pbsEndpoint(backup)} in ${backup.region}`, where, [name(backup.s3Remote), pbsEndpoint(backup), name(backup.region)]),
     call('datastore_check', `datastore ${backup.datastore} keeps its chunks in bucket ${backup.bucket} through ${backup.s3Remote}`, where, [name(backup.datastore), name(backup.s3Remote), name(backup.bucket)]),
+    call('gc_check', `datastore ${backup.datastore} runs garbage collection on schedule ${backup.gcSchedule}`, where, [name(backup.datastore), backup.gcSchedule]),
+    call('prune_job_check', `prune job ${backup.datastore} prunes datastore ${backup.datastore} on schedule ${backup.prune.schedule}, ${keepText}`, where, [
+      name(backup.datastore),
+      name(backup.datastore),
+      backup.prune.schedule,
+      keeps(backup.prune.keep)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' '),
+    ]),
+    call('acl_check', `${user} and its token ${token} have ${role} on /datastore/${backup.datastore}`, where, [`/datastore/${name(backup.datastore)}`, role, user, token]),
     `if [ -n "$S3_CHECK" ]; then ${call('s3_check', `the bucket ${backup.bucket} is reachable with the endpoint's credentials (s3 check)`, where, [name(backup.s3Remote), name(backup.bucket), name(backup.datastore)])}; fi`,
   ];
   return renderScript({
