@@ -24,6 +24,8 @@ interface State {
   datastore?: Record<string, unknown>;
   prune?: Record<string, unknown>;
   acl: Record<string, unknown>[];
+  /** The cache's disk mounted at the datastore's path (steps.md's disk fs create). */
+  mounted?: boolean;
   check: { status: number; output: string };
 }
 
@@ -41,6 +43,7 @@ function healthy(): State {
       { path: `/datastore/${backup.datastore}`, ugid: tokenUser, ugid_type: 'user', propagate: true, roleid: 'DatastoreBackup' },
       { path: `/datastore/${backup.datastore}`, ugid: `${tokenUser}!${backup.token.name}`, ugid_type: 'user', propagate: true, roleid: 'DatastoreBackup' },
     ],
+    mounted: true,
     check: { status: 0, output: '' },
   };
 }
@@ -76,6 +79,20 @@ esac
 `,
   );
   chmodSync(stub, 0o755);
+  // findmnt as util-linux answers: --mountpoint prints the source only for a mount point (exit 1 otherwise),
+  // --target the mount point of the file system that holds the path.
+  const findmnt = join(dir, 'findmnt');
+  writeFileSync(
+    findmnt,
+    `#!/bin/sh
+case "$*" in
+  *"--mountpoint /mnt/datastore/${backup.datastore}") ${state.mounted ? 'echo /dev/sdb1' : 'exit 1'} ;;
+  *"--target /mnt/datastore/${backup.datastore}") ${state.mounted ? `echo /mnt/datastore/${backup.datastore}` : 'echo /'} ;;
+  *) exit 1 ;;
+esac
+`,
+  );
+  chmodSync(findmnt, 0o755);
   writeFileSync(join(dir, 'pbs.sh'), script);
   const r = spawnSync('bash', [join(dir, 'pbs.sh'), ...args], { encoding: 'utf8', env: { PATH: `${dir}:/usr/bin:/bin` } });
   const calls = existsSync(join(dir, 'calls')) ? readFileSync(join(dir, 'calls'), 'utf8').trimEnd().split('\n') : [];
@@ -131,8 +148,8 @@ describe.skipIf(why)(`backup server verification script${why ? ` (skipped: ${why
     expect(all.calls.filter((c) => c.startsWith('s3 check '))).toEqual([`s3 check ${backup.s3Remote} ${backup.bucket} --store-prefix ${backup.datastore}`]);
     const quiet = run(healthy(), ['--no-s3-check']);
     expect(quiet.calls.filter((c) => c.startsWith('s3 check '))).toEqual([]);
-    expect(quiet.stdout.split('\n').filter((l) => l.startsWith('✓'))).toHaveLength(5);
-    expect(quiet.stdout).toContain('all 5 checks pass');
+    expect(quiet.stdout.split('\n').filter((l) => l.startsWith('✓'))).toHaveLength(6);
+    expect(quiet.stdout).toContain('all 6 checks pass');
     expect(quiet.status).toBe(0);
     expect(run(healthy(), ['--no-s3-chek']).status).toBe(2);
   });
@@ -141,6 +158,7 @@ describe.skipIf(why)(`backup server verification script${why ? ` (skipped: ${why
     const r = run({ endpoints: [], acl: [], check: { status: 255, output: "Error: no such s3 client 'x'\n" } });
     expect(failures(r.stdout)).toEqual([
       expect.stringMatching(/: no S3 endpoint aws-s3-storage \(proxmox-backup-manager s3 endpoint list\)$/),
+      expect.stringMatching(/^✗ the local cache \/mnt\/datastore\/vm-backup-s3 is a file system of its own .*: \/mnt\/datastore\/vm-backup-s3 is no mount point: it is on the file system of \/$/),
       expect.stringMatching(/: Error: unable to parse datastore config - no such datastore 'vm-backup-s3'$/),
       expect.stringMatching(/^✗ datastore vm-backup-s3 runs garbage collection .*: Error: unable to parse datastore config - no such datastore 'vm-backup-s3'$/),
       expect.stringMatching(/^✗ prune job vm-backup-s3 .*: Error: no such prune 'vm-backup-s3'$/),
@@ -175,6 +193,19 @@ describe.skipIf(why)(`backup server verification script${why ? ` (skipped: ${why
     noAccess.acl.push({ path: `/datastore/${backup.datastore}`, ugid: `${tokenUser}!${backup.token.name}`, ugid_type: 'user', propagate: true, roleid: 'DatastoreReader' });
     const r = run(noAccess);
     expect(failures(r.stdout)).toEqual([`✗ ${tokenUser} and its token ${tokenUser}!${backup.token.name} have DatastoreBackup on /datastore/${backup.datastore} (${where}): no DatastoreBackup for ${tokenUser}!${backup.token.name}`]);
+    expect(r.status).toBe(1);
+  });
+
+  // steps.md's disk fs create mounts the cache disk guests.sh adds; skipped, datastore create makes the directory on
+  // the system disk, and the cache fills it.
+  it('a cache directory on the system disk, where steps.md mounts a disk of its own', () => {
+    const disk = model.sites[0]!.guests.find((g) => g.purpose === 'backup-server')!.dataDisk!;
+    const state = healthy();
+    state.mounted = false;
+    const r = run(state);
+    expect(failures(r.stdout)).toEqual([
+      `✗ the local cache /mnt/datastore/${backup.datastore} is a file system of its own (the ${disk.gb} GiB disk ${disk.key}) (${where}): /mnt/datastore/${backup.datastore} is no mount point: it is on the file system of /`,
+    ]);
     expect(r.status).toBe(1);
   });
 });

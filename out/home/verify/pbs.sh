@@ -104,6 +104,16 @@ prune_job_check() { # what where id store schedule keeps(keep-KIND=N, space-sepa
   if [ -z "$problems" ]; then pass "$1" "$2"; else fail "$1" "$2" "${problems#; }"; fi
 }
 
+# findmnt (util-linux): the file system mounted exactly at the path, not the one that holds it.
+mount_check() { # what where path
+  if source=$(findmnt -n -f -o SOURCE --mountpoint "$3" 2>/dev/null) && [ -n "$source" ]; then pass "$1" "$2"; return; fi
+  if holder=$(findmnt -n -f -o TARGET --target "$3" 2>/dev/null) && [ -n "$holder" ]; then
+    fail "$1" "$2" "$3 is no mount point: it is on the file system of $holder"
+  else
+    fail "$1" "$2" "$3 does not exist"
+  fi
+}
+
 # proxmox-backup-manager's json output is one line; each ACL entry an object without nested braces.
 acl_check() { # what where path role auth-id...
   what=$1 where=$2 path=$3 role=$4
@@ -118,6 +128,7 @@ acl_check() { # what where path role auth-id...
 
 checks() {
   endpoint_check 'S3 endpoint aws-s3-storage is {{bucket}}.s3.ap-northeast-2.amazonaws.com in ap-northeast-2' 'topology.yaml:153' 'aws-s3-storage' '{{bucket}}.s3.ap-northeast-2.amazonaws.com' 'ap-northeast-2'
+  mount_check 'the local cache /mnt/datastore/vm-backup-s3 is a file system of its own (the 100 GiB disk scsi1)' 'topology.yaml:153' '/mnt/datastore/vm-backup-s3'
   datastore_check 'datastore vm-backup-s3 keeps its chunks in bucket iksan-cloud-backup-20251129 through aws-s3-storage' 'topology.yaml:153' 'vm-backup-s3' 'aws-s3-storage' 'iksan-cloud-backup-20251129'
   gc_check 'datastore vm-backup-s3 runs garbage collection on schedule daily' 'topology.yaml:153' 'vm-backup-s3' 'daily'
   prune_job_check 'prune job vm-backup-s3 prunes datastore vm-backup-s3 on schedule daily, keep-daily 7, keep-weekly 4, keep-monthly 6' 'topology.yaml:153' 'vm-backup-s3' 'vm-backup-s3' 'daily' 'keep-daily=7 keep-weekly=4 keep-monthly=6'

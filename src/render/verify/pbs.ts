@@ -1,12 +1,13 @@
 // The Proxmox Backup Server's verification script (bash, with
 // proxmox-backup-manager): the S3 endpoint with its endpoint template and
-// region, the datastore on that endpoint and bucket with its garbage
+// region, the cache disk mounted at the datastore's path, the datastore on
+// that endpoint and bucket with its garbage
 // collection, its prune job, the role pbs/access.sh grants the storage's user
 // and token, and `s3 check`, which
 // reaches the bucket with the stored credentials (HeadBucket, a small PUT,
 // GET and DELETE under the datastore's prefix).
 import type { Model, PbsBackup, Site } from '../../model.js';
-import { keeps, pbsEndpoint } from '../backup.js';
+import { cachePath, keeps, pbsEndpoint } from '../backup.js';
 import { pveAuthId, pveStorageRole } from '../pbs-access.js';
 import { type Declared, call, renderScript } from './script.js';
 
@@ -82,6 +83,16 @@ prune_job_check() { # what where id store schedule keeps(keep-KIND=N, space-sepa
   if [ -z "$problems" ]; then pass "$1" "$2"; else fail "$1" "$2" "\${problems#; }"; fi
 }
 
+# findmnt (util-linux): the file system mounted exactly at the path, not the one that holds it.
+mount_check() { # what where path
+  if source=$(findmnt -n -f -o SOURCE --mountpoint "$3" 2>/dev/null) && [ -n "$source" ]; then pass "$1" "$2"; return; fi
+  if holder=$(findmnt -n -f -o TARGET --target "$3" 2>/dev/null) && [ -n "$holder" ]; then
+    fail "$1" "$2" "$3 is no mount point: it is on the file system of $holder"
+  else
+    fail "$1" "$2" "$3 does not exist"
+  fi
+}
+
 # proxmox-backup-manager's json output is one line; each ACL entry an object without nested braces.
 acl_check() { # what where path role auth-id...
   what=$1 where=$2 path=$3 role=$4
@@ -96,6 +107,17 @@ acl_check() { # what where path role auth-id...
 
 export const PBS_SCRIPT = 'pbs.sh';
 
+/**
+ * Where guests.sh gives the backup server a disk for the cache, steps.md has `disk fs create` mount it at the
+ * datastore's path (proxmox-backup src/api2/node/disks/directory.rs: /mnt/datastore/<name>, a systemd mount unit).
+ * Skipped, `datastore create` makes the directory on the system disk, which the cache then fills.
+ */
+function cacheMount(site: Site, backup: PbsBackup, where: string): string[] {
+  const disk = site.guests.find((g) => g.purpose === 'backup-server' && g.dataDisk)?.dataDisk;
+  if (!disk) return [];
+  return [call('mount_check', `the local cache ${cachePath(backup)} is a file system of its own (the ${disk.gb} GiB disk ${disk.key})`, where, [cachePath(backup)])];
+}
+
 export function pbsScript(model: Model, site: Site, backup: PbsBackup, declared: Declared): string {
   const where = declared(backup.path);
   // What steps.md's prune-job create and pbs/access.sh leave: without them the datastore keeps every backup, and Proxmox VE cannot log in.
@@ -107,6 +129,7 @@ export function pbsScript(model: Model, site: Site, backup: PbsBackup, declared:
   const role = pveStorageRole(backup);
   const checks = [
     call('endpoint_check', `S3 endpoint ${backup.s3Remote} is ${pbsEndpoint(backup)} in ${backup.region}`, where, [name(backup.s3Remote), pbsEndpoint(backup), name(backup.region)]),
+    ...cacheMount(site, backup, where),
     call('datastore_check', `datastore ${backup.datastore} keeps its chunks in bucket ${backup.bucket} through ${backup.s3Remote}`, where, [name(backup.datastore), name(backup.s3Remote), name(backup.bucket)]),
     call('gc_check', `datastore ${backup.datastore} runs garbage collection on schedule ${backup.gcSchedule}`, where, [name(backup.datastore), backup.gcSchedule]),
     call('prune_job_check', `prune job ${backup.datastore} prunes datastore ${backup.datastore} on schedule ${backup.prune.schedule}, ${keepText}`, where, [
