@@ -51,6 +51,11 @@ export function healthyFirewall(model: Model, site: Site): Map<string, string> {
   }
   config('OPNsense.wireguard.general.enabled', '1');
   config('nat.outbound.mode', OUTBOUND_MODE[firewall.nat.outbound]);
+  // pluginctl -g of a section: PHP's json_encode with JSON_PRETTY_PRINT (four spaces, "key": value). The anti-lockout
+  // switch is there when the steps (steps.md) turned the rule off as the topology says.
+  const webgui: Record<string, string> = { protocol: 'https', 'ssl-certref': '5f2a3c1e7b9d0', port: '8443' };
+  if (!firewall.antiLockout.enabled) webgui.noantilockout = '1';
+  config('system.webgui', JSON.stringify(webgui, null, 4));
 
   const sockets: Socket[] = [listening('sshd', 4021, 4, 'tcp4', '*:22'), listening('unbound', 8713, 5, 'udp4', '*:53'), listening('lighttpd', 9102, 7, 'tcp4', '*:8443')];
   for (const wg of site.wireguard) {

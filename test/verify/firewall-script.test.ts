@@ -38,14 +38,14 @@ interface Run {
 }
 
 let boxes = 0;
-function run(files: Map<string, string>, options: { shell?: string[]; awk?: string; args?: string[] } = {}): Run {
+function run(files: Map<string, string>, options: { shell?: string[]; awk?: string; args?: string[]; script?: string } = {}): Run {
   const dir = join(work, `box-${boxes++}`);
   const tools: Record<string, string> = {};
   if (options.awk) tools.awk = options.awk;
   if (options.shell?.[0] === 'busybox') for (const applet of ['awk', 'sed', 'tr', 'sort', 'cat']) tools[applet] = '/usr/bin/busybox';
   const { bin, fixtures } = standInBox(dir, new Map([['cert.pem', goodCert], ...files]), tools);
   const shell = options.shell ?? ['dash'];
-  const r = spawnSync(shell[0]!, [...shell.slice(1), scriptFile, '--rules-debug', join(fixtures, 'rules.debug'), ...(options.args ?? [])], {
+  const r = spawnSync(shell[0]!, [...shell.slice(1), options.script ?? scriptFile, '--rules-debug', join(fixtures, 'rules.debug'), ...(options.args ?? [])], {
     encoding: 'utf8',
     env: { PATH: `${bin}:/usr/bin:/bin`, FIXTURES: fixtures, REAL_OPENSSL: '/usr/bin/openssl' },
   });
@@ -332,6 +332,27 @@ describe.skipIf(why)(`firewall verification script${why ? ` (skipped: ${why})` :
     expect(failures(run(files))).toEqual([]);
     files.set('config/nat.outbound.mode', 'disabled\n');
     expect(failures(run(files))).toEqual([`✗ outbound NAT mode is automatic (${line('nat:', 'firewall:')}): nat.outbound.mode is "disabled"`]);
+  });
+
+  // OPNsense's anti-lockout rule is off while <system><webgui><noantilockout> exists (filter.lib.inc, 26.7.2); gen
+  // leaves the switch to steps.md. A box where that step was skipped passes what the policy denies.
+  it("the anti-lockout rule as the topology says: on by default, off where steps.md has it disabled", async () => {
+    const where = `topology.yaml:${lineOfText(text, 'firewall:')}`;
+    const files = healthy();
+    expect(failures(run(files))).toEqual([]);
+    files.set('config/system.webgui', `${JSON.stringify({ protocol: 'https', noantilockout: '1' }, null, 4)}\n`);
+    expect(failures(run(files))).toEqual([expect.stringMatching(new RegExp(`^✗ OPNsense's anti-lockout rule is on \\(TCP [0-9, ]+ to the firewall\\), as the policy checks count it \\(${where}\\): it is off: system\\.webgui\\.noantilockout is set$`))]);
+
+    const familyText = readExample('homelab-family');
+    const family = await modelOf(familyText);
+    const familyScript = join(work, 'firewall-family.sh');
+    writeFileSync(familyScript, renderAll(family).get('home/verify/firewall-opnsense.sh')!);
+    const box = healthyFirewall(family, family.sites[0]!);
+    const declared = `topology.yaml:${lineOfText(familyText, 'anti_lockout:')}`;
+    const check = (r: Run) => r.stdout.split('\n').filter((l) => l.includes("OPNsense's anti-lockout rule"));
+    expect(check(run(box, { script: familyScript }))).toEqual([`✓ OPNsense's anti-lockout rule is off (Firewall › Settings › Advanced › Disable anti-lockout, a step of steps.md) (${declared})`]);
+    box.set('config/system.webgui', `${JSON.stringify({ protocol: 'https', port: '8443' }, null, 4)}\n`);
+    expect(check(run(box, { script: familyScript }))).toEqual([`✗ OPNsense's anti-lockout rule is off (Firewall › Settings › Advanced › Disable anti-lockout, a step of steps.md) (${declared}): it is on: system.webgui has no noantilockout`]);
   });
 
   it('a certificate that expires within the days asked for, or names another domain', () => {

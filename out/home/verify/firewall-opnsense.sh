@@ -66,6 +66,17 @@ config_check() { # what where path expected [empty-means-expected]
   if [ "$value" = "$4" ] || { [ -z "$value" ] && [ "${5:-}" = default ]; }; then pass "$1" "$2"; else fail "$1" "$2" "$3 is \"$value\""; fi
 }
 
+# The anti-lockout rule is off while <system><webgui><noantilockout> exists, whatever its value (filter.lib.inc
+# filter_core_get_antilockout: isset); pluginctl prints the webgui section as JSON, with the key when it exists.
+anti_lockout_check() { # what where on|off
+  webgui=$(pluginctl -g system.webgui 2>&1 | flat)
+  case $webgui in *'"noantilockout":'*) state=off ;; *) state=on ;; esac
+  if [ "$state" = "$3" ]; then pass "$1" "$2"
+  elif [ "$state" = off ]; then fail "$1" "$2" "it is off: system.webgui.noantilockout is set"
+  else fail "$1" "$2" "it is on: system.webgui has no noantilockout"
+  fi
+}
+
 # The instance's peers against the enabled peers of the topology (stdin: key, name, declared).
 peers_check() { # what where dev
   actual=$(wg show "$3" allowed-ips 2>&1) || { fail "$1" "$2" "wg show $3: $(printf '%s' "$actual" | flat)"; cat > /dev/null; return; }
@@ -350,6 +361,7 @@ entry	gen_internal_networks	10.0.1.0/24
 entry	gen_internal_networks	10.1.0.0/24
 entry	gen_internal_networks	192.168.0.0/24
 GEN_DATA_END
+  anti_lockout_check 'OPNsense'\''s anti-lockout rule is on (TCP 22, 80, 443 to the firewall), as the policy checks count it' 'topology.yaml:30' 'on'
   config_check 'outbound NAT mode is automatic' 'topology.yaml:63' 'nat.outbound.mode' 'automatic' 'default'
   tcp_listen_check 'HAProxy frontend https listens on 0.0.0.0:443' 'topology.yaml:140' '0.0.0.0' '443' 'haproxy'
   tcp_listen_check 'HAProxy frontend https redirects from 0.0.0.0:80' 'topology.yaml:140' '0.0.0.0' '80' 'haproxy'

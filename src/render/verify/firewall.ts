@@ -16,6 +16,7 @@
 // (lib/states.py fetch_rule_labels()).
 import type { Firewall, FirewallInterface, Model, Site } from '../../model.js';
 import { formatIPv4 } from '../../net.js';
+import { ANTI_LOCKOUT_SETTING } from '../../targets/opnsense/anti-lockout.js';
 import { opnsenseContext } from '../opnsense/context.js';
 import { OUTBOUND_MODE } from '../opnsense/nat.js';
 import { mssClamps } from '../opnsense/scrub.js';
@@ -59,6 +60,17 @@ if_group_check() { # what where dev group
 config_check() { # what where path expected [empty-means-expected]
   value=$(pluginctl -g "$3" 2>&1 | flat)
   if [ "$value" = "$4" ] || { [ -z "$value" ] && [ "\${5:-}" = default ]; }; then pass "$1" "$2"; else fail "$1" "$2" "$3 is \\"$value\\""; fi
+}
+
+# The anti-lockout rule is off while <system><webgui><noantilockout> exists, whatever its value (filter.lib.inc
+# filter_core_get_antilockout: isset); pluginctl prints the webgui section as JSON, with the key when it exists.
+anti_lockout_check() { # what where on|off
+  webgui=$(pluginctl -g system.webgui 2>&1 | flat)
+  case $webgui in *'"noantilockout":'*) state=off ;; *) state=on ;; esac
+  if [ "$state" = "$3" ]; then pass "$1" "$2"
+  elif [ "$state" = off ]; then fail "$1" "$2" "it is off: system.webgui.noantilockout is set"
+  else fail "$1" "$2" "it is on: system.webgui has no noantilockout"
+  fi
 }
 
 # The instance's peers against the enabled peers of the topology (stdin: key, name, declared).
@@ -309,6 +321,19 @@ function tableChecks(model: Model, site: Site, rules: readonly ExpectedRule[], d
   return [heredoc(tableLines(tables, (path) => declared(path ?? site.firewall!.path)), 'tables_check')];
 }
 
+/**
+ * The anti-lockout rule passes the GUI and SSH ports ahead of every policy rule while it is on: gen's lint and policy
+ * tests count it as the topology says. A topology that says it is off leaves the switch to steps.md (it is in
+ * <system>, which the merge keeps); skipped, the box passes what the policy denies.
+ */
+function antiLockoutChecks(firewall: Firewall, declared: Declared): Check[] {
+  const on = firewall.antiLockout.enabled;
+  const what = on
+    ? `OPNsense's anti-lockout rule is on (TCP ${firewall.antiLockout.ports.join(', ')} to the firewall), as the policy checks count it`
+    : `OPNsense's anti-lockout rule is off (${ANTI_LOCKOUT_SETTING}, a step of steps.md)`;
+  return [call('anti_lockout_check', what, declared(firewall.antiLockout.path), [on ? 'on' : 'off'])];
+}
+
 function natChecks(firewall: Firewall, declared: Declared): Check[] {
   const mode = OUTBOUND_MODE[firewall.nat.outbound];
   // No <mode> at all is automatic to OPNsense (filter.inc): a box whose NAT settings were never saved.
@@ -370,6 +395,7 @@ export function firewallScriptParts(model: Model, site: Site, declared: Declared
     ...wireguardChecks(site, declared),
     ...ruleChecks(model, site, rules, declared),
     ...tableChecks(model, site, rules, declared),
+    ...antiLockoutChecks(firewall, declared),
     ...natChecks(firewall, declared),
     ...routeChecks(firewall, declared),
     ...haproxyChecks(site, declared),
