@@ -4,16 +4,10 @@
 // generated files.
 import type { Guest, GuestNic, Model, PolicyRule, SecurityGroupRule } from '../model.js';
 import { describeReleaseChange, releaseFacts } from '../targets/opnsense/releases.js';
+import type { Fact } from './fact.js';
+import { hostAddressFact } from './host-facts.js';
 
-export interface Fact {
-  /** Stable identity: the same thing in both models has the same key. */
-  key: string;
-  /** State that, when it differs, makes the thing "changed". */
-  state: string;
-  added: string;
-  removed: string;
-  changed: (before: Fact) => string;
-}
+export type { Fact } from './fact.js';
 
 function ports(list: readonly string[]): string {
   return list.length ? list.join(', ') : 'all ports';
@@ -159,6 +153,7 @@ export function factsOf(model: Model): Fact[] {
       });
     }
     for (const host of site.hosts) {
+      facts.push(hostAddressFact(site.name, host));
       for (const route of host.routes) {
         facts.push(simple(`route ${site.name}/${host.name}/${route.destination}`, `${route.destination} via ${route.via} on ${route.bridge}`, `host ${host.name} route`, (s) => s));
       }

@@ -148,6 +148,28 @@ describe('describeChanges', () => {
     expect(words).toContain('outbound NAT now translates 10.0.1.0/24 (WireGuard wg0, split tunnel) to the address of wan, outbound mode hybrid');
   });
 
+  it("a Proxmox host renumbered: the address Apply takes off the node, and the places Proxmox VE keeps it that gen does not write", async () => {
+    // The addresses the host's interfaces file gives it, read back from the file gen writes (address lines of its stanzas).
+    const addressesIn = (model: Model) => [...renderAll(model).get('home/proxmox/pve/interfaces')!.matchAll(/^\taddress (\S+)\/\d+$/gm)].map((m) => m[1]!);
+    const after = A.replace('address: 10.0.0.254/24', 'address: 10.0.0.10/24');
+    expect(after).not.toBe(A);
+    const [before, now] = [await modelOf(A), await modelOf(after)];
+    const gone = addressesIn(before).filter((a) => !addressesIn(now).includes(a));
+    expect(gone).toEqual(['10.0.0.254']);
+    const words = describeChanges(before, now);
+    const line = words.find((w) => w.startsWith('Proxmox host pve address changed'));
+    expect(line).toBeDefined();
+    expect(line).toContain('192.168.0.10/24 on vmbr0, 10.0.0.254/24 on vmbr1 → 192.168.0.10/24 on vmbr0, 10.0.0.10/24 on vmbr1');
+    expect(line).toContain(`Apply takes ${gone.join(', ')} off the node`);
+    // pmxcfs resolves the node name (pmxcfs.c lookup_node_ip), corosync's ring address, the certificate's subjectAltName (Setup.pm gen_pve_ssl_cert).
+    for (const place of ['/etc/hosts', 'systemctl restart pve-cluster', 'ringN_addr in /etc/pve/corosync.conf', 'config_version', 'pvecm updatecerts --force']) {
+      expect(line).toContain(place);
+    }
+    // An address added keeps every address the node has: the change in words, and nothing else to do.
+    const added = describeChanges(before, await modelOf(A.replace('              description: Service (containers)\n', '              description: Service (containers)\n              address: 10.1.0.254/24\n')));
+    expect(added).toContain('Proxmox host pve address changed: 192.168.0.10/24 on vmbr0, 10.0.0.254/24 on vmbr1 → 192.168.0.10/24 on vmbr0, 10.0.0.254/24 on vmbr1, 10.1.0.254/24 on vmbr2');
+  });
+
   it('no change, no words; an empty base means everything is added', async () => {
     expect(describeChanges(await modelOf(A), await modelOf(A))).toEqual([]);
     const all = describeChanges(undefined, await modelOf(C));

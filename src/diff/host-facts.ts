@@ -1,0 +1,68 @@
+// A Proxmox VE host's own addresses, as `gen diff` words them. gen's
+// interfaces file is the host's whole network configuration, so Apply of a
+// new address takes the old one off the node (ifupdown2 address-purge). The
+// node keeps its address in places gen does not write (pve-cluster):
+// - /etc/hosts: pmxcfs resolves the node name once, at its start, and
+//   announces that address to the other nodes as the node's (pmxcfs.c
+//   lookup_node_ip, status.c dfsm_synced "nodeip"); Cluster.pm remote_node_ip
+//   hands it to the API proxy of the other nodes (pve-manager HTTPServer.pm),
+//   to migration and SSH (SSHInfo.pm);
+// - /etc/pve/corosync.conf: a node's ringN_addr is the node's address when
+//   the cluster was created or joined without links (Corosync.pm create_conf,
+//   Setup.pm join); once the address is gone the node has no link, and
+//   without quorum pmxcfs makes /etc/pve read-only (cfs-plug-memdb.c
+//   tree_entry_stat, 0444);
+// - the node certificate: its subjectAltName holds the address
+//   (Setup.pm gen_pve_ssl_cert), renewed only when forced.
+import type { Host } from '../model.js';
+import type { Fact } from './fact.js';
+
+/** The host's addresses, each on the device gen writes it on (a VLAN device `vmbr2.10` where the network is a VLAN). */
+function addresses(host: Host): [device: string, address: string][] {
+  const list: [string, string][] = [];
+  for (const bridge of host.bridges) {
+    if (bridge.address === undefined) continue;
+    const device = bridge.addressVlan === undefined ? bridge.name : `${bridge.name}.${bridge.addressVlan}`;
+    list.push([device, `${bridge.address}/${bridge.prefix}`]);
+  }
+  return list;
+}
+
+function words(list: readonly (readonly [string, string])[]): string {
+  return list.length ? list.map(([device, address]) => `${address} on ${device}`).join(', ') : 'none';
+}
+
+/** What else holds an address Apply takes off the node, and how to change it there. */
+function elsewhere(host: string, gone: readonly string[]): string {
+  const old = gone.join(', ');
+  return (
+    `. Apply takes ${old} off the node; Proxmox VE keeps the node's address in places gen does not write, so change each one that holds ${old}: ` +
+    `/etc/hosts on every node (${host} must resolve to an address the node has: pve-cluster announces that one to the other nodes ` +
+    `as the node's, for their API proxy, migration and SSH, and reads it only at its start: systemctl restart pve-cluster); ` +
+    `in a cluster, the node's ringN_addr in /etc/pve/corosync.conf (one file for all nodes: edit it and raise config_version ` +
+    `before Apply, while the cluster is quorate; after it the node has lost its link and /etc/pve is read-only); ` +
+    `then the node certificate, whose names hold the old address (pvecm updatecerts --force; systemctl restart pveproxy); ` +
+    `and every tool or bookmark that reaches the node at ${old}`
+  );
+}
+
+/** The host's addresses as one fact: a changed address names what else on the node must follow it. */
+export function hostAddressFact(site: string, host: Host): Fact {
+  const now = addresses(host);
+  const state = now.map(([device, address]) => `${device}\t${address}`).join('\n');
+  const name = `Proxmox host ${host.name}`;
+  return {
+    key: `host ${site}/${host.name} addresses`,
+    state,
+    added: `${name} added: address ${words(now)}`,
+    removed: `${name} removed (was address ${words(now)})`,
+    changed: (before) => {
+      const was = before.state ? before.state.split('\n').map((line) => line.split('\t') as [string, string]) : [];
+      const ip = (address: string) => address.slice(0, address.indexOf('/'));
+      const kept = new Set(now.map(([, address]) => ip(address)));
+      // Only an address the node loses matters elsewhere: a new prefix or device keeps the node's address.
+      const gone = [...new Set(was.map(([, address]) => ip(address)).filter((address) => !kept.has(address)))];
+      return `${name} address changed: ${words(was)} → ${words(now)}${gone.length ? elsewhere(host.name, gone) : ''}`;
+    },
+  };
+}
