@@ -193,8 +193,8 @@ describe('injection strings in names and descriptions stay inert in the generate
     // The S3 tag value keeps to the characters S3 allows; nothing escapes it either.
     expect(literal(resources.get('aws_s3_bucket.b-1')!.body.tags.Description)).toBe('__ __file__/etc/passwd___ __ if true _x__ endif _ _');
     // Nothing but the resources and arguments of plain descriptions came out of the strings.
-    expect(Object.keys(docs['vpc.tf']!)).toEqual(['resource']);
     const plain = await parseTerraform(await render(withDescriptions('plain text', 'plain text')));
+    expect(Object.keys(docs['vpc.tf']!)).toEqual(Object.keys(plain.docs['vpc.tf']!));
     expect(shape(resources)).toEqual(shape(plain.resources));
     expect(Object.keys(docs).sort()).toEqual(Object.keys(plain.docs).sort());
   });

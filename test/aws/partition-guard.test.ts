@@ -6,14 +6,11 @@
 // (hashicorp/aws internal/service/meta/partition_data_source.go), so the plan
 // fails first. Checked against the ARNs in the files themselves, and with
 // Terraform itself evaluating the generated condition and message.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readExample, render } from '../helpers.js';
-import { attempt, hasCommand } from '../system-tools.js';
 import { inRegion, siteToSite } from './fixtures.js';
-import { danglingReferences, parse, parseTerraform, schemaProblems } from './tf-validate.js';
+import { lifecycleModule, notRun, scratchModule, terraform } from './tf-plan.js';
+import { danglingReferences, parseTerraform, schemaProblems } from './tf-validate.js';
 
 /** Region → partition, from the AWS SDKs' partition table (aws-sdk-js-v3 packages/util-endpoints/src/lib/aws/partitions.json, regionRegex), which the provider follows. */
 const SDK_PARTITION: Record<string, string> = { 'ap-northeast-2': 'aws', 'us-east-1': 'aws', 'cn-north-1': 'aws-cn', 'us-gov-west-1': 'aws-us-gov' };
@@ -117,29 +114,14 @@ it('the checker catches a data source or condition Terraform or the provider wou
   );
 });
 
-/** The generated lifecycle block of the IAM policy, with the data source's value as a variable (terraform_data needs no provider). */
-function guardModule(iamTf: string): string {
-  const start = iamTf.indexOf('  lifecycle {');
-  const end = iamTf.indexOf('\n  }\n', start) + 5;
-  const lifecycle = iamTf.slice(start, end).replaceAll('data.aws_partition.current.partition', 'var.provider_partition');
-  return `variable "aws_region" {\n  type = string\n}\n\nvariable "provider_partition" {\n  type = string\n}\n\nresource "terraform_data" "policy" {\n${lifecycle}}\n`;
-}
-
-const terraform = hasCommand('terraform');
-describe.skipIf(!terraform)(`Terraform evaluates the generated precondition${terraform ? '' : ' (not run: terraform is not installed)'}`, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'gen-partition-guard-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const env = ['-input=false', '-no-color'];
-  const tf = (args: string[]) => attempt('env', ['TF_CLI_CONFIG_FILE=/dev/null', 'TF_IN_AUTOMATION=1', 'terraform', `-chdir=${dir}`, ...args]);
+describe.skipIf(!terraform)(`Terraform evaluates the generated precondition${notRun}`, () => {
+  const scratch = scratchModule('gen-partition-guard-');
 
   it.each(REGIONS)('aws.region %s: plans in its own partition, fails naming both regions and the fix in another', async (region) => {
     const iamTf = (await render(inRegion(readExample('homelab'), region))).get('aws/terraform/iam.tf')!;
-    const module = guardModule(iamTf);
-    await parse('main.tf', module);
-    writeFileSync(join(dir, 'main.tf'), module);
-    expect(tf(['init', ...env]).status).toBe(0);
+    await scratch.load(lifecycleModule(iamTf, 'resource "aws_iam_policy"', { provider_partition: { type: 'string', reads: /data\.aws_partition\.current\.partition/g } }));
     for (const [override, partition] of Object.entries(SDK_PARTITION)) {
-      const plan = tf(['plan', ...env, `-var=aws_region=${override}`, `-var=provider_partition=${partition}`]);
+      const plan = scratch.plan({ aws_region: override, provider_partition: partition });
       if (partition === SDK_PARTITION[region]) {
         expect(plan.status, `${override}: ${plan.stderr}`).toBe(0);
         continue;

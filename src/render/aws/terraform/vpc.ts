@@ -5,6 +5,7 @@ import type { Vpc } from '../../../model.js';
 import { type Item, attr, comment, raw } from '../hcl.js';
 import { internetGatewayTiers } from '../../../targets/aws/subnets.js';
 import { type TfContext, resource, tags } from './context.js';
+import { zoneGuard, zonesData } from './az-guard.js';
 
 /** Why a subnet gives every instance a public IPv4 address: the topology asks for it. */
 const PUBLIC_ON_PURPOSE = 'instances here are reached from the internet (public_ip_on_launch in topology.yaml)';
@@ -33,6 +34,8 @@ export function vpcResources(vpc: Vpc, ctx: TfContext): Item[] {
     ]),
   ];
   ctx.output(`${v}_vpc_id`, `Id of VPC ${vpc.name}`, vpcId);
+  // The zones this account may use in the provider's region, for the subnets' preconditions.
+  if (vpc.subnets.length > 0) items.push(zonesData(v));
 
   const publicTiers = new Set(vpc.tiers.filter((t) => t.public).map((t) => t.name));
   const routed = internetGatewayTiers(vpc.routeTables);
@@ -45,7 +48,7 @@ export function vpcResources(vpc: Vpc, ctx: TfContext): Item[] {
     else if (reachable) body.push(comment(NO_PUBLIC_IP[0]!), comment(NO_PUBLIC_IP[1]!));
     body.push(attr('vpc_id', vpcId), attr('cidr_block', subnet.cidr), attr('availability_zone', subnet.az));
     if (reachable) body.push(attr('map_public_ip_on_launch', subnet.publicIpOnLaunch));
-    body.push(tags(subnet.name, subnet.description));
+    body.push(tags(subnet.name, subnet.description), zoneGuard(v, subnet.name, subnet.az));
     // trivy reads its exception above the resource, checkov inside it.
     if (reachable && subnet.publicIpOnLaunch) items.push(comment(PUBLIC_ON_PURPOSE), comment('trivy:ignore:AVD-AWS-0164'));
     items.push(resource('aws_subnet', s, body));
