@@ -4,6 +4,7 @@ import { adminExposedRules } from './admin-exposed.js';
 import { antiLockoutRules } from './anti-lockout.js';
 import { awsRules } from './aws.js';
 import { awsQuotaRules } from './aws-quota.js';
+import { awsKeyRules } from './aws-keys.js';
 import { backupPathRules } from './backup-path.js';
 import { backupCacheRules } from './backup-cache.js';
 import { backupJobRules } from './backup-jobs.js';
@@ -30,7 +31,7 @@ import { wireguardFullTunnelRules } from './wireguard-full-tunnel.js';
 import { wireguardKeepaliveRules } from './wireguard-keepalive.js';
 import { wireguardMtuRules } from './wireguard-mtu.js';
 
-export const rules: readonly Rule[] = [...reportedRules, ...nameRules, ...ipRules, ...firewallRules, ...opnsenseRules, ...dhcpDnsRules, ...openResolverRules, ...adminExposedRules, ...haproxyRules, ...wireguardRules, ...wireguardFullTunnelRules, ...wireguardMtuRules, ...wireguardKeepaliveRules, ...wireguardClientRules, ...wireguardSiteRules, ...infrastructureRules, ...proxmoxRules, ...hostGatewayRules, ...guestRules, ...accessRules, ...awsRules, ...awsQuotaRules, ...backupCacheRules, ...backupJobRules, ...backupPathRules, ...upstreamRules, ...policyRules, ...antiLockoutRules, ...testRules];
+export const rules: readonly Rule[] = [...reportedRules, ...nameRules, ...ipRules, ...firewallRules, ...opnsenseRules, ...dhcpDnsRules, ...openResolverRules, ...adminExposedRules, ...haproxyRules, ...wireguardRules, ...wireguardFullTunnelRules, ...wireguardMtuRules, ...wireguardKeepaliveRules, ...wireguardClientRules, ...wireguardSiteRules, ...infrastructureRules, ...proxmoxRules, ...hostGatewayRules, ...guestRules, ...accessRules, ...awsRules, ...awsKeyRules, ...awsQuotaRules, ...backupCacheRules, ...backupJobRules, ...backupPathRules, ...upstreamRules, ...policyRules, ...antiLockoutRules, ...testRules];
 
 export const ruleById: ReadonlyMap<string, Rule> = new Map(rules.map((r) => [r.id, r]));
 
