@@ -15,6 +15,7 @@ const apply = readme.slice(start, readme.indexOf('\n## ', start + 1));
 /** What the operator installs, runs or follows, by the generic name the README gives it. */
 const KINDS: [RegExp, string][] = [
   [/^[^/]+\/proxmox\/[^/]+\/interfaces$/, 'out/<site>/proxmox/<host>/interfaces'],
+  [/^[^/]+\/proxmox\/[^/]+\/apply-interfaces\.sh$/, 'out/<site>/proxmox/<host>/apply-interfaces.sh'],
   [/^[^/]+\/proxmox\/[^/]+\/guests\.sh$/, 'out/<site>/proxmox/<host>/guests.sh'],
   [/^[^/]+\/opnsense\/[^/]+\.xml$/, 'gen opnsense merge'],
   [/^[^/]+\/steps\.md$/, 'out/<site>/steps.md'],
@@ -49,6 +50,8 @@ describe("the README's Apply steps", async () => {
     const before = (first: string, then: string) => expect(position(first), `${first} before ${then}`).toBeLessThan(position(then));
     // pve-common PVE/Network.pm: a NIC on a bridge that does not exist does not start ("bridge ... does not exist").
     before('out/<site>/proxmox/<host>/interfaces', 'out/<site>/proxmox/<host>/guests.sh');
+    // The script installs the file next to it: it is the step that applies the interfaces.
+    before('out/<site>/proxmox/<host>/apply-interfaces.sh', 'out/<site>/proxmox/<host>/guests.sh');
     // OPNsense 26.7 diag_backup.php postpones the reboot of a restore whose interfaces are missing; rc.bootup stops
     // at the console's interface assignment: the firewall VM needs the NICs guests.sh gives it first.
     before('out/<site>/proxmox/<host>/guests.sh', 'gen opnsense merge');

@@ -18,6 +18,8 @@
 # directory of stand-ins for commands the guest lacks, e.g. qm) first in
 # PATH, into verify-0.out/.rc; then, for each line of the file VERIFY_DRIFTS,
 # runs the line as a command and the script again (verify-1, verify-2, ...).
+# With ETCNET=NODE in the environment, the file is the guest's writable
+# /etc/network/interfaces and the guest's host name is NODE (see below).
 set -euo pipefail
 FILE=$(readlink -f "$1"); mkdir -p "$2"; OUT=$(readlink -f "$2"); rm -f "$OUT"/*
 shift 2
@@ -46,6 +48,18 @@ for d in /tmp /var/tmp /mnt; do mount -t tmpfs tmpfs $d; done
 mkdir -p /mnt/lib/modules /mnt/out /run/network /var/tmp/network
 ln -s /usr/lib/uml/modules/$(uname -r) /mnt/lib/modules/$(uname -r)
 mount -t hostfs hostfs /mnt/out -o "$OUTDIR"
+# With ETCNET=NODE, /etc/network is writable and holds the file as /etc/network/interfaces, as on a node
+# (the file ifreload -a reads), and the guest's host name is NODE.
+if [ -n "$ETCNET" ]; then
+  cp -r /etc/network /run/in/etc-network
+  mount -t tmpfs tmpfs /etc/network
+  cp -r /run/in/etc-network/. /etc/network/
+  mkdir -p /etc/network/interfaces.d
+  cp "$IFFILE" /etc/network/interfaces; IFFILE=/etc/network/interfaces
+  hostname "$ETCNET"
+  # ifreload writes its VRF table map there.
+  [ ! -d /etc/iproute2/rt_tables.d ] || { cp -r /etc/iproute2/rt_tables.d /run/in/rt_tables.d; mount -t tmpfs tmpfs /etc/iproute2/rt_tables.d; cp -r /run/in/rt_tables.d/. /etc/iproute2/rt_tables.d/; }
+fi
 mount --bind "$IFCONF" /etc/network/ifupdown2/ifupdown2.conf
 for m in bridge 8021q dummy veth; do modprobe -d /mnt $m; done
 ip link set lo up
@@ -113,7 +127,7 @@ sync; poweroff -f
 GUEST
 # Kernel arguments KEY=VALUE become init's environment.
 timeout 120 linux.uml mem=384M rootfstype=hostfs rootflags=/ ro init="$INIT" \
-  IFFILE="$FILE" IFCONF="$CONF" OUTDIR="$OUT" PROBES="$PROBES" PEER="${PEER:-}" VERIFY="${VERIFY:+$(readlink -f "$VERIFY")}" \
+  IFFILE="$FILE" IFCONF="$CONF" OUTDIR="$OUT" PROBES="$PROBES" PEER="${PEER:-}" ETCNET="${ETCNET:-}" VERIFY="${VERIFY:+$(readlink -f "$VERIFY")}" \
   VSTUBS="${VERIFY_STUBS:+$(readlink -f "$VERIFY_STUBS")}" VDRIFTS="${VERIFY_DRIFTS:+$(readlink -f "$VERIFY_DRIFTS")}" con0=fd:0,fd:1 con=null \
   < /dev/null > "$OUT/console.log" 2>&1 || true
 [[ -f $OUT/DONE ]] || { echo "UML run failed:"; tail -20 "$OUT/console.log"; exit 2; }

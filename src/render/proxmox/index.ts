@@ -12,6 +12,7 @@ import type { Bridge, Host, Model } from '../../model.js';
 import { addressInterface } from '../../targets/proxmox/interfaces.js';
 import type { OutputFiles } from '../target.js';
 import { template } from '../templates.js';
+import { applyInterfacesPath, applyInterfacesScript } from './apply-interfaces.js';
 import { cidr, commentText, ifname, ipv4, mtu, vid } from './shell-values.js';
 
 export function interfacesPath(site: string, host: string): string {
@@ -59,6 +60,10 @@ function hostData(site: string, host: Host) {
 export function renderProxmox(model: Model, files: OutputFiles): void {
   const render = template('proxmox/interfaces.hbs');
   for (const site of model.sites) {
-    for (const host of site.hosts) files.set(interfacesPath(site.name, host.name), render(hostData(site.name, host)));
+    for (const host of site.hosts) {
+      const interfaces = render(hostData(site.name, host));
+      files.set(interfacesPath(site.name, host.name), interfaces);
+      files.set(applyInterfacesPath(site.name, host.name), applyInterfacesScript(site.name, host, interfaces));
+    }
   }
 }

@@ -1,0 +1,265 @@
+// apply-interfaces.sh on a stand-in node: ifquery is ifupdown2's own (it
+// parses gen's file and the node's current one), ip, uname, id, getent and
+// pvesh are stand-ins printing the node's state as the real ones print it,
+// and /etc/network and /etc/pve are directories of the test. A node holding
+// an address that gen's file does not carry (the installer's address, a
+// second address on vmbr0 that corosync uses) is refused with that address
+// named and nothing installed; with --allow-drop, or on a node whose
+// addresses are all in gen's file, the file is installed and applied as the
+// GUI does. The addresses come from the model, so they follow the topology.
+// In User-Mode-Linux, the same on a real ifupdown2 bring-up: what the script
+// lists is what ifreload -a takes away.
+import { execFile, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Host } from '../../src/model.js';
+import { addressInterface } from '../../src/targets/proxmox/interfaces.js';
+import { modelOf, readExample, render, root } from '../helpers.js';
+import { missing } from '../system-tools.js';
+import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
+
+removeTempDirsAfterAll();
+
+const STAND_INS: Record<string, string> = {
+  // ip -o addr show scope global | ip -o link show up, from the node's files.
+  ip: '#!/bin/sh\ncase "$*" in\n  "-o addr show scope global") cat "$NODE/addr" ;;\n  "-o link show up") cat "$NODE/links" ;;\n  *) echo "ip stand-in: $*" >&2; exit 2 ;;\nesac\n',
+  uname: '#!/bin/sh\n[ "$1" = -n ] && cat "$NODE/name"\n',
+  id: '#!/bin/sh\necho 0\n',
+  // getent ahosts NAME: each address of NAME in hosts, as getaddrinfo lists it.
+  getent: '#!/bin/sh\n[ "$1" = ahosts ] || exit 1\nawk -v n="$2" \'$2 == n || $1 == n { print $1 "      STREAM " n; print $1 "      DGRAM"; found = 1 } END { exit !found * 2 }\' "$NODE/hosts"\n',
+  // The GUI's Apply as the API runs it: rename interfaces.new over interfaces (ifreload -a is not the stand-in's business).
+  pvesh: '#!/bin/sh\necho "pvesh $*" >> "$NODE/log"\n[ "$1 $2" = "set /nodes/$(cat "$NODE/name")/network" ] || exit 2\nmv "$NODE/etc/network/interfaces.new" "$NODE/etc/network/interfaces"\n',
+};
+
+interface Node {
+  name: string;
+  /** The node's current /etc/network/interfaces. */
+  interfaces: string;
+  /** Addresses with prefix, by device, as `ip addr` lists them. */
+  addresses: [string, string][];
+  up: string[];
+  hosts: [string, string][];
+  corosync?: string;
+}
+
+const work = tempDir('gen-apply-interfaces-');
+let count = 0;
+
+/** Runs the script text on a node with the state given; returns its outcome and the node's files after. */
+function runOn(script: string, interfaces: string, node: Node, args: string[] = []) {
+  const dir = join(work, String(count++));
+  for (const d of ['bin', 'etc/network', 'etc/pve', 'copy']) mkdirSync(join(dir, d), { recursive: true });
+  for (const [name, text] of Object.entries(STAND_INS)) {
+    writeFileSync(join(dir, 'bin', name), text);
+    chmodSync(join(dir, 'bin', name), 0o755);
+  }
+  writeFileSync(join(dir, 'name'), node.name);
+  writeFileSync(join(dir, 'etc/network/interfaces'), node.interfaces);
+  const devices = [...new Set(node.up.concat(node.addresses.map(([d]) => d)))];
+  writeFileSync(join(dir, 'links'), node.up.map((d) => `${devices.indexOf(d) + 2}: ${d}: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP mode DEFAULT group default qlen 1000\\    link/ether bc:24:11:00:00:0${devices.indexOf(d)} brd ff:ff:ff:ff:ff:ff\n`).join(''));
+  writeFileSync(
+    join(dir, 'addr'),
+    node.addresses
+      .map(([d, a], i) => `${devices.indexOf(d) + 2}: ${d}    inet ${a} brd 255.255.255.255 scope global ${i > 0 && node.addresses[i - 1]![0] === d ? 'secondary ' : ''}${d}\\       valid_lft forever preferred_lft forever\n`)
+      .join(''),
+  );
+  writeFileSync(join(dir, 'hosts'), node.hosts.map(([a, n]) => `${a} ${n}\n`).join(''));
+  writeFileSync(join(dir, 'log'), '');
+  if (node.corosync !== undefined) writeFileSync(join(dir, 'etc/pve/corosync.conf'), node.corosync);
+  // The node's /etc is the test's: the script names no other path there.
+  expect(script).toContain('/etc/network/interfaces.new');
+  const local = script.replace(/\/etc\/(network|pve)\//g, `${dir}/etc/$1/`);
+  writeFileSync(join(dir, 'copy/apply-interfaces.sh'), local);
+  writeFileSync(join(dir, 'copy/interfaces'), interfaces);
+  const r = spawnSync('bash', [join(dir, 'copy/apply-interfaces.sh'), ...args], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, PATH: `${join(dir, 'bin')}:${process.env.PATH}`, NODE: dir },
+  });
+  const unlocal = (text: string) => text.split(`${dir}/etc/`).join('/etc/');
+  return {
+    status: r.status,
+    stdout: unlocal(r.stdout),
+    stderr: unlocal(r.stderr),
+    live: readFileSync(join(dir, 'etc/network/interfaces'), 'utf8'),
+    pending: existsSync(join(dir, 'etc/network/interfaces.new')),
+    log: readFileSync(join(dir, 'log'), 'utf8').split('\n').filter(Boolean),
+  };
+}
+
+/** The host's own addresses, on the device gen's file puts them on. */
+function genAddresses(host: Host): [string, string][] {
+  return host.bridges.filter((b) => b.address !== undefined).map((b) => [addressInterface(b), `${b.address}/${b.prefix}`]);
+}
+
+/** What the Proxmox VE installer writes: vmbr0 on the first NIC, with the address given at install time. */
+function installer(port: string, address: string, gateway: string): string {
+  return `auto lo\niface lo inet loopback\n\niface ${port} inet manual\n\nauto vmbr0\niface vmbr0 inet static\n\taddress ${address}\n\tgateway ${gateway}\n\tbridge-ports ${port}\n\tbridge-stp off\n\tbridge-fd 0\n\nsource /etc/network/interfaces.d/*\n`;
+}
+
+const corosync = (node: string, ring0: string) =>
+  `totem {\n  cluster_name: home\n  config_version: 2\n  interface {\n    linknumber: 0\n  }\n  version: 2\n}\n\nnodelist {\n  node {\n    name: other\n    nodeid: 2\n    ring0_addr: 192.168.0.99\n  }\n  node {\n    name: ${node}\n    nodeid: 1\n    quorum_votes: 1\n    ring0_addr: ${ring0}\n  }\n}\n`;
+
+const why = missing(['ifquery', 'sha256sum'], false);
+
+describe.skipIf(why)(`apply-interfaces.sh on a stand-in node${why ? ` (skipped: ${why})` : ''}`, () => {
+  let host: Host;
+  let script: string;
+  let interfaces: string;
+  let own: [string, string][];
+  beforeAll(async () => {
+    const text = readExample('homelab');
+    const model = await modelOf(text);
+    const site = model.sites[0]!;
+    host = site.hosts[0]!;
+    const files = await render(text);
+    script = files.get(`${site.name}/proxmox/${host.name}/apply-interfaces.sh`)!;
+    interfaces = files.get(`${site.name}/proxmox/${host.name}/interfaces`)!;
+    own = genAddresses(host);
+  });
+
+  /** A node that already runs gen's file, with the devices of its stanzas up. */
+  const current = (extra: [string, string][] = [], more: Partial<Node> = {}): Node =>
+    Object.assign(
+      { name: host.name, interfaces, addresses: own.concat(extra), up: host.bridges.map((b) => b.name).concat(host.ports), hosts: [[own[0]![1].split('/')[0]!, host.name]] as [string, string][] },
+      more,
+    );
+
+  it("is written next to each host's interfaces file and names the node and the file's sha256", () => {
+    expect(script).toBeDefined();
+    expect(script).toContain(`for_node='${host.name}'`);
+    expect(own.length).toBeGreaterThan(0);
+  });
+
+  it("applies without the flag on a node whose addresses are all in gen's file, and again on a second run", () => {
+    const node = current();
+    for (const round of [1, 2]) {
+      const r = runOn(script, interfaces, node);
+      expect(r.stderr, `round ${round}`).toBe('');
+      expect(r.status).toBe(0);
+      expect(r.log).toEqual([`pvesh set /nodes/${host.name}/network`]);
+      expect(r.live).toBe(interfaces);
+      expect(r.pending).toBe(false);
+    }
+  });
+
+  it('refuses a node with an extra address on vmbr0, naming it, what corosync and the node name make of it, and installs nothing', () => {
+    const [device, address] = own.find(([d]) => d === 'vmbr0')!;
+    const extra = address.replace(/\.\d+\//, '.77/');
+    const node = current([['vmbr0', extra]], { corosync: corosync(host.name, extra.split('/')[0]!), hosts: [[extra.split('/')[0]!, host.name]] });
+    const r = runOn(script, interfaces, node);
+    expect(r.status).toBe(1);
+    const listed = r.stderr.split('\n').filter((l) => l.startsWith('  '));
+    expect(listed).toEqual([
+      `  vmbr0 ${extra} (inet): the new file does not list it on vmbr0, and Apply deletes it; corosync uses it: ring0_addr of node ${host.name} in /etc/pve/corosync.conf; node name ${host.name} resolves to it, and the other nodes reach ${host.name} there`,
+    ]);
+    expect(device).toBe('vmbr0');
+    expect(r.stderr).toContain('--allow-drop');
+    expect(r.log).toEqual([]);
+    expect(r.pending).toBe(false);
+    expect(r.live).toBe(interfaces);
+  });
+
+  it('with --allow-drop, installs and applies all the same', () => {
+    const extra = own.find(([d]) => d === 'vmbr0')![1].replace(/\.\d+\//, '.77/');
+    const r = runOn(script, interfaces, current([['vmbr0', extra]]), ['--allow-drop']);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain(`vmbr0 ${extra} (inet)`);
+    expect(r.log).toEqual([`pvesh set /nodes/${host.name}/network`]);
+    expect(r.live).toBe(interfaces);
+  });
+
+  it("refuses the installer's configuration when the topology gives the node another address, and an interface Apply would take down", () => {
+    const installed = '192.168.0.2/24';
+    const live = `${installer('eno1', installed, '192.168.0.1')}\nauto vmbr9\niface vmbr9 inet manual\n\tbridge-ports none\n\tbridge-stp off\n\tbridge-fd 0\n`;
+    const node: Node = { name: host.name, interfaces: live, addresses: [['vmbr0', installed]], up: ['eno1', 'vmbr0', 'vmbr9'], hosts: [['192.168.0.2', host.name]], corosync: corosync(host.name, host.name) };
+    const r = runOn(script, interfaces, node);
+    expect(r.status).toBe(1);
+    const listed = r.stderr.split('\n').filter((l) => l.startsWith('  '));
+    expect(listed).toEqual([
+      `  vmbr0 ${installed} (inet): the new file does not list it on vmbr0, and Apply deletes it; corosync uses it: ring0_addr of node ${host.name} in /etc/pve/corosync.conf; node name ${host.name} resolves to it, and the other nodes reach ${host.name} there`,
+      '  vmbr9: up now, and the new file does not name it: Apply takes it down, with the guest NICs on it',
+    ]);
+    expect(r.log).toEqual([]);
+    expect(r.live).toBe(live);
+  });
+
+  it('changes nothing on another node, or with an interfaces file that is not the one gen wrote with it', () => {
+    const other = runOn(script, interfaces, current([], { name: 'pve2' }));
+    expect(other.status).toBe(1);
+    expect(other.stderr).toContain(`this script is for node ${host.name}, not pve2`);
+    const edited = runOn(script, `${interfaces}\nauto vmbr9\niface vmbr9 inet manual\n`, current());
+    expect(edited.status).toBe(1);
+    expect(edited.stderr).toContain('is not the interfaces file gen wrote with this script');
+    for (const r of [other, edited]) expect(r.log).toEqual([]);
+  });
+});
+
+const whyUml = missing(['linux.uml', 'modprobe', 'ifup', 'ifquery', 'bridge', 'sha256sum']);
+
+describe.skipIf(whyUml)(`apply-interfaces.sh on a node brought up by ifupdown2 in User-Mode-Linux${whyUml ? ` (skipped: ${whyUml})` : ''}`, () => {
+  const installed = '192.168.0.77/24';
+  let host: Host;
+  let own: [string, string][];
+  const runs: Record<string, string> = {};
+  beforeAll(async () => {
+    const text = readExample('homelab');
+    const site = (await modelOf(text)).sites[0]!;
+    host = site.hosts[0]!;
+    own = genAddresses(host);
+    const files = await render(text);
+    const dir = join(work, 'uml');
+    const stubs = join(dir, 'stubs');
+    mkdirSync(stubs, { recursive: true });
+    writeFileSync(join(stubs, 'apply-interfaces.sh'), files.get(`${site.name}/proxmox/${host.name}/apply-interfaces.sh`)!);
+    writeFileSync(join(stubs, 'interfaces'), files.get(`${site.name}/proxmox/${host.name}/interfaces`)!);
+    // The GUI's Apply as pve-manager's reload_network_config runs it.
+    writeFileSync(join(stubs, 'pvesh'), `#!/bin/sh\n[ "$1 $2" = "set /nodes/$(uname -n)/network" ] || exit 2\nmv /etc/network/interfaces.new /etc/network/interfaces\nexec ifreload -a\n`);
+    chmodSync(join(stubs, 'pvesh'), 0o755);
+    // The node as the installer left it (its address is not the topology's), with a bridge made by hand.
+    const port = host.bridges.find((b) => b.name === 'vmbr0')!.ports[0]!;
+    writeFileSync(join(dir, 'interfaces'), `${installer(port, installed, '192.168.0.1')}\nauto vmbr9\niface vmbr9 inet manual\n\tbridge-ports none\n\tbridge-stp off\n\tbridge-fd 0\n`);
+    // Without the flag, with it, and again without it; the node's addresses and up links after each.
+    const driver = ['', '--allow-drop', ''].map((flag, n) =>
+      [`echo '== run ${n}'`, `bash /run/in/stubs/apply-interfaces.sh ${flag} /run/in/stubs/interfaces 2>&1; echo "rc=$?"`, "echo '== addresses'", 'ip -o addr show scope global', "echo '== up'", 'ip -o link show up'].join('\n'),
+    );
+    writeFileSync(join(dir, 'driver.sh'), `${driver.join('\n')}\necho '== end'\n`);
+    const out = join(dir, 'out');
+    const env = { ...process.env, ETCNET: host.name, VERIFY: join(dir, 'driver.sh'), VERIFY_STUBS: stubs };
+    try {
+      await promisify(execFile)(join(root, 'test/scripts/uml-ifupdown2.sh'), [join(dir, 'interfaces'), out], { timeout: 150_000, env });
+    } catch (error) {
+      const e = error as { stdout?: string; stderr?: string };
+      throw new Error(`bring-up failed:\n${e.stdout ?? ''}${e.stderr ?? ''}`);
+    }
+    const text0 = readFileSync(join(out, 'verify-0.out'), 'utf8');
+    for (const part of text0.split(/^== run /m).slice(1)) runs[part.slice(0, 1)] = part;
+  }, 300_000);
+
+  const section = (run: string, name: string) => runs[run]!.split(`== ${name}\n`)[1]!.split('\n==')[0]!;
+  const addresses = (run: string) => section(run, 'addresses').split('\n').filter(Boolean).map((l) => l.split(/\s+/).slice(1, 4).filter((_, i) => i !== 1).join(' '));
+  const up = (run: string) => section(run, 'up').split('\n').filter(Boolean).map((l) => l.split(': ')[1]!.split('@')[0]!);
+
+  it("refuses the installer's address and hand-made bridge, naming both, and leaves the node as it was", () => {
+    expect(runs['0']).toContain('rc=1');
+    expect(runs['0']).toContain(`  vmbr0 ${installed} (inet): the new file does not list it on vmbr0, and Apply deletes it`);
+    expect(runs['0']).toContain('  vmbr9: up now, and the new file does not name it: Apply takes it down, with the guest NICs on it');
+    expect(addresses('0')).toEqual([`vmbr0 ${installed}`]);
+    expect(up('0')).toContain('vmbr9');
+  });
+
+  it('with --allow-drop, ifreload -a takes away exactly what the script listed and brings up what the topology says', () => {
+    expect(runs['1']).toContain('rc=0');
+    expect(addresses('1').sort()).toEqual(own.map(([d, a]) => `${d} ${a}`).sort());
+    expect(up('1')).not.toContain('vmbr9');
+    for (const bridge of host.bridges) expect(up('1')).toContain(bridge.name);
+  });
+
+  it("applies again without the flag once the node's addresses are all in gen's file", () => {
+    expect(runs['2']).toContain('rc=0');
+    expect(runs['2']).not.toContain('would take away');
+    expect(addresses('2').sort()).toEqual(own.map(([d, a]) => `${d} ${a}`).sort());
+  });
+});
