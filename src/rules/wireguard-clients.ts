@@ -148,8 +148,8 @@ export const wireguardClientRules: Rule[] = [
     examples: [
       {
         where: 'sites[+]',
-        bad: 'name: office\nwireguard:\n  - { name: wg0, listen_port: 51820, address: 10.20.1.1/24, endpoint: office.example.com, public_key: XCdJc81KmaxcKhvh+14BTLyFXofXIyLTdEZ6sWqhWkU=,\n      roles: [{ name: workstation, from: 10.20.1.2, to: 10.20.1.10 }],\n      peers: [{ name: laptop-john, role: workstation, address: 10.20.1.3, public_key: Lgn4vZd3cPwDnL4fh/JUzw2ctXWN1QwqzOtm5j4Jk1U= }] }',
-        good: 'name: office\nwireguard:\n  - { name: wg0, listen_port: 51820, address: 10.20.1.1/24, endpoint: office.example.com, public_key: XCdJc81KmaxcKhvh+14BTLyFXofXIyLTdEZ6sWqhWkU=,\n      roles: [{ name: workstation, from: 10.20.1.2, to: 10.20.1.10 }],\n      peers: [{ name: laptop-john, tunnel_name: office-john, role: workstation, address: 10.20.1.3, public_key: Lgn4vZd3cPwDnL4fh/JUzw2ctXWN1QwqzOtm5j4Jk1U= }] }',
+        bad: 'name: office\nwireguard:\n  - { name: wg0, listen_port: 51820, address: 10.20.1.1/24, endpoint: office.example.com, public_key: 0pCNLTTHI3oDk4uqNeTzC5+Ab5qJ6nxm37BJtxiUvWY=,\n      roles: [{ name: workstation, from: 10.20.1.2, to: 10.20.1.10 }],\n      peers: [{ name: laptop-john, role: workstation, address: 10.20.1.3, public_key: Lgn4vZd3cPwDnL4fh/JUzw2ctXWN1QwqzOtm5j4Jk1U= }] }',
+        good: 'name: office\nwireguard:\n  - { name: wg0, listen_port: 51820, address: 10.20.1.1/24, endpoint: office.example.com, public_key: 0pCNLTTHI3oDk4uqNeTzC5+Ab5qJ6nxm37BJtxiUvWY=,\n      roles: [{ name: workstation, from: 10.20.1.2, to: 10.20.1.10 }],\n      peers: [{ name: laptop-john, tunnel_name: office-john, role: workstation, address: 10.20.1.3, public_key: Lgn4vZd3cPwDnL4fh/JUzw2ctXWN1QwqzOtm5j4Jk1U= }] }',
       },
     ],
     check(model, report) {

@@ -1,6 +1,7 @@
 // One device at two sites: the same public key is a peer of an instance at
 // each, and the device runs both tunnels side by side. What one tunnel's
-// client file routes, the other's must not route as well.
+// client file routes, the other's must not route as well. Two firewalls
+// are never one device: their instances' keys must differ.
 import { addToList } from '../arrays.js';
 import type { Peer, Site, WireguardInstance } from '../model.js';
 import { blocksOverlap, containsBlock, parseCidr, type Block } from '../net.js';
@@ -101,10 +102,44 @@ export const wireguardSiteRules: Rule[] = [
       }
     },
   },
+  {
+    id: 'wg/instance-key-across-sites',
+    severity: 'error',
+    summary: "A WireGuard instance has the public key of another site's instance (a site copied from another keeps its key).",
+    why:
+      'A WireGuard public key names the one holder of its private key: a peer completes a handshake with whoever proves that key. Two firewalls with one instance key either both hold its private key, and whoever gets one box (or its config.xml backup) can answer as the other to every peer of both, ' +
+      "or the second has none: `gen wg list` shows its instance key missing, `gen opnsense merge` stops without it, and OPNsense's WireGuard server requires one (models/OPNsense/Wireguard/Server.xml, privkey Required).",
+    hint: 'Give the later instance its own key pair: `gen wg keygen --instance NAME --site SITE --force`, then export its client files again.',
+    examples: [
+      {
+        where: 'sites[+]',
+        bad: officeSite('192.168.1', 'XCdJc81KmaxcKhvh+14BTLyFXofXIyLTdEZ6sWqhWkU='),
+        good: officeSite('192.168.1'),
+      },
+    ],
+    check(model, report) {
+      // Each instance key's first site; a second instance of one site with it is wg/duplicate-public-key's.
+      const first = new Map<string, { site: Site; instance: WireguardInstance }>();
+      for (const site of model.sites) {
+        for (const instance of site.wireguard) {
+          if (instance.publicKey === undefined) continue;
+          const earlier = first.get(instance.publicKey);
+          if (earlier === undefined) first.set(instance.publicKey, { site, instance });
+          if (earlier === undefined || earlier.site === site) continue;
+          report({
+            path: instance.path.concat('public_key'),
+            message: `WireGuard instance ${instance.name} at site ${site.name} has the public key of instance ${earlier.instance.name} at site ${earlier.site.name}: either both firewalls hold one private key, and either can answer as the other to their peers, or site ${site.name}'s firewall has none to deploy`,
+            hint: `Give instance ${instance.name} at site ${site.name} its own key pair: gen wg keygen --instance ${instance.name} --site ${site.name} --force, then export its client files again.`,
+            related: [{ message: `instance ${earlier.instance.name} at site ${earlier.site.name}`, path: earlier.instance.path.concat('public_key') }],
+          });
+        }
+      }
+    },
+  },
 ];
 
 /** The docs example's second site: its upstream router's LAN is `lan` (x.y.z), and its VPN clients reach a NAS there. */
-function officeSite(lan: string): string {
+function officeSite(lan: string, instanceKey = '0pCNLTTHI3oDk4uqNeTzC5+Ab5qJ6nxm37BJtxiUvWY='): string {
   return [
     'name: office',
     'firewall:',
@@ -113,7 +148,7 @@ function officeSite(lan: string): string {
     `    - { name: wan, device: vtnet0, address: ${lan}.2/24, gateway: ${lan}.1 }`,
     '    - { name: wireguard, wireguard: wg0 }',
     'wireguard:',
-    '  - { name: wg0, listen_port: 51820, address: 10.20.1.1/24, endpoint: office.example.com, public_key: 0pCNLTTHI3oDk4uqNeTzC5+Ab5qJ6nxm37BJtxiUvWY=,',
+    `  - { name: wg0, listen_port: 51820, address: 10.20.1.1/24, endpoint: office.example.com, public_key: ${instanceKey},`,
     '      roles: [{ name: workstation, from: 10.20.1.2, to: 10.20.1.10 }],',
     '      peers: [{ name: laptop-john, tunnel_name: office-john, role: workstation, address: 10.20.1.3, public_key: Lgn4vZd3cPwDnL4fh/JUzw2ctXWN1QwqzOtm5j4Jk1U= }] }',
     'policy:',

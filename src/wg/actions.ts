@@ -77,10 +77,17 @@ function refuseStoredPrivateKey(model: Model, dir: string, publicKey: string): v
 }
 
 /**
+ * Errors about a key that `gen wg keygen --instance` fixes and `gen wg list`
+ * shows (a site copied from another keeps its instance's key): they may not
+ * stop those two commands.
+ */
+export const KEY_FINDINGS: readonly string[] = ['wg/instance-key-across-sites'];
+
+/**
  * Runs a command on the topology under its lock: the topology is read once
  * the lock is held, after what a killed command left is repaired.
  */
-export async function underLock<T>(options: CommonOptions, action: (loaded: LoadedTopology) => Promise<T>, lockOptions: LockOptions = {}): Promise<T> {
+export async function underLock<T>(options: CommonOptions, action: (loaded: LoadedTopology) => Promise<T>, lockOptions: LockOptions = {}, tolerate: readonly string[] = []): Promise<T> {
   // Never a key in an output tree: refused before any key is read or written.
   checkSecretsPlace(secretsDir(options), options.file, options.secrets !== undefined);
   // Standard input (read-only commands, with --secrets): no file to lock, and nothing beside it to repair.
@@ -89,7 +96,7 @@ export async function underLock<T>(options: CommonOptions, action: (loaded: Load
   return withLock(
     options.file,
     async (held) => {
-      const loaded = await loadForEdit(options.file);
+      const loaded = await loadForEdit(options.file, tolerate);
       // Without the lock (a read-only checkout) nothing can be half-done, and nothing could be repaired.
       if (held) recoverKeyChanges(loaded.model, secretsDir(options), options.file, note);
       return action(loaded);
@@ -166,7 +173,7 @@ export async function keygenInstance(options: CommonOptions & { force?: boolean 
     note(`instance ${instance.name}: private key in ${join(dir, keyFile)}, public key set in ${options.file}`);
     await warnIfKeyExposed(dir, keyFile);
     process.stdout.write(`${pair.publicKey}\n`);
-  });
+  }, {}, KEY_FINDINGS);
 }
 
 export async function addPeer(name: string, options: CommonOptions & { role: string; publicKey?: string; description?: string; tunnelName?: string; qr?: boolean; force?: boolean }): Promise<void> {

@@ -6,7 +6,7 @@
 // of it too (secrets/orphaned-key).
 import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
-import { type CommonOptions, secretsDir, underLock } from './actions.js';
+import { type CommonOptions, KEY_FINDINGS, secretsDir, underLock } from './actions.js';
 import { type KeyHolder, type OrphanedKey, keyHolders, orphanedKeys } from './key-state.js';
 import { instancesIn } from './locate.js';
 
@@ -85,6 +85,7 @@ export async function listPeers(options: CommonOptions & { format: 'table' | 'js
       return holders.length === 0 && orphaned.length === 0 ? '' : table(rows);
     },
     { readOnly: true },
+    KEY_FINDINGS,
   );
   process.stdout.write(output);
 }

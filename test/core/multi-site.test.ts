@@ -5,20 +5,27 @@
 // WAN is its own, behind its own router (both on 192.168.0.0/24). What
 // must stay an error still is: a name twice in one site, the same internal
 // network at two sites, a WAN over the same site's network.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { contains, parseCidr, parseIPv4 } from '../../src/net.js';
 import { lint, lineOfText, readExample, render } from '../helpers.js';
+import { gen, topologyCases } from '../wireguard/cli.js';
+
+/** The office's own WireGuard instance key (the home's is the example's). */
+const OFFICE_INSTANCE_KEY = '0pCNLTTHI3oDk4uqNeTzC5+Ab5qJ6nxm37BJtxiUvWY=';
 
 /**
  * topology.yaml with a second site, office: the first one's copy with its internal networks moved (10.0 to 10.20, 10.1 to 10.21),
- * WAN as it is, and its backup server's datastore named apart (`shared` keeps the first's: backup/datastore-shared).
- * `home` changes the first site before it is copied.
+ * WAN as it is, its WireGuard instance's key pair its own, and its backup server's datastore named apart (`shared` keeps the
+ * first's: backup/datastore-shared). `home` changes the first site before it is copied.
  */
 function twoSites(change: (office: string) => string = (office) => office, shared = false, home: (site: string) => string = (site) => site): string {
-  const doc = parse(readExample('homelab')) as { sites: { name: string }[] };
-  doc.sites[0] = JSON.parse(home(JSON.stringify(doc.sites[0]))) as { name: string };
-  const copy = JSON.stringify(doc.sites[0]).replace(/"10\.0\./g, '"10.20.').replace(/"10\.1\./g, '"10.21.');
+  const doc = parse(readExample('homelab')) as { sites: { name: string; wireguard: { public_key: string }[] }[] };
+  doc.sites[0] = JSON.parse(home(JSON.stringify(doc.sites[0]))) as (typeof doc.sites)[0];
+  const homeKey = doc.sites[0].wireguard[0]!.public_key;
+  const copy = JSON.stringify(doc.sites[0]).replace(/"10\.0\./g, '"10.20.').replace(/"10\.1\./g, '"10.21.').replace(`"public_key":"${homeKey}"`, `"public_key":"${OFFICE_INSTANCE_KEY}"`);
   const office = JSON.parse(change(shared ? copy : copy.replace('"datastore":"vm-backup-s3"', '"datastore":"office-backup-s3"'))) as { name: string };
   office.name = 'office';
   doc.sites.push(office);
@@ -26,6 +33,7 @@ function twoSites(change: (office: string) => string = (office) => office, share
 }
 
 const errors = async (text: string) => (await lint(text)).filter((d) => d.severity === 'error');
+const newCase = topologyCases('gen-multi-site-');
 
 describe('two sites', () => {
   it('may each have a host pve, an instance wg0 with the same roles and peers, a frontend https and a firewall opnsense, on WANs of one range', async () => {
@@ -173,4 +181,36 @@ describe('two sites', () => {
     const own = twoSites(office, false, (site) => home(site).replace('"cidr":"10.20.0.0/24"', '"cidr":"10.0.0.0/24"'));
     expect((await errors(own)).filter((d) => d.rule === 'ip/overlap').map((d) => d.message)).toContainEqual('network far-mgmt (10.0.0.0/24, site home) is the same range as network management (10.0.0.0/24, site home)');
   });
+
+  it("may not keep the first site's WireGuard instance key: two firewalls with one key pair, or one without its private key", async () => {
+    // The office as copied: its instance has the home's public key.
+    const homeKey = (parse(readExample('homelab')) as { sites: { wireguard: { public_key: string }[] }[] }).sites[0]!.wireguard[0]!.public_key;
+    const text = twoSites((office) => office.replace(OFFICE_INSTANCE_KEY, homeKey));
+    const found = (await errors(text)).map((d) => [d.rule, d.location.line, d.related?.map((r) => r.location.line), d.hint]);
+    expect(found).toEqual([
+      [
+        'wg/instance-key-across-sites',
+        lineOfText(text, `public_key: ${homeKey}`, { after: 'name: office' }),
+        [lineOfText(text, `public_key: ${homeKey}`)],
+        'Give instance wg0 at site office its own key pair: gen wg keygen --instance wg0 --site office --force, then export its client files again.',
+      ],
+    ]);
+    // As copied, the office's firewall has no private key of its own: gen wg list shows it missing.
+    const { topology, secrets } = newCase();
+    writeFileSync(topology, text);
+    const instanceKey = async () => {
+      const list = await gen('wg', 'list', '--site', 'office', '--format', 'json', topology);
+      expect(list.code).toBe(0);
+      return (JSON.parse(list.stdout) as { instances: { public_key: string; key: { state: string } }[] }).instances[0]!;
+    };
+    expect(await instanceKey()).toMatchObject({ public_key: homeKey, key: { state: 'missing' } });
+    // The fix the hint names runs on the topology with that error, stores the office's own pair, and clears it.
+    const keygen = await gen('wg', 'keygen', '--instance', 'wg0', '--site', 'office', '--force', topology);
+    expect([keygen.code, keygen.stderr]).toEqual([0, expect.stringContaining(`private key in ${join(secrets, 'office/wireguard/wg0.key')}`)]);
+    const fixed = await instanceKey();
+    expect(fixed.key.state).toBe('present');
+    expect(fixed.public_key).not.toBe(homeKey);
+    expect(await gen('lint', topology)).toMatchObject({ code: 0 });
+  });
+
 });
