@@ -1,5 +1,6 @@
 // The rule registry: every rule id gen can report, in documentation order.
 import { accessRules } from './access.js';
+import { acmeSiteRules } from './acme-sites.js';
 import { adminExposedRules } from './admin-exposed.js';
 import { antiLockoutRules } from './anti-lockout.js';
 import { awsRules } from './aws.js';
@@ -31,7 +32,7 @@ import { wireguardFullTunnelRules } from './wireguard-full-tunnel.js';
 import { wireguardKeepaliveRules } from './wireguard-keepalive.js';
 import { wireguardMtuRules } from './wireguard-mtu.js';
 
-export const rules: readonly Rule[] = [...reportedRules, ...nameRules, ...ipRules, ...firewallRules, ...opnsenseRules, ...dhcpDnsRules, ...openResolverRules, ...adminExposedRules, ...haproxyRules, ...wireguardRules, ...wireguardFullTunnelRules, ...wireguardMtuRules, ...wireguardKeepaliveRules, ...wireguardClientRules, ...wireguardSiteRules, ...infrastructureRules, ...proxmoxRules, ...hostGatewayRules, ...guestRules, ...accessRules, ...awsRules, ...awsKeyRules, ...awsQuotaRules, ...backupCacheRules, ...backupJobRules, ...backupPathRules, ...upstreamRules, ...policyRules, ...antiLockoutRules, ...testRules];
+export const rules: readonly Rule[] = [...reportedRules, ...nameRules, ...ipRules, ...firewallRules, ...opnsenseRules, ...acmeSiteRules, ...dhcpDnsRules, ...openResolverRules, ...adminExposedRules, ...haproxyRules, ...wireguardRules, ...wireguardFullTunnelRules, ...wireguardMtuRules, ...wireguardKeepaliveRules, ...wireguardClientRules, ...wireguardSiteRules, ...infrastructureRules, ...proxmoxRules, ...hostGatewayRules, ...guestRules, ...accessRules, ...awsRules, ...awsKeyRules, ...awsQuotaRules, ...backupCacheRules, ...backupJobRules, ...backupPathRules, ...upstreamRules, ...policyRules, ...antiLockoutRules, ...testRules];
 
 export const ruleById: ReadonlyMap<string, Rule> = new Map(rules.map((r) => [r.id, r]));
 

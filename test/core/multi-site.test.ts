@@ -213,4 +213,31 @@ describe('two sites', () => {
     expect(await gen('lint', topology)).toMatchObject({ code: 0 });
   });
 
+  it('warns where one host name is validated by HTTP-01 at both: the CA asks only the site its DNS record points to', async () => {
+    // Each site serves www.example.com with an HTTP-01 certificate of its own.
+    const http = (site: string) => site.replace('"domain":"*.example.com","challenge":"dns-01","dns_provider":"cloudflare"', '"domain":"www.example.com","challenge":"http-01"');
+    const text = twoSites(undefined, false, http);
+    // The ACME client of each firewall validates it by HTTP-01.
+    const files = await render(text);
+    for (const site of ['home', 'office']) expect(/<method>([^<]*)<\/method>/.exec(files.get(`${site}/opnsense/acme.xml`)!)![1], site).toBe('http01');
+    // The office's tunnels keep the home's names here (wg/tunnel-name-across-sites), which this test leaves aside.
+    const acme = async (t: string) => (await lint(t)).filter((d) => d.rule === 'opnsense/acme-http-01-across-sites' || d.severity === 'error');
+    const found = (await acme(text)).map((d) => [d.rule, d.severity, d.location.line, d.related?.map((r) => r.location.line)]);
+    expect(found).toEqual([
+      ['opnsense/acme-http-01-across-sites', 'warning', lineOfText(text, 'challenge: http-01', { after: 'name: office' }), [lineOfText(text, 'challenge: http-01')]],
+    ]);
+    // DNS names compare without case: an alternative name of another certificate is the same name.
+    const alt = twoSites((office) => office.replace('"domain":"www.example.com"', '"domain":"shop.example.com","alt_names":["WWW.Example.com"]'), false, http);
+    expect((await acme(alt)).map((d) => [d.rule, d.message])).toEqual([
+      [
+        'opnsense/acme-http-01-across-sites',
+        "certificate wildcard at site office validates www.example.com by HTTP-01, as certificate wildcard at site home does: the CA asks only the site the name's DNS record points to, so the other's certificate is never issued",
+      ],
+    ]);
+    // DNS-01 at the office (and at both, as twoSites() has it): each proves the name through its DNS provider.
+    const dns = twoSites((office) => office.replace('"challenge":"http-01"', '"challenge":"dns-01","dns_provider":"cloudflare"'), false, http);
+    expect(await acme(dns)).toEqual([]);
+    // Another name at each site: nothing in common.
+    expect(await acme(twoSites((office) => office.replace('"domain":"www.example.com"', '"domain":"shop.example.com"'), false, http))).toEqual([]);
+  });
 });
