@@ -148,6 +148,16 @@ describe('Proxmox VE backup jobs', async () => {
     expect(n.state.backupJobs!.nightly).toEqual({ storage: 'pbs-main', schedule: '21:00', mode: 'snapshot', enabled: '1', vmid: String(traefik.id) });
   });
 
+  it('fake-pve.pl prints a job as read_job returns it: its jobs.cfg section, booleans as numbers, enabled 1 when unset', () => {
+    const n = new FakeNode({ node: 'pve' });
+    expect(n.run(script).stderr).toBe('');
+    // pve-common SectionConfig.pm check_value returns a boolean as "$value + 0"; Job/Registry.pm parse_config sets enabled //= 1.
+    const got = JSON.parse(n.run('pvesh get /cluster/backup/nightly --output-format json').stdout) as Record<string, unknown>;
+    expect(got).toMatchObject({ id: 'nightly', type: 'vzdump', enabled: 1, all: 1, exclude: '103', mode: 'snapshot' });
+    expect(n.run('pvesh set /cluster/backup/nightly --delete enabled --repeat-missed 1').stderr).toBe('');
+    expect(JSON.parse(n.run('pvesh get /cluster/backup/nightly --output-format json').stdout)).toMatchObject({ enabled: 1, 'repeat-missed': 1 });
+  });
+
   it("the host's verify script checks that the job exists with the topology's storage and schedule", () => {
     const verify = files.get('home/verify/proxmox-pve.sh')!;
     const n = new FakeNode({ node: 'pve' });

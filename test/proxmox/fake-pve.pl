@@ -216,19 +216,41 @@ sub resources {
     return sort { $a->{vmid} <=> $b->{vmid} } @list;
 }
 
+# A job as GET /cluster/backup[/{id}] returns it: its jobs.cfg section as PVE::Job::Registry parse_config reads
+# it (pve-common), a boolean or integer option as a number (SectionConfig.pm check_value: "return $value + 0"),
+# enabled 1 when the section has none, with its type and id (pve-manager PVE/API2/Backup.pm read_job).
+my %JOB_NUMBERS = map { $_ => 1 } qw(enabled repeat-missed all stdexcludes quiet stop remove protected
+    max-workers pbs-entries-max pigz zstd bwlimit ionice lockwait stopwait);
+sub job_as_read {
+    my ($id, $job) = @_;
+    my %out = (%$job, id => $id, type => 'vzdump');
+    $out{enabled} //= 1;
+    $out{$_} = 0 + $out{$_} for grep { $JOB_NUMBERS{$_} } keys %out;
+    # The property strings as objects (pve-guest-common PVE/VZDump/JobBase.pm decode_value, pve-common
+    # JSONSchema.pm parse_property_string): a boolean (fleecing's enabled, its default key) as 1 or 0.
+    for my $key (grep { defined $out{$_} } qw(fleecing performance prune-backups)) {
+        my %object = map { /=/ ? split(/=/, $_, 2) : (enabled => $_) } split(/,/, $out{$key});
+        $object{enabled} = $object{enabled} =~ /^(1|on|yes|true)$/i ? 1 : 0 if defined $object{enabled};
+        $out{$key} = \%object;
+    }
+    return \%out;
+}
+
 # /cluster/backup (pve-manager PVE/API2/Backup.pm), jobs in $state->{backupJobs} by id: create_job refuses
-# an id that exists; update_job deletes the keys of --delete, sets the others, and keeps one selection (vmid,
-# all or pool) as it does; verify_vzdump_parameters sets all when exclude comes without pool.
+# an id that exists and sets enabled when not given; update_job deletes the keys of --delete, sets the others,
+# and keeps one selection (vmid, all or pool) as it does; verify_vzdump_parameters sets all when exclude comes
+# without pool.
 sub backup_job {
     my ($verb, $id) = @_;
     my $jobs = $state->{backupJobs} //= {};
     my (undef, $opts) = options(@args[2 .. $#args]);
     if ($verb eq 'get') {
-        return out_json([map { { %{ $jobs->{$_} }, id => $_ } } sort keys %$jobs]) if !defined $id;
-        return $jobs->{$id} ? out_json({ %{ $jobs->{$id} }, id => $id }) : fail("No such job '$id'", 255);
+        return out_json([map { job_as_read($_, $jobs->{$_}) } sort keys %$jobs]) if !defined $id;
+        return $jobs->{$id} ? out_json(job_as_read($id, $jobs->{$id})) : fail("No such job '$id'", 255);
     }
     if ($verb eq 'create' && !defined $id) {
         $id = delete $opts->{id} // fail('fake pvesh: no --id');
+        $opts->{enabled} //= '1';
         fail("Job '$id' already exists", 255) if $jobs->{$id};
         fail("option conflicts with option 'vmid'", 255) if defined $opts->{vmid} && grep { defined $opts->{$_} } qw(all exclude pool);
         $opts->{all} = '1' if defined $opts->{exclude} && !defined $opts->{pool};
