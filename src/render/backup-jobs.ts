@@ -15,10 +15,13 @@ export class InvalidBackupJobValueError extends Error {}
 
 function valid(ok: boolean, what: string, value: string): string {
   if (!ok) throw new InvalidBackupJobValueError(`invalid ${what} ${JSON.stringify(value)}`);
-  return shellWord(value);
+  return value;
 }
 
-/** The job's options as `pvesh create|set` takes them: [name, value] pairs, and the options gen manages that it leaves unset (deleted on update). */
+/**
+ * The job's options as `pvesh create|set` takes them: [name, value] pairs (values unquoted), and the options gen
+ * manages that it leaves unset (deleted on update). The host's verify script expects the job to hold exactly these.
+ */
 export function jobOptions(job: PveBackupJob, backup: PbsBackup): { set: [string, string][]; unset: string[] } {
   const set: [string, string][] = [
     // pve-backup-jobid on update (\S+, at most 50), pve-configid on create ([a-z][a-z0-9_-]+, case-insensitive).
@@ -32,19 +35,19 @@ export function jobOptions(job: PveBackupJob, backup: PbsBackup): { set: [string
   const sel = job.selection;
   if (sel.kind === 'all') {
     set.push(['all', '1']);
-    if (sel.exclude.length) set.push(['exclude', shellWord(sel.exclude.join(','))]);
+    if (sel.exclude.length) set.push(['exclude', sel.exclude.join(',')]);
     else unset.push('exclude');
   } else if (sel.kind === 'pool') {
     set.push(['pool', valid(verifyPoolId(sel.pool) === undefined, 'pool', sel.pool)]);
   } else {
-    set.push(['vmid', shellWord(sel.vmids.join(','))]);
+    set.push(['vmid', sel.vmids.join(',')]);
   }
   for (const [key, value] of [
     ['notes-template', job.notesTemplate === '' ? undefined : job.notesTemplate],
     ['comment', job.comment],
   ] as const) {
     if (value === undefined) unset.push(key);
-    else set.push([key, shellWord(value)]);
+    else set.push([key, value]);
   }
   if (job.repeatMissed) set.push(['repeat-missed', '1']);
   else unset.push('repeat-missed');
@@ -84,7 +87,7 @@ export function backupJobsScript(site: string, backup: PbsBackup): string {
   for (const job of backup.jobs) {
     const { set, unset } = jobOptions(job, backup);
     const id = valid(/^[a-z][a-z0-9_-]+$/i.test(job.id) && job.id.length <= 50, 'job id', job.id);
-    lines.push(`job ${id} ${shellWord(unset.join(','))} ${set.map(([k, v]) => `--${k} ${v}`).join(' ')}`);
+    lines.push(`job ${shellWord(id)} ${shellWord(unset.join(','))} ${set.map(([k, v]) => `--${k} ${shellWord(v)}`).join(' ')}`);
   }
   lines.push('');
   return lines.join('\n');

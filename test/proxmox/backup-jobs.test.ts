@@ -158,20 +158,73 @@ describe('Proxmox VE backup jobs', async () => {
     expect(JSON.parse(n.run('pvesh get /cluster/backup/nightly --output-format json').stdout)).toMatchObject({ enabled: 1, 'repeat-missed': 1 });
   });
 
-  it("the host's verify script checks that the job exists with the topology's storage and schedule", () => {
+  describe("the host's verify script checks the job as backup-jobs.sh sets it", () => {
     const verify = files.get('home/verify/proxmox-pve.sh')!;
-    const n = new FakeNode({ node: 'pve' });
     const where = `topology.yaml:${lineOfText(homelab, '- { id: nightly')}`;
-    const check = () => n.run(verify).stdout.split('\n').filter((l) => l.slice(2).startsWith('backup job nightly'));
-    expect(check()).toEqual([`✗ backup job nightly writes to pbs-main on schedule 21:00 (${where}): pvesh get /cluster/backup/nightly: No such job 'nightly'`]);
-    expect(n.run(script).stderr).toBe('');
-    expect(check()).toEqual([`✓ backup job nightly writes to pbs-main on schedule 21:00 (${where})`]);
-    // Changed by hand in the GUI.
-    const state = n.state;
-    state.backupJobs!.nightly!.schedule = 'sat 02:00';
-    delete state.backupJobs!.nightly!.storage;
-    writeFileSync(join(n.dir, 'state.json'), JSON.stringify(state));
-    expect(check()).toEqual([`✗ backup job nightly writes to pbs-main on schedule 21:00 (${where}): pvesh get /cluster/backup/nightly: storage local, schedule sat 02:00`]);
+    const what = `backup job nightly (enabled, snapshot mode) backs up all guests but 103 to pbs-main on schedule 21:00, as backup-jobs.sh sets it (${where})`;
+    // The script with its backup job checks alone (the others would only take time here).
+    const jobChecks = (text: string) => text.split('\n').filter((l) => !/^ {2}[a-z_]+_check '/.test(l) || l.startsWith('  backup_job_check ')).join('\n');
+    const check = (n: FakeNode, verifyScript = verify) => n.run(jobChecks(verifyScript)).stdout.split('\n').filter((l) => l.slice(2).startsWith('backup job '));
+
+    it('fails without the job, passes once backup-jobs.sh made it', () => {
+      const n = new FakeNode({ node: 'pve' });
+      expect(check(n)).toEqual([`✗ ${what}: pvesh get /cluster/backup/nightly: No such job 'nightly'`]);
+      expect(n.run(script).stderr).toBe('');
+      expect(check(n)).toEqual([`✓ ${what}`]);
+    });
+
+    // Each as the GUI (PUT /cluster/backup/nightly, update_job) changes it, and the difference the check names.
+    const changes: [string, string][] = [
+      ['--schedule "sat 02:00" --delete storage', 'storage local, expected pbs-main; schedule sat 02:00, expected 21:00'],
+      ['--enabled 0', 'enabled 0, expected 1'],
+      ['--mode stop', 'mode stop, expected snapshot'],
+      ['--delete exclude', 'exclude not set, expected 103'],
+      ['--exclude 104,103', 'exclude 103,104, expected 103'],
+      ['--vmid 103', 'all 0, expected 1; exclude not set, expected 103; vmid 103, expected not set'],
+      ['--pool prod', 'all 0, expected 1; exclude not set, expected 103; pool prod, expected not set'],
+      ['--notes-template "{{vmid}} on {{node}}"', 'notes-template "{{vmid}} on {{node}}", expected "{{guestname}}"'],
+      ['--delete notes-template', 'notes-template not set, expected "{{guestname}}"'],
+      ['--repeat-missed 1', 'repeat-missed 1, expected 0'],
+      ['--comment "by hand"', 'comment "by hand", expected "All guests to the backup server (gen)"'],
+      ['--delete comment', 'comment not set, expected "All guests to the backup server (gen)"'],
+    ];
+    it.each(changes)('fails on pvesh set %s', (change, found) => {
+      const n = new FakeNode({ node: 'pve' });
+      expect(n.run(script).stderr).toBe('');
+      expect(n.run(`pvesh set /cluster/backup/nightly ${change}`).stderr).toBe('');
+      expect(check(n)).toEqual([`✗ ${what}: pvesh get /cluster/backup/nightly: ${found}`]);
+      // backup-jobs.sh run again sets the job back.
+      expect(n.run(script).stderr).toBe('');
+      expect(check(n)).toEqual([`✓ ${what}`]);
+    });
+
+    it("reads the job's own enabled and storage, not fleecing's (an object with keys of the same names)", () => {
+      const n = new FakeNode({ node: 'pve' });
+      expect(n.run(script).stderr).toBe('');
+      expect(n.run('pvesh set /cluster/backup/nightly --fleecing enabled=0,storage=local-lvm').stderr).toBe('');
+      expect(n.run('pvesh get /cluster/backup/nightly --output-format json').stdout).toContain('"fleecing":{"enabled":0,"storage":"local-lvm"}');
+      expect(check(n)).toEqual([`✓ ${what}`]);
+      expect(n.run('pvesh set /cluster/backup/nightly --fleecing 1 --enabled 0 --delete storage').stderr).toBe('');
+      expect(check(n)).toEqual([`✗ ${what}: pvesh get /cluster/backup/nightly: storage local, expected pbs-main; enabled 0, expected 1`]);
+    });
+
+    it('a job of listed guests, disabled, with repeat-missed and a comment with quotes and backslashes: passes as created, in any order of the ids', async () => {
+      const text = edit(homelab, JOBS, [{ id: 'web', guests: [104, 'traefik'], mode: 'stop', enabled: false, repeat_missed: true, notes_template: 'a\\nb "{{vmid}}"', comment: 'say "hi" \\ é' }]);
+      const out = await render(text);
+      const ids = (await modelOf(text)).sites[0]!.backup!.jobs[0]!.selection;
+      expect(ids.kind).toBe('vmid');
+      const vmids = ids.kind === 'vmid' ? ids.vmids : [];
+      const n = new FakeNode({ node: 'pve' });
+      expect(n.run(out.get('home/proxmox/backup-jobs.sh')!).stderr).toBe('');
+      const lines = () => check(n, out.get('home/verify/proxmox-pve.sh')!);
+      expect(lines()).toEqual([expect.stringMatching(/^✓ backup job web \(disabled, stop mode\) backs up guests /)]);
+      expect(n.run(`pvesh set /cluster/backup/web --vmid '${[...vmids].reverse().join(';')}'`).stderr).toBe('');
+      expect(lines()[0]).toMatch(/^✓/);
+      expect(n.run(`pvesh set /cluster/backup/web --vmid '${vmids[0]}' --enabled 1 --delete repeat-missed --comment 'say "hi" \\'`).stderr).toBe('');
+      expect(lines()[0]).toMatch(
+        new RegExp(`: pvesh get /cluster/backup/web: enabled 1, expected 0; vmid ${vmids[0]}, expected ${[...vmids].sort((a, b) => a - b).join(',')}; repeat-missed 0, expected 1; comment "say \\\\"hi\\\\" \\\\\\\\", expected "say \\\\"hi\\\\" \\\\\\\\ é"$`),
+      );
+    });
   });
 
   it('refuses what Proxmox VE refuses, at the job in the topology', async () => {

@@ -12,8 +12,10 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Host, Model, Site } from '../../src/model.js';
+import type { Host, Model, PbsBackup, PveBackupJob, Site } from '../../src/model.js';
+import { jobOptions } from '../../src/render/backup-jobs.js';
 import { renderAll } from '../../src/render/index.js';
+import { shellWord } from '../../src/render/shell.js';
 import { edit, lineOfText, modelOf, readExample, root } from '../helpers.js';
 import { missing } from '../system-tools.js';
 import { MGMT, hostOnVlan } from '../proxmox/vlan-address.js';
@@ -23,6 +25,18 @@ removeTempDirsAfterAll();
 
 const work = tempDir('gen-verify-uml-');
 const uml = join(root, 'test/scripts/uml-ifupdown2.sh');
+
+/**
+ * A job as `pvesh get /cluster/backup/ID --output-format json` prints it once backup-jobs.sh set it, with changes:
+ * its jobs.cfg section (pve-manager PVE/API2/Backup.pm read_job) with id and type, a boolean as a number
+ * (pve-common SectionConfig.pm check_value), keys sorted, on one line (CLIFormatter.pm print_api_result).
+ */
+function jobAsRead(job: PveBackupJob, backup: PbsBackup, changes: Record<string, string | number> = {}): string {
+  const read: Record<string, string | number> = { id: job.id, type: 'vzdump' };
+  for (const [key, value] of jobOptions(job, backup).set) read[key] = ['enabled', 'all', 'repeat-missed'].includes(key) ? Number(value) : value;
+  Object.assign(read, changes);
+  return JSON.stringify(Object.fromEntries(Object.entries(read).sort(([a], [b]) => (a < b ? -1 : 1))));
+}
 
 /** qm, pct, pvesm and pvesh as Proxmox VE prints their output, for the guests, storage and backup jobs of the topology. */
 function proxmoxStandIns(dir: string, site: Site): string {
@@ -69,8 +83,9 @@ function proxmoxStandIns(dir: string, site: Site): string {
     join(dir, 'pvesm'),
     `#!/bin/sh\n# pvesm status --storage ID\nprintf '%s\\n' 'Name             Type     Status           Total            Used       Available        %' '${storage.padEnd(16)} pbs     active      1073741824       104857600       968884224    9.77%'\n`,
   );
-  // pvesh get /cluster/backup/ID --output-format json: the job as backup-jobs.sh made it, JSON on one line.
-  const jobs = (site.backup?.jobs ?? []).map((job) => `  "get /cluster/backup/${job.id}") echo '${JSON.stringify({ id: job.id, schedule: job.schedule, storage: storage, mode: job.mode, enabled: 1, type: 'vzdump' })}' ;;`);
+  // pvesh get /cluster/backup/ID --output-format json: the job as backup-jobs.sh made it, unless a drift wrote
+  // another into /tmp/gen-job-ID (as a change in the GUI would).
+  const jobs = (site.backup?.jobs ?? []).map((job) => `  "get /cluster/backup/${job.id}") cat /tmp/gen-job-${job.id} 2>/dev/null || printf '%s\\n' ${shellWord(jobAsRead(job, site.backup!))} ;;`);
   writeFileSync(join(dir, 'pvesh'), ['#!/bin/sh', 'case "$1 $2" in', ...jobs, `  *) echo "No such job '\${2##*/}'" >&2; exit 255 ;;`, 'esac', ''].join('\n'));
   for (const f of ['qm', 'pct', 'pvesm', 'pvesh']) chmodSync(join(dir, f), 0o755);
   return dir;
@@ -122,6 +137,8 @@ describe.skipIf(whyUml)(`the Proxmox host's script on an ifupdown2 bring-up in U
   const trunkYaml = edit(readExample('vlan-hosting'), [...hostPath, 'bridges', 1, 'ports'], ['eno4']);
   // The bring-ups run before the tests, not while they are collected: without the tools the tests are skipped, and nothing runs.
   let modelA: Model;
+  let backup: PbsBackup;
+  let job: PveBackupJob;
   let route: Host['routes'][number] | undefined;
   let portBridge: Host['bridges'][number];
   let trunk: Host['bridges'][number];
@@ -131,6 +148,8 @@ describe.skipIf(whyUml)(`the Proxmox host's script on an ifupdown2 bring-up in U
   let v: Runs;
   beforeAll(async () => {
     modelA = await modelOf(homelab);
+    backup = modelA.sites[0]!.backup!;
+    job = backup.jobs[0]!;
     const hostA = modelA.sites[0]!.hosts[0]!;
     route = hostA.routes[0];
     portBridge = hostA.bridges.find((br) => br.ports.length > 0)!;
@@ -138,7 +157,13 @@ describe.skipIf(whyUml)(`the Proxmox host's script on an ifupdown2 bring-up in U
     trunk = modelB.sites[0]!.hosts[0]!.bridges.find((br) => br.vlanAware)!;
     dropped = trunk.requiredVlans[1]!;
     [a, b, v] = await Promise.all([
-      verifyInUml(modelA, 'A', [`ip route del ${route!.destination}`, `ip link set ${portBridge.ports[0]} nomaster`, 'echo 192.168.0.1 > /tmp/gen-ns-200']),
+      verifyInUml(modelA, 'A', [
+        `ip route del ${route!.destination}`,
+        `ip link set ${portBridge.ports[0]} nomaster`,
+        'echo 192.168.0.1 > /tmp/gen-ns-200',
+        // The job disabled and switched to stop mode in the GUI.
+        `printf '%s\\n' ${shellWord(jobAsRead(job, backup, { enabled: 0, mode: 'stop' }))} > /tmp/gen-job-${job.id}`,
+      ]),
       verifyInUml(modelB, 'B', [`bridge vlan del dev eno4 vid ${dropped}`]),
       // The address moved from the VLAN device onto the bridge: untagged, in VLAN 1.
       verifyInUml(await modelOf(hostOnVlan), 'B-vlan-address', [`ip addr del ${MGMT.address} dev ${MGMT.device} && ip addr add ${MGMT.address} dev ${MGMT.bridge}`]),
@@ -179,6 +204,15 @@ describe.skipIf(whyUml)(`the Proxmox host's script on an ifupdown2 bring-up in U
     expect(healthy!.out).toContain(`✓ container 200 (traefik) resolves through ${servers.join(', ')} (${declared})`);
     expect(failures(resolver!.out)).toContain(`✗ container 200 (traefik) resolves through ${servers.join(', ')} (${declared}): pct config 200 --current: nameserver 192.168.0.1`);
     expect(resolver!.rc).toBe(1);
+  });
+
+  it('scenario A: the backup job passes as backup-jobs.sh made it, and fails, naming each difference, when disabled and switched to stop mode', () => {
+    const [healthy, , , , changed] = a.verify;
+    const declared = `topology.yaml:${modelA.source!.lineOf(job.path)}`;
+    const what = `backup job ${job.id} (enabled, ${job.mode} mode) backs up all guests but 103 to ${backup.pveStorage} on schedule ${job.schedule}, as backup-jobs.sh sets it (${declared})`;
+    expect(healthy!.out).toContain(`✓ ${what}`);
+    expect(failures(changed!.out)).toContain(`✗ ${what}: pvesh get /cluster/backup/${job.id}: mode stop, expected ${job.mode}; enabled 0, expected 1`);
+    expect(changed!.rc).toBe(1);
   });
 
   it('scenario B: a VLAN-aware bridge whose port carries the firewall VLANs passes, and fails when one is dropped', () => {

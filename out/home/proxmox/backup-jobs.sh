@@ -22,4 +22,4 @@ job() {
   fi
 }
 
-job 'nightly' 'repeat-missed' --schedule '21:00' --storage 'pbs-main' --mode 'snapshot' --enabled 1 --all 1 --exclude '103' --notes-template '{{guestname}}' --comment 'All guests to the backup server (gen)'
+job 'nightly' 'repeat-missed' --schedule '21:00' --storage 'pbs-main' --mode 'snapshot' --enabled '1' --all '1' --exclude '103' --notes-template '{{guestname}}' --comment 'All guests to the backup server (gen)'

@@ -178,13 +178,34 @@ storage_check() { # what where storage
   if [ "$status" = active ]; then pass "$1" "$2"; else fail "$1" "$2" "pvesm status --storage $3: ${status:-not found}"; fi
 }
 
-# A backup job (cluster-wide, /etc/pve/jobs.cfg) with its storage and schedule; pvesh prints its JSON on one line.
-json_string() { sed -n 's/.*"'"$1"'":"\([^"]*\)".*/\1/p'; }
-backup_job_check() { # what where id storage schedule
+# A backup job (cluster-wide, /etc/pve/jobs.cfg) as backup-jobs.sh sets it. pvesh prints the job's jobs.cfg
+# section (pve-manager PVE/API2/Backup.pm read_job) as JSON on one line (pve-common CLIFormatter.pm): a
+# string as set, " and the backslash escaped by a backslash; a boolean as a number (SectionConfig.pm
+# check_value); an option not set is absent, enabled is 1 then (Job/Registry.pm parse_config). A list of ids
+# may be in any order. fleecing, performance and prune-backups are objects (VZDump/JobBase.pm decode_value)
+# with keys of their own (fleecing's enabled and storage): job_top empties them, so that only the job's own
+# keys are read. No "key": or "key":{ is found inside a string value, where every " is escaped.
+job_top() { sed -E 's/("[a-z0-9-]+"):\{[^{}]*\}/\1:{}/g'; }
+json_raw() { sed -nE 's/.*"'"$1"'":("(([^"\\]|\\.)*)"|(-?[0-9]+))[,}].*/=\2\4/p'; }
+id_set() { printf '%s\n' "$1" | tr ',; \t' '\n' | sed '/^$/d' | sort -nu | tr '\n' ',' | sed 's/,$//'; }
+job_option() { # key expected value-when-absent [ids|text]: "; key found, expected want" if they differ
+  have=$(printf '%s\n' "$job" | json_raw "$1")
+  if [ -n "$have" ]; then have=${have#=}; else have=$3; fi
+  want=$2
+  if [ "$4" = ids ]; then have=$(id_set "$have"); want=$(id_set "$want"); fi
+  [ "$have" != "$want" ] || return 0
+  if [ "$4" = text ]; then have=${have:+\"$have\"}; want=${want:+\"$want\"}; fi
+  printf '; %s %s, expected %s' "$1" "${have:-not set}" "${want:-not set}"
+}
+backup_job_check() { # what where id storage schedule mode enabled all exclude pool vmid notes-template repeat-missed comment
   job=$(pvesh get "/cluster/backup/$3" --output-format json 2>&1) || { fail "$1" "$2" "pvesh get /cluster/backup/$3: $(printf '%s' "$job" | flat)"; return; }
-  storage=$(printf '%s\n' "$job" | json_string storage)
-  schedule=$(printf '%s\n' "$job" | json_string schedule)
-  if [ "$storage" = "$4" ] && [ "$schedule" = "$5" ]; then pass "$1" "$2"; else fail "$1" "$2" "pvesh get /cluster/backup/$3: storage ${storage:-local}, schedule ${schedule:-none}"; fi
+  job=$(printf '%s\n' "$job" | job_top)
+  problems=$(
+    job_option storage "$4" local; job_option schedule "$5" ''; job_option mode "$6" snapshot; job_option enabled "$7" 1
+    job_option all "$8" 0; job_option exclude "$9" '' ids; job_option pool "${10}" ''; job_option vmid "${11}" '' ids
+    job_option notes-template "${12}" '' text; job_option repeat-missed "${13}" 0; job_option comment "${14}" '' text
+  )
+  if [ -z "$problems" ]; then pass "$1" "$2"; else fail "$1" "$2" "pvesh get /cluster/backup/$3: ${problems#; }"; fi
 }
 
 checks() {
@@ -209,7 +230,8 @@ checks() {
   guest_nic_check 'container 211 (valkey) has a NIC on vmbr2 with 10.1.0.111' 'topology.yaml:102' 'pct' '211' 'vmbr2' '' '10.1.0.111'
   guest_nic_check 'VM 103 (backup server pbs) has a NIC on vmbr1' 'topology.yaml:156' 'qm' '103' 'vmbr1' '' ''
   storage_check 'the backup storage pbs-main is active' 'topology.yaml:153' 'pbs-main'
-  backup_job_check 'backup job nightly writes to pbs-main on schedule 21:00' 'topology.yaml:167' 'nightly' 'pbs-main' '21:00'
+  # shellcheck disable=SC2016
+  backup_job_check 'backup job nightly (enabled, snapshot mode) backs up all guests but 103 to pbs-main on schedule 21:00, as backup-jobs.sh sets it' 'topology.yaml:167' 'nightly' 'pbs-main' '21:00' 'snapshot' '1' '1' '103' '' '' '{{guestname}}' '0' 'All guests to the backup server (gen)'
 }
 
 checks | awk -v format="$FORMAT" -v box='Proxmox VE host pve' -v site='home' -v source='topology.yaml' '

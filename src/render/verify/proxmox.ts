@@ -4,11 +4,12 @@
 // ports; the default route and every route gen derives (`ip route get` must
 // leave through the firewall); the guests gen
 // knows (the firewall VM, the services' containers and VMs) with their NICs
-// on the right bridges; the backup storage and the backup jobs that write to it.
-import type { Host, Model, Site } from '../../model.js';
+// on the right bridges; the backup storage and the backup jobs as backup-jobs.sh sets them.
+import type { Host, Model, PbsBackup, PveBackupJob, Site } from '../../model.js';
 import { formatIPv4 } from '../../net.js';
 import { nameservers } from '../../targets/proxmox/guest-formats.js';
 import { addressInterface } from '../../targets/proxmox/interfaces.js';
+import { jobOptions } from '../backup-jobs.js';
 import { cidr, ifname, ipv4 } from '../proxmox/shell-values.js';
 import { type Declared, call, renderScript } from './script.js';
 
@@ -151,13 +152,34 @@ storage_check() { # what where storage
   if [ "$status" = active ]; then pass "$1" "$2"; else fail "$1" "$2" "pvesm status --storage $3: \${status:-not found}"; fi
 }
 
-# A backup job (cluster-wide, /etc/pve/jobs.cfg) with its storage and schedule; pvesh prints its JSON on one line.
-json_string() { sed -n 's/.*"'"$1"'":"\\([^"]*\\)".*/\\1/p'; }
-backup_job_check() { # what where id storage schedule
+# A backup job (cluster-wide, /etc/pve/jobs.cfg) as backup-jobs.sh sets it. pvesh prints the job's jobs.cfg
+# section (pve-manager PVE/API2/Backup.pm read_job) as JSON on one line (pve-common CLIFormatter.pm): a
+# string as set, " and the backslash escaped by a backslash; a boolean as a number (SectionConfig.pm
+# check_value); an option not set is absent, enabled is 1 then (Job/Registry.pm parse_config). A list of ids
+# may be in any order. fleecing, performance and prune-backups are objects (VZDump/JobBase.pm decode_value)
+# with keys of their own (fleecing's enabled and storage): job_top empties them, so that only the job's own
+# keys are read. No "key": or "key":{ is found inside a string value, where every " is escaped.
+job_top() { sed -E 's/("[a-z0-9-]+"):\\{[^{}]*\\}/\\1:{}/g'; }
+json_raw() { sed -nE 's/.*"'"$1"'":("(([^"\\\\]|\\\\.)*)"|(-?[0-9]+))[,}].*/=\\2\\4/p'; }
+id_set() { printf '%s\\n' "$1" | tr ',; \\t' '\\n' | sed '/^$/d' | sort -nu | tr '\\n' ',' | sed 's/,$//'; }
+job_option() { # key expected value-when-absent [ids|text]: "; key found, expected want" if they differ
+  have=$(printf '%s\\n' "$job" | json_raw "$1")
+  if [ -n "$have" ]; then have=\${have#=}; else have=$3; fi
+  want=$2
+  if [ "$4" = ids ]; then have=$(id_set "$have"); want=$(id_set "$want"); fi
+  [ "$have" != "$want" ] || return 0
+  if [ "$4" = text ]; then have=\${have:+\\"$have\\"}; want=\${want:+\\"$want\\"}; fi
+  printf '; %s %s, expected %s' "$1" "\${have:-not set}" "\${want:-not set}"
+}
+backup_job_check() { # what where id storage schedule mode enabled all exclude pool vmid notes-template repeat-missed comment
   job=$(pvesh get "/cluster/backup/$3" --output-format json 2>&1) || { fail "$1" "$2" "pvesh get /cluster/backup/$3: $(printf '%s' "$job" | flat)"; return; }
-  storage=$(printf '%s\\n' "$job" | json_string storage)
-  schedule=$(printf '%s\\n' "$job" | json_string schedule)
-  if [ "$storage" = "$4" ] && [ "$schedule" = "$5" ]; then pass "$1" "$2"; else fail "$1" "$2" "pvesh get /cluster/backup/$3: storage \${storage:-local}, schedule \${schedule:-none}"; fi
+  job=$(printf '%s\\n' "$job" | job_top)
+  problems=$(
+    job_option storage "$4" local; job_option schedule "$5" ''; job_option mode "$6" snapshot; job_option enabled "$7" 1
+    job_option all "$8" 0; job_option exclude "$9" '' ids; job_option pool "\${10}" ''; job_option vmid "\${11}" '' ids
+    job_option notes-template "\${12}" '' text; job_option repeat-missed "\${13}" 0; job_option comment "\${14}" '' text
+  )
+  if [ -z "$problems" ]; then pass "$1" "$2"; else fail "$1" "$2" "pvesh get /cluster/backup/$3: \${problems#; }"; fi
 }`;
 
 /** VLAN ids as sorted, merged ranges: what `bridge -c vlan show` prints for them. */
@@ -262,13 +284,33 @@ function guestChecks(site: Site, host: Host, declared: Declared): string[] {
     );
 }
 
+/** What the job backs up, and when, as the check names it. */
+function jobText(job: PveBackupJob, backup: PbsBackup): string {
+  const sel = job.selection;
+  const guests = sel.kind === 'all' ? `all guests${sel.exclude.length ? ` but ${sel.exclude.join(', ')}` : ''}` : sel.kind === 'pool' ? `the guests of pool ${sel.pool}` : `guests ${sel.vmids.join(', ')}`;
+  return `backup job ${job.id} (${job.enabled ? 'enabled' : 'disabled'}, ${job.mode} mode) backs up ${guests} to ${backup.pveStorage} on schedule ${job.schedule}, as backup-jobs.sh sets it`;
+}
+
+/**
+ * backup_job_check's expected values: the options backup-jobs.sh sets (jobOptions), a string as pvesh's JSON
+ * has it (JSON::XS: only " and \ escaped, as the topology has no control characters there), '' for one it unsets.
+ */
+function jobExpected(job: PveBackupJob, backup: PbsBackup): string[] {
+  const options = new Map(jobOptions(job, backup).set);
+  const raw = (key: string) => JSON.stringify(options.get(key) ?? '').slice(1, -1);
+  // In backup_job_check's order; all and repeat-missed are set only when on.
+  const keys = ['storage', 'schedule', 'mode', 'enabled', 'all', 'exclude', 'pool', 'vmid', 'notes-template', 'repeat-missed', 'comment'];
+  return keys.map((key) => raw(key) || (key === 'all' || key === 'repeat-missed' ? '0' : ''));
+}
+
 function storageChecks(site: Site, declared: Declared): string[] {
   if (!site.backup) return [];
   const backup = site.backup;
   return [
     call('storage_check', `the backup storage ${backup.pveStorage} is active`, declared(backup.path), [backup.pveStorage]),
     // Without a job Proxmox VE backs up nothing to the storage (pve-manager PVE/API2/Backup.pm, /cluster/backup).
-    ...backup.jobs.map((job) => call('backup_job_check', `backup job ${job.id} writes to ${backup.pveStorage} on schedule ${job.schedule}`, declared(job.path), [job.id, backup.pveStorage, job.schedule])),
+    // A $ or ` in a comment or notes template is text, single-quoted on purpose.
+    ...backup.jobs.map((job) => `# shellcheck disable=SC2016\n  ${call('backup_job_check', jobText(job, backup), declared(job.path), [job.id].concat(jobExpected(job, backup)))}`),
   ];
 }
 
