@@ -240,6 +240,8 @@ export interface Host {
   description?: string;
   ports: string[];
   bridges: Bridge[];
+  /** Physical NICs with an address of their own, outside any bridge. */
+  nics: HostNic[];
   /** Default route of the host. */
   defaultGateway?: { address: string; bridge: string };
   /** Routes to networks the host reaches only through the firewall. */
@@ -274,6 +276,18 @@ export interface Bridge {
   /** A gateway written on the bridge (for a network gen does not know). */
   gateway?: string;
   /** MTU of the bridge, written on the bridge and on each of its ports. */
+  mtu?: number;
+  path: Path;
+}
+
+/** A NIC with a static address of its own (a corosync or storage link): no gateway, no routes. */
+export interface HostNic {
+  name: string;
+  description?: string;
+  /** Undefined when the written address is invalid (reported). */
+  address?: string;
+  prefix?: number;
+  network?: string;
   mtu?: number;
   path: Path;
 }

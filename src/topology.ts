@@ -63,6 +63,14 @@ export interface HostInput {
   description?: string;
   ports?: string[];
   bridges?: BridgeInput[];
+  nics?: HostNicInput[];
+}
+
+export interface HostNicInput {
+  name: string;
+  description?: string;
+  address: string;
+  mtu?: number;
 }
 
 export interface BridgeInput {

@@ -3,7 +3,7 @@
 // gateway, and the routes to networks the host reaches only through the
 // firewall (the return route nobody remembers).
 import type { Path } from '../location.js';
-import type { Bridge, Firewall, FirewallInterface, Host, Network, Route } from '../model.js';
+import type { Bridge, Firewall, FirewallInterface, Host, HostNic, Network, Route } from '../model.js';
 import { parseAddressWithPrefix } from '../net.js';
 import { PVE_ALL_VIDS, PVE_VID_MIN } from '../targets/proxmox/interfaces.js';
 import type { HostInput } from '../topology.js';
@@ -57,27 +57,7 @@ export function resolveHost(
     const tagged = requiredVlans.filter((tag) => tag >= PVE_VID_MIN).map(String);
     const vids = vidsExplicit ? bridge.vids!.map(String) : vlanAware ? (tagged.length ? tagged : [PVE_ALL_VIDS]) : [];
 
-    let address: string | undefined;
-    let prefix: number | undefined;
-    let network: Network | undefined;
-    if (bridge.address !== undefined) {
-      const parsed = parseAddressWithPrefix(bridge.address);
-      if (!parsed) {
-        ctx.report({ rule: 'ip/invalid', path: bpath.concat('address'), message: `"${bridge.address}" is not an address with prefix (e.g. 10.0.0.254/24)` });
-      } else {
-        address = parsed.text;
-        prefix = parsed.block.prefix;
-        network = siteNetworks.smallest(parsed.address);
-        if (network && network.block.prefix !== prefix) {
-          ctx.report({
-            rule: 'ip/prefix-mismatch',
-            path: bpath.concat('address'),
-            message: `bridge ${bridge.name}: ${bridge.address} has prefix /${prefix} but its network ${network.name} is ${network.cidr}`,
-          });
-        }
-        ctx.address(parsed.text, `host ${input.name} bridge ${bridge.name}`, bpath.concat('address'), { network: network?.id });
-      }
-    }
+    const { address, prefix, network } = bridge.address !== undefined ? hostAddress(bridge.address, `bridge ${bridge.name}`, input.name, bpath.concat('address'), ctx, siteNetworks) : {};
     const gateway = bridge.gateway !== undefined ? ctx.ipv4(bridge.gateway, bpath.concat('gateway')) : undefined;
     // Where the firewall serves the address's network, as for a guest on it.
     // Untagged host traffic on a VLAN-aware bridge is VLAN 1 (the bridge's
@@ -104,7 +84,32 @@ export function resolveHost(
       path: bpath,
     };
   });
-  return { name: input.name, description: input.description, ports: input.ports ?? [], bridges, routes: [], unrouted: [], path };
+  const nics: HostNic[] = (input.nics ?? []).map((nic, i) => {
+    const npath = path.concat('nics', i);
+    ctx.name('NIC', `host ${input.name}`, nic.name, npath, site);
+    const { address, prefix, network } = hostAddress(nic.address, `NIC ${nic.name}`, input.name, npath.concat('address'), ctx, siteNetworks);
+    return { name: nic.name, description: nic.description, address, prefix, network: network?.id, mtu: nic.mtu, path: npath };
+  });
+  return { name: input.name, description: input.description, ports: input.ports ?? [], bridges, nics, routes: [], unrouted: [], path };
+}
+
+/**
+ * A host address with prefix (on a bridge or a NIC), checked like every
+ * address: its network must have the same prefix, and it joins the site's
+ * address uses (duplicates, network and broadcast addresses).
+ */
+function hostAddress(text: string, device: string, host: string, apath: Path, ctx: ResolveContext, siteNetworks: BlockIndex<Network>): { address?: string; prefix?: number; network?: Network } {
+  const parsed = parseAddressWithPrefix(text);
+  if (!parsed) {
+    ctx.report({ rule: 'ip/invalid', path: apath, message: `"${text}" is not an address with prefix (e.g. 10.0.0.254/24)` });
+    return {};
+  }
+  const network = siteNetworks.smallest(parsed.address);
+  if (network && network.block.prefix !== parsed.block.prefix) {
+    ctx.report({ rule: 'ip/prefix-mismatch', path: apath, message: `${device}: ${text} has prefix /${parsed.block.prefix} but its network ${network.name} is ${network.cidr}` });
+  }
+  ctx.address(parsed.text, `host ${host} ${device}`, apath, { network: network?.id });
+  return { address: parsed.text, prefix: parsed.block.prefix, network };
 }
 
 /**
@@ -133,7 +138,8 @@ export function deriveHostRouting(host: Host, networks: ReadonlyMap<string, Netw
   // Attached means the host has an address there: a bridge that only carries
   // a firewall network (the host has no address on it) gives the host no way
   // into that network except through the firewall.
-  const attached = new Set(addressed.flatMap((b) => (b.network ? [b.network] : [])));
+  // A NIC's own network is on-link too: a route via the firewall would replace its connected route.
+  const attached = new Set(addressed.flatMap((b) => (b.network ? [b.network] : [])).concat(host.nics.flatMap((n) => (n.network ? [n.network] : []))));
   if (!facing || !facingGateway) {
     // Only the WAN side: a route via the firewall's WAN address would meet its
     // block of private sources and a policy that passes nothing in from the WAN.

@@ -17,9 +17,9 @@ export const proxmoxRules: Rule[] = [
   {
     id: 'proxmox/description-text',
     severity: 'error',
-    summary: 'A bridge description has "$", "%" or "\\", which ifupdown2 would read as template code.',
+    summary: 'A bridge or NIC description has "$", "%" or "\\", which ifupdown2 would read as template code.',
     why: "ifupdown2 runs /etc/network/interfaces through the Mako template engine first (template_enable=1 by default): ${...} in a comment is evaluated as Python, and a line starting with % is a control line.",
-    hint: 'Leave "$", "%" and "\\" out of bridge descriptions.',
+    hint: 'Leave "$", "%" and "\\" out of bridge and NIC descriptions.',
     examples: [
       {
         where: 'sites[].proxmox.hosts[].bridges[vmbr2]',
@@ -31,6 +31,40 @@ export const proxmoxRules: Rule[] = [
       for (const { bridge } of bridges(model)) {
         if (bridge.description !== undefined && TEMPLATE_CHARACTERS.test(bridge.description)) {
           report({ path: bridge.path.concat('description'), message: `bridge ${bridge.name}: description "${bridge.description}" would be read as template code by ifupdown2` });
+        }
+      }
+      for (const host of hosts(model)) {
+        for (const nic of host.nics) {
+          if (nic.description !== undefined && TEMPLATE_CHARACTERS.test(nic.description)) {
+            report({ path: nic.path.concat('description'), message: `NIC ${nic.name}: description "${nic.description}" would be read as template code by ifupdown2` });
+          }
+        }
+      }
+    },
+  },
+  {
+    id: 'proxmox/nic-address-bridged',
+    severity: 'error',
+    summary: 'A NIC with an address of its own (nics[]) is also a port of a bridge, or a bridge.',
+    why: "An address belongs on the bridge, not on its port: Proxmox VE's writer refuses the whole file (pve-common PVE/Network/Interfaces.pm: \"ip address can't be set on interface if bridged\"), so no network change can be saved in the GUI, and on the link the bridge takes the port's frames before its address sees them.",
+    hint: "Take the NIC out of the bridge's ports (a corosync or storage link needs no bridge), or give the address to the bridge instead.",
+    examples: [
+      {
+        where: 'sites[].proxmox.hosts[]',
+        bad: 'nics:\n  - { name: eno1, description: corosync link 0, address: 10.99.0.11/24 }',
+        good: 'nics:\n  - { name: eno2, description: corosync link 0, address: 10.99.0.11/24 }',
+      },
+    ],
+    check(model, report) {
+      for (const host of hosts(model)) {
+        const taken = new Map<string, string>();
+        for (const bridge of host.bridges) {
+          taken.set(bridge.name, `a bridge of host ${host.name}`);
+          for (const port of bridge.ports) if (!taken.has(port)) taken.set(port, `a port of bridge ${bridge.name}`);
+        }
+        for (const nic of host.nics) {
+          const other = taken.get(nic.name);
+          if (other !== undefined) report({ path: nic.path.concat('name'), message: `NIC ${nic.name} has an address of its own but is ${other}` });
         }
       }
     },

@@ -11,6 +11,7 @@ import type { Network, Site } from '../../src/model.js';
 import { formatIPv4 } from '../../src/net.js';
 import { edit, modelOf, readExample, render, root } from '../helpers.js';
 import { attempt, missing, titled } from '../system-tools.js';
+import { NIC, hostWithNic } from './nic-address.js';
 import { MGMT, hostOnJumboVlan, hostOnVlan, hostOnVlanWithRoutes } from './vlan-address.js';
 import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
 
@@ -43,6 +44,7 @@ const variants: Record<string, () => string> = {
   'B with the host address in VLAN mgmt': () => hostOnVlan,
   'B with the host address in VLAN mgmt and routes through it': () => hostOnVlanWithRoutes,
   'B with the host address in VLAN mgmt on a jumbo-frame bridge': () => hostOnJumboVlan,
+  'A with a NIC with an address of its own': () => hostWithNic,
 };
 
 const syncheck = join(root, 'test/scripts/ifupdown2-syncheck.sh');
@@ -57,6 +59,15 @@ describe.skipIf(whyParse)(titled('ifupdown2 parses every generated file', whyPar
     const parsed = JSON.parse(result.stdout) as { name: string; config: Record<string, string | string[]> }[];
     const expected = readFileSync(file, 'utf8').match(/^auto (\S+)$/gm)!.map((l) => l.slice(5));
     expect(parsed.map((s) => s.name)).toEqual(expected);
+  });
+
+  it('reads a NIC with an address of its own with that address and MTU', async () => {
+    const result = attempt(syncheck, [await interfacesOf(hostWithNic, 'nic-address')]);
+    expect(result.status).toBe(0);
+    const parsed = JSON.parse(result.stdout) as { name: string; addr_method?: string; config: Record<string, string | string[]> }[];
+    const nic = parsed.find((s) => s.name === NIC.name)!;
+    expect(nic.addr_method).toBe('static');
+    expect(nic.config).toEqual({ address: NIC.address, mtu: String(NIC.mtu) });
   });
 
   it('reports a broken file (the check can fail)', async () => {

@@ -14,6 +14,7 @@ import { renderAll } from '../../src/render/index.js';
 import { edit, readExample, render, root } from '../helpers.js';
 import { lineOf } from '../yaml-lines.js';
 import { pvePerl, whyNoUpstream } from './pve-perl.js';
+import { NIC, hostWithNic } from './nic-address.js';
 import { MGMT, hostOnJumboVlan, hostOnVlan, hostOnVlanWithRoutes } from './vlan-address.js';
 
 const why = whyNoUpstream;
@@ -43,6 +44,7 @@ const variants: Record<string, { yaml: () => string; file: string }> = {
   'B with the host address in VLAN mgmt': { yaml: () => hostOnVlan, file: 'hosting/proxmox/pve/interfaces' },
   'B with the host address in VLAN mgmt and routes through it': { yaml: () => hostOnVlanWithRoutes, file: 'hosting/proxmox/pve/interfaces' },
   'B with the host address in VLAN mgmt on a jumbo-frame bridge': { yaml: () => hostOnJumboVlan, file: 'hosting/proxmox/pve/interfaces' },
+  'A with a NIC with an address of its own': { yaml: () => hostWithNic, file: 'home/proxmox/pve/interfaces' },
 };
 
 /** The file without its leading comment block: what Proxmox VE's writer replaces with its own header. */
@@ -123,6 +125,14 @@ describe.skipIf(why)(`Proxmox VE's own reader, writer and API check${why ? ` (SK
     const aboveBridge = roundTrip(text.replace(/\tmtu 9000\n/g, '').replace('iface vmbr2.10 inet static\n', 'iface vmbr2.10 inet static\n\tmtu 9000\n'), 'vlan-mtu-above-bridge');
     expect(aboveBridge.status).toBe(1);
     expect(aboveBridge.report).toMatch(/interface 'vmbr2' - mtu 1500 is lower than 'vmbr2\.10' - mtu 9000/);
+  });
+
+  it('reads a NIC with an address of its own as a physical NIC, and refuses the file once that NIC is a bridge port (proxmox/nic-address-bridged)', async () => {
+    const text = (await render(hostWithNic)).get('home/proxmox/pve/interfaces')!;
+    expect(text).toMatch(new RegExp(`\\nauto ${NIC.name}\\niface ${NIC.name} inet static\\n\\taddress ${NIC.address}\\n`));
+    const bridged = roundTrip(text.replace(/(\niface vmbr1 inet [a-z]+\n(\t.*\n)*?)\tbridge-ports none\n/, `$1\tbridge-ports ${NIC.name}\n`), 'nic-bridged');
+    expect(bridged.status).toBe(1);
+    expect(bridged.report).toMatch(new RegExp(`PVE REFUSED \\(write\\)[^\\n]*\\n\\s+iface ${NIC.name} - ip address can't be set on interface if bridged in vmbr1`));
   });
 
   it('refuses what gen must never write: a bridge MTU above its port’s, VLAN 1 and one-tag ranges in bridge-vids', async () => {

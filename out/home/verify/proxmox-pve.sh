@@ -74,6 +74,20 @@ vlan_device_check() { # what where device raw-device tag addresses
   if [ -z "$problems" ]; then pass "$1" "$2"; else fail "$1" "$2" "${problems#; }"; fi
 }
 
+# A NIC with an address of its own: up, in no bridge, exactly these IPv4 addresses.
+nic_check() { # what where device addresses
+  link=$(ip -o link show dev "$3" 2>&1) || { fail "$1" "$2" "$(printf '%s' "$link" | flat)"; return; }
+  flags=$(link_flags "$link")
+  master=$(printf '%s\n' "$link" | sed -n 's/.* master \([^ ]*\) .*/\1/p')
+  have=$(v4_of "$3")
+  want=$(v4_sorted "$4")
+  problems=
+  [ -z "$master" ] || problems="$problems; in $master"
+  has_word UP "$flags" || problems="$problems; down (flags $flags)"
+  [ "$have" = "$want" ] || problems="$problems; IPv4 ${have:-none}, not ${want:-none}"
+  if [ -z "$problems" ]; then pass "$1" "$2"; else fail "$1" "$2" "${problems#; }"; fi
+}
+
 ports_check() { # what where bridge port...
   what=$1 where=$2 bridge=$3
   shift 3

@@ -1,5 +1,6 @@
 // /etc/network/interfaces per Proxmox host, in the order Proxmox VE's own
-// writer uses: loopback, physical ports `manual`, bridges with STP off and no
+// writer uses: loopback, physical ports `manual` (a NIC with an address of
+// its own `auto` and `inet static`), bridges with STP off and no
 // forward delay, VLAN-aware bridges with their bridge-vids, the MTU, the host
 // address and gateway, and the derived routes to networks behind the
 // firewall as post-up/post-down lines (the return routes). An
@@ -38,10 +39,22 @@ function hostData(site: string, host: Host) {
   // A bridge MTU goes on the bridge and on each of its ports: ifupdown2 sets a
   // bridge without one to 1500 whatever its ports have (and guests' taps copy
   // the bridge's MTU), and Proxmox VE refuses a bridge whose MTU is above a port's.
-  const ports = portNames.map((name) => {
+  const nics = new Map(host.nics.map((nic) => [nic.name, nic]));
+  const ports: { name: string; mtu?: number; address?: string; comment?: string }[] = portNames.filter((name) => !nics.has(name)).map((name) => {
     const bridgeMtu = host.bridges.find((b) => b.ports.includes(name))?.mtu;
     return { name: ifname(name), mtu: bridgeMtu !== undefined ? mtu(bridgeMtu) : undefined };
   });
+  // A NIC with an address of its own, written among the ports as Proxmox VE's
+  // writer orders an `eth`: auto, inet static, address, mtu, then its comment.
+  for (const nic of nics.values()) {
+    if (nic.address === undefined) continue;
+    ports.push({
+      name: ifname(nic.name),
+      mtu: nic.mtu !== undefined ? mtu(nic.mtu) : undefined,
+      address: `${ipv4(nic.address)}/${nic.prefix}`,
+      comment: nic.description !== undefined ? commentText(nic.description) : undefined,
+    });
+  }
   const bridges = host.bridges.map((bridge) => {
     return Object.assign(bridge.addressVlan !== undefined ? { method: 'manual' } : hostAddress(host, bridge), {
       name: ifname(bridge.name),

@@ -1,6 +1,6 @@
 // A Proxmox VE host's verification script (bash, with the host's own
 // tools: ip, bridge, qm, pct, pvesm): each bridge up with exactly its
-// address (or its VLAN device with it, for an address in a VLAN), its ports, its MTU, VLAN filtering with exactly its vids on its
+// address (or its VLAN device with it, for an address in a VLAN), its ports, its MTU, each NIC with an address of its own, VLAN filtering with exactly its vids on its
 // ports; the default route and every route gen derives (`ip route get` must
 // leave through the firewall); the guests gen
 // knows (the firewall VM, the services' containers and VMs) with their NICs
@@ -43,6 +43,20 @@ vlan_device_check() { # what where device raw-device tag addresses
   problems=
   [ "$id" = "$5" ] || problems="$problems; VLAN id \${id:-none}, not $5"
   [ -z "$id" ] || [ "$raw" = "$4" ] || problems="$problems; on \${raw:-no device}, not $4"
+  has_word UP "$flags" || problems="$problems; down (flags $flags)"
+  [ "$have" = "$want" ] || problems="$problems; IPv4 \${have:-none}, not \${want:-none}"
+  if [ -z "$problems" ]; then pass "$1" "$2"; else fail "$1" "$2" "\${problems#; }"; fi
+}
+
+# A NIC with an address of its own: up, in no bridge, exactly these IPv4 addresses.
+nic_check() { # what where device addresses
+  link=$(ip -o link show dev "$3" 2>&1) || { fail "$1" "$2" "$(printf '%s' "$link" | flat)"; return; }
+  flags=$(link_flags "$link")
+  master=$(printf '%s\\n' "$link" | sed -n 's/.* master \\([^ ]*\\) .*/\\1/p')
+  have=$(v4_of "$3")
+  want=$(v4_sorted "$4")
+  problems=
+  [ -z "$master" ] || problems="$problems; in $master"
   has_word UP "$flags" || problems="$problems; down (flags $flags)"
   [ "$have" = "$want" ] || problems="$problems; IPv4 \${have:-none}, not \${want:-none}"
   if [ -z "$problems" ]; then pass "$1" "$2"; else fail "$1" "$2" "\${problems#; }"; fi
@@ -221,6 +235,14 @@ function bridgeChecks(host: Host, declared: Declared): string[] {
       ? `${name} is VLAN-aware${bridge.ports.length ? `, its ports carry exactly VLANs ${vids}` : ''}`
       : `${name} is not VLAN-aware`;
     out.push(call('vlan_check', what, where, [name, bridge.vlanAware ? 1 : 0, vids, ...(bridge.vlanAware ? bridge.ports.map(ifname) : [])]));
+  }
+  for (const nic of host.nics) {
+    if (nic.address === undefined) continue;
+    const where = declared(nic.path);
+    const name = ifname(nic.name);
+    const address = `${ipv4(nic.address)}/${nic.prefix}`;
+    out.push(call('nic_check', `${name} is up, in no bridge, with exactly the address ${address}`, where, [name, address]));
+    if (nic.mtu !== undefined) out.push(call('mtu_check', `${name} has MTU ${nic.mtu}`, where, [nic.mtu, name]));
   }
   return out;
 }
