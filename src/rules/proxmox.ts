@@ -1,7 +1,7 @@
 // Proxmox bridge settings that ifupdown2 cannot carry out as written, or that
 // Proxmox VE's own API would refuse when the bridge is next edited in the GUI.
 import { INTERFACE_NAME, TEMPLATE_CHARACTERS, addressInterface, vidEntryProblem } from '../targets/proxmox/interfaces.js';
-import type { NetworkKind } from '../model.js';
+import type { Bridge, HostNic, NetworkKind } from '../model.js';
 import type { Rule } from './rule.js';
 import { bridges, hosts } from './walk.js';
 
@@ -243,7 +243,7 @@ export const proxmoxRules: Rule[] = [
   {
     id: 'proxmox/host-address-tunnel',
     severity: 'error',
-    summary: 'A Proxmox host address is in a network that no bridge carries: a WireGuard tunnel, a remote network of a site-to-site VPN, or a VPC.',
+    summary: 'A Proxmox host address (on a bridge or a NIC) is in a network that no bridge carries: a WireGuard tunnel, a remote network of a site-to-site VPN, or a VPC.',
     why:
       'Linux makes the whole network of an address on-link on its device (the prefix route of every IPv4 address): the host sends what it has for that network onto the bridge, ' +
       'where nobody of the network is, instead of through the firewall, and gen writes no route through the firewall to a network the host has an address in. ' +
@@ -258,21 +258,25 @@ export const proxmoxRules: Rule[] = [
       },
     ],
     check(model, report) {
-      for (const { host, bridge } of bridges(model)) {
-        if (bridge.address === undefined || bridge.network === undefined) continue;
-        const network = model.networks.find((n) => n.id === bridge.network);
-        const what = network ? BRIDGELESS[network.kind] : undefined;
-        if (!network || what === undefined) continue;
-        // The firewall address the host's other routes go through: where this network's route belongs too.
-        const route = host.routes[0];
-        report({
-          path: bridge.path.concat('address'),
-          message:
-            `bridge ${bridge.name}: the host address ${bridge.address}/${bridge.prefix} is in ${network.name} (${network.cidr}), ${what}, which no bridge carries: ` +
-            `the host takes all of ${network.cidr} as on-link on ${bridge.name}, so it sends everything for that network, replies included, onto ${bridge.name} instead of through the firewall` +
-            (route ? ` (${route.via})` : ''),
-          hint: `Remove the address from bridge ${bridge.name} (a leftover of the network's old range?), or give it an address of a network the firewall serves on ${bridge.name}.`,
-        });
+      for (const host of hosts(model)) {
+        // A NIC with an address of its own takes its network on-link the same way.
+        const devices = host.bridges.map((b): { kind: string; device: Bridge | HostNic } => ({ kind: 'bridge', device: b })).concat(host.nics.map((n) => ({ kind: 'NIC', device: n })));
+        for (const { kind, device } of devices) {
+          if (device.address === undefined || device.network === undefined) continue;
+          const network = model.networks.find((n) => n.id === device.network);
+          const what = network ? BRIDGELESS[network.kind] : undefined;
+          if (!network || what === undefined) continue;
+          // The firewall address the host's other routes go through: where this network's route belongs too.
+          const route = host.routes[0];
+          report({
+            path: device.path.concat('address'),
+            message:
+              `${kind} ${device.name}: the host address ${device.address}/${device.prefix} is in ${network.name} (${network.cidr}), ${what}, which no bridge carries: ` +
+              `the host takes all of ${network.cidr} as on-link on ${device.name}, so it sends everything for that network, replies included, onto ${device.name} instead of through the firewall` +
+              (route ? ` (${route.via})` : ''),
+            hint: `Remove the address from ${kind} ${device.name} (a leftover of the network's old range?), or give it an address of a network the firewall serves on ${kind === 'bridge' ? device.name : 'a bridge'}.`,
+          });
+        }
       }
     },
   },

@@ -121,6 +121,13 @@ describe('the address is checked like every host address', () => {
     ]);
   });
 
+  it('proxmox/host-address-tunnel: in the WireGuard tunnel, which no link carries', async () => {
+    const text = withNics([{ name: 'eno2', address: '10.0.1.254/24' }]);
+    expect((await lint(text)).filter((d) => d.severity === 'error').map((d) => [d.rule, d.message.split(':')[0], d.location.line])).toEqual([
+      ['proxmox/host-address-tunnel', 'NIC eno2', at(text, 'address')],
+    ]);
+  });
+
   it('names/duplicate: one NIC twice', async () => {
     expect((await errorsOf(withNics([NIC, Object.assign({}, NIC, { address: '10.98.0.11/24' })]))).map(([rule]) => rule)).toEqual(['names/duplicate']);
   });
