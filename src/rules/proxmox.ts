@@ -173,7 +173,8 @@ export const proxmoxRules: Rule[] = [
     ],
     check(model, report) {
       for (const host of hosts(model)) {
-        if (host.bridges.some((b) => b.address !== undefined)) continue;
+        // A NIC's own address (nics) is one the node keeps too: reachable there, it is not cut off.
+        if (host.bridges.some((b) => b.address !== undefined) || host.nics.some((n) => n.address !== undefined)) continue;
         report({
           path: host.path.concat('bridges'),
           message:

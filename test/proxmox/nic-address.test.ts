@@ -159,3 +159,15 @@ describe('proxmox/nic-address-bridged', () => {
     expect(file.stanzas.get('eno2')!.method).toBe('static');
   });
 });
+
+describe('proxmox/host-no-address', () => {
+  // The vlan-hosting host without its management address: the file gives it no address at all.
+  const bare = edit(readExample('vlan-hosting'), ['sites', 0, 'proxmox', 'hosts', 0, 'bridges', 1, 'address'], undefined);
+  const rulesOf = async (text: string) => (await lint(text)).map((d) => d.rule);
+
+  it('is not reported for a host whose only address is a NIC of its own: the node keeps it after Apply', async () => {
+    expect(await rulesOf(bare)).toContain('proxmox/host-no-address');
+    const withNic = edit(bare, ['sites', 0, 'proxmox', 'hosts', 0, 'nics'], [{ name: 'eno2', address: '10.99.0.11/24' }]);
+    expect(await rulesOf(withNic)).not.toContain('proxmox/host-no-address');
+  });
+});
