@@ -177,10 +177,20 @@ export const wireguardRules: Rule[] = [
   {
     id: 'wg/duplicate-public-key',
     severity: 'error',
-    summary: 'Two peers, or a peer and an instance, of one firewall share a public key.',
-    why: 'WireGuard tells peers apart by their public key: a second peer with the same key replaces the first one\'s AllowedIPs, and OPNsense refuses the second ("Public keys should be unique").',
-    hint: 'Give each device its own key pair (`gen wg rotate NAME`).',
+    summary: 'Two peers, a peer and an instance, or two instances of one firewall share a public key.',
+    why:
+      'WireGuard tells peers apart by their public key: a second peer with the same key replaces the first one\'s AllowedIPs, and OPNsense refuses the second ("Public keys should be unique"). ' +
+      'Two instances with one key hold one private key, which OPNsense does not refuse (Server.xml: pubkey without UniqueConstraint): a handshake names its responder by that key only, ' +
+      "so a client of one instance whose packets reach the other's port completes its handshake there, and the other instance's peers can answer as it.",
+    hint: 'Give each device its own key pair (`gen wg rotate NAME`), each instance its own (`gen wg keygen --instance NAME --site SITE --force`).',
     examples: [
+      {
+        topology: 'homelab-family',
+        context: [{ where: 'sites[].firewall.interfaces[+]', snippet: '{ name: guests, wireguard: wg1 }' }],
+        where: 'sites[].wireguard[+]',
+        bad: '{ name: wg1, listen_port: 51821, address: 10.10.98.1/24, public_key: XCdJc81KmaxcKhvh+14BTLyFXofXIyLTdEZ6sWqhWkU=, endpoint: home.example.org }',
+        good: '{ name: wg1, listen_port: 51821, address: 10.10.98.1/24, public_key: HYL1GaNqsT8zl4a8bSHt0R4yD6kLZwCvq2jTR3k7Las=, endpoint: home.example.org }',
+      },
       {
         where: 'sites[].wireguard[].peers[+]',
         bad: '{ name: laptop-jane, role: workstation, address: 10.0.1.4, public_key: Lgn4vZd3cPwDnL4fh/JUzw2ctXWN1QwqzOtm5j4Jk1U= }',
@@ -200,7 +210,19 @@ export const wireguardRules: Rule[] = [
           return `peer ${instance.peers[Math.floor(at / instances.length)]!.name} of ${instance.name}`;
         };
         instances.forEach((instance, i) => {
-          if (instance.publicKey !== undefined) seen.set(instance.publicKey, -1 - i);
+          if (instance.publicKey === undefined) return;
+          const owner = seen.get(instance.publicKey);
+          if (owner === undefined) {
+            seen.set(instance.publicKey, -1 - i);
+            return;
+          }
+          const first = instances[-1 - owner]!;
+          report({
+            path: instance.path.concat('public_key'),
+            message: `instance ${instance.name} has the public key of instance ${first.name}: both hold one private key, and a client of either completes its handshake with whichever its packets reach`,
+            hint: `Give instance ${instance.name} its own key pair: gen wg keygen --instance ${instance.name} --site ${site.name} --force, then export its client files again.`,
+            related: [{ message: `instance ${first.name}`, path: first.path.concat('public_key') }],
+          });
         });
         instances.forEach((instance, i) => {
           for (let p = 0; p < instance.peers.length; p++) {

@@ -138,7 +138,7 @@ describe('a site with two WireGuard instances', () => {
       name: 'wg1',
       listen_port: 51821,
       address: '10.0.2.1/24',
-      public_key: 'XCdJc81KmaxcKhvh+14BTLyFXofXIyLTdEZ6sWqhWkU=',
+      public_key: 'HYL1GaNqsT8zl4a8bSHt0R4yD6kLZwCvq2jTR3k7Las=',
       endpoint: 'vpn2.example.com',
       roles: [{ name: 'workstation', from: '10.0.2.2', to: '10.0.2.10' }],
       peers: [{ name: 'mac-workstation', tunnel_name: 'mac-ws', role: 'workstation', address: '10.0.2.2', public_key: generateKeyPair().publicKey }],

@@ -175,6 +175,20 @@ describe('WireGuard lint rules', async () => {
     expect(only(clean, 'wg/duplicate-public-key')).toEqual([]);
   });
 
+  it('wg/duplicate-public-key is an error for a second instance with the first one\'s key (OPNsense does not refuse it)', async () => {
+    // opnsense/core 26.7.2 models/OPNsense/Wireguard/Server.xml: pubkey is a Base64Field without UniqueConstraint (Client.xml's has one).
+    const instanceKey = parse(homelab).sites[0].wireguard[0].public_key as string;
+    const second = { name: 'wg1', listen_port: 51821, address: '10.0.2.1/24', public_key: instanceKey, endpoint: 'vpn2.example.com' };
+    const text = edit(edit(homelab, ['sites', 0, 'firewall', 'interfaces', 4], { name: 'wireguard2', assign: 'opt3', wireguard: 'wg1' }), ['sites', 0, 'wireguard', 1], second);
+    const found = only(await lint(text), 'wg/duplicate-public-key');
+    expect(found.map((d) => [d.severity, d.location.line, d.related?.map((r) => r.location.line)])).toEqual([
+      ['error', lineOf(text, ['sites', 0, 'wireguard', 1, 'public_key']), [lineOf(text, [...wg0, 'public_key'])]],
+    ]);
+    expect(found[0]!.message).toMatch(/^instance wg1 has the public key of instance wg0/);
+    const own = edit(text, ['sites', 0, 'wireguard', 1, 'public_key'], 'HYL1GaNqsT8zl4a8bSHt0R4yD6kLZwCvq2jTR3k7Las=');
+    expect(only(await lint(own), 'wg/duplicate-public-key')).toEqual([]);
+  });
+
   it('ip/duplicate-address is an error when two peers share an address', async () => {
     const text = edit(homelab, [...wg0, 'peers', 1, 'address'], '10.0.1.2');
     const [finding, ...more] = only(await lint(text), 'ip/duplicate-address');
