@@ -1,7 +1,15 @@
 // Proxmox VE backs up only through backup jobs (pve-manager
 // PVE/API2/Backup.pm: /cluster/backup, /etc/pve/jobs.cfg `vzdump:` sections;
 // PVE/Jobs/VZDump.pm runs them). A storage entry alone backs up nothing.
+import type { Site } from '../model.js';
 import type { Rule } from './rule.js';
+
+/** The pools gen creates (a vm-provisioning token's) and those its tokens' ACLs name (a backup token's pool). */
+function knownPools(site: Site): string[] {
+  const pools = new Set(site.pools);
+  for (const token of site.apiTokens) for (const grant of token.grants) if (grant.path.startsWith('/pool/')) pools.add(grant.path.slice('/pool/'.length));
+  return [...pools].sort();
+}
 
 export const backupJobRules: Rule[] = [
   {
@@ -22,6 +30,35 @@ export const backupJobRules: Rule[] = [
         const backup = site.backup;
         if (!backup || backup.jobs.length) continue;
         report({ path: backup.path, key: true, message: `Proxmox VE backs up nothing to ${backup.pveStorage}: backup.pbs has no pve_jobs, and Proxmox VE backs up only through backup jobs` });
+      }
+    },
+  },
+  {
+    id: 'backup/job-pool-unknown',
+    severity: 'warning',
+    summary: 'A Proxmox VE backup job backs up a pool that gen neither creates nor names anywhere else.',
+    why: "Proxmox VE refuses a backup job over a pool that does not exist (pve-manager PVE/API2/Backup.pm create_job and update_job call check_pool_exist: \"pool 'NAME' does not exist\"), so backup-jobs.sh stops at that job. gen creates only the pools of vm-provisioning tokens (proxmox/access.sh); a pool it does not know of is a typo or one to create by hand first.",
+    hint: 'Name a pool gen knows (a vm-provisioning token\'s pool or templates, a backup token\'s pool), or create it (`pveum pool add NAME`) before running backup-jobs.sh.',
+    examples: [
+      {
+        context: [{ where: 'sites[].proxmox', snippet: 'api_tokens: [{ user: backup@pve, token: vzdump, intent: backup, pool: production }]' }],
+        where: 'sites[].backup.pbs.pve_jobs[+]',
+        bad: '{ id: production, guests: { pool: prod } }',
+        good: '{ id: production, guests: { pool: production } }',
+      },
+    ],
+    check(model, report) {
+      for (const site of model.sites) {
+        for (const job of site.backup?.jobs ?? []) {
+          if (job.selection.kind !== 'pool') continue;
+          const known = knownPools(site);
+          if (known.includes(job.selection.pool)) continue;
+          report({
+            path: job.path.concat('guests', 'pool'),
+            message: `backup job ${job.id} backs up pool ${job.selection.pool}, which gen neither creates nor knows of: Proxmox VE refuses a job over a pool that does not exist, and backup-jobs.sh stops there`,
+            hint: `${known.length ? `gen knows of pool ${known.join(', ')}; name one of them, or create` : 'Create'} pool ${job.selection.pool} (pveum pool add ${job.selection.pool}) before running backup-jobs.sh.`,
+          });
+        }
       }
     },
   },

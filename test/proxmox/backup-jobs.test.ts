@@ -247,6 +247,29 @@ describe('Proxmox VE backup jobs', async () => {
     }
   });
 
+  it('warns of a job over a pool gen neither creates nor knows of: create_job and update_job refuse a pool that does not exist', async () => {
+    if (haveUpstream) {
+      const backup = show('pve-manager', 'PVE/API2/Backup.pm');
+      for (const name of ['create_job', 'update_job']) expect(between(backup, `name => '${name}'`, '__PACKAGE__->register_method'), name).toMatch(/->check_pool_exist\(\$pool\)/);
+    }
+    const pooled = (pool: string) => [{ id: 'pooled', guests: { pool } }];
+    const found = async (text: string) => (await lint(text)).filter((d) => d.rule === 'backup/job-pool-unknown');
+    const unknown = edit(homelab, JOBS, pooled('prod'));
+    expect((await found(unknown)).map((d) => [d.severity, d.location.line, d.hint])).toEqual([
+      ['warning', lineOfText(unknown, 'pool: prod'), 'Create pool prod (pveum pool add prod) before running backup-jobs.sh.'],
+    ]);
+    // A vm-provisioning token's pools (access.sh creates them) and a backup token's pool are pools gen knows of.
+    const tokens = edit(edit(homelab, ['sites', 0, 'proxmox', 'api_tokens'], [
+      { user: 'panel@pve', token: 'whmcs', intent: 'vm-provisioning', pool: 'customers', templates: 'templates', networks: ['management'] },
+      { user: 'backup@pve', token: 'vzdump', intent: 'backup', pool: 'prod' },
+    ]), JOBS, pooled('customers'));
+    expect(await found(tokens)).toEqual([]);
+    expect(await found(edit(tokens, JOBS, pooled('templates')))).toEqual([]);
+    expect(await found(edit(tokens, JOBS, pooled('prod')))).toEqual([]);
+    const typo = edit(tokens, JOBS, pooled('customer'));
+    expect((await found(typo)).map((d) => d.hint)).toEqual(['gen knows of pool customers, prod, templates; name one of them, or create pool customer (pveum pool add customer) before running backup-jobs.sh.']);
+  });
+
   it('warns of a site that backs up to the backup server without any job', async () => {
     const none = await lint(edit(homelab, JOBS, undefined));
     expect(none.filter((d) => d.rule === 'backup/no-job').map((d) => [d.severity, d.message])).toEqual([['warning', expect.stringContaining('Proxmox VE backs up nothing to pbs-main')]]);
