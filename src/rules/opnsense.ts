@@ -37,7 +37,7 @@ export const opnsenseRules: Rule[] = [
     id: 'opnsense/peer-without-key',
     severity: 'warning',
     summary: 'An enabled WireGuard peer has no public key, so the firewall cannot list it.',
-    why: 'OPNsense requires a public key for every peer; gen leaves a peer without one disabled and unlinked from its instance.',
+    why: 'OPNsense requires a public key for every peer (the Client model refuses an empty one); gen leaves a peer without one out of the firewall\'s configuration, so the device cannot connect until the key is in the topology.',
     hint: 'Add the peer with gen wg add-peer (it makes the key pair), or write its public_key.',
     examples: [
       {

@@ -255,6 +255,21 @@ describe.skipIf(skip)(titled("OPNsense's own code on merged configs", skip), () 
     expect(run.errors.filter((e) => !KNOWN_UPSTREAM.some((re) => re.test(e)))).toEqual([]);
   });
 
+  // A peer the topology has no public key for yet: the Client model requires one (Client.xml, pubkey Required),
+  // and OPNsense's validation of the whole model refuses a client with an empty key.
+  it.each(RELEASES)('OPNsense %s: a peer without a public key leaves no client behind, and the WireGuard models validate', async (series) => {
+    const pair = generateKeyPair();
+    const keyless = edit(readExample('homelab'), ['sites', 0, 'wireguard', 0, 'peers', 0, 'public_key'], undefined);
+    const model = await modelOf(edit(withRelease(keyless, series), ['sites', 0, 'wireguard', 0, 'public_key'], pair.publicKey));
+    const sections = siteSections(model, model.sites[0]!).flatMap((a) => a.sections);
+    const merged = mergeConfig(base(series), sections, { secret: () => pair.privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX });
+    const file = join(dir, `${series}-keyless-peer.xml`);
+    writeFileSync(file, merged, { mode: 0o600 });
+    const run = runTool(file, tagOf(series));
+    expect(run.errors.filter((e) => !KNOWN_UPSTREAM.some((re) => re.test(e)))).toEqual([]);
+    expect(/models with data in this config: (.*)$/m.exec(run.stdout)?.[1]?.split(' ')).toContain('OPNsense/Wireguard/Client');
+  });
+
   // A box whose WAN is a PPPoE link (pppoe0 over vtnet0): a dhcp WAN on the link's port keeps the link, and
   // OPNsense compiles gen's WAN passes onto the link's device (interface_ppps_configure starts the link only
   // while the WAN's address type is pppoe).

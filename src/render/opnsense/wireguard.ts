@@ -1,7 +1,9 @@
 // WireGuard (MVC //OPNsense/wireguard): the general switch, each instance
 // with its listen port, MTU and tunnel address, and one client per peer.
 // The instance lists the UUIDs of its enabled peers; a disabled peer keeps
-// its client entry (enabled 0) but is not linked. The private key is a
+// its client entry (enabled 0) but is not linked. A peer without a public key
+// has no entry: the Client model requires one (Client.xml, pubkey Required),
+// and OPNsense's validation of the whole model refuses an empty one. The private key is a
 // placeholder that `gen opnsense merge` fills from the secrets directory.
 import type { Peer } from '../../model.js';
 import { instanceKeyPath } from '../../paths.js';
@@ -48,7 +50,7 @@ export const wireguardArea: Area = {
         peer_dns: wg.dns.join(','),
       }),
     );
-    const peers = instances.flatMap((wg) => wg.peers.map((peer) => ({ wg, peer })));
+    const peers = instances.flatMap((wg) => wg.peers.filter((peer) => peer.publicKey !== undefined).map((peer) => ({ wg, peer })));
     const client = modelItems(ctx, 'wireguardClient', 'clients.client', {
       psk: '',
       serveraddress: '',
