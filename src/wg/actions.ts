@@ -77,11 +77,13 @@ function refuseStoredPrivateKey(model: Model, dir: string, publicKey: string): v
 }
 
 /**
- * Errors about a key that `gen wg keygen --instance` fixes and `gen wg list`
- * shows (a site copied from another keeps its instance's key): they may not
- * stop those two commands.
+ * Errors about a shared key, which `gen wg rotate` (a peer's) and `gen wg
+ * keygen --instance` (an instance's) fix and `gen wg list` shows: they may
+ * not stop those commands, whose hints name them. The edited topology is
+ * linted whole before it is written (checkEdited), so a run that leaves the
+ * shared key in place is still refused.
  */
-export const KEY_FINDINGS: readonly string[] = ['wg/instance-key-across-sites'];
+export const KEY_FINDINGS: readonly string[] = ['wg/duplicate-public-key', 'wg/instance-key-across-sites'];
 
 /**
  * Runs a command on the topology under its lock: the topology is read once
@@ -249,7 +251,7 @@ export async function rotate(name: string, options: CommonOptions & { publicKey?
     commitKeyChange({ dir, keyFile, privateKey: pair?.privateKey, topology: options.file, edited });
     note(`peer ${name}: new public key ...${publicKey.slice(-8)}; ${pair ? `private key in ${join(dir, keyFile)}` : 'its private key stays on the device'}. Rebuild and deploy, then export the new client file.`);
     if (pair) await warnIfKeyExposed(dir, keyFile);
-  });
+  }, {}, KEY_FINDINGS);
 }
 
 export async function setEnabled(name: string, enabled: boolean, options: CommonOptions): Promise<void> {

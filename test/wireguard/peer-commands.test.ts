@@ -115,6 +115,34 @@ describe('topology edits where a person would make them', () => {
   });
 });
 
+describe('a key two peers share (wg/duplicate-public-key)', () => {
+  // The rule's hint names gen wg rotate: that command must run on the topology the error is in.
+  const peers = ['sites', 0, 'wireguard', 0, 'peers'];
+  const shared = () => {
+    const key = parse(current()).sites[0].wireguard[0].peers[1].public_key as string;
+    writeFileSync(topology, edit(current(), [...peers, 2, 'public_key'], key));
+  };
+
+  it('gen wg rotate of either peer gives it its own pair, and the topology lints clean', async () => {
+    shared();
+    expect((await gen('lint', topology)).stdout).toContain('wg/duplicate-public-key');
+    const r = await gen('wg', 'rotate', 'iphone-john', '-f', topology);
+    expect(r.code, r.stderr).toBe(0);
+    const after = parse(current()).sites[0].wireguard[0].peers;
+    expect(after[2].public_key).not.toBe(after[1].public_key);
+    expect((await gen('lint', topology)).code).toBe(0);
+  });
+
+  it('gen wg rotate of a third peer is refused: the edit would leave the shared key', async () => {
+    shared();
+    const before = current();
+    const r = await gen('wg', 'rotate', 'mac-workstation', '-f', topology);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/the change would break .*wg\/duplicate-public-key/s);
+    expect(current()).toBe(before);
+  });
+});
+
 describe('gen wg list', () => {
   it('shows name, role, address, enabled, key state and the last rotation, as a table and as JSON', async () => {
     expect((await gen('wg', 'add-peer', 'kp', '--role', 'workstation', topology)).code).toBe(0);
