@@ -340,6 +340,10 @@ describe.skipIf(why)(`firewall verification script${why ? ` (skipped: ${why})` :
     const where = `topology.yaml:${lineOfText(text, 'firewall:')}`;
     const files = healthy();
     expect(failures(run(files))).toEqual([]);
+    // pluginctl prints nothing for a path the config lacks (read_config_prop): neither on nor off, not a pass.
+    const unread = new Map(files);
+    unread.delete('config/system.webgui');
+    expect(failures(run(unread))).toEqual([expect.stringMatching(/^✗ OPNsense's anti-lockout rule is on .*: pluginctl -g system\.webgui: no output$/)]);
     files.set('config/system.webgui', `${JSON.stringify({ protocol: 'https', noantilockout: '1' }, null, 4)}\n`);
     expect(failures(run(files))).toEqual([expect.stringMatching(new RegExp(`^✗ OPNsense's anti-lockout rule is on \\(TCP [0-9, ]+ to the firewall\\), as the policy checks count it \\(${where}\\): it is off: system\\.webgui\\.noantilockout is set$`))]);
 

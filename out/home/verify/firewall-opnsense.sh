@@ -70,6 +70,8 @@ config_check() { # what where path expected [empty-means-expected]
 # filter_core_get_antilockout: isset); pluginctl prints the webgui section as JSON, with the key when it exists.
 anti_lockout_check() { # what where on|off
   webgui=$(pluginctl -g system.webgui 2>&1 | flat)
+  # Anything but the section's JSON (an error, nothing) says neither on nor off.
+  case $webgui in '{'*) ;; *) fail "$1" "$2" "pluginctl -g system.webgui: ${webgui:-no output}"; return ;; esac
   case $webgui in *'"noantilockout":'*) state=off ;; *) state=on ;; esac
   if [ "$state" = "$3" ]; then pass "$1" "$2"
   elif [ "$state" = off ]; then fail "$1" "$2" "it is off: system.webgui.noantilockout is set"
