@@ -98,3 +98,11 @@ export function renderBackupJobs(model: Model, files: OutputFiles): void {
     if (site.backup?.jobs.length) files.set(`${site.name}/proxmox/backup-jobs.sh`, backupJobsScript(site.name, site.backup));
   }
 }
+
+/** What a job backs up, in words (the steps and the verify script's check name it alike). */
+export function selectionText(job: PveBackupJob): string {
+  const sel = job.selection;
+  if (sel.kind === 'pool') return `the guests of pool ${sel.pool}`;
+  if (sel.kind === 'vmid') return `guests ${sel.vmids.join(', ')}`;
+  return sel.exclude.length ? `all guests but ${sel.exclude.join(', ')}` : 'all guests';
+}

@@ -13,6 +13,7 @@ import type { Aws, KeepOptions, Model, PbsBackup, PveBackupJob } from '../model.
 import { iamUserIds } from './aws/terraform/iam.js';
 import { pveAuthId, pveStorageRole } from './pbs-access.js';
 import type { OutputFiles } from './target.js';
+import { selectionText } from './backup-jobs.js';
 import { datastorePrefix } from '../targets/pbs/s3.js';
 
 export const ACCESS_KEY_PLACEHOLDER = 'REPLACE-WITH-ACCESS-KEY-ID';
@@ -177,13 +178,6 @@ function accessKeyStep(backup: PbsBackup, aws: Aws | undefined, use: number): st
 }
 
 /** What a job backs up, in words. */
-function selectionText(job: PveBackupJob): string {
-  const sel = job.selection;
-  if (sel.kind === 'pool') return `the guests of pool ${sel.pool}`;
-  if (sel.kind === 'vmid') return `guests ${sel.vmids.join(', ')}`;
-  return sel.exclude.length ? `all guests but ${sel.exclude.join(', ')}` : 'all guests';
-}
-
 /** Proxmox VE backs up only through backup jobs (pve-manager PVE/API2/Backup.pm, /cluster/backup): the step that creates them, or says there is none. */
 function jobsStep(n: number, backup: PbsBackup, server: number | undefined): string {
   if (!backup.jobs.length) {

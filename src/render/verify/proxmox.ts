@@ -9,7 +9,7 @@ import type { Host, Model, PbsBackup, PveBackupJob, Site } from '../../model.js'
 import { formatIPv4 } from '../../net.js';
 import { nameservers } from '../../targets/proxmox/guest-formats.js';
 import { addressInterface } from '../../targets/proxmox/interfaces.js';
-import { jobOptions } from '../backup-jobs.js';
+import { jobOptions, selectionText } from '../backup-jobs.js';
 import { cidr, ifname, ipv4 } from '../proxmox/shell-values.js';
 import { type Declared, call, renderScript } from './script.js';
 
@@ -308,9 +308,7 @@ function guestChecks(site: Site, host: Host, declared: Declared): string[] {
 
 /** What the job backs up, and when, as the check names it. */
 function jobText(job: PveBackupJob, backup: PbsBackup): string {
-  const sel = job.selection;
-  const guests = sel.kind === 'all' ? `all guests${sel.exclude.length ? ` but ${sel.exclude.join(', ')}` : ''}` : sel.kind === 'pool' ? `the guests of pool ${sel.pool}` : `guests ${sel.vmids.join(', ')}`;
-  return `backup job ${job.id} (${job.enabled ? 'enabled' : 'disabled'}, ${job.mode} mode) backs up ${guests} to ${backup.pveStorage} on schedule ${job.schedule}, as backup-jobs.sh sets it`;
+  return `backup job ${job.id} (${job.enabled ? 'enabled' : 'disabled'}, ${job.mode} mode) backs up ${selectionText(job)} to ${backup.pveStorage} on schedule ${job.schedule}, as backup-jobs.sh sets it`;
 }
 
 /**
