@@ -49,9 +49,10 @@ export const backupJobRules: Rule[] = [
     ],
     check(model, report) {
       for (const site of model.sites) {
-        for (const job of site.backup?.jobs ?? []) {
+        const jobs = (site.backup?.jobs ?? []).filter((job) => job.selection.kind === 'pool');
+        const known = jobs.length ? knownPools(site) : [];
+        for (const job of jobs) {
           if (job.selection.kind !== 'pool') continue;
-          const known = knownPools(site);
           if (known.includes(job.selection.pool)) continue;
           report({
             path: job.path.concat('guests', 'pool'),

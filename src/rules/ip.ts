@@ -228,8 +228,9 @@ export const ipRules: Rule[] = [
         const network = use.network === undefined ? undefined : networks.get(use.network);
         let seen = first;
         if (siteWan(network)) {
-          seen = onWan.get(network.site) ?? new Map();
-          if (seen.size === 0) onWan.set(network.site, seen);
+          let site = onWan.get(network.site);
+          if (!site) onWan.set(network.site, (site = new Map()));
+          seen = site;
         }
         const earlier = seen.get(use.address);
         if (!earlier) {
