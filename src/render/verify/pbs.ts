@@ -125,7 +125,7 @@ export function pbsScript(model: Model, site: Site, backup: PbsBackup, declared:
     .map(([k, v]) => `${k} ${v}`)
     .join(', ');
   const token = pveAuthId(backup);
-  const user = token.slice(0, token.indexOf('!'));
+  const user = backup.token.user; // checked with the token id by pveAuthId above
   const role = pveStorageRole(backup);
   const checks = [
     call('endpoint_check', `S3 endpoint ${backup.s3Remote} is ${pbsEndpoint(backup)} in ${backup.region}`, where, [name(backup.s3Remote), pbsEndpoint(backup), name(backup.region)]),
