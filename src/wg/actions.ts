@@ -170,7 +170,7 @@ export async function keygenInstance(options: CommonOptions & { force?: boolean 
     }
     const pair = generateKeyPair();
     const edited = editTopology(text, [{ kind: 'set', path: instance.path.concat('public_key'), value: pair.publicKey, after: PUBLIC_KEY_AFTER }]);
-    await checkEdited(options.file, edited);
+    await checkEdited(options.file, edited, { original: text, rules: KEY_FINDINGS });
     commitKeyChange({ dir, keyFile, privateKey: pair.privateKey, topology: options.file, edited });
     note(`instance ${instance.name}: private key in ${join(dir, keyFile)}, public key set in ${options.file}`);
     await warnIfKeyExposed(dir, keyFile);
@@ -246,7 +246,7 @@ export async function rotate(name: string, options: CommonOptions & { publicKey?
     const publicKey = pair?.publicKey ?? publicKeyGiven!;
     const edited = editTopology(text, [{ kind: 'set', path: peer.path.concat('public_key'), value: publicKey }]);
     const keyFile = peerKeyPath(site.name, instance.name, peer.name);
-    await checkEdited(options.file, edited);
+    await checkEdited(options.file, edited, { original: text, rules: KEY_FINDINGS });
     // The device made the new key: the old private key goes once the topology no longer names it.
     commitKeyChange({ dir, keyFile, privateKey: pair?.privateKey, topology: options.file, edited });
     note(`peer ${name}: new public key ...${publicKey.slice(-8)}; ${pair ? `private key in ${join(dir, keyFile)}` : 'its private key stays on the device'}. Rebuild and deploy, then export the new client file.`);

@@ -52,11 +52,21 @@ function requireWritable(file: string): void {
   }
 }
 
-/** Lints the edited text: a change that brings errors, or to a file the user may not write, is refused before anything is written. */
-export async function checkEdited(file: string, text: string): Promise<void> {
+/**
+ * Lints the edited text: a change that brings errors, or to a file the user
+ * may not write, is refused before anything is written. `fixes`: the errors
+ * of these rules the command is there to fix (a key shared by several sites
+ * or peers); the edit may leave some of them only while it removes at least
+ * one, so a key shared by three sites goes one site at a time, and an edit
+ * that fixes none of them is refused as before.
+ */
+export async function checkEdited(file: string, text: string, fixes?: { original: string; rules: readonly string[] }): Promise<void> {
   requireWritable(file);
   const { diagnostics, model } = await lintText(text, file);
-  const errors = errorsOf(diagnostics);
+  let errors = errorsOf(diagnostics);
+  const fixing = (d: Diagnostic) => fixes !== undefined && fixes.rules.includes(d.rule);
+  const left = errors.filter(fixing).length;
+  if (left > 0 && left < errorsOf((await lintText(fixes!.original, file)).diagnostics).filter(fixing).length) errors = errors.filter((d) => !fixing(d));
   if (errors.length || !model) throw new CommandError(`the change would break ${file}; nothing was written:\n${formatDiagnostics('pretty', errors).trimEnd()}`);
 }
 

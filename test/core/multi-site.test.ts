@@ -5,7 +5,7 @@
 // WAN is its own, behind its own router (both on 192.168.0.0/24). What
 // must stay an error still is: a name twice in one site, the same internal
 // network at two sites, a WAN over the same site's network.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
@@ -211,6 +211,25 @@ describe('two sites', () => {
     expect(fixed.key.state).toBe('present');
     expect(fixed.public_key).not.toBe(homeKey);
     expect(await gen('lint', topology)).toMatchObject({ code: 0 });
+  });
+
+  it('a key three sites share goes one site at a time: each keygen leaves fewer of those errors, and none at the end', async () => {
+    const homeKey = (parse(readExample('homelab')) as { sites: { wireguard: { public_key: string }[] }[] }).sites[0]!.wireguard[0]!.public_key;
+    const doc = parse(twoSites((office) => office.replace(OFFICE_INSTANCE_KEY, homeKey))) as { sites: { name: string }[] };
+    // A third site, cabin: the office's copy with its networks moved again and its datastore named apart.
+    const cabin = JSON.parse(JSON.stringify(doc.sites[1]).replace(/"10\.20\./g, '"10.40.').replace(/"10\.21\./g, '"10.41.').replace('"office-backup-s3"', '"cabin-backup-s3"')) as { name: string };
+    cabin.name = 'cabin';
+    doc.sites.push(cabin);
+    const { topology } = newCase();
+    writeFileSync(topology, stringify(doc));
+    const shared = async () => (await errors(readFileSync(topology, 'utf8'))).filter((d) => d.rule === 'wg/instance-key-across-sites').length;
+    expect(await shared()).toBe(2);
+    for (const [site, left] of [['office', 1], ['cabin', 0]] as const) {
+      const keygen = await gen('wg', 'keygen', '--instance', 'wg0', '--site', site, '--force', topology);
+      expect([keygen.code, keygen.stderr]).toEqual([0, expect.stringContaining(`instance wg0: private key in`)]);
+      expect(await shared()).toBe(left);
+    }
+    expect((await errors(readFileSync(topology, 'utf8'))).map((d) => d.rule)).toEqual([]);
   });
 
   it('warns where one host name is validated by HTTP-01 at both: the CA asks only the site its DNS record points to', async () => {
