@@ -6,8 +6,8 @@
 // unknown {{variable}} (PVE/VZDump.pm $verify_notes_template).
 import type { Path } from '../location.js';
 import type { Guest, PveBackupJob, PveBackupSelection } from '../model.js';
-import { isPbsCalendarEvent } from '../targets/pbs/calendar-event.js';
 import type { GuestRefInput, PveBackupJobInput } from '../topology.js';
+import { checkCalendarEvent } from './calendar-event.js';
 import type { ResolveContext } from './context.js';
 
 /** The notes of the Proxmox VE GUI's Add backup job. */
@@ -63,14 +63,7 @@ export function resolveBackupJobs(inputs: readonly PveBackupJobInput[], site: st
     const jpath = path.concat(i);
     ctx.name('backup job', `site ${site}`, input.id, jpath.concat('id'), site);
     const schedule = input.schedule ?? DEFAULT_JOB_SCHEDULE;
-    if (!isPbsCalendarEvent(schedule)) {
-      ctx.report({
-        rule: 'schema',
-        path: jpath.concat('schedule'),
-        message: `"${schedule}" is not a calendar event Proxmox VE takes`,
-        hint: 'Write a keyword alone (hourly, daily, weekly, …) or [weekdays] [date] [time], e.g. "21:00", "sat 02:00", "mon..fri 22:00".',
-      });
-    }
+    checkCalendarEvent(ctx, schedule, jpath.concat('schedule'), 'Proxmox VE');
     const notesTemplate = input.notes_template ?? DEFAULT_NOTES_TEMPLATE;
     const problems = notesTemplateProblems(notesTemplate);
     if (problems) {

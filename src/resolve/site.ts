@@ -4,7 +4,7 @@ import type { Path } from '../location.js';
 import type { Aws, Firewall, KeepOptions, Network, PbsBackup, Site } from '../model.js';
 import { parseCidr } from '../net.js';
 import { s3Endpoint } from '../targets/aws/partition.js';
-import { isPbsCalendarEvent } from '../targets/pbs/calendar-event.js';
+import { checkCalendarEvent } from './calendar-event.js';
 import { datastorePrefix } from '../targets/pbs/s3.js';
 import type { KeepInput, SiteInput } from '../topology.js';
 import { resolveAccess } from './access.js';
@@ -174,16 +174,9 @@ function resolveBackup(input: SiteInput, path: Path, ctx: ResolveContext, aws: A
   const iamUser = pbs.iam_user ?? (aws.users.find((u) => writes(u, true)) ?? aws.users.find((u) => writes(u, false)))?.name;
   if (pbs.iam_user !== undefined) ctx.lookup(indexByName(aws.users), pbs.iam_user, 'IAM user', path.concat('iam_user'));
   if (pbs.address !== undefined) ctx.address(pbs.address, 'Proxmox Backup Server', path.concat('address'));
-  // The schema's pattern only keeps the characters in line: PBS parses the event (datastore create, prune-job create).
+  // PBS parses the event (datastore create, prune-job create).
   for (const [value, at] of [[pbs.gc_schedule, path.concat('gc_schedule')], [pbs.prune?.schedule, path.concat('prune', 'schedule')]] as const) {
-    if (value !== undefined && !isPbsCalendarEvent(value)) {
-      ctx.report({
-        rule: 'schema',
-        path: at,
-        message: `"${value}" is not a calendar event Proxmox Backup Server takes`,
-        hint: 'Write a keyword alone (hourly, daily, weekly, monthly, …) or [weekdays] [date] [time], e.g. "03:30", "sat 02:00", "mon..fri 22:00", "*-*-01 04:00".',
-      });
-    }
+    if (value !== undefined) checkCalendarEvent(ctx, value, at, 'Proxmox Backup Server');
   }
   // A PBS prune job without any keep-* option keeps every backup.
   if (pbs.prune && Object.keys(keepOptions(pbs.prune)).length === 0) {
