@@ -9,6 +9,7 @@ import { policyDocument, wildcardProblems } from '../targets/aws/iam.js';
 import { partitionOf } from '../targets/aws/partition.js';
 import { permissionKey, portRanges } from '../targets/aws/security-groups.js';
 import { internetGatewayTiers } from '../targets/aws/subnets.js';
+import { reservedCustomerGatewayAsn } from '../targets/aws/vpn.js';
 import { datastorePrefix } from '../targets/pbs/s3.js';
 import type { Rule } from './rule.js';
 
@@ -234,7 +235,7 @@ export const awsRules: Rule[] = [
     severity: 'error',
     summary: 'A bucket name, IAM or security group name, port list, ICMP type, repeated permission, VPC or subnet size, BGP ASN or route that AWS refuses or ignores.',
     why: 'The topology schema cannot express every AWS constraint; these values fail `terraform init` (two resources of one name), `terraform plan`, or halfway through `terraform apply`.',
-    hint: 'Rename the bucket, IAM user, policy or group, write tcp or udp rules for ports, list ICMP types 0-255, write each permission of a group once, size the VPC and its subnets between /16 and /28, and keep route destinations unique per tier and outside the VPC network (AWS routes it locally).',
+    hint: 'Rename the bucket, IAM user, policy or group, write tcp or udp rules for ports, list ICMP types 0-255, write each permission of a group once, size the VPC and its subnets between /16 and /28, give the customer gateway an ASN AWS does not keep for itself (7224; 9059, 10124, 17493 and 17943 in eu-west-1, ap-northeast-1, ap-southeast-1), and keep route destinations unique per tier and outside the VPC network (AWS routes it locally).',
     examples: [
       {
         topology: 'aws-vpc',
@@ -270,6 +271,15 @@ export const awsRules: Rule[] = [
       const s2s = vpc.siteToSite;
       if (s2s && s2s.bgpAsn > 4294967294) {
         report({ path: s2s.path.concat('bgp_asn'), message: `BGP ASN ${s2s.bgpAsn} is reserved: AWS takes 1-4294967294`, hint: 'Use a private ASN: 64512-65534, or 4200000000-4294967294 (or leave bgp_asn out for 65000).' });
+      }
+      // CreateCustomerGateway sends the ASN even for a static connection, where BGP never uses it.
+      const reservedIn = s2s ? reservedCustomerGatewayAsn(s2s.bgpAsn, aws.region) : undefined;
+      if (s2s && reservedIn) {
+        report({
+          path: s2s.path.concat('bgp_asn'),
+          message: `BGP ASN ${s2s.bgpAsn} is AWS's own in ${reservedIn === 'every region' ? 'every region' : `region ${reservedIn}`}: a customer gateway may not take it`,
+          hint: 'Use the ASN of your network if it is another public one, or a private ASN: 64512-65534, or 4200000000-4294967294 (or leave bgp_asn out for 65000).',
+        });
       }
       // AWS's sizes for a VPC's IPv4 block and each subnet's (the provider's aws_vpc checks /16-/28 at plan; CreateSubnet refuses others at apply).
       for (const [what, name, cidr, path] of [['VPC', vpc.name, vpc.cidr, vpc.path.concat('cidr')] as const, ...vpc.subnets.map((s) => ['subnet', s.name, s.cidr, s.path.concat('cidr')] as const)]) {

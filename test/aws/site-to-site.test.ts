@@ -3,7 +3,7 @@
 // Proxmox return route for the VPC.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { edit, lint, modelOf, render } from '../helpers.js';
-import { lineOf } from '../yaml-lines.js';
+import { lineOf, positionOf } from '../yaml-lines.js';
 import { siteToSite } from './fixtures.js';
 import { parseTerraform, type Resources, schemaProblems } from './tf-validate.js';
 import { policyRules } from '../opnsense/support.js';
@@ -45,6 +45,22 @@ describe('site-to-site VPN between site home and VPC main', () => {
     expect(schemaProblems(extended.resources)).toEqual([]);
     const reserved = (await lint(siteToSite().replace('bgp_asn: 65010', 'bgp_asn: 4294967295'))).filter((d) => d.rule === 'aws/refused-value');
     expect(reserved.map((d) => d.message)).toEqual(['BGP ASN 4294967295 is reserved: AWS takes 1-4294967294']);
+  });
+
+  it('refuses a customer gateway ASN that AWS keeps for itself, in every region or in its own (Site-to-Site VPN User Guide, customer gateway options)', async () => {
+    const refused = async (asn: number, region: string) => {
+      const text = edit(siteToSite().replace('bgp_asn: 65010', `bgp_asn: ${asn}`), ['aws', 'region'], region);
+      return (await lint(text)).filter((d) => d.rule === 'aws/refused-value').map((d) => [d.message, d.location.line, d.location.col]);
+    };
+    const at = lineOf(siteToSite(), ['aws', 'vpc', 'site_to_site', 'bgp_asn']);
+    const column = positionOf(siteToSite(), ['aws', 'vpc', 'site_to_site', 'bgp_asn']).col;
+    expect(await refused(7224, 'ap-northeast-2')).toEqual([["BGP ASN 7224 is AWS's own in every region: a customer gateway may not take it", at, column]]);
+    for (const [asn, region] of [[9059, 'eu-west-1'], [10124, 'ap-northeast-1'], [17943, 'ap-southeast-1'], [17493, 'ap-southeast-1']] as const) {
+      expect(await refused(asn, region)).toEqual([[`BGP ASN ${asn} is AWS's own in region ${region}: a customer gateway may not take it`, at, column]]);
+      // Elsewhere it is an ordinary public ASN, which a network that holds it may use.
+      expect(await refused(asn, 'us-west-2')).toEqual([]);
+    }
+    expect(await refused(64512, 'ap-northeast-2')).toEqual([]);
   });
 
   it('static routes for exactly the on-prem networks behind the firewall', () => {

@@ -12,3 +12,32 @@
  * encrypted.
  */
 export const VPN_TCP_MSS = 1379;
+
+/**
+ * The public ASNs AWS keeps for its own side of a VPN, by region ('*' for
+ * every region): a customer gateway may not take them (Site-to-Site VPN User
+ * Guide, "Customer gateway options": "You can use an existing public ASN
+ * assigned to your network, with the exception of the following: 7224 —
+ * Reserved in all Regions; 9059 — Reserved in the eu-west-1 Region; 10124 —
+ * Reserved in the ap-northeast-1 Region; 17943 — Reserved in the
+ * ap-southeast-1 Region"). They are the ASNs AWS gave its virtual private
+ * gateways before 2018-06-30 (the VPC User Guide of then, "AWS Managed VPN
+ * Connections": 17493 in Singapore, 10124 in Tokyo, 9059 in Ireland, 7224
+ * elsewhere), and terraform-provider-aws lists 17493 among them
+ * (ValidAmazonSideASN): 17943 is read as a transposition of 17493, and both
+ * are refused in ap-southeast-1.
+ */
+const AWS_RESERVED_ASNS: ReadonlyMap<number, string> = new Map([
+  [7224, '*'],
+  [9059, 'eu-west-1'],
+  [10124, 'ap-northeast-1'],
+  [17943, 'ap-southeast-1'],
+  [17493, 'ap-southeast-1'],
+]);
+
+/** Where AWS reserves the ASN for itself ('every region' or the region), if it does so in `region`. */
+export function reservedCustomerGatewayAsn(asn: number, region: string): string | undefined {
+  const where = AWS_RESERVED_ASNS.get(asn);
+  if (where === '*') return 'every region';
+  return where === region ? where : undefined;
+}
