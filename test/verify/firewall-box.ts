@@ -64,6 +64,8 @@ export function healthyFirewall(model: Model, site: Site): Map<string, string> {
     files.set(`wg/${wg.device}.peers`, linked.map((p) => `${p.publicKey}\n`).join(''));
     files.set(`wg/${wg.device}.allowed-ips`, linked.map((p) => `${p.publicKey}\t${p.address}/32\n`).join(''));
     files.set(`wg/${wg.device}.listen-port`, `${wg.listenPort}\n`);
+    // Every peer seen an hour ago (wg show DEV latest-handshakes: key TAB seconds since the epoch, 0 for none).
+    files.set(`wg/${wg.device}.latest-handshakes`, linked.map((p) => `${p.publicKey}\t${Math.floor(Date.now() / 1000) - 3600}\n`).join(''));
     files.set(`route/${formatIPv4(wg.block.base)}`, routeGet(formatIPv4(wg.block.base), dottedMask(wg.prefix), wg.device));
     if (wg.listenPort !== undefined) sockets.push(kernelUdp(wg.listenPort));
   }

@@ -428,6 +428,50 @@ describe.skipIf(why)(`firewall verification script${why ? ` (skipped: ${why})` :
     expect(spawnSync('shellcheck', ['-s', 'sh', file], { encoding: 'utf8' }).stdout).toBe('');
   });
 
+  // wg show DEV latest-handshakes (wireguard-tools show.c): key TAB seconds since the epoch, 0 when the peer never
+  // made one since the device came up. A peer silent for 90 days, or never seen, is named in a note, not a failure.
+  describe('peers not seen for 90 days', () => {
+    const wg = site.wireguard[0]!;
+    const linked = wg.peers.filter((p) => p.enabled && p.publicKey !== undefined);
+    const now = Math.floor(Date.now() / 1000);
+    const stale = () => {
+      const files = healthy();
+      const at = [now - 120 * 86400, 0];
+      files.set('wg/wg0.latest-handshakes', linked.map((p, i) => `${p.publicKey}\t${at[i] ?? now - 60}\n`).join(''));
+      return files;
+    };
+    const notes = (r: Run) => r.stdout.split('\n').filter((l) => l.startsWith('\u2139'));
+    const expected = `\u2139 peers of wg0 not seen for 90 days (a note, not a failure) (${line('- name: wg0')}): last handshake 90 or more days ago: ${linked[0]!.name} (120 days ago); no handshake since the device came up: ${linked[1]!.name}; take one out of the tunnel with gen wg disable NAME --instance wg0`;
+
+    for (const [label, shell, awk] of shells) {
+      it(`${label}: named in a note; every check still passes`, () => {
+        expect(linked).toHaveLength(2);
+        const r = run(stale(), { shell, awk });
+        expect(failures(r), r.stdout + r.stderr).toEqual([]);
+        expect(notes(r)).toEqual([expected]);
+        expect(r.stdout).toMatch(/\nall \d+ checks pass\n$/);
+        expect(r.status).toBe(0);
+      });
+    }
+
+    it('no note when every peer was seen within 90 days, or wg cannot say', () => {
+      expect(notes(run(healthy()))).toEqual([]);
+      const files = stale();
+      files.delete('wg/wg0.latest-handshakes');
+      expect(notes(run(files))).toEqual([]);
+    });
+
+    it('--json lists it under notes, --tap as a comment; neither counts it', () => {
+      const json = run(stale(), { args: ['--json'] });
+      const doc = JSON.parse(json.stdout) as { ok: boolean; failed: number; checks: unknown[]; notes: { note: string; declared: string; found: string }[] };
+      expect(doc).toMatchObject({ ok: true, failed: 0 });
+      expect(doc.notes).toEqual([{ note: 'peers of wg0 not seen for 90 days (a note, not a failure)', declared: line('- name: wg0'), found: expected.slice(expected.indexOf('): ') + 3) }]);
+      const tap = run(stale(), { args: ['--tap'] }).stdout.trimEnd().split('\n');
+      expect(tap.filter((l) => l.startsWith('# note: '))).toEqual([`# note: ${expected.slice(2)}`]);
+      expect(tap.at(-1)).toBe(`1..${doc.checks.length}`);
+    });
+  });
+
   it('refuses unknown options with exit status 2', () => {
     expect(run(healthy(), { args: ['--bogus'] }).status).toBe(2);
     expect(run(healthy(), { args: ['--days', 'x'] }).status).toBe(2);

@@ -34,6 +34,7 @@ export PATH
 # One record per check. found: what the box showed, on one line.
 pass() { printf 'ok\t%s\t%s\t\n' "$1" "$2"; }
 fail() { printf 'fail\t%s\t%s\t%s\n' "$1" "$2" "$3"; }
+note() { printf 'note\t%s\t%s\t%s\n' "$1" "$2" "$3"; }
 # A command's output as one record field.
 flat() { tr '\t\r\n' '   ' | sed -e 's/  */ /g' -e 's/^ //' -e 's/ $//'; }
 # True when $1 is one of the whitespace-separated words in $2.
@@ -301,6 +302,15 @@ BEGIN {
   else if (format == "tap") print "TAP version 13"
   else printf "%s (site %s): what %s expects\n", tx(box), tx(site), tx(source)
 }
+# A note: what the box shows that needs a look but is no failure (a peer not seen for
+# months); shown after the checks, counted by none.
+$1 == "note" {
+  nn++
+  if (format == "json") notes = notes (nn > 1 ? "," : "") sprintf("{\"note\":%s,\"declared\":%s,\"found\":%s}", js($2), js($3), js($4))
+  else if (format == "tap") notes = notes sprintf("# note: %s (%s): %s\n", tx($2), tx($3), tx($4))
+  else notes = notes sprintf("\342\204\271 %s (%s): %s\n", tx($2), tx($3), tx($4))
+  next
+}
 $1 == "ok" || $1 == "fail" {
   n++
   ok = $1 == "ok"
@@ -314,11 +324,14 @@ $1 == "ok" || $1 == "fail" {
   else printf "\342\234\227 %s (%s): %s\n", tx($2), tx($3), tx($4)
 }
 END {
-  if (format == "json") printf "],\"passed\":%d,\"failed\":%d,\"ok\":%s}\n", n - failed, failed, (failed == 0 && n > 0 ? "true" : "false")
-  else if (format == "tap") printf "1..%d\n", n
-  else if (n == 0) print "no check ran"
-  else if (failed == 0) printf "all %d checks pass\n", n
-  else printf "%d of %d checks failed\n", failed, n
+  if (format == "json") printf "],\"notes\":[%s],\"passed\":%d,\"failed\":%d,\"ok\":%s}\n", notes, n - failed, failed, (failed == 0 && n > 0 ? "true" : "false")
+  else {
+    printf "%s", notes
+    if (format == "tap") printf "1..%d\n", n
+    else if (n == 0) print "no check ran"
+    else if (failed == 0) printf "all %d checks pass\n", n
+    else printf "%d of %d checks failed\n", failed, n
+  }
   exit (failed == 0 && n > 0) ? 0 : 1
 }
 '

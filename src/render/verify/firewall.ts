@@ -1,6 +1,6 @@
 // The firewall's verification script: FreeBSD /bin/sh, POSIX only, run on
 // the OPNsense box (console option 8, or ssh) with the tools it has there:
-// ifconfig, wg, sockstat, pfctl, pgrep, route, pluginctl, openssl. It covers the
+// ifconfig, wg, sockstat, pfctl, pgrep, route, pluginctl, openssl, date. It covers the
 // checks an operator would do by hand: WireGuard instances up with their
 // address, MTU and port, exactly the enabled peers, the interfaces assigned
 // and enabled, every compiled rule loaded as written (pf's text of it under
@@ -94,6 +94,34 @@ peers_check() { # what where dev
       print substr(out, 3)
     }')
   if [ -z "$found" ]; then pass "$1" "$2"; else fail "$1" "$2" "$found"; fi
+}
+
+# The peers (stdin: key, name, declared) whose latest handshake is $4 days old or more, or who had none:
+# a note, no failure (the operators' rule: a peer unused for three months is removed). wg(8) prints 0 for
+# none; the kernel keeps it only while the device exists (a reboot, or a restart of the instance, which
+# destroys it: wg-service-control.php wg_stop), so "none" means none since the device came up.
+handshake_note() { # what where dev days hint
+  actual=$(wg show "$3" latest-handshakes 2>/dev/null) || { cat > /dev/null; return; }
+  now=$(date +%s)
+  case $now in '' | *[!0-9]*) cat > /dev/null; return ;; esac
+  found=$({ cat; printf '\n@@\n%s\n' "$actual"; } | awk -F '\t' -v now="$now" -v days="$4" '
+    !sep && $0 == "@@" { sep = 1; next }
+    !sep && $0 == "" { next }
+    !sep { n++; key[n] = $1; who[$1] = $2; next }
+    NF >= 2 && $2 ~ /^[0-9][0-9]*$/ { at[$1] = $2 + 0 }
+    ${SHOWN_AWK}
+    END {
+      for (i = 1; i <= n; i++) {
+        k = key[i]
+        if (!(k in at)) continue
+        if (at[k] == 0) never = shown(never, ++nn, who[k])
+        else if (now - at[k] >= days * 86400) old = shown(old, ++no, who[k] " (" int((now - at[k]) / 86400) " days ago)")
+      }
+      if (no) out = out "; last handshake " days " or more days ago: " substr(old, 3) more(no)
+      if (nn) out = out "; no handshake since the device came up: " substr(never, 3) more(nn)
+      print substr(out, 3)
+    }')
+  [ -z "$found" ] || note "$1" "$2" "$found; $5"
 }
 
 listen_check() { # what where dev port
@@ -276,7 +304,10 @@ function interfaceChecks(firewall: Firewall, declared: Declared): Check[] {
   return out;
 }
 
-function wireguardChecks(site: Site, declared: Declared): Check[] {
+/** A peer without a handshake for this many days is named (the operators' rule: unused for three months, removed). */
+export const DEAD_PEER_DAYS = 90;
+
+function wireguardChecks(site: Site, declared: Declared, sites: number): Check[] {
   const checks: Check[] = [];
   if (site.wireguard.length) checks.push(call('config_check', 'WireGuard is enabled (VPN ▸ WireGuard ▸ Instances: Enable WireGuard)', declared(site.wireguard[0]!.path), ['OPNsense.wireguard.general.enabled', '1']));
   for (const wg of site.wireguard) {
@@ -293,6 +324,15 @@ function wireguardChecks(site: Site, declared: Declared): Check[] {
       ),
     );
     checks.push(call('route_check', `the tunnel network ${wg.block.cidr} is routed to ${dev}`, where, [formatIPv4(wg.block.base), '', dev]));
+    if (linked.length > 0) {
+      const scope = `--instance ${wg.name}${sites > 1 ? ` --site ${site.name}` : ''}`;
+      checks.push(
+        heredoc(
+          linked.map((p) => [p.publicKey!, p.name, declared(p.path)]),
+          call('handshake_note', `peers of ${dev} not seen for ${DEAD_PEER_DAYS} days (a note, not a failure)`, where, [dev, DEAD_PEER_DAYS, `take one out of the tunnel with gen wg disable NAME ${scope}`]),
+        ),
+      );
+    }
   }
   return checks;
 }
@@ -394,7 +434,7 @@ export function firewallScriptParts(model: Model, site: Site, declared: Declared
   const rules = expectedRules(model, site);
   const checks = [
     ...interfaceChecks(firewall, declared),
-    ...wireguardChecks(site, declared),
+    ...wireguardChecks(site, declared, model.sites.length),
     ...ruleChecks(model, site, rules, declared),
     ...tableChecks(model, site, rules, declared),
     ...antiLockoutChecks(firewall, declared),
