@@ -317,6 +317,8 @@ export interface WireguardInstance {
   endpointPort?: number;
   lanEndpoint?: string;
   keepalive: number;
+  /** The opt-in policy: a peer's key is due for rotation this many days after its keyDate. */
+  keyRotationDays?: number;
   tunnel: 'split' | 'full';
   dns: string[];
   /** Firewall interface that assigns the instance. */
@@ -349,6 +351,8 @@ export interface Peer {
   publicKey?: string;
   enabled: boolean;
   keepalive: number;
+  /** The day the key pair was made (YYYY-MM-DD), as the topology records it. */
+  keyDate?: string;
   description?: string;
   /** What the policy lets this peer reach through the tunnel (its address as source), as the fewest CIDR blocks. */
   reach: string[];

@@ -146,6 +146,7 @@ export interface WireguardInput {
   endpoint_port?: number;
   lan_endpoint?: string | true;
   keepalive?: number;
+  key_rotation_days?: number;
   tunnel?: 'split' | 'full';
   dns?: string[];
   reach?: string[];
@@ -161,6 +162,7 @@ export interface PeerInput {
   public_key?: string;
   enabled?: boolean;
   keepalive?: number;
+  key_date?: string;
   description?: string;
 }
 

@@ -69,6 +69,7 @@ export function resolveWireguardInstance(
       publicKey: peer.public_key,
       enabled: peer.enabled ?? true,
       keepalive: peer.keepalive ?? keepalive,
+      keyDate: peer.key_date,
       description: peer.description,
       reach: [],
       allowedIps: [],
@@ -93,6 +94,7 @@ export function resolveWireguardInstance(
     // `true` means the firewall's WAN address, filled in once the firewall is resolved.
     lanEndpoint: input.lan_endpoint === true ? undefined : input.lan_endpoint,
     keepalive,
+    keyRotationDays: input.key_rotation_days,
     tunnel: input.tunnel ?? 'split',
     dns: input.dns ?? [],
     interface: networkName,
