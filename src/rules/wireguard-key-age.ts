@@ -41,7 +41,7 @@ export const wireguardKeyAgeRules: Rule[] = [
   {
     id: 'wg/key-age',
     severity: 'warning',
-    summary: "An enabled peer's key pair is as old as its instance's key_rotation_days or older, or the topology records no key_date for it.",
+    summary: "An enabled peer's key pair is as old as its instance's key_rotation_days or older, or the topology records no key_date for it, or one after today.",
     why:
       'A key that is never rotated stays good for as long as anyone who copied it (a lost laptop, a backup, an old phone) keeps it. ' +
       'With key_rotation_days the instance asks for a new pair at that age; key_date says when the pair was made, counted from today (UTC; ' +
@@ -79,6 +79,13 @@ export const wireguardKeyAgeRules: Rule[] = [
                     ? `peer ${peer.name} of ${instance.name} has no key_date: the age of its key is unknown, and ${instance.name} rotates keys every ${days} days`
                     : `key_date ${peer.keyDate} of peer ${peer.name} is no day of the calendar`,
                 hint: `Rotate it (${command}, which records key_date), or set key_date: YYYY-MM-DD to the day its key was made.`,
+              });
+            } else if (made > now) {
+              // A day to come would hold the warning back until then, however old the key is.
+              report({
+                path: peer.path.concat('key_date'),
+                message: `key_date ${peer.keyDate} of peer ${peer.name} is after today (${dayText(now)}): the age of its key is unknown`,
+                hint: `Set key_date to the day its key was made, or rotate it (${command}, which records today).`,
               });
             } else if (now - made >= days) {
               report({

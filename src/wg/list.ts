@@ -1,6 +1,9 @@
 // gen wg list: the peers of every instance with the state of their keys.
-// ROTATED is when gen last wrote the private key (made or rotated it);
-// a key made on the device has none here, and its state reads missing.
+// ROTATED is the peer's key_date when the topology records it (gen wg
+// add-peer and rotate write it under a rotation policy, for keys made on
+// the device too), else when gen last wrote the private key (made or
+// rotated it); a key made on the device has no such file, and its state
+// reads missing.
 // A stored key that belongs to no peer or instance of the topology (one
 // removed by hand) is listed after the peers, as orphaned: gen lint warns
 // of it too (secrets/orphaned-key).
@@ -50,6 +53,7 @@ export async function listPeers(options: CommonOptions & { format: 'table' | 'js
               address: h.peer!.address,
               enabled: h.peer!.enabled,
               public_key: h.peer!.publicKey ?? null,
+              key_date: h.peer!.keyDate ?? null,
               key: keyJson(h),
             })),
             orphaned_keys: orphaned.map((o) => ({ site: o.site.name, instance: o.instanceName, name: o.peer ?? null, key_file: o.keyFile, rotated: o.written.toISOString() })),
@@ -69,7 +73,7 @@ export async function listPeers(options: CommonOptions & { format: 'table' | 'js
           h.peer?.address ?? `${h.instance.address}/${h.instance.prefix}`,
           h.peer === undefined ? '-' : h.peer.enabled ? 'yes' : 'no',
           `${h.info.state}${h.info.pending ? ' (interrupted change)' : ''}`,
-          day(h.info.written),
+          h.peer?.keyDate ?? day(h.info.written),
         ]),
         ...orphaned.map((o) => [
           ...(several ? [`${o.site.name}/${o.instanceName}`] : []),

@@ -56,6 +56,13 @@ describe('wg/key-age', () => {
     ]);
   });
 
+  it('names a key_date after today, which would hold the warning back however old the key is', async () => {
+    const text = withDates(90, { 'mac-workstation': daysBefore(0), 'laptop-john': daysBefore(-1) });
+    expect(await keyAge(text)).toEqual([
+      `${lineOf(text, `key_date: ${daysBefore(-1)}`)}: key_date ${daysBefore(-1)} of peer laptop-john is after today (${daysBefore(0)}): the age of its key is unknown`,
+    ]);
+  });
+
   it('says nothing without a policy, and counts from SOURCE_DATE_EPOCH', async () => {
     const old = { 'mac-workstation': daysBefore(1000), 'laptop-john': daysBefore(1000) };
     expect(await keyAge(withDates(undefined, old))).toEqual([]);

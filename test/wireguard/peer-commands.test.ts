@@ -167,10 +167,22 @@ describe('gen wg list', () => {
       address: '10.0.1.4',
       enabled: true,
       public_key: parse(current()).sites[0].wireguard[0].peers.find((p: { name: string }) => p.name === 'kp').public_key,
+      key_date: null,
       key: { state: 'present', rotated: '2026-01-02T03:04:05.000Z' },
     });
     expect(json.peers.map((p: { name: string }) => p.name)).toEqual(['mac-workstation', 'laptop-john', 'iphone-john', 'kp', 'pixel']);
     expect(json.orphaned_keys).toEqual([]);
+  });
+
+  it("shows a peer's key_date as its rotation, before the key file's time (a restore resets that)", async () => {
+    expect((await gen('wg', 'add-peer', 'kp', '--role', 'workstation', topology)).code).toBe(0);
+    const peers = (parse(current()) as { sites: { wireguard: { peers: { name: string }[] }[] }[] }).sites[0]!.wireguard[0]!.peers;
+    writeFileSync(topology, edit(current(), ['sites', 0, 'wireguard', 0, 'peers', peers.findIndex((p) => p.name === 'kp'), 'key_date'], '2025-07-01'));
+    utimesSync(join(secrets, 'home/wireguard/wg0/peers/kp.key'), new Date('2026-01-02T03:04:05Z'), new Date('2026-01-02T03:04:05Z'));
+    const rows = (await gen('wg', 'list', topology)).stdout.trim().split('\n').map((l) => l.split(/\s{2,}/));
+    expect(rows).toContainEqual(['kp', 'workstation', '10.0.1.4', 'yes', 'present', '2025-07-01']);
+    const json = JSON.parse((await gen('wg', 'list', '--format', 'json', topology)).stdout);
+    expect(json.peers.find((p: { name: string }) => p.name === 'kp')).toMatchObject({ key_date: '2025-07-01', key: { rotated: '2026-01-02T03:04:05.000Z' } });
   });
 
   it('lists the stored key of a peer the topology no longer has after the peers, as orphaned', async () => {
