@@ -7,6 +7,7 @@ import { contains, parseAddressWithPrefix, parseIPv4 } from '../net.js';
 import { blockedAsPrivate } from '../targets/opnsense/block-private.js';
 import type { Path } from '../location.js';
 import type { Rule } from './rule.js';
+import { peersByKey } from '../resolve/wireguard-keys.js';
 import { instancesWithClients } from './walk.js';
 
 export const wireguardClientRules: Rule[] = [
@@ -154,31 +155,28 @@ export const wireguardClientRules: Rule[] = [
     ],
     check(model, report) {
       if (model.sites.length < 2) return;
-      // The first peer of each device (public key) at each tunnel name, by site: a peer meets only those of other sites.
-      const seen = new Map<string, { site: string; instance: string; peer: string; stem: string; path: Path }>();
-      for (const site of model.sites) {
-        const instancePrefix = site.wireguard.length > 1;
-        for (const instance of site.wireguard) {
-          for (let p = 0; p < instance.peers.length; p++) {
-            const peer = instance.peers[p]!;
-            if (!peer.enabled || peer.publicKey === undefined) continue;
-            const stem = clientFileStem(instance.name, peer.tunnelName, { lan: false, instancePrefix });
-            // Tunnel names compare without case: Windows and macOS file systems do not tell them apart either.
-            const key = `${peer.publicKey}\u0000${stem.toLowerCase()}`;
-            const earlier = seen.get(key);
-            if (earlier === undefined) {
-              seen.set(key, { site: site.name, instance: instance.name, peer: peer.name, stem, path: peer.path });
-              continue;
-            }
-            if (earlier.site === site.name) continue;
-            const files = instance.lanEndpoint !== undefined ? `${stem}.conf (and ${stem}-lan.conf)` : `${stem}.conf`;
-            report({
-              path: peer.path.concat(peer.tunnelName !== peer.name ? 'tunnel_name' : 'name'),
-              message: `peer ${peer.name} of ${instance.name} at site ${site.name} is the device of peer ${earlier.peer} of ${earlier.instance} at site ${earlier.site} (the same public key), and both client files are ${files}: the device holds one tunnel of that name, and the WireGuard apps refuse to import the second`,
-              related: [{ message: `peer ${earlier.peer} at site ${earlier.site}, client file ${earlier.stem}.conf`, path: earlier.path }],
-              hint: `Set tunnel_name on peer ${peer.name} at site ${site.name}, e.g. ${suggestedTunnelName(site.name, peer.tunnelName, instancePrefix ? instance.name.length + 1 : 0, instance.lanEndpoint !== undefined)}.`,
-            });
+      for (const device of peersByKey(model).values()) {
+        // The device's first enabled peer at each tunnel name: a peer meets only those of other sites.
+        const seen = new Map<string, { site: string; instance: string; peer: string; stem: string; path: Path }>();
+        for (const { site, instance, peer } of device) {
+          if (!peer.enabled) continue;
+          const instancePrefix = site.wireguard.length > 1;
+          const stem = clientFileStem(instance.name, peer.tunnelName, { lan: false, instancePrefix });
+          // Tunnel names compare without case: Windows and macOS file systems do not tell them apart either.
+          const key = stem.toLowerCase();
+          const earlier = seen.get(key);
+          if (earlier === undefined) {
+            seen.set(key, { site: site.name, instance: instance.name, peer: peer.name, stem, path: peer.path });
+            continue;
           }
+          if (earlier.site === site.name) continue;
+          const files = instance.lanEndpoint !== undefined ? `${stem}.conf (and ${stem}-lan.conf)` : `${stem}.conf`;
+          report({
+            path: peer.path.concat(peer.tunnelName !== peer.name ? 'tunnel_name' : 'name'),
+            message: `peer ${peer.name} of ${instance.name} at site ${site.name} is the device of peer ${earlier.peer} of ${earlier.instance} at site ${earlier.site} (the same public key), and both client files are ${files}: the device holds one tunnel of that name, and the WireGuard apps refuse to import the second`,
+            related: [{ message: `peer ${earlier.peer} at site ${earlier.site}, client file ${earlier.stem}.conf`, path: earlier.path }],
+            hint: `Set tunnel_name on peer ${peer.name} at site ${site.name}, e.g. ${suggestedTunnelName(site.name, peer.tunnelName, instancePrefix ? instance.name.length + 1 : 0, instance.lanEndpoint !== undefined)}.`,
+          });
         }
       }
     },

@@ -2,16 +2,9 @@
 // each, and the device runs both tunnels side by side. What one tunnel's
 // client file routes, the other's must not route as well. Two firewalls
 // are never one device: their instances' keys must differ.
-import { addToList } from '../arrays.js';
-import type { Peer, Site, WireguardInstance } from '../model.js';
 import { blocksOverlap, containsBlock, parseCidr, type Block } from '../net.js';
+import { type PeerAt as Tunnel, instancesByKey, peersByKey } from '../resolve/wireguard-keys.js';
 import type { Rule } from './rule.js';
-
-interface Tunnel {
-  site: Site;
-  instance: WireguardInstance;
-  peer: Peer;
-}
 
 interface Routed {
   cidr: string;
@@ -76,14 +69,9 @@ export const wireguardSiteRules: Rule[] = [
     ],
     check(model, report) {
       if (model.sites.length < 2) return;
-      // Each device's enabled peers by public key; only a device at two sites is compared.
-      const byKey = new Map<string, Tunnel[]>();
-      for (const site of model.sites) {
-        for (const instance of site.wireguard) {
-          for (const peer of instance.peers) if (peer.enabled && peer.publicKey !== undefined) addToList(byKey, peer.publicKey, { site, instance, peer });
-        }
-      }
-      for (const tunnels of byKey.values()) {
+      // Each device's enabled peers; only a device at two sites is compared.
+      for (const peers of peersByKey(model).values()) {
+        const tunnels = peers.filter((t) => t.peer.enabled);
         for (let i = 1; i < tunnels.length; i++) {
           const later = tunnels[i]!;
           // Reported once, against the first peer of another site whose ranges it meets.
@@ -119,13 +107,10 @@ export const wireguardSiteRules: Rule[] = [
     ],
     check(model, report) {
       // Each instance key's first site; a second instance of one site with it is wg/duplicate-public-key's.
-      const first = new Map<string, { site: Site; instance: WireguardInstance }>();
-      for (const site of model.sites) {
-        for (const instance of site.wireguard) {
-          if (instance.publicKey === undefined) continue;
-          const earlier = first.get(instance.publicKey);
-          if (earlier === undefined) first.set(instance.publicKey, { site, instance });
-          if (earlier === undefined || earlier.site === site) continue;
+      for (const holders of instancesByKey(model).values()) {
+        const earlier = holders[0]!;
+        for (const { site, instance } of holders.slice(1)) {
+          if (earlier.site === site) continue;
           report({
             path: instance.path.concat('public_key'),
             message: `WireGuard instance ${instance.name} at site ${site.name} has the public key of instance ${earlier.instance.name} at site ${earlier.site.name}: either both firewalls hold one private key, and either can answer as the other to their peers, or site ${site.name}'s firewall has none to deploy`,

@@ -5,6 +5,7 @@ import type { Path } from '../location.js';
 import { overlaps, type Range } from '../intervals.js';
 import { blockLast, contains, formatIPv4, parseIPv4 } from '../net.js';
 import { rangesOfCidrs } from '../resolve/matches.js';
+import { instancesByKey } from '../resolve/wireguard-keys.js';
 import { IPSEC_WAN_PORTS } from '../targets/opnsense/ipsec.js';
 import { NTPD_UDP, UNBOUND_UDP, type UdpHolder, dhcpServerUdp } from '../targets/opnsense/udp-services.js';
 import type { Rule } from './rule.js';
@@ -198,6 +199,7 @@ export const wireguardRules: Rule[] = [
       },
     ],
     check(model, report) {
+      const instanceKeys = instancesByKey(model);
       for (const site of model.sites) {
         // OPNsense keeps all peers of all instances in one list with unique keys.
         // Each key's first owner by its position (instance i: -1 - i; peer p of instance i: p * instances + i),
@@ -211,12 +213,12 @@ export const wireguardRules: Rule[] = [
         };
         instances.forEach((instance, i) => {
           if (instance.publicKey === undefined) return;
-          const owner = seen.get(instance.publicKey);
-          if (owner === undefined) {
+          // The key's first instance at this site; one at another site is wg/instance-key-across-sites'.
+          const first = instanceKeys.get(instance.publicKey)!.find((h) => h.site === site)!.instance;
+          if (first === instance) {
             seen.set(instance.publicKey, -1 - i);
             return;
           }
-          const first = instances[-1 - owner]!;
           report({
             path: instance.path.concat('public_key'),
             message: `instance ${instance.name} has the public key of instance ${first.name}: both hold one private key, and a client of either completes its handshake with whichever its packets reach`,

@@ -22,6 +22,7 @@ import { contains, formatIPv4, parseCidr, parseIPv4 } from '../net.js';
 import { clientConfig, commandScope } from '../render/wireguard/client-config.js';
 import { terminalLine, terminalText } from '../io/terminal.js';
 import { declaredIn } from '../render/verify/script.js';
+import { peersByKey } from '../resolve/wireguard-keys.js';
 import { isWireguardKey, publicKeyOf } from '../targets/wireguard/keys.js';
 import { INTERFACE_NAME } from '../targets/wireguard/names.js';
 import { WIREGUARD_OVERHEAD } from '../targets/wireguard/overhead.js';
@@ -86,17 +87,22 @@ function peersOf(model: Model, scope: Scope): Target[] {
  * the one whose instance the file or the running tunnel has as its peer is it, then the one of the file's address.
  */
 function peerOfKey(model: Model, scope: Scope, publicKey: string, instanceKeys: readonly string[], address?: string): Target | undefined {
-  const candidates = peersOf(model, scope).filter((t) => t.peer.publicKey === publicKey);
+  const inScope = new Set(instancesIn(model, scope).map((r) => r.instance));
+  const candidates = (peersByKey(model).get(publicKey) ?? []).filter((t) => inScope.has(t.instance));
   if (candidates.length <= 1) return candidates[0];
   const score = (t: Target) => (t.instance.publicKey !== undefined && instanceKeys.includes(t.instance.publicKey) ? 2 : 0) + (address !== undefined && t.peer.address === address ? 1 : 0);
   return candidates.reduce((best, t) => (score(t) > score(best) ? t : best));
 }
 
-/** The instance keys of the device's other peers (the same key at other sites or instances): a tunnel to one of those is not this peer's. */
+/**
+ * The instance keys of the device's other peers (the same key at other sites or instances): a tunnel to one of those is not this peer's.
+ * A peer without a key has none: the device's tunnels are found by its key.
+ */
 function otherInstanceKeys(model: Model, t: Target): Set<string> {
   const keys = new Set<string>();
-  for (const other of peersOf(model, {})) {
-    if (other.peer !== t.peer && other.peer.publicKey === t.peer.publicKey && other.instance.publicKey !== undefined && other.instance.publicKey !== t.instance.publicKey) keys.add(other.instance.publicKey);
+  const device = t.peer.publicKey === undefined ? [] : (peersByKey(model).get(t.peer.publicKey) ?? []);
+  for (const other of device) {
+    if (other.peer !== t.peer && other.instance.publicKey !== undefined && other.instance.publicKey !== t.instance.publicKey) keys.add(other.instance.publicKey);
   }
   return keys;
 }
