@@ -25,7 +25,7 @@ import { commitKeyChange, recoverKeyChanges } from './key-change.js';
 import { generateKeyPair, isWireguardKey, publicKeyOf } from '../targets/wireguard/keys.js';
 import { INTERFACE_NAME } from '../targets/wireguard/names.js';
 import { findInstance, findInstanceWithRole, findPeer, type Scope } from './locate.js';
-import { CommandError, type LoadedTopology, checkEdited, loadForEdit, loadFromStdin, saveEdited } from './topology-file.js';
+import { CommandError, type LoadedTopology, checkEdited, loadForEdit, loadFromStdin, saveEdited, writeEdited } from './topology-file.js';
 
 export interface CommonOptions extends Scope {
   file: string;
@@ -210,7 +210,7 @@ export async function addPeer(name: string, options: CommonOptions & { role: str
     const edited = editTopology(text, [{ kind: 'append', path: instance.path.concat('peers'), entries }]);
     await checkEdited(options.file, edited);
     if (pair) commitKeyChange({ dir, keyFile, privateKey: pair.privateKey, topology: options.file, edited });
-    else await saveEdited(options.file, edited);
+    else writeEdited(options.file, edited);
     note(
       `added peer ${name} (${options.role}) at ${address} to ${instance.name}; ` +
         (pair ? `private key in ${join(dir, keyFile)}` : 'its private key stays on the device'),

@@ -54,6 +54,7 @@ function project(): string {
 
 const EDITS = [
   ['wg', 'add-peer', 'tablet', '--role', 'mobile'],
+  ['wg', 'add-peer', 'tablet', '--role', 'mobile', '--public-key', 'XCdJc81KmaxcKhvh+14BTLyFXofXIyLTdEZ6sWqhWkU='],
   ['wg', 'rotate', 'pixel-anna'],
   ['wg', 'rotate', 'pixel-anna', '--public-key', 'XCdJc81KmaxcKhvh+14BTLyFXofXIyLTdEZ6sWqhWkU='],
   ['wg', 'keygen', '--instance', 'wg0', '--force'],
