@@ -8,6 +8,7 @@
 import type { Model, PbsBackup, PveBackupJob } from '../model.js';
 import { isPbsCalendarEvent } from '../targets/pbs/calendar-event.js';
 import { verifyPoolId } from '../targets/proxmox/access.js';
+import { BACKUP_MODES } from '../targets/proxmox/backup-job.js';
 import { scriptHead, shellWord } from './shell.js';
 import type { OutputFiles } from './target.js';
 
@@ -28,7 +29,7 @@ export function jobOptions(job: PveBackupJob, backup: PbsBackup): { set: [string
     ['schedule', valid(isPbsCalendarEvent(job.schedule) && job.schedule.length <= 128, 'schedule', job.schedule)],
     // pve-storage-id (pve-common JSONSchema.pm parse_storage_id).
     ['storage', valid(/^[a-z][a-z0-9\-_.]*[a-z0-9]$/i.test(backup.pveStorage), 'storage', backup.pveStorage)],
-    ['mode', valid(['snapshot', 'suspend', 'stop'].includes(job.mode), 'mode', job.mode)],
+    ['mode', valid((BACKUP_MODES as readonly string[]).includes(job.mode), 'mode', job.mode)],
     ['enabled', job.enabled ? '1' : '0'],
   ];
   const unset: string[] = [];

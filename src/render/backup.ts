@@ -15,6 +15,7 @@ import { pveAuthId, pveStorageRole } from './pbs-access.js';
 import type { OutputFiles } from './target.js';
 import { selectionText } from './backup-jobs.js';
 import { datastorePrefix } from '../targets/pbs/s3.js';
+import { KEEP_ORDER } from '../targets/proxmox/backup-job.js';
 
 export const ACCESS_KEY_PLACEHOLDER = 'REPLACE-WITH-ACCESS-KEY-ID';
 export const SECRET_KEY_PLACEHOLDER = 'REPLACE-WITH-SECRET-ACCESS-KEY';
@@ -37,8 +38,6 @@ export function pbsEndpoint(backup: PbsBackup): string {
 export function cachePath(backup: PbsBackup): string {
   return `/mnt/datastore/${backup.datastore}`;
 }
-
-const KEEP_ORDER = ['last', 'hourly', 'daily', 'weekly', 'monthly', 'yearly'] as const;
 
 /** The prune options that keep something, as `keep-<kind>` and count, in Proxmox's order. */
 export function keeps(keep: KeepOptions): [string, number][] {

@@ -7,6 +7,7 @@
 import type { Path } from '../location.js';
 import type { Guest, PveBackupJob, PveBackupSelection } from '../model.js';
 import type { GuestRefInput, PveBackupJobInput } from '../topology.js';
+import { BACKUP_MODES } from '../targets/proxmox/backup-job.js';
 import { checkCalendarEvent } from './calendar-event.js';
 import type { ResolveContext } from './context.js';
 
@@ -77,7 +78,7 @@ export function resolveBackupJobs(inputs: readonly PveBackupJobInput[], site: st
     return {
       id: input.id,
       schedule,
-      mode: input.mode ?? 'snapshot',
+      mode: input.mode ?? BACKUP_MODES[0],
       selection: selection(input, guests, jpath, ctx),
       notesTemplate,
       enabled: input.enabled ?? true,

@@ -6,6 +6,7 @@ import { parseCidr } from '../net.js';
 import { s3Endpoint } from '../targets/aws/partition.js';
 import { checkCalendarEvent } from './calendar-event.js';
 import { datastorePrefix } from '../targets/pbs/s3.js';
+import { KEEP_ORDER } from '../targets/proxmox/backup-job.js';
 import type { KeepInput, SiteInput } from '../topology.js';
 import { resolveAccess } from './access.js';
 import { antiLockoutRule, antiLockoutSteps } from './anti-lockout.js';
@@ -205,7 +206,7 @@ function resolveBackup(input: SiteInput, path: Path, ctx: ResolveContext, aws: A
 
 function keepOptions(input: KeepInput): KeepOptions {
   const keep: KeepOptions = {};
-  for (const kind of ['last', 'hourly', 'daily', 'weekly', 'monthly', 'yearly'] as const) {
+  for (const kind of KEEP_ORDER) {
     const value = input[`keep_${kind}`];
     if (value !== undefined) keep[kind] = value;
   }

@@ -7,6 +7,7 @@
 // reaches the bucket with the stored credentials (HeadBucket, a small PUT,
 // GET and DELETE under the datastore's prefix).
 import type { Model, PbsBackup, Site } from '../../model.js';
+import { KEEP_ORDER } from '../../targets/proxmox/backup-job.js';
 import { cachePath, keeps, pbsEndpoint } from '../backup.js';
 import { pveAuthId, pveStorageRole } from '../pbs-access.js';
 import { type Declared, call, renderScript } from './script.js';
@@ -74,7 +75,7 @@ prune_job_check() { # what where id store schedule keeps(keep-KIND=N, space-sepa
   [ "$schedule" = "$5" ] || problems="$problems; schedule \${schedule:-none}"
   [ -z "$ns" ] || problems="$problems; namespace $ns only"
   if printf '%s\\n' "$out" | grep -q '^ *"disable": *true'; then problems="$problems; disabled"; fi
-  for kind in last hourly daily weekly monthly yearly; do
+  for kind in ${KEEP_ORDER.join(' ')}; do
     got=$(printf '%s\\n' "$out" | json_number "keep-$kind")
     want=
     for keep in $6; do case $keep in "keep-$kind="*) want=\${keep#*=} ;; esac; done

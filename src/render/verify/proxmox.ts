@@ -9,9 +9,25 @@ import type { Host, Model, PbsBackup, PveBackupJob, Site } from '../../model.js'
 import { formatIPv4 } from '../../net.js';
 import { nameservers } from '../../targets/proxmox/guest-formats.js';
 import { addressInterface } from '../../targets/proxmox/interfaces.js';
+import { BACKUP_JOB_OPTIONS } from '../../targets/proxmox/backup-job.js';
 import { jobOptions, selectionText } from '../backup-jobs.js';
 import { cidr, ifname, ipv4 } from '../proxmox/shell-values.js';
 import { type Declared, call, renderScript } from './script.js';
+
+/** The shell's nth argument (from the 10th on, ${n} in braces). */
+function argument(n: number): string {
+  return n < 10 ? `$${n}` : `\${${n}}`;
+}
+
+/** backup_job_check's job_option calls, one per option gen manages (its arguments from the 4th on), four a line. */
+function jobOptionCalls(): string {
+  const calls = BACKUP_JOB_OPTIONS.map(
+    (o, i) => `job_option ${o.key} "${argument(i + 4)}" ${o.absent === '' ? "''" : o.absent}${o.compare === 'plain' ? '' : ` ${o.compare}`}`,
+  );
+  const lines: string[] = [];
+  for (let at = 0; at < calls.length; at += 4) lines.push(`    ${calls.slice(at, at + 4).join('; ')}`);
+  return lines.join('\n');
+}
 
 const FUNCTIONS = `# The IPv4 addresses (scope global) of a device, sorted, space-separated; and a list as the same.
 v4_of() { ip -o -4 addr show dev "$1" scope global 2>/dev/null | awk '{ print $4 }' | sort | tr '\\n' ' ' | sed 's/ $//'; }
@@ -185,13 +201,11 @@ job_option() { # key expected value-when-absent [ids|text]: "; key found, expect
   if [ "$4" = text ]; then have=\${have:+\\"$have\\"}; want=\${want:+\\"$want\\"}; fi
   printf '; %s %s, expected %s' "$1" "\${have:-not set}" "\${want:-not set}"
 }
-backup_job_check() { # what where id storage schedule mode enabled all exclude pool vmid notes-template repeat-missed comment
+backup_job_check() { # what where id ${BACKUP_JOB_OPTIONS.map((o) => o.key).join(' ')}
   job=$(pvesh get "/cluster/backup/$3" --output-format json 2>&1) || { fail "$1" "$2" "pvesh get /cluster/backup/$3: $(printf '%s' "$job" | flat)"; return; }
   job=$(printf '%s\\n' "$job" | job_top)
   problems=$(
-    job_option storage "$4" local; job_option schedule "$5" ''; job_option mode "$6" snapshot; job_option enabled "$7" 1
-    job_option all "$8" 0; job_option exclude "$9" '' ids; job_option pool "\${10}" ''; job_option vmid "\${11}" '' ids
-    job_option notes-template "\${12}" '' text; job_option repeat-missed "\${13}" 0; job_option comment "\${14}" '' text
+${jobOptionCalls()}
   )
   if [ -z "$problems" ]; then pass "$1" "$2"; else fail "$1" "$2" "pvesh get /cluster/backup/$3: \${problems#; }"; fi
 }`;
@@ -317,10 +331,8 @@ function jobText(job: PveBackupJob, backup: PbsBackup): string {
  */
 function jobExpected(job: PveBackupJob, backup: PbsBackup): string[] {
   const options = new Map(jobOptions(job, backup).set);
-  const raw = (key: string) => JSON.stringify(options.get(key) ?? '').slice(1, -1);
-  // In backup_job_check's order; all and repeat-missed are set only when on.
-  const keys = ['storage', 'schedule', 'mode', 'enabled', 'all', 'exclude', 'pool', 'vmid', 'notes-template', 'repeat-missed', 'comment'];
-  return keys.map((key) => raw(key) || (key === 'all' || key === 'repeat-missed' ? '0' : ''));
+  // In backup_job_check's order; an option backup-jobs.sh leaves unset (all and repeat-missed when off) as Proxmox VE reads it absent.
+  return BACKUP_JOB_OPTIONS.map((o) => JSON.stringify(options.get(o.key) ?? '').slice(1, -1) || o.absent);
 }
 
 function storageChecks(site: Site, declared: Declared): string[] {
