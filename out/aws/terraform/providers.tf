@@ -3,3 +3,5 @@ provider "aws" {
 }
 
 data "aws_partition" "current" {}
+
+data "aws_region" "current" {}

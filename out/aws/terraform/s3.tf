@@ -11,6 +11,13 @@ resource "aws_s3_bucket" "iksan-cloud-backup-20251129" {
     Description = "Proxmox Backup Server datastore"
     managed-by  = "gen"
   }
+
+  lifecycle {
+    precondition {
+      condition     = data.aws_region.current.region == "ap-northeast-2"
+      error_message = "Bucket iksan-cloud-backup-20251129 would be made in the provider's region ${data.aws_region.current.region}, but gen wrote its clients for aws.region ap-northeast-2: the Proxmox Backup Server's S3 endpoint (iksan-cloud-backup-20251129.s3.ap-northeast-2.amazonaws.com, region ap-northeast-2) signs every request for ap-northeast-2, which S3 refuses for a bucket of another region (AuthorizationHeaderMalformed). Set aws.region in the topology to that region and run gen build again instead of overriding var.aws_region."
+    }
+  }
 }
 
 resource "aws_s3_bucket_versioning" "iksan-cloud-backup-20251129" {

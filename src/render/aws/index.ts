@@ -31,7 +31,8 @@ export function renderAws(model: Model, files: OutputFiles): void {
   tf('versions.tf', versionsTf(aws));
   tf('providers.tf', providersTf(aws));
   tf('variables.tf', variablesTf(aws));
-  tf('s3.tf', s3Resources(aws, ctx));
+  const pbsBuckets = new Set(model.sites.flatMap((site) => (site.backup ? [site.backup.bucket] : [])));
+  tf('s3.tf', s3Resources(aws, pbsBuckets, ctx));
   tf('iam.tf', iamResources(aws, ctx));
   if (aws.vpc) {
     tf('vpc.tf', vpcResources(aws.vpc, ctx));

@@ -3,6 +3,7 @@
 import type { Aws } from '../../../model.js';
 import { HclObject, type Item, attr, block, raw } from '../hcl.js';
 import { partitionData } from './partition-guard.js';
+import { regionData } from './region-guard.js';
 
 export const AWS_PROVIDER_CONSTRAINT = '~> 6.25';
 
@@ -36,7 +37,11 @@ export function versionsTf(aws: Aws): Item[] {
 export function providersTf(aws: Aws): Item[] {
   // The partition the provider works in, for the preconditions of the resources that read a policy file.
   const policies = aws.users.length > 0 || aws.buckets.length > 0;
-  return [block('provider', ['aws'], [attr('region', raw('var.aws_region'))]), ...(policies ? [partitionData()] : [])];
+  const items = [block('provider', ['aws'], [attr('region', raw('var.aws_region'))])];
+  if (policies) items.push(partitionData());
+  // The region the provider makes buckets in, for the buckets' preconditions.
+  if (aws.buckets.length > 0) items.push(regionData());
+  return items;
 }
 
 export function variablesTf(aws: Aws): Item[] {

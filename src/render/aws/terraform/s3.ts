@@ -6,13 +6,15 @@ import type { Aws } from '../../../model.js';
 import { type Item, attr, block, comment, raw } from '../hcl.js';
 import { type TfContext, resource, restrictedTag, tags } from './context.js';
 import { partitionGuard } from './partition-guard.js';
+import { regionGuard } from './region-guard.js';
 import { moduleFile } from './paths.js';
 
 export function bucketPolicyPath(bucket: string): string {
   return `${AWS_DIR}/s3/${bucket}.policy.json`;
 }
 
-export function s3Resources(aws: Aws, ctx: TfContext): Item[] {
+/** `pbsBuckets`: the buckets a site's Proxmox Backup Server keeps a datastore in. */
+export function s3Resources(aws: Aws, pbsBuckets: ReadonlySet<string>, ctx: TfContext): Item[] {
   const items: Item[] = [];
   for (const bucket of aws.buckets) {
     const name = ctx.names.get('aws_s3_bucket', bucket.name);
@@ -28,6 +30,7 @@ export function s3Resources(aws: Aws, ctx: TfContext): Item[] {
         ...(bucket.noncurrentDays === undefined ? [comment(`checkov:skip=CKV2_AWS_61:${bucket.keepNoncurrentForever === undefined ? 'old versions are kept until the topology sets noncurrent_days' : 'old versions are kept forever (keep_noncurrent_forever in topology.yaml)'}`)] : []),
         attr('bucket', bucket.name),
         tags(bucket.name, bucket.description === undefined ? undefined : restrictedTag(bucket.description)),
+        regionGuard(aws.region, bucket.name, pbsBuckets.has(bucket.name)),
       ]),
       resource('aws_s3_bucket_versioning', name, [attr('bucket', id), block('versioning_configuration', [], [attr('status', 'Enabled')])]),
       // trivy reports the key choice on the encryption resource, so its exception sits here.
