@@ -269,9 +269,6 @@ export const awsRules: Rule[] = [
       const vpc = aws?.vpc;
       if (!vpc) return;
       const s2s = vpc.siteToSite;
-      if (s2s && s2s.bgpAsn > 4294967294) {
-        report({ path: s2s.path.concat('bgp_asn'), message: `BGP ASN ${s2s.bgpAsn} is reserved: AWS takes 1-4294967294`, hint: 'Use a private ASN: 64512-65534, or 4200000000-4294967294 (or leave bgp_asn out for 65000).' });
-      }
       // CreateCustomerGateway sends the ASN even for a static connection, where BGP never uses it.
       const reservedIn = s2s ? reservedCustomerGatewayAsn(s2s.bgpAsn, aws.region) : undefined;
       if (s2s && reservedIn) {

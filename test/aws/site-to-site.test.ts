@@ -1,8 +1,10 @@
 // The site-to-site variant (test/aws/fixtures/site-to-site.yaml): the AWS
 // half in vpn.tf and the on-prem half as the OPNsense IPsec note, with the
 // Proxmox return route for the VPC.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { edit, lint, modelOf, render } from '../helpers.js';
+import { edit, lint, modelOf, render, root } from '../helpers.js';
 import { lineOf, positionOf } from '../yaml-lines.js';
 import { siteToSite } from './fixtures.js';
 import { parseTerraform, type Resources, schemaProblems } from './tf-validate.js';
@@ -38,13 +40,26 @@ describe('site-to-site VPN between site home and VPC main', () => {
     });
   });
 
-  it('a four-byte ASN above 2147483647 goes in bgp_asn_extended; 4294967295 is refused', async () => {
-    const extended = await parseTerraform(await render(siteToSite().replace('bgp_asn: 65010', 'bgp_asn: 4200000000')));
-    expect(extended.resources.get('aws_customer_gateway.home')!.body).toMatchObject({ bgp_asn_extended: '4200000000' });
-    expect(extended.resources.get('aws_customer_gateway.home')!.body.bgp_asn).toBeUndefined();
-    expect(schemaProblems(extended.resources)).toEqual([]);
-    const reserved = (await lint(siteToSite().replace('bgp_asn: 65010', 'bgp_asn: 4294967295'))).filter((d) => d.rule === 'aws/refused-value');
-    expect(reserved.map((d) => d.message)).toEqual(['BGP ASN 4294967295 is reserved: AWS takes 1-4294967294']);
+  it('every ASN the schema takes goes in the CreateCustomerGateway field whose range holds it, and lint refuses none of them', async () => {
+    // The EC2 API reference, CreateCustomerGateway: BgpAsn "Valid values: 1 to 2,147,483,647", BgpAsnExtended
+    // "Valid values: 2,147,483,648 to 4,294,967,295"; hashicorp/aws sends bgp_asn as BgpAsn (an int32) and
+    // bgp_asn_extended as BgpAsnExtended (internal/service/ec2/vpnsite_customer_gateway.go).
+    const API: Record<string, [number, number]> = { bgp_asn: [1, 2147483647], bgp_asn_extended: [2147483648, 4294967295] };
+    const schema = JSON.parse(readFileSync(join(root, 'schema/topology.schema.json'), 'utf8'));
+    const { minimum, maximum } = schema.$defs.vpc.properties.site_to_site.properties.bgp_asn as { minimum: number; maximum: number };
+    expect([minimum, maximum]).toEqual([1, 4294967295]);
+    for (const asn of [minimum, 65010, 2147483647, 2147483648, 4200000000, 4294967294, maximum]) {
+      const text = siteToSite().replace('bgp_asn: 65010', `bgp_asn: ${asn}`);
+      expect((await lint(text)).filter((d) => d.severity === 'error').map((d) => d.message), String(asn)).toEqual([]);
+      const parsed = await parseTerraform(await render(text));
+      const body = parsed.resources.get('aws_customer_gateway.home')!.body;
+      const fields = Object.keys(API).filter((k) => body[k] !== undefined);
+      expect(fields, String(asn)).toHaveLength(1);
+      const [low, high] = API[fields[0]!]!;
+      expect(Number(body[fields[0]!]), String(asn)).toBe(asn);
+      expect(asn >= low && asn <= high, `${asn} in ${fields[0]}`).toBe(true);
+      expect(schemaProblems(parsed.resources)).toEqual([]);
+    }
   });
 
   it('refuses a customer gateway ASN that AWS keeps for itself, in every region or in its own (Site-to-Site VPN User Guide, customer gateway options)', async () => {
