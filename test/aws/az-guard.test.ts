@@ -7,7 +7,7 @@
 // names), so the plan fails first. Checked against the provider schema, and
 // with Terraform itself evaluating the generated condition and message.
 import { describe, expect, it } from 'vitest';
-import { edit, readExample, render } from '../helpers.js';
+import { edit, lint, readExample, render } from '../helpers.js';
 import { lifecycleModule, notRun, scratchModule, terraform } from './tf-plan.js';
 import { danglingReferences, format, parseTerraform, schemaProblems } from './tf-validate.js';
 
@@ -72,5 +72,21 @@ describe.skipIf(!terraform)(`Terraform evaluates the generated precondition${not
     expect(message).toContain(
       `Subnet ${subnet} (aws.vpc.subnets in topology.yaml) is in availability zone ap-northeast-2e, which region ap-northeast-2 does not offer to this account (its zones: ap-northeast-2a, ap-northeast-2b, ap-northeast-2c, ap-northeast-2d)`,
     );
+    expect(message).toContain("Set the subnet's az to one of them and run gen build again.");
+  });
+
+  it('with -var aws_region overriding aws.region, every subnet fails and the fix is aws.region: aws/az-region refuses the zones the region has', async () => {
+    const yaml = readExample('aws-vpc');
+    const vpcTf = (await render(yaml)).get('aws/terraform/vpc.tf')!;
+    await scratch.load(lifecycleModule(vpcTf, 'resource "aws_subnet" "private-2c"', { zones: { type: 'list(string)', reads: /data\.aws_availability_zones\.[\w-]+\.names/g } }));
+    const plan = scratch.plan({ aws_region: 'eu-west-1', zones: JSON.stringify(['eu-west-1a', 'eu-west-1b', 'eu-west-1c']) });
+    expect(plan.status).not.toBe(0);
+    const message = plan.stderr.replace(/\s+/g, ' ');
+    expect(message).toContain('Subnet private-2c (aws.vpc.subnets in topology.yaml) is in availability zone ap-northeast-2c, which region eu-west-1 does not offer');
+    expect(message).toContain('var.aws_region overrides aws.region ap-northeast-2: set aws.region in the topology to that region');
+    expect(message).not.toContain("Set the subnet's az to one of them");
+    // What the old advice leads to: a zone of the provider's region in the topology is refused by lint.
+    const moved = edit(yaml, ['aws', 'vpc', 'subnets', 3, 'az'], 'eu-west-1c');
+    expect((await lint(moved)).map((d) => d.rule)).toContain('aws/az-region');
   });
 });

@@ -35,7 +35,7 @@ export function renderAws(model: Model, files: OutputFiles): void {
   tf('s3.tf', s3Resources(aws, pbsBuckets, ctx));
   tf('iam.tf', iamResources(aws, ctx));
   if (aws.vpc) {
-    tf('vpc.tf', vpcResources(aws.vpc, ctx));
+    tf('vpc.tf', vpcResources(aws.vpc, aws.region, ctx));
     tf('security_groups.tf', securityGroupResources(aws.vpc, ctx));
     tf('vpn.tf', vpnResources(aws.vpc, ctx));
   }

@@ -19,7 +19,7 @@ export function routeName(tier: string, destination: string): string {
   return `${tier}_${destination.replace(/[./]/g, '_')}`;
 }
 
-export function vpcResources(vpc: Vpc, ctx: TfContext): Item[] {
+export function vpcResources(vpc: Vpc, region: string, ctx: TfContext): Item[] {
   const v = ctx.names.get('aws_vpc', vpc.name);
   const vpcId = raw(`aws_vpc.${v}.id`);
   const items: Item[] = [
@@ -48,7 +48,7 @@ export function vpcResources(vpc: Vpc, ctx: TfContext): Item[] {
     else if (reachable) body.push(comment(NO_PUBLIC_IP[0]!), comment(NO_PUBLIC_IP[1]!));
     body.push(attr('vpc_id', vpcId), attr('cidr_block', subnet.cidr), attr('availability_zone', subnet.az));
     if (reachable) body.push(attr('map_public_ip_on_launch', subnet.publicIpOnLaunch));
-    body.push(tags(subnet.name, subnet.description), zoneGuard(v, subnet.name, subnet.az));
+    body.push(tags(subnet.name, subnet.description), zoneGuard(v, subnet.name, subnet.az, region));
     // trivy reads its exception above the resource, checkov inside it.
     if (reachable && subnet.publicIpOnLaunch) items.push(comment(PUBLIC_ON_PURPOSE), comment('trivy:ignore:AVD-AWS-0164'));
     items.push(resource('aws_subnet', s, body));
