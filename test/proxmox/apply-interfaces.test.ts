@@ -27,8 +27,10 @@ const STAND_INS: Record<string, string> = {
   ip: '#!/bin/sh\ncase "$*" in\n  "-o addr show scope global") cat "$NODE/addr" ;;\n  "-o link show up") cat "$NODE/links" ;;\n  *) echo "ip stand-in: $*" >&2; exit 2 ;;\nesac\n',
   uname: '#!/bin/sh\n[ "$1" = -n ] && cat "$NODE/name"\n',
   id: '#!/bin/sh\necho 0\n',
-  // getent ahosts NAME: each address of NAME in hosts, as getaddrinfo lists it.
-  getent: '#!/bin/sh\n[ "$1" = ahosts ] || exit 1\nawk -v n="$2" \'$2 == n || $1 == n { print $1 "      STREAM " n; print $1 "      DGRAM"; found = 1 } END { exit !found * 2 }\' "$NODE/hosts"\n',
+  // getent ahosts NAME: each address of NAME in hosts, in their order, as getaddrinfo lists them; the first
+  // line names the canonical name (the first name of its hosts line, the FQDN in "IP FQDN NAME").
+  getent:
+    '#!/bin/sh\n[ "$1" = ahosts ] || exit 1\nawk -v n="$2" \'{ for (i = 1; i <= NF; i++) if ($i == n) { print $1 "      STREAM " (found ? "" : (i == 1 ? $1 : $2)); print $1 "      DGRAM  "; found = 1; break } } END { exit !found * 2 }\' "$NODE/hosts"\n',
   // The GUI's Apply as the API runs it: rename interfaces.new over interfaces (ifreload -a is not the stand-in's business).
   pvesh: '#!/bin/sh\necho "pvesh $*" >> "$NODE/log"\n[ "$1 $2" = "set /nodes/$(cat "$NODE/name")/network" ] || exit 2\nmv "$NODE/etc/network/interfaces.new" "$NODE/etc/network/interfaces"\n',
 };
@@ -148,7 +150,8 @@ describe.skipIf(why)(`apply-interfaces.sh on a stand-in node${why ? ` (skipped: 
   it('refuses a node with an extra address on vmbr0, naming it, what corosync and the node name make of it, and installs nothing', () => {
     const [device, address] = own.find(([d]) => d === 'vmbr0')!;
     const extra = address.replace(/\.\d+\//, '.77/');
-    const node = current([['vmbr0', extra]], { corosync: corosync(host.name, extra.split('/')[0]!), hosts: [[extra.split('/')[0]!, host.name]] });
+    // pmxcfs takes the first address (gen's); the name resolves to the extra one too.
+    const node = current([['vmbr0', extra]], { corosync: corosync(host.name, extra.split('/')[0]!), hosts: [[own[0]![1].split('/')[0]!, host.name], [extra.split('/')[0]!, host.name]] });
     const r = runOn(script, interfaces, node);
     expect(r.status).toBe(1);
     const listed = r.stderr.split('\n').filter((l) => l.startsWith('  '));
@@ -182,6 +185,8 @@ describe.skipIf(why)(`apply-interfaces.sh on a stand-in node${why ? ` (skipped: 
       `  vmbr0 ${installed} (inet): the new file does not list it on vmbr0, and Apply deletes it; corosync uses it: ring0_addr of node ${host.name} in /etc/pve/corosync.conf; node name ${host.name} resolves to it, and the other nodes reach ${host.name} there`,
       '  vmbr9: up now, and the new file does not name it: Apply takes it down, with the guest NICs on it',
     ]);
+    // The node name still resolves to the installer's address: not a loss --allow-drop accepts.
+    expect(r.stderr).toContain(`node name ${host.name} resolves to ${installed.split('/')[0]}, which the new file does not carry`);
     expect(r.log).toEqual([]);
     expect(r.live).toBe(live);
   });
@@ -194,6 +199,69 @@ describe.skipIf(why)(`apply-interfaces.sh on a stand-in node${why ? ` (skipped: 
     expect(edited.status).toBe(1);
     expect(edited.stderr).toContain('is not the interfaces file gen wrote with this script');
     for (const r of [other, edited]) expect(r.log).toEqual([]);
+  });
+
+  /** The /etc/hosts line the script asks for, parsed: [address, ...names]. */
+  const hostsLine = (stderr: string) => {
+    const m = /with this line in \/etc\/hosts in place of any other that names (\S+): (.*)$/m.exec(stderr);
+    expect(m, stderr).not.toBeNull();
+    expect(m![1]).toBe(host.name);
+    return m![2]!.split(' ');
+  };
+  const fqdn = () => `${host.name}.home.arpa`;
+  /** An installer-style hosts file: loopback, then the node's line "IP FQDN NAME". */
+  const hosts = (address: string): [string, string][] => [['127.0.0.1', 'localhost'], [address, `${fqdn()} ${host.name}`]];
+
+  it("applies when the node name resolves, past Debian's 127.0.1.1, to an address gen's file carries", () => {
+    const r = runOn(script, interfaces, current([], { hosts: [['127.0.1.1', `${fqdn()} ${host.name}`]].concat(hosts(own[0]![1].split('/')[0]!)) as [string, string][] }));
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.log).toEqual([`pvesh set /nodes/${host.name}/network`]);
+  });
+
+  it('refuses, even with --allow-drop, while the node name resolves only to loopback, naming the /etc/hosts line that fixes it', () => {
+    const node = current([], { hosts: [['127.0.0.1', 'localhost'], ['127.0.1.1', `${fqdn()} ${host.name}`]] });
+    for (const args of [[], ['--allow-drop']]) {
+      const r = runOn(script, interfaces, node, args);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain(`node name ${host.name} resolves to no address but loopback`);
+      expect(r.stderr).toContain("Unable to resolve node name '" + host.name + "' to a non-loopback IP address");
+      expect(r.log).toEqual([]);
+      expect(r.pending).toBe(false);
+      // The line keeps the node's FQDN and gives it one of gen's addresses; with it, the file applies.
+      const [address, ...names] = hostsLine(r.stderr);
+      expect(names).toEqual([fqdn(), host.name]);
+      expect(own.map(([, a]) => a.split('/')[0])).toContain(address);
+      const fixed = runOn(script, interfaces, Object.assign({}, node, { hosts: [[address, names.join(' ')]] }), args);
+      expect(fixed.stderr).toBe('');
+      expect(fixed.status).toBe(0);
+    }
+  });
+
+  it('refuses a node whose name resolves to the address Apply moves away, even with --allow-drop, until /etc/hosts names the new one', () => {
+    // The topology moved the node's address: the old one is on vmbr0 now, and /etc/hosts names it.
+    const [device, address] = own.find(([d]) => d === 'vmbr0')!;
+    const old = address.replace(/\.\d+\//, '.77/');
+    const node = current([], { addresses: own.filter(([d]) => d !== device).concat([[device, old]]), hosts: hosts(old.split('/')[0]!) });
+    const r = runOn(script, interfaces, node, ['--allow-drop']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`node name ${host.name} resolves to ${old.split('/')[0]}, which the new file does not carry`);
+    expect(r.log).toEqual([]);
+    const [fix, ...names] = hostsLine(r.stderr);
+    expect(names).toEqual([fqdn(), host.name]);
+    expect(own.map(([, a]) => a.split('/')[0])).toContain(fix);
+    // With the line in /etc/hosts, the move is a loss --allow-drop accepts.
+    const fixed = runOn(script, interfaces, Object.assign({}, node, { hosts: hosts(fix!) }), ['--allow-drop']);
+    expect(fixed.status).toBe(0);
+    expect(fixed.stderr).toContain(`vmbr0 ${old} (inet)`);
+    expect(fixed.log).toEqual([`pvesh set /nodes/${host.name}/network`]);
+  });
+
+  it('refuses a node whose name resolves to an address it has nowhere, a stale /etc/hosts', () => {
+    const r = runOn(script, interfaces, current([], { hosts: hosts('192.0.2.99') }));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`node name ${host.name} resolves to 192.0.2.99, which the new file does not carry`);
+    expect(r.log).toEqual([]);
   });
 });
 
@@ -221,13 +289,24 @@ describe.skipIf(whyUml)(`apply-interfaces.sh on a node brought up by ifupdown2 i
     // The node as the installer left it (its address is not the topology's), with a bridge made by hand.
     const port = host.bridges.find((b) => b.name === 'vmbr0')!.ports[0]!;
     writeFileSync(join(dir, 'interfaces'), `${installer(port, installed, '192.168.0.1')}\nauto vmbr9\niface vmbr9 inet manual\n\tbridge-ports none\n\tbridge-stp off\n\tbridge-fd 0\n`);
-    // Without the flag, with it, and again without it; the node's addresses and up links after each.
+    // /etc/hosts as the installer wrote it: the node name resolves to the installer's address.
+    writeFileSync(join(dir, 'hosts'), `127.0.0.1 localhost\n${installed.split('/')[0]} ${host.name}.home.arpa ${host.name}\n`);
+    // Without the flag, with it, and again without it; the node's addresses and up links after each. After the
+    // first run, /etc/hosts gets the line the script asks for in place of the node's.
     const driver = ['', '--allow-drop', ''].map((flag, n) =>
-      [`echo '== run ${n}'`, `bash /run/in/stubs/apply-interfaces.sh ${flag} /run/in/stubs/interfaces 2>&1; echo "rc=$?"`, "echo '== addresses'", 'ip -o addr show scope global', "echo '== up'", 'ip -o link show up'].join('\n'),
+      [
+        `echo '== run ${n}'`,
+        `out=$(bash /run/in/stubs/apply-interfaces.sh ${flag} /run/in/stubs/interfaces 2>&1); rc=$?; printf '%s\\n' "$out"; echo "rc=$rc"`,
+        ...(n === 0 ? [`fix=$(printf '%s\\n' "$out" | sed -n 's/.* in place of any other that names ${host.name}: //p')`, `printf '127.0.0.1 localhost\\n%s\\n' "$fix" > /etc/hosts`] : []),
+        "echo '== addresses'",
+        'ip -o addr show scope global',
+        "echo '== up'",
+        'ip -o link show up',
+      ].join('\n'),
     );
     writeFileSync(join(dir, 'driver.sh'), `${driver.join('\n')}\necho '== end'\n`);
     const out = join(dir, 'out');
-    const env = { ...process.env, ETCNET: host.name, VERIFY: join(dir, 'driver.sh'), VERIFY_STUBS: stubs };
+    const env = { ...process.env, ETCNET: host.name, HOSTS: join(dir, 'hosts'), VERIFY: join(dir, 'driver.sh'), VERIFY_STUBS: stubs };
     try {
       await promisify(execFile)(join(root, 'test/scripts/uml-ifupdown2.sh'), [join(dir, 'interfaces'), out], { timeout: 150_000, env });
     } catch (error) {
@@ -246,6 +325,9 @@ describe.skipIf(whyUml)(`apply-interfaces.sh on a node brought up by ifupdown2 i
     expect(runs['0']).toContain('rc=1');
     expect(runs['0']).toContain(`  vmbr0 ${installed} (inet): the new file does not list it on vmbr0, and Apply deletes it`);
     expect(runs['0']).toContain('  vmbr9: up now, and the new file does not name it: Apply takes it down, with the guest NICs on it');
+    // The node name resolves (getaddrinfo, in the node's /etc/hosts) to the installer's address.
+    expect(runs['0']).toContain(`node name ${host.name} resolves to ${installed.split('/')[0]}, which the new file does not carry`);
+    expect(runs['0']).toMatch(new RegExp(`in place of any other that names ${host.name}: \\S+ ${host.name}\\.home\\.arpa ${host.name}\\n`));
     expect(addresses('0')).toEqual([`vmbr0 ${installed}`]);
     expect(up('0')).toContain('vmbr9');
   });

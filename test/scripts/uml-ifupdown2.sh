@@ -20,6 +20,9 @@
 # runs the line as a command and the script again (verify-1, verify-2, ...).
 # With ETCNET=NODE in the environment, the file is the guest's writable
 # /etc/network/interfaces and the guest's host name is NODE (see below).
+# UML_TIMEOUT (seconds, 120 by default) bounds the guest's whole run.
+# With HOSTS=FILE in the environment, a writable copy of FILE is the guest's
+# /etc/hosts, which getent (getaddrinfo) reads: the node name resolves there.
 set -euo pipefail
 FILE=$(readlink -f "$1"); mkdir -p "$2"; OUT=$(readlink -f "$2"); rm -f "$OUT"/*
 shift 2
@@ -39,6 +42,7 @@ mount -t proc proc /proc; mount -t sysfs sys /sys
 mount -t tmpfs tmpfs /run
 mkdir -p /run/in; cp "$IFFILE" /run/in/interfaces; cp "$IFCONF" /run/in/ifupdown2.conf
 IFFILE=/run/in/interfaces; IFCONF=/run/in/ifupdown2.conf
+[ -z "$HOSTSFILE" ] || cp "$HOSTSFILE" /run/in/hosts
 if [ -n "$VERIFY" ]; then
   cp "$VERIFY" /run/in/verify.sh; VERIFY=/run/in/verify.sh
   mkdir -p /run/in/stubs; [ -z "$VSTUBS" ] || cp -r "$VSTUBS"/. /run/in/stubs/
@@ -61,6 +65,7 @@ if [ -n "$ETCNET" ]; then
   [ ! -d /etc/iproute2/rt_tables.d ] || { cp -r /etc/iproute2/rt_tables.d /run/in/rt_tables.d; mount -t tmpfs tmpfs /etc/iproute2/rt_tables.d; cp -r /run/in/rt_tables.d/. /etc/iproute2/rt_tables.d/; }
 fi
 mount --bind "$IFCONF" /etc/network/ifupdown2/ifupdown2.conf
+[ -z "$HOSTSFILE" ] || mount --bind /run/in/hosts /etc/hosts
 for m in bridge 8021q dummy veth; do modprobe -d /mnt $m; done
 ip link set lo up
 # Physical ports become dummy devices: every name in bridge-ports.
@@ -126,8 +131,8 @@ echo done > $O/DONE
 sync; poweroff -f
 GUEST
 # Kernel arguments KEY=VALUE become init's environment.
-timeout 120 linux.uml mem=384M rootfstype=hostfs rootflags=/ ro init="$INIT" \
-  IFFILE="$FILE" IFCONF="$CONF" OUTDIR="$OUT" PROBES="$PROBES" PEER="${PEER:-}" ETCNET="${ETCNET:-}" VERIFY="${VERIFY:+$(readlink -f "$VERIFY")}" \
+timeout "${UML_TIMEOUT:-120}" linux.uml mem=384M rootfstype=hostfs rootflags=/ ro init="$INIT" \
+  IFFILE="$FILE" IFCONF="$CONF" OUTDIR="$OUT" PROBES="$PROBES" PEER="${PEER:-}" ETCNET="${ETCNET:-}" HOSTSFILE="${HOSTS:+$(readlink -f "$HOSTS")}" VERIFY="${VERIFY:+$(readlink -f "$VERIFY")}" \
   VSTUBS="${VERIFY_STUBS:+$(readlink -f "$VERIFY_STUBS")}" VDRIFTS="${VERIFY_DRIFTS:+$(readlink -f "$VERIFY_DRIFTS")}" con0=fd:0,fd:1 con=null \
   < /dev/null > "$OUT/console.log" 2>&1 || true
 [[ -f $OUT/DONE ]] || { echo "UML run failed:"; tail -20 "$OUT/console.log"; exit 2; }

@@ -109,10 +109,14 @@ async function verifyInUml(model: Model, name: string, drifts: string[]): Promis
   writeFileSync(interfaces, files.get(`${site.name}/proxmox/${host.name}/interfaces`)!);
   writeFileSync(script, files.get(`${site.name}/verify/proxmox-${host.name}.sh`)!);
   writeFileSync(driftFile, drifts.map((d) => `${d}\n`).join(''));
+  // /etc/hosts as the installer writes it ("IP FQDN NAME"), with an address of the host.
+  const hosts = join(dir, 'hosts');
+  writeFileSync(hosts, `127.0.0.1 localhost\n${host.bridges.find((br) => br.address !== undefined)!.address} ${host.name}.home.arpa ${host.name}\n`);
   const out = join(dir, 'out');
-  const env = { ...process.env, VERIFY: script, VERIFY_STUBS: proxmoxStandIns(join(dir, 'stubs'), site), VERIFY_DRIFTS: driftFile };
+  // Scenario A runs the script five times, beside the other bring-ups: on a busy machine that takes over two minutes.
+  const env = { ...process.env, UML_TIMEOUT: '240', HOSTS: hosts, VERIFY: script, VERIFY_STUBS: proxmoxStandIns(join(dir, 'stubs'), site), VERIFY_DRIFTS: driftFile };
   try {
-    await run(uml, [interfaces, out], { timeout: 150_000, env });
+    await run(uml, [interfaces, out], { timeout: 270_000, env });
   } catch (error) {
     const e = error as { stdout?: string; stderr?: string };
     throw new Error(`bring-up of ${name} failed:\n${e.stdout ?? ''}${e.stderr ?? ''}`);
@@ -123,6 +127,12 @@ async function verifyInUml(model: Model, name: string, drifts: string[]): Promis
       out: readFileSync(join(out, `verify-${n}.out`), 'utf8'),
     })),
   };
+}
+
+/** A drift: /etc/hosts gives the host's name only the address given (installer style, "IP FQDN NAME"). */
+function hostsDrift(model: Model, address: string): string {
+  const name = model.sites[0]!.hosts[0]!.name;
+  return `printf '127.0.0.1 localhost\\n${address} ${name}.home.arpa ${name}\\n' > /etc/hosts`;
 }
 
 function failures(out: string): string[] {
@@ -146,6 +156,8 @@ describe.skipIf(whyUml)(`the Proxmox host's script on an ifupdown2 bring-up in U
   let a: Runs;
   let b: Runs;
   let v: Runs;
+  let modelB: Model;
+  let modelV: Model;
   beforeAll(async () => {
     modelA = await modelOf(homelab);
     backup = modelA.sites[0]!.backup!;
@@ -153,9 +165,10 @@ describe.skipIf(whyUml)(`the Proxmox host's script on an ifupdown2 bring-up in U
     const hostA = modelA.sites[0]!.hosts[0]!;
     route = hostA.routes[0];
     portBridge = hostA.bridges.find((br) => br.ports.length > 0)!;
-    const modelB = await modelOf(trunkYaml);
+    modelB = await modelOf(trunkYaml);
     trunk = modelB.sites[0]!.hosts[0]!.bridges.find((br) => br.vlanAware)!;
     dropped = trunk.requiredVlans[1]!;
+    modelV = await modelOf(hostOnVlan);
     [a, b, v] = await Promise.all([
       verifyInUml(modelA, 'A', [
         `ip route del ${route!.destination}`,
@@ -164,9 +177,11 @@ describe.skipIf(whyUml)(`the Proxmox host's script on an ifupdown2 bring-up in U
         // The job disabled and switched to stop mode in the GUI.
         `printf '%s\\n' ${shellWord(jobAsRead(job, backup, { enabled: 0, mode: 'stop' }))} > /tmp/gen-job-${job.id}`,
       ]),
-      verifyInUml(modelB, 'B', [`bridge vlan del dev eno4 vid ${dropped}`]),
+      // Then the node name only on Debian's 127.0.1.1 line.
+      verifyInUml(modelB, 'B', [`bridge vlan del dev eno4 vid ${dropped}`, hostsDrift(modelB, '127.0.1.1')]),
       // The address moved from the VLAN device onto the bridge: untagged, in VLAN 1.
-      verifyInUml(await modelOf(hostOnVlan), 'B-vlan-address', [`ip addr del ${MGMT.address} dev ${MGMT.device} && ip addr add ${MGMT.address} dev ${MGMT.bridge}`]),
+      // Then the node name on an address the host does not have.
+      verifyInUml(modelV, 'B-vlan-address', [`ip addr del ${MGMT.address} dev ${MGMT.device} && ip addr add ${MGMT.address} dev ${MGMT.bridge}`, hostsDrift(modelV, '192.0.2.99')]),
     ]);
   }, 600_000);
 
@@ -180,6 +195,23 @@ describe.skipIf(whyUml)(`the Proxmox host's script on an ifupdown2 bring-up in U
     expect(healthy!.out).toContain(`✓ VM 103 (backup server pbs) has a NIC on vmbr1 (topology.yaml:${lineOfText(homelab, 'vm: { id: 103')})`);
     expect(healthy!.out).toMatch(/✓ container 200 \(traefik\) has a NIC on vmbr2 with 10\.1\.0\.100 \(topology\.yaml:\d+\)/);
     expect(healthy!.out).toMatch(/\nall \d+ checks pass\n$/);
+  });
+
+  it('the node name resolves as pmxcfs resolves it; only to loopback, or to an address the host lacks, fails, naming the /etc/hosts line', () => {
+    for (const [model, runs, found] of [[modelB, b, 'no address but loopback'], [modelV, v, '192.0.2.99']] as const) {
+      const [healthy, , run] = runs.verify;
+      const host = model.sites[0]!.hosts[0]!;
+      const what = `node name ${host.name} resolves to an address of the host (pmxcfs's node address) (topology.yaml:${model.source!.lineOf(host.path)})`;
+      expect(healthy!.out).toContain(`✓ ${what}`);
+      const addresses = host.bridges.map((br) => br.address).concat(host.nics.map((n) => n.address));
+      // The drifts before are still there: the check's own line.
+      const failed = failures(run!.out).filter((l) => l.startsWith(`✗ node name ${host.name} `));
+      expect(failed, run!.out).toHaveLength(1);
+      const m = new RegExp(`^✗ ${what.replace(/[().]/g, '\\$&')}: getent ahosts ${host.name}: ${found}; /etc/hosts needs the line "(\\S+) ${host.name}\\.home\\.arpa ${host.name}" in place of any other that names ${host.name}, then systemctl restart pve-cluster$`).exec(failed[0]!);
+      expect(m, failed[0]).not.toBeNull();
+      expect(addresses).toContain(m![1]);
+      expect(run!.rc).toBe(1);
+    }
   });
 
   it('scenario A: a removed route fails the check that names it, at the line of the network it leads to', () => {

@@ -145,6 +145,17 @@ default_route_check() { # what where gateway device
   case " $out " in *" via $3 dev $4 "*) pass "$1" "$2" ;; *) fail "$1" "$2" "ip route show default: ${out:-none}" ;; esac
 }
 
+# The node name as pmxcfs resolves it (getaddrinfo, getent ahosts: the first address that is not loopback) is one of
+# the host's addresses: pmxcfs announces it as the node's, and refuses to start without one.
+node_name_check() { # what where node addresses(space-separated) address-for-hosts
+  ahosts=$(getent ahosts "$3" 2>/dev/null) || true
+  nodeip=$(printf '%s\n' "$ahosts" | awk '!found && $1 !~ /^127[.]/ && $1 != "::1" { print $1; found = 1 }')
+  canonical=$(printf '%s\n' "$ahosts" | awk 'NR == 1 && NF >= 3 { print $3 }')
+  case $canonical in "$3".?*) ;; *) canonical= ;; esac
+  if [ -n "$nodeip" ] && has_word "$nodeip" "$4"; then pass "$1" "$2"; return; fi
+  fail "$1" "$2" "getent ahosts $3: ${nodeip:-no address but loopback}; /etc/hosts needs the line \"$5${canonical:+ $canonical} $3\" in place of any other that names $3, then systemctl restart pve-cluster"
+}
+
 # qm/pct config --current: the configuration the guest runs with. Plain
 # "config" prints the pending changes as if applied (load_current_config), and
 # Proxmox keeps pending what it cannot hot-plug into a running guest (a
@@ -231,6 +242,7 @@ checks() {
   vlan_check 'vmbr1 is not VLAN-aware' 'topology.yaml:24' 'vmbr1' '0' ''
   bridge_check 'vmbr2 is an up bridge with no address' 'topology.yaml:27' 'vmbr2' ''
   vlan_check 'vmbr2 is not VLAN-aware' 'topology.yaml:27' 'vmbr2' '0' ''
+  node_name_check 'node name pve resolves to an address of the host (pmxcfs'\''s node address)' 'topology.yaml:16' 'pve' '192.168.0.10 10.0.0.254' '192.168.0.10'
   default_route_check 'the default route goes via 192.168.0.1 on vmbr0' 'topology.yaml:20' '192.168.0.1' 'vmbr0'
   route_check '10.0.1.0/24 (wireguard, behind the firewall) is routed via 10.0.0.1 on vmbr1' 'topology.yaml:67' '10.0.1.0' '10.0.0.1' 'vmbr1'
   route_check '10.1.0.0/24 (service, behind the firewall) is routed via 10.0.0.1 on vmbr1' 'topology.yaml:49' '10.1.0.0' '10.0.0.1' 'vmbr1'

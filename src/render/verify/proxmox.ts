@@ -1,7 +1,7 @@
 // A Proxmox VE host's verification script (bash, with the host's own
 // tools: ip, bridge, qm, pct, pvesm): each bridge up with exactly its
 // address (or its VLAN device with it, for an address in a VLAN), its ports, its MTU, each NIC with an address of its own, VLAN filtering with exactly its vids on its
-// ports; the default route and every route gen derives (`ip route get` must
+// ports; the node name resolving, as pmxcfs resolves it, to an address of the host; the default route and every route gen derives (`ip route get` must
 // leave through the firewall); the guests gen
 // knows (the firewall VM, the services' containers and VMs) with their NICs
 // on the right bridges; the backup storage and the backup jobs as backup-jobs.sh sets them.
@@ -10,6 +10,7 @@ import { formatIPv4 } from '../../net.js';
 import { nameservers } from '../../targets/proxmox/guest-formats.js';
 import { addressInterface } from '../../targets/proxmox/interfaces.js';
 import { BACKUP_JOB_OPTIONS } from '../../targets/proxmox/backup-job.js';
+import { CANONICAL_NAME_AWK, NODE_IP_AWK, nodeNameAddress } from '../../targets/proxmox/node-name.js';
 import { jobOptions, selectionText } from '../backup-jobs.js';
 import { cidr, ifname, ipv4 } from '../proxmox/shell-values.js';
 import { type Declared, call, renderScript } from './script.js';
@@ -132,6 +133,17 @@ route_check() { # what where destination gateway device
 default_route_check() { # what where gateway device
   out=$(ip route show default 2>&1 | head -1)
   case " $out " in *" via $3 dev $4 "*) pass "$1" "$2" ;; *) fail "$1" "$2" "ip route show default: \${out:-none}" ;; esac
+}
+
+# The node name as pmxcfs resolves it (getaddrinfo, getent ahosts: the first address that is not loopback) is one of
+# the host's addresses: pmxcfs announces it as the node's, and refuses to start without one.
+node_name_check() { # what where node addresses(space-separated) address-for-hosts
+  ahosts=$(getent ahosts "$3" 2>/dev/null) || true
+  nodeip=$(printf '%s\\n' "$ahosts" | awk '${NODE_IP_AWK}')
+  canonical=$(printf '%s\\n' "$ahosts" | awk '${CANONICAL_NAME_AWK}')
+  case $canonical in "$3".?*) ;; *) canonical= ;; esac
+  if [ -n "$nodeip" ] && has_word "$nodeip" "$4"; then pass "$1" "$2"; return; fi
+  fail "$1" "$2" "getent ahosts $3: \${nodeip:-no address but loopback}; /etc/hosts needs the line \\"$5\${canonical:+ $canonical} $3\\" in place of any other that names $3, then systemctl restart pve-cluster"
 }
 
 # qm/pct config --current: the configuration the guest runs with. Plain
@@ -261,6 +273,14 @@ function bridgeChecks(host: Host, declared: Declared): string[] {
   return out;
 }
 
+/** The node name resolves, as pmxcfs resolves it, to one of the host's addresses (targets/proxmox/node-name.ts). */
+function nodeNameChecks(host: Host, declared: Declared): string[] {
+  const address = nodeNameAddress(host);
+  if (address === undefined) return [];
+  const all = host.bridges.map((b) => b.address).concat(host.nics.map((n) => n.address)).filter((a): a is string => a !== undefined);
+  return [call('node_name_check', `node name ${host.name} resolves to an address of the host (pmxcfs's node address)`, declared(host.path), [host.name, all.map(ipv4).join(' '), ipv4(address)])];
+}
+
 function routeChecks(model: Model, host: Host, declared: Declared): string[] {
   const networks = new Map(model.networks.map((n) => [n.id, n]));
   // The device a route leaves by: the bridge, or its VLAN device that holds the address.
@@ -351,7 +371,7 @@ export function proxmoxScriptName(host: Host): string {
 }
 
 export function proxmoxScript(model: Model, site: Site, host: Host, declared: Declared): string {
-  const checks = [...bridgeChecks(host, declared), ...routeChecks(model, host, declared), ...guestChecks(site, host, declared), ...storageChecks(site, declared)];
+  const checks = [...bridgeChecks(host, declared), ...nodeNameChecks(host, declared), ...routeChecks(model, host, declared), ...guestChecks(site, host, declared), ...storageChecks(site, declared)];
   return renderScript({
     shell: 'bash',
     box: `Proxmox VE host ${host.name}`,

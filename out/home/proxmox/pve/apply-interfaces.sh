@@ -6,10 +6,13 @@
 # file does not carry (and whether corosync or the node name uses it), and each interface up now that Apply takes
 # down; then it changes nothing, unless --allow-drop. Otherwise it installs the file as /etc/network/interfaces.new
 # and applies it as the GUI does (pvesh set /nodes/pve/network). Run again, it applies the same file again.
+# It never applies while node name pve resolves to no address the file carries (pmxcfs's node address): it
+# names the line /etc/hosts needs.
 set -euo pipefail
 
 for_node='pve'
 file_sha256='23a6facf629f156495bb2e53ba607c242aaee6454fa589542c08b2f8650b280b'
+for_address='192.168.0.10'
 fail() {
   echo "apply-interfaces.sh: $*" >&2
   exit 1
@@ -84,9 +87,25 @@ while read -r ring value; do
   done
 done <<< "$rings"
 # pmxcfs announces the address the node name resolves to as the node's (getaddrinfo, as getent ahosts).
-for address in $(getent ahosts "$node" | cut -d " " -f 1 | sort -u || true); do
+ahosts=$(getent ahosts "$node" || true)
+for address in $(printf '%s\n' "$ahosts" | cut -d " " -f 1 | sort -u); do
   resolved[$(key "$address")]=1
 done
+# ... the first one that is not loopback; with none, pmxcfs refuses to start. The new file must carry it, or
+# the node is known by an address it no longer has from the next start of pve-cluster (the next boot) on.
+nodeip=$(printf '%s\n' "$ahosts" | awk '!found && $1 !~ /^127[.]/ && $1 != "::1" { print $1; found = 1 }')
+canonical=$(printf '%s\n' "$ahosts" | awk 'NR == 1 && NF >= 3 { print $3 }')
+fqdn=
+case $canonical in "$node".?*) fqdn=$canonical ;; esac
+want=$for_address
+[ -n "$want" ] || want=$(printf '%s\n' "$new" | awk '!found && NF == 2 { sub("/.*", "", $2); print $2; found = 1 }')
+hosts_line="${want:-<an address of the new file>}${fqdn:+ $fqdn} $node"
+hosts_problem=
+if [ -z "$nodeip" ]; then
+  hosts_problem="node name $node resolves to no address but loopback (getent ahosts $node): pve-cluster (pmxcfs) refuses to start (\"Unable to resolve node name '$node' to a non-loopback IP address\"), and /etc/pve stays empty"
+elif [ -z "${carried[$(key "$nodeip")]:-}" ]; then
+  hosts_problem="node name $node resolves to $nodeip, which the new file does not carry: from the next start of pve-cluster (the next boot) on, pmxcfs gives the other nodes $nodeip as the address of $node (their GUI, migration and SSH go there), and pvecm and pve8to9 use it"
+fi
 
 lost=()
 # "2: vmbr0    inet 192.168.0.10/24 brd 192.168.0.255 scope global vmbr0\ ..."
@@ -113,6 +132,13 @@ done
 if [ ${#lost[@]} -gt 0 ] || [ ${#down[@]} -gt 0 ]; then
   echo "Apply of $file on node $node would take away:" >&2
   printf '  %s\n' "${lost[@]}" "${down[@]}" >&2
+fi
+# Not a loss --allow-drop accepts: the fix is one line, and without it the node is lost to its cluster.
+if [ -n "$hosts_problem" ]; then
+  echo "$hosts_problem." >&2
+  fail "nothing changed: first make node name $node resolve to an address the new file carries, with this line in /etc/hosts in place of any other that names $node: $hosts_line"
+fi
+if [ ${#lost[@]} -gt 0 ] || [ ${#down[@]} -gt 0 ]; then
   if [ "$allow_drop" != yes ]; then
     fail "nothing changed: put what the node needs in the topology, or run again with --allow-drop to apply anyway"
   fi
