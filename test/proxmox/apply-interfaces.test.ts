@@ -44,6 +44,8 @@ interface Node {
   up: string[];
   hosts: [string, string][];
   corosync?: string;
+  /** /etc/pve/.members as pmxcfs writes it in a cluster. */
+  members?: string;
 }
 
 const work = tempDir('gen-apply-interfaces-');
@@ -70,6 +72,7 @@ function runOn(script: string, interfaces: string, node: Node, args: string[] = 
   writeFileSync(join(dir, 'hosts'), node.hosts.map(([a, n]) => `${a} ${n}\n`).join(''));
   writeFileSync(join(dir, 'log'), '');
   if (node.corosync !== undefined) writeFileSync(join(dir, 'etc/pve/corosync.conf'), node.corosync);
+  if (node.members !== undefined) writeFileSync(join(dir, 'etc/pve/.members'), node.members);
   // The node's /etc is the test's: the script names no other path there.
   expect(script).toContain('/etc/network/interfaces.new');
   const local = script.replace(/\/etc\/(network|pve)\//g, `${dir}/etc/$1/`);
@@ -255,6 +258,23 @@ describe.skipIf(why)(`apply-interfaces.sh on a stand-in node${why ? ` (skipped: 
     expect(fixed.status).toBe(0);
     expect(fixed.stderr).toContain(`vmbr0 ${old} (inet)`);
     expect(fixed.log).toEqual([`pvesh set /nodes/${host.name}/network`]);
+  });
+
+  it("after Apply, names the restart of pve-cluster while pmxcfs still gives the other nodes the node's old address", () => {
+    const [device, address] = own.find(([d]) => d === 'vmbr0')!;
+    const old = address.replace(/\.\d+\//, '.77/').split('/')[0]!;
+    const now = address.split('/')[0]!;
+    // /etc/pve/.members as pmxcfs writes it (pve-cluster src/pmxcfs/status.c): this node's "ip" is the one it resolved at its start.
+    const members = (ip: string) =>
+      `{\n"nodename": "${host.name}",\n"version": 5,\n"cluster": { "name": "home", "version": 2, "nodes": 2, "quorate": 1 },\n"nodelist": {\n  "${host.name}2": { "id": 2, "online": 1, "ip": "192.168.0.99"},\n  "${host.name}": { "id": 1, "online": 1, "ip": "${ip}"}\n  }\n}\n`;
+    const node = current([], { addresses: own.filter(([d]) => d !== device).concat([[device, `${old}/24`]]), hosts: hosts(now), members: members(old) });
+    const r = runOn(script, interfaces, node, ['--allow-drop']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(`pmxcfs still gives the other nodes ${old} as the address of ${host.name}: systemctl restart pve-cluster, and it takes ${now}`);
+    // Once it announces the address the name resolves to, nothing to say.
+    const restarted = runOn(script, interfaces, Object.assign({}, node, { members: members(now) }), ['--allow-drop']);
+    expect(restarted.status).toBe(0);
+    expect(restarted.stdout).not.toContain('pmxcfs still gives');
   });
 
   it('refuses a node whose name resolves to an address it has nowhere, a stale /etc/hosts', () => {

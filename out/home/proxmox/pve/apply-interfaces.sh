@@ -152,3 +152,10 @@ install -m 0644 "$file" /etc/network/interfaces.new
 diff -u /etc/network/interfaces /etc/network/interfaces.new || true
 # The GUI's Apply: rename interfaces.new over interfaces, regenerate SDN, ifreload -a.
 pvesh set "/nodes/$node/network"
+# A running pmxcfs keeps the address it resolved when it started, and the other nodes go there: in a cluster,
+# /etc/pve/.members gives it as this node's "ip" (pve-cluster src/pmxcfs/status.c).
+announced=
+[ ! -r /etc/pve/.members ] || announced=$(awk -v q="\"$node\":" 'index($0, q) && match($0, /"ip": "[^"]*"/) { print substr($0, RSTART + 7, RLENGTH - 8) }' /etc/pve/.members)
+if [ -n "$announced" ] && [ "$(key "$announced")" != "$(key "$nodeip")" ]; then
+  echo "pmxcfs still gives the other nodes $announced as the address of $node: systemctl restart pve-cluster, and it takes $nodeip"
+fi
