@@ -235,7 +235,7 @@ export const awsRules: Rule[] = [
     severity: 'error',
     summary: 'A bucket name, IAM or security group name, port list, ICMP type, repeated permission, VPC or subnet size, BGP ASN or route that AWS refuses or ignores.',
     why: 'The topology schema cannot express every AWS constraint; these values fail `terraform init` (two resources of one name), `terraform plan`, or halfway through `terraform apply`.',
-    hint: 'Rename the bucket, IAM user, policy or group, write tcp or udp rules for ports, list ICMP types 0-255, write each permission of a group once, size the VPC and its subnets between /16 and /28, give the customer gateway an ASN AWS does not keep for itself (7224; 9059, 10124, 17493 and 17943 in eu-west-1, ap-northeast-1, ap-southeast-1), and keep route destinations unique per tier and outside the VPC network (AWS routes it locally).',
+    hint: 'Rename the bucket, IAM user, policy or group, write tcp or udp rules for ports, list ICMP types 0-255, write each permission of a group once, size the VPC and its subnets between /16 and /28, give the customer gateway an ASN AWS does not keep for itself (7224; 9059, 10124 and 17943 in eu-west-1, ap-northeast-1, ap-southeast-1), and keep route destinations unique per tier and outside the VPC network (AWS routes it locally).',
     examples: [
       {
         topology: 'aws-vpc',

@@ -22,17 +22,16 @@ export const VPN_TCP_MSS = 1379;
  * Reserved in the ap-northeast-1 Region; 17943 — Reserved in the
  * ap-southeast-1 Region"). They are the ASNs AWS gave its virtual private
  * gateways before 2018-06-30 (the VPC User Guide of then, "AWS Managed VPN
- * Connections": 17493 in Singapore, 10124 in Tokyo, 9059 in Ireland, 7224
- * elsewhere), and terraform-provider-aws lists 17493 among them
- * (ValidAmazonSideASN): 17943 is read as a transposition of 17493, and both
- * are refused in ap-southeast-1.
+ * Connections" gives 17493 for Singapore, which terraform-provider-aws's
+ * ValidAmazonSideASN lists for a gateway's Amazon side). Only the list the
+ * customer gateway's documentation gives is refused: 17493 may be a network's
+ * own public ASN, and nothing shows that CreateCustomerGateway refuses it.
  */
 const AWS_RESERVED_ASNS: ReadonlyMap<number, string> = new Map([
   [7224, '*'],
   [9059, 'eu-west-1'],
   [10124, 'ap-northeast-1'],
   [17943, 'ap-southeast-1'],
-  [17493, 'ap-southeast-1'],
 ]);
 
 /** Where AWS reserves the ASN for itself ('every region' or the region), if it does so in `region`. */
