@@ -10,15 +10,22 @@ import type { Rule } from './rule.js';
 
 const DAY_MS = 86_400_000;
 
+/** The clock's day number (days since 1970-01-01, UTC): the day gen wg add-peer and rotate record. */
+export function clockDay(): number {
+  return Math.floor(Date.now() / DAY_MS);
+}
+
 /**
- * Today's day number (days since 1970-01-01, UTC): SOURCE_DATE_EPOCH's day
- * when it is set (seconds, as reproducible builds set it), so that a run
- * can be repeated with the same findings; else the clock's.
+ * The day lint counts key ages from: GEN_TODAY (YYYY-MM-DD) when it is set,
+ * so that a run can be repeated with the same findings, else the clock's.
+ * Not SOURCE_DATE_EPOCH: build shells set that to a fixed past day (a
+ * commit's, or 1980-01-01), where every real key_date would be "after
+ * today".
  */
-export function today(): number {
-  const epoch = process.env.SOURCE_DATE_EPOCH;
-  const ms = epoch !== undefined && /^[0-9]{1,12}$/.test(epoch) ? Number(epoch) * 1000 : Date.now();
-  return Math.floor(ms / DAY_MS);
+export function lintDay(): number {
+  const given = process.env.GEN_TODAY;
+  const day = given === undefined ? undefined : dayOf(given);
+  return day ?? clockDay();
 }
 
 /** A day number as key_date writes it (YYYY-MM-DD). */
@@ -28,6 +35,7 @@ export function dayText(day: number): string {
 
 /** The day number of a key_date (the schema's pattern); undefined for a day no calendar has (2026-02-30). */
 function dayOf(text: string): number | undefined {
+  if (!/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(text)) return undefined;
   const [y, m, d] = text.split('-').map(Number) as [number, number, number];
   const day = Date.UTC(y, m - 1, d) / DAY_MS;
   return dayText(day) === text ? day : undefined;
@@ -45,10 +53,10 @@ export const wireguardKeyAgeRules: Rule[] = [
     why:
       'A key that is never rotated stays good for as long as anyone who copied it (a lost laptop, a backup, an old phone) keeps it. ' +
       'With key_rotation_days the instance asks for a new pair at that age; key_date says when the pair was made, counted from today (UTC; ' +
-      'SOURCE_DATE_EPOCH when set). A peer without key_date has a key of unknown age.',
+      'GEN_TODAY when set). A peer without key_date has a key of unknown age.',
     hint:
       'Make a new pair: gen wg rotate NAME (gen makes it), or gen wg rotate NAME --public-key KEY (the device made it); both record key_date. ' +
-      'For a key of known age, set key_date to the day it was made (gen wg list shows when gen last wrote a stored key).',
+      'For a key of known age, set key_date to the day (UTC) it was made (gen wg list --format json gives, as key.rotated, when gen last wrote a stored key).',
     examples: [
       {
         context: [
@@ -61,7 +69,7 @@ export const wireguardKeyAgeRules: Rule[] = [
       },
     ],
     check(model, report) {
-      const now = today();
+      const now = lintDay();
       for (const site of model.sites) {
         for (const instance of site.wireguard) {
           const days = instance.keyRotationDays;
@@ -80,12 +88,13 @@ export const wireguardKeyAgeRules: Rule[] = [
                     : `key_date ${peer.keyDate} of peer ${peer.name} is no day of the calendar`,
                 hint: `Rotate it (${command}, which records key_date), or set key_date: YYYY-MM-DD to the day its key was made.`,
               });
-            } else if (made > now) {
-              // A day to come would hold the warning back until then, however old the key is.
+            } else if (made > now + 1) {
+              // A day to come would hold the warning back until then, however old the key is. One
+              // day more is taken: a date written by hand east of UTC is a day ahead for hours.
               report({
                 path: peer.path.concat('key_date'),
                 message: `key_date ${peer.keyDate} of peer ${peer.name} is after today (${dayText(now)}): the age of its key is unknown`,
-                hint: `Set key_date to the day its key was made, or rotate it (${command}, which records today).`,
+                hint: `Set key_date to the day (UTC) its key was made, or rotate it (${command}, which records today).`,
               });
             } else if (now - made >= days) {
               report({

@@ -19,7 +19,7 @@ import { defaultSecretsDir, instanceKeyPath, peerKeyPath } from '../paths.js';
 import { checkSecretsPlace } from '../io/secrets-place.js';
 import type { Model } from '../model.js';
 import { newPairCommand, storedPrivateKeys } from './key-state.js';
-import { dayText, today } from '../rules/wireguard-key-age.js';
+import { clockDay, dayText } from '../rules/wireguard-key-age.js';
 import { type Edit, editTopology } from './edit-topology.js';
 import { commitKeyChange, recoverKeyChanges } from './key-change.js';
 import { generateKeyPair, isWireguardKey, publicKeyOf } from '../targets/wireguard/keys.js';
@@ -205,7 +205,7 @@ export async function addPeer(name: string, options: CommonOptions & { role: str
       ['address', address],
       ['public_key', publicKey],
     ];
-    if (instance.keyRotationDays !== undefined) entries.push(['key_date', dayText(today())]);
+    if (instance.keyRotationDays !== undefined) entries.push(['key_date', dayText(clockDay())]);
     if (options.description !== undefined) entries.push(['description', options.description]);
     const edited = editTopology(text, [{ kind: 'append', path: instance.path.concat('peers'), entries }]);
     await checkEdited(options.file, edited);
@@ -248,7 +248,7 @@ export async function rotate(name: string, options: CommonOptions & { publicKey?
     const publicKey = pair?.publicKey ?? publicKeyGiven!;
     const edits: Edit[] = [{ kind: 'set', path: peer.path.concat('public_key'), value: publicKey }];
     // The day of the new pair, for the instance's rotation policy (wg/key-age); a recorded day is kept true without one too.
-    if (instance.keyRotationDays !== undefined || peer.keyDate !== undefined) edits.push({ kind: 'set', path: peer.path.concat('key_date'), value: dayText(today()), after: ['public_key'] });
+    if (instance.keyRotationDays !== undefined || peer.keyDate !== undefined) edits.push({ kind: 'set', path: peer.path.concat('key_date'), value: dayText(clockDay()), after: ['public_key'] });
     const edited = editTopology(text, edits);
     const keyFile = peerKeyPath(site.name, instance.name, peer.name);
     await checkEdited(options.file, edited, { original: text, rules: KEY_FINDINGS });

@@ -3,7 +3,7 @@
 // gen wg add-peer and rotate record the day of the pair they make or take.
 // The day comes from the topology, so a copy of the secrets directory (a
 // restore resets mtimes) or a key made on the device changes nothing; the
-// clock is SOURCE_DATE_EPOCH's day.
+// day lint counts from is GEN_TODAY's, the day the commands record the clock's.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
@@ -19,7 +19,7 @@ const NOW = Date.UTC(2026, 10, 30, 12) / 1000;
 const daysBefore = (days: number) => new Date((NOW - days * DAY) * 1000).toISOString().slice(0, 10);
 
 beforeEach(() => {
-  vi.stubEnv('SOURCE_DATE_EPOCH', String(NOW));
+  vi.stubEnv('GEN_TODAY', daysBefore(0));
 });
 afterEach(() => {
   vi.unstubAllEnvs();
@@ -56,18 +56,23 @@ describe('wg/key-age', () => {
     ]);
   });
 
-  it('names a key_date after today, which would hold the warning back however old the key is', async () => {
-    const text = withDates(90, { 'mac-workstation': daysBefore(0), 'laptop-john': daysBefore(-1) });
+  it('names a key_date after today, which would hold the warning back however old the key is (a day of grace for dates east of UTC)', async () => {
+    const text = withDates(90, { 'mac-workstation': daysBefore(-1), 'laptop-john': daysBefore(-2) });
     expect(await keyAge(text)).toEqual([
-      `${lineOf(text, `key_date: ${daysBefore(-1)}`)}: key_date ${daysBefore(-1)} of peer laptop-john is after today (${daysBefore(0)}): the age of its key is unknown`,
+      `${lineOf(text, `key_date: ${daysBefore(-2)}`)}: key_date ${daysBefore(-2)} of peer laptop-john is after today (${daysBefore(0)}): the age of its key is unknown`,
     ]);
   });
 
-  it('says nothing without a policy, and counts from SOURCE_DATE_EPOCH', async () => {
+  it('says nothing without a policy, and counts from GEN_TODAY, not SOURCE_DATE_EPOCH', async () => {
     const old = { 'mac-workstation': daysBefore(1000), 'laptop-john': daysBefore(1000) };
     expect(await keyAge(withDates(undefined, old))).toEqual([]);
-    vi.stubEnv('SOURCE_DATE_EPOCH', String(NOW - 950 * DAY));
+    vi.stubEnv('GEN_TODAY', daysBefore(950));
     expect(await keyAge(withDates(90, old))).toEqual([]);
+    // A build shell's fixed SOURCE_DATE_EPOCH (1980-01-01 under Nix) moves nothing.
+    vi.stubEnv('GEN_TODAY', undefined);
+    vi.stubEnv('SOURCE_DATE_EPOCH', '315532800');
+    const today = new Date().toISOString().slice(0, 10);
+    expect(await keyAge(withDates(90, { 'mac-workstation': today, 'laptop-john': today }))).toEqual([]);
   });
 
   it('refuses a policy or a date the schema does not take', async () => {
@@ -90,12 +95,20 @@ describe('gen wg add-peer and rotate record key_date under a policy', () => {
       (parse(readFileSync(topology, 'utf8')) as { sites: { wireguard: { peers: { name: string; key_date?: string }[] }[] }[] }).sites[0]!.wireguard[0]!.peers.map((p) => [p.name, p.key_date]),
     );
 
-  it('records today for a key gen makes and one the device makes; lint is clean for both', async () => {
+  it("records the clock's day (not GEN_TODAY's) for a key gen makes and one the device makes; lint is clean for both", async () => {
     writeFileSync(topology, withDates(90, { 'mac-workstation': daysBefore(200), 'laptop-john': daysBefore(300) }));
+    // The day lint counts from is not the day a key is made: a fixed GEN_TODAY or SOURCE_DATE_EPOCH in the shell must not date new keys.
+    vi.stubEnv('GEN_TODAY', '2031-01-01');
+    vi.stubEnv('SOURCE_DATE_EPOCH', '315532800');
+    const before = new Date().toISOString().slice(0, 10);
     expect((await gen('wg', 'rotate', 'mac-workstation', '-f', topology)).code).toBe(0);
     expect((await gen('wg', 'rotate', 'laptop-john', '--public-key', generateKeyPair().publicKey, '-f', topology)).code).toBe(0);
     expect((await gen('wg', 'add-peer', 'pixel', '--role', 'mobile', '--public-key', generateKeyPair().publicKey, '-f', topology)).code).toBe(0);
-    expect(peerDates()).toEqual({ 'mac-workstation': '2026-11-30', 'laptop-john': '2026-11-30', 'iphone-john': undefined, pixel: '2026-11-30' });
+    const after = new Date().toISOString().slice(0, 10);
+    const dates = peerDates();
+    for (const name of ['mac-workstation', 'laptop-john', 'pixel']) expect([before, after], name).toContain(dates[name]);
+    expect(dates['iphone-john']).toBeUndefined();
+    vi.stubEnv('GEN_TODAY', after);
     expect(await keyAge(readFileSync(topology, 'utf8'))).toEqual([]);
   });
 
