@@ -31,6 +31,8 @@ import { accessControls, accessFor } from './unbound-acl.js';
 import { closeTemplateServers, renderTemplate } from './upstream-tools.js';
 import { BOX_ACME_JOB, CONFIG_CASES, GUI_CERT, releaseSections, withBoxCa, withGuiCert, withBoxCronJobs, withLabRoute, withPppoeWan, withRelease, withoutHaproxy, withoutVpssvc } from './support.js';
 import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
+import { macros, pfPrint } from '../verify/pf-print.js';
+import { expectedRules } from '../../src/render/verify/firewall-rules.js';
 
 removeTempDirsAfterAll();
 
@@ -613,12 +615,12 @@ describe.skipIf(skip)(titled("OPNsense's own code on merged configs", skip), () 
    * connection and a "pass any" of its own on enc0 (enc0 exists while an IPsec connection is enabled, ipsec.inc);
    * OPNsense's pf ruleset of the result and what merge said of enc0.
    */
-  const withBoxIpsecPass = async (yaml: string, name: string) => {
+  const withBoxIpsecPass = async (yaml: string, name: string, boxEdit: (xml: string) => string = (xml) => xml) => {
     const own = '<rule uuid="5a1b2c3d-4e5f-4a6b-8c7d-8e9fa0b1c2d3"><enabled>1</enabled><statetype>keep</statetype><sequence>1</sequence><action>pass</action><quick>1</quick>' +
       '<interfacenot>0</interfacenot><interface>enc0</interface><direction>in</direction><ipprotocol>inet</ipprotocol><protocol>any</protocol><source_net>any</source_net>' +
       '<source_not>0</source_not><destination_net>any</destination_net><destination_not>0</destination_not><log>0</log><description>box: IPsec any</description></rule>';
     const ipsec = '<Swanctl version="1.0.0"><Connections><Connection uuid="6a1b2c3d-4e5f-4a6b-8c7d-8e9fa0b1c2d3"><enabled>1</enabled><description>aws</description></Connection></Connections></Swanctl>';
-    const box = base('26.7').replace('<rules>', `<rules>${own}`).replace('<OPNsense>', `<OPNsense>${ipsec}`);
+    const box = boxEdit(base('26.7').replace('<rules>', `<rules>${own}`).replace('<OPNsense>', `<OPNsense>${ipsec}`));
     const { sections, privateKey } = await releaseSections(yaml, '26.7');
     const model = await modelOf(withRelease(yaml, '26.7'));
     const warnings: string[] = [];
@@ -641,6 +643,27 @@ describe.skipIf(skip)(titled("OPNsense's own code on merged configs", skip), () 
     expect(onEnc0.map((l) => l.split(' # ')[1])).toEqual(['box: IPsec any', 'gen: policy rule vpc-ssh']);
     expect(onEnc0[0]).toMatch(/^pass in quick on enc0 inet from \{any\} to \{any\} /);
     expect(said).toEqual([expect.stringMatching(/^kept the base's filter rule "box: IPsec any" on enc0, where the topology's policy has rules too/)]);
+  });
+
+  // A packet from the VPC through the route-based tunnel meets pf twice: on enc0 once decrypted (FreeBSD
+  // netipsec/ipsec_input.c runs the enc hooks before ipsec_if_input(); OPNsense's net.enc.in.ipsec_filter_mask is 2),
+  // then on the VTI ipsecN, where gen writes no rule. The state of gen's pass on enc0 passes it there only when
+  // floating: a box that binds states to interfaces (System › Settings › Firewall: "set state-policy if-bound") found
+  // none on ipsecN, and the VPC reached nothing. gen's passes on enc0 carry their own state policy, floating.
+  it('OPNsense 26.7: a pass from the VPC on enc0 keeps a floating state on a box that binds states to interfaces', async () => {
+    const yaml = edit(siteToSite(), ['sites', 0, 'policy', 'rules', 5], { name: 'vpc-ssh', from: 'private-2a', to: 'management', proto: 'tcp', ports: [22], action: 'pass' });
+    const { ruleset } = await withBoxIpsecPass(yaml, 'enc0-if-bound', (xml) => xml.replace('<system>', '<system>\n    <state-policy>1</state-policy>'));
+    expect(ruleset).toContain('set state-policy if-bound');
+    const ours = ruleset.filter((l) => / on enc0 /.test(l) && l.endsWith('# gen: policy rule vpc-ssh'));
+    expect(ours).toHaveLength(1);
+    // pfctl's parse.y gives a rule the default (if-bound) only without a state policy of its own.
+    const options = /\bkeep state \(([^)]*)\)/.exec(ours[0]!)?.[1]?.trim().split(/\s+/) ?? [];
+    expect(options).toContain('floating');
+    expect(options).not.toContain('if-bound');
+    // pfctl -sr shows a floating state as no option at all (print_rule()): what the verification script expects.
+    const model = await modelOf(withRelease(yaml, '26.7'));
+    const expected = expectedRules(model, model.sites[0]!).find((r) => r.description === 'gen: policy rule vpc-ssh')!;
+    expect(pfPrint(ours[0]!, macros(ruleset)).map((l) => l.replace(/ label "[^"]*"$/, ''))).toEqual(expected.pf);
   });
 
   // The VPC joined without a rule from it: gen writes nothing on enc0, and the policy's meaning is the default deny

@@ -99,6 +99,12 @@ export function pfPrint(line: string, defs: ReadonlyMap<string, string> = new Ma
   let state = action === 'pass' ? 'keep' : '';
   if (take('no')) (take('state'), (state = ''));
   else if (['keep', 'modulate', 'synproxy'].includes(peek() ?? '')) (state = t[i++]!), take('state');
+  // A state policy of the rule's own: "floating" is pf's default, which print_rule() does not show (only if-bound).
+  // (The tokens keep a parenthesized group whole: "( floating )".)
+  if (state && /^\(.*\)$/.test(peek() ?? '')) {
+    const options = t[i++]!.slice(1, -1).trim().split(/\s+/);
+    if (options.some((o) => o !== 'floating')) throw new Error(`pf: state options ${options.join(' ')} are not modelled (${line})`);
+  }
   const rest: string[] = [];
   while (i < t.length) {
     const w = t[i++]!;

@@ -4,6 +4,7 @@
 // for a plugin (and show a migration assistant while legacy rules exist),
 // MVC rules of //OPNsense/Firewall/Filter in the same order (sequence).
 // The normalization rules (scrub.ts) stay in <filter> on every release.
+import { IPSEC_INTERFACE } from '../../targets/opnsense/interfaces.js';
 import { writesMvcFilter } from '../../targets/opnsense/releases.js';
 import { type Area, type OpnsenseContext, mvcFlag } from './context.js';
 import { itemsOf, modelItems, modelSection } from './fields.js';
@@ -24,6 +25,25 @@ function endpoint(name: 'source' | 'destination', value: Endpoint, port?: string
   ]);
 }
 
+/**
+ * The state policy of a rule: "floating" for a pass on the IPsec interface,
+ * else the box's (the rule's default). pf filters a packet from a
+ * route-based tunnel twice: on enc0 once decrypted (FreeBSD
+ * netipsec/ipsec_input.c runs the enc hooks, IPSEC_ENC_AFTER, before
+ * ipsec_if_input() hands it to the VTI; OPNsense's
+ * net.enc.in.ipsec_filter_mask is 2, system.inc), then on the VTI
+ * (ipsecN), where no rule of gen's is. Its state from enc0 passes it there
+ * only when floating: with "Bind states to interface" (System › Settings ›
+ * Firewall; filter.inc: "set state-policy if-bound"), pf finds a state on
+ * its own interface alone (pf.c pf_find_state()), and the VPC reached
+ * nothing the policy passes it. A rule's own state policy overrides the
+ * default (pfctl parse.y: default_statelock only without one; FilterRule.php
+ * "keep state ( floating )").
+ */
+function statePolicy(rule: FilterRule): string {
+  return rule.action === 'pass' && rule.interface === IPSEC_INTERFACE ? 'floating' : '';
+}
+
 export function filterRuleElement(rule: FilterRule): XmlElement {
   return element(
     'rule',
@@ -33,6 +53,8 @@ export function filterRuleElement(rule: FilterRule): XmlElement {
       leaf('ipprotocol', 'inet'),
       rule.protocol !== undefined ? leaf('protocol', rule.protocol) : undefined,
       leaf('statetype', 'keep state'),
+      // What the rule editor stores (firewall_rules_edit.php: if-bound or floating).
+      statePolicy(rule) ? leaf('state-policy', statePolicy(rule)) : undefined,
       leaf('direction', 'in'),
       leaf('quick', '1'),
       endpoint('source', rule.source),
@@ -76,6 +98,7 @@ export function mvcRuleElements(ctx: OpnsenseContext): (rule: FilterRule, sequen
       destination_port: rule.port ?? '',
       log: mvcFlag(rule.log),
       disablereplyto: mvcFlag(rule.directReplies === true),
+      'state-policy': statePolicy(rule),
       description: rule.description,
     });
 }
