@@ -227,6 +227,22 @@ describe.skipIf(why)(`firewall verification script${why ? ` (skipped: ${why})` :
     expect(failures(run(files))).toEqual([]);
   });
 
+  // System › Settings › Firewall › Bind states to interface: OPNsense's ruleset says "set state-policy if-bound"
+  // (filter.inc), pfctl gives every stateful rule without a policy of its own the option (parse.y default_statelock)
+  // and prints it (print_rule(): "keep state (if-bound)"). Which packets a rule passes is the same: no rule has changed.
+  it('a box that binds states to interfaces: its rules are loaded as written', () => {
+    const files = healthy();
+    const sr = files.get('pfctl-sr')!;
+    const bound = sr.replace(/ keep state( label )/g, ' keep state (if-bound)$1');
+    const ours = expectedRules(model, site);
+    const boundOurs = bound.split('\n').filter((l) => / keep state \(if-bound\) label /.test(l) && ours.some((r) => l.includes(`label "${r.label}"`)));
+    expect(boundOurs).toHaveLength(ours.flatMap((r) => r.pf).filter((t) => t.endsWith(' keep state')).length);
+    files.set('pfctl-sr', bound);
+    const r = run(files);
+    expect(failures(r)).toEqual([]);
+    expect(r.status).toBe(0);
+  });
+
   it('a rule pf makes two of (tcp/udp) must be loaded as both', async () => {
     const variant = await modelOf(edit(text, ['sites', 0, 'policy', 'rules', 0, 'proto'], 'tcp/udp'));
     const vsite = variant.sites[0]!;

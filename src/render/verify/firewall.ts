@@ -164,7 +164,12 @@ pf_enabled_check() { # what where
 # is loaded (an MVC rule keeps its uuid, its label, through any edit), so
 # what pf shows under it must be the lines gen expects, as a set (pf makes
 # one rule per protocol of tcp/udp), reply-to aside (OPNsense derives it
-# from the interface's current gateway). stdin: label LABEL where what |
+# from the interface's current gateway), and so is the state's "if-bound"
+# off enc0: a box that binds states to interfaces ("set state-policy
+# if-bound", filter.inc) gives it to every rule without a policy of its own
+# (pfctl parse.y), and pfctl prints it (print_rule()); gen's passes on enc0
+# keep floating states, which the VPC's packets need on the tunnel's VTI too,
+# and are compared whole. stdin: label LABEL where what |
 # pf LABEL TEXT (one per expected line) | scrub WORDS where what (WORDS:
 # "a=b" = a followed by b).
 ruleset_check() {
@@ -180,6 +185,7 @@ ruleset_check() {
         l = substr($0, RSTART + 8, RLENGTH - 9); loaded[l] = 1
         t = substr($0, 1, RSTART - 1) substr($0, RSTART + RLENGTH)
         sub(/ reply-to (\\{[^}]*\\}|\\([^)]*\\)|[^ ]+)/, "", t); sub(/ +$/, "", t)
+        if (t !~ / on enc0 /) sub(/ keep state \\(if-bound\\)/, " keep state", t)
         ng[l]++; got[l, ng[l]] = t
       }
       if ($0 ~ /^scrub /) scrubs[++s] = " " $0 " "
