@@ -8,11 +8,18 @@
 // composeNode asks readFlowCollection for every node and readBlockMapping for
 // every item of a block list, so a block document made one or two dead tables
 // per node: 373,000 of them, about 60 MB of the 825 MB that a 10,000-peer
-// build allocates. The bundle's js-yaml makes the table when it is first
-// needed: after the opening bracket, and at a block mapping's first pair.
+// build allocates. The table holds the keys a merge (<<) brought in, which a
+// later key of the mapping may override; only a merge adds to it. The
+// bundle's js-yaml makes it at a mapping's first merge, and until then
+// storeMappingPair takes null for it: an empty table, which has no key to
+// find and none to delete. Made at every mapping's first pair, as before,
+// it was a dictionary, a lookup and a delete per pair of a topology that
+// has no merge at all.
 const KEY_TABLE = '    const overridableKeys = /* @__PURE__ */ Object.create(null);\n';
-const FLOW_OPENED = '    if (state.anchor !== null) {\n      storeAnchor(state, state.anchor, _result);\n    }\n    ch = state.input.charCodeAt(++state.position);\n    while (ch !== 0) {\n';
-const BLOCK_PAIR = 'storeMappingPair(state, _result, overridableKeys, ';
+const TABLE = 'overridableKeys, keyTag, ';
+const TABLE_AT_MERGE = 'keyTag === "tag:yaml.org,2002:merge" ? overridableKeys ??= Object.create(null) : overridableKeys, keyTag, ';
+const LOOKUP = '!_hasOwnProperty.call(overridableKeys, keyNode)';
+const DELETE = '      delete overridableKeys[keyNode];\n';
 
 /** The text of js-yaml's function `name`, with its start and end in `text`. */
 function jsYamlFunction(text, name) {
@@ -29,27 +36,42 @@ function replaceCounted(body, from, to, count, what) {
   return parts.join(to);
 }
 
+/** `text` with the body of js-yaml's function `name` made by `change`. */
+function patchFunction(text, name, change) {
+  const found = jsYamlFunction(text, name);
+  return text.slice(0, found.start) + change(found.body) + text.slice(found.end);
+}
+
 /**
- * js-yaml's dist/js-yaml.mjs with each table of keys made where it is first
- * needed. Throws when the lines it changes are not exactly where it expects
- * them: a new js-yaml is then read again before the patch is.
+ * A reader of collections (readFlowCollection, readBlockMapping) that
+ * starts without a table and makes it for the first merge: every use of
+ * its table but the one that makes it is a pair stored with its key's tag.
+ */
+function readerPatch(name, pairs) {
+  return (body) => {
+    if (body.split('overridableKeys').length - 1 !== pairs + 1 || body.split(`storeMappingPair(state, _result, ${TABLE}`).length + body.split(`storeMappingPair(state, null, ${TABLE}`).length - 2 !== pairs) {
+      throw new Error(`js-yaml's ${name} uses its table of keys elsewhere than where it stores a pair`);
+    }
+    return replaceCounted(replaceCounted(body, KEY_TABLE, '    let overridableKeys = null;\n', 1, name), TABLE, TABLE_AT_MERGE, pairs, name);
+  };
+}
+
+/**
+ * js-yaml's dist/js-yaml.mjs with each table of keys made at the first
+ * merge of its mapping. Throws when the lines it changes are not exactly
+ * where it expects them: a new js-yaml is then read again before the patch is.
  */
 export function lazyKeyTablesPatch(text) {
-  const flow = jsYamlFunction(text, 'readFlowCollection');
-  // The table is made, then used only once the collection is open (where it stores a pair).
-  const uses = [...flow.body.matchAll(/overridableKeys/g)].map((m) => m.index);
-  if (uses.length !== 3 || flow.body.indexOf(KEY_TABLE) + KEY_TABLE.indexOf('overridableKeys') !== uses[0] || uses[1] < flow.body.indexOf(FLOW_OPENED)) {
-    throw new Error("js-yaml's readFlowCollection uses its table of keys elsewhere than where it stores a pair");
-  }
-  let body = replaceCounted(flow.body, KEY_TABLE, '    let overridableKeys;\n', 1, 'readFlowCollection');
-  body = replaceCounted(body, FLOW_OPENED, `    overridableKeys = Object.create(null);\n${FLOW_OPENED}`, 1, 'readFlowCollection');
-  const patched = text.slice(0, flow.start) + body + text.slice(flow.end);
-  const block = jsYamlFunction(patched, 'readBlockMapping');
-  body = replaceCounted(block.body, KEY_TABLE, '    let overridableKeys = null;\n', 1, 'readBlockMapping');
-  // Every use of the table is a pair being stored.
-  if (body.split('overridableKeys').length - 1 !== 5) throw new Error("js-yaml's readBlockMapping uses its table of keys elsewhere than where it stores a pair");
-  body = replaceCounted(body, BLOCK_PAIR, 'storeMappingPair(state, _result, overridableKeys ??= Object.create(null), ', 4, 'readBlockMapping');
-  return patched.slice(0, block.start) + body + patched.slice(block.end);
+  let patched = patchFunction(text, 'readFlowCollection', readerPatch('readFlowCollection', 2));
+  patched = patchFunction(patched, 'readBlockMapping', readerPatch('readBlockMapping', 4));
+  return patchFunction(patched, 'storeMappingPair', (body) => {
+    // A merge adds to the table (mergeMappings); a key looks in it and leaves it.
+    if (body.split('overridableKeys').length - 1 !== 5 || body.split(', overridableKeys);').length - 1 !== 2) {
+      throw new Error("js-yaml's storeMappingPair uses its table of keys elsewhere than in a merge, a lookup and a delete");
+    }
+    const lookup = replaceCounted(body, LOOKUP, `(overridableKeys === null || ${LOOKUP})`, 1, 'storeMappingPair');
+    return replaceCounted(lookup, DELETE, `      if (overridableKeys !== null) delete overridableKeys[keyNode];\n`, 1, 'storeMappingPair');
+  });
 }
 
 // composeNode copies the parser's state (snapshotState: an object of nine

@@ -49,15 +49,51 @@ describe("the bundle's js-yaml", () => {
     const result = lazyKeyTablesPatch(text);
     expect(result).not.toBe(text);
     const changed = (t: string) => t.split('\n').filter((line) => line.includes('overridableKeys') && !line.includes('function '));
+    const atMerge = 'keyTag === "tag:yaml.org,2002:merge" ? overridableKeys ??= Object.create(null) : overridableKeys';
     expect(changed(result).filter((line) => !changed(text).includes(line)).map((line) => line.trim())).toEqual([
-      'let overridableKeys;',
-      'overridableKeys = Object.create(null);',
+      'if (!state.json && (overridableKeys === null || !_hasOwnProperty.call(overridableKeys, keyNode)) && _hasOwnProperty.call(_result, keyNode)) {',
+      'if (overridableKeys !== null) delete overridableKeys[keyNode];',
       'let overridableKeys = null;',
-      'storeMappingPair(state, _result, overridableKeys ??= Object.create(null), keyTag, keyNode, null, _keyLine, _keyLineStart, _keyPos);',
-      'storeMappingPair(state, _result, overridableKeys ??= Object.create(null), keyTag, keyNode, null, _keyLine, _keyLineStart, _keyPos);',
-      'storeMappingPair(state, _result, overridableKeys ??= Object.create(null), keyTag, keyNode, valueNode, _keyLine, _keyLineStart, _keyPos);',
-      'storeMappingPair(state, _result, overridableKeys ??= Object.create(null), keyTag, keyNode, null, _keyLine, _keyLineStart, _keyPos);',
+      `storeMappingPair(state, _result, ${atMerge}, keyTag, keyNode, valueNode, _line, _lineStart, _pos);`,
+      `_result.push(storeMappingPair(state, null, ${atMerge}, keyTag, keyNode, valueNode, _line, _lineStart, _pos));`,
+      'let overridableKeys = null;',
+      `storeMappingPair(state, _result, ${atMerge}, keyTag, keyNode, null, _keyLine, _keyLineStart, _keyPos);`,
+      `storeMappingPair(state, _result, ${atMerge}, keyTag, keyNode, null, _keyLine, _keyLineStart, _keyPos);`,
+      `storeMappingPair(state, _result, ${atMerge}, keyTag, keyNode, valueNode, _keyLine, _keyLineStart, _keyPos);`,
+      `storeMappingPair(state, _result, ${atMerge}, keyTag, keyNode, null, _keyLine, _keyLineStart, _keyPos);`,
     ]);
+  });
+
+  it('makes a table of keys only where a mapping has a merge (a dictionary per mapping of a 10,000-peer topology)', () => {
+    const peers = Array.from({ length: 10_000 }, (_, i) => `  - name: peer-${i}\n    address: 10.200.${i >> 8}.${i & 255}\n    ports: { a: 1, b: 2 }\n`);
+    const topology = `peers:\n${peers.join('')}`;
+    /** The data, and the objects without a prototype (js-yaml's tables of keys) made while reading it. */
+    const count = (yaml: typeof original, text: string) => {
+      const create = Object.create;
+      let made = 0;
+      Object.create = ((proto: object | null, properties?: PropertyDescriptorMap) => {
+        if (proto === null) made++;
+        return properties === undefined ? create(proto) : create(proto, properties);
+      }) as typeof Object.create;
+      try {
+        const data = yaml.load(text);
+        return { data, made };
+      } finally {
+        Object.create = create;
+      }
+    };
+    // What a reading makes besides tables (its state's maps), as a document of one scalar shows.
+    const state = count(patched, 'a\n').made;
+    const before = count(counted, topology);
+    const after = count(patched, topology);
+    expect(after.data).toEqual(before.data);
+    expect(before.made).toBeGreaterThan(20_000);
+    expect(after.made).toBe(state);
+    // A merge still makes its mapping's table: a key the merge brought in may be given again.
+    const merged = 'x: &m { a: 1 }\ny:\n  <<: *m\n  a: 2\nz: { <<: *m, a: 3 }\n';
+    const withMerges = count(patched, merged);
+    expect(withMerges.data).toEqual(count(counted, merged).data);
+    expect(withMerges.made).toBe(state + 2);
   });
 
   it('reads every text as js-yaml does: the same data and node events, or the same error', () => {
