@@ -23,6 +23,7 @@ export function firstTwo(groups: number): LeafView {
       if (least.secondLeast !== Infinity) out.push(least.secondLeast);
       return out;
     },
+    few: true,
   };
 }
 

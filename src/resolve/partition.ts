@@ -37,6 +37,13 @@ export interface LeafView {
   toggled(group: number, sweep: Sweep, active: boolean): void;
   /** The rules the leaf keeps, ascending. */
   rules(): number[];
+  /**
+   * Whether it keeps at most two rules, read in constant time: listing a
+   * set again then costs no more than finding it among the sets met, and
+   * the last cut makes a leaf at each change of its set without keeping
+   * the set's fingerprint (see build).
+   */
+  readonly few?: boolean;
 }
 
 /** One dimension cut into segments, each with the partition of the next dimensions. */
@@ -49,7 +56,7 @@ export interface Partition {
   root: Node | Leaf;
   /** The dimension each level cuts, from the root down. */
   order: number[];
-  /** Every distinct leaf once. */
+  /** Every distinct leaf once (with a view that keeps few rules, a leaf for each change of the last cut's set: see LeafView.few). */
   leaves: Leaf[];
   /** Work done: events swept plus rule indices listed in cells (a cost that tests can bound). */
   operations: number;
@@ -578,11 +585,15 @@ function build(
     const view = level === levels - 1 && leafView !== undefined ? leafView(sweep.groups) : undefined;
     sweep.listener = view;
     operations += sweep.length;
-    const memo = memos[level]!;
+    // A view that keeps few rules makes its leaf again at each change of the set: on distinct ports, each of
+    // 20,000 cells has a set of its own, which the memo stored (a fingerprint and a map entry each) and never met again.
+    const memo = view?.few ? undefined : memos[level]!;
     if (!tree) {
       // Each rule set met for the first time is partitioned further; no segment is kept.
       segmentsOf(sweep, space[dimension]!, (_lo, _hi, changed) => {
-        if (changed && memo.get(sweep) === undefined) memo.set(sweep, make(level + 1, view ? view.rules() : sweep.list()));
+        if (!changed) return !stopped;
+        if (!memo) make(level + 1, view!.rules());
+        else if (memo.get(sweep) === undefined) memo.set(sweep, make(level + 1, view ? view.rules() : sweep.list()));
         return !stopped;
       });
       return true;
@@ -591,8 +602,11 @@ function build(
     let child: Node | Leaf | undefined;
     segmentsOf(sweep, space[dimension]!, (lo, hi, changed) => {
       if (changed || !child) {
-        child = memo.get(sweep) as Node | Leaf | undefined;
-        if (!child) memo.set(sweep, (child = make(level + 1, view ? view.rules() : sweep.list()) as Node | Leaf));
+        child = memo?.get(sweep) as Node | Leaf | undefined;
+        if (!child) {
+          child = make(level + 1, view ? view.rules() : sweep.list()) as Node | Leaf;
+          memo?.set(sweep, child);
+        }
       }
       const last = segments[segments.length - 1];
       if (last && last.child === child && last.hi + 1 === lo) last.hi = hi;

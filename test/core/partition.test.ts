@@ -7,11 +7,11 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { type Range, normalize } from '../../src/intervals.js';
 import type { Match } from '../../src/resolve/matches.js';
 import { firstTwo } from '../../src/resolve/leaf-views.js';
-import { Sweep, partition, partitionLeaves, someLeaf } from '../../src/resolve/partition.js';
+import { SetMemo, Sweep, partition, partitionLeaves, someLeaf } from '../../src/resolve/partition.js';
 import { reachBySource } from '../../src/resolve/reach.js';
 import { ruleDecisions } from '../../src/rules/policy.js';
 import { root } from '../helpers.js';
@@ -191,6 +191,20 @@ describe('the work of a partition', () => {
     // Each network of the zone is a segment with the same rules: its rule set is listed once, not once per network.
     expect(work(1000, 200, order)).toBeLessThan(1.1 * work(1000, 100, order));
     expect(work(2000, 100, order)).toBeLessThan(2.5 * work(1000, 100, order));
+  });
+
+  it('keeps no fingerprint of the sets of its last cut where the leaves keep the first two rules', () => {
+    // 20,000 rules, each on a port of its own: each port is a cell whose set no other cell has.
+    const stored = vi.spyOn(SetMemo.prototype, 'set');
+    try {
+      const { leaves } = partitionLeaves(zoneRules(20_000, 1), space, [0, 1, 2, 3], firstTwo);
+      const firsts = leaves.flatMap((leaf) => leaf.rules.slice(0, 1));
+      expect(firsts).toEqual(Array.from({ length: 20_000 }, (_, r) => r));
+      // The sets of the cuts above it: a few (with and without the rules, per level).
+      expect(stored.mock.calls.length).toBeLessThan(10);
+    } finally {
+      stored.mockRestore();
+    }
   });
 });
 
