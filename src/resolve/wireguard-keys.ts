@@ -14,34 +14,42 @@ export interface PeerAt extends InstanceAt {
   peer: Peer;
 }
 
-interface KeyGroups {
-  peers: Map<string, PeerAt[]>;
-  instances: Map<string, InstanceAt[]>;
-}
+// A resolved model does not change: each grouping is made once, for whoever asks first. The two
+// apart: one site's lint asks only for the instances' (wg/duplicate-public-key), and grouping its
+// 10,000 peers with them made an entry, a list and a map slot per peer that nobody read.
+const peerGroups = new WeakMap<Model, Map<string, PeerAt[]>>();
+const instanceGroups = new WeakMap<Model, Map<string, InstanceAt[]>>();
 
-// A resolved model does not change: its groups are made once, for whoever asks first.
-const groupsOf = new WeakMap<Model, KeyGroups>();
-
-function keyGroups(model: Model): KeyGroups {
-  let groups = groupsOf.get(model);
+function peerGroupsOf(model: Model): Map<string, PeerAt[]> {
+  let groups = peerGroups.get(model);
   if (groups) return groups;
-  groups = { peers: new Map(), instances: new Map() };
+  groups = new Map();
   for (const site of model.sites) {
     for (const instance of site.wireguard) {
-      if (instance.publicKey !== undefined) addToList(groups.instances, instance.publicKey, { site, instance });
-      for (const peer of instance.peers) if (peer.publicKey !== undefined) addToList(groups.peers, peer.publicKey, { site, instance, peer });
+      for (const peer of instance.peers) if (peer.publicKey !== undefined) addToList(groups, peer.publicKey, { site, instance, peer });
     }
   }
-  groupsOf.set(model, groups);
+  peerGroups.set(model, groups);
+  return groups;
+}
+
+function instanceGroupsOf(model: Model): Map<string, InstanceAt[]> {
+  let groups = instanceGroups.get(model);
+  if (groups) return groups;
+  groups = new Map();
+  for (const site of model.sites) {
+    for (const instance of site.wireguard) if (instance.publicKey !== undefined) addToList(groups, instance.publicKey, { site, instance });
+  }
+  instanceGroups.set(model, groups);
   return groups;
 }
 
 /** Each device (a peer public key) with its peers, enabled or not, in topology order: site, instance, peer. */
 export function peersByKey(model: Model): ReadonlyMap<string, readonly PeerAt[]> {
-  return keyGroups(model).peers;
+  return peerGroupsOf(model);
 }
 
 /** Each instance public key with its instances in topology order. */
 export function instancesByKey(model: Model): ReadonlyMap<string, readonly InstanceAt[]> {
-  return keyGroups(model).instances;
+  return instanceGroupsOf(model);
 }

@@ -3,7 +3,7 @@
 // one private key, across sites. The two instance-key rules split the pairs
 // it finds between them: one site's (wg/duplicate-public-key) and two sites'
 // (wg/instance-key-across-sites), none left out.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Finding } from '../../src/findings.js';
 import type { Model } from '../../src/model.js';
 import { instancesByKey, peersByKey } from '../../src/resolve/wireguard-keys.js';
@@ -67,5 +67,22 @@ describe('WireGuard key groups', () => {
       ['sites.1.wireguard.0.public_key', ['sites.0.wireguard.0.public_key']],
       ['sites.1.wireguard.1.public_key', ['sites.0.wireguard.0.public_key']],
     ]);
+  });
+
+  it("groups the instances' keys without the peers': one site's lint asks for those alone", () => {
+    const peers = Array.from({ length: 10_000 }, (_, p) => ({ name: `p${p}`, key: `P${p}` }));
+    const large = model([{ name: 'home', instances: [{ name: 'wg0', key: 'K', peers }, { name: 'wg1', key: 'K', peers: [] }] }]);
+    // The entries of the maps made while grouping: one per key, and one more per holder after the first.
+    const made = vi.spyOn(Map.prototype, 'set');
+    let instances: ReturnType<typeof instancesByKey>;
+    try {
+      instances = instancesByKey(large);
+      expect(made.mock.calls.length).toBeLessThan(10);
+    } finally {
+      made.mockRestore();
+    }
+    expect([...instances].map(([key, holders]) => [key, holders.map((h) => h.instance.name)])).toEqual([['K', ['wg0', 'wg1']]]);
+    expect(findings('wg/duplicate-public-key', large).map((f) => f.path.join('.'))).toEqual(['sites.0.wireguard.1.public_key']);
+    expect(peersByKey(large).size).toBe(10_000);
   });
 });
