@@ -81,8 +81,12 @@ function tryCreate(lock: string, content: string): boolean {
   return true;
 }
 
-/** Where no lock can be made, nobody can write the topology either (a read-only checkout). */
-const UNWRITABLE = new Set(['EROFS', 'EACCES', 'EPERM']);
+/**
+ * Where no lock can be made, nobody can write the topology either: a
+ * read-only checkout, or a full disk or quota (gen writes an edited topology
+ * as a new file and renames it, which needs the space the lock needed).
+ */
+const UNWRITABLE = new Set(['EROFS', 'EACCES', 'EPERM', 'ENOSPC', 'EDQUOT']);
 
 /**
  * Removes a stale lock, unless another run replaced it meanwhile: the lock

@@ -151,6 +151,34 @@ describe.skipIf(whyRoot)(titled('full and read-only file systems (tmpfs)', whyRo
       rmSync(ro, { recursive: true, force: true });
     }
   });
+
+  it('ENOSPC: the commands that only read the keys work on a full disk, where no lock file can be made', () => {
+    const dir = scratch();
+    expect(gen(dir, ['wg', 'keygen', '--instance', 'wg0', '--force']).code).toBe(0);
+    expect(gen(dir, ['wg', 'add-peer', 'kp', '--role', 'workstation']).code).toBe(0);
+    const project = join(full, 'project');
+    mkdirSync(project);
+    try {
+      spawnSync('cp', ['-a', join(dir, 'topology.yaml'), join(dir, '.secrets'), project]);
+      // Every block taken: zeros up to ENOSPC.
+      spawnSync('sh', ['-c', `cat /dev/zero > "${join(full, 'filler')}"`]);
+      const edit = gen(project, ['wg', 'add-peer', 'kp2', '--role', 'workstation']);
+      expect([edit.code, edit.stderr]).toEqual([1, `gen: cannot create the lock file ${join(project, '.topology.yaml.lock')}: no space left on the device (ENOSPC)\n`]);
+      const exported = gen(project, ['wg', 'export', 'kp']);
+      expect([exported.code, exported.stderr]).toEqual([0, '']);
+      expect(exported.stdout).toMatch(/^PrivateKey = [A-Za-z0-9+/]{43}=$/m);
+      const instance = gen(project, ['wg', 'export-instance']);
+      expect([instance.code, instance.stderr]).toEqual([0, '']);
+      expect(instance.stdout).toMatch(/^PrivateKey = [A-Za-z0-9+/]{43}=$/m);
+      const listed = gen(project, ['wg', 'list', '--format', 'json']);
+      expect([listed.code, listed.stderr]).toEqual([0, '']);
+      expect(JSON.parse(listed.stdout).peers.find((p: { name: string }) => p.name === 'kp').key.state).toBe('present');
+      expect(readdirSync(project).sort()).toEqual(['.secrets', 'topology.yaml']);
+    } finally {
+      rmSync(join(full, 'filler'), { force: true });
+      rmSync(project, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('inputs are bounded before they are read', () => {
