@@ -14,12 +14,13 @@
 //   return route). Only addresses the peer may ping are pinged: one its
 //   AllowedIPs hold and the policy passes ICMP to; no reply from any other
 //   says nothing about the firewall or the host.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { pointFlowVerdicts } from '../flows.js';
 import type { Model, Peer, Site, WireguardInstance } from '../model.js';
 import { contains, formatIPv4, parseCidr, parseIPv4 } from '../net.js';
 import { clientConfig, commandScope } from '../render/wireguard/client-config.js';
+import { readInputBytes, requireInputFile } from '../io/read-input.js';
 import { terminalLine, terminalText } from '../io/terminal.js';
 import { declaredIn } from '../render/verify/script.js';
 import { peersByKey } from '../resolve/wireguard-keys.js';
@@ -507,12 +508,35 @@ function checkHosts(t: Target, allowedIps: readonly string[], model: Model, prob
   }
 }
 
+/**
+ * The text of the client file `target` names, read within the input limit
+ * as every file gen reads (a file of gigabytes was read whole: Node's string
+ * limit, an "internal error"); undefined when it is a peer's name. A path
+ * that is there but no regular file (a named pipe, a directory) is refused,
+ * never read, unless a peer has that name. Not UTF-8 checked: wg-quick reads
+ * bytes, and the checks report what is wrong in it.
+ */
+function clientFileText(target: string, model: Model, scope: Scope): string | undefined {
+  let isFile: boolean;
+  try {
+    isFile = statSync(target).isFile();
+  } catch {
+    return undefined;
+  }
+  if (!isFile) {
+    if (instancesIn(model, scope).some((ref) => ref.instance.peers.some((p) => p.name === target))) return undefined;
+    requireInputFile(target, 'client file');
+  }
+  return readInputBytes(target).toString('utf8');
+}
+
 /** What `gen wg doctor [FILE|NAME]` checks. */
 export async function doctor(target: string | undefined, options: DoctorOptions, probes: Probes = systemProbes): Promise<DoctorReport[]> {
   const { model } = await loadForEdit(options.file);
-  if (target !== undefined && existsSync(target) && statSync(target).isFile()) {
+  const text = target === undefined ? undefined : clientFileText(target, model, options);
+  if (target !== undefined && text !== undefined) {
     const report = new Report();
-    const file = parseWgQuick(readFileSync(target, 'utf8'));
+    const file = parseWgQuick(text);
     const { target: t, lan } = checkFile(target, file, model, options, report);
     if (t) {
       checkValues(target, file, t, lan, model, report);

@@ -213,6 +213,21 @@ describe('inputs are bounded before they are read', () => {
     expect(r.stdout).toMatch(/^huge\.yaml:1:1: error huge\.yaml is 600\.0 MiB; gen reads files up to 512\.0 MiB /);
   });
 
+  it('gen wg doctor FILE: a client file is bounded as every input; a named pipe or a directory is refused, never read', () => {
+    const dir = scratch();
+    // Sparse: 600 MiB that take no space. Reading it whole was Node's ERR_STRING_TOO_LONG, an "internal error".
+    writeFileSync(join(dir, 'huge.conf'), '');
+    truncateSync(join(dir, 'huge.conf'), 600 * 1024 * 1024);
+    const huge = gen(dir, ['wg', 'doctor', 'huge.conf']);
+    expect([huge.code, huge.stdout, huge.stderr]).toEqual([1, '', 'gen: huge.conf is 600.0 MiB; gen reads files up to 16.0 MiB (set GEN_MAX_INPUT_BYTES to raise the limit)\n']);
+    spawnSync('mkfifo', [join(dir, 'pipe.conf')]);
+    const fifo = gen(dir, ['wg', 'doctor', 'pipe.conf']);
+    expect([fifo.code, fifo.signal, fifo.stderr]).toEqual([2, null, 'gen: cannot read pipe.conf: it is a named pipe, not a client file\n']);
+    mkdirSync(join(dir, 'laptop.conf'));
+    const directory = gen(dir, ['wg', 'doctor', 'laptop.conf']);
+    expect([directory.code, directory.stderr]).toEqual([2, 'gen: cannot read laptop.conf: it is a directory, not a client file\n']);
+  });
+
   it('a value of megabytes is refused where it is, before the schema and the rules work on it', () => {
     const dir = scratch();
     writeFileSync(join(dir, 'long.yaml'), readExample('homelab').replace('description: Homelab behind a NAT router', `description: "${'a'.repeat(8 * 1024 * 1024)}"`));
