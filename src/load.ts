@@ -406,13 +406,17 @@ export function loadTopologyText(text: string, file: string, options: LoadOption
   const diagnostics: Diagnostic[] = [];
   for (const error of doc.errors) {
     const duplicate = error.code === 'DUPLICATE_KEY';
+    // The library's own words for a stream name its API ("please use YAML.parseAllDocuments()"), not the user's fix.
+    const stream = error.code === 'MULTIPLE_DOCS';
     diagnostics.push({
       rule: duplicate ? 'load/duplicate-key' : 'load/yaml-syntax',
       severity: 'error',
-      message: firstLine(error.message),
+      message: stream ? 'a second YAML document starts here; a topology file is one document' : firstLine(error.message),
       hint: duplicate
         ? 'Each key may appear once in a mapping: remove or merge the repeated key.'
-        : SYNTAX_HINT,
+        : stream
+          ? STREAM_HINT
+          : SYNTAX_HINT,
       location: source.at(error.pos[0]),
     });
   }
@@ -551,6 +555,7 @@ function limitDiagnostic(message: string, location: SourceLocation): Diagnostic 
 }
 
 const SYNTAX_HINT = 'Fix the YAML syntax at this position (indentation, quotes, a missing ":" or "-").';
+const STREAM_HINT = 'Remove the "---" or "..." line that ends the first document and what follows it, or move what follows into the first document (one "---" before the first key is fine).';
 
 /**
  * A file the `yaml` library could not finish for its depth, where js-yaml

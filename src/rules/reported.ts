@@ -15,7 +15,7 @@ export const reportedRules: Rule[] = [
     severity: 'error',
     summary: 'The file is not valid YAML.',
     why: 'A syntax error makes the rest of the file meaningless to every tool.',
-    hint: 'Fix the YAML at the reported position (indentation, quoting, a missing ":" or "-").',
+    hint: 'Fix the YAML at the reported position (indentation, quoting, a missing ":" or "-"). A topology file is one YAML document: a second one (after a "---" or "..." line) is reported where it starts.',
     examples: [
       {
         where: 'sites[].haproxy.certificates[]',

@@ -41,6 +41,22 @@ describe('YAML problems are located errors', () => {
     expect(diagnostics[0]!.message).toMatch(/tab/);
   });
 
+  it.each([
+    ['a second document after "---"', '---\nkind: other\n'],
+    ['an empty document after a trailing "---"', '---\n'],
+    ['a document after "..."', '...\nname: other\n'],
+  ])('a YAML stream (%s): at the second document, with a fix that loads once applied', async (_, tail) => {
+    const topology = readExample('homelab');
+    const diagnostics = await lint(`${topology}${tail}`);
+    const line = topology.split('\n').length;
+    expect(diagnostics.map((d) => [d.rule, d.location.line])).toEqual([['load/yaml-syntax', line + (tail.startsWith('...') ? 1 : 0)]]);
+    // The library's text named its API (YAML.parseAllDocuments()) and the hint said indentation or quotes.
+    expect(diagnostics[0]!.message).not.toMatch(/YAML\.|parseAllDocuments/);
+    expect(diagnostics[0]!.hint).toMatch(/"---" or "\.\.\." line that ends the first document/);
+    // The fix: the first document alone loads.
+    expect(await lint(topology)).toEqual([]);
+  });
+
   it('alias bombs are refused', async () => {
     const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
     for (let i = 0; i < 8; i++) bomb.push(`${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)}]`);
