@@ -181,9 +181,12 @@ export type Edit =
  * the two to the same text).
  */
 export function editTopology(text: string, edits: readonly Edit[], options: { whole?: boolean } = {}): string {
-  let current = text;
+  // A file whose every line ends in \r\n (a Windows checkout) keeps them: the edits write \n, and
+  // lines of both kinds in one file show as changed in every editor and diff that keeps what it reads.
+  const crlf = text.includes('\r\n') && !/(^|[^\r])\n/.test(text);
+  let current = crlf ? text.replace(/\r\n/g, '\n') : text;
   for (const edit of edits) current = applyOne(current, edit, options.whole === true);
-  return current;
+  return crlf ? current.replace(/\n/g, '\r\n') : current;
 }
 
 /**

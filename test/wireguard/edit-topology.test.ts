@@ -1,6 +1,6 @@
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { editTopology } from '../../src/wg/edit-topology.js';
+import { type Edit, editTopology } from '../../src/wg/edit-topology.js';
 
 const peer: [string, string][] = [
   ['name', 'new'],
@@ -37,6 +37,26 @@ describe('editing the topology text in place', () => {
   it('adds a key to a flow mapping and to a block mapping without a final newline', () => {
     expect(editTopology('p: { name: x }\n', [{ kind: 'set', path: ['p', 'enabled'], value: false }])).toBe('p: { name: x, enabled: false }\n');
     expect(editTopology('p:\n  name: x', [{ kind: 'set', path: ['p', 'enabled'], value: false }])).toBe('p:\n  name: x\n  enabled: false\n');
+  });
+
+  it('keeps the \\r\\n line ends of a file that has them on every line (a Windows checkout), for each kind of edit', () => {
+    const text = 'wireguard:\n  - name: wg0   # the instance\n    public_key: old\n    peers:\n      - name: a\n        enabled: false\n      - { name: b, role: mobile }\nservices: []\n';
+    const edits: Edit[][] = [
+      [{ kind: 'append', path: ['wireguard', 0, 'peers'], entries: peer }],
+      [{ kind: 'set', path: ['wireguard', 0, 'public_key'], value: 'new' }],
+      [{ kind: 'set', path: ['wireguard', 0, 'peers', 1, 'enabled'], value: false }],
+      [{ kind: 'set', path: ['wireguard', 0, 'mtu'], value: 1420 }],
+      [{ kind: 'delete', path: ['wireguard', 0, 'peers', 0, 'enabled'] }],
+    ];
+    for (const edit of edits) {
+      const edited = editTopology(text.replace(/\n/g, '\r\n'), edit);
+      // The same edit as on the file with \n, each line ended by \r\n: no line of the other kind.
+      expect(edited).toBe(editTopology(text, edit).replace(/\n/g, '\r\n'));
+      expect(edited).not.toMatch(/(^|[^\r])\n/);
+    }
+    // A file that mixes the two is edited as it is.
+    const mixed = 'p:\r\n  name: x\n';
+    expect(editTopology(mixed, [{ kind: 'set', path: ['p', 'enabled'], value: false }])).toBe('p:\r\n  name: x\n  enabled: false\n');
   });
 
   it('quotes what ends a plain scalar in a flow mapping, and keeps the rest of the line', () => {
