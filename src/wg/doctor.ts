@@ -28,7 +28,7 @@ import { isWireguardKey, publicKeyOf } from '../targets/wireguard/keys.js';
 import { INTERFACE_NAME } from '../targets/wireguard/names.js';
 import { WIREGUARD_OVERHEAD } from '../targets/wireguard/overhead.js';
 import { type PingResult, type Probes, type RunningInterface, type RunningPeer, systemProbes } from './doctor-probes.js';
-import { type Scope, findPeer, instancesIn } from './locate.js';
+import { type Scope, checkScope, findPeer, instancesIn } from './locate.js';
 import { CommandError, loadForEdit } from './topology-file.js';
 import { type WgQuickFile, parseWgQuick, valueOf, valuesOf } from './wg-quick-file.js';
 
@@ -533,6 +533,8 @@ function clientFileText(target: string, model: Model, scope: Scope): string | un
 /** What `gen wg doctor [FILE|NAME]` checks. */
 export async function doctor(target: string | undefined, options: DoctorOptions, probes: Probes = systemProbes): Promise<DoctorReport[]> {
   const { model } = await loadForEdit(options.file);
+  // A mistyped --site or --instance found no peer: "add the device" (a second peer with its key) was the fix given.
+  checkScope(model, options);
   const text = target === undefined ? undefined : clientFileText(target, model, options);
   if (target !== undefined && text !== undefined) {
     const report = new Report();

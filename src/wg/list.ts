@@ -11,7 +11,7 @@ import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CommonOptions, KEY_FINDINGS, secretsDir, underLock } from './actions.js';
 import { type KeyHolder, type OrphanedKey, keyHolders, orphanedKeys } from './key-state.js';
-import { instancesIn } from './locate.js';
+import { checkScope, instancesIn } from './locate.js';
 
 function day(date: Date | undefined): string {
   return date === undefined ? '-' : date.toISOString().slice(0, 10);
@@ -31,6 +31,8 @@ export async function listPeers(options: CommonOptions & { format: 'table' | 'js
   const output = await underLock(
     options,
     async ({ model }) => {
+      // A mistyped --site or --instance listed nothing, with exit 0: as if the site had no peers.
+      checkScope(model, options);
       const wanted = new Set(instancesIn(model, options).map((ref) => ref.instance));
       const dir = secretsDir(options);
       const holders = keyHolders(model, dir).filter((h) => wanted.has(h.instance));

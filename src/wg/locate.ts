@@ -39,12 +39,18 @@ function chooseWith(model: Model): string {
   return model.sites.length > 1 ? '--site and --instance' : '--instance';
 }
 
+/** Refuses a --site or --instance that names nothing in the topology (exit 2). */
+export function checkScope(model: Model, scope: Scope): void {
+  if (scope.site !== undefined && !model.sites.some((s) => s.name === scope.site)) throw new UsageError(`no site named ${scope.site} (sites: ${model.sites.map((s) => s.name).join(', ')})`);
+  if (scope.instance !== undefined && instancesIn(model, scope).length === 0) throw new UsageError(`no WireGuard instance named ${scope.instance}${where(scope)}${known(model, scope)}`);
+}
+
 /** The one instance the options name; naming none or several is a usage error (exit 2). */
 export function findInstance(model: Model, scope: Scope): InstanceRef {
   const found = instancesIn(model, scope);
   if (found.length === 0) {
-    if (scope.site !== undefined && !model.sites.some((s) => s.name === scope.site)) throw new UsageError(`no site named ${scope.site} (sites: ${model.sites.map((s) => s.name).join(', ')})`);
-    throw new UsageError(scope.instance !== undefined ? `no WireGuard instance named ${scope.instance}${where(scope)}${known(model, scope)}` : `no WireGuard instance${where(scope)}`);
+    checkScope(model, scope);
+    throw new UsageError(`no WireGuard instance${where(scope)}`);
   }
   if (found.length > 1) throw new UsageError(`several WireGuard instances${where(scope)} (${found.map((f) => `${f.site.name}/${f.instance.name}`).join(', ')}): choose one with ${chooseWith(model)}`);
   return found[0]!;

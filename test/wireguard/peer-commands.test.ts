@@ -5,7 +5,7 @@
 // and QR codes hold only what the WireGuard apps read, in 80 columns.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import QRCode from 'qrcode';
 import jsQR from 'jsqr';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -205,6 +205,28 @@ describe('gen wg list', () => {
     expect([r.code, r.stdout]).toEqual([1, '']);
     expect(r.stderr).toContain('chmod 600');
   });
+  it('refuses a --site or --instance the topology does not have (a typo listed nothing, with exit 0), as gen wg doctor does', async () => {
+    expect((await gen('wg', 'add-peer', 'kp', '--role', 'workstation', topology)).code).toBe(0);
+    const client = join(dirname(topology), 'kp.conf');
+    expect((await gen('wg', 'export', 'kp', '-o', client, topology)).code).toBe(0);
+    for (const [args, message] of [
+      [['--site', 'hom'], 'gen: no site named hom (sites: home)\n'],
+      [['--instance', 'wg1'], 'gen: no WireGuard instance named wg1 (instances: home/wg0)\n'],
+      [['--site', 'home', '--instance', 'wg1'], 'gen: no WireGuard instance named wg1 in site home (instances: home/wg0)\n'],
+    ] as const) {
+      for (const format of ['table', 'json']) {
+        const r = await gen('wg', 'list', '--format', format, ...args, topology);
+        expect([args.join(' '), r.code, r.stdout, r.stderr]).toEqual([args.join(' '), 2, '', message]);
+      }
+      // The doctor found no peer for the file in that scope, and gave "add the device" (a second peer) as the fix.
+      const doctor = await gen('wg', 'doctor', client, ...args, topology);
+      expect([doctor.code, doctor.stdout, doctor.stderr]).toEqual([2, '', message]);
+    }
+    // The names it has still list their peers.
+    const scoped = JSON.parse((await gen('wg', 'list', '--format', 'json', '--site', 'home', '--instance', 'wg0', topology)).stdout);
+    expect(scoped.peers.map((p: { name: string }) => p.name)).toContain('kp');
+  });
+
   it("lists the key a site's last instance left, where the topology has no instance at all", async () => {
     // scenario B has no WireGuard; its site's wireguard directory holds the key of an instance wg9.
     writeFileSync(topology, readFileSync(join(root, 'examples/vlan-hosting.yaml'), 'utf8'));
