@@ -2,7 +2,7 @@
 // rotating, disabling and exporting peers; edits keep the topology file's
 // comments and layout. The implementations load lazily.
 import { Option, type Command } from 'commander';
-import { UsageError } from '../io/errors.js';
+import { ReportedError, UsageError } from '../io/errors.js';
 import { fileArgumentText, fileOption, topologyFile } from './topology-arg.js';
 
 const EXIT_FAILED = 1;
@@ -54,9 +54,22 @@ async function run(setExit: (code: number) => void, action: () => Promise<void> 
   }
 }
 
+/** The most of standard input `gen wg pubkey` reads: a key is 44 characters, with room for the spaces and line ends around it. */
+const KEY_INPUT_LIMIT = 4096;
+
+/**
+ * Standard input for `gen wg pubkey`, refused past KEY_INPUT_LIMIT: read
+ * whole, `< /dev/zero` grew without end and an input past Node's string
+ * limit (about 512 MiB) ended in "internal error".
+ */
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  let length = 0;
+  for await (const chunk of process.stdin) {
+    length += (chunk as Buffer).length;
+    if (length > KEY_INPUT_LIMIT) throw new ReportedError(`stdin is not a WireGuard private key (44 characters of base64): it holds more than ${KEY_INPUT_LIMIT} bytes`);
+    chunks.push(chunk as Buffer);
+  }
   return Buffer.concat(chunks).toString('utf8');
 }
 

@@ -228,6 +228,16 @@ describe('inputs are bounded before they are read', () => {
     expect([directory.code, directory.stderr]).toEqual([2, 'gen: cannot read laptop.conf: it is a directory, not a client file\n']);
   });
 
+  it('gen wg pubkey reads a key, not all of standard input: < /dev/zero is refused at once', () => {
+    // Read whole, /dev/zero never ended, and 600 MiB of input ended in "internal error" (Node's string limit).
+    const zero = spawnSync('sh', ['-c', `"${process.execPath}" "${bin}" wg pubkey < /dev/zero`], { encoding: 'utf8', timeout: 20_000 });
+    expect([zero.status, zero.signal, zero.stdout, zero.stderr]).toEqual([1, null, '', 'gen: stdin is not a WireGuard private key (44 characters of base64): it holds more than 4096 bytes\n']);
+    // A key with the spaces and line ends around it that wg pubkey skips is still read.
+    const key = generateKeyPair();
+    const spaced = spawnSync(process.execPath, [bin, 'wg', 'pubkey'], { input: `  ${key.privateKey}\r\n\n`, encoding: 'utf8' });
+    expect([spaced.status, spaced.stdout]).toEqual([0, `${key.publicKey}\n`]);
+  });
+
   it('a value of megabytes is refused where it is, before the schema and the rules work on it', () => {
     const dir = scratch();
     writeFileSync(join(dir, 'long.yaml'), readExample('homelab').replace('description: Homelab behind a NAT router', `description: "${'a'.repeat(8 * 1024 * 1024)}"`));
