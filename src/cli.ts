@@ -13,6 +13,7 @@ import { registerDiffCommands } from './commands/diff.js';
 import { registerGraphCommands } from './commands/graph.js';
 import { registerInitCommands } from './commands/init.js';
 import { refuseUnusablePaths } from './commands/path-arguments.js';
+import { refuseRepeatedOptions } from './commands/repeated-options.js';
 import { packageVersion } from './paths.js';
 
 const EXIT_FINDINGS = 1;
@@ -33,6 +34,7 @@ export function program(setExit: (code: number) => void, command?: string): Comm
 
   // Target-specific command groups (gen wg, gen opnsense, ...) register here.
   for (const register of command === 'lint' || command === 'build' ? [registerLintBuildCommands] : commandGroups) register(cli, setExit);
+  refuseRepeatedOptions(cli);
 
   return cli;
 }

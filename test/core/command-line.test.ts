@@ -59,6 +59,24 @@ describe('the topology argument', () => {
     expect(gen(['wg', 'list', 'topology.yaml', '-f', 'other.yaml'], { cwd: dir }).code).toBe(2);
   });
 
+  it('an option given twice with two values is a usage error naming both (the parser kept the last, silently); the same value twice is fine', () => {
+    const dir = scratch();
+    writeFileSync(join(dir, 'other.yaml'), broken);
+    // -f a -f b linted b only: "no problems" of a run that never read a.
+    expect(gen(['lint', '-f', 'other.yaml', '-f', 'topology.yaml'], { cwd: dir })).toEqual({ code: 2, stdout: '', stderr: 'gen: --file given twice (other.yaml and topology.yaml): give it once\n' });
+    expect(gen(['lint', '-f', 'topology.yaml', '--file=topology.yaml'], { cwd: dir }).code).toBe(0);
+    expect(gen(['build', '-o', 'one', '--out', 'two'], { cwd: dir })).toEqual({ code: 2, stdout: '', stderr: 'gen: --out given twice (one and two): give it once\n' });
+    expect(readdirSync(dir).sort()).toEqual(['other.yaml', 'topology.yaml']);
+    expect(gen(['lint', '--format', 'json', '--format', 'sarif'], { cwd: dir }).stderr).toBe('gen: --format given twice (json and sarif): give it once\n');
+    // Every command of the program, down to the wg subcommands, is watched.
+    for (const { words, command } of all) {
+      for (const option of command.options.filter((o) => o.required && o.long !== '--file')) {
+        const r = gen(words.concat([option.long!, 'a', option.long!, 'b']), { cwd: dir });
+        expect([words.join(' '), r.code, r.stderr], option.long).toEqual([words.join(' '), 2, expect.stringMatching(new RegExp(`^(gen: ${option.long} given twice \\(a and b\\): give it once|error: option .* argument 'a' is invalid.*)\n`))]);
+      }
+    }
+  });
+
   it('- reads the topology from standard input for the commands that only read it', () => {
     const dir = scratch('');
     expect(gen(['lint', '-'], { cwd: dir, input: readExample('aws-vpc') })).toMatchObject({ code: 0, stdout: '<stdin>: no problems\n' });
