@@ -5,6 +5,7 @@
 import type { Range } from './intervals.js';
 import type { Path } from './location.js';
 import type { Block } from './net.js';
+import type { BondMode } from './topology.js';
 
 export interface Model {
   name: string;
@@ -242,6 +243,8 @@ export interface Host {
   bridges: Bridge[];
   /** Physical NICs with an address of their own, outside any bridge. */
   nics: HostNic[];
+  /** Linux bonds of physical NICs (bridge ports, usually). */
+  bonds: HostBond[];
   /** Default route of the host. */
   defaultGateway?: { address: string; bridge: string };
   /** Routes to networks the host reaches only through the firewall. */
@@ -288,6 +291,18 @@ export interface HostNic {
   address?: string;
   prefix?: number;
   network?: string;
+  mtu?: number;
+  path: Path;
+}
+
+/** A Linux bond (bondN) of physical NICs, without an address of its own. */
+export interface HostBond {
+  name: string;
+  description?: string;
+  slaves: string[];
+  mode: BondMode;
+  xmitHashPolicy?: string;
+  primary?: string;
   mtu?: number;
   path: Path;
 }

@@ -64,6 +64,19 @@ export interface HostInput {
   ports?: string[];
   bridges?: BridgeInput[];
   nics?: HostNicInput[];
+  bonds?: HostBondInput[];
+}
+
+export type BondMode = 'balance-rr' | 'active-backup' | 'balance-xor' | 'broadcast' | '802.3ad' | 'balance-tlb' | 'balance-alb';
+
+export interface HostBondInput {
+  name: string;
+  description?: string;
+  slaves: string[];
+  mode: BondMode;
+  xmit_hash_policy?: 'layer2' | 'layer2+3' | 'layer3+4';
+  primary?: string;
+  mtu?: number;
 }
 
 export interface HostNicInput {

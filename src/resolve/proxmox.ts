@@ -3,7 +3,7 @@
 // gateway, and the routes to networks the host reaches only through the
 // firewall (the return route nobody remembers).
 import type { Path } from '../location.js';
-import type { Bridge, Firewall, FirewallInterface, Host, HostNic, Network, Route } from '../model.js';
+import type { Bridge, Firewall, FirewallInterface, Host, HostBond, HostNic, Network, Route } from '../model.js';
 import { parseAddressWithPrefix } from '../net.js';
 import { PVE_ALL_VIDS, PVE_VID_MIN } from '../targets/proxmox/interfaces.js';
 import type { HostInput } from '../topology.js';
@@ -90,7 +90,21 @@ export function resolveHost(
     const { address, prefix, network } = hostAddress(nic.address, `NIC ${nic.name}`, input.name, npath.concat('address'), ctx, siteNetworks);
     return { name: nic.name, description: nic.description, address, prefix, network: network?.id, mtu: nic.mtu, path: npath };
   });
-  return { name: input.name, description: input.description, ports: input.ports ?? [], bridges, nics, routes: [], unrouted: [], path };
+  const bonds: HostBond[] = (input.bonds ?? []).map((bond, i) => {
+    const bpath = path.concat('bonds', i);
+    ctx.name('bond', `host ${input.name}`, bond.name, bpath, site);
+    return {
+      name: bond.name,
+      description: bond.description,
+      slaves: bond.slaves,
+      mode: bond.mode,
+      xmitHashPolicy: bond.xmit_hash_policy,
+      primary: bond.primary,
+      mtu: bond.mtu,
+      path: bpath,
+    };
+  });
+  return { name: input.name, description: input.description, ports: input.ports ?? [], bridges, nics, bonds, routes: [], unrouted: [], path };
 }
 
 /**

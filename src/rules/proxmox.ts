@@ -2,6 +2,7 @@
 // Proxmox VE's own API would refuse when the bridge is next edited in the GUI.
 import { INTERFACE_NAME, TEMPLATE_CHARACTERS, addressInterface, vidEntryProblem } from '../targets/proxmox/interfaces.js';
 import type { Bridge, HostNic, NetworkKind } from '../model.js';
+import type { Path } from '../location.js';
 import type { Rule } from './rule.js';
 import { bridges, hosts } from './walk.js';
 
@@ -17,9 +18,9 @@ export const proxmoxRules: Rule[] = [
   {
     id: 'proxmox/description-text',
     severity: 'error',
-    summary: 'A bridge or NIC description has "$", "%" or "\\", which ifupdown2 would read as template code.',
+    summary: 'A bridge, NIC or bond description has "$", "%" or "\\", which ifupdown2 would read as template code.',
     why: "ifupdown2 runs /etc/network/interfaces through the Mako template engine first (template_enable=1 by default): ${...} in a comment is evaluated as Python, and a line starting with % is a control line.",
-    hint: 'Leave "$", "%" and "\\" out of bridge and NIC descriptions.',
+    hint: 'Leave "$", "%" and "\\" out of bridge, NIC and bond descriptions.',
     examples: [
       {
         where: 'sites[].proxmox.hosts[].bridges[vmbr2]',
@@ -34,9 +35,11 @@ export const proxmoxRules: Rule[] = [
         }
       }
       for (const host of hosts(model)) {
-        for (const nic of host.nics) {
-          if (nic.description !== undefined && TEMPLATE_CHARACTERS.test(nic.description)) {
-            report({ path: nic.path.concat('description'), message: `NIC ${nic.name}: description "${nic.description}" would be read as template code by ifupdown2` });
+        const devices: [string, { name: string; description?: string; path: Path }][] = host.nics.map((n) => ['NIC', n]);
+        for (const bond of host.bonds) devices.push(['bond', bond]);
+        for (const [kind, device] of devices) {
+          if (device.description !== undefined && TEMPLATE_CHARACTERS.test(device.description)) {
+            report({ path: device.path.concat('description'), message: `${kind} ${device.name}: description "${device.description}" would be read as template code by ifupdown2` });
           }
         }
       }

@@ -12,6 +12,7 @@ import { formatIPv4 } from '../../src/net.js';
 import { edit, modelOf, readExample, render, root } from '../helpers.js';
 import { attempt, missing, titled } from '../system-tools.js';
 import { NIC, hostWithNic } from './nic-address.js';
+import { BACKUP, BOND_MTU, LACP, hostOnBond } from './bond.js';
 import { MGMT, hostOnJumboVlan, hostOnVlan, hostOnVlanWithRoutes } from './vlan-address.js';
 import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
 
@@ -45,6 +46,7 @@ const variants: Record<string, () => string> = {
   'B with the host address in VLAN mgmt and routes through it': () => hostOnVlanWithRoutes,
   'B with the host address in VLAN mgmt on a jumbo-frame bridge': () => hostOnJumboVlan,
   'A with a NIC with an address of its own': () => hostWithNic,
+  'B with a bridge on an LACP bond and an active-backup bond': () => hostOnBond,
 };
 
 const syncheck = join(root, 'test/scripts/ifupdown2-syncheck.sh');
@@ -68,6 +70,17 @@ describe.skipIf(whyParse)(titled('ifupdown2 parses every generated file', whyPar
     const nic = parsed.find((s) => s.name === NIC.name)!;
     expect(nic.addr_method).toBe('static');
     expect(nic.config).toEqual({ address: NIC.address, mtu: String(NIC.mtu) });
+  });
+
+  it('reads the bonds with their slaves, mode, hash policy or primary, and MTU', async () => {
+    const result = attempt(syncheck, [await interfacesOf(hostOnBond, 'bonds')]);
+    expect(result.status).toBe(0);
+    const parsed = JSON.parse(result.stdout) as { name: string; config: Record<string, string | string[]> }[];
+    const config = (name: string) => parsed.find((s) => s.name === name)!.config;
+    expect(config(LACP.name)).toMatchObject({ 'bond-slaves': LACP.slaves.join(' '), 'bond-mode': LACP.mode, 'bond-xmit-hash-policy': LACP.xmit_hash_policy, mtu: String(BOND_MTU) });
+    expect(config(BACKUP.name)).toMatchObject({ 'bond-slaves': BACKUP.slaves.join(' '), 'bond-mode': BACKUP.mode, 'bond-primary': BACKUP.primary, mtu: String(BACKUP.mtu) });
+    for (const slave of LACP.slaves) expect(config(slave)).toEqual({ mtu: String(BOND_MTU) });
+    expect(config('vmbr2')['bridge-ports']).toBe(LACP.name);
   });
 
   it('reports a broken file (the check can fail)', async () => {

@@ -15,6 +15,7 @@ import { edit, readExample, render, root } from '../helpers.js';
 import { lineOf } from '../yaml-lines.js';
 import { pvePerl, whyNoUpstream } from './pve-perl.js';
 import { NIC, hostWithNic } from './nic-address.js';
+import { hostOnBond } from './bond.js';
 import { MGMT, hostOnJumboVlan, hostOnVlan, hostOnVlanWithRoutes } from './vlan-address.js';
 
 const why = whyNoUpstream;
@@ -45,6 +46,7 @@ const variants: Record<string, { yaml: () => string; file: string }> = {
   'B with the host address in VLAN mgmt and routes through it': { yaml: () => hostOnVlanWithRoutes, file: 'hosting/proxmox/pve/interfaces' },
   'B with the host address in VLAN mgmt on a jumbo-frame bridge': { yaml: () => hostOnJumboVlan, file: 'hosting/proxmox/pve/interfaces' },
   'A with a NIC with an address of its own': { yaml: () => hostWithNic, file: 'home/proxmox/pve/interfaces' },
+  'B with a bridge on an LACP bond and an active-backup bond': { yaml: () => hostOnBond, file: 'hosting/proxmox/pve/interfaces' },
 };
 
 /** The file without its leading comment block: what Proxmox VE's writer replaces with its own header. */
@@ -111,6 +113,23 @@ describe.skipIf(why)(`Proxmox VE's own reader, writer and API check${why ? ` (SK
     const withPort = await read(pve2(['eno1']));
     expect(withPort.bridge).toBe(`PVE BRIDGE: vmbr1 ports eno1 address 10.0.0.253/24 gateway ${firewallAddress}`);
     expect(withPort.errors).toEqual([]);
+  });
+
+  // pve-common PVE/Network/Interfaces.pm: every bondN is read as a bond; the writer marks each bond slave
+  // `auto` (autostart), writes a bond read without slaves as `bond-slaves none` in mode balance-rr, and refuses
+  // a bond whose MTU is below its bridge's (check_mtu) and a bond-primary that is no slave.
+  it('keeps gen’s bonds, and shows what it makes of the bonds gen must not write', async () => {
+    const text = (await render(hostOnBond)).get('hosting/proxmox/pve/interfaces')!;
+    expect(roundTrip(text.replace(/^auto eno1\n/m, ''), 'bond-slave-not-auto').report).toMatch(/^ADDED: .*\bauto eno1\b/m);
+    const bare = roundTrip(text.replace(/^iface bond0 inet manual\n(\t.*\n|#.*\n)*/m, 'iface bond0 inet manual\n').replace(/^auto bond0\n/m, ''), 'bond-without-slaves');
+    expect(bare.report).toMatch(/^ADDED: iface bond0 inet: bond-slaves none$/m);
+    expect(bare.report).toMatch(/^ADDED: iface bond0 inet: bond-mode balance-rr$/m);
+    const lowMtu = roundTrip(text.replace(/(bond-mode 802\.3ad\n(\t.*\n)*?)\tmtu 9000\n/, '$1\tmtu 1500\n'), 'bond-mtu-below-bridge');
+    expect(lowMtu.status).toBe(1);
+    // Against the bridge or a slave, whichever check runs first (the writer walks a hash).
+    expect(lowMtu.report).toMatch(/interface 'bond0' - mtu 1500 is lower than '(vmbr2|eno1|eno2)' - mtu 9000/);
+    const primary = roundTrip(text.replace('bond-primary eno5', 'bond-primary eno3'), 'bond-primary-no-slave');
+    expect(primary.report).toMatch(/bond 'bond1' - bond-primary interface is not a slave/);
   });
 
   it('reads the VLAN device of a jumbo-frame bridge without an MTU of its own, which Proxmox VE checks against its bridge’s only when it has one', async () => {

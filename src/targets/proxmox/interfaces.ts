@@ -98,3 +98,23 @@ export const PVE_MTU_MAX = 65520;
 export function addressInterface(bridge: { name: string; addressVlan?: number }): string {
   return bridge.addressVlan !== undefined ? `${bridge.name}.${bridge.addressVlan}` : bridge.name;
 }
+
+/**
+ * Proxmox VE reads an interface as a Linux bond only by its name `bondN`
+ * (pve-common PVE/Network/Interfaces.pm, read_etc_network_interfaces), and
+ * writes it with `bond-miimon 100` when none was read.
+ */
+export const BOND_NAME = /^bond\d+$/;
+export const PVE_BOND_MIIMON = 100;
+
+/** The bond modes Proxmox VE's writer knows ($bond_modes), also ifupdown2's bond-mode values. */
+export const BOND_MODES: readonly string[] = ['balance-rr', 'active-backup', 'balance-xor', 'broadcast', '802.3ad', 'balance-tlb', 'balance-alb'];
+
+/** The transmit hash policies Proxmox VE's API takes (pve-manager PVE/API2/Network.pm, bond_xmit_hash_policy). */
+export const BOND_XMIT_HASH_POLICIES: readonly string[] = ['layer2', 'layer2+3', 'layer3+4'];
+
+/** Modes with which Proxmox VE's writer keeps bond-xmit-hash-policy (it drops the line with any other). */
+export const BOND_HASH_MODES: readonly string[] = ['balance-xor', '802.3ad'];
+
+/** The one mode with which Proxmox VE's writer keeps bond-primary. */
+export const BOND_PRIMARY_MODE = 'active-backup';

@@ -1,0 +1,117 @@
+// Linux bonds of a Proxmox host (bonds[]), written as Proxmox VE's writer
+// writes them (pve-common PVE/Network/Interfaces.pm __interface_to_string and
+// __write_etc_network_interfaces): before, a bond could not be described, and
+// a bridge port `bond0` was written as a bare `iface bond0 inet manual`
+// without slaves. pve-roundtrip.test.ts and ifupdown2.test.ts read the same
+// files with Proxmox VE's and ifupdown2's own code.
+import { describe, expect, it } from 'vitest';
+import { edit, lint, readExample, render } from '../helpers.js';
+import { lineOf } from '../yaml-lines.js';
+import { BACKUP, BOND_MTU, LACP, hostOnBond } from './bond.js';
+import { option, parseInterfaces } from './interfaces-file.js';
+
+const hosting = readExample('vlan-hosting');
+const host = ['sites', 0, 'proxmox', 'hosts', 0];
+const withBonds = (bonds: unknown[], yaml = hosting) => edit(yaml, [...host, 'bonds'], bonds);
+const errorsOf = async (text: string) => (await lint(text)).filter((d) => d.severity === 'error').map((d) => [d.rule, d.location.line]);
+
+describe('a bond', async () => {
+  const text = (await render(hostOnBond)).get('hosting/proxmox/pve/interfaces')!;
+  const file = parseInterfaces(text);
+
+  it('is written after the NICs and before the bridges, its slaves auto, as Proxmox VE orders and marks them', () => {
+    expect([...file.stanzas.keys()]).toEqual(['lo', 'eno3', ...LACP.slaves, ...BACKUP.slaves, LACP.name, BACKUP.name, 'vmbr1', 'vmbr2', 'vmbr2.10']);
+    for (const name of [...LACP.slaves, ...BACKUP.slaves, LACP.name, BACKUP.name]) expect(file.auto).toContain(name);
+    expect(file.auto).not.toContain('eno3');
+  });
+
+  it('has its slaves, miimon 100, its mode, the hash policy or the primary its mode takes, the MTU and its comment', () => {
+    expect(file.stanzas.get(LACP.name)).toMatchObject({
+      method: 'manual',
+      options: [
+        ['bond-slaves', LACP.slaves.join(' ')],
+        ['bond-miimon', '100'],
+        ['bond-mode', LACP.mode],
+        ['bond-xmit-hash-policy', LACP.xmit_hash_policy],
+        ['mtu', String(BOND_MTU)],
+      ],
+      comments: [LACP.description],
+    });
+    expect(file.stanzas.get(BACKUP.name)!.options).toEqual([
+      ['bond-slaves', BACKUP.slaves.join(' ')],
+      ['bond-miimon', '100'],
+      ['bond-mode', BACKUP.mode],
+      ['bond-primary', BACKUP.primary],
+      ['mtu', String(BACKUP.mtu)],
+    ]);
+  });
+
+  it('is the bridge’s port, and takes the bridge’s MTU onto itself and its slaves', async () => {
+    expect(option(file.stanzas.get('vmbr2')!, 'bridge-ports')).toEqual([LACP.name]);
+    for (const slave of LACP.slaves) expect(option(file.stanzas.get(slave)!, 'mtu')).toEqual([String(BOND_MTU)]);
+    const without = parseInterfaces((await render(edit(hostOnBond, [...host, 'bridges', 1, 'mtu'], undefined))).get('hosting/proxmox/pve/interfaces')!);
+    for (const name of [LACP.name, ...LACP.slaves]) expect(option(without.stanzas.get(name)!, 'mtu')).toEqual([]);
+  });
+
+  it('lints clean as written', async () => {
+    expect(await errorsOf(hostOnBond)).toEqual([]);
+  });
+});
+
+describe('lint of bonds', () => {
+  it('reports a bridge port or host port named like a bond that the host does not have (proxmox/bond-port-unknown)', async () => {
+    const onBridge = edit(hosting, [...host, 'bridges', 1, 'ports'], ['bond0']);
+    expect(await errorsOf(onBridge)).toEqual([['proxmox/bond-port-unknown', lineOf(onBridge, [...host, 'bridges', 1, 'ports', 0])]]);
+    const onHost = edit(hosting, [...host, 'ports'], ['eno3', 'bond7']);
+    expect(await errorsOf(onHost)).toEqual([['proxmox/bond-port-unknown', lineOf(onHost, [...host, 'ports', 1])]]);
+    expect(await errorsOf(withBonds([LACP], onBridge))).toEqual([]);
+  });
+
+  it.each([
+    ['a bridge port', { slaves: ['eno3', 'eno2'] }, ['slaves', 0]],
+    ['a bridge', { slaves: ['vmbr1'] }, ['slaves', 0]],
+    ['a VLAN device', { slaves: ['eno1.20'] }, ['slaves', 0]],
+    ['listed twice', { slaves: ['eno1', 'eno1'] }, ['slaves', 1]],
+    ['a primary with another mode', { primary: 'eno1' }, ['primary']],
+    ['a primary that is no slave', { mode: 'active-backup', xmit_hash_policy: undefined, primary: 'eno5' }, ['primary']],
+    ['a hash policy with another mode', { mode: 'active-backup' }, ['xmit_hash_policy']],
+    ['an MTU below its bridge’s', { mtu: 1500 }, ['mtu']],
+  ])('reports %s (proxmox/bond-definition)', async (_, change, at) => {
+    const yaml = edit(withBonds([Object.assign({}, LACP, change)]), [...host, 'bridges', 1, 'mtu'], 9000);
+    const bridged = edit(yaml, [...host, 'bridges', 1, 'ports'], [LACP.name]);
+    expect(await errorsOf(bridged)).toEqual([['proxmox/bond-definition', lineOf(bridged, [...host, 'bonds', 0, ...at])]]);
+  });
+
+  it('reports a slave of another bond, and a NIC with an address as a slave', async () => {
+    const twice = withBonds([LACP, Object.assign({}, BACKUP, { slaves: ['eno2', 'eno5'], primary: 'eno5' })]);
+    expect(await errorsOf(twice)).toEqual([['proxmox/bond-definition', lineOf(twice, [...host, 'bonds', 1, 'slaves', 0])]]);
+    const nic = edit(withBonds([LACP]), [...host, 'nics'], [{ name: 'eno1', address: '10.99.0.11/24' }]);
+    expect(await errorsOf(nic)).toEqual([['proxmox/bond-definition', lineOf(nic, [...host, 'bonds', 0, 'slaves', 0])]]);
+  });
+
+  it('reports template characters in a bond’s description (proxmox/description-text), which ifupdown2 would run through Mako', async () => {
+    const text = withBonds([Object.assign({}, LACP, { description: 'LACP ${reboot} 100% up' })]);
+    expect(await errorsOf(text)).toEqual([['proxmox/description-text', lineOf(text, [...host, 'bonds', 0, 'description'])]]);
+  });
+
+  it('reports one bond name twice (names/duplicate)', async () => {
+    const text = withBonds([LACP, Object.assign({}, BACKUP, { name: LACP.name })]);
+    expect((await errorsOf(text)).map(([rule]) => rule)).toContain('names/duplicate');
+  });
+
+  it('refuses in the schema a bond not named bondN, without slaves or mode, or with a mode or policy Proxmox VE does not know', async () => {
+    for (const bond of [
+      Object.assign({}, LACP, { name: 'lacp0' }),
+      Object.assign({}, LACP, { slaves: [] }),
+      { name: 'bond0', slaves: ['eno1'] },
+      Object.assign({}, LACP, { mode: 'lacp' }),
+      Object.assign({}, LACP, { xmit_hash_policy: 'encap3+4' }),
+      Object.assign({}, LACP, { address: '10.99.0.11/24' }),
+    ]) {
+      const yaml = withBonds([bond]);
+      const errors = await errorsOf(yaml);
+      expect(errors.length, JSON.stringify(bond)).toBeGreaterThan(0);
+      expect(errors.every(([rule]) => rule === 'schema'), JSON.stringify(errors)).toBe(true);
+    }
+  });
+});
