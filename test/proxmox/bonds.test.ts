@@ -4,6 +4,10 @@
 // a bridge port `bond0` was written as a bare `iface bond0 inet manual`
 // without slaves. pve-roundtrip.test.ts and ifupdown2.test.ts read the same
 // files with Proxmox VE's and ifupdown2's own code.
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { edit, lint, readExample, render } from '../helpers.js';
 import { lineOf } from '../yaml-lines.js';
@@ -51,6 +55,36 @@ describe('a bond', async () => {
     for (const slave of LACP.slaves) expect(option(file.stanzas.get(slave)!, 'mtu')).toEqual([String(BOND_MTU)]);
     const without = parseInterfaces((await render(edit(hostOnBond, [...host, 'bridges', 1, 'mtu'], undefined))).get('hosting/proxmox/pve/interfaces')!);
     for (const name of [LACP.name, ...LACP.slaves]) expect(option(without.stanzas.get(name)!, 'mtu')).toEqual([]);
+  });
+
+  it('the verify script checks it up, in its mode and hash policy, with exactly its slaves and their MTU, against the box', async () => {
+    const script = (await render(hostOnBond)).get('hosting/verify/proxmox-pve.sh')!;
+    const bin = mkdtempSync(join(tmpdir(), 'gen-bond-verify-'));
+    try {
+      // `ip` as the box answers it (iproute2's -o -d line of a bond; the devices enslaved to it).
+      const run = (mode: string, slaves: string[], slaveMtu: number) => {
+        const enslaved = slaves.map((s, i) => `${i + 3}: ${s}: <BROADCAST,MULTICAST,SLAVE,UP,LOWER_UP> mtu ${slaveMtu} qdisc mq master bond0 state UP mode DEFAULT`).join('\\n');
+        writeFileSync(
+          join(bin, 'ip'),
+          `#!/bin/sh\ncase "$*" in\n` +
+            `"-o -d link show dev bond0") echo '5: bond0: <BROADCAST,MULTICAST,MASTER,UP,LOWER_UP> mtu 9000 qdisc noqueue master vmbr2 state UP mode DEFAULT\\    link/ether 02:00:00:00:00:05 brd ff:ff:ff:ff:ff:ff promiscuity 1 \\    bond mode ${mode} miimon 100 updelay 0 downdelay 0 xmit_hash_policy layer3+4 resend_igmp 1 lacp_rate slow' ;;\n` +
+            `"-o link show master bond0") printf '${enslaved}\\n' ;;\n` +
+            `"-o link show dev bond0") echo '5: bond0: <UP> mtu 9000 qdisc noqueue' ;;\n` +
+            `"-o link show dev eno"*) echo "9: \${5}: <UP> mtu ${slaveMtu} qdisc mq master bond0" ;;\n` +
+            `*) exit 1 ;;\nesac\n`,
+        );
+        chmodSync(join(bin, 'ip'), 0o755);
+        const out = spawnSync('bash', ['-c', script], { env: { PATH: `${bin}:${process.env.PATH}` }, encoding: 'utf8' }).stdout;
+        return out.split('\n').filter((l) => /^\S bond0 (is|and) /.test(l));
+      };
+      const line = lineOf(hostOnBond, [...host, 'bonds', 0]);
+      const what = `bond0 is an up bond in mode 802.3ad, xmit_hash_policy layer3+4 of exactly eno1 eno2 (topology.yaml:${line})`;
+      const mtu = `bond0 and its slaves have MTU ${BOND_MTU} (topology.yaml:${line})`;
+      expect(run('802.3ad', LACP.slaves, BOND_MTU)).toEqual([`✓ ${what}`, `✓ ${mtu}`]);
+      expect(run('balance-rr', ['eno1'], 1500)).toEqual([`✗ ${what}: mode balance-rr, not 802.3ad; slaves eno1, not eno1 eno2`, `✗ ${mtu}: eno1 has MTU 1500; eno2 has MTU 1500`]);
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
   });
 
   it('lints clean as written', async () => {

@@ -89,6 +89,23 @@ nic_check() { # what where device addresses
   if [ -z "$problems" ]; then pass "$1" "$2"; else fail "$1" "$2" "${problems#; }"; fi
 }
 
+# A bond: up, its mode (and hash policy, where written), exactly these slaves (ip -d shows the
+# kernel's bonding settings; `ip link show master` the devices enslaved to it).
+bond_check() { # what where bond mode slaves(space-separated) hash-policy(may be empty)
+  link=$(ip -o -d link show dev "$3" 2>&1) || { fail "$1" "$2" "$(printf '%s' "$link" | flat)"; return; }
+  flags=$(link_flags "$link")
+  mode=$(printf '%s\n' "$link" | sed -n 's/.* bond mode \([^ ]*\).*/\1/p')
+  policy=$(printf '%s\n' "$link" | sed -n 's/.* xmit_hash_policy \([^ ]*\).*/\1/p')
+  have=$(v4_sorted "$(ip -o link show master "$3" 2>/dev/null | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' | tr '\n' ' ')")
+  want=$(v4_sorted "$5")
+  problems=
+  has_word UP "$flags" || problems="$problems; down (flags $flags)"
+  [ "$mode" = "$4" ] || problems="$problems; mode ${mode:-none}, not $4"
+  [ -z "$6" ] || [ "$policy" = "$6" ] || problems="$problems; xmit_hash_policy ${policy:-none}, not $6"
+  [ "$have" = "$want" ] || problems="$problems; slaves ${have:-none}, not $want"
+  if [ -z "$problems" ]; then pass "$1" "$2"; else fail "$1" "$2" "${problems#; }"; fi
+}
+
 ports_check() { # what where bridge port...
   what=$1 where=$2 bridge=$3
   shift 3

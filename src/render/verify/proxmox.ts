@@ -1,6 +1,6 @@
 // A Proxmox VE host's verification script (bash, with the host's own
 // tools: ip, bridge, qm, pct, pvesm): each bridge up with exactly its
-// address (or its VLAN device with it, for an address in a VLAN), its ports, its MTU, each NIC with an address of its own, VLAN filtering with exactly its vids on its
+// address (or its VLAN device with it, for an address in a VLAN), its ports, its MTU, each NIC with an address of its own, each bond (mode, slaves, MTU), VLAN filtering with exactly its vids on its
 // ports; the node name resolving, as pmxcfs resolves it, to an address of the host; the default route and every route gen derives (`ip route get` must
 // leave through the firewall); the guests gen
 // knows (the firewall VM, the services' containers and VMs) with their NICs
@@ -12,6 +12,7 @@ import { addressInterface } from '../../targets/proxmox/interfaces.js';
 import { BACKUP_JOB_OPTIONS } from '../../targets/proxmox/backup-job.js';
 import { CANONICAL_NAME_AWK, NODE_IP_AWK, nodeNameAddress } from '../../targets/proxmox/node-name.js';
 import { jobOptions, selectionText } from '../backup-jobs.js';
+import { bondStanzas } from '../proxmox/bonds.js';
 import { cidr, ifname, ipv4 } from '../proxmox/shell-values.js';
 import { type Declared, call, renderScript } from './script.js';
 
@@ -76,6 +77,23 @@ nic_check() { # what where device addresses
   [ -z "$master" ] || problems="$problems; in $master"
   has_word UP "$flags" || problems="$problems; down (flags $flags)"
   [ "$have" = "$want" ] || problems="$problems; IPv4 \${have:-none}, not \${want:-none}"
+  if [ -z "$problems" ]; then pass "$1" "$2"; else fail "$1" "$2" "\${problems#; }"; fi
+}
+
+# A bond: up, its mode (and hash policy, where written), exactly these slaves (ip -d shows the
+# kernel's bonding settings; \`ip link show master\` the devices enslaved to it).
+bond_check() { # what where bond mode slaves(space-separated) hash-policy(may be empty)
+  link=$(ip -o -d link show dev "$3" 2>&1) || { fail "$1" "$2" "$(printf '%s' "$link" | flat)"; return; }
+  flags=$(link_flags "$link")
+  mode=$(printf '%s\\n' "$link" | sed -n 's/.* bond mode \\([^ ]*\\).*/\\1/p')
+  policy=$(printf '%s\\n' "$link" | sed -n 's/.* xmit_hash_policy \\([^ ]*\\).*/\\1/p')
+  have=$(v4_sorted "$(ip -o link show master "$3" 2>/dev/null | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' | tr '\\n' ' ')")
+  want=$(v4_sorted "$5")
+  problems=
+  has_word UP "$flags" || problems="$problems; down (flags $flags)"
+  [ "$mode" = "$4" ] || problems="$problems; mode \${mode:-none}, not $4"
+  [ -z "$6" ] || [ "$policy" = "$6" ] || problems="$problems; xmit_hash_policy \${policy:-none}, not $6"
+  [ "$have" = "$want" ] || problems="$problems; slaves \${have:-none}, not $want"
   if [ -z "$problems" ]; then pass "$1" "$2"; else fail "$1" "$2" "\${problems#; }"; fi
 }
 
@@ -269,6 +287,12 @@ function bridgeChecks(host: Host, declared: Declared): string[] {
     const address = `${ipv4(nic.address)}/${nic.prefix}`;
     out.push(call('nic_check', `${name} is up, in no bridge, with exactly the address ${address}`, where, [name, address]));
     if (nic.mtu !== undefined) out.push(call('mtu_check', `${name} has MTU ${nic.mtu}`, where, [nic.mtu, name]));
+  }
+  for (const bond of bondStanzas(host)) {
+    const where = declared(host.bonds.find((b) => b.name === bond.name)!.path);
+    const policy = bond.xmitHashPolicy !== undefined ? `, xmit_hash_policy ${bond.xmitHashPolicy}` : '';
+    out.push(call('bond_check', `${bond.name} is an up bond in mode ${bond.mode}${policy} of exactly ${bond.slaves}`, where, [bond.name, bond.mode, bond.slaves, bond.xmitHashPolicy ?? '']));
+    if (bond.mtu !== undefined) out.push(call('mtu_check', `${bond.name} and its slaves have MTU ${bond.mtu}`, where, [bond.mtu, bond.name, ...bond.slaves.split(' ')]));
   }
   return out;
 }
