@@ -295,7 +295,7 @@ export interface HostNic {
   path: Path;
 }
 
-/** A Linux bond (bondN) of physical NICs, without an address of its own. */
+/** A Linux bond (bondN) of physical NICs: a bridge's port, or with an address of its own like a HostNic. */
 export interface HostBond {
   name: string;
   description?: string;
@@ -303,6 +303,10 @@ export interface HostBond {
   mode: BondMode;
   xmitHashPolicy?: string;
   primary?: string;
+  /** Undefined without one, or when the written address is invalid (reported). */
+  address?: string;
+  prefix?: number;
+  network?: string;
   mtu?: number;
   path: Path;
 }

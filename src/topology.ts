@@ -76,6 +76,7 @@ export interface HostBondInput {
   mode: BondMode;
   xmit_hash_policy?: 'layer2' | 'layer2+3' | 'layer3+4';
   primary?: string;
+  address?: string;
   mtu?: number;
 }
 

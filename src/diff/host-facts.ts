@@ -15,20 +15,20 @@
 // - the node certificate: its subjectAltName holds the address
 //   (Setup.pm gen_pve_ssl_cert), renewed only when forced.
 import type { Host } from '../model.js';
-import { addressInterface } from '../targets/proxmox/interfaces.js';
+import { addressInterface, addressedLinks } from '../targets/proxmox/interfaces.js';
 import type { Fact } from './fact.js';
 
 /**
  * The host's addresses, each on the device gen writes it on (a VLAN device
- * `vmbr2.10` where the network is a VLAN), and those of NICs with an address
- * of their own (a corosync link): Apply takes any of them off the node.
+ * `vmbr2.10` where the network is a VLAN), and those of NICs and bonds with an
+ * address of their own (a corosync link): Apply takes any of them off the node.
  */
 function addresses(host: Host): [device: string, address: string][] {
   const list: [string, string][] = [];
   for (const bridge of host.bridges) {
     if (bridge.address !== undefined) list.push([addressInterface(bridge), `${bridge.address}/${bridge.prefix}`]);
   }
-  for (const nic of host.nics) if (nic.address !== undefined) list.push([nic.name, `${nic.address}/${nic.prefix}`]);
+  for (const { link } of addressedLinks(host)) list.push([link.name, `${link.address}/${link.prefix}`]);
   return list;
 }
 

@@ -5,7 +5,7 @@
 import type { Path } from '../location.js';
 import type { Bridge, Firewall, FirewallInterface, Host, HostBond, HostNic, Network, Route } from '../model.js';
 import { parseAddressWithPrefix } from '../net.js';
-import { PVE_ALL_VIDS, PVE_VID_MIN } from '../targets/proxmox/interfaces.js';
+import { PVE_ALL_VIDS, PVE_VID_MIN, addressedLinks } from '../targets/proxmox/interfaces.js';
 import type { HostInput } from '../topology.js';
 import type { BlockIndex } from './block-index.js';
 import type { ResolveContext } from './context.js';
@@ -93,6 +93,7 @@ export function resolveHost(
   const bonds: HostBond[] = (input.bonds ?? []).map((bond, i) => {
     const bpath = path.concat('bonds', i);
     ctx.name('bond', `host ${input.name}`, bond.name, bpath, site);
+    const { address, prefix, network } = bond.address !== undefined ? hostAddress(bond.address, `bond ${bond.name}`, input.name, bpath.concat('address'), ctx, siteNetworks) : {};
     return {
       name: bond.name,
       description: bond.description,
@@ -100,6 +101,9 @@ export function resolveHost(
       mode: bond.mode,
       xmitHashPolicy: bond.xmit_hash_policy,
       primary: bond.primary,
+      address,
+      prefix,
+      network: network?.id,
       mtu: bond.mtu,
       path: bpath,
     };
@@ -152,8 +156,8 @@ export function deriveHostRouting(host: Host, networks: ReadonlyMap<string, Netw
   // Attached means the host has an address there: a bridge that only carries
   // a firewall network (the host has no address on it) gives the host no way
   // into that network except through the firewall.
-  // A NIC's own network is on-link too: a route via the firewall would replace its connected route.
-  const attached = new Set(addressed.flatMap((b) => (b.network ? [b.network] : [])).concat(host.nics.flatMap((n) => (n.network ? [n.network] : []))));
+  // A NIC's or bond's own network is on-link too: a route via the firewall would replace its connected route.
+  const attached = new Set(addressed.flatMap((b) => (b.network ? [b.network] : [])).concat(addressedLinks(host).flatMap(({ link }) => (link.network ? [link.network] : []))));
   if (!facing || !facingGateway) {
     // Only the WAN side: a route via the firewall's WAN address would meet its
     // block of private sources and a policy that passes nothing in from the WAN.

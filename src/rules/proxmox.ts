@@ -1,7 +1,7 @@
 // Proxmox bridge settings that ifupdown2 cannot carry out as written, or that
 // Proxmox VE's own API would refuse when the bridge is next edited in the GUI.
-import { INTERFACE_NAME, TEMPLATE_CHARACTERS, addressInterface, vidEntryProblem } from '../targets/proxmox/interfaces.js';
-import type { Bridge, HostNic, NetworkKind } from '../model.js';
+import { INTERFACE_NAME, TEMPLATE_CHARACTERS, addressInterface, addressedLinks, vidEntryProblem } from '../targets/proxmox/interfaces.js';
+import type { Bridge, HostBond, HostNic, NetworkKind } from '../model.js';
 import type { Path } from '../location.js';
 import type { Rule } from './rule.js';
 import { bridges, hosts } from './walk.js';
@@ -48,7 +48,7 @@ export const proxmoxRules: Rule[] = [
   {
     id: 'proxmox/nic-address-bridged',
     severity: 'error',
-    summary: 'A NIC with an address of its own (nics[]) is also a port of a bridge, or a bridge.',
+    summary: 'A NIC with an address of its own (nics[]), or a bond with an address, is also a port of a bridge, or a bridge.',
     why: "An address belongs on the bridge, not on its port: Proxmox VE's writer refuses the whole file (pve-common PVE/Network/Interfaces.pm: \"ip address can't be set on interface if bridged\"), so no network change can be saved in the GUI, and on the link the bridge takes the port's frames before its address sees them.",
     hint: "Take the NIC out of the bridge's ports (a corosync or storage link needs no bridge), or give the address to the bridge instead.",
     examples: [
@@ -65,9 +65,9 @@ export const proxmoxRules: Rule[] = [
           taken.set(bridge.name, `a bridge of host ${host.name}`);
           for (const port of bridge.ports) if (!taken.has(port)) taken.set(port, `a port of bridge ${bridge.name}`);
         }
-        for (const nic of host.nics) {
-          const other = taken.get(nic.name);
-          if (other !== undefined) report({ path: nic.path.concat('name'), message: `NIC ${nic.name} has an address of its own but is ${other}` });
+        for (const { kind, link } of addressedLinks(host)) {
+          const other = taken.get(link.name);
+          if (other !== undefined) report({ path: link.path.concat(kind === 'NIC' ? 'name' : 'address'), message: `${kind} ${link.name} has an address of its own but is ${other}` });
         }
       }
     },
@@ -176,8 +176,8 @@ export const proxmoxRules: Rule[] = [
     ],
     check(model, report) {
       for (const host of hosts(model)) {
-        // A NIC's own address (nics) is one the node keeps too: reachable there, it is not cut off.
-        if (host.bridges.some((b) => b.address !== undefined) || host.nics.some((n) => n.address !== undefined)) continue;
+        // A NIC's or bond's own address is one the node keeps too: reachable there, it is not cut off.
+        if (host.bridges.some((b) => b.address !== undefined) || addressedLinks(host).length > 0) continue;
         report({
           path: host.path.concat('bridges'),
           message:
@@ -263,8 +263,8 @@ export const proxmoxRules: Rule[] = [
     ],
     check(model, report) {
       for (const host of hosts(model)) {
-        // A NIC with an address of its own takes its network on-link the same way.
-        const devices = host.bridges.map((b): { kind: string; device: Bridge | HostNic } => ({ kind: 'bridge', device: b })).concat(host.nics.map((n) => ({ kind: 'NIC', device: n })));
+        // A NIC or bond with an address of its own takes its network on-link the same way.
+        const devices = host.bridges.map((b): { kind: string; device: Bridge | HostNic | HostBond } => ({ kind: 'bridge', device: b })).concat(addressedLinks(host).map(({ kind, link }) => ({ kind, device: link })));
         for (const { kind, device } of devices) {
           if (device.address === undefined || device.network === undefined) continue;
           const network = model.networks.find((n) => n.id === device.network);

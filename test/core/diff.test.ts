@@ -170,14 +170,18 @@ describe('describeChanges', () => {
     expect(added).toContain('Proxmox host pve address changed: 192.168.0.10/24 on vmbr0, 10.0.0.254/24 on vmbr1 → 192.168.0.10/24 on vmbr0, 10.0.0.254/24 on vmbr1, 10.1.0.254/24 on vmbr2');
   });
 
-  it("a NIC's own address renumbered (a corosync link): Apply takes it off the node, as a bridge's", async () => {
-    const withNic = (address: string) => edit(A, ['sites', 0, 'proxmox', 'hosts', 0, 'nics'], [{ name: 'eno2', address }]);
-    const [before, now] = [await modelOf(withNic('10.99.0.11/24')), await modelOf(withNic('10.99.0.12/24'))];
-    // What the interfaces file gives eno2, read back from the file gen writes.
-    const eno2 = (model: Model) => /^iface eno2 inet static\n\taddress (\S+)$/m.exec(renderAll(model).get('home/proxmox/pve/interfaces')!)?.[1];
-    expect([eno2(before), eno2(now)]).toEqual(['10.99.0.11/24', '10.99.0.12/24']);
+  // A corosync link on a NIC, a storage network on a bond: each written with its own address.
+  it.each([
+    ['NIC', 'eno2', 'nics', { name: 'eno2' }],
+    ['bond', 'bond1', 'bonds', { name: 'bond1', slaves: ['eno2', 'eno3'], mode: 'active-backup' }],
+  ] as const)("a %s's own address renumbered: Apply takes it off the node, as a bridge's", async (_, device, key, item) => {
+    const withLink = (address: string) => edit(A, ['sites', 0, 'proxmox', 'hosts', 0, key], [Object.assign({ address }, item)]);
+    const [before, now] = [await modelOf(withLink('10.99.0.11/24')), await modelOf(withLink('10.99.0.12/24'))];
+    // What the interfaces file gives the device, read back from the file gen writes.
+    const written = (model: Model) => new RegExp(`^iface ${device} inet static\\n\\taddress (\\S+)$`, 'm').exec(renderAll(model).get('home/proxmox/pve/interfaces')!)?.[1];
+    expect([written(before), written(now)]).toEqual(['10.99.0.11/24', '10.99.0.12/24']);
     const line = describeChanges(before, now).find((w) => w.startsWith('Proxmox host pve address changed'));
-    expect(line).toContain('10.99.0.11/24 on eno2 → ');
+    expect(line).toContain(`10.99.0.11/24 on ${device} → `);
     expect(line).toContain('Apply takes 10.99.0.11 off the node');
     expect(line).toContain('ringN_addr in /etc/pve/corosync.conf');
   });

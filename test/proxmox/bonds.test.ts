@@ -9,7 +9,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { edit, lint, readExample, render } from '../helpers.js';
+import { edit, lint, modelOf, readExample, render } from '../helpers.js';
 import { lineOf } from '../yaml-lines.js';
 import { BACKUP, BOND_MTU, LACP, hostOnBond } from './bond.js';
 import { option, parseInterfaces } from './interfaces-file.js';
@@ -41,7 +41,9 @@ describe('a bond', async () => {
       ],
       comments: [LACP.description],
     });
+    expect(file.stanzas.get(BACKUP.name)!.method).toBe('static');
     expect(file.stanzas.get(BACKUP.name)!.options).toEqual([
+      ['address', BACKUP.address],
       ['bond-slaves', BACKUP.slaves.join(' ')],
       ['bond-miimon', '100'],
       ['bond-mode', BACKUP.mode],
@@ -85,6 +87,26 @@ describe('a bond', async () => {
     } finally {
       rmSync(bin, { recursive: true, force: true });
     }
+  });
+
+  it('with an address of its own, keeps it on-link (no route via the firewall), counts as the host’s address, and is checked by the verify script', async () => {
+    const homelab = readExample('homelab');
+    const routesOf = async (yaml: string) => (await modelOf(yaml)).sites[0]!.hosts[0]!.routes.map((r) => r.destination);
+    const before = await routesOf(homelab);
+    expect(before).toContain('10.1.0.0/24');
+    const storage = edit(homelab, [...host, 'bonds'], [Object.assign({}, BACKUP, { slaves: ['eno2', 'eno3'], primary: 'eno3', address: '10.1.0.50/24' })]);
+    expect(await routesOf(storage)).toEqual(before.filter((d) => d !== '10.1.0.0/24'));
+    // Without any bridge address, the bond's is the one the node is reached at.
+    const only = edit(hostOnBond, [...host, 'bridges', 1, 'address'], undefined);
+    expect((await lint(only)).filter((d) => d.rule === 'proxmox/host-no-address')).toEqual([]);
+    expect((await lint(edit(only, [...host, 'bonds', 1, 'address'], undefined))).filter((d) => d.rule === 'proxmox/host-no-address')).toHaveLength(1);
+    const script = (await render(hostOnBond)).get('hosting/verify/proxmox-pve.sh')!;
+    expect(script).toContain(`nic_check 'bond1 is up, in no bridge, with exactly the address ${BACKUP.address}'`);
+  });
+
+  it('with an address, as a bridge’s port is an error (proxmox/nic-address-bridged): Proxmox VE refuses such a file', async () => {
+    const bridged = edit(hostOnBond, [...host, 'bonds', 0, 'address'], '10.97.0.11/24');
+    expect(await errorsOf(bridged)).toEqual([['proxmox/nic-address-bridged', lineOf(bridged, [...host, 'bonds', 0, 'address'])]]);
   });
 
   it('lints clean as written', async () => {
@@ -133,14 +155,14 @@ describe('lint of bonds', () => {
     expect((await errorsOf(text)).map(([rule]) => rule)).toContain('names/duplicate');
   });
 
-  it('refuses in the schema a bond not named bondN, without slaves or mode, or with a mode or policy Proxmox VE does not know', async () => {
+  it('refuses in the schema a bond not named bondN, without slaves or mode, with a mode or policy Proxmox VE does not know, or an address without prefix', async () => {
     for (const bond of [
       Object.assign({}, LACP, { name: 'lacp0' }),
       Object.assign({}, LACP, { slaves: [] }),
       { name: 'bond0', slaves: ['eno1'] },
       Object.assign({}, LACP, { mode: 'lacp' }),
       Object.assign({}, LACP, { xmit_hash_policy: 'encap3+4' }),
-      Object.assign({}, LACP, { address: '10.99.0.11/24' }),
+      Object.assign({}, LACP, { address: '10.99.0.11' }),
     ]) {
       const yaml = withBonds([bond]);
       const errors = await errorsOf(yaml);

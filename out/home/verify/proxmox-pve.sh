@@ -75,7 +75,7 @@ vlan_device_check() { # what where device raw-device tag addresses
   if [ -z "$problems" ]; then pass "$1" "$2"; else fail "$1" "$2" "${problems#; }"; fi
 }
 
-# A NIC with an address of its own: up, in no bridge, exactly these IPv4 addresses.
+# A NIC or bond with an address of its own: up, in no bridge, exactly these IPv4 addresses.
 nic_check() { # what where device addresses
   link=$(ip -o link show dev "$3" 2>&1) || { fail "$1" "$2" "$(printf '%s' "$link" | flat)"; return; }
   flags=$(link_flags "$link")

@@ -1,11 +1,11 @@
 // A host's Linux bonds in /etc/network/interfaces, as Proxmox VE's writer
 // writes one (pve-common PVE/Network/Interfaces.pm, __interface_to_string):
-// bond-slaves, bond-miimon (100 when none was read), bond-mode, the hash
+// its address (inet static) where it has one, bond-slaves, bond-miimon (100 when none was read), bond-mode, the hash
 // policy only for balance-xor and 802.3ad, bond-primary only for
 // active-backup, then the MTU and the comment.
 import type { Host, HostBond } from '../../model.js';
 import { BOND_HASH_MODES, BOND_MODES, BOND_PRIMARY_MODE, BOND_XMIT_HASH_POLICIES, PVE_BOND_MIIMON } from '../../targets/proxmox/interfaces.js';
-import { UnsafeValueError, commentText, ifname, mtu } from './shell-values.js';
+import { UnsafeValueError, commentText, ifname, ipv4, mtu } from './shell-values.js';
 
 function oneOf(value: string, allowed: readonly string[], what: string): string {
   if (!allowed.includes(value)) throw new UnsafeValueError(`"${value}" is not a ${what} Proxmox VE takes`);
@@ -26,6 +26,8 @@ export function bondStanzas(host: Host) {
     const effective = bondMtu(host, bond);
     return {
       name: ifname(bond.name),
+      // An address of its own: no gateway and no routes, as a NIC's (nics).
+      address: bond.address !== undefined ? `${ipv4(bond.address)}/${bond.prefix}` : undefined,
       slaves: bond.slaves.map(ifname).join(' '),
       miimon: PVE_BOND_MIIMON,
       mode: oneOf(bond.mode, BOND_MODES, 'bond mode'),

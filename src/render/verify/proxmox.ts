@@ -66,7 +66,7 @@ vlan_device_check() { # what where device raw-device tag addresses
   if [ -z "$problems" ]; then pass "$1" "$2"; else fail "$1" "$2" "\${problems#; }"; fi
 }
 
-# A NIC with an address of its own: up, in no bridge, exactly these IPv4 addresses.
+# A NIC or bond with an address of its own: up, in no bridge, exactly these IPv4 addresses.
 nic_check() { # what where device addresses
   link=$(ip -o link show dev "$3" 2>&1) || { fail "$1" "$2" "$(printf '%s' "$link" | flat)"; return; }
   flags=$(link_flags "$link")
@@ -292,6 +292,7 @@ function bridgeChecks(host: Host, declared: Declared): string[] {
     const where = declared(host.bonds.find((b) => b.name === bond.name)!.path);
     const policy = bond.xmitHashPolicy !== undefined ? `, xmit_hash_policy ${bond.xmitHashPolicy}` : '';
     out.push(call('bond_check', `${bond.name} is an up bond in mode ${bond.mode}${policy} of exactly ${bond.slaves}`, where, [bond.name, bond.mode, bond.slaves, bond.xmitHashPolicy ?? '']));
+    if (bond.address !== undefined) out.push(call('nic_check', `${bond.name} is up, in no bridge, with exactly the address ${bond.address}`, where, [bond.name, bond.address]));
     if (bond.mtu !== undefined) out.push(call('mtu_check', `${bond.name} and its slaves have MTU ${bond.mtu}`, where, [bond.mtu, bond.name, ...bond.slaves.split(' ')]));
   }
   return out;

@@ -1,6 +1,7 @@
 // What Proxmox's /etc/network/interfaces (read by ifupdown2) accepts: the
 // renderer validates every value against these before writing it, and the
 // lint rules report a topology that would need anything else.
+import type { HostBond, HostNic } from '../../model.js';
 
 /** A Linux interface name: IFNAMSIZ is 16 bytes, so at most 15 characters. */
 export const INTERFACE_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,14}$/;
@@ -118,3 +119,14 @@ export const BOND_HASH_MODES: readonly string[] = ['balance-xor', '802.3ad'];
 
 /** The one mode with which Proxmox VE's writer keeps bond-primary. */
 export const BOND_PRIMARY_MODE = 'active-backup';
+
+/**
+ * The host's devices with an address of their own outside any bridge: NICs
+ * (nics) and bonds with an address. Each takes its network on-link, and the
+ * node keeps its address through Apply only when the file lists it.
+ */
+export function addressedLinks(host: { nics: readonly HostNic[]; bonds: readonly HostBond[] }): { kind: 'NIC' | 'bond'; link: HostNic | HostBond }[] {
+  const links: { kind: 'NIC' | 'bond'; link: HostNic | HostBond }[] = host.nics.filter((n) => n.address !== undefined).map((link) => ({ kind: 'NIC', link }));
+  for (const link of host.bonds) if (link.address !== undefined) links.push({ kind: 'bond', link });
+  return links;
+}
