@@ -2,7 +2,7 @@
 // PVE/Network/Interfaces.pm) takes them: the GUI saves the whole file on any
 // network edit, so a bond it refuses or rewrites breaks every later change.
 import type { Host, HostBond } from '../model.js';
-import { BOND_HASH_MODES, BOND_NAME, BOND_PRIMARY_MODE } from '../targets/proxmox/interfaces.js';
+import { BOND_HASH_MODES, BOND_NAME, BOND_PRIMARY_MODE, vlanRawDevice } from '../targets/proxmox/interfaces.js';
 import type { Rule, RuleReport } from './rule.js';
 import { hosts } from './walk.js';
 
@@ -40,9 +40,11 @@ function checkBond(host: Host, bond: HostBond, conflict: (bond: HostBond, slave:
   if (bond.xmitHashPolicy !== undefined && !BOND_HASH_MODES.includes(bond.mode)) {
     report({ path: bond.path.concat('xmit_hash_policy'), message: `bond ${bond.name}: xmit_hash_policy is only for mode ${BOND_HASH_MODES.join(' or ')}; Proxmox VE drops it from a ${bond.mode} bond` });
   }
-  const bridge = host.bridges.find((b) => b.ports.includes(bond.name));
-  if (bond.mtu !== undefined && bridge?.mtu !== undefined && bond.mtu < bridge.mtu) {
-    report({ path: bond.path.concat('mtu'), message: `bond ${bond.name}: MTU ${bond.mtu} is below the MTU ${bridge.mtu} of bridge ${bridge.name}, whose port it is` });
+  // A port on the bond itself, or on a VLAN device of it (bond0.20), whose MTU the bond carries.
+  for (const bridge of host.bridges) {
+    const port = bridge.ports.find((p) => p === bond.name || vlanRawDevice(p) === bond.name);
+    if (port === undefined || bond.mtu === undefined || bridge.mtu === undefined || bond.mtu >= bridge.mtu) continue;
+    report({ path: bond.path.concat('mtu'), message: `bond ${bond.name}: MTU ${bond.mtu} is below the MTU ${bridge.mtu} of bridge ${bridge.name}, ` + (port === bond.name ? 'whose port it is' : `whose port ${port} is a VLAN of it`) });
   }
 }
 

@@ -10,5 +10,18 @@ export const LACP = { name: 'bond0', slaves: ['eno1', 'eno2'], mode: '802.3ad', 
 export const BACKUP = { name: 'bond1', slaves: ['eno4', 'eno5'], mode: 'active-backup', primary: 'eno5', address: '10.98.0.11/24', mtu: 9000 };
 export const BOND_MTU = 9000;
 
+// A VLAN device port goes on a bridge that is not VLAN aware (vmbr1): the ifupdown2 of Debian 13
+// refuses it in a VLAN-aware one ("vlan sub-interface is not supported in a vlan-aware bridge").
+
+/** Scenario B with vmbr1 on VLAN 20 of NIC eno1 (eno1.20), with jumbo frames. */
+export const bridgeOnVlanPort: string = edit(edit(readExample('vlan-hosting'), [...host, 'bridges', 0, 'ports'], ['eno1.20']), [...host, 'bridges', 0, 'mtu'], BOND_MTU);
+
+/** Scenario B with vmbr1 on VLAN 20 of bond0 (bond0.20), with jumbo frames, and eno0 with an address of its own. */
+export const bridgeOnBondVlan: string = edit(
+  edit(edit(edit(readExample('vlan-hosting'), [...host, 'bonds'], [LACP]), [...host, 'bridges', 0, 'ports'], [`${LACP.name}.20`]), [...host, 'bridges', 0, 'mtu'], BOND_MTU),
+  [...host, 'nics'],
+  [{ name: 'eno0', address: '10.99.0.11/24' }],
+);
+
 /** Scenario B with vmbr2 on bond0 (MTU 9000 from the bridge) and bond1 beside it. */
 export const hostOnBond: string = edit(edit(edit(readExample('vlan-hosting'), [...host, 'bonds'], [LACP, BACKUP]), [...host, 'bridges', 1, 'ports'], [LACP.name]), [...host, 'bridges', 1, 'mtu'], BOND_MTU);

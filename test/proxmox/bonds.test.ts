@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { edit, lint, modelOf, readExample, render } from '../helpers.js';
 import { lineOf } from '../yaml-lines.js';
-import { BACKUP, BOND_MTU, LACP, hostOnBond } from './bond.js';
+import { BACKUP, BOND_MTU, LACP, bridgeOnBondVlan, bridgeOnVlanPort, hostOnBond } from './bond.js';
 import { option, parseInterfaces } from './interfaces-file.js';
 
 const hosting = readExample('vlan-hosting');
@@ -111,6 +111,32 @@ describe('a bond', async () => {
 
   it('lints clean as written', async () => {
     expect(await errorsOf(hostOnBond)).toEqual([]);
+  });
+});
+
+// Proxmox VE's writer refuses a VLAN device whose MTU is above its raw device's (check_mtu; one without
+// counts as 1500), and the kernel will not set it: a bridge's MTU on a VLAN device port goes on down.
+describe('a bridge on a VLAN device port', () => {
+  const mtus = (file: ReturnType<typeof parseInterfaces>) => Object.fromEntries([...file.stanzas].map(([name, s]) => [name, option(s, 'mtu')[0]]));
+
+  it('puts the bridge’s MTU on the VLAN device and its raw NIC, written before it', async () => {
+    const file = parseInterfaces((await render(bridgeOnVlanPort)).get('hosting/proxmox/pve/interfaces')!);
+    const names = [...file.stanzas.keys()];
+    expect(names.indexOf('eno1')).toBeLessThan(names.indexOf('eno1.20'));
+    expect(mtus(file)).toMatchObject({ eno1: String(BOND_MTU), 'eno1.20': String(BOND_MTU), vmbr1: String(BOND_MTU) });
+  });
+
+  it('on a bond’s VLAN device, on the bond and its slaves', async () => {
+    const yaml = bridgeOnBondVlan;
+    expect(await errorsOf(yaml)).toEqual([]);
+    const file = parseInterfaces((await render(yaml)).get('hosting/proxmox/pve/interfaces')!);
+    const names = [...file.stanzas.keys()];
+    // After the bond and the NIC with an address, as Proxmox VE's writer orders a bond's VLAN.
+    expect(names.indexOf('bond0.20')).toBe(names.indexOf('bond0') + 1);
+    expect(names.indexOf('eno0')).toBeLessThan(names.indexOf('bond0'));
+    expect(mtus(file)).toMatchObject({ 'bond0.20': String(BOND_MTU), bond0: String(BOND_MTU), eno1: String(BOND_MTU), eno2: String(BOND_MTU) });
+    const low = edit(yaml, [...host, 'bonds', 0, 'mtu'], 1500);
+    expect(await errorsOf(low)).toEqual([['proxmox/bond-definition', lineOf(low, [...host, 'bonds', 0, 'mtu'])]]);
   });
 });
 

@@ -12,7 +12,7 @@ import { formatIPv4 } from '../../src/net.js';
 import { edit, modelOf, readExample, render, root } from '../helpers.js';
 import { attempt, missing, titled } from '../system-tools.js';
 import { NIC, hostWithNic } from './nic-address.js';
-import { BACKUP, BOND_MTU, LACP, hostOnBond } from './bond.js';
+import { BACKUP, BOND_MTU, LACP, bridgeOnBondVlan, bridgeOnVlanPort, hostOnBond } from './bond.js';
 import { MGMT, hostOnJumboVlan, hostOnVlan, hostOnVlanWithRoutes } from './vlan-address.js';
 import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
 
@@ -47,6 +47,8 @@ const variants: Record<string, () => string> = {
   'B with the host address in VLAN mgmt on a jumbo-frame bridge': () => hostOnJumboVlan,
   'A with a NIC with an address of its own': () => hostWithNic,
   'B with a bridge on an LACP bond and an active-backup bond': () => hostOnBond,
+  'B with a jumbo-frame bridge on a VLAN device of a NIC': () => bridgeOnVlanPort,
+  'B with a jumbo-frame bridge on a VLAN device of a bond, and a NIC with an address': () => bridgeOnBondVlan,
 };
 
 const syncheck = join(root, 'test/scripts/ifupdown2-syncheck.sh');

@@ -15,7 +15,7 @@ import { edit, readExample, render, root } from '../helpers.js';
 import { lineOf } from '../yaml-lines.js';
 import { pvePerl, whyNoUpstream } from './pve-perl.js';
 import { NIC, hostWithNic } from './nic-address.js';
-import { hostOnBond } from './bond.js';
+import { bridgeOnBondVlan, bridgeOnVlanPort, hostOnBond } from './bond.js';
 import { MGMT, hostOnJumboVlan, hostOnVlan, hostOnVlanWithRoutes } from './vlan-address.js';
 
 const why = whyNoUpstream;
@@ -47,6 +47,8 @@ const variants: Record<string, { yaml: () => string; file: string }> = {
   'B with the host address in VLAN mgmt on a jumbo-frame bridge': { yaml: () => hostOnJumboVlan, file: 'hosting/proxmox/pve/interfaces' },
   'A with a NIC with an address of its own': { yaml: () => hostWithNic, file: 'home/proxmox/pve/interfaces' },
   'B with a bridge on an LACP bond and an active-backup bond': { yaml: () => hostOnBond, file: 'hosting/proxmox/pve/interfaces' },
+  'B with a jumbo-frame bridge on a VLAN device of a NIC': { yaml: () => bridgeOnVlanPort, file: 'hosting/proxmox/pve/interfaces' },
+  'B with a jumbo-frame bridge on a VLAN device of a bond, and a NIC with an address': { yaml: () => bridgeOnBondVlan, file: 'hosting/proxmox/pve/interfaces' },
 };
 
 /** The file without its leading comment block: what Proxmox VE's writer replaces with its own header. */
@@ -61,10 +63,11 @@ describe.skipIf(why)(`Proxmox VE's own reader, writer and API check${why ? ` (SK
     env.PVE_PERL_CACHE = pvePerl().cache;
   }, 120_000);
 
-  function roundTrip(text: string, name: string) {
+  /** `nics`: the host's physical NICs, where the file does not name each (else those it names). */
+  function roundTrip(text: string, name: string, nics?: string[]) {
     const file = join(work, `${name.replace(/\W+/g, '-')}.interfaces`);
     writeFileSync(file, text);
-    const result = spawnSync('bash', [join(tool, 'run.sh'), file], { env, encoding: 'utf8' });
+    const result = spawnSync('bash', [join(tool, 'run.sh')].concat(nics ? ['--nics', nics.join(',')] : [], [file]), { env, encoding: 'utf8' });
     return { status: result.status, report: result.stdout + result.stderr, rewrite: existsSync(`${file}.pve`) ? readFileSync(`${file}.pve`, 'utf8') : undefined };
   }
 
@@ -130,6 +133,16 @@ describe.skipIf(why)(`Proxmox VE's own reader, writer and API check${why ? ` (SK
     expect(lowMtu.report).toMatch(/interface 'bond0' - mtu 1500 is lower than '(vmbr2|eno1|eno2)' - mtu 9000/);
     const primary = roundTrip(text.replace('bond-primary eno5', 'bond-primary eno3'), 'bond-primary-no-slave');
     expect(primary.report).toMatch(/bond 'bond1' - bond-primary interface is not a slave/);
+  });
+
+  // check_mtu of a VLAN against its raw device (one without an MTU counts as 1500): a bridge's MTU on its
+  // port eno1.20 needs the same on eno1, which the file did not name before.
+  it('takes a jumbo-frame bridge on a VLAN device port only with the MTU on the raw NIC too', async () => {
+    const text = (await render(bridgeOnVlanPort)).get('hosting/proxmox/pve/interfaces')!;
+    expect(text).toMatch(/\niface eno1 inet manual\n\tmtu 9000\n\niface eno1\.20 inet manual\n\tmtu 9000\n/);
+    const withoutRaw = roundTrip(text.replace('iface eno1 inet manual\n\tmtu 9000\n\n', ''), 'vlan-port-raw-1500', ['eno1', 'eno3']);
+    expect(withoutRaw.status).toBe(1);
+    expect(withoutRaw.report).toMatch(/interface 'eno1' - mtu 1500 is lower than 'eno1\.20' - mtu 9000/);
   });
 
   it('reads the VLAN device of a jumbo-frame bridge without an MTU of its own, which Proxmox VE checks against its bridge’s only when it has one', async () => {

@@ -3,7 +3,8 @@
 // its address (inet static) where it has one, bond-slaves, bond-miimon (100 when none was read), bond-mode, the hash
 // policy only for balance-xor and 802.3ad, bond-primary only for
 // active-backup, then the MTU and the comment.
-import type { Host, HostBond } from '../../model.js';
+import type { Host } from '../../model.js';
+import { neededMtus } from './ports.js';
 import { BOND_HASH_MODES, BOND_MODES, BOND_PRIMARY_MODE, BOND_XMIT_HASH_POLICIES, PVE_BOND_MIIMON } from '../../targets/proxmox/interfaces.js';
 import { UnsafeValueError, commentText, ifname, ipv4, mtu } from './shell-values.js';
 
@@ -12,18 +13,13 @@ function oneOf(value: string, allowed: readonly string[], what: string): string 
   return value;
 }
 
-/**
- * A bond's MTU: its own, else the MTU of the bridge it is a port of
- * (ifupdown2 would leave the bond at 1500, and Proxmox VE's writer refuses a
- * bridge whose MTU is above a port's).
- */
-export function bondMtu(host: Host, bond: HostBond): number | undefined {
-  return bond.mtu ?? host.bridges.find((b) => b.ports.includes(bond.name))?.mtu;
-}
-
 export function bondStanzas(host: Host) {
+  // A bond's MTU: its own, else the one of the bridge it (or its VLAN device)
+  // is a port of: ifupdown2 would leave it at 1500, and Proxmox VE's writer
+  // refuses a bridge whose MTU is above a port's.
+  const needs = neededMtus(host);
   return host.bonds.map((bond) => {
-    const effective = bondMtu(host, bond);
+    const effective = bond.mtu ?? needs.get(bond.name);
     return {
       name: ifname(bond.name),
       // An address of its own: no gateway and no routes, as a NIC's (nics).

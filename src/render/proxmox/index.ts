@@ -14,7 +14,8 @@ import { addressInterface } from '../../targets/proxmox/interfaces.js';
 import type { OutputFiles } from '../target.js';
 import { template } from '../templates.js';
 import { applyInterfacesPath, applyInterfacesScript } from './apply-interfaces.js';
-import { bondMtu, bondStanzas } from './bonds.js';
+import { bondStanzas } from './bonds.js';
+import { portStanzas } from './ports.js';
 import { cidr, commentText, ifname, ipv4, mtu, vid } from './shell-values.js';
 
 export function interfacesPath(site: string, host: string): string {
@@ -34,33 +35,10 @@ function hostAddress(host: Host, bridge: Bridge) {
 }
 
 function hostData(site: string, host: Host) {
-  const bridgeNames = new Set(host.bridges.map((b) => b.name));
-  const bondOf = new Map(host.bonds.flatMap((bond) => bond.slaves.map((slave) => [slave, bond] as const)));
-  const bondNames = new Set(host.bonds.map((b) => b.name));
-  // Ports enslaved to bridges and bonds need a stanza too, even when the host's port list omits them.
-  const portNames = [...new Set(host.ports.concat(host.bridges.flatMap((b) => b.ports), [...bondOf.keys()]))].filter((p) => !bridgeNames.has(p) && !bondNames.has(p));
   // A bridge MTU goes on the bridge and on each of its ports: ifupdown2 sets a
   // bridge without one to 1500 whatever its ports have (and guests' taps copy
   // the bridge's MTU), and Proxmox VE refuses a bridge whose MTU is above a port's.
-  // A bond's slave takes the bond's MTU, and is `auto`, as Proxmox VE's writer
-  // marks every bond slave (autostart) when it saves the file.
-  const nics = new Map(host.nics.map((nic) => [nic.name, nic]));
-  const ports: { name: string; auto?: boolean; mtu?: number; address?: string; comment?: string }[] = portNames.filter((name) => !nics.has(name)).map((name) => {
-    const bond = bondOf.get(name);
-    const portMtu = bond !== undefined ? bondMtu(host, bond) : host.bridges.find((b) => b.ports.includes(name))?.mtu;
-    return { name: ifname(name), auto: bond !== undefined, mtu: portMtu !== undefined ? mtu(portMtu) : undefined };
-  });
-  // A NIC with an address of its own, written among the ports as Proxmox VE's
-  // writer orders an `eth`: auto, inet static, address, mtu, then its comment.
-  for (const nic of nics.values()) {
-    if (nic.address === undefined) continue;
-    ports.push({
-      name: ifname(nic.name),
-      mtu: nic.mtu !== undefined ? mtu(nic.mtu) : undefined,
-      address: `${ipv4(nic.address)}/${nic.prefix}`,
-      comment: nic.description !== undefined ? commentText(nic.description) : undefined,
-    });
-  }
+  const { ports, bondPorts } = portStanzas(host);
   const bridges = host.bridges.map((bridge) => {
     return Object.assign(bridge.addressVlan !== undefined ? { method: 'manual' } : hostAddress(host, bridge), {
       name: ifname(bridge.name),
@@ -73,7 +51,7 @@ function hostData(site: string, host: Host) {
   });
   // After every bridge, as Proxmox VE's writer orders a bridge's VLAN devices.
   const vlans = host.bridges.filter((b) => b.addressVlan !== undefined).map((bridge) => Object.assign(hostAddress(host, bridge), { name: ifname(addressInterface(bridge)) }));
-  return { site, host: host.name, ports, bonds: bondStanzas(host), bridges, vlans };
+  return { site, host: host.name, ports, bonds: bondStanzas(host), bondPorts, bridges, vlans };
 }
 
 export function renderProxmox(model: Model, files: OutputFiles): void {

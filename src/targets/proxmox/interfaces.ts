@@ -130,3 +130,8 @@ export function addressedLinks(host: { nics: readonly HostNic[]; bonds: readonly
   for (const link of host.bonds) if (link.address !== undefined) links.push({ kind: 'bond', link });
   return links;
 }
+
+/** The raw device of a VLAN device name `<raw>.<tag>` (eno1 of eno1.20), as Proxmox VE and ifupdown2 read it; undefined for any other name. */
+export function vlanRawDevice(name: string): string | undefined {
+  return /^(.+)\.\d+$/.exec(name)?.[1];
+}

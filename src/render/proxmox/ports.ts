@@ -1,0 +1,75 @@
+// The stanzas of a host's NICs and VLAN device ports, and the MTU each lower device needs so that Proxmox VE's writer takes the file
+// and the kernel can carry the bridge's frames (pve-common
+// PVE/Network/Interfaces.pm check_mtu: a bridge's MTU must not be above a
+// port's, a VLAN device's not above its raw device's; the kernel refuses a
+// VLAN device an MTU above its raw device's). A bridge's MTU goes on each
+// port; a port that is a VLAN device `<raw>.<tag>` passes it on to its raw
+// device, and a bond to its slaves.
+import type { Host } from '../../model.js';
+import { vlanRawDevice } from '../../targets/proxmox/interfaces.js';
+import { commentText, ifname, ipv4, mtu } from './shell-values.js';
+
+/** The MTU each port, VLAN raw device and bond needs (the largest asked of it); devices with none are absent. */
+export function neededMtus(host: Host): Map<string, number> {
+  const needs = new Map<string, number>();
+  const need = (device: string, mtu: number): void => {
+    if ((needs.get(device) ?? 0) >= mtu) return;
+    needs.set(device, mtu);
+    const raw = vlanRawDevice(device);
+    if (raw !== undefined) need(raw, mtu);
+  };
+  for (const bridge of host.bridges) if (bridge.mtu !== undefined) for (const port of bridge.ports) need(port, bridge.mtu);
+  for (const bond of host.bonds) {
+    const mtu = bond.mtu ?? needs.get(bond.name);
+    if (mtu !== undefined) for (const slave of bond.slaves) need(slave, mtu);
+  }
+  return needs;
+}
+
+interface PortStanza {
+  name: string;
+  auto?: boolean;
+  mtu?: number;
+  address?: string;
+  comment?: string;
+}
+
+/**
+ * The NICs (`manual`; a bond's slave `auto`, as Proxmox VE's writer marks
+ * every bond slave; a NIC with an address of its own `auto` and `inet
+ * static`), then the VLAN device ports, in the order Proxmox VE's writer
+ * gives them: a VLAN device after every interface of its raw device's kind,
+ * so one on a bond (bondPorts) after the bonds.
+ */
+export function portStanzas(host: Host): { ports: PortStanza[]; bondPorts: PortStanza[] } {
+  const bridgeNames = new Set(host.bridges.map((b) => b.name));
+  const bondNames = new Set(host.bonds.map((b) => b.name));
+  const slaves = new Set(host.bonds.flatMap((bond) => bond.slaves));
+  const needs = neededMtus(host);
+  // Ports enslaved to bridges and bonds need a stanza too, even when the host's port list omits them,
+  // and so does a NIC under a VLAN device port that needs a larger MTU.
+  const listed = host.ports.concat(host.bridges.flatMap((b) => b.ports), [...slaves]);
+  for (const port of listed) {
+    const raw = vlanRawDevice(port);
+    if (raw !== undefined && needs.has(raw)) listed.push(raw);
+  }
+  const nics = new Map(host.nics.map((nic) => [nic.name, nic]));
+  const named = [...new Set(listed)].filter((p) => !bridgeNames.has(p) && !bondNames.has(p) && !nics.has(p));
+  const manual = (name: string): PortStanza => {
+    const portMtu = needs.get(name);
+    return { name: ifname(name), auto: slaves.has(name), mtu: portMtu !== undefined ? mtu(portMtu) : undefined };
+  };
+  const ports = named.filter((p) => vlanRawDevice(p) === undefined).map(manual);
+  for (const nic of nics.values()) {
+    if (nic.address === undefined) continue;
+    ports.push({
+      name: ifname(nic.name),
+      mtu: nic.mtu !== undefined ? mtu(nic.mtu) : undefined,
+      address: `${ipv4(nic.address)}/${nic.prefix}`,
+      comment: nic.description !== undefined ? commentText(nic.description) : undefined,
+    });
+  }
+  const vlanPorts = named.filter((p) => vlanRawDevice(p) !== undefined);
+  const onBond = (p: string) => bondNames.has(vlanRawDevice(p)!);
+  return { ports: ports.concat(vlanPorts.filter((p) => !onBond(p)).map(manual)), bondPorts: vlanPorts.filter(onBond).map(manual) };
+}
