@@ -19,6 +19,7 @@ import { ipRules } from './ip.js';
 import { nameRules } from './names.js';
 import { proxmoxRules } from './proxmox.js';
 import { bondRules } from './bonds.js';
+import { vlanDeviceRules } from './vlan-devices.js';
 import { opnsenseRules } from './opnsense.js';
 import { openResolverRules } from './open-resolver.js';
 import { policyRules } from './policy.js';
@@ -34,7 +35,7 @@ import { wireguardKeepaliveRules } from './wireguard-keepalive.js';
 import { wireguardKeyAgeRules } from './wireguard-key-age.js';
 import { wireguardMtuRules } from './wireguard-mtu.js';
 
-export const rules: readonly Rule[] = [...reportedRules, ...nameRules, ...ipRules, ...firewallRules, ...opnsenseRules, ...acmeSiteRules, ...dhcpDnsRules, ...openResolverRules, ...adminExposedRules, ...haproxyRules, ...wireguardRules, ...wireguardFullTunnelRules, ...wireguardMtuRules, ...wireguardKeepaliveRules, ...wireguardKeyAgeRules, ...wireguardClientRules, ...wireguardSiteRules, ...infrastructureRules, ...proxmoxRules, ...bondRules, ...hostGatewayRules, ...guestRules, ...accessRules, ...awsRules, ...awsKeyRules, ...awsQuotaRules, ...backupCacheRules, ...backupJobRules, ...backupPathRules, ...upstreamRules, ...policyRules, ...antiLockoutRules, ...testRules];
+export const rules: readonly Rule[] = [...reportedRules, ...nameRules, ...ipRules, ...firewallRules, ...opnsenseRules, ...acmeSiteRules, ...dhcpDnsRules, ...openResolverRules, ...adminExposedRules, ...haproxyRules, ...wireguardRules, ...wireguardFullTunnelRules, ...wireguardMtuRules, ...wireguardKeepaliveRules, ...wireguardKeyAgeRules, ...wireguardClientRules, ...wireguardSiteRules, ...infrastructureRules, ...proxmoxRules, ...bondRules, ...vlanDeviceRules, ...hostGatewayRules, ...guestRules, ...accessRules, ...awsRules, ...awsKeyRules, ...awsQuotaRules, ...backupCacheRules, ...backupJobRules, ...backupPathRules, ...upstreamRules, ...policyRules, ...antiLockoutRules, ...testRules];
 
 export const ruleById: ReadonlyMap<string, Rule> = new Map(rules.map((r) => [r.id, r]));
 

@@ -25,3 +25,9 @@ export const bridgeOnBondVlan: string = edit(
 
 /** Scenario B with vmbr2 on bond0 (MTU 9000 from the bridge) and bond1 beside it. */
 export const hostOnBond: string = edit(edit(edit(readExample('vlan-hosting'), [...host, 'bonds'], [LACP, BACKUP]), [...host, 'bridges', 1, 'ports'], [LACP.name]), [...host, 'bridges', 1, 'mtu'], BOND_MTU);
+
+export const STORAGE = { name: 'bond0.30', address: '10.98.0.11/24', mtu: 9000, description: 'storage' };
+export const COROSYNC = { name: 'eno4.40', address: '10.97.0.11/24', description: 'corosync' };
+
+/** Scenario B with VLAN devices with addresses of their own: storage on VLAN 30 of bond0, corosync on VLAN 40 of eno4. */
+export const vlanNics: string = edit(edit(readExample('vlan-hosting'), [...host, 'bonds'], [{ name: 'bond0', slaves: ['eno1', 'eno2'], mode: '802.3ad' }]), [...host, 'nics'], [STORAGE, COROSYNC]);

@@ -86,11 +86,11 @@ describe('a NIC with an address of its own', async () => {
   });
 });
 
-describe('the schema takes a physical NIC with an address and nothing else', () => {
+describe('the schema takes a physical NIC (or a VLAN device of a NIC or bond) with an address and nothing else', () => {
   it.each([
     ['a bond', { name: 'bond0', address: '10.99.0.11/24' }],
     ['a bridge', { name: 'vmbr9', address: '10.99.0.11/24' }],
-    ['a VLAN device', { name: 'eno2.50', address: '10.99.0.11/24' }],
+    ['a VLAN device of a bridge', { name: 'vmbr0.50', address: '10.99.0.11/24' }],
     ['loopback', { name: 'lo', address: '10.99.0.11/24' }],
     ['an address without prefix', { name: 'eno2', address: '10.99.0.11' }],
     ['a gateway', { name: 'eno2', address: '10.99.0.11/24', gateway: '10.99.0.1' }],

@@ -15,7 +15,7 @@ import { edit, readExample, render, root } from '../helpers.js';
 import { lineOf } from '../yaml-lines.js';
 import { pvePerl, whyNoUpstream } from './pve-perl.js';
 import { NIC, hostWithNic } from './nic-address.js';
-import { bridgeOnBondVlan, bridgeOnVlanPort, hostOnBond } from './bond.js';
+import { bridgeOnBondVlan, bridgeOnVlanPort, hostOnBond, vlanNics } from './bond.js';
 import { MGMT, hostOnJumboVlan, hostOnVlan, hostOnVlanWithRoutes } from './vlan-address.js';
 
 const why = whyNoUpstream;
@@ -26,7 +26,7 @@ const homelab = readExample('homelab');
 const hosting = readExample('vlan-hosting');
 const host = ['sites', 0, 'proxmox', 'hosts', 0];
 
-const variants: Record<string, { yaml: () => string; file: string }> = {
+const variants: Record<string, { yaml: () => string; file: string; nics?: string[] }> = {
   'scenario A': { yaml: () => homelab, file: 'home/proxmox/pve/interfaces' },
   'scenario B': { yaml: () => hosting, file: 'hosting/proxmox/pve/interfaces' },
   'A with jumbo frames on a bridge with a port and on one without': {
@@ -49,6 +49,7 @@ const variants: Record<string, { yaml: () => string; file: string }> = {
   'B with a bridge on an LACP bond and an active-backup bond': { yaml: () => hostOnBond, file: 'hosting/proxmox/pve/interfaces' },
   'B with a jumbo-frame bridge on a VLAN device of a NIC': { yaml: () => bridgeOnVlanPort, file: 'hosting/proxmox/pve/interfaces' },
   'B with a jumbo-frame bridge on a VLAN device of a bond, and a NIC with an address': { yaml: () => bridgeOnBondVlan, file: 'hosting/proxmox/pve/interfaces' },
+  'B with VLAN devices with addresses on a bond and on a NIC': { yaml: () => vlanNics, file: 'hosting/proxmox/pve/interfaces', nics: ['eno1', 'eno2', 'eno3', 'eno4'] },
 };
 
 /** The file without its leading comment block: what Proxmox VE's writer replaces with its own header. */
@@ -73,7 +74,7 @@ describe.skipIf(why)(`Proxmox VE's own reader, writer and API check${why ? ` (SK
 
   it.each(Object.keys(variants))('%s: every line survives, the GUI can save every bridge, only the header differs', async (name) => {
     const text = (await render(variants[name]!.yaml())).get(variants[name]!.file)!;
-    const { status, report, rewrite } = roundTrip(text, name);
+    const { status, report, rewrite } = roundTrip(text, name, variants[name]!.nics);
     expect(report).not.toMatch(/^(LOST|CHANGED|ADDED|REORDERED|PVE (WARNING|REFUSED))/m);
     expect(report).toMatch(/^RESULT: OK /m);
     expect(status).toBe(0);

@@ -5,7 +5,7 @@
 // VLAN device an MTU above its raw device's). A bridge's MTU goes on each
 // port; a port that is a VLAN device `<raw>.<tag>` passes it on to its raw
 // device, and a bond to its slaves.
-import type { Host } from '../../model.js';
+import type { Host, HostNic } from '../../model.js';
 import { vlanRawDevice } from '../../targets/proxmox/interfaces.js';
 import { commentText, ifname, ipv4, mtu } from './shell-values.js';
 
@@ -19,6 +19,8 @@ export function neededMtus(host: Host): Map<string, number> {
     if (raw !== undefined) need(raw, mtu);
   };
   for (const bridge of host.bridges) if (bridge.mtu !== undefined) for (const port of bridge.ports) need(port, bridge.mtu);
+  // A VLAN device with an address of its own (eno2.30) and an MTU needs it on its raw device too.
+  for (const nic of host.nics) if (nic.mtu !== undefined && vlanRawDevice(nic.name) !== undefined) need(nic.name, nic.mtu);
   for (const bond of host.bonds) {
     const mtu = bond.mtu ?? needs.get(bond.name);
     if (mtu !== undefined) for (const slave of bond.slaves) need(slave, mtu);
@@ -47,29 +49,30 @@ export function portStanzas(host: Host): { ports: PortStanza[]; bondPorts: PortS
   const slaves = new Set(host.bonds.flatMap((bond) => bond.slaves));
   const needs = neededMtus(host);
   // Ports enslaved to bridges and bonds need a stanza too, even when the host's port list omits them,
-  // and so does a NIC under a VLAN device port that needs a larger MTU.
-  const listed = host.ports.concat(host.bridges.flatMap((b) => b.ports), [...slaves]);
-  for (const port of listed) {
-    const raw = vlanRawDevice(port);
-    if (raw !== undefined && needs.has(raw)) listed.push(raw);
-  }
+  // and so does the NIC under a VLAN device (with the MTU the VLAN needs): Proxmox VE's GUI adds
+  // one for every NIC the file does not name.
   const nics = new Map(host.nics.map((nic) => [nic.name, nic]));
+  const listed = host.ports.concat(host.bridges.flatMap((b) => b.ports), [...slaves]);
+  for (const device of listed.concat([...nics.keys()])) {
+    const raw = vlanRawDevice(device);
+    if (raw !== undefined) listed.push(raw);
+  }
   const named = [...new Set(listed)].filter((p) => !bridgeNames.has(p) && !bondNames.has(p) && !nics.has(p));
   const manual = (name: string): PortStanza => {
     const portMtu = needs.get(name);
     return { name: ifname(name), auto: slaves.has(name), mtu: portMtu !== undefined ? mtu(portMtu) : undefined };
   };
-  const ports = named.filter((p) => vlanRawDevice(p) === undefined).map(manual);
-  for (const nic of nics.values()) {
-    if (nic.address === undefined) continue;
-    ports.push({
-      name: ifname(nic.name),
-      mtu: nic.mtu !== undefined ? mtu(nic.mtu) : undefined,
-      address: `${ipv4(nic.address)}/${nic.prefix}`,
-      comment: nic.description !== undefined ? commentText(nic.description) : undefined,
-    });
-  }
-  const vlanPorts = named.filter((p) => vlanRawDevice(p) !== undefined);
-  const onBond = (p: string) => bondNames.has(vlanRawDevice(p)!);
-  return { ports: ports.concat(vlanPorts.filter((p) => !onBond(p)).map(manual)), bondPorts: vlanPorts.filter(onBond).map(manual) };
+  // A NIC (or VLAN device) with an address of its own: auto, inet static, address, mtu, then its comment.
+  const addressed = (nic: HostNic): PortStanza => ({
+    name: ifname(nic.name),
+    mtu: nic.mtu !== undefined ? mtu(nic.mtu) : undefined,
+    address: `${ipv4(nic.address!)}/${nic.prefix}`,
+    comment: nic.description !== undefined ? commentText(nic.description) : undefined,
+  });
+  const isVlan = (p: string) => vlanRawDevice(p) !== undefined;
+  const onBond = (p: string) => bondNames.has(vlanRawDevice(p) ?? '');
+  const withAddress = [...nics.values()].filter((nic) => nic.address !== undefined);
+  const vlans = named.filter(isVlan).map(manual).concat(withAddress.filter((nic) => isVlan(nic.name)).map(addressed));
+  const ports = named.filter((p) => !isVlan(p)).map(manual).concat(withAddress.filter((nic) => !isVlan(nic.name)).map(addressed));
+  return { ports: ports.concat(vlans.filter((s) => !onBond(s.name))), bondPorts: vlans.filter((s) => onBond(s.name)) };
 }
