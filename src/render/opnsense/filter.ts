@@ -33,8 +33,8 @@ function endpoint(name: 'source' | 'destination', value: Endpoint, port?: string
  * ipsec_if_input() hands it to the VTI; OPNsense's
  * net.enc.in.ipsec_filter_mask is 2, system.inc), then on the VTI
  * (ipsecN), where no rule of gen's is. Its state from enc0 passes it there
- * only when floating: with "Bind states to interface" (System › Settings ›
- * Firewall; filter.inc: "set state-policy if-bound"), pf finds a state on
+ * only when floating: with "Bind states to interface" (Firewall › Settings ›
+ * Advanced; filter.inc: "set state-policy if-bound"), pf finds a state on
  * its own interface alone (pf.c pf_find_state()), and the VPC reached
  * nothing the policy passes it. A rule's own state policy overrides the
  * default (pfctl parse.y: default_statelock only without one; FilterRule.php
