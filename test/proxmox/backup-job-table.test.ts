@@ -21,6 +21,21 @@ const have = (names: readonly string[]) => !!mirror && names.every((n) => exists
 const show = (name: string, path: string) => execFileSync('git', ['-C', repo(name), 'show', `HEAD:${path}`], { encoding: 'utf8', maxBuffer: 1 << 26 });
 const skipped = (names: readonly string[]) => (have(names) ? '' : ` (skipped: PVE_MIRROR has no ${names.join(', ')})`);
 
+/** The entries of a Perl hash of property schemas (the keys at its least indent), each with its text. */
+function perlProperties(hash: string): Map<string, string> {
+  const lines = hash.split('\n');
+  const keyLine = /^( *)'?([a-z][a-z-]*)'? => /;
+  const indent = Math.min(...lines.filter((l) => keyLine.test(l)).map((l) => keyLine.exec(l)![1]!.length));
+  const entries = new Map<string, string>();
+  let key: string | undefined;
+  for (const line of lines) {
+    const m = keyLine.exec(line);
+    if (m && m[1]!.length === indent) entries.set((key = m[2]!), '');
+    if (key !== undefined) entries.set(key, `${entries.get(key)!}${line}\n`);
+  }
+  return entries;
+}
+
 /** Jobs of every kind: all guests with and without exclude, a pool, a list; options on and off. */
 const VARIANT_JOBS = [
   { id: 'nightly' },
@@ -57,15 +72,37 @@ describe('the backup job table', () => {
     }
   });
 
-  const guestCommon = ['proxmox+pve-guest-common'];
-  it.skipIf(!have(guestCommon))(`modes and defaults are vzdump's${skipped(guestCommon)}`, () => {
-    const common = show(guestCommon[0]!, 'src/PVE/VZDump/Common.pm');
+  const jobRepos = ['proxmox+pve-guest-common', 'proxmox+pve-common', 'proxmox+pve-manager'];
+  it.skipIf(!have(jobRepos))(`modes and defaults are those of vzdump and of a job in jobs.cfg${skipped(jobRepos)}`, () => {
+    const common = show(jobRepos[0]!, 'src/PVE/VZDump/Common.pm');
     const mode = /\n {4}mode => \{([^}]*)\}/.exec(common)![1]!;
     expect([...(/enum => \[([^\]]*)\]/.exec(mode)![1]!.matchAll(/'([a-z]+)'/g))].map((m) => m[1])).toEqual([...BACKUP_MODES]);
+    // A job's options are vzdump's ($confdesc) and those every job has (Job/Registry.pm propertyList: enabled, schedule, comment, repeat-missed).
+    const vzdump = perlProperties(/\nmy \$confdesc = \{([\s\S]*?)\n\};/.exec(common)![1]!);
+    const job = perlProperties(/\n {4}propertyList => \{([\s\S]*?)\n {4}\},/.exec(show(jobRepos[1]!, 'src/PVE/Job/Registry.pm'))![1]!);
+    // storage is a get_standard_option without a default: vzdump takes local (PVE/VZDump.pm get_storage_param) unless a dumpdir is set.
+    const storage = /\nsub get_storage_param \{(?:\n(?: .*)?)*?\n {4}return \$param->\{storage\} \|\| '([^']+)';/.exec(show(jobRepos[2]!, 'PVE/VZDump.pm'))![1]!;
+    const fallback: Record<string, string> = { storage };
+    // The options that have no default at all, and why none is needed: a job without them has no value, the table's ''.
+    const noDefault: Record<string, string> = {
+      schedule: 'required (no optional flag): every job in jobs.cfg holds one',
+      exclude: 'a list of guests: absent, none is excluded',
+      pool: 'a selection: absent, the job selects by all or vmid',
+      vmid: 'a selection: absent, the job selects by all or pool',
+      'notes-template': 'absent, the backups get no notes',
+      comment: 'absent, the job has no description',
+    };
+    const keys = BACKUP_JOB_OPTIONS.map((o) => o.key);
+    expect(Object.keys(noDefault).filter((k) => !keys.includes(k))).toEqual([]);
+    expect(job.get('schedule')).not.toMatch(/optional => 1/);
     for (const o of BACKUP_JOB_OPTIONS) {
-      const option = new RegExp(`\\n {4}'?${o.key}'? => \\{([^}]*)\\}`).exec(common)?.[1];
-      const upstreamDefault = option === undefined ? undefined : /default => '?([^',]*)'?,/.exec(option)?.[1];
-      if (upstreamDefault !== undefined) expect([o.key, o.absent]).toEqual([o.key, upstreamDefault]);
+      const defined = [vzdump.get(o.key), job.get(o.key)].filter((d): d is string => d !== undefined);
+      expect([o.key, defined.length]).toEqual([o.key, 1]);
+      const defaults = [...defined[0]!.matchAll(/\bdefault => '?([^',]*)'?,/g)].map((m) => m[1]!);
+      expect(defaults.length, o.key).toBeLessThanOrEqual(1);
+      const upstream = defaults[0] ?? fallback[o.key];
+      if (upstream === undefined) expect([o.key, noDefault[o.key] !== undefined, o.absent]).toEqual([o.key, true, '']);
+      else expect([o.key, noDefault[o.key], o.absent]).toEqual([o.key, undefined, upstream]);
     }
   });
 

@@ -13,7 +13,7 @@ export type JobOptionCompare = 'plain' | 'ids' | 'text';
 export interface BackupJobOption {
   /** The option as jobs.cfg and pvesh name it. */
   key: string;
-  /** What Proxmox VE takes when the job does not hold the option (VZDump/Common.pm defaults; enabled: Job/Registry.pm parse_config). */
+  /** What Proxmox VE takes when the job does not hold the option (pve-guest-common VZDump/Common.pm defaults; enabled, repeat-missed: pve-common Job/Registry.pm; storage: pve-manager PVE/VZDump.pm get_storage_param). */
   absent: string;
   compare: JobOptionCompare;
 }
