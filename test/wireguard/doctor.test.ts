@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { contains, formatIPv4, parseCidr, parseIPv4 } from '../../src/net.js';
 import { lintText } from '../../src/pipeline.js';
-import { publicKeyOf } from '../../src/targets/wireguard/keys.js';
+import { generateKeyPair, publicKeyOf } from '../../src/targets/wireguard/keys.js';
 import { type Probes, type RunningInterface, parseDump, runProbe, systemProbes } from '../../src/wg/doctor-probes.js';
 import { type DoctorCheck, TUNNEL_MTU_MIN, doctor, formatDoctor } from '../../src/wg/doctor.js';
 import { parse, stringify } from 'yaml';
@@ -54,6 +54,14 @@ function machine(change: Partial<Probes> & { tunnel?: (t: RunningInterface) => v
     now: () => 1_000_000,
     ...change,
   };
+}
+
+/** Whether a peer's AllowedIPs hold the address: wg-quick routes it into the tunnel. */
+function inAllowedIps(allowedIps: readonly string[], address: string): boolean {
+  return allowedIps.some((n) => {
+    const c = parseCidr(n);
+    return c.ok && contains(c.block, parseIPv4(address)!);
+  });
 }
 
 function failed(checks: DoctorCheck[]): DoctorCheck[] {
@@ -337,13 +345,12 @@ describe("gen wg doctor pings the firewall only where the peer's tunnel and the 
   function familyMachine(name: string, answers: (address: string) => boolean): Probes {
     const wg0 = familyModel!.sites[0]!.wireguard[0]!;
     const peer = wg0.peers.find((p) => p.name === name)!;
-    const inTunnel = (address: string) => peer.allowedIps.some((n) => { const c = parseCidr(n); return c.ok && contains(c.block, parseIPv4(address)!); });
     return {
       tunnels: () => [{ name, publicKey: peer.publicKey!, listenPort: 40000, peers: [{ publicKey: wg0.publicKey!, endpoint: `${ENDPOINT_ADDRESS}:51820`, allowedIps: [...peer.allowedIps], latestHandshake: 1_000_000 - 20, keepalive: 25 }] }],
       addresses: () => [`${peer.address}/${wg0.prefix}`],
-      routeDevice: (address) => (inTunnel(address) ? name : 'eth0'),
+      routeDevice: (address) => (inAllowedIps(peer.allowedIps, address) ? name : 'eth0'),
       resolve: async () => [ENDPOINT_ADDRESS],
-      ping: (address) => (address === ENDPOINT_ADDRESS || (inTunnel(address) && answers(address)) ? 'reply' : 'no-reply'),
+      ping: (address) => (address === ENDPOINT_ADDRESS || (inAllowedIps(peer.allowedIps, address) && answers(address)) ? 'reply' : 'no-reply'),
       now: () => 1_000_000,
     };
   }
@@ -484,5 +491,54 @@ describe('gen wg doctor, one device at two sites', () => {
       ['wg-laptop (peer laptop of wg0, site home)', []],
       ['o-laptop (peer laptop of wg0, site office)', []],
     ]);
+  });
+});
+
+describe('gen wg doctor, a peer without a public key', () => {
+  // The device made its own key and the topology does not hold it yet: no other peer shares its key,
+  // so its tunnel is the one whose peer is its instance, never a tunnel of the same device to another one.
+  const device = generateKeyPair();
+  const OTHER_INSTANCE = generateKeyPair().publicKey;
+
+  it("finds its tunnel by its instance's key, not the device's other tunnel, and names the key to record", async () => {
+    const file = join(work, 'keyless.yaml');
+    const doc = parse(text) as { sites: { wireguard: { peers: Record<string, unknown>[] }[] }[] };
+    doc.sites[0]!.wireguard[0]!.peers.push({ name: 'tablet', role: 'mobile', address: '10.0.1.12' });
+    const keyless = stringify(doc);
+    writeFileSync(file, keyless);
+    const { model: m } = await lintText(keyless, file);
+    const wg0 = m!.sites[0]!.wireguard[0]!;
+    const tablet = wg0.peers.find((p) => p.name === 'tablet')!;
+    expect(tablet.publicKey).toBeUndefined();
+    const tunnel = (name: string, instanceKey: string): RunningInterface => ({
+      name,
+      publicKey: device.publicKey,
+      peers: [{ publicKey: instanceKey, endpoint: `${ENDPOINT_ADDRESS}:51820`, allowedIps: [...tablet.allowedIps], latestHandshake: 1_000_000 - 20, keepalive: 25 }],
+    });
+    const probes = (tunnels: RunningInterface[]): Probes => ({
+      tunnels: () => tunnels,
+      addresses: (iface) => (iface === 'wg-tablet' ? [`${tablet.address}/${wg0.prefix}`] : 'no such device'),
+      routeDevice: (address) => (inAllowedIps(tablet.allowedIps, address) ? 'wg-tablet' : 'eth0'),
+      resolve: async () => [ENDPOINT_ADDRESS],
+      ping: () => 'reply',
+      now: () => 1_000_000,
+    });
+    // The device's tunnel to another instance comes first: it is not the tablet's tunnel to wg0.
+    const both = probes([tunnel('other-vpn', OTHER_INSTANCE), tunnel('wg-tablet', wg0.publicKey!)]);
+    const [byName] = await doctor('tablet', { file }, both);
+    expect(failed(byName!.checks)).toEqual([]);
+    expect(byName!.checks.map((c) => c.check)).toContain('the tunnel to wg0 is up (wg-tablet)');
+    const [otherOnly] = await doctor('tablet', { file }, probes([tunnel('other-vpn', OTHER_INSTANCE)]));
+    expect(otherOnly!.checks.filter((c) => c.check.startsWith('the tunnel to wg0')).map((c) => c.status)).toEqual(['skip']);
+    expect(otherOnly!.checks.map((c) => c.check)).not.toContain('wg-tablet has the instance wg0 as its peer');
+    expect(otherOnly!.checks.filter((c) => c.check.startsWith('other-vpn'))).toEqual([]);
+    // Its client file with the device's key: the key is no peer's, the fix records it for the peer of the file's address.
+    const conf = join(work, 'tablet.conf');
+    writeFileSync(conf, (await render(keyless)).get(`${m!.sites[0]!.name}/wireguard/tablet.conf`)!.replace(/^PrivateKey = .*$/m, `PrivateKey = ${device.privateKey}`));
+    chmodSync(conf, 0o600);
+    const [byFile] = await doctor(conf, { file }, both);
+    expect(failed(byFile!.checks).map((c) => c.check)).toEqual(["its private key is a peer's of the topology"]);
+    expect(failed(byFile!.checks)[0]!.fix).toContain(`gen wg rotate tablet --public-key ${device.publicKey}`);
+    expect(byFile!.checks.map((c) => c.check)).toContain('the tunnel to wg0 is up (wg-tablet)');
   });
 });
