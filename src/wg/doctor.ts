@@ -553,7 +553,10 @@ export async function doctor(target: string | undefined, options: DoctorOptions,
     const t = { site, instance, peer };
     const report = new Report();
     const resolved = await checkEndpoint(instance.endpoint !== undefined ? `${instance.endpoint}:${instance.endpointPort}` : undefined, t, model, probes, report);
-    checkRunning(t, undefined, false, resolved, model, probes, report, `FILE, after ${exportCommand(t, false, model)} -o FILE`);
+    // A peer without a key has no client file gen can export yet: its key comes first.
+    const makeFile = `${exportCommand(t, false, model)} -o FILE`;
+    const after = peer.publicKey === undefined ? `${peerCommand('rotate', t, model)} (or with --public-key KEY of a key the device makes) and ${makeFile}` : makeFile;
+    checkRunning(t, undefined, false, resolved, model, probes, report, `FILE, after ${after}`);
     return [{ subject: `peer ${peer.name} of ${instance.name} (site ${site.name})`, checks: report.checks }];
   }
   // No argument: every running tunnel that is a peer of the topology.

@@ -531,6 +531,8 @@ describe('gen wg doctor, a peer without a public key', () => {
     const [otherOnly] = await doctor('tablet', { file }, probes([tunnel('other-vpn', OTHER_INSTANCE)]));
     expect(otherOnly!.checks.filter((c) => c.check.startsWith('the tunnel to wg0')).map((c) => c.status)).toEqual(['skip']);
     expect(otherOnly!.checks.map((c) => c.check)).not.toContain('wg-tablet has the instance wg0 as its peer');
+    // gen wg export refuses a peer without a key: the skip names the rotate that makes one first.
+    expect(otherOnly!.checks.find((c) => c.check === 'the tunnel to wg0 is up')?.found).toContain('after gen wg rotate tablet (or with --public-key KEY of a key the device makes) and gen wg export tablet -o FILE');
     expect(otherOnly!.checks.filter((c) => c.check.startsWith('other-vpn'))).toEqual([]);
     // Its client file with the device's key: the key is no peer's, the fix records it for the peer of the file's address.
     const conf = join(work, 'tablet.conf');
