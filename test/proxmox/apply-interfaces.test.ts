@@ -24,7 +24,7 @@ removeTempDirsAfterAll();
 
 const STAND_INS: Record<string, string> = {
   // ip -o addr show scope global | ip -o link show up, from the node's files.
-  ip: '#!/bin/sh\ncase "$*" in\n  "-o addr show scope global") cat "$NODE/addr" ;;\n  "-o link show up") cat "$NODE/links" ;;\n  *) echo "ip stand-in: $*" >&2; exit 2 ;;\nesac\n',
+  ip: '#!/bin/sh\ncase "$*" in\n  "-o addr show scope global") cat "$NODE/addr" ;;\n  "-o link show up") cat "$NODE/links" ;;\n  "-o -d link show") cat "$NODE/all" ;;\n  *) echo "ip stand-in: $*" >&2; exit 2 ;;\nesac\n',
   uname: '#!/bin/sh\n[ "$1" = -n ] && cat "$NODE/name"\n',
   id: '#!/bin/sh\necho 0\n',
   // getent ahosts NAME: each address of NAME in hosts, in their order, as getaddrinfo lists them; the first
@@ -46,6 +46,10 @@ interface Node {
   corosync?: string;
   /** /etc/pve/.members as pmxcfs writes it in a cluster. */
   members?: string;
+  /** `ip -o -d link show` of the node; by default, a line of each device up or with an address. */
+  links?: string;
+  /** systemd .link files pve-network-interface-pinning wrote (/usr/local/lib/systemd/network), by file name. */
+  pins?: Record<string, string>;
 }
 
 const work = tempDir('gen-apply-interfaces-');
@@ -63,6 +67,9 @@ function runOn(script: string, interfaces: string, node: Node, args: string[] = 
   writeFileSync(join(dir, 'etc/network/interfaces'), node.interfaces);
   const devices = [...new Set(node.up.concat(node.addresses.map(([d]) => d)))];
   writeFileSync(join(dir, 'links'), node.up.map((d) => `${devices.indexOf(d) + 2}: ${d}: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP mode DEFAULT group default qlen 1000\\    link/ether bc:24:11:00:00:0${devices.indexOf(d)} brd ff:ff:ff:ff:ff:ff\n`).join(''));
+  writeFileSync(join(dir, 'all'), node.links ?? devices.map((d, i) => ipLink(i + 2, d, `bc:24:11:00:00:0${i}`)).join(''));
+  mkdirSync(join(dir, 'usr/local/lib/systemd/network'), { recursive: true });
+  for (const [file, text] of Object.entries(node.pins ?? {})) writeFileSync(join(dir, 'usr/local/lib/systemd/network', file), text);
   writeFileSync(
     join(dir, 'addr'),
     node.addresses
@@ -75,7 +82,7 @@ function runOn(script: string, interfaces: string, node: Node, args: string[] = 
   if (node.members !== undefined) writeFileSync(join(dir, 'etc/pve/.members'), node.members);
   // The node's /etc is the test's: the script names no other path there.
   expect(script).toContain('/etc/network/interfaces.new');
-  const local = script.replace(/\/etc\/(network|pve)\//g, `${dir}/etc/$1/`);
+  const local = script.replace(/\/etc\/(network|pve)\//g, `${dir}/etc/$1/`).replace(/\/usr\/local\/lib\/systemd\/network\//g, `${dir}/usr/local/lib/systemd/network/`);
   writeFileSync(join(dir, 'copy/apply-interfaces.sh'), local);
   writeFileSync(join(dir, 'copy/interfaces'), interfaces);
   const r = spawnSync('bash', [join(dir, 'copy/apply-interfaces.sh'), ...args], {
@@ -83,7 +90,7 @@ function runOn(script: string, interfaces: string, node: Node, args: string[] = 
     encoding: 'utf8',
     env: { ...process.env, PATH: `${join(dir, 'bin')}:${process.env.PATH}`, NODE: dir },
   });
-  const unlocal = (text: string) => text.split(`${dir}/etc/`).join('/etc/');
+  const unlocal = (text: string) => text.split(`${dir}/etc/`).join('/etc/').split(`${dir}/usr/`).join('/usr/');
   return {
     status: r.status,
     stdout: unlocal(r.stdout),
@@ -92,6 +99,11 @@ function runOn(script: string, interfaces: string, node: Node, args: string[] = 
     pending: existsSync(join(dir, 'etc/network/interfaces.new')),
     log: readFileSync(join(dir, 'log'), 'utf8').split('\n').filter(Boolean),
   };
+}
+
+/** A line of `ip -o -d link show`: a NIC as the kernel lists it, with its altnames. */
+function ipLink(index: number, name: string, mac: string, altnames: string[] = []): string {
+  return `${index}: ${name}: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc fq_codel state UP mode DEFAULT group default qlen 1000\\    link/ether ${mac} brd ff:ff:ff:ff:ff:ff promiscuity 0 allmulti 0 minmtu 68 maxmtu 9000 addrgenmode none numtxqueues 1 numrxqueues 1 gso_max_size 65536 gso_max_segs 65535 ${altnames.map((a) => `\\    altname ${a} `).join('')}parentbus pci parentdev 0000:03:00.0\n`;
 }
 
 /** The host's own addresses, on the device gen's file puts them on. */
@@ -275,6 +287,45 @@ describe.skipIf(why)(`apply-interfaces.sh on a stand-in node${why ? ` (skipped: 
     const restarted = runOn(script, interfaces, Object.assign({}, node, { members: members(now) }), ['--allow-drop']);
     expect(restarted.status).toBe(0);
     expect(restarted.stdout).not.toContain('pmxcfs still gives');
+  });
+
+  // pve-network-interface-pinning (pve-manager PVE/CLI/pve_network_interface_pinning.pm) writes this file and
+  // renames the NIC with that MAC at the next boot.
+  const pin = (name: string, mac: string) => ({ [`50-pmx-${name}.link`]: `[Match]\nMACAddress=${mac}\nType=ether\n\n[Link]\nName=${name}\n` });
+  /** The node's links as `ip -o -d link show` gives them, the NIC of gen's vmbr0 as `nic` (with its altnames). */
+  const linksWith = (nic: string, altnames: string[] = []) =>
+    host.bridges
+      .map((b) => b.name)
+      .concat(host.ports.filter((p) => p !== port()))
+      .map((d, i) => ipLink(i + 3, d, `bc:24:11:00:01:0${i}`))
+      .join('')
+      .concat(ipLink(2, nic, 'bc:24:11:aa:bb:cc', altnames));
+  const port = () => host.bridges.find((b) => b.name === 'vmbr0')!.ports[0]!;
+
+  it('refuses, even with --allow-drop, a file naming a NIC the node no longer has, naming it and the pinned names', () => {
+    expect(host.ports).toContain(port());
+    const node = current([], { links: linksWith('nic0'), pins: pin('nic0', 'BC:24:11:AA:BB:CC') });
+    for (const args of [[], ['--allow-drop']]) {
+      const r = runOn(script, interfaces, node, args);
+      expect(r.status).toBe(1);
+      const listed = r.stderr.split('\n').filter((l) => l.startsWith('  '));
+      expect(listed).toEqual([`  ${port()}: this node has no NIC of that name (ip link); NICs pinned here (/usr/local/lib/systemd/network) that the new file does not name: nic0`]);
+      expect(r.stderr).toContain('nothing changed');
+      expect(r.log).toEqual([]);
+      expect(r.pending).toBe(false);
+    }
+  });
+
+  it("refuses a NIC that a pin renames at the next boot, and applies one the node has as an altname", () => {
+    const pinned = runOn(script, interfaces, current([], { links: linksWith(port()), pins: pin('nic0', 'bc:24:11:aa:bb:cc') }));
+    expect(pinned.status).toBe(1);
+    expect(pinned.stderr).toContain(`  ${port()}: /usr/local/lib/systemd/network/50-pmx-nic0.link renames it (MAC bc:24:11:aa:bb:cc) to nic0 at the next boot`);
+    expect(pinned.log).toEqual([]);
+    // pve-common PVE/Network/Interfaces.pm takes a NIC named by an altname as that NIC.
+    const alt = runOn(script, interfaces, current([], { links: linksWith('enx0', [port()]) }));
+    expect(alt.stderr).toBe('');
+    expect(alt.status).toBe(0);
+    expect(alt.log).toEqual([`pvesh set /nodes/${host.name}/network`]);
   });
 
   it('refuses a node whose name resolves to an address it has nowhere, a stale /etc/hosts', () => {

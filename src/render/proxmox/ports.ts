@@ -36,18 +36,11 @@ interface PortStanza {
   comment?: string;
 }
 
-/**
- * The NICs (`manual`; a bond's slave `auto`, as Proxmox VE's writer marks
- * every bond slave; a NIC with an address of its own `auto` and `inet
- * static`), then the VLAN device ports, in the order Proxmox VE's writer
- * gives them: a VLAN device after every interface of its raw device's kind,
- * so one on a bond (bondPorts) after the bonds.
- */
-export function portStanzas(host: Host): { ports: PortStanza[]; bondPorts: PortStanza[] } {
+/** The devices the file gives a stanza of their own beside bridges, bonds and NICs with an address. */
+function portNames(host: Host): { named: string[]; nics: Map<string, HostNic>; bondNames: Set<string>; slaves: Set<string> } {
   const bridgeNames = new Set(host.bridges.map((b) => b.name));
   const bondNames = new Set(host.bonds.map((b) => b.name));
   const slaves = new Set(host.bonds.flatMap((bond) => bond.slaves));
-  const needs = neededMtus(host);
   // Ports enslaved to bridges and bonds need a stanza too, even when the host's port list omits them,
   // and so does the NIC under a VLAN device (with the MTU the VLAN needs): Proxmox VE's GUI adds
   // one for every NIC the file does not name.
@@ -58,6 +51,29 @@ export function portStanzas(host: Host): { ports: PortStanza[]; bondPorts: PortS
     if (raw !== undefined) listed.push(raw);
   }
   const named = [...new Set(listed)].filter((p) => !bridgeNames.has(p) && !bondNames.has(p) && !nics.has(p));
+  return { named, nics, bondNames, slaves };
+}
+
+/**
+ * The physical NICs a host's file names (bridge ports, bond slaves, VLAN raw
+ * devices, NICs with an address): each must exist under that name on the node.
+ */
+export function physicalNics(host: Host): string[] {
+  const { named, nics } = portNames(host);
+  const addressed = [...nics.values()].filter((nic) => nic.address !== undefined).map((nic) => nic.name);
+  return named.concat(addressed).filter((p) => vlanRawDevice(p) === undefined);
+}
+
+/**
+ * The NICs (`manual`; a bond's slave `auto`, as Proxmox VE's writer marks
+ * every bond slave; a NIC with an address of its own `auto` and `inet
+ * static`), then the VLAN device ports, in the order Proxmox VE's writer
+ * gives them: a VLAN device after every interface of its raw device's kind,
+ * so one on a bond (bondPorts) after the bonds.
+ */
+export function portStanzas(host: Host): { ports: PortStanza[]; bondPorts: PortStanza[] } {
+  const { named, nics, bondNames, slaves } = portNames(host);
+  const needs = neededMtus(host);
   const manual = (name: string): PortStanza => {
     const portMtu = needs.get(name);
     return { name: ifname(name), auto: slaves.has(name), mtu: portMtu !== undefined ? mtu(portMtu) : undefined };

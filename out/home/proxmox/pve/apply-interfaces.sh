@@ -7,12 +7,14 @@
 # down; then it changes nothing, unless --allow-drop. Otherwise it installs the file as /etc/network/interfaces.new
 # and applies it as the GUI does (pvesh set /nodes/pve/network). Run again, it applies the same file again.
 # It never applies while node name pve resolves to no address the file carries (pmxcfs's node address): it
-# names the line /etc/hosts needs.
+# names the line /etc/hosts needs. Nor while the file names a NIC the node lacks, or that a pin
+# (pve-network-interface-pinning) renames at the next boot: it names each.
 set -euo pipefail
 
 for_node='pve'
 file_sha256='23a6facf629f156495bb2e53ba607c242aaee6454fa589542c08b2f8650b280b'
 for_address='192.168.0.10'
+nics=('eno1')
 fail() {
   echo "apply-interfaces.sh: $*" >&2
   exit 1
@@ -105,6 +107,60 @@ if [ -z "$nodeip" ]; then
   hosts_problem="node name $node resolves to no address but loopback (getent ahosts $node): pve-cluster (pmxcfs) refuses to start (\"Unable to resolve node name '$node' to a non-loopback IP address\"), and /etc/pve stays empty"
 elif [ -z "${carried[$(key "$nodeip")]:-}" ]; then
   hosts_problem="node name $node resolves to $nodeip, which the new file does not carry: from the next start of pve-cluster (the next boot) on, pmxcfs gives the other nodes $nodeip as the address of $node (their GUI, migration and SSH go there), and pvecm and pve8to9 use it"
+fi
+
+# Each physical NIC the new file names must exist by that name (or as an altname, which Proxmox VE
+# reads as the NIC: pve-common PVE/Network/Interfaces.pm) now and after the next boot: ifreload -a brings a
+# bridge up without a port that does not exist, and the node is off the network. NIC names change:
+# pve-network-interface-pinning (pve-manager) writes /usr/local/lib/systemd/network/50-pmx-NAME.link
+# ([Match] MACAddress= the NIC's permanent MAC, [Link] Name=nicN), and udev renames the NIC at the next boot.
+declare -A present=() altname=() mac=() pinned=() pinfile=() wanted=()
+details=$(ip -o -d link show)
+# "2: eno1: <...> ... link/ether 52:54:00:12:34:56 brd ... altname enp3s0": one line each; a bond slave's own
+# MAC (the one a pin matches) follows as perm_hwaddr, or permaddr.
+while read -r -a words; do
+  [ ${#words[@]} -gt 1 ] || continue
+  name=${words[1]%:}
+  name=${name%%@*}
+  present[$name]=1
+  for ((i = 2; i + 1 < ${#words[@]}; i++)); do
+    case ${words[i]} in
+      altname) altname[${words[i + 1]}]=$name ;;
+      link/ether) [ -n "${mac[$name]:-}" ] || mac[$name]=${words[i + 1],,} ;;
+      perm_hwaddr | permaddr) mac[$name]=${words[i + 1],,} ;;
+    esac
+  done
+done <<< "$details"
+for f in /usr/local/lib/systemd/network/50-pmx-*.link /usr/local/lib/systemd/network/50-pve-*.link; do
+  [ -f "$f" ] || continue
+  pin=$(awk -F = '{ sub(/[[:space:]]+$/, "") } $1 == "MACAddress" { m = tolower($2) } $1 == "Name" { n = $2 } END { if (m != "" && n != "") print m, n }' "$f")
+  [ -n "$pin" ] || continue
+  pinned[${pin%% *}]=${pin#* }
+  pinfile[${pin#* }]=$f
+done
+for nic in "${nics[@]}"; do wanted[$nic]=1; done
+spare=
+for name in "${!pinfile[@]}"; do
+  [ -z "${present[$name]:-}" ] || [ -n "${wanted[$name]:-}" ] || spare+=" $name"
+done
+missing=()
+for nic in "${nics[@]}"; do
+  device=${altname[$nic]:-$nic}
+  if [ -z "${present[$device]:-}" ]; then
+    line="$nic: this node has no NIC of that name (ip link)"
+    [ -z "$spare" ] || line+="; NICs pinned here (/usr/local/lib/systemd/network) that the new file does not name:$spare"
+    missing+=("$line")
+    continue
+  fi
+  to=${pinned[${mac[$device]:-none}]:-}
+  if [ -n "$to" ] && [ "$to" != "$device" ]; then
+    missing+=("$nic: ${pinfile[$to]} renames it (MAC ${mac[$device]}) to $to at the next boot, and $nic is gone then")
+  fi
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "The new file names NICs that node $node does not have (or not after the next boot), and Apply would bring their bridges and bonds up without them:" >&2
+  printf '  %s\n' "${missing[@]}" >&2
+  fail "nothing changed: name each NIC in the topology as the node does (ip link; after pve-network-interface-pinning, its nicN name) and build again"
 fi
 
 lost=()
