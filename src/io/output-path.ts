@@ -73,7 +73,15 @@ export function checkOutputPath(output: string, rules: OutputRules): string {
     throw new UsageError(`refusing to write ${output}: ${why}`);
   };
   let target = join(parentReal, basename(output));
-  if (lstatSync(target, { throwIfNoEntry: false })?.isSymbolicLink()) {
+  // Said like a failed write of `output` (its directory may be a regular file: ENOTDIR), not as the stat of the real path.
+  const entry = (path: string) => {
+    try {
+      return lstatSync(path, { throwIfNoEntry: false });
+    } catch (error) {
+      throw new ReportedError(`cannot write ${output}: ${reasonOf(error as NodeJS.ErrnoException)}`);
+    }
+  };
+  if (entry(target)?.isSymbolicLink()) {
     try {
       target = realpathSync(target);
     } catch {
@@ -88,7 +96,7 @@ export function checkOutputPath(output: string, rules: OutputRules): string {
   if (within(target, realPath(rules.outDir)) || tree !== undefined) {
     refuse(`it is inside the output tree ${tree ?? rules.outDir}, which gen replaces on every build and which is committed: write it elsewhere`);
   }
-  const existing = lstatSync(target, { throwIfNoEntry: false });
+  const existing = entry(target);
   if (existing?.isDirectory()) refuse('it is a directory');
   // A device or a pipe would be replaced by a regular file, not written to.
   if (existing && !existing.isFile()) refuse(`it is not a regular file${rules.stdout ? ' (leave out -o to write to standard output)' : ''}`);

@@ -206,6 +206,33 @@ describe('-o chooses the format by its extension', () => {
   });
 });
 
+// Every command that writes -o FILE: the same refusals and the same words as build.
+describe('-o names a file', () => {
+  const writers: [string, string[]][] = [
+    ['graph', ['graph']],
+    ['init', ['init', '--force']],
+    ['wg export', ['wg', 'export', 'dad-laptop']],
+    ['wg export-instance', ['wg', 'export-instance']],
+    ['opnsense merge', ['opnsense', 'merge', '--base', 'config.xml']],
+  ];
+  function writerDir(): string {
+    const dir = scratch(readExample('homelab-family'));
+    writeFileSync(join(dir, 'config.xml'), readFileSync(join(root, 'test/opnsense/models/26.7/config.xml.sample')));
+    writeFileSync(join(dir, 'afile'), '');
+    return dir;
+  }
+
+  it('a path under a regular file is said as build says it: "cannot write" the path as given, never a read of the absolute path', () => {
+    const dir = writerDir();
+    const built = gen(['build', '-o', 'afile/sub'], { cwd: dir });
+    expect([built.code, built.stderr]).toEqual([1, 'gen: cannot write afile/sub: a part of the path is not a directory (ENOTDIR)\n']);
+    for (const [name, args] of writers) {
+      const r = gen(args.concat(['-o', 'afile/x.conf']), { cwd: dir });
+      expect([name, r.code, r.stderr]).toEqual([name, 1, built.stderr.replace('afile/sub', 'afile/x.conf')]);
+    }
+  });
+});
+
 describe('stdout carries data; colours; CI paths; -q and --verbose', () => {
   it('build writes progress and manual steps to stderr only', () => {
     const dir = scratch(readExample('homelab'));
