@@ -62,6 +62,8 @@ export function outputTreeAbove(dir: string): string | undefined {
  * error when the directory does not exist.
  */
 export function checkOutputPath(output: string, rules: OutputRules): string {
+  // `-o -` means standard output to the user; a file named "-" would surprise them (./- names one).
+  if (output === '-') throw new UsageError(`refusing to write -: -o names a file, not standard output; ${rules.stdout ? 'leave out -o to write to standard output' : 'name the file to write'}`);
   const parent = dirname(resolve(output));
   let parentReal: string;
   try {

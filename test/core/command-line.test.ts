@@ -222,6 +222,16 @@ describe('-o names a file', () => {
     return dir;
   }
 
+  it('-o - is refused (it is no file name, and a file named - would be written in its place); leaving out -o is how to get standard output', () => {
+    const dir = writerDir();
+    for (const [name, args] of writers) {
+      if (name === 'init') continue; // gen init -o - prints the topology: its [file] argument takes - for that
+      const r = gen(args.concat(['-o', '-']), { cwd: dir });
+      expect([name, r.code, r.stdout, r.stderr.split('\n')[0]]).toEqual([name, 2, '', expect.stringMatching(/^gen: refusing to write -: /)]);
+      expect([name, readdirSync(dir).includes('-')]).toEqual([name, false]);
+    }
+  });
+
   it('a path under a regular file is said as build says it: "cannot write" the path as given, never a read of the absolute path', () => {
     const dir = writerDir();
     const built = gen(['build', '-o', 'afile/sub'], { cwd: dir });
