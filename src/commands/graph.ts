@@ -65,14 +65,14 @@ export function registerGraphCommands(cli: Command, setExit: (code: number) => v
         const { toDot } = await import('../graph/dot.js');
         output = toDot(graph);
         if (format === 'svg' || format === 'png') {
-          const { spawnSync } = await import('node:child_process');
-          const drawn = spawnSync('dot', [`-T${format}`], { input: output, maxBuffer: 256 * 1024 * 1024 });
-          if (drawn.error || drawn.status !== 0) {
-            process.stderr.write(`gen: Graphviz dot failed${drawn.error ? ' (is it installed? apt-get install graphviz)' : `: ${drawn.stderr.toString('utf8').trim()}`}\n`);
+          const { drawWithDot } = await import('./graph-dot.js');
+          const drawn = drawWithDot(output, format);
+          if ('failure' in drawn) {
+            process.stderr.write(`gen: ${drawn.failure}\n`);
             setExit(1);
             return;
           }
-          output = format === 'svg' ? drawn.stdout.toString('utf8') : drawn.stdout;
+          output = format === 'svg' ? drawn.drawing.toString('utf8') : drawn.drawing;
         }
       }
       if (options.output !== undefined) {

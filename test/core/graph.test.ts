@@ -176,3 +176,35 @@ describe('gen graph command', () => {
     expect(readFileSync(join(dir, 'g.png')).subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
   });
 });
+
+// A stand-in dot on PATH: the sentences for a dot that fails need no Graphviz.
+describe('gen graph -o x.svg with a dot that fails', () => {
+  it('says its exit status or signal when it prints nothing, stops it after GEN_DOT_TIMEOUT_MS, and says when it is not there', async () => {
+    const { chmodSync, existsSync, mkdirSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { root } = await import('../helpers.js');
+    const dir = tempDir('gen-graph-');
+    writeFileSync(join(dir, 'topology.yaml'), readExample('aws-vpc'));
+    const fake = (name: string, script: string): string => {
+      const bin = join(dir, name);
+      mkdirSync(bin);
+      writeFileSync(join(bin, 'dot'), `#!/bin/sh\ncat >/dev/null\n${script}\n`);
+      chmodSync(join(bin, 'dot'), 0o755);
+      // ahead of the system's directories, for cat and sleep (and ahead of a real dot)
+      return `${bin}:/usr/bin:/bin`;
+    };
+    const gen = (path: string, env: NodeJS.ProcessEnv = {}) => {
+      const started = Date.now();
+      const r = spawnSync(process.execPath, [join(root, 'bin/gen.js'), 'graph', '-o', 'g.svg'], { cwd: dir, encoding: 'utf8', env: Object.assign({}, process.env, { PATH: path }, env), timeout: 20_000 });
+      return { code: r.status, stderr: r.stderr, seconds: (Date.now() - started) / 1000 };
+    };
+    expect(gen(fake('status', 'exit 3'))).toMatchObject({ code: 1, stderr: 'gen: Graphviz dot failed without a message: it exited with status 3\n' });
+    expect(gen(fake('signal', 'kill -KILL $$'))).toMatchObject({ code: 1, stderr: 'gen: Graphviz dot failed without a message: it was killed by SIGKILL\n' });
+    expect(gen(fake('said', 'echo "Error: syntax error in line 1" >&2; exit 1'))).toMatchObject({ code: 1, stderr: 'gen: Graphviz dot failed: Error: syntax error in line 1\n' });
+    const slow = gen(fake('slow', 'exec sleep 15'), { GEN_DOT_TIMEOUT_MS: '500' });
+    expect(slow).toMatchObject({ code: 1, stderr: expect.stringMatching(/^gen: Graphviz dot did not finish within 0\.5 s and was stopped \(GEN_DOT_TIMEOUT_MS sets the limit; .*\)\n$/) });
+    expect(slow.seconds).toBeLessThan(10);
+    expect(gen(join(dir, 'nothing-here'))).toMatchObject({ code: 1, stderr: expect.stringMatching(/^gen: Graphviz dot is not installed/) });
+    expect(existsSync(join(dir, 'g.svg'))).toBe(false);
+  }, 60_000);
+});
