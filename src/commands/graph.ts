@@ -77,7 +77,7 @@ export function registerGraphCommands(cli: Command, setExit: (code: number) => v
       }
       if (options.output !== undefined) {
         const { writeCheckedFile } = await import('../io/atomic-write.js');
-        writeCheckedFile(checkOutputPath(options.output, rules), output, 0o644, options.force === true);
+        writeCheckedFile(checkOutputPath(options.output, rules), output, 0o644, options.force === true, options.output);
         process.stderr.write(`gen: wrote ${options.output} (${what}, ${sizeText(Buffer.byteLength(output))})\n`);
       } else process.stdout.write(output);
       setExit(0);

@@ -159,7 +159,7 @@ export function registerInitCommands(cli: Command, setExit: (code: number) => vo
           const stat = existing?.read?.stat;
           staged.push(stat ? stageWrite(path, content, stat.mode & 0o7777, stat, { uid: stat.uid, gid: stat.gid }) : stageWrite(path, content, 0o644, 'nothing'));
         }
-        staged.push(stageWrite(target, starterTopology(options.example, output), 0o644, options.force === true ? 'a regular file' : 'nothing'));
+        staged.push(stageWrite(target, starterTopology(options.example, output), 0o644, options.force === true ? 'a regular file' : 'nothing', undefined, output));
       } catch (error) {
         for (const s of staged) s.discard();
         throw error;

@@ -119,7 +119,7 @@ async function runMerge(options: MergeCommandOptions): Promise<number> {
   }
   const { writeCheckedFile } = await import('../io/atomic-write.js');
   // Written in parts as it is made (a merged config can be hundreds of megabytes); the warnings once it is.
-  writeCheckedFile(target, (write) => merged.write(write), 0o600, options.force === true);
+  writeCheckedFile(target, (write) => merged.write(write), 0o600, options.force === true, options.out);
   // A warning quotes the base's own names and descriptions: one line, nothing a terminal would act on.
   for (const message of merged.warnings) process.stderr.write(`gen: warning: ${terminalLine(message)}\n`);
   process.stderr.write(`gen: wrote ${options.out}: site ${site.name} merged into ${options.base}, mode 0600 (restore it whole: System > Configuration > Backups)\n`);

@@ -123,8 +123,8 @@ export function writeFileAtomic(path: string, content: FileContent, mode: number
  * Anything else found there is refused; a link made in the instant between
  * that look and the rename is replaced itself, its target never written.
  */
-export function writeCheckedFile(file: string, content: FileContent, mode: number, replace: boolean): string {
-  stageWrite(file, content, mode, replace ? 'a regular file' : 'nothing').commit();
+export function writeCheckedFile(file: string, content: FileContent, mode: number, replace: boolean, shown = file): string {
+  stageWrite(file, content, mode, replace ? 'a regular file' : 'nothing', undefined, shown).commit();
   return file;
 }
 
@@ -150,10 +150,11 @@ export interface StagedWrite {
  * Writes `content` beside `file` (mode exactly `mode`; `owner` where the
  * system allows it) without touching `file` itself: a command that writes
  * several files stages them all, so that a full disk or a refused
- * directory leaves none of them changed, then commits them.
+ * directory leaves none of them changed, then commits them. Messages name
+ * the file as `shown` (the -o path as given, where `file` is its real path).
  */
-export function stageWrite(file: string, content: FileContent, mode: number, replaces: Replaces, owner?: Owner): StagedWrite {
-  let tmp: string | undefined = stage(file, file, content, mode, owner);
+export function stageWrite(file: string, content: FileContent, mode: number, replaces: Replaces, owner?: Owner, shown = file): StagedWrite {
+  let tmp: string | undefined = stage(shown, file, content, mode, owner);
   const discard = (): void => {
     if (tmp !== undefined) rmSync(tmp, { force: true });
     tmp = undefined;
@@ -165,11 +166,11 @@ export function stageWrite(file: string, content: FileContent, mode: number, rep
       const staged = tmp;
       if (staged === undefined) throw new Error(`${file} was committed or discarded already`);
       tmp = undefined;
-      commitStaged(file, file, staged, () => {
+      commitStaged(shown, file, staged, () => {
         if (replaces === 'nothing' && createExclusive(staged, file)) return;
         const now = lstatSync(file, { throwIfNoEntry: false });
         const refusal = now && refusalOf(now, replaces);
-        if (refusal) throw new UsageError(`refusing to write ${file}: ${refusal} while gen was working; nothing was written`);
+        if (refusal) throw new UsageError(`refusing to write ${shown}: ${refusal} while gen was working; nothing was written`);
         renameSync(staged, file);
       });
     },

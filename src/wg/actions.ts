@@ -111,7 +111,7 @@ export async function underLock<T>(options: CommonOptions, action: (loaded: Load
 /** Writes a file that holds a private key (-o): mode 0600, atomically, only where the rules allow. */
 function writePrivateOutput(output: string, content: string | Buffer, options: CommonOptions & { force?: boolean }): void {
   const target = checkOutputPath(output, outputRulesFor(options.file, Object.assign({}, options, { stdout: true })));
-  writeCheckedFile(target, content, 0o600, options.force === true);
+  writeCheckedFile(target, content, 0o600, options.force === true, output);
 }
 
 /** After the note that names the file: a private key that `git add -A` would commit. */

@@ -241,6 +241,13 @@ describe('-o names a file', () => {
       expect([name, r.code, r.stderr]).toEqual([name, 1, built.stderr.replace('afile/sub', 'afile/x.conf')]);
     }
   });
+
+  // sysfs takes no new files (EACCES, or EROFS where it is mounted read-only), for root too.
+  it.skipIf(!existsSync('/sys/kernel'))('a write that fails names the -o path as given, not its real path', () => {
+    const dir = writerDir();
+    const r = gen(['graph', join(dir, 'topology.yaml'), '-o', 'x.mmd'], { cwd: '/sys' });
+    expect([r.code, r.stderr]).toEqual([1, expect.stringMatching(/^gen: cannot write x\.mmd: [^/]*\(E[A-Z]+\)\n$/)]);
+  });
 });
 
 describe('stdout carries data; colours; CI paths; -q and --verbose', () => {
