@@ -5,6 +5,7 @@
 // nothing on stderr.
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { reasonOf } from '../io/errors.js';
+import { terminalText } from '../io/terminal.js';
 
 const DEFAULT_TIMEOUT_MS = 120_000;
 
@@ -22,7 +23,8 @@ export function dotFailure(drawn: SpawnSyncReturns<Buffer>, limitMs: number): st
   if (error) return `Graphviz dot could not be run: ${reasonOf(error)}`;
   if (drawn.status === 0) return undefined;
   const said = drawn.stderr.toString('utf8').trim();
-  if (said !== '') return `Graphviz dot failed: ${said}`;
+  // dot quotes the graph's text in its errors: shown, not acted on by the terminal.
+  if (said !== '') return `Graphviz dot failed: ${terminalText(said)}`;
   return `Graphviz dot failed without a message: ${drawn.signal ? `it was killed by ${drawn.signal}` : `it exited with status ${drawn.status}`}`;
 }
 

@@ -201,6 +201,8 @@ describe('gen graph -o x.svg with a dot that fails', () => {
     expect(gen(fake('status', 'exit 3'))).toMatchObject({ code: 1, stderr: 'gen: Graphviz dot failed without a message: it exited with status 3\n' });
     expect(gen(fake('signal', 'kill -KILL $$'))).toMatchObject({ code: 1, stderr: 'gen: Graphviz dot failed without a message: it was killed by SIGKILL\n' });
     expect(gen(fake('said', 'echo "Error: syntax error in line 1" >&2; exit 1'))).toMatchObject({ code: 1, stderr: 'gen: Graphviz dot failed: Error: syntax error in line 1\n' });
+    // An escape sequence in what dot says reaches the terminal as text, not as a command to it.
+    expect(gen(fake('escape', 'printf "Error: \\033]0;owned\\007 near line 1\\n" >&2; exit 1'))).toMatchObject({ code: 1, stderr: 'gen: Graphviz dot failed: Error: \\u001b]0;owned\\u0007 near line 1\n' });
     const slow = gen(fake('slow', 'exec sleep 15'), { GEN_DOT_TIMEOUT_MS: '500' });
     expect(slow).toMatchObject({ code: 1, stderr: expect.stringMatching(/^gen: Graphviz dot did not finish within 0\.5 s and was stopped \(GEN_DOT_TIMEOUT_MS sets the limit; .*\)\n$/) });
     expect(slow.seconds).toBeLessThan(10);
