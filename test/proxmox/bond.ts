@@ -23,6 +23,12 @@ export const bridgeOnBondVlan: string = edit(
   [{ name: 'eno0', address: '10.99.0.11/24' }],
 );
 
+/** Scenario B with a jumbo-frame vmbr3 on VLAN 40 of bridge vmbr2 (vmbr2.40), whose MTU is `rawMtu` (none: 1500). */
+export function bridgeOnBridgeVlan(rawMtu?: number): string {
+  const yaml = edit(readExample('vlan-hosting'), [...host, 'bridges', 2], { name: 'vmbr3', ports: ['vmbr2.40'], mtu: BOND_MTU });
+  return rawMtu === undefined ? yaml : edit(yaml, [...host, 'bridges', 1, 'mtu'], rawMtu);
+}
+
 /** Scenario B with vmbr2 on bond0 (MTU 9000 from the bridge) and bond1 beside it. */
 export const hostOnBond: string = edit(edit(edit(readExample('vlan-hosting'), [...host, 'bonds'], [LACP, BACKUP]), [...host, 'bridges', 1, 'ports'], [LACP.name]), [...host, 'bridges', 1, 'mtu'], BOND_MTU);
 

@@ -15,7 +15,7 @@ import { edit, readExample, render, root } from '../helpers.js';
 import { lineOf } from '../yaml-lines.js';
 import { pvePerl, whyNoUpstream } from './pve-perl.js';
 import { NIC, hostWithNic } from './nic-address.js';
-import { bridgeOnBondVlan, bridgeOnVlanPort, hostOnBond, vlanNics } from './bond.js';
+import { BOND_MTU, bridgeOnBondVlan, bridgeOnBridgeVlan, bridgeOnVlanPort, hostOnBond, vlanNics } from './bond.js';
 import { MGMT, hostOnJumboVlan, hostOnVlan, hostOnVlanWithRoutes } from './vlan-address.js';
 
 const why = whyNoUpstream;
@@ -144,6 +144,26 @@ describe.skipIf(why)(`Proxmox VE's own reader, writer and API check${why ? ` (SK
     const withoutRaw = roundTrip(text.replace('iface eno1 inet manual\n\tmtu 9000\n\n', ''), 'vlan-port-raw-1500', ['eno1', 'eno3']);
     expect(withoutRaw.status).toBe(1);
     expect(withoutRaw.report).toMatch(/interface 'eno1' - mtu 1500 is lower than 'eno1\.20' - mtu 9000/);
+  });
+
+  // check_mtu of a VLAN against its raw device when that is a bridge: gen does not raise a bridge's MTU (every
+  // guest on it takes it), so lint reports the port's bridge (proxmox/vlan-port-mtu) where the writer would refuse.
+  it('refuses a jumbo-frame bridge on a VLAN device of a 1500 bridge, which lint reports at the MTU', async () => {
+    for (const rawMtu of [undefined, 1500, BOND_MTU]) {
+      const yaml = bridgeOnBridgeVlan(rawMtu);
+      const { diagnostics, model } = await lintText(yaml);
+      const text = renderAll(model!).get('hosting/proxmox/pve/interfaces')!;
+      const { status, report } = roundTrip(text, `vlan-port-on-bridge-${rawMtu ?? 'none'}`);
+      const errors = diagnostics.filter((d) => d.severity === 'error').map((d) => [d.rule, d.location.line]);
+      if (rawMtu === BOND_MTU) {
+        expect(status, report).toBe(0);
+        expect(errors).toEqual([]);
+        continue;
+      }
+      expect(status).toBe(1);
+      expect(report).toMatch(new RegExp(`interface 'vmbr2' - mtu ${rawMtu ?? 1500} is lower than 'vmbr2\\.40' - mtu ${BOND_MTU}`));
+      expect(errors).toEqual([['proxmox/vlan-port-mtu', lineOf(yaml, [...host, 'bridges', 2, 'mtu'])]]);
+    }
   });
 
   it('reads the VLAN device of a jumbo-frame bridge without an MTU of its own, which Proxmox VE checks against its bridge’s only when it has one', async () => {

@@ -90,6 +90,8 @@ export function vidEntryProblem(entry: string): VidProblem | undefined {
  */
 export const PVE_MTU_MIN = 1280;
 export const PVE_MTU_MAX = 65520;
+/** The MTU check_mtu counts for an interface without an mtu line. */
+export const PVE_MTU_DEFAULT = 1500;
 
 /**
  * The interface that holds a bridge's host address: the bridge itself, or
