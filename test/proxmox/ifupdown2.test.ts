@@ -12,7 +12,7 @@ import { formatIPv4 } from '../../src/net.js';
 import { edit, modelOf, readExample, render, root } from '../helpers.js';
 import { attempt, missing, titled } from '../system-tools.js';
 import { NIC, hostWithNic } from './nic-address.js';
-import { BACKUP, BOND_MTU, LACP, bridgeOnBondVlan, bridgeOnVlanPort, hostOnBond, vlanNics } from './bond.js';
+import { BACKUP, BOND_MTU, LACP, bridgeOnBondVlan, bridgeOnBridgeVlan, bridgeOnVlanPort, hostOnBond, vlanNics } from './bond.js';
 import { MGMT, hostOnJumboVlan, hostOnVlan, hostOnVlanWithRoutes } from './vlan-address.js';
 import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
 
@@ -49,6 +49,7 @@ const variants: Record<string, () => string> = {
   'B with a bridge on an LACP bond and an active-backup bond': () => hostOnBond,
   'B with a jumbo-frame bridge on a VLAN device of a NIC': () => bridgeOnVlanPort,
   'B with a jumbo-frame bridge on a VLAN device of a bond, and a NIC with an address': () => bridgeOnBondVlan,
+  'B with a jumbo-frame bridge on a VLAN device of a jumbo-frame bridge': () => bridgeOnBridgeVlan(BOND_MTU),
   'B with VLAN devices with addresses on a bond and on a NIC': () => vlanNics,
 };
 

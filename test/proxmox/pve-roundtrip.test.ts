@@ -49,6 +49,7 @@ const variants: Record<string, { yaml: () => string; file: string; nics?: string
   'B with a bridge on an LACP bond and an active-backup bond': { yaml: () => hostOnBond, file: 'hosting/proxmox/pve/interfaces' },
   'B with a jumbo-frame bridge on a VLAN device of a NIC': { yaml: () => bridgeOnVlanPort, file: 'hosting/proxmox/pve/interfaces' },
   'B with a jumbo-frame bridge on a VLAN device of a bond, and a NIC with an address': { yaml: () => bridgeOnBondVlan, file: 'hosting/proxmox/pve/interfaces' },
+  'B with a jumbo-frame bridge on a VLAN device of a jumbo-frame bridge': { yaml: () => bridgeOnBridgeVlan(BOND_MTU), file: 'hosting/proxmox/pve/interfaces' },
   'B with VLAN devices with addresses on a bond and on a NIC': { yaml: () => vlanNics, file: 'hosting/proxmox/pve/interfaces', nics: ['eno1', 'eno2', 'eno3', 'eno4'] },
 };
 

@@ -38,7 +38,7 @@ function hostData(site: string, host: Host) {
   // A bridge MTU goes on the bridge and on each of its ports: ifupdown2 sets a
   // bridge without one to 1500 whatever its ports have (and guests' taps copy
   // the bridge's MTU), and Proxmox VE refuses a bridge whose MTU is above a port's.
-  const { ports, bondPorts } = portStanzas(host);
+  const { ports, bondPorts, bridgePorts } = portStanzas(host);
   const bridges = host.bridges.map((bridge) => {
     return Object.assign(bridge.addressVlan !== undefined ? { method: 'manual' } : hostAddress(host, bridge), {
       name: ifname(bridge.name),
@@ -51,7 +51,7 @@ function hostData(site: string, host: Host) {
   });
   // After every bridge, as Proxmox VE's writer orders a bridge's VLAN devices.
   const vlans = host.bridges.filter((b) => b.addressVlan !== undefined).map((bridge) => Object.assign(hostAddress(host, bridge), { name: ifname(addressInterface(bridge)) }));
-  return { site, host: host.name, ports, bonds: bondStanzas(host), bondPorts, bridges, vlans };
+  return { site, host: host.name, ports, bonds: bondStanzas(host), bondPorts, bridges, bridgePorts, vlans };
 }
 
 export function renderProxmox(model: Model, files: OutputFiles): void {

@@ -68,11 +68,13 @@ export function physicalNics(host: Host): string[] {
  * The NICs (`manual`; a bond's slave `auto`, as Proxmox VE's writer marks
  * every bond slave; a NIC with an address of its own `auto` and `inet
  * static`), then the VLAN device ports, in the order Proxmox VE's writer
- * gives them: a VLAN device after every interface of its raw device's kind,
- * so one on a bond (bondPorts) after the bonds.
+ * gives them: a VLAN device after every interface of its root device's kind
+ * (pve-common PVE/Network/Interfaces.pm, lookup_type_prio), so one on a bond
+ * (bondPorts) after the bonds and one on a bridge (bridgePorts) after the bridges.
  */
-export function portStanzas(host: Host): { ports: PortStanza[]; bondPorts: PortStanza[] } {
+export function portStanzas(host: Host): { ports: PortStanza[]; bondPorts: PortStanza[]; bridgePorts: PortStanza[] } {
   const { named, nics, bondNames, slaves } = portNames(host);
+  const bridgeNames = new Set(host.bridges.map((b) => b.name));
   const needs = neededMtus(host);
   const manual = (name: string): PortStanza => {
     const portMtu = needs.get(name);
@@ -86,9 +88,15 @@ export function portStanzas(host: Host): { ports: PortStanza[]; bondPorts: PortS
     comment: nic.description !== undefined ? commentText(nic.description) : undefined,
   });
   const isVlan = (p: string) => vlanRawDevice(p) !== undefined;
-  const onBond = (p: string) => bondNames.has(vlanRawDevice(p) ?? '');
+  const root = (p: string) => p.split('.')[0]!;
+  const onBond = (p: string) => bondNames.has(root(p));
+  const onBridge = (p: string) => bridgeNames.has(root(p));
   const withAddress = [...nics.values()].filter((nic) => nic.address !== undefined);
   const vlans = named.filter(isVlan).map(manual).concat(withAddress.filter((nic) => isVlan(nic.name)).map(addressed));
   const ports = named.filter((p) => !isVlan(p)).map(manual).concat(withAddress.filter((nic) => !isVlan(nic.name)).map(addressed));
-  return { ports: ports.concat(vlans.filter((s) => !onBond(s.name))), bondPorts: vlans.filter((s) => onBond(s.name)) };
+  return {
+    ports: ports.concat(vlans.filter((s) => !onBond(s.name) && !onBridge(s.name))),
+    bondPorts: vlans.filter((s) => onBond(s.name)),
+    bridgePorts: vlans.filter((s) => onBridge(s.name)),
+  };
 }
