@@ -148,14 +148,22 @@ class BoxIndex {
     const groupOf = new Map<Ranges, number>();
     const of = new Int32Array(this.boxes.length);
     const ranges: Ranges[] = [];
+    // Neighbouring rules often share a list (a peer's rules, a role's rules): the last one found is asked first, before the map.
+    let last: Ranges | undefined;
+    let lastGroup = -1;
     for (let r = 0; r < this.boxes.length; r++) {
       const list = this.boxes[r]![dimension]!;
+      if (list === last) {
+        of[r] = lastGroup;
+        continue;
+      }
       let g = groupOf.get(list);
       if (g === undefined) {
         groupOf.set(list, (g = ranges.length));
         ranges.push(list);
       }
-      of[r] = g;
+      of[r] = lastGroup = g;
+      last = list;
     }
     grouping = { of, ranges, local: new Int32Array(ranges.length).fill(-1) };
     this.groupings[dimension] = grouping;
