@@ -20,11 +20,14 @@ export function tunnelLeavesWan(compiled: { space: PolicySpace; matches: readonl
   // The rules cut to that region (a box with nothing left in it decides nothing there).
   const boxes: Ranges[][] = [];
   const actions: Match['action'][] = [];
+  // Rules to or from one zone share its list: the answer for the last list of each side is kept.
+  const fromTunnel = new LastAnswer((sources) => meets(sources, tunnel));
+  const toOutside = new LastAnswer((destinations) => meets(destinations, outside));
   // Indexed: a for-of steps an iterator per rule until V8 optimizes the loop (src/arrays.ts).
   for (let m = 0; m < compiled.matches.length; m++) {
     const match = compiled.matches[m]!;
     // Most rules have no source in the tunnel or no destination outside: asked first, they make no lists.
-    if (!meets(match.box[0], tunnel) || !meets(match.box[1], outside)) continue;
+    if (!fromTunnel.of(match.box[0]) || !toOutside.of(match.box[1])) continue;
     const sources = clip(match.box[0], tunnel);
     const destinations = clip(match.box[1], outside);
     boxes.push([sources, destinations, match.box[2], match.box[3]]);
@@ -33,6 +36,22 @@ export function tunnelLeavesWan(compiled: { space: PolicySpace; matches: readonl
   if (!actions.includes('pass')) return false;
   const { leaves } = partition(boxes, [tunnel, outside, [PROTOCOL_SPACE], [PORT_SPACE]], undefined, firstTwo);
   return leaves.some((leaf) => leaf.rules.length > 0 && actions[leaf.rules[0]!] === 'pass');
+}
+
+/** A test of range lists that answers again for the list it was last asked (by identity) without asking. */
+class LastAnswer {
+  private last: Ranges | undefined;
+  private answer = false;
+
+  constructor(private readonly test: (ranges: Ranges) => boolean) {}
+
+  of(ranges: Ranges): boolean {
+    if (ranges !== this.last) {
+      this.last = ranges;
+      this.answer = this.test(ranges);
+    }
+    return this.answer;
+  }
 }
 
 /** The first of `ranges` (sorted, disjoint) that ends at or after `x`, by binary search. */

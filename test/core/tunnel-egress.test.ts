@@ -4,11 +4,14 @@
 // read, not all of them for each rule.
 import { describe, expect, it, vi } from 'vitest';
 
-// Counts the lists intersect makes (wrapped, the same answers).
-const made = vi.hoisted(() => ({ intersections: 0 }));
+// Counts the lists intersect makes and the overlap tests (wrapped, the same answers).
+const made = vi.hoisted(() => ({ intersections: 0, overlaps: 0 }));
 vi.mock('../../src/intervals.js', async (original) => {
   const actual = await original<typeof import('../../src/intervals.js')>();
-  return Object.assign({}, actual, { intersect: (a: Ranges, b: Ranges) => (made.intersections++, actual.intersect(a, b)) });
+  return Object.assign({}, actual, {
+    intersect: (a: Ranges, b: Ranges) => (made.intersections++, actual.intersect(a, b)),
+    overlaps: (a: Ranges, b: Ranges) => (made.overlaps++, actual.overlaps(a, b)),
+  });
 });
 import type { Range, Ranges } from '../../src/intervals.js';
 import { PORT_SPACE } from '../../src/intervals.js';
@@ -71,5 +74,19 @@ describe('a split tunnel leaving the WAN, with many rules to a zone of many VLAN
     expect(tunnelLeavesWan({ space, matches: fromManagement.concat(fromTunnel) }, { block: tunnel })).toBe(false);
     // The region outside, once: not two per rule.
     expect(made.intersections).toBeLessThan(10);
+  });
+
+  it('asks once for a run of rules that share their source and destination lists, not once per rule', () => {
+    // 10,000 rules from a management network to the VLANs, then 10,000 from the tunnel to them, each run with one
+    // source list and one destination list (rules of one zone share its list): none leaves.
+    const management: Ranges = [[ip('10.0.0.0'), ip('10.0.0.255')]];
+    const peers: Ranges = [[tunnel.base + 2, tunnel.base + 10_001]];
+    const vlans: Ranges = [[ip('10.100.0.0'), ip('10.100.255.255')]];
+    const run = (sources: Ranges): Match[] =>
+      Array.from({ length: 10_000 }, (): Match => ({ rule: {} as Match['rule'], action: 'pass', box: [sources, vlans, [PROTOCOL_SPACE], [PORT_SPACE]] }));
+    made.overlaps = 0;
+    expect(tunnelLeavesWan({ space, matches: run(management).concat(run(peers)) }, { block: tunnel })).toBe(false);
+    // A test per run and side; one per rule and side was 30,000.
+    expect(made.overlaps).toBeLessThan(10);
   });
 });
