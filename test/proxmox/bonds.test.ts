@@ -59,6 +59,18 @@ describe('a bond', async () => {
     for (const name of [LACP.name, ...LACP.slaves]) expect(option(without.stanzas.get(name)!, 'mtu')).toEqual([]);
   });
 
+  it("the node name may resolve to a bond's own address: the verify script counts it among the host's", async () => {
+    // Only the bond carries an address: it is the one /etc/hosts should give the node name, and the check accepts it.
+    const bondOnly = edit(hostOnBond, [...host, 'bridges', 1, 'address'], undefined);
+    const script = (await render(bondOnly)).get('hosting/verify/proxmox-pve.sh')!;
+    const call = script.split('\n').find((l) => l.trimStart().startsWith('node_name_check '));
+    expect(call).toBeDefined();
+    // The call's words as bash reads them: what, where, node, the host's addresses, the address for /etc/hosts.
+    const words = spawnSync('bash', ['-c', `words() { printf '%s\\n' "$@"; }; words ${call!.trim().slice('node_name_check '.length)}`], { encoding: 'utf8' }).stdout.split('\n');
+    expect(words[3]!.split(' ')).toContain(BACKUP.address.split('/')[0]);
+    expect(words[4]).toBe(BACKUP.address.split('/')[0]);
+  });
+
   it('the verify script checks it up, in its mode and hash policy, with exactly its slaves and their MTU, against the box', async () => {
     const script = (await render(hostOnBond)).get('hosting/verify/proxmox-pve.sh')!;
     const bin = mkdtempSync(join(tmpdir(), 'gen-bond-verify-'));

@@ -8,7 +8,7 @@
 import type { Host, Model, PbsBackup, PveBackupJob, Site } from '../../model.js';
 import { formatIPv4 } from '../../net.js';
 import { nameservers } from '../../targets/proxmox/guest-formats.js';
-import { addressInterface } from '../../targets/proxmox/interfaces.js';
+import { addressInterface, hostAddresses } from '../../targets/proxmox/interfaces.js';
 import { BACKUP_JOB_OPTIONS } from '../../targets/proxmox/backup-job.js';
 import { CANONICAL_NAME_AWK, NODE_IP_AWK, nodeNameAddress } from '../../targets/proxmox/node-name.js';
 import { jobOptions, selectionText } from '../backup-jobs.js';
@@ -302,7 +302,7 @@ function bridgeChecks(host: Host, declared: Declared): string[] {
 function nodeNameChecks(host: Host, declared: Declared): string[] {
   const address = nodeNameAddress(host);
   if (address === undefined) return [];
-  const all = host.bridges.map((b) => b.address).concat(host.nics.map((n) => n.address)).filter((a): a is string => a !== undefined);
+  const all = hostAddresses(host);
   return [call('node_name_check', `node name ${host.name} resolves to an address of the host (pmxcfs's node address)`, declared(host.path), [host.name, all.map(ipv4).join(' '), ipv4(address)])];
 }
 

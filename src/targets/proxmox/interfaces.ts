@@ -133,6 +133,13 @@ export function addressedLinks(host: { nics: readonly HostNic[]; bonds: readonly
   return links;
 }
 
+/** Every address of the host in its file, with prefix: its bridges' (in their order), then its NICs' and bonds' own. */
+export function hostAddresses(host: { bridges: readonly { address?: string }[]; nics: readonly HostNic[]; bonds: readonly HostBond[] }): string[] {
+  const addresses = host.bridges.flatMap((b) => (b.address !== undefined ? [b.address] : []));
+  for (const { link } of addressedLinks(host)) addresses.push(link.address!);
+  return addresses;
+}
+
 /** The raw device of a VLAN device name `<raw>.<tag>` (eno1 of eno1.20), as Proxmox VE and ifupdown2 read it; undefined for any other name. */
 export function vlanRawDevice(name: string): string | undefined {
   return /^(.+)\.\d+$/.exec(name)?.[1];

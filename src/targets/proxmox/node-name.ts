@@ -8,6 +8,7 @@
 // use, picks the same one. It is read once, when pmxcfs starts: a stale
 // /etc/hosts shows only at the next reboot.
 import type { Host } from '../../model.js';
+import { hostAddresses } from './interfaces.js';
 
 /**
  * awk program over `getent ahosts NAME` (getaddrinfo's order, one address a
@@ -27,9 +28,9 @@ export const CANONICAL_NAME_AWK = 'NR == 1 && NF >= 3 { print $3 }';
 /**
  * The address the node name should resolve to: the host's address on the
  * bridge of its default route (where it is managed from), else its first
- * address in the topology.
+ * address in the file (a bridge's, a NIC's or a bond's).
  */
 export function nodeNameAddress(host: Host): string | undefined {
   const gateway = host.defaultGateway ? host.bridges.find((b) => b.name === host.defaultGateway!.bridge && b.address !== undefined) : undefined;
-  return (gateway ?? host.bridges.find((b) => b.address !== undefined))?.address ?? host.nics.find((n) => n.address !== undefined)?.address;
+  return gateway?.address ?? hostAddresses(host)[0];
 }
