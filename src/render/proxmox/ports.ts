@@ -37,7 +37,7 @@ interface PortStanza {
 }
 
 /** The devices the file gives a stanza of their own beside bridges, bonds and NICs with an address. */
-function portNames(host: Host): { named: string[]; nics: Map<string, HostNic>; bondNames: Set<string>; slaves: Set<string> } {
+function portNames(host: Host): { named: string[]; nics: Map<string, HostNic>; bridgeNames: Set<string>; bondNames: Set<string>; slaves: Set<string> } {
   const bridgeNames = new Set(host.bridges.map((b) => b.name));
   const bondNames = new Set(host.bonds.map((b) => b.name));
   const slaves = new Set(host.bonds.flatMap((bond) => bond.slaves));
@@ -51,7 +51,7 @@ function portNames(host: Host): { named: string[]; nics: Map<string, HostNic>; b
     if (raw !== undefined) listed.push(raw);
   }
   const named = [...new Set(listed)].filter((p) => !bridgeNames.has(p) && !bondNames.has(p) && !nics.has(p));
-  return { named, nics, bondNames, slaves };
+  return { named, nics, bridgeNames, bondNames, slaves };
 }
 
 /**
@@ -73,8 +73,7 @@ export function physicalNics(host: Host): string[] {
  * (bondPorts) after the bonds and one on a bridge (bridgePorts) after the bridges.
  */
 export function portStanzas(host: Host): { ports: PortStanza[]; bondPorts: PortStanza[]; bridgePorts: PortStanza[] } {
-  const { named, nics, bondNames, slaves } = portNames(host);
-  const bridgeNames = new Set(host.bridges.map((b) => b.name));
+  const { named, nics, bridgeNames, bondNames, slaves } = portNames(host);
   const needs = neededMtus(host);
   const manual = (name: string): PortStanza => {
     const portMtu = needs.get(name);
