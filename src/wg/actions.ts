@@ -19,7 +19,7 @@ import { defaultSecretsDir, instanceKeyPath, peerKeyPath } from '../paths.js';
 import { checkSecretsPlace } from '../io/secrets-place.js';
 import type { Model } from '../model.js';
 import { newPairCommand, storedPrivateKeys } from './key-state.js';
-import { clockDay, dayText } from '../rules/wireguard-key-age.js';
+import { clockDay, dayText } from '../io/days.js';
 import { type Edit, editTopology } from './edit-topology.js';
 import { commitKeyChange, recoverKeyChanges } from './key-change.js';
 import { generateKeyPair, isWireguardKey, publicKeyOf } from '../targets/wireguard/keys.js';
