@@ -316,16 +316,27 @@ describe.skipIf(why)(`apply-interfaces.sh on a stand-in node${why ? ` (skipped: 
     }
   });
 
-  it("refuses a NIC that a pin renames at the next boot, and applies one the node has as an altname", () => {
+  it('refuses a NIC that a pin renames at the next boot', () => {
     const pinned = runOn(script, interfaces, current([], { links: linksWith(port()), pins: pin('nic0', 'bc:24:11:aa:bb:cc') }));
     expect(pinned.status).toBe(1);
     expect(pinned.stderr).toContain(`  ${port()}: /usr/local/lib/systemd/network/50-pmx-nic0.link renames it (MAC bc:24:11:aa:bb:cc) to nic0 at the next boot`);
     expect(pinned.log).toEqual([]);
-    // pve-common PVE/Network/Interfaces.pm takes a NIC named by an altname as that NIC.
-    const alt = runOn(script, interfaces, current([], { links: linksWith('enx0', [port()]) }));
-    expect(alt.stderr).toBe('');
-    expect(alt.status).toBe(0);
-    expect(alt.log).toEqual([`pvesh set /nodes/${host.name}/network`]);
+  });
+
+  // pve-common PVE/Network/Interfaces.pm takes a NIC named by an altname as that NIC, but ifupdown2 does not:
+  // its netlink cache knows a link by its name only, and it brings vmbr0 up without the port (the User-Mode-Linux
+  // test below shows it on ifupdown2 itself).
+  it("refuses, even with --allow-drop, a NIC the node has only as an altname, naming the NIC's name (or its pinned one)", () => {
+    for (const args of [[], ['--allow-drop']]) {
+      const alt = runOn(script, interfaces, current([], { links: linksWith('enx0', [port()]) }), args);
+      expect(alt.status).toBe(1);
+      expect(alt.stderr.split('\n').filter((l) => l.startsWith('  '))).toEqual([`  ${port()}: only an altname of enx0 (ip link), which ifupdown2 does not look up: name the NIC enx0`]);
+      expect(alt.log).toEqual([]);
+      expect(alt.pending).toBe(false);
+    }
+    const pinned = runOn(script, interfaces, current([], { links: linksWith('enx0', [port()]), pins: pin('nic0', 'bc:24:11:aa:bb:cc') }));
+    expect(pinned.status).toBe(1);
+    expect(pinned.stderr).toContain(`  ${port()}: only an altname of enx0 (ip link), which ifupdown2 does not look up: name the NIC nic0`);
   });
 
   it('refuses a node whose name resolves to an address it has nowhere, a stale /etc/hosts', () => {
@@ -375,7 +386,18 @@ describe.skipIf(whyUml)(`apply-interfaces.sh on a node brought up by ifupdown2 i
         'ip -o link show up',
       ].join('\n'),
     );
-    writeFileSync(join(dir, 'driver.sh'), `${driver.join('\n')}\necho '== end'\n`);
+    // Then the port NIC renamed, its old name kept as an altname (as udev keeps a predictable name): the script
+    // again, and ifreload -a (Apply) as if it had not refused, with the bridge's ports after.
+    const altname = [
+      "echo '== run 3'",
+      `ip link set ${port} down && ip link set ${port} name enx0 && ip link property add dev enx0 altname ${port} && ip link set enx0 up`,
+      'out=$(bash /run/in/stubs/apply-interfaces.sh --allow-drop /run/in/stubs/interfaces 2>&1); rc=$?; printf \'%s\\n\' "$out"; echo "rc=$rc"',
+      "echo '== ifreload'",
+      'ifreload -a 2>&1',
+      "echo '== ports'",
+      'ip -o link show master vmbr0',
+    ].join('\n');
+    writeFileSync(join(dir, 'driver.sh'), `${driver.join('\n')}\n${altname}\necho '== end'\n`);
     const out = join(dir, 'out');
     const env = { ...process.env, ETCNET: host.name, HOSTS: join(dir, 'hosts'), VERIFY: join(dir, 'driver.sh'), VERIFY_STUBS: stubs };
     try {
@@ -408,6 +430,15 @@ describe.skipIf(whyUml)(`apply-interfaces.sh on a node brought up by ifupdown2 i
     expect(addresses('1').sort()).toEqual(own.map(([d, a]) => `${d} ${a}`).sort());
     expect(up('1')).not.toContain('vmbr9');
     for (const bridge of host.bridges) expect(up('1')).toContain(bridge.name);
+  });
+
+  it('refuses a port the node has only as an altname, which ifreload -a would leave out of its bridge', () => {
+    const port = host.bridges.find((b) => b.name === 'vmbr0')!.ports[0]!;
+    expect(runs['3']).toContain('rc=1');
+    expect(runs['3']).toContain(`  ${port}: only an altname of enx0 (ip link), which ifupdown2 does not look up: name the NIC enx0`);
+    // What Apply would have done: ifupdown2 does not find the port, and takes the NIC out of vmbr0.
+    expect(section('3', 'ifreload')).toContain(`error: vmbr0: bridge port ${port} does not exist`);
+    expect(runs['3']!.split('== ports\n')[1]!.split('== end')[0]!.trim()).toBe('');
   });
 
   it("applies again without the flag once the node's addresses are all in gen's file", () => {

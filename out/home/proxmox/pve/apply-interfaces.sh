@@ -109,9 +109,11 @@ elif [ -z "${carried[$(key "$nodeip")]:-}" ]; then
   hosts_problem="node name $node resolves to $nodeip, which the new file does not carry: from the next start of pve-cluster (the next boot) on, pmxcfs gives the other nodes $nodeip as the address of $node (their GUI, migration and SSH go there), and pvecm and pve8to9 use it"
 fi
 
-# Each physical NIC the new file names must exist by that name (or as an altname, which Proxmox VE
-# reads as the NIC: pve-common PVE/Network/Interfaces.pm) now and after the next boot: ifreload -a brings a
-# bridge up without a port that does not exist, and the node is off the network. NIC names change:
+# Each physical NIC the new file names must exist by that name now and after the next boot: ifreload -a
+# brings a bridge up without a port that does not exist, and the node is off the network. An altname is not
+# enough: Proxmox VE's reader takes it as the NIC (pve-common PVE/Network/Interfaces.pm), but ifupdown2 looks
+# ports, slaves and raw devices up by the name only (its netlink cache keeps no altnames: "bridge port X does
+# not exist", "skipping slave X, does not exist", "rawdevice X not present"). NIC names change:
 # pve-network-interface-pinning (pve-manager) writes /usr/local/lib/systemd/network/50-pmx-NAME.link
 # ([Match] MACAddress= the NIC's permanent MAC, [Link] Name=nicN), and udev renames the NIC at the next boot.
 declare -A present=() altname=() mac=() pinned=() pinfile=() wanted=()
@@ -145,16 +147,21 @@ for name in "${!pinfile[@]}"; do
 done
 missing=()
 for nic in "${nics[@]}"; do
-  device=${altname[$nic]:-$nic}
-  if [ -z "${present[$device]:-}" ]; then
+  if [ -z "${present[$nic]:-}" ] && [ -n "${altname[$nic]:-}" ]; then
+    # The NIC's name after the next boot: its pin's, if a .link file renames it.
+    to=${pinned[${mac[${altname[$nic]}]:-none}]:-${altname[$nic]}}
+    missing+=("$nic: only an altname of ${altname[$nic]} (ip link), which ifupdown2 does not look up: name the NIC $to")
+    continue
+  fi
+  if [ -z "${present[$nic]:-}" ]; then
     line="$nic: this node has no NIC of that name (ip link)"
     [ -z "$spare" ] || line+="; NICs pinned here (/usr/local/lib/systemd/network) that the new file does not name:$spare"
     missing+=("$line")
     continue
   fi
-  to=${pinned[${mac[$device]:-none}]:-}
-  if [ -n "$to" ] && [ "$to" != "$device" ]; then
-    missing+=("$nic: ${pinfile[$to]} renames it (MAC ${mac[$device]}) to $to at the next boot, and $nic is gone then")
+  to=${pinned[${mac[$nic]:-none}]:-}
+  if [ -n "$to" ] && [ "$to" != "$nic" ]; then
+    missing+=("$nic: ${pinfile[$to]} renames it (MAC ${mac[$nic]}) to $to at the next boot, and $nic is gone then")
   fi
 done
 if [ ${#missing[@]} -gt 0 ]; then
