@@ -10,8 +10,9 @@ export const LACP = { name: 'bond0', slaves: ['eno1', 'eno2'], mode: '802.3ad', 
 export const BACKUP = { name: 'bond1', slaves: ['eno4', 'eno5'], mode: 'active-backup', primary: 'eno5', address: '10.98.0.11/24', mtu: 9000 };
 export const BOND_MTU = 9000;
 
-// A VLAN device port goes on a bridge that is not VLAN aware (vmbr1): the ifupdown2 of Debian 13
-// refuses it in a VLAN-aware one ("vlan sub-interface is not supported in a vlan-aware bridge").
+// A VLAN device port goes on a bridge that is not VLAN aware (vmbr1): the Debian ifupdown2 3.0.0 the
+// tests run refuses it in a VLAN-aware one ("vlan sub-interface is not supported in a vlan-aware
+// bridge"); Proxmox VE 9's ifupdown2 3.3.0 allows it (docs/proxmox.md, VLANs).
 
 /** Scenario B with vmbr1 on VLAN 20 of NIC eno1 (eno1.20), with jumbo frames. */
 export const bridgeOnVlanPort: string = edit(edit(readExample('vlan-hosting'), [...host, 'bridges', 0, 'ports'], ['eno1.20']), [...host, 'bridges', 0, 'mtu'], BOND_MTU);
