@@ -27,6 +27,8 @@ interface State {
   /** The cache's disk mounted at the datastore's path (steps.md's disk fs create). */
   mounted?: boolean;
   check: { status: number; output: string };
+  /** What s3 endpoint list prints on stderr when it fails (s3.cfg unreadable or broken). */
+  endpointsError?: string;
 }
 
 function healthy(): State {
@@ -58,6 +60,7 @@ function run(state: State, args: string[] = []): { status: number; stdout: strin
   const dir = join(work, `run-${n++}`);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'endpoints.json'), `${JSON.stringify(state.endpoints, null, 2)}\n`);
+  if (state.endpointsError !== undefined) writeFileSync(join(dir, 'endpoints.err'), state.endpointsError);
   if (state.datastore) writeFileSync(join(dir, 'datastore.json'), `${JSON.stringify(state.datastore, null, 2)}\n`);
   writeFileSync(join(dir, 'check.out'), state.check.output);
   if (state.prune) writeFileSync(join(dir, 'prune.json'), `${JSON.stringify(state.prune, null, 2)}\n`);
@@ -69,7 +72,7 @@ function run(state: State, args: string[] = []): { status: number; stdout: strin
 D=${dir}
 echo "$*" >> "$D/calls"
 case "$1 $2 $3" in
-  "s3 endpoint list") cat "$D/endpoints.json" ;;
+  "s3 endpoint list") if [ -f "$D/endpoints.err" ]; then cat "$D/endpoints.err" >&2; exit 255; fi; cat "$D/endpoints.json" ;;
   "datastore show ${backup.datastore}") if [ -f "$D/datastore.json" ]; then cat "$D/datastore.json"; else echo "Error: unable to parse datastore config - no such datastore '$3'" >&2; exit 255; fi ;;
   "prune-job show ${backup.datastore}") if [ -f "$D/prune.json" ]; then cat "$D/prune.json"; else echo "Error: no such prune '$3'" >&2; exit 255; fi ;;
   "acl list --output-format") [ "$4" = json ] && cat "$D/acl.json" ;;
@@ -207,5 +210,34 @@ describe.skipIf(why)(`backup server verification script${why ? ` (skipped: ${why
       `✗ the local cache /mnt/datastore/${backup.datastore} is a file system of its own (the ${disk.gb} GiB disk ${disk.key}) (${where}): /mnt/datastore/${backup.datastore} is no mount point: it is on the file system of /`,
     ]);
     expect(r.status).toBe(1);
+  });
+
+  // proxmox-backup src/api2/config/s3.rs list_s3_client_config: s3::config()? fails on an unreadable or broken
+  // s3.cfg, and the command prints the error and exits non-zero: the check says so, not that no endpoint exists.
+  it('an endpoint list that fails names the error, not a missing endpoint', () => {
+    const state = healthy();
+    state.endpointsError = "Error: unable to open file '/etc/proxmox-backup/s3.cfg' - Permission denied (os error 13)\n";
+    expect(failures(run(state).stdout)).toEqual([
+      `✗ S3 endpoint ${backup.s3Remote} is {{bucket}}.${backup.endpoint} in ${backup.region} (${where}): proxmox-backup-manager s3 endpoint list: Error: unable to open file '/etc/proxmox-backup/s3.cfg' - Permission denied (os error 13)`,
+    ]);
+  });
+
+  // Comments are free text (pbs-api-types SINGLE_LINE_COMMENT_SCHEMA: no control characters, quotes allowed): a
+  // key, a quote or $(...) in one is text, never the value of another key, and never run.
+  it('keys, quotes and $(...) inside values neither pass nor break a check', () => {
+    const hostile = `x", "id": "${backup.s3Remote}", "region": "${backup.region}", "gc-schedule": "daily", "disable": true, "ns": "" $(touch ${work}/owned) \`id\` \\`;
+    const state = healthy();
+    state.endpoints = [{ id: 'other', endpoint: hostile, region: hostile, comment: hostile }];
+    delete state.datastore!['gc-schedule'];
+    state.datastore!.comment = hostile;
+    Object.assign(state.prune!, { comment: hostile, ns: hostile });
+    state.acl.push({ path: hostile, ugid: hostile, ugid_type: 'user', propagate: true, roleid: hostile });
+    const r = run(state);
+    expect(failures(r.stdout)).toEqual([
+      `✗ S3 endpoint ${backup.s3Remote} is {{bucket}}.${backup.endpoint} in ${backup.region} (${where}): no S3 endpoint ${backup.s3Remote} (proxmox-backup-manager s3 endpoint list)`,
+      `✗ datastore ${backup.datastore} runs garbage collection on schedule ${backup.gcSchedule} (${where}): gc-schedule none`,
+      expect.stringMatching(new RegExp(`^✗ prune job ${backup.datastore} .*: namespace x", "id": .* \\$\\(touch .*\\) \`id\` \\\\ only$`)),
+    ]);
+    expect(existsSync(join(work, 'owned'))).toBe(false);
   });
 });

@@ -39,22 +39,135 @@ note() { printf 'note\t%s\t%s\t%s\n' "$1" "$2" "$3"; }
 flat() { tr '\t\r\n' '   ' | sed -e 's/  */ /g' -e 's/^ //' -e 's/ $//'; }
 # True when $1 is one of the whitespace-separated words in $2.
 has_word() { case " $2 " in *" $1 "*) return 0 ;; esac; return 1; }
-
-# "key": "value" pairs of one object in proxmox-backup-manager's json-pretty output.
-json_field() { # key (stdin: one object)
-  sed -n "s/^ *\"$1\": *\"\\(.*\\)\",\\{0,1\\}$/\\1/p" | head -1
+# JSON as lines "PATH<TAB>VALUE" (/key, /0/id), a string decoded but for control characters (as \uXXXX):
+# what every check reads its tools' JSON through. Status 1 on text that is not one JSON document (an error).
+json_flat() {
+  awk '
+function here() { return d == 0 ? "" : (type[d] == "o" ? pth[d] "/" key[d] : pth[d] "/" idx[d]) }
+function ctl(u) { return "\\u00" substr(hexd, int(u / 16) + 1, 1) substr(hexd, u % 16 + 1, 1) }
+function utf8(u) {
+  if (u < 32 || u == 127) return ctl(u)
+  if (u < 128) return chr[u]
+  if (u < 2048) return chr[192 + int(u / 64)] chr[128 + u % 64]
+  if (u < 65536) return chr[224 + int(u / 4096)] chr[128 + int(u / 64) % 64] chr[128 + u % 64]
+  return chr[240 + int(u / 262144)] chr[128 + int(u / 4096) % 64] chr[128 + int(u / 64) % 64] chr[128 + u % 64]
+}
+function hex4(at,   k, c, u) {
+  u = 0
+  for (k = 0; k < 4; k++) {
+    c = index(hexd, tolower(substr(line, at + k, 1)))
+    if (c == 0) bad()
+    u = u * 16 + c - 1
+  }
+  return u
+}
+function bad() { status = 1; exit 1 }
+# The string that starts at i, just past its opening quote; i ends past its closing quote.
+function str(   out, c, u, lo) {
+  out = ""
+  while (1) {
+    if (i > n) bad()
+    c = substr(line, i, 1)
+    i++
+    if (c == "\"") return out
+    if (c != "\\") { out = out ((ord[c] < 32 || ord[c] == 127) ? ctl(ord[c]) : c); continue }
+    c = substr(line, i, 1)
+    i++
+    if (c == "\"" || c == "\\" || c == "/") out = out c
+    else if (c == "b") out = out ctl(8)
+    else if (c == "f") out = out ctl(12)
+    else if (c == "n") out = out ctl(10)
+    else if (c == "r") out = out ctl(13)
+    else if (c == "t") out = out ctl(9)
+    else if (c == "u") {
+      u = hex4(i)
+      i += 4
+      # A UTF-16 surrogate pair is one character; a lone surrogate is none (U+FFFD).
+      if (u >= 55296 && u < 56320 && substr(line, i, 2) == "\\u") {
+        lo = hex4(i + 2)
+        if (lo >= 56320 && lo < 57344) { u = 65536 + (u - 55296) * 1024 + lo - 56320; i += 6 }
+      }
+      if (u >= 55296 && u < 57344) u = 65533
+      out = out utf8(u)
+    }
+    else bad()
+  }
+}
+# An empty object or array is a line too ({} or []): a key whose value is one still exists.
+function empty() { print pth[d] "\t" (type[d] == "o" ? "{}" : "[]"); d--; done_value() }
+function done_value() { if (d == 0) finished = 1; else { items[d] = 1; want = "after" } }
+BEGIN {
+  for (k = 1; k < 256; k++) { chr[k] = sprintf("%c", k); ord[chr[k]] = k }
+  hexd = "0123456789abcdef"
+  d = 0; want = "value"; finished = 0; status = 0
+}
+{
+  line = $0; n = length(line); i = 1
+  while (i <= n) {
+    c = substr(line, i, 1)
+    i++
+    if (c == " " || c == "\t" || c == "\r") continue
+    if (finished) bad()
+    if (want == "key") {
+      if (c == "}" && !items[d]) { empty(); continue }
+      if (c != "\"") bad()
+      key[d] = str(); want = "colon"; continue
+    }
+    if (want == "colon") { if (c != ":") bad(); want = "value"; continue }
+    if (want == "after") {
+      if (c == ",") { if (type[d] == "o") want = "key"; else { idx[d]++; want = "value" } continue }
+      if ((c == "}" && type[d] == "o") || (c == "]" && type[d] == "a")) { d--; done_value(); continue }
+      bad()
+    }
+    if (c == "]" && d > 0 && type[d] == "a" && !items[d]) { empty(); continue }
+    if (c == "{" || c == "[") {
+      p = here(); d++
+      type[d] = c == "{" ? "o" : "a"; pth[d] = p; idx[d] = 0; items[d] = 0
+      want = c == "{" ? "key" : "value"
+      continue
+    }
+    if (c == "\"") v = str()
+    else {
+      v = c
+      while (i <= n && index("+-.0123456789Eaeflnrstu", substr(line, i, 1))) { v = v substr(line, i, 1); i++ }
+      if (v !~ /^(-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?|true|false|null)$/) bad()
+    }
+    print here() "\t" v
+    done_value()
+  }
+}
+END { if (!status && !finished) exit 1 }
+'
+}
+# The value at PATH of json_flat's lines (stdin); status 1 when there is none.
+json_get() { # path
+  awk -F '\t' 'BEGIN { p = ARGV[1]; ARGV[1] = "" } $1 == p { print substr($0, length(p) + 2); found = 1; exit } END { exit !found }' "$1"
+}
+# The paths of the items of the array at PATH ("" for the top) whose KEY is VALUE, for each KEY=VALUE.
+json_where() { # path key=value...
+  awk -F '\t' 'BEGIN { a = ARGV[1] "/"; for (k = 2; k < ARGC; k++) { e = index(ARGV[k], "="); key[k - 1] = substr(ARGV[k], 1, e - 1); want[k - 1] = substr(ARGV[k], e + 1); ARGV[k] = "" } nk = ARGC - 2; ARGV[1] = "" }
+    substr($1, 1, length(a)) == a {
+      rest = substr($1, length(a) + 1); s = index(rest, "/")
+      if (s == 0) next
+      item = substr(rest, 1, s - 1)
+      if (!(item in seen)) { seen[item] = 1; order[++m] = item }
+      got[item, substr(rest, s + 1)] = substr($0, length($1) + 2)
+    }
+    END { for (x = 1; x <= m; x++) { ok = 1; for (k = 1; k <= nk; k++) if (!((order[x], key[k]) in got) || got[order[x], key[k]] != want[k]) ok = 0; if (ok) print a order[x] } }' "$@"
 }
 
-# The object of a json-pretty list whose "id" is $1.
-json_item() {
-  awk -v id="\"$1\"" '/^  \{/ { buf = ""; keep = 0 } { buf = buf $0 "\n" } $1 == "\"id\":" && ($2 == id || $2 == id ",") { keep = 1 } /^  \}/ && keep { printf "%s", buf; exit }'
+# proxmox-backup-manager's JSON output (--output-format json) as json_flat's lines; on an error its message.
+pbm_json() { # proxmox-backup-manager arguments...
+  out=$(proxmox-backup-manager "$@" --output-format json 2>&1) || { printf '%s' "$out" | flat; return 1; }
+  printf '%s\n' "$out" | json_flat || { printf '%s' "$out" | flat; return 1; }
 }
 
 endpoint_check() { # what where id endpoint region
-  item=$(proxmox-backup-manager s3 endpoint list --output-format json-pretty 2>&1 | json_item "$3")
+  list=$(pbm_json s3 endpoint list) || { fail "$1" "$2" "proxmox-backup-manager s3 endpoint list: $list"; return; }
+  item=$(printf '%s\n' "$list" | json_where '' "id=$3" | head -n 1)
   if [ -z "$item" ]; then fail "$1" "$2" "no S3 endpoint $3 (proxmox-backup-manager s3 endpoint list)"; return; fi
-  endpoint=$(printf '%s\n' "$item" | json_field endpoint)
-  region=$(printf '%s\n' "$item" | json_field region)
+  endpoint=$(printf '%s\n' "$list" | json_get "$item/endpoint")
+  region=$(printf '%s\n' "$list" | json_get "$item/region")
   problems=
   [ "$endpoint" = "$4" ] || problems="$problems; endpoint $endpoint"
   [ "$region" = "$5" ] || problems="$problems; region ${region:-none}"
@@ -62,8 +175,8 @@ endpoint_check() { # what where id endpoint region
 }
 
 datastore_check() { # what where name client bucket
-  out=$(proxmox-backup-manager datastore show "$3" --output-format json-pretty 2>&1) || { fail "$1" "$2" "$(printf '%s' "$out" | flat)"; return; }
-  backend=$(printf '%s\n' "$out" | json_field backend)
+  store=$(pbm_json datastore show "$3") || { fail "$1" "$2" "$store"; return; }
+  backend=$(printf '%s\n' "$store" | json_get /backend)
   problems=
   for want in type=s3 "client=$4" "bucket=$5"; do
     case ",$backend," in *",$want,"*) ;; *) problems="$problems; backend ${backend:-none} lacks $want" ;; esac
@@ -75,29 +188,24 @@ s3_check() { # what where endpoint-id bucket datastore
   if out=$(proxmox-backup-manager s3 check "$3" "$4" --store-prefix "$5" 2>&1); then pass "$1" "$2"; else fail "$1" "$2" "$(printf '%s' "$out" | flat)"; fi
 }
 
-# "key": number pairs of one object in json-pretty output.
-json_number() { # key (stdin: one object)
-  sed -n "s/^ *\"$1\": *\\([0-9][0-9]*\\),\\{0,1\\}$/\\1/p" | head -1
-}
-
 gc_check() { # what where name schedule
-  out=$(proxmox-backup-manager datastore show "$3" --output-format json-pretty 2>&1) || { fail "$1" "$2" "$(printf '%s' "$out" | flat)"; return; }
-  schedule=$(printf '%s\n' "$out" | json_field gc-schedule)
+  store=$(pbm_json datastore show "$3") || { fail "$1" "$2" "$store"; return; }
+  schedule=$(printf '%s\n' "$store" | json_get /gc-schedule)
   if [ "$schedule" = "$4" ]; then pass "$1" "$2"; else fail "$1" "$2" "gc-schedule ${schedule:-none}"; fi
 }
 
 prune_job_check() { # what where id store schedule keeps(keep-KIND=N, space-separated)
-  out=$(proxmox-backup-manager prune-job show "$3" --output-format json-pretty 2>&1) || { fail "$1" "$2" "$(printf '%s' "$out" | flat)"; return; }
-  store=$(printf '%s\n' "$out" | json_field store)
-  schedule=$(printf '%s\n' "$out" | json_field schedule)
-  ns=$(printf '%s\n' "$out" | json_field ns)
+  job=$(pbm_json prune-job show "$3") || { fail "$1" "$2" "$job"; return; }
+  store=$(printf '%s\n' "$job" | json_get /store)
+  schedule=$(printf '%s\n' "$job" | json_get /schedule)
+  ns=$(printf '%s\n' "$job" | json_get /ns)
   problems=
   [ "$store" = "$4" ] || problems="$problems; store ${store:-none}"
   [ "$schedule" = "$5" ] || problems="$problems; schedule ${schedule:-none}"
   [ -z "$ns" ] || problems="$problems; namespace $ns only"
-  if printf '%s\n' "$out" | grep -q '^ *"disable": *true'; then problems="$problems; disabled"; fi
+  [ "$(printf '%s\n' "$job" | json_get /disable)" != true ] || problems="$problems; disabled"
   for kind in last hourly daily weekly monthly yearly; do
-    got=$(printf '%s\n' "$out" | json_number "keep-$kind")
+    got=$(printf '%s\n' "$job" | json_get "/keep-$kind")
     want=
     for keep in $6; do case $keep in "keep-$kind="*) want=${keep#*=} ;; esac; done
     [ "$got" = "$want" ] || problems="$problems; keep-$kind ${got:-unset}"
@@ -115,14 +223,13 @@ mount_check() { # what where path
   fi
 }
 
-# proxmox-backup-manager's json output is one line; each ACL entry an object without nested braces.
 acl_check() { # what where path role auth-id...
   what=$1 where=$2 path=$3 role=$4
   shift 4
-  acl=$(proxmox-backup-manager acl list --output-format json 2>&1) || { fail "$what" "$where" "$(printf '%s' "$acl" | flat)"; return; }
+  acl=$(pbm_json acl list) || { fail "$what" "$where" "$acl"; return; }
   problems=
   for id in "$@"; do
-    printf '%s\n' "$acl" | { grep -o '{[^}]*}' || true; } | grep -F "\"path\":\"$path\"" | grep -F "\"ugid\":\"$id\"" | grep -qF "\"roleid\":\"$role\"" || problems="$problems; no $role for $id"
+    [ -n "$(printf '%s\n' "$acl" | json_where '' "path=$path" "ugid=$id" "roleid=$role")" ] || problems="$problems; no $role for $id"
   done
   if [ -z "$problems" ]; then pass "$what" "$where"; else fail "$what" "$where" "${problems#; }"; fi
 }

@@ -39,6 +39,122 @@ note() { printf 'note\t%s\t%s\t%s\n' "$1" "$2" "$3"; }
 flat() { tr '\t\r\n' '   ' | sed -e 's/  */ /g' -e 's/^ //' -e 's/ $//'; }
 # True when $1 is one of the whitespace-separated words in $2.
 has_word() { case " $2 " in *" $1 "*) return 0 ;; esac; return 1; }
+# JSON as lines "PATH<TAB>VALUE" (/key, /0/id), a string decoded but for control characters (as \uXXXX):
+# what every check reads its tools' JSON through. Status 1 on text that is not one JSON document (an error).
+json_flat() {
+  awk '
+function here() { return d == 0 ? "" : (type[d] == "o" ? pth[d] "/" key[d] : pth[d] "/" idx[d]) }
+function ctl(u) { return "\\u00" substr(hexd, int(u / 16) + 1, 1) substr(hexd, u % 16 + 1, 1) }
+function utf8(u) {
+  if (u < 32 || u == 127) return ctl(u)
+  if (u < 128) return chr[u]
+  if (u < 2048) return chr[192 + int(u / 64)] chr[128 + u % 64]
+  if (u < 65536) return chr[224 + int(u / 4096)] chr[128 + int(u / 64) % 64] chr[128 + u % 64]
+  return chr[240 + int(u / 262144)] chr[128 + int(u / 4096) % 64] chr[128 + int(u / 64) % 64] chr[128 + u % 64]
+}
+function hex4(at,   k, c, u) {
+  u = 0
+  for (k = 0; k < 4; k++) {
+    c = index(hexd, tolower(substr(line, at + k, 1)))
+    if (c == 0) bad()
+    u = u * 16 + c - 1
+  }
+  return u
+}
+function bad() { status = 1; exit 1 }
+# The string that starts at i, just past its opening quote; i ends past its closing quote.
+function str(   out, c, u, lo) {
+  out = ""
+  while (1) {
+    if (i > n) bad()
+    c = substr(line, i, 1)
+    i++
+    if (c == "\"") return out
+    if (c != "\\") { out = out ((ord[c] < 32 || ord[c] == 127) ? ctl(ord[c]) : c); continue }
+    c = substr(line, i, 1)
+    i++
+    if (c == "\"" || c == "\\" || c == "/") out = out c
+    else if (c == "b") out = out ctl(8)
+    else if (c == "f") out = out ctl(12)
+    else if (c == "n") out = out ctl(10)
+    else if (c == "r") out = out ctl(13)
+    else if (c == "t") out = out ctl(9)
+    else if (c == "u") {
+      u = hex4(i)
+      i += 4
+      # A UTF-16 surrogate pair is one character; a lone surrogate is none (U+FFFD).
+      if (u >= 55296 && u < 56320 && substr(line, i, 2) == "\\u") {
+        lo = hex4(i + 2)
+        if (lo >= 56320 && lo < 57344) { u = 65536 + (u - 55296) * 1024 + lo - 56320; i += 6 }
+      }
+      if (u >= 55296 && u < 57344) u = 65533
+      out = out utf8(u)
+    }
+    else bad()
+  }
+}
+# An empty object or array is a line too ({} or []): a key whose value is one still exists.
+function empty() { print pth[d] "\t" (type[d] == "o" ? "{}" : "[]"); d--; done_value() }
+function done_value() { if (d == 0) finished = 1; else { items[d] = 1; want = "after" } }
+BEGIN {
+  for (k = 1; k < 256; k++) { chr[k] = sprintf("%c", k); ord[chr[k]] = k }
+  hexd = "0123456789abcdef"
+  d = 0; want = "value"; finished = 0; status = 0
+}
+{
+  line = $0; n = length(line); i = 1
+  while (i <= n) {
+    c = substr(line, i, 1)
+    i++
+    if (c == " " || c == "\t" || c == "\r") continue
+    if (finished) bad()
+    if (want == "key") {
+      if (c == "}" && !items[d]) { empty(); continue }
+      if (c != "\"") bad()
+      key[d] = str(); want = "colon"; continue
+    }
+    if (want == "colon") { if (c != ":") bad(); want = "value"; continue }
+    if (want == "after") {
+      if (c == ",") { if (type[d] == "o") want = "key"; else { idx[d]++; want = "value" } continue }
+      if ((c == "}" && type[d] == "o") || (c == "]" && type[d] == "a")) { d--; done_value(); continue }
+      bad()
+    }
+    if (c == "]" && d > 0 && type[d] == "a" && !items[d]) { empty(); continue }
+    if (c == "{" || c == "[") {
+      p = here(); d++
+      type[d] = c == "{" ? "o" : "a"; pth[d] = p; idx[d] = 0; items[d] = 0
+      want = c == "{" ? "key" : "value"
+      continue
+    }
+    if (c == "\"") v = str()
+    else {
+      v = c
+      while (i <= n && index("+-.0123456789Eaeflnrstu", substr(line, i, 1))) { v = v substr(line, i, 1); i++ }
+      if (v !~ /^(-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?|true|false|null)$/) bad()
+    }
+    print here() "\t" v
+    done_value()
+  }
+}
+END { if (!status && !finished) exit 1 }
+'
+}
+# The value at PATH of json_flat's lines (stdin); status 1 when there is none.
+json_get() { # path
+  awk -F '\t' 'BEGIN { p = ARGV[1]; ARGV[1] = "" } $1 == p { print substr($0, length(p) + 2); found = 1; exit } END { exit !found }' "$1"
+}
+# The paths of the items of the array at PATH ("" for the top) whose KEY is VALUE, for each KEY=VALUE.
+json_where() { # path key=value...
+  awk -F '\t' 'BEGIN { a = ARGV[1] "/"; for (k = 2; k < ARGC; k++) { e = index(ARGV[k], "="); key[k - 1] = substr(ARGV[k], 1, e - 1); want[k - 1] = substr(ARGV[k], e + 1); ARGV[k] = "" } nk = ARGC - 2; ARGV[1] = "" }
+    substr($1, 1, length(a)) == a {
+      rest = substr($1, length(a) + 1); s = index(rest, "/")
+      if (s == 0) next
+      item = substr(rest, 1, s - 1)
+      if (!(item in seen)) { seen[item] = 1; order[++m] = item }
+      got[item, substr(rest, s + 1)] = substr($0, length($1) + 2)
+    }
+    END { for (x = 1; x <= m; x++) { ok = 1; for (k = 1; k <= nk; k++) if (!((order[x], key[k]) in got) || got[order[x], key[k]] != want[k]) ok = 0; if (ok) print a order[x] } }' "$@"
+}
 
 # The IPv4 addresses (scope global) of a device, sorted, space-separated; and a list as the same.
 v4_of() { ip -o -4 addr show dev "$1" scope global 2>/dev/null | awk '{ print $4 }' | sort | tr '\n' ' ' | sed 's/ $//'; }
@@ -222,18 +338,14 @@ storage_check() { # what where storage
 }
 
 # A backup job (cluster-wide, /etc/pve/jobs.cfg) as backup-jobs.sh sets it. pvesh prints the job's jobs.cfg
-# section (pve-manager PVE/API2/Backup.pm read_job) as JSON on one line (pve-common CLIFormatter.pm): a
-# string as set, " and the backslash escaped by a backslash; a boolean as a number (SectionConfig.pm
-# check_value); an option not set is absent, enabled is 1 then (Job/Registry.pm parse_config). A list of ids
-# may be in any order. fleecing, performance and prune-backups are objects (VZDump/JobBase.pm decode_value)
-# with keys of their own (fleecing's enabled and storage): job_top empties them, so that only the job's own
-# keys are read. No "key": or "key":{ is found inside a string value, where every " is escaped.
-job_top() { sed -E 's/("[a-z0-9-]+"):\{[^{}]*\}/\1:{}/g'; }
-json_raw() { sed -nE 's/.*"'"$1"'":("(([^"\\]|\\.)*)"|(-?[0-9]+))[,}].*/=\2\4/p'; }
+# section (pve-manager PVE/API2/Backup.pm read_job) as JSON (pve-common CLIFormatter.pm), read by json_flat:
+# a boolean as a number (SectionConfig.pm check_value); an option not set is absent, enabled is 1 then
+# (Job/Registry.pm parse_config). A list of ids may be in any order. fleecing, performance and prune-backups are
+# objects (VZDump/JobBase.pm decode_value) with keys of their own (fleecing's enabled and storage), under paths
+# of their own (/fleecing/enabled), apart from the job's (/enabled).
 id_set() { printf '%s\n' "$1" | tr ',; \t' '\n' | sed '/^$/d' | sort -nu | tr '\n' ',' | sed 's/,$//'; }
 job_option() { # key expected value-when-absent [ids|text]: "; key found, expected want" if they differ
-  have=$(printf '%s\n' "$job" | json_raw "$1")
-  if [ -n "$have" ]; then have=${have#=}; else have=$3; fi
+  have=$(printf '%s\n' "$job" | json_get "/$1") || have=$3
   want=$2
   if [ "$4" = ids ]; then have=$(id_set "$have"); want=$(id_set "$want"); fi
   [ "$have" != "$want" ] || return 0
@@ -241,8 +353,10 @@ job_option() { # key expected value-when-absent [ids|text]: "; key found, expect
   printf '; %s %s, expected %s' "$1" "${have:-not set}" "${want:-not set}"
 }
 backup_job_check() { # what where id storage schedule mode enabled all exclude pool vmid notes-template repeat-missed comment
-  job=$(pvesh get "/cluster/backup/$3" --output-format json 2>&1) || { fail "$1" "$2" "pvesh get /cluster/backup/$3: $(printf '%s' "$job" | flat)"; return; }
-  job=$(printf '%s\n' "$job" | job_top)
+  if ! out=$(pvesh get "/cluster/backup/$3" --output-format json 2>&1) || ! job=$(printf '%s\n' "$out" | json_flat); then
+    fail "$1" "$2" "pvesh get /cluster/backup/$3: $(printf '%s' "$out" | flat)"
+    return
+  fi
   problems=$(
     job_option storage "$4" local; job_option schedule "$5" ''; job_option mode "$6" snapshot; job_option enabled "$7" 1
     job_option all "$8" 0; job_option exclude "$9" '' ids; job_option pool "${10}" ''; job_option vmid "${11}" '' ids

@@ -65,10 +65,12 @@ config_check() { # what where path expected [empty-means-expected]
 # The anti-lockout rule is off while <system><webgui><noantilockout> exists, whatever its value (filter.lib.inc
 # filter_core_get_antilockout: isset); pluginctl prints the webgui section as JSON, with the key when it exists.
 anti_lockout_check() { # what where on|off
-  webgui=$(pluginctl -g system.webgui 2>&1 | flat)
-  # Anything but the section's JSON (an error, nothing) says neither on nor off.
-  case $webgui in '{'*) ;; *) fail "$1" "$2" "pluginctl -g system.webgui: \${webgui:-no output}"; return ;; esac
-  case $webgui in *'"noantilockout":'*) state=off ;; *) state=on ;; esac
+  webgui=$(pluginctl -g system.webgui 2>&1)
+  # Anything but the section's JSON object (an error, nothing) says neither on nor off.
+  lines=
+  case $webgui in '{'*) lines=$(printf '%s\\n' "$webgui" | json_flat) || lines= ;; esac
+  if [ -z "$lines" ]; then webgui=$(printf '%s' "$webgui" | flat); fail "$1" "$2" "pluginctl -g system.webgui: \${webgui:-no output}"; return; fi
+  if printf '%s\\n' "$lines" | json_get /noantilockout > /dev/null; then state=off; else state=on; fi
   if [ "$state" = "$3" ]; then pass "$1" "$2"
   elif [ "$state" = off ]; then fail "$1" "$2" "it is off: system.webgui.noantilockout is set"
   else fail "$1" "$2" "it is on: system.webgui has no noantilockout"

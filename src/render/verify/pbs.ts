@@ -19,21 +19,18 @@ function name(value: string): string {
   return value;
 }
 
-const FUNCTIONS = `# "key": "value" pairs of one object in proxmox-backup-manager's json-pretty output.
-json_field() { # key (stdin: one object)
-  sed -n "s/^ *\\"$1\\": *\\"\\\\(.*\\\\)\\",\\\\{0,1\\\\}$/\\\\1/p" | head -1
-}
-
-# The object of a json-pretty list whose "id" is $1.
-json_item() {
-  awk -v id="\\"$1\\"" '/^  \\{/ { buf = ""; keep = 0 } { buf = buf $0 "\\n" } $1 == "\\"id\\":" && ($2 == id || $2 == id ",") { keep = 1 } /^  \\}/ && keep { printf "%s", buf; exit }'
+const FUNCTIONS = `# proxmox-backup-manager's JSON output (--output-format json) as json_flat's lines; on an error its message.
+pbm_json() { # proxmox-backup-manager arguments...
+  out=$(proxmox-backup-manager "$@" --output-format json 2>&1) || { printf '%s' "$out" | flat; return 1; }
+  printf '%s\\n' "$out" | json_flat || { printf '%s' "$out" | flat; return 1; }
 }
 
 endpoint_check() { # what where id endpoint region
-  item=$(proxmox-backup-manager s3 endpoint list --output-format json-pretty 2>&1 | json_item "$3")
+  list=$(pbm_json s3 endpoint list) || { fail "$1" "$2" "proxmox-backup-manager s3 endpoint list: $list"; return; }
+  item=$(printf '%s\\n' "$list" | json_where '' "id=$3" | head -n 1)
   if [ -z "$item" ]; then fail "$1" "$2" "no S3 endpoint $3 (proxmox-backup-manager s3 endpoint list)"; return; fi
-  endpoint=$(printf '%s\\n' "$item" | json_field endpoint)
-  region=$(printf '%s\\n' "$item" | json_field region)
+  endpoint=$(printf '%s\\n' "$list" | json_get "$item/endpoint")
+  region=$(printf '%s\\n' "$list" | json_get "$item/region")
   problems=
   [ "$endpoint" = "$4" ] || problems="$problems; endpoint $endpoint"
   [ "$region" = "$5" ] || problems="$problems; region \${region:-none}"
@@ -41,8 +38,8 @@ endpoint_check() { # what where id endpoint region
 }
 
 datastore_check() { # what where name client bucket
-  out=$(proxmox-backup-manager datastore show "$3" --output-format json-pretty 2>&1) || { fail "$1" "$2" "$(printf '%s' "$out" | flat)"; return; }
-  backend=$(printf '%s\\n' "$out" | json_field backend)
+  store=$(pbm_json datastore show "$3") || { fail "$1" "$2" "$store"; return; }
+  backend=$(printf '%s\\n' "$store" | json_get /backend)
   problems=
   for want in type=s3 "client=$4" "bucket=$5"; do
     case ",$backend," in *",$want,"*) ;; *) problems="$problems; backend \${backend:-none} lacks $want" ;; esac
@@ -54,29 +51,24 @@ s3_check() { # what where endpoint-id bucket datastore
   if out=$(proxmox-backup-manager s3 check "$3" "$4" --store-prefix "$5" 2>&1); then pass "$1" "$2"; else fail "$1" "$2" "$(printf '%s' "$out" | flat)"; fi
 }
 
-# "key": number pairs of one object in json-pretty output.
-json_number() { # key (stdin: one object)
-  sed -n "s/^ *\\"$1\\": *\\\\([0-9][0-9]*\\\\),\\\\{0,1\\\\}$/\\\\1/p" | head -1
-}
-
 gc_check() { # what where name schedule
-  out=$(proxmox-backup-manager datastore show "$3" --output-format json-pretty 2>&1) || { fail "$1" "$2" "$(printf '%s' "$out" | flat)"; return; }
-  schedule=$(printf '%s\\n' "$out" | json_field gc-schedule)
+  store=$(pbm_json datastore show "$3") || { fail "$1" "$2" "$store"; return; }
+  schedule=$(printf '%s\\n' "$store" | json_get /gc-schedule)
   if [ "$schedule" = "$4" ]; then pass "$1" "$2"; else fail "$1" "$2" "gc-schedule \${schedule:-none}"; fi
 }
 
 prune_job_check() { # what where id store schedule keeps(keep-KIND=N, space-separated)
-  out=$(proxmox-backup-manager prune-job show "$3" --output-format json-pretty 2>&1) || { fail "$1" "$2" "$(printf '%s' "$out" | flat)"; return; }
-  store=$(printf '%s\\n' "$out" | json_field store)
-  schedule=$(printf '%s\\n' "$out" | json_field schedule)
-  ns=$(printf '%s\\n' "$out" | json_field ns)
+  job=$(pbm_json prune-job show "$3") || { fail "$1" "$2" "$job"; return; }
+  store=$(printf '%s\\n' "$job" | json_get /store)
+  schedule=$(printf '%s\\n' "$job" | json_get /schedule)
+  ns=$(printf '%s\\n' "$job" | json_get /ns)
   problems=
   [ "$store" = "$4" ] || problems="$problems; store \${store:-none}"
   [ "$schedule" = "$5" ] || problems="$problems; schedule \${schedule:-none}"
   [ -z "$ns" ] || problems="$problems; namespace $ns only"
-  if printf '%s\\n' "$out" | grep -q '^ *"disable": *true'; then problems="$problems; disabled"; fi
+  [ "$(printf '%s\\n' "$job" | json_get /disable)" != true ] || problems="$problems; disabled"
   for kind in ${KEEP_ORDER.join(' ')}; do
-    got=$(printf '%s\\n' "$out" | json_number "keep-$kind")
+    got=$(printf '%s\\n' "$job" | json_get "/keep-$kind")
     want=
     for keep in $6; do case $keep in "keep-$kind="*) want=\${keep#*=} ;; esac; done
     [ "$got" = "$want" ] || problems="$problems; keep-$kind \${got:-unset}"
@@ -94,14 +86,13 @@ mount_check() { # what where path
   fi
 }
 
-# proxmox-backup-manager's json output is one line; each ACL entry an object without nested braces.
 acl_check() { # what where path role auth-id...
   what=$1 where=$2 path=$3 role=$4
   shift 4
-  acl=$(proxmox-backup-manager acl list --output-format json 2>&1) || { fail "$what" "$where" "$(printf '%s' "$acl" | flat)"; return; }
+  acl=$(pbm_json acl list) || { fail "$what" "$where" "$acl"; return; }
   problems=
   for id in "$@"; do
-    printf '%s\\n' "$acl" | { grep -o '{[^}]*}' || true; } | grep -F "\\"path\\":\\"$path\\"" | grep -F "\\"ugid\\":\\"$id\\"" | grep -qF "\\"roleid\\":\\"$role\\"" || problems="$problems; no $role for $id"
+    [ -n "$(printf '%s\\n' "$acl" | json_where '' "path=$path" "ugid=$id" "roleid=$role")" ] || problems="$problems; no $role for $id"
   done
   if [ -z "$problems" ]; then pass "$what" "$where"; else fail "$what" "$where" "\${problems#; }"; fi
 }`;

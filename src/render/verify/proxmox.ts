@@ -213,18 +213,14 @@ storage_check() { # what where storage
 }
 
 # A backup job (cluster-wide, /etc/pve/jobs.cfg) as backup-jobs.sh sets it. pvesh prints the job's jobs.cfg
-# section (pve-manager PVE/API2/Backup.pm read_job) as JSON on one line (pve-common CLIFormatter.pm): a
-# string as set, " and the backslash escaped by a backslash; a boolean as a number (SectionConfig.pm
-# check_value); an option not set is absent, enabled is 1 then (Job/Registry.pm parse_config). A list of ids
-# may be in any order. fleecing, performance and prune-backups are objects (VZDump/JobBase.pm decode_value)
-# with keys of their own (fleecing's enabled and storage): job_top empties them, so that only the job's own
-# keys are read. No "key": or "key":{ is found inside a string value, where every " is escaped.
-job_top() { sed -E 's/("[a-z0-9-]+"):\\{[^{}]*\\}/\\1:{}/g'; }
-json_raw() { sed -nE 's/.*"'"$1"'":("(([^"\\\\]|\\\\.)*)"|(-?[0-9]+))[,}].*/=\\2\\4/p'; }
+# section (pve-manager PVE/API2/Backup.pm read_job) as JSON (pve-common CLIFormatter.pm), read by json_flat:
+# a boolean as a number (SectionConfig.pm check_value); an option not set is absent, enabled is 1 then
+# (Job/Registry.pm parse_config). A list of ids may be in any order. fleecing, performance and prune-backups are
+# objects (VZDump/JobBase.pm decode_value) with keys of their own (fleecing's enabled and storage), under paths
+# of their own (/fleecing/enabled), apart from the job's (/enabled).
 id_set() { printf '%s\\n' "$1" | tr ',; \\t' '\\n' | sed '/^$/d' | sort -nu | tr '\\n' ',' | sed 's/,$//'; }
 job_option() { # key expected value-when-absent [ids|text]: "; key found, expected want" if they differ
-  have=$(printf '%s\\n' "$job" | json_raw "$1")
-  if [ -n "$have" ]; then have=\${have#=}; else have=$3; fi
+  have=$(printf '%s\\n' "$job" | json_get "/$1") || have=$3
   want=$2
   if [ "$4" = ids ]; then have=$(id_set "$have"); want=$(id_set "$want"); fi
   [ "$have" != "$want" ] || return 0
@@ -232,8 +228,10 @@ job_option() { # key expected value-when-absent [ids|text]: "; key found, expect
   printf '; %s %s, expected %s' "$1" "\${have:-not set}" "\${want:-not set}"
 }
 backup_job_check() { # what where id ${BACKUP_JOB_OPTIONS.map((o) => o.key).join(' ')}
-  job=$(pvesh get "/cluster/backup/$3" --output-format json 2>&1) || { fail "$1" "$2" "pvesh get /cluster/backup/$3: $(printf '%s' "$job" | flat)"; return; }
-  job=$(printf '%s\\n' "$job" | job_top)
+  if ! out=$(pvesh get "/cluster/backup/$3" --output-format json 2>&1) || ! job=$(printf '%s\\n' "$out" | json_flat); then
+    fail "$1" "$2" "pvesh get /cluster/backup/$3: $(printf '%s' "$out" | flat)"
+    return
+  fi
   problems=$(
 ${jobOptionCalls()}
   )
@@ -371,13 +369,13 @@ function jobText(job: PveBackupJob, backup: PbsBackup): string {
 }
 
 /**
- * backup_job_check's expected values: the options backup-jobs.sh sets (jobOptions), a string as pvesh's JSON
- * has it (JSON::XS: only " and \ escaped, as the topology has no control characters there), '' for one it unsets.
+ * backup_job_check's expected values: the options backup-jobs.sh sets (jobOptions), as json_flat decodes pvesh's
+ * JSON (the topology has no control characters there, which it would keep escaped), '' for one it unsets.
  */
 function jobExpected(job: PveBackupJob, backup: PbsBackup): string[] {
   const options = new Map(jobOptions(job, backup).set);
   // In backup_job_check's order; an option backup-jobs.sh leaves unset (all and repeat-missed when off) as Proxmox VE reads it absent.
-  return BACKUP_JOB_OPTIONS.map((o) => JSON.stringify(options.get(o.key) ?? '').slice(1, -1) || o.absent);
+  return BACKUP_JOB_OPTIONS.map((o) => options.get(o.key) || o.absent);
 }
 
 function storageChecks(site: Site, declared: Declared): string[] {

@@ -12,6 +12,7 @@
 // patterns of their system before they get here.
 import type { Model } from '../../model.js';
 import type { Path } from '../../location.js';
+import { JSON_FUNCTIONS } from './json.js';
 
 export class UnsafeScriptValueError extends Error {}
 
@@ -210,7 +211,8 @@ note() { printf 'note\\t%s\\t%s\\t%s\\n' "$1" "$2" "$3"; }
 # A command's output as one record field.
 flat() { tr '\\t\\r\\n' '   ' | sed -e 's/  */ /g' -e 's/^ //' -e 's/ $//'; }
 # True when $1 is one of the whitespace-separated words in $2.
-has_word() { case " $2 " in *" $1 "*) return 0 ;; esac; return 1; }`;
+has_word() { case " $2 " in *" $1 "*) return 0 ;; esac; return 1; }
+${JSON_FUNCTIONS}`;
 
 export function renderScript(frame: ScriptFrame): string {
   return scriptParts(frame).join('');
