@@ -27,7 +27,8 @@ export function applyInterfacesPath(site: string, host: string): string {
   return `${site}/proxmox/${host}/apply-interfaces.sh`;
 }
 
-const BODY = [
+/** The arguments, and what must hold before anything is read: root, this node, gen's file unchanged, ifupdown2. */
+const PRECONDITIONS = [
   'fail() {',
   '  echo "apply-interfaces.sh: $*" >&2',
   '  exit 1',
@@ -51,6 +52,10 @@ const BODY = [
   '[ "${sum%% *}" = "$file_sha256" ] || fail "$file is not the interfaces file gen wrote with this script: copy both from the same build"',
   'command -v ifquery > /dev/null || fail "ifquery is missing: Proxmox VE applies network changes with ifupdown2 only"',
   '',
+];
+
+/** What the node has and names now: the stanzas of both files, the links up, the addresses, corosync's ring addresses. */
+const NODE_STATE = [
   '# "NAME" and "NAME ADDRESS" lines for every auto interface of a configuration, with the',
   '# files it sources, as ifupdown2 reads it: what ifreload -a brings up, and with which addresses.',
   'stanzas() {',
@@ -101,6 +106,10 @@ const BODY = [
   '    corosync[$(key "$address")]+=" $ring"',
   '  done',
   'done <<< "$rings"',
+];
+
+/** The node name's address (pmxcfs's node address): a problem when the new file does not carry it, reported with the losses. */
+const NODE_NAME_CHECK = [
   '# pmxcfs announces the address the node name resolves to as the node\'s (getaddrinfo, as getent ahosts).',
   'ahosts=$(getent ahosts "$node" || true)',
   'for address in $(printf \'%s\\n\' "$ahosts" | cut -d " " -f 1 | sort -u); do',
@@ -122,6 +131,10 @@ const BODY = [
   '  hosts_problem="node name $node resolves to $nodeip, which the new file does not carry: from the next start of pve-cluster (the next boot) on, pmxcfs gives the other nodes $nodeip as the address of $node (their GUI, migration and SSH go there), and pvecm and pve8to9 use it"',
   'fi',
   '',
+];
+
+/** Each NIC the new file names exists under that name, now and after the next boot; else the script stops here. */
+const NIC_CHECK = [
   '# Each physical NIC the new file names must exist by that name now and after the next boot: ifreload -a',
   '# brings a bridge up without a port that does not exist, and the node is off the network. An altname is not',
   '# enough: Proxmox VE\'s reader takes it as the NIC (pve-common PVE/Network/Interfaces.pm), but ifupdown2 looks',
@@ -183,6 +196,10 @@ const BODY = [
   '  fail "nothing changed: name each NIC in the topology as the node does (ip link; after pve-network-interface-pinning, its nicN name) and build again"',
   'fi',
   '',
+];
+
+/** The addresses and interfaces Apply would take away; the node name's problem; the verdict (--allow-drop). */
+const ADDRESS_CHECK = [
   'lost=()',
   '# "2: vmbr0    inet 192.168.0.10/24 brd 192.168.0.255 scope global vmbr0\\ ..."',
   'while read -r _ dev family address rest; do',
@@ -221,6 +238,10 @@ const BODY = [
   `  echo "${ALLOW_DROP}: applying all the same" >&2`,
   'fi',
   '',
+];
+
+/** Install and apply as the GUI does, then say whether pmxcfs still announces an old address. */
+const APPLY = [
   'if [ -f /etc/network/interfaces.new ] && ! cmp -s "$file" /etc/network/interfaces.new; then',
   '  echo "replacing the pending /etc/network/interfaces.new (network changes not applied yet)"',
   'fi',
@@ -236,6 +257,9 @@ const BODY = [
   '  echo "pmxcfs still gives the other nodes $announced as the address of $node: systemctl restart pve-cluster, and it takes $nodeip"',
   'fi',
 ];
+
+/** The script after its values, part by part, in the order they run. */
+const BODY = [PRECONDITIONS, NODE_STATE, NODE_NAME_CHECK, NIC_CHECK, ADDRESS_CHECK, APPLY];
 
 export function applyInterfacesScript(site: string, host: Host, interfaces: string): string {
   const node = host.name;
@@ -256,7 +280,7 @@ export function applyInterfacesScript(site: string, host: Host, interfaces: stri
     `file_sha256=${shellWord(createHash('sha256').update(interfaces).digest('hex'))}`,
     `for_address=${address === undefined ? "''" : shellWord(ipv4(address))}`,
     `nics=(${physicalNics(host).map(shellWord).join(' ')})`,
-    ...BODY,
+    ...BODY.flat(),
     '',
   ].join('\n');
 }
