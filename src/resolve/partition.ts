@@ -308,7 +308,11 @@ export class Sweep {
   /** The members of group g, ascending: members[starts[g]] up to members[starts[g + 1]] (a group enters and leaves as one). */
   readonly starts: Int32Array;
   readonly members: Int32Array;
-  /** How many groups the rules in play form. */
+  /**
+   * How many groups the rules in play form, numbered as their first members
+   * come (the rules are ascending): a group of lower number holds a lower
+   * first rule (firstTwo in leaf-views.ts reads the least rule so).
+   */
   readonly groups: number;
   private readonly words: Int32Array;
   /** The active groups, in no order, and each group's place in that list (-1 when not active). */

@@ -11,6 +11,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { type Range, normalize } from '../../src/intervals.js';
 import type { Match } from '../../src/resolve/matches.js';
 import { firstTwo } from '../../src/resolve/leaf-views.js';
+import { LowestBits } from '../../src/resolve/lowest-bits.js';
 import { SetMemo, Sweep, partition, partitionLeaves, someLeaf } from '../../src/resolve/partition.js';
 import { reachBySource } from '../../src/resolve/reach.js';
 import { ruleDecisions } from '../../src/rules/policy.js';
@@ -191,6 +192,23 @@ describe('the work of a partition', () => {
     // Each network of the zone is a segment with the same rules: its rule set is listed once, not once per network.
     expect(work(1000, 200, order)).toBeLessThan(1.1 * work(1000, 100, order));
     expect(work(2000, 100, order)).toBeLessThan(2.5 * work(1000, 100, order));
+  });
+
+  it('finds the first two rules of a cell in a few word operations per group that enters or leaves', () => {
+    // 60,000 rules, each on a port of its own: 60,000 groups enter and leave the last cut, and each makes a cell.
+    const least = vi.spyOn(LowestBits.prototype, 'least');
+    try {
+      const { leaves } = partitionLeaves(zoneRules(60_000, 1), space, [0, 1, 2, 3], firstTwo);
+      expect(leaves.filter((leaf) => leaf.rules.length === 1).length).toBe(60_000);
+      // Each cell's first rule is read from the set of active groups, once.
+      expect(least.mock.calls.length).toBe(leaves.length);
+      const steps = [...new Set(least.mock.contexts as LowestBits[])].reduce((sum, bits) => sum + bits.steps, 0);
+      // Four levels of words: a change each time a group enters and leaves, and a search for the first; a
+      // segment tree of the groups' values walked 16 levels per change.
+      expect(steps).toBeLessThanOrEqual(12 * 60_000);
+    } finally {
+      least.mockRestore();
+    }
   });
 
   it('keeps no fingerprint of the sets of its last cut where the leaves keep the first two rules', () => {
