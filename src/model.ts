@@ -231,6 +231,8 @@ export interface PortForward {
   target: string;
   /** The ports reached on the target: one port, or the forwarded range mapped onto the target from its first port. */
   targetPort: string;
+  /** NAT reflection: the forward also redirects connections from the firewall's internal interfaces to the forwarded address. */
+  reflection: boolean;
   service?: string;
   description?: string;
   path: Path;

@@ -124,6 +124,7 @@ export interface PortForwardInput {
   service?: string;
   address?: string;
   target_port?: number;
+  reflection?: boolean;
   description?: string;
 }
 

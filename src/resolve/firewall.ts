@@ -386,6 +386,7 @@ export function resolvePortForwards(
         port: String(pf.port),
         target,
         targetPort,
+        reflection: pf.reflection ?? false,
         service: service?.name,
         description: pf.description,
         path: ppath,

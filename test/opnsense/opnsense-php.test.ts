@@ -238,6 +238,31 @@ describe.skipIf(skip)(titled("OPNsense's own code on merged configs", skip), () 
     expect(off.verdicts).toEqual([expect.objectContaining({ verdict: 'deny', decidedBy: 'policy rule lan-internet' })]);
   });
 
+  // OPNsense turns reflection off in its factory config (<disablenatreflection>yes), so a blank natreflection left an
+  // internal client that connects to the WAN address on the forwarded port at the firewall itself. With reflection the
+  // forward's rdr is repeated on every interface without a gateway (ForwardRule.php reflectionInterfaces()).
+  it.each(RELEASES)('OPNsense %s: a port forward with reflection redirects from the internal interfaces too, and model validation takes it', async (series) => {
+    const forward = { name: 'grafana-in', proto: 'tcp', port: 8080, service: 'grafana', reflection: true };
+    const rdrOf = async (reflection: boolean) => {
+      const yaml = edit(readExample('homelab'), ['sites', 0, 'firewall', 'nat', 'port_forwards'], [Object.assign({}, forward, { reflection })]);
+      const { sections, privateKey } = await releaseSections(yaml, series);
+      const file = join(dir, `${series}-reflection-${reflection}.xml`);
+      writeFileSync(file, mergeConfig(base(series), sections, { secret: () => privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX }), { mode: 0o600 });
+      const run = runTool(file, tagOf(series), { validate: reflection });
+      if (reflection) expect(run.errors.filter((e) => !KNOWN_UPSTREAM.some((re) => re.test(e)))).toEqual([]);
+      const ifaces = el(sections.find((s) => s.name === 'interfaces'));
+      const wan = field(child(ifaces, 'wan'), 'if');
+      const rdr = run.ruleset.filter((l) => l.startsWith('rdr on ') && l.includes(` inet proto tcp from {any} to {(${wan})} port {8080} -> 10.1.0.120 port 3000 `));
+      return { wan, on: rdr.map((l) => l.split(' ')[2]).sort() };
+    };
+    const plain = await rdrOf(false);
+    expect(plain.on).toEqual([plain.wan]);
+    // The management and service networks' devices and the WireGuard instance's: every interface without a gateway
+    // (lo0 is there too: upstream's interface list holds it under another key than the 'loopback' it skips).
+    const reflected = await rdrOf(true);
+    expect(reflected.on.filter((device) => device !== 'lo0')).toEqual([reflected.wan, 'vtnet1', 'vtnet2', 'wg0'].sort());
+  });
+
   // The topology drops its static routes after a merge wrote them: merge removes them with their gateways, and
   // OPNsense's own validation takes the result (a route left naming a removed gateway is "Specify a valid gateway").
   it.each(RELEASES)('OPNsense %s: static routes the topology drops go with their gateways, and the routes model validates', async (series) => {

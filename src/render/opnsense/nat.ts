@@ -10,6 +10,11 @@ import { legacyOutboundRules } from './outbound.js';
 import { portForwardRuleId } from './policy.js';
 import { type XmlElement, element, leaf } from './xml.js';
 
+// The per-rule value of "Enable" reflection (DNat.xml: natreflection purenat; 25.7's firewall_nat_edit.php the
+// same): ForwardRule.php then repeats the rdr on every interface without a gateway. Blank is the system default,
+// which the factory config turns off (config.xml.sample: <disablenatreflection>yes).
+const REFLECTION = 'purenat';
+
 export const OUTBOUND_MODE = { automatic: 'automatic', hybrid: 'hybrid', manual: 'advanced', disabled: 'disabled' } as const;
 
 function description(pf: OpnsenseContext['firewall']['nat']['portForwards'][number]): string {
@@ -30,6 +35,8 @@ function legacyForwards(ctx: OpnsenseContext): XmlElement[] {
         leaf('target', pf.target),
         leaf('local-port', pf.targetPort.split('-')[0]),
         leaf('descr', description(pf)),
+        // firewall_nat_edit.php stores a per-rule choice only when it is purenat or disable; absent is the system default.
+        ...(pf.reflection ? [leaf('natreflection', REFLECTION)] : []),
         leaf('associated-rule-id', portForwardRuleId(ctx, pf.name)),
       ],
       [['uuid', ctx.uuid('port-forward', pf.name)]],
@@ -54,6 +61,7 @@ function dnatForwards(ctx: OpnsenseContext): XmlElement[] {
       'local-port': pf.targetPort.split('-')[0],
       log: '0',
       descr: description(pf),
+      natreflection: pf.reflection ? REFLECTION : '',
       pass: '',
     });
   });
