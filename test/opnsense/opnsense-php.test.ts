@@ -243,24 +243,34 @@ describe.skipIf(skip)(titled("OPNsense's own code on merged configs", skip), () 
   // forward's rdr is repeated on every interface without a gateway (ForwardRule.php reflectionInterfaces()).
   it.each(RELEASES)('OPNsense %s: a port forward with reflection redirects from the internal interfaces too, and model validation takes it', async (series) => {
     const forward = { name: 'grafana-in', proto: 'tcp', port: 8080, service: 'grafana', reflection: true };
-    const rdrOf = async (reflection: boolean) => {
-      const yaml = edit(readExample('homelab'), ['sites', 0, 'firewall', 'nat', 'port_forwards'], [Object.assign({}, forward, { reflection })]);
-      const { sections, privateKey } = await releaseSections(yaml, series);
-      const file = join(dir, `${series}-reflection-${reflection}.xml`);
-      writeFileSync(file, mergeConfig(base(series), sections, { secret: () => privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX }), { mode: 0o600 });
+    const yamlOf = (reflection: boolean) => edit(readExample('homelab'), ['sites', 0, 'firewall', 'nat', 'port_forwards'], [Object.assign({}, forward, { reflection })]);
+    const compile = async (reflection: boolean, box = base(series)) => {
+      const { sections, privateKey } = await releaseSections(yamlOf(reflection), series);
+      const file = join(dir, `${series}-reflection-${reflection}-${box.length}.xml`);
+      writeFileSync(file, mergeConfig(box, sections, { secret: () => privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX }), { mode: 0o600 });
       const run = runTool(file, tagOf(series), { validate: reflection });
       if (reflection) expect(run.errors.filter((e) => !KNOWN_UPSTREAM.some((re) => re.test(e)))).toEqual([]);
-      const ifaces = el(sections.find((s) => s.name === 'interfaces'));
-      const wan = field(child(ifaces, 'wan'), 'if');
+      const wan = field(child(el(sections.find((s) => s.name === 'interfaces')), 'wan'), 'if');
       const rdr = run.ruleset.filter((l) => l.startsWith('rdr on ') && l.includes(` inet proto tcp from {any} to {(${wan})} port {8080} -> 10.1.0.120 port 3000 `));
-      return { wan, on: rdr.map((l) => l.split(' ')[2]).sort() };
+      // The reflection helper's outbound NAT towards the target, on the target's own network (vtnet2, the service network).
+      const helper = run.ruleset.filter((l) => l.startsWith('nat on vtnet2 ') && l.includes(' from (vtnet2:network) to {10.1.0.120} port {3000} -> (vtnet2) '));
+      return { wan, on: rdr.map((l) => l.split(' ')[2]).sort(), helper };
     };
-    const plain = await rdrOf(false);
+    const plain = await compile(false);
     expect(plain.on).toEqual([plain.wan]);
     // The management and service networks' devices and the WireGuard instance's: every interface without a gateway
     // (lo0 is there too: upstream's interface list holds it under another key than the 'loopback' it skips).
-    const reflected = await rdrOf(true);
+    const reflected = await compile(true);
     expect(reflected.on.filter((device) => device !== 'lo0')).toEqual([reflected.wan, 'vtnet1', 'vtnet2', 'wg0'].sort());
+
+    // The target is on the service network: steps.md names the box setting that makes the answer to a client there
+    // come back through the firewall, and that setting is what writes the outbound NAT for it.
+    const steps = (await modelOf(withRelease(yamlOf(true), series))).sites[0]!.manualSteps.filter((s) => s.includes('Automatic outbound NAT for Reflection'));
+    expect(steps).toEqual([expect.stringContaining('Port forward grafana-in reflects to 10.1.0.120, on service')]);
+    expect((await modelOf(withRelease(yamlOf(false), series))).sites[0]!.manualSteps.filter((s) => s.includes('Reflection'))).toEqual([]);
+    expect(reflected.helper).toEqual([]);
+    const helped = await compile(true, base(series).replace('<disablenatreflection>yes</disablenatreflection>', '<disablenatreflection>yes</disablenatreflection>\n    <enablenatreflectionhelper>yes</enablenatreflectionhelper>'));
+    expect(helped.helper).toHaveLength(1);
   });
 
   // The topology drops its static routes after a merge wrote them: merge removes them with their gateways, and

@@ -4,16 +4,12 @@
 // the legacy NAT rule through associated-rule-id; from 26.1 a rule of the
 // Destination NAT model (/nat/rule+), which keeps no such link.
 import { fitDescription } from '../../targets/opnsense/descriptions.js';
+import { REFLECTION_ON } from '../../targets/opnsense/reflection.js';
 import { type Area, type OpnsenseContext } from './context.js';
 import { modelItem, modelSection } from './fields.js';
 import { legacyOutboundRules } from './outbound.js';
 import { portForwardRuleId } from './policy.js';
 import { type XmlElement, element, leaf } from './xml.js';
-
-// The per-rule value of "Enable" reflection (DNat.xml: natreflection purenat; 25.7's firewall_nat_edit.php the
-// same): ForwardRule.php then repeats the rdr on every interface without a gateway. Blank is the system default,
-// which the factory config turns off (config.xml.sample: <disablenatreflection>yes).
-const REFLECTION = 'purenat';
 
 export const OUTBOUND_MODE = { automatic: 'automatic', hybrid: 'hybrid', manual: 'advanced', disabled: 'disabled' } as const;
 
@@ -36,7 +32,7 @@ function legacyForwards(ctx: OpnsenseContext): XmlElement[] {
         leaf('local-port', pf.targetPort.split('-')[0]),
         leaf('descr', description(pf)),
         // firewall_nat_edit.php stores a per-rule choice only when it is purenat or disable; absent is the system default.
-        ...(pf.reflection ? [leaf('natreflection', REFLECTION)] : []),
+        ...(pf.reflection ? [leaf('natreflection', REFLECTION_ON)] : []),
         leaf('associated-rule-id', portForwardRuleId(ctx, pf.name)),
       ],
       [['uuid', ctx.uuid('port-forward', pf.name)]],
@@ -61,7 +57,7 @@ function dnatForwards(ctx: OpnsenseContext): XmlElement[] {
       'local-port': pf.targetPort.split('-')[0],
       log: '0',
       descr: description(pf),
-      natreflection: pf.reflection ? REFLECTION : '',
+      natreflection: pf.reflection ? REFLECTION_ON : '',
       pass: '',
     });
   });
