@@ -47,4 +47,17 @@ describe(RULE, () => {
     const found = (await lint(yaml)).filter((d) => d.rule === RULE);
     expect(found.map((d) => d.hint)).toEqual([expect.stringContaining("the WAN's address (HAProxy listens on every address)")]);
   });
+
+  it('reports a reflected forward on a WAN behind the router, at its reflection, and not one without reflection', async () => {
+    const forward = { name: 'grafana-in', proto: 'tcp', port: 8080, service: 'grafana', reflection: true };
+    const reflected = edit(readExample('homelab'), ['sites', 0, 'firewall', 'nat', 'port_forwards'], [forward]);
+    const found = (await lint(reflected)).filter((d) => d.rule === RULE);
+    expect(found).toHaveLength(1);
+    expect(found[0]!.location.line).toBe(lineOfText(reflected, 'reflection: true'));
+    // What the reflection matches: the WAN interface's own address in the rendered config, not the router's public one.
+    const wan = doc(await fragments(reflected, 'home'), 'interfaces.xml').interfaces.wan;
+    expect(found[0]!.message).toContain(`reflects connections to ${wan.ipaddr},`);
+    const plain = edit(reflected, ['sites', 0, 'firewall', 'nat', 'port_forwards'], [Object.assign({}, forward, { reflection: false })]);
+    expect((await lint(plain)).filter((d) => d.rule === RULE)).toEqual([]);
+  });
 });
