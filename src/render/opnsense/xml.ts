@@ -245,7 +245,7 @@ export function serialize(node: XmlElement, depth = 0): string {
 
 /**
  * The same text as serialize, handed to `part` in consecutive parts of some
- * 100 KB: a merged config of 100,000 peers is 425 MB, and its pieces held
+ * 50 KB: a merged config of 100,000 peers is 425 MB, and its pieces held
  * in one list until one join took gigabytes.
  */
 export function serializeParts(node: XmlElement, part: (text: string) => void): void {
@@ -368,8 +368,14 @@ interface Writing {
   part?: (text: string) => void;
 }
 
-/** The pieces a part is joined from: some 100 KB of text, joined and left to the collector while young. */
-const PART_PIECES = 4096;
+/**
+ * The pieces a part is joined from: some 50 KB of text (filter rules' pieces
+ * are 55 characters on average), joined and left to the collector while
+ * young. Small enough to stay in the processor's cache from the join to
+ * the encoding that reads it: parts of 4,096 pieces (230 KB) made the
+ * 20,000 rules of 10,000 peers take a tenth longer to write.
+ */
+export const PART_PIECES = 1024;
 
 /**
  * A StreamedElement whose children were not asked for: each made, handed to
