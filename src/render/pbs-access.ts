@@ -7,6 +7,7 @@
 import type { Model, PbsBackup } from '../model.js';
 import { PVE_PRUNING_STORAGE_ROLE, PVE_STORAGE_ROLE, verifyDatastoreName, verifyPbsTokenName, verifyPbsUserId } from '../targets/pbs/access.js';
 import { scriptHead, shellWord } from './shell.js';
+import { JSON_FUNCTIONS } from './verify/json.js';
 import type { OutputFiles } from './target.js';
 
 export class InvalidPbsValueError extends Error {}
@@ -42,16 +43,29 @@ export function pbsAccessScript(site: string, backup: PbsBackup): string {
     `user=${user}`,
     `token=${token}`,
     `store=${store}`,
+    '# json_flat reads bytes (its \\u escapes are made byte by byte), as in the verification scripts.',
+    'LC_ALL=C',
+    'export LC_ALL',
     '',
-    '# proxmox-backup-manager prints JSON on one line: "key":"value" with no spaces.',
-    'if proxmox-backup-manager user list --output-format json | grep -qF "\\"userid\\":\\"$user\\""; then',
+    // The same awk reader as the verification scripts: a value is read at its place, its escapes decoded.
+    JSON_FUNCTIONS,
+    '# proxmox-backup-manager\'s JSON (--output-format json) as json_flat\'s lines; stops the script on an error.',
+    'pbm_json() { # proxmox-backup-manager arguments...',
+    '  local out',
+    '  out=$(proxmox-backup-manager "$@" --output-format json) || return 1',
+    '  printf \'%s\\n\' "$out" | json_flat || { echo "proxmox-backup-manager $*: not JSON: $out" >&2; return 1; }',
+    '}',
+    '',
+    'users=$(pbm_json user list)',
+    'if [ -n "$(printf \'%s\\n\' "$users" | json_where \'\' "userid=$user")" ]; then',
     '  echo "user $user: exists"',
     'else',
     '  echo "user $user: create"',
     `  proxmox-backup-manager user create "$user" --comment ${shellWord(`Proxmox VE storage ${storage} (gen)`)}`,
     'fi',
     '',
-    'if proxmox-backup-manager user list-tokens "$user" --output-format json | grep -qF "\\"tokenid\\":\\"$user!$token\\""; then',
+    'tokens=$(pbm_json user list-tokens "$user")',
+    'if [ -n "$(printf \'%s\\n\' "$tokens" | json_where \'\' "tokenid=$user!$token")" ]; then',
     '  echo "token $user!$token: exists"',
     'else',
     `  echo ${shellWord(`token ${authId}: create. The backup server prints its secret below ("value"), once. On a Proxmox VE node it is the password of storage ${storage}: pvesm set ${storage} --password asks for it and keeps it in /etc/pve/priv/storage/${storage}.pw (mode 0600). It is stored nowhere else.`)}`,
@@ -69,15 +83,15 @@ export function pbsAccessScript(site: string, backup: PbsBackup): string {
     `# Other roles of the user or token on the datastore are not in the topology: reported with the command`,
     '# that removes them, never removed here.',
     `role=${shellWord(role)}`,
-    // (grep finds nothing in an empty list: that is no error.)
-    'proxmox-backup-manager acl list --output-format json | { grep -o \'{[^}]*}\' || true; } | while IFS= read -r entry; do',
-    '  printf \'%s\\n\' "$entry" | grep -qF "\\"path\\":\\"/datastore/$store\\"" || continue',
-    '  ugid=$(printf \'%s\\n\' "$entry" | sed -n \'s/.*"ugid":"\\([^"]*\\)".*/\\1/p\')',
-    '  roleid=$(printf \'%s\\n\' "$entry" | sed -n \'s/.*"roleid":"\\([^"]*\\)".*/\\1/p\')',
-    '  if { [ "$ugid" = "$user" ] || [ "$ugid" = "$user!$token" ]; } && [ "$roleid" != "$role" ]; then',
-    '    echo "acl /datastore/$store: $roleid for $ugid is not in the topology; remove it with: proxmox-backup-manager acl update /datastore/$store $roleid --auth-id \'$ugid\' --delete"',
-    '  fi',
-    'done',
+    'acls=$(pbm_json acl list)',
+    'other_roles() { # auth-id, the same as a shell word',
+    '  printf \'%s\\n\' "$acls" | json_where \'\' "path=/datastore/$store" "ugid=$1" | while IFS= read -r item; do',
+    '    roleid=$(printf \'%s\\n\' "$acls" | json_get "$item/roleid")',
+    '    [ "$roleid" = "$role" ] || echo "acl /datastore/$store: $roleid for $1 is not in the topology; remove it with: proxmox-backup-manager acl update /datastore/$store $roleid --auth-id $2 --delete"',
+    '  done',
+    '}',
+    `other_roles "$user" ${shellWord(shellWord(backup.token.user))}`,
+    `other_roles "$user!$token" ${shellWord(shellWord(authId))}`,
     '',
   ].join('\n');
 }

@@ -3,7 +3,11 @@
 // pbs/access.sh (run here on fake-pve.pl), whose secret is printed once and
 // goes to the storage's password file.
 import { describe, expect, it } from 'vitest';
-import { readExample, render } from '../helpers.js';
+import { chmodSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pbsAccessScript } from '../../src/render/pbs-access.js';
+import { verifyPbsUserId } from '../../src/targets/pbs/access.js';
+import { modelOf, readExample, render } from '../helpers.js';
 import { FakeNode } from './fake-node.js';
 import { removeTempDirsAfterAll } from '../temp-dirs.js';
 
@@ -84,6 +88,80 @@ describe('the PVE storage logs in to PBS with its own token', async () => {
       expect(n.run(remove).status).toBe(0);
       expect(n.state.pbs.acls).not.toContainEqual(left[0]);
       expect(n.run(files.get('home/pbs/access.sh')!).stdout).not.toContain('not in the topology');
+    } finally {
+      n.remove();
+    }
+  });
+});
+
+// proxmox-backup-manager prints serde_json::to_string of the API's answer (proxmox-router cli/format.rs
+// format_and_print_result_full): a '"' or '\' in a value is escaped, a '{' or '}' is not. PBS takes such
+// characters in a user name (proxmox-auth-api types.rs USER_NAME_REGEX_STR: no white space, ':', '/' or control
+// characters), and so does verifyPbsUserId; access.sh reads each value at its place (json_flat).
+describe('pbs/access.sh reads the backup server\'s JSON at its place', async () => {
+  const model = await modelOf(homelab);
+  const backup = model.sites.find((s) => s.backup)!.backup!;
+  const script = (user: string, pvePrune = false) => pbsAccessScript('home', Object.assign({}, backup, { pvePrune, token: Object.assign({}, backup.token, { user }) }));
+
+  for (const user of ['pve"backup@pbs', "pve'backup@pbs", 'pve\\backup@pbs', 'pve}{backup@pbs', 'pvé-backup@pbs']) {
+    it(`finds user ${user} and its token where they are, and a role of theirs the topology no longer gives`, () => {
+      expect(verifyPbsUserId(user)).toBeUndefined();
+      const store = `/datastore/${backup.datastore}`;
+      const stale = { path: store, roleid: 'DatastorePowerUser', ugid: `${user}!pve` };
+      const n = new FakeNode({ node: 'pbs', pbs: { users: [user], tokens: [`${user}!pve`], acls: [stale, { path: store, roleid: 'DatastoreAdmin', ugid: 'other@pbs' }] } });
+      try {
+        const run = n.run(script(user));
+        expect([run.status, run.stderr]).toEqual([0, '']);
+        expect(run.stdout).toContain(`user ${user}: exists`);
+        expect(run.stdout).toContain(`token ${user}!pve: exists`);
+        expect(n.state.pbs.users).toEqual([user]);
+        expect(n.state.pbs.tokens).toEqual([`${user}!pve`]);
+        const reported = run.stdout.split('\n').filter((l) => l.includes('not in the topology'));
+        expect(reported).toHaveLength(1);
+        // The command it names, run as printed, removes that role and no other.
+        const remove = reported[0]!.split('remove it with: ')[1]!;
+        expect(n.run(remove).status).toBe(0);
+        expect(n.state.pbs.acls).not.toContainEqual(stale);
+        expect(n.state.pbs.acls).toContainEqual({ path: store, roleid: 'DatastoreBackup', ugid: `${user}!pve` });
+      } finally {
+        n.remove();
+      }
+    });
+  }
+
+  // --output-format json-pretty and another key order: the same answers (json_flat reads any layout).
+  it('reads a pretty-printed answer with its keys in another order the same way', () => {
+    const user = 'pve-backup@pbs';
+    const n = new FakeNode({ node: 'pbs', pbs: { users: [user, `${user}2`], tokens: [`${user}!pve`], acls: [{ path: `/datastore/${backup.datastore}`, roleid: 'DatastorePowerUser', ugid: user }] } });
+    try {
+      const bin = join(n.dir, 'bin');
+      mkdirSync(join(n.dir, 'real'));
+      renameSync(join(bin, 'proxmox-backup-manager'), join(n.dir, 'real', 'proxmox-backup-manager'));
+      const reformat = 'const t=require("fs").readFileSync(0,"utf8");if(!t.trim())process.exit(0);const r=(v)=>Array.isArray(v)?v.map(r):v&&typeof v==="object"?Object.fromEntries(Object.entries(v).reverse().map(([k,x])=>[k,r(x)])):v;process.stdout.write(JSON.stringify(r(JSON.parse(t)),null,2)+"\\n")';
+      writeFileSync(join(bin, 'proxmox-backup-manager'), `#!/bin/bash\nset -o pipefail\n"$FAKE_PVE/real/proxmox-backup-manager" "$@" | ${JSON.stringify(process.execPath)} -e '${reformat}'\n`);
+      chmodSync(join(bin, 'proxmox-backup-manager'), 0o755);
+      const run = n.run(script(user));
+      expect([run.status, run.stderr]).toEqual([0, '']);
+      expect(run.stdout).toContain(`user ${user}: exists`);
+      expect(run.stdout).toContain(`token ${user}!pve: exists`);
+      expect(run.stdout.split('\n').filter((l) => l.includes('not in the topology'))).toEqual([
+        `acl /datastore/${backup.datastore}: DatastorePowerUser for ${user} is not in the topology; remove it with: proxmox-backup-manager acl update /datastore/${backup.datastore} DatastorePowerUser --auth-id '${user}' --delete`,
+      ]);
+    } finally {
+      n.remove();
+    }
+  });
+
+  it('stops with the command\'s message when an answer is not JSON', () => {
+    const n = new FakeNode({ node: 'pbs' });
+    try {
+      // bin/ holds symlinks to fake-pve.pl: the stand-in replaces the link, never writes through it.
+      rmSync(join(n.dir, 'bin', 'proxmox-backup-manager'));
+      writeFileSync(join(n.dir, 'bin', 'proxmox-backup-manager'), '#!/bin/sh\necho \'[{"userid":"pve-backup@pbs"\'\n', { mode: 0o755 });
+      const run = n.run(script('pve-backup@pbs'));
+      expect(run.status).not.toBe(0);
+      expect(run.stderr).toContain('proxmox-backup-manager user list: not JSON: [{"userid":"pve-backup@pbs"');
+      expect(run.stdout).not.toContain('create');
     } finally {
       n.remove();
     }

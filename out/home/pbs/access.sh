@@ -8,16 +8,143 @@ set -euo pipefail
 user='pve-backup@pbs'
 token='pve'
 store='vm-backup-s3'
+# json_flat reads bytes (its \u escapes are made byte by byte), as in the verification scripts.
+LC_ALL=C
+export LC_ALL
 
-# proxmox-backup-manager prints JSON on one line: "key":"value" with no spaces.
-if proxmox-backup-manager user list --output-format json | grep -qF "\"userid\":\"$user\""; then
+# JSON as lines "PATH<TAB>VALUE" (/key, /0/id), a string decoded but for control characters (as \uXXXX):
+# what every check reads its tools' JSON through. Status 1 on text that is not one JSON document (an error).
+json_flat() {
+  awk '
+function here() { return d == 0 ? "" : (type[d] == "o" ? pth[d] "/" key[d] : pth[d] "/" idx[d]) }
+function ctl(u) { return "\\u00" substr(hexd, int(u / 16) + 1, 1) substr(hexd, u % 16 + 1, 1) }
+function utf8(u) {
+  if (u < 32 || u == 127) return ctl(u)
+  if (u < 128) return chr[u]
+  if (u < 2048) return chr[192 + int(u / 64)] chr[128 + u % 64]
+  if (u < 65536) return chr[224 + int(u / 4096)] chr[128 + int(u / 64) % 64] chr[128 + u % 64]
+  return chr[240 + int(u / 262144)] chr[128 + int(u / 4096) % 64] chr[128 + int(u / 64) % 64] chr[128 + u % 64]
+}
+function hex4(at,   k, c, u) {
+  u = 0
+  for (k = 0; k < 4; k++) {
+    c = index(hexd, tolower(substr(line, at + k, 1)))
+    if (c == 0) bad()
+    u = u * 16 + c - 1
+  }
+  return u
+}
+function bad() { status = 1; exit 1 }
+# The string that starts at i, just past its opening quote; i ends past its closing quote.
+function str(   out, c, u, lo) {
+  out = ""
+  while (1) {
+    if (i > n) bad()
+    c = substr(line, i, 1)
+    i++
+    if (c == "\"") return out
+    if (c != "\\") { out = out ((ord[c] < 32 || ord[c] == 127) ? ctl(ord[c]) : c); continue }
+    c = substr(line, i, 1)
+    i++
+    if (c == "\"" || c == "\\" || c == "/") out = out c
+    else if (c == "b") out = out ctl(8)
+    else if (c == "f") out = out ctl(12)
+    else if (c == "n") out = out ctl(10)
+    else if (c == "r") out = out ctl(13)
+    else if (c == "t") out = out ctl(9)
+    else if (c == "u") {
+      u = hex4(i)
+      i += 4
+      # A UTF-16 surrogate pair is one character; a lone surrogate is none (U+FFFD).
+      if (u >= 55296 && u < 56320 && substr(line, i, 2) == "\\u") {
+        lo = hex4(i + 2)
+        if (lo >= 56320 && lo < 57344) { u = 65536 + (u - 55296) * 1024 + lo - 56320; i += 6 }
+      }
+      if (u >= 55296 && u < 57344) u = 65533
+      out = out utf8(u)
+    }
+    else bad()
+  }
+}
+# An empty object or array is a line too ({} or []): a key whose value is one still exists.
+function empty() { print pth[d] "\t" (type[d] == "o" ? "{}" : "[]"); d--; done_value() }
+function done_value() { if (d == 0) finished = 1; else { items[d] = 1; want = "after" } }
+BEGIN {
+  for (k = 1; k < 256; k++) { chr[k] = sprintf("%c", k); ord[chr[k]] = k }
+  hexd = "0123456789abcdef"
+  d = 0; want = "value"; finished = 0; status = 0
+}
+{
+  line = $0; n = length(line); i = 1
+  while (i <= n) {
+    c = substr(line, i, 1)
+    i++
+    if (c == " " || c == "\t" || c == "\r") continue
+    if (finished) bad()
+    if (want == "key") {
+      if (c == "}" && !items[d]) { empty(); continue }
+      if (c != "\"") bad()
+      key[d] = str(); want = "colon"; continue
+    }
+    if (want == "colon") { if (c != ":") bad(); want = "value"; continue }
+    if (want == "after") {
+      if (c == ",") { if (type[d] == "o") want = "key"; else { idx[d]++; want = "value" } continue }
+      if ((c == "}" && type[d] == "o") || (c == "]" && type[d] == "a")) { d--; done_value(); continue }
+      bad()
+    }
+    if (c == "]" && d > 0 && type[d] == "a" && !items[d]) { empty(); continue }
+    if (c == "{" || c == "[") {
+      p = here(); d++
+      type[d] = c == "{" ? "o" : "a"; pth[d] = p; idx[d] = 0; items[d] = 0
+      want = c == "{" ? "key" : "value"
+      continue
+    }
+    if (c == "\"") v = str()
+    else {
+      v = c
+      while (i <= n && index("+-.0123456789Eaeflnrstu", substr(line, i, 1))) { v = v substr(line, i, 1); i++ }
+      if (v !~ /^(-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?|true|false|null)$/) bad()
+    }
+    print here() "\t" v
+    done_value()
+  }
+}
+END { if (!status && !finished) exit 1 }
+'
+}
+# The value at PATH of json_flat's lines (stdin); status 1 when there is none.
+json_get() { # path
+  awk -F '\t' 'BEGIN { p = ARGV[1]; ARGV[1] = "" } $1 == p { print substr($0, length(p) + 2); found = 1; exit } END { exit !found }' "$1"
+}
+# The paths of the items of the array at PATH ("" for the top) whose KEY is VALUE, for each KEY=VALUE.
+json_where() { # path key=value...
+  awk -F '\t' 'BEGIN { a = ARGV[1] "/"; for (k = 2; k < ARGC; k++) { e = index(ARGV[k], "="); key[k - 1] = substr(ARGV[k], 1, e - 1); want[k - 1] = substr(ARGV[k], e + 1); ARGV[k] = "" } nk = ARGC - 2; ARGV[1] = "" }
+    substr($1, 1, length(a)) == a {
+      rest = substr($1, length(a) + 1); s = index(rest, "/")
+      if (s == 0) next
+      item = substr(rest, 1, s - 1)
+      if (!(item in seen)) { seen[item] = 1; order[++m] = item }
+      got[item, substr(rest, s + 1)] = substr($0, length($1) + 2)
+    }
+    END { for (x = 1; x <= m; x++) { ok = 1; for (k = 1; k <= nk; k++) if (!((order[x], key[k]) in got) || got[order[x], key[k]] != want[k]) ok = 0; if (ok) print a order[x] } }' "$@"
+}
+# proxmox-backup-manager's JSON (--output-format json) as json_flat's lines; stops the script on an error.
+pbm_json() { # proxmox-backup-manager arguments...
+  local out
+  out=$(proxmox-backup-manager "$@" --output-format json) || return 1
+  printf '%s\n' "$out" | json_flat || { echo "proxmox-backup-manager $*: not JSON: $out" >&2; return 1; }
+}
+
+users=$(pbm_json user list)
+if [ -n "$(printf '%s\n' "$users" | json_where '' "userid=$user")" ]; then
   echo "user $user: exists"
 else
   echo "user $user: create"
   proxmox-backup-manager user create "$user" --comment 'Proxmox VE storage pbs-main (gen)'
 fi
 
-if proxmox-backup-manager user list-tokens "$user" --output-format json | grep -qF "\"tokenid\":\"$user!$token\""; then
+tokens=$(pbm_json user list-tokens "$user")
+if [ -n "$(printf '%s\n' "$tokens" | json_where '' "tokenid=$user!$token")" ]; then
   echo "token $user!$token: exists"
 else
   echo 'token pve-backup@pbs!pve: create. The backup server prints its secret below ("value"), once. On a Proxmox VE node it is the password of storage pbs-main: pvesm set pbs-main --password asks for it and keeps it in /etc/pve/priv/storage/pbs-main.pw (mode 0600). It is stored nowhere else.'
@@ -33,11 +160,12 @@ done
 # Other roles of the user or token on the datastore are not in the topology: reported with the command
 # that removes them, never removed here.
 role='DatastoreBackup'
-proxmox-backup-manager acl list --output-format json | { grep -o '{[^}]*}' || true; } | while IFS= read -r entry; do
-  printf '%s\n' "$entry" | grep -qF "\"path\":\"/datastore/$store\"" || continue
-  ugid=$(printf '%s\n' "$entry" | sed -n 's/.*"ugid":"\([^"]*\)".*/\1/p')
-  roleid=$(printf '%s\n' "$entry" | sed -n 's/.*"roleid":"\([^"]*\)".*/\1/p')
-  if { [ "$ugid" = "$user" ] || [ "$ugid" = "$user!$token" ]; } && [ "$roleid" != "$role" ]; then
-    echo "acl /datastore/$store: $roleid for $ugid is not in the topology; remove it with: proxmox-backup-manager acl update /datastore/$store $roleid --auth-id '$ugid' --delete"
-  fi
-done
+acls=$(pbm_json acl list)
+other_roles() { # auth-id, the same as a shell word
+  printf '%s\n' "$acls" | json_where '' "path=/datastore/$store" "ugid=$1" | while IFS= read -r item; do
+    roleid=$(printf '%s\n' "$acls" | json_get "$item/roleid")
+    [ "$roleid" = "$role" ] || echo "acl /datastore/$store: $roleid for $1 is not in the topology; remove it with: proxmox-backup-manager acl update /datastore/$store $roleid --auth-id $2 --delete"
+  done
+}
+other_roles "$user" ''\''pve-backup@pbs'\'''
+other_roles "$user!$token" ''\''pve-backup@pbs!pve'\'''
