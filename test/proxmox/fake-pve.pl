@@ -367,9 +367,10 @@ sub pbs_manager {
     my $key = "$area $sub";
     my $pbs = $state->{pbs};
     return out_json([map { { enable => true, expire => 0, userid => $_ } } @{ $pbs->{users} }]) if $key eq 'user list';
-    # The fields of PBS's AclListItem; the one-line JSON of --output-format json.
+    # The fields of PBS's AclListItem; the one-line JSON of --output-format json. ugid_type is "user" for a user
+    # and for a token alike (proxmox-backup v4.2.0 src/api2/access/acl.rs, extract_acl_node_data).
     if ($key eq 'acl list') {
-        return out_json([map { { path => $_->{path}, ugid => $_->{ugid}, ugid_type => (index($_->{ugid}, '!') >= 0 ? 'token' : 'user'), propagate => true, roleid => $_->{roleid} } } @{ $pbs->{acls} }]);
+        return out_json([map { { path => $_->{path}, ugid => $_->{ugid}, ugid_type => 'user', propagate => true, roleid => $_->{roleid} } } @{ $pbs->{acls} }]);
     }
     if ($key eq 'user list-tokens') {
         return out_json([map { { enable => true, expire => 0, tokenid => $_ } } grep { index($_, "$pos->[0]!") == 0 } @{ $pbs->{tokens} }]);
