@@ -61,7 +61,9 @@ function checkKeyFile(path: string): boolean {
   const stat = lstatSync(path, { throwIfNoEntry: false });
   if (!stat) return false;
   if (stat.isSymbolicLink()) throw new SecretsError(`refusing ${path}: it is a symbolic link; a private key must be a regular file of its own (mode 0600)`);
-  if (!stat.isFile()) throw new SecretsError(`refusing ${path}: it is not a regular file`);
+  if (!stat.isFile()) {
+    throw new SecretsError(`refusing ${path}: it is ${stat.isDirectory() ? 'a directory' : 'not a regular file'}, where gen keeps a private key: move it away (mv ${shellQuoted(path)} ${shellQuoted(`${path}.away`)}) and run the command again`);
+  }
   checkOwner(path, stat.uid);
   if (stat.mode & 0o077) {
     throw new SecretsError(`refusing ${path}: it is readable or writable by group or others (mode ${octal(stat.mode)}): chmod 600 ${shellQuoted(path)}`);
@@ -126,15 +128,36 @@ export function secretsDirectoryNames(dir: string, relative: string): string[] {
   }
 }
 
+/**
+ * The text of a checked key file. One this user may not read (mode 0000 or
+ * 0200, or root's) is refused with the fix: gen can tell neither which key
+ * it holds nor whether replacing it would lose the only copy of a key.
+ */
+function keyText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EACCES' && code !== 'EPERM') throw error;
+    const stat = lstatSync(file);
+    const own = ownUid();
+    const fix = own !== undefined && stat.uid !== own ? `its owner (uid ${stat.uid}) can give it to you: chown ${own} ${shellQuoted(file)}` : `chmod 600 ${shellQuoted(file)}`;
+    throw new SecretsError(
+      `cannot read ${file} (mode ${octal(stat.mode)}, uid ${stat.uid}): gen neither uses nor replaces a private key it cannot read. ` +
+        `Make it readable (${fix}) and run the command again; to drop that key, remove the file (rm ${shellQuoted(file)})`,
+    );
+  }
+}
+
 /** Reads a key file in a directory that secretsDirectoryNames has checked: the file's own checks only. */
 export function readSecretFile(dir: string, relative: string): string | undefined {
   const file = join(dir, relative);
-  return checkKeyFile(file) ? readFileSync(file, 'utf8').trim() : undefined;
+  return checkKeyFile(file) ? keyText(file) : undefined;
 }
 
 export function readSecret(dir: string, relative: string): string | undefined {
   const file = secretFile(dir, relative);
-  return file === undefined ? undefined : readFileSync(file, 'utf8').trim();
+  return file === undefined ? undefined : keyText(file);
 }
 
 export const SECRETS_GITIGNORE = '*\n';

@@ -31,7 +31,7 @@ import { removeStaleTemps, syncDirectory, tempFileOf } from '../io/atomic-write.
 import { crashPoint } from '../io/crash-points.js';
 import { makerRuns } from '../io/processes.js';
 import type { Model } from '../model.js';
-import { PEER_NAME, prepareSecret, secretFile, secretsDirectoryExists, secretsDirectoryNames, writeSecret } from '../secrets.js';
+import { PEER_NAME, prepareSecret, readSecret, secretFile, secretsDirectoryExists, secretsDirectoryNames, writeSecret } from '../secrets.js';
 import { instanceKeyPath, peerKeyPath } from '../paths.js';
 import { isWireguardKey, publicKeyOf } from '../targets/wireguard/keys.js';
 import { writeEdited } from './topology-file.js';
@@ -54,6 +54,8 @@ export interface KeyChange {
 /** Writes a key change in the order described at the top of this file. */
 export function commitKeyChange(change: KeyChange): void {
   const key = prepareSecret(change.dir, change.keyFile);
+  // A key gen cannot read is never replaced: it may be the only copy of a key, and which one gen cannot tell (readSecret refuses it with the fix).
+  readSecret(change.dir, change.keyFile);
   if (change.privateKey !== undefined) {
     const pending = `${change.keyFile}${PENDING_SUFFIX}`;
     writeSecret(change.dir, pending, change.privateKey);
