@@ -340,6 +340,8 @@ export interface WireguardInstance {
   keepalive: number;
   /** The opt-in policy: a peer's key is due for rotation this many days after its keyDate. */
   keyRotationDays?: number;
+  /** The verify script notes each enabled peer without a handshake for this many days (the operators' rule for unused peers). */
+  idlePeerDays: number;
   tunnel: 'split' | 'full';
   dns: string[];
   /** Firewall interface that assigns the instance. */

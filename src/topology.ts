@@ -162,6 +162,7 @@ export interface WireguardInput {
   lan_endpoint?: string | true;
   keepalive?: number;
   key_rotation_days?: number;
+  idle_peer_days?: number;
   tunnel?: 'split' | 'full';
   dns?: string[];
   reach?: string[];

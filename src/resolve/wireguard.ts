@@ -95,6 +95,7 @@ export function resolveWireguardInstance(
     lanEndpoint: input.lan_endpoint === true ? undefined : input.lan_endpoint,
     keepalive,
     keyRotationDays: input.key_rotation_days,
+    idlePeerDays: input.idle_peer_days ?? 90,
     tunnel: input.tunnel ?? 'split',
     dns: input.dns ?? [],
     interface: networkName,

@@ -477,6 +477,38 @@ describe.skipIf(why)(`firewall verification script${why ? ` (skipped: ${why})` :
       expect(notes(run(files))).toEqual([]);
     });
 
+    it("idle_peer_days sets the age: a peer silent for longer is named, one seen since is not, the default 90 names neither", async () => {
+      // Seen 45 and 20 days ago: the instance's own setting decides, not a fixed 90 days.
+      const seen = new Map(healthy());
+      seen.set('wg/wg0.latest-handshakes', `${linked[0]!.publicKey}\t${now - 45 * 86400}\n${linked[1]!.publicKey}\t${now - 20 * 86400}\n`);
+      expect(notes(run(seen))).toEqual([]);
+      for (const days of [30, 44]) {
+        const edited = edit(text, ['sites', 0, 'wireguard', 0, 'idle_peer_days'], days);
+        const variant = await modelOf(edited);
+        const file = join(work, `idle-${days}.sh`);
+        writeFileSync(file, renderAll(variant).get('home/verify/firewall-opnsense.sh')!);
+        const r = run(seen, { script: file });
+        expect(failures(r), r.stdout + r.stderr).toEqual([]);
+        expect(notes(r)).toEqual([
+          `\u2139 peers of wg0 not seen for ${days} days (a note, not a failure) (topology.yaml:${lineOfText(edited, '- name: wg0')}): last handshake ${days} or more days ago: ${linked[0]!.name} (45 days ago); take one out of the tunnel with gen wg disable NAME --instance wg0`,
+        ]);
+      }
+      // A setting above every peer's silence names none.
+      const variant = await modelOf(edit(text, ['sites', 0, 'wireguard', 0, 'idle_peer_days'], 46));
+      const file = join(work, 'idle-46.sh');
+      writeFileSync(file, renderAll(variant).get('home/verify/firewall-opnsense.sh')!);
+      expect(notes(run(seen, { script: file }))).toEqual([]);
+    });
+
+    it('a setting out of range is refused at its line', async () => {
+      for (const days of [0, 3651, 7.5]) {
+        const bad = edit(text, ['sites', 0, 'wireguard', 0, 'idle_peer_days'], days);
+        const r = spawnSync(process.execPath, [join(root, 'bin/gen.js'), 'lint', '-'], { input: bad, encoding: 'utf8' });
+        expect([days, r.status]).toEqual([days, 1]);
+        expect(r.stdout + r.stderr).toContain(`:${lineOfText(bad, 'idle_peer_days')}:`);
+      }
+    });
+
     it('--json lists it under notes, --tap as a comment; neither counts it', () => {
       const json = run(stale(), { args: ['--json'] });
       const doc = JSON.parse(json.stdout) as { ok: boolean; failed: number; checks: unknown[]; notes: { note: string; declared: string; found: string }[] };

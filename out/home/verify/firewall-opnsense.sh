@@ -221,9 +221,9 @@ peers_check() { # what where dev
 }
 
 # The peers (stdin: key, name, declared) whose latest handshake is $4 days old or more, or who had none:
-# a note, no failure (the operators' rule: a peer unused for three months is removed). wg(8) prints 0 for
-# none; the kernel keeps it only while the device exists (a reboot, or a restart of the instance, which
-# destroys it: wg-service-control.php wg_stop), so "none" means none since the device came up.
+# a note, no failure ($4 is the instance's idle_peer_days, the age at which the runbook removes a peer).
+# wg(8) prints 0 for none; the kernel keeps it only while the device exists (a reboot, or a restart of the
+# instance, which destroys it: wg-service-control.php wg_stop), so "none" means none since the device came up.
 handshake_note() { # what where dev days hint
   actual=$(wg show "$3" latest-handshakes 2>/dev/null) || { cat > /dev/null; return; }
   now=$(date +%s)

@@ -99,9 +99,9 @@ peers_check() { # what where dev
 }
 
 # The peers (stdin: key, name, declared) whose latest handshake is $4 days old or more, or who had none:
-# a note, no failure (the operators' rule: a peer unused for three months is removed). wg(8) prints 0 for
-# none; the kernel keeps it only while the device exists (a reboot, or a restart of the instance, which
-# destroys it: wg-service-control.php wg_stop), so "none" means none since the device came up.
+# a note, no failure ($4 is the instance's idle_peer_days, the age at which the runbook removes a peer).
+# wg(8) prints 0 for none; the kernel keeps it only while the device exists (a reboot, or a restart of the
+# instance, which destroys it: wg-service-control.php wg_stop), so "none" means none since the device came up.
 handshake_note() { # what where dev days hint
   actual=$(wg show "$3" latest-handshakes 2>/dev/null) || { cat > /dev/null; return; }
   now=$(date +%s)
@@ -312,9 +312,6 @@ function interfaceChecks(firewall: Firewall, declared: Declared): Check[] {
   return out;
 }
 
-/** A peer without a handshake for this many days is named (the operators' rule: unused for three months, removed). */
-export const DEAD_PEER_DAYS = 90;
-
 function wireguardChecks(site: Site, declared: Declared, sites: number): Check[] {
   const checks: Check[] = [];
   if (site.wireguard.length) checks.push(call('config_check', 'WireGuard is enabled (VPN ▸ WireGuard ▸ Instances: Enable WireGuard)', declared(site.wireguard[0]!.path), ['OPNsense.wireguard.general.enabled', '1']));
@@ -337,7 +334,7 @@ function wireguardChecks(site: Site, declared: Declared, sites: number): Check[]
       checks.push(
         heredoc(
           linked.map((p) => [p.publicKey!, p.name, declared(p.path)]),
-          call('handshake_note', `peers of ${dev} not seen for ${DEAD_PEER_DAYS} days (a note, not a failure)`, where, [dev, DEAD_PEER_DAYS, `take one out of the tunnel with gen wg disable NAME ${scope}`]),
+          call('handshake_note', `peers of ${dev} not seen for ${wg.idlePeerDays} days (a note, not a failure)`, where, [dev, wg.idlePeerDays, `take one out of the tunnel with gen wg disable NAME ${scope}`]),
         ),
       );
     }
