@@ -471,7 +471,7 @@ function loaded(data: unknown, text: string, source: SourceMap, file: string): L
   if (violation) {
     const offset = limitOffset(text);
     const location = offset === undefined ? locateSafely(source, violation.path) : { file, ...lineAndColumn(text, offset) };
-    return { ok: false, diagnostics: [limitDiagnostic(violation.message, location)] };
+    return { ok: false, diagnostics: [violation.loop ? loopDiagnostic(text, location) : limitDiagnostic(violation.message, location)] };
   }
   const unwritable = unwritableStrings(data, text);
   if (unwritable.length > 0) return { ok: false, diagnostics: unwritable.map((found) => characterDiagnostic(found, source)) };
@@ -552,6 +552,30 @@ function firstLine(message: string): string {
 
 function limitDiagnostic(message: string, location: SourceLocation): Diagnostic {
   return { rule: 'load/limit', severity: 'error', message, hint: 'No topology needs this: check that this is the right file, and simplify the value or the nesting.', location };
+}
+
+/**
+ * An alias inside the node it repeats (`zones: &z [{ networks: *z }]`,
+ * `firewall: &fw { <<: *fw }`): YAML lets it be written, and its value
+ * holds itself without end. Named by the alias and its anchor, in the
+ * words the file uses, at the alias.
+ */
+function loopDiagnostic(text: string, location: SourceLocation): Diagnostic {
+  const lineStart = text.split('\n', location.line - 1).reduce((offset, line) => offset + line.length + 1, 0);
+  const name = /^\*([^\s,[\]{}]+)/.exec(text.slice(lineStart + location.col - 1))?.[1];
+  let anchor = name === undefined ? -1 : text.lastIndexOf(`&${name}`, lineStart + location.col - 1);
+  // Not an anchor whose name only starts with this one (&z for *z, not &zone).
+  while (anchor >= 0 && /[^\s,[\]{}]/.test(text.charAt(anchor + name!.length + 1))) anchor = text.lastIndexOf(`&${name}`, anchor - 1);
+  const alias = name === undefined ? 'this alias' : `the alias *${name}`;
+  const anchored = anchor < 0 ? 'its anchor' : `&${name} (line ${lineAndColumn(text, anchor).line})`;
+  // Valid YAML (a graph may hold itself), but no value gen can read: the limit on nesting is where it shows.
+  return {
+    rule: 'load/limit',
+    severity: 'error',
+    message: `${alias} lies inside the node it repeats, ${anchored}: the value would hold itself without end`,
+    hint: `An alias repeats the node its anchor marks, whole: point ${alias} at a node that does not hold it, or write the value out here.`,
+    location,
+  };
 }
 
 const SYNTAX_HINT = 'Fix the YAML syntax at this position (indentation, quotes, a missing ":" or "-").';

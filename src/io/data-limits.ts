@@ -12,6 +12,24 @@ export const MAX_VALUE_LENGTH = 4096;
 export interface LimitViolation {
   path: (string | number)[];
   message: string;
+  /** A value that holds itself (a YAML alias inside the node it names): `path` ends where it repeats. */
+  loop?: true;
+}
+
+/**
+ * Where the values on `path` from `data` first repeat one that holds them:
+ * the path to that value, or undefined. Looked for only at the nesting
+ * limit, so the walk keeps no set of the values it is inside.
+ */
+function loopIn(data: unknown, path: readonly (string | number)[]): (string | number)[] | undefined {
+  const holders = new Set<unknown>([data]);
+  let value = data;
+  for (let i = 0; i < path.length; i++) {
+    value = (value as Record<string | number, unknown>)[path[i]!];
+    if (holders.has(value)) return path.slice(0, i + 1);
+    holders.add(value);
+  }
+  return undefined;
 }
 
 /**
@@ -28,7 +46,11 @@ export function limitViolation(data: unknown): LimitViolation | undefined {
       return value.length > MAX_VALUE_LENGTH ? found(`a value of ${value.length} characters; gen accepts at most ${MAX_VALUE_LENGTH} in one value`) : undefined;
     }
     if (value === null || typeof value !== 'object') return undefined;
-    if (path.length >= MAX_NESTING) return found(`nested too deeply (limit ${MAX_NESTING} levels)`);
+    if (path.length >= MAX_NESTING) {
+      const loop = loopIn(data, path);
+      if (loop) return { path: loop, message: 'this alias repeats a node that holds it, so its value would never end', loop: true };
+      return found(`nested too deeply (limit ${MAX_NESTING} levels)`);
+    }
     if (Array.isArray(value)) {
       for (let i = 0; i < value.length; i++) {
         path.push(i);

@@ -8,7 +8,7 @@ import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, 
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../src/targets/wireguard/keys.js';
-import { edit, readExample, root, shortTunnelNames } from '../helpers.js';
+import { edit, lineOfText, readExample, root, shortTunnelNames } from '../helpers.js';
 import { isRoot, titled } from '../system-tools.js';
 import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
 
@@ -261,6 +261,31 @@ describe('inputs are bounded before they are read', () => {
     const [d] = JSON.parse(r.stdout).diagnostics;
     expect(d).toMatchObject({ rule: 'load/limit', message: 'nested too deeply (limit 64 levels)' });
     if (at) expect(d.location).toMatchObject(at);
+  });
+
+  // YAML lets an alias stand inside the node its anchor marks (a graph may hold itself); the value has no end.
+  it.each([
+    ['a list holding itself', ['      zones:\n        - { name: management, networks: [management] }', '      zones: &z\n        - { name: management, networks: *z }'], 'z', '*z }'],
+    ['a merge key of itself', ['    firewall:\n      name: opnsense', '    firewall: &fw\n      <<: *fw\n      name: opnsense'], 'fw', '*fw\n'],
+    ['deeper inside, next to an anchor of a longer name', ['      zones:\n        - { name: management, networks: [management] }', '      zones: &z\n        - &zone { name: management, networks: [management, { x: *z }] }'], 'z', '*z }'],
+  ] as const)('an alias inside the node it repeats (%s): named with its anchor, at the alias', (_, [from, to], name, at) => {
+    const dir = scratch();
+    const text = readExample('homelab').replace(from, to);
+    expect(text).not.toBe(readExample('homelab'));
+    writeFileSync(join(dir, 'loop.yaml'), text);
+    const r = gen(dir, ['lint', 'loop.yaml', '--format', 'json']);
+    expect([r.code, r.stderr]).toEqual([1, '']);
+    const offset = text.indexOf(at);
+    const lines = text.slice(0, offset).split('\n');
+    expect(JSON.parse(r.stdout).diagnostics).toEqual([
+      {
+        rule: 'load/limit',
+        severity: 'error',
+        message: `the alias *${name} lies inside the node it repeats, &${name} (line ${lineOfText(text, `: &${name}\n`)}): the value would hold itself without end`,
+        hint: `An alias repeats the node its anchor marks, whole: point the alias *${name} at a node that does not hold it, or write the value out here.`,
+        location: { file: 'loop.yaml', line: lines.length, col: lines.at(-1)!.length + 1 },
+      },
+    ]);
   });
 });
 
