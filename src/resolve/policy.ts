@@ -6,7 +6,7 @@ import type { Path } from '../location.js';
 import { IPSEC_WAN_PORTS } from '../targets/opnsense/ipsec.js';
 import type { Firewall, FlowTest, Haproxy, Network, Policy, PolicyObject, PolicyRule, RuleTarget, Vpc, WireguardInstance, Zone } from '../model.js';
 import type { FlowTestInput, PolicyInput } from '../topology.js';
-import { type ResolveContext, indexByName, pathTo } from './context.js';
+import { type ResolveContext, indexByName, knownNames, pathTo } from './context.js';
 import type { PolicyObjects } from './objects.js';
 
 export const BUILTIN_TARGETS = ['any', 'internet', 'self'] as const;
@@ -27,6 +27,12 @@ export function endpointOf(name: string, parent: Path, key: string, zoneEnds: Re
   return object ? { object, objects: [object] } : undefined;
 }
 
+/** The names a zone's input lists (members and networks), the first few of them. */
+function zoneHolds(zone: { members?: string[]; networks?: string[] }): string {
+  const names = (zone.members ?? []).concat(zone.networks ?? []);
+  return knownNames(names, names.length);
+}
+
 export function resolvePolicy(
   input: PolicyInput | undefined,
   site: string,
@@ -35,7 +41,8 @@ export function resolvePolicy(
   objects: PolicyObjects,
   networks: { internal: readonly Pick<Network, 'block' | 'cidr'>[]; upstreamLan: readonly Pick<Network, 'block' | 'cidr'>[] },
 ): Policy {
-  const zones: Zone[] = (input?.zones ?? []).map((zone, i) => {
+  const zoneInputs = input?.zones ?? [];
+  const zones: Zone[] = zoneInputs.map((zone, i) => {
     const zpath = path.concat('zones', i);
     ctx.name('zone', `site ${site}`, zone.name, zpath);
     if ((BUILTIN_TARGETS as readonly string[]).includes(zone.name)) {
@@ -43,6 +50,18 @@ export function resolvePolicy(
     }
     const members = (['members', 'networks'] as const).flatMap((key) =>
       (zone[key] ?? []).flatMap((name, n) => {
+        // A zone holds policy objects only: a zone's name there (its own, a loop) is no object, and "is no network" would not say why.
+        const other = objects.has(name) ? undefined : zoneInputs.find((z) => z.name === name);
+        if (other) {
+          const named = other === zone ? 'itself' : `zone ${name}`;
+          ctx.report({
+            rule: 'ref/unknown',
+            path: zpath.concat(key, n),
+            message: `zone ${zone.name} names ${named} among its ${key}: a zone holds networks, services, WireGuard peers, roles (wg0/role) and addresses, not zones`,
+            hint: other === zone ? `Remove "${name}" from the ${key} of zone ${zone.name}.` : `List what zone ${name} holds here instead (${zoneHolds(other)}).`,
+          });
+          return [];
+        }
         const found = objects.lookup(name, zpath.concat(key, n));
         return found ? [found] : [];
       }),

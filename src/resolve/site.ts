@@ -75,7 +75,7 @@ export function resolveSite(input: SiteInput, path: Path, ctx: ResolveContext, a
   const hostInputs = input.proxmox?.hosts ?? [];
   const firewallHost = input.firewall?.vm?.host ?? (hostInputs.length === 1 ? hostInputs[0]!.name : undefined);
   if (input.firewall?.vm?.host !== undefined && !hostInputs.some((h) => h.name === input.firewall!.vm!.host)) {
-    ctx.report({ rule: 'ref/unknown', path: path.concat('firewall', 'vm', 'host'), message: `Proxmox host "${input.firewall.vm.host}" does not exist` });
+    ctx.report({ rule: 'ref/unknown', path: path.concat('firewall', 'vm', 'host'), message: `Proxmox host "${input.firewall.vm.host}" does not exist${hostInputs.length ? ` (known: ${knownNames(hostInputs.map((h) => h.name), hostInputs.length)})` : ': the site has no proxmox.hosts'}` });
   }
   const reachableByBlock = networksByBlock(reachable);
   const onBridges = firewallOnBridges(firewall);

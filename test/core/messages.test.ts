@@ -263,27 +263,62 @@ describe('inputs are bounded before they are read', () => {
     if (at) expect(d.location).toMatchObject(at);
   });
 
+  /** gen lint (exit 1) of the homelab example with `from` replaced by `to`: its diagnostics, and the location of `at` in it. */
+  function lintedVariant(from: string, to: string, at: string): { text: string; diagnostics: unknown[]; location: { file: string; line: number; col: number } } {
+    const dir = scratch();
+    const text = readExample('homelab').replace(from, to);
+    expect(text).not.toBe(readExample('homelab'));
+    writeFileSync(join(dir, 'variant.yaml'), text);
+    const r = gen(dir, ['lint', 'variant.yaml', '--format', 'json']);
+    expect([r.code, r.stderr]).toEqual([1, '']);
+    const lines = text.slice(0, text.indexOf(at)).split('\n');
+    return { text, diagnostics: JSON.parse(r.stdout).diagnostics, location: { file: 'variant.yaml', line: lines.length, col: lines.at(-1)!.length + 1 } };
+  }
+
+  // A reference that loops (a zone naming itself or another zone) or dangles (a host not in the site): the
+  // message says which and the fix names what to write, at the name itself.
+  it.each([
+    [
+      'a zone naming itself',
+      ['{ name: vpn, networks: [wireguard] }', '{ name: vpn, networks: [wireguard, vpn] }'],
+      'vpn] }',
+      'zone vpn names itself among its networks: a zone holds networks, services, WireGuard peers, roles (wg0/role) and addresses, not zones',
+      'Remove "vpn" from the networks of zone vpn.',
+    ],
+    [
+      'a zone naming another zone',
+      ['{ name: vpn, networks: [wireguard] }', '{ name: vpn, members: [wireguard, mgmt] }\n        - { name: mgmt, networks: [management, service] }'],
+      'mgmt] }',
+      'zone vpn names zone mgmt among its members: a zone holds networks, services, WireGuard peers, roles (wg0/role) and addresses, not zones',
+      'List what zone mgmt holds here instead (management, service).',
+    ],
+    [
+      "the firewall VM's host",
+      ['host: pve, cores', 'host: pvx, cores'],
+      'pvx, cores',
+      'Proxmox host "pvx" does not exist (known: pve)',
+      'Use one of the names listed in the message, or declare the missing item.',
+    ],
+  ] as const)('%s: the loop or the missing name, with the fix, at the name', (_, [from, to], at, message, hint) => {
+    const { diagnostics, location } = lintedVariant(from, to, at);
+    const errors = (diagnostics as { severity: string }[]).filter((d) => d.severity === 'error');
+    expect(errors).toEqual([{ rule: 'ref/unknown', severity: 'error', message, hint, location }]);
+  });
+
   // YAML lets an alias stand inside the node its anchor marks (a graph may hold itself); the value has no end.
   it.each([
     ['a list holding itself', ['      zones:\n        - { name: management, networks: [management] }', '      zones: &z\n        - { name: management, networks: *z }'], 'z', '*z }'],
     ['a merge key of itself', ['    firewall:\n      name: opnsense', '    firewall: &fw\n      <<: *fw\n      name: opnsense'], 'fw', '*fw\n'],
     ['deeper inside, next to an anchor of a longer name', ['      zones:\n        - { name: management, networks: [management] }', '      zones: &z\n        - &zone { name: management, networks: [management, { x: *z }] }'], 'z', '*z }'],
   ] as const)('an alias inside the node it repeats (%s): named with its anchor, at the alias', (_, [from, to], name, at) => {
-    const dir = scratch();
-    const text = readExample('homelab').replace(from, to);
-    expect(text).not.toBe(readExample('homelab'));
-    writeFileSync(join(dir, 'loop.yaml'), text);
-    const r = gen(dir, ['lint', 'loop.yaml', '--format', 'json']);
-    expect([r.code, r.stderr]).toEqual([1, '']);
-    const offset = text.indexOf(at);
-    const lines = text.slice(0, offset).split('\n');
-    expect(JSON.parse(r.stdout).diagnostics).toEqual([
+    const { text, diagnostics, location } = lintedVariant(from, to, at);
+    expect(diagnostics).toEqual([
       {
         rule: 'load/limit',
         severity: 'error',
         message: `the alias *${name} lies inside the node it repeats, &${name} (line ${lineOfText(text, `: &${name}\n`)}): the value would hold itself without end`,
         hint: `An alias repeats the node its anchor marks, whole: point the alias *${name} at a node that does not hold it, or write the value out here.`,
-        location: { file: 'loop.yaml', line: lines.length, col: lines.at(-1)!.length + 1 },
+        location,
       },
     ]);
   });
