@@ -9,7 +9,7 @@
 //   <site>/wireguard/<instance>.key          the instance's private key
 //   <site>/wireguard/<instance>/peers/<peer>.key  a peer's private key (when gen made it);
 //                                            peer names are unique per instance only
-import { chmodSync, lstatSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { accessSync, chmodSync, constants, lstatSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
 import { writeFileAtomic } from './io/atomic-write.js';
 import { ReportedError } from './io/errors.js';
@@ -56,9 +56,27 @@ function checkDirectory(path: string): boolean {
   return true;
 }
 
+/** A directory of the secrets tree this user may not use as a command needs: the chmod that lets it. */
+function closedDirectory(dir: string, does: string): SecretsError {
+  const stat = lstatSync(dir);
+  return new SecretsError(`cannot ${does} ${dir} (mode ${octal(stat.mode)}, uid ${stat.uid}); nothing was written. Open it to yourself (${accessFix(dir, stat.uid, '700')}) and run the command again`);
+}
+
+/** The command that gives this user a file or directory of the secrets tree: its mode when the user owns it, else its owner's chown. */
+function accessFix(path: string, uid: number, mode: string): string {
+  const own = ownUid();
+  return own !== undefined && uid !== own ? `its owner (uid ${uid}) can give it to you: chown ${own} ${shellQuoted(path)}` : `chmod ${mode} ${shellQuoted(path)}`;
+}
+
 /** Checks a key file; false when it does not exist. */
 function checkKeyFile(path: string): boolean {
-  const stat = lstatSync(path, { throwIfNoEntry: false });
+  let stat;
+  try {
+    stat = lstatSync(path, { throwIfNoEntry: false });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EACCES') throw error;
+    throw closedDirectory(dirname(path), `look for ${path} in`);
+  }
   if (!stat) return false;
   if (stat.isSymbolicLink()) throw new SecretsError(`refusing ${path}: it is a symbolic link; a private key must be a regular file of its own (mode 0600)`);
   if (!stat.isFile()) {
@@ -140,11 +158,9 @@ function keyText(file: string): string {
     const code = (error as NodeJS.ErrnoException).code;
     if (code !== 'EACCES' && code !== 'EPERM') throw error;
     const stat = lstatSync(file);
-    const own = ownUid();
-    const fix = own !== undefined && stat.uid !== own ? `its owner (uid ${stat.uid}) can give it to you: chown ${own} ${shellQuoted(file)}` : `chmod 600 ${shellQuoted(file)}`;
     throw new SecretsError(
       `cannot read ${file} (mode ${octal(stat.mode)}, uid ${stat.uid}): gen neither uses nor replaces a private key it cannot read. ` +
-        `Make it readable (${fix}) and run the command again; to drop that key, remove the file (rm ${shellQuoted(file)})`,
+        `Make it readable (${accessFix(file, stat.uid, '600')}) and run the command again; to drop that key, remove the file (rm ${shellQuoted(file)})`,
     );
   }
 }
@@ -176,6 +192,13 @@ export function prepareSecret(dir: string, relative: string): string {
   }
   const file = join(dir, relative);
   checkKeyFile(file);
+  // A key is written beside the file and renamed over it: refused here, before the topology changes, not halfway.
+  try {
+    accessSync(dirname(file), constants.W_OK | constants.X_OK);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EACCES') throw error;
+    throw closedDirectory(dirname(file), 'write a key into');
+  }
   return file;
 }
 

@@ -94,6 +94,29 @@ describe('a key file gen cannot read', () => {
     expect(publicKeyOf(readFileSync(join(dir, PEER_KEY), 'utf8').trim())).toBe(peerPublicKey(dir));
   });
 
+  it.skipIf(!isRoot)(titled('a peers directory the user may not enter or write is refused with the chmod (or chown) that opens it, before anything is written', skip), () => {
+    const dir = project();
+    const peers = '.secrets/home/wireguard/wg0/peers';
+    const closed = (does: string, mode: string, uid: number, fix: string) =>
+      `gen: cannot ${does} ${peers} (mode ${mode}, uid ${uid}); nothing was written. Open it to yourself (${fix}) and run the command again\n`;
+    const cases: [() => void, string][] = [
+      [() => chmodSync(join(dir, peers), 0o000), closed(`look for ${PEER_KEY} in`, '0000', NOBODY, `chmod 700 ${peers}`)],
+      [() => chmodSync(join(dir, peers), 0o500), closed('write a key into', '0500', NOBODY, `chmod 700 ${peers}`)],
+      [() => chownSync(join(dir, peers), 0, 0), closed(`look for ${PEER_KEY} in`, '0700', 0, `its owner (uid 0) can give it to you: chown ${NOBODY} ${peers}`)],
+    ];
+    for (const [close, message] of cases) {
+      close();
+      const before = snapshot(dir);
+      for (const args of [['wg', 'rotate', 'pa'], ['wg', 'rotate', 'pa', '--public-key', DEVICE_KEY]]) {
+        const r = gen(args, dir, NOBODY);
+        expect([args.join(' '), r.status, r.stderr]).toEqual([args.join(' '), 1, message]);
+        expect(snapshot(dir)).toEqual(before);
+      }
+      chownSync(join(dir, peers), NOBODY, NOBODY);
+      chmodSync(join(dir, peers), 0o700);
+    }
+  });
+
   it.skipIf(!isRoot)(titled('a directory in place of the key is refused, named, with the command that moves it away', skip), () => {
     const dir = project();
     rmSync(join(dir, PEER_KEY));
