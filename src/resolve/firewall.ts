@@ -8,7 +8,7 @@ import { blockedAsPrivate, blockedAsPrivateBlock } from '../targets/opnsense/blo
 import { DEFAULT_RELEASE, knownReleases, releaseFacts } from '../targets/opnsense/releases.js';
 import type { FirewallInput, FirewallInterfaceInput } from '../topology.js';
 import { BlockIndex } from './block-index.js';
-import { type ResolveContext, indexByName } from './context.js';
+import { type ResolveContext, indexByName, knownNames } from './context.js';
 
 /** Interface keys in OPNsense's order: wan, lan, then the first free optN. */
 function assignKeys(interfaces: readonly FirewallInterfaceInput[]): string[] {
@@ -366,7 +366,14 @@ export function resolvePortForwards(
     const service = pf.service ? ctx.lookup(services, pf.service, 'service', ppath.concat('service')) : undefined;
     const target = service?.address ?? pf.address;
     if (!target) {
-      if (!pf.service) ctx.report({ rule: 'ref/unknown', path: ppath, message: `port forward ${pf.name} needs a service or an address to forward to` });
+      if (!pf.service) {
+        ctx.report({
+          rule: 'ref/unknown',
+          path: ppath,
+          message: `port forward ${pf.name} needs a service or an address to forward to`,
+          hint: `Add service: NAME${services.size ? ` (known: ${knownNames(services.keys(), services.size)})` : ''} to port forward ${pf.name}, or address: the internal host's address.`,
+        });
+      }
       return [];
     }
     const targetPort = mappedPorts(String(pf.port), pf.target_port ?? service?.port);

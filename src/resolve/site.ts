@@ -53,6 +53,7 @@ export function resolveSite(input: SiteInput, path: Path, ctx: ResolveContext, a
         rule: 'ref/unknown',
         path: instance.path.concat('lan_endpoint'),
         message: `lan_endpoint: true needs a firewall WAN interface with a static address (use the address itself otherwise)`,
+        hint: `Write the address at which clients on the upstream router's LAN reach the firewall (lan_endpoint: A.B.C.D), or give the WAN interface its static address.`,
       });
     }
   });

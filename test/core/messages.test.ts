@@ -299,9 +299,23 @@ describe('inputs are bounded before they are read', () => {
       'Proxmox host "pvx" does not exist (known: pve)',
       'Use one of the names listed in the message, or declare the missing item.',
     ],
+    [
+      'a port forward to nothing',
+      ['      nat:\n        outbound: automatic', '      nat:\n        outbound: automatic\n        port_forwards:\n          - { name: web, proto: tcp, port: 443 }'],
+      '{ name: web, proto',
+      'port forward web needs a service or an address to forward to',
+      'Add service: NAME (known: traefik, postgres, valkey, grafana) to port forward web, or address: the internal host\'s address.',
+    ],
+    [
+      "lan_endpoint: true without the WAN's address",
+      ['          address: 192.168.0.2/24\n          gateway: 192.168.0.1', '          address: dhcp'],
+      'true               # the firewall',
+      'lan_endpoint: true needs a firewall WAN interface with a static address (use the address itself otherwise)',
+      "Write the address at which clients on the upstream router's LAN reach the firewall (lan_endpoint: A.B.C.D), or give the WAN interface its static address.",
+    ],
   ] as const)('%s: the loop or the missing name, with the fix, at the name', (_, [from, to], at, message, hint) => {
     const { diagnostics, location } = lintedVariant(from, to, at);
-    const errors = (diagnostics as { severity: string }[]).filter((d) => d.severity === 'error');
+    const errors = (diagnostics as { rule: string }[]).filter((d) => d.rule === 'ref/unknown');
     expect(errors).toEqual([{ rule: 'ref/unknown', severity: 'error', message, hint, location }]);
   });
 
