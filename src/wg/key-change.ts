@@ -54,8 +54,9 @@ export interface KeyChange {
 /** Writes a key change in the order described at the top of this file. */
 export function commitKeyChange(change: KeyChange): void {
   const key = prepareSecret(change.dir, change.keyFile);
-  // A key gen cannot read is never replaced: it may be the only copy of a key, and which one gen cannot tell (readSecret refuses it with the fix).
-  readSecret(change.dir, change.keyFile);
+  // A key gen cannot read is never replaced, nor the file of a change that a write or a rename would take the place of:
+  // it may be the only copy of a key, and which one gen cannot tell (readSecret refuses it with the fix).
+  for (const suffix of ['', PENDING_SUFFIX, RETIRED_SUFFIX]) readSecret(change.dir, `${change.keyFile}${suffix}`);
   if (change.privateKey !== undefined) {
     const pending = `${change.keyFile}${PENDING_SUFFIX}`;
     writeSecret(change.dir, pending, change.privateKey);

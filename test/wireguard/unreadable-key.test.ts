@@ -94,6 +94,21 @@ describe('a key file gen cannot read', () => {
     expect(publicKeyOf(readFileSync(join(dir, PEER_KEY), 'utf8').trim())).toBe(peerPublicKey(dir));
   });
 
+  it.skipIf(!isRoot)(titled("the file of a key change that the rotation would write or rename over, unreadable, is refused too", skip), () => {
+    const dir = project();
+    for (const [args, suffix] of [[['wg', 'rotate', 'pa'], '.gen-new'], [['wg', 'rotate', 'pa', '--public-key', DEVICE_KEY], '.gen-old']] as const) {
+      const file = `${PEER_KEY}${suffix}`;
+      copyFileSync(join(dir, PEER_KEY), join(dir, file));
+      chownSync(join(dir, file), NOBODY, NOBODY);
+      chmodSync(join(dir, file), 0o000);
+      const before = snapshot(dir);
+      const r = gen(args, dir, NOBODY);
+      expect([args.join(' '), r.status, r.stderr]).toEqual([args.join(' '), 1, unreadable(file, '0000', NOBODY, `chmod 600 ${file}`)]);
+      expect(snapshot(dir)).toEqual(before);
+      rmSync(join(dir, file));
+    }
+  });
+
   it.skipIf(!isRoot)(titled('a peers directory the user may not enter or write is refused with the chmod (or chown) that opens it, before anything is written', skip), () => {
     const dir = project();
     const peers = '.secrets/home/wireguard/wg0/peers';
