@@ -9,7 +9,7 @@
 //   <site>/wireguard/<instance>.key          the instance's private key
 //   <site>/wireguard/<instance>/peers/<peer>.key  a peer's private key (when gen made it);
 //                                            peer names are unique per instance only
-import { accessSync, chmodSync, constants, lstatSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { type Stats, accessSync, chmodSync, constants, lstatSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
 import { writeFileAtomic } from './io/atomic-write.js';
 import { ReportedError } from './io/errors.js';
@@ -43,7 +43,7 @@ function checkOwner(path: string, uid: number): void {
 
 /** Checks one directory of the secrets tree; false when it does not exist. */
 function checkDirectory(path: string): boolean {
-  const stat = lstatSync(path, { throwIfNoEntry: false });
+  const stat = lstatIn(path);
   if (!stat) return false;
   if (stat.isSymbolicLink()) {
     throw new SecretsError(`refusing ${path}: it is a symbolic link, and keys are kept only in a real directory: replace the link by the directory it points to (mv, then chmod 700 ${shellQuoted(path)})`);
@@ -68,15 +68,19 @@ function accessFix(path: string, uid: number, mode: string): string {
   return own !== undefined && uid !== own ? `its owner (uid ${uid}) can give it to you: chown ${own} ${shellQuoted(path)}` : `chmod ${mode} ${shellQuoted(path)}`;
 }
 
-/** Checks a key file; false when it does not exist. */
-function checkKeyFile(path: string): boolean {
-  let stat;
+/** lstat of a path in the secrets tree; a directory above it that this user may not search is refused with the fix. */
+function lstatIn(path: string): Stats | undefined {
   try {
-    stat = lstatSync(path, { throwIfNoEntry: false });
+    return lstatSync(path, { throwIfNoEntry: false });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EACCES') throw error;
     throw closedDirectory(dirname(path), `look for ${path} in`);
   }
+}
+
+/** Checks a key file; false when it does not exist. */
+function checkKeyFile(path: string): boolean {
+  const stat = lstatIn(path);
   if (!stat) return false;
   if (stat.isSymbolicLink()) throw new SecretsError(`refusing ${path}: it is a symbolic link; a private key must be a regular file of its own (mode 0600)`);
   if (!stat.isFile()) {

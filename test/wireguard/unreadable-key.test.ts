@@ -109,17 +109,18 @@ describe('a key file gen cannot read', () => {
     }
   });
 
-  it.skipIf(!isRoot)(titled('a peers directory the user may not enter or write is refused with the chmod (or chown) that opens it, before anything is written', skip), () => {
+  it.skipIf(!isRoot)(titled('a key directory the user may not enter or write is refused with the chmod (or chown) that opens it, before anything is written', skip), () => {
     const dir = project();
     const peers = '.secrets/home/wireguard/wg0/peers';
-    const closed = (does: string, mode: string, uid: number, fix: string) =>
-      `gen: cannot ${does} ${peers} (mode ${mode}, uid ${uid}); nothing was written. Open it to yourself (${fix}) and run the command again\n`;
-    const cases: [() => void, string][] = [
-      [() => chmodSync(join(dir, peers), 0o000), closed(`look for ${PEER_KEY} in`, '0000', NOBODY, `chmod 700 ${peers}`)],
-      [() => chmodSync(join(dir, peers), 0o500), closed('write a key into', '0500', NOBODY, `chmod 700 ${peers}`)],
-      [() => chownSync(join(dir, peers), 0, 0), closed(`look for ${PEER_KEY} in`, '0700', 0, `its owner (uid 0) can give it to you: chown ${NOBODY} ${peers}`)],
+    const closed = (at: string, does: string, mode: string, uid: number, fix: string) =>
+      `gen: cannot ${does} ${at} (mode ${mode}, uid ${uid}); nothing was written. Open it to yourself (${fix}) and run the command again\n`;
+    const cases: [string, () => void, string][] = [
+      [peers, () => chmodSync(join(dir, peers), 0o000), closed(peers, `look for ${PEER_KEY} in`, '0000', NOBODY, `chmod 700 ${peers}`)],
+      [peers, () => chmodSync(join(dir, peers), 0o500), closed(peers, 'write a key into', '0500', NOBODY, `chmod 700 ${peers}`)],
+      [peers, () => chownSync(join(dir, peers), 0, 0), closed(peers, `look for ${PEER_KEY} in`, '0700', 0, `its owner (uid 0) can give it to you: chown ${NOBODY} ${peers}`)],
+      ['.secrets', () => chmodSync(join(dir, '.secrets'), 0o000), closed('.secrets', 'look for .secrets/home in', '0000', NOBODY, 'chmod 700 .secrets')],
     ];
-    for (const [close, message] of cases) {
+    for (const [closedDir, close, message] of cases) {
       close();
       const before = snapshot(dir);
       for (const args of [['wg', 'rotate', 'pa'], ['wg', 'rotate', 'pa', '--public-key', DEVICE_KEY]]) {
@@ -127,8 +128,8 @@ describe('a key file gen cannot read', () => {
         expect([args.join(' '), r.status, r.stderr]).toEqual([args.join(' '), 1, message]);
         expect(snapshot(dir)).toEqual(before);
       }
-      chownSync(join(dir, peers), NOBODY, NOBODY);
-      chmodSync(join(dir, peers), 0o700);
+      chownSync(join(dir, closedDir), NOBODY, NOBODY);
+      chmodSync(join(dir, closedDir), 0o700);
     }
   });
 
