@@ -271,6 +271,22 @@ export const reportedRules: Rule[] = [
     ],
   },
   {
+    id: 'suppress/malformed',
+    severity: 'warning',
+    summary: 'A comment that begins with `# gen-ignore` is not in the form gen reads.',
+    why: 'gen reads only `# gen-ignore RULE: reason`; any other form (a colon before the rule id, a reason without its colon) silences nothing, and the finding it was meant for stays without saying why.',
+    hint: 'Write it as `# gen-ignore RULE: reason`.',
+    examples: [
+      {
+        topology: 'aws-vpc',
+        where: 'aws.vpc.subnets',
+        text: true,
+        bad: '- { name: public-2a, az: ap-northeast-2a, cidr: 10.30.1.0/24, tier: public }\n- { name: public-2c, az: ap-northeast-2c, cidr: 10.30.2.0/24, tier: public }\n# gen-ignore: aws/tier-single-az staging keeps its database in one AZ\n- { name: private-2a, az: ap-northeast-2a, cidr: 10.30.101.0/24, tier: private }',
+        good: '- { name: public-2a, az: ap-northeast-2a, cidr: 10.30.1.0/24, tier: public }\n- { name: public-2c, az: ap-northeast-2c, cidr: 10.30.2.0/24, tier: public }\n# gen-ignore aws/tier-single-az: staging keeps its database in one AZ\n- { name: private-2a, az: ap-northeast-2a, cidr: 10.30.101.0/24, tier: private }',
+      },
+    ],
+  },
+  {
     id: 'suppress/unused',
     severity: 'warning',
     summary: 'A `# gen-ignore` comment silences nothing.',

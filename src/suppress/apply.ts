@@ -18,6 +18,10 @@ export function applySuppressions(diagnostics: readonly Diagnostic[], suppressio
     return !match;
   });
   for (const s of suppressions) {
+    if (s.malformed !== undefined) {
+      kept.push(finding('suppress/malformed', s, `"${s.malformed}" is not a gen-ignore comment gen reads, so it silences nothing`, malformedHint(s.malformed)));
+      continue;
+    }
     const rule = ruleById.get(s.rule);
     if (!rule || UNSUPPRESSIBLE.has(s.rule)) {
       const near = rule ? [] : similarRuleIds(s.rule).filter((id) => !UNSUPPRESSIBLE.has(id));
@@ -34,6 +38,16 @@ export function applySuppressions(diagnostics: readonly Diagnostic[], suppressio
     }
   }
   return kept;
+}
+
+/** The comment as gen reads it, when a rule id can be picked out of it (`# gen-ignore: wg/key-age old phone` → `# gen-ignore wg/key-age: old phone`). */
+function malformedHint(text: string): string {
+  const body = text.replace(/^#\s*gen-ignore\s*:?\s*/i, '');
+  const id = /^([A-Za-z0-9_-]+\/[A-Za-z0-9/_-]+)\s*[:,;.-]*\s*(.*)$/.exec(body);
+  const reason = id?.[2]?.replace(/^[-:]+\s*/, '') ?? '';
+  return id && ruleById.has(id[1]!)
+    ? `Write it as # gen-ignore ${id[1]}: ${reason || 'why this is fine here'}`
+    : 'Write it as # gen-ignore RULE: reason (the rule id from docs/rules.md, a colon, then why this is fine here).';
 }
 
 function finding(rule: string, s: Suppression, message: string, hint?: string): Diagnostic {

@@ -14,9 +14,14 @@ export interface Suppression {
   /** Lines (inclusive) of the node it applies to. */
   from: number;
   to: number;
+  /** A comment that begins as a suppression but is not one gen can read (`# gen-ignore: RULE`, a reason without its colon): its text. */
+  malformed?: string;
 }
 
 const PATTERN = /^#\s*gen-ignore\s+([A-Za-z0-9/_-]+)\s*(?::\s*(.*?))?\s*$/;
+// What a comment meant as a suppression begins with; one that starts so but
+// does not match PATTERN silenced nothing, and is reported rather than ignored.
+const MEANT = /^#\s*gen-ignore(?![A-Za-z0-9_-])/i;
 const BLANK_OR_COMMENT = /^\s*(#.*)?$/;
 
 function commentTokens(text: string): { offset: number; source: string }[] {
@@ -80,18 +85,20 @@ export function findSuppressions(text: string, doc: Document, lines: LineCounter
   const suppressions: Suppression[] = [];
   for (const comment of commentTokens(text)) {
     const match = PATTERN.exec(comment.source);
-    if (!match) continue;
+    if (!match && !MEANT.test(comment.source)) continue;
     const pos = lines.linePos(comment.offset);
     const lineText = textLines[pos.line - 1] ?? '';
     const ownLine = lineText.slice(0, pos.col - 1).trim() === '';
     const target = ownLine ? contentFrom[pos.line + 1]! : pos.line;
-    suppressions.push({
-      rule: match[1]!,
-      reason: match[2] ?? '',
+    const suppression: Suppression = {
+      rule: match?.[1] ?? '',
+      reason: match?.[2] ?? '',
       location: { file, line: pos.line, col: pos.col },
       from: target,
       to: extents.get(target) ?? target,
-    });
+    };
+    if (!match) suppression.malformed = comment.source.trim();
+    suppressions.push(suppression);
   }
   return suppressions;
 }

@@ -47,6 +47,30 @@ describe('inline suppression', () => {
     expect(rules).toEqual(['ref/unknown', 'suppress/unknown-rule', 'suppress/unknown-rule']);
   });
 
+  // Forms gen does not read silenced nothing without a word: the finding stayed and nothing said why.
+  it.each([
+    ['a colon before the rule id', '# gen-ignore: aws/tier-single-az staging runs in one AZ', '# gen-ignore aws/tier-single-az: staging runs in one AZ'],
+    ['a reason without its colon', '# gen-ignore aws/tier-single-az staging runs in one AZ', '# gen-ignore aws/tier-single-az: staging runs in one AZ'],
+    ['a dash for the colon', '# gen-ignore aws/tier-single-az - staging runs in one AZ', '# gen-ignore aws/tier-single-az: staging runs in one AZ'],
+    ['no rule id at all', '# gen-ignore, we know', '# gen-ignore RULE: reason'],
+  ])('a comment meant as a suppression in another form (%s) is reported at its line, with the form gen reads', async (_, comment, fixed) => {
+    const text = oneAz.replace('      - { name: private-2a', `      ${comment}\n      - { name: private-2a`);
+    const diagnostics = await lint(text);
+    expect(diagnostics.map((d) => d.rule).sort()).toEqual(['aws/tier-single-az', 'suppress/malformed']);
+    const malformed = diagnostics.find((d) => d.rule === 'suppress/malformed')!;
+    expect(malformed.location.line).toBe(text.split('\n').findIndex((l) => l.includes(comment)) + 1);
+    expect(malformed.message).toContain(comment);
+    expect(malformed.hint).toContain(fixed);
+    // The form the hint gives silences the finding.
+    if (!fixed.includes('RULE')) expect(await lint(text.replace(comment, fixed))).toEqual([]);
+  });
+
+  it('a comment that only mentions gen-ignore further on, or a longer word, is no suppression', async () => {
+    const text = oneAz
+      .replace('      - { name: private-2a', '      # see docs/rules.md on gen-ignore aws/tier-single-az\n      # gen-ignored-by-nobody\n      - { name: private-2a');
+    expect((await lint(text)).map((d) => d.rule)).toEqual(['aws/tier-single-az']);
+  });
+
   it('"# gen-ignore" inside a quoted string is not a comment', async () => {
     const text = oneAz.replace('description: Database', 'description: "Database # gen-ignore aws/tier-single-az: no"');
     expect((await lint(text)).map((d) => d.rule)).toEqual(['aws/tier-single-az']);
