@@ -102,10 +102,14 @@ export const firewallRules: Rule[] = [
           if (!iface.vlan) continue;
           const parent = byName.get(iface.vlan.parent);
           if (parent && parent.kind !== 'device') {
+            // A VLAN naming itself is the same mistake, but "its parent lab is a VLAN" reads as if lab were another interface.
+            const self = parent === iface;
             report({
               path: iface.path.concat('vlan', 'parent'),
-              message: `VLAN ${iface.name}: its parent ${parent.name} is a ${parent.kind === 'vlan' ? 'VLAN' : 'WireGuard tunnel'}, not a device interface`,
-              related: [{ message: `${parent.name} is declared here`, path: parent.path }],
+              message: self
+                ? `VLAN ${iface.name} names itself as its parent: a VLAN is tagged on a device interface`
+                : `VLAN ${iface.name}: its parent ${parent.name} is a ${parent.kind === 'vlan' ? 'VLAN' : 'WireGuard tunnel'}, not a device interface`,
+              related: self ? undefined : [{ message: `${parent.name} is declared here`, path: parent.path }],
             });
           }
         }

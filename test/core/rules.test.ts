@@ -351,6 +351,14 @@ const cases: Case[] = [
     message: /VLAN vpssvc: its parent websvc is a VLAN, not a device interface/,
   },
   {
+    rule: 'vlan/parent-device',
+    name: 'a VLAN naming itself as its parent: said as such, not as if the parent were another VLAN',
+    example: 'vlan-hosting',
+    change: (t) => t.replace('vlan: { parent: lan, tag: 30 }', 'vlan: { parent: vpssvc, tag: 30 }'),
+    at: 'vlan: { parent: vpssvc, tag: 30 }',
+    message: /^VLAN vpssvc names itself as its parent: a VLAN is tagged on a device interface$/,
+  },
+  {
     rule: 'wg/lan-endpoint-blocked',
     name: 'block_private on the WAN with a LAN endpoint: OPNsense drops the -lan clients before the WireGuard pass',
     example: 'homelab',
