@@ -13,6 +13,7 @@ import { containsBlock, parseCidr } from './net.js';
 import { DYNAMIC_ADDRESS, type Match, PROTOCOL, objectRanges, siteMatches } from './resolve/matches.js';
 import { firstTwo } from './resolve/leaf-views.js';
 import { type Leaf, type Node, partition } from './resolve/partition.js';
+import { type Reflected, reflectedForwards, reflectedPort, reflectionAt, reflectionText } from './resolve/reflected.js';
 import { BLOCK_PRIVATE_RANGES } from './targets/opnsense/block-private.js';
 import { ipProtocol } from './targets/aws/security-groups.js';
 
@@ -23,6 +24,8 @@ export interface Verdict {
   path?: PolicyRule['path'];
   /** The part of the flow this verdict is for, when the flow's ends were cut ("10.0.1.2/32 → 10.1.0.0/24"). */
   part?: string;
+  /** Set when a reflected port forward redirected the flow, and the rules decided it as one to the target: "reflected by port forward … to …". */
+  reflected?: string;
 }
 
 /** Where a flow from the internet comes from: its public addresses (see flowEnd). */
@@ -192,23 +195,51 @@ export interface FlowPart {
   to: Range[];
 }
 
-/** The parts of a flow, their ranges as the cells gave them (not normalized). */
-function collectParts(site: Site, from: Ranges, to: Ranges, proto: FlowTest['proto'], port: number, without?: PolicyRule): FlowPart[] {
-  if (from.length === 0 || to.length === 0) return [];
-  // Cells of the source, then of the destination; equal verdicts are joined
-  // (their ranges collected, then normalized once: a union per cell copied
-  // the growing set for each of thousands of cells).
-  const parts = new Map<string, FlowPart>();
+/** Equal verdicts joined: their ranges collected, then normalized once (a union per cell copied the growing set for each of thousands of cells). */
+function addCells(parts: Map<string, FlowPart>, site: Site, from: Ranges, to: Ranges, proto: FlowTest['proto'], port: number, without: PolicyRule | undefined, reflected?: { text: string; to: Range }): void {
+  if (from.length === 0 || to.length === 0) return;
   for (const s of flowCells(site, from, to, proto, port, without)) {
-    for (const { lo, hi, verdict, rule } of s.cells) {
-      const key = `${verdict.verdict}|${verdict.decidedBy}`;
+    for (const cell of s.cells) {
+      const verdict = reflected ? Object.assign({}, cell.verdict, { reflected: reflected.text }) : cell.verdict;
+      // A reflected cell is the client's flow to the forward's address, which the rules decided as one to the target.
+      const [lo, hi] = reflected ? reflected.to : [cell.lo, cell.hi];
+      const key = `${verdict.verdict}|${verdict.decidedBy}|${verdict.reflected ?? ''}`;
       const part = parts.get(key);
       if (part) {
         part.from.push([s.lo, s.hi]);
         part.to.push([lo, hi]);
-      } else parts.set(key, { verdict, rule, from: [[s.lo, s.hi]], to: [[lo, hi]] });
+      } else parts.set(key, { verdict, rule: cell.rule, from: [[s.lo, s.hi]], to: [[lo, hi]] });
     }
   }
+}
+
+/** The reflected forward a flow meets, and the sources it redirects (resolve/reflected.ts). */
+function reflectionOf(site: Site, from: Ranges, to: Ranges, proto: FlowTest['proto'], port: number): { reflection: Reflected; sources: Range[] } | undefined {
+  if (proto !== 'tcp' && proto !== 'udp') return undefined;
+  const reflection = reflectionAt(reflectedForwards(site, siteMatches(site).space.interfaceAddress), to, FLOW_PROTOCOL[proto], port);
+  const sources = reflection ? intersect(from, reflection.sources) : [];
+  return reflection && sources.length > 0 ? { reflection, sources } : undefined;
+}
+
+/**
+ * The parts of a flow, their ranges as the cells gave them (not normalized).
+ * A flow from inside to a reflected forward's address and port is
+ * redirected before the filter sees it: that part is decided as the flow
+ * to the target and its port.
+ */
+function collectParts(site: Site, from: Ranges, to: Ranges, proto: FlowTest['proto'], port: number, without?: PolicyRule): FlowPart[] {
+  if (from.length === 0 || to.length === 0) return [];
+  const parts = new Map<string, FlowPart>();
+  const reflected = reflectionOf(site, from, to, proto, port);
+  if (!reflected) {
+    addCells(parts, site, from, to, proto, port, without);
+    return [...parts.values()];
+  }
+  const { reflection, sources } = reflected;
+  const address: Range = [reflection.destination, reflection.destination];
+  addCells(parts, site, subtract(from, sources), to, proto, port, without);
+  addCells(parts, site, sources, subtract(to, [address]), proto, port, without);
+  addCells(parts, site, sources, [[reflection.target, reflection.target]], proto, reflectedPort(reflection, port), without, { text: reflectionText(reflection, port), to: address });
   return [...parts.values()];
 }
 
@@ -252,6 +283,22 @@ export function partVerdicts(site: Site, from: Ranges, to: Ranges, proto: FlowTe
  * are n² cells, and a partition per flow made the work flows × rules.
  */
 export function sourcesFlowVerdicts(site: Site, flows: readonly { from: Ranges; to: number }[], proto: FlowTest['proto'], port: number): Verdict[] {
+  // The sources a reflected forward redirects get the verdict on their flow to its target (see collectParts).
+  const reflected = flows.map((f) => reflectionOf(site, f.from, [[f.to, f.to]], proto, port));
+  if (reflected.every((r) => r === undefined)) return plainSourcesVerdicts(site, flows, proto, port);
+  const rest = plainSourcesVerdicts(site, flows.map((f, i) => ({ from: reflected[i] ? subtract(f.from, reflected[i]!.sources) : f.from, to: f.to })), proto, port);
+  return flows.map((f, i) => {
+    const r = reflected[i];
+    if (!r) return rest[i]!;
+    const [target] = plainSourcesVerdicts(site, [{ from: r.sources, to: r.reflection.target }], proto, reflectedPort(r.reflection, port));
+    const verdict = Object.assign({}, target!, { reflected: reflectionText(r.reflection, port) });
+    // One that denies, else the one that passes; the other sources may be none ("no source").
+    if (rest[i]!.decidedBy === 'no source' || (verdict.verdict === 'deny' && rest[i]!.verdict === 'accept')) return verdict;
+    return rest[i]!;
+  });
+}
+
+function plainSourcesVerdicts(site: Site, flows: readonly { from: Ranges; to: number }[], proto: FlowTest['proto'], port: number): Verdict[] {
   const from = normalize(flows.flatMap((f) => f.from));
   const to = normalize(flows.map((f): Range => [f.to, f.to]));
   if (from.length === 0) return flows.map(() => ({ verdict: 'accept', decidedBy: 'no source' }));

@@ -29,8 +29,9 @@ function overridden(site: Site): Overridden[] {
   const found = new Map<string, Overridden>();
   for (const port of site.firewall.antiLockout.ports) {
     for (const verdict of partVerdicts(site, sources, self, 'tcp', port, rule)) {
-      // The default deny is no rule's intent: only a rule that blocks is overridden.
-      if (verdict.verdict !== 'deny' || verdict.path === undefined) continue;
+      // The default deny is no rule's intent: only a rule that blocks is overridden. A reflected port forward's
+      // flow goes to its target, not to the firewall, and the anti-lockout rule never passes it.
+      if (verdict.verdict !== 'deny' || verdict.path === undefined || verdict.reflected !== undefined) continue;
       const entry = found.get(verdict.decidedBy) ?? { decidedBy: verdict.decidedBy, path: verdict.path, ports: [] };
       entry.ports.push(port);
       found.set(verdict.decidedBy, entry);
@@ -48,7 +49,7 @@ function overridden(site: Site): Overridden[] {
  */
 function reachable(site: Site, ports: readonly number[]): boolean {
   const self = siteMatches(site).space.self;
-  return loginPorts(ports).some((port) => partVerdicts(site, [ADDRESS_SPACE], self, 'tcp', port).some((v) => v.verdict === 'accept' && v.decidedBy.startsWith('policy rule ')));
+  return loginPorts(ports).some((port) => partVerdicts(site, [ADDRESS_SPACE], self, 'tcp', port).some((v) => v.verdict === 'accept' && v.decidedBy.startsWith('policy rule ') && v.reflected === undefined));
 }
 
 export const antiLockoutRules: Rule[] = [

@@ -59,7 +59,7 @@ export const testRules: Rule[] = [
           if (!wrong) continue;
           report({
             path: test.path,
-            message: `flow ${test.name}: expected ${test.expect}, got ${wrong.verdict} by ${wrong.decidedBy}${wrong.part ? ` (for ${wrong.part})` : ''}`,
+            message: `flow ${test.name}: expected ${test.expect}, got ${wrong.verdict} by ${wrong.decidedBy}${wrong.reflected ? `, ${wrong.reflected}` : ''}${wrong.part ? ` (for ${wrong.part})` : ''}`,
             related: wrong.path ? [{ message: `${wrong.decidedBy} decided it`, path: wrong.path }] : undefined,
             hint: fixOf(test.expect, wrong, site),
           });

@@ -19,7 +19,7 @@ import { type XmlElement, attr, child, childrenNamed, textOf } from '../../src/r
 import { blockedAsPrivate } from '../../src/targets/opnsense/block-private.js';
 import { releaseFacts } from '../../src/targets/opnsense/releases.js';
 import { generateKeyPair } from '../../src/targets/wireguard/keys.js';
-import { type Block, formatIPv4, parseCidr } from '../../src/net.js';
+import { type Block, formatIPv4, parseAddressWithPrefix, parseCidr, parseIPv4 } from '../../src/net.js';
 import { siteMatches } from '../../src/resolve/matches.js';
 import { siteToSite } from '../aws/fixtures.js';
 import { joinedVpc } from '../../src/opnsense/managed-rules.js';
@@ -250,18 +250,49 @@ describe.skipIf(skip)(titled("OPNsense's own code on merged configs", skip), () 
       writeFileSync(file, mergeConfig(box, sections, { secret: () => privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX }), { mode: 0o600 });
       const run = runTool(file, tagOf(series), { validate: reflection });
       if (reflection) expect(run.errors.filter((e) => !KNOWN_UPSTREAM.some((re) => re.test(e)))).toEqual([]);
-      const wan = field(child(el(sections.find((s) => s.name === 'interfaces')), 'wan'), 'if');
+      const ifaces = el(sections.find((s) => s.name === 'interfaces'));
+      const wan = field(child(ifaces, 'wan'), 'if');
       const rdr = run.ruleset.filter((l) => l.startsWith('rdr on ') && l.includes(` inet proto tcp from {any} to {(${wan})} port {8080} -> 10.1.0.120 port 3000 `));
       // The reflection helper's outbound NAT towards the target, on the target's own network (vtnet2, the service network).
       const helper = run.ruleset.filter((l) => l.startsWith('nat on vtnet2 ') && l.includes(' from (vtnet2:network) to {10.1.0.120} port {3000} -> (vtnet2) '));
-      return { wan, on: rdr.map((l) => l.split(' ')[2]).sort(), helper };
+      const site = (await modelOf(withRelease(yamlOf(reflection), series))).sites[0]!;
+      const vpn = evaluateFirewallFlow(site, { name: 'f', from: 'vpn', to: 'wan', proto: 'tcp', port: 8080, expect: 'accept', path: [] });
+      const onVpn = run.ruleset.filter((l) => /^(pass|block|reject) in quick on (wireguard|wg0) /.test(l) && l.includes('# gen: '));
+      const aliases = childrenNamed(sections.map((s) => el(s, 'Firewall', 'Alias', 'aliases')).find(Boolean), 'alias');
+      const aliasContent = new Map(aliases.map((a) => [field(a, 'name'), field(a, 'content').split(/\s+/)] as const));
+      return { wan, on: rdr.map((l) => l.split(' ')[2]).sort(), helper, vpn, onVpn, ifaces, aliasContent };
     };
     const plain = await compile(false);
     expect(plain.on).toEqual([plain.wan]);
+    // Without reflection the VPN client's connection is one to the firewall, which nothing passes.
+    expect(plain.vpn).toEqual([{ verdict: 'deny', decidedBy: 'the default deny' }]);
     // The management and service networks' devices and the WireGuard instance's: every interface without a gateway
     // (lo0 is there too: upstream's interface list holds it under another key than the 'loopback' it skips).
     const reflected = await compile(true);
     expect(reflected.on.filter((device) => device !== 'lo0')).toEqual([reflected.wan, 'vtnet1', 'vtnet2', 'wg0'].sort());
+    // A VPN client's connection enters wg0 (of the wireguard group) and leaves the rdr for 10.1.0.120 port 3000. gen
+    // says the VPN's pass to the service network decides it; in pf, the first of gen's rules on the client's interface
+    // that matches TCP to 10.1.0.120 port 3000 (a destination that is an interface's network, by that interface's
+    // address in the merged config) is that pass.
+    expect(reflected.vpn).toEqual([expect.objectContaining({ verdict: 'accept', decidedBy: 'policy rule vpn-to-service', reflected: 'reflected by port forward grafana-in to 10.1.0.120:3000' })]);
+    const networksOf = (destination: string): Block[] => {
+      const device = /^\{\((\w+):network\)\}$/.exec(destination)?.[1];
+      const iface = device === undefined ? undefined : (reflected.ifaces?.children ?? []).find((i) => 'name' in i && field(i, 'if') === device);
+      const cidrs = iface ? [`${field(iface as XmlElement, 'ipaddr')}/${field(iface as XmlElement, 'subnet')}`] : reflected.aliasContent.get(destination.replace(/^\$/, ''));
+      expect(cidrs, `a destination this check reads: ${destination}`).toBeDefined();
+      // An interface's address with its prefix, or an alias's networks.
+      return cidrs!.flatMap((c) => parseAddressWithPrefix(c)?.block ?? []);
+    };
+    const target = parseIPv4('10.1.0.120')!;
+    const matchesTarget = (line: string) => {
+      const to = / to (\S+)(?: port \{([\d ,:]+)\})?/.exec(line)!;
+      const proto = / proto (\S+) /.exec(line)?.[1];
+      if (proto !== undefined && proto !== 'tcp' && proto !== '{tcp') return false;
+      if (to[2] !== undefined && !to[2].split(/[ ,]+/).some((p) => p === '3000' || (p.includes(':') && Number(p.split(':')[0]) <= 3000 && 3000 <= Number(p.split(':')[1])))) return false;
+      if (to[1] === 'any') return true;
+      return networksOf(to[1]!).some((block) => block.base <= target && target < block.base + 2 ** (32 - block.prefix));
+    };
+    expect(reflected.onVpn.find(matchesTarget)).toMatch(/^pass in quick on wireguard inet from \$gen_net_wireguard .*# gen: policy rule vpn-to-service$/);
 
     // The target is on the service network: steps.md names the box setting that makes the answer to a client there
     // come back through the firewall, and that setting is what writes the outbound NAT for it.
@@ -438,7 +469,8 @@ describe.skipIf(skip)(titled("OPNsense's own code on merged configs", skip), () 
       // The internet: the live pf passes on the WAN to the firewall's own addresses on port 53, from sources outside the
       // private blocks (the WAN's "Block private networks" drops those). Where one exists and Unbound's access list
       // allows its source, the box is an open resolver: gen must report it, and only then.
-      const wan = field(child(el(sections.find((s) => s.name === 'interfaces')), 'wan'), 'if');
+      const ifaces = el(sections.find((s) => s.name === 'interfaces'));
+      const wan = field(child(ifaces, 'wan'), 'if');
       const open = run.ruleset.filter((l) => l.startsWith(`pass in quick on ${wan} `) && / to \{\(self\)\} port \{53\} /.test(l));
       const sources = open.map((l) => / from \{([^}]*)\} /.exec(l)![1]!.split(/[ ,]+/)[0]!.split('/')[0]!);
       const answered = sources.filter((s) => !blockedAsPrivate(s) && accessFor(acl, s) === 'allow');
@@ -586,7 +618,8 @@ describe.skipIf(skip)(titled("OPNsense's own code on merged configs", skip), () 
       writeFileSync(file, mergeConfig(base(series), sections, { secret: () => privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX }), { mode: 0o600 });
       const run = runTool(file, tagOf(series), { validate: name === 'internet' });
       expect(run.errors.filter((e) => !KNOWN_UPSTREAM.some((re) => re.test(e)))).toEqual([]);
-      const wan = field(child(el(sections.find((s) => s.name === 'interfaces')), 'wan'), 'if');
+      const ifaces = el(sections.find((s) => s.name === 'interfaces'));
+      const wan = field(child(ifaces, 'wan'), 'if');
       return { ruleset: run.ruleset.filter((l) => l !== '' && !l.startsWith('#')), wan };
     };
     const fromOffice = (ruleset: string[]) => ruleset.filter((l) => l.startsWith('nat ') && / from \{?10\.50\.0\.0\/24\}? /.test(l));
