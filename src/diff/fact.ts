@@ -9,3 +9,24 @@ export interface Fact {
   removed: string;
   changed: (before: Fact) => string;
 }
+
+/**
+ * A thing described by named settings: a change lists the settings that
+ * changed, each as before → after. The state holds one line per setting.
+ */
+export function settings(key: string, name: string, values: readonly (readonly [string, string])[]): Fact {
+  const state = values.map(([label, value]) => `${label}\t${value}`).join('\n');
+  // A setting the topology leaves unset is only worth words when it changes.
+  const shown = values.filter(([, value]) => value !== 'unset').map(([label, value]) => `${label} ${value}`).join(', ');
+  return {
+    key,
+    state,
+    added: `${name} added: ${shown}`,
+    removed: `${name} removed (was ${shown})`,
+    changed: (before) => {
+      const was = new Map(before.state.split('\n').map((line) => line.split('\t') as [string, string]));
+      const parts = values.filter(([label, value]) => was.get(label) !== value).map(([label, value]) => `${label} ${was.get(label) ?? 'unset'} → ${value}`);
+      return `${name} changed: ${parts.join(', ')}`;
+    },
+  };
+}

@@ -4,8 +4,8 @@
 // generated files.
 import type { Guest, GuestNic, Model, PolicyRule, SecurityGroupRule } from '../model.js';
 import { describeReleaseChange, releaseFacts } from '../targets/opnsense/releases.js';
-import type { Fact } from './fact.js';
-import { hostAddressFact } from './host-facts.js';
+import { type Fact, settings } from './fact.js';
+import { hostAddressFact, hostLinkFacts } from './host-facts.js';
 
 export type { Fact } from './fact.js';
 
@@ -42,27 +42,6 @@ function simple(key: string, state: string, name: string, describe: (s: string) 
     added: `${name} added: ${describe(state)}`,
     removed: `${name} removed (was ${describe(state)})`,
     changed: (before) => `${name} changed: ${describe(before.state)} → ${describe(state)}`,
-  };
-}
-
-/**
- * A thing described by named settings: a change lists the settings that
- * changed, each as before → after. The state holds one line per setting.
- */
-function settings(key: string, name: string, values: readonly (readonly [string, string])[]): Fact {
-  const state = values.map(([label, value]) => `${label}\t${value}`).join('\n');
-  // A setting the topology leaves unset is only worth words when it changes.
-  const shown = values.filter(([, value]) => value !== 'unset').map(([label, value]) => `${label} ${value}`).join(', ');
-  return {
-    key,
-    state,
-    added: `${name} added: ${shown}`,
-    removed: `${name} removed (was ${shown})`,
-    changed: (before) => {
-      const was = new Map(before.state.split('\n').map((line) => line.split('\t') as [string, string]));
-      const parts = values.filter(([label, value]) => was.get(label) !== value).map(([label, value]) => `${label} ${was.get(label) ?? 'unset'} → ${value}`);
-      return `${name} changed: ${parts.join(', ')}`;
-    },
   };
 }
 
@@ -154,6 +133,7 @@ export function factsOf(model: Model): Fact[] {
     }
     for (const host of site.hosts) {
       facts.push(hostAddressFact(site.name, host));
+      for (const fact of hostLinkFacts(site.name, host)) facts.push(fact);
       for (const route of host.routes) {
         facts.push(simple(`route ${site.name}/${host.name}/${route.destination}`, `${route.destination} via ${route.via} on ${route.bridge}`, `host ${host.name} route`, (s) => s));
       }

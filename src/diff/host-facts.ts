@@ -15,8 +15,8 @@
 // - the node certificate: its subjectAltName holds the address
 //   (Setup.pm gen_pve_ssl_cert), renewed only when forced.
 import type { Host } from '../model.js';
-import { addressInterface, addressedLinks } from '../targets/proxmox/interfaces.js';
-import type { Fact } from './fact.js';
+import { addressInterface, addressedLinks, vlanRawDevice } from '../targets/proxmox/interfaces.js';
+import { type Fact, settings } from './fact.js';
 
 /**
  * The host's addresses, each on the device gen writes it on (a VLAN device
@@ -69,4 +69,36 @@ export function hostAddressFact(site: string, host: Host): Fact {
       return `${name} address changed: ${words(was)} → ${words(now)}${gone.length ? elsewhere(host.name, gone) : ''}`;
     },
   };
+}
+
+/**
+ * The host's bridges and bonds as the interfaces file links them: Apply
+ * (ifreload -a) makes the kernel's devices match, so a bond's new mode or
+ * slave, or a bridge's new port, is the node's uplink changing under it
+ * (a mode the switch's ports do not speak, a NIC the node lacks).
+ */
+export function hostLinkFacts(site: string, host: Host): Fact[] {
+  const of = `of Proxmox host ${host.name}`;
+  const mtu = (value: number | undefined) => (value === undefined ? 'unset' : String(value));
+  const facts = host.bridges.map((bridge) =>
+    settings(`bridge ${site}/${host.name}/${bridge.name}`, `bridge ${bridge.name} ${of}`, [
+      ['ports', bridge.ports.join(', ') || 'none'],
+      ['VLAN aware', bridge.vlanAware ? 'yes' : 'no'],
+      ['MTU', mtu(bridge.mtu)],
+    ]),
+  );
+  for (const bond of host.bonds) {
+    // The bridges on the bond: itself a port, or a VLAN device of it (bond0.20).
+    const bridges = host.bridges.filter((b) => b.ports.some((port) => port === bond.name || vlanRawDevice(port) === bond.name)).map((b) => b.name);
+    facts.push(
+      settings(`bond ${site}/${host.name}/${bond.name}`, `bond ${bond.name} ${of}${bridges.length ? ` (port of ${bridges.join(', ')})` : ''}`, [
+        ['slaves', bond.slaves.join(', ')],
+        ['mode', bond.mode],
+        ['xmit_hash_policy', bond.xmitHashPolicy ?? 'unset'],
+        ['primary', bond.primary ?? 'unset'],
+        ['MTU', mtu(bond.mtu)],
+      ]),
+    );
+  }
+  return facts;
 }

@@ -186,6 +186,48 @@ describe('describeChanges', () => {
     expect(line).toContain('ringN_addr in /etc/pve/corosync.conf');
   });
 
+  // The stanza of one interface in the file gen writes, as option → value (bond-slaves, bond-mode, bridge-ports, mtu).
+  const stanza = (model: Model, device: string): Map<string, string> => {
+    const text = renderAll(model).get('home/proxmox/pve/interfaces')!;
+    const body = new RegExp(`^iface ${device.replace(/\./g, '\\.')} inet \\S+\\n((?:\\t.*\\n)*)`, 'm').exec(text)?.[1] ?? '';
+    return new Map([...body.matchAll(/^\t(\S+) (.*)$/gm)].map((m) => [m[1]!, m[2]!]));
+  };
+
+  it("a bridge's uplink moved onto a bond, then the bond's mode and slaves changed: what Apply does to the node's uplink, in words", async () => {
+    const host = ['sites', 0, 'proxmox', 'hosts', 0];
+    const bonded = (bond: Record<string, unknown>) => edit(edit(A, host.concat(['bonds']), [Object.assign({ name: 'bond0' }, bond)]), host.concat(['bridges', 0, 'ports']), ['bond0']);
+    const lacp = bonded({ slaves: ['eno1', 'eno2'], mode: '802.3ad', xmit_hash_policy: 'layer3+4' });
+    const backup = bonded({ slaves: ['eno1', 'eno3'], mode: 'active-backup', primary: 'eno3' });
+    const [before, first, second] = [await modelOf(A), await modelOf(lacp), await modelOf(backup)];
+    // What the interfaces file says, read back from it: the words must say the same.
+    const [was, now] = [stanza(first, 'bond0'), stanza(second, 'bond0')];
+    expect(was.get('bond-slaves')).toBe('eno1 eno2');
+    expect([now.get('bond-mode'), now.get('bond-primary')]).toEqual(['active-backup', 'eno3']);
+    const ports = (model: Model) => stanza(model, 'vmbr0').get('bridge-ports')!;
+    expect(describeChanges(before, first)).toEqual([
+      `bridge vmbr0 of Proxmox host pve changed: ports ${ports(before)} → ${ports(first)}`,
+      `bond bond0 of Proxmox host pve (port of vmbr0) added: slaves ${was.get('bond-slaves')!.split(' ').join(', ')}, mode ${was.get('bond-mode')}, xmit_hash_policy ${was.get('bond-xmit-hash-policy')}`,
+    ]);
+    expect(describeChanges(first, second)).toEqual([
+      `bond bond0 of Proxmox host pve (port of vmbr0) changed: slaves eno1, eno2 → ${now.get('bond-slaves')!.split(' ').join(', ')}, mode ${was.get('bond-mode')} → ${now.get('bond-mode')}, ` +
+        `xmit_hash_policy ${was.get('bond-xmit-hash-policy')} → unset, primary unset → ${now.get('bond-primary')}`,
+    ]);
+    expect(now.has('bond-xmit-hash-policy')).toBe(false);
+    // A bridge's MTU, written on the bridge and carried to its bond and the bond's slaves.
+    const jumbo = await modelOf(edit(lacp, host.concat(['bridges', 0, 'mtu']), 9000));
+    expect([stanza(jumbo, 'vmbr0').get('mtu'), stanza(jumbo, 'bond0').get('mtu')]).toEqual(['9000', '9000']);
+    expect(describeChanges(first, jumbo)).toEqual(['bridge vmbr0 of Proxmox host pve changed: MTU unset → 9000']);
+    expect(describeChanges(second, before)).toContain('bond bond0 of Proxmox host pve (port of vmbr0) removed (was slaves eno1, eno3, mode active-backup, primary eno3)');
+    // A bridge on a VLAN device of the bond (bond0.20, as bridge-ports names it) rides on the bond too.
+    const onVlan = (text: string) => modelOf(edit(text, host.concat(['bridges', 0, 'ports']), ['bond0.20']));
+    const [tagged, taggedBackup] = [await onVlan(lacp), await onVlan(backup)];
+    expect(stanza(taggedBackup, 'vmbr0').get('bridge-ports')).toBe('bond0.20');
+    expect(describeChanges(tagged, taggedBackup)).toEqual([
+      `bond bond0 of Proxmox host pve (port of vmbr0) changed: slaves eno1, eno2 → eno1, eno3, mode 802.3ad → active-backup, xmit_hash_policy layer3+4 → unset, primary unset → eno3`,
+    ]);
+    expect(describeChanges(first, tagged)).toContain(`bridge vmbr0 of Proxmox host pve changed: ports bond0 → bond0.20`);
+  });
+
   it('no change, no words; an empty base means everything is added', async () => {
     expect(describeChanges(await modelOf(A), await modelOf(A))).toEqual([]);
     const all = describeChanges(undefined, await modelOf(C));
