@@ -79,17 +79,19 @@ export function factsOf(model: Model): Fact[] {
           ['tunnel', wg.tunnel],
           ['DNS', wg.dns.join(', ') || 'none'],
           ['public key', wg.publicKey ?? 'none'],
+          // wg/key-age: the peers' keys fall due by this; a shorter period makes more of them due at once.
+          ['key rotation', wg.keyRotationDays === undefined ? 'unset' : `every ${wg.keyRotationDays} days`],
         ]),
       );
       for (const peer of wg.peers) {
-        const state = `${peer.address}|${peer.role}|${peer.enabled}|${peer.publicKey ?? ''}|${peer.allowedIps.join(', ')}|${peer.keepalive}`;
+        const state = `${peer.address}|${peer.role}|${peer.enabled}|${peer.publicKey ?? ''}|${peer.allowedIps.join(', ')}|${peer.keepalive}|${peer.keyDate ?? ''}`;
         facts.push({
           key: `peer ${site.name}/${wg.name}/${peer.name}`,
           state,
           added: `peer ${peer.name} added at ${peer.address} (${peer.role})${peer.enabled ? '' : ', disabled'}`,
           removed: `peer ${peer.name} removed (was ${peer.address}, ${peer.role})`,
           changed: (before) => {
-            const [address, role, enabled, key, allowed, keepalive] = before.state.split('|');
+            const [address, role, enabled, key, allowed, keepalive, keyDate] = before.state.split('|');
             const parts: string[] = [];
             if (address !== peer.address) parts.push(`moved from ${address} to ${peer.address}`);
             if (role !== peer.role) parts.push(`role ${role} → ${peer.role}`);
@@ -97,6 +99,8 @@ export function factsOf(model: Model): Fact[] {
             if (key !== (peer.publicKey ?? '')) parts.push('new public key');
             if (allowed !== peer.allowedIps.join(', ')) parts.push(`AllowedIPs ${allowed || 'none'} → ${peer.allowedIps.join(', ') || 'none'}`);
             if (keepalive !== String(peer.keepalive)) parts.push(`keepalive ${keepalive === '0' ? 'off' : `${keepalive} s`} → ${peer.keepalive === 0 ? 'off' : `${peer.keepalive} s`}`);
+            // The day wg/key-age counts the key's age from: a new day restarts it, none leaves the age unknown.
+            if (keyDate !== (peer.keyDate ?? '')) parts.push(`key_date ${keyDate || 'none'} → ${peer.keyDate ?? 'none'}`);
             return `peer ${peer.name} ${parts.join(', ')}`;
           },
         });

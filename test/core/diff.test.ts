@@ -228,6 +228,19 @@ describe('describeChanges', () => {
     expect(describeChanges(first, tagged)).toContain(`bridge vmbr0 of Proxmox host pve changed: ports bond0 → bond0.20`);
   });
 
+  it("a peer's key_date and the instance's key_rotation_days: what wg/key-age counts from, in words", async () => {
+    const wg = ['sites', 0, 'wireguard', 0];
+    const dated = (days: number, date: string) => edit(edit(A, wg.concat(['key_rotation_days']), days), wg.concat(['peers', 0, 'key_date']), date);
+    const [before, now] = [await modelOf(dated(90, '2026-01-01')), await modelOf(dated(30, '2026-06-01'))];
+    const peer = now.sites[0]!.wireguard[0]!.peers[0]!;
+    expect([before.sites[0]!.wireguard[0]!.peers[0]!.keyDate, peer.keyDate]).toEqual(['2026-01-01', '2026-06-01']);
+    expect(describeChanges(before, now)).toEqual([
+      `WireGuard instance ${now.sites[0]!.wireguard[0]!.name} changed: key rotation every 90 days → every 30 days`,
+      `peer ${peer.name} key_date 2026-01-01 → 2026-06-01`,
+    ]);
+    expect(describeChanges(await modelOf(A), before)).toContain(`peer ${peer.name} key_date none → 2026-01-01`);
+  });
+
   it('no change, no words; an empty base means everything is added', async () => {
     expect(describeChanges(await modelOf(A), await modelOf(A))).toEqual([]);
     const all = describeChanges(undefined, await modelOf(C));
