@@ -2,7 +2,8 @@
 // nodes (bridges, networks, peers, services, subnets, security groups) and
 // edges (attachments and the flows the policy allows). Mermaid and DOT are
 // two spellings of this one structure.
-import type { Model, Network, Peer, PolicyObject, Site, WireguardInstance } from '../model.js';
+import type { Host, Model, Network, Peer, PolicyObject, Site, WireguardInstance } from '../model.js';
+import { vlanRawDevice } from '../targets/proxmox/interfaces.js';
 import { UniqueNames } from '../unique-names.js';
 
 export interface GraphNode {
@@ -94,12 +95,44 @@ function roleNodes(wg: WireguardInstance, nodeOf: (peer: Peer) => string): Graph
   });
 }
 
+/**
+ * A host's bonds and its NICs with an address of their own (a corosync or
+ * storage link, a VLAN device eno2.40 or bond0.30): a bond is the uplink of
+ * the bridges it is a port of (directly or by a VLAN device of it), and a
+ * NIC or bond with an address is on its network as a bridge with one is.
+ */
+function hostLinks(site: Site, host: Host, edges: GraphEdge[], id: Ids, networkNode: (network: string) => string): GraphNode[] {
+  const bondNode = (bond: string) => id('bond', site.name, host.name, bond);
+  const bonds = new Set(host.bonds.map((b) => b.name));
+  // An edge from the bond under a port or NIC: the bond itself, or the bond under a VLAN device bondN.M.
+  const fromBond = (device: string, to: string) => {
+    const raw = vlanRawDevice(device);
+    if (bonds.has(device)) edges.push({ from: bondNode(device), to, kind: 'link' });
+    else if (raw !== undefined && bonds.has(raw)) edges.push({ from: bondNode(raw), to, label: `VLAN ${device.slice(raw.length + 1)}`, kind: 'link' });
+  };
+  const nodes: GraphNode[] = host.bonds.map((bond) => ({
+    id: bondNode(bond.name),
+    label: [bond.name, `${bond.mode} of ${bond.slaves.join(', ')}`, bond.address === undefined ? undefined : `${bond.address}/${bond.prefix}`].filter(Boolean).join('\n'),
+    shape: 'box' as const,
+  }));
+  for (const bridge of host.bridges) for (const port of bridge.ports) fromBond(port, id('bridge', site.name, host.name, bridge.name));
+  for (const nic of host.nics) {
+    if (nic.address === undefined) continue;
+    const nicNode = id('nic', site.name, host.name, nic.name);
+    nodes.push({ id: nicNode, label: `${nic.name}\n${nic.address}/${nic.prefix}`, shape: 'box' });
+    fromBond(nic.name, nicNode);
+  }
+  for (const bond of host.bonds) if (bond.network) edges.push({ from: bondNode(bond.name), to: networkNode(bond.network), kind: 'link' });
+  for (const nic of host.nics) if (nic.address !== undefined && nic.network) edges.push({ from: id('nic', site.name, host.name, nic.name), to: networkNode(nic.network), kind: 'link' });
+  return nodes;
+}
+
 function siteCluster(site: Site, edges: GraphEdge[], id: Ids): GraphCluster {
   const networkNode = (networkId: string) => id('net', networkId);
   const networks = site.networks.map((n) => ({ id: networkNode(n.id), label: networkLabel(n), shape: 'network' as const }));
   const clusters: GraphCluster[] = [];
   for (const host of site.hosts) {
-    const nodes = host.bridges.map((b) => ({
+    const nodes: GraphNode[] = host.bridges.map((b) => ({
       id: id('bridge', site.name, host.name, b.name),
       label: [b.name, b.address ? `${b.address}/${b.prefix}` : undefined, b.vids.length ? `VLANs ${b.vids.join(',')}` : undefined].filter(Boolean).join('\n'),
       shape: 'box' as const,
@@ -110,6 +143,7 @@ function siteCluster(site: Site, edges: GraphEdge[], id: Ids): GraphCluster {
     for (const route of host.routes) {
       edges.push({ from: id('bridge', site.name, host.name, route.bridge), to: networkNode(route.network), label: `route via ${route.via}`, kind: 'link' });
     }
+    for (const node of hostLinks(site, host, edges, id, networkNode)) nodes.push(node);
     clusters.push({ id: id('host', site.name, host.name), label: `Proxmox ${host.name}`, nodes, clusters: [] });
   }
   if (site.firewall) {

@@ -86,6 +86,39 @@ describe('graph details', () => {
     expect(spawnSync('dot', ['-Tsvg'], { input: toDot(hostile) }).status).toBe(0);
   });
 
+  it("a host's bonds and NICs with an address: each bond under the bridges it is the port of, with its mode and slaves, as the interfaces file has them", async () => {
+    const host = ['sites', 0, 'proxmox', 'hosts', 0];
+    let text = edit(readExample('homelab'), host.concat(['bonds']), [
+      { name: 'bond0', slaves: ['eno1', 'eno2'], mode: '802.3ad', xmit_hash_policy: 'layer3+4' },
+      { name: 'bond1', slaves: ['eno3', 'eno4'], mode: 'active-backup', address: '10.98.0.11/24' },
+    ]);
+    text = edit(edit(text, host.concat(['bridges', 0, 'ports']), ['bond0']), host.concat(['nics']), [{ name: 'bond0.40', address: '10.97.0.11/24' }, { name: 'eno5', address: '10.96.0.11/24' }]);
+    const files = await render(text);
+    const interfaces = files.get('home/proxmox/pve/interfaces')!;
+    const mermaid = toMermaid(buildGraph(await modelOf(text)));
+    // The host's subgraph: node id → label lines; the edges as from, label, to.
+    const hostBlock = /^ {4}subgraph host__home__pve\[.*\n((?: {6}.*\n)*) {4}end$/m.exec(mermaid)![1]!;
+    const labels = new Map([...hostBlock.matchAll(/^ {6}(\w+)\["(.*)"\]$/gm)].map((m) => [m[1]!, m[2]!.split('<br>')]));
+    const edges = [...mermaid.matchAll(/^ {2}(\w+) ---(?:\|"(.*)"\|)? (\w+)$/gm)].map((m) => [m[1], m[2], m[3]]);
+    const nodeOf = (name: string) => [...labels].find(([, label]) => label[0] === name)?.[0];
+    for (const bond of ['bond0', 'bond1']) {
+      const stanza = new RegExp(`^iface ${bond} inet \\S+\\n((?:\\t.*\\n)*)`, 'm').exec(interfaces)![1]!;
+      const [slaves, mode] = [/\tbond-slaves (.*)/.exec(stanza)![1]!, /\tbond-mode (.*)/.exec(stanza)![1]!];
+      const address = /\taddress (.*)/.exec(stanza)?.[1];
+      expect(labels.get(nodeOf(bond)!)).toEqual([bond, `${mode} of ${slaves.split(' ').join(', ')}`].concat(address ? [address] : []));
+    }
+    // The bridges on a bond, as their bridge-ports name it; a VLAN device of a bond with an address hangs off the bond.
+    const bridgePorts = [...interfaces.matchAll(/^iface (\S+) inet \S+\n(?:\t.*\n)*?\tbridge-ports (.*)$/gm)].filter((m) => m[2]!.split(' ').includes('bond0')).map((m) => m[1]);
+    expect(bridgePorts).toEqual(['vmbr0']);
+    expect(edges.filter(([from]) => from === nodeOf('bond0'))).toEqual([
+      [nodeOf('bond0'), undefined, nodeOf('vmbr0')],
+      [nodeOf('bond0'), 'VLAN 40', nodeOf('bond0.40')],
+    ]);
+    expect(interfaces).toMatch(/^iface bond0\.40 inet static\n\taddress 10\.97\.0\.11\/24$/m);
+    expect(labels.get(nodeOf('bond0.40')!)).toEqual(['bond0.40', '10.97.0.11/24']);
+    expect(labels.get(nodeOf('eno5')!)).toEqual(['eno5', '10.96.0.11/24']);
+  });
+
   it('names that reduce to the same id stay distinct nodes', async () => {
     const text = readExample('homelab').replace('{ name: valkey,', '{ name: graf-ana,').replace('{ name: grafana,', '{ name: graf_ana,');
     const mermaid = toMermaid(buildGraph(await modelOf(text)));
