@@ -101,6 +101,36 @@ describe('a bond', async () => {
     }
   });
 
+  it("the verify script checks an active-backup bond's primary as the kernel has it (ip -d: primary NAME)", async () => {
+    const script = (await render(hostOnBond)).get('hosting/verify/proxmox-pve.sh')!;
+    // The primary the interfaces file gives the bond, read back from it: the script must expect that one.
+    const stanza = parseInterfaces((await render(hostOnBond)).get('hosting/proxmox/pve/interfaces')!).stanzas.get(BACKUP.name)!;
+    expect(option(stanza, 'bond-primary')).toEqual([BACKUP.primary]);
+    const other = BACKUP.slaves.find((s) => s !== BACKUP.primary)!;
+    const bin = mkdtempSync(join(tmpdir(), 'gen-bond-primary-'));
+    try {
+      // iproute2's -o -d line of an active-backup bond (ip/iplink_bond.c bond_print_opt: "primary %s" only when one is set).
+      const run = (primary: string | undefined) => {
+        writeFileSync(
+          join(bin, 'ip'),
+          `#!/bin/sh\ncase "$*" in\n` +
+            `"-o -d link show dev ${BACKUP.name}") echo '6: ${BACKUP.name}: <BROADCAST,MULTICAST,MASTER,UP,LOWER_UP> mtu 9000 qdisc noqueue state UP mode DEFAULT\\    link/ether 02:00:00:00:00:06 brd ff:ff:ff:ff:ff:ff promiscuity 0 \\    bond mode active-backup active_slave ${primary ?? other} miimon 100 updelay 0 downdelay 0 use_carrier 1 arp_interval 0 arp_validate none arp_all_targets any ${primary ? `primary ${primary} ` : ''}primary_reselect always fail_over_mac none xmit_hash_policy layer2 resend_igmp 1' ;;\n` +
+            `"-o link show master ${BACKUP.name}") printf '${BACKUP.slaves.map((s, i) => `${i + 3}: ${s}: <SLAVE,UP> mtu 9000 master ${BACKUP.name}`).join('\\n')}\\n' ;;\n` +
+            `*) exit 1 ;;\nesac\n`,
+        );
+        chmodSync(join(bin, 'ip'), 0o755);
+        const out = spawnSync('bash', ['-c', script], { env: { PATH: `${bin}:${process.env.PATH}` }, encoding: 'utf8' }).stdout;
+        return out.split('\n').filter((l) => l.slice(2).startsWith(`${BACKUP.name} is an up bond`));
+      };
+      const what = `${BACKUP.name} is an up bond in mode active-backup of exactly ${BACKUP.slaves.join(' ')}, primary ${BACKUP.primary} (topology.yaml:${lineOf(hostOnBond, [...host, 'bonds', 1])})`;
+      expect(run(BACKUP.primary)).toEqual([`✓ ${what}`]);
+      expect(run(other)).toEqual([`✗ ${what}: primary ${other}, not ${BACKUP.primary}`]);
+      expect(run(undefined)).toEqual([`✗ ${what}: primary none, not ${BACKUP.primary}`]);
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
+  });
+
   it('with an address of its own, keeps it on-link (no route via the firewall), counts as the host’s address, and is checked by the verify script', async () => {
     const homelab = readExample('homelab');
     const routesOf = async (yaml: string) => (await modelOf(yaml)).sites[0]!.hosts[0]!.routes.map((r) => r.destination);

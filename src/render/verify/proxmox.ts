@@ -82,17 +82,19 @@ nic_check() { # what where device addresses
 
 # A bond: up, its mode (and hash policy, where written), exactly these slaves (ip -d shows the
 # kernel's bonding settings; \`ip link show master\` the devices enslaved to it).
-bond_check() { # what where bond mode slaves(space-separated) hash-policy(may be empty)
+bond_check() { # what where bond mode slaves(space-separated) hash-policy(may be empty) primary(may be empty)
   link=$(ip -o -d link show dev "$3" 2>&1) || { fail "$1" "$2" "$(printf '%s' "$link" | flat)"; return; }
   flags=$(link_flags "$link")
   mode=$(printf '%s\\n' "$link" | sed -n 's/.* bond mode \\([^ ]*\\).*/\\1/p')
   policy=$(printf '%s\\n' "$link" | sed -n 's/.* xmit_hash_policy \\([^ ]*\\).*/\\1/p')
+  primary=$(printf '%s\\n' "$link" | sed -n 's/.* primary \\([^ ]*\\).*/\\1/p')
   have=$(v4_sorted "$(ip -o link show master "$3" 2>/dev/null | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' | tr '\\n' ' ')")
   want=$(v4_sorted "$5")
   problems=
   has_word UP "$flags" || problems="$problems; down (flags $flags)"
   [ "$mode" = "$4" ] || problems="$problems; mode \${mode:-none}, not $4"
   [ -z "$6" ] || [ "$policy" = "$6" ] || problems="$problems; xmit_hash_policy \${policy:-none}, not $6"
+  [ -z "$7" ] || [ "$primary" = "$7" ] || problems="$problems; primary \${primary:-none}, not $7"
   [ "$have" = "$want" ] || problems="$problems; slaves \${have:-none}, not $want"
   if [ -z "$problems" ]; then pass "$1" "$2"; else fail "$1" "$2" "\${problems#; }"; fi
 }
@@ -289,7 +291,9 @@ function bridgeChecks(host: Host, declared: Declared): string[] {
   for (const bond of bondStanzas(host)) {
     const where = declared(host.bonds.find((b) => b.name === bond.name)!.path);
     const policy = bond.xmitHashPolicy !== undefined ? `, xmit_hash_policy ${bond.xmitHashPolicy}` : '';
-    out.push(call('bond_check', `${bond.name} is an up bond in mode ${bond.mode}${policy} of exactly ${bond.slaves}`, where, [bond.name, bond.mode, bond.slaves, bond.xmitHashPolicy ?? '']));
+    // The slave an active-backup bond prefers (ifupdown2 sets IFLA_BOND_PRIMARY from bond-primary; ip -d shows "primary NAME").
+    const primary = bond.primary !== undefined ? `, primary ${bond.primary}` : '';
+    out.push(call('bond_check', `${bond.name} is an up bond in mode ${bond.mode}${policy} of exactly ${bond.slaves}${primary}`, where, [bond.name, bond.mode, bond.slaves, bond.xmitHashPolicy ?? '', bond.primary ?? '']));
     if (bond.address !== undefined) out.push(call('nic_check', `${bond.name} is up, in no bridge, with exactly the address ${bond.address}`, where, [bond.name, bond.address]));
     if (bond.mtu !== undefined) out.push(call('mtu_check', `${bond.name} and its slaves have MTU ${bond.mtu}`, where, [bond.mtu, bond.name, ...bond.slaves.split(' ')]));
   }
