@@ -21,8 +21,8 @@ export function settings(key: string, name: string, values: readonly (readonly [
   return {
     key,
     state,
-    added: `${name} added: ${shown}`,
-    removed: `${name} removed (was ${shown})`,
+    added: shown ? `${name} added: ${shown}` : `${name} added`,
+    removed: shown ? `${name} removed (was ${shown})` : `${name} removed`,
     changed: (before) => {
       const was = new Map(before.state.split('\n').map((line) => line.split('\t') as [string, string]));
       const parts = values.filter(([label, value]) => was.get(label) !== value).map(([label, value]) => `${label} ${was.get(label) ?? 'unset'} → ${value}`);

@@ -72,7 +72,7 @@ export function hostAddressFact(site: string, host: Host): Fact {
 }
 
 /**
- * The host's bridges and bonds as the interfaces file links them: Apply
+ * The host's bridges, bonds and NICs as the interfaces file links them: Apply
  * (ifreload -a) makes the kernel's devices match, so a bond's new mode or
  * slave, or a bridge's new port, is the node's uplink changing under it
  * (a mode the switch's ports do not speak, a NIC the node lacks).
@@ -100,5 +100,8 @@ export function hostLinkFacts(site: string, host: Host): Fact[] {
       ]),
     );
   }
+  // A NIC gen writes (nics[]: a corosync or storage link, a VLAN device eno2.40): its address is in the host's
+  // addresses; its MTU, which the switch and the link's other end must share, is its own.
+  for (const nic of host.nics) facts.push(settings(`nic ${site}/${host.name}/${nic.name}`, `NIC ${nic.name} ${of}`, [['MTU', mtu(nic.mtu)]]));
   return facts;
 }

@@ -228,6 +228,16 @@ describe('describeChanges', () => {
     expect(describeChanges(first, tagged)).toContain(`bridge vmbr0 of Proxmox host pve changed: ports bond0 → bond0.20`);
   });
 
+  it("a NIC's MTU (a storage VLAN device): what Apply sets on it, in words", async () => {
+    const nics = ['sites', 0, 'proxmox', 'hosts', 0, 'nics'];
+    const storage = (mtu?: number) => edit(A, nics, [Object.assign({ name: 'eno2.40', address: '10.98.0.11/24' }, mtu === undefined ? {} : { mtu })]);
+    const [plain, jumbo] = [await modelOf(storage()), await modelOf(storage(9000))];
+    expect([stanza(plain, 'eno2.40').get('mtu'), stanza(jumbo, 'eno2.40').get('mtu')]).toEqual([undefined, '9000']);
+    expect(describeChanges(plain, jumbo)).toEqual([`NIC eno2.40 of Proxmox host pve changed: MTU unset → ${stanza(jumbo, 'eno2.40').get('mtu')}`]);
+    expect(describeChanges(await modelOf(A), jumbo)).toContain('NIC eno2.40 of Proxmox host pve added: MTU 9000');
+    expect(describeChanges(await modelOf(A), plain)).toContain('NIC eno2.40 of Proxmox host pve added');
+  });
+
   it("a peer's key_date and the instance's key_rotation_days: what wg/key-age counts from, in words", async () => {
     const wg = ['sites', 0, 'wireguard', 0];
     const dated = (days: number, date: string) => edit(edit(A, wg.concat(['key_rotation_days']), days), wg.concat(['peers', 0, 'key_date']), date);
