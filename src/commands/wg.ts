@@ -118,7 +118,7 @@ export function registerWgCommands(cli: Command, setExit: (code: number) => void
   withScope(
     wg
       .command('list')
-      .description('list the peers: name, role, address, enabled, the state of the private key (present, missing, mismatched) and when it was written; then the stored keys of peers and instances the topology no longer has (orphaned)')
+      .description('list the peers: name, role, address, enabled, the state of the private key (present, missing, mismatched), when it was written and, with key_rotation_days, when it falls due; then the stored keys of peers and instances the topology no longer has (orphaned)')
       .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table')),
     true,
   ).action(async (positional: string | undefined, options: ScopeOptions & { format: 'table' | 'json' }) => {

@@ -3,12 +3,14 @@
 // add-peer and rotate write it under a rotation policy, for keys made on
 // the device too), else when gen last wrote the private key (made or
 // rotated it); a key made on the device has no such file, and its state
-// reads missing.
+// reads missing. DUE, with the instance's key_rotation_days, is the day the
+// key falls due as wg/key-age counts it.
 // A stored key that belongs to no peer or instance of the topology (one
 // removed by hand) is listed after the peers, as orphaned: gen lint warns
 // of it too (secrets/orphaned-key).
 import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
+import { dayOf, dayText, lintDay } from '../io/days.js';
 import { type CommonOptions, KEY_FINDINGS, secretsDir, underLock } from './actions.js';
 import { type KeyHolder, type OrphanedKey, keyHolders, orphanedKeys } from './key-state.js';
 import { checkScope, instancesIn } from './locate.js';
@@ -21,6 +23,26 @@ function table(rows: string[][]): string {
   // A reduce, not Math.max(...): 100,000 peers are more arguments than the stack holds.
   const widths = rows[0]!.map((_, i) => rows.reduce((width, r) => Math.max(width, r[i]!.length), 0));
   return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n') + '\n';
+}
+
+/**
+ * When a peer's key falls due under its instance's key_rotation_days, as
+ * wg/key-age counts it (from GEN_TODAY, else the clock's day): its
+ * key_date plus that many days, "unknown" without a key_date (or with one
+ * no calendar has, or one after tomorrow), undefined where no key is due
+ * (no policy, a disabled peer, no key yet, an instance's own key).
+ */
+function keyDue(h: KeyHolder, today: number): { day: string; overdue: boolean } | 'unknown' | undefined {
+  const days = h.instance.keyRotationDays;
+  const peer = h.peer;
+  if (days === undefined || peer === undefined || !peer.enabled || peer.publicKey === undefined) return undefined;
+  const made = peer.keyDate === undefined ? undefined : dayOf(peer.keyDate);
+  if (made === undefined || made > today + 1) return 'unknown';
+  return { day: dayText(made + days), overdue: today - made >= days };
+}
+
+function dueText(due: ReturnType<typeof keyDue>): string {
+  return due === undefined ? '-' : due === 'unknown' ? 'unknown' : `${due.day}${due.overdue ? ' (overdue)' : ''}`;
 }
 
 function keyJson(h: KeyHolder) {
@@ -43,6 +65,7 @@ export async function listPeers(options: CommonOptions & { format: 'table' | 'js
       const orphaned = orphanedKeys(model, dir)
         .filter(inScope)
         .map((o) => Object.assign({}, o, { written: lstatSync(join(dir, o.keyFile)).mtime }));
+      const today = lintDay();
       if (options.format === 'json') {
         return `${JSON.stringify(
           {
@@ -56,6 +79,7 @@ export async function listPeers(options: CommonOptions & { format: 'table' | 'js
               enabled: h.peer!.enabled,
               public_key: h.peer!.publicKey ?? null,
               key_date: h.peer!.keyDate ?? null,
+              key_due: ((due) => (due === undefined ? null : due === 'unknown' ? { day: null, overdue: null } : due))(keyDue(h, today)),
               key: keyJson(h),
             })),
             orphaned_keys: orphaned.map((o) => ({ site: o.site.name, instance: o.instanceName, name: o.peer ?? null, key_file: o.keyFile, rotated: o.written.toISOString() })),
@@ -65,7 +89,9 @@ export async function listPeers(options: CommonOptions & { format: 'table' | 'js
         )}\n`;
       }
       const several = instances.length > 1;
-      const head = [...(several ? ['INSTANCE'] : []), 'NAME', 'ROLE', 'ADDRESS', 'ENABLED', 'KEY', 'ROTATED'];
+      // DUE only where an instance listed has a rotation policy: without one no key falls due.
+      const due = holders.some((h) => h.instance.keyRotationDays !== undefined);
+      const head = [...(several ? ['INSTANCE'] : []), 'NAME', 'ROLE', 'ADDRESS', 'ENABLED', 'KEY', 'ROTATED', ...(due ? ['DUE'] : [])];
       const rows = [
         head,
         ...holders.map((h) => [
@@ -76,6 +102,7 @@ export async function listPeers(options: CommonOptions & { format: 'table' | 'js
           h.peer === undefined ? '-' : h.peer.enabled ? 'yes' : 'no',
           `${h.info.state}${h.info.pending ? ' (interrupted change)' : ''}`,
           h.peer?.keyDate ?? day(h.info.written),
+          ...(due ? [dueText(keyDue(h, today))] : []),
         ]),
         ...orphaned.map((o) => [
           ...(several ? [`${o.site.name}/${o.instanceName}`] : []),
@@ -85,6 +112,7 @@ export async function listPeers(options: CommonOptions & { format: 'table' | 'js
           '-',
           o.instance ? 'orphaned (no such peer)' : 'orphaned (no such instance)',
           day(o.written),
+          ...(due ? ['-'] : []),
         ]),
       ];
       // Nothing to list, not even a header: a topology without WireGuard and no key left behind.

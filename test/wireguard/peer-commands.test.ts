@@ -8,11 +8,11 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, ut
 import { dirname, join } from 'node:path';
 import QRCode from 'qrcode';
 import jsQR from 'jsqr';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { qrPayload, terminalQr } from '../../src/render/wireguard/qr.js';
 import { generateKeyPair, publicKeyOf } from '../../src/targets/wireguard/keys.js';
-import { edit, render, root, shortTunnelNames } from '../helpers.js';
+import { edit, lint, render, root, shortTunnelNames } from '../helpers.js';
 import { gen, topologyCases } from './cli.js';
 
 const original = readFileSync(join(root, 'topology.yaml'), 'utf8');
@@ -168,6 +168,7 @@ describe('gen wg list', () => {
       enabled: true,
       public_key: parse(current()).sites[0].wireguard[0].peers.find((p: { name: string }) => p.name === 'kp').public_key,
       key_date: null,
+      key_due: null,
       key: { state: 'present', rotated: '2026-01-02T03:04:05.000Z' },
     });
     expect(json.peers.map((p: { name: string }) => p.name)).toEqual(['mac-workstation', 'laptop-john', 'iphone-john', 'kp', 'pixel']);
@@ -183,6 +184,51 @@ describe('gen wg list', () => {
     expect(rows).toContainEqual(['kp', 'workstation', '10.0.1.4', 'yes', 'present', '2025-07-01']);
     const json = JSON.parse((await gen('wg', 'list', '--format', 'json', topology)).stdout);
     expect(json.peers.find((p: { name: string }) => p.name === 'kp')).toMatchObject({ key_date: '2025-07-01', key: { rotated: '2026-01-02T03:04:05.000Z' } });
+  });
+
+  it("with key_rotation_days, shows when each key falls due, overdue and unknown as wg/key-age reports them", async () => {
+    const wg = ['sites', 0, 'wireguard', 0];
+    // mac-workstation: a key 100 days old; laptop-john: 10 days; iphone-john is disabled; a fourth peer has no key_date.
+    let text = edit(current(), wg.concat(['key_rotation_days']), 90);
+    text = edit(text, wg.concat(['peers', 0, 'key_date']), '2026-03-01');
+    text = edit(text, wg.concat(['peers', 1, 'key_date']), '2026-05-30');
+    writeFileSync(topology, text);
+    expect((await gen('wg', 'add-peer', 'kp', '--role', 'workstation', '--public-key', generateKeyPair().publicKey, topology)).code).toBe(0);
+    // add-peer recorded today as kp's key_date: without it, the key's age is unknown.
+    writeFileSync(topology, current().replace(/(name: kp\n(?:\s+\w+: .*\n)*?)\s+key_date: .*\n/, '$1'));
+    vi.stubEnv('GEN_TODAY', '2026-06-09');
+    try {
+      const rows = (await gen('wg', 'list', topology)).stdout.trim().split('\n').map((l) => l.split(/\s{2,}/));
+      expect(rows[0]).toEqual(['NAME', 'ROLE', 'ADDRESS', 'ENABLED', 'KEY', 'ROTATED', 'DUE']);
+      const due = new Map(rows.slice(1).map((r) => [r[0], r[6]]));
+      expect(Object.fromEntries(due)).toEqual({
+        '(instance wg0)': '-',
+        'mac-workstation': '2026-05-30 (overdue)',
+        'laptop-john': '2026-08-28',
+        'iphone-john': '-',
+        kp: 'unknown',
+      });
+      // The peers lint reports, and why: an age at or past the period is overdue, no key_date is unknown.
+      const findings = (await lint(current())).filter((d) => d.rule === 'wg/key-age').map((d) => d.message);
+      for (const [name, shown] of due) {
+        const found = findings.filter((m) => m.includes(`peer ${name} `));
+        expect([name, found.some((m) => m.includes('days old'))]).toEqual([name, shown!.endsWith('(overdue)')]);
+        expect([name, found.some((m) => m.includes('has no key_date'))]).toEqual([name, shown === 'unknown']);
+      }
+      const json = JSON.parse((await gen('wg', 'list', '--format', 'json', topology)).stdout);
+      const byName = new Map(json.peers.map((p: { name: string; key_due: unknown }) => [p.name, p.key_due]));
+      expect(Object.fromEntries(byName)).toEqual({
+        'mac-workstation': { day: '2026-05-30', overdue: true },
+        'laptop-john': { day: '2026-08-28', overdue: false },
+        'iphone-john': null,
+        kp: { day: null, overdue: null },
+      });
+    } finally {
+      vi.unstubAllEnvs();
+    }
+    // Without a policy, no column: no key falls due.
+    writeFileSync(topology, edit(current(), wg.concat(['key_rotation_days']), undefined));
+    expect((await gen('wg', 'list', topology)).stdout.split('\n')[0]!.split(/\s{2,}/)).toEqual(['NAME', 'ROLE', 'ADDRESS', 'ENABLED', 'KEY', 'ROTATED']);
   });
 
   it('lists the stored key of a peer the topology no longer has after the peers, as orphaned', async () => {
