@@ -13,6 +13,7 @@ import { antiLockoutRule, antiLockoutSteps } from './anti-lockout.js';
 import { reflectionSteps } from './reflection.js';
 import { blockPrivateRule, dhcpServerRules } from './automatic-rules.js';
 import { resolveBackupJobs } from './backup-jobs.js';
+import { bondSteps } from './bond-steps.js';
 import { type ResolveContext, indexByName, knownNames } from './context.js';
 import { deriveOutboundNat, internalRoutes, resolveFirewall, resolvePortForwards } from './firewall.js';
 import { attachments, resolveGuests } from './guests.js';
@@ -120,7 +121,7 @@ export function resolveSite(input: SiteInput, path: Path, ctx: ResolveContext, a
   if (firewall) deriveOutboundNat(firewall, wireguard, networks, (network) => tunnelLeavesWan(siteMatches({ policy, firewall, wireguard }), network));
 
   const upstream = firewall && input.firewall ? resolveUpstream(input.firewall, firewall, wireguard, haproxy, path.concat('firewall'), vpcNetwork ? aws?.vpc : undefined) : undefined;
-  const manualSteps = [...(upstream ? upstreamSteps(upstream) : []), ...(firewall ? [...acmeSteps(haproxy, firewall.release), ...antiLockoutSteps(firewall), ...reflectionSteps(firewall)] : [])];
+  const manualSteps = [...(upstream ? upstreamSteps(upstream) : []), ...bondSteps(hosts), ...(firewall ? [...acmeSteps(haproxy, firewall.release), ...antiLockoutSteps(firewall), ...reflectionSteps(firewall)] : [])];
 
   const backup = input.backup?.pbs ? resolveBackup(input, path.concat('backup', 'pbs'), ctx, aws) : undefined;
   const guests = resolveGuests(input, site, path, ctx, { firewall, hosts: hostInputs.map((h) => h.name), networks: byId, services, backup });

@@ -158,6 +158,32 @@ describe('a bond', async () => {
 
 // Proxmox VE's writer refuses a VLAN device whose MTU is above its raw device's (check_mtu; one without
 // counts as 1500), and the kernel will not set it: a bridge's MTU on a VLAN device port goes on down.
+describe("a bond's switch side, in steps.md", () => {
+  // The kernel's bonding.rst, "Switch Configuration": 802.3ad needs an 802.3ad aggregation on the switch, balance-rr,
+  // balance-xor and broadcast a static group; active-backup, balance-tlb and balance-alb nothing.
+  const stepsOf = async (yaml: string) => (await render(yaml)).get('hosting/steps.md') ?? '';
+  const stepLines = (text: string) => text.split('\n').filter((l) => l.startsWith('1. ') && l.includes('switch'));
+
+  it('names the LACP group an 802.3ad bond needs, with its NICs and host, and nothing for an active-backup bond', async () => {
+    const lines = stepLines(await stepsOf(hostOnBond));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(`the switch ports of ${LACP.slaves.join(', ')} on Proxmox host pve one LACP (IEEE 802.3ad) link aggregation group`);
+    expect(lines[0]).toContain('bond bond0 carries');
+    for (const slave of BACKUP.slaves) expect(lines[0]).not.toContain(slave);
+  });
+
+  it.each(['balance-rr', 'balance-xor', 'broadcast'])('names a static group for mode %s', async (mode) => {
+    const lines = stepLines(await stepsOf(withBonds([Object.assign({}, LACP, { mode, xmit_hash_policy: mode === 'balance-xor' ? 'layer2' : undefined })], hostOnBond)));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('one static link aggregation group (no LACP');
+    expect(lines[0]).toContain(`Bond mode ${mode} sends from one MAC address on every port`);
+  });
+
+  it.each(['active-backup', 'balance-tlb', 'balance-alb'])('asks nothing of the switch for mode %s', async (mode) => {
+    expect(stepLines(await stepsOf(withBonds([{ name: 'bond0', slaves: LACP.slaves, mode }], hostOnBond)))).toEqual([]);
+  });
+});
+
 describe('a bridge on a VLAN device port', () => {
   const mtus = (file: ReturnType<typeof parseInterfaces>) => Object.fromEntries([...file.stanzas].map(([name, s]) => [name, option(s, 'mtu')[0]]));
 

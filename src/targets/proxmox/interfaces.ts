@@ -119,6 +119,20 @@ export const BOND_XMIT_HASH_POLICIES: readonly string[] = ['layer2', 'layer2+3',
 /** Modes with which Proxmox VE's writer keeps bond-xmit-hash-policy (it drops the line with any other). */
 export const BOND_HASH_MODES: readonly string[] = ['balance-xor', '802.3ad'];
 
+/**
+ * What the switch the slaves connect to must have for a bond mode (the
+ * kernel's Documentation/networking/bonding.rst, "Switch Configuration":
+ * 802.3ad needs the ports configured as an 802.3ad aggregation; balance-rr,
+ * balance-xor and broadcast need them grouped, an "etherchannel" or "trunk
+ * group"; active-backup, balance-tlb and balance-alb need nothing).
+ */
+export const BOND_SWITCH_GROUP: Readonly<Record<string, 'lacp' | 'static' | undefined>> = {
+  '802.3ad': 'lacp',
+  'balance-rr': 'static',
+  'balance-xor': 'static',
+  broadcast: 'static',
+};
+
 /** The one mode with which Proxmox VE's writer keeps bond-primary. */
 export const BOND_PRIMARY_MODE = 'active-backup';
 
