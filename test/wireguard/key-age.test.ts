@@ -7,7 +7,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
-import { edit, lint, root } from '../helpers.js';
+import { edit, lint, render, root } from '../helpers.js';
 import { generateKeyPair } from '../../src/targets/wireguard/keys.js';
 import { gen, topologyCases } from './cli.js';
 import { join } from 'node:path';
@@ -81,6 +81,41 @@ describe('wg/key-age', () => {
       expect(schema.length, text).toBeGreaterThan(0);
       expect(schema[0]!.severity).toBe('error');
     }
+  });
+});
+
+describe('peers.md, the inventory', () => {
+  /** Each peer's Public key cell, by name (the table's columns: address, name, role, key, status, AllowedIPs). */
+  const keyCells = async (text: string) => {
+    const md = (await render(text)).get('home/wireguard/peers.md')!;
+    const rows = md.split('\n').filter((l) => /^\| 10\./.test(l)).map((l) => l.split(' | '));
+    return Object.fromEntries(rows.map((r) => [r[1], r[3]]));
+  };
+
+  it("shows each key's key_date and, under a policy, the day it falls due as wg/key-age counts it; never whether it is overdue (the file is the same every day)", async () => {
+    const text = withDates(90, { 'mac-workstation': daysBefore(100), 'laptop-john': daysBefore(10) });
+    const cells = await keyCells(text);
+    const due = (made: string) => new Date(Date.parse(`${made}T00:00:00Z`) + 90 * DAY * 1000).toISOString().slice(0, 10);
+    expect(cells['mac-workstation']).toMatch(new RegExp(`^\`\\.\\.\\.[^\`]{8}\` ${daysBefore(100)}, due ${due(daysBefore(100))}$`));
+    expect(cells['laptop-john']).toMatch(new RegExp(`\` ${daysBefore(10)}, due ${due(daysBefore(10))}$`));
+    // The day wg/key-age warns from is the due day: the 100-day-old key is past it, the 10-day-old one is not.
+    expect(await keyAge(text)).toHaveLength(1);
+    expect((await keyAge(text))[0]).toContain('mac-workstation');
+    // A disabled peer is no key to rotate; without a key_date an enabled one says so.
+    expect(cells['iphone-john']).toMatch(/`$/);
+    vi.stubEnv('GEN_TODAY', daysBefore(-400));
+    expect(await keyCells(text)).toEqual(cells);
+  });
+
+  it('shows the key_date without a policy, and nothing more where there is none', async () => {
+    const cells = await keyCells(withDates(undefined, { 'laptop-john': daysBefore(10) }));
+    expect(cells['laptop-john']).toMatch(new RegExp(`\` ${daysBefore(10)}$`));
+    expect(cells['mac-workstation']).toMatch(/`$/);
+  });
+
+  it('says an enabled peer under a policy has no key_date', async () => {
+    const cells = await keyCells(withDates(90, { 'laptop-john': daysBefore(10) }));
+    expect(cells['mac-workstation']).toMatch(/` \(no key\\_date\)$/);
   });
 });
 

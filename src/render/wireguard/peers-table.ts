@@ -1,6 +1,7 @@
 // peers.md: the peer inventory an operator would keep by hand (address, name, role,
 // end of the public key, status), plus each role's next free address.
-import type { Peer, Site } from '../../model.js';
+import { dayOf, dayText } from '../../io/days.js';
+import type { Peer, Site, WireguardInstance } from '../../model.js';
 import { parseIPv4 } from '../../net.js';
 import { slotted, template } from '../templates.js';
 
@@ -29,7 +30,7 @@ export function peersTable(site: Site): string {
           name: cell(peer.name),
           role: cell(peer.role),
           // The last 8 characters identify a key in `wg show` output without publishing it whole.
-          key: peer.publicKey !== undefined ? `\`...${peer.publicKey.slice(-8)}\`` : '(none)',
+          key: peer.publicKey !== undefined ? `\`...${peer.publicKey.slice(-8)}\`${keyDays(peer, instance)}` : '(none)',
           status: !peer.enabled ? 'disabled' : peer.publicKey === undefined ? 'no public key' : 'active',
           allowedIps: cell(peer.allowedIps.join(', ') || 'none'),
         }),
@@ -42,6 +43,19 @@ export function peersTable(site: Site): string {
     })),
   }));
   return template('wireguard/peers.md.hbs')({ site: cell(site.name), instances });
+}
+
+/**
+ * The key's key_date, and under key_rotation_days the day it falls due, as
+ * wg/key-age counts it: the inventory's dates, which the topology holds. Not
+ * whether it is overdue: that depends on the day the file is read, and the
+ * file is the same every day (gen wg list and gen lint say it).
+ */
+function keyDays(peer: Peer, instance: WireguardInstance): string {
+  const days = instance.keyRotationDays;
+  const made = peer.keyDate === undefined ? undefined : dayOf(peer.keyDate);
+  if (made === undefined) return days !== undefined && peer.enabled ? ' (no key\\_date)' : '';
+  return days === undefined ? ` ${peer.keyDate}` : ` ${peer.keyDate}, due ${dayText(made + days)}`;
 }
 
 /** The fields of a peer's line in the table. */
