@@ -17,7 +17,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Host } from '../../src/model.js';
 import { addressInterface } from '../../src/targets/proxmox/interfaces.js';
 import { modelOf, readExample, render, root } from '../helpers.js';
-import { missing } from '../system-tools.js';
+import { missing, titled } from '../system-tools.js';
+import { builds } from './ifupdown2-builds.js';
 import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
 
 removeTempDirsAfterAll();
@@ -349,7 +350,9 @@ describe.skipIf(why)(`apply-interfaces.sh on a stand-in node${why ? ` (skipped: 
 
 const whyUml = missing(['linux.uml', 'modprobe', 'ifup', 'ifquery', 'bridge', 'sha256sum']);
 
-describe.skipIf(whyUml)(`apply-interfaces.sh on a node brought up by ifupdown2 in User-Mode-Linux${whyUml ? ` (skipped: ${whyUml})` : ''}`, () => {
+for (const build of builds) {
+const why = whyUml ?? build.why;
+describe.skipIf(why)(titled(`apply-interfaces.sh on a node brought up by ${build.name} in User-Mode-Linux`, why), () => {
   const installed = '192.168.0.77/24';
   let host: Host;
   let own: [string, string][];
@@ -360,7 +363,7 @@ describe.skipIf(whyUml)(`apply-interfaces.sh on a node brought up by ifupdown2 i
     host = site.hosts[0]!;
     own = genAddresses(host);
     const files = await render(text);
-    const dir = join(work, 'uml');
+    const dir = join(work, `uml-${builds.indexOf(build)}`);
     const stubs = join(dir, 'stubs');
     mkdirSync(stubs, { recursive: true });
     writeFileSync(join(stubs, 'apply-interfaces.sh'), files.get(`${site.name}/proxmox/${host.name}/apply-interfaces.sh`)!);
@@ -399,7 +402,7 @@ describe.skipIf(whyUml)(`apply-interfaces.sh on a node brought up by ifupdown2 i
     ].join('\n');
     writeFileSync(join(dir, 'driver.sh'), `${driver.join('\n')}\n${altname}\necho '== end'\n`);
     const out = join(dir, 'out');
-    const env = { ...process.env, ETCNET: host.name, HOSTS: join(dir, 'hosts'), VERIFY: join(dir, 'driver.sh'), VERIFY_STUBS: stubs };
+    const env = Object.assign({}, process.env, build.env(), { ETCNET: host.name, HOSTS: join(dir, 'hosts'), VERIFY: join(dir, 'driver.sh'), VERIFY_STUBS: stubs });
     try {
       await promisify(execFile)(join(root, 'test/scripts/uml-ifupdown2.sh'), [join(dir, 'interfaces'), out], { timeout: 150_000, env });
     } catch (error) {
@@ -447,3 +450,4 @@ describe.skipIf(whyUml)(`apply-interfaces.sh on a node brought up by ifupdown2 i
     expect(addresses('2').sort()).toEqual(own.map(([d, a]) => `${d} ${a}`).sort());
   });
 });
+}

@@ -1,8 +1,9 @@
 // The generated interfaces files against the real ifupdown2: a parse with
 // Proxmox's settings for every file, and a bring-up inside User-Mode-Linux
 // (the host kernel has no VLAN filtering) that shows the derived route and
-// the bridge VLANs in the kernel's own tables.
-import { execFile } from 'node:child_process';
+// the bridge VLANs in the kernel's own tables. Each runs with Debian's
+// ifupdown2 and with Proxmox VE 9's (ifupdown2-builds.ts).
+import { execFile, spawnSync } from 'node:child_process';
 import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -10,7 +11,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Network, Site } from '../../src/model.js';
 import { formatIPv4 } from '../../src/net.js';
 import { edit, modelOf, readExample, render, root } from '../helpers.js';
-import { attempt, missing, titled } from '../system-tools.js';
+import { missing, titled } from '../system-tools.js';
+import { builds, pveBuild, pvePatches } from './ifupdown2-builds.js';
 import { NIC, hostWithNic } from './nic-address.js';
 import { BACKUP, BOND_MTU, LACP, bridgeOnBondVlan, bridgeOnBridgeVlan, bridgeOnVlanPort, hostOnBond, vlanNics } from './bond.js';
 import { MGMT, hostOnJumboVlan, hostOnVlan, hostOnVlanWithRoutes } from './vlan-address.js';
@@ -53,13 +55,21 @@ const variants: Record<string, () => string> = {
   'B with VLAN devices with addresses on a bond and on a NIC': () => vlanNics,
 };
 
-const syncheck = join(root, 'test/scripts/ifupdown2-syncheck.sh');
+const syncheckScript = join(root, 'test/scripts/ifupdown2-syncheck.sh');
 const whyParse = missing(['ifup', 'ifquery', 'ip', 'unshare']);
 
-describe.skipIf(whyParse)(titled('ifupdown2 parses every generated file', whyParse), () => {
+for (const build of builds) {
+const why = whyParse ?? build.why;
+/** ifupdown2-syncheck.sh with this build; its exit status and both outputs. */
+const syncheck = (args: string[]) => {
+  const r = spawnSync(syncheckScript, args, { encoding: 'utf8', env: Object.assign({}, process.env, build.env()) });
+  return { status: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+};
+
+describe.skipIf(why)(titled(`${build.name} parses every generated file`, why), () => {
   it.each(Object.keys(variants))('%s: no error, no warning, every stanza parsed', async (name) => {
     const file = await interfacesOf(variants[name]!(), name.replace(/\W+/g, '-'));
-    const result = attempt(syncheck, [file]);
+    const result = syncheck([file]);
     expect(result.stderr + (result.status === 0 ? '' : result.stdout)).toBe('');
     expect(result.status).toBe(0);
     const parsed = JSON.parse(result.stdout) as { name: string; config: Record<string, string | string[]> }[];
@@ -68,7 +78,7 @@ describe.skipIf(whyParse)(titled('ifupdown2 parses every generated file', whyPar
   });
 
   it('reads a NIC with an address of its own with that address and MTU', async () => {
-    const result = attempt(syncheck, [await interfacesOf(hostWithNic, 'nic-address')]);
+    const result = syncheck([await interfacesOf(hostWithNic, 'nic-address')]);
     expect(result.status).toBe(0);
     const parsed = JSON.parse(result.stdout) as { name: string; addr_method?: string; config: Record<string, string | string[]> }[];
     const nic = parsed.find((s) => s.name === NIC.name)!;
@@ -77,7 +87,7 @@ describe.skipIf(whyParse)(titled('ifupdown2 parses every generated file', whyPar
   });
 
   it('reads the bonds with their slaves, mode, hash policy or primary, and MTU', async () => {
-    const result = attempt(syncheck, [await interfacesOf(hostOnBond, 'bonds')]);
+    const result = syncheck([await interfacesOf(hostOnBond, 'bonds')]);
     expect(result.status).toBe(0);
     const parsed = JSON.parse(result.stdout) as { name: string; config: Record<string, string | string[]> }[];
     const config = (name: string) => parsed.find((s) => s.name === name)!.config;
@@ -90,7 +100,7 @@ describe.skipIf(whyParse)(titled('ifupdown2 parses every generated file', whyPar
   it('reports a broken file (the check can fail)', async () => {
     const file = await interfacesOf(homelab, 'broken');
     writeFileSync(file, readFileSync(file, 'utf8').replace('bridge-stp off', 'bridge-stp maybe'));
-    const result = attempt(syncheck, [file]);
+    const result = syncheck([file]);
     expect(result.status).toBe(1);
     expect(result.stdout).toMatch(/bridge-stp: invalid value "maybe"/);
   });
@@ -99,28 +109,41 @@ describe.skipIf(whyParse)(titled('ifupdown2 parses every generated file', whyPar
     const good = await interfacesOf(homelab, 'many-good');
     const broken = await interfacesOf(homelab, 'many-broken');
     writeFileSync(broken, readFileSync(broken, 'utf8').replace('bridge-stp off', 'bridge-stp maybe'));
-    const fine = attempt(syncheck, ['--no-query', good, good]);
+    const fine = syncheck(['--no-query', good, good]);
     expect(fine.stdout + fine.stderr).toBe('');
     expect(fine.status).toBe(0);
-    const result = attempt(syncheck, ['--no-query', good, broken, good]);
+    const result = syncheck(['--no-query', good, broken, good]);
     expect(result.status).toBe(1);
     expect(result.stdout.match(/^FILE: .*$/gm)).toEqual([`FILE: ${realpathSync(broken)}`]);
     expect(result.stdout).toMatch(/bridge-stp: invalid value "maybe"/);
   });
 });
 
+}
+
+describe.skipIf(pveBuild.why)(titled("Proxmox's patches on upstream ifupdown2 3.3.0", pveBuild.why), () => {
+  it("every one of Proxmox's own patches applies, but the one for the package build (setup.py)", () => {
+    const { applied, skipped } = pvePatches();
+    expect(applied.filter((p) => p.startsWith('pve/')).length).toBeGreaterThan(0);
+    expect(skipped.filter((p) => p.startsWith('pve/'))).toEqual(skipped.filter((p) => /^pve\/\d+-setup-/.test(p)));
+  });
+});
+
 const uml = join(root, 'test/scripts/uml-ifupdown2.sh');
 const whyUml = missing(['linux.uml', 'modprobe', 'ifup', 'bridge']);
 
+for (const build of builds) {
+const why = whyUml ?? build.why;
+const tag = build === builds[0] ? '' : `-${builds.indexOf(build)}`;
 // The bring-ups run in beforeAll, never at collection time: a skipped block collects without running anything.
-describe.skipIf(whyUml)(titled('bring-up with ifupdown2 inside User-Mode-Linux', whyUml), () => {
+describe.skipIf(why)(titled(`bring-up with ${build.name} inside User-Mode-Linux`, why), () => {
   const run = promisify(execFile);
   async function bringUp(yaml: string, name: string, probes: string[] = [], edit?: (text: string) => string, peer?: string, env: Record<string, string> = {}): Promise<(file: string) => string> {
-    const file = await interfacesOf(yaml, name);
+    const file = await interfacesOf(yaml, `${name}${tag}`);
     if (edit) writeFileSync(file, edit(readFileSync(file, 'utf8')));
-    const out = join(work, `uml-${name}`);
+    const out = join(work, `uml-${name}${tag}`);
     try {
-      await run(uml, [file, out, ...probes], { timeout: 150_000, env: Object.assign({}, process.env, peer ? { PEER: peer } : {}, env) });
+      await run(uml, [file, out, ...probes], { timeout: 150_000, env: Object.assign({}, process.env, build.env(), peer ? { PEER: peer } : {}, env) });
     } catch (error) {
       const e = error as { stdout?: string; stderr?: string };
       throw new Error(`bring-up of ${name} failed:\n${e.stdout ?? ''}${e.stderr ?? ''}`);
@@ -157,6 +180,12 @@ describe.skipIf(whyUml)(titled('bring-up with ifupdown2 inside User-Mode-Linux',
   const mtuDrifts = join(work, 'vlan-mtu.drifts');
   const reload = (file: string) => `mount --bind ${file} /etc/network/interfaces && ifreload -a`;
   let jumboVlan: (file: string) => string;
+  // Bonds over NICs, and a VLAN device of a NIC as the port of the VLAN-aware vmbr2 (docs/proxmox.md, VLANs).
+  const vlanPortInAware = edit(edit(hosting, [...hostPath, 'bridges', 1, 'ports'], ['eno4.20']), [...hostPath, 'bridges', 1, 'mtu'], 9000);
+  let bonds: (file: string) => string;
+  let vlanPort: (file: string) => string;
+  // Debian's ifupdown2 refuses the VLAN device port: the run fails, its files stay.
+  const filesOf = (name: string) => () => (f: string) => readFileSync(join(work, `uml-${name}${tag}`, f), 'utf8');
   beforeAll(async () => {
     writeFileSync(mtuScript, `for d in ${MGMT.bridge} ${MGMT.device}; do echo "$d $(cat /sys/class/net/$d/mtu)"; done\n`);
     writeFileSync(mtuDrifts, `sed '/\\tmtu 9000$/d' /run/in/interfaces > /tmp/no-mtu && ${reload('/tmp/no-mtu')}\n${reload('/run/in/interfaces')}\n`);
@@ -168,11 +197,43 @@ describe.skipIf(whyUml)(titled('bring-up with ifupdown2 inside User-Mode-Linux',
       bringUp(hostingWithTrunk, 'B-trunk'),
       bringUp(jumbo, 'A-jumbo'),
       bringUp(onVlan, 'B-vlan-address', ['192.168.20.5'], undefined, peer),
-      bringUp(onVlan, 'B-untagged-address', [], untagged, peer).catch(() => (f: string) => readFileSync(join(work, 'uml-B-untagged-address', f), 'utf8')),
+      bringUp(onVlan, 'B-untagged-address', [], untagged, peer).catch(() => (f: string) => readFileSync(join(work, `uml-B-untagged-address${tag}`, f), 'utf8')),
     ]);
     // After the others: two User-Mode-Linux guests at a time are enough for the machine.
     jumboVlan = await bringUp(edit(hostOnJumboVlan, [...hostPath, 'bridges', 1, 'ports'], ['fwport']), 'B-jumbo-vlan', [], undefined, undefined, { VERIFY: mtuScript, VERIFY_DRIFTS: mtuDrifts });
+    [bonds, vlanPort] = await Promise.all([bringUp(hostOnBond, 'B-bonds'), bringUp(vlanPortInAware, 'B-vlan-port').catch(filesOf('B-vlan-port'))]);
   }, 300_000);
+
+  it('runs this build of ifupdown2', () => {
+    expect(a('ifup-path.txt').trim()).toBe(build.env().IFUPDOWN2_TREE ? join(build.env().IFUPDOWN2_TREE!, 'share/ifupdown2/__main__.py') : realpathSync('/usr/sbin/ifup'));
+  });
+
+  it('bonds come up as bonds of the NICs they name, with their mode and MTU, the LACP one as a bridge port', () => {
+    const links = JSON.parse(bonds('links.json')) as { ifname: string; mtu: number; master?: string; linkinfo?: { info_kind: string; info_data?: { mode?: string } } }[];
+    const detailed = JSON.parse(bonds('bonds.json')) as typeof links;
+    for (const bond of [LACP, BACKUP]) {
+      expect(links.filter((l) => l.master === bond.name).map((l) => l.ifname).sort()).toEqual([...bond.slaves].sort());
+      const found = detailed.find((l) => l.ifname === bond.name)!;
+      expect(found.linkinfo!.info_data!.mode).toBe(bond.mode);
+      expect(found.mtu).toBe(bond === LACP ? BOND_MTU : bond.mtu);
+    }
+    expect(links.find((l) => l.ifname === LACP.name)!.master).toBe('vmbr2');
+    expect(bonds('ifup-problems.log')).toBe('');
+    expect(bonds('ifquery-check.rc').trim()).toBe('0');
+  });
+
+  it('a VLAN device as the port of a VLAN-aware bridge: Proxmox VE 9 carries the bridge’s VLANs on it; Debian’s 3.0.0 refuses it', () => {
+    const ports = JSON.parse(vlanPort('bridge-vlan.json')) as { ifname: string; vlans: { vlan: number }[] }[];
+    const vids = ports.find((p) => p.ifname === 'eno4.20')!.vlans.map((v) => v.vlan);
+    if (build.env().IFUPDOWN2_TREE) {
+      expect(vids).toEqual([1, 10, 20, 30]);
+      expect(vlanPort('ifup-problems.log')).toBe('');
+      expect(vlanPort('ifquery-check.rc').trim()).toBe('0');
+    } else {
+      expect(vids).toEqual([1]);
+      expect(vlanPort('ifup-problems.log')).toContain('error: vmbr2: eno4.20: vlan sub-interface is not supported in a vlan-aware bridge');
+    }
+  });
 
   it('scenario A: the derived return route and the default gateway are in the routing table, and leave with ifdown', () => {
     const routes = a('route.txt').split('\n');
@@ -255,3 +316,4 @@ describe.skipIf(whyUml)(titled('bring-up with ifupdown2 inside User-Mode-Linux',
     expect(bare('ping.txt')).toContain('100% packet loss');
   });
 });
+}

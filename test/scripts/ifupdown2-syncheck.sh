@@ -8,6 +8,8 @@
 # With --no-query, checks any number of files in one namespace and prints no
 # stanzas; a file with a message is named before its messages.
 # Needs root, ifupdown2, iproute2, util-linux.
+# With IFUPDOWN2_TREE=DIR (a tree ifupdown2-pve-tree.sh built), checks with
+# that ifupdown2 and its configuration and policy files instead of Debian's.
 # Usage: ifupdown2-syncheck.sh FILE | ifupdown2-syncheck.sh --no-query FILE...
 set -euo pipefail
 QUERY=1
@@ -20,21 +22,28 @@ FILES=()
 for f in "$@"; do FILES+=("$(readlink -f "$f")"); done
 NS=ifchk-$$
 CONF=$(mktemp)
-sed -e 's/^multiple_vlan_aware_bridge_support=0/multiple_vlan_aware_bridge_support=1/' \
-    -e 's/^addon_syntax_check=0/addon_syntax_check=1/' /etc/network/ifupdown2/ifupdown2.conf > "$CONF"
+TREE=${IFUPDOWN2_TREE:+$(readlink -f "$IFUPDOWN2_TREE")}
+# shellcheck disable=SC1091 # ifupdown2-conf.sh, beside this script
+. "$(dirname "$0")/ifupdown2-conf.sh"
+ifupdown2_conf "$TREE" > "$CONF"
 ip netns add "$NS"
 trap 'ip netns del "$NS"; rm -f "$CONF"' EXIT
-ip netns exec "$NS" unshare -m bash -s "$CONF" "$QUERY" "${FILES[@]}" <<'IN'
+ip netns exec "$NS" unshare -m bash -s "$CONF" "$QUERY" "$TREE" "${FILES[@]}" <<'IN'
 set -euo pipefail
 # Debian's Python, as on Proxmox VE (ifup starts with `#!/usr/bin/env python3`): not a python3
 # of the caller's PATH, such as a pyenv shim (0.1 s of CPU and 0.2 s of wall per ifup or ifquery).
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
-CONF=$1 QUERY=$2
-shift 2
+CONF=$1 QUERY=$2 TREE=$3
+shift 3
 mount --make-rprivate /
 mkdir -p /run/network /var/tmp/network
 mount -t tmpfs tmpfs /run/network; mount -t tmpfs tmpfs /var/tmp/network
 mount --bind "$CONF" /etc/network/ifupdown2/ifupdown2.conf
+if [[ -n $TREE ]]; then
+  export PATH=$TREE/sbin:$PATH PYTHONPATH=$TREE/pylib
+  mount --bind "$TREE/etc/addons.conf" /etc/network/ifupdown2/addons.conf
+  mount --bind "$TREE/policy.d" /var/lib/ifupdown2/policy.d
+fi
 status=0
 for file in "$@"; do
   # ifupdown2's netlink socket now and then fails with "recv() error: [Errno 22]" when

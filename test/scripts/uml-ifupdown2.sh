@@ -23,15 +23,18 @@
 # UML_TIMEOUT (seconds, 120 by default) bounds the guest's whole run.
 # With HOSTS=FILE in the environment, a writable copy of FILE is the guest's
 # /etc/hosts, which getent (getaddrinfo) reads: the node name resolves there.
+# With IFUPDOWN2_TREE=DIR (a tree ifupdown2-pve-tree.sh built), the guest
+# runs that ifupdown2 with its configuration and policy files, not Debian's.
 set -euo pipefail
 FILE=$(readlink -f "$1"); mkdir -p "$2"; OUT=$(readlink -f "$2"); rm -f "$OUT"/*
 shift 2
 for a in "$@"; do [[ $a =~ ^[0-9.]+$ ]] || { echo "not an IPv4 address: $a"; exit 2; }; done
 PROBES=$(IFS=,; echo "$*")
 CONF=$(mktemp /tmp/ifupdown2-pve.XXXXXX)
-# Proxmox's ifupdown2 ships these two settings.
-sed -e 's/^multiple_vlan_aware_bridge_support=0/multiple_vlan_aware_bridge_support=1/' \
-    -e 's/^addon_syntax_check=0/addon_syntax_check=1/' /etc/network/ifupdown2/ifupdown2.conf > "$CONF"
+TREE=${IFUPDOWN2_TREE:+$(readlink -f "$IFUPDOWN2_TREE")}
+# shellcheck disable=SC1091 # ifupdown2-conf.sh, beside this script
+. "$(dirname "$0")/ifupdown2-conf.sh"
+ifupdown2_conf "$TREE" > "$CONF"
 INIT=$(mktemp /tmp/uml-init.XXXXXX); chmod 755 "$INIT"
 trap 'rm -f "$INIT" "$CONF"' EXIT
 cat > "$INIT" <<'GUEST'
@@ -65,12 +68,29 @@ if [ -n "$ETCNET" ]; then
   [ ! -d /etc/iproute2/rt_tables.d ] || { cp -r /etc/iproute2/rt_tables.d /run/in/rt_tables.d; mount -t tmpfs tmpfs /etc/iproute2/rt_tables.d; cp -r /run/in/rt_tables.d/. /etc/iproute2/rt_tables.d/; }
 fi
 mount --bind "$IFCONF" /etc/network/ifupdown2/ifupdown2.conf
+if [ -n "$TREE" ]; then
+  export PATH="$TREE/sbin:$PATH" PYTHONPATH="$TREE/pylib"
+  mount --bind "$TREE/etc/addons.conf" /etc/network/ifupdown2/addons.conf
+  mount --bind "$TREE/policy.d" /var/lib/ifupdown2/policy.d
+fi
 [ -z "$HOSTSFILE" ] || mount --bind /run/in/hosts /etc/hosts
-for m in bridge 8021q dummy veth; do modprobe -d /mnt $m; done
+for m in bridge 8021q dummy veth bonding; do modprobe -d /mnt $m; done
 ip link set lo up
-# Physical ports become dummy devices: every name in bridge-ports.
+# The node's NICs become dummy devices: every interface the file names (in a
+# stanza, bridge-ports, bond-slaves, or as the raw device of a VLAN device
+# NAME.VID or vlan-raw-device) that it does not make itself, as it makes
+# bridges, bonds and VLAN devices.
+NICS=$(awk '
+  function name(n) { if (n != "none" && n != "") names[n] = 1 }
+  $1 == "iface" { cur = $2; name(cur); if (cur ~ /\./) logical[cur] = 1; next }
+  $1 ~ /^(bridge[-_]ports|bond[-_]slaves)$/ { logical[cur] = 1; for (i = 2; i <= NF; i++) name($i); next }
+  $1 ~ /^vlan[-_](raw[-_]device|id)$/ { logical[cur] = 1; if ($1 ~ /raw/) name($2) }
+  END {
+    for (n in names) if (n ~ /\./) { raw = substr(n, 1, index(n, ".") - 1); logical[n] = 1; name(raw) }
+    for (n in names) if (!(n in logical) && n != "lo") print n
+  }' "$IFFILE" | sort)
 PEER_PORT=${PEER%%,*}; PEER_REST=${PEER#*,}; PEER_TAG=${PEER_REST%%,*}; PEER_ADDR=${PEER_REST#*,}
-for p in $(sed -n 's/^[[:space:]]*bridge[-_]ports[[:space:]]\+//p' "$IFFILE" | tr ' ' '\n' | grep -v -x -e none -e '' | sort -u); do
+for p in $NICS; do
   if [ -n "$PEER" ] && [ "$p" = "$PEER_PORT" ]; then
     ip netns add peer
     ip link add "$p" type veth peer name peer0 netns peer
@@ -83,6 +103,8 @@ for p in $(sed -n 's/^[[:space:]]*bridge[-_]ports[[:space:]]\+//p' "$IFFILE" | t
   fi
 done
 O=/mnt/out
+# Which ifupdown2 ran: the file the ifup command is.
+readlink -f "$(command -v ifup)" > $O/ifup-path.txt
 ifup -a -i "$IFFILE" > $O/ifup.log 2>&1; echo $? > $O/ifup.rc
 # The kernel passes a device's carrier on to the devices stacked on it (a
 # VLAN device on a bridge) from its linkwatch work, up to a second later
@@ -113,6 +135,7 @@ ip -br addr > $O/addr.txt
 ip route > $O/route.txt
 ip -d -j link show type bridge > $O/bridges.json
 ip -d -j link show type vlan > $O/vlans.json
+ip -d -j link show type bond > $O/bonds.json
 bridge -j -compressvlans vlan show > $O/bridge-vlan.json
 bridge -compressvlans vlan show > $O/bridge-vlan.txt
 ifquery -a -c -i "$IFFILE" > $O/ifquery-check.txt 2>&1; echo $? > $O/ifquery-check.rc
@@ -132,7 +155,7 @@ sync; poweroff -f
 GUEST
 # Kernel arguments KEY=VALUE become init's environment.
 timeout "${UML_TIMEOUT:-120}" linux.uml mem=384M rootfstype=hostfs rootflags=/ ro init="$INIT" \
-  IFFILE="$FILE" IFCONF="$CONF" OUTDIR="$OUT" PROBES="$PROBES" PEER="${PEER:-}" ETCNET="${ETCNET:-}" HOSTSFILE="${HOSTS:+$(readlink -f "$HOSTS")}" VERIFY="${VERIFY:+$(readlink -f "$VERIFY")}" \
+  IFFILE="$FILE" IFCONF="$CONF" TREE="$TREE" OUTDIR="$OUT" PROBES="$PROBES" PEER="${PEER:-}" ETCNET="${ETCNET:-}" HOSTSFILE="${HOSTS:+$(readlink -f "$HOSTS")}" VERIFY="${VERIFY:+$(readlink -f "$VERIFY")}" \
   VSTUBS="${VERIFY_STUBS:+$(readlink -f "$VERIFY_STUBS")}" VDRIFTS="${VERIFY_DRIFTS:+$(readlink -f "$VERIFY_DRIFTS")}" con0=fd:0,fd:1 con=null \
   < /dev/null > "$OUT/console.log" 2>&1 || true
 [[ -f $OUT/DONE ]] || { echo "UML run failed:"; tail -20 "$OUT/console.log"; exit 2; }

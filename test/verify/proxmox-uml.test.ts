@@ -17,7 +17,8 @@ import { jobOptions } from '../../src/render/backup-jobs.js';
 import { renderAll } from '../../src/render/index.js';
 import { shellWord } from '../../src/render/shell.js';
 import { edit, lineOfText, modelOf, readExample, root } from '../helpers.js';
-import { missing } from '../system-tools.js';
+import { missing, titled } from '../system-tools.js';
+import { builds, type Ifupdown2Build } from '../proxmox/ifupdown2-builds.js';
 import { MGMT, hostOnVlan } from '../proxmox/vlan-address.js';
 import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
 
@@ -97,11 +98,11 @@ interface Runs {
 
 const run = promisify(execFile);
 
-async function verifyInUml(model: Model, name: string, drifts: string[]): Promise<Runs> {
+async function verifyInUml(build: Ifupdown2Build, model: Model, name: string, drifts: string[]): Promise<Runs> {
   const site = model.sites[0]!;
   const host = site.hosts[0]!;
   const files = renderAll(model);
-  const dir = join(work, name);
+  const dir = join(work, `${name}-${builds.indexOf(build)}`);
   mkdirSync(dir, { recursive: true });
   const interfaces = join(dir, 'interfaces');
   const script = join(dir, 'verify.sh');
@@ -114,7 +115,7 @@ async function verifyInUml(model: Model, name: string, drifts: string[]): Promis
   writeFileSync(hosts, `127.0.0.1 localhost\n${host.bridges.find((br) => br.address !== undefined)!.address} ${host.name}.home.arpa ${host.name}\n`);
   const out = join(dir, 'out');
   // Scenario A runs the script five times, beside the other bring-ups: on a busy machine that takes over two minutes.
-  const env = { ...process.env, UML_TIMEOUT: '240', HOSTS: hosts, VERIFY: script, VERIFY_STUBS: proxmoxStandIns(join(dir, 'stubs'), site), VERIFY_DRIFTS: driftFile };
+  const env = Object.assign({}, process.env, build.env(), { UML_TIMEOUT: '240', HOSTS: hosts, VERIFY: script, VERIFY_STUBS: proxmoxStandIns(join(dir, 'stubs'), site), VERIFY_DRIFTS: driftFile });
   try {
     await run(uml, [interfaces, out], { timeout: 270_000, env });
   } catch (error) {
@@ -141,7 +142,9 @@ function failures(out: string): string[] {
 
 const whyUml = missing(['linux.uml', 'modprobe', 'ifup', 'bridge']);
 
-describe.skipIf(whyUml)(`the Proxmox host's script on an ifupdown2 bring-up in User-Mode-Linux${whyUml ? ` (skipped: ${whyUml})` : ''}`, () => {
+for (const build of builds) {
+const why = whyUml ?? build.why;
+describe.skipIf(why)(titled(`the Proxmox host's script on a bring-up by ${build.name} in User-Mode-Linux`, why), () => {
   const homelab = readExample('homelab');
   const hostPath = ['sites', 0, 'proxmox', 'hosts', 0];
   const trunkYaml = edit(readExample('vlan-hosting'), [...hostPath, 'bridges', 1, 'ports'], ['eno4']);
@@ -170,7 +173,7 @@ describe.skipIf(whyUml)(`the Proxmox host's script on an ifupdown2 bring-up in U
     dropped = trunk.requiredVlans[1]!;
     modelV = await modelOf(hostOnVlan);
     [a, b, v] = await Promise.all([
-      verifyInUml(modelA, 'A', [
+      verifyInUml(build, modelA, 'A', [
         `ip route del ${route!.destination}`,
         `ip link set ${portBridge.ports[0]} nomaster`,
         'echo 192.168.0.1 > /tmp/gen-ns-200',
@@ -178,10 +181,10 @@ describe.skipIf(whyUml)(`the Proxmox host's script on an ifupdown2 bring-up in U
         `printf '%s\\n' ${shellWord(jobAsRead(job, backup, { enabled: 0, mode: 'stop' }))} > /tmp/gen-job-${job.id}`,
       ]),
       // Then the node name only on Debian's 127.0.1.1 line.
-      verifyInUml(modelB, 'B', [`bridge vlan del dev eno4 vid ${dropped}`, hostsDrift(modelB, '127.0.1.1')]),
+      verifyInUml(build, modelB, 'B', [`bridge vlan del dev eno4 vid ${dropped}`, hostsDrift(modelB, '127.0.1.1')]),
       // The address moved from the VLAN device onto the bridge: untagged, in VLAN 1.
       // Then the node name on an address the host does not have.
-      verifyInUml(modelV, 'B-vlan-address', [`ip addr del ${MGMT.address} dev ${MGMT.device} && ip addr add ${MGMT.address} dev ${MGMT.bridge}`, hostsDrift(modelV, '192.0.2.99')]),
+      verifyInUml(build, modelV, 'B-vlan-address', [`ip addr del ${MGMT.address} dev ${MGMT.device} && ip addr add ${MGMT.address} dev ${MGMT.bridge}`, hostsDrift(modelV, '192.0.2.99')]),
     ]);
   }, 600_000);
 
@@ -272,3 +275,4 @@ describe.skipIf(whyUml)(`the Proxmox host's script on an ifupdown2 bring-up in U
     expect(moved!.rc).toBe(1);
   });
 });
+}
