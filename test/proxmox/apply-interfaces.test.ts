@@ -49,6 +49,8 @@ interface Node {
   members?: string;
   /** `ip -o -d link show` of the node; by default, a line of each device up or with an address. */
   links?: string;
+  /** The bridge each device up is a port of (`master` in `ip link`), by device. */
+  masters?: Record<string, string>;
   /** systemd .link files pve-network-interface-pinning wrote (/usr/local/lib/systemd/network), by file name. */
   pins?: Record<string, string>;
 }
@@ -67,7 +69,7 @@ function runOn(script: string, interfaces: string, node: Node, args: string[] = 
   writeFileSync(join(dir, 'name'), node.name);
   writeFileSync(join(dir, 'etc/network/interfaces'), node.interfaces);
   const devices = [...new Set(node.up.concat(node.addresses.map(([d]) => d)))];
-  writeFileSync(join(dir, 'links'), node.up.map((d) => `${devices.indexOf(d) + 2}: ${d}: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP mode DEFAULT group default qlen 1000\\    link/ether bc:24:11:00:00:0${devices.indexOf(d)} brd ff:ff:ff:ff:ff:ff\n`).join(''));
+  writeFileSync(join(dir, 'links'), node.up.map((d) => `${devices.indexOf(d) + 2}: ${d}: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue${node.masters?.[d] ? ` master ${node.masters[d]}` : ''} state UP mode DEFAULT group default qlen 1000\\    link/ether bc:24:11:00:00:0${devices.indexOf(d)} brd ff:ff:ff:ff:ff:ff\n`).join(''));
   writeFileSync(join(dir, 'all'), node.links ?? devices.map((d, i) => ipLink(i + 2, d, `bc:24:11:00:00:0${i}`)).join(''));
   mkdirSync(join(dir, 'usr/local/lib/systemd/network'), { recursive: true });
   for (const [file, text] of Object.entries(node.pins ?? {})) writeFileSync(join(dir, 'usr/local/lib/systemd/network', file), text);
@@ -205,6 +207,21 @@ describe.skipIf(why)(`apply-interfaces.sh on a stand-in node${why ? ` (skipped: 
     expect(r.stderr).toContain(`node name ${host.name} resolves to ${installed.split('/')[0]}, which the new file does not carry`);
     expect(r.log).toEqual([]);
     expect(r.live).toBe(live);
+  });
+
+  it("says that Apply leaves a bridge the new file does not name, and its address, while guest NICs are on it, as Proxmox VE's ifupdown2 does", () => {
+    const live = `${installer('eno1', '192.168.0.2/24', '192.168.0.1')}\nauto vmbr9\niface vmbr9 inet static\n\taddress 10.9.0.1/24\n\tbridge-ports none\n\tbridge-stp off\n\tbridge-fd 0\n`;
+    const up = ['eno1', 'vmbr0', 'vmbr9', 'tap100i0', 'veth101i0@if2', 'fwpr102p0@fwln102i0', 'tap103i0'];
+    // tap103i0 is a guest NIC on vmbr0 (the new file names vmbr0), the others on vmbr9.
+    const masters = { eno1: 'vmbr0', tap100i0: 'vmbr9', 'veth101i0@if2': 'vmbr9', 'fwpr102p0@fwln102i0': 'vmbr9', tap103i0: 'vmbr0' };
+    const node: Node = { name: host.name, interfaces: live, addresses: own.concat([['vmbr9', '10.9.0.1/24']]), up, masters, hosts: [[own[0]![1].split('/')[0]!, host.name]] };
+    const r = runOn(script, interfaces, node);
+    expect(r.status).toBe(1);
+    expect(r.stderr.split('\n').filter((l) => l.startsWith('  '))).toEqual([
+      '  vmbr9 10.9.0.1/24 (inet): the new file does not name vmbr9, which Apply leaves up while guest NICs are on it, and it is gone at the next boot',
+      "  vmbr9: up now with guest NICs on it (tap100i0 veth101i0 fwpr102p0), and the new file does not name it: Apply leaves it up while they are (Proxmox VE's ifupdown2 keeps such a bridge), and it is gone at the next boot, where guests on it fail to start",
+    ]);
+    expect(r.log).toEqual([]);
   });
 
   it('changes nothing on another node, or with an interfaces file that is not the one gen wrote with it', () => {
@@ -400,7 +417,20 @@ describe.skipIf(why)(titled(`apply-interfaces.sh on a node brought up by ${build
       "echo '== ports'",
       'ip -o link show master vmbr0',
     ].join('\n');
-    writeFileSync(join(dir, 'driver.sh'), `${driver.join('\n')}\n${altname}\necho '== end'\n`);
+    // Then the NIC's name back, and a bridge vmbr9 with an address added to the node's file and brought up, with a
+    // guest NIC on it: the script with the flag, and the node's addresses and up links after its Apply.
+    const guest = [
+      "echo '== run 4'",
+      `ip link set enx0 down && ip link property del dev enx0 altname ${port} && ip link set enx0 name ${port} && ip link set ${port} up`,
+      "printf '\\nauto vmbr9\\niface vmbr9 inet static\\n\\taddress 10.9.0.1/24\\n\\tbridge-ports none\\n\\tbridge-stp off\\n\\tbridge-fd 0\\n' >> /etc/network/interfaces && ifreload -a",
+      'ip link add tap100i0 type dummy && ip link set tap100i0 master vmbr9 up',
+      'out=$(bash /run/in/stubs/apply-interfaces.sh --allow-drop /run/in/stubs/interfaces 2>&1); rc=$?; printf \'%s\\n\' "$out"; echo "rc=$rc"',
+      "echo '== addresses'",
+      'ip -o addr show scope global',
+      "echo '== up'",
+      'ip -o link show up',
+    ].join('\n');
+    writeFileSync(join(dir, 'driver.sh'), `${driver.join('\n')}\n${altname}\n${guest}\necho '== end'\n`);
     const out = join(dir, 'out');
     const env = Object.assign({}, process.env, build.env(), { ETCNET: host.name, HOSTS: join(dir, 'hosts'), VERIFY: join(dir, 'driver.sh'), VERIFY_STUBS: stubs });
     try {
@@ -442,6 +472,15 @@ describe.skipIf(why)(titled(`apply-interfaces.sh on a node brought up by ${build
     // What Apply would have done: ifupdown2 does not find the port, and takes the NIC out of vmbr0.
     expect(section('3', 'ifreload')).toContain(`error: vmbr0: bridge port ${port} does not exist`);
     expect(runs['3']!.split('== ports\n')[1]!.split('== end')[0]!.trim()).toBe('');
+  });
+
+  it("a bridge the file does not name, with a guest NIC on it: the script says Apply leaves it and its address up; Proxmox VE's ifupdown2 does (Debian's removes it)", () => {
+    expect(runs['4']).toContain('  vmbr9 10.9.0.1/24 (inet): the new file does not name vmbr9, which Apply leaves up while guest NICs are on it, and it is gone at the next boot');
+    expect(runs['4']).toContain("  vmbr9: up now with guest NICs on it (tap100i0), and the new file does not name it: Apply leaves it up while they are (Proxmox VE's ifupdown2 keeps such a bridge)");
+    expect(runs['4']).toContain('rc=0');
+    const proxmox = build.env().IFUPDOWN2_TREE !== undefined;
+    expect(addresses('4').includes('vmbr9 10.9.0.1/24')).toBe(proxmox);
+    expect(up('4').includes('vmbr9')).toBe(proxmox);
   });
 
   it("applies again without the flag once the node's addresses are all in gen's file", () => {

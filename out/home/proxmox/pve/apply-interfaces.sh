@@ -64,7 +64,7 @@ if [ -r /etc/pve/corosync.conf ]; then
     inside && /[}]/ { if (name == node) for (i = 1; i <= n; i++) print rings[i]; inside = 0 }' /etc/pve/corosync.conf)
 fi
 
-declare -A named=() carried=() applied=() up=() corosync=() resolved=()
+declare -A named=() carried=() applied=() up=() guests=() corosync=() resolved=()
 while read -r name address; do
   [ -n "$name" ] || continue
   named[$name]=1
@@ -73,9 +73,14 @@ done <<< "$new"
 while read -r name _; do
   [ -z "$name" ] || applied[$name]=1
 done <<< "$old"
-# "4: vmbr2.10@vmbr2: <BROADCAST,...>": the name before the @.
-while IFS=': ' read -r _ name _; do
-  [ -z "$name" ] || up[${name%%@*}]=1
+# "4: vmbr2.10@vmbr2: <BROADCAST,...>": the name before the @. A guest NIC on a bridge, "9: tap100i0: <...> master vmbr9 ...":
+# Proxmox VE's ifupdown2 never takes down a bridge that the new file does not name while a port matching
+# ^(tap|veth|fwpr) is on it (ifreload: "cant remove bridge", its patch pve/0003), so the bridge and its addresses stay.
+onbridge=' master ([^ ]+)'
+while IFS=': ' read -r _ name rest; do
+  [ -n "$name" ] || continue
+  up[${name%%@*}]=1
+  if [[ $name =~ ^(tap|veth|fwpr) && $rest =~ $onbridge ]]; then guests[${BASH_REMATCH[1]}]+=" ${name%%@*}"; fi
 done <<< "$links"
 # This node's ringN_addr in corosync.conf: an address, or a name that resolves to one.
 while read -r ring value; do
@@ -180,6 +185,7 @@ while read -r _ dev family address rest; do
   [[ $rest != *dynamic* ]] || line+=", dynamic"
   line+=")"
   if [ -n "${named[$dev]:-}" ]; then line+=": the new file does not list it on $dev, and Apply deletes it"
+  elif [ -n "${guests[$dev]:-}" ] && [ -n "${applied[$dev]:-}" ]; then line+=": the new file does not name $dev, which Apply leaves up while guest NICs are on it, and it is gone at the next boot"
   elif [ -n "${applied[$dev]:-}" ]; then line+=": the new file does not name $dev, which Apply takes down"
   else line+=": no configuration has it, and it is gone at the next boot"; fi
   [ -z "${corosync[$k]:-}" ] || line+="; corosync uses it:${corosync[$k]} of node $node in /etc/pve/corosync.conf"
@@ -189,7 +195,11 @@ done <<< "$addresses"
 down=()
 for name in "${!applied[@]}"; do
   if [ "$name" != lo ] && [ -z "${named[$name]:-}" ] && [ -n "${up[$name]:-}" ]; then
-    down+=("$name: up now, and the new file does not name it: Apply takes it down, with the guest NICs on it")
+    if [ -n "${guests[$name]:-}" ]; then
+      down+=("$name: up now with guest NICs on it (${guests[$name]# }), and the new file does not name it: Apply leaves it up while they are (Proxmox VE's ifupdown2 keeps such a bridge), and it is gone at the next boot, where guests on it fail to start")
+    else
+      down+=("$name: up now, and the new file does not name it: Apply takes it down, with the guest NICs on it")
+    fi
   fi
 done
 if [ ${#lost[@]} -gt 0 ] || [ ${#down[@]} -gt 0 ]; then
