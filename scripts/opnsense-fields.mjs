@@ -35,6 +35,7 @@ export const MODEL_FILES = {
   dnat: 'Firewall/DNat.xml',
   cert: 'Trust/Cert.xml',
   cron: 'Cron/Cron.xml',
+  unbound: 'Unbound/Unbound.xml',
 };
 
 /**

@@ -518,6 +518,8 @@ export interface HaproxyFrontend {
   /** TLS passes through to the backends (TCP mode, routing by SNI); no offloading. */
   passthrough: boolean;
   httpRedirect: boolean;
+  /** Whether the firewall's resolver answers the exact host names with HAProxy's address behind the upstream router (resolve/split-dns.ts). */
+  splitDns: boolean;
   defaultBackend?: string;
   /** Host names routed to their backends: Host header (HTTP) or SNI (passthrough). */
   hosts: { name: string; backend: string; description?: string; path: Path }[];

@@ -240,6 +240,7 @@ export interface HaproxyInput {
     certificate?: string;
     passthrough?: boolean;
     http_redirect?: boolean;
+    split_dns?: boolean;
     default_backend?: string;
     hosts?: { name: string; backend: string; description?: string }[];
     description?: string;

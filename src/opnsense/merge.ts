@@ -65,6 +65,9 @@ const ITEM_KEYS: Record<string, string[][]> = {
   // The ACME client's renewal job is the one with its origin: the plugin makes it alone and finds it by it
   // (fetchCronIntegrationAction); a box's own keeps its UUID and schedule, and a second one goes.
   job: [['origin']],
+  // An Unbound host override: Unbound answers each of a name's records, so a box's own override of the same name
+  // and record type would stand beside gen's and clients get either address.
+  host: [['hostname', 'domain', 'rr']],
 };
 
 /** Base items that are never the same item as gen's: dnsmasq keeps IPv6 ranges (gen's are IPv4) in the same list. */
@@ -227,8 +230,9 @@ function changed(node: XmlElement): boolean {
 function mergeTree(base: XmlElement, gen: XmlElement, path: string): void {
   mergeTreeContent(base, gen, path);
   // A model root whose content changed: its persisted_at (the key of
-  // OPNsense's model cache) no longer describes it.
-  if (attr(gen, 'version') !== undefined && attr(base, 'persisted_at') !== undefined && changed(base)) {
+  // OPNsense's model cache) no longer describes it. Only model roots carry
+  // one, also where gen writes its root without a version (Unbound's).
+  if (attr(base, 'persisted_at') !== undefined && changed(base)) {
     base.attrs = base.attrs.filter(([k]) => k !== 'persisted_at');
     touch(base);
   }

@@ -110,6 +110,7 @@ export function resolveHaproxy(
       certificates: [],
       passthrough: frontend.passthrough ?? false,
       httpRedirect: frontend.http_redirect ?? false,
+      splitDns: frontend.split_dns ?? true,
       defaultBackend: frontend.default_backend,
       hosts,
       description: frontend.description,

@@ -5,43 +5,88 @@
 // as for WireGuard's -lan files). The firewall's own reflection cannot help:
 // the packet is addressed to the router, not to the firewall, so a port
 // forward's reflection serves only clients that use the WAN's own address.
+// gen answers a frontend's exact names on the firewall's resolver
+// (resolve/split-dns.ts); this rule reports what that leaves: the names it
+// does not answer, and answers no internal network may connect to.
+import { sourcesFlowVerdicts } from '../flows.js';
+import { blockRange } from '../intervals.js';
+import type { HaproxyFrontend, Site } from '../model.js';
+import { parseIPv4 } from '../net.js';
+import { type SplitDnsOverride, type SplitDnsLeft, splitDns } from '../resolve/split-dns.js';
 import type { Rule } from './rule.js';
+
+const LEFT_BECAUSE: Record<SplitDnsLeft['reason'], string> = {
+  wildcard: "gen writes no override for a wildcard name: OPNsense makes one a redirect zone that answers every name of its domain",
+  'opted out': 'split_dns is false',
+  'no address': "the WAN takes its address by DHCP, so gen knows no address to answer with",
+};
+
+/**
+ * Overrides whose address no internal network of the firewall may connect to on the frontend's port:
+ * the names then fail inside as they did through the router.
+ */
+function unreachableOverrides(site: Site, overrides: readonly SplitDnsOverride[]): { frontend: HaproxyFrontend; address: string; names: string[] }[] {
+  const sources = site.firewall!.interfaces.flatMap((i) => {
+    const network = i.isWan ? undefined : site.networks.find((n) => n.id === i.network);
+    return network ? [blockRange(network.block)] : [];
+  });
+  if (sources.length === 0) return [];
+  const byFrontend = new Map<HaproxyFrontend, SplitDnsOverride[]>();
+  for (const o of overrides) byFrontend.set(o.frontend, (byFrontend.get(o.frontend) ?? []).concat(o));
+  const out: { frontend: HaproxyFrontend; address: string; names: string[] }[] = [];
+  for (const [frontend, list] of byFrontend) {
+    const address = list[0]!.address;
+    const verdicts = sourcesFlowVerdicts(site, sources.map((range) => ({ from: [range], to: parseIPv4(address)! })), 'tcp', frontend.port);
+    if (verdicts.every((v) => v.verdict === 'deny')) out.push({ frontend, address, names: list.map((o) => o.name) });
+  }
+  return out;
+}
 
 export const hairpinRules: Rule[] = [
   {
     id: 'upstream/hairpin',
     severity: 'warning',
-    summary: "HAProxy host names, or a port forward with reflection, on a WAN behind the upstream router: clients inside resolve the public names to the router's address, which a router without NAT hairpin does not bring back.",
+    summary: "HAProxy host names, or a port forward with reflection, on a WAN behind the upstream router that clients inside still resolve to the router's address (which a router without NAT hairpin does not bring back), or that the firewall's resolver answers with an address the policy lets no internal network reach.",
     why:
       "The public DNS answers a site's host names with the upstream router's public address. A client on the firewall's networks (or a VPN peer) that looks one up sends its connection to that address: out of the firewall's WAN to the router, " +
       'which forwards to the firewall only what comes in on its WAN side unless it does NAT hairpin (NAT loopback). The site works from the internet and times out from inside. ' +
-      "OPNsense's reflection (a port forward's reflection) does not help: it redirects connections to the firewall's own WAN address, not to the router's.",
+      "gen therefore writes Unbound host overrides on the firewall that answer a frontend's exact host names with the address HAProxy listens on (its bind address, or the WAN's own when it binds every address), " +
+      'but not for a wildcard name (OPNsense writes a wildcard override as a redirect zone of the whole domain), nor with split_dns: false, nor when the WAN takes its address by DHCP; and an override helps only if the policy lets the clients connect to that address. ' +
+      "OPNsense's reflection (a port forward's reflection) does not help either: it redirects connections to the firewall's own WAN address, not to the router's.",
     hint:
-      "Answer the names inside with an address of the firewall where HAProxy listens, on the resolver those clients use: on the firewall, Services › Unbound DNS › Overrides › Hosts (a wildcard name as host *), or the router's DNS for its own LAN; " +
+      "Answer the names gen leaves out inside with an address of the firewall where HAProxy listens, on the resolver those clients use: on the firewall, Services › Unbound DNS › Overrides › Hosts, or the router's DNS for its own LAN; " +
       'the policy must pass those zones to the firewall on the frontend\'s port (a rule to wan or self). Then silence this finding on the frontend\'s hosts with \'# gen-ignore upstream/hairpin: <where the names are answered>\'; ' +
-      'a router that does hairpin, or names meant for outside only, take the same comment with that reason.',
+      'a router that does hairpin, or names meant for outside only (split_dns: false), take the same comment with that reason.',
     examples: [
       {
         topology: 'homelab-family',
         where: 'sites[].haproxy.frontends[https]',
         text: true,
         bad: 'name: https\nbind: 0.0.0.0:443\ncertificate: web\nhttp_redirect: true\nhosts:\n  - { name: cloud.example.org, backend: nextcloud }',
-        good: 'name: https\nbind: 0.0.0.0:443\ncertificate: web\nhttp_redirect: true\n# gen-ignore upstream/hairpin: the firewall\'s Unbound host overrides answer it with 192.168.1.2\nhosts:\n  - { name: cloud.example.org, backend: nextcloud }',
+        good: 'name: https\nbind: 0.0.0.0:443\ncertificate: web\nhttp_redirect: true\nsplit_dns: false\n# gen-ignore upstream/hairpin: the names are for outside only\nhosts:\n  - { name: cloud.example.org, backend: nextcloud }',
       },
     ],
     check(model, report) {
       for (const site of model.sites) {
         const wan = site.firewall?.interfaces.find((i) => i.isWan);
         if (!site.upstream || !wan) continue;
-        for (const frontend of site.haproxy.frontends) {
-          if (frontend.interface !== wan.name || frontend.hosts.length === 0) continue;
-          const names = frontend.hosts.map((h) => h.name).join(', ');
-          const address = frontend.address !== '0.0.0.0' ? frontend.address : wan.address;
-          const at = address ? `${address} (an address HAProxy listens on)` : "the WAN's address (HAProxy listens on every address)";
+        const plan = splitDns(site);
+        for (const left of plan.left) {
+          const { frontend } = left;
+          const names = left.names.join(', ');
+          const at = left.address ? `${left.address} (an address HAProxy listens on)` : "the WAN's address (HAProxy listens on every address)";
           report({
             path: frontend.path.concat('hosts'),
-            message: `HAProxy frontend ${frontend.name}: clients inside that resolve ${names} get the upstream router's public address, and reach TCP ${frontend.port} only if the router does NAT hairpin`,
+            message: `HAProxy frontend ${frontend.name}: clients inside that resolve ${names} get the upstream router's public address, and reach TCP ${frontend.port} only if the router does NAT hairpin (${LEFT_BECAUSE[left.reason]})`,
             hint: `Answer ${names} with ${at} on the resolver the clients inside use (on the firewall: Services › Unbound DNS › Overrides › Hosts) and let their zones reach TCP ${frontend.port} there, then silence this with '# gen-ignore upstream/hairpin: <where the names are answered>' on the frontend's hosts.`,
+          });
+        }
+        for (const unreachable of unreachableOverrides(site, plan.overrides)) {
+          const { frontend, address } = unreachable;
+          report({
+            path: frontend.path.concat('hosts'),
+            message: `HAProxy frontend ${frontend.name}: the firewall's resolver answers ${unreachable.names.join(', ')} inside with ${address}, but the policy passes no internal network to ${address} on TCP ${frontend.port}`,
+            hint: `Pass the zones that use these names to wan or self on TCP ${frontend.port}, or set split_dns: false on the frontend when the names are for outside only.`,
           });
         }
         for (const pf of site.firewall!.nat.portForwards) {

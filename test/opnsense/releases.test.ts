@@ -27,6 +27,7 @@ const CLASSES: Record<ModelName, string> = {
   dnat: 'OPNsense.Firewall.DNat',
   cert: 'OPNsense.Trust.Cert',
   cron: 'OPNsense.Cron.Cron',
+  unbound: 'OPNsense.Unbound.Unbound',
 };
 
 describe('the release tables', () => {

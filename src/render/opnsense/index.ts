@@ -15,6 +15,7 @@ import { interfacesArea } from './interfaces.js';
 import { natArea } from './nat.js';
 import { type Alias, compilePolicy } from './policy.js';
 import { routesArea } from './routes.js';
+import { unboundArea } from './unbound.js';
 import { vlansArea } from './vlans.js';
 import { wireguardArea } from './wireguard.js';
 import { type WrittenRule, type WrittenRules, addWrittenRules, writtenRulesVisitor } from './written-rules.js';
@@ -32,6 +33,7 @@ export const areas: readonly Area[] = [
   wireguardArea,
   haproxyArea,
   acmeArea,
+  unboundArea,
 ];
 
 export interface AreaSections {

@@ -19,7 +19,8 @@ export type ModelName =
   | 'filter'
   | 'dnat'
   | 'cert'
-  | 'cron';
+  | 'cron'
+  | 'unbound';
 
 /** A leaf's default (text), a container's fields, or an array field's item fields. */
 export type FieldNode = string | FieldTree | { readonly item: FieldTree };

@@ -77,4 +77,5 @@ export const MODEL_WORDS: Readonly<Record<ModelName, string>> = {
   dnat: 'Destination NAT',
   cert: 'certificates',
   cron: 'cron jobs',
+  unbound: 'Unbound DNS',
 };

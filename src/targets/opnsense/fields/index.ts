@@ -15,8 +15,10 @@ import { fields as acme_4_3_0_25_7 } from './acme-4.3.0-25.7.js';
 import { fields as filter_1_0_4_25_7 } from './filter-1.0.4-25.7.js';
 import { fields as cert_1_0_0_25_7 } from './cert-1.0.0-25.7.js';
 import { fields as cron_1_0_4_25_7 } from './cron-1.0.4-25.7.js';
+import { fields as unbound_1_0_13_25_7 } from './unbound-1.0.13-25.7.js';
 import { fields as dnsmasq_1_0_7_25_7_1 } from './dnsmasq-1.0.7-25.7.1.js';
 import { fields as wireguardServer_1_0_0_25_7_5 } from './wireguardServer-1.0.0-25.7.5.js';
+import { fields as unbound_1_0_12_25_7_7 } from './unbound-1.0.12-25.7.7.js';
 import { fields as gateways_1_0_0_26_1 } from './gateways-1.0.0-26.1.js';
 import { fields as staticroutes_1_0_1_26_1 } from './staticroutes-1.0.1-26.1.js';
 import { fields as dnsmasq_1_0_9_26_1 } from './dnsmasq-1.0.9-26.1.js';
@@ -24,6 +26,8 @@ import { fields as haproxy_5_0_0_26_1 } from './haproxy-5.0.0-26.1.js';
 import { fields as acme_4_4_0_26_1 } from './acme-4.4.0-26.1.js';
 import { fields as filter_1_0_5_26_1 } from './filter-1.0.5-26.1.js';
 import { fields as dnat_1_0_0_26_1 } from './dnat-1.0.0-26.1.js';
+import { fields as unbound_1_0_15_26_1 } from './unbound-1.0.15-26.1.js';
+import { fields as unbound_1_0_14_26_1_5 } from './unbound-1.0.14-26.1.5.js';
 import { fields as acme_4_3_1_26_1_6 } from './acme-4.3.1-26.1.6.js';
 import { fields as filter_1_0_5_26_7 } from './filter-1.0.5-26.7.js';
 
@@ -45,6 +49,7 @@ export const SNAPSHOTS: readonly { name: string; fields: ModelFieldSet }[] = [
       filter: filter_1_0_4_25_7,
       cert: cert_1_0_0_25_7,
       cron: cron_1_0_4_25_7,
+      unbound: unbound_1_0_13_25_7,
     },
   },
   {
@@ -57,6 +62,12 @@ export const SNAPSHOTS: readonly { name: string; fields: ModelFieldSet }[] = [
     name: "25.7.5",
     fields: {
       wireguardServer: wireguardServer_1_0_0_25_7_5,
+    },
+  },
+  {
+    name: "25.7.7",
+    fields: {
+      unbound: unbound_1_0_12_25_7_7,
     },
   },
   {
@@ -77,6 +88,13 @@ export const SNAPSHOTS: readonly { name: string; fields: ModelFieldSet }[] = [
       dnat: dnat_1_0_0_26_1,
       cert: cert_1_0_0_25_7,
       cron: cron_1_0_4_25_7,
+      unbound: unbound_1_0_15_26_1,
+    },
+  },
+  {
+    name: "26.1.5",
+    fields: {
+      unbound: unbound_1_0_14_26_1_5,
     },
   },
   {
@@ -103,6 +121,7 @@ export const SNAPSHOTS: readonly { name: string; fields: ModelFieldSet }[] = [
       dnat: dnat_1_0_0_26_1,
       cert: cert_1_0_0_25_7,
       cron: cron_1_0_4_25_7,
+      unbound: unbound_1_0_15_26_1,
     },
   },
 ];

@@ -23,10 +23,12 @@ export const release25_7: ReleaseTable = {
         filter: '1.0.4',
         cert: '1.0.0',
         cron: '1.0.4',
+        unbound: '1.0.12',
       },
       forms: { filterRules: 'legacy', portForwards: 'legacy', outboundNatRules: 'legacy', haproxyActions: 'typed', iscDhcp: 'core' },
     },
     { from: 2, models: { dnsmasq: '1.0.8' } },
     { from: 6, models: { wireguardServer: '1.0.1' } },
+    { from: 8, models: { unbound: '1.0.13' } },
   ],
 };

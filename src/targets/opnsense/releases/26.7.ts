@@ -25,6 +25,7 @@ export const release26_7: ReleaseTable = {
         dnat: '1.0.0',
         cert: '1.0.0',
         cron: '1.0.4',
+        unbound: '1.0.15',
       },
       forms: { filterRules: 'mvc', portForwards: 'dnat', outboundNatRules: 'mvc', haproxyActions: 'http-request', iscDhcp: 'plugin' },
     },

@@ -9,11 +9,7 @@
  */
 require __DIR__ . '/boot.php';
 
-[$self, $ROOT, $CONFIG, $WORK] = array_slice($argv, 0, 4);
-$UL = opn_boot($ROOT, $WORK);
-copy($CONFIG, "$WORK/conf/config.xml");
-require_once 'config.inc';
-require_once 'util.inc';
+opn_boot_with_config($argv);
 
 $model = new OPNsense\AcmeClient\AcmeClient();
 foreach ($model->certificates->certificate->iterateItems() as $uuid => $item) {

@@ -33,6 +33,17 @@ function opn_boot($ROOT, $WORK)
     return $UL;
 }
 
+/* for a script run as "php SCRIPT ROOT CONFIG.xml WORKDIR": boots with CONFIG.xml as the firewall's configuration */
+function opn_boot_with_config($argv)
+{
+    [$self, $ROOT, $CONFIG, $WORK] = array_slice($argv, 0, 4);
+    $UL = opn_boot($ROOT, $WORK);
+    copy($CONFIG, "$WORK/conf/config.xml");
+    require_once 'config.inc';
+    require_once 'util.inc';
+    return [$UL, $WORK];
+}
+
 function opn_rel($s)
 {
     return str_replace(getenv('OPN_UL') . '/', '', $s);

@@ -1,0 +1,69 @@
+// Split-horizon DNS for HAProxy's host names. Behind the upstream router the
+// public DNS answers them with the router's address, which clients inside
+// reach only through the router's NAT hairpin. The firewall's resolver
+// (Unbound) answers them instead with an address HAProxy listens on: the
+// frontend's bind address, or, when it binds every address, the WAN's own,
+// which every internal network routes to through the firewall (its default
+// gateway) and which a pass to wan or self covers. One override answers
+// every client, so it cannot be an internal interface's address, which only
+// that interface's network would route straight to.
+// With the public address on OPNsense's WAN none is needed: the public
+// answer already is the firewall's own address.
+// A wildcard host name is left out: OPNsense writes a wildcard override as a
+// redirect zone of its whole domain (unbound.inc unbound_add_host_entries():
+// hostname "*" gives local-zone "<domain>" redirect), which would also answer
+// the domain itself and every other name in it (a mail server's) with the
+// firewall's address.
+import type { HaproxyFrontend, Site } from '../model.js';
+
+export interface SplitDnsOverride {
+  /** The host name, and its first label and the rest (Unbound's hostname and domain). */
+  name: string;
+  hostname: string;
+  domain: string;
+  address: string;
+  frontend: HaproxyFrontend;
+}
+
+/** Host names behind the router that gen does not answer inside, and why. */
+export interface SplitDnsLeft {
+  frontend: HaproxyFrontend;
+  names: string[];
+  /** The address to answer them with, when there is one (a static WAN address or a bind address). */
+  address?: string;
+  reason: 'wildcard' | 'opted out' | 'no address';
+}
+
+export interface SplitDnsPlan {
+  overrides: SplitDnsOverride[];
+  left: SplitDnsLeft[];
+}
+
+/** The host overrides the firewall's resolver gets for a site's HAProxy frontends, and the names it does not answer. */
+export function splitDns(site: Site): SplitDnsPlan {
+  const plan: SplitDnsPlan = { overrides: [], left: [] };
+  const wan = site.firewall?.interfaces.find((i) => i.isWan);
+  if (!site.upstream || !wan) return plan;
+  const seen = new Set<string>();
+  for (const frontend of site.haproxy.frontends) {
+    if (frontend.interface !== wan.name || frontend.hosts.length === 0) continue;
+    const address = frontend.address !== '0.0.0.0' ? frontend.address : wan.address;
+    const names = [...new Set(frontend.hosts.map((h) => h.name.toLowerCase()))];
+    const wildcards = names.filter((n) => n.includes('*'));
+    const exact = names.filter((n) => !n.includes('*') && n.includes('.'));
+    if (wildcards.length > 0) plan.left.push({ frontend, names: wildcards, address, reason: 'wildcard' });
+    if (exact.length === 0) continue;
+    if (!frontend.splitDns) plan.left.push({ frontend, names: exact, address, reason: 'opted out' });
+    else if (address === undefined) plan.left.push({ frontend, names: exact, reason: 'no address' });
+    else {
+      for (const name of exact) {
+        // The same name on two frontends (443 and 8443, both on every address): one override, the first frontend's.
+        if (seen.has(name)) continue;
+        seen.add(name);
+        const dot = name.indexOf('.');
+        plan.overrides.push({ name, hostname: name.slice(0, dot), domain: name.slice(dot + 1), address, frontend });
+      }
+    }
+  }
+  return plan;
+}

@@ -1,0 +1,165 @@
+// Split-horizon DNS for HAProxy's host names behind the upstream router:
+// gen writes Unbound host overrides on the firewall that answer a
+// frontend's exact names with the address HAProxy listens on, so clients
+// inside do not depend on the router's NAT hairpin. Checked against
+// OPNsense's own code: the unversioned model root lets the box's migrations
+// run (Unbound stays enabled: M1_0_5 moves the factory's legacy switch),
+// the model validates, and unbound_add_host_entries() writes the records.
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { mergeConfig } from '../../src/opnsense/merge.js';
+import { parseXml } from '../../src/opnsense/parse.js';
+import { type XmlElement, attr, child, childrenNamed, textOf } from '../../src/render/opnsense/xml.js';
+import { fieldNode } from '../../src/targets/opnsense/field-types.js';
+import { releaseFacts } from '../../src/targets/opnsense/releases.js';
+import { edit, lint, readExample, root } from '../helpers.js';
+import { hasCommand } from '../system-tools.js';
+import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
+import { UPSTREAM_RELEASES, doc, withBoxCa, factorySample, fragments, mergedFactoryConfig, releaseSections } from './support.js';
+
+removeTempDirsAfterAll();
+
+const RULE = 'upstream/hairpin';
+const family = readExample('homelab-family');
+/** The family example with gen's overrides (no opt-out, no suppression) and the LAN allowed to HAProxy on the firewall. */
+const answered = family
+  .replace(/\n *split_dns: false[^\n]*/, '')
+  .replace(/\n *# gen-ignore upstream\/hairpin:[^\n]*/, '')
+  .replace('        - { from: 10.10.0.23, to: self, proto: tcp, port: 443, expect: deny }\n', '')
+  .replace('        - { name: lan-internet,', '        - { name: lan-web, from: lan, to: self, proto: tcp, ports: [443], action: pass }\n        - { name: lan-internet,');
+const HOSTS = ['sites', 0, 'haproxy', 'frontends', 0, 'hosts'];
+
+const hostsOf = (files: Map<string, string>) => [doc(files, 'unbound.xml').OPNsense.unboundplus.hosts.host].flat();
+
+describe('Unbound host overrides for HAProxy host names behind the upstream router', () => {
+  it("answers each exact host name with the address the rendered frontend accepts, in an unversioned root, and leaves lint quiet", async () => {
+    expect(answered).not.toContain('split_dns');
+    expect(answered).toContain('lan-web');
+    const files = await fragments(answered, 'home');
+    const wan = doc(files, 'interfaces.xml').interfaces.wan;
+    const frontend = [doc(files, 'haproxy.xml').OPNsense.HAProxy.frontends.frontend].flat().find((f: { name: string }) => f.name === 'https');
+    expect(String(frontend.bind).split(':')[0]).toBe('0.0.0.0');
+    const hosts = hostsOf(files);
+    const names = (yamlHosts: { name: string }[]) => yamlHosts.map((h) => h.name).sort();
+    expect(hosts.map((h: { hostname: string; domain: string }) => `${h.hostname}.${h.domain}`).sort()).toEqual(names([{ name: 'cloud.example.org' }, { name: 'media.example.org' }]));
+    for (const h of hosts) {
+      expect(h).toMatchObject({ enabled: '1', rr: 'A', server: wan.ipaddr, addptr: '0' });
+    }
+    // No version: the box migrates the root (and the legacy <unbound><enable>) as on its first boot.
+    expect(files.get('unbound.xml')).toMatch(/<unboundplus>/);
+    expect((await lint(answered)).filter((d) => d.rule === RULE)).toEqual([]);
+  });
+
+  it('leaves a wildcard name, an opted-out frontend and a WAN without a static address to the warning', async () => {
+    const dns01 = edit(edit(answered, ['sites', 0, 'haproxy', 'certificates', 0, 'challenge'], 'dns-01'), ['sites', 0, 'haproxy', 'certificates', 0, 'dns_provider'], 'cloudflare');
+    const wildcard = edit(dns01, HOSTS, [
+      { name: 'cloud.example.org', backend: 'nextcloud' },
+      { name: '*.example.org', backend: 'jellyfin' },
+    ]);
+    const found = (await lint(wildcard)).filter((d) => d.rule === RULE);
+    expect(found.map((d) => d.message)).toEqual([expect.stringMatching(/resolve \*\.example\.org get the upstream router's public address.*redirect zone/)]);
+    expect(hostsOf(await fragments(wildcard, 'home')).map((h: { hostname: string }) => h.hostname)).toEqual(['cloud']);
+
+    const optedOut = edit(answered, ['sites', 0, 'haproxy', 'frontends', 0, 'split_dns'], false);
+    expect((await fragments(optedOut, 'home')).has('unbound.xml')).toBe(false);
+    expect((await lint(optedOut)).filter((d) => d.rule === RULE).map((d) => d.message)).toEqual([expect.stringContaining('split_dns is false')]);
+
+    let dhcp = edit(readExample('vlan-hosting'), ['sites', 0, 'haproxy', 'frontends', 0, 'hosts'], [{ name: 'shop.ikscloud.example.com', backend: 'web-pool' }]);
+    dhcp = edit(dhcp, ['sites', 0, 'firewall', 'upstream'], { description: 'the ISP modem in router mode' });
+    expect((await fragments(dhcp, readExample('vlan-hosting').match(/- name: (\S+)/)![1]!)).has('unbound.xml')).toBe(false);
+    expect((await lint(dhcp)).filter((d) => d.rule === RULE).map((d) => d.message)).toEqual([expect.stringContaining('by DHCP')]);
+  });
+
+  it('says so when the policy lets no internal network connect to the address the names are answered with', async () => {
+    const closed = family.replace(/\n *split_dns: false[^\n]*/, '').replace(/\n *# gen-ignore upstream\/hairpin:[^\n]*/, '');
+    const found = (await lint(closed)).filter((d) => d.rule === RULE);
+    const wan = doc(await fragments(closed, 'home'), 'interfaces.xml').interfaces.wan;
+    expect(found.map((d) => d.message)).toEqual([`HAProxy frontend https: the firewall's resolver answers cloud.example.org, media.example.org inside with ${wan.ipaddr}, but the policy passes no internal network to ${wan.ipaddr} on TCP 443`]);
+  });
+
+  it("replaces the box's own override of the same name and record type, keeps its others and its version, and drops the stale cache stamp", async () => {
+    const { sections } = await releaseSections(answered, '26.7');
+    const own = (uuid: string, hostname: string, server: string) =>
+      `<host uuid="${uuid}"><enabled>1</enabled><hostname>${hostname}</hostname><domain>example.org</domain><rr>A</rr><mxprio/><mx/><ttl/><server>${server}</server><txtdata/><addptr>1</addptr><description>own</description></host>`;
+    const box = factorySample('26.7').replace(
+      '<OPNsense>',
+      `<OPNsense><unboundplus version="1.0.15" persisted_at="1762794040.38"><general><enabled>1</enabled></general><hosts>${own('11111111-2222-4333-8444-555555555555', 'cloud', '203.0.113.7')}${own('11111111-2222-4333-8444-666666666666', 'nas', '10.10.0.5')}</hosts></unboundplus>`,
+    );
+    expect(box).toContain('<unboundplus');
+    const merged = parseXml(mergeConfig(withBoxCa(box), sections, { allowGuiPortConflict: true, secret: () => 'x' })).root;
+    const unboundplus = childrenNamed(merged, 'OPNsense').map((o) => child(o, 'unboundplus')).find((u): u is XmlElement => u !== undefined)!;
+    expect(attr(unboundplus, 'version')).toBe('1.0.15');
+    expect(attr(unboundplus, 'persisted_at')).toBeUndefined();
+    const hosts = childrenNamed(child(unboundplus, 'hosts'), 'host').map((h) => `${textOf(child(h, 'hostname'))} ${textOf(child(h, 'server'))}`);
+    const wan = doc(await fragments(answered, 'home'), 'interfaces.xml').interfaces.wan;
+    expect(hosts.sort()).toEqual([`cloud ${wan.ipaddr}`, `media ${wan.ipaddr}`, 'nas 10.10.0.5']);
+  });
+});
+
+const coreGit = process.env.OPNSENSE_CORE_GIT;
+const why = !coreGit ? 'OPNSENSE_CORE_GIT is not set' : !process.env.OPNSENSE_PLUGINS_GIT ? 'OPNSENSE_PLUGINS_GIT is not set' : !hasCommand('php') ? 'needs php' : undefined;
+if (why) process.stderr.write(`\n*** skipped: Unbound host overrides on OPNsense's own code: ${why} ***\n\n`);
+const tools = join(root, 'test/tools/opnsense-php');
+const env = { ...process.env, OPNSENSE_PHP_CACHE: process.env.OPNSENSE_PHP_CACHE ?? join(tmpdir(), 'gen-opnsense-php') };
+
+/** run.sh (migrations, validation) on a config, then unbound-hosts.php on the config it left. */
+function onBox(config: string, tag: string, work: string, name: string): { errors: string[]; enabled: string; version: string; entries: string[] } {
+  const file = join(work, `${name}.xml`);
+  const saved = join(work, `${name}-migrated.xml`);
+  writeFileSync(file, config, { mode: 0o600 });
+  const run = spawnSync('bash', [join(tools, 'run.sh'), file, tag], { encoding: 'utf8', env: Object.assign({}, env, { OPN_SAVE_CONFIG: saved }) });
+  expect(run.stdout).not.toMatch(/(migration|validation) FAILED/);
+  const hostsRun = spawnSync('php', [join(tools, 'lib/unbound-hosts.php'), join(env.OPNSENSE_PHP_CACHE, tag, 'root'), saved, join(work, `${name}-run`)], { encoding: 'utf8', env });
+  expect(hostsRun.status, hostsRun.stderr).toBe(0);
+  const lines = hostsRun.stdout.split('\n');
+  return {
+    errors: run.stdout.split('\n').filter((l) => l.startsWith('ERROR ')),
+    enabled: lines.find((l) => l.startsWith('enabled '))!.slice(8),
+    version: lines.find((l) => l.startsWith('version '))!.slice(8),
+    entries: lines.filter((l) => l.startsWith('local-data')),
+  };
+}
+
+describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (skipped: ${why})` : ''}`, () => {
+  it.each(UPSTREAM_RELEASES)('$tag: migrations keep Unbound enabled, validation passes, and Unbound gets an A record per name', async ({ tag, release }) => {
+    const setup = spawnSync('bash', [join(tools, 'setup.sh'), tag], { encoding: 'utf8', env });
+    expect(setup.status, setup.stderr).toBe(0);
+    const work = tempDir('gen-split-dns-');
+    const config = await mergedFactoryConfig(answered, tag, release, coreGit!);
+    const wan = /<wan>[\s\S]*?<ipaddr>([^<]+)<\/ipaddr>/.exec(config)![1]!;
+    const box = onBox(config, tag, work, 'merged');
+    expect(box.errors.filter((e) => e.includes('Unbound'))).toEqual([]);
+    expect(box.enabled).toBe('1');
+    expect(box.version).toBe(releaseFacts(tag)!.versions.unbound);
+    for (const name of ['cloud.example.org', 'media.example.org']) {
+      expect(box.entries).toContainEqual(expect.stringMatching(new RegExp(`^local-data: "${name.replace(/\./g, '\\.')}\\s+IN A ${wan.replace(/\./g, '\\.')}"$`)));
+    }
+    // No PTR record for the firewall's address under a site's name where the model can say so (addptr, from 26.1.3);
+    // 25.7's code gives the first override of an address one, as it does for any override.
+    const ptrs = box.entries.filter((e) => e.startsWith('local-data-ptr') && e.includes(wan));
+    const fields = releaseFacts(tag)!.fields('unbound')!;
+    expect(ptrs.length).toBe(fieldNode(fields, 'hosts.host.addptr') === undefined ? 1 : 0);
+
+    // The hazard the unversioned root avoids: with the model's version, the migration that moves the legacy switch is skipped.
+    const versioned = onBox(config.replace('<unboundplus>', `<unboundplus version="${releaseFacts(tag)!.versions.unbound}">`), tag, work, 'versioned');
+    expect(versioned.enabled).toBe('0');
+  });
+});
+
+describe('an earlier merge\'s overrides', () => {
+  it('go when the topology no longer answers the names (split_dns: false), and the box\'s own stay', async () => {
+    const first = await releaseSections(answered, '26.7');
+    const box = factorySample('26.7').replace(
+      '<OPNsense>',
+      '<OPNsense><unboundplus version="1.0.15"><hosts><host uuid="11111111-2222-4333-8444-666666666666"><enabled>1</enabled><hostname>nas</hostname><domain>example.org</domain><rr>A</rr><server>10.10.0.5</server></host></hosts></unboundplus>',
+    );
+    const once = mergeConfig(withBoxCa(box), first.sections, { allowGuiPortConflict: true, secret: () => first.privateKey });
+    const names = (config: string) => [...config.matchAll(/<host uuid="[^"]*">\s*<enabled>1<\/enabled>\s*<hostname>([^<]*)<\/hostname>/g)].map((m) => m[1]).sort();
+    expect(names(once)).toEqual(['cloud', 'media', 'nas']);
+    const later = await releaseSections(edit(answered, ['sites', 0, 'haproxy', 'frontends', 0, 'split_dns'], false), '26.7');
+    expect(names(mergeConfig(once, later.sections, { allowGuiPortConflict: true, secret: () => later.privateKey }))).toEqual(['nas']);
+  });
+});
