@@ -29,6 +29,7 @@ import { type ExpectedAntiLockout, antiLockoutDifferences } from './anti-lockout
 import { bindClashes, guiConflicts, idleHaproxy, wireguardClashes } from './listeners.js';
 import { type JoinedVpc, RULE_STORE_PATHS, clearManagedRules } from './managed-rules.js';
 import { warnOutboundModeChange } from './outbound-mode.js';
+import { hostOverrideTakeovers } from './unbound-hosts.js';
 import { laggMemberRefusals, pppLinks } from './links.js';
 import { groupRefusals } from './groups.js';
 import { vipFindings } from './vips.js';
@@ -979,6 +980,7 @@ function merged(baseText: string, genSections: readonly XmlElement[], givenOptio
   checkServerCas(root, sections);
   const adopted = adoptedUuids(root, sections, ITEM_KEYS, OTHER_KIND);
   for (const message of aliasTakeovers(root, sections, adopted)) options.warn!(message);
+  for (const message of hostOverrideTakeovers(root, sections, adopted)) options.warn!(message);
   if (adopted.size > 0) {
     sections = sections.map(clone);
     for (const section of sections) renameUuids(section, adopted);

@@ -89,13 +89,17 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
       `<OPNsense><unboundplus version="1.0.15" persisted_at="1762794040.38"><general><enabled>1</enabled></general><hosts>${own('11111111-2222-4333-8444-555555555555', 'cloud', '203.0.113.7')}${own('11111111-2222-4333-8444-666666666666', 'nas', '10.10.0.5')}</hosts></unboundplus>`,
     );
     expect(box).toContain('<unboundplus');
-    const merged = parseXml(mergeConfig(withBoxCa(box), sections, { allowGuiPortConflict: true, secret: () => 'x' })).root;
+    const warnings: string[] = [];
+    const merged = parseXml(mergeConfig(withBoxCa(box), sections, { allowGuiPortConflict: true, secret: () => 'x', warn: (m) => warnings.push(m) })).root;
     const unboundplus = childrenNamed(merged, 'OPNsense').map((o) => child(o, 'unboundplus')).find((u): u is XmlElement => u !== undefined)!;
     expect(attr(unboundplus, 'version')).toBe('1.0.15');
     expect(attr(unboundplus, 'persisted_at')).toBeUndefined();
     const hosts = childrenNamed(child(unboundplus, 'hosts'), 'host').map((h) => `${textOf(child(h, 'hostname'))} ${textOf(child(h, 'server'))}`);
     const wan = doc(await fragments(answered, 'home'), 'interfaces.xml').interfaces.wan;
     expect(hosts.sort()).toEqual([`cloud ${wan.ipaddr}`, `media ${wan.ipaddr}`, 'nas 10.10.0.5']);
+    // Taken over, so the box's UUID stays; and said, because the box's answer goes.
+    expect(childrenNamed(child(unboundplus, 'hosts'), 'host').map((h) => attr(h, 'uuid'))).toContain('11111111-2222-4333-8444-555555555555');
+    expect(warnings.filter((w) => w.includes('Unbound host override'))).toEqual([expect.stringContaining(`cloud.example.org (A 203.0.113.7) is one gen writes: merge replaces its answer with A ${wan.ipaddr}`)]);
   });
 });
 
