@@ -42,6 +42,21 @@ function unreachableOverrides(site: Site, overrides: readonly SplitDnsOverride[]
   return out;
 }
 
+/**
+ * Where clients are told to ask another resolver than the firewall: an interface whose DHCP hands out DNS servers,
+ * or a WireGuard instance whose client files name them, none of them an address of the firewall. Those clients never
+ * see gen's overrides.
+ */
+function otherResolvers(site: Site): string[] {
+  const firewall = site.firewall!;
+  const own = new Set<string>(firewall.interfaces.flatMap((i) => (i.address ? [i.address] : [])).concat(site.wireguard.map((w) => w.address)));
+  const elsewhere = (dns: readonly string[]) => dns.length > 0 && !dns.some((d) => own.has(d));
+  return firewall.interfaces
+    .filter((i) => !i.isWan && i.dhcp && elsewhere(i.dhcp.dns))
+    .map((i) => `${i.name} (DHCP hands out ${i.dhcp!.dns.join(', ')})`)
+    .concat(site.wireguard.filter((w) => elsewhere(w.dns)).map((w) => `${w.name} (its client files name ${w.dns.join(', ')})`));
+}
+
 export const hairpinRules: Rule[] = [
   {
     id: 'upstream/hairpin',
@@ -51,7 +66,7 @@ export const hairpinRules: Rule[] = [
       "The public DNS answers a site's host names with the upstream router's public address. A client on the firewall's networks (or a VPN peer) that looks one up sends its connection to that address: out of the firewall's WAN to the router, " +
       'which forwards to the firewall only what comes in on its WAN side unless it does NAT hairpin (NAT loopback). The site works from the internet and times out from inside. ' +
       "gen therefore writes Unbound host overrides on the firewall that answer a frontend's exact host names with the address HAProxy listens on (its bind address, or the WAN's own when it binds every address), " +
-      'but not for a wildcard name (OPNsense writes a wildcard override as a redirect zone of the whole domain), nor with split_dns: false, nor when the WAN takes its address by DHCP; and an override helps only if the policy lets the clients connect to that address. ' +
+      'but not for a wildcard name (OPNsense writes a wildcard override as a redirect zone of the whole domain), nor with split_dns: false, nor when the WAN takes its address by DHCP; and an override helps only clients that ask the firewall\'s resolver (not those whose DHCP or WireGuard client file names another DNS server) and that the policy lets connect to that address. ' +
       "OPNsense's reflection (a port forward's reflection) does not help either: it redirects connections to the firewall's own WAN address, not to the router's.",
     hint:
       "Answer the names gen leaves out inside with an address of the firewall where HAProxy listens, on the resolver those clients use: on the firewall, Services › Unbound DNS › Overrides › Hosts, or the router's DNS for its own LAN; " +
@@ -87,6 +102,15 @@ export const hairpinRules: Rule[] = [
             path: frontend.path.concat('hosts'),
             message: `HAProxy frontend ${frontend.name}: the firewall's resolver answers ${unreachable.names.join(', ')} inside with ${address}, but the policy passes no internal network to ${address} on TCP ${frontend.port}`,
             hint: `Pass the zones that use these names to wan or self on TCP ${frontend.port}, or set split_dns: false on the frontend when the names are for outside only.`,
+          });
+        }
+        const elsewhere = plan.overrides.length > 0 ? otherResolvers(site) : [];
+        if (elsewhere.length > 0) {
+          const frontend = plan.overrides[0]!.frontend;
+          report({
+            path: frontend.path.concat('hosts'),
+            message: `the firewall's resolver answers ${plan.overrides.map((o) => o.name).join(', ')} inside, but clients on ${elsewhere.join('; ')} ask other resolvers, which answer the upstream router's address`,
+            hint: "Hand out the firewall's address as DNS server there (dhcp.dns, or the instance's dns), or answer the names on those resolvers too and silence this with '# gen-ignore upstream/hairpin: <where the names are answered>' on the frontend's hosts.",
           });
         }
         for (const pf of site.firewall!.nat.portForwards) {

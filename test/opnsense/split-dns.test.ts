@@ -80,6 +80,19 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
     expect(found.map((d) => d.message)).toEqual([`HAProxy frontend https: the firewall's resolver answers cloud.example.org, media.example.org inside with ${wan.ipaddr}, but the policy passes no internal network to ${wan.ipaddr} on TCP 443`]);
   });
 
+  it('says so when DHCP or a WireGuard instance sends clients to another resolver, and not when it names the firewall', async () => {
+    const LAN_DNS = ['sites', 0, 'firewall', 'interfaces', 1, 'dhcp', 'dns'];
+    const elsewhere = edit(answered, LAN_DNS, ['1.1.1.1']);
+    expect((await lint(elsewhere)).filter((d) => d.rule === RULE).map((d) => d.message)).toEqual([expect.stringContaining('clients on lan (DHCP hands out 1.1.1.1) ask other resolvers')]);
+    // The DNS option the rendered dnsmasq hands out on the LAN: the address the finding is about.
+    const options = [doc(await fragments(elsewhere, 'home'), 'dhcp.xml').dnsmasq.dhcp_options].flat();
+    expect(options.map((o: { option: unknown; value: unknown }) => `${o.option} ${o.value}`)).toContain('6 1.1.1.1');
+    const lanAddress = doc(await fragments(answered, 'home'), 'interfaces.xml').interfaces.lan.ipaddr;
+    expect((await lint(edit(answered, LAN_DNS, [lanAddress]))).filter((d) => d.rule === RULE)).toEqual([]);
+    const wgDns = edit(answered, ['sites', 0, 'wireguard', 0, 'dns'], ['9.9.9.9']);
+    expect((await lint(wgDns)).filter((d) => d.rule === RULE).map((d) => d.message)).toEqual([expect.stringContaining('wg0 (its client files name 9.9.9.9)')]);
+  });
+
   it("replaces the box's own override of the same name and record type, keeps its others and its version, and drops the stale cache stamp", async () => {
     const { sections } = await releaseSections(answered, '26.7');
     const own = (uuid: string, hostname: string, server: string) =>
