@@ -16,12 +16,15 @@ export type ItemKeys = Readonly<Record<string, readonly (readonly string[])[]>>;
  * field of it is empty (no key), except a field written `?name`, which
  * scopes the key and may be empty (a host name within its domain).
  */
+const CASELESS = new Set(['hwaddr', 'domain', 'hostname']);
+
 export function naturalKey(item: XmlElement, fields: readonly string[]): string | undefined {
-  // A MAC address is the same in either case (dnsmasq and OPNsense compare it so); a domain too.
+  // A MAC address is the same in either case (dnsmasq and OPNsense compare it so); a domain too, and a host
+  // name in it (DNS names compare without case, RFC 4343: Unbound answers "Cloud" and "cloud" as one name).
   const values = fields.map((f) => {
     const name = f.startsWith('?') ? f.slice(1) : f;
     const text = fieldText(item, name);
-    return name === 'hwaddr' || name === 'domain' ? text.toLowerCase() : text;
+    return CASELESS.has(name) ? text.toLowerCase() : text;
   });
   return values.some((v, i) => v === '' && !fields[i]!.startsWith('?')) ? undefined : JSON.stringify(values);
 }

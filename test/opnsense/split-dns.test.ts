@@ -114,6 +114,21 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
     expect(childrenNamed(child(unboundplus, 'hosts'), 'host').map((h) => attr(h, 'uuid'))).toContain('11111111-2222-4333-8444-555555555555');
     expect(warnings.filter((w) => w.includes('Unbound host override'))).toEqual([expect.stringContaining(`cloud.example.org (A 203.0.113.7) is one gen writes: merge replaces its answer with A ${wan.ipaddr}`)]);
   });
+
+  it("takes the box's own override of the name in other letter case as the same name (DNS names compare without case)", async () => {
+    const { sections } = await releaseSections(answered, '26.7');
+    const box = factorySample('26.7').replace(
+      '<OPNsense>',
+      `<OPNsense><unboundplus version="1.0.15"><general><enabled>1</enabled></general><hosts><host uuid="11111111-2222-4333-8444-555555555555"><enabled>1</enabled><hostname>Cloud</hostname><domain>Example.ORG</domain><rr>A</rr><mxprio/><mx/><ttl/><server>203.0.113.7</server><txtdata/><addptr>1</addptr><description>own</description></host></hosts></unboundplus>`,
+    );
+    const warnings: string[] = [];
+    const merged = parseXml(mergeConfig(withBoxCa(box), sections, { allowGuiPortConflict: true, secret: () => 'x', warn: (m) => warnings.push(m) })).root;
+    const unboundplus = childrenNamed(merged, 'OPNsense').map((o) => child(o, 'unboundplus')).find((u): u is XmlElement => u !== undefined)!;
+    const cloud = childrenNamed(child(unboundplus, 'hosts'), 'host').filter((h) => textOf(child(h, 'hostname')).toLowerCase() === 'cloud');
+    // One answer for the name, gen's, in the box's item: before, both stood and clients got either address.
+    expect(cloud.map((h) => [attr(h, 'uuid'), textOf(child(h, 'server'))])).toEqual([['11111111-2222-4333-8444-555555555555', doc(await fragments(answered, 'home'), 'interfaces.xml').interfaces.wan.ipaddr]]);
+    expect(warnings.filter((w) => w.includes('Unbound host override'))).toHaveLength(1);
+  });
 });
 
 const coreGit = process.env.OPNSENSE_CORE_GIT;
