@@ -6,6 +6,7 @@ import type { Guest, GuestNic, Model, PolicyRule, SecurityGroupRule } from '../m
 import { describeReleaseChange, releaseFacts } from '../targets/opnsense/releases.js';
 import { type Fact, settings } from './fact.js';
 import { hostAddressFact, hostLinkFacts } from './host-facts.js';
+import { insideFacts } from './inside-facts.js';
 
 export type { Fact } from './fact.js';
 
@@ -135,6 +136,7 @@ export function factsOf(model: Model): Fact[] {
         changed: (before) => `the upstream router must now forward ${what} to ${to} (was to ${before.state})`,
       });
     }
+    for (const fact of insideFacts(site)) facts.push(fact);
     for (const host of site.hosts) {
       facts.push(hostAddressFact(site.name, host));
       for (const fact of hostLinkFacts(site.name, host)) facts.push(fact);
