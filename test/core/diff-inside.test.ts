@@ -1,5 +1,6 @@
-// gen diff's words for what clients inside reach by the public address:
-// a port forward's NAT reflection, checked against the fragment gen writes.
+// gen diff's words for what clients inside reach by the public address and
+// names: a port forward's NAT reflection and the Unbound host overrides of
+// HAProxy's host names, each checked against the fragment gen writes.
 import { describe, expect, it } from 'vitest';
 import { describeChanges } from '../../src/diff/facts.js';
 import { edit, modelOf, readExample } from '../helpers.js';
@@ -7,6 +8,7 @@ import { doc, fragments } from '../opnsense/support.js';
 
 const A = readExample('homelab');
 const FORWARDS = ['sites', 0, 'firewall', 'nat', 'port_forwards'];
+const HOSTS = ['sites', 0, 'haproxy', 'frontends', 0, 'hosts'];
 
 async function words(before: string, after: string): Promise<string[]> {
   return describeChanges(await modelOf(before), await modelOf(after));
@@ -26,5 +28,31 @@ describe('gen diff: what clients inside reach', () => {
     const what = `a connection to the ${wanIf} address on TCP ${rule.destination.port} reaches ${rule.target}:${rule['local-port']}`;
     expect(await words(plain, reflected)).toEqual([`port forward grafana-in now reflected to clients inside: ${what}`]);
     expect(await words(reflected, plain)).toEqual([`port forward grafana-in no longer reflected to clients inside (was: ${what})`]);
+  });
+
+  it("HAProxy host names answered inside, opted out, and gone: the Unbound host overrides, in words", async () => {
+    const answered = edit(A, HOSTS, [{ name: 'cloud.example.com', backend: 'web' }]);
+    const [host] = [doc(await fragments(answered, 'home'), 'unbound.xml').OPNsense.unboundplus.hosts.host].flat();
+    const name = `${host.hostname}.${host.domain}`;
+    expect(name).toBe('cloud.example.com');
+    expect(await words(A, answered)).toEqual([`HAProxy host name ${name} now answered inside with ${host.server} (Unbound host override, frontend https)`]);
+    const optedOut = edit(answered, ['sites', 0, 'haproxy', 'frontends', 0, 'split_dns'], false);
+    expect((await fragments(optedOut, 'home')).has('unbound.xml')).toBe(false);
+    expect(await words(answered, optedOut)).toEqual([
+      `HAProxy host name ${name} no longer answered inside by the firewall's resolver (was ${host.server}): left to the public DNS inside (split_dns: false on frontend https)`,
+    ]);
+    expect(await words(optedOut, answered)).toEqual([`HAProxy host name ${name} now answered inside with ${host.server} (Unbound host override, frontend https)`]);
+    expect(await words(answered, A)).toEqual([`HAProxy host name ${name} no longer answered inside by the firewall's resolver (was ${host.server})`]);
+    // Behind a router whose WAN takes its address by DHCP: a frontend on every address has no address to answer with, and gen writes no override.
+    const hosted = edit(readExample('vlan-hosting'), HOSTS, [{ name: 'shop.ikscloud.example.com', backend: 'web-pool' }]);
+    const dhcp = edit(hosted, ['sites', 0, 'firewall', 'upstream'], { description: 'the ISP modem in router mode' });
+    const site = readExample('vlan-hosting').match(/- name: (\S+)/)![1]!;
+    const files = await fragments(dhcp, site);
+    expect(doc(files, 'interfaces.xml').interfaces.wan.ipaddr).toBe('dhcp');
+    expect(files.has('unbound.xml')).toBe(false);
+    const frontend = [doc(files, 'haproxy.xml').OPNsense.HAProxy.frontends.frontend].flat()[0].name;
+    expect(await words(hosted, dhcp)).toContain(
+      `HAProxy host name shop.ikscloud.example.com left to the public DNS inside (frontend ${frontend} binds every address and the WAN takes its address by DHCP)`,
+    );
   });
 });
