@@ -82,6 +82,8 @@ export function factsOf(model: Model): Fact[] {
           ['public key', wg.publicKey ?? 'none'],
           // wg/key-age: the peers' keys fall due by this; a shorter period makes more of them due at once.
           ['key rotation', wg.keyRotationDays === undefined ? 'unset' : `every ${wg.keyRotationDays} days`],
+          // The firewall's verify script notes the enabled peers without a handshake for this long: the runbook's age for an unused peer.
+          ['idle-peer note', `after ${wg.idlePeerDays} days`],
         ]),
       );
       for (const peer of wg.peers) {

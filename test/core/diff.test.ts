@@ -11,7 +11,7 @@ import { filePatch } from '../../src/diff/unified.js';
 import { renderAll, renderInto } from '../../src/render/index.js';
 import type { Model } from '../../src/model.js';
 import { parse as parseYaml } from 'yaml';
-import { edit, modelOf, readExample, root } from '../helpers.js';
+import { edit, modelOf, readExample, render, root } from '../helpers.js';
 import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
 
 removeTempDirsAfterAll();
@@ -249,6 +249,17 @@ describe('describeChanges', () => {
       `peer ${peer.name} key_date 2026-01-01 → 2026-06-01`,
     ]);
     expect(describeChanges(await modelOf(A), before)).toContain(`peer ${peer.name} key_date none → 2026-01-01`);
+  });
+
+  it("the instance's idle_peer_days: the age the firewall's verify script notes a peer at, in words", async () => {
+    const days = ['sites', 0, 'wireguard', 0, 'idle_peer_days'];
+    // The age as the verify script has it: the handshake note's days argument.
+    const noted = async (yaml: string) => Number((await render(yaml)).get('home/verify/firewall-opnsense.sh')!.match(/^\s*handshake_note '[^']*' '[^']*' '[^']*' '(\d+)'/m)![1]);
+    const shorter = edit(A, days, 30);
+    const [before, after] = [await noted(A), await noted(shorter)];
+    expect([before, after]).toEqual([90, 30]);
+    const name = (await modelOf(A)).sites[0]!.wireguard[0]!.name;
+    expect(describeChanges(await modelOf(A), await modelOf(shorter))).toEqual([`WireGuard instance ${name} changed: idle-peer note after ${before} days → after ${after} days`]);
   });
 
   it('no change, no words; an empty base means everything is added', async () => {
