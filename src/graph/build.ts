@@ -5,6 +5,7 @@
 import type { Host, Model, Network, Peer, PolicyObject, Site, WireguardInstance } from '../model.js';
 import { vlanRawDevice } from '../targets/proxmox/interfaces.js';
 import { UniqueNames } from '../unique-names.js';
+import { reflectionEdges } from './reflection.js';
 
 export interface GraphNode {
   id: string;
@@ -205,6 +206,7 @@ function siteCluster(site: Site, edges: GraphEdge[], id: Ids): GraphCluster {
       for (const f of from) for (const t of to) if (f !== t) edges.push({ from: f, to: t, label, kind: 'flow' });
     }
   }
+  for (const edge of reflectionEdges(site, networkNode, (service) => id('svc', site.name, service))) edges.push(edge);
   return { id: id('site', site.name), label: `site ${site.name}`, nodes: [...networks, ...services, ...ruleNodes], clusters };
 }
 

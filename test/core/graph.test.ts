@@ -6,7 +6,9 @@ import { MAX_PEER_NODES, buildGraph } from '../../src/graph/build.js';
 import { toDot } from '../../src/graph/dot.js';
 import { toMermaid } from '../../src/graph/mermaid.js';
 import { generateKeyPair } from '../../src/targets/wireguard/keys.js';
-import { EXAMPLES, edit, modelOf, readExample, render } from '../helpers.js';
+import { parse as parseYaml } from 'yaml';
+import { EXAMPLES, edit, lint, modelOf, readExample, render } from '../helpers.js';
+import { doc, fragments } from '../opnsense/support.js';
 import { missing, titled } from '../system-tools.js';
 import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
 
@@ -43,6 +45,41 @@ describe('graph details', () => {
     expect(graph).toMatch(/internet -\.->\|"udp 51820"\| if__home__wan/);
     expect(graph).toMatch(/net__home_wireguard -\.->\|"any"\| net__home_service/);
     expect(graph).toMatch(/bridge__home__pve__vmbr1 ---\|"route via 10\.0\.0\.1"\| net__home_wireguard/);
+  });
+
+  it("a reflected port forward: an edge to its target from each network inside whose flow to the forward's address the policy passes", async () => {
+    const FORWARDS = ['sites', 0, 'firewall', 'nat', 'port_forwards'];
+    const forward = { name: 'grafana-in', proto: 'tcp', port: 8080, service: 'grafana' };
+    const reflected = edit(readExample('homelab'), FORWARDS, [Object.assign({}, forward, { reflection: true })]);
+    // The rdr as the box reads it: ForwardRule.php repeats it inside for natreflection purenat or enable.
+    const rule = [doc(await fragments(reflected, 'home'), 'nat.xml').nat.rule].flat()[0];
+    expect(['purenat', 'enable']).toContain(rule.natreflection);
+    const zones: { name: string; networks: string[] }[] = parseYaml(reflected).sites[0].policy.zones;
+    /** The networks of the zones whose policy test to the forward's address on its port passes (lint decides it as the flow to the target). */
+    const passed = async (yaml: string) => {
+      const tests = zones.map((z) => ({ name: `reflected-from-${z.name}`, from: z.name, to: 'wan', proto: 'tcp', port: Number(rule.destination.port), expect: 'accept' }));
+      const found = await lint(edit(yaml, ['sites', 0, 'policy', 'tests'], tests));
+      const failed = found.filter((d) => d.rule === 'policy/test-failed').map((d) => d.message);
+      return zones.filter((z) => !failed.some((m) => m.includes(`reflected-from-${z.name}:`))).flatMap((z) => z.networks).sort();
+    };
+    /** The networks the graph draws a reflection edge from, and the labels of the nodes the edges reach. */
+    const drawn = async (yaml: string) => {
+      const mermaid = toMermaid(buildGraph(await modelOf(edit(yaml, ['sites', 0, 'policy', 'tests'], undefined))));
+      const labels = new Map([...mermaid.matchAll(/^\s*(\w+)(?:\{\{|\()"([^"]*)"/gm)].map((m) => [m[1]!, m[2]!.split('<br>')]));
+      const edges = [...mermaid.matchAll(/^\s*(\w+) -\.->\|"([^"]*reflected[^"]*)"\| (\w+)$/gm)];
+      return { from: edges.map((e) => labels.get(e[1]!)![0]!).sort(), to: [...new Set(edges.map((e) => labels.get(e[3]!)!.join(' ')))], labels: [...new Set(edges.map((e) => e[2]))] };
+    };
+    const graph = await drawn(reflected);
+    expect(graph.from.length).toBeGreaterThan(0);
+    expect(graph.from).toEqual(await passed(reflected));
+    expect(graph.to).toEqual([`${forward.service} ${rule.target}:${rule['local-port']}`]);
+    expect(graph.labels).toEqual([`tcp ${rule.destination.port} reflected (${forward.name})`]);
+    // A zone the policy no longer lets reach the target loses its edge; a forward without reflection draws none.
+    const closed = reflected.replace(/\n *- \{ name: vpn-to-service,[^\n]*/, '');
+    expect(closed).not.toBe(reflected);
+    expect((await drawn(closed)).from).toEqual(await passed(closed));
+    expect((await drawn(closed)).from.length).toBe(graph.from.length - 1);
+    expect((await drawn(edit(reflected, FORWARDS, [forward]))).from).toEqual([]);
   });
 
   // Peers and services have nodes of their own; a zone of each, and a rule between them.
