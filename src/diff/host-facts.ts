@@ -15,7 +15,7 @@
 // - the node certificate: its subjectAltName holds the address
 //   (Setup.pm gen_pve_ssl_cert), renewed only when forced.
 import type { Host } from '../model.js';
-import { addressInterface, addressedLinks, vlanRawDevice } from '../targets/proxmox/interfaces.js';
+import { BOND_SWITCH_GROUP, addressInterface, addressedLinks, vlanRawDevice } from '../targets/proxmox/interfaces.js';
 import { type Fact, settings } from './fact.js';
 
 /**
@@ -71,6 +71,8 @@ export function hostAddressFact(site: string, host: Host): Fact {
   };
 }
 
+const SWITCH_PORTS = { lacp: 'one LACP group', static: 'one static group', none: 'ungrouped' } as const;
+
 /**
  * The host's bridges, bonds and NICs as the interfaces file links them: Apply
  * (ifreload -a) makes the kernel's devices match, so a bond's new mode or
@@ -97,6 +99,8 @@ export function hostLinkFacts(site: string, host: Host): Fact[] {
         ['xmit_hash_policy', bond.xmitHashPolicy ?? 'unset'],
         ['primary', bond.primary ?? 'unset'],
         ['MTU', mtu(bond.mtu)],
+        // What the switch must have before Apply (steps.md): a mode change is a change on a device gen does not manage too.
+        ['switch ports', SWITCH_PORTS[BOND_SWITCH_GROUP[bond.mode] ?? 'none']],
       ]),
     );
   }

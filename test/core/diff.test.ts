@@ -204,26 +204,37 @@ describe('describeChanges', () => {
     expect(was.get('bond-slaves')).toBe('eno1 eno2');
     expect([now.get('bond-mode'), now.get('bond-primary')]).toEqual(['active-backup', 'eno3']);
     const ports = (model: Model) => stanza(model, 'vmbr0').get('bridge-ports')!;
+    // The switch's group of the bond's ports, as steps.md asks for it before Apply.
+    const group = (model: Model) => {
+      const steps = renderAll(model).get('home/steps.md')!;
+      if (/eno1, eno\d on Proxmox host pve one LACP \(IEEE 802\.3ad\) link aggregation group/.test(steps)) return 'one LACP group';
+      return /link aggregation group/.test(steps) ? 'one static group' : 'ungrouped';
+    };
+    expect([group(first), group(second)]).toEqual(['one LACP group', 'ungrouped']);
     expect(describeChanges(before, first)).toEqual([
       `bridge vmbr0 of Proxmox host pve changed: ports ${ports(before)} → ${ports(first)}`,
-      `bond bond0 of Proxmox host pve (port of vmbr0) added: slaves ${was.get('bond-slaves')!.split(' ').join(', ')}, mode ${was.get('bond-mode')}, xmit_hash_policy ${was.get('bond-xmit-hash-policy')}`,
+      `bond bond0 of Proxmox host pve (port of vmbr0) added: slaves ${was.get('bond-slaves')!.split(' ').join(', ')}, mode ${was.get('bond-mode')}, xmit_hash_policy ${was.get('bond-xmit-hash-policy')}, switch ports ${group(first)}`,
     ]);
     expect(describeChanges(first, second)).toEqual([
       `bond bond0 of Proxmox host pve (port of vmbr0) changed: slaves eno1, eno2 → ${now.get('bond-slaves')!.split(' ').join(', ')}, mode ${was.get('bond-mode')} → ${now.get('bond-mode')}, ` +
-        `xmit_hash_policy ${was.get('bond-xmit-hash-policy')} → unset, primary unset → ${now.get('bond-primary')}`,
+        `xmit_hash_policy ${was.get('bond-xmit-hash-policy')} → unset, primary unset → ${now.get('bond-primary')}, switch ports ${group(first)} → ${group(second)}`,
     ]);
+    // A static mode: the switch's group changes kind, though the bond keeps its ports.
+    const xor = await modelOf(bonded({ slaves: ['eno1', 'eno2'], mode: 'balance-xor', xmit_hash_policy: 'layer3+4' }));
+    expect(group(xor)).toBe('one static group');
+    expect(describeChanges(first, xor)).toEqual([`bond bond0 of Proxmox host pve (port of vmbr0) changed: mode 802.3ad → balance-xor, switch ports ${group(first)} → ${group(xor)}`]);
     expect(now.has('bond-xmit-hash-policy')).toBe(false);
     // A bridge's MTU, written on the bridge and carried to its bond and the bond's slaves.
     const jumbo = await modelOf(edit(lacp, host.concat(['bridges', 0, 'mtu']), 9000));
     expect([stanza(jumbo, 'vmbr0').get('mtu'), stanza(jumbo, 'bond0').get('mtu')]).toEqual(['9000', '9000']);
     expect(describeChanges(first, jumbo)).toEqual(['bridge vmbr0 of Proxmox host pve changed: MTU unset → 9000']);
-    expect(describeChanges(second, before)).toContain('bond bond0 of Proxmox host pve (port of vmbr0) removed (was slaves eno1, eno3, mode active-backup, primary eno3)');
+    expect(describeChanges(second, before)).toContain('bond bond0 of Proxmox host pve (port of vmbr0) removed (was slaves eno1, eno3, mode active-backup, primary eno3, switch ports ungrouped)');
     // A bridge on a VLAN device of the bond (bond0.20, as bridge-ports names it) rides on the bond too.
     const onVlan = (text: string) => modelOf(edit(text, host.concat(['bridges', 0, 'ports']), ['bond0.20']));
     const [tagged, taggedBackup] = [await onVlan(lacp), await onVlan(backup)];
     expect(stanza(taggedBackup, 'vmbr0').get('bridge-ports')).toBe('bond0.20');
     expect(describeChanges(tagged, taggedBackup)).toEqual([
-      `bond bond0 of Proxmox host pve (port of vmbr0) changed: slaves eno1, eno2 → eno1, eno3, mode 802.3ad → active-backup, xmit_hash_policy layer3+4 → unset, primary unset → eno3`,
+      `bond bond0 of Proxmox host pve (port of vmbr0) changed: slaves eno1, eno2 → eno1, eno3, mode 802.3ad → active-backup, xmit_hash_policy layer3+4 → unset, primary unset → eno3, switch ports one LACP group → ungrouped`,
     ]);
     expect(describeChanges(first, tagged)).toContain(`bridge vmbr0 of Proxmox host pve changed: ports bond0 → bond0.20`);
   });
