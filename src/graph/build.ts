@@ -6,31 +6,9 @@ import type { Host, Model, Network, Peer, PolicyObject, Site, WireguardInstance 
 import { vlanRawDevice } from '../targets/proxmox/interfaces.js';
 import { UniqueNames } from '../unique-names.js';
 import { reflectionEdges } from './reflection.js';
+import type { Graph, GraphCluster, GraphEdge, GraphNode } from './types.js';
 
-export interface GraphNode {
-  id: string;
-  label: string;
-  shape: 'box' | 'round' | 'network';
-}
-
-export interface GraphCluster {
-  id: string;
-  label: string;
-  nodes: GraphNode[];
-  clusters: GraphCluster[];
-}
-
-export interface GraphEdge {
-  from: string;
-  to: string;
-  label?: string;
-  kind: 'link' | 'flow';
-}
-
-export interface Graph {
-  clusters: GraphCluster[];
-  edges: GraphEdge[];
-}
+export type { Graph, GraphCluster, GraphEdge, GraphNode };
 
 type Ids = (...parts: string[]) => string;
 

@@ -10,21 +10,15 @@ import type { Site } from '../model.js';
 import { partVerdicts } from '../flows.js';
 import { reflectedForwards } from '../resolve/reflected.js';
 import { siteMatches } from '../resolve/matches.js';
+import type { GraphEdge } from './types.js';
 
-/** An edge of build.ts's graph (its GraphEdge, which build.ts imports this module to draw). */
-interface ReflectionEdge {
-  from: string;
-  to: string;
-  label: string;
-  kind: 'flow';
-}
 
 /**
  * Edges from each network inside to a reflected forward's target node
  * (its service's node, or that of the network holding its address), labelled with the forwarded port and the forward.
  */
-export function reflectionEdges(site: Site, networkNode: (network: string) => string, serviceNode: (service: string) => string): ReflectionEdge[] {
-  const edges: ReflectionEdge[] = [];
+export function reflectionEdges(site: Site, networkNode: (network: string) => string, serviceNode: (service: string) => string): GraphEdge[] {
+  const edges: GraphEdge[] = [];
   if (!site.firewall?.nat.portForwards.some((pf) => pf.reflection)) return edges;
   for (const r of reflectedForwards(site, siteMatches(site).space.interfaceAddress)) {
     const service = site.services.find((s) => s.name === r.forward.service);
