@@ -221,8 +221,9 @@ describe('Proxmox VE backup jobs', async () => {
       expect(n.run(`pvesh set /cluster/backup/web --vmid '${[...vmids].reverse().join(';')}'`).stderr).toBe('');
       expect(lines()[0]).toMatch(/^✓/);
       expect(n.run(`pvesh set /cluster/backup/web --vmid '${vmids[0]}' --enabled 1 --delete repeat-missed --comment 'say "hi" \\'`).stderr).toBe('');
+      // The values as they are (the JSON reader decodes them), not JSON-escaped.
       expect(lines()[0]).toMatch(
-        new RegExp(`: pvesh get /cluster/backup/web: enabled 1, expected 0; vmid ${vmids[0]}, expected ${[...vmids].sort((a, b) => a - b).join(',')}; repeat-missed 0, expected 1; comment "say \\\\"hi\\\\" \\\\\\\\", expected "say \\\\"hi\\\\" \\\\\\\\ é"$`),
+        new RegExp(`: pvesh get /cluster/backup/web: enabled 1, expected 0; vmid ${vmids[0]}, expected ${[...vmids].sort((a, b) => a - b).join(',')}; repeat-missed 0, expected 1; comment "say "hi" \\\\", expected "say "hi" \\\\ é"$`),
       );
     });
   });
