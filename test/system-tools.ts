@@ -15,6 +15,7 @@ export const REAL_TOOLS = [
   'xmllint', // libxml2-utils: OPNsense fragments
   'wg', 'wg-quick', 'wireguard-go', 'ip', 'ping', // WireGuard files, handshake and ping in network namespaces
   'ifup', 'ifquery', 'bridge', 'unshare', 'linux.uml', 'modprobe', // ifupdown2 parse and User-Mode-Linux bring-up
+  'patch', // Proxmox's ifupdown2 patches on upstream's source (test/scripts/ifupdown2-pve-tree.sh)
   'zbarimg', // QR codes read back
   'dot', // gen graph --format svg
   'openssl', // the merge's stand-in certificate

@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { root } from '../helpers.js';
+import { missing } from '../system-tools.js';
 
 export interface Ifupdown2Build {
   name: string;
@@ -45,7 +46,8 @@ export const debianBuild: Ifupdown2Build = { name: "Debian's ifupdown2 3.0.0", w
 
 export const pveBuild: Ifupdown2Build = {
   name: "Proxmox VE 9's ifupdown2 (3.3.0 with Proxmox's patches)",
-  why: whyNoSnapshot,
+  // ifupdown2-pve-tree.sh builds it with these (git too, which the test run has).
+  why: whyNoSnapshot ?? missing(['patch', 'python3', 'sha256sum'], false),
   env: () => ({ IFUPDOWN2_TREE: pveTree() }),
 };
 
