@@ -26,13 +26,19 @@ const LEFT_BECAUSE: Record<SplitDnsLeft['reason'], string> = {
  * the names then fail inside as they did through the router.
  */
 function unreachableOverrides(site: Site, overrides: readonly SplitDnsOverride[]): { frontend: HaproxyFrontend; address: string; names: string[] }[] {
+  // By id, and grouped by push: a find per interface and a copy per override grew with the square of the VLANs and names.
+  const networks = new Map(site.networks.map((n) => [n.id, n]));
   const sources = site.firewall!.interfaces.flatMap((i) => {
-    const network = i.isWan ? undefined : site.networks.find((n) => n.id === i.network);
+    const network = i.isWan || i.network === undefined ? undefined : networks.get(i.network);
     return network ? [blockRange(network.block)] : [];
   });
   if (sources.length === 0) return [];
   const byFrontend = new Map<HaproxyFrontend, SplitDnsOverride[]>();
-  for (const o of overrides) byFrontend.set(o.frontend, (byFrontend.get(o.frontend) ?? []).concat(o));
+  for (const o of overrides) {
+    const list = byFrontend.get(o.frontend);
+    if (list) list.push(o);
+    else byFrontend.set(o.frontend, [o]);
+  }
   const out: { frontend: HaproxyFrontend; address: string; names: string[] }[] = [];
   for (const [frontend, list] of byFrontend) {
     const address = list[0]!.address;
