@@ -233,6 +233,10 @@ export interface PortForward {
   targetPort: string;
   /** NAT reflection: the forward also redirects connections from the firewall's internal interfaces to the forwarded address. */
   reflection: boolean;
+  /** The sources the forward is open to, as written (from:); absent: any. */
+  from?: string[];
+  /** The objects those names stand for (resolved with the policy; empty: any source). */
+  sources: PolicyObject[];
   service?: string;
   description?: string;
   path: Path;

@@ -124,6 +124,8 @@ export interface PortForwardInput {
   service?: string;
   address?: string;
   target_port?: number;
+  /** The only sources the forward is open to (policy names). */
+  from?: string[];
   reflection?: boolean;
   description?: string;
 }

@@ -394,6 +394,9 @@ export function resolvePortForwards(
         target,
         targetPort,
         reflection: pf.reflection ?? false,
+        from: pf.from,
+        // Filled with the policy (resolve/forward-sources.ts): the names can be zones and policy objects.
+        sources: [],
         service: service?.name,
         description: pf.description,
         path: ppath,

@@ -203,7 +203,7 @@ export function derivedWanRules(firewall: Firewall, wireguard: readonly Wireguar
   }
   for (const pf of firewall.nat.portForwards) {
     rules.push(
-      wanRule({
+      Object.assign(wanRule({
         name: `port-forward-${pf.name}`,
         origin: `port forward ${pf.name}`,
         to: { kind: 'wan-address', interface: pf.interface },
@@ -212,6 +212,8 @@ export function derivedWanRules(firewall: Firewall, wireguard: readonly Wireguar
         portForward: pf.name,
         path: pf.path,
       }),
+      // Open to its from: sources only (none: any); the matches take those of them that arrive from outside, as for Block private networks.
+      { sources: pf.sources }),
     );
   }
   return rules;

@@ -29,7 +29,7 @@ export interface Reflected {
   sources: Range[];
 }
 
-interface SiteFacts {
+export interface SiteFacts {
   firewall?: Firewall;
   wireguard: readonly WireguardInstance[];
   networks: readonly Network[];
@@ -45,7 +45,7 @@ function reflects(iface: FirewallInterface, wireguard: readonly WireguardInstanc
 }
 
 /** The addresses whose packets enter on an interface: its network or WireGuard tunnel, and the networks routed through a router on it. */
-function enteringOn(iface: FirewallInterface, site: SiteFacts): Range[] {
+export function enteringOn(iface: FirewallInterface, site: SiteFacts): Range[] {
   const out: Range[] = [];
   if (iface.kind === 'wireguard') {
     const instance = site.wireguard.find((w) => w.name === iface.wireguard);

@@ -20,6 +20,7 @@ import { attachments, resolveGuests } from './guests.js';
 import { acmeSteps, resolveHaproxy } from './haproxy.js';
 import { siteMatches } from './matches.js';
 import { policyObjects, rememberObjects } from './objects.js';
+import { resolveForwardSources } from './forward-sources.js';
 import { derivedWanRules, resolvePolicy } from './policy.js';
 import { deriveHostRouting, firewallOnBridges, resolveHost } from './proxmox.js';
 import { resolveReach } from './reach.js';
@@ -107,6 +108,7 @@ export function resolveSite(input: SiteInput, path: Path, ctx: ResolveContext, a
   const subnets = vpcNetwork ? ctx.networks.filter((n) => n.parent === vpcNetwork.id) : [];
   const objects = policyObjects(ctx, [...reachable, ...subnets], services, wireguard);
   const policy = resolvePolicy(input.policy, site, path.concat('policy'), ctx, objects, notInternet(firewall, reachable));
+  resolveForwardSources({ firewall, wireguard, networks }, policy.zones, policy.internal, objects, ctx);
   if (firewall) {
     // The derived WAN rules go first; in place, as other parts may hold this list.
     const written = policy.rules.splice(0);

@@ -239,6 +239,20 @@ export const reportedRules: Rule[] = [
     ],
   },
   {
+    id: 'policy/forward-source',
+    severity: 'error',
+    summary: "A port forward is opened (from:) to a source whose addresses never arrive on the forward's interface.",
+    why: "OPNsense matches a forward's source where the packet enters, in its redirect and its pass rule: an internal network, or a remote network behind a tunnel, never enters on the WAN, so the forward would be open to nobody from there, and a client inside reaches the target through its own interface's rules anyway.",
+    hint: "Name the source's address as it arrives on the interface (the office's or partner's public address or range), and pass traffic from inside with a policy rule to the forward's target.",
+    examples: [
+      {
+        where: 'sites[].firewall.nat',
+        bad: 'port_forwards:\n  - { name: ssh-office, proto: tcp, port: 2222, address: 10.1.0.120, target_port: 22, from: [198.51.100.7, vpn] }',
+        good: 'port_forwards:\n  - { name: ssh-office, proto: tcp, port: 2222, address: 10.1.0.120, target_port: 22, from: [198.51.100.7] }',
+      },
+    ],
+  },
+  {
     id: 'suppress/missing-reason',
     severity: 'warning',
     summary: 'A `# gen-ignore RULE` comment gives no reason.',

@@ -29,6 +29,19 @@ const A = readExample('homelab');
 const C = readExample('aws-vpc');
 
 describe('describeChanges', () => {
+  it('a port forward narrowed to named sources, and opened again', async () => {
+    const forward = (from?: string[]) => edit(A, ['sites', 0, 'firewall', 'nat', 'port_forwards'], [Object.assign({ name: 'ssh', proto: 'tcp', port: 2222, address: '10.1.0.120', target_port: 22 }, from ? { from } : {})]);
+    const [open, office, partners] = await Promise.all([modelOf(forward()), modelOf(forward(['198.51.100.7'])), modelOf(forward(['198.51.100.7', '203.0.113.0/24']))]);
+    expect(describeChanges(open, office)).toEqual(['port forward ssh now open only to 198.51.100.7 (was any source)']);
+    expect(describeChanges(office, partners)).toEqual(['port forward ssh now open only to 198.51.100.7, 203.0.113.0/24 (was only to 198.51.100.7)']);
+    expect(describeChanges(office, open)).toEqual(['port forward ssh now open to any source (was only to 198.51.100.7)']);
+    // The upstream router still forwards the port: it cannot tell the sources apart behind its own NAT's port forward.
+    expect(describeChanges(await modelOf(A), office)).toEqual([
+      'WAN now passes TCP 2222 to port forward ssh, open only to 198.51.100.7',
+      'the upstream router must now forward TCP 2222 to 192.168.0.2 (port forward ssh)',
+    ]);
+  });
+
   it('a new peer, a new WAN listener', async () => {
     const after = A.replace(
       '          - name: iphone-john',

@@ -304,6 +304,39 @@ describe.skipIf(skip)(titled("OPNsense's own code on merged configs", skip), () 
     expect(helped.helper).toHaveLength(1);
   });
 
+  // A forward open to named sources only: OPNsense matches the source in the rdr (the NAT rule's source) and in its pass
+  // rule; gen wrote "any" in both, so an operator's restriction made on the box went with the next merge.
+  it.each(RELEASES)('OPNsense %s: a port forward with from: redirects and passes those sources only, and model validation takes it', async (series) => {
+    const forwards = [
+      { name: 'ssh-office', proto: 'tcp', port: 2222, address: '10.1.0.120', target_port: 22, from: ['198.51.100.7'] },
+      { name: 'grafana-partners', proto: 'tcp', port: 8080, service: 'grafana', from: ['203.0.113.0/24', '192.0.2.9'] },
+    ];
+    const yaml = edit(readExample('homelab'), ['sites', 0, 'firewall', 'nat', 'port_forwards'], forwards);
+    const { sections, privateKey } = await releaseSections(yaml, series);
+    const file = join(dir, `${series}-forward-from.xml`);
+    writeFileSync(file, mergeConfig(base(series), sections, { secret: () => privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX }), { mode: 0o600 });
+    const run = runTool(file, tagOf(series));
+    expect(run.errors.filter((e) => !KNOWN_UPSTREAM.some((re) => re.test(e)))).toEqual([]);
+    const wan = field(child(el(sections.find((s) => s.name === 'interfaces')), 'wan'), 'if');
+    // pf's tables of the aliases filter.inc writes: "table <NAME> persist file ..." names them; the content is the alias's.
+    const aliases = childrenNamed(sections.map((s) => el(s, 'Firewall', 'Alias', 'aliases')).find(Boolean), 'alias');
+    const aliasContent = new Map(aliases.map((a) => [field(a, 'name'), field(a, 'content').split(/\s+/).sort()] as const));
+    const sourcesOf = (line: string | undefined) => {
+      const from = / from (\S+|\{[^}]*\}) /.exec(line ?? '')?.[1] ?? '';
+      const inner = from.replace(/^\{\s*|\s*\}$/g, '').split(/[ ,]+/).filter(Boolean);
+      return inner.flatMap((s) => (s.startsWith('$') ? (aliasContent.get(s.slice(1)) ?? [`unknown alias ${s}`]) : [s])).sort();
+    };
+    const rdr = (port: number) => run.ruleset.filter((l) => l.startsWith(`rdr on ${wan} `) && l.includes(` to {(${wan})} port {${port}} `));
+    const pass = (target: string, port: number) => run.ruleset.filter((l) => l.startsWith(`pass in quick on ${wan} `) && l.includes(` to {${target}} port {${port}} `));
+    expect(rdr(2222)).toHaveLength(1);
+    expect(sourcesOf(rdr(2222)[0])).toEqual(['198.51.100.7']);
+    expect(pass('10.1.0.120', 22)).toHaveLength(1);
+    expect(sourcesOf(pass('10.1.0.120', 22)[0])).toEqual(['198.51.100.7']);
+    expect(rdr(8080)).toHaveLength(1);
+    expect(sourcesOf(rdr(8080)[0])).toEqual(['192.0.2.9/32', '203.0.113.0/24']);
+    expect(sourcesOf(pass('10.1.0.120', 3000)[0])).toEqual(['192.0.2.9/32', '203.0.113.0/24']);
+  });
+
   // The topology drops its static routes after a merge wrote them: merge removes them with their gateways, and
   // OPNsense's own validation takes the result (a route left naming a removed gateway is "Specify a valid gateway").
   it.each(RELEASES)('OPNsense %s: static routes the topology drops go with their gateways, and the routes model validates', async (series) => {

@@ -8,13 +8,23 @@ import { REFLECTION_ON } from '../../targets/opnsense/reflection.js';
 import { type Area, type OpnsenseContext } from './context.js';
 import { modelItem, modelSection } from './fields.js';
 import { legacyOutboundRules } from './outbound.js';
-import { portForwardRuleId } from './policy.js';
+import { type Endpoint, compilePolicy, portForwardRuleId } from './policy.js';
 import { type XmlElement, element, leaf } from './xml.js';
 
 export const OUTBOUND_MODE = { automatic: 'automatic', hybrid: 'hybrid', manual: 'advanced', disabled: 'disabled' } as const;
 
 function description(pf: OpnsenseContext['firewall']['nat']['portForwards'][number]): string {
   return fitDescription(`gen: port forward ${pf.name}${pf.description ? `: ${pf.description}` : ''}`);
+}
+
+/** The forward's source, as its pass rule has it (from:, else any). */
+function sourceOf(ctx: OpnsenseContext, name: string): Endpoint {
+  return compilePolicy(ctx).forwardSources.get(name) ?? { kind: 'any' };
+}
+
+/** The legacy rule's <source>: <any/>, or the address or alias in <address> (as the NAT rule editor stores it). */
+function legacySource(source: Endpoint): XmlElement {
+  return element('source', [source.kind === 'any' ? leaf('any', '') : leaf('address', source.kind === 'alias' ? source.name : source.value)]);
 }
 
 function legacyForwards(ctx: OpnsenseContext): XmlElement[] {
@@ -26,7 +36,7 @@ function legacyForwards(ctx: OpnsenseContext): XmlElement[] {
         leaf('protocol', pf.proto),
         leaf('interface', key),
         leaf('ipprotocol', 'inet'),
-        element('source', [leaf('any', '')]),
+        legacySource(sourceOf(ctx, pf.name)),
         element('destination', [leaf('network', `${key}ip`), leaf('port', pf.port)]),
         leaf('target', pf.target),
         leaf('local-port', pf.targetPort.split('-')[0]),
@@ -40,6 +50,11 @@ function legacyForwards(ctx: OpnsenseContext): XmlElement[] {
   });
 }
 
+/** The DNat source network (NetworkMappedField): any, an address or CIDR, or an alias name. */
+function dnatNetwork(source: Endpoint): string {
+  return source.kind === 'any' ? 'any' : source.kind === 'alias' ? source.name : source.value;
+}
+
 /** Destination NAT rules: the source is <network>any</network> (an <any/> is no field of the model and is dropped on save). */
 function dnatForwards(ctx: OpnsenseContext): XmlElement[] {
   return ctx.firewall.nat.portForwards.map((pf, i) => {
@@ -51,7 +66,7 @@ function dnatForwards(ctx: OpnsenseContext): XmlElement[] {
       interface: key,
       ipprotocol: 'inet',
       protocol: pf.proto,
-      source: { network: 'any', port: '', not: '0' },
+      source: { network: dnatNetwork(sourceOf(ctx, pf.name)), port: '', not: '0' },
       destination: { network: `${key}ip`, port: pf.port, not: '0' },
       target: pf.target,
       'local-port': pf.targetPort.split('-')[0],

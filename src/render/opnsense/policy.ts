@@ -77,6 +77,8 @@ export interface CompiledPolicy {
   rules: FilterRule[];
   /** The aliases the rules name, in order of first use. */
   aliases: Alias[];
+  /** Each port forward's source (its from: sources), for its pass rule and its NAT rule alike. */
+  forwardSources: Map<string, Endpoint>;
 }
 
 /** A rule's description, as OPNsense stores it (cut to fit: the verification script looks for the same text). */
@@ -180,6 +182,22 @@ class Compiler {
       type: 'network',
       content: toCidrs(normalize(zone.members.flatMap((o) => o.ranges))),
       description: `gen: zone ${zone.name}`,
+    }));
+  }
+
+  /**
+   * A port forward's from: sources as one source: any without them, an
+   * address or CIDR as written, one object's alias, or an alias of all of
+   * them (the DNat model's source network holds one value).
+   */
+  forwardSource(pf: PortForward): Endpoint {
+    const only = pf.sources.length === 1 ? pf.sources[0]! : undefined;
+    if (pf.sources.length === 0) return { kind: 'any' };
+    if (only) return only.kind === 'address' ? { kind: 'address', value: only.name } : this.alias(only);
+    return this.named('forward', pf.name, () => ({
+      type: 'network',
+      content: toCidrs(normalize(pf.sources.flatMap((o) => o.ranges))),
+      description: `gen: sources of port forward ${pf.name}`,
     }));
   }
 
@@ -313,7 +331,12 @@ export function compilePolicy(ctx: OpnsenseContext): CompiledPolicy {
   const out: FilterRule[] = [];
   const zones = new Map(ctx.site.policy.zones.map((z) => [z.name, z]));
   const portForwards = new Map<string, PortForward>();
-  for (const p of ctx.firewall.nat.portForwards) if (!portForwards.has(p.name)) portForwards.set(p.name, p);
+  const forwardSources = new Map<string, Endpoint>();
+  for (const p of ctx.firewall.nat.portForwards) {
+    if (portForwards.has(p.name)) continue;
+    portForwards.set(p.name, p);
+    forwardSources.set(p.name, compiler.forwardSource(p));
+  }
   for (const rule of ctx.site.policy.rules) {
     let n = 0;
     // Every rule of one shape, its fields named: spreading each rule's parts into a new object was a third of compiling 20,000 rules.
@@ -347,7 +370,7 @@ export function compilePolicy(ctx: OpnsenseContext): CompiledPolicy {
           action: 'pass',
           interface: to.key,
           protocol: pf.proto,
-          source: { kind: 'any' },
+          source: forwardSources.get(pf.name)!,
           destination: { kind: 'address', value: pf.target },
           port: pf.targetPort,
           description: describeRule(rule),
@@ -409,7 +432,7 @@ export function compilePolicy(ctx: OpnsenseContext): CompiledPolicy {
       }
     }
   }
-  const result = { rules: out, aliases: [...compiler.aliases.values()] };
+  const result = { rules: out, aliases: [...compiler.aliases.values()], forwardSources };
   compiled.set(ctx, result);
   return result;
 }
