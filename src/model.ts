@@ -449,6 +449,12 @@ export interface PolicyRule {
   description?: string;
   /** The port forward a derived WAN pass belongs to (its linked filter rule). */
   portForward?: string;
+  /**
+   * A port forward on an internal interface: what its pass matches after the
+   * redirect (the sources that enter on that interface, the target and its
+   * ports), where a WAN forward's pass matches the internet.
+   */
+  redirected?: { sources: Range[]; target: Range[]; ports: Range[] };
   path: Path;
 }
 

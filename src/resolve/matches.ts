@@ -152,6 +152,12 @@ export function compileMatches(policy: Policy, space: PolicySpace): Match[] {
   // Indexed: a for-of steps an iterator per rule until V8 optimizes the loop (src/arrays.ts).
   for (let r = 0; r < rules.length; r++) {
     const rule = rules[r]!;
+    // A forward's pass on an internal interface: the redirected flow from there to the target (PolicyRule.redirected).
+    if (rule.redirected) {
+      const { sources, target, ports } = rule.redirected;
+      if (sources.length > 0 && ports.length > 0) out.push({ rule, action: rule.action, box: [sources, target, RULE_PROTOCOLS[rule.proto], ports] });
+      continue;
+    }
     // A WAN rule with sources (OPNsense's "Block private networks") matches those of them that arrive from outside.
     const src = rule.from.kind === 'wan' ? (rule.sources.length > 0 ? intersect(space.internet, objectRanges(rule.sources)) : space.internet) : objectRanges(rule.sources);
     const protocols = RULE_PROTOCOLS[rule.proto];

@@ -4,10 +4,14 @@
 // forwards) are derived here, so nobody forgets one.
 import type { Path } from '../location.js';
 import { IPSEC_WAN_PORTS } from '../targets/opnsense/ipsec.js';
-import type { Firewall, FlowTest, Haproxy, Network, Policy, PolicyObject, PolicyRule, RuleTarget, Vpc, WireguardInstance, Zone } from '../model.js';
+import { intersect, normalize } from '../intervals.js';
+import type { Firewall, FlowTest, Haproxy, Network, Policy, PolicyObject, PolicyRule, PortForward, RuleTarget, Vpc, WireguardInstance, Zone } from '../model.js';
+import { parseIPv4 } from '../net.js';
 import type { FlowTestInput, PolicyInput } from '../topology.js';
 import { type ResolveContext, indexByName, knownNames, pathTo } from './context.js';
+import { objectRanges, rulePorts } from './matches.js';
 import type { PolicyObjects } from './objects.js';
+import { type SiteFacts, enteringOn } from './reflected.js';
 
 export const BUILTIN_TARGETS = ['any', 'internet', 'self'] as const;
 
@@ -149,7 +153,7 @@ export function resolvePolicy(
 }
 
 /** WAN pass rules implied by what the topology exposes, in a fixed order. */
-export function derivedWanRules(firewall: Firewall, wireguard: readonly WireguardInstance[], haproxy: Haproxy, vpc?: Vpc): PolicyRule[] {
+export function derivedWanRules(firewall: Firewall, wireguard: readonly WireguardInstance[], haproxy: Haproxy, networks: readonly Network[], vpc?: Vpc): PolicyRule[] {
   const wan = firewall.interfaces.find((i) => i.isWan);
   if (!wan) return [];
   const rules: PolicyRule[] = [];
@@ -213,10 +217,28 @@ export function derivedWanRules(firewall: Firewall, wireguard: readonly Wireguar
         path: pf.path,
       }),
       // Open to its from: sources only (none: any); the matches take those of them that arrive from outside, as for Block private networks.
-      { sources: pf.sources }),
+      { sources: pf.sources, redirected: redirectedOn(pf, { firewall, wireguard, networks }) }),
     );
   }
   return rules;
+}
+
+/**
+ * What the pass of a forward on an internal interface matches: OPNsense
+ * writes its rdr and its pass on that interface (ForwardRule.php), so they
+ * meet the sources that enter there, redirected to the target's ports; the
+ * internet enters on the WAN and meets neither. Undefined for a WAN forward.
+ */
+function redirectedOn(pf: PortForward, site: SiteFacts): PolicyRule['redirected'] {
+  const iface = site.firewall!.interfaces.find((i) => i.name === pf.interface);
+  const target = parseIPv4(pf.target);
+  if (!iface || iface.isWan || target === undefined) return undefined;
+  const entering = normalize(enteringOn(iface, site));
+  return {
+    sources: pf.sources.length > 0 ? intersect(entering, objectRanges(pf.sources)) : entering,
+    target: [[target, target]],
+    ports: rulePorts({ proto: pf.proto, ports: [pf.targetPort] }),
+  };
 }
 
 export function flowTest(test: FlowTestInput, path: Path): FlowTest {

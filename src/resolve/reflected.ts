@@ -8,11 +8,14 @@
 // on that interface as for a connection to the target and its port. Clients
 // that enter on the WAN (the internet, the upstream router's LAN) or on an
 // interface the box does not assign (IPsec's enc0, an unassigned WireGuard
-// instance) are not reflected.
-import { type Range, type Ranges, blockRange, normalize } from '../intervals.js';
+// instance) are not reflected. A forward on an internal interface redirects
+// the clients that enter on that interface itself (its own rdr), reflection
+// or not. An rdr names the forward's from: sources: only those are redirected.
+import { appendAll } from '../arrays.js';
+import { type Range, type Ranges, blockRange, intersect, normalize } from '../intervals.js';
 import type { Firewall, FirewallInterface, Network, PortForward, WireguardInstance } from '../model.js';
 import { formatIPv4, parseCidr, parseIPv4 } from '../net.js';
-import { PROTOCOL } from './matches.js';
+import { PROTOCOL, objectRanges } from './matches.js';
 
 export interface Reflected {
   forward: PortForward;
@@ -62,14 +65,18 @@ export function enteringOn(iface: FirewallInterface, site: SiteFacts): Range[] {
 }
 
 function sourcesOf(site: SiteFacts, forward: PortForward): Range[] {
-  const reflecting = site.firewall!.interfaces.filter((i) => i.name !== forward.interface && reflects(i, site.wireguard));
-  const out = reflecting.flatMap((i) => enteringOn(i, site));
+  const own = site.firewall!.interfaces.find((i) => i.name === forward.interface);
+  // A forward on an internal interface redirects the clients that enter there (its own rdr), reflection or not.
+  const out = own && !own.isWan ? enteringOn(own, site) : [];
+  const reflecting = forward.reflection ? site.firewall!.interfaces.filter((i) => i.name !== forward.interface && reflects(i, site.wireguard)) : [];
+  appendAll(out, reflecting.flatMap((i) => enteringOn(i, site)));
   // A remote network's packets enter on whichever WireGuard instance carries them: reflected only when every instance's interface reflects.
   const everyInstance = site.wireguard.every((w) => reflecting.some((i) => i.kind === 'wireguard' && i.wireguard === w.name));
   if (site.wireguard.length > 0 && everyInstance) {
     for (const n of site.networks) if (n.kind === 'remote') out.push(blockRange(n.block));
   }
-  return normalize(out);
+  // The rdr, reflected or not, names the forward's from: sources.
+  return forward.sources.length > 0 ? intersect(normalize(out), objectRanges(forward.sources)) : normalize(out);
 }
 
 const known = new WeakMap<Firewall, Reflected[]>();
@@ -84,7 +91,8 @@ export function reflectedForwards(site: SiteFacts, interfaceAddress: ReadonlyMap
   for (const forward of firewall.nat.portForwards) {
     const destination = interfaceAddress.get(forward.interface);
     const target = parseIPv4(forward.target);
-    if (!forward.reflection || destination === undefined || target === undefined) continue;
+    const inside = firewall.interfaces.some((i) => i.name === forward.interface && !i.isWan);
+    if (!(forward.reflection || inside) || destination === undefined || target === undefined) continue;
     const [from, to = from] = forward.port.split('-').map(Number);
     list.push({ forward, destination, protocols: PROTOCOLS[forward.proto], ports: [from!, to!], target, targetPort: Number(forward.targetPort.split('-')[0]), sources: sourcesOf(site, forward) });
   }
@@ -105,5 +113,6 @@ export function reflectedPort(r: Reflected, port: number): number {
 
 /** What the verdict says of a reflected flow: "reflected by port forward grafana-in to 10.1.0.120:3000". */
 export function reflectionText(r: Reflected, port: number): string {
-  return `reflected by port forward ${r.forward.name} to ${formatIPv4(r.target)}:${reflectedPort(r, port)}`;
+  // A client on the forward's own interface meets its rdr there, not a reflected one.
+  return `${r.forward.reflection ? 'reflected' : 'redirected'} by port forward ${r.forward.name} to ${formatIPv4(r.target)}:${reflectedPort(r, port)}`;
 }

@@ -112,7 +112,7 @@ export function resolveSite(input: SiteInput, path: Path, ctx: ResolveContext, a
   if (firewall) {
     // The derived WAN rules go first; in place, as other parts may hold this list.
     const written = policy.rules.splice(0);
-    appendAll(appendAll(policy.rules, derivedWanRules(firewall, wireguard, haproxy, vpcNetwork ? aws?.vpc : undefined)), written);
+    appendAll(appendAll(policy.rules, derivedWanRules(firewall, wireguard, haproxy, networks, vpcNetwork ? aws?.vpc : undefined)), written);
     policy.antiLockout = antiLockoutRule(firewall, byId);
     const blockPrivate = blockPrivateRule(firewall);
     const automatic = [...(blockPrivate ? [blockPrivate] : []), ...dhcpServerRules(firewall, byId)];

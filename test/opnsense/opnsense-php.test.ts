@@ -304,6 +304,17 @@ describe.skipIf(skip)(titled("OPNsense's own code on merged configs", skip), () 
     expect(helped.helper).toHaveLength(1);
   });
 
+  /** Scenario A with these port forwards, merged into the factory config and loaded by OPNsense's own code, which must validate it. */
+  const forwardsRun = async (forwards: object[], series: string, name: string) => {
+    const yaml = edit(readExample('homelab'), ['sites', 0, 'firewall', 'nat', 'port_forwards'], forwards);
+    const { sections, privateKey } = await releaseSections(yaml, series);
+    const file = join(dir, `${series}-forward-${name}.xml`);
+    writeFileSync(file, mergeConfig(base(series), sections, { secret: () => privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX }), { mode: 0o600 });
+    const run = runTool(file, tagOf(series));
+    expect(run.errors.filter((e) => !KNOWN_UPSTREAM.some((re) => re.test(e)))).toEqual([]);
+    return { sections, run };
+  };
+
   // A forward open to named sources only: OPNsense matches the source in the rdr (the NAT rule's source) and in its pass
   // rule; gen wrote "any" in both, so an operator's restriction made on the box went with the next merge.
   it.each(RELEASES)('OPNsense %s: a port forward with from: redirects and passes those sources only, and model validation takes it', async (series) => {
@@ -311,12 +322,7 @@ describe.skipIf(skip)(titled("OPNsense's own code on merged configs", skip), () 
       { name: 'ssh-office', proto: 'tcp', port: 2222, address: '10.1.0.120', target_port: 22, from: ['198.51.100.7'] },
       { name: 'grafana-partners', proto: 'tcp', port: 8080, service: 'grafana', from: ['203.0.113.0/24', '192.0.2.9'] },
     ];
-    const yaml = edit(readExample('homelab'), ['sites', 0, 'firewall', 'nat', 'port_forwards'], forwards);
-    const { sections, privateKey } = await releaseSections(yaml, series);
-    const file = join(dir, `${series}-forward-from.xml`);
-    writeFileSync(file, mergeConfig(base(series), sections, { secret: () => privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX }), { mode: 0o600 });
-    const run = runTool(file, tagOf(series));
-    expect(run.errors.filter((e) => !KNOWN_UPSTREAM.some((re) => re.test(e)))).toEqual([]);
+    const { sections, run } = await forwardsRun(forwards, series, 'from');
     const wan = field(child(el(sections.find((s) => s.name === 'interfaces')), 'wan'), 'if');
     // pf's tables of the aliases filter.inc writes: "table <NAME> persist file ..." names them; the content is the alias's.
     const aliases = childrenNamed(sections.map((s) => el(s, 'Firewall', 'Alias', 'aliases')).find(Boolean), 'alias');
@@ -335,6 +341,18 @@ describe.skipIf(skip)(titled("OPNsense's own code on merged configs", skip), () 
     expect(rdr(8080)).toHaveLength(1);
     expect(sourcesOf(rdr(8080)[0])).toEqual(['192.0.2.9/32', '203.0.113.0/24']);
     expect(sourcesOf(pass('10.1.0.120', 3000)[0])).toEqual(['192.0.2.9/32', '203.0.113.0/24']);
+  });
+
+  // A forward on an internal interface: its rdr and its pass are on that interface alone, so its own clients are
+  // redirected (gen's flows decide them as the flow to the target) and the internet, entering on the WAN, is not.
+  it.each(RELEASES)('OPNsense %s: a port forward on an internal interface redirects and passes on that interface only', async (series) => {
+    const forwards = [{ name: 'grafana-lan', interface: 'management', proto: 'tcp', port: 8080, service: 'grafana', from: ['10.0.0.50'] }];
+    const { sections, run } = await forwardsRun(forwards, series, 'inside');
+    const lan = field(child(el(sections.find((s) => s.name === 'interfaces')), 'lan'), 'if');
+    const rdr = run.ruleset.filter((l) => l.startsWith('rdr on ') && l.includes(' port {8080} -> 10.1.0.120 port 3000 '));
+    expect(rdr.map((l) => [l.split(' ')[2], / from (\S+) /.exec(l)?.[1], / to (\S+) /.exec(l)?.[1]])).toEqual([[lan, '{10.0.0.50}', `{(${lan})}`]]);
+    const pass = run.ruleset.filter((l) => l.startsWith('pass in quick on ') && l.endsWith('# gen: port forward grafana-lan'));
+    expect(pass.map((l) => [l.split(' ')[4], / from (\S+) /.exec(l)?.[1], / to (\S+) port (\S+) /.exec(l)?.slice(1)])).toEqual([[lan, '{10.0.0.50}', ['{10.1.0.120}', '{3000}']]]);
   });
 
   // The topology drops its static routes after a merge wrote them: merge removes them with their gateways, and
