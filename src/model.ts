@@ -530,6 +530,10 @@ export interface HaproxyFrontend {
   httpRedirect: boolean;
   /** Whether the firewall's resolver answers the exact host names with HAProxy's address behind the upstream router (resolve/split-dns.ts). */
   splitDns: boolean;
+  /** The sources its pass is open to, as written (from:); absent: any. */
+  from?: string[];
+  /** The objects those names stand for (resolved with the policy; empty: any source). */
+  sources: PolicyObject[];
   defaultBackend?: string;
   /** Host names routed to their backends: Host header (HTTP) or SNI (passthrough). */
   hosts: { name: string; backend: string; description?: string; path: Path }[];

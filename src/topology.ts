@@ -243,6 +243,8 @@ export interface HaproxyInput {
     passthrough?: boolean;
     http_redirect?: boolean;
     split_dns?: boolean;
+    /** The only sources the frontend's WAN pass is open to (policy names). */
+    from?: string[];
     default_backend?: string;
     hosts?: { name: string; backend: string; description?: string }[];
     description?: string;

@@ -112,7 +112,7 @@ export function factsOf(model: Model): Fact[] {
     for (const rule of site.policy.rules) {
       if (rule.from.kind === 'wan') {
         // One fact per port: moving a frontend from 443 to 8444 changes one port, not the whole list.
-        // A port forward's from: sources: narrowing or widening them is a change of who reaches the forward.
+        // A port forward's or frontend's from: sources: narrowing or widening them is a change of who reaches it.
         const open = rule.sources.length > 0 ? `only to ${rule.sources.map((o) => o.name).join(', ')}` : undefined;
         for (const port of rule.ports.length ? rule.ports : ['']) {
           const what = `${rule.proto.toUpperCase()} ${ports(port ? [port] : [])} to ${wanTarget(rule)}`;
@@ -122,8 +122,8 @@ export function factsOf(model: Model): Fact[] {
             added: `WAN now passes ${what}${open ? `, open ${open}` : ''}`,
             removed: `WAN no longer passes ${what}`,
             changed: (before) =>
-              rule.portForward && before.state.split(', open ')[0] === what
-                ? `port forward ${rule.portForward} now open ${open ?? 'to any source'}${before.state.includes(', open ') ? ` (was ${before.state.split(', open ')[1]})` : ' (was any source)'}`
+              before.state.split(', open ')[0] === what
+                ? `${rule.origin}${rule.ports.length > 1 ? ` port ${port}` : ''} now open ${open ?? 'to any source'}${before.state.includes(', open ') ? ` (was ${before.state.split(', open ')[1]})` : ' (was any source)'}`
                 : `WAN passes ${what}`,
           });
         }

@@ -1,31 +1,42 @@
-// The sources a port forward is open to (from:), named as policy rules name
-// them: a zone (its members) or a policy object. OPNsense matches them where
-// the packet arrives, on the forward's interface (the rdr's "from" and its
-// pass rule's source): a source whose addresses never enter there (an
-// internal network, a remote network behind a tunnel, for a WAN forward)
-// would leave the forward open to nobody, so it is reported.
+// The sources a port forward or a HAProxy frontend is open to (from:),
+// named as policy rules name them: a zone (its members) or a policy object.
+// OPNsense matches them where the packet arrives, on the interface of the
+// forward (the rdr's "from" and its pass rule's source) or of the frontend
+// (its pass rule's source): a source whose addresses never enter there (an
+// internal network, a remote network behind a tunnel, for the WAN) would
+// leave it open to nobody, so it is reported.
 import { type Range, intersect, subtract } from '../intervals.js';
-import type { PolicyObject, Zone } from '../model.js';
+import type { Path } from '../location.js';
+import type { Haproxy, PolicyObject, Zone } from '../model.js';
 import { type ResolveContext, indexByName, pathTo } from './context.js';
 import { rangesOfCidrs } from './matches.js';
 import type { PolicyObjects } from './objects.js';
 import { type SiteFacts, enteringOn } from './reflected.js';
 
-/** Fills each port forward's sources from its from: names, and reports one that cannot arrive on its interface. */
-export function resolveForwardSources(site: SiteFacts, zones: readonly Zone[], internal: readonly string[], objects: PolicyObjects, ctx: ResolveContext): void {
+/** Something opened to named sources: a port forward or a HAProxy frontend. */
+interface Opening {
+  name: string;
+  interface: string;
+  from?: string[];
+  sources: PolicyObject[];
+  path: Path;
+}
+
+/** Fills the sources of each port forward and frontend from its from: names, and reports one that cannot arrive on its interface. */
+export function resolveForwardSources(site: SiteFacts, haproxy: Haproxy, zones: readonly Zone[], internal: readonly string[], objects: PolicyObjects, ctx: ResolveContext): void {
   const firewall = site.firewall;
   if (!firewall) return;
   const zoneIndex = indexByName(zones);
   const interfaces = indexByName(firewall.interfaces);
   const internalSpace = rangesOfCidrs(internal);
-  for (const forward of firewall.nat.portForwards) {
-    if (!forward.from) continue;
-    const iface = interfaces.get(forward.interface);
+  const open = (opening: Opening, what: string) => {
+    if (!opening.from) return;
+    const iface = interfaces.get(opening.interface);
     // What arrives on the interface: on the WAN whatever is not the site's own; elsewhere its network and the routes through it.
     const arriving = (ranges: readonly Range[]) => (iface?.isWan ? subtract(ranges, internalSpace) : iface ? intersect(ranges, enteringOn(iface, site)) : ranges);
     const sources: PolicyObject[] = [];
-    forward.from.forEach((name, n) => {
-      const path = pathTo(forward.path, 'from', n);
+    opening.from.forEach((name, n) => {
+      const path = pathTo(opening.path, 'from', n);
       const zone = zoneIndex.get(name);
       const found = zone ? zone.members : [objects.lookup(name, path, [...zoneIndex.keys()])].filter((o): o is PolicyObject => o !== undefined);
       for (const object of found) {
@@ -36,13 +47,15 @@ export function resolveForwardSources(site: SiteFacts, zones: readonly Zone[], i
         ctx.report({
           rule: 'policy/forward-source',
           path,
-          message: `port forward ${forward.name} is opened to ${zone ? `zone ${name} (${object.name})` : object.name}, whose addresses never arrive on interface ${forward.interface}: OPNsense matches the source where the packet enters`,
+          message: `${what} ${opening.name} is opened to ${zone ? `zone ${name} (${object.name})` : object.name}, whose addresses never arrive on interface ${opening.interface}: OPNsense matches the source where the packet enters`,
           hint: iface?.isWan
-            ? `Name the address the source has on the internet (its public address or range), or use a policy rule from ${name} to the forward's target for traffic from inside.`
-            : `Name a source on interface ${forward.interface}'s network, or forward on the interface ${name} arrives on.`,
+            ? `Name the address the source has on the internet (its public address or range), or use a policy rule from ${name} for traffic from inside.`
+            : `Name a source on interface ${opening.interface}'s network, or open it on the interface ${name} arrives on.`,
         });
       }
     });
-    forward.sources = sources;
-  }
+    opening.sources = sources;
+  };
+  for (const forward of firewall.nat.portForwards) open(forward, 'port forward');
+  for (const frontend of haproxy.frontends) open(frontend, 'HAProxy frontend');
 }

@@ -111,6 +111,9 @@ export function resolveHaproxy(
       passthrough: frontend.passthrough ?? false,
       httpRedirect: frontend.http_redirect ?? false,
       splitDns: frontend.split_dns ?? true,
+      from: frontend.from,
+      // Filled with the policy (resolve/forward-sources.ts).
+      sources: [],
       defaultBackend: frontend.default_backend,
       hosts,
       description: frontend.description,

@@ -179,7 +179,7 @@ export function derivedWanRules(firewall: Firewall, wireguard: readonly Wireguar
   for (const frontend of haproxy.frontends) {
     const ports = [...(frontend.httpRedirect ? [80] : []), frontend.port].sort((a, b) => a - b).map(String);
     rules.push(
-      wanRule({
+      Object.assign(wanRule({
         name: `haproxy-${frontend.name}`,
         origin: `HAProxy frontend ${frontend.name}`,
         to: { kind: 'wan-address', interface: frontend.interface },
@@ -187,6 +187,8 @@ export function derivedWanRules(firewall: Firewall, wireguard: readonly Wireguar
         ports,
         path: frontend.path,
       }),
+      // Open to its from: sources only (none: any).
+      { sources: frontend.sources }),
     );
   }
   if (vpc?.siteToSite) {

@@ -108,7 +108,7 @@ export function resolveSite(input: SiteInput, path: Path, ctx: ResolveContext, a
   const subnets = vpcNetwork ? ctx.networks.filter((n) => n.parent === vpcNetwork.id) : [];
   const objects = policyObjects(ctx, [...reachable, ...subnets], services, wireguard);
   const policy = resolvePolicy(input.policy, site, path.concat('policy'), ctx, objects, notInternet(firewall, reachable));
-  resolveForwardSources({ firewall, wireguard, networks }, policy.zones, policy.internal, objects, ctx);
+  resolveForwardSources({ firewall, wireguard, networks }, haproxy, policy.zones, policy.internal, objects, ctx);
   if (firewall) {
     // The derived WAN rules go first; in place, as other parts may hold this list.
     const written = policy.rules.splice(0);

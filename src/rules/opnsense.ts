@@ -71,13 +71,20 @@ export const opnsenseRules: Rule[] = [
     summary: 'An ACME certificate cannot be validated the way the topology asks.',
     why:
       "The ACME client needs one of its acme.sh DNS APIs for DNS-01 (gen does not guess one), one that the firewall's release lists (its model refuses any other); Let's Encrypt issues wildcard names only through DNS-01; " +
-      'HTTP-01 is answered on port 80, so through HAProxy it needs a frontend with http_redirect that uses the certificate.',
+      "HTTP-01 is answered on port 80, so through HAProxy it needs a frontend with http_redirect that uses the certificate, open to any source (Let's Encrypt validates from addresses it does not publish).",
     hint: `Name dns_provider (${KNOWN_DNS_PROVIDERS.join(', ')}, or an acme.sh API name such as dns_linode_v4), or use challenge: dns-01 for wildcards, or set http_redirect: true on the frontend.`,
     examples: [
       {
         where: 'sites[].haproxy',
         bad: 'certificates:\n  - { name: www, domain: www.example.com, challenge: http-01 }\nfrontends:\n  - { name: https, bind: 0.0.0.0:443, interface: wan, certificate: www, default_backend: web }',
         good: 'certificates:\n  - { name: www, domain: www.example.com, challenge: http-01 }\nfrontends:\n  - { name: https, bind: 0.0.0.0:443, interface: wan, certificate: www, http_redirect: true, default_backend: web }',
+      },
+      {
+        // The example's policy test of HTTPS from the internet would fail once the frontend is restricted: left out.
+        context: [{ where: 'sites[].policy', snippet: 'tests: []' }],
+        where: 'sites[].haproxy',
+        bad: 'certificates:\n  - { name: www, domain: www.example.com, challenge: http-01 }\nfrontends:\n  - { name: https, bind: 0.0.0.0:443, interface: wan, certificate: www, http_redirect: true, from: [198.51.100.0/24], default_backend: web }',
+        good: 'certificates:\n  - { name: www, domain: www.example.com, challenge: dns-01, dns_provider: cloudflare }\nfrontends:\n  - { name: https, bind: 0.0.0.0:443, interface: wan, certificate: www, http_redirect: true, from: [198.51.100.0/24], default_backend: web }',
       },
       {
         where: 'sites[].haproxy',
@@ -122,7 +129,15 @@ export const opnsenseRules: Rule[] = [
             continue;
           }
           const using = frontendsServing(site.haproxy).get(cert.name) ?? [];
-          if (!using.some((f) => f.httpRedirect || f.port === 80)) {
+          const onPort80 = using.filter((f) => f.httpRedirect || f.port === 80);
+          // Let's Encrypt validates from addresses it does not publish: a pass open only to some sources refuses it.
+          if (onPort80.length > 0 && onPort80.every((f) => f.from !== undefined)) {
+            report({
+              path: onPort80[0]!.path.concat('from'),
+              message: `certificate ${cert.name} uses HTTP-01, but frontend ${onPort80[0]!.name}, where Let's Encrypt asks for the challenge on port 80, is open only to ${onPort80[0]!.from!.join(', ')}: Let's Encrypt validates from addresses it does not publish, so the certificate is never issued or renewed`,
+              hint: `Use challenge: dns-01 with a dns_provider on certificate ${cert.name}, or remove from: on frontend ${onPort80[0]!.name}.`,
+            });
+          } else if (onPort80.length === 0) {
             report({
               path: cert.path.concat('challenge'),
               message: `certificate ${cert.name} uses HTTP-01, but no frontend with this certificate listens on port 80 (http_redirect)`,

@@ -304,9 +304,9 @@ describe.skipIf(skip)(titled("OPNsense's own code on merged configs", skip), () 
     expect(helped.helper).toHaveLength(1);
   });
 
-  /** Scenario A with these port forwards, merged into the factory config and loaded by OPNsense's own code, which must validate it. */
-  const forwardsRun = async (forwards: object[], series: string, name: string) => {
-    const yaml = edit(readExample('homelab'), ['sites', 0, 'firewall', 'nat', 'port_forwards'], forwards);
+  /** Scenario A with these port forwards (and edits), merged into the factory config and loaded by OPNsense's own code, which must validate it. */
+  const forwardsRun = async (forwards: object[], series: string, name: string, change = (yaml: string) => yaml) => {
+    const yaml = change(edit(readExample('homelab'), ['sites', 0, 'firewall', 'nat', 'port_forwards'], forwards));
     const { sections, privateKey } = await releaseSections(yaml, series);
     const file = join(dir, `${series}-forward-${name}.xml`);
     writeFileSync(file, mergeConfig(base(series), sections, { secret: () => privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX }), { mode: 0o600 });
@@ -341,6 +341,13 @@ describe.skipIf(skip)(titled("OPNsense's own code on merged configs", skip), () 
     expect(rdr(8080)).toHaveLength(1);
     expect(sourcesOf(rdr(8080)[0])).toEqual(['192.0.2.9/32', '203.0.113.0/24']);
     expect(sourcesOf(pass('10.1.0.120', 3000)[0])).toEqual(['192.0.2.9/32', '203.0.113.0/24']);
+    // A HAProxy frontend's from: its passes to the WAN address (443, and 80 for its redirect) carry the sources.
+    const frontend = await forwardsRun([], series, 'frontend-from', (yaml) => edit(edit(yaml, ['sites', 0, 'haproxy', 'frontends', 0, 'from'], ['198.51.100.0/24']), ['sites', 0, 'policy', 'tests'], []));
+    const toWan = frontend.run.ruleset.filter((l) => l.startsWith(`pass in quick on ${wan} `) && l.endsWith('# gen: HAProxy frontend https'));
+    expect(toWan.map((l) => [/ from (\S+) /.exec(l)?.[1], / to (\S+) port (\S+) /.exec(l)?.slice(1)])).toEqual([
+      ['{198.51.100.0/24}', [`{(${wan})}`, '{80}']],
+      ['{198.51.100.0/24}', [`{(${wan})}`, '{443}']],
+    ]);
   });
 
   // A forward on an internal interface: its rdr and its pass are on that interface alone, so its own clients are

@@ -186,18 +186,18 @@ class Compiler {
   }
 
   /**
-   * A port forward's from: sources as one source: any without them, an
+   * A port forward's or frontend's from: sources as one source: any without them, an
    * address or CIDR as written, one object's alias, or an alias of all of
    * them (the DNat model's source network holds one value).
    */
-  forwardSource(pf: PortForward): Endpoint {
-    const only = pf.sources.length === 1 ? pf.sources[0]! : undefined;
-    if (pf.sources.length === 0) return { kind: 'any' };
+  openSource(kind: 'forward' | 'frontend', name: string, sources: readonly PolicyObject[]): Endpoint {
+    const only = sources.length === 1 ? sources[0]! : undefined;
+    if (sources.length === 0) return { kind: 'any' };
     if (only) return only.kind === 'address' ? { kind: 'address', value: only.name } : this.alias(only);
-    return this.named('forward', pf.name, () => ({
+    return this.named(kind, name, () => ({
       type: 'network',
-      content: toCidrs(normalize(pf.sources.flatMap((o) => o.ranges))),
-      description: `gen: sources of port forward ${pf.name}`,
+      content: toCidrs(normalize(sources.flatMap((o) => o.ranges))),
+      description: `gen: sources of ${kind === 'forward' ? 'port forward' : 'HAProxy frontend'} ${name}`,
     }));
   }
 
@@ -335,8 +335,9 @@ export function compilePolicy(ctx: OpnsenseContext): CompiledPolicy {
   for (const p of ctx.firewall.nat.portForwards) {
     if (portForwards.has(p.name)) continue;
     portForwards.set(p.name, p);
-    forwardSources.set(p.name, compiler.forwardSource(p));
+    forwardSources.set(p.name, compiler.openSource('forward', p.name, p.sources));
   }
+  const frontendSource = (rule: PolicyRule): Endpoint => (rule.sources.length > 0 ? compiler.openSource('frontend', rule.name.replace(/^haproxy-/, ''), rule.sources) : { kind: 'any' });
   for (const rule of ctx.site.policy.rules) {
     let n = 0;
     // Every rule of one shape, its fields named: spreading each rule's parts into a new object was a third of compiling 20,000 rules.
@@ -380,8 +381,10 @@ export function compilePolicy(ctx: OpnsenseContext): CompiledPolicy {
         });
         continue;
       }
+      // A HAProxy frontend's from: sources (the other derived passes have none).
+      const source = frontendSource(rule);
       for (const port of ports) {
-        push({ action: rule.action, interface: to.key, protocol, source: { kind: 'any' }, destination: { kind: 'network', value: `${to.key}ip` }, port, description: describeRule(rule), directReplies });
+        push({ action: rule.action, interface: to.key, protocol, source, destination: { kind: 'network', value: `${to.key}ip` }, port, description: describeRule(rule), directReplies });
       }
       continue;
     }
