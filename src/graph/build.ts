@@ -163,8 +163,10 @@ function siteCluster(site: Site, edges: GraphEdge[], id: Ids): GraphCluster {
   const ruleNodes: GraphNode[] = [];
   for (const rule of site.policy.rules) {
     if (rule.action !== 'pass') continue;
-    const label = `${rule.proto === 'any' ? 'any' : rule.proto}${rule.ports.length ? ` ${rule.ports.join(',')}` : ''}`;
-    const sources = rule.from.kind === 'wan' ? [internetId] : rule.sources.flatMap(objectNode);
+    // A WAN pass open only to some sources (a port forward's or frontend's from:) names them: most are internet addresses, drawn as the internet.
+    const only = rule.from.kind === 'wan' && rule.sources.length > 0 ? ` from ${rule.sources.map((o) => o.name).join(', ')}` : '';
+    const label = `${rule.proto === 'any' ? 'any' : rule.proto}${rule.ports.length ? ` ${rule.ports.join(',')}` : ''}${only}`;
+    const sources = rule.from.kind === 'wan' ? (rule.sources.length > 0 ? rule.sources.flatMap(objectNode) : [internetId]) : rule.sources.flatMap(objectNode);
     let targets: string[];
     if (rule.to.kind === 'wan-address') targets = [id('if', site.name, rule.to.interface)];
     else if (rule.to.kind === 'internet') targets = [internetId];

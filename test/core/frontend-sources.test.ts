@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeChanges } from '../../src/diff/facts.js';
 import { flowEnd, flowVerdicts } from '../../src/flows.js';
+import { buildGraph } from '../../src/graph/build.js';
 import type { Site } from '../../src/model.js';
 import { parseIPv4 } from '../../src/net.js';
 import { opnsenseContext } from '../../src/render/opnsense/context.js';
@@ -36,6 +37,14 @@ describe('a HAProxy frontend open to named sources', () => {
     expect(passes.map((r) => r.port).sort()).toEqual(['443', '80']);
     const sources = passes.map((r) => (r.source.kind === 'alias' ? policy.aliases.find((a) => a.name === (r.source as { name: string }).name)?.content : r.source));
     expect(sources).toEqual([['192.0.2.7/32', '198.51.100.0/24'], ['192.0.2.7/32', '198.51.100.0/24']]);
+  });
+
+  it('gen graph labels the pass with its sources, and an open one without', async () => {
+    const label = async (text: string) => buildGraph(await modelOf(text)).edges.filter((e) => e.from === 'internet' && e.label?.startsWith('tcp 80,443')).map((e) => e.label);
+    const restrictedLabels = await label(restricted(['198.51.100.0/24', '192.0.2.7']));
+    expect(restrictedLabels.length).toBeGreaterThan(0);
+    for (const l of restrictedLabels) expect(l).toBe('tcp 80,443 from 198.51.100.0/24, 192.0.2.7');
+    expect(await label(homelab())).toEqual(['tcp 80,443']);
   });
 
   it('lint: an inside source, an HTTP-01 challenge frontend; gen diff words', async () => {
