@@ -30,6 +30,7 @@ import { bindClashes, guiConflicts, idleHaproxy, wireguardClashes } from './list
 import { type JoinedVpc, RULE_STORE_PATHS, clearManagedRules } from './managed-rules.js';
 import { warnOutboundModeChange } from './outbound-mode.js';
 import { hostOverrideTakeovers } from './unbound-hosts.js';
+import { unansweredOverrides } from './unbound-off.js';
 import { laggMemberRefusals, pppLinks } from './links.js';
 import { groupRefusals } from './groups.js';
 import { vipFindings } from './vips.js';
@@ -981,6 +982,7 @@ function merged(baseText: string, genSections: readonly XmlElement[], givenOptio
   const adopted = adoptedUuids(root, sections, ITEM_KEYS, OTHER_KIND);
   for (const message of aliasTakeovers(root, sections, adopted)) options.warn!(message);
   for (const message of hostOverrideTakeovers(root, sections, adopted)) options.warn!(message);
+  for (const message of unansweredOverrides(root, sections)) options.warn!(message);
   if (adopted.size > 0) {
     sections = sections.map(clone);
     for (const section of sections) renameUuids(section, adopted);

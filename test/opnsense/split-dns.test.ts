@@ -18,7 +18,7 @@ import { releaseFacts } from '../../src/targets/opnsense/releases.js';
 import { edit, lint, readExample, root } from '../helpers.js';
 import { hasCommand } from '../system-tools.js';
 import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
-import { UPSTREAM_RELEASES, doc, withBoxCa, factorySample, fragments, mergedFactoryConfig, releaseSections } from './support.js';
+import { UPSTREAM_RELEASES, doc, withBoxCa, factoryConfig, factorySample, fragments, mergedFactoryConfig, releaseSections } from './support.js';
 
 removeTempDirsAfterAll();
 
@@ -115,6 +115,24 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
     expect(warnings.filter((w) => w.includes('Unbound host override'))).toEqual([expect.stringContaining(`cloud.example.org (A 203.0.113.7) is one gen writes: merge replaces its answer with A ${wan.ipaddr}`)]);
   });
 
+  it("says when the box runs no Unbound to answer them, and names dnsmasq where it answers DNS on port 53", async () => {
+    const { sections } = await releaseSections(answered, '26.7');
+    const offWith = (dnsmasq: string) => factorySample('26.7')
+      .replace('<OPNsense>', '<OPNsense><unboundplus version="1.0.15"><general><enabled>0</enabled></general></unboundplus>')
+      .replace(/<dnsmasq>[\s\S]*?<\/dnsmasq>/, dnsmasq);
+    const said = (box: string) => {
+      const warnings: string[] = [];
+      mergeConfig(withBoxCa(box), sections, { allowGuiPortConflict: true, secret: () => 'x', warn: (m) => warnings.push(m) });
+      return warnings.filter((w) => w.includes('Unbound DNS is disabled'));
+    };
+    const wan = doc(await fragments(answered, 'home'), 'interfaces.xml').interfaces.wan.ipaddr;
+    expect(said(offWith('<dnsmasq><enable>0</enable></dnsmasq>'))).toEqual([expect.stringContaining(`cloud.example.org (A ${wan})`)]);
+    expect(said(offWith('<dnsmasq><enable>0</enable></dnsmasq>'))[0]).toContain('Services › Unbound DNS › General');
+    // dnsmasq running with an empty port serves DNS on 53 (Dnsmasq.php: an empty port is 53), and merge keeps its port.
+    expect(said(offWith('<dnsmasq><enable>1</enable><port/></dnsmasq>'))[0]).toContain('Services › Dnsmasq DNS & DHCP › Hosts');
+    expect(said(factorySample('26.7'))).toEqual([]);
+  });
+
   it("takes the box's own override of the name in other letter case as the same name (DNS names compare without case)", async () => {
     const { sections } = await releaseSections(answered, '26.7');
     const box = factorySample('26.7').replace(
@@ -178,6 +196,35 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     // The hazard the unversioned root avoids: with the model's version, the migration that moves the legacy switch is skipped.
     const versioned = onBox(config.replace('<unboundplus>', `<unboundplus version="${releaseFacts(tag)!.versions.unbound}">`), tag, work, 'versioned');
     expect(versioned.enabled).toBe('0');
+  });
+
+  // A box whose Unbound is off answers none of gen's overrides: merge says so exactly when OPNsense's own model
+  // (after the merged config's migrations) has Unbound disabled, whichever switch the box's config holds.
+  it.each(UPSTREAM_RELEASES)("$tag: merge says so when the box's Unbound is disabled, and only then", async ({ tag, release }) => {
+    const work = tempDir('gen-split-dns-off-');
+    const { sections, privateKey } = await releaseSections(answered, release);
+    const factory = factoryConfig(coreGit!, tag);
+    const version = releaseFacts(tag)!.versions.unbound;
+    // Into the box's <OPNsense> (26.7's factory config has one, 25.7's and 26.1's none).
+    const withModel = (base: string, enabled: string) => {
+      const root = `<unboundplus version="${version}"><general><enabled>${enabled}</enabled></general></unboundplus>`;
+      return base.includes('<OPNsense>') ? base.replace('<OPNsense>', `<OPNsense>${root}`) : base.replace('</opnsense>', `<OPNsense>${root}</OPNsense></opnsense>`);
+    };
+    const boxes: Record<string, string> = {
+      factory,
+      'legacy switch off': factory.replace(/<unbound>\s*<enable>1<\/enable>\s*<\/unbound>/, '<unbound></unbound>'),
+      'model switch off': withModel(factory, '0'),
+      'model switch on': withModel(factory.replace(/<unbound>\s*<enable>1<\/enable>\s*<\/unbound>/, ''), '1'),
+    };
+    const seen: Record<string, [string, boolean]> = {};
+    for (const [name, base] of Object.entries(boxes)) {
+      expect(base).not.toBe(name === 'factory' ? '' : factory);
+      const warnings: string[] = [];
+      const config = mergeConfig(withBoxCa(base), sections, { secret: () => privateKey, allowGuiPortConflict: true, warn: (m) => warnings.push(m) });
+      const box = onBox(config, tag, work, name.replace(/ /g, '-'));
+      seen[name] = [box.enabled, warnings.some((w) => w.includes('Unbound DNS is disabled') && w.includes('cloud.example.org'))];
+    }
+    expect(seen).toEqual({ factory: ['1', false], 'legacy switch off': ['0', true], 'model switch off': ['0', true], 'model switch on': ['1', false] });
   });
 });
 
