@@ -50,7 +50,7 @@ function unreachableOverrides(site: Site, overrides: readonly SplitDnsOverride[]
 
 /**
  * Where clients are told to ask another resolver than the firewall: an interface whose DHCP hands out DNS servers,
- * or a WireGuard instance whose client files name them, none of them an address of the firewall. Those clients never
+ * or a full-tunnel WireGuard instance whose client files name them, none of them an address of the firewall. Those clients never
  * see gen's overrides.
  */
 function otherResolvers(site: Site): string[] {
@@ -60,7 +60,9 @@ function otherResolvers(site: Site): string[] {
   return firewall.interfaces
     .filter((i) => !i.isWan && i.dhcp && elsewhere(i.dhcp.dns))
     .map((i) => `${i.name} (DHCP hands out ${i.dhcp!.dns.join(', ')})`)
-    .concat(site.wireguard.filter((w) => elsewhere(w.dns)).map((w) => `${w.name} (its client files name ${w.dns.join(', ')})`));
+    // Only a full tunnel's client files carry a DNS line (render/wireguard/client-config.ts): a split tunnel's clients keep
+    // their own resolver, whose public answer reaches the router from outside as any client's on the internet does.
+    .concat(site.wireguard.filter((w) => w.tunnel === 'full' && elsewhere(w.dns)).map((w) => `${w.name} (its client files name ${w.dns.join(', ')})`));
 }
 
 export const hairpinRules: Rule[] = [

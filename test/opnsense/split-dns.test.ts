@@ -15,7 +15,8 @@ import { parseXml } from '../../src/opnsense/parse.js';
 import { type XmlElement, attr, child, childrenNamed, textOf } from '../../src/render/opnsense/xml.js';
 import { fieldNode } from '../../src/targets/opnsense/field-types.js';
 import { releaseFacts } from '../../src/targets/opnsense/releases.js';
-import { edit, lint, readExample, root } from '../helpers.js';
+import { edit, lint, readExample, render, root } from '../helpers.js';
+import { parseWgQuick } from '../wireguard/wg-ini.js';
 import { hasCommand } from '../system-tools.js';
 import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
 import { UPSTREAM_RELEASES, doc, withBoxCa, factoryConfig, factorySample, fragments, mergedFactoryConfig, releaseSections } from './support.js';
@@ -89,8 +90,16 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
     expect(options.map((o: { option: unknown; value: unknown }) => `${o.option} ${o.value}`)).toContain('6 1.1.1.1');
     const lanAddress = doc(await fragments(answered, 'home'), 'interfaces.xml').interfaces.lan.ipaddr;
     expect((await lint(edit(answered, LAN_DNS, [lanAddress]))).filter((d) => d.rule === RULE)).toEqual([]);
-    const wgDns = edit(answered, ['sites', 0, 'wireguard', 0, 'dns'], ['9.9.9.9']);
-    expect((await lint(wgDns)).filter((d) => d.rule === RULE).map((d) => d.message)).toEqual([expect.stringContaining('wg0 (its client files name 9.9.9.9)')]);
+    // What the client files name: a full tunnel's carry the instance's DNS, a split tunnel's none (their clients keep their own resolver).
+    const withInternet = answered.replace('        - { name: lan-internet,', '        - { name: vpn-internet, from: wireguard, to: internet, action: pass }\n        - { name: lan-internet,');
+    const wgDns = (tunnel: string) => edit(edit(withInternet, ['sites', 0, 'wireguard', 0, 'dns'], ['9.9.9.9']), ['sites', 0, 'wireguard', 0, 'tunnel'], tunnel);
+    const clientDns = async (tunnel: string) =>
+      [...(await render(wgDns(tunnel))).entries()].filter(([f]) => /^home\/wireguard\/[^/]+\.conf$/.test(f)).map(([, text]) => parseWgQuick(text)[0]!.values.DNS);
+    expect(new Set(await clientDns('full'))).toEqual(new Set(['9.9.9.9']));
+    expect(new Set(await clientDns('split'))).toEqual(new Set([undefined]));
+    const hairpin = async (tunnel: string) => (await lint(wgDns(tunnel))).filter((d) => d.rule === RULE).map((d) => d.message);
+    expect(await hairpin('full')).toEqual([expect.stringContaining('wg0 (its client files name 9.9.9.9)')]);
+    expect(await hairpin('split')).toEqual([]);
   });
 
   it("replaces the box's own override of the same name and record type, keeps its others and its version, and drops the stale cache stamp", async () => {
