@@ -31,6 +31,7 @@ import { type JoinedVpc, RULE_STORE_PATHS, clearManagedRules } from './managed-r
 import { warnOutboundModeChange } from './outbound-mode.js';
 import { hostOverrideTakeovers } from './unbound-hosts.js';
 import { unansweredOverrides } from './unbound-off.js';
+import { withoutWildcardCovered } from './unbound-wildcards.js';
 import { laggMemberRefusals, pppLinks } from './links.js';
 import { groupRefusals } from './groups.js';
 import { vipFindings } from './vips.js';
@@ -977,7 +978,7 @@ function merged(baseText: string, genSections: readonly XmlElement[], givenOptio
     const store = [...path].reverse().reduce<XmlElement>((inner, name) => ({ name, attrs: [], children: [inner] }), { name: 'rule', attrs: [], children: [] });
     checkUnique(root, store, 'opnsense', 0, sectionsOfBase);
   }
-  let sections = fillSecrets(root, genSections, options);
+  let sections = withoutWildcardCovered(root, fillSecrets(root, genSections, options), options.warn!);
   checkServerCas(root, sections);
   const adopted = adoptedUuids(root, sections, ITEM_KEYS, OTHER_KIND);
   for (const message of aliasTakeovers(root, sections, adopted)) options.warn!(message);

@@ -33,6 +33,11 @@ const answered = family
   .replace('        - { name: lan-internet,', '        - { name: lan-web, from: lan, to: self, proto: tcp, ports: [443], action: pass }\n        - { name: lan-internet,');
 const HOSTS = ['sites', 0, 'haproxy', 'frontends', 0, 'hosts'];
 
+/** A box's own wildcard A override of `domain`, as Services › Unbound DNS › Overrides saves it (addptr from 26.1.3). */
+function wildcardHost(domain: string, server: string, addptr: boolean): string {
+  return `<host uuid="11111111-2222-4333-8444-777777777777"><enabled>1</enabled><hostname>*</hostname><domain>${domain}</domain><rr>A</rr><mxprio/><mx/><ttl/><server>${server}</server><txtdata/>${addptr ? '<addptr>0</addptr>' : ''}<description>own</description></host>`;
+}
+
 const hostsOf = (files: Map<string, string>) => [doc(files, 'unbound.xml').OPNsense.unboundplus.hosts.host].flat();
 
 describe('Unbound host overrides for HAProxy host names behind the upstream router', () => {
@@ -142,6 +147,27 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
     expect(said(factorySample('26.7'))).toEqual([]);
   });
 
+  it("leaves out the names a wildcard override of the box answers, which Unbound refuses below it, and says so", async () => {
+    const { sections } = await releaseSections(answered, '26.7');
+    const boxWith = (domain: string) => factorySample('26.7').replace(
+      '<OPNsense>',
+      `<OPNsense><unboundplus version="1.0.15"><general><enabled>1</enabled></general><hosts>${wildcardHost(domain, '10.10.20.10', true)}</hosts></unboundplus>`,
+    );
+    const merge = (box: string) => {
+      const warnings: string[] = [];
+      const merged = parseXml(mergeConfig(withBoxCa(box), sections, { allowGuiPortConflict: true, secret: () => 'x', warn: (m) => warnings.push(m) })).root;
+      const unboundplus = childrenNamed(merged, 'OPNsense').map((o) => child(o, 'unboundplus')).find((u): u is XmlElement => u !== undefined)!;
+      return { hosts: childrenNamed(child(unboundplus, 'hosts'), 'host').map((h) => `${textOf(child(h, 'hostname'))}.${textOf(child(h, 'domain'))}`).sort(), warnings: warnings.filter((w) => w.includes('wildcard')) };
+    };
+    const covered = merge(boxWith('example.org'));
+    expect(covered.hosts).toEqual(['*.example.org']);
+    expect(covered.warnings).toEqual([expect.stringContaining('answers cloud.example.org with A 10.10.20.10'), expect.stringContaining('answers media.example.org with A 10.10.20.10')]);
+    // A wildcard of another domain leaves gen's names alone.
+    const elsewhere = merge(boxWith('example.net'));
+    expect(elsewhere.hosts).toEqual(['*.example.net', 'cloud.example.org', 'media.example.org']);
+    expect(elsewhere.warnings).toEqual([]);
+  });
+
   it("takes the box's own override of the name in other letter case as the same name (DNS names compare without case)", async () => {
     const { sections } = await releaseSections(answered, '26.7');
     const box = factorySample('26.7').replace(
@@ -165,7 +191,7 @@ const tools = join(root, 'test/tools/opnsense-php');
 const env = { ...process.env, OPNSENSE_PHP_CACHE: process.env.OPNSENSE_PHP_CACHE ?? join(tmpdir(), 'gen-opnsense-php') };
 
 /** run.sh (migrations, validation) on a config, then unbound-hosts.php on the config it left. */
-function onBox(config: string, tag: string, work: string, name: string): { errors: string[]; enabled: string; version: string; entries: string[] } {
+function onBox(config: string, tag: string, work: string, name: string): { errors: string[]; enabled: string; version: string; entries: string[]; zones: string[] } {
   const file = join(work, `${name}.xml`);
   const saved = join(work, `${name}-migrated.xml`);
   writeFileSync(file, config, { mode: 0o600 });
@@ -179,6 +205,7 @@ function onBox(config: string, tag: string, work: string, name: string): { error
     enabled: lines.find((l) => l.startsWith('enabled '))!.slice(8),
     version: lines.find((l) => l.startsWith('version '))!.slice(8),
     entries: lines.filter((l) => l.startsWith('local-data')),
+    zones: lines.filter((l) => l.startsWith('local-zone')),
   };
 }
 
@@ -205,6 +232,29 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     // The hazard the unversioned root avoids: with the model's version, the migration that moves the legacy switch is skipped.
     const versioned = onBox(config.replace('<unboundplus>', `<unboundplus version="${releaseFacts(tag)!.versions.unbound}">`), tag, work, 'versioned');
     expect(versioned.enabled).toBe('0');
+  });
+
+  // Unbound itself on the host entries OPNsense writes: a name of gen's below the box's wildcard (a redirect zone) is a
+  // fatal configuration error, and Unbound would not start.
+  it.skipIf(!hasCommand('unbound-checkconf')).each(UPSTREAM_RELEASES)("$tag: Unbound takes the host entries of a box with a wildcard override over gen's names", async ({ tag, release }) => {
+    const work = tempDir('gen-split-dns-wildcard-');
+    const { sections, privateKey } = await releaseSections(answered, release);
+    const factory = factoryConfig(coreGit!, tag);
+    const version = releaseFacts(tag)!.versions.unbound;
+    const addptr = fieldNode(releaseFacts(tag)!.fields('unbound')!, 'hosts.host.addptr') !== undefined;
+    // general as the GUI saves it: unbound_add_host_entries() reads local_zone_type from the config, not the model's default.
+    const own = `<unboundplus version="${version}"><general><enabled>1</enabled><local_zone_type>transparent</local_zone_type></general><hosts>${wildcardHost('example.org', '10.10.20.10', addptr)}</hosts></unboundplus>`;
+    const base = factory.replace(/<unbound>\s*<enable>1<\/enable>\s*<\/unbound>/, '');
+    const box = base.includes('<OPNsense>') ? base.replace('<OPNsense>', `<OPNsense>${own}`) : base.replace('</opnsense>', `<OPNsense>${own}</OPNsense></opnsense>`);
+    const config = mergeConfig(withBoxCa(box), sections, { secret: () => privateKey, allowGuiPortConflict: true, warn: () => {} });
+    const { entries, zones } = onBox(config, tag, work, 'wildcard');
+    expect(zones).toContain('local-zone: "example.org" redirect');
+    expect(entries).toContainEqual(expect.stringMatching(/^local-data: "example\.org\s+IN A 10\.10\.20\.10"$/));
+    writeFileSync(join(work, 'hosts.conf'), zones.concat(entries).join('\n') + '\n');
+    writeFileSync(join(work, 'unbound.conf'), `server:\n  chroot: ""\n  username: ""\n  directory: "${work}"\n  pidfile: "${work}/unbound.pid"\n  include: "${work}/hosts.conf"\n`);
+    const check = spawnSync('unbound-checkconf', [join(work, 'unbound.conf')], { encoding: 'utf8' });
+    expect(check.stderr).not.toMatch(/error:/);
+    expect(check.status).toBe(0);
   });
 
   // A box whose Unbound is off answers none of gen's overrides: merge says so exactly when OPNsense's own model

@@ -11,6 +11,8 @@ require __DIR__ . '/boot.php';
 
 [$UL, $WORK] = opn_boot_with_config($argv);
 require_once 'interfaces.inc';
+/* the legacy $config the function reads (system domain, general.local_zone_type), as run.php loads it */
+$GLOBALS['config'] = parse_config();
 
 $source = file_get_contents("$UL/etc/inc/plugins.inc.d/unbound.inc");
 if (!preg_match('/^function unbound_add_host_entries\(.*?^}\n/ms', $source, $m)) {
