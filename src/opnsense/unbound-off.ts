@@ -1,6 +1,7 @@
-// gen's Unbound host overrides on a box whose Unbound does not run: nothing
-// answers them, and clients inside still reach HAProxy's host names only
-// through the upstream router's NAT hairpin. OPNsense starts Unbound only
+// A box whose Unbound does not run, where gen relies on it: nothing answers
+// gen's Unbound host overrides (clients inside still reach HAProxy's host
+// names only through the upstream router's NAT hairpin), nor the DNS queries
+// of the clients its dnsmasq DHCP sends to the firewall. OPNsense starts Unbound only
 // when general.enabled is set (opnsense/core plugins.inc.d/unbound.inc
 // unbound_enabled(), 25.7 to 26.7; the model's default is 0). A root the box
 // has not migrated past 1.0.5 (none, or gen's unversioned one) takes that
@@ -35,24 +36,62 @@ function unboundEnabled(root: XmlElement): boolean {
   return child(child(root, 'unbound'), 'enable') !== undefined;
 }
 
-/** What answers DNS on the box instead: dnsmasq when it runs with its DNS on port 53 (an empty port is 53). */
-function otherResolver(root: XmlElement): string {
+/**
+ * Whether the box's dnsmasq answers DNS on port 53 after the merge: only one the operator already runs keeps its port
+ * (merge.ts BASE_WINS_FIELDS; an empty port is 53, Dnsmasq.php); gen's own is DHCP only (port 0).
+ */
+function dnsmasqAnswers(root: XmlElement): boolean {
   const dnsmasq = child(root, 'dnsmasq');
   const port = fieldText(dnsmasq, 'port');
-  if (fieldText(dnsmasq, 'enable') === '1' && (port === '' || port === '53')) {
+  return fieldText(dnsmasq, 'enable') === '1' && (port === '' || port === '53');
+}
+
+/** What answers DNS on the box instead, and what to do. */
+function otherResolver(root: XmlElement): string {
+  if (dnsmasqAnswers(root)) {
     return 'dnsmasq answers DNS on the box: enable Unbound (and move dnsmasq off port 53), or add the names in Services › Dnsmasq DNS & DHCP › Hosts';
   }
   return 'enable it in Services › Unbound DNS › General';
 }
 
-/** A warning when gen writes Unbound host overrides (gen's sections) and the box (the base) does not run Unbound. */
+/**
+ * The interfaces gen's dnsmasq serves DHCP on without a DNS option (gen's or the box's): dnsmasq then hands out the
+ * firewall's own address (opnsense/core templates/OPNsense/Dnsmasq/dnsmasq.conf: dhcp-option=6,0.0.0.0 unless an
+ * option 6 without interface and tag is set, which serves every interface).
+ */
+function firewallAsDns(root: XmlElement, sections: readonly XmlElement[]): string[] {
+  const dnsmasq = sections.find((s) => s.name === 'dnsmasq');
+  const options = childrenNamed(dnsmasq, 'dhcp_options')
+    .concat(childrenNamed(child(root, 'dnsmasq'), 'dhcp_options'))
+    .filter((o) => fieldText(o, 'type') !== 'match' && fieldText(o, 'option') === '6');
+  if (options.some((o) => fieldText(o, 'interface') === '' && fieldText(o, 'tag') === '')) return [];
+  const withOption = new Set(options.map((o) => fieldText(o, 'interface')));
+  return [...new Set(childrenNamed(dnsmasq, 'dhcp_ranges').map((r) => fieldText(r, 'interface')))].filter((i) => i !== '' && !withOption.has(i));
+}
+
+/**
+ * Warnings when the box (the base) does not run Unbound and gen relies on it: its Unbound host overrides (gen's
+ * sections) go unanswered, and the DHCP it serves with dnsmasq hands out the firewall as DNS server, where, with
+ * dnsmasq's DNS off too, nothing answers.
+ */
 export function unansweredOverrides(root: XmlElement, sections: readonly XmlElement[]): string[] {
+  if (unboundEnabled(root)) return [];
+  const out: string[] = [];
   const hosts = sections
     .filter((s) => s.name === 'OPNsense')
     .flatMap((s) => childrenNamed(child(child(s, 'unboundplus'), 'hosts'), 'host'));
-  if (hosts.length === 0 || unboundEnabled(root)) return [];
-  const names = hosts.map((h) => `${fieldText(h, 'hostname')}.${fieldText(h, 'domain')} (${fieldText(h, 'rr')} ${fieldText(h, 'server')})`);
-  return [
-    `the box's Unbound DNS is disabled, so nothing answers gen's Unbound host overrides ${names.join(', ')}: clients inside still reach these names through the upstream router; ${otherResolver(root)}`,
-  ];
+  if (hosts.length > 0) {
+    const names = hosts.map((h) => `${fieldText(h, 'hostname')}.${fieldText(h, 'domain')} (${fieldText(h, 'rr')} ${fieldText(h, 'server')})`);
+    out.push(
+      `the box's Unbound DNS is disabled, so nothing answers gen's Unbound host overrides ${names.join(', ')}: clients inside still reach these names through the upstream router; ${otherResolver(root)}`,
+    );
+  }
+  const served = dnsmasqAnswers(root) ? [] : firewallAsDns(root, sections);
+  if (served.length > 0) {
+    out.push(
+      `the box's Unbound DNS is disabled and dnsmasq answers no DNS on port 53, but dnsmasq's DHCP hands out the firewall's address as DNS server on ${served.join(', ')}: ` +
+        'clients there resolve no name; enable Unbound in Services › Unbound DNS › General, or name the DNS servers in the interface\'s dhcp.dns',
+    );
+  }
+  return out;
 }

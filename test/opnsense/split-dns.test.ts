@@ -137,7 +137,7 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
     const said = (box: string) => {
       const warnings: string[] = [];
       mergeConfig(withBoxCa(box), sections, { allowGuiPortConflict: true, secret: () => 'x', warn: (m) => warnings.push(m) });
-      return warnings.filter((w) => w.includes('Unbound DNS is disabled'));
+      return warnings.filter((w) => w.includes('nothing answers gen\'s Unbound host overrides'));
     };
     const wan = doc(await fragments(answered, 'home'), 'interfaces.xml').interfaces.wan.ipaddr;
     expect(said(offWith('<dnsmasq><enable>0</enable></dnsmasq>'))).toEqual([expect.stringContaining(`cloud.example.org (A ${wan})`)]);
@@ -145,6 +145,30 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
     // dnsmasq running with an empty port serves DNS on 53 (Dnsmasq.php: an empty port is 53), and merge keeps its port.
     expect(said(offWith('<dnsmasq><enable>1</enable><port/></dnsmasq>'))[0]).toContain('Services › Dnsmasq DNS & DHCP › Hosts');
     expect(said(factorySample('26.7'))).toEqual([]);
+  });
+
+  it("says when the box runs no Unbound and dnsmasq's DHCP hands out the firewall as DNS server, where nothing answers", async () => {
+    const dhcpOf = async (yaml: string) => [doc(await fragments(yaml, 'home'), 'dhcp.xml').dnsmasq].flat()[0];
+    const said = async (yaml: string, dnsmasq: string) => {
+      const { sections } = await releaseSections(yaml, '26.7');
+      const box = factorySample('26.7')
+        .replace('<OPNsense>', '<OPNsense><unboundplus version="1.0.15"><general><enabled>0</enabled></general></unboundplus>')
+        .replace(/<dnsmasq>[\s\S]*?<\/dnsmasq>/, dnsmasq);
+      const warnings: string[] = [];
+      mergeConfig(withBoxCa(box), sections, { allowGuiPortConflict: true, secret: () => 'x', warn: (m) => warnings.push(m) });
+      return warnings.filter((w) => w.includes('hands out the firewall'));
+    };
+    // What gen's dnsmasq serves: DHCP on lan with no DNS option (so dnsmasq's template hands out 0.0.0.0, itself), DNS off.
+    const dhcp = await dhcpOf(family);
+    expect(dhcp.port).toBe('0');
+    const ranges = [dhcp.dhcp_ranges].flat().map((r: { interface: string }) => r.interface);
+    expect(ranges).toContain('lan');
+    expect([dhcp.dhcp_options ?? []].flat()).toEqual([]);
+    expect(await said(family, '<dnsmasq><enable>0</enable></dnsmasq>')).toEqual([expect.stringContaining(`DNS server on ${ranges.join(', ')}:`)]);
+    // dnsmasq of the box's own on port 53 answers; DNS servers named for the LAN are handed out instead.
+    expect(await said(family, '<dnsmasq><enable>1</enable><port>53</port></dnsmasq>')).toEqual([]);
+    const lanDns = edit(family, ['sites', 0, 'firewall', 'interfaces', 1, 'dhcp', 'dns'], ['1.1.1.1']);
+    expect((await said(lanDns, '<dnsmasq><enable>0</enable></dnsmasq>')).filter((w) => w.includes(' lan'))).toEqual([]);
   });
 
   it("leaves out the names a wildcard override of the box answers, which Unbound refuses below it, and says so", async () => {
