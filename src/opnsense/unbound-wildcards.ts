@@ -14,6 +14,8 @@ import { fieldText } from './fields.js';
 
 interface Zone {
   domain: string;
+  /** Its local-zone type: redirect for a wildcard, general.local_zone_type for the system domain's. */
+  type: string;
   /** The box's wildcard override it comes from, as a warning names it; none for the system domain's zone. */
   wildcard?: string;
   /** The wildcard's answer (record type and address). */
@@ -32,17 +34,19 @@ function boxZones(root: XmlElement): Zone[] {
   const zones: Zone[] = [];
   const answer = (h: XmlElement) => `${fieldText(h, 'rr')} ${fieldText(h, 'server')}`;
   for (const h of hosts) {
-    if (fieldText(h, 'hostname') === '*') zones.push({ domain: fieldText(h, 'domain'), wildcard: `*.${fieldText(h, 'domain')}`, answer: answer(h) });
+    if (fieldText(h, 'hostname') === '*') zones.push({ domain: fieldText(h, 'domain'), type: 'redirect', wildcard: `*.${fieldText(h, 'domain')}`, answer: answer(h) });
   }
   for (const a of childrenNamed(child(model, 'aliases'), 'alias')) {
     const host = byUuid.get(fieldText(a, 'host'));
     if (!host || fieldText(a, 'enabled') !== '1') continue;
     const hostname = fieldText(a, 'hostname') || fieldText(host, 'hostname');
     const domain = fieldText(a, 'domain') || fieldText(host, 'domain');
-    if (hostname === '*') zones.push({ domain, wildcard: `*.${domain} (an alias of ${fieldText(host, 'hostname')}.${fieldText(host, 'domain')})`, answer: answer(host) });
+    if (hostname === '*') zones.push({ domain, type: 'redirect', wildcard: `*.${domain} (an alias of ${fieldText(host, 'hostname')}.${fieldText(host, 'domain')})`, answer: answer(host) });
   }
   const system = fieldText(child(root, 'system'), 'domain');
-  if (system) zones.push({ domain: system });
+  // The model's value; a root not yet migrated keeps it in the legacy <unbound> (Migrations/M1_0_5.php moves it).
+  const type = fieldText(child(model, 'general'), 'local_zone_type') || fieldText(child(root, 'unbound'), 'local_zone_type') || 'transparent';
+  if (system) zones.push({ domain: system, type });
   return zones.map((z) => Object.assign({}, z, { domain: z.domain.toLowerCase().replace(/\.$/, '') }));
 }
 
@@ -54,6 +58,28 @@ function closestZone(zones: readonly Zone[], name: string): Zone | undefined {
     if (!best || z.domain.length > best.domain.length || (z.domain === best.domain && z.wildcard)) best = z;
   }
   return best;
+}
+
+/** Local-zone types under which Unbound ignores local data (unbound.conf(5): "always_transparent: Like transparent, but ignores local data"; likewise always_refuse, always_nxdomain). */
+const IGNORES_LOCAL_DATA = new Set(['always_transparent', 'always_refuse', 'always_nxdomain']);
+
+/** gen's overrides (gen's sections) whose name lies in the box's system domain zone of a type that ignores them, as a warning. */
+export function ignoredOverrides(root: XmlElement, sections: readonly XmlElement[]): string[] {
+  const zones = boxZones(root);
+  const names = sections
+    .filter((s) => s.name === 'OPNsense')
+    .flatMap((s) => childrenNamed(child(child(s, 'unboundplus'), 'hosts'), 'host'))
+    .map((h) => `${fieldText(h, 'hostname')}.${fieldText(h, 'domain')}`.toLowerCase())
+    .filter((name) => {
+      const zone = closestZone(zones, name);
+      return zone !== undefined && !zone.wildcard && IGNORES_LOCAL_DATA.has(zone.type);
+    });
+  if (names.length === 0) return [];
+  const zone = closestZone(zones, names[0]!)!;
+  return [
+    `the box's Unbound answers its system domain ${zone.domain} as local zone type ${zone.type}, which ignores host overrides: gen's overrides of ${names.join(', ')} are not answered; ` +
+      'set Local Zone Type to transparent (or static) in Services › Unbound DNS › General',
+  ];
 }
 
 /**

@@ -5,7 +5,8 @@
 // OPNsense's own code: the unversioned model root lets the box's migrations
 // run (Unbound stays enabled: M1_0_5 moves the factory's legacy switch),
 // the model validates, and unbound_add_host_entries() writes the records.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +33,69 @@ const answered = family
   .replace('        - { from: 10.10.0.23, to: self, proto: tcp, port: 443, expect: deny }\n', '')
   .replace('        - { name: lan-internet,', '        - { name: lan-web, from: lan, to: self, proto: tcp, ports: [443], action: pass }\n        - { name: lan-internet,');
 const HOSTS = ['sites', 0, 'haproxy', 'frontends', 0, 'hosts'];
+
+/** Merge's warnings about a system domain (example.org unless given) whose local zone type ignores gen's overrides. */
+async function zoneTypeWarnings(type: string, domain = 'example.org'): Promise<string[]> {
+  const { sections } = await releaseSections(answered, '26.7');
+  const box = factorySample('26.7')
+    .replace(/<domain>internal<\/domain>/, `<domain>${domain}</domain>`)
+    .replace('<OPNsense>', `<OPNsense><unboundplus version="1.0.15"><general><enabled>1</enabled><local_zone_type>${type}</local_zone_type></general></unboundplus>`);
+  expect(box).toContain(`<domain>${domain}</domain>`);
+  const warnings: string[] = [];
+  mergeConfig(withBoxCa(box), sections, { allowGuiPortConflict: true, secret: () => 'x', warn: (m) => warnings.push(m) });
+  return warnings.filter((w) => w.includes('local zone type'));
+}
+
+/** The reply of the DNS server on 127.0.0.1:`port` to an A query for `name`, if one comes within `ms`. */
+function askA(port: number, name: string, ms: number): Promise<Buffer | undefined> {
+  const labels = name.split('.').map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l)]));
+  const query = Buffer.concat([Buffer.from([0x12, 0x34, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0])].concat(labels, [Buffer.from([0, 0, 1, 0, 1])]));
+  return new Promise((done) => {
+    const socket = createSocket('udp4');
+    const timer = setTimeout(() => {
+      socket.close();
+      done(undefined);
+    }, ms);
+    socket.on('message', (m) => {
+      clearTimeout(timer);
+      socket.close();
+      done(m);
+    });
+    socket.send(query, port, '127.0.0.1');
+  });
+}
+
+/**
+ * Whether an Unbound with `local-zone: "example.org" <type>` and the override's local-data answers `name` with
+ * `address`. No upstream (port 9 of localhost): a name Unbound resolves instead gets no answer in time.
+ */
+async function unboundAnswers(work: string, type: string, name: string, address: string): Promise<boolean> {
+  const port = await new Promise<number>((done) => {
+    const probe = createSocket('udp4');
+    probe.bind(0, '127.0.0.1', () => {
+      const { port: p } = probe.address();
+      probe.close(() => done(p));
+    });
+  });
+  const conf = join(work, `${type}.conf`);
+  writeFileSync(
+    conf,
+    `server:\n  chroot: ""\n  username: ""\n  directory: "${work}"\n  pidfile: "${work}/${type}.pid"\n  interface: 127.0.0.1\n  port: ${port}\n  do-ip6: no\n  use-syslog: no\n` +
+      `  do-not-query-localhost: no\n  local-zone: "ready.invalid" static\n  local-data: "ready.invalid IN A 192.0.2.1"\n` +
+      `  local-zone: "example.org" ${type}\n  local-data: "${name} IN A ${address}"\nforward-zone:\n  name: "."\n  forward-addr: 127.0.0.1@9\n`,
+  );
+  const daemon = spawn('unbound', ['-d', '-c', conf], { stdio: 'ignore' });
+  try {
+    let ready = false;
+    for (let attempt = 0; attempt < 40 && !ready; attempt++) ready = (await askA(port, 'ready.invalid', 250)) !== undefined;
+    if (!ready) throw new Error(`unbound (${type}) did not start on port ${port}`);
+    const reply = await askA(port, name, 1500);
+    // The answer count, and the address of the single A record at the end of the reply.
+    return reply !== undefined && reply.readUInt16BE(6) > 0 && [...reply.subarray(reply.length - 4)].join('.') === address;
+  } finally {
+    daemon.kill();
+  }
+}
 
 /** A box's own wildcard A override of `domain`, as Services › Unbound DNS › Overrides saves it (addptr from 26.1.3). */
 function wildcardHost(domain: string, server: string, addptr: boolean): string {
@@ -190,6 +254,26 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
     const elsewhere = merge(boxWith('example.net'));
     expect(elsewhere.hosts).toEqual(['*.example.net', 'cloud.example.org', 'media.example.org']);
     expect(elsewhere.warnings).toEqual([]);
+  });
+
+  it('says when the system domain holds the names as a local zone type that ignores host overrides (always_*), and not for transparent or static', async () => {
+    for (const type of ['always_nxdomain', 'always_refuse', 'always_transparent']) {
+      expect(await zoneTypeWarnings(type)).toEqual([expect.stringContaining(`system domain example.org as local zone type ${type}, which ignores host overrides: gen's overrides of cloud.example.org, media.example.org`)]);
+    }
+    for (const type of ['transparent', 'static', 'typetransparent', 'refuse', 'deny']) expect(await zoneTypeWarnings(type)).toEqual([]);
+    // A system domain that does not hold the names leaves them to their own zone.
+    expect(await zoneTypeWarnings('always_nxdomain', 'home.arpa')).toEqual([]);
+  });
+
+  // Unbound itself: which local-zone types of the system domain (OPNsense writes `local-zone: "<domain>" <local_zone_type>`)
+  // answer the host override gen writes below it. Merge warns for exactly those that do not.
+  it.skipIf(!hasCommand('unbound'))('warns for exactly the local zone types under which Unbound does not answer the override', async () => {
+    const work = tempDir('gen-unbound-zone-');
+    const wan = doc(await fragments(answered, 'home'), 'interfaces.xml').interfaces.wan.ipaddr as string;
+    for (const type of ['transparent', 'static', 'typetransparent', 'refuse', 'deny', 'always_nxdomain', 'always_refuse', 'always_transparent']) {
+      const warned = (await zoneTypeWarnings(type)).length > 0;
+      expect([type, warned]).toEqual([type, !(await unboundAnswers(work, type, 'cloud.example.org', wan))]);
+    }
   });
 
   it("takes the box's own override of the name in other letter case as the same name (DNS names compare without case)", async () => {
