@@ -23,6 +23,7 @@ export const REAL_TOOLS = [
   'shellcheck', // every generated shell script
   'prove', // perl: its TAP::Parser reads the verification scripts' --tap output
   'php', 'python3', 'haproxy', // OPNsense's own PHP and HAProxy template on merged configs (php-cli, python3-jinja2, haproxy)
+  'unbound', 'unbound-checkconf', // Unbound itself on the host overrides OPNsense writes from a merged config
   'zsh', 'fish', // gen completion zsh and fish
   'mandoc', 'groff', 'man', // gen man
 ] as const;

@@ -18,7 +18,7 @@ import { fieldNode } from '../../src/targets/opnsense/field-types.js';
 import { releaseFacts } from '../../src/targets/opnsense/releases.js';
 import { edit, lint, readExample, render, root } from '../helpers.js';
 import { parseWgQuick } from '../wireguard/wg-ini.js';
-import { hasCommand } from '../system-tools.js';
+import { hasCommand, missing, titled } from '../system-tools.js';
 import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
 import { UPSTREAM_RELEASES, doc, withBoxCa, factoryConfig, factorySample, fragments, mergedFactoryConfig, releaseSections } from './support.js';
 
@@ -267,7 +267,8 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
 
   // Unbound itself: which local-zone types of the system domain (OPNsense writes `local-zone: "<domain>" <local_zone_type>`)
   // answer the host override gen writes below it. Merge warns for exactly those that do not.
-  it.skipIf(!hasCommand('unbound'))('warns for exactly the local zone types under which Unbound does not answer the override', async () => {
+  const whyUnbound = missing(['unbound'], false);
+  it.skipIf(whyUnbound)(titled('warns for exactly the local zone types under which Unbound does not answer the override', whyUnbound), async () => {
     const work = tempDir('gen-unbound-zone-');
     const wan = doc(await fragments(answered, 'home'), 'interfaces.xml').interfaces.wan.ipaddr as string;
     for (const type of ['transparent', 'static', 'typetransparent', 'refuse', 'deny', 'always_nxdomain', 'always_refuse', 'always_transparent']) {
@@ -344,7 +345,8 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
 
   // Unbound itself on the host entries OPNsense writes: a name of gen's below the box's wildcard (a redirect zone) is a
   // fatal configuration error, and Unbound would not start.
-  it.skipIf(!hasCommand('unbound-checkconf')).each(UPSTREAM_RELEASES)("$tag: Unbound takes the host entries of a box with a wildcard override over gen's names", async ({ tag, release }) => {
+  const whyCheckconf = missing(['unbound-checkconf'], false);
+  it.skipIf(whyCheckconf).each(UPSTREAM_RELEASES)(titled("$tag: Unbound takes the host entries of a box with a wildcard override over gen's names", whyCheckconf), async ({ tag, release }) => {
     const work = tempDir('gen-split-dns-wildcard-');
     const { sections, privateKey } = await releaseSections(answered, release);
     const factory = factoryConfig(coreGit!, tag);
