@@ -64,11 +64,10 @@ export function enteringOn(iface: FirewallInterface, site: SiteFacts): Range[] {
   return out;
 }
 
-function sourcesOf(site: SiteFacts, forward: PortForward): Range[] {
-  const own = site.firewall!.interfaces.find((i) => i.name === forward.interface);
+function sourcesOf(site: SiteFacts, forward: PortForward, own: FirewallInterface | undefined, reflectingAll: () => FirewallInterface[]): Range[] {
   // A forward on an internal interface redirects the clients that enter there (its own rdr), reflection or not.
   const out = own && !own.isWan ? enteringOn(own, site) : [];
-  const reflecting = forward.reflection ? site.firewall!.interfaces.filter((i) => i.name !== forward.interface && reflects(i, site.wireguard)) : [];
+  const reflecting = forward.reflection ? reflectingAll().filter((i) => i.name !== forward.interface) : [];
   appendAll(out, reflecting.flatMap((i) => enteringOn(i, site)));
   // A remote network's packets enter on whichever WireGuard instance carries them: reflected only when every instance's interface reflects.
   const everyInstance = site.wireguard.every((w) => reflecting.some((i) => i.kind === 'wireguard' && i.wireguard === w.name));
@@ -88,13 +87,19 @@ export function reflectedForwards(site: SiteFacts, interfaceAddress: ReadonlyMap
   let list = known.get(firewall);
   if (list) return list;
   list = [];
+  // Looked up by name, and the reflecting interfaces found once: a search of the interfaces per forward grew with
+  // forwards times VLANs.
+  const byName = new Map(firewall.interfaces.map((i) => [i.name, i]));
+  let reflecting: FirewallInterface[] | undefined;
+  const reflectingAll = () => (reflecting ??= firewall.interfaces.filter((i) => reflects(i, site.wireguard)));
   for (const forward of firewall.nat.portForwards) {
     const destination = interfaceAddress.get(forward.interface);
     const target = parseIPv4(forward.target);
-    const inside = firewall.interfaces.some((i) => i.name === forward.interface && !i.isWan);
+    const own = byName.get(forward.interface);
+    const inside = own !== undefined && !own.isWan;
     if (!(forward.reflection || inside) || destination === undefined || target === undefined) continue;
     const [from, to = from] = forward.port.split('-').map(Number);
-    list.push({ forward, destination, protocols: PROTOCOLS[forward.proto], ports: [from!, to!], target, targetPort: Number(forward.targetPort.split('-')[0]), sources: sourcesOf(site, forward) });
+    list.push({ forward, destination, protocols: PROTOCOLS[forward.proto], ports: [from!, to!], target, targetPort: Number(forward.targetPort.split('-')[0]), sources: sourcesOf(site, forward, own, reflectingAll) });
   }
   known.set(firewall, list);
   return list;
