@@ -62,7 +62,10 @@ function otherResolvers(site: Site): string[] {
     .map((i) => `${i.name} (DHCP hands out ${i.dhcp!.dns.join(', ')})`)
     // Only a full tunnel's client files carry a DNS line (render/wireguard/client-config.ts): a split tunnel's clients keep
     // their own resolver, whose public answer reaches the router from outside as any client's on the internet does.
-    .concat(site.wireguard.filter((w) => w.tunnel === 'full' && elsewhere(w.dns)).map((w) => `${w.name} (its client files name ${w.dns.join(', ')})`));
+    .concat(site.wireguard.filter((w) => w.tunnel === 'full' && elsewhere(w.dns)).map((w) => `${w.name} (its client files name ${w.dns.join(', ')})`))
+    // A full tunnel without dns writes no DNS line: the devices keep the resolver they had, whose public answer (the router's
+    // address) their connection then takes through the tunnel and out of the WAN to the router.
+    .concat(site.wireguard.filter((w) => w.tunnel === 'full' && w.dns.length === 0).map((w) => `${w.name} (its full-tunnel client files name no DNS server, so the devices keep their own)`));
 }
 
 export const hairpinRules: Rule[] = [
@@ -74,7 +77,7 @@ export const hairpinRules: Rule[] = [
       "The public DNS answers a site's host names with the upstream router's public address. A client on the firewall's networks (or a VPN peer) that looks one up sends its connection to that address: out of the firewall's WAN to the router, " +
       'which forwards to the firewall only what comes in on its WAN side unless it does NAT hairpin (NAT loopback). The site works from the internet and times out from inside. ' +
       "gen therefore writes Unbound host overrides on the firewall that answer a frontend's exact host names with the address HAProxy listens on (its bind address, or the WAN's own when it binds every address), " +
-      'but not for a wildcard name (OPNsense writes a wildcard override as a redirect zone of the whole domain), nor with split_dns: false, nor when the WAN takes its address by DHCP; and an override helps only clients that ask the firewall\'s resolver (not those whose DHCP or WireGuard client file names another DNS server) and that the policy lets connect to that address. ' +
+      'but not for a wildcard name (OPNsense writes a wildcard override as a redirect zone of the whole domain), nor with split_dns: false, nor when the WAN takes its address by DHCP; and an override helps only clients that ask the firewall\'s resolver (not those whose DHCP or full-tunnel WireGuard client file names another DNS server, nor full-tunnel clients whose file names none and who keep their own) and that the policy lets connect to that address. ' +
       "OPNsense's reflection (a port forward's reflection) does not help either: it redirects connections to the firewall's own WAN address, not to the router's.",
     hint:
       "Answer the names gen leaves out inside with an address of the firewall where HAProxy listens, on the resolver those clients use: on the firewall, Services › Unbound DNS › Overrides › Hosts, or the router's DNS for its own LAN; " +

@@ -16,7 +16,7 @@ import { parseXml } from '../../src/opnsense/parse.js';
 import { type XmlElement, attr, child, childrenNamed, textOf } from '../../src/render/opnsense/xml.js';
 import { fieldNode } from '../../src/targets/opnsense/field-types.js';
 import { releaseFacts } from '../../src/targets/opnsense/releases.js';
-import { edit, lint, readExample, render, root } from '../helpers.js';
+import { edit, lint, modelOf, readExample, render, root } from '../helpers.js';
 import { parseWgQuick } from '../wireguard/wg-ini.js';
 import { hasCommand, missing, titled } from '../system-tools.js';
 import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
@@ -169,6 +169,13 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
     const hairpin = async (tunnel: string) => (await lint(wgDns(tunnel))).filter((d) => d.rule === RULE).map((d) => d.message);
     expect(await hairpin('full')).toEqual([expect.stringContaining('wg0 (its client files name 9.9.9.9)')]);
     expect(await hairpin('split')).toEqual([]);
+    // A full tunnel without dns: no DNS line, so the devices ask the resolver they had, which answers the router's address.
+    const fullNoDns = edit(edit(withInternet, ['sites', 0, 'wireguard', 0, 'dns'], []), ['sites', 0, 'wireguard', 0, 'tunnel'], 'full');
+    expect(new Set([...(await render(fullNoDns)).entries()].filter(([f]) => /^home\/wireguard\/[^/]+\.conf$/.test(f)).map(([, text]) => parseWgQuick(text)[0]!.values.DNS))).toEqual(new Set([undefined]));
+    expect((await lint(fullNoDns)).filter((d) => d.rule === RULE).map((d) => d.message)).toEqual([expect.stringContaining('wg0 (its full-tunnel client files name no DNS server, so the devices keep their own)')]);
+    // Its DNS the firewall's tunnel address: asked, so nothing to say.
+    const tunnelAddress = (await modelOf(withInternet)).sites[0]!.wireguard[0]!.address;
+    expect((await lint(edit(edit(withInternet, ['sites', 0, 'wireguard', 0, 'dns'], [tunnelAddress]), ['sites', 0, 'wireguard', 0, 'tunnel'], 'full'))).filter((d) => d.rule === RULE)).toEqual([]);
   });
 
   it("replaces the box's own override of the same name and record type, keeps its others and its version, and drops the stale cache stamp", async () => {
