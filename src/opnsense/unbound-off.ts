@@ -8,6 +8,7 @@
 // switch from the legacy <unbound><enable> instead (Unbound/Migrations/M1_0_5.php).
 import { type XmlElement, attr, child, childrenNamed } from '../render/opnsense/xml.js';
 import { fieldText } from './fields.js';
+import { boxUnbound, genHostItems, hostAnswer, hostName } from './unbound-items.js';
 
 /** The first model version whose root holds Unbound's switch itself. */
 const SWITCH_IN_MODEL = [1, 0, 5];
@@ -22,13 +23,9 @@ function migratedPastSwitch(version: string | undefined): boolean {
   return true;
 }
 
-function unboundRoot(root: XmlElement): XmlElement | undefined {
-  return childrenNamed(root, 'OPNsense').map((o) => child(o, 'unboundplus')).find((u) => u !== undefined);
-}
-
 /** Whether the box's Unbound runs after the merged config's migrations. */
 function unboundEnabled(root: XmlElement): boolean {
-  const model = unboundRoot(root);
+  const model = boxUnbound(root);
   if (model && migratedPastSwitch(attr(model, 'version'))) {
     const enabled = fieldText(child(model, 'general'), 'enabled');
     return enabled !== '' && enabled !== '0';
@@ -77,11 +74,9 @@ function firewallAsDns(root: XmlElement, sections: readonly XmlElement[]): strin
 export function unansweredOverrides(root: XmlElement, sections: readonly XmlElement[]): string[] {
   if (unboundEnabled(root)) return [];
   const out: string[] = [];
-  const hosts = sections
-    .filter((s) => s.name === 'OPNsense')
-    .flatMap((s) => childrenNamed(child(child(s, 'unboundplus'), 'hosts'), 'host'));
+  const hosts = genHostItems(sections);
   if (hosts.length > 0) {
-    const names = hosts.map((h) => `${fieldText(h, 'hostname')}.${fieldText(h, 'domain')} (${fieldText(h, 'rr')} ${fieldText(h, 'server')})`);
+    const names = hosts.map((h) => `${hostName(h)} (${hostAnswer(h)})`);
     out.push(
       `the box's Unbound DNS is disabled, so nothing answers gen's Unbound host overrides ${names.join(', ')}: clients inside still reach these names through the upstream router; ${otherResolver(root)}`,
     );

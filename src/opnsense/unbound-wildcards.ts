@@ -11,6 +11,7 @@
 // already answers the name, with the address it names, and merge says so.
 import { type XmlElement, attr, child, childrenNamed, isElement } from '../render/opnsense/xml.js';
 import { fieldText } from './fields.js';
+import { boxUnbound, genHostItems, hostAnswer, hostItems, hostName } from './unbound-items.js';
 
 interface Zone {
   domain: string;
@@ -22,26 +23,21 @@ interface Zone {
   answer?: string;
 }
 
-function boxUnbound(root: XmlElement): XmlElement | undefined {
-  return childrenNamed(root, 'OPNsense').map((o) => child(o, 'unboundplus')).find((u) => u !== undefined);
-}
-
 /** The redirect zones of the box's enabled wildcard overrides and aliases, and the system domain's zone (local_zone_type, never redirect). */
 function boxZones(root: XmlElement): Zone[] {
   const model = boxUnbound(root);
-  const hosts = childrenNamed(child(model, 'hosts'), 'host').filter((h) => fieldText(h, 'enabled') === '1' && ['A', 'AAAA'].includes(fieldText(h, 'rr')));
+  const hosts = hostItems(model).filter((h) => fieldText(h, 'enabled') === '1' && ['A', 'AAAA'].includes(fieldText(h, 'rr')));
   const byUuid = new Map(hosts.map((h) => [attr(h, 'uuid'), h]));
   const zones: Zone[] = [];
-  const answer = (h: XmlElement) => `${fieldText(h, 'rr')} ${fieldText(h, 'server')}`;
   for (const h of hosts) {
-    if (fieldText(h, 'hostname') === '*') zones.push({ domain: fieldText(h, 'domain'), type: 'redirect', wildcard: `*.${fieldText(h, 'domain')}`, answer: answer(h) });
+    if (fieldText(h, 'hostname') === '*') zones.push({ domain: fieldText(h, 'domain'), type: 'redirect', wildcard: `*.${fieldText(h, 'domain')}`, answer: hostAnswer(h) });
   }
   for (const a of childrenNamed(child(model, 'aliases'), 'alias')) {
     const host = byUuid.get(fieldText(a, 'host'));
     if (!host || fieldText(a, 'enabled') !== '1') continue;
     const hostname = fieldText(a, 'hostname') || fieldText(host, 'hostname');
     const domain = fieldText(a, 'domain') || fieldText(host, 'domain');
-    if (hostname === '*') zones.push({ domain, type: 'redirect', wildcard: `*.${domain} (an alias of ${fieldText(host, 'hostname')}.${fieldText(host, 'domain')})`, answer: answer(host) });
+    if (hostname === '*') zones.push({ domain, type: 'redirect', wildcard: `*.${domain} (an alias of ${fieldText(host, 'hostname')}.${fieldText(host, 'domain')})`, answer: hostAnswer(host) });
   }
   const system = fieldText(child(root, 'system'), 'domain');
   // The model's value; a root not yet migrated keeps it in the legacy <unbound> (Migrations/M1_0_5.php moves it).
@@ -66,10 +62,8 @@ const IGNORES_LOCAL_DATA = new Set(['always_transparent', 'always_refuse', 'alwa
 /** gen's overrides (gen's sections) whose name lies in the box's system domain zone of a type that ignores them, as a warning. */
 export function ignoredOverrides(root: XmlElement, sections: readonly XmlElement[]): string[] {
   const zones = boxZones(root);
-  const names = sections
-    .filter((s) => s.name === 'OPNsense')
-    .flatMap((s) => childrenNamed(child(child(s, 'unboundplus'), 'hosts'), 'host'))
-    .map((h) => `${fieldText(h, 'hostname')}.${fieldText(h, 'domain')}`.toLowerCase())
+  const names = genHostItems(sections)
+    .map((h) => hostName(h).toLowerCase())
     .filter((name) => {
       const zone = closestZone(zones, name);
       return zone !== undefined && !zone.wildcard && IGNORES_LOCAL_DATA.has(zone.type);
@@ -95,10 +89,10 @@ export function withoutWildcardCovered(root: XmlElement, sections: readonly XmlE
     if (!hosts) return section;
     const kept = hosts.children.filter((h) => {
       if (!isElement(h) || h.name !== 'host') return true;
-      const name = `${fieldText(h, 'hostname')}.${fieldText(h, 'domain')}`.toLowerCase();
+      const name = hostName(h).toLowerCase();
       const zone = closestZone(zones, name);
       if (!zone?.wildcard) return true;
-      const ours = `${fieldText(h, 'rr')} ${fieldText(h, 'server')}`;
+      const ours = hostAnswer(h);
       warn(
         `the box's wildcard Unbound host override ${zone.wildcard} answers ${name} with ${zone.answer}, so merge leaves out gen's override of it (${ours}): ` +
           'Unbound refuses a host override below a wildcard one and would not start' +
