@@ -10,7 +10,7 @@ import { KEEP_ORDER } from '../targets/proxmox/backup-job.js';
 import type { KeepInput, SiteInput } from '../topology.js';
 import { resolveAccess } from './access.js';
 import { antiLockoutRule, antiLockoutSteps } from './anti-lockout.js';
-import { reflectionSteps } from './reflection.js';
+import { reflectionSteps } from './reflection-steps.js';
 import { blockPrivateRule, dhcpServerRules } from './automatic-rules.js';
 import { resolveBackupJobs } from './backup-jobs.js';
 import { bondSteps } from './bond-steps.js';
