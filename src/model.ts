@@ -347,7 +347,13 @@ export interface WireguardInstance {
   /** The verify script notes each enabled peer without a handshake for this many days (the operators' rule for unused peers). */
   idlePeerDays: number;
   tunnel: 'split' | 'full';
+  /** As written: the DNS servers of the instance (wg/dns-split-tunnel reports them on a split tunnel). */
   dns: string[];
+  /**
+   * The DNS servers the client files name (their DNS line): a full tunnel's dns; none for a split tunnel, whose
+   * DNS line would send every lookup into the tunnel. Without one the devices keep the resolver they had.
+   */
+  clientDns: string[];
   /** Firewall interface that assigns the instance. */
   interface?: string;
   /** A written `reach` list: what every client routes into the tunnel instead of what the policy derives. */

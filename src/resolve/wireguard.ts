@@ -98,6 +98,7 @@ export function resolveWireguardInstance(
     idlePeerDays: input.idle_peer_days ?? 90,
     tunnel: input.tunnel ?? 'split',
     dns: input.dns ?? [],
+    clientDns: (input.tunnel ?? 'split') === 'full' ? (input.dns ?? []) : [],
     interface: networkName,
     roles,
     peers,

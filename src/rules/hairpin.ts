@@ -60,12 +60,11 @@ function otherResolvers(site: Site): string[] {
   return firewall.interfaces
     .filter((i) => !i.isWan && i.dhcp && elsewhere(i.dhcp.dns))
     .map((i) => `${i.name} (DHCP hands out ${i.dhcp!.dns.join(', ')})`)
-    // Only a full tunnel's client files carry a DNS line (render/wireguard/client-config.ts): a split tunnel's clients keep
-    // their own resolver, whose public answer reaches the router from outside as any client's on the internet does.
-    .concat(site.wireguard.filter((w) => w.tunnel === 'full' && elsewhere(w.dns)).map((w) => `${w.name} (its client files name ${w.dns.join(', ')})`))
-    // A full tunnel without dns writes no DNS line: the devices keep the resolver they had, whose public answer (the router's
-    // address) their connection then takes through the tunnel and out of the WAN to the router.
-    .concat(site.wireguard.filter((w) => w.tunnel === 'full' && w.dns.length === 0).map((w) => `${w.name} (its full-tunnel client files name no DNS server, so the devices keep their own)`));
+    // What the client files name (clientDns: a full tunnel's dns). A split tunnel's clients keep their own resolver, whose
+    // public answer reaches the router from outside as any client's on the internet does; a full tunnel's without a DNS
+    // line keep theirs too, and their connection to the router's address goes through the tunnel, out of the WAN, to it.
+    .concat(site.wireguard.filter((w) => elsewhere(w.clientDns)).map((w) => `${w.name} (its client files name ${w.clientDns.join(', ')})`))
+    .concat(site.wireguard.filter((w) => w.tunnel === 'full' && w.clientDns.length === 0).map((w) => `${w.name} (its full-tunnel client files name no DNS server, so the devices keep their own)`));
 }
 
 export const hairpinRules: Rule[] = [

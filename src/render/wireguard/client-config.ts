@@ -58,8 +58,8 @@ export function clientRenderer(model: Pick<Model, 'sites'>, site: Site, instance
     // After ini.name has checked the site's and the instance's names (the two fields above).
     scopeOptions: commandScope(model, site, instance),
     mtu: instance.mtu,
-    // A DNS line in split tunnel sends every lookup into the tunnel (rule wg/dns-split-tunnel).
-    dns: instance.tunnel === 'full' ? instance.dns.map(ini.ipv4).join(', ') : '',
+    // Only a full tunnel's: a DNS line in split tunnel sends every lookup into the tunnel (rule wg/dns-split-tunnel).
+    dns: instance.clientDns.map(ini.ipv4).join(', '),
     serverKey: instance.publicKey !== undefined ? ini.key(instance.publicKey) : instanceKeyPlaceholder(instance),
   }));
   // Keyed by the text itself, so equal lists share one validation whether or not they are one array.
