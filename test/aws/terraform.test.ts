@@ -2,8 +2,11 @@
 // variant: parsed by HashiCorp's HCL parser, unchanged by `terraform fmt`'s
 // formatter, every argument in the real provider schema, and asserted
 // resource by resource.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { edit, readExample, render } from '../helpers.js';
+import { edit, lint, readExample, render, root } from '../helpers.js';
+import { positionOf } from '../yaml-lines.js';
 import { siteToSite } from './fixtures.js';
 import { danglingReferences, format, movedBlocks, movedProblems, parseTerraform, readBackProblems, type Resources, schemaProblems, taggable, undeletableUsers } from './tf-validate.js';
 
@@ -176,6 +179,22 @@ describe('scenario A: the backup bucket and its IAM user', () => {
     });
     expect(await format(changed.get('aws/terraform/s3.tf')!)).toBe(changed.get('aws/terraform/s3.tf'));
     expect(changed.get('aws/terraform/s3.tf')).toContain('    filter {}\n');
+  });
+
+  it('noncurrent_days: every value the schema takes fits the provider, the next one is refused at the field', async () => {
+    // hashicorp/aws declares noncurrent_version_expiration.noncurrent_days a schema.Int32Attribute
+    // (internal/service/s3/bucket_lifecycle_configuration.go), as S3's NoncurrentDays is an Integer: a
+    // larger number stops terraform plan ("cannot be represented as a 32-bit" value) after gen built.
+    const INT32_MAX = 2 ** 31 - 1;
+    const schema = JSON.parse(readFileSync(join(root, 'schema/topology.schema.json'), 'utf8'));
+    const { minimum, maximum } = schema.$defs.aws.properties.buckets.items.properties.noncurrent_days as { minimum: number; maximum?: number };
+    expect([minimum, maximum]).toEqual([1, INT32_MAX]);
+    const withDays = (days: number) => edit(readExample('homelab'), ['aws', 'buckets', 0, 'noncurrent_days'], days);
+    const largest = await parseTerraform(await render(withDays(INT32_MAX)));
+    expect(body(largest.resources, `aws_s3_bucket_lifecycle_configuration.${b}`).rule[0].noncurrent_version_expiration).toEqual([{ noncurrent_days: INT32_MAX }]);
+    const text = withDays(INT32_MAX + 1);
+    const found = (await lint(text)).map((d) => [d.rule, d.location.line, d.location.col]);
+    expect(found).toEqual([['schema', ...Object.values(positionOf(text, ['aws', 'buckets', 0, 'noncurrent_days']))]]);
   });
 
   it('keep_noncurrent_forever: no lifecycle rule, and the scanner exception says why', async () => {
