@@ -170,7 +170,7 @@ describe('scenario A: the backup bucket and its IAM user', () => {
           status: 'Enabled',
           filter: [{}],
           noncurrent_version_expiration: [{ noncurrent_days: 45 }],
-          // Its own expiration block: the provider refuses it next to days or date.
+          // Its own expiration block: S3 refuses it next to days or date (the provider only warns).
           expiration: [{ expired_object_delete_marker: true }],
           abort_incomplete_multipart_upload: [{ days_after_initiation: 7 }],
         },
