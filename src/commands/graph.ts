@@ -27,7 +27,7 @@ export function registerGraphCommands(cli: Command, setExit: (code: number) => v
   withTopologyFile(
     cli
       .command('graph')
-      .description('draw the topology: sites, hosts, bridges, interfaces, VLANs, the VPN and its peers, the VPC, services and allowed flows'),
+      .description('draw the topology: sites, hosts, bridges, interfaces, VLANs, the VPN and its peers, the VPC, services, allowed flows, HAProxy frontends and backends, and port forwards to their targets'),
   )
     .addOption(new Option('--format <format>', 'mermaid (default on stdout), markdown, dot, svg or png (svg and png need Graphviz dot); with -o the extension decides').choices(['mermaid', 'markdown', 'dot', 'svg', 'png']))
     .option('-o, --output <file>', 'write to this file: .svg, .png, .dot/.gv, .mmd or .md (not the topology, nor in out/ or the secrets directory)')

@@ -5,6 +5,7 @@
 import type { Host, Model, Network, Peer, PolicyObject, Site, WireguardInstance } from '../model.js';
 import { vlanRawDevice } from '../targets/proxmox/interfaces.js';
 import { UniqueNames } from '../unique-names.js';
+import { publishedParts } from './published.js';
 import { reflectionEdges } from './reflection.js';
 import type { Graph, GraphCluster, GraphEdge, GraphNode } from './types.js';
 
@@ -125,6 +126,7 @@ function siteCluster(site: Site, edges: GraphEdge[], id: Ids): GraphCluster {
     for (const node of hostLinks(site, host, edges, id, networkNode)) nodes.push(node);
     clusters.push({ id: id('host', site.name, host.name), label: `Proxmox ${host.name}`, nodes, clusters: [] });
   }
+  let firewallCluster: GraphCluster | undefined;
   if (site.firewall) {
     const nodes: GraphNode[] = site.firewall.interfaces.map((i) => ({
       id: id('if', site.name, i.name),
@@ -137,7 +139,8 @@ function siteCluster(site: Site, edges: GraphEdge[], id: Ids): GraphCluster {
       if (host && i.bridge) edges.push({ from: id('if', site.name, i.name), to: id('bridge', site.name, host.name, i.bridge), kind: 'link' });
     }
     if (site.policy.rules.some((r) => r.to.kind === 'self')) nodes.push({ id: id('self', site.name), label: 'the firewall itself', shape: 'round' });
-    clusters.push({ id: id('fw', site.name), label: `OPNsense ${site.firewall.name} ${site.firewall.release}`, nodes, clusters: [] });
+    firewallCluster = { id: id('fw', site.name), label: `OPNsense ${site.firewall.name} ${site.firewall.release}`, nodes, clusters: [] };
+    clusters.push(firewallCluster);
   }
   // The node that stands for a peer: its own, or its role's in an instance drawn by role.
   const peerNodes = new Map<string, string>();
@@ -152,6 +155,9 @@ function siteCluster(site: Site, edges: GraphEdge[], id: Ids): GraphCluster {
   }
   const services = site.services.map((s) => ({ id: id('svc', site.name, s.name), label: `${s.name}\n${s.address}${s.port ? `:${s.port}` : ''}`, shape: 'round' as const }));
   for (const service of site.services) if (service.network) edges.push({ from: id('svc', site.name, service.name), to: networkNode(service.network), kind: 'link' });
+  // After the services: a backend server or forward to a service ends at the service's node.
+  const published = publishedParts(site, id, networkNode, edges);
+  if (firewallCluster && published.haproxy) firewallCluster.clusters.push(published.haproxy);
 
   const internetId = 'internet';
   // A peer or service has its own node; a role or an address shows as the network that holds it.
@@ -186,8 +192,8 @@ function siteCluster(site: Site, edges: GraphEdge[], id: Ids): GraphCluster {
       for (const f of from) for (const t of to) if (f !== t) edges.push({ from: f, to: t, label, kind: 'flow' });
     }
   }
-  for (const edge of reflectionEdges(site, networkNode, (service) => id('svc', site.name, service))) edges.push(edge);
-  return { id: id('site', site.name), label: `site ${site.name}`, nodes: [...networks, ...services, ...ruleNodes], clusters };
+  for (const edge of reflectionEdges(site, networkNode, published.targetNode)) edges.push(edge);
+  return { id: id('site', site.name), label: `site ${site.name}`, nodes: [...networks, ...services, ...published.targets, ...ruleNodes], clusters };
 }
 
 export function buildGraph(model: Model): Graph {

@@ -5,26 +5,24 @@
 // target, so an edge is drawn only from a network the policy lets through
 // to it that way (flows.ts decides the flow to the interface address as
 // such); a network the policy stops gets none, as a blocked flow gets none.
-import { type Range, blockRange, has, intersect } from '../intervals.js';
+import { type Range, blockRange, intersect } from '../intervals.js';
 import type { Site } from '../model.js';
 import { partVerdicts } from '../flows.js';
 import { reflectedForwards } from '../resolve/reflected.js';
 import { siteMatches } from '../resolve/matches.js';
+import type { TargetNode } from './published.js';
 import type { GraphEdge } from './types.js';
 
 
 /**
  * Edges from each network inside to a reflected forward's target node
- * (its service's node, or that of the network holding its address), labelled with the forwarded port and the forward.
+ * (the one its forward from the interface ends at), labelled with the forwarded port and the forward.
  */
-export function reflectionEdges(site: Site, networkNode: (network: string) => string, serviceNode: (service: string) => string): GraphEdge[] {
+export function reflectionEdges(site: Site, networkNode: (network: string) => string, targetNode: TargetNode): GraphEdge[] {
   const edges: GraphEdge[] = [];
   if (!site.firewall?.nat.portForwards.some((pf) => pf.reflection)) return edges;
   for (const r of reflectedForwards(site, siteMatches(site).space.interfaceAddress)) {
-    const service = site.services.find((s) => s.name === r.forward.service);
-    const holder = site.networks.find((n) => n.kind !== 'wan' && has([blockRange(n.block)], r.target));
-    const to = service ? serviceNode(service.name) : holder ? networkNode(holder.id) : undefined;
-    if (to === undefined) continue;
+    const to = targetNode(r.forward.target, r.forward.targetPort, r.forward.service);
     // tcp/udp is one rdr for both: the policy's verdict on TCP stands for it.
     const proto = r.forward.proto === 'udp' ? 'udp' : 'tcp';
     const label = `${r.forward.proto} ${r.forward.port} reflected (${r.forward.name})`;
