@@ -11,13 +11,25 @@ import { type SplitDnsLeft, splitDns } from '../resolve/split-dns.js';
 import type { Fact } from './fact.js';
 
 function reflectionFact(site: string, forward: PortForward): Fact {
-  const what = `a connection to the ${forward.interface} address on ${forward.proto.toUpperCase()} ${forward.port} reaches ${forward.target}:${forward.targetPort}`;
+  const where = `the ${forward.interface} address on ${forward.proto.toUpperCase()} ${forward.port}`;
+  const target = `${forward.target}:${forward.targetPort}`;
+  const what = `a connection to ${where} reaches ${target}`;
   return {
     key: `reflection ${site}/${forward.name}`,
-    state: what,
+    state: `${where}\t${target}`,
     added: `port forward ${forward.name} now reflected to clients inside: ${what}`,
     removed: `port forward ${forward.name} no longer reflected to clients inside (was: ${what})`,
-    changed: () => `port forward ${forward.name} reflected to clients inside: ${what}`,
+    // What moved, from the old to the new: clients inside that used the old target by the public address no longer reach it.
+    changed: (before) => {
+      const [was, wasTarget] = before.state.split('\t') as [string, string];
+      const moved =
+        was === where
+          ? `the target of a connection to ${where} moved from ${wasTarget} to ${target}`
+          : wasTarget === target
+            ? `a connection to ${target} moved from ${was} to ${where}`
+            : `a connection moved from ${was} to ${where}, its target from ${wasTarget} to ${target}`;
+      return `port forward ${forward.name} reflected to clients inside: ${moved}`;
+    },
   };
 }
 

@@ -30,6 +30,25 @@ describe('gen diff: what clients inside reach', () => {
     expect(await words(reflected, plain)).toEqual([`port forward grafana-in no longer reflected to clients inside (was: ${what})`]);
   });
 
+  it('a reflected port forward whose target or port changes: from the old to the new, as the rules say', async () => {
+    const forward = { name: 'grafana-in', proto: 'tcp', port: 8080, service: 'grafana', reflection: true };
+    const rule = async (yaml: string) => [doc(await fragments(yaml, 'home'), 'nat.xml').nat.rule].flat()[0];
+    const before = edit(A, FORWARDS, [forward]);
+    const moved = edit(A, FORWARDS, [Object.assign({}, forward, { service: 'traefik' })]);
+    const [a, b] = [await rule(before), await rule(moved)];
+    const target = (r: Record<string, string>) => `${r.target}:${r['local-port']}`;
+    const where = (r: { interface: string; destination: { port: string } }) => `the ${r.interface} address on TCP ${r.destination.port}`;
+    expect(target(a)).not.toBe(target(b));
+    expect(await words(before, moved)).toContain(`port forward grafana-in reflected to clients inside: the target of a connection to ${where(a)} moved from ${target(a)} to ${target(b)}`);
+    expect(await words(moved, before)).toContain(`port forward grafana-in reflected to clients inside: the target of a connection to ${where(a)} moved from ${target(b)} to ${target(a)}`);
+    const port = edit(A, FORWARDS, [Object.assign({}, forward, { port: 8081 })]);
+    const c = await rule(port);
+    expect(await words(before, port)).toContain(`port forward grafana-in reflected to clients inside: a connection to ${target(a)} moved from ${where(a)} to ${where(c)}`);
+    const both = edit(A, FORWARDS, [Object.assign({}, forward, { port: 8081, service: 'traefik' })]);
+    const d = await rule(both);
+    expect(await words(before, both)).toContain(`port forward grafana-in reflected to clients inside: a connection moved from ${where(a)} to ${where(d)}, its target from ${target(a)} to ${target(d)}`);
+  });
+
   it("HAProxy host names answered inside, opted out, and gone: the Unbound host overrides, in words", async () => {
     const answered = edit(A, HOSTS, [{ name: 'cloud.example.com', backend: 'web' }]);
     const [host] = [doc(await fragments(answered, 'home'), 'unbound.xml').OPNsense.unboundplus.hosts.host].flat();
