@@ -31,6 +31,7 @@ import { type JoinedVpc, RULE_STORE_PATHS, clearManagedRules } from './managed-r
 import { warnOutboundModeChange } from './outbound-mode.js';
 import { hostOverrideTakeovers } from './unbound-hosts.js';
 import { unansweredOverrides } from './unbound-off.js';
+import { offPortOverrides } from './unbound-port.js';
 import { ignoredOverrides, withoutWildcardCovered } from './unbound-wildcards.js';
 import { laggMemberRefusals, pppLinks } from './links.js';
 import { groupRefusals } from './groups.js';
@@ -984,6 +985,7 @@ function merged(baseText: string, genSections: readonly XmlElement[], givenOptio
   for (const message of aliasTakeovers(root, sections, adopted)) options.warn!(message);
   for (const message of hostOverrideTakeovers(root, sections, adopted)) options.warn!(message);
   for (const message of unansweredOverrides(root, sections)) options.warn!(message);
+  for (const message of offPortOverrides(root, sections)) options.warn!(message);
   for (const message of ignoredOverrides(root, sections)) options.warn!(message);
   if (adopted.size > 0) {
     sections = sections.map(clone);

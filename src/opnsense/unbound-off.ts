@@ -10,10 +10,10 @@ import { type XmlElement, attr, child, childrenNamed } from '../render/opnsense/
 import { fieldText } from './fields.js';
 import { boxUnbound, genHostItems, hostAnswer, hostName } from './unbound-items.js';
 
-/** The first model version whose root holds Unbound's switch itself. */
+/** The first model version whose root holds Unbound's switch (and its port) itself. */
 const SWITCH_IN_MODEL = [1, 0, 5];
 
-function migratedPastSwitch(version: string | undefined): boolean {
+export function migratedPastSwitch(version: string | undefined): boolean {
   if (version === undefined) return false;
   const parts = version.split('.').map(Number);
   for (let i = 0; i < SWITCH_IN_MODEL.length; i++) {
@@ -24,7 +24,7 @@ function migratedPastSwitch(version: string | undefined): boolean {
 }
 
 /** Whether the box's Unbound runs after the merged config's migrations. */
-function unboundEnabled(root: XmlElement): boolean {
+export function unboundEnabled(root: XmlElement): boolean {
   const model = boxUnbound(root);
   if (model && migratedPastSwitch(attr(model, 'version'))) {
     const enabled = fieldText(child(model, 'general'), 'enabled');
@@ -37,7 +37,7 @@ function unboundEnabled(root: XmlElement): boolean {
  * Whether the box's dnsmasq answers DNS on port 53 after the merge: only one the operator already runs keeps its port
  * (merge.ts BASE_WINS_FIELDS; an empty port is 53, Dnsmasq.php); gen's own is DHCP only (port 0).
  */
-function dnsmasqAnswers(root: XmlElement): boolean {
+export function dnsmasqAnswers(root: XmlElement): boolean {
   const dnsmasq = child(root, 'dnsmasq');
   const port = fieldText(dnsmasq, 'port');
   return fieldText(dnsmasq, 'enable') === '1' && (port === '' || port === '53');

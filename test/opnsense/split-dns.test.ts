@@ -218,6 +218,28 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
     expect(said(factorySample('26.7'))).toEqual([]);
   });
 
+  it('says when the box\'s Unbound listens on another port than 53, naming dnsmasq where it answers 53, and not where dnsmasq forwards the names to it', async () => {
+    const { sections } = await releaseSections(answered, '26.7');
+    const said = (general: string, dnsmasq = '<dnsmasq><enable>0</enable></dnsmasq>') => {
+      const box = factorySample('26.7')
+        .replace('<OPNsense>', `<OPNsense><unboundplus version="1.0.15"><general><enabled>1</enabled>${general}</general></unboundplus>`)
+        .replace(/<dnsmasq>[\s\S]*?<\/dnsmasq>/, dnsmasq);
+      const warnings: string[] = [];
+      mergeConfig(withBoxCa(box), sections, { allowGuiPortConflict: true, secret: () => 'x', warn: (m) => warnings.push(m) });
+      return warnings.filter((w) => w.includes('Unbound DNS listens on port'));
+    };
+    expect(said('<port>53</port>')).toEqual([]);
+    expect(said('')).toEqual([]);
+    expect(said('<port>5353</port>')).toEqual([expect.stringMatching(/listens on port 5353, not 53.*cloud\.example\.org, media\.example\.org answer no client.*nothing answers DNS on port 53: set Listen Port to 53/)]);
+    const running = (overrides: string) => `<dnsmasq><enable>1</enable><port>53</port>${overrides}</dnsmasq>`;
+    expect(said('<port>5353</port>', running(''))).toEqual([expect.stringContaining('dnsmasq answers port 53 and sends these names elsewhere: forward their domain to 127.0.0.1 port 5353')]);
+    const override = (domain: string, ip: string, port: string) => `<domainoverrides uuid="11111111-2222-4333-8444-999999999999"><sequence>1</sequence><domain>${domain}</domain><ipset/><srcip/><port>${port}</port><ip>${ip}</ip></domainoverrides>`;
+    expect(said('<port>5353</port>', running(override('example.org', '127.0.0.1', '5353')))).toEqual([]);
+    // Forwarded elsewhere, or to another port: the overrides stay unanswered.
+    expect(said('<port>5353</port>', running(override('example.org', '9.9.9.9', '5353')))).toHaveLength(1);
+    expect(said('<port>5353</port>', running(override('example.org', '127.0.0.1', '53')))).toHaveLength(1);
+  });
+
   it("says when the box runs no Unbound and dnsmasq's DHCP hands out the firewall as DNS server, where nothing answers", async () => {
     const dhcpOf = async (yaml: string) => [doc(await fragments(yaml, 'home'), 'dhcp.xml').dnsmasq].flat()[0];
     const said = async (yaml: string, dnsmasq: string) => {
@@ -307,7 +329,7 @@ const tools = join(root, 'test/tools/opnsense-php');
 const env = { ...process.env, OPNSENSE_PHP_CACHE: process.env.OPNSENSE_PHP_CACHE ?? join(tmpdir(), 'gen-opnsense-php') };
 
 /** run.sh (migrations, validation) on a config, then unbound-hosts.php on the config it left. */
-function onBox(config: string, tag: string, work: string, name: string): { errors: string[]; enabled: string; version: string; entries: string[]; zones: string[] } {
+function onBox(config: string, tag: string, work: string, name: string): { errors: string[]; enabled: string; version: string; port: string; entries: string[]; zones: string[] } {
   const file = join(work, `${name}.xml`);
   const saved = join(work, `${name}-migrated.xml`);
   writeFileSync(file, config, { mode: 0o600 });
@@ -320,6 +342,7 @@ function onBox(config: string, tag: string, work: string, name: string): { error
     errors: run.stdout.split('\n').filter((l) => l.startsWith('ERROR ')),
     enabled: lines.find((l) => l.startsWith('enabled '))!.slice(8),
     version: lines.find((l) => l.startsWith('version '))!.slice(8),
+    port: lines.find((l) => l.startsWith('port '))!.slice(5),
     entries: lines.filter((l) => l.startsWith('local-data')),
     zones: lines.filter((l) => l.startsWith('local-zone')),
   };
@@ -401,6 +424,41 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
       seen[name] = [box.enabled, warnings.some((w) => w.includes('Unbound DNS is disabled') && w.includes('cloud.example.org'))];
     }
     expect(seen).toEqual({ factory: ['1', false], 'legacy switch off': ['0', true], 'model switch off': ['0', true], 'model switch on': ['1', false] });
+  });
+  // The port merge reads is the one OPNsense's model has after the migrations: general.port of a migrated root, the
+  // legacy <unbound><port> of a factory one (M1_0_5 moves it; empty is 53).
+  it.each(UPSTREAM_RELEASES)("$tag: merge says so when the box's Unbound listens on another port than 53, and only then", async ({ tag, release }) => {
+    const work = tempDir('gen-split-dns-port-');
+    const { sections, privateKey } = await releaseSections(answered, release);
+    const factory = factoryConfig(coreGit!, tag);
+    const version = releaseFacts(tag)!.versions.unbound;
+    const withModel = (base: string, port: string) => {
+      const root = `<unboundplus version="${version}"><general><enabled>1</enabled><port>${port}</port></general></unboundplus>`;
+      const off = base.replace(/<unbound>\s*<enable>1<\/enable>\s*<\/unbound>/, '');
+      return off.includes('<OPNsense>') ? off.replace('<OPNsense>', `<OPNsense>${root}`) : off.replace('</opnsense>', `<OPNsense>${root}</OPNsense></opnsense>`);
+    };
+    const boxes: Record<string, string> = {
+      factory,
+      'legacy port 5353': factory.replace(/<unbound>\s*<enable>1<\/enable>/, '<unbound><enable>1</enable><port>5353</port>'),
+      'legacy empty port': factory.replace(/<unbound>\s*<enable>1<\/enable>/, '<unbound><enable>1</enable><port/>'),
+      'model port 5353': withModel(factory, '5353'),
+      'model port 53': withModel(factory, '53'),
+    };
+    const seen: Record<string, [string, string, boolean]> = {};
+    for (const [name, base] of Object.entries(boxes)) {
+      if (name !== 'factory') expect(base).not.toBe(factory);
+      const warnings: string[] = [];
+      const config = mergeConfig(withBoxCa(base), sections, { secret: () => privateKey, allowGuiPortConflict: true, warn: (m) => warnings.push(m) });
+      const box = onBox(config, tag, work, name.replace(/ /g, '-'));
+      seen[name] = [box.enabled, box.port, warnings.some((w) => w.includes(`listens on port ${box.port}, not 53`) && w.includes('cloud.example.org'))];
+    }
+    expect(seen).toEqual({
+      factory: ['1', '53', false],
+      'legacy port 5353': ['1', '5353', true],
+      'legacy empty port': ['1', '53', false],
+      'model port 5353': ['1', '5353', true],
+      'model port 53': ['1', '53', false],
+    });
   });
 });
 

@@ -3,7 +3,7 @@
  * Offline OPNsense harness: the host entries Unbound would load for CONFIG.xml (a config as run.sh
  * left it, migrated), written by OPNsense's own unbound_add_host_entries() (plugins.inc.d/unbound.inc,
  * what `configctl unbound start` runs), then printed; also Unbound's switch (general.enabled) as the
- * model reads it. The function's one absolute path, /var/unbound/host_entries.conf, is pointed into
+ * model reads it, and its port (general.port). The function's one absolute path, /var/unbound/host_entries.conf, is pointed into
  * WORKDIR: the same mechanical edit setup.sh makes to /usr/local paths.
  * usage: php unbound-hosts.php ROOT CONFIG.xml WORKDIR
  */
@@ -30,6 +30,7 @@ eval($code);
 $mdl = new OPNsense\Unbound\Unbound();
 echo "enabled " . (string)$mdl->general->enabled . "\n";
 echo "version " . $mdl->getVersion() . "\n";
+echo "port " . (string)$mdl->general->port . "\n";
 opn_unbound_add_host_entries(legacy_interfaces_details());
 echo file_get_contents($out);
 opn_print_warnings('unbound host entries');
