@@ -34,21 +34,35 @@ export interface SplitDnsLeft {
   reason: 'wildcard' | 'opted out' | 'no address';
 }
 
+/** A host name a later frontend also serves, on another address than the override answers: the override is the first's. */
+export interface SplitDnsConflict {
+  name: string;
+  /** The later frontend, the address it listens on, and where it names the host. */
+  frontend: HaproxyFrontend;
+  address: string;
+  path: HaproxyFrontend['hosts'][number]['path'];
+  first: SplitDnsOverride;
+}
+
 export interface SplitDnsPlan {
   overrides: SplitDnsOverride[];
   left: SplitDnsLeft[];
+  conflicts: SplitDnsConflict[];
 }
 
 /** The host overrides the firewall's resolver gets for a site's HAProxy frontends, and the names it does not answer. */
 export function splitDns(site: Site): SplitDnsPlan {
-  const plan: SplitDnsPlan = { overrides: [], left: [] };
+  const plan: SplitDnsPlan = { overrides: [], left: [], conflicts: [] };
   const wan = site.firewall?.interfaces.find((i) => i.isWan);
   if (!site.upstream || !wan) return plan;
-  const seen = new Set<string>();
+  const seen = new Map<string, SplitDnsOverride>();
   for (const frontend of site.haproxy.frontends) {
     if (frontend.interface !== wan.name || frontend.hosts.length === 0) continue;
     const address = frontend.address !== '0.0.0.0' ? frontend.address : wan.address;
-    const names = [...new Set(frontend.hosts.map((h) => h.name.toLowerCase()))];
+    // Each name's first host entry, where a conflict points.
+    const byName = new Map<string, HaproxyFrontend['hosts'][number]>();
+    for (const h of frontend.hosts) if (!byName.has(h.name.toLowerCase())) byName.set(h.name.toLowerCase(), h);
+    const names = [...byName.keys()];
     const wildcards = names.filter((n) => n.includes('*'));
     const exact = names.filter((n) => !n.includes('*') && n.includes('.'));
     if (wildcards.length > 0) plan.left.push({ frontend, names: wildcards, address, reason: 'wildcard' });
@@ -57,11 +71,17 @@ export function splitDns(site: Site): SplitDnsPlan {
     else if (address === undefined) plan.left.push({ frontend, names: exact, reason: 'no address' });
     else {
       for (const name of exact) {
-        // The same name on two frontends (443 and 8443, both on every address): one override, the first frontend's.
-        if (seen.has(name)) continue;
-        seen.add(name);
+        // The same name on two frontends (443 and 8443, both on every address): one override, the first frontend's;
+        // on another address, one of the two cannot be reached by the name inside, which the conflict says.
+        const first = seen.get(name);
+        if (first) {
+          if (first.address !== address) plan.conflicts.push({ name, frontend, address, path: byName.get(name)!.path, first });
+          continue;
+        }
         const dot = name.indexOf('.');
-        plan.overrides.push({ name, hostname: name.slice(0, dot), domain: name.slice(dot + 1), address, frontend });
+        const override = { name, hostname: name.slice(0, dot), domain: name.slice(dot + 1), address, frontend };
+        seen.set(name, override);
+        plan.overrides.push(override);
       }
     }
   }

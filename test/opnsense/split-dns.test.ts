@@ -17,6 +17,7 @@ import { type XmlElement, attr, child, childrenNamed, textOf } from '../../src/r
 import { fieldNode } from '../../src/targets/opnsense/field-types.js';
 import { releaseFacts } from '../../src/targets/opnsense/releases.js';
 import { edit, lint, modelOf, readExample, render, root } from '../helpers.js';
+import { lintText } from '../../src/pipeline.js';
 import { parseWgQuick } from '../wireguard/wg-ini.js';
 import { hasCommand, missing, titled } from '../system-tools.js';
 import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
@@ -141,6 +142,41 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
     dhcp = edit(dhcp, ['sites', 0, 'firewall', 'upstream'], { description: 'the ISP modem in router mode' });
     expect((await fragments(dhcp, readExample('vlan-hosting').match(/- name: (\S+)/)![1]!)).has('unbound.xml')).toBe(false);
     expect((await lint(dhcp)).filter((d) => d.rule === RULE).map((d) => d.message)).toEqual([expect.stringContaining('by DHCP')]);
+  });
+
+  it('is an error when two frontends on the WAN serve a name on different addresses, which one override cannot answer, and not on the same address', async () => {
+    const FRONTENDS = ['sites', 0, 'haproxy', 'frontends'];
+    const first = (await modelOf(answered)).sites[0]!.haproxy.frontends[0]!;
+    const withSecond = (bind: string) =>
+      edit(answered, FRONTENDS.concat([1]), { name: 'alt', bind, certificate: 'web', hosts: [{ name: 'media.example.org', backend: 'jellyfin' }, { name: 'Cloud.example.org', backend: 'nextcloud' }] });
+    const findings = async (yaml: string) => (await lint(yaml)).filter((d) => d.rule === 'upstream/split-dns-address');
+    const wan = doc(await fragments(answered, 'home'), 'interfaces.xml').interfaces.wan.ipaddr as string;
+    // Every address on another port, or the WAN's own on any: the override's address is the second's too.
+    expect(await findings(withSecond('0.0.0.0:8443'))).toEqual([]);
+    expect(await findings(withSecond(`${wan}:8443`))).toEqual([]);
+    // Two addresses on one port: the first bound to the WAN's own (0.0.0.0 would take 192.168.1.3 too: opnsense/haproxy-bind).
+    const samePort = edit(withSecond('192.168.1.3:443'), FRONTENDS.concat([0, 'bind']), `${wan}:443`);
+    expect((await lint(samePort)).filter((d) => d.severity === 'error').map((d) => d.rule)).toEqual(['upstream/split-dns-address', 'upstream/split-dns-address']);
+    const found = await findings(samePort);
+    expect(found.map((d) => [d.severity, d.message])).toEqual(
+      ['media.example.org', 'cloud.example.org'].map((name) => ['error', `HAProxy frontends ${first.name} (${wan}:443) and alt (192.168.1.3:443) both serve ${name}, but the firewall's resolver answers it inside with ${wan} only: clients inside always reach frontend ${first.name}, never alt`]),
+    );
+    // At the second frontend's host entry in topology.yaml (the name as written, in other letter case too).
+    const lines = samePort.split('\n');
+    expect(found.map((d) => lines[d.location.line - 1]!.slice(d.location.col - 1))).toEqual([expect.stringMatching(/^media\.example\.org/), expect.stringMatching(/^Cloud\.example\.org/)]);
+    // What gen would render, which the error stops: one override per name, the first frontend's address; the second frontend binds its own.
+    const { renderAll } = await import('../../src/render/index.js');
+    const rendered = renderAll((await lintText(samePort)).model!);
+    const files = new Map([...rendered].filter(([f]) => f.startsWith('home/opnsense/')).map(([f, text]) => [f.slice('home/opnsense/'.length), text]));
+    expect(hostsOf(files).map((h: { hostname: string; server: string }) => `${h.hostname} ${h.server}`).sort()).toEqual([`cloud ${wan}`, `media ${wan}`]);
+    const binds = [doc(files, 'haproxy.xml').OPNsense.HAProxy.frontends.frontend].flat().map((f: { name: string; bind: string }) => `${f.name} ${f.bind}`);
+    expect(binds).toContain('alt 192.168.1.3:443');
+    const otherPort = await findings(withSecond('192.168.1.3:8443'));
+    expect(otherPort.map((d) => d.message)).toContain(
+      `HAProxy frontends ${first.name} (${wan}:443) and alt (192.168.1.3:8443) both serve cloud.example.org, but the firewall's resolver answers it inside with ${wan} only: clients inside that use cloud.example.org:8443 connect to ${wan}:8443, where no frontend listens`,
+    );
+    // The second frontend's names for outside only: nothing to answer inside.
+    expect(await findings(edit(samePort, FRONTENDS.concat([1, 'split_dns']), false))).toEqual([]);
   });
 
   it('says so when the policy lets no internal network connect to the address the names are answered with', async () => {
