@@ -209,9 +209,41 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
     const fullNoDns = edit(edit(withInternet, ['sites', 0, 'wireguard', 0, 'dns'], []), ['sites', 0, 'wireguard', 0, 'tunnel'], 'full');
     expect(new Set([...(await render(fullNoDns)).entries()].filter(([f]) => /^home\/wireguard\/[^/]+\.conf$/.test(f)).map(([, text]) => parseWgQuick(text)[0]!.values.DNS))).toEqual(new Set([undefined]));
     expect((await lint(fullNoDns)).filter((d) => d.rule === RULE).map((d) => d.message)).toEqual([expect.stringContaining('wg0 (its full-tunnel client files name no DNS server, so the devices keep their own)')]);
-    // Its DNS the firewall's tunnel address: asked, so nothing to say.
+    // Its DNS the firewall's tunnel address: asked, so nothing to say about other resolvers (whether the clients may
+    // connect to the answer is the next test's).
     const tunnelAddress = (await modelOf(withInternet)).sites[0]!.wireguard[0]!.address;
-    expect((await lint(edit(edit(withInternet, ['sites', 0, 'wireguard', 0, 'dns'], [tunnelAddress]), ['sites', 0, 'wireguard', 0, 'tunnel'], 'full'))).filter((d) => d.rule === RULE)).toEqual([]);
+    const asked = (await lint(edit(edit(withInternet, ['sites', 0, 'wireguard', 0, 'dns'], [tunnelAddress]), ['sites', 0, 'wireguard', 0, 'tunnel'], 'full'))).filter((d) => d.rule === RULE);
+    expect(asked.map((d) => d.message)).not.toContainEqual(expect.stringContaining('ask other resolvers'));
+  });
+
+  it("says so when full-tunnel WireGuard clients that ask the firewall's resolver may not connect to its answer, as the policy tests decide", async () => {
+    const WG = ['sites', 0, 'wireguard', 0];
+    const withInternet = answered.replace('        - { name: lan-internet,', '        - { name: vpn-internet, from: wireguard, to: internet, action: pass }\n        - { name: lan-internet,');
+    const instance = (await modelOf(withInternet)).sites[0]!.wireguard[0]!;
+    const wan = doc(await fragments(answered, 'home'), 'interfaces.xml').interfaces.wan.ipaddr as string;
+    const tunnel = (yaml: string, kind: string, dns: string[]) => edit(edit(yaml, WG.concat(['dns']), dns), WG.concat(['tunnel']), kind);
+    // The policy tests' own verdict on the flow the clients make: a test that expects it, and lint's finding.
+    const withTest = (yaml: string, expect: string) =>
+      yaml.replace('      tests:\n', `      tests:\n        - { from: wireguard, to: ${wan}, proto: tcp, port: 443, expect: ${expect} }\n`);
+    const said = async (yaml: string) => (await lint(yaml)).filter((d) => d.rule === RULE || d.rule === 'policy/test-failed');
+    const full = tunnel(withInternet, 'full', [instance.address]);
+    const denied = await said(withTest(full, 'deny'));
+    expect(denied.map((d) => [d.rule, d.message])).toEqual([
+      [RULE, `HAProxy frontend https: the full-tunnel clients of WireGuard instance wg0 ask the firewall's resolver, which answers cloud.example.org, media.example.org with ${wan}, but the policy does not pass wg0 (${instance.network}) to ${wan}:443 (TCP)`],
+    ]);
+    expect(denied[0]!.hint).toContain('passes wireguard (the interface of wg0) to wan or self on TCP 443');
+    // The test decides: expecting the other verdict fails it, either way.
+    expect((await said(withTest(full, 'accept'))).map((d) => d.rule)).toContain('policy/test-failed');
+    // Passed: the policy test that expects it passes, and nothing is said.
+    const passed = full.replace('        - { name: vpn-internet,', '        - { name: vpn-web, from: wireguard, to: self, proto: tcp, ports: [443], action: pass }\n        - { name: vpn-internet,');
+    expect(await said(withTest(passed, 'accept'))).toEqual([]);
+    expect((await said(withTest(passed, 'deny'))).map((d) => d.rule)).toEqual(['policy/test-failed']);
+    // Only some of the clients (the admins' role) passed: the others still time out.
+    const some = full.replace('        - { name: vpn-internet,', '        - { name: vpn-web, from: wg0/admin, to: self, proto: tcp, ports: [443], action: pass }\n        - { name: vpn-internet,');
+    expect((await said(some)).map((d) => d.message)).toEqual([expect.stringContaining('the policy does not pass wg0')]);
+    // Clients that do not ask the firewall (a split tunnel, or another resolver) are not about this answer.
+    expect((await said(tunnel(withInternet, 'split', []))).filter((d) => d.message.includes('full-tunnel clients of'))).toEqual([]);
+    expect((await said(tunnel(withInternet, 'full', ['9.9.9.9']))).filter((d) => d.message.includes('full-tunnel clients of'))).toEqual([]);
   });
 
   it("replaces the box's own override of the same name and record type, keeps its others and its version, and drops the stale cache stamp", async () => {
