@@ -47,10 +47,10 @@ async function zoneTypeWarnings(type: string, domain = 'example.org'): Promise<s
   return warnings.filter((w) => w.includes('local zone type'));
 }
 
-/** The reply of the DNS server on 127.0.0.1:`port` to an A query for `name`, if one comes within `ms`. */
-function askA(port: number, name: string, ms: number): Promise<Buffer | undefined> {
+/** The reply of the DNS server on 127.0.0.1:`port` to a query for `name` of type `qtype` (1 A, 12 PTR), if one comes within `ms`. */
+function ask(port: number, name: string, ms: number, qtype = 1): Promise<Buffer | undefined> {
   const labels = name.split('.').map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l)]));
-  const query = Buffer.concat([Buffer.from([0x12, 0x34, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0])].concat(labels, [Buffer.from([0, 0, 1, 0, 1])]));
+  const query = Buffer.concat([Buffer.from([0x12, 0x34, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0])].concat(labels, [Buffer.from([0, 0, qtype, 0, 1])]));
   return new Promise((done) => {
     const socket = createSocket('udp4');
     const timer = setTimeout(() => {
@@ -66,11 +66,41 @@ function askA(port: number, name: string, ms: number): Promise<Buffer | undefine
   });
 }
 
+/** A domain name in a DNS message at `at` (labels and compression pointers, RFC 1035 4.1.4), and the offset after it. */
+function readName(message: Buffer, at: number): [string, number] {
+  const labels: string[] = [];
+  let end: number | undefined;
+  for (let i = at; ; ) {
+    const length = message[i]!;
+    if (length === 0) return [labels.join('.'), end ?? i + 1];
+    if (length >= 0xc0) {
+      end ??= i + 2;
+      i = message.readUInt16BE(i) & 0x3fff;
+      continue;
+    }
+    labels.push(message.subarray(i + 1, i + 1 + length).toString('latin1'));
+    i += 1 + length;
+  }
+}
+
+/** The names a reply's PTR answers carry. */
+function ptrAnswers(reply: Buffer): string[] {
+  let at = readName(reply, 12)[1] + 4;
+  const out: string[] = [];
+  for (let n = reply.readUInt16BE(6); n > 0; n--) {
+    at = readName(reply, at)[1];
+    const [type, length] = [reply.readUInt16BE(at), reply.readUInt16BE(at + 8)];
+    if (type === 12) out.push(readName(reply, at + 10)[0]);
+    at += 10 + length;
+  }
+  return out;
+}
+
 /**
- * Whether an Unbound with `local-zone: "example.org" <type>` and the override's local-data answers `name` with
- * `address`. No upstream (port 9 of localhost): a name Unbound resolves instead gets no answer in time.
+ * A real Unbound on a free port of 127.0.0.1 with `lines` in its server clause, for `use`; stopped after. No upstream
+ * (port 9 of localhost): a name Unbound would resolve instead gets no answer in time.
  */
-async function unboundAnswers(work: string, type: string, name: string, address: string): Promise<boolean> {
+async function withUnbound<T>(work: string, name: string, lines: string, use: (port: number) => Promise<T>): Promise<T> {
   const port = await new Promise<number>((done) => {
     const probe = createSocket('udp4');
     probe.bind(0, '127.0.0.1', () => {
@@ -78,24 +108,31 @@ async function unboundAnswers(work: string, type: string, name: string, address:
       probe.close(() => done(p));
     });
   });
-  const conf = join(work, `${type}.conf`);
+  const conf = join(work, `${name}.conf`);
   writeFileSync(
     conf,
-    `server:\n  chroot: ""\n  username: ""\n  directory: "${work}"\n  pidfile: "${work}/${type}.pid"\n  interface: 127.0.0.1\n  port: ${port}\n  do-ip6: no\n  use-syslog: no\n` +
+    `server:\n  chroot: ""\n  username: ""\n  directory: "${work}"\n  pidfile: "${work}/${name}.pid"\n  interface: 127.0.0.1\n  port: ${port}\n  do-ip6: no\n  use-syslog: no\n` +
       `  do-not-query-localhost: no\n  local-zone: "ready.invalid" static\n  local-data: "ready.invalid IN A 192.0.2.1"\n` +
-      `  local-zone: "example.org" ${type}\n  local-data: "${name} IN A ${address}"\nforward-zone:\n  name: "."\n  forward-addr: 127.0.0.1@9\n`,
+      `${lines}forward-zone:\n  name: "."\n  forward-addr: 127.0.0.1@9\n`,
   );
   const daemon = spawn('unbound', ['-d', '-c', conf], { stdio: 'ignore' });
   try {
     let ready = false;
-    for (let attempt = 0; attempt < 40 && !ready; attempt++) ready = (await askA(port, 'ready.invalid', 250)) !== undefined;
-    if (!ready) throw new Error(`unbound (${type}) did not start on port ${port}`);
-    const reply = await askA(port, name, 1500);
-    // The answer count, and the address of the single A record at the end of the reply.
-    return reply !== undefined && reply.readUInt16BE(6) > 0 && [...reply.subarray(reply.length - 4)].join('.') === address;
+    for (let attempt = 0; attempt < 40 && !ready; attempt++) ready = (await ask(port, 'ready.invalid', 250)) !== undefined;
+    if (!ready) throw new Error(`unbound (${name}) did not start on port ${port}`);
+    return await use(port);
   } finally {
     daemon.kill();
   }
+}
+
+/** Whether an Unbound with `local-zone: "example.org" <type>` and the override's local-data answers `name` with `address`. */
+async function unboundAnswers(work: string, type: string, name: string, address: string): Promise<boolean> {
+  return withUnbound(work, type, `  local-zone: "example.org" ${type}\n  local-data: "${name} IN A ${address}"\n`, async (port) => {
+    const reply = await ask(port, name, 1500);
+    // The answer count, and the address of the single A record at the end of the reply.
+    return reply !== undefined && reply.readUInt16BE(6) > 0 && [...reply.subarray(reply.length - 4)].join('.') === address;
+  });
 }
 
 /** A box's own wildcard A override of `domain`, as Services › Unbound DNS › Overrides saves it (addptr from 26.1.3). */
@@ -463,6 +500,27 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     const check = spawnSync('unbound-checkconf', [join(work, 'unbound.conf')], { encoding: 'utf8' });
     expect(check.stderr).not.toMatch(/error:/);
     expect(check.status).toBe(0);
+  });
+
+  // Where the model has no addptr (25.7, 26.1.0 to 26.1.2), OPNsense gives an address the PTR record of its first A
+  // override, unless the address has one already (unbound_add_host_entries(): $ptr_records). Real Unbound on the host
+  // entries OPNsense writes: inside, the firewall's WAN address reverse-resolves to the first HAProxy name, and only
+  // there; the names still resolve to it. docs/opnsense.md says so.
+  const whyPtr = missing(['unbound'], false);
+  it.skipIf(whyPtr).each(UPSTREAM_RELEASES)(titled("$tag: Unbound answers the WAN address's PTR with the first name only where the model has no addptr", whyPtr), async ({ tag, release }) => {
+    const work = tempDir('gen-split-dns-ptr-');
+    const config = await mergedFactoryConfig(answered, tag, release, coreGit!);
+    const wan = /<wan>[\s\S]*?<ipaddr>([^<]+)<\/ipaddr>/.exec(config)![1]!;
+    const { entries, zones } = onBox(config, tag, work, 'ptr');
+    const addptr = fieldNode(releaseFacts(tag)!.fields('unbound')!, 'hosts.host.addptr') !== undefined;
+    const lines = zones.concat(entries).map((l) => `  ${l}\n`).join('');
+    const seen = await withUnbound(work, `ptr-${tag}`, lines, async (port) => {
+      const reverse = await ask(port, `${wan.split('.').reverse().join('.')}.in-addr.arpa`, 1500, 12);
+      const names = await Promise.all(['cloud.example.org', 'media.example.org'].map(async (n) => [...((await ask(port, n, 1500)) ?? Buffer.alloc(4)).subarray(-4)].join('.')));
+      return { ptr: reverse === undefined ? [] : ptrAnswers(reverse), names };
+    });
+    const first = hostsOf(await fragments(answered, 'home')).map((h: { hostname: string; domain: string }) => `${h.hostname}.${h.domain}`)[0];
+    expect(seen).toEqual({ ptr: addptr ? [] : [first], names: [wan, wan] });
   });
 
   // A box whose Unbound is off answers none of gen's overrides: merge says so exactly when OPNsense's own model
