@@ -453,6 +453,23 @@ function onBox(config: string, tag: string, work: string, name: string): { error
   };
 }
 
+/** A box with an Unbound model root of `version` whose general holds `general`, put into its <OPNsense> (26.7's factory config has one, 25.7's and 26.1's none). */
+function withUnboundModel(base: string, version: string, general: string): string {
+  const root = `<unboundplus version="${version}"><general>${general}</general></unboundplus>`;
+  return base.includes('<OPNsense>') ? base.replace('<OPNsense>', `<OPNsense>${root}`) : base.replace('</opnsense>', `<OPNsense>${root}</OPNsense></opnsense>`);
+}
+
+/** Each box merged with `sections`, then run on OPNsense's own code: the model's view of it, and merge's warnings. */
+function mergedOnBoxes(boxes: Record<string, string>, sections: XmlElement[], privateKey: string, tag: string, work: string): Record<string, { box: ReturnType<typeof onBox>; warnings: string[] }> {
+  const out: Record<string, { box: ReturnType<typeof onBox>; warnings: string[] }> = {};
+  for (const [name, base] of Object.entries(boxes)) {
+    const warnings: string[] = [];
+    const config = mergeConfig(withBoxCa(base), sections, { secret: () => privateKey, allowGuiPortConflict: true, warn: (m) => warnings.push(m) });
+    out[name] = { box: onBox(config, tag, work, name.replace(/ /g, '-')), warnings };
+  }
+  return out;
+}
+
 describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (skipped: ${why})` : ''}`, () => {
   it.each(UPSTREAM_RELEASES)('$tag: migrations keep Unbound enabled, validation passes, and Unbound gets an A record per name', async ({ tag, release }) => {
     const setup = spawnSync('bash', [join(tools, 'setup.sh'), tag], { encoding: 'utf8', env });
@@ -530,27 +547,19 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     const { sections, privateKey } = await releaseSections(answered, release);
     const factory = factoryConfig(coreGit!, tag);
     const version = releaseFacts(tag)!.versions.unbound;
-    // Into the box's <OPNsense> (26.7's factory config has one, 25.7's and 26.1's none).
-    const withModel = (base: string, enabled: string) => {
-      const root = `<unboundplus version="${version}"><general><enabled>${enabled}</enabled></general></unboundplus>`;
-      return base.includes('<OPNsense>') ? base.replace('<OPNsense>', `<OPNsense>${root}`) : base.replace('</opnsense>', `<OPNsense>${root}</OPNsense></opnsense>`);
-    };
     const boxes: Record<string, string> = {
       factory,
       'legacy switch off': factory.replace(/<unbound>\s*<enable>1<\/enable>\s*<\/unbound>/, '<unbound></unbound>'),
-      'model switch off': withModel(factory, '0'),
-      'model switch on': withModel(factory.replace(/<unbound>\s*<enable>1<\/enable>\s*<\/unbound>/, ''), '1'),
+      'model switch off': withUnboundModel(factory, version, '<enabled>0</enabled>'),
+      'model switch on': withUnboundModel(factory.replace(/<unbound>\s*<enable>1<\/enable>\s*<\/unbound>/, ''), version, '<enabled>1</enabled>'),
     };
-    const seen: Record<string, [string, boolean]> = {};
-    for (const [name, base] of Object.entries(boxes)) {
-      expect(base).not.toBe(name === 'factory' ? '' : factory);
-      const warnings: string[] = [];
-      const config = mergeConfig(withBoxCa(base), sections, { secret: () => privateKey, allowGuiPortConflict: true, warn: (m) => warnings.push(m) });
-      const box = onBox(config, tag, work, name.replace(/ /g, '-'));
-      seen[name] = [box.enabled, warnings.some((w) => w.includes('Unbound DNS is disabled') && w.includes('cloud.example.org'))];
-    }
+    for (const [name, base] of Object.entries(boxes)) expect(base).not.toBe(name === 'factory' ? '' : factory);
+    const seen = Object.fromEntries(
+      Object.entries(mergedOnBoxes(boxes, sections, privateKey, tag, work)).map(([name, { box, warnings }]) => [name, [box.enabled, warnings.some((w) => w.includes('Unbound DNS is disabled') && w.includes('cloud.example.org'))]]),
+    );
     expect(seen).toEqual({ factory: ['1', false], 'legacy switch off': ['0', true], 'model switch off': ['0', true], 'model switch on': ['1', false] });
   });
+
   // The port merge reads is the one OPNsense's model has after the migrations: general.port of a migrated root, the
   // legacy <unbound><port> of a factory one (M1_0_5 moves it; empty is 53).
   it.each(UPSTREAM_RELEASES)("$tag: merge says so when the box's Unbound listens on another port than 53, and only then", async ({ tag, release }) => {
@@ -558,26 +567,21 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     const { sections, privateKey } = await releaseSections(answered, release);
     const factory = factoryConfig(coreGit!, tag);
     const version = releaseFacts(tag)!.versions.unbound;
-    const withModel = (base: string, port: string) => {
-      const root = `<unboundplus version="${version}"><general><enabled>1</enabled><port>${port}</port></general></unboundplus>`;
-      const off = base.replace(/<unbound>\s*<enable>1<\/enable>\s*<\/unbound>/, '');
-      return off.includes('<OPNsense>') ? off.replace('<OPNsense>', `<OPNsense>${root}`) : off.replace('</opnsense>', `<OPNsense>${root}</OPNsense></opnsense>`);
-    };
+    const modelPort = (port: string) => withUnboundModel(factory.replace(/<unbound>\s*<enable>1<\/enable>\s*<\/unbound>/, ''), version, `<enabled>1</enabled><port>${port}</port>`);
     const boxes: Record<string, string> = {
       factory,
       'legacy port 5353': factory.replace(/<unbound>\s*<enable>1<\/enable>/, '<unbound><enable>1</enable><port>5353</port>'),
       'legacy empty port': factory.replace(/<unbound>\s*<enable>1<\/enable>/, '<unbound><enable>1</enable><port/>'),
-      'model port 5353': withModel(factory, '5353'),
-      'model port 53': withModel(factory, '53'),
+      'model port 5353': modelPort('5353'),
+      'model port 53': modelPort('53'),
     };
-    const seen: Record<string, [string, string, boolean]> = {};
-    for (const [name, base] of Object.entries(boxes)) {
-      if (name !== 'factory') expect(base).not.toBe(factory);
-      const warnings: string[] = [];
-      const config = mergeConfig(withBoxCa(base), sections, { secret: () => privateKey, allowGuiPortConflict: true, warn: (m) => warnings.push(m) });
-      const box = onBox(config, tag, work, name.replace(/ /g, '-'));
-      seen[name] = [box.enabled, box.port, warnings.some((w) => w.includes(`listens on port ${box.port}, not 53`) && w.includes('cloud.example.org'))];
-    }
+    for (const [name, base] of Object.entries(boxes)) if (name !== 'factory') expect(base).not.toBe(factory);
+    const seen = Object.fromEntries(
+      Object.entries(mergedOnBoxes(boxes, sections, privateKey, tag, work)).map(([name, { box, warnings }]) => [
+        name,
+        [box.enabled, box.port, warnings.some((w) => w.includes(`listens on port ${box.port}, not 53`) && w.includes('cloud.example.org'))],
+      ]),
+    );
     expect(seen).toEqual({
       factory: ['1', '53', false],
       'legacy port 5353': ['1', '5353', true],
