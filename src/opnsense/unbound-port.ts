@@ -10,32 +10,62 @@
 // overrides only through a domain override that forwards their domain to the
 // firewall's own Unbound port (templates/OPNsense/Dnsmasq/dnsmasq.conf:
 // server=/<domain>/<ip>#<port>); /etc/resolv.conf, dnsmasq's other upstream,
-// names no port.
-import { type XmlElement, attr, child, childrenNamed } from '../render/opnsense/xml.js';
+// names no port. Unbound listens on every address of the box unless its
+// Network Interfaces are set (active_interface): then on those interfaces'
+// addresses and 127.0.0.1 (unbound.inc: interfaces_addresses() of lo0 and
+// the listed interfaces, VIPs included), so a forward to one of those reaches
+// it as well as one to the loopback.
+import { type XmlElement, attr, child, childrenNamed, isElement } from '../render/opnsense/xml.js';
 import { UNBOUND_PORT } from '../targets/opnsense/unbound.js';
-import { fieldText } from './fields.js';
+import { fieldList, fieldText } from './fields.js';
+import { baseVips } from './vips.js';
 import { dnsmasqAnswers, migratedPastSwitch, unboundEnabled } from './unbound-off.js';
 import { boxUnbound, genHostItems, hostName } from './unbound-items.js';
 
+/** The box's Unbound general settings: the model's once migrated, else the legacy <unbound>. */
+function unboundGeneral(root: XmlElement): XmlElement | undefined {
+  const model = boxUnbound(root);
+  return model && migratedPastSwitch(attr(model, 'version')) ? child(model, 'general') : child(root, 'unbound');
+}
+
 /** The port the box's Unbound listens on after the merged config's migrations. */
 function unboundPort(root: XmlElement): string {
-  const model = boxUnbound(root);
-  const port = model && migratedPastSwitch(attr(model, 'version')) ? fieldText(child(model, 'general'), 'port') : fieldText(child(root, 'unbound'), 'port');
+  const port = fieldText(unboundGeneral(root), 'port');
   return port === '' ? String(UNBOUND_PORT) : port;
 }
 
-/** Addresses of the box itself that a dnsmasq domain override can name to reach its Unbound. */
-const LOOPBACK = new Set(['127.0.0.1', '::1']);
+/**
+ * Addresses of the box on which its Unbound answers, as a dnsmasq domain
+ * override can name them: the loopback, and the static addresses and VIPs of
+ * the interfaces Unbound listens on (all when none are chosen), gen's
+ * interface entries standing for the base's of the same key.
+ */
+function unboundAddresses(root: XmlElement, sections: readonly XmlElement[]): Set<string> {
+  const listening = new Set(fieldList(unboundGeneral(root), 'active_interface'));
+  const heard = (key: string) => listening.size === 0 || listening.has(key);
+  const entries = new Map<string, XmlElement>();
+  for (const parent of [child(root, 'interfaces'), ...sections.filter((s) => s.name === 'interfaces')]) {
+    for (const entry of parent?.children.filter(isElement) ?? []) entries.set(entry.name, entry);
+  }
+  const addresses = new Set(['127.0.0.1', '::1']);
+  for (const [key, entry] of entries) {
+    if (!heard(key)) continue;
+    for (const field of ['ipaddr', 'ipaddrv6']) addresses.add(fieldText(entry, field).toLowerCase());
+  }
+  for (const vip of baseVips(root)) if (heard(fieldText(vip, 'interface'))) addresses.add(fieldText(vip, 'subnet').toLowerCase());
+  addresses.delete('');
+  return addresses;
+}
 
 /** Whether the box's dnsmasq forwards `name` to the firewall's own Unbound on `port` (the closest domain override wins). */
-function dnsmasqForwards(root: XmlElement, name: string, port: string): boolean {
+function dnsmasqForwards(root: XmlElement, name: string, port: string, unbound: ReadonlySet<string>): boolean {
   let best: XmlElement | undefined;
   let length = -1;
   for (const o of childrenNamed(child(root, 'dnsmasq'), 'domainoverrides')) {
     const domain = fieldText(o, 'domain').toLowerCase().replace(/\.$/, '');
     if ((name === domain || name.endsWith(`.${domain}`)) && domain.length > length) [best, length] = [o, domain.length];
   }
-  return best !== undefined && LOOPBACK.has(fieldText(best, 'ip')) && fieldText(best, 'port') === port;
+  return best !== undefined && unbound.has(fieldText(best, 'ip').toLowerCase()) && fieldText(best, 'port') === port;
 }
 
 /** A warning when the box's Unbound runs on another port than 53, so that no client reaches gen's host overrides. */
@@ -43,7 +73,8 @@ export function offPortOverrides(root: XmlElement, sections: readonly XmlElement
   const port = unboundPort(root);
   if (port === String(UNBOUND_PORT) || !unboundEnabled(root)) return [];
   const dnsmasq = dnsmasqAnswers(root);
-  const names = genHostItems(sections).map((h) => hostName(h).toLowerCase()).filter((n) => !(dnsmasq && dnsmasqForwards(root, n, port)));
+  const unbound = dnsmasq ? unboundAddresses(root, sections) : new Set<string>();
+  const names = genHostItems(sections).map((h) => hostName(h).toLowerCase()).filter((n) => !(dnsmasq && dnsmasqForwards(root, n, port, unbound)));
   if (names.length === 0) return [];
   const fix = dnsmasq
     ? `dnsmasq answers port 53 and sends these names elsewhere: forward their domain to 127.0.0.1 port ${port} in Services › Dnsmasq DNS & DHCP › Domain overrides, or add them in its Hosts`

@@ -343,6 +343,27 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
     // Forwarded elsewhere, or to another port: the overrides stay unanswered.
     expect(said('<port>5353</port>', running(override('example.org', '9.9.9.9', '5353')))).toHaveLength(1);
     expect(said('<port>5353</port>', running(override('example.org', '127.0.0.1', '53')))).toHaveLength(1);
+    // Unbound listens on every address of the box when no Network Interfaces are chosen (unbound.inc binds 0.0.0.0):
+    // a forward to the LAN address gen gives the box reaches it; once Unbound listens only on another interface
+    // (interfaces_addresses of lo0 and those), it does not, and the loopback still does.
+    const lan = doc(await fragments(answered, 'home'), 'interfaces.xml').interfaces.lan.ipaddr as string;
+    expect(said('<port>5353</port>', running(override('example.org', lan, '5353')))).toEqual([]);
+    expect(said('<port>5353</port><active_interface>wan</active_interface>', running(override('example.org', lan, '5353')))).toHaveLength(1);
+    expect(said('<port>5353</port><active_interface>lan</active_interface>', running(override('example.org', lan, '5353')))).toEqual([]);
+    expect(said('<port>5353</port><active_interface>wan</active_interface>', running(override('example.org', '127.0.0.1', '5353')))).toEqual([]);
+    // A VIP on an interface Unbound listens on is one of its addresses too.
+    const vip = '<virtualip><vip uuid="11111111-2222-4333-8444-777777777777"><interface>lan</interface><mode>ipalias</mode><subnet>10.250.0.9</subnet><subnet_bits>32</subnet_bits></vip></virtualip>';
+    const withVip = (general: string, dnsmasq: string) => {
+      const box = factorySample('26.7')
+        .replace('<OPNsense>', `<OPNsense><unboundplus version="1.0.15"><general><enabled>1</enabled>${general}</general></unboundplus>`)
+        .replace(/<dnsmasq>[\s\S]*?<\/dnsmasq>/, dnsmasq)
+        .replace('</opnsense>', `${vip}</opnsense>`);
+      const warnings: string[] = [];
+      mergeConfig(withBoxCa(box), sections, { allowGuiPortConflict: true, secret: () => 'x', warn: (m) => warnings.push(m) });
+      return warnings.filter((w) => w.includes('Unbound DNS listens on port'));
+    };
+    expect(withVip('<port>5353</port>', running(override('example.org', '10.250.0.9', '5353')))).toEqual([]);
+    expect(withVip('<port>5353</port><active_interface>wan</active_interface>', running(override('example.org', '10.250.0.9', '5353')))).toHaveLength(1);
   });
 
   it("says when the box runs no Unbound and dnsmasq's DHCP hands out the firewall as DNS server, where nothing answers", async () => {
