@@ -14,7 +14,7 @@
 //   tree_entry_stat, 0444);
 // - the node certificate: its subjectAltName holds the address
 //   (Setup.pm gen_pve_ssl_cert), renewed only when forced.
-import type { Host } from '../model.js';
+import type { Host, HostBond } from '../model.js';
 import { BOND_SWITCH_GROUP, addressInterface, addressedLinks, vlanRawDevice } from '../targets/proxmox/interfaces.js';
 import { type Fact, settings } from './fact.js';
 
@@ -72,6 +72,41 @@ export function hostAddressFact(site: string, host: Host): Fact {
 }
 
 const SWITCH_PORTS = { lacp: 'one LACP group', static: 'one static group', none: 'ungrouped' } as const;
+type SwitchGroup = keyof typeof SWITCH_PORTS;
+
+const groupOf = (mode: string): SwitchGroup => BOND_SWITCH_GROUP[mode] ?? 'none';
+
+/**
+ * What a bond's change asks of the switch, which Apply does not touch: the
+ * group its slaves' ports form there follows the bond's mode (the kernel's
+ * bonding documentation, "Switch Configuration": 802.3ad an 802.3ad
+ * aggregation, balance-rr, balance-xor and broadcast a static group,
+ * active-backup, balance-tlb and balance-alb nothing), and the bond and the
+ * switch disagree from Apply until the switch changes too. The bonding
+ * driver speaks LACP in mode 802.3ad only (its LACPDUs, lacp_active and
+ * lacp_rate, are 802.3ad's): a switch group left from 802.3ad has no partner
+ * once the bond is in another mode. What a switch does with such a group is
+ * the switch's own, so the words name only the change to make.
+ */
+function switchChange(host: string, bond: HostBond, before: ReadonlyMap<string, string>): string {
+  const group = groupOf(bond.mode);
+  const wasMode = before.get('mode') ?? bond.mode;
+  const was = groupOf(wasMode);
+  const slaves = bond.slaves.join(', ');
+  const wasSlaves = before.get('slaves') ?? slaves;
+  const moved = was !== group || wasSlaves !== slaves;
+  if (!moved || (was === 'none' && group === 'none')) return '';
+  const kind = { lacp: 'LACP (IEEE 802.3ad)', static: 'static (no LACP)' } as const;
+  const todo: string[] = [];
+  const why: string[] = [];
+  if (was !== 'none') todo.push(`remove the ${kind[was]} group of the switch ports of ${wasSlaves}`);
+  if (group !== 'none') todo.push(`make the switch ports of ${slaves} one ${kind[group]} link aggregation group, with the VLANs bond ${bond.name} carries`);
+  if (was === 'lacp' && group !== 'lacp') why.push(`in mode ${bond.mode} the bond sends no LACPDUs, which the bonding driver sends in mode 802.3ad only, so the LACP group has no partner`);
+  if (group === 'lacp') why.push('an 802.3ad bond without an LACP partner puts each NIC in an aggregator of its own and runs on one of them');
+  if (group === 'static') why.push(`mode ${bond.mode} sends from one MAC address on every port, which a switch without the group sees move between ports`);
+  if (group === 'none') why.push(`mode ${bond.mode} needs no switch configuration`);
+  return `. On the switch (gen does not manage it), in the same maintenance window as Apply on ${host}: ${todo.join(', then ')} (${why.join('; ')})`;
+}
 
 /**
  * The host's bridges, bonds and NICs as the interfaces file links them: Apply
@@ -92,17 +127,18 @@ export function hostLinkFacts(site: string, host: Host): Fact[] {
   for (const bond of host.bonds) {
     // The bridges on the bond: itself a port, or a VLAN device of it (bond0.20).
     const bridges = host.bridges.filter((b) => b.ports.some((port) => port === bond.name || vlanRawDevice(port) === bond.name)).map((b) => b.name);
-    facts.push(
-      settings(`bond ${site}/${host.name}/${bond.name}`, `bond ${bond.name} ${of}${bridges.length ? ` (port of ${bridges.join(', ')})` : ''}`, [
-        ['slaves', bond.slaves.join(', ')],
-        ['mode', bond.mode],
-        ['xmit_hash_policy', bond.xmitHashPolicy ?? 'unset'],
-        ['primary', bond.primary ?? 'unset'],
-        ['MTU', mtu(bond.mtu)],
-        // What the switch must have before Apply (steps.md): a mode change is a change on a device gen does not manage too.
-        ['switch ports', SWITCH_PORTS[BOND_SWITCH_GROUP[bond.mode] ?? 'none']],
-      ]),
-    );
+    const fact = settings(`bond ${site}/${host.name}/${bond.name}`, `bond ${bond.name} ${of}${bridges.length ? ` (port of ${bridges.join(', ')})` : ''}`, [
+      ['slaves', bond.slaves.join(', ')],
+      ['mode', bond.mode],
+      ['xmit_hash_policy', bond.xmitHashPolicy ?? 'unset'],
+      ['primary', bond.primary ?? 'unset'],
+      ['MTU', mtu(bond.mtu)],
+      // What the switch must have with the bond (steps.md): a mode change is a change on a device gen does not manage too.
+      ['switch ports', SWITCH_PORTS[groupOf(bond.mode)]],
+    ]);
+    const words = fact.changed;
+    fact.changed = (before) => words(before) + switchChange(host.name, bond, new Map(before.state.split('\n').map((line) => line.split('\t') as [string, string])));
+    facts.push(fact);
   }
   // A NIC gen writes (nics[]: a corosync or storage link, a VLAN device eno2.40): its address is in the host's
   // addresses; its MTU, which the switch and the link's other end must share, is its own.

@@ -228,14 +228,31 @@ describe('describeChanges', () => {
       `bridge vmbr0 of Proxmox host pve changed: ports ${ports(before)} → ${ports(first)}`,
       `bond bond0 of Proxmox host pve (port of vmbr0) added: slaves ${was.get('bond-slaves')!.split(' ').join(', ')}, mode ${was.get('bond-mode')}, xmit_hash_policy ${was.get('bond-xmit-hash-policy')}, switch ports ${group(first)}`,
     ]);
+    // The switch keeps the LACP group of the old mode until someone changes it: the words say which, and when.
+    const window = '. On the switch (gen does not manage it), in the same maintenance window as Apply on pve: ';
+    const noPartner = 'in mode active-backup the bond sends no LACPDUs, which the bonding driver sends in mode 802.3ad only, so the LACP group has no partner';
     expect(describeChanges(first, second)).toEqual([
       `bond bond0 of Proxmox host pve (port of vmbr0) changed: slaves eno1, eno2 → ${now.get('bond-slaves')!.split(' ').join(', ')}, mode ${was.get('bond-mode')} → ${now.get('bond-mode')}, ` +
-        `xmit_hash_policy ${was.get('bond-xmit-hash-policy')} → unset, primary unset → ${now.get('bond-primary')}, switch ports ${group(first)} → ${group(second)}`,
+        `xmit_hash_policy ${was.get('bond-xmit-hash-policy')} → unset, primary unset → ${now.get('bond-primary')}, switch ports ${group(first)} → ${group(second)}` +
+        `${window}remove the LACP (IEEE 802.3ad) group of the switch ports of eno1, eno2 (${noPartner}; mode active-backup needs no switch configuration)`,
+    ]);
+    // The reverse: an 802.3ad bond on ports the switch has not grouped has no LACP partner.
+    expect(describeChanges(second, first)).toEqual([
+      expect.stringMatching(
+        new RegExp(`switch ports ungrouped → one LACP group${window.replace(/[.()]/g, '\\$&')}make the switch ports of eno1, eno2 one LACP \\(IEEE 802\\.3ad\\) link aggregation group, with the VLANs bond bond0 carries \\(an 802\\.3ad bond without an LACP partner puts each NIC in an aggregator of its own and runs on one of them\\)$`),
+      ),
     ]);
     // A static mode: the switch's group changes kind, though the bond keeps its ports.
     const xor = await modelOf(bonded({ slaves: ['eno1', 'eno2'], mode: 'balance-xor', xmit_hash_policy: 'layer3+4' }));
     expect(group(xor)).toBe('one static group');
-    expect(describeChanges(first, xor)).toEqual([`bond bond0 of Proxmox host pve (port of vmbr0) changed: mode 802.3ad → balance-xor, switch ports ${group(first)} → ${group(xor)}`]);
+    expect(describeChanges(first, xor)).toEqual([
+      `bond bond0 of Proxmox host pve (port of vmbr0) changed: mode 802.3ad → balance-xor, switch ports ${group(first)} → ${group(xor)}` +
+        `${window}remove the LACP (IEEE 802.3ad) group of the switch ports of eno1, eno2, then make the switch ports of eno1, eno2 one static (no LACP) link aggregation group, with the VLANs bond bond0 carries ` +
+        '(in mode balance-xor the bond sends no LACPDUs, which the bonding driver sends in mode 802.3ad only, so the LACP group has no partner; mode balance-xor sends from one MAC address on every port, which a switch without the group sees move between ports)',
+    ]);
+    // A change that leaves the switch's group as it is asks nothing of the switch.
+    const layer2 = await modelOf(bonded({ slaves: ['eno1', 'eno2'], mode: '802.3ad', xmit_hash_policy: 'layer2' }));
+    expect(describeChanges(first, layer2)).toEqual(['bond bond0 of Proxmox host pve (port of vmbr0) changed: xmit_hash_policy layer3+4 → layer2']);
     expect(now.has('bond-xmit-hash-policy')).toBe(false);
     // A bridge's MTU, written on the bridge and carried to its bond and the bond's slaves.
     const jumbo = await modelOf(edit(lacp, host.concat(['bridges', 0, 'mtu']), 9000));
@@ -247,7 +264,8 @@ describe('describeChanges', () => {
     const [tagged, taggedBackup] = [await onVlan(lacp), await onVlan(backup)];
     expect(stanza(taggedBackup, 'vmbr0').get('bridge-ports')).toBe('bond0.20');
     expect(describeChanges(tagged, taggedBackup)).toEqual([
-      `bond bond0 of Proxmox host pve (port of vmbr0) changed: slaves eno1, eno2 → eno1, eno3, mode 802.3ad → active-backup, xmit_hash_policy layer3+4 → unset, primary unset → eno3, switch ports one LACP group → ungrouped`,
+      `bond bond0 of Proxmox host pve (port of vmbr0) changed: slaves eno1, eno2 → eno1, eno3, mode 802.3ad → active-backup, xmit_hash_policy layer3+4 → unset, primary unset → eno3, switch ports one LACP group → ungrouped` +
+        `${window}remove the LACP (IEEE 802.3ad) group of the switch ports of eno1, eno2 (${noPartner}; mode active-backup needs no switch configuration)`,
     ]);
     expect(describeChanges(first, tagged)).toContain(`bridge vmbr0 of Proxmox host pve changed: ports bond0 → bond0.20`);
   });

@@ -169,6 +169,9 @@ describe("a bond's switch side, in steps.md", () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain(`the switch ports of ${LACP.slaves.join(', ')} on Proxmox host pve one LACP (IEEE 802.3ad) link aggregation group`);
     expect(lines[0]).toContain('bond bond0 carries');
+    // The bond takes its mode at Apply: the switch's group changes with it, not long before (gen diff names an old group).
+    expect(lines[0]).toContain("in the same maintenance window as applying pve's interfaces file");
+    expect(lines[0]).toContain('in place of any group they have for another mode (gen diff names it)');
     for (const slave of BACKUP.slaves) expect(lines[0]).not.toContain(slave);
   });
 
