@@ -8,6 +8,8 @@ import type { Model, PbsBackup } from '../model.js';
 import { PVE_PRUNING_STORAGE_ROLE, PVE_STORAGE_ROLE, verifyDatastoreName, verifyPbsTokenName, verifyPbsUserId } from '../targets/pbs/access.js';
 import { scriptHead, shellWord } from './shell.js';
 import { JSON_FUNCTIONS } from './verify/json.js';
+import { FLAT } from './verify/script.js';
+import { PBM_JSON } from './pbm-json.js';
 import type { OutputFiles } from './target.js';
 
 export class InvalidPbsValueError extends Error {}
@@ -47,16 +49,17 @@ export function pbsAccessScript(site: string, backup: PbsBackup): string {
     'LC_ALL=C',
     'export LC_ALL',
     '',
-    // The same awk reader as the verification scripts: a value is read at its place, its escapes decoded.
+    // The same awk reader and the same pbm_json as the verification script: a value is read at its place, its escapes decoded.
+    FLAT,
     JSON_FUNCTIONS,
-    '# proxmox-backup-manager\'s JSON (--output-format json) as json_flat\'s lines; stops the script on an error.',
-    'pbm_json() { # proxmox-backup-manager arguments...',
-    '  local out',
-    '  out=$(proxmox-backup-manager "$@" --output-format json) || return 1',
-    '  printf \'%s\\n\' "$out" | json_flat || { echo "proxmox-backup-manager $*: not JSON: $out" >&2; return 1; }',
+    PBM_JSON,
+    '# What proxmox-backup-manager said, and the script stops: nothing after it runs on an answer not read.',
+    'stop() {',
+    '  echo "access.sh: $*" >&2',
+    '  exit 1',
     '}',
     '',
-    'users=$(pbm_json user list)',
+    'users=$(pbm_json user list) || stop "proxmox-backup-manager user list: $users"',
     'if [ -n "$(printf \'%s\\n\' "$users" | json_where \'\' "userid=$user")" ]; then',
     '  echo "user $user: exists"',
     'else',
@@ -64,7 +67,7 @@ export function pbsAccessScript(site: string, backup: PbsBackup): string {
     `  proxmox-backup-manager user create "$user" --comment ${shellWord(`Proxmox VE storage ${storage} (gen)`)}`,
     'fi',
     '',
-    'tokens=$(pbm_json user list-tokens "$user")',
+    'tokens=$(pbm_json user list-tokens "$user") || stop "proxmox-backup-manager user list-tokens $user: $tokens"',
     'if [ -n "$(printf \'%s\\n\' "$tokens" | json_where \'\' "tokenid=$user!$token")" ]; then',
     '  echo "token $user!$token: exists"',
     'else',
@@ -83,7 +86,7 @@ export function pbsAccessScript(site: string, backup: PbsBackup): string {
     `# Other roles of the user or token on the datastore are not in the topology: reported with the command`,
     '# that removes them, never removed here.',
     `role=${shellWord(role)}`,
-    'acls=$(pbm_json acl list)',
+    'acls=$(pbm_json acl list) || stop "proxmox-backup-manager acl list: $acls"',
     'other_roles() { # auth-id, the same as a shell word',
     '  printf \'%s\\n\' "$acls" | json_where \'\' "path=/datastore/$store" "ugid=$1" | while IFS= read -r item; do',
     '    roleid=$(printf \'%s\\n\' "$acls" | json_get "$item/roleid")',

@@ -160,10 +160,41 @@ describe('pbs/access.sh reads the backup server\'s JSON at its place', async () 
       writeFileSync(join(n.dir, 'bin', 'proxmox-backup-manager'), '#!/bin/sh\necho \'[{"userid":"pve-backup@pbs"\'\n', { mode: 0o755 });
       const run = n.run(script('pve-backup@pbs'));
       expect(run.status).not.toBe(0);
-      expect(run.stderr).toContain('proxmox-backup-manager user list: not JSON: [{"userid":"pve-backup@pbs"');
+      expect(run.stderr).toBe('access.sh: proxmox-backup-manager user list: not JSON: [{"userid":"pve-backup@pbs"\n');
       expect(run.stdout).not.toContain('create');
     } finally {
       n.remove();
     }
+  });
+
+  // proxmox-backup-manager prints its error on stderr and exits non-zero (255): the script names the command and
+  // the error, and stops before it creates anything.
+  it('stops with the command and its error when proxmox-backup-manager fails', () => {
+    const n = new FakeNode({ node: 'pbs' });
+    try {
+      rmSync(join(n.dir, 'bin', 'proxmox-backup-manager'));
+      writeFileSync(join(n.dir, 'bin', 'proxmox-backup-manager'), "#!/bin/sh\necho \"Error: unable to open file '/etc/proxmox-backup/user.cfg' - Permission denied (os error 13)\" >&2\nexit 255\n", { mode: 0o755 });
+      const run = n.run(script('pve-backup@pbs'));
+      expect(run.status).toBe(1);
+      expect(run.stderr).toBe("access.sh: proxmox-backup-manager user list: Error: unable to open file '/etc/proxmox-backup/user.cfg' - Permission denied (os error 13)\n");
+      expect(run.stdout).toBe('');
+    } finally {
+      n.remove();
+    }
+  });
+
+  // One reader of the backup server's answers: pbs/access.sh and verify/pbs.sh run the same pbm_json.
+  it('runs the same pbm_json as the verification script', async () => {
+    const files = await render(homelab);
+    const definition = (text: string) => {
+      const at = text.indexOf('\npbm_json() {');
+      expect(at).toBeGreaterThan(0);
+      return text.slice(at, text.indexOf('\n}\n', at) + 3);
+    };
+    const access = definition(files.get('home/pbs/access.sh')!);
+    expect(access).toContain('proxmox-backup-manager "$@" --output-format json');
+    expect(definition(files.get('home/verify/pbs.sh')!)).toBe(access);
+    // Defined once in each script.
+    for (const file of ['home/pbs/access.sh', 'home/verify/pbs.sh']) expect(files.get(file)!.split('\npbm_json() {')).toHaveLength(2);
   });
 });

@@ -29,6 +29,8 @@ interface State {
   check: { status: number; output: string };
   /** What s3 endpoint list prints on stderr when it fails (s3.cfg unreadable or broken). */
   endpointsError?: string;
+  /** What s3 endpoint list prints in place of the endpoints' JSON. */
+  endpointsText?: string;
 }
 
 function healthy(): State {
@@ -59,7 +61,7 @@ let n = 0;
 function run(state: State, args: string[] = []): { status: number; stdout: string; calls: string[] } {
   const dir = join(work, `run-${n++}`);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'endpoints.json'), `${JSON.stringify(state.endpoints, null, 2)}\n`);
+  writeFileSync(join(dir, 'endpoints.json'), state.endpointsText ?? `${JSON.stringify(state.endpoints, null, 2)}\n`);
   if (state.endpointsError !== undefined) writeFileSync(join(dir, 'endpoints.err'), state.endpointsError);
   if (state.datastore) writeFileSync(join(dir, 'datastore.json'), `${JSON.stringify(state.datastore, null, 2)}\n`);
   writeFileSync(join(dir, 'check.out'), state.check.output);
@@ -219,6 +221,17 @@ describe.skipIf(why)(`backup server verification script${why ? ` (skipped: ${why
     state.endpointsError = "Error: unable to open file '/etc/proxmox-backup/s3.cfg' - Permission denied (os error 13)\n";
     expect(failures(run(state).stdout)).toEqual([
       `✗ S3 endpoint ${backup.s3Remote} is {{bucket}}.${backup.endpoint} in ${backup.region} (${where}): proxmox-backup-manager s3 endpoint list: Error: unable to open file '/etc/proxmox-backup/s3.cfg' - Permission denied (os error 13)`,
+    ]);
+  });
+
+  // An answer cut off (the command killed mid-write): json_flat has read part of it when it fails, and the check
+  // names the text that is not JSON, on its own line, never json_flat's lines of the part it read.
+  it('an endpoint list that is not JSON fails its check with that text, on one line', () => {
+    const state = healthy();
+    const whole = JSON.stringify(state.endpoints);
+    state.endpointsText = whole.slice(0, whole.indexOf('"endpoint"'));
+    expect(failures(run(state).stdout)).toEqual([
+      `✗ S3 endpoint ${backup.s3Remote} is {{bucket}}.${backup.endpoint} in ${backup.region} (${where}): proxmox-backup-manager s3 endpoint list: not JSON: ${state.endpointsText}`,
     ]);
   });
 

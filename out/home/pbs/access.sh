@@ -12,6 +12,8 @@ store='vm-backup-s3'
 LC_ALL=C
 export LC_ALL
 
+# A command's output as one record field.
+flat() { tr '\t\r\n' '   ' | sed -e 's/  */ /g' -e 's/^ //' -e 's/ $//'; }
 # JSON as lines "PATH<TAB>VALUE" (/key, /0/id), a string decoded but for control characters (as \uXXXX):
 # what every check reads its tools' JSON through. Status 1 on text that is not one JSON document (an error).
 json_flat() {
@@ -128,14 +130,21 @@ json_where() { # path key=value...
     }
     END { for (x = 1; x <= m; x++) { ok = 1; for (k = 1; k <= nk; k++) if (!((order[x], key[k]) in got) || got[order[x], key[k]] != want[k]) ok = 0; if (ok) print a order[x] } }' "$@"
 }
-# proxmox-backup-manager's JSON (--output-format json) as json_flat's lines; stops the script on an error.
+# proxmox-backup-manager's JSON output (--output-format json) as json_flat's lines; on an error, status 1
+# and its message on one line.
 pbm_json() { # proxmox-backup-manager arguments...
-  local out
-  out=$(proxmox-backup-manager "$@" --output-format json) || return 1
-  printf '%s\n' "$out" | json_flat || { echo "proxmox-backup-manager $*: not JSON: $out" >&2; return 1; }
+  out=$(proxmox-backup-manager "$@" --output-format json 2>&1) || { printf '%s' "$out" | flat; return 1; }
+  # Read in full first: json_flat prints the lines before the place where text stops being JSON.
+  lines=$(printf '%s\n' "$out" | json_flat) || { printf 'not JSON: %s' "$out" | flat; return 1; }
+  printf '%s\n' "$lines"
+}
+# What proxmox-backup-manager said, and the script stops: nothing after it runs on an answer not read.
+stop() {
+  echo "access.sh: $*" >&2
+  exit 1
 }
 
-users=$(pbm_json user list)
+users=$(pbm_json user list) || stop "proxmox-backup-manager user list: $users"
 if [ -n "$(printf '%s\n' "$users" | json_where '' "userid=$user")" ]; then
   echo "user $user: exists"
 else
@@ -143,7 +152,7 @@ else
   proxmox-backup-manager user create "$user" --comment 'Proxmox VE storage pbs-main (gen)'
 fi
 
-tokens=$(pbm_json user list-tokens "$user")
+tokens=$(pbm_json user list-tokens "$user") || stop "proxmox-backup-manager user list-tokens $user: $tokens"
 if [ -n "$(printf '%s\n' "$tokens" | json_where '' "tokenid=$user!$token")" ]; then
   echo "token $user!$token: exists"
 else
@@ -160,7 +169,7 @@ done
 # Other roles of the user or token on the datastore are not in the topology: reported with the command
 # that removes them, never removed here.
 role='DatastoreBackup'
-acls=$(pbm_json acl list)
+acls=$(pbm_json acl list) || stop "proxmox-backup-manager acl list: $acls"
 other_roles() { # auth-id, the same as a shell word
   printf '%s\n' "$acls" | json_where '' "path=/datastore/$store" "ugid=$1" | while IFS= read -r item; do
     roleid=$(printf '%s\n' "$acls" | json_get "$item/roleid")

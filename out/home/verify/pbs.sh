@@ -156,10 +156,13 @@ json_where() { # path key=value...
     END { for (x = 1; x <= m; x++) { ok = 1; for (k = 1; k <= nk; k++) if (!((order[x], key[k]) in got) || got[order[x], key[k]] != want[k]) ok = 0; if (ok) print a order[x] } }' "$@"
 }
 
-# proxmox-backup-manager's JSON output (--output-format json) as json_flat's lines; on an error its message.
+# proxmox-backup-manager's JSON output (--output-format json) as json_flat's lines; on an error, status 1
+# and its message on one line.
 pbm_json() { # proxmox-backup-manager arguments...
   out=$(proxmox-backup-manager "$@" --output-format json 2>&1) || { printf '%s' "$out" | flat; return 1; }
-  printf '%s\n' "$out" | json_flat || { printf '%s' "$out" | flat; return 1; }
+  # Read in full first: json_flat prints the lines before the place where text stops being JSON.
+  lines=$(printf '%s\n' "$out" | json_flat) || { printf 'not JSON: %s' "$out" | flat; return 1; }
+  printf '%s\n' "$lines"
 }
 
 endpoint_check() { # what where id endpoint region

@@ -10,6 +10,7 @@ import type { Model, PbsBackup, Site } from '../../model.js';
 import { KEEP_ORDER } from '../../targets/proxmox/backup-job.js';
 import { cachePath, keeps, pbsEndpoint } from '../backup.js';
 import { pveAuthId, pveStorageRole } from '../pbs-access.js';
+import { PBM_JSON } from '../pbm-json.js';
 import { type Declared, call, renderScript } from './script.js';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -19,11 +20,7 @@ function name(value: string): string {
   return value;
 }
 
-const FUNCTIONS = `# proxmox-backup-manager's JSON output (--output-format json) as json_flat's lines; on an error its message.
-pbm_json() { # proxmox-backup-manager arguments...
-  out=$(proxmox-backup-manager "$@" --output-format json 2>&1) || { printf '%s' "$out" | flat; return 1; }
-  printf '%s\\n' "$out" | json_flat || { printf '%s' "$out" | flat; return 1; }
-}
+const FUNCTIONS = `${PBM_JSON}
 
 endpoint_check() { # what where id endpoint region
   list=$(pbm_json s3 endpoint list) || { fail "$1" "$2" "proxmox-backup-manager s3 endpoint list: $list"; return; }

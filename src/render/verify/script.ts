@@ -203,13 +203,16 @@ END {
   exit (failed == 0 && n > 0) ? 0 : 1
 }`;
 
+/** flat: a command's output as one line (one record field, one message). */
+export const FLAT = `# A command's output as one record field.
+flat() { tr '\\t\\r\\n' '   ' | sed -e 's/  */ /g' -e 's/^ //' -e 's/ $//'; }`;
+
 /** The shell library every script starts with. */
 const LIBRARY = `# One record per check. found: what the box showed, on one line.
 pass() { printf 'ok\\t%s\\t%s\\t\\n' "$1" "$2"; }
 fail() { printf 'fail\\t%s\\t%s\\t%s\\n' "$1" "$2" "$3"; }
 note() { printf 'note\\t%s\\t%s\\t%s\\n' "$1" "$2" "$3"; }
-# A command's output as one record field.
-flat() { tr '\\t\\r\\n' '   ' | sed -e 's/  */ /g' -e 's/^ //' -e 's/ $//'; }
+${FLAT}
 # True when $1 is one of the whitespace-separated words in $2.
 has_word() { case " $2 " in *" $1 "*) return 0 ;; esac; return 1; }
 ${JSON_FUNCTIONS}`;
