@@ -22,6 +22,7 @@ export const REAL_TOOLS = [
   'sha256sum', // out/MANIFEST
   'shellcheck', // every generated shell script
   'prove', // perl: its TAP::Parser reads the verification scripts' --tap output
+  'perl', // perl: getaddrinfo as pmxcfs asks, in the node-name check of the Proxmox host scripts
   'php', 'python3', 'haproxy', // OPNsense's own PHP and HAProxy template on merged configs (php-cli, python3-jinja2, haproxy)
   'unbound', 'unbound-checkconf', // Unbound itself on the host overrides OPNsense writes from a merged config
   'zsh', 'fish', // gen completion zsh and fish

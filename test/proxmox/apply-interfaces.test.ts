@@ -1,7 +1,11 @@
 // apply-interfaces.sh on a stand-in node: ifquery is ifupdown2's own (it
-// parses gen's file and the node's current one), ip, uname, id, getent and
-// pvesh are stand-ins printing the node's state as the real ones print it,
-// and /etc/network and /etc/pve are directories of the test. A node holding
+// parses gen's file and the node's current one), ip, uname, id and pvesh
+// are stand-ins printing the node's state as the real ones print it, and
+// /etc/network and /etc/pve are directories of the test. Names resolve as on
+// the node: the script runs in a user, mount and network namespace of its
+// own, where the node's hosts file is /etc/hosts and glibc's getaddrinfo
+// (Perl's, getent's) reads it, and the namespace's own addresses are those
+// AI_ADDRCONFIG looks at. A node holding
 // an address that gen's file does not carry (the installer's address, a
 // second address on vmbr0 that corosync uses) is refused with that address
 // named and nothing installed; with --allow-drop, or on a node whose
@@ -28,10 +32,6 @@ const STAND_INS: Record<string, string> = {
   ip: '#!/bin/sh\ncase "$*" in\n  "-o addr show scope global") cat "$NODE/addr" ;;\n  "-o link show up") cat "$NODE/links" ;;\n  "-o -d link show") cat "$NODE/all" ;;\n  *) echo "ip stand-in: $*" >&2; exit 2 ;;\nesac\n',
   uname: '#!/bin/sh\n[ "$1" = -n ] && cat "$NODE/name"\n',
   id: '#!/bin/sh\necho 0\n',
-  // getent ahosts NAME: each address of NAME in hosts, in their order, as getaddrinfo lists them; the first
-  // line names the canonical name (the first name of its hosts line, the FQDN in "IP FQDN NAME").
-  getent:
-    '#!/bin/sh\n[ "$1" = ahosts ] || exit 1\nawk -v n="$2" \'{ for (i = 1; i <= NF; i++) if ($i == n) { print $1 "      STREAM " (found ? "" : (i == 1 ? $1 : $2)); print $1 "      DGRAM  "; found = 1; break } } END { exit !found * 2 }\' "$NODE/hosts"\n',
   // The GUI's Apply as the API runs it: rename interfaces.new over interfaces (ifreload -a is not the stand-in's business).
   pvesh: '#!/bin/sh\necho "pvesh $*" >> "$NODE/log"\n[ "$1 $2" = "set /nodes/$(cat "$NODE/name")/network" ] || exit 2\nmv "$NODE/etc/network/interfaces.new" "$NODE/etc/network/interfaces"\n',
 };
@@ -53,7 +53,20 @@ interface Node {
   masters?: Record<string, string>;
   /** systemd .link files pve-network-interface-pinning wrote (/usr/local/lib/systemd/network), by file name. */
   pins?: Record<string, string>;
+  /** Addresses with prefix the network namespace the script runs in has (on lo): what AI_ADDRCONFIG sees. None by default. */
+  configured?: string[];
 }
+
+/**
+ * Runs bash with ARGS in a user, mount and network namespace of its own: HOSTS bind-mounted on /etc/hosts,
+ * CONFIGURED (addresses with prefix) on lo, the stand-ins in STAND_INS first in PATH (after the setup, which
+ * uses the real ip).
+ */
+const IN_NAMESPACE = [
+  'unshare', '--user', '--map-root-user', '--mount', '--net', 'sh', '-c',
+  'set -e; ip link set lo up; for a in $CONFIGURED; do ip addr add "$a" dev lo; done; mount --bind "$HOSTS" /etc/hosts; PATH="$STAND_INS:$PATH" exec "$@"',
+  'sh',
+];
 
 const work = tempDir('gen-apply-interfaces-');
 let count = 0;
@@ -88,10 +101,10 @@ function runOn(script: string, interfaces: string, node: Node, args: string[] = 
   const local = script.replace(/\/etc\/(network|pve)\//g, `${dir}/etc/$1/`).replace(/\/usr\/local\/lib\/systemd\/network\//g, `${dir}/usr/local/lib/systemd/network/`);
   writeFileSync(join(dir, 'copy/apply-interfaces.sh'), local);
   writeFileSync(join(dir, 'copy/interfaces'), interfaces);
-  const r = spawnSync('bash', [join(dir, 'copy/apply-interfaces.sh'), ...args], {
+  const r = spawnSync(IN_NAMESPACE[0]!, IN_NAMESPACE.slice(1).concat('bash', join(dir, 'copy/apply-interfaces.sh'), ...args), {
     cwd: dir,
     encoding: 'utf8',
-    env: { ...process.env, PATH: `${join(dir, 'bin')}:${process.env.PATH}`, NODE: dir },
+    env: { ...process.env, STAND_INS: join(dir, 'bin'), HOSTS: join(dir, 'hosts'), CONFIGURED: (node.configured ?? []).join(' '), NODE: dir },
   });
   const unlocal = (text: string) => text.split(`${dir}/etc/`).join('/etc/').split(`${dir}/usr/`).join('/usr/');
   return {
@@ -122,7 +135,7 @@ function installer(port: string, address: string, gateway: string): string {
 const corosync = (node: string, ring0: string) =>
   `totem {\n  cluster_name: home\n  config_version: 2\n  interface {\n    linknumber: 0\n  }\n  version: 2\n}\n\nnodelist {\n  node {\n    name: other\n    nodeid: 2\n    ring0_addr: 192.168.0.99\n  }\n  node {\n    name: ${node}\n    nodeid: 1\n    quorum_votes: 1\n    ring0_addr: ${ring0}\n  }\n}\n`;
 
-const why = missing(['ifquery', 'sha256sum'], false);
+const why = missing(['ifquery', 'sha256sum', 'unshare', 'ip', 'perl'], false);
 
 describe.skipIf(why)(`apply-interfaces.sh on a stand-in node${why ? ` (skipped: ${why})` : ''}`, () => {
   let host: Host;
@@ -355,6 +368,29 @@ describe.skipIf(why)(`apply-interfaces.sh on a stand-in node${why ? ` (skipped: 
     const pinned = runOn(script, interfaces, current([], { links: linksWith('enx0', [port()]), pins: pin('nic0', 'bc:24:11:aa:bb:cc') }));
     expect(pinned.status).toBe(1);
     expect(pinned.stderr).toContain(`  ${port()}: only an altname of enx0 (ip link), which ifupdown2 does not look up: name the NIC nic0`);
+  });
+
+  // pmxcfs asks getaddrinfo without AI_ADDRCONFIG (pve-cluster pmxcfs.c lookup_node_ip: AI_V4MAPPED | AI_ALL);
+  // getent ahosts asks with it, and on a node with no IPv6 address glibc then leaves out an IPv6 line of
+  // /etc/hosts. pmxcfs takes that address, and the script must see it as pmxcfs does.
+  it('on a node without IPv6, sees the IPv6 address pmxcfs takes from /etc/hosts, which getent ahosts does not', () => {
+    const v6 = 'fd00:5::11';
+    const node = current([], { hosts: [['127.0.0.1', 'localhost'], [v6, `${fqdn()} ${host.name}`]], configured: own.map(([, a]) => a) });
+    // In the node's namespace, getent (AI_ADDRCONFIG) finds no address for the name; getaddrinfo as pmxcfs asks finds it.
+    const dir = join(work, String(count++));
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'hosts'), node.hosts.map(([a, n]) => `${a} ${n}\n`).join(''));
+    const env = { ...process.env, STAND_INS: dir, HOSTS: join(dir, 'hosts'), CONFIGURED: node.configured!.join(' ') };
+    const getent = spawnSync(IN_NAMESPACE[0]!, IN_NAMESPACE.slice(1).concat('getent', 'ahosts', host.name), { encoding: 'utf8', env });
+    expect([getent.status, getent.stdout]).toEqual([2, '']);
+    const pmxcfs = spawnSync(IN_NAMESPACE[0]!, IN_NAMESPACE.slice(1).concat('perl', '-MSocket=:addrinfo', '-e', 'my ($e, @r) = getaddrinfo($ARGV[0], undef, { flags => AI_V4MAPPED | AI_ALL }); print join(" ", map { (getnameinfo($_->{addr}, NI_NUMERICHOST, NIx_NOSERV))[1] } @r), "\n"', host.name), { encoding: 'utf8', env });
+    expect(pmxcfs.stdout.trim().split(' ')[0]).toBe(v6);
+    const r = runOn(script, interfaces, node, ['--allow-drop']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`node name ${host.name} resolves to ${v6}, which the new file does not carry`);
+    expect(r.stderr).not.toContain('no address but loopback');
+    expect(hostsLine(r.stderr)).toEqual([own[0]![1].split('/')[0], fqdn(), host.name]);
+    expect(r.log).toEqual([]);
   });
 
   it('refuses a node whose name resolves to an address it has nowhere, a stale /etc/hosts', () => {

@@ -280,15 +280,27 @@ default_route_check() { # what where gateway device
   case " $out " in *" via $3 dev $4 "*) pass "$1" "$2" ;; *) fail "$1" "$2" "ip route show default: ${out:-none}" ;; esac
 }
 
-# The node name as pmxcfs resolves it (getaddrinfo, getent ahosts: the first address that is not loopback) is one of
+# NAME's addresses as pmxcfs resolves it (getaddrinfo, AI_V4MAPPED | AI_ALL, no AI_ADDRCONFIG as getent ahosts has),
+# in getaddrinfo's order, one a line; the first line also names the canonical name. Nothing when NAME does not resolve.
+node_addresses() { # name
+  perl -MSocket=:addrinfo -e '
+    my ($error, @found) = getaddrinfo($ARGV[0], undef, { flags => AI_V4MAPPED | AI_ALL | AI_CANONNAME });
+    exit 2 if $error;
+    for my $i (0 .. $#found) {
+      my ($bad, $address) = getnameinfo($found[$i]{addr}, NI_NUMERICHOST, NIx_NOSERV);
+      print $address, ($i == 0 && defined $found[$i]{canonname} ? " $found[$i]{canonname}" : ""), "\n" unless $bad;
+    }' "$1"
+}
+
+# The node name as pmxcfs resolves it (node_addresses: the first address that is not loopback) is one of
 # the host's addresses: pmxcfs announces it as the node's, and refuses to start without one.
 node_name_check() { # what where node addresses(space-separated) address-for-hosts
-  ahosts=$(getent ahosts "$3" 2>/dev/null) || true
-  nodeip=$(printf '%s\n' "$ahosts" | awk '!found && $1 !~ /^127[.]/ && $1 != "::1" { print $1; found = 1 }')
-  canonical=$(printf '%s\n' "$ahosts" | awk 'NR == 1 && NF >= 3 { print $3 }')
+  lookup=$(node_addresses "$3" 2>/dev/null) || true
+  nodeip=$(printf '%s\n' "$lookup" | awk '!found && $1 !~ /^127[.]/ && $1 != "::1" { print $1; found = 1 }')
+  canonical=$(printf '%s\n' "$lookup" | awk 'NR == 1 && NF >= 2 { print $2 }')
   case $canonical in "$3".?*) ;; *) canonical= ;; esac
   if [ -n "$nodeip" ] && has_word "$nodeip" "$4"; then pass "$1" "$2"; return; fi
-  fail "$1" "$2" "getent ahosts $3: ${nodeip:-no address but loopback}; /etc/hosts needs the line \"$5${canonical:+ $canonical} $3\" in place of any other that names $3, then systemctl restart pve-cluster"
+  fail "$1" "$2" "getaddrinfo $3 (as pmxcfs asks): ${nodeip:-no address but loopback}; /etc/hosts needs the line \"$5${canonical:+ $canonical} $3\" in place of any other that names $3, then systemctl restart pve-cluster"
 }
 
 # qm/pct config --current: the configuration the guest runs with. Plain

@@ -16,7 +16,7 @@
 // stale /etc/hosts breaks the node only at the next boot, long after Apply.
 import { createHash } from 'node:crypto';
 import type { Host } from '../../model.js';
-import { CANONICAL_NAME_AWK, NODE_IP_AWK, nodeNameAddress } from '../../targets/proxmox/node-name.js';
+import { CANONICAL_NAME_AWK, NODE_ADDRESSES, NODE_IP_AWK, nodeNameAddress } from '../../targets/proxmox/node-name.js';
 import { scriptHead, shellWord } from '../shell.js';
 import { physicalNics } from './ports.js';
 import { ipv4 } from './shell-values.js';
@@ -51,6 +51,7 @@ const PRECONDITIONS = [
   'sum=$(sha256sum < "$file")',
   '[ "${sum%% *}" = "$file_sha256" ] || fail "$file is not the interfaces file gen wrote with this script: copy both from the same build"',
   'command -v ifquery > /dev/null || fail "ifquery is missing: Proxmox VE applies network changes with ifupdown2 only"',
+  'command -v perl > /dev/null || fail "perl is missing: the node name is resolved as pmxcfs resolves it with Perl\'s getaddrinfo (perl-base, on every Proxmox VE node)"',
   '',
 ];
 
@@ -115,15 +116,16 @@ const NODE_STATE = [
 
 /** The node name's address (pmxcfs's node address): a problem when the new file does not carry it, reported with the losses. */
 const NODE_NAME_CHECK = [
-  '# pmxcfs announces the address the node name resolves to as the node\'s (getaddrinfo, as getent ahosts).',
-  'ahosts=$(getent ahosts "$node" || true)',
-  'for address in $(printf \'%s\\n\' "$ahosts" | cut -d " " -f 1 | sort -u); do',
+  '# pmxcfs announces the address the node name resolves to as the node\'s (getaddrinfo, as node_addresses asks).',
+  ...NODE_ADDRESSES.split('\n'),
+  'lookup=$(node_addresses "$node" || true)',
+  'for address in $(printf \'%s\\n\' "$lookup" | cut -d " " -f 1 | sort -u); do',
   '  resolved[$(key "$address")]=1',
   'done',
   '# ... the first one that is not loopback; with none, pmxcfs refuses to start. The new file must carry it, or',
   '# the node is known by an address it no longer has from the next start of pve-cluster (the next boot) on.',
-  `nodeip=$(printf '%s\\n' "$ahosts" | awk '${NODE_IP_AWK}')`,
-  `canonical=$(printf '%s\\n' "$ahosts" | awk '${CANONICAL_NAME_AWK}')`,
+  `nodeip=$(printf '%s\\n' "$lookup" | awk '${NODE_IP_AWK}')`,
+  `canonical=$(printf '%s\\n' "$lookup" | awk '${CANONICAL_NAME_AWK}')`,
   'fqdn=',
   'case $canonical in "$node".?*) fqdn=$canonical ;; esac',
   'want=$for_address',
@@ -131,7 +133,7 @@ const NODE_NAME_CHECK = [
   'hosts_line="${want:-<an address of the new file>}${fqdn:+ $fqdn} $node"',
   'hosts_problem=',
   'if [ -z "$nodeip" ]; then',
-  '  hosts_problem="node name $node resolves to no address but loopback (getent ahosts $node): pve-cluster (pmxcfs) refuses to start (\\"Unable to resolve node name \'$node\' to a non-loopback IP address\\"), and /etc/pve stays empty"',
+  '  hosts_problem="node name $node resolves to no address but loopback (getaddrinfo, as pmxcfs asks): pve-cluster (pmxcfs) refuses to start (\\"Unable to resolve node name \'$node\' to a non-loopback IP address\\"), and /etc/pve stays empty"',
   'elif [ -z "${carried[$(key "$nodeip")]:-}" ]; then',
   '  hosts_problem="node name $node resolves to $nodeip, which the new file does not carry: from the next start of pve-cluster (the next boot) on, pmxcfs gives the other nodes $nodeip as the address of $node (their GUI, migration and SSH go there), and pvecm and pve8to9 use it"',
   'fi',

@@ -10,7 +10,7 @@ import { formatIPv4 } from '../../net.js';
 import { nameservers } from '../../targets/proxmox/guest-formats.js';
 import { addressInterface, hostAddresses } from '../../targets/proxmox/interfaces.js';
 import { BACKUP_JOB_OPTIONS } from '../../targets/proxmox/backup-job.js';
-import { CANONICAL_NAME_AWK, NODE_IP_AWK, nodeNameAddress } from '../../targets/proxmox/node-name.js';
+import { CANONICAL_NAME_AWK, NODE_ADDRESSES, NODE_IP_AWK, nodeNameAddress } from '../../targets/proxmox/node-name.js';
 import { jobOptions, selectionText } from '../backup-jobs.js';
 import { bondStanzas } from '../proxmox/bonds.js';
 import { cidr, ifname, ipv4 } from '../proxmox/shell-values.js';
@@ -155,15 +155,17 @@ default_route_check() { # what where gateway device
   case " $out " in *" via $3 dev $4 "*) pass "$1" "$2" ;; *) fail "$1" "$2" "ip route show default: \${out:-none}" ;; esac
 }
 
-# The node name as pmxcfs resolves it (getaddrinfo, getent ahosts: the first address that is not loopback) is one of
+${NODE_ADDRESSES}
+
+# The node name as pmxcfs resolves it (node_addresses: the first address that is not loopback) is one of
 # the host's addresses: pmxcfs announces it as the node's, and refuses to start without one.
 node_name_check() { # what where node addresses(space-separated) address-for-hosts
-  ahosts=$(getent ahosts "$3" 2>/dev/null) || true
-  nodeip=$(printf '%s\\n' "$ahosts" | awk '${NODE_IP_AWK}')
-  canonical=$(printf '%s\\n' "$ahosts" | awk '${CANONICAL_NAME_AWK}')
+  lookup=$(node_addresses "$3" 2>/dev/null) || true
+  nodeip=$(printf '%s\\n' "$lookup" | awk '${NODE_IP_AWK}')
+  canonical=$(printf '%s\\n' "$lookup" | awk '${CANONICAL_NAME_AWK}')
   case $canonical in "$3".?*) ;; *) canonical= ;; esac
   if [ -n "$nodeip" ] && has_word "$nodeip" "$4"; then pass "$1" "$2"; return; fi
-  fail "$1" "$2" "getent ahosts $3: \${nodeip:-no address but loopback}; /etc/hosts needs the line \\"$5\${canonical:+ $canonical} $3\\" in place of any other that names $3, then systemctl restart pve-cluster"
+  fail "$1" "$2" "getaddrinfo $3 (as pmxcfs asks): \${nodeip:-no address but loopback}; /etc/hosts needs the line \\"$5\${canonical:+ $canonical} $3\\" in place of any other that names $3, then systemctl restart pve-cluster"
 }
 
 # qm/pct config --current: the configuration the guest runs with. Plain

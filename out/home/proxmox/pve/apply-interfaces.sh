@@ -37,6 +37,7 @@ node=${node%%.*}
 sum=$(sha256sum < "$file")
 [ "${sum%% *}" = "$file_sha256" ] || fail "$file is not the interfaces file gen wrote with this script: copy both from the same build"
 command -v ifquery > /dev/null || fail "ifquery is missing: Proxmox VE applies network changes with ifupdown2 only"
+command -v perl > /dev/null || fail "perl is missing: the node name is resolved as pmxcfs resolves it with Perl's getaddrinfo (perl-base, on every Proxmox VE node)"
 
 # "NAME" and "NAME ADDRESS" lines for every auto interface of a configuration, with the
 # files it sources, as ifupdown2 reads it: what ifreload -a brings up, and with which addresses.
@@ -93,15 +94,26 @@ while read -r ring value; do
     corosync[$(key "$address")]+=" $ring"
   done
 done <<< "$rings"
-# pmxcfs announces the address the node name resolves to as the node's (getaddrinfo, as getent ahosts).
-ahosts=$(getent ahosts "$node" || true)
-for address in $(printf '%s\n' "$ahosts" | cut -d " " -f 1 | sort -u); do
+# pmxcfs announces the address the node name resolves to as the node's (getaddrinfo, as node_addresses asks).
+# NAME's addresses as pmxcfs resolves it (getaddrinfo, AI_V4MAPPED | AI_ALL, no AI_ADDRCONFIG as getent ahosts has),
+# in getaddrinfo's order, one a line; the first line also names the canonical name. Nothing when NAME does not resolve.
+node_addresses() { # name
+  perl -MSocket=:addrinfo -e '
+    my ($error, @found) = getaddrinfo($ARGV[0], undef, { flags => AI_V4MAPPED | AI_ALL | AI_CANONNAME });
+    exit 2 if $error;
+    for my $i (0 .. $#found) {
+      my ($bad, $address) = getnameinfo($found[$i]{addr}, NI_NUMERICHOST, NIx_NOSERV);
+      print $address, ($i == 0 && defined $found[$i]{canonname} ? " $found[$i]{canonname}" : ""), "\n" unless $bad;
+    }' "$1"
+}
+lookup=$(node_addresses "$node" || true)
+for address in $(printf '%s\n' "$lookup" | cut -d " " -f 1 | sort -u); do
   resolved[$(key "$address")]=1
 done
 # ... the first one that is not loopback; with none, pmxcfs refuses to start. The new file must carry it, or
 # the node is known by an address it no longer has from the next start of pve-cluster (the next boot) on.
-nodeip=$(printf '%s\n' "$ahosts" | awk '!found && $1 !~ /^127[.]/ && $1 != "::1" { print $1; found = 1 }')
-canonical=$(printf '%s\n' "$ahosts" | awk 'NR == 1 && NF >= 3 { print $3 }')
+nodeip=$(printf '%s\n' "$lookup" | awk '!found && $1 !~ /^127[.]/ && $1 != "::1" { print $1; found = 1 }')
+canonical=$(printf '%s\n' "$lookup" | awk 'NR == 1 && NF >= 2 { print $2 }')
 fqdn=
 case $canonical in "$node".?*) fqdn=$canonical ;; esac
 want=$for_address
@@ -109,7 +121,7 @@ want=$for_address
 hosts_line="${want:-<an address of the new file>}${fqdn:+ $fqdn} $node"
 hosts_problem=
 if [ -z "$nodeip" ]; then
-  hosts_problem="node name $node resolves to no address but loopback (getent ahosts $node): pve-cluster (pmxcfs) refuses to start (\"Unable to resolve node name '$node' to a non-loopback IP address\"), and /etc/pve stays empty"
+  hosts_problem="node name $node resolves to no address but loopback (getaddrinfo, as pmxcfs asks): pve-cluster (pmxcfs) refuses to start (\"Unable to resolve node name '$node' to a non-loopback IP address\"), and /etc/pve stays empty"
 elif [ -z "${carried[$(key "$nodeip")]:-}" ]; then
   hosts_problem="node name $node resolves to $nodeip, which the new file does not carry: from the next start of pve-cluster (the next boot) on, pmxcfs gives the other nodes $nodeip as the address of $node (their GUI, migration and SSH go there), and pvecm and pve8to9 use it"
 fi
