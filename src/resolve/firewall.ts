@@ -1,7 +1,7 @@
 // The firewall: interface assignments (keys, devices, VLAN devices),
 // each addressed interface's network, DHCP ranges and NAT port forwards.
 import type { Path } from '../location.js';
-import type { Dhcp, Firewall, FirewallInterface, Network, PortForward, Service, WireguardInstance } from '../model.js';
+import type { Dhcp, Firewall, FirewallInterface, Network, OutboundNatRule, PortForward, Service, WireguardInstance } from '../model.js';
 import { type Block, blockLast, containsBlock, formatIPv4, parseAddressWithPrefix, parseCidr } from '../net.js';
 import { DEFAULT_ANTI_LOCKOUT_PORTS } from '../targets/opnsense/anti-lockout.js';
 import { blockedAsPrivate, blockedAsPrivateBlock } from '../targets/opnsense/block-private.js';
@@ -321,19 +321,54 @@ export function deriveOutboundNat(
 ): void {
   const wan = firewall.interfaces.find((i) => i.isWan);
   if (!wan || firewall.nat.outbound === 'disabled') return;
-  const translated = wireguard.filter((wg) => wg.tunnel === 'full' || leavesWan(wg));
-  firewall.nat.outboundRules = translated.map((wg) => ({ instance: wg.name, source: wg.block.cidr, interface: wan.name }));
-  for (const route of internalRoutes(firewall)) {
-    firewall.nat.outboundRules.push({ route: { network: route.network, via: route.via }, source: route.network, interface: wan.name });
-  }
-  // A remote network's packets enter on the WireGuard group (its rules go nowhere without WireGuard).
-  if (wireguard.length > 0) {
-    for (const remote of remotes) {
-      if (remote.kind === 'remote' && leavesWan(remote)) firewall.nat.outboundRules.push({ remote: remote.name, source: remote.cidr, interface: wan.name });
-    }
-  }
-  if (firewall.nat.outboundRules.length > 0 && firewall.nat.outbound === 'automatic') firewall.nat.outbound = 'hybrid';
+  // What the rules are made of is taken now; whether a network leaves the WAN (a partition of the
+  // policy for each) is asked when the rules are first read (see natWhenRead).
+  const instances = wireguard.slice();
+  const routes = internalRoutes(firewall);
+  const remote = wireguard.length > 0 ? remotes.filter((n) => n.kind === 'remote') : [];
+  const mode = firewall.nat.outbound;
+  natWhenRead(firewall.nat, () => {
+    const outboundRules: OutboundNatRule[] = instances
+      .filter((wg) => wg.tunnel === 'full' || leavesWan(wg))
+      .map((wg) => ({ instance: wg.name, source: wg.block.cidr, interface: wan.name }));
+    for (const route of routes) outboundRules.push({ route: { network: route.network, via: route.via }, source: route.network, interface: wan.name });
+    // A remote network's packets enter on the WireGuard group (its rules go nowhere without WireGuard).
+    for (const network of remote) if (leavesWan(network)) outboundRules.push({ remote: network.name, source: network.cidr, interface: wan.name });
+    return { outboundRules, outbound: outboundRules.length > 0 && mode === 'automatic' ? 'hybrid' : mode };
+  });
 }
+
+/**
+ * Gives `nat` its outbound rules and mode from `derive` when either is
+ * first read or written: until then they are accessors, after that plain
+ * values as before. Only what writes files reads them (the OPNsense
+ * configuration, the verify scripts, plan.json, gen diff); a lint has no
+ * rule that does, and skips deriving them: a partition of the whole policy
+ * for each WireGuard network, a twentieth of a lint of 10,000 peers.
+ */
+function natWhenRead(nat: Firewall['nat'], derive: () => Pick<Firewall['nat'], 'outbound' | 'outboundRules'>): void {
+  const settle = () => {
+    const derived = derive();
+    // Redefined in place, the two keep their order among nat's keys (JSON of the model is unchanged).
+    for (const key of NAT_DERIVED) Object.defineProperty(nat, key, { value: derived[key], writable: true, enumerable: true, configurable: true });
+  };
+  for (const key of NAT_DERIVED) {
+    Object.defineProperty(nat, key, {
+      enumerable: true,
+      configurable: true,
+      get() {
+        settle();
+        return nat[key];
+      },
+      set(value: never) {
+        settle();
+        nat[key] = value;
+      },
+    });
+  }
+}
+
+const NAT_DERIVED = ['outbound', 'outboundRules'] as const;
 
 /**
  * The ports a forward reaches on its target. A range keeps its length from
