@@ -40,7 +40,8 @@ export function modelFields(model: ModelName, version: string, series: string): 
   // Snapshots (fields/index.ts) are named after the release whose model files they are: 26.1, 26.1.6, …
   const ofSeries = (name: string) => name.split('.').slice(0, 2).join('.') === series;
   const ordered = [...SNAPSHOTS.filter((s) => ofSeries(s.name)), ...SNAPSHOTS.filter((s) => !ofSeries(s.name))];
-  return ordered.map((s) => s.fields[model]).find((f) => f?.version === version);
+  // By the snapshots' versions: a table is made only when it is the one (fields/index.ts).
+  return ordered.find((s) => s.versions[model] === version)?.fields[model];
 }
 
 const cache = new Map<string, Release | undefined>();
