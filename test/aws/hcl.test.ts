@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { HclObject, type Item, type Value, attr, block, comment, hclFile, hclString, raw } from '../../src/render/aws/hcl.js';
 import { tfName } from '../../src/render/aws/names.js';
 import { edit, lint, readExample, render } from '../helpers.js';
-import { format, parse, parseTerraform, schemaProblems } from './tf-validate.js';
+import { destroyableProtection, format, parse, parseTerraform, schemaProblems } from './tf-validate.js';
 
 /** hcl2json keeps template escapes ($${, %%{) as Terraform's JSON syntax does: undo them to get the value. */
 const literal = (value: string) => value.replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{');
@@ -208,7 +208,7 @@ describe('a bucket cannot be generated without its protections (by construction)
     .stringMatching(/^[a-z0-9][a-z0-9-]{1,20}[a-z0-9]$/)
     .filter((name) => !/^(xn--|sthree-|amzn-s3-demo-)|(-s3alias|--ol-s3|--x-s3|--table-s3)$/.test(name));
 
-  it('every generated bucket has versioning, SSE-S3 with SSE-C refused, the four public access blocks, ACLs off and a TLS-only policy', async () => {
+  it('every generated bucket has versioning, SSE-S3 with SSE-C refused, the four public access blocks, ACLs off and a TLS-only policy, none of them destroyable', async () => {
     await fc.assert(
       fc.asyncProperty(fc.uniqueArray(bucketName, { minLength: 1, maxLength: 4 }), async (names) => {
         const text = `version: 1\nname: t\naws:\n  region: ap-northeast-2\n  buckets:\n${names.map((n) => `    - name: "${n}"\n`).join('')}`;
@@ -227,6 +227,7 @@ describe('a bucket cannot be generated without its protections (by construction)
           expect(resources.get(`aws_s3_bucket_policy.${id}`)).toBeDefined();
         }
         expect([...resources.values()].filter((r) => r.type === 'aws_s3_bucket')).toHaveLength(names.length);
+        expect(destroyableProtection(resources)).toEqual([]);
       }),
       { numRuns: 15 },
     );

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { edit, lint, readExample, render, root } from '../helpers.js';
 import { positionOf } from '../yaml-lines.js';
 import { siteToSite } from './fixtures.js';
-import { danglingReferences, format, movedBlocks, movedProblems, parseTerraform, readBackProblems, type Resources, schemaProblems, taggable, undeletableUsers } from './tf-validate.js';
+import { BUCKET_PROTECTION, danglingReferences, destroyableProtection, format, movedBlocks, movedProblems, parseTerraform, readBackProblems, type Resources, schemaProblems, taggable, undeletableUsers } from './tf-validate.js';
 
 const scenarios = {
   'A (homelab)': () => readExample('homelab'),
@@ -104,10 +104,12 @@ describe('scenario A: the backup bucket and its IAM user', () => {
   it('bucket with versioning, SSE-S3, all four public access blocks, ACLs off and TLS only', () => {
     expect(body(resources, `aws_s3_bucket.${b}`).bucket).toBe(b);
     expect(body(resources, `aws_s3_bucket.${b}`).tags).toEqual({ Name: b, Description: 'Proxmox Backup Server datastore', 'managed-by': 'gen' });
-    expect(body(resources, `aws_s3_bucket_versioning.${b}`)).toEqual({ bucket: id, versioning_configuration: [{ status: 'Enabled' }] });
+    const kept = [{ prevent_destroy: true }];
+    expect(body(resources, `aws_s3_bucket_versioning.${b}`)).toEqual({ bucket: id, versioning_configuration: [{ status: 'Enabled' }], lifecycle: kept });
     expect(body(resources, `aws_s3_bucket_server_side_encryption_configuration.${b}`)).toEqual({
       bucket: id,
       rule: [{ blocked_encryption_types: ['SSE-C'], apply_server_side_encryption_by_default: [{ sse_algorithm: 'AES256' }] }],
+      lifecycle: kept,
     });
     expect(body(resources, `aws_s3_bucket_public_access_block.${b}`)).toEqual({
       bucket: id,
@@ -115,6 +117,7 @@ describe('scenario A: the backup bucket and its IAM user', () => {
       block_public_policy: true,
       ignore_public_acls: true,
       restrict_public_buckets: true,
+      lifecycle: kept,
     });
     expect(body(resources, `aws_s3_bucket_ownership_controls.${b}`).rule).toEqual([{ object_ownership: 'BucketOwnerEnforced' }]);
     const policy = JSON.parse(files.get(`aws/s3/${b}.policy.json`)!);
@@ -128,6 +131,19 @@ describe('scenario A: the backup bucket and its IAM user', () => {
         Condition: { Bool: { 'aws:SecureTransport': 'false' } },
       },
     ]);
+  });
+
+  // Without force_destroy, `terraform destroy` deletes the dependents first and only then fails on
+  // DeleteBucket (BucketNotEmpty): a bucket of backups left unversioned, without its policy.
+  it('Terraform refuses to plan the destruction of the bucket or of what protects it (prevent_destroy)', async () => {
+    const parsed = await parseTerraform(await render(edit(readExample('homelab'), ['aws', 'buckets', 0, 'noncurrent_days'], 45)));
+    expect(destroyableProtection(parsed.resources)).toEqual([]);
+    expect(BUCKET_PROTECTION.map((type) => parsed.resources.has(`${type}.${b}`))).toEqual(BUCKET_PROTECTION.map(() => true));
+    // One lifecycle block each: the guards' preconditions sit beside prevent_destroy.
+    expect(Object.keys(body(parsed.resources, `aws_s3_bucket.${b}`).lifecycle[0]).sort()).toEqual(['precondition', 'prevent_destroy']);
+    expect(Object.keys(body(parsed.resources, `aws_s3_bucket_policy.${b}`).lifecycle[0]).sort()).toEqual(['precondition', 'prevent_destroy']);
+    // Deleting the lifecycle configuration keeps old versions longer, and leaving out noncurrent_days must remove it.
+    expect(body(parsed.resources, `aws_s3_bucket_lifecycle_configuration.${b}`).lifecycle).toBeUndefined();
   });
 
   it('IAM user, its policy and the attachment; no access key unless asked', () => {

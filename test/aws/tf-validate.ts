@@ -177,6 +177,38 @@ export function readBackProblems(resources: Resources): string[] {
 }
 
 /**
+ * What a bucket's protection is made of: the bucket and the resources whose
+ * deletion weakens it (hashicorp/aws, internal/service/s3: the versioning
+ * resource's delete suspends versioning, the others call DeleteBucketPolicy,
+ * DeletePublicAccessBlock, DeleteBucketOwnershipControls (ACLs back on) and
+ * DeleteBucketEncryption (SSE-C no longer refused)).
+ */
+export const BUCKET_PROTECTION = [
+  'aws_s3_bucket',
+  'aws_s3_bucket_versioning',
+  'aws_s3_bucket_server_side_encryption_configuration',
+  'aws_s3_bucket_public_access_block',
+  'aws_s3_bucket_ownership_controls',
+  'aws_s3_bucket_policy',
+];
+
+/**
+ * Each resource of BUCKET_PROTECTION without one lifecycle block that sets
+ * prevent_destroy = true: Terraform would destroy it in `terraform destroy`
+ * before DeleteBucket fails on a bucket that holds backups (no force_destroy).
+ */
+export function destroyableProtection(resources: Resources): string[] {
+  const problems: string[] = [];
+  for (const [key, { type, body }] of resources) {
+    if (!BUCKET_PROTECTION.includes(type)) continue;
+    const lifecycle = ([] as Record<string, unknown>[]).concat(body.lifecycle ?? []);
+    if (lifecycle.length !== 1) problems.push(`${key}: ${lifecycle.length} lifecycle blocks`);
+    else if (lifecycle[0]!.prevent_destroy !== true) problems.push(`${key}: no prevent_destroy, so terraform destroy deletes it before DeleteBucket fails`);
+  }
+  return problems;
+}
+
+/**
  * What makes `terraform destroy` of an IAM user fail: IAM's DeleteUser
  * refuses a user that still has an access key (DeleteConflict), and
  * hashicorp/aws (internal/service/iam/user.go, resourceUserDelete) deletes

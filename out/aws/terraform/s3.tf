@@ -13,6 +13,8 @@ resource "aws_s3_bucket" "iksan-cloud-backup-20251129" {
   }
 
   lifecycle {
+    prevent_destroy = true
+
     precondition {
       condition     = data.aws_region.current.region == "ap-northeast-2"
       error_message = "Bucket iksan-cloud-backup-20251129 would be made in the provider's region ${data.aws_region.current.region}, but gen wrote its clients for aws.region ap-northeast-2: the Proxmox Backup Server's S3 endpoint (iksan-cloud-backup-20251129.s3.ap-northeast-2.amazonaws.com, region ap-northeast-2) signs every request for ap-northeast-2, which S3 refuses for a bucket of another region (AuthorizationHeaderMalformed). Set aws.region in the topology to that region and run gen build again instead of overriding var.aws_region."
@@ -25,6 +27,10 @@ resource "aws_s3_bucket_versioning" "iksan-cloud-backup-20251129" {
 
   versioning_configuration {
     status = "Enabled"
+  }
+
+  lifecycle {
+    prevent_destroy = true
   }
 }
 
@@ -40,6 +46,10 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "iksan-cloud-backu
       sse_algorithm = "AES256"
     }
   }
+
+  lifecycle {
+    prevent_destroy = true
+  }
 }
 
 resource "aws_s3_bucket_public_access_block" "iksan-cloud-backup-20251129" {
@@ -48,6 +58,10 @@ resource "aws_s3_bucket_public_access_block" "iksan-cloud-backup-20251129" {
   block_public_policy     = true
   ignore_public_acls      = true
   restrict_public_buckets = true
+
+  lifecycle {
+    prevent_destroy = true
+  }
 }
 
 resource "aws_s3_bucket_ownership_controls" "iksan-cloud-backup-20251129" {
@@ -55,6 +69,10 @@ resource "aws_s3_bucket_ownership_controls" "iksan-cloud-backup-20251129" {
 
   rule {
     object_ownership = "BucketOwnerEnforced"
+  }
+
+  lifecycle {
+    prevent_destroy = true
   }
 }
 
@@ -64,6 +82,8 @@ resource "aws_s3_bucket_policy" "iksan-cloud-backup-20251129" {
   depends_on = [aws_s3_bucket_public_access_block.iksan-cloud-backup-20251129]
 
   lifecycle {
+    prevent_destroy = true
+
     precondition {
       condition     = data.aws_partition.current.partition == "aws"
       error_message = "The policy was generated for partition aws (aws.region ap-northeast-2), but the provider's region ${var.aws_region} is in partition ${data.aws_partition.current.partition}, whose IAM and S3 refuse ARNs of aws (MalformedPolicyDocument). Set aws.region in the topology to that region and run gen build again instead of overriding var.aws_region."

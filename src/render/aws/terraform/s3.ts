@@ -1,6 +1,16 @@
 // The S3 buckets: versioning, SSE-S3, the public access block, ACLs off and
 // a TLS-only bucket policy are written for every bucket; the topology has
 // no switch to leave them out.
+//
+// Nothing of a bucket may be destroyed by Terraform: the bucket has no
+// force_destroy, so `terraform destroy` (or a bucket left out of the
+// configuration) would delete its versioning, policy, public access block and
+// ownership controls first and only then fail on DeleteBucket
+// (BucketNotEmpty), leaving the backups unversioned and without their
+// policy. prevent_destroy makes Terraform refuse any plan that destroys one
+// of them, before anything is applied. The lifecycle configuration has none:
+// deleting it only keeps old versions longer, and leaving out noncurrent_days
+// must still remove it.
 import { AWS_DIR } from '../../../paths.js';
 import type { Aws } from '../../../model.js';
 import { type Item, attr, block, comment, raw } from '../hcl.js';
@@ -30,9 +40,9 @@ export function s3Resources(aws: Aws, pbsBuckets: ReadonlySet<string>, ctx: TfCo
         ...(bucket.noncurrentDays === undefined ? [comment(`checkov:skip=CKV2_AWS_61:${bucket.keepNoncurrentForever === undefined ? 'old versions are kept until the topology sets noncurrent_days' : 'old versions are kept forever (keep_noncurrent_forever in topology.yaml)'}`)] : []),
         attr('bucket', bucket.name),
         tags(bucket.name, bucket.description === undefined ? undefined : restrictedTag(bucket.description)),
-        regionGuard(aws.region, bucket.name, pbsBuckets.has(bucket.name)),
+        kept(regionGuard(aws.region, bucket.name, pbsBuckets.has(bucket.name))),
       ]),
-      resource('aws_s3_bucket_versioning', name, [attr('bucket', id), block('versioning_configuration', [], [attr('status', 'Enabled')])]),
+      resource('aws_s3_bucket_versioning', name, [attr('bucket', id), block('versioning_configuration', [], [attr('status', 'Enabled')]), kept()]),
       // trivy reports the key choice on the encryption resource, so its exception sits here.
       comment('SSE-S3 (AES256) is the chosen encryption, no KMS key to manage'),
       comment('trivy:ignore:AVD-AWS-0132'),
@@ -43,6 +53,7 @@ export function s3Resources(aws: Aws, pbsBuckets: ReadonlySet<string>, ctx: TfCo
         // out, every plan wants to clear it and no apply makes that stick. No client of these
         // buckets sends its own keys (PBS's S3 client sets no SSE-C header), so refuse them here.
         block('rule', [], [attr('blocked_encryption_types', ['SSE-C']), block('apply_server_side_encryption_by_default', [], [attr('sse_algorithm', 'AES256')])]),
+        kept(),
       ]),
       resource('aws_s3_bucket_public_access_block', name, [
         attr('bucket', id),
@@ -50,13 +61,14 @@ export function s3Resources(aws: Aws, pbsBuckets: ReadonlySet<string>, ctx: TfCo
         attr('block_public_policy', true),
         attr('ignore_public_acls', true),
         attr('restrict_public_buckets', true),
+        kept(),
       ]),
-      resource('aws_s3_bucket_ownership_controls', name, [attr('bucket', id), block('rule', [], [attr('object_ownership', 'BucketOwnerEnforced')])]),
+      resource('aws_s3_bucket_ownership_controls', name, [attr('bucket', id), block('rule', [], [attr('object_ownership', 'BucketOwnerEnforced')]), kept()]),
       resource('aws_s3_bucket_policy', name, [
         attr('bucket', id),
         attr('policy', moduleFile(bucketPolicyPath(bucket.name))),
         attr('depends_on', [raw(`aws_s3_bucket_public_access_block.${name}`)]),
-        partitionGuard(aws.region),
+        kept(partitionGuard(aws.region)),
       ]),
     );
     if (bucket.noncurrentDays !== undefined) {
@@ -85,3 +97,8 @@ export function s3Resources(aws: Aws, pbsBuckets: ReadonlySet<string>, ctx: TfCo
   return items;
 }
 
+
+/** A lifecycle block with prevent_destroy, and what `guard` (a lifecycle block of preconditions) holds. */
+function kept(guard?: Item): Item {
+  return block('lifecycle', [], [attr('prevent_destroy', true), ...(guard?.kind === 'block' ? guard.body : [])]);
+}
