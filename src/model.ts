@@ -717,7 +717,8 @@ export interface PveBackupJob {
 
 export interface Aws {
   region: string;
-  buckets: { name: string; description?: string; noncurrentDays?: number; keepNoncurrentForever?: string; path: Path }[];
+  /** `retired`: kept in S3, no longer managed by Terraform (only `removed` blocks are written for it). */
+  buckets: { name: string; description?: string; noncurrentDays?: number; keepNoncurrentForever?: string; retired: boolean; path: Path }[];
   users: IamUser[];
   /** Terraform's remote state (the s3 backend); local state in out/ without it. */
   stateBackend?: { bucket: string; key: string; region: string; useLockfile: boolean; path: Path };

@@ -308,7 +308,7 @@ export interface PveBackupJobInput {
 
 export interface AwsInput {
   region: string;
-  buckets?: { name: string; description?: string; noncurrent_days?: number; keep_noncurrent_forever?: string }[];
+  buckets?: { name: string; description?: string; noncurrent_days?: number; keep_noncurrent_forever?: string; retired?: boolean }[];
   iam?: {
     users?: {
       name: string;

@@ -15,7 +15,7 @@ export function resolveAws(input: AwsInput, path: Path, ctx: ResolveContext, sit
   const buckets = (input.buckets ?? []).map((bucket, i) => {
     const bpath = path.concat('buckets', i);
     ctx.name('S3 bucket', 'aws', bucket.name, bpath);
-    return { name: bucket.name, description: bucket.description, noncurrentDays: bucket.noncurrent_days, keepNoncurrentForever: bucket.keep_noncurrent_forever, path: bpath };
+    return { name: bucket.name, description: bucket.description, noncurrentDays: bucket.noncurrent_days, keepNoncurrentForever: bucket.keep_noncurrent_forever, retired: bucket.retired ?? false, path: bpath };
   });
   const bucketIndex = indexByName(buckets);
   const users = (input.iam?.users ?? []).map((user, i) => {

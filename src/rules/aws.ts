@@ -455,6 +455,43 @@ export const awsRules: Rule[] = [
     },
   },
   {
+    id: 'aws/retired-bucket-in-use',
+    severity: 'error',
+    summary: 'An IAM intent or a Proxmox Backup Server datastore names a retired bucket.',
+    why: 'A retired bucket is no longer managed: gen writes only the removed blocks that make Terraform forget it, and no policy, endpoint or datastore for it. A key that may still write it, or a backup server that still backs up into it, would use a bucket nobody keeps the protections of in the configuration.',
+    hint: 'Point backup.pbs at another bucket and drop the intents on the retired one (a user left without intents goes too). On the Proxmox Backup Server, `proxmox-backup-manager datastore remove <datastore>` (without --destroy-data) forgets the old datastore and leaves its objects in the bucket.',
+    examples: [
+      {
+        where: 'aws.buckets[iksan-cloud-backup-20251129]',
+        bad: 'retired: true',
+        good: 'retired: false',
+      },
+    ],
+    check(model, report) {
+      const retired = new Set((model.aws?.buckets ?? []).filter((b) => b.retired).map((b) => b.name));
+      if (retired.size === 0) return;
+      for (const site of model.sites) {
+        const backup = site.backup;
+        if (!backup || !retired.has(backup.bucket)) continue;
+        report({
+          path: backup.path.concat('bucket'),
+          message: `site ${site.name}: the Proxmox Backup Server datastore ${backup.datastore} is in bucket ${backup.bucket}, which is retired`,
+          hint: `Name another bucket in backup.pbs.bucket, or remove backup.pbs; then on the backup server \`proxmox-backup-manager datastore remove ${backup.datastore}\` (without --destroy-data, which deletes every object of the datastore) keeps its objects in ${backup.bucket}.`,
+        });
+      }
+      for (const user of model.aws?.users ?? []) {
+        for (const intent of user.intents) {
+          if (!retired.has(intent.bucket)) continue;
+          report({
+            path: intent.path.concat('bucket'),
+            message: `IAM user ${user.name}: intent ${intent.intent} is on bucket ${intent.bucket}, which is retired`,
+            hint: `Remove this intent (and user ${user.name}, if it has no other), or point it at another bucket.`,
+          });
+        }
+      }
+    },
+  },
+  {
     id: 'backup/pbs-names',
     severity: 'error',
     summary: 'A backup name that Proxmox Backup Server or Proxmox VE refuses.',

@@ -5,13 +5,39 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { edit, lint, readExample, render, root } from '../helpers.js';
 import { positionOf } from '../yaml-lines.js';
 import { siteToSite } from './fixtures.js';
-import { BUCKET_PROTECTION, danglingReferences, destroyableProtection, format, movedBlocks, movedProblems, parseTerraform, readBackProblems, type Resources, schemaProblems, taggable, undeletableUsers } from './tf-validate.js';
+import {
+  BUCKET_PROTECTION,
+  danglingReferences,
+  destroyableProtection,
+  format,
+  movedBlocks,
+  movedProblems,
+  parseTerraform,
+  readBackProblems,
+  removedBlocks,
+  removedProblems,
+  type Resources,
+  schemaProblems,
+  taggable,
+  undeletableUsers,
+} from './tf-validate.js';
+
+const RETIRED = 'iksan-cloud-backup-20251129';
+
+/** Scenario A after the move to a new bucket: the datastore and its writer there, the old bucket retired. */
+function retiring(): string {
+  const moved = readExample('homelab').split(RETIRED).join('iksan-cloud-backup-20261130');
+  const buckets = (parse(moved) as { aws: { buckets: unknown[] } }).aws.buckets;
+  return edit(moved, ['aws', 'buckets'], [...buckets, { name: RETIRED, noncurrent_days: 30, retired: true }]);
+}
 
 const scenarios = {
   'A (homelab)': () => readExample('homelab'),
+  'A with a retired bucket': retiring,
   'C (aws-vpc)': () => readExample('aws-vpc'),
   'site-to-site': siteToSite,
 };
@@ -64,6 +90,7 @@ describe.each(Object.entries(scenarios))('scenario %s: every .tf file', (_name, 
   it('references only resources it defines', () => {
     expect(danglingReferences(parsed.resources, parsed.docs)).toEqual([]);
     expect(movedProblems(parsed.resources, parsed.docs)).toEqual([]);
+    expect(removedProblems(parsed.resources, parsed.docs)).toEqual([]);
   });
 
   it('tags every taggable resource with Name and managed-by = "gen"', () => {
@@ -230,6 +257,61 @@ describe('scenario A: the backup bucket and its IAM user', () => {
     expect(outputs['proxmox-backup-user_encrypted_secret_access_key'][0]).toMatchObject({ value: ref('aws_iam_access_key.proxmox-backup-user.encrypted_secret') });
     expect(outputs['proxmox-backup-user_access_key_id'][0].sensitive).toBeUndefined();
     expect(JSON.stringify(outputs)).not.toMatch(/aws_iam_access_key\.[^.]+\.secret\b/);
+  });
+});
+
+// Left out of aws.buckets, a bucket's blocks and their prevent_destroy go, and Terraform destroys what it can of it.
+describe('a retired bucket: Terraform forgets it, S3 keeps it', () => {
+  let files: Map<string, string>;
+  let parsed: Awaited<ReturnType<typeof parseTerraform>>;
+  let managed: Resources;
+  beforeAll(async () => {
+    files = await render(retiring());
+    parsed = await parseTerraform(files);
+    // The same bucket while it was managed (with noncurrent_days: its lifecycle configuration too).
+    managed = (await parseTerraform(await render(readExample('homelab')))).resources;
+  });
+
+  it('has a removed block with destroy = false for every resource gen wrote for it while it was managed', () => {
+    const before = [...managed.keys()].filter((key) => key.endsWith(`.${RETIRED}`)).sort();
+    expect(before.length).toBe(BUCKET_PROTECTION.length + 1);
+    expect(removedBlocks(parsed.docs).map((r) => r.from).sort()).toEqual(before);
+    expect(removedBlocks(parsed.docs).every((r) => r.destroy === false)).toBe(true);
+    expect(removedProblems(parsed.resources, parsed.docs)).toEqual([]);
+  });
+
+  it('writes nothing else for it: no resource, policy file or output; the new bucket is written as any', () => {
+    expect([...parsed.resources.keys()].filter((key) => key.includes(RETIRED))).toEqual([]);
+    expect([...files.keys()].filter((path) => path.includes(RETIRED))).toEqual([]);
+    expect(Object.keys(parsed.docs['outputs.tf']!.output).filter((name) => name.includes(RETIRED))).toEqual([]);
+    expect(destroyableProtection(parsed.resources)).toEqual([]);
+    expect(BUCKET_PROTECTION.every((type) => parsed.resources.has(`${type}.iksan-cloud-backup-20261130`))).toBe(true);
+  });
+
+  it('needs Terraform 1.7, which brought removed blocks; S3 state locking keeps 1.11', async () => {
+    expect(parsed.docs['versions.tf']!.terraform[0].required_version).toBe('>= 1.7.0');
+    expect((await parseTerraform(await render(readExample('homelab')))).docs['versions.tf']!.terraform[0].required_version).toBe('>= 1.5.0');
+    const locked = edit(retiring(), ['aws', 'terraform'], { backend: { bucket: 'example-terraform-state', key: 'gen/terraform.tfstate' } });
+    expect((await parseTerraform(await render(locked))).docs['versions.tf']!.terraform[0].required_version).toBe('>= 1.11.0');
+  });
+
+  it('a topology whose only bucket is retired reads no region or partition for it', async () => {
+    let text = edit(readExample('homelab'), ['aws', 'buckets', 0, 'retired'], true);
+    text = edit(text, ['aws', 'iam'], undefined);
+    text = edit(text, ['sites', 0, 'backup'], undefined);
+    const only = await parseTerraform(await render(text));
+    expect(Object.keys(only.docs['providers.tf']!.data ?? {})).toEqual([]);
+    expect(only.resources.size).toBe(0);
+    expect(removedBlocks(only.docs)).toHaveLength(BUCKET_PROTECTION.length + 1);
+  });
+
+  it('an IAM intent or a backup datastore on a retired bucket is an error at the bucket name', async () => {
+    const text = edit(readExample('homelab'), ['aws', 'buckets', 0, 'retired'], true);
+    const found = (await lint(text)).filter((d) => d.severity === 'error').map((d) => [d.rule, d.location.line, d.location.col]);
+    expect(found).toEqual([
+      ['aws/retired-bucket-in-use', ...Object.values(positionOf(text, ['sites', 0, 'backup', 'pbs', 'bucket']))],
+      ['aws/retired-bucket-in-use', ...Object.values(positionOf(text, ['aws', 'iam', 'users', 0, 'intents', 0, 'bucket']))],
+    ]);
   });
 });
 

@@ -131,11 +131,38 @@ export function movedProblems(resources: Resources, docs: Record<string, Record<
   return problems;
 }
 
+/** Every removed block of the module: its address and its lifecycle's destroy. */
+export function removedBlocks(docs: Record<string, Record<string, any>>): { from: string; destroy: unknown }[] {
+  const bare = (address: string) => address.replace(/^\$\{(.*)\}$/, '$1');
+  return Object.values(docs).flatMap((doc) => ((doc.removed ?? []) as { from: string; lifecycle?: { destroy?: unknown }[] }[]).map((r) => ({ from: bare(r.from), destroy: r.lifecycle?.[0]?.destroy })));
+}
+
+/**
+ * What Terraform (1.7+, internal/configs/removed.go and its plan) refuses
+ * of removed blocks, checked with terraform 1.11: a `from` the configuration
+ * still declares ("Removed resource still exists"), one with an instance key,
+ * a type the provider does not have, an address removed twice; and what would
+ * lose data: a block without `lifecycle { destroy = false }` destroys the object.
+ */
+export function removedProblems(resources: Resources, docs: Record<string, Record<string, any>>): string[] {
+  const removed = removedBlocks(docs);
+  const problems: string[] = [];
+  for (const { from, destroy } of removed) {
+    if (resources.has(from)) problems.push(`removed ${from}, which is still declared`);
+    if (!/^aws_[a-z0-9_]+\.[A-Za-z_][A-Za-z0-9_-]*$/.test(from)) problems.push(`removed ${from}: not a resource address without instance key`);
+    else if (!providerSchema[from.split('.')[0]!]) problems.push(`removed ${from}: resource type not in the provider schema file`);
+    if (destroy !== false) problems.push(`removed ${from}: lifecycle destroy is ${JSON.stringify(destroy)}, not false: Terraform would destroy it`);
+  }
+  const froms = removed.map((r) => r.from);
+  for (const a of froms.filter((a, i) => froms.indexOf(a) !== i)) problems.push(`removed ${a} twice`);
+  return problems;
+}
+
 /** Every `aws_x.name` and `data.aws_x.name` reference in an expression names a resource or data source of the configuration, and an attribute it has. */
 export function danglingReferences(resources: Resources, docs: Record<string, Record<string, any>>): string[] {
   const problems: string[] = [];
-  // A moved block's `from` names the address in an earlier state, which the configuration no longer declares.
-  const text = JSON.stringify(Object.fromEntries(Object.entries(docs).map(([file, doc]) => [file, Object.assign({}, doc, { moved: undefined })])));
+  // A moved or removed block's `from` names the address in an earlier state, which the configuration no longer declares.
+  const text = JSON.stringify(Object.fromEntries(Object.entries(docs).map(([file, doc]) => [file, Object.assign({}, doc, { moved: undefined, removed: undefined })])));
   // data.<type>.<name> is a data source; var.aws_region and the like are no reference to a resource.
   for (const m of text.matchAll(/(?<![\w.])((?:data\.)?aws_[a-z0-9_]+)\.([A-Za-z_][A-Za-z0-9_-]*)(?:\.([a-z0-9_]+))?/g)) {
     const [, type, name, attribute] = m;

@@ -22,7 +22,7 @@ export function renderAws(model: Model, files: OutputFiles): void {
   const aws = model.aws;
   if (!aws) return;
   for (const { user, document } of policyDocuments(aws)) files.set(policyPath(user.policy), stableJson(document));
-  for (const bucket of aws.buckets) files.set(bucketPolicyPath(bucket.name), stableJson(tlsOnlyBucketPolicy(bucket.name, partitionOf(aws.region))));
+  for (const bucket of aws.buckets) if (!bucket.retired) files.set(bucketPolicyPath(bucket.name), stableJson(tlsOnlyBucketPolicy(bucket.name, partitionOf(aws.region))));
 
   const ctx = new TfContext();
   const tf = (name: string, items: Item[]) => {

@@ -10,11 +10,17 @@ export const AWS_PROVIDER_CONSTRAINT = '~> 6.25';
 /** S3-native state locking (use_lockfile) is generally available from this Terraform release on. */
 const LOCKFILE_TERRAFORM = '>= 1.11.0';
 
+/**
+ * `removed` blocks, which a retired bucket is written as, came with Terraform 1.7: an older one
+ * does not know them, and the constraint makes it stop at init with a clear message.
+ */
+const REMOVED_TERRAFORM = '>= 1.7.0';
+
 export function versionsTf(aws: Aws): Item[] {
   const backend = aws.stateBackend;
   return [
     block('terraform', [], [
-      attr('required_version', backend?.useLockfile ? LOCKFILE_TERRAFORM : '>= 1.5.0'),
+      attr('required_version', backend?.useLockfile ? LOCKFILE_TERRAFORM : aws.buckets.some((b) => b.retired) ? REMOVED_TERRAFORM : '>= 1.5.0'),
       // Backend arguments are literals: Terraform reads them before any variable exists.
       ...(backend
         ? [
@@ -36,11 +42,13 @@ export function versionsTf(aws: Aws): Item[] {
 
 export function providersTf(aws: Aws): Item[] {
   // The partition the provider works in, for the preconditions of the resources that read a policy file.
-  const policies = aws.users.length > 0 || aws.buckets.length > 0;
+  // A retired bucket has neither: only removed blocks are written for it.
+  const buckets = aws.buckets.some((b) => !b.retired);
+  const policies = aws.users.length > 0 || buckets;
   const items = [block('provider', ['aws'], [attr('region', raw('var.aws_region'))])];
   if (policies) items.push(partitionData());
   // The region the provider makes buckets in, for the buckets' preconditions.
-  if (aws.buckets.length > 0) items.push(regionData());
+  if (buckets) items.push(regionData());
   return items;
 }
 

@@ -28,6 +28,10 @@ export function s3Resources(aws: Aws, pbsBuckets: ReadonlySet<string>, ctx: TfCo
   const items: Item[] = [];
   for (const bucket of aws.buckets) {
     const name = ctx.names.get('aws_s3_bucket', bucket.name);
+    if (bucket.retired) {
+      items.push(...forgotten(bucket.name, name));
+      continue;
+    }
     const id = raw(`aws_s3_bucket.${name}.id`);
     items.push(
       comment('access logging would need a second bucket; backups are written by one known client'),
@@ -97,6 +101,32 @@ export function s3Resources(aws: Aws, pbsBuckets: ReadonlySet<string>, ctx: TfCo
   return items;
 }
 
+
+/** Every resource gen writes for a bucket, the lifecycle configuration (written only with noncurrent_days) last. */
+const BUCKET_RESOURCES = [
+  'aws_s3_bucket',
+  'aws_s3_bucket_versioning',
+  'aws_s3_bucket_server_side_encryption_configuration',
+  'aws_s3_bucket_public_access_block',
+  'aws_s3_bucket_ownership_controls',
+  'aws_s3_bucket_policy',
+  'aws_s3_bucket_lifecycle_configuration',
+];
+
+/**
+ * A retired bucket: a `removed` block (Terraform 1.7+) with destroy = false for each of its
+ * resources, so that the next apply drops them from the state and S3 keeps the bucket as it is,
+ * objects, versioning, policy and lifecycle rule included. Each is written whether or not the
+ * state has it: Terraform passes over a removed block whose resource it does not know (the
+ * lifecycle configuration of a bucket that never had noncurrent_days), and the blocks stay
+ * harmless in every later apply.
+ */
+function forgotten(bucket: string, name: string): Item[] {
+  return [
+    comment(`bucket ${bucket} is retired: Terraform forgets it, S3 keeps it with everything in it`),
+    ...BUCKET_RESOURCES.map((type) => block('removed', [], [attr('from', raw(`${type}.${name}`)), block('lifecycle', [], [attr('destroy', false)])])),
+  ];
+}
 
 /** A lifecycle block with prevent_destroy, and what `guard` (a lifecycle block of preconditions) holds. */
 function kept(guard?: Item): Item {
