@@ -46,6 +46,27 @@ function simple(key: string, state: string, name: string, describe: (s: string) 
   };
 }
 
+/**
+ * An S3 bucket, managed or retired. Its disappearance is what a reviewer must not miss: prevent_destroy
+ * goes with the bucket's blocks, and Terraform strips the bucket and then fails to delete it
+ * (no force_destroy, and S3 deletes no bucket that holds objects). retired: true is the way out.
+ */
+function bucketFact(name: string, retired: boolean): Fact {
+  const bucket = `bucket ${name}`;
+  return {
+    key: bucket,
+    state: retired ? 'retired' : 'managed',
+    added: retired ? `${bucket} added, retired: Terraform does not manage it` : `${bucket} added: versioned, encrypted, private`,
+    removed: retired
+      ? `${bucket} removed (was retired): its removed blocks go too, harmless once a terraform apply has forgotten it; before that apply, Terraform would destroy what it still holds of it`
+      : `${bucket} removed: terraform apply would strip it (versioning suspended; policy, public access block, ownership controls, encryption and lifecycle rule deleted) and then try to delete it, which S3 refuses while it holds objects. To stop managing it and keep it as it is, keep it in aws.buckets with retired: true`,
+    changed: () =>
+      retired
+        ? `${bucket} retired: the next terraform apply forgets it (removed blocks, destroy = false) and S3 keeps it as it is; run apply, not destroy`
+        : `${bucket} managed again: Terraform forgot it when it was retired, so import it (terraform import) before the next apply, which would otherwise try to make it anew`,
+  };
+}
+
 /** A VM or container on a Proxmox host: guests.sh creates or changes it, so a reviewer reads it as such. */
 function guestFact(site: string, guest: Guest): Fact {
   const kind = guest.kind === 'vm' ? 'VM' : 'CT';
@@ -205,7 +226,7 @@ export function factsOf(model: Model): Fact[] {
       }
     }
   }
-  for (const bucket of model.aws?.buckets ?? []) facts.push(simple(`bucket ${bucket.name}`, 'present', `bucket ${bucket.name}`, () => 'versioned, encrypted, private'));
+  for (const bucket of model.aws?.buckets ?? []) facts.push(bucketFact(bucket.name, bucket.retired));
   for (const user of model.aws?.users ?? []) {
     const intents = user.intents.map((i) => `${i.intent} on ${i.bucket}${i.prefix ? `/${i.prefix}` : ''}`).join('; ');
     facts.push(simple(`iam ${user.name}`, intents, `IAM user ${user.name}`, (s) => s));

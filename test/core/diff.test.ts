@@ -124,6 +124,22 @@ describe('describeChanges', () => {
     expect(words).toEqual(['security group api opens 9090 from bastion', 'security group jenkins closes 22 from 198.51.100.7/32']);
   });
 
+  // prevent_destroy goes with a bucket's blocks: Terraform would strip the bucket, then fail to delete it.
+  it('a bucket taken out of the topology, retired, and managed again', async () => {
+    const archive = { name: 'iksan-cloud-archive', noncurrent_days: 30 };
+    const buckets = (parseYaml(A) as { aws: { buckets: object[] } }).aws.buckets;
+    const withArchive = (extra: object[]) => edit(A, ['aws', 'buckets'], [...buckets, ...extra]);
+    const [managed, retired, gone] = await Promise.all([modelOf(withArchive([archive])), modelOf(withArchive([{ ...archive, retired: true }])), modelOf(withArchive([]))]);
+    const [removed] = describeChanges(managed, gone);
+    expect(describeChanges(managed, gone)).toHaveLength(1);
+    expect(removed).toMatch(/^bucket iksan-cloud-archive removed: terraform apply would strip it \(versioning suspended; policy, .*\) and then try to delete it/);
+    expect(removed).toMatch(/keep it in aws\.buckets with retired: true$/);
+    expect(describeChanges(managed, retired)).toEqual([expect.stringMatching(/^bucket iksan-cloud-archive retired: the next terraform apply forgets it .* S3 keeps it/)]);
+    expect(describeChanges(retired, gone)).toEqual([expect.stringMatching(/^bucket iksan-cloud-archive removed \(was retired\): /)]);
+    expect(describeChanges(retired, managed)).toEqual([expect.stringMatching(/^bucket iksan-cloud-archive managed again: .*terraform import/)]);
+    expect(describeChanges(gone, managed)).toEqual(['bucket iksan-cloud-archive added: versioned, encrypted, private']);
+  });
+
   it('a peer disabled, moved; a network renumbered, with the derived route following', async () => {
     const after = A.replace('            address: 10.0.1.3\n', '            address: 10.0.1.5\n').replace(
       '            public_key: Lgn4vZd3cPwDnL4fh/JUzw2ctXWN1QwqzOtm5j4Jk1U=\n',
