@@ -2,12 +2,22 @@
 // and the same with a zone of VPC subnets in the site's policy.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isMap, isSeq, parseDocument } from 'yaml';
-import { edit, root } from '../helpers.js';
+import { isMap, isSeq, parse, parseDocument } from 'yaml';
+import { edit, readExample, root } from '../helpers.js';
 
 export const siteToSite = (): string => readFileSync(join(root, 'test/aws/fixtures/site-to-site.yaml'), 'utf8');
 
 const A = ['sites', 0] as const;
+
+/** Scenario A's bucket, retired in retiring(). */
+export const RETIRED = 'iksan-cloud-backup-20251129';
+
+/** Scenario A after the move to a new bucket: the datastore and its writer there, the old bucket retired. */
+export function retiring(): string {
+  const moved = readExample('homelab').split(RETIRED).join('iksan-cloud-backup-20261130');
+  const buckets = (parse(moved) as { aws: { buckets: unknown[] } }).aws.buckets;
+  return edit(moved, ['aws', 'buckets'], [...buckets, { name: RETIRED, noncurrent_days: 30, retired: true }]);
+}
 
 /** Site-to-site with admins (a WireGuard role) and grafana reaching a zone of the VPC's private subnets. */
 export function cloudTopology(): string {

@@ -5,10 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import { edit, lint, readExample, render, root } from '../helpers.js';
 import { positionOf } from '../yaml-lines.js';
-import { siteToSite } from './fixtures.js';
+import { RETIRED, retiring, siteToSite } from './fixtures.js';
 import {
   BUCKET_PROTECTION,
   danglingReferences,
@@ -25,15 +24,6 @@ import {
   taggable,
   undeletableUsers,
 } from './tf-validate.js';
-
-const RETIRED = 'iksan-cloud-backup-20251129';
-
-/** Scenario A after the move to a new bucket: the datastore and its writer there, the old bucket retired. */
-function retiring(): string {
-  const moved = readExample('homelab').split(RETIRED).join('iksan-cloud-backup-20261130');
-  const buckets = (parse(moved) as { aws: { buckets: unknown[] } }).aws.buckets;
-  return edit(moved, ['aws', 'buckets'], [...buckets, { name: RETIRED, noncurrent_days: 30, retired: true }]);
-}
 
 const scenarios = {
   'A (homelab)': () => readExample('homelab'),

@@ -37,5 +37,7 @@ export function scratchModule(prefix: string) {
       expect(tf(['init', ...env]).status).toBe(0);
     },
     plan: (vars: Record<string, string>) => tf(['plan', ...env, ...Object.entries(vars).map(([k, v]) => `-var=${k}=${v}`)]),
+    /** terraform with these arguments in the module's directory; `input` adds -input=false -no-color (for apply, plan, destroy). */
+    run: (args: string[], input = true) => tf(input ? [...args, ...env] : args),
   };
 }
