@@ -72,10 +72,12 @@ export function splitDns(site: Site): SplitDnsPlan {
     else {
       for (const name of exact) {
         // The same name on two frontends (443 and 8443, both on every address): one override, the first frontend's;
-        // on another address, one of the two cannot be reached by the name inside, which the conflict says.
+        // on another address, one of the two cannot be reached by the name inside, which the conflict says. A later
+        // frontend on every address on another port listens on the answered address too, and serves the name there.
         const first = seen.get(name);
         if (first) {
-          if (first.address !== address) plan.conflicts.push({ name, frontend, address, path: byName.get(name)!.path, first });
+          const heard = frontend.address === '0.0.0.0' && frontend.port !== first.frontend.port;
+          if (first.address !== address && !heard) plan.conflicts.push({ name, frontend, address, path: byName.get(name)!.path, first });
           continue;
         }
         const dot = name.indexOf('.');

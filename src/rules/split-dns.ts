@@ -5,7 +5,8 @@
 // port the second frontend's route for the name is never used inside (and
 // the router forwards the port to one place, so outside may reach the other
 // frontend: the name serves different backends inside and out); on another
-// port, nothing listens there on the answered address, and the name fails.
+// port, nothing listens there on the answered address, and the name fails
+// (unless the second binds every address: it listens on the answered one too).
 import { splitDns } from '../resolve/split-dns.js';
 import type { Rule } from './rule.js';
 

@@ -214,6 +214,12 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
     );
     // The second frontend's names for outside only: nothing to answer inside.
     expect(await findings(edit(samePort, FRONTENDS.concat([1, 'split_dns']), false))).toEqual([]);
+    // A later frontend on every address listens on the answered one too: clients that use the name on its port reach it.
+    const everyAddress = edit(withSecond('0.0.0.0:8443'), FRONTENDS.concat([0, 'bind']), '192.168.1.3:443');
+    expect(await findings(everyAddress)).toEqual([]);
+    const everyBinds = [doc(await fragments(everyAddress, 'home'), 'haproxy.xml').OPNsense.HAProxy.frontends.frontend].flat().map((f: { name: string; bind: string }) => `${f.name} ${f.bind}`);
+    expect(everyBinds).toEqual(expect.arrayContaining([`${first.name} 192.168.1.3:443`, 'alt 0.0.0.0:8443']));
+    expect(hostsOf(await fragments(everyAddress, 'home')).map((h: { server: string }) => h.server)).toEqual(['192.168.1.3', '192.168.1.3']);
   });
 
   it('says so when the policy lets no internal network connect to the address the names are answered with', async () => {
