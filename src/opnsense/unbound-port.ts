@@ -14,7 +14,10 @@
 // Network Interfaces are set (active_interface): then on those interfaces'
 // addresses and 127.0.0.1 (unbound.inc: interfaces_addresses() of lo0 and
 // the listed interfaces, VIPs included), so a forward to one of those reaches
-// it as well as one to the loopback.
+// it as well as one to the loopback. The box keeps an IPv6 address as it was
+// typed, and dnsmasq parses it: two spellings of one address are compared as
+// one.
+import ipaddr from 'ipaddr.js';
 import { type XmlElement, attr, child, childrenNamed, isElement } from '../render/opnsense/xml.js';
 import { UNBOUND_PORT } from '../targets/opnsense/unbound.js';
 import { fieldList, fieldText } from './fields.js';
@@ -34,6 +37,12 @@ function unboundPort(root: XmlElement): string {
   return port === '' ? String(UNBOUND_PORT) : port;
 }
 
+/** An address as compared here: an IPv6 one in its compact form (fd00:0::9 is fd00::9), another as written. */
+function addressKey(text: string): string {
+  const lower = text.toLowerCase();
+  return ipaddr.IPv6.isValid(lower) ? ipaddr.IPv6.parse(lower).toString() : lower;
+}
+
 /**
  * Addresses of the box on which its Unbound answers, as a dnsmasq domain
  * override can name them: the loopback, and the static addresses and VIPs of
@@ -50,9 +59,9 @@ function unboundAddresses(root: XmlElement, sections: readonly XmlElement[]): Se
   const addresses = new Set(['127.0.0.1', '::1']);
   for (const [key, entry] of entries) {
     if (!heard(key)) continue;
-    for (const field of ['ipaddr', 'ipaddrv6']) addresses.add(fieldText(entry, field).toLowerCase());
+    for (const field of ['ipaddr', 'ipaddrv6']) addresses.add(addressKey(fieldText(entry, field)));
   }
-  for (const vip of baseVips(root)) if (heard(fieldText(vip, 'interface'))) addresses.add(fieldText(vip, 'subnet').toLowerCase());
+  for (const vip of baseVips(root)) if (heard(fieldText(vip, 'interface'))) addresses.add(addressKey(fieldText(vip, 'subnet')));
   addresses.delete('');
   return addresses;
 }
@@ -65,7 +74,7 @@ function dnsmasqForwards(root: XmlElement, name: string, port: string, unbound: 
     const domain = fieldText(o, 'domain').toLowerCase().replace(/\.$/, '');
     if ((name === domain || name.endsWith(`.${domain}`)) && domain.length > length) [best, length] = [o, domain.length];
   }
-  return best !== undefined && unbound.has(fieldText(best, 'ip').toLowerCase()) && fieldText(best, 'port') === port;
+  return best !== undefined && unbound.has(addressKey(fieldText(best, 'ip'))) && fieldText(best, 'port') === port;
 }
 
 /** A warning when the box's Unbound runs on another port than 53, so that no client reaches gen's host overrides. */

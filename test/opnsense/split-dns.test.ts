@@ -370,6 +370,16 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
     };
     expect(withVip('<port>5353</port>', running(override('example.org', '10.250.0.9', '5353')))).toEqual([]);
     expect(withVip('<port>5353</port><active_interface>wan</active_interface>', running(override('example.org', '10.250.0.9', '5353')))).toHaveLength(1);
+    // An IPv6 address is the same address however it is written: the box keeps the text as typed, and dnsmasq parses it.
+    const vip6 = '<virtualip><vip uuid="11111111-2222-4333-8444-888888888888"><interface>lan</interface><mode>ipalias</mode><subnet>FD00:0:0:0::9</subnet><subnet_bits>64</subnet_bits></vip></virtualip>';
+    const box6 = factorySample('26.7')
+      .replace('<OPNsense>', '<OPNsense><unboundplus version="1.0.15"><general><enabled>1</enabled><port>5353</port></general></unboundplus>')
+      .replace(/<dnsmasq>[\s\S]*?<\/dnsmasq>/, running(override('example.org', 'fd00::9', '5353')))
+      .replace('</opnsense>', `${vip6}</opnsense>`);
+    const warnings6: string[] = [];
+    mergeConfig(withBoxCa(box6), sections, { allowGuiPortConflict: true, secret: () => 'x', warn: (m) => warnings6.push(m) });
+    expect(warnings6.filter((w) => w.includes('Unbound DNS listens on port'))).toEqual([]);
+    expect(said('<port>5353</port>', running(override('example.org', '0:0:0:0:0:0:0:1', '5353')))).toEqual([]);
   });
 
   it("says when the box runs no Unbound and dnsmasq's DHCP hands out the firewall as DNS server, where nothing answers", async () => {
