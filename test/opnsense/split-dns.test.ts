@@ -212,6 +212,16 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
     expect(otherPort.map((d) => d.message)).toContain(
       `HAProxy frontends ${first.name} (${wan}:443) and alt (192.168.1.3:8443) both serve cloud.example.org, but the firewall's resolver answers it inside with ${wan} only: clients inside that use cloud.example.org:8443 connect to ${wan}:8443, where no frontend listens`,
     );
+    // Another frontend that listens on the answered address and port is the one clients reach there: named, as it routes the name or not.
+    const third = (hosts: { name: string; backend: string }[]) => edit(withSecond('192.168.1.3:8443'), FRONTENDS.concat([2]), { name: 'other', bind: `${wan}:8443`, certificate: 'web', hosts });
+    expect((await findings(third([{ name: 'photos.example.org', backend: 'jellyfin' }]))).map((d) => d.message)).toContain(
+      `HAProxy frontends ${first.name} (${wan}:443) and alt (192.168.1.3:8443) both serve cloud.example.org, but the firewall's resolver answers it inside with ${wan} only: clients inside that use cloud.example.org:8443 connect to ${wan}:8443, where frontend other listens, which does not serve cloud.example.org`,
+    );
+    for (const name of ['cloud.example.org', '*.example.org']) {
+      expect((await findings(third([{ name, backend: 'nextcloud' }]))).map((d) => d.message)).toContain(
+        `HAProxy frontends ${first.name} (${wan}:443) and alt (192.168.1.3:8443) both serve cloud.example.org, but the firewall's resolver answers it inside with ${wan} only: clients inside always reach frontend other, never alt`,
+      );
+    }
     // The second frontend's names for outside only: nothing to answer inside.
     expect(await findings(edit(samePort, FRONTENDS.concat([1, 'split_dns']), false))).toEqual([]);
     // A later frontend on every address listens on the answered one too: clients that use the name on its port reach it.
