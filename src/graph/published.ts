@@ -10,7 +10,7 @@ import type { GraphCluster, GraphEdge, GraphNode } from './types.js';
 
 type Ids = (...parts: string[]) => string;
 
-/** The node an address and port end at: a service's own when it is that service's address and port, else one of its own. */
+/** The node an address and port end at: a service's own when it is that service's address and port (named or not), else one of its own. */
 export type TargetNode = (address: string, port: string, service?: string) => string;
 
 export interface Published {
@@ -29,13 +29,17 @@ export interface Published {
  */
 function targetNodes(site: Site, id: Ids, networkNode: (network: string) => string, edges: GraphEdge[]): Pick<Published, 'targets' | 'targetNode'> {
   const services = new Map(site.services.map((s) => [s.name, s]));
+  // A target given by address (a forward's address:, a server's) can still be a service's address and port.
+  const endpoints = new Map<string, string>();
+  for (const s of site.services) if (s.port !== undefined && !endpoints.has(`${s.address}:${s.port}`)) endpoints.set(`${s.address}:${s.port}`, s.name);
   const networks = new BlockIndex(site.networks.map((n) => [n.block, n.id] as const));
   const targets: GraphNode[] = [];
   const drawn = new Set<string>();
   const targetNode: TargetNode = (address, port, service) => {
-    const own = service === undefined ? undefined : services.get(service);
-    if (own && own.address === address && own.port !== undefined && String(own.port) === port) return id('svc', site.name, own.name);
+    const named = service === undefined ? undefined : services.get(service);
     const label = `${address}:${port}`;
+    const own = named && named.address === address && named.port !== undefined && String(named.port) === port ? named.name : endpoints.get(label);
+    if (own !== undefined) return id('svc', site.name, own);
     const node = id('target', site.name, label);
     if (drawn.has(node)) return node;
     drawn.add(node);

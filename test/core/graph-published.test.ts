@@ -118,6 +118,24 @@ describe('gen graph: what the firewall publishes', () => {
     expect(label(edges.find((e) => e.label?.[0]?.startsWith('tcp 15432 '))!.to)).toEqual(['10.1.0.110:5433']);
   });
 
+  it("ends a forward or server given by address at the service whose address and port it is", async () => {
+    let yaml = edit(published(), SITE.concat(['firewall', 'nat', 'port_forwards', 3]), { name: 'grafana-alt', proto: 'tcp', port: 18080, address: '10.1.0.120', target_port: 3000 });
+    yaml = edit(yaml, SITE.concat(['haproxy', 'backends', 1, 'servers', 1]), { name: 'grafana-by-address', address: '10.1.0.120', port: 3000 });
+    const expected = await generated(yaml);
+    // What OPNsense gets: the forward's rdr and the backend's server, both to grafana's address and port.
+    expect(expected.forwards).toContainEqual({ port: '18080', target: '10.1.0.120:3000', proto: 'tcp' });
+    expect(expected.pools.find((p) => p.name === 'grafana')!.servers).toEqual(['10.1.0.120:3000', '10.1.0.120:3000']);
+    const { labels, edges } = mermaidOf(toMermaid(buildGraph(await modelOf(yaml))));
+    const grafana = [...labels].filter(([, lines]) => lines.includes('10.1.0.120:3000'));
+    // One node for the address and port: the service's.
+    expect(grafana.map(([, lines]) => lines)).toEqual([['grafana', '10.1.0.120:3000']]);
+    const [node] = grafana[0]!;
+    expect(edges.find((e) => e.label?.[0]?.startsWith('tcp 18080 to '))!.to).toBe(node);
+    const backend = [...labels].find(([, lines]) => lines[0] === 'backend grafana')![0];
+    // Both servers end there (one edge: the same ends and label are drawn once).
+    expect(edges.filter((e) => e.from === backend).map((e) => [e.to, e.label])).toEqual([[node, ['10.1.0.120:3000']]]);
+  });
+
   it('draws nothing of HAProxy or forwards for a site without them', async () => {
     let yaml = edit(readExample('homelab'), SITE.concat(['haproxy']), undefined);
     yaml = edit(yaml, SITE.concat(['policy', 'tests']), []);
