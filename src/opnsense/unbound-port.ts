@@ -86,7 +86,7 @@ export function offPortOverrides(root: XmlElement, sections: readonly XmlElement
   const names = genHostItems(sections).map((h) => hostName(h).toLowerCase()).filter((n) => !(dnsmasq && dnsmasqForwards(root, n, port, unbound)));
   if (names.length === 0) return [];
   const fix = dnsmasq
-    ? `dnsmasq answers port 53 and sends these names elsewhere: forward their domain to 127.0.0.1 port ${port} in Services › Dnsmasq DNS & DHCP › Domain overrides, or add them in its Hosts`
+    ? `dnsmasq answers port 53 and sends these names elsewhere: forward their domain to 127.0.0.1 port ${port} in Services › Dnsmasq DNS & DHCP › Domains, or add them in its Hosts`
     : `nothing answers DNS on port 53: set Listen Port to ${UNBOUND_PORT} in Services › Unbound DNS › General`;
   return [
     `the box's Unbound DNS listens on port ${port}, not ${UNBOUND_PORT}, where clients ask the firewall, so gen's Unbound host overrides ${names.join(', ')} answer no client inside and they still reach these names through the upstream router; ${fix}`,

@@ -29,7 +29,7 @@ export function s3Resources(aws: Aws, pbsBuckets: ReadonlySet<string>, ctx: TfCo
   for (const bucket of aws.buckets) {
     const name = ctx.names.get('aws_s3_bucket', bucket.name);
     if (bucket.retired) {
-      items.push(...forgotten(bucket.name, name));
+      for (const item of forgotten(bucket.name, name)) items.push(item);
       continue;
     }
     const id = raw(`aws_s3_bucket.${name}.id`);
