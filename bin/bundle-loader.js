@@ -11,6 +11,16 @@ const { existsSync, readFileSync } = require('node:fs');
 const { dirname } = require('node:path');
 const vm = require('node:vm');
 
+// TurboFan's budget for inlining into one optimized function (V8's default
+// 920 bytes of bytecode). A gen run is short: with a quarter of it, V8
+// spends less time compiling than the deeper inlining gains back (on a
+// 10,000-peer topology, about 5 % fewer instructions for a lint, a build
+// and a one-peer rebuild). Set before the bundle is compiled: V8 accepts a
+// code cache only under the flags it was recorded with, and
+// scripts/code-cache.mjs records it through this module.
+const V8_FLAGS = '--max-inlined-bytecode-size-cumulative=230';
+require('node:v8').setFlagsFromString(V8_FLAGS);
+
 /** The code cache for a run of `command` (the first argument of gen), or for any command. */
 function cacheFile(file, command) {
   return command === 'lint' ? `${file}.lint.cache` : `${file}.cache`;
