@@ -44,18 +44,32 @@ export interface SplitDnsConflict {
   first: SplitDnsOverride;
 }
 
+/**
+ * A host name a later frontend also serves on the answered address, on another port than the override's frontend
+ * (it binds that address, or every address): clients inside that use the name on its port connect to it there.
+ */
+export interface SplitDnsAlsoServed {
+  name: string;
+  /** The override's address, which the later frontend listens on too. */
+  address: string;
+  frontend: HaproxyFrontend;
+}
+
 export interface SplitDnsPlan {
   overrides: SplitDnsOverride[];
   left: SplitDnsLeft[];
   conflicts: SplitDnsConflict[];
+  alsoServed: SplitDnsAlsoServed[];
 }
 
 /** The host overrides the firewall's resolver gets for a site's HAProxy frontends, and the names it does not answer. */
 export function splitDns(site: Site): SplitDnsPlan {
-  const plan: SplitDnsPlan = { overrides: [], left: [], conflicts: [] };
+  const plan: SplitDnsPlan = { overrides: [], left: [], conflicts: [], alsoServed: [] };
   const wan = site.firewall?.interfaces.find((i) => i.isWan);
   if (!site.upstream || !wan) return plan;
   const seen = new Map<string, SplitDnsOverride>();
+  // Each name's ports on its answered address: a third frontend on a port already counted adds nothing.
+  const ports = new Set<string>();
   for (const frontend of site.haproxy.frontends) {
     if (frontend.interface !== wan.name || frontend.hosts.length === 0) continue;
     const address = frontend.address !== '0.0.0.0' ? frontend.address : wan.address;
@@ -78,11 +92,16 @@ export function splitDns(site: Site): SplitDnsPlan {
         if (first) {
           const heard = frontend.address === '0.0.0.0' && frontend.port !== first.frontend.port;
           if (first.address !== address && !heard) plan.conflicts.push({ name, frontend, address, path: byName.get(name)!.path, first });
+          else if (!ports.has(`${name} ${frontend.port}`)) {
+            ports.add(`${name} ${frontend.port}`);
+            plan.alsoServed.push({ name, address: first.address, frontend });
+          }
           continue;
         }
         const dot = name.indexOf('.');
         const override = { name, hostname: name.slice(0, dot), domain: name.slice(dot + 1), address, frontend };
         seen.set(name, override);
+        ports.add(`${name} ${frontend.port}`);
         plan.overrides.push(override);
       }
     }

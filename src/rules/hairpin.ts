@@ -12,7 +12,7 @@ import { sourcesFlowVerdicts } from '../flows.js';
 import { blockRange } from '../intervals.js';
 import type { HaproxyFrontend, Site, WireguardInstance } from '../model.js';
 import { parseIPv4 } from '../net.js';
-import { type SplitDnsOverride, type SplitDnsLeft, splitDns } from '../resolve/split-dns.js';
+import { type SplitDnsLeft, type SplitDnsPlan, splitDns } from '../resolve/split-dns.js';
 import type { Rule } from './rule.js';
 
 const LEFT_BECAUSE: Record<SplitDnsLeft['reason'], string> = {
@@ -21,15 +21,28 @@ const LEFT_BECAUSE: Record<SplitDnsLeft['reason'], string> = {
   'no address': "the WAN takes its address by DHCP, so gen knows no address to answer with",
 };
 
-/** The overrides grouped by frontend (by push: a copy per override grew with the square of the names). */
-function byFrontend(overrides: readonly SplitDnsOverride[]): Map<HaproxyFrontend, SplitDnsOverride[]> {
-  const out = new Map<HaproxyFrontend, SplitDnsOverride[]>();
-  for (const o of overrides) {
-    const list = out.get(o.frontend);
-    if (list) list.push(o);
-    else out.set(o.frontend, [o]);
+/** The names one frontend serves on one answered address, which clients inside connect to on the frontend's port. */
+interface Served {
+  frontend: HaproxyFrontend;
+  address: string;
+  names: string[];
+}
+
+/**
+ * Every address and port a name is served on at its answer, grouped by frontend and address (by push: a copy per
+ * name grew with the square of the names): the override's frontend, and a later one that serves the name on
+ * another port and listens on the answered address too (both bind every address, on 443 and 8443).
+ */
+function servedAt(plan: SplitDnsPlan): Served[] {
+  const groups = new Map<HaproxyFrontend, Map<string, Served>>();
+  for (const { frontend, address, name } of [...plan.overrides, ...plan.alsoServed]) {
+    let byAddress = groups.get(frontend);
+    if (!byAddress) groups.set(frontend, (byAddress = new Map()));
+    const group = byAddress.get(address);
+    if (group) group.names.push(name);
+    else byAddress.set(address, { frontend, address, names: [name] });
   }
-  return out;
+  return [...groups.values()].flatMap((byAddress) => [...byAddress.values()]);
 }
 
 /** The firewall's own addresses: its interfaces' and its WireGuard instances' (a client that asks one asks its Unbound). */
@@ -37,44 +50,38 @@ function ownAddresses(site: Site): Set<string> {
   return new Set<string>(site.firewall!.interfaces.flatMap((i) => (i.address ? [i.address] : [])).concat(site.wireguard.map((w) => w.address)));
 }
 
-/**
- * Overrides whose address no internal network of the firewall may connect to on the frontend's port:
- * the names then fail inside as they did through the router.
- */
-function unreachableOverrides(site: Site, grouped: ReadonlyMap<HaproxyFrontend, SplitDnsOverride[]>): { frontend: HaproxyFrontend; address: string; names: string[] }[] {
-  // By id: a find per interface grew with the square of the VLANs.
-  const networks = new Map(site.networks.map((n) => [n.id, n]));
-  const sources = site.firewall!.interfaces.flatMap((i) => {
-    const network = i.isWan || i.network === undefined ? undefined : networks.get(i.network);
-    return network ? [blockRange(network.block)] : [];
-  });
-  if (sources.length === 0) return [];
-  const out: { frontend: HaproxyFrontend; address: string; names: string[] }[] = [];
-  for (const [frontend, list] of grouped) {
-    const address = list[0]!.address;
-    const verdicts = sourcesFlowVerdicts(site, sources.map((range) => ({ from: [range], to: parseIPv4(address)! })), 'tcp', frontend.port);
-    if (verdicts.every((v) => v.verdict === 'deny')) out.push({ frontend, address, names: list.map((o) => o.name) });
-  }
-  return out;
+/** What the policy does not let connect to a served address and port: every internal network (none may), and the tunnels denied. */
+interface Unreachable extends Served {
+  internal: boolean;
+  instances: WireguardInstance[];
 }
 
 /**
- * Full-tunnel WireGuard instances whose client files name the firewall as DNS server, so that their clients get the
- * overrides' answer, and the overrides whose address and port the policy does not let (all of) those clients reach:
- * their connection goes through the tunnel to the firewall, whose filter on the instance decides, as for a policy test
- * from the instance's network.
+ * The served addresses and ports clients inside may not connect to: those of no internal network of the firewall
+ * (the names then fail inside as they did through the router), and, for full-tunnel WireGuard instances whose client
+ * files name the firewall as DNS server (so their clients get the overrides' answer), those the policy does not let
+ * (all of) an instance's clients reach: their connection goes through the tunnel to the firewall, whose filter on the
+ * instance decides, as for a policy test from the instance's network. One verdict call per frontend and address.
  */
-function unreachableFromTunnels(site: Site, grouped: ReadonlyMap<HaproxyFrontend, SplitDnsOverride[]>): { instance: WireguardInstance; frontend: HaproxyFrontend; address: string; names: string[] }[] {
+function unreachable(site: Site, served: readonly Served[]): Unreachable[] {
+  // By id: a find per interface grew with the square of the VLANs.
+  const networks = new Map(site.networks.map((n) => [n.id, n]));
+  const internal = site.firewall!.interfaces.flatMap((i) => {
+    const network = i.isWan || i.network === undefined ? undefined : networks.get(i.network);
+    return network ? [blockRange(network.block)] : [];
+  });
   const own = ownAddresses(site);
   const asking = site.wireguard.filter((w) => w.tunnel === 'full' && w.clientDns.some((d) => own.has(d)));
-  if (asking.length === 0) return [];
-  const out: { instance: WireguardInstance; frontend: HaproxyFrontend; address: string; names: string[] }[] = [];
-  for (const [frontend, list] of grouped) {
-    const address = list[0]!.address;
-    const verdicts = sourcesFlowVerdicts(site, asking.map((w) => ({ from: [blockRange(w.block)], to: parseIPv4(address)! })), 'tcp', frontend.port);
-    verdicts.forEach((v, i) => {
-      if (v.verdict === 'deny') out.push({ instance: asking[i]!, frontend, address, names: list.map((o) => o.name) });
-    });
+  const sources = internal.concat(asking.map((w) => blockRange(w.block)));
+  if (sources.length === 0) return [];
+  const out: Unreachable[] = [];
+  for (const group of served) {
+    const to = parseIPv4(group.address)!;
+    const verdicts = sourcesFlowVerdicts(site, sources.map((range) => ({ from: [range], to })), 'tcp', group.frontend.port);
+    const denied = (i: number) => verdicts[i]!.verdict === 'deny';
+    const none = internal.length > 0 && internal.every((_, i) => denied(i));
+    const instances = asking.filter((_, i) => denied(internal.length + i));
+    if (none || instances.length > 0) out.push(Object.assign({}, group, { internal: none, instances }));
   }
   return out;
 }
@@ -107,7 +114,7 @@ export const hairpinRules: Rule[] = [
       "The public DNS answers a site's host names with the upstream router's public address. A client on the firewall's networks (or a VPN peer) that looks one up sends its connection to that address: out of the firewall's WAN to the router, " +
       'which forwards to the firewall only what comes in on its WAN side unless it does NAT hairpin (NAT loopback). The site works from the internet and times out from inside. ' +
       "gen therefore writes Unbound host overrides on the firewall that answer a frontend's exact host names with the address HAProxy listens on (its bind address, or the WAN's own when it binds every address), " +
-      'but not for a wildcard name (OPNsense writes a wildcard override as a redirect zone of the whole domain), nor with split_dns: false, nor when the WAN takes its address by DHCP; and an override helps only clients that ask the firewall\'s resolver (not those whose DHCP or full-tunnel WireGuard client file names another DNS server, nor full-tunnel clients whose file names none and who keep their own) and that the policy lets connect to that address (full-tunnel WireGuard clients that ask the firewall included: their connection goes through the tunnel to it). ' +
+      'but not for a wildcard name (OPNsense writes a wildcard override as a redirect zone of the whole domain), nor with split_dns: false, nor when the WAN takes its address by DHCP; and an override helps only clients that ask the firewall\'s resolver (not those whose DHCP or full-tunnel WireGuard client file names another DNS server, nor full-tunnel clients whose file names none and who keep their own) and that the policy lets connect to that address on each port a frontend serves the name there (a later frontend on another port that listens on the answered address too, e.g. both on every address, on 443 and 9443; full-tunnel WireGuard clients that ask the firewall included: their connection goes through the tunnel to it). ' +
       "OPNsense's reflection (a port forward's reflection) does not help either: it redirects connections to the firewall's own WAN address, not to the router's.",
     hint:
       "Answer the names gen leaves out inside with an address of the firewall where HAProxy listens, on the resolver those clients use: on the firewall, Services › Unbound DNS › Overrides › Hosts, or the router's DNS for its own LAN; " +
@@ -137,28 +144,29 @@ export const hairpinRules: Rule[] = [
             hint: `Answer ${names} with ${at} on the resolver the clients inside use (on the firewall: Services › Unbound DNS › Overrides › Hosts) and let their zones reach TCP ${frontend.port} there, then silence this with '# gen-ignore upstream/hairpin: <where the names are answered>' on the frontend's hosts.`,
           });
         }
-        const grouped = byFrontend(plan.overrides);
-        for (const unreachable of unreachableOverrides(site, grouped)) {
-          const { frontend, address } = unreachable;
-          report({
-            path: frontend.path.concat('hosts'),
-            message: `HAProxy frontend ${frontend.name}: the firewall's resolver answers ${unreachable.names.join(', ')} inside with ${address}, but the policy passes no internal network to ${address} on TCP ${frontend.port}`,
-            hint: `Pass the zones that use these names to wan or self on TCP ${frontend.port}, or set split_dns: false on the frontend when the names are for outside only.`,
-          });
-        }
         // The policy names an instance's clients by the interface that assigns it, or by its roles (wg0/<role>).
         const assigned = new Map(site.firewall!.interfaces.flatMap((i) => (i.wireguard ? [[i.wireguard, i.name] as const] : [])));
-        for (const unreachable of unreachableFromTunnels(site, grouped)) {
-          const { instance, frontend, address } = unreachable;
-          const zone = assigned.has(instance.name) ? `${assigned.get(instance.name)} (the interface of ${instance.name})` : `the roles of ${instance.name} (${instance.name}/<role>)`;
-          report({
-            path: frontend.path.concat('hosts'),
-            message:
-              `HAProxy frontend ${frontend.name}: the full-tunnel clients of WireGuard instance ${instance.name} ask the firewall's resolver, which answers ${unreachable.names.join(', ')} with ${address}, ` +
-              `but the policy does not pass ${instance.name} (${instance.network}) to ${address}:${frontend.port} (TCP)`,
-            hint: `Add a policy rule that passes ${zone} to wan or self on TCP ${frontend.port}, or set split_dns: false on frontend ${frontend.name} when the names are for outside only.`,
-            related: [{ message: `WireGuard instance ${instance.name}`, path: instance.path }],
-          });
+        for (const u of unreachable(site, servedAt(plan))) {
+          const { frontend, address } = u;
+          const at = `${address}:${frontend.port}`;
+          if (u.internal) {
+            report({
+              path: frontend.path.concat('hosts'),
+              message: `HAProxy frontend ${frontend.name}: the firewall's resolver answers ${u.names.join(', ')} inside with ${address}, but the policy passes no internal network to ${at} (TCP)`,
+              hint: `Pass the zones that use these names to wan or self on TCP ${frontend.port}, or set split_dns: false on the frontend when the names are for outside only.`,
+            });
+          }
+          for (const instance of u.instances) {
+            const zone = assigned.has(instance.name) ? `${assigned.get(instance.name)} (the interface of ${instance.name})` : `the roles of ${instance.name} (${instance.name}/<role>)`;
+            report({
+              path: frontend.path.concat('hosts'),
+              message:
+                `HAProxy frontend ${frontend.name}: the full-tunnel clients of WireGuard instance ${instance.name} ask the firewall's resolver, which answers ${u.names.join(', ')} with ${address}, ` +
+                `but the policy does not pass ${instance.name} (${instance.network}) to ${at} (TCP)`,
+              hint: `Add a policy rule that passes ${zone} to wan or self on TCP ${frontend.port}, or set split_dns: false on frontend ${frontend.name} when the names are for outside only.`,
+              related: [{ message: `WireGuard instance ${instance.name}`, path: instance.path }],
+            });
+          }
         }
         const elsewhere = plan.overrides.length > 0 ? otherResolvers(site) : [];
         if (elsewhere.length > 0) {

@@ -236,7 +236,7 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
     const closed = family.replace(/\n *split_dns: false[^\n]*/, '').replace(/\n *# gen-ignore upstream\/hairpin:[^\n]*/, '');
     const found = (await lint(closed)).filter((d) => d.rule === RULE);
     const wan = doc(await fragments(closed, 'home'), 'interfaces.xml').interfaces.wan;
-    expect(found.map((d) => d.message)).toEqual([`HAProxy frontend https: the firewall's resolver answers cloud.example.org, media.example.org inside with ${wan.ipaddr}, but the policy passes no internal network to ${wan.ipaddr} on TCP 443`]);
+    expect(found.map((d) => d.message)).toEqual([`HAProxy frontend https: the firewall's resolver answers cloud.example.org, media.example.org inside with ${wan.ipaddr}, but the policy passes no internal network to ${wan.ipaddr}:443 (TCP)`]);
   });
 
   it('says so when DHCP or a WireGuard instance sends clients to another resolver, and not when it names the firewall', async () => {
@@ -297,6 +297,55 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
     // Clients that do not ask the firewall (a split tunnel, or another resolver) are not about this answer.
     expect((await said(tunnel(withInternet, 'split', []))).filter((d) => d.message.includes('full-tunnel clients of'))).toEqual([]);
     expect((await said(tunnel(withInternet, 'full', ['9.9.9.9']))).filter((d) => d.message.includes('full-tunnel clients of'))).toEqual([]);
+  });
+
+  it('checks every port a name is served on at the answered address, not only the first frontend\'s', async () => {
+    const FRONTENDS = ['sites', 0, 'haproxy', 'frontends'];
+    const withInternet = answered.replace('        - { name: lan-internet,', '        - { name: vpn-internet, from: wireguard, to: internet, action: pass }\n        - { name: lan-internet,');
+    const instance = (await modelOf(withInternet)).sites[0]!.wireguard[0]!;
+    // The full tunnel asks the firewall (on 53) and may reach 443 there, as the LAN may (lan-web).
+    const fullTo = (ports: string) =>
+      edit(
+        edit(
+          withInternet.replace('{ name: lan-web, from: lan, to: self, proto: tcp, ports: [443],', `{ name: lan-web, from: lan, to: self, proto: tcp, ports: [${ports}],`).replace(
+            '        - { name: vpn-internet,',
+            `        - { name: vpn-dns, from: wireguard, to: self, proto: udp, ports: [53], action: pass }\n        - { name: vpn-web, from: wireguard, to: self, proto: tcp, ports: [${ports}], action: pass }\n        - { name: vpn-internet,`,
+          ),
+          ['sites', 0, 'wireguard', 0, 'dns'],
+          [instance.address],
+        ),
+        ['sites', 0, 'wireguard', 0, 'tunnel'],
+        'full',
+      );
+    const full = fullTo('443');
+    expect((await lint(full)).filter((d) => d.rule === RULE)).toEqual([]);
+    // A second frontend on every address serves cloud.example.org on 9443 (8443 is the web GUI's), which the policy blocks for both.
+    const withAlt = (yaml: string) => edit(yaml, FRONTENDS.concat([1]), { name: 'alt', bind: '0.0.0.0:9443', certificate: 'web', hosts: [{ name: 'cloud.example.org', backend: 'nextcloud' }] });
+    const alt = withAlt(full);
+    const files = await fragments(alt, 'home');
+    const wan = doc(files, 'interfaces.xml').interfaces.wan.ipaddr as string;
+    // What clients inside get: cloud.example.org answered with the WAN's address, where alt listens on 9443.
+    expect(hostsOf(files).filter((h: { hostname: string }) => h.hostname === 'cloud').map((h: { server: string }) => h.server)).toEqual([wan]);
+    const binds = [doc(files, 'haproxy.xml').OPNsense.HAProxy.frontends.frontend].flat().map((f: { name: string; bind: string }) => `${f.name} ${f.bind}`);
+    expect(binds).toContain('alt 0.0.0.0:9443');
+    const found = (await lint(alt)).filter((d) => d.rule === RULE);
+    // The policy tests' own verdict on those flows agrees.
+    const tested = alt.replace('      tests:\n', `      tests:\n        - { from: lan, to: ${wan}, proto: tcp, port: 9443, expect: deny }\n        - { from: wireguard, to: ${wan}, proto: tcp, port: 9443, expect: deny }\n`);
+    expect(tested).not.toBe(alt);
+    expect((await lint(tested)).filter((d) => d.rule === 'policy/test-failed')).toEqual([]);
+    expect(found.map((d) => d.message)).toEqual([
+      `HAProxy frontend alt: the firewall's resolver answers cloud.example.org inside with ${wan}, but the policy passes no internal network to ${wan}:9443 (TCP)`,
+      `HAProxy frontend alt: the full-tunnel clients of WireGuard instance wg0 ask the firewall's resolver, which answers cloud.example.org with ${wan}, but the policy does not pass wg0 (${instance.network}) to ${wan}:9443 (TCP)`,
+    ]);
+    expect(found.map((d) => d.hint)).toEqual([expect.stringContaining('to wan or self on TCP 9443'), expect.stringContaining('passes wireguard (the interface of wg0) to wan or self on TCP 9443')]);
+    const lines = alt.split('\n');
+    expect(found.map((d) => lines[d.location.line - 1]!.trim())).toEqual([expect.stringMatching(/^hosts:/), expect.stringMatching(/^hosts:/)]);
+    // The same frontend bound to the WAN's own address: the name served there too. Passing 9443 quiets both.
+    const own = edit(alt, FRONTENDS.concat([1, 'bind']), `${wan}:9443`);
+    expect((await lint(own)).filter((d) => d.rule === RULE).map((d) => d.message)).toEqual(found.map((d) => d.message));
+    const open = (await modelOf(withAlt(fullTo('443, 9443')))).sites[0]!.policy.rules.filter((r) => r.name.endsWith('-web'));
+    expect(open.map((r) => [r.name, ...r.ports])).toEqual([['lan-web', '443', '9443'], ['vpn-web', '443', '9443']]);
+    expect((await lint(withAlt(fullTo('443, 9443')))).filter((d) => d.rule === RULE)).toEqual([]);
   });
 
   it("replaces the box's own override of the same name and record type, keeps its others and its version, and drops the stale cache stamp", async () => {
