@@ -66,15 +66,30 @@ function unboundAddresses(root: XmlElement, sections: readonly XmlElement[]): Se
   return addresses;
 }
 
+/**
+ * A domain override's server address and port as OPNsense's model reads them: an ip of the older form,
+ * `127.0.0.1#5353` or with `@<source address>`, is split on load, the port replacing <port> (the model's ip is its
+ * last field for that reason: Dnsmasq/FieldTypes/DomainIPField.php, 25.7 to 26.7, when a `#` or `@` stands after
+ * the first two characters).
+ */
+function overrideServer(o: XmlElement): { ip: string; port: string } {
+  const ip = fieldText(o, 'ip');
+  const port = fieldText(o, 'port');
+  if (ip.indexOf('#') <= 1 && ip.indexOf('@') <= 1) return { ip, port };
+  const [address, legacyPort] = ip.split('@')[0]!.split('#');
+  return { ip: address!, port: legacyPort ?? port };
+}
+
 /** Whether the box's dnsmasq forwards `name` to the firewall's own Unbound on `port` (the closest domain override wins). */
 function dnsmasqForwards(root: XmlElement, name: string, port: string, unbound: ReadonlySet<string>): boolean {
-  let best: XmlElement | undefined;
+  let best: { ip: string; port: string } | undefined;
   let length = -1;
   for (const o of childrenNamed(child(root, 'dnsmasq'), 'domainoverrides')) {
     const domain = fieldText(o, 'domain').toLowerCase().replace(/\.$/, '');
-    if ((name === domain || name.endsWith(`.${domain}`)) && domain.length > length) [best, length] = [o, domain.length];
+    if (!(name === domain || name.endsWith(`.${domain}`)) || domain.length <= length) continue;
+    [best, length] = [overrideServer(o), domain.length];
   }
-  return best !== undefined && unbound.has(addressKey(fieldText(best, 'ip'))) && fieldText(best, 'port') === port;
+  return best !== undefined && unbound.has(addressKey(best.ip)) && best.port === port;
 }
 
 /** A warning when the box's Unbound runs on another port than 53, so that no client reaches gen's host overrides. */

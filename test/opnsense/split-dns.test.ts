@@ -439,6 +439,12 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
     mergeConfig(withBoxCa(box6), sections, { allowGuiPortConflict: true, secret: () => 'x', warn: (m) => warnings6.push(m) });
     expect(warnings6.filter((w) => w.includes('Unbound DNS listens on port'))).toEqual([]);
     expect(said('<port>5353</port>', running(override('example.org', '0:0:0:0:0:0:0:1', '5353')))).toEqual([]);
+    // An ip of the older form carries the port (and a source address): the model splits it on load
+    // (DomainIPField.php), its port replacing <port>, and the template writes server=/example.org/127.0.0.1#5353.
+    expect(said('<port>5353</port>', running(override('example.org', '127.0.0.1#5353', '')))).toEqual([]);
+    expect(said('<port>5353</port>', running(override('example.org', '127.0.0.1#5353@127.0.0.1', '')))).toEqual([]);
+    expect(said('<port>5353</port>', running(override('example.org', '127.0.0.1#53', '5353')))).toHaveLength(1);
+    expect(said('<port>5353</port>', running(override('example.org', '127.0.0.1@127.0.0.1', '5353')))).toEqual([]);
   });
 
   it("says when the box runs no Unbound and dnsmasq's DHCP hands out the firewall as DNS server, where nothing answers", async () => {
