@@ -80,14 +80,20 @@ function overrideServer(o: XmlElement): { ip: string; port: string } {
   return { ip: address!, port: legacyPort ?? port };
 }
 
-/** Whether the box's dnsmasq forwards `name` to the firewall's own Unbound on `port` (the closest domain override wins). */
+/**
+ * Whether the box's dnsmasq forwards `name` to the firewall's own Unbound on `port`: the closest domain override
+ * that writes a server= line wins. One with an ipset and no address writes only its ipset= line (dnsmasq.conf's
+ * template: "if override.ip or not override.ipset"), so the next closest applies.
+ */
 function dnsmasqForwards(root: XmlElement, name: string, port: string, unbound: ReadonlySet<string>): boolean {
   let best: { ip: string; port: string } | undefined;
   let length = -1;
   for (const o of childrenNamed(child(root, 'dnsmasq'), 'domainoverrides')) {
     const domain = fieldText(o, 'domain').toLowerCase().replace(/\.$/, '');
     if (!(name === domain || name.endsWith(`.${domain}`)) || domain.length <= length) continue;
-    [best, length] = [overrideServer(o), domain.length];
+    const server = overrideServer(o);
+    if (server.ip === '' && fieldText(o, 'ipset') !== '') continue;
+    [best, length] = [server, domain.length];
   }
   return best !== undefined && unbound.has(addressKey(best.ip)) && best.port === port;
 }

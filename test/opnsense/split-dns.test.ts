@@ -445,6 +445,14 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
     expect(said('<port>5353</port>', running(override('example.org', '127.0.0.1#5353@127.0.0.1', '')))).toEqual([]);
     expect(said('<port>5353</port>', running(override('example.org', '127.0.0.1#53', '5353')))).toHaveLength(1);
     expect(said('<port>5353</port>', running(override('example.org', '127.0.0.1@127.0.0.1', '5353')))).toEqual([]);
+    // A closer override with an ipset and no address writes no server= line (dnsmasq.conf: "if override.ip or not
+    // override.ipset"), so example.org's forward applies to cloud.example.org; one without an ipset is dnsmasq's
+    // server=/cloud.example.org/, which answers only from its own names.
+    const closer = (ipset: string) =>
+      override('example.org', '127.0.0.1', '5353') +
+      `<domainoverrides uuid="11111111-2222-4333-8444-aaaaaaaaaaaa"><sequence>2</sequence><domain>cloud.example.org</domain><ipset>${ipset}</ipset><srcip/><port/><ip/></domainoverrides>`;
+    expect(said('<port>5353</port>', running(closer('11111111-2222-4333-8444-bbbbbbbbbbbb')))).toEqual([]);
+    expect(said('<port>5353</port>', running(closer('')))).toEqual([expect.stringMatching(/host overrides cloud\.example\.org answer no client/)]);
   });
 
   it("says when the box runs no Unbound and dnsmasq's DHCP hands out the firewall as DNS server, where nothing answers", async () => {
