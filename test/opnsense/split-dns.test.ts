@@ -7,10 +7,10 @@
 // the model validates, and unbound_add_host_entries() writes the records.
 import { spawn, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { mergeConfig } from '../../src/opnsense/merge.js';
 import { parseXml } from '../../src/opnsense/parse.js';
 import { type XmlElement, attr, child, childrenNamed, textOf } from '../../src/render/opnsense/xml.js';
@@ -21,6 +21,7 @@ import { lintText } from '../../src/pipeline.js';
 import { parseWgQuick } from '../wireguard/wg-ini.js';
 import { hasCommand, missing, titled } from '../system-tools.js';
 import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
+import { closeTemplateServers, renderTemplate } from './upstream-tools.js';
 import { UPSTREAM_RELEASES, doc, withBoxCa, factoryConfig, factorySample, fragments, mergedFactoryConfig, releaseSections } from './support.js';
 
 removeTempDirsAfterAll();
@@ -581,6 +582,7 @@ function mergedOnBoxes(boxes: Record<string, string>, sections: XmlElement[], pr
 }
 
 describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (skipped: ${why})` : ''}`, () => {
+  afterAll(() => closeTemplateServers());
   it.each(UPSTREAM_RELEASES)('$tag: migrations keep Unbound enabled, validation passes, and Unbound gets an A record per name', async ({ tag, release }) => {
     const setup = spawnSync('bash', [join(tools, 'setup.sh'), tag], { encoding: 'utf8', env });
     expect(setup.status, setup.stderr).toBe(0);
@@ -699,6 +701,35 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
       'model port 5353': ['1', '5353', true],
       'model port 53': ['1', '53', false],
     });
+  });
+
+  // What dnsmasq is given for the box's domain overrides, from OPNsense's own model and template: an ip of the older
+  // form forwards to its port, and a closer override with an ipset and no address writes no server= line.
+  it.each(UPSTREAM_RELEASES)("$tag: dnsmasq.conf forwards the names to Unbound's port where merge says nothing", async ({ tag, release }) => {
+    const setup = spawnSync('bash', [join(tools, 'setup.sh'), tag], { encoding: 'utf8', env });
+    expect(setup.status, setup.stderr).toBe(0);
+    const work = tempDir('gen-split-dns-dnsmasq-');
+    const { sections, privateKey } = await releaseSections(answered, release);
+    const factory = factoryConfig(coreGit!, tag);
+    const unbound = withUnboundModel(factory.replace(/<unbound>\s*<enable>1<\/enable>\s*<\/unbound>/, ''), releaseFacts(tag)!.versions.unbound, '<enabled>1</enabled><port>5353</port>');
+    const override = (n: number, domain: string, ipset: string, ip: string) =>
+      `<domainoverrides uuid="11111111-2222-4333-8444-00000000000${n}"><sequence>${n}</sequence><domain>${domain}</domain><ipset>${ipset}</ipset><srcip/><port/><ip>${ip}</ip></domainoverrides>`;
+    const box = unbound.replace(
+      /(<dnsmasq[^>]*>\s*)<enable>1<\/enable>(\s*)<port>\d+<\/port>/,
+      `$1<enable>1</enable>$2<port>53</port>${override(1, 'example.org', '', '127.0.0.1#5353')}${override(2, 'cloud.example.org', '11111111-2222-4333-8444-0000000000ff', '')}`,
+    );
+    expect(box).toContain('<domain>cloud.example.org</domain>');
+    const warnings: string[] = [];
+    const config = mergeConfig(withBoxCa(box), sections, { secret: () => privateKey, allowGuiPortConflict: true, warn: (m) => warnings.push(m) });
+    expect(warnings.filter((w) => w.includes('Unbound DNS listens on port'))).toEqual([]);
+    const on = onBox(config, tag, work, 'dnsmasq');
+    expect(on.port).toBe('5353');
+    const out = join(work, 'root');
+    const r = await renderTemplate(join(env.OPNSENSE_PHP_CACHE, tag, 'root'), join(work, 'dnsmasq-migrated.xml'), out, 'OPNsense.Dnsmasq');
+    expect(r.status, r.stderr).toBe(0);
+    const conf = readFileSync(join(out, 'usr/local/etc/dnsmasq.conf'), 'utf8');
+    expect(conf.match(/^server=.*$/gm)).toEqual(['server=/example.org/127.0.0.1#5353']);
+    expect(conf).toMatch(/^ipset=\/cloud\.example\.org\//m);
   });
 });
 
