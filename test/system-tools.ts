@@ -47,6 +47,43 @@ export function missing(tools: readonly RealTool[], needsRoot = true): string | 
   return reasons.length ? `needs ${reasons.join(' and ')}` : undefined;
 }
 
+/**
+ * The reason in the title of every User-Mode-Linux test that could not run on
+ * this machine's CPU although the tool is installed (umlCannotRun); the skip
+ * summary counts them on a line of their own, which CI does not take as a
+ * missing tool.
+ */
+export const UML_CANNOT_RUN = "Debian's User-Mode-Linux 6.1 cannot run a process on this CPU";
+
+let umlProbe: string | undefined | null = null;
+
+/**
+ * Why User-Mode-Linux, installed, cannot run a guest on this machine, or
+ * undefined. Debian's user-mode-linux 6.1 writes each guest process's FPU
+ * state to the host as an XSAVE area of its own fixed size
+ * (arch/x86/um/os-Linux/registers.c); the host kernel takes an
+ * NT_X86_XSTATE write only of exactly its own XSAVE size
+ * (arch/x86/kernel/fpu/regset.c, xstateregs_set: -EFAULT otherwise), which
+ * on a CPU with larger state (Intel AMX, for one) is not UML 6.1's: the
+ * guest's first process dies ("userspace - ptrace set fp regs failed,
+ * errno = 14") and the guest kernel panics before any test can run. Later
+ * UML kernels size the area from the host. One boot with /bin/true as init
+ * tells, in about a second; only that failure counts as the reason, any
+ * other leaves the tests to run and fail.
+ */
+export function umlCannotRun(): string | undefined {
+  if (umlProbe !== null) return umlProbe;
+  const r = spawnSync('linux.uml', ['mem=64M', 'rootfstype=hostfs', 'rootflags=/', 'ro', 'init=/bin/true', 'con0=fd:0,fd:1', 'con=null'], {
+    encoding: 'utf8',
+    timeout: 60_000,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  umlProbe = /ptrace set fp regs failed/.test(`${r.stdout ?? ''}${r.stderr ?? ''}`)
+    ? `${UML_CANNOT_RUN}: the host kernel refuses its fixed-size XSAVE area ("ptrace set fp regs failed"); a newer UML kernel sizes it from the host`
+    : undefined;
+  return umlProbe;
+}
+
 /** A test title that carries the reason of its skip, for the reader and for the skip summary. */
 export function titled(title: string, why: string | undefined): string {
   return why === undefined ? title : `${title} (skipped: ${why})`;

@@ -21,7 +21,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Host } from '../../src/model.js';
 import { addressInterface } from '../../src/targets/proxmox/interfaces.js';
 import { modelOf, readExample, render, root } from '../helpers.js';
-import { missing, titled } from '../system-tools.js';
+import { missing, titled, umlCannotRun } from '../system-tools.js';
 import { builds } from './ifupdown2-builds.js';
 import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
 
@@ -401,7 +401,7 @@ describe.skipIf(why)(`apply-interfaces.sh on a stand-in node${why ? ` (skipped: 
   });
 });
 
-const whyUml = missing(['linux.uml', 'modprobe', 'ifup', 'ifquery', 'bridge', 'sha256sum']);
+const whyUml = missing(['linux.uml', 'modprobe', 'ifup', 'ifquery', 'bridge', 'sha256sum']) ?? umlCannotRun();
 
 for (const build of builds) {
 const why = whyUml ?? build.why;

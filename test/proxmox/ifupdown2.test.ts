@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Network, Site } from '../../src/model.js';
 import { formatIPv4 } from '../../src/net.js';
 import { edit, modelOf, readExample, render, root } from '../helpers.js';
-import { missing, titled } from '../system-tools.js';
+import { missing, titled, umlCannotRun } from '../system-tools.js';
 import { builds, pveBuild, pvePatches } from './ifupdown2-builds.js';
 import { NIC, hostWithNic } from './nic-address.js';
 import { BACKUP, BOND_MTU, LACP, bridgeOnBondVlan, bridgeOnBridgeVlan, bridgeOnVlanPort, hostOnBond, vlanNics } from './bond.js';
@@ -130,7 +130,7 @@ describe.skipIf(pveBuild.why)(titled("Proxmox's patches on upstream ifupdown2 3.
 });
 
 const uml = join(root, 'test/scripts/uml-ifupdown2.sh');
-const whyUml = missing(['linux.uml', 'modprobe', 'ifup', 'bridge']);
+const whyUml = missing(['linux.uml', 'modprobe', 'ifup', 'bridge']) ?? umlCannotRun();
 
 for (const build of builds) {
 const why = whyUml ?? build.why;

@@ -17,7 +17,7 @@ import { jobOptions } from '../../src/render/backup-jobs.js';
 import { renderAll } from '../../src/render/index.js';
 import { shellWord } from '../../src/render/shell.js';
 import { edit, lineOfText, modelOf, readExample, root } from '../helpers.js';
-import { missing, titled } from '../system-tools.js';
+import { missing, titled, umlCannotRun } from '../system-tools.js';
 import { builds, type Ifupdown2Build } from '../proxmox/ifupdown2-builds.js';
 import { MGMT, hostOnVlan } from '../proxmox/vlan-address.js';
 import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
@@ -146,7 +146,7 @@ function failures(out: string): string[] {
   return out.split('\n').filter((l) => l.startsWith('✗'));
 }
 
-const whyUml = missing(['linux.uml', 'modprobe', 'ifup', 'bridge']);
+const whyUml = missing(['linux.uml', 'modprobe', 'ifup', 'bridge']) ?? umlCannotRun();
 
 for (const build of builds) {
 const why = whyUml ?? build.why;
