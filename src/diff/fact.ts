@@ -10,6 +10,11 @@ export interface Fact {
   changed: (before: Fact) => string;
 }
 
+/** The settings a `settings` fact's state holds, by label. */
+export function settingsOf(fact: Fact): Map<string, string> {
+  return new Map(fact.state.split('\n').map((line) => line.split('\t') as [string, string]));
+}
+
 /**
  * A thing described by named settings: a change lists the settings that
  * changed, each as before → after. The state holds one line per setting.
@@ -24,7 +29,7 @@ export function settings(key: string, name: string, values: readonly (readonly [
     added: shown ? `${name} added: ${shown}` : `${name} added`,
     removed: shown ? `${name} removed (was ${shown})` : `${name} removed`,
     changed: (before) => {
-      const was = new Map(before.state.split('\n').map((line) => line.split('\t') as [string, string]));
+      const was = settingsOf(before);
       const parts = values.filter(([label, value]) => was.get(label) !== value).map(([label, value]) => `${label} ${was.get(label) ?? 'unset'} → ${value}`);
       return `${name} changed: ${parts.join(', ')}`;
     },

@@ -16,7 +16,7 @@
 //   (Setup.pm gen_pve_ssl_cert), renewed only when forced.
 import type { Host, HostBond } from '../model.js';
 import { BOND_SWITCH_GROUP, addressInterface, addressedLinks, vlanRawDevice } from '../targets/proxmox/interfaces.js';
-import { type Fact, settings } from './fact.js';
+import { type Fact, settings, settingsOf } from './fact.js';
 
 /**
  * The host's addresses, each on the device gen writes it on (a VLAN device
@@ -137,7 +137,7 @@ export function hostLinkFacts(site: string, host: Host): Fact[] {
       ['switch ports', SWITCH_PORTS[groupOf(bond.mode)]],
     ]);
     const words = fact.changed;
-    fact.changed = (before) => words(before) + switchChange(host.name, bond, new Map(before.state.split('\n').map((line) => line.split('\t') as [string, string])));
+    fact.changed = (before) => words(before) + switchChange(host.name, bond, settingsOf(before));
     facts.push(fact);
   }
   // A NIC gen writes (nics[]: a corosync or storage link, a VLAN device eno2.40): its address is in the host's
