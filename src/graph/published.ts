@@ -45,7 +45,7 @@ function targetNodes(site: Site, id: Ids, networkNode: (network: string) => stri
     drawn.add(node);
     targets.push({ id: node, label, shape: 'round' });
     const value = parseIPv4(address);
-    const network = value === undefined ? undefined : networks.containing(value)[0];
+    const network = value === undefined ? undefined : networks.smallest(value);
     if (network !== undefined) edges.push({ from: node, to: networkNode(network), kind: 'link' });
     return node;
   };
