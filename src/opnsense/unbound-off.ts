@@ -23,14 +23,22 @@ export function migratedPastSwitch(version: string | undefined): boolean {
   return true;
 }
 
+/**
+ * The box's Unbound general settings after the merged config's migrations:
+ * the model's general once its root is past 1.0.5, else the legacy
+ * <unbound>, which M1_0_5 moves into the model (`legacy` says which).
+ */
+export function unboundGeneral(root: XmlElement): { settings: XmlElement | undefined; legacy: boolean } {
+  const model = boxUnbound(root);
+  return model && migratedPastSwitch(attr(model, 'version')) ? { settings: child(model, 'general'), legacy: false } : { settings: child(root, 'unbound'), legacy: true };
+}
+
 /** Whether the box's Unbound runs after the merged config's migrations. */
 export function unboundEnabled(root: XmlElement): boolean {
-  const model = boxUnbound(root);
-  if (model && migratedPastSwitch(attr(model, 'version'))) {
-    const enabled = fieldText(child(model, 'general'), 'enabled');
-    return enabled !== '' && enabled !== '0';
-  }
-  return child(child(root, 'unbound'), 'enable') !== undefined;
+  const { settings, legacy } = unboundGeneral(root);
+  if (legacy) return child(settings, 'enable') !== undefined;
+  const enabled = fieldText(settings, 'enabled');
+  return enabled !== '' && enabled !== '0';
 }
 
 /**

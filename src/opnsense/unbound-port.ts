@@ -18,22 +18,16 @@
 // typed, and dnsmasq parses it: two spellings of one address are compared as
 // one.
 import ipaddr from 'ipaddr.js';
-import { type XmlElement, attr, child, childrenNamed, isElement } from '../render/opnsense/xml.js';
+import { type XmlElement, child, childrenNamed, isElement } from '../render/opnsense/xml.js';
 import { UNBOUND_PORT } from '../targets/opnsense/unbound.js';
 import { fieldList, fieldText } from './fields.js';
 import { baseVips } from './vips.js';
-import { dnsmasqAnswers, migratedPastSwitch, unboundEnabled } from './unbound-off.js';
-import { boxUnbound, genHostItems, hostName } from './unbound-items.js';
-
-/** The box's Unbound general settings: the model's once migrated, else the legacy <unbound>. */
-function unboundGeneral(root: XmlElement): XmlElement | undefined {
-  const model = boxUnbound(root);
-  return model && migratedPastSwitch(attr(model, 'version')) ? child(model, 'general') : child(root, 'unbound');
-}
+import { dnsmasqAnswers, unboundEnabled, unboundGeneral } from './unbound-off.js';
+import { genHostItems, hostName } from './unbound-items.js';
 
 /** The port the box's Unbound listens on after the merged config's migrations. */
 function unboundPort(root: XmlElement): string {
-  const port = fieldText(unboundGeneral(root), 'port');
+  const port = fieldText(unboundGeneral(root).settings, 'port');
   return port === '' ? String(UNBOUND_PORT) : port;
 }
 
@@ -50,7 +44,7 @@ function addressKey(text: string): string {
  * interface entries standing for the base's of the same key.
  */
 function unboundAddresses(root: XmlElement, sections: readonly XmlElement[]): Set<string> {
-  const listening = new Set(fieldList(unboundGeneral(root), 'active_interface'));
+  const listening = new Set(fieldList(unboundGeneral(root).settings, 'active_interface'));
   const heard = (key: string) => listening.size === 0 || listening.has(key);
   const entries = new Map<string, XmlElement>();
   for (const parent of [child(root, 'interfaces'), ...sections.filter((s) => s.name === 'interfaces')]) {
