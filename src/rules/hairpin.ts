@@ -13,6 +13,7 @@ import { blockRange } from '../intervals.js';
 import type { HaproxyFrontend, Site, WireguardInstance } from '../model.js';
 import { parseIPv4 } from '../net.js';
 import { type SplitDnsLeft, type SplitDnsPlan, splitDns } from '../resolve/split-dns.js';
+import { firewallAddresses } from './dns-servers.js';
 import type { Rule } from './rule.js';
 
 const LEFT_BECAUSE: Record<SplitDnsLeft['reason'], string> = {
@@ -47,7 +48,9 @@ function servedAt(plan: SplitDnsPlan): Served[] {
 
 /** The firewall's own addresses: its interfaces' and its WireGuard instances' (a client that asks one asks its Unbound). */
 function ownAddresses(site: Site): Set<string> {
-  return new Set<string>(site.firewall!.interfaces.flatMap((i) => (i.address ? [i.address] : [])).concat(site.wireguard.map((w) => w.address)));
+  const own = firewallAddresses(site);
+  for (const instance of site.wireguard) own.add(instance.address);
+  return own;
 }
 
 /** What the policy does not let connect to a served address and port: every internal network (none may), and the tunnels denied. */
