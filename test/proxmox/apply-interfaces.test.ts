@@ -89,7 +89,7 @@ function runOn(script: string, interfaces: string, node: Node, args: string[] = 
   writeFileSync(
     join(dir, 'addr'),
     node.addresses
-      .map(([d, a], i) => `${devices.indexOf(d) + 2}: ${d}    inet ${a} brd 255.255.255.255 scope global ${i > 0 && node.addresses[i - 1]![0] === d ? 'secondary ' : ''}${d}\\       valid_lft forever preferred_lft forever\n`)
+      .map(([d, a], i) => `${devices.indexOf(d) + 2}: ${d}    ${a.includes(':') ? 'inet6' : 'inet'} ${a}${a.includes(':') ? '' : ' brd 255.255.255.255'} scope global ${i > 0 && node.addresses[i - 1]![0] === d ? 'secondary ' : ''}${d}\\       valid_lft forever preferred_lft forever\n`)
       .join(''),
   );
   writeFileSync(join(dir, 'hosts'), node.hosts.map(([a, n]) => `${a} ${n}\n`).join(''));
@@ -132,8 +132,9 @@ function installer(port: string, address: string, gateway: string): string {
   return `auto lo\niface lo inet loopback\n\niface ${port} inet manual\n\nauto vmbr0\niface vmbr0 inet static\n\taddress ${address}\n\tgateway ${gateway}\n\tbridge-ports ${port}\n\tbridge-stp off\n\tbridge-fd 0\n\nsource /etc/network/interfaces.d/*\n`;
 }
 
-const corosync = (node: string, ring0: string) =>
-  `totem {\n  cluster_name: home\n  config_version: 2\n  interface {\n    linknumber: 0\n  }\n  version: 2\n}\n\nnodelist {\n  node {\n    name: other\n    nodeid: 2\n    ring0_addr: 192.168.0.99\n  }\n  node {\n    name: ${node}\n    nodeid: 1\n    quorum_votes: 1\n    ring0_addr: ${ring0}\n  }\n}\n`;
+/** corosync.conf with this node and another; TOTEM, lines of the totem section (ip_version, transport). */
+const corosync = (node: string, ring0: string, totem: string[] = []) =>
+  `totem {\n  cluster_name: home\n  config_version: 2\n  interface {\n    linknumber: 0\n  }\n${totem.map((l) => `  ${l}\n`).join('')}  version: 2\n}\n\nnodelist {\n  node {\n    name: other\n    nodeid: 2\n    ring0_addr: 192.168.0.99\n  }\n  node {\n    name: ${node}\n    nodeid: 1\n    quorum_votes: 1\n    ring0_addr: ${ring0}\n  }\n}\n`;
 
 const why = missing(['ifquery', 'sha256sum', 'unshare', 'ip', 'perl'], false);
 
@@ -391,6 +392,64 @@ describe.skipIf(why)(`apply-interfaces.sh on a stand-in node${why ? ` (skipped: 
     expect(r.stderr).not.toContain('no address but loopback');
     expect(hostsLine(r.stderr)).toEqual([own[0]![1].split('/')[0], fqdn(), host.name]);
     expect(r.log).toEqual([]);
+  });
+
+  // corosync resolves a ringN_addr name to one address (corosync exec/totemip.c totemip_parse): getaddrinfo with no
+  // flags in the family of the totem section's ip_version, the first result, or for ipv4-6 / ipv6-4 the first of the
+  // family named first; without ip_version ipv6-4, ipv4 with transport udp (exec/totemconfig.c totem_config_get_ip_version).
+  /** The lines listed for the addresses Apply takes away, by address; and whether each says that corosync uses it. */
+  const corosyncSays = (stderr: string, addresses: string[]) =>
+    addresses.map((a) => {
+      const line = stderr.split('\n').find((l) => l.startsWith(`  vmbr0 ${a} (`));
+      expect(line, stderr).toBeDefined();
+      return line!.includes(`corosync uses it: ring0_addr of node ${host.name} in /etc/pve/corosync.conf`);
+    });
+  const vmbr0 = () => own.find(([d]) => d === 'vmbr0')![1];
+
+  it('takes, for a ring0_addr name with two IPv4 addresses, only the first, as corosync does', () => {
+    const first = vmbr0().replace(/\.\d+\//, '.77/');
+    const second = vmbr0().replace(/\.\d+\//, '.78/');
+    const node = (order: string[]) =>
+      current([['vmbr0', first], ['vmbr0', second]], {
+        corosync: corosync(host.name, 'link0'),
+        hosts: [[own[0]![1].split('/')[0]!, host.name] as [string, string]].concat(order.map((a) => [a.split('/')[0]!, 'link0'])),
+      });
+    expect(corosyncSays(runOn(script, interfaces, node([first, second])).stderr, [first, second])).toEqual([true, false]);
+    expect(corosyncSays(runOn(script, interfaces, node([second, first])).stderr, [first, second])).toEqual([false, true]);
+  });
+
+  it('on a node without IPv6, sees the IPv6 address corosync takes for a ring0_addr name, which getent ahosts does not', () => {
+    const v6 = 'fd00:5::11/64';
+    const node = current([['vmbr0', v6]], {
+      corosync: corosync(host.name, 'link0'),
+      hosts: [[own[0]![1].split('/')[0]!, host.name], [v6.split('/')[0]!, 'link0']],
+      configured: own.map(([, a]) => a),
+    });
+    const r = runOn(script, interfaces, node);
+    expect(r.status).toBe(1);
+    expect(corosyncSays(r.stderr, [v6])).toEqual([true]);
+    expect(r.stderr).toContain(`  vmbr0 ${v6} (inet6): the new file does not list it on vmbr0, and Apply deletes it; corosync uses it`);
+    expect(r.log).toEqual([]);
+  });
+
+  it("takes, for a ring0_addr name with both families, the one the totem section's ip_version (or its default) picks", () => {
+    const v4 = vmbr0().replace(/\.\d+\//, '.77/');
+    const v6 = 'fd00:5::11/64';
+    const says = (totem: string[]) => {
+      const node = current([['vmbr0', v4], ['vmbr0', v6]], {
+        corosync: corosync(host.name, 'link0', totem),
+        hosts: [[own[0]![1].split('/')[0]!, host.name], [v4.split('/')[0]!, 'link0'], [v6.split('/')[0]!, 'link0']],
+        configured: own.map(([, a]) => a).concat('fd00:9::1/64'),
+      });
+      return corosyncSays(runOn(script, interfaces, node).stderr, [v4, v6]);
+    };
+    expect(says(['ip_version: ipv4'])).toEqual([true, false]);
+    expect(says(['ip_version: ipv4-6'])).toEqual([true, false]);
+    expect(says(['ip_version: ipv6'])).toEqual([false, true]);
+    expect(says(['ip_version: ipv6-4'])).toEqual([false, true]);
+    expect(says([])).toEqual([false, true]);
+    expect(says(['transport: udp'])).toEqual([true, false]);
+    expect(says(['transport: knet'])).toEqual([false, true]);
   });
 
   it('refuses a node whose name resolves to an address it has nowhere, a stale /etc/hosts', () => {

@@ -16,6 +16,7 @@
 // stale /etc/hosts breaks the node only at the next boot, long after Apply.
 import { createHash } from 'node:crypto';
 import type { Host } from '../../model.js';
+import { COROSYNC_ADDRESS, COROSYNC_IP_VERSION_AWK } from '../../targets/proxmox/corosync-address.js';
 import { CANONICAL_NAME_AWK, NODE_ADDRESSES, NODE_IP_AWK, nodeNameAddress } from '../../targets/proxmox/node-name.js';
 import { scriptHead, shellWord } from '../shell.js';
 import { physicalNics } from './ports.js';
@@ -51,7 +52,7 @@ const PRECONDITIONS = [
   'sum=$(sha256sum < "$file")',
   '[ "${sum%% *}" = "$file_sha256" ] || fail "$file is not the interfaces file gen wrote with this script: copy both from the same build"',
   'command -v ifquery > /dev/null || fail "ifquery is missing: Proxmox VE applies network changes with ifupdown2 only"',
-  'command -v perl > /dev/null || fail "perl is missing: the node name is resolved as pmxcfs resolves it with Perl\'s getaddrinfo (perl-base, on every Proxmox VE node)"',
+  'command -v perl > /dev/null || fail "perl is missing: the node name and corosync\'s ring addresses are resolved as pmxcfs and corosync resolve them, with Perl\'s getaddrinfo (perl-base, on every Proxmox VE node)"',
   '',
 ];
 
@@ -62,7 +63,9 @@ const NODE_STATE = [
   'stanzas() {',
   '  ifquery -a -i "$1" | awk \'$1 == "iface" { name = $2; print name } $1 == "address" && name != "" { for (i = 2; i <= NF; i++) print name, $i }\'',
   '}',
-  '# An address as a key: no prefix length, lower case.',
+  '# An address as a key: no prefix length, lower case. No zone (fe80::1%vmbr0) ever reaches it: addresses come from',
+  '# "ip addr show scope global" (no link-local one), corosync_address (inet_ntop, as corosync keeps no scope id), and',
+  '# node_addresses, whose getnameinfo adds a zone only to a literal with one, never to a host name\'s address.',
   'key() {',
   '  local a=${1%%/*}',
   '  printf \'%s\' "${a,,}"',
@@ -101,16 +104,15 @@ const NODE_STATE = [
   '  up[${name%%@*}]=1',
   '  if [[ $name =~ ^(tap|veth|fwpr) && $rest =~ $onbridge ]]; then guests[${BASH_REMATCH[1]}]+=" ${name%%@*}"; fi',
   'done <<< "$links"',
-  '# This node\'s ringN_addr in corosync.conf: an address, or a name that resolves to one.',
+  '# This node\'s ringN_addr in corosync.conf, an address or a name: the one address corosync takes for it, with the',
+  '# totem section\'s ip_version (or corosync\'s default).',
+  ...COROSYNC_ADDRESS.split('\n'),
+  'ip_version=',
+  `[ ! -r /etc/pve/corosync.conf ] || ip_version=$(awk '${COROSYNC_IP_VERSION_AWK}' /etc/pve/corosync.conf)`,
   'while read -r ring value; do',
   '  [ -n "$ring" ] || continue',
-  '  if [[ $value == *:* || $value =~ ^[0-9.]+$ ]]; then',
-  '    corosync[$(key "$value")]+=" $ring"',
-  '    continue',
-  '  fi',
-  '  for address in $(getent ahosts "$value" | cut -d " " -f 1 | sort -u || true); do',
-  '    corosync[$(key "$address")]+=" $ring"',
-  '  done',
+  '  address=$(corosync_address "$ip_version" "$value" || true)',
+  '  [ -z "$address" ] || corosync[$(key "$address")]+=" $ring"',
   'done <<< "$rings"',
 ];
 

@@ -37,14 +37,16 @@ node=${node%%.*}
 sum=$(sha256sum < "$file")
 [ "${sum%% *}" = "$file_sha256" ] || fail "$file is not the interfaces file gen wrote with this script: copy both from the same build"
 command -v ifquery > /dev/null || fail "ifquery is missing: Proxmox VE applies network changes with ifupdown2 only"
-command -v perl > /dev/null || fail "perl is missing: the node name is resolved as pmxcfs resolves it with Perl's getaddrinfo (perl-base, on every Proxmox VE node)"
+command -v perl > /dev/null || fail "perl is missing: the node name and corosync's ring addresses are resolved as pmxcfs and corosync resolve them, with Perl's getaddrinfo (perl-base, on every Proxmox VE node)"
 
 # "NAME" and "NAME ADDRESS" lines for every auto interface of a configuration, with the
 # files it sources, as ifupdown2 reads it: what ifreload -a brings up, and with which addresses.
 stanzas() {
   ifquery -a -i "$1" | awk '$1 == "iface" { name = $2; print name } $1 == "address" && name != "" { for (i = 2; i <= NF; i++) print name, $i }'
 }
-# An address as a key: no prefix length, lower case.
+# An address as a key: no prefix length, lower case. No zone (fe80::1%vmbr0) ever reaches it: addresses come from
+# "ip addr show scope global" (no link-local one), corosync_address (inet_ntop, as corosync keeps no scope id), and
+# node_addresses, whose getnameinfo adds a zone only to a literal with one, never to a host name's address.
 key() {
   local a=${1%%/*}
   printf '%s' "${a,,}"
@@ -83,16 +85,29 @@ while IFS=': ' read -r _ name rest; do
   up[${name%%@*}]=1
   if [[ $name =~ ^(tap|veth|fwpr) && $rest =~ $onbridge ]]; then guests[${BASH_REMATCH[1]}]+=" ${name%%@*}"; fi
 done <<< "$links"
-# This node's ringN_addr in corosync.conf: an address, or a name that resolves to one.
+# This node's ringN_addr in corosync.conf, an address or a name: the one address corosync takes for it, with the
+# totem section's ip_version (or corosync's default).
+# The address corosync takes for a ringN_addr (exec/totemip.c totemip_parse): getaddrinfo with no flags, the
+# family of ip_version, the first address (ipv4, ipv6) or the first of the family named first (ipv4-6, ipv6-4).
+corosync_address() { # ip_version value
+  perl -MSocket=:DEFAULT,:addrinfo,inet_ntop,IPPROTO_UDP -e '
+    my ($version, $name) = @ARGV;
+    my $family = $version eq "ipv4" ? AF_INET : $version eq "ipv6" ? AF_INET6 : AF_UNSPEC;
+    my ($error, @found) = getaddrinfo($name, undef, { family => $family, socktype => SOCK_DGRAM, protocol => IPPROTO_UDP });
+    exit 2 if $error;
+    my ($v4) = grep { $_->{family} == AF_INET } @found;
+    my ($v6) = grep { $_->{family} == AF_INET6 } @found;
+    my $taken = $version =~ /^ipv6/ ? $v6 // $v4 : $v4 // $v6;
+    exit 2 unless $taken;
+    my $bytes = $taken->{family} == AF_INET ? (unpack_sockaddr_in($taken->{addr}))[1] : (unpack_sockaddr_in6($taken->{addr}))[1];
+    print inet_ntop($taken->{family}, $bytes), "\n";' "$1" "$2"
+}
+ip_version=
+[ ! -r /etc/pve/corosync.conf ] || ip_version=$(awk '/^[[:space:]]*totem[[:space:]]*[{]/ { depth = 1; next } depth == 1 && $1 == "ip_version:" { version = $2 } depth == 1 && $1 == "transport:" { transport = $2 } depth && /[{]/ { depth++ } depth && /[}]/ { depth-- } END { if (version ~ /^ipv(4|6|4-6|6-4)$/) print version; else if (transport == "udp") print "ipv4"; else print "ipv6-4" }' /etc/pve/corosync.conf)
 while read -r ring value; do
   [ -n "$ring" ] || continue
-  if [[ $value == *:* || $value =~ ^[0-9.]+$ ]]; then
-    corosync[$(key "$value")]+=" $ring"
-    continue
-  fi
-  for address in $(getent ahosts "$value" | cut -d " " -f 1 | sort -u || true); do
-    corosync[$(key "$address")]+=" $ring"
-  done
+  address=$(corosync_address "$ip_version" "$value" || true)
+  [ -z "$address" ] || corosync[$(key "$address")]+=" $ring"
 done <<< "$rings"
 # pmxcfs announces the address the node name resolves to as the node's (getaddrinfo, as node_addresses asks).
 # NAME's addresses as pmxcfs resolves it (getaddrinfo, AI_V4MAPPED | AI_ALL, no AI_ADDRCONFIG as getent ahosts has),
