@@ -21,34 +21,64 @@ const FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/;
 const text = (data: unknown): string => (data === null || data === undefined ? '' : String(data));
 
 /**
- * Whether `s` starts with a digit, + or - (with `dot`, or a full stop): what
- * every int and float pattern needs. js-yaml asks all four types about every
- * plain scalar, and most of a topology's scalars (names, addresses, keys)
- * can be few of them: each resolver tests what its patterns need of the
- * first character or the length before it tests the patterns.
+ * Which of the four types reads the plain scalar `s`: 0 for none (a
+ * string), then null, boolean, int and float, the first that matches in
+ * that order, as js-yaml would find it by asking each type in turn. The
+ * first character tells which patterns can match at all: most of a
+ * topology's scalars (names, addresses, keys) need none tested.
  */
-function numberStart(s: string, dot: boolean): boolean {
+function kindOf(s: string): 0 | 1 | 2 | 3 | 4 {
+  if (s.length === 0) return 1;
   const c = s.charCodeAt(0);
-  return (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2d || (dot && c === 0x2e);
+  // ~, n, N: only null can match (at most 4 characters).
+  if (c === 0x7e || c === 0x6e || c === 0x4e) return s.length <= 4 && NULL.test(s) ? 1 : 0;
+  // t, T, f, F: only a boolean (4 or 5 characters).
+  if (c === 0x74 || c === 0x54 || c === 0x66 || c === 0x46) return (s.length === 4 || s.length === 5) && BOOL.test(s) ? 2 : 0;
+  // A digit, + or -: an int first, else a float; a full stop: a float only.
+  if ((c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2d) {
+    if (INT_DEC.test(s) || INT_OCT.test(s) || INT_HEX.test(s)) return 3;
+  } else if (c !== 0x2e) {
+    return 0;
+  }
+  return FLOAT_SPECIAL.test(s) || FLOAT_EXP.test(s) || FLOAT.test(s) ? 4 : 0;
 }
 
+function constructNull(): null {
+  return null;
+}
+
+function constructBool(data: unknown): boolean {
+  return /^[tT]/.test(text(data));
+}
+
+function constructInt(data: unknown): number {
+  const s = text(data);
+  if (INT_OCT.test(s)) return parseInt(s.substring(2), 8);
+  if (INT_HEX.test(s)) return parseInt(s.substring(2), 16);
+  return parseInt(s, 10);
+}
+
+function constructFloat(data: unknown): number {
+  const s = text(data);
+  if (FLOAT_SPECIAL.test(s)) {
+    if (s.slice(-3).toLowerCase() === 'nan') return NaN;
+    return s[0] === '-' ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+  }
+  return parseFloat(s);
+}
+
+// Each type, for a scalar tagged with it (!!int 1); a plain scalar is read by `plain` below.
 const nullType = new Type('tag:yaml.org,2002:null', {
   kind: 'scalar',
-  resolve: (data) => {
-    const s = text(data);
-    return s.length <= 4 && NULL.test(s);
-  },
-  construct: () => null,
+  resolve: (data) => kindOf(text(data)) === 1,
+  construct: constructNull,
   predicate: (value) => value === null,
 });
 
 const boolType = new Type('tag:yaml.org,2002:bool', {
   kind: 'scalar',
-  resolve: (data) => {
-    const s = text(data);
-    return (s.length === 4 || s.length === 5) && BOOL.test(s);
-  },
-  construct: (data) => /^[tT]/.test(text(data)),
+  resolve: (data) => kindOf(text(data)) === 2,
+  construct: constructBool,
   predicate: (value) => typeof value === 'boolean',
 });
 
@@ -56,14 +86,9 @@ const intType = new Type('tag:yaml.org,2002:int', {
   kind: 'scalar',
   resolve: (data) => {
     const s = text(data);
-    return numberStart(s, false) && (INT_DEC.test(s) || INT_OCT.test(s) || INT_HEX.test(s));
+    return INT_DEC.test(s) || INT_OCT.test(s) || INT_HEX.test(s);
   },
-  construct: (data) => {
-    const s = text(data);
-    if (INT_OCT.test(s)) return parseInt(s.substring(2), 8);
-    if (INT_HEX.test(s)) return parseInt(s.substring(2), 16);
-    return parseInt(s, 10);
-  },
+  construct: constructInt,
   predicate: (value) => Number.isInteger(value),
 });
 
@@ -71,17 +96,28 @@ const floatType = new Type('tag:yaml.org,2002:float', {
   kind: 'scalar',
   resolve: (data) => {
     const s = text(data);
-    return numberStart(s, true) && (FLOAT_SPECIAL.test(s) || FLOAT_EXP.test(s) || FLOAT.test(s));
+    return FLOAT_SPECIAL.test(s) || FLOAT_EXP.test(s) || FLOAT.test(s);
   },
-  construct: (data) => {
-    const s = text(data);
-    if (FLOAT_SPECIAL.test(s)) {
-      if (s.slice(-3).toLowerCase() === 'nan') return NaN;
-      return s[0] === '-' ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
-    }
-    return parseFloat(s);
-  },
+  construct: constructFloat,
   predicate: (value) => typeof value === 'number',
 });
 
-export const YAML12_CORE_SCHEMA: Schema = FAILSAFE_SCHEMA.extend({ implicit: [nullType, boolType, intType, floatType] });
+const CONSTRUCT = [undefined, constructNull, constructBool, constructInt, constructFloat] as const;
+
+/**
+ * Every plain scalar, as one type: js-yaml asks its implicit types in turn,
+ * and with a type for each of the four it made four calls per string (a
+ * name, an address, a key), through a call site that sees four functions,
+ * each making the scalar's text again. Its construct runs right after its resolve
+ * said yes, on the same scalar, and finds the type again from the first
+ * character (numbers, booleans and nulls are few of a topology's scalars).
+ * Its tag is no tag a file can write: a text with a tag never reaches
+ * js-yaml (SIGNS_FOR_POSITIONS_PARSER in src/load.ts).
+ */
+const plain = new Type('tag:gen,2026:plain-scalar', {
+  kind: 'scalar',
+  resolve: (data) => kindOf(text(data)) !== 0,
+  construct: (data) => CONSTRUCT[kindOf(text(data))]!(data),
+});
+
+export const YAML12_CORE_SCHEMA: Schema = FAILSAFE_SCHEMA.extend({ implicit: [plain], explicit: [nullType, boolType, intType, floatType] });

@@ -13,6 +13,8 @@ import { NULL_KEY, SIGNS_FOR_POSITIONS_PARSER, SourceMap, hasAlias, hasCollectio
 import { lintText } from '../../src/pipeline.js';
 import { positionsOf } from '../../src/yaml-positions.js';
 import { aliasPastLimit } from '../../src/yaml-alias-limit.js';
+import { YAML12_CORE_SCHEMA } from '../../src/yaml-core-schema.js';
+import { load as jsYamlLoad } from 'js-yaml';
 import { EXAMPLES, countMethodCalls, readExample, root } from '../helpers.js';
 
 /** ~, null, Null and NULL: compared once each at the one colon after an l (label:). */
@@ -23,6 +25,9 @@ const seed = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : undefined;
 const settings = { numRuns: runs, ...(seed === undefined ? {} : { seed }) };
 
 type Read = { ok: true; data: unknown } | { ok: false };
+
+/** js-yaml with the loader's schema, tags and all (the loader itself sends a tagged text to `yaml`). */
+const loadWithSchema = (text: string) => jsYamlLoad(text, { schema: YAML12_CORE_SCHEMA });
 
 /** The loader's fast path, exactly as it reads. */
 function fast(text: string): Read {
@@ -210,6 +215,36 @@ describe('the js-yaml schema of the loader', () => {
     const printable = tested.filter((source) => source.startsWith('[\\x00-\\x08'));
     expect(printable.length).toBeLessThanOrEqual(2000);
     expect(tested.length - printable.length).toBeLessThan(100);
+  });
+
+  it('asks one question of each plain scalar, not one per type', () => {
+    // js-yaml asks its implicit types in turn: four calls per name when the schema had a type for each.
+    const names = Array.from({ length: 2000 }, (_, i) => `- laptop-${i}\n`).join('');
+    const types = (YAML12_CORE_SCHEMA as unknown as { compiledImplicit: { resolve: (data: unknown) => boolean }[] }).compiledImplicit;
+    let asked = 0;
+    const saved = types.map((type) => type.resolve);
+    types.forEach((type, i) => {
+      type.resolve = (data) => {
+        asked++;
+        return saved[i]!(data);
+      };
+    });
+    try {
+      expect(readFast(names)?.data).toHaveLength(2000);
+    } finally {
+      types.forEach((type, i) => (type.resolve = saved[i]!));
+    }
+    expect(asked).toBe(2000);
+  });
+
+  it('reads a tagged scalar by its tag as the yaml library does', () => {
+    // js-yaml reads these only when asked directly: the loader sends a tagged text to the yaml library.
+    const cases: [string, unknown][] = [['!!int 0x1F', 31], ['!!int 0o17', 15], ['!!float 1.5', 1.5], ['!!float -.inf', -Infinity], ['!!bool True', true], ['!!null ~', null], ['!!null', null]];
+    for (const [text, value] of cases) {
+      expect(loadWithSchema(`a: ${text}\n`), text).toEqual({ a: value });
+      expect(parseDocument(`a: ${text}\n`).toJS(), text).toEqual({ a: value });
+    }
+    for (const text of ['!!int 1.5', '!!float 1', '!!bool yes', '!!null x']) expect(() => loadWithSchema(`a: ${text}\n`), text).toThrow(/cannot resolve/);
   });
 });
 
