@@ -41,8 +41,9 @@ import { acquireLockSync } from './io/lock.js';
 import { otherMakerRuns } from './io/processes.js';
 import { realPath, within } from './io/real-paths.js';
 import { buildLockOf, createStage, stagesOf } from './io/staging.js';
+import { statusAfter } from './io/status-after.js';
 import { ArrivingFiles, ArrivingParts, EmitError, type OutputSink, StagedDirectory } from './io/tree-files.js';
-import { manifest, manifestOf, outputModeKept, plainRelative, sha256, sha256Of, sha256OfParts } from './manifest.js';
+import { OUTPUT_FILE_MODE, manifest, manifestOf, outputModeKept, plainRelative, sha256, sha256Of, sha256OfParts } from './manifest.js';
 import { MANIFEST } from './paths.js';
 import { NotOwnedError, type OwnedTree, emptyTree, ownedTree, terraformDirs, walk, workingEntryOf } from './output-tree.js';
 import { isTerraformStateEntry } from './targets/terraform/working-files.js';
@@ -226,7 +227,7 @@ function receive(files: ArrivingFiles, render: (files: OutputSink) => void): Set
  * The first tree in a place where there is none: each file is written into
  * the stage as it comes (a long one part by part, see ArrivingParts), hashed from the bytes written (encoding each text
  * once); the MANIFEST that lists them comes last, so every file gen writes
- * is older than (or as old as) it. Then the stage is renamed into place.
+ * is older than it. Then the stage is renamed into place.
  */
 function writeFresh(target: string, render: (files: OutputSink) => void): Emitted {
   const stage = createStage(target);
@@ -234,19 +235,24 @@ function writeFresh(target: string, render: (files: OutputSink) => void): Emitte
     const staged = new StagedDirectory(join(stage, STAGED));
     const encoder = new Utf8Scratch();
     let hash = '';
+    let last: string | undefined;
     const files = new ArrivingParts(
       (path, text) => {
         // A long text is encoded, hashed and written a piece at a time (see Utf8Scratch.pieces).
         staged.write(path, (each) => void (hash = sha256Of(text, encoder, each)));
+        last = path;
         return hash;
       },
       (path, write) => {
         staged.write(path, (each) => void (hash = sha256OfParts(write, encoder, each)));
+        last = path;
         return hash;
       },
     );
     receive(files, render);
     staged.write(MANIFEST, (each) => encoder.pieces(manifestOf(files.hashes), each));
+    // Stamped after every file it lists, so that the next build reads none of them back (see unchanged).
+    if (last !== undefined) statusAfter(join(stage, STAGED, MANIFEST), lstatSync(join(stage, STAGED, last)).ctimeMs, OUTPUT_FILE_MODE);
     crashPoint('emit:staged');
     renameSync(join(stage, STAGED), target);
     crashPoint('emit:applied');
@@ -380,6 +386,7 @@ function applyUpdate(stage: string, target: string, outDir: string, remove: read
   walk(apply, (path, kind) => {
     if (kind === 'file' && path !== MANIFEST) staged.push(path);
   });
+  let moved: string | undefined;
   for (const path of staged) {
     dirs.make(dirname(path));
     const file = join(target, path);
@@ -390,8 +397,11 @@ function applyUpdate(stage: string, target: string, outDir: string, remove: read
       rmSync(file, { recursive: true });
     }
     renameSync(join(apply, path), file);
+    moved = file;
     crashPointAt('emit:applying', step++);
   }
+  // A rename stamps the file's ctime: the MANIFEST's must come after the last one's, so that the next build reads none of them back (see unchanged).
+  if (moved !== undefined) statusAfter(join(apply, MANIFEST), lstatSync(moved).ctimeMs, OUTPUT_FILE_MODE);
   renameSync(join(apply, MANIFEST), join(target, MANIFEST));
   crashPoint('emit:applied');
 }

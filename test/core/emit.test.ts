@@ -1,7 +1,7 @@
 // Atomic, deterministic output trees with a verifiable MANIFEST, replaced
 // only when gen can prove it wrote them.
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { type PathOrFileDescriptor, chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import type { BinaryToTextEncoding } from 'node:crypto';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { join } from 'node:path';
@@ -230,6 +230,38 @@ describe('incremental updates: only what changed is written', () => {
     for (const [path, content] of after) expect(readFileSync(join(out, path), 'utf8')).toBe(content);
     expect(execFileSync('sha256sum', ['--strict', '-c', '--quiet', 'MANIFEST'], { cwd: out, encoding: 'utf8' })).toBe('');
     expect(stagesOf(out)).toEqual([]);
+  });
+
+  it('reads no file of out/ back in the next build: its MANIFEST is stamped after every file it lists, by a first build and by an update', () => {
+    // node:fs's exports, replaced where gen's modules see them (syncBuiltinESMExports).
+    const fs = createRequire(import.meta.url)('node:fs') as typeof import('node:fs');
+    const out = join(scratch(), 'out');
+    const readBack = (action: () => boolean): { written: boolean; read: string[] } => {
+      const original = fs.readFileSync;
+      const read: string[] = [];
+      fs.readFileSync = ((path: PathOrFileDescriptor, ...rest: never[]) => {
+        read.push(String(path));
+        return original(path, ...rest);
+      }) as typeof fs.readFileSync;
+      syncBuiltinESMExports();
+      try {
+        const written = action();
+        return { written, read: read.filter((path) => path.startsWith(`${out}/`) && path !== join(out, 'MANIFEST')) };
+      } finally {
+        fs.readFileSync = original;
+        syncBuiltinESMExports();
+      }
+    };
+    const files = new Map([['a.txt', 'alpha\n'], ['big/plan.json', '{"peer": 1}\n'.repeat(100_000)], ['b.txt', 'bravo\n']]);
+    // Written within a tick of the clock that stamps a ctime: the files and the MANIFEST shared one, and each was read back.
+    emitTree(out, files);
+    expect(readBack(() => emitTree(out, files.set('a.txt', 'alpha 2\n')))).toEqual({ written: true, read: [] });
+    expect(readBack(() => emitTree(out, files.set('big/plan.json', '{"peer": 2}\n'.repeat(100_000))))).toEqual({ written: true, read: [] });
+    expect(readBack(() => emitTree(out, files))).toEqual({ written: false, read: [] });
+    const stamped = lstatSync(join(out, 'MANIFEST')).ctimeMs;
+    for (const path of files.keys()) expect(lstatSync(join(out, path)).ctimeMs, path).toBeLessThan(stamped);
+    for (const [path, content] of files) expect(readFileSync(join(out, path), 'utf8'), path).toBe(content);
+    expect(execFileSync('sha256sum', ['--strict', '-c', '--quiet', 'MANIFEST'], { cwd: out, encoding: 'utf8' })).toBe('');
   });
 
   it('rewrites a file changed by hand since the build, even one of the same size, and one whose mode changed', () => {
