@@ -293,7 +293,8 @@ function writeUpdate(outDir: string, target: string, owned: OwnedTree, render: (
     const files = new ArrivingFiles((path, text) => {
       size = 0;
       const hash = sha256Of(text, encoder, count);
-      if (owned.listed.get(path) !== hash || !unchanged(join(target, path), text, manifestWritten, size)) {
+      // A plain relative path (checked by ArrivingFiles) below an absolute one: joined as it is (path.join normalized each, 10,000 a rebuild).
+      if (owned.listed.get(path) !== hash || !unchanged(`${target}/${path}`, text, manifestWritten, size)) {
         changed++;
         // A short text's bytes are still in the encoder's buffer (nothing has encoded since); a long one is encoded again, a piece at a time.
         const whole = text.length <= UTF8_PIECE ? bytes! : undefined;
