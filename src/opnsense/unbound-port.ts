@@ -7,11 +7,12 @@
 // 1.0.5 keeps it in the legacy <unbound><port>, which Migrations/M1_0_5.php
 // moves into the model (an empty one becomes 53). Port 53 then belongs to
 // dnsmasq only when the box runs dnsmasq's DNS there; it reaches Unbound's
-// overrides only through a domain override that forwards their domain to the
-// firewall's own Unbound port (templates/OPNsense/Dnsmasq/dnsmasq.conf:
-// server=/<domain>/<ip>#<port>); /etc/resolv.conf, dnsmasq's other upstream,
-// names no port. Unbound listens on every address of the box unless its
-// Network Interfaces are set (active_interface): then on those interfaces'
+// overrides only through the domain overrides of their domain, when each of
+// them forwards to the firewall's own Unbound port
+// (templates/OPNsense/Dnsmasq/dnsmasq.conf: server=/<domain>/<ip>#<port>);
+// /etc/resolv.conf, dnsmasq's other upstream, names no port. Unbound
+// listens on every address of the box unless its Network Interfaces are set
+// (active_interface): then on those interfaces'
 // addresses and 127.0.0.1 (unbound.inc: interfaces_addresses() of lo0 and
 // the listed interfaces, VIPs included), so a forward to one of those reaches
 // it as well as one to the loopback. The box keeps an IPv6 address as it was
@@ -75,21 +76,27 @@ function overrideServer(o: XmlElement): { ip: string; port: string } {
 }
 
 /**
- * Whether the box's dnsmasq forwards `name` to the firewall's own Unbound on `port`: the closest domain override
- * that writes a server= line wins. One with an ipset and no address writes only its ipset= line (dnsmasq.conf's
- * template: "if override.ip or not override.ipset"), so the next closest applies.
+ * Whether the box's dnsmasq forwards `name` only to the firewall's own Unbound on `port`: every domain override of
+ * the closest domain that writes a server= line must. The template writes one line for each override, in the order
+ * of their sequence (dnsmasq.conf: server=/<domain>/<ip>#<port>, no switch to leave one out), and dnsmasq takes all
+ * the servers of the longest matching domain as one group (domain-match.c lookup_domain(), filter_servers()) and
+ * may send a query to any of them (forward.c forward_query()): by default to all of them every 50 queries or 20
+ * seconds, then to the one that answered first; with Strict order (strict-order) to the first, and on to the next
+ * when that one refuses or fails, or the client asks again. One with an ipset and no address writes only its ipset=
+ * line ("if override.ip or not override.ipset"), so it is none of the group.
  */
 function dnsmasqForwards(root: XmlElement, name: string, port: string, unbound: ReadonlySet<string>): boolean {
-  let best: { ip: string; port: string } | undefined;
+  let closest: { ip: string; port: string }[] = [];
   let length = -1;
   for (const o of childrenNamed(child(root, 'dnsmasq'), 'domainoverrides')) {
     const domain = fieldText(o, 'domain').toLowerCase().replace(/\.$/, '');
-    if (!(name === domain || name.endsWith(`.${domain}`)) || domain.length <= length) continue;
+    if (!(name === domain || name.endsWith(`.${domain}`)) || domain.length < length) continue;
     const server = overrideServer(o);
     if (server.ip === '' && fieldText(o, 'ipset') !== '') continue;
-    [best, length] = [server, domain.length];
+    if (domain.length > length) [closest, length] = [[], domain.length];
+    closest.push(server);
   }
-  return best !== undefined && unbound.has(addressKey(best.ip)) && best.port === port;
+  return closest.length > 0 && closest.every((s) => unbound.has(addressKey(s.ip)) && s.port === port);
 }
 
 /** A warning when the box's Unbound runs on another port than 53, so that no client reaches gen's host overrides. */
@@ -101,7 +108,7 @@ export function offPortOverrides(root: XmlElement, sections: readonly XmlElement
   const names = genHostItems(sections).map((h) => hostName(h).toLowerCase()).filter((n) => !(dnsmasq && dnsmasqForwards(root, n, port, unbound)));
   if (names.length === 0) return [];
   const fix = dnsmasq
-    ? `dnsmasq answers port 53 and sends these names elsewhere: forward their domain to 127.0.0.1 port ${port} in Services › Dnsmasq DNS & DHCP › Domains, or add them in its Hosts`
+    ? `dnsmasq answers port 53 and sends these names elsewhere: forward their domain to 127.0.0.1 port ${port} in Services › Dnsmasq DNS & DHCP › Domains, and to no other server, or add them in its Hosts`
     : `nothing answers DNS on port 53: set Listen Port to ${UNBOUND_PORT} in Services › Unbound DNS › General`;
   return [
     `the box's Unbound DNS listens on port ${port}, not ${UNBOUND_PORT}, where clients ask the firewall, so gen's Unbound host overrides ${names.join(', ')} answer no client inside and they still reach these names through the upstream router; ${fix}`,

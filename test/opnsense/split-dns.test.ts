@@ -454,6 +454,26 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
       `<domainoverrides uuid="11111111-2222-4333-8444-aaaaaaaaaaaa"><sequence>2</sequence><domain>cloud.example.org</domain><ipset>${ipset}</ipset><srcip/><port/><ip/></domainoverrides>`;
     expect(said('<port>5353</port>', running(closer('11111111-2222-4333-8444-bbbbbbbbbbbb')))).toEqual([]);
     expect(said('<port>5353</port>', running(closer('')))).toEqual([expect.stringMatching(/host overrides cloud\.example\.org answer no client/)]);
+    // Several overrides of the closest domain: the template writes a server= line for each, and dnsmasq may ask any of
+    // them (forward.c), so one to a resolver outside is enough for the names to miss Unbound, whichever comes first.
+    const several = (...servers: [string, string, string][]) =>
+      servers
+        .map(([domain, ip, port], i) => `<domainoverrides uuid="11111111-2222-4333-8444-c0000000000${i}"><sequence>${i + 1}</sequence><domain>${domain}</domain><ipset/><srcip/><port>${port}</port><ip>${ip}</ip></domainoverrides>`)
+        .join('');
+    const both = [expect.stringMatching(/host overrides cloud\.example\.org, media\.example\.org answer no client.*to 127\.0\.0\.1 port 5353 in Services › Dnsmasq DNS & DHCP › Domains, and to no other server/)];
+    expect(said('<port>5353</port>', running(several(['example.org', '127.0.0.1', '5353'], ['example.org', '9.9.9.9', '53'])))).toEqual(both);
+    expect(said('<port>5353</port>', running(several(['example.org', '9.9.9.9', '53'], ['example.org', '127.0.0.1', '5353'])))).toEqual(both);
+    expect(said('<port>5353</port>', running(several(['example.org', '127.0.0.1', '5353'], ['example.org', '127.0.0.1', '53'])))).toEqual(both);
+    expect(said('<port>5353</port>', running(several(['example.org', '127.0.0.1', '5353'], ['example.org', lan, '5353'])))).toEqual([]);
+    // Only the closest domain's group counts: a farther one elsewhere is not asked for cloud.example.org, a closer one
+    // elsewhere is.
+    expect(said('<port>5353</port>', running(several(['org', '9.9.9.9', '53'], ['cloud.example.org', '127.0.0.1', '5353'], ['cloud.example.org', lan, '5353'], ['media.example.org', '127.0.0.1', '5353'])))).toEqual([]);
+    expect(said('<port>5353</port>', running(several(['example.org', '127.0.0.1', '5353'], ['cloud.example.org', '127.0.0.1', '5353'], ['cloud.example.org', '9.9.9.9', '53'])))).toEqual([
+      expect.stringMatching(/host overrides cloud\.example\.org answer no client/),
+    ]);
+    // One with an ipset and no address is none of the group: the others still decide.
+    const withIpset = several(['example.org', '127.0.0.1', '5353']) + `<domainoverrides uuid="11111111-2222-4333-8444-d00000000000"><sequence>9</sequence><domain>example.org</domain><ipset>11111111-2222-4333-8444-bbbbbbbbbbbb</ipset><srcip/><port/><ip/></domainoverrides>`;
+    expect(said('<port>5353</port>', running(withIpset))).toEqual([]);
   });
 
   it("says when the box runs no Unbound and dnsmasq's DHCP hands out the firewall as DNS server, where nothing answers", async () => {
@@ -704,7 +724,10 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
   });
 
   // What dnsmasq is given for the box's domain overrides, from OPNsense's own model and template: an ip of the older
-  // form forwards to its port, and a closer override with an ipset and no address writes no server= line.
+  // form forwards to its port, a closer override with an ipset and no address writes no server= line, and several
+  // overrides of one domain write a line each, in the order of their sequence. Merge says nothing of a name exactly
+  // when every server= line of the closest domain dnsmasq matches it with reaches Unbound (the loopback or the LAN
+  // address, where Unbound listens on every interface, at its port 5353): dnsmasq may ask any server of that group.
   it.each(UPSTREAM_RELEASES)("$tag: dnsmasq.conf forwards the names to Unbound's port where merge says nothing", async ({ tag, release }) => {
     const setup = spawnSync('bash', [join(tools, 'setup.sh'), tag], { encoding: 'utf8', env });
     expect(setup.status, setup.stderr).toBe(0);
@@ -712,24 +735,51 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     const { sections, privateKey } = await releaseSections(answered, release);
     const factory = factoryConfig(coreGit!, tag);
     const unbound = withUnboundModel(factory.replace(/<unbound>\s*<enable>1<\/enable>\s*<\/unbound>/, ''), releaseFacts(tag)!.versions.unbound, '<enabled>1</enabled><port>5353</port>');
-    const override = (n: number, domain: string, ipset: string, ip: string) =>
-      `<domainoverrides uuid="11111111-2222-4333-8444-00000000000${n}"><sequence>${n}</sequence><domain>${domain}</domain><ipset>${ipset}</ipset><srcip/><port/><ip>${ip}</ip></domainoverrides>`;
-    const box = unbound.replace(
-      /(<dnsmasq[^>]*>\s*)<enable>1<\/enable>(\s*)<port>\d+<\/port>/,
-      `$1<enable>1</enable>$2<port>53</port>${override(1, 'example.org', '', '127.0.0.1#5353')}${override(2, 'cloud.example.org', '11111111-2222-4333-8444-0000000000ff', '')}`,
-    );
-    expect(box).toContain('<domain>cloud.example.org</domain>');
-    const warnings: string[] = [];
-    const config = mergeConfig(withBoxCa(box), sections, { secret: () => privateKey, allowGuiPortConflict: true, warn: (m) => warnings.push(m) });
-    expect(warnings.filter((w) => w.includes('Unbound DNS listens on port'))).toEqual([]);
-    const on = onBox(config, tag, work, 'dnsmasq');
-    expect(on.port).toBe('5353');
-    const out = join(work, 'root');
-    const r = await renderTemplate(join(env.OPNSENSE_PHP_CACHE, tag, 'root'), join(work, 'dnsmasq-migrated.xml'), out, 'OPNsense.Dnsmasq');
-    expect(r.status, r.stderr).toBe(0);
-    const conf = readFileSync(join(out, 'usr/local/etc/dnsmasq.conf'), 'utf8');
-    expect(conf.match(/^server=.*$/gm)).toEqual(['server=/example.org/127.0.0.1#5353']);
-    expect(conf).toMatch(/^ipset=\/cloud\.example\.org\//m);
+    const lan = doc(await fragments(answered, 'home'), 'interfaces.xml').interfaces.lan.ipaddr as string;
+    const override = (n: number, domain: string, ipset: string, ip: string, port = '') =>
+      `<domainoverrides uuid="11111111-2222-4333-8444-00000000000${n}"><sequence>${n}</sequence><domain>${domain}</domain><ipset>${ipset}</ipset><srcip/><port>${port}</port><ip>${ip}</ip></domainoverrides>`;
+    const boxes: Record<string, string> = {
+      'dnsmasq-legacy-ipset': override(1, 'example.org', '', '127.0.0.1#5353') + override(2, 'cloud.example.org', '11111111-2222-4333-8444-0000000000ff', ''),
+      // cloud.example.org: the loopback (written first, sequence 3) and a resolver outside (sequence 2); media.example.org:
+      // the loopback and the LAN address, both at Unbound's port.
+      'dnsmasq-several': override(3, 'cloud.example.org', '', '127.0.0.1', '5353') + override(2, 'cloud.example.org', '', '9.9.9.9') + override(1, 'example.org', '', '127.0.0.1#5353') +
+        override(4, 'media.example.org', '', '127.0.0.1', '5353') + override(5, 'media.example.org', '', lan, '5353'),
+    };
+    const seen: Record<string, { servers: string[]; ipsets: string[]; unanswered: string[]; warned: string[] }> = {};
+    for (const [name, overrides] of Object.entries(boxes)) {
+      const box = unbound.replace(/(<dnsmasq[^>]*>\s*)<enable>1<\/enable>(\s*)<port>\d+<\/port>/, `$1<enable>1</enable>$2<port>53</port>${overrides}`);
+      expect(box).toContain('<domain>cloud.example.org</domain>');
+      const warnings: string[] = [];
+      const config = mergeConfig(withBoxCa(box), sections, { secret: () => privateKey, allowGuiPortConflict: true, warn: (m) => warnings.push(m) });
+      const on = onBox(config, tag, work, name);
+      // The model takes each override (the ipset one names an alias this box lacks: only its missing server= line counts here).
+      expect(on.errors.filter((e) => e.includes('domainoverrides') && !e.includes('.ipset =>'))).toEqual([]);
+      expect(on.port).toBe('5353');
+      const out = join(work, `${name}-root`);
+      const r = await renderTemplate(join(env.OPNSENSE_PHP_CACHE, tag, 'root'), join(work, `${name}-migrated.xml`), out, 'OPNsense.Dnsmasq');
+      expect(r.status, r.stderr).toBe(0);
+      const conf = readFileSync(join(out, 'usr/local/etc/dnsmasq.conf'), 'utf8');
+      const servers = conf.match(/^server=.*$/gm) ?? [];
+      // The closest domain's lines for each name, as dnsmasq groups them, and whether each reaches Unbound.
+      const parsed = servers.map((l) => /^server=\/([^/]+)\/([^#@]*)(?:#(\d+))?/.exec(l)!);
+      const unanswered = ['cloud.example.org', 'media.example.org'].filter((host) => {
+        const matching = parsed.filter((m) => host === m[1] || host.endsWith(`.${m[1]}`));
+        const longest = Math.max(...matching.map((m) => m[1]!.length));
+        const group = matching.filter((m) => m[1]!.length === longest);
+        return !(group.length > 0 && group.every((m) => ['127.0.0.1', lan].includes(m[2]!) && m[3] === '5353'));
+      });
+      const warned = warnings.filter((w) => w.includes('Unbound DNS listens on port')).flatMap((w) => /host overrides (.*?) answer no client/.exec(w)![1]!.split(', '));
+      seen[name] = { servers, ipsets: conf.match(/^ipset=\/[^/]+\//gm) ?? [], unanswered, warned };
+    }
+    expect(seen).toEqual({
+      'dnsmasq-legacy-ipset': { servers: ['server=/example.org/127.0.0.1#5353'], ipsets: ['ipset=/cloud.example.org/'], unanswered: [], warned: [] },
+      'dnsmasq-several': {
+        servers: ['server=/example.org/127.0.0.1#5353', 'server=/cloud.example.org/9.9.9.9', 'server=/cloud.example.org/127.0.0.1#5353', 'server=/media.example.org/127.0.0.1#5353', `server=/media.example.org/${lan}#5353`],
+        ipsets: [],
+        unanswered: ['cloud.example.org'],
+        warned: ['cloud.example.org'],
+      },
+    });
   });
 });
 
