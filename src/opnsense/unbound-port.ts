@@ -76,27 +76,62 @@ function overrideServer(o: XmlElement): { ip: string; port: string } {
 }
 
 /**
- * Whether the box's dnsmasq forwards `name` only to the firewall's own Unbound on `port`: every domain override of
- * the closest domain that writes a server= line must. The template writes one line for each override, in the order
- * of their sequence (dnsmasq.conf: server=/<domain>/<ip>#<port>, no switch to leave one out), and dnsmasq takes all
- * the servers of the longest matching domain as one group (domain-match.c lookup_domain(), filter_servers()) and
- * may send a query to any of them (forward.c forward_query()): by default to all of them every 50 queries or 20
- * seconds, then to the one that answered first; with Strict order (strict-order) to the first, and on to the next
- * when that one refuses or fails, or the client asks again. One with an ipset and no address writes only its ipset=
- * line ("if override.ip or not override.ipset"), so it is none of the group.
+ * The domains the box's dnsmasq answers itself, as its template writes them (dnsmasq.conf, 25.7 to 26.7):
+ * local=/<domain>/ for a Host marked local with a domain, and, when DHCP registers names (dhcp.fqdn) and there are
+ * ranges, for the DHCP domain (the system domain when empty) and each range's domain, unless dhcp.local is off
+ * (the model's fqdn and local default to on; 25.7.1's has no local and its template writes them always);
+ * address=/<domain>/ for a wildcard Host (`*`) with a domain. gen's ranges and hosts count as merged into the box's; a box's host or
+ * range gen takes over keeps its domain and local flag, which gen does not write.
  */
-function dnsmasqForwards(root: XmlElement, name: string, port: string, unbound: ReadonlySet<string>): boolean {
+function localDomains(root: XmlElement, sections: readonly XmlElement[]): string[] {
+  const box = child(root, 'dnsmasq');
+  const gen = sections.find((s) => s.name === 'dnsmasq');
+  const hosts = childrenNamed(box, 'hosts').concat(childrenNamed(gen, 'hosts'));
+  const answered = (h: XmlElement) => fieldText(h, 'local') === '1' || (fieldText(h, 'host') === '*' && fieldText(h, 'ip') !== '');
+  const domains = hosts.filter(answered).map((h) => fieldText(h, 'domain'));
+  const dhcp = child(box, 'dhcp');
+  const on = (field: string) => (child(dhcp, field) === undefined ? true : fieldText(dhcp, field) === '1');
+  const ranges = childrenNamed(box, 'dhcp_ranges').concat(childrenNamed(gen, 'dhcp_ranges'));
+  if (on('fqdn') && on('local') && ranges.length > 0) {
+    domains.push(fieldText(dhcp, 'domain') || fieldText(child(root, 'system'), 'domain'), ...ranges.map((r) => fieldText(r, 'domain')));
+  }
+  return domains.filter((d) => d !== '');
+}
+
+/** A domain as dnsmasq compares it: without letter case. */
+function domainKey(text: string): string {
+  return text.toLowerCase().replace(/\.$/, '');
+}
+
+/**
+ * Whether the box's dnsmasq forwards `name` only to the firewall's own Unbound on `port`: every server of the
+ * closest domain must. The template writes one server= line for each domain override, in the order of their
+ * sequence (dnsmasq.conf: server=/<domain>/<ip>#<port>, no switch to leave one out), and dnsmasq takes all the
+ * entries of the longest matching domain as one group (domain-match.c lookup_domain(), filter_servers()) and may
+ * send a query to any of its servers (forward.c forward_query()): by default to all of them every 50 queries or 20
+ * seconds, then to the one that answered first; with Strict order (strict-order) to the first, and on to the next
+ * when that one refuses or fails, or the client asks again. A local domain (`local`) closer than the servers' makes
+ * dnsmasq answer the query itself (is_local_answer()); one of the same domain does so in dnsmasq 2.92 and later, where
+ * filter_servers() puts a no-data entry before the servers (2.91 and earlier forward: the box's dnsmasq package
+ * decides, so it counts), and an address= answers A queries itself in every version. So does an override without
+ * address (server=/<domain>/). One with an ipset and no address writes only its ipset= line ("if override.ip or not
+ * override.ipset"), so it is none of the group.
+ */
+function dnsmasqForwards(name: string, port: string, unbound: ReadonlySet<string>, overrides: readonly XmlElement[], local: readonly string[]): boolean {
+  const matches = (domain: string) => name === domain || name.endsWith(`.${domain}`);
+  const length = Math.max(-1, ...local.map(domainKey).filter(matches).map((d) => d.length));
   let closest: { ip: string; port: string }[] = [];
-  let length = -1;
-  for (const o of childrenNamed(child(root, 'dnsmasq'), 'domainoverrides')) {
-    const domain = fieldText(o, 'domain').toLowerCase().replace(/\.$/, '');
-    if (!(name === domain || name.endsWith(`.${domain}`)) || domain.length < length) continue;
+  let serverLength = -1;
+  for (const o of overrides) {
+    const domain = domainKey(fieldText(o, 'domain'));
+    if (!matches(domain) || domain.length < serverLength) continue;
     const server = overrideServer(o);
     if (server.ip === '' && fieldText(o, 'ipset') !== '') continue;
-    if (domain.length > length) [closest, length] = [[], domain.length];
+    if (domain.length > serverLength) [closest, serverLength] = [[], domain.length];
     closest.push(server);
   }
-  return closest.length > 0 && closest.every((s) => unbound.has(addressKey(s.ip)) && s.port === port);
+  if (serverLength <= length) return false;
+  return closest.every((s) => unbound.has(addressKey(s.ip)) && s.port === port);
 }
 
 /** A warning when the box's Unbound runs on another port than 53, so that no client reaches gen's host overrides. */
@@ -105,10 +140,12 @@ export function offPortOverrides(root: XmlElement, sections: readonly XmlElement
   if (port === String(UNBOUND_PORT) || !unboundEnabled(root)) return [];
   const dnsmasq = dnsmasqAnswers(root);
   const unbound = dnsmasq ? unboundAddresses(root, sections) : new Set<string>();
-  const names = genHostItems(sections).map((h) => hostName(h).toLowerCase()).filter((n) => !(dnsmasq && dnsmasqForwards(root, n, port, unbound)));
+  const overrides = childrenNamed(child(root, 'dnsmasq'), 'domainoverrides');
+  const local = dnsmasq ? localDomains(root, sections) : [];
+  const names = genHostItems(sections).map((h) => hostName(h).toLowerCase()).filter((n) => !(dnsmasq && dnsmasqForwards(n, port, unbound, overrides, local)));
   if (names.length === 0) return [];
   const fix = dnsmasq
-    ? `dnsmasq answers port 53 and sends these names elsewhere: forward their domain to 127.0.0.1 port ${port} in Services › Dnsmasq DNS & DHCP › Domains, and to no other server, or add them in its Hosts`
+    ? `dnsmasq answers port 53 and sends these names elsewhere or answers them itself: forward their domain to 127.0.0.1 port ${port} in Services › Dnsmasq DNS & DHCP › Domains, and to no other server (the names themselves where dnsmasq holds that domain as local), or add them in its Hosts`
     : `nothing answers DNS on port 53: set Listen Port to ${UNBOUND_PORT} in Services › Unbound DNS › General`;
   return [
     `the box's Unbound DNS listens on port ${port}, not ${UNBOUND_PORT}, where clients ask the firewall, so gen's Unbound host overrides ${names.join(', ')} answer no client inside and they still reach these names through the upstream router; ${fix}`,

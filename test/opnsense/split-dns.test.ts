@@ -403,7 +403,7 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
     expect(said('')).toEqual([]);
     expect(said('<port>5353</port>')).toEqual([expect.stringMatching(/listens on port 5353, not 53.*cloud\.example\.org, media\.example\.org answer no client.*nothing answers DNS on port 53: set Listen Port to 53/)]);
     const running = (overrides: string) => `<dnsmasq><enable>1</enable><port>53</port>${overrides}</dnsmasq>`;
-    expect(said('<port>5353</port>', running(''))).toEqual([expect.stringContaining('dnsmasq answers port 53 and sends these names elsewhere: forward their domain to 127.0.0.1 port 5353')]);
+    expect(said('<port>5353</port>', running(''))).toEqual([expect.stringContaining('dnsmasq answers port 53 and sends these names elsewhere or answers them itself: forward their domain to 127.0.0.1 port 5353')]);
     const override = (domain: string, ip: string, port: string) => `<domainoverrides uuid="11111111-2222-4333-8444-999999999999"><sequence>1</sequence><domain>${domain}</domain><ipset/><srcip/><port>${port}</port><ip>${ip}</ip></domainoverrides>`;
     expect(said('<port>5353</port>', running(override('example.org', '127.0.0.1', '5353')))).toEqual([]);
     // Forwarded elsewhere, or to another port: the overrides stay unanswered.
@@ -474,6 +474,36 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
     // One with an ipset and no address is none of the group: the others still decide.
     const withIpset = several(['example.org', '127.0.0.1', '5353']) + `<domainoverrides uuid="11111111-2222-4333-8444-d00000000000"><sequence>9</sequence><domain>example.org</domain><ipset>11111111-2222-4333-8444-bbbbbbbbbbbb</ipset><srcip/><port/><ip/></domainoverrides>`;
     expect(said('<port>5353</port>', running(withIpset))).toEqual([]);
+    // A domain dnsmasq holds as local (local=/<domain>/, or address=/<domain>/ of a wildcard Host) answers the names
+    // from dnsmasq itself when it is closer than the forward, and when it is the same domain from dnsmasq 2.92 on
+    // (domain-match.c filter_servers(); 2.91 forwards): dnsmasq.conf writes the DHCP domain (the system domain when
+    // empty) local when DHCP registers names (fqdn and local default to on) and there are ranges (gen writes some),
+    // and the domain of a Host marked local.
+    const forward = several(['example.org', '127.0.0.1', '5353']);
+    const namesForward = several(['cloud.example.org', '127.0.0.1', '5353'], ['media.example.org', '127.0.0.1', '5353']);
+    const saidOn = (systemDomain: string, dnsmasq: string) => {
+      const box = factorySample('26.7')
+        .replace('<OPNsense>', '<OPNsense><unboundplus version="1.0.15"><general><enabled>1</enabled><port>5353</port></general></unboundplus>')
+        .replace(/<dnsmasq>[\s\S]*?<\/dnsmasq>/, dnsmasq)
+        .replace(/<domain>internal<\/domain>/, `<domain>${systemDomain}</domain>`);
+      expect(box).toContain(`<domain>${systemDomain}</domain>`);
+      const warnings: string[] = [];
+      mergeConfig(withBoxCa(box), sections, { allowGuiPortConflict: true, secret: () => 'x', warn: (m) => warnings.push(m) });
+      return warnings.filter((w) => w.includes('Unbound DNS listens on port'));
+    };
+    expect(saidOn('internal', running(forward))).toEqual([]);
+    expect(saidOn('example.org', running(forward))).toEqual([expect.stringContaining('sends these names elsewhere or answers them itself')]);
+    expect(saidOn('org', running(forward))).toEqual([]);
+    expect(saidOn('example.org', running(namesForward))).toEqual([]);
+    expect(saidOn('example.org', running(`<dhcp><fqdn>0</fqdn></dhcp>${forward}`))).toEqual([]);
+    expect(saidOn('example.org', running(`<dhcp><local>0</local></dhcp>${forward}`))).toEqual([]);
+    expect(saidOn('internal', running(`<dhcp><domain>example.org</domain></dhcp>${forward}`))).toHaveLength(1);
+    const host = (name: string, domain: string, local: string) =>
+      `<hosts uuid="11111111-2222-4333-8444-e00000000000"><host>${name}</host><domain>${domain}</domain><local>${local}</local><ip>10.10.0.5</ip></hosts>`;
+    expect(saidOn('internal', running(host('nas', 'example.org', '1') + forward))).toHaveLength(1);
+    expect(saidOn('internal', running(host('nas', 'example.org', '0') + forward))).toEqual([]);
+    expect(saidOn('internal', running(host('*', 'example.org', '0') + forward))).toHaveLength(1);
+    expect(saidOn('internal', running(host('nas', 'cloud.example.org', '1') + forward))).toEqual([expect.stringMatching(/host overrides cloud\.example\.org answer no client/)]);
   });
 
   it("says when the box runs no Unbound and dnsmasq's DHCP hands out the firewall as DNS server, where nothing answers", async () => {
@@ -739,16 +769,20 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     const override = (n: number, domain: string, ipset: string, ip: string, port = '') =>
       `<domainoverrides uuid="11111111-2222-4333-8444-00000000000${n}"><sequence>${n}</sequence><domain>${domain}</domain><ipset>${ipset}</ipset><srcip/><port>${port}</port><ip>${ip}</ip></domainoverrides>`;
     const boxes: Record<string, string> = {
+      // The system domain example.org (below) is local to dnsmasq: DHCP registers names there (gen writes ranges), so
+      // the forward of example.org is no use for cloud.example.org; media.example.org's own forward is closer.
+      'dnsmasq-local': override(1, 'example.org', '', '127.0.0.1', '5353') + override(2, 'media.example.org', '', '127.0.0.1', '5353'),
       'dnsmasq-legacy-ipset': override(1, 'example.org', '', '127.0.0.1#5353') + override(2, 'cloud.example.org', '11111111-2222-4333-8444-0000000000ff', ''),
       // cloud.example.org: the loopback (written first, sequence 3) and a resolver outside (sequence 2); media.example.org:
       // the loopback and the LAN address, both at Unbound's port.
       'dnsmasq-several': override(3, 'cloud.example.org', '', '127.0.0.1', '5353') + override(2, 'cloud.example.org', '', '9.9.9.9') + override(1, 'example.org', '', '127.0.0.1#5353') +
         override(4, 'media.example.org', '', '127.0.0.1', '5353') + override(5, 'media.example.org', '', lan, '5353'),
     };
-    const seen: Record<string, { servers: string[]; ipsets: string[]; unanswered: string[]; warned: string[] }> = {};
+    const seen: Record<string, { servers: string[]; locals: string[]; ipsets: string[]; unanswered: string[]; warned: string[] }> = {};
     for (const [name, overrides] of Object.entries(boxes)) {
-      const box = unbound.replace(/(<dnsmasq[^>]*>\s*)<enable>1<\/enable>(\s*)<port>\d+<\/port>/, `$1<enable>1</enable>$2<port>53</port>${overrides}`);
-      expect(box).toContain('<domain>cloud.example.org</domain>');
+      const system = name === 'dnsmasq-local' ? unbound.replace(/(<system>[\s\S]*?<domain>)[^<]*(<\/domain>)/, '$1example.org$2') : unbound;
+      const box = system.replace(/(<dnsmasq[^>]*>\s*)<enable>1<\/enable>(\s*)<port>\d+<\/port>/, `$1<enable>1</enable>$2<port>53</port>${overrides}`);
+      expect(box).toContain(name === 'dnsmasq-local' ? '<domain>media.example.org</domain>' : '<domain>cloud.example.org</domain>');
       const warnings: string[] = [];
       const config = mergeConfig(withBoxCa(box), sections, { secret: () => privateKey, allowGuiPortConflict: true, warn: (m) => warnings.push(m) });
       const on = onBox(config, tag, work, name);
@@ -760,21 +794,30 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
       expect(r.status, r.stderr).toBe(0);
       const conf = readFileSync(join(out, 'usr/local/etc/dnsmasq.conf'), 'utf8');
       const servers = conf.match(/^server=.*$/gm) ?? [];
-      // The closest domain's lines for each name, as dnsmasq groups them, and whether each reaches Unbound.
-      const parsed = servers.map((l) => /^server=\/([^/]+)\/([^#@]*)(?:#(\d+))?/.exec(l)!);
+      // The closest domain's lines for each name, as dnsmasq groups them (server=, local= and address= are entries of
+      // one table), and whether each is a server that reaches Unbound.
+      const parsed = (conf.match(/^(server|local|address)=\/.*$/gm) ?? []).map((l) => /^(\w+)=\/([^/]+)\/([^#@]*)(?:#(\d+))?/.exec(l)!);
       const unanswered = ['cloud.example.org', 'media.example.org'].filter((host) => {
-        const matching = parsed.filter((m) => host === m[1] || host.endsWith(`.${m[1]}`));
-        const longest = Math.max(...matching.map((m) => m[1]!.length));
-        const group = matching.filter((m) => m[1]!.length === longest);
-        return !(group.length > 0 && group.every((m) => ['127.0.0.1', lan].includes(m[2]!) && m[3] === '5353'));
+        const matching = parsed.filter((m) => host === m[2] || host.endsWith(`.${m[2]}`));
+        const longest = Math.max(...matching.map((m) => m[2]!.length));
+        const group = matching.filter((m) => m[2]!.length === longest);
+        return !(group.length > 0 && group.every((m) => m[1] === 'server' && ['127.0.0.1', lan].includes(m[3]!) && m[4] === '5353'));
       });
       const warned = warnings.filter((w) => w.includes('Unbound DNS listens on port')).flatMap((w) => /host overrides (.*?) answer no client/.exec(w)![1]!.split(', '));
-      seen[name] = { servers, ipsets: conf.match(/^ipset=\/[^/]+\//gm) ?? [], unanswered, warned };
+      seen[name] = { servers, locals: conf.match(/^local=.*$/gm) ?? [], ipsets: conf.match(/^ipset=\/[^/]+\//gm) ?? [], unanswered, warned };
     }
     expect(seen).toEqual({
-      'dnsmasq-legacy-ipset': { servers: ['server=/example.org/127.0.0.1#5353'], ipsets: ['ipset=/cloud.example.org/'], unanswered: [], warned: [] },
+      'dnsmasq-local': {
+        servers: ['server=/example.org/127.0.0.1#5353', 'server=/media.example.org/127.0.0.1#5353'],
+        locals: ['local=/example.org/'],
+        ipsets: [],
+        unanswered: ['cloud.example.org'],
+        warned: ['cloud.example.org'],
+      },
+      'dnsmasq-legacy-ipset': { servers: ['server=/example.org/127.0.0.1#5353'], locals: ['local=/internal/'], ipsets: ['ipset=/cloud.example.org/'], unanswered: [], warned: [] },
       'dnsmasq-several': {
         servers: ['server=/example.org/127.0.0.1#5353', 'server=/cloud.example.org/9.9.9.9', 'server=/cloud.example.org/127.0.0.1#5353', 'server=/media.example.org/127.0.0.1#5353', `server=/media.example.org/${lan}#5353`],
+        locals: ['local=/internal/'],
         ipsets: [],
         unanswered: ['cloud.example.org'],
         warned: ['cloud.example.org'],
