@@ -25,6 +25,7 @@ export const REAL_TOOLS = [
   'perl', // perl: getaddrinfo as pmxcfs asks, in the node-name check of the Proxmox host scripts
   'php', 'python3', 'haproxy', // OPNsense's own PHP and HAProxy template on merged configs (php-cli, python3-jinja2, haproxy)
   'unbound', 'unbound-checkconf', // Unbound itself on the host overrides OPNsense writes from a merged config
+  'dnsmasq', // dnsmasq itself on the server= and local= lines OPNsense writes from a merged config (dnsmasq-base)
   'zsh', 'fish', // gen completion zsh and fish
   'mandoc', 'groff', 'man', // gen man
 ] as const;

@@ -8,7 +8,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { mergeConfig } from '../../src/opnsense/merge.js';
@@ -97,18 +97,35 @@ function ptrAnswers(reply: Buffer): string[] {
   return out;
 }
 
+/** A free UDP port of 127.0.0.1. */
+function freePort(): Promise<number> {
+  return new Promise<number>((done) => {
+    const probe = createSocket('udp4');
+    probe.bind(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => done(port));
+    });
+  });
+}
+
+/** `use` on the DNS server `daemon` once it answers on `port` (anything, even a refusal), which is stopped after. */
+async function serving<T>(daemon: ReturnType<typeof spawn>, what: string, port: number, use: (port: number) => Promise<T>): Promise<T> {
+  try {
+    let ready = false;
+    for (let attempt = 0; attempt < 40 && !ready; attempt++) ready = (await ask(port, 'ready.invalid', 250)) !== undefined;
+    if (!ready) throw new Error(`${what} did not start on port ${port}`);
+    return await use(port);
+  } finally {
+    daemon.kill();
+  }
+}
+
 /**
  * A real Unbound on a free port of 127.0.0.1 with `lines` in its server clause, for `use`; stopped after. No upstream
  * (port 9 of localhost): a name Unbound would resolve instead gets no answer in time.
  */
 async function withUnbound<T>(work: string, name: string, lines: string, use: (port: number) => Promise<T>): Promise<T> {
-  const port = await new Promise<number>((done) => {
-    const probe = createSocket('udp4');
-    probe.bind(0, '127.0.0.1', () => {
-      const { port: p } = probe.address();
-      probe.close(() => done(p));
-    });
-  });
+  const port = await freePort();
   const conf = join(work, `${name}.conf`);
   writeFileSync(
     conf,
@@ -116,15 +133,7 @@ async function withUnbound<T>(work: string, name: string, lines: string, use: (p
       `  do-not-query-localhost: no\n  local-zone: "ready.invalid" static\n  local-data: "ready.invalid IN A 192.0.2.1"\n` +
       `${lines}forward-zone:\n  name: "."\n  forward-addr: 127.0.0.1@9\n`,
   );
-  const daemon = spawn('unbound', ['-d', '-c', conf], { stdio: 'ignore' });
-  try {
-    let ready = false;
-    for (let attempt = 0; attempt < 40 && !ready; attempt++) ready = (await ask(port, 'ready.invalid', 250)) !== undefined;
-    if (!ready) throw new Error(`unbound (${name}) did not start on port ${port}`);
-    return await use(port);
-  } finally {
-    daemon.kill();
-  }
+  return serving(spawn('unbound', ['-d', '-c', conf], { stdio: 'ignore' }), `unbound (${name})`, port, use);
 }
 
 /** Whether an Unbound with `local-zone: "example.org" <type>` and the override's local-data answers `name` with `address`. */
@@ -631,6 +640,99 @@ function mergedOnBoxes(boxes: Record<string, string>, sections: XmlElement[], pr
   return out;
 }
 
+/** gen's two names in the family example. */
+const NAMES = ['cloud.example.org', 'media.example.org'];
+
+/**
+ * Boxes whose dnsmasq answers port 53 and whose Unbound listens on 5353, with domain overrides, merged with gen's
+ * sections and rendered by OPNsense's own model and dnsmasq template: each box's dnsmasq.conf and the names merge's
+ * warning lists.
+ */
+async function renderedDnsmasq(tag: string, release: string): Promise<{ lan: string; boxes: Record<string, { conf: string; warned: string[] }> }> {
+  const setup = spawnSync('bash', [join(tools, 'setup.sh'), tag], { encoding: 'utf8', env });
+  expect(setup.status, setup.stderr).toBe(0);
+  const work = tempDir('gen-split-dns-dnsmasq-');
+  const { sections, privateKey } = await releaseSections(answered, release);
+  const factory = factoryConfig(coreGit!, tag);
+  const unbound = withUnboundModel(factory.replace(/<unbound>\s*<enable>1<\/enable>\s*<\/unbound>/, ''), releaseFacts(tag)!.versions.unbound, '<enabled>1</enabled><port>5353</port>');
+  const lan = doc(await fragments(answered, 'home'), 'interfaces.xml').interfaces.lan.ipaddr as string;
+  const override = (n: number, domain: string, ipset: string, ip: string, port = '') =>
+    `<domainoverrides uuid="11111111-2222-4333-8444-00000000000${n}"><sequence>${n}</sequence><domain>${domain}</domain><ipset>${ipset}</ipset><srcip/><port>${port}</port><ip>${ip}</ip></domainoverrides>`;
+  const boxes: Record<string, string> = {
+    // The system domain cloud.example.org (below) is local to dnsmasq: DHCP registers names there (gen writes ranges),
+    // and it is closer to cloud.example.org than the forward of example.org.
+    'dnsmasq-local': override(1, 'example.org', '', '127.0.0.1', '5353'),
+    'dnsmasq-legacy-ipset': override(1, 'example.org', '', '127.0.0.1#5353') + override(2, 'cloud.example.org', '11111111-2222-4333-8444-0000000000ff', ''),
+    // cloud.example.org: the loopback (written first, sequence 3) and a resolver outside (sequence 2); media.example.org:
+    // the loopback and the LAN address, both at Unbound's port.
+    'dnsmasq-several': override(3, 'cloud.example.org', '', '127.0.0.1', '5353') + override(2, 'cloud.example.org', '', '9.9.9.9') + override(1, 'example.org', '', '127.0.0.1#5353') +
+      override(4, 'media.example.org', '', '127.0.0.1', '5353') + override(5, 'media.example.org', '', lan, '5353'),
+  };
+  const out: Record<string, { conf: string; warned: string[] }> = {};
+  for (const [name, overrides] of Object.entries(boxes)) {
+    const system = name === 'dnsmasq-local' ? unbound.replace(/(<system>[\s\S]*?<domain>)[^<]*(<\/domain>)/, '$1cloud.example.org$2') : unbound;
+    expect(system.includes('<domain>cloud.example.org</domain>')).toBe(name === 'dnsmasq-local');
+    const box = system.replace(/(<dnsmasq[^>]*>\s*)<enable>1<\/enable>(\s*)<port>\d+<\/port>/, `$1<enable>1</enable>$2<port>53</port>${overrides}`);
+    expect(box).toContain(overrides);
+    const warnings: string[] = [];
+    const config = mergeConfig(withBoxCa(box), sections, { secret: () => privateKey, allowGuiPortConflict: true, warn: (m) => warnings.push(m) });
+    const on = onBox(config, tag, work, name);
+    // The model takes each override (the ipset one names an alias this box lacks: only its missing server= line counts here).
+    expect(on.errors.filter((e) => e.includes('domainoverrides') && !e.includes('.ipset =>'))).toEqual([]);
+    expect(on.port).toBe('5353');
+    const root = join(work, `${name}-root`);
+    const r = await renderTemplate(join(env.OPNSENSE_PHP_CACHE, tag, 'root'), join(work, `${name}-migrated.xml`), root, 'OPNsense.Dnsmasq');
+    expect(r.status, r.stderr).toBe(0);
+    const warned = warnings.filter((w) => w.includes('Unbound DNS listens on port')).flatMap((w) => /host overrides (.*?) answer no client/.exec(w)![1]!.split(', '));
+    out[name] = { conf: readFileSync(join(root, 'usr/local/etc/dnsmasq.conf'), 'utf8'), warned };
+  }
+  return { lan, boxes: out };
+}
+
+/** A DNS message's first question name. */
+function questionName(message: Buffer): string {
+  return readName(message, 12)[0].toLowerCase();
+}
+
+/**
+ * UDP responders on free ports of 127.0.0.1, one per name, for `use`: each answers any A query with 192.0.2.<n> and
+ * records the names it was asked (`asked`: name to the responders asked); closed after.
+ */
+async function withResponders<T>(names: string[], use: (ports: Record<string, number>, asked: Map<string, string[]>) => Promise<T>): Promise<T> {
+  const asked = new Map<string, string[]>();
+  const sockets = await Promise.all(
+    names.map(
+      (who, i) =>
+        new Promise<[string, ReturnType<typeof createSocket>]>((done) => {
+          const socket = createSocket('udp4');
+          socket.on('message', (query, from) => {
+            const name = questionName(query);
+            asked.set(name, [...(asked.get(name) ?? []), who]);
+            const question = query.subarray(12, readName(query, 12)[1] + 4);
+            const header = Buffer.from([query[0]!, query[1]!, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0]);
+            const answer = Buffer.from([0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 192, 0, 2, i + 1]);
+            socket.send(Buffer.concat([header, question, answer]), from.port, from.address);
+          });
+          socket.bind(0, '127.0.0.1', () => done([who, socket]));
+        }),
+    ),
+  );
+  try {
+    return await use(Object.fromEntries(sockets.map(([who, s]) => [who, s.address().port])), asked);
+  } finally {
+    for (const [, s] of sockets) s.close();
+  }
+}
+
+/** A real dnsmasq on a free port of 127.0.0.1 with `lines` and no other upstream, for `use`; stopped after. */
+async function withDnsmasq<T>(work: string, name: string, lines: string[], use: (port: number) => Promise<T>): Promise<T> {
+  const port = await freePort();
+  const conf = join(work, `${name}.conf`);
+  writeFileSync(conf, [`port=${port}`, 'listen-address=127.0.0.1', 'bind-interfaces', 'no-resolv', 'no-hosts', 'pid-file=', ...lines].join('\n') + '\n');
+  const group = spawnSync('id', ['-gn'], { encoding: 'utf8' }).stdout.trim();
+  return serving(spawn('dnsmasq', ['-k', '-C', conf, `--user=${userInfo().username}`, `--group=${group}`], { stdio: 'ignore' }), `dnsmasq (${name})`, port, use);
+}
+
 describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (skipped: ${why})` : ''}`, () => {
   afterAll(() => closeTemplateServers());
   it.each(UPSTREAM_RELEASES)('$tag: migrations keep Unbound enabled, validation passes, and Unbound gets an A record per name', async ({ tag, release }) => {
@@ -754,66 +856,29 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
   });
 
   // What dnsmasq is given for the box's domain overrides, from OPNsense's own model and template: an ip of the older
-  // form forwards to its port, a closer override with an ipset and no address writes no server= line, and several
-  // overrides of one domain write a line each, in the order of their sequence. Merge says nothing of a name exactly
-  // when every server= line of the closest domain dnsmasq matches it with reaches Unbound (the loopback or the LAN
-  // address, where Unbound listens on every interface, at its port 5353): dnsmasq may ask any server of that group.
+  // form forwards to its port, a closer override with an ipset and no address writes no server= line, several
+  // overrides of one domain write a line each, in the order of their sequence, and a DHCP domain is written local.
+  // Merge says nothing of a name exactly when every line of the closest domain dnsmasq matches it with is a server
+  // that reaches Unbound (the loopback or the LAN address, where Unbound listens on every interface, at its port 5353).
   it.each(UPSTREAM_RELEASES)("$tag: dnsmasq.conf forwards the names to Unbound's port where merge says nothing", async ({ tag, release }) => {
-    const setup = spawnSync('bash', [join(tools, 'setup.sh'), tag], { encoding: 'utf8', env });
-    expect(setup.status, setup.stderr).toBe(0);
-    const work = tempDir('gen-split-dns-dnsmasq-');
-    const { sections, privateKey } = await releaseSections(answered, release);
-    const factory = factoryConfig(coreGit!, tag);
-    const unbound = withUnboundModel(factory.replace(/<unbound>\s*<enable>1<\/enable>\s*<\/unbound>/, ''), releaseFacts(tag)!.versions.unbound, '<enabled>1</enabled><port>5353</port>');
-    const lan = doc(await fragments(answered, 'home'), 'interfaces.xml').interfaces.lan.ipaddr as string;
-    const override = (n: number, domain: string, ipset: string, ip: string, port = '') =>
-      `<domainoverrides uuid="11111111-2222-4333-8444-00000000000${n}"><sequence>${n}</sequence><domain>${domain}</domain><ipset>${ipset}</ipset><srcip/><port>${port}</port><ip>${ip}</ip></domainoverrides>`;
-    const boxes: Record<string, string> = {
-      // The system domain example.org (below) is local to dnsmasq: DHCP registers names there (gen writes ranges), so
-      // the forward of example.org is no use for cloud.example.org; media.example.org's own forward is closer.
-      'dnsmasq-local': override(1, 'example.org', '', '127.0.0.1', '5353') + override(2, 'media.example.org', '', '127.0.0.1', '5353'),
-      'dnsmasq-legacy-ipset': override(1, 'example.org', '', '127.0.0.1#5353') + override(2, 'cloud.example.org', '11111111-2222-4333-8444-0000000000ff', ''),
-      // cloud.example.org: the loopback (written first, sequence 3) and a resolver outside (sequence 2); media.example.org:
-      // the loopback and the LAN address, both at Unbound's port.
-      'dnsmasq-several': override(3, 'cloud.example.org', '', '127.0.0.1', '5353') + override(2, 'cloud.example.org', '', '9.9.9.9') + override(1, 'example.org', '', '127.0.0.1#5353') +
-        override(4, 'media.example.org', '', '127.0.0.1', '5353') + override(5, 'media.example.org', '', lan, '5353'),
-    };
-    const seen: Record<string, { servers: string[]; locals: string[]; ipsets: string[]; unanswered: string[]; warned: string[] }> = {};
-    for (const [name, overrides] of Object.entries(boxes)) {
-      const system = name === 'dnsmasq-local' ? unbound.replace(/(<system>[\s\S]*?<domain>)[^<]*(<\/domain>)/, '$1example.org$2') : unbound;
-      const box = system.replace(/(<dnsmasq[^>]*>\s*)<enable>1<\/enable>(\s*)<port>\d+<\/port>/, `$1<enable>1</enable>$2<port>53</port>${overrides}`);
-      expect(box).toContain(name === 'dnsmasq-local' ? '<domain>media.example.org</domain>' : '<domain>cloud.example.org</domain>');
-      const warnings: string[] = [];
-      const config = mergeConfig(withBoxCa(box), sections, { secret: () => privateKey, allowGuiPortConflict: true, warn: (m) => warnings.push(m) });
-      const on = onBox(config, tag, work, name);
-      // The model takes each override (the ipset one names an alias this box lacks: only its missing server= line counts here).
-      expect(on.errors.filter((e) => e.includes('domainoverrides') && !e.includes('.ipset =>'))).toEqual([]);
-      expect(on.port).toBe('5353');
-      const out = join(work, `${name}-root`);
-      const r = await renderTemplate(join(env.OPNSENSE_PHP_CACHE, tag, 'root'), join(work, `${name}-migrated.xml`), out, 'OPNsense.Dnsmasq');
-      expect(r.status, r.stderr).toBe(0);
-      const conf = readFileSync(join(out, 'usr/local/etc/dnsmasq.conf'), 'utf8');
-      const servers = conf.match(/^server=.*$/gm) ?? [];
-      // The closest domain's lines for each name, as dnsmasq groups them (server=, local= and address= are entries of
-      // one table), and whether each is a server that reaches Unbound.
-      const parsed = (conf.match(/^(server|local|address)=\/.*$/gm) ?? []).map((l) => /^(\w+)=\/([^/]+)\/([^#@]*)(?:#(\d+))?/.exec(l)!);
-      const unanswered = ['cloud.example.org', 'media.example.org'].filter((host) => {
-        const matching = parsed.filter((m) => host === m[2] || host.endsWith(`.${m[2]}`));
-        const longest = Math.max(...matching.map((m) => m[2]!.length));
-        const group = matching.filter((m) => m[2]!.length === longest);
-        return !(group.length > 0 && group.every((m) => m[1] === 'server' && ['127.0.0.1', lan].includes(m[3]!) && m[4] === '5353'));
-      });
-      const warned = warnings.filter((w) => w.includes('Unbound DNS listens on port')).flatMap((w) => /host overrides (.*?) answer no client/.exec(w)![1]!.split(', '));
-      seen[name] = { servers, locals: conf.match(/^local=.*$/gm) ?? [], ipsets: conf.match(/^ipset=\/[^/]+\//gm) ?? [], unanswered, warned };
-    }
+    const { lan, boxes } = await renderedDnsmasq(tag, release);
+    const seen = Object.fromEntries(
+      Object.entries(boxes).map(([name, { conf, warned }]) => {
+        // The closest domain's lines for each name, as dnsmasq groups them (server=, local= and address= are entries
+        // of one table), and whether each is a server that reaches Unbound.
+        const parsed = (conf.match(/^(server|local|address)=\/.*$/gm) ?? []).map((l) => /^(\w+)=\/([^/]+)\/([^#@]*)(?:#(\d+))?/.exec(l)!);
+        const unanswered = NAMES.filter((host) => {
+          const matching = parsed.filter((m) => host === m[2] || host.endsWith(`.${m[2]}`));
+          const longest = Math.max(...matching.map((m) => m[2]!.length));
+          const group = matching.filter((m) => m[2]!.length === longest);
+          return !(group.length > 0 && group.every((m) => m[1] === 'server' && ['127.0.0.1', lan].includes(m[3]!) && m[4] === '5353'));
+        });
+        const lines = (kind: string) => conf.match(new RegExp(`^${kind}=.*$`, 'gm')) ?? [];
+        return [name, { servers: lines('server'), locals: lines('local'), ipsets: lines('ipset').map((l) => l.replace(/[^/]+$/, '')), unanswered, warned }];
+      }),
+    );
     expect(seen).toEqual({
-      'dnsmasq-local': {
-        servers: ['server=/example.org/127.0.0.1#5353', 'server=/media.example.org/127.0.0.1#5353'],
-        locals: ['local=/example.org/'],
-        ipsets: [],
-        unanswered: ['cloud.example.org'],
-        warned: ['cloud.example.org'],
-      },
+      'dnsmasq-local': { servers: ['server=/example.org/127.0.0.1#5353'], locals: ['local=/cloud.example.org/'], ipsets: [], unanswered: ['cloud.example.org'], warned: ['cloud.example.org'] },
       'dnsmasq-legacy-ipset': { servers: ['server=/example.org/127.0.0.1#5353'], locals: ['local=/internal/'], ipsets: ['ipset=/cloud.example.org/'], unanswered: [], warned: [] },
       'dnsmasq-several': {
         servers: ['server=/example.org/127.0.0.1#5353', 'server=/cloud.example.org/9.9.9.9', 'server=/cloud.example.org/127.0.0.1#5353', 'server=/media.example.org/127.0.0.1#5353', `server=/media.example.org/${lan}#5353`],
@@ -822,6 +887,41 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
         unanswered: ['cloud.example.org'],
         warned: ['cloud.example.org'],
       },
+    });
+  });
+
+  // dnsmasq itself on those lines, each server standing for a responder on the loopback: one for the addresses that
+  // reach Unbound at its port, one for every other. Its first query for a domain goes to every server of the
+  // closest domain (forward.c: forwardall while no server has answered yet), and a closer local domain answers
+  // itself. Merge names exactly the names that dnsmasq sends anywhere but Unbound, or answers itself.
+  const whyDnsmasq = missing(['dnsmasq'], false);
+  it.skipIf(whyDnsmasq).each(UPSTREAM_RELEASES)(titled('$tag: dnsmasq asks every server of the closest domain, and merge names the names it sends elsewhere', whyDnsmasq), async ({ tag, release }) => {
+    const { lan, boxes } = await renderedDnsmasq(tag, release);
+    const work = tempDir('gen-split-dns-dnsmasq-run-');
+    const seen: Record<string, Record<string, { asked: string[]; rcode: number; warned: boolean }>> = {};
+    await withResponders(['unbound', 'outside'], async (ports, asked) => {
+      for (const [name, { conf, warned }] of Object.entries(boxes)) {
+        const upstream = (address: string, port: string | undefined) => ports[['127.0.0.1', lan].includes(address) && port === '5353' ? 'unbound' : 'outside'];
+        const lines = (conf.match(/^(server|local|address)=\/.*$/gm) ?? []).map((l) =>
+          l.replace(/^server=(\/[^/]+\/)([^#@/]+)(?:#(\d+))?.*$/, (_all, domain: string, address: string, port?: string) => `server=${domain}127.0.0.1#${upstream(address, port)}`),
+        );
+        seen[name] = await withDnsmasq(work, name, lines, async (port) => {
+          const out: Record<string, { asked: string[]; rcode: number; warned: boolean }> = {};
+          for (const host of NAMES) {
+            asked.clear();
+            const reply = await ask(port, host, 1500);
+            await new Promise((done) => setTimeout(done, 100));
+            out[host] = { asked: [...new Set(asked.get(host) ?? [])].sort(), rcode: reply === undefined ? -1 : reply[3]! & 0xf, warned: warned.includes(host) };
+          }
+          return out;
+        });
+      }
+    });
+    for (const names of Object.values(seen)) for (const r of Object.values(names)) expect(r.warned).toBe(r.asked.join() !== 'unbound');
+    expect(seen).toEqual({
+      'dnsmasq-local': { 'cloud.example.org': { asked: [], rcode: 3, warned: true }, 'media.example.org': { asked: ['unbound'], rcode: 0, warned: false } },
+      'dnsmasq-legacy-ipset': { 'cloud.example.org': { asked: ['unbound'], rcode: 0, warned: false }, 'media.example.org': { asked: ['unbound'], rcode: 0, warned: false } },
+      'dnsmasq-several': { 'cloud.example.org': { asked: ['outside', 'unbound'], rcode: 0, warned: true }, 'media.example.org': { asked: ['unbound'], rcode: 0, warned: false } },
     });
   });
 });
