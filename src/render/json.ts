@@ -36,14 +36,22 @@ export function stableJsonParts(value: unknown, replacer: Replacer | undefined, 
     if (text === undefined) keys.set(key, (text = `${JSON.stringify(key)}: `));
     return text;
   };
+  // A replacer made by omitting() is its set of keys, looked up here without a call; an array's
+  // element then needs no key (String(i)) when no key of the set names an index.
+  const omits = replacer === undefined ? undefined : OMITTED.get(replacer);
+  const call = omits === undefined ? replacer : undefined;
+  const indexKeys = omits === undefined || [...omits].some(isIndex);
   const resolved = (holder: object, key: string, v: unknown): unknown => {
     if ((typeof v === 'object' && v !== null) || typeof v === 'bigint') {
       const toJSON = (v as { toJSON?: unknown }).toJSON;
       if (typeof toJSON === 'function') v = (toJSON as (key: string) => unknown).call(v, key);
     }
-    return replacer ? replacer.call(holder, key, v) : v;
+    if (call) return call.call(holder, key, v);
+    return omits !== undefined && omits.has(key) ? undefined : v;
   };
-  const walking = new Set<object>();
+  // The arrays and objects being written, by depth: a value met again among them is a cycle. JSON.stringify
+  // keeps such a stack too; a set of them gave each of the plan's objects an identity hash to look it up.
+  const open: object[] = [];
   const write = (v: unknown, depth: number): void => {
     // The common values without a call: JSON.stringify has the rest, and every string it would escape.
     if (typeof v === 'string' && !ESCAPED.test(v)) {
@@ -62,13 +70,13 @@ export function stableJsonParts(value: unknown, replacer: Replacer | undefined, 
       buffer += JSON.stringify(v);
       return;
     }
-    if (walking.has(v)) throw new TypeError('Converting circular structure to JSON');
-    walking.add(v);
+    for (let d = 0; d < depth; d++) if (open[d] === v) throw new TypeError('Converting circular structure to JSON');
+    open[depth] = v;
     const inner = indent(depth + 1);
     if (Array.isArray(v)) {
       for (let i = 0; i < v.length; i++) {
         buffer += i === 0 ? `[${inner}` : `,${inner}`;
-        const item = resolved(v, String(i), v[i]);
+        const item = indexKeys ? resolved(v, String(i), v[i]) : resolvedElement(v[i], i);
         if (omitted(item)) buffer += 'null';
         else write(item, depth + 1);
         if (buffer.length >= PART) flush();
@@ -88,7 +96,15 @@ export function stableJsonParts(value: unknown, replacer: Replacer | undefined, 
       }
       buffer += first ? '{}' : `${indent(depth)}}`;
     }
-    walking.delete(v);
+    open.length = depth;
+  };
+  // An array's element when the replacer omits no index (its key is then never read): toJSON, called with the key, is the exception.
+  const resolvedElement = (v: unknown, i: number): unknown => {
+    if ((typeof v === 'object' && v !== null) || typeof v === 'bigint') {
+      const toJSON = (v as { toJSON?: unknown }).toJSON;
+      if (typeof toJSON === 'function') return (toJSON as (key: string) => unknown).call(v, String(i));
+    }
+    return v;
   };
   const flush = (): void => {
     part(buffer);
@@ -98,6 +114,26 @@ export function stableJsonParts(value: unknown, replacer: Replacer | undefined, 
   if (omitted(top)) throw new TypeError('stableJsonParts: the value has no JSON text');
   write(top, 0);
   part(`${buffer}\n`);
+}
+
+/** The keys of each replacer omitting() made. */
+const OMITTED = new WeakMap<Replacer, ReadonlySet<string>>();
+
+/**
+ * A replacer that leaves out every member named one of `keys`, whatever its
+ * holder: for JSON.stringify a function like any other; stableJsonParts
+ * looks the key up itself, with no call per member (and no key per array
+ * element when no key names an index).
+ */
+export function omitting(keys: ReadonlySet<string>): Replacer {
+  const replacer: Replacer = (key, value) => (keys.has(key) ? undefined : value);
+  OMITTED.set(replacer, keys);
+  return replacer;
+}
+
+/** An array index as JSON.stringify names it to a replacer: a decimal integer without leading zeros. */
+function isIndex(key: string): boolean {
+  return /^(0|[1-9][0-9]*)$/.test(key);
 }
 
 /** What JSON.stringify writes as an escape in a string: a quote, a backslash, a control character, a surrogate (a lone one). */

@@ -4,12 +4,11 @@
 // moving lines in topology.yaml does not change it.
 import { PLAN_FILE } from '../paths.js';
 import type { Model } from '../model.js';
-import { stableJson, stableJsonParts } from './json.js';
+import { omitting, stableJson, stableJsonParts } from './json.js';
 import type { OutputFiles } from './target.js';
 
 // A rule's or test's objects are its zone's members (listed with the zone) or the object it names.
-const OMIT = new Set(['path', 'declared', 'block', 'addresses', 'names', 'ranges', 'sources', 'destinations', 'fromObjects', 'toObjects']);
-const omit = (key: string, value: unknown): unknown => (OMIT.has(key) ? undefined : value);
+const omit = omitting(new Set(['path', 'declared', 'block', 'addresses', 'names', 'ranges', 'sources', 'destinations', 'fromObjects', 'toObjects']));
 
 export function renderPlan(model: Model, files: OutputFiles): void {
   // In parts where the output takes them so: the plan of 100,000 peers is 187 MB.

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { scaleTopology, toYaml } from '../../bench/generate.mjs';
 import { PLAN_FILE } from '../../src/paths.js';
-import { stableJson, stableJsonParts } from '../../src/render/json.js';
+import { omitting, stableJson, stableJsonParts } from '../../src/render/json.js';
 import { renderPlan } from '../../src/render/plan.js';
 import { modelOf } from '../helpers.js';
 
@@ -64,11 +64,63 @@ describe('stableJsonParts', () => {
     expect(stringifyCalls).toBeLessThan(20);
   });
 
-  it('refuses a circular structure as JSON.stringify does', () => {
+  it('refuses a circular structure as JSON.stringify does, and writes a value met twice but not inside itself', () => {
     const big: Record<string, unknown> = { list: Array.from({ length: 300 }, (_, i) => i) };
     big.self = big;
     expect(() => JSON.stringify(big)).toThrow(TypeError);
     expect(() => joined(big)).toThrow(TypeError);
+    const deep: Record<string, unknown> = { a: { b: [{ c: 1 }] } };
+    (((deep.a as Record<string, unknown>).b as unknown[])[0] as Record<string, unknown>).up = deep.a;
+    expect(() => joined(deep)).toThrow(TypeError);
+    const shared = { list: Array.from({ length: 300 }, (_, i) => i) };
+    const twice = { one: shared, two: [shared, { three: shared }] };
+    expect(joined(twice).text).toBe(stableJson(twice));
+  });
+
+  it('makes the text of stableJson with a replacer omitting() made, also when its keys name array indexes', () => {
+    fc.assert(
+      fc.property(tree, fc.constantFrom(new Set(['skip']), new Set(['skip', '0']), new Set(['10', 'toJSON', ''])), (value, keys) => {
+        const omit = omitting(keys);
+        if (JSON.stringify(value, omit, 2) !== undefined) expect(joined(value, omit).text).toBe(stableJson(value, omit));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('looks a key of an omitting() replacer up once per object member, and not for an array element', () => {
+    // plan.json of 10,000 peers: a call of the replacer for every member and element, and a key made for each element.
+    class CountedSet extends Set<string> {
+      lookups = 0;
+      override has(key: string): boolean {
+        this.lookups++;
+        return super.has(key);
+      }
+    }
+    const keys = new CountedSet(['skip']);
+    const value = { peers: Array.from({ length: 1000 }, (_, i) => ({ name: `peer${i}`, allowedIps: [`10.1.0.${i & 255}/32`, `10.2.0.${i & 255}/32`], skip: [i] })) };
+    const text = joined(value, omitting(keys)).text;
+    expect(text).toBe(`${JSON.stringify(value, (key, v) => (key === 'skip' ? undefined : v), 2)}\n`);
+    // The top value's empty key, peers, then name, allowedIps and skip of each peer; none of the 3,000 array elements.
+    expect(keys.lookups).toBe(2 + 3 * 1000);
+    // An index among the keys: every element is looked up too, as JSON.stringify names it to the replacer.
+    const indexed = new CountedSet(['skip', '1']);
+    const withIndex = joined(value, omitting(indexed)).text;
+    expect(withIndex).toBe(`${JSON.stringify(value, (key, v) => (key === 'skip' || key === '1' ? undefined : v), 2)}\n`);
+    // (peer 1 is written null: its 3 members and 2 addresses are not looked up).
+    expect(indexed.lookups).toBe(2 + 3 * 1000 + 1000 + 2 * 1000 - 5);
+  });
+
+  it('keeps no set of the values being written (a lookup by each object)', () => {
+    const value = { peers: Array.from({ length: 1000 }, (_, i) => ({ name: `peer${i}`, tags: [`t${i}`] })) };
+    const add = vi.spyOn(Set.prototype, 'add');
+    let adds: number;
+    try {
+      joined(value);
+      adds = add.mock.calls.length;
+    } finally {
+      add.mockRestore();
+    }
+    expect(adds).toBe(0);
   });
 });
 
