@@ -157,7 +157,14 @@ function checkChars(value: string): void {
   if (bad) throw new XmlTextError(`${bad} cannot appear in an XML document`);
 }
 
+// What makes a text or attribute value more than itself: a character XML cannot hold (forbiddenCharacter
+// looks at each control character and surrogate), or one written as a reference. One scan of most values
+// (a rule's uuid, its description, a field's value), not one for each question.
+const TEXT_SPECIAL = /[\u0000-\u001F&<>\uD800-\uDFFF\uFFFE\uFFFF]/;
+const ATTRIBUTE_SPECIAL = /[\u0000-\u001F&<>"\uD800-\uDFFF\uFFFE\uFFFF]/;
+
 export function escapeText(value: string): string {
+  if (!TEXT_SPECIAL.test(value)) return value;
   checkChars(value);
   if (!/[&<>\r\t]/.test(value)) return value;
   // ">" is escaped too, so "]]>" can never end up in the output; CR and
@@ -166,6 +173,7 @@ export function escapeText(value: string): string {
 }
 
 export function escapeAttribute(value: string): string {
+  if (!ATTRIBUTE_SPECIAL.test(value)) return value;
   checkChars(value);
   if (!/[&<>"\r\n\t]/.test(value)) return value;
   return value.replace(/[&<>"\r\n\t]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\r': '&#13;', '\n': '&#10;', '\t': '&#9;' })[c]!);
