@@ -545,4 +545,22 @@ describe.skipIf(why)('docs/verify.md', () => {
     expect(failed).toHaveLength(2);
     expect(example.at(-1)).toBe(printed.at(-1));
   });
+
+  it('shows the keys, a check and the counts that --json prints for the default topology with one failed check', () => {
+    const doc = readFileSync(join(root, 'docs/verify.md'), 'utf8');
+    const sample = /^`--json` prints one document:\n\n```json\n([\s\S]*?)```$/m.exec(doc)![1]!;
+    const files = healthy();
+    const [, ...rest] = files.get('wg/wg0.allowed-ips')!.trimEnd().split('\n');
+    files.set('wg/wg0.allowed-ips', `${rest.join('\n')}\n`);
+    // The peer left in the instance has not shaken hands since the device came up (0): a note.
+    files.set('wg/wg0.latest-handshakes', files.get('wg/wg0.latest-handshakes')!.replace(/\t\d+\n$/, '\t0\n'));
+    const printed = JSON.parse(run(files, { args: ['--json'] }).stdout);
+    const head = JSON.parse(`${/^\{[\s\S]*?(?="checks")/.exec(sample)![0]}"checks":[]}`);
+    expect({ box: printed.box, site: printed.site, topology: printed.topology }).toEqual({ box: head.box, site: head.site, topology: head.topology });
+    expect(printed.checks).toContainEqual(JSON.parse(/\{"ok":true,"check":[^}]*\}/.exec(sample)![0]));
+    const counts = JSON.parse(`{${/"passed":\d+,"failed":\d+,"ok":(true|false)/.exec(sample)![0]}}`);
+    expect({ passed: printed.passed, failed: printed.failed, ok: printed.ok }).toEqual(counts);
+    const note = JSON.parse(/\{"note":[^}]*\}/.exec(sample)![0]);
+    expect(printed.notes.map((n: { note: string; declared: string }) => ({ note: n.note, declared: n.declared }))).toEqual([{ note: note.note, declared: note.declared }]);
+  });
 });
