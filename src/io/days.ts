@@ -1,6 +1,8 @@
 // Calendar days (UTC) as key_date writes them (YYYY-MM-DD): the day the key
 // commands record (the clock's) and the day lint counts key ages from
 // (GEN_TODAY when set, else the clock's).
+import { UsageError } from './errors.js';
+
 const DAY_MS = 86_400_000;
 
 /** The clock's day number (days since 1970-01-01, UTC): the day gen wg add-peer and rotate record. */
@@ -17,8 +19,11 @@ export function clockDay(): number {
  */
 export function lintDay(): number {
   const given = process.env.GEN_TODAY;
-  const day = given === undefined ? undefined : dayOf(given);
-  return day ?? clockDay();
+  if (given === undefined || given === '') return clockDay();
+  const day = dayOf(given);
+  // A day mistyped would count from the clock's in silence: the findings of another day than the one asked for.
+  if (day === undefined) throw new UsageError(`GEN_TODAY is ${JSON.stringify(given)}, not a day as YYYY-MM-DD (such as ${dayText(clockDay())}): correct it, or unset it to count from today`);
+  return day;
 }
 
 /** A day number as key_date writes it (YYYY-MM-DD). */

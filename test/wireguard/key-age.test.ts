@@ -130,6 +130,27 @@ describe('gen wg add-peer and rotate record key_date under a policy', () => {
       (parse(readFileSync(topology, 'utf8')) as { sites: { wireguard: { peers: { name: string; key_date?: string }[] }[] }[] }).sites[0]!.wireguard[0]!.peers.map((p) => [p.name, p.key_date]),
     );
 
+  it('refuses a GEN_TODAY that is no day as YYYY-MM-DD (exit 2), instead of counting from the clock in silence; an empty one is unset', async () => {
+    const clockDaysBefore = (days: number) => new Date(Date.now() - days * DAY * 1000).toISOString().slice(0, 10);
+    writeFileSync(topology, withDates(90, { 'mac-workstation': clockDaysBefore(200), 'laptop-john': clockDaysBefore(10) }));
+    for (const given of ['2026-6-1', '2026-02-30', 'today']) {
+      vi.stubEnv('GEN_TODAY', given);
+      for (const command of [['lint'], ['wg', 'list']]) {
+        expect(await gen(...command, '-f', topology)).toMatchObject({
+          code: 2,
+          stdout: '',
+          stderr: `gen: GEN_TODAY is ${JSON.stringify(given)}, not a day as YYYY-MM-DD (such as ${new Date().toISOString().slice(0, 10)}): correct it, or unset it to count from today\n`,
+        });
+      }
+    }
+    // Unset, or empty as a CI template leaves it: the clock's day, by which mac-workstation's key is 200 days old.
+    vi.stubEnv('GEN_TODAY', '');
+    const r = await gen('lint', '--format', 'json', '-f', topology);
+    expect(JSON.parse(r.stdout).diagnostics.filter((d: { rule: string }) => d.rule === 'wg/key-age').map((d: { message: string }) => d.message)).toEqual([
+      expect.stringContaining('peer mac-workstation of wg0 is 200 days old'),
+    ]);
+  });
+
   it("records the clock's day (not GEN_TODAY's) for a key gen makes and one the device makes; lint is clean for both", async () => {
     writeFileSync(topology, withDates(90, { 'mac-workstation': daysBefore(200), 'laptop-john': daysBefore(300) }));
     // The day lint counts from is not the day a key is made: a fixed GEN_TODAY or SOURCE_DATE_EPOCH in the shell must not date new keys.
