@@ -2,7 +2,7 @@
 // the scripts complete in the real shells what `gen --help` lists, and the
 // manual page passes mandoc's checker and groff, and is current.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { root } from '../helpers.js';
@@ -87,6 +87,18 @@ describe('gen man', () => {
       expect(page).toContain(`.SS "${usage.replace(/-/g, '\\-')}"`);
     }
     expect(page).toContain('.B \\-\\-exit\\-code');
+  });
+
+  it('names in ENVIRONMENT every variable gen reads', () => {
+    const page = gen('man').stdout;
+    const environment = /^\.SH ENVIRONMENT\n([\s\S]*?)^\.SH /m.exec(page)![1]!;
+    const named = [...environment.matchAll(/^\.B (\S+)$/gm)].map((m) => m[1]!.replace(/\\-/g, '-'));
+    const read = new Set<string>();
+    for (const file of readdirSync(join(root, 'src'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'))) {
+      for (const m of readFileSync(join(root, 'src', file), 'utf8').matchAll(/\benv\.([A-Z][A-Z0-9_]*)/g)) read.add(m[1]!);
+    }
+    expect(read.size).toBeGreaterThan(5);
+    expect([...read].filter((name) => !named.includes(name)).sort()).toEqual([]);
   });
 
   const mandocMissing = missing(['mandoc'], false);
