@@ -12,7 +12,7 @@ export const MAN_INFO = {
   summary: 'compile one topology file into Proxmox, OPNsense, WireGuard and AWS configuration',
   exitStatus: [
     ['0', 'success: a clean topology, a current out/, no change (gen diff --exit-code)'],
-    ['1', 'findings (errors, or more warnings than --max-warnings), a stale out/ (build --check), a change (diff --exit-code), or a problem of the environment (no space, no permission)'],
+    ['1', 'findings (errors, or more warnings than --max-warnings), a stale out/ (build --check), a change (diff --exit-code), a problem of the environment (no space, no permission, another gen editing the topology), or what a gen wg command refuses to do to the topology or the keys (a peer name that is taken, a role with no free address, a key that exists, without --force)'],
     ['2', 'a usage error (an unknown option or command, a missing file, an ambiguous name, a refused -o path), or an internal error'],
   ],
   environment: [
