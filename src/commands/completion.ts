@@ -20,7 +20,7 @@ export const MAN_INFO = {
     ['FORCE_COLOR', 'colours even when the output is not a terminal (0 or false: never)'],
     ['GITHUB_WORKSPACE', 'the root that --format github and sarif paths are relative to (else the git work tree)'],
     ['GEN_MAX_INPUT_BYTES', 'the largest input file gen reads (default 16 MiB)'],
-    ['GEN_LOCK_WAIT_MS', 'how long a command waits for another that edits the topology (default 10000)'],
+    ['GEN_LOCK_WAIT_MS', 'how long a command waits for another that edits the topology, and a build for another that writes the same output directory (default 10000)'],
     ['GEN_TODAY', 'the day (YYYY-MM-DD) gen lint and gen wg list count key ages from (default: today, UTC)'],
     ['GEN_DOT_TIMEOUT_MS', 'how long Graphviz dot may draw gen graph -o FILE.svg or .png (default 120000)'],
     ['GEN_DEBUG', 'print the stack of an internal error'],
