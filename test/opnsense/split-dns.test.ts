@@ -84,14 +84,14 @@ function readName(message: Buffer, at: number): [string, number] {
   }
 }
 
-/** The names a reply's PTR answers carry. */
-function ptrAnswers(reply: Buffer): string[] {
+/** What a reply's answers of `type` carry: the names of PTR records (12), the addresses of A records (1). */
+function answersOf(reply: Buffer, type: 1 | 12): string[] {
   let at = readName(reply, 12)[1] + 4;
   const out: string[] = [];
   for (let n = reply.readUInt16BE(6); n > 0; n--) {
     at = readName(reply, at)[1];
-    const [type, length] = [reply.readUInt16BE(at), reply.readUInt16BE(at + 8)];
-    if (type === 12) out.push(readName(reply, at + 10)[0]);
+    const [found, length] = [reply.readUInt16BE(at), reply.readUInt16BE(at + 8)];
+    if (found === type) out.push(type === 12 ? readName(reply, at + 10)[0] : [...reply.subarray(at + 10, at + 14)].join('.'));
     at += 10 + length;
   }
   return out;
@@ -483,7 +483,7 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
     // One with an ipset and no address is none of the group: the others still decide.
     const withIpset = several(['example.org', '127.0.0.1', '5353']) + `<domainoverrides uuid="11111111-2222-4333-8444-d00000000000"><sequence>9</sequence><domain>example.org</domain><ipset>11111111-2222-4333-8444-bbbbbbbbbbbb</ipset><srcip/><port/><ip/></domainoverrides>`;
     expect(said('<port>5353</port>', running(withIpset))).toEqual([]);
-    // A domain dnsmasq holds as local (local=/<domain>/, or address=/<domain>/ of a wildcard Host) answers the names
+    // A domain dnsmasq holds as local (local=/<domain>/) answers the names
     // from dnsmasq itself when it is closer than the forward, and when it is the same domain from dnsmasq 2.92 on
     // (domain-match.c filter_servers(); 2.91 forwards): dnsmasq.conf writes the DHCP domain (the system domain when
     // empty) local when DHCP registers names (fqdn and local default to on) and there are ranges (gen writes some),
@@ -511,8 +511,63 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
       `<hosts uuid="11111111-2222-4333-8444-e00000000000"><host>${name}</host><domain>${domain}</domain><local>${local}</local><ip>10.10.0.5</ip></hosts>`;
     expect(saidOn('internal', running(host('nas', 'example.org', '1') + forward))).toHaveLength(1);
     expect(saidOn('internal', running(host('nas', 'example.org', '0') + forward))).toEqual([]);
-    expect(saidOn('internal', running(host('*', 'example.org', '0') + forward))).toHaveLength(1);
+    // A wildcard Host of the domain answers the names with its address instead (address=/example.org/10.10.0.5): the
+    // warning of the next test, not this one.
+    expect(saidOn('internal', running(host('*', 'example.org', '0') + forward))).toEqual([]);
     expect(saidOn('internal', running(host('nas', 'cloud.example.org', '1') + forward))).toEqual([expect.stringMatching(/host overrides cloud\.example\.org answer no client/)]);
+  });
+
+  // dnsmasq answers a name of its hosts file (/var/etc/dnsmasq-hosts: `<ip> <host>.<domain>`, `<ip> <alias>` for
+  // each address of a Host, dnsmasq.inc _dnsmasq_add_host_entries()) itself, with all its addresses, before any
+  // server= of its domain, and a wildcard Host's address=/<domain>/<ip> answers the names below its domain.
+  it("takes a name the box's dnsmasq answers from its Hosts with gen's address as answered, and says so when the Host answers another", async () => {
+    const { sections } = await releaseSections(answered, '26.7');
+    const wan = doc(await fragments(answered, 'home'), 'interfaces.xml').interfaces.wan.ipaddr as string;
+    const said = (dnsmasq: string) => {
+      const box = factorySample('26.7')
+        .replace('<OPNsense>', '<OPNsense><unboundplus version="1.0.15"><general><enabled>1</enabled><port>5353</port></general></unboundplus>')
+        .replace(/<dnsmasq>[\s\S]*?<\/dnsmasq>/, `<dnsmasq><enable>1</enable><port>53</port>${dnsmasq}</dnsmasq>`);
+      const warnings: string[] = [];
+      mergeConfig(withBoxCa(box), sections, { allowGuiPortConflict: true, secret: () => 'x', warn: (m) => warnings.push(m) });
+      return warnings.filter((w) => w.includes('Unbound DNS listens on port') || w.includes('on port 53 itself'));
+    };
+    let n = 0;
+    const host = (name: string, domain: string, ip: string, aliases = '') =>
+      `<hosts uuid="11111111-2222-4333-8444-f0000000000${n++}"><host>${name}</host><domain>${domain}</domain><local>0</local><ip>${ip}</ip><cnames/><client_id/><hwaddr/><lease_time/><ignore>0</ignore><set_tag/><descr/><comments/><aliases>${aliases}</aliases></hosts>`;
+    const forward = '<domainoverrides uuid="11111111-2222-4333-8444-c00000000000"><sequence>1</sequence><domain>example.org</domain><ipset/><srcip/><port>5353</port><ip>127.0.0.1</ip></domainoverrides>';
+    const unreached = (names: string) => expect.stringMatching(new RegExp(`host overrides ${names.replace(/\./g, '\\.')} answer no client.*or add them in its Hosts with the addresses gen's overrides answer`));
+    const wrong = (name: string, held: string) => `dnsmasq answers ${name} on port 53 itself, with ${held} from`;
+    const wrongOf = (w: string[]) => w.filter((m) => m.includes('on port 53 itself')).map((m) => /dnsmasq answers (\S+) on port 53 itself, with (.*?) from (.*?), and gen's Unbound host override would answer (\S+) /.exec(m)!.slice(1));
+    // The Host of gen's address answers cloud.example.org; the letter case of its fields does not matter.
+    expect(said(host('cloud', 'example.org', wan))).toEqual([unreached('media.example.org')]);
+    expect(said(host('Cloud', 'Example.ORG', wan))).toEqual([unreached('media.example.org')]);
+    // Aliases are full names; a Host without a domain is its bare name only (no expand-hosts), which no client asks for here.
+    expect(said(host('nas', 'lan.example', wan, 'cloud.example.org,MEDIA.example.org'))).toEqual([]);
+    expect(said(host('cloud.example.org', '', wan) + host('media', '', wan))).toEqual([unreached('media.example.org')]);
+    // Another address, or one more: dnsmasq answers with what its Hosts hold, even where the domain is forwarded to Unbound.
+    const other = said(host('cloud', 'example.org', '10.9.9.9') + forward);
+    expect(other).toEqual([expect.stringContaining(wrong('cloud.example.org', '10.9.9.9'))]);
+    expect(wrongOf(other)).toEqual([['cloud.example.org', '10.9.9.9', 'its Hosts', wan]]);
+    expect(other[0]).toContain(`give the name exactly ${wan} in Services › Dnsmasq DNS & DHCP › Hosts`);
+    expect(wrongOf(said(host('cloud', 'example.org', `${wan},10.9.9.9`) + forward))).toEqual([['cloud.example.org', `${wan}, 10.9.9.9`, 'its Hosts', wan]]);
+    expect(wrongOf(said(host('cloud', 'example.org', wan) + host('www', 'example.org', '10.9.9.8', 'cloud.example.org') + forward))).toEqual([['cloud.example.org', `${wan}, 10.9.9.8`, 'its Hosts', wan]]);
+    // A wildcard Host answers the names below its domain with its addresses (address=/<domain>/<ip>, before the
+    // servers of that domain), unless a closer domain is forwarded; one without a domain (address=/#/) every name no
+    // domain entry matches.
+    expect(said(host('*', 'example.org', wan) + forward)).toEqual([]);
+    expect(wrongOf(said(host('*', 'example.org', '10.9.9.7') + forward))).toEqual([
+      ['cloud.example.org', '10.9.9.7', 'its wildcard Host of example.org', wan],
+      ['media.example.org', '10.9.9.7', 'its wildcard Host of example.org', wan],
+    ]);
+    expect(said(host('*', 'org', '10.9.9.7') + forward)).toEqual([]);
+    expect(said(host('*', '', wan))).toEqual([]);
+    expect(said(host('*', '', wan) + forward.replace('127.0.0.1', '9.9.9.9'))).toEqual([unreached('cloud.example.org, media.example.org')]);
+    // The Host's name beats the wildcard of its domain.
+    expect(wrongOf(said(host('*', 'example.org', wan) + host('media', 'example.org', '10.9.9.6')))).toEqual([['media.example.org', '10.9.9.6', 'its Hosts', wan]]);
+    // A DHCP reservation of gen's takes over the box's Host of its MAC: gen's address, the Host's domain and aliases.
+    const reservation = [doc(await fragments(answered, 'home'), 'dhcp.xml').dnsmasq.hosts].flat()[0] as { host: string; ip: string; hwaddr: string };
+    const byMac = host('pc', 'example.org', '10.9.9.5', 'cloud.example.org').replace('<hwaddr/>', `<hwaddr>${reservation.hwaddr.toUpperCase()}</hwaddr>`);
+    expect(wrongOf(said(byMac + forward))).toEqual([['cloud.example.org', reservation.ip, 'its Hosts', wan]]);
   });
 
   it("says when the box runs no Unbound and dnsmasq's DHCP hands out the firewall as DNS server, where nothing answers", async () => {
@@ -640,22 +695,35 @@ function mergedOnBoxes(boxes: Record<string, string>, sections: XmlElement[], pr
   return out;
 }
 
+/** A Host of the box's dnsmasq as Services › Dnsmasq DNS & DHCP › Hosts saves it. */
+function dnsmasqHost(n: number, host: string, domain: string, ip: string, aliases = ''): string {
+  return (
+    `<hosts uuid="11111111-2222-4333-8444-10000000000${n}"><host>${host}</host><domain>${domain}</domain><local>0</local><ip>${ip}</ip><cnames/><client_id/>` +
+    `<hwaddr/><lease_time/><ignore>0</ignore><set_tag/><descr/><comments/><aliases>${aliases}</aliases></hosts>`
+  );
+}
+
 /** gen's two names in the family example. */
 const NAMES = ['cloud.example.org', 'media.example.org'];
 
 /**
- * Boxes whose dnsmasq answers port 53 and whose Unbound listens on 5353, with domain overrides, merged with gen's
- * sections and rendered by OPNsense's own model and dnsmasq template: each box's dnsmasq.conf and the names merge's
- * warning lists.
+ * Boxes whose dnsmasq answers port 53 and whose Unbound listens on 5353, with domain overrides and Hosts, merged with
+ * gen's sections and rendered by OPNsense's own model, dnsmasq template and hosts file writer
+ * (_dnsmasq_add_host_entries()): each box's dnsmasq.conf and hosts file, the names merge's warning lists, and those
+ * it says dnsmasq answers from its Hosts with another address (`wrong`).
  */
-async function renderedDnsmasq(tag: string, release: string): Promise<{ lan: string; boxes: Record<string, { conf: string; warned: string[] }> }> {
+async function renderedDnsmasq(
+  tag: string,
+  release: string,
+): Promise<{ lan: string; wan: string; boxes: Record<string, { conf: string; hostsFile: string; warned: string[]; wrong: string[] }> }> {
   const setup = spawnSync('bash', [join(tools, 'setup.sh'), tag], { encoding: 'utf8', env });
   expect(setup.status, setup.stderr).toBe(0);
   const work = tempDir('gen-split-dns-dnsmasq-');
   const { sections, privateKey } = await releaseSections(answered, release);
   const factory = factoryConfig(coreGit!, tag);
   const unbound = withUnboundModel(factory.replace(/<unbound>\s*<enable>1<\/enable>\s*<\/unbound>/, ''), releaseFacts(tag)!.versions.unbound, '<enabled>1</enabled><port>5353</port>');
-  const lan = doc(await fragments(answered, 'home'), 'interfaces.xml').interfaces.lan.ipaddr as string;
+  const interfaces = doc(await fragments(answered, 'home'), 'interfaces.xml').interfaces;
+  const [lan, wan] = [interfaces.lan.ipaddr as string, interfaces.wan.ipaddr as string];
   const override = (n: number, domain: string, ipset: string, ip: string, port = '') =>
     `<domainoverrides uuid="11111111-2222-4333-8444-00000000000${n}"><sequence>${n}</sequence><domain>${domain}</domain><ipset>${ipset}</ipset><srcip/><port>${port}</port><ip>${ip}</ip></domainoverrides>`;
   const boxes: Record<string, string> = {
@@ -667,6 +735,11 @@ async function renderedDnsmasq(tag: string, release: string): Promise<{ lan: str
     // the loopback and the LAN address, both at Unbound's port.
     'dnsmasq-several': override(3, 'cloud.example.org', '', '127.0.0.1', '5353') + override(2, 'cloud.example.org', '', '9.9.9.9') + override(1, 'example.org', '', '127.0.0.1#5353') +
       override(4, 'media.example.org', '', '127.0.0.1', '5353') + override(5, 'media.example.org', '', lan, '5353'),
+    // example.org forwarded to Unbound, and Hosts in dnsmasq's hosts file: cloud.example.org with gen's address,
+    // media.example.org with another, as an alias of a Host of another domain.
+    'dnsmasq-hosts': override(1, 'example.org', '', '127.0.0.1', '5353') + dnsmasqHost(1, 'cloud', 'example.org', wan) + dnsmasqHost(2, 'nas', 'lan.example', '10.9.9.9', 'MEDIA.example.org'),
+    // A wildcard Host of example.org with gen's address (address=/example.org/), and cloud.example.org's Host with one more.
+    'dnsmasq-wildcard': override(1, 'example.org', '', '127.0.0.1', '5353') + dnsmasqHost(1, '*', 'example.org', wan) + dnsmasqHost(2, 'cloud', 'example.org', `${wan},10.9.9.8`),
   };
   const out: Record<string, { conf: string; warned: string[] }> = {};
   for (const [name, overrides] of Object.entries(boxes)) {
@@ -678,15 +751,19 @@ async function renderedDnsmasq(tag: string, release: string): Promise<{ lan: str
     const config = mergeConfig(withBoxCa(box), sections, { secret: () => privateKey, allowGuiPortConflict: true, warn: (m) => warnings.push(m) });
     const on = onBox(config, tag, work, name);
     // The model takes each override (the ipset one names an alias this box lacks: only its missing server= line counts here).
-    expect(on.errors.filter((e) => e.includes('domainoverrides') && !e.includes('.ipset =>'))).toEqual([]);
+    expect(on.errors.filter((e) => (e.includes('domainoverrides') && !e.includes('.ipset =>')) || e.includes('hosts'))).toEqual([]);
     expect(on.port).toBe('5353');
     const root = join(work, `${name}-root`);
     const r = await renderTemplate(join(env.OPNSENSE_PHP_CACHE, tag, 'root'), join(work, `${name}-migrated.xml`), root, 'OPNsense.Dnsmasq');
     expect(r.status, r.stderr).toBe(0);
     const warned = warnings.filter((w) => w.includes('Unbound DNS listens on port')).flatMap((w) => /host overrides (.*?) answer no client/.exec(w)![1]!.split(', '));
-    out[name] = { conf: readFileSync(join(root, 'usr/local/etc/dnsmasq.conf'), 'utf8'), warned };
+    const wrong = warnings.flatMap((w) => /^the box's dnsmasq answers (\S+) on port 53 itself/.exec(w)?.[1] ?? []);
+    const hosts = spawnSync('php', [join(tools, 'lib/dnsmasq-hosts.php'), join(env.OPNSENSE_PHP_CACHE, tag, 'root'), join(work, `${name}-migrated.xml`), join(work, `${name}-hosts`)], { encoding: 'utf8', env });
+    expect(hosts.status, hosts.stderr).toBe(0);
+    expect(hosts.stdout).not.toContain('PHP warnings');
+    out[name] = { conf: readFileSync(join(root, 'usr/local/etc/dnsmasq.conf'), 'utf8'), hostsFile: hosts.stdout, warned, wrong };
   }
-  return { lan, boxes: out };
+  return { lan, wan, boxes: out };
 }
 
 /** A DNS message's first question name. */
@@ -798,7 +875,7 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     const seen = await withUnbound(work, `ptr-${tag}`, lines, async (port) => {
       const reverse = await ask(port, `${wan.split('.').reverse().join('.')}.in-addr.arpa`, 1500, 12);
       const names = await Promise.all(['cloud.example.org', 'media.example.org'].map(async (n) => [...((await ask(port, n, 1500)) ?? Buffer.alloc(4)).subarray(-4)].join('.')));
-      return { ptr: reverse === undefined ? [] : ptrAnswers(reverse), names };
+      return { ptr: reverse === undefined ? [] : answersOf(reverse, 12), names };
     });
     const first = hostsOf(await fragments(answered, 'home')).map((h: { hostname: string; domain: string }) => `${h.hostname}.${h.domain}`)[0];
     expect(seen).toEqual({ ptr: addptr ? [] : [first], names: [wan, wan] });
@@ -861,9 +938,12 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
   // Merge says nothing of a name exactly when every line of the closest domain dnsmasq matches it with is a server
   // that reaches Unbound (the loopback or the LAN address, where Unbound listens on every interface, at its port 5353).
   it.each(UPSTREAM_RELEASES)("$tag: dnsmasq.conf forwards the names to Unbound's port where merge says nothing", async ({ tag, release }) => {
-    const { lan, boxes } = await renderedDnsmasq(tag, release);
+    const { lan, wan, boxes } = await renderedDnsmasq(tag, release);
+    // gen's DHCP reservations are Hosts too, without a domain: their bare names.
+    const reservations = [doc(await fragments(answered, 'home'), 'dhcp.xml').dnsmasq.hosts].flat().map((h: { host: string; ip: string }) => `${h.ip}\t${h.host}`);
+    expect(reservations).not.toEqual([]);
     const seen = Object.fromEntries(
-      Object.entries(boxes).map(([name, { conf, warned }]) => {
+      Object.entries(boxes).map(([name, { conf, hostsFile, warned, wrong }]) => {
         // The closest domain's lines for each name, as dnsmasq groups them (server=, local= and address= are entries
         // of one table), and whether each is a server that reaches Unbound.
         const parsed = (conf.match(/^(server|local|address)=\/.*$/gm) ?? []).map((l) => /^(\w+)=\/([^/]+)\/([^#@]*)(?:#(\d+))?/.exec(l)!);
@@ -874,54 +954,102 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
           return !(group.length > 0 && group.every((m) => m[1] === 'server' && ['127.0.0.1', lan].includes(m[3]!) && m[4] === '5353'));
         });
         const lines = (kind: string) => conf.match(new RegExp(`^${kind}=.*$`, 'gm')) ?? [];
-        return [name, { servers: lines('server'), locals: lines('local'), ipsets: lines('ipset').map((l) => l.replace(/[^/]+$/, '')), unanswered, warned }];
+        const hosts = hostsFile.split('\n').filter((l) => l !== '');
+        return [name, { servers: lines('server'), locals: lines('local'), addresses: lines('address'), ipsets: lines('ipset').map((l) => l.replace(/[^/]+$/, '')), hosts, unanswered, warned, wrong }];
       }),
     );
     expect(seen).toEqual({
-      'dnsmasq-local': { servers: ['server=/example.org/127.0.0.1#5353'], locals: ['local=/cloud.example.org/'], ipsets: [], unanswered: ['cloud.example.org'], warned: ['cloud.example.org'] },
-      'dnsmasq-legacy-ipset': { servers: ['server=/example.org/127.0.0.1#5353'], locals: ['local=/internal/'], ipsets: ['ipset=/cloud.example.org/'], unanswered: [], warned: [] },
+      'dnsmasq-local': { servers: ['server=/example.org/127.0.0.1#5353'], locals: ['local=/cloud.example.org/'], addresses: [], ipsets: [], hosts: reservations, unanswered: ['cloud.example.org'], warned: ['cloud.example.org'], wrong: [] },
+      'dnsmasq-legacy-ipset': { servers: ['server=/example.org/127.0.0.1#5353'], locals: ['local=/internal/'], addresses: [], ipsets: ['ipset=/cloud.example.org/'], hosts: reservations, unanswered: [], warned: [], wrong: [] },
       'dnsmasq-several': {
         servers: ['server=/example.org/127.0.0.1#5353', 'server=/cloud.example.org/9.9.9.9', 'server=/cloud.example.org/127.0.0.1#5353', 'server=/media.example.org/127.0.0.1#5353', `server=/media.example.org/${lan}#5353`],
         locals: ['local=/internal/'],
+        addresses: [],
         ipsets: [],
+        hosts: reservations,
         unanswered: ['cloud.example.org'],
         warned: ['cloud.example.org'],
+        wrong: [],
+      },
+      // The hosts file holds the names (dnsmasq answers them before the servers: the next test), a Host's aliases as
+      // they are; merge says the one whose address is not gen's.
+      'dnsmasq-hosts': {
+        servers: ['server=/example.org/127.0.0.1#5353'],
+        locals: ['local=/internal/'],
+        addresses: [],
+        ipsets: [],
+        hosts: [`${wan}\tcloud.example.org cloud`, '10.9.9.9\tnas.lan.example nas', '10.9.9.9\tMEDIA.example.org', ...reservations],
+        unanswered: [],
+        warned: [],
+        wrong: ['media.example.org'],
+      },
+      // A wildcard Host is dnsmasq.conf's address=, not a line of the hosts file.
+      'dnsmasq-wildcard': {
+        servers: ['server=/example.org/127.0.0.1#5353'],
+        locals: ['local=/internal/'],
+        addresses: [`address=/example.org/${wan}`],
+        ipsets: [],
+        hosts: [`${wan}\tcloud.example.org cloud`, '10.9.9.8\tcloud.example.org cloud', ...reservations],
+        unanswered: ['cloud.example.org', 'media.example.org'],
+        warned: [],
+        wrong: ['cloud.example.org'],
       },
     });
   });
 
-  // dnsmasq itself on those lines, each server standing for a responder on the loopback: one for the addresses that
-  // reach Unbound at its port, one for every other. Its first query for a domain goes to every server of the
-  // closest domain (forward.c: forwardall while no server has answered yet), and a closer local domain answers
-  // itself. Merge names exactly the names that dnsmasq sends anywhere but Unbound, or answers itself.
+  // dnsmasq itself on those lines and the hosts file, each server standing for a responder on the loopback: one for
+  // the addresses that reach Unbound at its port, one for every other. Its first query for a domain goes to every
+  // server of the closest domain (forward.c: forwardall while no server has answered yet), and a closer local domain
+  // answers itself; a name of the hosts file, and one below a domain with address=, it answers itself with those
+  // addresses. Merge names exactly the names that dnsmasq sends anywhere but Unbound, or answers itself with
+  // anything but gen's address.
   const whyDnsmasq = missing(['dnsmasq'], false);
   it.skipIf(whyDnsmasq).each(UPSTREAM_RELEASES)(titled('$tag: dnsmasq asks every server of the closest domain, and merge names the names it sends elsewhere', whyDnsmasq), async ({ tag, release }) => {
-    const { lan, boxes } = await renderedDnsmasq(tag, release);
+    const { lan, wan, boxes } = await renderedDnsmasq(tag, release);
     const work = tempDir('gen-split-dns-dnsmasq-run-');
-    const seen: Record<string, Record<string, { asked: string[]; rcode: number; warned: boolean }>> = {};
+    type Seen = { asked: string[]; rcode: number; answers: string[]; warned: boolean };
+    const seen: Record<string, Record<string, Seen>> = {};
     await withResponders(['unbound', 'outside'], async (ports, asked) => {
-      for (const [name, { conf, warned }] of Object.entries(boxes)) {
+      for (const [name, { conf, hostsFile, warned, wrong }] of Object.entries(boxes)) {
         const upstream = (address: string, port: string | undefined) => ports[['127.0.0.1', lan].includes(address) && port === '5353' ? 'unbound' : 'outside'];
         const lines = (conf.match(/^(server|local|address)=\/.*$/gm) ?? []).map((l) =>
           l.replace(/^server=(\/[^/]+\/)([^#@/]+)(?:#(\d+))?.*$/, (_all, domain: string, address: string, port?: string) => `server=${domain}127.0.0.1#${upstream(address, port)}`),
         );
-        seen[name] = await withDnsmasq(work, name, lines, async (port) => {
-          const out: Record<string, { asked: string[]; rcode: number; warned: boolean }> = {};
+        const hostsPath = join(work, `${name}.hosts`);
+        writeFileSync(hostsPath, hostsFile);
+        seen[name] = await withDnsmasq(work, name, [...lines, `addn-hosts=${hostsPath}`], async (port) => {
+          const out: Record<string, Seen> = {};
           for (const host of NAMES) {
             asked.clear();
             const reply = await ask(port, host, 1500);
             await new Promise((done) => setTimeout(done, 100));
-            out[host] = { asked: [...new Set(asked.get(host) ?? [])].sort(), rcode: reply === undefined ? -1 : reply[3]! & 0xf, warned: warned.includes(host) };
+            out[host] = {
+              asked: [...new Set(asked.get(host) ?? [])].sort(),
+              rcode: reply === undefined ? -1 : reply[3]! & 0xf,
+              answers: reply === undefined ? [] : answersOf(reply, 1).sort(),
+              warned: warned.includes(host) || wrong.includes(host),
+            };
           }
           return out;
         });
       }
     });
-    for (const names of Object.values(seen)) for (const r of Object.values(names)) expect(r.warned).toBe(r.asked.join() !== 'unbound');
+    for (const names of Object.values(seen)) for (const r of Object.values(names)) expect(r.warned).toBe(r.asked.join() !== 'unbound' && !(r.asked.length === 0 && r.answers.join() === wan));
     expect(seen).toEqual({
-      'dnsmasq-local': { 'cloud.example.org': { asked: [], rcode: 3, warned: true }, 'media.example.org': { asked: ['unbound'], rcode: 0, warned: false } },
-      'dnsmasq-legacy-ipset': { 'cloud.example.org': { asked: ['unbound'], rcode: 0, warned: false }, 'media.example.org': { asked: ['unbound'], rcode: 0, warned: false } },
-      'dnsmasq-several': { 'cloud.example.org': { asked: ['outside', 'unbound'], rcode: 0, warned: true }, 'media.example.org': { asked: ['unbound'], rcode: 0, warned: false } },
+      'dnsmasq-local': { 'cloud.example.org': { asked: [], rcode: 3, answers: [], warned: true }, 'media.example.org': { asked: ['unbound'], rcode: 0, answers: ['192.0.2.1'], warned: false } },
+      'dnsmasq-legacy-ipset': {
+        'cloud.example.org': { asked: ['unbound'], rcode: 0, answers: ['192.0.2.1'], warned: false },
+        'media.example.org': { asked: ['unbound'], rcode: 0, answers: ['192.0.2.1'], warned: false },
+      },
+      'dnsmasq-several': {
+        'cloud.example.org': { asked: ['outside', 'unbound'], rcode: 0, answers: [expect.stringMatching(/^192\.0\.2\.[12]$/)], warned: true },
+        'media.example.org': { asked: ['unbound'], rcode: 0, answers: ['192.0.2.1'], warned: false },
+      },
+      'dnsmasq-hosts': { 'cloud.example.org': { asked: [], rcode: 0, answers: [wan], warned: false }, 'media.example.org': { asked: [], rcode: 0, answers: ['10.9.9.9'], warned: true } },
+      'dnsmasq-wildcard': {
+        'cloud.example.org': { asked: [], rcode: 0, answers: ['10.9.9.8', wan].sort(), warned: true },
+        'media.example.org': { asked: [], rcode: 0, answers: [wan], warned: false },
+      },
     });
   });
 });
