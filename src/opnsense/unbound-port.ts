@@ -29,6 +29,7 @@ import { baseVips } from './vips.js';
 import { dnsmasqAnswers, unboundEnabled, unboundGeneral } from './unbound-off.js';
 import { genHostItems, hostName } from './unbound-items.js';
 import { type DnsmasqHostAnswers, dnsmasqHostAnswers, nameKey } from './dnsmasq-hosts.js';
+import { appendAll } from '../arrays.js';
 
 /** The port the box's Unbound listens on after the merged config's migrations. */
 function unboundPort(root: XmlElement): string {
@@ -97,7 +98,8 @@ function localDomains(root: XmlElement, sections: readonly XmlElement[]): string
   const on = (field: string) => (child(dhcp, field) === undefined ? true : fieldText(dhcp, field) === '1');
   const ranges = childrenNamed(box, 'dhcp_ranges').concat(childrenNamed(gen, 'dhcp_ranges'));
   if (on('fqdn') && on('local') && ranges.length > 0) {
-    domains.push(fieldText(dhcp, 'domain') || fieldText(child(root, 'system'), 'domain'), ...ranges.map((r) => fieldText(r, 'domain')));
+    domains.push(fieldText(dhcp, 'domain') || fieldText(child(root, 'system'), 'domain'));
+    appendAll(domains, ranges.map((r) => fieldText(r, 'domain')));
   }
   return domains.filter((d) => d !== '');
 }
@@ -125,7 +127,8 @@ function dnsmasqAnswer(name: string, port: string, unbound: ReadonlySet<string>,
   const held = hosts.names.get(name);
   if (held !== undefined) return { addresses: held, from: 'its Hosts' };
   const matches = (domain: string) => name === domain || name.endsWith(`.${domain}`);
-  const length = Math.max(-1, ...local.map(nameKey).filter(matches).map((d) => d.length));
+  let length = -1;
+  for (const domain of local) if (matches(nameKey(domain))) length = Math.max(length, nameKey(domain).length);
   let closest: { ip: string; port: string }[] = [];
   let serverLength = -1;
   for (const o of overrides) {
