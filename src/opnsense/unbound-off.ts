@@ -9,6 +9,7 @@
 import { type XmlElement, attr, child, childrenNamed } from '../render/opnsense/xml.js';
 import { fieldText } from './fields.js';
 import { boxUnbound, genHostItems, hostAnswer, hostName } from './unbound-items.js';
+import { dnsmasqAnswers } from './dnsmasq-answer.js';
 
 /** The first model version whose root holds Unbound's switch (and its port) itself. */
 const SWITCH_IN_MODEL = [1, 0, 5];
@@ -39,16 +40,6 @@ export function unboundEnabled(root: XmlElement): boolean {
   if (legacy) return child(settings, 'enable') !== undefined;
   const enabled = fieldText(settings, 'enabled');
   return enabled !== '' && enabled !== '0';
-}
-
-/**
- * Whether the box's dnsmasq answers DNS on port 53 after the merge: only one the operator already runs keeps its port
- * (merge.ts BASE_WINS_FIELDS; an empty port is 53, Dnsmasq.php); gen's own is DHCP only (port 0).
- */
-export function dnsmasqAnswers(root: XmlElement): boolean {
-  const dnsmasq = child(root, 'dnsmasq');
-  const port = fieldText(dnsmasq, 'port');
-  return fieldText(dnsmasq, 'enable') === '1' && (port === '' || port === '53');
 }
 
 /** What answers DNS on the box instead, and what to do. */

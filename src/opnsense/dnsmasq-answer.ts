@@ -1,0 +1,181 @@
+// What the box's dnsmasq, where it answers DNS on port 53, does with the
+// names of gen's Unbound host overrides: clients ask the firewall on 53, so
+// these names reach Unbound only through dnsmasq. It reaches Unbound's
+// overrides only through the domain overrides of their domain, when each of
+// them forwards to an address and port the firewall's own running Unbound
+// answers on (templates/OPNsense/Dnsmasq/dnsmasq.conf:
+// server=/<domain>/<ip>#<port>); /etc/resolv.conf, dnsmasq's other
+// upstream, names no port. A name dnsmasq holds in its Hosts (or below a
+// wildcard Host's domain) it answers itself: right when with exactly the
+// addresses of gen's overrides of it (dnsmasq-hosts.ts), and wrongly
+// otherwise, whatever it forwards. The box keeps an IPv6 address as it was
+// typed, and dnsmasq parses it: two spellings of one address are compared as
+// one. Both checks of a box whose Unbound clients do not reach (unbound-off.ts:
+// disabled, unbound-port.ts: on another port) decide each name here.
+import ipaddr from 'ipaddr.js';
+import { appendAll } from '../arrays.js';
+import { type XmlElement, child, childrenNamed } from '../render/opnsense/xml.js';
+import { fieldText } from './fields.js';
+import { type DnsmasqHostAnswers, dnsmasqHostAnswers, nameKey } from './dnsmasq-hosts.js';
+import { genHostItems, hostName } from './unbound-items.js';
+
+/**
+ * Whether the box's dnsmasq answers DNS on port 53 after the merge: only one the operator already runs keeps its port
+ * (merge.ts BASE_WINS_FIELDS; an empty port is 53, Dnsmasq.php); gen's own is DHCP only (port 0).
+ */
+export function dnsmasqAnswers(root: XmlElement): boolean {
+  const dnsmasq = child(root, 'dnsmasq');
+  const port = fieldText(dnsmasq, 'port');
+  return fieldText(dnsmasq, 'enable') === '1' && (port === '' || port === '53');
+}
+
+/** Where the box's own running Unbound answers: its port, and the addresses (as addressKey() writes them) a domain override can reach it at. */
+export interface UnboundReach {
+  port: string;
+  addresses: ReadonlySet<string>;
+}
+
+/** An address as compared here: an IPv6 one in its compact form (fd00:0::9 is fd00::9), another as written. */
+export function addressKey(text: string): string {
+  const lower = text.toLowerCase();
+  return ipaddr.IPv6.isValid(lower) ? ipaddr.IPv6.parse(lower).toString() : lower;
+}
+
+/**
+ * A domain override's server address and port as OPNsense's model reads them: an ip of the older form,
+ * `127.0.0.1#5353` or with `@<source address>`, is split on load, the port replacing <port> (the model's ip is its
+ * last field for that reason: Dnsmasq/FieldTypes/DomainIPField.php, 25.7 to 26.7, when a `#` or `@` stands after
+ * the first two characters).
+ */
+function overrideServer(o: XmlElement): { ip: string; port: string } {
+  const ip = fieldText(o, 'ip');
+  const port = fieldText(o, 'port');
+  if (ip.indexOf('#') <= 1 && ip.indexOf('@') <= 1) return { ip, port };
+  const [address, legacyPort] = ip.split('@')[0]!.split('#');
+  return { ip: address!, port: legacyPort ?? port };
+}
+
+/**
+ * The domains the box's dnsmasq answers itself, as its template writes them (dnsmasq.conf, 25.7 to 26.7):
+ * local=/<domain>/ for a Host marked local with a domain, and, when DHCP registers names (dhcp.fqdn) and there are
+ * ranges, for the DHCP domain (the system domain when empty) and each range's domain, unless dhcp.local is off
+ * (the model's fqdn and local default to on; 25.7.1's has no local and its template writes them always). A wildcard
+ * Host's address=/<domain>/ is not one of them: it answers with its addresses (dnsmasqHostAnswers()). gen's ranges and
+ * hosts count as merged into the box's; a box's host or range gen takes over keeps its domain and local flag, which
+ * gen does not write.
+ */
+function localDomains(root: XmlElement, sections: readonly XmlElement[]): string[] {
+  const box = child(root, 'dnsmasq');
+  const gen = sections.find((s) => s.name === 'dnsmasq');
+  const hosts = childrenNamed(box, 'hosts').concat(childrenNamed(gen, 'hosts'));
+  const domains = hosts.filter((h) => fieldText(h, 'local') === '1').map((h) => fieldText(h, 'domain'));
+  const dhcp = child(box, 'dhcp');
+  const on = (field: string) => (child(dhcp, field) === undefined ? true : fieldText(dhcp, field) === '1');
+  const ranges = childrenNamed(box, 'dhcp_ranges').concat(childrenNamed(gen, 'dhcp_ranges'));
+  if (on('fqdn') && on('local') && ranges.length > 0) {
+    domains.push(fieldText(dhcp, 'domain') || fieldText(child(root, 'system'), 'domain'));
+    appendAll(domains, ranges.map((r) => fieldText(r, 'domain')));
+  }
+  return domains.filter((d) => d !== '');
+}
+
+/** What the box's dnsmasq does with a query for a name: forward it to Unbound only, answer it with `addresses`, or anything else. */
+type DnsmasqAnswer = 'unbound' | 'elsewhere' | { addresses: string[]; from: string };
+
+/**
+ * How the box's dnsmasq answers `name`. A name of its hosts file (`hosts.names`: Hosts and their aliases) it answers
+ * itself with the addresses there, before any entry of its domain. Otherwise it takes all the entries of the longest
+ * matching domain as one group (domain-match.c lookup_domain(), filter_servers()). An address= of a wildcard Host
+ * (`hosts.wildcards`) answers the queries of its addresses' type itself in every version, before the servers and the
+ * local= of its domain. A local domain (`local`) closer than the servers' makes dnsmasq answer the query itself
+ * (is_local_answer()); one of the same domain does so in dnsmasq 2.92 and later, where filter_servers() puts a
+ * no-data entry before the servers (2.91 and earlier forward: the box's dnsmasq package decides, so it counts). So
+ * does an override without address (server=/<domain>/). The template writes one server= line for each domain
+ * override, in the order of their sequence (dnsmasq.conf: server=/<domain>/<ip>#<port>, no switch to leave one out),
+ * and dnsmasq may send a query to any server of the group (forward.c forward_query()): by default to all of them
+ * every 50 queries or 20 seconds, then to the one that answered first; with Strict order (strict-order) to the
+ * first, and on to the next when that one refuses or fails, or the client asks again. So the name reaches the
+ * firewall's own Unbound (`unbound`: its port and addresses, none when it does not run) only when every server of the
+ * group does. An override with an ipset and no
+ * address writes only its ipset= line ("if override.ip or not override.ipset"), so it is none of the group.
+ */
+function dnsmasqAnswer(name: string, unbound: UnboundReach | undefined, overrides: readonly XmlElement[], local: readonly string[], hosts: DnsmasqHostAnswers): DnsmasqAnswer {
+  const held = hosts.names.get(name);
+  if (held !== undefined) return { addresses: held, from: 'its Hosts' };
+  const matches = (domain: string) => name === domain || name.endsWith(`.${domain}`);
+  let length = -1;
+  for (const domain of local) if (matches(nameKey(domain))) length = Math.max(length, nameKey(domain).length);
+  let closest: { ip: string; port: string }[] = [];
+  let serverLength = -1;
+  for (const o of overrides) {
+    const domain = nameKey(fieldText(o, 'domain'));
+    if (!matches(domain) || domain.length < serverLength) continue;
+    const server = overrideServer(o);
+    if (server.ip === '' && fieldText(o, 'ipset') !== '') continue;
+    if (domain.length > serverLength) [closest, serverLength] = [[], domain.length];
+    closest.push(server);
+  }
+  // address=/#/ matches every name, after every domain.
+  let wildcard: string | undefined;
+  for (const domain of hosts.wildcards.keys()) {
+    if ((domain === '#' || matches(domain)) && (wildcard === undefined || wildcard === '#' || (domain !== '#' && domain.length > wildcard.length))) wildcard = domain;
+  }
+  const wildcardLength = wildcard === undefined ? -1 : wildcard === '#' ? 0 : wildcard.length;
+  if (wildcard !== undefined && wildcardLength >= length && wildcardLength >= serverLength) {
+    return { addresses: hosts.wildcards.get(wildcard)!, from: `its wildcard Host of ${wildcard === '#' ? 'every domain' : wildcard}` };
+  }
+  if (serverLength <= length) return 'elsewhere';
+  if (unbound === undefined) return 'elsewhere';
+  return closest.every((s) => unbound.addresses.has(addressKey(s.ip)) && s.port === unbound.port) ? 'unbound' : 'elsewhere';
+}
+
+/** Whether two lists of addresses hold the same addresses, however each is written. */
+function sameAddresses(a: readonly string[], b: readonly string[]): boolean {
+  const keys = new Set(a.map(addressKey));
+  const others = new Set(b.map(addressKey));
+  return keys.size === others.size && [...keys].every((k) => others.has(k));
+}
+
+/** A name dnsmasq answers on port 53 itself, with other addresses (`held`, from `from`) than gen's overrides of it (`gen`). */
+export interface WrongAnswer {
+  name: string;
+  held: string[];
+  from: string;
+  gen: string[];
+}
+
+/**
+ * What clients that ask the firewall on port 53 get for each name of gen's Unbound host overrides, with `unbound`
+ * the box's running Unbound dnsmasq may forward to (undefined when Unbound does not run: a forward to it reaches
+ * nothing). `unreached`: the names dnsmasq does not answer as gen's overrides would, nor forwards to Unbound only
+ * (all of them when dnsmasq answers no DNS on 53); `wrong`: those it answers from its Hosts with other addresses. A
+ * name it answers from its Hosts with exactly gen's addresses is in neither. Names as nameKey() writes them.
+ */
+export function genNamesOnPort53(root: XmlElement, sections: readonly XmlElement[], unbound: UnboundReach | undefined): { unreached: string[]; wrong: WrongAnswer[] } {
+  const dnsmasq = dnsmasqAnswers(root);
+  const overrides = childrenNamed(child(root, 'dnsmasq'), 'domainoverrides');
+  const local = dnsmasq ? localDomains(root, sections) : [];
+  const hosts = dnsmasq ? dnsmasqHostAnswers(root, sections) : { names: new Map<string, string[]>(), wildcards: new Map<string, string[]>() };
+  // gen's addresses of each name (an A and an AAAA override are one name).
+  const genAddresses = new Map<string, string[]>();
+  for (const h of genHostItems(sections)) {
+    const name = nameKey(hostName(h));
+    genAddresses.set(name, [...(genAddresses.get(name) ?? []), fieldText(h, 'server')]);
+  }
+  const unreached: string[] = [];
+  const wrong: WrongAnswer[] = [];
+  for (const [name, addresses] of genAddresses) {
+    const answer = dnsmasq ? dnsmasqAnswer(name, unbound, overrides, local, hosts) : 'elsewhere';
+    if (answer === 'elsewhere') unreached.push(name);
+    else if (answer !== 'unbound' && !sameAddresses(answer.addresses, addresses)) wrong.push({ name, held: answer.addresses, from: answer.from, gen: addresses });
+  }
+  return { unreached, wrong };
+}
+
+/** The warning for a name dnsmasq answers with other addresses than gen's; `why` says why Unbound's answer reaches no client. */
+export function wrongAnswerWarning(w: WrongAnswer, why: string): string {
+  return (
+    `the box's dnsmasq answers ${w.name} on port 53 itself, with ${w.held.join(', ')} from ${w.from}, and gen's Unbound host override would answer ${w.gen.join(', ')} (${why}): ` +
+    `clients inside get the other address; give the name exactly ${w.gen.join(', ')} in Services › Dnsmasq DNS & DHCP › Hosts`
+  );
+}
