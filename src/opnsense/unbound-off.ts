@@ -9,7 +9,8 @@
 import { type XmlElement, attr, child, childrenNamed } from '../render/opnsense/xml.js';
 import { fieldText } from './fields.js';
 import { boxUnbound, genHostItems, hostAnswer, hostName } from './unbound-items.js';
-import { dnsmasqAnswers } from './dnsmasq-answer.js';
+import { dnsmasqAnswers, genNamesOnPort53, wrongAnswerWarning } from './dnsmasq-answer.js';
+import { nameKey } from './dnsmasq-hosts.js';
 
 /** The first model version whose root holds Unbound's switch (and its port) itself. */
 const SWITCH_IN_MODEL = [1, 0, 5];
@@ -45,7 +46,7 @@ export function unboundEnabled(root: XmlElement): boolean {
 /** What answers DNS on the box instead, and what to do. */
 function otherResolver(root: XmlElement): string {
   if (dnsmasqAnswers(root)) {
-    return 'dnsmasq answers DNS on the box: enable Unbound (and move dnsmasq off port 53), or add the names in Services › Dnsmasq DNS & DHCP › Hosts';
+    return "dnsmasq answers DNS on the box: enable Unbound (and move dnsmasq off port 53), or add the names in Services › Dnsmasq DNS & DHCP › Hosts with the addresses gen's overrides answer";
   }
   return 'enable it in Services › Unbound DNS › General';
 }
@@ -67,19 +68,24 @@ function firewallAsDns(root: XmlElement, sections: readonly XmlElement[]): strin
 
 /**
  * Warnings when the box (the base) does not run Unbound and gen relies on it: its Unbound host overrides (gen's
- * sections) go unanswered, and the DHCP it serves with dnsmasq hands out the firewall as DNS server, where, with
+ * sections) go unanswered, except the names the box's dnsmasq answers on port 53 from its Hosts with exactly gen's
+ * addresses (those it answers with others get a warning each; a domain override to Unbound reaches nothing, as
+ * Unbound does not run), and the DHCP it serves with dnsmasq hands out the firewall as DNS server, where, with
  * dnsmasq's DNS off too, nothing answers.
  */
 export function unansweredOverrides(root: XmlElement, sections: readonly XmlElement[]): string[] {
   if (unboundEnabled(root)) return [];
   const out: string[] = [];
-  const hosts = genHostItems(sections);
+  const { unreached, wrong } = genNamesOnPort53(root, sections, undefined);
+  const left = new Set(unreached);
+  const hosts = genHostItems(sections).filter((h) => left.has(nameKey(hostName(h))));
   if (hosts.length > 0) {
     const names = hosts.map((h) => `${hostName(h)} (${hostAnswer(h)})`);
     out.push(
       `the box's Unbound DNS is disabled, so nothing answers gen's Unbound host overrides ${names.join(', ')}: clients inside still reach these names through the upstream router; ${otherResolver(root)}`,
     );
   }
+  for (const w of wrong) out.push(wrongAnswerWarning(w, "the box's Unbound DNS is disabled"));
   const served = dnsmasqAnswers(root) ? [] : firewallAsDns(root, sections);
   if (served.length > 0) {
     out.push(

@@ -398,6 +398,40 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
     expect(said(factorySample('26.7'))).toEqual([]);
   });
 
+  // With Unbound disabled, dnsmasq on port 53 still answers a name of its hosts file (or below a wildcard Host's
+  // domain) itself, as it does with Unbound on another port; a domain override to Unbound reaches nothing.
+  it("with Unbound disabled, takes a name dnsmasq answers on port 53 from its Hosts with gen's address as answered, names one it answers with another, and counts no forward to Unbound", async () => {
+    const { sections } = await releaseSections(answered, '26.7');
+    const wan = doc(await fragments(answered, 'home'), 'interfaces.xml').interfaces.wan.ipaddr as string;
+    const said = (dnsmasq: string) => {
+      const box = factorySample('26.7')
+        .replace('<OPNsense>', '<OPNsense><unboundplus version="1.0.15"><general><enabled>0</enabled></general></unboundplus>')
+        .replace(/<dnsmasq>[\s\S]*?<\/dnsmasq>/, `<dnsmasq><enable>1</enable><port>53</port>${dnsmasq}</dnsmasq>`);
+      const warnings: string[] = [];
+      mergeConfig(withBoxCa(box), sections, { allowGuiPortConflict: true, secret: () => 'x', warn: (m) => warnings.push(m) });
+      return warnings.filter((w) => w.includes("Unbound DNS is disabled"));
+    };
+    const unanswered = (names: string[]) =>
+      `the box's Unbound DNS is disabled, so nothing answers gen's Unbound host overrides ${names.map((n) => `${n} (A ${wan})`).join(', ')}: clients inside still reach these names through the upstream router; ` +
+      "dnsmasq answers DNS on the box: enable Unbound (and move dnsmasq off port 53), or add the names in Services › Dnsmasq DNS & DHCP › Hosts with the addresses gen's overrides answer";
+    expect(said('')).toEqual([unanswered(NAMES)]);
+    // A Host of gen's address answers its name, also as an alias, and a wildcard Host the names below its domain.
+    expect(said(dnsmasqHost(1, 'cloud', 'Example.ORG', wan))).toEqual([unanswered(['media.example.org'])]);
+    expect(said(dnsmasqHost(1, 'nas', 'lan.example', wan, 'cloud.example.org,MEDIA.example.org'))).toEqual([]);
+    expect(said(dnsmasqHost(1, '*', 'example.org', wan))).toEqual([]);
+    // Another address: named as where Unbound listens on another port.
+    expect(said(dnsmasqHost(1, 'cloud', 'example.org', '10.9.9.9'))).toEqual([
+      unanswered(['media.example.org']),
+      `the box's dnsmasq answers cloud.example.org on port 53 itself, with 10.9.9.9 from its Hosts, and gen's Unbound host override would answer ${wan} (the box's Unbound DNS is disabled): ` +
+        `clients inside get the other address; give the name exactly ${wan} in Services › Dnsmasq DNS & DHCP › Hosts`,
+    ]);
+    // A domain override to the loopback on 53 or on another port reaches no Unbound: none runs.
+    for (const port of ['53', '5353']) {
+      const forward = `<domainoverrides uuid="11111111-2222-4333-8444-c00000000000"><sequence>1</sequence><domain>example.org</domain><ipset/><srcip/><port>${port}</port><ip>127.0.0.1</ip></domainoverrides>`;
+      expect(said(forward)).toEqual([unanswered(NAMES)]);
+    }
+  });
+
   it('says when the box\'s Unbound listens on another port than 53, naming dnsmasq where it answers 53, and not where dnsmasq forwards the names to it', async () => {
     const { sections } = await releaseSections(answered, '26.7');
     const said = (general: string, dnsmasq = '<dnsmasq><enable>0</enable></dnsmasq>') => {
