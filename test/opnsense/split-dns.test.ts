@@ -403,14 +403,7 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
   it("with Unbound disabled, takes a name dnsmasq answers on port 53 from its Hosts with gen's address as answered, names one it answers with another, and counts no forward to Unbound", async () => {
     const { sections } = await releaseSections(answered, '26.7');
     const wan = doc(await fragments(answered, 'home'), 'interfaces.xml').interfaces.wan.ipaddr as string;
-    const said = (dnsmasq: string) => {
-      const box = factorySample('26.7')
-        .replace('<OPNsense>', '<OPNsense><unboundplus version="1.0.15"><general><enabled>0</enabled></general></unboundplus>')
-        .replace(/<dnsmasq>[\s\S]*?<\/dnsmasq>/, `<dnsmasq><enable>1</enable><port>53</port>${dnsmasq}</dnsmasq>`);
-      const warnings: string[] = [];
-      mergeConfig(withBoxCa(box), sections, { allowGuiPortConflict: true, secret: () => 'x', warn: (m) => warnings.push(m) });
-      return warnings.filter((w) => w.includes("Unbound DNS is disabled"));
-    };
+    const said = (dnsmasq: string) => withDnsmasq53(sections, '<enabled>0</enabled>', dnsmasq).filter((w) => w.includes('Unbound DNS is disabled'));
     const unanswered = (names: string[]) =>
       `the box's Unbound DNS is disabled, so nothing answers gen's Unbound host overrides ${names.map((n) => `${n} (A ${wan})`).join(', ')}: clients inside still reach these names through the upstream router; ` +
       "dnsmasq answers DNS on the box: enable Unbound (and move dnsmasq off port 53), or add the names in Services › Dnsmasq DNS & DHCP › Hosts with the addresses gen's overrides answer";
@@ -557,14 +550,8 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
   it("takes a name the box's dnsmasq answers from its Hosts with gen's address as answered, and says so when the Host answers another", async () => {
     const { sections } = await releaseSections(answered, '26.7');
     const wan = doc(await fragments(answered, 'home'), 'interfaces.xml').interfaces.wan.ipaddr as string;
-    const said = (dnsmasq: string) => {
-      const box = factorySample('26.7')
-        .replace('<OPNsense>', '<OPNsense><unboundplus version="1.0.15"><general><enabled>1</enabled><port>5353</port></general></unboundplus>')
-        .replace(/<dnsmasq>[\s\S]*?<\/dnsmasq>/, `<dnsmasq><enable>1</enable><port>53</port>${dnsmasq}</dnsmasq>`);
-      const warnings: string[] = [];
-      mergeConfig(withBoxCa(box), sections, { allowGuiPortConflict: true, secret: () => 'x', warn: (m) => warnings.push(m) });
-      return warnings.filter((w) => w.includes('Unbound DNS listens on port') || w.includes('on port 53 itself'));
-    };
+    const said = (dnsmasq: string) =>
+      withDnsmasq53(sections, '<enabled>1</enabled><port>5353</port>', dnsmasq).filter((w) => w.includes('Unbound DNS listens on port') || w.includes('on port 53 itself'));
     let n = 0;
     const host = (name: string, domain: string, ip: string, aliases = '') =>
       `<hosts uuid="11111111-2222-4333-8444-f0000000000${n++}"><host>${name}</host><domain>${domain}</domain><local>0</local><ip>${ip}</ip><cnames/><client_id/><hwaddr/><lease_time/><ignore>0</ignore><set_tag/><descr/><comments/><aliases>${aliases}</aliases></hosts>`;
@@ -729,6 +716,16 @@ function mergedOnBoxes(boxes: Record<string, string>, sections: XmlElement[], pr
   return out;
 }
 
+/** merge's warnings for the 26.7 sample box with Unbound's `general` settings and dnsmasq answering DNS on port 53 with `dnsmasq` (its items). */
+function withDnsmasq53(sections: Parameters<typeof mergeConfig>[1], general: string, dnsmasq: string): string[] {
+  const box = factorySample('26.7')
+    .replace('<OPNsense>', `<OPNsense><unboundplus version="1.0.15"><general>${general}</general></unboundplus>`)
+    .replace(/<dnsmasq>[\s\S]*?<\/dnsmasq>/, `<dnsmasq><enable>1</enable><port>53</port>${dnsmasq}</dnsmasq>`);
+  const warnings: string[] = [];
+  mergeConfig(withBoxCa(box), sections, { allowGuiPortConflict: true, secret: () => 'x', warn: (m) => warnings.push(m) });
+  return warnings;
+}
+
 /** A Host of the box's dnsmasq as Services › Dnsmasq DNS & DHCP › Hosts saves it. */
 function dnsmasqHost(n: number, host: string, domain: string, ip: string, aliases = ''): string {
   return (
@@ -749,13 +746,14 @@ const NAMES = ['cloud.example.org', 'media.example.org'];
 async function renderedDnsmasq(
   tag: string,
   release: string,
+  unboundOn = true,
 ): Promise<{ lan: string; wan: string; boxes: Record<string, { conf: string; hostsFile: string; warned: string[]; wrong: string[] }> }> {
   const setup = spawnSync('bash', [join(tools, 'setup.sh'), tag], { encoding: 'utf8', env });
   expect(setup.status, setup.stderr).toBe(0);
   const work = tempDir('gen-split-dns-dnsmasq-');
   const { sections, privateKey } = await releaseSections(answered, release);
   const factory = factoryConfig(coreGit!, tag);
-  const unbound = withUnboundModel(factory.replace(/<unbound>\s*<enable>1<\/enable>\s*<\/unbound>/, ''), releaseFacts(tag)!.versions.unbound, '<enabled>1</enabled><port>5353</port>');
+  const unbound = withUnboundModel(factory.replace(/<unbound>\s*<enable>1<\/enable>\s*<\/unbound>/, ''), releaseFacts(tag)!.versions.unbound, `<enabled>${unboundOn ? 1 : 0}</enabled><port>5353</port>`);
   const interfaces = doc(await fragments(answered, 'home'), 'interfaces.xml').interfaces;
   const [lan, wan] = [interfaces.lan.ipaddr as string, interfaces.wan.ipaddr as string];
   const override = (n: number, domain: string, ipset: string, ip: string, port = '') =>
@@ -786,11 +784,13 @@ async function renderedDnsmasq(
     const on = onBox(config, tag, work, name);
     // The model takes each override (the ipset one names an alias this box lacks: only its missing server= line counts here).
     expect(on.errors.filter((e) => (e.includes('domainoverrides') && !e.includes('.ipset =>')) || e.includes('hosts'))).toEqual([]);
-    expect(on.port).toBe('5353');
+    expect([on.port, on.enabled]).toEqual(['5353', unboundOn ? '1' : '0']);
     const root = join(work, `${name}-root`);
     const r = await renderTemplate(join(env.OPNSENSE_PHP_CACHE, tag, 'root'), join(work, `${name}-migrated.xml`), root, 'OPNsense.Dnsmasq');
     expect(r.status, r.stderr).toBe(0);
-    const warned = warnings.filter((w) => w.includes('Unbound DNS listens on port')).flatMap((w) => /host overrides (.*?) answer no client/.exec(w)![1]!.split(', '));
+    const warned = unboundOn
+      ? warnings.filter((w) => w.includes('Unbound DNS listens on port')).flatMap((w) => /host overrides (.*?) answer no client/.exec(w)![1]!.split(', '))
+      : warnings.flatMap((w) => /nothing answers gen's Unbound host overrides (.*?): clients inside/.exec(w)?.[1]!.split(', ').map((n) => n.replace(/ \(.*\)$/, '')) ?? []);
     const wrong = warnings.flatMap((w) => /^the box's dnsmasq answers (\S+) on port 53 itself/.exec(w)?.[1] ?? []);
     const hosts = spawnSync('php', [join(tools, 'lib/dnsmasq-hosts.php'), join(env.OPNSENSE_PHP_CACHE, tag, 'root'), join(work, `${name}-migrated.xml`), join(work, `${name}-hosts`)], { encoding: 'utf8', env });
     expect(hosts.status, hosts.stderr).toBe(0);
@@ -1040,34 +1040,7 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
   const whyDnsmasq = missing(['dnsmasq'], false);
   it.skipIf(whyDnsmasq).each(UPSTREAM_RELEASES)(titled('$tag: dnsmasq asks every server of the closest domain, and merge names the names it sends elsewhere', whyDnsmasq), async ({ tag, release }) => {
     const { lan, wan, boxes } = await renderedDnsmasq(tag, release);
-    const work = tempDir('gen-split-dns-dnsmasq-run-');
-    type Seen = { asked: string[]; rcode: number; answers: string[]; warned: boolean };
-    const seen: Record<string, Record<string, Seen>> = {};
-    await withResponders(['unbound', 'outside'], async (ports, asked) => {
-      for (const [name, { conf, hostsFile, warned, wrong }] of Object.entries(boxes)) {
-        const upstream = (address: string, port: string | undefined) => ports[['127.0.0.1', lan].includes(address) && port === '5353' ? 'unbound' : 'outside'];
-        const lines = (conf.match(/^(server|local|address)=\/.*$/gm) ?? []).map((l) =>
-          l.replace(/^server=(\/[^/]+\/)([^#@/]+)(?:#(\d+))?.*$/, (_all, domain: string, address: string, port?: string) => `server=${domain}127.0.0.1#${upstream(address, port)}`),
-        );
-        const hostsPath = join(work, `${name}.hosts`);
-        writeFileSync(hostsPath, hostsFile);
-        seen[name] = await withDnsmasq(work, name, [...lines, `addn-hosts=${hostsPath}`], async (port) => {
-          const out: Record<string, Seen> = {};
-          for (const host of NAMES) {
-            asked.clear();
-            const reply = await ask(port, host, 1500);
-            await new Promise((done) => setTimeout(done, 100));
-            out[host] = {
-              asked: [...new Set(asked.get(host) ?? [])].sort(),
-              rcode: reply === undefined ? -1 : reply[3]! & 0xf,
-              answers: reply === undefined ? [] : answersOf(reply, 1).sort(),
-              warned: warned.includes(host) || wrong.includes(host),
-            };
-          }
-          return out;
-        });
-      }
-    });
+    const seen = await askDnsmasq(boxes, (address, port) => (['127.0.0.1', lan].includes(address) && port === '5353' ? 'unbound' : 'outside'));
     for (const names of Object.values(seen)) for (const r of Object.values(names)) expect(r.warned).toBe(r.asked.join() !== 'unbound' && !(r.asked.length === 0 && r.answers.join() === wan));
     expect(seen).toEqual({
       'dnsmasq-local': { 'cloud.example.org': { asked: [], rcode: 3, answers: [], warned: true }, 'media.example.org': { asked: ['unbound'], rcode: 0, answers: ['192.0.2.1'], warned: false } },
@@ -1086,7 +1059,56 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
       },
     });
   });
+
+  // With Unbound disabled nothing answers on its port: a name dnsmasq forwards anywhere gets no answer of gen's, and
+  // one it answers from its Hosts is answered as they hold it. Merge names exactly those not answered with gen's address.
+  it.skipIf(whyDnsmasq).each(UPSTREAM_RELEASES)(titled("$tag: with Unbound disabled, merge names the names dnsmasq does not answer itself with gen's address", whyDnsmasq), async ({ tag, release }) => {
+    const { wan, boxes } = await renderedDnsmasq(tag, release, false);
+    const seen = await askDnsmasq(boxes, () => 'outside');
+    for (const names of Object.values(seen)) for (const r of Object.values(names)) expect(r.warned).toBe(!(r.asked.length === 0 && r.answers.join() === wan));
+    const reached = Object.fromEntries(Object.entries(seen).map(([box, names]) => [box, Object.entries(names).filter(([, r]) => !r.warned).map(([n]) => n)]));
+    expect(reached).toEqual({ 'dnsmasq-local': [], 'dnsmasq-legacy-ipset': [], 'dnsmasq-several': [], 'dnsmasq-hosts': ['cloud.example.org'], 'dnsmasq-wildcard': ['media.example.org'] });
+  });
 });
+
+type Seen = { asked: string[]; rcode: number; answers: string[]; warned: boolean };
+
+/**
+ * Each box's rendered dnsmasq.conf (its server=, local= and address= lines) and hosts file in a real dnsmasq, each
+ * server sent to the responder `upstream` names for its address and port; what dnsmasq answers for gen's names.
+ */
+async function askDnsmasq(
+  boxes: Record<string, { conf: string; hostsFile: string; warned: string[]; wrong: string[] }>,
+  upstream: (address: string, port: string | undefined) => 'unbound' | 'outside',
+): Promise<Record<string, Record<string, Seen>>> {
+  const work = tempDir('gen-split-dns-dnsmasq-run-');
+  const seen: Record<string, Record<string, Seen>> = {};
+  await withResponders(['unbound', 'outside'], async (ports, asked) => {
+    for (const [name, { conf, hostsFile, warned, wrong }] of Object.entries(boxes)) {
+      const lines = (conf.match(/^(server|local|address)=\/.*$/gm) ?? []).map((l) =>
+        l.replace(/^server=(\/[^/]+\/)([^#@/]+)(?:#(\d+))?.*$/, (_all, domain: string, address: string, port?: string) => `server=${domain}127.0.0.1#${ports[upstream(address, port)]}`),
+      );
+      const hostsPath = join(work, `${name}.hosts`);
+      writeFileSync(hostsPath, hostsFile);
+      seen[name] = await withDnsmasq(work, name, [...lines, `addn-hosts=${hostsPath}`], async (port) => {
+        const out: Record<string, Seen> = {};
+        for (const host of NAMES) {
+          asked.clear();
+          const reply = await ask(port, host, 1500);
+          await new Promise((done) => setTimeout(done, 100));
+          out[host] = {
+            asked: [...new Set(asked.get(host) ?? [])].sort(),
+            rcode: reply === undefined ? -1 : reply[3]! & 0xf,
+            answers: reply === undefined ? [] : answersOf(reply, 1).sort(),
+            warned: warned.includes(host) || wrong.includes(host),
+          };
+        }
+        return out;
+      });
+    }
+  });
+  return seen;
+}
 
 describe('an earlier merge\'s overrides', () => {
   it('go when the topology no longer answers the names (split_dns: false), and the box\'s own stay', async () => {
