@@ -1,7 +1,8 @@
 // Unbound host overrides as the merge reads them: the box's Unbound model
 // (//OPNsense/unboundplus), its host items and gen's, an item's name and
-// answer. One place for the three merge checks on them (unbound-hosts.ts,
-// unbound-off.ts, unbound-wildcards.ts).
+// answer. One place for the merge checks on them (unbound-hosts.ts,
+// unbound-off.ts, unbound-wildcards.ts, and dnsmasq-answer.ts for what the
+// box's dnsmasq answers for gen's names).
 import { type XmlElement, child, childrenNamed } from '../render/opnsense/xml.js';
 import { fieldText } from './fields.js';
 
