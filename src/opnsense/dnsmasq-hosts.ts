@@ -1,8 +1,8 @@
-// The names the box's dnsmasq answers from its Hosts (Services › Dnsmasq DNS
-// & DHCP › Hosts), and the addresses it answers them with. OPNsense writes
-// each Host into /var/etc/dnsmasq-hosts, which dnsmasq.conf always reads
-// (addn-hosts=), a line per address of its ip list: `<ip> <host>.<domain>
-// <host>`, `<ip> <host>` without a domain, and `<ip> <alias>` for each of
+// The names the box's dnsmasq answers from its Hosts
+// (Services › Dnsmasq DNS & DHCP › Hosts), and the addresses it answers them
+// with. OPNsense writes each Host into /var/etc/dnsmasq-hosts, which
+// dnsmasq.conf always reads (addn-hosts=), a line per address of its ip
+// list: `<ip> <host>.<domain> <host>`, `<ip> <host>` without a domain, and `<ip> <alias>` for each of
 // its aliases, which the model keeps as full names; a Host without a host
 // name or a wildcard one (`*`) writes only its aliases' lines, and an
 // address starting with `::` none (plugins.inc.d/dnsmasq.inc
