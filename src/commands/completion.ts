@@ -13,16 +13,16 @@ export const MAN_INFO = {
   exitStatus: [
     ['0', 'success: a clean topology, a current out/, no change (gen diff --exit-code)'],
     ['1', 'findings (errors, or more warnings than --max-warnings), a stale out/ (build --check), a change (diff --exit-code), a problem of the environment (no space, no permission, another gen editing the topology), or what a gen wg command refuses to do to the topology or the keys (a peer name that is taken, a role with no free address, a key that exists, without --force)'],
-    ['2', 'a usage error (an unknown option or command, a missing file, an ambiguous name, a refused -o path), or an internal error'],
+    ['2', 'a usage error (an unknown option or command, a missing file, an ambiguous name, a refused -o path, a GEN_ variable below that is no value of its form), or an internal error'],
   ],
   environment: [
     ['NO_COLOR', 'no colours in diagnostics and QR codes (https://no-color.org)'],
     ['FORCE_COLOR', 'colours even when the output is not a terminal (0 or false: never)'],
     ['GITHUB_WORKSPACE', 'the root that --format github and sarif paths are relative to (else the git work tree)'],
-    ['GEN_MAX_INPUT_BYTES', 'the largest input file gen reads (default 16 MiB)'],
-    ['GEN_LOCK_WAIT_MS', 'how long a command waits for another that edits the topology, and a build for another that writes the same output directory (default 10000)'],
+    ['GEN_MAX_INPUT_BYTES', 'the largest input file gen reads, in bytes (default 16 MiB)'],
+    ['GEN_LOCK_WAIT_MS', 'how long a command waits for another that edits the topology, and a build for another that writes the same output directory, in milliseconds (default 10000)'],
     ['GEN_TODAY', 'the day (YYYY-MM-DD) gen lint and gen wg list count key ages from (default: today, UTC)'],
-    ['GEN_DOT_TIMEOUT_MS', 'how long Graphviz dot may draw gen graph -o FILE.svg or .png (default 120000)'],
+    ['GEN_DOT_TIMEOUT_MS', 'how long Graphviz dot may draw gen graph -o FILE.svg or .png, in milliseconds (default 120000)'],
     ['GEN_DEBUG', 'print the stack of an internal error'],
   ],
   files: [

@@ -4,6 +4,7 @@
 // would wait silently), or its exit status or signal when it printed
 // nothing on stderr.
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { envWholeNumber } from '../io/env-number.js';
 import { reasonOf } from '../io/errors.js';
 import { terminalText } from '../io/terminal.js';
 
@@ -11,8 +12,7 @@ const DEFAULT_TIMEOUT_MS = 120_000;
 
 /** How long dot may draw: GEN_DOT_TIMEOUT_MS, else two minutes. */
 function timeLimit(): number {
-  const configured = Number(process.env.GEN_DOT_TIMEOUT_MS);
-  return process.env.GEN_DOT_TIMEOUT_MS && Number.isFinite(configured) && configured > 0 ? configured : DEFAULT_TIMEOUT_MS;
+  return envWholeNumber('GEN_DOT_TIMEOUT_MS', DEFAULT_TIMEOUT_MS, 1, 'a number of milliseconds');
 }
 
 /** Why dot did not draw, or undefined when it did. */

@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, linkSync, lstatSync, openSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { envWholeNumber } from './env-number.js';
 import { ReportedError, isSystemError, reasonOf } from './errors.js';
 import { MAKER_TAG, type ProcessIdentity, makerOfTag, otherMakerRuns, ownIdentity, ownTag, processRuns } from './processes.js';
 
@@ -22,8 +23,7 @@ const POLL_MS = 25;
 const EMPTY_GRACE_MS = 2_000;
 
 function waitLimit(): number {
-  const configured = Number(process.env.GEN_LOCK_WAIT_MS);
-  return Number.isFinite(configured) && configured >= 0 ? configured : DEFAULT_WAIT_MS;
+  return envWholeNumber('GEN_LOCK_WAIT_MS', DEFAULT_WAIT_MS, 0, 'a number of milliseconds');
 }
 
 /** The lock of a topology file: beside the file a symbolic link points to, so every path to it shares one lock. */

@@ -6,6 +6,7 @@
 // refused at its line and column, never turned into U+FFFD and carried on.
 import { constants as bufferConstants, isUtf8 } from 'node:buffer';
 import { type Stats, closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { EnvironmentValueError, envWholeNumber } from './env-number.js';
 import { ReportedError, UsageError, reasonOf } from './errors.js';
 
 export const DEFAULT_MAX_INPUT_BYTES = 16 * 1024 * 1024;
@@ -16,8 +17,7 @@ export const DEFAULT_MAX_INPUT_BYTES = 16 * 1024 * 1024;
  * larger file gets the limit's message instead of Node's error.
  */
 export function maxInputBytes(): number {
-  const configured = Number(process.env.GEN_MAX_INPUT_BYTES);
-  return Math.min(Number.isSafeInteger(configured) && configured > 0 ? configured : DEFAULT_MAX_INPUT_BYTES, bufferConstants.MAX_STRING_LENGTH);
+  return Math.min(envWholeNumber('GEN_MAX_INPUT_BYTES', DEFAULT_MAX_INPUT_BYTES, 1, 'a number of bytes'), bufferConstants.MAX_STRING_LENGTH);
 }
 
 /** A file larger than the limit (exit 1: the input is the problem). */
@@ -156,6 +156,8 @@ export function utf8Text(bytes: Uint8Array, file: string, fix = UTF8_FIX): strin
 
 /** The diagnostic rule, message and place for a file that could not be read. */
 export function readFailure(error: unknown, file: string): { rule: 'load/read' | 'load/limit'; message: string; line?: number; col?: number; hint?: string } {
+  // GEN_MAX_INPUT_BYTES mistyped: about the command line, not the file, so not a finding at the file's first line.
+  if (error instanceof EnvironmentValueError) throw error;
   if (error instanceof InputTooLargeError) return { rule: 'load/limit', message: error.message };
   if (error instanceof NotUtf8Error) return { rule: 'load/read', message: `${file} is not UTF-8: byte ${error.byte} is not valid here`, line: error.line, col: error.col, hint: `${error.fix[0]!.toUpperCase()}${error.fix.slice(1)}.` };
   if (error instanceof ReportedError) return { rule: 'load/read', message: error.message };

@@ -95,7 +95,8 @@ describe('gen man', () => {
     const named = [...environment.matchAll(/^\.B (\S+)$/gm)].map((m) => m[1]!.replace(/\\-/g, '-'));
     const read = new Set<string>();
     for (const file of readdirSync(join(root, 'src'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'))) {
-      for (const m of readFileSync(join(root, 'src', file), 'utf8').matchAll(/\benv\.([A-Z][A-Z0-9_]*)/g)) read.add(m[1]!);
+      // process.env.NAME, or a number read through envWholeNumber('NAME', ...).
+      for (const m of readFileSync(join(root, 'src', file), 'utf8').matchAll(/\benv\.([A-Z][A-Z0-9_]*)|\benvWholeNumber\('([A-Z][A-Z0-9_]*)'/g)) read.add((m[1] ?? m[2])!);
     }
     expect(read.size).toBeGreaterThan(5);
     expect([...read].filter((name) => !named.includes(name)).sort()).toEqual([]);
