@@ -13,7 +13,7 @@
 // one. Both checks of a box whose Unbound clients do not reach (unbound-off.ts:
 // disabled, unbound-port.ts: on another port) decide each name here.
 import ipaddr from 'ipaddr.js';
-import { appendAll } from '../arrays.js';
+import { addToList, appendAll } from '../arrays.js';
 import { type XmlElement, child, childrenNamed } from '../render/opnsense/xml.js';
 import { fieldText } from './fields.js';
 import { type DnsmasqHostAnswers, dnsmasqHostAnswers, nameKey } from './dnsmasq-hosts.js';
@@ -159,8 +159,7 @@ export function genNamesOnPort53(root: XmlElement, sections: readonly XmlElement
   // gen's addresses of each name (an A and an AAAA override are one name).
   const genAddresses = new Map<string, string[]>();
   for (const h of genHostItems(sections)) {
-    const name = nameKey(hostName(h));
-    genAddresses.set(name, [...(genAddresses.get(name) ?? []), fieldText(h, 'server')]);
+    addToList(genAddresses, nameKey(hostName(h)), fieldText(h, 'server'));
   }
   const unreached: string[] = [];
   const wrong: WrongAnswer[] = [];

@@ -11,12 +11,13 @@
 // address=/#/<ip> without a domain. dnsmasq answers a name of that file
 // itself, with all its addresses of the asked type, before any server=,
 // local= or address= of its domain. A gen DHCP host that takes over a box's
-// (merge.ts ITEM_KEYS: same uuid, host and domain, or MAC) keeps the box's
+// (item-keys.ts: same uuid, host and domain, or MAC) keeps the box's
 // fields gen leaves at the model's default.
 import { isGenUuid } from '../render/opnsense/ids.js';
 import { type XmlElement, attr, child, childrenNamed } from '../render/opnsense/xml.js';
 import { fieldText } from './fields.js';
 import { naturalKey } from './identity.js';
+import { ITEM_KEYS } from './item-keys.js';
 
 /** A name or domain as dnsmasq compares it: without letter case or a final dot. */
 export function nameKey(text: string): string {
@@ -28,9 +29,9 @@ function mergedField(item: XmlElement, box: XmlElement | undefined, field: strin
   return child(item, field)?.fill && box !== undefined && child(box, field) !== undefined ? fieldText(box, field) : fieldText(item, field);
 }
 
-/** The keys merge finds a Host by (merge.ts ITEM_KEYS hosts). */
+/** The keys merge finds a Host by: its uuid and its natural keys. */
 function hostKeys(item: XmlElement): (string | undefined)[] {
-  return [attr(item, 'uuid'), naturalKey(item, ['host', '?domain']), naturalKey(item, ['hwaddr'])];
+  return [attr(item, 'uuid'), ...ITEM_KEYS.hosts!.map((fields) => naturalKey(item, fields))];
 }
 
 /** The Hosts after the merge, each as a reader of its fields: the box's that gen does not take over, and gen's. */

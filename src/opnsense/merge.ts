@@ -40,39 +40,9 @@ import { haProblems } from './ha.js';
 import { XmlParseError, XmlUnkeptError, parseXml } from './parse.js';
 import { type SelfSigned, selfSignedCertificate } from './selfsigned.js';
 import { assignmentName, fieldText, namesAny, uuidList } from './fields.js';
+import { ITEM_KEYS } from './item-keys.js';
 
 export class MergeError extends Error {}
-
-/** Natural keys of MVC items: a base item matching any key set is the same item. */
-// A key must name one item on the box: what OPNsense keeps unique (a UniqueConstraint, an AutoNumberField, a name
-// the generated service config needs once), or a base item of the operator's own that merely shares it would be
-// replaced. Names of WireGuard instances and peers are not unique (the same person's laptop is a peer of two
-// instances): an instance is its number (its device wgN), a peer its public key (unique among peers without an
-// endpoint, Client.xml). A DHCP host's name counts within its domain.
-const ITEM_KEYS: Record<string, string[][]> = {
-  vlan: [['vlanif'], ['if', 'tag']],
-  dhcp_ranges: [['interface']],
-  hosts: [['host', '?domain'], ['hwaddr']],
-  dhcp_options: [['interface', 'option']],
-  ifgroupentry: [['ifname']],
-  route: [['network']],
-  gateway_item: [['name']],
-  alias: [['name']],
-  server: [['instance']],
-  client: [['pubkey']],
-  frontend: [['name']],
-  backend: [['name']],
-  action: [['name']],
-  account: [['name']],
-  validation: [['name']],
-  certificate: [['name']],
-  // The ACME client's renewal job is the one with its origin: the plugin makes it alone and finds it by it
-  // (fetchCronIntegrationAction); a box's own keeps its UUID and schedule, and a second one goes.
-  job: [['origin']],
-  // An Unbound host override: Unbound answers each of a name's records, so a box's own override of the same name
-  // and record type would stand beside gen's and clients get either address.
-  host: [['hostname', 'domain', 'rr']],
-};
 
 /** Base items that are never the same item as gen's: dnsmasq keeps IPv6 ranges (gen's are IPv4) in the same list. */
 const OTHER_KIND: Record<string, (item: XmlElement) => boolean> = {
