@@ -41,11 +41,16 @@ export function stableJsonParts(value: unknown, replacer: Replacer | undefined, 
   const omits = replacer === undefined ? undefined : OMITTED.get(replacer);
   const call = omits === undefined ? replacer : undefined;
   const indexKeys = omits === undefined || [...omits].some(isIndex);
-  const resolved = (holder: object, key: string, v: unknown): unknown => {
+  // A value as its toJSON gives it, called with its key (an array's index as a string, made only then).
+  const jsonValue = (v: unknown, key: string | number): unknown => {
     if ((typeof v === 'object' && v !== null) || typeof v === 'bigint') {
       const toJSON = (v as { toJSON?: unknown }).toJSON;
-      if (typeof toJSON === 'function') v = (toJSON as (key: string) => unknown).call(v, key);
+      if (typeof toJSON === 'function') return (toJSON as (key: string) => unknown).call(v, String(key));
     }
+    return v;
+  };
+  const resolved = (holder: object, key: string, value: unknown): unknown => {
+    const v = jsonValue(value, key);
     if (call) return call.call(holder, key, v);
     return omits !== undefined && omits.has(key) ? undefined : v;
   };
@@ -76,7 +81,8 @@ export function stableJsonParts(value: unknown, replacer: Replacer | undefined, 
     if (Array.isArray(v)) {
       for (let i = 0; i < v.length; i++) {
         buffer += i === 0 ? `[${inner}` : `,${inner}`;
-        const item = indexKeys ? resolved(v, String(i), v[i]) : resolvedElement(v[i], i);
+        // When the replacer omits no index, an element's key is never read: only its toJSON is asked.
+        const item = indexKeys ? resolved(v, String(i), v[i]) : jsonValue(v[i], i);
         if (omitted(item)) buffer += 'null';
         else write(item, depth + 1);
         if (buffer.length >= PART) flush();
@@ -97,14 +103,6 @@ export function stableJsonParts(value: unknown, replacer: Replacer | undefined, 
       buffer += first ? '{}' : `${indent(depth)}}`;
     }
     open.length = depth;
-  };
-  // An array's element when the replacer omits no index (its key is then never read): toJSON, called with the key, is the exception.
-  const resolvedElement = (v: unknown, i: number): unknown => {
-    if ((typeof v === 'object' && v !== null) || typeof v === 'bigint') {
-      const toJSON = (v as { toJSON?: unknown }).toJSON;
-      if (typeof toJSON === 'function') return (toJSON as (key: string) => unknown).call(v, String(i));
-    }
-    return v;
   };
   const flush = (): void => {
     part(buffer);
