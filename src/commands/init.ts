@@ -114,7 +114,7 @@ export function registerInitCommands(cli: Command, setExit: (code: number) => vo
         // Shown as the user would write it: relative to where gen runs.
         const path = relative(process.cwd(), join(nearest(dir, 'package.json') ?? dir, 'package.json')) || 'package.json';
         const existing = readProjectFile(path);
-        const refuse = (reason: string) => new UsageError(`cannot add gen's scripts to ${path}: ${reason}; fix it, or choose --install global or npx`);
+        const refuse = (reason: string) => new ReportedError(`cannot add gen's scripts to ${path}: ${reason}; fix it, or choose --install global or npx`);
         let current: string | undefined;
         try {
           current = existing?.read && utf8Text(existing.read.bytes, path);

@@ -177,11 +177,11 @@ describe('gen init keeps what is in the files it adds to', () => {
     ['{"scripts": null}', '"scripts" (line 1, column 13) is null, not an object'],
     ['"x"', 'it is a string, not a JSON object'],
   ] as const) {
-    it(`package.json ${JSON.stringify(mine)}: refused (exit 2), naming where, and nothing written`, () => {
+    it(`package.json ${JSON.stringify(mine)}: refused (exit 1), naming where, and nothing written`, () => {
       const dir = scratch();
       writeFileSync(join(dir, 'package.json'), mine);
       const r = gen(['init', '--install', 'dev'], dir);
-      expect([r.status, r.stderr]).toEqual([2, `gen: cannot add gen's scripts to package.json: ${what}; fix it, or choose --install global or npx\n`]);
+      expect([r.status, r.stderr]).toEqual([1, `gen: cannot add gen's scripts to package.json: ${what}; fix it, or choose --install global or npx\n`]);
       expect(readFileSync(join(dir, 'package.json'), 'utf8')).toBe(mine);
       expect(sorted(dir)).toEqual(['package.json']);
     });
@@ -192,7 +192,7 @@ describe('gen init keeps what is in the files it adds to', () => {
     const mine = Buffer.from('{\n  "name": "caf\xe9"\n}\n', 'latin1');
     writeFileSync(join(dir, 'package.json'), mine);
     const r = gen(['init', '--install', 'dev'], dir);
-    expect([r.status, r.stderr]).toEqual([2, `gen: cannot add gen's scripts to package.json: it is not UTF-8 (byte 0xE9 at line 2, column 15); fix it, or choose --install global or npx\n`]);
+    expect([r.status, r.stderr]).toEqual([1, `gen: cannot add gen's scripts to package.json: it is not UTF-8 (byte 0xE9 at line 2, column 15); fix it, or choose --install global or npx\n`]);
     expect(readFileSync(join(dir, 'package.json')).equals(mine)).toBe(true);
     expect(sorted(dir)).toEqual(['package.json']);
   });

@@ -106,7 +106,7 @@ describe('gen init', () => {
     const dir = tempDir('gen-init-');
     writeFileSync(join(dir, 'package.json'), '{ broken');
     const r = gen(['init', '--install', 'dev'], dir);
-    expect(r.status).toBe(2);
+    expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^gen: cannot add gen's scripts to package\.json: .*; fix it, or choose --install global or npx\n$/);
     expect(readdirSync(dir)).toEqual(['package.json']);
   });
