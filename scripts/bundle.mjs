@@ -87,7 +87,9 @@ await build({
   inject: [inject],
   // Every template is precompiled into the bundle: the runtime is enough, and
   // skipping the template compiler saves most of the start-up.
-  alias: { handlebars: 'handlebars/runtime' },
+  // jsonc-parser's main is a UMD module whose require() calls esbuild cannot
+  // follow (the bundle would look for ./impl/format beside it): its ES modules instead.
+  alias: { handlebars: 'handlebars/runtime', 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
   define: { 'import.meta.url': '__genImportMetaUrl' },
   banner: { js: 'const __genImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
   minifyWhitespace: true,

@@ -142,6 +142,16 @@ function addTo(text: string, object: Value, members: readonly Member[], entries:
   return { offset: last.value.end, remove: 0, insert: entries.map(([k, v]) => `,${lead}${JSON.stringify(k)}${colon}${v}`).join('') };
 }
 
+/** package.json's text (without its byte order mark) that JSON.parse refused, with JSON.parse's error. */
+export class NotJsonError extends Error {
+  constructor(
+    readonly text: string,
+    readonly parseError: unknown,
+  ) {
+    super(`it is not JSON (${(parseError as Error).message})`);
+  }
+}
+
 export interface PackageJsonEdit {
   text: string;
   added: string[];
@@ -153,13 +163,18 @@ export interface PackageJsonEdit {
  * `dependency` already, that dev dependency at `range`; undefined when
  * nothing is missing. A package.json that is not an object, or whose
  * scripts, devDependencies or dependencies is not an object, is refused
- * (an Error saying where), never rewritten.
+ * (an Error saying where), never rewritten; text JSON.parse refuses throws
+ * NotJsonError, for the caller to locate the fault.
  */
 export function addToPackageJson(current: string, wanted: Readonly<Record<string, string>>, dependency: string, range: string): PackageJsonEdit | undefined {
   const bom = current.startsWith('\uFEFF') ? '\uFEFF' : '';
   const text = current.slice(bom.length);
-  // The parser's own message for text that is not JSON.
-  JSON.parse(text);
+  // JSON.parse decides what is JSON; where it goes wrong is found by the caller.
+  try {
+    JSON.parse(text);
+  } catch (error) {
+    throw new NotJsonError(text, error);
+  }
   const root = valueAt(text, skipWhitespace(text, 0));
   if (root.kind !== 'object') throw new Error(`it is ${KINDS[root.kind]}, not a JSON object`);
   const members = membersOf(text, root);

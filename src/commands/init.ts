@@ -15,6 +15,7 @@ import { packageRoot } from '../paths.js';
 import type { StagedWrite } from '../io/atomic-write.js';
 import { ReportedError, UsageError } from '../io/errors.js';
 import { deniedWriteMode } from '../io/may-write.js';
+import { NotJsonError } from './init-package-json.js';
 import { WAYS, type ProjectFile, type Way, detectWay, inLineEndsOf, nearest, packageJsonWith, readProjectFile, readmeAddition, readmeCommands, schemaPath } from './init-ways.js';
 import { DEFAULT_TOPOLOGY } from './topology-arg.js';
 
@@ -126,7 +127,13 @@ export function registerInitCommands(cli: Command, setExit: (code: number) => vo
         try {
           next = packageJsonWith(current, relativeTopology(path, output));
         } catch (error) {
-          throw refuse((error as Error).message);
+          if (!(error instanceof NotJsonError)) throw refuse((error as Error).message);
+          // Loaded only for a package.json that is not JSON.
+          const [{ jsonFault }, { lineAndColumn }] = await Promise.all([import('./json-fault.js'), import('../io/data-limits.js')]);
+          const fault = jsonFault(error.text, error.parseError);
+          if (fault === undefined) throw refuse(error.message);
+          const { line, col } = lineAndColumn(error.text, fault.offset);
+          throw refuse(`it is not JSON: ${path}:${line}:${col}: ${fault.what}`);
         }
         if (next) changes.push({ path, existing, content: Buffer.from(next.text, 'utf8'), note: `${path} (${next.added.join(', ')})`, yourself: 'add the scripts yourself, or choose --install global or npx' });
       } else {

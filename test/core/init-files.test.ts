@@ -187,6 +187,39 @@ describe('gen init keeps what is in the files it adds to', () => {
     });
   }
 
+  for (const [mine, where] of [
+    ['{\n  "name": "x",\n  "scripts": {"build": "tsc",}\n}\n', '3:30: a property name in double quotes is expected'],
+    ['{\n  "name": "x" // mine\n}\n', '2:15: JSON has no comments'],
+    ['\uFEFF{\r\n  "name": "x"\r\n  "version": "1.0.0"\r\n}\r\n', '3:3: a "," is expected'],
+    ['{\n  "name": "x",\n  "scripts": {\n    "a": "b"', '4:13: a "}" is expected'],
+    ['{"description": "tab\there"}', '1:21: a control character in a string must be written as an escape'],
+    ['', '1:1: a value is expected'],
+  ] as const) {
+    it(`package.json ${JSON.stringify(mine)}, not JSON: refused (exit 1) at its line and column, nothing written`, () => {
+      const dir = scratch();
+      writeFileSync(join(dir, 'package.json'), mine);
+      const r = gen(['init', '--install', 'dev'], dir);
+      expect([r.status, r.stderr]).toEqual([1, `gen: cannot add gen's scripts to package.json: it is not JSON: package.json:${where}; fix it, or choose --install global or npx\n`]);
+      expect(readFileSync(join(dir, 'package.json'), 'utf8')).toBe(mine);
+      expect(sorted(dir)).toEqual(['package.json']);
+    });
+  }
+
+  it('a package.json nested too deep to locate its fault in (100,000 arrays, cut): refused with JSON.parse\'s words (exit 1), no crash', () => {
+    const dir = scratch();
+    const mine = `{"a": ${'['.repeat(100_000)}`;
+    writeFileSync(join(dir, 'package.json'), mine);
+    const r = gen(['init', '--install', 'dev'], dir);
+    let words = '';
+    try {
+      JSON.parse(mine);
+    } catch (error) {
+      words = (error as Error).message;
+    }
+    expect([r.status, r.stderr]).toEqual([1, `gen: cannot add gen's scripts to package.json: it is not JSON (${words}); fix it, or choose --install global or npx\n`]);
+    expect(sorted(dir)).toEqual(['package.json']);
+  });
+
   it('a package.json that is not UTF-8 is refused at its bad byte, not re-encoded', () => {
     const dir = scratch();
     const mine = Buffer.from('{\n  "name": "caf\xe9"\n}\n', 'latin1');
