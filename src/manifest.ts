@@ -1,8 +1,9 @@
 // out/MANIFEST: gen's mark on a tree it wrote. The first line says so; then
 // the sha256 of every generated file in `sha256sum` format (which skips
 // the "#" line), so `cd out && sha256sum -c MANIFEST` verifies a tree. A
-// directory is gen's to replace only when its MANIFEST has exactly this
-// form and lists every file in it.
+// directory is gen's to update only when its MANIFEST has exactly this
+// form (under this version's first line or an earlier one's) and lists
+// every file in it.
 import { createHash, hash } from 'node:crypto';
 import { UTF8_PIECE, Utf8Scratch } from './io/utf8-scratch.js';
 import { MANIFEST } from './paths.js';
@@ -25,7 +26,22 @@ export function outputModeKept(mode: number): boolean {
 }
 
 /** The first line of every MANIFEST gen writes. */
-export const MANIFEST_MARK = '# gen output tree: generated files with their sha256 (check: sha256sum -c MANIFEST); gen replaces this directory whole';
+export const MANIFEST_MARK = '# gen output tree: generated files with their sha256 (check: sha256sum -c MANIFEST); a build rewrites the files that change and removes those it no longer generates';
+
+/**
+ * The first lines of MANIFESTs that earlier versions of gen wrote: their
+ * trees are gen's too, and the next build writes MANIFEST_MARK there.
+ */
+export const EARLIER_MANIFEST_MARKS: readonly string[] = ['# gen output tree: generated files with their sha256 (check: sha256sum -c MANIFEST); gen replaces this directory whole'];
+
+/** Every first line gen wrote, each with its newline: the one it writes now first. */
+export const MANIFEST_MARK_LINES: readonly string[] = [MANIFEST_MARK, ...EARLIER_MANIFEST_MARKS].map((mark) => `${mark}\n`);
+
+/** The mark line (with its newline) that `text` starts with, if it is one gen wrote. */
+export function markLineOf(text: string): string | undefined {
+  for (const line of MANIFEST_MARK_LINES) if (text.startsWith(line)) return line;
+  return undefined;
+}
 
 export function sha256(content: string | Uint8Array): string {
   // The one-shot form (Node 20.12 and later) is twice as fast on small files.
@@ -111,15 +127,17 @@ export function plainRelative(path: string): boolean {
 
 /**
  * The files a MANIFEST lists (path → sha256), or undefined when the text is
- * not a MANIFEST gen wrote: the mark, then sorted unique lines of exactly
- * sha256sum's form with plain relative paths, each line ending in a newline.
+ * not a MANIFEST gen wrote: a mark of gen's (this version's or an earlier
+ * one's), then sorted unique lines of exactly sha256sum's form with plain
+ * relative paths, each line ending in a newline.
  */
 export function parseManifest(text: string): Map<string, string> | undefined {
-  if (!text.startsWith(`${MANIFEST_MARK}\n`) || !text.endsWith('\n')) return undefined;
+  const mark = markLineOf(text);
+  if (mark === undefined || !text.endsWith('\n')) return undefined;
   const listed = new Map<string, string>();
   let previous = '';
-  for (const line of text.slice(MANIFEST_MARK.length + 1, -1).split('\n')) {
-    if (line === '' && listed.size === 0 && text.length === MANIFEST_MARK.length + 1) break;
+  for (const line of text.slice(mark.length, -1).split('\n')) {
+    if (line === '' && listed.size === 0 && text.length === mark.length) break;
     const match = LINE.exec(line);
     if (!match || !plainRelative(match[2]!) || match[2]! <= previous || match[2] === MANIFEST) return undefined;
     previous = match[2]!;

@@ -6,7 +6,7 @@
 // through symbolic links first, so a link cannot lead around the checks.
 import { closeSync, lstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
-import { MANIFEST_MARK } from '../manifest.js';
+import { MANIFEST_MARK_LINES, markLineOf } from '../manifest.js';
 import { MANIFEST } from '../paths.js';
 import { DEFAULT_SECRETS_DIR, defaultSecretsDir } from '../paths.js';
 import { ReportedError, UsageError, reasonOf } from './errors.js';
@@ -31,15 +31,19 @@ export function outputRulesFor(topology: string, options: { secrets?: string; fo
   return { topology, secrets: options.secrets ?? defaultSecretsDir(topology), outDir: join(dirname(topology), 'out'), force: options.force, inputs: options.inputs, stdout: options.stdout };
 }
 
-/** Whether `dir` holds a MANIFEST gen wrote (its first line is gen's mark); a MANIFEST that is no regular file is not read. */
+/** The longest of gen's mark lines, in bytes (they are ASCII): as much of a MANIFEST as is read to know it. */
+const MARK_BYTES = Math.max(...MANIFEST_MARK_LINES.map((line) => line.length));
+
+/** Whether `dir` holds a MANIFEST gen wrote (its first line is a mark of gen's, this version's or an earlier one's); a MANIFEST that is no regular file is not read. */
 export function holdsGenManifest(dir: string): boolean {
-  const mark = Buffer.from(`${MANIFEST_MARK}\n`, 'utf8');
   let fd: number | undefined;
   try {
     if (!statSync(join(dir, MANIFEST)).isFile()) return false;
     fd = openSync(join(dir, MANIFEST), 'r');
-    const head = Buffer.alloc(mark.length);
-    return readSync(fd, head, 0, mark.length, 0) === mark.length && head.equals(mark);
+    const head = Buffer.alloc(MARK_BYTES);
+    const read = readSync(fd, head, 0, MARK_BYTES, 0);
+    // latin1: one character per byte, so a byte that is not ASCII matches no mark.
+    return markLineOf(head.toString('latin1', 0, read)) !== undefined;
   } catch {
     // no MANIFEST here, or none gen can read
     return false;

@@ -7,7 +7,8 @@ import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { emitRendered, emitTree, EmitError, manifest, recover } from '../../src/emit.js';
-import { MANIFEST_MARK, parseManifest, sha256 } from '../../src/manifest.js';
+import { EARLIER_MANIFEST_MARKS, MANIFEST_MARK, MANIFEST_MARK_LINES, parseManifest, sha256 } from '../../src/manifest.js';
+import { holdsGenManifest } from '../../src/io/output-path.js';
 import { buildLockOf, createStage, stagesOf } from '../../src/io/staging.js';
 import { ArrivingFiles } from '../../src/io/tree-files.js';
 import { UTF8_PIECE } from '../../src/io/utf8-scratch.js';
@@ -623,6 +624,40 @@ describe('ownership: gen replaces only a directory it can prove it wrote', () =>
     writeFileSync(join(out, 'MANIFEST'), text);
     expect(() => emitTree(out, files)).toThrow(/refusing to replace .*home: its MANIFEST (is not one gen writes|has sha256sum lines but not gen's first line)/);
     expect(readFileSync(join(out, 'precious.txt'), 'utf8')).toBe('mine\n');
+  });
+
+  it.each(EARLIER_MANIFEST_MARKS)('a tree an earlier gen wrote (first line %j) is gen\'s: a build updates it in place, with today\'s mark', (mark) => {
+    const out = built();
+    writeFileSync(join(out, 'MANIFEST'), readFileSync(join(out, 'MANIFEST'), 'utf8').replace(`${MANIFEST_MARK}\n`, `${mark}\n`));
+    expect(parseManifest(readFileSync(join(out, 'MANIFEST'), 'utf8'))).toEqual(new Map([['a.txt', sha256('a\n')], ['sub/b.txt', sha256('b\n')]]));
+    expect(holdsGenManifest(out)).toBe(true);
+    const kept = statSync(join(out, 'sub/b.txt'));
+    const after = new Map([['a.txt', 'changed\n'], ['sub/b.txt', 'b\n']]);
+    emitTree(out, after);
+    expect(readFileSync(join(out, 'MANIFEST'), 'utf8')).toBe(manifest(after));
+    expect(readFileSync(join(out, 'MANIFEST'), 'utf8').startsWith(`${MANIFEST_MARK}\n`)).toBe(true);
+    expect(execFileSync('sha256sum', ['--strict', '-c', 'MANIFEST'], { cwd: out, encoding: 'utf8' })).toBe('a.txt: OK\nsub/b.txt: OK\n');
+    // What the mark says: the file that did not change is not rewritten.
+    expect([statSync(join(out, 'sub/b.txt')).ino, statSync(join(out, 'sub/b.txt')).mtimeMs]).toEqual([kept.ino, kept.mtimeMs]);
+  });
+
+  it("every mark gen wrote is one ASCII line, and a MANIFEST is gen's only when it starts with one of them, newline included", () => {
+    expect(MANIFEST_MARK_LINES).toEqual([MANIFEST_MARK, ...EARLIER_MANIFEST_MARKS].map((mark) => `${mark}\n`));
+    expect(new Set(MANIFEST_MARK_LINES).size).toBe(MANIFEST_MARK_LINES.length);
+    for (const line of MANIFEST_MARK_LINES) expect(line).toMatch(/^# gen output tree: [\x20-\x7e]+\n$/);
+    const dir = scratch();
+    const holds = (text: string): boolean => {
+      writeFileSync(join(dir, 'MANIFEST'), text);
+      return holdsGenManifest(dir);
+    };
+    for (const line of MANIFEST_MARK_LINES) {
+      expect(holds(line)).toBe(true);
+      expect(holds(`${line}${'0'.repeat(64)}  a.txt\n`)).toBe(true);
+      expect(holds(line.slice(0, -1))).toBe(false);
+      expect(holds(`${line.slice(0, -2)}\n`)).toBe(false);
+      expect(holds(` ${line}`)).toBe(false);
+    }
+    expect(holds('')).toBe(false);
   });
 
   it('refuses a directory without MANIFEST', () => {

@@ -6,6 +6,7 @@ import { copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, readdirSync, re
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { EARLIER_MANIFEST_MARKS, MANIFEST_MARK } from '../../src/manifest.js';
 import { readExample, root, readTree as tree } from '../helpers.js';
 import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
 
@@ -139,6 +140,20 @@ describe('-o: never over the topology, the keys, out/ or the base', () => {
     expect([r.status, r.stdout]).toEqual([2, '']);
     expect(r.stderr).toMatch(new RegExp(`^gen: refusing to write \\S+: ${why.replace(/[.]/g, '\\.')}`));
     expect(tree(dir)).toEqual(before);
+  });
+
+  it.each(EARLIER_MANIFEST_MARKS)("an out/ an earlier gen wrote (first line %j): still gen's to -o, and gen build takes it over, writing today's mark", (mark) => {
+    const dir = ready();
+    const manifest = join(dir, 'out', 'MANIFEST');
+    writeFileSync(manifest, readFileSync(manifest, 'utf8').replace(`${MANIFEST_MARK}\n`, `${mark}\n`));
+    const before = tree(dir);
+    const refused = gen(dir, 'wg', 'export', 'kp', '-o', 'out/new.conf');
+    expect([refused.status, refused.stderr]).toEqual([2, expect.stringMatching(/^gen: refusing to write \S+: it is inside the output tree/)]);
+    expect(tree(dir)).toEqual(before);
+    const built = gen(dir, 'build');
+    expect([built.status, built.stderr]).toEqual([0, expect.not.stringContaining('refusing')]);
+    expect(readFileSync(manifest, 'utf8').split('\n')[0]).toBe(MANIFEST_MARK);
+    expect(gen(dir, 'build', '--check').status).toBe(0);
   });
 
   it('refuses an existing file without --force, replaces it atomically (0600) with --force', () => {
