@@ -18,30 +18,18 @@ export interface Target {
   render(model: Model, files: OutputFiles): void;
 }
 
-/** A part this long is handed to the output as it is; shorter ones next to each other are joined first (one write each). */
-const LONG_PART = 1 << 16;
-
 /**
- * Puts the text made of `parts`, in order. A sink that takes parts (a
- * first build) gets each long part as it is: a text made of a few long
- * strings (a verification script around the data of its rules) is never
- * copied into one string (which the output then copies again: 13 MB for
- * 20,000 rules, two bytes a character where the script has a "▸", and
- * garbage at once). Any other sink gets the text joined.
+ * Puts the text `write` hands over in parts, in order. A sink that takes
+ * parts (a first build) gets each as it is made: a text of megabytes (the
+ * verification script of a large policy) is never one string, and each
+ * part dies young, once written. Any other sink gets the text joined.
  */
-export function setTextParts(files: OutputFiles, path: string, parts: readonly string[]): void {
-  if (!files.setParts) {
-    files.set(path, parts.join(''));
+export function setText(files: OutputFiles, path: string, write: PartsWriter): void {
+  if (files.setParts) {
+    files.setParts(path, write);
     return;
   }
-  files.setParts(path, (part) => {
-    let start = 0;
-    for (let i = 0; i < parts.length; i++) {
-      if (parts[i]!.length < LONG_PART) continue;
-      if (i > start) part(parts.slice(start, i).join(''));
-      part(parts[i]!);
-      start = i + 1;
-    }
-    if (start < parts.length) part(parts.slice(start).join(''));
-  });
+  const parts: string[] = [];
+  write((text) => parts.push(text));
+  files.set(path, parts.join(''));
 }

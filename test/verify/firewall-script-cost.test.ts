@@ -9,7 +9,7 @@ import { writtenFilterRules } from '../../src/render/opnsense/index.js';
 import { expectedTables } from '../../src/render/verify/firewall-tables.js';
 import { firewallScript, firewallScriptName } from '../../src/render/verify/firewall.js';
 import { renderVerify } from '../../src/render/verify/index.js';
-import { declaredIn, field, heredoc } from '../../src/render/verify/script.js';
+import { SCRIPT_PART, ScriptText, declaredIn, field, heredoc } from '../../src/render/verify/script.js';
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -59,7 +59,13 @@ describe('the data lines of a here-document', () => {
     const lines = Array.from({ length: 1000 }, (_, i) => ['label', `rule-${i}`, i, `a rule\twith a tab ${i}`]);
     const mapped = vi.spyOn(Array.prototype, 'map');
     const replaced = vi.spyOn(String.prototype, 'replace');
-    const text = heredoc(lines);
+    const parts: string[] = [];
+    const out = new ScriptText((part) => parts.push(part));
+    const check = heredoc(lines);
+    if (typeof check === 'string') throw new Error('a here-document is written in parts');
+    check(out);
+    out.flush();
+    const text = parts.join('');
     // Counted before any expect(), which maps and replaces too.
     const [maps, replaces] = [mapped.mock.calls.length, replaced.mock.calls.length];
     expect(maps).toBe(0);
@@ -78,22 +84,44 @@ describe('the firewall script of 2,000 rules, written in parts', async () => {
   const site = model!.sites[0]!;
   const path = `${site.name}/verify/${firewallScriptName(site.firewall!)}`;
 
-  it('reaches a sink that takes parts in a few of them, the rule data as it was made, never joined with the rest', () => {
+  it('reaches a sink that takes parts a short part at a time, the rule data made as it is written', () => {
     const whole = new Map<string, string>();
     renderVerify(model!, whole);
+    const written = writtenFilterRules(model!, site);
+    // Each line of a check's data says where the topology declares it: the lines looked up so far.
+    const source = model!.source!;
+    const lineOf = source.lineOf.bind(source);
+    let reads = 0;
+    vi.spyOn(source, 'lineOf').mockImplementation((p) => {
+      reads++;
+      return lineOf(p);
+    });
     const parts: string[] = [];
+    const readsAt: number[] = [];
     const texts: string[] = [];
     renderVerify(model!, {
       set: (p: string, text: string) => void (p === path && texts.push(text)),
-      setParts: (p: string, write: (part: (text: string) => void) => void) => void (p === path && write((text) => parts.push(text))),
+      setParts: (p: string, write: (part: (text: string) => void) => void) =>
+        void (
+          p === path &&
+          write((text) => {
+            parts.push(text);
+            readsAt.push(reads);
+          })
+        ),
     });
-    // One whole text would be a copy of the rule data and everything around it (a rope of the checks until written).
+    // One whole text would be a copy of the rule data and everything around it.
     expect(texts).toEqual([]);
-    expect(parts.join('')).toBe(whole.get(path));
-    // The here-documents of peers, rules and tables, and the script's text between them, joined.
-    expect(parts.length).toBeLessThanOrEqual(7);
-    const rules = parts.find((part) => part.startsWith("ruleset_check <<'GEN_DATA_END'\n"))!;
-    expect(rules.endsWith('\nGEN_DATA_END')).toBe(true);
-    expect(rules.split('\n').filter((line) => line.startsWith('label\t'))).toHaveLength(writtenFilterRules(model!, site).length);
+    const text = parts.join('');
+    expect(text).toBe(whole.get(path));
+    expect(text.split('\n').filter((line) => line.startsWith('label\t'))).toHaveLength(written.length);
+    // No part much longer than SCRIPT_PART: each is handed on once that long, with the line that made it so.
+    expect(text.length).toBeGreaterThan(5 * SCRIPT_PART);
+    for (const part of parts) expect(part.length).toBeLessThan(SCRIPT_PART + 4096);
+    // The first part with rule data went out before most rules' lines were made (each of them looks up its declaration).
+    const first = parts.findIndex((part) => part.includes('\nlabel\t'));
+    expect(first).toBeGreaterThanOrEqual(0);
+    expect(reads).toBeGreaterThan(written.length);
+    expect(readsAt[first]).toBeLessThan(written.length / 2);
   });
 });

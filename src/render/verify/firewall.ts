@@ -22,7 +22,7 @@ import { OUTBOUND_MODE } from '../opnsense/nat.js';
 import { mssClamps } from '../opnsense/scrub.js';
 import { type ExpectedRule, expectedRules } from './firewall-rules.js';
 import { TABLE_FUNCTIONS, expectedTables, tableLines } from './firewall-tables.js';
-import { type Declared, SHOWN_AWK, UnsafeScriptValueError, call, heredoc, scriptParts } from './script.js';
+import { type Check, type Declared, SHOWN_AWK, type ScriptFrame, UnsafeScriptValueError, call, heredoc, writeScript } from './script.js';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,62}$/;
 
@@ -287,9 +287,6 @@ cert_check() { # what where address port server-name name...
   if [ -z "$problems" ]; then pass "$what" "$where"; else fail "$what" "$where" "\${problems#; }"; fi
 }`;
 
-/** One line of shell code. */
-type Check = string;
-
 function interfaceChecks(firewall: Firewall, declared: Declared): Check[] {
   const out: Check[] = [];
   for (const iface of firewall.interfaces) {
@@ -312,6 +309,11 @@ function interfaceChecks(firewall: Firewall, declared: Declared): Check[] {
   return out;
 }
 
+/** Each peer's data line, made as the script is written (100,000 peers' lines are not held as a list until then). */
+function* peerLines<T>(peers: readonly T[], line: (peer: T) => (string | number)[]): Generator<(string | number)[]> {
+  for (const peer of peers) yield line(peer);
+}
+
 function wireguardChecks(site: Site, declared: Declared, sites: number): Check[] {
   const checks: Check[] = [];
   if (site.wireguard.length) checks.push(call('config_check', 'WireGuard is enabled (VPN ▸ WireGuard ▸ Instances: Enable WireGuard)', declared(site.wireguard[0]!.path), ['OPNsense.wireguard.general.enabled', '1']));
@@ -324,7 +326,7 @@ function wireguardChecks(site: Site, declared: Declared, sites: number): Check[]
     const linked = wg.peers.filter((p) => p.enabled && p.publicKey !== undefined);
     checks.push(
       heredoc(
-        linked.map((p) => [p.publicKey!, p.name, declared(p.path), `${p.address}/32`]),
+        peerLines(linked, (p) => [p.publicKey!, p.name, declared(p.path), `${p.address}/32`]),
         call('peers_check', `${dev} has exactly the ${linked.length} enabled peer${linked.length === 1 ? '' : 's'}, each with its own address`, where, [dev]),
       ),
     );
@@ -333,7 +335,7 @@ function wireguardChecks(site: Site, declared: Declared, sites: number): Check[]
       const scope = `--instance ${wg.name}${sites > 1 ? ` --site ${site.name}` : ''}`;
       checks.push(
         heredoc(
-          linked.map((p) => [p.publicKey!, p.name, declared(p.path)]),
+          peerLines(linked, (p) => [p.publicKey!, p.name, declared(p.path)]),
           call('handshake_note', `peers of ${dev} not seen for ${wg.idlePeerDays} days (a note, not a failure)`, where, [dev, wg.idlePeerDays, `take one out of the tunnel with gen wg disable NAME ${scope}`]),
         ),
       );
@@ -429,11 +431,17 @@ export function firewallScriptName(firewall: Firewall): string {
 }
 
 export function firewallScript(model: Model, site: Site, declared: Declared): string {
-  return firewallScriptParts(model, site, declared).join('');
+  const parts: string[] = [];
+  writeFirewallScript(model, site, declared, (text) => parts.push(text));
+  return parts.join('');
 }
 
-/** The firewall's script in parts (script.ts scriptParts): the rule data of a large policy is megabytes. */
-export function firewallScriptParts(model: Model, site: Site, declared: Declared): string[] {
+/**
+ * Hands `part` the firewall's script a part at a time (script.ts
+ * writeScript): the rule data of a large policy is megabytes, made as it
+ * is written.
+ */
+export function writeFirewallScript(model: Model, site: Site, declared: Declared, part: (text: string) => void): void {
   const firewall = site.firewall!;
   // Made once for both checks that read them: 20,000 rules are as many objects, each with its origin looked up.
   const rules = expectedRules(model, site);
@@ -448,7 +456,7 @@ export function firewallScriptParts(model: Model, site: Site, declared: Declared
     ...haproxyChecks(site, declared),
   ];
   const file = firewallScriptName(firewall);
-  return scriptParts({
+  const frame: ScriptFrame = {
     shell: 'sh',
     box: `firewall ${firewall.name}`,
     site: site.name,
@@ -469,5 +477,6 @@ ${TABLE_FUNCTIONS}
 
 case $DAYS in '' | *[!0-9]*) usage >&2; exit 2 ;; esac`,
     checks,
-  });
+  };
+  writeScript(frame, part);
 }

@@ -3,8 +3,8 @@
 // firewall, each Proxmox host, the backup server.
 import type { Model } from '../../model.js';
 import { releaseSections } from '../opnsense/index.js';
-import { type OutputFiles, setTextParts } from '../target.js';
-import { firewallScriptName, firewallScriptParts } from './firewall.js';
+import { type OutputFiles, setText } from '../target.js';
+import { firewallScriptName, writeFirewallScript } from './firewall.js';
 import { PBS_SCRIPT, pbsScript } from './pbs.js';
 import { proxmoxScript, proxmoxScriptName } from './proxmox.js';
 import { declaredIn } from './script.js';
@@ -17,7 +17,7 @@ export function renderVerify(model: Model, files: OutputFiles): void {
   const declared = declaredIn(model);
   for (const site of model.sites) {
     const dir = verifyDir(site.name);
-    if (site.firewall) setTextParts(files, `${dir}/${firewallScriptName(site.firewall)}`, firewallScriptParts(model, site, declared));
+    if (site.firewall) setText(files, `${dir}/${firewallScriptName(site.firewall)}`, (part) => writeFirewallScript(model, site, declared, part));
     for (const host of site.hosts) files.set(`${dir}/${proxmoxScriptName(host)}`, proxmoxScript(model, site, host, declared));
     if (site.backup) files.set(`${dir}/${PBS_SCRIPT}`, pbsScript(model, site, site.backup, declared));
   }

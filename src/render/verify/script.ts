@@ -56,28 +56,77 @@ export function call(fn: string, what: string, where: string, args: readonly (st
 
 const HEREDOC_END = 'GEN_DATA_END';
 
+/** About how many characters a script's text is handed over at a time. */
+export const SCRIPT_PART = 1 << 16;
+
 /**
- * A quoted here-document: its lines reach the command byte for byte. Read
- * from any iterable (a generator need not hold a site's 20,000 rules' lines
- * as arrays first), and returned as one flat string: its parts would
- * otherwise stay in memory as a rope until the file is written.
+ * Where a script's text goes: strings in order, joined into one flat part
+ * of about SCRIPT_PART characters before they are handed on. The data of
+ * a large policy (100,000 rules: 70 MB) is then never one string, nor a
+ * list of its lines: each part dies young, after it is written, where
+ * the whole of it lived through the rendering and was moved to the
+ * collector's old generation.
  */
-export function heredoc(lines: Iterable<readonly (string | number)[]>, command?: string): string {
-  // The command that reads it is joined in too: "command " and the data as two strings would be
-  // a rope, copied whole again where the script is written.
-  const text = [`${command === undefined ? '' : `${command} `}<<'${HEREDOC_END}'`];
-  // One list for every line's fields, not a new one per line; joined, each line is one flat string (held
-  // until the end, a line added up piece by piece would be a rope of its pieces, several times its size).
-  const parts: string[] = [];
-  for (const fields of lines) {
-    parts.length = 0;
-    for (let i = 0; i < fields.length; i++) parts.push(field(fields[i]!));
-    const line = parts.join('\t');
-    if (line === HEREDOC_END) throw new UnsafeScriptValueError(`a data line cannot read ${HEREDOC_END}`);
-    text.push(line);
+export class ScriptText {
+  private readonly pieces: string[] = [];
+  private length = 0;
+
+  constructor(private readonly part: (text: string) => void) {}
+
+  add(text: string): void {
+    this.pieces.push(text);
+    this.length += text.length;
+    if (this.length >= SCRIPT_PART) this.flush();
   }
-  text.push(HEREDOC_END);
-  return text.join('\n');
+
+  /** Hands on what was added since the last part. */
+  flush(): void {
+    if (this.pieces.length === 0) return;
+    const text = this.pieces.join('');
+    this.pieces.length = 0;
+    this.length = 0;
+    this.part(text);
+  }
+
+  /**
+   * A line of data: its fields, tab-separated, then a line break. Each
+   * field goes in as it is, with no string made of the line (one per line
+   * held until its part is joined).
+   */
+  line(fields: readonly (string | number)[]): void {
+    const pieces = this.pieces;
+    let length = this.length + fields.length; // a tab between fields, a line break after them
+    if (fields.length === 0) length++;
+    for (let i = 0; i < fields.length; i++) {
+      const text = field(fields[i]!);
+      if (i > 0) pieces.push('\t');
+      pieces.push(text);
+      length += text.length;
+    }
+    pieces.push('\n');
+    this.length = length;
+    if (length >= SCRIPT_PART) this.flush();
+  }
+}
+
+/** A check's shell code: a line, or one written in parts (a here-document of many lines, made as it is written). */
+export type Check = string | ((out: ScriptText) => void);
+
+/**
+ * A quoted here-document: its lines reach the command byte for byte. Its
+ * lines are read from `lines` (a generator need not hold a site's 20,000
+ * rules' lines as arrays) as the script is written, a part at a time.
+ */
+export function heredoc(lines: Iterable<readonly (string | number)[]>, command?: string): Check {
+  return (out) => {
+    out.add(`${command === undefined ? '' : `${command} `}<<'${HEREDOC_END}'\n`);
+    for (const fields of lines) {
+      // Fields hold no tab or line break (field()): only a line of one field can read the end word.
+      if (fields.length === 1 && field(fields[0]!) === HEREDOC_END) throw new UnsafeScriptValueError(`a data line cannot read ${HEREDOC_END}`);
+      out.line(fields);
+    }
+    out.add(HEREDOC_END);
+  };
 }
 
 /** "topology.yaml:57": where the topology declares what a check expects. */
@@ -108,7 +157,7 @@ export interface ScriptFrame {
   /** Shell functions the checks use. */
   functions: string;
   /** The checks, in order: shell code printing records, a check a line (its here-document on the lines after it). */
-  checks: readonly string[];
+  checks: readonly Check[];
 }
 
 /**
@@ -218,17 +267,17 @@ has_word() { case " $2 " in *" $1 "*) return 0 ;; esac; return 1; }
 ${JSON_FUNCTIONS}`;
 
 export function renderScript(frame: ScriptFrame): string {
-  return scriptParts(frame).join('');
+  const parts: string[] = [];
+  writeScript(frame, (text) => parts.push(text));
+  return parts.join('');
 }
 
 /**
- * The script in parts, in order: its head, each check and the line break
- * before it, its tail. The checks of a large policy are megabytes (the data
- * of 20,000 rules), and stay the strings they are: a first build writes
- * each part as it is (render/target.ts setTextParts), not a copy of the
- * whole script in one string.
+ * Hands `part` the script's text in order, a part of about SCRIPT_PART
+ * characters at a time (ScriptText): the checks of a large policy are
+ * megabytes (the data of 20,000 rules), made as they are written.
  */
-export function scriptParts(frame: ScriptFrame): string[] {
+export function writeScript(frame: ScriptFrame, part: (text: string) => void): void {
   for (const value of [frame.box, frame.site, frame.source]) {
     if (/[\\\u0000-\u001f]/.test(value)) throw new UnsafeScriptValueError(`not a name for a script header: ${JSON.stringify(value)}`);
   }
@@ -276,13 +325,19 @@ ${frame.functions}
 
 checks() {
 `;
-  const parts = [head];
-  for (let i = 0; i < frame.checks.length; i++) parts.push(i > 0 ? '\n  ' : '  ', frame.checks[i]!);
-  parts.push(`
+  const out = new ScriptText(part);
+  out.add(head);
+  for (let i = 0; i < frame.checks.length; i++) {
+    out.add(i > 0 ? '\n  ' : '  ');
+    const check = frame.checks[i]!;
+    if (typeof check === 'string') out.add(check);
+    else check(out);
+  }
+  out.add(`
 }
 
 checks | awk -v format="$FORMAT" -v box=${sq(frame.box)} -v site=${sq(frame.site)} -v source=${sq(frame.source)} '${REPORT}
 '
 `);
-  return parts;
+  out.flush();
 }
