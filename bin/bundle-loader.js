@@ -5,21 +5,15 @@
 // lint alone: V8 reads a whole cache at start, and the shared one
 // (dist/gen.cjs.cache) also holds all that a build compiles, a quarter
 // more to read for a lint that runs none of it.
+// It sets no V8 flag: V8 accepts a code cache only under the flags it was
+// recorded with (V8's defaults, scripts/code-cache.mjs), and a change of
+// them makes it refuse Node's caches of its own modules too
+// (src/commands/inlining-budget.ts).
 // CommonJS (bin/package.json), like gen.js: a start then needs no ES module loader.
 'use strict';
 const { existsSync, readFileSync } = require('node:fs');
 const { dirname } = require('node:path');
 const vm = require('node:vm');
-
-// TurboFan's budget for inlining into one optimized function (V8's default
-// 920 bytes of bytecode). A gen run is short: with a quarter of it, V8
-// spends less time compiling than the deeper inlining gains back (on a
-// 10,000-peer topology, about 5 % fewer instructions for a lint, a build
-// and a one-peer rebuild). Set before the bundle is compiled: V8 accepts a
-// code cache only under the flags it was recorded with, and
-// scripts/code-cache.mjs records it through this module.
-const V8_FLAGS = '--max-inlined-bytecode-size-cumulative=230';
-require('node:v8').setFlagsFromString(V8_FLAGS);
 
 /** The code cache for a run of `command` (the first argument of gen), or for any command. */
 function cacheFile(file, command) {

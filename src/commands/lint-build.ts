@@ -10,6 +10,7 @@ import type { Difference } from '../stale.js';
 import type { Format } from '../format.js';
 import { withTopologyFile, topologyFile } from './topology-arg.js';
 import { capHeapGrowth } from './heap-growth.js';
+import { fitInliningBudget } from './inlining-budget.js';
 import { lintTopology, topologyName } from './model.js';
 import { defaultSecretsDir } from '../paths.js';
 
@@ -80,6 +81,7 @@ function mayExist(path: string): boolean {
 
 async function runLint(positional: string | undefined, options: LintOptions): Promise<number> {
   const file = topologyFile(positional, options);
+  await fitInliningBudget(file);
   let diagnostics: Diagnostic[];
   // A lint cites no lines of the topology (generated files do): js-yaml need not note them.
   const reading = { lines: false };
@@ -110,6 +112,7 @@ async function runLint(positional: string | undefined, options: LintOptions): Pr
 async function runBuild(positional: string | undefined, options: BuildOptions): Promise<number> {
   const file = topologyFile(positional, options);
   await capHeapGrowth(file);
+  await fitInliningBudget(file);
   const progress = (line: string) => {
     if (!options.quiet) process.stderr.write(`gen: ${line}\n`);
   };

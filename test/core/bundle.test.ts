@@ -1,8 +1,10 @@
 // The single-file bundle (fast start) behaves exactly like the modules.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { scaleTopology, toYaml } from '../../bench/generate.mjs';
+import { INLINING_BUDGET_FLAG, LARGE_TOPOLOGY_FROM } from '../../src/commands/inlining-budget.js';
 import { root, readTree as tree } from '../helpers.js';
 import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
 
@@ -20,23 +22,39 @@ describe.skipIf(!existsSync(bundle))('bundle', () => {
     expect(r.stdout).toBe('false');
   });
 
-  it('sets V8\'s inlining budget before compiling, and records its code cache under it', () => {
-    // A short run spends a fifth of its instructions in TurboFan: a smaller
-    // inlining budget cuts that more than it slows the code. A preload wraps
-    // node:v8's setFlagsFromString to see what the loader sets; with the
-    // call made a no-op, V8 must refuse the cache, which it accepts (above)
-    // only under the flags it was recorded with.
+  it('runs a small topology under V8\'s default flags, and a large one with a quarter of TurboFan\'s inlining budget', () => {
+    // A change of V8's flags makes V8 refuse every code cache recorded
+    // before it, Node's own for its built-in modules too: set at start, it
+    // had node:crypto and the streams of stdout and stderr compiled from
+    // their source in every run. A preload wraps node:v8's setFlagsFromString
+    // to see what gen sets.
     const dir = tempDir('gen-v8-flags-');
     const spy = join(dir, 'spy.cjs');
     writeFileSync(spy, `const v8 = require('node:v8'); const set = v8.setFlagsFromString; v8.setFlagsFromString = (flags) => { require('node:fs').writeSync(2, '\\nv8 flags: ' + flags + '\\n'); set(flags); };\n`);
-    const run = spawnSync(process.execPath, ['-r', spy, join(root, 'bin/gen.js'), 'lint'], { cwd: root, encoding: 'utf8' });
-    expect(run.status, run.stderr).toBe(0);
-    expect(run.stderr).toContain('\nv8 flags: --max-inlined-bytecode-size-cumulative=230\n');
-    const unset = join(dir, 'unset.cjs');
-    writeFileSync(unset, `require('node:v8').setFlagsFromString = () => {};\n`);
+    const run = (args: string[]) => {
+      const r = spawnSync(process.execPath, ['-r', spy, join(root, 'bin/gen.js'), ...args], { cwd: root, encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      return r.stderr;
+    };
+    const small = join(root, 'topology.yaml');
+    expect(statSync(small).size).toBeLessThan(LARGE_TOPOLOGY_FROM);
+    for (const args of [['lint'], ['build', '--out', join(dir, 'out')], ['build', '--out', join(dir, 'out')]]) expect(run(args), args.join(' ')).not.toContain('v8 flags:');
+    // Nor does it load node:v8 to leave them.
+    const loaded = join(dir, 'loaded.cjs');
+    writeFileSync(loaded, `process.on('exit', () => require('node:fs').writeSync(2, '\\nv8: ' + process.moduleLoadList.includes('NativeModule v8') + '\\n'));\n`);
+    const lint = spawnSync(process.execPath, ['-r', loaded, join(root, 'bin/gen.js'), 'lint'], { cwd: root, encoding: 'utf8' });
+    expect(lint.status, lint.stderr).toBe(0);
+    expect(lint.stderr).toContain('\nv8: false\n');
+    const large = join(dir, 'large.yaml');
+    writeFileSync(large, toYaml(scaleTopology({ peers: 100, rules: 200, vlans: 1 })));
+    expect(statSync(large).size).toBeGreaterThanOrEqual(LARGE_TOPOLOGY_FROM);
+    for (const args of [['lint', large], ['build', large, '--out', join(dir, 'large-out')]]) expect(run(args), args.join(' ')).toContain(`\nv8 flags: ${INLINING_BUDGET_FLAG}\n`);
+    // The code cache is recorded under V8's defaults: set before the bundle loads, the flag makes V8 refuse it.
+    const flagged = join(dir, 'flagged.cjs');
+    writeFileSync(flagged, `require('node:v8').setFlagsFromString(${JSON.stringify(INLINING_BUDGET_FLAG)});\n`);
     for (const command of ['lint', 'build']) {
       const probe = `const { loadBundle } = require(${JSON.stringify(join(root, 'bin/bundle-loader.js'))}); process.stdout.write(String(loadBundle(${JSON.stringify(bundle)}, ${JSON.stringify(command)}).script.cachedDataRejected));`;
-      const r = spawnSync(process.execPath, ['-r', unset, '-e', probe], { encoding: 'utf8' });
+      const r = spawnSync(process.execPath, ['-r', flagged, '-e', probe], { encoding: 'utf8' });
       expect(r.stderr).toBe('');
       expect(r.stdout, command).toBe('true');
     }
