@@ -34,6 +34,14 @@ const startupRuns = quick ? 5 : 15;
 const small = quick ? 100 : 10000;
 const large = quick ? 1000 : 100000;
 
+// Variables Node reads at every start, gen's and the bare one's alike: with
+// NODE_EXTRA_CA_CERTS Node parses that certificate file before running
+// anything (most of a bare start where it is set). The start-up ratios are
+// measured as this environment has them and again without them.
+const NODE_START_VARIABLES = ['NODE_OPTIONS', 'NODE_EXTRA_CA_CERTS'];
+const startVariables = NODE_START_VARIABLES.filter((name) => process.env[name] !== undefined && process.env[name] !== '');
+const plainEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !NODE_START_VARIABLES.includes(name)));
+
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
@@ -61,14 +69,14 @@ let runCount = 0;
  * does not exit normally leaves no CPU time, and its RSS is the peak seen
  * from outside until then (`partial`).
  */
-function runOnce(args, cwd = work, expectedCode = 0) {
+function runOnce(args, cwd = work, expectedCode = 0, env = process.env) {
   return new Promise((resolve) => {
     const rssFile = join(work, `rss-${runCount++}`);
     const started = process.hrtime.bigint();
     const child = spawn(process.execPath, args, {
       cwd,
       stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, GEN_BENCH_RSS: rssFile, GEN_MAX_INPUT_BYTES: String(inputLimit) },
+      env: { ...env, GEN_BENCH_RSS: rssFile, GEN_MAX_INPUT_BYTES: String(inputLimit) },
     });
     let stderr = '';
     child.stderr.on('data', (chunk) => {
@@ -158,6 +166,10 @@ const rebuildRuns = [];
 const defaultLintRuns = [];
 const plainRebuildRuns = [];
 const plainLintRuns = [];
+// The same start-up runs without the variables Node reads at start (NODE_START_VARIABLES), where any is set.
+const cleanBareRuns = [];
+const cleanRebuildRuns = [];
+const cleanLintRuns = [];
 for (let i = 0; i < startupRuns; i++) {
   bareRuns.push(await runOnce(['-e', '']));
   // What the measuring preload itself costs a start.
@@ -169,6 +181,11 @@ for (let i = 0; i < startupRuns; i++) {
   plainLintRuns.push(await runOnce([bin, 'lint', defaultTopology], root));
   rebuildRuns.push(await runOnce(['--require', rssPreload, bin, 'build', defaultTopology, '--out', defaultOut], root));
   defaultLintRuns.push(await runOnce(['--require', rssPreload, bin, 'lint', defaultTopology], root));
+  if (startVariables.length > 0) {
+    cleanBareRuns.push(await runOnce(['-e', ''], work, 0, plainEnv));
+    cleanRebuildRuns.push(await runOnce([bin, 'build', defaultTopology, '--out', defaultOut], root, 0, plainEnv));
+    cleanLintRuns.push(await runOnce([bin, 'lint', defaultTopology], root, 0, plainEnv));
+  }
 }
 const bare = summary(bareRuns);
 const preloadedBare = summary(preloadedBareRuns);
@@ -181,6 +198,14 @@ removeOuts();
 const startBuildRatio = defaultBuild.wall / bare.wall;
 const startLintRatio = defaultLint.wall / bare.wall;
 log(`default topology: build ${seconds(defaultBuild)} (fresh tree ${seconds(defaultFresh)}), lint ${seconds(defaultLint)}, bare node ${seconds(bare)}; ratios ${startBuildRatio.toFixed(2)} and ${startLintRatio.toFixed(2)}`);
+/** The start-up figures without NODE_START_VARIABLES, or undefined where none is set. */
+const clean = startVariables.length === 0 ? undefined : (() => {
+  const cleanBare = summary(cleanBareRuns);
+  const cleanBuild = summary(cleanRebuildRuns);
+  const cleanLint = summary(cleanLintRuns);
+  return { bare: cleanBare, build: cleanBuild, lint: cleanLint, buildRatio: cleanBuild.wall / cleanBare.wall, lintRatio: cleanLint.wall / cleanBare.wall };
+})();
+if (clean) log(`without ${startVariables.join(' and ')}: build ${seconds(clean.build)}, lint ${seconds(clean.lint)}, bare node ${seconds(clean.bare)}; ratios ${clean.buildRatio.toFixed(2)} and ${clean.lintRatio.toFixed(2)}`);
 
 // --- Topologies scaled in one dimension (context; no targets of their own).
 const cases = quick
@@ -426,6 +451,14 @@ const lines = [
   `Default topology (topology.yaml), out/ current as a user reruns it: \`gen build\` ${seconds(defaultBuild)} (CPU ${cpuSeconds(defaultBuild)}), \`gen lint\` ${seconds(defaultLint)} (CPU ${cpuSeconds(defaultLint)});`,
   `bare \`node -e ''\`: ${seconds(bare)}; ratios **${startBuildRatio.toFixed(2)}×** and **${startLintRatio.toFixed(2)}×**.`,
   `Writing a fresh tree adds the file system's cost: ${seconds(defaultFresh)} (${(defaultFresh.wall / bare.wall).toFixed(2)}×).`,
+  ...(clean
+    ? [
+        '',
+        `This environment sets ${startVariables.join(' and ')}, which Node reads at every start, gen's and the bare one's alike (NODE_EXTRA_CA_CERTS: it parses the certificate file before running anything).`,
+        `The targets above are measured with ${startVariables.length === 1 ? 'it' : 'them'}. The same runs without ${startVariables.length === 1 ? 'it' : 'them'}, interleaved with those: \`gen build\` ${seconds(clean.build)}, \`gen lint\` ${seconds(clean.lint)},`,
+        `bare \`node -e ''\` ${seconds(clean.bare)}; ratios ${clean.buildRatio.toFixed(2)}× and ${clean.lintRatio.toFixed(2)}×.`,
+      ]
+    : []),
   '',
   'gen starts from a single-file bundle (dist/gen.cjs, built by esbuild with the handlebars runtime and every',
   'template precompiled) whose V8 code cache the build records, so a start compiles almost nothing.',
