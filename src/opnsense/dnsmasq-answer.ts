@@ -79,6 +79,16 @@ function localDomains(root: XmlElement, sections: readonly XmlElement[]): string
   return domains.filter((d) => d !== '');
 }
 
+/**
+ * The domain a domain override's server= line serves, as dnsmasq reads it: `*` (the model takes it as the domain,
+ * 25.7 to 26.7, and the template writes it as it is) is every domain, as `#` and a server= without a domain
+ * (domain-match.c add_update_server(): a `*` with nothing after it leaves the empty domain, no wildcard), written ''.
+ */
+function overrideDomain(o: XmlElement): string {
+  const domain = nameKey(fieldText(o, 'domain'));
+  return domain === '*' ? '' : domain;
+}
+
 /** What the box's dnsmasq does with a query for a name: forward it to Unbound only, answer it with `addresses`, or anything else. */
 type DnsmasqAnswer = 'unbound' | 'elsewhere' | { addresses: string[]; from: string };
 
@@ -97,9 +107,12 @@ type DnsmasqAnswer = 'unbound' | 'elsewhere' | { addresses: string[]; from: stri
  * first, and on to the next when that one refuses or fails, or the client asks again. So the name reaches the
  * firewall's own Unbound (`unbound`: its port and addresses, none when it does not run) only when every server of the
  * group does. An override with an ipset and no
- * address writes only its ipset= line ("if override.ip or not override.ipset"), so it is none of the group.
+ * address writes only its ipset= line ("if override.ip or not override.ipset"), so it is none of the group. An
+ * override of `*` serves every domain (overrideDomain()), the farthest match, and dnsmasq takes the servers of
+ * /etc/resolv.conf, which name port 53, into the same group unless it reads none (no_resolv: Do not forward to
+ * system defined DNS servers, the template's no-resolv).
  */
-function dnsmasqAnswer(name: string, unbound: UnboundReach | undefined, overrides: readonly XmlElement[], local: readonly string[], hosts: DnsmasqHostAnswers): DnsmasqAnswer {
+function dnsmasqAnswer(name: string, unbound: UnboundReach | undefined, overrides: readonly XmlElement[], noResolv: boolean, local: readonly string[], hosts: DnsmasqHostAnswers): DnsmasqAnswer {
   const held = hosts.names.get(name);
   if (held !== undefined) return { addresses: held, from: 'its Hosts' };
   const matches = (domain: string) => name === domain || name.endsWith(`.${domain}`);
@@ -108,8 +121,8 @@ function dnsmasqAnswer(name: string, unbound: UnboundReach | undefined, override
   let closest: { ip: string; port: string }[] = [];
   let serverLength = -1;
   for (const o of overrides) {
-    const domain = nameKey(fieldText(o, 'domain'));
-    if (!matches(domain) || domain.length < serverLength) continue;
+    const domain = overrideDomain(o);
+    if ((domain !== '' && !matches(domain)) || domain.length < serverLength) continue;
     const server = overrideServer(o);
     if (server.ip === '' && fieldText(o, 'ipset') !== '') continue;
     if (domain.length > serverLength) [closest, serverLength] = [[], domain.length];
@@ -126,6 +139,8 @@ function dnsmasqAnswer(name: string, unbound: UnboundReach | undefined, override
   }
   if (serverLength <= length) return 'elsewhere';
   if (unbound === undefined) return 'elsewhere';
+  // The servers of every domain are one group with /etc/resolv.conf's unless dnsmasq reads none of those.
+  if (serverLength === 0 && !noResolv) return 'elsewhere';
   return closest.every((s) => unbound.addresses.has(addressKey(s.ip)) && s.port === unbound.port) ? 'unbound' : 'elsewhere';
 }
 
@@ -154,6 +169,7 @@ export interface WrongAnswer {
 export function genNamesOnPort53(root: XmlElement, sections: readonly XmlElement[], unbound: UnboundReach | undefined): { unreached: string[]; wrong: WrongAnswer[] } {
   const dnsmasq = dnsmasqAnswers(root);
   const overrides = childrenNamed(child(root, 'dnsmasq'), 'domainoverrides');
+  const noResolv = fieldText(child(root, 'dnsmasq'), 'no_resolv') === '1';
   const local = dnsmasq ? localDomains(root, sections) : [];
   const hosts = dnsmasq ? dnsmasqHostAnswers(root, sections) : { names: new Map<string, string[]>(), wildcards: new Map<string, string[]>() };
   // gen's addresses of each name (an A and an AAAA override are one name).
@@ -164,7 +180,7 @@ export function genNamesOnPort53(root: XmlElement, sections: readonly XmlElement
   const unreached: string[] = [];
   const wrong: WrongAnswer[] = [];
   for (const [name, addresses] of genAddresses) {
-    const answer = dnsmasq ? dnsmasqAnswer(name, unbound, overrides, local, hosts) : 'elsewhere';
+    const answer = dnsmasq ? dnsmasqAnswer(name, unbound, overrides, noResolv, local, hosts) : 'elsewhere';
     if (answer === 'elsewhere') unreached.push(name);
     else if (answer !== 'unbound' && !sameAddresses(answer.addresses, addresses)) wrong.push({ name, held: answer.addresses, from: answer.from, gen: addresses });
   }

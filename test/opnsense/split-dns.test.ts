@@ -544,6 +544,27 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
     expect(saidOn('internal', running(host('nas', 'cloud.example.org', '1') + forward))).toEqual([expect.stringMatching(/host overrides cloud\.example\.org answer no client/)]);
   });
 
+  // A domain override of `*` (the model takes it; the template writes server=/*/<ip>) is a server of every domain to
+  // dnsmasq (domain-match.c add_update_server(): the empty domain, as server=/#/), in one group with the servers of
+  // /etc/resolv.conf unless no-resolv is set, and below any closer domain.
+  it("takes a domain override of `*` as dnsmasq does: every domain's server, beside /etc/resolv.conf's unless dnsmasq reads none", async () => {
+    const { sections } = await releaseSections(answered, '26.7');
+    const said = (dnsmasq: string) => withDnsmasq53(sections, '<enabled>1</enabled><port>5353</port>', dnsmasq).filter((w) => w.includes('Unbound DNS listens on port'));
+    const override = (n: number, domain: string, ip: string, port: string) =>
+      `<domainoverrides uuid="11111111-2222-4333-8444-c0000000000${n}"><sequence>${n}</sequence><domain>${domain}</domain><ipset/><srcip/><port>${port}</port><ip>${ip}</ip></domainoverrides>`;
+    const both = [expect.stringMatching(/host overrides cloud\.example\.org, media\.example\.org answer no client/)];
+    expect(said(`<no_resolv>1</no_resolv>${override(1, '*', '127.0.0.1', '5353')}`)).toEqual([]);
+    expect(said(`<no_resolv>0</no_resolv>${override(1, '*', '127.0.0.1', '5353')}`)).toEqual(both);
+    expect(said(override(1, '*', '127.0.0.1', '5353'))).toEqual(both);
+    expect(said(`<no_resolv>1</no_resolv>${override(1, '*', '9.9.9.9', '53')}`)).toEqual(both);
+    expect(said(`<no_resolv>1</no_resolv>${override(1, '*', '127.0.0.1', '5353')}${override(2, '*', '9.9.9.9', '53')}`)).toEqual(both);
+    // A closer domain's servers decide, whatever `*` forwards to.
+    expect(said(`<no_resolv>1</no_resolv>${override(1, '*', '127.0.0.1', '5353')}${override(2, 'cloud.example.org', '9.9.9.9', '53')}`)).toEqual([
+      expect.stringMatching(/host overrides cloud\.example\.org answer no client/),
+    ]);
+    expect(said(`${override(1, '*', '9.9.9.9', '53')}${override(2, 'example.org', '127.0.0.1', '5353')}`)).toEqual([]);
+  });
+
   // dnsmasq answers a name of its hosts file (/var/etc/dnsmasq-hosts: `<ip> <host>.<domain>`, `<ip> <alias>` for
   // each address of a Host, dnsmasq.inc _dnsmasq_add_host_entries()) itself, with all its addresses, before any
   // server= of its domain, and a wildcard Host's address=/<domain>/<ip> answers the names below its domain.
@@ -747,6 +768,7 @@ async function renderedDnsmasq(
   tag: string,
   release: string,
   unboundOn = true,
+  only?: (at: { lan: string; wan: string; override: (n: number, domain: string, ipset: string, ip: string, port?: string) => string }) => Record<string, string>,
 ): Promise<{ lan: string; wan: string; boxes: Record<string, { conf: string; hostsFile: string; warned: string[]; wrong: string[] }> }> {
   const setup = spawnSync('bash', [join(tools, 'setup.sh'), tag], { encoding: 'utf8', env });
   expect(setup.status, setup.stderr).toBe(0);
@@ -758,7 +780,7 @@ async function renderedDnsmasq(
   const [lan, wan] = [interfaces.lan.ipaddr as string, interfaces.wan.ipaddr as string];
   const override = (n: number, domain: string, ipset: string, ip: string, port = '') =>
     `<domainoverrides uuid="11111111-2222-4333-8444-00000000000${n}"><sequence>${n}</sequence><domain>${domain}</domain><ipset>${ipset}</ipset><srcip/><port>${port}</port><ip>${ip}</ip></domainoverrides>`;
-  const boxes: Record<string, string> = {
+  const boxes: Record<string, string> = only ? only({ lan, wan, override }) : {
     // The system domain cloud.example.org (below) is local to dnsmasq: DHCP registers names there (gen writes ranges),
     // and it is closer to cloud.example.org than the forward of example.org.
     'dnsmasq-local': override(1, 'example.org', '', '127.0.0.1', '5353'),
@@ -1060,6 +1082,30 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     });
   });
 
+  // A domain override of `*`, as OPNsense's model takes it and its template writes it, in a real dnsmasq: a server of
+  // every domain, asked beside /etc/resolv.conf's servers unless no-resolv is set, and below a closer domain's.
+  it.skipIf(whyDnsmasq).each(UPSTREAM_RELEASES)(titled("$tag: dnsmasq sends every domain to a `*` override's server, beside resolv.conf's, as merge says", whyDnsmasq), async ({ tag, release }) => {
+    const { lan, boxes } = await renderedDnsmasq(tag, release, true, ({ override }) => ({
+      'dnsmasq-star': `<no_resolv>1</no_resolv>${override(1, '*', '', '127.0.0.1', '5353')}`,
+      'dnsmasq-star-resolv': override(1, '*', '', '127.0.0.1', '5353'),
+      'dnsmasq-star-closer': `<no_resolv>1</no_resolv>${override(1, '*', '', '127.0.0.1', '5353')}${override(2, 'cloud.example.org', '', '9.9.9.9')}`,
+    }));
+    expect(Object.fromEntries(Object.entries(boxes).map(([name, { conf }]) => [name, [conf.match(/^server=.*$/gm), /^no-resolv$/m.test(conf)]]))).toEqual({
+      'dnsmasq-star': [['server=/*/127.0.0.1#5353'], true],
+      'dnsmasq-star-resolv': [['server=/*/127.0.0.1#5353'], false],
+      'dnsmasq-star-closer': [['server=/*/127.0.0.1#5353', 'server=/cloud.example.org/9.9.9.9'], true],
+    });
+    const seen = await askDnsmasq(boxes, (address, port) => (['127.0.0.1', lan].includes(address) && port === '5353' ? 'unbound' : 'outside'));
+    // Each box's names are asked one after the other: dnsmasq sends the first name of a group to all its servers, the
+    // next one, within 20 seconds, to the one that answered first only (forward.c), either of them.
+    const asked = Object.fromEntries(Object.entries(seen).map(([box, names]) => [box, Object.fromEntries(Object.entries(names).map(([n, r]) => [n, [r.asked, r.warned]]))]));
+    expect(asked).toEqual({
+      'dnsmasq-star': { 'cloud.example.org': [['unbound'], false], 'media.example.org': [['unbound'], false] },
+      'dnsmasq-star-resolv': { 'cloud.example.org': [['outside', 'unbound'], true], 'media.example.org': [[expect.stringMatching(/^(outside|unbound)$/)], true] },
+      'dnsmasq-star-closer': { 'cloud.example.org': [['outside'], true], 'media.example.org': [['unbound'], false] },
+    });
+  });
+
   // With Unbound disabled nothing answers on its port: a name dnsmasq forwards anywhere gets no answer of gen's, and
   // one it answers from its Hosts is answered as they hold it. Merge names exactly those not answered with gen's address.
   it.skipIf(whyDnsmasq).each(UPSTREAM_RELEASES)(titled("$tag: with Unbound disabled, merge names the names dnsmasq does not answer itself with gen's address", whyDnsmasq), async ({ tag, release }) => {
@@ -1088,6 +1134,12 @@ async function askDnsmasq(
       const lines = (conf.match(/^(server|local|address)=\/.*$/gm) ?? []).map((l) =>
         l.replace(/^server=(\/[^/]+\/)([^#@/]+)(?:#(\d+))?.*$/, (_all, domain: string, address: string, port?: string) => `server=${domain}127.0.0.1#${ports[upstream(address, port)]}`),
       );
+      // Without no-resolv, dnsmasq also forwards to /etc/resolv.conf's servers (port 53, never Unbound's): a server
+      // without a domain stands for them, as dnsmasq adds them (the empty domain).
+      if (!/^no-resolv$/m.test(conf)) lines.push(`server=127.0.0.1#${ports.outside}`);
+      // The probe that waits for dnsmasq (ready.invalid) is answered by dnsmasq itself: forwarded, its answer would
+      // make dnsmasq send the next queries of the same servers to the first that answered only.
+      lines.push('local=/invalid/');
       const hostsPath = join(work, `${name}.hosts`);
       writeFileSync(hostsPath, hostsFile);
       seen[name] = await withDnsmasq(work, name, [...lines, `addn-hosts=${hostsPath}`], async (port) => {
