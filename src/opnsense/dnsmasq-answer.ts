@@ -6,7 +6,8 @@
 // answers on (templates/OPNsense/Dnsmasq/dnsmasq.conf:
 // server=/<domain>/<ip>#<port>); /etc/resolv.conf, dnsmasq's other
 // upstream, names no port. A name dnsmasq holds in its Hosts (or below a
-// wildcard Host's domain) it answers itself: right when with exactly the
+// wildcard Host's domain), or one an ISC DHCP static mapping registers, it
+// answers itself: right when with exactly the
 // addresses of gen's overrides of it (dnsmasq-hosts.ts), and wrongly
 // otherwise, whatever it forwards. The box keeps an IPv6 address as it was
 // typed, and dnsmasq parses it: two spellings of one address are compared as
@@ -114,7 +115,7 @@ type DnsmasqAnswer = 'unbound' | 'elsewhere' | { addresses: string[]; from: stri
  */
 function dnsmasqAnswer(name: string, unbound: UnboundReach | undefined, overrides: readonly XmlElement[], noResolv: boolean, local: readonly string[], hosts: DnsmasqHostAnswers): DnsmasqAnswer {
   const held = hosts.names.get(name);
-  if (held !== undefined) return { addresses: held, from: 'its Hosts' };
+  if (held !== undefined) return { addresses: held, from: hosts.registered.has(name) ? 'its hosts file (its Hosts and the ISC DHCP static mappings it registers)' : 'its Hosts' };
   const matches = (domain: string) => name === domain || name.endsWith(`.${domain}`);
   let length = -1;
   for (const domain of local) if (matches(nameKey(domain))) length = Math.max(length, nameKey(domain).length);
@@ -171,7 +172,7 @@ export function genNamesOnPort53(root: XmlElement, sections: readonly XmlElement
   const overrides = childrenNamed(child(root, 'dnsmasq'), 'domainoverrides');
   const noResolv = fieldText(child(root, 'dnsmasq'), 'no_resolv') === '1';
   const local = dnsmasq ? localDomains(root, sections) : [];
-  const hosts = dnsmasq ? dnsmasqHostAnswers(root, sections) : { names: new Map<string, string[]>(), wildcards: new Map<string, string[]>() };
+  const hosts = dnsmasq ? dnsmasqHostAnswers(root, sections) : { names: new Map<string, string[]>(), wildcards: new Map<string, string[]>(), registered: new Set<string>() };
   // gen's addresses of each name (an A and an AAAA override are one name).
   const genAddresses = new Map<string, string[]>();
   for (const h of genHostItems(sections)) {
@@ -191,6 +192,7 @@ export function genNamesOnPort53(root: XmlElement, sections: readonly XmlElement
 export function wrongAnswerWarning(w: WrongAnswer, why: string): string {
   return (
     `the box's dnsmasq answers ${w.name} on port 53 itself, with ${w.held.join(', ')} from ${w.from}, and gen's Unbound host override would answer ${w.gen.join(', ')} (${why}): ` +
-    `clients inside get the other address; give the name exactly ${w.gen.join(', ')} in Services › Dnsmasq DNS & DHCP › Hosts`
+    `clients inside get the other address; give the name exactly ${w.gen.join(', ')} in Services › Dnsmasq DNS & DHCP › Hosts` +
+    (w.from.includes('static mappings') ? ' and rename its ISC DHCP static mapping, or turn off Register DHCP static mappings in Services › Dnsmasq DNS & DHCP › General' : '')
   );
 }

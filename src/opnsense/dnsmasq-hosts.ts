@@ -12,11 +12,13 @@
 // itself, with all its addresses of the asked type, before any server=,
 // local= or address= of its domain. A gen DHCP host that takes over a box's
 // (item-keys.ts: same uuid, host and domain, or MAC) keeps the box's
-// fields gen leaves at the model's default.
+// fields gen leaves at the model's default. The ISC DHCP static mappings
+// dnsmasq registers (isc-static-maps.ts) are names of that file too.
 import { isGenUuid } from '../render/opnsense/ids.js';
 import { type XmlElement, attr, child, childrenNamed } from '../render/opnsense/xml.js';
 import { fieldText } from './fields.js';
 import { naturalKey } from './identity.js';
+import { iscStaticNames } from './isc-static-maps.js';
 import { ITEM_KEYS } from './item-keys.js';
 
 /** A name or domain as dnsmasq compares it: without letter case or a final dot. */
@@ -53,10 +55,14 @@ function mergedHosts(root: XmlElement, sections: readonly XmlElement[]): ((field
   return out;
 }
 
-/** What dnsmasq answers from its Hosts: the addresses of each name of its hosts file, and of each wildcard's domain ('#' for none). */
+/**
+ * What dnsmasq answers from its Hosts: the addresses of each name of its hosts file, and of each wildcard's domain
+ * ('#' for none); `registered`: the names of that file an ISC DHCP static mapping puts there (isc-static-maps.ts).
+ */
 export interface DnsmasqHostAnswers {
   names: Map<string, string[]>;
   wildcards: Map<string, string[]>;
+  registered: Set<string>;
 }
 
 function add(map: Map<string, string[]>, key: string, address: string): void {
@@ -65,10 +71,15 @@ function add(map: Map<string, string[]>, key: string, address: string): void {
   else if (!list.includes(address)) list.push(address);
 }
 
-/** The box's dnsmasq Hosts after the merge, as dnsmasq answers them. */
+/** The box's dnsmasq Hosts and the static mappings it registers after the merge, as dnsmasq answers them. */
 export function dnsmasqHostAnswers(root: XmlElement, sections: readonly XmlElement[]): DnsmasqHostAnswers {
   const names = new Map<string, string[]>();
   const wildcards = new Map<string, string[]>();
+  const registered = new Set<string>();
+  for (const { name, address } of iscStaticNames(root, sections)) {
+    add(names, nameKey(name), address);
+    registered.add(nameKey(name));
+  }
   for (const field of mergedHosts(root, sections)) {
     const host = field('host');
     const domain = field('domain');
@@ -82,5 +93,5 @@ export function dnsmasqHostAnswers(root: XmlElement, sections: readonly XmlEleme
       for (const alias of aliases) add(names, nameKey(alias), ip);
     }
   }
-  return { names, wildcards };
+  return { names, wildcards, registered };
 }

@@ -612,6 +612,44 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
     expect(wrongOf(said(byMac + forward))).toEqual([['cloud.example.org', reservation.ip, 'its Hosts', wan]]);
   });
 
+  // With Register DHCP static mappings set, OPNsense writes each ISC static mapping with a host name into dnsmasq's
+  // hosts file (dnsmasq.inc _dnsmasq_add_host_entries(), static_mapping hook: dhcpd_staticmap()), which dnsmasq
+  // answers as it answers a Host.
+  it("takes a name an ISC DHCP static mapping registers in the box's dnsmasq as a Host of it", async () => {
+    const { sections } = await releaseSections(answered, '26.7');
+    const wan = doc(await fragments(answered, 'home'), 'interfaces.xml').interfaces.wan.ipaddr as string;
+    const said = (dnsmasq: string, dhcpd: string, systemDomain = 'internal') => {
+      const box = factorySample('26.7')
+        .replace('<OPNsense>', '<OPNsense><unboundplus version="1.0.15"><general><enabled>1</enabled><port>5353</port></general></unboundplus>')
+        .replace(/<dnsmasq>[\s\S]*?<\/dnsmasq>/, `<dnsmasq><enable>1</enable><port>53</port>${dnsmasq}</dnsmasq>${dhcpd}`)
+        .replace(/<domain>internal<\/domain>/, `<domain>${systemDomain}</domain>`);
+      const warnings: string[] = [];
+      mergeConfig(withBoxCa(box), sections, { allowGuiPortConflict: true, secret: () => 'x', warn: (m) => warnings.push(m) });
+      return warnings.filter((w) => w.includes('Unbound DNS listens on port') || w.includes('on port 53 itself')).map((w) => /host overrides (.*?) answer no client/.exec(w)?.[1] ?? w);
+    };
+    const isc = (key: string, enable: boolean, domain: string, map: string) => `<dhcpd><${key}>${enable ? '<enable>1</enable>' : ''}${domain ? `<domain>${domain}</domain>` : ''}${map}</${key}></dhcpd>`;
+    const staticmap = (hostname: string, domain: string, ip: string) => `<staticmap><mac>02:00:00:00:00:04</mac><ipaddr>${ip}</ipaddr><hostname>${hostname}</hostname>${domain ? `<domain>${domain}</domain>` : ''}<descr/></staticmap>`;
+    const both = ['cloud.example.org, media.example.org'];
+    expect(said('<regdhcpstatic>1</regdhcpstatic>', isc('opt2', true, '', staticmap('cloud', 'example.org', wan)))).toEqual(['media.example.org']);
+    // The domain is the mapping's, else the interface's (the first of a list), else the system domain.
+    expect(said('<regdhcpstatic>1</regdhcpstatic>', isc('opt2', true, 'example.org lan.example', staticmap('cloud', '', wan)))).toEqual(['media.example.org']);
+    expect(said('<regdhcpstatic>1</regdhcpstatic>', isc('opt2', true, 'lan.example;example.org', staticmap('cloud', '', wan)))).toEqual(both);
+    expect(said('<regdhcpstatic>1</regdhcpstatic>', isc('opt2', true, '', staticmap('cloud', '', wan)), 'example.org')).toEqual(['media.example.org']);
+    // Not registered, or the interface's ISC server off: the mapping is no name of dnsmasq's.
+    expect(said('<regdhcpstatic>0</regdhcpstatic>', isc('opt2', true, '', staticmap('cloud', 'example.org', wan)))).toEqual(both);
+    expect(said('', isc('opt2', true, '', staticmap('cloud', 'example.org', wan)))).toEqual(both);
+    expect(said('<regdhcpstatic>1</regdhcpstatic>', isc('opt2', false, '', staticmap('cloud', 'example.org', wan)))).toEqual(both);
+    // The box's ISC entry of the LAN, where gen's dnsmasq ranges serve DHCP, goes in the merge with its mappings.
+    expect(said('<regdhcpstatic>1</regdhcpstatic>', isc('lan', true, '', staticmap('cloud', 'example.org', wan)))).toEqual(both);
+    // Another address: dnsmasq answers it, from its hosts file.
+    expect(said('<regdhcpstatic>1</regdhcpstatic>', isc('opt2', true, '', staticmap('cloud', 'example.org', '10.9.9.4')))).toEqual([
+      'media.example.org',
+      `the box's dnsmasq answers cloud.example.org on port 53 itself, with 10.9.9.4 from its hosts file (its Hosts and the ISC DHCP static mappings it registers), and gen's Unbound host override would answer ${wan} ` +
+        `(Unbound listens on port 5353, which clients do not ask): clients inside get the other address; give the name exactly ${wan} in Services › Dnsmasq DNS & DHCP › Hosts and rename its ISC DHCP static mapping, ` +
+        'or turn off Register DHCP static mappings in Services › Dnsmasq DNS & DHCP › General',
+    ]);
+  });
+
   it("says when the box runs no Unbound and dnsmasq's DHCP hands out the firewall as DNS server, where nothing answers", async () => {
     const dhcpOf = async (yaml: string) => [doc(await fragments(yaml, 'home'), 'dhcp.xml').dnsmasq].flat()[0];
     const said = async (yaml: string, dnsmasq: string) => {
@@ -799,8 +837,12 @@ async function renderedDnsmasq(
   for (const [name, overrides] of Object.entries(boxes)) {
     const system = name === 'dnsmasq-local' ? unbound.replace(/(<system>[\s\S]*?<domain>)[^<]*(<\/domain>)/, '$1cloud.example.org$2') : unbound;
     expect(system.includes('<domain>cloud.example.org</domain>')).toBe(name === 'dnsmasq-local');
-    const box = system.replace(/(<dnsmasq[^>]*>\s*)<enable>1<\/enable>(\s*)<port>\d+<\/port>/, `$1<enable>1</enable>$2<port>53</port>${overrides}`);
-    expect(box).toContain(overrides);
+    // An ISC DHCP part (<dhcpd>) goes beside <dnsmasq>.
+    const isc = /<dhcpd>[\s\S]*<\/dhcpd>/.exec(overrides)?.[0] ?? '';
+    const inside = overrides.replace(isc, '');
+    const box = system.replace(/(<dnsmasq[^>]*>\s*)<enable>1<\/enable>(\s*)<port>\d+<\/port>/, `$1<enable>1</enable>$2<port>53</port>${inside}`).replace('</opnsense>', `${isc}</opnsense>`);
+    expect(box).toContain(inside);
+    expect(box).toContain(isc);
     const warnings: string[] = [];
     const config = mergeConfig(withBoxCa(box), sections, { secret: () => privateKey, allowGuiPortConflict: true, warn: (m) => warnings.push(m) });
     const on = onBox(config, tag, work, name);
@@ -1104,6 +1146,38 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
       'dnsmasq-star-resolv': { 'cloud.example.org': [['outside', 'unbound'], true], 'media.example.org': [[expect.stringMatching(/^(outside|unbound)$/)], true] },
       'dnsmasq-star-closer': { 'cloud.example.org': [['outside'], true], 'media.example.org': [['unbound'], false] },
     });
+  });
+
+  // ISC DHCP static mappings, registered in dnsmasq by OPNsense's own _dnsmasq_add_host_entries() (dhcpd_staticmap()
+  // of core on 25.7, of the os-isc-dhcp plugin from 26.1), answered by a real dnsmasq before the domain's servers.
+  it.skipIf(whyDnsmasq).each(UPSTREAM_RELEASES)(titled("$tag: dnsmasq answers the ISC static mappings it registers, as merge says", whyDnsmasq), async ({ tag, release }) => {
+    const staticmap = (hostname: string, domain: string, ip: string) => `<staticmap><mac>02:00:00:00:00:04</mac><ipaddr>${ip}</ipaddr><hostname>${hostname}</hostname>${domain ? `<domain>${domain}</domain>` : ''}<descr/></staticmap>`;
+    const isc = (key: string, enable: boolean, domain: string, maps: string) => `<dhcpd><${key}>${enable ? '<enable>1</enable>' : ''}<domain>${domain}</domain>${maps}</${key}></dhcpd>`;
+    const { lan, wan, boxes } = await renderedDnsmasq(tag, release, true, ({ override, wan }) => {
+      const forward = override(1, 'example.org', '', '127.0.0.1', '5353');
+      const maps = staticmap('cloud', '', '10.9.9.4') + staticmap('media', 'example.org', wan);
+      return {
+        'isc-registered': `<regdhcpstatic>1</regdhcpstatic>${forward}${isc('opt2', true, 'example.org lan.example', maps)}`,
+        'isc-not-registered': `<regdhcpstatic>0</regdhcpstatic>${forward}${isc('opt2', true, 'example.org', maps)}`,
+        'isc-server-off': `<regdhcpstatic>1</regdhcpstatic>${forward}${isc('opt2', false, 'example.org', maps)}`,
+        // gen's dnsmasq ranges serve the LAN: merge drops the box's ISC entry there.
+        'isc-lan-taken': `<regdhcpstatic>1</regdhcpstatic>${forward}${isc('lan', true, 'example.org', maps)}`,
+      };
+    });
+    const reservations = [doc(await fragments(answered, 'home'), 'dhcp.xml').dnsmasq.hosts].flat().map((h: { host: string; ip: string }) => `${h.ip}\t${h.host}`);
+    expect(Object.fromEntries(Object.entries(boxes).map(([name, { hostsFile }]) => [name, hostsFile.split('\n').filter((l) => l !== '' && !reservations.includes(l))]))).toEqual({
+      'isc-registered': ['10.9.9.4\tcloud.example.org cloud', `${wan}\tmedia.example.org media`],
+      'isc-not-registered': [],
+      'isc-server-off': [],
+      'isc-lan-taken': [],
+    });
+    const seen = await askDnsmasq(boxes, (address, port) => (['127.0.0.1', lan].includes(address) && port === '5353' ? 'unbound' : 'outside'));
+    for (const names of Object.values(seen)) for (const r of Object.values(names)) expect(r.warned).toBe(r.asked.join() !== 'unbound' && !(r.asked.length === 0 && r.answers.join() === wan));
+    expect(seen['isc-registered']).toEqual({
+      'cloud.example.org': { asked: [], rcode: 0, answers: ['10.9.9.4'], warned: true },
+      'media.example.org': { asked: [], rcode: 0, answers: [wan], warned: false },
+    });
+    for (const box of ['isc-not-registered', 'isc-server-off', 'isc-lan-taken']) expect(Object.values(seen[box]!).map((r) => r.asked)).toEqual([['unbound'], ['unbound']]);
   });
 
   // With Unbound disabled nothing answers on its port: a name dnsmasq forwards anywhere gets no answer of gen's, and

@@ -21,10 +21,28 @@ if (!preg_match('/^function _dnsmasq_add_host_entries\(.*?^}\n/ms', $source, $m)
 }
 $out = "$WORK/dnsmasq-hosts";
 $code = str_replace(
-    ["function _dnsmasq_add_host_entries(", "'/var/etc/dnsmasq-hosts'", "'/var/etc/dnsmasq-leases'"],
-    ["function opn_dnsmasq_add_host_entries(", var_export($out, true), var_export("$WORK/dnsmasq-leases", true)],
+    ["function _dnsmasq_add_host_entries(", "'/var/etc/dnsmasq-hosts'", "'/var/etc/dnsmasq-leases'", "plugins_run('static_mapping', "],
+    ["function opn_dnsmasq_add_host_entries(", var_export($out, true), var_export("$WORK/dnsmasq-leases", true), "opn_static_mapping("],
     $m[0]
 );
+
+/*
+ * The static_mapping hook as a box with ISC DHCP runs it: from 26.1 ISC's dhcpd.inc is the os-isc-dhcp plugin's,
+ * which setup.sh keeps beside the tree (isc-dhcp/dhcpd.inc); plugins_run() would find it in plugins.inc.d.
+ */
+function opn_static_mapping($args)
+{
+    $ret = plugins_run('static_mapping', $args);
+    $isc = dirname($GLOBALS['UL'], 3) . '/isc-dhcp/dhcpd.inc';
+    if (!isset($ret['dhcpd']) && is_file($isc)) {
+        require_once $isc;
+        $map = dhcpd_staticmap(...$args);
+        if (!empty($map)) {
+            $ret = ['dhcpd' => $map] + $ret;
+        }
+    }
+    return $ret;
+}
 eval($code);
 
 opn_dnsmasq_add_host_entries();
