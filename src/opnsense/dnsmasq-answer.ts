@@ -36,6 +36,12 @@ export interface UnboundReach {
   addresses: ReadonlySet<string>;
 }
 
+/** The record type an address answers: AAAA for an IPv6 one, A for another. */
+export type Family = 'A' | 'AAAA';
+export function familyOf(address: string): Family {
+  return ipaddr.IPv6.isValid(address.toLowerCase()) ? 'AAAA' : 'A';
+}
+
 /** An address as compared here: an IPv6 one in its compact form (fd00:0::9 is fd00::9), another as written. */
 export function addressKey(text: string): string {
   const lower = text.toLowerCase();
@@ -94,8 +100,11 @@ function overrideDomain(o: XmlElement): string {
 type DnsmasqAnswer = 'unbound' | 'elsewhere' | { addresses: string[]; from: string };
 
 /**
- * How the box's dnsmasq answers `name`. A name of its hosts file (`hosts.names`: Hosts and their aliases) it answers
- * itself with the addresses there, before any entry of its domain. Otherwise it takes all the entries of the longest
+ * How the box's dnsmasq answers a query of `family` (A or AAAA) for `name`. A name of its hosts file (`hosts.names`:
+ * Hosts and their aliases) it answers itself with the addresses there of that family, before any entry of its domain;
+ * a query of the other family, of which the file holds none for the name, it passes on as if the name were not there
+ * (dnsmasq 2.90 forwards an AAAA query for a name the file holds with an IPv4 address only), as it passes on a
+ * wildcard Host's domain for the family its addresses are not of (dnsmasq 2.86 on: no NODATA answer). Otherwise it takes all the entries of the longest
  * matching domain as one group (domain-match.c lookup_domain(), filter_servers()). An address= of a wildcard Host
  * (`hosts.wildcards`) answers the queries of its addresses' type itself in every version, before the servers and the
  * local= of its domain. A local domain (`local`) closer than the servers' makes dnsmasq answer the query itself
@@ -113,9 +122,18 @@ type DnsmasqAnswer = 'unbound' | 'elsewhere' | { addresses: string[]; from: stri
  * /etc/resolv.conf, which name port 53, into the same group unless it reads none (no_resolv: Do not forward to
  * system defined DNS servers, the template's no-resolv).
  */
-function dnsmasqAnswer(name: string, unbound: UnboundReach | undefined, overrides: readonly XmlElement[], noResolv: boolean, local: readonly string[], hosts: DnsmasqHostAnswers): DnsmasqAnswer {
-  const held = hosts.names.get(name);
-  if (held !== undefined) return { addresses: held, from: hosts.registered.has(name) ? 'its hosts file (its Hosts and the ISC DHCP static mappings it registers)' : 'its Hosts' };
+function dnsmasqAnswer(
+  name: string,
+  family: Family,
+  unbound: UnboundReach | undefined,
+  overrides: readonly XmlElement[],
+  noResolv: boolean,
+  local: readonly string[],
+  hosts: DnsmasqHostAnswers,
+): DnsmasqAnswer {
+  const ofFamily = (addresses: readonly string[] | undefined) => (addresses ?? []).filter((a) => familyOf(a) === family);
+  const held = ofFamily(hosts.names.get(name));
+  if (held.length > 0) return { addresses: held, from: hosts.registered.has(name) ? 'its hosts file (its Hosts and the ISC DHCP static mappings it registers)' : 'its Hosts' };
   const matches = (domain: string) => name === domain || name.endsWith(`.${domain}`);
   let length = -1;
   for (const domain of local) if (matches(nameKey(domain))) length = Math.max(length, nameKey(domain).length);
@@ -131,12 +149,13 @@ function dnsmasqAnswer(name: string, unbound: UnboundReach | undefined, override
   }
   // address=/#/ matches every name, after every domain.
   let wildcard: string | undefined;
-  for (const domain of hosts.wildcards.keys()) {
+  for (const [domain, addresses] of hosts.wildcards) {
+    if (ofFamily(addresses).length === 0) continue;
     if ((domain === '#' || matches(domain)) && (wildcard === undefined || wildcard === '#' || (domain !== '#' && domain.length > wildcard.length))) wildcard = domain;
   }
   const wildcardLength = wildcard === undefined ? -1 : wildcard === '#' ? 0 : wildcard.length;
   if (wildcard !== undefined && wildcardLength >= length && wildcardLength >= serverLength) {
-    return { addresses: hosts.wildcards.get(wildcard)!, from: `its wildcard Host of ${wildcard === '#' ? 'every domain' : wildcard}` };
+    return { addresses: ofFamily(hosts.wildcards.get(wildcard)), from: `its wildcard Host of ${wildcard === '#' ? 'every domain' : wildcard}` };
   }
   if (serverLength <= length) return 'elsewhere';
   if (unbound === undefined) return 'elsewhere';
@@ -152,22 +171,35 @@ function sameAddresses(a: readonly string[], b: readonly string[]): boolean {
   return keys.size === others.size && [...keys].every((k) => others.has(k));
 }
 
-/** A name dnsmasq answers on port 53 itself, with other addresses (`held`, from `from`) than gen's overrides of it (`gen`). */
+/**
+ * A name dnsmasq answers on port 53 itself for queries of `family`, with other addresses (`held`, from `from`) than
+ * gen's overrides of it of that family (`gen`, none when gen answers the name only with the other family; `all`: every
+ * address of gen's overrides of it).
+ */
 export interface WrongAnswer {
   name: string;
+  family: Family;
   held: string[];
   from: string;
   gen: string[];
+  all: string[];
 }
 
 /**
  * What clients that ask the firewall on port 53 get for each name of gen's Unbound host overrides, with `unbound`
  * the box's running Unbound dnsmasq may forward to (undefined when Unbound does not run: a forward to it reaches
- * nothing). `unreached`: the names dnsmasq does not answer as gen's overrides would, nor forwards to Unbound only
- * (all of them when dnsmasq answers no DNS on 53); `wrong`: those it answers from its Hosts with other addresses. A
- * name it answers from its Hosts with exactly gen's addresses is in neither. Names as nameKey() writes them.
+ * nothing). Each record type of a name counts on its own: dnsmasq may answer one from its Hosts and pass the other
+ * on. `unreached`: the names and types gen's overrides answer that dnsmasq neither answers with gen's addresses nor
+ * forwards to Unbound only (all of them when dnsmasq answers no DNS on 53), `unreachedNames` the same as names, a
+ * name with the type when gen answers it with another type too; `wrong`: the names and types dnsmasq answers from its
+ * Hosts with other addresses than gen's of that type, or with addresses of a type gen's overrides do not answer. A
+ * name and type it answers from its Hosts with exactly gen's addresses is in neither. Names as nameKey() writes them.
  */
-export function genNamesOnPort53(root: XmlElement, sections: readonly XmlElement[], unbound: UnboundReach | undefined): { unreached: string[]; wrong: WrongAnswer[] } {
+export function genNamesOnPort53(
+  root: XmlElement,
+  sections: readonly XmlElement[],
+  unbound: UnboundReach | undefined,
+): { unreached: Set<string>; unreachedNames: string[]; wrong: WrongAnswer[] } {
   const dnsmasq = dnsmasqAnswers(root);
   const overrides = childrenNamed(child(root, 'dnsmasq'), 'domainoverrides');
   const noResolv = fieldText(child(root, 'dnsmasq'), 'no_resolv') === '1';
@@ -178,21 +210,31 @@ export function genNamesOnPort53(root: XmlElement, sections: readonly XmlElement
   for (const h of genHostItems(sections)) {
     addToList(genAddresses, nameKey(hostName(h)), fieldText(h, 'server'));
   }
-  const unreached: string[] = [];
+  const unreached = new Set<string>();
+  const unreachedNames: string[] = [];
   const wrong: WrongAnswer[] = [];
-  for (const [name, addresses] of genAddresses) {
-    const answer = dnsmasq ? dnsmasqAnswer(name, unbound, overrides, noResolv, local, hosts) : 'elsewhere';
-    if (answer === 'elsewhere') unreached.push(name);
-    else if (answer !== 'unbound' && !sameAddresses(answer.addresses, addresses)) wrong.push({ name, held: answer.addresses, from: answer.from, gen: addresses });
+  for (const [name, all] of genAddresses) {
+    const missed: Family[] = [];
+    for (const family of ['A', 'AAAA'] as const) {
+      const gen = all.filter((a) => familyOf(a) === family);
+      const answer = dnsmasq ? dnsmasqAnswer(name, family, unbound, overrides, noResolv, local, hosts) : 'elsewhere';
+      // A type gen does not answer matters only where dnsmasq answers it itself.
+      if (gen.length === 0 && typeof answer === 'string') continue;
+      if (answer === 'elsewhere') missed.push(family);
+      else if (answer !== 'unbound' && !sameAddresses(answer.addresses, gen)) wrong.push({ name, family, held: answer.addresses, from: answer.from, gen, all });
+    }
+    for (const family of missed) unreached.add(`${name} ${family}`);
+    if (missed.length > 0) unreachedNames.push(missed.length === new Set(all.map(familyOf)).size ? name : `${name} (${missed.join(', ')})`);
   }
-  return { unreached, wrong };
+  return { unreached, unreachedNames, wrong };
 }
 
 /** The warning for a name dnsmasq answers with other addresses than gen's; `why` says why Unbound's answer reaches no client. */
 export function wrongAnswerWarning(w: WrongAnswer, why: string): string {
   return (
-    `the box's dnsmasq answers ${w.name} on port 53 itself, with ${w.held.join(', ')} from ${w.from}, and gen's Unbound host override would answer ${w.gen.join(', ')} (${why}): ` +
-    `clients inside get the other address; give the name exactly ${w.gen.join(', ')} in Services › Dnsmasq DNS & DHCP › Hosts` +
+    `the box's dnsmasq answers ${w.name} on port 53 itself, with ${w.held.join(', ')} from ${w.from}, and gen's Unbound host override would answer ` +
+    `${w.gen.length > 0 ? w.gen.join(', ') : `no ${w.family === 'AAAA' ? 'IPv6' : 'IPv4'} address`} (${why}): ` +
+    `clients inside get the other address; give the name exactly ${w.all.join(', ')} in Services › Dnsmasq DNS & DHCP › Hosts` +
     (w.from.includes('static mappings') ? ' and rename its ISC DHCP static mapping, or turn off Register DHCP static mappings in Services › Dnsmasq DNS & DHCP › General' : '')
   );
 }

@@ -9,7 +9,7 @@
 import { type XmlElement, attr, child, childrenNamed } from '../render/opnsense/xml.js';
 import { fieldText } from './fields.js';
 import { boxUnbound, genHostItems, hostAnswer, hostName } from './unbound-items.js';
-import { dnsmasqAnswers, genNamesOnPort53, wrongAnswerWarning } from './dnsmasq-answer.js';
+import { dnsmasqAnswers, familyOf, genNamesOnPort53, wrongAnswerWarning } from './dnsmasq-answer.js';
 import { nameKey } from './dnsmasq-hosts.js';
 
 /** The first model version whose root holds Unbound's switch (and its port) itself. */
@@ -77,8 +77,7 @@ export function unansweredOverrides(root: XmlElement, sections: readonly XmlElem
   if (unboundEnabled(root)) return [];
   const out: string[] = [];
   const { unreached, wrong } = genNamesOnPort53(root, sections, undefined);
-  const left = new Set(unreached);
-  const hosts = genHostItems(sections).filter((h) => left.has(nameKey(hostName(h))));
+  const hosts = genHostItems(sections).filter((h) => unreached.has(`${nameKey(hostName(h))} ${familyOf(fieldText(h, 'server'))}`));
   if (hosts.length > 0) {
     const names = hosts.map((h) => `${hostName(h)} (${hostAnswer(h)})`);
     out.push(

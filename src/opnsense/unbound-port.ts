@@ -57,7 +57,7 @@ export function offPortOverrides(root: XmlElement, sections: readonly XmlElement
   const port = unboundPort(root);
   if (port === String(UNBOUND_PORT) || !unboundEnabled(root)) return [];
   const dnsmasq = dnsmasqAnswers(root);
-  const { unreached: names, wrong } = genNamesOnPort53(root, sections, dnsmasq ? { port, addresses: unboundAddresses(root, sections) } : undefined);
+  const { unreachedNames: names, wrong } = genNamesOnPort53(root, sections, dnsmasq ? { port, addresses: unboundAddresses(root, sections) } : undefined);
   const out = wrong.map((w) => wrongAnswerWarning(w, `Unbound listens on port ${port}, which clients do not ask`));
   if (names.length === 0) return out;
   const fix = dnsmasq

@@ -10,10 +10,11 @@ import { createSocket } from 'node:dgram';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import ipaddr from 'ipaddr.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { mergeConfig } from '../../src/opnsense/merge.js';
 import { parseXml } from '../../src/opnsense/parse.js';
-import { type XmlElement, attr, child, childrenNamed, textOf } from '../../src/render/opnsense/xml.js';
+import { type XmlElement, attr, child, childrenNamed, serialize, textOf } from '../../src/render/opnsense/xml.js';
 import { fieldNode } from '../../src/targets/opnsense/field-types.js';
 import { releaseFacts } from '../../src/targets/opnsense/releases.js';
 import { edit, lint, modelOf, readExample, render, root } from '../helpers.js';
@@ -84,14 +85,16 @@ function readName(message: Buffer, at: number): [string, number] {
   }
 }
 
-/** What a reply's answers of `type` carry: the names of PTR records (12), the addresses of A records (1). */
-function answersOf(reply: Buffer, type: 1 | 12): string[] {
+/** What a reply's answers of `type` carry: the names of PTR records (12), the addresses of A (1) and AAAA (28) records. */
+function answersOf(reply: Buffer, type: 1 | 12 | 28): string[] {
   let at = readName(reply, 12)[1] + 4;
   const out: string[] = [];
   for (let n = reply.readUInt16BE(6); n > 0; n--) {
     at = readName(reply, at)[1];
     const [found, length] = [reply.readUInt16BE(at), reply.readUInt16BE(at + 8)];
-    if (found === type) out.push(type === 12 ? readName(reply, at + 10)[0] : [...reply.subarray(at + 10, at + 14)].join('.'));
+    if (found === type) {
+      out.push(type === 12 ? readName(reply, at + 10)[0] : type === 28 ? ipaddr.fromByteArray([...reply.subarray(at + 10, at + 26)]).toString() : [...reply.subarray(at + 10, at + 14)].join('.'));
+    }
     at += 10 + length;
   }
   return out;
@@ -612,6 +615,49 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
     expect(wrongOf(said(byMac + forward))).toEqual([['cloud.example.org', reservation.ip, 'its Hosts', wan]]);
   });
 
+  // dnsmasq answers a query of one record type from its hosts file (or a wildcard Host's address=) only with
+  // addresses of that type, and passes a query of the other type on to the name's domain entries (dnsmasq 2.90: an
+  // AAAA query for a name the file holds with an IPv4 address only is forwarded). Each type is compared on its own.
+  it('compares what dnsmasq answers for each record type of a name on its own', async () => {
+    const { sections } = await releaseSections(answered, '26.7');
+    const wan = doc(await fragments(answered, 'home'), 'interfaces.xml').interfaces.wan.ipaddr as string;
+    const forward = '<domainoverrides uuid="11111111-2222-4333-8444-c00000000000"><sequence>1</sequence><domain>example.org</domain><ipset/><srcip/><port>5353</port><ip>127.0.0.1</ip></domainoverrides>';
+    const said = (general: string, dnsmasq: string, genSections = sections) =>
+      withDnsmasq53(genSections, general, dnsmasq)
+        .filter((w) => /Unbound DNS listens on port|Unbound DNS is disabled|on port 53 itself/.test(w))
+        .map((w) => /host overrides (.*?) answer no client/.exec(w)?.[1] ?? /nothing answers gen's Unbound host overrides (.*?): clients/.exec(w)?.[1] ?? w);
+    const onPort = '<enabled>1</enabled><port>5353</port>';
+    const why = 'Unbound listens on port 5353, which clients do not ask';
+    const ipv6Only = (held: string, name = 'cloud.example.org', from = 'its Hosts', reason = why) =>
+      `the box's dnsmasq answers ${name} on port 53 itself, with ${held} from ${from}, and gen's Unbound host override would answer no IPv6 address (${reason}): ` +
+      `clients inside get the other address; give the name exactly ${wan} in Services › Dnsmasq DNS & DHCP › Hosts`;
+    // A Host with an IPv6 address only: dnsmasq forwards the A query to Unbound, and answers AAAA with the Host's.
+    expect(said(onPort, dnsmasqHost(1, 'cloud', 'example.org', 'fd00::5') + forward)).toEqual([ipv6Only('fd00::5')]);
+    // Without the forward, the A query goes elsewhere too.
+    expect(said(onPort, dnsmasqHost(1, 'cloud', 'example.org', 'fd00::5'))).toEqual(['cloud.example.org, media.example.org', ipv6Only('fd00::5')]);
+    // gen's IPv4 address and an IPv6 one: the A answer is gen's, the AAAA one is named.
+    expect(said(onPort, dnsmasqHost(1, 'cloud', 'example.org', `${wan},fd00::5`))).toEqual(['media.example.org', ipv6Only('fd00::5')]);
+    // A wildcard Host with an IPv6 address only answers no A query: forwarded to Unbound.
+    const wildcard = 'its wildcard Host of example.org';
+    expect(said(onPort, dnsmasqHost(1, '*', 'example.org', 'fd00::7') + forward)).toEqual([ipv6Only('fd00::7', 'cloud.example.org', wildcard), ipv6Only('fd00::7', 'media.example.org', wildcard)]);
+    // With Unbound disabled, the A query of the IPv6-only Host's name is answered by nothing.
+    expect(said('<enabled>0</enabled>', dnsmasqHost(1, 'cloud', 'example.org', 'fd00::5'))).toEqual([
+      `cloud.example.org (A ${wan}), media.example.org (A ${wan})`,
+      ipv6Only('fd00::5', 'cloud.example.org', 'its Hosts', "the box's Unbound DNS is disabled"),
+    ]);
+    // An AAAA override of gen's for a name (added by hand: gen writes A overrides) that dnsmasq does not answer is
+    // named with its type; its A override is answered by the Host.
+    const withAaaa = sections.map((section) => {
+      const text = section.name === 'OPNsense' ? serialize(section) : '';
+      const first = /<host uuid="[^"]*">[\s\S]*?<\/host>/.exec(text)?.[0];
+      if (first === undefined) return section;
+      const aaaa = first.replace(/uuid="[^"]*"/, 'uuid="11111111-2222-4333-8444-aaaaaaaaaaaa"').replace('<rr>A</rr>', '<rr>AAAA</rr>').replace(/<server>[^<]*<\/server>/, '<server>fd00::1</server>');
+      expect(aaaa).toContain('<rr>AAAA</rr>');
+      return parseXml(text.replace(first, first + aaaa)).root;
+    });
+    expect(said(onPort, dnsmasqHost(1, 'cloud', 'example.org', wan) + dnsmasqHost(2, 'media', 'example.org', wan), withAaaa)).toEqual(['cloud.example.org (AAAA)']);
+  });
+
   // With Register DHCP static mappings set, OPNsense writes each ISC static mapping with a host name into dnsmasq's
   // hosts file (dnsmasq.inc _dnsmasq_add_host_entries(), static_mapping hook: dhcpd_staticmap()), which dnsmasq
   // answers as it answers a Host.
@@ -807,7 +853,7 @@ async function renderedDnsmasq(
   release: string,
   unboundOn = true,
   only?: (at: { lan: string; wan: string; override: (n: number, domain: string, ipset: string, ip: string, port?: string) => string }) => Record<string, string>,
-): Promise<{ lan: string; wan: string; boxes: Record<string, { conf: string; hostsFile: string; warned: string[]; wrong: string[] }> }> {
+): Promise<{ lan: string; wan: string; boxes: Record<string, { conf: string; hostsFile: string; warned: string[]; wrong: string[]; wrongTypes: string[] }> }> {
   const setup = spawnSync('bash', [join(tools, 'setup.sh'), tag], { encoding: 'utf8', env });
   expect(setup.status, setup.stderr).toBe(0);
   const work = tempDir('gen-split-dns-dnsmasq-');
@@ -833,7 +879,7 @@ async function renderedDnsmasq(
     // A wildcard Host of example.org with gen's address (address=/example.org/), and cloud.example.org's Host with one more.
     'dnsmasq-wildcard': override(1, 'example.org', '', '127.0.0.1', '5353') + dnsmasqHost(1, '*', 'example.org', wan) + dnsmasqHost(2, 'cloud', 'example.org', `${wan},10.9.9.8`),
   };
-  const out: Record<string, { conf: string; warned: string[] }> = {};
+  const out: Record<string, { conf: string; hostsFile: string; warned: string[]; wrong: string[]; wrongTypes: string[] }> = {};
   for (const [name, overrides] of Object.entries(boxes)) {
     const system = name === 'dnsmasq-local' ? unbound.replace(/(<system>[\s\S]*?<domain>)[^<]*(<\/domain>)/, '$1cloud.example.org$2') : unbound;
     expect(system.includes('<domain>cloud.example.org</domain>')).toBe(name === 'dnsmasq-local');
@@ -856,10 +902,15 @@ async function renderedDnsmasq(
       ? warnings.filter((w) => w.includes('Unbound DNS listens on port')).flatMap((w) => /host overrides (.*?) answer no client/.exec(w)![1]!.split(', '))
       : warnings.flatMap((w) => /nothing answers gen's Unbound host overrides (.*?): clients inside/.exec(w)?.[1]!.split(', ').map((n) => n.replace(/ \(.*\)$/, '')) ?? []);
     const wrong = warnings.flatMap((w) => /^the box's dnsmasq answers (\S+) on port 53 itself/.exec(w)?.[1] ?? []);
+    // Each with the record type of the addresses dnsmasq answers it with.
+    const wrongTypes = warnings.flatMap((w) => {
+      const m = /^the box's dnsmasq answers (\S+) on port 53 itself, with (.*?) from/.exec(w);
+      return m ? [`${m[1]} ${m[2]!.includes(':') ? 'AAAA' : 'A'}`] : [];
+    });
     const hosts = spawnSync('php', [join(tools, 'lib/dnsmasq-hosts.php'), join(env.OPNSENSE_PHP_CACHE, tag, 'root'), join(work, `${name}-migrated.xml`), join(work, `${name}-hosts`)], { encoding: 'utf8', env });
     expect(hosts.status, hosts.stderr).toBe(0);
     expect(hosts.stdout).not.toContain('PHP warnings');
-    out[name] = { conf: readFileSync(join(root, 'usr/local/etc/dnsmasq.conf'), 'utf8'), hostsFile: hosts.stdout, warned, wrong };
+    out[name] = { conf: readFileSync(join(root, 'usr/local/etc/dnsmasq.conf'), 'utf8'), hostsFile: hosts.stdout, warned, wrong, wrongTypes };
   }
   return { lan, wan, boxes: out };
 }
@@ -1148,6 +1199,39 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     });
   });
 
+  // A Host (or a wildcard Host) with addresses of one type only: a real dnsmasq on OPNsense's own config and hosts
+  // file answers that type itself and forwards the other to the domain's servers. Merge names each name for exactly
+  // the type dnsmasq does not answer as gen's overrides (A records only) would: an A query not sent to Unbound only
+  // nor answered with gen's address, an AAAA query answered from the Hosts.
+  it.skipIf(whyDnsmasq).each(UPSTREAM_RELEASES)(titled('$tag: dnsmasq answers each record type of a Host on its own, and merge names the type it gets wrong', whyDnsmasq), async ({ tag, release }) => {
+    const { lan, wan, boxes } = await renderedDnsmasq(tag, release, true, ({ override, wan }) => {
+      const forward = override(1, 'example.org', '', '127.0.0.1', '5353');
+      return {
+        'ipv6-host': forward + dnsmasqHost(1, 'cloud', 'example.org', 'fd00::5') + dnsmasqHost(2, 'media', 'example.org', `${wan},fd00::6`),
+        'ipv6-host-elsewhere': override(1, 'example.org', '', '9.9.9.9') + dnsmasqHost(1, 'cloud', 'example.org', 'fd00::5'),
+        'ipv6-wildcard': forward + dnsmasqHost(1, '*', 'example.org', 'fd00::7'),
+      };
+    });
+    const upstream = (address: string, port: string | undefined) => (['127.0.0.1', lan].includes(address) && port === '5353' ? 'unbound' : 'outside');
+    const a = await askDnsmasq(boxes, upstream, 1);
+    const aaaa = await askDnsmasq(boxes, upstream, 28);
+    for (const names of Object.values(a)) for (const r of Object.values(names)) expect(r.warned).toBe(r.asked.join() !== 'unbound' && !(r.asked.length === 0 && r.answers.join() === wan));
+    // gen answers no AAAA: only an answer of dnsmasq's own is one Unbound would not give.
+    for (const names of Object.values(aaaa)) for (const r of Object.values(names)) expect(r.warned).toBe(r.asked.length === 0 && r.answers.length > 0);
+    const summary = (seen: Record<string, Record<string, Seen>>) =>
+      Object.fromEntries(Object.entries(seen).map(([box, names]) => [box, Object.fromEntries(Object.entries(names).map(([n, r]) => [n, r.asked.length > 0 ? r.asked : r.answers]))]));
+    expect(summary(a)).toEqual({
+      'ipv6-host': { 'cloud.example.org': ['unbound'], 'media.example.org': [wan] },
+      'ipv6-host-elsewhere': { 'cloud.example.org': ['outside'], 'media.example.org': ['outside'] },
+      'ipv6-wildcard': { 'cloud.example.org': ['unbound'], 'media.example.org': ['unbound'] },
+    });
+    expect(summary(aaaa)).toEqual({
+      'ipv6-host': { 'cloud.example.org': ['fd00::5'], 'media.example.org': ['fd00::6'] },
+      'ipv6-host-elsewhere': { 'cloud.example.org': ['fd00::5'], 'media.example.org': ['outside'] },
+      'ipv6-wildcard': { 'cloud.example.org': ['fd00::7'], 'media.example.org': ['fd00::7'] },
+    });
+  });
+
   // ISC DHCP static mappings, registered in dnsmasq by OPNsense's own _dnsmasq_add_host_entries() (dhcpd_staticmap()
   // of core on 25.7, of the os-isc-dhcp plugin from 26.1), answered by a real dnsmasq before the domain's servers.
   it.skipIf(whyDnsmasq).each(UPSTREAM_RELEASES)(titled("$tag: dnsmasq answers the ISC static mappings it registers, as merge says", whyDnsmasq), async ({ tag, release }) => {
@@ -1195,16 +1279,18 @@ type Seen = { asked: string[]; rcode: number; answers: string[]; warned: boolean
 
 /**
  * Each box's rendered dnsmasq.conf (its server=, local= and address= lines) and hosts file in a real dnsmasq, each
- * server sent to the responder `upstream` names for its address and port; what dnsmasq answers for gen's names.
+ * server sent to the responder `upstream` names for its address and port; what dnsmasq answers for gen's names to
+ * queries of `qtype` (1 A, 28 AAAA), and whether merge named the name for that type.
  */
 async function askDnsmasq(
-  boxes: Record<string, { conf: string; hostsFile: string; warned: string[]; wrong: string[] }>,
+  boxes: Record<string, { conf: string; hostsFile: string; warned: string[]; wrong: string[]; wrongTypes: string[] }>,
   upstream: (address: string, port: string | undefined) => 'unbound' | 'outside',
+  qtype: 1 | 28 = 1,
 ): Promise<Record<string, Record<string, Seen>>> {
   const work = tempDir('gen-split-dns-dnsmasq-run-');
   const seen: Record<string, Record<string, Seen>> = {};
   await withResponders(['unbound', 'outside'], async (ports, asked) => {
-    for (const [name, { conf, hostsFile, warned, wrong }] of Object.entries(boxes)) {
+    for (const [name, { conf, hostsFile, warned, wrongTypes }] of Object.entries(boxes)) {
       const lines = (conf.match(/^(server|local|address)=\/.*$/gm) ?? []).map((l) =>
         l.replace(/^server=(\/[^/]+\/)([^#@/]+)(?:#(\d+))?.*$/, (_all, domain: string, address: string, port?: string) => `server=${domain}127.0.0.1#${ports[upstream(address, port)]}`),
       );
@@ -1220,13 +1306,13 @@ async function askDnsmasq(
         const out: Record<string, Seen> = {};
         for (const host of NAMES) {
           asked.clear();
-          const reply = await ask(port, host, 1500);
+          const reply = await ask(port, host, 1500, qtype);
           await new Promise((done) => setTimeout(done, 100));
           out[host] = {
             asked: [...new Set(asked.get(host) ?? [])].sort(),
             rcode: reply === undefined ? -1 : reply[3]! & 0xf,
-            answers: reply === undefined ? [] : answersOf(reply, 1).sort(),
-            warned: warned.includes(host) || wrong.includes(host),
+            answers: reply === undefined ? [] : answersOf(reply, qtype).sort(),
+            warned: (qtype === 1 && warned.includes(host)) || wrongTypes.includes(`${host} ${qtype === 1 ? 'A' : 'AAAA'}`),
           };
         }
         return out;
