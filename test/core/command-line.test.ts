@@ -22,6 +22,27 @@ function gen(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; i
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/**
+ * main, which bin/gen.js exits with, run in this process in `dir`: its exit code and what it
+ * wrote. For the checks of many commands, where a process each was most of the time; the
+ * runs of bin/gen.js above them show the process's own part (exit code and streams).
+ */
+async function inProcess(dir: string, argv: string[]) {
+  const cwd = process.cwd();
+  process.chdir(dir);
+  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  const written = (spy: typeof stderr) => spy.mock.calls.map((c) => String(c[0])).join('');
+  try {
+    const code = await main(argv);
+    return { code, stdout: written(stdout), stderr: written(stderr) };
+  } finally {
+    stdout.mockRestore();
+    stderr.mockRestore();
+    process.chdir(cwd);
+  }
+}
+
 function scratch(text = readExample('aws-vpc')): string {
   const dir = tempDir('gen-cmdline-');
   writeFileSync(join(dir, 'topology.yaml'), text);
@@ -59,7 +80,7 @@ describe('the topology argument', () => {
     expect(gen(['wg', 'list', 'topology.yaml', '-f', 'other.yaml'], { cwd: dir }).code).toBe(2);
   });
 
-  it('an option given twice with two values is a usage error naming both (the parser kept the last, silently); the same value twice is fine', () => {
+  it('an option given twice with two values is a usage error naming both (the parser kept the last, silently); the same value twice is fine', async () => {
     const dir = scratch();
     writeFileSync(join(dir, 'other.yaml'), broken);
     // -f a -f b linted b only: "no problems" of a run that never read a.
@@ -71,10 +92,12 @@ describe('the topology argument', () => {
     // Every command of the program, down to the wg subcommands, is watched.
     for (const { words, command } of all) {
       for (const option of command.options.filter((o) => o.required && o.long !== '--file')) {
-        const r = gen(words.concat([option.long!, 'a', option.long!, 'b']), { cwd: dir });
-        expect([words.join(' '), r.code, r.stderr], option.long).toEqual([words.join(' '), 2, expect.stringMatching(new RegExp(`^(gen: ${option.long} given twice \\(a and b\\): give it once|error: option .* argument 'a' is invalid.*)\n`))]);
+        const r = await inProcess(dir, words.concat([option.long!, 'a', option.long!, 'b']));
+        expect([words.join(' '), r.code, r.stdout, r.stderr], option.long).toEqual([words.join(' '), 2, '', expect.stringMatching(new RegExp(`^(gen: ${option.long} given twice \\(a and b\\): give it once|error: option .* argument 'a' is invalid.*)\n`))]);
       }
     }
+    // Nothing was written by any of them.
+    expect(readdirSync(dir).sort()).toEqual(['other.yaml', 'topology.yaml']);
   });
 
   it('- reads the topology from standard input for the commands that only read it', () => {
@@ -117,29 +140,19 @@ describe('an empty path', () => {
 
   it('is a usage error for every path option and [file] argument of every command, before the command runs', async () => {
     const dir = scratch();
-    const cwd = process.cwd();
-    process.chdir(dir);
-    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    try {
-      const cases = [
-        ...valueOptions.filter(({ option }) => !notPaths.includes(option.long!)).map(({ words, command, option }) => ({ words, command, extra: [option.long!, ''], what: option.long! })),
-        ...all.filter(({ command }) => command.registeredArguments.some((a) => a.name() === 'file')).map(({ words, command }) => ({ words, command, extra: ['--', ''], what: 'the topology file argument' })),
-      ];
-      expect(cases.length).toBeGreaterThan(30);
-      for (const { words, command, extra, what } of cases) {
-        // The arguments before [file] and the required options get a placeholder value, so that only the empty path is wrong.
-        const names = command.registeredArguments.map((a) => a.name());
-        const before = names.slice(0, names.indexOf('file')).map(() => 'x');
-        const required = command.options.filter((o) => o.mandatory && o.long !== extra[0]).flatMap((o) => [o.long!, 'x']);
-        const argv = extra[0] === '--' ? [...words, ...required, '--', ...before, ''] : [...words, ...before, ...required, ...extra];
-        stderr.mockClear();
-        const code = await main(argv);
-        const written = stderr.mock.calls.map((c) => String(c[0])).join('');
-        expect({ argv, code, written }).toEqual({ argv, code: 2, written: expect.stringMatching(new RegExp(`^gen: ${what} is empty: `)) });
-      }
-    } finally {
-      stderr.mockRestore();
-      process.chdir(cwd);
+    const cases = [
+      ...valueOptions.filter(({ option }) => !notPaths.includes(option.long!)).map(({ words, command, option }) => ({ words, command, extra: [option.long!, ''], what: option.long! })),
+      ...all.filter(({ command }) => command.registeredArguments.some((a) => a.name() === 'file')).map(({ words, command }) => ({ words, command, extra: ['--', ''], what: 'the topology file argument' })),
+    ];
+    expect(cases.length).toBeGreaterThan(30);
+    for (const { words, command, extra, what } of cases) {
+      // The arguments before [file] and the required options get a placeholder value, so that only the empty path is wrong.
+      const names = command.registeredArguments.map((a) => a.name());
+      const before = names.slice(0, names.indexOf('file')).map(() => 'x');
+      const required = command.options.filter((o) => o.mandatory && o.long !== extra[0]).flatMap((o) => [o.long!, 'x']);
+      const argv = extra[0] === '--' ? [...words, ...required, '--', ...before, ''] : [...words, ...before, ...required, ...extra];
+      const { code, stderr: written } = await inProcess(dir, argv);
+      expect({ argv, code, written }).toEqual({ argv, code: 2, written: expect.stringMatching(new RegExp(`^gen: ${what} is empty: `)) });
     }
     // Nothing was written where an empty path would have pointed.
     expect(readdirSync(dir)).toEqual(['topology.yaml']);
