@@ -285,7 +285,9 @@ function injectionTests(cases: typeof allCases, written: (kind: (path: string) =
     }
     const r = spawnSync('shellcheck', ['--format', 'gcc', ...paths], { encoding: 'utf8' });
     expect(r.stdout + r.stderr).toBe('');
-  });
+    // shellcheck takes about 27 s of CPU on homelab's 80-odd accepted scripts; with both cores busy
+    // with other test files that went past the 120 s every test gets.
+  }, 360_000);
 
   const ifMissing = missing(['ifup', 'ifquery', 'ip', 'unshare']);
   it.skipIf(ifMissing)(titled('ifupdown2 parses every accepted interfaces file without a message', ifMissing), async () => {
