@@ -2,10 +2,12 @@
 // with the model alive to its end, so whatever the model holds stays on the
 // heap through the whole render: the lines generated files cite once kept
 // the loaded text, js-yaml's data and its map of lines (14 MB for 10,000
-// peers). The checks weigh what a collection frees, not time.
+// peers). The checks weigh what a collection frees and what a heap
+// snapshot shows the model to reach, not time.
 import { describe, expect, it } from 'vitest';
 import { siteTopology, toYaml } from '../../bench/generate.mjs';
 import type { Path } from '../../src/location.js';
+import { heldBy } from '../heap-graph.js';
 import { collectedHeap, modelOf } from '../helpers.js';
 
 /**
@@ -49,12 +51,15 @@ describe('the loaded topology, once the model is made', () => {
     // V8 cuts a string of 13 characters or more out of a longer one as a view that keeps the longer one alive: each
     // public key, as js-yaml read it, kept its copy of the whole text. A comment makes that copy weigh 16 MB.
     const comment = `# ${'x'.repeat(78)}\n`.repeat(200_000);
-    let model: Awaited<ReturnType<typeof modelOf>> | undefined = await modelOf(`${toYaml(siteTopology({ peers: 500 }))}${comment}`);
-    expect(model.sites[0]!.wireguard[0]!.peers[499]!.publicKey).toHaveLength(44);
-    const before = await settledHeap();
-    model = undefined;
-    const held = before - (await settledHeap());
-    // The model of 500 peers weighs about 1 MB.
-    expect(held, `${held} bytes for a text of ${comment.length}`).toBeLessThan(comment.length / 4);
+    const model = await modelOf(`${toYaml(siteTopology({ peers: 500 }))}${comment}`);
+    const publicKey = model.sites[0]!.wireguard[0]!.peers[499]!.publicKey;
+    expect(publicKey).toHaveLength(44);
+    // The strings the model reaches, read from a heap snapshot: a view reaches the string it was cut from.
+    const { strings } = await heldBy(model);
+    const largest = Math.max(...strings.map((s) => s.size));
+    // Its longest strings are its own: names, keys, addresses.
+    expect(largest, `a string of ${largest} bytes for a text of ${comment.length}`).toBeLessThan(1024);
+    // What the snapshot shows is the model's: its keys are among them.
+    expect(strings.map((s) => s.text)).toContain(publicKey);
   });
 });
