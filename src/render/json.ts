@@ -19,28 +19,36 @@ const PART = 1 << 16;
  * old generation. The walk is JSON.stringify's own (toJSON, then the
  * replacer, called once per member with its holder as `this`, then the
  * own enumerable keys; undefined, a function or a symbol is left out of an
- * object and null in an array), written here for every value: handing
- * small values to JSON.stringify meant weighing each first (a second walk,
- * calling the replacer again) and indenting its text again (a copy), most
- * of the time plan.json took. Strings, numbers and wrapper objects are
- * still JSON.stringify's.
+ * object and null in an array; a member omitting() leaves out is not read),
+ * written here for every value: handing small values to JSON.stringify
+ * meant weighing each first (a second walk, calling the replacer again)
+ * and indenting its text again (a copy), most of the time plan.json took.
+ * Strings that need an escape and wrapper objects are still JSON.stringify's.
  */
 export function stableJsonParts(value: unknown, replacer: Replacer | undefined, part: (text: string) => void): void {
   let buffer = '';
-  // A line break and the indentation of each depth, and each key as written ("key": ), made once.
+  // A line break and the indentation of each depth, made once; so are the brackets and commas around them.
   const indents: string[] = [];
   const indent = (depth: number): string => (indents[depth] ??= `\n${'  '.repeat(depth)}`);
-  const keys = new Map<string, string>();
-  const quoted = (key: string): string => {
-    let text = keys.get(key);
-    if (text === undefined) keys.set(key, (text = `${JSON.stringify(key)}: `));
-    return text;
-  };
+  // An element's or member's start comes also with the opening quote of a string that needs no escape:
+  // the string is then the next piece, its closing quote the one after (not a quoted copy of it).
+  const elementStarts: Starts[] = [];
+  const ends: [array: string, object: string][] = [];
   // A replacer made by omitting() is its set of keys, looked up here without a call; an array's
   // element then needs no key (String(i)) when no key of the set names an index.
   const omits = replacer === undefined ? undefined : OMITTED.get(replacer);
   const call = omits === undefined ? replacer : undefined;
   const indexKeys = omits === undefined || [...omits].some(isIndex);
+  // Each member's start as written at a depth (after the brace or a comma: line break, indentation,
+  // "key": ), or null for a key omitting() leaves out: one lookup per member, the key's text and the
+  // set consulted once per key and depth. The plan's thousands of peers and rules share a few dozen keys,
+  // and each start is one piece of the text rather than three to join.
+  const memberStarts: Map<string, Starts | null>[] = [];
+  const memberStart = (known: Map<string, Starts | null>, key: string, depth: number): Starts | null => {
+    let start = known.get(key);
+    if (start === undefined) known.set(key, (start = omits !== undefined && omits.has(key) ? null : starts('{', `${indent(depth + 1)}${JSON.stringify(key)}: `)));
+    return start;
+  };
   // A value as its toJSON gives it, called with its key (an array's index as a string, made only then).
   const jsonValue = (v: unknown, key: string | number): unknown => {
     if ((typeof v === 'object' && v !== null) || typeof v === 'bigint') {
@@ -76,34 +84,52 @@ export function stableJsonParts(value: unknown, replacer: Replacer | undefined, 
       return;
     }
     for (let d = 0; d < depth; d++) if (open[d] === v) throw new TypeError('Converting circular structure to JSON');
+    // Only the depths above are read: what is left at deeper ones from an earlier value is written over.
     open[depth] = v;
-    const inner = indent(depth + 1);
     if (Array.isArray(v)) {
+      const start = (elementStarts[depth] ??= starts('[', indent(depth + 1)));
       for (let i = 0; i < v.length; i++) {
-        buffer += i === 0 ? `[${inner}` : `,${inner}`;
         // When the replacer omits no index, an element's key is never read: only its toJSON is asked.
         const item = indexKeys ? resolved(v, String(i), v[i]) : jsonValue(v[i], i);
-        if (omitted(item)) buffer += 'null';
-        else write(item, depth + 1);
+        if (typeof item === 'string' && !ESCAPED.test(item)) {
+          buffer += i === 0 ? start.firstQuote : start.nextQuote;
+          buffer += item;
+          buffer += '"';
+        } else {
+          buffer += i === 0 ? start.first : start.next;
+          if (omitted(item)) buffer += 'null';
+          else write(item, depth + 1);
+        }
         if (buffer.length >= PART) flush();
       }
-      buffer += v.length === 0 ? '[]' : `${indent(depth)}]`;
+      buffer += v.length === 0 ? '[]' : endOf(depth)[0];
     } else {
+      const known = (memberStarts[depth] ??= new Map());
       let first = true;
       // for-in makes no array of keys per object (Object.keys did, one per value of the plan); it also lists inherited keys, passed over.
       for (const key in v) {
         if (!hasOwn(v, key)) continue;
-        const member = resolved(v, key, (v as Record<string, unknown>)[key]);
+        const start = memberStart(known, key, depth);
+        // A key omitting() leaves out: its value is neither read nor asked for its toJSON, whose result would be dropped.
+        if (start === null) continue;
+        const own = jsonValue((v as Record<string, unknown>)[key], key);
+        const member = call ? call.call(v, key, own) : own;
         if (omitted(member)) continue;
-        buffer += (first ? '{' : ',') + inner + quoted(key);
+        if (typeof member === 'string' && !ESCAPED.test(member)) {
+          buffer += first ? start.firstQuote : start.nextQuote;
+          buffer += member;
+          buffer += '"';
+        } else {
+          buffer += first ? start.first : start.next;
+          write(member, depth + 1);
+        }
         first = false;
-        write(member, depth + 1);
         if (buffer.length >= PART) flush();
       }
-      buffer += first ? '{}' : `${indent(depth)}}`;
+      buffer += first ? '{}' : endOf(depth)[1];
     }
-    open.length = depth;
   };
+  const endOf = (depth: number): [array: string, object: string] => (ends[depth] ??= [`${indent(depth)}]`, `${indent(depth)}}`]);
   const flush = (): void => {
     part(buffer);
     buffer = '';
@@ -112,6 +138,19 @@ export function stableJsonParts(value: unknown, replacer: Replacer | undefined, 
   if (omitted(top)) throw new TypeError('stableJsonParts: the value has no JSON text');
   write(top, 0);
   part(`${buffer}\n`);
+}
+
+/** How an array's element or an object's member starts: after the bracket or brace, or after a comma; each also with a string's opening quote. */
+interface Starts {
+  first: string;
+  next: string;
+  firstQuote: string;
+  nextQuote: string;
+}
+
+/** The starts of a member or element whose text begins with `text` (its line break, indentation and key), in a container opened with `opener`. */
+function starts(opener: '[' | '{', text: string): Starts {
+  return { first: opener + text, next: `,${text}`, firstQuote: `${opener + text}"`, nextQuote: `,${text}"` };
 }
 
 /** The keys of each replacer omitting() made. */
