@@ -6,7 +6,8 @@
 // answers on (templates/OPNsense/Dnsmasq/dnsmasq.conf:
 // server=/<domain>/<ip>#<port>); /etc/resolv.conf, dnsmasq's other
 // upstream, names no port. A name dnsmasq holds in its Hosts (or below a
-// wildcard Host's domain), or one an ISC DHCP static mapping registers, it
+// wildcard Host's domain), or one an ISC DHCP static mapping or a Kea DHCP
+// reservation registers, it
 // answers itself: right when with exactly the
 // addresses of gen's overrides of it (dnsmasq-hosts.ts), and wrongly
 // otherwise, whatever it forwards. The box keeps an IPv6 address as it was
@@ -97,7 +98,7 @@ function overrideDomain(o: XmlElement): string {
 }
 
 /** What the box's dnsmasq does with a query for a name: forward it to Unbound only, answer it with `addresses`, or anything else. */
-type DnsmasqAnswer = 'unbound' | 'elsewhere' | { addresses: string[]; from: string };
+type DnsmasqAnswer = 'unbound' | 'elsewhere' | { addresses: string[]; from: string; registeredBy: string[] };
 
 /**
  * How the box's dnsmasq answers a query of `family` (A or AAAA) for `name`. A name of its hosts file (`hosts.names`:
@@ -133,7 +134,10 @@ function dnsmasqAnswer(
 ): DnsmasqAnswer {
   const ofFamily = (addresses: readonly string[] | undefined) => (addresses ?? []).filter((a) => familyOf(a) === family);
   const held = ofFamily(hosts.names.get(name));
-  if (held.length > 0) return { addresses: held, from: hosts.registered.has(name) ? 'its hosts file (its Hosts and the ISC DHCP static mappings it registers)' : 'its Hosts' };
+  if (held.length > 0) {
+    const registeredBy = hosts.registered.get(name) ?? [];
+    return { addresses: held, from: registeredBy.length > 0 ? `its hosts file (its Hosts and the ${registeredBy.map((b) => `${b}s`).join(' and ')} it registers)` : 'its Hosts', registeredBy };
+  }
   const matches = (domain: string) => name === domain || name.endsWith(`.${domain}`);
   let length = -1;
   for (const domain of local) if (matches(nameKey(domain))) length = Math.max(length, nameKey(domain).length);
@@ -155,7 +159,7 @@ function dnsmasqAnswer(
   }
   const wildcardLength = wildcard === undefined ? -1 : wildcard === '#' ? 0 : wildcard.length;
   if (wildcard !== undefined && wildcardLength >= length && wildcardLength >= serverLength) {
-    return { addresses: ofFamily(hosts.wildcards.get(wildcard)), from: `its wildcard Host of ${wildcard === '#' ? 'every domain' : wildcard}` };
+    return { addresses: ofFamily(hosts.wildcards.get(wildcard)), from: `its wildcard Host of ${wildcard === '#' ? 'every domain' : wildcard}`, registeredBy: [] };
   }
   if (serverLength <= length) return 'elsewhere';
   if (unbound === undefined) return 'elsewhere';
@@ -174,13 +178,14 @@ function sameAddresses(a: readonly string[], b: readonly string[]): boolean {
 /**
  * A name dnsmasq answers on port 53 itself for queries of `family`, with other addresses (`held`, from `from`) than
  * gen's overrides of it of that family (`gen`, none when gen answers the name only with the other family; `all`: every
- * address of gen's overrides of it).
+ * address of gen's overrides of it; `registeredBy`: what the box calls the DHCP items that register the name, if any).
  */
 export interface WrongAnswer {
   name: string;
   family: Family;
   held: string[];
   from: string;
+  registeredBy: string[];
   gen: string[];
   all: string[];
 }
@@ -204,7 +209,7 @@ export function genNamesOnPort53(
   const overrides = childrenNamed(child(root, 'dnsmasq'), 'domainoverrides');
   const noResolv = fieldText(child(root, 'dnsmasq'), 'no_resolv') === '1';
   const local = dnsmasq ? localDomains(root, sections) : [];
-  const hosts = dnsmasq ? dnsmasqHostAnswers(root, sections) : { names: new Map<string, string[]>(), wildcards: new Map<string, string[]>(), registered: new Set<string>() };
+  const hosts = dnsmasq ? dnsmasqHostAnswers(root, sections) : { names: new Map<string, string[]>(), wildcards: new Map<string, string[]>(), registered: new Map<string, string[]>() };
   // gen's addresses of each name (an A and an AAAA override are one name).
   const genAddresses = new Map<string, string[]>();
   for (const h of genHostItems(sections)) {
@@ -221,7 +226,7 @@ export function genNamesOnPort53(
       // A type gen does not answer matters only where dnsmasq answers it itself.
       if (gen.length === 0 && typeof answer === 'string') continue;
       if (answer === 'elsewhere') missed.push(family);
-      else if (answer !== 'unbound' && !sameAddresses(answer.addresses, gen)) wrong.push({ name, family, held: answer.addresses, from: answer.from, gen, all });
+      else if (answer !== 'unbound' && !sameAddresses(answer.addresses, gen)) wrong.push({ name, family, held: answer.addresses, from: answer.from, registeredBy: answer.registeredBy, gen, all });
     }
     for (const family of missed) unreached.add(`${name} ${family}`);
     if (missed.length > 0) unreachedNames.push(missed.length === new Set(all.map(familyOf)).size ? name : `${name} (${missed.join(', ')})`);
@@ -235,6 +240,6 @@ export function wrongAnswerWarning(w: WrongAnswer, why: string): string {
     `the box's dnsmasq answers ${w.name} on port 53 itself, with ${w.held.join(', ')} from ${w.from}, and gen's Unbound host override would answer ` +
     `${w.gen.length > 0 ? w.gen.join(', ') : `no ${w.family === 'AAAA' ? 'IPv6' : 'IPv4'} address`} (${why}): ` +
     `clients inside get the other address; give the name exactly ${w.all.join(', ')} in Services › Dnsmasq DNS & DHCP › Hosts` +
-    (w.from.includes('static mappings') ? ' and rename its ISC DHCP static mapping, or turn off Register DHCP static mappings in Services › Dnsmasq DNS & DHCP › General' : '')
+    (w.registeredBy.length > 0 ? ` and rename its ${w.registeredBy.join(' and its ')}, or turn off Register DHCP static mappings in Services › Dnsmasq DNS & DHCP › General` : '')
   );
 }

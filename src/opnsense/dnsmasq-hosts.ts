@@ -12,13 +12,15 @@
 // itself, with all its addresses of the asked type, before any server=,
 // local= or address= of its domain. A gen DHCP host that takes over a box's
 // (item-keys.ts: same uuid, host and domain, or MAC) keeps the box's
-// fields gen leaves at the model's default. The ISC DHCP static mappings
-// dnsmasq registers (isc-static-maps.ts) are names of that file too.
+// fields gen leaves at the model's default. The ISC DHCP static mappings and
+// Kea DHCP reservations dnsmasq registers (isc-static-maps.ts,
+// kea-reservations.ts) are names of that file too.
 import { isGenUuid } from '../render/opnsense/ids.js';
 import { type XmlElement, attr, child, childrenNamed } from '../render/opnsense/xml.js';
 import { fieldText } from './fields.js';
 import { naturalKey } from './identity.js';
 import { iscStaticNames } from './isc-static-maps.js';
+import { keaStaticNames } from './kea-reservations.js';
 import { ITEM_KEYS } from './item-keys.js';
 
 /** A name or domain as dnsmasq compares it: without letter case or a final dot. */
@@ -57,12 +59,13 @@ function mergedHosts(root: XmlElement, sections: readonly XmlElement[]): ((field
 
 /**
  * What dnsmasq answers from its Hosts: the addresses of each name of its hosts file, and of each wildcard's domain
- * ('#' for none); `registered`: the names of that file an ISC DHCP static mapping puts there (isc-static-maps.ts).
+ * ('#' for none); `registered`: the names of that file an ISC DHCP static mapping or a Kea DHCP reservation puts there
+ * (isc-static-maps.ts, kea-reservations.ts), each with what registers it.
  */
 export interface DnsmasqHostAnswers {
   names: Map<string, string[]>;
   wildcards: Map<string, string[]>;
-  registered: Set<string>;
+  registered: Map<string, string[]>;
 }
 
 function add(map: Map<string, string[]>, key: string, address: string): void {
@@ -71,14 +74,14 @@ function add(map: Map<string, string[]>, key: string, address: string): void {
   else if (!list.includes(address)) list.push(address);
 }
 
-/** The box's dnsmasq Hosts and the static mappings it registers after the merge, as dnsmasq answers them. */
+/** The box's dnsmasq Hosts and the static mappings and reservations it registers after the merge, as dnsmasq answers them. */
 export function dnsmasqHostAnswers(root: XmlElement, sections: readonly XmlElement[]): DnsmasqHostAnswers {
   const names = new Map<string, string[]>();
   const wildcards = new Map<string, string[]>();
-  const registered = new Set<string>();
-  for (const { name, address } of iscStaticNames(root, sections)) {
+  const registered = new Map<string, string[]>();
+  for (const { name, address, by } of iscStaticNames(root, sections).concat(keaStaticNames(root))) {
     add(names, nameKey(name), address);
-    registered.add(nameKey(name));
+    add(registered, nameKey(name), by);
   }
   for (const field of mergedHosts(root, sections)) {
     const host = field('host');

@@ -13,6 +13,11 @@ export function fieldText(item: XmlElement | undefined, field: string): string {
   return textOf(child(item, field)).trim();
 }
 
+/** PHP's empty() of a config value, as OPNsense's legacy code tests one: '' and '0' are empty. */
+export function phpEmpty(value: string): boolean {
+  return value === '' || value === '0';
+}
+
 /** A field that lists values separated by commas (members, ports, interface keys), each trimmed; none when it is empty. */
 export function fieldList(item: XmlElement | undefined, field: string): string[] {
   return fieldText(item, field).split(',').map((v) => v.trim()).filter(Boolean);

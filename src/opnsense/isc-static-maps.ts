@@ -10,17 +10,13 @@
 // domain. An IPv6 mapping of an interface that tracks a delegated prefix is
 // that prefix joined with its suffix, which the config does not hold: left out.
 import { type XmlElement, child, childrenNamed, isElement } from '../render/opnsense/xml.js';
-import { fieldText } from './fields.js';
+import { fieldText, phpEmpty } from './fields.js';
 
-/** A static mapping as dnsmasq's hosts file names it: its full name and address. */
+/** A static mapping as dnsmasq's hosts file names it: its full name and address, and what the box calls the item that registers it. */
 export interface StaticName {
   name: string;
   address: string;
-}
-
-/** PHP's empty() of a config value: '' and '0' are empty. */
-function empty(value: string): boolean {
-  return value === '' || value === '0';
+  by: 'ISC DHCP static mapping' | 'Kea DHCP reservation';
 }
 
 /**
@@ -47,7 +43,7 @@ function mergedIscEntries(root: XmlElement, sections: readonly XmlElement[]): Xm
 
 /** The names ISC static mappings put into dnsmasq's hosts file after the merge: none unless the box's dnsmasq registers them. */
 export function iscStaticNames(root: XmlElement, sections: readonly XmlElement[]): StaticName[] {
-  if (empty(fieldText(child(root, 'dnsmasq'), 'regdhcpstatic'))) return [];
+  if (phpEmpty(fieldText(child(root, 'dnsmasq'), 'regdhcpstatic'))) return [];
   const systemDomain = fieldText(child(root, 'system'), 'domain');
   const out: StaticName[] = [];
   const families: [XmlElement[], 'ipaddr' | 'ipaddrv6'][] = [
@@ -62,10 +58,10 @@ export function iscStaticNames(root: XmlElement, sections: readonly XmlElement[]
       for (const map of childrenNamed(entry, 'staticmap')) {
         const hostname = fieldText(map, 'hostname');
         const address = fieldText(map, field);
-        if (empty(hostname) || empty(address)) continue;
+        if (phpEmpty(hostname) || phpEmpty(address)) continue;
         const lists = field === 'ipaddrv6' ? ['domainsearchlist', 'domain'] : ['domain'];
-        const domain = [map, entry].flatMap((e) => lists.map((f) => fieldText(e, f))).find((d) => !empty(d));
-        out.push({ name: `${hostname}.${domain === undefined ? systemDomain : domain.split(/[ ;]+/)[0]!}`, address });
+        const domain = [map, entry].flatMap((e) => lists.map((f) => fieldText(e, f))).find((d) => !phpEmpty(d));
+        out.push({ name: `${hostname}.${domain === undefined ? systemDomain : domain.split(/[ ;]+/)[0]!}`, address, by: 'ISC DHCP static mapping' });
       }
     }
   }

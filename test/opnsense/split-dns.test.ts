@@ -12,6 +12,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import ipaddr from 'ipaddr.js';
 import { afterAll, describe, expect, it } from 'vitest';
+import { keaStaticNames } from '../../src/opnsense/kea-reservations.js';
 import { mergeConfig } from '../../src/opnsense/merge.js';
 import { parseXml } from '../../src/opnsense/parse.js';
 import { type XmlElement, attr, child, childrenNamed, serialize, textOf } from '../../src/render/opnsense/xml.js';
@@ -696,6 +697,45 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
     ]);
   });
 
+  // Kea's kea_staticmap() is on the same static_mapping hook (kea.inc, 25.7 to 26.7): with Register DHCP static
+  // mappings set, dnsmasq's hosts file holds each Kea reservation with a host name too.
+  it("takes a name a Kea DHCP reservation registers in the box's dnsmasq as a Host of it, as kea_staticmap() reads them", async () => {
+    const { sections } = await releaseSections(answered, '26.7');
+    const wan = doc(await fragments(answered, 'home'), 'interfaces.xml').interfaces.wan.ipaddr as string;
+    const said = (regdhcpstatic: string, kea: string, systemDomain = 'internal') => {
+      const box = factorySample('26.7')
+        .replace('<OPNsense>', `<OPNsense><unboundplus version="1.0.15"><general><enabled>1</enabled><port>5353</port></general></unboundplus>${kea}`)
+        .replace(/<dnsmasq>[\s\S]*?<\/dnsmasq>/, `<dnsmasq><enable>1</enable><port>53</port><regdhcpstatic>${regdhcpstatic}</regdhcpstatic></dnsmasq>`)
+        .replace(/<domain>internal<\/domain>/, `<domain>${systemDomain}</domain>`);
+      const warnings: string[] = [];
+      mergeConfig(withBoxCa(box), sections, { allowGuiPortConflict: true, secret: () => 'x', warn: (m) => warnings.push(m) });
+      return warnings.filter((w) => w.includes('Unbound DNS listens on port') || w.includes('on port 53 itself')).map((w) => /host overrides (.*?) answer no client/.exec(w)?.[1] ?? w);
+    };
+    const both = ['cloud.example.org, media.example.org'];
+    const v4 = (hostname: string, ip: string, subnetDomain = 'example.org', ownDomain = '') => keaV4(true, subnetDomain, keaReservation4(1, hostname, ip, ownDomain));
+    expect(said('1', v4('cloud', wan))).toEqual(['media.example.org']);
+    // The reservation's own domain option beats its subnet's; a reservation whose subnet is not found gets the system domain.
+    expect(said('1', v4('cloud', wan, 'lan.example', 'example.org'))).toEqual(['media.example.org']);
+    expect(said('1', v4('cloud', wan, 'example.org', 'lan.example'))).toEqual(both);
+    expect(said('1', v4('cloud', wan, '').replace('<subnet>11111111-2222-4333-8444-5e0000000004</subnet>', '<subnet>11111111-2222-4333-8444-5e00000000ff</subnet>'), 'example.org')).toEqual(['media.example.org']);
+    expect(said('1', v4('cloud', wan, 'lan.example', 'lan.example').replace('<subnet>11111111-2222-4333-8444-5e0000000004</subnet>', '<subnet/>'), 'example.org')).toEqual(['media.example.org']);
+    // Not registered, Kea DHCPv4 off, or a host name PHP's FILTER_VALIDATE_DOMAIN refuses: no name of dnsmasq's.
+    expect(said('0', v4('cloud', wan))).toEqual(both);
+    expect(said('1', keaV4(false, 'example.org', keaReservation4(1, 'cloud', wan)))).toEqual(both);
+    expect(said('1', v4(`cloud.${'x'.repeat(64)}`, wan))).toEqual(both);
+    // A DHCPv6 reservation gets the system domain; with Kea DHCPv4 off, kea_staticmap() returns before reading it.
+    const v6 = keaV6(true, keaReservation6(1, 'cloud', 'fd00::5'));
+    expect(said('1', keaV4(true, '', '', v6), 'example.org')).toEqual([...both, expect.stringContaining("the box's dnsmasq answers cloud.example.org on port 53 itself, with fd00::5 from its hosts file (its Hosts and the Kea DHCP reservations it registers)")]);
+    expect(said('1', keaV4(false, '', '', v6), 'example.org')).toEqual(both);
+    // Another address: named, with the reservation to rename.
+    expect(said('1', v4('cloud', '10.9.9.4'))).toEqual([
+      'media.example.org',
+      `the box's dnsmasq answers cloud.example.org on port 53 itself, with 10.9.9.4 from its hosts file (its Hosts and the Kea DHCP reservations it registers), and gen's Unbound host override would answer ${wan} ` +
+        `(Unbound listens on port 5353, which clients do not ask): clients inside get the other address; give the name exactly ${wan} in Services › Dnsmasq DNS & DHCP › Hosts and rename its Kea DHCP reservation, ` +
+        'or turn off Register DHCP static mappings in Services › Dnsmasq DNS & DHCP › General',
+    ]);
+  });
+
   it("says when the box runs no Unbound and dnsmasq's DHCP hands out the firewall as DNS server, where nothing answers", async () => {
     const dhcpOf = async (yaml: string) => [doc(await fragments(yaml, 'home'), 'dhcp.xml').dnsmasq].flat()[0];
     const said = async (yaml: string, dnsmasq: string) => {
@@ -839,6 +879,38 @@ function dnsmasqHost(n: number, host: string, domain: string, ip: string, aliase
   );
 }
 
+/**
+ * The box's Kea models (Services › Kea DHCP): DHCPv4 enabled or not, with a subnet of `domain` as its domain-name
+ * option and `reservations`, and `v6` (keaV6()) after it.
+ */
+function keaV4(enabled: boolean, domain: string, reservations: string, v6 = '', version = ''): string {
+  return (
+    `<Kea><dhcp4${version ? ` version="${version}"` : ''}><general><enabled>${enabled ? 1 : 0}</enabled></general><subnets><subnet4 uuid="11111111-2222-4333-8444-5e0000000004"><subnet>10.0.50.0/24</subnet>` +
+    `<option_data><domain_name>${domain}</domain_name></option_data></subnet4></subnets><reservations>${reservations}</reservations></dhcp4>${v6}</Kea>`
+  );
+}
+
+/** A reservation of the Kea DHCPv4 subnet of keaV4(), with `domain` as its own domain-name option. */
+function keaReservation4(n: number, hostname: string, ip: string, domain = ''): string {
+  return (
+    `<reservation uuid="11111111-2222-4333-8444-4e000000000${n}"><subnet>11111111-2222-4333-8444-5e0000000004</subnet><ip_address>${ip}</ip_address>` +
+    `<hw_address>02:00:00:00:01:0${n}</hw_address><hostname>${hostname}</hostname><description/><option_data><domain_name>${domain}</domain_name></option_data></reservation>`
+  );
+}
+
+/** The box's Kea DHCPv6 model, for keaV4()'s `v6`. */
+function keaV6(enabled: boolean, reservations: string, version = ''): string {
+  return (
+    `<dhcp6${version ? ` version="${version}"` : ''}><general><enabled>${enabled ? 1 : 0}</enabled></general><subnets><subnet6 uuid="11111111-2222-4333-8444-5e0000000006"><subnet>fd00::/64</subnet>` +
+    `</subnet6></subnets><reservations>${reservations}</reservations></dhcp6>`
+  );
+}
+
+/** A reservation of the Kea DHCPv6 subnet of keaV6(). */
+function keaReservation6(n: number, hostname: string, ip: string): string {
+  return `<reservation uuid="11111111-2222-4333-8444-6e000000000${n}"><subnet>11111111-2222-4333-8444-5e0000000006</subnet><ip_address>${ip}</ip_address><duid>00:01:00:01:00:00:00:0${n}</duid><hostname>${hostname}</hostname><description/></reservation>`;
+}
+
 /** gen's two names in the family example. */
 const NAMES = ['cloud.example.org', 'media.example.org'];
 
@@ -853,7 +925,7 @@ async function renderedDnsmasq(
   release: string,
   unboundOn = true,
   only?: (at: { lan: string; wan: string; override: (n: number, domain: string, ipset: string, ip: string, port?: string) => string }) => Record<string, string>,
-): Promise<{ lan: string; wan: string; boxes: Record<string, { conf: string; hostsFile: string; warned: string[]; wrong: string[]; wrongTypes: string[] }> }> {
+): Promise<{ lan: string; wan: string; boxes: Record<string, { conf: string; hostsFile: string; warned: string[]; wrong: string[]; wrongTypes: string[]; config: string }> }> {
   const setup = spawnSync('bash', [join(tools, 'setup.sh'), tag], { encoding: 'utf8', env });
   expect(setup.status, setup.stderr).toBe(0);
   const work = tempDir('gen-split-dns-dnsmasq-');
@@ -879,16 +951,19 @@ async function renderedDnsmasq(
     // A wildcard Host of example.org with gen's address (address=/example.org/), and cloud.example.org's Host with one more.
     'dnsmasq-wildcard': override(1, 'example.org', '', '127.0.0.1', '5353') + dnsmasqHost(1, '*', 'example.org', wan) + dnsmasqHost(2, 'cloud', 'example.org', `${wan},10.9.9.8`),
   };
-  const out: Record<string, { conf: string; hostsFile: string; warned: string[]; wrong: string[]; wrongTypes: string[] }> = {};
+  const out: Record<string, { conf: string; hostsFile: string; warned: string[]; wrong: string[]; wrongTypes: string[]; config: string }> = {};
   for (const [name, overrides] of Object.entries(boxes)) {
     const system = name === 'dnsmasq-local' ? unbound.replace(/(<system>[\s\S]*?<domain>)[^<]*(<\/domain>)/, '$1cloud.example.org$2') : unbound;
     expect(system.includes('<domain>cloud.example.org</domain>')).toBe(name === 'dnsmasq-local');
-    // An ISC DHCP part (<dhcpd>) goes beside <dnsmasq>.
+    // An ISC DHCP part (<dhcpd>) goes beside <dnsmasq>, a Kea one (<Kea>) into <OPNsense>.
     const isc = /<dhcpd>[\s\S]*<\/dhcpd>/.exec(overrides)?.[0] ?? '';
-    const inside = overrides.replace(isc, '');
-    const box = system.replace(/(<dnsmasq[^>]*>\s*)<enable>1<\/enable>(\s*)<port>\d+<\/port>/, `$1<enable>1</enable>$2<port>53</port>${inside}`).replace('</opnsense>', `${isc}</opnsense>`);
-    expect(box).toContain(inside);
-    expect(box).toContain(isc);
+    const kea = /<Kea>[\s\S]*<\/Kea>/.exec(overrides)?.[0] ?? '';
+    const inside = overrides.replace(isc, '').replace(kea, '');
+    const box = system
+      .replace(/(<dnsmasq[^>]*>\s*)<enable>1<\/enable>(\s*)<port>\d+<\/port>/, `$1<enable>1</enable>$2<port>53</port>${inside}`)
+      .replace('</opnsense>', `${isc}</opnsense>`)
+      .replace('<OPNsense>', `<OPNsense>${kea}`);
+    for (const part of [inside, isc, kea]) expect(box).toContain(part);
     const warnings: string[] = [];
     const config = mergeConfig(withBoxCa(box), sections, { secret: () => privateKey, allowGuiPortConflict: true, warn: (m) => warnings.push(m) });
     const on = onBox(config, tag, work, name);
@@ -910,7 +985,7 @@ async function renderedDnsmasq(
     const hosts = spawnSync('php', [join(tools, 'lib/dnsmasq-hosts.php'), join(env.OPNSENSE_PHP_CACHE, tag, 'root'), join(work, `${name}-migrated.xml`), join(work, `${name}-hosts`)], { encoding: 'utf8', env });
     expect(hosts.status, hosts.stderr).toBe(0);
     expect(hosts.stdout).not.toContain('PHP warnings');
-    out[name] = { conf: readFileSync(join(root, 'usr/local/etc/dnsmasq.conf'), 'utf8'), hostsFile: hosts.stdout, warned, wrong, wrongTypes };
+    out[name] = { conf: readFileSync(join(root, 'usr/local/etc/dnsmasq.conf'), 'utf8'), hostsFile: hosts.stdout, warned, wrong, wrongTypes, config };
   }
   return { lan, wan, boxes: out };
 }
@@ -1262,6 +1337,43 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
       'media.example.org': { asked: [], rcode: 0, answers: [wan], warned: false },
     });
     for (const box of ['isc-not-registered', 'isc-server-off', 'isc-lan-taken']) expect(Object.values(seen[box]!).map((r) => r.asked)).toEqual([['unbound'], ['unbound']]);
+  });
+
+  // Kea reservations, registered in dnsmasq by OPNsense's own _dnsmasq_add_host_entries() through kea_staticmap() on
+  // the static_mapping hook, each model as the release's Kea models are versioned (no migration runs).
+  it.skipIf(whyDnsmasq).each(UPSTREAM_RELEASES)(titled("$tag: dnsmasq answers the Kea reservations it registers, as merge reads them", whyDnsmasq), async ({ tag, release }) => {
+    const version = (model: string) => /<version>([^<]+)<\/version>/.exec(spawnSync('git', ['--git-dir', coreGit!, 'show', `${tag}:src/opnsense/mvc/app/models/OPNsense/Kea/${model}.xml`], { encoding: 'utf8' }).stdout)![1]!;
+    const [v4, v6] = [version('KeaDhcpv4'), version('KeaDhcpv6')];
+    const { lan, wan, boxes } = await renderedDnsmasq(tag, release, true, ({ override, wan }) => {
+      const forward = override(1, 'example.org', '', '127.0.0.1', '5353');
+      const reservations = keaReservation4(1, 'cloud', '10.9.9.4') + keaReservation4(2, 'media', wan, 'example.org') + keaReservation4(3, 'nas', '10.9.9.3', 'lan.example');
+      const dhcp6 = keaV6(true, keaReservation6(1, 'cloud', 'fd00::5'), v6);
+      return {
+        'kea-registered': `<regdhcpstatic>1</regdhcpstatic>${forward}${keaV4(true, 'example.org', reservations, dhcp6, v4)}`,
+        'kea-not-registered': `<regdhcpstatic>0</regdhcpstatic>${forward}${keaV4(true, 'example.org', reservations, dhcp6, v4)}`,
+        // kea_staticmap() returns at a DHCPv4 model that is off, before the DHCPv6 one.
+        'kea-v4-off': `<regdhcpstatic>1</regdhcpstatic>${forward}${keaV4(false, 'example.org', reservations, dhcp6, v4)}`,
+      };
+    });
+    const reservations = [doc(await fragments(answered, 'home'), 'dhcp.xml').dnsmasq.hosts].flat().map((h: { host: string; ip: string }) => `${h.ip}\t${h.host}`);
+    const written = Object.fromEntries(Object.entries(boxes).map(([name, { hostsFile }]) => [name, hostsFile.split('\n').filter((l) => l !== '' && !reservations.includes(l))]));
+    const systemDomain = /<system>[\s\S]*?<domain>([^<]*)<\/domain>/.exec(boxes['kea-registered']!.config)![1]!;
+    expect(written).toEqual({
+      'kea-registered': ['10.9.9.4\tcloud.example.org cloud', `${wan}\tmedia.example.org media`, '10.9.9.3\tnas.lan.example nas', `fd00::5\tcloud.${systemDomain} cloud`],
+      'kea-not-registered': [],
+      'kea-v4-off': [],
+    });
+    // merge reads exactly the names and addresses OPNsense writes.
+    for (const [name, { config }] of Object.entries(boxes)) {
+      expect(keaStaticNames(parseXml(config).root).map((n) => `${n.address}\t${n.name} ${n.name.split('.')[0]}`)).toEqual(written[name]);
+    }
+    const seen = await askDnsmasq(boxes, (address, port) => (['127.0.0.1', lan].includes(address) && port === '5353' ? 'unbound' : 'outside'));
+    for (const names of Object.values(seen)) for (const r of Object.values(names)) expect(r.warned).toBe(r.asked.join() !== 'unbound' && !(r.asked.length === 0 && r.answers.join() === wan));
+    expect(seen['kea-registered']).toEqual({
+      'cloud.example.org': { asked: [], rcode: 0, answers: ['10.9.9.4'], warned: true },
+      'media.example.org': { asked: [], rcode: 0, answers: [wan], warned: false },
+    });
+    for (const box of ['kea-not-registered', 'kea-v4-off']) expect(Object.values(seen[box]!).map((r) => r.asked)).toEqual([['unbound'], ['unbound']]);
   });
 
   // With Unbound disabled nothing answers on its port: a name dnsmasq forwards anywhere gets no answer of gen's, and
