@@ -199,17 +199,19 @@ export interface WrongAnswer {
  * name with the type when gen answers it with another type too; `wrong`: the names and types dnsmasq answers from its
  * Hosts with other addresses than gen's of that type, or with addresses of a type gen's overrides do not answer. A
  * name and type it answers from its Hosts with exactly gen's addresses is in neither. Names as nameKey() writes them.
+ * `adopted`: the box's items gen's take over, as merge pairs them (identity.ts adoptedUuids()).
  */
 export function genNamesOnPort53(
   root: XmlElement,
   sections: readonly XmlElement[],
   unbound: UnboundReach | undefined,
+  adopted: ReadonlyMap<string, string>,
 ): { unreached: Set<string>; unreachedNames: string[]; wrong: WrongAnswer[] } {
   const dnsmasq = dnsmasqAnswers(root);
   const overrides = childrenNamed(child(root, 'dnsmasq'), 'domainoverrides');
   const noResolv = fieldText(child(root, 'dnsmasq'), 'no_resolv') === '1';
   const local = dnsmasq ? localDomains(root, sections) : [];
-  const hosts = dnsmasq ? dnsmasqHostAnswers(root, sections) : { names: new Map<string, string[]>(), wildcards: new Map<string, string[]>(), registered: new Map<string, string[]>() };
+  const hosts = dnsmasq ? dnsmasqHostAnswers(root, sections, adopted) : { names: new Map<string, string[]>(), wildcards: new Map<string, string[]>(), registered: new Map<string, string[]>() };
   // gen's addresses of each name (an A and an AAAA override are one name).
   const genAddresses = new Map<string, string[]>();
   for (const h of genHostItems(sections)) {

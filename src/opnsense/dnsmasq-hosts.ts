@@ -11,11 +11,13 @@
 // address=/#/<ip> without a domain. dnsmasq answers a name of that file
 // itself, with all its addresses of the asked type, before any server=,
 // local= or address= of its domain. A gen DHCP host that takes over a box's
-// (item-keys.ts: same uuid, host and domain, or MAC) keeps the box's
-// fields gen leaves at the model's default. The ISC DHCP static mappings and
+// (identity.ts adoptedUuids(): the one Host of the same host and domain, or
+// MAC) keeps the box's fields gen leaves at the model's default, as merge
+// decides (base-defaults.ts). The ISC DHCP static mappings and
 // Kea DHCP reservations dnsmasq registers (isc-static-maps.ts,
 // kea-reservations.ts) are names of that file too.
 import { isGenUuid } from '../render/opnsense/ids.js';
+import { withBaseDefaults } from './base-defaults.js';
 import { type XmlElement, attr, child, childrenNamed } from '../render/opnsense/xml.js';
 import { fieldText } from './fields.js';
 import { naturalKey } from './identity.js';
@@ -28,32 +30,37 @@ export function nameKey(text: string): string {
   return text.toLowerCase().replace(/\.$/, '');
 }
 
-/** A field of gen's `item`, or of the box's item it takes over where `item` leaves it at the model's default. */
-function mergedField(item: XmlElement, box: XmlElement | undefined, field: string): string {
-  return child(item, field)?.fill && box !== undefined && child(box, field) !== undefined ? fieldText(box, field) : fieldText(item, field);
+/** The keys merge finds a Host by: its uuid (`uuid`, as merge renames it) and its natural keys. */
+function hostKeys(item: XmlElement, uuid = attr(item, 'uuid')): (string | undefined)[] {
+  return [uuid, ...ITEM_KEYS.hosts!.map((fields) => naturalKey(item, fields))];
 }
 
-/** The keys merge finds a Host by: its uuid and its natural keys. */
-function hostKeys(item: XmlElement): (string | undefined)[] {
-  return [attr(item, 'uuid'), ...ITEM_KEYS.hosts!.map((fields) => naturalKey(item, fields))];
-}
-
-/** The Hosts after the merge, each as a reader of its fields: the box's that gen does not take over, and gen's. */
-function mergedHosts(root: XmlElement, sections: readonly XmlElement[]): ((field: string) => string)[] {
+/**
+ * The Hosts after the merge, each as a reader of its fields: the box's that gen does not replace (merge.ts
+ * replacedBy(): the same uuid or natural key, or one of gen's uuids), and gen's, each with the fields of the box's
+ * Host merge pairs it with (`adopted`: gen's uuid to the box's uuid it takes over; else the box's of the same uuid)
+ * as merge keeps them (withBaseDefaults()).
+ */
+function mergedHosts(root: XmlElement, sections: readonly XmlElement[], adopted: ReadonlyMap<string, string>): ((field: string) => string)[] {
   const gen = childrenNamed(sections.find((s) => s.name === 'dnsmasq'), 'hosts');
-  const byKey = new Map<string, XmlElement>();
-  for (const g of gen) for (const key of hostKeys(g)) if (key !== undefined && !byKey.has(key)) byKey.set(key, g);
-  const takenOver = new Map<XmlElement, XmlElement>();
+  const uuidOf = (g: XmlElement) => adopted.get(attr(g, 'uuid') ?? '') ?? attr(g, 'uuid');
+  const keys = new Set<string | undefined>(gen.flatMap((g) => hostKeys(g, uuidOf(g))));
+  keys.delete(undefined);
+  const replaced = new Map<string, XmlElement>();
   const out: ((field: string) => string)[] = [];
   for (const b of childrenNamed(child(root, 'dnsmasq'), 'hosts')) {
-    const g = hostKeys(b).map((k) => (k === undefined ? undefined : byKey.get(k))).find((x) => x !== undefined);
-    if (g !== undefined) {
-      if (!takenOver.has(g)) takenOver.set(g, b);
-    } else if (!isGenUuid(attr(b, 'uuid'))) {
+    const uuid = attr(b, 'uuid');
+    if (isGenUuid(uuid) || hostKeys(b).some((k) => keys.has(k))) {
+      if (uuid !== undefined) replaced.set(uuid, b);
+    } else {
       out.push((field) => fieldText(b, field));
     }
   }
-  for (const g of gen) out.push((field) => mergedField(g, takenOver.get(g), field));
+  for (const g of gen) {
+    const previous = replaced.get(uuidOf(g) ?? '');
+    const merged = previous === undefined ? g : withBaseDefaults(g, previous);
+    out.push((field) => fieldText(merged, field));
+  }
   return out;
 }
 
@@ -75,7 +82,7 @@ function add(map: Map<string, string[]>, key: string, address: string): void {
 }
 
 /** The box's dnsmasq Hosts and the static mappings and reservations it registers after the merge, as dnsmasq answers them. */
-export function dnsmasqHostAnswers(root: XmlElement, sections: readonly XmlElement[]): DnsmasqHostAnswers {
+export function dnsmasqHostAnswers(root: XmlElement, sections: readonly XmlElement[], adopted: ReadonlyMap<string, string>): DnsmasqHostAnswers {
   const names = new Map<string, string[]>();
   const wildcards = new Map<string, string[]>();
   const registered = new Map<string, string[]>();
@@ -83,7 +90,7 @@ export function dnsmasqHostAnswers(root: XmlElement, sections: readonly XmlEleme
     add(names, nameKey(name), address);
     add(registered, nameKey(name), by);
   }
-  for (const field of mergedHosts(root, sections)) {
+  for (const field of mergedHosts(root, sections, adopted)) {
     const host = field('host');
     const domain = field('domain');
     // PHP's array_filter() drops '' and '0'.

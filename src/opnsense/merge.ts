@@ -22,6 +22,7 @@ import { LazyElement, type XmlElement, type XmlNode, attr, child, childrenByName
 import { contains, parseAddressWithPrefix, parseIPv4 } from '../net.js';
 import { publicKeyOf } from '../targets/wireguard/keys.js';
 import { adoptedUuids, naturalKey, renameUuids, staleSuccessors } from './identity.js';
+import { withBaseDefaults } from './base-defaults.js';
 import { boxPeerLinks } from './wireguard-peers.js';
 import { dropOrphanedAssignments, dropStaleItems, genDevices } from './dropped.js';
 import { addToList } from '../arrays.js';
@@ -168,31 +169,6 @@ function mergeItems(base: XmlElement, name: string, genItems: XmlElement[], isMa
   if (next.length === base.children.length && next.every((c, i) => c === base.children[i])) return;
   base.children = next;
   touch(base);
-}
-
-/**
- * Fields gen writes only because the model has them (its defaults) keep
- * the value the box's item has: what the operator set there (a cipher list,
- * the DNS API credentials of an ACME validation) survives a merge. The
- * result shares the elements of both (clone it to keep it).
- */
-function withBaseDefaults(item: XmlElement, previous: XmlElement): XmlElement {
-  // The first of each name, as child() finds it: one pass over the box's item, not a search per field.
-  const fields = new Map<string, XmlElement>();
-  for (const c of previous.children) if (isElement(c) && !fields.has(c.name)) fields.set(c.name, c);
-  const merged: XmlElement = {
-    name: item.name,
-    attrs: item.attrs,
-    children: item.children.map((c) => {
-      if (!isElement(c)) return c;
-      const have = fields.get(c.name);
-      if (!have) return c;
-      if (c.fill) return have;
-      return c.children.some(isElement) && attr(c, 'uuid') === undefined ? withBaseDefaults(c, have) : c;
-    }),
-  };
-  if (item.fill) merged.fill = true;
-  return merged;
 }
 
 function changed(node: XmlElement): boolean {
@@ -954,8 +930,8 @@ function merged(baseText: string, genSections: readonly XmlElement[], givenOptio
   const adopted = adoptedUuids(root, sections, ITEM_KEYS, OTHER_KIND);
   for (const message of aliasTakeovers(root, sections, adopted)) options.warn!(message);
   for (const message of hostOverrideTakeovers(root, sections, adopted)) options.warn!(message);
-  for (const message of unansweredOverrides(root, sections)) options.warn!(message);
-  for (const message of offPortOverrides(root, sections)) options.warn!(message);
+  for (const message of unansweredOverrides(root, sections, adopted)) options.warn!(message);
+  for (const message of offPortOverrides(root, sections, adopted)) options.warn!(message);
   for (const message of ignoredOverrides(root, sections)) options.warn!(message);
   if (adopted.size > 0) {
     sections = sections.map(clone);

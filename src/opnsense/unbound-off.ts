@@ -73,10 +73,10 @@ function firewallAsDns(root: XmlElement, sections: readonly XmlElement[]): strin
  * Unbound does not run), and the DHCP it serves with dnsmasq hands out the firewall as DNS server, where, with
  * dnsmasq's DNS off too, nothing answers.
  */
-export function unansweredOverrides(root: XmlElement, sections: readonly XmlElement[]): string[] {
+export function unansweredOverrides(root: XmlElement, sections: readonly XmlElement[], adopted: ReadonlyMap<string, string>): string[] {
   if (unboundEnabled(root)) return [];
   const out: string[] = [];
-  const { unreached, wrong } = genNamesOnPort53(root, sections, undefined);
+  const { unreached, wrong } = genNamesOnPort53(root, sections, undefined, adopted);
   const hosts = genHostItems(sections).filter((h) => unreached.has(`${nameKey(hostName(h))} ${familyOf(fieldText(h, 'server'))}`));
   if (hosts.length > 0) {
     const names = hosts.map((h) => `${hostName(h)} (${hostAnswer(h)})`);

@@ -53,11 +53,11 @@ function unboundAddresses(root: XmlElement, sections: readonly XmlElement[]): Se
  * one for each name dnsmasq answers on 53 from its Hosts with other addresses than gen's overrides of it. A name
  * dnsmasq answers from its Hosts with exactly those addresses is answered as gen means it.
  */
-export function offPortOverrides(root: XmlElement, sections: readonly XmlElement[]): string[] {
+export function offPortOverrides(root: XmlElement, sections: readonly XmlElement[], adopted: ReadonlyMap<string, string>): string[] {
   const port = unboundPort(root);
   if (port === String(UNBOUND_PORT) || !unboundEnabled(root)) return [];
   const dnsmasq = dnsmasqAnswers(root);
-  const { unreachedNames: names, wrong } = genNamesOnPort53(root, sections, dnsmasq ? { port, addresses: unboundAddresses(root, sections) } : undefined);
+  const { unreachedNames: names, wrong } = genNamesOnPort53(root, sections, dnsmasq ? { port, addresses: unboundAddresses(root, sections) } : undefined, adopted);
   const out = wrong.map((w) => wrongAnswerWarning(w, `Unbound listens on port ${port}, which clients do not ask`));
   if (names.length === 0) return out;
   const fix = dnsmasq

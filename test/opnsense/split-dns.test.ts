@@ -616,6 +616,36 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
     expect(wrongOf(said(byMac + forward))).toEqual([['cloud.example.org', reservation.ip, 'its Hosts', wan]]);
   });
 
+  // A reservation of gen's keeps the fields of the box's Host merge pairs it with (the one Host of its MAC or name),
+  // and the check reads the Hosts as merge writes them: with two Hosts of its own, one by MAC and one by name, the
+  // reservation takes over neither's fields.
+  it("reads the box's Host a reservation of gen's takes over with the fields merge writes for it", async () => {
+    const { sections } = await releaseSections(answered, '26.7');
+    const wan = doc(await fragments(answered, 'home'), 'interfaces.xml').interfaces.wan.ipaddr as string;
+    const reservation = [doc(await fragments(answered, 'home'), 'dhcp.xml').dnsmasq.hosts].flat()[0] as { host: string; ip: string; hwaddr: string };
+    const forward = '<domainoverrides uuid="11111111-2222-4333-8444-c00000000000"><sequence>1</sequence><domain>example.org</domain><ipset/><srcip/><port>5353</port><ip>127.0.0.1</ip></domainoverrides>';
+    const merged = (dnsmasq: string) => {
+      const box = factorySample('26.7')
+        .replace('<OPNsense>', '<OPNsense><unboundplus version="1.0.15"><general><enabled>1</enabled><port>5353</port></general></unboundplus>')
+        .replace(/<dnsmasq>[\s\S]*?<\/dnsmasq>/, `<dnsmasq><enable>1</enable><port>53</port>${dnsmasq}${forward}</dnsmasq>`);
+      const warnings: string[] = [];
+      const config = parseXml(mergeConfig(withBoxCa(box), sections, { allowGuiPortConflict: true, secret: () => 'x', warn: (m) => warnings.push(m) })).root;
+      // The reservation's Host as merge wrote it, and the names merge says dnsmasq answers from its Hosts.
+      const host = childrenNamed(child(config, 'dnsmasq'), 'hosts').find((h) => textOf(child(h, 'ip')) === reservation.ip)!;
+      const wrong = warnings.flatMap((w) => /^the box's dnsmasq answers (\S+) on port 53 itself, with (\S+) from its Hosts/.exec(w)?.slice(1) ?? []);
+      return { domain: textOf(child(host, 'domain')), aliases: textOf(child(host, 'aliases')), wrong };
+    };
+    const mac = reservation.hwaddr.toUpperCase();
+    const byMac = dnsmasqHost(1, 'pc', 'example.org', '10.9.9.5', 'cloud.example.org').replace('<hwaddr/>', `<hwaddr>${mac}</hwaddr>`);
+    const byName = dnsmasqHost(2, reservation.host, '', '10.9.9.6');
+    // The one Host of its MAC: its domain and aliases stay, and dnsmasq answers the alias with the reservation's address.
+    expect(merged(byMac)).toEqual({ domain: 'example.org', aliases: 'cloud.example.org', wrong: ['cloud.example.org', reservation.ip] });
+    // A Host of its MAC and one of its name: merge pairs it with neither, the alias goes, and the name goes on to Unbound.
+    expect(merged(byMac + byName)).toEqual({ domain: '', aliases: '', wrong: [] });
+    expect(merged(byName + byMac)).toEqual({ domain: '', aliases: '', wrong: [] });
+    expect(wan).not.toBe(reservation.ip);
+  });
+
   // dnsmasq answers a query of one record type from its hosts file (or a wildcard Host's address=) only with
   // addresses of that type, and passes a query of the other type on to the name's domain entries (dnsmasq 2.90: an
   // AAAA query for a name the file holds with an IPv4 address only is forwarded). Each type is compared on its own.
