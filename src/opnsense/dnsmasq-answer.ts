@@ -97,8 +97,11 @@ function overrideDomain(o: XmlElement): string {
   return domain === '*' ? '' : domain;
 }
 
-/** What the box's dnsmasq does with a query for a name: forward it to Unbound only, answer it with `addresses`, or anything else. */
-type DnsmasqAnswer = 'unbound' | 'elsewhere' | { addresses: string[]; from: string; registeredBy: string[] };
+/**
+ * What the box's dnsmasq does with a query for a name: forward it to Unbound only, answer it with `addresses`, answer
+ * it with no address itself (`local`: a local domain), or anything else.
+ */
+type DnsmasqAnswer = 'unbound' | 'elsewhere' | 'local' | { addresses: string[]; from: string; registeredBy: string[] };
 
 /**
  * How the box's dnsmasq answers a query of `family` (A or AAAA) for `name`. A name of its hosts file (`hosts.names`:
@@ -161,7 +164,8 @@ function dnsmasqAnswer(
   if (wildcard !== undefined && wildcardLength >= length && wildcardLength >= serverLength) {
     return { addresses: ofFamily(hosts.wildcards.get(wildcard)), from: `its wildcard Host of ${wildcard === '#' ? 'every domain' : wildcard}`, registeredBy: [] };
   }
-  if (serverLength <= length) return 'elsewhere';
+  if (serverLength < length) return 'local';
+  if (serverLength === length) return 'elsewhere';
   if (unbound === undefined) return 'elsewhere';
   // The servers of every domain are one group with /etc/resolv.conf's unless dnsmasq reads none of those.
   if (serverLength === 0 && !noResolv) return 'elsewhere';
@@ -206,7 +210,7 @@ export function genNamesOnPort53(
   sections: readonly XmlElement[],
   unbound: UnboundReach | undefined,
   adopted: ReadonlyMap<string, string>,
-): { unreached: Set<string>; unreachedNames: string[]; wrong: WrongAnswer[] } {
+): { unreached: Set<string>; unreachedNames: string[]; wrong: WrongAnswer[]; passedOn: PassedOn[] } {
   const dnsmasq = dnsmasqAnswers(root);
   const overrides = childrenNamed(child(root, 'dnsmasq'), 'domainoverrides');
   const noResolv = fieldText(child(root, 'dnsmasq'), 'no_resolv') === '1';
@@ -220,20 +224,50 @@ export function genNamesOnPort53(
   const unreached = new Set<string>();
   const unreachedNames: string[] = [];
   const wrong: WrongAnswer[] = [];
+  const passedOn: PassedOn[] = [];
   for (const [name, all] of genAddresses) {
     const missed: Family[] = [];
+    const passed: Family[] = [];
+    const wrongBefore = wrong.length;
     for (const family of ['A', 'AAAA'] as const) {
       const gen = all.filter((a) => familyOf(a) === family);
       const answer = dnsmasq ? dnsmasqAnswer(name, family, unbound, overrides, noResolv, local, hosts) : 'elsewhere';
-      // A type gen does not answer matters only where dnsmasq answers it itself.
-      if (gen.length === 0 && typeof answer === 'string') continue;
-      if (answer === 'elsewhere') missed.push(family);
+      // A type gen does not answer: Unbound answers it with no record (the override's name holds local data of the
+      // other type only), so it matters where dnsmasq answers it with addresses or sends it to other servers.
+      if (gen.length === 0 && typeof answer === 'string') {
+        if (answer === 'elsewhere') passed.push(family);
+        continue;
+      }
+      if (answer === 'elsewhere' || answer === 'local') missed.push(family);
       else if (answer !== 'unbound' && !sameAddresses(answer.addresses, gen)) wrong.push({ name, family, held: answer.addresses, from: answer.from, registeredBy: answer.registeredBy, gen, all });
     }
     for (const family of missed) unreached.add(`${name} ${family}`);
     if (missed.length > 0) unreachedNames.push(missed.length === new Set(all.map(familyOf)).size ? name : `${name} (${missed.join(', ')})`);
+    // Named only where the types gen answers are answered as gen means: otherwise the fix of those covers this too.
+    if (missed.length === 0 && wrong.length === wrongBefore) for (const family of passed) passedOn.push({ name, family, all });
   }
-  return { unreached, unreachedNames, wrong };
+  return { unreached, unreachedNames, wrong, passedOn };
+}
+
+/**
+ * A name whose record type `family` gen's overrides answer none of, so that Unbound answers that type with no
+ * record, which dnsmasq passes on to other servers than Unbound while it answers the name's other type with gen's
+ * addresses (`all`): a Host of gen's IPv4 address with the name's domain forwarded elsewhere (dnsmasq 2.90 forwards an
+ * AAAA query for a name its hosts file holds with an IPv4 address only).
+ */
+export interface PassedOn {
+  name: string;
+  family: Family;
+  all: string[];
+}
+
+/** The warning for a name whose other record type dnsmasq passes on elsewhere; `why` says why Unbound's answer reaches no client, `fix` what to do. */
+export function passedOnWarning(p: PassedOn, why: string, fix: string): string {
+  const kind = p.family === 'AAAA' ? 'IPv6' : 'IPv4';
+  return (
+    `the box's dnsmasq answers ${p.name} with gen's ${p.all.join(', ')} but passes its ${p.family} queries on to other servers than Unbound, where gen's Unbound host override would answer ` +
+    `no ${kind} address (${why}): a client inside that gets the name's ${kind} address from there (its public one) connects past gen's answer; ${fix}`
+  );
 }
 
 /** The warning for a name dnsmasq answers with other addresses than gen's; `why` says why Unbound's answer reaches no client. */

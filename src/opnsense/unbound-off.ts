@@ -9,7 +9,7 @@
 import { type XmlElement, attr, child, childrenNamed } from '../render/opnsense/xml.js';
 import { fieldText } from './fields.js';
 import { boxUnbound, genHostItems, hostAnswer, hostName } from './unbound-items.js';
-import { dnsmasqAnswers, familyOf, genNamesOnPort53, wrongAnswerWarning } from './dnsmasq-answer.js';
+import { dnsmasqAnswers, familyOf, genNamesOnPort53, passedOnWarning, wrongAnswerWarning } from './dnsmasq-answer.js';
 import { nameKey } from './dnsmasq-hosts.js';
 
 /** The first model version whose root holds Unbound's switch (and its port) itself. */
@@ -69,14 +69,14 @@ function firewallAsDns(root: XmlElement, sections: readonly XmlElement[]): strin
 /**
  * Warnings when the box (the base) does not run Unbound and gen relies on it: its Unbound host overrides (gen's
  * sections) go unanswered, except the names the box's dnsmasq answers on port 53 from its Hosts with exactly gen's
- * addresses (those it answers with others get a warning each; a domain override to Unbound reaches nothing, as
- * Unbound does not run), and the DHCP it serves with dnsmasq hands out the firewall as DNS server, where, with
- * dnsmasq's DNS off too, nothing answers.
+ * addresses (those it answers with others get a warning each, and so does one whose other record type dnsmasq passes
+ * on to other servers; a domain override to Unbound reaches nothing, as Unbound does not run), and the DHCP it
+ * serves with dnsmasq hands out the firewall as DNS server, where, with dnsmasq's DNS off too, nothing answers.
  */
 export function unansweredOverrides(root: XmlElement, sections: readonly XmlElement[], adopted: ReadonlyMap<string, string>): string[] {
   if (unboundEnabled(root)) return [];
   const out: string[] = [];
-  const { unreached, wrong } = genNamesOnPort53(root, sections, undefined, adopted);
+  const { unreached, wrong, passedOn } = genNamesOnPort53(root, sections, undefined, adopted);
   const hosts = genHostItems(sections).filter((h) => unreached.has(`${nameKey(hostName(h))} ${familyOf(fieldText(h, 'server'))}`));
   if (hosts.length > 0) {
     const names = hosts.map((h) => `${hostName(h)} (${hostAnswer(h)})`);
@@ -85,6 +85,8 @@ export function unansweredOverrides(root: XmlElement, sections: readonly XmlElem
     );
   }
   for (const w of wrong) out.push(wrongAnswerWarning(w, "the box's Unbound DNS is disabled"));
+  const enable = 'enable Unbound in Services › Unbound DNS › General and forward its domain to it in Services › Dnsmasq DNS & DHCP › Domains, so that Unbound answers these queries';
+  for (const p of passedOn) out.push(passedOnWarning(p, "the box's Unbound DNS is disabled", enable));
   const served = dnsmasqAnswers(root) ? [] : firewallAsDns(root, sections);
   if (served.length > 0) {
     out.push(

@@ -17,7 +17,7 @@ import { UNBOUND_PORT } from '../targets/opnsense/unbound.js';
 import { fieldList, fieldText } from './fields.js';
 import { baseVips } from './vips.js';
 import { unboundEnabled, unboundGeneral } from './unbound-off.js';
-import { addressKey, dnsmasqAnswers, genNamesOnPort53, wrongAnswerWarning } from './dnsmasq-answer.js';
+import { addressKey, dnsmasqAnswers, genNamesOnPort53, passedOnWarning, wrongAnswerWarning } from './dnsmasq-answer.js';
 
 /** The port the box's Unbound listens on after the merged config's migrations. */
 function unboundPort(root: XmlElement): string {
@@ -51,14 +51,18 @@ function unboundAddresses(root: XmlElement, sections: readonly XmlElement[]): Se
 /**
  * A warning when the box's Unbound runs on another port than 53, so that no client reaches gen's host overrides, and
  * one for each name dnsmasq answers on 53 from its Hosts with other addresses than gen's overrides of it. A name
- * dnsmasq answers from its Hosts with exactly those addresses is answered as gen means it.
+ * dnsmasq answers from its Hosts with exactly those addresses is answered as gen means it, unless dnsmasq passes the
+ * record type gen's overrides do not answer on to other servers than Unbound (PassedOn).
  */
 export function offPortOverrides(root: XmlElement, sections: readonly XmlElement[], adopted: ReadonlyMap<string, string>): string[] {
   const port = unboundPort(root);
   if (port === String(UNBOUND_PORT) || !unboundEnabled(root)) return [];
   const dnsmasq = dnsmasqAnswers(root);
-  const { unreachedNames: names, wrong } = genNamesOnPort53(root, sections, dnsmasq ? { port, addresses: unboundAddresses(root, sections) } : undefined, adopted);
-  const out = wrong.map((w) => wrongAnswerWarning(w, `Unbound listens on port ${port}, which clients do not ask`));
+  const { unreachedNames: names, wrong, passedOn } = genNamesOnPort53(root, sections, dnsmasq ? { port, addresses: unboundAddresses(root, sections) } : undefined, adopted);
+  const why = `Unbound listens on port ${port}, which clients do not ask`;
+  const out = wrong.map((w) => wrongAnswerWarning(w, why));
+  const forward = `forward its domain to 127.0.0.1 port ${port} in Services › Dnsmasq DNS & DHCP › Domains, and to no other server, so that Unbound answers these queries`;
+  for (const p of passedOn) out.push(passedOnWarning(p, why, forward));
   if (names.length === 0) return out;
   const fix = dnsmasq
     ? `dnsmasq answers port 53 and sends these names elsewhere or answers them itself: forward their domain to 127.0.0.1 port ${port} in Services › Dnsmasq DNS & DHCP › Domains, and to no other server (the names themselves where dnsmasq holds that domain as local), or add them in its Hosts with the addresses gen's overrides answer`

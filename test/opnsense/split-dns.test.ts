@@ -407,7 +407,8 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
   it("with Unbound disabled, takes a name dnsmasq answers on port 53 from its Hosts with gen's address as answered, names one it answers with another, and counts no forward to Unbound", async () => {
     const { sections } = await releaseSections(answered, '26.7');
     const wan = doc(await fragments(answered, 'home'), 'interfaces.xml').interfaces.wan.ipaddr as string;
-    const said = (dnsmasq: string) => withDnsmasq53(sections, '<enabled>0</enabled>', dnsmasq).filter((w) => w.includes('Unbound DNS is disabled'));
+    // The AAAA queries such a Host passes on have a test of their own (passes its AAAA queries, below).
+    const said = (dnsmasq: string) => withDnsmasq53(sections, '<enabled>0</enabled>', dnsmasq).filter((w) => w.includes('Unbound DNS is disabled') && !w.includes('passes its AAAA queries'));
     const unanswered = (names: string[]) =>
       `the box's Unbound DNS is disabled, so nothing answers gen's Unbound host overrides ${names.map((n) => `${n} (A ${wan})`).join(', ')}: clients inside still reach these names through the upstream router; ` +
       "dnsmasq answers DNS on the box: enable Unbound (and move dnsmasq off port 53), or add the names in Services › Dnsmasq DNS & DHCP › Hosts with the addresses gen's overrides answer";
@@ -689,6 +690,43 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
     expect(said(onPort, dnsmasqHost(1, 'cloud', 'example.org', wan) + dnsmasqHost(2, 'media', 'example.org', wan), withAaaa)).toEqual(['cloud.example.org (AAAA)']);
   });
 
+  // gen's overrides are A records: Unbound answers an AAAA query for their names with no record. dnsmasq answers a
+  // Host's name of an IPv4 address only for A queries and passes AAAA ones on to the domain's servers; where those are
+  // not Unbound only, a client may get the name's public IPv6 address there.
+  it("says when dnsmasq answers a name with gen's IPv4 address but passes its AAAA queries on to other servers than Unbound", async () => {
+    const { sections } = await releaseSections(answered, '26.7');
+    const wan = doc(await fragments(answered, 'home'), 'interfaces.xml').interfaces.wan.ipaddr as string;
+    const forward = (ip: string, port = '5353') => `<domainoverrides uuid="11111111-2222-4333-8444-c00000000000"><sequence>1</sequence><domain>example.org</domain><ipset/><srcip/><port>${port}</port><ip>${ip}</ip></domainoverrides>`;
+    const passed = (general: string, dnsmasq: string) =>
+      withDnsmasq53(sections, general, dnsmasq).flatMap((w) => /^the box's dnsmasq answers (\S+) with gen's \S+ but passes its (\S+) queries on to other servers than Unbound, .*?\((.*?)\): .*?; (.*)$/.exec(w)?.slice(1) ?? []);
+    const onPort = '<enabled>1</enabled><port>5353</port>';
+    const fix = 'forward its domain to 127.0.0.1 port 5353 in Services › Dnsmasq DNS & DHCP › Domains, and to no other server, so that Unbound answers these queries';
+    const why = 'Unbound listens on port 5353, which clients do not ask';
+    // A Host of gen's address, the domain forwarded to a resolver outside, or to none (/etc/resolv.conf's servers).
+    expect(passed(onPort, dnsmasqHost(1, 'cloud', 'example.org', wan) + forward('9.9.9.9', ''))).toEqual(['cloud.example.org', 'AAAA', why, fix]);
+    expect(passed(onPort, dnsmasqHost(1, 'cloud', 'example.org', wan))).toEqual(['cloud.example.org', 'AAAA', why, fix]);
+    // Forwarded to Unbound only: Unbound answers the AAAA query as gen means.
+    expect(passed(onPort, dnsmasqHost(1, 'cloud', 'example.org', wan) + forward('127.0.0.1'))).toEqual([]);
+    // A Host marked local makes its domain local (local=/example.org/): dnsmasq answers the AAAA query with no record
+    // itself, unless a server of the same domain stands beside it (dnsmasq 2.91 and earlier forward then).
+    const local = dnsmasqHost(1, 'cloud', 'example.org', wan).replace('<local>0</local>', '<local>1</local>');
+    expect(passed(onPort, local)).toEqual([]);
+    expect(passed(onPort, local + forward('9.9.9.9', '').replace('>example.org<', '>org<'))).toEqual([]);
+    expect(passed(onPort, local + forward('9.9.9.9', ''))).toEqual(['cloud.example.org', 'AAAA', why, fix]);
+    // A wildcard Host of gen's address passes every name's AAAA queries on.
+    expect(passed(onPort, dnsmasqHost(1, '*', 'example.org', wan)).filter((x) => x.endsWith('.example.org'))).toEqual(['cloud.example.org', 'media.example.org']);
+    // A name whose A answer is already named (another address, or sent elsewhere) is not named again.
+    expect(passed(onPort, dnsmasqHost(1, 'cloud', 'example.org', '10.9.9.9'))).toEqual([]);
+    expect(passed(onPort, '')).toEqual([]);
+    // With Unbound disabled it says to enable it.
+    expect(passed('<enabled>0</enabled>', dnsmasqHost(1, 'cloud', 'example.org', wan))).toEqual([
+      'cloud.example.org',
+      'AAAA',
+      "the box's Unbound DNS is disabled",
+      'enable Unbound in Services › Unbound DNS › General and forward its domain to it in Services › Dnsmasq DNS & DHCP › Domains, so that Unbound answers these queries',
+    ]);
+  });
+
   // With Register DHCP static mappings set, OPNsense writes each ISC static mapping with a host name into dnsmasq's
   // hosts file (dnsmasq.inc _dnsmasq_add_host_entries(), static_mapping hook: dhcpd_staticmap()), which dnsmasq
   // answers as it answers a Host.
@@ -955,7 +993,7 @@ async function renderedDnsmasq(
   release: string,
   unboundOn = true,
   only?: (at: { lan: string; wan: string; override: (n: number, domain: string, ipset: string, ip: string, port?: string) => string }) => Record<string, string>,
-): Promise<{ lan: string; wan: string; boxes: Record<string, { conf: string; hostsFile: string; warned: string[]; wrong: string[]; wrongTypes: string[]; config: string }> }> {
+): Promise<{ lan: string; wan: string; boxes: Record<string, { conf: string; hostsFile: string; warned: string[]; wrong: string[]; wrongTypes: string[]; config: string; passedOn: string[]; unbound: string[] }> }> {
   const setup = spawnSync('bash', [join(tools, 'setup.sh'), tag], { encoding: 'utf8', env });
   expect(setup.status, setup.stderr).toBe(0);
   const work = tempDir('gen-split-dns-dnsmasq-');
@@ -981,7 +1019,7 @@ async function renderedDnsmasq(
     // A wildcard Host of example.org with gen's address (address=/example.org/), and cloud.example.org's Host with one more.
     'dnsmasq-wildcard': override(1, 'example.org', '', '127.0.0.1', '5353') + dnsmasqHost(1, '*', 'example.org', wan) + dnsmasqHost(2, 'cloud', 'example.org', `${wan},10.9.9.8`),
   };
-  const out: Record<string, { conf: string; hostsFile: string; warned: string[]; wrong: string[]; wrongTypes: string[]; config: string }> = {};
+  const out: Record<string, { conf: string; hostsFile: string; warned: string[]; wrong: string[]; wrongTypes: string[]; config: string; passedOn: string[]; unbound: string[] }> = {};
   for (const [name, overrides] of Object.entries(boxes)) {
     const system = name === 'dnsmasq-local' ? unbound.replace(/(<system>[\s\S]*?<domain>)[^<]*(<\/domain>)/, '$1cloud.example.org$2') : unbound;
     expect(system.includes('<domain>cloud.example.org</domain>')).toBe(name === 'dnsmasq-local');
@@ -1015,7 +1053,12 @@ async function renderedDnsmasq(
     const hosts = spawnSync('php', [join(tools, 'lib/dnsmasq-hosts.php'), join(env.OPNSENSE_PHP_CACHE, tag, 'root'), join(work, `${name}-migrated.xml`), join(work, `${name}-hosts`)], { encoding: 'utf8', env });
     expect(hosts.status, hosts.stderr).toBe(0);
     expect(hosts.stdout).not.toContain('PHP warnings');
-    out[name] = { conf: readFileSync(join(root, 'usr/local/etc/dnsmasq.conf'), 'utf8'), hostsFile: hosts.stdout, warned, wrong, wrongTypes, config };
+    // The names and types whose other record type merge says dnsmasq passes on to other servers than Unbound.
+    const passedOn = warnings.flatMap((w) => {
+      const m = /^the box's dnsmasq answers (\S+) with gen's \S+ but passes its (\S+) queries on/.exec(w);
+      return m ? [`${m[1]} ${m[2]}`] : [];
+    });
+    out[name] = { conf: readFileSync(join(root, 'usr/local/etc/dnsmasq.conf'), 'utf8'), hostsFile: hosts.stdout, warned, wrong, wrongTypes, config, passedOn, unbound: on.entries };
   }
   return { lan, wan, boxes: out };
 }
@@ -1258,6 +1301,7 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
   // addresses. Merge names exactly the names that dnsmasq sends anywhere but Unbound, or answers itself with
   // anything but gen's address.
   const whyDnsmasq = missing(['dnsmasq'], false);
+  const whyBoth = missing(['dnsmasq', 'unbound'], false);
   it.skipIf(whyDnsmasq).each(UPSTREAM_RELEASES)(titled('$tag: dnsmasq asks every server of the closest domain, and merge names the names it sends elsewhere', whyDnsmasq), async ({ tag, release }) => {
     const { lan, wan, boxes } = await renderedDnsmasq(tag, release);
     const seen = await askDnsmasq(boxes, (address, port) => (['127.0.0.1', lan].includes(address) && port === '5353' ? 'unbound' : 'outside'));
@@ -1404,6 +1448,70 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
       'media.example.org': { asked: [], rcode: 0, answers: [wan], warned: false },
     });
     for (const box of ['kea-not-registered', 'kea-v4-off']) expect(Object.values(seen[box]!).map((r) => r.asked)).toEqual([['unbound'], ['unbound']]);
+  });
+
+  // gen's overrides as OPNsense's own unbound_add_host_entries() writes them, in a real Unbound, against the box's
+  // dnsmasq as OPNsense renders it, in a real dnsmasq, whose servers outside know the names' public A and AAAA records:
+  // for each name and type, clients asking dnsmasq get another answer than Unbound's exactly where merge says so.
+  it.skipIf(whyBoth).each(UPSTREAM_RELEASES)(titled("$tag: dnsmasq passes the AAAA query of a Host of gen's IPv4 address on, where Unbound answers no record, as merge says", whyBoth), async ({ tag, release }) => {
+    const { lan, wan, boxes } = await renderedDnsmasq(tag, release, true, ({ override, wan }) => ({
+      'aaaa-elsewhere': override(1, 'example.org', '', '9.9.9.9') + dnsmasqHost(1, 'cloud', 'example.org', wan),
+      'aaaa-forwarded': override(1, 'example.org', '', '127.0.0.1', '5353') + dnsmasqHost(1, 'cloud', 'example.org', wan),
+      'aaaa-wildcard': override(1, 'example.org', '', '9.9.9.9') + dnsmasqHost(1, '*', 'example.org', wan),
+      // A Host marked local: local=/example.org/, closer than no server of cloud.example.org's own.
+      'aaaa-local': override(1, 'org', '', '9.9.9.9') + dnsmasqHost(1, 'cloud', 'example.org', wan).replace('<local>0</local>', '<local>1</local>'),
+    }));
+    const work = tempDir('gen-split-dns-aaaa-');
+    const outside = NAMES.map((n, i) => `  local-data: "${n} IN A 203.0.113.${i + 1}"\n  local-data: "${n} IN AAAA 2001:db8::${i + 1}"\n`).join('');
+    const answers = async (port: number) => {
+      const out: Record<string, string> = {};
+      for (const name of NAMES) {
+        for (const [type, qtype] of [['A', 1], ['AAAA', 28]] as const) {
+          const reply = await ask(port, name, 1500, qtype);
+          out[`${name} ${type}`] = reply === undefined ? 'no reply' : `rcode ${reply[3]! & 0xf}: ${answersOf(reply, qtype).sort().join(', ')}`;
+        }
+      }
+      return out;
+    };
+    // OPNsense writes a host override as local-data alone (unbound_add_host_entries()): Unbound makes the name a
+    // transparent local zone. The system domain's zone (internal, of the box's local zone type) names none of them.
+    const genLines = boxes['aaaa-elsewhere']!.unbound.map((l) => `  ${l}\n`).join('');
+    expect(genLines).toContain('cloud.example.org');
+    const seen = await withUnbound(work, `outside-${tag}`, outside, (outsidePort) =>
+      withUnbound(work, `gen-${tag}`, genLines, async (unboundPort) => {
+        const byBox: Record<string, Record<string, string>> = { unbound: await answers(unboundPort) };
+        for (const [name, { conf, hostsFile }] of Object.entries(boxes)) {
+          const lines = (conf.match(/^(server|local|address)=\/.*$/gm) ?? []).map((l) =>
+            l.replace(/^server=(\/[^/]+\/)([^#@/]+)(?:#(\d+))?.*$/, (_all, domain: string, address: string, port?: string) =>
+              `server=${domain}127.0.0.1#${['127.0.0.1', lan].includes(address) && port === '5353' ? unboundPort : outsidePort}`),
+          );
+          if (!/^no-resolv$/m.test(conf)) lines.push(`server=127.0.0.1#${outsidePort}`);
+          lines.push('local=/invalid/');
+          const hostsPath = join(work, `${name}.hosts`);
+          writeFileSync(hostsPath, hostsFile);
+          byBox[name] = await withDnsmasq(work, `${name}-${tag}`, [...lines, `addn-hosts=${hostsPath}`], answers);
+        }
+        return byBox;
+      }),
+    );
+    // Unbound answers gen's names' A queries with gen's address and their AAAA queries with no record.
+    expect(seen.unbound).toEqual({ 'cloud.example.org A': `rcode 0: ${wan}`, 'cloud.example.org AAAA': 'rcode 0: ', 'media.example.org A': `rcode 0: ${wan}`, 'media.example.org AAAA': 'rcode 0: ' });
+    for (const [box, { warned, wrongTypes, passedOn }] of Object.entries(boxes)) {
+      for (const key of Object.keys(seen.unbound!)) {
+        const [name, type] = key.split(' ');
+        const named = (type === 'A' && warned.includes(name!)) || wrongTypes.includes(key) || passedOn.includes(key);
+        // A name already named for its A answer is not named again for AAAA: its fix covers both.
+        const coveredByA = type === 'AAAA' && warned.includes(name!);
+        expect([box, key, named || coveredByA]).toEqual([box, key, seen[box]![key] !== seen.unbound![key]]);
+      }
+    }
+    expect(Object.fromEntries(Object.entries(boxes).map(([box, { passedOn }]) => [box, passedOn]))).toEqual({
+      'aaaa-elsewhere': ['cloud.example.org AAAA'],
+      'aaaa-forwarded': [],
+      'aaaa-wildcard': ['cloud.example.org AAAA', 'media.example.org AAAA'],
+      'aaaa-local': [],
+    });
+    expect(seen['aaaa-elsewhere']!['cloud.example.org AAAA']).toBe('rcode 0: 2001:db8::1');
   });
 
   // With Unbound disabled nothing answers on its port: a name dnsmasq forwards anywhere gets no answer of gen's, and
