@@ -14,6 +14,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 export const REAL_TOOLS = [
   'xmllint', // libxml2-utils: OPNsense fragments
   'wg', 'wg-quick', 'wireguard-go', 'ip', 'ping', // WireGuard files, handshake and ping in network namespaces
+  'ss', // the firewall script against a live wireguard-go instance (iproute2; nsenter: ESSENTIAL_TOOLS)
   'ifup', 'ifquery', 'bridge', 'unshare', 'linux.uml', 'modprobe', // ifupdown2 parse and User-Mode-Linux bring-up
   'patch', // Proxmox's ifupdown2 patches on upstream's source (test/scripts/ifupdown2-pve-tree.sh)
   'zbarimg', // QR codes read back
@@ -21,6 +22,7 @@ export const REAL_TOOLS = [
   'openssl', // the merge's stand-in certificate
   'sha256sum', // out/MANIFEST
   'shellcheck', // every generated shell script
+  'posh', 'busybox', 'original-awk', // the verification scripts run under POSIX shells and awks (dash and bash: ESSENTIAL_TOOLS)
   'prove', // perl: its TAP::Parser reads the verification scripts' --tap output
   'perl', // perl: getaddrinfo as pmxcfs asks, in the node-name check of the Proxmox host scripts
   'php', 'python3', 'haproxy', // OPNsense's own PHP and HAProxy template on merged configs (php-cli, python3-jinja2, haproxy)
@@ -30,7 +32,15 @@ export const REAL_TOOLS = [
   'mandoc', 'groff', 'man', // gen man
 ] as const;
 
-export type RealTool = (typeof REAL_TOOLS)[number];
+/**
+ * Tools a test may ask for that every Debian system has (Essential packages:
+ * dash, bash, util-linux), so no package list names them. CI checks them as
+ * it checks REAL_TOOLS; the fresh-machine test keeps them on its PATH, as a
+ * fresh machine has them.
+ */
+export const ESSENTIAL_TOOLS = ['dash', 'bash', 'nsenter'] as const;
+
+export type RealTool = (typeof REAL_TOOLS)[number] | (typeof ESSENTIAL_TOOLS)[number];
 
 export const isRoot = process.getuid?.() === 0 && !process.env.GEN_TEST_AS_USER;
 
