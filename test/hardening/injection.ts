@@ -268,7 +268,7 @@ function injectionTests(cases: typeof allCases, written: (kind: (path: string) =
 
   const shMissing = missing(['dash', 'bash', 'shellcheck'], false);
   // Every script: the verification scripts, and those that change a box (guests.sh, access.sh), whose lines the shape above compares only by their first word.
-  it.skipIf(shMissing !== undefined)(`every accepted script parses in dash and bash, and shellcheck finds nothing ${shMissing ?? ''}`, async () => {
+  it.skipIf(shMissing)(titled('every accepted script parses in dash and bash, and shellcheck finds nothing', shMissing), async () => {
     const dir = tempDir('gen-inject-sh-');
     const files = await acceptedOf((p) => p.endsWith('.sh'));
     if (files.length === 0) return;
