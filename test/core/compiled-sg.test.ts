@@ -5,7 +5,7 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import type { FlowTest } from '../../src/model.js';
-import { subtract } from '../../src/intervals.js';
+import { type Ranges, normalize, subtract } from '../../src/intervals.js';
 import { parseCidr } from '../../src/net.js';
 import { renderAll } from '../../src/render/index.js';
 import { cloudTopology } from '../aws/fixtures.js';
@@ -44,8 +44,6 @@ async function rulesOf(files: Map<string, string>): Promise<{ ingress: TfRule[];
   return { ingress: read('aws_vpc_security_group_ingress_rule'), egress: read('aws_vpc_security_group_egress_rule') };
 }
 
-type Ranges = [number, number][];
-
 function rangesOfCidr(cidr: string): Ranges {
   const parsed = parseCidr(cidr);
   return parsed.ok ? [[parsed.block.base, parsed.block.base + parsed.block.size - 1]] : [];
@@ -80,7 +78,8 @@ describe.each([
       const fromGroup = groups.has(test.from) ? test.from : undefined;
       let ranges: Ranges;
       if (fromGroup) ranges = vpcRanges;
-      else if (test.fromObjects) ranges = test.fromObjects.flatMap((o) => o.cidrs.flatMap(rangesOfCidr));
+      // subtract() takes sorted, disjoint ranges: the objects' CIDRs may overlap or come in any order.
+      else if (test.fromObjects) ranges = normalize(test.fromObjects.flatMap((o) => o.cidrs.flatMap(rangesOfCidr)));
       else ranges = rangesOfCidr(test.from === 'internet' ? '0.0.0.0/0' : test.from.includes('/') ? test.from : `${test.from}/32`);
       const inbound = allowed(ingress.filter((r) => r.group === test.to), test, { group: fromGroup, ranges });
       const outbound = !fromGroup || allowed(egress.filter((r) => r.group === fromGroup), test, { group: test.to, ranges: vpcRanges });
