@@ -16,6 +16,7 @@ import { keaStaticNames } from '../../src/opnsense/kea-reservations.js';
 import { mergeConfig } from '../../src/opnsense/merge.js';
 import { parseXml } from '../../src/opnsense/parse.js';
 import { type XmlElement, attr, child, childrenNamed, serialize, textOf } from '../../src/render/opnsense/xml.js';
+import { PRIVATE_KEY_PLACEHOLDER_PREFIX } from '../../src/render/opnsense/context.js';
 import { fieldNode } from '../../src/targets/opnsense/field-types.js';
 import { releaseFacts } from '../../src/targets/opnsense/releases.js';
 import { edit, lint, modelOf, readExample, render, root } from '../helpers.js';
@@ -40,13 +41,13 @@ const HOSTS = ['sites', 0, 'haproxy', 'frontends', 0, 'hosts'];
 
 /** Merge's warnings about a system domain (example.org unless given) whose local zone type ignores gen's overrides. */
 async function zoneTypeWarnings(type: string, domain = 'example.org'): Promise<string[]> {
-  const { sections } = await releaseSections(answered, '26.7');
+  const { sections, privateKey } = await releaseSections(answered, '26.7');
   const box = factorySample('26.7')
     .replace(/<domain>internal<\/domain>/, `<domain>${domain}</domain>`)
     .replace('<OPNsense>', `<OPNsense><unboundplus version="1.0.15"><general><enabled>1</enabled><local_zone_type>${type}</local_zone_type></general></unboundplus>`);
   expect(box).toContain(`<domain>${domain}</domain>`);
   const warnings: string[] = [];
-  mergeConfig(withBoxCa(box), sections, { allowGuiPortConflict: true, secret: () => 'x', warn: (m) => warnings.push(m) });
+  mergeConfig(withBoxCa(box), sections, { allowGuiPortConflict: true, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, secret: () => privateKey, warn: (m) => warnings.push(m) });
   return warnings.filter((w) => w.includes('local zone type'));
 }
 
@@ -363,7 +364,7 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
   });
 
   it("replaces the box's own override of the same name and record type, keeps its others and its version, and drops the stale cache stamp", async () => {
-    const { sections } = await releaseSections(answered, '26.7');
+    const { sections, privateKey } = await releaseSections(answered, '26.7');
     const own = (uuid: string, hostname: string, server: string) =>
       `<host uuid="${uuid}"><enabled>1</enabled><hostname>${hostname}</hostname><domain>example.org</domain><rr>A</rr><mxprio/><mx/><ttl/><server>${server}</server><txtdata/><addptr>1</addptr><description>own</description></host>`;
     const box = factorySample('26.7').replace(
@@ -372,7 +373,7 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
     );
     expect(box).toContain('<unboundplus');
     const warnings: string[] = [];
-    const merged = parseXml(mergeConfig(withBoxCa(box), sections, { allowGuiPortConflict: true, secret: () => 'x', warn: (m) => warnings.push(m) })).root;
+    const merged = parseXml(mergeConfig(withBoxCa(box), sections, { allowGuiPortConflict: true, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, secret: () => privateKey, warn: (m) => warnings.push(m) })).root;
     const unboundplus = childrenNamed(merged, 'OPNsense').map((o) => child(o, 'unboundplus')).find((u): u is XmlElement => u !== undefined)!;
     expect(attr(unboundplus, 'version')).toBe('1.0.15');
     expect(attr(unboundplus, 'persisted_at')).toBeUndefined();
@@ -385,13 +386,13 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
   });
 
   it("says when the box runs no Unbound to answer them, and names dnsmasq where it answers DNS on port 53", async () => {
-    const { sections } = await releaseSections(answered, '26.7');
+    const { sections, privateKey } = await releaseSections(answered, '26.7');
     const offWith = (dnsmasq: string) => factorySample('26.7')
       .replace('<OPNsense>', '<OPNsense><unboundplus version="1.0.15"><general><enabled>0</enabled></general></unboundplus>')
       .replace(/<dnsmasq>[\s\S]*?<\/dnsmasq>/, dnsmasq);
     const said = (box: string) => {
       const warnings: string[] = [];
-      mergeConfig(withBoxCa(box), sections, { allowGuiPortConflict: true, secret: () => 'x', warn: (m) => warnings.push(m) });
+      mergeConfig(withBoxCa(box), sections, { allowGuiPortConflict: true, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, secret: () => privateKey, warn: (m) => warnings.push(m) });
       return warnings.filter((w) => w.includes('nothing answers gen\'s Unbound host overrides'));
     };
     const wan = doc(await fragments(answered, 'home'), 'interfaces.xml').interfaces.wan.ipaddr;
@@ -405,10 +406,10 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
   // With Unbound disabled, dnsmasq on port 53 still answers a name of its hosts file (or below a wildcard Host's
   // domain) itself, as it does with Unbound on another port; a domain override to Unbound reaches nothing.
   it("with Unbound disabled, takes a name dnsmasq answers on port 53 from its Hosts with gen's address as answered, names one it answers with another, and counts no forward to Unbound", async () => {
-    const { sections } = await releaseSections(answered, '26.7');
+    const { sections, privateKey } = await releaseSections(answered, '26.7');
     const wan = doc(await fragments(answered, 'home'), 'interfaces.xml').interfaces.wan.ipaddr as string;
     // The AAAA queries such a Host passes on have a test of their own (passes its AAAA queries, below).
-    const said = (dnsmasq: string) => withDnsmasq53(sections, '<enabled>0</enabled>', dnsmasq).filter((w) => w.includes('Unbound DNS is disabled') && !w.includes('passes its AAAA queries'));
+    const said = (dnsmasq: string) => withDnsmasq53(sections, privateKey, '<enabled>0</enabled>', dnsmasq).filter((w) => w.includes('Unbound DNS is disabled') && !w.includes('passes its AAAA queries'));
     const unanswered = (names: string[]) =>
       `the box's Unbound DNS is disabled, so nothing answers gen's Unbound host overrides ${names.map((n) => `${n} (A ${wan})`).join(', ')}: clients inside still reach these names through the upstream router; ` +
       "dnsmasq answers DNS on the box: enable Unbound (and move dnsmasq off port 53), or add the names in Services › Dnsmasq DNS & DHCP › Hosts with the addresses gen's overrides answer";
@@ -431,13 +432,13 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
   });
 
   it('says when the box\'s Unbound listens on another port than 53, naming dnsmasq where it answers 53, and not where dnsmasq forwards the names to it', async () => {
-    const { sections } = await releaseSections(answered, '26.7');
+    const { sections, privateKey } = await releaseSections(answered, '26.7');
     const said = (general: string, dnsmasq = '<dnsmasq><enable>0</enable></dnsmasq>') => {
       const box = factorySample('26.7')
         .replace('<OPNsense>', `<OPNsense><unboundplus version="1.0.15"><general><enabled>1</enabled>${general}</general></unboundplus>`)
         .replace(/<dnsmasq>[\s\S]*?<\/dnsmasq>/, dnsmasq);
       const warnings: string[] = [];
-      mergeConfig(withBoxCa(box), sections, { allowGuiPortConflict: true, secret: () => 'x', warn: (m) => warnings.push(m) });
+      mergeConfig(withBoxCa(box), sections, { allowGuiPortConflict: true, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, secret: () => privateKey, warn: (m) => warnings.push(m) });
       return warnings.filter((w) => w.includes('Unbound DNS listens on port'));
     };
     expect(said('<port>53</port>')).toEqual([]);
@@ -466,7 +467,7 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
         .replace(/<dnsmasq>[\s\S]*?<\/dnsmasq>/, dnsmasq)
         .replace('</opnsense>', `${vip}</opnsense>`);
       const warnings: string[] = [];
-      mergeConfig(withBoxCa(box), sections, { allowGuiPortConflict: true, secret: () => 'x', warn: (m) => warnings.push(m) });
+      mergeConfig(withBoxCa(box), sections, { allowGuiPortConflict: true, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, secret: () => privateKey, warn: (m) => warnings.push(m) });
       return warnings.filter((w) => w.includes('Unbound DNS listens on port'));
     };
     expect(withVip('<port>5353</port>', running(override('example.org', '10.250.0.9', '5353')))).toEqual([]);
@@ -478,7 +479,7 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
       .replace(/<dnsmasq>[\s\S]*?<\/dnsmasq>/, running(override('example.org', 'fd00::9', '5353')))
       .replace('</opnsense>', `${vip6}</opnsense>`);
     const warnings6: string[] = [];
-    mergeConfig(withBoxCa(box6), sections, { allowGuiPortConflict: true, secret: () => 'x', warn: (m) => warnings6.push(m) });
+    mergeConfig(withBoxCa(box6), sections, { allowGuiPortConflict: true, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, secret: () => privateKey, warn: (m) => warnings6.push(m) });
     expect(warnings6.filter((w) => w.includes('Unbound DNS listens on port'))).toEqual([]);
     expect(said('<port>5353</port>', running(override('example.org', '0:0:0:0:0:0:0:1', '5353')))).toEqual([]);
     // An ip of the older form carries the port (and a source address): the model splits it on load
@@ -529,7 +530,7 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
         .replace(/<domain>internal<\/domain>/, `<domain>${systemDomain}</domain>`);
       expect(box).toContain(`<domain>${systemDomain}</domain>`);
       const warnings: string[] = [];
-      mergeConfig(withBoxCa(box), sections, { allowGuiPortConflict: true, secret: () => 'x', warn: (m) => warnings.push(m) });
+      mergeConfig(withBoxCa(box), sections, { allowGuiPortConflict: true, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, secret: () => privateKey, warn: (m) => warnings.push(m) });
       return warnings.filter((w) => w.includes('Unbound DNS listens on port'));
     };
     expect(saidOn('internal', running(forward))).toEqual([]);
@@ -553,8 +554,8 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
   // dnsmasq (domain-match.c add_update_server(): the empty domain, as server=/#/), in one group with the servers of
   // /etc/resolv.conf unless no-resolv is set, and below any closer domain.
   it("takes a domain override of `*` as dnsmasq does: every domain's server, beside /etc/resolv.conf's unless dnsmasq reads none", async () => {
-    const { sections } = await releaseSections(answered, '26.7');
-    const said = (dnsmasq: string) => withDnsmasq53(sections, '<enabled>1</enabled><port>5353</port>', dnsmasq).filter((w) => w.includes('Unbound DNS listens on port'));
+    const { sections, privateKey } = await releaseSections(answered, '26.7');
+    const said = (dnsmasq: string) => withDnsmasq53(sections, privateKey, '<enabled>1</enabled><port>5353</port>', dnsmasq).filter((w) => w.includes('Unbound DNS listens on port'));
     const override = (n: number, domain: string, ip: string, port: string) =>
       `<domainoverrides uuid="11111111-2222-4333-8444-c0000000000${n}"><sequence>${n}</sequence><domain>${domain}</domain><ipset/><srcip/><port>${port}</port><ip>${ip}</ip></domainoverrides>`;
     const both = [expect.stringMatching(/host overrides cloud\.example\.org, media\.example\.org answer no client/)];
@@ -574,10 +575,10 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
   // each address of a Host, dnsmasq.inc _dnsmasq_add_host_entries()) itself, with all its addresses, before any
   // server= of its domain, and a wildcard Host's address=/<domain>/<ip> answers the names below its domain.
   it("takes a name the box's dnsmasq answers from its Hosts with gen's address as answered, and says so when the Host answers another", async () => {
-    const { sections } = await releaseSections(answered, '26.7');
+    const { sections, privateKey } = await releaseSections(answered, '26.7');
     const wan = doc(await fragments(answered, 'home'), 'interfaces.xml').interfaces.wan.ipaddr as string;
     const said = (dnsmasq: string) =>
-      withDnsmasq53(sections, '<enabled>1</enabled><port>5353</port>', dnsmasq).filter((w) => w.includes('Unbound DNS listens on port') || w.includes('on port 53 itself'));
+      withDnsmasq53(sections, privateKey, '<enabled>1</enabled><port>5353</port>', dnsmasq).filter((w) => w.includes('Unbound DNS listens on port') || w.includes('on port 53 itself'));
     let n = 0;
     const host = (name: string, domain: string, ip: string, aliases = '') =>
       `<hosts uuid="11111111-2222-4333-8444-f0000000000${n++}"><host>${name}</host><domain>${domain}</domain><local>0</local><ip>${ip}</ip><cnames/><client_id/><hwaddr/><lease_time/><ignore>0</ignore><set_tag/><descr/><comments/><aliases>${aliases}</aliases></hosts>`;
@@ -651,11 +652,11 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
   // addresses of that type, and passes a query of the other type on to the name's domain entries (dnsmasq 2.90: an
   // AAAA query for a name the file holds with an IPv4 address only is forwarded). Each type is compared on its own.
   it('compares what dnsmasq answers for each record type of a name on its own', async () => {
-    const { sections } = await releaseSections(answered, '26.7');
+    const { sections, privateKey } = await releaseSections(answered, '26.7');
     const wan = doc(await fragments(answered, 'home'), 'interfaces.xml').interfaces.wan.ipaddr as string;
     const forward = '<domainoverrides uuid="11111111-2222-4333-8444-c00000000000"><sequence>1</sequence><domain>example.org</domain><ipset/><srcip/><port>5353</port><ip>127.0.0.1</ip></domainoverrides>';
     const said = (general: string, dnsmasq: string, genSections = sections) =>
-      withDnsmasq53(genSections, general, dnsmasq)
+      withDnsmasq53(genSections, privateKey, general, dnsmasq)
         .filter((w) => /Unbound DNS listens on port|Unbound DNS is disabled|on port 53 itself/.test(w))
         .map((w) => /host overrides (.*?) answer no client/.exec(w)?.[1] ?? /nothing answers gen's Unbound host overrides (.*?): clients/.exec(w)?.[1] ?? w);
     const onPort = '<enabled>1</enabled><port>5353</port>';
@@ -731,7 +732,7 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
   // hosts file (dnsmasq.inc _dnsmasq_add_host_entries(), static_mapping hook: dhcpd_staticmap()), which dnsmasq
   // answers as it answers a Host.
   it("takes a name an ISC DHCP static mapping registers in the box's dnsmasq as a Host of it", async () => {
-    const { sections } = await releaseSections(answered, '26.7');
+    const { sections, privateKey } = await releaseSections(answered, '26.7');
     const wan = doc(await fragments(answered, 'home'), 'interfaces.xml').interfaces.wan.ipaddr as string;
     const said = (dnsmasq: string, dhcpd: string, systemDomain = 'internal') => {
       const box = factorySample('26.7')
@@ -739,7 +740,7 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
         .replace(/<dnsmasq>[\s\S]*?<\/dnsmasq>/, `<dnsmasq><enable>1</enable><port>53</port>${dnsmasq}</dnsmasq>${dhcpd}`)
         .replace(/<domain>internal<\/domain>/, `<domain>${systemDomain}</domain>`);
       const warnings: string[] = [];
-      mergeConfig(withBoxCa(box), sections, { allowGuiPortConflict: true, secret: () => 'x', warn: (m) => warnings.push(m) });
+      mergeConfig(withBoxCa(box), sections, { allowGuiPortConflict: true, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, secret: () => privateKey, warn: (m) => warnings.push(m) });
       return warnings.filter((w) => w.includes('Unbound DNS listens on port') || w.includes('on port 53 itself')).map((w) => /host overrides (.*?) answer no client/.exec(w)?.[1] ?? w);
     };
     const isc = (key: string, enable: boolean, domain: string, map: string) => `<dhcpd><${key}>${enable ? '<enable>1</enable>' : ''}${domain ? `<domain>${domain}</domain>` : ''}${map}</${key}></dhcpd>`;
@@ -807,12 +808,12 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
   it("says when the box runs no Unbound and dnsmasq's DHCP hands out the firewall as DNS server, where nothing answers", async () => {
     const dhcpOf = async (yaml: string) => [doc(await fragments(yaml, 'home'), 'dhcp.xml').dnsmasq].flat()[0];
     const said = async (yaml: string, dnsmasq: string) => {
-      const { sections } = await releaseSections(yaml, '26.7');
+      const { sections, privateKey } = await releaseSections(yaml, '26.7');
       const box = factorySample('26.7')
         .replace('<OPNsense>', '<OPNsense><unboundplus version="1.0.15"><general><enabled>0</enabled></general></unboundplus>')
         .replace(/<dnsmasq>[\s\S]*?<\/dnsmasq>/, dnsmasq);
       const warnings: string[] = [];
-      mergeConfig(withBoxCa(box), sections, { allowGuiPortConflict: true, secret: () => 'x', warn: (m) => warnings.push(m) });
+      mergeConfig(withBoxCa(box), sections, { allowGuiPortConflict: true, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, secret: () => privateKey, warn: (m) => warnings.push(m) });
       return warnings.filter((w) => w.includes('hands out the firewall'));
     };
     // What gen's dnsmasq serves: DHCP on lan with no DNS option (so dnsmasq's template hands out 0.0.0.0, itself), DNS off.
@@ -829,14 +830,14 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
   });
 
   it("leaves out the names a wildcard override of the box answers, which Unbound refuses below it, and says so", async () => {
-    const { sections } = await releaseSections(answered, '26.7');
+    const { sections, privateKey } = await releaseSections(answered, '26.7');
     const boxWith = (domain: string) => factorySample('26.7').replace(
       '<OPNsense>',
       `<OPNsense><unboundplus version="1.0.15"><general><enabled>1</enabled></general><hosts>${wildcardHost(domain, '10.10.20.10', true)}</hosts></unboundplus>`,
     );
     const merge = (box: string) => {
       const warnings: string[] = [];
-      const merged = parseXml(mergeConfig(withBoxCa(box), sections, { allowGuiPortConflict: true, secret: () => 'x', warn: (m) => warnings.push(m) })).root;
+      const merged = parseXml(mergeConfig(withBoxCa(box), sections, { allowGuiPortConflict: true, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, secret: () => privateKey, warn: (m) => warnings.push(m) })).root;
       const unboundplus = childrenNamed(merged, 'OPNsense').map((o) => child(o, 'unboundplus')).find((u): u is XmlElement => u !== undefined)!;
       return { hosts: childrenNamed(child(unboundplus, 'hosts'), 'host').map((h) => `${textOf(child(h, 'hostname'))}.${textOf(child(h, 'domain'))}`).sort(), warnings: warnings.filter((w) => w.includes('wildcard')) };
     };
@@ -871,13 +872,13 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
   });
 
   it("takes the box's own override of the name in other letter case as the same name (DNS names compare without case)", async () => {
-    const { sections } = await releaseSections(answered, '26.7');
+    const { sections, privateKey } = await releaseSections(answered, '26.7');
     const box = factorySample('26.7').replace(
       '<OPNsense>',
       `<OPNsense><unboundplus version="1.0.15"><general><enabled>1</enabled></general><hosts><host uuid="11111111-2222-4333-8444-555555555555"><enabled>1</enabled><hostname>Cloud</hostname><domain>Example.ORG</domain><rr>A</rr><mxprio/><mx/><ttl/><server>203.0.113.7</server><txtdata/><addptr>1</addptr><description>own</description></host></hosts></unboundplus>`,
     );
     const warnings: string[] = [];
-    const merged = parseXml(mergeConfig(withBoxCa(box), sections, { allowGuiPortConflict: true, secret: () => 'x', warn: (m) => warnings.push(m) })).root;
+    const merged = parseXml(mergeConfig(withBoxCa(box), sections, { allowGuiPortConflict: true, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, secret: () => privateKey, warn: (m) => warnings.push(m) })).root;
     const unboundplus = childrenNamed(merged, 'OPNsense').map((o) => child(o, 'unboundplus')).find((u): u is XmlElement => u !== undefined)!;
     const cloud = childrenNamed(child(unboundplus, 'hosts'), 'host').filter((h) => textOf(child(h, 'hostname')).toLowerCase() === 'cloud');
     // One answer for the name, gen's, in the box's item: before, both stood and clients got either address.
@@ -923,19 +924,19 @@ function mergedOnBoxes(boxes: Record<string, string>, sections: XmlElement[], pr
   const out: Record<string, { box: ReturnType<typeof onBox>; warnings: string[] }> = {};
   for (const [name, base] of Object.entries(boxes)) {
     const warnings: string[] = [];
-    const config = mergeConfig(withBoxCa(base), sections, { secret: () => privateKey, allowGuiPortConflict: true, warn: (m) => warnings.push(m) });
+    const config = mergeConfig(withBoxCa(base), sections, { placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, secret: () => privateKey, allowGuiPortConflict: true, warn: (m) => warnings.push(m) });
     out[name] = { box: onBox(config, tag, work, name.replace(/ /g, '-')), warnings };
   }
   return out;
 }
 
-/** merge's warnings for the 26.7 sample box with Unbound's `general` settings and dnsmasq answering DNS on port 53 with `dnsmasq` (its items). */
-function withDnsmasq53(sections: Parameters<typeof mergeConfig>[1], general: string, dnsmasq: string): string[] {
+/** merge's warnings for the 26.7 sample box with Unbound's `general` settings and dnsmasq answering DNS on port 53 with `dnsmasq` (its items); `privateKey` is the sections' instance key. */
+function withDnsmasq53(sections: Parameters<typeof mergeConfig>[1], privateKey: string, general: string, dnsmasq: string): string[] {
   const box = factorySample('26.7')
     .replace('<OPNsense>', `<OPNsense><unboundplus version="1.0.15"><general>${general}</general></unboundplus>`)
     .replace(/<dnsmasq>[\s\S]*?<\/dnsmasq>/, `<dnsmasq><enable>1</enable><port>53</port>${dnsmasq}</dnsmasq>`);
   const warnings: string[] = [];
-  mergeConfig(withBoxCa(box), sections, { allowGuiPortConflict: true, secret: () => 'x', warn: (m) => warnings.push(m) });
+  mergeConfig(withBoxCa(box), sections, { allowGuiPortConflict: true, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, secret: () => privateKey, warn: (m) => warnings.push(m) });
   return warnings;
 }
 
@@ -999,7 +1000,7 @@ async function renderedDnsmasq(
   const work = tempDir('gen-split-dns-dnsmasq-');
   const { sections, privateKey } = await releaseSections(answered, release);
   const factory = factoryConfig(coreGit!, tag);
-  const unbound = withUnboundModel(factory.replace(/<unbound>\s*<enable>1<\/enable>\s*<\/unbound>/, ''), releaseFacts(tag)!.versions.unbound, `<enabled>${unboundOn ? 1 : 0}</enabled><port>5353</port>`);
+  const unbound = withUnboundModel(factory.replace(/<unbound>\s*<enable>1<\/enable>\s*<\/unbound>/, ''), releaseFacts(tag)!.versions.unbound!, `<enabled>${unboundOn ? 1 : 0}</enabled><port>5353</port>`);
   const interfaces = doc(await fragments(answered, 'home'), 'interfaces.xml').interfaces;
   const [lan, wan] = [interfaces.lan.ipaddr as string, interfaces.wan.ipaddr as string];
   const override = (n: number, domain: string, ipset: string, ip: string, port = '') =>
@@ -1033,7 +1034,7 @@ async function renderedDnsmasq(
       .replace('<OPNsense>', `<OPNsense>${kea}`);
     for (const part of [inside, isc, kea]) expect(box).toContain(part);
     const warnings: string[] = [];
-    const config = mergeConfig(withBoxCa(box), sections, { secret: () => privateKey, allowGuiPortConflict: true, warn: (m) => warnings.push(m) });
+    const config = mergeConfig(withBoxCa(box), sections, { placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, secret: () => privateKey, allowGuiPortConflict: true, warn: (m) => warnings.push(m) });
     const on = onBox(config, tag, work, name);
     // The model takes each override (the ipset one names an alias this box lacks: only its missing server= line counts here).
     expect(on.errors.filter((e) => (e.includes('domainoverrides') && !e.includes('.ipset =>')) || e.includes('hosts'))).toEqual([]);
@@ -1140,13 +1141,13 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     const work = tempDir('gen-split-dns-wildcard-');
     const { sections, privateKey } = await releaseSections(answered, release);
     const factory = factoryConfig(coreGit!, tag);
-    const version = releaseFacts(tag)!.versions.unbound;
+    const version = releaseFacts(tag)!.versions.unbound!;
     const addptr = fieldNode(releaseFacts(tag)!.fields('unbound')!, 'hosts.host.addptr') !== undefined;
     // general as the GUI saves it: unbound_add_host_entries() reads local_zone_type from the config, not the model's default.
     const own = `<unboundplus version="${version}"><general><enabled>1</enabled><local_zone_type>transparent</local_zone_type></general><hosts>${wildcardHost('example.org', '10.10.20.10', addptr)}</hosts></unboundplus>`;
     const base = factory.replace(/<unbound>\s*<enable>1<\/enable>\s*<\/unbound>/, '');
     const box = base.includes('<OPNsense>') ? base.replace('<OPNsense>', `<OPNsense>${own}`) : base.replace('</opnsense>', `<OPNsense>${own}</OPNsense></opnsense>`);
-    const config = mergeConfig(withBoxCa(box), sections, { secret: () => privateKey, allowGuiPortConflict: true, warn: () => {} });
+    const config = mergeConfig(withBoxCa(box), sections, { placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, secret: () => privateKey, allowGuiPortConflict: true, warn: () => {} });
     const { entries, zones } = onBox(config, tag, work, 'wildcard');
     expect(zones).toContain('local-zone: "example.org" redirect');
     expect(entries).toContainEqual(expect.stringMatching(/^local-data: "example\.org\s+IN A 10\.10\.20\.10"$/));
@@ -1184,7 +1185,7 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     const work = tempDir('gen-split-dns-off-');
     const { sections, privateKey } = await releaseSections(answered, release);
     const factory = factoryConfig(coreGit!, tag);
-    const version = releaseFacts(tag)!.versions.unbound;
+    const version = releaseFacts(tag)!.versions.unbound!;
     const boxes: Record<string, string> = {
       factory,
       'legacy switch off': factory.replace(/<unbound>\s*<enable>1<\/enable>\s*<\/unbound>/, '<unbound></unbound>'),
@@ -1204,7 +1205,7 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     const work = tempDir('gen-split-dns-port-');
     const { sections, privateKey } = await releaseSections(answered, release);
     const factory = factoryConfig(coreGit!, tag);
-    const version = releaseFacts(tag)!.versions.unbound;
+    const version = releaseFacts(tag)!.versions.unbound!;
     const modelPort = (port: string) => withUnboundModel(factory.replace(/<unbound>\s*<enable>1<\/enable>\s*<\/unbound>/, ''), version, `<enabled>1</enabled><port>${port}</port>`);
     const boxes: Record<string, string> = {
       factory,
@@ -1579,10 +1580,10 @@ describe('an earlier merge\'s overrides', () => {
       '<OPNsense>',
       '<OPNsense><unboundplus version="1.0.15"><hosts><host uuid="11111111-2222-4333-8444-666666666666"><enabled>1</enabled><hostname>nas</hostname><domain>example.org</domain><rr>A</rr><server>10.10.0.5</server></host></hosts></unboundplus>',
     );
-    const once = mergeConfig(withBoxCa(box), first.sections, { allowGuiPortConflict: true, secret: () => first.privateKey });
+    const once = mergeConfig(withBoxCa(box), first.sections, { allowGuiPortConflict: true, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, secret: () => first.privateKey });
     const names = (config: string) => [...config.matchAll(/<host uuid="[^"]*">\s*<enabled>1<\/enabled>\s*<hostname>([^<]*)<\/hostname>/g)].map((m) => m[1]).sort();
     expect(names(once)).toEqual(['cloud', 'media', 'nas']);
     const later = await releaseSections(edit(answered, ['sites', 0, 'haproxy', 'frontends', 0, 'split_dns'], false), '26.7');
-    expect(names(mergeConfig(once, later.sections, { allowGuiPortConflict: true, secret: () => later.privateKey }))).toEqual(['nas']);
+    expect(names(mergeConfig(once, later.sections, { allowGuiPortConflict: true, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, secret: () => later.privateKey }))).toEqual(['nas']);
   });
 });
