@@ -58,7 +58,7 @@ describe('a zone of VPC subnets in the site policy', async () => {
     text = edit(text, [...A, 'policy', 'rules'], [{ name: 'lab-to-cloud-db', from: '172.16.5.0/24', to: 'cloud-db', proto: 'tcp', ports: [5432], action: 'pass' }, ...rules]);
     expect((await lint(text)).filter((d) => d.severity === 'error')).toEqual([]);
     const group = (await modelOf(text)).aws!.vpc!.securityGroups.find((g) => g.name === 'gen-home-cloud-db')!;
-    expect(group.ingress.filter((r) => r.description.includes('lab-to-cloud-db')).map((r) => [r.proto, r.cidr])).toEqual([['tcp', '172.16.5.0/24']]);
+    expect(group.ingress.filter((r) => r.description?.includes('lab-to-cloud-db')).map((r) => [r.proto, r.cidr])).toEqual([['tcp', '172.16.5.0/24']]);
   });
 
   it("keeps the group's arguments when the subnets its zone holds change: its description forces a new group, which AWS cannot make while instances use the old one", async () => {

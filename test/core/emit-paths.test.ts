@@ -21,7 +21,7 @@ const { emitTree } = await import('../../src/emit.js');
 
 describe('an update of many files', () => {
   it('makes no normalized path for each file it leaves', () => {
-    const files = new Map(Array.from({ length: 2_000 }, (_, i) => [`site/wireguard/peer-${i}.conf`, `peer ${i}\n`] as const));
+    const files = new Map<string, string>(Array.from({ length: 2_000 }, (_, i) => [`site/wireguard/peer-${i}.conf`, `peer ${i}\n`]));
     const out = join(tempDir('gen-emit-paths-'), 'out');
     expect(emitTree(out, files)).toBe(true);
     vi.mocked(path.join).mockClear();

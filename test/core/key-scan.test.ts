@@ -34,7 +34,7 @@ const actualFs = await vi.importActual<typeof import('node:fs')>('node:fs');
 
 /** A model with one instance and `count` peers: only the fields keyHolders reads. */
 function modelWith(count: number, keys: Map<string, string>): Model {
-  const peers = Array.from({ length: count }, (_, i) => ({ name: `p${i}`, publicKey: keys.get(`p${i}`) ?? generateKeyPair().publicKey }));
+  const peers = Array.from({ length: count }, (_, i) => ({ name: `p${i}`, publicKey: keys.get(`p${i}`) ?? generateKeyPair().publicKey, path: ['sites', 0, 'wireguard', 0, 'peers', i] }));
   return { sites: [{ name: 'home', wireguard: [{ name: 'wg0', publicKey: undefined, peers }] }] } as unknown as Model;
 }
 
@@ -118,8 +118,7 @@ describe('gen lint on the keys of many peers', () => {
 
   it('still reports a stored key that does not belong to its public key, and a published one', () => {
     const { secrets, model } = storedKey(2_000);
-    const peers = model.sites[0]!.wireguard[0]!.peers as { name: string; publicKey?: string; path: (string | number)[] }[];
-    peers.forEach((p, i) => (p.path = ['sites', 0, 'wireguard', 0, 'peers', i]));
+    const peers = model.sites[0]!.wireguard[0]!.peers;
     // p7 names another public key; p12 publishes p7's private key.
     const own = peers[7]!.publicKey;
     peers[7]!.publicKey = generateKeyPair().publicKey;

@@ -13,7 +13,13 @@ vi.mock('js-yaml', async (original) => {
   const load = (text: string, options?: import('js-yaml').LoadOptions) => {
     const listener = options?.listener;
     if (!listener) return actual.load(text, options);
-    return actual.load(text, Object.assign({}, options, { listener: (...args: Parameters<typeof listener>) => (counted.events++, listener(...args)) }));
+    return actual.load(text, Object.assign({}, options, {
+      // js-yaml calls the listener as the state's method (state.listener(...)): its `this` is passed on.
+      listener(this: import('js-yaml').State, ...args: Parameters<typeof listener>) {
+        counted.events++;
+        listener.apply(this, args);
+      },
+    }));
   };
   return Object.assign({}, actual, { load, default: Object.assign({}, actual, { load }) });
 });

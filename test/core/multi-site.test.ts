@@ -26,7 +26,7 @@ function twoSites(change: (office: string) => string = (office) => office, share
   doc.sites[0] = JSON.parse(home(JSON.stringify(doc.sites[0]))) as (typeof doc.sites)[0];
   const homeKey = doc.sites[0].wireguard[0]!.public_key;
   const copy = JSON.stringify(doc.sites[0]).replace(/"10\.0\./g, '"10.20.').replace(/"10\.1\./g, '"10.21.').replace(`"public_key":"${homeKey}"`, `"public_key":"${OFFICE_INSTANCE_KEY}"`);
-  const office = JSON.parse(change(shared ? copy : copy.replace('"datastore":"vm-backup-s3"', '"datastore":"office-backup-s3"'))) as { name: string };
+  const office = JSON.parse(change(shared ? copy : copy.replace('"datastore":"vm-backup-s3"', '"datastore":"office-backup-s3"'))) as (typeof doc.sites)[0];
   office.name = 'office';
   doc.sites.push(office);
   return stringify(doc);
@@ -167,7 +167,7 @@ describe('two sites', () => {
     expect(found.filter((d) => d.severity === 'error')).toEqual([]);
     const files = await render(text);
     // Each Proxmox host routes the far site's networks to its own firewall, which holds the link.
-    for (const [site, far, firewall] of [['home', '10.20.0.0/24', '10.0.0.1'], ['office', '10.0.0.0/24', '10.20.0.1']]) {
+    for (const [site, far, firewall] of [['home', '10.20.0.0/24', '10.0.0.1'], ['office', '10.0.0.0/24', '10.20.0.1']] as const) {
       expect(files.get(`${site}/proxmox/pve/interfaces`)).toMatch(new RegExp(`post-up ip route replace ${far.replace(/\./g, '\\.')} via ${firewall.replace(/\./g, '\\.')}\n`));
       expect(files.get(`${site}/opnsense/aliases.xml`)).toContain(`<content>${far}</content>`);
     }

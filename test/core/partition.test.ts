@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
-import { type Range, normalize } from '../../src/intervals.js';
+import { type Range, type Ranges, normalize } from '../../src/intervals.js';
 import type { Match } from '../../src/resolve/matches.js';
 import { firstTwo } from '../../src/resolve/leaf-views.js';
 import { LowestBits } from '../../src/resolve/lowest-bits.js';
@@ -322,7 +322,7 @@ describe('the sources of AllowedIPs', () => {
   it('are joined into runs as they come, sorted: nothing of their length is sorted again', () => {
     // 4,000 peers in two runs, and a rule from all of them.
     const addresses = Array.from({ length: 4000 }, (_, i) => (i < 2000 ? 100 + i : 10_000 + i));
-    const rules = [{ box: [[[0, 20_000]], [[5, 5]], [[0, 3]], [[0, 65535]]] as Range[][], action: 'pass' as const }];
+    const rules = [{ box: [[[0, 20_000]], [[5, 5]], [[0, 3]], [[0, 65535]]] as [Ranges, Ranges, Ranges, Ranges], action: 'pass' as const }];
     const sorted: number[] = [];
     const sort = Array.prototype.sort;
     Array.prototype.sort = function <T>(this: T[], compare?: (a: T, b: T) => number) {

@@ -107,7 +107,7 @@ describe('policy objects in zones and rules', async () => {
   it('tests report the rule that decided, per part of a flow the rules treat differently', () => {
     const flow = (from: string, to: string, port: number): FlowTest => ({ name: 'f', from, to, proto: 'tcp', port, expect: 'accept', path: [] });
     const zone = (name: string) => site.policy.zones.find((z) => z.name === name)!.members;
-    const family = { ...flow('family', 'postgres', 5432), fromObjects: zone('family'), toObjects: site.policy.rules.find((r) => r.name === 'nas-backup')!.destinations };
+    const family = { ...flow('family', 'postgres', 5432), fromObjects: zone('family'), toObjects: [...site.policy.rules.find((r) => r.name === 'nas-backup')!.destinations] };
     expect(evaluateFirewallFlow(site, family)).toEqual([
       { verdict: 'deny', decidedBy: 'the default deny', part: '10.0.1.11/32, 10.0.1.12/30, 10.0.1.16/28, … (6 blocks) → 10.1.0.110/32' },
       { verdict: 'accept', decidedBy: 'policy rule nas-backup', path: ['sites', 0, 'policy', 'rules', 1], part: '10.0.1.51/32 → 10.1.0.110/32' },

@@ -1,6 +1,8 @@
 // gen lint --format sarif validates against the SARIF 2.1.0 schema
 // (test/fixtures/sarif-schema-2.1.0.json, from @microsoft/jest-sarif, MIT).
-import AjvDraft04 from 'ajv-draft-04';
+// A CommonJS module whose module.exports is the class and whose .default is the class too:
+// TypeScript types the default import as the module, so the class is taken from .default.
+import ajvDraft04 from 'ajv-draft-04';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -10,7 +12,7 @@ import { rules } from '../../src/rules/index.js';
 import { lint, readExample, root } from '../helpers.js';
 
 const schema = JSON.parse(readFileSync(join(root, 'test/fixtures/sarif-schema-2.1.0.json'), 'utf8'));
-const ajv = new AjvDraft04({ allErrors: true, strict: false, validateFormats: false, unicodeRegExp: false });
+const ajv = new ajvDraft04.default({ allErrors: true, strict: false, validateFormats: false, unicodeRegExp: false });
 const validate = ajv.compile(schema);
 
 interface Link {

@@ -41,10 +41,12 @@ describe('a slotted template', () => {
     allowedIps: ['10.0.0.0/24, 10.1.0.0/24', '', undefined],
     keepalive: [25, 0, undefined],
   };
-  const combinations = (function all(i: number): Record<string, SlotValue>[] {
+  type Slot = (typeof slots)[number];
+  // From the first slot on, each combination sets every slot (a value or undefined).
+  const combinations = (function all(i: number): Partial<Record<Slot, SlotValue>>[] {
     if (i === slots.length) return [{}];
     return all(i + 1).flatMap((rest) => choices[slots[i]!].map((value) => Object.assign({ [slots[i]!]: value }, rest)));
-  })(0);
+  })(0) as Record<Slot, SlotValue>[];
 
   it('writes what the template writes, for every combination of values', () => {
     const render = slotted(CLIENT, fixed, slots);
