@@ -54,7 +54,7 @@ export async function render(text: string): Promise<Map<string, string>> {
  * Edits a topology's YAML at `path` (keeps the rest intact): `value`
  * undefined deletes the node.
  */
-export function edit(text: string, path: (string | number)[], value: unknown): string {
+export function edit(text: string, path: readonly (string | number)[], value: unknown): string {
   const doc = parseDocument(text);
   if (value === undefined) doc.deleteIn(path);
   else doc.setIn(path, doc.createNode(value));

@@ -67,7 +67,7 @@ const HANDMADE = `<?xml version="1.0"?>
 `;
 
 /** Merges an example (its instance given a key) into a base, its sections made anew for each merge as the command makes them. */
-function merger(name: string): (base: string) => Promise<string> {
+function merger(name: Parameters<typeof readExample>[0]): (base: string) => Promise<string> {
   const pair = generateKeyPair();
   let yaml = readExample(name);
   if (yaml.includes('\n    wireguard:')) yaml = edit(yaml, ['sites', 0, 'wireguard', 0, 'public_key'], pair.publicKey);
@@ -81,7 +81,7 @@ function merger(name: string): (base: string) => Promise<string> {
 
 const FACTORY = withBoxCa(factorySample('26.7'));
 
-async function mergedExample(name: string): Promise<string> {
+async function mergedExample(name: Parameters<typeof readExample>[0]): Promise<string> {
   return merger(name)(FACTORY);
 }
 
@@ -144,7 +144,7 @@ describe('a config read with its items made when asked for', () => {
   it('any tree gen writes reads back the same either way', () => {
     const names = fc.constantFrom('a', 'rule', 'item', 'name', 'x.y');
     const uuid = fc.uuid();
-    type Shape = { name: string; uuid: string | undefined; text: string | undefined; children: Shape[] };
+    type Shape = { name: string; uuid: string | undefined; text: string | undefined; children: readonly Shape[] };
     const text = fc.option(fc.string({ unit: fc.constantFrom('a', '&', '<', '>', '"', ' ', '한', ']]>', '\n') }), { nil: undefined });
     const { tree } = fc.letrec<{ tree: Shape }>((tie) => ({
       tree: fc.oneof(
@@ -308,7 +308,7 @@ describe("a merge's walks over its base", () => {
 });
 
 describe('a merge into its own earlier result', () => {
-  it.each(['homelab', 'homelab-family', 'vlan-hosting'])("%s: keeps the base's items as their text, making the fields of none that gen writes the same", async (name) => {
+  it.each(['homelab', 'homelab-family', 'vlan-hosting'] as const)("%s: keeps the base's items as their text, making the fields of none that gen writes the same", async (name) => {
     const merge = merger(name);
     const earlier = await merge(FACTORY);
     const items = itemsOf(parseXml(earlier, { lazyItems: true }).root).length;

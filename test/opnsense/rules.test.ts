@@ -207,7 +207,7 @@ describe('opnsense/acme-private-name', () => {
   const homelab = readExample('homelab');
 
   it("refuses a name under a suffix no public CA issues for, at the name (Let's Encrypt cannot issue *.ikscloud.local)", async () => {
-    for (const [domain, suffix] of [['*.ikscloud.local', 'local'], ['nas.home.arpa', 'home.arpa'], ['gw.corp.internal', 'internal'], ['router.lan', 'lan']]) {
+    for (const [domain, suffix] of [['*.ikscloud.local', 'local'], ['nas.home.arpa', 'home.arpa'], ['gw.corp.internal', 'internal'], ['router.lan', 'lan']] as const) {
       const yaml = edit(homelab, [...cert, 'domain'], domain);
       const [hit, ...rest] = findings(await lint(yaml), 'opnsense/acme-private-name');
       expect(rest, domain).toEqual([]);

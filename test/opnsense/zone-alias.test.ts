@@ -14,7 +14,7 @@ async function filterOf(vlans: number, release: string) {
   return { rules: policyRules(files), aliases };
 }
 
-const rulesNamed = (rules: { descr: string }[], name: string) => rules.filter((r) => r.descr === `gen: policy rule ${name}`);
+const rulesNamed = <R extends { descr: string }>(rules: R[], name: string) => rules.filter((r) => r.descr === `gen: policy rule ${name}`);
 
 describe.each(['25.7', '26.1', '26.7'])('OPNsense %s: a zone of many networks as the destination', async (release) => {
   const [small, large] = [await filterOf(10, release), await filterOf(21, release)];
