@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import jsQR from 'jsqr';
+import jsqr from 'jsqr';
 import { PNG } from 'pngjs';
 import { parse } from 'yaml';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -14,6 +14,9 @@ import { generateKeyPair, isWireguardKey, publicKeyOf } from '../../src/targets/
 import { edit, readExample, root } from '../helpers.js';
 import { missing, titled } from '../system-tools.js';
 import { gen, topologyCases } from './cli.js';
+
+// jsqr is CommonJS: TypeScript types its default import as the module, whose .default is the function.
+const jsQR = jsqr.default;
 
 const original = readExample('homelab');
 

@@ -121,19 +121,19 @@ describe('checking a splice', async () => {
   const { Document, parseDocument } = await import('yaml');
   const { vi } = await import('vitest');
   const homelab = readExample('homelab');
-  const edits = [
+  const edits: Edit[] = [
     { kind: 'append', path: ['sites', 0, 'wireguard', 0, 'peers'], entries: peer },
     { kind: 'set', path: ['sites', 0, 'wireguard', 0, 'peers', 0, 'enabled'], value: false, after: ['role'] },
     { kind: 'set', path: ['sites', 0, 'wireguard', 0, 'peers', 0, 'role'], value: 'mobile' },
     { kind: 'delete', path: ['sites', 0, 'wireguard', 0, 'peers', 0, 'tunnel_name'] },
     { kind: 'delete', path: ['sites', 0, 'wireguard', 0, 'peers', 2, 'enabled'] },
     { kind: 'append', path: ['sites', 0, 'remote_networks'], entries: [['name', 'office'], ['cidr', '172.16.0.0/16']] },
-  ] as const;
+  ];
 
   /** The edit made through the yaml library's Document API: what the splice must read as. */
-  function throughDocument(text: string, edit: (typeof edits)[number]): unknown {
+  function throughDocument(text: string, edit: Edit): unknown {
     const doc = parseDocument(text);
-    const path = edit.path as unknown as (string | number)[];
+    const path = [...edit.path];
     if (edit.kind === 'set') doc.setIn(path, edit.value);
     else if (edit.kind === 'delete') doc.deleteIn(path);
     else if (doc.hasIn(path)) doc.addIn(path, doc.createNode(Object.fromEntries(edit.entries)));
@@ -160,9 +160,9 @@ describe('checking a splice', async () => {
     const text = `${homelab}\nx-anchor: &a 1\nx-alias: *a\n`;
     const toJS = vi.spyOn(Document.prototype, 'toJS');
     try {
-      const edited = editTopology(text, [edits[0]]);
+      const edited = editTopology(text, [edits[0]!]);
       expect(toJS).toHaveBeenCalled();
-      expect(parseDocument(edited).toJS()).toEqual(throughDocument(text, edits[0]));
+      expect(parseDocument(edited).toJS()).toEqual(throughDocument(text, edits[0]!));
     } finally {
       toJS.mockRestore();
     }

@@ -7,13 +7,16 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import QRCode from 'qrcode';
-import jsQR from 'jsqr';
+import jsqr from 'jsqr';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { qrPayload, terminalQr } from '../../src/render/wireguard/qr.js';
 import { generateKeyPair, publicKeyOf } from '../../src/targets/wireguard/keys.js';
 import { edit, lint, render, root, shortTunnelNames } from '../helpers.js';
 import { gen, topologyCases } from './cli.js';
+
+// jsqr is CommonJS: TypeScript types its default import as the module, whose .default is the function.
+const jsQR = jsqr.default;
 
 const original = readFileSync(join(root, 'topology.yaml'), 'utf8');
 const newCase = topologyCases('gen-wg-peers-');

@@ -23,7 +23,7 @@ const PEER_KEY = '.secrets/home/wireguard/wg0/peers/pa.key';
 const INSTANCE_KEY = '.secrets/home/wireguard/wg0.key';
 const DEVICE_KEY = 'XCdJc81KmaxcKhvh+14BTLyFXofXIyLTdEZ6sWqhWkU=';
 
-function gen(args: string[], cwd: string, uid?: number): SpawnSyncReturns<string> {
+function gen(args: readonly string[], cwd: string, uid?: number): SpawnSyncReturns<string> {
   const asUser = uid === undefined ? {} : { uid, gid: uid };
   return spawnSync(process.execPath, [bin].concat(args), Object.assign({ cwd, encoding: 'utf8' as const, timeout: 20_000, env: Object.assign({}, process.env, { NO_COLOR: '1', HOME: cwd }) }, asUser));
 }
