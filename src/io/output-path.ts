@@ -32,7 +32,7 @@ export function outputRulesFor(topology: string, options: { secrets?: string; fo
 }
 
 /** The longest of gen's mark lines, in bytes (they are ASCII): as much of a MANIFEST as is read to know it. */
-const MARK_BYTES = Math.max(...MANIFEST_MARK_LINES.map((line) => line.length));
+const MARK_BYTES = MANIFEST_MARK_LINES.reduce((longest, line) => Math.max(longest, line.length), 0);
 
 /** Whether `dir` holds a MANIFEST gen wrote (its first line is a mark of gen's, this version's or an earlier one's); a MANIFEST that is no regular file is not read. */
 export function holdsGenManifest(dir: string): boolean {
