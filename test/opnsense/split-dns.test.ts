@@ -622,7 +622,7 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
   // and the check reads the Hosts as merge writes them: with two Hosts of its own, one by MAC and one by name, the
   // reservation takes over neither's fields.
   it("reads the box's Host a reservation of gen's takes over with the fields merge writes for it", async () => {
-    const { sections } = await releaseSections(answered, '26.7');
+    const { sections, privateKey } = await releaseSections(answered, '26.7');
     const wan = doc(await fragments(answered, 'home'), 'interfaces.xml').interfaces.wan.ipaddr as string;
     const reservation = [doc(await fragments(answered, 'home'), 'dhcp.xml').dnsmasq.hosts].flat()[0] as { host: string; ip: string; hwaddr: string };
     const forward = '<domainoverrides uuid="11111111-2222-4333-8444-c00000000000"><sequence>1</sequence><domain>example.org</domain><ipset/><srcip/><port>5353</port><ip>127.0.0.1</ip></domainoverrides>';
@@ -631,7 +631,7 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
         .replace('<OPNsense>', '<OPNsense><unboundplus version="1.0.15"><general><enabled>1</enabled><port>5353</port></general></unboundplus>')
         .replace(/<dnsmasq>[\s\S]*?<\/dnsmasq>/, `<dnsmasq><enable>1</enable><port>53</port>${dnsmasq}${forward}</dnsmasq>`);
       const warnings: string[] = [];
-      const config = parseXml(mergeConfig(withBoxCa(box), sections, { allowGuiPortConflict: true, secret: () => 'x', warn: (m) => warnings.push(m) })).root;
+      const config = parseXml(mergeConfig(withBoxCa(box), sections, { allowGuiPortConflict: true, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, secret: () => privateKey, warn: (m) => warnings.push(m) })).root;
       // The reservation's Host as merge wrote it, and the names merge says dnsmasq answers from its Hosts.
       const host = childrenNamed(child(config, 'dnsmasq'), 'hosts').find((h) => textOf(child(h, 'ip')) === reservation.ip)!;
       const wrong = warnings.flatMap((w) => /^the box's dnsmasq answers (\S+) on port 53 itself, with (\S+) from its Hosts/.exec(w)?.slice(1) ?? []);
@@ -695,11 +695,11 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
   // Host's name of an IPv4 address only for A queries and passes AAAA ones on to the domain's servers; where those are
   // not Unbound only, a client may get the name's public IPv6 address there.
   it("says when dnsmasq answers a name with gen's IPv4 address but passes its AAAA queries on to other servers than Unbound", async () => {
-    const { sections } = await releaseSections(answered, '26.7');
+    const { sections, privateKey } = await releaseSections(answered, '26.7');
     const wan = doc(await fragments(answered, 'home'), 'interfaces.xml').interfaces.wan.ipaddr as string;
     const forward = (ip: string, port = '5353') => `<domainoverrides uuid="11111111-2222-4333-8444-c00000000000"><sequence>1</sequence><domain>example.org</domain><ipset/><srcip/><port>${port}</port><ip>${ip}</ip></domainoverrides>`;
     const passed = (general: string, dnsmasq: string) =>
-      withDnsmasq53(sections, general, dnsmasq).flatMap((w) => /^the box's dnsmasq answers (\S+) with gen's \S+ but passes its (\S+) queries on to other servers than Unbound, .*?\((.*?)\): .*?; (.*)$/.exec(w)?.slice(1) ?? []);
+      withDnsmasq53(sections, privateKey, general, dnsmasq).flatMap((w) => /^the box's dnsmasq answers (\S+) with gen's \S+ but passes its (\S+) queries on to other servers than Unbound, .*?\((.*?)\): .*?; (.*)$/.exec(w)?.slice(1) ?? []);
     const onPort = '<enabled>1</enabled><port>5353</port>';
     const fix = 'forward its domain to 127.0.0.1 port 5353 in Services › Dnsmasq DNS & DHCP › Domains, and to no other server, so that Unbound answers these queries';
     const why = 'Unbound listens on port 5353, which clients do not ask';
@@ -769,7 +769,7 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
   // Kea's kea_staticmap() is on the same static_mapping hook (kea.inc, 25.7 to 26.7): with Register DHCP static
   // mappings set, dnsmasq's hosts file holds each Kea reservation with a host name too.
   it("takes a name a Kea DHCP reservation registers in the box's dnsmasq as a Host of it, as kea_staticmap() reads them", async () => {
-    const { sections } = await releaseSections(answered, '26.7');
+    const { sections, privateKey } = await releaseSections(answered, '26.7');
     const wan = doc(await fragments(answered, 'home'), 'interfaces.xml').interfaces.wan.ipaddr as string;
     const said = (regdhcpstatic: string, kea: string, systemDomain = 'internal') => {
       const box = factorySample('26.7')
@@ -777,7 +777,7 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
         .replace(/<dnsmasq>[\s\S]*?<\/dnsmasq>/, `<dnsmasq><enable>1</enable><port>53</port><regdhcpstatic>${regdhcpstatic}</regdhcpstatic></dnsmasq>`)
         .replace(/<domain>internal<\/domain>/, `<domain>${systemDomain}</domain>`);
       const warnings: string[] = [];
-      mergeConfig(withBoxCa(box), sections, { allowGuiPortConflict: true, secret: () => 'x', warn: (m) => warnings.push(m) });
+      mergeConfig(withBoxCa(box), sections, { allowGuiPortConflict: true, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, secret: () => privateKey, warn: (m) => warnings.push(m) });
       return warnings.filter((w) => w.includes('Unbound DNS listens on port') || w.includes('on port 53 itself')).map((w) => /host overrides (.*?) answer no client/.exec(w)?.[1] ?? w);
     };
     const both = ['cloud.example.org, media.example.org'];
