@@ -18,7 +18,7 @@ import ipaddr from 'ipaddr.js';
 import { addToList, appendAll } from '../arrays.js';
 import { type XmlElement, child, childrenNamed } from '../render/opnsense/xml.js';
 import { fieldText } from './fields.js';
-import { type DnsmasqHostAnswers, dnsmasqHostAnswers, nameKey } from './dnsmasq-hosts.js';
+import { type DnsmasqHostAnswers, dnsmasqHostAnswers, mergedHosts, nameKey } from './dnsmasq-hosts.js';
 import { genHostItems, hostName } from './unbound-items.js';
 
 /**
@@ -69,14 +69,15 @@ function overrideServer(o: XmlElement): { ip: string; port: string } {
  * ranges, for the DHCP domain (the system domain when empty) and each range's domain, unless dhcp.local is off
  * (the model's fqdn and local default to on; 25.7.1's has no local and its template writes them always). A wildcard
  * Host's address=/<domain>/ is not one of them: it answers with its addresses (dnsmasqHostAnswers()). gen's ranges and
- * hosts count as merged into the box's; a box's host or range gen takes over keeps its domain and local flag, which
- * gen does not write.
+ * hosts count as merged into the box's; the Hosts as merge writes them (mergedHosts(): a box's Host gen's reservation
+ * takes over keeps its domain and local flag, which gen does not write; one gen's replaces without taking it over, as
+ * when one box Host has the reservation's MAC and another its name, is gone with its flag).
  */
-function localDomains(root: XmlElement, sections: readonly XmlElement[]): string[] {
+function localDomains(root: XmlElement, sections: readonly XmlElement[], adopted: ReadonlyMap<string, string>): string[] {
   const box = child(root, 'dnsmasq');
   const gen = sections.find((s) => s.name === 'dnsmasq');
-  const hosts = childrenNamed(box, 'hosts').concat(childrenNamed(gen, 'hosts'));
-  const domains = hosts.filter((h) => fieldText(h, 'local') === '1').map((h) => fieldText(h, 'domain'));
+  // The Hosts as merge leaves them: a box's Host gen's reservation replaces marks its domain local no more.
+  const domains = mergedHosts(root, sections, adopted).filter((h) => h('local') === '1').map((h) => h('domain'));
   const dhcp = child(box, 'dhcp');
   const on = (field: string) => (child(dhcp, field) === undefined ? true : fieldText(dhcp, field) === '1');
   const ranges = childrenNamed(box, 'dhcp_ranges').concat(childrenNamed(gen, 'dhcp_ranges'));
@@ -214,7 +215,7 @@ export function genNamesOnPort53(
   const dnsmasq = dnsmasqAnswers(root);
   const overrides = childrenNamed(child(root, 'dnsmasq'), 'domainoverrides');
   const noResolv = fieldText(child(root, 'dnsmasq'), 'no_resolv') === '1';
-  const local = dnsmasq ? localDomains(root, sections) : [];
+  const local = dnsmasq ? localDomains(root, sections, adopted) : [];
   const hosts = dnsmasq ? dnsmasqHostAnswers(root, sections, adopted) : { names: new Map<string, string[]>(), wildcards: new Map<string, string[]>(), registered: new Map<string, string[]>() };
   // gen's addresses of each name (an A and an AAAA override are one name).
   const genAddresses = new Map<string, string[]>();

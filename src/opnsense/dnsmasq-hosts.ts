@@ -41,7 +41,7 @@ function hostKeys(item: XmlElement, uuid = attr(item, 'uuid')): (string | undefi
  * Host merge pairs it with (`adopted`: gen's uuid to the box's uuid it takes over; else the box's of the same uuid)
  * as merge keeps them (withBaseDefaults()).
  */
-function mergedHosts(root: XmlElement, sections: readonly XmlElement[], adopted: ReadonlyMap<string, string>): ((field: string) => string)[] {
+export function mergedHosts(root: XmlElement, sections: readonly XmlElement[], adopted: ReadonlyMap<string, string>): ((field: string) => string)[] {
   const gen = childrenNamed(sections.find((s) => s.name === 'dnsmasq'), 'hosts');
   const uuidOf = (g: XmlElement) => adopted.get(attr(g, 'uuid') ?? '') ?? attr(g, 'uuid');
   const keys = new Set<string | undefined>(gen.flatMap((g) => hostKeys(g, uuidOf(g))));

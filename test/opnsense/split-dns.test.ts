@@ -635,16 +635,25 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
       // The reservation's Host as merge wrote it, and the names merge says dnsmasq answers from its Hosts.
       const host = childrenNamed(child(config, 'dnsmasq'), 'hosts').find((h) => textOf(child(h, 'ip')) === reservation.ip)!;
       const wrong = warnings.flatMap((w) => /^the box's dnsmasq answers (\S+) on port 53 itself, with (\S+) from its Hosts/.exec(w)?.slice(1) ?? []);
-      return { domain: textOf(child(host, 'domain')), aliases: textOf(child(host, 'aliases')), wrong };
+      const unreached = warnings.filter((w) => w.includes('Unbound DNS listens on port'));
+      // Whether the merged config still marks a Host local (dnsmasq.conf's local=/domain/).
+      const local = childrenNamed(child(config, 'dnsmasq'), 'hosts').some((h) => textOf(child(h, 'local')) === '1');
+      return { domain: textOf(child(host, 'domain')), aliases: textOf(child(host, 'aliases')), wrong, unreached, local };
     };
     const mac = reservation.hwaddr.toUpperCase();
     const byMac = dnsmasqHost(1, 'pc', 'example.org', '10.9.9.5', 'cloud.example.org').replace('<hwaddr/>', `<hwaddr>${mac}</hwaddr>`);
     const byName = dnsmasqHost(2, reservation.host, '', '10.9.9.6');
     // The one Host of its MAC: its domain and aliases stay, and dnsmasq answers the alias with the reservation's address.
-    expect(merged(byMac)).toEqual({ domain: 'example.org', aliases: 'cloud.example.org', wrong: ['cloud.example.org', reservation.ip] });
+    expect(merged(byMac)).toEqual({ domain: 'example.org', aliases: 'cloud.example.org', wrong: ['cloud.example.org', reservation.ip], unreached: [], local: false });
     // A Host of its MAC and one of its name: merge pairs it with neither, the alias goes, and the name goes on to Unbound.
-    expect(merged(byMac + byName)).toEqual({ domain: '', aliases: '', wrong: [] });
-    expect(merged(byName + byMac)).toEqual({ domain: '', aliases: '', wrong: [] });
+    expect(merged(byMac + byName)).toEqual({ domain: '', aliases: '', wrong: [], unreached: [], local: false });
+    expect(merged(byName + byMac)).toEqual({ domain: '', aliases: '', wrong: [], unreached: [], local: false });
+    // Nor does the local flag of a Host merge replaces: its domain is no longer one dnsmasq answers itself, and the
+    // domain's names go on to Unbound (only the flag's domain would make dnsmasq answer them, with no address).
+    const localByMac = byMac.replace('<local>0</local>', '<local>1</local>');
+    expect(merged(localByMac)).toMatchObject({ domain: 'example.org', local: true });
+    expect(merged(localByMac).unreached).not.toEqual([]);
+    expect(merged(localByMac + byName)).toEqual({ domain: '', aliases: '', wrong: [], unreached: [], local: false });
     expect(wan).not.toBe(reservation.ip);
   });
 
