@@ -1,6 +1,6 @@
 // How far V8 lets the heap of a command that holds a large model grow
 // between full collections (gen build, gen diff).
-import { statSync } from 'node:fs';
+import { topologyOfAtLeast } from './topology-size.js';
 
 /**
  * V8 lets its heap grow to four times what the last full collection kept
@@ -31,13 +31,7 @@ async function capNow(): Promise<void> {
 
 /** Whether the build of `file` caps the heap's growth: standard input, or a file of CAPPED_HEAP_GROWTH_FROM bytes or more. */
 export function heapGrowthCapped(file: string): boolean {
-  if (file === '-') return true;
-  try {
-    return (statSync(file, { throwIfNoEntry: false })?.size ?? 0) >= CAPPED_HEAP_GROWTH_FROM;
-  } catch {
-    // Unreadable: lintTopology reports it.
-    return false;
-  }
+  return topologyOfAtLeast(file, CAPPED_HEAP_GROWTH_FROM);
 }
 
 /** Topologies from this size on (about 18,000 peers) are built with the heap's growth capped. */

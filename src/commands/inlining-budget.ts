@@ -1,6 +1,6 @@
 // TurboFan's inlining budget for a run that reads a large topology (gen
 // lint, gen build, gen diff).
-import { statSync } from 'node:fs';
+import { topologyOfAtLeast } from './topology-size.js';
 
 /**
  * V8 inlines up to 920 bytes of bytecode into one optimized function
@@ -17,24 +17,13 @@ import { statSync } from 'node:fs';
  * loading node:v8. The size of standard input is not known beforehand.
  */
 export async function fitInliningBudget(file: string): Promise<void> {
-  if (!largeTopology(file)) return;
+  if (!topologyOfAtLeast(file, LARGE_TOPOLOGY_FROM)) return;
   const { setFlagsFromString } = await import('node:v8');
   setFlagsFromString(INLINING_BUDGET_FLAG);
 }
 
 /** The flag a large topology runs under. */
 export const INLINING_BUDGET_FLAG = '--max-inlined-bytecode-size-cumulative=230';
-
-/** Standard input, or a file of LARGE_TOPOLOGY_FROM bytes or more. */
-function largeTopology(file: string): boolean {
-  if (file === '-') return true;
-  try {
-    return (statSync(file, { throwIfNoEntry: false })?.size ?? 0) >= LARGE_TOPOLOGY_FROM;
-  } catch {
-    // Unreadable: lintTopology reports it.
-    return false;
-  }
-}
 
 /**
  * From this size on the smaller budget gains more than the refused code
