@@ -22,7 +22,7 @@ export const REAL_TOOLS = [
   'openssl', // the merge's stand-in certificate
   'sha256sum', // out/MANIFEST
   'shellcheck', // every generated shell script
-  'posh', 'busybox', 'original-awk', // the verification scripts run under POSIX shells and awks (dash and bash: ESSENTIAL_TOOLS)
+  'posh', 'busybox', 'original-awk', 'mawk', // the verification scripts run under POSIX shells and awks (dash and bash: ESSENTIAL_TOOLS)
   'prove', // perl: its TAP::Parser reads the verification scripts' --tap output
   'perl', // perl: getaddrinfo as pmxcfs asks, in the node-name check of the Proxmox host scripts
   'php', 'python3', 'haproxy', // OPNsense's own PHP and HAProxy template on merged configs (php-cli, python3-jinja2, haproxy)

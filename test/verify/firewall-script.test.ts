@@ -61,7 +61,7 @@ function failures(r: Run): string[] {
 }
 
 const line = (needle: string, after?: string) => `topology.yaml:${lineOfText(text, needle, after ? { after } : {})}`;
-const why = missing(['dash', 'posh', 'busybox', 'shellcheck', 'original-awk', 'openssl', 'prove'], false);
+const why = missing(['dash', 'posh', 'busybox', 'shellcheck', 'original-awk', 'mawk', 'openssl', 'prove'], false);
 
 describe.skipIf(why)(`firewall verification script${why ? ` (skipped: ${why})` : ''}`, () => {
   it('passes shellcheck as a POSIX sh script', () => {
@@ -72,7 +72,7 @@ describe.skipIf(why)(`firewall verification script${why ? ` (skipped: ${why})` :
 
   const shells: [string, string[], string | undefined][] = [
     ['dash with onetrue awk', ['dash'], '/usr/bin/original-awk'],
-    ['posh with mawk', ['posh'], undefined],
+    ['posh with mawk', ['posh'], '/usr/bin/mawk'],
     ['busybox sh with busybox awk', ['busybox', 'sh'], undefined],
     ['bash --posix', ['bash', '--posix'], '/usr/bin/original-awk'],
   ];

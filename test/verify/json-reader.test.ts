@@ -87,7 +87,7 @@ function sh(awk: string, code: string, input: string, args: string[] = []): { st
   return { status: r.status ?? -1, stdout: r.stdout };
 }
 
-const why = missing(['dash', 'original-awk', 'busybox'], false);
+const why = missing(['dash', 'original-awk', 'mawk', 'busybox'], false);
 describe.skipIf(why)(`the scripts' JSON reader${why ? ` (skipped: ${why})` : ''}`, () => {
   for (const awk of AWKS) {
     it(`json_flat under ${awk}: each value on its line at its path, as JSON.parse reads it`, () => {
