@@ -3,6 +3,7 @@
 // code cache for it by running gen once. Start-up then costs one file read
 // and no compilation of gen's code.
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { dirname, join, relative } from 'node:path';
@@ -11,6 +12,9 @@ import { build } from 'esbuild';
 import Handlebars from 'handlebars';
 import { lazyKeyTablesPatch, propertySnapshotPatch } from './js-yaml-patch.mjs';
 import { cacheFile } from '../bin/bundle-loader.js';
+
+// Where the bundle's sha256 goes: 64 characters, as many as the hash has, found once in the bundle.
+const IDENTITY_PLACE = 'gen-bundle-identity-'.padEnd(64, '-');
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
@@ -90,7 +94,8 @@ await build({
   // jsonc-parser's main is a UMD module whose require() calls esbuild cannot
   // follow (the bundle would look for ./impl/format beside it): its ES modules instead.
   alias: { handlebars: 'handlebars/runtime', 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
-  define: { 'import.meta.url': '__genImportMetaUrl' },
+  // The bundle's own sha256 goes in its place below (src/commands/build-inputs.ts).
+  define: { 'import.meta.url': '__genImportMetaUrl', __GEN_BUNDLE_IDENTITY__: JSON.stringify(IDENTITY_PLACE) },
   banner: { js: 'const __genImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
   minifyWhitespace: true,
   minifySyntax: true,
@@ -121,7 +126,11 @@ const foreign = [...bundled.matchAll(/\brequire\(([^)]*)\)/g)].map((m) => m[1]).
 if (foreign.length) refuse(`the bundle requires more than Node's built-in modules: ${[...new Set(foreign)].join(', ')}`);
 const wide = /[^\x00-\x7f]/.exec(bundled);
 if (wide) refuse(`the bundle has a character outside ASCII at ${wide.index}: bin/bundle-loader.js reads it as latin1`);
-writeFileSync(bundlePath, bundled);
+// The bundle's identity: the sha256 of its text with the place for it, so that a build of
+// other code, templates or schema (a new gen) never takes the record of an older one's inputs.
+if (bundled.split(IDENTITY_PLACE).length !== 2) refuse(`the bundle does not hold its identity's place exactly once: ${IDENTITY_PLACE}`);
+const identity = createHash('sha256').update(bundled).digest('hex');
+writeFileSync(bundlePath, bundled.replace(IDENTITY_PLACE, identity));
 
 // Record each code cache after real runs, so the functions a run compiles are in it:
 // each in a process of its own, which compiled nothing else.

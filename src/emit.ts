@@ -19,6 +19,10 @@
 // next is rendered, so a build never holds its whole output; nothing but
 // the private stage is written before the last file has come and every
 // check of the whole tree has passed.
+// A build given the fingerprint of its inputs renders nothing when they are
+// those that made the tree as it is (`current`): the record of them
+// (src/io/inputs-record.ts) names out/'s MANIFEST, which is unchanged, and
+// every file it lists passes `unchanged`, with its size from the record.
 // Layer: emit. Imports only its own layer and the shared leaves: it writes
 // any tree of files.
 //
@@ -40,7 +44,8 @@ import { ReportedError, UsageError, isSystemError, reasonOf, systemErrorSentence
 import { acquireLockSync } from './io/lock.js';
 import { otherMakerRuns } from './io/processes.js';
 import { realPath, within } from './io/real-paths.js';
-import { buildLockOf, createStage, stagesOf } from './io/staging.js';
+import { type InputsRecord, readInputsRecord, sizesDigest, writeInputsRecord } from './io/inputs-record.js';
+import { buildLockOf, createStage, inputsRecordOf, stagesOf } from './io/staging.js';
 import { statusAfter } from './io/status-after.js';
 import { ArrivingFiles, ArrivingParts, EmitError, type OutputSink, StagedDirectory } from './io/tree-files.js';
 import { OUTPUT_FILE_MODE, manifest, manifestOf, outputModeKept, plainRelative, sha256, sha256Of, sha256OfParts } from './manifest.js';
@@ -53,6 +58,12 @@ export { EmitError, MANIFEST, manifest, type OutputSink };
 export interface EmitOptions {
   /** Files and directories that must never be inside the replaced tree (the topology, the secrets directory). */
   protect?: readonly { path: string; what: string }[];
+  /**
+   * The sha256 of everything the rendered files depend on
+   * (src/commands/build-inputs.ts): when it is the record's for out/ as it
+   * is, nothing is rendered. Without it, the build renders and keeps no record.
+   */
+  inputs?: string;
 }
 
 /** Refuses an output directory that would take the topology, the secrets or a repository with it. */
@@ -174,13 +185,13 @@ function emit(outDir: string, render: (files: OutputSink) => void, options: Emit
   accessSync(dirname(target), constants.W_OK);
   const release = acquireLockSync(buildLockOf(target), (holder) => `another gen build is writing ${outDir} (${holder}); try again when it has finished`);
   try {
-    return emitLocked(outDir, target, render);
+    return emitLocked(outDir, target, render, options.inputs);
   } finally {
     release();
   }
 }
 
-function emitLocked(outDir: string, target: string, render: (files: OutputSink) => void): Emitted {
+function emitLocked(outDir: string, target: string, render: (files: OutputSink) => void, inputs: string | undefined): Emitted {
   let left = recover(outDir, (message) => process.stderr.write(`gen: ${message}\n`));
   // A build of an earlier version of gen may be between its two renames: give it a moment.
   for (let waited = 0; left.length > 0 && !existsSync(target) && waited < 20; waited++) {
@@ -192,7 +203,7 @@ function emitLocked(outDir: string, target: string, render: (files: OutputSink) 
   }
 
   const exists = lstatSync(target, { throwIfNoEntry: false });
-  if (!exists) return writeFresh(target, render);
+  if (!exists) return recorded(target, inputs, writeFresh(target, render));
   if (!exists.isDirectory()) throw new UsageError(`refusing to replace ${outDir}: it is not a directory${exists.isSymbolicLink() ? ' (a symbolic link)' : ''}`);
   let owned: OwnedTree;
   try {
@@ -201,7 +212,50 @@ function emitLocked(outDir: string, target: string, render: (files: OutputSink) 
     if (error instanceof NotOwnedError) throw new UsageError(new NotOwnedError(outDir, error.reason).message);
     throw error;
   }
-  return writeUpdate(outDir, target, owned, render);
+  if (inputs !== undefined && current(target, owned, inputs)) return { written: false, files: owned.listed.size + 1 };
+  return recorded(target, inputs, writeUpdate(outDir, target, owned, render));
+}
+
+/** A build's outcome, with what the record of its inputs needs: its MANIFEST's sha256 and the sizes of the files it lists. */
+interface Written extends Emitted {
+  manifest: string;
+  sizes: string;
+}
+
+/** Records the inputs of a build whose tree is in place now (kept out of `Emitted`: the record is emit's own). */
+function recorded(target: string, inputs: string | undefined, written: Written): Emitted {
+  // After the MANIFEST is in place: a kill before this leaves the previous record, which names the previous MANIFEST.
+  const file = inputs === undefined ? undefined : inputsRecordOf(target);
+  if (file === undefined) return { written: written.written, files: written.files };
+  // Other inputs that rendered this same MANIFEST stay (each is true for good); a record of another MANIFEST is replaced.
+  const previous = readInputsRecord(file);
+  const others = previous?.manifest === written.manifest && previous.sizes === written.sizes ? previous.inputs.filter((each) => each !== inputs) : [];
+  writeInputsRecord(file, { inputs: [inputs!, ...others], manifest: written.manifest, sizes: written.sizes });
+  return { written: written.written, files: written.files };
+}
+
+/**
+ * Whether the tree gen wrote in `target` is what `inputs` render to, as it
+ * was written: the record of the inputs names its MANIFEST; no killed run
+ * left a stage (recovery ran, and removed or finished each); every file the
+ * MANIFEST lists passes `unchanged` (its size from the record) and the
+ * MANIFEST itself is one gen wrote. ownedTree has refused a file the
+ * MANIFEST does not list. Any doubt renders, as a build without a record does.
+ */
+function current(target: string, owned: OwnedTree, inputs: string): boolean {
+  const file = inputsRecordOf(target);
+  const record: InputsRecord | undefined = file === undefined ? undefined : readInputsRecord(file);
+  if (!record?.inputs.includes(inputs) || record.manifest !== sha256(owned.manifest) || stagesOf(target).length > 0) return false;
+  const manifestStat = lstatSync(join(target, MANIFEST), { throwIfNoEntry: false });
+  if (!manifestStat?.isFile() || !outputModeKept(manifestStat.mode) || manifestStat.size !== Buffer.byteLength(owned.manifest)) return false;
+  const sizes: number[] = [];
+  for (const path of owned.listed.keys()) {
+    const stat = lstatSync(`${target}/${path}`, { throwIfNoEntry: false });
+    // The same test as `unchanged`, which would read a file of the same instant as the MANIFEST back: that one renders.
+    if (!stat?.isFile() || !outputModeKept(stat.mode) || !(stat.ctimeMs < manifestStat.ctimeMs)) return false;
+    sizes.push(stat.size);
+  }
+  return sizesDigest(sizes) === record.sizes;
 }
 
 /**
@@ -229,34 +283,47 @@ function receive(files: ArrivingFiles, render: (files: OutputSink) => void): Set
  * once); the MANIFEST that lists them comes last, so every file gen writes
  * is older than it. Then the stage is renamed into place.
  */
-function writeFresh(target: string, render: (files: OutputSink) => void): Emitted {
+function writeFresh(target: string, render: (files: OutputSink) => void): Written {
   const stage = createStage(target);
   try {
     const staged = new StagedDirectory(join(stage, STAGED));
     const encoder = new Utf8Scratch();
     let hash = '';
     let last: string | undefined;
+    const sizes = new Map<string, number>();
+    let size = 0;
+    const counted =
+      (each: (bytes: Buffer) => void) =>
+      (bytes: Buffer): void => {
+        size += bytes.length;
+        each(bytes);
+      };
     const files = new ArrivingParts(
       (path, text) => {
+        size = 0;
         // A long text is encoded, hashed and written a piece at a time (see Utf8Scratch.pieces).
-        staged.write(path, (each) => void (hash = sha256Of(text, encoder, each)));
+        staged.write(path, (each) => void (hash = sha256Of(text, encoder, counted(each))));
+        sizes.set(path, size);
         last = path;
         return hash;
       },
       (path, write) => {
-        staged.write(path, (each) => void (hash = sha256OfParts(write, encoder, each)));
+        size = 0;
+        staged.write(path, (each) => void (hash = sha256OfParts(write, encoder, counted(each))));
+        sizes.set(path, size);
         last = path;
         return hash;
       },
     );
     receive(files, render);
-    staged.write(MANIFEST, (each) => encoder.pieces(manifestOf(files.hashes), each));
+    const manifestText = manifestOf(files.hashes);
+    staged.write(MANIFEST, (each) => encoder.pieces(manifestText, each));
     // Stamped after every file it lists, so that the next build reads none of them back (see unchanged).
     if (last !== undefined) statusAfter(join(stage, STAGED, MANIFEST), lstatSync(join(stage, STAGED, last)).ctimeMs, OUTPUT_FILE_MODE);
     crashPoint('emit:staged');
     renameSync(join(stage, STAGED), target);
     crashPoint('emit:applied');
-    return { written: true, files: files.hashes.size + 1 };
+    return { written: true, files: files.hashes.size + 1, manifest: sha256(manifestText), sizes: sizesInOrder(sizes) };
   } finally {
     rmSync(stage, { recursive: true, force: true });
   }
@@ -270,7 +337,7 @@ function writeFresh(target: string, render: (files: OutputSink) => void): Emitte
  * unchanged topology writes nothing. Each text comes whole: whether it
  * differs is known only once it is hashed, and it is staged then.
  */
-function writeUpdate(outDir: string, target: string, owned: OwnedTree, render: (files: OutputSink) => void): Emitted {
+function writeUpdate(outDir: string, target: string, owned: OwnedTree, render: (files: OutputSink) => void): Written {
   const manifestStat = lstatSync(join(target, MANIFEST), { throwIfNoEntry: false });
   const manifestWritten = manifestStat?.isFile() ? manifestStat.ctimeMs : -Infinity;
   const encoder = new Utf8Scratch();
@@ -285,6 +352,7 @@ function writeUpdate(outDir: string, target: string, owned: OwnedTree, render: (
   let committed = false;
   let size = 0;
   let bytes: Buffer | undefined;
+  const sizes = new Map<string, number>();
   const count = (piece: Buffer): void => {
     size += piece.length;
     bytes = piece;
@@ -293,6 +361,7 @@ function writeUpdate(outDir: string, target: string, owned: OwnedTree, render: (
     const files = new ArrivingFiles((path, text) => {
       size = 0;
       const hash = sha256Of(text, encoder, count);
+      sizes.set(path, size);
       // A plain relative path (checked by ArrivingFiles) below an absolute one: joined as it is (path.join normalized each, 10,000 a rebuild).
       if (owned.listed.get(path) !== hash || !unchanged(`${target}/${path}`, text, manifestWritten, size)) {
         changed++;
@@ -307,9 +376,9 @@ function writeUpdate(outDir: string, target: string, owned: OwnedTree, render: (
     const previousTfDirs = terraformDirs(owned.listed.keys());
     // Never a file of Terraform's, whatever a MANIFEST lists.
     const remove = [...owned.listed.keys()].filter((path) => !files.hashes.has(path) && workingEntryOf(path, tfDirs) === undefined && workingEntryOf(path, previousTfDirs) === undefined);
-    const result: Emitted = { written: true, files: files.hashes.size + 1 };
+    const result: Written = { written: true, files: files.hashes.size + 1, manifest: sha256(newManifest), sizes: sizesInOrder(sizes) };
     // Nothing changed: leave the tree (and its timestamps) as it is.
-    if (changed === 0 && remove.length === 0 && owned.manifest === newManifest && unchanged(join(target, MANIFEST), newManifest, Infinity)) return { written: false, files: result.files };
+    if (changed === 0 && remove.length === 0 && owned.manifest === newManifest && unchanged(join(target, MANIFEST), newManifest, Infinity)) return { ...result, written: false };
     // Terraform's files stay only in a directory where the new tree has .tf files.
     const stranded = owned.working.filter((entry) => !tfDirs.has(entry.includes('/') ? entry.slice(0, entry.lastIndexOf('/')) : ''));
     if (stranded.length > 0) {
@@ -336,6 +405,11 @@ function writeUpdate(outDir: string, target: string, owned: OwnedTree, render: (
     if (stage !== undefined && !committed) rmSync(stage, { recursive: true, force: true });
     throw error;
   }
+}
+
+/** The digest of the files' sizes in the order their MANIFEST lists them (manifestOf sorts the paths so). */
+function sizesInOrder(sizes: ReadonlyMap<string, number>): string {
+  return sizesDigest([...sizes.keys()].sort().map((path) => sizes.get(path)!));
 }
 
 /** In a staging directory: the changed files (new/ while staged, apply/ once committed) and the journal. */

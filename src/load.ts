@@ -43,6 +43,8 @@ export interface LoadOptions {
    * reads the text again for them. Default true.
    */
   lines?: boolean;
+  /** Called with the text as read, before it is parsed: a build fingerprints what its output is made from (src/commands/build-inputs.ts). */
+  read?: (text: string) => void;
 }
 
 // logLevel: the library's warnings (a collection as a key) went to stderr
@@ -385,6 +387,7 @@ function linesOfText(text: string): LineNode {
 export class NestedTooDeeply extends Error {}
 
 export function loadTopologyText(text: string, file: string, options: LoadOptions = {}): LoadResult {
+  options.read?.(text);
   let fast: FastLines | undefined;
   try {
     fast = readFast(text, options.lines ?? true);

@@ -4,6 +4,7 @@
 // only data. -q shows errors only and no progress; --verbose says why each
 // rule matters (lint) and names every file a build changes.
 import { lstatSync } from 'node:fs';
+import { resolve as absolute } from 'node:path';
 import { Option, InvalidArgumentError, type Command } from 'commander';
 import type { Diagnostic } from '../diagnostics.js';
 import type { Difference } from '../stale.js';
@@ -116,7 +117,10 @@ async function runBuild(positional: string | undefined, options: BuildOptions): 
   const progress = (line: string) => {
     if (!options.quiet) process.stderr.write(`gen: ${line}\n`);
   };
-  const { diagnostics, model } = await lintTopology(file);
+  const { buildInputs } = await import('./build-inputs.js');
+  // The text is fingerprinted as it is read, before it is parsed: the model is made from exactly that text.
+  let inputs: string | undefined;
+  const { diagnostics, model } = await lintTopology(file, undefined, { read: (text) => void (inputs = buildInputs(text, absolute(options.out))) });
   const { countBySeverity } = await import('../diagnostics.js');
   const { errors } = countBySeverity(diagnostics);
   // Diagnostics go to stderr, so that stdout carries only data.
@@ -125,9 +129,9 @@ async function runBuild(positional: string | undefined, options: BuildOptions): 
     process.stderr.write(`gen: ${errors} error${errors === 1 ? '' : 's'}; nothing was written to ${options.out}\n`);
     return EXIT_FINDINGS;
   }
-  const { renderInto } = await import('../render/index.js');
-  const { bothSinks, checkTree, differenceDetail } = await import('../stale.js');
   if (options.check) {
+    const { renderInto } = await import('../render/index.js');
+    const { checkTree, differenceDetail } = await import('../stale.js');
     // --check reads and compares; it changes nothing on disk, not even what a killed build left.
     const { movedAside } = await import('../emit.js');
     const aside = movedAside(options.out);
@@ -150,10 +154,14 @@ async function runBuild(positional: string | undefined, options: BuildOptions): 
   const { emitRendered } = await import('../emit.js');
   const emitOptions = {
     protect: [...(file === '-' ? [] : [{ path: file, what: 'the topology file' }]), { path: defaultSecretsDir(file), what: 'the secrets directory' }],
+    // Inputs that made out/ as it is: nothing is rendered (src/emit.ts).
+    inputs,
   };
   // Each file goes to out/ (or its stage) as it is rendered: the build never holds its whole output.
   // --verbose compares each with out/ on its way there (out/ changes only once the last has come).
   let changes: Difference[] = [];
+  const { renderInto } = await import('../render/index.js');
+  const { bothSinks, checkTree, differenceDetail } = await import('../stale.js');
   const emitted = emitRendered(
     options.out,
     (files) => {

@@ -9,7 +9,8 @@
 // (src/io/processes.ts), so that a dead run's is known even where its pid
 // names another process now (a run killed in a container). One build at a time writes an output tree:
 // it holds a lock file in the same place for as long as it stages and
-// updates it.
+// updates it. The record of the inputs that made the tree
+// (src/io/inputs-record.ts) is kept in the per-user directory.
 import { createHash } from 'node:crypto';
 import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -90,6 +91,17 @@ export function createStage(target: string): string {
 /** The lock file of builds of `target`, where its staging directories go. */
 export function buildLockOf(target: string): string {
   return join(bases(target)[0]!, `.gen-build-${nameOf(target)}.lock`);
+}
+
+/**
+ * The record of the inputs that made `target` (src/io/inputs-record.ts):
+ * in the per-user directory, whatever file system out/ is on (it is never
+ * renamed with the tree), so that it shows up in no one's repository beside
+ * out/; undefined where that directory is unusable (every build renders then).
+ */
+export function inputsRecordOf(target: string): string | undefined {
+  const user = userTempDir();
+  return user === undefined ? undefined : join(user, `.gen-build-${nameOf(target)}.inputs`);
 }
 
 export interface Stage {
