@@ -21,12 +21,18 @@ const { exports, script } = loadBundle(file, command);
 const out = mkdtempSync(join(tmpdir(), 'gen-cache-'));
 const write = process.stdout.write.bind(process.stdout);
 process.stdout.write = () => true;
+// The builds' lock, stages and record of inputs (src/io/staging.ts) go to the per-user directory of this
+// temporary directory, removed below, not of the system's, where the record would outlive its tree.
+const tmp = process.env.TMPDIR;
+process.env.TMPDIR = out;
 try {
   const topology = join(root, 'topology.yaml');
   const runs = command === 'lint' ? [['lint', topology]] : [['build', topology, '--out', join(out, 'out')], ['build', topology, '--out', join(out, 'out')], ['lint', topology]];
   for (const args of runs) await exports.main(args);
 } finally {
   process.stdout.write = write;
+  if (tmp === undefined) delete process.env.TMPDIR;
+  else process.env.TMPDIR = tmp;
   rmSync(out, { recursive: true, force: true });
 }
 writeFileSync(cache, script.createCachedData());
