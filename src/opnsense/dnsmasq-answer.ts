@@ -99,6 +99,19 @@ function overrideDomain(o: XmlElement): string {
 }
 
 /**
+ * Whether dnsmasq `version` (as OPNsense's release notes name it: 2.91, 2.92rel2) answers a query itself, with no
+ * address, when the closest domain the name matches is both local (local=/<domain>/) and forwarded
+ * (server=/<domain>/<ip>): from 2.92 on, whose order_qsort() sorts the no-data entry of local= before the servers of
+ * the same domain and filter_servers() picks it for a query (dnsmasq commit e86d53c "Fix some edge cases wth domains
+ * and --address and --server", first in 2.92rc1). 2.91 and earlier sort the servers first and forward the query to
+ * them. Which version answers a box is its release's (releases/<series>.ts: dnsmasq).
+ */
+export function answersLocalBeforeServers(version: string): boolean {
+  const [major, minor] = version.split('.').map((part) => Number.parseInt(part, 10));
+  return major! > 2 || (major === 2 && minor! >= 92);
+}
+
+/**
  * What the box's dnsmasq does with a query for a name: forward it to Unbound only, answer it with `addresses`, answer
  * it with no address itself (`local`: a local domain), or anything else.
  */
@@ -113,9 +126,8 @@ type DnsmasqAnswer = 'unbound' | 'elsewhere' | 'local' | { addresses: string[]; 
  * matching domain as one group (domain-match.c lookup_domain(), filter_servers()). An address= of a wildcard Host
  * (`hosts.wildcards`) answers the queries of its addresses' type itself in every version, before the servers and the
  * local= of its domain. A local domain (`local`) closer than the servers' makes dnsmasq answer the query itself
- * (is_local_answer()); one of the same domain does so in dnsmasq 2.92 and later, where filter_servers() puts a
- * no-data entry before the servers (2.91 and earlier forward: the box's dnsmasq package decides, so it counts). So
- * does an override without address (server=/<domain>/). The template writes one server= line for each domain
+ * (is_local_answer()); one of the same domain does so where `localFirst` (answersLocalBeforeServers() of the box's
+ * dnsmasq version), and otherwise leaves the query to the servers. So does an override without address (server=/<domain>/). The template writes one server= line for each domain
  * override, in the order of their sequence (dnsmasq.conf: server=/<domain>/<ip>#<port>, no switch to leave one out),
  * and dnsmasq may send a query to any server of the group (forward.c forward_query()): by default to all of them
  * every 50 queries or 20 seconds, then to the one that answered first; with Strict order (strict-order) to the
@@ -135,6 +147,7 @@ function dnsmasqAnswer(
   noResolv: boolean,
   local: readonly string[],
   hosts: DnsmasqHostAnswers,
+  localFirst: boolean,
 ): DnsmasqAnswer {
   const ofFamily = (addresses: readonly string[] | undefined) => (addresses ?? []).filter((a) => familyOf(a) === family);
   const held = ofFamily(hosts.names.get(name));
@@ -166,7 +179,10 @@ function dnsmasqAnswer(
     return { addresses: ofFamily(hosts.wildcards.get(wildcard)), from: `its wildcard Host of ${wildcard === '#' ? 'every domain' : wildcard}`, registeredBy: [] };
   }
   if (serverLength < length) return 'local';
-  if (serverLength === length) return 'elsewhere';
+  // The same domain local and forwarded: answered itself, or left to its servers, as the version decides.
+  if (serverLength === length && length >= 0 && localFirst) return 'local';
+  // Neither: the servers of /etc/resolv.conf.
+  if (serverLength === -1) return 'elsewhere';
   if (unbound === undefined) return 'elsewhere';
   // The servers of every domain are one group with /etc/resolv.conf's unless dnsmasq reads none of those.
   if (serverLength === 0 && !noResolv) return 'elsewhere';
@@ -204,17 +220,20 @@ export interface WrongAnswer {
  * name with the type when gen answers it with another type too; `wrong`: the names and types dnsmasq answers from its
  * Hosts with other addresses than gen's of that type, or with addresses of a type gen's overrides do not answer. A
  * name and type it answers from its Hosts with exactly gen's addresses is in neither. Names as nameKey() writes them.
- * `adopted`: the box's items gen's take over, as merge pairs them (identity.ts adoptedUuids()).
+ * `adopted`: the box's items gen's take over, as merge pairs them (identity.ts adoptedUuids()); `dnsmasqVersion`: the
+ * version of the box's dnsmasq (its release's).
  */
 export function genNamesOnPort53(
   root: XmlElement,
   sections: readonly XmlElement[],
   unbound: UnboundReach | undefined,
   adopted: ReadonlyMap<string, string>,
+  dnsmasqVersion: string,
 ): { unreached: Set<string>; unreachedNames: string[]; wrong: WrongAnswer[]; passedOn: PassedOn[] } {
   const dnsmasq = dnsmasqAnswers(root);
   const overrides = childrenNamed(child(root, 'dnsmasq'), 'domainoverrides');
   const noResolv = fieldText(child(root, 'dnsmasq'), 'no_resolv') === '1';
+  const localFirst = answersLocalBeforeServers(dnsmasqVersion);
   const local = dnsmasq ? localDomains(root, sections, adopted) : [];
   const hosts = dnsmasq ? dnsmasqHostAnswers(root, sections, adopted) : { names: new Map<string, string[]>(), wildcards: new Map<string, string[]>(), registered: new Map<string, string[]>() };
   // gen's addresses of each name (an A and an AAAA override are one name).
@@ -232,7 +251,7 @@ export function genNamesOnPort53(
     const wrongBefore = wrong.length;
     for (const family of ['A', 'AAAA'] as const) {
       const gen = all.filter((a) => familyOf(a) === family);
-      const answer = dnsmasq ? dnsmasqAnswer(name, family, unbound, overrides, noResolv, local, hosts) : 'elsewhere';
+      const answer = dnsmasq ? dnsmasqAnswer(name, family, unbound, overrides, noResolv, local, hosts, localFirst) : 'elsewhere';
       // A type gen does not answer: Unbound answers it with no record (the override's name holds local data of the
       // other type only), so it matters where dnsmasq answers it with addresses or sends it to other servers.
       if (gen.length === 0 && typeof answer === 'string') {

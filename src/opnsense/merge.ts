@@ -42,6 +42,7 @@ import { XmlParseError, XmlUnkeptError, parseXml } from './parse.js';
 import { type SelfSigned, selfSignedCertificate } from './selfsigned.js';
 import { assignmentName, fieldText, namesAny, uuidList } from './fields.js';
 import { ITEM_KEYS } from './item-keys.js';
+import { DEFAULT_RELEASE, releaseFacts } from '../targets/opnsense/releases.js';
 
 export class MergeError extends Error {}
 
@@ -699,6 +700,11 @@ export interface MergeOptions {
   /** Merge into a node of an HA pair, which the topology cannot describe (only warn). */
   allowHa?: boolean;
   /**
+   * The OPNsense release the box runs, as the topology names it (firewall.release; DEFAULT_RELEASE when absent):
+   * its dnsmasq package decides what the box answers for gen's names (dnsmasq-answer.ts).
+   */
+  release?: string;
+  /**
    * gen's sections are the merge's to keep: their items go into the merged
    * tree as they are, not copied (a 100,000-peer merge held both, 1 GB).
    * Only for sections made for this one merge, never merged again.
@@ -930,8 +936,10 @@ function merged(baseText: string, genSections: readonly XmlElement[], givenOptio
   const adopted = adoptedUuids(root, sections, ITEM_KEYS, OTHER_KIND);
   for (const message of aliasTakeovers(root, sections, adopted)) options.warn!(message);
   for (const message of hostOverrideTakeovers(root, sections, adopted)) options.warn!(message);
-  for (const message of unansweredOverrides(root, sections, adopted)) options.warn!(message);
-  for (const message of offPortOverrides(root, sections, adopted)) options.warn!(message);
+  const release = releaseFacts(options.release ?? DEFAULT_RELEASE);
+  if (!release) throw new MergeError(`gen does not know OPNsense ${options.release}`);
+  for (const message of unansweredOverrides(root, sections, adopted, release.dnsmasq)) options.warn!(message);
+  for (const message of offPortOverrides(root, sections, adopted, release.dnsmasq)) options.warn!(message);
   for (const message of ignoredOverrides(root, sections)) options.warn!(message);
   if (adopted.size > 0) {
     sections = sections.map(clone);

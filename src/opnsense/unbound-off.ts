@@ -72,11 +72,12 @@ function firewallAsDns(root: XmlElement, sections: readonly XmlElement[]): strin
  * addresses (those it answers with others get a warning each, and so does one whose other record type dnsmasq passes
  * on to other servers; a domain override to Unbound reaches nothing, as Unbound does not run), and the DHCP it
  * serves with dnsmasq hands out the firewall as DNS server, where, with dnsmasq's DNS off too, nothing answers.
+ * `dnsmasqVersion`: the version of the box's dnsmasq (its release's).
  */
-export function unansweredOverrides(root: XmlElement, sections: readonly XmlElement[], adopted: ReadonlyMap<string, string>): string[] {
+export function unansweredOverrides(root: XmlElement, sections: readonly XmlElement[], adopted: ReadonlyMap<string, string>, dnsmasqVersion: string): string[] {
   if (unboundEnabled(root)) return [];
   const out: string[] = [];
-  const { unreached, wrong, passedOn } = genNamesOnPort53(root, sections, undefined, adopted);
+  const { unreached, wrong, passedOn } = genNamesOnPort53(root, sections, undefined, adopted, dnsmasqVersion);
   const hosts = genHostItems(sections).filter((h) => unreached.has(`${nameKey(hostName(h))} ${familyOf(fieldText(h, 'server'))}`));
   if (hosts.length > 0) {
     const names = hosts.map((h) => `${hostName(h)} (${hostAnswer(h)})`);

@@ -52,13 +52,14 @@ function unboundAddresses(root: XmlElement, sections: readonly XmlElement[]): Se
  * A warning when the box's Unbound runs on another port than 53, so that no client reaches gen's host overrides, and
  * one for each name dnsmasq answers on 53 from its Hosts with other addresses than gen's overrides of it. A name
  * dnsmasq answers from its Hosts with exactly those addresses is answered as gen means it, unless dnsmasq passes the
- * record type gen's overrides do not answer on to other servers than Unbound (PassedOn).
+ * record type gen's overrides do not answer on to other servers than Unbound (PassedOn). `dnsmasqVersion`: the
+ * version of the box's dnsmasq (its release's).
  */
-export function offPortOverrides(root: XmlElement, sections: readonly XmlElement[], adopted: ReadonlyMap<string, string>): string[] {
+export function offPortOverrides(root: XmlElement, sections: readonly XmlElement[], adopted: ReadonlyMap<string, string>, dnsmasqVersion: string): string[] {
   const port = unboundPort(root);
   if (port === String(UNBOUND_PORT) || !unboundEnabled(root)) return [];
   const dnsmasq = dnsmasqAnswers(root);
-  const { unreachedNames: names, wrong, passedOn } = genNamesOnPort53(root, sections, dnsmasq ? { port, addresses: unboundAddresses(root, sections) } : undefined, adopted);
+  const { unreachedNames: names, wrong, passedOn } = genNamesOnPort53(root, sections, dnsmasq ? { port, addresses: unboundAddresses(root, sections) } : undefined, adopted, dnsmasqVersion);
   const why = `Unbound listens on port ${port}, which clients do not ask`;
   const out = wrong.map((w) => wrongAnswerWarning(w, why));
   const forward = `forward its domain to 127.0.0.1 port ${port} in Services › Dnsmasq DNS & DHCP › Domains, and to no other server, so that Unbound answers these queries`;

@@ -21,13 +21,15 @@ export interface ReleaseRange {
   from: number;
   models?: Partial<Record<ModelName, string>>;
   forms?: Partial<ReleaseForms>;
+  /** The version of the dnsmasq package the point release installs ("ports: dnsmasq <version>" in its release notes). */
+  dnsmasq?: string;
 }
 
 export interface ReleaseTable {
   series: string;
   /** The newest point release gen knows: the bare series means this one. */
   newest: number;
-  /** The first range (from 0) names every model and form. */
+  /** The first range (from 0) names every model and form, and the dnsmasq version. */
   ranges: readonly ReleaseRange[];
 }
 

@@ -27,6 +27,8 @@ export interface Release {
   /** Model versions; a model the release does not have is absent. */
   versions: Partial<Record<ModelName, string>>;
   forms: ReleaseForms;
+  /** The version of the dnsmasq package the release installs (what it does with a query: dnsmasq-answer.ts). */
+  dnsmasq: string;
   /** The fields a model stores on this release (undefined: the release has no such model). */
   fields(model: ModelName): ModelFields | undefined;
 }
@@ -56,10 +58,12 @@ export function releaseFacts(name: string): Release | undefined {
   if (table && point !== undefined && point <= table.newest) {
     const versions: Partial<Record<ModelName, string>> = {};
     let forms = {} as ReleaseForms;
+    let dnsmasq = '';
     for (const range of table.ranges) {
       if (range.from > point) break;
       Object.assign(versions, range.models);
       forms = { ...forms, ...range.forms };
+      dnsmasq = range.dnsmasq ?? dnsmasq;
     }
     const series = table.series;
     // Every item a renderer writes asks for its model's fields (30,000 for 20,000 filter rules and
@@ -71,6 +75,7 @@ export function releaseFacts(name: string): Release | undefined {
       point,
       versions,
       forms,
+      dnsmasq,
       fields: (model) => {
         if (!fields.has(model)) {
           const version = versions[model];

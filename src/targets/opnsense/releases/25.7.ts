@@ -1,5 +1,6 @@
 // OPNsense 25.7 (core and plugins 25.7.0-25.7.11): model versions per point
-// release, read from the model files at every tag.
+// release, read from the model files at every tag. dnsmasq 2.91 throughout
+// (25.1.4 brought it; no 25.7 release notes name another).
 import type { ReleaseTable } from '../release-types.js';
 
 export const release25_7: ReleaseTable = {
@@ -26,6 +27,7 @@ export const release25_7: ReleaseTable = {
         unbound: '1.0.12',
       },
       forms: { filterRules: 'legacy', portForwards: 'legacy', outboundNatRules: 'legacy', haproxyActions: 'typed', iscDhcp: 'core' },
+      dnsmasq: '2.91',
     },
     { from: 2, models: { dnsmasq: '1.0.8' } },
     { from: 6, models: { wireguardServer: '1.0.1' } },

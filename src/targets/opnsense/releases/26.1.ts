@@ -1,7 +1,9 @@
 // OPNsense 26.1 (core and plugins 26.1.0-26.1.11): model versions per point
 // release, read from the model files at every tag. Port forwards moved to
 // the Destination NAT model, ISC DHCP to a plugin; os-haproxy 5 (model
-// 5.0.0) arrived with 26.1.2.
+// 5.0.0) arrived with 26.1.2. dnsmasq, as the release notes name it ("ports:
+// dnsmasq"): 2.91 in 26.1.0, 2.92 from 26.1.1, 2.92rel2 from 26.1.8, 2.93
+// from 26.1.10.
 import type { ReleaseTable } from '../release-types.js';
 
 export const release26_1: ReleaseTable = {
@@ -29,13 +31,16 @@ export const release26_1: ReleaseTable = {
         unbound: '1.0.13',
       },
       forms: { filterRules: 'legacy', portForwards: 'dnat', outboundNatRules: 'legacy', haproxyActions: 'typed', iscDhcp: 'plugin' },
+      dnsmasq: '2.91',
     },
+    { from: 1, dnsmasq: '2.92' },
     { from: 2, models: { haproxy: '5.0.0' }, forms: { haproxyActions: 'http-request' } },
     { from: 3, models: { unbound: '1.0.14' } },
     { from: 5, models: { dnsmasq: '1.0.9' } },
     { from: 6, models: { acme: '4.3.1', unbound: '1.0.15' } },
     { from: 7, models: { acme: '4.4.0' } },
-    { from: 10, models: { staticroutes: '1.0.1' } },
+    { from: 8, dnsmasq: '2.92rel2' },
+    { from: 10, models: { staticroutes: '1.0.1' }, dnsmasq: '2.93' },
     { from: 11, models: { filter: '1.0.5' } },
   ],
 };
