@@ -103,6 +103,8 @@ async function runMerge(options: MergeCommandOptions): Promise<number> {
           ownSections: true,
           allowGuiPortConflict: options.allowGuiPortConflict,
           allowHa: options.allowHa,
+          // What the box's dnsmasq answers for gen's names depends on the dnsmasq its release installs.
+          release: site.firewall!.release,
           // Its traffic enters on enc0 even where the policy has no rule from it: merge names the box's rules there.
           joinedVpc: joinedVpc(model, site),
           antiLockout: Object.assign({}, site.firewall!.antiLockout, { interface: antiLockoutOn(site.firewall!)?.key }),

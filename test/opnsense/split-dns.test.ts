@@ -24,9 +24,13 @@ import { edit, lint, modelOf, readExample, render, root } from '../helpers.js';
 import { lintText } from '../../src/pipeline.js';
 import { parseWgQuick } from '../wireguard/wg-ini.js';
 import { hasCommand, missing, titled } from '../system-tools.js';
+import { gen } from '../wireguard/cli.js';
+import { writeSecret } from '../../src/secrets.js';
+import { instanceKeyPath } from '../../src/paths.js';
+import { generateKeyPair } from '../../src/targets/wireguard/keys.js';
 import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
 import { closeTemplateServers, renderTemplate } from './upstream-tools.js';
-import { UPSTREAM_RELEASES, doc, withBoxCa, factoryConfig, factorySample, fragments, mergedFactoryConfig, releaseSections } from './support.js';
+import { UPSTREAM_RELEASES, doc, withBoxCa, factoryConfig, factorySample, fragments, mergedFactoryConfig, releaseSections, withRelease } from './support.js';
 
 removeTempDirsAfterAll();
 
@@ -582,6 +586,29 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
     });
     // Forwarded to another address than Unbound's, the names miss Unbound on every release.
     for (const release of releases) expect((await said(release, '9.9.9.9'))[1]).toEqual(both);
+  });
+
+  // gen opnsense merge reads the release from the topology (firewall.release).
+  it("gen opnsense merge takes the box's dnsmasq to be its topology release's", async () => {
+    const dir = tempDir('gen-split-dns-command-');
+    const pair = generateKeyPair();
+    const secrets = join(dir, 'secrets');
+    writeSecret(secrets, instanceKeyPath('home', 'wg0'), pair.privateKey);
+    const forward = `<domainoverrides uuid="11111111-2222-4333-8444-c00000000001"><sequence>1</sequence><domain>example.org</domain><ipset/><srcip/><port>5353</port><ip>127.0.0.1</ip></domainoverrides>`;
+    const warned = async (release: string) => {
+      const topology = join(dir, `topology-${release}.yaml`);
+      writeFileSync(topology, withRelease(edit(answered, ['sites', 0, 'wireguard', 0, 'public_key'], pair.publicKey), release));
+      const box = withUnboundModel(factorySample(release), releaseFacts(release)!.versions.unbound!, '<enabled>1</enabled><port>5353</port>')
+        .replace(/<dnsmasq>[\s\S]*?<\/dnsmasq>/, `<dnsmasq><enable>1</enable><port>53</port>${forward}</dnsmasq>`)
+        .replace(/(<system>[\s\S]*?<domain>)[^<]*(<\/domain>)/, '$1example.org$2');
+      const base = join(dir, `box-${release}.xml`);
+      writeFileSync(base, withBoxCa(box));
+      const result = await gen('opnsense', 'merge', '-f', topology, '--base', base, '--secrets', secrets, '-o', join(dir, `merged-${release}.xml`), '--allow-gui-port-conflict');
+      expect(result.code, result.stderr).toBe(0);
+      return result.stderr.split('\n').filter((l) => l.includes('Unbound DNS listens on port')).map((l) => /host overrides (.*?) answer no client/.exec(l)![1]);
+    };
+    expect(await warned('25.7')).toEqual([]);
+    expect(await warned('26.7')).toEqual(['cloud.example.org, media.example.org']);
   });
 
   // A domain override of `*` (the model takes it; the template writes server=/*/<ip>) is a server of every domain to
