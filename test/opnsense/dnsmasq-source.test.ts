@@ -1,0 +1,78 @@
+// What dnsmasq does with a query whose closest domain is both local
+// (local=/<domain>/) and forwarded (server=/<domain>/<ip>), read from its
+// source at each version an OPNsense release gen knows installs (releases/:
+// dnsmasq) and at Debian's 2.90, which the real-tool tests run:
+// answersLocalBeforeServers() must say what the code there does. Both kinds of
+// line are entries of one sorted array (domain-match.c): order_qsort() sorts
+// the entries of one domain by their flags, and filter_servers() gives a query
+// the first run of them, the no-data entry of local= or the servers. Reads a
+// git directory of dnsmasq with its version tags (DNSMASQ_GIT).
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { answersLocalBeforeServers } from '../../src/opnsense/dnsmasq-answer.js';
+import { RELEASE_TABLES } from '../../src/targets/opnsense/releases.js';
+
+const gitDir = process.env.DNSMASQ_GIT;
+const mirror = gitDir && existsSync(gitDir) ? gitDir : undefined;
+const tags = mirror ? new Set(spawnSync('git', ['--git-dir', mirror, 'tag', '--list', 'v2.*'], { encoding: 'utf8' }).stdout.split('\n')) : new Set<string>();
+
+/** The dnsmasq versions the releases install, and Debian's. */
+const VERSIONS = [...new Set(['2.90', ...RELEASE_TABLES.flatMap((t) => t.ranges.flatMap((r) => (r.dnsmasq === undefined ? [] : [r.dnsmasq])))])];
+
+function show(tag: string, path: string): string {
+  const r = spawnSync('git', ['--git-dir', mirror!, 'show', `${tag}:${path}`], { encoding: 'utf8', maxBuffer: 16 << 20 });
+  expect(r.status, r.stderr).toBe(0);
+  return r.stdout;
+}
+
+/** The body of the C function `name` (from its definition, not its prototype, to the closing brace in column 0). */
+function body(source: string, name: string): string {
+  const start = source.search(new RegExp(`^(?:static )?int ${name}\\([^;{]*\\)\\s*\\{`, 'm'));
+  expect(start, name).toBeGreaterThanOrEqual(0);
+  return source.slice(start, source.indexOf('\n}', start));
+}
+
+/** Whether dnsmasq at `tag` answers such a query itself, as its code decides. */
+function answersItself(tag: string): boolean {
+  const header = show(tag, 'src/dnsmasq.h');
+  const flag = (name: string) => Number(new RegExp(`^#define ${name}\\s+(\\d+)`, 'm').exec(header)![1]);
+  const [literal, resolv] = [flag('SERV_LITERAL_ADDRESS'), flag('SERV_USE_RESOLV')];
+  const source = show(tag, 'src/domain-match.c');
+  // order_qsort(): rc = key(s2) - key(s1), the key the masked flags, with the literal bit flipped in the older form.
+  const sort = body(source, 'order_qsort');
+  const flipped = /rc = \(\(s2->flags & \([^)]*\)\) \^ SERV_LITERAL_ADDRESS\) -/.test(sort);
+  const plain = /rc = \(\(s2->flags & \([^)]*\)\)\) -/.test(sort);
+  expect([flipped, plain], `${tag}: order_qsort() is in neither known form`).toContain(true);
+  const key = (flags: number) => (flipped ? flags ^ literal : flags);
+  // A local= entry has the literal flag alone, a server= of the domain none of these flags; the higher key sorts first.
+  expect(key(resolv)).not.toBe(key(literal));
+  const localSortsFirst = key(literal) > key(0);
+  // filter_servers(), past the address entries: the newer form returns the run of literal (no-data) entries to a query
+  // that wants no server, the older one skips them for the servers after it.
+  const filter = body(source, 'filter_servers');
+  const takesLiteralRun = /flags & SERV_LITERAL_ADDRESS\); i\+\+\);\s*if \(!\(flags & \(F_DOMAINSRV \| F_SERVER\)\) && i != nlow\)\s*nhigh = i;/.test(filter);
+  const takesServerRun = /!\(daemon->serverarray\[i\]->flags & SERV_LITERAL_ADDRESS\); i\+\+\);\s*if \(i != nlow\)/.test(filter);
+  expect([takesLiteralRun, takesServerRun], `${tag}: filter_servers() is in neither known form`).toContain(true);
+  return localSortsFirst && takesLiteralRun;
+}
+
+describe.skipIf(!mirror)(`dnsmasq's own code on a domain both local and forwarded${mirror ? '' : ' (skipped: DNSMASQ_GIT is not set)'}`, () => {
+  for (const version of VERSIONS) {
+    const tag = `v${version}`;
+    const absent = !tags.has(tag);
+    it.skipIf(absent)(`${version}: answersLocalBeforeServers() says what its code does${absent ? ` (skipped: the dnsmasq git directory has no tag ${tag})` : ''}`, () => {
+      expect(answersItself(tag)).toBe(answersLocalBeforeServers(version));
+    });
+  }
+
+  // The change itself: the commit that sorts the no-data entry before the servers is in 2.92 and not in 2.91.
+  it('the change is commit e86d53c, first released in 2.92', () => {
+    const contains = spawnSync('git', ['--git-dir', mirror!, 'tag', '--contains', 'e86d53c438571e24d0491d03d553f48a262def91'], { encoding: 'utf8' });
+    expect(contains.status, contains.stderr).toBe(0);
+    const released = contains.stdout.split('\n').filter((t) => /^v\d+\.\d+$/.test(t));
+    expect(released).toContain('v2.92');
+    expect(released).not.toContain('v2.91');
+    expect([answersItself('v2.91'), answersItself('v2.92')]).toEqual([false, true]);
+  });
+});
