@@ -4,6 +4,7 @@
 // 32-bit numbers so that sorting and sweeping are plain number compares.
 import ipaddr from 'ipaddr.js';
 import { Netmask, ip2long, long2ip } from 'netmask';
+import { compareText } from './text-order.js';
 
 export interface Block {
   /** First address of the block. */
@@ -143,7 +144,7 @@ export function reservedAddresses(block: Block): { network?: number; broadcast?:
 export function compareCidrs(a: string, b: string): number {
   const x = parseCidr(a);
   const y = parseCidr(b);
-  if (!x.ok || !y.ok) return a.localeCompare(b);
+  if (!x.ok || !y.ok) return compareText(a, b);
   return x.block.base - y.block.base || x.block.prefix - y.block.prefix;
 }
 

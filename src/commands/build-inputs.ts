@@ -5,10 +5,11 @@
 // place: the output names it topology.yaml whatever it is called; the
 // secrets are read by gen opnsense merge and gen wg, never by a build). The
 // rest is gen itself and what its code runs on: the bundle (its sha256,
-// written in by scripts/bundle.mjs), Node and its libraries (ICU's collation
-// orders names of equal rank: String.prototype.localeCompare), the options
-// Node runs with, and ICU's default locale, which follows LC_ALL,
-// LC_MESSAGES and LANG. GEN_TODAY and the clock's day change lint's findings
+// written in by scripts/bundle.mjs), Node and its libraries (V8's regular
+// expressions read ICU's Unicode data), the options Node runs with, and
+// ICU's default locale, which follows LC_ALL, LC_MESSAGES and LANG: no code
+// of gen's orders or formats by locale (test/core/locale-free.test.ts), but
+// a tree made under one locale is not taken as made under another. GEN_TODAY and the clock's day change lint's findings
 // (key ages), which every build prints, never a rendered file. The output
 // directory's path is part of it too, though no file names it.
 import { createHash } from 'node:crypto';

@@ -6,6 +6,7 @@ import type { Path } from '../location.js';
 import type { Bridge, Firewall, FirewallInterface, Host, HostBond, HostNic, Network, Route } from '../model.js';
 import { parseAddressWithPrefix } from '../net.js';
 import { PVE_ALL_VIDS, PVE_VID_MIN, addressedLinks } from '../targets/proxmox/interfaces.js';
+import { compareText } from '../text-order.js';
 import type { HostInput } from '../topology.js';
 import type { BlockIndex } from './block-index.js';
 import type { ResolveContext } from './context.js';
@@ -177,6 +178,6 @@ export function deriveHostRouting(host: Host, networks: ReadonlyMap<string, Netw
     if (!network || attached.has(id)) continue;
     routes.push({ destination: network.cidr, via: facingGateway, bridge: facing.name, network: id });
   }
-  routes.sort((a, b) => networks.get(a.network)!.block.base - networks.get(b.network)!.block.base || a.destination.localeCompare(b.destination));
+  routes.sort((a, b) => networks.get(a.network)!.block.base - networks.get(b.network)!.block.base || compareText(a.destination, b.destination));
   host.routes = routes;
 }

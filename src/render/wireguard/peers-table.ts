@@ -3,6 +3,7 @@
 import { dayOf, dayText } from '../../io/days.js';
 import type { Peer, Site, WireguardInstance } from '../../model.js';
 import { parseIPv4 } from '../../net.js';
+import { compareText } from '../../text-order.js';
 import { slotted, template } from '../templates.js';
 
 /** Markdown text in a table cell: no HTML, no line breaks, pipes escaped. */
@@ -68,6 +69,6 @@ const ROW_SLOTS = ['address', 'name', 'role', 'key', 'status', 'allowedIps'] as 
  */
 function byAddress(peers: readonly Peer[]): Peer[] {
   const keyed = peers.map((peer) => ({ peer, address: parseIPv4(peer.address) ?? 0 }));
-  keyed.sort((a, b) => a.address - b.address || a.peer.name.localeCompare(b.peer.name));
+  keyed.sort((a, b) => a.address - b.address || compareText(a.peer.name, b.peer.name));
   return keyed.map((k) => k.peer);
 }
