@@ -10,7 +10,7 @@ import { emitRendered, emitTree, EmitError, manifest, recover } from '../../src/
 import { EARLIER_MANIFEST_MARKS, MANIFEST_MARK, MANIFEST_MARK_LINES, parseManifest, sha256 } from '../../src/manifest.js';
 import { holdsGenManifest } from '../../src/io/output-path.js';
 import { buildLockOf, createStage, stagesOf } from '../../src/io/staging.js';
-import { ArrivingFiles } from '../../src/io/tree-files.js';
+import { ArrivingFiles, StagedDirectory } from '../../src/io/tree-files.js';
 import { UTF8_PIECE } from '../../src/io/utf8-scratch.js';
 import { ownedTree } from '../../src/output-tree.js';
 import { readExample, render } from '../helpers.js';
@@ -463,6 +463,34 @@ describe('files taken as they are rendered', () => {
     }
     for (const path of ['a//b', 'a/./b', 'a/../b', '/a', 'a/', '.', '..', 'a\\b', 'a\0b']) expect(() => new ArrivingFiles(() => 'hash').set(path, 'x\n'), path).toThrow(/not a plain relative path/);
     for (const path of ['a/.b/c', 'a/b..', '...', '.x']) expect(() => new ArrivingFiles(() => 'hash').set(path, 'x\n'), path).not.toThrow();
+  });
+
+  it('writes a run of files into one directory without looking its directory up again for each file', () => {
+    const files = Array.from({ length: 2000 }, (_, i) => [`site/wireguard/peer-${i}.conf`, `peer ${i}\n`] as const);
+    // Back to a directory written before, a file at the top, one deeper: each where it belongs, whatever the umask.
+    const more = [['site/peers.md', 'table\n'], ['site/wireguard/late.conf', 'late\n'], ['top.txt', 'top\n'], ['site/wireguard/deeper/x.conf', 'x\n'], ['top2.txt', 'top2\n']] as const;
+    for (const mask of [0o022, 0o077]) {
+      const root = join(scratch(), 'stage');
+      umask(mask, () => {
+        const staged = new StagedDirectory(root);
+        const get = vi.spyOn(Map.prototype, 'get');
+        const has = vi.spyOn(Map.prototype, 'has');
+        try {
+          for (const [path, text] of files) staged.write(path, (each) => each(Buffer.from(text)));
+          // Before: the directory's path made again for each file, and looked up twice (4,000 lookups).
+          expect(get.mock.calls.length + has.mock.calls.length).toBeLessThan(10);
+        } finally {
+          get.mockRestore();
+          has.mockRestore();
+        }
+        for (const [path, text] of more) staged.write(path, (each) => each(Buffer.from(text)));
+      });
+      for (const [path, text] of [...files.slice(0, 3), ...files.slice(-1), ...more]) {
+        expect([path, readFileSync(join(root, path), 'utf8'), statSync(join(root, path)).mode & 0o777]).toEqual([path, text, 0o644]);
+      }
+      expect(readdirSync(join(root, 'site/wireguard'))).toHaveLength(files.length + 2);
+      for (const d of ['', 'site', 'site/wireguard', 'site/wireguard/deeper']) expect([d, statSync(join(root, d)).mode & 0o777]).toEqual([d, 0o755]);
+    }
   });
 
   it('refuses a file given twice: it may be written already', () => {
