@@ -353,6 +353,8 @@ function writeUpdate(outDir: string, target: string, owned: OwnedTree, render: (
   let size = 0;
   let bytes: Buffer | undefined;
   const sizes = new Map<string, number>();
+  // The files found equal by reading them back, for the MANIFEST's restamp below.
+  const readBack: ReadBack = { latest: -Infinity };
   const count = (piece: Buffer): void => {
     size += piece.length;
     bytes = piece;
@@ -363,7 +365,7 @@ function writeUpdate(outDir: string, target: string, owned: OwnedTree, render: (
       const hash = sha256Of(text, encoder, count);
       sizes.set(path, size);
       // A plain relative path (checked by ArrivingFiles) below an absolute one: joined as it is (path.join normalized each, 10,000 a rebuild).
-      if (owned.listed.get(path) !== hash || !unchanged(`${target}/${path}`, text, manifestWritten, size)) {
+      if (owned.listed.get(path) !== hash || !unchanged(`${target}/${path}`, text, manifestWritten, size, readBack)) {
         changed++;
         // A short text's bytes are still in the encoder's buffer (nothing has encoded since); a long one is encoded again, a piece at a time.
         const whole = text.length <= UTF8_PIECE ? bytes! : undefined;
@@ -377,8 +379,13 @@ function writeUpdate(outDir: string, target: string, owned: OwnedTree, render: (
     // Never a file of Terraform's, whatever a MANIFEST lists.
     const remove = [...owned.listed.keys()].filter((path) => !files.hashes.has(path) && workingEntryOf(path, tfDirs) === undefined && workingEntryOf(path, previousTfDirs) === undefined);
     const result: Written = { written: true, files: files.hashes.size + 1, manifest: sha256(newManifest), sizes: sizesInOrder(sizes) };
-    // Nothing changed: leave the tree (and its timestamps) as it is.
-    if (changed === 0 && remove.length === 0 && owned.manifest === newManifest && unchanged(join(target, MANIFEST), newManifest, Infinity)) return { ...result, written: false };
+    // Nothing changed: leave the tree (and its timestamps) as it is, but for the MANIFEST's status, restamped after every
+    // file that had to be read back (a checkout writes out/ in path order, the MANIFEST among the first): the files are
+    // equal to what it lists, so the next build reads none back and may find out/ current from its record of inputs.
+    if (changed === 0 && remove.length === 0 && owned.manifest === newManifest && unchanged(join(target, MANIFEST), newManifest, Infinity)) {
+      if (readBack.latest >= manifestWritten) restamp(join(target, MANIFEST), readBack.latest);
+      return { ...result, written: false };
+    }
     // Terraform's files stay only in a directory where the new tree has .tf files.
     const stranded = owned.working.filter((entry) => !tfDirs.has(entry.includes('/') ? entry.slice(0, entry.lastIndexOf('/')) : ''));
     if (stranded.length > 0) {
@@ -431,10 +438,28 @@ interface Journal {
  * which no one can set back) is as gen left it; one changed at the same
  * instant or later (by hand, by git) is compared byte for byte.
  */
-function unchanged(file: string, content: string, manifestWritten: number, size = Buffer.byteLength(content)): boolean {
+function unchanged(file: string, content: string, manifestWritten: number, size = Buffer.byteLength(content), readBack?: ReadBack): boolean {
   const stat = lstatSync(file, { throwIfNoEntry: false });
   if (!stat?.isFile() || !outputModeKept(stat.mode) || stat.size !== size) return false;
-  return stat.ctimeMs < manifestWritten || readFileSync(file).equals(Buffer.from(content));
+  if (stat.ctimeMs < manifestWritten) return true;
+  if (!readFileSync(file).equals(Buffer.from(content))) return false;
+  if (readBack !== undefined && stat.ctimeMs > readBack.latest) readBack.latest = stat.ctimeMs;
+  return true;
+}
+
+/** The latest ctime of the files `unchanged` found equal by reading them back. */
+interface ReadBack {
+  latest: number;
+}
+
+/**
+ * Moves the MANIFEST's status change past `ctimeMs` by setting the mode it
+ * has (its bytes and mtime stay), so that the files it lists, found equal to
+ * it, are older than it, as a build that writes them leaves them.
+ */
+function restamp(manifest: string, ctimeMs: number): void {
+  const stat = lstatSync(manifest, { throwIfNoEntry: false });
+  if (stat?.isFile()) statusAfter(manifest, ctimeMs, stat.mode & 0o7777);
 }
 
 /**

@@ -5,7 +5,7 @@
 // that out/ is no longer what gen wrote, makes the build render again. The
 // renderers' calls are counted in this process; gen's identity, which the
 // bundle carries, is set here as the bundle sets it.
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli.js';
@@ -222,6 +222,29 @@ describe('gen build renders again', () => {
     rmSync(out, { recursive: true });
     expect((await build(args)).renders).toBe(1);
     expect(existsSync(join(out, 'MANIFEST'))).toBe(true);
+    expect((await build(args)).renders).toBe(0);
+  });
+
+  it('once after a checkout wrote out/ (its files after its MANIFEST): that build reads them back, changes no byte or mtime, and the next renders nothing', async () => {
+    const { out, args } = await built();
+    const manifestFile = join(out, 'MANIFEST');
+    const paths = readFileSync(manifestFile, 'utf8').split('\n').filter((l) => /^[0-9a-f]{64}  /.test(l)).map((l) => l.slice(66));
+    // As git leaves a checkout: the MANIFEST written among the first, every other file's status changed after it.
+    const after = statSync(manifestFile).ctimeMs;
+    for (const path of paths) {
+      const file = join(out, path);
+      while (statSync(file).ctimeMs <= after) chmodSync(file, statSync(file).mode & 0o7777);
+    }
+    const before = new Map([...paths, 'MANIFEST'].map((path) => [path, statSync(join(out, path)).mtimeMs]));
+    const tree = readTree(out);
+    const first = await build(args);
+    expect(first.renders).toBe(1);
+    expect(first.stderr).toContain('is current');
+    expect(readTree(out)).toEqual(tree);
+    for (const [path, mtime] of before) expect(statSync(join(out, path)).mtimeMs, path).toBe(mtime);
+    // The MANIFEST's status now comes after every file it lists, as a build that writes them leaves it.
+    const stamped = statSync(manifestFile).ctimeMs;
+    for (const path of paths) expect(statSync(join(out, path)).ctimeMs, path).toBeLessThan(stamped);
     expect((await build(args)).renders).toBe(0);
   });
 });
