@@ -32,7 +32,7 @@ describe('gen orders and formats text the same under every locale', () => {
   it('compareText gives one order where the locale gives another', () => {
     const names = ['zeta', 'tau', 'Zulu', 'alpha'];
     const byLocale = (lang: string) => {
-      const env = { ...process.env, LANG: lang };
+      const env: NodeJS.ProcessEnv = { ...process.env, LANG: lang };
       delete env.LC_ALL;
       delete env.LC_MESSAGES;
       return spawnSync(process.execPath, ['-e', `process.stdout.write(JSON.stringify(${JSON.stringify(names)}.sort((a, b) => a.localeCompare(b))))`], { encoding: 'utf8', env }).stdout;
