@@ -1,7 +1,5 @@
-// Which fields of a box's item survive when one of gen's takes it over:
-// merge.ts writes the merged item so, and the checks that read the merged
-// config before it is written (dnsmasq-hosts.ts) take it from here, so the
-// two cannot differ.
+// Which fields of a box's item survive when one of gen's takes it over, as
+// merge.ts writes the merged item.
 import { type XmlElement, attr, isElement } from '../render/opnsense/xml.js';
 
 /**

@@ -13,16 +13,18 @@
 // otherwise, whatever it forwards. The box keeps an IPv6 address as it was
 // typed, and dnsmasq parses it: two spellings of one address are compared as
 // one. Both checks of a box whose Unbound clients do not reach (unbound-off.ts:
-// disabled, unbound-port.ts: on another port) decide each name here.
+// disabled, unbound-port.ts: on another port) decide each name here, from the
+// merged config: the box's settings, Hosts, ranges and DHCP entries as merge
+// writes them, and the names of gen's own overrides.
 import ipaddr from 'ipaddr.js';
 import { addToList, appendAll } from '../arrays.js';
 import { type XmlElement, child, childrenNamed } from '../render/opnsense/xml.js';
 import { fieldText } from './fields.js';
-import { type DnsmasqHostAnswers, dnsmasqHostAnswers, mergedHosts, nameKey } from './dnsmasq-hosts.js';
+import { type DnsmasqHostAnswers, dnsmasqHostAnswers, nameKey } from './dnsmasq-hosts.js';
 import { genHostItems, hostName } from './unbound-items.js';
 
 /**
- * Whether the box's dnsmasq answers DNS on port 53 after the merge: only one the operator already runs keeps its port
+ * Whether the dnsmasq of the merged config answers DNS on port 53: only one the operator already runs keeps its port
  * (merge.ts BASE_WINS_FIELDS; an empty port is 53, Dnsmasq.php); gen's own is DHCP only (port 0).
  */
 export function dnsmasqAnswers(root: XmlElement): boolean {
@@ -68,19 +70,16 @@ function overrideServer(o: XmlElement): { ip: string; port: string } {
  * local=/<domain>/ for a Host marked local with a domain, and, when DHCP registers names (dhcp.fqdn) and there are
  * ranges, for the DHCP domain (the system domain when empty) and each range's domain, unless dhcp.local is off
  * (the model's fqdn and local default to on; 25.7.1's has no local and its template writes them always). A wildcard
- * Host's address=/<domain>/ is not one of them: it answers with its addresses (dnsmasqHostAnswers()). gen's ranges and
- * hosts count as merged into the box's; the Hosts as merge writes them (mergedHosts(): a box's Host gen's reservation
- * takes over keeps its domain and local flag, which gen does not write; one gen's replaces without taking it over, as
- * when one box Host has the reservation's MAC and another its name, is gone with its flag).
+ * Host's address=/<domain>/ is not one of them: it answers with its addresses (dnsmasqHostAnswers()). The Hosts and
+ * ranges are those of the merged config `root`: a box's Host or range gen's takes over keeps its domain and local flag,
+ * which gen does not write; one gen's replaces without taking it over is gone with them, and so is a range merge drops.
  */
-function localDomains(root: XmlElement, sections: readonly XmlElement[], adopted: ReadonlyMap<string, string>): string[] {
-  const box = child(root, 'dnsmasq');
-  const gen = sections.find((s) => s.name === 'dnsmasq');
-  // The Hosts as merge leaves them: a box's Host gen's reservation replaces marks its domain local no more.
-  const domains = mergedHosts(root, sections, adopted).filter((h) => h('local') === '1').map((h) => h('domain'));
-  const dhcp = child(box, 'dhcp');
+function localDomains(root: XmlElement): string[] {
+  const dnsmasq = child(root, 'dnsmasq');
+  const domains = childrenNamed(dnsmasq, 'hosts').filter((h) => fieldText(h, 'local') === '1').map((h) => fieldText(h, 'domain'));
+  const dhcp = child(dnsmasq, 'dhcp');
   const on = (field: string) => (child(dhcp, field) === undefined ? true : fieldText(dhcp, field) === '1');
-  const ranges = childrenNamed(box, 'dhcp_ranges').concat(childrenNamed(gen, 'dhcp_ranges'));
+  const ranges = childrenNamed(dnsmasq, 'dhcp_ranges');
   if (on('fqdn') && on('local') && ranges.length > 0) {
     domains.push(fieldText(dhcp, 'domain') || fieldText(child(root, 'system'), 'domain'));
     appendAll(domains, ranges.map((r) => fieldText(r, 'domain')));
@@ -220,22 +219,21 @@ export interface WrongAnswer {
  * name with the type when gen answers it with another type too; `wrong`: the names and types dnsmasq answers from its
  * Hosts with other addresses than gen's of that type, or with addresses of a type gen's overrides do not answer. A
  * name and type it answers from its Hosts with exactly gen's addresses is in neither. Names as nameKey() writes them.
- * `adopted`: the box's items gen's take over, as merge pairs them (identity.ts adoptedUuids()); `dnsmasqVersion`: the
- * version of the box's dnsmasq (its release's).
+ * `root` is the merged config; gen's overrides are those of its `sections`. `dnsmasqVersion`: the version of the box's
+ * dnsmasq (its release's).
  */
 export function genNamesOnPort53(
   root: XmlElement,
   sections: readonly XmlElement[],
   unbound: UnboundReach | undefined,
-  adopted: ReadonlyMap<string, string>,
   dnsmasqVersion: string,
 ): { unreached: Set<string>; unreachedNames: string[]; wrong: WrongAnswer[]; passedOn: PassedOn[] } {
   const dnsmasq = dnsmasqAnswers(root);
   const overrides = childrenNamed(child(root, 'dnsmasq'), 'domainoverrides');
   const noResolv = fieldText(child(root, 'dnsmasq'), 'no_resolv') === '1';
   const localFirst = answersLocalBeforeServers(dnsmasqVersion);
-  const local = dnsmasq ? localDomains(root, sections, adopted) : [];
-  const hosts = dnsmasq ? dnsmasqHostAnswers(root, sections, adopted) : { names: new Map<string, string[]>(), wildcards: new Map<string, string[]>(), registered: new Map<string, string[]>() };
+  const local = dnsmasq ? localDomains(root) : [];
+  const hosts = dnsmasq ? dnsmasqHostAnswers(root) : { names: new Map<string, string[]>(), wildcards: new Map<string, string[]>(), registered: new Map<string, string[]>() };
   // gen's addresses of each name (an A and an AAAA override are one name).
   const genAddresses = new Map<string, string[]>();
   for (const h of genHostItems(sections)) {

@@ -9,6 +9,9 @@
 // of a list; for IPv6 the domain search lists before them), else the system
 // domain. An IPv6 mapping of an interface that tracks a delegated prefix is
 // that prefix joined with its suffix, which the config does not hold: left out.
+// The entries are read from the merged config, as merge writes them (gen's
+// replace the box's of their interface; a box's goes where gen's dnsmasq
+// serves that interface's DHCP or its range left the interface's network).
 import { type XmlElement, child, childrenNamed, isElement } from '../render/opnsense/xml.js';
 import { fieldText, phpEmpty } from './fields.js';
 
@@ -19,35 +22,13 @@ export interface StaticName {
   by: 'ISC DHCP static mapping' | 'Kea DHCP reservation';
 }
 
-/**
- * The ISC entries of each interface after the merge: gen's replace the box's of the same interface
- * (merge.ts mergeIscDhcp()), and a box's entry goes where gen serves that interface's DHCP with dnsmasq
- * (dropIscEntries(): the first entry of the interface per range).
- */
-function mergedIscEntries(root: XmlElement, sections: readonly XmlElement[]): XmlElement[] {
-  const genEntries = sections.find((s) => s.name === 'dhcpd')?.children.filter(isElement) ?? [];
-  const genKeys = new Set(genEntries.map((e) => e.name));
-  const dropped = new Map<string, number>();
-  for (const range of childrenNamed(sections.find((s) => s.name === 'dnsmasq'), 'dhcp_ranges')) {
-    const key = fieldText(range, 'interface');
-    dropped.set(key, (dropped.get(key) ?? 0) + 1);
-  }
-  const out: XmlElement[] = [];
-  for (const entry of child(root, 'dhcpd')?.children.filter(isElement) ?? []) {
-    const left = dropped.get(entry.name) ?? 0;
-    if (left > 0) dropped.set(entry.name, left - 1);
-    else if (!genKeys.has(entry.name)) out.push(entry);
-  }
-  return out.concat(genEntries);
-}
-
-/** The names ISC static mappings put into dnsmasq's hosts file after the merge: none unless the box's dnsmasq registers them. */
-export function iscStaticNames(root: XmlElement, sections: readonly XmlElement[]): StaticName[] {
+/** The names the ISC static mappings of the merged config `root` put into dnsmasq's hosts file: none unless its dnsmasq registers them. */
+export function iscStaticNames(root: XmlElement): StaticName[] {
   if (phpEmpty(fieldText(child(root, 'dnsmasq'), 'regdhcpstatic'))) return [];
   const systemDomain = fieldText(child(root, 'system'), 'domain');
   const out: StaticName[] = [];
   const families: [XmlElement[], 'ipaddr' | 'ipaddrv6'][] = [
-    [mergedIscEntries(root, sections), 'ipaddr'],
+    [child(root, 'dhcpd')?.children.filter(isElement) ?? [], 'ipaddr'],
     [child(root, 'dhcpdv6')?.children.filter(isElement) ?? [], 'ipaddrv6'],
   ];
   // The interfaces that track a delegated prefix, read once.

@@ -1,6 +1,5 @@
 // Natural keys of MVC items: a base item matching any key set is the same
-// item as gen's (merge.ts replaces it), as the checks that reason about the
-// merged config read it too (dnsmasq-hosts.ts).
+// item as gen's (merge.ts replaces it).
 // A key must name one item on the box: what OPNsense keeps unique (a UniqueConstraint, an AutoNumberField, a name
 // the generated service config needs once), or a base item of the operator's own that merely shares it would be
 // replaced. Names of WireGuard instances and peers are not unique (the same person's laptop is a peer of two

@@ -9,7 +9,7 @@
 // no enabled flag); an IPv4 one's domain is its own domain-name option, else
 // its subnet's, when its subnet is found, and the system domain otherwise;
 // an IPv6 one always gets the system domain. gen writes no Kea settings:
-// the box's stand as they are after the merge.
+// the merged config holds the box's as they are.
 import { type XmlElement, attr, child, childrenNamed } from '../render/opnsense/xml.js';
 import { at, fieldText, phpEmpty } from './fields.js';
 import type { StaticName } from './isc-static-maps.js';
@@ -29,7 +29,7 @@ function domainName(item: XmlElement | undefined): string {
   return fieldText(child(item, 'option_data'), 'domain_name');
 }
 
-/** The names Kea reservations put into dnsmasq's hosts file after the merge: none unless the box's dnsmasq registers them. */
+/** The names the Kea reservations of the merged config `root` put into dnsmasq's hosts file: none unless its dnsmasq registers them. */
 export function keaStaticNames(root: XmlElement): StaticName[] {
   if (phpEmpty(fieldText(child(root, 'dnsmasq'), 'regdhcpstatic'))) return [];
   const systemDomain = fieldText(child(root, 'system'), 'domain');

@@ -938,8 +938,6 @@ function merged(baseText: string, genSections: readonly XmlElement[], givenOptio
   for (const message of hostOverrideTakeovers(root, sections, adopted)) options.warn!(message);
   const release = releaseFacts(options.release ?? DEFAULT_RELEASE);
   if (!release) throw new MergeError(`gen does not know OPNsense ${options.release}`);
-  for (const message of unansweredOverrides(root, sections, adopted, release.dnsmasq)) options.warn!(message);
-  for (const message of offPortOverrides(root, sections, adopted, release.dnsmasq)) options.warn!(message);
   for (const message of ignoredOverrides(root, sections)) options.warn!(message);
   if (adopted.size > 0) {
     sections = sections.map(clone);
@@ -1013,6 +1011,10 @@ function merged(baseText: string, genSections: readonly XmlElement[], givenOptio
     for (const message of gui) options.warn!(message);
   }
   if (options.antiLockout) for (const message of antiLockoutDifferences(root, options.antiLockout)) options.warn!(message);
+  // What clients asking the firewall on port 53 get for gen's Unbound host overrides, read from the config as merged:
+  // the box's Hosts, ranges, DHCP entries and dnsmasq settings as this merge leaves them.
+  for (const message of unansweredOverrides(root, sections, release.dnsmasq)) options.warn!(message);
+  for (const message of offPortOverrides(root, sections, release.dnsmasq)) options.warn!(message);
   propagate(root);
   const { prolog, epilog } = doc;
   return {

@@ -52,15 +52,13 @@ function otherResolver(root: XmlElement): string {
 }
 
 /**
- * The interfaces gen's dnsmasq serves DHCP on without a DNS option (gen's or the box's): dnsmasq then hands out the
- * firewall's own address (opnsense/core templates/OPNsense/Dnsmasq/dnsmasq.conf: dhcp-option=6,0.0.0.0 unless an
- * option 6 without interface and tag is set, which serves every interface).
+ * The interfaces gen's dnsmasq serves DHCP on without a DNS option in the merged config (gen's or the box's): dnsmasq
+ * then hands out the firewall's own address (opnsense/core templates/OPNsense/Dnsmasq/dnsmasq.conf:
+ * dhcp-option=6,0.0.0.0 unless an option 6 without interface and tag is set, which serves every interface).
  */
 function firewallAsDns(root: XmlElement, sections: readonly XmlElement[]): string[] {
   const dnsmasq = sections.find((s) => s.name === 'dnsmasq');
-  const options = childrenNamed(dnsmasq, 'dhcp_options')
-    .concat(childrenNamed(child(root, 'dnsmasq'), 'dhcp_options'))
-    .filter((o) => fieldText(o, 'type') !== 'match' && fieldText(o, 'option') === '6');
+  const options = childrenNamed(child(root, 'dnsmasq'), 'dhcp_options').filter((o) => fieldText(o, 'type') !== 'match' && fieldText(o, 'option') === '6');
   if (options.some((o) => fieldText(o, 'interface') === '' && fieldText(o, 'tag') === '')) return [];
   const withOption = new Set(options.map((o) => fieldText(o, 'interface')));
   return [...new Set(childrenNamed(dnsmasq, 'dhcp_ranges').map((r) => fieldText(r, 'interface')))].filter((i) => i !== '' && !withOption.has(i));
@@ -71,13 +69,13 @@ function firewallAsDns(root: XmlElement, sections: readonly XmlElement[]): strin
  * sections) go unanswered, except the names the box's dnsmasq answers on port 53 from its Hosts with exactly gen's
  * addresses (those it answers with others get a warning each, and so does one whose other record type dnsmasq passes
  * on to other servers; a domain override to Unbound reaches nothing, as Unbound does not run), and the DHCP it
- * serves with dnsmasq hands out the firewall as DNS server, where, with dnsmasq's DNS off too, nothing answers.
- * `dnsmasqVersion`: the version of the box's dnsmasq (its release's).
+ * serves with dnsmasq hands out the firewall as DNS server, where, with dnsmasq's DNS off too, nothing answers. `root`
+ * is the merged config; `dnsmasqVersion`: the version of the box's dnsmasq (its release's).
  */
-export function unansweredOverrides(root: XmlElement, sections: readonly XmlElement[], adopted: ReadonlyMap<string, string>, dnsmasqVersion: string): string[] {
+export function unansweredOverrides(root: XmlElement, sections: readonly XmlElement[], dnsmasqVersion: string): string[] {
   if (unboundEnabled(root)) return [];
   const out: string[] = [];
-  const { unreached, wrong, passedOn } = genNamesOnPort53(root, sections, undefined, adopted, dnsmasqVersion);
+  const { unreached, wrong, passedOn } = genNamesOnPort53(root, sections, undefined, dnsmasqVersion);
   const hosts = genHostItems(sections).filter((h) => unreached.has(`${nameKey(hostName(h))} ${familyOf(fieldText(h, 'server'))}`));
   if (hosts.length > 0) {
     const names = hosts.map((h) => `${hostName(h)} (${hostAnswer(h)})`);

@@ -28,19 +28,15 @@ function unboundPort(root: XmlElement): string {
 /**
  * Addresses of the box on which its Unbound answers, as a dnsmasq domain
  * override can name them: the loopback, and the static addresses and VIPs of
- * the interfaces Unbound listens on (all when none are chosen), gen's
- * interface entries standing for the base's of the same key.
+ * the interfaces Unbound listens on (all when none are chosen), as the
+ * merged config `root` holds them.
  */
-function unboundAddresses(root: XmlElement, sections: readonly XmlElement[]): Set<string> {
+function unboundAddresses(root: XmlElement): Set<string> {
   const listening = new Set(fieldList(unboundGeneral(root).settings, 'active_interface'));
   const heard = (key: string) => listening.size === 0 || listening.has(key);
-  const entries = new Map<string, XmlElement>();
-  for (const parent of [child(root, 'interfaces'), ...sections.filter((s) => s.name === 'interfaces')]) {
-    for (const entry of parent?.children.filter(isElement) ?? []) entries.set(entry.name, entry);
-  }
   const addresses = new Set(['127.0.0.1', '::1']);
-  for (const [key, entry] of entries) {
-    if (!heard(key)) continue;
+  for (const entry of child(root, 'interfaces')?.children.filter(isElement) ?? []) {
+    if (!heard(entry.name)) continue;
     for (const field of ['ipaddr', 'ipaddrv6']) addresses.add(addressKey(fieldText(entry, field)));
   }
   for (const vip of baseVips(root)) if (heard(fieldText(vip, 'interface'))) addresses.add(addressKey(fieldText(vip, 'subnet')));
@@ -52,14 +48,14 @@ function unboundAddresses(root: XmlElement, sections: readonly XmlElement[]): Se
  * A warning when the box's Unbound runs on another port than 53, so that no client reaches gen's host overrides, and
  * one for each name dnsmasq answers on 53 from its Hosts with other addresses than gen's overrides of it. A name
  * dnsmasq answers from its Hosts with exactly those addresses is answered as gen means it, unless dnsmasq passes the
- * record type gen's overrides do not answer on to other servers than Unbound (PassedOn). `dnsmasqVersion`: the
- * version of the box's dnsmasq (its release's).
+ * record type gen's overrides do not answer on to other servers than Unbound (PassedOn). `root` is the merged config;
+ * `dnsmasqVersion`: the version of the box's dnsmasq (its release's).
  */
-export function offPortOverrides(root: XmlElement, sections: readonly XmlElement[], adopted: ReadonlyMap<string, string>, dnsmasqVersion: string): string[] {
+export function offPortOverrides(root: XmlElement, sections: readonly XmlElement[], dnsmasqVersion: string): string[] {
   const port = unboundPort(root);
   if (port === String(UNBOUND_PORT) || !unboundEnabled(root)) return [];
   const dnsmasq = dnsmasqAnswers(root);
-  const { unreachedNames: names, wrong, passedOn } = genNamesOnPort53(root, sections, dnsmasq ? { port, addresses: unboundAddresses(root, sections) } : undefined, adopted, dnsmasqVersion);
+  const { unreachedNames: names, wrong, passedOn } = genNamesOnPort53(root, sections, dnsmasq ? { port, addresses: unboundAddresses(root) } : undefined, dnsmasqVersion);
   const why = `Unbound listens on port ${port}, which clients do not ask`;
   const out = wrong.map((w) => wrongAnswerWarning(w, why));
   const forward = `forward its domain to 127.0.0.1 port ${port} in Services › Dnsmasq DNS & DHCP › Domains, and to no other server, so that Unbound answers these queries`;

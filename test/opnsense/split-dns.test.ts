@@ -611,6 +611,26 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
     expect(await warned('26.7')).toEqual(['cloud.example.org, media.example.org']);
   });
 
+  // Unbound listens on every address the box keeps on an interface, as the merged config holds it: gen's entry of the
+  // LAN sets its IPv4 address and leaves the box's static IPv6 address there (merge names it, as gen's rules pass
+  // IPv4 only), and a forward to that address reaches Unbound.
+  it("takes an address the merged config keeps on an interface of gen's as one Unbound listens on", async () => {
+    const { sections, privateKey } = await releaseSections(answered, '26.7');
+    const merged = (ip: string) => {
+      const forward = `<domainoverrides uuid="11111111-2222-4333-8444-c00000000000"><sequence>1</sequence><domain>example.org</domain><ipset/><srcip/><port>5353</port><ip>${ip}</ip></domainoverrides>`;
+      const withIpv6 = (box: string) => {
+        expect(box).toContain('<ipaddrv6>idassoc6</ipaddrv6>');
+        return box.replace('<ipaddrv6>idassoc6</ipaddrv6>', '<ipaddrv6>fd00:10::1</ipaddrv6>');
+      };
+      const { config, warnings } = mergedDnsmasq53(sections, privateKey, '<enabled>1</enabled><port>5353</port>', forward, { edit: withIpv6 });
+      const lan = child(child(config, 'interfaces'), 'lan');
+      return { lan: [textOf(child(lan, 'ipaddr')), textOf(child(lan, 'ipaddrv6'))], unreached: warnings.flatMap((w) => /host overrides (.*?) answer no client/.exec(w)?.[1] ?? []) };
+    };
+    const lan = doc(await fragments(answered, 'home'), 'interfaces.xml').interfaces.lan.ipaddr as string;
+    expect(merged('FD00:10:0::1')).toEqual({ lan: [lan, 'fd00:10::1'], unreached: [] });
+    expect(merged('fd00:10::2')).toEqual({ lan: [lan, 'fd00:10::1'], unreached: ['cloud.example.org, media.example.org'] });
+  });
+
   // A domain override of `*` (the model takes it; the template writes server=/*/<ip>) is a server of every domain to
   // dnsmasq (domain-match.c add_update_server(): the empty domain, as server=/#/), in one group with the servers of
   // /etc/resolv.conf unless no-resolv is set, and below any closer domain.
@@ -688,11 +708,7 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
     const reservation = [doc(await fragments(answered, 'home'), 'dhcp.xml').dnsmasq.hosts].flat()[0] as { host: string; ip: string; hwaddr: string };
     const forward = '<domainoverrides uuid="11111111-2222-4333-8444-c00000000000"><sequence>1</sequence><domain>example.org</domain><ipset/><srcip/><port>5353</port><ip>127.0.0.1</ip></domainoverrides>';
     const merged = (dnsmasq: string) => {
-      const box = factorySample('26.7')
-        .replace('<OPNsense>', '<OPNsense><unboundplus version="1.0.15"><general><enabled>1</enabled><port>5353</port></general></unboundplus>')
-        .replace(/<dnsmasq>[\s\S]*?<\/dnsmasq>/, `<dnsmasq><enable>1</enable><port>53</port>${dnsmasq}${forward}</dnsmasq>`);
-      const warnings: string[] = [];
-      const config = parseXml(mergeConfig(withBoxCa(box), sections, { allowGuiPortConflict: true, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, secret: () => privateKey, warn: (m) => warnings.push(m) })).root;
+      const { config, warnings } = mergedDnsmasq53(sections, privateKey, '<enabled>1</enabled><port>5353</port>', dnsmasq + forward);
       // The reservation's Host as merge wrote it, and the names merge says dnsmasq answers from its Hosts.
       const host = childrenNamed(child(config, 'dnsmasq'), 'hosts').find((h) => textOf(child(h, 'ip')) === reservation.ip)!;
       const wrong = warnings.flatMap((w) => /^the box's dnsmasq answers (\S+) on port 53 itself, with (\S+) from its Hosts/.exec(w)?.slice(1) ?? []);
@@ -716,6 +732,33 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
     expect(merged(localByMac).unreached).not.toEqual([]);
     expect(merged(localByMac + byName)).toEqual({ domain: '', aliases: '', wrong: [], unreached: [], local: false });
     expect(wan).not.toBe(reservation.ip);
+  });
+
+  // A range's domain is local to dnsmasq (local=/<domain>/, closer here than the forward of example.org): the check
+  // reads the ranges the merged config holds. A range gen's takes over keeps its domain (gen writes none); one merge
+  // drops, as it left the network gen gives its interface, or replaces without taking it over (two ranges of the LAN,
+  // each the same range as gen's by interface), makes no domain local any more.
+  it("reads the box's DHCP ranges as merge leaves them: one it drops or replaces makes no domain local", async () => {
+    const { sections, privateKey } = await releaseSections(answered, '26.7');
+    const interfaces = doc(await fragments(answered, 'home'), 'interfaces.xml').interfaces as Record<string, { ipaddr?: string }>;
+    const servers = Object.keys(interfaces).find((key) => interfaces[key]!.ipaddr === '10.10.20.1')!;
+    const forward = '<domainoverrides uuid="11111111-2222-4333-8444-c00000000000"><sequence>1</sequence><domain>example.org</domain><ipset/><srcip/><port>5353</port><ip>127.0.0.1</ip></domainoverrides>';
+    const merged = (ranges: string) => {
+      const { config, warnings } = mergedDnsmasq53(sections, privateKey, '<enabled>1</enabled><port>5353</port>', ranges + forward);
+      return {
+        // The ranges' domains in the merged config, and the names merge says dnsmasq sends elsewhere or answers itself.
+        domains: childrenNamed(child(config, 'dnsmasq'), 'dhcp_ranges').map((r) => `${textOf(child(r, 'interface'))} ${textOf(child(r, 'domain'))}`),
+        unreached: warnings.flatMap((w) => /host overrides (.*?) answer no client/.exec(w)?.[1] ?? []),
+      };
+    };
+    const cloud = 'cloud.example.org';
+    expect(merged('')).toEqual({ domains: ['lan '], unreached: [] });
+    // Kept: a range of the servers' network, and the one range of the LAN, which gen's range takes over.
+    expect(merged(dnsmasqRange(1, servers, '10.10.20.100', '10.10.20.200', cloud))).toEqual({ domains: [`${servers} ${cloud}`, 'lan '], unreached: [cloud] });
+    expect(merged(dnsmasqRange(1, 'lan', '10.10.0.100', '10.10.0.150', cloud))).toEqual({ domains: [`lan ${cloud}`], unreached: [cloud] });
+    // Dropped: a range outside the servers' network, and the LAN's two ranges.
+    expect(merged(dnsmasqRange(1, servers, '192.168.77.100', '192.168.77.200', cloud))).toEqual({ domains: ['lan '], unreached: [] });
+    expect(merged(dnsmasqRange(1, 'lan', '10.10.0.100', '10.10.0.150', cloud) + dnsmasqRange(2, 'lan', '10.10.0.160', '10.10.0.200', ''))).toEqual({ domains: ['lan '], unreached: [] });
   });
 
   // dnsmasq answers a query of one record type from its hosts file (or a wildcard Host's address=) only with
@@ -830,6 +873,10 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
     expect(said('<regdhcpstatic>1</regdhcpstatic>', isc('opt2', false, '', staticmap('cloud', 'example.org', wan)))).toEqual(both);
     // The box's ISC entry of the LAN, where gen's dnsmasq ranges serve DHCP, goes in the merge with its mappings.
     expect(said('<regdhcpstatic>1</regdhcpstatic>', isc('lan', true, '', staticmap('cloud', 'example.org', wan)))).toEqual(both);
+    // So does one whose range lies outside the network gen gives its interface; one inside stays.
+    const range = (from: string, to: string) => `<range><from>${from}</from><to>${to}</to></range>`;
+    expect(said('<regdhcpstatic>1</regdhcpstatic>', isc('opt2', true, '', range('192.168.77.100', '192.168.77.200') + staticmap('cloud', 'example.org', wan)))).toEqual(both);
+    expect(said('<regdhcpstatic>1</regdhcpstatic>', isc('opt2', true, '', range('10.10.20.100', '10.10.20.200') + staticmap('cloud', 'example.org', wan)))).toEqual(['media.example.org']);
     // Another address: dnsmasq answers it, from its hosts file.
     expect(said('<regdhcpstatic>1</regdhcpstatic>', isc('opt2', true, '', staticmap('cloud', 'example.org', '10.9.9.4')))).toEqual([
       'media.example.org',
@@ -1004,16 +1051,27 @@ function mergedOnBoxes(boxes: Record<string, string>, sections: XmlElement[], pr
 }
 
 /**
- * merge's warnings for the sample box of `release` (26.7 unless given; the sections are for it) with Unbound's
- * `general` settings and dnsmasq answering DNS on port 53 with `dnsmasq` (its items); `privateKey` is the sections'
- * instance key.
+ * The sample box of `release` (26.7 unless given; the sections are for it) with Unbound's `general` settings and
+ * dnsmasq answering DNS on port 53 with `dnsmasq` (its items), changed by `edit`, merged with `sections` (`privateKey`:
+ * their instance key): the merged config and merge's warnings.
  */
-function withDnsmasq53(sections: Parameters<typeof mergeConfig>[1], privateKey: string, general: string, dnsmasq: string, release = '26.7'): string[] {
+function mergedDnsmasq53(
+  sections: Parameters<typeof mergeConfig>[1],
+  privateKey: string,
+  general: string,
+  dnsmasq: string,
+  { release = '26.7', edit = (box: string) => box }: { release?: string; edit?: (box: string) => string } = {},
+): { config: XmlElement; warnings: string[] } {
   const box = withUnboundModel(factorySample(release), releaseFacts(release)!.versions.unbound!, general)
     .replace(/<dnsmasq>[\s\S]*?<\/dnsmasq>/, `<dnsmasq><enable>1</enable><port>53</port>${dnsmasq}</dnsmasq>`);
   const warnings: string[] = [];
-  mergeConfig(withBoxCa(box), sections, { allowGuiPortConflict: true, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, secret: () => privateKey, warn: (m) => warnings.push(m), release });
-  return warnings;
+  const config = mergeConfig(withBoxCa(edit(box)), sections, { allowGuiPortConflict: true, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, secret: () => privateKey, warn: (m) => warnings.push(m), release });
+  return { config: parseXml(config).root, warnings };
+}
+
+/** merge's warnings for mergedDnsmasq53()'s box of `release`. */
+function withDnsmasq53(sections: Parameters<typeof mergeConfig>[1], privateKey: string, general: string, dnsmasq: string, release = '26.7'): string[] {
+  return mergedDnsmasq53(sections, privateKey, general, dnsmasq, { release }).warnings;
 }
 
 /** A Host of the box's dnsmasq as Services › Dnsmasq DNS & DHCP › Hosts saves it. */
@@ -1021,6 +1079,15 @@ function dnsmasqHost(n: number, host: string, domain: string, ip: string, aliase
   return (
     `<hosts uuid="11111111-2222-4333-8444-10000000000${n}"><host>${host}</host><domain>${domain}</domain><local>0</local><ip>${ip}</ip><cnames/><client_id/>` +
     `<hwaddr/><lease_time/><ignore>0</ignore><set_tag/><descr/><comments/><aliases>${aliases}</aliases></hosts>`
+  );
+}
+
+/** A DHCP range of the box's dnsmasq as Services › Dnsmasq DNS & DHCP › DHCP ranges saves it. */
+function dnsmasqRange(n: number, iface: string, start: string, end: string, domain: string): string {
+  return (
+    `<dhcp_ranges uuid="11111111-2222-4333-8444-20000000000${n}"><interface>${iface}</interface><set_tag/><start_addr>${start}</start_addr><end_addr>${end}</end_addr>` +
+    `<subnet_mask/><constructor/><mode/><prefix_len/><lease_time/><domain_type>range</domain_type><domain>${domain}</domain><nosync>0</nosync><ra_mode/><ra_priority/><ra_mtu/>` +
+    '<ra_interval/><ra_router_lifetime/><description/></dhcp_ranges>'
   );
 }
 
@@ -1543,6 +1610,40 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
       'media.example.org': { asked: [], rcode: 0, answers: [wan], warned: false },
     });
     for (const box of ['kea-not-registered', 'kea-v4-off']) expect(Object.values(seen[box]!).map((r) => r.asked)).toEqual([['unbound'], ['unbound']]);
+  });
+
+  // The box's DHCP ranges as merge leaves them, rendered by OPNsense's own template into a real dnsmasq: a range's
+  // domain (here closer than the forward of example.org) is local=/<domain>/ only where the merged config keeps the
+  // range, and merge names cloud.example.org exactly where dnsmasq then answers it itself.
+  it.skipIf(whyDnsmasq).each(UPSTREAM_RELEASES)(titled("$tag: dnsmasq holds a range's domain local only where merge keeps the range, as merge says", whyDnsmasq), async ({ tag, release }) => {
+    const interfaces = doc(await fragments(answered, 'home'), 'interfaces.xml').interfaces as Record<string, { ipaddr?: string }>;
+    const servers = Object.keys(interfaces).find((key) => interfaces[key]!.ipaddr === '10.10.20.1')!;
+    const cloud = 'cloud.example.org';
+    const { lan, wan, boxes } = await renderedDnsmasq(tag, release, true, ({ override }) => {
+      const forward = override(1, 'example.org', '', '127.0.0.1', '5353');
+      return {
+        'range-kept': forward + dnsmasqRange(1, servers, '10.10.20.100', '10.10.20.200', cloud),
+        'range-taken-over': forward + dnsmasqRange(1, 'lan', '10.10.0.100', '10.10.0.150', cloud),
+        // Outside the network gen gives the servers' interface: merge drops it.
+        'range-outside': forward + dnsmasqRange(1, servers, '192.168.77.100', '192.168.77.200', cloud),
+        // Two ranges of the LAN: gen's range replaces both and takes over neither.
+        'ranges-replaced': forward + dnsmasqRange(1, 'lan', '10.10.0.100', '10.10.0.150', cloud) + dnsmasqRange(2, 'lan', '10.10.0.160', '10.10.0.200', ''),
+      };
+    });
+    expect(Object.fromEntries(Object.entries(boxes).map(([name, { conf }]) => [name, conf.split('\n').includes(`local=/${cloud}/`)]))).toEqual({
+      'range-kept': true,
+      'range-taken-over': true,
+      'range-outside': false,
+      'ranges-replaced': false,
+    });
+    const seen = await askDnsmasq(boxes, (address, port) => (['127.0.0.1', lan].includes(address) && port === '5353' ? 'unbound' : 'outside'));
+    for (const names of Object.values(seen)) for (const r of Object.values(names)) expect(r.warned).toBe(r.asked.join() !== 'unbound' && !(r.asked.length === 0 && r.answers.join() === wan));
+    expect(Object.fromEntries(Object.entries(seen).map(([box, names]) => [box, names[cloud]!.asked]))).toEqual({
+      'range-kept': [],
+      'range-taken-over': [],
+      'range-outside': ['unbound'],
+      'ranges-replaced': ['unbound'],
+    });
   });
 
   // gen's overrides as OPNsense's own unbound_add_host_entries() writes them, in a real Unbound, against the box's
