@@ -22,6 +22,7 @@ import { type XmlElement, child, childrenNamed } from '../render/opnsense/xml.js
 import { fieldText } from './fields.js';
 import { type DnsmasqHostAnswers, dnsmasqHostAnswers, nameKey } from './dnsmasq-hosts.js';
 import { genHostItems, hostName } from './unbound-items.js';
+import { resolvConfServers } from './resolv-conf-servers.js';
 
 /**
  * Whether the dnsmasq of the merged config answers DNS on port 53: only one the operator already runs keeps its port
@@ -114,7 +115,7 @@ export function answersLocalBeforeServers(version: string): boolean {
  * What the box's dnsmasq does with a query for a name: forward it to Unbound only, answer it with `addresses`, answer
  * it with no address itself (`local`: a local domain), or anything else.
  */
-type DnsmasqAnswer = 'unbound' | 'elsewhere' | 'local' | { addresses: string[]; from: string; registeredBy: string[] };
+type DnsmasqAnswer = 'unbound' | 'elsewhere' | 'resolv' | 'local' | { addresses: string[]; from: string; registeredBy: string[] };
 
 /**
  * How the box's dnsmasq answers a query of `family` (A or AAAA) for `name`. A name of its hosts file (`hosts.names`:
@@ -135,15 +136,16 @@ type DnsmasqAnswer = 'unbound' | 'elsewhere' | 'local' | { addresses: string[]; 
  * group does. An override with an ipset and no
  * address writes only its ipset= line ("if override.ip or not override.ipset"), so it is none of the group. An
  * override of `*` serves every domain (overrideDomain()), the farthest match, and dnsmasq takes the servers of
- * /etc/resolv.conf, which name port 53, into the same group unless it reads none (no_resolv: Do not forward to
- * system defined DNS servers, the template's no-resolv).
+ * /etc/resolv.conf (`resolv`: resolvConfServers(), none with no_resolv: Do not forward to system defined DNS servers,
+ * the template's no-resolv), which name port 53, into the same group: `resolv` when they are all that keep the
+ * name from Unbound.
  */
 function dnsmasqAnswer(
   name: string,
   family: Family,
   unbound: UnboundReach | undefined,
   overrides: readonly XmlElement[],
-  noResolv: boolean,
+  resolv: readonly string[],
   local: readonly string[],
   hosts: DnsmasqHostAnswers,
   localFirst: boolean,
@@ -183,9 +185,9 @@ function dnsmasqAnswer(
   // Neither: the servers of /etc/resolv.conf.
   if (serverLength === -1) return 'elsewhere';
   if (unbound === undefined) return 'elsewhere';
-  // The servers of every domain are one group with /etc/resolv.conf's unless dnsmasq reads none of those.
-  if (serverLength === 0 && !noResolv) return 'elsewhere';
-  return closest.every((s) => unbound.addresses.has(addressKey(s.ip)) && s.port === unbound.port) ? 'unbound' : 'elsewhere';
+  if (!closest.every((s) => unbound.addresses.has(addressKey(s.ip)) && s.port === unbound.port)) return 'elsewhere';
+  // The servers of every domain are one group with those dnsmasq takes from /etc/resolv.conf.
+  return serverLength === 0 && resolv.length > 0 ? 'resolv' : 'unbound';
 }
 
 /** Whether two lists of addresses hold the same addresses, however each is written. */
@@ -219,18 +221,19 @@ export interface WrongAnswer {
  * name with the type when gen answers it with another type too; `wrong`: the names and types dnsmasq answers from its
  * Hosts with other addresses than gen's of that type, or with addresses of a type gen's overrides do not answer. A
  * name and type it answers from its Hosts with exactly gen's addresses is in neither. Names as nameKey() writes them.
- * `root` is the merged config; gen's overrides are those of its `sections`. `dnsmasqVersion`: the version of the box's
- * dnsmasq (its release's).
+ * `viaResolv`: the servers of /etc/resolv.conf (resolvConfServers()) that alone keep one of the unreached from
+ * Unbound, beside an override of `*` to it; none when no name misses Unbound for them. `root` is the merged config;
+ * gen's overrides are those of its `sections`. `dnsmasqVersion`: the version of the box's dnsmasq (its release's).
  */
 export function genNamesOnPort53(
   root: XmlElement,
   sections: readonly XmlElement[],
   unbound: UnboundReach | undefined,
   dnsmasqVersion: string,
-): { unreached: Set<string>; unreachedNames: string[]; wrong: WrongAnswer[]; passedOn: PassedOn[] } {
+): { unreached: Set<string>; unreachedNames: string[]; wrong: WrongAnswer[]; passedOn: PassedOn[]; viaResolv: readonly string[] } {
   const dnsmasq = dnsmasqAnswers(root);
   const overrides = childrenNamed(child(root, 'dnsmasq'), 'domainoverrides');
-  const noResolv = fieldText(child(root, 'dnsmasq'), 'no_resolv') === '1';
+  const resolv = fieldText(child(root, 'dnsmasq'), 'no_resolv') === '1' ? [] : resolvConfServers(root);
   const localFirst = answersLocalBeforeServers(dnsmasqVersion);
   const local = dnsmasq ? localDomains(root) : [];
   const hosts = dnsmasq ? dnsmasqHostAnswers(root) : { names: new Map<string, string[]>(), wildcards: new Map<string, string[]>(), registered: new Map<string, string[]>() };
@@ -243,13 +246,16 @@ export function genNamesOnPort53(
   const unreachedNames: string[] = [];
   const wrong: WrongAnswer[] = [];
   const passedOn: PassedOn[] = [];
+  let viaResolv: readonly string[] = [];
   for (const [name, all] of genAddresses) {
     const missed: Family[] = [];
     const passed: Family[] = [];
     const wrongBefore = wrong.length;
     for (const family of ['A', 'AAAA'] as const) {
       const gen = all.filter((a) => familyOf(a) === family);
-      const answer = dnsmasq ? dnsmasqAnswer(name, family, unbound, overrides, noResolv, local, hosts, localFirst) : 'elsewhere';
+      const given = dnsmasq ? dnsmasqAnswer(name, family, unbound, overrides, resolv, local, hosts, localFirst) : 'elsewhere';
+      if (given === 'resolv' && gen.length > 0) viaResolv = resolv;
+      const answer = given === 'resolv' ? 'elsewhere' : given;
       // A type gen does not answer: Unbound answers it with no record (the override's name holds local data of the
       // other type only), so it matters where dnsmasq answers it with addresses or sends it to other servers.
       if (gen.length === 0 && typeof answer === 'string') {
@@ -264,7 +270,7 @@ export function genNamesOnPort53(
     // Named only where the types gen answers are answered as gen means: otherwise the fix of those covers this too.
     if (missed.length === 0 && wrong.length === wrongBefore) for (const family of passed) passedOn.push({ name, family, all });
   }
-  return { unreached, unreachedNames, wrong, passedOn };
+  return { unreached, unreachedNames, wrong, passedOn, viaResolv };
 }
 
 /**

@@ -45,6 +45,18 @@ function unboundAddresses(root: XmlElement): Set<string> {
 }
 
 /**
+ * Which servers of /etc/resolv.conf dnsmasq may ask beside its override of every domain to Unbound, and what keeps
+ * it from them: Do not forward to system defined DNS servers (the template's no-resolv).
+ */
+function resolvNote(servers: readonly string[]): string {
+  if (servers.length === 0) return '';
+  return (
+    `; beside its Domains override of every domain (*) to Unbound, dnsmasq asks the servers of /etc/resolv.conf, and any of them may answer: ${servers.join(', ')}; ` +
+    'turn on Do not forward to system defined DNS servers in Services › Dnsmasq DNS & DHCP › General so that it asks Unbound only'
+  );
+}
+
+/**
  * A warning when the box's Unbound runs on another port than 53, so that no client reaches gen's host overrides, and
  * one for each name dnsmasq answers on 53 from its Hosts with other addresses than gen's overrides of it. A name
  * dnsmasq answers from its Hosts with exactly those addresses is answered as gen means it, unless dnsmasq passes the
@@ -55,14 +67,14 @@ export function offPortOverrides(root: XmlElement, sections: readonly XmlElement
   const port = unboundPort(root);
   if (port === String(UNBOUND_PORT) || !unboundEnabled(root)) return [];
   const dnsmasq = dnsmasqAnswers(root);
-  const { unreachedNames: names, wrong, passedOn } = genNamesOnPort53(root, sections, dnsmasq ? { port, addresses: unboundAddresses(root) } : undefined, dnsmasqVersion);
+  const { unreachedNames: names, wrong, passedOn, viaResolv } = genNamesOnPort53(root, sections, dnsmasq ? { port, addresses: unboundAddresses(root) } : undefined, dnsmasqVersion);
   const why = `Unbound listens on port ${port}, which clients do not ask`;
   const out = wrong.map((w) => wrongAnswerWarning(w, why));
   const forward = `forward its domain to 127.0.0.1 port ${port} in Services › Dnsmasq DNS & DHCP › Domains, and to no other server, so that Unbound answers these queries`;
   for (const p of passedOn) out.push(passedOnWarning(p, why, forward));
   if (names.length === 0) return out;
   const fix = dnsmasq
-    ? `dnsmasq answers port 53 and sends these names elsewhere or answers them itself: forward their domain to 127.0.0.1 port ${port} in Services › Dnsmasq DNS & DHCP › Domains, and to no other server (the names themselves where dnsmasq holds that domain as local), or add them in its Hosts with the addresses gen's overrides answer`
+    ? `dnsmasq answers port 53 and sends these names elsewhere or answers them itself: forward their domain to 127.0.0.1 port ${port} in Services › Dnsmasq DNS & DHCP › Domains, and to no other server (the names themselves where dnsmasq holds that domain as local), or add them in its Hosts with the addresses gen's overrides answer${resolvNote(viaResolv)}`
     : `nothing answers DNS on port 53: set Listen Port to ${UNBOUND_PORT} in Services › Unbound DNS › General`;
   return [
     `the box's Unbound DNS listens on port ${port}, not ${UNBOUND_PORT}, where clients ask the firewall, so gen's Unbound host overrides ${names.join(', ')} answer no client inside and they still reach these names through the upstream router; ${fix}`,

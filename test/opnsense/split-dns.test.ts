@@ -652,6 +652,49 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
     expect(said(`${override(1, '*', '9.9.9.9', '53')}${override(2, 'example.org', '127.0.0.1', '5353')}`)).toEqual([]);
   });
 
+  // Which servers /etc/resolv.conf gives dnsmasq beside a `*` override, as system_resolvconf_generate() writes the
+  // file: 127.0.0.1 (dnsmasq answers 53), which dnsmasq skips as its own listening address ("ignoring nameserver ...
+  // - local interface"), the DNS servers of System › Settings › General, and with Allow DNS server list to be
+  // overridden (on in the factory config) those a dynamic interface is given.
+  it("takes the servers /etc/resolv.conf gives dnsmasq beside a `*` override to Unbound from the box's system settings and interfaces", async () => {
+    const { sections, privateKey } = await releaseSections(answered, '26.7');
+    const star = '<domainoverrides uuid="11111111-2222-4333-8444-c00000000001"><sequence>1</sequence><domain>*</domain><ipset/><srcip/><port>5353</port><ip>127.0.0.1</ip></domainoverrides>';
+    const factory = factorySample('26.7');
+    const dynamicWan = /<ipaddr>dhcp<\/ipaddr>\s*<ipaddrv6>dhcp6<\/ipaddrv6>/;
+    expect(factory).toMatch(dynamicWan);
+    expect(factory).toContain('<dnsallowoverride>1</dnsallowoverride>');
+    const staticWan = factory.replace(dynamicWan, '<ipaddr>192.0.2.10</ipaddr><ipaddrv6/>');
+    // The interface addresses as merge writes them, and the interfaces dnsmasq listens on: gen's (its DHCP ones).
+    const genInterfaces = doc(await fragments(answered, 'home'), 'interfaces.xml').interfaces;
+    const [lan, wan] = [genInterfaces.lan.ipaddr as string, genInterfaces.wan.ipaddr as string];
+    const said = (base: string, system = '') => {
+      const box = withUnboundModel(base, releaseFacts('26.7')!.versions.unbound!, '<enabled>1</enabled><port>5353</port>')
+        .replace(/<dnsmasq>[\s\S]*?<\/dnsmasq>/, `<dnsmasq><enable>1</enable><port>53</port>${star}</dnsmasq>`)
+        .replace('<dnsallowoverride_exclude/>', system);
+      const warnings: string[] = [];
+      mergeConfig(withBoxCa(box), sections, { allowGuiPortConflict: true, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, secret: () => privateKey, warn: (m) => warnings.push(m), release: '26.7' });
+      return warnings.filter((w) => w.includes('Unbound DNS listens on port')).map((w) => [/host overrides (.*?) answer no client/.exec(w)![1], /dnsmasq asks the servers of \/etc\/resolv\.conf, and any of them may answer: (.*?); turn on/.exec(w)?.[1]]);
+    };
+    const both = 'cloud.example.org, media.example.org';
+    // No DNS servers and no dynamic interface: only 127.0.0.1, dnsmasq's own, so the `*` group is Unbound alone.
+    expect(said(staticWan)).toEqual([]);
+    expect(said(factory, '<dnsallowoverride_exclude>wan</dnsallowoverride_exclude>')).toEqual([]);
+    expect(said(factory.replace('<dnsallowoverride>1</dnsallowoverride>', '<dnsallowoverride>0</dnsallowoverride>'))).toEqual([]);
+    // A DNS server of the system settings joins the group; the loopback and the LAN address dnsmasq listens on do not,
+    // the WAN address it does not listen on does.
+    expect(said(staticWan, '<dnsserver>9.9.9.9</dnsserver>')).toEqual([[both, '9.9.9.9']]);
+    expect(said(staticWan, `<dnsserver>127.0.0.1</dnsserver><dnsserver>${lan}</dnsserver><dnsserver>bogus</dnsserver>`)).toEqual([]);
+    expect(said(staticWan, `<dnsserver>${wan}</dnsserver>`)).toEqual([[both, wan]]);
+    // A dynamic interface's servers, with override on: gen cannot know them, and names what gives them. The factory
+    // WAN keeps its DHCPv6 beside gen's static IPv4 address; an interface gen does not write keeps its DHCP or PPPoE.
+    expect(said(factory)).toEqual([[both, 'the servers DHCPv6 gives interface wan']]);
+    expect(said(factory, '<dnsserver>2001:DB8::53</dnsserver>')).toEqual([[both, 'the servers DHCPv6 gives interface wan, 2001:DB8::53']]);
+    const opt = (fields: string) => staticWan.replace('</lan>', `</lan><opt9>${fields}<if>vtnet9</if><ipaddrv6/></opt9>`);
+    expect(said(opt('<enable>1</enable><ipaddr>dhcp</ipaddr>'))).toEqual([[both, 'the servers DHCP gives interface opt9']]);
+    expect(said(opt('<enable>1</enable><ipaddr>pppoe</ipaddr>'))).toEqual([[both, 'the servers PPPoE gives interface opt9']]);
+    expect(said(opt('<ipaddr>dhcp</ipaddr>'))).toEqual([]);
+  });
+
   // dnsmasq answers a name of its hosts file (/var/etc/dnsmasq-hosts: `<ip> <host>.<domain>`, `<ip> <alias>` for
   // each address of a Host, dnsmasq.inc _dnsmasq_add_host_entries()) itself, with all its addresses, before any
   // server= of its domain, and a wildcard Host's address=/<domain>/<ip> answers the names below its domain.
@@ -1767,6 +1810,83 @@ async function askDnsmasq(
   });
   return seen;
 }
+
+// dnsmasq on port 53, as on the box, in a network namespace of its own: /etc/resolv.conf as
+// system_resolvconf_generate() writes it for a box with no DNS servers and no dynamic interface holds only
+// `nameserver 127.0.0.1`, dnsmasq's own listening address, which it skips; one DNS server of System › Settings ›
+// General (a resolver at 127.0.0.2 here) joins the `*` override's group. Merge says the same of both boxes.
+const whyResolv = missing(['dnsmasq', 'unbound', 'unshare', 'ip']);
+describe('the servers of /etc/resolv.conf beside a `*` override', () => {
+  it.skipIf(whyResolv)(titled("dnsmasq on port 53 skips its own address in resolv.conf and asks a `*` override's Unbound only, as merge says", whyResolv), async () => {
+    const { sections, privateKey } = await releaseSections(answered, '26.7');
+    const wan = doc(await fragments(answered, 'home'), 'interfaces.xml').interfaces.wan.ipaddr as string;
+    const factory = factorySample('26.7').replace(/<ipaddr>dhcp<\/ipaddr>\s*<ipaddrv6>dhcp6<\/ipaddrv6>/, '<ipaddr>192.0.2.10</ipaddr><ipaddrv6/>');
+    expect(factory).toContain('<ipaddr>192.0.2.10</ipaddr>');
+    const star = '<domainoverrides uuid="11111111-2222-4333-8444-c00000000001"><sequence>1</sequence><domain>*</domain><ipset/><srcip/><port>5353</port><ip>127.0.0.1</ip></domainoverrides>';
+    const warned = (system: string) => {
+      const box = withUnboundModel(factory, releaseFacts('26.7')!.versions.unbound!, '<enabled>1</enabled><port>5353</port>')
+        .replace(/<dnsmasq>[\s\S]*?<\/dnsmasq>/, `<dnsmasq><enable>1</enable><port>53</port>${star}</dnsmasq>`)
+        .replace('<dnsallowoverride_exclude/>', system);
+      const warnings: string[] = [];
+      mergeConfig(withBoxCa(box), sections, { allowGuiPortConflict: true, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, secret: () => privateKey, warn: (m) => warnings.push(m), release: '26.7' });
+      return warnings.filter((w) => w.includes('Unbound DNS listens on port')).map((w) => /any of them may answer: (.*?); turn on/.exec(w)?.[1] ?? w);
+    };
+    const work = tempDir('gen-split-dns-resolv-');
+    const unbound = (name: string, at: string, address: string) =>
+      `server:\n  chroot: ""\n  username: ""\n  directory: "${work}"\n  pidfile: "${work}/${name}.pid"\n  interface: ${at}\n  do-ip6: no\n  use-syslog: no\n` +
+      `  do-not-query-localhost: no\n${NAMES.map((n) => `  local-data: "${n} IN A ${address}"\n`).join('')}forward-zone:\n  name: "."\n  forward-addr: 127.0.0.1@9\n`;
+    writeFileSync(join(work, 'unbound.conf'), unbound('unbound', '127.0.0.1@5353', wan));
+    writeFileSync(join(work, 'outside.conf'), unbound('outside', '127.0.0.2@53', '203.0.113.1'));
+    // A client in the namespace: each name's A answers, asked until dnsmasq answers.
+    writeFileSync(
+      join(work, 'ask.cjs'),
+      `const dgram = require('node:dgram');
+const ask = (name) => new Promise((done) => {
+  const s = dgram.createSocket('udp4');
+  const labels = name.split('.').map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l)]));
+  const t = setTimeout(() => { s.close(); done(undefined); }, 500);
+  s.on('message', (m) => { clearTimeout(t); s.close(); done(m); });
+  s.send(Buffer.concat([Buffer.from([0x12, 0x34, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0]), ...labels, Buffer.from([0, 0, 1, 0, 1])]), 53, '127.0.0.1');
+});
+(async () => {
+  for (const name of process.argv.slice(2)) {
+    let reply;
+    for (let i = 0; i < 40 && reply === undefined; i++) reply = await ask(name);
+    console.log(name, reply === undefined ? 'none' : [...reply.subarray(reply.length - 4)].join('.'));
+  }
+})();
+`,
+    );
+    const group = spawnSync('id', ['-gn'], { encoding: 'utf8' }).stdout.trim();
+    // The server= line OPNsense's template writes for the override (the `*` test on OPNsense's own code shows it).
+    const run = (name: string, resolv: string) => {
+      writeFileSync(join(work, `${name}.resolv`), resolv);
+      writeFileSync(join(work, `${name}.conf`), ['port=53', 'bind-interfaces', 'no-hosts', 'pid-file=', 'log-queries', `log-facility=${work}/${name}.log`, `resolv-file=${work}/${name}.resolv`, 'server=/*/127.0.0.1#5353', ''].join('\n'));
+      const script = [
+        'ip link set lo up',
+        `unbound -d -c ${work}/unbound.conf & u=$!`,
+        `unbound -d -c ${work}/outside.conf & o=$!`,
+        `dnsmasq -k -C ${work}/${name}.conf --user=${userInfo().username} --group=${group} & d=$!`,
+        `"$0" ${work}/ask.cjs ${NAMES.join(' ')}`,
+        'kill $d $u $o; wait',
+      ].join('\n');
+      const result = spawnSync('unshare', ['-n', 'sh', '-c', script, process.execPath], { encoding: 'utf8', timeout: 60_000 });
+      expect(result.status, result.stderr).toBe(0);
+      const log = readFileSync(join(work, `${name}.log`), 'utf8');
+      return {
+        answers: result.stdout.trim().split('\n'),
+        ignored: [...log.matchAll(/ignoring nameserver (\S+) - local interface/g)].map((m) => m[1]),
+        asked: [...new Set([...log.matchAll(/forwarded \S+ to (\S+)/g)].map((m) => m[1]))].sort(),
+      };
+    };
+    // No DNS servers, no dynamic interface: resolv.conf names 127.0.0.1 only, and only Unbound answers.
+    expect(warned('')).toEqual([]);
+    expect(run('own', 'domain internal\nnameserver 127.0.0.1\nsearch internal\n')).toEqual({ answers: NAMES.map((n) => `${n} ${wan}`), ignored: ['127.0.0.1'], asked: ['127.0.0.1#5353'] });
+    // A DNS server in the system settings: dnsmasq asks it beside Unbound, as merge says.
+    expect(warned('<dnsserver>127.0.0.2</dnsserver>')).toEqual(['127.0.0.2']);
+    expect(run('system', 'domain internal\nnameserver 127.0.0.1\nnameserver 127.0.0.2\nsearch internal\n')).toMatchObject({ ignored: ['127.0.0.1'], asked: ['127.0.0.1#5353', '127.0.0.2'] });
+  });
+});
 
 describe('an earlier merge\'s overrides', () => {
   it('go when the topology no longer answers the names (split_dns: false), and the box\'s own stay', async () => {
