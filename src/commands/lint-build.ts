@@ -14,6 +14,7 @@ import { capHeapGrowth } from './heap-growth.js';
 import { fitInliningBudget } from './inlining-budget.js';
 import { lintTopology, topologyName } from './model.js';
 import { defaultSecretsDir } from '../paths.js';
+import { stdoutIsTerminal, writeStdout } from '../io/direct-stdout.js';
 
 const EXIT_FINDINGS = 1;
 
@@ -51,7 +52,7 @@ function reportOptions(command: Command, verbose: string): Command {
 }
 
 /** Diagnostics as the format prints them: errors only with -q; paths from the repository root for CI formats. */
-async function report(diagnostics: readonly Diagnostic[], file: string, options: ReportOptions, stream: NodeJS.WriteStream): Promise<string> {
+async function report(diagnostics: readonly Diagnostic[], file: string, options: ReportOptions, stream: { isTTY?: boolean }): Promise<string> {
   const { formatDiagnostics } = await import('../format.js');
   const { colorFor } = await import('../io/terminal.js');
   let shown = options.quiet ? diagnostics.filter((d) => d.severity === 'error') : [...diagnostics];
@@ -97,7 +98,7 @@ async function runLint(positional: string | undefined, options: LintOptions): Pr
     diagnostics = [...linted.diagnostics, ...(await trackedSecretsDiagnostics(file, secrets))].sort(compareDiagnostics);
   }
   const { countBySeverity } = await import('../diagnostics.js');
-  process.stdout.write(await report(diagnostics, file, options, process.stdout));
+  writeStdout(await report(diagnostics, file, options, { isTTY: stdoutIsTerminal() }));
   const { errors, warnings } = countBySeverity(diagnostics);
   if (errors > 0) return EXIT_FINDINGS;
   if (options.maxWarnings !== undefined && warnings > options.maxWarnings) {
@@ -105,7 +106,7 @@ async function runLint(positional: string | undefined, options: LintOptions): Pr
     process.stderr.write(`gen: ${warnings} warnings exceed --max-warnings ${options.maxWarnings}\n`);
     return EXIT_FINDINGS;
   }
-  if (options.format === 'pretty' && !options.quiet && diagnostics.length === 0) process.stdout.write(`${topologyName(file)}: no problems\n`);
+  if (options.format === 'pretty' && !options.quiet && diagnostics.length === 0) writeStdout(`${topologyName(file)}: no problems\n`);
   return 0;
 }
 

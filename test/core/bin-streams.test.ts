@@ -20,17 +20,51 @@ function scratch(): string {
 }
 
 describe('the standard streams of a run', () => {
-  it('a lint with stdout in a file and stderr in a pipe (as under CI) loads no node:net when it has nothing to report', () => {
+  /** A lint of the default topology with stdout as given and stderr in a pipe, and the modules Node loaded for it. */
+  function lintWith(stdout: number | 'pipe', args: string[] = []) {
     const dir = scratch();
     const log = join(dir, 'modules.txt');
     const preload = join(dir, 'record.cjs');
     writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(log)}, process.moduleLoadList.join('\\n')));\n`);
-    const out = join(dir, 'report.txt');
-    const r = spawnSync(process.execPath, ['--require', preload, bin, 'lint'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', openSync(out, 'w'), 'pipe'] });
+    const r = spawnSync(process.execPath, ['--require', preload, bin, 'lint', ...args], { cwd: dir, encoding: 'utf8', stdio: ['ignore', stdout, 'pipe'] });
+    return { ...r, modules: readFileSync(log, 'utf8').split('\n') };
+  }
+
+  it('a lint with stdout in a file and stderr in a pipe (as under CI) loads no node:net when it has nothing to report', () => {
+    const out = join(tempDir('gen-streams-out-'), 'report.txt');
+    const r = lintWith(openSync(out, 'w'));
     expect([r.status, r.stderr, readFileSync(out, 'utf8')]).toEqual([0, '', 'topology.yaml: no problems\n']);
-    const modules = readFileSync(log, 'utf8').split('\n');
-    expect(modules).toContain('NativeModule internal/fs/sync_write_stream');
-    expect(modules).not.toContain('NativeModule net');
+    expect(r.modules).not.toContain('NativeModule net');
+  });
+
+  it('a lint writes its report to a file or /dev/null without making the stream Node has for it (node:stream and some twenty modules)', () => {
+    // Node serves such an output with a SyncWriteStream, which only calls
+    // writeSync; making it loaded node:stream with the modules behind it.
+    const dir = tempDir('gen-streams-out-');
+    for (const args of [[], ['--format', 'json']]) {
+      const out = join(dir, `report-${args.length}.txt`);
+      const file = lintWith(openSync(out, 'w'), args);
+      const piped = lintWith('pipe', args);
+      // The same report as through Node's stream (a pipe keeps it).
+      expect([file.status, file.stderr, readFileSync(out, 'utf8')]).toEqual([0, '', piped.stdout]);
+      expect(piped.modules).toContain('NativeModule stream');
+      const devNull = lintWith(openSync('/dev/null', 'w'), args);
+      expect([devNull.status, devNull.stderr]).toEqual([0, '']);
+      for (const run of [file, devNull]) {
+        expect(run.modules).not.toContain('NativeModule stream');
+        expect(run.modules).not.toContain('NativeModule internal/fs/sync_write_stream');
+      }
+    }
+    expect(readFileSync(join(dir, 'report-0.txt'), 'utf8')).toBe('topology.yaml: no problems\n');
+  });
+
+  it('a file that refuses the report (opened for reading only) is one sentence on stderr, as a failing stream is', () => {
+    const dir = scratch();
+    writeFileSync(join(dir, 'read-only.txt'), '');
+    for (const command of ['lint', 'rules']) {
+      const r = spawnSync('sh', ['-c', `"${process.execPath}" "${bin}" ${command} 1< read-only.txt`], { cwd: dir, encoding: 'utf8' });
+      expect([r.status, r.stderr], command).toEqual([1, 'gen: cannot write to standard output: ebadf (EBADF)\n']);
+    }
   });
 
   it('a closed stderr (gen build 2>&1 >/dev/null | head -0) ends the build done, with its own exit code', async () => {
