@@ -62,6 +62,24 @@ const lazyChildProcess = {
   },
 };
 
+// src/yaml-library.ts loads the yaml library at its first use through node:module's createRequire,
+// whose loading starts Node's ES module loader: in the bundle, a require of the bundled library there.
+const YAML_LIBRARY_IMPORT = "import { createRequire } from 'node:module';";
+const YAML_LIBRARY_REQUIRE = "createRequire(import.meta.url)('yaml')";
+const bundledYamlLibrary = {
+  name: 'yaml-library-require',
+  setup(esbuild) {
+    esbuild.onLoad({ filter: /[\\/]dist[\\/]yaml-library\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      for (const line of [YAML_LIBRARY_IMPORT, YAML_LIBRARY_REQUIRE]) {
+        if (text.split(line).length !== 2) throw new Error(`${args.path} no longer has exactly once: ${line}`);
+      }
+      patchedFiles.add('yaml-library');
+      return { contents: text.replace(YAML_LIBRARY_IMPORT, '').replace(YAML_LIBRARY_REQUIRE, "require('yaml')"), loader: 'js' };
+    });
+  },
+};
+
 // js-yaml's tables of keys, made only where a mapping is, and its copies of the state, made only where a tag or an anchor is (scripts/js-yaml-patch.mjs).
 const lazyKeyTables = {
   name: 'js-yaml-lazy-key-tables',
@@ -82,7 +100,7 @@ for (const cache of caches) rmSync(cache, { force: true });
 
 await build({
   entryPoints: [join(dist, 'cli.js')],
-  plugins: [lazyChildProcess, lazyKeyTables],
+  plugins: [lazyChildProcess, lazyKeyTables, bundledYamlLibrary],
   outfile: join(dist, 'gen.cjs'),
   bundle: true,
   platform: 'node',
@@ -109,7 +127,7 @@ function refuse(message) {
   for (const cache of caches) rmSync(cache, { force: true });
   throw new Error(message);
 }
-for (const name of ['commander', 'js-yaml']) if (!patchedFiles.has(name)) refuse(`the bundle's ${name} was not patched: the library is no longer loaded from the file the patch expects`);
+for (const name of ['commander', 'js-yaml', 'yaml-library']) if (!patchedFiles.has(name)) refuse(`the bundle's ${name} was not patched: the library is no longer loaded from the file the patch expects`);
 
 // import() of a Node built-in stays an import() in CommonJS output, and a
 // vm.Script cannot serve it without an experimental flag: make it require().

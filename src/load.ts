@@ -12,7 +12,8 @@
 // Layer: load. Imports only the shared leaves (README, Development): it
 // knows no rule; unknown ids in gen-ignore comments are the check stage's.
 import { load as fastLoad } from 'js-yaml';
-import { LineCounter, Scalar, parseDocument, isMap, isSeq, isPair, isScalar, type Document, type Node } from 'yaml';
+import type { Document, LineCounter, Node } from 'yaml';
+import { yamlLibrary } from './yaml-library.js';
 import type { Diagnostic } from './diagnostics.js';
 import { type Path, type SourceLocation, pathText } from './location.js';
 import { findSuppressions, type Suppression } from './suppress/comments.js';
@@ -123,6 +124,7 @@ export class SourceMap {
   /** The YAML document with positions and comments, parsed on first use. */
   document(): { doc: Document; lines: LineCounter } {
     if (!this.parsed) {
+      const { LineCounter, parseDocument } = yamlLibrary();
       const lines = new LineCounter();
       this.parsed = { doc: parseDocument(this.text, Object.assign({}, PARSE_OPTIONS, { lineCounter: lines })), lines };
     }
@@ -142,6 +144,7 @@ export class SourceMap {
       if (offset !== undefined) return { file: this.file, ...this.positions!.lineAndColumn(offset) };
     }
     let node: unknown = this.document().doc.contents;
+    const { isMap, isPair, isScalar, isSeq } = yamlLibrary();
     let offset = startOf(node) ?? 0;
     for (let i = 0; i < path.length; i++) {
       const segment = path[i];
@@ -181,6 +184,7 @@ export class SourceMap {
    */
   plainScalarAt(path: Path): string | undefined {
     const node: unknown = this.document().doc.getIn(path, true);
+    const { isScalar, Scalar } = yamlLibrary();
     if (!isScalar(node) || node.type !== Scalar.PLAIN || !node.range) return undefined;
     return this.text.slice(node.range[0], node.range[1]);
   }
@@ -396,6 +400,7 @@ export function loadTopologyText(text: string, file: string, options: LoadOption
     throw error;
   }
   if (fast) return loaded(fast.data, text, new SourceMap(file, text, undefined, fast), file);
+  const { LineCounter, parseDocument } = yamlLibrary();
   const lines = new LineCounter();
   let doc: Document;
   try {

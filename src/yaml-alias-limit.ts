@@ -6,13 +6,15 @@
 // is read, each alias of it one more, and an alias weighs as much as the
 // aliases nested in what it names; past `limit`, the alias in hand fails.
 // Layer: load (load.ts is its only user).
-import { type Alias, type Document, type Node, isAlias, isCollection, isPair, visit } from 'yaml';
+import type { Alias, Document, Node } from 'yaml';
+import { yamlLibrary } from './yaml-library.js';
 
 /** The bound gen gives the `yaml` library. */
 export const MAX_ALIAS_COUNT = 1000;
 
 /** The offset of the alias at which the library gives up, or undefined when it would not. */
 export function aliasPastLimit(doc: Document, limit = MAX_ALIAS_COUNT): number | undefined {
+  const { isAlias, isCollection, isPair, visit } = yamlLibrary();
   const anchors = new Map<unknown, { count: number; aliasCount: number }>();
   // What each alias names: the last node before it, in document order, with
   // its anchor (what the library's Alias.resolve finds by walking the
@@ -57,6 +59,7 @@ export function aliasPastLimit(doc: Document, limit = MAX_ALIAS_COUNT): number |
 
 /** Where the first alias with no anchor before it starts (what the library's toJS refuses as "Unresolved alias"). */
 export function unresolvedAlias(doc: Document): number | undefined {
+  const { isAlias, isPair, visit } = yamlLibrary();
   const anchored = new Set<string>();
   let found: number | undefined;
   visit(doc, (_, node) => {

@@ -4,7 +4,8 @@
 // own line). The loader only finds the comments and the lines they cover;
 // whether RULE exists and what it silences is the check stage's business
 // (suppress/apply.ts), since the check stage owns the rule registry.
-import { isCollection, isPair, isScalar, isSeq, type LineCounter, Parser, visit, type Document, type Node } from 'yaml';
+import type { Document, LineCounter, Node } from 'yaml';
+import { yamlLibrary } from '../yaml-library.js';
 import type { SourceLocation } from '../location.js';
 
 export interface Suppression {
@@ -38,6 +39,7 @@ function commentTokens(text: string): { offset: number; source: string }[] {
       for (const child of Object.values(value)) walk(child);
     }
   };
+  const { Parser } = yamlLibrary();
   for (const token of new Parser().parse(text)) walk(token);
   return found;
 }
@@ -51,6 +53,7 @@ function commentTokens(text: string): { offset: number; source: string }[] {
  * on every rule of it, and one on a section's first key on the whole section.
  */
 function nodeExtents(doc: Document, lines: LineCounter): Map<number, number> {
+  const { isCollection, isPair, isScalar, isSeq, visit } = yamlLibrary();
   const extents = new Map<number, number>();
   const note = (start: number | undefined, end: number | undefined) => {
     if (start === undefined || end === undefined) return;

@@ -125,6 +125,30 @@ describe.skipIf(!existsSync(bundle))('bundle', () => {
     expect(tables(2010, true)).toBe(tables(10, true));
   });
 
+  it('sets up the yaml library only for a topology js-yaml does not read', () => {
+    // The yaml library parses only what js-yaml cannot place (src/load.ts
+    // readFast); imported statically, its seventy-odd modules were set up at
+    // every lint's start. Its first module asks Symbol.for('yaml.alias'),
+    // which a preload counts.
+    const dir = tempDir('gen-yaml-library-');
+    const preload = join(dir, 'count.cjs');
+    writeFileSync(
+      preload,
+      `const symbolFor = Symbol.for; let asked = 0;\nSymbol.for = (key) => { if (String(key).startsWith('yaml.')) asked++; return symbolFor(key); };\nprocess.on('exit', () => require('node:fs').writeSync(2, '\\nyaml symbols: ' + asked + '\\n'));\n`,
+    );
+    const symbols = (file: string) => {
+      const r = spawnSync(process.execPath, ['-r', preload, join(root, 'bin/gen.js'), 'lint', file], { cwd: root, encoding: 'utf8' });
+      return [r.status, r.stdout.split('\n')[0], Number(/\nyaml symbols: (\d+)\n/.exec(r.stderr)![1])];
+    };
+    expect(symbols('topology.yaml')).toEqual([0, 'topology.yaml: no problems', 0]);
+    // An alias is the yaml library's to read: loaded then, it places the findings.
+    const aliased = join(dir, 'aliased.yaml');
+    writeFileSync(aliased, 'version: 1\nname: t\nx: &a 1\ny: *a\n');
+    const [status, first, asked] = symbols(aliased);
+    expect([status, first]).toEqual([1, `${aliased}:3:1: error the topology: unknown property "x"  [schema]`]);
+    expect(asked).toBeGreaterThan(0);
+  });
+
   it('reads duplicate keys, flow mappings and explicit keys as the modules do', () => {
     // The patched js-yaml makes its table of keys later; what it finds in it is the same.
     const dir = tempDir('gen-yaml-keys-');
