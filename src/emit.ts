@@ -384,7 +384,7 @@ function writeUpdate(outDir: string, target: string, owned: OwnedTree, render: (
     // equal to what it lists, so the next build reads none back and may find out/ current from its record of inputs.
     if (changed === 0 && remove.length === 0 && owned.manifest === newManifest && unchanged(join(target, MANIFEST), newManifest, Infinity)) {
       if (readBack.latest >= manifestWritten) restamp(join(target, MANIFEST), readBack.latest);
-      return { ...result, written: false };
+      return { written: false, files: result.files, manifest: result.manifest, sizes: result.sizes };
     }
     // Terraform's files stay only in a directory where the new tree has .tf files.
     const stranded = owned.working.filter((entry) => !tfDirs.has(entry.includes('/') ? entry.slice(0, entry.lastIndexOf('/')) : ''));
