@@ -37,6 +37,7 @@ import { ignoredOverrides, withoutWildcardCovered } from './unbound-wildcards.js
 import { laggMemberRefusals, pppLinks } from './links.js';
 import { groupRefusals } from './groups.js';
 import { vipFindings } from './vips.js';
+import { dnsmasqEnabled, wokenRanges } from './woken-ranges.js';
 import { haProblems } from './ha.js';
 import { XmlParseError, XmlUnkeptError, parseXml } from './parse.js';
 import { type SelfSigned, selfSignedCertificate } from './selfsigned.js';
@@ -949,6 +950,7 @@ function merged(baseText: string, genSections: readonly XmlElement[], givenOptio
   sections = keepBoxPeers(root, sections, options.warn!);
   // The VLANs and tunnels of earlier merges, before this one removes any: an assignment of one that goes goes with it.
   const devicesBefore = genDevices(root);
+  const dnsmasqWasOn = dnsmasqEnabled(root);
 
   const genInterfaces = sections.find((s) => s.name === 'interfaces');
   const managed = new Set(genInterfaces?.children.filter(isElement).map((c) => c.name) ?? []);
@@ -996,6 +998,7 @@ function merged(baseText: string, genSections: readonly XmlElement[], givenOptio
   }
   certs.finish();
   dropStaleDhcp(root, genInterfaces, options);
+  for (const message of wokenRanges(root, dnsmasqWasOn, (uuid) => genUuids.has(uuid))) options.warn!(message);
   // gen enabled HAProxy for the frontends it removed.
   if (dropStaleItems(root, genUuids, options.warn!).includes('HAProxy')) for (const message of idleHaproxy(root)) options.warn!(message);
   const refusals = dropOrphanedAssignments(root, devicesBefore, genKeys, options.warn!);

@@ -450,6 +450,40 @@ describe('DHCP in the merge', () => {
     expect(parse(merged).opnsense.vlans.vlan.map((v: Xml) => v.vlanif)).toEqual(['vlan0.10', 'vlan0.20', 'vlan0.30']);
   });
 
+  it('names each box range a merge wakes by turning on the box\'s dnsmasq, where dnsmasq listens and hands out leases', async () => {
+    const sections = await sectionsOf(readExample('vlan-hosting'));
+    const warnings: string[] = [];
+    const run = (base: string) => {
+      warnings.length = 0;
+      const merged = mergeConfig(base, sections, { secret: () => undefined, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, standIn: () => STAND_IN, allowGuiPortConflict: true, warn: (m: string) => warnings.push(m) });
+      return { merged, woken: warnings.filter((w) => w.includes('starts serving')) };
+    };
+    const range = (uuid: string, iface: string, from: string, to: string) =>
+      `<dhcp_ranges uuid="${uuid}">\n      <interface>${iface}</interface>\n      <start_addr>${from}</start_addr>\n      <end_addr>${to}</end_addr>\n    </dhcp_ranges>\n    `;
+    // The box's dnsmasq off, listening on lan and opt7, with a range left on opt7 and one of no interface.
+    const box = (enable: string, list: string) =>
+      SAMPLE.replace(/(<dnsmasq>\s*)<enable>1<\/enable>/, `$1<enable>${enable}</enable>`)
+        .replace(/(<dnsmasq>[\s\S]*?)<interface>lan<\/interface>/, `$1<interface>${list}</interface>`)
+        .replace(/(<dnsmasq>[\s\S]*?)(<dhcp_ranges)/, (_, head, ranges) => head + range('d1d1d1d1-0000-4000-8000-000000000001', 'opt7', '10.77.0.100', '10.77.0.199') + range('d1d1d1d1-0000-4000-8000-000000000002', '', '10.78.0.100', '10.78.0.199') + ranges);
+    const off = box('0', 'lan,opt7');
+    expect(off).not.toBe(SAMPLE);
+    const woken = run(off);
+    expect(parse(woken.merged).opnsense.dnsmasq.enable).toBe('1');
+    expect(woken.woken).toEqual([
+      "the box's dnsmasq DHCP range 10.77.0.100-10.77.0.199 on opt7 starts serving: the box's dnsmasq was off and the merged config turns it on for the topology's DHCP; remove that range (Services › Dnsmasq DNS & DHCP › DHCP ranges) if another DHCP server answers on opt7",
+      "the box's dnsmasq DHCP range 10.78.0.100-10.78.0.199 of no interface starts serving: the box's dnsmasq was off and the merged config turns it on for the topology's DHCP; remove that range (Services › Dnsmasq DNS & DHCP › DHCP ranges) if another DHCP server answers there",
+      // The factory's IPv6 range of lan, which gen keeps beside its IPv4 one.
+      "the box's dnsmasq DHCP range ::1000-::2000 on lan starts serving: the box's dnsmasq was off and the merged config turns it on for the topology's DHCP; remove that range (Services › Dnsmasq DNS & DHCP › DHCP ranges) if another DHCP server answers on lan",
+    ]);
+    // A dnsmasq that already ran served them before the merge.
+    expect(run(box('1', 'lan,opt7')).woken).toEqual([]);
+    // dnsmasq does not listen on opt7 (the list is the box's lan and gen's interfaces), or its DHCP excepts opt7: that range stays idle.
+    expect(run(box('0', 'lan')).woken.filter((w) => w.includes('opt7'))).toEqual([]);
+    const excepted = box('0', 'lan,opt7').replace(/(<dnsmasq>[\s\S]*?<dhcp>)/, '$1\n      <no_interface>opt7</no_interface>');
+    expect(excepted).toContain('<no_interface>opt7</no_interface>');
+    expect(run(excepted).woken.filter((w) => w.includes('opt7'))).toEqual([]);
+  });
+
   it('writes a whole dnsmasq section with the release\'s version, and its DNS off (port 0), where the base has none; a port the base sets stays', async () => {
     const sections = await sectionsOf(readExample('vlan-hosting'));
     const fresh = merge(WITHOUT_DNSMASQ, sections);
