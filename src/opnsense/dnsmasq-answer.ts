@@ -23,6 +23,7 @@ import { fieldText } from './fields.js';
 import { type DnsmasqHostAnswers, dnsmasqHostAnswers, nameKey } from './dnsmasq-hosts.js';
 import { genHostItems, hostName } from './unbound-items.js';
 import { resolvConfServers } from './resolv-conf-servers.js';
+import { addressKey } from './listened-addresses.js';
 
 /**
  * Whether the dnsmasq of the merged config answers DNS on port 53: only one the operator already runs keeps its port
@@ -46,11 +47,6 @@ export function familyOf(address: string): Family {
   return ipaddr.IPv6.isValid(address.toLowerCase()) ? 'AAAA' : 'A';
 }
 
-/** An address as compared here: an IPv6 one in its compact form (fd00:0::9 is fd00::9), another as written. */
-export function addressKey(text: string): string {
-  const lower = text.toLowerCase();
-  return ipaddr.IPv6.isValid(lower) ? ipaddr.IPv6.parse(lower).toString() : lower;
-}
 
 /**
  * A domain override's server address and port as OPNsense's model reads them: an ip of the older form,

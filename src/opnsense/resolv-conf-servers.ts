@@ -12,11 +12,13 @@
 // skips a server that is one of its own listening addresses on port 53
 // (network.c check_servers(): "ignoring nameserver ... - local interface",
 // 2.86 to 2.93): the loopback, which it always listens on (interface= adds
-// it), and the addresses of the interfaces it listens on (all when none are
-// chosen); so with dnsmasq on port 53, 127.0.0.1 never joins its servers.
+// it), and the addresses and VIPs of the interfaces it listens on (all when
+// none are chosen: listened-addresses.ts); so with dnsmasq on port 53,
+// 127.0.0.1 never joins its servers.
 import ipaddr from 'ipaddr.js';
 import { type XmlElement, child, childrenNamed, isElement, textOf } from '../render/opnsense/xml.js';
 import { fieldList, fieldText, phpEmpty } from './fields.js';
+import { addressKey, listenedAddresses } from './listened-addresses.js';
 
 /**
  * What gives an interface DNS servers for each dynamic address type (ifctl -n, read by get_nameservers()):
@@ -34,11 +36,10 @@ const DYNAMIC: Readonly<Record<string, string>> = {
   pppoev6: 'PPPoE',
 };
 
-/** An address as dnsmasq compares it (IPv6 in its compact form), or undefined for text that is not one (PHP's is_ipaddr()). */
-function addressOf(text: string): string | undefined {
+/** Whether `text` is an address (PHP's is_ipaddr()). */
+function isAddress(text: string): boolean {
   const lower = text.toLowerCase();
-  if (ipaddr.IPv4.isValidFourPartDecimal(lower)) return lower;
-  return ipaddr.IPv6.isValid(lower) ? ipaddr.IPv6.parse(lower).toString() : undefined;
+  return ipaddr.IPv4.isValidFourPartDecimal(lower) || ipaddr.IPv6.isValid(lower);
 }
 
 /**
@@ -58,17 +59,11 @@ export function resolvConfServers(root: XmlElement): string[] {
       if (given.size > 0) out.push(`the servers ${[...given].join(' and ')} gives interface ${entry.name}`);
     }
   }
-  const listening = new Set(fieldList(child(root, 'dnsmasq'), 'interface'));
-  const own = new Set(['127.0.0.1', '::1']);
-  for (const entry of interfaces) {
-    if (listening.size > 0 && !listening.has(entry.name)) continue;
-    for (const field of ['ipaddr', 'ipaddrv6']) own.add(addressOf(fieldText(entry, field)) ?? '');
-  }
+  const own = listenedAddresses(root, new Set(fieldList(child(root, 'dnsmasq'), 'interface')));
   for (const server of childrenNamed(system, 'dnsserver').slice(0, 8)) {
     const text = textOf(server).trim();
-    const address = addressOf(text);
-    if (address === undefined || own.has(address)) continue;
-    own.add(address);
+    if (!isAddress(text) || own.has(addressKey(text))) continue;
+    own.add(addressKey(text));
     out.push(text);
   }
   return out;

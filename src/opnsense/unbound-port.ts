@@ -15,9 +15,9 @@
 import { type XmlElement, child, isElement } from '../render/opnsense/xml.js';
 import { UNBOUND_PORT } from '../targets/opnsense/unbound.js';
 import { fieldList, fieldText } from './fields.js';
-import { baseVips } from './vips.js';
+import { listenedAddresses } from './listened-addresses.js';
 import { unboundEnabled, unboundGeneral } from './unbound-off.js';
-import { addressKey, dnsmasqAnswers, genNamesOnPort53, passedOnWarning, wrongAnswerWarning } from './dnsmasq-answer.js';
+import { dnsmasqAnswers, genNamesOnPort53, passedOnWarning, wrongAnswerWarning } from './dnsmasq-answer.js';
 
 /** The port the box's Unbound listens on after the merged config's migrations. */
 function unboundPort(root: XmlElement): string {
@@ -32,16 +32,7 @@ function unboundPort(root: XmlElement): string {
  * merged config `root` holds them.
  */
 function unboundAddresses(root: XmlElement): Set<string> {
-  const listening = new Set(fieldList(unboundGeneral(root).settings, 'active_interface'));
-  const heard = (key: string) => listening.size === 0 || listening.has(key);
-  const addresses = new Set(['127.0.0.1', '::1']);
-  for (const entry of child(root, 'interfaces')?.children.filter(isElement) ?? []) {
-    if (!heard(entry.name)) continue;
-    for (const field of ['ipaddr', 'ipaddrv6']) addresses.add(addressKey(fieldText(entry, field)));
-  }
-  for (const vip of baseVips(root)) if (heard(fieldText(vip, 'interface'))) addresses.add(addressKey(fieldText(vip, 'subnet')));
-  addresses.delete('');
-  return addresses;
+  return listenedAddresses(root, new Set(fieldList(unboundGeneral(root).settings, 'active_interface')));
 }
 
 /**

@@ -685,6 +685,11 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
     expect(said(staticWan, '<dnsserver>9.9.9.9</dnsserver>')).toEqual([[both, '9.9.9.9']]);
     expect(said(staticWan, `<dnsserver>127.0.0.1</dnsserver><dnsserver>${lan}</dnsserver><dnsserver>bogus</dnsserver>`)).toEqual([]);
     expect(said(staticWan, `<dnsserver>${wan}</dnsserver>`)).toEqual([[both, wan]]);
+    // A VIP is an address of its interface: dnsmasq skips one on an interface it listens on (lan), not one elsewhere (wan).
+    const vipOn = (iface: string) =>
+      staticWan.replace('</opnsense>', `<virtualip><vip uuid="11111111-2222-4333-8444-777777777778"><interface>${iface}</interface><mode>ipalias</mode><subnet>10.250.0.9</subnet><subnet_bits>32</subnet_bits></vip></virtualip></opnsense>`);
+    expect(said(vipOn('lan'), '<dnsserver>10.250.0.9</dnsserver>')).toEqual([]);
+    expect(said(vipOn('wan'), '<dnsserver>10.250.0.9</dnsserver>')).toEqual([[both, '10.250.0.9']]);
     // A dynamic interface's servers, with override on: gen cannot know them, and names what gives them. The factory
     // WAN keeps its DHCPv6 beside gen's static IPv4 address; an interface gen does not write keeps its DHCP or PPPoE.
     expect(said(factory)).toEqual([[both, 'the servers DHCPv6 gives interface wan']]);
