@@ -48,7 +48,7 @@ import { type InputsRecord, readInputsRecord, sizesDigest, writeInputsRecord } f
 import { buildLockOf, createStage, inputsRecordOf, stagesOf } from './io/staging.js';
 import { statusAfter } from './io/status-after.js';
 import { ArrivingFiles, ArrivingParts, EmitError, type OutputSink, StagedDirectory } from './io/tree-files.js';
-import { OUTPUT_FILE_MODE, manifest, manifestOf, outputModeKept, plainRelative, sha256, sha256Of, sha256OfParts } from './manifest.js';
+import { OUTPUT_FILE_MODE, manifest, manifestOf, manifestOrder, outputModeKept, plainRelative, sha256, sha256Of, sha256OfParts } from './manifest.js';
 import { MANIFEST } from './paths.js';
 import { NotOwnedError, type OwnedTree, emptyTree, ownedTree, terraformDirs, walk, workingEntryOf } from './output-tree.js';
 import { isTerraformStateEntry } from './targets/terraform/working-files.js';
@@ -316,14 +316,15 @@ function writeFresh(target: string, render: (files: OutputSink) => void): Writte
       },
     );
     receive(files, render);
-    const manifestText = manifestOf(files.hashes);
+    const order = manifestOrder(files.hashes);
+    const manifestText = manifestOf(files.hashes, order);
     staged.write(MANIFEST, (each) => encoder.pieces(manifestText, each));
     // Stamped after every file it lists, so that the next build reads none of them back (see unchanged).
     if (last !== undefined) statusAfter(join(stage, STAGED, MANIFEST), lstatSync(join(stage, STAGED, last)).ctimeMs, OUTPUT_FILE_MODE);
     crashPoint('emit:staged');
     renameSync(join(stage, STAGED), target);
     crashPoint('emit:applied');
-    return { written: true, files: files.hashes.size + 1, manifest: sha256(manifestText), sizes: sizesInOrder(sizes) };
+    return { written: true, files: files.hashes.size + 1, manifest: sha256(manifestText), sizes: sizesInOrder(sizes, order) };
   } finally {
     rmSync(stage, { recursive: true, force: true });
   }
@@ -374,11 +375,12 @@ function writeUpdate(outDir: string, target: string, owned: OwnedTree, render: (
       return hash;
     });
     const tfDirs = receive(files, render);
-    const newManifest = manifestOf(files.hashes);
+    const order = manifestOrder(files.hashes);
+    const newManifest = manifestOf(files.hashes, order);
     const previousTfDirs = terraformDirs(owned.listed.keys());
     // Never a file of Terraform's, whatever a MANIFEST lists.
     const remove = [...owned.listed.keys()].filter((path) => !files.hashes.has(path) && workingEntryOf(path, tfDirs) === undefined && workingEntryOf(path, previousTfDirs) === undefined);
-    const result: Written = { written: true, files: files.hashes.size + 1, manifest: sha256(newManifest), sizes: sizesInOrder(sizes) };
+    const result: Written = { written: true, files: files.hashes.size + 1, manifest: sha256(newManifest), sizes: sizesInOrder(sizes, order) };
     // Nothing changed: leave the tree (and its timestamps) as it is, but for the MANIFEST's status, restamped after every
     // file that had to be read back (a checkout writes out/ in path order, the MANIFEST among the first): the files are
     // equal to what it lists, so the next build reads none back and may find out/ current from its record of inputs.
@@ -414,9 +416,9 @@ function writeUpdate(outDir: string, target: string, owned: OwnedTree, render: (
   }
 }
 
-/** The digest of the files' sizes in the order their MANIFEST lists them (manifestOf sorts the paths so). */
-function sizesInOrder(sizes: ReadonlyMap<string, number>): string {
-  return sizesDigest([...sizes.keys()].sort().map((path) => sizes.get(path)!));
+/** The digest of the files' sizes in the order their MANIFEST lists them (`order`, manifestOrder of their hashes). */
+function sizesInOrder(sizes: ReadonlyMap<string, number>, order: readonly string[]): string {
+  return sizesDigest(order.map((path) => sizes.get(path)!));
 }
 
 /** In a staging directory: the changed files (new/ while staged, apply/ once committed) and the journal. */

@@ -93,12 +93,17 @@ export function hashesOf(files: ReadonlyMap<string, string>): Map<string, string
   return hashes;
 }
 
-/** The manifest of files given by their sha256 (path → sha256), sorted by path. */
-export function manifestOf(hashes: ReadonlyMap<string, string>): string {
-  return `${MANIFEST_MARK}\n${[...hashes.keys()]
-    .sort()
-    .map((path) => `${hashes.get(path)!}  ${path}\n`)
-    .join('')}`;
+/** The paths of `hashes` in the order a MANIFEST lists them (by UTF-16 code unit, as the default sort). */
+export function manifestOrder(hashes: ReadonlyMap<string, string>): string[] {
+  return [...hashes.keys()].sort();
+}
+
+/**
+ * The manifest of files given by their sha256 (path → sha256), sorted by path; `order` is manifestOrder(hashes), where
+ * the caller has it already.
+ */
+export function manifestOf(hashes: ReadonlyMap<string, string>, order: readonly string[] = manifestOrder(hashes)): string {
+  return `${MANIFEST_MARK}\n${order.map((path) => `${hashes.get(path)!}  ${path}\n`).join('')}`;
 }
 
 /** The manifest of every file, sorted by path. */

@@ -117,6 +117,24 @@ describe('emitTree', () => {
     expect(parseManifest(readFileSync(join(out, 'MANIFEST'), 'utf8'))!.get('site/peer-8.conf')).toBe(sha256(Buffer.from(files.get('site/peer-8.conf')!, 'utf8')));
   });
 
+  it('sorts the paths once per build and per update of 2,000 files: the MANIFEST and the digest of sizes share the order', () => {
+    const files = new Map<string, string>(Array.from({ length: 2000 }, (_, i) => [`site/peer-${(i * 7919) % 2000}.conf`, `peer ${i}\n`]));
+    const out = join(scratch(), 'out');
+    const sort = vi.spyOn(Array.prototype, 'sort');
+    // Sorts of every path (a directory's entries are sorted too, by name: those are not paths).
+    const sortsOfAll = () => sort.mock.contexts.filter((list) => (list as unknown[]).length === files.size && String((list as unknown[])[0]).startsWith('site/')).length;
+    try {
+      emitTree(out, files);
+      expect(sortsOfAll()).toBe(1);
+      emitTree(out, new Map(files).set('site/peer-7.conf', 'changed\n'));
+      expect(sortsOfAll()).toBe(2);
+    } finally {
+      sort.mockRestore();
+    }
+    const listed = [...parseManifest(readFileSync(join(out, 'MANIFEST'), 'utf8'))!.keys()];
+    expect(listed).toEqual([...files.keys()].sort());
+  });
+
   it('encodes a long file a piece at a time, never half of a surrogate pair, with the bytes and sha256 of the whole', () => {
     // The filter rules of 10,000 peers are one 38 MB text: encoded whole, it kept a buffer of that size to the end.
     const piece = UTF8_PIECE;
