@@ -460,9 +460,10 @@ describe('DHCP in the merge', () => {
     };
     const range = (uuid: string, iface: string, from: string, to: string) =>
       `<dhcp_ranges uuid="${uuid}">\n      <interface>${iface}</interface>\n      <start_addr>${from}</start_addr>\n      <end_addr>${to}</end_addr>\n    </dhcp_ranges>\n    `;
-    // The box's dnsmasq off, listening on lan and opt7, with a range left on opt7 and one of no interface.
-    const box = (enable: string, list: string) =>
-      SAMPLE.replace(/(<dnsmasq>\s*)<enable>1<\/enable>/, `$1<enable>${enable}</enable>`)
+    // The box's dnsmasq off, listening on lan and its opt7, with a range left on opt7 and one of no interface.
+    const box = (enable: string, list: string, assigned = true) =>
+      SAMPLE.replace(/(<interfaces>[\s\S]*?)(<\/interfaces>)/, assigned ? '$1<opt7><if>vtnet7</if><enable>1</enable></opt7>$2' : '$1$2')
+        .replace(/(<dnsmasq>\s*)<enable>1<\/enable>/, `$1<enable>${enable}</enable>`)
         .replace(/(<dnsmasq>[\s\S]*?)<interface>lan<\/interface>/, `$1<interface>${list}</interface>`)
         .replace(/(<dnsmasq>[\s\S]*?)(<dhcp_ranges)/, (_, head, ranges) => head + range('d1d1d1d1-0000-4000-8000-000000000001', 'opt7', '10.77.0.100', '10.77.0.199') + range('d1d1d1d1-0000-4000-8000-000000000002', '', '10.78.0.100', '10.78.0.199') + ranges);
     const off = box('0', 'lan,opt7');
@@ -482,6 +483,10 @@ describe('DHCP in the merge', () => {
     const excepted = box('0', 'lan,opt7').replace(/(<dnsmasq>[\s\S]*?<dhcp>)/, '$1\n      <no_interface>opt7</no_interface>');
     expect(excepted).toContain('<no_interface>opt7</no_interface>');
     expect(run(excepted).woken.filter((w) => w.includes('opt7'))).toEqual([]);
+    // opt7 no longer assigned: dnsmasq.conf lists no device for it and tags its range with the key, which no request carries.
+    const unassigned = box('0', 'lan,opt7', false);
+    expect(unassigned).not.toContain('<opt7>');
+    expect(run(unassigned).woken.filter((w) => w.includes('opt7'))).toEqual([]);
   });
 
   it('writes a whole dnsmasq section with the release\'s version, and its DNS off (port 0), where the base has none; a port the base sets stays', async () => {

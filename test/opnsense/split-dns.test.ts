@@ -1390,6 +1390,72 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     expect(seen).toEqual({ factory: ['1', false], 'legacy switch off': ['0', true], 'model switch off': ['0', true], 'model switch on': ['1', false] });
   });
 
+  // A box whose dnsmasq is off keeps its DHCP ranges; merge turns dnsmasq on for gen's DHCP, and each range the
+  // rendered dnsmasq.conf hands out leases from starts serving: a dhcp-range line (tag:<device>, or no tag: any
+  // interface) on a device dnsmasq listens on (interface=, less except-interface=) and does not except from DHCP
+  // (no-dhcp-interface=). The ranges merge names are exactly those, from OPNsense's own migrations and template.
+  it.each(UPSTREAM_RELEASES)("$tag: merge names exactly the box's ranges the rendered dnsmasq.conf starts serving", async ({ tag, release }) => {
+    const setup = spawnSync('bash', [join(tools, 'setup.sh'), tag], { encoding: 'utf8', env });
+    expect(setup.status, setup.stderr).toBe(0);
+    const work = tempDir('gen-split-dns-woken-');
+    const { sections, privateKey } = await releaseSections(answered, release);
+    const factory = factoryConfig(coreGit!, tag);
+    // The box's own interfaces beside gen's (wan, lan, opt1 to opt3): opt5 to opt7; opt9 is named but not assigned.
+    const own = [5, 6, 7].map((n) => `<opt${n}><if>vtnet${n}</if><enable>1</enable><descr>box${n}</descr></opt${n}>`).join('');
+    const ranges = [
+      dnsmasqRange(1, 'opt5', '10.55.0.100', '10.55.0.199', ''), // listened on, not gen's
+      dnsmasqRange(2, 'opt7', '10.57.0.100', '10.57.0.199', ''), // not listened on
+      dnsmasqRange(3, 'opt6', '10.56.0.100', '10.56.0.199', ''), // excepted from DHCP
+      dnsmasqRange(4, '', '10.58.0.100', '10.58.0.199', ''), // of no interface
+      dnsmasqRange(5, 'opt9', '10.59.0.100', '10.59.0.199', ''), // an interface no longer assigned
+      dnsmasqRange(6, 'opt1', '10.10.10.100', '10.10.10.199', ''), // gen's interface without DHCP
+      dnsmasqRange(7, 'lan', 'fd00::1000', 'fd00::2000', ''), // gen's DHCP interface, IPv6
+    ].join('');
+    const settings = '<port>0</port><interface>lan,opt1,opt5,opt6,opt9</interface><dhcp><no_interface>opt6</no_interface></dhcp>';
+    const withDnsmasq = (dnsmasq: string) => factory.replace(/(<interfaces>[\s\S]*?)(<\/interfaces>)/, `$1${own}$2`).replace(/<dnsmasq>[\s\S]*?<\/dnsmasq>/, dnsmasq);
+    const boxes: Record<string, string> = {
+      // Off, with the model's version: no migration runs.
+      'switch off': withDnsmasq(`<dnsmasq version="${releaseFacts(tag)!.versions.dnsmasq!}"><enable>0</enable>${settings}${ranges}</dnsmasq>`),
+      // No switch at all, unversioned as the factory's: the box migrates it on its first boot.
+      'no switch': withDnsmasq(`<dnsmasq>${settings}${ranges}</dnsmasq>`),
+    };
+    const starts = [...ranges.matchAll(/<start_addr>([^<]*)<\/start_addr>/g)].map((m) => m[1]!);
+    for (const [name, base] of Object.entries(boxes)) {
+      expect(base, name).toContain(own);
+      expect(base, name).toContain(ranges);
+      const warnings: string[] = [];
+      const config = mergeConfig(withBoxCa(base), sections, { placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, secret: () => privateKey, allowGuiPortConflict: true, warn: (m) => warnings.push(m), release: tag });
+      const file = name.replace(/ /g, '-');
+      onBox(config, tag, work, file);
+      const out = join(work, `${file}-root`);
+      const r = await renderTemplate(join(env.OPNSENSE_PHP_CACHE, tag, 'root'), join(work, `${file}-migrated.xml`), out, 'OPNsense.Dnsmasq');
+      expect(r.status, r.stderr).toBe(0);
+      expect(readFileSync(join(out, 'etc/rc.conf.d/dnsmasq'), 'utf8'), name).toContain('dnsmasq_enable="YES"');
+      const conf = readFileSync(join(out, 'usr/local/etc/dnsmasq.conf'), 'utf8').split('\n');
+      const values = (key: string) => conf.filter((l) => l.startsWith(`${key}=`)).flatMap((l) => l.slice(key.length + 1).split(',')).filter(Boolean);
+      const listed = conf.some((l) => l.startsWith('interface='));
+      const listening = new Set(values('interface').filter((d) => !values('except-interface').includes(d)));
+      const noDhcp = new Set(values('no-dhcp-interface'));
+      const servesOn = (device: string) => (!listed || listening.has(device)) && !noDhcp.has(device);
+      // Each dhcp-range line: its interface tag (none: any interface), and its first address.
+      const lines = conf.filter((l) => l.startsWith('dhcp-range=')).map((l) => l.slice('dhcp-range='.length).split(','));
+      const rendered = lines.map((parts) => ({ device: parts.find((p) => p.startsWith('tag:'))?.slice(4), start: parts.find((p) => !/^(tag|set|constructor):/.test(p))! }));
+      const served = rendered
+        .filter((l) => starts.includes(l.start))
+        .filter((l) => (l.device === undefined ? !listed || [...listening].some((d) => !noDhcp.has(d)) : servesOn(l.device)))
+        .map((l) => l.start);
+      const named = warnings.flatMap((w) => /^the box's dnsmasq DHCP range (\S+)-\S+ .* starts serving/.exec(w)?.[1] ?? []);
+      expect(named.sort(), name).toEqual(served.sort());
+      // Each case is there as meant: every range of the box is rendered, the unassigned opt9's tagged with its key;
+      // dnsmasq listens on opt5 and opt6 but not on opt7 (vtnet7) or opt9, and excepts opt6 from DHCP.
+      expect(rendered.filter((l) => starts.includes(l.start)).map((l) => `${l.device ?? ''} ${l.start}`).sort(), name).toEqual(
+        ['vtnet5 10.55.0.100', 'vtnet7 10.57.0.100', 'vtnet6 10.56.0.100', ' 10.58.0.100', 'opt9 10.59.0.100', 'vtnet2 10.10.10.100', 'vtnet1 fd00::1000'].sort(),
+      );
+      expect([...listening].sort(), name).toEqual(['vtnet1', 'vtnet2', 'vtnet5', 'vtnet6']);
+      expect([...noDhcp], name).toEqual(['vtnet6']);
+    }
+  });
+
   // The port merge reads is the one OPNsense's model has after the migrations: general.port of a migrated root, the
   // legacy <unbound><port> of a factory one (M1_0_5 moves it; empty is 53).
   it.each(UPSTREAM_RELEASES)("$tag: merge says so when the box's Unbound listens on another port than 53, and only then", async ({ tag, release }) => {
