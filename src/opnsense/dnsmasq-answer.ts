@@ -24,6 +24,7 @@ import { type DnsmasqHostAnswers, dnsmasqHostAnswers, nameKey } from './dnsmasq-
 import { genHostItems, hostName } from './unbound-items.js';
 import { resolvConfServers } from './resolv-conf-servers.js';
 import { addressKey } from './listened-addresses.js';
+import { dnsmasqEnabled } from './dnsmasq-enabled.js';
 
 /**
  * Whether the dnsmasq of the merged config answers DNS on port 53: only one the operator already runs keeps its port
@@ -32,7 +33,7 @@ import { addressKey } from './listened-addresses.js';
 export function dnsmasqAnswers(root: XmlElement): boolean {
   const dnsmasq = child(root, 'dnsmasq');
   const port = fieldText(dnsmasq, 'port');
-  return fieldText(dnsmasq, 'enable') === '1' && (port === '' || port === '53');
+  return dnsmasqEnabled(dnsmasq) && (port === '' || port === '53');
 }
 
 /** Where the box's own running Unbound answers: its port, and the addresses (as addressKey() writes them) a domain override can reach it at. */

@@ -37,7 +37,8 @@ import { ignoredOverrides, withoutWildcardCovered } from './unbound-wildcards.js
 import { laggMemberRefusals, pppLinks } from './links.js';
 import { groupRefusals } from './groups.js';
 import { vipFindings } from './vips.js';
-import { dnsmasqEnabled, wokenRanges } from './woken-ranges.js';
+import { wokenRanges } from './woken-ranges.js';
+import { dnsmasqEnabled } from './dnsmasq-enabled.js';
 import { haProblems } from './ha.js';
 import { XmlParseError, XmlUnkeptError, parseXml } from './parse.js';
 import { type SelfSigned, selfSignedCertificate } from './selfsigned.js';
@@ -68,7 +69,7 @@ const UNION_FIELDS = new Set(['dnsmasq/interface']);
 const BASE_WINS_FIELDS = new Map<string, (section: XmlElement) => boolean>([
   // Only a dnsmasq the operator runs has a port of theirs (set, empty or missing: 53); a disabled one's port is
   // nobody's, and gen's 0 keeps the dnsmasq it enables for DHCP off Unbound's 53.
-  ['dnsmasq/port', (section) => textOf(child(section, 'enable')) === '1'],
+  ['dnsmasq/port', (section) => dnsmasqEnabled(section)],
 ]);
 
 function clone(node: XmlElement): XmlElement {
@@ -950,7 +951,7 @@ function merged(baseText: string, genSections: readonly XmlElement[], givenOptio
   sections = keepBoxPeers(root, sections, options.warn!);
   // The VLANs and tunnels of earlier merges, before this one removes any: an assignment of one that goes goes with it.
   const devicesBefore = genDevices(root);
-  const dnsmasqWasOn = dnsmasqEnabled(root);
+  const dnsmasqWasOn = dnsmasqEnabled(child(root, 'dnsmasq'));
 
   const genInterfaces = sections.find((s) => s.name === 'interfaces');
   const managed = new Set(genInterfaces?.children.filter(isElement).map((c) => c.name) ?? []);

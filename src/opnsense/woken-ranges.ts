@@ -6,21 +6,17 @@
 // or of no interface) start serving with it. A box that left a range there
 // from a trial, with ISC or Kea serving that interface, then has two DHCP
 // servers on it.
-import { type XmlElement, attr, child, textOf } from '../render/opnsense/xml.js';
+import { type XmlElement, attr, child } from '../render/opnsense/xml.js';
 import { fieldText } from './fields.js';
 import { servedRanges } from './dnsmasq-ranges.js';
-
-/** Whether the dnsmasq of `root` (a config) is enabled. */
-export function dnsmasqEnabled(root: XmlElement): boolean {
-  return textOf(child(child(root, 'dnsmasq'), 'enable')) === '1';
-}
+import { dnsmasqEnabled } from './dnsmasq-enabled.js';
 
 /**
  * A warning for each range of the box (a uuid `isGen` does not claim) that the merged config `root` serves, where the
  * box's dnsmasq was off (`wasEnabled` false) and the merge turned it on.
  */
 export function wokenRanges(root: XmlElement, wasEnabled: boolean, isGen: (uuid: string) => boolean): string[] {
-  if (wasEnabled || !dnsmasqEnabled(root)) return [];
+  if (wasEnabled || !dnsmasqEnabled(child(root, 'dnsmasq'))) return [];
   const messages: string[] = [];
   for (const range of servedRanges(root)) {
     if (isGen(attr(range, 'uuid') ?? '')) continue;

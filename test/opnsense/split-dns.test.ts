@@ -15,6 +15,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { keaStaticNames } from '../../src/opnsense/kea-reservations.js';
 import { mergeConfig } from '../../src/opnsense/merge.js';
 import { answersLocalBeforeServers } from '../../src/opnsense/dnsmasq-answer.js';
+import { dnsmasqEnabled } from '../../src/opnsense/dnsmasq-enabled.js';
 import { parseXml } from '../../src/opnsense/parse.js';
 import { type XmlElement, attr, child, childrenNamed, serialize, textOf } from '../../src/render/opnsense/xml.js';
 import { PRIVATE_KEY_PLACEHOLDER_PREFIX } from '../../src/render/opnsense/context.js';
@@ -1388,6 +1389,33 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
       Object.entries(mergedOnBoxes(boxes, sections, privateKey, tag, work)).map(([name, { box, warnings }]) => [name, [box.enabled, warnings.some((w) => w.includes('Unbound DNS is disabled') && w.includes('cloud.example.org'))]]),
     );
     expect(seen).toEqual({ factory: ['1', false], 'legacy switch off': ['0', true], 'model switch off': ['0', true], 'model switch on': ['1', false] });
+  });
+
+  // What runs is what rc.conf.d says (dnsmasq_enable="YES" unless helpers.empty('dnsmasq.enable')); the model's
+  // BooleanField refuses anything but 0 and 1 only when it is saved, so a hand-edited or restored value counts as
+  // the template reads it.
+  it.each(UPSTREAM_RELEASES)("$tag: dnsmasqEnabled() is on exactly where OPNsense's rc.conf.d template starts dnsmasq", async ({ tag }) => {
+    const setup = spawnSync('bash', [join(tools, 'setup.sh'), tag], { encoding: 'utf8', env });
+    expect(setup.status, setup.stderr).toBe(0);
+    const work = tempDir('gen-split-dns-enabled-');
+    const factory = factoryConfig(coreGit!, tag);
+    const switches: Record<string, string> = { one: '<enable>1</enable>', zero: '<enable>0</enable>', empty: '<enable/>', spaced: '<enable> 1 </enable>', 'spaced zero': '<enable> 0\n</enable>', yes: '<enable>yes</enable>', two: '<enable>2</enable>', none: '' };
+    const seen: Record<string, [boolean, boolean]> = {};
+    for (const [name, field] of Object.entries(switches)) {
+      // 25.7's factory dnsmasq has no <dhcp>, which its dnsmasq.conf template reads (the box's model writes one).
+      const config = factory.replace(/(<dnsmasq>\s*)<enable>1<\/enable>/, `$1${field}`).replace(/<dnsmasq>(?![\s\S]*?<dhcp>[\s\S]*?<\/dnsmasq>)/, '<dnsmasq><dhcp><enable_ra>0</enable_ra></dhcp>');
+      expect(config.includes(`\n    ${field}`), name).toBe(true);
+      const file = join(work, `${name.replace(/ /g, '-')}.xml`);
+      writeFileSync(file, config);
+      const out = join(work, `${name.replace(/ /g, '-')}-root`);
+      const r = await renderTemplate(join(env.OPNSENSE_PHP_CACHE, tag, 'root'), file, out, 'OPNsense.Dnsmasq');
+      expect(r.status, r.stderr).toBe(0);
+      const rc = readFileSync(join(out, 'etc/rc.conf.d/dnsmasq'), 'utf8');
+      seen[name] = [rc.includes('dnsmasq_enable="YES"'), dnsmasqEnabled(child(parseXml(config).root, 'dnsmasq'))];
+    }
+    // The template's answer, and the function's: the same for each, and not the same for all.
+    for (const [name, [template, ours]] of Object.entries(seen)) expect(ours, name).toBe(template);
+    expect(Object.entries(seen).filter(([, [on]]) => on).map(([name]) => name)).toEqual(['one', 'spaced', 'yes', 'two']);
   });
 
   // A box whose dnsmasq is off keeps its DHCP ranges; merge turns dnsmasq on for gen's DHCP, and each range the
