@@ -11,6 +11,8 @@ import { fieldText } from './fields.js';
 import { boxUnbound, genHostItems, hostAnswer, hostName } from './unbound-items.js';
 import { dnsmasqAnswers, familyOf, genNamesOnPort53, passedOnWarning, wrongAnswerWarning } from './dnsmasq-answer.js';
 import { nameKey } from './dnsmasq-hosts.js';
+import { dnsmasqEnabled } from './dnsmasq-enabled.js';
+import { servedRanges } from './dnsmasq-ranges.js';
 
 /** The first model version whose root holds Unbound's switch (and its port) itself. */
 const SWITCH_IN_MODEL = [1, 0, 5];
@@ -52,16 +54,28 @@ function otherResolver(root: XmlElement): string {
 }
 
 /**
- * The interfaces gen's dnsmasq serves DHCP on without a DNS option in the merged config (gen's or the box's): dnsmasq
- * then hands out the firewall's own address (opnsense/core templates/OPNsense/Dnsmasq/dnsmasq.conf:
- * dhcp-option=6,0.0.0.0 unless an option 6 without interface and tag is set, which serves every interface).
+ * Where the merged config's dnsmasq (`root`) serves IPv4 DHCP without a DNS option: each interface, and each range of
+ * no interface, of the ranges its dnsmasq.conf hands out leases from (servedRanges(): gen's, and the box's own it keeps
+ * or a merge wakes). dnsmasq then hands out the firewall's own address (opnsense/core
+ * templates/OPNsense/Dnsmasq/dnsmasq.conf: dhcp-option=6,0.0.0.0 unless an option 6 without interface and tag is set,
+ * which serves every range). An option 6 of the range's interface, or of the tag the range sets, serves that range.
  */
-function firewallAsDns(root: XmlElement, sections: readonly XmlElement[]): string[] {
-  const dnsmasq = sections.find((s) => s.name === 'dnsmasq');
+function firewallAsDns(root: XmlElement): string[] {
+  if (!dnsmasqEnabled(child(root, 'dnsmasq'))) return [];
   const options = childrenNamed(child(root, 'dnsmasq'), 'dhcp_options').filter((o) => fieldText(o, 'type') !== 'match' && fieldText(o, 'option') === '6');
   if (options.some((o) => fieldText(o, 'interface') === '' && fieldText(o, 'tag') === '')) return [];
-  const withOption = new Set(options.map((o) => fieldText(o, 'interface')));
-  return [...new Set(childrenNamed(dnsmasq, 'dhcp_ranges').map((r) => fieldText(r, 'interface')))].filter((i) => i !== '' && !withOption.has(i));
+  const withOption = new Set(options.map((o) => fieldText(o, 'interface')).filter((i) => i !== ''));
+  const tagged = new Set(options.filter((o) => fieldText(o, 'interface') === '').map((o) => fieldText(o, 'tag')));
+  const served = servedRanges(root).filter((r) => !fieldText(r, 'start_addr').includes(':') && !(fieldText(r, 'set_tag') !== '' && tagged.has(fieldText(r, 'set_tag'))));
+  return [
+    ...new Set(
+      served.flatMap((r) => {
+        const name = fieldText(r, 'interface');
+        if (name === '') return [`the range ${fieldText(r, 'start_addr')}-${fieldText(r, 'end_addr')} of no interface`];
+        return withOption.has(name) ? [] : [name];
+      }),
+    ),
+  ];
 }
 
 /**
@@ -86,11 +100,12 @@ export function unansweredOverrides(root: XmlElement, sections: readonly XmlElem
   for (const w of wrong) out.push(wrongAnswerWarning(w, "the box's Unbound DNS is disabled"));
   const enable = 'enable Unbound in Services › Unbound DNS › General and forward its domain to it in Services › Dnsmasq DNS & DHCP › Domains, so that Unbound answers these queries';
   for (const p of passedOn) out.push(passedOnWarning(p, "the box's Unbound DNS is disabled", enable));
-  const served = dnsmasqAnswers(root) ? [] : firewallAsDns(root, sections);
+  const served = dnsmasqAnswers(root) ? [] : firewallAsDns(root);
   if (served.length > 0) {
     out.push(
       `the box's Unbound DNS is disabled and dnsmasq answers no DNS on port 53, but dnsmasq's DHCP hands out the firewall's address as DNS server on ${served.join(', ')}: ` +
-        'clients there resolve no name; enable Unbound in Services › Unbound DNS › General, or name the DNS servers in the interface\'s dhcp.dns',
+        'clients there resolve no name; enable Unbound in Services › Unbound DNS › General, or name the DNS servers in the interface\'s dhcp.dns ' +
+        "(a range of the box's own: in a DHCP option 6 for it, Services › Dnsmasq DNS & DHCP › DHCP options)",
     );
   }
   return out;

@@ -996,6 +996,26 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
     expect(await said(family, '<dnsmasq><enable>1</enable><port>53</port></dnsmasq>')).toEqual([]);
     const lanDns = edit(family, ['sites', 0, 'firewall', 'interfaces', 1, 'dhcp', 'dns'], ['1.1.1.1']);
     expect((await said(lanDns, '<dnsmasq><enable>0</enable></dnsmasq>')).filter((w) => w.includes(' lan'))).toEqual([]);
+    // The box's own ranges the merged dnsmasq serves hand out the firewall too: one on its opt5, which dnsmasq listens
+    // on, and one of no interface; not one on opt7, where it does not listen, nor one a DHCP option 6 of its interface
+    // (opt6) or of the tag it sets serves.
+    const option = (n: number, iface: string, tag: string) =>
+      `<dhcp_options uuid="11111111-2222-4333-8444-30000000000${n}"><type>set</type><option>6</option><option6/><interface>${iface}</interface><tag>${tag}</tag><set_tag/><value>9.9.9.9</value><force>0</force><description/></dhcp_options>`;
+    const tag = '11111111-2222-4333-8444-7a0000000001';
+    const boxRanges =
+      dnsmasqRange(1, 'opt5', '10.55.0.100', '10.55.0.199', '') + dnsmasqRange(2, 'opt7', '10.57.0.100', '10.57.0.199', '') + dnsmasqRange(3, '', '10.58.0.100', '10.58.0.199', '') +
+      dnsmasqRange(4, 'opt6', '10.56.0.100', '10.56.0.199', '') + dnsmasqRange(5, 'opt5', '10.55.1.100', '10.55.1.199', '').replace('<set_tag/>', `<set_tag>${tag}</set_tag>`);
+    const boxDnsmasq = `<dnsmasq><enable>0</enable><interface>lan,opt5,opt6</interface>${boxRanges}${option(1, 'opt6', '')}${option(2, '', tag)}</dnsmasq>`;
+    const ownSaid = async (dnsmasq: string) => {
+      const { sections, privateKey } = await releaseSections(family, '26.7');
+      const box = withOwnInterfaces(factorySample('26.7'))
+        .replace('<OPNsense>', '<OPNsense><unboundplus version="1.0.15"><general><enabled>0</enabled></general></unboundplus>')
+        .replace(/<dnsmasq>[\s\S]*?<\/dnsmasq>/, dnsmasq);
+      const warnings: string[] = [];
+      mergeConfig(withBoxCa(box), sections, { allowGuiPortConflict: true, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, secret: () => privateKey, warn: (m) => warnings.push(m) });
+      return warnings.filter((w) => w.includes('hands out the firewall')).map((w) => /DNS server on (.*?): clients there/.exec(w)![1]);
+    };
+    expect(await ownSaid(boxDnsmasq)).toEqual(['opt5, the range 10.58.0.100-10.58.0.199 of no interface, lan']);
   });
 
   it("leaves out the names a wildcard override of the box answers, which Unbound refuses below it, and says so", async () => {
@@ -1256,6 +1276,54 @@ async function renderedDnsmasq(
   return { lan, wan, boxes: out };
 }
 
+/** The box's own interfaces opt5 to opt7 (devices vtnet5 to vtnet7), beside gen's wan, lan and opt1 to opt3. */
+const OWN_INTERFACES = [5, 6, 7].map((n) => `<opt${n}><if>vtnet${n}</if><enable>1</enable><descr>box${n}</descr></opt${n}>`).join('');
+
+/** `config` with OWN_INTERFACES assigned. */
+function withOwnInterfaces(config: string): string {
+  const out = config.replace(/(<interfaces>[\s\S]*?)(<\/interfaces>)/, `$1${OWN_INTERFACES}$2`);
+  expect(out).toContain(OWN_INTERFACES);
+  return out;
+}
+
+/**
+ * `box` merged with `sections` (`privateKey`: their instance key) for `tag`, migrated and rendered with OPNsense's own
+ * dnsmasq templates in `work` (setup.sh has run for `tag`): merge's warnings, the merged config, dnsmasq.conf, the
+ * rc.conf.d file, and Unbound's switch after the migrations.
+ */
+async function renderedMerge(box: string, sections: XmlElement[], privateKey: string, tag: string, work: string, name: string): Promise<{ warnings: string[]; config: string; conf: string; rc: string; unbound: string }> {
+  const warnings: string[] = [];
+  const config = mergeConfig(withBoxCa(box), sections, { placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, secret: () => privateKey, allowGuiPortConflict: true, warn: (m) => warnings.push(m), release: tag });
+  const { enabled } = onBox(config, tag, work, name);
+  const out = join(work, `${name}-root`);
+  const r = await renderTemplate(join(env.OPNSENSE_PHP_CACHE, tag, 'root'), join(work, `${name}-migrated.xml`), out, 'OPNsense.Dnsmasq');
+  expect(r.status, r.stderr).toBe(0);
+  return { warnings, config, conf: readFileSync(join(out, 'usr/local/etc/dnsmasq.conf'), 'utf8'), rc: readFileSync(join(out, 'etc/rc.conf.d/dnsmasq'), 'utf8'), unbound: enabled };
+}
+
+/**
+ * The DHCP a rendered dnsmasq.conf (`text`) serves: the devices it listens on (interface=, less except-interface=;
+ * none listed: every device), those it excepts from DHCP (no-dhcp-interface=), each dhcp-range line's interface tag
+ * (`device`; none: any interface), the tag it sets and its first address, with whether dnsmasq hands out leases from
+ * it (a tagged one on a device it listens on and does not except, an untagged one where any device is so), and each
+ * dhcp-option line's parts.
+ */
+function dnsmasqConfDhcp(text: string): { listening: string[]; noDhcp: string[]; ranges: { device?: string; set?: string; start: string; served: boolean }[]; options: string[][] } {
+  const conf = text.split('\n');
+  const values = (key: string) => conf.filter((l) => l.startsWith(`${key}=`)).flatMap((l) => l.slice(key.length + 1).split(',')).filter(Boolean);
+  const listed = conf.some((l) => l.startsWith('interface='));
+  const listening = values('interface').filter((d) => !values('except-interface').includes(d));
+  const noDhcp = values('no-dhcp-interface');
+  const servesOn = (device: string) => (!listed || listening.includes(device)) && !noDhcp.includes(device);
+  const parts = (key: string) => conf.filter((l) => l.startsWith(`${key}=`)).map((l) => l.slice(key.length + 1).split(','));
+  const ranges = parts('dhcp-range').map((p) => {
+    const device = p.find((x) => x.startsWith('tag:'))?.slice(4);
+    const served = device === undefined ? !listed || listening.some((d) => !noDhcp.includes(d)) : servesOn(device);
+    return { device, set: p.find((x) => x.startsWith('set:'))?.slice(4), start: p.find((x) => !/^(tag|set|constructor):/.test(x))!, served };
+  });
+  return { listening, noDhcp, ranges, options: parts('dhcp-option') };
+}
+
 /** A DNS message's first question name. */
 function questionName(message: Buffer): string {
   return readName(message, 12)[0].toLowerCase();
@@ -1428,8 +1496,7 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     const work = tempDir('gen-split-dns-woken-');
     const { sections, privateKey } = await releaseSections(answered, release);
     const factory = factoryConfig(coreGit!, tag);
-    // The box's own interfaces beside gen's (wan, lan, opt1 to opt3): opt5 to opt7; opt9 is named but not assigned.
-    const own = [5, 6, 7].map((n) => `<opt${n}><if>vtnet${n}</if><enable>1</enable><descr>box${n}</descr></opt${n}>`).join('');
+    // The box's own interfaces opt5 to opt7 (OWN_INTERFACES); opt9 is named but not assigned.
     const ranges = [
       dnsmasqRange(1, 'opt5', '10.55.0.100', '10.55.0.199', ''), // listened on, not gen's
       dnsmasqRange(2, 'opt7', '10.57.0.100', '10.57.0.199', ''), // not listened on
@@ -1440,7 +1507,7 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
       dnsmasqRange(7, 'lan', 'fd00::1000', 'fd00::2000', ''), // gen's DHCP interface, IPv6
     ].join('');
     const settings = '<port>0</port><interface>lan,opt1,opt5,opt6,opt9</interface><dhcp><no_interface>opt6</no_interface></dhcp>';
-    const withDnsmasq = (dnsmasq: string) => factory.replace(/(<interfaces>[\s\S]*?)(<\/interfaces>)/, `$1${own}$2`).replace(/<dnsmasq>[\s\S]*?<\/dnsmasq>/, dnsmasq);
+    const withDnsmasq = (dnsmasq: string) => withOwnInterfaces(factory).replace(/<dnsmasq>[\s\S]*?<\/dnsmasq>/, dnsmasq);
     const boxes: Record<string, string> = {
       // Off, with the model's version: no migration runs.
       'switch off': withDnsmasq(`<dnsmasq version="${releaseFacts(tag)!.versions.dnsmasq!}"><enable>0</enable>${settings}${ranges}</dnsmasq>`),
@@ -1449,29 +1516,11 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     };
     const starts = [...ranges.matchAll(/<start_addr>([^<]*)<\/start_addr>/g)].map((m) => m[1]!);
     for (const [name, base] of Object.entries(boxes)) {
-      expect(base, name).toContain(own);
       expect(base, name).toContain(ranges);
-      const warnings: string[] = [];
-      const config = mergeConfig(withBoxCa(base), sections, { placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, secret: () => privateKey, allowGuiPortConflict: true, warn: (m) => warnings.push(m), release: tag });
-      const file = name.replace(/ /g, '-');
-      onBox(config, tag, work, file);
-      const out = join(work, `${file}-root`);
-      const r = await renderTemplate(join(env.OPNSENSE_PHP_CACHE, tag, 'root'), join(work, `${file}-migrated.xml`), out, 'OPNsense.Dnsmasq');
-      expect(r.status, r.stderr).toBe(0);
-      expect(readFileSync(join(out, 'etc/rc.conf.d/dnsmasq'), 'utf8'), name).toContain('dnsmasq_enable="YES"');
-      const conf = readFileSync(join(out, 'usr/local/etc/dnsmasq.conf'), 'utf8').split('\n');
-      const values = (key: string) => conf.filter((l) => l.startsWith(`${key}=`)).flatMap((l) => l.slice(key.length + 1).split(',')).filter(Boolean);
-      const listed = conf.some((l) => l.startsWith('interface='));
-      const listening = new Set(values('interface').filter((d) => !values('except-interface').includes(d)));
-      const noDhcp = new Set(values('no-dhcp-interface'));
-      const servesOn = (device: string) => (!listed || listening.has(device)) && !noDhcp.has(device);
-      // Each dhcp-range line: its interface tag (none: any interface), and its first address.
-      const lines = conf.filter((l) => l.startsWith('dhcp-range=')).map((l) => l.slice('dhcp-range='.length).split(','));
-      const rendered = lines.map((parts) => ({ device: parts.find((p) => p.startsWith('tag:'))?.slice(4), start: parts.find((p) => !/^(tag|set|constructor):/.test(p))! }));
-      const served = rendered
-        .filter((l) => starts.includes(l.start))
-        .filter((l) => (l.device === undefined ? !listed || [...listening].some((d) => !noDhcp.has(d)) : servesOn(l.device)))
-        .map((l) => l.start);
+      const { warnings, conf, rc } = await renderedMerge(base, sections, privateKey, tag, work, name.replace(/ /g, '-'));
+      expect(rc, name).toContain('dnsmasq_enable="YES"');
+      const { ranges: rendered, listening, noDhcp } = dnsmasqConfDhcp(conf);
+      const served = rendered.filter((l) => starts.includes(l.start) && l.served).map((l) => l.start);
       const named = warnings.flatMap((w) => /^the box's dnsmasq DHCP range (\S+)-\S+ .* starts serving/.exec(w)?.[1] ?? []);
       expect(named.sort(), name).toEqual(served.sort());
       // Each case is there as meant: every range of the box is rendered, the unassigned opt9's tagged with its key;
@@ -1479,9 +1528,54 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
       expect(rendered.filter((l) => starts.includes(l.start)).map((l) => `${l.device ?? ''} ${l.start}`).sort(), name).toEqual(
         ['vtnet5 10.55.0.100', 'vtnet7 10.57.0.100', 'vtnet6 10.56.0.100', ' 10.58.0.100', 'opt9 10.59.0.100', 'vtnet2 10.10.10.100', 'vtnet1 fd00::1000'].sort(),
       );
-      expect([...listening].sort(), name).toEqual(['vtnet1', 'vtnet2', 'vtnet5', 'vtnet6']);
-      expect([...noDhcp], name).toEqual(['vtnet6']);
+      expect(listening.sort(), name).toEqual(['vtnet1', 'vtnet2', 'vtnet5', 'vtnet6']);
+      expect(noDhcp, name).toEqual(['vtnet6']);
     }
+  });
+
+  // With Unbound off and dnsmasq's DNS off, each range dnsmasq.conf serves with its default dhcp-option=6,0.0.0.0
+  // (no option 6 of its interface's or set tag, none for all) hands out the firewall, where nothing answers: gen's
+  // and the box's own alike. merge names exactly those, from OPNsense's own migrations and template.
+  it.each(UPSTREAM_RELEASES)("$tag: merge names exactly the ranges the rendered dnsmasq.conf hands out the firewall as DNS server from, with nothing answering", async ({ tag, release }) => {
+    const setup = spawnSync('bash', [join(tools, 'setup.sh'), tag], { encoding: 'utf8', env });
+    expect(setup.status, setup.stderr).toBe(0);
+    const work = tempDir('gen-split-dns-firewall-dns-');
+    const { sections, privateKey } = await releaseSections(family, release);
+    const factory = factoryConfig(coreGit!, tag);
+    const setTag = '11111111-2222-4333-8444-7a0000000001';
+    const option = (n: number, iface: string, optionTag: string) =>
+      `<dhcp_options uuid="11111111-2222-4333-8444-30000000000${n}"><type>set</type><option>6</option><option6/><interface>${iface}</interface><tag>${optionTag}</tag><set_tag/><value>9.9.9.9</value><force>0</force><description/></dhcp_options>`;
+    const ranges =
+      dnsmasqRange(1, 'opt5', '10.55.0.100', '10.55.0.199', '') + // listened on: the firewall
+      dnsmasqRange(2, 'opt7', '10.57.0.100', '10.57.0.199', '') + // not listened on
+      dnsmasqRange(3, '', '10.58.0.100', '10.58.0.199', '') + // of no interface: the firewall
+      dnsmasqRange(4, 'opt6', '10.56.0.100', '10.56.0.199', '') + // its interface's option 6
+      dnsmasqRange(5, 'opt5', '10.55.1.100', '10.55.1.199', '').replace('<set_tag/>', `<set_tag>${setTag}</set_tag>`) + // its tag's option 6
+      dnsmasqRange(6, 'opt5', 'fd00:55::1000', 'fd00:55::2000', ''); // IPv6: no option 6
+    const dnsmasq = `<dnsmasq version="${releaseFacts(tag)!.versions.dnsmasq!}"><enable>0</enable><port>0</port><interface>lan,opt5,opt6</interface>${ranges}${option(1, 'opt6', '')}${option(2, '', setTag)}</dnsmasq>`;
+    const box = withOwnInterfaces(withUnboundModel(factory, releaseFacts(tag)!.versions.unbound!, '<enabled>0</enabled>')).replace(/<dnsmasq>[\s\S]*?<\/dnsmasq>/, dnsmasq);
+    expect(box).toContain(dnsmasq);
+    const { warnings, config, conf, rc, unbound } = await renderedMerge(box, sections, privateKey, tag, work, 'firewall-dns');
+    expect([rc.includes('dnsmasq_enable="YES"'), unbound]).toEqual([true, '0']);
+    expect(conf).toMatch(/^port=0$/m);
+    const { ranges: rendered, options } = dnsmasqConfDhcp(conf);
+    // An option 6 line applies to a range whose interface device and set tag hold all its tags.
+    const dns = options.map((parts) => ({ tags: parts.filter((p) => p.startsWith('tag:')).map((p) => p.slice(4)), code: parts.find((p) => !p.startsWith('tag:')), value: parts.slice(-1)[0] }));
+    expect(dns.filter((o) => o.code === '6' && o.tags.length === 0).map((o) => o.value)).toEqual(['0.0.0.0']);
+    const firewall = rendered.filter(
+      (l) => l.served && !l.start.includes(':') && !dns.some((o) => o.code === '6' && o.value !== '0.0.0.0' && o.tags.every((t) => t === l.device || t === l.set)),
+    );
+    // Each rendered range's interface (none: the range), from the merged config.
+    const merged = parseXml(config).root;
+    const where = new Map(childrenNamed(child(merged, 'dnsmasq'), 'dhcp_ranges').map((d) => {
+      const [iface, start, end] = ['interface', 'start_addr', 'end_addr'].map((f) => textOf(child(d, f)));
+      return [start!, iface || `the range ${start}-${end} of no interface`];
+    }));
+    const expected = [...new Set(firewall.map((l) => where.get(l.start)!))];
+    const named = warnings.flatMap((w) => /dnsmasq's DHCP hands out the firewall's address as DNS server on (.*?): clients there/.exec(w)?.[1]!.split(', ') ?? []);
+    expect(named.sort()).toEqual(expected.sort());
+    // Each case is there as meant: gen's lan, the box's opt5 and its range of no interface.
+    expect(expected.sort()).toEqual(['lan', 'opt5', 'the range 10.58.0.100-10.58.0.199 of no interface']);
   });
 
   // The port merge reads is the one OPNsense's model has after the migrations: general.port of a migrated root, the
