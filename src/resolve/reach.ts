@@ -65,20 +65,23 @@ function runsOf(sorted: readonly number[]): Range[] {
  * set, a sweep along the peers finds where it passes (see pass-sweep.ts).
  * Each passing (destination, source range) adds the destination to the
  * peers in the range; a sweep over the peers then collects them, and peers
- * with the same destinations share one set.
+ * with the same destinations share one set. `work` adds up the
+ * destination partition's operations (a cost that tests can bound).
  */
-export function reachBySource(matches: readonly Pick<Match, 'box' | 'action'>[], addresses: readonly number[]): Range[][] {
+export function reachBySource(matches: readonly Pick<Match, 'box' | 'action'>[], addresses: readonly number[], work?: { operations: number }): Range[][] {
   if (addresses.length === 0) return [];
   const boxes = boxesOf(matches);
+  const runs = runsOf(addresses);
   // The destination dimension alone (rules to one zone share its list: one group).
   const destinations: Ranges[] = [];
   destinations[1] = [ENDPOINT_SPACE];
-  const { root } = partition(boxes, destinations, [1]);
+  const { root, operations } = partition(boxes, destinations, [1], undefined, fromSomePeer(boxes, runs));
+  if (work) work.operations += operations;
   const sources = passSweep(
     boxes,
     matches.map((m) => m.action),
     0,
-    runsOf(addresses),
+    runs,
     [2, 3],
     [[PROTOCOL_SPACE], [PORT_SPACE]],
   );
@@ -126,6 +129,42 @@ export function reachBySource(matches: readonly Pick<Match, 'box' | 'action'>[],
     out.push(current);
   }
   return out;
+}
+
+/**
+ * The boxes (indices, ascending) whose sources hold some peer's address
+ * (`runs`), or undefined when all do. Only they can match a peer's
+ * traffic, so only they can decide it: the rules from other zones (the
+ * management network's 10,000 of 20,000) were listed in every destination
+ * cell and swept along the peers, where they never enter. Rules from one
+ * zone share its list of ranges: each list is looked up once.
+ */
+function fromSomePeer(boxes: readonly (readonly Ranges[])[], runs: Ranges): number[] | undefined {
+  const meets = new Map<Ranges, boolean>();
+  const kept: number[] = [];
+  for (let r = 0; r < boxes.length; r++) {
+    const sources = boxes[r]![0]!;
+    let met = meets.get(sources);
+    if (met === undefined) meets.set(sources, (met = meetsRuns(sources, runs)));
+    if (met) kept.push(r);
+  }
+  return kept.length === boxes.length ? undefined : kept;
+}
+
+/** Whether some range of `ranges` meets one of `runs` (sorted, disjoint): a binary search per range, not a walk of the runs. */
+function meetsRuns(ranges: Ranges, runs: Ranges): boolean {
+  for (const [lo, hi] of ranges) {
+    // The first run that ends at or after lo.
+    let a = 0;
+    let b = runs.length;
+    while (a < b) {
+      const mid = (a + b) >> 1;
+      if (runs[mid]![1] < lo) a = mid + 1;
+      else b = mid;
+    }
+    if (a < runs.length && runs[a]![0] <= hi) return true;
+  }
+  return false;
 }
 
 export function resolveReach(
