@@ -142,14 +142,33 @@ function siteCluster(site: Site, edges: GraphEdge[], id: Ids): GraphCluster {
     firewallCluster = { id: id('fw', site.name), label: `OPNsense ${site.firewall.name} ${site.firewall.release}`, nodes, clusters: [] };
     clusters.push(firewallCluster);
   }
-  // The node that stands for a peer: its own, or its role's in an instance drawn by role.
-  const peerNodes = new Map<string, string>();
+  // The node that stands for a peer, by instance and peer name: its own, or its role's in an instance drawn by role.
+  const peerNodes = new Map<string, Map<string, string>>();
   for (const wg of site.wireguard) {
     const byRole = wg.peers.length > MAX_PEER_NODES;
-    const nodeOf = (peer: Peer) => (byRole ? id('role', site.name, wg.name, peer.role) : id('peer', site.name, wg.name, peer.name));
-    for (const peer of wg.peers) peerNodes.set(`${wg.name}\u0000${peer.name}`, nodeOf(peer));
+    // A role's node asked for once, at its first peer (where the registry learns its id, as for each peer
+    // before): 100,000 peers of a few roles were as many keys joined and looked up.
+    const roleIds = new Map<string, string>();
+    const nodeOf = (peer: Peer): string => {
+      if (!byRole) return id('peer', site.name, wg.name, peer.name);
+      let node = roleIds.get(peer.role);
+      if (node === undefined) roleIds.set(peer.role, (node = id('role', site.name, wg.name, peer.role)));
+      return node;
+    };
+    let named = peerNodes.get(wg.name);
+    if (!named) peerNodes.set(wg.name, (named = new Map()));
+    for (const peer of wg.peers) named.set(peer.name, nodeOf(peer));
     const nodes = byRole ? roleNodes(wg, nodeOf) : wg.peers.map((p) => ({ id: nodeOf(p), label: `${p.name}\n${p.address} ${p.role}${p.enabled ? '' : ' (disabled)'}`, shape: 'round' as const }));
-    for (const peer of wg.peers) if (peer.enabled) edges.push({ from: nodeOf(peer), to: networkNode(wg.network), kind: 'link' });
+    // One link per node that stands for enabled peers: the rest would be the same edge again, which the graph
+    // drops (buildGraph keeps the first of each); drawn by role, 100,000 peers were 100,000 edges to drop.
+    const linked = new Set<string>();
+    for (const peer of wg.peers) {
+      if (!peer.enabled) continue;
+      const from = nodeOf(peer);
+      if (linked.has(from)) continue;
+      linked.add(from);
+      edges.push({ from, to: networkNode(wg.network), kind: 'link' });
+    }
     const drawn = byRole ? ` (${count(wg.peers.length, 'peer')}, by role)` : '';
     clusters.push({ id: id('wg', site.name, wg.name), label: `WireGuard ${wg.name} :${wg.listenPort ?? '?'}${drawn}`, nodes, clusters: [] });
   }
@@ -162,7 +181,7 @@ function siteCluster(site: Site, edges: GraphEdge[], id: Ids): GraphCluster {
   const internetId = 'internet';
   // A peer or service has its own node; a role or an address shows as the network that holds it.
   const objectNode = (o: PolicyObject): string[] => {
-    if (o.kind === 'peer') return [peerNodes.get(`${o.instance ?? ''}\u0000${o.name}`) ?? id('peer', site.name, o.instance ?? '', o.name)];
+    if (o.kind === 'peer') return [peerNodes.get(o.instance ?? '')?.get(o.name) ?? id('peer', site.name, o.instance ?? '', o.name)];
     if (o.kind === 'service') return [id('svc', site.name, o.name)];
     return [o.network ? networkNode(o.network) : internetId];
   };
