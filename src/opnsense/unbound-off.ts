@@ -6,13 +6,13 @@
 // unbound_enabled(), 25.7 to 26.7; the model's default is 0). A root the box
 // has not migrated past 1.0.5 (none, or gen's unversioned one) takes that
 // switch from the legacy <unbound><enable> instead (Unbound/Migrations/M1_0_5.php).
-import { type XmlElement, attr, child, childrenNamed } from '../render/opnsense/xml.js';
+import { type XmlElement, attr, child } from '../render/opnsense/xml.js';
 import { fieldText } from './fields.js';
 import { boxUnbound, genHostItems, hostAnswer, hostName } from './unbound-items.js';
 import { dnsmasqAnswers, familyOf, genNamesOnPort53, passedOnWarning, wrongAnswerWarning } from './dnsmasq-answer.js';
 import { nameKey } from './dnsmasq-hosts.js';
 import { dnsmasqEnabled } from './dnsmasq-enabled.js';
-import { servedRanges } from './dnsmasq-ranges.js';
+import { firewallDnsRanges } from './dnsmasq-firewall-dns.js';
 
 /** The first model version whose root holds Unbound's switch (and its port) itself. */
 const SWITCH_IN_MODEL = [1, 0, 5];
@@ -54,25 +54,17 @@ function otherResolver(root: XmlElement): string {
 }
 
 /**
- * Where the merged config's dnsmasq (`root`) serves IPv4 DHCP without a DNS option: each interface, and each range of
- * no interface, of the ranges its dnsmasq.conf hands out leases from (servedRanges(): gen's, and the box's own it keeps
- * or a merge wakes). dnsmasq then hands out the firewall's own address (opnsense/core
- * templates/OPNsense/Dnsmasq/dnsmasq.conf: dhcp-option=6,0.0.0.0 unless an option 6 without interface and tag is set,
- * which serves every range). An option 6 of the range's interface, or of the tag the range sets, serves that range.
+ * Where the merged config's dnsmasq (`root`) hands out the firewall as DNS server (firewallDnsRanges(): the IPv4
+ * ranges its dnsmasq.conf serves that no option 6 line of theirs serves): each interface, and each range of no
+ * interface by its addresses.
  */
 function firewallAsDns(root: XmlElement): string[] {
   if (!dnsmasqEnabled(child(root, 'dnsmasq'))) return [];
-  const options = childrenNamed(child(root, 'dnsmasq'), 'dhcp_options').filter((o) => fieldText(o, 'type') !== 'match' && fieldText(o, 'option') === '6');
-  if (options.some((o) => fieldText(o, 'interface') === '' && fieldText(o, 'tag') === '')) return [];
-  const withOption = new Set(options.map((o) => fieldText(o, 'interface')).filter((i) => i !== ''));
-  const tagged = new Set(options.filter((o) => fieldText(o, 'interface') === '').map((o) => fieldText(o, 'tag')));
-  const served = servedRanges(root).filter((r) => !fieldText(r, 'start_addr').includes(':') && !(fieldText(r, 'set_tag') !== '' && tagged.has(fieldText(r, 'set_tag'))));
   return [
     ...new Set(
-      served.flatMap((r) => {
+      firewallDnsRanges(root).map((r) => {
         const name = fieldText(r, 'interface');
-        if (name === '') return [`the range ${fieldText(r, 'start_addr')}-${fieldText(r, 'end_addr')} of no interface`];
-        return withOption.has(name) ? [] : [name];
+        return name === '' ? `the range ${fieldText(r, 'start_addr')}-${fieldText(r, 'end_addr')} of no interface` : name;
       }),
     ),
   ];

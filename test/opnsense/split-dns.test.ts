@@ -1151,10 +1151,10 @@ function dnsmasqHost(n: number, host: string, domain: string, ip: string, aliase
   );
 }
 
-/** A DHCP range of the box's dnsmasq as Services › Dnsmasq DNS & DHCP › DHCP ranges saves it. */
+/** A DHCP range of the box's dnsmasq as Services › Dnsmasq DNS & DHCP › DHCP ranges saves it (`n` below 16: its UUID's last hex digit). */
 function dnsmasqRange(n: number, iface: string, start: string, end: string, domain: string): string {
   return (
-    `<dhcp_ranges uuid="11111111-2222-4333-8444-20000000000${n}"><interface>${iface}</interface><set_tag/><start_addr>${start}</start_addr><end_addr>${end}</end_addr>` +
+    `<dhcp_ranges uuid="11111111-2222-4333-8444-20000000000${n.toString(16)}"><interface>${iface}</interface><set_tag/><start_addr>${start}</start_addr><end_addr>${end}</end_addr>` +
     `<subnet_mask/><constructor/><mode/><prefix_len/><lease_time/><domain_type>range</domain_type><domain>${domain}</domain><nosync>0</nosync><ra_mode/><ra_priority/><ra_mtu/>` +
     '<ra_interval/><ra_router_lifetime/><description/></dhcp_ranges>'
   );
@@ -1533,9 +1533,9 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     }
   });
 
-  // With Unbound off and dnsmasq's DNS off, each range dnsmasq.conf serves with its default dhcp-option=6,0.0.0.0
-  // (no option 6 of its interface's or set tag, none for all) hands out the firewall, where nothing answers: gen's
-  // and the box's own alike. merge names exactly those, from OPNsense's own migrations and template.
+  // With Unbound off and dnsmasq's DNS off, each IPv4 range dnsmasq.conf serves with its default dhcp-option=6,0.0.0.0
+  // (no option 6 line all of whose tags its request carries, none for all) hands out the firewall, where nothing
+  // answers: gen's and the box's own alike. merge names exactly those, from OPNsense's own migrations and template.
   it.each(UPSTREAM_RELEASES)("$tag: merge names exactly the ranges the rendered dnsmasq.conf hands out the firewall as DNS server from, with nothing answering", async ({ tag, release }) => {
     const setup = spawnSync('bash', [join(tools, 'setup.sh'), tag], { encoding: 'utf8', env });
     expect(setup.status, setup.stderr).toBe(0);
@@ -1543,38 +1543,55 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     const { sections, privateKey } = await releaseSections(family, release);
     const factory = factoryConfig(coreGit!, tag);
     const setTag = '11111111-2222-4333-8444-7a0000000001';
+    const bothTag = '11111111-2222-4333-8444-7a0000000002';
+    const opt8Tag = '11111111-2222-4333-8444-7a0000000008';
     const option = (n: number, iface: string, optionTag: string) =>
       `<dhcp_options uuid="11111111-2222-4333-8444-30000000000${n}"><type>set</type><option>6</option><option6/><interface>${iface}</interface><tag>${optionTag}</tag><set_tag/><value>9.9.9.9</value><force>0</force><description/></dhcp_options>`;
+    const tagged = (range: string, t: string) => range.replace('<set_tag/>', `<set_tag>${t}</set_tag>`);
     const ranges =
       dnsmasqRange(1, 'opt5', '10.55.0.100', '10.55.0.199', '') + // listened on: the firewall
       dnsmasqRange(2, 'opt7', '10.57.0.100', '10.57.0.199', '') + // not listened on
       dnsmasqRange(3, '', '10.58.0.100', '10.58.0.199', '') + // of no interface: the firewall
       dnsmasqRange(4, 'opt6', '10.56.0.100', '10.56.0.199', '') + // its interface's option 6
-      dnsmasqRange(5, 'opt5', '10.55.1.100', '10.55.1.199', '').replace('<set_tag/>', `<set_tag>${setTag}</set_tag>`) + // its tag's option 6
-      dnsmasqRange(6, 'opt5', 'fd00:55::1000', 'fd00:55::2000', ''); // IPv6: no option 6
-    const dnsmasq = `<dnsmasq version="${releaseFacts(tag)!.versions.dnsmasq!}"><enable>0</enable><port>0</port><interface>lan,opt5,opt6</interface>${ranges}${option(1, 'opt6', '')}${option(2, '', setTag)}</dnsmasq>`;
-    const box = withOwnInterfaces(withUnboundModel(factory, releaseFacts(tag)!.versions.unbound!, '<enabled>0</enabled>')).replace(/<dnsmasq>[\s\S]*?<\/dnsmasq>/, dnsmasq);
+      tagged(dnsmasqRange(5, 'opt5', '10.55.1.100', '10.55.1.199', ''), setTag) + // its tag's option 6
+      tagged(dnsmasqRange(6, 'opt5', '10.55.2.100', '10.55.2.199', ''), bothTag) + // the option 6 of its interface and its tag
+      tagged(dnsmasqRange(10, 'opt8', '10.58.8.100', '10.58.8.199', ''), opt8Tag) + // opt8's only one: the option 6 of opt8 and its tag
+      dnsmasqRange(7, 'opt5', 'fd00:55::1000', 'fd00:55::2000', ''); // IPv6: no option 6
+    const options = option(1, 'opt6', '') + option(2, '', setTag) + option(3, 'opt5', bothTag) + option(5, 'opt8', opt8Tag);
+    const dnsmasq = `<dnsmasq version="${releaseFacts(tag)!.versions.dnsmasq!}"><enable>0</enable><port>0</port><interface>lan,opt5,opt6,opt8</interface>${ranges}${options}</dnsmasq>`;
+    const opt8 = '<opt8><if>vtnet8</if><enable>1</enable><descr>box8</descr></opt8>';
+    const box = withOwnInterfaces(withUnboundModel(factory, releaseFacts(tag)!.versions.unbound!, '<enabled>0</enabled>'))
+      .replace(/<dnsmasq>[\s\S]*?<\/dnsmasq>/, dnsmasq)
+      .replace('</opt7>', `</opt7>${opt8}`);
     expect(box).toContain(dnsmasq);
+    expect(box).toContain(opt8);
     const { warnings, config, conf, rc, unbound } = await renderedMerge(box, sections, privateKey, tag, work, 'firewall-dns');
     expect([rc.includes('dnsmasq_enable="YES"'), unbound]).toEqual([true, '0']);
     expect(conf).toMatch(/^port=0$/m);
-    const { ranges: rendered, options } = dnsmasqConfDhcp(conf);
-    // An option 6 line applies to a range whose interface device and set tag hold all its tags.
-    const dns = options.map((parts) => ({ tags: parts.filter((p) => p.startsWith('tag:')).map((p) => p.slice(4)), code: parts.find((p) => !p.startsWith('tag:')), value: parts.slice(-1)[0] }));
-    expect(dns.filter((o) => o.code === '6' && o.tags.length === 0).map((o) => o.value)).toEqual(['0.0.0.0']);
-    const firewall = rendered.filter(
-      (l) => l.served && !l.start.includes(':') && !dns.some((o) => o.code === '6' && o.value !== '0.0.0.0' && o.tags.every((t) => t === l.device || t === l.set)),
-    );
+    const { ranges: rendered, options: lines } = dnsmasqConfDhcp(conf);
+    // The option 6 lines, with their tags.
+    const dns = lines.map((parts) => ({ tags: parts.filter((p) => p.startsWith('tag:')).map((p) => p.slice(4)), code: parts.find((p) => !p.startsWith('tag:')), value: parts.slice(-1)[0] }));
+    // An IPv4 range gets the lines whose tags its request all carries (its interface's device, its set tag), a tagged
+    // one before those without tags (dnsmasq's option_filter()); the firewall where that is the template's own line.
+    const firewall = rendered.filter((l) => {
+      const matching = dns.filter((o) => o.code === '6' && o.tags.every((t) => t === l.device || t === l.set));
+      const chosen = matching.some((o) => o.tags.length > 0) ? matching.filter((o) => o.tags.length > 0) : matching;
+      return l.served && !l.start.includes(':') && chosen.some((o) => o.value === '0.0.0.0');
+    });
     // Each rendered range's interface (none: the range), from the merged config.
     const merged = parseXml(config).root;
     const where = new Map(childrenNamed(child(merged, 'dnsmasq'), 'dhcp_ranges').map((d) => {
       const [iface, start, end] = ['interface', 'start_addr', 'end_addr'].map((f) => textOf(child(d, f)));
       return [start!, iface || `the range ${start}-${end} of no interface`];
     }));
+    // opt8's ranges are served, by the lines of opt8 and its tag only.
+    expect(rendered.filter((l) => l.served && l.device === 'vtnet8').length).toBeGreaterThan(0);
     const expected = [...new Set(firewall.map((l) => where.get(l.start)!))];
     const named = warnings.flatMap((w) => /dnsmasq's DHCP hands out the firewall's address as DNS server on (.*?): clients there/.exec(w)?.[1]!.split(', ') ?? []);
     expect(named.sort()).toEqual(expected.sort());
-    // Each case is there as meant: gen's lan, the box's opt5 and its range of no interface.
+    // Each case is there as meant: gen's lan, the box's opt5 (its range without the tag its interface's option names)
+    // and its range of no interface.
+    expect(dns.filter((o) => o.code === '6' && o.tags.length === 0).map((o) => o.value)).toEqual(['0.0.0.0']);
     expect(expected.sort()).toEqual(['lan', 'opt5', 'the range 10.58.0.100-10.58.0.199 of no interface']);
   });
 
