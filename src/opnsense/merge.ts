@@ -1017,7 +1017,7 @@ function merged(baseText: string, genSections: readonly XmlElement[], givenOptio
   if (options.antiLockout) for (const message of antiLockoutDifferences(root, options.antiLockout)) options.warn!(message);
   // What clients asking the firewall on port 53 get for gen's Unbound host overrides, read from the config as merged:
   // the box's Hosts, ranges, DHCP entries and dnsmasq settings as this merge leaves them.
-  for (const message of unansweredOverrides(root, sections, release.dnsmasq)) options.warn!(message);
+  for (const message of unansweredOverrides(root, sections, release.dnsmasq, release.dnsmasqFirewallDns6)) options.warn!(message);
   for (const message of offPortOverrides(root, sections, release.dnsmasq)) options.warn!(message);
   propagate(root);
   const { prolog, epilog } = doc;

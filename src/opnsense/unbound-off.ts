@@ -54,17 +54,19 @@ function otherResolver(root: XmlElement): string {
 }
 
 /**
- * Where the merged config's dnsmasq (`root`) hands out the firewall as DNS server (firewallDnsRanges(): the IPv4
- * ranges its dnsmasq.conf serves that no option 6 line of theirs serves): each interface, and each range of no
+ * Where the merged config's dnsmasq (`root`) hands out the firewall as DNS server (firewallDnsRanges(): the ranges its
+ * dnsmasq.conf serves that no DNS option line of theirs serves; IPv6 ones only where the release's template writes
+ * option6:23,[::], `firewallDns6`): each interface (its IPv6 ranges as `<interface> (IPv6)`), and each range of no
  * interface by its addresses.
  */
-function firewallAsDns(root: XmlElement): string[] {
+function firewallAsDns(root: XmlElement, firewallDns6: boolean): string[] {
   if (!dnsmasqEnabled(child(root, 'dnsmasq'))) return [];
   return [
     ...new Set(
-      firewallDnsRanges(root).map((r) => {
+      firewallDnsRanges(root, firewallDns6).map((r) => {
         const name = fieldText(r, 'interface');
-        return name === '' ? `the range ${fieldText(r, 'start_addr')}-${fieldText(r, 'end_addr')} of no interface` : name;
+        if (name === '') return `the range ${fieldText(r, 'start_addr')}-${fieldText(r, 'end_addr')} of no interface`;
+        return fieldText(r, 'start_addr').includes(':') ? `${name} (IPv6)` : name;
       }),
     ),
   ];
@@ -76,9 +78,10 @@ function firewallAsDns(root: XmlElement): string[] {
  * addresses (those it answers with others get a warning each, and so does one whose other record type dnsmasq passes
  * on to other servers; a domain override to Unbound reaches nothing, as Unbound does not run), and the DHCP it
  * serves with dnsmasq hands out the firewall as DNS server, where, with dnsmasq's DNS off too, nothing answers. `root`
- * is the merged config; `dnsmasqVersion`: the version of the box's dnsmasq (its release's).
+ * is the merged config; `dnsmasqVersion`: the version of the box's dnsmasq (its release's); `firewallDns6`: whether its
+ * release's dnsmasq.conf hands out the firewall as IPv6 DNS server by default.
  */
-export function unansweredOverrides(root: XmlElement, sections: readonly XmlElement[], dnsmasqVersion: string): string[] {
+export function unansweredOverrides(root: XmlElement, sections: readonly XmlElement[], dnsmasqVersion: string, firewallDns6: boolean): string[] {
   if (unboundEnabled(root)) return [];
   const out: string[] = [];
   const { unreached, wrong, passedOn } = genNamesOnPort53(root, sections, undefined, dnsmasqVersion);
@@ -92,12 +95,12 @@ export function unansweredOverrides(root: XmlElement, sections: readonly XmlElem
   for (const w of wrong) out.push(wrongAnswerWarning(w, "the box's Unbound DNS is disabled"));
   const enable = 'enable Unbound in Services › Unbound DNS › General and forward its domain to it in Services › Dnsmasq DNS & DHCP › Domains, so that Unbound answers these queries';
   for (const p of passedOn) out.push(passedOnWarning(p, "the box's Unbound DNS is disabled", enable));
-  const served = dnsmasqAnswers(root) ? [] : firewallAsDns(root);
+  const served = dnsmasqAnswers(root) ? [] : firewallAsDns(root, firewallDns6);
   if (served.length > 0) {
     out.push(
       `the box's Unbound DNS is disabled and dnsmasq answers no DNS on port 53, but dnsmasq's DHCP hands out the firewall's address as DNS server on ${served.join(', ')}: ` +
         'clients there resolve no name; enable Unbound in Services › Unbound DNS › General, or name the DNS servers in the interface\'s dhcp.dns ' +
-        "(a range of the box's own: in a DHCP option 6 for it, Services › Dnsmasq DNS & DHCP › DHCP options)",
+        "(a range of the box's own: in a DHCP option 6 for it, an IPv6 range: a DHCPv6 option 23, Services › Dnsmasq DNS & DHCP › DHCP options)",
     );
   }
   return out;

@@ -81,6 +81,28 @@ describe('the release tables', () => {
   });
 });
 
+// What each point release's dnsmasq.conf template hands out as IPv6 DNS server by default, read at its tag.
+const coreGit = process.env.OPNSENSE_CORE_GIT;
+const whyCore = coreGit ? undefined : 'OPNSENSE_CORE_GIT is not set';
+describe.skipIf(whyCore)(`the release tables against dnsmasq.conf${whyCore ? ` (skipped: ${whyCore})` : ''}`, () => {
+  it('say the firewall is the IPv6 DNS server exactly where the template writes option6:23,[::] unless a DHCPv6 option 23 of no interface and no tag is set', () => {
+    const seen: Record<string, [boolean, boolean]> = {};
+    for (const table of RELEASE_TABLES) {
+      for (let point = 0; point <= table.newest; point++) {
+        const tag = point === 0 ? table.series : `${table.series}.${point}`;
+        const r = spawnSync('git', ['--git-dir', coreGit!, 'show', `${tag}:src/opnsense/service/templates/OPNsense/Dnsmasq/dnsmasq.conf`], { encoding: 'utf8' });
+        expect(r.status, r.stderr).toBe(0);
+        // The line, and the test that leaves it out: set only by an option of type set with option6 23, no tag, no interface.
+        const line = /^\{% if not has_default_v6 %\}\n(?:#.*\n)?dhcp-option=option6:23,\[::\]$/m.test(r.stdout);
+        const guard = r.stdout.includes("{%     if not option.tag and not option.interface and option.option6 == '23' %}\n{%         do has_default_v6.append(1) %}");
+        seen[tag] = [releaseFacts(tag)!.dnsmasqFirewallDns6, line && guard];
+      }
+    }
+    for (const [tag, [fact, template]] of Object.entries(seen)) expect(fact, tag).toBe(template);
+    expect(Object.values(seen).filter(([fact]) => fact).length).toBe(15);
+  });
+});
+
 describe('field table lookups', () => {
   it("find each model's table once per release, however many items ask", () => {
     const release = releaseFacts('26.1.6')!;

@@ -1533,9 +1533,10 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     }
   });
 
-  // With Unbound off and dnsmasq's DNS off, each IPv4 range dnsmasq.conf serves with its default dhcp-option=6,0.0.0.0
-  // (no option 6 line all of whose tags its request carries, none for all) hands out the firewall, where nothing
-  // answers: gen's and the box's own alike. merge names exactly those, from OPNsense's own migrations and template.
+  // With Unbound off and dnsmasq's DNS off, each range dnsmasq.conf serves with its default dhcp-option=6,0.0.0.0, or
+  // for IPv6 the dhcp-option=option6:23,[::] of 26.1 on (no DNS option line all of whose tags its request carries,
+  // none for all) hands out the firewall, where nothing answers: gen's and the box's own alike. merge names exactly
+  // those, from OPNsense's own migrations and template.
   it.each(UPSTREAM_RELEASES)("$tag: merge names exactly the ranges the rendered dnsmasq.conf hands out the firewall as DNS server from, with nothing answering", async ({ tag, release }) => {
     const setup = spawnSync('bash', [join(tools, 'setup.sh'), tag], { encoding: 'utf8', env });
     expect(setup.status, setup.stderr).toBe(0);
@@ -1545,8 +1546,10 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     const setTag = '11111111-2222-4333-8444-7a0000000001';
     const bothTag = '11111111-2222-4333-8444-7a0000000002';
     const opt8Tag = '11111111-2222-4333-8444-7a0000000008';
-    const option = (n: number, iface: string, optionTag: string) =>
-      `<dhcp_options uuid="11111111-2222-4333-8444-30000000000${n}"><type>set</type><option>6</option><option6/><interface>${iface}</interface><tag>${optionTag}</tag><set_tag/><value>9.9.9.9</value><force>0</force><description/></dhcp_options>`;
+    const bothTag6 = '11111111-2222-4333-8444-7a0000000003';
+    const option = (n: number, iface: string, optionTag: string, option6 = '') =>
+      `<dhcp_options uuid="11111111-2222-4333-8444-30000000000${n}"><type>set</type><option>${option6 ? '' : '6'}</option><option6>${option6}</option6><interface>${iface}</interface><tag>${optionTag}</tag><set_tag/>` +
+      `<value>${option6 ? '[fd00::53]' : '9.9.9.9'}</value><force>0</force><description/></dhcp_options>`;
     const tagged = (range: string, t: string) => range.replace('<set_tag/>', `<set_tag>${t}</set_tag>`);
     const ranges =
       dnsmasqRange(1, 'opt5', '10.55.0.100', '10.55.0.199', '') + // listened on: the firewall
@@ -1556,8 +1559,11 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
       tagged(dnsmasqRange(5, 'opt5', '10.55.1.100', '10.55.1.199', ''), setTag) + // its tag's option 6
       tagged(dnsmasqRange(6, 'opt5', '10.55.2.100', '10.55.2.199', ''), bothTag) + // the option 6 of its interface and its tag
       tagged(dnsmasqRange(10, 'opt8', '10.58.8.100', '10.58.8.199', ''), opt8Tag) + // opt8's only one: the option 6 of opt8 and its tag
-      dnsmasqRange(7, 'opt5', 'fd00:55::1000', 'fd00:55::2000', ''); // IPv6: no option 6
-    const options = option(1, 'opt6', '') + option(2, '', setTag) + option(3, 'opt5', bothTag) + option(5, 'opt8', opt8Tag);
+      dnsmasqRange(7, 'opt5', 'fd00:55::1000', 'fd00:55::2000', '') + // IPv6: no option 23, the firewall where the template says so
+      tagged(dnsmasqRange(8, 'opt6', 'fd00:56::1000', 'fd00:56::2000', ''), bothTag6) + // IPv6: the option 23 of its interface and its tag
+      tagged(dnsmasqRange(11, 'opt8', 'fd00:58::1000', 'fd00:58::2000', ''), opt8Tag) + // opt8's only IPv6 one: the option 23 of opt8 and its tag
+      dnsmasqRange(9, 'opt6', 'fd00:56:1::1000', 'fd00:56:1::2000', ''); // IPv6 on opt6 without that tag: the firewall where the template says so
+    const options = option(1, 'opt6', '') + option(2, '', setTag) + option(3, 'opt5', bothTag) + option(5, 'opt8', opt8Tag) + option(4, 'opt6', bothTag6, '23') + option(6, 'opt8', opt8Tag, '23');
     const dnsmasq = `<dnsmasq version="${releaseFacts(tag)!.versions.dnsmasq!}"><enable>0</enable><port>0</port><interface>lan,opt5,opt6,opt8</interface>${ranges}${options}</dnsmasq>`;
     const opt8 = '<opt8><if>vtnet8</if><enable>1</enable><descr>box8</descr></opt8>';
     const box = withOwnInterfaces(withUnboundModel(factory, releaseFacts(tag)!.versions.unbound!, '<enabled>0</enabled>'))
@@ -1569,30 +1575,34 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     expect([rc.includes('dnsmasq_enable="YES"'), unbound]).toEqual([true, '0']);
     expect(conf).toMatch(/^port=0$/m);
     const { ranges: rendered, options: lines } = dnsmasqConfDhcp(conf);
-    // The option 6 lines, with their tags.
+    // The DNS option lines (6; option6:23 for IPv6), with their tags.
     const dns = lines.map((parts) => ({ tags: parts.filter((p) => p.startsWith('tag:')).map((p) => p.slice(4)), code: parts.find((p) => !p.startsWith('tag:')), value: parts.slice(-1)[0] }));
-    // An IPv4 range gets the lines whose tags its request all carries (its interface's device, its set tag), a tagged
-    // one before those without tags (dnsmasq's option_filter()); the firewall where that is the template's own line.
+    const firewallValue = { '6': '0.0.0.0', 'option6:23': '[::]' } as Record<string, string>;
+    // A range gets the lines whose tags its request all carries (its interface's device, its set tag), a tagged one
+    // before those without tags (dnsmasq's option_filter()); the firewall where that is the template's own line.
     const firewall = rendered.filter((l) => {
-      const matching = dns.filter((o) => o.code === '6' && o.tags.every((t) => t === l.device || t === l.set));
+      const code = l.start.includes(':') ? 'option6:23' : '6';
+      const matching = dns.filter((o) => o.code === code && o.tags.every((t) => t === l.device || t === l.set));
       const chosen = matching.some((o) => o.tags.length > 0) ? matching.filter((o) => o.tags.length > 0) : matching;
-      return l.served && !l.start.includes(':') && chosen.some((o) => o.value === '0.0.0.0');
+      return l.served && chosen.some((o) => o.value === firewallValue[code]);
     });
-    // Each rendered range's interface (none: the range), from the merged config.
+    // Each rendered range's interface (an IPv6 one's with "(IPv6)"; none: the range), from the merged config.
     const merged = parseXml(config).root;
     const where = new Map(childrenNamed(child(merged, 'dnsmasq'), 'dhcp_ranges').map((d) => {
       const [iface, start, end] = ['interface', 'start_addr', 'end_addr'].map((f) => textOf(child(d, f)));
-      return [start!, iface || `the range ${start}-${end} of no interface`];
+      return [start!, iface ? `${iface}${start!.includes(':') ? ' (IPv6)' : ''}` : `the range ${start}-${end} of no interface`];
     }));
     // opt8's ranges are served, by the lines of opt8 and its tag only.
     expect(rendered.filter((l) => l.served && l.device === 'vtnet8').length).toBeGreaterThan(0);
     const expected = [...new Set(firewall.map((l) => where.get(l.start)!))];
     const named = warnings.flatMap((w) => /dnsmasq's DHCP hands out the firewall's address as DNS server on (.*?): clients there/.exec(w)?.[1]!.split(', ') ?? []);
     expect(named.sort()).toEqual(expected.sort());
-    // Each case is there as meant: gen's lan, the box's opt5 (its range without the tag its interface's option names)
-    // and its range of no interface.
-    expect(dns.filter((o) => o.code === '6' && o.tags.length === 0).map((o) => o.value)).toEqual(['0.0.0.0']);
-    expect(expected.sort()).toEqual(['lan', 'opt5', 'the range 10.58.0.100-10.58.0.199 of no interface']);
+    // Each case is there as meant: gen's lan, the box's opt5 (its range without a tag an option names) and its range
+    // of no interface; from 26.1 on, when the template writes option6:23,[::], opt5's IPv6 range and opt6's without its
+    // option's tag.
+    const v6 = tag.startsWith('25.') ? [] : ['opt5 (IPv6)', 'opt6 (IPv6)'];
+    expect(dns.filter((o) => o.tags.length === 0).map((o) => `${o.code},${o.value}`)).toEqual(['6,0.0.0.0', ...(v6.length > 0 ? ['option6:23,[::]'] : [])]);
+    expect(expected.sort()).toEqual(['lan', 'opt5', ...v6, 'the range 10.58.0.100-10.58.0.199 of no interface'].sort());
   });
 
   // The port merge reads is the one OPNsense's model has after the migrations: general.port of a migrated root, the

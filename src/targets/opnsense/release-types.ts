@@ -23,13 +23,18 @@ export interface ReleaseRange {
   forms?: Partial<ReleaseForms>;
   /** The version of the dnsmasq package the point release installs ("ports: dnsmasq <version>" in its release notes). */
   dnsmasq?: string;
+  /**
+   * Whether the point release's dnsmasq.conf template hands out the firewall as IPv6 DNS server
+   * (dhcp-option=option6:23,[::] unless a DHCPv6 option 23 of no interface and no tag is set).
+   */
+  dnsmasqFirewallDns6?: boolean;
 }
 
 export interface ReleaseTable {
   series: string;
   /** The newest point release gen knows: the bare series means this one. */
   newest: number;
-  /** The first range (from 0) names every model and form, and the dnsmasq version. */
+  /** The first range (from 0) names every model and form, the dnsmasq version and the template's IPv6 DNS default. */
   ranges: readonly ReleaseRange[];
 }
 

@@ -29,6 +29,8 @@ export interface Release {
   forms: ReleaseForms;
   /** The version of the dnsmasq package the release installs (what it does with a query: dnsmasq-answer.ts). */
   dnsmasq: string;
+  /** Whether its dnsmasq.conf hands out the firewall as IPv6 DNS server unless told otherwise (unbound-off.ts). */
+  dnsmasqFirewallDns6: boolean;
   /** The fields a model stores on this release (undefined: the release has no such model). */
   fields(model: ModelName): ModelFields | undefined;
 }
@@ -59,11 +61,13 @@ export function releaseFacts(name: string): Release | undefined {
     const versions: Partial<Record<ModelName, string>> = {};
     let forms = {} as ReleaseForms;
     let dnsmasq = '';
+    let dnsmasqFirewallDns6 = false;
     for (const range of table.ranges) {
       if (range.from > point) break;
       Object.assign(versions, range.models);
       forms = { ...forms, ...range.forms };
       dnsmasq = range.dnsmasq ?? dnsmasq;
+      dnsmasqFirewallDns6 = range.dnsmasqFirewallDns6 ?? dnsmasqFirewallDns6;
     }
     const series = table.series;
     // Every item a renderer writes asks for its model's fields (30,000 for 20,000 filter rules and
@@ -76,6 +80,7 @@ export function releaseFacts(name: string): Release | undefined {
       versions,
       forms,
       dnsmasq,
+      dnsmasqFirewallDns6,
       fields: (model) => {
         if (!fields.has(model)) {
           const version = versions[model];

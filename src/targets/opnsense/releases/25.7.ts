@@ -1,6 +1,7 @@
 // OPNsense 25.7 (core and plugins 25.7.0-25.7.11): model versions per point
 // release, read from the model files at every tag. dnsmasq 2.91 throughout
-// (25.1.4 brought it; no 25.7 release notes name another).
+// (25.1.4 brought it; no 25.7 release notes name another). Its dnsmasq.conf
+// writes no IPv6 DNS option of its own (dhcp-option=6,0.0.0.0 only).
 import type { ReleaseTable } from '../release-types.js';
 
 export const release25_7: ReleaseTable = {
@@ -28,6 +29,7 @@ export const release25_7: ReleaseTable = {
       },
       forms: { filterRules: 'legacy', portForwards: 'legacy', outboundNatRules: 'legacy', haproxyActions: 'typed', iscDhcp: 'core' },
       dnsmasq: '2.91',
+      dnsmasqFirewallDns6: false,
     },
     { from: 2, models: { dnsmasq: '1.0.8' } },
     { from: 6, models: { wireguardServer: '1.0.1' } },

@@ -3,7 +3,9 @@
 // the Destination NAT model, ISC DHCP to a plugin; os-haproxy 5 (model
 // 5.0.0) arrived with 26.1.2. dnsmasq, as the release notes name it ("ports:
 // dnsmasq"): 2.91 in 26.1.0, 2.92 from 26.1.1, 2.92rel2 from 26.1.8, 2.93
-// from 26.1.10.
+// from 26.1.10. dnsmasq.conf writes dhcp-option=option6:23,[::] (the firewall
+// as IPv6 DNS server) from 26.1.0 on, unless a DHCPv6 option 23 of no
+// interface and no tag is set.
 import type { ReleaseTable } from '../release-types.js';
 
 export const release26_1: ReleaseTable = {
@@ -32,6 +34,7 @@ export const release26_1: ReleaseTable = {
       },
       forms: { filterRules: 'legacy', portForwards: 'dnat', outboundNatRules: 'legacy', haproxyActions: 'typed', iscDhcp: 'plugin' },
       dnsmasq: '2.91',
+      dnsmasqFirewallDns6: true,
     },
     { from: 1, dnsmasq: '2.92' },
     { from: 2, models: { haproxy: '5.0.0' }, forms: { haproxyActions: 'http-request' } },

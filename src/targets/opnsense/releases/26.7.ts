@@ -1,7 +1,8 @@
 // OPNsense 26.7 (core and plugins 26.7.0-26.7.2): the legacy rule pages
 // left core for the os-firewall-legacy plugin, so the policy is written as
 // MVC filter rules, and manual outbound NAT as MVC source NAT rules.
-// dnsmasq 2.93, as 26.1.10 brought it (no 26.7 release notes name another).
+// dnsmasq 2.93, as 26.1.10 brought it (no 26.7 release notes name another);
+// dnsmasq.conf's dhcp-option=option6:23,[::] as in 26.1.
 import type { ReleaseTable } from '../release-types.js';
 
 export const release26_7: ReleaseTable = {
@@ -30,6 +31,7 @@ export const release26_7: ReleaseTable = {
       },
       forms: { filterRules: 'mvc', portForwards: 'dnat', outboundNatRules: 'mvc', haproxyActions: 'http-request', iscDhcp: 'plugin' },
       dnsmasq: '2.93',
+      dnsmasqFirewallDns6: true,
     },
   ],
 };
