@@ -1,22 +1,32 @@
 // Which of the ranges a config's dnsmasq serves hand out the firewall as DNS
 // server, as OPNsense's dnsmasq.conf template writes the DHCP options
 // (templates/OPNsense/Dnsmasq/dnsmasq.conf, 25.7 to 26.7): one dhcp-option
-// line per option of type set, with tag:<tag> for each of its tags (the
-// dhcp_tags UUIDs without dashes) and tag:<device> of its interface
-// (helpers.physical_interface()); then dhcp-option=6,0.0.0.0 unless an option
-// 6 of no interface and no tag is set, and, from 26.1 on, likewise
-// dhcp-option=option6:23,[::] unless such an option6 23 is set. dnsmasq sends a
-// line only to a request that carries every tag of it, a tagged line before an
-// untagged one (dhcp-common.c option_filter()); a range's request carries its
-// interface's device and the tag the range sets. 0.0.0.0 and [::] stand for
-// the firewall's own address, in DHCPv6 replies (rfc3315.c) and in router
-// advertisements' RDNSS (radv.c) alike; with neither line, a dnsmasq that
-// serves no DNS on port 53 hands out no DNS server at all.
+// line per option of type set, in the order of the items, with tag:<tag> for
+// each of its tags (the dhcp_tags UUIDs without dashes) and tag:<device> of its
+// interface (helpers.physical_interface()), and its value as written; then
+// dhcp-option=6,0.0.0.0 unless an option 6 of no interface and no tag is set,
+// and, from 26.1 on, likewise dhcp-option=option6:23,[::] unless such an
+// option6 23 is set. dnsmasq gives a request one line of an option
+// (dhcp-common.c option_filter()): of the tagged lines whose tags the request
+// carries, the last in the file; failing that, the last tagged one whose tags
+// it carries together with the tag its range sets; failing that, the last
+// untagged one. A request carries its interface's device (rfc2131.c,
+// rfc3315.c: "set tag with name == interface"). An address 0.0.0.0 in the
+// value stands for the firewall's own address (rfc2131.c do_opt()), and so do
+// [::], [fd00::] and [fe80::] in an IPv6 one (rfc3315.c, radv.c); with no line
+// at all, a dnsmasq that serves no DNS on port 53 hands out no DNS server.
+import ipaddr from 'ipaddr.js';
 import { type XmlElement, child, childrenNamed } from '../render/opnsense/xml.js';
 import { fieldList, fieldText } from './fields.js';
 import { servedRanges } from './dnsmasq-ranges.js';
 
 type Family = 4 | 6;
+
+/** A DNS option line of dnsmasq.conf: its tags, and whether its value names the firewall alone. */
+interface DnsLine {
+  tags: string[];
+  firewall: boolean;
+}
 
 /** The DNS option an item writes a dhcp-option line of, by family: option 6, or option6 23 (which the template writes instead of option). */
 function dnsFamily(option: XmlElement): Family | undefined {
@@ -25,21 +35,39 @@ function dnsFamily(option: XmlElement): Family | undefined {
   return fieldText(option, 'option') === '6' ? 4 : undefined;
 }
 
-/** A set of tags as one key: sorted, each once. */
-function tagKey(tags: readonly string[]): string {
-  return [...new Set(tags)].sort().join(',');
+/** The IPv6 addresses dnsmasq replaces with the firewall's own (::, and the ULA and link-local prefixes without host part). */
+const SELF6 = ['::', 'fd00::', 'fe80::'].map((a) => ipaddr.IPv6.parse(a).toNormalizedString());
+
+/** Whether a DNS option's value names only the firewall (an empty one names no server at all). */
+function firewallOnly(value: string, family: Family): boolean {
+  const addresses = value.split(',').map((a) => a.trim().replace(/^\[(.*)\]$/, '$1'));
+  if (value === '') return false;
+  return addresses.every((a) => (family === 4 ? a === '0.0.0.0' : ipaddr.IPv6.isValid(a) && SELF6.includes(ipaddr.IPv6.parse(a).toNormalizedString())));
+}
+
+/** The line dnsmasq gives a request of `tags` whose range sets `setTag` (option_filter()), if any. */
+function chosenLine(lines: readonly DnsLine[], tags: ReadonlySet<string>, setTag: string): DnsLine | undefined {
+  const tagged = lines.filter((l) => l.tags.length > 0);
+  const last = (of: DnsLine[]) => of[of.length - 1];
+  const withSet = new Set([...tags, ...(setTag === '' ? [] : [setTag])]);
+  return (
+    last(tagged.filter((l) => l.tags.every((t) => tags.has(t)))) ??
+    last(tagged.filter((l) => l.tags.every((t) => withSet.has(t)))) ??
+    last(lines.filter((l) => l.tags.length === 0))
+  );
 }
 
 /**
- * The ranges of `root`'s dnsmasq (servedRanges()) whose clients get the firewall as DNS server: IPv4 ones, and IPv6
- * ones where the release's template writes option6:23,[::] (`firewallDns6`), that no DNS option line of theirs serves.
+ * The ranges of `root`'s dnsmasq (servedRanges()) whose clients get the firewall as DNS server (IPv6 ones: the
+ * template's option6:23,[::] only where the release writes it, `firewallDns6`): those the line dnsmasq gives them is
+ * the firewall of.
  */
 export function firewallDnsRanges(root: XmlElement, firewallDns6: boolean): XmlElement[] {
   const dnsmasq = child(root, 'dnsmasq');
   const interfaces = child(root, 'interfaces');
   const device = (name: string) => fieldText(child(interfaces, name), 'if') || name;
   const bare = (tag: string) => tag.replaceAll('-', '');
-  const lines: Record<Family, Set<string>> = { 4: new Set(), 6: new Set() };
+  const lines: Record<Family, DnsLine[]> = { 4: [], 6: [] };
   // Whether the template writes the line of the firewall: the IPv6 one only from 26.1 on, neither once an option of
   // that number without interface and tag is set (for IPv4 even one it writes as an option6 line: its test reads option).
   const firewallLine: Record<Family, boolean> = { 4: true, 6: firewallDns6 };
@@ -52,15 +80,13 @@ export function firewallDnsRanges(root: XmlElement, firewallDns6: boolean): XmlE
       if (fieldText(option, 'option6') === '23') firewallLine[6] = false;
     }
     const family = dnsFamily(option);
-    if (family !== undefined) lines[family].add(tagKey(iface === '' ? tags : [...tags, device(iface)]));
+    if (family !== undefined) lines[family].push({ tags: iface === '' ? tags : [...tags, device(iface)], firewall: firewallOnly(fieldText(option, 'value'), family) });
   }
+  for (const family of [4, 6] as const) if (firewallLine[family]) lines[family].push({ tags: [], firewall: true });
   return servedRanges(root).filter((range) => {
     const family: Family = fieldText(range, 'start_addr').includes(':') ? 6 : 4;
-    if (!firewallLine[family]) return false;
     const iface = fieldText(range, 'interface');
-    const carried = [...(iface === '' ? [] : [device(iface)]), ...(fieldText(range, 'set_tag') === '' ? [] : [bare(fieldText(range, 'set_tag'))])];
-    // The lines a request of the range matches: those whose tags are all among the ones it carries.
-    const subsets = carried.reduce<string[][]>((all, tag) => [...all, ...all.map((s) => [...s, tag])], [[]]);
-    return !subsets.some((tags) => lines[family].has(tagKey(tags)));
+    const carried = new Set(iface === '' ? [] : [device(iface)]);
+    return chosenLine(lines[family], carried, bare(fieldText(range, 'set_tag')))?.firewall === true;
   });
 }

@@ -55,9 +55,9 @@ function otherResolver(root: XmlElement): string {
 
 /**
  * Where the merged config's dnsmasq (`root`) hands out the firewall as DNS server (firewallDnsRanges(): the ranges its
- * dnsmasq.conf serves that no DNS option line of theirs serves; IPv6 ones only where the release's template writes
- * option6:23,[::], `firewallDns6`): each interface (its IPv6 ranges as `<interface> (IPv6)`), and each range of no
- * interface by its addresses.
+ * dnsmasq.conf serves whose DNS option line is the firewall, the template's own or one valued 0.0.0.0 or [::]; the
+ * template writes option6:23,[::] only where `firewallDns6`): each interface (its IPv6 ranges as `<interface> (IPv6)`),
+ * and each range of no interface by its addresses.
  */
 function firewallAsDns(root: XmlElement, firewallDns6: boolean): string[] {
   if (!dnsmasqEnabled(child(root, 'dnsmasq'))) return [];

@@ -1547,9 +1547,11 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     const bothTag = '11111111-2222-4333-8444-7a0000000002';
     const opt8Tag = '11111111-2222-4333-8444-7a0000000008';
     const bothTag6 = '11111111-2222-4333-8444-7a0000000003';
-    const option = (n: number, iface: string, optionTag: string, option6 = '') =>
+    const fwTag = '11111111-2222-4333-8444-7a0000000004';
+    const fwTag6 = '11111111-2222-4333-8444-7a0000000005';
+    const option = (n: number, iface: string, optionTag: string, option6 = '', value = option6 ? '[fd00::53]' : '9.9.9.9') =>
       `<dhcp_options uuid="11111111-2222-4333-8444-30000000000${n}"><type>set</type><option>${option6 ? '' : '6'}</option><option6>${option6}</option6><interface>${iface}</interface><tag>${optionTag}</tag><set_tag/>` +
-      `<value>${option6 ? '[fd00::53]' : '9.9.9.9'}</value><force>0</force><description/></dhcp_options>`;
+      `<value>${value}</value><force>0</force><description/></dhcp_options>`;
     const tagged = (range: string, t: string) => range.replace('<set_tag/>', `<set_tag>${t}</set_tag>`);
     const ranges =
       dnsmasqRange(1, 'opt5', '10.55.0.100', '10.55.0.199', '') + // listened on: the firewall
@@ -1562,8 +1564,10 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
       dnsmasqRange(7, 'opt5', 'fd00:55::1000', 'fd00:55::2000', '') + // IPv6: no option 23, the firewall where the template says so
       tagged(dnsmasqRange(8, 'opt6', 'fd00:56::1000', 'fd00:56::2000', ''), bothTag6) + // IPv6: the option 23 of its interface and its tag
       tagged(dnsmasqRange(11, 'opt8', 'fd00:58::1000', 'fd00:58::2000', ''), opt8Tag) + // opt8's only IPv6 one: the option 23 of opt8 and its tag
+      tagged(dnsmasqRange(12, 'opt8', '10.58.9.100', '10.58.9.199', ''), fwTag) + // opt8: its tag's option 6 is the firewall (0.0.0.0)
+      tagged(dnsmasqRange(13, 'opt8', 'fd00:58:1::1000', 'fd00:58:1::2000', ''), fwTag6) + // opt8 IPv6: its tag's option 23 is the firewall ([::])
       dnsmasqRange(9, 'opt6', 'fd00:56:1::1000', 'fd00:56:1::2000', ''); // IPv6 on opt6 without that tag: the firewall where the template says so
-    const options = option(1, 'opt6', '') + option(2, '', setTag) + option(3, 'opt5', bothTag) + option(5, 'opt8', opt8Tag) + option(4, 'opt6', bothTag6, '23') + option(6, 'opt8', opt8Tag, '23');
+    const options = option(1, 'opt6', '') + option(2, '', setTag) + option(3, 'opt5', bothTag) + option(5, 'opt8', opt8Tag) + option(4, 'opt6', bothTag6, '23') + option(6, 'opt8', opt8Tag, '23') + option(7, '', fwTag, '', '0.0.0.0') + option(8, '', fwTag6, '23', '[::]');
     const dnsmasq = `<dnsmasq version="${releaseFacts(tag)!.versions.dnsmasq!}"><enable>0</enable><port>0</port><interface>lan,opt5,opt6,opt8</interface>${ranges}${options}</dnsmasq>`;
     const opt8 = '<opt8><if>vtnet8</if><enable>1</enable><descr>box8</descr></opt8>';
     const box = withOwnInterfaces(withUnboundModel(factory, releaseFacts(tag)!.versions.unbound!, '<enabled>0</enabled>'))
@@ -1578,13 +1582,17 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     // The DNS option lines (6; option6:23 for IPv6), with their tags.
     const dns = lines.map((parts) => ({ tags: parts.filter((p) => p.startsWith('tag:')).map((p) => p.slice(4)), code: parts.find((p) => !p.startsWith('tag:')), value: parts.slice(-1)[0] }));
     const firewallValue = { '6': '0.0.0.0', 'option6:23': '[::]' } as Record<string, string>;
-    // A range gets the lines whose tags its request all carries (its interface's device, its set tag), a tagged one
-    // before those without tags (dnsmasq's option_filter()); the firewall where that is the template's own line.
+    // A range's request carries its interface's device, and its range sets its set tag. dnsmasq gives it one line
+    // (option_filter(), dhcp-common.c: the lines of its own tags first, then those with its range's, then the
+    // untagged ones; of several, the one later in the file); the firewall where that line's value is 0.0.0.0 ([::]).
     const firewall = rendered.filter((l) => {
       const code = l.start.includes(':') ? 'option6:23' : '6';
-      const matching = dns.filter((o) => o.code === code && o.tags.every((t) => t === l.device || t === l.set));
-      const chosen = matching.some((o) => o.tags.length > 0) ? matching.filter((o) => o.tags.length > 0) : matching;
-      return l.served && chosen.some((o) => o.value === firewallValue[code]);
+      const tagged = dns.filter((o) => o.code === code && o.tags.length > 0);
+      const own = tagged.filter((o) => o.tags.every((t) => t === l.device));
+      const withSet = tagged.filter((o) => o.tags.every((t) => t === l.device || t === l.set));
+      const untagged = dns.filter((o) => o.code === code && o.tags.length === 0);
+      const chosen = [own, withSet, untagged].find((c) => c.length > 0)?.at(-1);
+      return l.served && chosen?.value === firewallValue[code];
     });
     // Each rendered range's interface (an IPv6 one's with "(IPv6)"; none: the range), from the merged config.
     const merged = parseXml(config).root;
@@ -1602,7 +1610,8 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     // option's tag.
     const v6 = tag.startsWith('25.') ? [] : ['opt5 (IPv6)', 'opt6 (IPv6)'];
     expect(dns.filter((o) => o.tags.length === 0).map((o) => `${o.code},${o.value}`)).toEqual(['6,0.0.0.0', ...(v6.length > 0 ? ['option6:23,[::]'] : [])]);
-    expect(expected.sort()).toEqual(['lan', 'opt5', ...v6, 'the range 10.58.0.100-10.58.0.199 of no interface'].sort());
+    // opt8's ranges whose tag's option is the firewall itself, on every release: the option's own line names it.
+    expect(expected.sort()).toEqual(['lan', 'opt5', 'opt8', 'opt8 (IPv6)', ...v6, 'the range 10.58.0.100-10.58.0.199 of no interface'].sort());
   });
 
   // The port merge reads is the one OPNsense's model has after the migrations: general.port of a migrated root, the
