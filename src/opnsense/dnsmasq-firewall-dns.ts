@@ -10,15 +10,17 @@
 // (dhcp-common.c option_filter()): of the tagged lines whose tags the request
 // carries, the last in the file; failing that, the last tagged one whose tags
 // it carries together with the tag its range sets; failing that, the last
-// untagged one. A request carries its interface's device (rfc2131.c,
-// rfc3315.c: "set tag with name == interface"). An address 0.0.0.0 in the
+// untagged one. A request carries the device it arrives on (rfc2131.c,
+// rfc3315.c: "set tag with name == interface"): a range's interface's, and,
+// for a range of no interface, any device dnsmasq serves DHCP on, so an option
+// of that interface serves the range's clients there. An address 0.0.0.0 in the
 // value stands for the firewall's own address (rfc2131.c do_opt()), and so do
 // [::], [fd00::] and [fe80::] in an IPv6 one (rfc3315.c, radv.c); with no line
 // at all, a dnsmasq that serves no DNS on port 53 hands out no DNS server.
 import ipaddr from 'ipaddr.js';
 import { type XmlElement, child, childrenNamed } from '../render/opnsense/xml.js';
 import { fieldList, fieldText } from './fields.js';
-import { servedRanges } from './dnsmasq-ranges.js';
+import { servedInterfaces, servedRanges } from './dnsmasq-ranges.js';
 
 type Family = 4 | 6;
 
@@ -60,7 +62,8 @@ function chosenLine(lines: readonly DnsLine[], tags: ReadonlySet<string>, setTag
 /**
  * The ranges of `root`'s dnsmasq (servedRanges()) whose clients get the firewall as DNS server (IPv6 ones: the
  * template's option6:23,[::] only where the release writes it, `firewallDns6`): those the line dnsmasq gives them is
- * the firewall of.
+ * the firewall of; a range of no interface, whose clients' device is not known, only where that is so on every
+ * interface dnsmasq serves DHCP on.
  */
 export function firewallDnsRanges(root: XmlElement, firewallDns6: boolean): XmlElement[] {
   const dnsmasq = child(root, 'dnsmasq');
@@ -83,10 +86,12 @@ export function firewallDnsRanges(root: XmlElement, firewallDns6: boolean): XmlE
     if (family !== undefined) lines[family].push({ tags: iface === '' ? tags : [...tags, device(iface)], firewall: firewallOnly(fieldText(option, 'value'), family) });
   }
   for (const family of [4, 6] as const) if (firewallLine[family]) lines[family].push({ tags: [], firewall: true });
+  const anyDevice = servedInterfaces(root).map(device);
   return servedRanges(root).filter((range) => {
     const family: Family = fieldText(range, 'start_addr').includes(':') ? 6 : 4;
     const iface = fieldText(range, 'interface');
-    const carried = new Set(iface === '' ? [] : [device(iface)]);
-    return chosenLine(lines[family], carried, bare(fieldText(range, 'set_tag')))?.firewall === true;
+    const devices = iface !== '' ? [device(iface)] : anyDevice.length > 0 ? anyDevice : [undefined];
+    const setTag = bare(fieldText(range, 'set_tag'));
+    return devices.every((d) => chosenLine(lines[family], new Set(d === undefined ? [] : [d]), setTag)?.firewall === true);
   });
 }

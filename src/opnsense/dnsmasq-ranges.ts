@@ -9,11 +9,11 @@
 // dnsmasq hands out leases from a tagged range on the device it listens on
 // and does not except from DHCP, and from a range without interface on any
 // such device.
-import { type XmlElement, child, childrenNamed } from '../render/opnsense/xml.js';
+import { type XmlElement, child, childrenNamed, isElement } from '../render/opnsense/xml.js';
 import { fieldList, fieldText } from './fields.js';
 
-/** The ranges of `root`'s dnsmasq (whether it runs or not) that its dnsmasq.conf hands out leases from. */
-export function servedRanges(root: XmlElement): XmlElement[] {
+/** Which assigned interfaces `root`'s dnsmasq serves DHCP on, and whether it serves any device at all (every one, without an interface list). */
+function serving(root: XmlElement): { serves: (name: string) => boolean; servesAny: boolean } {
   const dnsmasq = child(root, 'dnsmasq');
   const interfaces = child(root, 'interfaces');
   const assigned = (name: string) => fieldText(child(interfaces, name), 'if') !== '';
@@ -21,9 +21,20 @@ export function servedRanges(root: XmlElement): XmlElement[] {
   const listening = new Set(listed.filter(assigned));
   const excepted = new Set(fieldList(child(dnsmasq, 'dhcp'), 'no_interface'));
   const serves = (name: string) => assigned(name) && (listed.length === 0 || listening.has(name)) && !excepted.has(name);
-  const servesAny = listed.length === 0 || [...listening].some((each) => !excepted.has(each));
-  return childrenNamed(dnsmasq, 'dhcp_ranges').filter((range) => {
+  return { serves, servesAny: listed.length === 0 || [...listening].some((each) => !excepted.has(each)) };
+}
+
+/** The ranges of `root`'s dnsmasq (whether it runs or not) that its dnsmasq.conf hands out leases from. */
+export function servedRanges(root: XmlElement): XmlElement[] {
+  const { serves, servesAny } = serving(root);
+  return childrenNamed(child(root, 'dnsmasq'), 'dhcp_ranges').filter((range) => {
     const name = fieldText(range, 'interface');
     return name === '' ? servesAny : serves(name);
   });
+}
+
+/** The assigned interfaces of `root` its dnsmasq serves DHCP on: those a range of no interface may serve clients of. */
+export function servedInterfaces(root: XmlElement): string[] {
+  const { serves } = serving(root);
+  return (child(root, 'interfaces')?.children ?? []).filter(isElement).map((e) => e.name).filter(serves);
 }

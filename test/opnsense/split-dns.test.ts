@@ -997,8 +997,8 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
     const lanDns = edit(family, ['sites', 0, 'firewall', 'interfaces', 1, 'dhcp', 'dns'], ['1.1.1.1']);
     expect((await said(lanDns, '<dnsmasq><enable>0</enable></dnsmasq>')).filter((w) => w.includes(' lan'))).toEqual([]);
     // The box's own ranges the merged dnsmasq serves hand out the firewall too: one on its opt5, which dnsmasq listens
-    // on, and one of no interface; not one on opt7, where it does not listen, nor one a DHCP option 6 of its interface
-    // (opt6) or of the tag it sets serves.
+    // on; not one on opt7, where it does not listen, nor one a DHCP option 6 of its interface (opt6) or of the tag it
+    // sets serves, nor the one of no interface, whose clients arriving on opt6 get opt6's option.
     const option = (n: number, iface: string, tag: string) =>
       `<dhcp_options uuid="11111111-2222-4333-8444-30000000000${n}"><type>set</type><option>6</option><option6/><interface>${iface}</interface><tag>${tag}</tag><set_tag/><value>9.9.9.9</value><force>0</force><description/></dhcp_options>`;
     const tag = '11111111-2222-4333-8444-7a0000000001';
@@ -1015,7 +1015,9 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
       mergeConfig(withBoxCa(box), sections, { allowGuiPortConflict: true, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, secret: () => privateKey, warn: (m) => warnings.push(m) });
       return warnings.filter((w) => w.includes('hands out the firewall')).map((w) => /DNS server on (.*?): clients there/.exec(w)![1]);
     };
-    expect(await ownSaid(boxDnsmasq)).toEqual(['opt5, the range 10.58.0.100-10.58.0.199 of no interface, lan']);
+    expect(await ownSaid(boxDnsmasq)).toEqual(['opt5, lan']);
+    // Without opt6's option, the firewall on every interface: the range of no interface too, and opt6.
+    expect(await ownSaid(boxDnsmasq.replace(option(1, 'opt6', ''), ''))).toEqual(['opt5, the range 10.58.0.100-10.58.0.199 of no interface (on every interface it serves), opt6, lan']);
   });
 
   it("leaves out the names a wildcard override of the box answers, which Unbound refuses below it, and says so", async () => {
@@ -1556,7 +1558,7 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     const ranges =
       dnsmasqRange(1, 'opt5', '10.55.0.100', '10.55.0.199', '') + // listened on: the firewall
       dnsmasqRange(2, 'opt7', '10.57.0.100', '10.57.0.199', '') + // not listened on
-      dnsmasqRange(3, '', '10.58.0.100', '10.58.0.199', '') + // of no interface: the firewall
+      dnsmasqRange(3, '', '10.58.0.100', '10.58.0.199', '') + // of no interface: opt6's option 6 on opt6, the firewall elsewhere
       dnsmasqRange(4, 'opt6', '10.56.0.100', '10.56.0.199', '') + // its interface's option 6
       tagged(dnsmasqRange(5, 'opt5', '10.55.1.100', '10.55.1.199', ''), setTag) + // its tag's option 6
       tagged(dnsmasqRange(6, 'opt5', '10.55.2.100', '10.55.2.199', ''), bothTag) + // the option 6 of its interface and its tag
@@ -1566,6 +1568,7 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
       tagged(dnsmasqRange(11, 'opt8', 'fd00:58::1000', 'fd00:58::2000', ''), opt8Tag) + // opt8's only IPv6 one: the option 23 of opt8 and its tag
       tagged(dnsmasqRange(12, 'opt8', '10.58.9.100', '10.58.9.199', ''), fwTag) + // opt8: its tag's option 6 is the firewall (0.0.0.0)
       tagged(dnsmasqRange(13, 'opt8', 'fd00:58:1::1000', 'fd00:58:1::2000', ''), fwTag6) + // opt8 IPv6: its tag's option 23 is the firewall ([::])
+      dnsmasqRange(14, '', 'fd00:59::1000', 'fd00:59::2000', '') + // IPv6 of no interface: no option 23 of any interface, the firewall where the template says so
       dnsmasqRange(9, 'opt6', 'fd00:56:1::1000', 'fd00:56:1::2000', ''); // IPv6 on opt6 without that tag: the firewall where the template says so
     const options = option(1, 'opt6', '') + option(2, '', setTag) + option(3, 'opt5', bothTag) + option(5, 'opt8', opt8Tag) + option(4, 'opt6', bothTag6, '23') + option(6, 'opt8', opt8Tag, '23') + option(7, '', fwTag, '', '0.0.0.0') + option(8, '', fwTag6, '23', '[::]');
     const dnsmasq = `<dnsmasq version="${releaseFacts(tag)!.versions.dnsmasq!}"><enable>0</enable><port>0</port><interface>lan,opt5,opt6,opt8</interface>${ranges}${options}</dnsmasq>`;
@@ -1578,40 +1581,48 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     const { warnings, config, conf, rc, unbound } = await renderedMerge(box, sections, privateKey, tag, work, 'firewall-dns');
     expect([rc.includes('dnsmasq_enable="YES"'), unbound]).toEqual([true, '0']);
     expect(conf).toMatch(/^port=0$/m);
-    const { ranges: rendered, options: lines } = dnsmasqConfDhcp(conf);
+    const { ranges: rendered, options: lines, listening, noDhcp } = dnsmasqConfDhcp(conf);
     // The DNS option lines (6; option6:23 for IPv6), with their tags.
     const dns = lines.map((parts) => ({ tags: parts.filter((p) => p.startsWith('tag:')).map((p) => p.slice(4)), code: parts.find((p) => !p.startsWith('tag:')), value: parts.slice(-1)[0] }));
     const firewallValue = { '6': '0.0.0.0', 'option6:23': '[::]' } as Record<string, string>;
-    // A range's request carries its interface's device, and its range sets its set tag. dnsmasq gives it one line
-    // (option_filter(), dhcp-common.c: the lines of its own tags first, then those with its range's, then the
-    // untagged ones; of several, the one later in the file); the firewall where that line's value is 0.0.0.0 ([::]).
-    const firewall = rendered.filter((l) => {
+    // A range's request carries the device it arrives on (rfc2131.c, rfc3315.c: the tag of the interface's name): its
+    // range's, or, for a range of no interface, any device dnsmasq serves DHCP on. Its range sets its set tag. dnsmasq
+    // gives it one line (option_filter(), dhcp-common.c: the lines of its own tags first, then those with its range's,
+    // then the untagged ones; of several, the one later in the file); the firewall where that line's value is 0.0.0.0
+    // ([::]). A range of no interface counts where that is so on every device.
+    const devices = listening.filter((d) => !noDhcp.includes(d));
+    expect(devices.length).toBeGreaterThan(1);
+    const firewallOn = (l: (typeof rendered)[number], device: string) => {
       const code = l.start.includes(':') ? 'option6:23' : '6';
       const tagged = dns.filter((o) => o.code === code && o.tags.length > 0);
-      const own = tagged.filter((o) => o.tags.every((t) => t === l.device));
-      const withSet = tagged.filter((o) => o.tags.every((t) => t === l.device || t === l.set));
+      const own = tagged.filter((o) => o.tags.every((t) => t === device));
+      const withSet = tagged.filter((o) => o.tags.every((t) => t === device || t === l.set));
       const untagged = dns.filter((o) => o.code === code && o.tags.length === 0);
       const chosen = [own, withSet, untagged].find((c) => c.length > 0)?.at(-1);
-      return l.served && chosen?.value === firewallValue[code];
-    });
+      return chosen?.value === firewallValue[code];
+    };
+    const firewall = rendered.filter((l) => l.served && (l.device === undefined ? devices : [l.device]).every((d) => firewallOn(l, d)));
+    // The IPv4 range of no interface gets opt6's option on opt6 and the firewall on opt5.
+    const noInterface = rendered.find((l) => l.start === '10.58.0.100')!;
+    expect([firewallOn(noInterface, 'vtnet5'), firewallOn(noInterface, 'vtnet6')]).toEqual([true, false]);
     // Each rendered range's interface (an IPv6 one's with "(IPv6)"; none: the range), from the merged config.
     const merged = parseXml(config).root;
     const where = new Map(childrenNamed(child(merged, 'dnsmasq'), 'dhcp_ranges').map((d) => {
       const [iface, start, end] = ['interface', 'start_addr', 'end_addr'].map((f) => textOf(child(d, f)));
-      return [start!, iface ? `${iface}${start!.includes(':') ? ' (IPv6)' : ''}` : `the range ${start}-${end} of no interface`];
+      return [start!, iface ? `${iface}${start!.includes(':') ? ' (IPv6)' : ''}` : `the range ${start}-${end} of no interface (on every interface it serves)`];
     }));
     // opt8's ranges are served, by the lines of opt8 and its tag only.
     expect(rendered.filter((l) => l.served && l.device === 'vtnet8').length).toBeGreaterThan(0);
     const expected = [...new Set(firewall.map((l) => where.get(l.start)!))];
     const named = warnings.flatMap((w) => /dnsmasq's DHCP hands out the firewall's address as DNS server on (.*?): clients there/.exec(w)?.[1]!.split(', ') ?? []);
     expect(named.sort()).toEqual(expected.sort());
-    // Each case is there as meant: gen's lan, the box's opt5 (its range without a tag an option names) and its range
-    // of no interface; from 26.1 on, when the template writes option6:23,[::], opt5's IPv6 range and opt6's without its
-    // option's tag.
-    const v6 = tag.startsWith('25.') ? [] : ['opt5 (IPv6)', 'opt6 (IPv6)'];
+    // Each case is there as meant: gen's lan, the box's opt5 (its range without a tag an option names), not its IPv4
+    // range of no interface (opt6's option serves it there); from 26.1 on, when the template writes option6:23,[::],
+    // opt5's IPv6 range, opt6's without its option's tag, and the IPv6 range of no interface.
+    const v6 = tag.startsWith('25.') ? [] : ['opt5 (IPv6)', 'opt6 (IPv6)', 'the range fd00:59::1000-fd00:59::2000 of no interface (on every interface it serves)'];
     expect(dns.filter((o) => o.tags.length === 0).map((o) => `${o.code},${o.value}`)).toEqual(['6,0.0.0.0', ...(v6.length > 0 ? ['option6:23,[::]'] : [])]);
     // opt8's ranges whose tag's option is the firewall itself, on every release: the option's own line names it.
-    expect(expected.sort()).toEqual(['lan', 'opt5', 'opt8', 'opt8 (IPv6)', ...v6, 'the range 10.58.0.100-10.58.0.199 of no interface'].sort());
+    expect(expected.sort()).toEqual(['lan', 'opt5', 'opt8', 'opt8 (IPv6)', ...v6].sort());
   });
 
   // The port merge reads is the one OPNsense's model has after the migrations: general.port of a migrated root, the
