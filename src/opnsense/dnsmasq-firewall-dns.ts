@@ -17,6 +17,15 @@
 // value stands for the firewall's own address (rfc2131.c do_opt()), and so do
 // [::], [fd00::] and [fe80::] in an IPv6 one (rfc3315.c, radv.c); with no line
 // at all, a dnsmasq that serves no DNS on port 53 hands out no DNS server.
+// An IPv6 range hands out addresses by DHCPv6 where it has an end address or
+// the mode static or ra-stateless (option.c: CONTEXT_DHCP), and is advertised
+// where its RA mode is one of ra-only, slaac, ra-names, ra-advrouter and
+// ra-stateless (CONTEXT_RA), or, with none, where enable-ra is set. A router
+// advertisement's RDNSS takes its option 23 line as option_filter() chooses it
+// for the tags of the link (radv.c): its device and the tag every range
+// advertised on it sets, with no range's tag of lower rank; so its clients, on
+// every range of the link, may get another line than DHCPv6 gives them.
+// ra_mode off-link alone advertises nothing.
 import ipaddr from 'ipaddr.js';
 import { type XmlElement, child, childrenNamed } from '../render/opnsense/xml.js';
 import { fieldList, fieldText } from './fields.js';
@@ -47,6 +56,16 @@ function firewallOnly(value: string, family: Family): boolean {
   return addresses.every((a) => (family === 4 ? a === '0.0.0.0' : ipaddr.IPv6.isValid(a) && SELF6.includes(ipaddr.IPv6.parse(a).toNormalizedString())));
 }
 
+/** The RA modes that advertise a range (option.c: CONTEXT_RA). */
+const ADVERTISING = new Set(['ra-only', 'slaac', 'ra-names', 'ra-advrouter', 'ra-stateless']);
+
+/** How an IPv6 range's clients get their DNS servers: by DHCPv6, by router advertisement, or both. */
+function ipv6Ways(range: XmlElement, enableRa: boolean): { dhcp: boolean; ra: boolean } {
+  const modes = [...fieldList(range, 'mode'), ...fieldList(range, 'ra_mode')];
+  const advertised = modes.some((m) => ADVERTISING.has(m));
+  return { dhcp: fieldText(range, 'end_addr') !== '' || modes.includes('static') || modes.includes('ra-stateless'), ra: advertised || enableRa };
+}
+
 /** The line dnsmasq gives a request of `tags` whose range sets `setTag` (option_filter()), if any. */
 function chosenLine(lines: readonly DnsLine[], tags: ReadonlySet<string>, setTag: string): DnsLine | undefined {
   const tagged = lines.filter((l) => l.tags.length > 0);
@@ -62,8 +81,8 @@ function chosenLine(lines: readonly DnsLine[], tags: ReadonlySet<string>, setTag
 /**
  * The ranges of `root`'s dnsmasq (servedRanges()) whose clients get the firewall as DNS server (IPv6 ones: the
  * template's option6:23,[::] only where the release writes it, `firewallDns6`): those the line dnsmasq gives them is
- * the firewall of; a range of no interface, whose clients' device is not known, only where that is so on every
- * interface dnsmasq serves DHCP on.
+ * the firewall of, by DHCP or, for an advertised IPv6 range, in the router advertisement of its link; a range of no
+ * interface, whose clients' device is not known, only where that is so on every interface dnsmasq serves DHCP on.
  */
 export function firewallDnsRanges(root: XmlElement, firewallDns6: boolean): XmlElement[] {
   const dnsmasq = child(root, 'dnsmasq');
@@ -87,11 +106,27 @@ export function firewallDnsRanges(root: XmlElement, firewallDns6: boolean): XmlE
   }
   for (const family of [4, 6] as const) if (firewallLine[family]) lines[family].push({ tags: [], firewall: true });
   const anyDevice = servedInterfaces(root).map(device);
-  return servedRanges(root).filter((range) => {
-    const family: Family = fieldText(range, 'start_addr').includes(':') ? 6 : 4;
+  const served = servedRanges(root);
+  const family = (range: XmlElement): Family => (fieldText(range, 'start_addr').includes(':') ? 6 : 4);
+  const enableRa = fieldText(child(dnsmasq, 'dhcp'), 'enable_ra') === '1';
+  // The tags the ranges advertised on each interface's link set (a range of no interface: on a link not known).
+  const linkTags = new Map<string, string[]>();
+  for (const range of served) {
+    const iface = fieldText(range, 'interface');
+    const setTag = bare(fieldText(range, 'set_tag'));
+    if (family(range) === 6 && iface !== '' && setTag !== '' && ipv6Ways(range, enableRa).ra) linkTags.set(device(iface), [...(linkTags.get(device(iface)) ?? []), setTag]);
+  }
+  return served.filter((range) => {
     const iface = fieldText(range, 'interface');
     const devices = iface !== '' ? [device(iface)] : anyDevice.length > 0 ? anyDevice : [undefined];
     const setTag = bare(fieldText(range, 'set_tag'));
-    return devices.every((d) => chosenLine(lines[family], new Set(d === undefined ? [] : [d]), setTag)?.firewall === true);
+    const ways = family(range) === 6 ? ipv6Ways(range, enableRa) : { dhcp: true, ra: false };
+    const firewallOn = (d: string | undefined) => {
+      const own = d === undefined ? [] : [d];
+      const byDhcp = ways.dhcp && chosenLine(lines[family(range)], new Set(own), setTag)?.firewall === true;
+      const link = new Set([...own, ...(d === undefined ? [] : (linkTags.get(d) ?? [])), ...(setTag === '' ? [] : [setTag])]);
+      return byDhcp || (ways.ra && chosenLine(lines[6], link, '')?.firewall === true);
+    };
+    return devices.every(firewallOn);
   });
 }

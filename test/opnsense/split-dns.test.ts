@@ -1156,7 +1156,7 @@ function dnsmasqHost(n: number, host: string, domain: string, ip: string, aliase
 /** A DHCP range of the box's dnsmasq as Services › Dnsmasq DNS & DHCP › DHCP ranges saves it (`n` below 16: its UUID's last hex digit). */
 function dnsmasqRange(n: number, iface: string, start: string, end: string, domain: string): string {
   return (
-    `<dhcp_ranges uuid="11111111-2222-4333-8444-20000000000${n.toString(16)}"><interface>${iface}</interface><set_tag/><start_addr>${start}</start_addr><end_addr>${end}</end_addr>` +
+    `<dhcp_ranges uuid="11111111-2222-4333-8444-2${n.toString(16).padStart(11, '0')}"><interface>${iface}</interface><set_tag/><start_addr>${start}</start_addr><end_addr>${end}</end_addr>` +
     `<subnet_mask/><constructor/><mode/><prefix_len/><lease_time/><domain_type>range</domain_type><domain>${domain}</domain><nosync>0</nosync><ra_mode/><ra_priority/><ra_mtu/>` +
     '<ra_interval/><ra_router_lifetime/><description/></dhcp_ranges>'
   );
@@ -1310,7 +1310,7 @@ async function renderedMerge(box: string, sections: XmlElement[], privateKey: st
  * it (a tagged one on a device it listens on and does not except, an untagged one where any device is so), and each
  * dhcp-option line's parts.
  */
-function dnsmasqConfDhcp(text: string): { listening: string[]; noDhcp: string[]; ranges: { device?: string; set?: string; start: string; served: boolean }[]; options: string[][] } {
+function dnsmasqConfDhcp(text: string): { listening: string[]; noDhcp: string[]; ranges: { device?: string; set?: string; start: string; served: boolean; words: string[] }[]; options: string[][] } {
   const conf = text.split('\n');
   const values = (key: string) => conf.filter((l) => l.startsWith(`${key}=`)).flatMap((l) => l.slice(key.length + 1).split(',')).filter(Boolean);
   const listed = conf.some((l) => l.startsWith('interface='));
@@ -1321,7 +1321,7 @@ function dnsmasqConfDhcp(text: string): { listening: string[]; noDhcp: string[];
   const ranges = parts('dhcp-range').map((p) => {
     const device = p.find((x) => x.startsWith('tag:'))?.slice(4);
     const served = device === undefined ? !listed || listening.some((d) => !noDhcp.includes(d)) : servesOn(device);
-    return { device, set: p.find((x) => x.startsWith('set:'))?.slice(4), start: p.find((x) => !/^(tag|set|constructor):/.test(x))!, served };
+    return { device, set: p.find((x) => x.startsWith('set:'))?.slice(4), start: p.find((x) => !/^(tag|set|constructor):/.test(x))!, served, words: p };
   });
   return { listening, noDhcp, ranges, options: parts('dhcp-option') };
 }
@@ -1552,9 +1552,12 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     const fwTag = '11111111-2222-4333-8444-7a0000000004';
     const fwTag6 = '11111111-2222-4333-8444-7a0000000005';
     const option = (n: number, iface: string, optionTag: string, option6 = '', value = option6 ? '[fd00::53]' : '9.9.9.9') =>
-      `<dhcp_options uuid="11111111-2222-4333-8444-30000000000${n}"><type>set</type><option>${option6 ? '' : '6'}</option><option6>${option6}</option6><interface>${iface}</interface><tag>${optionTag}</tag><set_tag/>` +
+      `<dhcp_options uuid="11111111-2222-4333-8444-3${n.toString(16).padStart(11, '0')}"><type>set</type><option>${option6 ? '' : '6'}</option><option6>${option6}</option6><interface>${iface}</interface><tag>${optionTag}</tag><set_tag/>` +
       `<value>${value}</value><force>0</force><description/></dhcp_options>`;
     const tagged = (range: string, t: string) => range.replace('<set_tag/>', `<set_tag>${t}</set_tag>`);
+    const advertised = (range: string, mode: string) => range.replace('<ra_mode/>', `<ra_mode>${mode}</ra_mode>`);
+    const ra9Tag = '11111111-2222-4333-8444-7a0000000009';
+    const [ra10Tag, ra10Other] = ['11111111-2222-4333-8444-7a0000000010', '11111111-2222-4333-8444-7a0000000011'];
     const ranges =
       dnsmasqRange(1, 'opt5', '10.55.0.100', '10.55.0.199', '') + // listened on: the firewall
       dnsmasqRange(2, 'opt7', '10.57.0.100', '10.57.0.199', '') + // not listened on
@@ -1569,10 +1572,19 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
       tagged(dnsmasqRange(12, 'opt8', '10.58.9.100', '10.58.9.199', ''), fwTag) + // opt8: its tag's option 6 is the firewall (0.0.0.0)
       tagged(dnsmasqRange(13, 'opt8', 'fd00:58:1::1000', 'fd00:58:1::2000', ''), fwTag6) + // opt8 IPv6: its tag's option 23 is the firewall ([::])
       dnsmasqRange(14, '', 'fd00:59::1000', 'fd00:59::2000', '') + // IPv6 of no interface: no option 23 of any interface, the firewall where the template says so
-      dnsmasqRange(9, 'opt6', 'fd00:56:1::1000', 'fd00:56:1::2000', ''); // IPv6 on opt6 without that tag: the firewall where the template says so
-    const options = option(1, 'opt6', '') + option(2, '', setTag) + option(3, 'opt5', bothTag) + option(5, 'opt8', opt8Tag) + option(4, 'opt6', bothTag6, '23') + option(6, 'opt8', opt8Tag, '23') + option(7, '', fwTag, '', '0.0.0.0') + option(8, '', fwTag6, '23', '[::]');
-    const dnsmasq = `<dnsmasq version="${releaseFacts(tag)!.versions.dnsmasq!}"><enable>0</enable><port>0</port><interface>lan,opt5,opt6,opt8</interface>${ranges}${options}</dnsmasq>`;
-    const opt8 = '<opt8><if>vtnet8</if><enable>1</enable><descr>box8</descr></opt8>';
+      dnsmasqRange(9, 'opt6', 'fd00:56:1::1000', 'fd00:56:1::2000', '') + // IPv6 on opt6 without that tag: the firewall where the template says so
+      // opt9: an advertised range whose tag's option 23 is a server, and one advertised only (no DHCPv6), without a tag:
+      // its clients get the RDNSS of the link's tags, that option's server.
+      advertised(tagged(dnsmasqRange(15, 'opt9', 'fd00:59:1::1000', 'fd00:59:1::2000', ''), ra9Tag), 'ra-names') +
+      advertised(dnsmasqRange(16, 'opt9', 'fd00:59:2::', '', ''), 'slaac') +
+      // opt10: two advertised ranges, each its tag's option 23 a server by DHCPv6, and an option 23 of both tags the
+      // firewall: the link carries both, and its RDNSS is that line, the last of the three.
+      advertised(tagged(dnsmasqRange(17, 'opt10', 'fd00:5a:1::1000', 'fd00:5a:1::2000', ''), ra10Tag), 'ra-names') +
+      advertised(tagged(dnsmasqRange(18, 'opt10', 'fd00:5a:2::1000', 'fd00:5a:2::2000', ''), ra10Other), 'ra-names');
+    const options = option(1, 'opt6', '') + option(2, '', setTag) + option(3, 'opt5', bothTag) + option(5, 'opt8', opt8Tag) + option(4, 'opt6', bothTag6, '23') + option(6, 'opt8', opt8Tag, '23') + option(7, '', fwTag, '', '0.0.0.0') + option(8, '', fwTag6, '23', '[::]') + option(9, '', ra9Tag, '23') +
+      option(10, '', ra10Tag, '23') + option(11, '', ra10Other, '23') + option(12, '', `${ra10Tag},${ra10Other}`, '23', '[::]');
+    const dnsmasq = `<dnsmasq version="${releaseFacts(tag)!.versions.dnsmasq!}"><enable>0</enable><port>0</port><interface>lan,opt5,opt6,opt8,opt9,opt10</interface>${ranges}${options}</dnsmasq>`;
+    const opt8 = '<opt8><if>vtnet8</if><enable>1</enable><descr>box8</descr></opt8><opt9><if>vtnet9</if><enable>1</enable></opt9><opt10><if>vtnet10</if><enable>1</enable></opt10>';
     const box = withOwnInterfaces(withUnboundModel(factory, releaseFacts(tag)!.versions.unbound!, '<enabled>0</enabled>'))
       .replace(/<dnsmasq>[\s\S]*?<\/dnsmasq>/, dnsmasq)
       .replace('</opt7>', `</opt7>${opt8}`);
@@ -1592,14 +1604,22 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     // ([::]). A range of no interface counts where that is so on every device.
     const devices = listening.filter((d) => !noDhcp.includes(d));
     expect(devices.length).toBeGreaterThan(1);
+    const chosenValue = (code: string, tags: string[], set: string | undefined) => {
+      const tagged = dns.filter((o) => o.code === code && o.tags.length > 0);
+      const own = tagged.filter((o) => o.tags.every((t) => tags.includes(t)));
+      const withSet = tagged.filter((o) => o.tags.every((t) => tags.includes(t) || t === set));
+      const untagged = dns.filter((o) => o.code === code && o.tags.length === 0);
+      return [own, withSet, untagged].find((c) => c.length > 0)?.at(-1)?.value;
+    };
+    // An IPv6 range hands out addresses by DHCPv6 with an end address (or static, ra-stateless), and is advertised
+    // with an RA mode (or enable-ra): radv.c gives the link's router advertisement the option 23 line chosen for its
+    // device and the set tags of every range advertised on it, none of them of lower rank (option.c, radv.c).
+    const ra = (l: (typeof rendered)[number]) => l.words.some((w) => ['ra-only', 'slaac', 'ra-names', 'ra-advrouter', 'ra-stateless'].includes(w)) || /^enable-ra$/m.test(conf);
+    const dhcp = (l: (typeof rendered)[number]) => !l.start.includes(':') || l.words.some((w) => w !== l.start && w.includes(':') && !w.startsWith('tag:') && !w.startsWith('set:')) || l.words.includes('static') || l.words.includes('ra-stateless');
     const firewallOn = (l: (typeof rendered)[number], device: string) => {
       const code = l.start.includes(':') ? 'option6:23' : '6';
-      const tagged = dns.filter((o) => o.code === code && o.tags.length > 0);
-      const own = tagged.filter((o) => o.tags.every((t) => t === device));
-      const withSet = tagged.filter((o) => o.tags.every((t) => t === device || t === l.set));
-      const untagged = dns.filter((o) => o.code === code && o.tags.length === 0);
-      const chosen = [own, withSet, untagged].find((c) => c.length > 0)?.at(-1);
-      return chosen?.value === firewallValue[code];
+      const link = [device, ...rendered.filter((r) => r.served && r.device === device && r.start.includes(':') && ra(r) && r.set).map((r) => r.set!), ...(l.set ? [l.set] : [])];
+      return (dhcp(l) && chosenValue(code, [device], l.set) === firewallValue[code]) || (code === 'option6:23' && ra(l) && chosenValue(code, link, undefined) === firewallValue[code]);
     };
     const firewall = rendered.filter((l) => l.served && (l.device === undefined ? devices : [l.device]).every((d) => firewallOn(l, d)));
     // The IPv4 range of no interface gets opt6's option on opt6 and the firewall on opt5.
@@ -1622,7 +1642,10 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     const v6 = tag.startsWith('25.') ? [] : ['opt5 (IPv6)', 'opt6 (IPv6)', 'the range fd00:59::1000-fd00:59::2000 of no interface (on every interface it serves)'];
     expect(dns.filter((o) => o.tags.length === 0).map((o) => `${o.code},${o.value}`)).toEqual(['6,0.0.0.0', ...(v6.length > 0 ? ['option6:23,[::]'] : [])]);
     // opt8's ranges whose tag's option is the firewall itself, on every release: the option's own line names it.
-    expect(expected.sort()).toEqual(['lan', 'opt5', 'opt8', 'opt8 (IPv6)', ...v6].sort());
+    // opt9's IPv6 ranges get a server from the link's RDNSS; opt10's RA clients the firewall, on every release.
+    expect(expected.sort()).toEqual(['lan', 'opt5', 'opt8', 'opt8 (IPv6)', 'opt10 (IPv6)', ...v6].sort());
+    const opt9 = rendered.filter((l) => l.device === 'vtnet9');
+    expect(opt9.map((l) => [dhcp(l), ra(l)])).toEqual([[true, true], [false, true]]);
   });
 
   // The port merge reads is the one OPNsense's model has after the migrations: general.port of a migrated root, the
