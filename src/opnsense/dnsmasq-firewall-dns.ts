@@ -57,12 +57,12 @@ function firewallOnly(value: string, family: Family): boolean {
 }
 
 /** The RA modes that advertise a range (option.c: CONTEXT_RA). */
-const ADVERTISING = new Set(['ra-only', 'slaac', 'ra-names', 'ra-advrouter', 'ra-stateless']);
+export const ADVERTISING_RA_MODES: ReadonlySet<string> = new Set(['ra-only', 'slaac', 'ra-names', 'ra-advrouter', 'ra-stateless']);
 
 /** How an IPv6 range's clients get their DNS servers: by DHCPv6, by router advertisement, or both. */
 function ipv6Ways(range: XmlElement, enableRa: boolean): { dhcp: boolean; ra: boolean } {
   const modes = [...fieldList(range, 'mode'), ...fieldList(range, 'ra_mode')];
-  const advertised = modes.some((m) => ADVERTISING.has(m));
+  const advertised = modes.some((m) => ADVERTISING_RA_MODES.has(m));
   return { dhcp: fieldText(range, 'end_addr') !== '' || modes.includes('static') || modes.includes('ra-stateless'), ra: advertised || enableRa };
 }
 

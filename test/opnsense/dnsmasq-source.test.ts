@@ -11,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { answersLocalBeforeServers } from '../../src/opnsense/dnsmasq-answer.js';
+import { ADVERTISING_RA_MODES } from '../../src/opnsense/dnsmasq-firewall-dns.js';
 import { RELEASE_TABLES } from '../../src/targets/opnsense/releases.js';
 
 const gitDir = process.env.DNSMASQ_GIT;
@@ -75,4 +76,44 @@ describe.skipIf(!mirror)(`dnsmasq's own code on a domain both local and forwarde
     expect(released).not.toContain('v2.91');
     expect([answersItself('v2.91'), answersItself('v2.92')]).toEqual([false, true]);
   });
+});
+
+// What firewallDnsRanges() takes from dnsmasq, read from its code at each version the releases install: a request
+// carries the tag of the interface it arrives on, whatever its range; option_filter() ranks a request's own tags
+// before its range's and those before untagged lines; 0.0.0.0 ([::]) in an option's addresses is dnsmasq's own; and
+// a router advertisement's RDNSS is chosen for the link's tags, to which only advertised ranges add theirs.
+describe.skipIf(!mirror)(`dnsmasq's own code on the DNS server a range's clients get${mirror ? '' : ' (skipped: DNSMASQ_GIT is not set)'}`, () => {
+  for (const version of VERSIONS) {
+    const tag = `v${version}`;
+    const absent = !tags.has(tag);
+    it.skipIf(absent)(`${version}: the tags, the lines' ranks, the firewall's addresses and the RA modes firewallDnsRanges() reads${absent ? ` (skipped: the dnsmasq git directory has no tag ${tag})` : ''}`, () => {
+      const [rfc2131, rfc3315, radv, option, common] = [show(tag, 'src/rfc2131.c'), show(tag, 'src/rfc3315.c'), show(tag, 'src/radv.c'), show(tag, 'src/option.c'), show(tag, 'src/dhcp-common.c')];
+      // The interface's name is a tag of every DHCPv4 and DHCPv6 request.
+      expect(rfc2131).toMatch(/set tag with name == interface \*\/\s*iface_id\.net = iface_name;\s*iface_id\.next = NULL;\s*netid = &iface_id;/);
+      expect(rfc3315).toMatch(/set tag with name == interface \*\/\s*iface_id\.net = state->iface_name;\s*iface_id\.next = state->tags;\s*state->tags = &iface_id;/);
+      // The range's tag goes in as the context tags, of lower rank, and the untagged lines come last.
+      expect(rfc2131).toMatch(/option_filter\(netid, context && context->netid\.net \? &context->netid : NULL, config_opts/);
+      expect(rfc3315).toMatch(/option_filter\(state->tags, state->context_tags, daemon->dhcp_opts6/);
+      const filter = common.slice(common.indexOf('struct dhcp_netid *option_filter('), common.indexOf('\n}', common.indexOf('struct dhcp_netid *option_filter(')));
+      const phases = ['valid with the current tag set (sans context tags)', 'valid, including the context tags', 'untagged options which are not overridden by tagged ones', 'eliminate duplicate options later in the chain'];
+      const at = phases.map((p) => filter.indexOf(p));
+      expect(at.every((i, n) => i >= 0 && (n === 0 || i > at[n - 1]!)), at.join()).toBe(true);
+      // Later lines of the file come first in the chain: each option is put at its head.
+      expect(option).toMatch(/new->next = daemon->dhcp_opts6;\s*daemon->dhcp_opts6 = new;/);
+      // 0.0.0.0 is the firewall's own address; so are ::, fd00:: and fe80:: in DHCPv6 and in the RDNSS.
+      expect(rfc2131).toMatch(/if \(a->s_addr == 0\)\s*memcpy\(p, &context->local, INADDRSZ\);/);
+      for (const source of [rfc3315, radv]) for (const zero of ['IN6_IS_ADDR_UNSPECIFIED(a)', 'IN6_IS_ADDR_ULA_ZERO(a)', 'IN6_IS_ADDR_LINK_LOCAL_ZERO(a)']) expect(source).toContain(zero);
+      // The RDNSS: the link's tags only, none of lower rank; an advertised range (CONTEXT_RA, or any with enable-ra) adds its tag.
+      expect(radv).toMatch(/option_filter\(parm\.tags, NULL, daemon->dhcp_opts6[,)]/);
+      expect(radv).toMatch(/if \(!option_bool\(OPT_RA\)\)\s*continue;[\s\S]*?collect dhcp-range tags \*\/\s*if \(context->netid\.next == &context->netid && context->netid\.net\)\s*\{\s*context->netid\.next = param->tags;\s*param->tags = &context->netid;/);
+      // The model's RA modes (Dnsmasq.xml ra_mode) that set CONTEXT_RA are exactly those firewallDnsRanges() reads as advertising.
+      const setsRa = (mode: string) => {
+        const line = new RegExp(`strcmp\\(a\\[leasepos\\], "${mode}"\\) == 0[^\\n]*\\)\\s*new->flags \\|= ([^;]*);`).exec(option);
+        expect(line, mode).not.toBeNull();
+        return /\bCONTEXT_RA\b/.test(line![1]!);
+      };
+      const modes = ['ra-only', 'slaac', 'ra-names', 'ra-stateless', 'ra-advrouter', 'off-link'];
+      expect(modes.filter(setsRa)).toEqual(modes.filter((m) => ADVERTISING_RA_MODES.has(m)));
+    });
+  }
 });
