@@ -29,7 +29,7 @@
 import ipaddr from 'ipaddr.js';
 import { type XmlElement, child, childrenNamed } from '../render/opnsense/xml.js';
 import { fieldList, fieldText } from './fields.js';
-import { servedInterfaces, servedRanges } from './dnsmasq-ranges.js';
+import { assignedDevices, servedInterfaces, servedRanges } from './dnsmasq-ranges.js';
 
 type Family = 4 | 6;
 
@@ -66,16 +66,40 @@ function ipv6Ways(range: XmlElement, enableRa: boolean): { dhcp: boolean; ra: bo
   return { dhcp: fieldText(range, 'end_addr') !== '' || modes.includes('static') || modes.includes('ra-stateless'), ra: advertised || enableRa };
 }
 
-/** The line dnsmasq gives a request of `tags` whose range sets `setTag` (option_filter()), if any. */
-function chosenLine(lines: readonly DnsLine[], tags: ReadonlySet<string>, setTag: string): DnsLine | undefined {
-  const tagged = lines.filter((l) => l.tags.length > 0);
-  const last = (of: DnsLine[]) => of[of.length - 1];
-  const withSet = new Set([...tags, ...(setTag === '' ? [] : [setTag])]);
-  return (
-    last(tagged.filter((l) => l.tags.every((t) => tags.has(t)))) ??
-    last(tagged.filter((l) => l.tags.every((t) => withSet.has(t)))) ??
-    last(lines.filter((l) => l.tags.length === 0))
-  );
+/**
+ * The DNS option lines of one family, in the file's order, indexed by each tag they carry: a request is matched
+ * against the lines that name one of its few tags, not against every line (a line per interface and VLAN).
+ */
+class DnsLines {
+  private readonly byTag = new Map<string, number[]>();
+  private readonly lines: DnsLine[] = [];
+  private lastUntagged: DnsLine | undefined;
+
+  add(line: DnsLine): void {
+    const at = this.lines.push(line) - 1;
+    if (line.tags.length === 0) this.lastUntagged = line;
+    for (const tag of new Set(line.tags)) {
+      const list = this.byTag.get(tag);
+      if (list) list.push(at);
+      else this.byTag.set(tag, [at]);
+    }
+  }
+
+  /** The last tagged line whose tags are all in `tags`, if any. */
+  private lastCovered(tags: ReadonlySet<string>): DnsLine | undefined {
+    let best = -1;
+    for (const tag of tags) {
+      for (const at of this.byTag.get(tag) ?? []) {
+        if (at > best && this.lines[at]!.tags.every((t) => tags.has(t))) best = at;
+      }
+    }
+    return best < 0 ? undefined : this.lines[best];
+  }
+
+  /** The line dnsmasq gives a request of `tags` whose range sets `setTag` (option_filter()), if any. */
+  chosen(tags: ReadonlySet<string>, setTag: string): DnsLine | undefined {
+    return this.lastCovered(tags) ?? (setTag === '' || tags.has(setTag) ? undefined : this.lastCovered(new Set([...tags, setTag]))) ?? this.lastUntagged;
+  }
 }
 
 /**
@@ -86,10 +110,10 @@ function chosenLine(lines: readonly DnsLine[], tags: ReadonlySet<string>, setTag
  */
 export function firewallDnsRanges(root: XmlElement, firewallDns6: boolean): XmlElement[] {
   const dnsmasq = child(root, 'dnsmasq');
-  const interfaces = child(root, 'interfaces');
-  const device = (name: string) => fieldText(child(interfaces, name), 'if') || name;
+  const devices = assignedDevices(root);
+  const device = (name: string) => devices.get(name) ?? name;
   const bare = (tag: string) => tag.replaceAll('-', '');
-  const lines: Record<Family, DnsLine[]> = { 4: [], 6: [] };
+  const lines: Record<Family, DnsLines> = { 4: new DnsLines(), 6: new DnsLines() };
   // Whether the template writes the line of the firewall: the IPv6 one only from 26.1 on, neither once an option of
   // that number without interface and tag is set (for IPv4 even one it writes as an option6 line: its test reads option).
   const firewallLine: Record<Family, boolean> = { 4: true, 6: firewallDns6 };
@@ -102,9 +126,9 @@ export function firewallDnsRanges(root: XmlElement, firewallDns6: boolean): XmlE
       if (fieldText(option, 'option6') === '23') firewallLine[6] = false;
     }
     const family = dnsFamily(option);
-    if (family !== undefined) lines[family].push({ tags: iface === '' ? tags : [...tags, device(iface)], firewall: firewallOnly(fieldText(option, 'value'), family) });
+    if (family !== undefined) lines[family].add({ tags: iface === '' ? tags : [...tags, device(iface)], firewall: firewallOnly(fieldText(option, 'value'), family) });
   }
-  for (const family of [4, 6] as const) if (firewallLine[family]) lines[family].push({ tags: [], firewall: true });
+  for (const family of [4, 6] as const) if (firewallLine[family]) lines[family].add({ tags: [], firewall: true });
   const anyDevice = servedInterfaces(root).map(device);
   const served = servedRanges(root);
   const family = (range: XmlElement): Family => (fieldText(range, 'start_addr').includes(':') ? 6 : 4);
@@ -114,7 +138,10 @@ export function firewallDnsRanges(root: XmlElement, firewallDns6: boolean): XmlE
   for (const range of served) {
     const iface = fieldText(range, 'interface');
     const setTag = bare(fieldText(range, 'set_tag'));
-    if (family(range) === 6 && iface !== '' && setTag !== '' && ipv6Ways(range, enableRa).ra) linkTags.set(device(iface), [...(linkTags.get(device(iface)) ?? []), setTag]);
+    if (family(range) !== 6 || iface === '' || setTag === '' || !ipv6Ways(range, enableRa).ra) continue;
+    const tags = linkTags.get(device(iface));
+    if (tags) tags.push(setTag);
+    else linkTags.set(device(iface), [setTag]);
   }
   return served.filter((range) => {
     const iface = fieldText(range, 'interface');
@@ -123,9 +150,9 @@ export function firewallDnsRanges(root: XmlElement, firewallDns6: boolean): XmlE
     const ways = family(range) === 6 ? ipv6Ways(range, enableRa) : { dhcp: true, ra: false };
     const firewallOn = (d: string | undefined) => {
       const own = d === undefined ? [] : [d];
-      const byDhcp = ways.dhcp && chosenLine(lines[family(range)], new Set(own), setTag)?.firewall === true;
+      const byDhcp = ways.dhcp && lines[family(range)].chosen(new Set(own), setTag)?.firewall === true;
       const link = new Set([...own, ...(d === undefined ? [] : (linkTags.get(d) ?? [])), ...(setTag === '' ? [] : [setTag])]);
-      return byDhcp || (ways.ra && chosenLine(lines[6], link, '')?.firewall === true);
+      return byDhcp || (ways.ra && lines[6].chosen(link, '')?.firewall === true);
     };
     return devices.every(firewallOn);
   });

@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { adoptedUuids } from '../../src/opnsense/identity.js';
 import { dropStaleItems } from '../../src/opnsense/dropped.js';
+import { firewallDnsRanges } from '../../src/opnsense/dnsmasq-firewall-dns.js';
 import { mergeConfig } from '../../src/opnsense/merge.js';
 import { bindClashes, wireguardClashes } from '../../src/opnsense/listeners.js';
 import { parseXml } from '../../src/opnsense/parse.js';
@@ -501,6 +502,33 @@ describe('merging into a backup', () => {
       return work;
     };
     await expectLinear('mergeConfig of the DHCP sections', N, work);
+  });
+
+  it("the box's dnsmasq ranges that hand out the firewall as DNS server: twice the interfaces, ranges and options, about twice the work", () => {
+    // Each interface: an IPv4 range, an advertised IPv6 range with a tag of its own, and DNS options of the
+    // interface (one naming a server, one the firewall by [::]); a request is matched against the lines of its tags.
+    const work = (n: number) => {
+      const items = Array.from({ length: n }, (_, i) => i);
+      const tag = (i: number) => `11111111-2222-4333-8444-${i.toString(16).padStart(12, '0')}`;
+      const config = element('opnsense', [
+        element('interfaces', items.map((i) => element(`opt${i + 1}`, [leaf('if', `vtnet${i + 1}`)]))),
+        element('dnsmasq', [
+          leaf('enable', '1'),
+          leaf('interface', items.map((i) => `opt${i + 1}`).join(',')),
+          ...items.flatMap((i) => [
+            element('dhcp_ranges', [leaf('interface', `opt${i + 1}`), leaf('start_addr', `10.${i >> 8}.${i & 255}.100`), leaf('end_addr', `10.${i >> 8}.${i & 255}.199`)], [['uuid', tag(2 * n + i)]]),
+            element('dhcp_ranges', [leaf('interface', `opt${i + 1}`), leaf('start_addr', `fd00:${i.toString(16)}::`), leaf('ra_mode', 'slaac'), leaf('set_tag', tag(i))], [['uuid', tag(3 * n + i)]]),
+            element('dhcp_options', [leaf('type', 'set'), leaf('option', '6'), leaf('interface', `opt${i + 1}`), leaf('value', '10.0.0.53')], [['uuid', tag(4 * n + i)]]),
+            element('dhcp_options', [leaf('type', 'set'), leaf('option6', '23'), leaf('interface', `opt${i + 1}`), leaf('tag', tag(i)), leaf('value', '[::]')], [['uuid', tag(5 * n + i)]]),
+          ]),
+        ]),
+      ]);
+      const { result, work } = arrayWork(() => firewallDnsRanges(config, true));
+      // Every advertised IPv6 range gets the firewall by its tag's option; no IPv4 range does.
+      expect(result.map((r) => textOf(child(r, 'start_addr')))).toEqual(items.map((i) => `fd00:${i.toString(16)}::`));
+      return work;
+    };
+    return expectLinear('firewallDnsRanges', N, work);
   });
 
   it('a section gen writes empty now: twice the items of an earlier merge, about twice the work of removing them', async () => {
