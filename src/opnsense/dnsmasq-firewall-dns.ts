@@ -15,7 +15,8 @@
 // for a range of no interface, any device dnsmasq serves DHCP on, so an option
 // of that interface serves the range's clients there. An address 0.0.0.0 in the
 // value stands for the firewall's own address (rfc2131.c do_opt()), and so do
-// [::], [fd00::] and [fe80::] in an IPv6 one (rfc3315.c, radv.c); with no line
+// [::], [fd00::] and [fe80::] in an IPv6 one (rfc3315.c, radv.c), as the
+// box's own addresses written out do; with no line
 // at all, a dnsmasq that serves no DNS on port 53 hands out no DNS server.
 // An IPv6 range hands out addresses by DHCPv6 where it has an end address or
 // the mode static or ra-stateless (option.c: CONTEXT_DHCP), and is advertised
@@ -30,6 +31,7 @@ import ipaddr from 'ipaddr.js';
 import { type XmlElement, child, childrenNamed } from '../render/opnsense/xml.js';
 import { fieldList, fieldText } from './fields.js';
 import { assignedDevices, servedInterfaces, servedRanges } from './dnsmasq-ranges.js';
+import { addressKey, listenedAddresses } from './listened-addresses.js';
 
 type Family = 4 | 6;
 
@@ -49,11 +51,16 @@ function dnsFamily(option: XmlElement): Family | undefined {
 /** The IPv6 addresses dnsmasq replaces with the firewall's own (::, and the ULA and link-local prefixes without host part). */
 const SELF6 = ['::', 'fd00::', 'fe80::'].map((a) => ipaddr.IPv6.parse(a).toNormalizedString());
 
-/** Whether a DNS option's value names only the firewall (an empty one names no server at all). */
-function firewallOnly(value: string, family: Family): boolean {
+/**
+ * Whether a DNS option's value names only the firewall (an empty one names no server at all): the addresses dnsmasq
+ * replaces with its own, or the box's own addresses written out (`own`: its interfaces' and VIPs', as addressKey()
+ * writes them), where nothing answers either.
+ */
+function firewallOnly(value: string, family: Family, own: ReadonlySet<string>): boolean {
   const addresses = value.split(',').map((a) => a.trim().replace(/^\[(.*)\]$/, '$1'));
   if (value === '') return false;
-  return addresses.every((a) => (family === 4 ? a === '0.0.0.0' : ipaddr.IPv6.isValid(a) && SELF6.includes(ipaddr.IPv6.parse(a).toNormalizedString())));
+  const self = (a: string) => (family === 4 ? a === '0.0.0.0' : ipaddr.IPv6.isValid(a) && SELF6.includes(ipaddr.IPv6.parse(a).toNormalizedString()));
+  return addresses.every((a) => self(a) || own.has(addressKey(a)));
 }
 
 /** The RA modes that advertise a range (option.c: CONTEXT_RA). */
@@ -112,6 +119,9 @@ export function firewallDnsRanges(root: XmlElement, firewallDns6: boolean): XmlE
   const dnsmasq = child(root, 'dnsmasq');
   const devices = assignedDevices(root);
   const device = (name: string) => devices.get(name) ?? name;
+  // The box's own addresses, not the loopback: handed to clients, that names the client itself.
+  const own = listenedAddresses(root, new Set());
+  for (const loopback of ['127.0.0.1', '::1']) own.delete(loopback);
   const bare = (tag: string) => tag.replaceAll('-', '');
   const lines: Record<Family, DnsLines> = { 4: new DnsLines(), 6: new DnsLines() };
   // Whether the template writes the line of the firewall: the IPv6 one only from 26.1 on, neither once an option of
@@ -126,7 +136,7 @@ export function firewallDnsRanges(root: XmlElement, firewallDns6: boolean): XmlE
       if (fieldText(option, 'option6') === '23') firewallLine[6] = false;
     }
     const family = dnsFamily(option);
-    if (family !== undefined) lines[family].add({ tags: iface === '' ? tags : [...tags, device(iface)], firewall: firewallOnly(fieldText(option, 'value'), family) });
+    if (family !== undefined) lines[family].add({ tags: iface === '' ? tags : [...tags, device(iface)], firewall: firewallOnly(fieldText(option, 'value'), family, own) });
   }
   for (const family of [4, 6] as const) if (firewallLine[family]) lines[family].add({ tags: [], firewall: true });
   const anyDevice = servedInterfaces(root).map(device);

@@ -999,8 +999,8 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
     // The box's own ranges the merged dnsmasq serves hand out the firewall too: one on its opt5, which dnsmasq listens
     // on; not one on opt7, where it does not listen, nor one a DHCP option 6 of its interface (opt6) or of the tag it
     // sets serves, nor the one of no interface, whose clients arriving on opt6 get opt6's option.
-    const option = (n: number, iface: string, tag: string) =>
-      `<dhcp_options uuid="11111111-2222-4333-8444-30000000000${n}"><type>set</type><option>6</option><option6/><interface>${iface}</interface><tag>${tag}</tag><set_tag/><value>9.9.9.9</value><force>0</force><description/></dhcp_options>`;
+    const option = (n: number, iface: string, tag: string, value = '9.9.9.9') =>
+      `<dhcp_options uuid="11111111-2222-4333-8444-30000000000${n}"><type>set</type><option>6</option><option6/><interface>${iface}</interface><tag>${tag}</tag><set_tag/><value>${value}</value><force>0</force><description/></dhcp_options>`;
     const tag = '11111111-2222-4333-8444-7a0000000001';
     const boxRanges =
       dnsmasqRange(1, 'opt5', '10.55.0.100', '10.55.0.199', '') + dnsmasqRange(2, 'opt7', '10.57.0.100', '10.57.0.199', '') + dnsmasqRange(3, '', '10.58.0.100', '10.58.0.199', '') +
@@ -1018,6 +1018,11 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
     expect(await ownSaid(boxDnsmasq)).toEqual(['opt5, lan']);
     // Without opt6's option, the firewall on every interface: the range of no interface too, and opt6.
     expect(await ownSaid(boxDnsmasq.replace(option(1, 'opt6', ''), ''))).toEqual(['opt5, the range 10.58.0.100-10.58.0.199 of no interface (on every interface it serves), opt6, lan']);
+    // opt6's option naming the firewall's own LAN address, written out: nothing answers there either.
+    const lan = doc(await fragments(family, 'home'), 'interfaces.xml').interfaces.lan.ipaddr as string;
+    expect(await ownSaid(boxDnsmasq.replace(option(1, 'opt6', ''), option(1, 'opt6', '', lan)))).toEqual(['opt5, the range 10.58.0.100-10.58.0.199 of no interface (on every interface it serves), opt6, lan']);
+    // With another server beside it, opt6's clients have one that answers.
+    expect(await ownSaid(boxDnsmasq.replace(option(1, 'opt6', ''), option(1, 'opt6', '', `${lan},9.9.9.9`)))).toEqual(['opt5, lan']);
   });
 
   it("leaves out the names a wildcard override of the box answers, which Unbound refuses below it, and says so", async () => {
