@@ -195,57 +195,6 @@ function startTag(node: XmlElement): string {
   return parts.join('');
 }
 
-/** The tags of an element without attributes, by name: its name checked and the tags made once. */
-interface PlainTags {
-  open: string;
-  close: string;
-}
-const plainTags = new Map<string, PlainTags>();
-/** Names past this many are checked and their tags made each time: a merged backup's names are not bounded by gen. */
-const PLAIN_TAG_NAMES = 4096;
-
-function plainTagsOf(name: string): PlainTags {
-  let tags = plainTags.get(name);
-  if (tags === undefined) {
-    if (!NAME.test(name)) throw new XmlTextError(`"${name}" is not an element name`);
-    tags = { open: `<${name}>`, close: `</${name}>` };
-    if (plainTags.size < PLAIN_TAG_NAMES) plainTags.set(name, tags);
-  }
-  return tags;
-}
-
-/** Start tags of one attribute up to its value (`<rule uuid="`), by element name and attribute name. */
-const attributeOpenings = new Map<string, Map<string, string>>();
-
-/**
- * Pushes the start tag of an element that has children, `>` included: with
- * one attribute (an item's uuid), as the cached opening, the value and `">`
- * (every filter rule's and client's tag was an array and a string joined,
- * then copied again into its part).
- */
-function pushStartTag(node: XmlElement, out: string[]): void {
-  if (node.attrs.length !== 1) {
-    out.push(startTag(node), '>');
-    return;
-  }
-  // Indexed, not destructured: destructuring goes through the pair's iterator.
-  const attr = node.attrs[0]!;
-  const key = attr[0];
-  const value = attr[1];
-  let byKey = attributeOpenings.get(node.name);
-  let opening = byKey?.get(key);
-  if (opening === undefined) {
-    if (!NAME.test(node.name)) throw new XmlTextError(`"${node.name}" is not an element name`);
-    if (!NAME.test(key)) throw new XmlTextError(`"${key}" is not an attribute name`);
-    opening = `<${node.name} ${key}="`;
-    if (attributeOpenings.size < PLAIN_TAG_NAMES) {
-      if (byKey === undefined) attributeOpenings.set(node.name, (byKey = new Map()));
-      byKey.set(key, opening);
-    }
-  }
-  out.push(opening, escapeAttribute(value), '">');
-}
-
 /** Text content of an element (concatenated text children). */
 export function textOf(node: XmlElement | undefined): string {
   if (!node) return '';
@@ -370,17 +319,10 @@ function write(node: XmlElement, depth: number, out: string[], how: Writing): vo
   }
   const text = leafContent(node);
   if (text !== undefined) {
-    // A leaf of gen's own value (a rule's sequence and description, a client's key): its tags and text are three
-    // pieces of the part, not first joined into a string of their own that the part's join copies again.
-    if (text !== '' && node.attrs.length === 0) {
-      const tags = plainTagsOf(node.name);
-      out.push(tags.open, escapeText(text), tags.close);
-    } else {
-      out.push(leafText(node, text));
-    }
+    out.push(leafText(node, text));
     return;
   }
-  pushStartTag(node, out);
+  out.push(startTag(node), '>');
   const children = node.children;
   for (let i = 0; i < children.length; i++) {
     const c = children[i]!;
