@@ -30,7 +30,7 @@
 import ipaddr from 'ipaddr.js';
 import { type XmlElement, child, childrenNamed } from '../render/opnsense/xml.js';
 import { fieldList, fieldText } from './fields.js';
-import { assignedDevices, servedInterfaces, servedRanges } from './dnsmasq-ranges.js';
+import { servedDhcp } from './dnsmasq-ranges.js';
 import { addressKey, listenedAddresses } from './listened-addresses.js';
 
 type Family = 4 | 6;
@@ -117,7 +117,7 @@ class DnsLines {
  */
 export function firewallDnsRanges(root: XmlElement, firewallDns6: boolean): XmlElement[] {
   const dnsmasq = child(root, 'dnsmasq');
-  const devices = assignedDevices(root);
+  const { devices, ranges: served, interfaces: servedInterfaces } = servedDhcp(root);
   const device = (name: string) => devices.get(name) ?? name;
   // The box's own addresses, not the loopback: handed to clients, that names the client itself.
   const own = listenedAddresses(root, new Set());
@@ -139,8 +139,7 @@ export function firewallDnsRanges(root: XmlElement, firewallDns6: boolean): XmlE
     if (family !== undefined) lines[family].add({ tags: iface === '' ? tags : [...tags, device(iface)], firewall: firewallOnly(fieldText(option, 'value'), family, own) });
   }
   for (const family of [4, 6] as const) if (firewallLine[family]) lines[family].add({ tags: [], firewall: true });
-  const anyDevice = servedInterfaces(root).map(device);
-  const served = servedRanges(root);
+  const anyDevice = servedInterfaces.map(device);
   const family = (range: XmlElement): Family => (fieldText(range, 'start_addr').includes(':') ? 6 : 4);
   const enableRa = fieldText(child(dnsmasq, 'dhcp'), 'enable_ra') === '1';
   // The tags the ranges advertised on each interface's link set (a range of no interface: on a link not known).
@@ -155,15 +154,15 @@ export function firewallDnsRanges(root: XmlElement, firewallDns6: boolean): XmlE
   }
   return served.filter((range) => {
     const iface = fieldText(range, 'interface');
-    const devices = iface !== '' ? [device(iface)] : anyDevice.length > 0 ? anyDevice : [undefined];
+    const arrivals = iface !== '' ? [device(iface)] : anyDevice.length > 0 ? anyDevice : [undefined];
     const setTag = bare(fieldText(range, 'set_tag'));
     const ways = family(range) === 6 ? ipv6Ways(range, enableRa) : { dhcp: true, ra: false };
     const firewallOn = (d: string | undefined) => {
-      const own = d === undefined ? [] : [d];
-      const byDhcp = ways.dhcp && lines[family(range)].chosen(new Set(own), setTag)?.firewall === true;
-      const link = new Set([...own, ...(d === undefined ? [] : (linkTags.get(d) ?? [])), ...(setTag === '' ? [] : [setTag])]);
+      const arrived = d === undefined ? [] : [d];
+      const byDhcp = ways.dhcp && lines[family(range)].chosen(new Set(arrived), setTag)?.firewall === true;
+      const link = new Set([...arrived, ...(d === undefined ? [] : (linkTags.get(d) ?? [])), ...(setTag === '' ? [] : [setTag])]);
       return byDhcp || (ways.ra && lines[6].chosen(link, '')?.firewall === true);
     };
-    return devices.every(firewallOn);
+    return arrivals.every(firewallOn);
   });
 }

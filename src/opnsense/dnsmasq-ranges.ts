@@ -9,42 +9,40 @@
 // dnsmasq hands out leases from a tagged range on the device it listens on
 // and does not except from DHCP, and from a range without interface on any
 // such device.
-import { type XmlElement, child, childrenNamed, firstChildren, isElement } from '../render/opnsense/xml.js';
+import { type XmlElement, child, childrenNamed, firstChildren } from '../render/opnsense/xml.js';
 import { fieldList, fieldText } from './fields.js';
 
-/** Which assigned interfaces `root`'s dnsmasq serves DHCP on, and whether it serves any device at all (every one, without an interface list). */
-function serving(root: XmlElement): { serves: (name: string) => boolean; servesAny: boolean } {
-  const dnsmasq = child(root, 'dnsmasq');
-  const devices = assignedDevices(root);
-  const assigned = (name: string) => devices.has(name);
-  const listed = fieldList(dnsmasq, 'interface');
-  const listening = new Set(listed.filter(assigned));
-  const excepted = new Set(fieldList(child(dnsmasq, 'dhcp'), 'no_interface'));
-  const serves = (name: string) => assigned(name) && (listed.length === 0 || listening.has(name)) && !excepted.has(name);
-  return { serves, servesAny: listed.length === 0 || [...listening].some((each) => !excepted.has(each)) };
+/** What `root`'s dnsmasq serves DHCP on, read once: the assigned interfaces' devices, the ranges and the interfaces. */
+export interface ServedDhcp {
+  /** The device of each assigned interface (its <if>), by interface key. */
+  devices: Map<string, string>;
+  /** The ranges (whether dnsmasq runs or not) its dnsmasq.conf hands out leases from. */
+  ranges: XmlElement[];
+  /** The assigned interfaces it serves DHCP on: those a range of no interface may serve clients of. */
+  interfaces: string[];
 }
 
-/** The device of each assigned interface of `root` (its <if>), by interface key; looked up once, not per range. */
-export function assignedDevices(root: XmlElement): Map<string, string> {
+/** What `root`'s dnsmasq serves DHCP on (ServedDhcp). */
+export function servedDhcp(root: XmlElement): ServedDhcp {
+  const dnsmasq = child(root, 'dnsmasq');
   const devices = new Map<string, string>();
   for (const [name, assignment] of firstChildren(child(root, 'interfaces'))) {
     const device = fieldText(assignment, 'if');
     if (device !== '') devices.set(name, device);
   }
-  return devices;
+  const listed = fieldList(dnsmasq, 'interface');
+  const listening = new Set(listed.filter((name) => devices.has(name)));
+  const excepted = new Set(fieldList(child(dnsmasq, 'dhcp'), 'no_interface'));
+  const serves = (name: string) => devices.has(name) && (listed.length === 0 || listening.has(name)) && !excepted.has(name);
+  const servesAny = listed.length === 0 || [...listening].some((each) => !excepted.has(each));
+  const ranges = childrenNamed(dnsmasq, 'dhcp_ranges').filter((range) => {
+    const name = fieldText(range, 'interface');
+    return name === '' ? servesAny : serves(name);
+  });
+  return { devices, ranges, interfaces: [...devices.keys()].filter(serves) };
 }
 
 /** The ranges of `root`'s dnsmasq (whether it runs or not) that its dnsmasq.conf hands out leases from. */
 export function servedRanges(root: XmlElement): XmlElement[] {
-  const { serves, servesAny } = serving(root);
-  return childrenNamed(child(root, 'dnsmasq'), 'dhcp_ranges').filter((range) => {
-    const name = fieldText(range, 'interface');
-    return name === '' ? servesAny : serves(name);
-  });
-}
-
-/** The assigned interfaces of `root` its dnsmasq serves DHCP on: those a range of no interface may serve clients of. */
-export function servedInterfaces(root: XmlElement): string[] {
-  const { serves } = serving(root);
-  return (child(root, 'interfaces')?.children ?? []).filter(isElement).map((e) => e.name).filter(serves);
+  return servedDhcp(root).ranges;
 }
