@@ -1214,9 +1214,7 @@ async function renderedDnsmasq(
   unboundOn = true,
   only?: (at: { lan: string; wan: string; override: (n: number, domain: string, ipset: string, ip: string, port?: string) => string }) => Record<string, string>,
 ): Promise<{ lan: string; wan: string; boxes: Record<string, { conf: string; hostsFile: string; warned: string[]; wrong: string[]; wrongTypes: string[]; config: string; passedOn: string[]; unbound: string[] }> }> {
-  const setup = spawnSync('bash', [join(tools, 'setup.sh'), tag], { encoding: 'utf8', env });
-  expect(setup.status, setup.stderr).toBe(0);
-  const work = tempDir('gen-split-dns-dnsmasq-');
+  const work = templateWork(tag, 'gen-split-dns-dnsmasq-');
   const { sections, privateKey } = await releaseSections(answered, release);
   const factory = factoryConfig(coreGit!, tag);
   const unbound = withUnboundModel(factory.replace(/<unbound>\s*<enable>1<\/enable>\s*<\/unbound>/, ''), releaseFacts(tag)!.versions.unbound!, `<enabled>${unboundOn ? 1 : 0}</enabled><port>5353</port>`);
@@ -1285,6 +1283,13 @@ async function renderedDnsmasq(
 
 /** The box's own interfaces opt5 to opt7 (devices vtnet5 to vtnet7), beside gen's wan, lan and opt1 to opt3. */
 const OWN_INTERFACES = [5, 6, 7].map((n) => `<opt${n}><if>vtnet${n}</if><enable>1</enable><descr>box${n}</descr></opt${n}>`).join('');
+
+/** A directory to work in for `tag`, once setup.sh has prepared OPNsense's own code of that release. */
+function templateWork(tag: string, prefix: string): string {
+  const setup = spawnSync('bash', [join(tools, 'setup.sh'), tag], { encoding: 'utf8', env });
+  expect(setup.status, setup.stderr).toBe(0);
+  return tempDir(prefix);
+}
 
 /** `config` with OWN_INTERFACES assigned. */
 function withOwnInterfaces(config: string): string {
@@ -1378,9 +1383,7 @@ async function withDnsmasq<T>(work: string, name: string, lines: string[], use: 
 describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (skipped: ${why})` : ''}`, () => {
   afterAll(() => closeTemplateServers());
   it.each(UPSTREAM_RELEASES)('$tag: migrations keep Unbound enabled, validation passes, and Unbound gets an A record per name', async ({ tag, release }) => {
-    const setup = spawnSync('bash', [join(tools, 'setup.sh'), tag], { encoding: 'utf8', env });
-    expect(setup.status, setup.stderr).toBe(0);
-    const work = tempDir('gen-split-dns-');
+    const work = templateWork(tag, 'gen-split-dns-');
     const config = await mergedFactoryConfig(answered, tag, release, coreGit!);
     const wan = /<wan>[\s\S]*?<ipaddr>([^<]+)<\/ipaddr>/.exec(config)![1]!;
     const box = onBox(config, tag, work, 'merged');
@@ -1470,9 +1473,7 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
   // BooleanField refuses anything but 0 and 1 only when it is saved, so a hand-edited or restored value counts as
   // the template reads it.
   it.each(UPSTREAM_RELEASES)("$tag: dnsmasqEnabled() is on exactly where OPNsense's rc.conf.d template starts dnsmasq", async ({ tag }) => {
-    const setup = spawnSync('bash', [join(tools, 'setup.sh'), tag], { encoding: 'utf8', env });
-    expect(setup.status, setup.stderr).toBe(0);
-    const work = tempDir('gen-split-dns-enabled-');
+    const work = templateWork(tag, 'gen-split-dns-enabled-');
     const factory = factoryConfig(coreGit!, tag);
     const switches: Record<string, string> = { one: '<enable>1</enable>', zero: '<enable>0</enable>', empty: '<enable/>', spaced: '<enable> 1 </enable>', 'spaced zero': '<enable> 0\n</enable>', yes: '<enable>yes</enable>', two: '<enable>2</enable>', none: '' };
     const seen: Record<string, [boolean, boolean]> = {};
@@ -1498,9 +1499,7 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
   // interface) on a device dnsmasq listens on (interface=, less except-interface=) and does not except from DHCP
   // (no-dhcp-interface=). The ranges merge names are exactly those, from OPNsense's own migrations and template.
   it.each(UPSTREAM_RELEASES)("$tag: merge names exactly the box's ranges the rendered dnsmasq.conf starts serving", async ({ tag, release }) => {
-    const setup = spawnSync('bash', [join(tools, 'setup.sh'), tag], { encoding: 'utf8', env });
-    expect(setup.status, setup.stderr).toBe(0);
-    const work = tempDir('gen-split-dns-woken-');
+    const work = templateWork(tag, 'gen-split-dns-woken-');
     const { sections, privateKey } = await releaseSections(answered, release);
     const factory = factoryConfig(coreGit!, tag);
     // The box's own interfaces opt5 to opt7 (OWN_INTERFACES); opt9 is named but not assigned.
@@ -1545,9 +1544,7 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
   // none for all) hands out the firewall, where nothing answers: gen's and the box's own alike. merge names exactly
   // those, from OPNsense's own migrations and template.
   it.each(UPSTREAM_RELEASES)("$tag: merge names exactly the ranges the rendered dnsmasq.conf hands out the firewall as DNS server from, with nothing answering", async ({ tag, release }) => {
-    const setup = spawnSync('bash', [join(tools, 'setup.sh'), tag], { encoding: 'utf8', env });
-    expect(setup.status, setup.stderr).toBe(0);
-    const work = tempDir('gen-split-dns-firewall-dns-');
+    const work = templateWork(tag, 'gen-split-dns-firewall-dns-');
     const { sections, privateKey } = await releaseSections(family, release);
     const factory = factoryConfig(coreGit!, tag);
     const setTag = '11111111-2222-4333-8444-7a0000000001';
