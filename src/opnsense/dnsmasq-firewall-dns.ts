@@ -21,16 +21,18 @@
 // An IPv6 range hands out addresses by DHCPv6 where it has an end address or
 // the mode static or ra-stateless (option.c: CONTEXT_DHCP), and is advertised
 // where its RA mode is one of ra-only, slaac, ra-names, ra-advrouter and
-// ra-stateless (CONTEXT_RA), or, with none, where enable-ra is set. A router
-// advertisement's RDNSS takes its option 23 line as option_filter() chooses it
-// for the tags of the link (radv.c): its device and the tag every range
-// advertised on it sets, with no range's tag of lower rank; so its clients, on
-// every range of the link, may get another line than DHCPv6 gives them.
-// ra_mode off-link alone advertises nothing.
+// ra-stateless (CONTEXT_RA), or, with none, where enable-ra is set, on the
+// links radv.c finds it on (ipv6-links.ts: by the interfaces' addresses, not
+// by the range's interface). A router advertisement's RDNSS takes its option
+// 23 line as option_filter() chooses it for the tags of the link (radv.c): its
+// device and the tag every range advertised on it sets, with no range's tag of
+// lower rank; so its clients, on every range of the link, may get another line
+// than DHCPv6 gives them. ra_mode off-link alone advertises nothing.
 import ipaddr from 'ipaddr.js';
 import { type XmlElement, child, childrenNamed } from '../render/opnsense/xml.js';
 import { fieldList, fieldText } from './fields.js';
 import { servedDhcp } from './dnsmasq-ranges.js';
+import { Ipv6Links } from './ipv6-links.js';
 import { addressKey, listenedAddresses } from './listened-addresses.js';
 
 type Family = 4 | 6;
@@ -109,13 +111,20 @@ class DnsLines {
   }
 }
 
+/** A range whose clients get the firewall as DNS server, and where: the interfaces (keys) of its clients; none: on every interface it serves, as a range of no interface. */
+export interface FirewallDnsRange {
+  range: XmlElement;
+  on: string[];
+}
+
 /**
- * The ranges of `root`'s dnsmasq (servedRanges()) whose clients get the firewall as DNS server (IPv6 ones: the
- * template's option6:23,[::] only where the release writes it, `firewallDns6`): those the line dnsmasq gives them is
- * the firewall of, by DHCP or, for an advertised IPv6 range, in the router advertisement of its link; a range of no
- * interface, whose clients' device is not known, only where that is so on every interface dnsmasq serves DHCP on.
+ * The ranges of `root`'s dnsmasq whose clients get the firewall as DNS server (IPv6 ones: the template's
+ * option6:23,[::] only where the release writes it, `firewallDns6`), and where: a range it hands out leases from
+ * (servedRanges()) whose line dnsmasq gives its DHCP clients is the firewall, on its interface (a range of no
+ * interface, whose clients' device is not known, only where that is so on every interface dnsmasq serves DHCP on);
+ * an advertised IPv6 range on each link it is advertised on (Ipv6Links) whose router advertisement's RDNSS is.
  */
-export function firewallDnsRanges(root: XmlElement, firewallDns6: boolean): XmlElement[] {
+export function firewallDnsRanges(root: XmlElement, firewallDns6: boolean): FirewallDnsRange[] {
   const dnsmasq = child(root, 'dnsmasq');
   const { devices, ranges: served, interfaces: servedInterfaces } = servedDhcp(root);
   const device = (name: string) => devices.get(name) ?? name;
@@ -142,27 +151,43 @@ export function firewallDnsRanges(root: XmlElement, firewallDns6: boolean): XmlE
   const anyDevice = servedInterfaces.map(device);
   const family = (range: XmlElement): Family => (fieldText(range, 'start_addr').includes(':') ? 6 : 4);
   const enableRa = fieldText(child(dnsmasq, 'dhcp'), 'enable_ra') === '1';
-  // The tags the ranges advertised on each interface's link set (a range of no interface: on a link not known).
+  // Every advertised IPv6 range of the config, whichever its interface, with the links radv.c puts it on; and the tags
+  // the ranges advertised on each link set.
+  const links6 = new Ipv6Links(root, servedInterfaces);
+  const advertised = new Map<XmlElement, string[]>();
   const linkTags = new Map<string, string[]>();
-  for (const range of served) {
-    const iface = fieldText(range, 'interface');
+  for (const range of childrenNamed(dnsmasq, 'dhcp_ranges')) {
+    if (family(range) !== 6 || !ipv6Ways(range, enableRa).ra) continue;
+    const links = links6.linksOf(range);
+    advertised.set(range, links);
     const setTag = bare(fieldText(range, 'set_tag'));
-    if (family(range) !== 6 || iface === '' || setTag === '' || !ipv6Ways(range, enableRa).ra) continue;
-    const tags = linkTags.get(device(iface));
-    if (tags) tags.push(setTag);
-    else linkTags.set(device(iface), [setTag]);
+    if (setTag === '') continue;
+    for (const link of links) {
+      const tags = linkTags.get(link);
+      if (tags) tags.push(setTag);
+      else linkTags.set(link, [setTag]);
+    }
   }
-  return served.filter((range) => {
+  const out: FirewallDnsRange[] = [];
+  const servedSet = new Set(served);
+  for (const range of new Set([...served, ...advertised.keys()])) {
     const iface = fieldText(range, 'interface');
-    const arrivals = iface !== '' ? [device(iface)] : anyDevice.length > 0 ? anyDevice : [undefined];
     const setTag = bare(fieldText(range, 'set_tag'));
-    const ways = family(range) === 6 ? ipv6Ways(range, enableRa) : { dhcp: true, ra: false };
-    const firewallOn = (d: string | undefined) => {
-      const arrived = d === undefined ? [] : [d];
-      const byDhcp = ways.dhcp && lines[family(range)].chosen(new Set(arrived), setTag)?.firewall === true;
-      const link = new Set([...arrived, ...(d === undefined ? [] : (linkTags.get(d) ?? [])), ...(setTag === '' ? [] : [setTag])]);
-      return byDhcp || (ways.ra && lines[6].chosen(link, '')?.firewall === true);
-    };
-    return arrivals.every(firewallOn);
-  });
+    const on: string[] = [];
+    let everywhere = false;
+    if (servedSet.has(range) && (family(range) === 4 || ipv6Ways(range, enableRa).dhcp)) {
+      const arrivals = iface !== '' ? [device(iface)] : anyDevice.length > 0 ? anyDevice : [undefined];
+      const byDhcp = (d: string | undefined) => lines[family(range)].chosen(new Set(d === undefined ? [] : [d]), setTag)?.firewall === true;
+      if (arrivals.every(byDhcp)) {
+        if (iface !== '') on.push(iface);
+        else everywhere = true;
+      }
+    }
+    for (const link of advertised.get(range) ?? []) {
+      const tags = new Set([device(link), ...(linkTags.get(link) ?? [])]);
+      if (lines[6].chosen(tags, '')?.firewall === true && !on.includes(link)) on.push(link);
+    }
+    if (everywhere || on.length > 0) out.push({ range, on: everywhere ? [] : on });
+  }
+  return out;
 }

@@ -56,17 +56,17 @@ function otherResolver(root: XmlElement): string {
 /**
  * Where the merged config's dnsmasq (`root`) hands out the firewall as DNS server (firewallDnsRanges(): the ranges its
  * dnsmasq.conf serves whose DNS option line is the firewall, the template's own or one valued 0.0.0.0 or [::]; the
- * template writes option6:23,[::] only where `firewallDns6`): each interface (its IPv6 ranges as `<interface> (IPv6)`),
- * and each range of no interface by its addresses (named only where it hands out the firewall on every interface).
+ * template writes option6:23,[::] only where `firewallDns6`): each interface its clients are on (its IPv6 ranges' as
+ * `<interface> (IPv6)`: an advertised one's the links radv.c advertises it on), and each range of no interface by its
+ * addresses (named only where it hands out the firewall on every interface).
  */
 function firewallAsDns(root: XmlElement, firewallDns6: boolean): string[] {
   if (!dnsmasqEnabled(child(root, 'dnsmasq'))) return [];
   return [
     ...new Set(
-      firewallDnsRanges(root, firewallDns6).map((r) => {
-        const name = fieldText(r, 'interface');
-        if (name === '') return `the range ${fieldText(r, 'start_addr')}-${fieldText(r, 'end_addr')} of no interface (on every interface it serves)`;
-        return fieldText(r, 'start_addr').includes(':') ? `${name} (IPv6)` : name;
+      firewallDnsRanges(root, firewallDns6).flatMap(({ range, on }) => {
+        if (on.length === 0) return [`the range ${fieldText(range, 'start_addr')}-${fieldText(range, 'end_addr')} of no interface (on every interface it serves)`];
+        return fieldText(range, 'start_addr').includes(':') ? on.map((name) => `${name} (IPv6)`) : on;
       }),
     ),
   ];

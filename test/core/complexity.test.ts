@@ -505,19 +505,20 @@ describe('merging into a backup', () => {
   });
 
   it("the box's dnsmasq ranges that hand out the firewall as DNS server: twice the interfaces, ranges and options, about twice the work", () => {
-    // Each interface: an IPv4 range, an advertised IPv6 range with a tag of its own, and DNS options of the
-    // interface (one naming a server, one the firewall by [::]); a request is matched against the lines of its tags.
+    // Each interface: a global IPv6 address, an IPv4 range, an advertised IPv6 range of its network with a tag of its
+    // own, and DNS options of the interface (one naming a server, one the firewall by [::]); a request is matched
+    // against the lines of its tags, a range against the networks of the interfaces' addresses.
     const work = (n: number) => {
       const items = Array.from({ length: n }, (_, i) => i);
       const tag = (i: number) => `11111111-2222-4333-8444-${i.toString(16).padStart(12, '0')}`;
       const config = element('opnsense', [
-        element('interfaces', items.map((i) => element(`opt${i + 1}`, [leaf('if', `vtnet${i + 1}`)]))),
+        element('interfaces', items.map((i) => element(`opt${i + 1}`, [leaf('if', `vtnet${i + 1}`), leaf('ipaddrv6', `2001:db8:${i.toString(16)}::1`), leaf('subnetv6', '64')]))),
         element('dnsmasq', [
           leaf('enable', '1'),
           leaf('interface', items.map((i) => `opt${i + 1}`).join(',')),
           ...items.flatMap((i) => [
             element('dhcp_ranges', [leaf('interface', `opt${i + 1}`), leaf('start_addr', `10.${i >> 8}.${i & 255}.100`), leaf('end_addr', `10.${i >> 8}.${i & 255}.199`)], [['uuid', tag(2 * n + i)]]),
-            element('dhcp_ranges', [leaf('interface', `opt${i + 1}`), leaf('start_addr', `fd00:${i.toString(16)}::`), leaf('ra_mode', 'slaac'), leaf('set_tag', tag(i))], [['uuid', tag(3 * n + i)]]),
+            element('dhcp_ranges', [leaf('interface', `opt${i + 1}`), leaf('start_addr', `2001:db8:${i.toString(16)}::`), leaf('ra_mode', 'slaac'), leaf('set_tag', tag(i))], [['uuid', tag(3 * n + i)]]),
             element('dhcp_options', [leaf('type', 'set'), leaf('option', '6'), leaf('interface', `opt${i + 1}`), leaf('value', '10.0.0.53')], [['uuid', tag(4 * n + i)]]),
             element('dhcp_options', [leaf('type', 'set'), leaf('option6', '23'), leaf('interface', `opt${i + 1}`), leaf('tag', tag(i)), leaf('value', '[::]')], [['uuid', tag(5 * n + i)]]),
           ]),
@@ -525,7 +526,7 @@ describe('merging into a backup', () => {
       ]);
       const { result, work } = arrayWork(() => firewallDnsRanges(config, true));
       // Every advertised IPv6 range gets the firewall by its tag's option; no IPv4 range does.
-      expect(result.map((r) => textOf(child(r, 'start_addr')))).toEqual(items.map((i) => `fd00:${i.toString(16)}::`));
+      expect(result.map((r) => textOf(child(r.range, 'start_addr')))).toEqual(items.map((i) => `2001:db8:${i.toString(16)}::`));
       return work;
     };
     return expectLinear('firewallDnsRanges', N, work);

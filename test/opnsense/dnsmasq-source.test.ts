@@ -106,6 +106,15 @@ describe.skipIf(!mirror)(`dnsmasq's own code on the DNS server a range's clients
       // The RDNSS: the link's tags only, none of lower rank; an advertised range (CONTEXT_RA, or any with enable-ra) adds its tag.
       expect(radv).toMatch(/option_filter\(parm\.tags, NULL, daemon->dhcp_opts6[,)]/);
       expect(radv).toMatch(/if \(!option_bool\(OPT_RA\)\)\s*continue;[\s\S]*?collect dhcp-range tags \*\/\s*if \(context->netid\.next == &context->netid && context->netid\.net\)\s*\{\s*context->netid\.next = param->tags;\s*param->tags = &context->netid;/);
+      // The link of an advertised range (ipv6-links.ts): add_prefixes() takes every range (not a template) of the
+      // interface's address's network, and never reads a range's tag:<device> (its filter); a constructor: range is a
+      // template, copied with its tag into a range of each address of the interface it names.
+      const addPrefixes = radv.slice(radv.lastIndexOf('static int add_prefixes('), radv.indexOf('\n}', radv.lastIndexOf('static int add_prefixes(')));
+      expect(addPrefixes).toMatch(/for \(context = daemon->dhcp6; context; context = context->next\)\s*if \(!\(context->flags & \(CONTEXT_TEMPLATE \| CONTEXT_OLD\)\) &&\s*prefix <= context->prefix &&\s*is_same_net6\(local, &context->start6, context->prefix\) &&\s*is_same_net6\(local, &context->end6, context->prefix\)\)/);
+      expect(radv).not.toContain('context->filter');
+      expect(option).toMatch(/strstr\(a\[leasepos\], "constructor:"\) == a\[leasepos\]\)\s*\{\s*new->template_interface = opt_string_alloc\(a\[leasepos\] \+ 12\);\s*new->flags \|= CONTEXT_TEMPLATE;/);
+      const dhcp6 = show(tag, 'src/dhcp6.c');
+      expect(dhcp6).toMatch(/else if \(wildcard_match\(template->template_interface, ifrn_name\) &&[\s\S]*?\*context = \*template;\s*context->start6 = start6;/);
       // The model's RA modes (Dnsmasq.xml ra_mode) that set CONTEXT_RA are exactly those firewallDnsRanges() reads as advertising.
       const setsRa = (mode: string) => {
         const line = new RegExp(`strcmp\\(a\\[leasepos\\], "${mode}"\\) == 0[^\\n]*\\)\\s*new->flags \\|= ([^;]*);`).exec(option);

@@ -17,7 +17,7 @@ import { mergeConfig } from '../../src/opnsense/merge.js';
 import { answersLocalBeforeServers } from '../../src/opnsense/dnsmasq-answer.js';
 import { dnsmasqEnabled } from '../../src/opnsense/dnsmasq-enabled.js';
 import { parseXml } from '../../src/opnsense/parse.js';
-import { type XmlElement, attr, child, childrenNamed, serialize, textOf } from '../../src/render/opnsense/xml.js';
+import { type XmlElement, attr, child, childrenNamed, firstChildren, serialize, textOf } from '../../src/render/opnsense/xml.js';
 import { PRIVATE_KEY_PLACEHOLDER_PREFIX } from '../../src/render/opnsense/context.js';
 import { fieldNode } from '../../src/targets/opnsense/field-types.js';
 import { releaseFacts } from '../../src/targets/opnsense/releases.js';
@@ -1582,16 +1582,39 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
       // opt10: two advertised ranges, each its tag's option 23 a server by DHCPv6, and an option 23 of both tags the
       // firewall: the link carries both, and its RDNSS is that line, the last of the three.
       advertised(tagged(dnsmasqRange(17, 'opt10', 'fd00:5a:1::1000', 'fd00:5a:1::2000', ''), ra10Tag), 'ra-names') +
-      advertised(tagged(dnsmasqRange(18, 'opt10', 'fd00:5a:2::1000', 'fd00:5a:2::2000', ''), ra10Other), 'ra-names');
+      advertised(tagged(dnsmasqRange(18, 'opt10', 'fd00:5a:2::1000', 'fd00:5a:2::2000', ''), ra10Other), 'ra-names') +
+      // An advertised range of opt12 (which dnsmasq does not listen on) in opt11's network, and one of opt12 constructed
+      // on opt13: radv.c advertises each on the link of the addresses, where that interface's option 23 is the firewall.
+      advertised(dnsmasqRange(19, 'opt12', '2001:db8:5b::', '', ''), 'slaac') +
+      advertised(dnsmasqRange(20, 'opt12', '::1000', '::2000', ''), 'ra-names').replace('<constructor/>', '<constructor>opt13</constructor>');
     const options = option(1, 'opt6', '') + option(2, '', setTag) + option(3, 'opt5', bothTag) + option(5, 'opt8', opt8Tag) + option(4, 'opt6', bothTag6, '23') + option(6, 'opt8', opt8Tag, '23') + option(7, '', fwTag, '', '0.0.0.0') + option(8, '', fwTag6, '23', '[::]') + option(9, '', ra9Tag, '23') +
-      option(10, '', ra10Tag, '23') + option(11, '', ra10Other, '23') + option(12, '', `${ra10Tag},${ra10Other}`, '23', '[::]');
-    const dnsmasq = `<dnsmasq version="${releaseFacts(tag)!.versions.dnsmasq!}"><enable>0</enable><port>0</port><interface>lan,opt5,opt6,opt8,opt9,opt10</interface>${ranges}${options}</dnsmasq>`;
-    const opt8 = '<opt8><if>vtnet8</if><enable>1</enable><descr>box8</descr></opt8><opt9><if>vtnet9</if><enable>1</enable></opt9><opt10><if>vtnet10</if><enable>1</enable></opt10>';
+      option(10, '', ra10Tag, '23') + option(11, '', ra10Other, '23') + option(12, '', `${ra10Tag},${ra10Other}`, '23', '[::]') +
+      option(13, 'opt11', '', '23', '[::]') + option(15, 'opt13', '', '23', '[::]');
+    const dnsmasq = `<dnsmasq version="${releaseFacts(tag)!.versions.dnsmasq!}"><enable>0</enable><port>0</port><interface>lan,opt5,opt6,opt8,opt9,opt10,opt11,opt13</interface>${ranges}${options}</dnsmasq>`;
+    // The IPv6 addresses of the box's interfaces (radv.c finds an advertised range's link by them): the first of each
+    // its static address, the others IP alias VIPs.
+    const addresses6: Record<string, string[]> = {
+      opt9: ['2001:db8:59::1/64', 'fd00:59:1::1/64', 'fd00:59:2::1/64'],
+      opt10: ['2001:db8:5a::1/64', 'fd00:5a:1::1/64', 'fd00:5a:2::1/64'],
+      opt11: ['2001:db8:5b::1/64'],
+      opt12: ['2001:db8:5c::1/64'],
+      opt13: ['2001:db8:5d::1/64'],
+    };
+    const static6 = (key: string) => {
+      const [address, bits] = addresses6[key]?.[0]?.split('/') ?? [];
+      return address ? `<ipaddrv6>${address}</ipaddrv6><subnetv6>${bits}</subnetv6>` : '';
+    };
+    const opt8 = '<opt8><if>vtnet8</if><enable>1</enable><descr>box8</descr></opt8>' + [9, 10, 11, 12, 13].map((n) => `<opt${n}><if>vtnet${n}</if><enable>1</enable>${static6(`opt${n}`)}</opt${n}>`).join('');
+    const vips = Object.entries(addresses6).flatMap(([key, list]) =>
+      list.slice(1).map((a, i) => `<vip uuid="11111111-2222-4333-8444-9${key.slice(3).padStart(2, '0')}00000000${i}"><interface>${key}</interface><mode>ipalias</mode><subnet>${a.split('/')[0]}</subnet><subnet_bits>${a.split('/')[1]}</subnet_bits><type>single</type><descr/></vip>`),
+    );
     const box = withOwnInterfaces(withUnboundModel(factory, releaseFacts(tag)!.versions.unbound!, '<enabled>0</enabled>'))
       .replace(/<dnsmasq>[\s\S]*?<\/dnsmasq>/, dnsmasq)
-      .replace('</opt7>', `</opt7>${opt8}`);
+      .replace('</opt7>', `</opt7>${opt8}`)
+      .replace('</opnsense>', `<virtualip>${vips.join('')}</virtualip></opnsense>`);
     expect(box).toContain(dnsmasq);
     expect(box).toContain(opt8);
+    expect(box.match(/<virtualip>/g)).toHaveLength(1);
     const { warnings, config, conf, rc, unbound } = await renderedMerge(box, sections, privateKey, tag, work, 'firewall-dns');
     expect([rc.includes('dnsmasq_enable="YES"'), unbound]).toEqual([true, '0']);
     expect(conf).toMatch(/^port=0$/m);
@@ -1616,26 +1639,46 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     // An IPv6 range hands out addresses by DHCPv6 with an end address (or static, ra-stateless), and is advertised
     // with an RA mode (or enable-ra): radv.c gives the link's router advertisement the option 23 line chosen for its
     // device and the set tags of every range advertised on it, none of them of lower rank (option.c, radv.c).
-    const ra = (l: (typeof rendered)[number]) => l.words.some((w) => ['ra-only', 'slaac', 'ra-names', 'ra-advrouter', 'ra-stateless'].includes(w)) || /^enable-ra$/m.test(conf);
-    const dhcp = (l: (typeof rendered)[number]) => !l.start.includes(':') || l.words.some((w) => w !== l.start && w.includes(':') && !w.startsWith('tag:') && !w.startsWith('set:')) || l.words.includes('static') || l.words.includes('ra-stateless');
-    const firewallOn = (l: (typeof rendered)[number], device: string) => {
-      const code = l.start.includes(':') ? 'option6:23' : '6';
-      const link = [device, ...rendered.filter((r) => r.served && r.device === device && r.start.includes(':') && ra(r) && r.set).map((r) => r.set!), ...(l.set ? [l.set] : [])];
-      return (dhcp(l) && chosenValue(code, [device], l.set) === firewallValue[code]) || (code === 'option6:23' && ra(l) && chosenValue(code, link, undefined) === firewallValue[code]);
+    type Line = (typeof rendered)[number];
+    const ra = (l: Line) => l.words.some((w) => ['ra-only', 'slaac', 'ra-names', 'ra-advrouter', 'ra-stateless'].includes(w)) || /^enable-ra$/m.test(conf);
+    const dhcp = (l: Line) => !l.start.includes(':') || l.words.some((w) => w !== l.start && w.includes(':') && !/^(tag|set|constructor):/.test(w)) || l.words.includes('static') || l.words.includes('ra-stateless');
+    // The links radv.c advertises a range on (add_prefixes()): each device dnsmasq does DHCP on with an address of a
+    // prefix no longer than the range's (the line's last but one word) in the range's network; a constructor: range
+    // is on the device it names, where that has an address (dhcp6.c construct_worker()).
+    const merged = parseXml(config).root;
+    const keyOf = new Map([...firstChildren(child(merged, 'interfaces'))].map(([key, entry]) => [textOf(child(entry, 'if')), key]));
+    const addressesOf = (device: string) => addresses6[keyOf.get(device) ?? ''] ?? [];
+    const links = (l: Line) => {
+      const constructor = l.words.find((w) => w.startsWith('constructor:'))?.slice('constructor:'.length);
+      if (constructor !== undefined) return devices.includes(constructor) && addressesOf(constructor).length > 0 ? [constructor] : [];
+      const bits = Number(l.words.at(-2));
+      const start = ipaddr.IPv6.parse(l.start);
+      return devices.filter((d) => addressesOf(d).some((a) => Number(a.split('/')[1]) <= bits && ipaddr.IPv6.parse(a.split('/')[0]!).match(start, bits)));
     };
-    const firewall = rendered.filter((l) => l.served && (l.device === undefined ? devices : [l.device]).every((d) => firewallOn(l, d)));
+    const raLines = rendered.filter((r) => r.start.includes(':') && ra(r));
+    const byDhcp = (l: Line, device: string) => {
+      const code = l.start.includes(':') ? 'option6:23' : '6';
+      return dhcp(l) && chosenValue(code, [device], l.set) === firewallValue[code];
+    };
+    const byRa = (link: string) => chosenValue('option6:23', [link, ...raLines.filter((r) => r.set && links(r).includes(link)).map((r) => r.set!)], undefined) === firewallValue['option6:23'];
     // The IPv4 range of no interface gets opt6's option on opt6 and the firewall on opt5.
     const noInterface = rendered.find((l) => l.start === '10.58.0.100')!;
-    expect([firewallOn(noInterface, 'vtnet5'), firewallOn(noInterface, 'vtnet6')]).toEqual([true, false]);
-    // Each rendered range's interface (an IPv6 one's with "(IPv6)"; none: the range), from the merged config.
-    const merged = parseXml(config).root;
+    expect([byDhcp(noInterface, 'vtnet5'), byDhcp(noInterface, 'vtnet6')]).toEqual([true, false]);
+    // Each rendered range's interface (an IPv6 one's with "(IPv6)"; none: the range), from the merged config, where it
+    // hands out the firewall by DHCP; and each link it is advertised on whose RDNSS is the firewall.
     const where = new Map(childrenNamed(child(merged, 'dnsmasq'), 'dhcp_ranges').map((d) => {
       const [iface, start, end] = ['interface', 'start_addr', 'end_addr'].map((f) => textOf(child(d, f)));
       return [start!, iface ? `${iface}${start!.includes(':') ? ' (IPv6)' : ''}` : `the range ${start}-${end} of no interface (on every interface it serves)`];
     }));
+    const firewall = rendered.flatMap((l) => [
+      ...(l.served && (l.device === undefined ? devices : [l.device]).every((d) => byDhcp(l, d)) ? [where.get(l.start)!] : []),
+      ...(raLines.includes(l) ? links(l).filter(byRa).map((d) => `${keyOf.get(d)} (IPv6)`) : []),
+    ]);
     // opt8's ranges are served, by the lines of opt8 and its tag only.
     expect(rendered.filter((l) => l.served && l.device === 'vtnet8').length).toBeGreaterThan(0);
-    const expected = [...new Set(firewall.map((l) => where.get(l.start)!))];
+    // opt12's advertised ranges are on the links of opt11 (its network) and opt13 (their constructor), not served on opt12.
+    expect(raLines.filter((l) => l.device === 'vtnet12').map((l) => [l.served, links(l)])).toEqual([[false, ['vtnet11']], [false, ['vtnet13']]]);
+    const expected = [...new Set(firewall)];
     const named = warnings.flatMap((w) => /dnsmasq's DHCP hands out the firewall's address as DNS server on (.*?): clients there/.exec(w)?.[1]!.split(', ') ?? []);
     expect(named.sort()).toEqual(expected.sort());
     // Each case is there as meant: gen's lan, the box's opt5 (its range without a tag an option names), not its IPv4
@@ -1645,7 +1688,8 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     expect(dns.filter((o) => o.tags.length === 0).map((o) => `${o.code},${o.value}`)).toEqual(['6,0.0.0.0', ...(v6.length > 0 ? ['option6:23,[::]'] : [])]);
     // opt8's ranges whose tag's option is the firewall itself, on every release: the option's own line names it.
     // opt9's IPv6 ranges get a server from the link's RDNSS; opt10's RA clients the firewall, on every release.
-    expect(expected.sort()).toEqual(['lan', 'opt5', 'opt8', 'opt8 (IPv6)', 'opt10 (IPv6)', ...v6].sort());
+    // opt12's RA clients get the firewall on opt11's and opt13's links, where those interfaces' option 23 is [::].
+    expect(expected.sort()).toEqual(['lan', 'opt5', 'opt8', 'opt8 (IPv6)', 'opt10 (IPv6)', 'opt11 (IPv6)', 'opt13 (IPv6)', ...v6].sort());
     const opt9 = rendered.filter((l) => l.device === 'vtnet9');
     expect(opt9.map((l) => [dhcp(l), ra(l)])).toEqual([[true, true], [false, true]]);
   });

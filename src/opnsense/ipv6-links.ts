@@ -1,0 +1,99 @@
+// The link dnsmasq advertises an IPv6 range on, as radv.c decides it: not by
+// the range's tag:<device> (a filter of DHCPv6 requests, which radv.c never
+// reads) but by the interfaces' addresses. add_prefixes() takes a range into
+// the router advertisement of every interface with an address (of a prefix
+// length no longer than the range's) in the range's network; a constructor:
+// range is a template that construct_worker() (dhcp6.c) copies, tag and all,
+// into a range of each permanent global or ULA address of the interface it
+// names, so it is on that interface. Both only on an interface dnsmasq does
+// DHCP on (iface_check(), no-dhcp-interface=). OPNsense's dnsmasq.conf
+// template (25.7 to 26.7) writes a range's prefix_len (64 unless set) and
+// constructor:<device> of its constructor field. The addresses an interface
+// has are the config's: its static ipaddrv6/subnetv6 and its IP alias and
+// CARP VIPs (added to its device with their own prefix); one whose IPv6 is
+// configured otherwise (track6, dhcp6, slaac, 6rd, 6to4) gets an address the
+// config does not hold, taken here as a global one in the network of the
+// ranges of that interface.
+import ipaddr from 'ipaddr.js';
+import { type XmlElement, child, firstChildren } from '../render/opnsense/xml.js';
+import { fieldText } from './fields.js';
+import { baseVips } from './vips.js';
+
+/** An IPv6 address of an interface: its bytes and prefix length. */
+interface Address6 {
+  bytes: number[];
+  bits: number;
+}
+
+/** The IPv6 addresses of an interface: the config's, and whether it has one the config does not hold. */
+interface Addresses6 {
+  known: Address6[];
+  dynamic: boolean;
+}
+
+/** `bytes` with every bit past the first `bits` cleared, as a key. */
+function networkKey(bytes: readonly number[], bits: number): string {
+  return bytes.map((b, i) => (i * 8 >= bits ? 0 : i * 8 + 8 <= bits ? b : b & (0xff << (8 - (bits - i * 8))))).join('.');
+}
+
+function address6(text: string, bits: string): Address6 | undefined {
+  const prefix = Number(bits);
+  if (!ipaddr.IPv6.isValid(text) || bits === '' || !Number.isInteger(prefix) || prefix < 0 || prefix > 128) return undefined;
+  return { bytes: ipaddr.IPv6.parse(text).toByteArray(), bits: prefix };
+}
+
+/** The links of the box's interfaces dnsmasq does DHCP on (`served`: their keys), with their IPv6 addresses. */
+export class Ipv6Links {
+  private readonly addresses = new Map<string, Addresses6>();
+  /** By prefix length: the served interfaces with an address in each network of that length. */
+  private readonly byNetwork = new Map<number, Map<string, string[]>>();
+
+  constructor(root: XmlElement, served: readonly string[]) {
+    const interfaces = firstChildren(child(root, 'interfaces'));
+    for (const key of served) {
+      const entry = interfaces.get(key);
+      const text = fieldText(entry, 'ipaddrv6');
+      const own = address6(text, fieldText(entry, 'subnetv6'));
+      this.addresses.set(key, { known: own ? [own] : [], dynamic: text !== '' && !ipaddr.IPv6.isValid(text) });
+    }
+    for (const vip of baseVips(root)) {
+      const on = this.addresses.get(fieldText(vip, 'interface'));
+      const a = address6(fieldText(vip, 'subnet'), fieldText(vip, 'subnet_bits'));
+      if (on && a && ['ipalias', 'carp'].includes(fieldText(vip, 'mode'))) on.known.push(a);
+    }
+  }
+
+  /** The served interfaces with an address of prefix length at most `bits` in `bytes`' network of that length. */
+  private holding(bytes: readonly number[], bits: number): string[] {
+    let networks = this.byNetwork.get(bits);
+    if (!networks) {
+      networks = new Map();
+      for (const [key, { known }] of this.addresses) {
+        for (const a of known) {
+          if (a.bits > bits) continue;
+          const net = networkKey(a.bytes, bits);
+          const list = networks.get(net);
+          if (!list) networks.set(net, [key]);
+          else if (list.at(-1) !== key) list.push(key);
+        }
+      }
+      this.byNetwork.set(bits, networks);
+    }
+    return networks.get(networkKey(bytes, bits)) ?? [];
+  }
+
+  /** The interfaces (keys) whose router advertisements carry `range` where it is advertised. */
+  linksOf(range: XmlElement): string[] {
+    const constructor = fieldText(range, 'constructor');
+    if (constructor !== '') {
+      const on = this.addresses.get(constructor);
+      return on && (on.dynamic || on.known.length > 0) ? [constructor] : [];
+    }
+    const start = fieldText(range, 'start_addr');
+    const bits = Number(fieldText(range, 'prefix_len') || '64');
+    if (!ipaddr.IPv6.isValid(start) || !Number.isInteger(bits)) return [];
+    const links = this.holding(ipaddr.IPv6.parse(start).toByteArray(), bits);
+    const iface = fieldText(range, 'interface');
+    return this.addresses.get(iface)?.dynamic && !links.includes(iface) ? [...links, iface] : links;
+  }
+}
