@@ -16,8 +16,11 @@
 // of that interface serves the range's clients there. An address 0.0.0.0 in the
 // value stands for the firewall's own address (rfc2131.c do_opt()), and so do
 // [::], [fd00::] and [fe80::] in an IPv6 one (rfc3315.c, radv.c), as the
-// box's own addresses written out do; with no line
-// at all, a dnsmasq that serves no DNS on port 53 hands out no DNS server.
+// box's own addresses written out do; a router advertisement's RDNSS drops
+// [::] where its link has no global address and [fd00::] where it has no ULA
+// (radv.c), and a line left with no address sends no RDNSS: those clients get
+// no DNS server from it, not the firewall; with no line at all, a dnsmasq
+// that serves no DNS on port 53 hands out no DNS server.
 // An IPv6 range hands out addresses by DHCPv6 where it has an end address or
 // the mode static or ra-stateless (option.c: CONTEXT_DHCP), and is advertised
 // where its RA mode is one of ra-only, slaac, ra-names, ra-advrouter and
@@ -37,10 +40,16 @@ import { addressKey, listenedAddresses } from './listened-addresses.js';
 
 type Family = 4 | 6;
 
-/** A DNS option line of dnsmasq.conf: its tags, and whether its value names the firewall alone. */
+/**
+ * A DNS option line of dnsmasq.conf: its tags, whether its value names the firewall alone, and, for a router
+ * advertisement's RDNSS, its addresses: whether one is another server's, how many name the firewall on any link
+ * ([fe80::], the box's own written out), and how many are [::] and [fd00::], which radv.c fills only on a link with a
+ * global address and a ULA.
+ */
 interface DnsLine {
   tags: string[];
   firewall: boolean;
+  rdnss: { foreign: boolean; always: number; global: number; ula: number };
 }
 
 /** The DNS option an item writes a dhcp-option line of, by family: option 6, or option6 23 (which the template writes instead of option). */
@@ -51,18 +60,29 @@ function dnsFamily(option: XmlElement): Family | undefined {
 }
 
 /** The IPv6 addresses dnsmasq replaces with the firewall's own (::, and the ULA and link-local prefixes without host part). */
-const SELF6 = ['::', 'fd00::', 'fe80::'].map((a) => ipaddr.IPv6.parse(a).toNormalizedString());
+const [UNSPECIFIED, ULA_ZERO, LINK_LOCAL_ZERO] = ['::', 'fd00::', 'fe80::'].map((a) => ipaddr.IPv6.parse(a).toNormalizedString());
 
 /**
- * Whether a DNS option's value names only the firewall (an empty one names no server at all): the addresses dnsmasq
- * replaces with its own, or the box's own addresses written out (`own`: its interfaces' and VIPs', as addressKey()
- * writes them), where nothing answers either.
+ * A DNS option's value read as a line (DnsLine): it names only the firewall where every address (and one at least: an
+ * empty value names no server) is one dnsmasq replaces with its own, or one of the box's own written out (`own`: its
+ * interfaces' and VIPs', as addressKey() writes them), where nothing answers either.
  */
-function firewallOnly(value: string, family: Family, own: ReadonlySet<string>): boolean {
-  const addresses = value.split(',').map((a) => a.trim().replace(/^\[(.*)\]$/, '$1'));
-  if (value === '') return false;
-  const self = (a: string) => (family === 4 ? a === '0.0.0.0' : ipaddr.IPv6.isValid(a) && SELF6.includes(ipaddr.IPv6.parse(a).toNormalizedString()));
-  return addresses.every((a) => self(a) || own.has(addressKey(a)));
+function dnsLine(tags: string[], value: string, family: Family, own: ReadonlySet<string>): DnsLine {
+  const rdnss = { foreign: false, always: 0, global: 0, ula: 0 };
+  for (const a of value === '' ? [] : value.split(',').map((each) => each.trim().replace(/^\[(.*)\]$/, '$1'))) {
+    const normal = family === 6 && ipaddr.IPv6.isValid(a) ? ipaddr.IPv6.parse(a).toNormalizedString() : undefined;
+    if (family === 4 ? a === '0.0.0.0' : normal === UNSPECIFIED) rdnss.global++;
+    else if (normal === ULA_ZERO) rdnss.ula++;
+    else if (normal === LINK_LOCAL_ZERO || own.has(addressKey(a))) rdnss.always++;
+    else rdnss.foreign = true;
+  }
+  return { tags, firewall: !rdnss.foreign && rdnss.always + rdnss.global + rdnss.ula > 0, rdnss };
+}
+
+/** Whether a router advertisement on a link of those `kinds` of address gives its clients `line`'s firewall alone (radv.c: an RDNSS of the addresses it can fill). */
+function rdnssFirewall(line: DnsLine, kinds: { global: boolean; ula: boolean }): boolean {
+  const { foreign, always, global, ula } = line.rdnss;
+  return !foreign && always + (kinds.global ? global : 0) + (kinds.ula ? ula : 0) > 0;
 }
 
 /** The RA modes that advertise a range (option.c: CONTEXT_RA). */
@@ -145,9 +165,9 @@ export function firewallDnsRanges(root: XmlElement, firewallDns6: boolean): Fire
       if (fieldText(option, 'option6') === '23') firewallLine[6] = false;
     }
     const family = dnsFamily(option);
-    if (family !== undefined) lines[family].add({ tags: iface === '' ? tags : [...tags, device(iface)], firewall: firewallOnly(fieldText(option, 'value'), family, own) });
+    if (family !== undefined) lines[family].add(dnsLine(iface === '' ? tags : [...tags, device(iface)], fieldText(option, 'value'), family, own));
   }
-  for (const family of [4, 6] as const) if (firewallLine[family]) lines[family].add({ tags: [], firewall: true });
+  for (const family of [4, 6] as const) if (firewallLine[family]) lines[family].add(dnsLine([], family === 4 ? '0.0.0.0' : '[::]', family, own));
   const anyDevice = servedInterfaces.map(device);
   const family = (range: XmlElement): Family => (fieldText(range, 'start_addr').includes(':') ? 6 : 4);
   const enableRa = fieldText(child(dnsmasq, 'dhcp'), 'enable_ra') === '1';
@@ -185,7 +205,8 @@ export function firewallDnsRanges(root: XmlElement, firewallDns6: boolean): Fire
     }
     for (const link of advertised.get(range) ?? []) {
       const tags = new Set([device(link), ...(linkTags.get(link) ?? [])]);
-      if (lines[6].chosen(tags, '')?.firewall === true && !on.includes(link)) on.push(link);
+      const line = lines[6].chosen(tags, '');
+      if (line !== undefined && rdnssFirewall(line, links6.kinds(link)) && !on.includes(link)) on.push(link);
     }
     if (everywhere || on.length > 0) out.push({ range, on: everywhere ? [] : on });
   }

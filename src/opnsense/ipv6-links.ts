@@ -13,7 +13,8 @@
 // CARP VIPs (added to its device with their own prefix); one whose IPv6 is
 // configured otherwise (track6, dhcp6, slaac, 6rd, 6to4) gets an address the
 // config does not hold, taken here as a global one in the network of the
-// ranges of that interface.
+// ranges of that interface. Whether a link has a global address and a ULA
+// decides what [::] and [fd00::] in its RDNSS become (radv.c).
 import ipaddr from 'ipaddr.js';
 import { type XmlElement, child, firstChildren } from '../render/opnsense/xml.js';
 import { fieldText } from './fields.js';
@@ -40,6 +41,16 @@ function address6(text: string, bits: string): Address6 | undefined {
   const prefix = Number(bits);
   if (!ipaddr.IPv6.isValid(text) || bits === '' || !Number.isInteger(prefix) || prefix < 0 || prefix > 128) return undefined;
   return { bytes: ipaddr.IPv6.parse(text).toByteArray(), bits: prefix };
+}
+
+/** Whether an address is a ULA (fc00::/7: radv.c IN6_IS_ADDR_ULA). */
+function isUla(a: Address6): boolean {
+  return (a.bytes[0]! & 0xfe) === 0xfc;
+}
+
+/** Whether an address is link-local (fe80::/10), which add_prefixes() keeps apart. */
+function isLinkLocal(a: Address6): boolean {
+  return a.bytes[0] === 0xfe && (a.bytes[1]! & 0xc0) === 0x80;
 }
 
 /** The links of the box's interfaces dnsmasq does DHCP on (`served`: their keys), with their IPv6 addresses. */
@@ -95,5 +106,12 @@ export class Ipv6Links {
     const links = this.holding(ipaddr.IPv6.parse(start).toByteArray(), bits);
     const iface = fieldText(range, 'interface');
     return this.addresses.get(iface)?.dynamic && !links.includes(iface) ? [...links, iface] : links;
+  }
+
+  /** Whether `key`'s link has a global address (not ULA, not link-local) and a ULA: those [::] and [fd00::] become in its RDNSS. */
+  kinds(key: string): { global: boolean; ula: boolean } {
+    const on = this.addresses.get(key);
+    const known = on?.known.filter((a) => !isLinkLocal(a)) ?? [];
+    return { global: on?.dynamic === true || known.some((a) => !isUla(a)), ula: known.some(isUla) };
   }
 }

@@ -115,6 +115,12 @@ describe.skipIf(!mirror)(`dnsmasq's own code on the DNS server a range's clients
       expect(option).toMatch(/strstr\(a\[leasepos\], "constructor:"\) == a\[leasepos\]\)\s*\{\s*new->template_interface = opt_string_alloc\(a\[leasepos\] \+ 12\);\s*new->flags \|= CONTEXT_TEMPLATE;/);
       const dhcp6 = show(tag, 'src/dhcp6.c');
       expect(dhcp6).toMatch(/else if \(wildcard_match\(template->template_interface, ifrn_name\) &&[\s\S]*?\*context = \*template;\s*context->start6 = start6;/);
+      // The RDNSS drops [::] where the link has no global address (ULAs count apart) and [fd00::] where it has no ULA,
+      // and sends nothing of a line left with no address, nor the default one then (done_dns).
+      expect(addPrefixes).toMatch(/if \(IN6_IS_ADDR_ULA\(local\)\)\s*\{\s*if \(preferred > param->ula_pref_time\)[\s\S]*?else\s*\{\s*if \(preferred > param->glob_pref_time\)/);
+      expect(radv).toMatch(/done_dns = 1;\s*if \(opt_cfg->len == 0\)\s*continue;/);
+      expect(radv).toMatch(/if \(\(IN6_IS_ADDR_UNSPECIFIED\(a\) && parm\.glob_pref_time == 0\) \|\|\s*\(IN6_IS_ADDR_ULA_ZERO\(a\) && parm\.ula_pref_time == 0\) \|\|\s*\(IN6_IS_ADDR_LINK_LOCAL_ZERO\(a\) && parm\.link_pref_time == 0\)\)\s*len -= IN6ADDRSZ;\s*if \(len != 0\)/);
+      expect(radv).toMatch(/if \(daemon->port == NAMESERVER_PORT && !done_dns && parm\.link_pref_time != 0\)/);
       // The model's RA modes (Dnsmasq.xml ra_mode) that set CONTEXT_RA are exactly those firewallDnsRanges() reads as advertising.
       const setsRa = (mode: string) => {
         const line = new RegExp(`strcmp\\(a\\[leasepos\\], "${mode}"\\) == 0[^\\n]*\\)\\s*new->flags \\|= ([^;]*);`).exec(option);

@@ -1559,6 +1559,7 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     const tagged = (range: string, t: string) => range.replace('<set_tag/>', `<set_tag>${t}</set_tag>`);
     const advertised = (range: string, mode: string) => range.replace('<ra_mode/>', `<ra_mode>${mode}</ra_mode>`);
     const ra9Tag = '11111111-2222-4333-8444-7a0000000009';
+    const [ra14Tag, ra15Tag] = ['11111111-2222-4333-8444-7a0000000014', '11111111-2222-4333-8444-7a0000000015'];
     const [ra10Tag, ra10Other] = ['11111111-2222-4333-8444-7a0000000010', '11111111-2222-4333-8444-7a0000000011'];
     const ranges =
       dnsmasqRange(1, 'opt5', '10.55.0.100', '10.55.0.199', '') + // listened on: the firewall
@@ -1586,11 +1587,15 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
       // An advertised range of opt12 (which dnsmasq does not listen on) in opt11's network, and one of opt12 constructed
       // on opt13: radv.c advertises each on the link of the addresses, where that interface's option 23 is the firewall.
       advertised(dnsmasqRange(19, 'opt12', '2001:db8:5b::', '', ''), 'slaac') +
-      advertised(dnsmasqRange(20, 'opt12', '::1000', '::2000', ''), 'ra-names').replace('<constructor/>', '<constructor>opt13</constructor>');
+      advertised(dnsmasqRange(20, 'opt12', '::1000', '::2000', ''), 'ra-names').replace('<constructor/>', '<constructor>opt13</constructor>') +
+      // opt14 has a ULA only, opt15 a global address only: radv.c drops the [::] and the [fd00::] of their ranges' tags'
+      // option 23, and the router advertisement carries no RDNSS.
+      advertised(tagged(dnsmasqRange(21, 'opt14', 'fd00:5e::', '', ''), ra14Tag), 'slaac') +
+      advertised(tagged(dnsmasqRange(22, 'opt15', '2001:db8:5f::', '', ''), ra15Tag), 'slaac');
     const options = option(1, 'opt6', '') + option(2, '', setTag) + option(3, 'opt5', bothTag) + option(5, 'opt8', opt8Tag) + option(4, 'opt6', bothTag6, '23') + option(6, 'opt8', opt8Tag, '23') + option(7, '', fwTag, '', '0.0.0.0') + option(8, '', fwTag6, '23', '[::]') + option(9, '', ra9Tag, '23') +
       option(10, '', ra10Tag, '23') + option(11, '', ra10Other, '23') + option(12, '', `${ra10Tag},${ra10Other}`, '23', '[::]') +
-      option(13, 'opt11', '', '23', '[::]') + option(15, 'opt13', '', '23', '[::]');
-    const dnsmasq = `<dnsmasq version="${releaseFacts(tag)!.versions.dnsmasq!}"><enable>0</enable><port>0</port><interface>lan,opt5,opt6,opt8,opt9,opt10,opt11,opt13</interface>${ranges}${options}</dnsmasq>`;
+      option(13, 'opt11', '', '23', '[::]') + option(15, 'opt13', '', '23', '[::]') + option(16, '', ra14Tag, '23', '[::]') + option(17, '', ra15Tag, '23', '[fd00::]');
+    const dnsmasq = `<dnsmasq version="${releaseFacts(tag)!.versions.dnsmasq!}"><enable>0</enable><port>0</port><interface>lan,opt5,opt6,opt8,opt9,opt10,opt11,opt13,opt14,opt15</interface>${ranges}${options}</dnsmasq>`;
     // The IPv6 addresses of the box's interfaces (radv.c finds an advertised range's link by them): the first of each
     // its static address, the others IP alias VIPs.
     const addresses6: Record<string, string[]> = {
@@ -1599,12 +1604,14 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
       opt11: ['2001:db8:5b::1/64'],
       opt12: ['2001:db8:5c::1/64'],
       opt13: ['2001:db8:5d::1/64'],
+      opt14: ['fd00:5e::1/64'],
+      opt15: ['2001:db8:5f::1/64'],
     };
     const static6 = (key: string) => {
       const [address, bits] = addresses6[key]?.[0]?.split('/') ?? [];
       return address ? `<ipaddrv6>${address}</ipaddrv6><subnetv6>${bits}</subnetv6>` : '';
     };
-    const opt8 = '<opt8><if>vtnet8</if><enable>1</enable><descr>box8</descr></opt8>' + [9, 10, 11, 12, 13].map((n) => `<opt${n}><if>vtnet${n}</if><enable>1</enable>${static6(`opt${n}`)}</opt${n}>`).join('');
+    const opt8 = '<opt8><if>vtnet8</if><enable>1</enable><descr>box8</descr></opt8>' + [9, 10, 11, 12, 13, 14, 15].map((n) => `<opt${n}><if>vtnet${n}</if><enable>1</enable>${static6(`opt${n}`)}</opt${n}>`).join('');
     const vips = Object.entries(addresses6).flatMap(([key, list]) =>
       list.slice(1).map((a, i) => `<vip uuid="11111111-2222-4333-8444-9${key.slice(3).padStart(2, '0')}00000000${i}"><interface>${key}</interface><mode>ipalias</mode><subnet>${a.split('/')[0]}</subnet><subnet_bits>${a.split('/')[1]}</subnet_bits><type>single</type><descr/></vip>`),
     );
@@ -1660,7 +1667,21 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
       const code = l.start.includes(':') ? 'option6:23' : '6';
       return dhcp(l) && chosenValue(code, [device], l.set) === firewallValue[code];
     };
-    const byRa = (link: string) => chosenValue('option6:23', [link, ...raLines.filter((r) => r.set && links(r).includes(link)).map((r) => r.set!)], undefined) === firewallValue['option6:23'];
+    // The RDNSS of the line chosen for the link's tags (radv.c): [::] becomes the link's global address, [fd00::] its
+    // ULA, [fe80::] its link-local one, each dropped where the link has none, and no RDNSS at all with none left.
+    const isUla = (a: string) => ipaddr.IPv6.parse(a.split('/')[0]!).range() === 'uniqueLocal';
+    const rdnss = (value: string, link: string) =>
+      value.split(',').map((a) => ipaddr.IPv6.parse(a.replace(/^\[(.*)\]$/, '$1')).toNormalizedString()).filter((a) => {
+        if (a === ipaddr.IPv6.parse('::').toNormalizedString()) return addressesOf(link).some((x) => !isUla(x));
+        if (a === ipaddr.IPv6.parse('fd00::').toNormalizedString()) return addressesOf(link).some(isUla);
+        return true;
+      });
+    const selfZero = ['::', 'fd00::', 'fe80::'].map((a) => ipaddr.IPv6.parse(a).toNormalizedString());
+    const byRa = (link: string) => {
+      const value = chosenValue('option6:23', [link, ...raLines.filter((r) => r.set && links(r).includes(link)).map((r) => r.set!)], undefined);
+      const sent = value === undefined ? [] : rdnss(value, link);
+      return sent.length > 0 && sent.every((a) => selfZero.includes(a));
+    };
     // The IPv4 range of no interface gets opt6's option on opt6 and the firewall on opt5.
     const noInterface = rendered.find((l) => l.start === '10.58.0.100')!;
     expect([byDhcp(noInterface, 'vtnet5'), byDhcp(noInterface, 'vtnet6')]).toEqual([true, false]);
@@ -1678,6 +1699,12 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     expect(rendered.filter((l) => l.served && l.device === 'vtnet8').length).toBeGreaterThan(0);
     // opt12's advertised ranges are on the links of opt11 (its network) and opt13 (their constructor), not served on opt12.
     expect(raLines.filter((l) => l.device === 'vtnet12').map((l) => [l.served, links(l)])).toEqual([[false, ['vtnet11']], [false, ['vtnet13']]]);
+    // opt14's and opt15's advertised ranges are on their own links, whose option 23 is [::] and [fd00::]: no RDNSS.
+    const linkValue = (d: string) => chosenValue('option6:23', [d, raLines.find((l) => l.device === d)!.set!], undefined)!;
+    expect(['vtnet14', 'vtnet15'].map((d) => [links(raLines.find((l) => l.device === d)!), linkValue(d), rdnss(linkValue(d), d)])).toEqual([
+      [['vtnet14'], '[::]', []],
+      [['vtnet15'], '[fd00::]', []],
+    ]);
     const expected = [...new Set(firewall)];
     const named = warnings.flatMap((w) => /dnsmasq's DHCP hands out the firewall's address as DNS server on (.*?): clients there/.exec(w)?.[1]!.split(', ') ?? []);
     expect(named.sort()).toEqual(expected.sort());
