@@ -5,7 +5,10 @@
 // where no assignment names one, a tag no request carries); interface= for
 // the dnsmasq/interface list and no-dhcp-interface= for dhcp/no_interface,
 // each of the assigned interfaces only (helpers.physical_interfaces() skips
-// the others; an empty list writes no interface= line: every interface).
+// the others; an empty list writes no interface= line: every interface; a
+// list of only unassigned keys an empty interface=, an interface of no name
+// that matches no device (option.c if_names_add(), network.c iface_check()):
+// none).
 // dnsmasq hands out leases from a tagged range on the device it listens on
 // and does not except from DHCP, and from a range without interface on any
 // such device.

@@ -121,6 +121,13 @@ describe.skipIf(!mirror)(`dnsmasq's own code on the DNS server a range's clients
       expect(radv).toMatch(/done_dns = 1;\s*if \(opt_cfg->len == 0\)\s*continue;/);
       expect(radv).toMatch(/if \(\(IN6_IS_ADDR_UNSPECIFIED\(a\) && parm\.glob_pref_time == 0\) \|\|\s*\(IN6_IS_ADDR_ULA_ZERO\(a\) && parm\.ula_pref_time == 0\) \|\|\s*\(IN6_IS_ADDR_LINK_LOCAL_ZERO\(a\) && parm\.link_pref_time == 0\)\)\s*len -= IN6ADDRSZ;\s*if \(len != 0\)/);
       expect(radv).toMatch(/if \(daemon->port == NAMESERVER_PORT && !done_dns && parm\.link_pref_time != 0\)/);
+      // An empty interface= (the template's, of only unassigned interfaces) is an interface of no name, which matches no
+      // device, and with it in the list dnsmasq serves none (servedDhcp()): not every device, as with no interface= line.
+      expect(option).toMatch(/case 'i':\s*\/\* --interface \*\/\s*do \{\s*comma = split\(arg\);\s*if_names_add\(arg\);/);
+      expect(option).toMatch(/static void if_names_add\(const char \*ifname\)[\s\S]*?new->name = opt_string_alloc\(ifname\);/);
+      expect(option).toMatch(/static char \*opt_string_alloc\(const char \*cp\)\s*\{\s*char \*ret = NULL;\s*size_t len;\s*if \(cp && \(len = strlen\(cp\)\) != 0\)/);
+      const network = show(tag, 'src/network.c');
+      expect(network).toMatch(/if \(daemon->if_names \|\| daemon->if_addrs\)\s*\{\s*ret = 0;\s*for \(tmp = daemon->if_names; tmp; tmp = tmp->next\)\s*if \(tmp->name && wildcard_match\(tmp->name, name\)\)/);
       // The model's RA modes (Dnsmasq.xml ra_mode) that set CONTEXT_RA are exactly those firewallDnsRanges() reads as advertising.
       const setsRa = (mode: string) => {
         const line = new RegExp(`strcmp\\(a\\[leasepos\\], "${mode}"\\) == 0[^\\n]*\\)\\s*new->flags \\|= ([^;]*);`).exec(option);

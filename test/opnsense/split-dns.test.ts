@@ -16,6 +16,7 @@ import { keaStaticNames } from '../../src/opnsense/kea-reservations.js';
 import { mergeConfig } from '../../src/opnsense/merge.js';
 import { answersLocalBeforeServers } from '../../src/opnsense/dnsmasq-answer.js';
 import { dnsmasqEnabled } from '../../src/opnsense/dnsmasq-enabled.js';
+import { servedRanges } from '../../src/opnsense/dnsmasq-ranges.js';
 import { parseXml } from '../../src/opnsense/parse.js';
 import { type XmlElement, attr, child, childrenNamed, firstChildren, serialize, textOf } from '../../src/render/opnsense/xml.js';
 import { PRIVATE_KEY_PLACEHOLDER_PREFIX } from '../../src/render/opnsense/context.js';
@@ -1492,6 +1493,36 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     // The template's answer, and the function's: the same for each, and not the same for all.
     for (const [name, [template, ours]] of Object.entries(seen)) expect(ours, name).toBe(template);
     expect(Object.entries(seen).filter(([, [on]]) => on).map(([name]) => name)).toEqual(['one', 'spaced', 'yes', 'two']);
+  });
+
+  // An interface list of only unassigned keys: helpers.physical_interfaces() skips them all and the template writes an
+  // empty interface= line, which dnsmasq reads as an interface of no name (option.c if_names_add()) that matches no
+  // device (network.c iface_check()): it serves DHCP nowhere, not everywhere. servedRanges() agrees with the rendered
+  // dnsmasq.conf, for that list and for one with an assigned interface beside it.
+  it.each(UPSTREAM_RELEASES)("$tag: servedRanges() serves what the rendered dnsmasq.conf serves when its interfaces are not assigned", async ({ tag }) => {
+    const work = templateWork(tag, 'gen-split-dns-unassigned-');
+    const factory = withOwnInterfaces(factoryConfig(coreGit!, tag));
+    const ranges = dnsmasqRange(1, 'opt5', '10.55.0.100', '10.55.0.199', '') + dnsmasqRange(2, '', '10.58.0.100', '10.58.0.199', '') + dnsmasqRange(3, 'opt9', '10.59.0.100', '10.59.0.199', '');
+    const seen: Record<string, { line: string[]; ours: string[]; rendered: string[] }> = {};
+    for (const list of ['opt9', 'opt9,opt5']) {
+      const config = factory.replace(/<dnsmasq>[\s\S]*?<\/dnsmasq>/, `<dnsmasq><enable>1</enable><interface>${list}</interface><dhcp><enable_ra>0</enable_ra></dhcp>${ranges}</dnsmasq>`);
+      expect(config).toContain(ranges);
+      const file = join(work, `${list.replace(',', '-')}.xml`);
+      writeFileSync(file, config);
+      const out = join(work, `${list.replace(',', '-')}-root`);
+      const r = await renderTemplate(join(env.OPNSENSE_PHP_CACHE, tag, 'root'), file, out, 'OPNsense.Dnsmasq');
+      expect(r.status, r.stderr).toBe(0);
+      const conf = readFileSync(join(out, 'usr/local/etc/dnsmasq.conf'), 'utf8');
+      seen[list] = {
+        line: conf.match(/^interface=.*$/gm) ?? [],
+        ours: servedRanges(parseXml(config).root).map((range) => textOf(child(range, 'start_addr'))),
+        rendered: dnsmasqConfDhcp(conf).ranges.filter((l) => l.served).map((l) => l.start),
+      };
+    }
+    expect(seen).toEqual({
+      opt9: { line: ['interface='], ours: [], rendered: [] },
+      'opt9,opt5': { line: ['interface=vtnet5'], ours: ['10.55.0.100', '10.58.0.100'], rendered: ['10.55.0.100', '10.58.0.100'] },
+    });
   });
 
   // A box whose dnsmasq is off keeps its DHCP ranges; merge turns dnsmasq on for gen's DHCP, and each range the
