@@ -1591,6 +1591,8 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     const advertised = (range: string, mode: string) => range.replace('<ra_mode/>', `<ra_mode>${mode}</ra_mode>`);
     const ra9Tag = '11111111-2222-4333-8444-7a0000000009';
     const [ra14Tag, ra15Tag] = ['11111111-2222-4333-8444-7a0000000014', '11111111-2222-4333-8444-7a0000000015'];
+    const [own4Tag, vip4Tag, own6Tag, mixedTag] = ['11111111-2222-4333-8444-7a0000000023', '11111111-2222-4333-8444-7a0000000024', '11111111-2222-4333-8444-7a0000000025', '11111111-2222-4333-8444-7a0000000026'];
+    const lanAddress = doc(await fragments(family, 'home'), 'interfaces.xml').interfaces.lan.ipaddr as string;
     const [ra10Tag, ra10Other] = ['11111111-2222-4333-8444-7a0000000010', '11111111-2222-4333-8444-7a0000000011'];
     const ranges =
       dnsmasqRange(1, 'opt5', '10.55.0.100', '10.55.0.199', '') + // listened on: the firewall
@@ -1622,10 +1624,17 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
       // opt14 has a ULA only, opt15 a global address only: radv.c drops the [::] and the [fd00::] of their ranges' tags'
       // option 23, and the router advertisement carries no RDNSS.
       advertised(tagged(dnsmasqRange(21, 'opt14', 'fd00:5e::', '', ''), ra14Tag), 'slaac') +
-      advertised(tagged(dnsmasqRange(22, 'opt15', '2001:db8:5f::', '', ''), ra15Tag), 'slaac');
+      advertised(tagged(dnsmasqRange(22, 'opt15', '2001:db8:5f::', '', ''), ra15Tag), 'slaac') +
+      // Options naming the box's own addresses written out: gen's LAN address (opt11), an IP alias VIP of opt11 (opt13),
+      // opt13's static IPv6 address (opt15's DHCPv6 range), and the VIP beside another server (opt15's IPv4 range).
+      tagged(dnsmasqRange(23, 'opt11', '10.61.0.100', '10.61.0.199', ''), own4Tag) +
+      tagged(dnsmasqRange(24, 'opt13', '10.63.0.100', '10.63.0.199', ''), vip4Tag) +
+      tagged(dnsmasqRange(25, 'opt15', '2001:db8:5f::1000', '2001:db8:5f::2000', ''), own6Tag) +
+      tagged(dnsmasqRange(26, 'opt15', '10.65.0.100', '10.65.0.199', ''), mixedTag);
     const options = option(1, 'opt6', '') + option(2, '', setTag) + option(3, 'opt5', bothTag) + option(5, 'opt8', opt8Tag) + option(4, 'opt6', bothTag6, '23') + option(6, 'opt8', opt8Tag, '23') + option(7, '', fwTag, '', '0.0.0.0') + option(8, '', fwTag6, '23', '[::]') + option(9, '', ra9Tag, '23') +
       option(10, '', ra10Tag, '23') + option(11, '', ra10Other, '23') + option(12, '', `${ra10Tag},${ra10Other}`, '23', '[::]') +
-      option(13, 'opt11', '', '23', '[::]') + option(15, 'opt13', '', '23', '[::]') + option(16, '', ra14Tag, '23', '[::]') + option(17, '', ra15Tag, '23', '[fd00::]');
+      option(13, 'opt11', '', '23', '[::]') + option(15, 'opt13', '', '23', '[::]') + option(16, '', ra14Tag, '23', '[::]') + option(17, '', ra15Tag, '23', '[fd00::]') +
+      option(18, '', own4Tag, '', lanAddress) + option(19, '', vip4Tag, '', '10.61.0.1') + option(20, '', own6Tag, '23', '[2001:db8:5d::1]') + option(21, '', mixedTag, '', '10.61.0.1,9.9.9.9');
     const dnsmasq = `<dnsmasq version="${releaseFacts(tag)!.versions.dnsmasq!}"><enable>0</enable><port>0</port><interface>lan,opt5,opt6,opt8,opt9,opt10,opt11,opt13,opt14,opt15</interface>${ranges}${options}</dnsmasq>`;
     // The IPv6 addresses of the box's interfaces (radv.c finds an advertised range's link by them): the first of each
     // its static address, the others IP alias VIPs.
@@ -1646,10 +1655,11 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     const vips = Object.entries(addresses6).flatMap(([key, list]) =>
       list.slice(1).map((a, i) => `<vip uuid="11111111-2222-4333-8444-9${key.slice(3).padStart(2, '0')}00000000${i}"><interface>${key}</interface><mode>ipalias</mode><subnet>${a.split('/')[0]}</subnet><subnet_bits>${a.split('/')[1]}</subnet_bits><type>single</type><descr/></vip>`),
     );
+    const vip4 = '<vip uuid="11111111-2222-4333-8444-9a0000000001"><interface>opt11</interface><mode>ipalias</mode><subnet>10.61.0.1</subnet><subnet_bits>24</subnet_bits><type>single</type><descr/></vip>';
     const box = withOwnInterfaces(withUnboundModel(factory, releaseFacts(tag)!.versions.unbound!, '<enabled>0</enabled>'))
       .replace(/<dnsmasq>[\s\S]*?<\/dnsmasq>/, dnsmasq)
       .replace('</opt7>', `</opt7>${opt8}`)
-      .replace('</opnsense>', `<virtualip>${vips.join('')}</virtualip></opnsense>`);
+      .replace('</opnsense>', `<virtualip>${vips.join('')}${vip4}</virtualip></opnsense>`);
     expect(box).toContain(dnsmasq);
     expect(box).toContain(opt8);
     expect(box.match(/<virtualip>/g)).toHaveLength(1);
@@ -1658,8 +1668,25 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     expect(conf).toMatch(/^port=0$/m);
     const { ranges: rendered, options: lines, listening, noDhcp } = dnsmasqConfDhcp(conf);
     // The DNS option lines (6; option6:23 for IPv6), with their tags.
-    const dns = lines.map((parts) => ({ tags: parts.filter((p) => p.startsWith('tag:')).map((p) => p.slice(4)), code: parts.find((p) => !p.startsWith('tag:')), value: parts.slice(-1)[0] }));
+    const dns = lines.map((parts) => {
+      const at = parts.findIndex((p) => !p.startsWith('tag:'));
+      return { tags: parts.slice(0, at).map((p) => p.slice(4)), code: parts[at], value: parts.slice(at + 1).join(',') };
+    });
+    // The template writes each value as given: the options of the box's own addresses are there as written.
+    for (const value of [lanAddress, '10.61.0.1', '[2001:db8:5d::1]', '10.61.0.1,9.9.9.9']) expect(dns.map((o) => o.value)).toContain(value);
+    // The firewall's addresses: 0.0.0.0 and [::], which dnsmasq replaces with its own, and the box's own addresses
+    // (its interfaces' and VIPs'), from the merged config.
+    const merged = parseXml(config).root;
+    const normal = (a: string) => (ipaddr.IPv6.isValid(a) ? ipaddr.IPv6.parse(a).toNormalizedString() : a);
+    const ownAddresses = new Set(
+      [...[...firstChildren(child(merged, 'interfaces'))].flatMap(([, e]) => ['ipaddr', 'ipaddrv6'].map((f) => textOf(child(e, f)))), ...childrenNamed(child(merged, 'virtualip'), 'vip').map((v) => textOf(child(v, 'subnet')))]
+        .filter((a) => ipaddr.isValid(a))
+        .map(normal),
+    );
+    expect([lanAddress, '10.61.0.1', '2001:db8:5d::1'].every((a) => ownAddresses.has(normal(a)))).toBe(true);
     const firewallValue = { '6': '0.0.0.0', 'option6:23': '[::]' } as Record<string, string>;
+    const namesFirewall = (code: string, value: string | undefined) =>
+      value !== undefined && value !== '' && value.split(',').every((a) => a === firewallValue[code] || ownAddresses.has(normal(a.replace(/^\[(.*)\]$/, '$1'))));
     // A range's request carries the device it arrives on (rfc2131.c, rfc3315.c: the tag of the interface's name): its
     // range's, or, for a range of no interface, any device dnsmasq serves DHCP on. Its range sets its set tag. dnsmasq
     // gives it one line (option_filter(), dhcp-common.c: the lines of its own tags first, then those with its range's,
@@ -1683,7 +1710,6 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     // The links radv.c advertises a range on (add_prefixes()): each device dnsmasq does DHCP on with an address of a
     // prefix no longer than the range's (the line's last but one word) in the range's network; a constructor: range
     // is on the device it names, where that has an address (dhcp6.c construct_worker()).
-    const merged = parseXml(config).root;
     const keyOf = new Map([...firstChildren(child(merged, 'interfaces'))].map(([key, entry]) => [textOf(child(entry, 'if')), key]));
     const addressesOf = (device: string) => addresses6[keyOf.get(device) ?? ''] ?? [];
     const links = (l: Line) => {
@@ -1696,7 +1722,7 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     const raLines = rendered.filter((r) => r.start.includes(':') && ra(r));
     const byDhcp = (l: Line, device: string) => {
       const code = l.start.includes(':') ? 'option6:23' : '6';
-      return dhcp(l) && chosenValue(code, [device], l.set) === firewallValue[code];
+      return dhcp(l) && namesFirewall(code, chosenValue(code, [device], l.set));
     };
     // The RDNSS of the line chosen for the link's tags (radv.c): [::] becomes the link's global address, [fd00::] its
     // ULA, [fe80::] its link-local one, each dropped where the link has none, and no RDNSS at all with none left.
@@ -1711,7 +1737,7 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     const byRa = (link: string) => {
       const value = chosenValue('option6:23', [link, ...raLines.filter((r) => r.set && links(r).includes(link)).map((r) => r.set!)], undefined);
       const sent = value === undefined ? [] : rdnss(value, link);
-      return sent.length > 0 && sent.every((a) => selfZero.includes(a));
+      return sent.length > 0 && sent.every((a) => selfZero.includes(a) || ownAddresses.has(a));
     };
     // The IPv4 range of no interface gets opt6's option on opt6 and the firewall on opt5.
     const noInterface = rendered.find((l) => l.start === '10.58.0.100')!;
@@ -1746,8 +1772,9 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     expect(dns.filter((o) => o.tags.length === 0).map((o) => `${o.code},${o.value}`)).toEqual(['6,0.0.0.0', ...(v6.length > 0 ? ['option6:23,[::]'] : [])]);
     // opt8's ranges whose tag's option is the firewall itself, on every release: the option's own line names it.
     // opt9's IPv6 ranges get a server from the link's RDNSS; opt10's RA clients the firewall, on every release.
-    // opt12's RA clients get the firewall on opt11's and opt13's links, where those interfaces' option 23 is [::].
-    expect(expected.sort()).toEqual(['lan', 'opt5', 'opt8', 'opt8 (IPv6)', 'opt10 (IPv6)', 'opt11 (IPv6)', 'opt13 (IPv6)', ...v6].sort());
+    // opt12's RA clients get the firewall on opt11's and opt13's links, where those interfaces' option 23 is [::];
+    // opt11's and opt13's IPv4 ranges and opt15's DHCPv6 one the box's own addresses, not opt15's IPv4 one.
+    expect(expected.sort()).toEqual(['lan', 'opt5', 'opt8', 'opt8 (IPv6)', 'opt10 (IPv6)', 'opt11 (IPv6)', 'opt13 (IPv6)', 'opt11', 'opt13', 'opt15 (IPv6)', ...v6].sort());
     const opt9 = rendered.filter((l) => l.device === 'vtnet9');
     expect(opt9.map((l) => [dhcp(l), ra(l)])).toEqual([[true, true], [false, true]]);
   });
