@@ -128,3 +128,41 @@ describe('reading 400 MVC filter rules for the verification script', async () =>
     expect(maps).toBeLessThanOrEqual(1);
   });
 });
+
+describe('writing 2,000 MVC filter rules in a build', async () => {
+  const model = await modelOf(toYaml(siteTopology({ peers: 10, rules: RULES })));
+  const site = model.sites[0]!;
+  const devices = new Map(site.firewall!.interfaces.map((i) => [i.key, i.device]));
+  const filter = areas.find((a) => a.file === 'filter.xml')!;
+
+  it("copies no rule's 56 fields: the constant ones are written in runs made once, the rule's own values in their places", () => {
+    const ctx = opnsenseContext(model, site, site.firewall!, { streamed: true });
+    const rules = compilePolicy(ctx).rules;
+    const sections = filter.build(ctx);
+    const written: WrittenRules = { legacy: [], mvc: [] };
+    // The elements of the fields copied (a list of a rule's fields made from the model's is a copy of all 56).
+    let copied = 0;
+    const proto = Array.prototype as unknown as { slice: (...args: unknown[]) => unknown[] };
+    const slice = proto.slice;
+    proto.slice = function (this: unknown[], ...args: unknown[]) {
+      copied += this.length;
+      return slice.apply(this, args);
+    };
+    let text: string;
+    try {
+      text = xmlDocument(element('opnsense', sections), writtenRulesVisitor(sections, devices, written));
+    } finally {
+      proto.slice = slice;
+    }
+    expect(written.mvc.length).toBe(rules.length);
+    expect(rules.length).toBeGreaterThan(RULES);
+    // The same text and rules as the whole tree's, whose rules are made as any element and written child by child.
+    const plainSections = filter.build(opnsenseContext(model, site, site.firewall!));
+    expect(text).toBe(xmlDocument(element('opnsense', plainSections)));
+    const whole: WrittenRules = { legacy: [], mvc: [] };
+    addWrittenRules(plainSections, devices, whole);
+    expect(written).toEqual(whole);
+    // A copy of each rule's fields was 56 elements a rule.
+    expect(copied, `elements copied for ${rules.length} rules`).toBeLessThan(rules.length);
+  });
+});

@@ -8,7 +8,7 @@ import { fitDescription } from '../../targets/opnsense/descriptions.js';
 import type { FieldNode, FieldTree, ModelName } from '../../targets/opnsense/field-types.js';
 import { type OpnsenseContext } from './context.js';
 import type { SharedValues } from './shared-values.js';
-import { LazyItems, type XmlElement, element, elementOf, sharedLeaf } from './xml.js';
+import { ItemLayout, LaidOutItem, LazyItems, type XmlElement, element, elementOf, sharedLeaf } from './xml.js';
 import { appendAll } from '../../arrays.js';
 
 /** gen's values for a container or item: text for a field, values for a nested container, items for an array field. */
@@ -163,7 +163,48 @@ export function modelItems(ctx: OpnsenseContext, model: ModelName, path: string,
   if (!shape.flat) return (uuid, values) => build(name, tree, Object.assign({}, fixed, values), where, ctx.sharedValues, [['uuid', uuid]]);
   // Frozen, as the defaults are: every item holds these elements.
   const base = placed(shape, shape.defaults as XmlElement[], fixed, where, undefined);
-  return (uuid, values) => ({ name, attrs: [['uuid', uuid]], children: placed(shape, base, values, where, ctx.sharedValues) });
+  const plain: ItemMaker = (uuid, values) => ({ name, attrs: [['uuid', uuid]], children: placed(shape, base, values, where, ctx.sharedValues) });
+  // In a build the items are written once, unchanged: each from the runs of constants between its own values.
+  if (!ctx.streamed || base.length === 0) return plain;
+  let laid: Laid | undefined;
+  return (uuid, values) => {
+    laid ??= layOut(name, shape, base, values, where);
+    const own = laid.slotOf.length === 0 ? undefined : ownValues(laid, values);
+    return own ? new LaidOutItem(laid.layout, [['uuid', uuid]], own) : plain(uuid, values);
+  };
+}
+
+/** An ItemLayout for items given the fields of `values`, in that order: `slotOf`, for each field given, its slot. */
+interface Laid {
+  layout: ItemLayout;
+  keys: readonly string[];
+  slotOf: readonly number[];
+}
+
+function layOut(name: string, shape: Shape, base: readonly XmlElement[], values: FieldValues, where: string): Laid {
+  const keys = Object.keys(values);
+  const positions = keys.map((key) => {
+    const i = shape.index.get(key);
+    if (i === undefined) throw new UnknownFieldError(`${where} has no field ${key} on this release`);
+    return i;
+  });
+  const slots = [...positions].sort((a, b) => a - b);
+  return { layout: new ItemLayout(name, base, slots), keys, slotOf: positions.map((i) => slots.indexOf(i)) };
+}
+
+/**
+ * An item's own values as text, in slot order, as placed() gives them to its leaves; undefined when the
+ * item gives other fields than the layout's, or in another order (it is then made as any element).
+ */
+function ownValues(laid: Laid, values: FieldValues): string[] | undefined {
+  const own = new Array<string>(laid.keys.length);
+  let n = 0;
+  for (const key in values) {
+    if (key !== laid.keys[n]) return undefined;
+    const value = fieldValue(key, values[key] as string | number | undefined);
+    own[laid.slotOf[n++]!] = value === undefined ? '' : String(value);
+  }
+  return n === laid.keys.length ? own : undefined;
 }
 
 /**

@@ -17,7 +17,7 @@
 // gateway of the moment (FilterRule::convertReplyTo()), which a DHCP WAN
 // learns at run time; the script drops it from what pf shows.
 import { formatIPv4, parseIPv4 } from '../../net.js';
-import { type XmlElement, firstChildren, isElement, textOf } from './xml.js';
+import { LaidOutItem, type XmlElement, firstChildren, isElement, textOf } from './xml.js';
 
 interface Endpoint {
   net: string;
@@ -39,29 +39,37 @@ interface RuleFields {
   destination: Endpoint;
 }
 
-const trimmed = (e: XmlElement | undefined) => textOf(e).trim();
+/** A field of a rule: its element, or its text (a rule written from its layout, read without making its children). */
+export type RuleField = XmlElement | string;
+
+/** The text of a rule's field (empty when it has none). */
+export function ruleFieldText(field: RuleField | undefined): string {
+  return typeof field === 'string' ? field : textOf(field);
+}
+
+const trimmed = (e: RuleField | undefined) => ruleFieldText(e).trim();
 
 /** The children of a rule that its pf text and its description are read from, the first of each name (child()'s choice). */
 export interface RuleChildren {
-  action?: XmlElement;
-  type?: XmlElement;
-  direction?: XmlElement;
-  log?: XmlElement;
-  quick?: XmlElement;
-  interface?: XmlElement;
-  ipprotocol?: XmlElement;
-  protocol?: XmlElement;
-  statetype?: XmlElement;
-  source?: XmlElement;
-  destination?: XmlElement;
-  source_net?: XmlElement;
-  source_not?: XmlElement;
-  source_port?: XmlElement;
-  destination_net?: XmlElement;
-  destination_not?: XmlElement;
-  destination_port?: XmlElement;
-  descr?: XmlElement;
-  description?: XmlElement;
+  action?: RuleField;
+  type?: RuleField;
+  direction?: RuleField;
+  log?: RuleField;
+  quick?: RuleField;
+  interface?: RuleField;
+  ipprotocol?: RuleField;
+  protocol?: RuleField;
+  statetype?: RuleField;
+  source?: RuleField;
+  destination?: RuleField;
+  source_net?: RuleField;
+  source_not?: RuleField;
+  source_port?: RuleField;
+  destination_net?: RuleField;
+  destination_not?: RuleField;
+  destination_port?: RuleField;
+  descr?: RuleField;
+  description?: RuleField;
 }
 
 /**
@@ -93,76 +101,86 @@ export function ruleChildren(rule: XmlElement): RuleChildren {
     descr: undefined,
     description: undefined,
   };
+  // An item written from its layout is read by field, without making its children (see LaidOutItem).
+  if (rule instanceof LaidOutItem && rule.unmade) {
+    const names = rule.layout.names;
+    for (let i = 0; i < names.length; i++) take(r, names[i]!, rule.fieldText(i));
+    return r;
+  }
   const children = rule.children;
   for (let i = 0; i < children.length; i++) {
     const c = children[i]!;
-    if (!isElement(c)) continue;
-    // A switch over the names, not a lookup by a computed key: a few comparisons of interned strings per child.
-    switch (c.name) {
-      case 'action':
-        r.action ??= c;
-        break;
-      case 'type':
-        r.type ??= c;
-        break;
-      case 'direction':
-        r.direction ??= c;
-        break;
-      case 'log':
-        r.log ??= c;
-        break;
-      case 'quick':
-        r.quick ??= c;
-        break;
-      case 'interface':
-        r.interface ??= c;
-        break;
-      case 'ipprotocol':
-        r.ipprotocol ??= c;
-        break;
-      case 'protocol':
-        r.protocol ??= c;
-        break;
-      case 'statetype':
-        r.statetype ??= c;
-        break;
-      case 'source':
-        r.source ??= c;
-        break;
-      case 'destination':
-        r.destination ??= c;
-        break;
-      case 'source_net':
-        r.source_net ??= c;
-        break;
-      case 'source_not':
-        r.source_not ??= c;
-        break;
-      case 'source_port':
-        r.source_port ??= c;
-        break;
-      case 'destination_net':
-        r.destination_net ??= c;
-        break;
-      case 'destination_not':
-        r.destination_not ??= c;
-        break;
-      case 'destination_port':
-        r.destination_port ??= c;
-        break;
-      case 'descr':
-        r.descr ??= c;
-        break;
-      case 'description':
-        r.description ??= c;
-        break;
-    }
+    if (isElement(c)) take(r, c.name, c);
   }
   return r;
 }
 
-function legacyEndpoint(e: XmlElement | undefined): Endpoint {
-  const c = firstChildren(e);
+/** Keeps `field` as the rule's field `name` if it is one RuleChildren names and the first of that name. */
+function take(r: RuleChildren, name: string, field: RuleField): void {
+  // A switch over the names, not a lookup by a computed key: a few comparisons of interned strings per field.
+  switch (name) {
+    case 'action':
+      r.action ??= field;
+      break;
+    case 'type':
+      r.type ??= field;
+      break;
+    case 'direction':
+      r.direction ??= field;
+      break;
+    case 'log':
+      r.log ??= field;
+      break;
+    case 'quick':
+      r.quick ??= field;
+      break;
+    case 'interface':
+      r.interface ??= field;
+      break;
+    case 'ipprotocol':
+      r.ipprotocol ??= field;
+      break;
+    case 'protocol':
+      r.protocol ??= field;
+      break;
+    case 'statetype':
+      r.statetype ??= field;
+      break;
+    case 'source':
+      r.source ??= field;
+      break;
+    case 'destination':
+      r.destination ??= field;
+      break;
+    case 'source_net':
+      r.source_net ??= field;
+      break;
+    case 'source_not':
+      r.source_not ??= field;
+      break;
+    case 'source_port':
+      r.source_port ??= field;
+      break;
+    case 'destination_net':
+      r.destination_net ??= field;
+      break;
+    case 'destination_not':
+      r.destination_not ??= field;
+      break;
+    case 'destination_port':
+      r.destination_port ??= field;
+      break;
+    case 'descr':
+      r.descr ??= field;
+      break;
+    case 'description':
+      r.description ??= field;
+      break;
+    }
+}
+
+function legacyEndpoint(e: RuleField | undefined): Endpoint {
+  const c = firstChildren(typeof e === 'string' ? undefined : e);
   const net = c.has('any') ? 'any' : trimmed(c.get('network')) || trimmed(c.get('address')) || 'any';
   return { net, not: trimmed(c.get('not')) === '1', port: trimmed(c.get('port')) };
 }

@@ -5,8 +5,8 @@
 // target writes, the check looks for exactly that; read while each area's
 // elements are at hand, so that a build need not keep them all.
 import { legacyRuleLabel, mvcRuleLabel } from './pf-label.js';
-import { pfRuleText, ruleChildren } from './pf-text.js';
-import { type StreamVisitor, StreamedElement, type XmlElement, type XmlNode, child, isElement, textOf } from './xml.js';
+import { pfRuleText, ruleChildren, ruleFieldText } from './pf-text.js';
+import { type StreamVisitor, StreamedElement, type XmlElement, type XmlNode, child, isElement } from './xml.js';
 
 export interface WrittenRule {
   label: string;
@@ -42,7 +42,7 @@ function addRule(node: XmlNode, legacy: boolean, devices: ReadonlyMap<string, st
   const label = legacy ? legacyRuleLabel(node) : mvcRuleLabel(node);
   if (label === undefined) return;
   const c = ruleChildren(node);
-  (legacy ? into.legacy : into.mvc).push({ label, description: textOf(c.descr ?? c.description), pf: pfRuleText(node, devices, c) });
+  (legacy ? into.legacy : into.mvc).push({ label, description: ruleFieldText(c.descr ?? c.description), pf: pfRuleText(node, devices, c) });
 }
 
 /** Adds the filter rules of `sections` (one area's, or all of a site's) to `into`; `devices`: interface key → device. */
