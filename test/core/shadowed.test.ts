@@ -154,6 +154,20 @@ describe('the analysis scales with the policy, not with its square', () => {
     expect(plain[0]!.coveredBy).toEqual([]);
   });
 
+  it('lists for the lint only the rules it reports, each as the whole analysis has it', async () => {
+    const rules = Array.from({ length: 4000 }, (_, r) => ({ name: `r${r}`, from: 'management', to: 'service', proto: 'tcp', ports: [1 + r], action: r % 7 === 0 ? 'block' : 'pass' }));
+    const text = edit(homelab, [...RULES], [...rules, SERVICE_DNS, { name: 'management-out', from: 'management', to: 'any', action: 'pass' }]);
+    const site = (await modelOf(edit(text, ['sites', 0, 'policy', 'tests'], []))).sites[0]!;
+    const all = analysePolicy(site).rules;
+    const reported = all.filter((r) => r.shadowed || r.redundant);
+    // The blocks decide their ports (not reported); the passes only repeat management-out (redundant).
+    expect(all.length).toBeGreaterThan(4000);
+    expect(reported.length).toBeGreaterThan(3000);
+    expect(all.length - reported.length).toBeGreaterThan(500);
+    // One analysis per reported rule, in rule order: none made for the 500 and more that are neither.
+    expect(analysePolicy(site, { found: true }).rules).toEqual(reported);
+  });
+
   it('counts a near-linear number of steps (a pairwise comparison would take n²)', async () => {
     const small = await operations(500);
     const large = await operations(4000);
