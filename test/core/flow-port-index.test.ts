@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { ADDRESS_SPACE, PORT_SPACE, type Ranges, has, overlaps } from '../../src/intervals.js';
 import type { PolicyRule } from '../../src/model.js';
 import { meetingMatches } from '../../src/flows.js';
+import { countMethodCalls } from '../helpers.js';
 import { type Match, PROTOCOL, PROTOCOL_SPACE } from '../../src/resolve/matches.js';
 
 /** n matches, one port each (four rules a port, from 1), every 1,000th on every port or on a range. */
@@ -36,5 +37,14 @@ describe('the matches that meet a flow', () => {
     expect(all.length).toBeGreaterThan(0);
     // The four of its port and the forty of every port or a range, not 20,000.
     expect(examined).toBeLessThanOrEqual(4 + 40);
+  });
+
+  it('are indexed by a count per port: no call per match of one port', () => {
+    // A list of its own: the index is made once per list of matches.
+    const fresh = matchesOf(20_000);
+    const calls = (target: object, names: string[]) => countMethodCalls(target, names, () => meetingMatches(fresh, [[15, 35]], [ADDRESS_SPACE], PROTOCOL.tcp, 53)).calls;
+    // A push for each of the 40 matches of every port or a range; the 19,960 of one port each are counted and placed, not listed.
+    expect(calls(Array.prototype, ['push'])).toBeLessThan(100);
+    expect(calls(Map.prototype, ['set', 'get'])).toBe(0);
   });
 });
