@@ -5,7 +5,25 @@ import type { Finding, Report } from '../findings.js';
 import type { AddressUse, NamedThing, Network } from '../model.js';
 import { type Block, parseCidr, parseIPv4 } from '../net.js';
 
+/** Every AddressUse the resolve stage records is made here, so that all share one layout (see ResolveContext.layout). */
+function addressUse(address: number, text: string, owner: string, path: Path, network: string | undefined, isGateway: boolean): AddressUse {
+  return { address, text, owner, path, network, isGateway };
+}
+
 export class ResolveContext {
+  /**
+   * V8 lays a number field out for small integers (below 2^30) until a
+   * larger number is stored in it; then it gives such objects a new layout,
+   * and moves each object made before to it, one at a time, at its next
+   * read. A tunnel's peers (10.0.0.0/8: small integers) are recorded before
+   * the firewall's WAN address (203.0.113.1: not one), and the first rule
+   * to walk the addresses moved every peer's: most of that rule's time. An
+   * address above 2^30, recorded first, gives the layout that holds any
+   * address. It is kept here: a layout that no object has left is dropped
+   * at the next garbage collection, and reading a large topology runs many.
+   */
+  static readonly layout: AddressUse = addressUse(2 ** 32 - 1, '', '', [], undefined, false);
+
   readonly networks: Network[] = [];
   readonly addresses: AddressUse[] = [];
   readonly names: NamedThing[] = [];
@@ -25,7 +43,7 @@ export class ResolveContext {
   address(text: string, owner: string, path: Path, options: { network?: string; isGateway?: boolean } = {}): number | undefined {
     const address = this.ipv4(text, path);
     if (address === undefined) return undefined;
-    this.addresses.push({ address, text, owner, path, network: options.network, isGateway: options.isGateway ?? false });
+    this.addresses.push(addressUse(address, text, owner, path, options.network, options.isGateway ?? false));
     return address;
   }
 
