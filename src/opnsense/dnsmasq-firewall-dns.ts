@@ -11,16 +11,22 @@
 // carries, the last in the file; failing that, the last tagged one whose tags
 // it carries together with the tag its range sets; failing that, the last
 // untagged one. A request carries the device it arrives on (rfc2131.c,
-// rfc3315.c: "set tag with name == interface"): a range's interface's, and,
-// for a range of no interface, any device dnsmasq serves DHCP on, so an option
-// of that interface serves the range's clients there. An address 0.0.0.0 in the
-// value stands for the firewall's own address (rfc2131.c do_opt()), and so do
-// [::], [fd00::] and [fe80::] in an IPv6 one (rfc3315.c, radv.c), as the
-// box's own addresses written out do; a router advertisement's RDNSS drops
-// [::] where its link has no global address and [fd00::] where it has no ULA
-// (radv.c), and a line left with no address sends no RDNSS: those clients get
-// no DNS server from it, not the firewall; with no line at all, a dnsmasq
-// that serves no DNS on port 53 hands out no DNS server.
+// rfc3315.c: "set tag with name == interface"): an IPv4 range's interface's,
+// and, for a range of no interface, any device dnsmasq serves DHCP on, so an
+// option of that interface serves the range's clients there. An IPv6 range
+// serves a DHCPv6 request on the links it is on (ipv6-links.ts: dhcp6.c
+// complete_context6() takes the ranges in the network of an address of the
+// link the request arrives on) whose device its tag:<device> names, if any.
+// An address 0.0.0.0 in the value stands for the firewall's own address
+// (rfc2131.c do_opt()), and so do [::], [fd00::] and [fe80::] in an IPv6 one
+// (rfc3315.c, radv.c), as the box's own addresses written out do; a DHCPv6
+// reply's option 23 drops [fd00::] where the link has no ULA (rfc3315.c:
+// state->ula_addr unset; [::] becomes the range's own address there, of any
+// kind), a router advertisement's RDNSS drops [::] where its link has no
+// global address and [fd00::] where it has no ULA (radv.c), and a line left
+// with no address sends no DNS server (nor the default one: done_dns is set):
+// those clients get no DNS server from it, not the firewall; with no line at
+// all, a dnsmasq that serves no DNS on port 53 hands out no DNS server.
 // An IPv6 range hands out addresses by DHCPv6 where it has an end address or
 // the mode static or ra-stateless (option.c: CONTEXT_DHCP), and is advertised
 // where its RA mode is one of ra-only, slaac, ra-names, ra-advrouter and
@@ -79,8 +85,12 @@ function dnsLine(tags: string[], value: string, family: Family, own: ReadonlySet
   return { tags, firewall: !rdnss.foreign && rdnss.always + rdnss.global + rdnss.ula > 0, rdnss };
 }
 
-/** Whether a router advertisement on a link of those `kinds` of address gives its clients `line`'s firewall alone (radv.c: an RDNSS of the addresses it can fill). */
-function rdnssFirewall(line: DnsLine, kinds: { global: boolean; ula: boolean }): boolean {
+/**
+ * Whether `line`, sent on a link of those `kinds` of address, gives its clients the firewall alone: what radv.c keeps of
+ * it in a router advertisement's RDNSS, or rfc3315.c in a DHCPv6 reply's option 23 (which fills [::] from the range's
+ * own address on the link, any kind, and drops [fd00::] where the link has no ULA: `global` true), is the firewall.
+ */
+function sentFirewall(line: DnsLine, kinds: { global: boolean; ula: boolean }): boolean {
   const { foreign, always, global, ula } = line.rdnss;
   return !foreign && always + (kinds.global ? global : 0) + (kinds.ula ? ula : 0) > 0;
 }
@@ -131,7 +141,10 @@ class DnsLines {
   }
 }
 
-/** A range whose clients get the firewall as DNS server, and where: the interfaces (keys) of its clients; none: on every interface it serves, as a range of no interface. */
+/**
+ * A range whose clients get the firewall as DNS server, and where: the interfaces (keys) of its clients; none: on every
+ * interface it serves, as an IPv4 range of no interface.
+ */
 export interface FirewallDnsRange {
   range: XmlElement;
   on: string[];
@@ -139,10 +152,11 @@ export interface FirewallDnsRange {
 
 /**
  * The ranges of `root`'s dnsmasq whose clients get the firewall as DNS server (IPv6 ones: the template's
- * option6:23,[::] only where the release writes it, `firewallDns6`), and where: a range it hands out leases from
- * (servedRanges()) whose line dnsmasq gives its DHCP clients is the firewall, on its interface (a range of no
+ * option6:23,[::] only where the release writes it, `firewallDns6`), and where: an IPv4 range it hands out leases
+ * from (servedRanges()) whose line dnsmasq gives its DHCP clients is the firewall, on its interface (a range of no
  * interface, whose clients' device is not known, only where that is so on every interface dnsmasq serves DHCP on);
- * an advertised IPv6 range on each link it is advertised on (Ipv6Links) whose router advertisement's RDNSS is.
+ * an IPv6 one on each link it serves DHCPv6 requests on (Ipv6Links, by its interface's tag) whose option 23 sent
+ * there is, and on each link it is advertised on whose router advertisement's RDNSS is.
  */
 export function firewallDnsRanges(root: XmlElement, firewallDns6: boolean): FirewallDnsRange[] {
   const dnsmasq = child(root, 'dnsmasq');
@@ -195,18 +209,27 @@ export function firewallDnsRanges(root: XmlElement, firewallDns6: boolean): Fire
     const setTag = bare(fieldText(range, 'set_tag'));
     const on: string[] = [];
     let everywhere = false;
-    if (servedSet.has(range) && (family(range) === 4 || ipv6Ways(range, enableRa).dhcp)) {
+    if (servedSet.has(range) && family(range) === 4) {
       const arrivals = iface !== '' ? [device(iface)] : anyDevice.length > 0 ? anyDevice : [undefined];
-      const byDhcp = (d: string | undefined) => lines[family(range)].chosen(new Set(d === undefined ? [] : [d]), setTag)?.firewall === true;
+      const byDhcp = (d: string | undefined) => lines[4].chosen(new Set(d === undefined ? [] : [d]), setTag)?.firewall === true;
       if (arrivals.every(byDhcp)) {
         if (iface !== '') on.push(iface);
         else everywhere = true;
       }
     }
+    if (servedSet.has(range) && family(range) === 6 && ipv6Ways(range, enableRa).dhcp) {
+      // dhcp6.c answers a request with the ranges in the network of an address of the link it arrives on
+      // (complete_context6(), as radv.c finds a range's links), of those whose tag:<device> the request carries.
+      for (const link of links6.linksOf(range)) {
+        if (iface !== '' && device(link) !== device(iface)) continue;
+        const line = lines[6].chosen(new Set([device(link)]), setTag);
+        if (line !== undefined && sentFirewall(line, { global: true, ula: links6.kinds(link).ula })) on.push(link);
+      }
+    }
     for (const link of advertised.get(range) ?? []) {
       const tags = new Set([device(link), ...(linkTags.get(link) ?? [])]);
       const line = lines[6].chosen(tags, '');
-      if (line !== undefined && rdnssFirewall(line, links6.kinds(link)) && !on.includes(link)) on.push(link);
+      if (line !== undefined && sentFirewall(line, links6.kinds(link)) && !on.includes(link)) on.push(link);
     }
     if (everywhere || on.length > 0) out.push({ range, on: everywhere ? [] : on });
   }

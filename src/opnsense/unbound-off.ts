@@ -57,8 +57,8 @@ function otherResolver(root: XmlElement): string {
  * Where the merged config's dnsmasq (`root`) hands out the firewall as DNS server (firewallDnsRanges(): the ranges its
  * dnsmasq.conf serves whose DNS option line is the firewall, the template's own or one valued 0.0.0.0 or [::]; the
  * template writes option6:23,[::] only where `firewallDns6`): each interface its clients are on (its IPv6 ranges' as
- * `<interface> (IPv6)`: an advertised one's the links radv.c advertises it on), and each range of no interface by its
- * addresses (named only where it hands out the firewall on every interface).
+ * `<interface> (IPv6)`: the links dnsmasq serves it on by DHCPv6 and advertises it on), and each IPv4 range of no
+ * interface by its addresses (named only where it hands out the firewall on every interface).
  */
 function firewallAsDns(root: XmlElement, firewallDns6: boolean): string[] {
   if (!dnsmasqEnabled(child(root, 'dnsmasq'))) return [];

@@ -121,6 +121,21 @@ describe.skipIf(!mirror)(`dnsmasq's own code on the DNS server a range's clients
       expect(radv).toMatch(/done_dns = 1;\s*if \(opt_cfg->len == 0\)\s*continue;/);
       expect(radv).toMatch(/if \(\(IN6_IS_ADDR_UNSPECIFIED\(a\) && parm\.glob_pref_time == 0\) \|\|\s*\(IN6_IS_ADDR_ULA_ZERO\(a\) && parm\.ula_pref_time == 0\) \|\|\s*\(IN6_IS_ADDR_LINK_LOCAL_ZERO\(a\) && parm\.link_pref_time == 0\)\)\s*len -= IN6ADDRSZ;\s*if \(len != 0\)/);
       expect(radv).toMatch(/if \(daemon->port == NAMESERVER_PORT && !done_dns && parm\.link_pref_time != 0\)/);
+      // DHCPv6 (firewallDnsRanges()): complete_context6() takes the ranges (not templates) in the network of an address
+      // of the device a request arrives on, as add_prefixes() does; a request with none gets no reply; an address is
+      // handed out of a range whose tag:<device> the request carries (the device's name is one of its tags).
+      const completeContext = dhcp6.slice(dhcp6.lastIndexOf('static int complete_context6('), dhcp6.indexOf('\n}', dhcp6.lastIndexOf('static int complete_context6(')));
+      expect(completeContext).toMatch(/if \(if_index != param->ind\)\s*return 1;/);
+      expect(completeContext).toMatch(/if \(\(context->flags & CONTEXT_DHCP\) &&\s*!\(context->flags & \(CONTEXT_TEMPLATE \| CONTEXT_OLD\)\) &&\s*prefix <= context->prefix &&\s*context->current == context\)\s*\{\s*if \(is_same_net6\(local, &context->start6, context->prefix\) &&\s*is_same_net6\(local, &context->end6, context->prefix\)\)/);
+      expect(rfc3315).toMatch(/if \(!state->context\)\s*\{\s*my_syslog\(MS_DHCP \| LOG_WARNING,\s*_\("no address range available for DHCPv6 request via %s"\), state->iface_name\);\s*return 0;/);
+      expect(rfc3315).toContain('match_netid(c->filter, solicit_tags, plain_range)');
+      // Option 23 of a DHCPv6 reply drops [fd00::] where the arrival device has no ULA (dhcp6.c keeps its last one),
+      // never [::] (the range's own address on the device, or any other it has), and sends nothing of a line left with
+      // no address, nor the default one then (done_dns is set before).
+      expect(dhcp6).toMatch(/if \(IN6_IS_ADDR_LINKLOCAL\(local\)\)\s*param->ll_addr = \*local;\s*else if \(IN6_IS_ADDR_ULA\(local\)\)\s*param->ula_addr = \*local;/);
+      expect(rfc3315).toMatch(/if \(opt_cfg->opt == OPTION6_DNS_SERVER\)\s*done_dns = 1;\s*if \(opt_cfg->flags & DHOPT_ADDR6\)/);
+      expect(rfc3315).toMatch(/if \(\(IN6_IS_ADDR_ULA_ZERO\(a\) && IN6_IS_ADDR_UNSPECIFIED\(state->ula_addr\)\) \|\|\s*\(IN6_IS_ADDR_LINK_LOCAL_ZERO\(a\) && IN6_IS_ADDR_UNSPECIFIED\(state->ll_addr\)\)\)\s*len -= IN6ADDRSZ;\s*if \(len != 0\)/);
+      expect(rfc3315).toMatch(/if \(IN6_IS_ADDR_UNSPECIFIED\(a\)\)\s*\{\s*if \(!add_local_addrs\(state->context\)\)\s*p = state->fallback;/);
       // An empty interface= (the template's, of only unassigned interfaces) is an interface of no name, which matches no
       // device, and with it in the list dnsmasq serves none (servedDhcp()): not every device, as with no interface= line.
       expect(option).toMatch(/case 'i':\s*\/\* --interface \*\/\s*do \{\s*comma = split\(arg\);\s*if_names_add\(arg\);/);

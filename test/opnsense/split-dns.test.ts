@@ -1594,6 +1594,7 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     const [own4Tag, vip4Tag, own6Tag, mixedTag] = ['11111111-2222-4333-8444-7a0000000023', '11111111-2222-4333-8444-7a0000000024', '11111111-2222-4333-8444-7a0000000025', '11111111-2222-4333-8444-7a0000000026'];
     const lanAddress = doc(await fragments(family, 'home'), 'interfaces.xml').interfaces.lan.ipaddr as string;
     const [ra10Tag, ra10Other] = ['11111111-2222-4333-8444-7a0000000010', '11111111-2222-4333-8444-7a0000000011'];
+    const dhcp16Tag = '11111111-2222-4333-8444-7a0000000016';
     const ranges =
       dnsmasqRange(1, 'opt5', '10.55.0.100', '10.55.0.199', '') + // listened on: the firewall
       dnsmasqRange(2, 'opt7', '10.57.0.100', '10.57.0.199', '') + // not listened on
@@ -1607,7 +1608,7 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
       tagged(dnsmasqRange(11, 'opt8', 'fd00:58::1000', 'fd00:58::2000', ''), opt8Tag) + // opt8's only IPv6 one: the option 23 of opt8 and its tag
       tagged(dnsmasqRange(12, 'opt8', '10.58.9.100', '10.58.9.199', ''), fwTag) + // opt8: its tag's option 6 is the firewall (0.0.0.0)
       tagged(dnsmasqRange(13, 'opt8', 'fd00:58:1::1000', 'fd00:58:1::2000', ''), fwTag6) + // opt8 IPv6: its tag's option 23 is the firewall ([::])
-      dnsmasqRange(14, '', 'fd00:59::1000', 'fd00:59::2000', '') + // IPv6 of no interface: no option 23 of any interface, the firewall where the template says so
+      dnsmasqRange(14, '', 'fd00:59::1000', 'fd00:59::2000', '') + // IPv6 of no interface: served on opt5 only (its network's), the firewall where the template says so
       dnsmasqRange(9, 'opt6', 'fd00:56:1::1000', 'fd00:56:1::2000', '') + // IPv6 on opt6 without that tag: the firewall where the template says so
       // opt9: an advertised range whose tag's option 23 is a server, and one advertised only (no DHCPv6), without a tag:
       // its clients get the RDNSS of the link's tags, that option's server.
@@ -1630,14 +1631,26 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
       tagged(dnsmasqRange(23, 'opt11', '10.61.0.100', '10.61.0.199', ''), own4Tag) +
       tagged(dnsmasqRange(24, 'opt13', '10.63.0.100', '10.63.0.199', ''), vip4Tag) +
       tagged(dnsmasqRange(25, 'opt15', '2001:db8:5f::1000', '2001:db8:5f::2000', ''), own6Tag) +
-      tagged(dnsmasqRange(26, 'opt15', '10.65.0.100', '10.65.0.199', ''), mixedTag);
+      tagged(dnsmasqRange(26, 'opt15', '10.65.0.100', '10.65.0.199', ''), mixedTag) +
+      // DHCPv6 (rfc3315.c, dhcp6.c): opt16's range, whose tag's option 23 is [fd00::] on a link with no ULA, gets no DNS
+      // server; opt14's, whose tag's is [::] on a link with a ULA only, the firewall; opt17's, in opt11's network, is
+      // served on no link (requests on opt11 do not carry its tag:vtnet17), though opt17's option 23 is [::].
+      tagged(dnsmasqRange(27, 'opt16', '2001:db8:60::1000', '2001:db8:60::2000', ''), dhcp16Tag) +
+      tagged(dnsmasqRange(28, 'opt14', 'fd00:5e::1000', 'fd00:5e::2000', ''), ra14Tag) +
+      dnsmasqRange(29, 'opt17', '2001:db8:5b::3000', '2001:db8:5b::4000', '');
     const options = option(1, 'opt6', '') + option(2, '', setTag) + option(3, 'opt5', bothTag) + option(5, 'opt8', opt8Tag) + option(4, 'opt6', bothTag6, '23') + option(6, 'opt8', opt8Tag, '23') + option(7, '', fwTag, '', '0.0.0.0') + option(8, '', fwTag6, '23', '[::]') + option(9, '', ra9Tag, '23') +
       option(10, '', ra10Tag, '23') + option(11, '', ra10Other, '23') + option(12, '', `${ra10Tag},${ra10Other}`, '23', '[::]') +
       option(13, 'opt11', '', '23', '[::]') + option(15, 'opt13', '', '23', '[::]') + option(16, '', ra14Tag, '23', '[::]') + option(17, '', ra15Tag, '23', '[fd00::]') +
-      option(18, '', own4Tag, '', lanAddress) + option(19, '', vip4Tag, '', '10.61.0.1') + option(20, '', own6Tag, '23', '[2001:db8:5d::1]') + option(21, '', mixedTag, '', '10.61.0.1,9.9.9.9');
-    const dnsmasq = `<dnsmasq version="${releaseFacts(tag)!.versions.dnsmasq!}"><enable>0</enable><port>0</port><interface>lan,opt5,opt6,opt8,opt9,opt10,opt11,opt13,opt14,opt15</interface>${ranges}${options}</dnsmasq>`;
-    // The IPv6 addresses of the box's interfaces (radv.c finds an advertised range's link by them): the first of each
-    // its static address, the others IP alias VIPs.
+      option(18, '', own4Tag, '', lanAddress) + option(19, '', vip4Tag, '', '10.61.0.1') + option(20, '', own6Tag, '23', '[2001:db8:5d::1]') + option(21, '', mixedTag, '', '10.61.0.1,9.9.9.9') +
+      option(22, '', dhcp16Tag, '23', '[fd00::]') + option(23, 'opt17', '', '23', '[::]');
+    const dnsmasq = `<dnsmasq version="${releaseFacts(tag)!.versions.dnsmasq!}"><enable>0</enable><port>0</port><interface>lan,opt5,opt6,opt8,opt9,opt10,opt11,opt13,opt14,opt15,opt16,opt17</interface>${ranges}${options}</dnsmasq>`;
+    // The IPv6 addresses of the box's interfaces (radv.c finds an advertised range's link by them, dhcp6.c a DHCPv6
+    // one's): the first of each its static address, the others IP alias VIPs; opt5's, opt6's and opt8's all VIPs.
+    const vipOnly6: Record<string, string[]> = {
+      opt5: ['fd00:55::1/64', 'fd00:59::1/64'],
+      opt6: ['fd00:56::1/64', 'fd00:56:1::1/64'],
+      opt8: ['fd00:58::1/64', 'fd00:58:1::1/64'],
+    };
     const addresses6: Record<string, string[]> = {
       opt9: ['2001:db8:59::1/64', 'fd00:59:1::1/64', 'fd00:59:2::1/64'],
       opt10: ['2001:db8:5a::1/64', 'fd00:5a:1::1/64', 'fd00:5a:2::1/64'],
@@ -1646,14 +1659,16 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
       opt13: ['2001:db8:5d::1/64'],
       opt14: ['fd00:5e::1/64'],
       opt15: ['2001:db8:5f::1/64'],
+      opt16: ['2001:db8:60::1/64'],
+      opt17: ['2001:db8:61::1/64'],
     };
     const static6 = (key: string) => {
       const [address, bits] = addresses6[key]?.[0]?.split('/') ?? [];
       return address ? `<ipaddrv6>${address}</ipaddrv6><subnetv6>${bits}</subnetv6>` : '';
     };
-    const opt8 = '<opt8><if>vtnet8</if><enable>1</enable><descr>box8</descr></opt8>' + [9, 10, 11, 12, 13, 14, 15].map((n) => `<opt${n}><if>vtnet${n}</if><enable>1</enable>${static6(`opt${n}`)}</opt${n}>`).join('');
-    const vips = Object.entries(addresses6).flatMap(([key, list]) =>
-      list.slice(1).map((a, i) => `<vip uuid="11111111-2222-4333-8444-9${key.slice(3).padStart(2, '0')}00000000${i}"><interface>${key}</interface><mode>ipalias</mode><subnet>${a.split('/')[0]}</subnet><subnet_bits>${a.split('/')[1]}</subnet_bits><type>single</type><descr/></vip>`),
+    const opt8 = '<opt8><if>vtnet8</if><enable>1</enable><descr>box8</descr></opt8>' + [9, 10, 11, 12, 13, 14, 15, 16, 17].map((n) => `<opt${n}><if>vtnet${n}</if><enable>1</enable>${static6(`opt${n}`)}</opt${n}>`).join('');
+    const vips = [...Object.entries(addresses6).map(([key, list]) => [key, list.slice(1)] as const), ...Object.entries(vipOnly6)].flatMap(([key, list]) =>
+      list.map((a, i) => `<vip uuid="11111111-2222-4333-8444-9${key.slice(3).padStart(2, '0')}00000000${i}"><interface>${key}</interface><mode>ipalias</mode><subnet>${a.split('/')[0]}</subnet><subnet_bits>${a.split('/')[1]}</subnet_bits><type>single</type><descr/></vip>`),
     );
     const vip4 = '<vip uuid="11111111-2222-4333-8444-9a0000000001"><interface>opt11</interface><mode>ipalias</mode><subnet>10.61.0.1</subnet><subnet_bits>24</subnet_bits><type>single</type><descr/></vip>';
     const box = withOwnInterfaces(withUnboundModel(factory, releaseFacts(tag)!.versions.unbound!, '<enabled>0</enabled>'))
@@ -1687,8 +1702,8 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     const firewallValue = { '6': '0.0.0.0', 'option6:23': '[::]' } as Record<string, string>;
     const namesFirewall = (code: string, value: string | undefined) =>
       value !== undefined && value !== '' && value.split(',').every((a) => a === firewallValue[code] || ownAddresses.has(normal(a.replace(/^\[(.*)\]$/, '$1'))));
-    // A range's request carries the device it arrives on (rfc2131.c, rfc3315.c: the tag of the interface's name): its
-    // range's, or, for a range of no interface, any device dnsmasq serves DHCP on. Its range sets its set tag. dnsmasq
+    // A range's request carries the device it arrives on (rfc2131.c, rfc3315.c: the tag of the interface's name): an
+    // IPv4 range's, or, for a range of no interface, any device dnsmasq serves DHCP on. Its range sets its set tag. dnsmasq
     // gives it one line (option_filter(), dhcp-common.c: the lines of its own tags first, then those with its range's,
     // then the untagged ones; of several, the one later in the file); the firewall where that line's value is 0.0.0.0
     // ([::]). A range of no interface counts where that is so on every device.
@@ -1711,7 +1726,7 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     // prefix no longer than the range's (the line's last but one word) in the range's network; a constructor: range
     // is on the device it names, where that has an address (dhcp6.c construct_worker()).
     const keyOf = new Map([...firstChildren(child(merged, 'interfaces'))].map(([key, entry]) => [textOf(child(entry, 'if')), key]));
-    const addressesOf = (device: string) => addresses6[keyOf.get(device) ?? ''] ?? [];
+    const addressesOf = (device: string) => [...(addresses6[keyOf.get(device) ?? ''] ?? []), ...(vipOnly6[keyOf.get(device) ?? ''] ?? [])];
     const links = (l: Line) => {
       const constructor = l.words.find((w) => w.startsWith('constructor:'))?.slice('constructor:'.length);
       if (constructor !== undefined) return devices.includes(constructor) && addressesOf(constructor).length > 0 ? [constructor] : [];
@@ -1720,6 +1735,10 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
       return devices.filter((d) => addressesOf(d).some((a) => Number(a.split('/')[1]) <= bits && ipaddr.IPv6.parse(a.split('/')[0]!).match(start, bits)));
     };
     const raLines = rendered.filter((r) => r.start.includes(':') && ra(r));
+    // dhcp6.c serves an IPv6 range's DHCPv6 requests on the links it is on by the same addresses (complete_context6():
+    // an address of the arrival device, of a prefix no longer than the range's, in its network), of those only where
+    // the request carries its tag:<device>.
+    const dhcp6Links = (l: Line) => links(l).filter((d) => l.device === undefined || d === l.device);
     const byDhcp = (l: Line, device: string) => {
       const code = l.start.includes(':') ? 'option6:23' : '6';
       return dhcp(l) && namesFirewall(code, chosenValue(code, [device], l.set));
@@ -1734,6 +1753,15 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
         return true;
       });
     const selfZero = ['::', 'fd00::', 'fe80::'].map((a) => ipaddr.IPv6.parse(a).toNormalizedString());
+    // The option 23 of a DHCPv6 reply (rfc3315.c): [::] becomes the range's own address on the link (or, with none,
+    // the link's other one), [fd00::] its ULA, dropped where it has none, and no option 23 with none left.
+    const option23 = (value: string, link: string) =>
+      value.split(',').map((a) => ipaddr.IPv6.parse(a.replace(/^\[(.*)\]$/, '$1')).toNormalizedString()).filter((a) => a !== ipaddr.IPv6.parse('fd00::').toNormalizedString() || addressesOf(link).some(isUla));
+    const byDhcp6 = (l: Line, link: string) => {
+      const value = chosenValue('option6:23', [link], l.set);
+      const sent = value === undefined ? [] : option23(value, link);
+      return dhcp(l) && sent.length > 0 && sent.every((a) => selfZero.includes(a) || ownAddresses.has(a));
+    };
     const byRa = (link: string) => {
       const value = chosenValue('option6:23', [link, ...raLines.filter((r) => r.set && links(r).includes(link)).map((r) => r.set!)], undefined);
       const sent = value === undefined ? [] : rdnss(value, link);
@@ -1742,14 +1770,16 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     // The IPv4 range of no interface gets opt6's option on opt6 and the firewall on opt5.
     const noInterface = rendered.find((l) => l.start === '10.58.0.100')!;
     expect([byDhcp(noInterface, 'vtnet5'), byDhcp(noInterface, 'vtnet6')]).toEqual([true, false]);
-    // Each rendered range's interface (an IPv6 one's with "(IPv6)"; none: the range), from the merged config, where it
-    // hands out the firewall by DHCP; and each link it is advertised on whose RDNSS is the firewall.
+    // Each rendered IPv4 range's interface (none: the range), from the merged config, where it hands out the firewall by
+    // DHCP; each link an IPv6 one serves DHCPv6 on where its option 23 is the firewall; and each link it is advertised
+    // on whose RDNSS is.
     const where = new Map(childrenNamed(child(merged, 'dnsmasq'), 'dhcp_ranges').map((d) => {
       const [iface, start, end] = ['interface', 'start_addr', 'end_addr'].map((f) => textOf(child(d, f)));
-      return [start!, iface ? `${iface}${start!.includes(':') ? ' (IPv6)' : ''}` : `the range ${start}-${end} of no interface (on every interface it serves)`];
+      return [start!, iface || `the range ${start}-${end} of no interface (on every interface it serves)`];
     }));
     const firewall = rendered.flatMap((l) => [
-      ...(l.served && (l.device === undefined ? devices : [l.device]).every((d) => byDhcp(l, d)) ? [where.get(l.start)!] : []),
+      ...(!l.start.includes(':') && l.served && (l.device === undefined ? devices : [l.device]).every((d) => byDhcp(l, d)) ? [where.get(l.start)!] : []),
+      ...(l.start.includes(':') && l.served ? dhcp6Links(l).filter((d) => byDhcp6(l, d)).map((d) => `${keyOf.get(d)} (IPv6)`) : []),
       ...(raLines.includes(l) ? links(l).filter(byRa).map((d) => `${keyOf.get(d)} (IPv6)`) : []),
     ]);
     // opt8's ranges are served, by the lines of opt8 and its tag only.
@@ -1762,19 +1792,29 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
       [['vtnet14'], '[::]', []],
       [['vtnet15'], '[fd00::]', []],
     ]);
+    // The DHCPv6 cases: the IPv6 range of no interface is served on opt5 alone; opt16's range gets [fd00::] on a link
+    // with no ULA, opt14's DHCPv6 one [::] on a link with a ULA only; opt17's range is in opt11's network, where its
+    // tag is not carried.
+    const line = (start: string) => rendered.find((l) => l.start === start)!;
+    expect(dhcp6Links(line('fd00:59::1000'))).toEqual(['vtnet5']);
+    expect([chosenValue('option6:23', ['vtnet16'], line('2001:db8:60::1000').set), addressesOf('vtnet16').some(isUla)]).toEqual(['[fd00::]', false]);
+    expect([chosenValue('option6:23', ['vtnet14'], line('fd00:5e::1000').set), addressesOf('vtnet14').every(isUla)]).toEqual(['[::]', true]);
+    expect([line('2001:db8:5b::3000').served, links(line('2001:db8:5b::3000')), dhcp6Links(line('2001:db8:5b::3000'))]).toEqual([true, ['vtnet11'], []]);
+    expect(chosenValue('option6:23', ['vtnet17'], undefined)).toBe('[::]');
     const expected = [...new Set(firewall)];
     const named = warnings.flatMap((w) => /dnsmasq's DHCP hands out the firewall's address as DNS server on (.*?): clients there/.exec(w)?.[1]!.split(', ') ?? []);
     expect(named.sort()).toEqual(expected.sort());
     // Each case is there as meant: gen's lan, the box's opt5 (its range without a tag an option names), not its IPv4
     // range of no interface (opt6's option serves it there); from 26.1 on, when the template writes option6:23,[::],
-    // opt5's IPv6 range, opt6's without its option's tag, and the IPv6 range of no interface.
-    const v6 = tag.startsWith('25.') ? [] : ['opt5 (IPv6)', 'opt6 (IPv6)', 'the range fd00:59::1000-fd00:59::2000 of no interface (on every interface it serves)'];
+    // opt5's IPv6 ranges (its own and the one of no interface) and opt6's without its option's tag.
+    const v6 = tag.startsWith('25.') ? [] : ['opt5 (IPv6)', 'opt6 (IPv6)'];
     expect(dns.filter((o) => o.tags.length === 0).map((o) => `${o.code},${o.value}`)).toEqual(['6,0.0.0.0', ...(v6.length > 0 ? ['option6:23,[::]'] : [])]);
     // opt8's ranges whose tag's option is the firewall itself, on every release: the option's own line names it.
     // opt9's IPv6 ranges get a server from the link's RDNSS; opt10's RA clients the firewall, on every release.
     // opt12's RA clients get the firewall on opt11's and opt13's links, where those interfaces' option 23 is [::];
-    // opt11's and opt13's IPv4 ranges and opt15's DHCPv6 one the box's own addresses, not opt15's IPv4 one.
-    expect(expected.sort()).toEqual(['lan', 'opt5', 'opt8', 'opt8 (IPv6)', 'opt10 (IPv6)', 'opt11 (IPv6)', 'opt13 (IPv6)', 'opt11', 'opt13', 'opt15 (IPv6)', ...v6].sort());
+    // opt11's and opt13's IPv4 ranges and opt15's DHCPv6 one the box's own addresses, not opt15's IPv4 one. opt14's
+    // DHCPv6 clients the firewall, not opt16's nor opt17's.
+    expect(expected.sort()).toEqual(['lan', 'opt5', 'opt8', 'opt8 (IPv6)', 'opt10 (IPv6)', 'opt11 (IPv6)', 'opt13 (IPv6)', 'opt11', 'opt13', 'opt14 (IPv6)', 'opt15 (IPv6)', ...v6].sort());
     const opt9 = rendered.filter((l) => l.device === 'vtnet9');
     expect(opt9.map((l) => [dhcp(l), ra(l)])).toEqual([[true, true], [false, true]]);
   });
