@@ -143,6 +143,15 @@ describe.skipIf(!mirror)(`dnsmasq's own code on the DNS server a range's clients
       expect(option).toMatch(/static char \*opt_string_alloc\(const char \*cp\)\s*\{\s*char \*ret = NULL;\s*size_t len;\s*if \(cp && \(len = strlen\(cp\)\) != 0\)/);
       const network = show(tag, 'src/network.c');
       expect(network).toMatch(/if \(daemon->if_names \|\| daemon->if_addrs\)\s*\{\s*ret = 0;\s*for \(tmp = daemon->if_names; tmp; tmp = tmp->next\)\s*if \(tmp->name && wildcard_match\(tmp->name, name\)\)/);
+      // Where dnsmasq's DNS is on port 53 it answers the clients its DHCP serves (dnsmasqAnswers() needs no interface
+      // list): a DHCPv4 or DHCPv6 request is served only on a device the interface= list names (iface_check()), and a
+      // query on the wildcard socket (no bind-interfaces) is dropped only where iface_check() fails for the device it
+      // arrives on, that same device.
+      const [dhcp4, forward] = [show(tag, 'src/dhcp.c'), show(tag, 'src/forward.c')];
+      expect(dhcp4).toMatch(/if \(!iface_check\(AF_INET, \(union all_addr \*\)&iface_addr, ifr\.ifr_name, NULL\)\)/);
+      expect(dhcp6).toMatch(/for \(tmp = daemon->if_names; tmp; tmp = tmp->next\)\s*if \(tmp->name && wildcard_match\(tmp->name, ifr\.ifr_name\)\)\s*break;\s*if \(!tmp && !parm\.addr_match\)\s*return;/);
+      expect(forward).toMatch(/int check_dst = !option_bool\(OPT_NOWILD\) \|\| family == AF_INET6;/);
+      expect(forward).toMatch(/if \(!indextoname\(listen->fd, if_index, ifr\.ifr_name\)\)\s*return;\s*if \(!iface_check\(family, &dst_addr, ifr\.ifr_name, &auth_dns\)\)/);
       // The model's RA modes (Dnsmasq.xml ra_mode) that set CONTEXT_RA are exactly those firewallDnsRanges() reads as advertising.
       const setsRa = (mode: string) => {
         const line = new RegExp(`strcmp\\(a\\[leasepos\\], "${mode}"\\) == 0[^\\n]*\\)\\s*new->flags \\|= ([^;]*);`).exec(option);
