@@ -2,7 +2,7 @@
 // the range's tag:<device> (a filter of DHCPv6 requests, which radv.c never
 // reads) but by the interfaces' addresses. add_prefixes() takes a range into
 // the router advertisement of every interface with an address (of a prefix
-// length no longer than the range's) in the range's network; a constructor:
+// length no longer than the range's) in the range's network, start and end; a constructor:
 // range is a template that construct_worker() (dhcp6.c) copies, tag and all,
 // into a range of each permanent global or ULA address of the interface it
 // names, so it is on that interface. Both only on an interface dnsmasq does
@@ -100,10 +100,14 @@ export class Ipv6Links {
       const on = this.addresses.get(constructor);
       return on && (on.dynamic || on.known.length > 0) ? [constructor] : [];
     }
-    const start = fieldText(range, 'start_addr');
+    const [start, end] = [fieldText(range, 'start_addr'), fieldText(range, 'end_addr')];
     const bits = Number(fieldText(range, 'prefix_len') || '64');
     if (!ipaddr.IPv6.isValid(start) || !Number.isInteger(bits)) return [];
-    const links = this.holding(ipaddr.IPv6.parse(start).toByteArray(), bits);
+    const startBytes = ipaddr.IPv6.parse(start).toByteArray();
+    // Both add_prefixes() and complete_context6() want the end address (the start where there is none) in the
+    // interface's network too; option.c refuses such a range outright ("inconsistent DHCPv6 range").
+    if (end !== '' && (!ipaddr.IPv6.isValid(end) || networkKey(ipaddr.IPv6.parse(end).toByteArray(), bits) !== networkKey(startBytes, bits))) return [];
+    const links = this.holding(startBytes, bits);
     const iface = fieldText(range, 'interface');
     return this.addresses.get(iface)?.dynamic && !links.includes(iface) ? [...links, iface] : links;
   }

@@ -127,6 +127,9 @@ describe.skipIf(!mirror)(`dnsmasq's own code on the DNS server a range's clients
       const completeContext = dhcp6.slice(dhcp6.lastIndexOf('static int complete_context6('), dhcp6.indexOf('\n}', dhcp6.lastIndexOf('static int complete_context6(')));
       expect(completeContext).toMatch(/if \(if_index != param->ind\)\s*return 1;/);
       expect(completeContext).toMatch(/if \(\(context->flags & CONTEXT_DHCP\) &&\s*!\(context->flags & \(CONTEXT_TEMPLATE \| CONTEXT_OLD\)\) &&\s*prefix <= context->prefix &&\s*context->current == context\)\s*\{\s*if \(is_same_net6\(local, &context->start6, context->prefix\) &&\s*is_same_net6\(local, &context->end6, context->prefix\)\)/);
+      // A range whose end is in another network than its start (of its prefix length) is refused outright: whatever
+      // address of a device holds the start, complete_context6() and add_prefixes() find the end outside it.
+      expect(option).toMatch(/new->end6 = new->start6;[\s\S]*?if \(!err && !is_same_net6\(&new->start6, &new->end6, new->prefix\)\)\s*err=\(_\("inconsistent DHCPv6 range"\)\);\s*if \(err\)\s*\{\s*dhcp_context_free\(new\);\s*ret_err\(err\);/);
       expect(rfc3315).toMatch(/if \(!state->context\)\s*\{\s*my_syslog\(MS_DHCP \| LOG_WARNING,\s*_\("no address range available for DHCPv6 request via %s"\), state->iface_name\);\s*return 0;/);
       expect(rfc3315).toContain('match_netid(c->filter, solicit_tags, plain_range)');
       // Option 23 of a DHCPv6 reply drops [fd00::] where the arrival device has no ULA (dhcp6.c keeps its last one),

@@ -1723,7 +1723,7 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     const ra = (l: Line) => l.words.some((w) => ['ra-only', 'slaac', 'ra-names', 'ra-advrouter', 'ra-stateless'].includes(w)) || /^enable-ra$/m.test(conf);
     const dhcp = (l: Line) => !l.start.includes(':') || l.words.some((w) => w !== l.start && w.includes(':') && !/^(tag|set|constructor):/.test(w)) || l.words.includes('static') || l.words.includes('ra-stateless');
     // The links radv.c advertises a range on (add_prefixes()): each device dnsmasq does DHCP on with an address of a
-    // prefix no longer than the range's (the line's last but one word) in the range's network; a constructor: range
+    // prefix no longer than the range's (the line's last but one word) in the network of its start and its end; a constructor: range
     // is on the device it names, where that has an address (dhcp6.c construct_worker()).
     const keyOf = new Map([...firstChildren(child(merged, 'interfaces'))].map(([key, entry]) => [textOf(child(entry, 'if')), key]));
     const addressesOf = (device: string) => [...(addresses6[keyOf.get(device) ?? ''] ?? []), ...(vipOnly6[keyOf.get(device) ?? ''] ?? [])];
@@ -1731,8 +1731,9 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
       const constructor = l.words.find((w) => w.startsWith('constructor:'))?.slice('constructor:'.length);
       if (constructor !== undefined) return devices.includes(constructor) && addressesOf(constructor).length > 0 ? [constructor] : [];
       const bits = Number(l.words.at(-2));
-      const start = ipaddr.IPv6.parse(l.start);
-      return devices.filter((d) => addressesOf(d).some((a) => Number(a.split('/')[1]) <= bits && ipaddr.IPv6.parse(a.split('/')[0]!).match(start, bits)));
+      // The start and the end (the word after the start, if an address; the start where there is none).
+      const ends = l.words.slice(l.words.indexOf(l.start), l.words.indexOf(l.start) + 2).filter((w) => ipaddr.IPv6.isValid(w)).map((w) => ipaddr.IPv6.parse(w));
+      return devices.filter((d) => addressesOf(d).some((a) => Number(a.split('/')[1]) <= bits && ends.every((e) => ipaddr.IPv6.parse(a.split('/')[0]!).match(e, bits))));
     };
     const raLines = rendered.filter((r) => r.start.includes(':') && ra(r));
     // dhcp6.c serves an IPv6 range's DHCPv6 requests on the links it is on by the same addresses (complete_context6():
