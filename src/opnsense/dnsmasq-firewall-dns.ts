@@ -16,7 +16,11 @@
 // option of that interface serves the range's clients there. An IPv6 range
 // serves a DHCPv6 request on the links it is on (ipv6-links.ts: dhcp6.c
 // complete_context6() takes the ranges in the network of an address of the
-// link the request arrives on) whose device its tag:<device> names, if any.
+// link the request arrives on) whose device its tag:<device> names, if any;
+// an ra-stateless one hands out no address, and answers its clients'
+// Information-request on each of those links whatever its tag:<device>
+// (rfc3315.c), with the request's tags and its set tag where it is the link's
+// only DHCPv6 range.
 // An address 0.0.0.0 in the value stands for the firewall's own address
 // (rfc2131.c do_opt()), and so do [::], [fd00::] and [fe80::] in an IPv6 one
 // (rfc3315.c, radv.c), as the box's own addresses written out do; a DHCPv6
@@ -202,6 +206,21 @@ export function firewallDnsRanges(root: XmlElement, firewallDns6: boolean): Fire
       else linkTags.set(link, [setTag]);
     }
   }
+  // The links of every range that serves DHCPv6 (whichever its interface: complete_context6() reads no tag), and, by
+  // link, how many such ranges are on it and the tag of one: an Information-request takes that tag only where it is
+  // the link's only range.
+  const dhcpLinks = new Map<XmlElement, string[]>();
+  const linkRanges = new Map<string, { count: number; setTag: string }>();
+  for (const range of childrenNamed(dnsmasq, 'dhcp_ranges')) {
+    if (family(range) !== 6 || !ipv6Ways(range, enableRa).dhcp) continue;
+    const links = links6.linksOf(range);
+    dhcpLinks.set(range, links);
+    for (const link of links) {
+      const on = linkRanges.get(link);
+      if (on) on.count++;
+      else linkRanges.set(link, { count: 1, setTag: bare(fieldText(range, 'set_tag')) });
+    }
+  }
   const out: FirewallDnsRange[] = [];
   const servedSet = new Set(served);
   for (const range of new Set([...served, ...advertised.keys()])) {
@@ -217,12 +236,17 @@ export function firewallDnsRanges(root: XmlElement, firewallDns6: boolean): Fire
         else everywhere = true;
       }
     }
-    if (servedSet.has(range) && family(range) === 6 && ipv6Ways(range, enableRa).dhcp) {
+    // An ra-stateless range hands out no address (dhcp6.c address6_allocate() skips it): its clients send an
+    // Information-request, which rfc3315.c answers on every link the range is on, whatever its tag:<device>, with the
+    // tags of the request and, where it is the link's only range, the range's set tag.
+    const stateless = fieldList(range, 'mode').includes('ra-stateless') || fieldList(range, 'ra_mode').includes('ra-stateless');
+    if ((stateless || servedSet.has(range)) && dhcpLinks.has(range)) {
       // dhcp6.c answers a request with the ranges in the network of an address of the link it arrives on
       // (complete_context6(), as radv.c finds a range's links), of those whose tag:<device> the request carries.
-      for (const link of links6.linksOf(range)) {
-        if (iface !== '' && device(link) !== device(iface)) continue;
-        const line = lines[6].chosen(new Set([device(link)]), setTag);
+      for (const link of dhcpLinks.get(range)!) {
+        if (!stateless && iface !== '' && device(link) !== device(iface)) continue;
+        const only = linkRanges.get(link)!;
+        const line = lines[6].chosen(new Set([device(link)]), !stateless ? setTag : only.count === 1 ? only.setTag : '');
         if (line !== undefined && sentFirewall(line, { global: true, ula: links6.kinds(link).ula })) on.push(link);
       }
     }

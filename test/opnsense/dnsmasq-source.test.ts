@@ -132,6 +132,13 @@ describe.skipIf(!mirror)(`dnsmasq's own code on the DNS server a range's clients
       expect(option).toMatch(/new->end6 = new->start6;[\s\S]*?if \(!err && !is_same_net6\(&new->start6, &new->end6, new->prefix\)\)\s*err=\(_\("inconsistent DHCPv6 range"\)\);\s*if \(err\)\s*\{\s*dhcp_context_free\(new\);\s*ret_err\(err\);/);
       expect(rfc3315).toMatch(/if \(!state->context\)\s*\{\s*my_syslog\(MS_DHCP \| LOG_WARNING,\s*_\("no address range available for DHCPv6 request via %s"\), state->iface_name\);\s*return 0;/);
       expect(rfc3315).toContain('match_netid(c->filter, solicit_tags, plain_range)');
+      // An ra-stateless range hands out no address; an Information-request reads no range's filter: it takes the set
+      // tag of the link's range only where there is one range (no next in the chain), and then the options.
+      expect(dhcp6).toMatch(/if \(c->flags & \(CONTEXT_DEPRECATE \| CONTEXT_STATIC \| CONTEXT_RA_STATELESS \| CONTEXT_USED\)\)\s*continue;/);
+      const informationRequest = rfc3315.slice(rfc3315.indexOf('case DHCP6IREQ:'), rfc3315.indexOf('case DHCP6RELEASE:'));
+      expect(informationRequest).toMatch(/if \(state->context && state->context->netid\.net && !state->context->current\)\s*\{\s*state->context->netid\.next = NULL;\s*state->context_tags = {2}&state->context->netid;\s*\}/);
+      expect(informationRequest).toContain('tagif = add_options(state, 1);');
+      expect(informationRequest).not.toContain('filter');
       // Option 23 of a DHCPv6 reply drops [fd00::] where the arrival device has no ULA (dhcp6.c keeps its last one),
       // never [::] (the range's own address on the device, or any other it has), and sends nothing of a line left with
       // no address, nor the default one then (done_dns is set before).

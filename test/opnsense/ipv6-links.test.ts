@@ -23,9 +23,14 @@ function box(addresses: Record<string, string>, dnsmasq: string): string {
   return `<?xml version="1.0"?>\n<opnsense><interfaces>${interfaces.join('')}</interfaces><dnsmasq><enable>1</enable><port>0</port><interface>${Object.keys(addresses).join(',')}</interface>${dnsmasq}</dnsmasq></opnsense>\n`;
 }
 
-/** The start of each range named, with its links. */
-function named(config: string): string[] {
-  return firewallDnsRanges(parseXml(config).root, true).map(({ range, on }) => `${textOf(child(range, 'start_addr'))} ${on.join(',')}`);
+/** A DHCPv6 option 23 of an interface or a tag. */
+function option23(n: number, iface: string, tag: string, value: string): string {
+  return `<dhcp_options uuid="11111111-2222-4333-8444-3${n.toString(16).padStart(11, '0')}"><type>set</type><option/><option6>23</option6><interface>${iface}</interface><tag>${tag}</tag><value>${value}</value></dhcp_options>`;
+}
+
+/** The start of each range named, with its links (with the template's option6:23,[::] where `firewallDns6`). */
+function named(config: string, firewallDns6 = true): string[] {
+  return firewallDnsRanges(parseXml(config).root, firewallDns6).map(({ range, on }) => `${textOf(child(range, 'start_addr'))} ${on.join(',')}`);
 }
 
 describe('Ipv6Links', () => {
@@ -36,6 +41,25 @@ describe('Ipv6Links', () => {
     expect(named(box(addresses, range6(1, 'opt5', 'fd00:55::1000', 'fd00:55::2000')))).toEqual(['fd00:55::1000 opt5']);
     expect(named(box(addresses, range6(1, 'opt5', 'fd00:55::1000', 'fd00:56::2000')))).toEqual([]);
     expect(named(box(addresses, range6(1, 'opt5', 'fd00:55::1000', 'fd00:56::2000', { ra_mode: 'slaac' })))).toEqual([]);
+  });
+
+  // An ra-stateless range hands out no address (dhcp6.c address6_allocate()); its clients' Information-request is
+  // answered on every link the range is on, whatever its interface (rfc3315.c DHCP6IREQ never reads the range's
+  // tag:<device>), with the tags of the request and the range's set tag only where it is the link's only range. opt5
+  // and opt6 have a ULA only: the RDNSS of the router advertisement drops [::] there, DHCPv6 does not.
+  it("answers an ra-stateless range's clients on its links, with its tag where it is the link's only range", () => {
+    const addresses = { opt5: 'fd00:55::1/64', opt6: 'fd00:56::1/64' };
+    const stateless = (n: number, iface: string, start: string, tag = '') => range6(n, iface, start, '', { ra_mode: 'ra-stateless', set_tag: tag });
+    const tag = '11111111-2222-4333-8444-7a0000000001';
+    // opt6's range in opt5's network, opt5's option 23 the firewall: named by opt5.
+    expect(named(box(addresses, stateless(1, 'opt6', 'fd00:55::') + option23(1, 'opt5', '', '[::]')), false)).toEqual(['fd00:55:: opt5']);
+    expect(named(box(addresses, stateless(1, 'opt6', 'fd00:55::') + option23(1, 'opt5', '', '[fd00::53]')), false)).toEqual([]);
+    // Its tag's option 23 the firewall: named while it is the link's only DHCPv6 range, not beside another one.
+    const tagged = stateless(1, 'opt5', 'fd00:55::', tag) + option23(1, '', tag, '[::]');
+    expect(named(box(addresses, tagged), false)).toEqual(['fd00:55:: opt5']);
+    expect(named(box(addresses, tagged + range6(2, 'opt5', 'fd00:55::1000', 'fd00:55::2000')), false)).toEqual([]);
+    // A range advertised only (slaac) is no DHCPv6 range: it leaves the tag counting.
+    expect(named(box(addresses, tagged + range6(2, 'opt5', 'fd00:55::', '', { ra_mode: 'slaac' })), false)).toEqual(['fd00:55:: opt5']);
   });
 
   // dnsmasq itself refuses such a range (option.c: "inconsistent DHCPv6 range"), as it writes the line OPNsense's template

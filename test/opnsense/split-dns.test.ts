@@ -1595,6 +1595,7 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     const lanAddress = doc(await fragments(family, 'home'), 'interfaces.xml').interfaces.lan.ipaddr as string;
     const [ra10Tag, ra10Other] = ['11111111-2222-4333-8444-7a0000000010', '11111111-2222-4333-8444-7a0000000011'];
     const dhcp16Tag = '11111111-2222-4333-8444-7a0000000016';
+    const stateless18Tag = '11111111-2222-4333-8444-7a0000000018';
     const ranges =
       dnsmasqRange(1, 'opt5', '10.55.0.100', '10.55.0.199', '') + // listened on: the firewall
       dnsmasqRange(2, 'opt7', '10.57.0.100', '10.57.0.199', '') + // not listened on
@@ -1637,13 +1638,17 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
       // served on no link (requests on opt11 do not carry its tag:vtnet17), though opt17's option 23 is [::].
       tagged(dnsmasqRange(27, 'opt16', '2001:db8:60::1000', '2001:db8:60::2000', ''), dhcp16Tag) +
       tagged(dnsmasqRange(28, 'opt14', 'fd00:5e::1000', 'fd00:5e::2000', ''), ra14Tag) +
-      dnsmasqRange(29, 'opt17', '2001:db8:5b::3000', '2001:db8:5b::4000', '');
+      dnsmasqRange(29, 'opt17', '2001:db8:5b::3000', '2001:db8:5b::4000', '') +
+      // An ra-stateless range of opt17 in the network of opt18 (a ULA only), its tag's option 23 [::]: its clients'
+      // Information-request on opt18 gets that line (rfc3315.c: the only range of the link lends its tag, its
+      // tag:vtnet17 is not read), the firewall, while the router advertisement drops [::] on a link with no global address.
+      advertised(tagged(dnsmasqRange(30, 'opt17', 'fd00:62::', '', ''), stateless18Tag), 'ra-stateless');
     const options = option(1, 'opt6', '') + option(2, '', setTag) + option(3, 'opt5', bothTag) + option(5, 'opt8', opt8Tag) + option(4, 'opt6', bothTag6, '23') + option(6, 'opt8', opt8Tag, '23') + option(7, '', fwTag, '', '0.0.0.0') + option(8, '', fwTag6, '23', '[::]') + option(9, '', ra9Tag, '23') +
       option(10, '', ra10Tag, '23') + option(11, '', ra10Other, '23') + option(12, '', `${ra10Tag},${ra10Other}`, '23', '[::]') +
       option(13, 'opt11', '', '23', '[::]') + option(15, 'opt13', '', '23', '[::]') + option(16, '', ra14Tag, '23', '[::]') + option(17, '', ra15Tag, '23', '[fd00::]') +
       option(18, '', own4Tag, '', lanAddress) + option(19, '', vip4Tag, '', '10.61.0.1') + option(20, '', own6Tag, '23', '[2001:db8:5d::1]') + option(21, '', mixedTag, '', '10.61.0.1,9.9.9.9') +
-      option(22, '', dhcp16Tag, '23', '[fd00::]') + option(23, 'opt17', '', '23', '[::]');
-    const dnsmasq = `<dnsmasq version="${releaseFacts(tag)!.versions.dnsmasq!}"><enable>0</enable><port>0</port><interface>lan,opt5,opt6,opt8,opt9,opt10,opt11,opt13,opt14,opt15,opt16,opt17</interface>${ranges}${options}</dnsmasq>`;
+      option(22, '', dhcp16Tag, '23', '[fd00::]') + option(23, 'opt17', '', '23', '[::]') + option(24, '', stateless18Tag, '23', '[::]');
+    const dnsmasq = `<dnsmasq version="${releaseFacts(tag)!.versions.dnsmasq!}"><enable>0</enable><port>0</port><interface>lan,opt5,opt6,opt8,opt9,opt10,opt11,opt13,opt14,opt15,opt16,opt17,opt18</interface>${ranges}${options}</dnsmasq>`;
     // The IPv6 addresses of the box's interfaces (radv.c finds an advertised range's link by them, dhcp6.c a DHCPv6
     // one's): the first of each its static address, the others IP alias VIPs; opt5's, opt6's and opt8's all VIPs.
     const vipOnly6: Record<string, string[]> = {
@@ -1661,12 +1666,13 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
       opt15: ['2001:db8:5f::1/64'],
       opt16: ['2001:db8:60::1/64'],
       opt17: ['2001:db8:61::1/64'],
+      opt18: ['fd00:62::1/64'],
     };
     const static6 = (key: string) => {
       const [address, bits] = addresses6[key]?.[0]?.split('/') ?? [];
       return address ? `<ipaddrv6>${address}</ipaddrv6><subnetv6>${bits}</subnetv6>` : '';
     };
-    const opt8 = '<opt8><if>vtnet8</if><enable>1</enable><descr>box8</descr></opt8>' + [9, 10, 11, 12, 13, 14, 15, 16, 17].map((n) => `<opt${n}><if>vtnet${n}</if><enable>1</enable>${static6(`opt${n}`)}</opt${n}>`).join('');
+    const opt8 = '<opt8><if>vtnet8</if><enable>1</enable><descr>box8</descr></opt8>' + [9, 10, 11, 12, 13, 14, 15, 16, 17, 18].map((n) => `<opt${n}><if>vtnet${n}</if><enable>1</enable>${static6(`opt${n}`)}</opt${n}>`).join('');
     const vips = [...Object.entries(addresses6).map(([key, list]) => [key, list.slice(1)] as const), ...Object.entries(vipOnly6)].flatMap(([key, list]) =>
       list.map((a, i) => `<vip uuid="11111111-2222-4333-8444-9${key.slice(3).padStart(2, '0')}00000000${i}"><interface>${key}</interface><mode>ipalias</mode><subnet>${a.split('/')[0]}</subnet><subnet_bits>${a.split('/')[1]}</subnet_bits><type>single</type><descr/></vip>`),
     );
@@ -1740,6 +1746,13 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     // an address of the arrival device, of a prefix no longer than the range's, in its network), of those only where
     // the request carries its tag:<device>.
     const dhcp6Links = (l: Line) => links(l).filter((d) => l.device === undefined || d === l.device);
+    // An ra-stateless range hands out no address; its clients' Information-request is answered on each of its links,
+    // whatever its tag:<device>, with the set tag of the link's only DHCPv6 range, if it has one only (rfc3315.c).
+    const stateless = (l: Line) => l.words.includes('ra-stateless');
+    const onlySet = (link: string) => {
+      const on = rendered.filter((r) => r.start.includes(':') && dhcp(r) && links(r).includes(link));
+      return on.length === 1 ? on[0]!.set : undefined;
+    };
     const byDhcp = (l: Line, device: string) => {
       const code = l.start.includes(':') ? 'option6:23' : '6';
       return dhcp(l) && namesFirewall(code, chosenValue(code, [device], l.set));
@@ -1759,7 +1772,7 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     const option23 = (value: string, link: string) =>
       value.split(',').map((a) => ipaddr.IPv6.parse(a.replace(/^\[(.*)\]$/, '$1')).toNormalizedString()).filter((a) => a !== ipaddr.IPv6.parse('fd00::').toNormalizedString() || addressesOf(link).some(isUla));
     const byDhcp6 = (l: Line, link: string) => {
-      const value = chosenValue('option6:23', [link], l.set);
+      const value = chosenValue('option6:23', [link], stateless(l) ? onlySet(link) : l.set);
       const sent = value === undefined ? [] : option23(value, link);
       return dhcp(l) && sent.length > 0 && sent.every((a) => selfZero.includes(a) || ownAddresses.has(a));
     };
@@ -1780,7 +1793,8 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     }));
     const firewall = rendered.flatMap((l) => [
       ...(!l.start.includes(':') && l.served && (l.device === undefined ? devices : [l.device]).every((d) => byDhcp(l, d)) ? [where.get(l.start)!] : []),
-      ...(l.start.includes(':') && l.served ? dhcp6Links(l).filter((d) => byDhcp6(l, d)).map((d) => `${keyOf.get(d)} (IPv6)`) : []),
+      ...(l.start.includes(':') && stateless(l) ? links(l).filter((d) => byDhcp6(l, d)).map((d) => `${keyOf.get(d)} (IPv6)`) : []),
+      ...(l.start.includes(':') && l.served && !stateless(l) ? dhcp6Links(l).filter((d) => byDhcp6(l, d)).map((d) => `${keyOf.get(d)} (IPv6)`) : []),
       ...(raLines.includes(l) ? links(l).filter(byRa).map((d) => `${keyOf.get(d)} (IPv6)`) : []),
     ]);
     // opt8's ranges are served, by the lines of opt8 and its tag only.
@@ -1802,6 +1816,8 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     expect([chosenValue('option6:23', ['vtnet14'], line('fd00:5e::1000').set), addressesOf('vtnet14').every(isUla)]).toEqual(['[::]', true]);
     expect([line('2001:db8:5b::3000').served, links(line('2001:db8:5b::3000')), dhcp6Links(line('2001:db8:5b::3000'))]).toEqual([true, ['vtnet11'], []]);
     expect(chosenValue('option6:23', ['vtnet17'], undefined)).toBe('[::]');
+    // opt17's ra-stateless range is on opt18's link alone, its only DHCPv6 range, which has a ULA only.
+    expect([links(line('fd00:62::')), onlySet('vtnet18'), addressesOf('vtnet18').every(isUla), rdnss(chosenValue('option6:23', ['vtnet18', line('fd00:62::').set!], undefined)!, 'vtnet18')]).toEqual([['vtnet18'], line('fd00:62::').set, true, []]);
     const expected = [...new Set(firewall)];
     const named = warnings.flatMap((w) => /dnsmasq's DHCP hands out the firewall's address as DNS server on (.*?): clients there/.exec(w)?.[1]!.split(', ') ?? []);
     expect(named.sort()).toEqual(expected.sort());
@@ -1814,8 +1830,8 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     // opt9's IPv6 ranges get a server from the link's RDNSS; opt10's RA clients the firewall, on every release.
     // opt12's RA clients get the firewall on opt11's and opt13's links, where those interfaces' option 23 is [::];
     // opt11's and opt13's IPv4 ranges and opt15's DHCPv6 one the box's own addresses, not opt15's IPv4 one. opt14's
-    // DHCPv6 clients the firewall, not opt16's nor opt17's.
-    expect(expected.sort()).toEqual(['lan', 'opt5', 'opt8', 'opt8 (IPv6)', 'opt10 (IPv6)', 'opt11 (IPv6)', 'opt13 (IPv6)', 'opt11', 'opt13', 'opt14 (IPv6)', 'opt15 (IPv6)', ...v6].sort());
+    // DHCPv6 clients the firewall, not opt16's nor opt17's; opt17's ra-stateless clients on opt18 too.
+    expect(expected.sort()).toEqual(['lan', 'opt5', 'opt8', 'opt8 (IPv6)', 'opt10 (IPv6)', 'opt11 (IPv6)', 'opt13 (IPv6)', 'opt11', 'opt13', 'opt14 (IPv6)', 'opt15 (IPv6)', 'opt18 (IPv6)', ...v6].sort());
     const opt9 = rendered.filter((l) => l.device === 'vtnet9');
     expect(opt9.map((l) => [dhcp(l), ra(l)])).toEqual([[true, true], [false, true]]);
   });
