@@ -2,14 +2,13 @@
 // order the model builds objects in, which does not depend on the YAML's
 // mapping order.
 
+import { TextParts } from './parts.js';
+
 type Replacer = (key: string, value: unknown) => unknown;
 
 export function stableJson(value: unknown, replacer?: Replacer): string {
   return `${JSON.stringify(value, replacer as ((this: unknown, key: string, value: unknown) => unknown) | undefined, 2)}\n`;
 }
-
-/** About how many characters stableJsonParts hands over at a time. */
-const PART = 1 << 16;
 
 /**
  * The text of stableJson(value, replacer), handed to `part` a piece at a
@@ -26,7 +25,7 @@ const PART = 1 << 16;
  * Strings that need an escape and wrapper objects are still JSON.stringify's.
  */
 export function stableJsonParts(value: unknown, replacer: Replacer | undefined, part: (text: string) => void): void {
-  let buffer = '';
+  const out = new TextParts(part);
   // A line break and the indentation of each depth, made once; so are the brackets and commas around them.
   const indents: string[] = [];
   const indent = (depth: number): string => (indents[depth] ??= `\n${'  '.repeat(depth)}`);
@@ -68,19 +67,19 @@ export function stableJsonParts(value: unknown, replacer: Replacer | undefined, 
   const write = (v: unknown, depth: number): void => {
     // The common values without a call: JSON.stringify has the rest, and every string it would escape.
     if (typeof v === 'string' && !ESCAPED.test(v)) {
-      buffer += `"${v}"`;
+      out.add(`"${v}"`);
       return;
     }
     if (typeof v === 'number') {
-      buffer += Number.isFinite(v) ? String(v) : 'null';
+      out.add(Number.isFinite(v) ? String(v) : 'null');
       return;
     }
     if (typeof v === 'boolean') {
-      buffer += v ? 'true' : 'false';
+      out.add(v ? 'true' : 'false');
       return;
     }
     if (v === null || typeof v !== 'object' || isWrapper(v)) {
-      buffer += JSON.stringify(v);
+      out.add(JSON.stringify(v));
       return;
     }
     for (let d = 0; d < depth; d++) if (open[d] === v) throw new TypeError('Converting circular structure to JSON');
@@ -92,17 +91,17 @@ export function stableJsonParts(value: unknown, replacer: Replacer | undefined, 
         // When the replacer omits no index, an element's key is never read: only its toJSON is asked.
         const item = indexKeys ? resolved(v, String(i), v[i]) : jsonValue(v[i], i);
         if (typeof item === 'string' && !ESCAPED.test(item)) {
-          buffer += i === 0 ? start.firstQuote : start.nextQuote;
-          buffer += item;
-          buffer += '"';
+          out.add(i === 0 ? start.firstQuote : start.nextQuote);
+          out.add(item);
+          out.add('"');
         } else {
-          buffer += i === 0 ? start.first : start.next;
-          if (omitted(item)) buffer += 'null';
+          out.add(i === 0 ? start.first : start.next);
+          if (omitted(item)) out.add('null');
           else write(item, depth + 1);
         }
-        if (buffer.length >= PART) flush();
+        out.mayEnd();
       }
-      buffer += v.length === 0 ? '[]' : endOf(depth)[0];
+      out.add(v.length === 0 ? '[]' : endOf(depth)[0]);
     } else {
       const known = (memberStarts[depth] ??= new Map());
       let first = true;
@@ -116,28 +115,25 @@ export function stableJsonParts(value: unknown, replacer: Replacer | undefined, 
         const member = call ? call.call(v, key, own) : own;
         if (omitted(member)) continue;
         if (typeof member === 'string' && !ESCAPED.test(member)) {
-          buffer += first ? start.firstQuote : start.nextQuote;
-          buffer += member;
-          buffer += '"';
+          out.add(first ? start.firstQuote : start.nextQuote);
+          out.add(member);
+          out.add('"');
         } else {
-          buffer += first ? start.first : start.next;
+          out.add(first ? start.first : start.next);
           write(member, depth + 1);
         }
         first = false;
-        if (buffer.length >= PART) flush();
+        out.mayEnd();
       }
-      buffer += first ? '{}' : endOf(depth)[1];
+      out.add(first ? '{}' : endOf(depth)[1]);
     }
   };
   const endOf = (depth: number): [array: string, object: string] => (ends[depth] ??= [`${indent(depth)}]`, `${indent(depth)}}`]);
-  const flush = (): void => {
-    part(buffer);
-    buffer = '';
-  };
   const top = resolved({ '': value }, '', value);
   if (omitted(top)) throw new TypeError('stableJsonParts: the value has no JSON text');
   write(top, 0);
-  part(`${buffer}\n`);
+  out.add('\n');
+  out.end();
 }
 
 /** How an array's element or an object's member starts: after the bracket or brace, or after a comma; each also with a string's opening quote. */

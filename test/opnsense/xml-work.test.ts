@@ -15,6 +15,7 @@ import { UnknownFieldError, modelItem, modelSection } from '../../src/render/opn
 import * as xml from '../../src/render/opnsense/xml.js';
 import { type XmlElement, type XmlNode, child, childrenNamed, element, isElement, leaf, sameCanonicalText, serialize, sharedLeaf } from '../../src/render/opnsense/xml.js';
 import { siteTopology, toYaml } from '../../bench/generate.mjs';
+import { TextParts } from '../../src/render/parts.js';
 import { countArrayCalls, modelOf, readExample } from '../helpers.js';
 import { everyItem, withRelease } from './support.js';
 
@@ -55,8 +56,11 @@ describe('serializing', () => {
     const narrow = joinedLengths(() => serialize(narrowTree));
     const wide = joinedLengths(() => serialize(wideTree));
     expect(wide.text.length).toBeGreaterThan(1.8 * narrow.text.length);
-    // One join of the whole document, whatever the fields: none per element with children.
-    for (const { lengths } of [narrow, wide]) expect(lengths.filter((n) => n > 7)).toHaveLength(1);
+    // One join of the whole document (of its parts: render/parts.ts), whatever the fields: none per element with children.
+    for (const { text, lengths, results } of [narrow, wide]) {
+      expect(results.filter((n) => n === text.length)).toHaveLength(1);
+      expect(lengths.filter((n, i) => n > 7 && results[i] !== text.length)).toEqual([]);
+    }
     // A start tag with its attribute (7 parts) and a leaf with text (6) are joined into one flat string: a
     // string made with + is a rope of its parts in V8, kept until the document is joined.
     expect(Math.max(...wide.lengths.filter((n) => n <= 7))).toBe(7);
@@ -65,16 +69,19 @@ describe('serializing', () => {
   });
 });
 
-/** Writes, and records the length of every array joined meanwhile (the document's pieces are the longest). */
-function joinedLengths(write: () => string): { text: string; lengths: number[] } {
+/** Writes, and records the length of every array joined meanwhile, and of the text each join made. */
+function joinedLengths(write: () => string): { text: string; lengths: number[]; results: number[] } {
   const lengths: number[] = [];
+  const results: number[] = [];
   const join = Array.prototype.join;
   Array.prototype.join = function (this: unknown[], separator?: string) {
     lengths.push(this.length);
-    return join.call(this, separator);
+    const joined = join.call(this, separator);
+    results.push(joined.length);
+    return joined;
   };
   try {
-    return { text: write(), lengths };
+    return { text: write(), lengths, results };
   } finally {
     Array.prototype.join = join;
   }
@@ -133,16 +140,13 @@ describe('walking the tree', () => {
 
 /** What `write` returns, and the length of the longest list joined while it ran: the pieces of the document. */
 function writtenInPieces(write: () => string): { text: string; pieces: number } {
-  let pieces = 0;
-  const join = Array.prototype.join;
-  Array.prototype.join = function (this: unknown[], separator?: string) {
-    pieces = Math.max(pieces, this.length);
-    return join.call(this, separator);
-  };
+  // Each piece is added to the writer of parts on its own (render/parts.ts).
+  const add = vi.spyOn(TextParts.prototype, 'add');
   try {
-    return { text: write(), pieces };
+    const text = write();
+    return { text, pieces: add.mock.calls.length };
   } finally {
-    Array.prototype.join = join;
+    add.mockRestore();
   }
 }
 

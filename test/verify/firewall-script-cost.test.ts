@@ -9,7 +9,8 @@ import { writtenFilterRules } from '../../src/render/opnsense/index.js';
 import { expectedTables } from '../../src/render/verify/firewall-tables.js';
 import { firewallScript, firewallScriptName } from '../../src/render/verify/firewall.js';
 import { renderVerify } from '../../src/render/verify/index.js';
-import { SCRIPT_PART, ScriptText, declaredIn, field, heredoc } from '../../src/render/verify/script.js';
+import { PART } from '../../src/render/parts.js';
+import { ScriptText, declaredIn, field, heredoc } from '../../src/render/verify/script.js';
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -64,7 +65,7 @@ describe('the data lines of a here-document', () => {
     const check = heredoc(lines);
     if (typeof check === 'string') throw new Error('a here-document is written in parts');
     check(out);
-    out.flush();
+    out.end();
     const text = parts.join('');
     // Counted before any expect(), which maps and replaces too.
     const [maps, replaces] = [mapped.mock.calls.length, replaced.mock.calls.length];
@@ -115,9 +116,9 @@ describe('the firewall script of 2,000 rules, written in parts', async () => {
     const text = parts.join('');
     expect(text).toBe(whole.get(path));
     expect(text.split('\n').filter((line) => line.startsWith('label\t'))).toHaveLength(written.length);
-    // No part much longer than SCRIPT_PART: each is handed on once that long, with the line that made it so.
-    expect(text.length).toBeGreaterThan(5 * SCRIPT_PART);
-    for (const part of parts) expect(part.length).toBeLessThan(SCRIPT_PART + 4096);
+    // No part much longer than PART: each is handed on once that long, with the line that made it so.
+    expect(text.length).toBeGreaterThan(5 * PART);
+    for (const part of parts) expect(part.length).toBeLessThan(PART + 4096);
     // The first part with rule data went out before most rules' lines were made (each of them looks up its declaration).
     const first = parts.findIndex((part) => part.includes('\nlabel\t'));
     expect(first).toBeGreaterThanOrEqual(0);

@@ -5,6 +5,7 @@
 // are written back byte for byte unless something inside them changed.
 import { forbiddenCharacter } from '../../targets/xml/chars.js';
 import { addToList, appendAll } from '../../arrays.js';
+import { TextParts } from '../parts.js';
 
 export interface XmlElement {
   name: string;
@@ -185,7 +186,7 @@ function startTag(node: XmlElement): string {
   if (!NAME.test(node.name)) throw new XmlTextError(`"${node.name}" is not an element name`);
   if (node.attrs.length === 0) return `<${node.name}`;
   // Joined, one flat string: made with +, a start tag (or a leaf's text, leafText) is a rope of its
-  // parts in V8, and the list the document is joined from holds those of 20,000 rules until the end.
+  // parts in V8, one more to walk when the part it is added to is flattened.
   const parts = ['<', node.name];
   for (let i = 0; i < node.attrs.length; i++) {
     const k = node.attrs[i]![0];
@@ -244,22 +245,22 @@ export function setAttr(node: XmlElement, name: string, value: string): void {
 
 /** Writes an element indented by `depth` levels of two spaces (OPNsense's own layout). */
 export function serialize(node: XmlElement, depth = 0): string {
-  // Every piece goes to one list, joined once: a string per level, each
-  // joined from its children, copied a 38 MB filter section once per level.
-  const out: string[] = [];
+  // Every piece goes to one writer of parts, joined once: a string per level,
+  // each joined from its children, copied a 38 MB filter section once per level.
+  const out = new TextParts();
   write(node, depth, out, {});
-  return out.join('');
+  return out.text();
 }
 
 /**
- * The same text as serialize, handed to `part` in consecutive parts of some
- * 50 KB: a merged config of 100,000 peers is 425 MB, and its pieces held
- * in one list until one join took gigabytes.
+ * The same text as serialize, handed to `part` in consecutive parts of
+ * about PART characters (render/parts.ts): a merged config of 100,000 peers
+ * is 425 MB, and its pieces held in one list until one join took gigabytes.
  */
 export function serializeParts(node: XmlElement, part: (text: string) => void): void {
-  const out: string[] = [];
-  write(node, 0, out, { part });
-  part(out.join(''));
+  const out = new TextParts(part);
+  write(node, 0, out, {});
+  out.end();
 }
 
 /**
@@ -308,9 +309,9 @@ export function sameCanonicalText(a: XmlElement, b: XmlElement): boolean {
 
 // Loops are indexed: for-of over a frozen list of children made an iterator
 // result per child (125 MB of garbage for 20,000 rules).
-function write(node: XmlElement, depth: number, out: string[], how: Writing): void {
+function write(node: XmlElement, depth: number, out: TextParts, how: Writing): void {
   if (node.raw !== undefined) {
-    out.push(node.raw);
+    out.add(node.raw);
     return;
   }
   if (node instanceof StreamedElement && node.unmade) {
@@ -323,10 +324,11 @@ function write(node: XmlElement, depth: number, out: string[], how: Writing): vo
   }
   const text = leafContent(node);
   if (text !== undefined) {
-    out.push(leafText(node, text));
+    out.add(leafText(node, text));
     return;
   }
-  out.push(startTag(node), '>');
+  out.add(startTag(node));
+  out.add('>');
   const children = node.children;
   for (let i = 0; i < children.length; i++) {
     const c = children[i]!;
@@ -335,34 +337,29 @@ function write(node: XmlElement, depth: number, out: string[], how: Writing): vo
     if (c instanceof SharedLeaf && c.fill) {
       let run = c.runAt(depth + 1);
       for (let next = children[i + 1]; next instanceof SharedLeaf && next.fill; next = children[++i + 1]) run = run.then(next, depth + 1);
-      out.push(run.text);
+      out.add(run.text);
     } else {
       writeChild(c, depth + 1, out, how);
     }
-    handOver(out, how);
+    // A part may end after any child: a long document is handed over between its items.
+    out.mayEnd();
   }
-  out.push(padding(depth), `</${node.name}>`);
-}
-
-/** With `how.part`, hands the pieces so far over as one part once they are many (only ever after a child: see writeStreamed). */
-function handOver(out: string[], how: Writing): void {
-  if (how.part !== undefined && out.length >= PART_PIECES) {
-    how.part(out.join(''));
-    out.length = 0;
-  }
+  out.add(padding(depth));
+  out.add(`</${node.name}>`);
 }
 
 /** A child on its own line at `depth`: a comment, a shared leaf or an element (a text child is its parent's). */
-function writeChild(c: XmlNode, depth: number, out: string[], how: Writing): void {
+function writeChild(c: XmlNode, depth: number, out: TextParts, how: Writing): void {
   if ('text' in c) return;
   if ('comment' in c) {
     if (c.comment.includes('--') || c.comment.endsWith('-')) throw new XmlTextError('a comment cannot contain "--"');
     checkChars(c.comment);
-    out.push(padding(depth), `<!--${c.comment}-->`);
+    out.add(padding(depth));
+    out.add(`<!--${c.comment}-->`);
   } else if (c instanceof SharedLeaf) {
-    out.push(c.textAt(depth));
+    out.add(c.textAt(depth));
   } else {
-    out.push(padding(depth));
+    out.add(padding(depth));
     write(c, depth, out, how);
   }
 }
@@ -370,47 +367,36 @@ function writeChild(c: XmlNode, depth: number, out: string[], how: Writing): voi
 /** Called with each child of a StreamedElement as it is written, and the element. */
 export type StreamVisitor = (child: XmlNode, parent: XmlElement) => void;
 
-/**
- * How a document is written: `visit` sees each child of a StreamedElement;
- * `part`, when given, takes the text so far whenever the list of pieces is
- * long, between two children (a document written in parts).
- */
+/** How a document is written: `visit` sees each child of a StreamedElement. */
 interface Writing {
   visit?: StreamVisitor;
-  part?: (text: string) => void;
 }
-
-/**
- * The pieces a part is joined from: some 50 KB of text (filter rules' pieces
- * are 55 characters on average), joined and left to the collector while
- * young. Small enough to stay in the processor's cache from the join to
- * the encoding that reads it: parts of 4,096 pieces (230 KB) made the
- * 20,000 rules of 10,000 peers take a tenth longer to write.
- */
-export const PART_PIECES = 1024;
 
 /**
  * A StreamedElement whose children were not asked for: each made, handed to
  * `visit`, written, then left to the collector. Its children are elements
  * (see elementOf): with none it is `<name/>`, as any element without children.
  */
-function writeStreamed(node: StreamedElement, depth: number, out: string[], how: Writing): void {
-  const start = out.length;
-  out.push(startTag(node), '>');
+function writeStreamed(node: StreamedElement, depth: number, out: TextParts, how: Writing): void {
+  const start = startTag(node);
   let any = false;
   for (const c of node.each()) {
-    any = true;
+    // The start tag is written with the first child: `<name/>` when there is none.
+    if (!any) {
+      out.add(start);
+      out.add('>');
+      any = true;
+    }
     how.visit?.(c, node);
     writeChild(c, depth + 1, out, how);
-    // Only after a child (here or deeper, with `any` set): `start` above is never in a part handed over (it is used when there is none).
-    handOver(out, how);
+    out.mayEnd();
   }
   if (!any) {
-    out.length = start;
-    out.push(`${startTag(node)}/>`);
+    out.add(`${start}/>`);
     return;
   }
-  out.push(padding(depth), `</${node.name}>`);
+  out.add(padding(depth));
+  out.add(`</${node.name}>`);
 }
 
 /**
@@ -532,9 +518,9 @@ export class ItemLayout {
     const runs: string[] = [];
     let from = 0;
     for (const end of [...this.slots, this.base.length]) {
-      const out: string[] = [];
+      const out = new TextParts();
       for (let i = from; i < end; i++) writeChild(this.base[i]!, depth, out, WHOLE);
-      runs.push(out.join(''));
+      runs.push(out.text());
       from = end + 1;
     }
     // A slot's tags as its leaf's: `<name/>` when empty, else `<name>` and `</name>` around the escaped value.
@@ -607,17 +593,18 @@ export class LaidOutItem implements XmlElement {
 const WHOLE: Writing = {};
 
 /** A LaidOutItem whose children were not asked for: the start tag, then runs of constants and the item's values in turn. */
-function writeLaidOut(node: LaidOutItem, depth: number, out: string[]): void {
+function writeLaidOut(node: LaidOutItem, depth: number, out: TextParts): void {
   const { runs, empty, open, close } = node.layout.writtenAt(depth + 1);
-  out.push(startTag(node), '>');
-  if (runs[0] !== '') out.push(runs[0]!);
+  out.add(startTag(node));
+  out.add('>');
+  if (runs[0] !== '') out.add(runs[0]!);
   for (let k = 0; k < node.values.length; k++) {
     const value = node.values[k]!;
-    // One flat piece: the list of pieces is joined into a part soon.
-    out.push(value === '' ? empty[k]! : open[k]! + escapeText(value) + close[k]!);
-    if (runs[k + 1] !== '') out.push(runs[k + 1]!);
+    out.add(value === '' ? empty[k]! : open[k]! + escapeText(value) + close[k]!);
+    if (runs[k + 1] !== '') out.add(runs[k + 1]!);
   }
-  out.push(padding(depth), `</${node.name}>`);
+  out.add(padding(depth));
+  out.add(`</${node.name}>`);
 }
 
 /** A leaf that many items share, frozen with its text: empty text writes `<name/>`. */
@@ -638,27 +625,29 @@ function leafText(node: XmlElement, text: string): string {
 }
 
 /**
- * A standalone document: declaration, root, final newline. One join makes
- * one flat string: a string made by adding to the serialized root would be
- * copied whole again when it is hashed and written (20,000 rules are a
- * 40 MB file).
+ * A standalone document: declaration, root, final newline. Its parts are
+ * joined once into one flat string: a string made by adding to the
+ * serialized root would be copied whole again when it is hashed and
+ * written (20,000 rules are a 40 MB file).
  */
 export function xmlDocument(root: XmlElement, visit?: StreamVisitor): string {
-  const out: string[] = ['<?xml version="1.0"?>\n'];
+  const out = new TextParts();
+  out.add('<?xml version="1.0"?>\n');
   write(root, 0, out, { visit });
-  out.push('\n');
-  return out.join('');
+  out.add('\n');
+  return out.text();
 }
 
 /**
- * The same document handed to `part` in consecutive parts, each joined
- * from the pieces of some children of a streamed element (the filter
- * rules): the text of 20,000 rules is never one 38 MB string, nor its
- * pieces one list.
+ * The same document handed to `part` in consecutive parts of about PART
+ * characters (render/parts.ts), each ending after a child element (a filter
+ * rule, or a field of one): the text of 20,000 rules is never one 38 MB
+ * string, nor its pieces one list.
  */
 export function xmlDocumentParts(root: XmlElement, part: (text: string) => void, visit?: StreamVisitor): void {
-  const out: string[] = ['<?xml version="1.0"?>\n'];
-  write(root, 0, out, { visit, part });
-  out.push('\n');
-  part(out.join(''));
+  const out = new TextParts(part);
+  out.add('<?xml version="1.0"?>\n');
+  write(root, 0, out, { visit });
+  out.add('\n');
+  out.end();
 }

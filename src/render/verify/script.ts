@@ -13,6 +13,7 @@
 import type { Model } from '../../model.js';
 import type { Path } from '../../location.js';
 import { JSON_FUNCTIONS } from './json.js';
+import { TextParts } from '../parts.js';
 
 export class UnsafeScriptValueError extends Error {}
 
@@ -56,56 +57,24 @@ export function call(fn: string, what: string, where: string, args: readonly (st
 
 const HEREDOC_END = 'GEN_DATA_END';
 
-/** About how many characters a script's text is handed over at a time. */
-export const SCRIPT_PART = 1 << 16;
-
 /**
- * Where a script's text goes: strings in order, joined into one flat part
- * of about SCRIPT_PART characters before they are handed on. The data of
- * a large policy (100,000 rules: 70 MB) is then never one string, nor a
- * list of its lines: each part dies young, after it is written, where
- * the whole of it lived through the rendering and was moved to the
- * collector's old generation.
+ * Where a script's text goes: the shared writer of long texts (TextParts),
+ * handing on a part of about PART characters once a check or a data line
+ * makes it that long. The data of a large policy (100,000 rules: 70 MB) is
+ * then never one string, nor a list of its lines.
  */
-export class ScriptText {
-  private readonly pieces: string[] = [];
-  private length = 0;
-
-  constructor(private readonly part: (text: string) => void) {}
-
-  add(text: string): void {
-    this.pieces.push(text);
-    this.length += text.length;
-    if (this.length >= SCRIPT_PART) this.flush();
-  }
-
-  /** Hands on what was added since the last part. */
-  flush(): void {
-    if (this.pieces.length === 0) return;
-    const text = this.pieces.join('');
-    this.pieces.length = 0;
-    this.length = 0;
-    this.part(text);
-  }
-
+export class ScriptText extends TextParts {
   /**
    * A line of data: its fields, tab-separated, then a line break. Each
-   * field goes in as it is, with no string made of the line (one per line
-   * held until its part is joined).
+   * field goes in as it is, with no string made of the line first.
    */
   line(fields: readonly (string | number)[]): void {
-    const pieces = this.pieces;
-    let length = this.length + fields.length; // a tab between fields, a line break after them
-    if (fields.length === 0) length++;
     for (let i = 0; i < fields.length; i++) {
-      const text = field(fields[i]!);
-      if (i > 0) pieces.push('\t');
-      pieces.push(text);
-      length += text.length;
+      if (i > 0) this.add('\t');
+      this.add(field(fields[i]!));
     }
-    pieces.push('\n');
-    this.length = length;
-    if (length >= SCRIPT_PART) this.flush();
+    this.add('\n');
+    this.mayEnd();
   }
 }
 
@@ -273,7 +242,7 @@ export function renderScript(frame: ScriptFrame): string {
 }
 
 /**
- * Hands `part` the script's text in order, a part of about SCRIPT_PART
+ * Hands `part` the script's text in order, a part of about PART
  * characters at a time (ScriptText): the checks of a large policy are
  * megabytes (the data of 20,000 rules), made as they are written.
  */
@@ -332,6 +301,7 @@ checks() {
     const check = frame.checks[i]!;
     if (typeof check === 'string') out.add(check);
     else check(out);
+    out.mayEnd();
   }
   out.add(`
 }
@@ -339,5 +309,5 @@ checks() {
 checks | awk -v format="$FORMAT" -v box=${sq(frame.box)} -v site=${sq(frame.site)} -v source=${sq(frame.source)} '${REPORT}
 '
 `);
-  out.flush();
+  out.end();
 }
