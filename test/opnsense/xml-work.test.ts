@@ -59,11 +59,11 @@ describe('serializing', () => {
     // One join of the whole document (of its parts: render/parts.ts), whatever the fields: none per element with children.
     for (const { text, lengths, results } of [narrow, wide]) {
       expect(results.filter((n) => n === text.length)).toHaveLength(1);
-      expect(lengths.filter((n, i) => n > 7 && results[i] !== text.length)).toEqual([]);
+      expect(lengths.filter((n, i) => n > 8 && results[i] !== text.length)).toEqual([]);
     }
-    // A start tag with its attribute (7 parts) and a leaf with text (6) are joined into one flat string: a
-    // string made with + is a rope of its parts in V8, kept until the document is joined.
-    expect(Math.max(...wide.lengths.filter((n) => n <= 7))).toBe(7);
+    // A start tag with its attribute and its '>' (8 parts) and a leaf with text (6) are joined into one flat
+    // string: a string made with + is a rope of its parts in V8, one more to walk when its part is flattened.
+    expect(Math.max(...wide.lengths.filter((n) => n <= 8))).toBe(8);
     // No filter or map per element.
     expect(arrayCalls(() => serialize(wideTree)).calls).toBe(wide.lengths.length);
   });
@@ -160,7 +160,7 @@ describe('shared fields', () => {
     const { text, pieces } = writtenInPieces(() => serialize(tree));
     const looked = lookups.mock.calls.length;
     expect(text.split('\n').filter((line) => line === '    <field7>v7</field7>')).toHaveLength(200);
-    // Per item: its indentation, start tag, '>', 30 fields, the closing indentation and tag (the second item on).
+    // Per item: its indentation, start tag with its '>', 30 fields, the closing indentation and tag (the second item on).
     expect(pieces).toBeLessThan(200 * 36);
     expect(looked).toBe(0);
   });
@@ -187,9 +187,9 @@ describe('shared fields', () => {
     // Written as plain leaves (the long way), the same text.
     const plainLeaves = element('rules', items.map((item) => element('rule', item.children.filter(isElement).map((f) => leaf(f.name, xml.textOf(f))), item.attrs)));
     expect(text).toBe(serialize(plainLeaves));
-    // Per item: its indentation, start tag, '>', 4 runs of defaults, 3 values, the closing indentation and tag;
-    // and the root's start tag, '>', closing indentation and tag. One piece per field would be 200 * 35 + 4.
-    expect(pieces).toBe(200 * 12 + 4);
+    // Per item: its indentation, start tag with its '>', 4 runs of defaults, 3 values, the closing indentation
+    // and tag; and the root's start tag, closing indentation and tag. One piece per field would be 200 * 34 + 3.
+    expect(pieces).toBe(200 * 11 + 3);
     // The runs are made once, whatever the items: 400 more items with other values of their own make none.
     const more = Array.from({ length: 400 }, (_, r) => {
       const fields = defaults.slice();
@@ -199,6 +199,27 @@ describe('shared fields', () => {
     // A run is joined from two pieces (see DefaultRun); the other joins are the document and the tags and leaves.
     const { lengths } = joinedLengths(() => serialize(element('rules', more)));
     expect(lengths.filter((n) => n === 2)).toEqual([]);
+  });
+
+  it('of an item laid out from its model are written with one piece per own value: the constants and tags around it are in those pieces', () => {
+    // 200 items of 30 fields, with their own values in 3 of them (an empty one written `<field15/>`), as a build lays out an MVC filter rule.
+    const defaults = Array.from({ length: 30 }, (_, f) => sharedLeaf(`field${f}`, `d${f}`, true));
+    const layout = new xml.ItemLayout('rule', defaults, [5, 15, 25]);
+    const values = (r: number): string[] => [`${r} <5>`, r % 2 ? '' : `${r}-15`, `${r} & 25`];
+    const laid = Array.from({ length: 200 }, (_, r) => new xml.LaidOutItem(layout, [['uuid', `uuid-${r}`]], values(r)));
+    const { text, pieces } = writtenInPieces(() => serialize(element('rules', laid)));
+    // The same text as the items made as plain elements.
+    const plain = Array.from({ length: 200 }, (_, r) => {
+      const fields: XmlElement[] = defaults.map((d) => leaf(d.name, xml.textOf(d)));
+      [5, 15, 25].forEach((f, k) => (fields[f] = leaf(`field${f}`, values(r)[k]!)));
+      return element('rule', fields, [['uuid', `uuid-${r}`]]);
+    });
+    expect(text).toBe(serialize(element('rules', plain)));
+    expect(text).toContain('<field15/>');
+    // Per item: its indentation, its start tag with the constants up to the first value, and one piece per value
+    // (the constants and the end tag after it in the same piece); the root's start tag, closing indentation and tag.
+    // The 27 constants are written once, into the layout's runs. Each tag, run and value added on its own was 12 an item.
+    expect(pieces).toBe(200 * 5 + 3 + 27);
   });
 
   it('at the model default are written as the same text one by one and in runs, whatever the mix around them', () => {

@@ -182,9 +182,10 @@ export function escapeAttribute(value: string): string {
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
-function startTag(node: XmlElement): string {
+/** An element's start tag up to `end` (its '>', '/>', or more text after it), one flat string. */
+function startTag(node: XmlElement, end = ''): string {
   if (!NAME.test(node.name)) throw new XmlTextError(`"${node.name}" is not an element name`);
-  if (node.attrs.length === 0) return `<${node.name}`;
+  if (node.attrs.length === 0) return `<${node.name}${end}`;
   // Joined, one flat string: made with +, a start tag (or a leaf's text, leafText) is a rope of its
   // parts in V8, one more to walk when the part it is added to is flattened.
   const parts = ['<', node.name];
@@ -193,6 +194,7 @@ function startTag(node: XmlElement): string {
     if (!NAME.test(k)) throw new XmlTextError(`"${k}" is not an attribute name`);
     parts.push(' ', k, '="', escapeAttribute(node.attrs[i]![1]), '"');
   }
+  parts.push(end);
   return parts.join('');
 }
 
@@ -327,8 +329,7 @@ function write(node: XmlElement, depth: number, out: TextParts, how: Writing): v
     out.add(leafText(node, text));
     return;
   }
-  out.add(startTag(node));
-  out.add('>');
+  out.add(startTag(node, '>'));
   const children = node.children;
   for (let i = 0; i < children.length; i++) {
     const c = children[i]!;
@@ -378,13 +379,11 @@ interface Writing {
  * (see elementOf): with none it is `<name/>`, as any element without children.
  */
 function writeStreamed(node: StreamedElement, depth: number, out: TextParts, how: Writing): void {
-  const start = startTag(node);
   let any = false;
   for (const c of node.each()) {
     // The start tag is written with the first child: `<name/>` when there is none.
     if (!any) {
-      out.add(start);
-      out.add('>');
+      out.add(startTag(node, '>'));
       any = true;
     }
     how.visit?.(c, node);
@@ -392,7 +391,7 @@ function writeStreamed(node: StreamedElement, depth: number, out: TextParts, how
     out.mayEnd();
   }
   if (!any) {
-    out.add(`${start}/>`);
+    out.add(startTag(node, '/>'));
     return;
   }
   out.add(padding(depth));
@@ -525,22 +524,34 @@ export class ItemLayout {
     }
     // A slot's tags as its leaf's: `<name/>` when empty, else `<name>` and `</name>` around the escaped value.
     const tags = this.slots.map((i) => startTag({ name: this.names[i]!, attrs: [], children: [] }));
+    // The item's end tag, at its own depth, follows the last run.
+    const end = `${runs.at(-1)!}${padding(depth - 1)}</${this.name}>`;
+    const last = this.slots.length - 1;
+    const after = (k: number): string => (k === last ? end : runs[k + 1]!);
     return {
-      runs,
-      empty: tags.map((tag) => `${padding(depth)}${tag}/>`),
+      first: `>${runs[0]!}`,
+      empty: tags.map((tag, k) => `${padding(depth)}${tag}/>${after(k)}`),
       open: tags.map((tag) => `${padding(depth)}${tag}>`),
-      close: this.slots.map((i) => `</${this.names[i]!}>`),
+      close: this.slots.map((i, k) => `</${this.names[i]!}>${after(k)}`),
+      end,
     };
   }
 }
 
+/**
+ * An item's text but its start tag's name and attributes and its own
+ * values, in as few pieces as there are values: each piece a value's is
+ * added with (an item of 20,000 is written with one add per value).
+ */
 interface WrittenLayout {
-  /** The constants before the first slot, between each two, after the last. */
-  runs: readonly string[];
-  /** Each slot's line when its value is empty, and its tags around a value. */
+  /** The end of the start tag, and the constants before the first slot. */
+  first: string;
+  /** Each slot's line when its value is empty, and its tags around a value; each followed by the constants up to the next slot (after the last: the item's end tag). */
   empty: readonly string[];
   open: readonly string[];
   close: readonly string[];
+  /** The constants after the last slot and the item's end tag. */
+  end: string;
 }
 
 /**
@@ -594,17 +605,14 @@ const WHOLE: Writing = {};
 
 /** A LaidOutItem whose children were not asked for: the start tag, then runs of constants and the item's values in turn. */
 function writeLaidOut(node: LaidOutItem, depth: number, out: TextParts): void {
-  const { runs, empty, open, close } = node.layout.writtenAt(depth + 1);
-  out.add(startTag(node));
-  out.add('>');
-  if (runs[0] !== '') out.add(runs[0]!);
-  for (let k = 0; k < node.values.length; k++) {
-    const value = node.values[k]!;
+  const { first, empty, open, close, end } = node.layout.writtenAt(depth + 1);
+  out.add(startTag(node, first));
+  const values = node.values;
+  for (let k = 0; k < values.length; k++) {
+    const value = values[k]!;
     out.add(value === '' ? empty[k]! : open[k]! + escapeText(value) + close[k]!);
-    if (runs[k + 1] !== '') out.add(runs[k + 1]!);
   }
-  out.add(padding(depth));
-  out.add(`</${node.name}>`);
+  if (values.length === 0) out.add(end);
 }
 
 /** A leaf that many items share, frozen with its text: empty text writes `<name/>`. */
