@@ -5,12 +5,16 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { scaleTopology, toYaml } from '../../bench/generate.mjs';
 import { lintText } from '../../src/pipeline.js';
-import { writtenFilterRules } from '../../src/render/opnsense/index.js';
+import { opnsenseContext } from '../../src/render/opnsense/context.js';
+import { areas, writtenFilterRules } from '../../src/render/opnsense/index.js';
+import { pfRuleText, ruleChildren } from '../../src/render/opnsense/pf-text.js';
+import { type XmlElement, element, isElement, xmlDocument } from '../../src/render/opnsense/xml.js';
 import { expectedTables } from '../../src/render/verify/firewall-tables.js';
 import { firewallScript, firewallScriptName } from '../../src/render/verify/firewall.js';
 import { renderVerify } from '../../src/render/verify/index.js';
 import { PART } from '../../src/render/parts.js';
 import { ScriptText, declaredIn, field, heredoc } from '../../src/render/verify/script.js';
+import { countArrayCalls, countMethodCalls } from '../helpers.js';
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -52,6 +56,32 @@ describe('the firewall script of 2,000 rules', async () => {
       expect(first, table.name).toBeGreaterThanOrEqual(0);
       expect(lineOf(table.path!)).toBe(lineOf(model!.sites[0]!.policy.rules.find((r) => written[first]!.description.startsWith(`gen: ${r.origin}`))!.path));
     }
+  });
+});
+
+describe('the pf lines of 2,000 filter rules', async () => {
+  const { model } = await lintText(toYaml(scaleTopology({ peers: 20, rules: 2000, vlans: 4 })), 'topology.yaml');
+  const site = model!.sites[0]!;
+  const devices = new Map(site.firewall!.interfaces.map((i) => [i.key, i.device]));
+
+  it('are each written as one text, with no list of words per rule', () => {
+    // As a build reads them: each rule while it is written, its fields from the rule's layout.
+    const sections = areas.find((a) => a.file === 'filter.xml')!.build(opnsenseContext(model!, site, site.firewall!, { streamed: true }));
+    const rules: XmlElement[] = [];
+    xmlDocument(element('opnsense', sections), (node) => void (isElement(node) && node.name === 'rule' && rules.push(node)));
+    expect(rules.length).toBeGreaterThan(2000);
+    const fields = rules.map((rule) => ruleChildren(rule));
+    // Each rule's lines made a list of its head words, one per protocol joined from a concatenation, and a split of its statetype.
+    const lines: string[][] = new Array(rules.length);
+    const pf = () => {
+      for (let i = 0; i < rules.length; i++) lines[i] = pfRuleText(rules[i]!, devices, fields[i]);
+    };
+    const splits = countMethodCalls(String.prototype, ['split'], () => countArrayCalls(['concat', 'map', 'join', 'push'], pf));
+    expect(splits.result.calls).toBe(0);
+    expect(splits.calls).toBe(0);
+    // The same lines as the verification script of the whole build checks.
+    expect(lines.flat()).toEqual(writtenFilterRules(model!, site).flatMap((r) => r.pf));
+    expect(lines.flat().filter((line) => line.startsWith('pass ') && line.includes(' proto tcp ')).every((line) => line.includes(' flags S/SA keep state'))).toBe(true);
   });
 });
 
