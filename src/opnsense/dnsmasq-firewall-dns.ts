@@ -189,36 +189,38 @@ export function firewallDnsRanges(root: XmlElement, firewallDns6: boolean): Fire
   const anyDevice = servedInterfaces.map(device);
   const family = (range: XmlElement): Family => (fieldText(range, 'start_addr').includes(':') ? 6 : 4);
   const enableRa = fieldText(child(dnsmasq, 'dhcp'), 'enable_ra') === '1';
-  // Every advertised IPv6 range of the config, whichever its interface, with the links radv.c puts it on; and the tags
-  // the ranges advertised on each link set.
+  // Every IPv6 range of the config that is advertised or serves DHCPv6, whichever its interface, with the links it is
+  // on (radv.c and complete_context6() find them alike, reading no tag): the tags the ranges advertised on each link
+  // set, and, by link, how many DHCPv6 ranges are on it and the tag of one: an Information-request takes that tag only
+  // where it is the link's only range.
   const links6 = new Ipv6Links(root, servedInterfaces);
   const advertised = new Map<XmlElement, string[]>();
   const linkTags = new Map<string, string[]>();
-  for (const range of childrenNamed(dnsmasq, 'dhcp_ranges')) {
-    if (family(range) !== 6 || !ipv6Ways(range, enableRa).ra) continue;
-    const links = links6.linksOf(range);
-    advertised.set(range, links);
-    const setTag = bare(fieldText(range, 'set_tag'));
-    if (setTag === '') continue;
-    for (const link of links) {
-      const tags = linkTags.get(link);
-      if (tags) tags.push(setTag);
-      else linkTags.set(link, [setTag]);
-    }
-  }
-  // The links of every range that serves DHCPv6 (whichever its interface: complete_context6() reads no tag), and, by
-  // link, how many such ranges are on it and the tag of one: an Information-request takes that tag only where it is
-  // the link's only range.
   const dhcpLinks = new Map<XmlElement, string[]>();
   const linkRanges = new Map<string, { count: number; setTag: string }>();
   for (const range of childrenNamed(dnsmasq, 'dhcp_ranges')) {
-    if (family(range) !== 6 || !ipv6Ways(range, enableRa).dhcp) continue;
+    if (family(range) !== 6) continue;
+    const ways = ipv6Ways(range, enableRa);
+    if (!ways.ra && !ways.dhcp) continue;
     const links = links6.linksOf(range);
-    dhcpLinks.set(range, links);
-    for (const link of links) {
-      const on = linkRanges.get(link);
-      if (on) on.count++;
-      else linkRanges.set(link, { count: 1, setTag: bare(fieldText(range, 'set_tag')) });
+    const setTag = bare(fieldText(range, 'set_tag'));
+    if (ways.ra) {
+      advertised.set(range, links);
+      if (setTag !== '') {
+        for (const link of links) {
+          const tags = linkTags.get(link);
+          if (tags) tags.push(setTag);
+          else linkTags.set(link, [setTag]);
+        }
+      }
+    }
+    if (ways.dhcp) {
+      dhcpLinks.set(range, links);
+      for (const link of links) {
+        const on = linkRanges.get(link);
+        if (on) on.count++;
+        else linkRanges.set(link, { count: 1, setTag });
+      }
     }
   }
   const out: FirewallDnsRange[] = [];
