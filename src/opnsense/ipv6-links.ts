@@ -33,7 +33,7 @@ interface Addresses6 {
 }
 
 /** `bytes` with every bit past the first `bits` cleared, as a key. */
-function networkKey(bytes: readonly number[], bits: number): string {
+export function networkKey(bytes: readonly number[], bits: number): string {
   return bytes.map((b, i) => (i * 8 >= bits ? 0 : i * 8 + 8 <= bits ? b : b & (0xff << (8 - (bits - i * 8))))).join('.');
 }
 

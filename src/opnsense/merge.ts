@@ -38,6 +38,7 @@ import { laggMemberRefusals, pppLinks } from './links.js';
 import { groupRefusals } from './groups.js';
 import { vipFindings } from './vips.js';
 import { wokenRanges } from './woken-ranges.js';
+import { dnsmasqRefusals } from './dnsmasq-refusals.js';
 import { dnsmasqEnabled } from './dnsmasq-enabled.js';
 import { haProblems } from './ha.js';
 import { XmlParseError, XmlUnkeptError, parseXml } from './parse.js';
@@ -1019,6 +1020,8 @@ function merged(baseText: string, genSections: readonly XmlElement[], givenOptio
   // the box's Hosts, ranges, DHCP entries and dnsmasq settings as this merge leaves them.
   for (const message of unansweredOverrides(root, sections, release.dnsmasq, release.dnsmasqFirewallDns6)) options.warn!(message);
   for (const message of offPortOverrides(root, sections, release.dnsmasq)) options.warn!(message);
+  // The box's items and gen's side by side, as merged, whose dnsmasq.conf lines dnsmasq refuses though OPNsense saved each.
+  for (const message of dnsmasqRefusals(root)) options.warn!(message);
   propagate(root);
   const { prolog, epilog } = doc;
   return {

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { adoptedUuids } from '../../src/opnsense/identity.js';
 import { dropStaleItems } from '../../src/opnsense/dropped.js';
 import { firewallDnsRanges } from '../../src/opnsense/dnsmasq-firewall-dns.js';
+import { dnsmasqRefusals } from '../../src/opnsense/dnsmasq-refusals.js';
 import { mergeConfig } from '../../src/opnsense/merge.js';
 import { bindClashes, wireguardClashes } from '../../src/opnsense/listeners.js';
 import { parseXml } from '../../src/opnsense/parse.js';
@@ -530,6 +531,29 @@ describe('merging into a backup', () => {
       return work;
     };
     return expectLinear('firewallDnsRanges', N, work);
+  });
+
+  it("the dnsmasq lines dnsmasq refuses: twice the ranges and Hosts, about twice the work", () => {
+    // Each interface: an IPv6 range with an end in another /64 and an RA MTU below 1280, and two DHCP Hosts of one
+    // address: every range and every second Host is named, each Host's address looked up among those reserved before.
+    const work = (n: number) => {
+      const items = Array.from({ length: n }, (_, i) => i);
+      const host = (i: number, mac: string) => element('hosts', [leaf('host', `h${i}-${mac.slice(-2)}`), leaf('hwaddr', mac), leaf('ip', `10.${i >> 8}.${i & 255}.10`)]);
+      const config = element('opnsense', [
+        element('dnsmasq', [
+          leaf('enable', '1'),
+          ...items.flatMap((i) => [
+            element('dhcp_ranges', [leaf('interface', `opt${i + 1}`), leaf('start_addr', `2001:db8:${i.toString(16)}::1000`), leaf('end_addr', `2001:db8:${(i + 1).toString(16)}::1000`), leaf('ra_mode', 'slaac'), leaf('ra_mtu', '1000')]),
+            host(i, '52:54:00:00:00:01'),
+            host(i, '52:54:00:00:00:02'),
+          ]),
+        ]),
+      ]);
+      const { result, work } = arrayWork(() => dnsmasqRefusals(config));
+      expect(result).toHaveLength(3 * n);
+      return work;
+    };
+    return expectLinear('dnsmasqRefusals', N, work);
   });
 
   it('a section gen writes empty now: twice the items of an earlier merge, about twice the work of removing them', async () => {

@@ -173,3 +173,33 @@ describe.skipIf(!mirror)(`dnsmasq's own code on the DNS server a range's clients
     });
   }
 });
+
+// The lines of OPNsense's dnsmasq.conf that dnsmasq refuses though the model takes their items (dnsmasq-refusals.ts),
+// read from option.c at each version the releases install: a line of the configuration file it cannot take ends it.
+describe.skipIf(!mirror)(`dnsmasq's own code on the dnsmasq.conf lines it refuses${mirror ? '' : ' (skipped: DNSMASQ_GIT is not set)'}`, () => {
+  for (const version of VERSIONS) {
+    const tag = `v${version}`;
+    const absent = !tags.has(tag);
+    it.skipIf(absent)(`${version}: the refusals dnsmasqRefusals() reads${absent ? ` (skipped: the dnsmasq git directory has no tag ${tag})` : ''}`, () => {
+      const option = show(tag, 'src/option.c');
+      // An option of the configuration file it cannot take is fatal (not a reloaded file's, hard_opt).
+      expect(option).toMatch(/_\(" at line %d of %s"\), lineno, file\);\s*if \(hard_opt != 0\)\s*my_syslog\(LOG_ERR, "%s", daemon->namebuff\);\s*else\s*die\("%s", daemon->namebuff, EC_BADCONF\);/);
+      // dhcp-range, IPv4: with a mask (a third part with a dot), start and end in one network of it.
+      expect(option).toMatch(/if \(k >= 3 && strchr\(a\[2\], '\.'\) &&\s*\(inet_pton\(AF_INET, a\[2\], &new->netmask\) > 0\)\)\s*\{\s*new->flags \|= CONTEXT_NETMASK;\s*leasepos = 3;\s*if \(!is_same_net\(new->start, new->end, new->netmask\)\)\s*\{\s*dhcp_context_free\(new\);\s*ret_err\(_\("inconsistent DHCP range"\)\);/);
+      // IPv6: a bare number up to 128 is the prefix length, which must be 64 at least; then the end in the start's
+      // network (pinned above), then a constructor range's start zero in the prefix.
+      expect(option).toMatch(/if \(!\*cp && \(pref = atoi\(a\[leasepos\]\)\) <= 128\)\s*\{\s*new->prefix = pref;/);
+      expect(option).toMatch(/else if \(new->prefix < 64\)\s*err=\(_\("prefix length must be at least 64"\)\);\s*if \(!err && !is_same_net6\(&new->start6, &new->end6, new->prefix\)\)/);
+      expect(option).toMatch(/if \(new->flags & CONTEXT_TEMPLATE\)\s*\{\s*struct in6_addr zero;\s*memset\(&zero, 0, sizeof\(zero\)\);\s*if \(!is_same_net6\(&zero, &new->start6, new->prefix\)\)\s*\{\s*dhcp_context_free\(new\);\s*ret_err\(_\("prefix must be zero with \\"constructor:\\" argument"\)\);/);
+      // The lease time: "infinite", or digits after a unit letter is taken off; a sign is not a digit.
+      expect(option).toMatch(/for \(cp = a\[leasepos\]; \*cp; cp\+\+\)\s*if \(!\(\*cp >= '0' && \*cp <= '9'\)\)\s*break;\s*if \(\*cp \|\| \(leasepos\+1 < k\)\)\s*ret_err_free\(_\("bad dhcp-range"\), new\);/);
+      // ra-param: a numeric MTU below 1280, an interval or lifetime not all digits (numeric_check) are refused; a
+      // non-numeric MTU is an interface's name.
+      expect(option).toMatch(/else if \(!atoi_check\(arg, &new->mtu\)\)\s*new->mtu_name = opt_string_alloc\(arg\);\s*else if \(new->mtu < 1280\)\s*goto err;/);
+      expect(option).toMatch(/if \(!atoi_check\(comma, &new->interval\) \|\|\s*\(arg && !atoi_check\(arg, &new->lifetime\)\)\)\s*\{\s*err:\s*free\(new->name\);\s*ret_err_free\(_\("bad RA-params"\), new\);/);
+      expect(option).toMatch(/static int numeric_check\(char \*a\)\s*\{[\s\S]*?for \(p = a; \*p; p\+\+\)\s*if \(\*p < '0' \|\| \*p > '9'\)\s*return 0;/);
+      // dhcp-host: an IPv4 address an earlier dhcp-host holds is refused.
+      expect(option).toMatch(/for \(configs = daemon->dhcp_conf; configs; configs = configs->next\)\s*if \(\(configs->flags & CONFIG_ADDR\) && configs->addr\.s_addr == in\.s_addr\)\s*\{\s*inet_ntop\(AF_INET, &in, daemon->addrbuff, ADDRSTRLEN\);\s*sprintf\(errstr, _\("duplicate dhcp-host IP address %s"\),\s*daemon->addrbuff\);\s*dhcp_config_free\(new\);\s*return 0;/);
+    });
+  }
+});

@@ -1,0 +1,155 @@
+// The items of a merged config whose dnsmasq.conf line makes dnsmasq refuse to
+// start, though OPNsense's dnsmasq model takes each of them (Dnsmasq.xml,
+// Dnsmasq.php, 25.7 to 26.7). dnsmasq reads its whole configuration before it
+// serves anything, and a line it cannot take ends it (option.c one_opt(),
+// "... at line N of /usr/local/etc/dnsmasq.conf"): no DHCP on any interface,
+// gen's included, and no DNS where dnsmasq answers it. Read from option.c,
+// whose dhcp-range, ra-param and dhcp-host parsing is the same at 2.90 (the
+// real-tool tests' Debian build) and every version the releases install.
+// What OPNsense's template (templates/OPNsense/Dnsmasq/dnsmasq.conf) writes:
+// - a range whose start has no ':' (IPv4): dhcp-range=[tag:<device>,][set:<tag>,]
+//   start,[end,][mode,][subnet_mask,]lease. With a mask, option.c wants start
+//   and end in one network of it ("inconsistent DHCP range"); the model never
+//   compares them;
+// - any other range (IPv6): ...start,[end,][constructor:<device>,][mode,]
+//   [ra_mode,]prefix,lease, prefix_len (1 to 64) or 64. option.c wants a
+//   prefix length of at least 64 ("prefix length must be at least 64"; the
+//   model asks for it only with an RA mode), the end in the start's network
+//   of that length ("inconsistent DHCPv6 range"), and a constructor range's
+//   start zero in those bits ('prefix must be zero with "constructor:"
+//   argument'; the model asks for an address beginning with '::' only);
+// - the lease time (an IntegerField, which takes a sign) as written, 0 as
+//   infinite: option.c takes only digits ("bad dhcp-range");
+// - ra-param=<device>[,mtu:<ra_mtu>][,<priority>],<interval or 60>,<lifetime
+//   or 1200> for a range with an RA mode and an interface: a numeric MTU
+//   below 1280, or an interval or lifetime that is not digits, is "bad
+//   RA-params" (option.c; IntegerFields without bounds in the model);
+// - dhcp-host= for each Host with a client id or a MAC with ':': an IPv4
+//   address an earlier such line reserves is "duplicate dhcp-host IP address".
+//   The model refuses that only in the Host saved last; a merge puts gen's
+//   reservations beside the box's, each saved on its own.
+import ipaddr from 'ipaddr.js';
+import { type XmlElement, attr, child, childrenNamed } from '../render/opnsense/xml.js';
+import { parseIPv4 } from '../net.js';
+import { fieldList, fieldText } from './fields.js';
+import { dnsmasqEnabled } from './dnsmasq-enabled.js';
+import { networkKey } from './ipv6-links.js';
+
+const RANGES = 'Services › Dnsmasq DNS & DHCP › DHCP ranges';
+const HOSTS = 'Services › Dnsmasq DNS & DHCP › Hosts';
+
+/** What dnsmasq prints for a line, why, and what to change. */
+interface Refusal {
+  prints: string;
+  why: string;
+  fix: string;
+}
+
+const DIGITS = /^\d+$/;
+
+/** An item as a message names it: its description, else its uuid, with what identifies it on its page. */
+function label(kind: string, item: XmlElement, descriptionField: string, shown: string): string {
+  const description = fieldText(item, descriptionField);
+  return `${kind} ${description ? JSON.stringify(description) : (attr(item, 'uuid') ?? '(no uuid)')} (${shown})`;
+}
+
+function bytes6(text: string): number[] | undefined {
+  return ipaddr.IPv6.isValid(text) ? ipaddr.IPv6.parse(text).toByteArray() : undefined;
+}
+
+/** The lease time as the template writes it, refused where option.c takes no number from it. */
+function leaseRefusal(range: XmlElement): Refusal | undefined {
+  const lease = fieldText(range, 'lease_time');
+  if (lease === '' || DIGITS.test(lease)) return undefined;
+  return { prints: 'bad dhcp-range', why: `its lease time ${lease} is not a number of seconds`, fix: 'set a lease time of 0 (infinite) or more seconds, or none' };
+}
+
+/** The refusal of an IPv4 range's dhcp-range line, if any. */
+function ipv4Refusal(range: XmlElement): Refusal | undefined {
+  const [start, end, mask] = ['start_addr', 'end_addr', 'subnet_mask'].map((f) => parseIPv4(fieldText(range, f)));
+  if (start !== undefined && end !== undefined && mask !== undefined && ((start ^ end) & mask) !== 0) {
+    return {
+      prints: 'inconsistent DHCP range',
+      why: `its start and end are in different networks of its subnet mask ${fieldText(range, 'subnet_mask')}`,
+      fix: 'give it a subnet mask whose network holds both, or an end in the network of its start',
+    };
+  }
+  return leaseRefusal(range);
+}
+
+/** The refusal of an IPv6 range's dhcp-range line, if any, in option.c's order. */
+function ipv6Refusal(range: XmlElement): Refusal | undefined {
+  const prefix = Number(fieldText(range, 'prefix_len') || '64');
+  if (prefix < 64) {
+    return { prints: 'prefix length must be at least 64', why: `its prefix length is ${prefix}`, fix: 'set its prefix length to 64, or leave it empty' };
+  }
+  const start = bytes6(fieldText(range, 'start_addr'));
+  const end = fieldText(range, 'end_addr');
+  const endBytes = end === '' ? start : bytes6(end);
+  if (start && endBytes && networkKey(start, prefix) !== networkKey(endBytes, prefix)) {
+    return { prints: 'inconsistent DHCPv6 range', why: `its end is not in the /${prefix} network of its start`, fix: `give it an end address in the /${prefix} network of its start` };
+  }
+  if (start && fieldText(range, 'constructor') !== '' && networkKey(start, prefix) !== networkKey(new Array<number>(16).fill(0), prefix)) {
+    return {
+      prints: 'prefix must be zero with "constructor:" argument',
+      why: `its start has bits set in the first ${prefix}, which the constructor takes from the interface's address`,
+      fix: `give it a start and end such as ::1000 and ::2000, zero in the first ${prefix} bits`,
+    };
+  }
+  return leaseRefusal(range);
+}
+
+/** The refusal of the ra-param line of a range with an RA mode and an interface, if any. */
+function raParamRefusal(range: XmlElement): Refusal | undefined {
+  if (fieldText(range, 'ra_mode') === '' || fieldText(range, 'interface') === '') return undefined;
+  const mtu = fieldText(range, 'ra_mtu');
+  // A non-numeric MTU is an interface's name to option.c, whose MTU is taken: not refused.
+  if (DIGITS.test(mtu) && Number(mtu) < 1280) return { prints: 'bad RA-params', why: `its RA MTU ${mtu} is below IPv6's minimum of 1280`, fix: 'set an RA MTU of 1280 or more, or none' };
+  for (const [field, name] of [['ra_interval', 'RA interval'], ['ra_router_lifetime', 'RA router lifetime']] as const) {
+    const value = fieldText(range, field);
+    if (value !== '' && !DIGITS.test(value)) return { prints: 'bad RA-params', why: `its ${name} ${value} is not a number of seconds`, fix: `set an ${name} of 0 or more seconds, or none` };
+  }
+  return undefined;
+}
+
+function said(item: string, refusal: Refusal, where: string, dns: string): string {
+  return (
+    `dnsmasq refuses to start with the merged config: the ${item} makes it print "${refusal.prints}" (${refusal.why}), although OPNsense saved it; ` +
+    `with dnsmasq down the box serves no DHCP (the topology's included)${dns}. ${refusal.fix[0]!.toUpperCase()}${refusal.fix.slice(1)} (${where})`
+  );
+}
+
+/** A warning for each item of the merged config `root` whose line makes its enabled dnsmasq refuse to start. */
+export function dnsmasqRefusals(root: XmlElement): string[] {
+  const dnsmasq = child(root, 'dnsmasq');
+  if (!dnsmasqEnabled(dnsmasq)) return [];
+  // The model reads an empty port as 53 (Dnsmasq.php init()); 0 is DHCP only.
+  const port = fieldText(dnsmasq, 'port') || '53';
+  const dns = port === '0' ? '' : ` and no DNS on port ${port}`;
+  const out: string[] = [];
+  for (const range of childrenNamed(dnsmasq, 'dhcp_ranges')) {
+    const start = fieldText(range, 'start_addr');
+    if (start === '') continue;
+    const end = fieldText(range, 'end_addr');
+    const item = label('DHCP range', range, 'description', end === '' ? start : `${start}-${end}`);
+    const refusal = start.includes(':') ? ipv6Refusal(range) : ipv4Refusal(range);
+    if (refusal) out.push(said(item, refusal, RANGES, dns));
+    const ra = raParamRefusal(range);
+    if (ra) out.push(said(`${item}, its router advertisement settings,`, ra, RANGES, dns));
+  }
+  // The dhcp-host lines in the order written, each IPv4 address with the first Host that reserves it.
+  const reserved = new Map<string, XmlElement>();
+  const name = (h: XmlElement) => label('Host', h, 'descr', [fieldText(h, 'host'), fieldText(h, 'hwaddr') || fieldText(h, 'client_id')].filter(Boolean).join(' '));
+  for (const host of childrenNamed(dnsmasq, 'hosts')) {
+    if (fieldText(host, 'client_id') === '' && !fieldText(host, 'hwaddr').includes(':')) continue;
+    for (const ip of fieldList(host, 'ip')) {
+      if (!ip.includes('.') || parseIPv4(ip) === undefined) continue;
+      const first = reserved.get(ip);
+      if (first === undefined) reserved.set(ip, host);
+      else if (first !== host) {
+        out.push(said(name(host), { prints: `duplicate dhcp-host IP address ${ip}`, why: `the ${name(first)} reserves ${ip} too`, fix: "give one of them another address, or remove one (the topology's reservations in topology.yaml)" }, HOSTS, dns));
+      }
+    }
+  }
+  return out;
+}
