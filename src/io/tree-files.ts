@@ -37,22 +37,34 @@ function checkRelativePath(path: string): void {
  * count, it would land on the first). Directories that differ only in case
  * merge there, and are not refused. A path given twice is refused too: a
  * tree written as it is rendered cannot take a file back.
+ * The paths before are the tree's own map of them (`earlier`, each added
+ * once checked): a path without a capital letter is its own lower case, so
+ * only the others are kept again, by their lower case. A tree's paths are
+ * mostly lower case, and a second map of all of them (100,000 entries for
+ * as many peers) cost a lookup and an entry more for each file.
  */
 class CaselessPaths {
-  /** Lower-case path → the file's own. */
-  private readonly files = new Map<string, string>();
+  /** Lower-case path → the file's own, for each file whose path is not its lower case. */
+  private readonly capitals = new Map<string, string>();
   /** Lower-case directory → each spelling of it, with the first file below it. */
   private readonly dirs = new Map<string, Map<string, string>>();
   /** The directory of the path before: its parents were checked then, and files come a directory at a time. */
   private lastDir = '';
 
+  constructor(private readonly earlier: ReadonlyMap<string, unknown>) {}
+
+  /** The file before whose path has this lower case, if any. */
+  private fileOf(lower: string): string | undefined {
+    return this.capitals.get(lower) ?? (this.earlier.has(lower) ? lower : undefined);
+  }
+
   add(path: string): void {
+    if (this.earlier.has(path)) throw new EmitError(`internal: a target wrote ${path} twice`);
     const lower = path.toLowerCase();
-    const other = this.files.get(lower);
-    if (other === path) throw new EmitError(`internal: a target wrote ${path} twice`);
+    const other = lower === path ? this.capitals.get(lower) : this.fileOf(lower);
     if (other !== undefined) throw new EmitError(`internal: a target wrote ${other} and ${path}, one file where case does not count (macOS, Windows)`);
     for (const [dir, below] of this.dirs.get(lower) ?? []) if (dir !== path) throw fileAndDirectory(path, below);
-    this.files.set(lower, path);
+    if (lower !== path) this.capitals.set(lower, path);
     // A file that comes later named like one of these directories meets them in this.dirs above.
     const last = path.lastIndexOf('/');
     if (last < 0 || (last === this.lastDir.length && path.startsWith(this.lastDir))) return;
@@ -60,7 +72,7 @@ class CaselessPaths {
     for (let slash = path.indexOf('/'); slash >= 0 && slash <= last; slash = path.indexOf('/', slash + 1)) {
       const dir = path.slice(0, slash);
       const lowerDir = dir.toLowerCase();
-      const file = this.files.get(lowerDir);
+      const file = this.fileOf(lowerDir);
       if (file !== undefined && file !== dir) throw fileAndDirectory(file, path);
       let spellings = this.dirs.get(lowerDir);
       if (spellings === undefined) this.dirs.set(lowerDir, (spellings = new Map()));
@@ -98,7 +110,8 @@ export class ArrivingFiles implements OutputSink {
   /** path → sha256, in the order the files came. */
   readonly hashes = new Map<string, string>();
   failure: unknown;
-  private readonly caseless = new CaselessPaths();
+  /** Checks each path against those of `hashes`, which holds it once it is taken. */
+  private readonly caseless = new CaselessPaths(this.hashes);
 
   constructor(private readonly take: (path: string, text: string) => string) {
     this.caseless.add(MANIFEST);

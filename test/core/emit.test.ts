@@ -473,6 +473,10 @@ describe('files taken as they are rendered', () => {
       [['X', 'x/a', 'x/b'], /X and x\/a, a file and a directory/],
       [['x/y/a', 'x/y/b', 'x/Y'], /x\/Y and x\/y\/a, a file and a directory/],
       [['x/a', 'y/b', 'x/c', 'x/A'], /x\/a and x\/A, one file/],
+      [['x/A', 'y/b', 'x/a'], /x\/A and x\/a, one file/],
+      [['x', 'X/a'], /x and X\/a, a file and a directory/],
+      [['X/a', 'x'], /x and X\/a, a file and a directory/],
+      [['a/B', 'a/B'], /a\/B twice/],
       [['x/a', 'y/b', 'x/a'], /x\/a twice/],
     ] as const;
     for (const [list, message] of refused) {
@@ -481,6 +485,24 @@ describe('files taken as they are rendered', () => {
     }
     for (const path of ['a//b', 'a/./b', 'a/../b', '/a', 'a/', '.', '..', 'a\\b', 'a\0b']) expect(() => new ArrivingFiles(() => 'hash').set(path, 'x\n'), path).toThrow(/not a plain relative path/);
     for (const path of ['a/.b/c', 'a/b..', '...', '.x']) expect(() => new ArrivingFiles(() => 'hash').set(path, 'x\n'), path).not.toThrow();
+  });
+
+  it('keeps a lower-case path once, in the map of the files taken: no second map of every path for the check of case', () => {
+    const paths = Array.from({ length: 2000 }, (_, i) => `site/wireguard/peer-${i}.conf`);
+    const set = vi.spyOn(Map.prototype, 'set');
+    let files: ArrivingFiles;
+    try {
+      files = new ArrivingFiles(() => 'hash');
+      for (const path of paths) files.set(path, 'x\n');
+      // Before: each path's lower case entered in a map of its own too (4,000 entries).
+      expect(set.mock.calls.length).toBeLessThan(paths.length + 10);
+    } finally {
+      set.mockRestore();
+    }
+    expect(files.hashes.size).toBe(paths.length);
+    // Still refused after them: one of them in capitals, and one of them again.
+    expect(() => files.set('site/wireguard/PEER-7.conf', 'x\n')).toThrow(/site\/wireguard\/peer-7\.conf and site\/wireguard\/PEER-7\.conf, one file/);
+    expect(() => files.set('site/wireguard/peer-7.conf', 'x\n')).toThrow(/peer-7\.conf twice/);
   });
 
   it('writes a run of files into one directory without looking its directory up again for each file', () => {
