@@ -7,8 +7,8 @@ import { scaleTopology, toYaml } from '../../bench/generate.mjs';
 import { lintText } from '../../src/pipeline.js';
 import { opnsenseContext } from '../../src/render/opnsense/context.js';
 import { areas, writtenFilterRules } from '../../src/render/opnsense/index.js';
-import { pfRuleText, ruleChildren } from '../../src/render/opnsense/pf-text.js';
-import { type XmlElement, element, isElement, xmlDocument } from '../../src/render/opnsense/xml.js';
+import { type RuleChildren, pfRuleText, ruleChildren, ruleFieldText } from '../../src/render/opnsense/pf-text.js';
+import { LaidOutItem, type XmlElement, element, isElement, xmlDocument } from '../../src/render/opnsense/xml.js';
 import { expectedTables } from '../../src/render/verify/firewall-tables.js';
 import { firewallScript, firewallScriptName } from '../../src/render/verify/firewall.js';
 import { renderVerify } from '../../src/render/verify/index.js';
@@ -82,6 +82,26 @@ describe('the pf lines of 2,000 filter rules', async () => {
     // The same lines as the verification script of the whole build checks.
     expect(lines.flat()).toEqual(writtenFilterRules(model!, site).flatMap((r) => r.pf));
     expect(lines.flat().filter((line) => line.startsWith('pass ') && line.includes(' proto tcp ')).every((line) => line.includes(' flags S/SA keep state'))).toBe(true);
+  });
+
+  it("are read from each rule's layout by the fields they name, found once for all rules of the layout", () => {
+    const sections = areas.find((a) => a.file === 'filter.xml')!.build(opnsenseContext(model!, site, site.firewall!, { streamed: true }));
+    const laid: LaidOutItem[] = [];
+    xmlDocument(element('opnsense', sections), (node) => void (node instanceof LaidOutItem && node.unmade && laid.push(node)));
+    expect(laid.length).toBeGreaterThan(2000);
+    const { result: fields, calls } = countMethodCalls(LaidOutItem.prototype, ['fieldText'], () => laid.map((rule) => ruleChildren(rule)));
+    // RuleChildren keeps 19 names; an MVC rule has 56 fields, and each of them was read for every rule.
+    const kept = Object.keys(fields[0]!).length;
+    expect(kept).toBe(19);
+    expect(laid[0]!.layout.names.length).toBeGreaterThan(50);
+    expect(calls).toBeLessThanOrEqual(kept * laid.length);
+    // The same texts as read from the rule's elements (made here: the rule is then read as any element).
+    const texts = (r: RuleChildren) => Object.entries(r).map(([name, field]) => [name, field === undefined ? undefined : ruleFieldText(field)]);
+    for (let i = 0; i < laid.length; i += 97) {
+      const rule = laid[i]!;
+      expect(texts(fields[i]!)).toEqual(texts(ruleChildren({ name: rule.name, attrs: rule.attrs, children: rule.children })));
+    }
+    expect(texts(fields[0]!).filter(([, text]) => text !== undefined).length).toBeGreaterThan(10);
   });
 });
 
