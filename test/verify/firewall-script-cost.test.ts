@@ -44,6 +44,20 @@ describe('the firewall script of 2,000 rules', async () => {
     expect(reads).toBe(2 * written.length);
   });
 
+  it("checks each rule's label once for its label line and its pf lines", () => {
+    const pfLines = written.reduce((n, r) => n + r.pf.length, 0);
+    // Every field of a data line is checked for characters it cannot hold (field(): one test): the label
+    // line's four (its kind too) and each pf line's three were as many tests.
+    const { result: script, calls } = countMethodCalls(RegExp.prototype, ['test'], () => firewallScript(model!, site, declaredIn(model!)));
+    expect(calls).toBeLessThan(3 * written.length + pfLines + 500);
+    const data = script.split('\n');
+    for (const rule of written.slice(0, 50)) {
+      const at = data.findIndex((l) => l.startsWith(`label\t${rule.label}\t`));
+      expect(data[at]!.split('\t')[3]).toBe(`rule ${rule.label.slice(0, 8)} loaded as written: ${rule.description}`);
+      expect(data.slice(at + 1, at + 1 + rule.pf.length)).toEqual(rule.pf.map((t) => `pf\t${rule.label}\t${t}`));
+    }
+  });
+
   it("finds each table's first rule with no regular expression match per rule", () => {
     const matchAll = vi.spyOn(String.prototype, 'matchAll');
     const tables = expectedTables(model!, site);

@@ -22,7 +22,7 @@ import { OUTBOUND_MODE } from '../opnsense/nat.js';
 import { mssClamps } from '../opnsense/scrub.js';
 import { type ExpectedRule, expectedRules } from './firewall-rules.js';
 import { TABLE_FUNCTIONS, expectedTables, tableLines } from './firewall-tables.js';
-import { type Check, type Declared, SHOWN_AWK, type ScriptFrame, UnsafeScriptValueError, call, heredoc, writeScript } from './script.js';
+import { type Check, type Declared, SHOWN_AWK, type ScriptFrame, type ScriptText, UnsafeScriptValueError, call, field, heredoc, heredocWritten, writeScript } from './script.js';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,62}$/;
 
@@ -309,9 +309,30 @@ function interfaceChecks(firewall: Firewall, declared: Declared): Check[] {
   return out;
 }
 
-/** Each peer's data line, made as the script is written (100,000 peers' lines are not held as a list until then). */
-function* peerLines<T>(peers: readonly T[], line: (peer: T) => (string | number)[]): Generator<(string | number)[]> {
-  for (const peer of peers) yield line(peer);
+type Peer = Site['wireguard'][number]['peers'][number];
+
+/**
+ * Each peer's data line (key, name, declared, and with `address` its
+ * address), written as the script is: 100,000 peers' lines are not held
+ * as a list, nor each as a list of its fields.
+ */
+function peerLines(peers: readonly Peer[], declared: Declared, address: boolean): (out: ScriptText) => void {
+  return (out) => {
+    for (const p of peers) {
+      out.add(field(p.publicKey!));
+      out.add('\t');
+      out.add(field(p.name));
+      out.add('\t');
+      out.add(field(declared(p.path)));
+      if (address) {
+        out.add('\t');
+        out.add(field(p.address));
+        out.add('/32');
+      }
+      out.add('\n');
+      out.mayEnd();
+    }
+  };
 }
 
 function wireguardChecks(site: Site, declared: Declared, sites: number): Check[] {
@@ -325,8 +346,8 @@ function wireguardChecks(site: Site, declared: Declared, sites: number): Check[]
     if (wg.listenPort !== undefined) checks.push(call('listen_check', `${dev} listens on UDP port ${wg.listenPort}`, where, [dev, wg.listenPort]));
     const linked = wg.peers.filter((p) => p.enabled && p.publicKey !== undefined);
     checks.push(
-      heredoc(
-        peerLines(linked, (p) => [p.publicKey!, p.name, declared(p.path), `${p.address}/32`]),
+      heredocWritten(
+        peerLines(linked, declared, true),
         call('peers_check', `${dev} has exactly the ${linked.length} enabled peer${linked.length === 1 ? '' : 's'}, each with its own address`, where, [dev]),
       ),
     );
@@ -334,8 +355,8 @@ function wireguardChecks(site: Site, declared: Declared, sites: number): Check[]
     if (linked.length > 0) {
       const scope = `--instance ${wg.name}${sites > 1 ? ` --site ${site.name}` : ''}`;
       checks.push(
-        heredoc(
-          peerLines(linked, (p) => [p.publicKey!, p.name, declared(p.path)]),
+        heredocWritten(
+          peerLines(linked, declared, false),
           call('handshake_note', `peers of ${dev} not seen for ${wg.idlePeerDays} days (a note, not a failure)`, where, [dev, wg.idlePeerDays, `take one out of the tunnel with gen wg disable NAME ${scope}`]),
         ),
       );
@@ -344,23 +365,47 @@ function wireguardChecks(site: Site, declared: Declared, sites: number): Check[]
   return checks;
 }
 
-/** The data lines of ruleset_check: each rule by its label, its pf text, then the MSS clamps. */
-function* rulesetLines(model: Model, site: Site, rules: readonly ExpectedRule[], declared: Declared): Generator<(string | number)[]> {
+/**
+ * The data lines of ruleset_check: each rule by its label, its pf text, then
+ * the MSS clamps. A rule's lines are written field by field, its label
+ * checked once for all of them, and its description after the words before
+ * it (no string made of the two to check).
+ */
+function rulesetLines(model: Model, site: Site, rules: readonly ExpectedRule[], declared: Declared): (out: ScriptText) => void {
   const firewall = site.firewall!;
-  for (const rule of rules) {
-    yield ['label', rule.label, declared(rule.origin?.path ?? firewall.path), `rule ${rule.label.slice(0, 8)} loaded as written: ${rule.description}`];
-    for (const text of rule.pf) yield ['pf', rule.label, text];
-  }
-  for (const clamp of mssClamps(opnsenseContext(model, site, firewall))) {
-    const iface = clamp.interface === 'wireguard' ? 'wireguard' : (firewall.interfaces.find((i) => i.key === clamp.interface)?.device ?? clamp.interface);
-    const words = [`on=${name(iface)}`, clamp.family, 'proto=tcp', `from=${clamp.src}/${clamp.srcmask}`, `max-mss=${clamp.maxMss}`].join(' ');
-    const instances = clamp.instances.map((i) => i.name).join(', ');
-    yield ['scrub', words, declared(clamp.instances[0]!.path.concat('mtu')), `TCP MSS clamp ${clamp.maxMss} (${clamp.family === 'inet' ? 'IPv4' : 'IPv6'} from ${clamp.src}/${clamp.srcmask}) on ${iface} for the MTU ${clamp.mtu} of ${instances} is loaded`];
-  }
+  return (out) => {
+    for (const rule of rules) {
+      const label = field(rule.label);
+      out.add('label\t');
+      out.add(label);
+      out.add('\t');
+      out.add(field(declared(rule.origin?.path ?? firewall.path)));
+      out.add('\trule ');
+      out.add(label.slice(0, 8));
+      out.add(' loaded as written: ');
+      out.add(field(rule.description));
+      out.add('\n');
+      out.mayEnd();
+      for (const text of rule.pf) {
+        out.add('pf\t');
+        out.add(label);
+        out.add('\t');
+        out.add(field(text));
+        out.add('\n');
+        out.mayEnd();
+      }
+    }
+    for (const clamp of mssClamps(opnsenseContext(model, site, firewall))) {
+      const iface = clamp.interface === 'wireguard' ? 'wireguard' : (firewall.interfaces.find((i) => i.key === clamp.interface)?.device ?? clamp.interface);
+      const words = [`on=${name(iface)}`, clamp.family, 'proto=tcp', `from=${clamp.src}/${clamp.srcmask}`, `max-mss=${clamp.maxMss}`].join(' ');
+      const instances = clamp.instances.map((i) => i.name).join(', ');
+      out.line(['scrub', words, declared(clamp.instances[0]!.path.concat('mtu')), `TCP MSS clamp ${clamp.maxMss} (${clamp.family === 'inet' ? 'IPv4' : 'IPv6'} from ${clamp.src}/${clamp.srcmask}) on ${iface} for the MTU ${clamp.mtu} of ${instances} is loaded`]);
+    }
+  };
 }
 
 function ruleChecks(model: Model, site: Site, rules: readonly ExpectedRule[], declared: Declared): Check[] {
-  return [call('pf_enabled_check', 'pf is enabled', declared(site.firewall!.path)), heredoc(rulesetLines(model, site, rules, declared), 'ruleset_check')];
+  return [call('pf_enabled_check', 'pf is enabled', declared(site.firewall!.path)), heredocWritten(rulesetLines(model, site, rules, declared), 'ruleset_check')];
 }
 
 /** A rule names an alias by its pf table, and what the rule matches is what the table holds. */

@@ -87,13 +87,26 @@ export type Check = string | ((out: ScriptText) => void);
  * rules' lines as arrays) as the script is written, a part at a time.
  */
 export function heredoc(lines: Iterable<readonly (string | number)[]>, command?: string): Check {
-  return (out) => {
-    out.add(`${command === undefined ? '' : `${command} `}<<'${HEREDOC_END}'\n`);
+  return heredocWritten((out) => {
     for (const fields of lines) {
       // Fields hold no tab or line break (field()): only a line of one field can read the end word.
       if (fields.length === 1 && field(fields[0]!) === HEREDOC_END) throw new UnsafeScriptValueError(`a data line cannot read ${HEREDOC_END}`);
       out.line(fields);
     }
+  }, command);
+}
+
+/**
+ * A quoted here-document whose lines `write` adds to the script itself, each
+ * of two fields or more (so none reads the end word), each field through
+ * field() and each line ended with mayEnd(): the data of 100,000 peers and
+ * rules with no list of fields per line, and a value repeated on several
+ * lines (a rule's label) checked once.
+ */
+export function heredocWritten(write: (out: ScriptText) => void, command?: string): Check {
+  return (out) => {
+    out.add(`${command === undefined ? '' : `${command} `}<<'${HEREDOC_END}'\n`);
+    write(out);
     out.add(HEREDOC_END);
   };
 }
