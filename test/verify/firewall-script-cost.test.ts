@@ -6,9 +6,10 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { scaleTopology, toYaml } from '../../bench/generate.mjs';
 import { lintText } from '../../src/pipeline.js';
 import { opnsenseContext } from '../../src/render/opnsense/context.js';
-import { areas, writtenFilterRules } from '../../src/render/opnsense/index.js';
+import { areas, renderOpnsense, writtenFilterRules, writtenPolicyAliases } from '../../src/render/opnsense/index.js';
 import { type RuleChildren, pfRuleText, ruleChildren, ruleFieldText } from '../../src/render/opnsense/pf-text.js';
 import { LaidOutItem, type XmlElement, element, isElement, xmlDocument } from '../../src/render/opnsense/xml.js';
+import { expectedRules } from '../../src/render/verify/firewall-rules.js';
 import { expectedTables } from '../../src/render/verify/firewall-tables.js';
 import { firewallScript, firewallScriptName } from '../../src/render/verify/firewall.js';
 import { renderVerify } from '../../src/render/verify/index.js';
@@ -56,6 +57,21 @@ describe('the firewall script of 2,000 rules', async () => {
       expect(data[at]!.split('\t')[3]).toBe(`rule ${rule.label.slice(0, 8)} loaded as written: ${rule.description}`);
       expect(data.slice(at + 1, at + 1 + rule.pf.length)).toEqual(rule.pf.map((t) => `pf\t${rule.label}\t${t}`));
     }
+  });
+
+  it("looks for the last tables a policy names by their own text, with no name cut out of each rule's pf lines", () => {
+    // As a build has them: the rules and aliases its OPNsense files were written with.
+    renderOpnsense(model!, new Map());
+    const rules = expectedRules(model!, site);
+    const aliases = writtenPolicyAliases(model!, site);
+    const { result: tables, calls } = countMethodCalls(String.prototype, ['slice', 'substring', 'substr'], () => expectedTables(model!, site, rules));
+    // Every "<NAME>" of every pf line up to the rule that first names the last table was cut out to be looked up.
+    const named = (table: string) => rules.findIndex((r) => r.origin !== undefined && r.pf.some((t) => t.includes(`<${table}>`)));
+    const last = Math.max(...aliases.map((a) => named(a.name)));
+    expect(last).toBeGreaterThan(1000);
+    expect(calls).toBeLessThan(200);
+    expect(tables.map((t) => t.name)).toEqual(aliases.map((a) => a.name));
+    for (const table of tables) expect(table.path, table.name).toBe(rules[named(table.name)]!.origin!.path);
   });
 
   it("finds each table's first rule with no regular expression match per rule", () => {

@@ -34,6 +34,9 @@ export function pfEntry(entry: string): string {
   return shown;
 }
 
+/** How many tables still unnamed are looked for each by its own text: a few searches per pf line, never one per alias of thousands. */
+const FEW_LEFT = 4;
+
 /** Every alias gen writes for the site (aliases.xml), with its table's expected entries; `rules`: the site's expectedRules(), when at hand. */
 export function expectedTables(model: Model, site: Site, rules: readonly ExpectedRule[] = expectedRules(model, site)): ExpectedTable[] {
   const aliases = writtenPolicyAliases(model, site);
@@ -41,10 +44,21 @@ export function expectedTables(model: Model, site: Site, rules: readonly Expecte
   // ending when every alias has one: the few tables of a large policy are named by its first rules.
   const firstUse = new Map<string, Path>();
   const names = new Set(aliases.map((alias) => alias.name));
+  // The last few tables not yet named, each as its "<NAME>": a table first named by a policy's last rules
+  // (the internal networks' of 20,000 rules) is looked for as one text, not found among every name cut out
+  // of every rule before it (a new string each, hashed to look it up).
+  let left: { table: string; text: string }[] | undefined;
   for (let i = 0; i < rules.length && firstUse.size < names.size; i++) {
     const rule = rules[i]!;
     if (rule.origin === undefined) continue;
+    if (left === undefined && names.size - firstUse.size <= FEW_LEFT) {
+      left = [...names].filter((table) => !firstUse.has(table)).map((table) => ({ table, text: `<${table}>` }));
+    }
     for (const text of rule.pf) {
+      if (left !== undefined) {
+        for (const { table, text: named } of left) if (!firstUse.has(table) && text.includes(named)) firstUse.set(table, rule.origin.path);
+        continue;
+      }
       // Each "<" with the text up to the next ">": that is an alias's name when it is one (an alias name has
       // neither), found in pf's order without a matcher and a match per table named (three a rule).
       for (let at = text.indexOf('<'); at >= 0; at = text.indexOf('<', at + 1)) {
