@@ -11,9 +11,11 @@
 // none).
 // dnsmasq hands out leases from a tagged range on the device it listens on
 // and does not except from DHCP, and from a range without interface on any
-// such device.
+// such device; not on the device of a disabled interface, which has no
+// address (interface-enabled.ts), though interface= names it.
 import { type XmlElement, child, childrenNamed, firstChildren } from '../render/opnsense/xml.js';
 import { fieldList, fieldText } from './fields.js';
+import { interfaceEnabled } from './interface-enabled.js';
 
 /** What `root`'s dnsmasq serves DHCP on, read once: the assigned interfaces' devices, the ranges and the interfaces. */
 export interface ServedDhcp {
@@ -21,7 +23,7 @@ export interface ServedDhcp {
   devices: Map<string, string>;
   /** The ranges (whether dnsmasq runs or not) its dnsmasq.conf hands out leases from. */
   ranges: XmlElement[];
-  /** The assigned interfaces it serves DHCP on: those a range of no interface may serve clients of. */
+  /** The assigned, enabled interfaces it serves DHCP on: those a range of no interface may serve clients of. */
   interfaces: string[];
 }
 
@@ -29,15 +31,17 @@ export interface ServedDhcp {
 export function servedDhcp(root: XmlElement): ServedDhcp {
   const dnsmasq = child(root, 'dnsmasq');
   const devices = new Map<string, string>();
+  const enabled = new Set<string>();
   for (const [name, assignment] of firstChildren(child(root, 'interfaces'))) {
     const device = fieldText(assignment, 'if');
     if (device !== '') devices.set(name, device);
+    if (interfaceEnabled(assignment)) enabled.add(name);
   }
   const listed = fieldList(dnsmasq, 'interface');
   const listening = new Set(listed.filter((name) => devices.has(name)));
   const excepted = new Set(fieldList(child(dnsmasq, 'dhcp'), 'no_interface'));
-  const serves = (name: string) => devices.has(name) && (listed.length === 0 || listening.has(name)) && !excepted.has(name);
-  const servesAny = listed.length === 0 || [...listening].some((each) => !excepted.has(each));
+  const serves = (name: string) => devices.has(name) && enabled.has(name) && (listed.length === 0 || listening.has(name)) && !excepted.has(name);
+  const servesAny = [...devices.keys()].some(serves);
   const ranges = childrenNamed(dnsmasq, 'dhcp_ranges').filter((range) => {
     const name = fieldText(range, 'interface');
     return name === '' ? servesAny : serves(name);

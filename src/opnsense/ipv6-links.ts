@@ -13,12 +13,14 @@
 // CARP VIPs (added to its device with their own prefix); one whose IPv6 is
 // configured otherwise (track6, dhcp6, slaac, 6rd, 6to4) gets an address the
 // config does not hold, taken here as a global one in the network of the
-// ranges of that interface. Whether a link has a global address and a ULA
+// ranges of that interface. A disabled interface's device has none of them
+// (interface-enabled.ts). Whether a link has a global address and a ULA
 // decides what [::] and [fd00::] in its RDNSS become (radv.c).
 import ipaddr from 'ipaddr.js';
 import { type XmlElement, child, firstChildren } from '../render/opnsense/xml.js';
 import { fieldText } from './fields.js';
 import { baseVips } from './vips.js';
+import { interfaceEnabled } from './interface-enabled.js';
 
 /** An IPv6 address of an interface: its bytes and prefix length. */
 interface Address6 {
@@ -63,6 +65,7 @@ export class Ipv6Links {
     const interfaces = firstChildren(child(root, 'interfaces'));
     for (const key of served) {
       const entry = interfaces.get(key);
+      if (!interfaceEnabled(entry)) continue;
       const text = fieldText(entry, 'ipaddrv6');
       const own = address6(text, fieldText(entry, 'subnetv6'));
       this.addresses.set(key, { known: own ? [own] : [], dynamic: text !== '' && !ipaddr.IPv6.isValid(text) });

@@ -513,7 +513,7 @@ describe('merging into a backup', () => {
       const items = Array.from({ length: n }, (_, i) => i);
       const tag = (i: number) => `11111111-2222-4333-8444-${i.toString(16).padStart(12, '0')}`;
       const config = element('opnsense', [
-        element('interfaces', items.map((i) => element(`opt${i + 1}`, [leaf('if', `vtnet${i + 1}`), leaf('ipaddrv6', `2001:db8:${i.toString(16)}::1`), leaf('subnetv6', '64')]))),
+        element('interfaces', items.map((i) => element(`opt${i + 1}`, [leaf('if', `vtnet${i + 1}`), leaf('enable', '1'), leaf('ipaddrv6', `2001:db8:${i.toString(16)}::1`), leaf('subnetv6', '64')]))),
         element('dnsmasq', [
           leaf('enable', '1'),
           leaf('interface', items.map((i) => `opt${i + 1}`).join(',')),

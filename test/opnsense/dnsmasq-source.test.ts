@@ -171,6 +171,12 @@ describe.skipIf(!mirror)(`dnsmasq's own code on the DNS server a range's clients
       const modes = ['ra-only', 'slaac', 'ra-names', 'ra-stateless', 'ra-advrouter', 'off-link'];
       expect(modes.filter(setsRa)).toEqual(modes.filter((m) => ADVERTISING_RA_MODES.has(m)));
     });
+
+    // A disabled interface's device has no address (interface-enabled.ts): dnsmasq serves no DHCPv4 request arriving
+    // there (servedDhcp()), and complete_context6() and add_prefixes() find its ranges by the device's addresses.
+    it.skipIf(absent)(`${version}: no DHCPv4 on a device without an address${absent ? ` (skipped: no tag ${tag})` : ''}`, () => {
+      expect(show(tag, 'src/dhcp.c')).toMatch(/if \(ioctl\(daemon->dhcpfd, SIOCGIFADDR, &ifr\) != -1 \)\s*iface_addr = [^;]*;\s*else\s*\{\s*if \(iface_check\(AF_INET, NULL, ifr\.ifr_name, NULL\)\)\s*my_syslog\([^;]*which has no address[^;]*;\s*return;/);
+    });
   }
 });
 

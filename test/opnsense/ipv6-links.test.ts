@@ -62,6 +62,28 @@ describe('Ipv6Links', () => {
     expect(named(box(addresses, tagged + range6(2, 'opt5', 'fd00:55::', '', { ra_mode: 'slaac' })), false)).toEqual(['fd00:55:: opt5']);
   });
 
+  // A disabled interface (no <enable>: interface_configure() asks isset()) has no address on its device: dnsmasq serves
+  // no DHCP there and finds no range's link there, though OPNsense's template names its device in interface=.
+  it('serves nothing on a disabled interface, and a range of no interface only on the enabled ones', () => {
+    const addresses = { opt5: 'fd00:55::1/64', opt6: '2001:db8:56::1/64' };
+    const disabled = (config: string) => config.replace('<opt6><if>vtnet6</if><enable>1</enable>', '<opt6><if>vtnet6</if>');
+    const ranges6 = range6(1, 'opt6', '2001:db8:56::1000', '2001:db8:56::2000') + range6(2, 'opt6', '2001:db8:56::', '', { ra_mode: 'slaac' }) + option23(1, 'opt6', '', '[::]');
+    expect(named(box(addresses, ranges6), false)).toEqual(['2001:db8:56::1000 opt6', '2001:db8:56:: opt6']);
+    expect(disabled(box(addresses, ranges6))).not.toContain('<opt6><if>vtnet6</if><enable>');
+    expect(named(disabled(box(addresses, ranges6)), false)).toEqual([]);
+    // IPv4: opt6's own range, and one of no interface, whose clients get the firewall (0.0.0.0) on opt5 and 9.9.9.9 on
+    // opt6: named only where opt6 serves none.
+    const v4 = (config: string) =>
+      config
+        .replace('<ipaddrv6>fd00:55::1</ipaddrv6>', '<ipaddr>10.55.0.1</ipaddr><subnet>24</subnet><ipaddrv6>fd00:55::1</ipaddrv6>')
+        .replace('<ipaddrv6>2001:db8:56::1</ipaddrv6>', '<ipaddr>10.56.0.1</ipaddr><subnet>24</subnet><ipaddrv6>2001:db8:56::1</ipaddrv6>');
+    const option6 = (n: number, iface: string, value: string) =>
+      `<dhcp_options uuid="11111111-2222-4333-8444-3${n.toString(16).padStart(11, '0')}"><type>set</type><option>6</option><option6/><interface>${iface}</interface><tag/><value>${value}</value></dhcp_options>`;
+    const ranges4 = range6(3, 'opt6', '10.56.0.100', '10.56.0.199') + range6(4, '', '10.55.0.100', '10.55.0.199') + option6(1, 'opt6', '9.9.9.9');
+    expect(named(v4(box(addresses, ranges4)))).toEqual([]);
+    expect(named(disabled(v4(box(addresses, ranges4))))).toEqual(['10.55.0.100 ']);
+  });
+
   // dnsmasq itself refuses such a range (option.c: "inconsistent DHCPv6 range"), as it writes the line OPNsense's template
   // writes, and takes the one whose end is in the start's network.
   const why = missing(['dnsmasq'], false);
