@@ -54,9 +54,10 @@ function otherResolver(root: XmlElement): string {
 }
 
 /**
- * Where the merged config's dnsmasq (`root`) hands out the firewall as DNS server (firewallDnsRanges(): the ranges its
- * dnsmasq.conf serves whose DNS option line is the firewall, the template's own or one valued 0.0.0.0 or [::]; the
- * template writes option6:23,[::] only where `firewallDns6`): each interface its clients are on (its IPv6 ranges' as
+ * Where the merged config's dnsmasq (`root`) hands out the firewall as DNS server at addresses it answers no DNS at
+ * (firewallDnsRanges(): the ranges its dnsmasq.conf serves whose DNS option line is the firewall, the template's own
+ * or one valued 0.0.0.0 or [::], or the box's addresses written out; the template writes option6:23,[::] only where
+ * `firewallDns6`): each interface its clients are on (its IPv6 ranges' as
  * `<interface> (IPv6)`: the links dnsmasq serves it on by DHCPv6 and advertises it on), and each IPv4 range of no
  * interface by its addresses (named only where it hands out the firewall on every interface).
  */
@@ -77,7 +78,8 @@ function firewallAsDns(root: XmlElement, firewallDns6: boolean): string[] {
  * sections) go unanswered, except the names the box's dnsmasq answers on port 53 from its Hosts with exactly gen's
  * addresses (those it answers with others get a warning each, and so does one whose other record type dnsmasq passes
  * on to other servers; a domain override to Unbound reaches nothing, as Unbound does not run), and the DHCP it
- * serves with dnsmasq hands out the firewall as DNS server, where, with dnsmasq's DNS off too, nothing answers. `root`
+ * serves with dnsmasq hands out the firewall as DNS server where nothing answers: dnsmasq's DNS off too, or, with its
+ * Strict interface binding, at addresses of interfaces it does not listen on. `root`
  * is the merged config; `dnsmasqVersion`: the version of the box's dnsmasq (its release's); `firewallDns6`: whether its
  * release's dnsmasq.conf hands out the firewall as IPv6 DNS server by default.
  */
@@ -95,12 +97,19 @@ export function unansweredOverrides(root: XmlElement, sections: readonly XmlElem
   for (const w of wrong) out.push(wrongAnswerWarning(w, "the box's Unbound DNS is disabled"));
   const enable = 'enable Unbound in Services › Unbound DNS › General and forward its domain to it in Services › Dnsmasq DNS & DHCP › Domains, so that Unbound answers these queries';
   for (const p of passedOn) out.push(passedOnWarning(p, "the box's Unbound DNS is disabled", enable));
-  const served = dnsmasqAnswers(root) ? [] : firewallAsDns(root, firewallDns6);
-  if (served.length > 0) {
+  const served = firewallAsDns(root, firewallDns6);
+  if (served.length > 0 && !dnsmasqAnswers(root)) {
     out.push(
       `the box's Unbound DNS is disabled and dnsmasq answers no DNS on port 53, but dnsmasq's DHCP hands out the firewall's address as DNS server on ${served.join(', ')}: ` +
         'clients there resolve no name; enable Unbound in Services › Unbound DNS › General, or name the DNS servers in the interface\'s dhcp.dns ' +
         "(a range of the box's own: in a DHCP option 6 for it, an IPv6 range: a DHCPv6 option 23, Services › Dnsmasq DNS & DHCP › DHCP options)",
+    );
+  } else if (served.length > 0) {
+    out.push(
+      "the box's Unbound DNS is disabled and dnsmasq, with Strict interface binding, answers DNS only at the addresses of the interfaces it listens on, " +
+        `but dnsmasq's DHCP hands out the firewall's address as DNS server on ${served.join(', ')}: clients there resolve no name, as it hands out addresses of other interfaces; ` +
+        'hand out an address of their own interface (0.0.0.0 or [::], the default, in the DHCP option) in Services › Dnsmasq DNS & DHCP › DHCP options, add those interfaces to ' +
+        'Interface or turn off Strict interface binding in Services › Dnsmasq DNS & DHCP › General, or enable Unbound in Services › Unbound DNS › General',
     );
   }
   return out;

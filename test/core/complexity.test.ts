@@ -508,7 +508,8 @@ describe('merging into a backup', () => {
   it("the box's dnsmasq ranges that hand out the firewall as DNS server: twice the interfaces, ranges and options, about twice the work", () => {
     // Each interface: a global IPv6 address, an IPv4 range, an advertised IPv6 range of its network with a tag of its
     // own, and DNS options of the interface (one naming a server, one the firewall by [::]); a request is matched
-    // against the lines of its tags, a range against the networks of the interfaces' addresses.
+    // against the lines of its tags, a range against the networks of the interfaces' addresses. dnsmasq's DNS is off
+    // (port 0), so nothing answers the firewall its DHCP hands out.
     const work = (n: number) => {
       const items = Array.from({ length: n }, (_, i) => i);
       const tag = (i: number) => `11111111-2222-4333-8444-${i.toString(16).padStart(12, '0')}`;
@@ -516,6 +517,7 @@ describe('merging into a backup', () => {
         element('interfaces', items.map((i) => element(`opt${i + 1}`, [leaf('if', `vtnet${i + 1}`), leaf('enable', '1'), leaf('ipaddrv6', `2001:db8:${i.toString(16)}::1`), leaf('subnetv6', '64')]))),
         element('dnsmasq', [
           leaf('enable', '1'),
+          leaf('port', '0'),
           leaf('interface', items.map((i) => `opt${i + 1}`).join(',')),
           ...items.flatMap((i) => [
             element('dhcp_ranges', [leaf('interface', `opt${i + 1}`), leaf('start_addr', `10.${i >> 8}.${i & 255}.100`), leaf('end_addr', `10.${i >> 8}.${i & 255}.199`)], [['uuid', tag(2 * n + i)]]),

@@ -31,6 +31,7 @@ import { writeSecret } from '../../src/secrets.js';
 import { instanceKeyPath } from '../../src/paths.js';
 import { generateKeyPair } from '../../src/targets/wireguard/keys.js';
 import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
+import { freeUdpPort } from '../free-udp-port.js';
 import { closeTemplateServers, renderTemplate } from './upstream-tools.js';
 import { UPSTREAM_RELEASES, doc, withBoxCa, factoryConfig, factorySample, fragments, mergedFactoryConfig, releaseSections, withRelease } from './support.js';
 
@@ -109,17 +110,6 @@ function answersOf(reply: Buffer, type: 1 | 12 | 28): string[] {
   return out;
 }
 
-/** A free UDP port of 127.0.0.1. */
-function freePort(): Promise<number> {
-  return new Promise<number>((done) => {
-    const probe = createSocket('udp4');
-    probe.bind(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => done(port));
-    });
-  });
-}
-
 /** `use` on the DNS server `daemon` once it answers on `port` (anything, even a refusal), which is stopped after. */
 async function serving<T>(daemon: ReturnType<typeof spawn>, what: string, port: number, use: (port: number) => Promise<T>): Promise<T> {
   try {
@@ -137,7 +127,7 @@ async function serving<T>(daemon: ReturnType<typeof spawn>, what: string, port: 
  * (port 9 of localhost): a name Unbound would resolve instead gets no answer in time.
  */
 async function withUnbound<T>(work: string, name: string, lines: string, use: (port: number) => Promise<T>): Promise<T> {
-  const port = await freePort();
+  const port = await freeUdpPort();
   const conf = join(work, `${name}.conf`);
   writeFileSync(
     conf,
@@ -1405,7 +1395,7 @@ async function withResponders<T>(names: string[], use: (ports: Record<string, nu
 
 /** A real dnsmasq on a free port of 127.0.0.1 with `lines` and no other upstream, for `use`; stopped after. */
 async function withDnsmasq<T>(work: string, name: string, lines: string[], use: (port: number) => Promise<T>): Promise<T> {
-  const port = await freePort();
+  const port = await freeUdpPort();
   const conf = join(work, `${name}.conf`);
   writeFileSync(conf, [`port=${port}`, 'listen-address=127.0.0.1', 'bind-interfaces', 'no-resolv', 'no-hosts', 'pid-file=', ...lines].join('\n') + '\n');
   const group = spawnSync('id', ['-gn'], { encoding: 'utf8' }).stdout.trim();
@@ -1553,6 +1543,60 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     expect(seen).toEqual({
       opt9: { line: ['interface='], ours: [], rendered: [] },
       'opt9,opt5': { line: ['interface=vtnet5'], ours: ['10.55.0.100', '10.58.0.100'], rendered: ['10.55.0.100', '10.58.0.100'] },
+    });
+  });
+
+  // Strict interface binding: the template writes bind-interfaces for strictbind 1 alone, beside interface= with the
+  // devices of the listed interfaces, and dnsmasq then answers DNS only at the addresses of those devices
+  // (dnsmasq-bound.ts; dnsmasq-source.test.ts pins it in dnsmasq's code): with Unbound off, merge names the ranges whose
+  // DNS option hands out only addresses of the box's other interfaces (opt7's, written out), not one of the listed
+  // opt5's nor the template's 0.0.0.0 (opt5's own), nor one beside an address that answers; with the wildcard none.
+  // A disabled interface (opt6: no <enable>) is in interface= all the same, but its device has no address: its range
+  // serves no client, and with dnsmasq's DNS off merge names it not.
+  it.each(UPSTREAM_RELEASES)('$tag: merge names the ranges that hand out addresses dnsmasq binds none of with Strict interface binding, and none on a disabled interface', async ({ tag, release }) => {
+    const work = templateWork(tag, 'gen-split-dns-strictbind-');
+    const { sections, privateKey } = await releaseSections(family, release);
+    const factory = factoryConfig(coreGit!, tag);
+    const tags = [1, 2, 3, 4].map((n) => `11111111-2222-4333-8444-7b000000000${n}`);
+    const option = (n: number, t: string, value: string, option6 = '') =>
+      `<dhcp_options uuid="11111111-2222-4333-8444-3b000000000${n}"><type>set</type><option>${option6 ? '' : '6'}</option><option6>${option6}</option6><interface/><tag>${t}</tag><set_tag/>` +
+      `<value>${value}</value><force>0</force><description/></dhcp_options>`;
+    const tagged = (range: string, t: string) => range.replace('<set_tag/>', `<set_tag>${t}</set_tag>`);
+    const ranges =
+      tagged(dnsmasqRange(1, 'opt5', '10.55.0.100', '10.55.0.199', ''), tags[0]!) + // opt7's address
+      tagged(dnsmasqRange(2, 'opt5', '10.55.1.100', '10.55.1.199', ''), tags[1]!) + // opt5's own address
+      tagged(dnsmasqRange(3, 'opt5', '10.55.2.100', '10.55.2.199', ''), tags[2]!) + // both
+      dnsmasqRange(4, 'opt5', '10.55.3.100', '10.55.3.199', '') + // the template's 0.0.0.0
+      tagged(dnsmasqRange(5, 'opt5', 'fd00:55::1000', 'fd00:55::2000', ''), tags[3]!) + // opt7's IPv6 address
+      dnsmasqRange(6, 'opt6', '10.56.0.100', '10.56.0.199', ''); // on the disabled opt6
+    const options = option(1, tags[0]!, '10.57.0.1') + option(2, tags[1]!, '10.55.0.1') + option(3, tags[2]!, '10.57.0.1,10.55.0.1') + option(4, tags[3]!, '[fd00:57::1]', '23');
+    const interfaces = withOwnInterfaces(withUnboundModel(factory, releaseFacts(tag)!.versions.unbound!, '<enabled>0</enabled>'))
+      .replace('<descr>box5</descr>', '<descr>box5</descr><ipaddr>10.55.0.1</ipaddr><subnet>16</subnet><ipaddrv6>fd00:55::1</ipaddrv6><subnetv6>64</subnetv6>')
+      .replace('<descr>box7</descr>', '<descr>box7</descr><ipaddr>10.57.0.1</ipaddr><subnet>24</subnet><ipaddrv6>fd00:57::1</ipaddrv6><subnetv6>64</subnetv6>')
+      .replace('<opt6><if>vtnet6</if><enable>1</enable><descr>box6</descr>', '<opt6><if>vtnet6</if><descr>box6</descr><ipaddr>10.56.0.1</ipaddr><subnet>24</subnet>');
+    expect(interfaces).toContain('<opt6><if>vtnet6</if><descr>box6</descr><ipaddr>');
+    const seen: Record<string, { bind: boolean; listening: string[]; tagged: string[]; named: string[] }> = {};
+    for (const [name, settings] of Object.entries({ strict: '<strictbind>1</strictbind>', wildcard: '<strictbind>0</strictbind>', 'strict, DNS off': '<port>0</port><strictbind>1</strictbind>' })) {
+      const dnsmasq = `<dnsmasq version="${releaseFacts(tag)!.versions.dnsmasq!}"><enable>1</enable>${settings}<interface>opt5,opt6</interface>${ranges}${options}</dnsmasq>`;
+      const box = interfaces.replace(/<dnsmasq>[\s\S]*?<\/dnsmasq>/, dnsmasq);
+      expect(box).toContain(dnsmasq);
+      const { warnings, conf, unbound } = await renderedMerge(box, sections, privateKey, tag, work, `strictbind-${name.replace(/[ ,]+/g, '-')}`);
+      expect(unbound, name).toBe('0');
+      const { listening, ranges: rendered } = dnsmasqConfDhcp(conf);
+      seen[name] = {
+        bind: /^bind-interfaces$/m.test(conf),
+        listening: listening.sort(),
+        tagged: rendered.filter((l) => l.device === 'vtnet6').map((l) => l.start),
+        named: warnings.flatMap((w) => (w.includes('hands out the firewall') ? /DNS server on (.*?): clients there/.exec(w)![1]!.split(', ') : [])).sort(),
+      };
+      expect(/^port=0$/m.test(conf), name).toBe(name.includes('DNS off'));
+    }
+    // The template lists the disabled opt6's device and tags its range with it: dnsmasq finds no address there.
+    const listening = ['vtnet1', 'vtnet5', 'vtnet6'];
+    expect(seen).toEqual({
+      strict: { bind: true, listening, tagged: ['10.56.0.100'], named: ['opt5', 'opt5 (IPv6)'] },
+      wildcard: { bind: false, listening, tagged: ['10.56.0.100'], named: [] },
+      'strict, DNS off': { bind: true, listening, tagged: ['10.56.0.100'], named: ['lan', 'opt5', 'opt5 (IPv6)'] },
     });
   });
 

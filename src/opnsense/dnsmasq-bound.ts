@@ -1,0 +1,52 @@
+// Which of the firewall's addresses the box's dnsmasq answers DNS at, for the
+// clients its DHCP serves (devices it listens on). OPNsense's dnsmasq.conf
+// template (25.7 to 26.7) writes bind-interfaces when <dnsmasq><strictbind>
+// is exactly 1, and interface= with the devices of the listed interfaces.
+// Without it dnsmasq binds the wildcard (network.c create_wildcard_listeners())
+// and answers a query that arrives on a device it listens on, whichever of the
+// box's addresses it is sent to (forward.c receive_query(): iface_check() of
+// the arrival device). With it, it binds each address of the listed devices
+// and the loopback (create_bound_listeners(): the addresses iface_allowed()
+// lets through iface_check()), so a query sent to an address of another
+// interface reaches no dnsmasq socket; with no interface= line every device
+// is listed. The addresses dnsmasq puts in place of 0.0.0.0, [::], [fd00::]
+// and [fe80::] are those of the link its DHCP serves, which it listens on.
+import { type XmlElement, child, firstChildren, textOf } from '../render/opnsense/xml.js';
+import { fieldList, fieldText } from './fields.js';
+import { dnsmasqAnswers } from './dnsmasq-answer.js';
+import { addressKey } from './listened-addresses.js';
+import { interfaceEnabled } from './interface-enabled.js';
+import { baseVips } from './vips.js';
+
+/**
+ * Where the box's dnsmasq answers DNS on port 53 for its DHCP clients: at the served link's own addresses (those it
+ * puts in place of 0.0.0.0 and [::]), and at which of the box's addresses written out (as addressKey() writes them;
+ * `every`: at all of them).
+ */
+export interface DnsmasqDnsAt {
+  links: boolean;
+  every: boolean;
+  written: ReadonlySet<string>;
+}
+
+/** Where `root`'s dnsmasq answers DNS (DnsmasqDnsAt): nowhere unless on port 53; everywhere with the wildcard. */
+export function dnsmasqDnsAt(root: XmlElement): DnsmasqDnsAt {
+  if (!dnsmasqAnswers(root)) return { links: false, every: false, written: new Set() };
+  const dnsmasq = child(root, 'dnsmasq');
+  const listed = new Set(fieldList(dnsmasq, 'interface'));
+  if (textOf(child(dnsmasq, 'strictbind')) !== '1' || listed.size === 0) return { links: true, every: true, written: new Set() };
+  // bind-interfaces: the addresses the box configures on the listed devices (an enabled interface's, with its VIPs).
+  const written = new Set<string>();
+  const bound = new Set<string>();
+  for (const [key, entry] of firstChildren(child(root, 'interfaces'))) {
+    if (!listed.has(key) || fieldText(entry, 'if') === '' || !interfaceEnabled(entry)) continue;
+    bound.add(key);
+    for (const field of ['ipaddr', 'ipaddrv6']) written.add(addressKey(fieldText(entry, field)));
+  }
+  // IP alias and CARP VIPs are addresses of their interface's device; a Proxy ARP one is not.
+  for (const vip of baseVips(root)) {
+    if (bound.has(fieldText(vip, 'interface')) && ['ipalias', 'carp'].includes(fieldText(vip, 'mode'))) written.add(addressKey(fieldText(vip, 'subnet')));
+  }
+  written.delete('');
+  return { links: true, every: false, written };
+}
