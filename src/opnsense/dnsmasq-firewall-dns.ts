@@ -20,7 +20,8 @@
 // an ra-stateless one hands out no address, and answers its clients'
 // Information-request on each of those links whatever its tag:<device>
 // (rfc3315.c), with the request's tags and its set tag where it is the link's
-// only DHCPv6 range.
+// only DHCPv6 range; a static one hands out only reserved addresses
+// (dhcpv6-reservations.ts), and its other clients ask likewise.
 // An address 0.0.0.0 in the value stands for the firewall's own address
 // (rfc2131.c do_opt()), and so do [::], [fd00::] and [fe80::] in an IPv6 one
 // (rfc3315.c, radv.c), as the box's own addresses written out do; a DHCPv6
@@ -52,6 +53,7 @@ import { servedDhcp } from './dnsmasq-ranges.js';
 import { Ipv6Links } from './ipv6-links.js';
 import { addressKey, listenedAddresses } from './listened-addresses.js';
 import { type DnsmasqDnsAt, dnsmasqDnsAt } from './dnsmasq-bound.js';
+import { Dhcpv6Reservations } from './dhcpv6-reservations.js';
 
 type Family = 4 | 6;
 
@@ -113,6 +115,15 @@ function sentFirewall(line: DnsLine, kinds: { global: boolean; ula: boolean }, l
 
 /** The RA modes that advertise a range (option.c: CONTEXT_RA). */
 export const ADVERTISING_RA_MODES: ReadonlySet<string> = new Set(['ra-only', 'slaac', 'ra-names', 'ra-advrouter', 'ra-stateless']);
+
+/**
+ * How an IPv6 range hands out addresses by DHCPv6 (option.c): none with ra-stateless (CONTEXT_RA_STATELESS), only
+ * reserved ones with the mode static (CONTEXT_STATIC), any otherwise.
+ */
+function modeOf(range: XmlElement): 'stateless' | 'static' | 'dynamic' {
+  if (fieldList(range, 'mode').includes('ra-stateless') || fieldList(range, 'ra_mode').includes('ra-stateless')) return 'stateless';
+  return fieldList(range, 'mode').includes('static') ? 'static' : 'dynamic';
+}
 
 /** How an IPv6 range's clients get their DNS servers: by DHCPv6, by router advertisement, or both. */
 function ipv6Ways(range: XmlElement, enableRa: boolean): { dhcp: boolean; ra: boolean } {
@@ -214,12 +225,18 @@ export function firewallDnsRanges(root: XmlElement, firewallDns6: boolean): Fire
   const linkTags = new Map<string, string[]>();
   const dhcpLinks = new Map<XmlElement, string[]>();
   const linkRanges = new Map<string, { count: number; setTag: string }>();
+  // The links where a range hands out addresses to any client whose request carries its tag:<device> (address6_allocate()).
+  const dynamicLinks = new Set<string>();
   for (const range of childrenNamed(dnsmasq, 'dhcp_ranges')) {
     if (family(range) !== 6) continue;
     const ways = ipv6Ways(range, enableRa);
     if (!ways.ra && !ways.dhcp) continue;
     const links = links6.linksOf(range);
     const setTag = bare(fieldText(range, 'set_tag'));
+    if (ways.dhcp && modeOf(range) === 'dynamic') {
+      const iface = fieldText(range, 'interface');
+      for (const link of links) if (iface === '' || device(link) === device(iface)) dynamicLinks.add(link);
+    }
     if (ways.ra) {
       advertised.set(range, links);
       if (setTag !== '') {
@@ -241,7 +258,8 @@ export function firewallDnsRanges(root: XmlElement, firewallDns6: boolean): Fire
   }
   const out: FirewallDnsRange[] = [];
   const servedSet = new Set(served);
-  for (const range of new Set([...served, ...advertised.keys()])) {
+  const reservations = new Dhcpv6Reservations(dnsmasq);
+  for (const range of new Set([...served, ...advertised.keys(), ...dhcpLinks.keys()])) {
     const iface = fieldText(range, 'interface');
     const setTag = bare(fieldText(range, 'set_tag'));
     const on: string[] = [];
@@ -259,16 +277,24 @@ export function firewallDnsRanges(root: XmlElement, firewallDns6: boolean): Fire
     }
     // An ra-stateless range hands out no address (dhcp6.c address6_allocate() skips it): its clients send an
     // Information-request, which rfc3315.c answers on every link the range is on, whatever its tag:<device>, with the
-    // tags of the request and, where it is the link's only range, the range's set tag.
-    const stateless = fieldList(range, 'mode').includes('ra-stateless') || fieldList(range, 'ra_mode').includes('ra-stateless');
-    if ((stateless || servedSet.has(range)) && dhcpLinks.has(range)) {
+    // tags of the request and, where it is the link's only range, the range's set tag. A static one hands out no
+    // address either, but to the Hosts that reserve one in it (Dhcpv6Reservations): a client without, where no
+    // other range gives it an address, gets an Advertise with NoAddrsAvail, which it ignores (RFC 8415 18.2.9), and
+    // asks by Information-request as a stateless range's do; a reserved client is answered as a dynamic range's is,
+    // with its Host's tag too.
+    const mode = modeOf(range);
+    if ((mode !== 'dynamic' || servedSet.has(range)) && dhcpLinks.has(range)) {
       // dhcp6.c answers a request with the ranges in the network of an address of the link it arrives on
       // (complete_context6(), as radv.c finds a range's links), of those whose tag:<device> the request carries.
+      const reserved = mode === 'static' ? reservations.of(fieldText(range, 'start_addr'), Number(fieldText(range, 'prefix_len') || '64')) : [''];
       for (const link of dhcpLinks.get(range)!) {
-        if (!stateless && iface !== '' && device(link) !== device(iface)) continue;
         const only = linkRanges.get(link)!;
-        const line = lines[6].chosen(new Set([device(link)]), !stateless ? setTag : only.count === 1 ? only.setTag : '');
-        if (line !== undefined && sentFirewall(line, { global: true, ula: links6.kinds(link).ula }, at.links)) on.push(link);
+        const sent: (DnsLine | undefined)[] = [];
+        if (mode === 'stateless' || (mode === 'static' && !dynamicLinks.has(link))) sent.push(lines[6].chosen(new Set([device(link)]), only.count === 1 ? only.setTag : ''));
+        if (mode !== 'stateless' && (iface === '' || device(link) === device(iface))) {
+          for (const hostTag of reserved) sent.push(lines[6].chosen(new Set(hostTag === '' ? [device(link)] : [device(link), hostTag]), setTag));
+        }
+        if (sent.some((line) => line !== undefined && sentFirewall(line, { global: true, ula: links6.kinds(link).ula }, at.links))) on.push(link);
       }
     }
     for (const link of advertised.get(range) ?? []) {

@@ -195,6 +195,24 @@ describe.skipIf(!mirror)(`dnsmasq's own code on the DNS server a range's clients
     it.skipIf(absent)(`${version}: no DHCPv4 on a device without an address${absent ? ` (skipped: no tag ${tag})` : ''}`, () => {
       expect(show(tag, 'src/dhcp.c')).toMatch(/if \(ioctl\(daemon->dhcpfd, SIOCGIFADDR, &ifr\) != -1 \)\s*iface_addr = [^;]*;\s*else\s*\{\s*if \(iface_check\(AF_INET, NULL, ifr\.ifr_name, NULL\)\)\s*my_syslog\([^;]*which has no address[^;]*;\s*return;/);
     });
+
+    // A static range (firewallDnsRanges(), Dhcpv6Reservations): CONTEXT_STATIC with CONTEXT_DHCP, so it is the link's
+    // DHCPv6 range (and the router advertisement says managed) but address6_allocate() skips it; a Solicit that gets no
+    // address is answered with NoAddrsAvail (2.92 adds the options of the request's tags alone: get_context_tag() runs
+    // only with an address), an Advertise the client ignores; a dhcp-host's address is handed out in the range's
+    // network, or one of no network part in any of prefix 64, with the host's tags among the request's.
+    it.skipIf(absent)(`${version}: a static range hands out reserved addresses only${absent ? ` (skipped: no tag ${tag})` : ''}`, () => {
+      const [option, rfc3315, radv] = [show(tag, 'src/option.c'), show(tag, 'src/rfc3315.c'), show(tag, 'src/radv.c')];
+      expect(option).toMatch(/if \(strcmp\(a\[leasepos\], "static"\) == 0\)\s*new->flags \|= CONTEXT_STATIC \| CONTEXT_DHCP;/);
+      expect(option).toMatch(/\/\* set WILDCARD if network part all zeros \*\/\s*if \(i == 8\)\s*new_addr->flags \|= ADDRLIST_WILDCARD;/);
+      expect(radv).toMatch(/if \(context->flags & CONTEXT_DHCP\)\s*\{\s*[^}]*?other = 1;\s*if \(!\(context->flags & CONTEXT_RA_STATELESS\)\)\s*[^;]*managed = 1;/);
+      const solicit = rfc3315.slice(rfc3315.indexOf('case DHCP6SOLICIT:'), rfc3315.indexOf('case DHCP6REQUEST:'));
+      expect(solicit).toMatch(/else\s*\{\s*\/\* no address, return error \*\/\s*o1 = new_opt6\(OPTION6_STATUS_CODE\);\s*put_opt6_short\(DHCP6NOADDRS\);/);
+      expect(solicit.match(/get_context_tag\(state, c\);\s*address_assigned = 1;/g)?.length).toBe(solicit.match(/get_context_tag\(state, c\);/g)?.length);
+      const valid = rfc3315.slice(rfc3315.indexOf('static int config_valid(struct dhcp_config *config, struct dhcp_context *context, struct in6_addr *addr, struct state *state, time_t now)\n{'));
+      expect(valid).toMatch(/if \(\(addr_list->flags & ADDRLIST_WILDCARD\)\)\s*\{\s*if \(context->prefix != 64\)\s*continue;\s*\*addr = context->start6;\s*\}\s*else if \(is_same_net6\(&context->start6, &addr_list->addr\.addr6, context->prefix\)\)/);
+      expect(rfc3315).toMatch(/for \(list = config->netid; list; list = list->next\)\s*\{\s*list->list->next = state->tags;\s*state->tags = list->list;/);
+    });
   }
 });
 

@@ -84,6 +84,36 @@ describe('Ipv6Links', () => {
     expect(named(disabled(v4(box(addresses, ranges4))))).toEqual(['10.55.0.100 ']);
   });
 
+  // A static range (mode static: CONTEXT_STATIC) hands out no address but a Host's reservation in its network (or one
+  // of no network part, in a range of prefix 64), with that Host's tag beside the request's and the range's. A client
+  // without one gets none (NoAddrsAvail), unless another range of the link hands it one, and asks by
+  // Information-request, answered on every link the range is on with the tag of the link's only range.
+  it("answers a static range's clients by Information-request, and its reserved ones as a dynamic range's", () => {
+    const addresses = { opt5: 'fd00:55::1/64', opt6: 'fd00:56::1/64' };
+    const tag = '11111111-2222-4333-8444-7a0000000001';
+    const host = (n: number, ip: string, hwaddr = '00:11:22:33:44:55', clientId = '') =>
+      `<hosts uuid="11111111-2222-4333-8444-4${n.toString(16).padStart(11, '0')}"><host>h${n}</host><domain/><ip>${ip}</ip><client_id>${clientId}</client_id><hwaddr>${hwaddr}</hwaddr><set_tag/></hosts>`;
+    const fixed = range6(1, 'opt5', 'fd00:55::', '', { mode: 'static', set_tag: tag }) + option23(1, '', tag, '[::]');
+    const dynamic = range6(2, 'opt5', 'fd00:55::1000', 'fd00:55::2000');
+    // Alone on its link: the Information-request takes its tag, whose option 23 is the firewall.
+    expect(named(box(addresses, fixed), false)).toEqual(['fd00:55:: opt5']);
+    // Beside a dynamic range, whose addresses its clients get (by no tag: no option 23), it has none but the reserved.
+    expect(named(box(addresses, fixed + dynamic), false)).toEqual([]);
+    expect(named(box(addresses, fixed + dynamic + host(1, 'fd00:55::5')), false)).toEqual(['fd00:55:: opt5']);
+    expect(named(box(addresses, fixed + dynamic + host(1, '::5')), false)).toEqual(['fd00:55:: opt5']);
+    expect(named(box(addresses, fixed + dynamic + host(1, 'fd00:55::5', '', 'id1')), false)).toEqual(['fd00:55:: opt5']);
+    // A reservation in another network, or of a Host the template writes no dhcp-host for (no client id, no MAC).
+    expect(named(box(addresses, fixed + dynamic + host(1, 'fd00:56::5')), false)).toEqual([]);
+    expect(named(box(addresses, fixed + dynamic + host(1, 'fd00:55::5', '')), false)).toEqual([]);
+    // Beside another static range its tag is not the link's: the Information-request has no option 23 line.
+    expect(named(box(addresses, fixed + range6(3, 'opt5', 'fd00:55::', '', { mode: 'static' })), false)).toEqual([]);
+    // A static range of opt6 in opt5's network: requests on opt5 do not carry tag:vtnet6, but its Information-request
+    // is answered there, with opt5's option 23.
+    const elsewhere = range6(1, 'opt6', 'fd00:55::', '', { mode: 'static' }) + option23(1, 'opt5', '', '[::]');
+    expect(named(box(addresses, elsewhere), false)).toEqual(['fd00:55:: opt5']);
+    expect(named(box(addresses, elsewhere.replace('<mode>static</mode>', '<mode></mode>').replace('<end_addr></end_addr>', '<end_addr>fd00:55::2000</end_addr>').replace('<start_addr>fd00:55::</start_addr>', '<start_addr>fd00:55::1000</start_addr>')), false)).toEqual([]);
+  });
+
   // dnsmasq itself refuses such a range (option.c: "inconsistent DHCPv6 range"), as it writes the line OPNsense's template
   // writes, and takes the one whose end is in the start's network.
   const why = missing(['dnsmasq'], false);
