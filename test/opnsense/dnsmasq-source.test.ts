@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { answersLocalBeforeServers } from '../../src/opnsense/dnsmasq-answer.js';
 import { ADVERTISING_RA_MODES } from '../../src/opnsense/dnsmasq-firewall-dns.js';
+import { type OptionKind, optionKinds } from '../../src/opnsense/dnsmasq-option-table.js';
 import { RELEASE_TABLES } from '../../src/targets/opnsense/releases.js';
 
 const gitDir = process.env.DNSMASQ_GIT;
@@ -242,6 +243,73 @@ describe.skipIf(!mirror)(`dnsmasq's own code on the dnsmasq.conf lines it refuse
       expect(option).toMatch(/static int numeric_check\(char \*a\)\s*\{[\s\S]*?for \(p = a; \*p; p\+\+\)\s*if \(\*p < '0' \|\| \*p > '9'\)\s*return 0;/);
       // dhcp-host: an IPv4 address an earlier dhcp-host holds is refused.
       expect(option).toMatch(/for \(configs = daemon->dhcp_conf; configs; configs = configs->next\)\s*if \(\(configs->flags & CONFIG_ADDR\) && configs->addr\.s_addr == in\.s_addr\)\s*\{\s*inet_ntop\(AF_INET, &in, daemon->addrbuff, ADDRSTRLEN\);\s*sprintf\(errstr, _\("duplicate dhcp-host IP address %s"\),\s*daemon->addrbuff\);\s*dhcp_config_free\(new\);\s*return 0;/);
+    });
+  }
+});
+
+// How dnsmasq reads the value of a DHCP option's dhcp-option= or dhcp-match= line (dnsmasq-option-values.ts), by its
+// table of options (dnsmasq-option-table.ts), read from dhcp-common.c and option.c at each version the releases install.
+describe.skipIf(!mirror)(`dnsmasq's own code on the DHCP option values it refuses${mirror ? '' : ' (skipped: DNSMASQ_GIT is not set)'}`, () => {
+  const KINDS: Record<string, OptionKind> = { OT_ADDR_LIST: 'addresses', OT_NAME: 'name', OT_RFC1035_NAME: 'domains', OT_CSTRING: 'strings', OT_TIME: 'time' };
+  /** The kind of each number of the table `name` of dhcp-common.c, from its first entry (lookup_dhcp_len()). */
+  const table = (common: string, name: string): Map<number, OptionKind> => {
+    const start = common.indexOf(`${name}[] = {`);
+    expect(start, name).toBeGreaterThanOrEqual(0);
+    const text = common.slice(start, common.indexOf('};', start)).replace(/\/\*[\s\S]*?\*\//g, '');
+    const out = new Map<number, OptionKind>();
+    const seen = new Set<number>();
+    for (const [, code, size] of text.matchAll(/\{\s*"[^"]+",\s*(\d+),\s*([^}]*)\}/g)) {
+      const kinds = [...size!.matchAll(/\bOT_[A-Z0-9_]+/g)].flatMap(([flag]) => (KINDS[flag] ? [KINDS[flag]] : []));
+      // parse_dhcp_opt() reads one kind of an entry: none has two.
+      expect(kinds.length, `${name} ${code}`).toBeLessThanOrEqual(1);
+      if (!seen.has(Number(code)) && kinds.length === 1) out.set(Number(code), kinds[0]!);
+      seen.add(Number(code));
+    }
+    expect(seen.size, name).toBeGreaterThan(20);
+    return out;
+  };
+  const sorted = (m: ReadonlyMap<number, OptionKind>) => [...m].sort((a, b) => a[0] - b[0]);
+
+  for (const version of VERSIONS) {
+    const tag = `v${version}`;
+    const absent = !tags.has(tag);
+    it.skipIf(absent)(`${version}: the table optionKinds() holds, and how parse_dhcp_opt() reads a value by it${absent ? ` (skipped: the dnsmasq git directory has no tag ${tag})` : ''}`, () => {
+      const [common, option, util, dns] = [show(tag, 'src/dhcp-common.c'), show(tag, 'src/option.c'), show(tag, 'src/util.c'), show(tag, 'src/dns-protocol.h')];
+      expect(sorted(optionKinds(4, version))).toEqual(sorted(table(common, 'opttab')));
+      expect(sorted(optionKinds(6, version))).toEqual(sorted(table(common, 'opttab6')));
+      expect(common).toMatch(/for \(i = 0; t\[i\]\.name; i\+\+\)\s*if \(val == t\[i\]\.val\)\s*return t\[i\]\.size & ~OT_DEC;/);
+      const parse = option.slice(option.indexOf('static int parse_dhcp_opt('), option.indexOf('\n}', option.indexOf('static int parse_dhcp_opt(')));
+      // The characters of the value: what each takes from address, IPv6 address, hex and decimal.
+      expect(parse).toMatch(/if \(c == ','\)\s*\{\s*addrs\+\+;\s*is_dec = is_hex = 0;\s*\}\s*else if \(c == ':'\)\s*\{\s*digs\+\+;\s*is_dec = is_addr = 0;\s*found_colon = 1;\s*\}\s*else if \(c == '\/'\)\s*\{\s*is_addr6 = is_dec = is_hex = 0;\s*if \(cp == comma\)[^\n]*\n\s*is_addr = 0;\s*\}\s*else if \(c == '\.'\)\s*\{\s*is_dec = is_hex = 0;\s*dots\+\+;\s*\}\s*else if \(c == '-'\)\s*is_hex = is_addr = is_addr6 = 0;\s*else if \(c == ' '\)\s*is_dec = is_hex = 0;/);
+      expect(parse).toMatch(/else if \(!\(c >='0' && c <= '9'\)\)\s*\{\s*is_addr = 0;\s*if \(cp\[1\] == 0 && is_dec &&\s*\(c == 'b' \|\| c == 's' \|\| c == 'i'\)\)\s*\{\s*lenchar = c;\s*\*cp = 0;\s*\}\s*else\s*is_dec = 0;\s*if \(!\(\(c >='A' && c <= 'F'\) \|\|\s*\(c >='a' && c <= 'f'\) \|\|\s*\(c == '\*' && \(flags & DHOPT_MATCH\)\)\)\)\s*\{\s*is_hex = 0;\s*if \(c != '\[' && c != '\]'\)\s*is_addr6 = 0;/);
+      expect(parse).toMatch(/if \(!found_dig\)\s*is_dec = is_addr = 0;\s*if \(!found_colon\)\s*is_addr6 = 0;/);
+      // DHCPv6's NTP server; an option of addresses refuses anything else; one of names or strings is text.
+      expect(parse).toMatch(/if \(is6 && new->opt == OPTION6_NTP_SERVER && !is_hex\)\s*opt_len \|= is_addr6 \? OT_ADDR_LIST : OT_RFC1035_NAME;/);
+      expect(parse).toMatch(/if \(opt_len & OT_ADDR_LIST\)\s*\{\s*is_string = is_dec = is_hex = 0;\s*if \(!is6 && \(!is_addr \|\| dots == 0\)\)\s*goto_err\(_\("bad IP address"\)\);\s*if \(is6 && !is_addr6\)\s*goto_err\(_\("bad IPv6 address"\)\);\s*\}\s*\/\* or names \*\/\s*else if \(opt_len & \(OT_NAME \| OT_RFC1035_NAME \| OT_CSTRING\)\)\s*is_addr6 = is_addr = is_dec = is_hex = 0;/);
+      // Then, in this order: a time, hex, a number, IPv4 addresses (inet_pton() each, before any '/'), IPv6 addresses
+      // (inet_pton() each, brackets taken off), text.
+      const order = ['if (found_dig && (opt_len & OT_TIME) && strlen(comma) > 0)', 'else if (is_hex && digs > 1)', 'else if (is_dec)', 'else if (is_addr && !is6)', 'else if (is_addr6 && is6)', 'else if (is_string)'].map((s) => parse.indexOf(s));
+      expect(order.every((at, i) => at >= 0 && (i === 0 || at > order[i - 1]!)), order.join()).toBe(true);
+      expect(parse).toMatch(/comma = split\(cp\);\s*slash = split_chr\(cp, '\/'\);\s*if \(!inet_pton\(AF_INET, cp, &in\)\)\s*goto_err\(_\("bad IPv4 address"\)\);/);
+      expect(parse).toMatch(/if \(\*cp == '\['\)\s*cp\+\+;\s*if \(strlen\(cp\) > 1 && cp\[strlen\(cp\)-1\] == '\]'\)\s*cp\[strlen\(cp\)-1\] = 0;\s*if \(inet_pton\(AF_INET6, cp, op\)\)\s*\{\s*op \+= IN6ADDRSZ;\s*continue;\s*\}\s*goto_err\(_\("bad IPv6 address"\)\);/);
+      // Text: DHCPv4 119 and 120 as names ('.' allowed), DHCPv6 strings, DHCPv6 names, else a string; each name by
+      // canonicalise_opt(), up to the first empty part; DHCPv4 at most 255 bytes.
+      expect(parse).toMatch(/if \(\(new->opt == OPTION_DOMAIN_SEARCH \|\| new->opt == OPTION_SIP_SERVER\) &&\s*!is6 && !\(new->flags & \(DHOPT_ENCAPSULATE \| DHOPT_VENDOR \| DHOPT_RFC3925\)\)\)/);
+      expect(parse).toMatch(/while \(arg && \*arg\)\s*\{\s*char \*in, \*dom = NULL;\s*size_t domlen = 1;\s*\/\* Allow "\." as an empty domain \*\/\s*if \(strcmp \(arg, "\."\) != 0\)\s*\{\s*if \(!\(dom = canonicalise_opt\(arg\)\)\)\s*goto_err\(_\("bad domain in dhcp-option"\)\);/);
+      expect(parse).toMatch(/else if \(comma && \(opt_len & OT_CSTRING\)\)[\s\S]*else if \(comma && \(opt_len & OT_RFC1035_NAME\)\)[\s\S]*while \(arg && \*arg\)\s*\{\s*char \*dom = canonicalise_opt\(arg\);\s*if \(!dom\)\s*goto_err\(_\("bad domain in dhcp-option"\)\);[\s\S]*else\s*\{\s*new->len = strlen\(comma\);/);
+      expect(parse).toMatch(/if \(!is6 &&\s*\(\(new->len > 255\) \|\|[\s\S]*?goto_err\(_\("dhcp-option too long"\)\);/);
+      expect(option).toMatch(/static char \*canonicalise_opt\(char \*s\)[\s\S]*?if \(strlen\(s\) == 0\)\s*return opt_malloc\(1\);[^\n]*\s*unhide_metas\(s\);\s*if \(!\(ret = canonicalise\(s, &nomem\)\) && nomem\)/);
+      // check_name(): length, labels, control characters, blank; capitals and non-ASCII go to IDN where built with it.
+      expect(util).toMatch(/if \(l == 0 \|\| l > MAXDNAME\) return 0;\s*if \(in\[l-1\] == '\.'\)\s*\{\s*in\[l-1\] = 0;\s*nowhite = 1;\s*\}/);
+      expect(util).toMatch(/if \(c == '\.'\)\s*dotgap = 0;\s*else if \(\+\+dotgap > MAXLABEL\)\s*return 0;\s*else if \(isascii\(\(unsigned char\)c\) && iscntrl\(\(unsigned char\)c\)\)[^\n]*\n[^\n]*\n\s*return 0;\s*else if \(!isascii\(\(unsigned char\)c\)\)/);
+      expect(util).toMatch(/if \(!nowhite\)\s*return 0;/);
+      expect(dns).toMatch(/#define MAXDNAME\s+1025\b/);
+      expect(dns).toMatch(/#define MAXLABEL\s+63\b/);
+      // Reading the line: quotes hide these characters (unhidden for names), escapes in them, a '#' after white space.
+      expect(option).toContain('static const char meta[] = "\\000123456 \\b\\t\\n78\\r90abcdefABCDE\\033F:,.";');
+      expect(option).toMatch(/if \(\*p == '\\\\' && strchr\("\\"tnebr\\\\", p\[1\]\)\)/);
+      expect(option).toMatch(/\*p = hide_meta\(\*p\);\s*\}\s*if \(\*p == 0\)\s*\{\s*errmess = _\("missing \\""\);/);
+      expect(option).toMatch(/if \(white && \*p == '#'\)\s*\{\s*\*p = 0;\s*break;\s*\}/);
     });
   }
 });
