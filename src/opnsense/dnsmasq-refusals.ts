@@ -27,16 +27,22 @@
 // - dhcp-host= for each Host with a client id or a MAC with ':': an IPv4
 //   address an earlier such line reserves is "duplicate dhcp-host IP address".
 //   The model refuses that only in the Host saved last; a merge puts gen's
-//   reservations beside the box's, each saved on its own.
+//   reservations beside the box's, each saved on its own;
+// - dhcp-option= and dhcp-match= for each DHCP option, its value as typed,
+//   which dnsmasq reads by its table of options (dnsmasq-option-values.ts):
+//   the model checks only a few options' values, 25.7's none.
 import ipaddr from 'ipaddr.js';
-import { type XmlElement, attr, child, childrenNamed } from '../render/opnsense/xml.js';
+import { type XmlElement, attr, child, childrenNamed, textOf } from '../render/opnsense/xml.js';
 import { parseIPv4 } from '../net.js';
 import { fieldList, fieldText } from './fields.js';
 import { dnsmasqEnabled } from './dnsmasq-enabled.js';
 import { networkKey } from './ipv6-links.js';
+import { optionKinds } from './dnsmasq-option-table.js';
+import { optionValueRefusal } from './dnsmasq-option-values.js';
 
 const RANGES = 'Services › Dnsmasq DNS & DHCP › DHCP ranges';
 const HOSTS = 'Services › Dnsmasq DNS & DHCP › Hosts';
+const OPTIONS = 'Services › Dnsmasq DNS & DHCP › DHCP options';
 
 /** What dnsmasq prints for a line, why, and what to change. */
 interface Refusal {
@@ -119,8 +125,30 @@ function said(item: string, refusal: Refusal, where: string, dns: string): strin
   );
 }
 
-/** A warning for each item of the merged config `root` whose line makes its enabled dnsmasq refuse to start. */
-export function dnsmasqRefusals(root: XmlElement): string[] {
+/** The warnings of the DHCP options of `dnsmasq` whose lines dnsmasq `version` refuses. */
+function optionRefusals(dnsmasq: XmlElement, version: string, dns: string): string[] {
+  const kinds = { 4: optionKinds(4, version), 6: optionKinds(6, version) } as const;
+  const out: string[] = [];
+  for (const option of childrenNamed(dnsmasq, 'dhcp_options')) {
+    // The template writes a line of type set or match only, of option6 where it has one, the value only where there is one.
+    const type = fieldText(option, 'type');
+    const [v4, v6] = [fieldText(option, 'option'), fieldText(option, 'option6')];
+    const raw = textOf(child(option, 'value'));
+    if ((type !== 'set' && type !== 'match') || !DIGITS.test(v6 || v4) || raw.trim() === '') continue;
+    const family = v6 ? 6 : 4;
+    const refusal = optionValueRefusal(family, Number(v6 || v4), raw, kinds[family], type === 'match');
+    if (!refusal) continue;
+    const shown = `${type === 'match' ? 'a match on ' : ''}${v6 ? `option6 ${v6}` : `option ${v4}`}, value ${JSON.stringify(raw.length > 80 ? `${raw.slice(0, 80)}…` : raw)}`;
+    out.push(said(label('DHCP option', option, 'description', shown), refusal, OPTIONS, dns));
+  }
+  return out;
+}
+
+/**
+ * A warning for each item of the merged config `root` whose line makes its enabled dnsmasq (of `version`, as the
+ * release installs it) refuse to start.
+ */
+export function dnsmasqRefusals(root: XmlElement, version: string): string[] {
   const dnsmasq = child(root, 'dnsmasq');
   if (!dnsmasqEnabled(dnsmasq)) return [];
   // The model reads an empty port as 53 (Dnsmasq.php init()); 0 is DHCP only.
@@ -151,5 +179,6 @@ export function dnsmasqRefusals(root: XmlElement): string[] {
       }
     }
   }
+  out.push(...optionRefusals(dnsmasq!, version, dns));
   return out;
 }

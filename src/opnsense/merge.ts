@@ -1021,7 +1021,7 @@ function merged(baseText: string, genSections: readonly XmlElement[], givenOptio
   for (const message of unansweredOverrides(root, sections, release.dnsmasq, release.dnsmasqFirewallDns6)) options.warn!(message);
   for (const message of offPortOverrides(root, sections, release.dnsmasq)) options.warn!(message);
   // The box's items and gen's side by side, as merged, whose dnsmasq.conf lines dnsmasq refuses though OPNsense saved each.
-  for (const message of dnsmasqRefusals(root)) options.warn!(message);
+  for (const message of dnsmasqRefusals(root, release.dnsmasq)) options.warn!(message);
   propagate(root);
   const { prolog, epilog } = doc;
   return {

@@ -535,9 +535,10 @@ describe('merging into a backup', () => {
     return expectLinear('firewallDnsRanges', N, work);
   });
 
-  it("the dnsmasq lines dnsmasq refuses: twice the ranges and Hosts, about twice the work", () => {
-    // Each interface: an IPv6 range with an end in another /64 and an RA MTU below 1280, and two DHCP Hosts of one
-    // address: every range and every second Host is named, each Host's address looked up among those reserved before.
+  it("the dnsmasq lines dnsmasq refuses: twice the ranges, Hosts and DHCP options, about twice the work", () => {
+    // Each interface: an IPv6 range with an end in another /64 and an RA MTU below 1280, two DHCP Hosts of one
+    // address, and an NTP server option naming a host: every range, every second Host and every option is named, each
+    // Host's address looked up among those reserved before, each option's number in dnsmasq's table.
     const work = (n: number) => {
       const items = Array.from({ length: n }, (_, i) => i);
       const host = (i: number, mac: string) => element('hosts', [leaf('host', `h${i}-${mac.slice(-2)}`), leaf('hwaddr', mac), leaf('ip', `10.${i >> 8}.${i & 255}.10`)]);
@@ -548,11 +549,12 @@ describe('merging into a backup', () => {
             element('dhcp_ranges', [leaf('interface', `opt${i + 1}`), leaf('start_addr', `2001:db8:${i.toString(16)}::1000`), leaf('end_addr', `2001:db8:${(i + 1).toString(16)}::1000`), leaf('ra_mode', 'slaac'), leaf('ra_mtu', '1000')]),
             host(i, '52:54:00:00:00:01'),
             host(i, '52:54:00:00:00:02'),
+            element('dhcp_options', [leaf('type', 'set'), leaf('option', '42'), leaf('interface', `opt${i + 1}`), leaf('value', `ntp${i}.example.org`)]),
           ]),
         ]),
       ]);
-      const { result, work } = arrayWork(() => dnsmasqRefusals(config));
-      expect(result).toHaveLength(3 * n);
+      const { result, work } = arrayWork(() => dnsmasqRefusals(config, '2.93'));
+      expect(result).toHaveLength(4 * n);
       return work;
     };
     return expectLinear('dnsmasqRefusals', N, work);

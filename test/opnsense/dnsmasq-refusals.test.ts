@@ -11,7 +11,7 @@ function config(settings: string, macs: [string, string] = ['52:54:00:00:00:01',
   return `<?xml version="1.0"?>\n<opnsense><dnsmasq>${settings}${range}${hosts.join('')}</dnsmasq></opnsense>\n`;
 }
 
-const refusals = (text: string) => dnsmasqRefusals(parseXml(text).root);
+const refusals = (text: string, version = '2.93') => dnsmasqRefusals(parseXml(text).root, version);
 
 describe('dnsmasqRefusals', () => {
   it('speaks only of a dnsmasq that runs', () => {
@@ -29,4 +29,64 @@ describe('dnsmasqRefusals', () => {
     expect(refusals(config('<enable>1</enable><port>5353</port>'))[0]).toContain('and no DNS on port 5353.');
     expect(refusals(config('<enable>1</enable><port>0</port>', ['525400000001', '52:54:00:00:00:02']))).toHaveLength(1);
   });
+
+  // Each a DHCP option of the box (description: what dnsmasq prints for its line, or 'taken'), every other one given a
+  // value as the model saves it; the real dnsmasq's verdict on the lines OPNsense's template writes is split-dns.test.ts's.
+  const options: [type: string, option: string, option6: string, value: string, prints: string][] = [
+    ['set', '42', '', 'ntp.example.com', 'bad IP address'],
+    ['set', '150', '', 'tftp-box', 'bad IP address'],
+    ['match', '42', '', 'abc', 'bad IP address'],
+    ['set', '44', '', '10.0.0', 'bad IPv4 address'],
+    // Any option whose value reads as addresses, and a quoted address is text.
+    ['set', '224', '', '1.2', 'bad IPv4 address'],
+    ['set', '6', '', '"10.0.0.53"', 'bad IP address'],
+    ['set', '119', '', `${'a'.repeat(64)}.example`, 'bad domain in dhcp-option'],
+    ['set', '', '27', 'nis.example', 'bad IPv6 address'],
+    ['set', '', '23', '[fd00::g]', 'bad IPv6 address'],
+    ['set', '', '56', `${'n'.repeat(64)}.example`, 'bad domain in dhcp-option'],
+    ['set', '252', '', 'x'.repeat(256), 'dhcp-option too long'],
+    ['set', '252', '', '"http://wpad.example/wpad.dat', 'missing "'],
+    // Taken: addresses, with a comment after a space; a name where dnsmasq's table wants one; text; a time; hex; a
+    // quoted string; IPv6 addresses with or without brackets; an NTP server by name; names with capitals (IDN).
+    ['set', '42', '', '10.0.0.1, 10.0.0.2 #primary', 'taken'],
+    ['set', '66', '', 'tftp-box.example', 'taken'],
+    ['set', '15', '', '1.2.3', 'taken'],
+    ['set', '58', '', '1.2.3', 'taken'],
+    ['set', '43', '', '01:02:0a', 'taken'],
+    ['set', '252', '', '"http://wpad.example/wpad.dat"', 'taken'],
+    ['set', '252', '', 'y'.repeat(255), 'taken'],
+    ['set', '', '23', '[fd00::1],fd00::2', 'taken'],
+    ['set', '', '56', 'ntp.example', 'taken'],
+    ['set', '119', '', 'Lan.Example, example.org', 'taken'],
+    // A line the template does not write: no option number, no value, no type it knows.
+    ['set', '', '', 'ntp.example.com', 'taken'],
+    ['set', '42', '', '', 'taken'],
+    ['other', '42', '', 'ntp.example.com', 'taken'],
+  ];
+  const withOptions = (list: typeof options) =>
+    config(
+      '<enable>1</enable><port>0</port>' +
+        list
+          .map(([type, option, option6, value, prints], i) => {
+            const text = value.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+            return `<dhcp_options uuid="11111111-2222-4333-8444-3${i.toString(16).padStart(11, '0')}"><type>${type}</type><option>${option}</option><option6>${option6}</option6><interface/><tag/><set_tag/><value>${text}</value><force/><description>case ${i}</description></dhcp_options>`;
+          })
+          .join(''),
+    );
+
+  it("names each DHCP option whose value dnsmasq refuses, with what it prints, and no other", () => {
+    const warned = refusals(withOptions(options)).filter((w) => w.includes('DHCP option'));
+    const said = warned.map((w) => /the DHCP option "case (\d+)" \(.*?\) makes it print "(.*?)" \(/.exec(w)!.slice(1));
+    expect(said.map(([i, prints]) => [options[Number(i)]![4], prints])).toEqual(options.filter((o) => o[4] !== 'taken').map((o) => [o[4], o[4]]));
+    expect(warned[0]).toMatch(/^dnsmasq refuses to start with the merged config: the DHCP option "case 0" \(option 42, value "ntp\.example\.com"\) makes it print "bad IP address" \(option 42 takes IPv4 addresses only, .*\)\. Give it IPv4 addresses separated by commas, or remove it \(Services › Dnsmasq DNS & DHCP › DHCP options\)$/);
+    expect(warned[2]).toContain('(a match on option 42, value "abc")');
+  });
+
+  // dnsmasq 2.92 added option 92 (associated-ip) to its table as addresses: a name there is refused from 2.92 on.
+  it("reads an option's value by the table of the box's dnsmasq version", () => {
+    const associated = withOptions([['set', '92', '', 'host.example', 'bad IP address']]);
+    expect(refusals(associated, '2.91').filter((w) => w.includes('DHCP option'))).toEqual([]);
+    for (const version of ['2.92', '2.92rel2', '2.93']) expect(refusals(associated, version).filter((w) => w.includes('DHCP option'))).toHaveLength(1);
+  });
 });
+

@@ -2292,8 +2292,9 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
   // at the releases' versions: dnsmasq-source.test.ts), each beside a near miss it takes: a box's IPv6 ranges of prefix
   // length 48, with an end in another /64, with a constructor and a start not zero in its first 64 bits; an IPv4 range
   // whose subnet mask parts its start and end; a negative lease time; router advertisements with an MTU below 1280 and
-  // a negative interval; and a box's reservation of the address of gen's reservation (admin-pc, 10.10.0.10). dnsmasq
-  // stops at the first such line; merge names exactly the items of the lines it refuses, with what it prints.
+  // a negative interval; a box's reservation of the address of gen's reservation (admin-pc, 10.10.0.10); and DHCP
+  // options whose values dnsmasq's table of options refuses (dnsmasq-option-values.ts). dnsmasq stops at the first such
+  // line; merge names exactly the items of the lines it refuses, with what it prints.
   const whyRefuse = missing(['dnsmasq'], false);
   it.skipIf(whyRefuse).each(UPSTREAM_RELEASES)(titled('$tag: merge names exactly the items whose rendered dnsmasq.conf lines dnsmasq refuses, though the model takes them', whyRefuse), async ({ tag, release }) => {
     const work = templateWork(tag, 'gen-split-dns-refusals-');
@@ -2325,15 +2326,42 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     host('printer', '52:54:00:aa:bb:01', '10.10.0.10', 'duplicate dhcp-host IP address 10.10.0.10', '52:54:00:12:34:56,10.10.0.10,');
     host('plain override', '', '10.10.0.10');
     host('scanner', '52:54:00:aa:bb:02', '10.10.0.11');
+    // DHCP options, the value as typed (no check in 25.7's model; 26.x's checks only IPv4 options 3 to 11 and IPv6 22,
+    // 23, 31 and 34): an option dnsmasq's table gives addresses, with a name; a value read as addresses that is none;
+    // a name with a label over 63 characters where names are due; a DHCPv4 value over 255 bytes; a quote left open.
+    const tagUuid = '11111111-2222-4333-8444-900000000001';
+    const option = (name: string, type: string, code: string, value: string, prints?: string) => {
+      const uuid = `11111111-2222-4333-8444-3${cases.length.toString(16).padStart(11, '0')}`;
+      const [v4, v6] = code.startsWith('option6:') ? ['', code.slice(8)] : [code, ''];
+      const fields = { type, option: v4, option6: v6, interface: '', tag: '', set_tag: type === 'match' ? tagUuid : '', value, force: '0', description: name };
+      const marker = `${type === 'match' ? `=set:${tagUuid.replace(/-/g, '')},` : '='}${code},${value}`;
+      cases.push({ name, marker, prints, item: `<dhcp_options uuid="${uuid}">${Object.entries(fields).map(([k, v]) => (v === '' ? `<${k}/>` : `<${k}>${v}</${k}>`)).join('')}</dhcp_options>` });
+    };
+    option('ntp by name', 'set', '42', 'ntp.example.com', 'bad IP address');
+    option('ntp by addresses', 'set', '42', '10.57.0.1, 10.57.0.2 #primary');
+    option('tftp server by name', 'set', '150', 'tftp-box', 'bad IP address');
+    option('tftp name', 'set', '66', 'tftp-box.example');
+    option('short address', 'set', '44', '10.57.0', 'bad IPv4 address');
+    option('long search label', 'set', '119', `${'a'.repeat(64)}.example`, 'bad domain in dhcp-option');
+    option('search list', 'set', '119', `${'b'.repeat(63)}.example, example.org`);
+    option('match by name', 'match', '42', 'match.example', 'bad IP address');
+    option('nis6 by name', 'set', 'option6:27', 'nis.example', 'bad IPv6 address');
+    option('nis6 by address', 'set', 'option6:27', '[fd00:57::1]');
+    option('long ntp6 label', 'set', 'option6:56', `${'n'.repeat(64)}.example`, 'bad domain in dhcp-option');
+    option('ntp6 by name', 'set', 'option6:56', 'ntp.example');
+    option('wpad 256', 'set', '252', 'x'.repeat(256), 'dhcp-option too long');
+    option('wpad 255', 'set', '252', 'y'.repeat(255));
+    option('open quote', 'set', '252', '"http://wpad.example/open.dat', 'missing "');
+    option('closed quote', 'set', '252', '"http://wpad.example/wpad.dat"');
     const settings = `<enable>1</enable><port>0</port><interface>opt5,opt6,opt7</interface>`;
     const box = withOwnInterfaces(factoryConfig(coreGit!, tag)).replace(
       /<dnsmasq>[\s\S]*?<\/dnsmasq>/,
-      `<dnsmasq version="${releaseFacts(tag)!.versions.dnsmasq!}">${settings}${cases.map((c) => c.item).join('')}</dnsmasq>`,
+      `<dnsmasq version="${releaseFacts(tag)!.versions.dnsmasq!}">${settings}<dhcp_tags uuid="${tagUuid}"><tag>printers</tag></dhcp_tags>${cases.map((c) => c.item).join('')}</dnsmasq>`,
     );
     const { warnings, conf, errors } = await renderedMerge(box, sections, privateKey, tag, work, 'refusals');
-    // The model takes each range; of the Hosts, it holds against the whole model only the shared address, which it
+    // The model takes each range and DHCP option; of the Hosts, it holds against the whole model only the shared address, which it
     // checks in the Host being saved.
-    expect(errors.filter((e) => e.includes('dhcp_ranges'))).toEqual([]);
+    expect(errors.filter((e) => e.includes('dhcp_ranges') || e.includes('dhcp_options') || e.includes('dhcp_tags'))).toEqual([]);
     expect(errors.filter((e) => e.includes('.hosts.')).every((e) => e.includes("'10.10.0.10' is already used in another DHCP host entry")), errors.join('\n')).toBe(true);
     const caseOf = (text: string, key: (c: (typeof cases)[number]) => string) => cases.filter((c) => text.includes(key(c))).map((c) => c.name);
     const refused = refusedLines(conf, work).map((r) => [r.prints, caseOf(r.line, (c) => c.marker)]);
