@@ -11,12 +11,10 @@
 // interface reaches no dnsmasq socket; with no interface= line every device
 // is listed. The addresses dnsmasq puts in place of 0.0.0.0, [::], [fd00::]
 // and [fe80::] are those of the link its DHCP serves, which it listens on.
-import { type XmlElement, child, firstChildren, textOf } from '../render/opnsense/xml.js';
-import { fieldList, fieldText } from './fields.js';
+import { type XmlElement, child, textOf } from '../render/opnsense/xml.js';
+import { fieldList } from './fields.js';
 import { dnsmasqAnswers } from './dnsmasq-answer.js';
-import { addressKey } from './listened-addresses.js';
-import { interfaceEnabled } from './interface-enabled.js';
-import { baseVips } from './vips.js';
+import { listenedAddresses } from './listened-addresses.js';
 
 /**
  * Where the box's dnsmasq answers DNS on port 53 for its DHCP clients: at the served link's own addresses (those it
@@ -35,18 +33,9 @@ export function dnsmasqDnsAt(root: XmlElement): DnsmasqDnsAt {
   const dnsmasq = child(root, 'dnsmasq');
   const listed = new Set(fieldList(dnsmasq, 'interface'));
   if (textOf(child(dnsmasq, 'strictbind')) !== '1' || listed.size === 0) return { links: true, every: true, written: new Set() };
-  // bind-interfaces: the addresses the box configures on the listed devices (an enabled interface's, with its VIPs).
-  const written = new Set<string>();
-  const bound = new Set<string>();
-  for (const [key, entry] of firstChildren(child(root, 'interfaces'))) {
-    if (!listed.has(key) || fieldText(entry, 'if') === '' || !interfaceEnabled(entry)) continue;
-    bound.add(key);
-    for (const field of ['ipaddr', 'ipaddrv6']) written.add(addressKey(fieldText(entry, field)));
-  }
-  // IP alias and CARP VIPs are addresses of their interface's device; a Proxy ARP one is not.
-  for (const vip of baseVips(root)) {
-    if (bound.has(fieldText(vip, 'interface')) && ['ipalias', 'carp'].includes(fieldText(vip, 'mode'))) written.add(addressKey(fieldText(vip, 'subnet')));
-  }
-  written.delete('');
+  // bind-interfaces: the addresses the box configures on the listed devices (an enabled interface's, with its IP alias
+  // and CARP VIPs), not the loopback, which names the client itself when handed out.
+  const written = listenedAddresses(root, listed);
+  for (const loopback of ['127.0.0.1', '::1']) written.delete(loopback);
   return { links: true, every: false, written };
 }

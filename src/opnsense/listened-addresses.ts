@@ -1,13 +1,21 @@
 // The box's own addresses a service on it listens at, as the merged config
-// holds them: the loopback, the static addresses of the interfaces it
-// listens on (all when none are chosen) and the VIPs on those interfaces
-// (IP aliases and CARP addresses are addresses of their interface too).
-// Unbound answers a dnsmasq domain override at any of them (unbound-port.ts);
+// holds them: the loopback, the static addresses of the enabled interfaces it
+// listens on (all when none are chosen) and the IP alias and CARP VIPs on
+// those interfaces. These are the addresses the box configures on its
+// devices (interfaces.inc, 25.7 to 26.7): interface_configure() returns
+// unless the interface is enabled (interface-enabled.ts), and
+// interfaces_addresses() counts a VIP as an address of its interface only in
+// the modes ipalias and carp; a Proxy ARP VIP is answered by choparp for ARP
+// and is no address of any device, so no socket of the box receives what is
+// sent to it. Unbound answers a dnsmasq domain override at any of them
+// (unbound-port.ts), but, listening on chosen interfaces, not at a VIP whose
+// "Deny service binding" (nobind) is set (interfaces_addresses(): bind false);
 // dnsmasq skips a server of /etc/resolv.conf that is one of its own
 // (resolv-conf-servers.ts: network.c check_servers()).
 import ipaddr from 'ipaddr.js';
 import { type XmlElement, child, isElement } from '../render/opnsense/xml.js';
-import { fieldText } from './fields.js';
+import { fieldText, phpEmpty } from './fields.js';
+import { interfaceEnabled } from './interface-enabled.js';
 import { baseVips } from './vips.js';
 
 /** An address as compared here: an IPv6 one in its compact form (fd00:0::9 is fd00::9), another as written. */
@@ -16,15 +24,28 @@ export function addressKey(text: string): string {
   return ipaddr.IPv6.isValid(lower) ? ipaddr.IPv6.parse(lower).toString() : lower;
 }
 
-/** The addresses (as addressKey() writes them) of the interfaces named in `listening` (every interface when empty), with the loopback. */
-export function listenedAddresses(root: XmlElement, listening: ReadonlySet<string>): Set<string> {
+/** The VIP modes whose address the box configures on its interface's device. */
+const DEVICE_VIP_MODES: ReadonlySet<string> = new Set(['ipalias', 'carp']);
+
+/**
+ * The addresses (as addressKey() writes them) of the enabled interfaces named in `listening` (every interface when
+ * empty), with the loopback; `bound`: as Unbound binds them on chosen interfaces, without the VIPs that deny service
+ * binding.
+ */
+export function listenedAddresses(root: XmlElement, listening: ReadonlySet<string>, bound = false): Set<string> {
   const heard = (key: string) => listening.size === 0 || listening.has(key);
   const addresses = new Set(['127.0.0.1', '::1']);
+  const configured = new Set<string>();
   for (const entry of child(root, 'interfaces')?.children.filter(isElement) ?? []) {
-    if (!heard(entry.name)) continue;
+    if (!heard(entry.name) || fieldText(entry, 'if') === '' || !interfaceEnabled(entry)) continue;
+    configured.add(entry.name);
     for (const field of ['ipaddr', 'ipaddrv6']) addresses.add(addressKey(fieldText(entry, field)));
   }
-  for (const vip of baseVips(root)) if (heard(fieldText(vip, 'interface'))) addresses.add(addressKey(fieldText(vip, 'subnet')));
+  for (const vip of baseVips(root)) {
+    if (!configured.has(fieldText(vip, 'interface')) || !DEVICE_VIP_MODES.has(fieldText(vip, 'mode'))) continue;
+    if (bound && listening.size > 0 && !phpEmpty(fieldText(vip, 'nobind'))) continue;
+    addresses.add(addressKey(fieldText(vip, 'subnet')));
+  }
   addresses.delete('');
   return addresses;
 }

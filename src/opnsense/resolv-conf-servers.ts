@@ -12,8 +12,9 @@
 // skips a server that is one of its own listening addresses on port 53
 // (network.c check_servers(): "ignoring nameserver ... - local interface",
 // 2.86 to 2.93): the loopback, which it always listens on (interface= adds
-// it), and the addresses and VIPs of the interfaces it listens on (all when
-// none are chosen: listened-addresses.ts); so with dnsmasq on port 53,
+// it), and the addresses the box configures on the interfaces it listens on
+// (all when none are chosen: listened-addresses.ts, which leaves out a
+// disabled interface's and a Proxy ARP VIP); so with dnsmasq on port 53,
 // 127.0.0.1 never joins its servers.
 import ipaddr from 'ipaddr.js';
 import { type XmlElement, child, childrenNamed, isElement, textOf } from '../render/opnsense/xml.js';

@@ -10,8 +10,9 @@
 // (dnsmasq-answer.ts). Unbound listens on every address of the box unless its
 // Network Interfaces are set (active_interface): then on those interfaces'
 // addresses and 127.0.0.1 (unbound.inc: interfaces_addresses() of lo0 and
-// the listed interfaces, VIPs included), so a forward to one of those reaches
-// it as well as one to the loopback.
+// the listed interfaces, their IP alias and CARP VIPs included but those that
+// deny service binding), so a forward to one of those reaches it as well as
+// one to the loopback (listened-addresses.ts).
 import { type XmlElement, child, isElement } from '../render/opnsense/xml.js';
 import { UNBOUND_PORT } from '../targets/opnsense/unbound.js';
 import { fieldList, fieldText } from './fields.js';
@@ -32,7 +33,7 @@ function unboundPort(root: XmlElement): string {
  * merged config `root` holds them.
  */
 function unboundAddresses(root: XmlElement): Set<string> {
-  return listenedAddresses(root, new Set(fieldList(unboundGeneral(root).settings, 'active_interface')));
+  return listenedAddresses(root, new Set(fieldList(unboundGeneral(root).settings, 'active_interface')), true);
 }
 
 /**

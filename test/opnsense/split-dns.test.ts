@@ -623,6 +623,34 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
     expect(merged('fd00:10::2')).toEqual({ lan: [lan, 'fd00:10::1'], unreached: ['cloud.example.org, media.example.org'] });
   });
 
+  // Unbound binds the addresses the box configures on its devices (interfaces.inc interfaces_addresses()): an IP alias
+  // VIP of an interface; not a Proxy ARP VIP (choparp answers ARP for it, no device holds it), nor the address of a
+  // disabled interface (interface_configure() returns); on chosen interfaces, not a VIP that denies service binding.
+  it('takes a Proxy ARP VIP, a disabled interface and a VIP that denies binding as no address a forward reaches Unbound at', async () => {
+    const { sections, privateKey } = await releaseSections(answered, '26.7');
+    const unreached = (general: string, edit: (box: string) => string, ip: string) => {
+      const forward = `<domainoverrides uuid="11111111-2222-4333-8444-c00000000000"><sequence>1</sequence><domain>example.org</domain><ipset/><srcip/><port>5353</port><ip>${ip}</ip></domainoverrides>`;
+      const { warnings } = mergedDnsmasq53(sections, privateKey, `<enabled>1</enabled><port>5353</port>${general}`, forward, { edit });
+      return warnings.flatMap((w) => /host overrides (.*?) answer no client/.exec(w)?.[1] ?? []);
+    };
+    const vip = (mode: string, nobind = '') => (box: string) =>
+      box.replace(
+        '</opnsense>',
+        `<virtualip><vip uuid="11111111-2222-4333-8444-777777777779"><interface>lan</interface><mode>${mode}</mode><subnet>10.250.0.9</subnet><subnet_bits>32</subnet_bits>${nobind}</vip></virtualip></opnsense>`,
+      );
+    const both = ['cloud.example.org, media.example.org'];
+    expect(unreached('', vip('ipalias'), '10.250.0.9')).toEqual([]);
+    expect(unreached('', vip('proxyarp'), '10.250.0.9')).toEqual(both);
+    // Deny service binding keeps the VIP from Unbound's interface: lines, not from its wildcard.
+    expect(unreached('<active_interface>lan</active_interface>', vip('ipalias'), '10.250.0.9')).toEqual([]);
+    expect(unreached('<active_interface>lan</active_interface>', vip('ipalias', '<nobind>1</nobind>'), '10.250.0.9')).toEqual(both);
+    expect(unreached('', vip('ipalias', '<nobind>1</nobind>'), '10.250.0.9')).toEqual([]);
+    // An interface of the box's own, enabled or not.
+    const opt9 = (enable: string) => (box: string) => box.replace('</lan>', `</lan><opt9>${enable}<if>vtnet9</if><ipaddr>10.9.0.1</ipaddr><subnet>24</subnet></opt9>`);
+    expect(unreached('', opt9('<enable>1</enable>'), '10.9.0.1')).toEqual([]);
+    expect(unreached('', opt9(''), '10.9.0.1')).toEqual(both);
+  });
+
   // A domain override of `*` (the model takes it; the template writes server=/*/<ip>) is a server of every domain to
   // dnsmasq (domain-match.c add_update_server(): the empty domain, as server=/#/), in one group with the servers of
   // /etc/resolv.conf unless no-resolv is set, and below any closer domain.
@@ -682,6 +710,8 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
       staticWan.replace('</opnsense>', `<virtualip><vip uuid="11111111-2222-4333-8444-777777777778"><interface>${iface}</interface><mode>ipalias</mode><subnet>10.250.0.9</subnet><subnet_bits>32</subnet_bits></vip></virtualip></opnsense>`);
     expect(said(vipOn('lan'), '<dnsserver>10.250.0.9</dnsserver>')).toEqual([]);
     expect(said(vipOn('wan'), '<dnsserver>10.250.0.9</dnsserver>')).toEqual([[both, '10.250.0.9']]);
+    // A Proxy ARP VIP is no address of lan's device (choparp answers ARP for it), so dnsmasq does not skip it.
+    expect(said(vipOn('lan').replace('<mode>ipalias</mode>', '<mode>proxyarp</mode>'), '<dnsserver>10.250.0.9</dnsserver>')).toEqual([[both, '10.250.0.9']]);
     // A dynamic interface's servers, with override on: gen cannot know them, and names what gives them. The factory
     // WAN keeps its DHCPv6 beside gen's static IPv4 address; an interface gen does not write keeps its DHCP or PPPoE.
     expect(said(factory)).toEqual([[both, 'the servers DHCPv6 gives interface wan']]);
