@@ -32,10 +32,13 @@
 // with no address sends no DNS server (nor the default one: done_dns is set):
 // those clients get no DNS server from it, not the firewall; with no line at
 // all, a dnsmasq that serves no DNS on port 53 hands out no DNS server.
-// Where dnsmasq answers DNS on port 53 (dnsmasq-bound.ts) the firewall it
-// hands out is answered, but with Strict interface binding only at the
-// addresses of the interfaces it listens on: a line whose addresses are all
-// the box's own of other interfaces reaches nothing there.
+// The firewall it hands out is answered where dnsmasq or Unbound answers DNS
+// on port 53 at that address: dnsmasq (dnsmasq-bound.ts) at any, but with
+// Strict interface binding only at the addresses of the interfaces it listens
+// on; Unbound (unbound-bound.ts) at any, but with Network Interfaces chosen
+// only at theirs. Both cannot hold port 53 of one address; either that holds
+// it answers. A line whose addresses are all the box's own where neither
+// answers reaches nothing there.
 // An IPv6 range hands out addresses by DHCPv6 where it has an end address or
 // the mode static or ra-stateless (option.c: CONTEXT_DHCP), and is advertised
 // where its RA mode is one of ra-only, slaac, ra-names, ra-advrouter and
@@ -52,20 +55,43 @@ import { fieldList, fieldText } from './fields.js';
 import { servedDhcp } from './dnsmasq-ranges.js';
 import { Ipv6Links } from './ipv6-links.js';
 import { addressKey, listenedAddresses } from './listened-addresses.js';
-import { type DnsmasqDnsAt, dnsmasqDnsAt } from './dnsmasq-bound.js';
+import { dnsmasqDnsAt } from './dnsmasq-bound.js';
+import { unboundDnsAt } from './unbound-bound.js';
 import { Dhcpv6Reservations } from './dhcpv6-reservations.js';
 
 type Family = 4 | 6;
 
 /**
  * A DNS option line of dnsmasq.conf: its tags and its addresses: whether one is another server's, whether one is the
- * firewall at an address dnsmasq answers DNS at on any link (`heard`), how many name the firewall on any link
- * ([fe80::], the box's own written out), and how many are [::] (0.0.0.0) and [fd00::], which radv.c fills only on a
- * link with a global address and a ULA.
+ * box's own written out at which a resolver answers DNS (`heard`), whether one is [fe80::] (`linkLocal`: the link's
+ * link-local address), how many name the firewall on any link ([fe80::], the box's own written out), and how many are
+ * [::] (0.0.0.0) and [fd00::], which radv.c fills only on a link with a global address and a ULA.
  */
 interface DnsLine {
   tags: string[];
-  rdnss: { foreign: boolean; heard: boolean; always: number; global: number; ula: number };
+  rdnss: { foreign: boolean; heard: boolean; linkLocal: boolean; always: number; global: number; ula: number };
+}
+
+/**
+ * Where a resolver of the box answers DNS on port 53 for dnsmasq's DHCP clients: at every address (`every`), at which
+ * of the box's addresses written out (`written`, as addressKey() writes them), and whether at the own addresses of the
+ * link of a device (`onLink`: those dnsmasq puts in place of 0.0.0.0, [::], [fd00::] and [fe80::]).
+ */
+interface FirewallHeard {
+  every: boolean;
+  written: ReadonlySet<string>;
+  onLink: (device: string | undefined) => boolean;
+}
+
+/** Where dnsmasq or Unbound answers DNS on port 53 (FirewallHeard): wherever either does. */
+function firewallHeard(root: XmlElement): FirewallHeard {
+  const dnsmasq = dnsmasqDnsAt(root);
+  const unbound = unboundDnsAt(root);
+  return {
+    every: dnsmasq.every || unbound.every,
+    written: new Set([...dnsmasq.written, ...unbound.written]),
+    onLink: (device) => dnsmasq.links || (device !== undefined && unbound.devices.has(device)),
+  };
 }
 
 /** The DNS option an item writes a dhcp-option line of, by family: option 6, or option6 23 (which the template writes instead of option). */
@@ -80,21 +106,21 @@ const [UNSPECIFIED, ULA_ZERO, LINK_LOCAL_ZERO] = ['::', 'fd00::', 'fe80::'].map(
 
 /**
  * A DNS option's value read as a line (DnsLine): each address is one dnsmasq replaces with its own, one of the box's own
- * written out (`own`: its interfaces' and VIPs', as addressKey() writes them), or another server's; the firewall is
- * heard where dnsmasq answers DNS there (`at`): at the link's own addresses, or at that address written out.
+ * written out (`own`: its interfaces' and VIPs', as addressKey() writes them), or another server's; one written out is
+ * heard where a resolver answers DNS at it (`written`).
  */
-function dnsLine(tags: string[], value: string, family: Family, own: ReadonlySet<string>, at: DnsmasqDnsAt): DnsLine {
-  const rdnss = { foreign: false, heard: false, always: 0, global: 0, ula: 0 };
+function dnsLine(tags: string[], value: string, family: Family, own: ReadonlySet<string>, written: ReadonlySet<string>): DnsLine {
+  const rdnss = { foreign: false, heard: false, linkLocal: false, always: 0, global: 0, ula: 0 };
   for (const a of value === '' ? [] : value.split(',').map((each) => each.trim().replace(/^\[(.*)\]$/, '$1'))) {
     const normal = family === 6 && ipaddr.IPv6.isValid(a) ? ipaddr.IPv6.parse(a).toNormalizedString() : undefined;
     if (family === 4 ? a === '0.0.0.0' : normal === UNSPECIFIED) rdnss.global++;
     else if (normal === ULA_ZERO) rdnss.ula++;
     else if (normal === LINK_LOCAL_ZERO) {
       rdnss.always++;
-      rdnss.heard ||= at.links;
+      rdnss.linkLocal = true;
     } else if (own.has(addressKey(a))) {
       rdnss.always++;
-      rdnss.heard ||= at.every || at.written.has(addressKey(a));
+      rdnss.heard ||= written.has(addressKey(a));
     } else rdnss.foreign = true;
   }
   return { tags, rdnss };
@@ -102,15 +128,15 @@ function dnsLine(tags: string[], value: string, family: Family, own: ReadonlySet
 
 /**
  * Whether `line`, sent on a link of those `kinds` of address, gives its clients the firewall alone, at addresses where
- * dnsmasq answers no DNS (`links`: whether it answers at the link's own): what radv.c keeps of it in a router
+ * no resolver answers DNS (`links`: whether one answers at the link's own): what radv.c keeps of it in a router
  * advertisement's RDNSS, or rfc3315.c in a DHCPv6 reply's option 23 (which fills [::] from the range's own address on
  * the link, any kind, and drops [fd00::] where the link has no ULA: `global` true), or rfc2131.c of an IPv4 one (0.0.0.0
  * counted as global), is the firewall, none of it heard.
  */
 function sentFirewall(line: DnsLine, kinds: { global: boolean; ula: boolean }, links: boolean): boolean {
-  const { foreign, heard, always, global, ula } = line.rdnss;
+  const { foreign, heard, linkLocal, always, global, ula } = line.rdnss;
   const zeros = (kinds.global ? global : 0) + (kinds.ula ? ula : 0);
-  return !foreign && !heard && !(links && zeros > 0) && always + zeros > 0;
+  return !foreign && !heard && !(links && (linkLocal || zeros > 0)) && always + zeros > 0;
 }
 
 /** The RA modes that advertise a range (option.c: CONTEXT_RA). */
@@ -178,9 +204,10 @@ export interface FirewallDnsRange {
 }
 
 /**
- * The ranges of `root`'s dnsmasq whose clients get the firewall as DNS server at addresses where dnsmasq answers no DNS
- * (dnsmasqDnsAt(): any, where it answers none on port 53; with Strict interface binding, the box's addresses of
- * interfaces it does not listen on; none with the wildcard) (IPv6 ones: the template's option6:23,[::] only where the
+ * The ranges of `root`'s dnsmasq whose clients get the firewall as DNS server at addresses where neither dnsmasq nor
+ * Unbound answers DNS on port 53 (firewallHeard(): with Strict interface binding or Network Interfaces chosen, only at
+ * the addresses of the interfaces each listens on; none where either binds the wildcard there) (IPv6 ones: the
+ * template's option6:23,[::] only where the
  * release writes it, `firewallDns6`), and where: an IPv4 range it hands out leases
  * from (servedRanges()) whose line dnsmasq gives its DHCP clients is the firewall, on its interface (a range of no
  * interface, whose clients' device is not known, only where that is so on every interface dnsmasq serves DHCP on);
@@ -194,7 +221,7 @@ export function firewallDnsRanges(root: XmlElement, firewallDns6: boolean): Fire
   // The box's own addresses, not the loopback: handed to clients, that names the client itself.
   const own = listenedAddresses(root, new Set());
   for (const loopback of ['127.0.0.1', '::1']) own.delete(loopback);
-  const at = dnsmasqDnsAt(root);
+  const at = firewallHeard(root);
   if (at.every) return [];
   const bare = (tag: string) => tag.replaceAll('-', '');
   const lines: Record<Family, DnsLines> = { 4: new DnsLines(), 6: new DnsLines() };
@@ -210,9 +237,9 @@ export function firewallDnsRanges(root: XmlElement, firewallDns6: boolean): Fire
       if (fieldText(option, 'option6') === '23') firewallLine[6] = false;
     }
     const family = dnsFamily(option);
-    if (family !== undefined) lines[family].add(dnsLine(iface === '' ? tags : [...tags, device(iface)], fieldText(option, 'value'), family, own, at));
+    if (family !== undefined) lines[family].add(dnsLine(iface === '' ? tags : [...tags, device(iface)], fieldText(option, 'value'), family, own, at.written));
   }
-  for (const family of [4, 6] as const) if (firewallLine[family]) lines[family].add(dnsLine([], family === 4 ? '0.0.0.0' : '[::]', family, own, at));
+  for (const family of [4, 6] as const) if (firewallLine[family]) lines[family].add(dnsLine([], family === 4 ? '0.0.0.0' : '[::]', family, own, at.written));
   const anyDevice = servedInterfaces.map(device);
   const family = (range: XmlElement): Family => (fieldText(range, 'start_addr').includes(':') ? 6 : 4);
   const enableRa = fieldText(child(dnsmasq, 'dhcp'), 'enable_ra') === '1';
@@ -268,7 +295,7 @@ export function firewallDnsRanges(root: XmlElement, firewallDns6: boolean): Fire
       const arrivals = iface !== '' ? [device(iface)] : anyDevice.length > 0 ? anyDevice : [undefined];
       const byDhcp = (d: string | undefined) => {
         const line = lines[4].chosen(new Set(d === undefined ? [] : [d]), setTag);
-        return line !== undefined && sentFirewall(line, { global: true, ula: true }, at.links);
+        return line !== undefined && sentFirewall(line, { global: true, ula: true }, at.onLink(d));
       };
       if (arrivals.every(byDhcp)) {
         if (iface !== '') on.push(iface);
@@ -294,13 +321,13 @@ export function firewallDnsRanges(root: XmlElement, firewallDns6: boolean): Fire
         if (mode !== 'stateless' && (iface === '' || device(link) === device(iface))) {
           for (const hostTag of reserved) sent.push(lines[6].chosen(new Set(hostTag === '' ? [device(link)] : [device(link), hostTag]), setTag));
         }
-        if (sent.some((line) => line !== undefined && sentFirewall(line, { global: true, ula: links6.kinds(link).ula }, at.links))) on.push(link);
+        if (sent.some((line) => line !== undefined && sentFirewall(line, { global: true, ula: links6.kinds(link).ula }, at.onLink(device(link))))) on.push(link);
       }
     }
     for (const link of advertised.get(range) ?? []) {
       const tags = new Set([device(link), ...(linkTags.get(link) ?? [])]);
       const line = lines[6].chosen(tags, '');
-      if (line !== undefined && sentFirewall(line, links6.kinds(link), at.links) && !on.includes(link)) on.push(link);
+      if (line !== undefined && sentFirewall(line, links6.kinds(link), at.onLink(device(link))) && !on.includes(link)) on.push(link);
     }
     if (everywhere || on.length > 0) out.push({ range, on: everywhere ? [] : on });
   }

@@ -17,14 +17,8 @@ import { type XmlElement, child, isElement } from '../render/opnsense/xml.js';
 import { UNBOUND_PORT } from '../targets/opnsense/unbound.js';
 import { fieldList, fieldText } from './fields.js';
 import { listenedAddresses } from './listened-addresses.js';
-import { unboundEnabled, unboundGeneral } from './unbound-off.js';
+import { unboundEnabled, unboundGeneral, unboundPort } from './unbound-general.js';
 import { dnsmasqAnswers, genNamesOnPort53, passedOnWarning, wrongAnswerWarning } from './dnsmasq-answer.js';
-
-/** The port the box's Unbound listens on after the merged config's migrations. */
-function unboundPort(root: XmlElement): string {
-  const port = fieldText(unboundGeneral(root).settings, 'port');
-  return port === '' ? String(UNBOUND_PORT) : port;
-}
 
 /**
  * Addresses of the box on which its Unbound answers, as a dnsmasq domain

@@ -83,6 +83,40 @@ describe('dnsmasqDnsAt', () => {
     expect(named(box(strict.replace('opt5', 'opt5,opt7'), '10.57.0.1').replace('<opt7><if>vtnet7</if><enable>1</enable>', '<opt7><if>vtnet7</if>'))).toEqual([]);
   });
 
+  // Unbound on port 53 answers the firewall handed out where dnsmasq does not (its DNS off here): at every address with
+  // no Network Interfaces chosen (interface: 0.0.0.0 and ::), else at the addresses of the chosen interfaces' devices,
+  // their link-local ones and IP alias VIPs included, but a VIP that denies service binding (unbound.inc).
+  it('takes the firewall handed out as answered where Unbound answers DNS on port 53', () => {
+    const off = '<enable>1</enable><port>0</port><interface>opt5</interface>';
+    const unbound = (general: string) => (config: string) =>
+      config.replace('</opnsense>', `<OPNsense><unboundplus version="1.0.15"><general>${general}</general></unboundplus></OPNsense></opnsense>`);
+    const on = (ifaces: string) => unbound(`<enabled>1</enabled><port>53</port><active_interface>${ifaces}</active_interface>`);
+    const v4 = (value: string, edit: (c: string) => string) => named(edit(box(off, value)));
+    const v6 = (value: string, edit: (c: string) => string) => named(edit(box(off, value, true)));
+    expect(v4('0.0.0.0', (c) => c)).toEqual(['10.55.1.100 opt5']);
+    expect(v4('0.0.0.0', unbound('<enabled>0</enabled><port>53</port>'))).toEqual(['10.55.1.100 opt5']);
+    expect(v4('0.0.0.0', unbound('<enabled>1</enabled><port>53</port>'))).toEqual([]);
+    expect(v4('10.57.0.1', unbound('<enabled>1</enabled>'))).toEqual([]);
+    // On another port it answers no client.
+    expect(v4('0.0.0.0', unbound('<enabled>1</enabled><port>5353</port>'))).toEqual(['10.55.1.100 opt5']);
+    // On opt5: the link's own address, its IP alias and its link-local address; not opt7's.
+    for (const value of ['0.0.0.0', '10.55.0.1', '10.55.9.1']) expect(v4(value, on('opt5')), value).toEqual([]);
+    expect(v4('10.57.0.1', on('opt5'))).toEqual(['10.55.1.100 opt5']);
+    for (const value of ['[::]', '[fe80::]', '[fd00:55::1]']) expect(v6(value, on('opt5')), value).toEqual([]);
+    expect(v6('[fd00:57::1]', on('opt5'))).toEqual(['fd00:55::1000 opt5']);
+    // On opt7 alone: opt7's addresses written out, not opt5's link.
+    expect(v4('10.57.0.1', on('opt7'))).toEqual([]);
+    for (const value of ['0.0.0.0', '10.55.0.1']) expect(v4(value, on('opt7')), value).toEqual(['10.55.1.100 opt5']);
+    for (const value of ['[::]', '[fe80::]']) expect(v6(value, on('opt7')), value).toEqual(['fd00:55::1000 opt5']);
+    expect(v6('[fd00:57::1]', on('opt7'))).toEqual([]);
+    // A VIP denying service binding is no interface: line; a disabled opt7 has no address to bind.
+    expect(v4('10.55.9.1', (c) => on('opt5')(c).replace('<mode>ipalias</mode>', '<mode>ipalias</mode><nobind>1</nobind>'))).toEqual(['10.55.1.100 opt5']);
+    expect(v4('10.57.0.1', (c) => on('opt7')(c).replace('<opt7><if>vtnet7</if><enable>1</enable>', '<opt7><if>vtnet7</if>'))).toEqual([]);
+    // With dnsmasq's Strict interface binding on opt5 and Unbound on opt7, either answers: opt5's link and opt7's address.
+    const strictOn5 = '<enable>1</enable><strictbind>1</strictbind><interface>opt5</interface>';
+    for (const value of ['0.0.0.0', '10.57.0.1', '10.55.0.1,10.57.0.1']) expect(named(on('opt7')(box(strictOn5, value))), value).toEqual([]);
+  });
+
   // The real dnsmasq, listening on lo: with bind-interfaces it binds lo's 127.0.0.1 and a query to 127.0.0.2 (which lo
   // receives) reaches no socket; with the wildcard the query, arriving on lo, is answered.
   const why = missing(['dnsmasq'], false);

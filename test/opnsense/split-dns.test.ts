@@ -1046,6 +1046,30 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
     expect(await ownSaid(boxDnsmasq.replace(option(1, 'opt6', ''), option(1, 'opt6', '', `${lan},9.9.9.9`)))).toEqual(['opt5, lan']);
   });
 
+  // Unbound enabled answers those clients only on port 53, and with Network Interfaces chosen only at their
+  // addresses (unbound.inc: port: and interface: lines); gen's lan range hands out the firewall (dhcp-option=6,0.0.0.0).
+  it("says when Unbound runs on another port or on other interfaces and dnsmasq's DHCP hands out the firewall where nothing answers", async () => {
+    const { sections, privateKey } = await releaseSections(family, '26.7');
+    const said = (general: string) => {
+      const box = factorySample('26.7')
+        .replace('<OPNsense>', `<OPNsense><unboundplus version="1.0.15"><general>${general}</general></unboundplus>`)
+        .replace(/<dnsmasq>[\s\S]*?<\/dnsmasq>/, '<dnsmasq><enable>0</enable></dnsmasq>');
+      const warnings: string[] = [];
+      mergeConfig(withBoxCa(box), sections, { allowGuiPortConflict: true, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, secret: () => privateKey, warn: (m) => warnings.push(m) });
+      return warnings.filter((w) => w.includes('hands out the firewall'));
+    };
+    expect(said('<enabled>1</enabled><port>53</port>')).toEqual([]);
+    expect(said('<enabled>1</enabled><port>53</port><active_interface>lan</active_interface>')).toEqual([]);
+    expect(said('<enabled>1</enabled><port>53</port><active_interface>lan,wan</active_interface>')).toEqual([]);
+    expect(said('<enabled>1</enabled><port>5353</port>')).toEqual([
+      expect.stringMatching(/^the box's Unbound DNS answers only on port 5353, not 53 and dnsmasq answers no DNS on port 53, but dnsmasq's DHCP hands out the firewall's address as DNS server on lan: clients there resolve no name; set Listen Port to 53 in Services › Unbound DNS › General, or name/),
+    ]);
+    expect(said('<enabled>1</enabled><port>53</port><active_interface>wan</active_interface>')).toEqual([
+      expect.stringMatching(/^the box's Unbound DNS answers only at the addresses of its Network Interfaces wan and dnsmasq answers no DNS on port 53, .* on lan: .*; add those interfaces to Network Interfaces \(or choose none, for all\) in Services › Unbound DNS › General, or name/),
+    ]);
+    expect(said('<enabled>0</enabled><port>53</port>')).toEqual([expect.stringMatching(/^the box's Unbound DNS is disabled and .* on lan: .*; enable Unbound in Services › Unbound DNS › General, or name/)]);
+  });
+
   it("leaves out the names a wildcard override of the box answers, which Unbound refuses below it, and says so", async () => {
     const { sections, privateKey } = await releaseSections(answered, '26.7');
     const boxWith = (domain: string) => factorySample('26.7').replace(
