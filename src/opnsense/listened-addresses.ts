@@ -39,7 +39,8 @@ export function listenedAddresses(root: XmlElement, listening: ReadonlySet<strin
   for (const entry of child(root, 'interfaces')?.children.filter(isElement) ?? []) {
     if (!heard(entry.name) || fieldText(entry, 'if') === '' || !interfaceEnabled(entry)) continue;
     configured.add(entry.name);
-    for (const field of ['ipaddr', 'ipaddrv6']) addresses.add(addressKey(fieldText(entry, field)));
+    // A dynamic or tracking type (dhcp, idassoc6, track6) names no address the config holds.
+    for (const field of ['ipaddr', 'ipaddrv6']) if (ipaddr.isValid(fieldText(entry, field))) addresses.add(addressKey(fieldText(entry, field)));
   }
   for (const vip of baseVips(root)) {
     if (!configured.has(fieldText(vip, 'interface')) || !DEVICE_VIP_MODES.has(fieldText(vip, 'mode'))) continue;

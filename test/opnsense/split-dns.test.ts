@@ -17,6 +17,7 @@ import { mergeConfig } from '../../src/opnsense/merge.js';
 import { answersLocalBeforeServers } from '../../src/opnsense/dnsmasq-answer.js';
 import { dnsmasqEnabled } from '../../src/opnsense/dnsmasq-enabled.js';
 import { servedRanges } from '../../src/opnsense/dnsmasq-ranges.js';
+import { unboundDnsAt } from '../../src/opnsense/unbound-bound.js';
 import { parseXml } from '../../src/opnsense/parse.js';
 import { type XmlElement, attr, child, childrenNamed, firstChildren, serialize, textOf } from '../../src/render/opnsense/xml.js';
 import { PRIVATE_KEY_PLACEHOLDER_PREFIX } from '../../src/render/opnsense/context.js';
@@ -1135,7 +1136,7 @@ const tools = join(root, 'test/tools/opnsense-php');
 const env = { ...process.env, OPNSENSE_PHP_CACHE: process.env.OPNSENSE_PHP_CACHE ?? join(tmpdir(), 'gen-opnsense-php') };
 
 /** run.sh (migrations, validation) on a config, then unbound-hosts.php on the config it left. */
-function onBox(config: string, tag: string, work: string, name: string): { errors: string[]; enabled: string; version: string; port: string; entries: string[]; zones: string[] } {
+function onBox(config: string, tag: string, work: string, name: string): { errors: string[]; enabled: string; version: string; port: string; binds: string[]; entries: string[]; zones: string[] } {
   const file = join(work, `${name}.xml`);
   const saved = join(work, `${name}-migrated.xml`);
   writeFileSync(file, config, { mode: 0o600 });
@@ -1149,6 +1150,7 @@ function onBox(config: string, tag: string, work: string, name: string): { error
     enabled: lines.find((l) => l.startsWith('enabled '))!.slice(8),
     version: lines.find((l) => l.startsWith('version '))!.slice(8),
     port: lines.find((l) => l.startsWith('port '))!.slice(5),
+    binds: lines.filter((l) => l.startsWith('bind ')).map((l) => l.slice(5)),
     entries: lines.filter((l) => l.startsWith('local-data')),
     zones: lines.filter((l) => l.startsWith('local-zone')),
   };
@@ -1482,6 +1484,29 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
 
   // Unbound itself on the host entries OPNsense writes: a name of gen's below the box's wildcard (a redirect zone) is a
   // fatal configuration error, and Unbound would not start.
+  // Where Unbound answers on port 53 (unboundDnsAt()), against the interface: lines OPNsense's own code writes into
+  // unbound.conf for the box's own devices (the harness gives each interface its static addresses, lo0 127.0.0.1):
+  // the wildcard with no Network Interfaces chosen, else the loopback and the chosen interfaces' addresses.
+  it.each(UPSTREAM_RELEASES)("$tag: Unbound answers where OPNsense's unbound.conf binds it", async ({ tag, release }) => {
+    const work = tempDir('gen-split-dns-bind-');
+    const { sections, privateKey } = await releaseSections(answered, release);
+    const version = releaseFacts(tag)!.versions.unbound!;
+    const base = factoryConfig(coreGit!, tag).replace(/<unbound>\s*<enable>1<\/enable>\s*<\/unbound>/, '');
+    const bound = (interfaces: string) => {
+      const own = `<unboundplus version="${version}"><general><enabled>1</enabled><port>53</port><active_interface>${interfaces}</active_interface></general></unboundplus>`;
+      const box = base.includes('<OPNsense>') ? base.replace('<OPNsense>', `<OPNsense>${own}`) : base.replace('</opnsense>', `<OPNsense>${own}</OPNsense></opnsense>`);
+      const config = mergeConfig(withBoxCa(box), sections, { placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, secret: () => privateKey, allowGuiPortConflict: true, warn: () => {} });
+      const at = unboundDnsAt(parseXml(config).root);
+      return { binds: onBox(config, tag, work, `bind-${interfaces.replace(/,/g, '-') || 'all'}`).binds, every: at.every, written: [...at.written].sort() };
+    };
+    expect(bound('')).toEqual({ binds: ['interface: 0.0.0.0', 'interface: ::', 'interface-automatic: yes'], every: true, written: [] });
+    const lan = doc(await fragments(answered, 'home'), 'interfaces.xml').interfaces.lan.ipaddr as string;
+    const { binds, every, written } = bound('lan');
+    expect(binds).toContain(`interface: ${lan}`);
+    expect(binds[0]).toBe('interface: 127.0.0.1');
+    expect({ every, written }).toEqual({ every: false, written: binds.slice(1).map((b) => b.replace('interface: ', '')).sort() });
+  });
+
   const whyCheckconf = missing(['unbound-checkconf'], false);
   it.skipIf(whyCheckconf).each(UPSTREAM_RELEASES)(titled("$tag: Unbound takes the host entries of a box with a wildcard override over gen's names", whyCheckconf), async ({ tag, release }) => {
     const work = tempDir('gen-split-dns-wildcard-');
