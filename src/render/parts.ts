@@ -23,6 +23,9 @@
  */
 export const PART = 1 << 16;
 
+/** The longest piece kept apart (TextParts.open): a part grows past PART by at most this much. */
+export const KEPT = 1 << 12;
+
 /**
  * A text written a piece at a time (add) and handed to `part` in parts of
  * about PART characters. A part ends only where the writer says one may
@@ -32,6 +35,8 @@ export const PART = 1 << 16;
 export class TextParts {
   #text = '';
   readonly #kept: string[] = [];
+  /** The text before each piece kept apart (open) and still open, outermost first. */
+  readonly #outer: string[] = [];
 
   constructor(private readonly part?: (text: string) => void) {}
 
@@ -39,9 +44,32 @@ export class TextParts {
     this.#text += text;
   }
 
-  /** Hands over what was added since the last part when it is PART characters or more. */
+  /**
+   * Hands over what was added since the last part when it is PART characters or more. Inside a piece kept
+   * apart, no part ends: once the piece is KEPT characters, it and every piece around it are given up.
+   */
   mayEnd(): void {
+    if (this.#outer.length > 0) {
+      if (this.#text.length < KEPT) return;
+      this.#text = this.#outer.join('') + this.#text;
+      this.#outer.length = 0;
+    }
     if (this.#text.length >= PART) this.end();
+  }
+
+  /** Starts a piece kept apart: what is added until its close() also comes back as one string. */
+  open(): void {
+    this.#outer.push(this.#text);
+    this.#text = '';
+  }
+
+  /** Ends the piece open() started; its text, or undefined when it was given up (it grew to KEPT characters). */
+  close(): string | undefined {
+    // Given up, with every piece open around it: nothing to keep apart any more.
+    if (this.#outer.length === 0) return undefined;
+    const text = this.#text;
+    this.#text = this.#outer.pop()! + text;
+    return text;
   }
 
   /** Hands over what was added since the last part, if anything. */

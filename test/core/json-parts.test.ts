@@ -124,6 +124,54 @@ describe('stableJsonParts', () => {
     expect(text).toBe(`${JSON.stringify({ peers: peers.map(({ name }) => ({ name })) }, null, 2)}\n`);
   });
 
+  it('writes an object or array a member holds again, as the last two values of that member at that depth, from its text without reading it', () => {
+    // plan.json of 10,000 peers: each peer's reach is one shared list, each rule's from and to one of a few shared zones.
+    let reads = 0;
+    const counted = <T extends object>(value: T): T => {
+      const copy = {} as T;
+      for (const [key, v] of Object.entries(value)) Object.defineProperty(copy, key, { enumerable: true, get: () => (reads++, v) });
+      return copy;
+    };
+    const reach = ['10.0.0.0/24', '10.1.0.0/24', counted({ net: '10.2.0.0/16' })];
+    const zones = [counted({ kind: 'zone', zone: 'a' }), counted({ kind: 'zone', zone: 'b' })];
+    const value = {
+      peers: Array.from({ length: 1000 }, (_, i) => ({ name: `peer${i}`, reach })),
+      rules: Array.from({ length: 1000 }, (_, i) => ({ from: zones[i % 2], to: zones[(i >> 1) % 2], ports: [String(i % 3)] })),
+    };
+    const text = joined(value, omitting(new Set(['skip']))).text;
+    expect(text).toBe(stableJson(value));
+    // JSON.stringify reads every member each time: 1,000 reaches of one member and 2,000 zones of two.
+    reads = 0;
+    JSON.stringify(value);
+    expect(reads).toBe(1000 + 2 * 2000);
+    // Written in parts: the reach once, each zone once as from and once as to.
+    reads = 0;
+    joined(value, omitting(new Set(['skip'])));
+    expect(reads).toBe(1 + 2 * 2 * 2);
+    // With a replacer function, which may answer otherwise for the same value, every member is read.
+    const expected = stableJson(value, skip);
+    reads = 0;
+    expect(joined(value, skip).text).toBe(expected);
+    expect(reads).toBe(1000 + 2 * 2000);
+  });
+
+  it('makes the text of stableJson for values met again at the same key and depth, also when they are long', () => {
+    fc.assert(
+      fc.property(fc.array(tree, { minLength: 1, maxLength: 3 }), fc.array(fc.nat(), { maxLength: 30 }), (shared, picks) => {
+        const value = { rows: picks.map((pick, i) => ({ i, value: shared[pick % shared.length], more: [{ value: shared[(pick >> 1) % shared.length] }] })) };
+        const omit = omitting(new Set(['skip']));
+        if (JSON.stringify(value, omit, 2) !== undefined) expect(joined(value, omit).text).toBe(stableJson(value, omit));
+      }),
+      { numRuns: 200 },
+    );
+    // A shared value longer than a part: still handed over in parts of about 64 K characters.
+    const long = { list: Array.from({ length: 20_000 }, (_, i) => `item ${i}`) };
+    const value = { rows: [{ long }, { long }, { long }] };
+    const { text, longest } = joined(value, omitting(new Set(['skip'])));
+    expect(text).toBe(stableJson(value));
+    expect(longest).toBeLessThan(70_000);
+  });
+
   it('keeps no set of the values being written (a lookup by each object)', () => {
     const value = { peers: Array.from({ length: 1000 }, (_, i) => ({ name: `peer${i}`, tags: [`t${i}`] })) };
     const add = vi.spyOn(Set.prototype, 'add');
