@@ -34,6 +34,7 @@
 import ipaddr from 'ipaddr.js';
 import { type XmlElement, attr, child, childrenNamed, textOf } from '../render/opnsense/xml.js';
 import { parseIPv4 } from '../net.js';
+import { appendAll } from '../arrays.js';
 import { fieldList, fieldText } from './fields.js';
 import { dnsmasqEnabled } from './dnsmasq-enabled.js';
 import { networkKey } from './ipv6-links.js';
@@ -179,6 +180,5 @@ export function dnsmasqRefusals(root: XmlElement, version: string): string[] {
       }
     }
   }
-  out.push(...optionRefusals(dnsmasq!, version, dns));
-  return out;
+  return appendAll(out, optionRefusals(dnsmasq!, version, dns));
 }
