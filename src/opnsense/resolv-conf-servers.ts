@@ -20,6 +20,7 @@ import ipaddr from 'ipaddr.js';
 import { type XmlElement, child, childrenNamed, isElement, textOf } from '../render/opnsense/xml.js';
 import { fieldList, fieldText, phpEmpty } from './fields.js';
 import { addressKey, listenedAddresses } from './listened-addresses.js';
+import { interfaceEnabled } from './interface-enabled.js';
 
 /**
  * What gives an interface DNS servers for each dynamic address type (ifctl -n, read by get_nameservers()):
@@ -55,7 +56,7 @@ export function resolvConfServers(root: XmlElement): string[] {
   if (!phpEmpty(fieldText(system, 'dnsallowoverride'))) {
     const excluded = new Set(fieldList(system, 'dnsallowoverride_exclude'));
     for (const entry of interfaces) {
-      if (excluded.has(entry.name) || child(entry, 'enable') === undefined) continue;
+      if (excluded.has(entry.name) || !interfaceEnabled(entry)) continue;
       const given = new Set([DYNAMIC[fieldText(entry, 'ipaddr')], DYNAMIC[fieldText(entry, 'ipaddrv6')]].filter((g) => g !== undefined));
       if (given.size > 0) out.push(`the servers ${[...given].join(' and ')} gives interface ${entry.name}`);
     }
