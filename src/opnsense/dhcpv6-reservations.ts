@@ -10,6 +10,7 @@ import ipaddr from 'ipaddr.js';
 import { type XmlElement, childrenNamed } from '../render/opnsense/xml.js';
 import { fieldText } from './fields.js';
 import { networkKey } from './ipv6-links.js';
+import { hostAddresses, writesDhcpHost } from './dnsmasq-dhcp-hosts.js';
 
 /** The set tags (bare, '' for none) of the Hosts that reserve an IPv6 address, found by a range's network. */
 export class Dhcpv6Reservations {
@@ -20,9 +21,9 @@ export class Dhcpv6Reservations {
   /** `dnsmasq`: the config's <dnsmasq>. */
   constructor(dnsmasq: XmlElement | undefined) {
     for (const host of childrenNamed(dnsmasq, 'hosts')) {
-      if (fieldText(host, 'client_id') === '' && !fieldText(host, 'hwaddr').includes(':')) continue;
+      if (!writesDhcpHost(host)) continue;
       const tag = fieldText(host, 'set_tag').replaceAll('-', '');
-      for (const ip of fieldText(host, 'ip').split(',').map((each) => each.trim().replace(/^\[(.*)\]$/, '$1'))) {
+      for (const ip of hostAddresses(host)) {
         if (!ipaddr.IPv6.isValid(ip)) continue;
         const bytes = ipaddr.IPv6.parse(ip).toByteArray();
         if (bytes.slice(0, 8).every((b) => b === 0)) this.wildcard.push(tag);

@@ -38,6 +38,7 @@ import { appendAll } from '../arrays.js';
 import { fieldList, fieldText } from './fields.js';
 import { dnsmasqEnabled } from './dnsmasq-enabled.js';
 import { networkKey } from './ipv6-links.js';
+import { hostAddresses, writesDhcpHost } from './dnsmasq-dhcp-hosts.js';
 import { optionKinds } from './dnsmasq-option-table.js';
 import { optionValueRefusal } from './dnsmasq-option-values.js';
 
@@ -170,8 +171,8 @@ export function dnsmasqRefusals(root: XmlElement, version: string): string[] {
   const reserved = new Map<string, XmlElement>();
   const name = (h: XmlElement) => label('Host', h, 'descr', [fieldText(h, 'host'), fieldText(h, 'hwaddr') || fieldText(h, 'client_id')].filter(Boolean).join(' '));
   for (const host of childrenNamed(dnsmasq, 'hosts')) {
-    if (fieldText(host, 'client_id') === '' && !fieldText(host, 'hwaddr').includes(':')) continue;
-    for (const ip of fieldList(host, 'ip')) {
+    if (!writesDhcpHost(host)) continue;
+    for (const ip of hostAddresses(host)) {
       if (!ip.includes('.') || parseIPv4(ip) === undefined) continue;
       const first = reserved.get(ip);
       if (first === undefined) reserved.set(ip, host);

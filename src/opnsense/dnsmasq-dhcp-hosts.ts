@@ -1,0 +1,18 @@
+// The Hosts (Services › Dnsmasq DNS & DHCP › Hosts) OPNsense's dnsmasq.conf
+// template (25.7 to 26.7) writes a dhcp-host= line for: those with a client
+// id or a MAC address with a colon, with set:<its tag> and its addresses, an
+// IPv6 one in brackets. dnsmasq reserves those addresses for the client
+// (dhcpv6-reservations.ts) and refuses an IPv4 address two such lines
+// reserve (dnsmasq-refusals.ts).
+import type { XmlElement } from '../render/opnsense/xml.js';
+import { fieldList, fieldText } from './fields.js';
+
+/** Whether the template writes a dhcp-host line for the Host `host`. */
+export function writesDhcpHost(host: XmlElement): boolean {
+  return fieldText(host, 'client_id') !== '' || fieldText(host, 'hwaddr').includes(':');
+}
+
+/** The Host's addresses as dnsmasq reads them from its line: as typed, an IPv6 one without its brackets. */
+export function hostAddresses(host: XmlElement): string[] {
+  return fieldList(host, 'ip').map((each) => each.replace(/^\[(.*)\]$/, '$1'));
+}
