@@ -19,54 +19,135 @@ import { lineLocator } from './io/data-limits.js';
 import type { Path } from './location.js';
 import { YAML12_CORE_SCHEMA } from './yaml-core-schema.js';
 
-interface NodeRecord {
+/** A node's kind, as js-yaml names it, by number in the node tables. */
+const SCALAR = 0;
+const MAPPING = 1;
+const SEQUENCE = 2;
+const KINDS: Readonly<Record<string, number>> = { scalar: SCALAR, mapping: MAPPING, sequence: SEQUENCE };
+
+/**
+ * Every node js-yaml composed, by number, in typed arrays: an object and a
+ * list of children for each of the 400,000 nodes of a 10,000-peer topology
+ * took longer to make (and collect) than js-yaml took to read the file.
+ * Children are linked, first to last; a mapping's pairs and a sequence's
+ * items are made only for the nodes a finding's path goes through.
+ */
+class NodeTables {
+  count = 0;
   /** Where js-yaml opened the node (the separation space before it comes first). */
-  open: number;
+  open: Int32Array;
   /** Where it closed: just past the node. */
-  end: number;
-  kind: 'scalar' | 'mapping' | 'sequence';
-  result: unknown;
-  children: NodeRecord[];
-  /** A mapping's pairs by key, a sequence's items; filled once, by `shape`. */
-  pairs?: Map<string, { key: NodeRecord; value: NodeRecord }>;
-  items?: NodeRecord[];
-  /** Where the node starts (past the separation space), found once: every path through it asks. */
-  startsAt?: number;
+  end: Int32Array;
+  kind: Uint8Array;
+  firstChild: Int32Array;
+  lastChild: Int32Array;
+  nextSibling: Int32Array;
+  children: Int32Array;
+  /** What js-yaml built for the node. */
+  readonly result: unknown[] = [];
+
+  constructor(capacity: number) {
+    this.open = new Int32Array(capacity);
+    this.end = new Int32Array(capacity);
+    this.kind = new Uint8Array(capacity);
+    this.firstChild = new Int32Array(capacity);
+    this.lastChild = new Int32Array(capacity);
+    this.nextSibling = new Int32Array(capacity);
+    this.children = new Int32Array(capacity);
+  }
+
+  /** A new node opened at `position`, with no children yet. */
+  add(position: number): number {
+    if (this.count === this.open.length) this.grow();
+    const id = this.count++;
+    this.open[id] = position;
+    this.firstChild[id] = -1;
+    this.lastChild[id] = -1;
+    this.children[id] = 0;
+    // In order, at the end: the list stays one block, however late the node closes.
+    this.result[id] = undefined;
+    return id;
+  }
+
+  /** Makes `child` the last child of `parent`. */
+  append(parent: number, child: number): void {
+    this.nextSibling[child] = -1;
+    const last = this.lastChild[parent]!;
+    if (last < 0) this.firstChild[parent] = child;
+    else this.nextSibling[last] = child;
+    this.lastChild[parent] = child;
+    this.children[parent]!++;
+  }
+
+  /** The children of `node`, first to last. */
+  childrenOf(node: number): number[] {
+    const list = new Array<number>(this.children[node]!);
+    for (let c = this.firstChild[node]!, i = 0; c >= 0; c = this.nextSibling[c]!) list[i++] = c;
+    return list;
+  }
+
+  private grow(): void {
+    const size = this.open.length * 2;
+    const larger = <T extends Int32Array | Uint8Array>(table: T): T => {
+      const copy = new (table.constructor as new (n: number) => T)(size);
+      copy.set(table);
+      return copy;
+    };
+    this.open = larger(this.open);
+    this.end = larger(this.end);
+    this.kind = larger(this.kind);
+    this.firstChild = larger(this.firstChild);
+    this.lastChild = larger(this.lastChild);
+    this.nextSibling = larger(this.nextSibling);
+    this.children = larger(this.children);
+  }
 }
+
+/** A mapping's pairs by key (key and value node), or a sequence's item nodes. */
+type Shape = { pairs: Map<string, { key: number; value: number }> } | { items: number[] };
 
 /** Marks that make a reading ambiguous here: anchors and tags before a node, document markers and directives, a byte-order mark. */
 const UNSUPPORTED = /(^|[\s[{,:-])[&!]|^(---|\.\.\.|%)|^\uFEFF/m;
 
 export class NodePositions {
   private locator: ((offset: number) => { line: number; col: number }) | undefined;
+  /** The pairs or items of each node a path went through; null where they do not match the data. */
+  private readonly shapes = new Map<number, Shape | null>();
+  /** Where each node starts (past the separation space), found once: every path through it asks; -1 until asked. */
+  private readonly startsAt: Int32Array;
 
   constructor(
     private readonly text: string,
-    private readonly root: NodeRecord,
-  ) {}
+    private readonly nodes: NodeTables,
+    private readonly root: number,
+  ) {
+    this.startsAt = new Int32Array(nodes.count).fill(-1);
+  }
 
   /**
    * The offset `SourceMap.locate` reports for `path` (see there), or
    * undefined when this reading cannot say it exactly.
    */
   offsetOf(path: Path, key: boolean): number | undefined {
+    const kind = this.nodes.kind;
     let node = this.root;
     let offset = this.start(node);
     for (let i = 0; i < path.length; i++) {
       const segment = path[i]!;
       const last = i === path.length - 1;
-      let next: NodeRecord | undefined;
-      if (node.kind === 'scalar') break;
-      if (!this.shape(node)) return undefined;
-      if (node.pairs) {
-        const pair = node.pairs.get(String(segment));
+      let next: number | undefined;
+      if (kind[node] === SCALAR) break;
+      const shape = this.shape(node);
+      if (!shape) return undefined;
+      if ('pairs' in shape) {
+        const pair = shape.pairs.get(String(segment));
         if (!pair) break;
         if (last && key) return this.start(pair.key);
         next = pair.value;
         // A block collection reads better at its key (as SourceMap.locate says).
-        if (last && next.kind !== 'scalar' && !this.isFlow(next)) return this.start(pair.key);
-      } else if (node.items && typeof segment === 'number') {
-        next = node.items[segment];
+        if (last && kind[next] !== SCALAR && !this.isFlow(next)) return this.start(pair.key);
+      } else if (typeof segment === 'number') {
+        next = shape.items[segment];
       } else {
         break;
       }
@@ -85,39 +166,42 @@ export class NodePositions {
 
   /**
    * Pairs a mapping's children into keys and values, and lists a sequence's
-   * items; false when they do not match the data js-yaml built (a pair in a
+   * items; null when they do not match the data js-yaml built (a pair in a
    * flow sequence, a merge key, an empty value), so the caller falls back.
    */
-  private shape(node: NodeRecord): boolean {
-    if (node.pairs || node.items) return true;
-    const children = node.children;
-    if (node.kind === 'sequence') {
-      if (!Array.isArray(node.result) || children.length !== node.result.length) return false;
-      node.items = children;
-      return true;
-    }
-    const pairs = new Map<string, { key: NodeRecord; value: NodeRecord }>();
+  private shape(node: number): Shape | null {
+    let shape = this.shapes.get(node);
+    if (shape === undefined) this.shapes.set(node, (shape = this.shapeOf(node)));
+    return shape;
+  }
+
+  private shapeOf(node: number): Shape | null {
+    const { nodes } = this;
+    const children = nodes.childrenOf(node);
+    const result = nodes.result[node];
+    if (nodes.kind[node] === SEQUENCE) return Array.isArray(result) && children.length === result.length ? { items: children } : null;
+    const pairs = new Map<string, { key: number; value: number }>();
     for (let k = 0; k < children.length; k++) {
       const key = children[k]!;
       const value = children[k + 1];
-      if (key.kind !== 'scalar' || !colonFollows(this.text, key.end)) return false;
+      if (nodes.kind[key] !== SCALAR || !colonFollows(this.text, nodes.end[key]!)) return null;
       // An empty value composes nothing: the `yaml` library places it where this reading cannot.
-      if (value === undefined || colonFollows(this.text, value.end)) return false;
-      pairs.set(String(key.result), { key, value });
+      if (value === undefined || colonFollows(this.text, nodes.end[value]!)) return null;
+      pairs.set(String(nodes.result[key]), { key, value });
       k++;
     }
-    const result = node.result as object | null;
-    if (result === null || typeof result !== 'object' || Object.keys(result).length !== pairs.size) return false;
-    node.pairs = pairs;
-    return true;
+    if (result === null || typeof result !== 'object' || Object.keys(result).length !== pairs.size) return null;
+    return { pairs };
   }
 
-  private start(node: NodeRecord): number {
+  private start(node: number): number {
     // Cached: a block of comments before a list was skipped again for each finding in it (8,000 findings under 160,000 comment lines took minutes).
-    return (node.startsAt ??= skipSeparation(this.text, node.open));
+    let at = this.startsAt[node]!;
+    if (at < 0) this.startsAt[node] = at = skipSeparation(this.text, this.nodes.open[node]!);
+    return at;
   }
 
-  private isFlow(node: NodeRecord): boolean {
+  private isFlow(node: number): boolean {
     const c = this.text[this.start(node)];
     return c === '[' || c === '{';
   }
@@ -147,26 +231,32 @@ function colonFollows(text: string, from: number): boolean {
 /** The positions of every node of `text`, or undefined when the file has what this reading leaves to the `yaml` library. */
 export function positionsOf(text: string): NodePositions | undefined {
   if (UNSUPPORTED.test(text)) return undefined;
-  const stack: NodeRecord[] = [];
-  let root: NodeRecord | undefined;
+  // About one node per eight characters in a topology; the tables double when that is too few.
+  const nodes = new NodeTables(16 + (text.length >> 3));
+  // The nodes open around the one js-yaml is reading, innermost last (numbers, set by index: no list grows per node).
+  const stack: number[] = [];
+  let depth = 0;
+  let root = -1;
   const listener = (event: 'open' | 'close', state: { position: number; kind: string | null; result: unknown }) => {
     if (event === 'open') {
-      stack.push({ open: state.position, end: state.position, kind: 'scalar', result: undefined, children: [] });
+      stack[depth++] = nodes.add(state.position);
       return;
     }
-    let node = stack.pop()!;
+    let node = stack[--depth]!;
     // A composition that found no node (the end of a mapping, an empty value) leaves no trace.
     if (state.kind === null) return;
+    const kind = KINDS[state.kind]!;
     // js-yaml tries a block mapping before other nodes, composing a would-be
     // key; with no ':' after it, that node is kept as the whole one, and is
     // the only child: it stands for its parent.
-    const only = node.children.length === 1 ? node.children[0]! : undefined;
-    if (only && only.result === state.result && only.kind === state.kind) node = only;
-    node.end = state.position;
-    node.kind = state.kind as NodeRecord['kind'];
-    node.result = state.result;
-    const parent = stack[stack.length - 1];
-    if (parent) parent.children.push(node);
+    if (nodes.children[node] === 1) {
+      const only = nodes.firstChild[node]!;
+      if (nodes.result[only] === state.result && nodes.kind[only] === kind) node = only;
+    }
+    nodes.end[node] = state.position;
+    nodes.kind[node] = kind;
+    nodes.result[node] = state.result;
+    if (depth > 0) nodes.append(stack[depth - 1]!, node);
     else root = node;
   };
   try {
@@ -174,6 +264,6 @@ export function positionsOf(text: string): NodePositions | undefined {
   } catch {
     return undefined;
   }
-  if (!root) return undefined;
-  return new NodePositions(text, root);
+  if (root < 0) return undefined;
+  return new NodePositions(text, nodes, root);
 }
