@@ -158,6 +158,45 @@ export class NodePositions {
     return offset;
   }
 
+  /**
+   * Where the plain (unquoted) scalar at exactly `path` is written: from its
+   * first character to its last, a multi-line one included. Null where no
+   * node is there or it is no plain scalar (quoted, a block scalar, a
+   * collection); undefined when this reading cannot say.
+   */
+  plainScalarRange(path: Path): [number, number] | null | undefined {
+    const { kind, end } = this.nodes;
+    let node = this.root;
+    for (let i = 0; i < path.length; i++) {
+      if (kind[node] === SCALAR) return null;
+      const shape = this.shape(node);
+      if (!shape) return undefined;
+      const segment = path[i]!;
+      let next: number | undefined;
+      if ('pairs' in shape) {
+        // The `yaml` library finds a key by its value: a number names no key that a string does, and back.
+        if (typeof segment !== 'string') return undefined;
+        const pair = shape.pairs.get(segment);
+        if (pair && typeof this.nodes.result[pair.key] !== 'string') return undefined;
+        next = pair?.value;
+      } else {
+        // It also reads "3" as an item's index.
+        if (typeof segment !== 'number') return undefined;
+        next = shape.items[segment];
+      }
+      if (next === undefined) return null;
+      node = next;
+    }
+    if (kind[node] !== SCALAR) return null;
+    const start = this.start(node);
+    const first = this.text[start];
+    if (first === '"' || first === "'" || first === '|' || first === '>') return null;
+    // js-yaml closes a plain scalar where its reading stopped: past the blanks before a comment, a ':' or a flow indicator.
+    let last = end[node]!;
+    while (last > start && isBlank(this.text.charCodeAt(last - 1))) last--;
+    return [start, last];
+  }
+
   /** 1-based line and column of an offset, as the `yaml` library's LineCounter counts them. */
   lineAndColumn(offset: number): { line: number; col: number } {
     this.locator ??= lineLocator(this.text);
@@ -219,6 +258,11 @@ function skipSeparation(text: string, from: number): number {
       i = eol;
     } else return i;
   }
+}
+
+/** A space, a tab or a line break. */
+function isBlank(code: number): boolean {
+  return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d;
 }
 
 /** Whether only blanks stand between `from` and a ':' on the same line. */
