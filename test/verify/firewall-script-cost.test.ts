@@ -114,6 +114,17 @@ describe('the pf lines of 2,000 filter rules', async () => {
     expect(lines.flat().filter((line) => line.startsWith('pass ') && line.includes(' proto tcp ')).every((line) => line.includes(' flags S/SA keep state'))).toBe(true);
   });
 
+  it('change the case of each protocol once, not once per rule written and read back', () => {
+    // An MVC rule stores its protocol upper case (ProtocolField) and pf prints it lower case: each rule's was converted both ways.
+    const { calls } = countMethodCalls(String.prototype, ['toUpperCase', 'toLowerCase'], () => renderOpnsense(model!, new Map()));
+    const written = writtenFilterRules(model!, site);
+    expect(written.length).toBeGreaterThan(2000);
+    expect(calls).toBeLessThan(50);
+    // Written and read back as ever: TCP and UDP rules, pf's lines in lower case.
+    expect(written.filter((r) => r.pf.some((line) => line.includes(' proto tcp '))).length).toBeGreaterThanOrEqual(1000);
+    expect(written.filter((r) => r.pf.some((line) => line.includes(' proto udp '))).length).toBeGreaterThanOrEqual(1000);
+  });
+
   it("are read from each rule's layout by the fields they name, found once for all rules of the layout", () => {
     const sections = areas.find((a) => a.file === 'filter.xml')!.build(opnsenseContext(model!, site, site.firewall!, { streamed: true }));
     const laid: LaidOutItem[] = [];

@@ -82,6 +82,15 @@ function negated(value: Endpoint): boolean {
 /** The values every MVC filter rule of gen's has. */
 const MVC_RULE_FIXED = { enabled: '1', statetype: 'keep', quick: '1', interfacenot: '0', direction: 'in', ipprotocol: 'inet', source_port: '' };
 
+/** Each protocol as the MVC rule stores it (ProtocolField: upper case), made once: a site's 20,000 rules name a few. */
+const MVC_PROTOCOLS = new Map<string, string>();
+function mvcProtocol(protocol: string | undefined): string {
+  if (protocol === undefined) return 'any';
+  let stored = MVC_PROTOCOLS.get(protocol);
+  if (stored === undefined) MVC_PROTOCOLS.set(protocol, (stored = protocol.toUpperCase()));
+  return stored;
+}
+
 /** Makes each rule as an MVC filter rule: protocols upper case (ProtocolField), "keep" state. */
 export function mvcRuleElements(ctx: OpnsenseContext): (rule: FilterRule, sequence: number) => XmlElement {
   const item = modelItems(ctx, 'filter', 'rules.rule', MVC_RULE_FIXED);
@@ -90,7 +99,7 @@ export function mvcRuleElements(ctx: OpnsenseContext): (rule: FilterRule, sequen
       sequence: String(sequence),
       action: rule.action,
       interface: rule.interface,
-      protocol: rule.protocol === undefined ? 'any' : rule.protocol.toUpperCase(),
+      protocol: mvcProtocol(rule.protocol),
       source_net: net(rule.source),
       source_not: mvcFlag(negated(rule.source)),
       destination_net: net(rule.destination),

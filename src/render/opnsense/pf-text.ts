@@ -283,7 +283,7 @@ export function pfRuleText(rule: XmlElement, devices: ReadonlyMap<string, string
   if (iface) head += ` on ${devices.get(iface) ?? iface}`;
   const family = trimmed(c.ipprotocol);
   if (family === 'inet' || family === 'inet6') head += ` ${family}`;
-  const protocol = trimmed(c.protocol).toLowerCase();
+  const protocol = lowerCase(trimmed(c.protocol));
   const state = firstWord(trimmed(c.statetype));
   let fromTo: string;
   if (mvc) fromTo = fromToText(trimmed(c.source_net) || 'any', trimmed(c.source_not) === '1', trimmed(c.source_port), trimmed(c.destination_net) || 'any', trimmed(c.destination_not) === '1', trimmed(c.destination_port), devices);
@@ -300,6 +300,14 @@ export function pfRuleText(rule: XmlElement, devices: ReadonlyMap<string, string
   if (protocol === '' || protocol === 'any') return [flat(`${head} ${fromTo}${flags}${tail}`)];
   if (protocol === 'tcp/udp') return [flat(`${head} proto tcp ${fromTo}${flags}${tail}`), flat(`${head} proto udp ${fromTo}${tail}`)];
   return [flat(`${head} proto ${protocol} ${fromTo}${protocol === 'tcp' ? flags : ''}${tail}`)];
+}
+
+/** Each protocol field's text in lower case (an MVC rule's is upper case), made once: a site's rules name a few. */
+const lowerCases = new Map<string, string>();
+function lowerCase(text: string): string {
+  let lower = lowerCases.get(text);
+  if (lower === undefined) lowerCases.set(text, (lower = text.toLowerCase()));
+  return lower;
 }
 
 /**
