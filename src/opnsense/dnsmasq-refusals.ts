@@ -30,21 +30,25 @@
 //   reservations beside the box's, each saved on its own;
 // - dhcp-option= and dhcp-match= for each DHCP option, its value as typed,
 //   which dnsmasq reads by its table of options (dnsmasq-option-values.ts):
-//   the model checks only a few options' values, 25.7's none.
+//   the model checks only a few options' values, 25.7's none;
+// - interface= with bind-interfaces: a listed device without an address ends
+//   dnsmasq as it starts, not as it reads the file (dnsmasq-unaddressed.ts).
 import ipaddr from 'ipaddr.js';
 import { type XmlElement, attr, child, childrenNamed, textOf } from '../render/opnsense/xml.js';
 import { parseIPv4 } from '../net.js';
 import { appendAll } from '../arrays.js';
-import { fieldList, fieldText } from './fields.js';
+import { assignmentName, fieldList, fieldText } from './fields.js';
 import { dnsmasqEnabled } from './dnsmasq-enabled.js';
 import { networkKey } from './ipv6-links.js';
 import { hostAddresses, writesDhcpHost } from './dnsmasq-dhcp-hosts.js';
 import { optionKinds } from './dnsmasq-option-table.js';
 import { optionValueRefusal } from './dnsmasq-option-values.js';
+import { unaddressedListened } from './dnsmasq-unaddressed.js';
 
 const RANGES = 'Services › Dnsmasq DNS & DHCP › DHCP ranges';
 const HOSTS = 'Services › Dnsmasq DNS & DHCP › Hosts';
 const OPTIONS = 'Services › Dnsmasq DNS & DHCP › DHCP options';
+const GENERAL = 'Services › Dnsmasq DNS & DHCP › General';
 
 /** What dnsmasq prints for a line, why, and what to change. */
 interface Refusal {
@@ -180,6 +184,17 @@ export function dnsmasqRefusals(root: XmlElement, version: string): string[] {
         out.push(said(name(host), { prints: `duplicate dhcp-host IP address ${ip}`, why: `the ${name(first)} reserves ${ip} too`, fix: "give one of them another address, or remove one (the topology's reservations in topology.yaml)" }, HOSTS, dns));
       }
     }
+  }
+  for (const entry of unaddressedListened(root)) {
+    const device = fieldText(entry, 'if');
+    const page = `Interfaces › ${fieldText(entry, 'descr') || entry.name.toUpperCase()}`;
+    out.push(
+      said(`listed interface ${assignmentName(entry)}`, {
+        prints: `unknown interface ${device}`,
+        why: `with Strict interface binding dnsmasq binds the addresses of each listed device as it starts, and the interface is disabled, so ${device} has none`,
+        fix: `enable the interface (${page}), take it out of Dnsmasq's Interface list, or turn Strict interface binding off`,
+      }, GENERAL, dns),
+    );
   }
   return appendAll(out, optionRefusals(dnsmasq!, version, dns));
 }

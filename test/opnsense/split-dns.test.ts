@@ -7,7 +7,7 @@
 // the model validates, and unbound_add_host_entries() writes the records.
 import { spawn, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import ipaddr from 'ipaddr.js';
@@ -19,7 +19,7 @@ import { dnsmasqEnabled } from '../../src/opnsense/dnsmasq-enabled.js';
 import { servedRanges } from '../../src/opnsense/dnsmasq-ranges.js';
 import { unboundDnsAt } from '../../src/opnsense/unbound-bound.js';
 import { parseXml } from '../../src/opnsense/parse.js';
-import { type XmlElement, attr, child, childrenNamed, firstChildren, serialize, textOf } from '../../src/render/opnsense/xml.js';
+import { type XmlElement, attr, child, childrenNamed, firstChildren, isElement, serialize, textOf } from '../../src/render/opnsense/xml.js';
 import { PRIVATE_KEY_PLACEHOLDER_PREFIX } from '../../src/render/opnsense/context.js';
 import { fieldNode } from '../../src/targets/opnsense/field-types.js';
 import { releaseFacts } from '../../src/targets/opnsense/releases.js';
@@ -2452,6 +2452,69 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     expect(warnings.find((w) => w.includes('"mask parts"'))).toMatch(/DHCP range "mask parts" \(10\.57\.0\.100-10\.57\.1\.100\).*the box serves no DHCP.*\(Services › Dnsmasq DNS & DHCP › DHCP ranges\)$/);
     // gen's reservation is written after the box's: its line is refused, and the box's Host is named as the other.
     expect(warnings.find((w) => w.includes('duplicate dhcp-host'))).toMatch(/the Host \S+ \(admin-pc 52:54:00:12:34:56\) makes it print .*the Host "printer" \(printer 52:54:00:aa:bb:01\) reserves 10\.10\.0\.10 too/);
+  });
+
+  // Strict interface binding (bind-interfaces) with a listed interface whose device has no address as dnsmasq starts,
+  // a disabled one's (OPNsense configures none on it): dnsmasq reads the file, which --test takes, and dies as it
+  // starts ("unknown interface"). Each box runs in a network namespace of its own, with a device for each name of its
+  // rendered interface= line, up with the static IPv4 address of the enabled interface of that device where there is
+  // one, else down and without an address, as the box leaves it. Near misses: the interface enabled with an address,
+  // and strict binding off.
+  const whyStart = missing(['dnsmasq', 'unshare', 'ip']);
+  it.skipIf(whyStart).each(UPSTREAM_RELEASES)(titled('$tag: merge names the listed interface without an address on which dnsmasq dies as it starts with Strict interface binding, and no other', whyStart), async ({ tag, release }) => {
+    const work = templateWork(tag, 'gen-split-dns-unaddressed-');
+    const { sections, privateKey } = await releaseSections(answered, release);
+    const own = '<opt5><if>vtnet5</if><enable>1</enable><descr>box5</descr></opt5><opt6><if>vtnet6</if><enable>1</enable><descr>box6</descr></opt6>';
+    const start = async (name: string, opt5: string, strictbind: string) => {
+      const box = withOwnInterfaces(factoryConfig(coreGit!, tag))
+        .replace(own, `${opt5}<opt6><if>vtnet6</if><enable>1</enable><descr>box6</descr><ipaddr>10.56.0.1</ipaddr><subnet>24</subnet></opt6>`)
+        .replace(/<dnsmasq>[\s\S]*?<\/dnsmasq>/, `<dnsmasq version="${releaseFacts(tag)!.versions.dnsmasq!}"><enable>1</enable><port>0</port><interface>opt5,opt6</interface><strictbind>${strictbind}</strictbind></dnsmasq>`);
+      expect(box).toContain(opt5);
+      const { warnings, config, conf } = await renderedMerge(box, sections, privateKey, tag, work, name);
+      expect(conf.match(/^bind-interfaces$/gm)?.length ?? 0).toBe(strictbind === '1' ? 1 : 0);
+      const devices = conf.match(/^interface=(.*)$/m)![1]!.split(',');
+      expect(devices).toEqual(expect.arrayContaining(['vtnet5', 'vtnet6']));
+      // The box's devices: each enabled assignment's static IPv4 address on its device.
+      const addresses = new Map<string, string>();
+      for (const entry of child(parseXml(config).root, 'interfaces')!.children.filter(isElement)) {
+        const [device, address, bits] = ['if', 'ipaddr', 'subnet'].map((f) => textOf(child(entry, f)));
+        if (child(entry, 'enable') !== undefined && ipaddr.IPv4.isValid(address!)) addresses.set(device!, `${address}/${bits}`);
+      }
+      const file = join(work, `${name}-start.conf`);
+      mkdirSync(join(work, `${name}.d`), { recursive: true });
+      writeFileSync(file, conf.replace(/^conf-dir=.*$/m, `conf-dir=${work}/${name}.d,*.conf`));
+      const script = [
+        'ip link set lo up',
+        ...devices.flatMap((d, i) => {
+          const address = addresses.get(d);
+          return [`ip link add ${d} type veth peer name peer${i}`, ...(address ? [`ip addr add ${address} dev ${d}`, `ip link set ${d} up`] : [])];
+        }),
+        `dnsmasq -k -C ${file} --pid-file= --dhcp-leasefile=${work}/${name}.leases --log-facility=${work}/${name}.log 2>${work}/${name}.err & d=$!`,
+        // Until it has logged its start (after the checks that end it) or ended.
+        `while kill -0 $d 2>/dev/null && ! grep -qs 'started, version' ${work}/${name}.log; do sleep 0.1; done`,
+        'kill $d 2>/dev/null; wait $d; echo "exit $?"',
+      ].join('\n');
+      const run = spawnSync('unshare', ['-n', 'sh', '-c', script], { encoding: 'utf8', timeout: 60_000 });
+      expect(run.status, run.stderr).toBe(0);
+      const died = /^dnsmasq: (.*)$/m.exec(readFileSync(join(work, `${name}.err`), 'utf8'))?.[1];
+      // Started, it logs so and exits on SIGTERM with 0; dying, it prints why and exits with 2 (EC_BADNET).
+      const log = existsSync(join(work, `${name}.log`)) ? readFileSync(join(work, `${name}.log`), 'utf8') : '';
+      expect([run.stdout.trim(), log.includes('started, version')], died).toEqual(died === undefined ? ['exit 0', true] : ['exit 2', false]);
+      const warned = warnings.filter((w) => w.startsWith('dnsmasq refuses to start')).map((w) => /makes it print "(.*?)" \(/.exec(w)![1]!);
+      return { died, warned, warnings, checked: spawnSync('dnsmasq', ['--test', `--conf-file=${file}`], { encoding: 'utf8' }).status };
+    };
+    const disabled = await start('disabled', '<opt5><if>vtnet5</if><descr>box5</descr></opt5>', '1');
+    expect(disabled).toMatchObject({ died: 'unknown interface vtnet5', checked: 0 });
+    expect(disabled.warned).toEqual([disabled.died]);
+    expect(disabled.warnings.find((w) => w.includes('unknown interface'))).toMatch(
+      /^dnsmasq refuses to start with the merged config: the listed interface opt5 \(box5\) makes it print "unknown interface vtnet5" \(.*the interface is disabled, so vtnet5 has none\).*no DHCP \(the topology's included\)\. Enable the interface \(Interfaces › box5\), take it out of Dnsmasq's Interface list, or turn Strict interface binding off \(Services › Dnsmasq DNS & DHCP › General\)$/,
+    );
+    for (const [name, opt5, strictbind] of [
+      ['addressed', '<opt5><if>vtnet5</if><enable>1</enable><descr>box5</descr><ipaddr>10.55.0.1</ipaddr><subnet>24</subnet></opt5>', '1'],
+      ['unbound', '<opt5><if>vtnet5</if><descr>box5</descr></opt5>', '0'],
+    ] as const) {
+      expect(await start(name, opt5, strictbind)).toMatchObject({ died: undefined, warned: [] });
+    }
   });
 });
 
