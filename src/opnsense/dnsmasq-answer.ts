@@ -25,6 +25,7 @@ import { genHostItems, hostName } from './unbound-items.js';
 import { resolvConfServers } from './resolv-conf-servers.js';
 import { addressKey } from './listened-addresses.js';
 import { dnsmasqEnabled } from './dnsmasq-enabled.js';
+import { dnsmasqAtLeast } from './dnsmasq-version.js';
 
 /**
  * Whether the dnsmasq of the merged config answers DNS on port 53: only one the operator already runs keeps its port
@@ -104,8 +105,7 @@ function overrideDomain(o: XmlElement): string {
  * them. Which version answers a box is its release's (releases/<series>.ts: dnsmasq).
  */
 export function answersLocalBeforeServers(version: string): boolean {
-  const [major, minor] = version.split('.').map((part) => Number.parseInt(part, 10));
-  return major! > 2 || (major === 2 && minor! >= 92);
+  return dnsmasqAtLeast(version, '2.92');
 }
 
 /**

@@ -11,6 +11,7 @@
 // from that version on (2.92 added 91, 92 and 114 to DHCPv4, 103 to DHCPv6).
 // dnsmasq-source.test.ts compares this with dhcp-common.c at each version the
 // releases install.
+import { dnsmasqAtLeast } from './dnsmasq-version.js';
 
 /** How dnsmasq reads an option's value (dhcp-common.c OT_* flags). */
 export type OptionKind = 'addresses' | 'name' | 'domains' | 'strings' | 'time';
@@ -35,20 +36,13 @@ const TABLE: Record<4 | 6, Record<OptionKind, Entries>> = {
   },
 };
 
-/** Whether dnsmasq `version` (as OPNsense's release notes name it: 2.91, 2.92rel2) is `since` (major.minor) or later. */
-function atLeast(version: string, since: string): boolean {
-  const [major, minor] = version.split('.').map((part) => Number.parseInt(part, 10));
-  const [sinceMajor, sinceMinor] = since.split('.').map(Number);
-  return major! > sinceMajor! || (major === sinceMajor && minor! >= sinceMinor!);
-}
-
 /** The kind of each option number of `family` that has one at dnsmasq `version`. */
 export function optionKinds(family: 4 | 6, version: string): ReadonlyMap<number, OptionKind> {
   const out = new Map<number, OptionKind>();
   for (const [kind, entries] of Object.entries(TABLE[family]) as [OptionKind, Entries][]) {
     for (const entry of entries) {
       const [code, since] = typeof entry === 'number' ? [entry, undefined] : entry;
-      if (since === undefined || atLeast(version, since)) out.set(code, kind);
+      if (since === undefined || dnsmasqAtLeast(version, since)) out.set(code, kind);
     }
   }
   return out;

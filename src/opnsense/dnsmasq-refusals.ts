@@ -28,6 +28,12 @@
 //   address an earlier such line reserves is "duplicate dhcp-host IP address".
 //   The model refuses that only in the Host saved last; a merge puts gen's
 //   reservations beside the box's, each saved on its own;
+//   and its lease time (an IntegerField) after its name, 0 as infinite:
+//   option.c takes a word of digits (with a unit letter) as the lease time
+//   and any other as the Host's name, so a sign makes it one. 2.90 refuses
+//   it as a name ("bad DHCP host name": legal_hostname() wants a letter or
+//   digit first); from 2.91 a Host with a name already has one ("DHCP host
+//   has multiple names"), one without is refused as at 2.90;
 // - dhcp-option= and dhcp-match= for each DHCP option, its value as typed,
 //   which dnsmasq reads by its table of options (dnsmasq-option-values.ts):
 //   the model checks only a few options' values, 25.7's none;
@@ -44,6 +50,7 @@ import { hostAddresses, writesDhcpHost } from './dnsmasq-dhcp-hosts.js';
 import { optionKinds } from './dnsmasq-option-table.js';
 import { optionValueRefusal } from './dnsmasq-option-values.js';
 import { unaddressedListened } from './dnsmasq-unaddressed.js';
+import { dnsmasqAtLeast } from './dnsmasq-version.js';
 
 const RANGES = 'Services › Dnsmasq DNS & DHCP › DHCP ranges';
 const HOSTS = 'Services › Dnsmasq DNS & DHCP › Hosts';
@@ -124,6 +131,18 @@ function raParamRefusal(range: XmlElement): Refusal | undefined {
   return undefined;
 }
 
+/** The refusal of a Host's lease time on its dhcp-host line at dnsmasq `version`, if any. */
+function hostLeaseRefusal(host: XmlElement, version: string): Refusal | undefined {
+  const lease = fieldText(host, 'lease_time');
+  if (lease === '' || DIGITS.test(lease)) return undefined;
+  const named = fieldText(host, 'host') !== '' && dnsmasqAtLeast(version, '2.91');
+  return {
+    prints: named ? 'DHCP host has multiple names' : 'bad DHCP host name',
+    why: `its lease time ${lease} is not a number of seconds, so dnsmasq ${version} reads it as ${named ? 'a second name' : 'its name'}`,
+    fix: 'set a lease time of 0 (infinite) or more seconds, or none',
+  };
+}
+
 function said(item: string, refusal: Refusal, where: string, dns: string): string {
   return (
     `dnsmasq refuses to start with the merged config: the ${item} makes it print "${refusal.prints}" (${refusal.why}), although OPNsense saved it; ` +
@@ -176,14 +195,19 @@ export function dnsmasqRefusals(root: XmlElement, version: string): string[] {
   const name = (h: XmlElement) => label('Host', h, 'descr', [fieldText(h, 'host'), fieldText(h, 'hwaddr') || fieldText(h, 'client_id')].filter(Boolean).join(' '));
   for (const host of childrenNamed(dnsmasq, 'hosts')) {
     if (!writesDhcpHost(host)) continue;
+    let refused = false;
     for (const ip of hostAddresses(host)) {
       if (!ip.includes('.') || parseIPv4(ip) === undefined) continue;
       const first = reserved.get(ip);
       if (first === undefined) reserved.set(ip, host);
       else if (first !== host) {
         out.push(said(name(host), { prints: `duplicate dhcp-host IP address ${ip}`, why: `the ${name(first)} reserves ${ip} too`, fix: "give one of them another address, or remove one (the topology's reservations in topology.yaml)" }, HOSTS, dns));
+        refused = true;
       }
     }
+    // dnsmasq stops at the first word of a line it refuses, and the lease time comes after the addresses.
+    const lease = refused ? undefined : hostLeaseRefusal(host, version);
+    if (lease) out.push(said(name(host), lease, HOSTS, dns));
   }
   for (const entry of unaddressedListened(root)) {
     const device = fieldText(entry, 'if');

@@ -116,3 +116,22 @@ describe('dnsmasqRefusals on the listed interfaces', () => {
     expect(printed(box('1', 'opt5', '<opt5><enable>1</enable></opt5>'))).toEqual([]);
   });
 });
+
+// A Host's lease time with a sign (an IntegerField takes one) is a second word of a name to dnsmasq: 2.90 refuses it as
+// a name, 2.91 on as a second one where the Host has a name (dnsmasq-source.test.ts; the real 2.90 is split-dns.test.ts's).
+describe('dnsmasqRefusals on a Host lease time', () => {
+  const host = (name: string, ip: string, lease: string, mac = '52:54:00:00:00:09') =>
+    `<hosts uuid="11111111-2222-4333-8444-50000000000${lease.length}"><host>${name}</host><ip>${ip}</ip><client_id/><hwaddr>${mac}</hwaddr><lease_time>${lease}</lease_time><descr/></hosts>`;
+  const printed = (hosts: string, version: string) =>
+    dnsmasqRefusals(parseXml(`<?xml version="1.0"?>\n<opnsense><dnsmasq><enable>1</enable><port>0</port>${hosts}</dnsmasq></opnsense>\n`).root, version).map((w) => /makes it print "(.*?)" \((.*?)\), although/.exec(w)!.slice(1));
+
+  it("words the refusal by the release's dnsmasq version, and takes a lease of digits", () => {
+    expect(printed(host('kiosk', '', '-60'), '2.90')).toEqual([['bad DHCP host name', 'its lease time -60 is not a number of seconds, so dnsmasq 2.90 reads it as its name']]);
+    for (const version of ['2.91', '2.92rel2', '2.93']) expect(printed(host('kiosk', '', '-60'), version)).toEqual([['DHCP host has multiple names', `its lease time -60 is not a number of seconds, so dnsmasq ${version} reads it as a second name`]]);
+    for (const version of ['2.90', '2.91']) expect(printed(host('', '10.0.0.9', '+3600'), version).map(([p]) => p)).toEqual(['bad DHCP host name']);
+    for (const lease of ['', '0', '3600']) expect(printed(host('kiosk', '10.0.0.9', lease), '2.91')).toEqual([]);
+    // Without a dhcp-host line (a MAC without ':'), nothing; a line dnsmasq refuses at an address first, once.
+    expect(printed(host('kiosk', '', '-60', '525400000009'), '2.91')).toEqual([]);
+    expect(printed(host('a', '10.0.0.9', '') + host('b', '10.0.0.9', '-1', '52:54:00:00:00:08'), '2.91').map(([p]) => p)).toEqual(['duplicate dhcp-host IP address 10.0.0.9']);
+  });
+});
