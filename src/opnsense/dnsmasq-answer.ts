@@ -28,13 +28,20 @@ import { dnsmasqEnabled } from './dnsmasq-enabled.js';
 import { dnsmasqAtLeast } from './dnsmasq-version.js';
 
 /**
- * Whether the dnsmasq of the merged config answers DNS on port 53: only one the operator already runs keeps its port
- * (merge.ts BASE_WINS_FIELDS; an empty port is 53, Dnsmasq.php); gen's own is DHCP only (port 0).
+ * The port the dnsmasq of the merged config answers DNS on, none when it does not run or runs no DNS (port 0): only one
+ * the operator already runs keeps its port (merge.ts BASE_WINS_FIELDS; an empty port is 53, Dnsmasq.php; 53053 in the
+ * factory config from 26.1); gen's own is DHCP only (port 0).
  */
-export function dnsmasqAnswers(root: XmlElement): boolean {
+export function dnsmasqDnsPort(root: XmlElement): string | undefined {
   const dnsmasq = child(root, 'dnsmasq');
-  const port = fieldText(dnsmasq, 'port');
-  return dnsmasqEnabled(dnsmasq) && (port === '' || port === '53');
+  if (!dnsmasqEnabled(dnsmasq)) return undefined;
+  const port = fieldText(dnsmasq, 'port') || '53';
+  return port === '0' ? undefined : port;
+}
+
+/** Whether the dnsmasq of the merged config answers DNS on port 53 (dnsmasqDnsPort()). */
+export function dnsmasqAnswers(root: XmlElement): boolean {
+  return dnsmasqDnsPort(root) === '53';
 }
 
 /** Where the box's own running Unbound answers: its port, and the addresses (as addressKey() writes them) a domain override can reach it at. */

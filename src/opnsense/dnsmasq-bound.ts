@@ -27,15 +27,26 @@ export interface DnsmasqDnsAt {
   written: ReadonlySet<string>;
 }
 
+/** Whether `root`'s dnsmasq.conf holds bind-interfaces (Strict interface binding): dnsmasq binds no wildcard. */
+export function dnsmasqBindsAddresses(root: XmlElement): boolean {
+  return textOf(child(child(root, 'dnsmasq'), 'strictbind')) === '1';
+}
+
+/**
+ * The addresses (as addressKey() writes them) dnsmasq binds with bind-interfaces: those the box configures on the
+ * listed devices (an enabled interface's, with its IP alias and CARP VIPs; every device's when none is listed) and the
+ * loopback's, which dnsmasq adds to any list of interfaces (network.c iface_allowed()).
+ */
+export function dnsmasqBoundAddresses(root: XmlElement): Set<string> {
+  return listenedAddresses(root, new Set(fieldList(child(root, 'dnsmasq'), 'interface')));
+}
+
 /** Where `root`'s dnsmasq answers DNS (DnsmasqDnsAt): nowhere unless on port 53; everywhere with the wildcard. */
 export function dnsmasqDnsAt(root: XmlElement): DnsmasqDnsAt {
   if (!dnsmasqAnswers(root)) return { links: false, every: false, written: new Set() };
-  const dnsmasq = child(root, 'dnsmasq');
-  const listed = new Set(fieldList(dnsmasq, 'interface'));
-  if (textOf(child(dnsmasq, 'strictbind')) !== '1' || listed.size === 0) return { links: true, every: true, written: new Set() };
-  // bind-interfaces: the addresses the box configures on the listed devices (an enabled interface's, with its IP alias
-  // and CARP VIPs), not the loopback, which names the client itself when handed out.
-  const written = listenedAddresses(root, listed);
+  if (!dnsmasqBindsAddresses(root) || fieldList(child(root, 'dnsmasq'), 'interface').length === 0) return { links: true, every: true, written: new Set() };
+  // Not the loopback, which names the client itself when handed out.
+  const written = dnsmasqBoundAddresses(root);
   for (const loopback of ['127.0.0.1', '::1']) written.delete(loopback);
   return { links: true, every: false, written };
 }

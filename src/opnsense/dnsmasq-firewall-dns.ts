@@ -37,7 +37,8 @@
 // Strict interface binding only at the addresses of the interfaces it listens
 // on; Unbound (unbound-bound.ts) at any, but with Network Interfaces chosen
 // only at theirs. Both cannot hold port 53 of one address; either that holds
-// it answers. A line whose addresses are all the box's own where neither
+// it answers, and where both would, dnsmasq holds it and Unbound does not
+// start at all (dns-port-clash.ts). A line whose addresses are all the box's own where neither
 // answers reaches nothing there.
 // An IPv6 range hands out addresses by DHCPv6 where it has an end address or
 // the mode static or ra-stateless (option.c: CONTEXT_DHCP), and is advertised
@@ -57,6 +58,7 @@ import { Ipv6Links } from './ipv6-links.js';
 import { addressKey, listenedAddresses } from './listened-addresses.js';
 import { dnsmasqDnsAt } from './dnsmasq-bound.js';
 import { unboundDnsAt } from './unbound-bound.js';
+import { unboundOutstarted } from './dns-port-clash.js';
 import { Dhcpv6Reservations } from './dhcpv6-reservations.js';
 
 type Family = 4 | 6;
@@ -83,10 +85,10 @@ interface FirewallHeard {
   onLink: (device: string | undefined) => boolean;
 }
 
-/** Where dnsmasq or Unbound answers DNS on port 53 (FirewallHeard): wherever either does. */
+/** Where dnsmasq or Unbound answers DNS on port 53 (FirewallHeard): wherever either does; Unbound nowhere where dnsmasq keeps it from starting. */
 function firewallHeard(root: XmlElement): FirewallHeard {
   const dnsmasq = dnsmasqDnsAt(root);
-  const unbound = unboundDnsAt(root);
+  const unbound = unboundOutstarted(root) ? { every: false, written: new Set<string>(), devices: new Set<string>() } : unboundDnsAt(root);
   return {
     every: dnsmasq.every || unbound.every,
     written: new Set([...dnsmasq.written, ...unbound.written]),

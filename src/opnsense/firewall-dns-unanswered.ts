@@ -2,7 +2,8 @@
 // addresses no resolver of the box answers on port 53 (firewallDnsRanges():
 // neither dnsmasq nor Unbound there), the clients it serves there resolve no
 // name. Why, and what to change, is said of each resolver: Unbound disabled,
-// on another port, or listening on chosen interfaces (unbound-bound.ts);
+// on another port, or listening on chosen interfaces (unbound-bound.ts), or
+// not started beside dnsmasq on port 53 (dns-port-clash.ts);
 // dnsmasq's DNS off or bound to the addresses of its interfaces
 // (dnsmasq-bound.ts).
 import { type XmlElement, child } from '../render/opnsense/xml.js';
@@ -13,6 +14,7 @@ import { firewallDnsRanges } from './dnsmasq-firewall-dns.js';
 import { UNBOUND_PORT } from '../targets/opnsense/unbound.js';
 import { unboundEnabled, unboundPort } from './unbound-general.js';
 import { unboundInterfaces } from './unbound-bound.js';
+import { unboundOutstarted } from './dns-port-clash.js';
 
 /**
  * Where the merged config's dnsmasq (`root`) hands out the firewall as DNS server at addresses no resolver answers
@@ -38,6 +40,12 @@ function firewallAsDns(root: XmlElement, firewallDns6: boolean): string[] {
 function unboundCause(root: XmlElement): { why: string; fix: string } {
   const general = 'Services › Unbound DNS › General';
   if (!unboundEnabled(root)) return { why: "the box's Unbound DNS is disabled", fix: `enable Unbound in ${general}` };
+  if (unboundOutstarted(root)) {
+    return {
+      why: "the box's Unbound DNS does not start beside dnsmasq, which holds port 53 at the addresses both bind",
+      fix: `choose no Network Interfaces (all) in ${general}, so that Unbound binds the wildcard beside dnsmasq's addresses and answers at the others`,
+    };
+  }
   const port = unboundPort(root);
   if (port !== String(UNBOUND_PORT)) return { why: `the box's Unbound DNS answers only on port ${port}, not ${UNBOUND_PORT}`, fix: `set Listen Port to ${UNBOUND_PORT} in ${general}` };
   return {

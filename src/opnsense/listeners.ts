@@ -7,6 +7,7 @@ import ipaddr from 'ipaddr.js';
 import { type XmlElement, attr, child, childrenNamed } from '../render/opnsense/xml.js';
 import { webGuiPorts } from '../targets/opnsense/webgui.js';
 import { fieldText } from './fields.js';
+import { dnsmasqDnsPort } from './dnsmasq-answer.js';
 import { addToList } from '../arrays.js';
 
 interface Bind {
@@ -258,20 +259,6 @@ function wireguardInstances(root: XmlElement, isGen: (uuid: string) => boolean):
           return { text, address, prefix };
         }),
     }));
-}
-
-/**
- * The UDP port an enabled dnsmasq serves DNS on (merge keeps the port of a
- * dnsmasq the box runs, 53053 in the 26.7 factory config). Dnsmasq.php
- * reads an empty <port> as 53; 0 turns its DNS off. Its dnsmasq.conf binds
- * the wildcard unless strictbind asks for each interface's addresses; a
- * wildcard bind of the same port fails against either.
- */
-function dnsmasqDnsPort(root: XmlElement): string | undefined {
-  const dnsmasq = child(root, 'dnsmasq');
-  if (fieldText(dnsmasq, 'enable') !== '1') return undefined;
-  const port = fieldText(dnsmasq, 'port').trim() || '53';
-  return port === '0' ? undefined : port;
 }
 
 /**

@@ -32,6 +32,7 @@ import { type JoinedVpc, RULE_STORE_PATHS, clearManagedRules } from './managed-r
 import { warnOutboundModeChange } from './outbound-mode.js';
 import { hostOverrideTakeovers } from './unbound-hosts.js';
 import { unansweredOverrides } from './unbound-off.js';
+import { dnsPortClashes } from './dns-port-clash.js';
 import { unansweredFirewallDns } from './firewall-dns-unanswered.js';
 import { offPortOverrides } from './unbound-port.js';
 import { ignoredOverrides, withoutWildcardCovered } from './unbound-wildcards.js';
@@ -1019,6 +1020,8 @@ function merged(baseText: string, genSections: readonly XmlElement[], givenOptio
   if (options.antiLockout) for (const message of antiLockoutDifferences(root, options.antiLockout)) options.warn!(message);
   // What clients asking the firewall on port 53 get for gen's Unbound host overrides, read from the config as merged:
   // the box's Hosts, ranges, DHCP entries and dnsmasq settings as this merge leaves them.
+  // Unbound and dnsmasq on one port of one address: only dnsmasq starts.
+  for (const message of dnsPortClashes(root)) options.warn!(message);
   for (const message of unansweredOverrides(root, sections, release.dnsmasq)) options.warn!(message);
   // Where the firewall dnsmasq's DHCP hands out as DNS server is answered by neither resolver of the box.
   for (const message of unansweredFirewallDns(root, release.dnsmasqFirewallDns6)) options.warn!(message);

@@ -34,6 +34,15 @@ export function unboundInterfaces(root: XmlElement): string[] {
   return fieldList(unboundGeneral(root).settings, 'active_interface');
 }
 
+/**
+ * The box's addresses (as addressKey() writes them) the Unbound of `root` binds: the loopback and those of the enabled
+ * interfaces it listens on (all when none are chosen), their IP alias and CARP VIPs included, but those that deny
+ * service binding where interfaces are chosen (listenedAddresses()).
+ */
+export function unboundBoundAddresses(root: XmlElement): Set<string> {
+  return listenedAddresses(root, new Set(unboundInterfaces(root)), true);
+}
+
 /** Where `root`'s Unbound answers DNS on port 53 (UnboundDnsAt): nowhere unless it runs there. */
 export function unboundDnsAt(root: XmlElement): UnboundDnsAt {
   if (!unboundEnabled(root) || unboundPort(root) !== String(UNBOUND_PORT)) return { every: false, written: new Set(), devices: new Set() };
@@ -47,7 +56,7 @@ export function unboundDnsAt(root: XmlElement): UnboundDnsAt {
   }
   for (const key of listed) if (!assigned.has(key)) devices.add(key);
   // Not the loopback: handed to clients, it names the client itself.
-  const written = listenedAddresses(root, listed, true);
+  const written = unboundBoundAddresses(root);
   for (const loopback of ['127.0.0.1', '::1']) written.delete(loopback);
   return { every: false, written, devices };
 }

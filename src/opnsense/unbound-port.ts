@@ -13,22 +13,11 @@
 // the listed interfaces, their IP alias and CARP VIPs included but those that
 // deny service binding), so a forward to one of those reaches it as well as
 // one to the loopback (listened-addresses.ts).
-import { type XmlElement, child, isElement } from '../render/opnsense/xml.js';
+import { type XmlElement } from '../render/opnsense/xml.js';
 import { UNBOUND_PORT } from '../targets/opnsense/unbound.js';
-import { fieldList, fieldText } from './fields.js';
-import { listenedAddresses } from './listened-addresses.js';
-import { unboundEnabled, unboundGeneral, unboundPort } from './unbound-general.js';
+import { unboundEnabled, unboundPort } from './unbound-general.js';
+import { unboundBoundAddresses } from './unbound-bound.js';
 import { dnsmasqAnswers, genNamesOnPort53, passedOnWarning, wrongAnswerWarning } from './dnsmasq-answer.js';
-
-/**
- * Addresses of the box on which its Unbound answers, as a dnsmasq domain
- * override can name them: the loopback, and the static addresses and VIPs of
- * the interfaces Unbound listens on (all when none are chosen), as the
- * merged config `root` holds them.
- */
-function unboundAddresses(root: XmlElement): Set<string> {
-  return listenedAddresses(root, new Set(fieldList(unboundGeneral(root).settings, 'active_interface')), true);
-}
 
 /**
  * Which servers of /etc/resolv.conf dnsmasq may ask beside its override of every domain to Unbound, and what keeps
@@ -53,7 +42,7 @@ export function offPortOverrides(root: XmlElement, sections: readonly XmlElement
   const port = unboundPort(root);
   if (port === String(UNBOUND_PORT) || !unboundEnabled(root)) return [];
   const dnsmasq = dnsmasqAnswers(root);
-  const { unreachedNames: names, wrong, passedOn, viaResolv } = genNamesOnPort53(root, sections, dnsmasq ? { port, addresses: unboundAddresses(root) } : undefined, dnsmasqVersion);
+  const { unreachedNames: names, wrong, passedOn, viaResolv } = genNamesOnPort53(root, sections, dnsmasq ? { port, addresses: unboundBoundAddresses(root) } : undefined, dnsmasqVersion);
   const why = `Unbound listens on port ${port}, which clients do not ask`;
   const out = wrong.map((w) => wrongAnswerWarning(w, why));
   const forward = `forward its domain to 127.0.0.1 port ${port} in Services › Dnsmasq DNS & DHCP › Domains, and to no other server, so that Unbound answers these queries`;

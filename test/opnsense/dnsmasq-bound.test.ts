@@ -5,7 +5,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { writeFileSync } from 'node:fs';
-import { userInfo } from 'node:os';
+import { networkInterfaces, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dnsmasqDnsAt } from '../../src/opnsense/dnsmasq-bound.js';
@@ -112,9 +112,13 @@ describe('dnsmasqDnsAt', () => {
     // A VIP denying service binding is no interface: line; a disabled opt7 has no address to bind.
     expect(v4('10.55.9.1', (c) => on('opt5')(c).replace('<mode>ipalias</mode>', '<mode>ipalias</mode><nobind>1</nobind>'))).toEqual(['10.55.1.100 opt5']);
     expect(v4('10.57.0.1', (c) => on('opt7')(c).replace('<opt7><if>vtnet7</if><enable>1</enable>', '<opt7><if>vtnet7</if>'))).toEqual([]);
-    // With dnsmasq's Strict interface binding on opt5 and Unbound on opt7, either answers: opt5's link and opt7's address.
+    // With dnsmasq's Strict interface binding on opt5 and Unbound on opt7 both bind the loopback's port 53 (dnsmasq adds
+    // lo to its list), so Unbound does not start beside dnsmasq (dns-port-clash.ts): dnsmasq answers opt5's link and
+    // address, nothing opt7's. Unbound on every address binds the wildcard beside dnsmasq's addresses, and answers it.
     const strictOn5 = '<enable>1</enable><strictbind>1</strictbind><interface>opt5</interface>';
-    for (const value of ['0.0.0.0', '10.57.0.1', '10.55.0.1,10.57.0.1']) expect(named(on('opt7')(box(strictOn5, value))), value).toEqual([]);
+    for (const value of ['0.0.0.0', '10.55.0.1,10.57.0.1']) expect(named(on('opt7')(box(strictOn5, value))), value).toEqual([]);
+    expect(named(on('opt7')(box(strictOn5, '10.57.0.1')))).toEqual(['10.55.1.100 opt5']);
+    expect(named(unbound('<enabled>1</enabled><port>53</port>')(box(strictOn5, '10.57.0.1')))).toEqual([]);
   });
 
   // The real dnsmasq, listening on lo: with bind-interfaces it binds lo's 127.0.0.1 and a query to 127.0.0.2 (which lo
@@ -139,6 +143,35 @@ describe('dnsmasqDnsAt', () => {
     };
     expect(await answers(false)).toEqual({ '127.0.0.1': true, '127.0.0.2': true });
     expect(await answers(true)).toEqual({ '127.0.0.1': true, '127.0.0.2': false });
+  });
+
+  // The real dnsmasq with bind-interfaces and another device listed binds the loopback's addresses too (network.c
+  // iface_allowed() adds lo to the list), so a resolver of the box that binds lo0's addresses (Unbound on chosen Network
+  // Interfaces) cannot bind the same port there.
+  const device = Object.entries(networkInterfaces()).find(([, addresses]) => addresses?.some((a) => !a.internal && a.family === 'IPv4'))?.[0];
+  const whyDevice = why ?? (device === undefined ? 'no device with an IPv4 address but the loopback' : undefined);
+  it.skipIf(whyDevice)(titled("dnsmasq with bind-interfaces binds the loopback's addresses beside those of the devices listed", whyDevice), async () => {
+    const work = tempDir('gen-dnsmasq-bound-lo-');
+    const group = spawnSync('id', ['-gn'], { encoding: 'utf8' }).stdout.trim();
+    const port = await freeUdpPort();
+    const conf = join(work, 'bound.conf');
+    writeFileSync(conf, [`port=${port}`, `interface=${device}`, 'bind-interfaces', 'no-resolv', 'no-hosts', 'pid-file=', 'address=/probe.test/192.0.2.7', ''].join('\n'));
+    const daemon = spawn('dnsmasq', ['-k', '-C', conf, `--user=${userInfo().username}`, `--group=${group}`], { stdio: 'ignore' });
+    try {
+      let ready = false;
+      for (let attempt = 0; attempt < 40 && !ready; attempt++) ready = await asked('127.0.0.1', port, 250);
+      expect(ready, 'dnsmasq did not answer on 127.0.0.1').toBe(true);
+      // A second socket on 127.0.0.1 and that port, as Unbound's would be, is refused.
+      const second = createSocket('udp4');
+      const refused = await new Promise<string>((done) => {
+        second.once('error', (e: NodeJS.ErrnoException) => done(e.code ?? 'error'));
+        second.bind(port, '127.0.0.1', () => done('bound'));
+      });
+      second.close();
+      expect(refused).toBe('EADDRINUSE');
+    } finally {
+      daemon.kill();
+    }
   });
 });
 

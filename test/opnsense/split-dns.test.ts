@@ -1072,6 +1072,57 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
     expect(said('<enabled>0</enabled><port>53</port>')).toEqual([expect.stringMatching(/^the box's Unbound DNS is disabled and .* on lan: .*; enable Unbound in Services › Unbound DNS › General, or name/)]);
   });
 
+  // Unbound and the box's dnsmasq DNS on one port: both set SO_REUSEADDR, so FreeBSD lets one bind an address beside
+  // the other's wildcard but not the same address; dnsmasq.inc starts before unbound.inc at boot, and Unbound fails.
+  it("says when the box's Unbound and dnsmasq bind one port of one address, that Unbound does not start, and which overrides nothing answers", async () => {
+    const { sections, privateKey } = await releaseSections(answered, '26.7');
+    const lan = doc(await fragments(answered, 'home'), 'interfaces.xml').interfaces.lan.ipaddr as string;
+    const merged = (general: string, dnsmasq: string) => {
+      const box = factorySample('26.7')
+        .replace('<OPNsense>', `<OPNsense><unboundplus version="1.0.15"><general>${general}</general></unboundplus>`)
+        .replace(/<dnsmasq>[\s\S]*?<\/dnsmasq>/, `<dnsmasq>${dnsmasq}</dnsmasq>`);
+      const warnings: string[] = [];
+      mergeConfig(withBoxCa(box), sections, { allowGuiPortConflict: true, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, secret: () => privateKey, warn: (m) => warnings.push(m) });
+      return warnings;
+    };
+    const clash = (general: string, dnsmasq: string) => merged(general, dnsmasq).filter((w) => w.includes('which only one of them can bind')).map((w) => /listen on port (\d+) at (.*?), which/.exec(w)!.slice(1).join(' '));
+    const unbound = (extra = '') => `<enabled>1</enabled><port>53</port>${extra}`;
+    const wildcard = '<enable>1</enable><port>53</port><interface>lan</interface>';
+    const strict = (ifaces: string) => `<enable>1</enable><port>53</port><strictbind>1</strictbind><interface>${ifaces}</interface>`;
+    // Both the wildcard, on 53 (an empty port is 53) or both on 53053.
+    expect(clash(unbound(), wildcard)).toEqual(['53 every address (0.0.0.0 and ::)']);
+    expect(clash(unbound(), wildcard.replace('<port>53</port>', '<port/>'))).toEqual(['53 every address (0.0.0.0 and ::)']);
+    expect(clash('<enabled>1</enabled><port>53053</port>', wildcard.replace('53', '53053'))).toEqual(['53053 every address (0.0.0.0 and ::)']);
+    // Both bind addresses: the loopback's at least, and lan's where both listen there.
+    expect(clash(unbound('<active_interface>wan</active_interface>'), strict('lan'))).toEqual(['53 127.0.0.1, ::1']);
+    expect(clash(unbound('<active_interface>lan</active_interface>'), strict('lan'))).toEqual([`53 127.0.0.1, ::1, ${lan}`]);
+    // Near misses: another port, dnsmasq's DNS off, Unbound disabled, or exactly one of them binding addresses.
+    expect(clash(unbound(), wildcard.replace('53', '53053'))).toEqual([]);
+    expect(clash(unbound(), wildcard.replace('53', '0'))).toEqual([]);
+    expect(clash(unbound(), wildcard.replace('<enable>1</enable>', '<enable>0</enable>'))).toEqual([]);
+    expect(clash('<enabled>0</enabled><port>53</port>', wildcard)).toEqual([]);
+    expect(clash(unbound(), strict('lan'))).toEqual([]);
+    expect(clash(unbound(), strict(''))).toEqual([]);
+    expect(clash(unbound('<active_interface>lan</active_interface>'), wildcard)).toEqual([]);
+    // On 53 Unbound does not run, so gen's overrides are answered only as dnsmasq answers them: here not at all.
+    const down = (general: string, dnsmasq: string) => merged(general, dnsmasq).filter((w) => w.includes("gen's Unbound host overrides") && w.includes('does not start beside dnsmasq'));
+    expect(down(unbound(), wildcard)).toEqual([
+      expect.stringMatching(/^the box's Unbound DNS does not start beside dnsmasq, which holds port 53, so nothing answers gen's Unbound host overrides cloud\.example\.org \(.*\), media\.example\.org \(.*\): .*; dnsmasq holds port 53: set its Listen port to 0 in Services › Dnsmasq DNS & DHCP › General/),
+    ]);
+    expect(down('<enabled>1</enabled><port>53053</port>', wildcard.replace('53', '53053'))).toEqual([]);
+    expect(down(unbound('<active_interface>lan</active_interface>'), wildcard)).toEqual([]);
+    // dnsmasq, bound to lan, hands out the WAN address there, where Unbound, bound to wan, would answer but does not start.
+    const wan = doc(await fragments(answered, 'home'), 'interfaces.xml').interfaces.wan.ipaddr as string;
+    const option = `<dhcp_options uuid="11111111-2222-4333-8444-300000000001"><type>set</type><option>6</option><option6/><interface>lan</interface><tag/><set_tag/><value>${wan}</value><force>0</force><description/></dhcp_options>`;
+    const firewall = (general: string, dnsmasq: string) => merged(general, dnsmasq).filter((w) => w.includes('hands out the firewall'));
+    expect(firewall(unbound('<active_interface>wan</active_interface>'), strict('lan') + option)).toEqual([
+      expect.stringMatching(/^the box's Unbound DNS does not start beside dnsmasq, which holds port 53 at the addresses both bind and dnsmasq, with Strict interface binding, .* on lan: .*, or choose no Network Interfaces \(all\) in Services › Unbound DNS › General, so that Unbound binds the wildcard/),
+    ]);
+    // Unbound on every address starts beside dnsmasq's and answers there; on 53053 neither clashes nor answers.
+    expect(firewall(unbound(), strict('lan') + option)).toEqual([]);
+    expect(firewall('<enabled>1</enabled><port>53053</port><active_interface>wan</active_interface>', strict('lan') + option)).toEqual([expect.stringMatching(/^the box's Unbound DNS answers only on port 53053/)]);
+  });
+
   it("leaves out the names a wildcard override of the box answers, which Unbound refuses below it, and says so", async () => {
     const { sections, privateKey } = await releaseSections(answered, '26.7');
     const boxWith = (domain: string) => factorySample('26.7').replace(
@@ -2019,6 +2070,67 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
       'legacy empty port': ['1', '53', false],
       'model port 5353': ['1', '5353', true],
       'model port 53': ['1', '53', false],
+    });
+  });
+
+  // Where Unbound and the box's dnsmasq DNS bind one port of one address, from what OPNsense's own code writes: Unbound's
+  // port: and interface: lines (the wildcard 0.0.0.0, or lo0's and the chosen interfaces' addresses), dnsmasq.conf's
+  // port=, bind-interfaces and interface= (with bind-interfaces: the listed devices' addresses and the loopback's, which
+  // dnsmasq adds). Merge warns exactly where both bind the wildcard, or both addresses and some in common, on one port.
+  it.each(UPSTREAM_RELEASES)("$tag: merge says Unbound and dnsmasq bind one port of one address exactly where their rendered configs do", async ({ tag, release }) => {
+    const work = templateWork(tag, 'gen-split-dns-clash-');
+    const { sections, privateKey } = await releaseSections(answered, release);
+    const factory = factoryConfig(coreGit!, tag).replace(/<unbound>\s*<enable>1<\/enable>\s*<\/unbound>/, '');
+    const version = releaseFacts(tag)!.versions.unbound!;
+    const box = (general: string, dnsmasq: string) =>
+      withUnboundModel(factory, version, general).replace(/<dnsmasq>[\s\S]*?<\/dnsmasq>/, `<dnsmasq>${dnsmasq}<dhcp><enable_ra>0</enable_ra></dhcp></dnsmasq>`);
+    const wildcard = (port: string) => `<enable>1</enable><port>${port}</port><interface>lan</interface>`;
+    const strict = '<enable>1</enable><port>53</port><strictbind>1</strictbind><interface>lan</interface>';
+    const boxes: Record<string, string> = {
+      'both wildcard': box('<enabled>1</enabled><port>53</port>', wildcard('53')),
+      'both addresses': box('<enabled>1</enabled><port>53</port><active_interface>lan</active_interface>', strict),
+      'both addresses, apart but the loopback': box('<enabled>1</enabled><port>53</port><active_interface>wan</active_interface>', strict),
+      'Unbound addresses': box('<enabled>1</enabled><port>53</port><active_interface>lan</active_interface>', wildcard('53')),
+      'dnsmasq addresses': box('<enabled>1</enabled><port>53</port>', strict),
+      'other ports': box('<enabled>1</enabled><port>53</port>', wildcard('53053')),
+      'both on 53053': box('<enabled>1</enabled><port>53053</port>', wildcard('53053')),
+      'dnsmasq DNS off': box('<enabled>1</enabled><port>53</port>', wildcard('0')),
+    };
+    const seen: Record<string, { rendered: string | undefined; merge: string | undefined }> = {};
+    for (const [name, base] of Object.entries(boxes)) {
+      const file = name.replace(/[ ,]+/g, '-');
+      const { warnings, conf, config } = await renderedMerge(base, sections, privateKey, tag, work, file);
+      const { port, binds } = onBox(config, tag, work, `${file}-unbound`);
+      // dnsmasq.conf: its port (0: no DNS), and the addresses it binds, none for the wildcard.
+      const dnsPort = /^port=(.*)$/m.exec(conf)![1]!;
+      const devices = (/^interface=(.*)$/m.exec(conf)?.[1] ?? '').split(',');
+      const merged = parseXml(config).root;
+      const deviceAddresses = [...firstChildren(child(merged, 'interfaces'))]
+        .filter(([, entry]) => devices.includes(textOf(child(entry, 'if'))))
+        .flatMap(([, entry]) => ['ipaddr', 'ipaddrv6'].map((f) => textOf(child(entry, f))).filter((a) => ipaddr.isValid(a)));
+      const dnsmasqBinds = /^bind-interfaces$/m.test(conf) ? ['127.0.0.1', ...deviceAddresses] : undefined;
+      const unboundBinds = binds.includes('interface: 0.0.0.0') ? undefined : binds.map((b) => b.replace('interface: ', ''));
+      let rendered: string | undefined;
+      if (dnsPort !== '0' && dnsPort === port) {
+        if (dnsmasqBinds === undefined && unboundBinds === undefined) rendered = `${port} every address (0.0.0.0 and ::)`;
+        else if (dnsmasqBinds !== undefined && unboundBinds !== undefined) rendered = `${port} ${unboundBinds.filter((a) => dnsmasqBinds.includes(a)).join(', ')}`;
+      }
+      // The harness's lo0 holds 127.0.0.1 only; a box's holds ::1 too, which merge names.
+      const said = warnings.filter((w) => w.includes('which only one of them can bind')).map((w) => /listen on port (\d+) at (.*?), which/.exec(w)!.slice(1).join(' ').replace(', ::1', ''));
+      expect(said.length, name).toBeLessThan(2);
+      seen[name] = { rendered, merge: said[0] };
+    }
+    const lan = doc(await fragments(answered, 'home'), 'interfaces.xml').interfaces.lan.ipaddr as string;
+    for (const [name, { rendered, merge }] of Object.entries(seen)) expect(merge, name).toBe(rendered);
+    expect(Object.fromEntries(Object.entries(seen).map(([name, { merge }]) => [name, merge]))).toEqual({
+      'both wildcard': '53 every address (0.0.0.0 and ::)',
+      'both addresses': `53 127.0.0.1, ${lan}`,
+      'both addresses, apart but the loopback': '53 127.0.0.1',
+      'Unbound addresses': undefined,
+      'dnsmasq addresses': undefined,
+      'other ports': undefined,
+      'both on 53053': '53053 every address (0.0.0.0 and ::)',
+      'dnsmasq DNS off': undefined,
     });
   });
 
