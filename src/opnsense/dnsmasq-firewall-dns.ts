@@ -85,9 +85,12 @@ interface FirewallHeard {
   onLink: (device: string | undefined) => boolean;
 }
 
-/** Where dnsmasq or Unbound answers DNS on port 53 (FirewallHeard): wherever either does; Unbound nowhere where dnsmasq keeps it from starting. */
-function firewallHeard(root: XmlElement): FirewallHeard {
-  const dnsmasq = dnsmasqDnsAt(root);
+/**
+ * Where dnsmasq or Unbound answers DNS on port 53 (FirewallHeard): wherever either does (only Unbound: `unboundOnly`);
+ * Unbound nowhere where dnsmasq keeps it from starting.
+ */
+function firewallHeard(root: XmlElement, unboundOnly: boolean): FirewallHeard {
+  const dnsmasq = unboundOnly ? { links: false, every: false, written: new Set<string>() } : dnsmasqDnsAt(root);
   const unbound = unboundOutstarted(root) ? { every: false, written: new Set<string>(), devices: new Set<string>() } : unboundDnsAt(root);
   return {
     every: dnsmasq.every || unbound.every,
@@ -214,16 +217,17 @@ export interface FirewallDnsRange {
  * from (servedRanges()) whose line dnsmasq gives its DHCP clients is the firewall, on its interface (a range of no
  * interface, whose clients' device is not known, only where that is so on every interface dnsmasq serves DHCP on);
  * an IPv6 one on each link it serves DHCPv6 requests on (Ipv6Links, by its interface's tag) whose option 23 sent
- * there is, and on each link it is advertised on whose router advertisement's RDNSS is.
+ * there is, and on each link it is advertised on whose router advertisement's RDNSS is. `unboundOnly`: where Unbound
+ * does not answer, whether dnsmasq does or not.
  */
-export function firewallDnsRanges(root: XmlElement, firewallDns6: boolean): FirewallDnsRange[] {
+export function firewallDnsRanges(root: XmlElement, firewallDns6: boolean, unboundOnly = false): FirewallDnsRange[] {
   const dnsmasq = child(root, 'dnsmasq');
   const { devices, ranges: served, interfaces: servedInterfaces } = servedDhcp(root);
   const device = (name: string) => devices.get(name) ?? name;
   // The box's own addresses, not the loopback: handed to clients, that names the client itself.
   const own = listenedAddresses(root, new Set());
   for (const loopback of ['127.0.0.1', '::1']) own.delete(loopback);
-  const at = firewallHeard(root);
+  const at = firewallHeard(root, unboundOnly);
   if (at.every) return [];
   const bare = (tag: string) => tag.replaceAll('-', '');
   const lines: Record<Family, DnsLines> = { 4: new DnsLines(), 6: new DnsLines() };

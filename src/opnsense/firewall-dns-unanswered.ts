@@ -22,13 +22,14 @@ import { unboundOutstarted } from './dns-port-clash.js';
  * own or one valued 0.0.0.0 or [::], or the box's addresses written out; the template writes option6:23,[::] only
  * where `firewallDns6`): each interface its clients are on (its IPv6 ranges' as `<interface> (IPv6)`: the links
  * dnsmasq serves it on by DHCPv6 and advertises it on), and each IPv4 range of no interface by its addresses (named
- * only where it hands out the firewall on every interface).
+ * only where it hands out the firewall on every interface). `unboundOnly`: where Unbound does not answer, whether
+ * dnsmasq does or not.
  */
-function firewallAsDns(root: XmlElement, firewallDns6: boolean): string[] {
+export function firewallAsDns(root: XmlElement, firewallDns6: boolean, unboundOnly = false): string[] {
   if (!dnsmasqEnabled(child(root, 'dnsmasq'))) return [];
   return [
     ...new Set(
-      firewallDnsRanges(root, firewallDns6).flatMap(({ range, on }) => {
+      firewallDnsRanges(root, firewallDns6, unboundOnly).flatMap(({ range, on }) => {
         if (on.length === 0) return [`the range ${fieldText(range, 'start_addr')}-${fieldText(range, 'end_addr')} of no interface (on every interface it serves)`];
         return fieldText(range, 'start_addr').includes(':') ? on.map((name) => `${name} (IPv6)`) : on;
       }),

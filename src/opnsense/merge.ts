@@ -35,6 +35,7 @@ import { unansweredOverrides } from './unbound-off.js';
 import { dnsPortClashes } from './dns-port-clash.js';
 import { unansweredFirewallDns } from './firewall-dns-unanswered.js';
 import { offPortOverrides } from './unbound-port.js';
+import { unheardOverrides } from './unbound-unheard.js';
 import { ignoredOverrides, withoutWildcardCovered } from './unbound-wildcards.js';
 import { laggMemberRefusals, pppLinks } from './links.js';
 import { groupRefusals } from './groups.js';
@@ -1026,6 +1027,7 @@ function merged(baseText: string, genSections: readonly XmlElement[], givenOptio
   // Where the firewall dnsmasq's DHCP hands out as DNS server is answered by neither resolver of the box.
   for (const message of unansweredFirewallDns(root, release.dnsmasqFirewallDns6)) options.warn!(message);
   for (const message of offPortOverrides(root, sections, release.dnsmasq)) options.warn!(message);
+  for (const message of unheardOverrides(root, sections, release.dnsmasqFirewallDns6, release.dnsmasq)) options.warn!(message);
   // The box's items and gen's side by side, as merged, whose dnsmasq.conf lines dnsmasq refuses though OPNsense saved each.
   for (const message of dnsmasqRefusals(root, release.dnsmasq)) options.warn!(message);
   propagate(root);

@@ -1123,6 +1123,47 @@ describe('Unbound host overrides for HAProxy host names behind the upstream rout
     expect(firewall('<enabled>1</enabled><port>53053</port><active_interface>wan</active_interface>', strict('lan') + option)).toEqual([expect.stringMatching(/^the box's Unbound DNS answers only on port 53053/)]);
   });
 
+  // Unbound on port 53 with Network Interfaces chosen binds their addresses only; dnsmasq's wildcard answers the rest,
+  // among them the lan address gen's range hands out (dhcp-option=6,0.0.0.0). A domain override reaches Unbound only
+  // at an address that is not dnsmasq's own (check_servers(): "ignoring nameserver ... - local interface").
+  it("says which of gen's overrides clients miss where dnsmasq answers the address handed out and Unbound, on chosen interfaces, does not", async () => {
+    const { sections, privateKey } = await releaseSections(answered, '26.7');
+    const { wan } = doc(await fragments(answered, 'home'), 'interfaces.xml').interfaces;
+    const said = (general: string, dnsmasq: string) => {
+      const box = factorySample('26.7')
+        .replace('<OPNsense>', `<OPNsense><unboundplus version="1.0.15"><general><enabled>1</enabled><port>53</port>${general}</general></unboundplus>`)
+        .replace(/<dnsmasq>[\s\S]*?<\/dnsmasq>/, `<dnsmasq><enable>1</enable><port>53</port><interface>lan</interface>${dnsmasq}</dnsmasq>`);
+      const warnings: string[] = [];
+      mergeConfig(withBoxCa(box), sections, { allowGuiPortConflict: true, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, secret: () => privateKey, warn: (m) => warnings.push(m) });
+      return warnings.filter((w) => w.includes('Network Interfaces wan') && !w.includes('resolve no name'));
+    };
+    const onWan = '<active_interface>wan</active_interface>';
+    expect(said(onWan, '')).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          "^the box's Unbound DNS answers only at the addresses of its Network Interfaces wan, but dnsmasq's DHCP hands out the firewall's address as DNS server on lan, where dnsmasq answers DNS on port 53 instead: " +
+            `clients there do not reach gen's Unbound host overrides cloud\\.example\\.org, media\\.example\\.org and .*; add those interfaces to Network Interfaces in Services › Unbound DNS › General .*, or forward their domain to ${(wan.ipaddr as string).replace(/\./g, '\\.')} port 53 in `,
+        ),
+      ),
+    ]);
+    // Unbound on lan answers there: nothing to say.
+    expect(said('<active_interface>lan</active_interface>', '')).toEqual([]);
+    expect(said('<active_interface>lan,wan</active_interface>', '')).toEqual([]);
+    // The names as dnsmasq Hosts with gen's address: answered, but their AAAA queries go on elsewhere (dnsmasq 2.90
+    // forwards them, and Unbound's override would answer no IPv6 address); one with another address is named as such.
+    expect(said(onWan, dnsmasqHost(1, 'cloud', 'example.org', wan.ipaddr as string) + dnsmasqHost(2, 'media', 'example.org', wan.ipaddr as string))).toEqual(
+      ['cloud', 'media'].map((n) => expect.stringMatching(new RegExp(`^the box's dnsmasq answers ${n}\\.example\\.org with gen's [^ ]+ but passes its AAAA queries on to other servers than Unbound`))),
+    );
+    expect(said(onWan, dnsmasqHost(1, 'cloud', 'example.org', wan.ipaddr as string) + dnsmasqHost(2, 'media', 'example.org', '10.9.9.9')).filter((w) => w.includes('10.9.9.9'))).toEqual([
+      expect.stringMatching(/^the box's dnsmasq answers media\.example\.org on port 53 itself, with 10\.9\.9\.9 from its Hosts, .*\(Unbound answers only at the addresses of its Network Interfaces wan, not where dnsmasq's DHCP hands out the firewall on lan\)/),
+    ]);
+    // Their domain forwarded to Unbound's WAN address, which dnsmasq does not listen on, reaches it; to the loopback,
+    // dnsmasq's own address on port 53, it does not.
+    const forward = (ip: string) => `<domainoverrides uuid="11111111-2222-4333-8444-c00000000001"><sequence>1</sequence><domain>example.org</domain><ipset/><srcip/><port>53</port><ip>${ip}</ip></domainoverrides>`;
+    expect(said(onWan, forward(wan.ipaddr as string))).toEqual([]);
+    expect(said(onWan, forward('127.0.0.1'))).toHaveLength(1);
+  });
+
   it("leaves out the names a wildcard override of the box answers, which Unbound refuses below it, and says so", async () => {
     const { sections, privateKey } = await releaseSections(answered, '26.7');
     const boxWith = (domain: string) => factorySample('26.7').replace(
@@ -2131,6 +2172,42 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
       'other ports': undefined,
       'both on 53053': '53053 every address (0.0.0.0 and ::)',
       'dnsmasq DNS off': undefined,
+    });
+  });
+
+  // Unbound on chosen Network Interfaces, from OPNsense's own code: its interface: lines hold the chosen interfaces'
+  // addresses and lo0's, no wildcard; dnsmasq.conf binds the wildcard on port 53 (no bind-interfaces) and hands lan's
+  // clients the firewall (no DHCP option 6 of its own: the template's dhcp-option=6,0.0.0.0). Merge names lan exactly
+  // where lan's address is none of Unbound's.
+  it.each(UPSTREAM_RELEASES)("$tag: merge names the clients dnsmasq answers where OPNsense's unbound.conf does not bind Unbound", async ({ tag, release }) => {
+    const work = templateWork(tag, 'gen-split-dns-unheard-');
+    const { sections, privateKey } = await releaseSections(answered, release);
+    const factory = factoryConfig(coreGit!, tag).replace(/<unbound>\s*<enable>1<\/enable>\s*<\/unbound>/, '');
+    const version = releaseFacts(tag)!.versions.unbound!;
+    const lan = doc(await fragments(answered, 'home'), 'interfaces.xml').interfaces.lan.ipaddr as string;
+    const seen: Record<string, { bindsLan: boolean; wildcard: boolean; bindInterfaces: boolean; dnsPort: string; firewallDns: boolean; named: string[] }> = {};
+    for (const chosen of ['wan', 'lan', 'lan,wan']) {
+      const box = withUnboundModel(factory, version, `<enabled>1</enabled><port>53</port><active_interface>${chosen}</active_interface>`).replace(
+        /<dnsmasq>[\s\S]*?<\/dnsmasq>/,
+        '<dnsmasq><enable>1</enable><port>53</port><interface>lan</interface><dhcp><enable_ra>0</enable_ra></dhcp></dnsmasq>',
+      );
+      const name = chosen.replace(',', '-');
+      const { warnings, conf, config } = await renderedMerge(box, sections, privateKey, tag, work, name);
+      const { binds } = onBox(config, tag, work, `${name}-unbound`);
+      seen[chosen] = {
+        bindsLan: binds.includes(`interface: ${lan}`),
+        wildcard: binds.includes('interface: 0.0.0.0'),
+        bindInterfaces: /^bind-interfaces$/m.test(conf),
+        dnsPort: /^port=(.*)$/m.exec(conf)![1]!,
+        firewallDns: /^dhcp-option=6,0\.0\.0\.0$/m.test(conf),
+        named: warnings.filter((w) => w.includes("do not reach gen's Unbound host overrides")).map((w) => /as DNS server on (.*?), where dnsmasq/.exec(w)![1]!),
+      };
+    }
+    const rendered = { wildcard: false, bindInterfaces: false, dnsPort: '53', firewallDns: true };
+    expect(seen).toEqual({
+      wan: { ...rendered, bindsLan: false, named: ['lan'] },
+      lan: { ...rendered, bindsLan: true, named: [] },
+      'lan,wan': { ...rendered, bindsLan: true, named: [] },
     });
   });
 
