@@ -1441,7 +1441,7 @@ function withOwnInterfaces(config: string): string {
 /**
  * `box` merged with `sections` (`privateKey`: their instance key) for `tag`, migrated and rendered with OPNsense's own
  * dnsmasq templates in `work` (setup.sh has run for `tag`): merge's warnings, the merged config, dnsmasq.conf, the
- * rc.conf.d file, and Unbound's switch after the migrations.
+ * rc.conf.d file, Unbound's switch after the migrations, and its port and interface: lines (onBox()).
  */
 async function renderedMerge(
   box: string,
@@ -1450,14 +1450,14 @@ async function renderedMerge(
   tag: string,
   work: string,
   name: string,
-): Promise<{ warnings: string[]; config: string; conf: string; rc: string; unbound: string; errors: string[] }> {
+): Promise<{ warnings: string[]; config: string; conf: string; rc: string; unbound: string; errors: string[]; port: string; binds: string[] }> {
   const warnings: string[] = [];
   const config = mergeConfig(withBoxCa(box), sections, { placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, secret: () => privateKey, allowGuiPortConflict: true, warn: (m) => warnings.push(m), release: tag });
-  const { enabled, errors } = onBox(config, tag, work, name);
+  const { enabled, errors, port, binds } = onBox(config, tag, work, name);
   const out = join(work, `${name}-root`);
   const r = await renderTemplate(join(env.OPNSENSE_PHP_CACHE, tag, 'root'), join(work, `${name}-migrated.xml`), out, 'OPNsense.Dnsmasq');
   expect(r.status, r.stderr).toBe(0);
-  return { warnings, config, conf: readFileSync(join(out, 'usr/local/etc/dnsmasq.conf'), 'utf8'), rc: readFileSync(join(out, 'etc/rc.conf.d/dnsmasq'), 'utf8'), unbound: enabled, errors };
+  return { warnings, config, conf: readFileSync(join(out, 'usr/local/etc/dnsmasq.conf'), 'utf8'), rc: readFileSync(join(out, 'etc/rc.conf.d/dnsmasq'), 'utf8'), unbound: enabled, errors, port, binds };
 }
 
 /**
@@ -2140,8 +2140,7 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     const seen: Record<string, { rendered: string | undefined; merge: string | undefined }> = {};
     for (const [name, base] of Object.entries(boxes)) {
       const file = name.replace(/[ ,]+/g, '-');
-      const { warnings, conf, config } = await renderedMerge(base, sections, privateKey, tag, work, file);
-      const { port, binds } = onBox(config, tag, work, `${file}-unbound`);
+      const { warnings, conf, config, port, binds } = await renderedMerge(base, sections, privateKey, tag, work, file);
       // dnsmasq.conf: its port (0: no DNS), and the addresses it binds, none for the wildcard.
       const dnsPort = /^port=(.*)$/m.exec(conf)![1]!;
       const devices = (/^interface=(.*)$/m.exec(conf)?.[1] ?? '').split(',');
@@ -2192,8 +2191,7 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
         '<dnsmasq><enable>1</enable><port>53</port><interface>lan</interface><dhcp><enable_ra>0</enable_ra></dhcp></dnsmasq>',
       );
       const name = chosen.replace(',', '-');
-      const { warnings, conf, config } = await renderedMerge(box, sections, privateKey, tag, work, name);
-      const { binds } = onBox(config, tag, work, `${name}-unbound`);
+      const { warnings, conf, binds } = await renderedMerge(box, sections, privateKey, tag, work, name);
       seen[chosen] = {
         bindsLan: binds.includes(`interface: ${lan}`),
         wildcard: binds.includes('interface: 0.0.0.0'),
