@@ -48,7 +48,7 @@ import { type InputsRecord, readInputsRecord, sizesDigest, writeInputsRecord } f
 import { buildLockOf, createStage, inputsRecordOf, stagesOf } from './io/staging.js';
 import { statusAfter } from './io/status-after.js';
 import { ArrivingFiles, ArrivingParts, EmitError, type OutputSink, StagedDirectory } from './io/tree-files.js';
-import { OUTPUT_FILE_MODE, manifest, manifestOf, manifestOrder, outputModeKept, plainRelative, sha256, sha256Of, sha256OfParts } from './manifest.js';
+import { OUTPUT_FILE_MODE, manifest, manifestBytes, manifestOrder, outputModeKept, plainRelative, sha256, sha256Of, sha256OfParts } from './manifest.js';
 import { MANIFEST } from './paths.js';
 import { NotOwnedError, type OwnedTree, emptyTree, ownedTree, terraformDirs, walk, workingEntryOf } from './output-tree.js';
 import { isTerraformStateEntry } from './targets/terraform/working-files.js';
@@ -317,14 +317,14 @@ function writeFresh(target: string, render: (files: OutputSink) => void): Writte
     );
     receive(files, render);
     const order = manifestOrder(files.hashes);
-    const manifestText = manifestOf(files.hashes, order);
-    staged.write(MANIFEST, (each) => encoder.pieces(manifestText, each));
+    const manifestData = manifestBytes(files.hashes, order);
+    staged.write(MANIFEST, (each) => each(manifestData));
     // Stamped after every file it lists, so that the next build reads none of them back (see unchanged).
     if (last !== undefined) statusAfter(join(stage, STAGED, MANIFEST), lstatSync(join(stage, STAGED, last)).ctimeMs, OUTPUT_FILE_MODE);
     crashPoint('emit:staged');
     renameSync(join(stage, STAGED), target);
     crashPoint('emit:applied');
-    return { written: true, files: files.hashes.size + 1, manifest: sha256(manifestText), sizes: sizesInOrder(sizes, order) };
+    return { written: true, files: files.hashes.size + 1, manifest: sha256(manifestData), sizes: sizesInOrder(sizes, order) };
   } finally {
     rmSync(stage, { recursive: true, force: true });
   }
@@ -376,7 +376,7 @@ function writeUpdate(outDir: string, target: string, owned: OwnedTree, render: (
     });
     const tfDirs = receive(files, render);
     const order = manifestOrder(files.hashes);
-    const newManifest = manifestOf(files.hashes, order);
+    const newManifest = manifestBytes(files.hashes, order);
     const previousTfDirs = terraformDirs(owned.listed.keys());
     // Never a file of Terraform's, whatever a MANIFEST lists.
     const remove = [...owned.listed.keys()].filter((path) => !files.hashes.has(path) && workingEntryOf(path, tfDirs) === undefined && workingEntryOf(path, previousTfDirs) === undefined);
@@ -384,7 +384,7 @@ function writeUpdate(outDir: string, target: string, owned: OwnedTree, render: (
     // Nothing changed: leave the tree (and its timestamps) as it is, but for the MANIFEST's status, restamped after every
     // file that had to be read back (a checkout writes out/ in path order, the MANIFEST among the first): the files are
     // equal to what it lists, so the next build reads none back and may find out/ current from its record of inputs.
-    if (changed === 0 && remove.length === 0 && owned.manifest === newManifest && unchanged(join(target, MANIFEST), newManifest, Infinity)) {
+    if (changed === 0 && remove.length === 0 && newManifest.equals(Buffer.from(owned.manifest)) && unchanged(join(target, MANIFEST), newManifest, Infinity)) {
       if (readBack.latest >= manifestWritten) restamp(join(target, MANIFEST), readBack.latest);
       return { written: false, files: result.files, manifest: result.manifest, sizes: result.sizes };
     }
@@ -399,7 +399,7 @@ function writeUpdate(outDir: string, target: string, owned: OwnedTree, render: (
       );
     }
     // The MANIFEST is always rewritten, so that every file gen wrote is older than it.
-    stageOf().write(MANIFEST, (each) => encoder.pieces(newManifest, each));
+    stageOf().write(MANIFEST, (each) => each(newManifest));
     const journal: Journal = { base: sha256(owned.manifest), remove };
     writeFileSync(join(stage!, JOURNAL), `${JSON.stringify(journal)}\n`, { mode: 0o600, flag: 'wx' });
     crashPoint('emit:staged');
@@ -440,7 +440,7 @@ interface Journal {
  * which no one can set back) is as gen left it; one changed at the same
  * instant or later (by hand, by git) is compared byte for byte.
  */
-function unchanged(file: string, content: string, manifestWritten: number, size = Buffer.byteLength(content), readBack?: ReadBack): boolean {
+function unchanged(file: string, content: string | Buffer, manifestWritten: number, size = Buffer.byteLength(content), readBack?: ReadBack): boolean {
   const stat = lstatSync(file, { throwIfNoEntry: false });
   if (!stat?.isFile() || !outputModeKept(stat.mode) || stat.size !== size) return false;
   if (stat.ctimeMs < manifestWritten) return true;

@@ -8,7 +8,7 @@ import { type Stats, closeSync, lstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { ArrivingParts, type OutputSink } from './io/tree-files.js';
 import { Utf8Scratch } from './io/utf8-scratch.js';
-import { OUTPUT_FILE_MODE, manifestOf, outputModeKept, sha256Of, sha256OfParts } from './manifest.js';
+import { OUTPUT_FILE_MODE, manifestBytes, outputModeKept, sha256, sha256Of, sha256OfParts } from './manifest.js';
 import { MANIFEST } from './paths.js';
 import { terraformDirs, walk, workingEntryOf } from './output-tree.js';
 
@@ -164,7 +164,11 @@ export function checkTree(outDir: string, render: (files: OutputSink) => void): 
     (path, write) => compared(path, (each) => sha256OfParts(write, encoder, each)),
   );
   render(files);
-  compared(MANIFEST, (each) => sha256Of(manifestOf(files.hashes), encoder, each));
+  compared(MANIFEST, (each) => {
+    const bytes = manifestBytes(files.hashes);
+    each(bytes);
+    return sha256(bytes);
+  });
   const tfDirs = terraformDirs(files.hashes.keys());
   const onDisk = new Set(listFiles(outDir, (relative) => workingEntryOf(relative, tfDirs) !== undefined));
   // Listed from the directory, as `gen build` sees the tree: a path reached through a link to a directory is not there.
