@@ -21,11 +21,19 @@ export function expectedRules(model: Model, site: Site): ExpectedRule[] {
   const originOf = (description: string): PolicyRule | undefined => {
     if (!description.startsWith('gen: ')) return undefined;
     const text = description.slice(5);
-    // Compared, not filtered into a list: two arrays per rule of 20,000.
-    const open = text.indexOf(' (');
-    const colon = text.indexOf(': ');
-    const end = open < 0 ? colon : colon < 0 ? open : Math.min(open, colon);
-    return origins.get(end < 0 ? text : text.slice(0, end));
+    // The origin ends at the first " (" or ": " that ends an origin, or at the end: one origin holds " (" itself
+    // (the site-to-site VPN's "... (IKE, NAT traversal)"). Compared, not filtered into a list: two arrays per rule
+    // of 20,000; most rules are found at their first end.
+    let from = 0;
+    for (;;) {
+      const open = text.indexOf(' (', from);
+      const colon = text.indexOf(': ', from);
+      const end = open < 0 ? colon : colon < 0 ? open : Math.min(open, colon);
+      if (end < 0) return origins.get(text);
+      const found = origins.get(text.slice(0, end));
+      if (found) return found;
+      from = end + 1;
+    }
   };
   return writtenFilterRules(model, site).map((r) => ({ label: r.label, description: r.description, pf: r.pf, origin: originOf(r.description) }));
 }
