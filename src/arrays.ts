@@ -25,3 +25,15 @@ export function addToList<K, T>(lists: Map<K, T[]>, key: K, item: T): void {
   if (list) list.push(item);
   else lists.set(key, [item]);
 }
+
+/** The index of the first of `sorted` (ascending) at or after `value`, by binary search; its length if none. */
+export function firstAtOrAfter(sorted: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

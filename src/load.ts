@@ -2,8 +2,8 @@
 // that later stages can point at file:line:col from a path into the data.
 // The data comes from js-yaml, about ten times faster on large files. A
 // finding is placed by a second js-yaml reading that notes where each node
-// starts (src/yaml-positions.ts); the `yaml` library's document is built
-// only for suppression comments and for what that reading declines, and
+// starts (src/yaml-positions.ts), which also places suppression comments;
+// the `yaml` library's document is built only for what that reading declines, and
 // its parser decides every file js-yaml refuses or where the two could
 // read different data (aliases, null or collection keys), so every syntax
 // error is located. js-yaml resolves scalars with YAML12_CORE_SCHEMA,
@@ -16,7 +16,7 @@ import type { Document, LineCounter, Node } from 'yaml';
 import { yamlLibrary } from './yaml-library.js';
 import type { Diagnostic } from './diagnostics.js';
 import { type Path, type SourceLocation, pathText } from './location.js';
-import { findSuppressions, type Suppression } from './suppress/comments.js';
+import { suppressionsOf, type Suppression } from './suppress/comments.js';
 import { YAML12_CORE_SCHEMA } from './yaml-core-schema.js';
 import { positionsOf, type NodePositions } from './yaml-positions.js';
 import { lineIn, lineTreeOf, type LineNode } from './yaml-lines.js';
@@ -138,7 +138,7 @@ export class SourceMap {
    */
   locate(path: Path, options: { key?: boolean } = {}): SourceLocation {
     // With js-yaml's data, its node positions answer first (src/yaml-positions.ts).
-    const positions = this.fastPositions();
+    const positions = this.nodePositions();
     const found = positions?.offsetOf(path, options.key === true);
     if (found !== undefined) return { file: this.file, ...positions!.lineAndColumn(found) };
     let node: unknown = this.document().doc.contents;
@@ -184,7 +184,7 @@ export class SourceMap {
     // As in locate, js-yaml's node positions answer first, and the `yaml`
     // library's document where they cannot: building it for one unquoted
     // number in 10,000 peers took nearly four times the rest of the lint.
-    const range = this.fastPositions()?.plainScalarRange(path);
+    const range = this.nodePositions()?.plainScalarRange(path);
     if (range !== undefined) return range === null ? undefined : this.text.slice(range[0], range[1]);
     const node: unknown = this.document().doc.getIn(path, true);
     const { isScalar, Scalar } = yamlLibrary();
@@ -193,7 +193,7 @@ export class SourceMap {
   }
 
   /** js-yaml's node positions, read on first use, for a file the fast reader read and while the `yaml` document is not built; else undefined. */
-  private fastPositions(): NodePositions | undefined {
+  nodePositions(): NodePositions | undefined {
     if (!this.fast || this.parsed) return undefined;
     if (this.positions === undefined) this.positions = positionsOf(this.text) ?? null;
     return this.positions ?? undefined;
@@ -493,8 +493,8 @@ function loaded(data: unknown, text: string, source: SourceMap, file: string): L
   }
   const unwritable = unwritableStrings(data, text);
   if (unwritable.length > 0) return { ok: false, diagnostics: unwritable.map((found) => characterDiagnostic(found, source)) };
-  // Suppressions need the comments, and so the full parse: only when one may exist.
-  const suppressions = text.includes('gen-ignore') ? findSuppressions(text, source.document().doc, source.document().lines, file) : [];
+  // Only when a suppression may exist; js-yaml's node positions place them (src/suppress/comments.ts).
+  const suppressions = text.includes('gen-ignore') ? suppressionsOf(text, file, source.nodePositions(), () => source.document()) : [];
   source.detachFromText();
   return { ok: true, loaded: { file, data, source, suppressions } };
 }

@@ -13,8 +13,10 @@
 // `positionsOf` answer undefined, and the caller asks the `yaml` library.
 // test/core/yaml-readers.test.ts holds the two readers to the same
 // answer for every node of the reference topologies and of crafted files.
-// Layer: load (with load.ts, its only user).
+// They also place `# gen-ignore` comments (src/suppress/comments.ts).
+// Layer: load (with load.ts and suppress/comments.ts, its only users).
 import { load } from 'js-yaml';
+import { firstAtOrAfter } from './arrays.js';
 import { lineLocator } from './io/data-limits.js';
 import type { Path } from './location.js';
 import { YAML12_CORE_SCHEMA } from './yaml-core-schema.js';
@@ -195,6 +197,153 @@ export class NodePositions {
     let last = end[node]!;
     while (last > start && isBlank(this.text.charCodeAt(last - 1))) last--;
     return [start, last];
+  }
+
+  /**
+   * Of the offsets given (ascending), which lie inside a scalar as written:
+   * a '#' there is text, not a comment. A block scalar's header line is not
+   * inside it (`key: | # note`). Only the nodes around an offset are visited.
+   */
+  insideScalars(offsets: readonly number[]): boolean[] {
+    const { kind, end } = this.nodes;
+    const inside = offsets.map(() => false);
+    const stack = [this.root];
+    while (stack.length > 0) {
+      const node = stack.pop()!;
+      if (kind[node] !== SCALAR) {
+        const k = firstAtOrAfter(offsets, this.nodes.open[node]!);
+        if (k < offsets.length && offsets[k]! < end[node]!) {
+          for (let c = this.nodes.firstChild[node]!; c >= 0; c = this.nodes.nextSibling[c]!) stack.push(c);
+        }
+        continue;
+      }
+      let from = this.start(node);
+      const first = this.text[from];
+      if (first === '|' || first === '>') {
+        const eol = this.text.indexOf('\n', from);
+        from = eol < 0 ? end[node]! : eol + 1;
+      }
+      for (let k = firstAtOrAfter(offsets, from); k < offsets.length && offsets[k]! < end[node]!; k++) inside[k] = true;
+    }
+    return inside;
+  }
+
+  /**
+   * For each of the lines given (1-based, ascending), the last line of the
+   * largest node or pair that starts on it, read as src/suppress/comments.ts
+   * reads the `yaml` library's document (a block collection counts only as
+   * an item of a list); undefined where this reading cannot say (a mapping
+   * whose pairs do not match the data). Only the nodes around those lines
+   * are visited.
+   */
+  lineExtents(lines: readonly number[]): Map<number, number> | undefined {
+    const { kind, end } = this.nodes;
+    const line = (offset: number) => this.lineAndColumn(offset).line;
+    const extents = new Map<number, number>();
+    // Whether the node or pair that starts at `start` and ends with `node` was noted (false only where this reading cannot say).
+    const note = (start: number, node: number): boolean => {
+      const from = line(start);
+      const k = firstAtOrAfter(lines, from);
+      if (k === lines.length || lines[k] !== from) return true;
+      const stop = this.rangeEnd(node);
+      if (stop === undefined) return false;
+      extents.set(from, Math.max(extents.get(from) ?? from, line(Math.max(start, stop - 1))));
+      return true;
+    };
+    // Nodes with whether their parent is a sequence.
+    const stack: [number, boolean][] = [[this.root, false]];
+    while (stack.length > 0) {
+      const [node, inList] = stack.pop()!;
+      const k = firstAtOrAfter(lines, line(this.nodes.open[node]!));
+      if (k === lines.length || lines[k]! > line(end[node]!)) continue;
+      if ((kind[node] === SCALAR || this.isFlow(node) || inList) && !note(this.start(node), node)) return undefined;
+      if (kind[node] === SCALAR) continue;
+      const shape = this.shape(node);
+      if (!shape) return undefined;
+      if ('pairs' in shape) {
+        for (const { key, value } of shape.pairs.values()) {
+          if (!note(this.start(key), value)) return undefined;
+          stack.push([key, false], [value, false]);
+        }
+      } else {
+        for (const item of shape.items) stack.push([item, true]);
+      }
+    }
+    return extents;
+  }
+
+  /** The end of a node's value as the `yaml` library has it (its range[1]); undefined where this reading cannot say. */
+  private rangeEnd(node: number): number | undefined {
+    return this.nodes.kind[node] === SCALAR || this.isFlow(node) ? this.valueEnd(node) : this.blockValueEnd(node);
+  }
+
+  /** Where the `yaml` library ends a node's value: past a scalar's last character or a flow collection's bracket; a block collection ends with its last item. */
+  private valueEnd(node: number): number | undefined {
+    const { kind, end } = this.nodes;
+    for (;;) {
+      if (kind[node] === SCALAR) {
+        const start = this.start(node);
+        const first = this.text[start];
+        if (first === '"' || first === "'") return end[node]!;
+        if (first === '|' || first === '>') return this.blockScalarEnd(start, end[node]!);
+        let last = end[node]!;
+        while (last > start && isBlank(this.text.charCodeAt(last - 1))) last--;
+        return last;
+      }
+      if (this.isFlow(node) || this.nodes.lastChild[node]! < 0) return end[node]!;
+      node = this.nodes.lastChild[node]!;
+    }
+  }
+
+  /**
+   * Where the `yaml` library's lexer ends a block scalar (parseBlockScalar
+   * in yaml/dist/parse/lexer.js): after the line break of its last line,
+   * where js-yaml stopped; without `+`, before the blank lines at its end
+   * that are no more indented than its first line of text. Undefined where
+   * a tab follows (that lexer takes such lines in, to report them).
+   */
+  private blockScalarEnd(start: number, stop: number): number | undefined {
+    const { text } = this;
+    const body = text.indexOf('\n', start) + 1;
+    if (body === 0) return text.length;
+    let nl = stop >= text.length && !text.endsWith('\n') ? text.length : text.lastIndexOf('\n', stop - 1);
+    let i = nl + 1;
+    while (text[i] === ' ') i++;
+    if (text[i] === '\t') return undefined;
+    if (/^.[1-9-]?\+/.test(text.slice(start, start + 3))) return nl + 1;
+    let indent = 0;
+    for (let k = body; k < text.length && (text[k] === ' ' || text[k] === '\n' || (text[k] === '\r' && text[k + 1] === '\n')); k++) indent = text[k] === ' ' ? indent + 1 : text[k] === '\n' ? 0 : indent;
+    for (;;) {
+      let k = nl - 1;
+      if (text[k] === '\r') k--;
+      const lastChar = k;
+      while (text[k] === ' ') k--;
+      if (text[k] === '\n' && k >= body && k + 1 + indent > lastChar) nl = k;
+      else break;
+    }
+    return nl + 1;
+  }
+
+  /**
+   * Where the `yaml` library ends a block collection's value: with its last
+   * item, unless comment lines follow it. Those it gives to the last item or
+   * to a collection on the way by their indentation, and ends the value
+   * after the ones it gave inside: undefined there, for the caller to ask it.
+   */
+  private blockValueEnd(node: number): number | undefined {
+    const last = this.valueEnd(node);
+    if (last === undefined) return undefined;
+    // A block scalar ends past its line break: the next line starts there.
+    const first = this.text[last - 1] === '\n' ? last - 1 : this.text.indexOf('\n', last);
+    for (let eol = first; eol >= 0; eol = this.text.indexOf('\n', eol + 1)) {
+      let i = eol + 1;
+      while (this.text.charCodeAt(i) === 0x20 || this.text.charCodeAt(i) === 0x09) i++;
+      const c = this.text.charCodeAt(i);
+      if (c === 0x23) return undefined;
+      if (c !== 0x0a && c !== 0x0d) break;
+      eol = i - 1;
+    }
+    return last;
   }
 
   /** 1-based line and column of an offset, as the `yaml` library's LineCounter counts them. */

@@ -7,6 +7,7 @@
 // that widens its own AllowedIPs gains nothing. The set is aggregated to
 // the fewest prefixes. A written `reach` list replaces the derived one and
 // is checked against the policy instead (wg/reach-without-pass).
+import { firstAtOrAfter } from '../arrays.js';
 import { ADDRESS_SPACE, PORT_SPACE, type Range, type Ranges, intersect, normalize, subtract, toCidrs, union } from '../intervals.js';
 import type { Firewall, Policy, PolicyObject, WireguardInstance } from '../model.js';
 import { parseIPv4 } from '../net.js';
@@ -87,16 +88,7 @@ export function reachBySource(matches: readonly Pick<Match, 'box' | 'action'>[],
   );
   const passingOf = new Map<Leaf, Range[]>();
   /** Index of the first address ≥ x. */
-  const lowerBound = (x: number) => {
-    let lo = 0;
-    let hi = addresses.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (addresses[mid]! < x) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
+  const lowerBound = (x: number) => firstAtOrAfter(addresses, x);
   // Events on the peer index: a destination range starts or stops applying.
   const events: { at: number; range: Range; add: boolean }[] = [];
   for (const d of root.kind === 'node' ? root.segments : []) {

@@ -1,12 +1,14 @@
 // Inline suppression, as the loader reads it: `# gen-ignore RULE: reason`
 // silences RULE for one YAML node: the node that starts on the comment's
 // line (trailing comment) or on the next line with content (comment on its
-// own line). The loader only finds the comments and the lines they cover;
+// own line). A block mapping or list counts only as an item of a list (see
+// nodeExtents). The loader only finds the comments and the lines they cover;
 // whether RULE exists and what it silences is the check stage's business
 // (suppress/apply.ts), since the check stage owns the rule registry.
 import type { Document, LineCounter, Node } from 'yaml';
 import { yamlLibrary } from '../yaml-library.js';
 import type { SourceLocation } from '../location.js';
+import type { NodePositions } from '../yaml-positions.js';
 
 export interface Suppression {
   rule: string;
@@ -76,32 +78,119 @@ function nodeExtents(doc: Document, lines: LineCounter): Map<number, number> {
   return extents;
 }
 
+/** The suppressions of a file read from the `yaml` library's document: for a file js-yaml's node positions do not cover. */
 export function findSuppressions(text: string, doc: Document, lines: LineCounter, file: string): Suppression[] {
-  const extents = nodeExtents(doc, lines);
-  const textLines = text.split('\n');
-  // For each line, the first line at or after it with content: made once,
-  // from the end (skipping the rest of a block of comments for each comment
-  // in it made 20,000 gen-ignore lines in a row take ten seconds).
-  const contentFrom = new Int32Array(textLines.length + 2);
-  contentFrom[textLines.length + 1] = textLines.length + 1;
-  for (let line = textLines.length; line >= 1; line--) contentFrom[line] = BLANK_OR_COMMENT.test(textLines[line - 1]!) ? contentFrom[line + 1]! : line;
+  return suppressionsFrom(text, file, commentTokens(text), (offset) => lines.linePos(offset), () => nodeExtents(doc, lines));
+}
+
+/**
+ * The suppressions of a file, from js-yaml's node positions where the
+ * loader has them: the comments are found by a scan for `gen-ignore`, and
+ * the nodes they cover among the nodes around their lines. The `yaml`
+ * library's document, which took six times the rest of a lint of a large
+ * file, is built (`document`) only where those positions cannot say.
+ */
+export function suppressionsOf(text: string, file: string, positions: NodePositions | undefined, document: () => { doc: Document; lines: LineCounter }): Suppression[] {
+  if (!positions) {
+    const { doc, lines } = document();
+    return findSuppressions(text, doc, lines, file);
+  }
+  return suppressionsFrom(
+    text,
+    file,
+    scannedComments(text, positions),
+    (offset) => positions.lineAndColumn(offset),
+    (targets) => positions.lineExtents(targets) ?? nodeExtents(document().doc, document().lines),
+  );
+}
+
+/**
+ * The comments that may be suppressions, as the `yaml` library's lexer
+ * reads them (from '#' to the end of the line, without a CR before the
+ * LF): a '#' that starts the line or follows a blank, is in no scalar, and
+ * is the first such on its line (in `# a # gen-ignore x` the second is text).
+ */
+function scannedComments(text: string, positions: NodePositions): { offset: number; source: string }[] {
+  // Each '#' of each line with a gen-ignore, in any case (MEANT decides).
+  const marks: number[] = [];
+  // Not a search of text.toLowerCase(): a few characters change length in it ('İ'), and the offsets with them.
+  const word = /gen-ignore/gi;
+  let lineEnd = -1;
+  for (let found = word.exec(text); found; found = word.exec(text)) {
+    const at = found.index;
+    if (at < lineEnd) continue;
+    const lineStart = text.lastIndexOf('\n', at) + 1;
+    lineEnd = text.indexOf('\n', at);
+    if (lineEnd < 0) lineEnd = text.length;
+    for (let hash = text.indexOf('#', lineStart); hash >= 0 && hash < lineEnd; hash = text.indexOf('#', hash + 1)) {
+      if (hash === 0 || isBlankAt(text, hash - 1)) marks.push(hash);
+    }
+  }
+  const inside = positions.insideScalars(marks);
+  const found: { offset: number; source: string }[] = [];
+  let line = -1;
+  for (let k = 0; k < marks.length; k++) {
+    const offset = marks[k]!;
+    if (inside[k]) continue;
+    const start = text.lastIndexOf('\n', offset) + 1;
+    if (start === line) continue;
+    line = start;
+    let stop = text.indexOf('\n', offset);
+    if (stop < 0) stop = text.length;
+    else if (text[stop - 1] === '\r') stop--;
+    found.push({ offset, source: text.slice(offset, stop) });
+  }
+  return found;
+}
+
+function isBlankAt(text: string, at: number): boolean {
+  const c = text.charCodeAt(at);
+  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+}
+
+function suppressionsFrom(
+  text: string,
+  file: string,
+  comments: { offset: number; source: string }[],
+  place: (offset: number) => { line: number; col: number },
+  extentsOf: (lines: number[]) => Map<number, number>,
+): Suppression[] {
+  const lineStarts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+  const lineText = (line: number) => (line > lineStarts.length ? '' : text.slice(lineStarts[line - 1]!, line < lineStarts.length ? lineStarts[line]! - 1 : text.length));
+  // The first line at or after `line` with content. Asked in ascending
+  // order, a later question inside the lines the last one skipped has its
+  // answer: each line is read once (skipping the rest of a block of
+  // comments for each comment in it made 20,000 gen-ignore lines in a row
+  // take ten seconds).
+  let asked = Infinity;
+  let answer = 0;
+  const contentFrom = (line: number): number => {
+    if (line >= asked && line <= answer) return answer;
+    asked = line;
+    answer = line;
+    while (answer <= lineStarts.length && BLANK_OR_COMMENT.test(lineText(answer))) answer++;
+    return answer;
+  };
   const suppressions: Suppression[] = [];
-  for (const comment of commentTokens(text)) {
+  for (const comment of comments) {
     const match = PATTERN.exec(comment.source);
     if (!match && !MEANT.test(comment.source)) continue;
-    const pos = lines.linePos(comment.offset);
-    const lineText = textLines[pos.line - 1] ?? '';
-    const ownLine = lineText.slice(0, pos.col - 1).trim() === '';
-    const target = ownLine ? contentFrom[pos.line + 1]! : pos.line;
+    const pos = place(comment.offset);
+    const ownLine = lineText(pos.line).slice(0, pos.col - 1).trim() === '';
+    const target = ownLine ? contentFrom(pos.line + 1) : pos.line;
     const suppression: Suppression = {
       rule: match?.[1] ?? '',
       reason: match?.[2] ?? '',
       location: { file, line: pos.line, col: pos.col },
       from: target,
-      to: extents.get(target) ?? target,
+      to: target,
     };
     if (!match) suppression.malformed = comment.source.trim();
     suppressions.push(suppression);
   }
+  if (suppressions.length === 0) return suppressions;
+  const extents = extentsOf([...new Set(suppressions.map((s) => s.from))].sort((a, b) => a - b));
+  for (const suppression of suppressions) suppression.to = extents.get(suppression.from) ?? suppression.from;
   return suppressions;
 }
