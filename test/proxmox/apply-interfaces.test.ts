@@ -529,14 +529,14 @@ describe.skipIf(why)(titled(`apply-interfaces.sh on a node brought up by ${build
     const out = join(dir, 'out');
     const env = Object.assign({}, process.env, build.env(), { ETCNET: host.name, HOSTS: join(dir, 'hosts'), VERIFY: join(dir, 'driver.sh'), VERIFY_STUBS: stubs });
     try {
-      await promisify(execFile)(join(root, 'test/scripts/uml-ifupdown2.sh'), [join(dir, 'interfaces'), out], { timeout: 150_000, env });
+      await promisify(execFile)(join(root, 'test/scripts/uml-ifupdown2.sh'), [join(dir, 'interfaces'), out], { timeout: 660_000, env });
     } catch (error) {
       const e = error as { stdout?: string; stderr?: string };
       throw new Error(`bring-up failed:\n${e.stdout ?? ''}${e.stderr ?? ''}`);
     }
     const text0 = readFileSync(join(out, 'verify-0.out'), 'utf8');
     for (const part of text0.split(/^== run /m).slice(1)) runs[part.slice(0, 1)] = part;
-  }, 300_000);
+  }, 700_000);
 
   const section = (run: string, name: string) => runs[run]!.split(`== ${name}\n`)[1]!.split('\n==')[0]!;
   const addresses = (run: string) => section(run, 'addresses').split('\n').filter(Boolean).map((l) => l.split(/\s+/).slice(1, 4).filter((_, i) => i !== 1).join(' '));

@@ -143,7 +143,7 @@ describe.skipIf(why)(titled(`bring-up with ${build.name} inside User-Mode-Linux`
     if (edit) writeFileSync(file, edit(readFileSync(file, 'utf8')));
     const out = join(work, `uml-${name}${tag}`);
     try {
-      await run(uml, [file, out, ...probes], { timeout: 150_000, env: Object.assign({}, process.env, build.env(), peer ? { PEER: peer } : {}, env) });
+      await run(uml, [file, out, ...probes], { timeout: 660_000, env: Object.assign({}, process.env, build.env(), peer ? { PEER: peer } : {}, env) });
     } catch (error) {
       const e = error as { stdout?: string; stderr?: string };
       throw new Error(`bring-up of ${name} failed:\n${e.stdout ?? ''}${e.stderr ?? ''}`);
@@ -202,7 +202,7 @@ describe.skipIf(why)(titled(`bring-up with ${build.name} inside User-Mode-Linux`
     // After the others: two User-Mode-Linux guests at a time are enough for the machine.
     jumboVlan = await bringUp(edit(hostOnJumboVlan, [...hostPath, 'bridges', 1, 'ports'], ['fwport']), 'B-jumbo-vlan', [], undefined, undefined, { VERIFY: mtuScript, VERIFY_DRIFTS: mtuDrifts });
     [bonds, vlanPort] = await Promise.all([bringUp(hostOnBond, 'B-bonds'), bringUp(vlanPortInAware, 'B-vlan-port').catch(filesOf('B-vlan-port'))]);
-  }, 300_000);
+  }, 1_800_000);
 
   it('runs this build of ifupdown2', () => {
     expect(a('ifup-path.txt').trim()).toBe(build.env().IFUPDOWN2_TREE ? join(build.env().IFUPDOWN2_TREE!, 'share/ifupdown2/__main__.py') : realpathSync('/usr/sbin/ifup'));

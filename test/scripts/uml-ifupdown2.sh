@@ -20,7 +20,9 @@
 # runs the line as a command and the script again (verify-1, verify-2, ...).
 # With ETCNET=NODE in the environment, the file is the guest's writable
 # /etc/network/interfaces and the guest's host name is NODE (see below).
-# UML_TIMEOUT (seconds, 120 by default) bounds the guest's whole run.
+# UML_TIMEOUT (seconds, 600 by default) bounds the guest's whole run: a guest
+# spends most of its time in ptrace system calls, whose cost differs
+# between hosts and grows with the guests and tests running beside it.
 # With HOSTS=FILE in the environment, a writable copy of FILE is the guest's
 # /etc/hosts, which getent (getaddrinfo) reads: the node name resolves there.
 # With IFUPDOWN2_TREE=DIR (a tree ifupdown2-pve-tree.sh built), the guest
@@ -154,7 +156,7 @@ echo done > $O/DONE
 sync; poweroff -f
 GUEST
 # Kernel arguments KEY=VALUE become init's environment.
-timeout "${UML_TIMEOUT:-120}" linux.uml mem=384M rootfstype=hostfs rootflags=/ ro init="$INIT" \
+timeout "${UML_TIMEOUT:-600}" linux.uml mem=384M rootfstype=hostfs rootflags=/ ro init="$INIT" \
   IFFILE="$FILE" IFCONF="$CONF" TREE="$TREE" OUTDIR="$OUT" PROBES="$PROBES" PEER="${PEER:-}" ETCNET="${ETCNET:-}" HOSTSFILE="${HOSTS:+$(readlink -f "$HOSTS")}" VERIFY="${VERIFY:+$(readlink -f "$VERIFY")}" \
   VSTUBS="${VERIFY_STUBS:+$(readlink -f "$VERIFY_STUBS")}" VDRIFTS="${VERIFY_DRIFTS:+$(readlink -f "$VERIFY_DRIFTS")}" con0=fd:0,fd:1 con=null \
   < /dev/null > "$OUT/console.log" 2>&1 || true

@@ -117,9 +117,9 @@ async function verifyInUml(build: Ifupdown2Build, model: Model, name: string, dr
   writeFileSync(hosts, `127.0.0.1 localhost\n${host.bridges.find((br) => br.address !== undefined)!.address} ${host.name}.home.arpa ${host.name}\n`);
   const out = join(dir, 'out');
   // Scenario A runs the script five times, beside the other bring-ups: on a busy machine that takes over two minutes.
-  const env = Object.assign({}, process.env, build.env(), { UML_TIMEOUT: '240', HOSTS: hosts, VERIFY: script, VERIFY_STUBS: proxmoxStandIns(join(dir, 'stubs'), site), VERIFY_DRIFTS: driftFile });
+  const env = Object.assign({}, process.env, build.env(), { HOSTS: hosts, VERIFY: script, VERIFY_STUBS: proxmoxStandIns(join(dir, 'stubs'), site), VERIFY_DRIFTS: driftFile });
   try {
-    await run(uml, [interfaces, out], { timeout: 270_000, env });
+    await run(uml, [interfaces, out], { timeout: 660_000, env });
   } catch (error) {
     const e = error as { stdout?: string; stderr?: string };
     throw new Error(`bring-up of ${name} failed:\n${e.stdout ?? ''}${e.stderr ?? ''}`);
@@ -197,7 +197,7 @@ describe.skipIf(why)(titled(`the Proxmox host's script on a bring-up by ${build.
       // Then the node name on an address the host does not have.
       verifyInUml(build, modelV, 'B-vlan-address', [`ip addr del ${MGMT.address} dev ${MGMT.device} && ip addr add ${MGMT.address} dev ${MGMT.bridge}`, hostsDrift(modelV, '192.0.2.99')]),
     ]);
-  }, 600_000);
+  }, 1_400_000);
 
   it('scenario A: every check passes on the generated interfaces file', () => {
     const [healthy] = a.verify;
