@@ -45,6 +45,7 @@ import { parseIPv4 } from '../net.js';
 import { appendAll } from '../arrays.js';
 import { assignmentName, fieldList, fieldText } from './fields.js';
 import { dnsmasqEnabled } from './dnsmasq-enabled.js';
+import { dnsmasqDnsPort } from './dnsmasq-answer.js';
 import { networkKey } from './ipv6-links.js';
 import { hostAddresses, writesDhcpHost } from './dnsmasq-dhcp-hosts.js';
 import { optionKinds } from './dnsmasq-option-table.js';
@@ -176,9 +177,8 @@ function optionRefusals(dnsmasq: XmlElement, version: string, dns: string): stri
 export function dnsmasqRefusals(root: XmlElement, version: string): string[] {
   const dnsmasq = child(root, 'dnsmasq');
   if (!dnsmasqEnabled(dnsmasq)) return [];
-  // The model reads an empty port as 53 (Dnsmasq.php init()); 0 is DHCP only.
-  const port = fieldText(dnsmasq, 'port') || '53';
-  const dns = port === '0' ? '' : ` and no DNS on port ${port}`;
+  const port = dnsmasqDnsPort(root);
+  const dns = port === undefined ? '' : ` and no DNS on port ${port}`;
   const out: string[] = [];
   for (const range of childrenNamed(dnsmasq, 'dhcp_ranges')) {
     const start = fieldText(range, 'start_addr');
