@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import Handlebars from 'handlebars';
 import { lazyKeyTablesPatch, propertySnapshotPatch } from './js-yaml-patch.mjs';
-import { cacheFile } from '../bin/bundle-loader.js';
+import { WRAPPER_HEAD, WRAPPER_TAIL, cacheFile } from '../bin/bundle-loader.js';
 
 // Where the bundle's sha256 goes: 64 characters, as many as the hash has, found once in the bundle.
 const IDENTITY_PLACE = 'gen-bundle-identity-'.padEnd(64, '-');
@@ -144,11 +144,13 @@ const foreign = [...bundled.matchAll(/\brequire\(([^)]*)\)/g)].map((m) => m[1]).
 if (foreign.length) refuse(`the bundle requires more than Node's built-in modules: ${[...new Set(foreign)].join(', ')}`);
 const wide = /[^\x00-\x7f]/.exec(bundled);
 if (wide) refuse(`the bundle has a character outside ASCII at ${wide.index}: bin/bundle-loader.js reads it as latin1`);
+// Written inside the function expression bin/bundle-loader.js compiles, so that it compiles the text as read.
+const wrapped = `${WRAPPER_HEAD}${bundled}${WRAPPER_TAIL}`;
 // The bundle's identity: the sha256 of its text with the place for it, so that a build of
 // other code, templates or schema (a new gen) never takes the record of an older one's inputs.
-if (bundled.split(IDENTITY_PLACE).length !== 2) refuse(`the bundle does not hold its identity's place exactly once: ${IDENTITY_PLACE}`);
-const identity = createHash('sha256').update(bundled).digest('hex');
-writeFileSync(bundlePath, bundled.replace(IDENTITY_PLACE, identity));
+if (wrapped.split(IDENTITY_PLACE).length !== 2) refuse(`the bundle does not hold its identity's place exactly once: ${IDENTITY_PLACE}`);
+const identity = createHash('sha256').update(wrapped).digest('hex');
+writeFileSync(bundlePath, wrapped.replace(IDENTITY_PLACE, identity));
 
 // Record each code cache after real runs, so the functions a run compiles are in it:
 // each in a process of its own, which compiled nothing else.

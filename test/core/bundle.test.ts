@@ -76,6 +76,21 @@ describe.skipIf(!existsSync(bundle))('bundle', () => {
     expect(readFileSync(bundle).every((byte) => byte < 0x80)).toBe(true);
   });
 
+  it('is compiled from the text of its file as read, with no wrapper added at start', () => {
+    // The wrapper added to a text read would be a second copy of the bundle, flattened
+    // into a third when V8 compiles it: a child records what vm.Script is given.
+    const probe = [
+      `const vm = require('node:vm'); const Script = vm.Script; let given;`,
+      `vm.Script = class extends Script { constructor(source, options) { super(source, options); given = source; } };`,
+      `const { loadBundle } = require(${JSON.stringify(join(root, 'bin/bundle-loader.js'))});`,
+      `loadBundle(${JSON.stringify(bundle)}, 'lint');`,
+      `process.stdout.write(String(given === require('node:fs').readFileSync(${JSON.stringify(bundle)}, 'latin1')));`,
+    ].join('\n');
+    const r = spawnSync(process.execPath, ['-e', probe], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('true');
+  });
+
   it('loads node:child_process only for a command that runs another program', () => {
     // Loading it (with node:net) was a good part of a short run's start; commander
     // required it for subcommands gen does not have, and three of gen's modules
@@ -177,5 +192,27 @@ describe.skipIf(!existsSync(bundle))('bundle', () => {
     expect(run('bundled', {}).status).toBe(0);
     expect(run('modules', { GEN_NO_BUNDLE: '1' }).status).toBe(0);
     expect(tree(join(dir, 'bundled'))).toEqual(tree(join(dir, 'modules')));
+  });
+});
+
+describe('the bundle loader', () => {
+  it('runs a bundle written inside the wrapper, and one of an earlier build written without it', () => {
+    const dir = tempDir('gen-loader-');
+    const body = `module.exports.answer = 6 * 7; module.exports.file = __filename;`;
+    const loader = join(root, 'bin/bundle-loader.js');
+    const { WRAPPER_HEAD, WRAPPER_TAIL } = JSON.parse(
+      spawnSync(process.execPath, ['-e', `const l = require(${JSON.stringify(loader)}); process.stdout.write(JSON.stringify(l));`], { encoding: 'utf8' }).stdout,
+    ) as { WRAPPER_HEAD: string; WRAPPER_TAIL: string };
+    expect(WRAPPER_HEAD.startsWith('(function (exports, require, module, __filename, __dirname) {')).toBe(true);
+    for (const [name, text] of [
+      ['wrapped.cjs', `${WRAPPER_HEAD}${body}${WRAPPER_TAIL}`],
+      ['plain.cjs', body],
+    ] as const) {
+      const file = join(dir, name);
+      writeFileSync(file, text);
+      const r = spawnSync(process.execPath, ['-e', `const e = require(${JSON.stringify(loader)}).loadBundle(${JSON.stringify(file)}, 'lint').exports; process.stdout.write(JSON.stringify(e));`], { encoding: 'utf8' });
+      expect(r.stderr, name).toBe('');
+      expect(JSON.parse(r.stdout), name).toEqual({ answer: 42, file });
+    }
   });
 });
