@@ -36,6 +36,7 @@
 // puts back an out/ that an earlier version of gen moved aside when out/
 // is missing and the tree matches its MANIFEST, and removes the staging
 // directories of dead runs.
+import { createHash } from 'node:crypto';
 import { accessSync, chmodSync, constants, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve as resolvePath } from 'node:path';
 import { UTF8_PIECE, Utf8Scratch } from './io/utf8-scratch.js';
@@ -47,7 +48,8 @@ import { realPath, within } from './io/real-paths.js';
 import { type InputsRecord, readInputsRecord, sizesDigest, writeInputsRecord } from './io/inputs-record.js';
 import { buildLockOf, createStage, inputsRecordOf, stagesOf } from './io/staging.js';
 import { statusAfter } from './io/status-after.js';
-import { ArrivingFiles, ArrivingParts, EmitError, type OutputSink, StagedDirectory } from './io/tree-files.js';
+import { OLD_BYTES_WINDOW, RebuiltParts, openOld } from './io/rebuilt-parts.js';
+import { ArrivingFiles, ArrivingParts, EmitError, type OutputSink, type PartsWriter, StagedDirectory } from './io/tree-files.js';
 import { OUTPUT_FILE_MODE, manifest, manifestBytes, manifestOrder, outputModeKept, plainRelative, sha256, sha256Of, sha256OfParts } from './manifest.js';
 import { MANIFEST } from './paths.js';
 import { NotOwnedError, type OwnedTree, emptyTree, ownedTree, terraformDirs, walk, workingEntryOf } from './output-tree.js';
@@ -335,8 +337,10 @@ function writeFresh(target: string, render: (files: OutputSink) => void): Writte
  * comes, once, for its MANIFEST line and to compare with the previous one
  * (its size too); one that differs is staged then, and the others are
  * dropped. The stage is made for the first file that differs: a build of an
- * unchanged topology writes nothing. Each text comes whole: whether it
- * differs is known only once it is hashed, and it is staged then.
+ * unchanged topology writes nothing. A text that comes whole is staged once
+ * it is hashed; one that comes in parts is compared part by part with the
+ * file out/ has and staged from its first difference on (RebuiltParts), and
+ * is never held whole.
  */
 function writeUpdate(outDir: string, target: string, owned: OwnedTree, render: (files: OutputSink) => void): Written {
   const manifestStat = lstatSync(join(target, MANIFEST), { throwIfNoEntry: false });
@@ -360,8 +364,33 @@ function writeUpdate(outDir: string, target: string, owned: OwnedTree, render: (
     size += piece.length;
     bytes = piece;
   };
+  // The one buffer that the old files of texts in parts are read into.
+  let oldBytes: Buffer | undefined;
   try {
-    const files = new ArrivingFiles((path, text) => {
+    // A text in parts: compared with the file out/ has as it comes, and staged from its first difference on.
+    const takeParts = (path: string, write: PartsWriter): string => {
+      const listed = owned.listed.get(path);
+      const old = listed === undefined ? undefined : openOld(`${target}/${path}`);
+      const file = new RebuiltParts((oldBytes ??= Buffer.allocUnsafe(OLD_BYTES_WINDOW)), old, () => stageOf().create(path), `${outDir}/${path}`);
+      try {
+        const hasher = createHash('sha256');
+        write((text) =>
+          encoder.pieces(text, (piece) => {
+            file.take(piece, hasher);
+            hasher.update(piece);
+          }),
+        );
+        const hash = hasher.digest('hex');
+        sizes.set(path, file.size);
+        if (!file.finish(hash, listed)) changed++;
+        // Kept, found equal by reading it back: for a file whose status changed since the MANIFEST, what `unchanged` records.
+        else if (!(old!.ctimeMs < manifestWritten) && old!.ctimeMs > readBack.latest) readBack.latest = old!.ctimeMs;
+        return hash;
+      } finally {
+        file.close();
+      }
+    };
+    const files = new ArrivingParts((path, text) => {
       size = 0;
       const hash = sha256Of(text, encoder, count);
       sizes.set(path, size);
@@ -373,7 +402,7 @@ function writeUpdate(outDir: string, target: string, owned: OwnedTree, render: (
         stageOf().write(path, (each) => (whole ? each(whole) : encoder.pieces(text, each)));
       }
       return hash;
-    });
+    }, takeParts);
     const tfDirs = receive(files, render);
     const order = manifestOrder(files.hashes);
     const newManifest = manifestBytes(files.hashes, order);

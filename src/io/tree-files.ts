@@ -16,7 +16,7 @@ export class EmitError extends ReportedError {}
 /** Hands each part of a text, in order, to `part`. */
 export type PartsWriter = (part: (text: string) => void) => void;
 
-/** Where a build hands each file: its path under out/ and its text, whole or (a first build) in parts. */
+/** Where a build hands each file: its path under out/ and its text, whole or (a build) in parts. */
 export interface OutputSink {
   set(path: string, text: string): unknown;
   setParts?(path: string, write: PartsWriter): unknown;
@@ -223,6 +223,16 @@ export class StagedDirectory {
 
   /** Creates `path` (plain: checked by ArrivingFiles, so joined as it is); `fill` hands the writer its bytes, in order. */
   write(path: string, fill: (each: (bytes: Buffer) => void) => void): void {
+    const fd = this.create(path);
+    try {
+      fill((bytes) => writeAll(fd, bytes));
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** Creates `path` as `write` does, open for the caller to write and close (a rebuild stages a text from its first difference on). */
+  create(path: string): number {
     const file = `${this.root}/${path}`;
     // The length of the directory's part of the path, its slash included (0 for a file at the top).
     const prefix = path.lastIndexOf('/') + 1;
@@ -236,9 +246,10 @@ export class StagedDirectory {
       if (setMode === undefined) this.made.set(dir, (setMode = (fstatSync(fd).mode & 0o7777) !== OUTPUT_FILE_MODE));
       if (!same) this.last = { prefix: path.slice(0, prefix), dir, setMode };
       if (setMode) fchmodSync(fd, OUTPUT_FILE_MODE);
-      fill((bytes) => writeAll(fd, bytes));
-    } finally {
+    } catch (error) {
       closeSync(fd);
+      throw error;
     }
+    return fd;
   }
 }

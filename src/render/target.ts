@@ -8,7 +8,7 @@ export type { PartsWriter };
  * Where a target puts each file it renders, by its path under out/: a Map,
  * or in a build the output tree itself, which writes each file as it comes
  * (src/emit.ts), so a target never reads back what it has put. A sink that
- * takes a long text in parts (a first build, which writes each part as it
+ * takes a long text in parts (a build, which writes or compares each part as it
  * comes) has setParts.
  */
 export type OutputFiles = OutputSink;
@@ -20,7 +20,7 @@ export interface Target {
 
 /**
  * Puts the text `write` hands over in parts, in order. A sink that takes
- * parts (a first build) gets each as it is made: a text of megabytes (the
+ * parts (a build) gets each as it is made: a text of megabytes (the
  * verification script of a large policy) is never one string, and each
  * part dies young, once written. Any other sink gets the text joined.
  */

@@ -30,6 +30,8 @@ function asRead(files: ReadonlyMap<string, string>): Tree {
 
 const rendered = { previous: await render(previous), next: await render(next) };
 export const previousFiles = rendered.previous;
+/** The crash point right after the update has taken plan.json, a text a build writes in parts, which the next topology changes. */
+export const afterPlanInParts = `emit:staging:${[...rendered.next.keys()].indexOf('plan.json')}`;
 export const want = { previous: asRead(rendered.previous), next: asRead(rendered.next) };
 
 /** A directory with out/ built from `previous` and Terraform state in it; the topology file is `next`. */

@@ -12,15 +12,21 @@ import { describe, expect, it } from 'vitest';
 import { createStage, stagesOf } from '../../src/io/staging.js';
 import { readTree as tree } from '../helpers.js';
 import { stageOwnedBy, tag } from '../lock-owner.js';
-import { STATE, committed, eachFileOfEither, gen, generated, next, same, setup, want } from './kill-support.js';
+import { STATE, afterPlanInParts, committed, eachFileOfEither, gen, generated, next, same, setup, want } from './kill-support.js';
 import { removeTempDirsAfterAll } from '../temp-dirs.js';
 
 removeTempDirsAfterAll();
 
-// emit:staging:5: killed while the files are rendered, each staged (or found unchanged) as it comes.
-const CRASH_POINTS = ['emit:staging:5', 'emit:staged', 'emit:committed', 'emit:applying:0', 'emit:applied'] as const;
+// emit:staging:5: killed while the files are rendered, each staged (or found unchanged) as it comes;
+// afterPlanInParts: once plan.json, taken in parts and compared part by part with out/'s, is staged.
+const CRASH_POINTS = ['emit:staging:5', afterPlanInParts, 'emit:staged', 'emit:committed', 'emit:applying:0', 'emit:applied'];
 
 describe('gen build killed at each crash point', () => {
+  it('the update changes plan.json, which a build writes in parts', () => {
+    expect(want.next.get('plan.json')).not.toBe(want.previous.get('plan.json'));
+    expect(afterPlanInParts).not.toBe('emit:staging:-1');
+  });
+
   it.each(CRASH_POINTS)('%s: a consistent out/, kept by --check, repaired by the next build', (point) => {
     const dir = setup();
     const out = join(dir, 'out');
