@@ -10,7 +10,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import Handlebars from 'handlebars';
-import { lazyKeyTablesPatch, propertySnapshotPatch } from './js-yaml-patch.mjs';
+import { bundledJsYamlPatch } from './js-yaml-patch.mjs';
 import { WRAPPER_HEAD, WRAPPER_TAIL, cacheFile } from '../bin/bundle-loader.js';
 
 // Where the bundle's sha256 goes: 64 characters, as many as the hash has, found once in the bundle.
@@ -80,12 +80,12 @@ const bundledYamlLibrary = {
   },
 };
 
-// js-yaml's tables of keys, made only where a mapping is, and its copies of the state, made only where a tag or an anchor is (scripts/js-yaml-patch.mjs).
+// js-yaml's tables of keys, made only where a mapping is, its copies of the state, made only where a tag or an anchor is, and its input read in place when gen gives it with its end (scripts/js-yaml-patch.mjs).
 const lazyKeyTables = {
   name: 'js-yaml-lazy-key-tables',
   setup(esbuild) {
     esbuild.onLoad({ filter: /[\\/]js-yaml[\\/]dist[\\/]js-yaml\.mjs$/ }, (args) => {
-      const contents = propertySnapshotPatch(lazyKeyTablesPatch(readFileSync(args.path, 'utf8')));
+      const contents = bundledJsYamlPatch(readFileSync(args.path, 'utf8'));
       patchedFiles.add('js-yaml');
       return { contents, loader: 'js' };
     });

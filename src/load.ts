@@ -11,7 +11,7 @@
 // hold the two readers, their data and their positions, together.
 // Layer: load. Imports only the shared leaves (README, Development): it
 // knows no rule; unknown ids in gen-ignore comments are the check stage's.
-import { load as fastLoad } from 'js-yaml';
+import { type LoadOptions as LoadOptionsOfJsYaml, load as fastLoad } from 'js-yaml';
 import type { Document, LineCounter, Node } from 'yaml';
 import { yamlLibrary } from './yaml-library.js';
 import type { Diagnostic } from './diagnostics.js';
@@ -22,7 +22,7 @@ import { positionsOf, type NodePositions } from './yaml-positions.js';
 import { lineIn, lineTreeOf, type LineNode } from './yaml-lines.js';
 import { MAX_ALIAS_COUNT, aliasPastLimit, unresolvedAlias } from './yaml-alias-limit.js';
 import { MAX_NESTING, deepFlowOffset, isStackOverflow, limitOffset, limitViolation, lineAndColumn } from './io/data-limits.js';
-import { readFailure, readInputText } from './io/read-input.js';
+import { readFailure, readInputTextWithNul } from './io/read-input.js';
 import { forbiddenCharacter, forbiddenKind } from './targets/xml/chars.js';
 
 export interface Loaded {
@@ -211,13 +211,13 @@ function startOf(node: unknown): number | undefined {
 }
 
 export function loadTopologyFile(file: string, displayName = file, options: LoadOptions = {}): LoadResult {
-  let text: string;
+  let read: { text: string; withNul?: string };
   try {
-    text = readInputText(file);
+    read = readInputTextWithNul(file);
   } catch (error) {
     return { ok: false, diagnostics: [readDiagnostic(error, displayName)] };
   }
-  return loadTopologyText(text, displayName, options);
+  return loadTopologyText(read.text, displayName, options, read.withNul);
 }
 
 /** The finding for a topology that could not be read (missing, too large, not UTF-8: there, at its first bad byte). */
@@ -346,6 +346,14 @@ function nullWordEndsAt(text: string, end: number): boolean {
 }
 
 /**
+ * js-yaml's options, and the text with the NUL that js-yaml ends its input
+ * with: the bundle's js-yaml reads that string in place of making it, a
+ * copy of the whole text (scripts/js-yaml-patch.mjs); js-yaml itself
+ * ignores it.
+ */
+type GivenInputOptions = LoadOptionsOfJsYaml & { inputWithNul?: string };
+
+/**
  * js-yaml's data, and when they were asked for, every mapping and list it
  * built and its first line (1-based), alternating, in the order it closed
  * them (src/yaml-lines.ts reads them in that order).
@@ -355,8 +363,8 @@ interface FastLines {
   closed?: unknown[];
 }
 
-/** The fast path: js-yaml's data, or undefined when the positions parser must decide. */
-export function readFast(text: string, withLines = true): FastLines | undefined {
+/** The fast path: js-yaml's data, or undefined when the positions parser must decide; `withNul` as loadTopologyText takes it. */
+export function readFast(text: string, withLines = true, withNul?: string): FastLines | undefined {
   if (needsPositionsParser(text)) return undefined;
   // js-yaml reports where each node opens (a block collection at the line
   // of its key, as SourceMap.locate does) and what it closed with.
@@ -370,8 +378,8 @@ export function readFast(text: string, withLines = true): FastLines | undefined 
     }
   };
   try {
-    if (!withLines) return { data: fastLoad(text, { schema: YAML12_CORE_SCHEMA }) };
-    return { data: fastLoad(text, { schema: YAML12_CORE_SCHEMA, listener }), closed };
+    if (!withLines) return { data: fastLoad(text, { schema: YAML12_CORE_SCHEMA, inputWithNul: withNul } as GivenInputOptions) };
+    return { data: fastLoad(text, { schema: YAML12_CORE_SCHEMA, listener, inputWithNul: withNul } as GivenInputOptions), closed };
   } catch (error) {
     // Past js-yaml's maxDepth (100 levels), or thousands of levels: past
     // gen's limit too. The positions parser would build them all first
@@ -400,11 +408,12 @@ function linesOfText(text: string): LineNode {
 /** A text js-yaml could not read for its nesting. */
 export class NestedTooDeeply extends Error {}
 
-export function loadTopologyText(text: string, file: string, options: LoadOptions = {}): LoadResult {
+/** `withNul`: the text with a NUL character after it, which `text` is a view into (readInputTextWithNul). */
+export function loadTopologyText(text: string, file: string, options: LoadOptions = {}, withNul?: string): LoadResult {
   options.read?.(text);
   let fast: FastLines | undefined;
   try {
-    fast = readFast(text, options.lines ?? true);
+    fast = readFast(text, options.lines ?? true, withNul);
   } catch (error) {
     if (error instanceof NestedTooDeeply) return tooDeep(text, file);
     throw error;

@@ -70,7 +70,8 @@ export function readInputFile(file: string): { bytes: Buffer; stat: Stats } {
     if (!stat.isFile()) throw new UsageError(`cannot read ${file}: it is ${kindOf(stat)}, not a regular file`);
     const limit = maxInputBytes();
     if (stat.size > limit) throw new InputTooLargeError(`${file} is ${size(stat.size)}; gen reads files up to ${size(limit)} (set GEN_MAX_INPUT_BYTES to raise the limit)`);
-    // One byte more than the size: a file that grows while it is read is noticed.
+    // One byte more than the size: a file that grows while it is read is noticed. Zeroed, and never read into
+    // when the read succeeds: the NUL that readInputTextWithNul decodes after the text.
     const buffer = Buffer.alloc(stat.size + 1);
     let length = 0;
     for (let n = -1; n !== 0 && length < buffer.length; length += n) n = readSync(fd, buffer, length, buffer.length - length, null);
@@ -83,6 +84,27 @@ export function readInputFile(file: string): { bytes: Buffer; stat: Stats } {
 
 export function readInputText(file: string): string {
   return utf8Text(readInputBytes(file), file);
+}
+
+/**
+ * The text of `file`, and that text with a NUL character after it, as one
+ * string that the text is a view into (slice(0, -1)). js-yaml ends its input
+ * with "\0" (its mark of the end), and that made it a copy of the whole text
+ * (45 MiB for 100,000 peers); given this string, the bundle's js-yaml reads
+ * it in place (scripts/js-yaml-patch.mjs). Decoded from the buffer the file
+ * was read into, which readInputFile makes one byte longer than the file:
+ * that byte is zero when the read ends. `withNul` is undefined where the
+ * string would be longer than Node can make one.
+ */
+export function readInputTextWithNul(file: string): { text: string; withNul?: string } {
+  const bytes = readInputBytes(file);
+  refuseNonUtf8(bytes, file, UTF8_FIX);
+  const end = bytes.byteOffset + bytes.length;
+  if (bytes.length >= bufferConstants.MAX_STRING_LENGTH || end >= bytes.buffer.byteLength || new Uint8Array(bytes.buffer, end, 1)[0] !== 0) {
+    return { text: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8') };
+  }
+  const withNul = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length + 1).toString('utf8');
+  return { text: withNul.slice(0, -1), withNul };
 }
 
 /** Text that is not UTF-8 (exit 1: the input is the problem), with the line and column of its first bad byte. */
@@ -148,7 +170,12 @@ const UTF8_FIX = 'save the file as UTF-8 (from Latin-1: iconv -f ISO-8859-1 -t U
 
 /** `bytes` as text; a byte that is not UTF-8 is refused at its line and column (a byte order mark stays, as with Buffer). */
 export function utf8Text(bytes: Uint8Array, file: string, fix = UTF8_FIX): string {
-  if (isUtf8(bytes)) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
+  refuseNonUtf8(bytes, file, fix);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
+}
+
+function refuseNonUtf8(bytes: Uint8Array, file: string, fix: string): void {
+  if (isUtf8(bytes)) return;
   const at = firstInvalidUtf8(bytes);
   const { line, col } = utf8Position(bytes, at);
   throw new NotUtf8Error(file, line, col, `0x${bytes[at]!.toString(16).toUpperCase().padStart(2, '0')}`, fix);

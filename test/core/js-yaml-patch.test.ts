@@ -1,42 +1,51 @@
 // The bundle's js-yaml (scripts/js-yaml-patch.mjs) against js-yaml itself:
-// the patches only move where a table of keys is made and skip a copy of the
-// state that would go unused, so every text must load to the same data, with
-// the same node events, or fail with the same message at the same place.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+// the patches only move where a table of keys is made, skip a copy of the
+// state that would go unused, and read an input given with its end in place
+// of a copy, so every text must load to the same data, with the same node
+// events, or fail with the same message at the same place.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import fc from 'fast-check';
 import * as original from 'js-yaml';
 import { afterAll, describe, expect, it } from 'vitest';
+import { jsYamlText } from '../bundled-js-yaml.js';
+import { heldBy } from '../heap-graph.js';
 import { root } from '../helpers.js';
 
 const runs = Number(process.env.FUZZ_RUNS ?? 2000);
-const { lazyKeyTablesPatch, propertySnapshotPatch } = (await import(join(root, 'scripts/js-yaml-patch.mjs'))) as Record<
-  'lazyKeyTablesPatch' | 'propertySnapshotPatch',
+const { bundledJsYamlPatch, lazyKeyTablesPatch } = (await import(join(root, 'scripts/js-yaml-patch.mjs'))) as Record<
+  'bundledJsYamlPatch' | 'lazyKeyTablesPatch',
   (text: string) => string
 >;
-const source = join(createRequire(import.meta.url).resolve('js-yaml').replace(/index\.js$/, ''), 'dist/js-yaml.mjs');
 const dir = mkdtempSync(join(tmpdir(), 'gen-js-yaml-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 // Without its source map comment: the copy has no map beside it.
-/** A copy of js-yaml's text as module `name`, which counts the copies of its state in globalThis[name]. */
+/**
+ * A copy of js-yaml's text as module `name`, which counts the copies of its
+ * state in globalThis[name] and the copies of its input it ends with "\0"
+ * in globalThis[name + 'Ends'].
+ */
 async function copy(name: string, text: string): Promise<typeof original> {
-  const counted = text.replace('function snapshotState(state) {\n', `function snapshotState(state) {\n    globalThis[${JSON.stringify(name)}]++;\n`);
+  const counted = text
+    .replace('function snapshotState(state) {\n', `function snapshotState(state) {\n    globalThis[${JSON.stringify(name)}]++;\n`)
+    .replace('state.input += "\\0";', `{ globalThis[${JSON.stringify(`${name}Ends`)}]++; state.input += "\\0"; }`);
+  if (counted.split(`globalThis[${JSON.stringify(`${name}Ends`)}]++`).length !== 2) throw new Error("js-yaml's loadDocuments no longer ends its input where the count expects");
   (globalThis as Record<string, unknown>)[name] = 0;
+  (globalThis as Record<string, unknown>)[`${name}Ends`] = 0;
   writeFileSync(join(dir, `${name}.mjs`), counted.replace(/^\/\/# sourceMappingURL=.*$/m, ''));
   return (await import(pathToFileURL(join(dir, `${name}.mjs`)).href)) as typeof original;
 }
-const text = readFileSync(source, 'utf8');
-const patched = await copy('patched', propertySnapshotPatch(lazyKeyTablesPatch(text)));
+const text = jsYamlText();
+const patched = await copy('patched', bundledJsYamlPatch(text));
 const counted = await copy('counted', text);
 
-/** What a loader makes of `text`: its documents and the node events it reports, or its error. */
-function reading(yaml: typeof original, text: string, schema: 'default' | 'core' | 'json'): string {
+/** What a loader makes of `text`: its documents and the node events it reports, or its error; `withNul`, given the text and "\0" as gen gives it. */
+function reading(yaml: typeof original, text: string, schema: 'default' | 'core' | 'json', withNul = false): string {
   const events: string[] = [];
   const listener = (event: string, state: { line: number; position: number; kind: string | null }) => events.push(`${event}@${state.line}:${state.position}:${state.kind}`);
-  const options = { schema: schema === 'core' ? yaml.CORE_SCHEMA : schema === 'json' ? yaml.JSON_SCHEMA : yaml.DEFAULT_SCHEMA, json: schema === 'json', listener };
+  const options = { schema: schema === 'core' ? yaml.CORE_SCHEMA : schema === 'json' ? yaml.JSON_SCHEMA : yaml.DEFAULT_SCHEMA, json: schema === 'json', listener, ...(withNul ? { inputWithNul: `${text}\0` } : {}) };
   try {
     return JSON.stringify({ documents: yaml.loadAll(text, null, options), events });
   } catch (error) {
@@ -103,7 +112,9 @@ describe("the bundle's js-yaml", () => {
     fc.assert(
       fc.property(fc.array(piece, { maxLength: 40 }), fc.constantFrom('default', 'core', 'json'), (pieces, schema) => {
         const text = pieces.join('');
-        expect(reading(patched, text, schema as 'default'), JSON.stringify(text)).toBe(reading(original, text, schema as 'default'));
+        const expected = reading(original, text, schema as 'default');
+        expect(reading(patched, text, schema as 'default'), JSON.stringify(text)).toBe(expected);
+        expect(reading(patched, text, schema as 'default', true), JSON.stringify(text)).toBe(expected);
       }),
       { numRuns: runs },
     );
@@ -133,6 +144,33 @@ describe("the bundle's js-yaml", () => {
   it('reads duplicate keys and merges as js-yaml does, in block and flow mappings', () => {
     for (const text of ['a: 1\na: 2\n', '{ a: 1, a: 2 }\n', 'x: &m { a: 1 }\ny:\n  <<: *m\n  a: 2\n', 'y: { <<: { a: 1 }, a: 2 }\n', '? a\n: 1\n? a\n: 2\n', '- { a: 1 }\n- [ { b: 2, b: 3 } ]\n']) {
       for (const schema of ['default', 'core', 'json'] as const) expect(reading(patched, text, schema), text).toBe(reading(original, text, schema));
+    }
+  });
+
+  it('reads an input given with its end in place: no copy of the text, and the strings of its data are views into it', async () => {
+    const peers = Array.from({ length: 2000 }, (_, i) => `  - name: a-peer-with-a-long-name-${i}\n    public_key: ${String(i).padStart(43, 'k')}=\n`);
+    const text = `peers:\n${peers.join('')}`;
+    const counters = globalThis as unknown as Record<string, number>;
+    /** The data, the copies of the input the reading made, and the strings of the text's length or more that the data and the given string hold. */
+    const read = async (yaml: typeof original, name: string, given: boolean) => {
+      const withNul = `${text}\0`;
+      counters[`${name}Ends`] = 0;
+      const data = yaml.load(text, { inputWithNul: given ? withNul : undefined } as original.LoadOptions);
+      const ends = counters[`${name}Ends`];
+      const { strings } = await heldBy({ data, withNul });
+      return { data, ends, texts: strings.filter((s) => s.size >= text.length).length };
+    };
+    const before = await read(counted, 'counted', true);
+    const after = await read(patched, 'patched', true);
+    expect(after.data).toEqual(before.data);
+    // js-yaml ignores what it does not know: it copies the text, and its data holds that copy.
+    expect(before).toMatchObject({ ends: 1, texts: 2 });
+    expect(after).toMatchObject({ ends: 0, texts: 1 });
+    // Without the string, or with another text, the input is copied as before.
+    for (const given of [undefined, 'a: 2\n\0', 'a: 1\n']) {
+      counters.patchedEnds = 0;
+      expect(patched.load('a: 1\n', { inputWithNul: given } as original.LoadOptions)).toEqual({ a: 1 });
+      expect(counters.patchedEnds, String(given)).toBe(1);
     }
   });
 });
