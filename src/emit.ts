@@ -36,7 +36,6 @@
 // puts back an out/ that an earlier version of gen moved aside when out/
 // is missing and the tree matches its MANIFEST, and removes the staging
 // directories of dead runs.
-import { createHash } from 'node:crypto';
 import { accessSync, chmodSync, constants, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve as resolvePath } from 'node:path';
 import { UTF8_PIECE, Utf8Scratch } from './io/utf8-scratch.js';
@@ -373,14 +372,7 @@ function writeUpdate(outDir: string, target: string, owned: OwnedTree, render: (
       const old = listed === undefined ? undefined : openOld(`${target}/${path}`);
       const file = new RebuiltParts((oldBytes ??= Buffer.allocUnsafe(OLD_BYTES_WINDOW)), old, () => stageOf().create(path), `${outDir}/${path}`);
       try {
-        const hasher = createHash('sha256');
-        write((text) =>
-          encoder.pieces(text, (piece) => {
-            file.take(piece, hasher);
-            hasher.update(piece);
-          }),
-        );
-        const hash = hasher.digest('hex');
+        const hash = sha256OfParts(write, encoder, (piece, before) => file.take(piece, before));
         sizes.set(path, file.size);
         if (!file.finish(hash, listed)) changed++;
         // Kept, found equal by reading it back: for a file whose status changed since the MANIFEST, what `unchanged` records.

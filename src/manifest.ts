@@ -4,7 +4,7 @@
 // directory is gen's to update only when its MANIFEST has exactly this
 // form (under this version's first line or an earlier one's) and lists
 // every file in it.
-import { createHash, hash } from 'node:crypto';
+import { type Hash, createHash, hash } from 'node:crypto';
 import { UTF8_PIECE, Utf8Scratch } from './io/utf8-scratch.js';
 import { MANIFEST } from './paths.js';
 
@@ -70,13 +70,14 @@ export function sha256Of(text: string, encoder: Utf8Scratch, each?: (bytes: Buff
 /**
  * sha256 of the UTF-8 bytes of a text that `write` hands over in parts,
  * each encoded a piece at a time in `encoder`'s buffer; `each` gets every
- * piece too (to write them).
+ * piece too (to write or compare them), with the hash of the bytes before
+ * it (a rebuild stages a text from its first difference on).
  */
-export function sha256OfParts(write: (part: (text: string) => void) => void, encoder: Utf8Scratch, each: (bytes: Buffer) => void): string {
+export function sha256OfParts(write: (part: (text: string) => void) => void, encoder: Utf8Scratch, each: (bytes: Buffer, before: Hash) => void): string {
   const hasher = createHash('sha256');
   const take = (bytes: Buffer): void => {
+    each(bytes, hasher);
     hasher.update(bytes);
-    each(bytes);
   };
   write((text) => encoder.pieces(text, take));
   return hasher.digest('hex');
