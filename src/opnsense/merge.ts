@@ -36,6 +36,7 @@ import { dnsPortClashes } from './dns-port-clash.js';
 import { unansweredFirewallDns } from './firewall-dns-unanswered.js';
 import { offPortOverrides } from './unbound-port.js';
 import { unheardOverrides } from './unbound-unheard.js';
+import { type TunnelDns, unansweredTunnelDns } from './tunnel-dns-unanswered.js';
 import { ignoredOverrides, withoutWildcardCovered } from './unbound-wildcards.js';
 import { laggMemberRefusals, pppLinks } from './links.js';
 import { groupRefusals } from './groups.js';
@@ -701,6 +702,8 @@ export interface MergeOptions {
    * and merge names them even where the policy writes nothing there.
    */
   joinedVpc?: JoinedVpc;
+  /** gen's WireGuard instances whose client files name DNS servers: merge says where no resolver of the box answers them. */
+  tunnelDns?: readonly TunnelDns[];
   /** Merge although HAProxy binds a port the web GUI holds on every interface (only warn). */
   allowGuiPortConflict?: boolean;
   /** Merge into a node of an HA pair, which the topology cannot describe (only warn). */
@@ -1028,6 +1031,8 @@ function merged(baseText: string, genSections: readonly XmlElement[], givenOptio
   for (const message of unansweredFirewallDns(root, release.dnsmasqFirewallDns6)) options.warn!(message);
   for (const message of offPortOverrides(root, sections, release.dnsmasq)) options.warn!(message);
   for (const message of unheardOverrides(root, sections, release.dnsmasqFirewallDns6, release.dnsmasq)) options.warn!(message);
+  // Where full-tunnel WireGuard clients ask the firewall for names and no resolver of the box answers the tunnel.
+  for (const message of unansweredTunnelDns(root, options.tunnelDns ?? [])) options.warn!(message);
   // The box's items and gen's side by side, as merged, whose dnsmasq.conf lines dnsmasq refuses though OPNsense saved each.
   for (const message of dnsmasqRefusals(root, release.dnsmasq)) options.warn!(message);
   propagate(root);
