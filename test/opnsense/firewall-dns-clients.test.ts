@@ -1,4 +1,4 @@
-// Full-tunnel WireGuard clients asking the firewall for names: merge warns
+// Clients asking the firewall for names (full-tunnel WireGuard, gen's ISC DHCP interfaces): merge warns
 // where no resolver of the merged box answers a query from the tunnel at the
 // address their client files name. Where Unbound listens is checked on
 // OPNsense's own code: unbound_generate_config()'s interface: lines for the
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mergeConfig } from '../../src/opnsense/merge.js';
 import { parseXml } from '../../src/opnsense/parse.js';
-import { unansweredTunnelDns } from '../../src/opnsense/tunnel-dns-unanswered.js';
+import { unansweredTunnelDns } from '../../src/opnsense/firewall-dns-clients.js';
 import { PRIVATE_KEY_PLACEHOLDER_PREFIX } from '../../src/render/opnsense/context.js';
 import { child, firstChildren, textOf } from '../../src/render/opnsense/xml.js';
 import { edit, readExample, root } from '../helpers.js';
@@ -135,6 +135,36 @@ describe('full-tunnel WireGuard clients asking the firewall for names', () => {
     };
     expect(await warned('full', fullTunnel([TUNNEL_ADDRESS]))).toEqual([expect.stringMatching(/^gen: warning: .*firewall's 10\.10\.99\.1 as DNS server/)]);
     expect(await warned('split', edit(fullTunnel([TUNNEL_ADDRESS]), WG.concat(['tunnel']), 'split'))).toEqual([]);
+  });
+
+  it("warns where the clients of gen's ISC DHCP interfaces are handed the firewall and no resolver answers them there", async () => {
+    const isc = (dns?: string[]) => {
+      const yaml = edit(readExample('homelab-family'), ['sites', 0, 'firewall', 'dhcp_server'], 'isc');
+      return dns === undefined ? yaml : edit(yaml, ['sites', 0, 'firewall', 'interfaces', 1, 'dhcp', 'dns'], dns);
+    };
+    const said = async (config: string, dns?: string[]) => {
+      const { sections, privateKey } = await releaseSections(isc(dns), '26.7');
+      expect(sections.map((s) => s.name)).toContain('dhcpd');
+      const warnings: string[] = [];
+      mergeConfig(config, sections, { allowGuiPortConflict: true, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, secret: () => privateKey, warn: (m) => warnings.push(m) });
+      return warnings.filter((w) => w.startsWith('ISC DHCP on'));
+    };
+    const unbound = (ifaces?: string) => box('26.7', `<enabled>1</enabled><port>53</port>${ifaces === undefined ? '' : `<active_interface>${ifaces}</active_interface>`}`);
+    // No DNS servers set: the interface's own address, as Unbound holds port 53; answered only where lan is chosen.
+    expect(await said(unbound('wan'))).toEqual([
+      expect.stringMatching(/^ISC DHCP on lan hands out the firewall's 10\.10\.0\.1 as DNS server \(its own address: .*answers only at the addresses of its Network Interfaces wan .*its clients resolve no name; add lan to Network Interfaces/),
+    ]);
+    expect(await said(unbound('lan'))).toEqual([]);
+    expect(await said(unbound())).toEqual([]);
+    // Set to the firewall's LAN address: the same; to another resolver: not the box's to answer.
+    expect(await said(unbound('wan'), [LAN_ADDRESS])).toEqual([expect.not.stringContaining('its own address')]);
+    expect(await said(unbound('wan'), ['9.9.9.9'])).toEqual([]);
+    // No service on port 53 (Unbound and dnsmasq off): ISC hands out the system's DNS servers, not the firewall.
+    expect(await said(box('26.7', '<enabled>0</enabled>'))).toEqual([]);
+    // Unbound on 5353, the box's dnsmasq on 53: with the wildcard on every device it answers lan's clients; listening on wan only, not.
+    const dnsmasq = (settings: string) => box('26.7', '<enabled>1</enabled><port>5353</port>', `<dnsmasq><enable>1</enable><port>53</port>${settings}</dnsmasq>`);
+    expect(await said(dnsmasq(''))).toEqual([]);
+    expect(await said(dnsmasq('<interface>wan</interface>'))).toEqual([expect.stringContaining('answers only on port 5353, not 53')]);
   });
 
   it('says nothing for a split tunnel, whose client files name no DNS server', () => {

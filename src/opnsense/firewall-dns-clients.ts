@@ -13,7 +13,13 @@
 // addresses of the devices it listens on (dnsmasq-bound.ts). Where neither
 // answers, the tunnel is up and no name resolves: the clients seem to
 // have "no internet". Merge reads the box as merged and says so.
-import { type XmlElement, child, childrenNamed, firstChildren } from '../render/opnsense/xml.js';
+// The same for the clients of gen's ISC DHCP interfaces: the DNS servers an
+// interface sets, else (no dnsserver) its own address wherever a service of
+// the box holds port 53 (dhcpd.inc dhcpd_dhcp4_configure(): service_by_filter
+// of dns_ports 53, which Unbound declares when enabled and dnsmasq unless
+// its port is 0; core on 25.7, the os-isc-dhcp plugin from 26.1), asked
+// from the interface's device.
+import { type XmlElement, child, childrenNamed, firstChildren, textOf } from '../render/opnsense/xml.js';
 import { UNBOUND_PORT } from '../targets/opnsense/unbound.js';
 import { unboundOutstarted } from './dns-port-clash.js';
 import { dnsmasqAnswers } from './dnsmasq-answer.js';
@@ -102,6 +108,30 @@ function interfaceOf(root: XmlElement, address: string): string | undefined {
   return undefined;
 }
 
+/** The servers of `servers` that are addresses of the box no resolver of `root` answers for a query arriving on `arrival`. */
+function unansweredOn(root: XmlElement, arrival: string, servers: readonly string[], onDevice: ReadonlyMap<string, string>, configured: ReadonlySet<string>): string[] {
+  return servers.filter((server) => {
+    const address = addressKey(server);
+    // A loopback server is the client's own; another that is no address of the box is another resolver.
+    if (address.startsWith('127.') || address === '::1') return false;
+    const device = onDevice.get(address);
+    if (device === undefined && !configured.has(address)) return false;
+    return !unboundAnswers(root, address, device) && !dnsmasqAnswersAt(root, address, device, arrival);
+  });
+}
+
+/** Why nothing answers at the first of `unanswered` (every one shares the cause but for the interface that holds it), and what to change. */
+function causeOf(root: XmlElement, unanswered: readonly string[], onDevice: ReadonlyMap<string, string>): { why: string; fix: string } {
+  const first = addressKey(unanswered[0]!);
+  const { why, fix } = unboundCause(root, first, onDevice.get(first));
+  return { why: `${why} and dnsmasq answers none of its clients' queries on port ${UNBOUND_PORT} there`, fix };
+}
+
+/** The outcome for the clients: none of their servers answers, or some. */
+function outcome(unanswered: readonly string[], servers: readonly string[], none: string): string {
+  return unanswered.length === servers.length ? none : 'lookups sent there time out before the clients try their next server';
+}
+
 /**
  * Warnings for the WireGuard instances of gen's (`tunnels`) whose client files name an address of the firewall as DNS
  * server where no resolver of the merged config (`root`) answers queries from the tunnel on port 53.
@@ -112,24 +142,48 @@ export function unansweredTunnelDns(root: XmlElement, tunnels: readonly TunnelDn
   const configured = listenedAddresses(root, new Set());
   const out: string[] = [];
   for (const tunnel of tunnels) {
-    const arrival = `wg${tunnel.number}`;
-    const unanswered = tunnel.servers.filter((server) => {
-      const address = addressKey(server);
-      // A loopback server is the client's own; another that is no address of the box is another resolver.
-      if (address.startsWith('127.') || address === '::1') return false;
-      const device = onDevice.get(address);
-      if (device === undefined && !configured.has(address)) return false;
-      return !unboundAnswers(root, address, device) && !dnsmasqAnswersAt(root, address, device, arrival);
-    });
+    const unanswered = unansweredOn(root, `wg${tunnel.number}`, tunnel.servers, onDevice, configured);
     if (unanswered.length === 0) continue;
-    // Every unanswered server of one instance shares its cause but for the interface that holds it: named by the first.
-    const first = addressKey(unanswered[0]!);
-    const { why, fix } = unboundCause(root, first, onDevice.get(first));
-    const all = unanswered.length === tunnel.servers.length;
+    const { why, fix } = causeOf(root, unanswered, onDevice);
     out.push(
-      `WireGuard instance ${tunnel.instance} is a full tunnel whose client files name the firewall's ${unanswered.join(', ')} as DNS server, but ${why} and dnsmasq answers none of its queries on port ${UNBOUND_PORT} there: ` +
-        `${all ? 'its clients resolve no name while the tunnel is up' : 'lookups sent there time out before the clients try their next server'}; ${fix}, ` +
-        `or name a DNS server in the instance's dns that answers the tunnel`,
+      `WireGuard instance ${tunnel.instance} is a full tunnel whose client files name the firewall's ${unanswered.join(', ')} as DNS server, but ${why}: ` +
+        `${outcome(unanswered, tunnel.servers, 'its clients resolve no name while the tunnel is up')}; ${fix}, or name a DNS server in the instance's dns that answers the tunnel`,
+    );
+  }
+  return out;
+}
+
+/** Whether a service of the box declares port 53 (dns_ports): Unbound when enabled, dnsmasq unless its port is 0. */
+function servicesPort53(root: XmlElement): boolean {
+  return (unboundEnabled(root) && unboundPort(root) === String(UNBOUND_PORT)) || dnsmasqAnswers(root);
+}
+
+/**
+ * Warnings for the interfaces gen's ISC DHCP section (the <dhcpd> of `sections`) serves, as merged into `root`, whose
+ * clients are handed an address of the firewall as DNS server where no resolver of the box answers them on port 53.
+ */
+export function unansweredIscDns(root: XmlElement, sections: readonly XmlElement[]): string[] {
+  const gen = sections.find((s) => s.name === 'dhcpd');
+  if (gen === undefined) return [];
+  const onDevice = tunnelAddresses(root);
+  const configured = listenedAddresses(root, new Set());
+  const interfaces = new Map(firstChildren(child(root, 'interfaces')));
+  const out: string[] = [];
+  for (const [key] of firstChildren(gen)) {
+    const served = child(child(root, 'dhcpd'), key);
+    const entry = interfaces.get(key);
+    if (served === undefined || child(served, 'enable') === undefined || entry === undefined || !interfaceEnabled(entry) || fieldText(entry, 'if') === '') continue;
+    const own = fieldText(entry, 'ipaddr');
+    const set = childrenNamed(served, 'dnsserver').map((n) => textOf(n).trim()).filter((v) => v !== '');
+    // No DNS servers set: the interface's own address where a service holds port 53, else the system's servers.
+    const servers = set.length > 0 ? set : servicesPort53(root) && configured.has(addressKey(own)) ? [own] : [];
+    const unanswered = unansweredOn(root, fieldText(entry, 'if'), servers, onDevice, configured);
+    if (unanswered.length === 0) continue;
+    const { why, fix } = causeOf(root, unanswered, onDevice);
+    const given = set.length > 0 ? '' : ' (its own address: it sets no DNS servers, and a service of the box holds port 53)';
+    out.push(
+      `ISC DHCP on ${key} hands out the firewall's ${unanswered.join(', ')} as DNS server${given}, but ${why}: ` +
+        `${outcome(unanswered, servers, 'its clients resolve no name')}; ${fix}, or set the DNS servers the interface's DHCP hands out (dhcp.dns) to ones that answer there`,
     );
   }
   return out;
