@@ -1,9 +1,10 @@
-// Clients asking the firewall for names (full-tunnel WireGuard, gen's ISC DHCP interfaces): merge warns
-// where no resolver of the merged box answers a query from the tunnel at the
-// address their client files name. Where Unbound listens is checked on
-// OPNsense's own code: unbound_generate_config()'s interface: lines for the
-// merged config (the harness puts each instance's tunnel address on its wgN,
-// as the WireGuard plugin does), per release.
+// Clients that ask the firewall for names: full-tunnel WireGuard clients (the
+// instance's dns) and those of gen's ISC DHCP interfaces. Merge warns where no
+// resolver of the merged box answers them at the address they are given.
+// Where Unbound listens is checked on OPNsense's own code:
+// unbound_generate_config()'s interface: lines for the merged config (the
+// harness puts each instance's tunnel address on its wgN, as the WireGuard
+// plugin does), per release.
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
