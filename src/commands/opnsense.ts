@@ -108,7 +108,7 @@ async function runMerge(options: MergeCommandOptions): Promise<number> {
           // Its traffic enters on enc0 even where the policy has no rule from it: merge names the box's rules there.
           joinedVpc: joinedVpc(model, site),
           // The DNS servers its full-tunnel client files name: merge says where the box answers none of them.
-          tunnelDns: site.wireguard.map((w) => ({ instance: w.name, number: w.number, servers: w.clientDns })),
+          tunnelDns: site.wireguard.map((w) => ({ instance: w.name, number: w.number, servers: w.clientDns, network: `${w.address}/${w.prefix}` })),
           antiLockout: Object.assign({}, site.firewall!.antiLockout, { interface: antiLockoutOn(site.firewall!)?.key }),
         });
       },

@@ -20,7 +20,10 @@
 // its port is 0; core on 25.7, the os-isc-dhcp plugin from 26.1), asked
 // from the interface's device.
 import { type XmlElement, child, childrenNamed, firstChildren, textOf } from '../render/opnsense/xml.js';
-import { UNBOUND_PORT } from '../targets/opnsense/unbound.js';
+import { UNBOUND_ACCESS_LISTS, UNBOUND_PORT } from '../targets/opnsense/unbound.js';
+import { type Range, blockRange, toCidrs } from '../intervals.js';
+import { blockOf, parseAddressWithPrefix, parseIPv4 } from '../net.js';
+import { aclRefusalText, unboundAclRefusals } from './unbound-acl.js';
 import { unboundOutstarted } from './dns-port-clash.js';
 import { dnsmasqAnswers } from './dnsmasq-answer.js';
 import { dnsmasqBindsAddresses, dnsmasqBoundAddresses } from './dnsmasq-bound.js';
@@ -38,6 +41,8 @@ export interface TunnelDns {
   number: number;
   /** The DNS servers its client files name, as written. */
   servers: readonly string[];
+  /** The instance's tunnel address with its prefix (10.10.99.1/24): where its clients' addresses lie. */
+  network: string;
 }
 
 const UNBOUND_GENERAL = 'Services › Unbound DNS › General';
@@ -158,32 +163,116 @@ function servicesPort53(root: XmlElement): boolean {
   return (unboundEnabled(root) && unboundPort(root) === String(UNBOUND_PORT)) || dnsmasqAnswers(root);
 }
 
+/** Clients on an interface gen serves DHCP on: the interface, its device, its network and the DNS servers they are handed. */
+interface DhcpClients {
+  key: string;
+  device: string;
+  range: Range;
+  servers: string[];
+  /** Whether the servers are the ones the interface sets (else the firewall's own address on it, by default). */
+  set: boolean;
+}
+
+/** The enabled, statically addressed interface `key` of `root`: its device, own address and network. */
+function addressedInterface(root: XmlElement, key: string): { device: string; own: string; range: Range } | undefined {
+  const entry = firstChildren(child(root, 'interfaces')).get(key);
+  if (entry === undefined || !interfaceEnabled(entry) || fieldText(entry, 'if') === '') return undefined;
+  const own = fieldText(entry, 'ipaddr');
+  const address = parseIPv4(own);
+  const prefix = Number(fieldText(entry, 'subnet'));
+  if (address === undefined || !Number.isInteger(prefix) || prefix < 0 || prefix > 32) return undefined;
+  return { device: fieldText(entry, 'if'), own, range: blockRange(blockOf(address, prefix)) };
+}
+
+/**
+ * The clients of the interfaces gen's ISC DHCP section (the <dhcpd> of `sections`) serves, as merged into `root`: the
+ * DNS servers an interface sets, else its own address where a service holds port 53 (else the system's servers: none here).
+ */
+function iscClients(root: XmlElement, sections: readonly XmlElement[]): DhcpClients[] {
+  const gen = sections.find((s) => s.name === 'dhcpd');
+  if (gen === undefined) return [];
+  return [...firstChildren(gen).keys()].flatMap((key) => {
+    const served = child(child(root, 'dhcpd'), key);
+    const iface = addressedInterface(root, key);
+    if (served === undefined || child(served, 'enable') === undefined || iface === undefined) return [];
+    const set = childrenNamed(served, 'dnsserver').map((n) => textOf(n).trim()).filter((v) => v !== '');
+    const servers = set.length > 0 ? set : servicesPort53(root) ? [iface.own] : [];
+    return [{ key, device: iface.device, range: iface.range, servers, set: set.length > 0 }];
+  });
+}
+
+/**
+ * The clients of the interfaces gen's dnsmasq section serves DHCP on (its dhcp_ranges), as merged into `root`: the
+ * DNS servers gen's option 6 for the interface hands out, else the firewall's own address on it (the template's
+ * dhcp-option=6,0.0.0.0).
+ */
+function dnsmasqClients(root: XmlElement, sections: readonly XmlElement[]): DhcpClients[] {
+  const gen = sections.map((s) => (s.name === 'dnsmasq' ? s : undefined)).find((s) => s !== undefined);
+  if (gen === undefined) return [];
+  const keys = [...new Set(childrenNamed(gen, 'dhcp_ranges').map((r) => fieldText(r, 'interface')))];
+  return keys.flatMap((key) => {
+    const iface = addressedInterface(root, key);
+    if (iface === undefined) return [];
+    const option = childrenNamed(gen, 'dhcp_options').find((o) => fieldText(o, 'interface') === key && fieldText(o, 'option') === '6');
+    const set = option === undefined ? [] : fieldList(option, 'value');
+    return [{ key, device: iface.device, range: iface.range, servers: set.length > 0 ? set : [iface.own], set: set.length > 0 }];
+  });
+}
+
 /**
  * Warnings for the interfaces gen's ISC DHCP section (the <dhcpd> of `sections`) serves, as merged into `root`, whose
  * clients are handed an address of the firewall as DNS server where no resolver of the box answers them on port 53.
  */
 export function unansweredIscDns(root: XmlElement, sections: readonly XmlElement[]): string[] {
-  const gen = sections.find((s) => s.name === 'dhcpd');
-  if (gen === undefined) return [];
   const onDevice = tunnelAddresses(root);
   const configured = listenedAddresses(root, new Set());
-  const interfaces = new Map(firstChildren(child(root, 'interfaces')));
   const out: string[] = [];
-  for (const [key] of firstChildren(gen)) {
-    const served = child(child(root, 'dhcpd'), key);
-    const entry = interfaces.get(key);
-    if (served === undefined || child(served, 'enable') === undefined || entry === undefined || !interfaceEnabled(entry) || fieldText(entry, 'if') === '') continue;
-    const own = fieldText(entry, 'ipaddr');
-    const set = childrenNamed(served, 'dnsserver').map((n) => textOf(n).trim()).filter((v) => v !== '');
-    // No DNS servers set: the interface's own address where a service holds port 53, else the system's servers.
-    const servers = set.length > 0 ? set : servicesPort53(root) && configured.has(addressKey(own)) ? [own] : [];
-    const unanswered = unansweredOn(root, fieldText(entry, 'if'), servers, onDevice, configured);
+  for (const clients of iscClients(root, sections)) {
+    const unanswered = unansweredOn(root, clients.device, clients.servers, onDevice, configured);
     if (unanswered.length === 0) continue;
     const { why, fix } = causeOf(root, unanswered, onDevice);
-    const given = set.length > 0 ? '' : ' (its own address: it sets no DNS servers, and a service of the box holds port 53)';
+    const given = clients.set ? '' : ' (its own address: it sets no DNS servers, and a service of the box holds port 53)';
     out.push(
-      `ISC DHCP on ${key} hands out the firewall's ${unanswered.join(', ')} as DNS server${given}, but ${why}: ` +
-        `${outcome(unanswered, servers, 'its clients resolve no name')}; ${fix}, or set the DNS servers the interface's DHCP hands out (dhcp.dns) to ones that answer there`,
+      `ISC DHCP on ${clients.key} hands out the firewall's ${unanswered.join(', ')} as DNS server${given}, but ${why}: ` +
+        `${outcome(unanswered, clients.servers, 'its clients resolve no name')}; ${fix}, or set the DNS servers the interface's DHCP hands out (dhcp.dns) to ones that answer there`,
+    );
+  }
+  return out;
+}
+
+/**
+ * Warnings for the clients gen gives the firewall as DNS server (full-tunnel WireGuard clients, those of its DHCP
+ * interfaces, by ISC or dnsmasq) where the box's Unbound, the resolver that answers them there, does not resolve
+ * their queries by its access lists (deny, refuse, or local data only).
+ */
+export function aclRefusedClients(root: XmlElement, sections: readonly XmlElement[], tunnels: readonly TunnelDns[]): string[] {
+  const onDevice = tunnelAddresses(root);
+  const configured = listenedAddresses(root, new Set());
+  const groups = [
+    ...tunnels.flatMap((t) => {
+      const block = parseAddressWithPrefix(t.network)?.block;
+      return block === undefined ? [] : [{ who: `the clients of WireGuard instance ${t.instance} (a full tunnel)`, device: `wg${t.number}`, range: blockRange(block), servers: t.servers }];
+    }),
+    ...iscClients(root, sections).map((c) => ({ who: `the ISC DHCP clients on ${c.key}`, device: c.device, range: c.range, servers: c.servers })),
+    ...dnsmasqClients(root, sections).map((c) => ({ who: `the dnsmasq DHCP clients on ${c.key}`, device: c.device, range: c.range, servers: c.servers })),
+  ];
+  const out: string[] = [];
+  for (const group of groups) {
+    // The servers of the box that Unbound, not dnsmasq, answers for them.
+    const asked = group.servers.filter((server) => {
+      const address = addressKey(server);
+      if (address.startsWith('127.') || address === '::1') return false;
+      const device = onDevice.get(address);
+      if (device === undefined && !configured.has(address)) return false;
+      return unboundAnswers(root, address, device) && !dnsmasqAnswersAt(root, address, device, group.device);
+    });
+    if (asked.length === 0) continue;
+    const refused = unboundAclRefusals(root, group.range);
+    if (refused.length === 0) continue;
+    const cidrs = toCidrs(refused.map((r) => r.range));
+    out.push(
+      `${group.who} ask the firewall's ${asked.join(', ')} for names, where the box's Unbound DNS answers, but it ${refused.map(aclRefusalText).join('; ')}: ` +
+        `those clients resolve no name there; allow ${cidrs.join(', ')} in ${UNBOUND_ACCESS_LISTS} (an access list with action Allow)`,
     );
   }
   return out;

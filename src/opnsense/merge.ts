@@ -36,7 +36,7 @@ import { dnsPortClashes } from './dns-port-clash.js';
 import { unansweredFirewallDns } from './firewall-dns-unanswered.js';
 import { offPortOverrides } from './unbound-port.js';
 import { unheardOverrides } from './unbound-unheard.js';
-import { type TunnelDns, unansweredIscDns, unansweredTunnelDns } from './firewall-dns-clients.js';
+import { type TunnelDns, aclRefusedClients, unansweredIscDns, unansweredTunnelDns } from './firewall-dns-clients.js';
 import { ignoredOverrides, withoutWildcardCovered } from './unbound-wildcards.js';
 import { laggMemberRefusals, pppLinks } from './links.js';
 import { groupRefusals } from './groups.js';
@@ -1035,6 +1035,8 @@ function merged(baseText: string, genSections: readonly XmlElement[], givenOptio
   for (const message of unansweredTunnelDns(root, options.tunnelDns ?? [])) options.warn!(message);
   // And where the clients of gen's ISC DHCP interfaces do.
   for (const message of unansweredIscDns(root, sections)) options.warn!(message);
+  // Where Unbound answers them but its access lists refuse them.
+  for (const message of aclRefusedClients(root, sections, options.tunnelDns ?? [])) options.warn!(message);
   // The box's items and gen's side by side, as merged, whose dnsmasq.conf lines dnsmasq refuses though OPNsense saved each.
   for (const message of dnsmasqRefusals(root, release.dnsmasq)) options.warn!(message);
   propagate(root);

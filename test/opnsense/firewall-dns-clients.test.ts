@@ -37,7 +37,7 @@ const fullTunnel = (dns: string[]) => {
   expect(withRule).not.toBe(family);
   return edit(edit(withRule, WG.concat(['tunnel']), 'full'), WG.concat(['dns']), dns);
 };
-const TUNNELS = (dns: string[]) => [{ instance: 'wg0', number: 0, servers: dns }];
+const TUNNELS = (dns: string[]) => [{ instance: 'wg0', number: 0, servers: dns, network: `${TUNNEL_ADDRESS}/24` }];
 
 /** A box of `release` whose Unbound has `general` and whose dnsmasq is `dnsmasq` (off by default). */
 function box(release: string, general: string, dnsmasq = '<dnsmasq><enable>0</enable></dnsmasq>'): string {
