@@ -18,12 +18,12 @@
 // the box holds port 53 (dhcpd.inc dhcpd_dhcp4_configure(): service_by_filter
 // of dns_ports 53, which Unbound declares when enabled and dnsmasq unless
 // its port is 0; core on 25.7, the os-isc-dhcp plugin from 26.1), asked
-// from the interface's device.
+// from the interface's device. Which addresses are the box's, and which
+// resolver answers one, serve the access-list check too (acl-refused-clients.ts).
 import { type XmlElement, child, childrenNamed, firstChildren, textOf } from '../render/opnsense/xml.js';
-import { UNBOUND_ACCESS_LISTS, UNBOUND_PORT } from '../targets/opnsense/unbound.js';
-import { type Range, blockRange, toCidrs } from '../intervals.js';
-import { blockOf, parseAddressWithPrefix, parseIPv4 } from '../net.js';
-import { aclRefusalText, unboundAclRefusals } from './unbound-acl.js';
+import { UNBOUND_PORT } from '../targets/opnsense/unbound.js';
+import { type Range, blockRange } from '../intervals.js';
+import { blockOf, parseIPv4 } from '../net.js';
 import { unboundOutstarted } from './dns-port-clash.js';
 import { dnsmasqAnswers } from './dnsmasq-answer.js';
 import { dnsmasqBindsAddresses, dnsmasqBoundAddresses } from './dnsmasq-bound.js';
@@ -68,14 +68,14 @@ function assignedKey(root: XmlElement, device: string): string | undefined {
 }
 
 /** Whether the box's Unbound answers DNS at `address` (on `device` when it is a tunnel address). */
-function unboundAnswers(root: XmlElement, address: string, device: string | undefined): boolean {
+export function unboundAnswers(root: XmlElement, address: string, device: string | undefined): boolean {
   if (unboundOutstarted(root)) return false;
   const at = unboundDnsAt(root);
   return at.every || at.written.has(address) || (device !== undefined && at.devices.has(device));
 }
 
 /** Whether the box's dnsmasq answers DNS at `address` (on `device` when it is a tunnel address) for a query arriving on `arrival`. */
-function dnsmasqAnswersAt(root: XmlElement, address: string, device: string | undefined, arrival: string): boolean {
+export function dnsmasqAnswersAt(root: XmlElement, address: string, device: string | undefined, arrival: string): boolean {
   if (!dnsmasqAnswers(root)) return false;
   const listed = new Set(fieldList(child(root, 'dnsmasq'), 'interface'));
   const listens = (dev: string) => {
@@ -103,7 +103,9 @@ function unboundCause(root: XmlElement, address: string, device: string | undefi
   const add =
     holder !== undefined
       ? `add ${holder} to Network Interfaces (or choose none, for all) in ${UNBOUND_GENERAL}`
-      : `assign ${device} (Interfaces › Assignments), enable it without an IP configuration and add it to Network Interfaces (or choose none, for all) in ${UNBOUND_GENERAL}`;
+      : device !== undefined
+        ? `assign ${device} (Interfaces › Assignments), enable it without an IP configuration and add it to Network Interfaces (or choose none, for all) in ${UNBOUND_GENERAL}`
+        : `add the interface that holds ${address} to Network Interfaces (or choose none, for all) in ${UNBOUND_GENERAL}`;
   return { why: `the box's Unbound DNS answers only at the addresses of its Network Interfaces ${unboundInterfaces(root).join(', ')}`, fix: add };
 }
 
@@ -113,22 +115,41 @@ function interfaceOf(root: XmlElement, address: string): string | undefined {
   return undefined;
 }
 
-/** The servers of `servers` that are addresses of the box no resolver of `root` answers for a query arriving on `arrival`. */
-function unansweredOn(root: XmlElement, arrival: string, servers: readonly string[], onDevice: ReadonlyMap<string, string>, configured: ReadonlySet<string>): string[] {
-  return servers.filter((server) => {
+/** Where the box holds addresses: each enabled WireGuard instance's on its device, and its interfaces' (with their VIPs). */
+export interface BoxAddresses {
+  onDevice: ReadonlyMap<string, string>;
+  configured: ReadonlySet<string>;
+}
+
+export function boxAddresses(root: XmlElement): BoxAddresses {
+  return { onDevice: tunnelAddresses(root), configured: listenedAddresses(root, new Set()) };
+}
+
+/**
+ * The servers of `servers` that are addresses of the box, each with its address (addressKey()) and the WireGuard device
+ * that holds it, if one does. A loopback server is the client's own; one that is no address of the box is another resolver.
+ */
+export function boxServers(servers: readonly string[], box: BoxAddresses): { server: string; address: string; device?: string }[] {
+  return servers.flatMap((server) => {
     const address = addressKey(server);
-    // A loopback server is the client's own; another that is no address of the box is another resolver.
-    if (address.startsWith('127.') || address === '::1') return false;
-    const device = onDevice.get(address);
-    if (device === undefined && !configured.has(address)) return false;
-    return !unboundAnswers(root, address, device) && !dnsmasqAnswersAt(root, address, device, arrival);
+    if (address.startsWith('127.') || address === '::1') return [];
+    const device = box.onDevice.get(address);
+    if (device === undefined && !box.configured.has(address)) return [];
+    return [{ server, address, ...(device === undefined ? {} : { device }) }];
   });
 }
 
+/** The servers of `servers` that are addresses of the box no resolver of `root` answers for a query arriving on `arrival`. */
+function unansweredOn(root: XmlElement, arrival: string, servers: readonly string[], box: BoxAddresses): string[] {
+  return boxServers(servers, box)
+    .filter(({ address, device }) => !unboundAnswers(root, address, device) && !dnsmasqAnswersAt(root, address, device, arrival))
+    .map(({ server }) => server);
+}
+
 /** Why nothing answers at the first of `unanswered` (every one shares the cause but for the interface that holds it), and what to change. */
-function causeOf(root: XmlElement, unanswered: readonly string[], onDevice: ReadonlyMap<string, string>): { why: string; fix: string } {
+function causeOf(root: XmlElement, unanswered: readonly string[], box: BoxAddresses): { why: string; fix: string } {
   const first = addressKey(unanswered[0]!);
-  const { why, fix } = unboundCause(root, first, onDevice.get(first));
+  const { why, fix } = unboundCause(root, first, box.onDevice.get(first));
   return { why: `${why} and dnsmasq answers none of its clients' queries on port ${UNBOUND_PORT} there`, fix };
 }
 
@@ -143,13 +164,12 @@ function outcome(unanswered: readonly string[], servers: readonly string[], none
  */
 export function unansweredTunnelDns(root: XmlElement, tunnels: readonly TunnelDns[]): string[] {
   if (tunnels.every((t) => t.servers.length === 0)) return [];
-  const onDevice = tunnelAddresses(root);
-  const configured = listenedAddresses(root, new Set());
+  const box = boxAddresses(root);
   const out: string[] = [];
   for (const tunnel of tunnels) {
-    const unanswered = unansweredOn(root, `wg${tunnel.number}`, tunnel.servers, onDevice, configured);
+    const unanswered = unansweredOn(root, `wg${tunnel.number}`, tunnel.servers, box);
     if (unanswered.length === 0) continue;
-    const { why, fix } = causeOf(root, unanswered, onDevice);
+    const { why, fix } = causeOf(root, unanswered, box);
     out.push(
       `WireGuard instance ${tunnel.instance} is a full tunnel whose client files name the firewall's ${unanswered.join(', ')} as DNS server, but ${why}: ` +
         `${outcome(unanswered, tunnel.servers, 'its clients resolve no name while the tunnel is up')}; ${fix}, or name a DNS server in the instance's dns that answers the tunnel`,
@@ -164,7 +184,7 @@ function servicesPort53(root: XmlElement): boolean {
 }
 
 /** Clients on an interface gen serves DHCP on: the interface, its device, its network and the DNS servers they are handed. */
-interface DhcpClients {
+export interface DhcpClients {
   key: string;
   device: string;
   range: Range;
@@ -188,7 +208,7 @@ function addressedInterface(root: XmlElement, key: string): { device: string; ow
  * The clients of the interfaces gen's ISC DHCP section (the <dhcpd> of `sections`) serves, as merged into `root`: the
  * DNS servers an interface sets, else its own address where a service holds port 53 (else the system's servers: none here).
  */
-function iscClients(root: XmlElement, sections: readonly XmlElement[]): DhcpClients[] {
+export function iscClients(root: XmlElement, sections: readonly XmlElement[]): DhcpClients[] {
   const gen = sections.find((s) => s.name === 'dhcpd');
   if (gen === undefined) return [];
   return [...firstChildren(gen).keys()].flatMap((key) => {
@@ -206,7 +226,7 @@ function iscClients(root: XmlElement, sections: readonly XmlElement[]): DhcpClie
  * DNS servers gen's option 6 for the interface hands out, else the firewall's own address on it (the template's
  * dhcp-option=6,0.0.0.0).
  */
-function dnsmasqClients(root: XmlElement, sections: readonly XmlElement[]): DhcpClients[] {
+export function dnsmasqClients(root: XmlElement, sections: readonly XmlElement[]): DhcpClients[] {
   const gen = sections.map((s) => (s.name === 'dnsmasq' ? s : undefined)).find((s) => s !== undefined);
   if (gen === undefined) return [];
   const keys = [...new Set(childrenNamed(gen, 'dhcp_ranges').map((r) => fieldText(r, 'interface')))];
@@ -224,55 +244,16 @@ function dnsmasqClients(root: XmlElement, sections: readonly XmlElement[]): Dhcp
  * clients are handed an address of the firewall as DNS server where no resolver of the box answers them on port 53.
  */
 export function unansweredIscDns(root: XmlElement, sections: readonly XmlElement[]): string[] {
-  const onDevice = tunnelAddresses(root);
-  const configured = listenedAddresses(root, new Set());
+  const box = boxAddresses(root);
   const out: string[] = [];
   for (const clients of iscClients(root, sections)) {
-    const unanswered = unansweredOn(root, clients.device, clients.servers, onDevice, configured);
+    const unanswered = unansweredOn(root, clients.device, clients.servers, box);
     if (unanswered.length === 0) continue;
-    const { why, fix } = causeOf(root, unanswered, onDevice);
+    const { why, fix } = causeOf(root, unanswered, box);
     const given = clients.set ? '' : ' (its own address: it sets no DNS servers, and a service of the box holds port 53)';
     out.push(
       `ISC DHCP on ${clients.key} hands out the firewall's ${unanswered.join(', ')} as DNS server${given}, but ${why}: ` +
         `${outcome(unanswered, clients.servers, 'its clients resolve no name')}; ${fix}, or set the DNS servers the interface's DHCP hands out (dhcp.dns) to ones that answer there`,
-    );
-  }
-  return out;
-}
-
-/**
- * Warnings for the clients gen gives the firewall as DNS server (full-tunnel WireGuard clients, those of its DHCP
- * interfaces, by ISC or dnsmasq) where the box's Unbound, the resolver that answers them there, does not resolve
- * their queries by its access lists (deny, refuse, or local data only).
- */
-export function aclRefusedClients(root: XmlElement, sections: readonly XmlElement[], tunnels: readonly TunnelDns[]): string[] {
-  const onDevice = tunnelAddresses(root);
-  const configured = listenedAddresses(root, new Set());
-  const groups = [
-    ...tunnels.flatMap((t) => {
-      const block = parseAddressWithPrefix(t.network)?.block;
-      return block === undefined ? [] : [{ who: `the clients of WireGuard instance ${t.instance} (a full tunnel)`, device: `wg${t.number}`, range: blockRange(block), servers: t.servers }];
-    }),
-    ...iscClients(root, sections).map((c) => ({ who: `the ISC DHCP clients on ${c.key}`, device: c.device, range: c.range, servers: c.servers })),
-    ...dnsmasqClients(root, sections).map((c) => ({ who: `the dnsmasq DHCP clients on ${c.key}`, device: c.device, range: c.range, servers: c.servers })),
-  ];
-  const out: string[] = [];
-  for (const group of groups) {
-    // The servers of the box that Unbound, not dnsmasq, answers for them.
-    const asked = group.servers.filter((server) => {
-      const address = addressKey(server);
-      if (address.startsWith('127.') || address === '::1') return false;
-      const device = onDevice.get(address);
-      if (device === undefined && !configured.has(address)) return false;
-      return unboundAnswers(root, address, device) && !dnsmasqAnswersAt(root, address, device, group.device);
-    });
-    if (asked.length === 0) continue;
-    const refused = unboundAclRefusals(root, group.range);
-    if (refused.length === 0) continue;
-    const cidrs = toCidrs(refused.map((r) => r.range));
-    out.push(
-      `${group.who} ask the firewall's ${asked.join(', ')} for names, where the box's Unbound DNS answers, but it ${refused.map(aclRefusalText).join('; ')}: ` +
-        `those clients resolve no name there; allow ${cidrs.join(', ')} in ${UNBOUND_ACCESS_LISTS} (an access list with action Allow)`,
     );
   }
   return out;
