@@ -10,32 +10,32 @@ import { type XmlElement } from '../render/opnsense/xml.js';
 import { UNBOUND_ACCESS_LISTS } from '../targets/opnsense/unbound.js';
 import { blockRange, toCidrs } from '../intervals.js';
 import { parseAddressWithPrefix } from '../net.js';
-import { type TunnelDns, boxAddresses, boxServers, dnsmasqAnswersAt, dnsmasqClients, iscClients, unboundAnswers } from './firewall-dns-clients.js';
-import { aclRefusalText, unboundAclRefusals } from './unbound-acl.js';
+import { type DnsFacts, type TunnelDns, boxServers, dnsmasqAnswersAt, dnsmasqClients, iscClients, unboundAnswers } from './firewall-dns-clients.js';
+import { aclRefusalText, unboundAclLines, unboundAclRefusals } from './unbound-acl.js';
 
 /**
  * Warnings for the clients gen gives the firewall as DNS server (full-tunnel WireGuard clients, those of its DHCP
  * interfaces, by ISC or dnsmasq) where the box's Unbound, the resolver that answers them there, does not resolve
  * their queries by its access lists (deny, refuse, or local data only).
  */
-export function aclRefusedClients(root: XmlElement, sections: readonly XmlElement[], tunnels: readonly TunnelDns[]): string[] {
-  const box = boxAddresses(root);
+export function aclRefusedClients(facts: DnsFacts, sections: readonly XmlElement[], tunnels: readonly TunnelDns[]): string[] {
+  const lines = unboundAclLines(facts.root);
   const groups = [
     ...tunnels.flatMap((t) => {
       const block = parseAddressWithPrefix(t.network)?.block;
       return block === undefined ? [] : [{ who: `the clients of WireGuard instance ${t.instance} (a full tunnel)`, device: `wg${t.number}`, range: blockRange(block), servers: t.servers }];
     }),
-    ...iscClients(root, sections).map((c) => ({ who: `the ISC DHCP clients on ${c.key}`, device: c.device, range: c.range, servers: c.servers })),
-    ...dnsmasqClients(root, sections).map((c) => ({ who: `the dnsmasq DHCP clients on ${c.key}`, device: c.device, range: c.range, servers: c.servers })),
+    ...iscClients(facts, sections).map((c) => ({ who: `the ISC DHCP clients on ${c.key}`, device: c.device, range: c.range, servers: c.servers })),
+    ...dnsmasqClients(facts, sections).map((c) => ({ who: `the dnsmasq DHCP clients on ${c.key}`, device: c.device, range: c.range, servers: c.servers })),
   ];
   const out: string[] = [];
   for (const group of groups) {
     // The servers of the box that Unbound, not dnsmasq, answers for them.
-    const asked = boxServers(group.servers, box)
-      .filter(({ address, device }) => unboundAnswers(root, address, device) && !dnsmasqAnswersAt(root, address, device, group.device))
+    const asked = boxServers(group.servers, facts)
+      .filter(({ address, device }) => unboundAnswers(facts, address, device) && !dnsmasqAnswersAt(facts, address, device, group.device))
       .map(({ server }) => server);
     if (asked.length === 0) continue;
-    const refused = unboundAclRefusals(root, group.range);
+    const refused = unboundAclRefusals(lines, group.range);
     if (refused.length === 0) continue;
     const cidrs = toCidrs(refused.map((r) => r.range));
     out.push(

@@ -30,7 +30,7 @@ import { dnsmasqBindsAddresses, dnsmasqBoundAddresses } from './dnsmasq-bound.js
 import { fieldList, fieldText } from './fields.js';
 import { interfaceEnabled } from './interface-enabled.js';
 import { addressKey, listenedAddresses } from './listened-addresses.js';
-import { unboundDnsAt, unboundInterfaces } from './unbound-bound.js';
+import { type UnboundDnsAt, unboundDnsAt, unboundInterfaces } from './unbound-bound.js';
 import { unboundEnabled, unboundPort } from './unbound-general.js';
 
 /** A WireGuard instance of gen's whose client files name DNS servers (a full tunnel's dns). */
@@ -47,8 +47,26 @@ export interface TunnelDns {
 
 const UNBOUND_GENERAL = 'Services › Unbound DNS › General';
 
-/** The addresses (addressKey()) each enabled WireGuard instance of the merged config puts on its device (tunneladdress). */
-function tunnelAddresses(root: XmlElement): Map<string, string> {
+/**
+ * What the merged config says of its resolvers and addresses, read once per merge (every look-up below is a map's, so
+ * that a box of many interfaces costs each client group the same): each enabled WireGuard instance's tunnel addresses
+ * on its device, the interfaces' addresses, the enabled interface that assigns each device, where Unbound binds and
+ * whether it starts, and dnsmasq's DNS.
+ */
+export interface DnsFacts {
+  root: XmlElement;
+  /** Each tunnel address (addressKey()) and the wgN device that holds it. */
+  onDevice: ReadonlyMap<string, string>;
+  /** The box's configured addresses (an enabled interface's, with its VIPs, and the loopback's). */
+  configured: ReadonlySet<string>;
+  /** The enabled interface entries by key, and the key that assigns each device. */
+  interfaces: ReadonlyMap<string, XmlElement>;
+  keyOfDevice: ReadonlyMap<string, string>;
+  unbound: { starts: boolean } & UnboundDnsAt;
+  dnsmasq: { answers: boolean; binds: boolean; listed: ReadonlySet<string>; bound: ReadonlySet<string> };
+}
+
+export function dnsFacts(root: XmlElement): DnsFacts {
   const onDevice = new Map<string, string>();
   const servers = childrenNamed(child(child(child(child(root, 'OPNsense'), 'wireguard'), 'server'), 'servers'), 'server');
   for (const server of servers) {
@@ -58,40 +76,50 @@ function tunnelAddresses(root: XmlElement): Map<string, string> {
       if (address !== '' && !onDevice.has(address)) onDevice.set(address, `wg${fieldText(server, 'instance')}`);
     }
   }
-  return onDevice;
-}
-
-/** The key of the enabled interface that assigns `device` (opt3 for wg0), if one does. */
-function assignedKey(root: XmlElement, device: string): string | undefined {
-  for (const [key, entry] of firstChildren(child(root, 'interfaces'))) if (fieldText(entry, 'if') === device && interfaceEnabled(entry)) return key;
-  return undefined;
+  const interfaces = new Map<string, XmlElement>();
+  const keyOfDevice = new Map<string, string>();
+  for (const [key, entry] of firstChildren(child(root, 'interfaces'))) {
+    if (!interfaceEnabled(entry) || fieldText(entry, 'if') === '') continue;
+    interfaces.set(key, entry);
+    if (!keyOfDevice.has(fieldText(entry, 'if'))) keyOfDevice.set(fieldText(entry, 'if'), key);
+  }
+  const binds = dnsmasqBindsAddresses(root);
+  return {
+    root,
+    onDevice,
+    configured: listenedAddresses(root, new Set()),
+    interfaces,
+    keyOfDevice,
+    unbound: { starts: !unboundOutstarted(root), ...unboundDnsAt(root) },
+    dnsmasq: { answers: dnsmasqAnswers(root), binds, listed: new Set(fieldList(child(root, 'dnsmasq'), 'interface')), bound: binds ? dnsmasqBoundAddresses(root) : new Set() },
+  };
 }
 
 /** Whether the box's Unbound answers DNS at `address` (on `device` when it is a tunnel address). */
-export function unboundAnswers(root: XmlElement, address: string, device: string | undefined): boolean {
-  if (unboundOutstarted(root)) return false;
-  const at = unboundDnsAt(root);
-  return at.every || at.written.has(address) || (device !== undefined && at.devices.has(device));
+export function unboundAnswers(facts: DnsFacts, address: string, device: string | undefined): boolean {
+  const at = facts.unbound;
+  return at.starts && (at.every || at.written.has(address) || (device !== undefined && at.devices.has(device)));
 }
 
 /** Whether the box's dnsmasq answers DNS at `address` (on `device` when it is a tunnel address) for a query arriving on `arrival`. */
-export function dnsmasqAnswersAt(root: XmlElement, address: string, device: string | undefined, arrival: string): boolean {
-  if (!dnsmasqAnswers(root)) return false;
-  const listed = new Set(fieldList(child(root, 'dnsmasq'), 'interface'));
+export function dnsmasqAnswersAt(facts: DnsFacts, address: string, device: string | undefined, arrival: string): boolean {
+  const { answers, binds, listed, bound } = facts.dnsmasq;
+  if (!answers) return false;
   const listens = (dev: string) => {
     if (listed.size === 0) return true;
-    const key = assignedKey(root, dev);
+    const key = facts.keyOfDevice.get(dev);
     return (key !== undefined && listed.has(key)) || listed.has(dev);
   };
-  if (!dnsmasqBindsAddresses(root)) return listens(arrival);
+  if (!binds) return listens(arrival);
   // bind-interfaces: the addresses found on the devices it listens on (a tunnel address on its wg device).
-  return device !== undefined ? listens(device) : dnsmasqBoundAddresses(root).has(address);
+  return device !== undefined ? listens(device) : bound.has(address);
 }
 
 /** Why the box's Unbound does not answer at `address`, and what makes it. */
-function unboundCause(root: XmlElement, address: string, device: string | undefined): { why: string; fix: string } {
+function unboundCause(facts: DnsFacts, address: string, device: string | undefined): { why: string; fix: string } {
+  const { root } = facts;
   if (!unboundEnabled(root)) return { why: "the box's Unbound DNS is disabled", fix: `enable Unbound in ${UNBOUND_GENERAL}` };
-  if (unboundOutstarted(root)) {
+  if (!facts.unbound.starts) {
     return {
       why: "the box's Unbound DNS does not start beside dnsmasq, which holds port 53 at the addresses both bind",
       fix: `choose no Network Interfaces (all) in ${UNBOUND_GENERAL}, so that Unbound binds the wildcard beside dnsmasq's addresses`,
@@ -99,7 +127,7 @@ function unboundCause(root: XmlElement, address: string, device: string | undefi
   }
   const port = unboundPort(root);
   if (port !== String(UNBOUND_PORT)) return { why: `the box's Unbound DNS answers only on port ${port}, not ${UNBOUND_PORT}`, fix: `set Listen Port to ${UNBOUND_PORT} in ${UNBOUND_GENERAL}` };
-  const holder = device !== undefined ? assignedKey(root, device) : interfaceOf(root, address);
+  const holder = device !== undefined ? facts.keyOfDevice.get(device) : interfaceOf(facts, address);
   const add =
     holder !== undefined
       ? `add ${holder} to Network Interfaces (or choose none, for all) in ${UNBOUND_GENERAL}`
@@ -109,47 +137,37 @@ function unboundCause(root: XmlElement, address: string, device: string | undefi
   return { why: `the box's Unbound DNS answers only at the addresses of its Network Interfaces ${unboundInterfaces(root).join(', ')}`, fix: add };
 }
 
-/** The enabled interface whose configured addresses hold `address`. */
-function interfaceOf(root: XmlElement, address: string): string | undefined {
-  for (const [key] of firstChildren(child(root, 'interfaces'))) if (listenedAddresses(root, new Set([key])).has(address) && !['127.0.0.1', '::1'].includes(address)) return key;
+/** The enabled interface whose configured addresses hold `address` (for a warning's words only). */
+function interfaceOf(facts: DnsFacts, address: string): string | undefined {
+  for (const key of facts.interfaces.keys()) if (listenedAddresses(facts.root, new Set([key])).has(address) && !['127.0.0.1', '::1'].includes(address)) return key;
   return undefined;
-}
-
-/** Where the box holds addresses: each enabled WireGuard instance's on its device, and its interfaces' (with their VIPs). */
-export interface BoxAddresses {
-  onDevice: ReadonlyMap<string, string>;
-  configured: ReadonlySet<string>;
-}
-
-export function boxAddresses(root: XmlElement): BoxAddresses {
-  return { onDevice: tunnelAddresses(root), configured: listenedAddresses(root, new Set()) };
 }
 
 /**
  * The servers of `servers` that are addresses of the box, each with its address (addressKey()) and the WireGuard device
  * that holds it, if one does. A loopback server is the client's own; one that is no address of the box is another resolver.
  */
-export function boxServers(servers: readonly string[], box: BoxAddresses): { server: string; address: string; device?: string }[] {
+export function boxServers(servers: readonly string[], facts: DnsFacts): { server: string; address: string; device?: string }[] {
   return servers.flatMap((server) => {
     const address = addressKey(server);
     if (address.startsWith('127.') || address === '::1') return [];
-    const device = box.onDevice.get(address);
-    if (device === undefined && !box.configured.has(address)) return [];
+    const device = facts.onDevice.get(address);
+    if (device === undefined && !facts.configured.has(address)) return [];
     return [{ server, address, ...(device === undefined ? {} : { device }) }];
   });
 }
 
-/** The servers of `servers` that are addresses of the box no resolver of `root` answers for a query arriving on `arrival`. */
-function unansweredOn(root: XmlElement, arrival: string, servers: readonly string[], box: BoxAddresses): string[] {
-  return boxServers(servers, box)
-    .filter(({ address, device }) => !unboundAnswers(root, address, device) && !dnsmasqAnswersAt(root, address, device, arrival))
+/** The servers of `servers` that are addresses of the box no resolver answers for a query arriving on `arrival`. */
+function unansweredOn(facts: DnsFacts, arrival: string, servers: readonly string[]): string[] {
+  return boxServers(servers, facts)
+    .filter(({ address, device }) => !unboundAnswers(facts, address, device) && !dnsmasqAnswersAt(facts, address, device, arrival))
     .map(({ server }) => server);
 }
 
 /** Why nothing answers at the first of `unanswered` (every one shares the cause but for the interface that holds it), and what to change. */
-function causeOf(root: XmlElement, unanswered: readonly string[], box: BoxAddresses): { why: string; fix: string } {
+function causeOf(facts: DnsFacts, unanswered: readonly string[]): { why: string; fix: string } {
   const first = addressKey(unanswered[0]!);
-  const { why, fix } = unboundCause(root, first, box.onDevice.get(first));
+  const { why, fix } = unboundCause(facts, first, facts.onDevice.get(first));
   return { why: `${why} and dnsmasq answers none of its clients' queries on port ${UNBOUND_PORT} there`, fix };
 }
 
@@ -160,16 +178,14 @@ function outcome(unanswered: readonly string[], servers: readonly string[], none
 
 /**
  * Warnings for the WireGuard instances of gen's (`tunnels`) whose client files name an address of the firewall as DNS
- * server where no resolver of the merged config (`root`) answers queries from the tunnel on port 53.
+ * server where no resolver of the merged config answers queries from the tunnel on port 53.
  */
-export function unansweredTunnelDns(root: XmlElement, tunnels: readonly TunnelDns[]): string[] {
-  if (tunnels.every((t) => t.servers.length === 0)) return [];
-  const box = boxAddresses(root);
+export function unansweredTunnelDns(facts: DnsFacts, tunnels: readonly TunnelDns[]): string[] {
   const out: string[] = [];
   for (const tunnel of tunnels) {
-    const unanswered = unansweredOn(root, `wg${tunnel.number}`, tunnel.servers, box);
+    const unanswered = unansweredOn(facts, `wg${tunnel.number}`, tunnel.servers);
     if (unanswered.length === 0) continue;
-    const { why, fix } = causeOf(root, unanswered, box);
+    const { why, fix } = causeOf(facts, unanswered);
     out.push(
       `WireGuard instance ${tunnel.instance} is a full tunnel whose client files name the firewall's ${unanswered.join(', ')} as DNS server, but ${why}: ` +
         `${outcome(unanswered, tunnel.servers, 'its clients resolve no name while the tunnel is up')}; ${fix}, or name a DNS server in the instance's dns that answers the tunnel`,
@@ -179,8 +195,8 @@ export function unansweredTunnelDns(root: XmlElement, tunnels: readonly TunnelDn
 }
 
 /** Whether a service of the box declares port 53 (dns_ports): Unbound when enabled, dnsmasq unless its port is 0. */
-function servicesPort53(root: XmlElement): boolean {
-  return (unboundEnabled(root) && unboundPort(root) === String(UNBOUND_PORT)) || dnsmasqAnswers(root);
+function servicesPort53(facts: DnsFacts): boolean {
+  return (unboundEnabled(facts.root) && unboundPort(facts.root) === String(UNBOUND_PORT)) || facts.dnsmasq.answers;
 }
 
 /** Clients on an interface gen serves DHCP on: the interface, its device, its network and the DNS servers they are handed. */
@@ -193,10 +209,10 @@ export interface DhcpClients {
   set: boolean;
 }
 
-/** The enabled, statically addressed interface `key` of `root`: its device, own address and network. */
-function addressedInterface(root: XmlElement, key: string): { device: string; own: string; range: Range } | undefined {
-  const entry = firstChildren(child(root, 'interfaces')).get(key);
-  if (entry === undefined || !interfaceEnabled(entry) || fieldText(entry, 'if') === '') return undefined;
+/** The enabled, statically addressed interface `key`: its device, own address and network. */
+function addressedInterface(facts: DnsFacts, key: string): { device: string; own: string; range: Range } | undefined {
+  const entry = facts.interfaces.get(key);
+  if (entry === undefined) return undefined;
   const own = fieldText(entry, 'ipaddr');
   const address = parseIPv4(own);
   const prefix = Number(fieldText(entry, 'subnet'));
@@ -205,51 +221,54 @@ function addressedInterface(root: XmlElement, key: string): { device: string; ow
 }
 
 /**
- * The clients of the interfaces gen's ISC DHCP section (the <dhcpd> of `sections`) serves, as merged into `root`: the
- * DNS servers an interface sets, else its own address where a service holds port 53 (else the system's servers: none here).
+ * The clients of the interfaces gen's ISC DHCP section (the <dhcpd> of `sections`) serves, as merged: the DNS servers
+ * an interface sets, else its own address where a service holds port 53 (else the system's servers: none here).
  */
-export function iscClients(root: XmlElement, sections: readonly XmlElement[]): DhcpClients[] {
+export function iscClients(facts: DnsFacts, sections: readonly XmlElement[]): DhcpClients[] {
   const gen = sections.find((s) => s.name === 'dhcpd');
   if (gen === undefined) return [];
+  const merged = firstChildren(child(facts.root, 'dhcpd'));
+  const port53 = servicesPort53(facts);
   return [...firstChildren(gen).keys()].flatMap((key) => {
-    const served = child(child(root, 'dhcpd'), key);
-    const iface = addressedInterface(root, key);
+    const served = merged.get(key);
+    const iface = addressedInterface(facts, key);
     if (served === undefined || child(served, 'enable') === undefined || iface === undefined) return [];
     const set = childrenNamed(served, 'dnsserver').map((n) => textOf(n).trim()).filter((v) => v !== '');
-    const servers = set.length > 0 ? set : servicesPort53(root) ? [iface.own] : [];
+    const servers = set.length > 0 ? set : port53 ? [iface.own] : [];
     return [{ key, device: iface.device, range: iface.range, servers, set: set.length > 0 }];
   });
 }
 
 /**
- * The clients of the interfaces gen's dnsmasq section serves DHCP on (its dhcp_ranges), as merged into `root`: the
- * DNS servers gen's option 6 for the interface hands out, else the firewall's own address on it (the template's
- * dhcp-option=6,0.0.0.0).
+ * The clients of the interfaces gen's dnsmasq section serves DHCP on (its dhcp_ranges), as merged: the DNS servers
+ * gen's option 6 for the interface hands out, else the firewall's own address on it (the template's dhcp-option=6,0.0.0.0).
  */
-export function dnsmasqClients(root: XmlElement, sections: readonly XmlElement[]): DhcpClients[] {
-  const gen = sections.map((s) => (s.name === 'dnsmasq' ? s : undefined)).find((s) => s !== undefined);
+export function dnsmasqClients(facts: DnsFacts, sections: readonly XmlElement[]): DhcpClients[] {
+  const gen = sections.find((s) => s.name === 'dnsmasq');
   if (gen === undefined) return [];
-  const keys = [...new Set(childrenNamed(gen, 'dhcp_ranges').map((r) => fieldText(r, 'interface')))];
-  return keys.flatMap((key) => {
-    const iface = addressedInterface(root, key);
+  const options = new Map<string, string[]>();
+  for (const option of childrenNamed(gen, 'dhcp_options')) {
+    if (fieldText(option, 'option') === '6' && !options.has(fieldText(option, 'interface'))) options.set(fieldText(option, 'interface'), fieldList(option, 'value'));
+  }
+  const keys = new Set(childrenNamed(gen, 'dhcp_ranges').map((r) => fieldText(r, 'interface')));
+  return [...keys].flatMap((key) => {
+    const iface = addressedInterface(facts, key);
     if (iface === undefined) return [];
-    const option = childrenNamed(gen, 'dhcp_options').find((o) => fieldText(o, 'interface') === key && fieldText(o, 'option') === '6');
-    const set = option === undefined ? [] : fieldList(option, 'value');
+    const set = options.get(key) ?? [];
     return [{ key, device: iface.device, range: iface.range, servers: set.length > 0 ? set : [iface.own], set: set.length > 0 }];
   });
 }
 
 /**
- * Warnings for the interfaces gen's ISC DHCP section (the <dhcpd> of `sections`) serves, as merged into `root`, whose
- * clients are handed an address of the firewall as DNS server where no resolver of the box answers them on port 53.
+ * Warnings for the interfaces gen's ISC DHCP section serves whose clients are handed an address of the firewall as DNS
+ * server where no resolver of the box answers them on port 53.
  */
-export function unansweredIscDns(root: XmlElement, sections: readonly XmlElement[]): string[] {
-  const box = boxAddresses(root);
+export function unansweredIscDns(facts: DnsFacts, sections: readonly XmlElement[]): string[] {
   const out: string[] = [];
-  for (const clients of iscClients(root, sections)) {
-    const unanswered = unansweredOn(root, clients.device, clients.servers, box);
+  for (const clients of iscClients(facts, sections)) {
+    const unanswered = unansweredOn(facts, clients.device, clients.servers);
     if (unanswered.length === 0) continue;
-    const { why, fix } = causeOf(root, unanswered, box);
+    const { why, fix } = causeOf(facts, unanswered);
     const given = clients.set ? '' : ' (its own address: it sets no DNS servers, and a service of the box holds port 53)';
     out.push(
       `ISC DHCP on ${clients.key} hands out the firewall's ${unanswered.join(', ')} as DNS server${given}, but ${why}: ` +

@@ -36,7 +36,7 @@ import { dnsPortClashes } from './dns-port-clash.js';
 import { unansweredFirewallDns } from './firewall-dns-unanswered.js';
 import { offPortOverrides } from './unbound-port.js';
 import { unheardOverrides } from './unbound-unheard.js';
-import { type TunnelDns, unansweredIscDns, unansweredTunnelDns } from './firewall-dns-clients.js';
+import { type TunnelDns, dnsFacts, unansweredIscDns, unansweredTunnelDns } from './firewall-dns-clients.js';
 import { aclRefusedClients } from './acl-refused-clients.js';
 import { ignoredOverrides, withoutWildcardCovered } from './unbound-wildcards.js';
 import { laggMemberRefusals, pppLinks } from './links.js';
@@ -1032,12 +1032,12 @@ function merged(baseText: string, genSections: readonly XmlElement[], givenOptio
   for (const message of unansweredFirewallDns(root, release.dnsmasqFirewallDns6)) options.warn!(message);
   for (const message of offPortOverrides(root, sections, release.dnsmasq)) options.warn!(message);
   for (const message of unheardOverrides(root, sections, release.dnsmasqFirewallDns6, release.dnsmasq)) options.warn!(message);
-  // Where full-tunnel WireGuard clients ask the firewall for names and no resolver of the box answers the tunnel.
-  for (const message of unansweredTunnelDns(root, options.tunnelDns ?? [])) options.warn!(message);
-  // And where the clients of gen's ISC DHCP interfaces do.
-  for (const message of unansweredIscDns(root, sections)) options.warn!(message);
-  // Where Unbound answers them but its access lists refuse them.
-  for (const message of aclRefusedClients(root, sections, options.tunnelDns ?? [])) options.warn!(message);
+  // Where full-tunnel WireGuard clients and those of gen's ISC DHCP interfaces ask the firewall for names and no
+  // resolver of the box answers them; where Unbound answers them (and gen's dnsmasq DHCP clients) but its access lists refuse them.
+  const facts = dnsFacts(root);
+  for (const message of unansweredTunnelDns(facts, options.tunnelDns ?? [])) options.warn!(message);
+  for (const message of unansweredIscDns(facts, sections)) options.warn!(message);
+  for (const message of aclRefusedClients(facts, sections, options.tunnelDns ?? [])) options.warn!(message);
   // The box's items and gen's side by side, as merged, whose dnsmasq.conf lines dnsmasq refuses though OPNsense saved each.
   for (const message of dnsmasqRefusals(root, release.dnsmasq)) options.warn!(message);
   propagate(root);

@@ -17,7 +17,7 @@ import { fieldList, fieldText } from './fields.js';
 import { boxUnbound } from './unbound-items.js';
 
 /** An access-control line of IPv4: its netblock, action and the list that wrote it (none: the default action). */
-interface AclLine {
+export interface AclLine {
   base: number;
   last: number;
   prefix: number;
@@ -28,8 +28,8 @@ interface AclLine {
 /** The actions under which Unbound resolves every name for the client. */
 const ANSWERING: ReadonlySet<string> = new Set(['allow', 'allow_snoop']);
 
-/** The IPv4 access-control lines of the box's Unbound, in the order access_lists.conf writes them. */
-function aclLines(root: XmlElement): AclLine[] {
+/** The IPv4 access-control lines of the box's Unbound that count: the last of each netblock. */
+export function unboundAclLines(root: XmlElement): AclLine[] {
   const acls = child(boxUnbound(root), 'acls');
   const lines: AclLine[] = [{ base: 0, last: 2 ** 32 - 1, prefix: 0, action: fieldText(acls, 'default_action') || 'allow' }];
   for (const acl of childrenNamed(acls, 'acl')) {
@@ -62,14 +62,14 @@ export interface AclRefusal {
 }
 
 /**
- * The parts of `range` (IPv4 addresses, first and last) whose queries the box's Unbound does not resolve: each with
+ * The parts of `range` (IPv4 addresses, first and last) whose queries the box's Unbound, with `lines` (unboundAclLines()), does not resolve: each with
  * the action of the most specific netblock holding it, where that action is not allow or allow_snoop.
  */
-export function unboundAclRefusals(root: XmlElement, range: Range): AclRefusal[] {
-  const lines = aclLines(root).filter((l) => l.base <= range[1] && l.last >= range[0]);
+export function unboundAclRefusals(lines: readonly AclLine[], range: Range): AclRefusal[] {
+  const holding = lines.filter((l) => l.base <= range[1] && l.last >= range[0]);
   // The points where the most specific netblock may change, within the range.
   const cuts = new Set<number>([range[0]]);
-  for (const l of lines) {
+  for (const l of holding) {
     if (l.base > range[0]) cuts.add(l.base);
     if (l.last < range[1]) cuts.add(l.last + 1);
   }
@@ -78,10 +78,10 @@ export function unboundAclRefusals(root: XmlElement, range: Range): AclRefusal[]
   starts.forEach((start, i) => {
     const end = i + 1 < starts.length ? starts[i + 1]! - 1 : range[1];
     // Netblocks nest or are apart: the longest prefix holding the segment's start holds all of it.
-    const decides = lines.filter((l) => l.base <= start && l.last >= start).reduce((a, b) => (b.prefix > a.prefix ? b : a));
+    const decides = holding.filter((l) => l.base <= start && l.last >= start).reduce((a, b) => (b.prefix > a.prefix ? b : a));
     if (ANSWERING.has(decides.action)) return;
     const last = out[out.length - 1];
-    if (last && last.action === decides.action && last.list === decides.list && last.range[1] + 1 === start) out[out.length - 1] = { ...last, range: [last.range[0], end] };
+    if (last && last.action === decides.action && last.list === decides.list && last.range[1] + 1 === start) out[out.length - 1] = Object.assign({}, last, { range: [last.range[0], end] as const });
     else out.push({ range: [start, end], action: decides.action, ...(decides.list === undefined ? {} : { list: decides.list }) });
   });
   return out;

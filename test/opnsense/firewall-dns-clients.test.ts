@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mergeConfig } from '../../src/opnsense/merge.js';
 import { parseXml } from '../../src/opnsense/parse.js';
-import { unansweredTunnelDns } from '../../src/opnsense/firewall-dns-clients.js';
+import { dnsFacts, unansweredTunnelDns } from '../../src/opnsense/firewall-dns-clients.js';
 import { PRIVATE_KEY_PLACEHOLDER_PREFIX } from '../../src/render/opnsense/context.js';
 import { child, firstChildren, textOf } from '../../src/render/opnsense/xml.js';
 import { edit, readExample, root } from '../helpers.js';
@@ -84,8 +84,8 @@ describe('full-tunnel WireGuard clients asking the firewall for names', () => {
     expect((await merged('26.7', on('wan'), [LAN_ADDRESS])).warnings).toEqual([expect.stringContaining(`firewall's ${LAN_ADDRESS} as DNS server`)]);
     expect((await merged('26.7', on('wan'), [LAN_ADDRESS])).warnings).toEqual([expect.stringContaining('add lan to Network Interfaces')]);
     // A resolver elsewhere, or the client's own loopback: not the box's to answer.
-    expect(unansweredTunnelDns(parseXml(first.config).root, TUNNELS(['9.9.9.9', '127.0.0.53']))).toEqual([]);
-    expect(unansweredTunnelDns(parseXml(first.config).root, TUNNELS(['9.9.9.9', TUNNEL_ADDRESS]))).toEqual([expect.stringContaining('time out before the clients try their next server')]);
+    expect(unansweredTunnelDns(dnsFacts(parseXml(first.config).root), TUNNELS(['9.9.9.9', '127.0.0.53']))).toEqual([]);
+    expect(unansweredTunnelDns(dnsFacts(parseXml(first.config).root), TUNNELS(['9.9.9.9', TUNNEL_ADDRESS]))).toEqual([expect.stringContaining('time out before the clients try their next server')]);
     // One of two unanswered: lookups there time out first.
     expect((await merged('26.7', on('lan'), [TUNNEL_ADDRESS, LAN_ADDRESS])).warnings).toEqual([expect.stringContaining('time out before the clients try their next server')]);
   });
@@ -100,7 +100,7 @@ describe('full-tunnel WireGuard clients asking the firewall for names', () => {
     const { config } = await merged('26.7', box('26.7', '<enabled>1</enabled><port>5353</port>', '<dnsmasq><enable>1</enable><port>53</port></dnsmasq>'), [TUNNEL_ADDRESS]);
     const key = wgKey(config);
     const dnsmasqOf = (text: string, edit: (dnsmasq: string) => string) => text.replace(/<dnsmasq>[\s\S]*?<\/dnsmasq>/, (d) => edit(d));
-    const warned = (text: string, server = TUNNEL_ADDRESS) => unansweredTunnelDns(parseXml(text).root, TUNNELS([server]));
+    const warned = (text: string, server = TUNNEL_ADDRESS) => unansweredTunnelDns(dnsFacts(parseXml(text).root), TUNNELS([server]));
     expect(config).toMatch(/<dnsmasq>[\s\S]*<interface>lan<\/interface>/);
     expect(warned(config)).toHaveLength(1);
     expect(warned(dnsmasqOf(config, (d) => d.replace('<interface>lan</interface>', '<interface/>')))).toEqual([]);
@@ -170,7 +170,7 @@ describe('full-tunnel WireGuard clients asking the firewall for names', () => {
 
   it('says nothing for a split tunnel, whose client files name no DNS server', () => {
     const config = parseXml(box('26.7', '<enabled>0</enabled>')).root;
-    expect(unansweredTunnelDns(config, TUNNELS([]))).toEqual([]);
+    expect(unansweredTunnelDns(dnsFacts(config), TUNNELS([]))).toEqual([]);
   });
 
   // What OPNsense's own unbound.conf code binds for the merged config decides whether the tunnel's address is heard.

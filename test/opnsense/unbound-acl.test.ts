@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { mergeConfig } from '../../src/opnsense/merge.js';
 import { parseXml } from '../../src/opnsense/parse.js';
-import { type AclRefusal, unboundAclRefusals } from '../../src/opnsense/unbound-acl.js';
+import { type AclRefusal, unboundAclLines, unboundAclRefusals } from '../../src/opnsense/unbound-acl.js';
 import { PRIVATE_KEY_PLACEHOLDER_PREFIX } from '../../src/render/opnsense/context.js';
 import { formatIPv4, parseIPv4 } from '../../src/net.js';
 import { releaseFacts } from '../../src/targets/opnsense/releases.js';
@@ -50,27 +50,27 @@ const shown = (refusals: AclRefusal[]) => refusals.map((r) => `${formatIPv4(r.ra
 describe("the box's Unbound access lists", () => {
   const tunnel = range('10.10.99.0', '10.10.99.255');
   it('takes the most specific netblock, the last line of one, and enabled lists only', () => {
-    expect(unboundAclRefusals(rootWith('allow', []), tunnel)).toEqual([]);
+    expect(unboundAclRefusals(unboundAclLines(rootWith('allow', [])), tunnel)).toEqual([]);
     // No access lists at all (a root without the model's acls): allow, the model's default.
-    expect(unboundAclRefusals(parseXml('<opnsense/>').root, tunnel)).toEqual([]);
-    expect(shown(unboundAclRefusals(rootWith('refuse', []), tunnel))).toEqual(['10.10.99.0-10.10.99.255 refuse']);
-    expect(unboundAclRefusals(rootWith('refuse', [{ name: 'home', action: 'allow', networks: '10.10.0.0/16' }]), tunnel)).toEqual([]);
-    expect(shown(unboundAclRefusals(rootWith('deny', [{ name: 'lan', action: 'allow', networks: '10.10.0.0/24' }]), tunnel))).toEqual(['10.10.99.0-10.10.99.255 deny']);
+    expect(unboundAclRefusals(unboundAclLines(parseXml('<opnsense/>').root), tunnel)).toEqual([]);
+    expect(shown(unboundAclRefusals(unboundAclLines(rootWith('refuse', [])), tunnel))).toEqual(['10.10.99.0-10.10.99.255 refuse']);
+    expect(unboundAclRefusals(unboundAclLines(rootWith('refuse', [{ name: 'home', action: 'allow', networks: '10.10.0.0/16' }])), tunnel)).toEqual([]);
+    expect(shown(unboundAclRefusals(unboundAclLines(rootWith('deny', [{ name: 'lan', action: 'allow', networks: '10.10.0.0/24' }])), tunnel))).toEqual(['10.10.99.0-10.10.99.255 deny']);
     // A more specific list inside the range decides its part; host bits are masked.
     const nested = rootWith('allow', [
       { name: 'home', action: 'allow', networks: '10.10.0.0/16' },
       { name: 'guests', action: 'refuse', networks: '10.10.99.130/25,10.10.99.16/28' },
     ]);
-    expect(shown(unboundAclRefusals(nested, tunnel))).toEqual(['10.10.99.16-10.10.99.31 refuse guests', '10.10.99.128-10.10.99.255 refuse guests']);
+    expect(shown(unboundAclRefusals(unboundAclLines(nested), tunnel))).toEqual(['10.10.99.16-10.10.99.31 refuse guests', '10.10.99.128-10.10.99.255 refuse guests']);
     // The last line of a netblock counts; a disabled list writes none.
-    expect(shown(unboundAclRefusals(rootWith('refuse', [{ name: 'a', action: 'allow', networks: '10.10.99.0/24' }, { name: 'b', action: 'deny', networks: '10.10.99.0/24' }]), tunnel))).toEqual(['10.10.99.0-10.10.99.255 deny b']);
-    expect(unboundAclRefusals(rootWith('refuse', [{ name: 'b', action: 'deny', networks: '10.10.99.0/24' }, { name: 'a', action: 'allow', networks: '10.10.99.0/24' }]), tunnel)).toEqual([]);
+    expect(shown(unboundAclRefusals(unboundAclLines(rootWith('refuse', [{ name: 'a', action: 'allow', networks: '10.10.99.0/24' }, { name: 'b', action: 'deny', networks: '10.10.99.0/24' }])), tunnel))).toEqual(['10.10.99.0-10.10.99.255 deny b']);
+    expect(unboundAclRefusals(unboundAclLines(rootWith('refuse', [{ name: 'b', action: 'deny', networks: '10.10.99.0/24' }, { name: 'a', action: 'allow', networks: '10.10.99.0/24' }])), tunnel)).toEqual([]);
     // A list of 0.0.0.0/0 comes after the default action's line, and decides in its place.
-    expect(unboundAclRefusals(rootWith('refuse', [{ name: 'all', action: 'allow', networks: '0.0.0.0/0' }]), tunnel)).toEqual([]);
-    expect(shown(unboundAclRefusals(rootWith('refuse', [{ name: 'a', action: 'allow', networks: '10.10.99.0/24', enabled: '0' }]), tunnel))).toEqual(['10.10.99.0-10.10.99.255 refuse']);
+    expect(unboundAclRefusals(unboundAclLines(rootWith('refuse', [{ name: 'all', action: 'allow', networks: '0.0.0.0/0' }])), tunnel)).toEqual([]);
+    expect(shown(unboundAclRefusals(unboundAclLines(rootWith('refuse', [{ name: 'a', action: 'allow', networks: '10.10.99.0/24', enabled: '0' }])), tunnel))).toEqual(['10.10.99.0-10.10.99.255 refuse']);
     // allow_snoop resolves too; the *_non_local actions answer local data only.
-    expect(unboundAclRefusals(rootWith('refuse', [{ name: 'a', action: 'allow_snoop', networks: '10.10.99.0/24' }]), tunnel)).toEqual([]);
-    expect(shown(unboundAclRefusals(rootWith('allow', [{ name: 'a', action: 'refuse_non_local', networks: '10.10.99.0/24' }]), tunnel))).toEqual(['10.10.99.0-10.10.99.255 refuse_non_local a']);
+    expect(unboundAclRefusals(unboundAclLines(rootWith('refuse', [{ name: 'a', action: 'allow_snoop', networks: '10.10.99.0/24' }])), tunnel)).toEqual([]);
+    expect(shown(unboundAclRefusals(unboundAclLines(rootWith('allow', [{ name: 'a', action: 'refuse_non_local', networks: '10.10.99.0/24' }])), tunnel))).toEqual(['10.10.99.0-10.10.99.255 refuse_non_local a']);
   });
 
   // The same lines in the loopback's 127.0.0.0/8 (standing for 0.0.0.0/0, which Unbound's built-in 127.0.0.0/8 allow
@@ -101,7 +101,7 @@ describe("the box's Unbound access lists", () => {
       expect(ready, 'unbound did not start').toBe(true);
       for (const source of ['127.10.1.1', '127.10.99.10', '127.10.99.70', '127.10.99.200', '127.20.0.1', '127.30.0.1']) {
         const value = parseIPv4(source)!;
-        const refusal = unboundAclRefusals(root, [value, value])[0];
+        const refusal = unboundAclRefusals(unboundAclLines(root), [value, value])[0];
         const expected = refusal === undefined ? 'answered' : refusal.action === 'deny' ? 'dropped' : 'refused';
         expect(await probe(source, port, 1500), source).toBe(expected);
       }
@@ -141,7 +141,7 @@ describe("the box's Unbound access lists", () => {
       const root = parseXml(readFileSync(saved, 'utf8')).root;
       for (const address of ['10.10.1.1', '10.10.7.9', '10.10.99.200', '10.20.0.1', '10.30.0.1', '192.0.2.1']) {
         const value = parseIPv4(address)!;
-        const refusal = unboundAclRefusals(root, [value, value])[0];
+        const refusal = unboundAclRefusals(unboundAclLines(root), [value, value])[0];
         expect(refusal?.action ?? 'allow', address).toBe(accessFor(controls, address));
       }
     });
