@@ -2,12 +2,12 @@
 // OPNsense writes access_lists.conf (templates/OPNsense/Unbound/core, 25.7
 // to 26.7): `access-control: 0.0.0.0/0 <acls.default_action>` (allow unless
 // changed) and `::/0`, then each enabled list's networks with its action.
-// Unbound keeps the last line of a netblock: config_file.c gathers the lines
-// in a list it inserts at the head, and acl_list.c acl_list_insert() ignores
-// a netblock it has (a test runs a real Unbound on it); it takes, for a
-// query, the action of the most
-// specific netblock holding its source address (addr_tree_lookup()); it
-// masks a network's host bits. Only allow and allow_snoop answer every
+// Unbound keeps the last line of a netblock: config_file.c
+// cfg_str2list_insert() puts each line at the head of its list, and
+// acl_list.c acl_list_insert() ignores a netblock it has (a test runs a real
+// Unbound on it). For a query it takes the action of the most specific
+// netblock holding its source address (addr_tree_lookup()), and it masks a
+// network's host bits. Only allow and allow_snoop answer every
 // name; deny drops the query (the client waits), refuse answers REFUSED,
 // and the *_non_local actions answer the box's local data alone.
 import { type Range } from '../intervals.js';
