@@ -85,13 +85,17 @@ interface FirewallHeard {
   onLink: (device: string | undefined) => boolean;
 }
 
+/** Which resolvers count as answering: either of them, or only one. */
+export type HeardBy = 'either' | 'unbound' | 'dnsmasq';
+
 /**
- * Where dnsmasq or Unbound answers DNS on port 53 (FirewallHeard): wherever either does (only Unbound: `unboundOnly`);
- * Unbound nowhere where dnsmasq keeps it from starting.
+ * Where dnsmasq or Unbound answers DNS on port 53 (FirewallHeard): wherever either does, or where the one `by` names
+ * does; Unbound nowhere where dnsmasq keeps it from starting.
  */
-function firewallHeard(root: XmlElement, unboundOnly: boolean): FirewallHeard {
-  const dnsmasq = unboundOnly ? { links: false, every: false, written: new Set<string>() } : dnsmasqDnsAt(root);
-  const unbound = unboundOutstarted(root) ? { every: false, written: new Set<string>(), devices: new Set<string>() } : unboundDnsAt(root);
+function firewallHeard(root: XmlElement, by: HeardBy): FirewallHeard {
+  const nowhere = { links: false, every: false, written: new Set<string>(), devices: new Set<string>() };
+  const dnsmasq = by === 'unbound' ? nowhere : dnsmasqDnsAt(root);
+  const unbound = by === 'dnsmasq' || unboundOutstarted(root) ? nowhere : unboundDnsAt(root);
   return {
     every: dnsmasq.every || unbound.every,
     written: new Set([...dnsmasq.written, ...unbound.written]),
@@ -217,17 +221,17 @@ export interface FirewallDnsRange {
  * from (servedRanges()) whose line dnsmasq gives its DHCP clients is the firewall, on its interface (a range of no
  * interface, whose clients' device is not known, only where that is so on every interface dnsmasq serves DHCP on);
  * an IPv6 one on each link it serves DHCPv6 requests on (Ipv6Links, by its interface's tag) whose option 23 sent
- * there is, and on each link it is advertised on whose router advertisement's RDNSS is. `unboundOnly`: where Unbound
- * does not answer, whether dnsmasq does or not.
+ * there is, and on each link it is advertised on whose router advertisement's RDNSS is. `by`: where that resolver
+ * does not answer, whether the other does or not.
  */
-export function firewallDnsRanges(root: XmlElement, firewallDns6: boolean, unboundOnly = false): FirewallDnsRange[] {
+export function firewallDnsRanges(root: XmlElement, firewallDns6: boolean, by: HeardBy = 'either'): FirewallDnsRange[] {
   const dnsmasq = child(root, 'dnsmasq');
   const { devices, ranges: served, interfaces: servedInterfaces } = servedDhcp(root);
   const device = (name: string) => devices.get(name) ?? name;
   // The box's own addresses, not the loopback: handed to clients, that names the client itself.
   const own = listenedAddresses(root, new Set());
   for (const loopback of ['127.0.0.1', '::1']) own.delete(loopback);
-  const at = firewallHeard(root, unboundOnly);
+  const at = firewallHeard(root, by);
   if (at.every) return [];
   const bare = (tag: string) => tag.replaceAll('-', '');
   const lines: Record<Family, DnsLines> = { 4: new DnsLines(), 6: new DnsLines() };

@@ -25,12 +25,13 @@ import { UNBOUND_PORT } from '../targets/opnsense/unbound.js';
 import { type Range, blockRange } from '../intervals.js';
 import { blockOf, parseIPv4 } from '../net.js';
 import { unboundOutstarted } from './dns-port-clash.js';
+import { unboundCause } from './firewall-dns-unanswered.js';
 import { dnsmasqAnswers } from './dnsmasq-answer.js';
 import { dnsmasqBindsAddresses, dnsmasqBoundAddresses } from './dnsmasq-bound.js';
 import { fieldList, fieldText } from './fields.js';
 import { interfaceEnabled } from './interface-enabled.js';
 import { addressKey, listenedAddresses } from './listened-addresses.js';
-import { type UnboundDnsAt, unboundDnsAt, unboundInterfaces } from './unbound-bound.js';
+import { type UnboundDnsAt, unboundDnsAt } from './unbound-bound.js';
 import { unboundEnabled, unboundPort } from './unbound-general.js';
 
 /** A WireGuard instance of gen's whose client files name DNS servers (a full tunnel's dns). */
@@ -44,8 +45,6 @@ export interface TunnelDns {
   /** The instance's tunnel address with its prefix (10.10.99.1/24): where its clients' addresses lie. */
   network: string;
 }
-
-const UNBOUND_GENERAL = 'Services › Unbound DNS › General';
 
 /**
  * What the merged config says of its resolvers and addresses, read once per merge (every look-up below is a map's, so
@@ -115,26 +114,13 @@ export function dnsmasqAnswersAt(facts: DnsFacts, address: string, device: strin
   return device !== undefined ? listens(device) : bound.has(address);
 }
 
-/** Why the box's Unbound does not answer at `address`, and what makes it. */
-function unboundCause(facts: DnsFacts, address: string, device: string | undefined): { why: string; fix: string } {
-  const { root } = facts;
-  if (!unboundEnabled(root)) return { why: "the box's Unbound DNS is disabled", fix: `enable Unbound in ${UNBOUND_GENERAL}` };
-  if (!facts.unbound.starts) {
-    return {
-      why: "the box's Unbound DNS does not start beside dnsmasq, which holds port 53 at the addresses both bind",
-      fix: `choose no Network Interfaces (all) in ${UNBOUND_GENERAL}, so that Unbound binds the wildcard beside dnsmasq's addresses`,
-    };
-  }
-  const port = unboundPort(root);
-  if (port !== String(UNBOUND_PORT)) return { why: `the box's Unbound DNS answers only on port ${port}, not ${UNBOUND_PORT}`, fix: `set Listen Port to ${UNBOUND_PORT} in ${UNBOUND_GENERAL}` };
+/** Why the box's Unbound does not answer at `address` (held by `device` when it is a tunnel address), and what makes it. */
+function unboundCauseAt(facts: DnsFacts, address: string, device: string | undefined): { why: string; fix: string } {
   const holder = device !== undefined ? facts.keyOfDevice.get(device) : interfaceOf(facts, address);
   const add =
-    holder !== undefined
-      ? `add ${holder} to Network Interfaces (or choose none, for all) in ${UNBOUND_GENERAL}`
-      : device !== undefined
-        ? `assign ${device} (Interfaces › Assignments), enable it without an IP configuration and add it to Network Interfaces (or choose none, for all) in ${UNBOUND_GENERAL}`
-        : `add the interface that holds ${address} to Network Interfaces (or choose none, for all) in ${UNBOUND_GENERAL}`;
-  return { why: `the box's Unbound DNS answers only at the addresses of its Network Interfaces ${unboundInterfaces(root).join(', ')}`, fix: add };
+    holder ??
+    (device !== undefined ? `${device}, once assigned (Interfaces › Assignments) and enabled without an IP configuration,` : `the interface that holds ${address}`);
+  return unboundCause(facts.root, add);
 }
 
 /** The enabled interface whose configured addresses hold `address` (for a warning's words only). */
@@ -167,7 +153,7 @@ function unansweredOn(facts: DnsFacts, arrival: string, servers: readonly string
 /** Why nothing answers at the first of `unanswered` (every one shares the cause but for the interface that holds it), and what to change. */
 function causeOf(facts: DnsFacts, unanswered: readonly string[]): { why: string; fix: string } {
   const first = addressKey(unanswered[0]!);
-  const { why, fix } = unboundCause(facts, first, facts.onDevice.get(first));
+  const { why, fix } = unboundCauseAt(facts, first, facts.onDevice.get(first));
   return { why: `${why} and dnsmasq answers none of its clients' queries on port ${UNBOUND_PORT} there`, fix };
 }
 
@@ -210,7 +196,7 @@ export interface DhcpClients {
 }
 
 /** The enabled, statically addressed interface `key`: its device, own address and network. */
-function addressedInterface(facts: DnsFacts, key: string): { device: string; own: string; range: Range } | undefined {
+export function addressedInterface(facts: DnsFacts, key: string): { device: string; own: string; range: Range } | undefined {
   const entry = facts.interfaces.get(key);
   if (entry === undefined) return undefined;
   const own = fieldText(entry, 'ipaddr');
@@ -236,26 +222,6 @@ export function iscClients(facts: DnsFacts, sections: readonly XmlElement[]): Dh
     const set = childrenNamed(served, 'dnsserver').map((n) => textOf(n).trim()).filter((v) => v !== '');
     const servers = set.length > 0 ? set : port53 ? [iface.own] : [];
     return [{ key, device: iface.device, range: iface.range, servers, set: set.length > 0 }];
-  });
-}
-
-/**
- * The clients of the interfaces gen's dnsmasq section serves DHCP on (its dhcp_ranges), as merged: the DNS servers
- * gen's option 6 for the interface hands out, else the firewall's own address on it (the template's dhcp-option=6,0.0.0.0).
- */
-export function dnsmasqClients(facts: DnsFacts, sections: readonly XmlElement[]): DhcpClients[] {
-  const gen = sections.find((s) => s.name === 'dnsmasq');
-  if (gen === undefined) return [];
-  const options = new Map<string, string[]>();
-  for (const option of childrenNamed(gen, 'dhcp_options')) {
-    if (fieldText(option, 'option') === '6' && !options.has(fieldText(option, 'interface'))) options.set(fieldText(option, 'interface'), fieldList(option, 'value'));
-  }
-  const keys = new Set(childrenNamed(gen, 'dhcp_ranges').map((r) => fieldText(r, 'interface')));
-  return [...keys].flatMap((key) => {
-    const iface = addressedInterface(facts, key);
-    if (iface === undefined) return [];
-    const set = options.get(key) ?? [];
-    return [{ key, device: iface.device, range: iface.range, servers: set.length > 0 ? set : [iface.own], set: set.length > 0 }];
   });
 }
 

@@ -10,7 +10,7 @@ import { type XmlElement, child } from '../render/opnsense/xml.js';
 import { fieldText } from './fields.js';
 import { dnsmasqAnswers } from './dnsmasq-answer.js';
 import { dnsmasqEnabled } from './dnsmasq-enabled.js';
-import { firewallDnsRanges } from './dnsmasq-firewall-dns.js';
+import { type HeardBy, firewallDnsRanges } from './dnsmasq-firewall-dns.js';
 import { UNBOUND_PORT } from '../targets/opnsense/unbound.js';
 import { unboundEnabled, unboundPort } from './unbound-general.js';
 import { unboundInterfaces } from './unbound-bound.js';
@@ -22,14 +22,14 @@ import { unboundOutstarted } from './dns-port-clash.js';
  * own or one valued 0.0.0.0 or [::], or the box's addresses written out; the template writes option6:23,[::] only
  * where `firewallDns6`): each interface its clients are on (its IPv6 ranges' as `<interface> (IPv6)`: the links
  * dnsmasq serves it on by DHCPv6 and advertises it on), and each IPv4 range of no interface by its addresses (named
- * only where it hands out the firewall on every interface). `unboundOnly`: where Unbound does not answer, whether
- * dnsmasq does or not.
+ * only where it hands out the firewall on every interface). `by`: where that resolver does not answer, whether the
+ * other does or not.
  */
-export function firewallAsDns(root: XmlElement, firewallDns6: boolean, unboundOnly = false): string[] {
+export function firewallAsDns(root: XmlElement, firewallDns6: boolean, by: HeardBy = 'either'): string[] {
   if (!dnsmasqEnabled(child(root, 'dnsmasq'))) return [];
   return [
     ...new Set(
-      firewallDnsRanges(root, firewallDns6, unboundOnly).flatMap(({ range, on }) => {
+      firewallDnsRanges(root, firewallDns6, by).flatMap(({ range, on }) => {
         if (on.length === 0) return [`the range ${fieldText(range, 'start_addr')}-${fieldText(range, 'end_addr')} of no interface (on every interface it serves)`];
         return fieldText(range, 'start_addr').includes(':') ? on.map((name) => `${name} (IPv6)`) : on;
       }),
@@ -37,8 +37,11 @@ export function firewallAsDns(root: XmlElement, firewallDns6: boolean, unboundOn
   ];
 }
 
-/** Why the box's Unbound does not answer those clients on port 53, and what makes it. */
-function unboundCause(root: XmlElement): { why: string; fix: string } {
+/**
+ * Why the box's Unbound does not answer those clients on port 53, and what makes it; where it listens on chosen
+ * Network Interfaces, `add` names what to add to them (the interfaces those clients ask at).
+ */
+export function unboundCause(root: XmlElement, add = 'those interfaces'): { why: string; fix: string } {
   const general = 'Services › Unbound DNS › General';
   if (!unboundEnabled(root)) return { why: "the box's Unbound DNS is disabled", fix: `enable Unbound in ${general}` };
   if (unboundOutstarted(root)) {
@@ -51,7 +54,7 @@ function unboundCause(root: XmlElement): { why: string; fix: string } {
   if (port !== String(UNBOUND_PORT)) return { why: `the box's Unbound DNS answers only on port ${port}, not ${UNBOUND_PORT}`, fix: `set Listen Port to ${UNBOUND_PORT} in ${general}` };
   return {
     why: `the box's Unbound DNS answers only at the addresses of its Network Interfaces ${unboundInterfaces(root).join(', ')}`,
-    fix: `add those interfaces to Network Interfaces (or choose none, for all) in ${general}`,
+    fix: `add ${add} to Network Interfaces (or choose none, for all) in ${general}`,
   };
 }
 

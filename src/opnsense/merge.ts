@@ -1033,11 +1033,11 @@ function merged(baseText: string, genSections: readonly XmlElement[], givenOptio
   for (const message of offPortOverrides(root, sections, release.dnsmasq)) options.warn!(message);
   for (const message of unheardOverrides(root, sections, release.dnsmasqFirewallDns6, release.dnsmasq)) options.warn!(message);
   // Where full-tunnel WireGuard clients and those of gen's ISC DHCP interfaces ask the firewall for names and no
-  // resolver of the box answers them; where Unbound answers them (and gen's dnsmasq DHCP clients) but its access lists refuse them.
+  // resolver of the box answers them; where Unbound answers them (and dnsmasq's DHCP clients) but its access lists refuse them.
   const facts = dnsFacts(root);
   for (const message of unansweredTunnelDns(facts, options.tunnelDns ?? [])) options.warn!(message);
   for (const message of unansweredIscDns(facts, sections)) options.warn!(message);
-  for (const message of aclRefusedClients(facts, sections, options.tunnelDns ?? [])) options.warn!(message);
+  for (const message of aclRefusedClients(facts, sections, options.tunnelDns ?? [], release.dnsmasqFirewallDns6)) options.warn!(message);
   // The box's items and gen's side by side, as merged, whose dnsmasq.conf lines dnsmasq refuses though OPNsense saved each.
   for (const message of dnsmasqRefusals(root, release.dnsmasq)) options.warn!(message);
   propagate(root);

@@ -30,7 +30,7 @@ export function unheardOverrides(root: XmlElement, sections: readonly XmlElement
   if (!unboundEnabled(root) || unboundPort(root) !== String(UNBOUND_PORT) || interfaces.length === 0 || unboundOutstarted(root) || !dnsmasqAnswers(root)) return [];
   // Where Unbound does not answer those clients, less where nothing does (firewall-dns-unanswered.ts names those).
   const unanswered = new Set(firewallAsDns(root, firewallDns6));
-  const places = firewallAsDns(root, firewallDns6, true).filter((p) => !unanswered.has(p));
+  const places = firewallAsDns(root, firewallDns6, 'unbound').filter((p) => !unanswered.has(p));
   if (places.length === 0) return [];
   const own = dnsmasqBoundAddresses(root);
   const reach = [...unboundBoundAddresses(root)].filter((a) => !own.has(a));

@@ -154,9 +154,9 @@ describe("the box's Unbound access lists", () => {
     );
     const yaml = edit(edit(withRule, ['sites', 0, 'wireguard', 0, 'tunnel'], 'full'), ['sites', 0, 'wireguard', 0, 'dns'], ['10.10.99.1']);
     const { sections, privateKey } = await releaseSections(yaml, '26.7');
-    const said = (acls: string) => {
+    const said = (acls: string, dnsmasqItems = '') => {
       const unbound = `<unboundplus version="${releaseFacts('26.7')!.versions.unbound!}"><general><enabled>1</enabled></general>${acls}</unboundplus>`;
-      const box = withBoxCa(factorySample('26.7').replace('<OPNsense>', `<OPNsense>${unbound}`));
+      const box = withBoxCa(factorySample('26.7').replace('<OPNsense>', `<OPNsense>${unbound}`).replace('<dnsmasq>', `<dnsmasq>${dnsmasqItems}`));
       const warnings: string[] = [];
       mergeConfig(box, sections, {
         allowGuiPortConflict: true,
@@ -171,11 +171,11 @@ describe("the box's Unbound access lists", () => {
     expect(said(aclsXml('refuse', [{ name: 'home', action: 'allow', networks: '10.10.0.0/16' }]))).toEqual([]);
     const lanOnly = said(aclsXml('refuse', [{ name: 'lan', action: 'allow', networks: '10.10.0.0/24' }]));
     expect(lanOnly).toContainEqual(expect.stringMatching(/^the clients of WireGuard instance wg0 \(a full tunnel\) ask the firewall's 10\.10\.99\.1 for names.*refuses the queries of 10\.10\.99\.0-10\.10\.99\.255 \(its access lists' default action, refuse\).*allow 10\.10\.99\.0\/24 in Services › Unbound DNS › Access Lists/));
-    // lan, which gen serves DHCP on with dnsmasq, handing out the firewall's own address there, is allowed; refused
-    // once only the tunnel is.
+    // lan's range, which gen serves with dnsmasq, handing out the firewall's own address there, is allowed; refused
+    // once only the tunnel is (the clients of the range are named, the interface's network is what to allow).
     expect(lanOnly).toHaveLength(1);
     expect(said(aclsXml('refuse', [{ name: 'vpn', action: 'allow', networks: '10.10.99.0/24' }]))).toEqual([
-      expect.stringMatching(/^the dnsmasq DHCP clients on lan ask the firewall's 10\.10\.0\.1 for names.*refuses the queries of 10\.10\.0\.0-10\.10\.0\.255 \(its access lists' default action, refuse\).*allow 10\.10\.0\.0\/24 in/),
+      expect.stringMatching(/^the dnsmasq DHCP clients of the range 10\.10\.0\.128-10\.10\.0\.254 on lan ask the firewall for names.*refuses the queries of 10\.10\.0\.128-10\.10\.0\.254 \(its access lists' default action, refuse\).*allow 10\.10\.0\.0\/24 in/),
     ]);
     // The ISC DHCP clients of lan, handed the firewall's own address there (Unbound holds port 53), likewise.
     const isc = await releaseSections(edit(yaml, ['sites', 0, 'firewall', 'dhcp_server'], 'isc'), '26.7');
@@ -188,6 +188,10 @@ describe("the box's Unbound access lists", () => {
       warn: (m) => iscWarnings.push(m),
     });
     expect(iscWarnings.filter((w) => w.includes('access list'))).toEqual([expect.stringMatching(/^the ISC DHCP clients on lan ask the firewall's 10\.10\.0\.1 for names.*refuses the queries of 10\.10\.0\.0-10\.10\.0\.255/)]);
+    // The box's own option 6 of no interface and no tag names another server: the template writes no line of the
+    // firewall, and lan's clients (gen sets no DNS servers there) ask that server, not Unbound.
+    const elsewhere = '<dhcp_options uuid="11111111-2222-4333-8444-b00000000001"><type>set</type><option>6</option><option6/><interface/><tag/><value>9.9.9.9</value></dhcp_options>';
+    expect(said(aclsXml('refuse', [{ name: 'vpn', action: 'allow', networks: '10.10.99.0/24' }]), elsewhere)).toEqual([]);
     // An access list refusing a part of the tunnel names it and only that part.
     expect(said(aclsXml('allow', [{ name: 'guests', action: 'deny', networks: '10.10.99.128/25' }]))).toEqual([
       expect.stringContaining('drops the queries of 10.10.99.128-10.10.99.255 (its access list guests)'),
