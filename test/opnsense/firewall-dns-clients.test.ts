@@ -23,6 +23,7 @@ import { writeSecret } from '../../src/secrets.js';
 import { instanceKeyPath } from '../../src/paths.js';
 import { generateKeyPair } from '../../src/targets/wireguard/keys.js';
 import { gen } from '../wireguard/cli.js';
+import { unboundOnBox } from './upstream-tools.js';
 import { UPSTREAM_RELEASES, factorySample, releaseSections, withBoxCa } from './support.js';
 
 removeTempDirsAfterAll();
@@ -184,16 +185,7 @@ describe('full-tunnel WireGuard clients asking the firewall for names', () => {
       const work = tempDir('gen-tunnel-dns-');
       const setup = spawnSync('bash', [join(tools, 'setup.sh'), tag], { encoding: 'utf8', env });
       expect(setup.status, setup.stderr).toBe(0);
-      const binds = (config: string, name: string): string[] => {
-        const file = join(work, `${name}.xml`);
-        const saved = join(work, `${name}-migrated.xml`);
-        writeFileSync(file, config, { mode: 0o600 });
-        const run = spawnSync('bash', [join(tools, 'run.sh'), file, tag], { encoding: 'utf8', env: Object.assign({}, env, { OPN_SAVE_CONFIG: saved }) });
-        expect(run.stdout).not.toMatch(/(migration|validation) FAILED/);
-        const hosts = spawnSync('php', [join(tools, 'lib/unbound-hosts.php'), join(env.OPNSENSE_PHP_CACHE, tag, 'root'), saved, join(work, `${name}-run`)], { encoding: 'utf8', env });
-        expect(hosts.status, hosts.stderr).toBe(0);
-        return hosts.stdout.split('\n').filter((l) => l.startsWith('bind ')).map((l) => l.slice(5));
-      };
+      const binds = (config: string, name: string): string[] => unboundOnBox(config, tag, work, name, env).binds;
       const probe = await merged(release, box(release, '<enabled>1</enabled><port>53</port><active_interface>lan</active_interface>'), [TUNNEL_ADDRESS]);
       const key = wgKey(probe.config);
       const cases: [string, string][] = [

@@ -34,7 +34,7 @@ import { instanceKeyPath } from '../../src/paths.js';
 import { generateKeyPair } from '../../src/targets/wireguard/keys.js';
 import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
 import { freeUdpPort } from '../free-udp-port.js';
-import { closeTemplateServers, renderTemplate } from './upstream-tools.js';
+import { type UnboundOnBox, closeTemplateServers, renderTemplate, unboundOnBox } from './upstream-tools.js';
 import { UPSTREAM_RELEASES, doc, withBoxCa, factoryConfig, factorySample, fragments, mergedFactoryConfig, releaseSections, withRelease } from './support.js';
 
 removeTempDirsAfterAll();
@@ -1228,27 +1228,6 @@ if (why) process.stderr.write(`\n*** skipped: Unbound host overrides on OPNsense
 const tools = join(root, 'test/tools/opnsense-php');
 const env = { ...process.env, OPNSENSE_PHP_CACHE: process.env.OPNSENSE_PHP_CACHE ?? join(tmpdir(), 'gen-opnsense-php') };
 
-/** run.sh (migrations, validation) on a config, then unbound-hosts.php on the config it left. */
-function onBox(config: string, tag: string, work: string, name: string): { errors: string[]; enabled: string; version: string; port: string; binds: string[]; entries: string[]; zones: string[] } {
-  const file = join(work, `${name}.xml`);
-  const saved = join(work, `${name}-migrated.xml`);
-  writeFileSync(file, config, { mode: 0o600 });
-  const run = spawnSync('bash', [join(tools, 'run.sh'), file, tag], { encoding: 'utf8', env: Object.assign({}, env, { OPN_SAVE_CONFIG: saved }) });
-  expect(run.stdout).not.toMatch(/(migration|validation) FAILED/);
-  const hostsRun = spawnSync('php', [join(tools, 'lib/unbound-hosts.php'), join(env.OPNSENSE_PHP_CACHE, tag, 'root'), saved, join(work, `${name}-run`)], { encoding: 'utf8', env });
-  expect(hostsRun.status, hostsRun.stderr).toBe(0);
-  const lines = hostsRun.stdout.split('\n');
-  return {
-    errors: run.stdout.split('\n').filter((l) => l.startsWith('ERROR ')),
-    enabled: lines.find((l) => l.startsWith('enabled '))!.slice(8),
-    version: lines.find((l) => l.startsWith('version '))!.slice(8),
-    port: lines.find((l) => l.startsWith('port '))!.slice(5),
-    binds: lines.filter((l) => l.startsWith('bind ')).map((l) => l.slice(5)),
-    entries: lines.filter((l) => l.startsWith('local-data')),
-    zones: lines.filter((l) => l.startsWith('local-zone')),
-  };
-}
-
 /** A box with an Unbound model root of `version` whose general holds `general`, put into its <OPNsense> (26.7's factory config has one, 25.7's and 26.1's none). */
 function withUnboundModel(base: string, version: string, general: string): string {
   const root = `<unboundplus version="${version}"><general>${general}</general></unboundplus>`;
@@ -1256,12 +1235,12 @@ function withUnboundModel(base: string, version: string, general: string): strin
 }
 
 /** Each box merged with `sections`, then run on OPNsense's own code: the model's view of it, and merge's warnings. */
-function mergedOnBoxes(boxes: Record<string, string>, sections: XmlElement[], privateKey: string, tag: string, work: string): Record<string, { box: ReturnType<typeof onBox>; warnings: string[] }> {
-  const out: Record<string, { box: ReturnType<typeof onBox>; warnings: string[] }> = {};
+function mergedOnBoxes(boxes: Record<string, string>, sections: XmlElement[], privateKey: string, tag: string, work: string): Record<string, { box: UnboundOnBox; warnings: string[] }> {
+  const out: Record<string, { box: UnboundOnBox; warnings: string[] }> = {};
   for (const [name, base] of Object.entries(boxes)) {
     const warnings: string[] = [];
     const config = mergeConfig(withBoxCa(base), sections, { placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, secret: () => privateKey, allowGuiPortConflict: true, warn: (m) => warnings.push(m) });
-    out[name] = { box: onBox(config, tag, work, name.replace(/ /g, '-')), warnings };
+    out[name] = { box: unboundOnBox(config, tag, work, name.replace(/ /g, '-'), env), warnings };
   }
   return out;
 }
@@ -1392,7 +1371,7 @@ async function renderedDnsmasq(
     for (const part of [inside, isc, kea]) expect(box).toContain(part);
     const warnings: string[] = [];
     const config = mergeConfig(withBoxCa(box), sections, { placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, secret: () => privateKey, allowGuiPortConflict: true, warn: (m) => warnings.push(m), release: tag });
-    const on = onBox(config, tag, work, name);
+    const on = unboundOnBox(config, tag, work, name, env);
     // The model takes each override (the ipset one names an alias this box lacks: only its missing server= line counts here).
     expect(on.errors.filter((e) => (e.includes('domainoverrides') && !e.includes('.ipset =>')) || e.includes('hosts'))).toEqual([]);
     expect([on.port, on.enabled]).toEqual(['5353', unboundOn ? '1' : '0']);
@@ -1441,7 +1420,7 @@ function withOwnInterfaces(config: string): string {
 /**
  * `box` merged with `sections` (`privateKey`: their instance key) for `tag`, migrated and rendered with OPNsense's own
  * dnsmasq templates in `work` (setup.sh has run for `tag`): merge's warnings, the merged config, dnsmasq.conf, the
- * rc.conf.d file, Unbound's switch after the migrations, and its port and interface: lines (onBox()).
+ * rc.conf.d file, Unbound's switch after the migrations, and its port and interface: lines (unboundOnBox()).
  */
 async function renderedMerge(
   box: string,
@@ -1453,7 +1432,7 @@ async function renderedMerge(
 ): Promise<{ warnings: string[]; config: string; conf: string; rc: string; unbound: string; errors: string[]; port: string; binds: string[] }> {
   const warnings: string[] = [];
   const config = mergeConfig(withBoxCa(box), sections, { placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, secret: () => privateKey, allowGuiPortConflict: true, warn: (m) => warnings.push(m), release: tag });
-  const { enabled, errors, port, binds } = onBox(config, tag, work, name);
+  const { enabled, errors, port, binds } = unboundOnBox(config, tag, work, name, env);
   const out = join(work, `${name}-root`);
   const r = await renderTemplate(join(env.OPNSENSE_PHP_CACHE, tag, 'root'), join(work, `${name}-migrated.xml`), out, 'OPNsense.Dnsmasq');
   expect(r.status, r.stderr).toBe(0);
@@ -1557,7 +1536,7 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     const work = templateWork(tag, 'gen-split-dns-');
     const config = await mergedFactoryConfig(answered, tag, release, coreGit!);
     const wan = /<wan>[\s\S]*?<ipaddr>([^<]+)<\/ipaddr>/.exec(config)![1]!;
-    const box = onBox(config, tag, work, 'merged');
+    const box = unboundOnBox(config, tag, work, 'merged', env);
     expect(box.errors.filter((e) => e.includes('Unbound'))).toEqual([]);
     expect(box.enabled).toBe('1');
     expect(box.version).toBe(releaseFacts(tag)!.versions.unbound);
@@ -1571,7 +1550,7 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     expect(ptrs.length).toBe(fieldNode(fields, 'hosts.host.addptr') === undefined ? 1 : 0);
 
     // The hazard the unversioned root avoids: with the model's version, the migration that moves the legacy switch is skipped.
-    const versioned = onBox(config.replace('<unboundplus>', `<unboundplus version="${releaseFacts(tag)!.versions.unbound}">`), tag, work, 'versioned');
+    const versioned = unboundOnBox(config.replace('<unboundplus>', `<unboundplus version="${releaseFacts(tag)!.versions.unbound}">`), tag, work, 'versioned', env);
     expect(versioned.enabled).toBe('0');
   });
 
@@ -1590,7 +1569,7 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
       const box = base.includes('<OPNsense>') ? base.replace('<OPNsense>', `<OPNsense>${own}`) : base.replace('</opnsense>', `<OPNsense>${own}</OPNsense></opnsense>`);
       const config = mergeConfig(withBoxCa(box), sections, { placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, secret: () => privateKey, allowGuiPortConflict: true, warn: () => {} });
       const at = unboundDnsAt(parseXml(config).root);
-      return { binds: onBox(config, tag, work, `bind-${interfaces.replace(/,/g, '-') || 'all'}`).binds, every: at.every, written: [...at.written].sort() };
+      return { binds: unboundOnBox(config, tag, work, `bind-${interfaces.replace(/,/g, '-') || 'all'}`, env).binds, every: at.every, written: [...at.written].sort() };
     };
     expect(bound('')).toEqual({ binds: ['interface: 0.0.0.0', 'interface: ::', 'interface-automatic: yes'], every: true, written: [] });
     const lan = doc(await fragments(answered, 'home'), 'interfaces.xml').interfaces.lan.ipaddr as string;
@@ -1612,7 +1591,7 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     const base = factory.replace(/<unbound>\s*<enable>1<\/enable>\s*<\/unbound>/, '');
     const box = base.includes('<OPNsense>') ? base.replace('<OPNsense>', `<OPNsense>${own}`) : base.replace('</opnsense>', `<OPNsense>${own}</OPNsense></opnsense>`);
     const config = mergeConfig(withBoxCa(box), sections, { placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, secret: () => privateKey, allowGuiPortConflict: true, warn: () => {} });
-    const { entries, zones } = onBox(config, tag, work, 'wildcard');
+    const { entries, zones } = unboundOnBox(config, tag, work, 'wildcard', env);
     expect(zones).toContain('local-zone: "example.org" redirect');
     expect(entries).toContainEqual(expect.stringMatching(/^local-data: "example\.org\s+IN A 10\.10\.20\.10"$/));
     writeFileSync(join(work, 'hosts.conf'), zones.concat(entries).join('\n') + '\n');
@@ -1631,7 +1610,7 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     const work = tempDir('gen-split-dns-ptr-');
     const config = await mergedFactoryConfig(answered, tag, release, coreGit!);
     const wan = /<wan>[\s\S]*?<ipaddr>([^<]+)<\/ipaddr>/.exec(config)![1]!;
-    const { entries, zones } = onBox(config, tag, work, 'ptr');
+    const { entries, zones } = unboundOnBox(config, tag, work, 'ptr', env);
     const addptr = fieldNode(releaseFacts(tag)!.fields('unbound')!, 'hosts.host.addptr') !== undefined;
     const lines = zones.concat(entries).map((l) => `  ${l}\n`).join('');
     const seen = await withUnbound(work, `ptr-${tag}`, lines, async (port) => {

@@ -5,10 +5,11 @@
 // importing them was most of a render's CPU). Each answer is that one run's
 // exit status, stdout and stderr, as from `python3 render.py ...`.
 import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { expect } from 'vitest';
 import { root } from '../helpers.js';
 
 export const OPNSENSE_TOOLS = join(root, 'test/tools/opnsense-php');
@@ -86,4 +87,40 @@ export function updateTables(tree: string, conf: string, work: string): Promise<
 export function closeTemplateServers(): void {
   for (const s of servers.values()) s.close();
   servers.clear();
+}
+
+/** What OPNsense's own code makes of a config's Unbound (unbound-hosts.php on what run.sh left), and run.sh's errors. */
+export interface UnboundOnBox {
+  errors: string[];
+  enabled: string;
+  version: string;
+  port: string;
+  /** The interface: lines unbound_generate_config() writes. */
+  binds: string[];
+  entries: string[];
+  zones: string[];
+}
+
+/**
+ * run.sh (migrations, validation) of release `tag` on `config`, then unbound-hosts.php on the config it left, in
+ * `work` under `name`; `env` holds OPNSENSE_PHP_CACHE, where setup.sh put the release's tree.
+ */
+export function unboundOnBox(config: string, tag: string, work: string, name: string, env: NodeJS.ProcessEnv & { OPNSENSE_PHP_CACHE: string }): UnboundOnBox {
+  const file = join(work, `${name}.xml`);
+  const saved = join(work, `${name}-migrated.xml`);
+  writeFileSync(file, config, { mode: 0o600 });
+  const run = spawnSync('bash', [join(OPNSENSE_TOOLS, 'run.sh'), file, tag], { encoding: 'utf8', env: Object.assign({}, env, { OPN_SAVE_CONFIG: saved }) });
+  expect(run.stdout).not.toMatch(/(migration|validation) FAILED/);
+  const hostsRun = spawnSync('php', [join(OPNSENSE_TOOLS, 'lib/unbound-hosts.php'), join(env.OPNSENSE_PHP_CACHE, tag, 'root'), saved, join(work, `${name}-run`)], { encoding: 'utf8', env });
+  expect(hostsRun.status, hostsRun.stderr).toBe(0);
+  const lines = hostsRun.stdout.split('\n');
+  return {
+    errors: run.stdout.split('\n').filter((l) => l.startsWith('ERROR ')),
+    enabled: lines.find((l) => l.startsWith('enabled '))!.slice(8),
+    version: lines.find((l) => l.startsWith('version '))!.slice(8),
+    port: lines.find((l) => l.startsWith('port '))!.slice(5),
+    binds: lines.filter((l) => l.startsWith('bind ')).map((l) => l.slice(5)),
+    entries: lines.filter((l) => l.startsWith('local-data')),
+    zones: lines.filter((l) => l.startsWith('local-zone')),
+  };
 }
