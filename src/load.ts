@@ -19,6 +19,7 @@ import { type Path, type SourceLocation, pathText } from './location.js';
 import { suppressionsOf, type Suppression } from './suppress/comments.js';
 import { YAML12_CORE_SCHEMA } from './yaml-core-schema.js';
 import { positionsOf, type NodePositions } from './yaml-positions.js';
+import { hasLooseContinuation } from './yaml-continuation.js';
 import { lineIn, lineTreeOf, type LineNode } from './yaml-lines.js';
 import { MAX_ALIAS_COUNT, aliasPastLimit, unresolvedAlias } from './yaml-alias-limit.js';
 import { MAX_NESTING, deepFlowOffset, isStackOverflow, limitOffset, limitViolation, lineAndColumn } from './io/data-limits.js';
@@ -241,7 +242,9 @@ export function readDiagnostic(error: unknown, displayName: string): Diagnostic 
  * a tag (`!` alone, or a tag before an implicit key, is read differently).
  * An implicit key sits on one line, so a collection key always shows as `]`
  * or `}` before a `:`, an explicit one as a `?` indicator. Matching more
- * than needed only costs speed.
+ * than needed only costs speed. A quoted value or a flow collection that
+ * goes on to a line indented too little is no sign here: js-yaml reads
+ * it and YAML 1.2 does not (hasLooseContinuation, src/yaml-continuation.ts).
  */
 export const SIGNS_FOR_POSITIONS_PARSER = {
   alias: /(^|[\s[{,:-])\*[^\s,\]}]/m,
@@ -252,14 +255,15 @@ export const SIGNS_FOR_POSITIONS_PARSER = {
 export const NULL_KEY = /(^|[\s,[{])(~|null|Null|NULL)?[ \t]*:(?=[\s,\]}]|$)/m;
 
 /**
- * Whether the text shows any sign above. Each sign is found by indexOf of
+ * Whether the text shows any sign above, or a value that goes on to a line
+ * indented too little. Each sign is found by indexOf of
  * its character and a look at its neighbours: the patterns, which start
  * with an alternation, made the regex engine try every position (a
  * quarter of a second for the four on a 46 MiB topology).
  * test/core/yaml-readers.test.ts holds each scan against its pattern.
  */
 export function needsPositionsParser(text: string): boolean {
-  return hasAlias(text) || hasCollectionKey(text) || hasExplicitKey(text) || hasNullKey(text) || hasTag(text);
+  return hasAlias(text) || hasCollectionKey(text) || hasExplicitKey(text) || hasNullKey(text) || hasTag(text) || hasLooseContinuation(text);
 }
 
 const WHITESPACE = /\s/;
@@ -435,6 +439,8 @@ export function loadTopologyText(text: string, file: string, options: LoadOption
     const duplicate = error.code === 'DUPLICATE_KEY';
     // The library's own words for a stream name its API ("please use YAML.parseAllDocuments()"), not the user's fix.
     const stream = error.code === 'MULTIPLE_DOCS';
+    // A quote that YAML 1.2 sees unclosed is most often one closed on a later line indented too little.
+    const quote = error.code === 'MISSING_CHAR' && /^Missing closing ["']quote/.test(error.message);
     diagnostics.push({
       rule: duplicate ? 'load/duplicate-key' : 'load/yaml-syntax',
       severity: 'error',
@@ -443,7 +449,9 @@ export function loadTopologyText(text: string, file: string, options: LoadOption
         ? 'Each key may appear once in a mapping: remove or merge the repeated key.'
         : stream
           ? STREAM_HINT
-          : SYNTAX_HINT,
+          : quote
+            ? QUOTE_HINT
+            : SYNTAX_HINT,
       location: source.at(error.pos[0]),
     });
   }
@@ -606,6 +614,8 @@ function loopDiagnostic(text: string, location: SourceLocation): Diagnostic {
 }
 
 const SYNTAX_HINT = 'Fix the YAML syntax at this position (indentation, quotes, a missing ":" or "-").';
+const QUOTE_HINT =
+  'Close the quote on this line, or indent every line the quoted value goes on to more than the key or "-" it belongs to: YAML ends the value at a line indented less, even one that looks like a comment.';
 const STREAM_HINT = 'Remove the "---" or "..." line that ends the first document and what follows it, or move what follows into the first document (one "---" before the first key is fine).';
 
 /**

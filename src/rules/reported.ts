@@ -15,13 +15,20 @@ export const reportedRules: Rule[] = [
     severity: 'error',
     summary: 'The file is not valid YAML.',
     why: 'A syntax error makes the rest of the file meaningless to every tool.',
-    hint: 'Fix the YAML at the reported position (indentation, quoting, a missing ":" or "-"). A topology file is one YAML document: a second one (after a "---" or "..." line) is reported where it starts.',
+    hint: 'Fix the YAML at the reported position (indentation, quoting, a missing ":" or "-"). A quoted value that goes on to more lines needs each of them indented more than its key. A topology file is one YAML document: a second one (after a "---" or "..." line) is reported where it starts.',
     examples: [
       {
         where: 'sites[].haproxy.certificates[]',
         text: true,
         bad: '{ name: wildcard, domain: *.example.com, challenge: dns-01, dns_provider: cloudflare }',
         good: '{ name: wildcard, domain: "*.example.com", challenge: dns-01, dns_provider: cloudflare }',
+      },
+      {
+        // YAML 1.2 ends a quoted value at a line indented no more than its key; js-yaml alone would read on.
+        where: 'sites[].proxmox.hosts[].bridges[]',
+        text: true,
+        bad: 'name: vmbr0\ndescription: "External, toward\nthe NAT router"\nports: [eno1]\naddress: 192.168.0.10/24',
+        good: 'name: vmbr0\ndescription: "External, toward\n  the NAT router"\nports: [eno1]\naddress: 192.168.0.10/24',
       },
     ],
   },
