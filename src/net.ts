@@ -150,8 +150,18 @@ export function compareCidrs(a: string, b: string): number {
 
 export type Cidr6Result = { ok: true; cidr: string; prefix: number } | { ok: false; reason: 'invalid' | 'host-bits'; canonical?: string };
 
+/**
+ * The text with "::a.b.c.d" written "::0:a.b.c.d", which ipaddr.js reads as RFC 4291 (2.5.5.1) and
+ * Go's net.ParseIP read both, 0:0:0:0:0:0:a.b.c.d: its IPv6 parser (2.5.0, the deprecatedTransitional
+ * pattern) takes "::a.b.c.d" for ::ffff:a.b.c.d, another network.
+ */
+function rfc4291(text: string): string {
+  return text.replace(/^::(?=\d+\.\d+\.\d+\.\d+(\/|$))/, '::0:');
+}
+
 /** Parses an IPv6 network in CIDR notation (host bits clear); returns its compact canonical text. */
-export function parseCidrV6(text: string): Cidr6Result {
+export function parseCidrV6(written: string): Cidr6Result {
+  const text = rfc4291(written);
   let parsed: [ipaddr.IPv6, number];
   try {
     parsed = ipaddr.IPv6.parseCIDR(text);
@@ -163,4 +173,12 @@ export function parseCidrV6(text: string): Cidr6Result {
   const canonical = `${network.toString()}/${prefix}`;
   if (network.toNormalizedString() !== address.toNormalizedString()) return { ok: false, reason: 'host-bits', canonical };
   return { ok: true, cidr: canonical, prefix };
+}
+
+/** The IPv4 network an IPv6 network inside ::ffff:0:0/96 (IPv4-mapped) stands for, e.g. 10.0.0.0/8 for ::ffff:a00:0/104; undefined for any other. */
+export function ipv4MappedNetwork(cidr: string): string | undefined {
+  const parsed = parseCidrV6(cidr);
+  if (!parsed.ok || parsed.prefix < 96) return undefined;
+  const address = ipaddr.IPv6.parse(parsed.cidr.slice(0, parsed.cidr.lastIndexOf('/')));
+  return address.isIPv4MappedAddress() ? `${address.toIPv4Address().toString()}/${parsed.prefix - 96}` : undefined;
 }

@@ -7,7 +7,7 @@ import type { IamUser, SecurityGroupRule } from '../model.js';
 import { contains, containsBlock, parseCidr, parseIPv4 } from '../net.js';
 import { policyDocument, wildcardProblems } from '../targets/aws/iam.js';
 import { partitionOf } from '../targets/aws/partition.js';
-import { permissionKey, portRanges } from '../targets/aws/security-groups.js';
+import { permissionKey, portRanges, refusedIpv6Peer } from '../targets/aws/security-groups.js';
 import { internetGatewayTiers } from '../targets/aws/subnets.js';
 import { reservedCustomerGatewayAsn } from '../targets/aws/vpn.js';
 import { datastorePrefix } from '../targets/pbs/s3.js';
@@ -233,9 +233,9 @@ export const awsRules: Rule[] = [
   {
     id: 'aws/refused-value',
     severity: 'error',
-    summary: 'A bucket name, IAM or security group name, port list, ICMP type, repeated permission, VPC or subnet size, BGP ASN or route that AWS refuses or ignores.',
+    summary: 'A bucket name, IAM or security group name, port list, ICMP type, IPv4-mapped IPv6 peer, repeated permission, VPC or subnet size, BGP ASN or route that AWS refuses or ignores.',
     why: 'The topology schema cannot express every AWS constraint; these values fail `terraform init` (two resources of one name), `terraform plan`, or halfway through `terraform apply`.',
-    hint: 'Rename the bucket, IAM user, policy or group, write tcp or udp rules for ports, list ICMP types 0-255, write each permission of a group once, size the VPC and its subnets between /16 and /28, give the customer gateway an ASN AWS does not keep for itself (7224; 9059, 10124 and 17943 in eu-west-1, ap-northeast-1, ap-southeast-1), and keep route destinations unique per tier and outside the VPC network (AWS routes it locally).',
+    hint: 'Rename the bucket, IAM user, policy or group, write tcp or udp rules for ports, list ICMP types 0-255, write an IPv4-mapped peer (::ffff:…) as its IPv4 network, write each permission of a group once, size the VPC and its subnets between /16 and /28, give the customer gateway an ASN AWS does not keep for itself (7224; 9059, 10124 and 17943 in eu-west-1, ap-northeast-1, ap-southeast-1), and keep route destinations unique per tier and outside the VPC network (AWS routes it locally).',
     examples: [
       {
         topology: 'aws-vpc',
@@ -317,6 +317,17 @@ export const awsRules: Rule[] = [
             message: `security group ${group.name}: AWS reserves the name "default" and names starting with "sg-"`,
             hint: `Rename security group ${group.name} (and the from_group and to_group that name it)${/^sg-/i.test(group.name) ? `, e.g. to ${group.name.slice(3)}` : ''}.`,
           });
+        }
+        for (const [key, rules] of [['from', group.ingress], ['to', group.egress]] as const) {
+          for (const rule of rules) {
+            const ipv4 = refusedIpv6Peer(rule);
+            if (ipv4 === undefined) continue;
+            report({
+              path: rule.path.concat(key),
+              message: `a rule of security group ${group.name}: ${rule.cidr} is IPv4 ${ipv4} mapped into IPv6 (::ffff:0:0/96), which hashicorp/aws refuses as cidr_ipv6`,
+              hint: `Write ${key}: ${ipv4}, the IPv4 network it stands for (no IPv6 packet carries an IPv4-mapped address).`,
+            });
+          }
         }
         for (const rule of [...group.ingress, ...group.egress]) {
           // Protocol -1 carries no ports: AWS would open every port, whatever the list says.

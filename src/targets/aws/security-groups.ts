@@ -5,11 +5,23 @@
 // policy-test evaluator matches flows by the protocol, and the lint checks
 // that no two permissions of a group are the same one.
 import type { SecurityGroupRule } from '../../model.js';
+import { ipv4MappedNetwork } from '../../net.js';
 
 export type IpProtocol = 'tcp' | 'udp' | 'icmp' | 'icmpv6' | '-1';
 
 export function isIpv6Cidr(cidr: string | undefined): boolean {
   return cidr !== undefined && cidr.includes(':');
+}
+
+/**
+ * The IPv4 network a rule's IPv6 peer stands for when hashicorp/aws refuses it as cidr_ipv6, or
+ * undefined. The argument's validator (internal/framework/validators/cidr.go, IPv6CIDRNetworkAddress)
+ * calls verify.ValidateIPv6CIDRBlock (internal/verify/validate.go), which reads the text with Go's
+ * net.ParseCIDR and refuses an address whose To4() is not nil: every address of ::ffff:0:0/96,
+ * IPv4-mapped ("is not a valid IPv6 CIDR block"), so the plan fails.
+ */
+export function refusedIpv6Peer(rule: SecurityGroupRule): string | undefined {
+  return isIpv6Cidr(rule.cidr) ? ipv4MappedNetwork(rule.cidr!) : undefined;
 }
 
 export function ipProtocol(rule: SecurityGroupRule): IpProtocol {
