@@ -235,7 +235,7 @@ export const awsRules: Rule[] = [
     severity: 'error',
     summary: 'A bucket name, IAM or security group name, port list, ICMP type, IPv4-mapped IPv6 peer, repeated permission, VPC or subnet size, BGP ASN or route that AWS refuses or ignores.',
     why: 'The topology schema cannot express every AWS constraint; these values fail `terraform init` (two resources of one name), `terraform plan`, or halfway through `terraform apply`.',
-    hint: 'Rename the bucket, IAM user, policy or group, write tcp or udp rules for ports, list ICMP types 0-255, write an IPv4-mapped peer (::ffff:…) as its IPv4 network, write each permission of a group once, size the VPC and its subnets between /16 and /28, give the customer gateway an ASN AWS does not keep for itself (7224; 9059, 10124 and 17943 in eu-west-1, ap-northeast-1, ap-southeast-1), and keep route destinations unique per tier and outside the VPC network (AWS routes it locally).',
+    hint: 'Rename the bucket, IAM user, policy or group, write tcp or udp rules for ports, list ICMP types 1-255, write an IPv4-mapped peer (::ffff:…) as its IPv4 network, write each permission of a group once, size the VPC and its subnets between /16 and /28, give the customer gateway an ASN AWS does not keep for itself (7224; 9059, 10124 and 17943 in eu-west-1, ap-northeast-1, ap-southeast-1), and keep route destinations unique per tier and outside the VPC network (AWS routes it locally).',
     examples: [
       {
         topology: 'aws-vpc',
@@ -341,8 +341,9 @@ export const awsRules: Rule[] = [
           if (rule.proto === 'icmp' && rule.ports.some((r) => r.to > 255)) {
             report({
               path: rule.path.concat('ports'),
-              message: `a rule of security group ${group.name}: ICMP types are 0-255 (for ICMP, ports lists types)`,
-              hint: 'List ICMP types in ports (8: echo request, 0: echo reply, 3: unreachable), or write the rule with proto tcp or udp for these ports.',
+              message: `a rule of security group ${group.name}: ICMP types go up to 255 (for ICMP, ports lists types)`,
+              // Ports start at 1 (the schema), so type 0 cannot be listed; a group is stateful, so it needs no rule.
+              hint: 'List ICMP types 1-255 in ports (8: echo request, 3: unreachable; an echo reply needs no rule, as a security group lets the reply to an allowed request through), or write the rule with proto tcp or udp for these ports.',
             });
           }
         }

@@ -179,8 +179,14 @@ describe("'aws/refused-value'", () => {
     const ssh = '{ proto: tcp, ports: [22], from: 203.0.113.10/32, description: admin address }';
     const icmp = (ports: string) => C().replace(ssh, `${ssh}\n          - { proto: icmp, ports: [${ports}], from: 10.0.0.0/8 }`);
     const text = icmp("8, '250-300'");
-    expect(await hitsOf(text)).toEqual([['a rule of security group bastion: ICMP types are 0-255 (for ICMP, ports lists types)', lineOf(text, 'proto: icmp')]]);
+    expect(await hitsOf(text)).toEqual([['a rule of security group bastion: ICMP types go up to 255 (for ICMP, ports lists types)', lineOf(text, 'proto: icmp')]]);
     expect(await hitsOf(icmp("8, '3-4'"))).toEqual([]);
+    // Every type the fix names can be written; type 0 cannot (ports start at 1), so the fix does not offer it.
+    const hint = only(await lint(text), 'aws/refused-value')[0]!.hint!;
+    const offered = [...hint.matchAll(/(\d+): /g)].map((m) => m[1]!);
+    expect(offered.length).toBeGreaterThan(0);
+    for (const type of offered) expect((await lint(icmp(type))).filter((d) => d.severity === 'error'), type).toEqual([]);
+    expect((await lint(icmp('0'))).some((d) => d.rule === 'schema' && d.severity === 'error')).toBe(true);
   });
 
   it('a port list on proto all, which AWS ignores (every port would be open)', async () => {
