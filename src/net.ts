@@ -175,10 +175,26 @@ export function parseCidrV6(written: string): Cidr6Result {
   return { ok: true, cidr: canonical, prefix };
 }
 
+/**
+ * An IPv6 address as RFC 4291 and the systems gen writes for read it (FreeBSD's and Linux's
+ * inet_pton, Go), or undefined when the text is none: every IPv6 text gen reads is parsed here,
+ * never by ipaddr.js directly, which takes "::a.b.c.d" for ::ffff:a.b.c.d (rfc4291 above).
+ */
+export function parseIPv6(text: string): ipaddr.IPv6 | undefined {
+  const read = rfc4291(text);
+  return ipaddr.IPv6.isValid(read) ? ipaddr.IPv6.parse(read) : undefined;
+}
+
+/** An IPv4 or IPv6 address with a prefix length (host bits allowed), its address read as parseIPv6 reads one; undefined when the text is none. */
+export function parseAddressCidr(text: string): [ipaddr.IPv4 | ipaddr.IPv6, number] | undefined {
+  const read = rfc4291(text);
+  return ipaddr.isValidCIDR(read) ? ipaddr.parseCIDR(read) : undefined;
+}
+
 /** The IPv4 network an IPv6 network inside ::ffff:0:0/96 (IPv4-mapped) stands for, e.g. 10.0.0.0/8 for ::ffff:a00:0/104; undefined for any other. */
 export function ipv4MappedNetwork(cidr: string): string | undefined {
   const parsed = parseCidrV6(cidr);
   if (!parsed.ok || parsed.prefix < 96) return undefined;
-  const address = ipaddr.IPv6.parse(parsed.cidr.slice(0, parsed.cidr.lastIndexOf('/')));
+  const address = parseIPv6(parsed.cidr.slice(0, parsed.cidr.lastIndexOf('/')))!;
   return address.isIPv4MappedAddress() ? `${address.toIPv4Address().toString()}/${parsed.prefix - 96}` : undefined;
 }

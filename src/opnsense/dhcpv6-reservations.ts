@@ -6,11 +6,11 @@
 // address6_allocate() skips) only the address of its dhcp-host in the range's
 // network, or one of no network part (option.c: ADDRLIST_WILDCARD), which
 // takes the network of any range of prefix 64 (rfc3315.c config_valid()).
-import ipaddr from 'ipaddr.js';
 import { type XmlElement, childrenNamed } from '../render/opnsense/xml.js';
 import { fieldText } from './fields.js';
 import { networkKey } from './ipv6-links.js';
 import { hostAddresses, writesDhcpHost } from './dnsmasq-dhcp-hosts.js';
+import { parseIPv6 } from '../net.js';
 
 /** The set tags (bare, '' for none) of the Hosts that reserve an IPv6 address, found by a range's network. */
 export class Dhcpv6Reservations {
@@ -24,8 +24,8 @@ export class Dhcpv6Reservations {
       if (!writesDhcpHost(host)) continue;
       const tag = fieldText(host, 'set_tag').replaceAll('-', '');
       for (const ip of hostAddresses(host)) {
-        if (!ipaddr.IPv6.isValid(ip)) continue;
-        const bytes = ipaddr.IPv6.parse(ip).toByteArray();
+        const bytes = parseIPv6(ip)?.toByteArray();
+        if (bytes === undefined) continue;
         if (bytes.slice(0, 8).every((b) => b === 0)) this.wildcard.push(tag);
         else this.addresses.push({ bytes, tag });
       }
@@ -34,7 +34,8 @@ export class Dhcpv6Reservations {
 
   /** The set tags of the Hosts with an address a static range of `start` and prefix length `bits` hands out. */
   of(start: string, bits: number): string[] {
-    if (!ipaddr.IPv6.isValid(start)) return [];
+    const startBytes = parseIPv6(start)?.toByteArray();
+    if (startBytes === undefined) return [];
     let networks = this.byNetwork.get(bits);
     if (!networks) {
       networks = new Map();
@@ -46,7 +47,7 @@ export class Dhcpv6Reservations {
       }
       this.byNetwork.set(bits, networks);
     }
-    const own = networks.get(networkKey(ipaddr.IPv6.parse(start).toByteArray(), bits)) ?? [];
+    const own = networks.get(networkKey(startBytes, bits)) ?? [];
     return [...new Set(bits === 64 ? [...own, ...this.wildcard] : own)];
   }
 }

@@ -50,7 +50,6 @@
 // device and the tag every range advertised on it sets, with no range's tag of
 // lower rank; so its clients, on every range of the link, may get another line
 // than DHCPv6 gives them. ra_mode off-link alone advertises nothing.
-import ipaddr from 'ipaddr.js';
 import { type XmlElement, child, childrenNamed } from '../render/opnsense/xml.js';
 import { fieldList, fieldText } from './fields.js';
 import { servedDhcp } from './dnsmasq-ranges.js';
@@ -60,6 +59,7 @@ import { dnsmasqDnsAt } from './dnsmasq-bound.js';
 import { unboundDnsAt } from './unbound-bound.js';
 import { unboundOutstarted } from './dns-port-clash.js';
 import { Dhcpv6Reservations } from './dhcpv6-reservations.js';
+import { parseIPv6 } from '../net.js';
 
 type Family = 4 | 6;
 
@@ -111,7 +111,7 @@ function dnsFamily(option: XmlElement): Family | undefined {
 }
 
 /** The IPv6 addresses dnsmasq replaces with the firewall's own (::, and the ULA and link-local prefixes without host part). */
-const [UNSPECIFIED, ULA_ZERO, LINK_LOCAL_ZERO] = ['::', 'fd00::', 'fe80::'].map((a) => ipaddr.IPv6.parse(a).toNormalizedString());
+const [UNSPECIFIED, ULA_ZERO, LINK_LOCAL_ZERO] = ['::', 'fd00::', 'fe80::'].map((a) => parseIPv6(a)!.toNormalizedString());
 
 /**
  * A DNS option's value read as a line (DnsLine): each address is one dnsmasq replaces with its own, one of the box's own
@@ -121,7 +121,7 @@ const [UNSPECIFIED, ULA_ZERO, LINK_LOCAL_ZERO] = ['::', 'fd00::', 'fe80::'].map(
 function dnsLine(tags: string[], value: string, family: Family, own: ReadonlySet<string>, written: ReadonlySet<string>): DnsLine {
   const rdnss = { foreign: false, heard: false, linkLocal: false, always: 0, global: 0, ula: 0 };
   for (const a of value === '' ? [] : value.split(',').map((each) => each.trim().replace(/^\[(.*)\]$/, '$1'))) {
-    const normal = family === 6 && ipaddr.IPv6.isValid(a) ? ipaddr.IPv6.parse(a).toNormalizedString() : undefined;
+    const normal = family === 6 ? parseIPv6(a)?.toNormalizedString() : undefined;
     if (family === 4 ? a === '0.0.0.0' : normal === UNSPECIFIED) rdnss.global++;
     else if (normal === ULA_ZERO) rdnss.ula++;
     else if (normal === LINK_LOCAL_ZERO) {

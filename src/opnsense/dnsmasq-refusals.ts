@@ -39,9 +39,8 @@
 //   the model checks only a few options' values, 25.7's none;
 // - interface= with bind-interfaces: a listed device without an address ends
 //   dnsmasq as it starts, not as it reads the file (dnsmasq-unaddressed.ts).
-import ipaddr from 'ipaddr.js';
 import { type XmlElement, attr, child, childrenNamed, textOf } from '../render/opnsense/xml.js';
-import { parseIPv4 } from '../net.js';
+import { parseIPv4, parseIPv6 } from '../net.js';
 import { appendAll } from '../arrays.js';
 import { assignmentName, fieldList, fieldText } from './fields.js';
 import { dnsmasqEnabled } from './dnsmasq-enabled.js';
@@ -74,7 +73,7 @@ function label(kind: string, item: XmlElement, descriptionField: string, shown: 
 }
 
 function bytes6(text: string): number[] | undefined {
-  return ipaddr.IPv6.isValid(text) ? ipaddr.IPv6.parse(text).toByteArray() : undefined;
+  return parseIPv6(text)?.toByteArray();
 }
 
 /** The lease time as the template writes it, refused where option.c takes no number from it. */

@@ -21,6 +21,7 @@ import { type XmlElement, child, firstChildren } from '../render/opnsense/xml.js
 import { fieldText } from './fields.js';
 import { baseVips } from './vips.js';
 import { interfaceEnabled } from './interface-enabled.js';
+import { parseIPv6 } from '../net.js';
 
 /** An IPv6 address of an interface: its bytes and prefix length. */
 interface Address6 {
@@ -41,8 +42,9 @@ export function networkKey(bytes: readonly number[], bits: number): string {
 
 function address6(text: string, bits: string): Address6 | undefined {
   const prefix = Number(bits);
-  if (!ipaddr.IPv6.isValid(text) || bits === '' || !Number.isInteger(prefix) || prefix < 0 || prefix > 128) return undefined;
-  return { bytes: ipaddr.IPv6.parse(text).toByteArray(), bits: prefix };
+  const address = parseIPv6(text);
+  if (address === undefined || bits === '' || !Number.isInteger(prefix) || prefix < 0 || prefix > 128) return undefined;
+  return { bytes: address.toByteArray(), bits: prefix };
 }
 
 /** Whether an address is a ULA (fc00::/7: radv.c IN6_IS_ADDR_ULA). */
@@ -105,11 +107,12 @@ export class Ipv6Links {
     }
     const [start, end] = [fieldText(range, 'start_addr'), fieldText(range, 'end_addr')];
     const bits = Number(fieldText(range, 'prefix_len') || '64');
-    if (!ipaddr.IPv6.isValid(start) || !Number.isInteger(bits)) return [];
-    const startBytes = ipaddr.IPv6.parse(start).toByteArray();
+    const startBytes = parseIPv6(start)?.toByteArray();
+    if (startBytes === undefined || !Number.isInteger(bits)) return [];
     // Both add_prefixes() and complete_context6() want the end address (the start where there is none) in the
     // interface's network too; option.c refuses such a range outright ("inconsistent DHCPv6 range").
-    if (end !== '' && (!ipaddr.IPv6.isValid(end) || networkKey(ipaddr.IPv6.parse(end).toByteArray(), bits) !== networkKey(startBytes, bits))) return [];
+    const endBytes = end === '' ? startBytes : parseIPv6(end)?.toByteArray();
+    if (endBytes === undefined || networkKey(endBytes, bits) !== networkKey(startBytes, bits)) return [];
     const links = this.holding(startBytes, bits);
     const iface = fieldText(range, 'interface');
     return this.addresses.get(iface)?.dynamic && !links.includes(iface) ? [...links, iface] : links;

@@ -17,11 +17,12 @@ import { type XmlElement, child, isElement } from '../render/opnsense/xml.js';
 import { fieldText, phpEmpty } from './fields.js';
 import { interfaceEnabled } from './interface-enabled.js';
 import { baseVips } from './vips.js';
+import { parseIPv6 } from '../net.js';
 
 /** An address as compared here: an IPv6 one in its compact form (fd00:0::9 is fd00::9), another as written. */
 export function addressKey(text: string): string {
   const lower = text.toLowerCase();
-  return ipaddr.IPv6.isValid(lower) ? ipaddr.IPv6.parse(lower).toString() : lower;
+  return parseIPv6(lower)?.toString() ?? lower;
 }
 
 /** The VIP modes whose address the box configures on its interface's device. */

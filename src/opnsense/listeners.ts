@@ -9,6 +9,7 @@ import { webGuiPorts } from '../targets/opnsense/webgui.js';
 import { fieldText } from './fields.js';
 import { dnsmasqDnsPort } from './dnsmasq-answer.js';
 import { addToList } from '../arrays.js';
+import { parseAddressCidr } from '../net.js';
 
 interface Bind {
   frontend: string;
@@ -253,10 +254,9 @@ function wireguardInstances(root: XmlElement, isGen: (uuid: string) => boolean):
       networks: fieldText(s, 'tunneladdress')
         .split(',')
         .map((t) => t.trim())
-        .filter((t) => ipaddr.isValidCIDR(t))
-        .map((text) => {
-          const [address, prefix] = ipaddr.parseCIDR(text);
-          return { text, address, prefix };
+        .flatMap((text) => {
+          const parsed = parseAddressCidr(text);
+          return parsed ? [{ text, address: parsed[0], prefix: parsed[1] }] : [];
         }),
     }));
 }

@@ -3,8 +3,10 @@ import fc from 'fast-check';
 import ipaddr from 'ipaddr.js';
 import { Netmask, ip2long } from 'netmask';
 import { describe, expect, it } from 'vitest';
-import { blockOf, parseAddressWithPrefix, parseCidr, parseIPv4 } from '../../src/net.js';
-import { countMethodCalls } from '../helpers.js';
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { blockOf, parseAddressCidr, parseAddressWithPrefix, parseCidr, parseCidrV6, parseIPv4, parseIPv6 } from '../../src/net.js';
+import { countMethodCalls, root, sourceFiles } from '../helpers.js';
 
 describe('parseIPv4', () => {
   const library = (text: string) => (ipaddr.IPv4.isValidFourPartDecimal(text) ? ip2long(text) >>> 0 : undefined);
@@ -100,5 +102,52 @@ describe('blockOf', () => {
     expect(splits.calls).toBe(0);
     expect(joins.calls).toBeLessThanOrEqual(addresses.length);
     expect(joins.result.map((b) => b.cidr)).toEqual(addresses.map((a) => library(a, 24).cidr));
+  });
+});
+
+describe('parseIPv6', () => {
+  // The WHATWG URL parser reads an IPv6 host as RFC 4291 does and writes it as RFC 5952 does (Node's own URL):
+  // the same reading as FreeBSD's and Linux's inet_pton, which read what gen writes for.
+  const byUrl = (text: string) => {
+    try {
+      return new URL(`http://[${text}]/`).hostname.slice(1, -1);
+    } catch {
+      return undefined;
+    }
+  };
+  const group = fc.oneof(fc.constant(0), fc.constant(0xffff), fc.integer({ min: 0, max: 0xffff }));
+  const quad = fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255)).map((q) => q.join('.'));
+  /** An IPv6 text: eight groups, or six and a dotted quad, with one run of groups (perhaps none) written "::". */
+  const text = fc
+    .tuple(fc.array(group, { minLength: 8, maxLength: 8 }), fc.boolean(), quad, fc.nat(8), fc.nat(8))
+    .map(([groups, dotted, ipv4, a, b]) => {
+      const parts = groups.map((g) => g.toString(16));
+      if (dotted) parts.splice(6, 2, ipv4);
+      const [from, to] = [Math.min(a, b), Math.max(a, b)];
+      if (from === to || to > parts.length) return parts.join(':');
+      return `${parts.slice(0, from).join(':')}::${parts.slice(to).join(':')}`;
+    });
+
+  it('reads every address as RFC 4291 does, "::a.b.c.d" too', () => {
+    // ipaddr.js alone reads "::192.0.2.1" as ::ffff:c000:201 (its deprecatedTransitional pattern).
+    expect(parseIPv6('::192.0.2.1')?.toString()).toBe('::c000:201');
+    expect(parseIPv6('::ffff:192.0.2.1')?.toString()).toBe('::ffff:c000:201');
+    expect(parseAddressCidr('::192.0.2.1/120')?.[0].toString()).toBe('::c000:201');
+    expect(parseCidrV6('::192.0.2.0/120')).toEqual({ ok: true, cidr: '::c000:200/120', prefix: 120 });
+    fc.assert(
+      fc.property(text, (t) => {
+        expect(parseIPv6(t)?.toString(), t).toBe(byUrl(t));
+      }),
+      { numRuns: 2000 },
+    );
+    for (const t of ['', '1::2::3', '::1.2.3', 'g::1', '::1.2.3.256']) expect(parseIPv6(t), t).toBeUndefined();
+  });
+
+  it('is the only reader of IPv6 text: no module hands one to ipaddr.js directly', () => {
+    const direct = /\bipaddr\.(?:IPv6\.)?(?:parse|parseCIDR|process|networkAddressFromCIDR|broadcastAddressFromCIDR)\(/;
+    const found = sourceFiles()
+      .filter((file) => !file.endsWith('/src/net.ts'))
+      .flatMap((file) => readFileSync(file, 'utf8').split('\n').flatMap((line, i) => (direct.test(line) ? [`${relative(root, file)}:${i + 1}: ${line.trim()}`] : [])));
+    expect(found).toEqual([]);
   });
 });
