@@ -11,13 +11,13 @@ import { formatOfOutput } from '../io/output-format.js';
 import { checkOutputPath, outputRulesFor } from '../io/output-path.js';
 import { colorFor } from '../io/terminal.js';
 import { requireInputFile } from '../io/read-input.js';
-import { clientConfig, commandScope } from '../render/wireguard/client-config.js';
+import { clientConfig, clientFilePath, commandScope } from '../render/wireguard/client-config.js';
 import { instanceConfig } from '../render/wireguard/instance-config.js';
-import { TERMINAL_COLUMNS, pngQr, svgQr, terminalQr } from '../render/wireguard/qr.js';
+import { QrTooLargeError, TERMINAL_COLUMNS, pngQr, svgQr, terminalQr } from '../render/wireguard/qr.js';
 import { PEER_NAME, readSecret, shellQuoted } from '../secrets.js';
 import { defaultSecretsDir, instanceKeyPath, peerKeyPath } from '../paths.js';
 import { checkSecretsPlace } from '../io/secrets-place.js';
-import type { Model } from '../model.js';
+import type { Model, Peer, Site, WireguardInstance } from '../model.js';
 import { newPairCommand, storedPrivateKeys } from './key-state.js';
 import { clockDay, dayText } from '../io/days.js';
 import { type Edit, editTopology } from './edit-topology.js';
@@ -222,11 +222,26 @@ export async function addPeer(name: string, options: CommonOptions & { role: str
     }
     // The client file of the peer as it now is in the topology.
     const { peer } = findPeer((await loadForEdit(options.file)).model, name, { site: site.name, instance: instance.name });
-    return clientConfig(model, site, instance, peer, { lan: false, privateKey: pair.privateKey });
+    return { config: clientConfig(model, site, instance, peer, { lan: false, privateKey: pair.privateKey }), file: fileCommand(model, site, instance, peer, false) };
   });
   if (qr !== undefined) {
-    printTerminalQr(qr);
+    await withQr(qr, `peer ${name} is added, but its client file`, async () => printTerminalQr(qr.config));
     note(`scan it in the WireGuard app (Add tunnel, Scan from QR code); rebuild and deploy so the firewall knows the peer`);
+  }
+}
+
+/** The command that writes a peer's client file under the name gen gives it in out/. */
+function fileCommand(model: Model, site: Site, instance: WireguardInstance, peer: Peer, lan: boolean): string {
+  return `gen wg export ${peer.name}${commandScope(model, site, instance)}${lan ? ' --lan' : ''} -o ${basename(clientFilePath(site, instance, peer, lan))}`;
+}
+
+/** Makes a QR code of a client file; one too large for any QR code is refused with the command that writes the file instead. */
+async function withQr<T>(client: { config: string; file: string }, what: string, make: () => Promise<T>): Promise<T> {
+  try {
+    return await make();
+  } catch (error) {
+    if (!(error instanceof QrTooLargeError)) throw error;
+    throw new CommandError(`${what} is ${error.bytes} bytes without its comment lines, more than a QR code holds: write it to a file (${client.file}) and copy that to the device`);
   }
 }
 
@@ -300,14 +315,15 @@ export async function exportPeer(name: string, options: CommonOptions & { lan?: 
     if (publicKeyOf(privateKey) !== peer.publicKey) {
       throw new CommandError(`the private key of ${name} in ${dir} does not belong to the public_key in ${options.file} (rotated elsewhere?)`);
     }
-    return clientConfig(model, site, instance, peer, { lan: options.lan === true, privateKey });
+    return { config: clientConfig(model, site, instance, peer, { lan: options.lan === true, privateKey }), file: fileCommand(model, site, instance, peer, options.lan === true) };
   }, { readOnly: true });
+  const what = `the client file of ${name}`;
   if (output === undefined || chosen === undefined) {
-    if (options.qr) printTerminalQr(rendered);
-    else process.stdout.write(rendered);
+    if (options.qr) await withQr(rendered, what, async () => printTerminalQr(rendered.config));
+    else process.stdout.write(rendered.config);
     return;
   }
-  const content = chosen.format === 'png' ? await pngQr(rendered) : chosen.format === 'svg' ? await svgQr(rendered) : rendered;
+  const content = chosen.format === 'png' ? await withQr(rendered, what, () => pngQr(rendered.config)) : chosen.format === 'svg' ? await withQr(rendered, what, () => svgQr(rendered.config)) : rendered.config;
   writePrivateOutput(output, content, options);
   note(`wrote ${output} (${chosen.what} of ${name}, with its private key; mode 0600)`);
   await warnIfGitExposed(output);

@@ -439,6 +439,27 @@ describe('QR codes for the mobile apps', () => {
     expect(decodeTerminal(colored.stdout)).toBe(qrPayload(config()));
   });
 
+  it('a client file no QR code holds is refused with the command that writes it as a file, not as an internal error', async () => {
+    // 254 addresses, no two adjacent: as many /32s in AllowedIPs, about 3900 bytes, where version 40 holds 2953 (L) and 2331 (M).
+    const hosts = [0, 1].flatMap((n) => Array.from({ length: 127 }, (_, i) => `10.${n}.0.${2 + 2 * i}`));
+    writeFileSync(topology, edit(current(), ['sites', 0, 'wireguard', 0, 'reach'], hosts));
+    const added = await gen('wg', 'add-peer', 'pixel-anna', '--role', 'mobile', '--qr', topology);
+    const bytes = Buffer.byteLength(qrPayload(config()));
+    expect(bytes).toBeGreaterThan(2953);
+    const refusal = `client file is ${bytes} bytes without its comment lines, more than a QR code holds: write it to a file (gen wg export pixel-anna -o pixel-anna.conf) and copy that to the device`;
+    // The peer is in the topology by then: the error says so.
+    expect([added.code, added.stdout, added.stderr.split('\n').at(-2)]).toEqual([1, '', `gen: peer pixel-anna is added, but its ${refusal}`]);
+    expect(parse(current()).sites[0].wireguard[0].peers.map((p: { name: string }) => p.name)).toContain('pixel-anna');
+    for (const args of [['--qr'], ['-o', join(dir, 'p.png')], ['-o', join(dir, 'p.svg')]]) {
+      const r = await gen('wg', 'export', 'pixel-anna', ...args, topology);
+      expect([r.code, r.stdout, r.stderr], args.join(' ')).toEqual([1, '', `gen: the ${refusal.replace('client file', 'client file of pixel-anna')}\n`]);
+    }
+    expect([existsSync(join(dir, 'p.png')), existsSync(join(dir, 'p.svg'))]).toEqual([false, false]);
+    const file = await gen('wg', 'export', 'pixel-anna', '-o', join(dir, 'pixel-anna.conf'), topology);
+    expect(file.code).toBe(0);
+    expect(readFileSync(join(dir, 'pixel-anna.conf'), 'utf8')).toContain('AllowedIPs = 10.0.0.2/32, 10.0.0.4/32, ');
+  });
+
   it('a payload too large for 80 columns still prints whole (a line then says so)', () => {
     const big = `[Interface]\n${'# x\n'.repeat(3)}${Array.from({ length: 40 }, (_, i) => `AllowedIPs = 10.${i}.0.0/16`).join('\n')}\n`;
     const qr = terminalQr(big, false);

@@ -11,6 +11,20 @@ import QRCode from 'qrcode';
 
 export const TERMINAL_COLUMNS = 80;
 
+/**
+ * A client file that no QR code holds: version 40, the largest, takes 2953
+ * bytes at error correction L and 2331 at M (ISO/IEC 18004, table 7), and
+ * AllowedIPs of a few hundred host routes are more than that.
+ */
+export class QrTooLargeError extends Error {
+  constructor(readonly bytes: number) {
+    super(`${bytes} bytes are more than a QR code holds`);
+  }
+}
+
+// With the options fixed here, the encoder fails only when no QR version holds the payload.
+const tooLarge = (payload: string) => new QrTooLargeError(Buffer.byteLength(payload));
+
 /** The lines of a WireGuard file that the apps read: no comment lines, no blank line at either end. */
 export function qrPayload(config: string): string {
   return `${config
@@ -29,7 +43,13 @@ export interface TerminalQr {
 
 /** The QR code as text for a terminal; `color` paints black on white explicitly. */
 export function terminalQr(config: string, color: boolean): TerminalQr {
-  const qr = QRCode.create(qrPayload(config), { errorCorrectionLevel: 'L' });
+  const payload = qrPayload(config);
+  let qr: QRCode.QRCode;
+  try {
+    qr = QRCode.create(payload, { errorCorrectionLevel: 'L' });
+  } catch {
+    throw tooLarge(payload);
+  }
   const size = qr.modules.size;
   const margin = Math.max(1, Math.min(4, Math.floor((TERMINAL_COLUMNS - size) / 2)));
   const dark = (x: number, y: number) => x >= 0 && y >= 0 && x < size && y < size && qr.modules.get(y, x) === 1;
@@ -50,9 +70,15 @@ export function terminalQr(config: string, color: boolean): TerminalQr {
 }
 
 export function svgQr(config: string): Promise<string> {
-  return QRCode.toString(qrPayload(config), { type: 'svg', errorCorrectionLevel: 'M' });
+  const payload = qrPayload(config);
+  return QRCode.toString(payload, { type: 'svg', errorCorrectionLevel: 'M' }).catch(() => {
+    throw tooLarge(payload);
+  });
 }
 
 export function pngQr(config: string): Promise<Buffer> {
-  return QRCode.toBuffer(qrPayload(config), { type: 'png', errorCorrectionLevel: 'M', margin: 4, scale: 6 });
+  const payload = qrPayload(config);
+  return QRCode.toBuffer(payload, { type: 'png', errorCorrectionLevel: 'M', margin: 4, scale: 6 }).catch(() => {
+    throw tooLarge(payload);
+  });
 }
