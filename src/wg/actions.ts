@@ -23,7 +23,7 @@ import { clockDay, dayText } from '../io/days.js';
 import { type Edit, editTopology } from './edit-topology.js';
 import { commitKeyChange, recoverKeyChanges } from './key-change.js';
 import { generateKeyPair, isWireguardKey, publicKeyOf } from '../targets/wireguard/keys.js';
-import { INTERFACE_NAME } from '../targets/wireguard/names.js';
+import { INTERFACE_NAME, windowsRefusal } from '../targets/wireguard/names.js';
 import { findInstance, findInstanceWithRole, findPeer, type Scope } from './locate.js';
 import { CommandError, type LoadedTopology, checkEdited, loadForEdit, loadFromStdin, saveEdited, writeEdited } from './topology-file.js';
 
@@ -327,9 +327,12 @@ export async function exportPeer(name: string, options: CommonOptions & { lan?: 
   writePrivateOutput(output, content, options);
   note(`wrote ${output} (${chosen.what} of ${name}, with its private key; mode 0600)`);
   await warnIfGitExposed(output);
-  // wg-quick names the interface after the file and refuses other names.
-  if (chosen.format === 'conf' && !INTERFACE_NAME.test(basename(output).slice(0, -'.conf'.length))) {
+  // wg-quick names the interface after the file and refuses other names; the apps name the tunnel after it.
+  const stem = basename(output).slice(0, -'.conf'.length);
+  if (chosen.format === 'conf' && !INTERFACE_NAME.test(stem)) {
     note(`wg-quick takes the interface name from the file name (at most 15 characters: letters, digits, _=+.-): save it as e.g. wg0.conf for \`wg-quick up\``);
+  } else if (chosen.format === 'conf' && windowsRefusal(stem) !== undefined) {
+    note(`the WireGuard Windows app takes the tunnel name from the file name and refuses ${stem} ("Tunnel name is not valid": ${windowsRefusal(stem)}): save it under another name to import it there`);
   }
 }
 

@@ -203,6 +203,12 @@ describe('gen wg export', () => {
     );
     const long = await gen('wg', 'export', 'laptop-anna', '--lan', '-f', topology, '-o', join(dir, 'laptop-anna-office.conf'));
     expect([long.code, long.stderr]).toEqual([0, expect.stringContaining('wg-quick takes the interface name from the file name')]);
+    // wg-quick takes aux as an interface name; the Windows app refuses it (wireguard-windows conf/name.go, TunnelNameIsValid: isReserved).
+    const reserved = await gen('wg', 'export', 'laptop-anna', '-f', topology, '-o', join(dir, 'aux.conf'));
+    expect([reserved.code, reserved.stderr.split('\n').at(-2)]).toEqual([
+      0,
+      'gen: the WireGuard Windows app takes the tunnel name from the file name and refuses aux ("Tunnel name is not valid": AUX is a device name Windows reserves): save it under another name to import it there',
+    ]);
     const nowhere = await gen('wg', 'export', 'laptop-anna', '-f', topology, '-o', join(dir, 'missing', 'x.conf'));
     expect([nowhere.code, nowhere.stderr]).toEqual([1, `gen: cannot write ${join(dir, 'missing', 'x.conf')}: its directory ${join(dir, 'missing')} does not exist\n`]);
   });
