@@ -25,7 +25,7 @@ import { terminalLine, terminalText } from '../io/terminal.js';
 import { declaredIn } from '../render/verify/script.js';
 import { peersByKey } from '../resolve/wireguard-keys.js';
 import { isWireguardKey, publicKeyOf } from '../targets/wireguard/keys.js';
-import { INTERFACE_NAME } from '../targets/wireguard/names.js';
+import { INTERFACE_NAME, windowsRefusal } from '../targets/wireguard/names.js';
 import { WIREGUARD_OVERHEAD } from '../targets/wireguard/overhead.js';
 import { type PingResult, type Probes, type RunningInterface, type RunningPeer, systemProbes } from './doctor-probes.js';
 import { type Scope, checkScope, findPeer, instancesIn } from './locate.js';
@@ -140,12 +140,15 @@ function checkFile(path: string, file: WgQuickFile, model: Model, scope: Scope, 
     () => 'export the file again (gen wg export NAME)',
   );
   const name = basename(path).replace(/\.conf$/, '');
+  // wg-quick and the Android app take the interface name's characters; the Windows app refuses reserved device names and a "." at either end too.
+  const windows = INTERFACE_NAME.test(name) ? windowsRefusal(name) : undefined;
+  const renamed = name.replace(/[^a-zA-Z0-9_=+.-]/g, '').slice(0, 15).replace(/^\.+|\.+$/g, '');
   report.expect(
-    path.endsWith('.conf') && INTERFACE_NAME.test(name),
+    path.endsWith('.conf') && INTERFACE_NAME.test(name) && windows === undefined,
     'its name is an interface name wg-quick and the apps accept (1-15 of a-z A-Z 0-9 _ = + . -, then .conf)',
     undefined,
-    () => basename(path),
-    () => `rename it, e.g. to ${name.replace(/[^a-zA-Z0-9_=+.-]/g, '').slice(0, 15) || 'wg0'}.conf`,
+    () => (windows === undefined ? basename(path) : `${basename(path)}: the WireGuard Windows app refuses it (${windows})`),
+    () => `rename it, e.g. to ${renamed !== '' && windowsRefusal(renamed) === undefined ? renamed : 'wg0'}.conf`,
   );
   if (process.platform !== 'win32') {
     const mode = statSync(path).mode & 0o777;

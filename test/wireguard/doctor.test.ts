@@ -126,6 +126,20 @@ describe('gen wg doctor', () => {
     expect(fails[2]!.fix).toContain(`gen wg rotate laptop --public-key ${publicKeyOf(other)}`);
   });
 
+  it('a name wg-quick takes but the Windows app refuses', async () => {
+    // wireguard-windows conf/name.go, TunnelNameIsValid: a reserved device name before the first "." (isReserved), or a "." at either end (hasSpecialChars).
+    for (const [name, why, rename] of [
+      ['aux', 'AUX is a device name Windows reserves', 'wg0'],
+      ['laptop.', 'it ends with "."', 'laptop'],
+    ]) {
+      const file = variant(`${name}.conf`, (s) => s);
+      const fails = failed(await check(file));
+      expect(fails.map((c) => [c.check, c.found, c.fix])).toEqual([
+        ['its name is an interface name wg-quick and the apps accept (1-15 of a-z A-Z 0-9 _ = + . -, then .conf)', `${name}.conf: the WireGuard Windows app refuses it (${why})`, `rename it, e.g. to ${rename}.conf`],
+      ]);
+    }
+  });
+
   it('a stale handshake names the checklist items that cause it', async () => {
     const fails = failed(await check(client, machine({ tunnel: (t) => (t.peers[0]!.latestHandshake = 0) })));
     expect(fails).toHaveLength(1);
