@@ -151,9 +151,9 @@ export function compareCidrs(a: string, b: string): number {
 export type Cidr6Result = { ok: true; cidr: string; prefix: number } | { ok: false; reason: 'invalid' | 'host-bits'; canonical?: string };
 
 /**
- * The text with "::a.b.c.d" written "::0:a.b.c.d", which ipaddr.js reads as RFC 4291 (2.5.5.1) and
- * Go's net.ParseIP read both, 0:0:0:0:0:0:a.b.c.d: its IPv6 parser (2.5.0, the deprecatedTransitional
- * pattern) takes "::a.b.c.d" for ::ffff:a.b.c.d, another network.
+ * The text with "::a.b.c.d" written "::0:a.b.c.d". RFC 4291 (2.5.5.1), inet_pton and Go's
+ * net.ParseIP read both as 0:0:0:0:0:0:a.b.c.d; ipaddr.js 2.5.0 reads the second so too, but the
+ * first as ::ffff:a.b.c.d (IPv6.parser, its deprecatedTransitional pattern), another address.
  */
 function rfc4291(text: string): string {
   return text.replace(/^::(?=\d+\.\d+\.\d+\.\d+(\/|$))/, '::0:');
