@@ -30,7 +30,7 @@ import { WIREGUARD_OVERHEAD } from '../targets/wireguard/overhead.js';
 import { type PingResult, type Probes, type RunningInterface, type RunningPeer, systemProbes } from './doctor-probes.js';
 import { type Scope, checkScope, findPeer, instancesIn } from './locate.js';
 import { CommandError, loadForEdit } from './topology-file.js';
-import { type WgQuickFile, parseWgQuick, valueOf, valuesOf } from './wg-quick-file.js';
+import { type WgQuickFile, listValueKey, parseWgQuick, valueOf, valuesOf } from './wg-quick-file.js';
 
 export interface DoctorCheck {
   status: 'ok' | 'fail' | 'skip';
@@ -117,8 +117,10 @@ function exportCommand(t: Target, lan: boolean, model: Model): string {
   return `${peerCommand('export', t, model)}${lan ? ' --lan' : ''}`;
 }
 
-function sameSet(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && [...a].sort().join(',') === [...b].sort().join(',');
+/** Whether two lists of Address, AllowedIPs (`network`) or DNS values hold the same values as the tools read them (listValueKey()). */
+function sameSet(a: readonly string[], b: readonly string[], network: boolean): boolean {
+  const keys = (list: readonly string[]) => list.map((v) => listValueKey(v, network)).sort().join(',');
+  return a.length === b.length && keys(a) === keys(b);
 }
 
 function endpointHost(endpoint: string | undefined): string | undefined {
@@ -204,15 +206,17 @@ function checkValues(path: string, file: WgQuickFile, t: Target, lan: boolean, m
     const want = valuesOf(expected, f.section, f.key);
     const have = valuesOf(file, f.section, f.key);
     const text = want.length ? `${f.key} = ${want.join(', ')}` : `no ${f.key}`;
-    const ok = f.list ? sameSet(want, have) : want[0] === have[0];
+    const network = f.key !== 'DNS';
+    const ok = f.list ? sameSet(want, have, network) : want[0] === have[0];
     report.expect(
       ok,
       `[${f.section}] ${text}`,
       f.where,
       () => {
         if (!f.list || have.length === 0 || want.length === 0) return have.length ? `${f.key} = ${have.join(', ')}` : `no ${f.key}`;
-        const missing = want.filter((w) => !have.includes(w));
-        const extra = have.filter((h) => !want.includes(h));
+        const [wantKeys, haveKeys] = [want, have].map((list) => new Set(list.map((v) => listValueKey(v, network))));
+        const missing = want.filter((w) => !haveKeys!.has(listValueKey(w, network)));
+        const extra = have.filter((h) => !wantKeys!.has(listValueKey(h, network)));
         return [missing.length ? `missing ${missing.join(', ')}` : '', extra.length ? `extra ${extra.join(', ')}` : ''].filter(Boolean).join('; ');
       },
       () => `${want.length ? `set "${text}"` : `remove ${f.key}`} in [${f.section}], or write the file again: ${redo}`,
@@ -288,7 +292,7 @@ function checkRunning(t: Target, fileValues: WgQuickFile | undefined, lan: boole
   // The file against the topology is checked above; here the tunnel against what it was started from.
   const wantIps = valuesOf(fileValues ?? expected, 'Peer', 'AllowedIPs');
   report.expect(
-    sameSet(running!.allowedIps, wantIps),
+    sameSet(running!.allowedIps, wantIps, true),
     `${tunnel.name} runs with ${fileValues ? "the file's " : ''}AllowedIPs = ${wantIps.join(', ')}`,
     declared(t.instance.path),
     () => running!.allowedIps.join(', ') || 'none',

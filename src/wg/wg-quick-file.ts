@@ -3,6 +3,7 @@
 // to the end of a line is a comment, list values separated by commas, a
 // key given twice adds to a list (AllowedIPs, Address, DNS).
 import { appendAll } from '../arrays.js';
+import { formatIPv4, parseIPv4, parseIPv6 } from '../net.js';
 
 export interface WgQuickSection {
   name: 'Interface' | 'Peer';
@@ -56,4 +57,26 @@ export function valueOf(file: WgQuickFile, section: 'Interface' | 'Peer', key: s
 
 export function valuesOf(file: WgQuickFile, section: 'Interface' | 'Peer', key: string): string[] {
   return file.sections.find((s) => s.name === section)?.values.get(key.toLowerCase()) ?? [];
+}
+
+/**
+ * A value of Address, AllowedIPs (`network`: with a prefix length) or DNS as the tools read it, to compare two files'
+ * or a file's and the running tunnel's: the address in its compact form (wg(8) and wg-quick read it with
+ * inet_pton, and `wg show` prints it with inet_ntop: "0::/0" and "::0/0" are "::/0"), a network without a prefix
+ * length a host, /32 or /128 (wireguard-tools src/config.c parse_allowedips(); wireguard-windows conf/parser.go
+ * parseIPCidr() for Address and AllowedIPs alike). Anything else (a DNS search domain, a prefix length with a
+ * leading zero, which Go's netip.ParsePrefix refuses) as written.
+ */
+export function listValueKey(value: string, network: boolean): string {
+  const slash = value.indexOf('/');
+  const text = slash < 0 ? value : value.slice(0, slash);
+  const bits = slash < 0 ? undefined : value.slice(slash + 1);
+  if (bits !== undefined && (!network || !/^(0|[1-9]\d{0,2})$/.test(bits))) return value;
+  const v4 = parseIPv4(text);
+  const v6 = v4 === undefined && text.includes(':') ? parseIPv6(text) : undefined;
+  if (v4 === undefined && v6 === undefined) return value;
+  const max = v4 === undefined ? 128 : 32;
+  if (bits !== undefined && Number(bits) > max) return value;
+  const address = v4 === undefined ? v6!.toString() : formatIPv4(v4);
+  return network ? `${address}/${bits ?? max}` : address;
 }

@@ -12,6 +12,7 @@ import { lintText } from '../../src/pipeline.js';
 import { generateKeyPair, publicKeyOf } from '../../src/targets/wireguard/keys.js';
 import { type Probes, type RunningInterface, parseDump, runProbe, systemProbes } from '../../src/wg/doctor-probes.js';
 import { type DoctorCheck, TUNNEL_MTU_MIN, doctor, formatDoctor } from '../../src/wg/doctor.js';
+import { listValueKey } from '../../src/wg/wg-quick-file.js';
 import { parse, stringify } from 'yaml';
 import { lineOfText, render, root } from '../helpers.js';
 import { gen } from './cli.js';
@@ -285,6 +286,25 @@ describe("gen wg doctor shows the client machine's text as text", () => {
   });
 });
 
+describe('a wg-quick list value as the tools read it (listValueKey)', () => {
+  it('an address in its compact form, a network without a prefix length a host; anything no tool reads alike as written', () => {
+    // wg(8) parse_allowedips() and the Windows app's parseIPCidr(): no prefix length is /32 or /128.
+    expect(listValueKey('10.0.0.5', true)).toBe('10.0.0.5/32');
+    expect(listValueKey('FD00:0:0::1', true)).toBe('fd00::1/128');
+    expect(listValueKey('0::/0', true)).toBe('::/0');
+    expect(listValueKey('::ffff:10.0.0.0/104', true)).toBe('::ffff:a00:0/104');
+    // inet_pton refuses a leading zero in IPv4, Go's netip.ParsePrefix one in the prefix length: kept as written.
+    expect(listValueKey('010.0.0.5/32', true)).toBe('010.0.0.5/32');
+    expect(listValueKey('10.0.0.0/024', true)).toBe('10.0.0.0/024');
+    expect(listValueKey('10.0.0.0/33', true)).toBe('10.0.0.0/33');
+    // DNS: an address, or a search domain.
+    expect(listValueKey('2606:4700:4700:0::1111', false)).toBe('2606:4700:4700::1111');
+    expect(listValueKey('1.1.1.1', false)).toBe('1.1.1.1');
+    expect(listValueKey('home.arpa', false)).toBe('home.arpa');
+    expect(listValueKey('1.1.1.1/32', false)).toBe('1.1.1.1/32');
+  });
+});
+
 describe('gen wg doctor on a full tunnel (AllowedIPs 0.0.0.0/0)', () => {
   const full = join(work, 'full.yaml');
   beforeAll(() => writeFileSync(full, text.replace('tunnel: split', 'tunnel: full')));
@@ -333,6 +353,27 @@ describe('gen wg doctor on a full tunnel (AllowedIPs 0.0.0.0/0)', () => {
     expect(lines).toContain(
       `- the path to the endpoint ${ENDPOINT_ADDRESS} carries a full tunnel packet (1420 + 60 bytes) unfragmented: not checked: ping could not give its probe wg-laptop's fwmark 51820 (that takes CAP_NET_ADMIN: run as root, with iputils' ping), and unmarked it would measure the tunnel`,
     );
+  });
+
+  it('AllowedIPs written in another form of the same networks (as wg(8), wg-quick and the apps read them) pass; another network still fails', async () => {
+    const file = join(work, 'full-forms.conf');
+    expect((await gen('wg', 'export', 'laptop', '-f', full, '-o', file)).code).toBe(0);
+    const exported = readFileSync(file, 'utf8');
+    expect(exported).toMatch(/^AllowedIPs = 0\.0\.0\.0\/0, ::\/0$/m);
+    // "0::/0" is ::/0 to inet_pton; `wg show` prints the running tunnel's as inet_ntop writes it, "::/0".
+    writeFileSync(file, exported.replace('AllowedIPs = 0.0.0.0/0, ::/0', 'AllowedIPs = 0:0:0:0:0:0:0:0/0, 0.0.0.0/0'));
+    chmodSync(file, 0o600);
+    const [report] = await doctor(file, { file: full }, fullTunnel(51820));
+    expect(failed(report!.checks)).toEqual([]);
+    expect(report!.checks).toContainEqual(expect.objectContaining({ status: 'ok', check: '[Peer] AllowedIPs = 0.0.0.0/0, ::/0' }));
+    expect(report!.checks).toContainEqual(expect.objectContaining({ status: 'ok', check: "wg-laptop runs with the file's AllowedIPs = 0:0:0:0:0:0:0:0/0, 0.0.0.0/0" }));
+    // ::1/0 has a host bit set: wg(8) warns of it, and it is not the network gen writes.
+    writeFileSync(file, exported.replace('AllowedIPs = 0.0.0.0/0, ::/0', 'AllowedIPs = 0.0.0.0/0, ::1/0'));
+    const [other] = await doctor(file, { file: full }, fullTunnel(51820));
+    expect(failed(other!.checks).map((c) => [c.check, c.found])).toEqual([
+      ['[Peer] AllowedIPs = 0.0.0.0/0, ::/0', 'missing ::/0; extra ::1/0'],
+      ["wg-laptop runs with the file's AllowedIPs = 0.0.0.0/0, ::1/0", '0.0.0.0/0, ::/0'],
+    ]);
   });
 
   it('an endpoint routed around the tunnel (macOS wg-quick, a directly connected network) is pinged as is', async () => {
