@@ -12,6 +12,21 @@ function checkPortRange(text: string, path: () => Path, report: RuleReport, max 
   if (from < 1 || to > max || from > to) report({ path: path(), message: `"${text}" is not a range within 1-${max} with its start before its end` });
 }
 
+/**
+ * Reports a port range with a bound written with a leading zero ("0080-0443"), which gen writes as it is: OPNsense's
+ * rule compiler (Firewall/Rule.php mapAddressInfo(), 25.7 to 26.7) takes a port only where Util::isPort() does, whose
+ * FILTER_VALIDATE_INT refuses a leading zero, and disables the rule ("Unable to map port"); pfctl itself reads a
+ * range's bounds with strtoul base 0 (parse.y atoul()), 0443 as the octal 291.
+ */
+function checkPortZeros(text: string, path: () => Path, report: RuleReport): void {
+  const match = /^(\d+)-(\d+)$/.exec(text);
+  if (!match || !/^0\d/.test(match[1]!) && !/^0\d/.test(match[2]!)) return;
+  report({
+    path: path(),
+    message: `"${text}" writes a port with a leading zero: OPNsense maps no such port and disables the rule; write it "${Number(match[1])}-${Number(match[2])}"`,
+  });
+}
+
 export const firewallRules: Rule[] = [
   {
     id: 'vlan/tag-range',
@@ -142,9 +157,9 @@ export const firewallRules: Rule[] = [
   {
     id: 'ports/range',
     severity: 'error',
-    summary: 'A port range is reversed or outside 1-65535.',
-    why: 'A reversed range matches nothing; tools reject out-of-range ports.',
-    hint: 'Write ranges as "low-high" within 1-65535.',
+    summary: 'A port range is reversed, outside 1-65535, or written with a leading zero.',
+    why: 'A reversed range matches nothing; tools reject out-of-range ports; OPNsense disables a rule whose port has a leading zero.',
+    hint: 'Write ranges as "low-high" within 1-65535, without leading zeros.',
     examples: [
       {
         where: 'sites[].policy.rules[vpn-to-service]',
@@ -158,9 +173,16 @@ export const firewallRules: Rule[] = [
         for (let r = 0; r < site.policy.rules.length; r++) {
           const rule = site.policy.rules[r]!;
           // A single port is no range: most rules' ports need no look.
-          for (let i = 0; i < rule.ports.length; i++) if (rule.ports[i]!.includes('-')) checkPortRange(rule.ports[i]!, () => rule.path.concat('ports', i), report);
+          for (let i = 0; i < rule.ports.length; i++) {
+            if (!rule.ports[i]!.includes('-')) continue;
+            checkPortRange(rule.ports[i]!, () => rule.path.concat('ports', i), report);
+            checkPortZeros(rule.ports[i]!, () => rule.path.concat('ports', i), report);
+          }
         }
-        for (const pf of site.firewall?.nat.portForwards ?? []) checkPortRange(pf.port, () => pf.path.concat('port'), report);
+        for (const pf of site.firewall?.nat.portForwards ?? []) {
+          checkPortRange(pf.port, () => pf.path.concat('port'), report);
+          checkPortZeros(pf.port, () => pf.path.concat('port'), report);
+        }
       }
       for (const group of model.aws?.vpc?.securityGroups ?? []) {
         for (const rule of [...group.ingress, ...group.egress]) {

@@ -42,4 +42,19 @@ describe('ports/range on 4,000 rules', () => {
       ['sites.0.policy.rules.9.ports.0', '"1000-70000" is not a range within 1-65535 with its start before its end'],
     ]);
   });
+
+  it('reports a range written with a leading zero, which OPNsense disables the rule for, with the range to write', () => {
+    const { findings } = run(model((r) => (r === 3 ? ['0080-0443'] : r === 5 ? ['80-0443', '8000-8010'] : ['443'])));
+    expect(findings.map((f) => [f.path.join('.'), f.message])).toEqual([
+      ['sites.0.policy.rules.3.ports.0', '"0080-0443" writes a port with a leading zero: OPNsense maps no such port and disables the rule; write it "80-443"'],
+      ['sites.0.policy.rules.5.ports.0', '"80-0443" writes a port with a leading zero: OPNsense maps no such port and disables the rule; write it "80-443"'],
+    ]);
+  });
+
+  it("reports a port forward's range written with a leading zero", () => {
+    const m = { sites: [{ hosts: [], policy: { rules: [] }, firewall: { nat: { portForwards: [{ port: '10000-010100', path: ['sites', 0, 'firewall', 'nat', 'port_forwards', 0] }] } } }] } as unknown as Model;
+    expect(run(m).findings.map((f) => [f.path.join('.'), f.message])).toEqual([
+      ['sites.0.firewall.nat.port_forwards.0.port', '"10000-010100" writes a port with a leading zero: OPNsense maps no such port and disables the rule; write it "10000-10100"'],
+    ]);
+  });
 });

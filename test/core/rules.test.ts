@@ -383,6 +383,14 @@ const cases: Case[] = [
     message: /"9000-8000" is not a range within 1-65535/,
   },
   {
+    rule: 'ports/range',
+    name: 'a range written with a leading zero',
+    example: 'homelab',
+    change: (t) => t.replace('{ name: vpn-to-service, from: vpn, to: service, action: pass }', '{ name: vpn-to-service, from: vpn, to: service, proto: tcp, ports: ["0080-0443"], action: pass }'),
+    at: '0080-0443',
+    message: /"0080-0443" writes a port with a leading zero: OPNsense maps no such port and disables the rule; write it "80-443"/,
+  },
+  {
     rule: 'wg/peer-outside-tunnel',
     name: 'a peer outside the tunnel',
     example: 'homelab',
