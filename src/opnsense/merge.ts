@@ -49,6 +49,7 @@ import { haProblems } from './ha.js';
 import { XmlParseError, XmlUnkeptError, parseXml } from './parse.js';
 import { type SelfSigned, selfSignedCertificate } from './selfsigned.js';
 import { assignmentName, fieldText, namesAny, uuidList } from './fields.js';
+import { gatewayAddressClashes, gatewaysOf } from './gateway-addresses.js';
 import { ITEM_KEYS } from './item-keys.js';
 import { DEFAULT_RELEASE, releaseFacts } from '../targets/opnsense/releases.js';
 
@@ -248,10 +249,6 @@ function mergeTreeContent(base: XmlElement, gen: XmlElement, path: string): void
   }
 }
 
-/** The MVC gateways of a config (//OPNsense/Gateways). */
-function gatewaysOf(root: XmlElement): XmlElement[] {
-  return childrenNamed(child(child(root, 'OPNsense'), 'Gateways'), 'gateway_item');
-}
 
 /**
  * The box's own static routes and gateway groups naming a gateway of an
@@ -949,6 +946,7 @@ function merged(baseText: string, genSections: readonly XmlElement[], givenOptio
   const release = releaseFacts(options.release ?? DEFAULT_RELEASE);
   if (!release) throw new MergeError(`gen does not know OPNsense ${options.release}`);
   for (const message of ignoredOverrides(root, sections)) options.warn!(message);
+  for (const message of gatewayAddressClashes(root, sections)) options.warn!(message);
   if (adopted.size > 0) {
     sections = sections.map(clone);
     for (const section of sections) renameUuids(section, adopted);

@@ -89,6 +89,33 @@ describe('merge into a box with gateway groups', () => {
   });
 });
 
+describe("merge into a box with a gateway of its own at gen's gateway address", () => {
+  // As System › Gateways › Configuration writes one; the topology's WAN gateway is 192.168.0.1 (gen's WAN_GW).
+  const gateway = (name: string, address: string) =>
+    `<Gateways version="1.0.0"><gateway_item uuid="5b6c7d8e-9f0a-4b1c-8d2e-3f4a5b6c7d8e"><disabled>0</disabled><name>${name}</name><descr>ISP router</descr><interface>wan</interface><ipprotocol>inet</ipprotocol><gateway>${address}</gateway><defaultgw>1</defaultgw><fargw>0</fargw><monitor_disable>1</monitor_disable><monitor/><priority>255</priority><weight>1</weight></gateway_item></Gateways>`;
+  const withGateway = (name: string, address: string) => sample('26.7').replace('<OPNsense>', `<OPNsense>${gateway(name, address)}`);
+
+  it('another name at the same address is reported: OPNsense keeps each gateway address once (Gateways.xml UniqueConstraint)', async () => {
+    const base = withGateway('ISP', '192.168.0.1');
+    const { run, warnings } = await mergeInto(base, readExample('homelab'));
+    const merged = run(base);
+    const gateways = [...merged.matchAll(/<gateway_item uuid="[^"]+">[\s\S]*?<name>([^<]*)<\/name>[\s\S]*?<gateway>([^<]*)<\/gateway>/g)].map((m) => [m[1], m[2]]);
+    expect(gateways).toEqual([['ISP', '192.168.0.1'], ['WAN_GW', '192.168.0.1']]);
+    expect(warnings.filter((w) => w.includes('gateway ISP'))).toEqual([
+      'the box\'s gateway ISP has the address 192.168.0.1 of gen\'s gateway WAN_GW: OPNsense keeps each gateway address once, and refuses to save either of them ("This gateway IP address already exists.") while both are there; move the box\'s routes and gateway groups to WAN_GW and remove its gateway ISP (System › Gateways › Configuration)',
+    ]);
+  });
+
+  it("one of gen's name is taken over, and one at another address stays unreported", async () => {
+    for (const [name, address] of [['WAN_GW', '192.168.0.1'], ['ISP', '192.168.0.254']]) {
+      const base = withGateway(name!, address!);
+      const { run, warnings } = await mergeInto(base, readExample('homelab'));
+      run(base);
+      expect(warnings.filter((w) => w.includes('gateway address once'))).toEqual([]);
+    }
+  });
+});
+
 describe("merge into a box with a VLAN of its own under gen's device name", () => {
   it('a VLAN on another parent named like the topology\'s is refused, not moved', async () => {
     const vlan = (parent: string, tag: number, uuid: string) =>

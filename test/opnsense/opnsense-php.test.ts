@@ -381,6 +381,23 @@ describe.skipIf(skip)(titled("OPNsense's own code on merged configs", skip), () 
     expect(run.errors.filter((e) => !KNOWN_UPSTREAM.some((re) => re.test(e)))).toEqual([]);
   });
 
+  // A gateway of the box's own at the address of gen's WAN_GW: merge keys gateways by name, and the Gateways model
+  // keeps each address once (Routing/Gateways.xml, a UniqueConstraint on gateway). OPNsense's validation refuses both.
+  it.each(RELEASES)("OPNsense %s: a gateway of the box's own at gen's gateway address is refused by OPNsense's validation, as merge warns", async (series) => {
+    const own = '<Gateways version="1.0.0"><gateway_item uuid="5b6c7d8e-9f0a-4b1c-8d2e-3f4a5b6c7d8e"><disabled>0</disabled><name>ISP</name><descr>ISP router</descr><interface>wan</interface><ipprotocol>inet</ipprotocol><gateway>192.168.0.1</gateway><defaultgw>0</defaultgw><fargw>0</fargw><monitor_disable>1</monitor_disable><monitor/><priority>255</priority><weight>1</weight></gateway_item></Gateways>';
+    const { sections, privateKey } = await releaseSections(readExample('homelab'), series);
+    const warnings: string[] = [];
+    // 26.7's factory config has an <OPNsense> element, 25.7's and 26.1's none.
+    const box = base(series).includes('<OPNsense>') ? base(series).replace('<OPNsense>', `<OPNsense>${own}`) : base(series).replace(/<\/opnsense>\s*$/, `  <OPNsense>${own}</OPNsense>\n</opnsense>\n`);
+    expect(box).toContain('<name>ISP</name>');
+    const merged = mergeConfig(box, sections, { secret: () => privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, warn: (m) => warnings.push(m) });
+    const file = join(dir, `${series}-gateway-address.xml`);
+    writeFileSync(file, merged, { mode: 0o600 });
+    const refused = runTool(file, tagOf(series)).errors.filter((e) => e.includes('Gateways'));
+    expect(refused.map((e) => e.replace(/gateway_item\.[0-9a-f-]+\./, 'gateway_item.UUID.'))).toEqual(Array(2).fill('OPNsense\\Routing\\Gateways.gateway_item.UUID.gateway => This gateway IP address already exists.'));
+    expect(warnings.filter((w) => w.startsWith("the box's gateway ISP has the address 192.168.0.1 of gen's gateway WAN_GW"))).toHaveLength(1);
+  });
+
   // A peer the topology has no public key for yet: the Client model requires one (Client.xml, pubkey Required),
   // and OPNsense's validation of the whole model refuses a client with an empty key.
   it.each(RELEASES)('OPNsense %s: a peer without a public key leaves no client behind, and the WireGuard models validate', async (series) => {
