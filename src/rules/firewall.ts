@@ -13,18 +13,24 @@ function checkPortRange(text: string, path: () => Path, report: RuleReport, max 
 }
 
 /**
- * Reports a port range with a bound written with a leading zero ("0080-0443"), which gen writes as it is: OPNsense's
- * rule compiler (Firewall/Rule.php mapAddressInfo(), 25.7 to 26.7) takes a port only where Util::isPort() does, whose
- * FILTER_VALIDATE_INT refuses a leading zero, and disables the rule ("Unable to map port"); pfctl itself reads a
- * range's bounds with strtoul base 0 (parse.y atoul()), 0443 as the octal 291.
+ * Reports a port range gen would write in a form OPNsense refuses (gen writes a range as it is):
+ * - a bound with a leading zero ("0080-0443"): the rule compiler (Firewall/Rule.php mapAddressInfo(), 25.7 to 26.7)
+ *   takes a port only where Util::isPort() does, whose FILTER_VALIDATE_INT refuses a leading zero, and disables the
+ *   rule ("Unable to map port"); pfctl itself reads a range's bounds with strtoul base 0 (parse.y atoul()), 0443 as
+ *   the octal 291;
+ * - a range of one port ("8000-8000"): PortField, the port of 26.1's port forwards (DNat.xml) and 26.7's rules
+ *   (Filter.xml), takes a range only with its start below its end, so the model refuses to save the rule.
  */
-function checkPortZeros(text: string, path: () => Path, report: RuleReport): void {
+function checkPortForm(text: string, path: () => Path, report: RuleReport): void {
   const match = /^(\d+)-(\d+)$/.exec(text);
-  if (!match || !/^0\d/.test(match[1]!) && !/^0\d/.test(match[2]!)) return;
-  report({
-    path: path(),
-    message: `"${text}" writes a port with a leading zero: OPNsense maps no such port and disables the rule; write it "${Number(match[1])}-${Number(match[2])}"`,
-  });
+  if (!match) return;
+  const [from, to] = [Number(match[1]), Number(match[2])];
+  if (/^0\d/.test(match[1]!) || /^0\d/.test(match[2]!)) {
+    report({ path: path(), message: `"${text}" writes a port with a leading zero: OPNsense maps no such port and disables the rule; write it "${from === to ? from : `${from}-${to}`}"` });
+    // A one-port range out of 1-65535 is checkPortRange's to report.
+  } else if (from === to && from >= 1 && from <= 65535) {
+    report({ path: path(), message: `"${text}" is a range of one port, which OPNsense's port field refuses (a range's start must be below its end): write it ${from}` });
+  }
 }
 
 export const firewallRules: Rule[] = [
@@ -157,9 +163,9 @@ export const firewallRules: Rule[] = [
   {
     id: 'ports/range',
     severity: 'error',
-    summary: 'A port range is reversed, outside 1-65535, or written with a leading zero.',
-    why: 'A reversed range matches nothing; tools reject out-of-range ports; OPNsense disables a rule whose port has a leading zero.',
-    hint: 'Write ranges as "low-high" within 1-65535, without leading zeros.',
+    summary: 'A port range is reversed, outside 1-65535, of one port, or written with a leading zero.',
+    why: 'A reversed range matches nothing; tools reject out-of-range ports; OPNsense disables a rule whose port has a leading zero, and its rule model refuses a range of one port.',
+    hint: 'Write ranges as "low-high" within 1-65535, low below high, without leading zeros; one port as a number.',
     examples: [
       {
         where: 'sites[].policy.rules[vpn-to-service]',
@@ -176,12 +182,12 @@ export const firewallRules: Rule[] = [
           for (let i = 0; i < rule.ports.length; i++) {
             if (!rule.ports[i]!.includes('-')) continue;
             checkPortRange(rule.ports[i]!, () => rule.path.concat('ports', i), report);
-            checkPortZeros(rule.ports[i]!, () => rule.path.concat('ports', i), report);
+            checkPortForm(rule.ports[i]!, () => rule.path.concat('ports', i), report);
           }
         }
         for (const pf of site.firewall?.nat.portForwards ?? []) {
           checkPortRange(pf.port, () => pf.path.concat('port'), report);
-          checkPortZeros(pf.port, () => pf.path.concat('port'), report);
+          checkPortForm(pf.port, () => pf.path.concat('port'), report);
         }
       }
       for (const group of model.aws?.vpc?.securityGroups ?? []) {

@@ -51,6 +51,13 @@ describe('ports/range on 4,000 rules', () => {
     ]);
   });
 
+  it('reports a range of one port, which OPNsense\'s port field refuses, with the port to write', () => {
+    const { findings } = run(model((r) => (r === 2 ? ['8000-8000', '8000-8001'] : ['443'])));
+    expect(findings.map((f) => [f.path.join('.'), f.message])).toEqual([
+      ['sites.0.policy.rules.2.ports.0', '"8000-8000" is a range of one port, which OPNsense\'s port field refuses (a range\'s start must be below its end): write it 8000'],
+    ]);
+  });
+
   it("reports a port forward's range written with a leading zero", () => {
     const m = { sites: [{ hosts: [], policy: { rules: [] }, firewall: { nat: { portForwards: [{ port: '10000-010100', path: ['sites', 0, 'firewall', 'nat', 'port_forwards', 0] }] } } }] } as unknown as Model;
     expect(run(m).findings.map((f) => [f.path.join('.'), f.message])).toEqual([
