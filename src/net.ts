@@ -182,13 +182,24 @@ export function parseCidrV6(written: string): Cidr6Result {
  */
 export function parseIPv6(text: string): ipaddr.IPv6 | undefined {
   const read = rfc4291(text);
-  return ipaddr.IPv6.isValid(read) ? ipaddr.IPv6.parse(read) : undefined;
+  return ipaddr.IPv6.isValid(read) && strictTail(read) ? ipaddr.IPv6.parse(read) : undefined;
 }
 
-/** An IPv4 or IPv6 address with a prefix length (host bits allowed), its address read as parseIPv6 reads one; undefined when the text is none. */
+/**
+ * Whether an IPv6 text's dotted IPv4 tail, if any, is four decimals without leading zeros, as inet_pton
+ * and RFC 4291's dotted-quad grammar take it: ipaddr.js also takes "010.0.0.1" and "0xa.0.0.1" there.
+ */
+function strictTail(text: string): boolean {
+  return !text.includes('.') || parseIPv4(text.slice(text.lastIndexOf(':') + 1)) !== undefined;
+}
+
+/** An IPv4 or IPv6 address with a prefix length (host bits allowed), its address read as parseIPv4 or parseIPv6 reads one; undefined when the text is none. */
 export function parseAddressCidr(text: string): [ipaddr.IPv4 | ipaddr.IPv6, number] | undefined {
+  const slash = text.indexOf('/');
+  const address = slash < 0 ? text : text.slice(0, slash);
+  const strict = address.includes(':') ? parseIPv6(address) !== undefined : parseIPv4(address) !== undefined;
   const read = rfc4291(text);
-  return ipaddr.isValidCIDR(read) ? ipaddr.parseCIDR(read) : undefined;
+  return strict && ipaddr.isValidCIDR(read) ? ipaddr.parseCIDR(read) : undefined;
 }
 
 /** The IPv4 network an IPv6 network inside ::ffff:0:0/96 (IPv4-mapped) stands for, e.g. 10.0.0.0/8 for ::ffff:a00:0/104; undefined for any other. */

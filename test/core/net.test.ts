@@ -116,7 +116,9 @@ describe('parseIPv6', () => {
     }
   };
   const group = fc.oneof(fc.constant(0), fc.constant(0xffff), fc.integer({ min: 0, max: 0xffff }));
-  const quad = fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255)).map((q) => q.join('.'));
+  // Now and then a part with a leading zero or in hex, which inet_pton refuses in an IPv6 text and ipaddr.js alone takes.
+  const part = fc.oneof({ weight: 8, arbitrary: fc.nat(255).map(String) }, fc.constantFrom('010', '00', '0xa', '0x0'));
+  const quad = fc.tuple(part, part, part, part).map((q) => q.join('.'));
   /** An IPv6 text: eight groups, or six and a dotted quad, with one run of groups (perhaps none) written "::". */
   const text = fc
     .tuple(fc.array(group, { minLength: 8, maxLength: 8 }), fc.boolean(), quad, fc.nat(8), fc.nat(8))
@@ -140,7 +142,10 @@ describe('parseIPv6', () => {
       }),
       { numRuns: 2000 },
     );
-    for (const t of ['', '1::2::3', '::1.2.3', 'g::1', '::1.2.3.256']) expect(parseIPv6(t), t).toBeUndefined();
+    for (const t of ['', '1::2::3', '::1.2.3', 'g::1', '::1.2.3.256', '::ffff:010.0.0.1', '::0xa.0.0.1']) expect(parseIPv6(t), t).toBeUndefined();
+    // A prefix length does not change how the address is read.
+    for (const t of ['::ffff:010.0.0.1/128', '010.0.0.1/24', '10.1/24']) expect(parseAddressCidr(t), t).toBeUndefined();
+    expect(parseAddressCidr('10.0.0.1/24')?.map(String)).toEqual(['10.0.0.1', '24']);
   });
 
   it('is the only reader of IPv6 text: no module hands one to ipaddr.js directly', () => {
