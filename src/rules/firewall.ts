@@ -1,34 +1,24 @@
 // Firewall rules: VLAN tags, OPNsense interface descriptions, port ranges.
 import type { Path } from '../location.js';
+import { portRangeRefusal } from '../targets/opnsense/ports.js';
 import { VLAN_ID_MAX, VLAN_ID_MIN } from '../targets/vlan.js';
 import type { Rule, RuleReport } from './rule.js';
 
-/** Reports a range "from-to" that is reversed or outside 1-max; `path` is made only then (200,000 rules' ports made a path each). */
-function checkPortRange(text: string, path: () => Path, report: RuleReport, max = 65535): void {
+/**
+ * Reports a range "from-to" that is reversed or outside 1-max, and with `opnsense` one OPNsense refuses
+ * (portRangeRefusal()); `path` is made only then (200,000 rules' ports made a path each).
+ */
+function checkPortRange(text: string, path: () => Path, report: RuleReport, max = 65535, opnsense = false): void {
   const match = /^(\d+)-(\d+)$/.exec(text);
   if (!match) return;
   const from = Number(match[1]);
   const to = Number(match[2]);
-  if (from < 1 || to > max || from > to) report({ path: path(), message: `"${text}" is not a range within 1-${max} with its start before its end` });
-}
-
-/**
- * Reports a port range gen would write in a form OPNsense refuses (gen writes a range as it is):
- * - a bound with a leading zero ("0080-0443"): the rule compiler (Firewall/Rule.php mapAddressInfo(), 25.7 to 26.7)
- *   takes a port only where Util::isPort() does, whose FILTER_VALIDATE_INT refuses a leading zero, and disables the
- *   rule ("Unable to map port"); pfctl itself reads a range's bounds with strtoul base 0 (parse.y atoul()), 0443 as
- *   the octal 291;
- * - a range of one port ("8000-8000"): PortField, the port of 26.1's port forwards (DNat.xml) and 26.7's rules
- *   (Filter.xml), takes a range only with its start below its end, so the model refuses to save the rule.
- */
-function checkPortForm(text: string, path: () => Path, report: RuleReport): void {
-  const match = /^(\d+)-(\d+)$/.exec(text);
-  if (!match) return;
-  const [from, to] = [Number(match[1]), Number(match[2])];
-  if (/^0\d/.test(match[1]!) || /^0\d/.test(match[2]!)) {
+  const outside = from < 1 || to > max || from > to;
+  if (outside) report({ path: path(), message: `"${text}" is not a range within 1-${max} with its start before its end` });
+  const refusal = opnsense ? portRangeRefusal(match[1]!, match[2]!) : undefined;
+  if (refusal === 'leading-zero') {
     report({ path: path(), message: `"${text}" writes a port with a leading zero: OPNsense maps no such port and disables the rule; write it "${from === to ? from : `${from}-${to}`}"` });
-    // A one-port range out of 1-65535 is checkPortRange's to report.
-  } else if (from === to && from >= 1 && from <= 65535) {
+  } else if (refusal === 'one-port' && !outside) {
     report({ path: path(), message: `"${text}" is a range of one port, which OPNsense's port field refuses (a range's start must be below its end): write it ${from}` });
   }
 }
@@ -181,13 +171,11 @@ export const firewallRules: Rule[] = [
           // A single port is no range: most rules' ports need no look.
           for (let i = 0; i < rule.ports.length; i++) {
             if (!rule.ports[i]!.includes('-')) continue;
-            checkPortRange(rule.ports[i]!, () => rule.path.concat('ports', i), report);
-            checkPortForm(rule.ports[i]!, () => rule.path.concat('ports', i), report);
+            checkPortRange(rule.ports[i]!, () => rule.path.concat('ports', i), report, 65535, true);
           }
         }
         for (const pf of site.firewall?.nat.portForwards ?? []) {
-          checkPortRange(pf.port, () => pf.path.concat('port'), report);
-          checkPortForm(pf.port, () => pf.path.concat('port'), report);
+          checkPortRange(pf.port, () => pf.path.concat('port'), report, 65535, true);
         }
       }
       for (const group of model.aws?.vpc?.securityGroups ?? []) {
