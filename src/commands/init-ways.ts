@@ -8,6 +8,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { ReportedError, UsageError, reasonOf } from '../io/errors.js';
 import { readInputFile } from '../io/read-input.js';
 import { PACKAGE_NAME, packageRoot, packageVersion } from '../paths.js';
+import { shellQuoted } from '../secrets.js';
 import { type PackageJsonEdit, addToPackageJson } from './init-package-json.js';
 
 export const WAYS = ['dev', 'global', 'npx'] as const;
@@ -46,7 +47,8 @@ export function schemaPath(target: string, root = packageRoot): string {
 
 /** The project's package.json with gen's scripts (and gen as a dev dependency) added; undefined when it has them all. */
 export function packageJsonWith(current: string | undefined, topology: string): PackageJsonEdit | undefined {
-  const file = topology === 'topology.yaml' ? '' : ` ${topology}`;
+  // npm runs a script with sh: the name is one word whatever it holds.
+  const file = topology === 'topology.yaml' ? '' : ` ${shellQuoted(topology)}`;
   const wanted: Record<string, string> = {
     'topology:lint': `${PACKAGE_NAME} lint${file} --max-warnings 0`,
     'topology:build': `${PACKAGE_NAME} build${file}`,
@@ -62,7 +64,8 @@ export function packageJsonWith(current: string | undefined, topology: string): 
 /** The commands of the README section for a global or npx way. */
 export function readmeCommands(way: Exclude<Way, 'dev'>, topology: string): string {
   const gen = way === 'npx' ? `npx ${PACKAGE_NAME}` : 'gen';
-  return `${gen} lint ${topology} && ${gen} build ${topology}`;
+  const file = shellQuoted(topology);
+  return `${gen} lint ${file} && ${gen} build ${file}`;
 }
 
 /** What to append to the README for a section that says how to check and build the topology; undefined when it already says so. */

@@ -102,6 +102,28 @@ describe('gen init', () => {
     expect(JSON.parse(readFileSync(join(empty, 'package.json'), 'utf8'))).toMatchObject({ private: true, scripts: { 'topology:lint': 'gen-topology lint --max-warnings 0' }, devDependencies: { 'gen-topology': expect.any(String) } });
   });
 
+  it('a topology name with spaces and $ is one word in the scripts, the README commands and the next step (sh runs each as written)', () => {
+    const name = "my net $HOME 'x'.yaml";
+    const bin_ = tempDir('gen-init-bin-');
+    for (const command of ['gen', 'gen-topology']) symlinkSync(bin, join(bin_, command));
+    const env = { ...process.env, PATH: `${bin_}:${process.env.PATH}`, NO_COLOR: '1' };
+    const sh = (script: string, cwd: string) => spawnSync('sh', ['-c', script], { cwd, env, encoding: 'utf8' });
+    const dev = tempDir('gen-init-');
+    expect(gen(['init', '-f', name, '--install', 'dev'], dev).status).toBe(0);
+    const lintScript = JSON.parse(readFileSync(join(dev, 'package.json'), 'utf8')).scripts['topology:lint'] as string;
+    expect(sh(lintScript, dev)).toMatchObject({ status: 0, stdout: `${name}: no problems\n` });
+    const global = tempDir('gen-init-');
+    const r = gen(['init', '-f', name, '--install', 'global'], global);
+    expect(r.status).toBe(0);
+    const next = /; next: (.*)\n$/.exec(r.stderr)![1]!;
+    const section = /```sh\n(.*)\n```/.exec(readFileSync(join(global, 'README.md'), 'utf8'))![1]!;
+    expect(section).toBe(next);
+    const run = sh(next, global);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toBe(`${name}: no problems\n`);
+    expect(readdirSync(join(global, 'out')).length).toBeGreaterThan(0);
+  });
+
   it('refuses a package.json it cannot read, before writing anything', () => {
     const dir = tempDir('gen-init-');
     writeFileSync(join(dir, 'package.json'), '{ broken');
