@@ -7,7 +7,7 @@ import type { Model } from '../model.js';
 
 /** Lints the named topology; `-` reads standard input. A file that is not there is a usage error (exit 2). */
 export async function lintTopology(file: string, extra?: ExtraFindings, options?: LoadOptions): Promise<LintResult> {
-  const { NotUtf8Error, STDIN_NAME, readStdinText, requireInputFile } = await import('../io/read-input.js');
+  const { NotUtf8Error, STDIN_NAME, readStdinText, requireTopologyFile } = await import('../io/read-input.js');
   const { lintFile, lintText } = await import('../pipeline.js');
   if (file === '-') {
     let text: string;
@@ -21,7 +21,7 @@ export async function lintTopology(file: string, extra?: ExtraFindings, options?
     }
     return lintText(text, STDIN_NAME, extra, options);
   }
-  requireInputFile(file, 'topology file', 'to read the topology from standard input, pass - in its place');
+  requireTopologyFile(file, 'to read the topology from standard input, pass - in its place');
   return lintFile(file, extra, options);
 }
 

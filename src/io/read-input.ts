@@ -6,7 +6,9 @@
 // refused at its line and column, never turned into U+FFFD and carried on.
 import { constants as bufferConstants, isUtf8 } from 'node:buffer';
 import { type Stats, closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { EnvironmentValueError, envWholeNumber } from './env-number.js';
+import { shellQuoted } from '../secrets.js';
 import { ReportedError, UsageError, reasonOf } from './errors.js';
 
 export const DEFAULT_MAX_INPUT_BYTES = 16 * 1024 * 1024;
@@ -42,18 +44,40 @@ const STDIN_PATHS = ['/dev/stdin', '/dev/fd/0', '/proc/self/fd/0'];
 /**
  * The command line names a file that is not there or not a regular file: a
  * usage error (exit 2). `stdin` is said where the file is standard input
- * (`gen lint /dev/stdin`) and the command reads standard input as `-`.
+ * (`gen lint /dev/stdin`) and the command reads standard input as `-`;
+ * `missing`, the fix where no file has the name.
  */
-export function requireInputFile(file: string, what = 'file', stdin?: string): void {
+export function requireInputFile(file: string, what = 'file', hints: { stdin?: string; missing?: () => string | undefined } = {}): void {
   let stat;
   try {
     stat = statSync(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') throw new UsageError(`cannot read ${file}: no such ${what}`);
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      const fix = code === 'ENOENT' ? hints.missing?.() : undefined;
+      throw new UsageError(`cannot read ${file}: no such ${what}${fix !== undefined ? `; ${fix}` : ''}`);
+    }
     throw new ReportedError(`cannot read ${file}: ${reasonOf(error as NodeJS.ErrnoException)}`);
   }
-  if (!stat.isFile()) throw new UsageError(`cannot read ${file}: it is ${kindOf(stat)}, not a ${what}${stdin !== undefined && STDIN_PATHS.includes(file) ? `; ${stdin}` : ''}`);
+  if (!stat.isFile()) throw new UsageError(`cannot read ${file}: it is ${kindOf(stat)}, not a ${what}${hints.stdin !== undefined && STDIN_PATHS.includes(file) ? `; ${hints.stdin}` : ''}`);
+}
+
+/**
+ * As requireInputFile, for the topology: a name with no file, in a directory
+ * that exists (gen init makes none), gets the command that writes a starter
+ * one there.
+ */
+export function requireTopologyFile(file: string, stdin?: string): void {
+  const missing = (): string | undefined => (isDirectory(dirname(file)) ? `gen init ${shellQuoted(file)} writes a starter one` : undefined);
+  requireInputFile(file, 'topology file', { stdin, missing });
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** The bytes of a regular file within the size limit; throws UsageError, InputTooLargeError or the system error. */

@@ -10,7 +10,7 @@ import { UsageError } from '../io/errors.js';
 import { formatOfOutput } from '../io/output-format.js';
 import { checkOutputPath, outputRulesFor } from '../io/output-path.js';
 import { colorFor } from '../io/terminal.js';
-import { requireInputFile } from '../io/read-input.js';
+import { requireTopologyFile } from '../io/read-input.js';
 import { clientConfig, clientFilePath, commandScope } from '../render/wireguard/client-config.js';
 import { instanceConfig } from '../render/wireguard/instance-config.js';
 import { QrTooLargeError, TERMINAL_COLUMNS, pngQr, svgQr, terminalQr } from '../render/wireguard/qr.js';
@@ -95,7 +95,7 @@ export async function underLock<T>(options: CommonOptions, action: (loaded: Load
   checkSecretsPlace(secretsDir(options), options.file, options.secrets !== undefined);
   // Standard input (read-only commands, with --secrets): no file to lock, and nothing beside it to repair.
   if (options.file === '-') return action(await loadFromStdin());
-  requireInputFile(options.file, 'topology file');
+  requireTopologyFile(options.file);
   return withLock(
     options.file,
     async (held) => {

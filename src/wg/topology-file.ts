@@ -8,7 +8,7 @@ import { formatDiagnostics } from '../format.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { deniedWriteMode } from '../io/may-write.js';
 import { ReportedError } from '../io/errors.js';
-import { STDIN_NAME, readInputText, readStdinText, requireInputFile } from '../io/read-input.js';
+import { STDIN_NAME, readInputText, readStdinText, requireTopologyFile } from '../io/read-input.js';
 import type { Model } from '../model.js';
 import { lintText } from '../pipeline.js';
 
@@ -26,7 +26,7 @@ function errorsOf(diagnostics: readonly Diagnostic[]): Diagnostic[] {
 
 /** `tolerate`: rule ids whose errors the command itself fixes (it must be able to run to fix them). */
 export async function loadForEdit(file: string, tolerate: readonly string[] = []): Promise<LoadedTopology> {
-  requireInputFile(file, 'topology file');
+  requireTopologyFile(file);
   return loadedFrom(file, readInputText(file), tolerate);
 }
 

@@ -90,15 +90,23 @@ describe('gen lint', () => {
     expect(r.stdout + r.stderr).not.toMatch(/\n\s+at /);
   });
 
-  it('a missing file is a usage error: exit 2 with one sentence', () => {
+  it('a missing file is a usage error: exit 2 with one sentence and the command that writes one there', () => {
+    const missing = 'gen: cannot read nope.yaml: no such topology file; gen init nope.yaml writes a starter one\n';
     for (const format of ['pretty', 'json']) {
       const r = gen(['lint', 'nope.yaml', '--format', format], scratch());
-      expect([r.code, r.stdout, r.stderr]).toEqual([2, '', 'gen: cannot read nope.yaml: no such topology file\n']);
+      expect([r.code, r.stdout, r.stderr]).toEqual([2, '', missing]);
     }
-    for (const args of [['build', 'nope.yaml'], ['graph', 'nope.yaml'], ['diff', 'nope.yaml'], ['wg', 'add-peer', 'x', '--role', 'mobile', '-f', 'nope.yaml']]) {
+    for (const args of [['build', 'nope.yaml'], ['graph', 'nope.yaml'], ['diff', 'nope.yaml'], ['wg', 'add-peer', 'x', '--role', 'mobile', '-f', 'nope.yaml'], ['wg', 'list', '-f', 'nope.yaml']]) {
       const r = gen(args, scratch());
-      expect([args[0], r.code, r.stderr]).toEqual([args[0], 2, 'gen: cannot read nope.yaml: no such topology file\n']);
+      expect([args[0], r.code, r.stderr]).toEqual([args[0], 2, missing]);
     }
+    // The fix as given works (and is quoted for the shell); in a directory that is not there, gen init cannot help.
+    const dir = scratch();
+    const spaced = gen(['lint', 'my net.yaml'], dir);
+    expect([spaced.code, spaced.stderr]).toEqual([2, "gen: cannot read my net.yaml: no such topology file; gen init 'my net.yaml' writes a starter one\n"]);
+    expect(gen(['init', 'my net.yaml'], dir).code).toBe(0);
+    expect(gen(['lint', 'my net.yaml'], dir).code).toBe(0);
+    expect(gen(['lint', 'none/net.yaml'], dir).stderr).toBe('gen: cannot read none/net.yaml: no such topology file\n');
   });
 
   it('/dev/stdin on a pipe or socket is a usage error that says to pass - (which reads standard input)', () => {
