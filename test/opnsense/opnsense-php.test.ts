@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { evaluateFirewallFlow, flowVerdicts } from '../../src/flows.js';
 import { mergeConfig } from '../../src/opnsense/merge.js';
 import { parseXml } from '../../src/opnsense/parse.js';
@@ -360,6 +361,99 @@ describe.skipIf(skip)(titled("OPNsense's own code on merged configs", skip), () 
     expect(rdr.map((l) => [l.split(' ')[2], / from (\S+) /.exec(l)?.[1], / to (\S+) /.exec(l)?.[1]])).toEqual([[lan, '{10.0.0.50}', `{(${lan})}`]]);
     const pass = run.ruleset.filter((l) => l.startsWith('pass in quick on ') && l.endsWith('# gen: port forward grafana-lan'));
     expect(pass.map((l) => [l.split(' ')[4], / from (\S+) /.exec(l)?.[1], / to (\S+) port (\S+) /.exec(l)?.slice(1)])).toEqual([[lan, '{10.0.0.50}', ['{10.1.0.120}', '{3000}']]]);
+  });
+
+  // The port ranges ports/range refuses (and the schema: no spaces) are the ones OPNsense itself refuses. PortField,
+  // a port forward's destination port from 26.1 (DNat.xml) and a rule's destination_port in 26.7 (Filter.xml), takes
+  // a range only of two bounds 1-65535 that FILTER_VALIDATE_INT reads (no leading zero), start below end; 26.7's also
+  // refuses spaces around a bound, which 26.1's lets through (filter_var trims them) and the rule compiler then
+  // disables (Rule.php mapAddressInfo(): Util::isPort() wants digits). One rule and one forward per form, in one config.
+  const RANGE_FORMS = ['8000-8001', '8080', '8000-8000', '0080-0443', '9000-8000', '8000 - 9000'];
+  /** A rule and a port forward of each form, or of what `formAt` gives for it (a rule's i, a forward's i + 100). */
+  const rangeTopology = (series: string, formAt: (i: number) => string | number) => {
+    // Without HAProxy, whose WAN ports 80 and 443 a forward of 0080-0443 would share.
+    let yaml = withRelease(withoutHaproxy(readExample('homelab')), series);
+    const policy = parseYaml(yaml).sites[0].policy;
+    const probes = RANGE_FORMS.map((_, i) => ({ name: `range-${i}`, from: 'service', to: 'management', proto: 'tcp', ports: [formAt(i)], action: 'pass' }));
+    yaml = edit(yaml, ['sites', 0, 'policy', 'rules'], [...policy.rules, ...probes]);
+    return edit(yaml, ['sites', 0, 'firewall', 'nat', 'port_forwards'], RANGE_FORMS.map((_, i) => ({ name: `range-${i}`, proto: 'tcp', port: formAt(i + 100), address: '10.1.0.120', target_port: 30000 + 10 * i })));
+  };
+  const standIn = (i: number) => `${20001 + 2 * i}-${20002 + 2 * i}`;
+  const asWritten = (form: string) => (/^\d+$/.test(form) ? Number(form) : form);
+
+  it.each(RELEASES)("OPNsense %s: the port ranges gen refuses are the ones OPNsense's model refuses or its rule compiler disables", async (series) => {
+    // gen: the forms lint reports (schema or ports/range), in a rule and in a forward.
+    const yaml = rangeTopology(series, standIn);
+    const refusedAt = async (path: (string | number)[]) => {
+      const refused: string[] = [];
+      for (const form of RANGE_FORMS) {
+        const found = (await lint(edit(yaml, path, asWritten(form)))).filter((d) => d.severity === 'error');
+        expect(found.filter((d) => d.rule !== 'schema' && d.rule !== 'ports/range'), form).toEqual([]);
+        if (found.length > 0) refused.push(form);
+      }
+      return refused;
+    };
+    const rules = parseYaml(yaml).sites[0].policy.rules.length - RANGE_FORMS.length;
+    const genRule = await refusedAt(['sites', 0, 'policy', 'rules', rules, 'ports', 0]);
+    const genForward = await refusedAt(['sites', 0, 'firewall', 'nat', 'port_forwards', 0, 'port']);
+
+    // OPNsense: the stand-ins replaced by the forms as written, migrated, compiled and validated (a forward's pass
+    // rule keeps the target ports of its stand-in: it is not what is checked here).
+    const { sections, privateKey } = await releaseSections(yaml, series);
+    let merged = mergeConfig(base(series), sections, { secret: () => privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX });
+    RANGE_FORMS.forEach((form, i) => {
+      for (const stand of [standIn(i), standIn(i + 100)]) {
+        expect(merged.split(`>${stand}<`)).toHaveLength(2);
+        merged = merged.replace(`>${stand}<`, `>${form}<`);
+      }
+    });
+    const file = join(dir, `${series}-port-ranges.xml`);
+    writeFileSync(file, merged, { mode: 0o600 });
+    const run = runTool(file, tagOf(series));
+    const descriptions = new Map<string, string>();
+    const walk = (node: XmlElement) => {
+      const uuid = attr(node, 'uuid');
+      if (uuid) descriptions.set(uuid, field(node, 'description') || field(node, 'descr'));
+      for (const c of node.children) if ('name' in c) walk(c);
+    };
+    walk(parseXmlDoc(merged));
+    const refusedBy = (model: RegExp, kind: string) =>
+      run.errors.flatMap((e) => {
+        const uuid = model.exec(e)?.[1];
+        const index = uuid === undefined ? undefined : new RegExp(`^gen: ${kind} range-(\\d+)$`).exec(descriptions.get(uuid) ?? '')?.[1];
+        return index === undefined ? [] : [RANGE_FORMS[Number(index)]!];
+      });
+    const modelRule = refusedBy(/^OPNsense\\Firewall\\Filter\.rules\.rule\.([0-9a-f-]{36})\.destination_port => /, 'policy rule');
+    const modelForward = refusedBy(/^OPNsense\\Firewall\\DNat\.rule\.([0-9a-f-]{36})\.destination\.port => /, 'port forward');
+    // No other message: each one is about a form's port.
+    expect(run.errors.filter((e) => !KNOWN_UPSTREAM.some((re) => re.test(e)))).toHaveLength(modelRule.length + modelForward.length);
+    const pfLines = (kind: string, i: number) => run.ruleset.filter((l) => l.startsWith(kind === 'port forward' ? 'rdr ' : 'pass ') && l.endsWith(`# gen: ${kind} range-${i}`));
+    const disabled = (kind: string) => RANGE_FORMS.filter((_, i) => pfLines(kind, i).length === 0);
+
+    const facts = releaseFacts(series)!.forms;
+    const ruleModel = facts.filterRules === 'mvc';
+    const forwardModel = facts.portForwards !== 'legacy';
+    // The model refuses a range of one port, a leading zero and a reversed range; 26.7 spaces too.
+    const byModel = ['8000-8000', '0080-0443', '9000-8000', ...(series === '26.7' ? ['8000 - 9000'] : [])];
+    expect(modelRule).toEqual(ruleModel ? byModel : []);
+    expect(modelForward).toEqual(forwardModel ? byModel : []);
+    // The compiler disables a leading zero and spaces (on any release, model or not).
+    expect(disabled('policy rule')).toEqual(['0080-0443', '8000 - 9000']);
+    expect(disabled('port forward')).toEqual(['0080-0443', '8000 - 9000']);
+    // Where the model exists, gen refuses exactly what it refuses or the compiler disables.
+    const either = (a: string[], b: string[]) => RANGE_FORMS.filter((f) => a.includes(f) || b.includes(f));
+    if (ruleModel) expect(genRule).toEqual(either(modelRule, disabled('policy rule')));
+    if (forwardModel) expect(genForward).toEqual(either(modelForward, disabled('port forward')));
+    // Without it (legacy <filter><rule> and <nat><rule>), Rule.php writes one port as a range and a reversed range as
+    // they are, pf's "8000:8000" (port 8000 alone) and "9000:8000" (no port); gen refuses them on every release, as
+    // one topology serves them all.
+    expect(genRule).toEqual(['8000-8000', '0080-0443', '9000-8000', '8000 - 9000']);
+    expect(genForward).toEqual(genRule);
+    if (!ruleModel) expect(pfLines('policy rule', 2)[0]).toMatch(/ port \{8000:8000\} keep state /);
+    if (!forwardModel) expect(pfLines('port forward', 2)[0]).toMatch(/ port \{8000:8000\} -> 10\.1\.0\.120 port 30020:30020 /);
+    // What gen lets through OPNsense writes into pf as it is.
+    expect(pfLines('policy rule', 0)[0]).toMatch(/ port \{8000:8001\} keep state /);
+    expect(pfLines('port forward', 1)[0]).toMatch(/ port \{8080\} -> 10\.1\.0\.120 port 30010 /);
   });
 
   // The topology drops its static routes after a merge wrote them: merge removes them with their gateways, and

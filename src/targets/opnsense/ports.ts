@@ -7,7 +7,10 @@
 //   bound with strtoul base 0 (parse.y atoul()), 0443 as the octal 291.
 // - A range of one port ("8000-8000"): PortField, the port of 26.1's port
 //   forwards (DNat.xml) and 26.7's rules (Filter.xml), takes a range only with
-//   its start below its end, so the model refuses to save the rule.
+//   its start below its end, so the model refuses to save the rule. Where
+//   rules are legacy (25.7; 26.1's filter rules), Rule.php writes it as pf's
+//   "8000:8000", port 8000 alone; refused there too, as one topology serves
+//   every release.
 
 /** Why OPNsense refuses a range of these bounds (as written, digits only), or undefined. */
 export function portRangeRefusal(from: string, to: string): 'leading-zero' | 'one-port' | undefined {
