@@ -159,20 +159,26 @@ function rfc4291(text: string): string {
   return text.replace(/^::(?=\d+\.\d+\.\d+\.\d+(\/|$))/, '::0:');
 }
 
-/** Parses an IPv6 network in CIDR notation (host bits clear); returns its compact canonical text. */
-export function parseCidrV6(written: string): Cidr6Result {
+/** An IPv6 CIDR text's network and prefix, and whether the text sets host bits; undefined when it is no CIDR. */
+function readCidrV6(written: string): { network: ipaddr.IPv6; prefix: number; hostBits: boolean } | undefined {
   const text = rfc4291(written);
   let parsed: [ipaddr.IPv6, number];
   try {
     parsed = ipaddr.IPv6.parseCIDR(text);
   } catch {
-    return { ok: false, reason: 'invalid' };
+    return undefined;
   }
   const [address, prefix] = parsed;
   const network = ipaddr.IPv6.networkAddressFromCIDR(text);
-  const canonical = `${network.toString()}/${prefix}`;
-  if (network.toNormalizedString() !== address.toNormalizedString()) return { ok: false, reason: 'host-bits', canonical };
-  return { ok: true, cidr: canonical, prefix };
+  return { network, prefix, hostBits: network.toNormalizedString() !== address.toNormalizedString() };
+}
+
+/** Parses an IPv6 network in CIDR notation (host bits clear); returns its compact canonical text. */
+export function parseCidrV6(written: string): Cidr6Result {
+  const read = readCidrV6(written);
+  if (!read) return { ok: false, reason: 'invalid' };
+  const canonical = `${read.network.toString()}/${read.prefix}`;
+  return read.hostBits ? { ok: false, reason: 'host-bits', canonical } : { ok: true, cidr: canonical, prefix: read.prefix };
 }
 
 /**
@@ -204,8 +210,7 @@ export function parseAddressCidr(text: string): [ipaddr.IPv4 | ipaddr.IPv6, numb
 
 /** The IPv4 network an IPv6 network inside ::ffff:0:0/96 (IPv4-mapped) stands for, e.g. 10.0.0.0/8 for ::ffff:a00:0/104; undefined for any other. */
 export function ipv4MappedNetwork(cidr: string): string | undefined {
-  const parsed = parseCidrV6(cidr);
-  if (!parsed.ok || parsed.prefix < 96) return undefined;
-  const address = parseIPv6(parsed.cidr.slice(0, parsed.cidr.lastIndexOf('/')))!;
-  return address.isIPv4MappedAddress() ? `${address.toIPv4Address().toString()}/${parsed.prefix - 96}` : undefined;
+  const read = readCidrV6(cidr);
+  if (!read || read.hostBits || read.prefix < 96 || !read.network.isIPv4MappedAddress()) return undefined;
+  return `${read.network.toIPv4Address().toString()}/${read.prefix - 96}`;
 }
