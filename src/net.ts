@@ -162,6 +162,8 @@ function rfc4291(text: string): string {
 /** An IPv6 CIDR text's network and prefix, and whether the text sets host bits; undefined when it is no CIDR. */
 function readCidrV6(written: string): { network: ipaddr.IPv6; prefix: number; hostBits: boolean } | undefined {
   const text = rfc4291(written);
+  const slash = text.indexOf('/');
+  if (!strictTail(slash < 0 ? text : text.slice(0, slash))) return undefined;
   let parsed: [ipaddr.IPv6, number];
   try {
     parsed = ipaddr.IPv6.parseCIDR(text);

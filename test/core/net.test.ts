@@ -145,6 +145,8 @@ describe('parseIPv6', () => {
     for (const t of ['', '1::2::3', '::1.2.3', 'g::1', '::1.2.3.256', '::ffff:010.0.0.1', '::0xa.0.0.1']) expect(parseIPv6(t), t).toBeUndefined();
     // A prefix length does not change how the address is read.
     for (const t of ['::ffff:010.0.0.1/128', '010.0.0.1/24', '10.1/24']) expect(parseAddressCidr(t), t).toBeUndefined();
+    for (const t of ['::ffff:010.0.0.0/104', '2001:db8::0xa.0.0.0/120', '::010.0.0.0/120']) expect(parseCidrV6(t), t).toEqual({ ok: false, reason: 'invalid' });
+    expect(parseCidrV6('::ffff:10.0.0.0/104')).toEqual({ ok: true, cidr: '::ffff:a00:0/104', prefix: 104 });
     expect(parseAddressCidr('10.0.0.1/24')?.map(String)).toEqual(['10.0.0.1', '24']);
   });
 
