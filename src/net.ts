@@ -216,3 +216,25 @@ export function ipv4MappedNetwork(cidr: string): string | undefined {
   if (!read || read.hostBits || read.prefix < 96 || !read.network.isIPv4MappedAddress()) return undefined;
   return `${read.network.toIPv4Address().toString()}/${read.prefix - 96}`;
 }
+
+/**
+ * The destination a static route's network stands for on FreeBSD, as canonical CIDR text (an IPv6 one compact), or
+ * undefined when the text is no address with a prefix length. The kernel keeps a route's destination with its host
+ * bits cleared (rt_alloc() copies it masked), so "10.20.0.5/24" is the route to 10.20.0.0/24; route(8) reads the
+ * length with atoi(), and OPNsense's is_subnet() takes one to three digits, so "10.20.0.0/024" is that route too.
+ */
+export function routeDestination(text: string): string | undefined {
+  const slash = text.lastIndexOf('/');
+  const address = text.slice(0, slash);
+  const lengthText = text.slice(slash + 1);
+  if (slash < 0 || !/^\d{1,3}$/.test(lengthText)) return undefined;
+  const length = Number(lengthText);
+  if (!address.includes(':')) {
+    const value = parseIPv4(address);
+    return value === undefined || length > 32 ? undefined : blockOf(value, length).cidr;
+  }
+  const v6 = parseIPv6(address);
+  if (v6 === undefined || length > 128) return undefined;
+  const parsed = parseCidrV6(`${v6.toString()}/${length}`);
+  return parsed.ok ? parsed.cidr : parsed.canonical;
+}

@@ -7,6 +7,7 @@ import { addToList } from '../arrays.js';
 import { isGenUuid } from '../render/opnsense/ids.js';
 import { type XmlElement, attr, childrenNamed, isElement } from '../render/opnsense/xml.js';
 import { at, fieldText } from './fields.js';
+import { routeDestination } from '../net.js';
 
 /** Natural keys of MVC items, by element name: a base item matching any key set is the same item. */
 export type ItemKeys = Readonly<Record<string, readonly (readonly string[])[]>>;
@@ -18,13 +19,24 @@ export type ItemKeys = Readonly<Record<string, readonly (readonly string[])[]>>;
  */
 const CASELESS = new Set(['hwaddr', 'domain', 'hostname']);
 
+/**
+ * Fields compared by what they stand for, by item and field. A static route's network: OPNsense runs `route delete`
+ * and `route add` for each route in turn (system_routing_configure(), system.inc), and a route whose text differs but
+ * whose destination is the same ("10.20.0.5/24", "10.20.0.0/24") is the same kernel route; the one applied last
+ * replaces the other, and a disabled one deletes it.
+ */
+const READ_AS: Readonly<Record<string, (text: string) => string>> = {
+  'route/network': (text) => routeDestination(text) ?? text,
+};
+
 export function naturalKey(item: XmlElement, fields: readonly string[]): string | undefined {
   // A MAC address is the same in either case (dnsmasq and OPNsense compare it so); a domain too, and a host
   // name in it (DNS names compare without case, RFC 4343: Unbound answers "Cloud" and "cloud" as one name).
   const values = fields.map((f) => {
     const name = f.startsWith('?') ? f.slice(1) : f;
     const text = fieldText(item, name);
-    return CASELESS.has(name) ? text.toLowerCase() : text;
+    const read = READ_AS[`${item.name}/${name}`];
+    return read ? read(text) : CASELESS.has(name) ? text.toLowerCase() : text;
   });
   return values.some((v, i) => v === '' && !fields[i]!.startsWith('?')) ? undefined : JSON.stringify(values);
 }

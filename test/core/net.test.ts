@@ -5,7 +5,7 @@ import { Netmask, ip2long } from 'netmask';
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
-import { blockOf, parseAddressCidr, parseAddressWithPrefix, parseCidr, parseCidrV6, parseIPv4, parseIPv6 } from '../../src/net.js';
+import { blockOf, parseAddressCidr, parseAddressWithPrefix, parseCidr, parseCidrV6, parseIPv4, parseIPv6, routeDestination } from '../../src/net.js';
 import { countMethodCalls, root, sourceFiles } from '../helpers.js';
 
 describe('parseIPv4', () => {
@@ -102,6 +102,28 @@ describe('blockOf', () => {
     expect(splits.calls).toBe(0);
     expect(joins.calls).toBeLessThanOrEqual(addresses.length);
     expect(joins.result.map((b) => b.cidr)).toEqual(addresses.map((a) => library(a, 24).cidr));
+  });
+});
+
+describe('routeDestination', () => {
+  it('reads a static route as the kernel keeps it: host bits cleared, IPv6 compact, the length as route(8) reads it', () => {
+    const read = (texts: string[]) => texts.map((t) => [t, routeDestination(t)]);
+    expect(read(['10.20.0.0/24', '10.20.0.5/24', '10.20.0.0/024', '10.20.0.255/0', '10.20.0.5/32'])).toEqual([
+      ['10.20.0.0/24', '10.20.0.0/24'],
+      ['10.20.0.5/24', '10.20.0.0/24'],
+      ['10.20.0.0/024', '10.20.0.0/24'],
+      ['10.20.0.255/0', '0.0.0.0/0'],
+      ['10.20.0.5/32', '10.20.0.5/32'],
+    ]);
+    expect(read(['2001:DB8:0:0::1/64', '2001:db8:0:0:0:0:0:0/064', 'fd00::/8'])).toEqual([
+      ['2001:DB8:0:0::1/64', '2001:db8::/64'],
+      ['2001:db8:0:0:0:0:0:0/064', '2001:db8::/64'],
+      ['fd00::/8', 'fd00::/8'],
+    ]);
+    // No route: OPNsense's is_subnet() refuses these (get_staticroutes() skips the route), as the kernel would them.
+    for (const t of ['10.20.0.0', '10.20.0.0/33', '10.20.0.0/0024', '010.20.0.0/24', '10.20/16', '2001:db8::/129', '::ffff:010.0.0.0/120', 'any', '']) {
+      expect(routeDestination(t), t).toBeUndefined();
+    }
   });
 });
 

@@ -157,6 +157,47 @@ describe('static routes the topology drops', async () => {
   });
 });
 
+describe("the box's own static route to a destination of gen's", async () => {
+  // OPNsense applies each route with `route delete` and `route add` (system_routing_configure()), and the kernel keeps
+  // a destination with its host bits cleared: the box's route, written otherwise, is the one route gen writes.
+  const { pair } = homelabWithKey();
+  const yaml = edit(withRoutesAndGroups(), ['sites', 0, 'wireguard', 0, 'public_key'], pair.publicKey);
+  const boxUuid = '0b6f3c1e-2a4d-4e8f-9b1a-5c7d2e3f4a10';
+  const withOwn = (network: string) =>
+    SAMPLE.replace(
+      '</opnsense>',
+      `  <staticroutes version="1.0.1">\n    <route uuid="${boxUuid}">\n      <network>${network}</network>\n      <gateway>LAB_GW</gateway>\n      <descr>lab</descr>\n      <enabled>1</enabled>\n    </route>\n  </staticroutes>\n</opnsense>`,
+    );
+  const routesOf = (xml: string) => {
+    const list = parse(xml).opnsense.staticroutes.route;
+    return (Array.isArray(list) ? list : [list]).map((r: Xml) => [r['@uuid'] === boxUuid ? 'box' : 'gen', r.network, r.gateway]);
+  };
+
+  it('is taken over whatever text its network has: host bits set, a length with a leading zero', async () => {
+    const sections = await sectionsOf(yaml);
+    for (const network of ['172.16.0.0/16', '172.16.0.5/16', '172.16.99.1/16', '172.16.0.0/016']) {
+      const merged = merge(withOwn(network), sections, pair.privateKey);
+      // One route to 172.16.0.0/16, gen's, in the box's item: none left beside it to replace it, or (disabled) delete it.
+      expect([network, routesOf(merged)]).toEqual([
+        network,
+        [
+          ['box', '172.16.0.0/16', 'GW_10_0_0_5'],
+          ['gen', '203.0.113.0/24', 'WAN_GW'],
+        ],
+      ]);
+      expect(merge(merged, sections, pair.privateKey)).toBe(merged);
+    }
+    // Another destination (a /24 inside gen's /16, another length) is another route: it stays.
+    for (const network of ['172.16.0.0/24', '172.17.0.0/16']) {
+      expect(routesOf(merge(withOwn(network), sections, pair.privateKey))).toEqual([
+        ['box', network, 'LAB_GW'],
+        ['gen', '172.16.0.0/16', 'GW_10_0_0_5'],
+        ['gen', '203.0.113.0/24', 'WAN_GW'],
+      ]);
+    }
+  });
+});
+
 describe("a box merged by an earlier gen, whose UUIDs were version 5", async () => {
   const { pair, yaml } = homelabWithKey();
   const sections = await sectionsOf(yaml);
