@@ -10,6 +10,7 @@ import { fieldText } from './fields.js';
 import { dnsmasqDnsPort } from './dnsmasq-answer.js';
 import { addToList } from '../arrays.js';
 import { parseAddressCidr } from '../net.js';
+import { addressKey } from './listened-addresses.js';
 
 interface Bind {
   frontend: string;
@@ -32,7 +33,8 @@ function parseBind(frontend: string, text: string): Bind | undefined {
   const rest = entry.replace(/^(quic[46]|ipv[46])@/, '');
   const match = /^(.*):([0-9]+)(?:-([0-9]+))?$/.exec(rest);
   if (!match) return undefined;
-  const address = match[1]!.replace(/^\[(.*)\]$/, '$1');
+  // By value, as HAProxy binds it (str2sa_range(): inet_pton): fd00:0::1 is fd00::1, and 0::0 the wildcard.
+  const address = addressKey(match[1]!.replace(/^\[(.*)\]$/, '$1'));
   const from = Number(match[2]);
   return {
     frontend,

@@ -816,6 +816,10 @@ describe('the web GUI and HAProxy on the same port', async () => {
     expect(attempt(withOwn('192.168.0.2:80,0.0.0.0:8080-8090')).run).toThrow(/legacy_site \(192\.168\.0\.2:80\) and https_http_redirect \(0\.0\.0\.0:80\)/);
     expect(attempt(withOwn('0.0.0.0:443', '0')).run()).toContain('<name>legacy_site</name>');
     expect(attempt(withOwn('0.0.0.0:9443,[::]:9443')).run()).toContain('<name>legacy_site</name>');
+    // IPv6 addresses by value, as HAProxy binds them: one address in two texts, the wildcard in another text.
+    expect(attempt(withOwn('[fd00::1]:9443,[fd00:0:0::1]:9443')).run).toThrow(/HAProxy frontend legacy_site binds both \[fd00::1\]:9443 and \[fd00:0:0::1\]:9443/);
+    expect(attempt(withOwn('[fd00::1]:9443,[0:0::0]:9443')).run).toThrow(/HAProxy frontend legacy_site binds both \[fd00::1\]:9443 and \[0:0::0\]:9443/);
+    expect(attempt(withOwn('[fd00::1]:9443,[fd00::2]:9443,0.0.0.0:9443')).run()).toContain('<name>legacy_site</name>');
     // A range after more single ports than it spans is looked up port by port (EarlierBinds): the first single it takes, or none.
     expect(attempt(withOwn('0.0.0.0:9000,0.0.0.0:9001,0.0.0.0:9002,0.0.0.0:9001-9002')).run).toThrow(/HAProxy frontend legacy_site binds both 0\.0\.0\.0:9001 and 0\.0\.0\.0:9001-9002/);
     expect(attempt(withOwn('192.168.0.2:9000,192.168.0.3:9001,0.0.0.0:9002,192.168.0.3:9000-9001')).run).toThrow(/binds both 192\.168\.0\.3:9001 and 192\.168\.0\.3:9000-9001/);
