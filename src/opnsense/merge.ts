@@ -31,6 +31,7 @@ import { bindClashes, guiConflicts, idleHaproxy, wireguardClashes } from './list
 import { type JoinedVpc, RULE_STORE_PATHS, clearManagedRules } from './managed-rules.js';
 import { warnOutboundModeChange } from './outbound-mode.js';
 import { hostOverrideTakeovers } from './unbound-hosts.js';
+import { routeTakeovers } from './route-takeovers.js';
 import { unansweredOverrides } from './unbound-off.js';
 import { dnsPortClashes } from './dns-port-clash.js';
 import { unansweredFirewallDns } from './firewall-dns-unanswered.js';
@@ -943,6 +944,7 @@ function merged(baseText: string, genSections: readonly XmlElement[], givenOptio
   const adopted = adoptedUuids(root, sections, ITEM_KEYS, OTHER_KIND);
   for (const message of aliasTakeovers(root, sections, adopted)) options.warn!(message);
   for (const message of hostOverrideTakeovers(root, sections, adopted)) options.warn!(message);
+  for (const message of routeTakeovers(root, sections, adopted)) options.warn!(message);
   const release = releaseFacts(options.release ?? DEFAULT_RELEASE);
   if (!release) throw new MergeError(`gen does not know OPNsense ${options.release}`);
   for (const message of ignoredOverrides(root, sections)) options.warn!(message);

@@ -196,6 +196,22 @@ describe("the box's own static route to a destination of gen's", async () => {
       ]);
     }
   });
+
+  it('is named in a warning when it went through another gateway, whose next hop goes', async () => {
+    const sections = await sectionsOf(yaml);
+    const warningsOf = (base: string) => {
+      const warnings: string[] = [];
+      mergeConfig(base, sections, { secret: () => pair.privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, standIn: () => STAND_IN, allowGuiPortConflict: true, warn: (m) => warnings.push(m) });
+      return warnings.filter((w) => w.includes('static route'));
+    };
+    expect(warningsOf(withOwn('172.16.0.5/16'))).toEqual([
+      "the box's own static route to 172.16.0.5/16 through gateway LAB_GW is the route to 172.16.0.0/16 that gen writes: merge takes it over, and the traffic goes through GW_10_0_0_5 from now on " +
+        "(OPNsense keeps one route to a destination); to keep the box's next hop, set that route's via in the topology to its address",
+    ]);
+    // Through gen's gateway, or to another destination: nothing to say.
+    expect(warningsOf(withOwn('172.16.0.5/16').replace('LAB_GW', 'GW_10_0_0_5'))).toEqual([]);
+    expect(warningsOf(withOwn('172.17.0.0/16'))).toEqual([]);
+  });
 });
 
 describe("a box merged by an earlier gen, whose UUIDs were version 5", async () => {
