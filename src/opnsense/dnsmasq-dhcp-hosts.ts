@@ -4,7 +4,7 @@
 // IPv6 one in brackets. dnsmasq reserves those addresses for the client
 // (dhcpv6-reservations.ts) and refuses an IPv4 address two such lines
 // reserve (dnsmasq-refusals.ts).
-import type { XmlElement } from '../render/opnsense/xml.js';
+import { type XmlElement, attr } from '../render/opnsense/xml.js';
 import { fieldList, fieldText } from './fields.js';
 
 /** Whether the template writes a dhcp-host line for the Host `host`. */
@@ -15,4 +15,21 @@ export function writesDhcpHost(host: XmlElement): boolean {
 /** The Host's addresses as dnsmasq reads them from its line: as typed, an IPv6 one without its brackets. */
 export function hostAddresses(host: XmlElement): string[] {
   return fieldList(host, 'ip').map((each) => each.replace(/^\[(.*)\]$/, '$1'));
+}
+
+/**
+ * The MACs of the Host's dhcp-host line as dnsmasq reads them, in one letter case: the entries of its MAC list
+ * (comma separated, each checked by PHP's FILTER_VALIDATE_MAC: Base/FieldTypes/MacAddressField.php) with a ':'.
+ * option.c reads another word as a name, or as a number of seconds.
+ */
+export function hostMacs(host: XmlElement): string[] {
+  if (!writesDhcpHost(host)) return [];
+  return fieldText(host, 'hwaddr').split(',').map((each) => each.trim().toLowerCase()).filter((each) => each.includes(':'));
+}
+
+/** A Host as a message names it: its description, else its uuid, with its name and MACs (else its client id). */
+export function hostLabel(host: XmlElement): string {
+  const description = fieldText(host, 'descr');
+  const shown = [fieldText(host, 'host'), fieldText(host, 'hwaddr') || fieldText(host, 'client_id')].filter(Boolean).join(' ');
+  return `Host ${description ? JSON.stringify(description) : (attr(host, 'uuid') ?? '(no uuid)')} (${shown})`;
 }

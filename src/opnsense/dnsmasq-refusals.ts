@@ -46,7 +46,7 @@ import { assignmentName, fieldList, fieldText } from './fields.js';
 import { dnsmasqEnabled } from './dnsmasq-enabled.js';
 import { dnsmasqDnsPort } from './dnsmasq-answer.js';
 import { networkKey } from './ipv6-links.js';
-import { hostAddresses, writesDhcpHost } from './dnsmasq-dhcp-hosts.js';
+import { hostAddresses, hostLabel, writesDhcpHost } from './dnsmasq-dhcp-hosts.js';
 import { optionKinds } from './dnsmasq-option-table.js';
 import { optionValueRefusal } from './dnsmasq-option-values.js';
 import { unaddressedListened } from './dnsmasq-unaddressed.js';
@@ -191,7 +191,6 @@ export function dnsmasqRefusals(root: XmlElement, version: string): string[] {
   }
   // The dhcp-host lines in the order written, each IPv4 address with the first Host that reserves it.
   const reserved = new Map<string, XmlElement>();
-  const name = (h: XmlElement) => label('Host', h, 'descr', [fieldText(h, 'host'), fieldText(h, 'hwaddr') || fieldText(h, 'client_id')].filter(Boolean).join(' '));
   for (const host of childrenNamed(dnsmasq, 'hosts')) {
     if (!writesDhcpHost(host)) continue;
     let refused = false;
@@ -200,13 +199,13 @@ export function dnsmasqRefusals(root: XmlElement, version: string): string[] {
       const first = reserved.get(ip);
       if (first === undefined) reserved.set(ip, host);
       else if (first !== host) {
-        out.push(said(name(host), { prints: `duplicate dhcp-host IP address ${ip}`, why: `the ${name(first)} reserves ${ip} too`, fix: "give one of them another address, or remove one (the topology's reservations in topology.yaml)" }, HOSTS, dns));
+        out.push(said(hostLabel(host), { prints: `duplicate dhcp-host IP address ${ip}`, why: `the ${hostLabel(first)} reserves ${ip} too`, fix: "give one of them another address, or remove one (the topology's reservations in topology.yaml)" }, HOSTS, dns));
         refused = true;
       }
     }
     // dnsmasq stops at the first word of a line it refuses, and the lease time comes after the addresses.
     const lease = refused ? undefined : hostLeaseRefusal(host, version);
-    if (lease) out.push(said(name(host), lease, HOSTS, dns));
+    if (lease) out.push(said(hostLabel(host), lease, HOSTS, dns));
   }
   for (const entry of unaddressedListened(root)) {
     const device = fieldText(entry, 'if');

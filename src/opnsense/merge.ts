@@ -45,6 +45,7 @@ import { groupRefusals } from './groups.js';
 import { vipFindings } from './vips.js';
 import { wokenRanges } from './woken-ranges.js';
 import { dnsmasqRefusals } from './dnsmasq-refusals.js';
+import { sharedMacs } from './dnsmasq-shared-macs.js';
 import { dnsmasqEnabled } from './dnsmasq-enabled.js';
 import { haProblems } from './ha.js';
 import { XmlParseError, XmlUnkeptError, parseXml } from './parse.js';
@@ -1040,6 +1041,8 @@ function merged(baseText: string, genSections: readonly XmlElement[], givenOptio
   for (const message of aclRefusedClients(facts, sections, options.tunnelDns ?? [], release.dnsmasqFirewallDns6)) options.warn!(message);
   // The box's items and gen's side by side, as merged, whose dnsmasq.conf lines dnsmasq refuses though OPNsense saved each.
   for (const message of dnsmasqRefusals(root, release.dnsmasq)) options.warn!(message);
+  // The box's Hosts of more MACs than gen's one, which stay beside gen's reservation of one of them: dnsmasq gives that MAC one line.
+  for (const message of sharedMacs(root, (uuid) => genUuids.has(uuid))) options.warn!(message);
   propagate(root);
   const { prolog, epilog } = doc;
   return {

@@ -13,6 +13,7 @@ import { adoptedUuids } from '../../src/opnsense/identity.js';
 import { dropStaleItems } from '../../src/opnsense/dropped.js';
 import { firewallDnsRanges } from '../../src/opnsense/dnsmasq-firewall-dns.js';
 import { dnsmasqRefusals } from '../../src/opnsense/dnsmasq-refusals.js';
+import { sharedMacs } from '../../src/opnsense/dnsmasq-shared-macs.js';
 import { mergeConfig } from '../../src/opnsense/merge.js';
 import { bindClashes, wireguardClashes } from '../../src/opnsense/listeners.js';
 import { parseXml } from '../../src/opnsense/parse.js';
@@ -533,6 +534,32 @@ describe('merging into a backup', () => {
       return work;
     };
     return expectLinear('firewallDnsRanges', N, work);
+  });
+
+  it("the box's Hosts of a reservation's MAC among others: twice the interfaces and Hosts, about twice the work", () => {
+    // Each interface: gen's reservation and a box's Host listing its MAC and another, of no address: each box's Host
+    // named once, each reservation's network looked up among the interfaces', each MAC among the box's Hosts'.
+    const work = (n: number) => {
+      const items = Array.from({ length: n }, (_, i) => i);
+      const mac = (i: number, last: number) => `52:54:00:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}:0${last}`;
+      const host = (uuid: string, name: string, ip: string, macs: string) => element('hosts', [leaf('host', name), leaf('ip', ip), leaf('hwaddr', macs)], [['uuid', uuid]]);
+      const genUuid = (i: number) => `00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`;
+      const config = element('opnsense', [
+        element('interfaces', items.map((i) => element(`opt${i + 1}`, [leaf('if', `vlan0.${i + 1}`), leaf('ipaddr', `10.${i >> 8}.${i & 255}.1`), leaf('subnet', '24')]))),
+        element('dnsmasq', [
+          leaf('enable', '1'),
+          ...items.flatMap((i) => [
+            host(`11111111-0000-4000-8000-${i.toString(16).padStart(12, '0')}`, `box${i}`, '', `${mac(i, 2)},${mac(i, 1)}`),
+            host(genUuid(i), `gen${i}`, `10.${i >> 8}.${i & 255}.10`, mac(i, 1)),
+          ]),
+        ]),
+      ]);
+      const gens = new Set(items.map(genUuid));
+      const { result, work } = arrayWork(() => sharedMacs(config, (uuid) => gens.has(uuid)));
+      expect(result).toHaveLength(n);
+      return work;
+    };
+    return expectLinear('sharedMacs', N, work);
   });
 
   it("the dnsmasq lines dnsmasq refuses: twice the ranges, Hosts and DHCP options, about twice the work", () => {

@@ -583,6 +583,58 @@ describe('DHCP in the merge', () => {
     expect(hosts.map((h) => [h['@uuid'], h.host, h.ip])).toEqual([['c1c1c1c1-0000-4000-8000-000000000003', 'nas', '192.168.1.10']]);
   });
 
+  // A Host's MAC field is a list; the box's Host of gen's MAC among others stays beside gen's reservation (taking it
+  // over would drop the operator's other MACs), and dnsmasq gives the MAC the dhcp-host line written last wherever both
+  // lines are for the client's network: one without an address, or with another address in it.
+  it('says which Host dnsmasq gives a MAC that the box\'s Host of more MACs shares with a DHCP reservation, and keeps both', async () => {
+    const yaml = edit(readExample('vlan-hosting'), ['sites', 0, 'firewall', 'interfaces', 1, 'dhcp'], { static: [{ name: 'nas', mac: '52:54:00:aa:bb:cc', address: '192.168.1.10' }] });
+    const sections = await sectionsOf(yaml);
+    const host = (n: number, name: string, ip: string, macs: string, descr = '') =>
+      `<hosts uuid="c1c1c1c1-0000-4000-8000-00000000001${n}">\n      <host>${name}</host>\n      <domain/>\n      <ip>${ip}</ip>\n      <client_id/>\n      <hwaddr>${macs}</hwaddr>\n      <descr>${descr}</descr>\n    </hosts>\n    `;
+    const run = (hosts: string) => {
+      const base = SAMPLE.replace(/(<dnsmasq>[\s\S]*?)(<dhcp_ranges)/, (_, head, ranges) => head + hosts + ranges);
+      expect(base).not.toBe(SAMPLE);
+      const warnings: string[] = [];
+      const merged = mergeConfig(base, sections, { secret: () => undefined, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, standIn: () => STAND_IN, allowGuiPortConflict: true, warn: (m) => warnings.push(m) });
+      const hosts2: Xml[] = [parse(merged).opnsense.dnsmasq.hosts].flat();
+      return { hosts: hosts2.map((h) => [h.host, h.ip ?? '', h.hwaddr]), warnings: warnings.filter((w) => w.includes('lists the MAC')) };
+    };
+    const fix = "remove 52:54:00:aa:bb:cc from the box's Host (Services › Dnsmasq DNS & DHCP › Hosts), or the reservation from the topology";
+    // gen's reservation goes after the box's Hosts: its line is written last, and dnsmasq takes it.
+    const after = run(
+      host(1, 'printer', '192.168.1.50', '52:54:00:AA:BB:CC,52:54:00:11:22:33', 'office printer') +
+        host(2, 'laptop', '', '52:54:00:44:55:66,52:54:00:aa:bb:cc') +
+        host(3, 'phone', '10.9.9.9', '52:54:00:aa:bb:cc,52:54:00:77:88:99') +
+        host(4, 'tv', '', '52:54:00:aa:bb:cd,52:54:00:aa:bb:ce'),
+    );
+    expect(after.hosts).toEqual([
+      ['printer', '192.168.1.50', '52:54:00:AA:BB:CC,52:54:00:11:22:33'],
+      ['laptop', '', '52:54:00:44:55:66,52:54:00:aa:bb:cc'],
+      ['phone', '10.9.9.9', '52:54:00:aa:bb:cc,52:54:00:77:88:99'],
+      ['tv', '', '52:54:00:aa:bb:cd,52:54:00:aa:bb:ce'],
+      ['nas', '192.168.1.10', '52:54:00:aa:bb:cc'],
+    ]);
+    // The phone's line is for 10.9.9.0/24 only (is_config_in_context()), gen's for 192.168.1.0/24: no word of it.
+    expect(after.warnings).toEqual([
+      `the box's Host "office printer" (printer 52:54:00:AA:BB:CC,52:54:00:11:22:33) lists the MAC 52:54:00:aa:bb:cc of gen's DHCP reservation nas (192.168.1.10) and reserves 192.168.1.50 in the same network: ` +
+        `dnsmasq gives a client of 192.168.1.0/24 the dhcp-host line of its MAC written last, gen's, so the box's Host no longer applies to 52:54:00:aa:bb:cc there; ${fix}`,
+      `the box's Host c1c1c1c1-0000-4000-8000-000000000012 (laptop 52:54:00:44:55:66,52:54:00:aa:bb:cc) lists the MAC 52:54:00:aa:bb:cc of gen's DHCP reservation nas (192.168.1.10) and reserves no address, so its line is for every network: ` +
+        `dnsmasq gives a client of 192.168.1.0/24 the dhcp-host line of its MAC written last, gen's, so the box's Host no longer applies to 52:54:00:aa:bb:cc there; ${fix}`,
+    ]);
+    // gen's reservation takes the place of the box's Host of its name, before the printer's: the printer's line wins.
+    const before = run(host(1, 'nas', '192.168.1.99', '52:54:00:00:00:99') + host(2, 'printer', '192.168.1.50', '52:54:00:11:22:33,52:54:00:aa:bb:cc'));
+    expect(before.hosts).toEqual([
+      ['nas', '192.168.1.10', '52:54:00:aa:bb:cc'],
+      ['printer', '192.168.1.50', '52:54:00:11:22:33,52:54:00:aa:bb:cc'],
+    ]);
+    expect(before.warnings).toEqual([
+      `the box's Host c1c1c1c1-0000-4000-8000-000000000012 (printer 52:54:00:11:22:33,52:54:00:aa:bb:cc) lists the MAC 52:54:00:aa:bb:cc of gen's DHCP reservation nas (192.168.1.10) and reserves 192.168.1.50 in the same network: ` +
+        `dnsmasq gives a client of 192.168.1.0/24 the dhcp-host line of its MAC written last, the box's Host c1c1c1c1-0000-4000-8000-000000000012 (printer 52:54:00:11:22:33,52:54:00:aa:bb:cc), so the client does not get gen's reservation of 192.168.1.10; ${fix}`,
+    ]);
+    // Its list being gen's one MAC in capitals, the box's Host is gen's reservation's: taken over, as before.
+    expect(run(host(1, 'printer', '192.168.1.50', '52:54:00:AA:BB:CC'))).toEqual({ hosts: [['nas', '192.168.1.10', '52:54:00:aa:bb:cc']], warnings: [] });
+  });
+
   it('an MTU of the base the topology does not set is removed with a warning that says how to keep it', async () => {
     const { pair, yaml } = homelabWithKey();
     const warnings: string[] = [];

@@ -2698,6 +2698,50 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
       expect(await start(name, opt5, strictbind)).toMatchObject({ died: undefined, warned: [] });
     }
   });
+
+  // A box's Host whose MAC list holds the MAC of gen's reservation admin-pc (52:54:00:12:34:56, 10.10.0.10) among
+  // others stays beside it, and OPNsense's template writes a dhcp-host line of that MAC for each. A real dnsmasq on
+  // those lines, on lan's device with lan's address, in a network namespace of its own, hands a client of that MAC the
+  // address of the line written last: gen's where gen's reservation goes after the box's Hosts, the box's where it
+  // takes the place of the box's Host of its name before them. Merge names the box's Host, the MAC and that line.
+  const whyShared = missing(['dnsmasq', 'unshare', 'ip', 'busybox']);
+  it.skipIf(whyShared).each(UPSTREAM_RELEASES)(titled('$tag: merge names the box\'s Host that lists the MAC of a reservation, and the line dnsmasq gives a client of it', whyShared), async ({ tag, release }) => {
+    const work = templateWork(tag, 'gen-split-dns-shared-mac-');
+    const { sections, privateKey } = await releaseSections(answered, release);
+    const host = (n: number, name: string, ip: string, macs: string) =>
+      `<hosts uuid="11111111-2222-4333-8444-60000000000${n}"><host>${name}</host><domain/><local>0</local><ip>${ip}</ip><cnames/><client_id/><hwaddr>${macs}</hwaddr><lease_time/><ignore>0</ignore><set_tag/><descr/><comments/><aliases/></hosts>`;
+    const printer = host(2, 'printer', '10.10.0.50', '52:54:00:AA:BB:01,52:54:00:12:34:56');
+    const leased = async (name: string, hosts: string) => {
+      const box = factoryConfig(coreGit!, tag).replace(/<dnsmasq>[\s\S]*?<\/dnsmasq>/, `<dnsmasq version="${releaseFacts(tag)!.versions.dnsmasq!}"><enable>1</enable><port>0</port>${hosts}</dnsmasq>`);
+      expect(box).toContain(hosts);
+      const { warnings, conf } = await renderedMerge(box, sections, privateKey, tag, work, name);
+      const lines = conf.split('\n').filter((l) => /^dhcp-(range|host)=/.test(l));
+      expect(lines.filter((l) => l.includes('52:54:00:12:34:56'))).toHaveLength(2);
+      const file = join(work, `${name}-dhcp.conf`);
+      writeFileSync(file, ['port=0', 'interface=vtnet1', 'bind-interfaces', ...lines, ''].join('\n'));
+      const script = join(work, `${name}-udhcpc.sh`);
+      writeFileSync(script, '#!/bin/sh\n[ "$1" = bound ] && echo "bound $ip"\nexit 0\n', { mode: 0o755 });
+      const run = spawnSync('unshare', ['-n', 'sh', '-c', [
+        'ip link set lo up',
+        'ip link add vtnet1 type veth peer name client0',
+        'ip addr add 10.10.0.1/24 dev vtnet1',
+        'ip link set vtnet1 up',
+        'ip link set client0 address 52:54:00:12:34:56',
+        'ip link set client0 up',
+        `dnsmasq -k -C ${file} --pid-file= --user=${userInfo().username} --dhcp-leasefile=${work}/${name}.leases --log-facility=${work}/${name}.log & d=$!`,
+        `while kill -0 $d 2>/dev/null && ! grep -qs 'started, version' ${work}/${name}.log; do sleep 0.1; done`,
+        `busybox udhcpc -i client0 -q -n -f -t 5 -T 2 -s ${script}`,
+        'kill $d; wait $d',
+      ].join('\n')], { encoding: 'utf8', timeout: 60_000 });
+      return { address: /^bound (\S+)$/m.exec(run.stdout)?.[1] ?? `none: ${run.stdout}${run.stderr}`, warned: warnings.filter((w) => w.includes('lists the MAC')) };
+    };
+    const after = await leased('after', printer);
+    expect(after.address).toBe('10.10.0.10');
+    expect(after.warned).toEqual([expect.stringMatching(/^the box's Host 11111111-2222-4333-8444-600000000002 \(printer 52:54:00:AA:BB:01,52:54:00:12:34:56\) lists the MAC 52:54:00:12:34:56 of gen's DHCP reservation admin-pc \(10\.10\.0\.10\) .* written last, gen's, so/)]);
+    const before = await leased('before', host(1, 'admin-pc', '10.10.0.99', '52:54:00:00:00:99') + printer);
+    expect(before.address).toBe('10.10.0.50');
+    expect(before.warned).toEqual([expect.stringMatching(/ written last, the box's Host 11111111-2222-4333-8444-600000000002 \(printer .*\), so the client does not get gen's reservation of 10\.10\.0\.10; /)]);
+  });
 });
 
 type Seen = { asked: string[]; rcode: number; answers: string[]; warned: boolean };
