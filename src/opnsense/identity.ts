@@ -17,7 +17,7 @@ export type ItemKeys = Readonly<Record<string, readonly (readonly string[])[]>>;
  * field of it is empty (no key), except a field written `?name`, which
  * scopes the key and may be empty (a host name within its domain).
  */
-const CASELESS = new Set(['hwaddr', 'domain', 'hostname']);
+const CASELESS = new Set(['hwaddr', 'domain', 'hostname', 'host']);
 
 /**
  * Fields compared by what they stand for, by item and field. A static route's network: OPNsense runs `route delete`
@@ -31,7 +31,8 @@ const READ_AS: Readonly<Record<string, (text: string) => string>> = {
 
 export function naturalKey(item: XmlElement, fields: readonly string[]): string | undefined {
   // A MAC address is the same in either case (dnsmasq and OPNsense compare it so); a domain too, and a host
-  // name in it (DNS names compare without case, RFC 4343: Unbound answers "Cloud" and "cloud" as one name).
+  // name in it (DNS names compare without case, RFC 4343: Unbound answers "Cloud" and "cloud" as one name, and
+  // dnsmasq a hosts-file name: a box's Host "NAS" beside gen's "nas" would answer both addresses for it).
   const values = fields.map((f) => {
     const name = f.startsWith('?') ? f.slice(1) : f;
     const text = fieldText(item, name);

@@ -32,6 +32,7 @@ import { type JoinedVpc, RULE_STORE_PATHS, clearManagedRules } from './managed-r
 import { warnOutboundModeChange } from './outbound-mode.js';
 import { hostOverrideTakeovers } from './unbound-hosts.js';
 import { routeTakeovers } from './route-takeovers.js';
+import { dnsmasqHostTakeovers } from './dnsmasq-host-takeovers.js';
 import { unansweredOverrides } from './unbound-off.js';
 import { dnsPortClashes } from './dns-port-clash.js';
 import { unansweredFirewallDns } from './firewall-dns-unanswered.js';
@@ -946,6 +947,7 @@ function merged(baseText: string, genSections: readonly XmlElement[], givenOptio
   for (const message of aliasTakeovers(root, sections, adopted)) options.warn!(message);
   for (const message of hostOverrideTakeovers(root, sections, adopted)) options.warn!(message);
   for (const message of routeTakeovers(root, sections, adopted)) options.warn!(message);
+  for (const message of dnsmasqHostTakeovers(root, sections, adopted)) options.warn!(message);
   const release = releaseFacts(options.release ?? DEFAULT_RELEASE);
   if (!release) throw new MergeError(`gen does not know OPNsense ${options.release}`);
   for (const message of ignoredOverrides(root, sections)) options.warn!(message);

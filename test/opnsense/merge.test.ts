@@ -635,6 +635,41 @@ describe('DHCP in the merge', () => {
     expect(run(host(1, 'printer', '192.168.1.50', '52:54:00:AA:BB:CC'))).toEqual({ hosts: [['nas', '192.168.1.10', '52:54:00:aa:bb:cc']], warnings: [] });
   });
 
+  // gen's reservation replaces the name, addresses and MAC list of the box's Host it takes over (by name, or by MAC when
+  // that is the Host's one MAC): what the box's had beyond gen's goes, and merge says so.
+  it('names what a box\'s Host taken over by a DHCP reservation loses: its other MACs and addresses, its name', async () => {
+    const yaml = edit(readExample('vlan-hosting'), ['sites', 0, 'firewall', 'interfaces', 1, 'dhcp'], { static: [{ name: 'nas', mac: '52:54:00:aa:bb:cc', address: '192.168.1.10' }] });
+    const sections = await sectionsOf(yaml);
+    const host = (name: string, ip: string, macs: string) =>
+      `<hosts uuid="c1c1c1c1-0000-4000-8000-000000000021">\n      <host>${name}</host>\n      <domain/>\n      <ip>${ip}</ip>\n      <hwaddr>${macs}</hwaddr>\n      <descr>storage</descr>\n    </hosts>\n    `;
+    const run = (hosts: string) => {
+      const base = SAMPLE.replace(/(<dnsmasq>[\s\S]*?)(<dhcp_ranges)/, (_, head, ranges) => head + hosts + ranges);
+      expect(base).not.toBe(SAMPLE);
+      const warnings: string[] = [];
+      const merged = mergeConfig(base, sections, { secret: () => undefined, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, standIn: () => STAND_IN, allowGuiPortConflict: true, warn: (m) => warnings.push(m) });
+      const hosts2: Xml[] = [parse(merged).opnsense.dnsmasq.hosts].flat();
+      return { hosts: hosts2.map((h) => [h['@uuid'], h.host, h.ip, h.hwaddr]), warnings: warnings.filter((w) => w.includes('merge takes it over and writes')) };
+    };
+    const fix = 'to keep them, give them a Host of their own on the box (Services › Dnsmasq DNS & DHCP › Hosts) and export a new backup';
+    const taken = ['c1c1c1c1-0000-4000-8000-000000000021', 'nas', '192.168.1.10', '52:54:00:aa:bb:cc'];
+    // By name: a second MAC, an IPv6 address and another IPv4 one go.
+    const byName = run(host('NAS', '192.168.1.99,[fd00:0:0::99]', '52:54:00:00:00:99,52:54:00:AA:BB:CC'));
+    expect(byName.hosts).toEqual([taken]);
+    expect(byName.warnings).toEqual([
+      `the box's own Host "storage" (NAS 52:54:00:00:00:99,52:54:00:AA:BB:CC) is gen's DHCP reservation nas (192.168.1.10, 52:54:00:aa:bb:cc): merge takes it over and writes gen's name, address and MAC in its place, ` +
+        `so the MAC 52:54:00:00:00:99, the address 192.168.1.99, the address fd00:0:0::99 lose their reservation; ${fix}`,
+    ]);
+    // By its one MAC: its address and its name go.
+    const byMac = run(host('printer', '192.168.1.50', '52:54:00:AA:BB:CC'));
+    expect(byMac.hosts).toEqual([taken]);
+    expect(byMac.warnings).toEqual([
+      `the box's own Host "storage" (printer 52:54:00:AA:BB:CC) is gen's DHCP reservation nas (192.168.1.10, 52:54:00:aa:bb:cc): merge takes it over and writes gen's name, address and MAC in its place, ` +
+        `so the address 192.168.1.50 loses its reservation, and the name printer its DNS answer (gen's is nas); ${fix}`,
+    ]);
+    // Nothing of the box's goes (the same values in other forms): no word.
+    expect(run(host('Nas', '192.168.1.10', '52:54:00:AA:BB:CC'))).toEqual({ hosts: [taken], warnings: [] });
+  });
+
   it('an MTU of the base the topology does not set is removed with a warning that says how to keep it', async () => {
     const { pair, yaml } = homelabWithKey();
     const warnings: string[] = [];

@@ -1,0 +1,48 @@
+// The box's own dnsmasq Hosts that one of gen's DHCP reservations takes over
+// (merge's natural keys: the name within its domain, or the MAC when the
+// Host's list is that one MAC; item-keys.ts). gen's item replaces the fields
+// it writes (the name, the addresses, the MAC list), so a MAC or address of
+// the box's Host beyond gen's one loses its reservation (a Host's hwaddr and
+// ip are lists: Dnsmasq.xml, MacAddressField and a list of addresses, 25.7 to
+// 26.7), and a name gen writes differently loses its DNS answer from the
+// hosts file (plugins.inc.d/dnsmasq.inc _dnsmasq_add_host_entries()).
+// Said, because the operator's values go.
+import { type XmlElement, attr, child, childrenNamed } from '../render/opnsense/xml.js';
+import { fieldText } from './fields.js';
+import { hostAddresses, hostLabel } from './dnsmasq-dhcp-hosts.js';
+import { addressKey } from './listened-addresses.js';
+import { nameKey } from './dnsmasq-hosts.js';
+
+/** The entries of a Host's MAC list, as OPNsense and dnsmasq compare them (without letter case). */
+function macs(host: XmlElement): string[] {
+  return fieldText(host, 'hwaddr').split(',').map((each) => each.trim().toLowerCase()).filter(Boolean);
+}
+
+/** A warning per box Host (adopted: gen's Host takes the box's UUID) with a MAC, an address or a name that gen's does not keep. */
+export function dnsmasqHostTakeovers(root: XmlElement, sections: readonly XmlElement[], adopted: ReadonlyMap<string, string>): string[] {
+  const box = new Map(childrenNamed(child(root, 'dnsmasq'), 'hosts').map((h) => [attr(h, 'uuid'), h]));
+  const out: string[] = [];
+  for (const ours of sections.filter((s) => s.name === 'dnsmasq').flatMap((s) => childrenNamed(s, 'hosts'))) {
+    const theirs = box.get(adopted.get(attr(ours, 'uuid') ?? '') ?? '');
+    if (!theirs) continue;
+    const keptMacs = new Set(macs(ours));
+    const keptAddresses = new Set(hostAddresses(ours).map(addressKey));
+    const lost = [
+      ...macs(theirs).filter((m) => !keptMacs.has(m)).map((m) => `the MAC ${m}`),
+      ...hostAddresses(theirs).filter((a) => !keptAddresses.has(addressKey(a))).map((a) => `the address ${a}`),
+    ];
+    const name = fieldText(theirs, 'host');
+    const renamed = name !== '' && nameKey(name) !== nameKey(fieldText(ours, 'host'));
+    if (lost.length === 0 && !renamed) continue;
+    const goes = [
+      ...(lost.length > 0 ? [`${lost.join(', ')} ${lost.length > 1 ? 'lose their' : 'loses its'} reservation`] : []),
+      ...(renamed ? [`the name ${name} its DNS answer (gen's is ${fieldText(ours, 'host')})`] : []),
+    ];
+    out.push(
+      `the box's own ${hostLabel(theirs)} is gen's DHCP reservation ${fieldText(ours, 'host')} (${fieldText(ours, 'ip')}, ${fieldText(ours, 'hwaddr')}): ` +
+        `merge takes it over and writes gen's name, address and MAC in its place, so ${goes.join(', and ')}; ` +
+        "to keep them, give them a Host of their own on the box (Services › Dnsmasq DNS & DHCP › Hosts) and export a new backup",
+    );
+  }
+  return out;
+}
