@@ -33,7 +33,12 @@
 //   and any other as the Host's name, so a sign makes it one. 2.90 refuses
 //   it as a name ("bad DHCP host name": legal_hostname() wants a letter or
 //   digit first); from 2.91 a Host with a name already has one ("DHCP host
-//   has multiple names"), one without is refused as at 2.90;
+//   has multiple names"), one without is refused as at 2.90. Its MACs come
+//   first, each a word: option.c takes a word as a MAC only with a ':', so
+//   a MAC the model takes in another form (FILTER_VALIDATE_MAC:
+//   52-54-00-aa-bb-cc, 5254.00aa.bbcc) is a name, and from 2.91 a second
+//   name word (another such MAC, the Host's name, a signed lease) refuses
+//   the line;
 // - dhcp-option= and dhcp-match= for each DHCP option, its value as typed,
 //   which dnsmasq reads by its table of options (dnsmasq-option-values.ts):
 //   the model checks only a few options' values, 25.7's none;
@@ -131,11 +136,39 @@ function raParamRefusal(range: XmlElement): Refusal | undefined {
   return undefined;
 }
 
+/** The entries of a Host's MAC list that its dhcp-host line has dnsmasq read as names: those without a ':'. */
+function macsReadAsNames(host: XmlElement): string[] {
+  return fieldText(host, 'hwaddr').split(',').map((each) => each.trim()).filter((each) => each !== '' && !each.includes(':'));
+}
+
+/** A MAC of another form the model takes (52-54-00-aa-bb-cc, 5254.00aa.bbcc) as dnsmasq reads one: with colons. */
+function withColons(mac: string): string {
+  return (mac.replace(/[^0-9a-fA-F]/g, '').match(/../g) ?? []).join(':');
+}
+
+/**
+ * The refusal, at dnsmasq `version`, of a Host's line for a second name word among its MACs (`early`: before its
+ * addresses) or at its name (after them), if any.
+ */
+function hostMacRefusal(host: XmlElement, version: string, early: boolean): Refusal | undefined {
+  const named = macsReadAsNames(host);
+  const name = fieldText(host, 'host');
+  if (!dnsmasqAtLeast(version, '2.91') || named.length === 0) return undefined;
+  if (early !== named.length > 1) return undefined;
+  if (!early && name === '') return undefined;
+  return {
+    prints: 'DHCP host has multiple names',
+    why: `dnsmasq ${version} takes a word as a MAC only with a ':', so it reads ${named[0]} as the Host's name, and then ${early ? `${named[1]}` : `its name ${name}`} as a second`,
+    fix: `write the Host's MACs with colons (${named.map(withColons).join(', ')})`,
+  };
+}
+
 /** The refusal of a Host's lease time on its dhcp-host line at dnsmasq `version`, if any. */
 function hostLeaseRefusal(host: XmlElement, version: string): Refusal | undefined {
   const lease = fieldText(host, 'lease_time');
   if (lease === '' || DIGITS.test(lease)) return undefined;
-  const named = fieldText(host, 'host') !== '' && dnsmasqAtLeast(version, '2.91');
+  // A MAC read as a name is one too (hostMacRefusal()).
+  const named = (fieldText(host, 'host') !== '' || macsReadAsNames(host).length > 0) && dnsmasqAtLeast(version, '2.91');
   return {
     prints: named ? 'DHCP host has multiple names' : 'bad DHCP host name',
     why: `its lease time ${lease} is not a number of seconds, so dnsmasq ${version} reads it as ${named ? 'a second name' : 'its name'}`,
@@ -193,6 +226,12 @@ export function dnsmasqRefusals(root: XmlElement, version: string): string[] {
   const reserved = new Map<string, XmlElement>();
   for (const host of childrenNamed(dnsmasq, 'hosts')) {
     if (!writesDhcpHost(host)) continue;
+    // Refused at its MACs, the line reserves no address.
+    const early = hostMacRefusal(host, version, true);
+    if (early) {
+      out.push(said(hostLabel(host), early, HOSTS, dns));
+      continue;
+    }
     let refused = false;
     for (const ip of hostAddresses(host)) {
       if (!ip.includes('.') || parseIPv4(ip) === undefined) continue;
@@ -203,9 +242,9 @@ export function dnsmasqRefusals(root: XmlElement, version: string): string[] {
         refused = true;
       }
     }
-    // dnsmasq stops at the first word of a line it refuses, and the lease time comes after the addresses.
-    const lease = refused ? undefined : hostLeaseRefusal(host, version);
-    if (lease) out.push(said(hostLabel(host), lease, HOSTS, dns));
+    // dnsmasq stops at the first word of a line it refuses, and the name and then the lease time come after the addresses.
+    const late = refused ? undefined : (hostMacRefusal(host, version, false) ?? hostLeaseRefusal(host, version));
+    if (late) out.push(said(hostLabel(host), late, HOSTS, dns));
   }
   for (const entry of unaddressedListened(root)) {
     const device = fieldText(entry, 'if');

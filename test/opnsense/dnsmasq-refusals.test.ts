@@ -134,4 +134,32 @@ describe('dnsmasqRefusals on a Host lease time', () => {
     expect(printed(host('kiosk', '', '-60', '525400000009'), '2.91')).toEqual([]);
     expect(printed(host('a', '10.0.0.9', '') + host('b', '10.0.0.9', '-1', '52:54:00:00:00:08'), '2.91').map(([p]) => p)).toEqual(['duplicate dhcp-host IP address 10.0.0.9']);
   });
+
+  // Its MACs come first on the line, each a word; option.c reads a word without ':' as a name, and the model takes a MAC
+  // in the forms FILTER_VALIDATE_MAC does (dashes, dotted groups): from 2.91 a second name word refuses the line.
+  it('names a Host whose MAC list holds a MAC without colons beside a name, from 2.91', () => {
+    const multiple = (why: string) => [['DHCP host has multiple names', why]];
+    const macHost = (name: string, ip: string, macs: string, lease = '') => host(name, ip, lease, macs).replace(/uuid="[^"]*"/, `uuid="11111111-2222-4333-8444-6${macs.length.toString(16).padStart(11, '0')}"`);
+    for (const version of ['2.91', '2.93']) {
+      expect(printed(macHost('nas', '10.0.0.9', '52:54:00:00:00:09,52-54-00-AA-BB-CC'), version)).toEqual(
+        multiple(`dnsmasq ${version} takes a word as a MAC only with a ':', so it reads 52-54-00-AA-BB-CC as the Host's name, and then its name nas as a second`),
+      );
+      // Two such MACs: refused at the second, before its address, which it then never reserves.
+      const two = macHost('', '10.0.0.9', '52:54:00:00:00:09,5254.00aa.bbcc,52-54-00-dd-ee-ff');
+      expect(printed(two + macHost('b', '10.0.0.9', '52:54:00:00:00:08'), version)).toEqual(
+        multiple(`dnsmasq ${version} takes a word as a MAC only with a ':', so it reads 5254.00aa.bbcc as the Host's name, and then 52-54-00-dd-ee-ff as a second`),
+      );
+      // Without a name of its own, one such MAC is the name; a signed lease is then a second.
+      expect(printed(macHost('', '10.0.0.9', '52:54:00:00:00:09,52-54-00-aa-bb-cc'), version)).toEqual([]);
+      expect(printed(macHost('', '10.0.0.9', '52:54:00:00:00:09,52-54-00-aa-bb-cc', '-60'), version)).toEqual(
+        multiple(`its lease time -60 is not a number of seconds, so dnsmasq ${version} reads it as a second name`),
+      );
+    }
+    // The fix names each MAC with colons.
+    const [warning] = dnsmasqRefusals(parseXml(`<?xml version="1.0"?>\n<opnsense><dnsmasq><enable>1</enable><port>0</port>${macHost('nas', '', '52:54:00:00:00:09,5254.00aa.bbcc')}</dnsmasq></opnsense>\n`).root, '2.91');
+    expect(warning).toMatch(/Write the Host's MACs with colons \(52:54:00:aa:bb:cc\) \(Services › Dnsmasq DNS & DHCP › Hosts\)$/);
+    // 2.90 overwrites the name it read first: no refusal.
+    expect(printed(macHost('nas', '10.0.0.9', '52:54:00:00:00:09,52-54-00-aa-bb-cc'), '2.90')).toEqual([]);
+    expect(printed(macHost('', '10.0.0.9', '52:54:00:00:00:09,5254.00aa.bbcc,52-54-00-dd-ee-ff'), '2.90')).toEqual([]);
+  });
 });

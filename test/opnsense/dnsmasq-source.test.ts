@@ -252,6 +252,9 @@ describe.skipIf(!mirror)(`dnsmasq's own code on the dnsmasq.conf lines it refuse
     it.skipIf(absent)(`${version}: a dhcp-host word with a sign is a name${absent ? ` (skipped: the dnsmasq git directory has no tag ${tag})` : ''}`, () => {
       const [option, util] = [show(tag, 'src/option.c'), show(tag, 'src/util.c')];
       expect(option).toMatch(/for \(cp = arg; \*cp; cp\+\+\)\s*if \(isdigit\(\(unsigned char\)\*cp\)\)\s*isdig = 1;\s*else if \(\*cp != ' '\)\s*break;\s*if \(\*cp\)\s*\{\s*if \(lastp\)\s*\*lastp = last;\s*if \(strcmp\(arg, "infinite"\) == 0\)[\s\S]{0,200}?else if \(strcmp\(arg, "ignore"\) == 0\)\s*new->flags \|= CONFIG_DISABLE;\s*else\s*(?:if \(new->hostname\)\s*\{\s*dhcp_config_free\(new\);\s*ret_err\(_\("DHCP host has multiple names"\)\);\s*\}\s*else\s*)?\{\s*if \(!\(new->hostname = canonicalise_opt\(arg\)\) \|\|\s*!legal_hostname\(new->hostname\)\)\s*\{\s*dhcp_config_free\(new\);\s*ret_err\(_\("bad DHCP host name"\)\);/);
+      // A MAC is a word with a ':' (dnsmasqRefusals(): a Host's MAC of another form is a name word).
+      expect(option).toMatch(/case 'G':\s*\/\* --dhcp-host \*\/[\s\S]{0,600}?while \(arg\)\s*\{\s*comma = split\(arg\);\s*if \(strchr\(arg, ':'\)\)/);
+      expect(option).toMatch(/\}\s*else if \(strchr\(arg, '\.'\) && \(inet_pton\(AF_INET, arg, &in\) > 0\)\)\s*\{\s*struct dhcp_config \*configs;/);
       const multiple = /else if \(new->hostname\)\s*\{\s*dhcp_config_free\(new\);\s*ret_err\(_\("DHCP host has multiple names"\)\);/.test(option);
       expect(multiple).toBe(dnsmasqAtLeast(version, '2.91'));
       expect(body(util, 'legal_hostname')).toMatch(/if \(\(c >= 'A' && c <= 'Z'\) \|\|\s*\(c >= 'a' && c <= 'z'\) \|\|\s*\(c >= '0' && c <= '9'\)\)\s*continue;\s*if \(!first && \(c == '-' \|\| c == '_'\)\)\s*continue;/);
