@@ -146,7 +146,7 @@ export function registerOpnsenseCommands(cli: Command, setExit: (code: number) =
     .requiredOption('-o, --out <merged.xml>', 'where to write the merged config.xml')
     .option('--secrets <dir>', 'secrets directory (default: .secrets beside the topology file)')
     .option('--site <name>', 'site whose firewall to merge (needed when several sites have one)')
-    .option('--allow-gui-port-conflict', 'merge even when an HAProxy frontend binds a port the web GUI holds on every interface (HAProxy would not start)')
+    .option('--allow-gui-port-conflict', 'merge even when an HAProxy frontend and the web GUI cannot both have a port (HAProxy would not start, or one takes the connections of the other)')
     .option('--allow-ha', 'merge into a node of an HA pair (pfsync or configuration sync set), which the topology cannot describe (failover would break)')
     .option('--force', 'replace an existing output file (never the base)')
     .action(async (positional: string | undefined, options: Omit<MergeCommandOptions, 'file'> & { file?: string }) => {

@@ -1,8 +1,23 @@
 // Who listens on which port of the merged configuration: the web GUI
 // (<system><webgui>) and every enabled HAProxy frontend, the box's own as
-// much as gen's. Two listeners on one port of one address keep HAProxy
-// from starting, and a GUI that holds the port of a public frontend would
-// be what the WAN pass rules to that port reach.
+// much as gen's, and which of them FreeBSD hands a connection to.
+//
+// HAProxy sets SO_REUSEADDR, SO_REUSEPORT and, on FreeBSD, SO_REUSEPORT_LB
+// on each listening socket unless `noreuseport` is in its global section
+// (sock_inet_bind_receiver() in src/sock_inet.c); the web GUI's lighttpd
+// sets SO_REUSEADDR only (network_server_init() in src/network.c). FreeBSD
+// (in_pcbbind_setup() in sys/netinet/in_pcb.c) refuses a bind to an address
+// and port a socket holds unless both set SO_REUSEPORT or SO_REUSEPORT_LB,
+// and, for sockets made by root (both bind before they drop it: HAProxy's
+// bind_listeners() runs before set_identity(), lighttpd's network_init()
+// before its setuid()), with SO_REUSEADDR never refuses a wildcard beside a
+// specific address.
+// A connection goes to a socket of its exact 4-tuple, else to an
+// SO_REUSEPORT_LB group (one bound to its address before one bound to the
+// wildcard; within a group, by a hash of the client's address and ports),
+// and only then to any other socket, again its address's before the
+// wildcard's (in_pcblookup_hash_locked(), in_pcblookup_lbgroup(),
+// in_pcblookup_hash_wild_locked(); in6_pcb.c alike).
 import ipaddr from 'ipaddr.js';
 import { type XmlElement, attr, child, childrenNamed } from '../render/opnsense/xml.js';
 import { webGuiPorts } from '../targets/opnsense/webgui.js';
@@ -14,6 +29,8 @@ import { addressKey } from './listened-addresses.js';
 
 interface Bind {
   frontend: string;
+  /** One of gen's frontends. */
+  gen: boolean;
   text: string;
   family: 'inet' | 'inet6' | 'unix';
   /** Empty for the wildcard address. */
@@ -26,7 +43,7 @@ interface Bind {
 const WILDCARDS = new Set(['', '*', '0.0.0.0', '::']);
 
 /** One entry of a frontend's bind list (CSVListField): [quic4@|quic6@]address:port[-port], [v6]:port, or unix@name. */
-function parseBind(frontend: string, text: string): Bind | undefined {
+function parseBind(frontend: string, gen: boolean, text: string): Bind | undefined {
   const entry = text.trim();
   if (entry === '' || entry.startsWith('unix@')) return undefined;
   const quic = /^quic[46]@/.test(entry);
@@ -38,6 +55,7 @@ function parseBind(frontend: string, text: string): Bind | undefined {
   const from = Number(match[2]);
   return {
     frontend,
+    gen,
     text: entry,
     family: address.includes(':') || entry.startsWith('quic6@') ? 'inet6' : 'inet',
     address: WILDCARDS.has(address) ? '' : address,
@@ -48,19 +66,31 @@ function parseBind(frontend: string, text: string): Bind | undefined {
 }
 
 /** The enabled frontends of an enabled HAProxy, with their binds. */
-function haproxyBinds(root: XmlElement): Bind[] {
+function haproxyBinds(root: XmlElement, isGen: (uuid: string) => boolean = () => false): Bind[] {
   const haproxy = child(child(root, 'OPNsense'), 'HAProxy');
   if (fieldText(child(haproxy, 'general'), 'enabled') !== '1') return [];
   return childrenNamed(child(haproxy, 'frontends'), 'frontend')
     .filter((f) => fieldText(f, 'enabled') !== '0')
-    .flatMap((f) => fieldText(f, 'bind').split(',').flatMap((text) => parseBind(fieldText(f, 'name'), text) ?? []));
+    .flatMap((f) => fieldText(f, 'bind').split(',').flatMap((text) => parseBind(fieldText(f, 'name'), isGen(attr(f, 'uuid') ?? ''), text) ?? []));
+}
+
+/**
+ * Whether HAProxy's listening sockets join SO_REUSEPORT_LB groups: unless
+ * the custom options of its global section (general.tuning.customOptions,
+ * written line by line into `global` by the plugin's haproxy.conf) hold
+ * `noreuseport` (cfgparse-global.c clears PROTO_F_REUSEPORT_SUPPORTED).
+ */
+function reusesPort(root: XmlElement): boolean {
+  const tuning = child(child(child(child(root, 'OPNsense'), 'HAProxy'), 'general'), 'tuning');
+  return !fieldText(tuning, 'customOptions').split('\n').some((line) => line.trim().split(/\s+/)[0] === 'noreuseport');
 }
 
 /** Where the web GUI listens: on every interface, or on chosen ones (OPNsense's key of the WAN is always `wan`). */
 interface GuiListen {
   ports: Map<number, string>;
-  /** The addresses a frontend bind clashes with: the wildcard always; the WAN's address too when the GUI is bound to it. */
-  onWan: 'every interface' | 'the WAN' | undefined;
+  /** Every interface: lighttpd binds 0.0.0.0 and ::. Chosen ones: their addresses, the WAN's too when it is one of them. */
+  everywhere: boolean;
+  onWan: boolean;
   wanAddress: string;
 }
 
@@ -70,25 +100,21 @@ interface GuiListen {
  * redirect unless that is disabled. A GUI bound to chosen interfaces
  * listens on their addresses only (webgui_configure() in
  * plugins.inc.d/webgui.inc binds lighttpd to each listed interface's
- * addresses, else to 0.0.0.0 and ::): it leaves the wildcard free, but when
- * the WAN is one of them, WAN traffic to its ports reaches the GUI (the
- * more specific socket wins over HAProxy's wildcard), and a frontend on the
- * WAN address cannot bind at all.
+ * addresses, else to 0.0.0.0 and ::).
  */
 function guiListen(root: XmlElement): GuiListen {
   const webgui = child(child(root, 'system'), 'webgui');
   const wanAddress = fieldText(child(child(root, 'interfaces'), 'wan'), 'ipaddr');
   const listed = fieldText(webgui, 'interfaces');
-  const onWan = listed === '' ? 'every interface' : listed.split(',').some((k) => k.trim() === 'wan') ? 'the WAN' : undefined;
+  const everywhere = listed === '';
+  const onWan = everywhere || listed.split(',').some((k) => k.trim() === 'wan');
   const ports = new Map<number, string>();
-  if (onWan === undefined) return { ports, onWan, wanAddress };
   const { gui: port, redirect } = webGuiPorts({ https: fieldText(webgui, 'protocol') !== 'http', port: fieldText(webgui, 'port'), redirectDisabled: child(webgui, 'disablehttpredirect') !== undefined });
   ports.set(port, `the web GUI (TCP port ${port})`);
   if (redirect !== undefined && redirect !== port) ports.set(redirect, "the web GUI's HTTP redirect");
-  return { ports, onWan, wanAddress };
+  return { ports, everywhere, onWan, wanAddress };
 }
 
-/** HAProxy frontends on a port the web GUI holds on the WAN: the wildcard address, or the WAN's own when the GUI is bound to the WAN. */
 /**
  * HAProxy left enabled with no frontend (merge removed gen's, and the box has
  * none of its own): it exits at start ("No enabled listener found").
@@ -99,29 +125,61 @@ export function idleHaproxy(root: XmlElement): string[] {
   return ['HAProxy is still enabled and has no frontend left, so it will not start: disable it (Services › HAProxy › Settings), or add a frontend'];
 }
 
+/**
+ * HAProxy frontends on a port of the web GUI that cannot both work: on the
+ * address the GUI holds (0.0.0.0 when it listens on every interface, the
+ * WAN's when the WAN is one of its interfaces), where lighttpd without
+ * SO_REUSEPORT makes the later bind fail; or on the wildcard beside a GUI on
+ * chosen interfaces, where HAProxy's SO_REUSEPORT_LB group takes every
+ * connection to the port, the GUI's too (without it, the GUI's more specific
+ * sockets keep theirs, and only a GUI on the WAN then takes what the WAN
+ * pass lets in).
+ */
 export function guiConflicts(root: XmlElement): string[] {
   const gui = guiListen(root);
+  const grouped = reusesPort(root);
   const out: string[] = [];
   for (const bind of haproxyBinds(root)) {
     if (bind.transport !== 'tcp') continue;
-    if (bind.address !== '' && !(gui.onWan === 'the WAN' && bind.address === gui.wanAddress)) continue;
+    const held = bind.address === '' ? gui.everywhere : !gui.everywhere && gui.onWan && bind.address === gui.wanAddress;
+    if (!held && (bind.address !== '' || (!grouped && !gui.onWan))) continue;
     for (const [port, holder] of gui.ports) {
       if (port < bind.from || port > bind.to) continue;
-      // A wildcard bind beside a GUI on chosen interfaces starts, but the GUI's more specific socket takes the WAN's connections.
-      const effect = gui.onWan === 'every interface' || bind.address !== '' ? 'HAProxy would not start' : 'HAProxy would not get the connections to the WAN address';
+      const where = gui.everywhere ? 'every interface' : gui.onWan ? 'the WAN' : 'its chosen interfaces';
+      const redirect = port === 80 ? ', or disable its HTTP redirect (<webgui><disablehttpredirect>)' : '';
+      if (!held && grouped) {
+        out.push(
+          `HAProxy frontend ${bind.frontend} binds ${bind.text}, and ${holder} listens on port ${port} of ${where}: HAProxy's socket joins an SO_REUSEPORT_LB group, which FreeBSD looks up ` +
+            `before the web GUI's sockets, so HAProxy would take every connection to port ${port}, those to the web GUI's addresses too, and the web GUI would not answer on it. ` +
+            `In System > Settings > Administration give the web GUI another TCP port (<webgui><port>)${redirect}; or bind the frontend to one address`,
+        );
+        continue;
+      }
+      const effect = held ? 'HAProxy would not start' : 'HAProxy would not get the connections to the WAN address';
       out.push(
-        `HAProxy frontend ${bind.frontend} binds ${bind.text}, but ${holder} listens on port ${port} of ${gui.onWan}: ${effect}, and the WAN pass to port ${port} ` +
-          `would reach the web GUI. In System > Settings > Administration give the web GUI another TCP port (<webgui><port>) or only the LAN as listen interfaces (<webgui><interfaces>)` +
-          `${port === 80 ? ', or disable its HTTP redirect (<webgui><disablehttpredirect>)' : ''}; or bind the frontend to one address`,
+        `HAProxy frontend ${bind.frontend} binds ${bind.text}, but ${holder} listens on port ${port} of ${where}: ${effect}, and the WAN pass to port ${port} ` +
+          // Only the LAN as the GUI's interfaces would hand its port to an SO_REUSEPORT_LB wildcard, as above.
+          `would reach the web GUI. In System > Settings > Administration give the web GUI another TCP port (<webgui><port>)` +
+          `${grouped ? '' : ' or only the LAN as listen interfaces (<webgui><interfaces>)'}${redirect}; or bind the frontend to one address`,
       );
     }
   }
   return out;
 }
 
+/** Whether two binds of one family and transport share a port. */
+function sharePort(o: Bind, b: Bind): boolean {
+  return o.from <= b.to && b.from <= o.to;
+}
+
 /** Whether two binds of one family and transport take a port of the same address (the wildcard covers every address of its family). */
 function clashing(o: Bind, b: Bind): boolean {
-  return o.from <= b.to && b.from <= o.to && (o.address === b.address || o.address === '' || b.address === '');
+  return sharePort(o, b) && (o.address === b.address || o.address === '' || b.address === '');
+}
+
+/** Whether two binds of one family and transport take a port of one address by the same text's value (both the wildcard, or one address). */
+function duplicate(o: Bind, b: Bind): boolean {
+  return sharePort(o, b) && o.address === b.address;
 }
 
 /**
@@ -139,15 +197,16 @@ class EarlierBinds {
   private readonly single = new Map<string, number[]>();
   private readonly ranges = new Map<string, number[]>();
 
-  /** The first bind seen that clashes with `b`. */
-  first(b: Bind): Bind | undefined {
+  /** The first bind seen on a port of `b` and of its address (`exact`), or of its address or the wildcard. */
+  first(b: Bind, exact: boolean): Bind | undefined {
     const group = `${b.family} ${b.transport}`;
-    let found = (this.ranges.get(group) ?? []).find((i) => clashing(this.binds[i]!, b)) ?? Infinity;
+    const matches = exact ? duplicate : clashing;
+    let found = (this.ranges.get(group) ?? []).find((i) => matches(this.binds[i]!, b)) ?? Infinity;
     const singles = this.single.get(group) ?? [];
     if (b.to - b.from < singles.length) {
-      for (let port = b.from; port <= b.to; port++) found = Math.min(found, this.onPort(group, b.address, port));
+      for (let port = b.from; port <= b.to; port++) found = Math.min(found, this.onPort(group, b.address, port, exact));
     } else {
-      found = Math.min(found, singles.find((i) => clashing(this.binds[i]!, b)) ?? Infinity);
+      found = Math.min(found, singles.find((i) => matches(this.binds[i]!, b)) ?? Infinity);
     }
     return this.binds[found];
   }
@@ -166,25 +225,69 @@ class EarlierBinds {
     if (!this.byPort.has(port)) this.byPort.set(port, index);
   }
 
-  /** The first bind of one port that takes `port` of `address`: of that address or the wildcard; of any address for the wildcard (''). */
-  private onPort(group: string, address: string, port: number): number {
+  /** The first bind of one port that takes `port` of `address`: of that address, or (not `exact`) the wildcard, or of any address for the wildcard (''). */
+  private onPort(group: string, address: string, port: number, exact: boolean): number {
+    const same = this.byAddress.get(JSON.stringify([group, address, port])) ?? Infinity;
+    if (exact) return same;
     if (address === '') return this.byPort.get(JSON.stringify([group, port])) ?? Infinity;
-    const exact = this.byAddress.get(JSON.stringify([group, address, port])) ?? Infinity;
-    return Math.min(exact, this.byAddress.get(JSON.stringify([group, '', port])) ?? Infinity);
+    return Math.min(same, this.byAddress.get(JSON.stringify([group, '', port])) ?? Infinity);
   }
 }
 
-/** Two enabled frontends on an overlapping port of the same address (the wildcard covers every address of its family). */
+/**
+ * Two enabled frontends on an overlapping port of one address. With
+ * SO_REUSEPORT_LB both bind it, into one group, and FreeBSD hands each
+ * connection to one of the group's sockets by a hash of the client's
+ * address and ports (in_pcblookup_lbgroup(): INP_PCBLBGROUP_PKTHASH); two
+ * binds of one frontend then serve it alike. With `noreuseport` the later
+ * bind fails with EADDRINUSE, and HAProxy does not start.
+ */
 export function bindClashes(root: XmlElement): string[] {
+  const grouped = reusesPort(root);
   const earlier = new EarlierBinds();
   const out: string[] = [];
+  const fix = 'Give one of them another port or address, or disable it (Services > HAProxy > Settings > Virtual Services)';
   for (const b of haproxyBinds(root)) {
-    const clash = earlier.first(b);
+    const clash = earlier.first(b, true);
     earlier.add(b);
-    if (clash) {
-      const who = clash.frontend === b.frontend ? `HAProxy frontend ${b.frontend} binds both ${clash.text} and ${b.text}` : `HAProxy frontends ${clash.frontend} (${clash.text}) and ${b.frontend} (${b.text}) listen on the same port`;
-      out.push(`${who}: HAProxy would not start. Give one of them another port or address, or disable it (Services > HAProxy > Settings > Virtual Services)`);
+    if (!clash || (grouped && clash.frontend === b.frontend)) continue;
+    if (grouped) {
+      out.push(
+        `HAProxy frontends ${clash.frontend} (${clash.text}) and ${b.frontend} (${b.text}) listen on the same port of the same address: HAProxy sets SO_REUSEPORT_LB on both sockets, ` +
+          `so both bind it, and FreeBSD hands each connection to one of them by a hash of the client's address and port: each frontend gets some of them. ${fix}`,
+      );
+      continue;
     }
+    const who = clash.frontend === b.frontend ? `HAProxy frontend ${b.frontend} binds both ${clash.text} and ${b.text}` : `HAProxy frontends ${clash.frontend} (${clash.text}) and ${b.frontend} (${b.text}) listen on the same port`;
+    out.push(`${who}: with noreuseport in HAProxy's custom options (Services > HAProxy > Settings > Global Parameters) FreeBSD refuses the second bind, and HAProxy would not start. ${fix}`);
+  }
+  return out;
+}
+
+/**
+ * A frontend on an address beside one on the wildcard, on an overlapping
+ * port: both bind it, and FreeBSD hands a connection to the socket (or
+ * SO_REUSEPORT_LB group) of its address before the wildcard's, so the
+ * wildcard frontend gets none of that address's. Said where one of them is
+ * gen's; two of the box's own are the box's business.
+ */
+export function bindShadows(root: XmlElement, isGen: (uuid: string) => boolean): string[] {
+  const binds = haproxyBinds(root, isGen);
+  // Only wildcard binds in it: the first that takes a port of a specific bind is its wildcard.
+  const wildcards = new EarlierBinds();
+  for (const b of binds) if (b.address === '') wildcards.add(b);
+  const out: string[] = [];
+  for (const s of binds) {
+    if (s.address === '') continue;
+    const w = wildcards.first(s, false);
+    if (!w || w.frontend === s.frontend || !(w.gen || s.gen)) continue;
+    const [from, to] = [Math.max(s.from, w.from), Math.min(s.to, w.to)];
+    const ports = from === to ? `port ${from}` : `ports ${from}-${to}`;
+    const label = (b: Bind) => `${b.gen ? "gen's" : "the base's"} HAProxy frontend ${b.frontend} (${b.text})`;
+    out.push(
+      `${label(s)} takes the connections to ${s.address} on ${ports}, and ${label(w)} only those to other addresses: FreeBSD hands a connection to a socket bound to its address ` +
+        `before one bound to the wildcard. If ${w.frontend} is to answer at ${s.address} too, give ${s.frontend} another port or disable it (Services > HAProxy > Settings > Virtual Services)`,
+    );
   }
   return out;
 }

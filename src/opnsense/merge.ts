@@ -27,7 +27,7 @@ import { boxPeerLinks } from './wireguard-peers.js';
 import { dropOrphanedAssignments, dropStaleItems, genDevices } from './dropped.js';
 import { addToList } from '../arrays.js';
 import { type ExpectedAntiLockout, antiLockoutDifferences } from './anti-lockout.js';
-import { bindClashes, guiConflicts, idleHaproxy, wireguardClashes } from './listeners.js';
+import { bindClashes, bindShadows, guiConflicts, idleHaproxy, wireguardClashes } from './listeners.js';
 import { type JoinedVpc, RULE_STORE_PATHS, clearManagedRules } from './managed-rules.js';
 import { warnOutboundModeChange } from './outbound-mode.js';
 import { hostOverrideTakeovers } from './unbound-hosts.js';
@@ -705,7 +705,7 @@ export interface MergeOptions {
   joinedVpc?: JoinedVpc;
   /** gen's WireGuard instances whose client files name DNS servers: merge says where no resolver of the box answers them. */
   tunnelDns?: readonly TunnelDns[];
-  /** Merge although HAProxy binds a port the web GUI holds on every interface (only warn). */
+  /** Merge although an HAProxy frontend and the web GUI cannot both have a port (only warn). */
   allowGuiPortConflict?: boolean;
   /** Merge into a node of an HA pair, which the topology cannot describe (only warn). */
   allowHa?: boolean;
@@ -1021,6 +1021,7 @@ function merged(baseText: string, genSections: readonly XmlElement[], givenOptio
   if (sections.some((s) => child(s, 'HAProxy'))) {
     const clashes = bindClashes(root);
     if (clashes.length > 0) throw new MergeError(clashes.join('\n'));
+    for (const message of bindShadows(root, (uuid) => genUuids.has(uuid))) options.warn!(message);
     const gui = guiConflicts(root);
     if (gui.length > 0 && !options.allowGuiPortConflict) throw new MergeError(`${gui.join('\n')}\n(--allow-gui-port-conflict merges anyway)`);
     for (const message of gui) options.warn!(message);

@@ -875,15 +875,30 @@ describe('the web GUI and HAProxy on the same port', async () => {
     const run = () => mergeConfig(base, sections, { secret: () => pair.privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, standIn: () => STAND_IN, allowGuiPortConflict, warn: (m) => warnings.push(m) });
     return { run, warnings };
   };
-  const webgui = (inner: string) => SAMPLE.replace('<webgui>\n      <protocol>https</protocol>\n    </webgui>', `<webgui>\n      <protocol>https</protocol>\n${inner}    </webgui>`);
+  const webgui = (inner: string, base = SAMPLE) => base.replace('<webgui>\n      <protocol>https</protocol>\n    </webgui>', `<webgui>\n      <protocol>https</protocol>\n${inner}    </webgui>`);
+  /** The box's own HAProxy: its frontends (name, binds, enabled) and the custom options of its global section. */
+  const boxHaproxy = (frontends: readonly (readonly [string, string, string?])[], customOptions = '') =>
+    `<HAProxy version="5.0.0">\n      <general>\n        <enabled>1</enabled>\n        <tuning>\n          <customOptions>${customOptions}</customOptions>\n        </tuning>\n      </general>\n      <frontends>\n` +
+    frontends
+      .map(([name, bind, enabled = '1'], i) => `        <frontend uuid="7c2d9a3e-5b1f-4c8d-9e0a-1f2b3c4d5e6${i}">\n          <enabled>${enabled}</enabled>\n          <name>${name}</name>\n          <bind>${bind}</bind>\n        </frontend>\n`)
+      .join('') +
+    `      </frontends>\n    </HAProxy>`;
+  // HAProxy's global `noreuseport` (cfgparse-global.c): no SO_REUSEPORT(_LB) on its sockets.
+  const noReusePort = (base: string) => withMvc(base, boxHaproxy([], 'noreuseport'));
+
+  it('keeps the box\'s noreuseport in HAProxy\'s custom options, which these checks read', () => {
+    expect(attempt(noReusePort(webgui('      <port>8443</port>\n      <disablehttpredirect>1</disablehttpredirect>\n'))).run()).toMatch(/<customOptions>noreuseport<\/customOptions>/);
+  });
 
   it('refuses HAProxy on 0.0.0.0:443 and :80 while the factory GUI listens there (HTTPS on 443, redirect on 80), naming the settings', () => {
     const { run } = attempt(SAMPLE);
     expect(run).toThrow(MergeError);
     expect(run).toThrow(/HAProxy frontend https binds 0\.0\.0\.0:443, but the web GUI \(TCP port 443\) listens on port 443 of every interface: HAProxy would not start, and the WAN pass to port 443 would reach the web GUI/);
-    expect(run).toThrow(/give the web GUI another TCP port \(<webgui><port>\) or only the LAN as listen interfaces \(<webgui><interfaces>\)/);
+    // Only the LAN as the GUI's interfaces would hand its port to HAProxy's SO_REUSEPORT_LB wildcard: not offered.
+    expect(run).toThrow(/give the web GUI another TCP port \(<webgui><port>\); or bind the frontend to one address/);
     expect(run).toThrow(/HAProxy frontend https_http_redirect binds 0\.0\.0\.0:80, but the web GUI's HTTP redirect listens on port 80 .*disable its HTTP redirect \(<webgui><disablehttpredirect>\)/);
     expect(run).toThrow(/--allow-gui-port-conflict merges anyway/);
+    expect(attempt(noReusePort(SAMPLE)).run).toThrow(/give the web GUI another TCP port \(<webgui><port>\) or only the LAN as listen interfaces \(<webgui><interfaces>\)/);
   });
 
   it('merges anyway with allowGuiPortConflict, and warns', () => {
@@ -892,46 +907,99 @@ describe('the web GUI and HAProxy on the same port', async () => {
     expect(warnings.filter((w) => w.startsWith('HAProxy'))).toHaveLength(2);
   });
 
-  it('accepts a GUI moved off those ports or listening on chosen interfaces only', () => {
+  it('accepts a GUI moved off those ports; one on the LAN only too, when HAProxy joins no SO_REUSEPORT_LB group', () => {
     const moved = webgui('      <port>8443</port>\n      <disablehttpredirect>1</disablehttpredirect>\n');
     expect(moved).not.toBe(SAMPLE);
     expect(attempt(moved).run()).toContain('<HAProxy');
-    expect(attempt(webgui('      <interfaces>lan</interfaces>\n')).run()).toContain('<HAProxy');
     // Port 8443, but the redirect still on 80.
     expect(attempt(webgui('      <port>8443</port>\n')).run).toThrow(/https_http_redirect binds 0\.0\.0\.0:80/);
+    // The GUI's sockets on the LAN's addresses: HAProxy's wildcard group is looked up before them and takes their connections.
+    const lanOnly = webgui('      <interfaces>lan</interfaces>\n');
+    expect(attempt(lanOnly).run).toThrow(
+      /HAProxy frontend https binds 0\.0\.0\.0:443, and the web GUI \(TCP port 443\) listens on port 443 of its chosen interfaces: HAProxy's socket joins an SO_REUSEPORT_LB group, which FreeBSD looks up before the web GUI's sockets, so HAProxy would take every connection to port 443, those to the web GUI's addresses too, and the web GUI would not answer on it/,
+    );
+    expect(attempt(lanOnly).run).toThrow(/give the web GUI another TCP port \(<webgui><port>\), or disable its HTTP redirect|give the web GUI another TCP port \(<webgui><port>\); or bind/);
+    // Without the group, the GUI's more specific sockets keep their connections.
+    expect(attempt(noReusePort(lanOnly)).run()).toContain('<HAProxy');
   });
 
-  it('refuses a GUI whose chosen listen interfaces include the WAN: its socket on the WAN address takes the connections the WAN pass lets in', () => {
+  it('refuses a GUI whose chosen listen interfaces include the WAN: HAProxy\'s wildcard group takes its port, or without one its socket on the WAN address takes the WAN pass\'s connections', () => {
     for (const listed of ['wan', 'lan,wan', 'lan, wan']) {
-      const { run } = attempt(webgui(`      <interfaces>${listed}</interfaces>\n`));
-      expect(run).toThrow(/HAProxy frontend https binds 0\.0\.0\.0:443, but the web GUI \(TCP port 443\) listens on port 443 of the WAN: HAProxy would not get the connections to the WAN address, and the WAN pass to port 443 would reach the web GUI/);
+      const base = webgui(`      <interfaces>${listed}</interfaces>\n`);
+      expect(attempt(base).run).toThrow(/HAProxy frontend https binds 0\.0\.0\.0:443, and the web GUI \(TCP port 443\) listens on port 443 of the WAN: HAProxy's socket joins an SO_REUSEPORT_LB group/);
+      expect(attempt(noReusePort(base)).run).toThrow(
+        /HAProxy frontend https binds 0\.0\.0\.0:443, but the web GUI \(TCP port 443\) listens on port 443 of the WAN: HAProxy would not get the connections to the WAN address, and the WAN pass to port 443 would reach the web GUI/,
+      );
     }
     // Interface keys, not descriptions or parts of names: opt1 and lan are no WAN.
-    expect(attempt(webgui('      <interfaces>lan,opt1</interfaces>\n')).run()).toContain('<HAProxy');
+    expect(attempt(noReusePort(webgui('      <interfaces>lan,opt1</interfaces>\n'))).run()).toContain('<HAProxy');
   });
 
-  it('checks the base\'s own enabled frontends too: a GUI conflict, or two frontends on one port', () => {
+  it('checks the base\'s own enabled frontends too: a GUI conflict, two frontends on one address and port, or one on an address beside gen\'s on the wildcard', () => {
     const free = webgui('      <port>8443</port>\n      <disablehttpredirect>1</disablehttpredirect>\n');
-    const own = (bind: string, enabled = '1') =>
-      `<HAProxy version="5.0.0">\n      <general>\n        <enabled>1</enabled>\n      </general>\n      <frontends>\n        <frontend uuid="7c2d9a3e-5b1f-4c8d-9e0a-1f2b3c4d5e6f">\n          <enabled>${enabled}</enabled>\n          <name>legacy_site</name>\n          <bind>${bind}</bind>\n        </frontend>\n      </frontends>\n    </HAProxy>`;
-    const withOwn = (bind: string, enabled?: string) => withMvc(free, own(bind, enabled));
-    expect(attempt(withOwn('0.0.0.0:443')).run).toThrow(/HAProxy frontends legacy_site \(0\.0\.0\.0:443\) and https \(0\.0\.0\.0:443\) listen on the same port: HAProxy would not start/);
-    expect(attempt(withOwn('192.168.0.2:80,0.0.0.0:8080-8090')).run).toThrow(/legacy_site \(192\.168\.0\.2:80\) and https_http_redirect \(0\.0\.0\.0:80\)/);
+    const withOwn = (bind: string, enabled?: string, customOptions?: string) => withMvc(free, boxHaproxy([['legacy_site', bind, enabled]], customOptions));
+    // Both bind with SO_REUSEPORT_LB, into one group that FreeBSD splits the connections over.
+    expect(attempt(withOwn('0.0.0.0:443')).run).toThrow(
+      /HAProxy frontends legacy_site \(0\.0\.0\.0:443\) and https \(0\.0\.0\.0:443\) listen on the same port of the same address: HAProxy sets SO_REUSEPORT_LB on both sockets, so both bind it, and FreeBSD hands each connection to one of them by a hash of the client's address and port: each frontend gets some of them/,
+    );
+    expect(attempt(withOwn('0.0.0.0:443', '1', 'noreuseport')).run).toThrow(
+      /HAProxy frontends legacy_site \(0\.0\.0\.0:443\) and https \(0\.0\.0\.0:443\) listen on the same port: with noreuseport in HAProxy's custom options \(Services > HAProxy > Settings > Global Parameters\) FreeBSD refuses the second bind, and HAProxy would not start/,
+    );
     expect(attempt(withOwn('0.0.0.0:443', '0')).run()).toContain('<name>legacy_site</name>');
+    // An address beside gen's wildcard: both start, the address's socket takes its connections.
+    const beside = attempt(withOwn('192.168.0.2:80,0.0.0.0:8080-8090'));
+    expect(beside.run()).toContain('<name>legacy_site</name>');
+    expect(beside.warnings).toContain(
+      "the base's HAProxy frontend legacy_site (192.168.0.2:80) takes the connections to 192.168.0.2 on port 80, and gen's HAProxy frontend https_http_redirect (0.0.0.0:80) only those to other addresses: " +
+        'FreeBSD hands a connection to a socket bound to its address before one bound to the wildcard. If https_http_redirect is to answer at 192.168.0.2 too, give legacy_site another port or disable it (Services > HAProxy > Settings > Virtual Services)',
+    );
     expect(attempt(withOwn('0.0.0.0:9443,[::]:9443')).run()).toContain('<name>legacy_site</name>');
+    // Two binds of one frontend on one address: with the group both serve it; without, the second cannot bind.
+    expect(attempt(withOwn('[fd00::1]:9443,[fd00:0:0::1]:9443')).run()).toContain('<name>legacy_site</name>');
+    const alone = (bind: string) => attempt(withOwn(bind, '1', 'noreuseport')).run;
     // IPv6 addresses by value, as HAProxy binds them: one address in two texts, the wildcard in another text.
-    expect(attempt(withOwn('[fd00::1]:9443,[fd00:0:0::1]:9443')).run).toThrow(/HAProxy frontend legacy_site binds both \[fd00::1\]:9443 and \[fd00:0:0::1\]:9443/);
-    expect(attempt(withOwn('[fd00::1]:9443,[0:0::0]:9443')).run).toThrow(/HAProxy frontend legacy_site binds both \[fd00::1\]:9443 and \[0:0::0\]:9443/);
-    expect(attempt(withOwn('[fd00::1]:9443,[fd00::2]:9443,0.0.0.0:9443')).run()).toContain('<name>legacy_site</name>');
+    expect(alone('[fd00::1]:9443,[fd00:0:0::1]:9443')).toThrow(/HAProxy frontend legacy_site binds both \[fd00::1\]:9443 and \[fd00:0:0::1\]:9443: with noreuseport/);
+    expect(alone('[::]:9443,[0:0::0]:9443')).toThrow(/HAProxy frontend legacy_site binds both \[::\]:9443 and \[0:0::0\]:9443/);
+    // An address beside the wildcard is no clash, with or without the group.
+    expect(alone('[fd00::1]:9443,[0:0::0]:9443')()).toContain('<name>legacy_site</name>');
+    expect(alone('[fd00::1]:9443,[fd00::2]:9443,0.0.0.0:9443')()).toContain('<name>legacy_site</name>');
     // A range after more single ports than it spans is looked up port by port (EarlierBinds): the first single it takes, or none.
-    expect(attempt(withOwn('0.0.0.0:9000,0.0.0.0:9001,0.0.0.0:9002,0.0.0.0:9001-9002')).run).toThrow(/HAProxy frontend legacy_site binds both 0\.0\.0\.0:9001 and 0\.0\.0\.0:9001-9002/);
-    expect(attempt(withOwn('192.168.0.2:9000,192.168.0.3:9001,0.0.0.0:9002,192.168.0.3:9000-9001')).run).toThrow(/binds both 192\.168\.0\.3:9001 and 192\.168\.0\.3:9000-9001/);
-    expect(attempt(withOwn('0.0.0.0:9000,0.0.0.0:9001,0.0.0.0:9002,0.0.0.0:9003-9004')).run()).toContain('<name>legacy_site</name>');
-    expect(attempt(withOwn('192.168.0.2:9000,192.168.0.2:9001,192.168.0.2:9002,192.168.0.3:9000-9001')).run()).toContain('<name>legacy_site</name>');
+    expect(alone('0.0.0.0:9000,0.0.0.0:9001,0.0.0.0:9002,0.0.0.0:9001-9002')).toThrow(/HAProxy frontend legacy_site binds both 0\.0\.0\.0:9001 and 0\.0\.0\.0:9001-9002/);
+    expect(alone('192.168.0.2:9000,192.168.0.3:9001,0.0.0.0:9002,192.168.0.3:9000-9001')).toThrow(/binds both 192\.168\.0\.3:9001 and 192\.168\.0\.3:9000-9001/);
+    expect(alone('0.0.0.0:9000,0.0.0.0:9001,0.0.0.0:9002,0.0.0.0:9003-9004')()).toContain('<name>legacy_site</name>');
+    expect(alone('192.168.0.2:9000,192.168.0.2:9001,192.168.0.2:9002,192.168.0.3:9000-9001')()).toContain('<name>legacy_site</name>');
+    expect(alone('0.0.0.0:9000,192.168.0.2:9001,0.0.0.0:9000-9001')).toThrow(/binds both 0\.0\.0\.0:9000 and 0\.0\.0\.0:9000-9001/);
     expect(attempt(withOwn('0.0.0.0:8443')).run).toThrow(/HAProxy frontend legacy_site binds 0\.0\.0\.0:8443, but the web GUI \(TCP port 8443\)/);
     // The factory GUI on 443 against the box's own frontend on 8443: fine; on 443 of a base where gen binds elsewhere: refused.
-    const guiOn443 = withMvc(SAMPLE, own('0.0.0.0:8443'));
+    const guiOn443 = withMvc(SAMPLE, boxHaproxy([['legacy_site', '0.0.0.0:8443']]));
     expect(attempt(guiOn443).run).toThrow(/HAProxy frontend https binds 0\.0\.0\.0:443/);
+  });
+
+  it('says which of the box\'s frontend on an address and gen\'s on the wildcard gets which connections, and nothing of two of the box\'s own', () => {
+    const free = webgui('      <port>8443</port>\n      <disablehttpredirect>1</disablehttpredirect>\n');
+    // A public address of the box (its WAN takes one by DHCP in the factory config).
+    const wan = '203.0.113.10';
+    const shadows = (frontends: readonly (readonly [string, string])[]) => {
+      const { run, warnings } = attempt(withMvc(free, boxHaproxy(frontends)));
+      run();
+      return warnings.filter((w) => w.includes('bound to the wildcard'));
+    };
+    // The box's frontend on that address, alone or beside others of its own: gen's wildcard loses that address's connections to port 443.
+    for (const frontends of [[['wan_site', `${wan}:443`]], [['other', '0.0.0.0:9443'], ['wan_site', `${wan}:443,${wan}:9000`]]] as const) {
+      expect(shadows(frontends)).toEqual([
+        `the base's HAProxy frontend wan_site (${wan}:443) takes the connections to ${wan} on port 443, and gen's HAProxy frontend https (0.0.0.0:443) only those to other addresses: ` +
+          'FreeBSD hands a connection to a socket bound to its address before one bound to the wildcard. If https is to answer at ' + wan + ' too, give wan_site another port or disable it (Services > HAProxy > Settings > Virtual Services)',
+      ]);
+    }
+    // Each address of the box's beside gen's wildcard.
+    expect(shadows([['wan_site', `${wan}:443`], ['second', '198.51.100.7:443']]).map((w) => w.slice(0, w.indexOf(')')))).toEqual([
+      `the base's HAProxy frontend wan_site (${wan}:443`,
+      "the base's HAProxy frontend second (198.51.100.7:443",
+    ]);
+    // A range of the box's on the wildcard beside an address of its own: nothing of gen's concerned.
+    expect(shadows([['wide', '0.0.0.0:9000-9010'], ['narrow', '192.168.1.1:9005']])).toEqual([]);
+    // Ports compared as ranges: the overlap is named.
+    expect(shadows([['wide', `${wan}:440-450`]])).toEqual([expect.stringContaining(`wide (${wan}:440-450) takes the connections to ${wan} on port 443, and gen's HAProxy frontend https (0.0.0.0:443)`)]);
   });
 });
 
