@@ -3,8 +3,9 @@
 // A key must name one item on the box: what OPNsense keeps unique (a UniqueConstraint, an AutoNumberField, a name
 // the generated service config needs once), or a base item of the operator's own that merely shares it would be
 // replaced. Names of WireGuard instances and peers are not unique (the same person's laptop is a peer of two
-// instances): an instance is its number (its device wgN), a peer its public key (unique among peers without an
-// endpoint, Client.xml). A DHCP host's name counts within its domain.
+// instances): an instance is its number (its device wgN), a peer its public key with its endpoint (Client.xml keeps
+// pubkey, serveraddress and serverport unique together): gen's peers have none, so a box's peer that the firewall
+// dials with the same key is another item. A DHCP host's name counts within its domain.
 export const ITEM_KEYS: Readonly<Record<string, readonly (readonly string[])[]>> = {
   vlan: [['vlanif'], ['if', 'tag']],
   dhcp_ranges: [['interface']],
@@ -15,7 +16,7 @@ export const ITEM_KEYS: Readonly<Record<string, readonly (readonly string[])[]>>
   gateway_item: [['name']],
   alias: [['name']],
   server: [['instance']],
-  client: [['pubkey']],
+  client: [['pubkey', '?serveraddress', '?serverport']],
   frontend: [['name']],
   backend: [['name']],
   action: [['name']],

@@ -34,6 +34,13 @@ function wireguardItems(wireguard: XmlElement | undefined): { servers: XmlElemen
   };
 }
 
+/** A client's endpoint as OPNsense's template writes it (wireguard-server.conf: port 51820 when none is set). */
+function endpointOf(client: XmlElement): string {
+  const address = fieldText(client, 'serveraddress');
+  const port = fieldText(client, 'serverport');
+  return address === '' ? `port ${port}` : `${address}:${port === '' ? '51820' : port}`;
+}
+
 const label = (client: XmlElement) => `"${fieldText(client, 'name')}" (${fieldText(client, 'tunneladdress')})`;
 
 /** "peer "a" (…)" or "peers "a" (…), "b" (…)", and the pronoun for them. */
@@ -84,6 +91,9 @@ export function boxPeerLinks(root: XmlElement, sections: readonly XmlElement[], 
   // earlier key loses its link to gen's instance also where the box's own instance keeps its client.
   const earlierClients = new Set(earlier.map((e) => e.client));
   const kept = new Map(own.filter((c) => !earlierClients.has(c)).map((c) => [attr(c, 'uuid')!, c]));
+  // A box's peer with the key of one of gen's (one the firewall dials: another item, item-keys.ts) stays off gen's
+  // instances: wgN.conf would hold the key twice, and the later [Peer] takes over the topology peer's AllowedIPs.
+  const genPeer = new Map(gen.clients.map((g) => [fieldText(g, 'pubkey'), fieldText(g, 'name')]));
   const sources = new Set<XmlElement>();
   const takenOver = takenOverBy(base.servers);
   for (const server of gen.servers) {
@@ -91,7 +101,15 @@ export function boxPeerLinks(root: XmlElement, sections: readonly XmlElement[], 
     taken.forEach((b) => sources.add(b));
     const list = listOf(server);
     const listed = new Set(list);
-    const theirs = [...new Set(taken.flatMap(listOf))].filter((uuid) => kept.has(uuid) && !listed.has(uuid)).map((uuid) => kept.get(uuid)!);
+    const linked = [...new Set(taken.flatMap(listOf))].filter((uuid) => kept.has(uuid) && !listed.has(uuid)).map((uuid) => kept.get(uuid)!);
+    const theirs = linked.filter((c) => !genPeer.has(fieldText(c, 'pubkey')));
+    for (const c of linked.filter((x) => genPeer.has(fieldText(x, 'pubkey')))) {
+      const name = genPeer.get(fieldText(c, 'pubkey'))!;
+      warn(
+        `WireGuard instance ${fieldText(server, 'name')} no longer links the box's own peer ${label(c)}, which has the public key of the topology's peer ${name} and an endpoint of its own (${endpointOf(c)}): ` +
+          `an instance has one peer per key, and the box's would take over the allowed IPs of the topology's. If the box's peer is the one meant, remove ${name} from ${fieldText(server, 'name')} in the topology; else delete the box's peer (VPN › WireGuard › Peers)`,
+      );
+    }
     if (theirs.length === 0) continue;
     links.peers.set(server, list.concat(theirs.map((c) => attr(c, 'uuid')!)).join(','));
     const { peers, them } = peersPhrase(theirs);

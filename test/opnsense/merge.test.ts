@@ -1360,6 +1360,25 @@ describe("the box's own peers on an instance gen takes over", async () => {
     expect(again.warnings).toContain(keptWarning('peer "guiphone" (10.0.1.200/32)'));
   });
 
+  it("leaves the box's peer that the firewall dials with a topology peer's key as it is, off gen's instance, and says so", () => {
+    // Client.xml keeps pubkey, serveraddress and serverport unique together: with an endpoint it is another peer.
+    const dialed = box.replace(client(uuids.mac, 'macbook', macKey, '10.0.1.2/32'), client(uuids.mac, 'macbook', macKey, '10.0.1.2/32,192.168.50.0/24').replace('<serveraddress/><serverport/>', '<serveraddress>office.example.net</serveraddress><serverport>51821</serverport>'));
+    expect(dialed).toContain('<serveraddress>office.example.net</serveraddress>');
+    const { merged, doc, warnings } = withWarnings(dialed, sections);
+    expect(clientsOf(doc).find((c) => c['@uuid'] === uuids.mac)).toMatchObject({ name: 'macbook', pubkey: macKey, tunneladdress: '10.0.1.2/32,192.168.50.0/24', serveraddress: 'office.example.net', serverport: '51821' });
+    const ours = clientsOf(doc).filter((c) => c.name === 'mac-workstation');
+    expect(ours.map((c) => [c.pubkey, c.tunneladdress, c.serveraddress])).toEqual([[macKey, '10.0.1.2/32', '']]);
+    const peers = wg0(doc).peers.split(',');
+    expect(peers).toContain(ours[0]!['@uuid']);
+    expect(peers).not.toContain(uuids.mac);
+    expect(peers.at(-1)).toBe(uuids.phone);
+    expect(warnings).toContain(
+      `WireGuard instance wg0 no longer links the box's own peer "macbook" (10.0.1.2/32,192.168.50.0/24), which has the public key of the topology's peer mac-workstation and an endpoint of its own (office.example.net:51821): ` +
+        "an instance has one peer per key, and the box's would take over the allowed IPs of the topology's. If the box's peer is the one meant, remove mac-workstation from wg0 in the topology; else delete the box's peer (VPN › WireGuard › Peers)",
+    );
+    expect(withWarnings(merged, sections).merged).toBe(merged);
+  });
+
   it('keeps a peer added on the box after a merge (a client linked in the GUI), and drops links to clients that do not exist', () => {
     const first = merge(gui, sections, pair.privateKey);
     const before = wg0(parse(first).opnsense.OPNsense.wireguard).peers as string;

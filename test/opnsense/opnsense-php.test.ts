@@ -970,6 +970,28 @@ describe.skipIf(skip)(titled("OPNsense's own code on merged configs", skip), () 
     expect(genLines(upgraded)).toEqual(genLines(fresh));
   });
 
+  /**
+   * The merged config in `work`, validated by OPNsense's models (its WireGuard ones with data) and rendered by its
+   * WireGuard template: each [Peer] of an instance's wgN.conf as its fields, by name.
+   */
+  async function wireguardPeers(work: string, series: string, merged: string): Promise<(instance: string) => Record<string, string>[]> {
+    mkdirSync(work, { recursive: true });
+    const file = join(work, 'config.xml');
+    writeFileSync(file, merged, { mode: 0o600 });
+    const run = runTool(file, tagOf(series));
+    expect(run.errors.filter((e) => !KNOWN_UPSTREAM.some((re) => re.test(e)))).toEqual([]);
+    expect(/models with data in this config: (.*)$/m.exec(run.stdout)?.[1]?.split(' ')).toEqual(expect.arrayContaining(['OPNsense/Wireguard/Server', 'OPNsense/Wireguard/Client']));
+    const out = join(work, 'root');
+    const r = await renderTemplate(join(cache, tagOf(series), 'root'), file, out, 'OPNsense.Wireguard');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    return (instance) =>
+      readFileSync(join(out, `usr/local/etc/wireguard/${instance}.conf`), 'utf8')
+        .split('[Peer]')
+        .slice(1)
+        .map((p) => Object.fromEntries([...p.matchAll(/^(?:# )?(\w+) = (.*)$/gm)].map((m) => [m[1]!, m[2]!])));
+  }
+
   // A peer the operator linked to gen's instance on the box (VPN › WireGuard): the merge keeps the link, OPNsense's
   // validation takes the result (peers is a ModelRelationField: existing clients only), and its template writes
   // the peer into wg0.conf beside gen's enabled peers (it writes only the peers the instance lists).
@@ -983,22 +1005,33 @@ describe.skipIf(skip)(titled("OPNsense's own code on merged configs", skip), () 
       .replace(`<peers>${listed}</peers>`, `<peers>${listed},${phone.uuid}</peers>`)
       .replace('</clients>', `  <client uuid="${phone.uuid}"><enabled>1</enabled><name>guiphone</name><pubkey>${phone.key}</pubkey><psk/><tunneladdress>10.0.1.200/32</tunneladdress><serveraddress/><serverport/><keepalive/></client>\n        </clients>`);
     expect(box).toContain(`${phone.uuid}</peers>`);
-    const work = join(dir, `wireguard-${series}`);
-    mkdirSync(work, { recursive: true });
-    const file = join(work, 'config.xml');
-    writeFileSync(file, mergeConfig(box, sections, options), { mode: 0o600 });
-    const run = runTool(file, tagOf(series));
-    expect(run.errors.filter((e) => !KNOWN_UPSTREAM.some((re) => re.test(e)))).toEqual([]);
-    expect(/models with data in this config: (.*)$/m.exec(run.stdout)?.[1]?.split(' ')).toContain('OPNsense/Wireguard/Server');
-    const out = join(work, 'root');
-    const r = await renderTemplate(join(cache, tagOf(series), 'root'), file, out, 'OPNsense.Wireguard');
-    expect(r.stderr).toBe('');
-    expect(r.status).toBe(0);
-    const conf = readFileSync(join(out, 'usr/local/etc/wireguard/wg0.conf'), 'utf8');
-    const peers = conf.split('[Peer]').slice(1).map((p) => [/^# friendly_name = (.*)$/m.exec(p)?.[1], /^PublicKey = (.*)$/m.exec(p)?.[1], /^AllowedIPs = (.*)$/m.exec(p)?.[1]]);
+    const peers = (await wireguardPeers(join(dir, `wireguard-${series}`), series, mergeConfig(box, sections, options)))('wg0').map((p) => [p.friendly_name, p.PublicKey, p.AllowedIPs]);
     const model = (await modelOf(withRelease(readExample('homelab'), series))).sites[0]!.wireguard[0]!;
     const enabled = model.peers.filter((p) => p.enabled).map((p) => [p.name, p.publicKey, `${p.address}/32`]);
     expect(peers).toEqual([...enabled, ['guiphone', phone.key, '10.0.1.200/32']]);
+  });
+
+  // A peer the firewall dials (an endpoint of its own) with the key of a topology peer: OPNsense keeps pubkey,
+  // serveraddress and serverport unique together (Client.xml), so it is another peer, which merge leaves as it is. Its
+  // own instance keeps its endpoint and allowed IPs in wg5.conf; gen's instance, which the operator linked it to as
+  // well, has the key once, the topology's (a second [Peer] of one key would take over its AllowedIPs).
+  it.each(RELEASES)("%s: the box's peer with an endpoint and a topology peer's key stays the box's, once per instance in OPNsense's wgN.conf", async (series) => {
+    const { sections, privateKey } = await releaseSections(readExample('homelab'), series);
+    const options = { secret: () => privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, warn: () => {} };
+    const first = mergeConfig(base(series), sections, options);
+    const model = (await modelOf(withRelease(readExample('homelab'), series))).sites[0]!.wireguard[0]!;
+    const mac = model.peers.find((p) => p.name === 'mac-workstation')!;
+    const office = { instance: 'aaaaaaaa-1111-4111-8111-111111111111', peer: 'bbbbbbbb-2222-4222-8222-222222222222', keys: generateKeyPair() };
+    const listed = /<peers>([^<]*)<\/peers>/.exec(first)![1]!;
+    const box = first
+      .replace(`<peers>${listed}</peers>`, `<peers>${listed},${office.peer}</peers>`)
+      .replace('</servers>', `  <server uuid="${office.instance}"><enabled>1</enabled><name>office</name><instance>5</instance><pubkey>${office.keys.publicKey}</pubkey><privkey>${office.keys.privateKey}</privkey><port>51825</port><tunneladdress>172.16.9.1/24</tunneladdress><disableroutes>0</disableroutes><peers>${office.peer}</peers></server>\n        </servers>`)
+      .replace('</clients>', `  <client uuid="${office.peer}"><enabled>1</enabled><name>office-gw</name><pubkey>${mac.publicKey}</pubkey><psk/><tunneladdress>172.16.9.2/32,192.168.50.0/24</tunneladdress><serveraddress>office.example.net</serveraddress><serverport>51821</serverport><keepalive/></client>\n        </clients>`);
+    expect(box).toContain(`<serveraddress>office.example.net</serveraddress>`);
+    const confs = await wireguardPeers(join(dir, `wireguard-dialed-${series}`), series, mergeConfig(box, sections, options));
+    const peersOf = (instance: string) => confs(instance).filter((p) => p.PublicKey === mac.publicKey).map((p) => [p.friendly_name, p.Endpoint, p.AllowedIPs]);
+    expect(peersOf('wg5')).toEqual([['office-gw', 'office.example.net:51821', '172.16.9.2/32,192.168.50.0/24']]);
+    expect(peersOf('wg0')).toEqual([['mac-workstation', undefined, `${mac.address}/32`]]);
   });
 
   // The ACME client's renewal job gen writes (the plugin makes it only when its settings are applied), on a factory
