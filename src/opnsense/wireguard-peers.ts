@@ -85,7 +85,9 @@ export function boxPeerLinks(root: XmlElement, sections: readonly XmlElement[], 
   const replacedServer = replaces('server', gen.servers);
   const replacedClient = replaces('client', gen.clients);
   const own = base.clients.filter((c) => attr(c, 'uuid') !== undefined && !replacedClient(c));
-  const earlier = earlierKeys(own, gen.clients, base.servers.filter((s) => !replacedServer(s)), warn);
+  const ownServers = base.servers.filter((s) => !replacedServer(s));
+  const earlier = earlierKeys(own, gen.clients, ownServers, warn);
+  movedOnOwnInstances(base.clients, gen.clients, ownServers, warn);
   links.remove = earlier.filter((e) => !e.served).map((e) => e.client);
   // Links to clients that are gone (or gen's) are dropped, as OPNsense would refuse them (a ModelRelationField); an
   // earlier key loses its link to gen's instance also where the box's own instance keeps its client.
@@ -155,6 +157,29 @@ function earlierKeys(
     else warn(`removed ${what} (a key rotated since an earlier merge), so that the earlier key cannot connect again when the peer is linked to an instance`);
   }
   return out;
+}
+
+/**
+ * The box's clients gen takes over by key with another tunnel address, which an instance of the box's own links too:
+ * OPNsense has one tunnel address per client for every instance that lists it (wireguard-server.conf writes it as
+ * the peer's AllowedIPs there, and wg-service-control.php routes it to that instance), so that instance now takes the
+ * topology peer's address into its tunnel instead, and its route may take the address from gen's instance.
+ */
+function movedOnOwnInstances(baseClients: readonly XmlElement[], genClients: readonly XmlElement[], ownServers: readonly XmlElement[], warn: (message: string) => void): void {
+  const genByUuid = new Map(genClients.map((g) => [attr(g, 'uuid'), g]));
+  let servingOf: Map<string, string[]> | undefined;
+  for (const client of baseClients) {
+    const peer = genByUuid.get(attr(client, 'uuid'));
+    if (!peer || fieldText(peer, 'tunneladdress') === fieldText(client, 'tunneladdress')) continue;
+    servingOf ??= listedBy(ownServers);
+    const serving = servingOf.get(attr(client, 'uuid')!) ?? [];
+    if (serving.length === 0) continue;
+    warn(
+      `the topology's WireGuard peer ${fieldText(peer, 'name')} takes over the box's peer ${label(client)} by its public key, and the box's own instance ${serving.join(', ')} links it too: ` +
+        `OPNsense gives a peer one tunnel address on every instance, so ${serving.length > 1 ? 'they route' : 'it routes'} ${fieldText(peer, 'tunneladdress')} into ${serving.length > 1 ? 'their tunnels' : 'its tunnel'} instead, which may take the address from the topology's instance. ` +
+        `Remove the peer from ${serving.join(', ')} on the box (VPN › WireGuard › Instances), or give the device another key for that tunnel`,
+    );
+  }
 }
 
 /** The names of the instances whose `peers` list each client UUID, once per instance, in the instances' order. */

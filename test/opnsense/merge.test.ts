@@ -1190,6 +1190,34 @@ describe('the box\'s own items beside gen\'s: a shared name, a reference to gen\
     expect(wg0.peers.split(',')).not.toContain(office.peer);
   });
 
+  it("a peer of the operator's other instance with a topology peer's key is taken over, and merge says that instance now routes the topology's address", async () => {
+    // One client per key for every instance that lists it (Client.xml; wireguard-server.conf, wg-service-control.php).
+    const macKey = 'LwFL1l029Twp5lFs2/wACC5A1C5KZQG73r1hIbHP6zA=';
+    const box = withMvc(gui, wireguard(officeInstance(office.peer), `<client uuid="${office.peer}">
+            <enabled>1</enabled>
+            <name>macbook</name>
+            <pubkey>${macKey}</pubkey>
+            <tunneladdress>172.16.9.2/32</tunneladdress>
+          </client>`));
+    const said: string[] = [];
+    const options = { secret: () => pair.privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, standIn: () => STAND_IN, allowGuiPortConflict: true, warn: (m: string) => said.push(m) };
+    const sections = await sectionsOf(yaml);
+    const merged = mergeConfig(box, sections, options);
+    const doc = parse(merged);
+    expect(peers(doc).find((c) => c['@uuid'] === office.peer)).toMatchObject({ name: 'mac-workstation', pubkey: macKey, tunneladdress: '10.0.1.2/32' });
+    expect(servers(doc).find((s) => s['@uuid'] === office.instance)!.peers).toBe(office.peer);
+    const moved = said.filter((m) => m.includes('takes over the box\'s peer'));
+    expect(moved).toEqual([
+      `the topology's WireGuard peer mac-workstation takes over the box's peer "macbook" (172.16.9.2/32) by its public key, and the box's own instance office-s2s links it too: ` +
+        "OPNsense gives a peer one tunnel address on every instance, so it routes 10.0.1.2/32 into its tunnel instead, which may take the address from the topology's instance. " +
+        "Remove the peer from office-s2s on the box (VPN › WireGuard › Instances), or give the device another key for that tunnel",
+    ]);
+    // Once taken over, nothing changes on that instance: merging again says nothing of it.
+    said.length = 0;
+    mergeConfig(merged, sections, options);
+    expect(said.filter((m) => m.includes('takes over the box\'s peer'))).toEqual([]);
+  });
+
   it('an operator\'s instance named like gen\'s, on another number, stays theirs', async () => {
     const box = withMvc(gui, wireguard(officeInstance('').replace('<name>office-s2s</name>', '<name>wg0</name>'), ''));
     const doc = parse(merge(box, await sectionsOf(yaml), pair.privateKey));
