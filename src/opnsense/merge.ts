@@ -14,7 +14,9 @@
 //   links to the box's own peers (wireguard-peers.ts);
 // - the settings it writes (e.g. WireGuard's general switch);
 // - <cert> placeholders, only when no certificate with that refid exists
-//   (filled with a self-signed stand-in until the ACME client issues it).
+//   (filled with a self-signed stand-in until the ACME client issues it);
+//   an ACME certificate of the box's that gen's takes over keeps its id and
+//   the refid of the certificate it issued, an account its id (acme-takeover.ts).
 // Merging the result again changes nothing.
 import { MANAGED_INTERFACE_FIELDS, TUNNEL_FORBIDDEN_FIELDS } from '../render/opnsense/interfaces.js';
 import { isGenUuid } from '../render/opnsense/ids.js';
@@ -51,6 +53,7 @@ import { dnsmasqEnabled } from './dnsmasq-enabled.js';
 import { haProblems } from './ha.js';
 import { XmlParseError, XmlUnkeptError, parseXml } from './parse.js';
 import { type SelfSigned, selfSignedCertificate } from './selfsigned.js';
+import { keepTakenOverAcmeItems } from './acme-takeover.js';
 import { assignmentName, fieldText, namesAny, uuidList } from './fields.js';
 import { gatewayAddressClashes, gatewaysOf } from './gateway-addresses.js';
 import { ITEM_KEYS } from './item-keys.js';
@@ -955,6 +958,7 @@ function merged(baseText: string, genSections: readonly XmlElement[], givenOptio
   if (adopted.size > 0) {
     sections = sections.map(clone);
     for (const section of sections) renameUuids(section, adopted);
+    keepTakenOverAcmeItems(root, sections, new Set(adopted.values()));
   }
   // The uuids gen's sections carry, read once: keepBoxPeers changes only the peer lists of instances.
   const genUuids = uuidsOf(sections);

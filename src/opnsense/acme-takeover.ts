@@ -1,0 +1,73 @@
+// An ACME certificate (or account) of the box's own that gen's takes over
+// (same name: merge keeps its UUID) goes on with what the box's issued (or
+// registered). The fields the ACME client writes (lastUpdate and
+// statusCode; an account's key, statusCode and statusLastUpdate) are the
+// model's defaults in gen's item, so the box's survive; they describe the
+// files acme.sh keeps under the item's `id`, and a certificate's the <cert>
+// its certRefId names (os-acme-client, plugins 26.7.2: LeCertificate's
+// constructor derives its file paths from id, import() updates the <cert>
+// of certRefId in place; Base::run() passes acme.sh the account's
+// <id>_<ca>/account.conf, and LeAccount::isRegistered() reads only those
+// fields). With gen's id and refid beside them, needsRenewal() found no
+// certificate file and waited for lastUpdate plus renewInterval, then ran
+// acme.sh --renew under an id with no issued domain, which fails; all the
+// while HAProxy served the self-signed stand-in made for gen's refid. An
+// account counted as registered while acme.sh had no account.conf for it.
+import { type XmlElement, attr, child, childrenNamed, isElement } from '../render/opnsense/xml.js';
+import { at, fieldText } from './fields.js';
+
+function setText(item: XmlElement, field: string, text: string): void {
+  const node = child(item, field);
+  if (!node) return;
+  node.children = text === '' ? [] : [{ text }];
+  // No longer the model's default: the merge writes this value, not the box's.
+  delete node.fill;
+  delete node.raw;
+  delete item.raw;
+}
+
+/** Rewrites every field's text (or one entry of a comma list) that is a renamed refid. */
+function renameRefids(node: XmlElement, renamed: ReadonlyMap<string, string>): void {
+  for (const [i, c] of node.children.entries()) {
+    if (isElement(c)) renameRefids(c, renamed);
+    else if ('text' in c && c.text.split(',').some((part) => renamed.has(part.trim()))) {
+      node.children[i] = { text: c.text.split(',').map((part) => renamed.get(part.trim()) ?? part).join(',') };
+      delete node.raw;
+    }
+  }
+}
+
+/**
+ * Gives each of gen's ACME items that took over one of the box's (its UUID
+ * is in `adopted`, the base UUIDs gen's items now carry) the box's `id`,
+ * and a certificate the box's certRefId when the base holds that <cert>:
+ * gen's references to its own refid (HAProxy's certificate fields, the
+ * placeholder <cert>) follow, and the issued certificate stays in use. A
+ * changed key type empties lastUpdate, so that the ACME client issues
+ * (acme.sh --issue) instead of renewing: acme.sh keeps an EC certificate
+ * apart from an RSA one of the same name and renews only what it issued.
+ * Changes `sections` (copies of gen's) in place.
+ */
+export function keepTakenOverAcmeItems(root: XmlElement, sections: readonly XmlElement[], adopted: ReadonlySet<string>): void {
+  const acme = child(child(root, 'OPNsense'), 'AcmeClient');
+  const issued = new Set(childrenNamed(root, 'cert').map((c) => fieldText(c, 'refid')));
+  const renamed = new Map<string, string>();
+  for (const section of sections.filter((s) => s.name === 'OPNsense')) {
+    for (const [list, name] of [['accounts', 'account'], ['certificates', 'certificate']] as const) {
+      const boxItems = new Map(childrenNamed(child(acme, list), name).map((c) => [attr(c, 'uuid'), c]));
+      for (const item of childrenNamed(at(section, ['AcmeClient', list]), name)) {
+        const uuid = attr(item, 'uuid');
+        const box = uuid !== undefined && adopted.has(uuid) ? boxItems.get(uuid) : undefined;
+        if (!box) continue;
+        const id = fieldText(box, 'id');
+        if (id !== '') setText(item, 'id', id);
+        if (name === 'account') continue;
+        const [ours, theirs] = [fieldText(item, 'certRefId'), fieldText(box, 'certRefId')];
+        if (theirs !== '' && theirs !== ours && issued.has(theirs)) renamed.set(ours, theirs);
+        const key = fieldText(box, 'keyLength');
+        if (key !== '' && key !== fieldText(item, 'keyLength')) setText(item, 'lastUpdate', '');
+      }
+    }
+  }
+  if (renamed.size > 0) for (const section of sections) renameRefids(section, renamed);
+}

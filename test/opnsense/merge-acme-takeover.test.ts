@@ -1,0 +1,79 @@
+// An ACME certificate and account of the box's own with the names of gen's:
+// gen's take them over, and the certificate the box's issued stays in
+// HAProxy and goes on being renewed, with the account it registered. The
+// ACME client keeps a certificate's and an account's acme.sh files under
+// their id and updates the <cert> a certificate's certRefId names in place
+// (os-acme-client LeCertificate, LeAccount, plugins 26.7.2); the state the
+// box's items carry (lastUpdate, statusCode, an account's key) belongs to
+// those.
+import { describe, expect, it } from 'vitest';
+import { mergeConfig } from '../../src/opnsense/merge.js';
+import { PRIVATE_KEY_PLACEHOLDER_PREFIX } from '../../src/render/opnsense/context.js';
+import { siteSections } from '../../src/render/opnsense/index.js';
+import { generateKeyPair } from '../../src/targets/wireguard/keys.js';
+import { edit, modelOf, readExample } from '../helpers.js';
+import { factorySample, parse } from './support.js';
+
+const BOX_UUID = '66666666-7777-4888-8999-000000000000';
+const BOX_ID = 'bbbbbbbbbbbbb2.22222222';
+const BOX_REFID = '60aaaaaaaaaaa';
+const ISSUED = 1764000000;
+const BOX_ACCOUNT_ID = 'aaaaaaaaaaaaa1.11111111';
+const BOX_CERT = `<cert uuid="12345678-1234-4234-8234-123456789012"><refid>${BOX_REFID}</refid><descr>*.example.com (ACME Client)</descr><crt>SVNTVUVE</crt><prv>SVNTVUVE</prv></cert>`;
+
+/** The 26.7 factory config with the box's own ACME certificate for *.example.com (scenario A's), issued, with its <cert> when `withCert`. */
+function base(keyLength: string, withCert = true): string {
+  const acme =
+    '<AcmeClient version="4.4.0"><accounts><account uuid="11111111-2222-4333-8444-555555555555">' +
+    `<id>${BOX_ACCOUNT_ID}</id><enabled>1</enabled><name>letsencrypt</name><ca>letsencrypt</ca><key>S0VZ</key><statusCode>200</statusCode><statusLastUpdate>1700000000</statusLastUpdate></account></accounts>` +
+    `<certificates><certificate uuid="${BOX_UUID}"><id>${BOX_ID}</id><enabled>1</enabled><name>*.example.com</name>` +
+    `<keyLength>${keyLength}</keyLength><certRefId>${BOX_REFID}</certRefId><lastUpdate>${ISSUED}</lastUpdate><statusCode>200</statusCode></certificate></certificates></AcmeClient>`;
+  const sample = factorySample('26.7').replace('  <OPNsense>\n', `  <OPNsense>\n    ${acme}\n`);
+  return withCert ? sample.replace('</opnsense>', `  ${BOX_CERT}\n</opnsense>`) : sample;
+}
+
+describe("gen's ACME certificate taking over the box's of the same name", async () => {
+  const pair = generateKeyPair();
+  const model = await modelOf(edit(readExample('homelab'), ['sites', 0, 'wireguard', 0, 'public_key'], pair.publicKey));
+  const sections = siteSections(model, model.sites[0]!).flatMap((a) => a.sections);
+  const merge = (xml: string) => mergeConfig(xml, sections, { secret: () => pair.privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, allowGuiPortConflict: true });
+  const read = (merged: string) => {
+    const x = parse(merged).opnsense;
+    const client = x.OPNsense.AcmeClient;
+    return { account: [client.accounts.account].flat()[0], acme: [client.certificates.certificate].flat()[0], certs: [x.cert].flat(), https: [x.OPNsense.HAProxy.frontends.frontend].flat().find((f: { name: string }) => f.name === 'https') };
+  };
+
+  it('keeps its id and the certificate it issued, which HAProxy serves, and the account its id; a changed key type has the client issue anew', () => {
+    const merged = merge(base('key_4096'));
+    const { account, acme, certs, https } = read(merged);
+    // Registered, as the box's fields say (LeAccount::isRegistered()): acme.sh's account.conf is under <id>_<ca>.
+    expect([account['@uuid'], account.id, account.statusCode, account.key]).toEqual(['11111111-2222-4333-8444-555555555555', BOX_ACCOUNT_ID, '200', 'S0VZ']);
+    expect(acme.account).toBe(account['@uuid']);
+    expect(acme['@uuid']).toBe(BOX_UUID);
+    // acme.sh's files of the issued certificate are under this id: needsRenewal() reads its start of validity there.
+    expect(acme.id).toBe(BOX_ID);
+    expect(acme.certRefId).toBe(BOX_REFID);
+    expect([https.ssl_certificates, https.ssl_default_certificate]).toEqual([BOX_REFID, BOX_REFID]);
+    // The box's certificate as it was, and no stand-in beside it.
+    expect(merged).toContain(BOX_CERT);
+    expect(certs.map((c: { refid: string }) => c.refid)).toEqual([BOX_REFID]);
+    // RSA before, EC now: acme.sh --renew --ecc finds no EC certificate of the name; an empty lastUpdate makes it --issue.
+    expect(acme.keyLength).toBe('key_ec256');
+    expect(acme.lastUpdate).toBe('');
+    expect(acme.statusCode).toBe('200');
+    expect(merge(merged)).toBe(merged);
+  });
+
+  it('of the same key type, renews it when it is due (lastUpdate kept)', () => {
+    const { acme, https } = read(merge(base('key_ec256')));
+    expect([acme.id, acme.certRefId, https.ssl_certificates, String(acme.lastUpdate)]).toEqual([BOX_ID, BOX_REFID, BOX_REFID, String(ISSUED)]);
+  });
+
+  it("whose certificate is gone from the box: gen's refid, with its stand-in, which the client fills when it issues", () => {
+    const { acme, certs, https } = read(merge(base('key_ec256', false)));
+    expect(acme.id).toBe(BOX_ID);
+    expect(acme.certRefId).not.toBe(BOX_REFID);
+    expect(https.ssl_certificates).toBe(acme.certRefId);
+    expect(certs.map((c: { refid: string }) => c.refid)).toEqual([acme.certRefId]);
+  });
+});
