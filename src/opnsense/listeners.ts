@@ -65,13 +65,20 @@ function parseBind(frontend: string, gen: boolean, text: string): Bind | undefin
   };
 }
 
+/**
+ * The frontends that listen: the plugin's template writes those whose
+ * enabled is 1 into haproxy.conf, and one without the field gets 1, the
+ * model's default, on the plugin's next save; only 0 keeps one out.
+ */
+function listeningFrontends(haproxy: XmlElement | undefined): XmlElement[] {
+  return childrenNamed(child(haproxy, 'frontends'), 'frontend').filter((f) => fieldText(f, 'enabled') !== '0');
+}
+
 /** The enabled frontends of an enabled HAProxy, with their binds. */
 function haproxyBinds(root: XmlElement, isGen: (uuid: string) => boolean = () => false): Bind[] {
   const haproxy = child(child(root, 'OPNsense'), 'HAProxy');
   if (fieldText(child(haproxy, 'general'), 'enabled') !== '1') return [];
-  return childrenNamed(child(haproxy, 'frontends'), 'frontend')
-    .filter((f) => fieldText(f, 'enabled') !== '0')
-    .flatMap((f) => fieldText(f, 'bind').split(',').flatMap((text) => parseBind(fieldText(f, 'name'), isGen(attr(f, 'uuid') ?? ''), text) ?? []));
+  return listeningFrontends(haproxy).flatMap((f) => fieldText(f, 'bind').split(',').flatMap((text) => parseBind(fieldText(f, 'name'), isGen(attr(f, 'uuid') ?? ''), text) ?? []));
 }
 
 /**
@@ -116,13 +123,14 @@ function guiListen(root: XmlElement): GuiListen {
 }
 
 /**
- * HAProxy left enabled with no frontend (merge removed gen's, and the box has
- * none of its own): it exits at start ("No enabled listener found").
+ * HAProxy left enabled with no enabled frontend (merge removed gen's, and the
+ * box has none of its own, or only disabled ones): it exits at start ("No
+ * enabled listener found").
  */
 export function idleHaproxy(root: XmlElement): string[] {
   const haproxy = child(child(root, 'OPNsense'), 'HAProxy');
-  if (fieldText(child(haproxy, 'general'), 'enabled') !== '1' || childrenNamed(child(haproxy, 'frontends'), 'frontend').length > 0) return [];
-  return ['HAProxy is still enabled and has no frontend left, so it will not start: disable it (Services › HAProxy › Settings), or add a frontend'];
+  if (fieldText(child(haproxy, 'general'), 'enabled') !== '1' || listeningFrontends(haproxy).length > 0) return [];
+  return ['HAProxy is still enabled and has no enabled frontend left, so it will not start: disable it (Services › HAProxy › Settings), or add or enable a frontend'];
 }
 
 /**

@@ -100,9 +100,20 @@ describe('an area the topology drops whole', () => {
     expect(said.filter((m) => m.startsWith('removed HAProxy') || m.startsWith('removed ACME') || m.startsWith('HAProxy is'))).toEqual([
       'removed HAProxy frontend "https", HAProxy frontend "https_http_redirect", HAProxy backend "web-pool", HAProxy server "web-pool_web1", HAProxy server "web-pool_web2", HAProxy healthcheck "web-pool_check", HAProxy action "https_drop_x_forwarded_for", HAProxy action "https_drop_forwarded", HAProxy action "https_drop_x_real_ip", HAProxy action "https_drop_x_forwarded_host", HAProxy action "https_drop_x_forwarded_port", HAProxy action "https_set_x_forwarded_proto", HAProxy action "https_http_redirect_drop_x_forwarded_for", HAProxy action "https_http_redirect_drop_forwarded", HAProxy action "https_http_redirect_drop_x_real_ip", HAProxy action "https_http_redirect_drop_x_forwarded_host", HAProxy action "https_http_redirect_drop_x_forwarded_port", HAProxy action "https_http_redirect_set_x_forwarded_proto", HAProxy action "https_redirect_to_https": an earlier merge wrote them, and the topology no longer has them',
       expect.stringMatching(/^removed ACME client account "letsencrypt", ACME client certificate "\*\.ikscloud\.example\.com", /),
-      'HAProxy is still enabled and has no frontend left, so it will not start: disable it (Services › HAProxy › Settings), or add a frontend',
+      'HAProxy is still enabled and has no enabled frontend left, so it will not start: disable it (Services › HAProxy › Settings), or add or enable a frontend',
     ]);
     expect(merge(second, await sectionsOf(withoutHaproxy()))).toBe(second);
+  });
+
+  // The plugin's haproxy.conf template writes only frontends whose enabled is 1 (os-haproxy, plugins 26.7.2); HAProxy
+  // without a listener exits at start.
+  it("HAProxy: a disabled frontend of the box's own left alone still leaves HAProxy idle, and merge says so", async () => {
+    const first = merge(SAMPLE, await sectionsOf(readExample('vlan-hosting')));
+    const theirs = '<frontend uuid="4f1c6e8a-5b7d-4c9e-8f0a-1b2c3d4e5f60"><enabled>0</enabled><name>theirs</name><bind>127.0.0.1:8080</bind><mode>http</mode></frontend>';
+    const said: string[] = [];
+    const second = merge(first.replace('<frontends>', `<frontends>\n        ${theirs}`), await sectionsOf(withoutHaproxy()), said);
+    expect(list(parse(second).opnsense.OPNsense.HAProxy.frontends.frontend).map((f) => f.name)).toEqual(['theirs']);
+    expect(said).toContain('HAProxy is still enabled and has no enabled frontend left, so it will not start: disable it (Services › HAProxy › Settings), or add or enable a frontend');
   });
 
   // The base's items are read without their fields until looked into (parse.ts, lazyItems); an item of the box's is
