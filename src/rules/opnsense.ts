@@ -129,7 +129,10 @@ export const opnsenseRules: Rule[] = [
             continue;
           }
           const using = frontendsServing(site.haproxy).get(cert.name) ?? [];
-          const onPort80 = using.filter((f) => f.httpRedirect || f.port === 80);
+          // Where Let's Encrypt's plain HTTP request on port 80 meets HTTP: a frontend's redirect frontend. A frontend that
+          // serves the certificate on port 80 itself speaks TLS there (ssl_enabled, its bind gets ssl crt-list), which the
+          // request cannot pass.
+          const onPort80 = using.filter((f) => f.httpRedirect);
           // Let's Encrypt validates from addresses it does not publish: a pass open only to some sources refuses it.
           if (onPort80.length > 0 && onPort80.every((f) => f.from !== undefined)) {
             report({

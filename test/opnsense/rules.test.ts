@@ -2,6 +2,7 @@
 // refuse: each fires on its mistake (at the offending node) and stays
 // quiet on the valid variant.
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import type { Diagnostic } from '../../src/diagnostics.js';
 import { edit, lint, readExample, lineOfText } from '../helpers.js';
 import { doc, fragments, policyRules } from './support.js';
@@ -67,6 +68,21 @@ describe('opnsense/acme-challenge', () => {
     expect(hit?.hint).toMatch(/^Set http_redirect: true on frontend https: /);
     const unused = edit(yaml, [...frontend, 'certificate'], undefined);
     expect(findings(await lint(unused), 'opnsense/acme-challenge')[0]?.hint).toBe('Use certificate wildcard on a frontend with http_redirect: true, or use challenge: dns-01 with a dns_provider.');
+  });
+
+  it('refuses HTTP-01 where the frontend with the certificate is itself on port 80: it speaks TLS there', async () => {
+    const yaml = edit(edit(homelab, cert, { name: 'wildcard', domain: 'www.example.com', challenge: 'http-01' }), [...frontend, 'http_redirect'], false);
+    const onPort80 = edit(yaml, [...frontend, 'bind'], '0.0.0.0:80');
+    const [hit] = findings(await lint(onPort80), 'opnsense/acme-challenge');
+    expect(hit?.message).toBe('certificate wildcard uses HTTP-01, but no frontend with this certificate listens on port 80 (http_redirect)');
+    // The frontend on port 80 has the certificate: the plugin's template binds it with ssl, where plain HTTP fails.
+    // (The homelab's policy test of HTTPS from the internet to the WAN then expects deny: nothing listens on 443.)
+    let dns01 = edit(edit(homelab, [...frontend, 'http_redirect'], false), [...frontend, 'bind'], '0.0.0.0:80');
+    const tests = parseYaml(dns01).sites[0].policy.tests as { from: string; to: string; port: number }[];
+    dns01 = edit(dns01, ['sites', 0, 'policy', 'tests', tests.findIndex((t) => t.from === 'internet' && t.to === 'wan' && t.port === 443), 'expect'], 'deny');
+    expect(findings(await lint(dns01), 'opnsense/acme-challenge')).toEqual([]);
+    const written = [doc(await fragments(dns01, 'home'), 'haproxy.xml').OPNsense.HAProxy.frontends.frontend].flat().find((f) => f.name === 'https');
+    expect([written.bind, written.ssl_enabled]).toEqual(['0.0.0.0:80', '1']);
   });
 
   it("each finding's fix is the one for that finding", async () => {
