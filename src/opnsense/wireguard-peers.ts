@@ -166,14 +166,14 @@ function earlierKeys(
  * topology peer's address into its tunnel instead, and its route may take the address from gen's instance.
  */
 function movedOnOwnInstances(baseClients: readonly XmlElement[], genClients: readonly XmlElement[], ownServers: readonly XmlElement[], warn: (message: string) => void): void {
+  // Only clients an instance of the box's own lists are read (a merge into its own earlier result reads none).
+  const servingOf = listedBy(ownServers);
+  if (servingOf.size === 0) return;
   const genByUuid = new Map(genClients.map((g) => [attr(g, 'uuid'), g]));
-  let servingOf: Map<string, string[]> | undefined;
   for (const client of baseClients) {
-    const peer = genByUuid.get(attr(client, 'uuid'));
+    const serving = servingOf.get(attr(client, 'uuid') ?? '') ?? [];
+    const peer = serving.length > 0 ? genByUuid.get(attr(client, 'uuid')) : undefined;
     if (!peer || fieldText(peer, 'tunneladdress') === fieldText(client, 'tunneladdress')) continue;
-    servingOf ??= listedBy(ownServers);
-    const serving = servingOf.get(attr(client, 'uuid')!) ?? [];
-    if (serving.length === 0) continue;
     warn(
       `the topology's WireGuard peer ${fieldText(peer, 'name')} takes over the box's peer ${label(client)} by its public key, and the box's own instance ${serving.join(', ')} links it too: ` +
         `OPNsense gives a peer one tunnel address on every instance, so ${serving.length > 1 ? 'they route' : 'it routes'} ${fieldText(peer, 'tunneladdress')} into ${serving.length > 1 ? 'their tunnels' : 'its tunnel'} instead, which may take the address from the topology's instance. ` +
