@@ -13,6 +13,7 @@ import { type Stats, accessSync, chmodSync, constants, lstatSync, mkdirSync, rea
 import { dirname, join, sep } from 'node:path';
 import { writeFileAtomic } from './io/atomic-write.js';
 import { ReportedError } from './io/errors.js';
+import { shellQuoted } from './io/shell-quoted.js';
 
 
 /** A peer name, as the schema takes it: it becomes a key file name, so it is checked before any path is built. */
@@ -21,10 +22,6 @@ export const PEER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 /** A secrets directory or key file that gen refuses to use. */
 export class SecretsError extends ReportedError {}
 
-/** A path as one shell word, quoted only when it needs it (for the commands a message names). */
-export function shellQuoted(path: string): string {
-  return /^[A-Za-z0-9_./+-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
-}
 
 function octal(mode: number): string {
   return (mode & 0o777).toString(8).padStart(4, '0');

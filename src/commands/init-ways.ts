@@ -8,7 +8,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { ReportedError, UsageError, reasonOf } from '../io/errors.js';
 import { readInputFile } from '../io/read-input.js';
 import { PACKAGE_NAME, packageRoot, packageVersion } from '../paths.js';
-import { shellQuoted } from '../secrets.js';
+import { shellQuoted } from '../io/shell-quoted.js';
 import { type PackageJsonEdit, addToPackageJson } from './init-package-json.js';
 
 export const WAYS = ['dev', 'global', 'npx'] as const;

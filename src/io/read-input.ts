@@ -8,7 +8,7 @@ import { constants as bufferConstants, isUtf8 } from 'node:buffer';
 import { type Stats, closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { EnvironmentValueError, envWholeNumber } from './env-number.js';
-import { shellQuoted } from '../secrets.js';
+import { shellQuoted } from './shell-quoted.js';
 import { ReportedError, UsageError, reasonOf } from './errors.js';
 
 export const DEFAULT_MAX_INPUT_BYTES = 16 * 1024 * 1024;

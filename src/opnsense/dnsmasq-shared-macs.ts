@@ -61,7 +61,7 @@ export function sharedMacs(root: XmlElement, isGen: (uuid: string) => boolean): 
         const theirs = ipv4Of(hosts[p]!);
         return theirs === undefined ? hostAddresses(hosts[p]!).length === 0 : theirs !== ip && contains(network, parseIPv4(theirs)!);
       });
-      const last = Math.max(position, ...weighed);
+      const last = weighed.reduce((a, b) => Math.max(a, b), position);
       for (const p of weighed) out.push(said(hosts[p]!, ours, mac, network, last === position ? undefined : hosts[last]!));
     }
   });
