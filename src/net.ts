@@ -233,8 +233,7 @@ export function routeDestination(text: string): string | undefined {
     const value = parseIPv4(address);
     return value === undefined || length > 32 ? undefined : blockOf(value, length).cidr;
   }
-  const v6 = parseIPv6(address);
-  if (v6 === undefined || length > 128) return undefined;
-  const parsed = parseCidrV6(`${v6.toString()}/${length}`);
-  return parsed.ok ? parsed.cidr : parsed.canonical;
+  // Read once, host bits and all, as parseCidrV6 reads a network.
+  const read = readCidrV6(`${address}/${length}`);
+  return read && `${read.network.toString()}/${read.prefix}`;
 }
