@@ -24,7 +24,7 @@ export function hostAddresses(host: XmlElement): string[] {
  */
 export function hostMacs(host: XmlElement): string[] {
   if (!writesDhcpHost(host)) return [];
-  return fieldText(host, 'hwaddr').split(',').map((each) => each.trim().toLowerCase()).filter((each) => each.includes(':'));
+  return fieldList(host, 'hwaddr').map((each) => each.toLowerCase()).filter((each) => each.includes(':'));
 }
 
 /** A Host as a message names it: its description, else its uuid, with its name and MACs (else its client id). */

@@ -7,24 +7,23 @@
 // 26.7), and a name gen writes differently loses its DNS answer from the
 // hosts file (plugins.inc.d/dnsmasq.inc _dnsmasq_add_host_entries()).
 // Said, because the operator's values go.
-import { type XmlElement, attr, child, childrenNamed } from '../render/opnsense/xml.js';
-import { fieldText } from './fields.js';
+import { type XmlElement, child, childrenNamed } from '../render/opnsense/xml.js';
+import { takenOver } from './identity.js';
+import { fieldList, fieldText } from './fields.js';
 import { hostAddresses, hostLabel } from './dnsmasq-dhcp-hosts.js';
 import { addressKey } from './listened-addresses.js';
 import { nameKey } from './dnsmasq-hosts.js';
 
 /** The entries of a Host's MAC list, as OPNsense and dnsmasq compare them (without letter case). */
 function macs(host: XmlElement): string[] {
-  return fieldText(host, 'hwaddr').split(',').map((each) => each.trim().toLowerCase()).filter(Boolean);
+  return fieldList(host, 'hwaddr').map((each) => each.toLowerCase());
 }
 
 /** A warning per box Host (adopted: gen's Host takes the box's UUID) with a MAC, an address or a name that gen's does not keep. */
 export function dnsmasqHostTakeovers(root: XmlElement, sections: readonly XmlElement[], adopted: ReadonlyMap<string, string>): string[] {
-  const box = new Map(childrenNamed(child(root, 'dnsmasq'), 'hosts').map((h) => [attr(h, 'uuid'), h]));
+  const genHosts = sections.filter((s) => s.name === 'dnsmasq').flatMap((s) => childrenNamed(s, 'hosts'));
   const out: string[] = [];
-  for (const ours of sections.filter((s) => s.name === 'dnsmasq').flatMap((s) => childrenNamed(s, 'hosts'))) {
-    const theirs = box.get(adopted.get(attr(ours, 'uuid') ?? '') ?? '');
-    if (!theirs) continue;
+  for (const { ours, theirs } of takenOver(childrenNamed(child(root, 'dnsmasq'), 'hosts'), genHosts, adopted)) {
     const keptMacs = new Set(macs(ours));
     const keptAddresses = new Set(hostAddresses(ours).map(addressKey));
     const lost = [

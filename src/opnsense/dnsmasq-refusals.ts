@@ -138,7 +138,7 @@ function raParamRefusal(range: XmlElement): Refusal | undefined {
 
 /** The entries of a Host's MAC list that its dhcp-host line has dnsmasq read as names: those without a ':'. */
 function macsReadAsNames(host: XmlElement): string[] {
-  return fieldText(host, 'hwaddr').split(',').map((each) => each.trim()).filter((each) => each !== '' && !each.includes(':'));
+  return fieldList(host, 'hwaddr').filter((each) => !each.includes(':'));
 }
 
 /** A MAC of another form the model takes (52-54-00-aa-bb-cc, 5254.00aa.bbcc) as dnsmasq reads one: with colons. */
