@@ -116,6 +116,18 @@ function itemUuids(sections: readonly XmlElement[]): Set<string> {
 }
 
 /**
+ * Each of gen's items (`ours`) that took over one of the box's (adopted: gen's UUID -> the box item's, as
+ * adoptedUuids() gives it), with that box item (`theirs`): what a takeover warning compares.
+ */
+export function takenOver(boxItems: readonly XmlElement[], genItems: readonly XmlElement[], adopted: ReadonlyMap<string, string>): { ours: XmlElement; theirs: XmlElement }[] {
+  const box = new Map(boxItems.map((item) => [attr(item, 'uuid'), item]));
+  return genItems.flatMap((ours) => {
+    const theirs = box.get(adopted.get(attr(ours, 'uuid') ?? '') ?? '');
+    return theirs ? [{ ours, theirs }] : [];
+  });
+}
+
+/**
  * The UUIDs of gen's items that become a base item's UUID: an item of the
  * box's own (not gen's: isGenUuid), of the same kind, at the same
  * place, with the same natural key, matched one to one (merge otherwise
