@@ -583,6 +583,15 @@ describe('DHCP in the merge', () => {
     expect(hosts.map((h) => [h['@uuid'], h.host, h.ip])).toEqual([['c1c1c1c1-0000-4000-8000-000000000003', 'nas', '192.168.1.10']]);
   });
 
+  /** gen's `sections` merged into SAMPLE whose dnsmasq holds `hosts` (Host items) before its DHCP ranges: the merged Hosts, and every warning. */
+  const mergedWithHosts = (sections: Awaited<ReturnType<typeof sectionsOf>>, hosts: string): { hosts: Xml[]; warnings: string[] } => {
+    const base = SAMPLE.replace(/(<dnsmasq>[\s\S]*?)(<dhcp_ranges)/, (_, head, ranges) => head + hosts + ranges);
+    expect(base).not.toBe(SAMPLE);
+    const warnings: string[] = [];
+    const merged = mergeConfig(base, sections, { secret: () => undefined, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, standIn: () => STAND_IN, allowGuiPortConflict: true, warn: (m) => warnings.push(m) });
+    return { hosts: [parse(merged).opnsense.dnsmasq.hosts].flat(), warnings };
+  };
+
   // A Host's MAC field is a list; the box's Host of gen's MAC among others stays beside gen's reservation (taking it
   // over would drop the operator's other MACs), and dnsmasq gives the MAC the dhcp-host line written last wherever both
   // lines are for the client's network: one without an address, or with another address in it.
@@ -592,12 +601,8 @@ describe('DHCP in the merge', () => {
     const host = (n: number, name: string, ip: string, macs: string, descr = '') =>
       `<hosts uuid="c1c1c1c1-0000-4000-8000-00000000001${n}">\n      <host>${name}</host>\n      <domain/>\n      <ip>${ip}</ip>\n      <client_id/>\n      <hwaddr>${macs}</hwaddr>\n      <descr>${descr}</descr>\n    </hosts>\n    `;
     const run = (hosts: string) => {
-      const base = SAMPLE.replace(/(<dnsmasq>[\s\S]*?)(<dhcp_ranges)/, (_, head, ranges) => head + hosts + ranges);
-      expect(base).not.toBe(SAMPLE);
-      const warnings: string[] = [];
-      const merged = mergeConfig(base, sections, { secret: () => undefined, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, standIn: () => STAND_IN, allowGuiPortConflict: true, warn: (m) => warnings.push(m) });
-      const hosts2: Xml[] = [parse(merged).opnsense.dnsmasq.hosts].flat();
-      return { hosts: hosts2.map((h) => [h.host, h.ip ?? '', h.hwaddr]), warnings: warnings.filter((w) => w.includes('lists the MAC')) };
+      const merged = mergedWithHosts(sections, hosts);
+      return { hosts: merged.hosts.map((h) => [h.host, h.ip ?? '', h.hwaddr]), warnings: merged.warnings.filter((w) => w.includes('lists the MAC')) };
     };
     const fix = "remove 52:54:00:aa:bb:cc from the box's Host (Services › Dnsmasq DNS & DHCP › Hosts), or the reservation from the topology";
     // gen's reservation goes after the box's Hosts: its line is written last, and dnsmasq takes it.
@@ -643,12 +648,8 @@ describe('DHCP in the merge', () => {
     const host = (name: string, ip: string, macs: string) =>
       `<hosts uuid="c1c1c1c1-0000-4000-8000-000000000021">\n      <host>${name}</host>\n      <domain/>\n      <ip>${ip}</ip>\n      <hwaddr>${macs}</hwaddr>\n      <descr>storage</descr>\n    </hosts>\n    `;
     const run = (hosts: string) => {
-      const base = SAMPLE.replace(/(<dnsmasq>[\s\S]*?)(<dhcp_ranges)/, (_, head, ranges) => head + hosts + ranges);
-      expect(base).not.toBe(SAMPLE);
-      const warnings: string[] = [];
-      const merged = mergeConfig(base, sections, { secret: () => undefined, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, standIn: () => STAND_IN, allowGuiPortConflict: true, warn: (m) => warnings.push(m) });
-      const hosts2: Xml[] = [parse(merged).opnsense.dnsmasq.hosts].flat();
-      return { hosts: hosts2.map((h) => [h['@uuid'], h.host, h.ip, h.hwaddr]), warnings: warnings.filter((w) => w.includes('merge takes it over and writes')) };
+      const merged = mergedWithHosts(sections, hosts);
+      return { hosts: merged.hosts.map((h) => [h['@uuid'], h.host, h.ip, h.hwaddr]), warnings: merged.warnings.filter((w) => w.includes('merge takes it over and writes')) };
     };
     const fix = 'to keep them, give them a Host of their own on the box (Services › Dnsmasq DNS & DHCP › Hosts) and export a new backup';
     const taken = ['c1c1c1c1-0000-4000-8000-000000000021', 'nas', '192.168.1.10', '52:54:00:aa:bb:cc'];
