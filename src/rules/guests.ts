@@ -4,7 +4,7 @@
 import { type Verdict, pointFlowVerdicts } from '../flows.js';
 import type { Bridge, FirewallInterface, Guest, GuestNic, Host, Model, Network, Site } from '../model.js';
 import { parseIPv4 } from '../net.js';
-import { MAX_NETS, verifyDnsName } from '../targets/proxmox/guest-formats.js';
+import { CIDRV4_PREFIX, MAX_NETS, verifyCidrv4, verifyDnsName } from '../targets/proxmox/guest-formats.js';
 import { DNS_OVER_TCP_HINT, DNS_OVER_TCP_WHY, filteredServer, firewallAddresses } from './dns-servers.js';
 import type { Rule, RuleReport } from './rule.js';
 import { vidsCoverage } from '../targets/proxmox/interfaces.js';
@@ -162,7 +162,9 @@ export const guestRules: Rule[] = [
     id: 'proxmox/guest-definition',
     severity: 'error',
     summary: 'A guest is described in a way gen cannot turn into qm/pct settings.',
-    why: 'A service in two guests, settings without a guest, a container created without a template, or a guest whose host or network is unknown leaves guests.sh nothing true to write.',
+    why:
+      'A service in two guests, settings without a guest, a container created without a template, a container on a network wider than a /8 ' +
+      "(pve-container takes a NIC's ip with a prefix of 8 to 32 only, and refuses the NIC), or a guest whose host or network is unknown leaves guests.sh nothing true to write.",
     hint: 'Follow the message: give the service one of container or vm, name the host, and what create needs (disk_gb, a template for a container).',
     examples: [
       {
@@ -195,6 +197,18 @@ export const guestRules: Rule[] = [
             hint: `Rename it with letters, digits and "-"${dnsName && verifyDnsName(dnsName) === undefined ? ` (e.g. ${dnsName})` : ''}, and where it is named.`,
           });
         }
+      }
+      const indexOf = siteIndexes();
+      for (const { site, guest, nic } of nics(model)) {
+        if (guest.kind !== 'ct' || nic.address === undefined || nic.prefix === undefined) continue;
+        if (verifyCidrv4(`${nic.address}/${nic.prefix}`) === undefined) continue;
+        const network = nic.network !== undefined ? indexOf(site).network(nic.network) : undefined;
+        report({
+          path: nic.path.concat('address'),
+          message: `${what(guest)}: network ${nic.label} is a /${nic.prefix}, and Proxmox takes a container's address (net${nic.index} ip) with a prefix of ${CIDRV4_PREFIX.min} to ${CIDRV4_PREFIX.max} only`,
+          hint: `Give network ${nic.label} a prefix of /${CIDRV4_PREFIX.min} or longer, or run service ${guest.name} in a VM (vm:), whose address is set inside it.`,
+          ...(network ? { related: [{ message: `network ${network.name}`, path: network.path }] } : {}),
+        });
       }
     },
   },

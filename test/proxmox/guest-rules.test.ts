@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { derivedMac } from '../../src/targets/proxmox/mac.js';
-import { edit, lint, readExample } from '../helpers.js';
+import { edit, lint, readExample, render } from '../helpers.js';
 import { lineOf, lineOfKey, positionOf } from '../yaml-lines.js';
 
 const homelab = readExample('homelab');
@@ -194,6 +194,40 @@ describe('proxmox/guest-definition', () => {
   it('passes scenarios A and B', async () => {
     expect(await findings(homelab, 'proxmox/guest-definition')).toEqual([]);
     expect(await findings(hosting, 'proxmox/guest-definition')).toEqual([]);
+  });
+
+  // pve-container's ip is a pve-ipv4-config, whose CIDR pve-common's pve_verify_cidrv4 takes with a prefix of 8 to 32:
+  // pct set refuses a container's NIC on a /7, which gen would otherwise write (and crash on, its own check agreeing).
+  const serviceOn = (prefix: number) => {
+    let text = edit(homelab, [...fw, 'interfaces', 2, 'address'], `20.1.0.1/${prefix}`);
+    for (const [i, host] of [100, 110, 111, 120].entries()) text = edit(text, [...services, i, 'address'], `20.1.0.${host}`);
+    return text;
+  };
+
+  it("is an error for a container on a network wider than a /8, at the service's address", async () => {
+    const text = serviceOn(7);
+    const found = await findings(text, 'proxmox/guest-definition');
+    expect(found).toEqual(
+      [[0, 'CT 200 (traefik)'], [1, 'CT 210 (postgres)'], [2, 'CT 211 (valkey)']].map(([i, ct]) => ({
+        severity: 'error',
+        message: `${ct}: network service is a /7, and Proxmox takes a container's address (net0 ip) with a prefix of 8 to 32 only`,
+        line: lineOf(text, [...services, i!, 'address']),
+      })),
+    );
+    const [first] = (await lint(text)).filter((d) => d.rule === 'proxmox/guest-definition');
+    expect(first!.hint).toBe('Give network service a prefix of /8 or longer, or run service traefik in a VM (vm:), whose address is set inside it.');
+  });
+
+  it('passes a container on a /8, which pct takes as it is written', async () => {
+    const text = serviceOn(8);
+    expect(await findings(text, 'proxmox/guest-definition')).toEqual([]);
+    expect((await render(text)).get('home/proxmox/pve/lxc/200.conf')).toContain(',ip=20.1.0.100/8,');
+  });
+
+  it('leaves a VM on a network wider than a /8 alone: gen writes no address for it', async () => {
+    let text = edit(edit(serviceOn(7), [...services, 0, 'container'], undefined), [...services, 0, 'vm'], 300);
+    text = edit(text, [...services, 0, 'guest'], undefined);
+    expect((await findings(text, 'proxmox/guest-definition')).map((f) => f.message.replace(/:.*/, ''))).toEqual(['CT 210 (postgres)', 'CT 211 (valkey)']);
   });
 });
 

@@ -45,10 +45,13 @@ export function verifyIpv4(value: string): string | undefined {
   return parseIPv4(value) !== undefined ? undefined : 'value does not look like a valid IPv4 address';
 }
 
+/** The prefixes pve_verify_cidrv4 takes (JSONSchema.pm: `$1 > 7`): a container's ip=ADDRESS/PREFIX refuses a network wider than a /8. */
+export const CIDRV4_PREFIX = { min: 8, max: 32 } as const;
+
 /** CIDRv4: an address with a prefix of 8 to 32 (pve_verify_cidrv4). */
 export function verifyCidrv4(value: string): string | undefined {
   const match = /^([^/]+)\/(\d+)$/.exec(value);
-  const ok = match !== null && parseIPv4(match[1]!) !== undefined && Number(match[2]) > 7 && Number(match[2]) <= 32;
+  const ok = match !== null && parseIPv4(match[1]!) !== undefined && Number(match[2]) >= CIDRV4_PREFIX.min && Number(match[2]) <= CIDRV4_PREFIX.max;
   return ok ? undefined : 'value does not look like a valid IPv4 CIDR network';
 }
 
