@@ -1,8 +1,9 @@
 // gen's Proxmox knowledge against Proxmox VE's own Perl (qemu-server,
 // pve-container, pve-access-control at the mirrors PVE_MIRROR locates):
 // every option string gen writes is valid and already in the form Proxmox
-// prints it, every container config file gen writes reads back whole
-// through pve-container's own parser, storage.cfg through pve-storage's, gen's validators agree with Proxmox
+// prints it, every container and VM config file gen writes reads back whole
+// through pve-container's and qemu-server's own parsers (and their writers
+// write it back as gen wrote it), storage.cfg through pve-storage's, gen's validators agree with Proxmox
 // on every case of the corpus, and the privilege list and built-in roles
 // are PVE's own.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -65,6 +66,38 @@ async function refusal(kind: string, path: string, text: string): Promise<string
   return result!.detail;
 }
 
+/**
+ * Renders each topology, writes its guest config files of KIND (lxc/ or qemu-server/) below DIR, and has
+ * Proxmox read each (pct-conf / qm-conf): every file must read back with the same keys and values and be
+ * written back as it is. The files, and the config Proxmox read from each.
+ */
+async function guestConfigs(kind: 'pct-conf' | 'qm-conf', variants: readonly string[], dir: string) {
+  const pattern = kind === 'pct-conf' ? /\/lxc\/\d+\.conf$/ : /\/qemu-server\/\d+\.conf$/;
+  const files: { path: string; text: string }[] = [];
+  for (const [v, text] of variants.entries()) {
+    for (const [name, content] of await render(text)) {
+      if (!pattern.test(name)) continue;
+      const path = join(dir, String(v), name);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, content);
+      files.push({ path, text: content });
+    }
+  }
+  const results = await optcheck(files.map((f) => `${kind} ${f.path}`));
+  expect(results.filter((r) => !r.ok)).toEqual([]);
+  const keyValues = (items: string[], separator: string) => Object.fromEntries(items.map((kv) => [kv.slice(0, kv.indexOf(separator)), kv.slice(kv.indexOf(separator) + separator.length)]));
+  const parsed = results.map((r) => keyValues(r.detail.replace(/^parsed: /, '').split(' | '), '='));
+  // Proxmox reads each line as gen wrote it: the same keys and values.
+  parsed.forEach((conf, i) => expect(conf, files[i]!.path).toEqual(keyValues(files[i]!.text.trimEnd().split('\n'), ': ')));
+  return { files, parsed };
+}
+
+/** Proxmox's verdict on FILE's lines in reverse order: its writer puts them back in its own order. */
+async function reorderedRefusal(kind: 'pct-conf' | 'qm-conf', path: string, file: { text: string }): Promise<void> {
+  const reordered = file.text.split('\n').reverse().join('\n').trimStart() + '\n';
+  expect(await refusal(kind, path, reordered)).toBe(`Proxmox writes it back as: ${file.text.replace(/\n/g, '\\n')}`);
+}
+
 describe.skipIf(whyNoUpstream)(title("Proxmox VE's own schema code"), () => {
   afterAll(stopOptcheck);
 
@@ -91,7 +124,7 @@ describe.skipIf(whyNoUpstream)(title("Proxmox VE's own schema code"), () => {
     expect(results.filter((r) => r.detail.startsWith('prints as:')).length).toBe(lines.filter((l) => / net\d+ /.test(l)).length);
   });
 
-  it("reads every container config gen writes with Proxmox's own parser, its DNS servers included", async () => {
+  it("reads every container config gen writes with Proxmox's own parser, its DNS servers included, and its writer writes it back byte for byte", async () => {
     // The lxc/<id>.conf review files of scenario A (guest.dns), and scenario B's containers on a DHCP
     // network with dns (dhcp.dns) and on one without (the firewall): parse_pct_config, strict, as
     // /etc/pve files are read.
@@ -103,25 +136,45 @@ describe.skipIf(whyNoUpstream)(title("Proxmox VE's own schema code"), () => {
     ];
     const dir = mkdtempSync(join(tmpdir(), 'gen-pct-conf-'));
     try {
-      const files: { path: string; text: string }[] = [];
-      for (const [v, text] of variants.entries()) {
-        for (const [name, content] of await render(text)) {
-          if (!/\/lxc\/\d+\.conf$/.test(name)) continue;
-          const path = join(dir, String(v), name);
-          mkdirSync(dirname(path), { recursive: true });
-          writeFileSync(path, content);
-          files.push({ path, text: content });
-        }
-      }
+      const { files, parsed } = await guestConfigs('pct-conf', variants, dir);
       expect(files).toHaveLength(6);
-      const results = await optcheck(files.map((f) => `pct-conf ${f.path}`));
-      expect(results.filter((r) => !r.ok)).toEqual([]);
-      const parsed = results.map((r) => Object.fromEntries(r.detail.replace(/^parsed: /, '').split(' | ').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])));
-      // Proxmox reads each line as gen wrote it: the same keys and values.
-      parsed.forEach((conf, i) => expect(conf, files[i]!.path).toEqual(Object.fromEntries(files[i]!.text.trimEnd().split('\n').map((l) => [l.slice(0, l.indexOf(': ')), l.slice(l.indexOf(': ') + 2)]))));
       expect(parsed.map((conf) => conf.nameserver)).toEqual([...Array(5).fill('1.1.1.1 9.9.9.9'), '192.168.10.1']);
-      // and the check can fail: a host name is no DNS server for Proxmox.
+      // and the check can fail: a host name is no DNS server for Proxmox,
       expect(await refusal('pct-conf', join(dir, 'bad', 'lxc', '300.conf'), 'nameserver: 1.1.1.1 dns.example.com\n')).toContain("unable to parse value of 'nameserver'");
+      // and the same lines in another order are not what write_pct_config writes.
+      await reorderedRefusal('pct-conf', join(dir, 'bad', 'lxc', '301.conf'), files[0]!);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("reads every VM config gen writes with qemu-server's own parser, and its writer writes it back byte for byte", async () => {
+    // parse_vm_config, strict, as /etc/pve/qemu-server files are read, then write_vm_config, which every later
+    // change (the GUI, qm set) writes the file with: the review file is the lines Proxmox keeps, in its order.
+    // Scenario A (the firewall VM, the backup server's VM gen creates), scenario B (the firewall VM on a
+    // tagged network's parent), and a created firewall VM and a created service VM on a VLAN network.
+    const hosting = readExample('vlan-hosting');
+    const iso = 'local:iso/OPNsense-26.7-dvd-amd64.iso';
+    let created = edit(hosting, ['sites', 0, 'firewall', 'vm'], { id: 100, cores: 2, memory_mb: 4096, disk_gb: 40, onboot: true, create: true, iso });
+    created = edit(created, ['sites', 0, 'services', 0], {
+      name: 'web1', network: 'websvc', address: '192.168.20.11', port: 80, vm: 300,
+      guest: { cores: 2, memory_mb: 2048, disk_gb: 16, onboot: true, create: true, iso: 'local:iso/debian-13.1.0-amd64-netinst.iso' },
+    });
+    const variants = [readExample('homelab'), hosting, created];
+    const dir = mkdtempSync(join(tmpdir(), 'gen-qm-conf-'));
+    try {
+      const { files, parsed } = await guestConfigs('qm-conf', variants, dir);
+      expect(files.map((f) => f.path.slice(dir.length))).toEqual([
+        '/0/home/proxmox/pve/qemu-server/102.conf', '/0/home/proxmox/pve/qemu-server/103.conf',
+        '/1/hosting/proxmox/pve/qemu-server/100.conf',
+        '/2/hosting/proxmox/pve/qemu-server/100.conf', '/2/hosting/proxmox/pve/qemu-server/300.conf',
+      ]);
+      // The created VMs: the firewall as "other" (FreeBSD), the service VM's NIC tagged with its VLAN.
+      expect(parsed[3]).toMatchObject({ name: 'opnsense', ostype: 'other', cpu: 'x86-64-v2-AES', scsihw: 'virtio-scsi-single' });
+      expect(parsed[4]).toMatchObject({ name: 'web1', ostype: 'l26' });
+      expect(parsed[4]!.net0).toMatch(/^virtio=[0-9A-F:]{17},bridge=vmbr2,tag=20$/);
+      // and the check can fail: the same lines in another order are not what write_vm_config writes.
+      await reorderedRefusal('qm-conf', join(dir, 'bad', 'qemu-server', '103.conf'), files[1]!);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

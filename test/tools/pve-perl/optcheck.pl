@@ -7,11 +7,12 @@
 #   pveum-role  <roleid>              pveum-group <groupid>     pveum-acl-path </vms/102>
 #   pveum-privileges, pveum-builtin-roles (list them)            pveum-builtin-role <role> (its privileges)
 #   pct-conf <dir>/lxc/<vmid>.conf    a whole container config file, read as /etc/pve reads it
+#   qm-conf <dir>/qemu-server/<vmid>.conf   a whole VM config file, read as /etc/pve reads it
 #   storage-cfg <file>                a storage.cfg, read as /etc/pve/storage.cfg is read
 # Blank lines and '#' comments are skipped. One OK/ERROR line per input; exit 1 on any ERROR.
 # A valid netN line is printed with the form Proxmox writes it in: `OK <line>  (prints as: <value>)`;
 # a listing line as `OK <line>  (list: <a,b,...>)`; a config file as `OK <line>  (parsed: key=value | ...)`,
-# each key with the value Proxmox's parser gives it. A valid drive line (qm ideN, scsiN, ...) shows what
+# each key with the value Proxmox's parser gives it (pct-conf, qm-conf). A valid drive line (qm ideN, scsiN, ...) shows what
 # parse_drive made of it and the volume's type: `OK <line>  (drive: file=... media=cdrom vtype=iso)`.
 # `--stubs` prints which modules were replaced (see README.md).
 use strict;
@@ -190,15 +191,33 @@ sub check_access {
     return;
 }
 
-sub check_pct_conf { # the parser PVE::Cluster reads /etc/pve/lxc/<vmid>.conf with (cfs_register_file), strict: a bad line dies
+# A whole guest config file through Proxmox's reader, strict (a bad line dies), then back through its writer,
+# which every later change (the GUI, qm/pct set) goes through: a file that Proxmox writes otherwise (another
+# order, a value in another form) is an ERROR, as the file would not be the lines Proxmox keeps.
+sub read_guest_config {
+    my ($file, $parse, $write) = @_;
+    open(my $fh, '<', $file) or die "cannot read $file: $!\n";
+    my $raw = do { local $/; <$fh> };
+    my $conf = $parse->($file, $raw, 1);
+    my $rewritten = $write->($file, {%$conf});
+    die 'Proxmox writes it back as: ' . ($rewritten =~ s/\n/\\n/gr) . "\n" if $rewritten ne $raw;
+    delete $conf->@{qw(digest snapshots pending special-sections)};
+    return 'parsed: ' . join(' | ', map { "$_=$conf->{$_}" } sort keys %$conf);
+}
+
+sub check_pct_conf { # the parser and writer PVE::Cluster reads and writes /etc/pve/lxc/<vmid>.conf with (LXC/Config.pm cfs_register_file)
     my ($file) = @_;
     die "usage: pct-conf <dir>/lxc/<vmid>.conf\n" if !defined($file) || $file !~ m|/lxc/\d+\.conf$|;
     load('PVE::LXC::Config');
-    open(my $fh, '<', $file) or die "cannot read $file: $!\n";
-    my $raw = do { local $/; <$fh> };
-    my $conf = PVE::LXC::Config::parse_pct_config($file, $raw, 1);
-    delete $conf->@{qw(digest snapshots pending)};
-    return 'parsed: ' . join(' | ', map { "$_=$conf->{$_}" } sort keys %$conf);
+    return read_guest_config($file, \&PVE::LXC::Config::parse_pct_config, \&PVE::LXC::Config::write_pct_config);
+}
+
+sub check_qm_conf { # the parser and writer of /etc/pve/qemu-server/<vmid>.conf (QemuServer.pm cfs_register_file)
+    my ($file) = @_;
+    die "usage: qm-conf <dir>/qemu-server/<vmid>.conf\n" if !defined($file) || $file !~ m|/qemu-server/\d+\.conf$|;
+    load('PVE::QemuServer');
+    load('PVE::DataCenterConfig'); # registers datacenter.cfg (parse_net reads mac_prefix)
+    return read_guest_config($file, \&PVE::QemuServer::parse_vm_config, \&PVE::QemuServer::write_vm_config);
 }
 
 sub check_storage_cfg { # the parser PVE::Cluster reads /etc/pve/storage.cfg with (Storage/Plugin.pm cfs_register_file)
@@ -253,6 +272,8 @@ while (my $line = <>) {
             $note = check_guest($kind, $vmid, $opt // '', $value);
         } elsif ($kind eq 'pct-conf') {
             $note = check_pct_conf($rest);
+        } elsif ($kind eq 'qm-conf') {
+            $note = check_qm_conf($rest);
         } elsif ($kind eq 'storage-cfg') {
             $note = check_storage_cfg($rest);
         } elsif ($kind eq 'pveum-privileges') {
@@ -262,7 +283,7 @@ while (my $line = <>) {
         } elsif ($kind =~ /^pveum-(?:priv|user|token|role|group|acl-path|builtin-role)$/) {
             $note = check_access($kind, $rest);
         } else {
-            die "unknown line type '$kind' (qm, pct, pct-conf, storage-cfg, pveum-priv, pveum-user, pveum-token,"
+            die "unknown line type '$kind' (qm, pct, pct-conf, qm-conf, storage-cfg, pveum-priv, pveum-user, pveum-token,"
                 . " pveum-role, pveum-group, pveum-acl-path, pveum-privileges, pveum-builtin-roles,"
                 . " pveum-builtin-role)\n";
         }
