@@ -38,17 +38,29 @@ function renameRefids(node: XmlElement, renamed: ReadonlyMap<string, string>): v
 }
 
 /**
+ * A certificate's names as acme.sh compares them (issue() in acme.sh 3.1:
+ * the main domain and Le_Alt, sorted), the order of altNames aside.
+ */
+function domains(item: XmlElement): string[] {
+  return [fieldText(item, 'name'), ...fieldText(item, 'altNames').split(',')].filter((name) => name !== '').sort();
+}
+
+/**
  * Gives each of gen's ACME items that took over one of the box's (its UUID
  * is in `adopted`, the base UUIDs gen's items now carry) the box's `id`,
  * and a certificate the box's certRefId when the base holds that <cert>:
  * gen's references to its own refid (HAProxy's certificate fields, the
  * placeholder <cert>) follow, and the issued certificate stays in use. A
- * changed key type empties lastUpdate, so that the ACME client issues
- * (acme.sh --issue) instead of renewing: acme.sh keeps an EC certificate
- * apart from an RSA one of the same name and renews only what it issued.
- * Changes `sections` (copies of gen's) in place.
+ * changed key type or other names (altNames) empty lastUpdate, so that the
+ * ACME client issues (acme.sh --issue) instead of renewing: acme.sh keeps
+ * an EC certificate apart from an RSA one of the same name and renews only
+ * what it issued, for the names it issued it for (renew() reads them back
+ * from the certificate's own .conf, Le_Alt, whatever the client passes).
+ * Changes `sections` (copies of gen's) in place; returns a warning for each
+ * issued certificate that gains names, which it lacks until then.
  */
-export function keepTakenOverAcmeItems(root: XmlElement, sections: readonly XmlElement[], adopted: ReadonlySet<string>): void {
+export function keepTakenOverAcmeItems(root: XmlElement, sections: readonly XmlElement[], adopted: ReadonlySet<string>): string[] {
+  const warnings: string[] = [];
   const acme = child(child(root, 'OPNsense'), 'AcmeClient');
   const issued = new Set(childrenNamed(root, 'cert').map((c) => fieldText(c, 'refid')));
   const renamed = new Map<string, string>();
@@ -65,9 +77,20 @@ export function keepTakenOverAcmeItems(root: XmlElement, sections: readonly XmlE
         const [ours, theirs] = [fieldText(item, 'certRefId'), fieldText(box, 'certRefId')];
         if (theirs !== '' && theirs !== ours && issued.has(theirs)) renamed.set(ours, theirs);
         const key = fieldText(box, 'keyLength');
-        if (key !== '' && key !== fieldText(item, 'keyLength')) setText(item, 'lastUpdate', '');
+        const [had, has] = [domains(box), domains(item)];
+        if ((key !== '' && key !== fieldText(item, 'keyLength')) || had.join(',') !== has.join(',')) setText(item, 'lastUpdate', '');
+        const added = has.filter((n) => !had.includes(n));
+        // The client issues only when the certificate is due (needsRenewal(): its start of validity plus renewInterval).
+        if (added.length > 0 && fieldText(box, 'lastUpdate') !== '') {
+          warnings.push(
+            `the box's own ACME certificate ${fieldText(box, 'name')} (names: ${had.join(', ')}) has the name of one of gen's, which adds ${added.join(', ')}: merge takes it over, ` +
+              `and the ACME client issues it for the new names only when it is due (${fieldText(item, 'renewInterval')} days after its last issue): until then HAProxy serves it without them, ` +
+              'and clients of those names get a certificate error; issue it on the box once the merged config is restored (Services > ACME Client > Certificates, Issue/Renew)',
+          );
+        }
       }
     }
   }
   if (renamed.size > 0) for (const section of sections) renameRefids(section, renamed);
+  return warnings;
 }

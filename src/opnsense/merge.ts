@@ -958,7 +958,7 @@ function merged(baseText: string, genSections: readonly XmlElement[], givenOptio
   if (adopted.size > 0) {
     sections = sections.map(clone);
     for (const section of sections) renameUuids(section, adopted);
-    keepTakenOverAcmeItems(root, sections, new Set(adopted.values()));
+    for (const message of keepTakenOverAcmeItems(root, sections, new Set(adopted.values()))) options.warn!(message);
   }
   // The uuids gen's sections carry, read once: keepBoxPeers changes only the peer lists of instances.
   const genUuids = uuidsOf(sections);

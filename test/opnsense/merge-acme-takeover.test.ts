@@ -22,11 +22,11 @@ const BOX_ACCOUNT_ID = 'aaaaaaaaaaaaa1.11111111';
 const BOX_CERT = `<cert uuid="12345678-1234-4234-8234-123456789012"><refid>${BOX_REFID}</refid><descr>*.example.com (ACME Client)</descr><crt>SVNTVUVE</crt><prv>SVNTVUVE</prv></cert>`;
 
 /** The 26.7 factory config with the box's own ACME certificate for *.example.com (scenario A's), issued, with its <cert> when `withCert`. */
-function base(keyLength: string, withCert = true): string {
+function base(keyLength: string, withCert = true, altNames = ''): string {
   const acme =
     '<AcmeClient version="4.4.0"><accounts><account uuid="11111111-2222-4333-8444-555555555555">' +
     `<id>${BOX_ACCOUNT_ID}</id><enabled>1</enabled><name>letsencrypt</name><ca>letsencrypt</ca><key>S0VZ</key><statusCode>200</statusCode><statusLastUpdate>1700000000</statusLastUpdate></account></accounts>` +
-    `<certificates><certificate uuid="${BOX_UUID}"><id>${BOX_ID}</id><enabled>1</enabled><name>*.example.com</name>` +
+    `<certificates><certificate uuid="${BOX_UUID}"><id>${BOX_ID}</id><enabled>1</enabled><name>*.example.com</name><altNames>${altNames}</altNames>` +
     `<keyLength>${keyLength}</keyLength><certRefId>${BOX_REFID}</certRefId><lastUpdate>${ISSUED}</lastUpdate><statusCode>200</statusCode></certificate></certificates></AcmeClient>`;
   const sample = factorySample('26.7').replace('  <OPNsense>\n', `  <OPNsense>\n    ${acme}\n`);
   return withCert ? sample.replace('</opnsense>', `  ${BOX_CERT}\n</opnsense>`) : sample;
@@ -34,9 +34,15 @@ function base(keyLength: string, withCert = true): string {
 
 describe("gen's ACME certificate taking over the box's of the same name", async () => {
   const pair = generateKeyPair();
-  const model = await modelOf(edit(readExample('homelab'), ['sites', 0, 'wireguard', 0, 'public_key'], pair.publicKey));
-  const sections = siteSections(model, model.sites[0]!).flatMap((a) => a.sections);
-  const merge = (xml: string) => mergeConfig(xml, sections, { secret: () => pair.privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, allowGuiPortConflict: true });
+  const topology = edit(readExample('homelab'), ['sites', 0, 'wireguard', 0, 'public_key'], pair.publicKey);
+  const sectionsOf = async (text: string) => {
+    const model = await modelOf(text);
+    return siteSections(model, model.sites[0]!).flatMap((a) => a.sections);
+  };
+  const sections = await sectionsOf(topology);
+  const merge = (xml: string, with_ = sections, warnings: string[] = []) =>
+    mergeConfig(xml, with_, { secret: () => pair.privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, allowGuiPortConflict: true, warn: (m) => warnings.push(m) });
+  const withAltNames = (names: string[]) => sectionsOf(edit(topology, ['sites', 0, 'haproxy', 'certificates', 0, 'alt_names'], names));
   const read = (merged: string) => {
     const x = parse(merged).opnsense;
     const client = x.OPNsense.AcmeClient;
@@ -67,6 +73,43 @@ describe("gen's ACME certificate taking over the box's of the same name", async 
   it('of the same key type, renews it when it is due (lastUpdate kept)', () => {
     const { acme, https } = read(merge(base('key_ec256')));
     expect([acme.id, acme.certRefId, https.ssl_certificates, String(acme.lastUpdate)]).toEqual([BOX_ID, BOX_REFID, BOX_REFID, String(ISSUED)]);
+  });
+
+  // LeCertificate::issue() (plugins 25.7.11 to 26.7.2) runs acme.sh --renew whenever lastUpdate is set, with
+  // --domain for name and each altName; acme.sh's renew() (3.1.x) loads the certificate's <name>.conf and issues
+  // for its saved Le_Alt instead, so a renewal would keep the names the box issued. --issue compares the names
+  // it is given with the saved ones (sorted) and issues anew when they differ.
+  it('with fewer names (altNames), has the client issue anew for them instead of renewing the old ones', () => {
+    const warnings: string[] = [];
+    const { acme, https } = read(merge(base('key_ec256', true, 'example.com'), sections, warnings));
+    expect([acme.id, acme.certRefId, https.ssl_certificates]).toEqual([BOX_ID, BOX_REFID, BOX_REFID]);
+    expect(acme.altNames).toBe('');
+    expect(acme.lastUpdate).toBe('');
+    // The certificate HAProxy serves until then covers every name gen routes.
+    expect(warnings.filter((w) => w.includes('ACME certificate'))).toEqual([]);
+  });
+
+  it('with more names, has the client issue anew and says that the issued certificate lacks them until then', async () => {
+    const warnings: string[] = [];
+    const merged = merge(base('key_ec256', true, 'example.com'), await withAltNames(['example.com', 'www.example.com']), warnings);
+    const { acme } = read(merged);
+    expect([acme.altNames, acme.lastUpdate]).toEqual(['example.com,www.example.com', '']);
+    expect(warnings.filter((w) => w.includes('ACME certificate'))).toEqual([
+      "the box's own ACME certificate *.example.com (names: *.example.com, example.com) has the name of one of gen's, which adds www.example.com: merge takes it over, " +
+        'and the ACME client issues it for the new names only when it is due (30 days after its last issue): until then HAProxy serves it without them, ' +
+        'and clients of those names get a certificate error; issue it on the box once the merged config is restored (Services > ACME Client > Certificates, Issue/Renew)',
+    ]);
+    // Merged again, before the client has issued: the names agree, lastUpdate stays empty and the warning is not repeated.
+    const again: string[] = [];
+    expect(merge(merged, await withAltNames(['example.com', 'www.example.com']), again)).toBe(merged);
+    expect(again.filter((w) => w.includes('ACME certificate'))).toEqual([]);
+  });
+
+  it('with the same names in another order, renews them (acme.sh compares them sorted)', async () => {
+    const warnings: string[] = [];
+    const { acme } = read(merge(base('key_ec256', true, 'example.com,www.example.com'), await withAltNames(['www.example.com', 'example.com']), warnings));
+    expect([acme.altNames, String(acme.lastUpdate)]).toEqual(['www.example.com,example.com', String(ISSUED)]);
+    expect(warnings.filter((w) => w.includes('ACME certificate'))).toEqual([]);
   });
 
   it("whose certificate is gone from the box: gen's refid, with its stand-in, which the client fills when it issues", () => {
