@@ -8,7 +8,7 @@
 // skips loudly without them.
 import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -141,6 +141,24 @@ describe.skipIf(why)(`client address headers in haproxy.conf${why ? ` (skipped: 
 });
 
 
+/** Writes `sections` after plain HTTP defaults into a file `haproxy -c` accepts and runs HAProxy on it: returns what stops it. */
+function runHaproxy(name: string, sections: [string, string[]][]): () => void {
+  const file = join(work(), `${name}.cfg`);
+  const defaults: [string, string[]] = ['defaults', ['mode http', 'timeout connect 5s', 'timeout client 5s', 'timeout server 5s']];
+  writeFileSync(file, [defaults, ...sections].map(([header, lines]) => [header, ...lines.map((l) => `    ${l}`)].join('\n')).concat('').join('\n\n'));
+  const check = spawnSync('haproxy', ['-c', '-f', file], { encoding: 'utf8' });
+  expect(check.status, check.stdout + check.stderr).toBe(0);
+  const proxy = spawn('haproxy', ['-db', '-f', file], { stdio: 'ignore' });
+  return () => proxy.kill();
+}
+
+/** The first answer to `ask`, retried while HAProxy starts. */
+async function once<T>(ask: () => Promise<T>): Promise<T | undefined> {
+  let answer: T | undefined;
+  for (let i = 0; i < 50 && answer === undefined; i++) answer = await ask().catch(() => new Promise<undefined>((done) => setTimeout(() => done(undefined), 100)));
+  return answer;
+}
+
 describe.skipIf(why || noHaproxy)(why ? `the rendered frontend in HAProxy (skipped: ${why})` : titled('the rendered frontend in HAProxy', noHaproxy), () => {
   // The port-80 frontend forwards ACME challenges: its rendered lines, bound to a local port, in front of a server that echoes the headers it gets.
   it('the backend sees the address and scheme HAProxy saw, whatever address, scheme and host headers the client sent', async () => {
@@ -156,12 +174,10 @@ describe.skipIf(why || noHaproxy)(why ? `the rendered frontend in HAProxy (skipp
     const port = await freePort();
     const frontend = sectionLines(conf, 'frontend https_http_redirect').map((l) => (l.startsWith('bind ') ? `bind 127.0.0.1:${port}` : l));
     const backend = backendLines(conf, '_acme_challenge').map((l) => (l.startsWith('server ') ? l.replace(/ \S+:\d+/, ` 127.0.0.1:${echoPort}`) : l));
-    const file = join(work(), 'live.cfg');
-    const section = (header: string, lines: string[]) => [header, ...lines.map((l) => `    ${l}`)].join('\n');
-    writeFileSync(file, [section('defaults', ['mode http', 'timeout connect 5s', 'timeout client 5s', 'timeout server 5s']), section('frontend https_http_redirect', frontend), section('backend _acme_challenge', backend), ''].join('\n\n'));
-    const check = spawnSync('haproxy', ['-c', '-f', file], { encoding: 'utf8' });
-    expect(check.status, check.stdout + check.stderr).toBe(0);
-    const proxy = spawn('haproxy', ['-db', '-f', file], { stdio: 'ignore' });
+    const stop = runHaproxy('live', [
+      ['frontend https_http_redirect', frontend],
+      ['backend _acme_challenge', backend],
+    ]);
     try {
       const request = () =>
         fetch(`http://127.0.0.1:${port}/.well-known/acme-challenge/token`, {
@@ -174,10 +190,7 @@ describe.skipIf(why || noHaproxy)(why ? `the rendered frontend in HAProxy (skipp
             'X-Forwarded-Port': '443',
           },
         });
-      let response: Response | undefined;
-      for (let i = 0; i < 50 && response === undefined; i++) {
-        response = await request().catch(() => new Promise<undefined>((done) => setTimeout(() => done(undefined), 100)));
-      }
+      const response = await once(request);
       expect(response?.status).toBe(200);
       expect(seen['x-forwarded-for']).toBe('127.0.0.1');
       expect(seen['forwarded']).toBeUndefined();
@@ -188,8 +201,52 @@ describe.skipIf(why || noHaproxy)(why ? `the rendered frontend in HAProxy (skipp
       expect(seen['x-forwarded-port']).toBeUndefined();
       expect(seen['host']).toBe(`127.0.0.1:${port}`);
     } finally {
-      proxy.kill();
+      stop();
       echo.close();
+    }
+  });
+
+  // A client may send the port in the Host header on the scheme's default port too (RFC 9110, 7.2), and HAProxy
+  // strips it only from a request whose target carries a scheme (HTTP/2's; http_scheme_based_normalize(), h1_htx.c,
+  // v3.2.0): over HTTP/1.1, "Host: cloud.example.org:443" is what hdr(host) compares.
+  it('routes each host name whether or not the Host header carries the port, a wildcard name too', async () => {
+    const { tag, release } = UPSTREAM_RELEASES[UPSTREAM_RELEASES.length - 1]!;
+    const A = ['sites', 0, 'haproxy'];
+    let yaml = edit(hostsTopology({ release }), [...A, 'frontends', 0, 'hosts', 1, 'name'], '*.media.example.org');
+    yaml = edit(yaml, [...A, 'certificates', 0], { name: 'web', domain: 'cloud.example.org', alt_names: ['*.media.example.org'], challenge: 'dns-01', dns_provider: 'cloudflare' });
+    const { conf } = await haproxyConf(yaml, tag, release);
+    const port = await freePort();
+    // Plain HTTP in front of the routing: the host rules read the request, not the TLS that carried it.
+    const frontend = sectionLines(conf, 'frontend https').map((l) => (l.startsWith('bind ') ? `bind 127.0.0.1:${port}` : l));
+    const backends = ['nextcloud', 'jellyfin'].map((b): [string, string[]] => [`backend ${b}`, [`http-request return status 200 content-type text/plain string ${b}`]]);
+    const stop = runHaproxy('hosts', [['frontend https', frontend], ...backends]);
+    const answer = (host: string) =>
+      new Promise<string>((done, fail) => {
+        const req = request({ host: '127.0.0.1', port, path: '/', setHost: false, headers: { host } }, (res) => {
+          let body = '';
+          res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          res.on('end', () => done(`${res.statusCode} ${body}`));
+        });
+        req.on('error', fail);
+        req.end();
+      });
+    try {
+      await once(() => answer('cloud.example.org'));
+      const hosts = ['cloud.example.org', 'cloud.example.org:443', 'Cloud.Example.org:443', 'tv.media.example.org', 'tv.media.example.org:443', 'cloud.example.org:8443', 'other.example.org:443'];
+      const answers = [];
+      for (const host of hosts) answers.push([host, await answer(host)]);
+      expect(answers).toEqual([
+        ['cloud.example.org', '200 nextcloud'],
+        ['cloud.example.org:443', '200 nextcloud'],
+        ['Cloud.Example.org:443', '200 nextcloud'],
+        ['tv.media.example.org', '200 jellyfin'],
+        ['tv.media.example.org:443', '200 jellyfin'],
+        // Another port is another origin, and no name of this frontend's: no backend.
+        ['cloud.example.org:8443', expect.stringMatching(/^503 /)],
+        ['other.example.org:443', expect.stringMatching(/^503 /)],
+      ]);
+    } finally {
+      stop();
     }
   });
 });

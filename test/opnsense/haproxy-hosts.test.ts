@@ -54,8 +54,9 @@ describe('one HTTPS frontend for two web applications', async () => {
     const conditions = routes.map((a) => acls.find((c) => c['@uuid'] === a.linkedAcls));
     expect(conditions.map((c) => [c.expression, text(c.hdr) || text(c.path_beg), c.negate, c.caseSensitive])).toEqual([
       ['path_beg', '/.well-known/acme-challenge/', '0', '0'],
-      ['hdr', 'cloud.example.org', '0', '0'],
-      ['hdr', 'media.example.org', '0', '0'],
+      // With the port too: an HTTP/1.1 client may send it on 443 as well, and HAProxy compares the whole header.
+      ['hdr', 'cloud.example.org cloud.example.org:443', '0', '0'],
+      ['hdr', 'media.example.org media.example.org:443', '0', '0'],
     ]);
     // Requests for other names get no backend (HTTP 503).
     expect(text(frontend.defaultBackend)).toBe('');
@@ -211,8 +212,8 @@ describe('a wildcard host name', () => {
     const wildcard = (yaml: string) => edit(yaml, [...A, 'haproxy', 'frontends', 0, 'hosts', 1, 'name'], '*.media.example.org');
     const http = await haproxy(edit(wildcard(hostsTopology()), [...A, 'haproxy', 'certificates', 0], { name: 'web', domain: 'cloud.example.org', alt_names: ['*.media.example.org'], challenge: 'dns-01', dns_provider: 'cloudflare' }));
     expect(list(http.acls.acl).map((c) => [c.name, c.expression, text(c.hdr) || text(c.hdr_end)])).toEqual([
-      ['https_host_cloud_example_org', 'hdr', 'cloud.example.org'],
-      ['https_host_any_media_example_org', 'hdr_end', '.media.example.org'],
+      ['https_host_cloud_example_org', 'hdr', 'cloud.example.org cloud.example.org:443'],
+      ['https_host_any_media_example_org', 'hdr_end', '.media.example.org .media.example.org:443'],
     ]);
     const tls = await haproxy(wildcard(hostsTopology({ passthrough: true })));
     expect(list(tls.acls.acl).map((c) => [c.expression, text(c.ssl_sni) || text(c.ssl_sni_end) || text(c.ssl_hello_type)])).toEqual([

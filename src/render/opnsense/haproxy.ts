@@ -176,11 +176,13 @@ function hostRules(ctx: OpnsenseContext, frontend: HaproxyFrontend, backendUuid:
   }
   for (const host of frontend.hosts) {
     const key = `host_${host.name.replace('*', 'any')}`;
-    // A wildcard matches the end of the name; the Host header carries the port when it is not the scheme's default one.
+    // A wildcard matches the end of the name. The Host header carries the port when it is not the scheme's default
+    // one, and may when it is (RFC 9110, 7.2): hdr(host) compares the whole header, and HAProxy strips a default
+    // port only from a request whose target has a scheme, as HTTP/2's does (http_scheme_based_normalize(), called
+    // by h1_htx.c for an absolute-form target alone), so an HTTP/1.1 "Host: name:443" matched no host rule.
     const wildcard = host.name.startsWith('*.');
     const name = wildcard ? host.name.slice(1) : host.name;
-    const standard = frontend.port === 80 || frontend.port === 443;
-    const value = frontend.passthrough || standard ? name : `${name} ${name}:${frontend.port}`;
+    const value = frontend.passthrough ? name : `${name} ${name}:${frontend.port}`;
     const expression = frontend.passthrough ? (wildcard ? 'ssl_sni_end' : 'ssl_sni') : wildcard ? 'hdr_end' : 'hdr';
     const condition = acl(key, `gen: ${frontend.passthrough ? 'SNI' : 'Host'} ${host.name}`, [expression, value]);
     action(`route_${host.name.replace('*', 'any')}`, host.description ?? `gen: ${host.name} to backend ${host.backend}`, { kind: 'use-backend', backend: backendUuid.get(host.backend)! }, [condition]);
