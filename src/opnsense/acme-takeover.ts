@@ -80,8 +80,9 @@ export function keepTakenOverAcmeItems(root: XmlElement, sections: readonly XmlE
         const [had, has] = [domains(box), domains(item)];
         if ((key !== '' && key !== fieldText(item, 'keyLength')) || had.join(',') !== has.join(',')) setText(item, 'lastUpdate', '');
         const added = has.filter((n) => !had.includes(n));
-        // The client issues only when the certificate is due (needsRenewal(): its start of validity plus renewInterval).
-        if (added.length > 0 && fieldText(box, 'lastUpdate') !== '') {
+        // The client issues only when the certificate is due (needsRenewal(): its start of validity plus renewInterval);
+        // without the box's <cert>, HAProxy serves the stand-in, which has every name, until the client issues.
+        if (added.length > 0 && fieldText(box, 'lastUpdate') !== '' && issued.has(theirs)) {
           warnings.push(
             `the box's own ACME certificate ${fieldText(box, 'name')} (names: ${had.join(', ')}) has the name of one of gen's, which adds ${added.join(', ')}: merge takes it over, ` +
               `and the ACME client issues it for the new names only when it is due (${fieldText(item, 'renewInterval')} days after its last issue): until then HAProxy serves it without them, ` +
