@@ -640,6 +640,37 @@ describe('DHCP in the merge', () => {
     expect(run(host(1, 'printer', '192.168.1.50', '52:54:00:AA:BB:CC'))).toEqual({ hosts: [['nas', '192.168.1.10', '52:54:00:aa:bb:cc']], warnings: [] });
   });
 
+  // A client sends option 61 as 01 and its MAC unless told otherwise, and dnsmasq matches a line of that client id
+  // before any line of the MAC (find_config_match()), the one written last first: the box's Host of it takes the
+  // client of gen's reservation wherever its line is for gen's network, whatever the order of the lines.
+  it("says which box's Host dnsmasq gives a client of a reservation's MAC by the client id it sends, before gen's line of the MAC", async () => {
+    const yaml = edit(readExample('vlan-hosting'), ['sites', 0, 'firewall', 'interfaces', 1, 'dhcp'], { static: [{ name: 'nas', mac: '52:54:00:aa:bb:cc', address: '192.168.1.10' }] });
+    const sections = await sectionsOf(yaml);
+    const host = (n: number, name: string, ip: string, clientId: string, macs = '') =>
+      `<hosts uuid="c1c1c1c1-0000-4000-8000-00000000003${n}">\n      <host>${name}</host>\n      <domain/>\n      <ip>${ip}</ip>\n      <client_id>${clientId}</client_id>\n      <hwaddr>${macs}</hwaddr>\n      <descr/>\n    </hosts>\n    `;
+    const run = (hosts: string) => mergedWithHosts(sections, hosts).warnings.filter((w) => w.includes('client id'));
+    const fix = "remove the client id from the box's Host (Services › Dnsmasq DNS & DHCP › Hosts), or the reservation from the topology";
+    const sends = "the one a client of the MAC 52:54:00:aa:bb:cc of gen's DHCP reservation nas (192.168.1.10) sends unless told otherwise (Windows, busybox udhcpc)";
+    const said = run(
+      host(1, 'laptop', '192.168.1.60', '01:52:54:00:AA:BB:CC', '52:54:00:44:55:66') +
+        host(2, 'phone', '', '01:52:54:00:aa:bb:cc') +
+        host(3, 'tv', '10.9.9.9', '01:52:54:00:aa:bb:cc') +
+        host(4, 'other', '', '01:52:54:00:aa:bb:cd') +
+        host(5, 'any', '', '*', '52:54:00:77:88:99'),
+    );
+    // The tv's line is for 10.9.9.0/24 only, the other's id is another MAC's, '*' is no client id: no word of them.
+    expect(said).toEqual([
+      `the box's Host c1c1c1c1-0000-4000-8000-000000000031 (laptop 52:54:00:44:55:66) has the client id 01:52:54:00:AA:BB:CC, ${sends}, and reserves 192.168.1.60 in the same network: ` +
+        `dnsmasq matches a client's client id before its MAC, so a client of 192.168.1.0/24 that sends it gets the dhcp-host line of the box's Host c1c1c1c1-0000-4000-8000-000000000032 (phone 01:52:54:00:aa:bb:cc), which reserves no address, not gen's reservation of 192.168.1.10; ${fix}`,
+      `the box's Host c1c1c1c1-0000-4000-8000-000000000032 (phone 01:52:54:00:aa:bb:cc) has the client id 01:52:54:00:aa:bb:cc, ${sends}, and reserves no address, so its line is for every network: ` +
+        `dnsmasq matches a client's client id before its MAC, so a client of 192.168.1.0/24 that sends it gets the dhcp-host line of the box's Host c1c1c1c1-0000-4000-8000-000000000032 (phone 01:52:54:00:aa:bb:cc), which reserves no address, not gen's reservation of 192.168.1.10; ${fix}`,
+    ]);
+    // A Host of that client id that lists gen's MAC too gets this warning, not the one of a shared MAC.
+    const both = mergedWithHosts(sections, host(1, 'laptop', '192.168.1.60', '01:52:54:00:aa:bb:cc', '52:54:00:44:55:66,52:54:00:aa:bb:cc')).warnings;
+    expect(both.filter((w) => w.includes('lists the MAC'))).toEqual([]);
+    expect(both.filter((w) => w.includes('client id'))).toEqual([expect.stringMatching(/^the box's Host \S+ \(laptop 52:54:00:44:55:66,52:54:00:aa:bb:cc\) has the client id 01:52:54:00:aa:bb:cc, .* gets the dhcp-host line of the box's Host \S+ \(laptop .*\) and 192\.168\.1\.60, not gen's reservation of 192\.168\.1\.10; /)]);
+  });
+
   // gen's reservation replaces the name, addresses and MAC list of the box's Host it takes over (by name, or by MAC when
   // that is the Host's one MAC): what the box's had beyond gen's goes, and merge says so.
   it('names what a box\'s Host taken over by a DHCP reservation loses: its other MACs and addresses, its name', async () => {

@@ -2703,7 +2703,8 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
   // others stays beside it, and OPNsense's template writes a dhcp-host line of that MAC for each. A real dnsmasq on
   // those lines, on lan's device with lan's address, in a network namespace of its own, hands a client of that MAC the
   // address of the line written last: gen's where gen's reservation goes after the box's Hosts, the box's where it
-  // takes the place of the box's Host of its name before them. Merge names the box's Host, the MAC and that line.
+  // takes the place of the box's Host of its name before them; and, whatever the order, a box's Host of the client id
+  // udhcpc sends for that MAC. Merge names the box's Host, the MAC or client id and that line.
   const whyShared = missing(['dnsmasq', 'unshare', 'ip', 'busybox']);
   it.skipIf(whyShared).each(UPSTREAM_RELEASES)(titled('$tag: merge names the box\'s Host that lists the MAC of a reservation, and the line dnsmasq gives a client of it', whyShared), async ({ tag, release }) => {
     const work = templateWork(tag, 'gen-split-dns-shared-mac-');
@@ -2733,7 +2734,10 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
         `busybox udhcpc -i client0 -q -n -f -t 5 -T 2 -s ${script}`,
         'kill $d; wait $d',
       ].join('\n')], { encoding: 'utf8', timeout: 60_000 });
-      return { address: /^bound (\S+)$/m.exec(run.stdout)?.[1] ?? `none: ${run.stdout}${run.stderr}`, warned: warnings.filter((w) => w.includes('lists the MAC')) };
+      return {
+        address: /^bound (\S+)$/m.exec(run.stdout)?.[1] ?? `none: ${run.stdout}${run.stderr}`,
+        warned: warnings.filter((w) => w.includes('lists the MAC') || w.includes('has the client id')),
+      };
     };
     const after = await leased('after', printer);
     expect(after.address).toBe('10.10.0.10');
@@ -2741,6 +2745,12 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     const before = await leased('before', host(1, 'admin-pc', '10.10.0.99', '52:54:00:00:00:99') + printer);
     expect(before.address).toBe('10.10.0.50');
     expect(before.warned).toEqual([expect.stringMatching(/ written last, the box's Host 11111111-2222-4333-8444-600000000002 \(printer .*\), so the client does not get gen's reservation of 10\.10\.0\.10; /)]);
+    // udhcpc sends 01 and its MAC as client id (-C would not): a box's Host of that client id and another MAC takes
+    // the client before gen's line of its MAC, though gen's is written last.
+    const byClientId = host(3, 'laptop', '10.10.0.60', '52:54:00:AA:BB:02').replace('<client_id/>', '<client_id>01:52:54:00:12:34:56</client_id>');
+    const sent = await leased('client-id', byClientId);
+    expect(sent.address).toBe('10.10.0.60');
+    expect(sent.warned).toEqual([expect.stringMatching(/^the box's Host 11111111-2222-4333-8444-600000000003 \(laptop 52:54:00:AA:BB:02\) has the client id 01:52:54:00:12:34:56, .* gets the dhcp-host line of the box's Host \S+ \(laptop .*\) and 10\.10\.0\.60, not gen's reservation of 10\.10\.0\.10; /)]);
   });
 });
 
