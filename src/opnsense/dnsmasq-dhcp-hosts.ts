@@ -27,6 +27,19 @@ export function hostMacs(host: XmlElement): string[] {
   return fieldList(host, 'hwaddr').map((each) => each.toLowerCase()).filter((each) => each.includes(':'));
 }
 
+/**
+ * The entries of a Host's MAC list without a ':' (the model takes 52-54-00-aa-bb-cc and 5254.00aa.bbcc too): no
+ * dhcp-host line for a Host of only those and no client id, and on a line dnsmasq reads each as a name.
+ */
+export function macsWithoutColons(host: XmlElement): string[] {
+  return fieldList(host, 'hwaddr').filter((each) => !each.includes(':'));
+}
+
+/** A MAC of another form the model takes (52-54-00-aa-bb-cc, 5254.00aa.bbcc) as dnsmasq reads one: with colons. */
+export function withColons(mac: string): string {
+  return (mac.replace(/[^0-9a-fA-F]/g, '').match(/../g) ?? []).join(':');
+}
+
 /** A Host as a message names it: its description, else its uuid, with its name and MACs (else its client id). */
 export function hostLabel(host: XmlElement): string {
   const description = fieldText(host, 'descr');

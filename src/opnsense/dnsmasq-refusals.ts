@@ -47,11 +47,11 @@
 import { type XmlElement, attr, child, childrenNamed, textOf } from '../render/opnsense/xml.js';
 import { parseIPv4, parseIPv6 } from '../net.js';
 import { appendAll } from '../arrays.js';
-import { assignmentName, fieldList, fieldText } from './fields.js';
+import { assignmentName, fieldText } from './fields.js';
 import { dnsmasqEnabled } from './dnsmasq-enabled.js';
 import { dnsmasqDnsPort } from './dnsmasq-answer.js';
 import { networkKey } from './ipv6-links.js';
-import { hostAddresses, hostLabel, writesDhcpHost } from './dnsmasq-dhcp-hosts.js';
+import { hostAddresses, hostLabel, macsWithoutColons, withColons, writesDhcpHost } from './dnsmasq-dhcp-hosts.js';
 import { optionKinds } from './dnsmasq-option-table.js';
 import { optionValueRefusal } from './dnsmasq-option-values.js';
 import { unaddressedListened } from './dnsmasq-unaddressed.js';
@@ -136,22 +136,12 @@ function raParamRefusal(range: XmlElement): Refusal | undefined {
   return undefined;
 }
 
-/** The entries of a Host's MAC list that its dhcp-host line has dnsmasq read as names: those without a ':'. */
-function macsReadAsNames(host: XmlElement): string[] {
-  return fieldList(host, 'hwaddr').filter((each) => !each.includes(':'));
-}
-
-/** A MAC of another form the model takes (52-54-00-aa-bb-cc, 5254.00aa.bbcc) as dnsmasq reads one: with colons. */
-function withColons(mac: string): string {
-  return (mac.replace(/[^0-9a-fA-F]/g, '').match(/../g) ?? []).join(':');
-}
-
 /**
  * The refusal, at dnsmasq `version`, of a Host's line for a second name word among its MACs (`early`: before its
  * addresses) or at its name (after them), if any.
  */
 function hostMacRefusal(host: XmlElement, version: string, early: boolean): Refusal | undefined {
-  const named = macsReadAsNames(host);
+  const named = macsWithoutColons(host);
   const name = fieldText(host, 'host');
   if (!dnsmasqAtLeast(version, '2.91') || named.length === 0) return undefined;
   if (early !== named.length > 1) return undefined;
@@ -168,7 +158,7 @@ function hostLeaseRefusal(host: XmlElement, version: string): Refusal | undefine
   const lease = fieldText(host, 'lease_time');
   if (lease === '' || DIGITS.test(lease)) return undefined;
   // A MAC read as a name is one too (hostMacRefusal()).
-  const named = (fieldText(host, 'host') !== '' || macsReadAsNames(host).length > 0) && dnsmasqAtLeast(version, '2.91');
+  const named = (fieldText(host, 'host') !== '' || macsWithoutColons(host).length > 0) && dnsmasqAtLeast(version, '2.91');
   return {
     prints: named ? 'DHCP host has multiple names' : 'bad DHCP host name',
     why: `its lease time ${lease} is not a number of seconds, so dnsmasq ${version} reads it as ${named ? 'a second name' : 'its name'}`,

@@ -49,6 +49,7 @@ import { vipFindings } from './vips.js';
 import { wokenRanges } from './woken-ranges.js';
 import { dnsmasqRefusals } from './dnsmasq-refusals.js';
 import { sharedMacs } from './dnsmasq-shared-macs.js';
+import { linelessHosts } from './dnsmasq-lineless-hosts.js';
 import { dnsmasqEnabled } from './dnsmasq-enabled.js';
 import { haProblems } from './ha.js';
 import { XmlParseError, XmlUnkeptError, parseXml } from './parse.js';
@@ -1051,6 +1052,8 @@ function merged(baseText: string, genSections: readonly XmlElement[], givenOptio
   // The box's Hosts of more MACs than gen's one, which stay beside gen's reservation of one of them: dnsmasq gives that MAC one line;
   // and those of the client id a client of gen's MAC sends, which dnsmasq matches first.
   for (const message of sharedMacs(root, (uuid) => genUuids.has(uuid))) options.warn!(message);
+  // The box's Hosts whose MACs, none written with colons, get no dhcp-host line: reserved nothing, silently.
+  for (const message of linelessHosts(root)) options.warn!(message);
   propagate(root);
   const { prolog, epilog } = doc;
   return {

@@ -671,6 +671,33 @@ describe('DHCP in the merge', () => {
     expect(both.filter((w) => w.includes('client id'))).toEqual([expect.stringMatching(/^the box's Host \S+ \(laptop 52:54:00:44:55:66,52:54:00:aa:bb:cc\) has the client id 01:52:54:00:aa:bb:cc, .* gets the dhcp-host line of the box's Host \S+ \(laptop .*\) and 192\.168\.1\.60, not gen's reservation of 192\.168\.1\.10; /)]);
   });
 
+  // OPNsense's template writes a dhcp-host line only for a Host with a client id or a ':' in its MAC list, though the
+  // model takes a MAC with dashes or dots: a box's Host of only those reserves nothing, and merge says so.
+  it("names the box's Host whose MACs, none with colons, get no dhcp-host line, and how to write them", async () => {
+    const sections = await sectionsOf(readExample('vlan-hosting'));
+    const host = (n: number, name: string, ip: string, macs: string, clientId = '') =>
+      `<hosts uuid="c1c1c1c1-0000-4000-8000-00000000004${n}">\n      <host>${name}</host>\n      <domain/>\n      <ip>${ip}</ip>\n      <client_id>${clientId}</client_id>\n      <hwaddr>${macs}</hwaddr>\n      <descr/>\n    </hosts>\n    `;
+    const { hosts, warnings } = mergedWithHosts(
+      sections,
+      host(1, 'scanner', '192.168.1.70,fd00::70', '52-54-00-AA-BB-03,5254.00aa.bb04') +
+        host(2, 'camera', '', '52-54-00-aa-bb-05') +
+        host(3, 'laptop', '192.168.1.71', '52-54-00-aa-bb-06', '01:52:54:00:aa:bb:06') +
+        host(4, 'phone', '192.168.1.72', '52:54:00:aa:bb:07,52-54-00-aa-bb-08') +
+        host(5, 'name-only', '192.168.1.73', ''),
+    );
+    expect(hosts).toHaveLength(5);
+    // The laptop's client id and the phone's colon get them a line; the name-only Host has no MAC to reserve for.
+    const fix = 'in Services › Dnsmasq DNS & DHCP › Hosts';
+    expect(warnings.filter((w) => w.includes('writes no dhcp-host line'))).toEqual([
+      `the box's Host c1c1c1c1-0000-4000-8000-000000000041 (scanner 52-54-00-AA-BB-03,5254.00aa.bb04) has no client id and none of its MACs has a ':', so OPNsense's template writes no dhcp-host line for it ` +
+        `(only for a Host with a client id or a MAC with colons): dnsmasq knows none of its MACs, and a client of them does not get its reservation of 192.168.1.70, fd00::70; ` +
+        `write the Host's MACs with colons (52:54:00:AA:BB:03,52:54:00:aa:bb:04) ${fix}`,
+      `the box's Host c1c1c1c1-0000-4000-8000-000000000042 (camera 52-54-00-aa-bb-05) has no client id and none of its MACs has a ':', so OPNsense's template writes no dhcp-host line for it ` +
+        `(only for a Host with a client id or a MAC with colons): dnsmasq knows none of its MACs, and a client of them gets none of the Host's name, lease time, tag or ignore; ` +
+        `write the Host's MACs with colons (52:54:00:aa:bb:05) ${fix}`,
+    ]);
+  });
+
   // gen's reservation replaces the name, addresses and MAC list of the box's Host it takes over (by name, or by MAC when
   // that is the Host's one MAC): what the box's had beyond gen's goes, and merge says so.
   it('names what a box\'s Host taken over by a DHCP reservation loses: its other MACs and addresses, its name', async () => {

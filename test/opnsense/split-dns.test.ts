@@ -2712,12 +2712,13 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     const host = (n: number, name: string, ip: string, macs: string) =>
       `<hosts uuid="11111111-2222-4333-8444-60000000000${n}"><host>${name}</host><domain/><local>0</local><ip>${ip}</ip><cnames/><client_id/><hwaddr>${macs}</hwaddr><lease_time/><ignore>0</ignore><set_tag/><descr/><comments/><aliases/></hosts>`;
     const printer = host(2, 'printer', '10.10.0.50', '52:54:00:AA:BB:01,52:54:00:12:34:56');
-    const leased = async (name: string, hosts: string) => {
+    // The address a client of the MAC `client` leases, the warnings of its Hosts; `written`: the dhcp-host lines of that MAC.
+    const leased = async (name: string, hosts: string, client = '52:54:00:12:34:56', written = 2) => {
       const box = factoryConfig(coreGit!, tag).replace(/<dnsmasq>[\s\S]*?<\/dnsmasq>/, `<dnsmasq version="${releaseFacts(tag)!.versions.dnsmasq!}"><enable>1</enable><port>0</port>${hosts}</dnsmasq>`);
       expect(box).toContain(hosts);
       const { warnings, conf } = await renderedMerge(box, sections, privateKey, tag, work, name);
       const lines = conf.split('\n').filter((l) => /^dhcp-(range|host)=/.test(l));
-      expect(lines.filter((l) => l.includes('52:54:00:12:34:56'))).toHaveLength(2);
+      expect(lines.filter((l) => l.toLowerCase().includes(client))).toHaveLength(written);
       const file = join(work, `${name}-dhcp.conf`);
       writeFileSync(file, ['port=0', 'interface=vtnet1', 'bind-interfaces', ...lines, ''].join('\n'));
       const script = join(work, `${name}-udhcpc.sh`);
@@ -2727,7 +2728,7 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
         'ip link add vtnet1 type veth peer name client0',
         'ip addr add 10.10.0.1/24 dev vtnet1',
         'ip link set vtnet1 up',
-        'ip link set client0 address 52:54:00:12:34:56',
+        `ip link set client0 address ${client}`,
         'ip link set client0 up',
         `dnsmasq -k -C ${file} --pid-file= --user=${userInfo().username} --dhcp-leasefile=${work}/${name}.leases --log-facility=${work}/${name}.log & d=$!`,
         `while kill -0 $d 2>/dev/null && ! grep -qs 'started, version' ${work}/${name}.log; do sleep 0.1; done`,
@@ -2736,7 +2737,7 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
       ].join('\n')], { encoding: 'utf8', timeout: 60_000 });
       return {
         address: /^bound (\S+)$/m.exec(run.stdout)?.[1] ?? `none: ${run.stdout}${run.stderr}`,
-        warned: warnings.filter((w) => w.includes('lists the MAC') || w.includes('has the client id')),
+        warned: warnings.filter((w) => w.includes('lists the MAC') || w.includes('has the client id') || w.includes('writes no dhcp-host line')),
       };
     };
     const after = await leased('after', printer);
@@ -2751,6 +2752,11 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     const sent = await leased('client-id', byClientId);
     expect(sent.address).toBe('10.10.0.60');
     expect(sent.warned).toEqual([expect.stringMatching(/^the box's Host 11111111-2222-4333-8444-600000000003 \(laptop 52:54:00:AA:BB:02\) has the client id 01:52:54:00:12:34:56, .* gets the dhcp-host line of the box's Host \S+ \(laptop .*\) and 10\.10\.0\.60, not gen's reservation of 10\.10\.0\.10; /)]);
+    // A box's Host of its MAC written with dashes only, no client id: OPNsense's template writes no line of it, and its
+    // client gets no reservation.
+    const dashed = await leased('dashed', host(4, 'scanner', '10.10.0.70', '52-54-00-AA-BB-03'), '52:54:00:aa:bb:03', 0);
+    expect(dashed.address).not.toBe('10.10.0.70');
+    expect(dashed.warned).toEqual([expect.stringMatching(/^the box's Host 11111111-2222-4333-8444-600000000004 \(scanner 52-54-00-AA-BB-03\) .* does not get its reservation of 10\.10\.0\.70; write the Host's MACs with colons \(52:54:00:AA:BB:03\)/)]);
   });
 });
 
