@@ -40,6 +40,17 @@ export function withColons(mac: string): string {
   return (mac.replace(/[^0-9a-fA-F]/g, '').match(/../g) ?? []).join(':');
 }
 
+/** The client id a client of the Ethernet MAC `mac` sends by default: hardware type 1, then the MAC (RFC 2132 9.14). */
+export function clientIdOf(mac: string): string {
+  return `01:${mac}`;
+}
+
+/** The client id of a Host's dhcp-host line as dnsmasq compares its bytes (one letter case), if it has one ('*' is none). */
+export function clientIdOfLine(host: XmlElement): string | undefined {
+  const id = fieldText(host, 'client_id').toLowerCase();
+  return id === '' || id === '*' ? undefined : id;
+}
+
 /** A Host as a message names it: its description, else its uuid, with its name and MACs (else its client id). */
 export function hostLabel(host: XmlElement): string {
   const description = fieldText(host, 'descr');

@@ -6,11 +6,15 @@
 // ip are lists: Dnsmasq.xml, MacAddressField and a list of addresses, 25.7 to
 // 26.7), and a name gen writes differently loses its DNS answer from the
 // hosts file (plugins.inc.d/dnsmasq.inc _dnsmasq_add_host_entries()).
-// Said, because the operator's values go.
+// Said, because the operator's values go. The Host's client id stays (gen
+// writes none, and a field gen writes only as the model's default keeps the
+// box's value), and dnsmasq matches a client's client id before its MAC
+// (dhcp-common.c find_config_match(), 2.90 to 2.92): unless it is the one
+// gen's client sends for its MAC, another client gets gen's reservation too.
 import { type XmlElement, child, childrenNamed } from '../render/opnsense/xml.js';
 import { takenOver } from './identity.js';
 import { fieldList, fieldText } from './fields.js';
-import { hostAddresses, hostLabel } from './dnsmasq-dhcp-hosts.js';
+import { clientIdOf, clientIdOfLine, hostAddresses, hostLabel } from './dnsmasq-dhcp-hosts.js';
 import { addressKey } from './listened-addresses.js';
 import { nameKey } from './dnsmasq-hosts.js';
 
@@ -32,15 +36,22 @@ export function dnsmasqHostTakeovers(root: XmlElement, sections: readonly XmlEle
     ];
     const name = fieldText(theirs, 'host');
     const renamed = name !== '' && nameKey(name) !== nameKey(fieldText(ours, 'host'));
-    if (lost.length === 0 && !renamed) continue;
+    const id = clientIdOfLine(theirs);
+    const foreignId = id !== undefined && !macs(ours).some((m) => clientIdOf(m) === id);
+    if (lost.length === 0 && !renamed && !foreignId) continue;
     const goes = [
       ...(lost.length > 0 ? [`${lost.join(', ')} ${lost.length > 1 ? 'lose their' : 'loses its'} reservation`] : []),
       ...(renamed ? [`the name ${name} its DNS answer (gen's is ${fieldText(ours, 'host')})`] : []),
     ];
+    const kept = foreignId
+      ? `; it keeps the Host's client id ${fieldText(theirs, 'client_id')} (gen writes none), and dnsmasq matches a client's client id before its MAC, ` +
+        `so a client that sends it gets gen's reservation of ${fieldText(ours, 'ip')} too: remove the client id from the box's Host (Services › Dnsmasq DNS & DHCP › Hosts) and export a new backup`
+      : '';
     out.push(
       `the box's own ${hostLabel(theirs)} is gen's DHCP reservation ${fieldText(ours, 'host')} (${fieldText(ours, 'ip')}, ${fieldText(ours, 'hwaddr')}): ` +
-        `merge takes it over and writes gen's name, address and MAC in its place, so ${goes.join(', and ')}; ` +
-        "to keep them, give them a Host of their own on the box (Services › Dnsmasq DNS & DHCP › Hosts) and export a new backup",
+        "merge takes it over and writes gen's name, address and MAC in its place" +
+        (goes.length > 0 ? `, so ${goes.join(', and ')}; to keep them, give them a Host of their own on the box (Services › Dnsmasq DNS & DHCP › Hosts) and export a new backup` : '') +
+        kept,
     );
   }
   return out;

@@ -17,23 +17,12 @@ import { addToList } from '../arrays.js';
 import { type XmlElement, attr, child, childrenNamed, firstChildren } from '../render/opnsense/xml.js';
 import { fieldText } from './fields.js';
 import { dnsmasqEnabled } from './dnsmasq-enabled.js';
-import { hostAddresses, hostLabel, hostMacs } from './dnsmasq-dhcp-hosts.js';
+import { clientIdOf, clientIdOfLine, hostAddresses, hostLabel, hostMacs } from './dnsmasq-dhcp-hosts.js';
 import { networkOf } from './vips.js';
 
 /** The IPv4 address of a Host's dhcp-host line: option.c keeps the last one it reads. */
 function ipv4Of(host: XmlElement): string | undefined {
   return hostAddresses(host).filter((ip) => parseIPv4(ip) !== undefined).at(-1);
-}
-
-/** The client id a client of the Ethernet MAC `mac` sends by default: hardware type 1, then the MAC (RFC 2132 9.14). */
-function clientIdOf(mac: string): string {
-  return `01:${mac}`;
-}
-
-/** The client id of a Host's dhcp-host line as dnsmasq compares its bytes (one letter case), if it has one ('*' is none). */
-function clientIdOfLine(host: XmlElement): string | undefined {
-  const id = fieldText(host, 'client_id').toLowerCase();
-  return id === '' || id === '*' ? undefined : id;
 }
 
 /**

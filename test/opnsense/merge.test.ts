@@ -727,6 +727,16 @@ describe('DHCP in the merge', () => {
     ]);
     // Nothing of the box's goes (the same values in other forms): no word.
     expect(run(host('Nas', '192.168.1.10', '52:54:00:AA:BB:CC'))).toEqual({ hosts: [taken], warnings: [] });
+    // Its client id stays on gen's reservation (gen writes none): another client's id is said, the one gen's client
+    // sends for its MAC (01 and the MAC) or '*' is not.
+    const withId = (id: string) => run(host('nas', '192.168.1.10', '52:54:00:AA:BB:CC').replace('<hwaddr>', `<client_id>${id}</client_id>\n      <hwaddr>`));
+    expect(withId('01:52:54:00:00:00:99').warnings).toEqual([
+      `the box's own Host "storage" (nas 52:54:00:AA:BB:CC) is gen's DHCP reservation nas (192.168.1.10, 52:54:00:aa:bb:cc): merge takes it over and writes gen's name, address and MAC in its place; ` +
+        `it keeps the Host's client id 01:52:54:00:00:00:99 (gen writes none), and dnsmasq matches a client's client id before its MAC, so a client that sends it gets gen's reservation of 192.168.1.10 too: ` +
+        "remove the client id from the box's Host (Services › Dnsmasq DNS & DHCP › Hosts) and export a new backup",
+    ]);
+    expect(withId('01:52:54:00:AA:BB:CC').warnings).toEqual([]);
+    expect(withId('*').warnings).toEqual([]);
   });
 
   it('an MTU of the base the topology does not set is removed with a warning that says how to keep it', async () => {

@@ -2737,7 +2737,7 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
       ].join('\n')], { encoding: 'utf8', timeout: 60_000 });
       return {
         address: /^bound (\S+)$/m.exec(run.stdout)?.[1] ?? `none: ${run.stdout}${run.stderr}`,
-        warned: warnings.filter((w) => w.includes('lists the MAC') || w.includes('has the client id') || w.includes('writes no dhcp-host line')),
+        warned: warnings.filter((w) => w.includes('lists the MAC') || w.includes('has the client id') || w.includes('writes no dhcp-host line') || w.includes("keeps the Host's client id")),
       };
     };
     const after = await leased('after', printer);
@@ -2757,6 +2757,12 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     const dashed = await leased('dashed', host(4, 'scanner', '10.10.0.70', '52-54-00-AA-BB-03'), '52:54:00:aa:bb:03', 0);
     expect(dashed.address).not.toBe('10.10.0.70');
     expect(dashed.warned).toEqual([expect.stringMatching(/^the box's Host 11111111-2222-4333-8444-600000000004 \(scanner 52-54-00-AA-BB-03\) .* does not get its reservation of 10\.10\.0\.70; write the Host's MACs with colons \(52:54:00:AA:BB:03\)/)]);
+    // gen's reservation takes over the box's Host of its name and keeps its client id: the client that sends it, of
+    // another MAC, gets gen's address.
+    const taken = host(1, 'admin-pc', '10.10.0.99', '52:54:00:AA:BB:09').replace('<client_id/>', '<client_id>01:52:54:00:aa:bb:09</client_id>');
+    const kept = await leased('kept-id', taken, '52:54:00:aa:bb:09', 1);
+    expect(kept.address).toBe('10.10.0.10');
+    expect(kept.warned).toEqual([expect.stringMatching(/^the box's own Host \S+ \(admin-pc 52:54:00:AA:BB:09\) is gen's DHCP reservation admin-pc .* it keeps the Host's client id 01:52:54:00:aa:bb:09 .* gets gen's reservation of 10\.10\.0\.10 too: /)]);
   });
 });
 
