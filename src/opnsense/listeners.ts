@@ -24,8 +24,8 @@ import { webGuiPorts } from '../targets/opnsense/webgui.js';
 import { fieldText } from './fields.js';
 import { dnsmasqDnsPort } from './dnsmasq-answer.js';
 import { addToList } from '../arrays.js';
-import { parseAddressCidr } from '../net.js';
-import { addressKey } from './listened-addresses.js';
+import { parseAddressCidr, parseIPv6 } from '../net.js';
+import { addressKey, listenedAddresses } from './listened-addresses.js';
 
 interface Bind {
   frontend: string;
@@ -42,22 +42,36 @@ interface Bind {
 
 const WILDCARDS = new Set(['', '*', '0.0.0.0', '::']);
 
+/**
+ * Whether a frontend's IPv6 sockets take IPv4 too: HAProxy clears IPV6_V6ONLY
+ * for `v4v6` among its bind options unless `v6only` is there too, and else
+ * sets it, FreeBSD's default (sock_inet_bind_receiver() in src/sock_inet.c).
+ */
+function takesIpv4(bindOptions: string): boolean {
+  const words = bindOptions.trim().split(/\s+/);
+  return words.includes('v4v6') && !words.includes('v6only');
+}
+
 /** One entry of a frontend's bind list (CSVListField): [quic4@|quic6@]address:port[-port], [v6]:port, or unix@name. */
-function parseBind(frontend: string, gen: boolean, text: string): Bind | undefined {
+function parseBind(frontend: string, gen: boolean, text: string, v4v6 = false): Bind | undefined {
   const entry = text.trim();
   if (entry === '' || entry.startsWith('unix@')) return undefined;
   const quic = /^quic[46]@/.test(entry);
   const rest = entry.replace(/^(quic[46]|ipv[46])@/, '');
   const match = /^(.*):([0-9]+)(?:-([0-9]+))?$/.exec(rest);
   if (!match) return undefined;
+  const written = match[1]!.replace(/^\[(.*)\]$/, '$1');
+  // FreeBSD binds an IPv4-mapped address of a socket without IPV6_V6ONLY as that IPv4 address (tcp6_usr_bind(): in_pcbbind()).
+  const v6 = v4v6 ? parseIPv6(written) : undefined;
+  const v4 = v6?.isIPv4MappedAddress() ? v6.toIPv4Address().toString() : undefined;
   // By value, as HAProxy binds it (str2sa_range(): inet_pton): fd00:0::1 is fd00::1, and 0::0 the wildcard.
-  const address = addressKey(match[1]!.replace(/^\[(.*)\]$/, '$1'));
+  const address = v4 ?? addressKey(written);
   const from = Number(match[2]);
   return {
     frontend,
     gen,
     text: entry,
-    family: address.includes(':') || entry.startsWith('quic6@') ? 'inet6' : 'inet',
+    family: v4 === undefined && (address.includes(':') || entry.startsWith('quic6@')) ? 'inet6' : 'inet',
     address: WILDCARDS.has(address) ? '' : address,
     transport: quic ? 'udp' : 'tcp',
     from,
@@ -78,7 +92,10 @@ function listeningFrontends(haproxy: XmlElement | undefined): XmlElement[] {
 function haproxyBinds(root: XmlElement, isGen: (uuid: string) => boolean = () => false): Bind[] {
   const haproxy = child(child(root, 'OPNsense'), 'HAProxy');
   if (fieldText(child(haproxy, 'general'), 'enabled') !== '1') return [];
-  return listeningFrontends(haproxy).flatMap((f) => fieldText(f, 'bind').split(',').flatMap((text) => parseBind(fieldText(f, 'name'), isGen(attr(f, 'uuid') ?? ''), text) ?? []));
+  return listeningFrontends(haproxy).flatMap((f) => {
+    const v4v6 = takesIpv4(fieldText(f, 'bindOptions'));
+    return fieldText(f, 'bind').split(',').flatMap((text) => parseBind(fieldText(f, 'name'), isGen(attr(f, 'uuid') ?? ''), text, v4v6) ?? []);
+  });
 }
 
 /**
@@ -92,34 +109,46 @@ function reusesPort(root: XmlElement): boolean {
   return !fieldText(tuning, 'customOptions').split('\n').some((line) => line.trim().split(/\s+/)[0] === 'noreuseport');
 }
 
-/** Where the web GUI listens: on every interface, or on chosen ones (OPNsense's key of the WAN is always `wan`). */
+/** OPNsense's key of the WAN, always `wan`. */
+const WAN = 'wan';
+/** Where the loopback's addresses are, in messages. */
+const LOOPBACK = 'the loopback';
+
+/** Where the web GUI listens: on every interface, or on chosen ones. */
 interface GuiListen {
   ports: Map<number, string>;
   /** Every interface: lighttpd binds 0.0.0.0 and ::. Chosen ones: their addresses, the WAN's too when it is one of them. */
   everywhere: boolean;
   onWan: boolean;
-  wanAddress: string;
+  /** On chosen interfaces: each address lighttpd binds that the config holds, with its interface's key (or the loopback). */
+  addresses: Map<string, string>;
 }
 
 /**
  * Ports the web GUI listens on, from the base's <system><webgui>: its port
  * (443 for https, 80 for http when empty) and, for https, 80 for its
  * redirect unless that is disabled. A GUI bound to chosen interfaces
- * listens on their addresses only (webgui_configure() in
- * plugins.inc.d/webgui.inc binds lighttpd to each listed interface's
- * addresses, else to 0.0.0.0 and ::).
+ * listens on their addresses only: webgui_configure_do() in
+ * plugins.inc.d/webgui.inc (25.7 to 26.7) puts lo0 before the listed
+ * interfaces and binds lighttpd to each address interfaces_addresses()
+ * finds on their devices but those of a VIP that denies service binding
+ * (and tentative IPv6 ones); with none listed, to 0.0.0.0 and ::.
  */
 function guiListen(root: XmlElement): GuiListen {
   const webgui = child(child(root, 'system'), 'webgui');
-  const wanAddress = fieldText(child(child(root, 'interfaces'), 'wan'), 'ipaddr');
   const listed = fieldText(webgui, 'interfaces');
   const everywhere = listed === '';
-  const onWan = everywhere || listed.split(',').some((k) => k.trim() === 'wan');
+  const keys = everywhere ? [] : listed.split(',').map((k) => k.trim()).filter((k) => k !== '');
+  const onWan = everywhere || keys.includes(WAN);
+  const addresses = new Map<string, string>();
+  for (const key of keys) for (const address of listenedAddresses(root, new Set([key]), true)) if (!addresses.has(address)) addresses.set(address, key);
+  // lo0's, whichever interfaces are listed.
+  if (!everywhere) for (const address of ['127.0.0.1', '::1']) addresses.set(address, LOOPBACK);
   const ports = new Map<number, string>();
   const { gui: port, redirect } = webGuiPorts({ https: fieldText(webgui, 'protocol') !== 'http', port: fieldText(webgui, 'port'), redirectDisabled: child(webgui, 'disablehttpredirect') !== undefined });
   ports.set(port, `the web GUI (TCP port ${port})`);
   if (redirect !== undefined && redirect !== port) ports.set(redirect, "the web GUI's HTTP redirect");
-  return { ports, everywhere, onWan, wanAddress };
+  return { ports, everywhere, onWan, addresses };
 }
 
 /**
@@ -134,9 +163,9 @@ export function idleHaproxy(root: XmlElement): string[] {
 }
 
 /**
- * HAProxy frontends on a port of the web GUI that cannot both work: on the
- * address the GUI holds (0.0.0.0 when it listens on every interface, the
- * WAN's when the WAN is one of its interfaces), where lighttpd without
+ * HAProxy frontends on a port of the web GUI that cannot both work: on an
+ * address the GUI holds (0.0.0.0 when it listens on every interface; on
+ * chosen interfaces, theirs and the loopback's), where lighttpd without
  * SO_REUSEPORT makes the later bind fail; or on the wildcard beside a GUI on
  * chosen interfaces, where HAProxy's SO_REUSEPORT_LB group takes every
  * connection to the port, the GUI's too (without it, the GUI's more specific
@@ -149,7 +178,9 @@ export function guiConflicts(root: XmlElement): string[] {
   const out: string[] = [];
   for (const bind of haproxyBinds(root)) {
     if (bind.transport !== 'tcp') continue;
-    const held = bind.address === '' ? gui.everywhere : !gui.everywhere && gui.onWan && bind.address === gui.wanAddress;
+    // The interface (or the loopback) of a specific address the GUI binds.
+    const holds = bind.address === '' ? undefined : gui.addresses.get(bind.address);
+    const held = bind.address === '' ? gui.everywhere : holds !== undefined;
     if (!held && (bind.address !== '' || (!grouped && !gui.onWan))) continue;
     for (const [port, holder] of gui.ports) {
       if (port < bind.from || port > bind.to) continue;
@@ -160,6 +191,17 @@ export function guiConflicts(root: XmlElement): string[] {
           `HAProxy frontend ${bind.frontend} binds ${bind.text}, and ${holder} listens on port ${port} of ${where}: HAProxy's socket joins an SO_REUSEPORT_LB group, which FreeBSD looks up ` +
             `before the web GUI's sockets, so HAProxy would take every connection to port ${port}, those to the web GUI's addresses too, and the web GUI would not answer on it. ` +
             `In System > Settings > Administration give the web GUI another TCP port (<webgui><port>)${redirect}; or bind the frontend to one address`,
+        );
+        continue;
+      }
+      if (holds !== undefined && holds !== WAN) {
+        // lighttpd binds first at boot (the 'early' configure of rc.bootup, before rc.syshook starts HAProxy); restarted while HAProxy runs, it is refused and exits.
+        const on = holds === LOOPBACK ? `${bind.address} (the loopback, where it listens whenever it has listen interfaces)` : `${bind.address} (one of ${holds}'s addresses, ${holds} being one of its listen interfaces)`;
+        const fewer = holds === LOOPBACK ? '' : ` or listen interfaces without ${holds} (<webgui><interfaces>)`;
+        out.push(
+          `HAProxy frontend ${bind.frontend} binds ${bind.text}, but ${holder} listens on port ${port} of ${on}: lighttpd sets no SO_REUSEPORT, so FreeBSD refuses the later of the two binds: ` +
+            `HAProxy would not start, or the web GUI would not when it restarts. In System > Settings > Administration give the web GUI another TCP port (<webgui><port>)${fewer}${redirect}; ` +
+            `or bind the frontend to another address`,
         );
         continue;
       }

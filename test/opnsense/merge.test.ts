@@ -21,7 +21,7 @@ import { countArrayCalls, edit, modelOf, readExample } from '../helpers.js';
 import { gen } from '../wireguard/cli.js';
 import { siteToSite } from '../aws/fixtures.js';
 import { HOME_CA, hostsTopology } from './haproxy-topology.js';
-import { type Xml, factorySample, parse, withRoutesAndGroups } from './support.js';
+import { type Xml, factorySample, parse, withRoutesAndGroups, withVips } from './support.js';
 
 const sample = factorySample;
 /** OPNsense's factory config.xml of 26.7, the release the examples target. */
@@ -1042,6 +1042,43 @@ describe('the web GUI and HAProxy on the same port', async () => {
     // The factory GUI on 443 against the box's own frontend on 8443: fine; on 443 of a base where gen binds elsewhere: refused.
     const guiOn443 = withMvc(SAMPLE, boxHaproxy([['legacy_site', '0.0.0.0:8443']]));
     expect(attempt(guiOn443).run).toThrow(/HAProxy frontend https binds 0\.0\.0\.0:443/);
+  });
+
+  it('refuses a frontend on an address the GUI binds on its chosen interfaces: theirs, their IP aliases and CARP VIPs that allow binding, and the loopback\'s', () => {
+    const chosen = (listed: string, base = SAMPLE) => webgui(`      <port>8443</port>\n      <disablehttpredirect>1</disablehttpredirect>\n      <interfaces>${listed}</interfaces>\n`, base);
+    const own = (base: string, bind: string, bindOptions?: string) => {
+      const haproxy = boxHaproxy([['legacy_site', bind]]);
+      return attempt(withMvc(base, bindOptions === undefined ? haproxy : haproxy.replace('</bind>', `</bind>\n          <bindOptions>${bindOptions}</bindOptions>`))).run;
+    };
+    // lan (the topology's management network, 10.0.0.1) as the GUI's only listen interface: lighttpd binds 10.0.0.1:8443 first at boot.
+    expect(own(chosen('lan'), '10.0.0.1:8443')).toThrow(
+      /HAProxy frontend legacy_site binds 10\.0\.0\.1:8443, but the web GUI \(TCP port 8443\) listens on port 8443 of 10\.0\.0\.1 \(one of lan's addresses, lan being one of its listen interfaces\): lighttpd sets no SO_REUSEPORT, so FreeBSD refuses the later of the two binds: HAProxy would not start, or the web GUI would not when it restarts\. In System > Settings > Administration give the web GUI another TCP port \(<webgui><port>\) or listen interfaces without lan \(<webgui><interfaces>\); or bind the frontend to another address/,
+    );
+    // webgui_configure_do() puts lo0 before the listed interfaces.
+    expect(own(chosen('lan'), '127.0.0.1:8443')).toThrow(
+      /HAProxy frontend legacy_site binds 127\.0\.0\.1:8443, but the web GUI \(TCP port 8443\) listens on port 8443 of 127\.0\.0\.1 \(the loopback, where it listens whenever it has listen interfaces\): .*give the web GUI another TCP port \(<webgui><port>\); or bind the frontend to another address/,
+    );
+    expect(own(chosen('lan'), '[::1]:8443')).toThrow(/binds \[::1\]:8443, but the web GUI \(TCP port 8443\) listens on port 8443 of ::1 \(the loopback/);
+    // Another interface's address, listed or not; beside a GUI on every interface (0.0.0.0), a specific address binds.
+    expect(own(chosen('lan'), '10.1.0.1:8443')()).toContain('<name>legacy_site</name>');
+    expect(own(chosen('lan,opt1'), '10.1.0.1:8443')).toThrow(/listens on port 8443 of 10\.1\.0\.1 \(one of opt1's addresses, opt1 being one of its listen interfaces\)/);
+    expect(own(webgui('      <port>8443</port>\n      <disablehttpredirect>1</disablehttpredirect>\n'), '10.0.0.1:8443')()).toContain('<name>legacy_site</name>');
+    // The WAN's static address keeps its own message: the WAN pass then reaches the GUI.
+    expect(own(chosen('wan'), '192.168.0.2:8443')).toThrow(/binds 192\.168\.0\.2:8443, but the web GUI \(TCP port 8443\) listens on port 8443 of the WAN: HAProxy would not start, and the WAN pass to port 8443 would reach the web GUI/);
+    // An IP alias on lan is one of lan's addresses (interfaces_addresses()), unless it denies service binding (nobind).
+    const alias = withVips(SAMPLE, [{ uuid: '5a0c1b2d-3e4f-4a5b-9c6d-7e8f9a0b1c2d', mode: 'ipalias', interface: 'lan', subnet: '10.0.0.5', bits: 24 }]);
+    expect(own(chosen('lan', alias), '10.0.0.5:8443')).toThrow(/listens on port 8443 of 10\.0\.0\.5 \(one of lan's addresses/);
+    expect(own(chosen('lan', alias.replace('<nobind>0</nobind>', '<nobind>1</nobind>')), '10.0.0.5:8443')()).toContain('<name>legacy_site</name>');
+    // An IPv4-mapped address is that IPv4 address where HAProxy clears IPV6_V6ONLY (v4v6, without v6only).
+    expect(own(chosen('lan'), '[::ffff:10.0.0.1]:8443', 'v4v6')).toThrow(/binds \[::ffff:10\.0\.0\.1\]:8443, but the web GUI \(TCP port 8443\) listens on port 8443 of 10\.0\.0\.1 \(one of lan's addresses/);
+    for (const options of ['', 'v4v6 v6only']) expect(own(chosen('lan'), '[::ffff:10.0.0.1]:8443', options)()).toContain('<name>legacy_site</name>');
+  });
+
+  it('compares an IPv4-mapped bind of a frontend without IPV6_V6ONLY (v4v6) as its IPv4 address with the other frontends\' binds', () => {
+    const free = webgui('      <port>8443</port>\n      <disablehttpredirect>1</disablehttpredirect>\n');
+    const own = (bindOptions: string) => attempt(withMvc(free, boxHaproxy([['legacy_site', '[::ffff:0.0.0.0]:443']]).replace('</bind>', `</bind>\n          <bindOptions>${bindOptions}</bindOptions>`))).run;
+    expect(own('v4v6')).toThrow(/HAProxy frontends legacy_site \(\[::ffff:0\.0\.0\.0\]:443\) and https \(0\.0\.0\.0:443\) listen on the same port of the same address/);
+    expect(own('v6only v4v6')()).toContain('<name>legacy_site</name>');
   });
 
   it('says which of the box\'s frontend on an address and gen\'s on the wildcard gets which connections, and nothing of two of the box\'s own', () => {
