@@ -26,6 +26,7 @@ import { dnsmasqDnsPort } from './dnsmasq-answer.js';
 import { addToList } from '../arrays.js';
 import { parseAddressCidr, parseIPv6 } from '../net.js';
 import { addressKey, listenedAddresses } from './listened-addresses.js';
+import { interfaceEnabled } from './interface-enabled.js';
 
 interface Bind {
   frontend: string;
@@ -122,6 +123,8 @@ interface GuiListen {
   onWan: boolean;
   /** On chosen interfaces: each address lighttpd binds that the config holds, with its interface's key (or the loopback). */
   addresses: Map<string, string>;
+  /** Chosen interfaces whose address of a family the config does not hold (DHCP, PPPoE, track6...): key and the field's text. */
+  dynamic: Record<Bind['family'], { key: string; field: string; type: string }[]>;
 }
 
 /**
@@ -144,11 +147,20 @@ function guiListen(root: XmlElement): GuiListen {
   for (const key of keys) for (const address of listenedAddresses(root, new Set([key]), true)) if (!addresses.has(address)) addresses.set(address, key);
   // lo0's, whichever interfaces are listed.
   if (!everywhere) for (const address of ['127.0.0.1', '::1']) addresses.set(address, LOOPBACK);
+  const dynamic: GuiListen['dynamic'] = { inet: [], inet6: [], unix: [] };
+  for (const key of keys) {
+    const entry = child(child(root, 'interfaces'), key);
+    if (!interfaceEnabled(entry) || fieldText(entry, 'if') === '') continue;
+    for (const [family, field] of [['inet', 'ipaddr'], ['inet6', 'ipaddrv6']] as const) {
+      const type = fieldText(entry, field);
+      if (type !== '' && !ipaddr.isValid(type)) dynamic[family].push({ key, field, type });
+    }
+  }
   const ports = new Map<number, string>();
   const { gui: port, redirect } = webGuiPorts({ https: fieldText(webgui, 'protocol') !== 'http', port: fieldText(webgui, 'port'), redirectDisabled: child(webgui, 'disablehttpredirect') !== undefined });
   ports.set(port, `the web GUI (TCP port ${port})`);
   if (redirect !== undefined && redirect !== port) ports.set(redirect, "the web GUI's HTTP redirect");
-  return { ports, everywhere, onWan, addresses };
+  return { ports, everywhere, onWan, addresses, dynamic };
 }
 
 /**
@@ -211,6 +223,34 @@ export function guiConflicts(root: XmlElement): string[] {
           // Only the LAN as the GUI's interfaces would hand its port to an SO_REUSEPORT_LB wildcard, as above.
           `would reach the web GUI. In System > Settings > Administration give the web GUI another TCP port (<webgui><port>)` +
           `${grouped ? '' : ' or only the LAN as listen interfaces (<webgui><interfaces>)'}${redirect}; or bind the frontend to one address`,
+      );
+    }
+  }
+  return out;
+}
+
+/**
+ * HAProxy frontends on a port of a web GUI on chosen interfaces, bound to an
+ * address the config places on no interface while one of those interfaces
+ * takes its address of that family at run time (DHCP, PPPoE, track6...):
+ * lighttpd binds what the interface has when it starts, which may be the
+ * frontend's address, or not. Said, not refused: merge cannot tell.
+ */
+export function guiUncheckedBinds(root: XmlElement): string[] {
+  const gui = guiListen(root);
+  if (gui.everywhere) return [];
+  const known = listenedAddresses(root, new Set());
+  const out: string[] = [];
+  for (const bind of haproxyBinds(root)) {
+    const dynamic = gui.dynamic[bind.family];
+    if (bind.transport !== 'tcp' || bind.address === '' || gui.addresses.has(bind.address) || known.has(bind.address) || dynamic.length === 0) continue;
+    const which = dynamic.map((d) => `${d.key} (<${d.field}>${d.type}</${d.field}>)`).join(', ');
+    for (const [port, holder] of gui.ports) {
+      if (port < bind.from || port > bind.to) continue;
+      out.push(
+        `HAProxy frontend ${bind.frontend} binds ${bind.text}, and ${holder} listens on port ${port} of the addresses its listen interfaces have when it starts, and ${which} ${dynamic.length === 1 ? 'takes its address' : 'take theirs'} at run time: ` +
+          `merge cannot tell whether that is ${bind.address}. If it is, lighttpd sets no SO_REUSEPORT, so FreeBSD refuses the later of the two binds: HAProxy would not start, or the web GUI would not when it restarts; ` +
+          `then give the web GUI another TCP port (<webgui><port>) in System > Settings > Administration, or bind the frontend to another address`,
       );
     }
   }

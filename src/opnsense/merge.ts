@@ -29,7 +29,7 @@ import { boxPeerLinks } from './wireguard-peers.js';
 import { dropOrphanedAssignments, dropStaleItems, genDevices } from './dropped.js';
 import { addToList } from '../arrays.js';
 import { type ExpectedAntiLockout, antiLockoutDifferences } from './anti-lockout.js';
-import { bindClashes, bindShadows, guiConflicts, idleHaproxy, wireguardClashes } from './listeners.js';
+import { bindClashes, bindShadows, guiConflicts, guiUncheckedBinds, idleHaproxy, wireguardClashes } from './listeners.js';
 import { type JoinedVpc, RULE_STORE_PATHS, clearManagedRules } from './managed-rules.js';
 import { warnOutboundModeChange } from './outbound-mode.js';
 import { hostOverrideTakeovers } from './unbound-hosts.js';
@@ -1030,6 +1030,7 @@ function merged(baseText: string, genSections: readonly XmlElement[], givenOptio
     const gui = guiConflicts(root);
     if (gui.length > 0 && !options.allowGuiPortConflict) throw new MergeError(`${gui.join('\n')}\n(--allow-gui-port-conflict merges anyway)`);
     for (const message of gui) options.warn!(message);
+    for (const message of guiUncheckedBinds(root)) options.warn!(message);
   }
   if (options.antiLockout) for (const message of antiLockoutDifferences(root, options.antiLockout)) options.warn!(message);
   // What clients asking the firewall on port 53 get for gen's Unbound host overrides, read from the config as merged:

@@ -1074,6 +1074,37 @@ describe('the web GUI and HAProxy on the same port', async () => {
     for (const options of ['', 'v4v6 v6only']) expect(own(chosen('lan'), '[::ffff:10.0.0.1]:8443', options)()).toContain('<name>legacy_site</name>');
   });
 
+  it('says, and merges, where a frontend binds an address no interface holds and a listen interface of the GUI takes its address by DHCP: it may be that one', async () => {
+    // A DHCP WAN's network is not known: the example's test of the upstream LAN goes, and the WireGuard LAN endpoint is written out (as in fragments.test.ts).
+    const dhcpWan = yaml
+      .replace('          address: 192.168.0.2/24\n', '          address: dhcp\n')
+      .replace(/          gateway: 192\.168\.0\.1 .*\n/, '')
+      .replace(/\n +- \{ from: service, to: 192\.168\.0\.50, [^\n]*/, '');
+    expect(dhcpWan).toContain('address: dhcp');
+    const dhcpSections = await sectionsOf(edit(dhcpWan, ['sites', 0, 'wireguard', 0, 'lan_endpoint'], '192.168.0.2'));
+    const chosen = (listed: string) => webgui(`      <port>8443</port>\n      <disablehttpredirect>1</disablehttpredirect>\n      <interfaces>${listed}</interfaces>\n`);
+    const said = (base: string, bind: string) => {
+      const warnings: string[] = [];
+      const merged = mergeConfig(withMvc(base, boxHaproxy([['legacy_site', bind]])), dhcpSections, {
+        secret: () => pair.privateKey,
+        placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX,
+        standIn: () => STAND_IN,
+        warn: (m) => warnings.push(m),
+      });
+      expect(merged).toContain('<name>legacy_site</name>');
+      return warnings.filter((w) => w.includes('merge cannot tell'));
+    };
+    expect(said(chosen('wan'), '203.0.113.10:8443')).toEqual([
+      'HAProxy frontend legacy_site binds 203.0.113.10:8443, and the web GUI (TCP port 8443) listens on port 8443 of the addresses its listen interfaces have when it starts, and wan (<ipaddr>dhcp</ipaddr>) takes its address at run time: ' +
+        'merge cannot tell whether that is 203.0.113.10. If it is, lighttpd sets no SO_REUSEPORT, so FreeBSD refuses the later of the two binds: HAProxy would not start, or the web GUI would not when it restarts; ' +
+        'then give the web GUI another TCP port (<webgui><port>) in System > Settings > Administration, or bind the frontend to another address',
+    ]);
+    // Another interface's static address is not the WAN's lease; an address of the other family, another port, or a GUI without the WAN: nothing to tell.
+    expect(said(chosen('wan'), '10.0.0.1:8443')).toEqual([]);
+    expect(said(chosen('wan'), '203.0.113.10:9443')).toEqual([]);
+    expect(said(chosen('lan'), '203.0.113.10:8443')).toEqual([]);
+  });
+
   it('compares an IPv4-mapped bind of a frontend without IPV6_V6ONLY (v4v6) as its IPv4 address with the other frontends\' binds', () => {
     const free = webgui('      <port>8443</port>\n      <disablehttpredirect>1</disablehttpredirect>\n');
     const own = (bindOptions: string) => attempt(withMvc(free, boxHaproxy([['legacy_site', '[::ffff:0.0.0.0]:443']]).replace('</bind>', `</bind>\n          <bindOptions>${bindOptions}</bindOptions>`))).run;
