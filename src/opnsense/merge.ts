@@ -26,6 +26,7 @@ import { publicKeyOf } from '../targets/wireguard/keys.js';
 import { adoptedUuids, naturalKey, renameUuids, staleSuccessors } from './identity.js';
 import { withBaseDefaults } from './base-defaults.js';
 import { boxPeerLinks } from './wireguard-peers.js';
+import { keptPresharedKeys } from './wireguard-psk.js';
 import { dropOrphanedAssignments, dropStaleItems, genDevices } from './dropped.js';
 import { addToList } from '../arrays.js';
 import { type ExpectedAntiLockout, antiLockoutDifferences } from './anti-lockout.js';
@@ -798,7 +799,7 @@ function fillSecrets(root: XmlElement, sections: readonly XmlElement[], options:
       filled.set(key, { name: key.name, attrs: [...key.attrs], children: [{ text: value }] });
     }
     if (filled.size === 0) return section;
-    return withInstances(section, (item) => {
+    return withWireguardItems(section, 'server', (item) => {
       if (!isElement(item) || !item.children.some((c) => filled.has(c as XmlElement))) return item;
       return Object.assign({}, item, { children: item.children.map((c) => filled.get(c as XmlElement) ?? c) });
     });
@@ -806,16 +807,30 @@ function fillSecrets(root: XmlElement, sections: readonly XmlElement[], options:
 }
 
 /**
- * gen's OPNsense section with its WireGuard instances (and whatever else is
- * in their list) mapped by `change`: the elements on the way are copied, as
- * gen's sections are the caller's and share their fields.
+ * gen's OPNsense section with its WireGuard instances (`server`) or peers (`client`), and whatever else is in their
+ * list, mapped by `change`: the elements on the way are copied, as gen's sections are the caller's and share their
+ * fields.
  */
-function withInstances(section: XmlElement, change: (item: XmlNode) => XmlNode): XmlElement {
+function withWireguardItems(section: XmlElement, model: 'server' | 'client', change: (item: XmlNode) => XmlNode): XmlElement {
   const wireguard = child(section, 'wireguard');
-  const serverRoot = child(wireguard, 'server');
-  const servers = child(serverRoot, 'servers');
-  if (!servers) return section;
-  return replacedAlong(section, [wireguard!, serverRoot!, servers], Object.assign({}, servers, { children: servers.children.map(change) }));
+  const modelRoot = child(wireguard, model);
+  const list = child(modelRoot, `${model}s`);
+  if (!list) return section;
+  return replacedAlong(section, [wireguard!, modelRoot!, list], Object.assign({}, list, { children: list.children.map(change) }));
+}
+
+/** gen's sections with the pre-shared keys of the box's peers gen's take over (wireguard-psk.ts). */
+function keepPresharedKeys(root: XmlElement, sections: XmlElement[], warn: (message: string) => void): XmlElement[] {
+  const kept = keptPresharedKeys(root, sections, warn);
+  if (kept.size === 0) return sections;
+  return sections.map((section) =>
+    section.name !== 'OPNsense'
+      ? section
+      : withWireguardItems(section, 'client', (item) => {
+          const psk = isElement(item) ? kept.get(item) : undefined;
+          return psk === undefined ? item : withField(item as XmlElement, { name: 'psk', attrs: [], children: [{ text: psk }] });
+        }),
+  );
 }
 
 /** A copy of `item` with `field` in place of its field of that name (or added). */
@@ -838,7 +853,7 @@ function keepBoxPeers(root: XmlElement, sections: XmlElement[], warn: (message: 
   return sections.map((section) =>
     section.name !== 'OPNsense'
       ? section
-      : withInstances(section, (item) => {
+      : withWireguardItems(section, 'server', (item) => {
           const list = isElement(item) ? links.peers.get(item) : undefined;
           return list === undefined ? item : withField(item as XmlElement, { name: 'peers', attrs: [], children: [{ text: list }] });
         }),
@@ -965,6 +980,7 @@ function merged(baseText: string, genSections: readonly XmlElement[], givenOptio
   const genUuids = uuidsOf(sections);
   followRenamed(root, sections, genUuids, staleSuccessors(root, sections, ITEM_KEYS), options.warn!);
   sections = keepBoxPeers(root, sections, options.warn!);
+  sections = keepPresharedKeys(root, sections, options.warn!);
   // The VLANs and tunnels of earlier merges, before this one removes any: an assignment of one that goes goes with it.
   const devicesBefore = genDevices(root);
   const dnsmasqWasOn = dnsmasqEnabled(child(root, 'dnsmasq'));

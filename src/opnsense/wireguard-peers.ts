@@ -41,12 +41,12 @@ function endpointOf(client: XmlElement): string {
   return address === '' ? `port ${port}` : `${address}:${port === '' ? '51820' : port}`;
 }
 
-const label = (client: XmlElement) => `"${fieldText(client, 'name')}" (${fieldText(client, 'tunneladdress')})`;
+export const peerLabel = (client: XmlElement): string => `"${fieldText(client, 'name')}" (${fieldText(client, 'tunneladdress')})`;
 
 /** "peer "a" (…)" or "peers "a" (…), "b" (…)", and the pronoun for them. */
 function peersPhrase(clients: readonly XmlElement[]): { peers: string; them: string } {
   const many = clients.length > 1;
-  return { peers: `peer${many ? 's' : ''} ${clients.map(label).join(', ')}`, them: many ? 'them' : 'it' };
+  return { peers: `peer${many ? 's' : ''} ${clients.map(peerLabel).join(', ')}`, them: many ? 'them' : 'it' };
 }
 
 /**
@@ -108,7 +108,7 @@ export function boxPeerLinks(root: XmlElement, sections: readonly XmlElement[], 
     for (const c of linked.filter((x) => genPeer.has(fieldText(x, 'pubkey')))) {
       const name = genPeer.get(fieldText(c, 'pubkey'))!;
       warn(
-        `WireGuard instance ${fieldText(server, 'name')} no longer links the box's own peer ${label(c)}, which has the public key of the topology's peer ${name} and an endpoint of its own (${endpointOf(c)}): ` +
+        `WireGuard instance ${fieldText(server, 'name')} no longer links the box's own peer ${peerLabel(c)}, which has the public key of the topology's peer ${name} and an endpoint of its own (${endpointOf(c)}): ` +
           `an instance has one peer per key, and the box's would take over the allowed IPs of the topology's. If the box's peer is the one meant, remove ${name} from ${fieldText(server, 'name')} in the topology; else delete the box's peer (VPN › WireGuard › Peers)`,
       );
     }
@@ -151,7 +151,7 @@ function earlierKeys(
     if (!peer || fieldText(peer, 'pubkey') === fieldText(client, 'pubkey')) continue;
     servingOf ??= listedBy(ownServers);
     const serving = servingOf.get(attr(client, 'uuid')!) ?? [];
-    const what = `the box's WireGuard peer ${label(client)} with public key ${fieldText(client, 'pubkey')}: the topology's peer of that name and tunnel address has the public key ${fieldText(peer, 'pubkey')}`;
+    const what = `the box's WireGuard peer ${peerLabel(client)} with public key ${fieldText(client, 'pubkey')}: the topology's peer of that name and tunnel address has the public key ${fieldText(peer, 'pubkey')}`;
     out.push({ client, served: serving.length > 0 });
     if (serving.length > 0) warn(`kept ${what}, and the box's own instance ${serving.join(', ')} still links it: if it is the peer's earlier key, remove it on the box (VPN › WireGuard › Peers)`);
     else warn(`removed ${what} (a key rotated since an earlier merge), so that the earlier key cannot connect again when the peer is linked to an instance`);
@@ -175,7 +175,7 @@ function movedOnOwnInstances(baseClients: readonly XmlElement[], genClients: rea
     const peer = serving.length > 0 ? genByUuid.get(attr(client, 'uuid')) : undefined;
     if (!peer || fieldText(peer, 'tunneladdress') === fieldText(client, 'tunneladdress')) continue;
     warn(
-      `the topology's WireGuard peer ${fieldText(peer, 'name')} takes over the box's peer ${label(client)} by its public key, and the box's own instance ${serving.join(', ')} links it too: ` +
+      `the topology's WireGuard peer ${fieldText(peer, 'name')} takes over the box's peer ${peerLabel(client)} by its public key, and the box's own instance ${serving.join(', ')} links it too: ` +
         `OPNsense gives a peer one tunnel address on every instance, so ${serving.length > 1 ? 'they route' : 'it routes'} ${fieldText(peer, 'tunneladdress')} into ${serving.length > 1 ? 'their tunnels' : 'its tunnel'} instead, which may take the address from the topology's instance. ` +
         `Remove the peer from ${serving.join(', ')} on the box (VPN › WireGuard › Instances), or give the device another key for that tunnel`,
     );

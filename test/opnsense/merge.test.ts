@@ -1609,6 +1609,41 @@ describe("the box's own peers on an instance gen takes over", async () => {
       `kept the box's WireGuard peer "mac-workstation" (10.0.1.2/32) with public key ${macKey}: the topology's peer of that name and tunnel address has the public key ${rotated}, and the box's own instance office still links it: if it is the peer's earlier key, remove it on the box (VPN › WireGuard › Peers)`,
     );
   });
+
+  // OPNsense writes a peer's psk as its PresharedKey (wireguard-server.conf), and the device's configuration from the
+  // box (the GUI's peer generator offers a key) has the same one: a handshake needs both. gen's client files have none.
+  const pskWarning = (box: string) =>
+    `the topology's WireGuard peer mac-workstation keeps the pre-shared key of the box's peer ${box}, which it takes over: OPNsense writes it into the peer's [Peer] (PresharedKey), ` +
+    "and the handshake works only while the device has the same key, which gen's client file for mac-workstation does not write. " +
+    "Keep the PresharedKey line in the device's configuration (add it to a client file gen exports), or clear the key on the box (VPN › WireGuard › Peers) and remove the line from the device";
+
+  it("keeps the pre-shared key of the box's peer it takes over by its key, says so without the key, and drops it with a new key", async () => {
+    const psk = generateKeyPair().publicKey;
+    const withPsk = (config: string, uuid: string) => {
+      const out = config.replace(new RegExp(`(<client uuid="${uuid}">(?:(?!</client>)[\\s\\S])*?)<psk/>`), `$1<psk>${psk}</psk>`);
+      expect(out).not.toBe(config);
+      return out;
+    };
+    const { merged, doc, warnings } = withWarnings(withPsk(box, uuids.mac), sections);
+    expect(clientsOf(doc).find((c) => c['@uuid'] === uuids.mac)).toMatchObject({ name: 'mac-workstation', pubkey: macKey, psk });
+    expect(warnings).toContain(pskWarning('"macbook" (10.0.1.2/32)'));
+    expect(warnings.filter((w) => w.includes(psk))).toEqual([]);
+    // Merging again keeps it, the same bytes, and says so again.
+    const again = withWarnings(merged, sections);
+    expect(again.merged).toBe(merged);
+    expect(again.warnings).toContain(pskWarning('"mac-workstation" (10.0.1.2/32)'));
+    // A key set on the box on gen's own peer of an earlier merge stays the same way.
+    const first = merge(gui, sections, pair.privateKey);
+    const ours = clientsOf(parse(first).opnsense.OPNsense.wireguard).find((c) => c.name === 'mac-workstation')['@uuid'];
+    const set = withWarnings(withPsk(first, ours), sections);
+    expect(clientsOf(set.doc).find((c) => c['@uuid'] === ours)).toMatchObject({ pubkey: macKey, psk });
+    expect(set.warnings).toContain(pskWarning('"mac-workstation" (10.0.1.2/32)'));
+    // A new key is a new client file, without the line: the box's key goes with the old one.
+    const rotated = await sectionsOf(edit(yaml, ['sites', 0, 'wireguard', 0, 'peers', 0, 'public_key'], generateKeyPair().publicKey));
+    const dropped = withWarnings(withPsk(first, ours), rotated);
+    expect(clientsOf(dropped.doc).find((c) => c['@uuid'] === ours)).toMatchObject({ psk: '' });
+    expect(dropped.warnings.filter((w) => w.includes('pre-shared'))).toEqual([]);
+  });
 });
 
 describe("the base's anti-lockout rule against the topology's", async () => {

@@ -1011,16 +1011,20 @@ describe.skipIf(skip)(titled("OPNsense's own code on merged configs", skip), () 
     expect(peers).toEqual([...enabled, ['guiphone', phone.key, '10.0.1.200/32']]);
   });
 
+  /** The homelab example's sections for a release, merged into its factory config, and its peer mac-workstation. */
+  async function homelabMerged(series: string) {
+    const { sections, privateKey } = await releaseSections(readExample('homelab'), series);
+    const options = { secret: () => privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, warn: () => {} };
+    const model = (await modelOf(withRelease(readExample('homelab'), series))).sites[0]!.wireguard[0]!;
+    return { sections, options, first: mergeConfig(base(series), sections, options), mac: model.peers.find((p) => p.name === 'mac-workstation')! };
+  }
+
   // A peer the firewall dials (an endpoint of its own) with the key of a topology peer: OPNsense keeps pubkey,
   // serveraddress and serverport unique together (Client.xml), so it is another peer, which merge leaves as it is. Its
   // own instance keeps its endpoint and allowed IPs in wg5.conf; gen's instance, which the operator linked it to as
   // well, has the key once, the topology's (a second [Peer] of one key would take over its AllowedIPs).
   it.each(RELEASES)("%s: the box's peer with an endpoint and a topology peer's key stays the box's, once per instance in OPNsense's wgN.conf", async (series) => {
-    const { sections, privateKey } = await releaseSections(readExample('homelab'), series);
-    const options = { secret: () => privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, warn: () => {} };
-    const first = mergeConfig(base(series), sections, options);
-    const model = (await modelOf(withRelease(readExample('homelab'), series))).sites[0]!.wireguard[0]!;
-    const mac = model.peers.find((p) => p.name === 'mac-workstation')!;
+    const { sections, options, first, mac } = await homelabMerged(series);
     const office = { instance: 'aaaaaaaa-1111-4111-8111-111111111111', peer: 'bbbbbbbb-2222-4222-8222-222222222222', keys: generateKeyPair() };
     const listed = /<peers>([^<]*)<\/peers>/.exec(first)![1]!;
     const box = first
@@ -1032,6 +1036,20 @@ describe.skipIf(skip)(titled("OPNsense's own code on merged configs", skip), () 
     const peersOf = (instance: string) => confs(instance).filter((p) => p.PublicKey === mac.publicKey).map((p) => [p.friendly_name, p.Endpoint, p.AllowedIPs]);
     expect(peersOf('wg5')).toEqual([['office-gw', 'office.example.net:51821', '172.16.9.2/32,192.168.50.0/24']]);
     expect(peersOf('wg0')).toEqual([['mac-workstation', undefined, `${mac.address}/32`]]);
+  });
+
+  // A box's peer with a pre-shared key that gen's peer takes over by its public key: the device configured on the box
+  // has the key, and a handshake needs the same on both ends, so OPNsense's template must still write it for the peer.
+  it.each(RELEASES)("%s: the pre-shared key of the box's peer gen takes over stays its PresharedKey in OPNsense's wg0.conf", async (series) => {
+    const { sections, options, first, mac } = await homelabMerged(series);
+    const ours = /<client uuid="([^"]+)">\s*<enabled>1<\/enabled>\s*<name>mac-workstation<\/name>/.exec(first)![1]!;
+    // The same client as the box's own (a UUID without gen's mark), with a key set in the GUI.
+    const boxUuid = 'cccccccc-3333-4333-8333-333333333333';
+    const psk = generateKeyPair().publicKey;
+    const box = first.split(ours).join(boxUuid).replace(new RegExp(`(<client uuid="${boxUuid}">(?:(?!</client>)[\\s\\S])*?)<psk/>`), `$1<psk>${psk}</psk>`);
+    expect(box).toContain(`<psk>${psk}</psk>`);
+    const peers = (await wireguardPeers(join(dir, `wireguard-psk-${series}`), series, mergeConfig(box, sections, options)))('wg0');
+    expect(peers.filter((p) => p.PublicKey === mac.publicKey).map((p) => [p.friendly_name, p.PresharedKey])).toEqual([['mac-workstation', psk]]);
   });
 
   // The ACME client's renewal job gen writes (the plugin makes it only when its settings are applied), on a factory

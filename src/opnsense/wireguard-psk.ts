@@ -1,0 +1,51 @@
+// The pre-shared key of a box's WireGuard peer that one of gen's takes over.
+// OPNsense writes a peer's psk into its [Peer] as PresharedKey
+// (wireguard-server.conf), and a handshake succeeds only when the device has
+// the same key; the GUI's peer generator offers one, and puts it in the
+// device's configuration. The topology has none and gen's client files write
+// none, so gen's item has an empty psk: replacing the box's with it would cut
+// off the device, which still has the line. The box's key stays while the
+// peer keeps its public key (a new key means a new client file, without the
+// line), and merge says so, never the key itself.
+import { LazyElement, type XmlElement, attr, child, childrenNamed } from '../render/opnsense/xml.js';
+import { fieldText } from './fields.js';
+import { peerLabel } from './wireguard-peers.js';
+
+/** The clients of a //OPNsense/wireguard element. */
+function clientsOf(wireguard: XmlElement | undefined): XmlElement[] {
+  return childrenNamed(child(child(wireguard, 'client'), 'clients'), 'client');
+}
+
+/**
+ * Whether a box's client may have a pre-shared key: one nobody looked into is read from its source text, so that a
+ * merge into its own result does not make the fields of every peer (almost none has a key).
+ */
+function mayHaveKey(item: XmlElement): boolean {
+  if (!(item instanceof LazyElement && item.unmade && item.raw !== undefined)) return fieldText(item, 'psk') !== '';
+  return item.raw.includes('<psk') && !/<psk\s*\/>|<psk\s*>\s*<\/psk>/.test(item.raw);
+}
+
+/**
+ * gen's clients (`sections` with the box's UUIDs adopted) that keep the pre-shared key of the box's client they
+ * replace (the same UUID and public key), each with that key.
+ */
+export function keptPresharedKeys(root: XmlElement, sections: readonly XmlElement[], warn: (message: string) => void): Map<XmlElement, string> {
+  const kept = new Map<XmlElement, string>();
+  const gen = clientsOf(sections.map((s) => (s.name === 'OPNsense' ? child(s, 'wireguard') : undefined)).find((w) => w !== undefined));
+  if (gen.length === 0) return kept;
+  const genByUuid = new Map(gen.map((c) => [attr(c, 'uuid'), c]));
+  for (const theirs of clientsOf(child(child(root, 'OPNsense'), 'wireguard'))) {
+    const ours = genByUuid.get(attr(theirs, 'uuid'));
+    if (!ours || !mayHaveKey(theirs)) continue;
+    const psk = fieldText(theirs, 'psk');
+    if (psk === '' || fieldText(theirs, 'pubkey') !== fieldText(ours, 'pubkey')) continue;
+    kept.set(ours, psk);
+    const name = fieldText(ours, 'name');
+    warn(
+      `the topology's WireGuard peer ${name} keeps the pre-shared key of the box's peer ${peerLabel(theirs)}, which it takes over: OPNsense writes it into the peer's [Peer] (PresharedKey), ` +
+        `and the handshake works only while the device has the same key, which gen's client file for ${name} does not write. ` +
+        `Keep the PresharedKey line in the device's configuration (add it to a client file gen exports), or clear the key on the box (VPN › WireGuard › Peers) and remove the line from the device`,
+    );
+  }
+  return kept;
+}
