@@ -26,7 +26,7 @@ import { publicKeyOf } from '../targets/wireguard/keys.js';
 import { adoptedUuids, naturalKey, renameUuids, staleSuccessors } from './identity.js';
 import { withBaseDefaults } from './base-defaults.js';
 import { boxPeerLinks } from './wireguard-peers.js';
-import { keptPresharedKeys } from './wireguard-psk.js';
+import { peerTakeovers } from './wireguard-takeovers.js';
 import { dropOrphanedAssignments, dropStaleItems, genDevices } from './dropped.js';
 import { addToList } from '../arrays.js';
 import { type ExpectedAntiLockout, antiLockoutDifferences } from './anti-lockout.js';
@@ -819,9 +819,9 @@ function withWireguardItems(section: XmlElement, model: 'server' | 'client', cha
   return replacedAlong(section, [wireguard!, modelRoot!, list], Object.assign({}, list, { children: list.children.map(change) }));
 }
 
-/** gen's sections with the pre-shared keys of the box's peers gen's take over (wireguard-psk.ts). */
+/** gen's sections with the pre-shared keys of the box's peers gen's take over (wireguard-takeovers.ts). */
 function keepPresharedKeys(root: XmlElement, sections: XmlElement[], warn: (message: string) => void): XmlElement[] {
-  const kept = keptPresharedKeys(root, sections, warn);
+  const kept = peerTakeovers(root, sections, warn);
   if (kept.size === 0) return sections;
   return sections.map((section) =>
     section.name !== 'OPNsense'

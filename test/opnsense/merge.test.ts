@@ -1644,6 +1644,23 @@ describe("the box's own peers on an instance gen takes over", async () => {
     expect(clientsOf(dropped.doc).find((c) => c['@uuid'] === ours)).toMatchObject({ psk: '' });
     expect(dropped.warnings.filter((w) => w.includes('pre-shared'))).toEqual([]);
   });
+
+  // OPNsense writes a peer's tunnel addresses as its AllowedIPs (wireguard-server.conf) and routes each into the
+  // tunnel (wg-service-control.php, wg_start): a network the box's peer routed is cut off when gen gives it one address.
+  it("names the other tunnel addresses of the box's peer it takes over by its key, once", () => {
+    const routed = box.replace(client(uuids.mac, 'macbook', macKey, '10.0.1.2/32'), client(uuids.mac, 'macbook', macKey, '10.0.1.2/32,192.168.50.0/24'));
+    expect(routed).not.toBe(box);
+    const { merged, doc, warnings } = withWarnings(routed, sections);
+    expect(clientsOf(doc).find((c) => c['@uuid'] === uuids.mac)).toMatchObject({ name: 'mac-workstation', tunneladdress: '10.0.1.2/32' });
+    expect(warnings).toContain(
+      `the topology's WireGuard peer mac-workstation takes over the box's peer "macbook" (10.0.1.2/32,192.168.50.0/24) with its one tunnel address 10.0.1.2/32: ` +
+        "OPNsense no longer accepts 192.168.50.0/24 from the device nor routes it into the tunnel (a peer's allowed IPs and routes are its tunnel addresses), so a network behind the device is cut off. " +
+        "To keep it, remove mac-workstation from the topology and merge again into this base: the box's peer then stays as it is",
+    );
+    expect(withWarnings(merged, sections).warnings.filter((w) => w.includes('one tunnel address'))).toEqual([]);
+    // A box's peer with one address, which gen's replaces: nothing behind it is lost.
+    expect(withWarnings(box, sections).warnings.filter((w) => w.includes('one tunnel address'))).toEqual([]);
+  });
 });
 
 describe("the base's anti-lockout rule against the topology's", async () => {

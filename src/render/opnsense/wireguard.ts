@@ -52,7 +52,7 @@ export const wireguardArea: Area = {
     );
     const peers = instances.flatMap((wg) => wg.peers.filter((peer) => peer.publicKey !== undefined).map((peer) => ({ wg, peer })));
     const client = modelItems(ctx, 'wireguardClient', 'clients.client', {
-      // None, as in gen's client files; merge keeps the one of a box's peer gen takes over (wireguard-psk.ts).
+      // None, as in gen's client files; merge keeps the one of a box's peer gen takes over (wireguard-takeovers.ts).
       psk: '',
       serveraddress: '',
       serverport: '',
