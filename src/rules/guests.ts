@@ -1,13 +1,14 @@
 // Proxmox guests: the firewall VM's NICs against its interfaces, the
 // containers' gateways and DNS servers, VLAN tags against their bridges,
-// guest ids and MACs.
+// guest ids (and the device names Proxmox makes from them) and MACs.
 import { type Verdict, pointFlowVerdicts } from '../flows.js';
 import type { Bridge, FirewallInterface, Guest, GuestNic, Host, Model, Network, Site } from '../model.js';
 import { parseIPv4 } from '../net.js';
+import { type DeviceOccasion, hostDevices } from '../targets/proxmox/device-names.js';
 import { CIDRV4_PREFIX, MAX_NETS, verifyCidrv4, verifyDnsName } from '../targets/proxmox/guest-formats.js';
 import { DNS_OVER_TCP_HINT, DNS_OVER_TCP_WHY, filteredServer, firewallAddresses } from './dns-servers.js';
 import type { Rule, RuleReport } from './rule.js';
-import { vidsCoverage } from '../targets/proxmox/interfaces.js';
+import { IFNAME_MAX, vidsCoverage } from '../targets/proxmox/interfaces.js';
 
 function* guests(model: Model): Generator<{ site: Site; guest: Guest }> {
   for (const site of model.sites) for (const guest of site.guests) yield { site, guest };
@@ -68,6 +69,20 @@ function siteIndexes(): (site: Site) => SiteIndex {
 }
 
 const what = (guest: Guest) => `${guest.kind === 'vm' ? 'VM' : 'CT'} ${guest.id} (${guest.name})`;
+
+/** Where a guest's id is written: a service's container or vm, the firewall's and backup server's vm.id. */
+const idPath = (guest: Guest) => guest.path.concat(guest.purpose !== 'service' ? 'id' : guest.kind === 'vm' ? 'vm' : 'container');
+
+/**
+ * What a device name Linux refuses breaks, by when Proxmox makes the device.
+ * A name made at start fits for every NIC gen gives a guest (a VM's net0 to
+ * net31, a container's net0: test/proxmox/device-names.test.ts).
+ */
+const refusedDevice: Record<Exclude<DeviceOccasion, 'start'>, (guest: Guest, index: number) => string> = {
+  hotplug: (guest, index) =>
+    `plugging net${index} into the running container fails (pct set ${guest.id} --net${index}: "unable to hotplug net${index}"), and the NIC waits, pending, for the next start; the container starts with it`,
+  firewall: (_guest, index) => `net${index} cannot come up with Proxmox's firewall on it (firewall=1)`,
+};
 
 /** A container's query to one of its DNS servers that crosses the firewall. */
 interface DnsQuery {
@@ -230,6 +245,38 @@ export const guestRules: Rule[] = [
         repeats(site.guests, (g) => g.id, (guest, earlier) => {
           report({ path: guest.path, message: `${what(guest)}: id ${guest.id} is already ${what(earlier)}`, related: [{ message: 'first use', path: earlier.path }] });
         });
+      }
+    },
+  },
+  {
+    id: 'proxmox/guest-device-name',
+    severity: 'warning',
+    summary: 'Proxmox would give a device of a guest NIC a name longer than Linux takes, for a guest id of nine digits.',
+    why:
+      `Proxmox names the host's devices of a guest NIC after the guest id and the NIC's number, and Linux takes interface names of at most ${IFNAME_MAX} characters. ` +
+      'A guest id may have nine digits (up to 999999999). The container end of a NIC plugged into a running container is then 16 characters long ' +
+      '(veth<id>i<N>p, pve-container LXC.pm hotplug_net): `pct set --netN` on a running container, which guests.sh runs when the container lacks the NIC, fails ' +
+      '("unable to hotplug"), and the NIC waits, pending, for the next start. The guest itself starts: the names made at start fit for the NICs gen gives ' +
+      "(a VM's tap<id>i<N> up to net31, a container's veth<id>i0), and so do those of Proxmox's firewall on a service guest's net0 (fwbr<id>i0).",
+    hint: 'Give the guest an id of at most eight digits (below 100000000), or add its NIC while it is stopped.',
+    examples: [
+      {
+        where: 'sites[].services[grafana]',
+        bad: '{ name: grafana, network: service, address: 10.1.0.120, port: 3000, container: 220000000, host: pve, guest: { dns: [1.1.1.1, 9.9.9.9] } }',
+        good: '{ name: grafana, network: service, address: 10.1.0.120, port: 3000, container: 220, host: pve, guest: { dns: [1.1.1.1, 9.9.9.9] } }',
+      },
+    ],
+    check(model, report) {
+      for (const { guest, nic } of nics(model)) {
+        for (const device of hostDevices(guest.kind, guest.id, nic.index)) {
+          // The firewall VM's NICs have Proxmox's firewall off; a service guest's is the operator's to turn on.
+          if (device.name.length <= IFNAME_MAX || device.when === 'start' || (device.when === 'firewall' && nic.firewall === false)) continue;
+          report({
+            path: idPath(guest),
+            message: `${what(guest)}: Proxmox names ${device.what} ${device.name}, ${device.name.length} characters, but Linux takes interface names of at most ${IFNAME_MAX}, so ${refusedDevice[device.when](guest, nic.index)}`,
+            hint: `Give ${what(guest)} an id of at most eight digits (below 100000000), or add net${nic.index} only while it is stopped.`,
+          });
+        }
       }
     },
   },

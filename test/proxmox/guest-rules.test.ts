@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { derivedMac } from '../../src/targets/proxmox/mac.js';
-import { edit, lint, readExample, render } from '../helpers.js';
+import { edit, lint, modelOf, readExample, render } from '../helpers.js';
 import { lineOf, lineOfKey, positionOf } from '../yaml-lines.js';
 
 const homelab = readExample('homelab');
@@ -105,6 +105,39 @@ describe('proxmox/guest-id-duplicate', () => {
 
   it('passes distinct ids', async () => {
     expect(await findings(homelab, 'proxmox/guest-id-duplicate')).toEqual([]);
+  });
+});
+
+describe('proxmox/guest-device-name', () => {
+  const rule = 'proxmox/guest-device-name';
+
+  it('passes the examples, and a container id of eight digits (veth99999999i0p is 15 characters)', async () => {
+    expect(await findings(homelab, rule)).toEqual([]);
+    expect(await findings(edit(hosting, [...services, 0, 'container'], 300), rule)).toEqual([]);
+    expect(await findings(edit(homelab, [...services, 0, 'container'], 99_999_999), rule)).toEqual([]);
+  });
+
+  it('warns at the id of a container of nine digits: the end of a NIC plugged into it while it runs would be 16 characters', async () => {
+    const text = edit(homelab, [...services, 0, 'container'], 100_000_000);
+    expect(await findings(text, rule)).toEqual([
+      {
+        severity: 'warning',
+        message:
+          'CT 100000000 (traefik): Proxmox names the container end of a NIC plugged in while it runs veth100000000i0p, 16 characters, but Linux takes interface names of at most 15, ' +
+          'so plugging net0 into the running container fails (pct set 100000000 --net0: "unable to hotplug net0"), and the NIC waits, pending, for the next start; the container starts with it',
+        line: lineOf(text, [...services, 0, 'container']),
+      },
+    ]);
+  });
+
+  it("leaves VMs alone: tap<id>i<N> fits up to net31, and the firewall VM's NICs have Proxmox's firewall off", async () => {
+    const vm = edit(edit(homelab, [...services, 0, 'container'], undefined), [...services, 0, 'vm'], 999_999_999);
+    expect(await findings(vm, rule)).toEqual([]);
+    // With the firewall on, net10 of a nine-digit id would need fwbr999999999i10, 16 characters.
+    const bridges = ['vmbr0', 'vmbr1', 'vmbr2'];
+    const eleven = edit(edit(homelab, [...fw, 'vm', 'id'], 999_999_999), [...fw, 'vm', 'nics'], Array.from({ length: 11 }, (_, i) => ({ bridge: bridges[i % 3] })));
+    expect(await findings(eleven, rule)).toEqual([]);
+    expect((await modelOf(eleven)).sites[0]!.guests.find((g) => g.purpose === 'firewall')!.nics.map((n) => n.firewall)).toEqual(Array(11).fill(false));
   });
 });
 

@@ -3,8 +3,11 @@
 // lint rules report a topology that would need anything else.
 import type { HostBond, HostNic } from '../../model.js';
 
-/** A Linux interface name: IFNAMSIZ is 16 bytes, so at most 15 characters. */
-export const INTERFACE_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,14}$/;
+/** The longest Linux interface name: IFNAMSIZ is 16 bytes with the NUL (the kernel's dev_valid_name, iproute2's check_ifname). */
+export const IFNAME_MAX = 15;
+
+/** A Linux interface name, as gen writes one. */
+export const INTERFACE_NAME = new RegExp(`^[A-Za-z][A-Za-z0-9_.-]{0,${IFNAME_MAX - 1}}$`);
 
 /** `bridge-vids` entries: one id or a range "from-to". */
 export const VID_ENTRY = /^(\d{1,4})(-(\d{1,4}))?$/;
