@@ -1,9 +1,13 @@
 // OPNsense rules: what the generated config.xml could not carry.
 import { frontendsServing } from '../resolve/haproxy.js';
 import { KNOWN_DNS_PROVIDERS, dnsService, offersDnsService, privateSuffix } from '../targets/opnsense/acme.js';
+import { HAPROXY_CONDITION_MAX, hostConditions, overlongConditions } from '../targets/opnsense/haproxy-conditions.js';
 import { GROUP_DESCRIPTION, GROUP_NAME_ENDS_IN_DIGIT, WIREGUARD_GROUP } from '../targets/opnsense/interfaces.js';
 import { releaseFacts } from '../targets/opnsense/releases.js';
 import type { Rule } from './rule.js';
+
+/** A wildcard host name of 252 characters: with port 8080 its Host condition is longer than the model's hdr_end takes. */
+const LONG_WILDCARD_EXAMPLE = `*.${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(54)}.org`;
 
 export const opnsenseRules: Rule[] = [
   {
@@ -327,6 +331,39 @@ export const opnsenseRules: Rule[] = [
               : `Serve the sites of frontend ${l.frontend} from frontend ${clash.frontend} with hosts (each host name routed to its backend), or bind frontend ${l.frontend} to another port or address.`;
           report({ path: l.path, message: `${l.what} listens on ${l.address}:${l.port}, which ${clash.what} already binds (${clash.address}:${clash.port})`, hint });
         });
+      }
+    },
+  },
+  {
+    id: 'opnsense/haproxy-host-length',
+    severity: 'error',
+    summary: "A HAProxy host name is longer than OPNsense's HAProxy model takes in the condition that routes it.",
+    why: "gen routes a host name on an HTTP frontend by the Host header, as the name and as the name with the frontend's port (a client may send the port). A wildcard matches the end of the header (hdr_end), which the os-haproxy model takes up to 255 characters: a wildcard host name of 253 characters on port 443 (252 on a port of four digits, 251 on one of five) makes the form with the port longer than that. The config restores, but the next save of any HAProxy item in the GUI fails the model's validation.",
+    hint: "Write the host names the wildcard stands for (a name without * is matched in full, and the model takes 1024 characters there), or a shorter wildcard.",
+    examples: [
+      {
+        topology: 'homelab-family',
+        where: 'sites[].haproxy.frontends[+]',
+        bad: `{ name: lab, bind: 0.0.0.0:8080, hosts: [{ name: "${LONG_WILDCARD_EXAMPLE}", backend: jellyfin }] }`,
+        good: `{ name: lab, bind: 0.0.0.0:8080, hosts: [{ name: "${LONG_WILDCARD_EXAMPLE.replace('*', 'w')}", backend: jellyfin }] }`,
+      },
+    ],
+    check(model, report) {
+      for (const site of model.sites) {
+        if (!site.firewall) continue;
+        for (const frontend of site.haproxy.frontends) {
+          for (const host of frontend.hosts) {
+            const conditions = hostConditions(host.name, frontend.port, frontend.passthrough);
+            const [value] = overlongConditions(conditions);
+            if (value === undefined) continue;
+            const max = HAPROXY_CONDITION_MAX[conditions.expression];
+            report({
+              path: host.path.concat('name'),
+              message: `frontend ${frontend.name} routes ${host.name} by a condition on the Host header (${conditions.expression}) that is ${Array.from(value).length} characters with port ${frontend.port}, more than the ${max} OPNsense's HAProxy model takes: the next save of a HAProxy item in the GUI fails`,
+              hint: `Write the host names ${host.name} stands for (each matched in full), or a wildcard of at most ${host.name.length - (Array.from(value).length - max)} characters.`,
+            });
+          }
+        }
       }
     },
   },

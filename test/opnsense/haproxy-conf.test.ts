@@ -215,38 +215,67 @@ describe.skipIf(why || noHaproxy)(why ? `the rendered frontend in HAProxy (skipp
     let yaml = edit(hostsTopology({ release }), [...A, 'frontends', 0, 'hosts', 1, 'name'], '*.media.example.org');
     yaml = edit(yaml, [...A, 'certificates', 0], { name: 'web', domain: 'cloud.example.org', alt_names: ['*.media.example.org'], challenge: 'dns-01', dns_provider: 'cloudflare' });
     const { conf } = await haproxyConf(yaml, tag, release);
-    const port = await freePort();
-    // Plain HTTP in front of the routing: the host rules read the request, not the TLS that carried it.
-    const frontend = sectionLines(conf, 'frontend https').map((l) => (l.startsWith('bind ') ? `bind 127.0.0.1:${port}` : l));
-    const backends = ['nextcloud', 'jellyfin'].map((b): [string, string[]] => [`backend ${b}`, [`http-request return status 200 content-type text/plain string ${b}`]]);
-    const stop = runHaproxy('hosts', [['frontend https', frontend], ...backends]);
-    const answer = (host: string) =>
-      new Promise<string>((done, fail) => {
-        const req = request({ host: '127.0.0.1', port, path: '/', setHost: false, headers: { host } }, (res) => {
-          let body = '';
-          res.on('data', (chunk: Buffer) => (body += chunk.toString()));
-          res.on('end', () => done(`${res.statusCode} ${body}`));
-        });
-        req.on('error', fail);
-        req.end();
-      });
-    try {
-      await once(() => answer('cloud.example.org'));
-      const hosts = ['cloud.example.org', 'cloud.example.org:443', 'Cloud.Example.org:443', 'tv.media.example.org', 'tv.media.example.org:443', 'cloud.example.org:8443', 'other.example.org:443'];
-      const answers = [];
-      for (const host of hosts) answers.push([host, await answer(host)]);
-      expect(answers).toEqual([
-        ['cloud.example.org', '200 nextcloud'],
-        ['cloud.example.org:443', '200 nextcloud'],
-        ['Cloud.Example.org:443', '200 nextcloud'],
-        ['tv.media.example.org', '200 jellyfin'],
-        ['tv.media.example.org:443', '200 jellyfin'],
-        // Another port is another origin, and no name of this frontend's: no backend.
-        ['cloud.example.org:8443', expect.stringMatching(/^503 /)],
-        ['other.example.org:443', expect.stringMatching(/^503 /)],
-      ]);
-    } finally {
-      stop();
-    }
+    const hosts = ['cloud.example.org', 'cloud.example.org:443', 'Cloud.Example.org:443', 'tv.media.example.org', 'tv.media.example.org:443', 'cloud.example.org:8443', 'other.example.org:443'];
+    const answers = await routed(conf, hosts);
+    expect(answers).toEqual([
+      ['cloud.example.org', '200 nextcloud'],
+      ['cloud.example.org:443', '200 nextcloud'],
+      ['Cloud.Example.org:443', '200 nextcloud'],
+      ['tv.media.example.org', '200 jellyfin'],
+      ['tv.media.example.org:443', '200 jellyfin'],
+      // Another port is another origin, and no name of this frontend's: no backend.
+      ['cloud.example.org:8443', expect.stringMatching(/^503 /)],
+      ['other.example.org:443', expect.stringMatching(/^503 /)],
+    ]);
+  });
+
+  // A wildcard host name whose two Host forms are longer than the 255 characters of the model's hdr_end gets a
+  // condition per form, in a rule whose operator is "or": the template joins them with ||.
+  it('routes a long wildcard host name by either of its two conditions', async () => {
+    const { tag, release } = UPSTREAM_RELEASES[UPSTREAM_RELEASES.length - 1]!;
+    const A = ['sites', 0, 'haproxy'];
+    const long = `*.${'x'.repeat(63)}.${'y'.repeat(50)}.media.example.org`;
+    let yaml = edit(hostsTopology({ release }), [...A, 'frontends', 0, 'hosts', 1, 'name'], long);
+    yaml = edit(yaml, [...A, 'certificates', 0], { name: 'web', domain: 'cloud.example.org', alt_names: [long], challenge: 'dns-01', dns_provider: 'cloudflare' });
+    const { conf } = await haproxyConf(yaml, tag, release);
+    const acl = (value: string) => new RegExp(`^acl (acl_\\S+) hdr_end\\(host\\) -i ${value.replace(/\./g, '\\.')}$`, 'm');
+    const lines = sectionLines(conf, 'frontend https').join('\n');
+    const name = long.slice(1);
+    const [bare, withPort] = [acl(name).exec(lines)?.[1], acl(`${name}:443`).exec(lines)?.[1]];
+    expect([bare, withPort]).toEqual([expect.any(String), expect.any(String)]);
+    expect(lines).toContain(`use_backend jellyfin if ${bare} || ${withPort}`);
+    const tv = `tv${name}`;
+    expect(await routed(conf, [tv, `${tv}:443`, `${tv}:8443`])).toEqual([
+      [tv, '200 jellyfin'],
+      [`${tv}:443`, '200 jellyfin'],
+      [`${tv}:8443`, expect.stringMatching(/^503 /)],
+    ]);
   });
 });
+
+/** The answers (status and body) of the rendered frontend https, run in plain HTTP before backends that answer with their names, to requests with each Host header. */
+async function routed(conf: string, hosts: string[]): Promise<string[][]> {
+  const port = await freePort();
+  // Plain HTTP in front of the routing: the host rules read the request, not the TLS that carried it.
+  const frontend = sectionLines(conf, 'frontend https').map((l) => (l.startsWith('bind ') ? `bind 127.0.0.1:${port}` : l));
+  const backends = ['nextcloud', 'jellyfin'].map((b): [string, string[]] => [`backend ${b}`, [`http-request return status 200 content-type text/plain string ${b}`]]);
+  const stop = runHaproxy('hosts', [['frontend https', frontend], ...backends]);
+  const answer = (host: string) =>
+    new Promise<string>((done, fail) => {
+      const req = request({ host: '127.0.0.1', port, path: '/', setHost: false, headers: { host } }, (res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        res.on('end', () => done(`${res.statusCode} ${body}`));
+      });
+      req.on('error', fail);
+      req.end();
+    });
+  try {
+    await once(() => answer(hosts[0]!));
+    const answers = [];
+    for (const host of hosts) answers.push([host, await answer(host)]);
+    return answers;
+  } finally {
+    stop();
+  }
+}

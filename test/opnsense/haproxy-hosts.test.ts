@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ACME_CHALLENGE_PORT } from '../../src/targets/opnsense/acme.js';
+import { HAPROXY_CONDITION_MAX, HAPROXY_ITEM_NAME_MAX } from '../../src/targets/opnsense/haproxy-conditions.js';
 import { edit, lint, root } from '../helpers.js';
 import { HOME_CA, hostsTopology } from './haproxy-topology.js';
 import { itemProblems, modelFields } from './model-values.js';
@@ -231,6 +232,84 @@ describe('a wildcard host name', () => {
     yaml = edit(edit(yaml, [...A, 'haproxy', 'frontends', 0, 'http_redirect'], undefined), [...A, 'haproxy', 'certificates', 0], { name: 'web', challenge: 'dns-01', dns_provider: 'cloudflare' });
     const h = await haproxy(yaml);
     expect(list(h.acls.acl).filter((c) => c.expression === 'hdr').map((c) => text(c.hdr))).toEqual(['cloud.example.org cloud.example.org:8443', 'media.example.org media.example.org:8443']);
+  });
+});
+
+/** A host name of `length` characters under example.org, of labels of at most 63 (`*.` first for a wildcard). */
+function longName(length: number, wildcard: boolean): string {
+  const head = wildcard ? '*.' : '';
+  const room = length - head.length - '.example.org'.length;
+  const labels: string[] = [];
+  for (let left = room; left > 0; left -= 64) labels.push('x'.repeat(Math.min(63, left === 64 ? 62 : left)));
+  const name = `${head}${labels.join('.')}.example.org`;
+  if (name.length !== length) throw new Error(`no name of ${length} characters: ${name.length}`);
+  return name;
+}
+
+describe('a long host name: every field within what the HAProxy model takes', () => {
+  const MODELS = ['25.7', '26.7'];
+  const model = (series: string) => readFileSync(join(root, `test/opnsense/models/${series}/HAProxy/HAProxy.xml`), 'utf8');
+  const withHosts = (hosts: object[], release: string) => {
+    let yaml = edit(hostsTopology({ release }), [...A, 'haproxy', 'frontends', 0, 'hosts'], hosts);
+    const names = hosts.map((h) => (h as { name: string }).name);
+    return edit(yaml, [...A, 'haproxy', 'certificates', 0], { name: 'web', domain: 'cloud.example.org', alt_names: names.filter((n) => n !== 'cloud.example.org'), challenge: 'dns-01', dns_provider: 'cloudflare' });
+  };
+
+  it.each(MODELS)('OPNsense %s: a wildcard whose two Host forms pass hdr_end\'s 255 characters routes by two conditions, either of which will do', async (series) => {
+    // 130 characters: ".name .name:443" is 263.
+    const wildcard = longName(130, true);
+    const h = await haproxy(withHosts([{ name: 'cloud.example.org', backend: 'nextcloud' }, { name: wildcard, backend: 'jellyfin' }], series));
+    const acls = list(h.acls.acl);
+    const route = list(h.actions.action).find((a) => String(a.name).startsWith('https_route_any_'));
+    const conditions = String(route.linkedAcls).split(',').map((uuid) => acls.find((c) => c['@uuid'] === uuid));
+    const name = wildcard.slice(1);
+    expect(conditions.map((c) => [c.expression, text(c.hdr_end)])).toEqual([
+      ['hdr_end', name],
+      ['hdr_end', `${name}:443`],
+    ]);
+    expect(route.operator).toBe('or');
+    // A name whose forms fit stays one condition, its rule "and" (the model's default).
+    const cloud = list(h.actions.action).find((a) => a.name === 'https_route_cloud_example_org');
+    expect([cloud.operator, String(cloud.linkedAcls).split(',').length]).toEqual(['and', 1]);
+    expect(problems(model(series), h)).toEqual([]);
+  });
+
+  it.each(MODELS)('OPNsense %s: names of conditions and rules for the longest host names stay within 255 characters, and apart', async (series) => {
+    // Two names of 253 characters that differ only at the start: "https_host_" and "https_route_" make them longer than 255.
+    const a = longName(253, false);
+    const b = `y${a.slice(1)}`;
+    const h = await haproxy(withHosts([{ name: 'cloud.example.org', backend: 'nextcloud' }, { name: a, backend: 'jellyfin' }, { name: b, backend: 'jellyfin' }], series));
+    const names = [...list(h.acls.acl), ...list(h.actions.action)].map((i) => String(i.name));
+    expect(Math.max(...names.map((n) => n.length))).toBe(255);
+    expect(new Set(names).size).toBe(names.length);
+    expect(problems(model(series), h)).toEqual([]);
+  });
+
+  it('the lengths gen fits to are the verbatim models\' masks', () => {
+    for (const series of ['25.7', '26.1', '26.7']) {
+      const limit = (path: readonly string[], field: string) => Number(/\{1,(\d+)\}\$$/.exec(modelFields(model(series), path).get(field)!.mask!.source)?.[1]);
+      for (const expression of Object.keys(HAPROXY_CONDITION_MAX) as (keyof typeof HAPROXY_CONDITION_MAX)[]) expect([series, expression, limit(['acls', 'acl'], expression)]).toEqual([series, expression, HAPROXY_CONDITION_MAX[expression]]);
+      for (const path of [['acls', 'acl'], ['actions', 'action'], ['healthchecks', 'healthcheck']]) expect([series, ...path, limit(path, 'name')]).toEqual([series, ...path, HAPROXY_ITEM_NAME_MAX]);
+    }
+  });
+
+  it('opnsense/haproxy-host-length: a wildcard whose form with the port alone passes hdr_end\'s 255 characters', async () => {
+    const found = async (name: string, bind: string) =>
+      (await lint(edit(withHosts([{ name: 'cloud.example.org', backend: 'nextcloud' }, { name, backend: 'jellyfin' }], '26.7'), [...A, 'haproxy', 'frontends', 0, 'bind'], bind)))
+        .filter((d) => d.rule === 'opnsense/haproxy-host-length')
+        .map((d) => [d.severity, d.message, d.hint]);
+    // On 443: ".name:443" is 255 for a wildcard of 252 characters, 256 for one of 253.
+    expect(await found(longName(252, true), '0.0.0.0:443')).toEqual([]);
+    const longest = longName(253, true);
+    expect(await found(longest, '0.0.0.0:443')).toEqual([
+      [
+        'error',
+        `frontend https routes ${longest} by a condition on the Host header (hdr_end) that is 256 characters with port 443, more than the 255 OPNsense's HAProxy model takes: the next save of a HAProxy item in the GUI fails`,
+        `Write the host names ${longest} stands for (each matched in full), or a wildcard of at most 252 characters.`,
+      ],
+    ]);
+    // The same name without the wildcard is matched in full (hdr, 1024 characters).
+    expect(await found(`w${longest.slice(1)}`, '0.0.0.0:443')).toEqual([]);
   });
 });
 

@@ -13,6 +13,7 @@ import type { HaproxyBackend, HaproxyFrontend } from '../../model.js';
 import { acmeChallengeFrontends } from '../../resolve/haproxy.js';
 import { ACME_CHALLENGE_PORT } from '../../targets/opnsense/acme.js';
 import { type HaproxyRule, haproxyItemName, haproxyRuleFields } from '../../targets/opnsense/haproxy-actions.js';
+import { hostConditions } from '../../targets/opnsense/haproxy-conditions.js';
 import { type Area, type OpnsenseContext, mvcFlag } from './context.js';
 import { modelItem, modelSection } from './fields.js';
 import { certificateRefid, uniqueId } from './ids.js';
@@ -154,7 +155,7 @@ function hostRules(ctx: OpnsenseContext, frontend: HaproxyFrontend, backendUuid:
     );
     return uuid;
   };
-  const action = (key: string, description: string, rule: HaproxyRule, acls: string[]) => {
+  const action = (key: string, description: string, rule: HaproxyRule, acls: string[], operator: 'and' | 'or' = 'and') => {
     const uuid = ids.action(frontend.name, key);
     out.actions.push(
       modelItem(ctx, 'haproxy', 'actions.action', uuid, {
@@ -162,7 +163,7 @@ function hostRules(ctx: OpnsenseContext, frontend: HaproxyFrontend, backendUuid:
         description,
         testType: 'if',
         linkedAcls: acls.join(','),
-        operator: 'and',
+        operator,
         ...haproxyRuleFields(ctx.release.forms.haproxyActions, rule),
       }),
     );
@@ -176,16 +177,14 @@ function hostRules(ctx: OpnsenseContext, frontend: HaproxyFrontend, backendUuid:
   }
   for (const host of frontend.hosts) {
     const key = `host_${host.name.replace('*', 'any')}`;
-    // A wildcard matches the end of the name. The Host header carries the port when it is not the scheme's default
-    // one, and may when it is (RFC 9110, 7.2): hdr(host) compares the whole header, and HAProxy strips a default
-    // port only from a request whose target has a scheme, as HTTP/2's does (http_scheme_based_normalize(), called
-    // by h1_htx.c for an absolute-form target alone), so an HTTP/1.1 "Host: name:443" matched no host rule.
-    const wildcard = host.name.startsWith('*.');
-    const name = wildcard ? host.name.slice(1) : host.name;
-    const value = frontend.passthrough ? name : `${name} ${name}:${frontend.port}`;
-    const expression = frontend.passthrough ? (wildcard ? 'ssl_sni_end' : 'ssl_sni') : wildcard ? 'hdr_end' : 'hdr';
-    const condition = acl(key, `gen: ${frontend.passthrough ? 'SNI' : 'Host'} ${host.name}`, [expression, value]);
-    action(`route_${host.name.replace('*', 'any')}`, host.description ?? `gen: ${host.name} to backend ${host.backend}`, { kind: 'use-backend', backend: backendUuid.get(host.backend)! }, [condition]);
+    const what = frontend.passthrough ? 'SNI' : 'Host';
+    // The name and the name with the port in one condition, or, where together they are longer than the model's field, in
+    // two, either of which routes (targets/opnsense/haproxy-conditions.ts).
+    const { expression, values } = hostConditions(host.name, frontend.port, frontend.passthrough);
+    const conditions = values.map((value, i) =>
+      i === 0 ? acl(key, `gen: ${what} ${host.name}`, [expression, value]) : acl(`${key}_port`, `gen: ${what} ${host.name} with port ${frontend.port}`, [expression, value]),
+    );
+    action(`route_${host.name.replace('*', 'any')}`, host.description ?? `gen: ${host.name} to backend ${host.backend}`, { kind: 'use-backend', backend: backendUuid.get(host.backend)! }, conditions, conditions.length > 1 ? 'or' : 'and');
   }
   return out;
 }

@@ -8,6 +8,7 @@
 // name: 4.1.0's http_request_del_header_name, 5.0.0's option; set-header a
 // name and a value: 4.1.0's http_request_set_header_name and _content,
 // 5.0.0's option with both.
+import { fitItemName } from './haproxy-conditions.js';
 import type { ReleaseForms } from './release-types.js';
 
 export type HaproxyRule =
@@ -50,7 +51,7 @@ export function haproxyRuleFields(form: Form, rule: HaproxyRule): Record<string,
   }
 }
 
-/** ACL and rule names: the model refuses tabs and , ; . [ ] { } ^ in them. */
+/** ACL, rule and health check names: the model refuses tabs and , ; . [ ] { } ^ in them, and more than 255 characters. */
 export function haproxyItemName(text: string): string {
-  return text.replace(/[\t,;.[\]{}^]/g, '_');
+  return fitItemName(text.replace(/[\t,;.[\]{}^]/g, '_'));
 }
