@@ -375,6 +375,17 @@ describe('HAProxy lint rules', () => {
     expect((await lint(yaml)).map((d) => d.rule)).not.toContain('upstream/duplicate-external-port');
   });
 
+  it("a backend's sni names one host: OPNsense's HAProxy model refuses a wildcard in a server's sslSNI", async () => {
+    const errors = async (sni: string) => (await lint(edit(hostsTopology(), [...A, 'haproxy', 'backends', 0, 'sni'], sni))).filter((d) => d.severity === 'error').map((d) => [d.rule, d.message]);
+    expect(await errors('*.example.org')).toEqual([['schema', expect.stringContaining('"*.example.org" is not valid here')]]);
+    expect(await errors('cloud.example.org')).toEqual([]);
+    // What the model says of it (25.7's and 26.7's sslSNI: /^([0-9a-zA-Z._\-]){1,255}$/u).
+    for (const series of ['25.7', '26.7']) {
+      const sslSNI = modelFields(readFileSync(join(root, `test/opnsense/models/${series}/HAProxy/HAProxy.xml`), 'utf8'), ['servers', 'server']).get('sslSNI')!.mask!;
+      expect([sslSNI.test('*.example.org'), sslSNI.test('cloud.example.org')]).toEqual([false, true]);
+    }
+  });
+
   it('a frontend without hosts needs a default backend; a health check is none, tcp or http with a path', async () => {
     let yaml = edit(hostsTopology(), [...A, 'haproxy', 'frontends', 0, 'hosts'], undefined);
     expect((await lint(yaml)).map((d) => [d.rule, d.message])).toContainEqual(['schema', 'frontend https needs a default_backend or hosts']);
