@@ -2,20 +2,16 @@
 // how long a value the model takes in the fields gen fills from a host name.
 // The model (net/haproxy/.../HAProxy.xml, the same in plugins 25.7.11,
 // 26.1.11 and 26.7.2) masks an ACL's hdr_end with /^.{1,255}$/u, hdr with
-// /^.{1,1024}$/u, ssl_sni and ssl_sni_end with /^.{1,4096}$/u, and the name
-// of an ACL or a rule with /^[^\t^,^;^\.^\[^\]^\{^\}]{1,255}$/u. A longer
-// value goes into config.xml as written, but the model refuses it on the
-// next save of any HAProxy item in the GUI (the whole model is validated).
-import { createHash } from 'node:crypto';
+// /^.{1,1024}$/u, and ssl_sni and ssl_sni_end with /^.{1,4096}$/u (the
+// names of ACLs and rules: haproxy-actions.ts). A longer value goes into
+// config.xml as written, but the model refuses it on the next save of any
+// HAProxy item in the GUI (the whole model is validated).
 
 /** The conditions (ACL expressions) gen routes a host name with. */
 export type HostExpression = 'hdr' | 'hdr_end' | 'ssl_sni' | 'ssl_sni_end';
 
 /** The characters (code points: the masks have the u flag) each field takes. */
 export const HAPROXY_CONDITION_MAX: Readonly<Record<HostExpression, number>> = { hdr: 1024, hdr_end: 255, ssl_sni: 4096, ssl_sni_end: 4096 };
-
-/** The characters the name of an ACL or a rule takes. */
-export const HAPROXY_ITEM_NAME_MAX = 255;
 
 export interface HostConditions {
   expression: HostExpression;
@@ -53,12 +49,4 @@ export function hostConditions(host: string, port: number, passthrough: boolean)
 /** The values of `conditions` longer than the model's field takes (for a host name the schema allows: the form with the port of a wildcard of 253 characters on port 443, of 251 on a port of five digits). */
 export function overlongConditions(conditions: HostConditions): string[] {
   return conditions.values.filter((v) => length(v) > HAPROXY_CONDITION_MAX[conditions.expression]);
-}
-
-/** `name` as long as the model takes an ACL's or a rule's name: cut, and told apart from others cut at the same place by a hash of the whole. */
-export function fitItemName(name: string): string {
-  const chars = Array.from(name);
-  if (chars.length <= HAPROXY_ITEM_NAME_MAX) return name;
-  const suffix = `_${createHash('sha256').update(name).digest('hex').slice(0, 8)}`;
-  return chars.slice(0, HAPROXY_ITEM_NAME_MAX - suffix.length).join('') + suffix;
 }
