@@ -17,7 +17,13 @@
 // wildcard; within a group, by a hash of the client's address and ports),
 // and only then to any other socket, again its address's before the
 // wildcard's (in_pcblookup_hash_locked(), in_pcblookup_lbgroup(),
-// in_pcblookup_hash_wild_locked(); in6_pcb.c alike).
+// in_pcblookup_hash_wild_locked(); in6_pcb.c alike). An IPv4 connection is
+// looked up among the groups and sockets that take IPv4 (INP_IPV4: those of
+// AF_INET, and those on :: without IPV6_V6ONLY), an IPv6 one among those of
+// AF_INET6 (INP_IPV6); a socket on :: without IPV6_V6ONLY joins no group
+// (in_pcbinslbgrouphash(): "Don't allow IPv4 mapped INET6 wild socket"), and
+// an IPv4 connection goes to a wildcard socket of AF_INET before one of these
+// (in_pcblookup_hash_wild_locked(): local_wild_mapped last).
 import ipaddr from 'ipaddr.js';
 import { type XmlElement, attr, child, childrenNamed } from '../render/opnsense/xml.js';
 import { webGuiPorts } from '../targets/opnsense/webgui.js';
@@ -34,6 +40,8 @@ interface Bind {
   gen: boolean;
   text: string;
   family: 'inet' | 'inet6' | 'unix';
+  /** A socket of AF_INET6 without IPV6_V6ONLY (tcp6_usr_bind() gives it INP_IPV4 on ::). */
+  v4v6: boolean;
   /** Empty for the wildcard address. */
   address: string;
   transport: 'tcp' | 'udp';
@@ -73,12 +81,25 @@ function parseBind(frontend: string, gen: boolean, text: string, v4v6 = false): 
     gen,
     text: entry,
     family: v4 === undefined && (address.includes(':') || entry.startsWith('quic6@')) ? 'inet6' : 'inet',
+    v4v6: v6 !== undefined,
     address: WILDCARDS.has(address) ? '' : address,
     transport: quic ? 'udp' : 'tcp',
     from,
     to: match[3] === undefined ? from : Number(match[3]),
   };
 }
+
+/** A bind on the wildcard whose socket takes IPv4 from AF_INET6 (v4v6): FreeBSD puts it in no SO_REUSEPORT_LB group, and looks it up last. */
+function mappedWildcard(b: Bind): boolean {
+  return b.v4v6 && b.address === '';
+}
+
+/** The families of the connections a bind's socket takes: IPv4 too on :: without IPV6_V6ONLY. */
+function takenFamilies(b: Bind): Bind['family'][] {
+  return b.family === 'inet6' && mappedWildcard(b) ? ['inet', 'inet6'] : [b.family];
+}
+
+const FAMILY_NAMES: Record<Bind['family'], string> = { inet: 'IPv4', inet6: 'IPv6', unix: 'UNIX' };
 
 /**
  * The frontends that listen: the plugin's template writes those whose
@@ -180,9 +201,11 @@ export function idleHaproxy(root: XmlElement): string[] {
  * chosen interfaces, theirs and the loopback's), where lighttpd without
  * SO_REUSEPORT makes the later bind fail; or on the wildcard beside a GUI on
  * chosen interfaces, where HAProxy's SO_REUSEPORT_LB group takes every
- * connection to the port, the GUI's too (without it, the GUI's more specific
+ * connection of its socket's family to the port, those to the GUI's
+ * addresses of that family too (without a group, the GUI's more specific
  * sockets keep theirs, and only a GUI on the WAN then takes what the WAN
- * pass lets in).
+ * pass lets in). The GUI's loopback addresses alone are not counted: only
+ * the box itself reaches them.
  */
 export function guiConflicts(root: XmlElement): string[] {
   const gui = guiListen(root);
@@ -193,15 +216,19 @@ export function guiConflicts(root: XmlElement): string[] {
     // The interface (or the loopback) of a specific address the GUI binds.
     const holds = bind.address === '' ? undefined : gui.addresses.get(bind.address);
     const held = bind.address === '' ? gui.everywhere : holds !== undefined;
-    if (!held && (bind.address !== '' || (!grouped && !gui.onWan))) continue;
+    const lb = grouped && !mappedWildcard(bind);
+    // A wildcard's group meets the GUI's addresses of its family; a wildcard without one, the GUI's on the WAN of the families it takes.
+    if (!held && (bind.address !== '' || (lb ? !guiHolds(gui, bind.family) : !takenFamilies(bind).some((f) => guiHolds(gui, f, WAN))))) continue;
     for (const [port, holder] of gui.ports) {
       if (port < bind.from || port > bind.to) continue;
       const where = gui.everywhere ? 'every interface' : gui.onWan ? 'the WAN' : 'its chosen interfaces';
       const redirect = port === 80 ? ', or disable its HTTP redirect (<webgui><disablehttpredirect>)' : '';
-      if (!held && grouped) {
+      if (!held && lb) {
+        const [family, other] = bind.family === 'inet' ? ['IPv4', 'IPv6'] : ['IPv6', 'IPv4'];
         out.push(
           `HAProxy frontend ${bind.frontend} binds ${bind.text}, and ${holder} listens on port ${port} of ${where}: HAProxy's socket joins an SO_REUSEPORT_LB group, which FreeBSD looks up ` +
-            `before the web GUI's sockets, so HAProxy would take every connection to port ${port}, those to the web GUI's addresses too, and the web GUI would not answer on it. ` +
+            `before the web GUI's sockets, so HAProxy would take every ${family} connection to port ${port}, those to the web GUI's ${family} addresses too, and the web GUI would not answer at them ` +
+            `(its ${other} addresses keep theirs: an ${family} socket's group takes no ${other} connection). ` +
             `In System > Settings > Administration give the web GUI another TCP port (<webgui><port>)${redirect}; or bind the frontend to one address`,
         );
         continue;
@@ -222,11 +249,21 @@ export function guiConflicts(root: XmlElement): string[] {
         `HAProxy frontend ${bind.frontend} binds ${bind.text}, but ${holder} listens on port ${port} of ${where}: ${effect}, and the WAN pass to port ${port} ` +
           // Only the LAN as the GUI's interfaces would hand its port to an SO_REUSEPORT_LB wildcard, as above.
           `would reach the web GUI. In System > Settings > Administration give the web GUI another TCP port (<webgui><port>)` +
-          `${grouped ? '' : ' or only the LAN as listen interfaces (<webgui><interfaces>)'}${redirect}; or bind the frontend to one address`,
+          `${lb ? '' : ' or only the LAN as listen interfaces (<webgui><interfaces>)'}${redirect}; or bind the frontend to one address`,
       );
     }
   }
   return out;
+}
+
+/**
+ * Whether a GUI on chosen interfaces listens at an address of `family` (of
+ * the interface `key`, or any) but the loopback's: one the config holds, or
+ * one an interface takes at run time (DHCP, PPPoE, track6...).
+ */
+function guiHolds(gui: GuiListen, family: Bind['family'], key?: string): boolean {
+  const ofKey = (k: string) => (key === undefined ? k !== LOOPBACK : k === key);
+  return [...gui.addresses].some(([address, k]) => ofKey(k) && (address.includes(':') ? 'inet6' : 'inet') === family) || gui.dynamic[family].some((d) => ofKey(d.key));
 }
 
 /**
@@ -329,18 +366,33 @@ class EarlierBinds {
  * SO_REUSEPORT_LB both bind it, into one group, and FreeBSD hands each
  * connection to one of the group's sockets by a hash of the client's
  * address and ports (in_pcblookup_lbgroup(): INP_PCBLBGROUP_PKTHASH); two
- * binds of one frontend then serve it alike. With `noreuseport` the later
- * bind fails with EADDRINUSE, and HAProxy does not start.
+ * binds of one frontend then serve it alike. A socket on :: that takes IPv4
+ * (v4v6) joins no group: beside another on the wildcard, it gets none of the
+ * connections the other's group or AF_INET socket takes. With `noreuseport`
+ * the later bind fails with EADDRINUSE, and HAProxy does not start; so does
+ * a bind of 0.0.0.0 after one of :: that takes IPv4 (in_pcbbind_setup()),
+ * while the other order binds (in6_pcbbind()).
  */
 export function bindClashes(root: XmlElement): string[] {
   const grouped = reusesPort(root);
+  const binds = haproxyBinds(root);
   const earlier = new EarlierBinds();
   const out: string[] = [];
   const fix = 'Give one of them another port or address, or disable it (Services > HAProxy > Settings > Virtual Services)';
-  for (const b of haproxyBinds(root)) {
+  const ungrouped = 'FreeBSD puts a socket on :: that takes IPv4 (v4v6) into no SO_REUSEPORT_LB group';
+  for (const b of binds) {
     const clash = earlier.first(b, true);
     earlier.add(b);
     if (!clash || (grouped && clash.frontend === b.frontend)) continue;
+    if (grouped && (mappedWildcard(b) || mappedWildcard(clash))) {
+      const pair = `HAProxy frontends ${clash.frontend} (${clash.text}) and ${b.frontend} (${b.text}) listen on the same port of the same address`;
+      const [mapped, other] = mappedWildcard(clash) ? [clash, b] : [b, clash];
+      const effect = mappedWildcard(other)
+        ? 'and hands every connection to the same one of them: the other frontend gets none'
+        : `and hands each ${FAMILY_NAMES[other.family]} connection to ${other.frontend}'s group: ${mapped.frontend} gets none of them`;
+      out.push(`${pair}: both bind it, but ${ungrouped}, ${effect}. ${fix}`);
+      continue;
+    }
     if (grouped) {
       out.push(
         `HAProxy frontends ${clash.frontend} (${clash.text}) and ${b.frontend} (${b.text}) listen on the same port of the same address: HAProxy sets SO_REUSEPORT_LB on both sockets, ` +
@@ -351,7 +403,40 @@ export function bindClashes(root: XmlElement): string[] {
     const who = clash.frontend === b.frontend ? `HAProxy frontend ${b.frontend} binds both ${clash.text} and ${b.text}` : `HAProxy frontends ${clash.frontend} (${clash.text}) and ${b.frontend} (${b.text}) listen on the same port`;
     out.push(`${who}: with noreuseport in HAProxy's custom options (Services > HAProxy > Settings > Global Parameters) FreeBSD refuses the second bind, and HAProxy would not start. ${fix}`);
   }
+  // 0.0.0.0 beside :: that takes IPv4: both take IPv4, which the comparison by family above does not see.
+  const ipv4 = new EarlierBinds();
+  const original = new Map<Bind, Bind>();
+  for (const b of binds) {
+    const plain = b.family === 'inet' && !mappedWildcard(b);
+    if (b.address !== '' || b.transport !== 'tcp' || !(plain || (b.family === 'inet6' && mappedWildcard(b)))) continue;
+    const view: Bind = { ...b, family: 'inet' };
+    original.set(view, b);
+    const seen = ipv4.first(view, true);
+    ipv4.add(view);
+    const clash = seen && original.get(seen)!;
+    if (!clash || clash.family === b.family || (grouped && clash.frontend === b.frontend)) continue;
+    const [mapped] = b.family === 'inet6' ? [b, clash] : [clash, b];
+    const ports = portsOf(b, clash);
+    if (grouped) {
+      out.push(
+        `HAProxy frontends ${clash.frontend} (${clash.text}) and ${b.frontend} (${b.text}) both take the IPv4 connections to ${ports}: both bind it, but ${ungrouped}, ` +
+          `and hands an IPv4 connection to the socket on 0.0.0.0 (or its group) before the one on ::, so ${mapped.frontend} gets only the IPv6 connections. ${fix}`,
+      );
+      continue;
+    }
+    const who = clash.frontend === b.frontend ? `HAProxy frontend ${b.frontend} binds both ${clash.text} and ${b.text}` : `HAProxy frontends ${clash.frontend} (${clash.text}) and ${b.frontend} (${b.text}) both take the IPv4 connections to ${ports}`;
+    out.push(
+      `${who}: with noreuseport in HAProxy's custom options (Services > HAProxy > Settings > Global Parameters) FreeBSD refuses a bind of 0.0.0.0 after one of :: that takes IPv4 (v4v6), ` +
+        `and HAProxy would not start; in the other order the socket on 0.0.0.0 gets every IPv4 connection, and ${mapped.frontend} only the IPv6 ones. ${fix}`,
+    );
+  }
   return out;
+}
+
+/** The ports two binds share, in messages. */
+function portsOf(a: Bind, b: Bind): string {
+  const [from, to] = [Math.max(a.from, b.from), Math.min(a.to, b.to)];
+  return from === to ? `port ${from}` : `ports ${from}-${to}`;
 }
 
 /**
@@ -371,8 +456,7 @@ export function bindShadows(root: XmlElement, isGen: (uuid: string) => boolean):
     if (s.address === '') continue;
     const w = wildcards.first(s, false);
     if (!w || w.frontend === s.frontend || !(w.gen || s.gen)) continue;
-    const [from, to] = [Math.max(s.from, w.from), Math.min(s.to, w.to)];
-    const ports = from === to ? `port ${from}` : `ports ${from}-${to}`;
+    const ports = portsOf(s, w);
     const label = (b: Bind) => `${b.gen ? "gen's" : "the base's"} HAProxy frontend ${b.frontend} (${b.text})`;
     out.push(
       `${label(s)} takes the connections to ${s.address} on ${ports}, and ${label(w)} only those to other addresses: FreeBSD hands a connection to a socket bound to its address ` +

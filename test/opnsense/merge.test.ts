@@ -985,7 +985,7 @@ describe('the web GUI and HAProxy on the same port', async () => {
     // The GUI's sockets on the LAN's addresses: HAProxy's wildcard group is looked up before them and takes their connections.
     const lanOnly = webgui('      <interfaces>lan</interfaces>\n');
     expect(attempt(lanOnly).run).toThrow(
-      /HAProxy frontend https binds 0\.0\.0\.0:443, and the web GUI \(TCP port 443\) listens on port 443 of its chosen interfaces: HAProxy's socket joins an SO_REUSEPORT_LB group, which FreeBSD looks up before the web GUI's sockets, so HAProxy would take every connection to port 443, those to the web GUI's addresses too, and the web GUI would not answer on it/,
+      /HAProxy frontend https binds 0\.0\.0\.0:443, and the web GUI \(TCP port 443\) listens on port 443 of its chosen interfaces: HAProxy's socket joins an SO_REUSEPORT_LB group, which FreeBSD looks up before the web GUI's sockets, so HAProxy would take every IPv4 connection to port 443, those to the web GUI's IPv4 addresses too, and the web GUI would not answer at them \(its IPv6 addresses keep theirs: an IPv4 socket's group takes no IPv6 connection\)/,
     );
     expect(attempt(lanOnly).run).toThrow(/give the web GUI another TCP port \(<webgui><port>\), or disable its HTTP redirect|give the web GUI another TCP port \(<webgui><port>\); or bind/);
     // Without the group, the GUI's more specific sockets keep their connections.
@@ -1105,10 +1105,64 @@ describe('the web GUI and HAProxy on the same port', async () => {
     expect(said(chosen('lan'), '203.0.113.10:8443')).toEqual([]);
   });
 
+  /** The box's own frontends beside gen's, each with its bind options (bindOptions) where given. */
+  const withFrontends = (base: string, frontends: readonly (readonly [string, string, string?])[], customOptions?: string) =>
+    withMvc(
+      base,
+      frontends.reduce(
+        (xml, [name, , options]) => (options === undefined ? xml : xml.replace(new RegExp(`(<name>${name}</name>\\n +<bind>[^<]*</bind>)`), `$1\n          <bindOptions>${options}</bindOptions>`)),
+        boxHaproxy(frontends.map(([name, bind]) => [name, bind]), customOptions),
+      ),
+    );
+
+  it('takes a wildcard frontend\'s SO_REUSEPORT_LB group to the GUI\'s addresses of its family only, and a wildcard on :: that takes IPv4 (v4v6) to none', () => {
+    const chosen = (listed: string) => webgui(`      <port>9443</port>\n      <disablehttpredirect>1</disablehttpredirect>\n      <interfaces>${listed}</interfaces>\n`);
+    const own = (base: string, bind: string, options?: string) => attempt(withFrontends(base, [['legacy_site', bind, options]])).run;
+    // opt1 holds 10.1.0.1 and no IPv6 address: a group on 0.0.0.0 takes the GUI's connections there, one on :: (IPV6_V6ONLY) none.
+    expect(own(chosen('opt1'), '0.0.0.0:9443')).toThrow(
+      /HAProxy frontend legacy_site binds 0\.0\.0\.0:9443, and the web GUI \(TCP port 9443\) listens on port 9443 of its chosen interfaces: HAProxy's socket joins an SO_REUSEPORT_LB group, which FreeBSD looks up before the web GUI's sockets, so HAProxy would take every IPv4 connection to port 9443, those to the web GUI's IPv4 addresses too, and the web GUI would not answer at them \(its IPv6 addresses keep theirs/,
+    );
+    expect(own(chosen('opt1'), '[::]:9443')()).toContain('<name>legacy_site</name>');
+    // lan tracks the WAN's prefix (<ipaddrv6>idassoc6</ipaddrv6>), an IPv6 address it takes at run time: the group on :: takes its connections.
+    expect(own(chosen('lan'), '[::]:9443')).toThrow(
+      /binds \[::\]:9443, and the web GUI \(TCP port 9443\) listens on port 9443 of its chosen interfaces: .*every IPv6 connection to port 9443, those to the web GUI's IPv6 addresses too, .*\(its IPv4 addresses keep theirs: an IPv6 socket's group takes no IPv4 connection\)/,
+    );
+    // v4v6: no group; the GUI's more specific sockets keep theirs, but on the WAN they take what the WAN pass lets in.
+    expect(own(chosen('lan'), '[::]:9443', 'v4v6')()).toContain('<name>legacy_site</name>');
+    expect(own(chosen('wan'), '[::]:9443', 'v4v6')).toThrow(
+      /HAProxy frontend legacy_site binds \[::\]:9443, but the web GUI \(TCP port 9443\) listens on port 9443 of the WAN: HAProxy would not get the connections to the WAN address, .*give the web GUI another TCP port \(<webgui><port>\) or only the LAN as listen interfaces/,
+    );
+  });
+
+  it('says which of a frontend on 0.0.0.0 and one on :: that takes IPv4 (v4v6) gets the IPv4 connections: the one on :: joins no SO_REUSEPORT_LB group', () => {
+    const free = webgui('      <port>8443</port>\n      <disablehttpredirect>1</disablehttpredirect>\n');
+    const run = (frontends: readonly (readonly [string, string, string?])[], customOptions?: string) => attempt(withFrontends(free, frontends, customOptions)).run;
+    // Beside gen's https on 0.0.0.0:443.
+    expect(run([['legacy_site', '[::]:443', 'v4v6']])).toThrow(
+      "HAProxy frontends legacy_site ([::]:443) and https (0.0.0.0:443) both take the IPv4 connections to port 443: both bind it, but FreeBSD puts a socket on :: that takes IPv4 (v4v6) into no SO_REUSEPORT_LB group, " +
+        'and hands an IPv4 connection to the socket on 0.0.0.0 (or its group) before the one on ::, so legacy_site gets only the IPv6 connections. Give one of them another port or address',
+    );
+    expect(run([['legacy_site', '[::]:440-450', 'v4v6']])).toThrow(/both take the IPv4 connections to port 443:/);
+    expect(run([['legacy_site', '[::]:443', 'v4v6']], 'noreuseport')).toThrow(
+      /HAProxy frontends legacy_site \(\[::\]:443\) and https \(0\.0\.0\.0:443\) both take the IPv4 connections to port 443: with noreuseport .*FreeBSD refuses a bind of 0\.0\.0\.0 after one of :: that takes IPv4 \(v4v6\), and HAProxy would not start/,
+    );
+    expect(run([['legacy_site', '0.0.0.0:9443,[::]:9443', 'v4v6']], 'noreuseport')).toThrow(/HAProxy frontend legacy_site binds both 0\.0\.0\.0:9443 and \[::\]:9443: with noreuseport/);
+    // One frontend's two sockets serve it alike; :: with IPV6_V6ONLY takes no IPv4.
+    expect(run([['legacy_site', '0.0.0.0:9443,[::]:9443', 'v4v6']])()).toContain('<name>legacy_site</name>');
+    for (const options of ['', 'v4v6 v6only']) expect(run([['legacy_site', '[::]:443', options]])()).toContain('<name>legacy_site</name>');
+    // Two on :: : the one with IPV6_V6ONLY has a group and gets every IPv6 connection; two that take IPv4 have none, and one of them gets all.
+    expect(run([['v6', '[::]:9443'], ['both', '[::]:9443', 'v4v6']])).toThrow(
+      "HAProxy frontends v6 ([::]:9443) and both ([::]:9443) listen on the same port of the same address: both bind it, but FreeBSD puts a socket on :: that takes IPv4 (v4v6) into no SO_REUSEPORT_LB group, and hands each IPv6 connection to v6's group: both gets none of them",
+    );
+    expect(run([['one', '[::]:9443', 'v4v6'], ['two', '[::]:9443', 'v4v6']])).toThrow(/listen on the same port of the same address: both bind it, .*and hands every connection to the same one of them: the other frontend gets none/);
+  });
+
   it('compares an IPv4-mapped bind of a frontend without IPV6_V6ONLY (v4v6) as its IPv4 address with the other frontends\' binds', () => {
     const free = webgui('      <port>8443</port>\n      <disablehttpredirect>1</disablehttpredirect>\n');
     const own = (bindOptions: string) => attempt(withMvc(free, boxHaproxy([['legacy_site', '[::ffff:0.0.0.0]:443']]).replace('</bind>', `</bind>\n          <bindOptions>${bindOptions}</bindOptions>`))).run;
     expect(own('v4v6')).toThrow(/HAProxy frontends legacy_site \(\[::ffff:0\.0\.0\.0\]:443\) and https \(0\.0\.0\.0:443\) listen on the same port of the same address/);
+    // Bound as 0.0.0.0 from AF_INET6, it joins no SO_REUSEPORT_LB group (in_pcbinslbgrouphash()): https's group takes the IPv4 connections.
+    expect(own('v4v6')).toThrow(/and hands each IPv4 connection to https's group: legacy_site gets none of them/);
     expect(own('v6only v4v6')()).toContain('<name>legacy_site</name>');
   });
 
