@@ -409,7 +409,7 @@ export function bindClashes(root: XmlElement): string[] {
   for (const b of binds) {
     const plain = b.family === 'inet' && !mappedWildcard(b);
     if (b.address !== '' || b.transport !== 'tcp' || !(plain || (b.family === 'inet6' && mappedWildcard(b)))) continue;
-    const view: Bind = { ...b, family: 'inet' };
+    const view: Bind = Object.assign({}, b, { family: 'inet' as const });
     original.set(view, b);
     const seen = ipv4.first(view, true);
     ipv4.add(view);
