@@ -11,6 +11,10 @@
 // box's value), and dnsmasq matches a client's client id before its MAC
 // (dhcp-common.c find_config_match(), 2.90 to 2.92): unless it is the one
 // gen's client sends for its MAC, another client gets gen's reservation too.
+// Ignore does not stay: with it dnsmasq answers no client of the line
+// (dhcp-host's `ignore`, CONFIG_DISABLE: option.c, rfc2131.c, 2.90 to 2.92),
+// so gen writes its 0, and a MAC of the box's Host beyond gen's is then no
+// longer ignored.
 import { type XmlElement, child, childrenNamed } from '../render/opnsense/xml.js';
 import { takenOver } from './identity.js';
 import { fieldList, fieldText } from './fields.js';
@@ -30,15 +34,17 @@ export function dnsmasqHostTakeovers(root: XmlElement, sections: readonly XmlEle
   for (const { ours, theirs } of takenOver(childrenNamed(child(root, 'dnsmasq'), 'hosts'), genHosts, adopted)) {
     const keptMacs = new Set(macs(ours));
     const keptAddresses = new Set(hostAddresses(ours).map(addressKey));
+    const ignored = fieldText(theirs, 'ignore') === '1';
+    const otherMacs = macs(theirs).filter((m) => !keptMacs.has(m));
     const lost = [
-      ...macs(theirs).filter((m) => !keptMacs.has(m)).map((m) => `the MAC ${m}`),
+      ...(ignored ? [] : otherMacs.map((m) => `the MAC ${m}`)),
       ...hostAddresses(theirs).filter((a) => !keptAddresses.has(addressKey(a))).map((a) => `the address ${a}`),
     ];
     const name = fieldText(theirs, 'host');
     const renamed = name !== '' && nameKey(name) !== nameKey(fieldText(ours, 'host'));
     const id = clientIdOfLine(theirs);
     const foreignId = id !== undefined && !macs(ours).some((m) => clientIdOf(m) === id);
-    if (lost.length === 0 && !renamed && !foreignId) continue;
+    if (lost.length === 0 && !renamed && !foreignId && !ignored) continue;
     const goes = [
       ...(lost.length > 0 ? [`${lost.join(', ')} ${lost.length > 1 ? 'lose their' : 'loses its'} reservation`] : []),
       ...(renamed ? [`the name ${name} its DNS answer (gen's is ${fieldText(ours, 'host')})`] : []),
@@ -47,11 +53,17 @@ export function dnsmasqHostTakeovers(root: XmlElement, sections: readonly XmlEle
       ? `; it keeps the Host's client id ${fieldText(theirs, 'client_id')} (gen writes none), and dnsmasq matches a client's client id before its MAC, ` +
         `so a client that sends it gets gen's reservation of ${fieldText(ours, 'ip')} too: remove the client id from the box's Host (Services › Dnsmasq DNS & DHCP › Hosts) and export a new backup`
       : '';
+    const unignored = ignored
+      ? `; the box's Host has Ignore on, with which dnsmasq answers none of its clients, so merge writes gen's off: the client of ${fieldText(ours, 'hwaddr')} gets ${fieldText(ours, 'ip')}` +
+        (otherMacs.length > 0 ? `, and ${otherMacs.map((m) => `the MAC ${m}`).join(', ')} ${otherMacs.length > 1 ? 'are' : 'is'} no longer ignored` : '') +
+        "; to have dnsmasq ignore a client, give it a Host of its own with Ignore on (Services › Dnsmasq DNS & DHCP › Hosts) and export a new backup"
+      : '';
     out.push(
       `the box's own ${hostLabel(theirs)} is gen's DHCP reservation ${fieldText(ours, 'host')} (${fieldText(ours, 'ip')}, ${fieldText(ours, 'hwaddr')}): ` +
         "merge takes it over and writes gen's name, address and MAC in its place" +
         (goes.length > 0 ? `, so ${goes.join(', and ')}; to keep them, give them a Host of their own on the box (Services › Dnsmasq DNS & DHCP › Hosts) and export a new backup` : '') +
-        kept,
+        kept +
+        unignored,
     );
   }
   return out;

@@ -737,6 +737,21 @@ describe('DHCP in the merge', () => {
     ]);
     expect(withId('01:52:54:00:AA:BB:CC').warnings).toEqual([]);
     expect(withId('*').warnings).toEqual([]);
+    // Ignore on would have dnsmasq answer no client of gen's line (`ignore`): gen's 0 is written, and said, with the
+    // box's other MAC no longer ignored. Its lease time and tag stay (gen writes none): they only adjust the lease.
+    const ignoring = (macs: string) =>
+      mergedWithHosts(sections, host('nas', '192.168.1.10', macs).replace('<descr>', '<lease_time>600</lease_time>\n      <ignore>1</ignore>\n      <set_tag>c1c1c1c1-0000-4000-8000-0000000000a1</set_tag>\n      <descr>'));
+    const ignored = ignoring('52:54:00:AA:BB:CC');
+    expect(ignored.hosts.map((h) => [h.host, h.hwaddr, h.ignore, h.lease_time, h.set_tag])).toEqual([['nas', '52:54:00:aa:bb:cc', '0', '600', 'c1c1c1c1-0000-4000-8000-0000000000a1']]);
+    const unignore = "the box's Host has Ignore on, with which dnsmasq answers none of its clients, so merge writes gen's off: the client of 52:54:00:aa:bb:cc gets 192.168.1.10";
+    const ignoreFix = '; to have dnsmasq ignore a client, give it a Host of its own with Ignore on (Services › Dnsmasq DNS & DHCP › Hosts) and export a new backup';
+    expect(ignored.warnings.filter((w) => w.includes('merge takes it over and writes'))).toEqual([
+      `the box's own Host "storage" (nas 52:54:00:AA:BB:CC) is gen's DHCP reservation nas (192.168.1.10, 52:54:00:aa:bb:cc): merge takes it over and writes gen's name, address and MAC in its place; ${unignore}${ignoreFix}`,
+    ]);
+    expect(ignoring('52:54:00:00:00:99,52:54:00:AA:BB:CC').warnings.filter((w) => w.includes('merge takes it over and writes'))).toEqual([
+      `the box's own Host "storage" (nas 52:54:00:00:00:99,52:54:00:AA:BB:CC) is gen's DHCP reservation nas (192.168.1.10, 52:54:00:aa:bb:cc): merge takes it over and writes gen's name, address and MAC in its place; ` +
+        `${unignore}, and the MAC 52:54:00:00:00:99 is no longer ignored${ignoreFix}`,
+    ]);
   });
 
   it('an MTU of the base the topology does not set is removed with a warning that says how to keep it', async () => {

@@ -2737,7 +2737,7 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
       ].join('\n')], { encoding: 'utf8', timeout: 60_000 });
       return {
         address: /^bound (\S+)$/m.exec(run.stdout)?.[1] ?? `none: ${run.stdout}${run.stderr}`,
-        warned: warnings.filter((w) => w.includes('lists the MAC') || w.includes('has the client id') || w.includes('writes no dhcp-host line') || w.includes("keeps the Host's client id")),
+        warned: warnings.filter((w) => w.includes('lists the MAC') || w.includes('has the client id') || w.includes('writes no dhcp-host line') || w.includes("keeps the Host's client id") || w.includes('has Ignore on')),
       };
     };
     const after = await leased('after', printer);
@@ -2763,6 +2763,12 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     const kept = await leased('kept-id', taken, '52:54:00:aa:bb:09', 1);
     expect(kept.address).toBe('10.10.0.10');
     expect(kept.warned).toEqual([expect.stringMatching(/^the box's own Host \S+ \(admin-pc 52:54:00:AA:BB:09\) is gen's DHCP reservation admin-pc .* it keeps the Host's client id 01:52:54:00:aa:bb:09 .* gets gen's reservation of 10\.10\.0\.10 too: /)]);
+    // gen's reservation takes over the box's Host of its name with Ignore on, with which dnsmasq answers no client of
+    // the line: gen writes Ignore off, and the client of gen's MAC gets gen's address.
+    const ignoring = host(1, 'admin-pc', '10.10.0.99', '52:54:00:AA:BB:09').replace('<ignore>0</ignore>', '<ignore>1</ignore>');
+    const unignored = await leased('ignored', ignoring, '52:54:00:12:34:56', 1);
+    expect(unignored.address).toBe('10.10.0.10');
+    expect(unignored.warned).toEqual([expect.stringMatching(/^the box's own Host \S+ \(admin-pc 52:54:00:AA:BB:09\) is gen's DHCP reservation admin-pc .* Ignore on, .* the client of 52:54:00:12:34:56 gets 10\.10\.0\.10, and the MAC 52:54:00:aa:bb:09 is no longer ignored; /)]);
   });
 });
 

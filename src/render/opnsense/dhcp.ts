@@ -19,9 +19,11 @@ function dnsmasq(ctx: OpnsenseContext, interfaces: FirewallInterface[]): XmlElem
       description: iface.description,
     }),
   );
+  // Ignore written, not left to the model's default: a box's Host merge takes over would keep its 1, with which
+  // dnsmasq ignores the client (dhcp-host's `ignore`, CONFIG_DISABLE: option.c, rfc2131.c) and the reservation does nothing.
   const hosts = interfaces.flatMap((iface) =>
     iface.dhcp!.static.map((entry) =>
-      modelItem(ctx, 'dnsmasq', 'hosts', ctx.uuid('dhcp-host', `${iface.name}/${entry.name}`), { host: entry.name, ip: entry.address, hwaddr: entry.mac, descr: entry.description }),
+      modelItem(ctx, 'dnsmasq', 'hosts', ctx.uuid('dhcp-host', `${iface.name}/${entry.name}`), { host: entry.name, ip: entry.address, hwaddr: entry.mac, ignore: '0', descr: entry.description }),
     ),
   );
   // DNS servers handed out (DHCP option 6), when the topology names them.
