@@ -166,6 +166,11 @@ function hostLeaseRefusal(host: XmlElement, version: string): Refusal | undefine
   };
 }
 
+/** Whether dnsmasq `version` refuses the Host's line at a word it reads as a name: a MAC without ':', its name, a signed lease. */
+export function refusesHostNames(host: XmlElement, version: string): boolean {
+  return (hostMacRefusal(host, version, true) ?? hostMacRefusal(host, version, false) ?? hostLeaseRefusal(host, version)) !== undefined;
+}
+
 function said(item: string, refusal: Refusal, where: string, dns: string): string {
   return (
     `dnsmasq refuses to start with the merged config: the ${item} makes it print "${refusal.prints}" (${refusal.why}), although OPNsense saved it; ` +

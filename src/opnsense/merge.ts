@@ -51,6 +51,7 @@ import { wokenRanges } from './woken-ranges.js';
 import { dnsmasqRefusals } from './dnsmasq-refusals.js';
 import { sharedMacs } from './dnsmasq-shared-macs.js';
 import { linelessHosts } from './dnsmasq-lineless-hosts.js';
+import { namedMacs } from './dnsmasq-named-macs.js';
 import { dnsmasqEnabled } from './dnsmasq-enabled.js';
 import { haProblems } from './ha.js';
 import { XmlParseError, XmlUnkeptError, parseXml } from './parse.js';
@@ -1071,6 +1072,8 @@ function merged(baseText: string, genSections: readonly XmlElement[], givenOptio
   for (const message of sharedMacs(root, (uuid) => genUuids.has(uuid))) options.warn!(message);
   // The box's Hosts whose MACs, none written with colons, get no dhcp-host line: reserved nothing, silently.
   for (const message of linelessHosts(root)) options.warn!(message);
+  // Those whose MACs written otherwise dnsmasq reads as a name on a line it takes: reserved nothing, silently.
+  for (const message of namedMacs(root, release.dnsmasq)) options.warn!(message);
   propagate(root);
   const { prolog, epilog } = doc;
   return {

@@ -698,6 +698,20 @@ describe('DHCP in the merge', () => {
     ]);
   });
 
+  // On a line the template writes (a MAC with colons), a MAC with dashes is a word dnsmasq reads as a name: the Host's
+  // without a name of its own, and its client gets nothing of the Host.
+  it("names the box's Host without a name whose MAC with dashes dnsmasq reads as its name", async () => {
+    const { warnings } = mergedWithHosts(
+      await sectionsOf(readExample('vlan-hosting')),
+      `<hosts uuid="c1c1c1c1-0000-4000-8000-000000000051">\n      <host/>\n      <domain/>\n      <ip>192.168.1.74</ip>\n      <client_id/>\n      <hwaddr>52:54:00:aa:bb:09,52-54-00-aa-bb-0a</hwaddr>\n      <descr/>\n    </hosts>\n    `,
+    );
+    expect(warnings.filter((w) => w.includes('not a MAC'))).toEqual([
+      expect.stringMatching(
+        /^the box's Host c1c1c1c1-0000-4000-8000-000000000051 \(52:54:00:aa:bb:09,52-54-00-aa-bb-0a\) lists 52-54-00-aa-bb-0a without colons, .* dnsmasq 2\.9\S+ takes a word as a MAC only with a ':', so it reads 52-54-00-aa-bb-0a as a name, not a MAC: a client of it does not get the Host's reservation of 192\.168\.1\.74, and the Host's other clients \(52:54:00:aa:bb:09\) get 52-54-00-aa-bb-0a as their name; write the Host's MACs with colons \(52:54:00:aa:bb:0a\) in Services › Dnsmasq DNS & DHCP › Hosts$/,
+      ),
+    ]);
+  });
+
   // gen's reservation replaces the name, addresses and MAC list of the box's Host it takes over (by name, or by MAC when
   // that is the Host's one MAC): what the box's had beyond gen's goes, and merge says so.
   it('names what a box\'s Host taken over by a DHCP reservation loses: its other MACs and addresses, its name', async () => {
