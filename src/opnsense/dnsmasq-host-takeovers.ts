@@ -14,13 +14,15 @@
 // Ignore does not stay: with it dnsmasq answers no client of the line
 // (dhcp-host's `ignore`, CONFIG_DISABLE: option.c, rfc2131.c, 2.90 to 2.92),
 // so gen writes its 0, and a MAC of the box's Host beyond gen's is then no
-// longer ignored.
+// longer ignored. Its lease time and tag stay: they only adjust the lease;
+// a lease time that is not gen's range's is said (dnsmasq-lease-times.ts).
 import { type XmlElement, child, childrenNamed } from '../render/opnsense/xml.js';
 import { takenOver } from './identity.js';
 import { fieldList, fieldText } from './fields.js';
 import { clientIdOf, clientIdOfLine, hostAddresses, hostLabel } from './dnsmasq-dhcp-hosts.js';
 import { addressKey } from './listened-addresses.js';
 import { nameKey } from './dnsmasq-hosts.js';
+import { genRangeLeaseTime, hostLeaseTime } from './dnsmasq-lease-times.js';
 
 /** The entries of a Host's MAC list, as OPNsense and dnsmasq compare them (without letter case). */
 function macs(host: XmlElement): string[] {
@@ -44,7 +46,11 @@ export function dnsmasqHostTakeovers(root: XmlElement, sections: readonly XmlEle
     const renamed = name !== '' && nameKey(name) !== nameKey(fieldText(ours, 'host'));
     const id = clientIdOfLine(theirs);
     const foreignId = id !== undefined && !macs(ours).some((m) => clientIdOf(m) === id);
-    if (lost.length === 0 && !renamed && !foreignId && !ignored) continue;
+    // Its lease time stays too (gen writes none), and dnsmasq takes it over the range's: said where they differ.
+    const lease = hostLeaseTime(theirs);
+    const rangeLease = lease === undefined ? undefined : genRangeLeaseTime(sections, fieldText(ours, 'ip'));
+    const leaseKept = lease !== undefined && rangeLease !== undefined && lease !== rangeLease;
+    if (lost.length === 0 && !renamed && !foreignId && !ignored && !leaseKept) continue;
     const goes = [
       ...(lost.length > 0 ? [`${lost.join(', ')} ${lost.length > 1 ? 'lose their' : 'loses its'} reservation`] : []),
       ...(renamed ? [`the name ${name} its DNS answer (gen's is ${fieldText(ours, 'host')})`] : []),
@@ -58,12 +64,18 @@ export function dnsmasqHostTakeovers(root: XmlElement, sections: readonly XmlEle
         (otherMacs.length > 0 ? `, and ${otherMacs.map((m) => `the MAC ${m}`).join(', ')} ${otherMacs.length > 1 ? 'are' : 'is'} no longer ignored` : '') +
         "; to have dnsmasq ignore a client, give it a Host of its own with Ignore on (Services › Dnsmasq DNS & DHCP › Hosts) and export a new backup"
       : '';
+    const seconds = (time: string | undefined) => (time === 'infinite' ? 'an infinite lease' : `${time} seconds`);
+    const leaseNote = leaseKept
+      ? `; it keeps the Host's lease time (gen writes none), which dnsmasq takes over the range's: the client of ${fieldText(ours, 'hwaddr')} leases ${fieldText(ours, 'ip')} for ${seconds(lease)}, not its range's ${seconds(rangeLease)}; ` +
+        "for the range's, empty the box's Host's lease time (Services › Dnsmasq DNS & DHCP › Hosts) and export a new backup"
+      : '';
     out.push(
       `the box's own ${hostLabel(theirs)} is gen's DHCP reservation ${fieldText(ours, 'host')} (${fieldText(ours, 'ip')}, ${fieldText(ours, 'hwaddr')}): ` +
         "merge takes it over and writes gen's name, address and MAC in its place" +
         (goes.length > 0 ? `, so ${goes.join(', and ')}; to keep them, give them a Host of their own on the box (Services › Dnsmasq DNS & DHCP › Hosts) and export a new backup` : '') +
         kept +
-        unignored,
+        unignored +
+        leaseNote,
     );
   }
   return out;

@@ -753,10 +753,10 @@ describe('DHCP in the merge', () => {
     expect(withId('*').warnings).toEqual([]);
     // Ignore on would have dnsmasq answer no client of gen's line (`ignore`): gen's 0 is written, and said, with the
     // box's other MAC no longer ignored. Its lease time and tag stay (gen writes none): they only adjust the lease.
-    const ignoring = (macs: string) =>
-      mergedWithHosts(sections, host('nas', '192.168.1.10', macs).replace('<descr>', '<lease_time>600</lease_time>\n      <ignore>1</ignore>\n      <set_tag>c1c1c1c1-0000-4000-8000-0000000000a1</set_tag>\n      <descr>'));
+    const ignoring = (macs: string, lease = '86400', ignore = '1') =>
+      mergedWithHosts(sections, host('nas', '192.168.1.10', macs).replace('<descr>', `<lease_time>${lease}</lease_time>\n      <ignore>${ignore}</ignore>\n      <set_tag>c1c1c1c1-0000-4000-8000-0000000000a1</set_tag>\n      <descr>`));
     const ignored = ignoring('52:54:00:AA:BB:CC');
-    expect(ignored.hosts.map((h) => [h.host, h.hwaddr, h.ignore, h.lease_time, h.set_tag])).toEqual([['nas', '52:54:00:aa:bb:cc', '0', '600', 'c1c1c1c1-0000-4000-8000-0000000000a1']]);
+    expect(ignored.hosts.map((h) => [h.host, h.hwaddr, h.ignore, h.lease_time, h.set_tag])).toEqual([['nas', '52:54:00:aa:bb:cc', '0', '86400', 'c1c1c1c1-0000-4000-8000-0000000000a1']]);
     const unignore = "the box's Host has Ignore on, with which dnsmasq answers none of its clients, so merge writes gen's off: the client of 52:54:00:aa:bb:cc gets 192.168.1.10";
     const ignoreFix = '; to have dnsmasq ignore a client, give it a Host of its own with Ignore on (Services › Dnsmasq DNS & DHCP › Hosts) and export a new backup';
     expect(ignored.warnings.filter((w) => w.includes('merge takes it over and writes'))).toEqual([
@@ -766,6 +766,18 @@ describe('DHCP in the merge', () => {
       `the box's own Host "storage" (nas 52:54:00:00:00:99,52:54:00:AA:BB:CC) is gen's DHCP reservation nas (192.168.1.10, 52:54:00:aa:bb:cc): merge takes it over and writes gen's name, address and MAC in its place; ` +
         `${unignore}, and the MAC 52:54:00:00:00:99 is no longer ignored${ignoreFix}`,
     ]);
+    // The lease time it keeps is said where it is not the range's (86400 seconds, the template's default): dnsmasq takes
+    // a dhcp-host line's over its range's, and raises one below 120 seconds to 120.
+    const leased = (lease: string) => ignoring('52:54:00:AA:BB:CC', lease, '0').warnings.filter((w) => w.includes('merge takes it over and writes'));
+    const leaseSaid = (time: string) =>
+      `the box's own Host "storage" (nas 52:54:00:AA:BB:CC) is gen's DHCP reservation nas (192.168.1.10, 52:54:00:aa:bb:cc): merge takes it over and writes gen's name, address and MAC in its place; ` +
+      `it keeps the Host's lease time (gen writes none), which dnsmasq takes over the range's: the client of 52:54:00:aa:bb:cc leases 192.168.1.10 for ${time}, not its range's 86400 seconds; ` +
+      "for the range's, empty the box's Host's lease time (Services › Dnsmasq DNS & DHCP › Hosts) and export a new backup";
+    expect(leased('600')).toEqual([leaseSaid('600 seconds')]);
+    expect(leased('60')).toEqual([leaseSaid('120 seconds')]);
+    expect(leased('0')).toEqual([leaseSaid('an infinite lease')]);
+    expect(leased('86400')).toEqual([]);
+    expect(leased('')).toEqual([]);
   });
 
   it('an MTU of the base the topology does not set is removed with a warning that says how to keep it', async () => {
