@@ -15,8 +15,10 @@
 // (dhcp-host's `ignore`, CONFIG_DISABLE: option.c, rfc2131.c, 2.90 to 2.92),
 // so gen writes its 0, and a MAC of the box's Host beyond gen's is then no
 // longer ignored. Its lease time and tag stay: they only adjust the lease;
-// a lease time that is not gen's range's is said (dnsmasq-lease-times.ts).
-import { type XmlElement, child, childrenNamed } from '../render/opnsense/xml.js';
+// a lease time that is not gen's range's is said (dnsmasq-lease-times.ts),
+// and a tag the box's DHCP options or boot entries match on (the template
+// writes the Host's as set:<uuid>, theirs as tag:<uuid>).
+import { type XmlElement, attr, child, childrenNamed } from '../render/opnsense/xml.js';
 import { takenOver } from './identity.js';
 import { fieldList, fieldText } from './fields.js';
 import { clientIdOf, clientIdOfLine, hostAddresses, hostLabel } from './dnsmasq-dhcp-hosts.js';
@@ -29,11 +31,12 @@ function macs(host: XmlElement): string[] {
   return fieldList(host, 'hwaddr').map((each) => each.toLowerCase());
 }
 
-/** A warning per box Host (adopted: gen's Host takes the box's UUID) with a MAC, an address or a name that gen's does not keep. */
+/** A warning per box Host (adopted: gen's Host takes the box's UUID) with a MAC, an address or a name that gen's does not keep, or a field that stays and changes what gen's client gets, or Ignore, which does not. */
 export function dnsmasqHostTakeovers(root: XmlElement, sections: readonly XmlElement[], adopted: ReadonlyMap<string, string>): string[] {
   const genHosts = sections.filter((s) => s.name === 'dnsmasq').flatMap((s) => childrenNamed(s, 'hosts'));
   const out: string[] = [];
-  for (const { ours, theirs } of takenOver(childrenNamed(child(root, 'dnsmasq'), 'hosts'), genHosts, adopted)) {
+  const dnsmasq = child(root, 'dnsmasq');
+  for (const { ours, theirs } of takenOver(childrenNamed(dnsmasq, 'hosts'), genHosts, adopted)) {
     const keptMacs = new Set(macs(ours));
     const keptAddresses = new Set(hostAddresses(ours).map(addressKey));
     const ignored = fieldText(theirs, 'ignore') === '1';
@@ -50,7 +53,10 @@ export function dnsmasqHostTakeovers(root: XmlElement, sections: readonly XmlEle
     const lease = hostLeaseTime(theirs);
     const rangeLease = lease === undefined ? undefined : genRangeLeaseTime(sections, fieldText(ours, 'ip'));
     const leaseKept = lease !== undefined && rangeLease !== undefined && lease !== rangeLease;
-    if (lost.length === 0 && !renamed && !foreignId && !ignored && !leaseKept) continue;
+    // Its tag stays (gen writes none): the box's DHCP options and boot entries that match on it reach gen's client.
+    const tag = fieldText(theirs, 'set_tag');
+    const tagged = tag === '' ? [] : [...childrenNamed(dnsmasq, 'dhcp_options'), ...childrenNamed(dnsmasq, 'dhcp_boot')].filter((item) => fieldList(item, 'tag').includes(tag));
+    if (lost.length === 0 && !renamed && !foreignId && !ignored && !leaseKept && tagged.length === 0) continue;
     const goes = [
       ...(lost.length > 0 ? [`${lost.join(', ')} ${lost.length > 1 ? 'lose their' : 'loses its'} reservation`] : []),
       ...(renamed ? [`the name ${name} its DNS answer (gen's is ${fieldText(ours, 'host')})`] : []),
@@ -69,13 +75,21 @@ export function dnsmasqHostTakeovers(root: XmlElement, sections: readonly XmlEle
       ? `; it keeps the Host's lease time (gen writes none), which dnsmasq takes over the range's: the client of ${fieldText(ours, 'hwaddr')} leases ${fieldText(ours, 'ip')} for ${seconds(lease)}, not its range's ${seconds(rangeLease)}; ` +
         "for the range's, empty the box's Host's lease time (Services › Dnsmasq DNS & DHCP › Hosts) and export a new backup"
       : '';
+    const tagName = fieldText(childrenNamed(dnsmasq, 'dhcp_tags').find((t) => attr(t, 'uuid') === tag), 'tag') || tag;
+    const tagNote =
+      tagged.length > 0
+        ? `; it keeps the Host's tag ${tagName} (gen writes none), on which the box's ${tagged.map((item) => `${item.name === 'dhcp_boot' ? 'boot entry' : 'DHCP option'} ${attr(item, 'uuid') ?? '(no uuid)'}`).join(', ')} match${tagged.length > 1 ? '' : 'es'}: ` +
+          `dnsmasq gives the client of ${fieldText(ours, 'hwaddr')} what ${tagged.length > 1 ? 'they set' : 'it sets'} where ${tagged.length > 1 ? 'their' : 'its'} other tags match too; ` +
+          "to keep the client from them, remove the tag from the box's Host (Services › Dnsmasq DNS & DHCP › Hosts) and export a new backup"
+        : '';
     out.push(
       `the box's own ${hostLabel(theirs)} is gen's DHCP reservation ${fieldText(ours, 'host')} (${fieldText(ours, 'ip')}, ${fieldText(ours, 'hwaddr')}): ` +
         "merge takes it over and writes gen's name, address and MAC in its place" +
         (goes.length > 0 ? `, so ${goes.join(', and ')}; to keep them, give them a Host of their own on the box (Services › Dnsmasq DNS & DHCP › Hosts) and export a new backup` : '') +
         kept +
         unignored +
-        leaseNote,
+        leaseNote +
+        tagNote,
     );
   }
   return out;

@@ -778,6 +778,19 @@ describe('DHCP in the merge', () => {
     expect(leased('0')).toEqual([leaseSaid('an infinite lease')]);
     expect(leased('86400')).toEqual([]);
     expect(leased('')).toEqual([]);
+    // Its tag is said where a box's DHCP option or boot entry matches on it, as that reaches gen's client.
+    const tags = '<dhcp_tags uuid="c1c1c1c1-0000-4000-8000-0000000000a1">\n      <tag>pxe</tag>\n    </dhcp_tags>\n    ';
+    const option = (tag: string) =>
+      `<dhcp_options uuid="c1c1c1c1-0000-4000-8000-0000000000b1">\n      <type>set</type>\n      <option>66</option>\n      <tag>${tag}</tag>\n      <value>tftp.example</value>\n    </dhcp_options>\n    `;
+    const tagged = (extra: string) =>
+      mergedWithHosts(sections, tags + extra + host('nas', '192.168.1.10', '52:54:00:AA:BB:CC').replace('<descr>', '<set_tag>c1c1c1c1-0000-4000-8000-0000000000a1</set_tag>\n      <descr>')).warnings.filter((w) => w.includes('merge takes it over and writes'));
+    expect(tagged(option('c1c1c1c1-0000-4000-8000-0000000000a9,c1c1c1c1-0000-4000-8000-0000000000a1'))).toEqual([
+      `the box's own Host "storage" (nas 52:54:00:AA:BB:CC) is gen's DHCP reservation nas (192.168.1.10, 52:54:00:aa:bb:cc): merge takes it over and writes gen's name, address and MAC in its place; ` +
+        "it keeps the Host's tag pxe (gen writes none), on which the box's DHCP option c1c1c1c1-0000-4000-8000-0000000000b1 matches: dnsmasq gives the client of 52:54:00:aa:bb:cc what it sets where its other tags match too; " +
+        "to keep the client from them, remove the tag from the box's Host (Services › Dnsmasq DNS & DHCP › Hosts) and export a new backup",
+    ]);
+    expect(tagged(option('c1c1c1c1-0000-4000-8000-0000000000a9'))).toEqual([]);
+    expect(tagged('')).toEqual([]);
   });
 
   it('an MTU of the base the topology does not set is removed with a warning that says how to keep it', async () => {
