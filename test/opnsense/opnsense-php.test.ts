@@ -1092,6 +1092,30 @@ describe.skipIf(skip)(titled("OPNsense's own code on merged configs", skip), () 
     }
   });
 
+  // A certificate per host is named after the certificate and its host (the topology allows 63 and 253 characters), and
+  // its challenge type after that: OPNsense's validation takes the name only up to 255 characters (AcmeClient.xml's
+  // mask of validations.validation.name), and the steps name the challenge type as the dialog lists it.
+  it.each(RELEASES)("%s: the challenge type of a certificate per host with a long host name validates, under the name the steps give", async (series) => {
+    const host = `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(49)}.example.com`;
+    expect(host).toHaveLength(253);
+    const yaml = edit(readExample('homelab'), ['sites', 0, 'haproxy', 'certificates', 0], { name: 'wildcard', domain: host, per_host: true, challenge: 'dns-01', dns_provider: 'cloudflare' });
+    const { sections, privateKey } = await releaseSections(yaml, series);
+    const merged = mergeConfig(base(series), sections, { secret: () => privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX });
+    const file = join(dir, `${series}-acme-long-host.xml`);
+    writeFileSync(file, merged, { mode: 0o600 });
+    const run = runTool(file, tagOf(series));
+    expect(run.errors.filter((e) => !KNOWN_UPSTREAM.some((re) => re.test(e)))).toEqual([]);
+    expect(/models with data in this config: (.*)$/m.exec(run.stdout)?.[1]?.split(' ')).toContain('OPNsense/AcmeClient/AcmeClient');
+    const acme = el(parseXmlDoc(merged), 'OPNsense', 'AcmeClient');
+    expect(childrenNamed(el(acme, 'certificates'), 'certificate').map((c) => field(c, 'name'))).toEqual([host]);
+    const names = childrenNamed(el(acme, 'validations'), 'validation').map((v) => field(v, 'name'));
+    expect(names).toHaveLength(1);
+    expect(names[0]!.startsWith(`wildcard-${host.slice(0, 200)}`)).toBe(true);
+    // steps.md as Markdown escapes the name's "_"; as the operator reads it:
+    const steps = (await render(withRelease(yaml, series))).get('home/steps.md')!.replace(/\\([\\`*_[\]<>|])/g, '$1');
+    expect(steps).toContain(`challenge type ${names[0]} (`);
+  });
+
   // A box installed at 25.1 or earlier got the dnsmasq model from a migration: disabled, with an empty <port/>,
   // which OPNsense reads as 53 (Dnsmasq.php) and its template leaves out, so dnsmasq would take Unbound's port,
   // fail to bind and serve no DHCP. The factory config of 25.7 on has <port>0</port>.

@@ -5,10 +5,23 @@
 // and, from the release's models, the fields where each DNS service's
 // credentials go and when the renewal job runs.
 import { type ModelFields, fieldNode } from './field-types.js';
+import { fitName } from './fit-name.js';
 
-/** The name of a certificate's validation method, the challenge type the Challenge Types page lists. */
+/**
+ * The characters the name of a challenge type takes: the model's mask of
+ * validations.validation.name is /^.{1,255}$/u (AcmeClient.xml, plugins
+ * 25.7.11 to 26.7.2), and a longer one fails validation on every save.
+ */
+export const ACME_VALIDATION_NAME_MAX = 255;
+
+/**
+ * The name of a certificate's validation method, the challenge type the
+ * Challenge Types page lists. A certificate per host is named after its
+ * certificate and its host (up to 63 and 253 characters), so the name is
+ * cut to what the model takes.
+ */
 export function validationName(certificate: string, challenge: 'dns-01' | 'http-01'): string {
-  return `${certificate}_${challenge === 'http-01' ? 'http01' : 'dns01'}`;
+  return fitName(`${certificate}_${challenge === 'http-01' ? 'http01' : 'dns01'}`, ACME_VALIDATION_NAME_MAX);
 }
 
 /** The ACME client's local web server for HTTP-01 challenges: settings.challengePort, whose model default gen writes. */

@@ -9,7 +9,7 @@
 // name and a value: 4.1.0's http_request_set_header_name and _content,
 // 5.0.0's option with both. The model takes the name of an ACL or a rule
 // of at most 255 characters (/^[^\t^,^;^\.^\[^\]^\{^\}]{1,255}$/u).
-import { createHash } from 'node:crypto';
+import { fitName } from './fit-name.js';
 import type { ReleaseForms } from './release-types.js';
 
 export type HaproxyRule =
@@ -54,16 +54,8 @@ export function haproxyRuleFields(form: Form, rule: HaproxyRule): Record<string,
 
 /** ACL, rule and health check names: the model refuses tabs and , ; . [ ] { } ^ in them, and more than 255 characters. */
 export function haproxyItemName(text: string): string {
-  return fitItemName(text.replace(/[\t,;.[\]{}^]/g, '_'));
+  return fitName(text.replace(/[\t,;.[\]{}^]/g, '_'), HAPROXY_ITEM_NAME_MAX);
 }
 
 /** The characters the name of an ACL or a rule takes. */
 export const HAPROXY_ITEM_NAME_MAX = 255;
-
-/** `name` as long as the model takes an ACL's or a rule's name: cut, and told apart from others cut at the same place by a hash of the whole. */
-function fitItemName(name: string): string {
-  const chars = Array.from(name);
-  if (chars.length <= HAPROXY_ITEM_NAME_MAX) return name;
-  const suffix = `_${createHash('sha256').update(name).digest('hex').slice(0, 8)}`;
-  return chars.slice(0, HAPROXY_ITEM_NAME_MAX - suffix.length).join('') + suffix;
-}
