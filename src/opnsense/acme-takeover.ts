@@ -39,10 +39,13 @@ function renameRefids(node: XmlElement, renamed: ReadonlyMap<string, string>): v
 
 /**
  * A certificate's names as acme.sh compares them (issue() in acme.sh 3.1:
- * the main domain and Le_Alt, sorted), the order of altNames aside.
+ * the main domain and Le_Alt, sorted), the order of altNames aside, and
+ * without letter case: DNS names have none, and the model lowercases
+ * altNames on every save (AcmeClient.xml: ChangeCase lower), so a box's
+ * names saved since an earlier merge are no other names.
  */
 function domains(item: XmlElement): string[] {
-  return [fieldText(item, 'name'), ...fieldText(item, 'altNames').split(',')].filter((name) => name !== '').sort();
+  return [fieldText(item, 'name'), ...fieldText(item, 'altNames').split(',')].map((name) => name.toLowerCase()).filter((name) => name !== '').sort();
 }
 
 /**

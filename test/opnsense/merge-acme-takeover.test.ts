@@ -116,6 +116,15 @@ describe("gen's ACME certificate taking over the box's of the same name", async 
     expect(warnings.filter((w) => w.includes('ACME certificate'))).toEqual([]);
   });
 
+  // AcmeClient.xml (plugins 25.7.11 to 26.7.2) keeps altNames lowercased (ChangeCase lower), so a box saved in the GUI
+  // holds gen's names in lower case; DNS names have none.
+  it('with the same names in other letter case, renews them, and writes its own as the model keeps them', async () => {
+    const warnings: string[] = [];
+    const { acme } = read(merge(base('key_ec256', true, 'Example.COM,www.example.com'), await withAltNames(['www.Example.com', 'EXAMPLE.com']), warnings));
+    expect([acme.altNames, String(acme.lastUpdate)]).toEqual(['www.example.com,example.com', String(ISSUED)]);
+    expect(warnings.filter((w) => w.includes('ACME certificate'))).toEqual([]);
+  });
+
   it("whose certificate is gone from the box: gen's refid, with its stand-in, which the client fills when it issues", () => {
     const { acme, certs, https } = read(merge(base('key_ec256', false)));
     expect(acme.id).toBe(BOX_ID);

@@ -49,7 +49,8 @@ export const acmeArea: Area = {
           enabled: '1',
           name: cert.domain,
           description: cert.description ?? `gen: certificate ${cert.name}`,
-          altNames: cert.altNames.join(','),
+          // As the model keeps them (AcmeClient.xml: altNames ChangeCase lower): a GUI save would lowercase gen's.
+          altNames: cert.altNames.join(',').toLowerCase(),
           account: accountUuid,
           validationMethod: validationUuid,
           keyLength: 'key_ec256',
