@@ -61,29 +61,38 @@ function takesIpv4(bindOptions: string): boolean {
   return words.includes('v4v6') && !words.includes('v6only');
 }
 
-/** One entry of a frontend's bind list (CSVListField): [quic4@|quic6@]address:port[-port], [v6]:port, or unix@name. */
+/**
+ * One entry of a frontend's bind list (CSVListField): [ipv4@|ipv6@|quic4@|quic6@]address:port[-port], [v6]:port,
+ * or unix@name. A prefix sets the family, of the wildcard too (`ipv6@:443` is ::), and HAProxy refuses an address
+ * of the other family; without one, the empty address and * are 0.0.0.0 (str2sa_range(), str2ip2() in src/tools.c).
+ */
 function parseBind(frontend: string, gen: boolean, text: string, v4v6 = false): Bind | undefined {
   const entry = text.trim();
   if (entry === '' || entry.startsWith('unix@')) return undefined;
-  const quic = /^quic[46]@/.test(entry);
-  const rest = entry.replace(/^(quic[46]|ipv[46])@/, '');
+  const prefix = /^(quic|ipv)([46])@/.exec(entry);
+  const rest = prefix ? entry.slice(prefix[0].length) : entry;
   const match = /^(.*):([0-9]+)(?:-([0-9]+))?$/.exec(rest);
   if (!match) return undefined;
   const written = match[1]!.replace(/^\[(.*)\]$/, '$1');
-  // FreeBSD binds an IPv4-mapped address of a socket without IPV6_V6ONLY as that IPv4 address (tcp6_usr_bind(): in_pcbbind()).
-  const v6 = v4v6 ? parseIPv6(written) : undefined;
-  const v4 = v6?.isIPv4MappedAddress() ? v6.toIPv4Address().toString() : undefined;
   // By value, as HAProxy binds it (str2sa_range(): inet_pton): fd00:0::1 is fd00::1, and 0::0 the wildcard.
-  const address = v4 ?? addressKey(written);
+  const key = addressKey(written);
+  const family: Bind['family'] = prefix ? (prefix[2] === '6' ? 'inet6' : 'inet') : key.includes(':') ? 'inet6' : 'inet';
+  // An IP address of the other family than the prefix's (a host name has no colon).
+  if (family === 'inet' ? key.includes(':') : ipaddr.IPv4.isValidFourPartDecimal(written)) return undefined;
+  const dual = v4v6 && family === 'inet6';
+  // FreeBSD binds an IPv4-mapped address of a socket without IPV6_V6ONLY as that IPv4 address (tcp6_usr_bind(): in_pcbbind()).
+  const v6 = dual ? parseIPv6(written) : undefined;
+  const v4 = v6?.isIPv4MappedAddress() ? v6.toIPv4Address().toString() : undefined;
+  const address = v4 ?? key;
   const from = Number(match[2]);
   return {
     frontend,
     gen,
     text: entry,
-    family: v4 === undefined && (address.includes(':') || entry.startsWith('quic6@')) ? 'inet6' : 'inet',
-    v4v6: v6 !== undefined,
+    family: v4 === undefined ? family : 'inet',
+    v4v6: dual,
     address: WILDCARDS.has(address) ? '' : address,
-    transport: quic ? 'udp' : 'tcp',
+    transport: prefix?.[1] === 'quic' ? 'udp' : 'tcp',
     from,
     to: match[3] === undefined ? from : Number(match[3]),
   };

@@ -1246,6 +1246,19 @@ describe('the web GUI and HAProxy on the same port', async () => {
     // Ports compared as ranges: the overlap is named.
     expect(shadows([['wide', `${wan}:440-450`]])).toEqual([expect.stringContaining(`wide (${wan}:440-450) takes the connections to ${wan} on port 443, and gen's HAProxy frontend https (0.0.0.0:443)`)]);
   });
+
+  it('reads the family of a bind from its ipv4@ or ipv6@ prefix, of the wildcard too (str2sa_range())', () => {
+    const free = webgui('      <port>8443</port>\n      <disablehttpredirect>1</disablehttpredirect>\n');
+    const run = (frontends: readonly (readonly [string, string, string?])[]) => attempt(withFrontends(free, frontends)).run;
+    expect(run([['v6', 'ipv6@:9443', 'v4v6'], ['v4', '0.0.0.0:9443']])).toThrow(
+      /HAProxy frontends v6 \(ipv6@:9443\) and v4 \(0\.0\.0\.0:9443\) both take the IPv4 connections to port 9443: .*so v6 gets only the IPv6 connections/,
+    );
+    expect(run([['v6', 'ipv6@*:9443'], ['other', '[::]:9443']])).toThrow(/HAProxy frontends v6 \(ipv6@\*:9443\) and other \(\[::\]:9443\) listen on the same port of the same address/);
+    expect(run([['v4', 'ipv4@:9443'], ['other', '0.0.0.0:9443']])).toThrow(/HAProxy frontends v4 \(ipv4@:9443\) and other \(0\.0\.0\.0:9443\) listen on the same port of the same address/);
+    // :: without v4v6 takes no IPv4; an IPv4 address after ipv6@ is refused by HAProxy, no listener.
+    expect(run([['v6', 'ipv6@:9443'], ['v4', '0.0.0.0:9443']])()).toContain('<name>v6</name>');
+    expect(run([['v6', 'ipv6@0.0.0.0:9443'], ['v4', '0.0.0.0:9443']])()).toContain('<name>v6</name>');
+  });
 });
 
 describe('items of the box that gen also writes keep their identity', async () => {
