@@ -452,14 +452,16 @@ function portsOf(a: Bind, b: Bind): string {
  * A frontend on an address beside one on the wildcard, on an overlapping
  * port: both bind it, and FreeBSD hands a connection to the socket (or
  * SO_REUSEPORT_LB group) of its address before the wildcard's, so the
- * wildcard frontend gets none of that address's. Said where one of them is
+ * wildcard frontend gets none of that address's; an IPv4 address beside
+ * :: that takes IPv4 (v4v6) alike. Said where one of them is
  * gen's; two of the box's own are the box's business.
  */
 export function bindShadows(root: XmlElement, isGen: (uuid: string) => boolean): string[] {
   const binds = haproxyBinds(root, isGen);
-  // Only wildcard binds in it: the first that takes a port of a specific bind is its wildcard.
+  // Only wildcard binds in it: the first that takes a port of a specific bind is its wildcard. One on :: that takes
+  // IPv4 (v4v6) counts for IPv4 too: in_pcblookup_hash_wild_locked() hands it an IPv4 connection after a socket on its address.
   const wildcards = new EarlierBinds();
-  for (const b of binds) if (b.address === '') wildcards.add(b);
+  for (const b of binds) if (b.address === '') for (const family of takenFamilies(b)) wildcards.add({ ...b, family });
   const out: string[] = [];
   for (const s of binds) {
     if (s.address === '') continue;

@@ -1247,6 +1247,26 @@ describe('the web GUI and HAProxy on the same port', async () => {
     expect(shadows([['wide', `${wan}:440-450`]])).toEqual([expect.stringContaining(`wide (${wan}:440-450) takes the connections to ${wan} on port 443, and gen's HAProxy frontend https (0.0.0.0:443)`)]);
   });
 
+  it('says that gen\'s frontend on an IPv4 address takes its connections from the box\'s on :: that takes IPv4 (v4v6)', async () => {
+    const bound = await sectionsOf(edit(yaml, ['sites', 0, 'haproxy', 'frontends', 0, 'bind'], '192.168.0.2:443'));
+    const free = webgui('      <port>8443</port>\n      <disablehttpredirect>1</disablehttpredirect>\n');
+    const shadows = (bind: string, options: string) => {
+      const warnings: string[] = [];
+      const merged = mergeConfig(withFrontends(free, [['legacy_site', bind, options]]), bound, { secret: () => pair.privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, standIn: () => STAND_IN, warn: (m) => warnings.push(m) });
+      expect(merged).toContain('<name>legacy_site</name>');
+      return warnings.filter((w) => w.includes('bound to the wildcard'));
+    };
+    // The socket on :: joins no SO_REUSEPORT_LB group, and in_pcblookup_hash_wild_locked() looks it up after one on the address.
+    expect(shadows('[::]:443', 'v4v6')).toEqual([
+      "gen's HAProxy frontend https (192.168.0.2:443) takes the connections to 192.168.0.2 on port 443, and the base's HAProxy frontend legacy_site ([::]:443) only those to other addresses: " +
+        'FreeBSD hands a connection to a socket bound to its address before one bound to the wildcard. If legacy_site is to answer at 192.168.0.2 too, give https another port or disable it (Services > HAProxy > Settings > Virtual Services)',
+    ]);
+    // ipv6@ with no address is :: too (str2ip2()).
+    expect(shadows('ipv6@:443', 'v4v6')).toEqual([expect.stringContaining("and the base's HAProxy frontend legacy_site (ipv6@:443) only those to other addresses")]);
+    // With IPV6_V6ONLY the socket on :: takes no IPv4.
+    for (const options of ['', 'v4v6 v6only']) expect(shadows('[::]:443', options)).toEqual([]);
+  });
+
   it('reads the family of a bind from its ipv4@ or ipv6@ prefix, of the wildcard too (str2sa_range())', () => {
     const free = webgui('      <port>8443</port>\n      <disablehttpredirect>1</disablehttpredirect>\n');
     const run = (frontends: readonly (readonly [string, string, string?])[]) => attempt(withFrontends(free, frontends)).run;
