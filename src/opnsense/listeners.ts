@@ -103,6 +103,14 @@ function mappedWildcard(b: Bind): boolean {
   return b.v4v6 && b.address === '';
 }
 
+/**
+ * A bind of IPv4 from a socket of AF_INET6 (an IPv4-mapped address, v4v6): its socket keeps INP_IPV6PROTO
+ * (in_pcballoc()), so in_pcbinslbgrouphash(), which matches il_vflag, puts it in another group than AF_INET's.
+ */
+function fromInet6(b: Bind): boolean {
+  return b.v4v6 && b.family === 'inet';
+}
+
 /** The families of the connections a bind's socket takes: IPv4 too on :: without IPV6_V6ONLY. */
 function takenFamilies(b: Bind): Bind['family'][] {
   return b.family === 'inet6' && mappedWildcard(b) ? ['inet', 'inet6'] : [b.family];
@@ -375,7 +383,12 @@ class EarlierBinds {
  * SO_REUSEPORT_LB both bind it, into one group, and FreeBSD hands each
  * connection to one of the group's sockets by a hash of the client's
  * address and ports (in_pcblookup_lbgroup(): INP_PCBLBGROUP_PKTHASH); two
- * binds of one frontend then serve it alike. A socket on :: that takes IPv4
+ * binds of one frontend then serve it alike. An IPv4-mapped address bound
+ * from AF_INET6 (v4v6) and the same address from AF_INET make two groups,
+ * and in_pcblookup_lbgroup() keeps one group of the address for every
+ * connection (the last in the hash chain, where new groups go first, for a
+ * packet of no NUMA domain; else the first), so one of the two frontends
+ * gets them all. A socket on :: that takes IPv4
  * (v4v6) joins no group: beside another on the wildcard, it gets none of the
  * connections the other's group or AF_INET socket takes. With `noreuseport`
  * the later bind fails with EADDRINUSE, and HAProxy does not start; so does
@@ -400,6 +413,13 @@ export function bindClashes(root: XmlElement): string[] {
         ? 'and hands every connection to the same one of them: the other frontend gets none'
         : `and hands each ${FAMILY_NAMES[other.family]} connection to ${other.frontend}'s group: ${mapped.frontend} gets none of them`;
       out.push(`${pair}: both bind it, but ${ungrouped}, ${effect}. ${fix}`);
+      continue;
+    }
+    if (grouped && fromInet6(b) !== fromInet6(clash)) {
+      out.push(
+        `HAProxy frontends ${clash.frontend} (${clash.text}) and ${b.frontend} (${b.text}) listen on the same port of the same address: both bind it, but FreeBSD puts a socket of AF_INET6 on an IPv4-mapped address (v4v6) ` +
+          `into another SO_REUSEPORT_LB group than one of AF_INET, and hands every connection to the same one of the two groups: the other frontend gets none. ${fix}`,
+      );
       continue;
     }
     if (grouped) {

@@ -1267,6 +1267,17 @@ describe('the web GUI and HAProxy on the same port', async () => {
     for (const options of ['', 'v4v6 v6only']) expect(shadows('[::]:443', options)).toEqual([]);
   });
 
+  it('says that one of two frontends on an IPv4 address, one of them from AF_INET6 (v4v6), gets every connection: FreeBSD makes two SO_REUSEPORT_LB groups', () => {
+    const free = webgui('      <port>8443</port>\n      <disablehttpredirect>1</disablehttpredirect>\n');
+    const run = (frontends: readonly (readonly [string, string, string?])[]) => attempt(withFrontends(free, frontends)).run;
+    expect(run([['mapped', '[::ffff:192.168.0.2]:9443', 'v4v6'], ['plain', '192.168.0.2:9443']])).toThrow(
+      'HAProxy frontends mapped ([::ffff:192.168.0.2]:9443) and plain (192.168.0.2:9443) listen on the same port of the same address: both bind it, but FreeBSD puts a socket of AF_INET6 on an IPv4-mapped address (v4v6) ' +
+        'into another SO_REUSEPORT_LB group than one of AF_INET, and hands every connection to the same one of the two groups: the other frontend gets none. Give one of them another port or address',
+    );
+    // Two from AF_INET6 share a group, which splits the connections.
+    expect(run([['one', '[::ffff:192.168.0.2]:9443', 'v4v6'], ['two', '[::ffff:192.168.0.2]:9443', 'v4v6']])).toThrow(/listen on the same port of the same address: HAProxy sets SO_REUSEPORT_LB on both sockets, .*each frontend gets some of them/);
+  });
+
   it('reads the family of a bind from its ipv4@ or ipv6@ prefix, of the wildcard too (str2sa_range())', () => {
     const free = webgui('      <port>8443</port>\n      <disablehttpredirect>1</disablehttpredirect>\n');
     const run = (frontends: readonly (readonly [string, string, string?])[]) => attempt(withFrontends(free, frontends)).run;
