@@ -481,7 +481,7 @@ export function bindShadows(root: XmlElement, isGen: (uuid: string) => boolean):
   // Only wildcard binds in it: the first that takes a port of a specific bind is its wildcard. One on :: that takes
   // IPv4 (v4v6) counts for IPv4 too: in_pcblookup_hash_wild_locked() hands it an IPv4 connection after a socket on its address.
   const wildcards = new EarlierBinds();
-  for (const b of binds) if (b.address === '') for (const family of takenFamilies(b)) wildcards.add({ ...b, family });
+  for (const b of binds) if (b.address === '') for (const family of takenFamilies(b)) wildcards.add(Object.assign({}, b, { family }));
   const out: string[] = [];
   for (const s of binds) {
     if (s.address === '') continue;
