@@ -197,6 +197,32 @@ describe('the backup steps note', () => {
     expect(found.map((d) => [d.rule, d.location.line])).toEqual([['schema', lineOfKey(text, ['sites', 0, 'backup', 'pbs', 'prune'])]]);
   });
 
+  it('a keep count is written as the decimal digits Proxmox reads (an i64, no exponent), or refused at schema', async () => {
+    const PBS = ['sites', 0, 'backup', 'pbs'];
+    const I64_MAX = 2n ** 63n - 1n;
+    // proxmox-schema parse_simple_value: `value_str.parse::<i64>()`; pve-common is_integer: /^[+-]?\d+$/.
+    const readsAsCount = (text: string) => /^\d+$/.test(text) && BigInt(text) <= I64_MAX;
+    const largest = 2 ** 53 - 1;
+    const text = edit(edit(readExample('homelab'), [...PBS, 'prune'], { schedule: 'daily', keep_daily: largest }), [...PBS, 'pve_prune_backups'], { keep_last: largest });
+    expect((await lint(text)).filter((d) => d.severity === 'error')).toEqual([]);
+    const files = await render(text);
+    const daily = parseSectionConfig(files.get('home/pbs/prune.cfg')!)[0]!.props['keep-daily']!;
+    expect(daily).toBe('9007199254740991');
+    expect(readsAsCount(daily)).toBe(true);
+    expect(parseSectionConfig(files.get('home/proxmox/storage.cfg')!)[0]!.props['prune-backups']).toBe('keep-last=9007199254740991');
+    // Past 2^53 a count is no longer the one in the topology (2^53 + 1 reads as 2^53), and 1e21 would be written 1e+21.
+    expect(readsAsCount(String(1e21))).toBe(false);
+    for (const [path, value] of [
+      [[...PBS, 'prune', 'keep_daily'], 1e21],
+      [[...PBS, 'prune', 'keep_daily'], 2 ** 53],
+      [[...PBS, 'pve_prune_backups', 'keep_last'], 1e21],
+    ] as [(string | number)[], number][]) {
+      const bad = edit(text, path, value);
+      const found = (await lint(bad)).filter((d) => d.severity === 'error');
+      expect(found.map((d) => [d.rule, d.location.line, d.message]), `${path.join('.')} ${value}`).toEqual([['schema', lineOf(bad, path), expect.stringContaining(`must be <= ${largest}`)]]);
+    }
+  });
+
   it('with a pgp_key, Terraform makes the key and the steps decrypt its secret from the outputs', async () => {
     const text = edit(readExample('homelab'), ['aws', 'iam', 'users', 0, 'access_key'], { pgp_key: 'keybase:pbsadmin' });
     expect(await lint(text)).toEqual([]);
@@ -248,5 +274,25 @@ describe('what is kept in the bucket', () => {
     const text = edit(readExample('homelab'), ['aws', 'iam', 'users', 0, 'access_key'], true);
     const found = (await lint(text)).filter((d) => d.rule === 'aws/access-key-in-state');
     expect(found.map((d) => [d.severity, d.location.line])).toEqual([['error', lineOf(text, ['aws', 'iam', 'users', 0, 'access_key'])]]);
+  });
+});
+
+const rs = process.env.PROXMOX_RS_GIT && existsSync(process.env.PROXMOX_RS_GIT) ? process.env.PROXMOX_RS_GIT : undefined;
+
+describe.skipIf(!rs)(`keep counts against pbs-api-types and proxmox-schema${rs ? '' : ' (SKIPPED: PROXMOX_RS_GIT is not set)'}`, () => {
+  const show = (spec: string) => {
+    const r = spawnSync('git', ['--git-dir', rs!, 'show', spec], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    expect(r.status, r.stderr).toBe(0);
+    return r.stdout;
+  };
+
+  it('each keep-* is an integer of at least 1 with no maximum, read from the file as an i64', () => {
+    const types = show('HEAD:pbs-api-types/src/datastore.rs');
+    for (const kind of ['LAST', 'HOURLY', 'DAILY', 'WEEKLY', 'MONTHLY', 'YEARLY']) {
+      const schema = new RegExp(`pub const PRUNE_SCHEMA_KEEP_${kind}: Schema =\\s*IntegerSchema::new\\("[^"]*"\\)\\s*\\.minimum\\(1\\)\\s*\\.schema\\(\\);`).exec(types);
+      expect(schema, kind).not.toBeNull();
+    }
+    // The section-config parser reads each value with parse_simple_value: an integer is `str::parse::<i64>`, digits only.
+    expect(show('HEAD:proxmox-schema/src/schema.rs')).toMatch(/Schema::Integer\(integer_schema\) => \{\s*let res: i64 = value_str\.parse\(\)\?;/);
   });
 });

@@ -180,7 +180,7 @@ describe.skipIf(whyNoUpstream)(title("Proxmox VE's own schema code"), () => {
     }
   });
 
-  it("reads every storage.cfg gen writes with pve-storage's own parser, a fingerprint or none, an address or none", async () => {
+  it("reads every storage.cfg gen writes with pve-storage's own parser, a fingerprint or none, an address or none, prune-backups at the largest count", async () => {
     // PVE::Storage::Plugin->parse_config, which /etc/pve/storage.cfg is read with: a value its plugin's
     // schema refuses (PBSPlugin: fingerprint-sha256) is dropped with a warning, which optcheck makes an error.
     const homelab = readExample('homelab');
@@ -191,6 +191,8 @@ describe.skipIf(whyNoUpstream)(title("Proxmox VE's own schema code"), () => {
       fingerprint: edit(homelab, [...pbs, 'fingerprint'], fingerprint.toUpperCase()),
       // (Without the VM gen creates, the cache disk it would add goes too: backup/cache-disk-vm.)
       'no address': edit(edit(edit(homelab, [...pbs, 'address'], undefined), [...pbs, 'vm'], undefined), [...pbs, 'cache'], undefined),
+      // The largest count the topology schema takes.
+      'prune-backups': edit(homelab, [...pbs, 'pve_prune_backups'], { keep_last: 2 ** 53 - 1, keep_daily: 7 }),
     };
     const dir = mkdtempSync(join(tmpdir(), 'gen-storage-cfg-'));
     try {
@@ -206,12 +208,16 @@ describe.skipIf(whyNoUpstream)(title("Proxmox VE's own schema code"), () => {
         expect(m, r.detail).not.toBeNull();
         return Object.fromEntries(m![1]!.split(' ').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
       };
-      const [none, given, noAddress] = results.map(entry);
+      const [none, given, noAddress, pruning] = results.map(entry);
       expect(none).toMatchObject({ datastore: 'vm-backup-s3', server: '10.0.0.20', content: 'backup', username: 'pve-backup@pbs!pve' });
       expect(none!.fingerprint).toBeUndefined();
       // The topology's fingerprint reaches Proxmox as it is written (gen writes it lower case; PBS compares without case).
       expect(given!.fingerprint).toBe(fingerprint);
       expect(noAddress!.server).toBe('REPLACE-WITH-PBS-ADDRESS');
+      expect(pruning!['prune-backups']).toBe('keep-last=9007199254740991,keep-daily=7');
+      // A count past 2^53 - 1 would be written as JavaScript prints it: 1e21 as 1e+21, which pve-common's is_integer refuses.
+      const exponent = 'pbs: pbs-main\n\tdatastore d\n\tserver 10.0.0.20\n\tprune-backups keep-last=1e+21\n';
+      expect(await refusal('storage-cfg', join(dir, 'exponent.cfg'), exponent)).toContain('prune-backups');
       // and the check can fail: a placeholder is no fingerprint for pve-storage.
       const placeholder = 'pbs: pbs-main\n\tdatastore d\n\tserver 10.0.0.20\n\tfingerprint REPLACE-WITH-PBS-FINGERPRINT\n';
       expect(await refusal('storage-cfg', join(dir, 'bad.cfg'), placeholder)).toContain("unable to parse value of 'fingerprint'");
