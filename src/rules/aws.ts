@@ -10,6 +10,7 @@ import { partitionOf } from '../targets/aws/partition.js';
 import { permissionKey, portRanges, refusedIpv6Peer } from '../targets/aws/security-groups.js';
 import { internetGatewayTiers } from '../targets/aws/subnets.js';
 import { reservedCustomerGatewayAsn } from '../targets/aws/vpn.js';
+import { PBS_AUTH_ID_MAX, verifyPbsUserId } from '../targets/pbs/access.js';
 import { datastorePrefix } from '../targets/pbs/s3.js';
 import type { Rule } from './rule.js';
 
@@ -507,8 +508,8 @@ export const awsRules: Rule[] = [
     id: 'backup/pbs-names',
     severity: 'error',
     summary: 'A backup name that Proxmox Backup Server or Proxmox VE refuses.',
-    why: 'PBS takes S3 buckets of a-z, 0-9 and "-" only (no dots), endpoint and datastore ids of 3-32 characters; a PVE storage id starts with a letter. The generated files would be rejected.',
-    hint: 'Rename the bucket, s3_remote, datastore or pve_storage within those limits.',
+    why: 'PBS takes S3 buckets of a-z, 0-9 and "-" only (no dots), endpoint and datastore ids of 3-32 characters, user ids and token ids (user@realm!token) of at most 64; a PVE storage id starts with a letter. The generated files would be rejected.',
+    hint: 'Rename the bucket, s3_remote, datastore, pve_user, pve_token or pve_storage within those limits.',
     examples: [
       {
         where: 'sites[].backup.pbs',
@@ -528,6 +529,17 @@ export const awsRules: Rule[] = [
           if (!SAFE_ID.test(value) || value.length < 3 || value.length > 32) {
             bad(`${key} ${value}`, key, 'Proxmox Backup Server ids are 3-32 characters', `Rename ${key} to 3-32 letters, digits, "_", "." and "-", starting with a letter, digit or "_".`);
           }
+        }
+        const authId = `${b.token.user}!${b.token.name}`;
+        if (verifyPbsUserId(b.token.user) !== undefined) {
+          bad(`pve_user ${b.token.user}`, 'pve_user', `the user id is ${b.token.user.length} characters, and Proxmox Backup Server takes at most 64`, 'Shorten the name before the "@" or the realm after it.');
+        } else if (authId.length > PBS_AUTH_ID_MAX) {
+          bad(
+            `pve_token ${b.token.name}`,
+            'pve_token',
+            `the token id ${authId} is ${authId.length} characters, and Proxmox Backup Server takes at most ${PBS_AUTH_ID_MAX} (pbs/access.sh would stop at its acl update)`,
+            `Shorten pve_token or pve_user by ${authId.length - PBS_AUTH_ID_MAX} characters.`,
+          );
         }
         if (!PVE_STORAGE_ID.test(b.pveStorage)) {
           const letters = b.pveStorage.replace(/^[^a-z]+/i, '').replace(/[^a-z0-9]+$/i, '');

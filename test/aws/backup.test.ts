@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { PBS_AUTH_ID_MAX } from '../../src/targets/pbs/access.js';
 import { isPbsCalendarEvent } from '../../src/targets/pbs/calendar-event.js';
 import { edit, lint, readExample, render } from '../helpers.js';
 import { lineOf, lineOfKey } from '../yaml-lines.js';
@@ -279,20 +280,35 @@ describe('what is kept in the bucket', () => {
 
 const rs = process.env.PROXMOX_RS_GIT && existsSync(process.env.PROXMOX_RS_GIT) ? process.env.PROXMOX_RS_GIT : undefined;
 
+const show = (dir: string, spec: string) => {
+  const r = spawnSync('git', ['--git-dir', dir, 'show', spec], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  expect(r.status, r.stderr).toBe(0);
+  return r.stdout;
+};
+
 describe.skipIf(!rs)(`keep counts against pbs-api-types and proxmox-schema${rs ? '' : ' (SKIPPED: PROXMOX_RS_GIT is not set)'}`, () => {
-  const show = (spec: string) => {
-    const r = spawnSync('git', ['--git-dir', rs!, 'show', spec], { encoding: 'utf8', maxBuffer: 64 << 20 });
-    expect(r.status, r.stderr).toBe(0);
-    return r.stdout;
-  };
 
   it('each keep-* is an integer of at least 1 with no maximum, read from the file as an i64', () => {
-    const types = show('HEAD:pbs-api-types/src/datastore.rs');
+    const types = show(rs!, 'HEAD:pbs-api-types/src/datastore.rs');
     for (const kind of ['LAST', 'HOURLY', 'DAILY', 'WEEKLY', 'MONTHLY', 'YEARLY']) {
       const schema = new RegExp(`pub const PRUNE_SCHEMA_KEEP_${kind}: Schema =\\s*IntegerSchema::new\\("[^"]*"\\)\\s*\\.minimum\\(1\\)\\s*\\.schema\\(\\);`).exec(types);
       expect(schema, kind).not.toBeNull();
     }
     // The section-config parser reads each value with parse_simple_value: an integer is `str::parse::<i64>`, digits only.
-    expect(show('HEAD:proxmox-schema/src/schema.rs')).toMatch(/Schema::Integer\(integer_schema\) => \{\s*let res: i64 = value_str\.parse\(\)\?;/);
+    expect(show(rs!, 'HEAD:proxmox-schema/src/schema.rs')).toMatch(/Schema::Integer\(integer_schema\) => \{\s*let res: i64 = value_str\.parse\(\)\?;/);
+  });
+});
+
+const pbsGit = process.env.PROXMOX_BACKUP_GIT && existsSync(process.env.PROXMOX_BACKUP_GIT) ? process.env.PROXMOX_BACKUP_GIT : undefined;
+
+describe.skipIf(!rs || !pbsGit)(`the token id's length against proxmox-auth-api and proxmox-backup 4${rs && pbsGit ? '' : ' (SKIPPED: PROXMOX_RS_GIT or PROXMOX_BACKUP_GIT is not set)'}`, () => {
+  it('a user id and an auth id (user@realm!token) are at most PBS_AUTH_ID_MAX characters, and acl update takes the auth id as one', () => {
+    const types = show(rs!, 'HEAD:proxmox-auth-api/src/types.rs');
+    for (const [type, title] of [['Userid', 'User ID'], ['Authid', 'Authentication ID']]) {
+      expect(types, type).toMatch(new RegExp(`impl ApiType for ${type} \\{\\s*const API_SCHEMA: Schema = StringSchema::new\\("${title}"\\)\\s*\\.format\\(&\\w+\\)\\s*\\.min_length\\(3\\)\\s*\\.max_length\\(${PBS_AUTH_ID_MAX}\\)`));
+    }
+    const tag = spawnSync('git', ['--git-dir', pbsGit!, 'tag', '--list', 'v4.*', '--sort=-v:refname'], { encoding: 'utf8' }).stdout.split('\n')[0]!;
+    expect(tag).toMatch(/^v4\./);
+    expect(show(pbsGit!, `${tag}:src/api2/access/acl.rs`)).toMatch(/"auth-id": \{\s*optional: true,\s*type: Authid,\s*\}/);
   });
 });

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../../src/diagnostics.js';
 import type { Model } from '../../src/model.js';
 import { ruleById } from '../../src/rules/index.js';
-import { edit, lint, readExample, lineOfText } from '../helpers.js';
+import { edit, lint, readExample, lineOfText, render } from '../helpers.js';
 import { lintText } from '../../src/pipeline.js';
 
 const C = () => readExample('aws-vpc');
@@ -146,6 +146,24 @@ describe("'backup/pbs-names'", () => {
       ['pve_storage 1pbs: a Proxmox VE storage id starts with a letter and ends with a letter or digit', lineOf(text, 'pve_storage: 1pbs')],
     ]);
     expect(only(await lint(readExample('homelab')), 'backup/pbs-names')).toEqual([]);
+  });
+
+  it('a user id or token id longer than Proxmox Backup Server takes is refused at its key, not when pbs/access.sh runs', async () => {
+    // proxmox-auth-api Userid::API_SCHEMA and Authid::API_SCHEMA: at most 64 characters; acl update --auth-id is an Authid.
+    const pbs = ['sites', 0, 'backup', 'pbs'];
+    const user = `${'u'.repeat(40)}@pbs`;
+    const longToken = edit(edit(readExample('homelab'), [...pbs, 'pve_user'], user), [...pbs, 'pve_token'], 't'.repeat(20));
+    expect(only(await lint(longToken), 'backup/pbs-names').map((d) => [d.message, d.location.line])).toEqual([
+      [`pve_token ${'t'.repeat(20)}: the token id ${user}!${'t'.repeat(20)} is 65 characters, and Proxmox Backup Server takes at most 64 (pbs/access.sh would stop at its acl update)`, lineOf(longToken, `pve_token: ${'t'.repeat(20)}`)],
+    ]);
+    // 64 characters exactly: taken, and written as it is.
+    const fits = edit(longToken, [...pbs, 'pve_token'], 't'.repeat(19));
+    expect(only(await lint(fits), 'backup/pbs-names')).toEqual([]);
+    expect((await render(fits)).get('home/proxmox/storage.cfg')).toContain(`\tusername ${user}!${'t'.repeat(19)}\n`);
+    const longUser = edit(readExample('homelab'), [...pbs, 'pve_user'], `${'u'.repeat(51)}@${'r'.repeat(20)}`);
+    expect(only(await lint(longUser), 'backup/pbs-names').map((d) => [d.message, d.location.line])).toEqual([
+      [`pve_user ${'u'.repeat(51)}@${'r'.repeat(20)}: the user id is 72 characters, and Proxmox Backup Server takes at most 64`, lineOf(longUser, `pve_user: ${'u'.repeat(51)}@`)],
+    ]);
   });
 });
 

@@ -25,6 +25,9 @@ export function verifyPbsTokenName(value: string): string | undefined {
   return new RegExp(`^${SAFE_ID}$`).test(value) && value.length >= 3 && value.length <= 64 ? undefined : `'${value}' is not a Proxmox Backup Server token name`;
 }
 
+/** user@realm!token, as `acl update --auth-id` takes it: at most 64 characters (proxmox-auth-api Authid::API_SCHEMA). */
+export const PBS_AUTH_ID_MAX = 64;
+
 /** A datastore name: a safe id of 3 to 32 characters (pbs-api-types DATASTORE_SCHEMA). */
 export function verifyDatastoreName(value: string): string | undefined {
   return new RegExp(`^${SAFE_ID}$`).test(value) && value.length >= 3 && value.length <= 32 ? undefined : `'${value}' is not a datastore name`;
