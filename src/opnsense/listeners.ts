@@ -327,32 +327,30 @@ function duplicate(o: Bind, b: Bind): boolean {
 }
 
 /**
- * The binds seen so far, to find the first that clashes with another
- * (compared with each before it, a bind per frontend made the work
+ * The binds seen so far, to find the first that clashes with another, or
+ * each (compared with each before it, a bind per frontend made the work
  * frontends × frontends). A bind of one port is looked up by its port;
  * port ranges, rare, are compared with each other one by one.
  */
 class EarlierBinds {
   private readonly binds: Bind[] = [];
-  /** The first bind of one port, by family, transport, address and port; and by family, transport and port of any address. */
-  private readonly byAddress = new Map<string, number>();
-  private readonly byPort = new Map<string, number>();
+  /** The binds of one port (indices, in order), by family, transport, address and port; and by family, transport and port of any address. */
+  private readonly byAddress = new Map<string, number[]>();
+  private readonly byPort = new Map<string, number[]>();
   /** The binds of one port, and those of a range, by family and transport (indices, in order). */
   private readonly single = new Map<string, number[]>();
   private readonly ranges = new Map<string, number[]>();
 
   /** The first bind seen on a port of `b` and of its address (`exact`), or of its address or the wildcard. */
   first(b: Bind, exact: boolean): Bind | undefined {
-    const group = `${b.family} ${b.transport}`;
-    const matches = exact ? duplicate : clashing;
-    let found = (this.ranges.get(group) ?? []).find((i) => matches(this.binds[i]!, b)) ?? Infinity;
-    const singles = this.single.get(group) ?? [];
-    if (b.to - b.from < singles.length) {
-      for (let port = b.from; port <= b.to; port++) found = Math.min(found, this.onPort(group, b.address, port, exact));
-    } else {
-      found = Math.min(found, singles.find((i) => matches(this.binds[i]!, b)) ?? Infinity);
-    }
-    return this.binds[found];
+    return this.binds[this.indices(b, exact, true).reduce((x, y) => Math.min(x, y), Infinity)];
+  }
+
+  /** Every bind seen on a port of `b` and of its address or the wildcard, in order. */
+  all(b: Bind): Bind[] {
+    return this.indices(b, false, false)
+      .sort((x, y) => x - y)
+      .map((i) => this.binds[i]!);
   }
 
   add(b: Bind): void {
@@ -363,18 +361,33 @@ class EarlierBinds {
       return;
     }
     addToList(this.single, group, index);
-    const address = JSON.stringify([group, b.address, b.from]);
-    if (!this.byAddress.has(address)) this.byAddress.set(address, index);
-    const port = JSON.stringify([group, b.from]);
-    if (!this.byPort.has(port)) this.byPort.set(port, index);
+    addToList(this.byAddress, JSON.stringify([group, b.address, b.from]), index);
+    addToList(this.byPort, JSON.stringify([group, b.from]), index);
   }
 
-  /** The first bind of one port that takes `port` of `address`: of that address, or (not `exact`) the wildcard, or of any address for the wildcard (''). */
-  private onPort(group: string, address: string, port: number, exact: boolean): number {
-    const same = this.byAddress.get(JSON.stringify([group, address, port])) ?? Infinity;
-    if (exact) return same;
-    if (address === '') return this.byPort.get(JSON.stringify([group, port])) ?? Infinity;
-    return Math.min(same, this.byAddress.get(JSON.stringify([group, '', port])) ?? Infinity);
+  /** The binds that match `b` (`exact`: of its address only), unordered; the first of each list only (`firstOnly`), which holds the first of all. */
+  private indices(b: Bind, exact: boolean, firstOnly: boolean): number[] {
+    const group = `${b.family} ${b.transport}`;
+    const matches = (i: number) => (exact ? duplicate : clashing)(this.binds[i]!, b);
+    const ranges = (this.ranges.get(group) ?? []).filter(matches);
+    const found = firstOnly ? ranges.slice(0, 1) : ranges;
+    const singles = this.single.get(group) ?? [];
+    if (b.to - b.from >= singles.length) {
+      const hits = singles.filter(matches);
+      return found.concat(firstOnly ? hits.slice(0, 1) : hits);
+    }
+    for (let port = b.from; port <= b.to; port++) {
+      for (const list of this.onPort(group, b.address, port, exact)) for (const i of firstOnly ? list.slice(0, 1) : list) found.push(i);
+    }
+    return found;
+  }
+
+  /** The lists of binds of one port that take `port` of `address`: of that address, or (not `exact`) the wildcard, or of any address for the wildcard (''). */
+  private onPort(group: string, address: string, port: number, exact: boolean): number[][] {
+    const same = this.byAddress.get(JSON.stringify([group, address, port])) ?? [];
+    if (exact) return [same];
+    if (address === '') return [this.byPort.get(JSON.stringify([group, port])) ?? []];
+    return [same, this.byAddress.get(JSON.stringify([group, '', port])) ?? []];
   }
 }
 
@@ -468,31 +481,46 @@ function portsOf(a: Bind, b: Bind): string {
   return from === to ? `port ${from}` : `ports ${from}-${to}`;
 }
 
+/** A bind's frontend and text, in messages of binds of gen and the box. */
+function shadowLabel(b: Bind): string {
+  return `${b.gen ? "gen's" : "the base's"} HAProxy frontend ${b.frontend} (${b.text})`;
+}
+
 /**
  * A frontend on an address beside one on the wildcard, on an overlapping
  * port: both bind it, and FreeBSD hands a connection to the socket (or
  * SO_REUSEPORT_LB group) of its address before the wildcard's, so the
  * wildcard frontend gets none of that address's; an IPv4 address beside
- * :: that takes IPv4 (v4v6) alike. Said where one of them is
- * gen's; two of the box's own are the box's business.
+ * :: that takes IPv4 (v4v6) alike. Said of each wildcard of another
+ * frontend on the port, where one of the two is gen's (the wildcards of
+ * the box's own, which a port range may meet beside gen's, do not hide
+ * gen's); two of the box's own are the box's business.
  */
 export function bindShadows(root: XmlElement, isGen: (uuid: string) => boolean): string[] {
   const binds = haproxyBinds(root, isGen);
-  // Only wildcard binds in it: the first that takes a port of a specific bind is its wildcard. One on :: that takes
+  // Only wildcard binds in them, every one and gen's: each that takes a port of a specific bind is its wildcard. One on :: that takes
   // IPv4 (v4v6) counts for IPv4 too: in_pcblookup_hash_wild_locked() hands it an IPv4 connection after a socket on its address.
   const wildcards = new EarlierBinds();
-  for (const b of binds) if (b.address === '') for (const family of takenFamilies(b)) wildcards.add(Object.assign({}, b, { family }));
+  const gens = new EarlierBinds();
+  for (const b of binds) {
+    if (b.address !== '') continue;
+    for (const family of takenFamilies(b)) {
+      const view: Bind = Object.assign({}, b, { family });
+      wildcards.add(view);
+      if (b.gen) gens.add(view);
+    }
+  }
   const out: string[] = [];
   for (const s of binds) {
     if (s.address === '') continue;
-    const w = wildcards.first(s, false);
-    if (!w || w.frontend === s.frontend || !(w.gen || s.gen)) continue;
-    const ports = portsOf(s, w);
-    const label = (b: Bind) => `${b.gen ? "gen's" : "the base's"} HAProxy frontend ${b.frontend} (${b.text})`;
-    out.push(
-      `${label(s)} takes the connections to ${s.address} on ${ports}, and ${label(w)} only those to other addresses: FreeBSD hands a connection to a socket bound to its address ` +
-        `before one bound to the wildcard. If ${w.frontend} is to answer at ${s.address} too, give ${s.frontend} another port or disable it (Services > HAProxy > Settings > Virtual Services)`,
-    );
+    // gen's bind meets every wildcard; the box's, gen's only.
+    for (const w of (s.gen ? wildcards : gens).all(s)) {
+      if (w.frontend === s.frontend) continue;
+      out.push(
+        `${shadowLabel(s)} takes the connections to ${s.address} on ${portsOf(s, w)}, and ${shadowLabel(w)} only those to other addresses: FreeBSD hands a connection to a socket bound to its address ` +
+          `before one bound to the wildcard. If ${w.frontend} is to answer at ${s.address} too, give ${s.frontend} another port or disable it (Services > HAProxy > Settings > Virtual Services)`,
+      );
+    }
   }
   return out;
 }

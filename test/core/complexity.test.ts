@@ -15,7 +15,7 @@ import { firewallDnsRanges } from '../../src/opnsense/dnsmasq-firewall-dns.js';
 import { dnsmasqRefusals } from '../../src/opnsense/dnsmasq-refusals.js';
 import { sharedMacs } from '../../src/opnsense/dnsmasq-shared-macs.js';
 import { mergeConfig } from '../../src/opnsense/merge.js';
-import { bindClashes, wireguardClashes } from '../../src/opnsense/listeners.js';
+import { bindClashes, bindShadows, wireguardClashes } from '../../src/opnsense/listeners.js';
 import { parseXml } from '../../src/opnsense/parse.js';
 import { selfSignedCertificate } from '../../src/opnsense/selfsigned.js';
 import { PRIVATE_KEY_PLACEHOLDER_PREFIX } from '../../src/render/opnsense/context.js';
@@ -473,6 +473,21 @@ describe('merging into a backup', () => {
       return work;
     };
     await expectLinear('bindClashes', N, work);
+  });
+
+  it('twice the HAProxy frontends, about twice the work of the check for one on an address beside each on the wildcard', async () => {
+    // Beside each of gen's frontends (on the wildcard, a port of its own), one of the box's on an address and that port: one message each.
+    const work = async (n: number) => {
+      const haproxy = child(child(element('opnsense', (await sectionsOf(n)).filter((s) => child(s, 'HAProxy'))), 'OPNsense'), 'HAProxy');
+      const gens = childrenNamed(child(haproxy, 'frontends'), 'frontend');
+      const boxes = gens.map((f, i) => element('frontend', [leaf('name', `box_${i}`), leaf('bind', `203.0.113.10:${textOf(child(f, 'bind')!).split(':').pop()}`)], [['uuid', `box-${i}`]]));
+      const root = element('opnsense', [element('OPNsense', [element('HAProxy', [child(haproxy, 'general'), element('frontends', gens.concat(boxes))])])]);
+      const uuids = new Set(gens.map((f) => attr(f, 'uuid')));
+      const { result, work } = arrayWork(() => bindShadows(root, (uuid) => uuids.has(uuid)));
+      expect(result).toHaveLength(n + 2);
+      return work;
+    };
+    await expectLinear('bindShadows', N, work);
   });
 
   /** gen's DHCP section of the topology of size n, served by `server`. */

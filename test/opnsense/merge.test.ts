@@ -1245,6 +1245,14 @@ describe('the web GUI and HAProxy on the same port', async () => {
     expect(shadows([['wide', '0.0.0.0:9000-9010'], ['narrow', '192.168.1.1:9005']])).toEqual([]);
     // Ports compared as ranges: the overlap is named.
     expect(shadows([['wide', `${wan}:440-450`]])).toEqual([expect.stringContaining(`wide (${wan}:440-450) takes the connections to ${wan} on port 443, and gen's HAProxy frontend https (0.0.0.0:443)`)]);
+    // Each wildcard on the range's ports, not only the first: gen's after the box's own on another port, or after one of its own frontend's.
+    const gens = (frontends: readonly (readonly [string, string])[]) => shadows(frontends).map((w) => w.slice(0, w.indexOf(' only those')));
+    expect(gens([['wild', '0.0.0.0:440'], ['wide', `${wan}:440-450`]])).toEqual([`the base's HAProxy frontend wide (${wan}:440-450) takes the connections to ${wan} on port 443, and gen's HAProxy frontend https (0.0.0.0:443)`]);
+    expect(gens([['wide', `0.0.0.0:440,${wan}:440-450`]])).toEqual([`the base's HAProxy frontend wide (${wan}:440-450) takes the connections to ${wan} on port 443, and gen's HAProxy frontend https (0.0.0.0:443)`]);
+    expect(gens([['wide', `${wan}:80-443`]])).toEqual([
+      `the base's HAProxy frontend wide (${wan}:80-443) takes the connections to ${wan} on port 443, and gen's HAProxy frontend https (0.0.0.0:443)`,
+      `the base's HAProxy frontend wide (${wan}:80-443) takes the connections to ${wan} on port 80, and gen's HAProxy frontend https_http_redirect (0.0.0.0:80)`,
+    ]);
   });
 
   it('says that gen\'s frontend on an IPv4 address takes its connections from the box\'s on :: that takes IPv4 (v4v6)', async () => {
