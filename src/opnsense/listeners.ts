@@ -65,6 +65,9 @@ function takesIpv4(bindOptions: string): boolean {
  * One entry of a frontend's bind list (CSVListField): [ipv4@|ipv6@|quic4@|quic6@]address:port[-port], [v6]:port,
  * or unix@name. A prefix sets the family, of the wildcard too (`ipv6@:443` is ::), and HAProxy refuses an address
  * of the other family; without one, the empty address and * are 0.0.0.0 (str2sa_range(), str2ip2() in src/tools.c).
+ * str2sa_range()'s other prefixes (tcp@, udp6@, mptcp@, ip@, stream+, fd@, abns@...) are not read: the plugin's model
+ * refuses them (HAProxy.xml, the bind Mask, lets '@' through in quic4@, quic6@ and unix@ only, and no '+'), as it does
+ * ipv4@ and ipv6@, read all the same.
  */
 function parseBind(frontend: string, gen: boolean, text: string, v4v6 = false): Bind | undefined {
   const entry = text.trim();

@@ -22,6 +22,7 @@ import { gen } from '../wireguard/cli.js';
 import { siteToSite } from '../aws/fixtures.js';
 import { HOME_CA, hostsTopology } from './haproxy-topology.js';
 import { type Xml, factorySample, parse, withRoutesAndGroups, withVips } from './support.js';
+import { loadModels, phpRegex } from './model-check.js';
 
 const sample = factorySample;
 /** OPNsense's factory config.xml of 26.7, the release the examples target. */
@@ -1297,6 +1298,22 @@ describe('the web GUI and HAProxy on the same port', async () => {
     // :: without v4v6 takes no IPv4; an IPv4 address after ipv6@ is refused by HAProxy, no listener.
     expect(run([['v6', 'ipv6@:9443'], ['v4', '0.0.0.0:9443']])()).toContain('<name>v6</name>');
     expect(run([['v6', 'ipv6@0.0.0.0:9443'], ['v4', '0.0.0.0:9443']])()).toContain('<name>v6</name>');
+  });
+
+  it("meets no other prefix of str2sa_range() in a frontend's bind than quic4@, quic6@ and unix@: the plugin's model refuses them", () => {
+    // HAProxy 3.2's str2sa_range() (src/tools.c) takes these before an address or a name; the bind field's Mask (HAProxy.xml), matched
+    // against the whole value as CSVListField's validator does, lets '@' through only in its leading character class [quic4@|quic6@].
+    const entries = ['ipv4@', 'ipv6@', 'ip@', 'tcp@', 'tcp4@', 'tcp6@', 'udp@', 'udp4@', 'udp6@', 'mptcp@', 'mptcp4@', 'mptcp6@', 'quic4@', 'quic6@', 'rhttp@', 'stream+', 'dgram+', 'quic+', 'quic+ipv4@']
+      .map((p) => `${p}*:443`)
+      .concat(['unix@sock', 'uxst@sock', 'uxdg@sock', 'abns@sock', 'abnsz@sock', 'fd@3', 'sockpair@3', '/var/run/sock']);
+    const accepted = (release: string) => {
+      const haproxy = loadModels(release).find((m) => m.className === 'OPNsense.HAProxy.HAProxy')!;
+      const bind = haproxy.root.fields.find((f) => f.name === 'frontends')!.fields.find((f) => f.name === 'frontend')!.fields.find((f) => f.name === 'bind')!;
+      const mask = phpRegex(textOf(bind.params.get('Mask')!));
+      return ['0.0.0.0:443'].concat(entries).filter((e) => mask.exec(e)?.[0] === e);
+    };
+    expect(accepted('25.7')).toEqual(['0.0.0.0:443', 'unix@sock']);
+    for (const release of ['26.1', '26.7']) expect(accepted(release)).toEqual(['0.0.0.0:443', 'quic4@*:443', 'quic6@*:443', 'unix@sock']);
   });
 });
 
