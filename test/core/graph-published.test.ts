@@ -54,7 +54,9 @@ async function generated(yaml: string) {
       const action = actions.get(uuid);
       const backend = action?.use_backend ? backends.get(text(action.use_backend)) : undefined;
       if (!backend || !own(backend)) continue;
-      const hosts = text(action.linkedAcls).split(',').map((a) => text(acls.get(a).hdr ?? acls.get(a).ssl_sni));
+      // A Host condition lists the name and the name with the frontend's port (a client may send either), both one name routed.
+      const patterns = text(action.linkedAcls).split(',').flatMap((a) => text(acls.get(a).hdr ?? acls.get(a).ssl_sni).split(' '));
+      const hosts = [...new Set(patterns.map((pattern) => pattern.replace(/:\d+$/, '')))];
       names.set(text(backend.name), [...(names.get(text(backend.name)) ?? []), ...hosts]);
     }
     const fallback = text(backends.get(text(f.defaultBackend))?.name);
