@@ -17,7 +17,7 @@
 // peer has its one address, so they go, and merge says so.
 import { LazyElement, type XmlElement, attr, child, childrenNamed } from '../render/opnsense/xml.js';
 import { isGenUuid } from '../render/opnsense/ids.js';
-import { fieldText } from './fields.js';
+import { fieldList, fieldText } from './fields.js';
 import { peerLabel } from './wireguard-peers.js';
 
 /** The clients of a //OPNsense/wireguard element. */
@@ -44,11 +44,6 @@ function unread(item: XmlElement): item is LazyElement & { raw: string } {
   return item instanceof LazyElement && item.unmade && item.raw !== undefined;
 }
 
-/** The entries of a tunnel address list, each trimmed. */
-function addresses(item: XmlElement): string[] {
-  return fieldText(item, 'tunneladdress').split(',').map((a) => a.trim()).filter(Boolean);
-}
-
 /**
  * gen's clients (`sections` with the box's UUIDs adopted) that keep the pre-shared key of the box's client they
  * replace (the same UUID and public key), each with that key; warns of that, and of the box's own client's other
@@ -64,9 +59,10 @@ export function peerTakeovers(root: XmlElement, sections: readonly XmlElement[],
     if (!ours) continue;
     // Of the box's own clients only: gen's own item the operator changed is gen's to write (and goes with the topology's peer).
     if (!isGenUuid(attr(theirs, 'uuid')) && mayHaveSeveral(theirs)) {
-      const own = new Set(addresses(ours));
-      const lost = addresses(theirs).filter((a) => !own.has(a));
-      if (addresses(theirs).length > 1 && lost.length > 0) {
+      const own = new Set(fieldList(ours, 'tunneladdress'));
+      const had = fieldList(theirs, 'tunneladdress');
+      const lost = had.filter((a) => !own.has(a));
+      if (had.length > 1 && lost.length > 0) {
         const name = fieldText(ours, 'name');
         const them = lost.length > 1 ? 'them' : 'it';
         warn(
