@@ -14,7 +14,7 @@
 // while HAProxy served the self-signed stand-in made for gen's refid. An
 // account counted as registered while acme.sh had no account.conf for it.
 import { type XmlElement, attr, child, childrenNamed, isElement } from '../render/opnsense/xml.js';
-import { at, fieldText } from './fields.js';
+import { at, fieldList, fieldText } from './fields.js';
 
 function setText(item: XmlElement, field: string, text: string): void {
   const node = child(item, field);
@@ -45,7 +45,7 @@ function renameRefids(node: XmlElement, renamed: ReadonlyMap<string, string>): v
  * names saved since an earlier merge are no other names.
  */
 function domains(item: XmlElement): string[] {
-  return [fieldText(item, 'name'), ...fieldText(item, 'altNames').split(',')].map((name) => name.toLowerCase()).filter((name) => name !== '').sort();
+  return [fieldText(item, 'name'), ...fieldList(item, 'altNames')].map((name) => name.toLowerCase()).filter((name) => name !== '').sort();
 }
 
 /**

@@ -4,7 +4,7 @@
 import ipaddr from 'ipaddr.js';
 import { type XmlElement, child } from '../render/opnsense/xml.js';
 import { webGuiPorts } from '../targets/opnsense/webgui.js';
-import { fieldText } from './fields.js';
+import { fieldList, fieldText } from './fields.js';
 import { listenedAddresses } from './listened-addresses.js';
 import { interfaceEnabled } from './interface-enabled.js';
 import { type Bind, haproxyBinds, mappedWildcard, reusesPort, takenFamilies } from './haproxy-binds.js';
@@ -38,9 +38,8 @@ interface GuiListen {
  */
 function guiListen(root: XmlElement): GuiListen {
   const webgui = child(child(root, 'system'), 'webgui');
-  const listed = fieldText(webgui, 'interfaces');
-  const everywhere = listed === '';
-  const keys = everywhere ? [] : listed.split(',').map((k) => k.trim()).filter((k) => k !== '');
+  const everywhere = fieldText(webgui, 'interfaces') === '';
+  const keys = fieldList(webgui, 'interfaces');
   const onWan = everywhere || keys.includes(WAN);
   const addresses = new Map<string, string>();
   for (const key of keys) for (const address of listenedAddresses(root, new Set([key]), true)) if (!addresses.has(address)) addresses.set(address, key);
