@@ -1,5 +1,6 @@
 // The rule registry: every rule id gen can report, in documentation order.
 import { accessRules } from './access.js';
+import { acmeNameRules } from './acme-names.js';
 import { acmeSiteRules } from './acme-sites.js';
 import { adminExposedRules } from './admin-exposed.js';
 import { antiLockoutRules } from './anti-lockout.js';
@@ -37,7 +38,7 @@ import { wireguardKeepaliveRules } from './wireguard-keepalive.js';
 import { wireguardKeyAgeRules } from './wireguard-key-age.js';
 import { wireguardMtuRules } from './wireguard-mtu.js';
 
-export const rules: readonly Rule[] = [...reportedRules, ...nameRules, ...ipRules, ...firewallRules, ...opnsenseRules, ...acmeSiteRules, ...dhcpDnsRules, ...openResolverRules, ...adminExposedRules, ...haproxyRules, ...wireguardRules, ...wireguardFullTunnelRules, ...wireguardMtuRules, ...wireguardKeepaliveRules, ...wireguardKeyAgeRules, ...wireguardClientRules, ...wireguardSiteRules, ...infrastructureRules, ...proxmoxRules, ...bondRules, ...vlanDeviceRules, ...hostGatewayRules, ...guestRules, ...accessRules, ...awsRules, ...awsKeyRules, ...awsQuotaRules, ...backupCacheRules, ...backupJobRules, ...backupPathRules, ...upstreamRules, ...hairpinRules, ...splitDnsRules, ...policyRules, ...antiLockoutRules, ...testRules];
+export const rules: readonly Rule[] = [...reportedRules, ...nameRules, ...ipRules, ...firewallRules, ...opnsenseRules, ...acmeSiteRules, ...acmeNameRules, ...dhcpDnsRules, ...openResolverRules, ...adminExposedRules, ...haproxyRules, ...wireguardRules, ...wireguardFullTunnelRules, ...wireguardMtuRules, ...wireguardKeepaliveRules, ...wireguardKeyAgeRules, ...wireguardClientRules, ...wireguardSiteRules, ...infrastructureRules, ...proxmoxRules, ...bondRules, ...vlanDeviceRules, ...hostGatewayRules, ...guestRules, ...accessRules, ...awsRules, ...awsKeyRules, ...awsQuotaRules, ...backupCacheRules, ...backupJobRules, ...backupPathRules, ...upstreamRules, ...hairpinRules, ...splitDnsRules, ...policyRules, ...antiLockoutRules, ...testRules];
 
 export const ruleById: ReadonlyMap<string, Rule> = new Map(rules.map((r) => [r.id, r]));
 

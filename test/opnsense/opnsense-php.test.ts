@@ -18,6 +18,7 @@ import { PRIVATE_KEY_PLACEHOLDER_PREFIX } from '../../src/render/opnsense/contex
 import { siteSections } from '../../src/render/opnsense/index.js';
 import { type XmlElement, attr, child, childrenNamed, textOf } from '../../src/render/opnsense/xml.js';
 import { blockedAsPrivate } from '../../src/targets/opnsense/block-private.js';
+import { ACME_ALT_NAMES_MAX } from '../../src/targets/opnsense/acme.js';
 import { releaseFacts } from '../../src/targets/opnsense/releases.js';
 import { generateKeyPair } from '../../src/targets/wireguard/keys.js';
 import { type Block, formatIPv4, parseAddressWithPrefix, parseCidr, parseIPv4 } from '../../src/net.js';
@@ -26,6 +27,7 @@ import { siteToSite } from '../aws/fixtures.js';
 import { joinedVpc } from '../../src/opnsense/managed-rules.js';
 import { edit, lint, modelOf, readExample, render, root } from '../helpers.js';
 import { missing, titled } from '../system-tools.js';
+import { altNamesOfLength } from './acme-names.js';
 import { checkRendered } from './haproxy-check.js';
 import { MODELS_DIR } from './model-check.js';
 import { accessControls, accessFor } from './unbound-acl.js';
@@ -1114,6 +1116,31 @@ describe.skipIf(skip)(titled("OPNsense's own code on merged configs", skip), () 
     // steps.md as Markdown escapes the name's "_"; as the operator reads it:
     const steps = (await render(withRelease(yaml, series))).get('home/steps.md')!.replace(/\\([\\`*_[\]<>|])/g, '$1');
     expect(steps).toContain(`challenge type ${names[0]} (`);
+  });
+
+  // The ACME client keeps a certificate's alt names in one value, joined by ",", and its model's mask takes that whole
+  // value up to 65535 characters (a CSVListField without MaskPerItem): OPNsense's own validation agrees with gen's
+  // lint at the boundary. (So many names are far more than Let's Encrypt issues in one certificate: that error aside.)
+  it.each(RELEASES)("%s: alt names of 65535 characters validate, and of 65536 fail on altNames, where gen's lint reports them", async (series) => {
+    for (const total of [ACME_ALT_NAMES_MAX, ACME_ALT_NAMES_MAX + 1]) {
+      const yaml = edit(edit(readExample('homelab'), ['sites', 0, 'haproxy', 'certificates', 0, 'domain'], 'www.example.com'), ['sites', 0, 'haproxy', 'certificates', 0, 'alt_names'], altNamesOfLength(total));
+      const { sections, privateKey } = await releaseSections(yaml, series, ['opnsense/acme-name-count', 'opnsense/acme-alt-names-length']);
+      const merged = mergeConfig(base(series), sections, { secret: () => privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX });
+      const acme = el(parseXmlDoc(merged), 'OPNsense', 'AcmeClient');
+      expect(childrenNamed(el(acme, 'certificates'), 'certificate').map((c) => field(c, 'altNames').length)).toEqual([total]);
+      const file = join(dir, `${series}-acme-alt-names-${total}.xml`);
+      writeFileSync(file, merged, { mode: 0o600 });
+      const run = runTool(file, tagOf(series));
+      const refused = run.errors.filter((e) => !KNOWN_UPSTREAM.some((re) => re.test(e)));
+      const linted = (await lint(withRelease(yaml, series))).filter((d) => d.rule === 'opnsense/acme-alt-names-length');
+      if (total <= ACME_ALT_NAMES_MAX) {
+        expect(refused).toEqual([]);
+        expect(linted).toEqual([]);
+      } else {
+        expect(refused).toEqual([expect.stringMatching(/^OPNsense\\AcmeClient\\AcmeClient\.certificates\.certificate\.[0-9a-f-]+\.altNames => Please provide one or more valid FQDNs/)]);
+        expect(linted).toHaveLength(1);
+      }
+    }
   });
 
   // A box installed at 25.1 or earlier got the dnsmasq model from a migration: disabled, with an empty <port/>,

@@ -4,7 +4,7 @@
 // updates that <cert> in place on renewal, so the link survives. DNS API credentials are secrets and stay out of the
 // fragment: the operator enters them in the validation method.
 import { acmeChallengeFrontends, frontendsServing } from '../../resolve/haproxy.js';
-import { ACME_CHALLENGE_PORT, ACME_RENEWAL_JOB, ACME_RENEW_DAYS, dnsService, validationName } from '../../targets/opnsense/acme.js';
+import { ACME_CHALLENGE_PORT, ACME_RENEWAL_JOB, ACME_RENEW_DAYS, altNamesValue, dnsService, validationName } from '../../targets/opnsense/acme.js';
 import { type Area } from './context.js';
 import { modelItem, modelSection } from './fields.js';
 import { haproxyUuids } from './haproxy.js';
@@ -49,8 +49,8 @@ export const acmeArea: Area = {
           enabled: '1',
           name: cert.domain,
           description: cert.description ?? `gen: certificate ${cert.name}`,
-          // As the model keeps them (AcmeClient.xml: altNames ChangeCase lower): a GUI save would lowercase gen's.
-          altNames: cert.altNames.join(',').toLowerCase(),
+          // As the model keeps them (lowercased): a GUI save would lowercase gen's.
+          altNames: altNamesValue(cert.altNames),
           account: accountUuid,
           validationMethod: validationUuid,
           keyLength: 'key_ec256',

@@ -24,6 +24,35 @@ export function validationName(certificate: string, challenge: 'dns-01' | 'http-
   return fitName(`${certificate}_${challenge === 'http-01' ? 'http01' : 'dns01'}`, ACME_VALIDATION_NAME_MAX);
 }
 
+/**
+ * A certificate's other names as certificates.certificate.altNames stores
+ * them: one value, the names joined by ",", lowercased as the model's
+ * ChangeCase lower keeps them (AcmeClient.xml, plugins 25.7.11 to 26.7.2).
+ */
+export function altNamesValue(names: readonly string[]): string {
+  return names.join(',').toLowerCase();
+}
+
+/**
+ * The characters the model takes in that one value: altNames is a
+ * CSVListField without MaskPerItem, so its mask /^[^\s…]{1,65535}$/u
+ * matches the whole stored value, not each name (core's
+ * CSVListField::getValidators, 25.7.11 to 26.7.2). A longer value fails
+ * validation, and with it every save of the ACME client's settings.
+ */
+export const ACME_ALT_NAMES_MAX = 65535;
+
+/**
+ * The names one Let's Encrypt certificate may have: the CA counts an
+ * order's names lowercased and each once (Boulder's
+ * RegistrationAuthorityImpl.NewOrder: core.UniqueLowerNames against
+ * maxNames) and refuses a larger order; Let's Encrypt documents the limit
+ * as 100 names per certificate. The ACME client hands the first name and
+ * each alt name to acme.sh as a --domain (LeValidation/Base.php setNames),
+ * and acme.sh puts every one in the order.
+ */
+export const LETS_ENCRYPT_NAMES_MAX = 100;
+
 /** The ACME client's local web server for HTTP-01 challenges: settings.challengePort, whose model default gen writes. */
 export const ACME_CHALLENGE_PORT = '43580';
 
