@@ -11,6 +11,7 @@ import { backupPathRules } from './backup-path.js';
 import { backupCacheRules } from './backup-cache.js';
 import { backupJobRules } from './backup-jobs.js';
 import { dhcpDnsRules } from './dhcp-dns.js';
+import { dhcpDnsCountRules } from './dhcp-dns-count.js';
 import { firewallRules } from './firewall.js';
 import { guestRules } from './guests.js';
 import { haproxyRules } from './haproxy.js';
@@ -38,7 +39,7 @@ import { wireguardKeepaliveRules } from './wireguard-keepalive.js';
 import { wireguardKeyAgeRules } from './wireguard-key-age.js';
 import { wireguardMtuRules } from './wireguard-mtu.js';
 
-export const rules: readonly Rule[] = [...reportedRules, ...nameRules, ...ipRules, ...firewallRules, ...opnsenseRules, ...acmeSiteRules, ...acmeNameRules, ...dhcpDnsRules, ...openResolverRules, ...adminExposedRules, ...haproxyRules, ...wireguardRules, ...wireguardFullTunnelRules, ...wireguardMtuRules, ...wireguardKeepaliveRules, ...wireguardKeyAgeRules, ...wireguardClientRules, ...wireguardSiteRules, ...infrastructureRules, ...proxmoxRules, ...bondRules, ...vlanDeviceRules, ...hostGatewayRules, ...guestRules, ...accessRules, ...awsRules, ...awsKeyRules, ...awsQuotaRules, ...backupCacheRules, ...backupJobRules, ...backupPathRules, ...upstreamRules, ...hairpinRules, ...splitDnsRules, ...policyRules, ...antiLockoutRules, ...testRules];
+export const rules: readonly Rule[] = [...reportedRules, ...nameRules, ...ipRules, ...firewallRules, ...opnsenseRules, ...acmeSiteRules, ...acmeNameRules, ...dhcpDnsRules, ...dhcpDnsCountRules, ...openResolverRules, ...adminExposedRules, ...haproxyRules, ...wireguardRules, ...wireguardFullTunnelRules, ...wireguardMtuRules, ...wireguardKeepaliveRules, ...wireguardKeyAgeRules, ...wireguardClientRules, ...wireguardSiteRules, ...infrastructureRules, ...proxmoxRules, ...bondRules, ...vlanDeviceRules, ...hostGatewayRules, ...guestRules, ...accessRules, ...awsRules, ...awsKeyRules, ...awsQuotaRules, ...backupCacheRules, ...backupJobRules, ...backupPathRules, ...upstreamRules, ...hairpinRules, ...splitDnsRules, ...policyRules, ...antiLockoutRules, ...testRules];
 
 export const ruleById: ReadonlyMap<string, Rule> = new Map(rules.map((r) => [r.id, r]));
 

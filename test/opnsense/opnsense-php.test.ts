@@ -1143,6 +1143,27 @@ describe.skipIf(skip)(titled("OPNsense's own code on merged configs", skip), () 
     }
   });
 
+  // dhcp.dns of more than three servers (opnsense/dhcp-dns-ignored warns, and only warns): the box takes them all
+  // (the dnsmasq model checks each value is an IPv4 address, not how many) and its template hands every one out in
+  // one dhcp-option 6; only a client's C library reads no more than three.
+  it.each(RELEASES)("%s: four DNS servers of a DHCP network validate, and dnsmasq.conf from OPNsense's template hands out all four", async (series) => {
+    const four = ['1.1.1.1', '9.9.9.9', '1.0.0.1', '149.112.112.112'];
+    const yaml = edit(CASES.find((c) => c.name === 'scenario B')!.yaml(), ['sites', 0, 'firewall', 'interfaces', 3, 'dhcp', 'dns'], four);
+    expect((await lint(withRelease(yaml, series))).filter((d) => d.rule === 'opnsense/dhcp-dns-ignored')).toHaveLength(1);
+    const { sections, privateKey } = await releaseSections(yaml, series);
+    const work = join(dir, `dhcp-dns-four-${series}`);
+    mkdirSync(work, { recursive: true });
+    const file = join(work, 'config.xml');
+    writeFileSync(file, mergeConfig(base(series), sections, { secret: () => privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX }), { mode: 0o600 });
+    const run = runTool(file, tagOf(series));
+    expect(run.errors.filter((e) => !KNOWN_UPSTREAM.some((re) => re.test(e)))).toEqual([]);
+    const out = join(work, 'root');
+    const r = await renderTemplate(join(cache, tagOf(series), 'root'), file, out, 'OPNsense.Dnsmasq');
+    expect(r.stderr).toBe('');
+    const conf = readFileSync(join(out, 'usr/local/etc/dnsmasq.conf'), 'utf8');
+    expect(conf.match(/^dhcp-option=.*,6,.*$/gm)?.filter((l) => l.endsWith(`,6,${four.join(',')}`))).toHaveLength(1);
+  });
+
   // A box installed at 25.1 or earlier got the dnsmasq model from a migration: disabled, with an empty <port/>,
   // which OPNsense reads as 53 (Dnsmasq.php) and its template leaves out, so dnsmasq would take Unbound's port,
   // fail to bind and serve no DHCP. The factory config of 25.7 on has <port>0</port>.

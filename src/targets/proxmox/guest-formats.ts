@@ -173,14 +173,6 @@ export function verifyNameserverList(value: string): string | undefined {
   return items.every((item) => verifyIpv4(item) === undefined) ? undefined : 'value does not look like a valid IP address';
 }
 
-/**
- * The DNS servers a container's C library reads from /etc/resolv.conf:
- * glibc and musl take the first three nameserver lines (MAXNS 3) and skip
- * the rest. pve-container writes every server of `nameserver` there
- * (Setup/Base.pm set_dns), so a fourth is never asked.
- */
-export const RESOLV_CONF_MAXNS = 3;
-
 /** A container's DNS servers as `pct set --nameserver` stores them (PVE::LXC verify_nameserver_list): space-separated. */
 export function nameservers(servers: readonly string[]): string {
   const value = servers.join(' ');

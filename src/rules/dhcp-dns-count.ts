@@ -1,0 +1,40 @@
+// How many of the DNS servers the firewall's DHCP hands out a client asks:
+// DHCP carries them all, but a C library's resolver reads three.
+import { RESOLV_CONF_MAXNS } from '../targets/resolv-conf.js';
+import type { Rule } from './rule.js';
+
+export const dhcpDnsCountRules: Rule[] = [
+  {
+    id: 'opnsense/dhcp-dns-ignored',
+    severity: 'warning',
+    summary: `The firewall's DHCP hands out more DNS servers than a client's C library reads (${RESOLV_CONF_MAXNS}).`,
+    why:
+      'OPNsense takes any number of servers and its DHCP server hands out all of them (dnsmasq: one dhcp-option 6 with every address; ISC dhcpd: option domain-name-servers with every address). ' +
+      `A client whose DHCP client writes each into /etc/resolv.conf (FreeBSD's dhclient-script, for one) and resolves through its C library asks the first ${RESOLV_CONF_MAXNS} only (MAXNS in glibc, musl and FreeBSD's libc): ` +
+      'it never asks the others, not even when the first ones fail.',
+    hint: `List at most ${RESOLV_CONF_MAXNS} in dhcp.dns, the ones such clients should ask, in the order they should ask them.`,
+    examples: [
+      {
+        topology: 'vlan-hosting',
+        where: 'sites[].firewall.interfaces[websvc].dhcp',
+        bad: 'dns: [1.1.1.1, 9.9.9.9, 1.0.0.1, 149.112.112.112]',
+        good: 'dns: [1.1.1.1, 9.9.9.9, 1.0.0.1]',
+      },
+    ],
+    check(model, report) {
+      for (const site of model.sites) {
+        for (const iface of site.firewall?.interfaces ?? []) {
+          const dns = iface.dhcp?.dns ?? [];
+          if (dns.length <= RESOLV_CONF_MAXNS) continue;
+          const read = dns.slice(0, RESOLV_CONF_MAXNS);
+          const ignored = dns.slice(RESOLV_CONF_MAXNS);
+          report({
+            path: iface.dhcp!.path.concat('dns', RESOLV_CONF_MAXNS),
+            message: `DHCP on ${iface.name} hands out ${dns.length} DNS servers (${dns.join(', ')}), but a client that resolves through /etc/resolv.conf reads the first ${RESOLV_CONF_MAXNS} only, so it never asks ${ignored.join(', ')}`,
+            hint: `List at most ${RESOLV_CONF_MAXNS} in dhcp.dns on interface ${iface.name}, the ones clients should ask (e.g. [${read.join(', ')}]).`,
+          });
+        }
+      }
+    },
+  },
+];
