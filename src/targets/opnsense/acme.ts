@@ -10,7 +10,7 @@ import { fitName } from './fit-name.js';
 /**
  * The characters the name of a challenge type takes: the model's mask of
  * validations.validation.name is /^.{1,255}$/u (AcmeClient.xml, plugins
- * 25.7.11 to 26.7.2), and a longer one fails validation on every save.
+ * 25.7.11 to 26.7.2): a longer one fails a full validation (pluginctl -v) and any save that changes it.
  */
 export const ACME_VALIDATION_NAME_MAX = 255;
 
@@ -38,7 +38,9 @@ export function altNamesValue(names: readonly string[]): string {
  * CSVListField without MaskPerItem, so its mask /^[^\s…]{1,65535}$/u
  * matches the whole stored value, not each name (core's
  * CSVListField::getValidators, 25.7.11 to 26.7.2). A longer value fails
- * validation, and with it every save of the ACME client's settings.
+ * validation where the model checks it: a full check (pluginctl -v), and a
+ * save that changes the field (BaseModel::performValidation checks changed
+ * fields only), so the dialog saves no change of the names until they fit.
  */
 export const ACME_ALT_NAMES_MAX = 65535;
 
