@@ -1,5 +1,6 @@
 // How many of the DNS servers the firewall's DHCP hands out a client asks:
 // DHCP carries them all, but a C library's resolver reads three.
+import { ISC_DHCP_PAGE_DNS_SERVERS } from '../targets/opnsense/isc-dhcp-page.js';
 import { RESOLV_CONF_MAXNS } from '../targets/resolv-conf.js';
 import type { Rule } from './rule.js';
 
@@ -32,6 +33,39 @@ export const dhcpDnsCountRules: Rule[] = [
             path: iface.dhcp!.path.concat('dns', RESOLV_CONF_MAXNS),
             message: `DHCP on ${iface.name} hands out ${dns.length} DNS servers (${dns.join(', ')}), but a client that resolves through /etc/resolv.conf reads the first ${RESOLV_CONF_MAXNS} only, so it never asks ${ignored.join(', ')}`,
             hint: `List at most ${RESOLV_CONF_MAXNS} in dhcp.dns on interface ${iface.name}, the ones clients should ask (e.g. [${read.join(', ')}]).`,
+          });
+        }
+      }
+    },
+  },
+  {
+    id: 'opnsense/isc-dhcp-dns-dropped',
+    severity: 'warning',
+    summary: `ISC DHCP hands out more DNS servers than its interface page keeps (${ISC_DHCP_PAGE_DNS_SERVERS}): a save of the page drops the others.`,
+    why:
+      `gen writes every server of dhcp.dns into the interface's ISC DHCP settings, but the page Services > ISC DHCPv4 > [interface] has ${ISC_DHCP_PAGE_DNS_SERVERS} DNS server fields, ` +
+      'and saving it rebuilds the list from those fields alone (services_dhcp.php): the first save of the page, for any change, drops the third server and those after it, ' +
+      'and the box hands them out no more until gen\'s configuration is restored again.',
+    hint: `List at most ${ISC_DHCP_PAGE_DNS_SERVERS} in dhcp.dns, or use dhcp_server: dnsmasq, whose DHCP options keep any number.`,
+    examples: [
+      {
+        topology: 'vlan-hosting',
+        context: [{ where: 'sites[].firewall', snippet: 'dhcp_server: isc' }],
+        where: 'sites[].firewall.interfaces[websvc].dhcp',
+        bad: 'dns: [1.1.1.1, 9.9.9.9, 1.0.0.1]',
+        good: 'dns: [1.1.1.1, 9.9.9.9]',
+      },
+    ],
+    check(model, report) {
+      for (const site of model.sites) {
+        if (site.firewall?.dhcpServer !== 'isc') continue;
+        for (const iface of site.firewall.interfaces) {
+          const dns = iface.dhcp?.dns ?? [];
+          if (dns.length <= ISC_DHCP_PAGE_DNS_SERVERS) continue;
+          report({
+            path: iface.dhcp!.path.concat('dns', ISC_DHCP_PAGE_DNS_SERVERS),
+            message: `ISC DHCP on ${iface.name} hands out ${dns.length} DNS servers, but its page keeps ${ISC_DHCP_PAGE_DNS_SERVERS}: the first save of Services > ISC DHCPv4 > ${iface.name} drops ${dns.slice(ISC_DHCP_PAGE_DNS_SERVERS).join(', ')}`,
+            hint: `List at most ${ISC_DHCP_PAGE_DNS_SERVERS} in dhcp.dns on interface ${iface.name} (e.g. [${dns.slice(0, ISC_DHCP_PAGE_DNS_SERVERS).join(', ')}]), or set dhcp_server: dnsmasq.`,
           });
         }
       }

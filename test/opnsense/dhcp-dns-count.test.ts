@@ -1,6 +1,8 @@
 // opnsense/dhcp-dns-ignored: DHCP hands out every DNS server of dhcp.dns, but a
 // client resolving through /etc/resolv.conf asks the first three only.
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { ISC_DHCP_PAGE_DNS_SERVERS } from '../../src/targets/opnsense/isc-dhcp-page.js';
 import { edit, lint, readExample, render } from '../helpers.js';
 import { lineOf } from '../yaml-lines.js';
 import { withRelease } from './support.js';
@@ -36,5 +38,55 @@ describe(rule, () => {
     const xml = (await render(text)).get('hosting/opnsense/dhcp.xml')!;
     if (server === 'dnsmasq') expect(xml).toContain(`<value>${four.join(',')}</value>`);
     else expect(xml.match(/<dnsserver>[^<]*<\/dnsserver>/g)).toEqual(expect.arrayContaining(four.map((a) => `<dnsserver>${a}</dnsserver>`)));
+  });
+});
+
+// opnsense/isc-dhcp-dns-dropped: ISC DHCP's interface page has two DNS server fields and rebuilds the list from them on save.
+describe('opnsense/isc-dhcp-dns-dropped', () => {
+  const isc = (text: string) => edit(withRelease(text, '25.7'), ['sites', 0, 'firewall', 'dhcp_server'], 'isc');
+  const dropped = async (text: string) => (await lint(text)).filter((d) => d.rule === 'opnsense/isc-dhcp-dns-dropped');
+
+  it('passes two servers with ISC, and three with dnsmasq', async () => {
+    expect(await dropped(isc(edit(hosting, dns, ['1.1.1.1', '9.9.9.9'])))).toEqual([]);
+    expect(await dropped(withRelease(edit(hosting, dns, ['1.1.1.1', '9.9.9.9', '1.0.0.1']), '25.7'))).toEqual([]);
+  });
+
+  it('warns at the third with ISC, naming the servers a save of the page drops', async () => {
+    const text = isc(edit(hosting, dns, ['1.1.1.1', '9.9.9.9', '1.0.0.1']));
+    expect((await dropped(text)).map((d) => ({ severity: d.severity, message: d.message, hint: d.hint, line: d.location.line }))).toEqual([
+      {
+        severity: 'warning',
+        message: 'ISC DHCP on websvc hands out 3 DNS servers, but its page keeps 2: the first save of Services > ISC DHCPv4 > websvc drops 1.0.0.1',
+        hint: 'List at most 2 in dhcp.dns on interface websvc (e.g. [1.1.1.1, 9.9.9.9]), or set dhcp_server: dnsmasq.',
+        line: lineOf(text, [...dns, 2]),
+      },
+    ]);
+  });
+
+  const core = process.env.OPNSENSE_CORE_GIT;
+  const plugins = process.env.OPNSENSE_PLUGINS_GIT;
+  const why = !core ? 'OPNSENSE_CORE_GIT is not set' : !plugins ? 'OPNSENSE_PLUGINS_GIT is not set' : undefined;
+  if (why && process.env.CI) throw new Error(`the upstream tags are needed: ${why}`);
+  const page = (git: string, tag: string, path: string) => {
+    const r = spawnSync('git', ['--git-dir', git, 'show', `${tag}:${path}`], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`${tag}:${path}: ${r.stderr}`);
+    return r.stdout;
+  };
+  describe.skipIf(why !== undefined)(`services_dhcp.php in the upstream tags${why ? ` (skipped: ${why})` : ''}`, () => {
+    it.each([
+      ['25.7.11', () => page(core!, '25.7.11', 'src/www/services_dhcp.php')],
+      ['26.1.11', () => page(plugins!, '26.1.11', 'net/isc-dhcp/src/www/services_dhcp.php')],
+      ['26.7.2', () => page(plugins!, '26.7.2', 'net/isc-dhcp/src/www/services_dhcp.php')],
+    ])('%s: a save empties the list and fills it from the page\'s fields, as many as the rule counts', (_tag, read) => {
+      const php = read();
+      const save = /\$dhcpdconf\['dnsserver'\] = \[\];((?:\s*if \(!empty\(\$pconfig\['dns\d'\]\)\) \{\s*\$dhcpdconf\['dnsserver'\]\[\] = \$pconfig\['dns\d'\];\s*\})+)/.exec(php);
+      expect(save).not.toBeNull();
+      const fields = [...save![1]!.matchAll(/\$dhcpdconf\['dnsserver'\]\[\] = \$pconfig\['(dns\d)'\]/g)].map((m) => m[1]);
+      expect(fields).toHaveLength(ISC_DHCP_PAGE_DNS_SERVERS);
+      // The page shows an input for each of them and no other.
+      expect([...php.matchAll(/<input name="(dns\d)"/g)].map((m) => m[1])).toEqual(fields);
+      // The page reads nothing else into the list.
+      expect(php.match(/\$dhcpdconf\['dnsserver'\]\[\] = /g)).toHaveLength(ISC_DHCP_PAGE_DNS_SERVERS);
+    });
   });
 });
