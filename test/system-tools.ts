@@ -30,6 +30,7 @@ export const REAL_TOOLS = [
   'dnsmasq', // dnsmasq itself on the server= and local= lines OPNsense writes from a merged config (dnsmasq-base)
   'zsh', 'fish', // gen completion zsh and fish
   'mandoc', 'groff', 'man', // gen man
+  'strace', // every program pbs/s3-endpoint.sh starts, with its arguments and environment: the S3 secret in none
 ] as const;
 
 /**

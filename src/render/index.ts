@@ -9,6 +9,7 @@ import { renderBackupJobs } from './backup-jobs.js';
 import { renderGraph } from './graph.js';
 import { renderOpnsense } from './opnsense/index.js';
 import { renderPbsAccess } from './pbs-access.js';
+import { renderPbsS3Endpoint } from './pbs-s3-endpoint.js';
 import { renderPlan } from './plan.js';
 import { renderAccess } from './proxmox/access.js';
 import { renderGuests } from './proxmox/guests.js';
@@ -33,6 +34,7 @@ export const targets: readonly Target[] = [
   { name: 'guests', render: renderGuests },
   { name: 'access', render: renderAccess },
   { name: 'pbs-access', render: renderPbsAccess },
+  { name: 'pbs-s3-endpoint', render: renderPbsS3Endpoint },
   { name: 'backup-jobs', render: renderBackupJobs },
   { name: 'wireguard', render: renderWireguard },
 ];

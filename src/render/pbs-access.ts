@@ -7,9 +7,7 @@
 import type { Model, PbsBackup } from '../model.js';
 import { PVE_PRUNING_STORAGE_ROLE, PVE_STORAGE_ROLE, verifyDatastoreName, verifyPbsTokenName, verifyPbsUserId } from '../targets/pbs/access.js';
 import { scriptHead, shellWord } from './shell.js';
-import { JSON_FUNCTIONS } from './verify/json.js';
-import { FLAT } from './verify/script.js';
-import { PBM_JSON } from './pbm-json.js';
+import { PBM_JSON_READER } from './pbm-json.js';
 import type { OutputFiles } from './target.js';
 
 export class InvalidPbsValueError extends Error {}
@@ -45,14 +43,7 @@ export function pbsAccessScript(site: string, backup: PbsBackup): string {
     `user=${user}`,
     `token=${token}`,
     `store=${store}`,
-    '# json_flat reads bytes (its \\u escapes are made byte by byte), as in the verification scripts.',
-    'LC_ALL=C',
-    'export LC_ALL',
-    '',
-    // The same awk reader and the same pbm_json as the verification script: a value is read at its place, its escapes decoded.
-    FLAT,
-    JSON_FUNCTIONS,
-    PBM_JSON,
+    ...PBM_JSON_READER,
     '# What proxmox-backup-manager said, and the script stops: nothing after it runs on an answer not read.',
     'stop() {',
     '  echo "access.sh: $*" >&2',

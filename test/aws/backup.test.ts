@@ -12,6 +12,7 @@ import { edit, lint, readExample, render } from '../helpers.js';
 import { lineOf, lineOfKey } from '../yaml-lines.js';
 import { PBS_S3_ENDPOINT, PBS_S3_REGION, parseSectionConfig } from './section-config.js';
 import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
+import { type FakeRequest, writeFakePbsTools } from './pbs-s3-endpoint-fakes.js';
 
 removeTempDirsAfterAll();
 
@@ -127,9 +128,7 @@ describe('the backup steps note', () => {
       'proxmox-backup-manager disk list',
       'read -r CACHE_DISK',
       'proxmox-backup-manager disk fs create vm-backup-s3 --disk "${CACHE_DISK:?the name of the unused 100 GiB disk in disk list}" --filesystem ext4',
-      'read -r ACCESS_KEY_ID',
-      'read -rs SECRET_ACCESS_KEY',
-      "proxmox-backup-manager s3 endpoint create aws-s3-storage --endpoint '{{bucket}}.s3.ap-northeast-2.amazonaws.com' --region ap-northeast-2 --access-key \"${ACCESS_KEY_ID:?the AccessKeyId of step 1}\" --secret-key \"${SECRET_ACCESS_KEY:?the SecretAccessKey of step 1}\"",
+      'bash s3-endpoint.sh',
       'proxmox-backup-manager s3 check aws-s3-storage iksan-cloud-backup-20251129 --store-prefix vm-backup-s3',
       'proxmox-backup-manager datastore create vm-backup-s3 /mnt/datastore/vm-backup-s3 --backend type=s3,client=aws-s3-storage,bucket=iksan-cloud-backup-20251129 --gc-schedule daily',
       'proxmox-backup-manager prune-job create vm-backup-s3 --store vm-backup-s3 --schedule daily --keep-daily 7 --keep-weekly 4 --keep-monthly 6',
@@ -146,31 +145,40 @@ describe('the backup steps note', () => {
     expect(note).toContain('stores it in /etc/pve/priv/storage/pbs-main.pw (mode 0600');
   });
 
-  it('step 3 creates the endpoint with the key typed in on the backup server, never with an empty one', async () => {
-    // PBS takes empty keys (S3ClientConfig: access-key and secret-key are strings of any length), and create then
-    // refuses the id forever: the key must be read where the command runs, and an empty one must stop it.
-    const note = (await render(readExample('homelab'))).get('home/pbs/steps.md')!;
+  it('step 3 creates the endpoint with s3-endpoint.sh: the key typed in on the backup server, on no command line, never empty', async () => {
+    // proxmox-backup-manager s3 endpoint create takes --secret-key as an argument only (proxmox-router cli/getopts.rs),
+    // which ps shows to every local user: no command of the steps carries a key; s3-endpoint.sh reads it and sends it
+    // to the API in a request body (test/aws/pbs-s3-endpoint.test.ts follows every program it starts).
+    const files = await render(readExample('homelab'));
+    const note = files.get('home/pbs/steps.md')!;
+    const allBlocks = [...note.matchAll(/^ {3}```\n([\s\S]*?)^ {3}```$/gm)].map((m) => m[1]!);
+    expect(allBlocks.join('')).not.toMatch(/--secret-key|--access-key|SECRET_ACCESS_KEY|ACCESS_KEY_ID/);
     const step = note.slice(note.indexOf('\n3. '), note.indexOf('\n4. '));
     const blocks = [...step.matchAll(/^ {3}```\n([\s\S]*?)^ {3}```$/gm)].map((m) => m[1]!.replace(/^ {3}/gm, ''));
-    expect(blocks).toHaveLength(2);
+    expect(blocks).toHaveLength(1);
+    expect(blocks[0]!.split('\n')[0]).toBe('bash s3-endpoint.sh');
     const dir = tempDir('gen-pbs-steps-');
-    const log = join(dir, 'calls');
-    writeFileSync(join(dir, 'proxmox-backup-manager'), `#!/bin/sh\nprintf '%s|' "$@" >> '${log}'\necho >> '${log}'\n`, { mode: 0o755 });
+    const log = tempDir('gen-pbs-steps-log-');
+    writeFakePbsTools(dir);
+    writeFileSync(join(dir, 's3-endpoint.sh'), files.get('home/pbs/s3-endpoint.sh')!);
     const run = (input: string) => {
-      rmSync(log, { force: true });
-      const r = spawnSync('bash', ['-c', blocks.join('')], { input, encoding: 'utf8', env: { PATH: `${dir}:${process.env.PATH}` } });
-      return { status: r.status, stderr: r.stderr, calls: existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : [] };
+      for (const f of ['pbm', 'curl']) rmSync(join(log, f), { force: true });
+      const r = spawnSync('bash', ['-e', '-c', blocks.join('')], { cwd: dir, input, encoding: 'utf8', env: { PATH: `${dir}:${process.env.PATH}`, HOME: log, GEN_FAKE_LOG: log } });
+      const lines = (f: string) => (existsSync(join(log, f)) ? readFileSync(join(log, f), 'utf8').split('\n').filter(Boolean) : []);
+      return { status: r.status, stderr: r.stderr, calls: lines('pbm'), requests: lines('curl').map((l) => JSON.parse(l) as FakeRequest) };
     };
     const typed = run('AKIAEXAMPLE\nsecret/with+chars\n');
-    expect(typed.status).toBe(0);
-    expect(typed.calls[0]).toContain('|--access-key|AKIAEXAMPLE|--secret-key|secret/with+chars|');
-    expect(typed.calls.map((c) => c.split('|').slice(0, 2).join(' '))).toEqual(['s3 endpoint', 's3 check', 'datastore create', 'prune-job create']);
+    expect(typed.status, typed.stderr).toBe(0);
+    expect(typed.requests.map((r) => r.fields.filter(([k]) => k.endsWith('-key')))).toEqual([[['access-key', 'AKIAEXAMPLE'], ['secret-key', 'secret/with+chars']]]);
+    expect(typed.calls.filter((c) => c.includes('secret/with+chars'))).toEqual([]);
+    expect(typed.calls.map((c) => c.split('|').slice(0, 2).join(' '))).toEqual(['s3 endpoint', 'user generate-token', 'acl update', 'user delete-token', 's3 check', 'datastore create', 'prune-job create']);
     for (const input of ['', 'AKIAEXAMPLE\n', '\nsecret\n']) {
       const empty = run(input);
       expect(empty.calls, JSON.stringify(input)).toEqual([]);
-      expect(empty.stderr).toMatch(/(ACCESS_KEY_ID: the AccessKeyId|SECRET_ACCESS_KEY: the SecretAccessKey) of step 1/);
+      expect(empty.requests).toEqual([]);
+      expect(empty.stderr).toMatch(/s3-endpoint\.sh: no (AccessKeyId|SecretAccessKey) typed in: nothing changed/);
     }
-    expect(step).toContain('`proxmox-backup-manager s3 endpoint update aws-s3-storage --access-key "$ACCESS_KEY_ID" --secret-key "$SECRET_ACCESS_KEY"`');
+    expect(step).toContain('An endpoint saved with a wrong key: run s3-endpoint.sh again, it replaces the key of endpoint aws-s3-storage.');
   });
 
   it('uses the topology fingerprint, and with pve_prune_backups prunes from Proxmox VE with the role that may', async () => {
@@ -229,12 +237,11 @@ describe('the backup steps note', () => {
     expect(await lint(text)).toEqual([]);
     const files = await render(text);
     const note = files.get('home/pbs/steps.md')!;
-    // Printed where the state and the GPG key are; step 3 reads them in on the backup server.
-    expect(commands(note).filter((c) => !c.includes('CACHE_DISK') && !c.includes(' disk ')).slice(0, 4)).toEqual([
+    // Printed where the state and the GPG key are; s3-endpoint.sh of step 3 reads them in on the backup server.
+    expect(commands(note).filter((c) => !c.includes('CACHE_DISK') && !c.includes(' disk ')).slice(0, 3)).toEqual([
       'terraform output -raw proxmox-backup-user_access_key_id; echo',
       'terraform output -raw proxmox-backup-user_encrypted_secret_access_key | base64 --decode | gpg --decrypt; echo',
-      'read -r ACCESS_KEY_ID',
-      'read -rs SECRET_ACCESS_KEY',
+      'bash s3-endpoint.sh',
     ]);
     expect(files.get('aws/terraform/outputs.tf')).toContain('output "proxmox-backup-user_encrypted_secret_access_key" {');
     expect(files.get('aws/terraform/outputs.tf')).not.toMatch(/\.secret\b/);

@@ -58,18 +58,17 @@ describe.each(REGIONS)('aws.region $region', ({ region, partition, dnsSuffix }) 
     }
   });
 
-  it(`PBS S3 endpoint: the bucket on s3.${region}.${dnsSuffix}, in s3.cfg, the steps and the verify script alike`, async () => {
+  it(`PBS S3 endpoint: the bucket on s3.${region}.${dnsSuffix}, in s3.cfg, s3-endpoint.sh and the verify script alike`, async () => {
     const out = await files;
     const [endpoint] = parseSectionConfig(out.get('home/pbs/s3.cfg')!);
     const host = endpoint!.props.endpoint!;
     expect(host).toMatch(PBS_S3_ENDPOINT);
     expect(host.split('.')).toEqual(['{{bucket}}', 's3', region, ...dnsSuffix.split('.')]);
     expect(endpoint!.props.region).toBe(region);
-    const create = out
-      .get('home/pbs/steps.md')!
-      .split('\n')
-      .find((line) => line.includes('proxmox-backup-manager s3 endpoint create'))!;
-    expect(/--endpoint '([^']*)'/.exec(create)?.[1]).toBe(host);
+    // s3-endpoint.sh of the steps sends these as the endpoint's fields.
+    const create = out.get('home/pbs/s3-endpoint.sh')!;
+    expect(/^endpoint='([^']*)'$/m.exec(create)?.[1]).toBe(host);
+    expect(/^region='([^']*)'$/m.exec(create)?.[1]).toBe(region);
     const check = out
       .get('home/verify/pbs.sh')!
       .split('\n')

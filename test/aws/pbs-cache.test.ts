@@ -9,12 +9,14 @@
 // proxmox-backup repository, newest v4 tag) the transcriptions below are
 // checked against the upstream source.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { edit, lint, readExample, render } from '../helpers.js';
 import { lineOf, lineOfKey } from '../yaml-lines.js';
+import { writeFakePbsTools } from './pbs-s3-endpoint-fakes.js';
+import { apiBefore, gitDir, latestV4Tag, show } from './upstream-git.js';
 
 const PBS = ['sites', 0, 'backup', 'pbs'];
 
@@ -104,6 +106,10 @@ if (area === 'disk' && sub === 'list') {
   if (!['ext4', 'xfs', undefined].includes(opt('filesystem'))) fail('filesystem: value not in enum');
   disk.used = 'mounted';
   state.mounts[${JSON.stringify(DATASTORE_MOUNT_DIR)} + '/' + rest[1]] = disk.name;
+} else if (area === 's3' && sub === 'endpoint' && rest[0] === 'list') {
+  console.log('[]');
+} else if (area === 'user' && sub === 'generate-token') {
+  console.log('Result: ' + JSON.stringify({ tokenid: rest[0] + '!' + rest[1], value: 'token-secret' }, null, 2));
 } else if (area === 'datastore' && sub === 'create') {
   state.stores[rest[0]] = { path: rest[1], backend: opt('backend'), on: state.mounts[rest[1]] ?? 'root' };
 }
@@ -121,19 +127,23 @@ describe('the cache on a disk of its own', () => {
     };
     const dir = mkdtempSync(join(tmpdir(), 'gen-pbs-cache-'));
     try {
+      // s3-endpoint.sh of step 3 runs with the fakes of its own test, this proxmox-backup-manager in place of theirs.
+      writeFakePbsTools(dir);
+      mkdirSync(join(dir, 'log'));
+      writeFileSync(join(dir, 's3-endpoint.sh'), files.get('home/pbs/s3-endpoint.sh')!);
       writeFileSync(join(dir, 'proxmox-backup-manager'), FAKE_MANAGER, { mode: 0o755 });
       const state = join(dir, 'state.json');
       const run = (disks: { name: string; used: string; size: number }[], input: string) => {
         writeFileSync(state, JSON.stringify({ disks, mounts: {}, stores: {}, calls: [] }));
         const script = [...blocksOf(2), ...blocksOf(3)].join('');
-        const r = spawnSync('bash', ['-e', '-c', script], { input, encoding: 'utf8', env: { PATH: `${dir}:${process.env.PATH}`, FAKE_PBS: state } });
+        const r = spawnSync('bash', ['-e', '-c', script], { cwd: dir, input, encoding: 'utf8', env: { PATH: `${dir}:${process.env.PATH}`, FAKE_PBS: state, GEN_FAKE_LOG: join(dir, 'log'), HOME: dir } });
         return { ...r, state: JSON.parse(readFileSync(state, 'utf8')) };
       };
       // The VM as guests.sh made it: the system disk in use, the cache disk of 100 GiB unused.
       const vm = [{ name: 'sda', used: 'lvm', size: 50 * 2 ** 30 }, { name: 'sdb', used: 'unused', size: 100 * 2 ** 30 }];
       const done = run(vm, 'sdb\nAKIAEXAMPLE\nsecret\n');
       expect(done.status, done.stderr).toBe(0);
-      expect(done.state.calls.map((c: string) => c.split(' ').slice(0, 2).join(' '))).toEqual(['disk list', 'disk fs', 's3 endpoint', 's3 check', 'datastore create', 'prune-job create']);
+      expect(done.state.calls.map((c: string) => c.split(' ').slice(0, 2).join(' '))).toEqual(['disk list', 'disk fs', 's3 endpoint', 'user generate-token', 'acl update', 'user delete-token', 's3 check', 'datastore create', 'prune-job create']);
       // The steps name the disk by the size guests.sh gave it.
       expect(note).toContain(`the disk of size ${100 * 2 ** 30} whose \`used\` is \`unused\``);
       // datastore create puts the cache on the file system of the cache disk, not on the root disk.
@@ -179,23 +189,8 @@ describe('backup/cache-on-root-disk and backup/cache-disk-vm', () => {
   });
 });
 
-const git = (variable: string) => {
-  const dir = process.env[variable];
-  return dir && existsSync(dir) ? dir : undefined;
-};
-const rs = git('PROXMOX_RS_GIT');
-const backup = git('PROXMOX_BACKUP_GIT');
-/** The #[api(...)] macro right before `item` (a struct or fn). */
-const apiBefore = (source: string, item: string) => {
-  const end = source.indexOf(item);
-  expect(end, item).toBeGreaterThan(0);
-  return source.slice(source.lastIndexOf('#[api(', end), end);
-};
-const show = (dir: string, spec: string) => {
-  const r = spawnSync('git', ['--git-dir', dir, 'show', spec], { encoding: 'utf8', maxBuffer: 64 << 20 });
-  expect(r.status, r.stderr).toBe(0);
-  return r.stdout;
-};
+const rs = gitDir('PROXMOX_RS_GIT');
+const backup = gitDir('PROXMOX_BACKUP_GIT');
 
 describe.skipIf(!rs)(`the transcriptions against pbs-api-types${rs ? '' : ' (SKIPPED: PROXMOX_RS_GIT is not set)'}`, () => {
   it('DatastoreBackendConfig has exactly these properties, max-cache-size a HumanByte; DATASTORE_MOUNT_DIR is /mnt/datastore', () => {
@@ -212,7 +207,7 @@ describe.skipIf(!rs)(`the transcriptions against pbs-api-types${rs ? '' : ' (SKI
 });
 
 describe.skipIf(!backup)(`the cache steps against proxmox-backup 4${backup ? '' : ' (SKIPPED: PROXMOX_BACKUP_GIT is not set)'}`, () => {
-  const tag = backup ? spawnSync('git', ['--git-dir', backup, 'tag', '--list', 'v4.*', '--sort=-v:refname'], { encoding: 'utf8' }).stdout.split('\n')[0]! : '';
+  const tag = backup ? latestV4Tag(backup) : '';
 
   it('disk fs create NAME --disk --filesystem ext4 exists and mounts at DATASTORE_MOUNT_DIR/NAME; disk list lists disks', () => {
     expect(tag).toMatch(/^v4\./);

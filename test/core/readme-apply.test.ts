@@ -22,6 +22,7 @@ const KINDS: [RegExp, string][] = [
   [/^aws\/terraform\//, 'terraform apply'],
   [/^[^/]+\/opnsense\/ipsec-steps\.md$/, 'out/<site>/opnsense/ipsec-steps.md'],
   [/^[^/]+\/pbs\/steps\.md$/, 'out/<site>/pbs/steps.md'],
+  [/^[^/]+\/pbs\/s3-endpoint\.sh$/, 'pbs/s3-endpoint.sh'],
   [/^[^/]+\/pbs\/access\.sh$/, 'pbs/access.sh'],
   [/^[^/]+\/proxmox\/backup-jobs\.sh$/, 'proxmox/backup-jobs.sh'],
   [/^[^/]+\/proxmox\/access\.sh$/, 'out/<site>/proxmox/access.sh'],
