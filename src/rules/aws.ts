@@ -10,7 +10,7 @@ import { partitionOf } from '../targets/aws/partition.js';
 import { permissionKey, portRanges, refusedIpv6Peer } from '../targets/aws/security-groups.js';
 import { internetGatewayTiers } from '../targets/aws/subnets.js';
 import { reservedCustomerGatewayAsn } from '../targets/aws/vpn.js';
-import { PBS_AUTH_ID_MAX, verifyPbsUserId } from '../targets/pbs/access.js';
+import { PBS_AUTH_ID_MAX, PBS_SAFE_ID, verifyPbsUserId } from '../targets/pbs/access.js';
 import { datastorePrefix } from '../targets/pbs/s3.js';
 import type { Rule } from './rule.js';
 
@@ -57,7 +57,7 @@ const NOT_PUBLIC = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0
 
 /** Proxmox Backup Server's rules for bucket names and config ids, and Proxmox VE's for storage ids. */
 const PBS_BUCKET = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
-const SAFE_ID = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
+const SAFE_ID = new RegExp(`^${PBS_SAFE_ID}$`);
 const PVE_STORAGE_ID = /^[a-z][a-z0-9_.-]*[a-z0-9]$/i;
 
 /** Bucket names the schema's pattern lets through but S3 refuses (reserved prefixes and suffixes, IP form, dots next to dots or dashes). */

@@ -7,13 +7,15 @@
 // reaches the bucket with the stored credentials (HeadBucket, a small PUT,
 // GET and DELETE under the datastore's prefix).
 import type { Model, PbsBackup, Site } from '../../model.js';
+import { PBS_SAFE_ID } from '../../targets/pbs/access.js';
 import { KEEP_ORDER } from '../../targets/proxmox/backup-job.js';
 import { cachePath, keeps, pbsEndpoint } from '../backup.js';
 import { pveAuthId, pveStorageRole } from '../pbs-access.js';
 import { PBM_JSON } from '../pbm-json.js';
 import { type Declared, call, renderScript } from './script.js';
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+// The ids are PBS's safe ids (a datastore may start with '_'); region and bucket are narrower still.
+const NAME = new RegExp(`^${PBS_SAFE_ID}$`);
 
 function name(value: string): string {
   if (!NAME.test(value)) throw new Error(`not a Proxmox Backup Server name: ${JSON.stringify(value)}`);
