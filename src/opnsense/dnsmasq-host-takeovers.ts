@@ -14,7 +14,10 @@
 // Ignore does not stay: with it dnsmasq answers no client of the line
 // (dhcp-host's `ignore`, CONFIG_DISABLE: option.c, rfc2131.c, 2.90 to 2.92),
 // so gen writes its 0, and a MAC of the box's Host beyond gen's is then no
-// longer ignored. Its lease time and tag stay: they only adjust the lease;
+// longer ignored. Nor did such a Host reserve its addresses for a client, but
+// dnsmasq kept them out of its ranges (config_find_by_address() reads no
+// CONFIG_DISABLE: dhcp.c address_allocate(), rfc2131.c), which gen's line no
+// longer does. Its lease time and tag stay: they only adjust the lease;
 // a lease time that is not gen's range's is said (dnsmasq-lease-times.ts),
 // and a tag the box's DHCP options or boot entries match on (the template
 // writes the Host's as set:<uuid>, theirs as tag:<uuid>).
@@ -31,6 +34,22 @@ function macs(host: XmlElement): string[] {
   return fieldList(host, 'hwaddr').map((each) => each.toLowerCase());
 }
 
+/**
+ * The box's ignored Host's MACs beyond gen's, no longer ignored: one no other box Host lists is then a client of no
+ * dhcp-host line, which dnsmasq answers from a dynamic range of its link (address_allocate() skips static ranges).
+ */
+function unignoredMacs(dnsmasq: XmlElement | undefined, host: XmlElement, others: readonly string[]): string {
+  const listed = new Set(childrenNamed(dnsmasq, 'hosts').filter((h) => h !== host).flatMap(macs));
+  const free = others.filter((m) => !listed.has(m));
+  const named = (list: readonly string[]) => list.map((m) => `the MAC ${m}`).join(', ');
+  return (
+    `${named(others)} ${others.length > 1 ? 'are' : 'is'} no longer ignored` +
+    (free.length > 0
+      ? `: dnsmasq answers ${free.length === others.length ? (free.length > 1 ? 'them' : 'it') : named(free)} as a client of no Host, with an address of a dynamic range of ${free.length > 1 ? 'their' : 'its'} link where there is one`
+      : '')
+  );
+}
+
 /** A warning per box Host (adopted: gen's Host takes the box's UUID) with a MAC, an address or a name that gen's does not keep, or a field that stays and changes what gen's client gets, or Ignore, which does not. */
 export function dnsmasqHostTakeovers(root: XmlElement, sections: readonly XmlElement[], adopted: ReadonlyMap<string, string>): string[] {
   const genHosts = sections.filter((s) => s.name === 'dnsmasq').flatMap((s) => childrenNamed(s, 'hosts'));
@@ -41,10 +60,9 @@ export function dnsmasqHostTakeovers(root: XmlElement, sections: readonly XmlEle
     const keptAddresses = new Set(hostAddresses(ours).map(addressKey));
     const ignored = fieldText(theirs, 'ignore') === '1';
     const otherMacs = macs(theirs).filter((m) => !keptMacs.has(m));
-    const lost = [
-      ...(ignored ? [] : otherMacs.map((m) => `the MAC ${m}`)),
-      ...hostAddresses(theirs).filter((a) => !keptAddresses.has(addressKey(a))).map((a) => `the address ${a}`),
-    ];
+    const otherAddresses = hostAddresses(theirs).filter((a) => !keptAddresses.has(addressKey(a)));
+    // An ignored Host reserved nothing for a client: its other MACs and addresses are said with Ignore below.
+    const lost = ignored ? [] : [...otherMacs.map((m) => `the MAC ${m}`), ...otherAddresses.map((a) => `the address ${a}`)];
     const name = fieldText(theirs, 'host');
     const renamed = name !== '' && nameKey(name) !== nameKey(fieldText(ours, 'host'));
     const id = clientIdOfLine(theirs);
@@ -67,7 +85,10 @@ export function dnsmasqHostTakeovers(root: XmlElement, sections: readonly XmlEle
       : '';
     const unignored = ignored
       ? `; the box's Host has Ignore on, with which dnsmasq answers none of its clients, so merge writes gen's off: the client of ${fieldText(ours, 'hwaddr')} gets ${fieldText(ours, 'ip')}` +
-        (otherMacs.length > 0 ? `, and ${otherMacs.map((m) => `the MAC ${m}`).join(', ')} ${otherMacs.length > 1 ? 'are' : 'is'} no longer ignored` : '') +
+        (otherMacs.length > 0 ? `, and ${unignoredMacs(dnsmasq, theirs, otherMacs)}` : '') +
+        (otherAddresses.length > 0
+          ? `, and ${otherAddresses.map((a) => `the address ${a}`).join(', ')}, which dnsmasq gave no client but kept out of its ranges, ${otherAddresses.length > 1 ? 'are' : 'is'} no longer kept out`
+          : '') +
         "; to have dnsmasq ignore a client, give it a Host of its own with Ignore on (Services › Dnsmasq DNS & DHCP › Hosts) and export a new backup"
       : '';
     const seconds = (time: string | undefined) => (time === 'infinite' ? 'an infinite lease' : `${time} seconds`);

@@ -763,9 +763,19 @@ describe('DHCP in the merge', () => {
     expect(ignored.warnings.filter((w) => w.includes('merge takes it over and writes'))).toEqual([
       `the box's own Host "storage" (nas 52:54:00:AA:BB:CC) is gen's DHCP reservation nas (192.168.1.10, 52:54:00:aa:bb:cc): merge takes it over and writes gen's name, address and MAC in its place; ${unignore}${ignoreFix}`,
     ]);
+    const freed = ': dnsmasq answers it as a client of no Host, with an address of a dynamic range of its link where there is one';
     expect(ignoring('52:54:00:00:00:99,52:54:00:AA:BB:CC').warnings.filter((w) => w.includes('merge takes it over and writes'))).toEqual([
       `the box's own Host "storage" (nas 52:54:00:00:00:99,52:54:00:AA:BB:CC) is gen's DHCP reservation nas (192.168.1.10, 52:54:00:aa:bb:cc): merge takes it over and writes gen's name, address and MAC in its place; ` +
-        `${unignore}, and the MAC 52:54:00:00:00:99 is no longer ignored${ignoreFix}`,
+        `${unignore}, and the MAC 52:54:00:00:00:99 is no longer ignored${freed}${ignoreFix}`,
+    ]);
+    // An ignored Host reserved its other addresses for no client, so they lose no reservation; dnsmasq kept them out of
+    // its ranges (config_find_by_address() reads no ignore), which gen's line no longer does. A MAC another box Host
+    // lists gets that Host's line, not the range's.
+    const other = '<hosts uuid="c1c1c1c1-0000-4000-8000-000000000022">\n      <host>spare</host>\n      <domain/>\n      <ip>192.168.1.98</ip>\n      <hwaddr>52:54:00:00:00:99</hwaddr>\n      <descr/>\n    </hosts>\n    ';
+    const withAddress = mergedWithHosts(sections, host('nas', '192.168.1.99,192.168.1.10', '52:54:00:00:00:99,52:54:00:AA:BB:CC').replace('<descr>', '<ignore>1</ignore>\n      <descr>') + other);
+    expect(withAddress.warnings.filter((w) => w.includes('merge takes it over and writes'))).toEqual([
+      `the box's own Host "storage" (nas 52:54:00:00:00:99,52:54:00:AA:BB:CC) is gen's DHCP reservation nas (192.168.1.10, 52:54:00:aa:bb:cc): merge takes it over and writes gen's name, address and MAC in its place; ` +
+        `${unignore}, and the MAC 52:54:00:00:00:99 is no longer ignored, and the address 192.168.1.99, which dnsmasq gave no client but kept out of its ranges, is no longer kept out${ignoreFix}`,
     ]);
     // The lease time it keeps is said where it is not the range's (86400 seconds, the template's default): dnsmasq takes
     // a dhcp-host line's over its range's, and raises one below 120 seconds to 120.

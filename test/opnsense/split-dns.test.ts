@@ -2713,7 +2713,7 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
       `<hosts uuid="11111111-2222-4333-8444-60000000000${n}"><host>${name}</host><domain/><local>0</local><ip>${ip}</ip><cnames/><client_id/><hwaddr>${macs}</hwaddr><lease_time/><ignore>0</ignore><set_tag/><descr/><comments/><aliases/></hosts>`;
     const printer = host(2, 'printer', '10.10.0.50', '52:54:00:AA:BB:01,52:54:00:12:34:56');
     // The address a client of the MAC `client` leases, the warnings of its Hosts; `written`: the dhcp-host lines of that MAC.
-    const leased = async (name: string, hosts: string, client = '52:54:00:12:34:56', written = 2) => {
+    const leased = async (name: string, hosts: string, client = '52:54:00:12:34:56', written = 2, request?: string) => {
       const box = factoryConfig(coreGit!, tag).replace(/<dnsmasq>[\s\S]*?<\/dnsmasq>/, `<dnsmasq version="${releaseFacts(tag)!.versions.dnsmasq!}"><enable>1</enable><port>0</port>${hosts}</dnsmasq>`);
       expect(box).toContain(hosts);
       const { warnings, conf } = await renderedMerge(box, sections, privateKey, tag, work, name);
@@ -2732,11 +2732,12 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
         'ip link set client0 up',
         `dnsmasq -k -C ${file} --pid-file= --user=${userInfo().username} --dhcp-leasefile=${work}/${name}.leases --log-facility=${work}/${name}.log & d=$!`,
         `while kill -0 $d 2>/dev/null && ! grep -qs 'started, version' ${work}/${name}.log; do sleep 0.1; done`,
-        `busybox udhcpc -i client0 -q -n -f -t 5 -T 2 -s ${script}`,
+        `busybox udhcpc -i client0 -q -n -f -t 5 -T 2 -s ${script}${request ? ` -r ${request}` : ''}`,
         'kill $d; wait $d',
       ].join('\n')], { encoding: 'utf8', timeout: 60_000 });
       return {
         address: /^bound (\S+)$/m.exec(run.stdout)?.[1] ?? `none: ${run.stdout}${run.stderr}`,
+        range: /^dhcp-range=.*?,(10\.10\.0\.\d+),(10\.10\.0\.\d+),/m.exec(lines.join('\n'))?.slice(1) ?? [],
         warned: warnings.filter((w) => w.includes('lists the MAC') || w.includes('has the client id') || w.includes('writes no dhcp-host line') || w.includes("keeps the Host's client id") || w.includes('has Ignore on') || w.includes('not a MAC')),
       };
     };
@@ -2774,7 +2775,22 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     const ignoring = host(1, 'admin-pc', '10.10.0.99', '52:54:00:AA:BB:09').replace('<ignore>0</ignore>', '<ignore>1</ignore>');
     const unignored = await leased('ignored', ignoring, '52:54:00:12:34:56', 1);
     expect(unignored.address).toBe('10.10.0.10');
-    expect(unignored.warned).toEqual([expect.stringMatching(/^the box's own Host \S+ \(admin-pc 52:54:00:AA:BB:09\) is gen's DHCP reservation admin-pc .* Ignore on, .* the client of 52:54:00:12:34:56 gets 10\.10\.0\.10, and the MAC 52:54:00:aa:bb:09 is no longer ignored; /)]);
+    expect(unignored.warned).toEqual([expect.stringMatching(/^the box's own Host \S+ \(admin-pc 52:54:00:AA:BB:09\) is gen's DHCP reservation admin-pc .* Ignore on, .* the client of 52:54:00:12:34:56 gets 10\.10\.0\.10, and the MAC 52:54:00:aa:bb:09 is no longer ignored: dnsmasq answers it as a client of no Host, with an address of a dynamic range of its link where there is one, and the address 10\.10\.0\.99, which dnsmasq gave no client but kept out of its ranges, is no longer kept out; /)]);
+    // The ignored Host's other MAC, on no line once gen's takes the Host's place, gets an address of the range. The
+    // ignored Host reserved its address for no client, but dnsmasq kept it out of the range (config_find_by_address()
+    // reads no ignore): a client asking for it gets another while the box's ignored Host stands, and, once gen's line
+    // takes the Host's place, gets it.
+    const [, end] = unignored.range;
+    expect(end).toMatch(/^10\.10\.0\.\d+$/);
+    const freedMac = await leased('ignored-mac', ignoring, '52:54:00:aa:bb:09', 0);
+    expect(freedMac.address).toMatch(/^10\.10\.0\.\d+$/);
+    const spare = host(6, 'spare', end!, '52:54:00:AA:BB:0A').replace('<ignore>0</ignore>', '<ignore>1</ignore>');
+    const held = await leased('ignored-held', spare, '52:54:00:aa:bb:0b', 0, end);
+    expect(held.address).toMatch(/^10\.10\.0\.\d+$/);
+    expect(held.address).not.toBe(end);
+    const freed = await leased('ignored-freed', ignoring.replace('10.10.0.99', end!), '52:54:00:aa:bb:0b', 0, end);
+    expect(freed.address).toBe(end);
+    expect(freed.warned).toEqual([expect.stringContaining(`and the address ${end}, which dnsmasq gave no client but kept out of its ranges, is no longer kept out; `)]);
   });
 });
 
