@@ -93,7 +93,7 @@ export function dnsmasqHostTakeovers(root: XmlElement, sections: readonly XmlEle
       : '';
     const seconds = (time: string | undefined) => (time === 'infinite' ? 'an infinite lease' : `${time} seconds`);
     const leaseNote = leaseKept
-      ? `; it keeps the Host's lease time (gen writes none), which dnsmasq takes over the range's: the client of ${fieldText(ours, 'hwaddr')} leases ${fieldText(ours, 'ip')} for ${seconds(lease)}, not its range's ${seconds(rangeLease)}; ` +
+      ? `; it keeps the Host's lease time (gen writes none), which dnsmasq takes over the range's: the client of ${fieldText(ours, 'hwaddr')} leases ${fieldText(ours, 'ip')} for ${seconds(lease)}, not its range's ${seconds(rangeLease)}, unless it asks for a shorter lease; ` +
         "for the range's, empty the box's Host's lease time (Services › Dnsmasq DNS & DHCP › Hosts) and export a new backup"
       : '';
     const tagName = fieldText(childrenNamed(dnsmasq, 'dhcp_tags').find((t) => attr(t, 'uuid') === tag), 'tag') || tag;

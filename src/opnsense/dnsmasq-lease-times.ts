@@ -3,7 +3,8 @@
 // a Host's lease time on its dhcp-host line when it has one (0 as infinite),
 // which dnsmasq takes over its range's (rfc2131.c calc_time(), CONFIG_TIME),
 // else its range's, 86400 when empty. option.c raises a lease below 120
-// seconds to 120.
+// seconds to 120. calc_time() grants a client the shorter lease it asks for
+// (120 seconds at least), so this is the longest a client gets.
 import { type XmlElement, childrenNamed, isElement } from '../render/opnsense/xml.js';
 import { contains, parseIPv4 } from '../net.js';
 import { fieldText } from './fields.js';

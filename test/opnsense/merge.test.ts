@@ -782,7 +782,7 @@ describe('DHCP in the merge', () => {
     const leased = (lease: string) => ignoring('52:54:00:AA:BB:CC', lease, '0').warnings.filter((w) => w.includes('merge takes it over and writes'));
     const leaseSaid = (time: string) =>
       `the box's own Host "storage" (nas 52:54:00:AA:BB:CC) is gen's DHCP reservation nas (192.168.1.10, 52:54:00:aa:bb:cc): merge takes it over and writes gen's name, address and MAC in its place; ` +
-      `it keeps the Host's lease time (gen writes none), which dnsmasq takes over the range's: the client of 52:54:00:aa:bb:cc leases 192.168.1.10 for ${time}, not its range's 86400 seconds; ` +
+      `it keeps the Host's lease time (gen writes none), which dnsmasq takes over the range's: the client of 52:54:00:aa:bb:cc leases 192.168.1.10 for ${time}, not its range's 86400 seconds, unless it asks for a shorter lease; ` +
       "for the range's, empty the box's Host's lease time (Services › Dnsmasq DNS & DHCP › Hosts) and export a new backup";
     expect(leased('600')).toEqual([leaseSaid('600 seconds')]);
     expect(leased('60')).toEqual([leaseSaid('120 seconds')]);

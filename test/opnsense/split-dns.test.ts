@@ -2699,21 +2699,17 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     }
   });
 
-  // A box's Host whose MAC list holds the MAC of gen's reservation admin-pc (52:54:00:12:34:56, 10.10.0.10) among
-  // others stays beside it, and OPNsense's template writes a dhcp-host line of that MAC for each. A real dnsmasq on
-  // those lines, on lan's device with lan's address, in a network namespace of its own, hands a client of that MAC the
-  // address of the line written last: gen's where gen's reservation goes after the box's Hosts, the box's where it
-  // takes the place of the box's Host of its name before them; and, whatever the order, a box's Host of the client id
-  // udhcpc sends for that MAC. Merge names the box's Host, the MAC or client id and that line.
   const whyShared = missing(['dnsmasq', 'unshare', 'ip', 'busybox']);
-  it.skipIf(whyShared).each(UPSTREAM_RELEASES)(titled('$tag: merge names the box\'s Host that lists the MAC of a reservation, and the line dnsmasq gives a client of it', whyShared), async ({ tag, release }) => {
-    const work = templateWork(tag, 'gen-split-dns-shared-mac-');
+  // A merge into the factory config of `tag` of a box's dnsmasq with the Hosts `hosts`, the dhcp-range and dhcp-host
+  // lines OPNsense's template renders of it served by a real dnsmasq on lan's device with lan's address, in a network
+  // namespace of its own, and a udhcpc client (with the arguments `udhcpc`) of the MAC `client` on its peer.
+  const dhcpClients = async (tag: string, release: string, prefix: string) => {
+    const work = templateWork(tag, prefix);
     const { sections, privateKey } = await releaseSections(answered, release);
     const host = (n: number, name: string, ip: string, macs: string) =>
       `<hosts uuid="11111111-2222-4333-8444-60000000000${n}"><host>${name}</host><domain/><local>0</local><ip>${ip}</ip><cnames/><client_id/><hwaddr>${macs}</hwaddr><lease_time/><ignore>0</ignore><set_tag/><descr/><comments/><aliases/></hosts>`;
-    const printer = host(2, 'printer', '10.10.0.50', '52:54:00:AA:BB:01,52:54:00:12:34:56');
     // The address a client of the MAC `client` leases, the warnings of its Hosts; `written`: the dhcp-host lines of that MAC.
-    const leased = async (name: string, hosts: string, client = '52:54:00:12:34:56', written = 2, request?: string) => {
+    const leased = async (name: string, hosts: string, client = '52:54:00:12:34:56', written = 2, udhcpc: string[] = []) => {
       const box = factoryConfig(coreGit!, tag).replace(/<dnsmasq>[\s\S]*?<\/dnsmasq>/, `<dnsmasq version="${releaseFacts(tag)!.versions.dnsmasq!}"><enable>1</enable><port>0</port>${hosts}</dnsmasq>`);
       expect(box).toContain(hosts);
       const { warnings, conf } = await renderedMerge(box, sections, privateKey, tag, work, name);
@@ -2722,7 +2718,7 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
       const file = join(work, `${name}-dhcp.conf`);
       writeFileSync(file, ['port=0', 'interface=vtnet1', 'bind-interfaces', ...lines, ''].join('\n'));
       const script = join(work, `${name}-udhcpc.sh`);
-      writeFileSync(script, '#!/bin/sh\n[ "$1" = bound ] && echo "bound $ip"\nexit 0\n', { mode: 0o755 });
+      writeFileSync(script, '#!/bin/sh\n[ "$1" = bound ] && echo "bound $ip $lease"\nexit 0\n', { mode: 0o755 });
       const run = spawnSync('unshare', ['-n', 'sh', '-c', [
         'ip link set lo up',
         'ip link add vtnet1 type veth peer name client0',
@@ -2732,15 +2728,28 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
         'ip link set client0 up',
         `dnsmasq -k -C ${file} --pid-file= --user=${userInfo().username} --dhcp-leasefile=${work}/${name}.leases --log-facility=${work}/${name}.log & d=$!`,
         `while kill -0 $d 2>/dev/null && ! grep -qs 'started, version' ${work}/${name}.log; do sleep 0.1; done`,
-        `busybox udhcpc -i client0 -q -n -f -t 5 -T 2 -s ${script}${request ? ` -r ${request}` : ''}`,
+        `busybox udhcpc -i client0 -q -n -f -t 5 -T 2 -s ${script}${udhcpc.map((a) => ` ${a}`).join('')}`,
         'kill $d; wait $d',
       ].join('\n')], { encoding: 'utf8', timeout: 60_000 });
       return {
-        address: /^bound (\S+)$/m.exec(run.stdout)?.[1] ?? `none: ${run.stdout}${run.stderr}`,
+        address: /^bound (\S+) /m.exec(run.stdout)?.[1] ?? `none: ${run.stdout}${run.stderr}`,
+        lease: /^bound \S+ (\d+)$/m.exec(run.stdout)?.[1],
         range: /^dhcp-range=.*?,(10\.10\.0\.\d+),(10\.10\.0\.\d+),/m.exec(lines.join('\n'))?.slice(1) ?? [],
+        leaseWarned: warnings.filter((w) => w.includes("keeps the Host's lease time")),
         warned: warnings.filter((w) => w.includes('lists the MAC') || w.includes('has the client id') || w.includes('writes no dhcp-host line') || w.includes("keeps the Host's client id") || w.includes('has Ignore on') || w.includes('not a MAC')),
       };
     };
+    return { host, leased };
+  };
+  // A box's Host whose MAC list holds the MAC of gen's reservation admin-pc (52:54:00:12:34:56, 10.10.0.10) among
+  // others stays beside it, and OPNsense's template writes a dhcp-host line of that MAC for each. A real dnsmasq on
+  // those lines, on lan's device with lan's address, in a network namespace of its own, hands a client of that MAC the
+  // address of the line written last: gen's where gen's reservation goes after the box's Hosts, the box's where it
+  // takes the place of the box's Host of its name before them; and, whatever the order, a box's Host of the client id
+  // udhcpc sends for that MAC. Merge names the box's Host, the MAC or client id and that line.
+  it.skipIf(whyShared).each(UPSTREAM_RELEASES)(titled('$tag: merge names the box\'s Host that lists the MAC of a reservation, and the line dnsmasq gives a client of it', whyShared), async ({ tag, release }) => {
+    const { host, leased } = await dhcpClients(tag, release, 'gen-split-dns-shared-mac-');
+    const printer = host(2, 'printer', '10.10.0.50', '52:54:00:AA:BB:01,52:54:00:12:34:56');
     const after = await leased('after', printer);
     expect(after.address).toBe('10.10.0.10');
     expect(after.warned).toEqual([expect.stringMatching(/^the box's Host 11111111-2222-4333-8444-600000000002 \(printer 52:54:00:AA:BB:01,52:54:00:12:34:56\) lists the MAC 52:54:00:12:34:56 of gen's DHCP reservation admin-pc \(10\.10\.0\.10\) .* written last, gen's, so/)]);
@@ -2776,21 +2785,40 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     const unignored = await leased('ignored', ignoring, '52:54:00:12:34:56', 1);
     expect(unignored.address).toBe('10.10.0.10');
     expect(unignored.warned).toEqual([expect.stringMatching(/^the box's own Host \S+ \(admin-pc 52:54:00:AA:BB:09\) is gen's DHCP reservation admin-pc .* Ignore on, .* the client of 52:54:00:12:34:56 gets 10\.10\.0\.10, and the MAC 52:54:00:aa:bb:09 is no longer ignored: dnsmasq answers it as a client of no Host, with an address of a dynamic range of its link where there is one, and the address 10\.10\.0\.99, which dnsmasq gave no client but kept out of its ranges, is no longer kept out; /)]);
+  });
+
+  it.skipIf(whyShared).each(UPSTREAM_RELEASES)(titled("$tag: a taken-over ignored Host's other MAC gets an address of the range, and its other address is no longer kept out", whyShared), async ({ tag, release }) => {
+    const { host, leased } = await dhcpClients(tag, release, 'gen-split-dns-ignored-');
     // The ignored Host's other MAC, on no line once gen's takes the Host's place, gets an address of the range. The
     // ignored Host reserved its address for no client, but dnsmasq kept it out of the range (config_find_by_address()
     // reads no ignore): a client asking for it gets another while the box's ignored Host stands, and, once gen's line
     // takes the Host's place, gets it.
-    const [, end] = unignored.range;
-    expect(end).toMatch(/^10\.10\.0\.\d+$/);
+    const ignoring = host(1, 'admin-pc', '10.10.0.99', '52:54:00:AA:BB:09').replace('<ignore>0</ignore>', '<ignore>1</ignore>');
     const freedMac = await leased('ignored-mac', ignoring, '52:54:00:aa:bb:09', 0);
     expect(freedMac.address).toMatch(/^10\.10\.0\.\d+$/);
+    const [, end] = freedMac.range;
+    expect(end).toMatch(/^10\.10\.0\.\d+$/);
     const spare = host(6, 'spare', end!, '52:54:00:AA:BB:0A').replace('<ignore>0</ignore>', '<ignore>1</ignore>');
-    const held = await leased('ignored-held', spare, '52:54:00:aa:bb:0b', 0, end);
+    const held = await leased('ignored-held', spare, '52:54:00:aa:bb:0b', 0, ['-r', end!]);
     expect(held.address).toMatch(/^10\.10\.0\.\d+$/);
     expect(held.address).not.toBe(end);
-    const freed = await leased('ignored-freed', ignoring.replace('10.10.0.99', end!), '52:54:00:aa:bb:0b', 0, end);
+    const freed = await leased('ignored-freed', ignoring.replace('10.10.0.99', end!), '52:54:00:aa:bb:0b', 0, ['-r', end!]);
     expect(freed.address).toBe(end);
     expect(freed.warned).toEqual([expect.stringContaining(`and the address ${end}, which dnsmasq gave no client but kept out of its ranges, is no longer kept out; `)]);
+  });
+
+  it.skipIf(whyShared).each(UPSTREAM_RELEASES)(titled("$tag: a taken-over Host's lease time is the longest dnsmasq gives gen's client", whyShared), async ({ tag, release }) => {
+    const { host, leased } = await dhcpClients(tag, release, 'gen-split-dns-lease-');
+    // gen's reservation takes over the box's Host of its name and keeps its lease time, which dnsmasq takes over the
+    // range's, and grants a client a shorter one it asks for (calc_time()): udhcpc asking for 300 seconds gets them,
+    // asking for more gets the Host's 600.
+    const leasing = host(1, 'admin-pc', '10.10.0.10', '52:54:00:12:34:56').replace('<lease_time/>', '<lease_time>600</lease_time>');
+    const asksLess = await leased('lease-less', leasing, '52:54:00:12:34:56', 1, ['-x', 'lease:300']);
+    expect([asksLess.address, asksLess.lease]).toEqual(['10.10.0.10', '300']);
+    const asksMore = await leased('lease-more', leasing, '52:54:00:12:34:56', 1, ['-x', 'lease:100000']);
+    expect([asksMore.address, asksMore.lease]).toEqual(['10.10.0.10', '600']);
+    expect(asksMore.warned).toEqual([]);
+    expect(asksMore.leaseWarned).toEqual([expect.stringMatching(/ the client of 52:54:00:12:34:56 leases 10\.10\.0\.10 for 600 seconds, not its range's \d+ seconds, unless it asks for a shorter lease; /)]);
   });
 });
 
