@@ -19,8 +19,8 @@
 // CONFIG_DISABLE: dhcp.c address_allocate(), rfc2131.c), which gen's line no
 // longer does. Its lease time and tag stay: they only adjust the lease;
 // a lease time that is not gen's range's is said (dnsmasq-lease-times.ts),
-// and a tag the box's DHCP options or boot entries match on (the template
-// writes the Host's as set:<uuid>, theirs as tag:<uuid>).
+// and a tag the box's DHCP options or boot entries that reach gen's client
+// match on (dnsmasq-tag-reach.ts).
 import { type XmlElement, attr, child, childrenNamed } from '../render/opnsense/xml.js';
 import { takenOver } from './identity.js';
 import { fieldList, fieldText } from './fields.js';
@@ -28,6 +28,7 @@ import { clientIdOf, clientIdOfLine, hostAddresses, hostLabel } from './dnsmasq-
 import { addressKey } from './listened-addresses.js';
 import { nameKey } from './dnsmasq-hosts.js';
 import { genRangeLeaseTime, hostLeaseTime } from './dnsmasq-lease-times.js';
+import { type TaggedItem, taggedItemsReaching } from './dnsmasq-tag-reach.js';
 
 /** The entries of a Host's MAC list, as OPNsense and dnsmasq compare them (without letter case). */
 function macs(host: XmlElement): string[] {
@@ -71,9 +72,9 @@ export function dnsmasqHostTakeovers(root: XmlElement, sections: readonly XmlEle
     const lease = hostLeaseTime(theirs);
     const rangeLease = lease === undefined ? undefined : genRangeLeaseTime(sections, fieldText(ours, 'ip'));
     const leaseKept = lease !== undefined && rangeLease !== undefined && lease !== rangeLease;
-    // Its tag stays (gen writes none): the box's DHCP options and boot entries that match on it reach gen's client.
+    // Its tag stays (gen writes none): the box's DHCP options and boot entries on it whose other tags and interface gen's client can match reach it.
     const tag = fieldText(theirs, 'set_tag');
-    const tagged = tag === '' ? [] : [...childrenNamed(dnsmasq, 'dhcp_options'), ...childrenNamed(dnsmasq, 'dhcp_boot')].filter((item) => fieldList(item, 'tag').includes(tag));
+    const tagged = tag === '' ? [] : taggedItemsReaching(root, sections, tag, fieldText(ours, 'ip'));
     if (lost.length === 0 && !renamed && !foreignId && !ignored && !leaseKept && tagged.length === 0) continue;
     const goes = [
       ...(lost.length > 0 ? [`${lost.join(', ')} ${lost.length > 1 ? 'lose their' : 'loses its'} reservation`] : []),
@@ -96,11 +97,14 @@ export function dnsmasqHostTakeovers(root: XmlElement, sections: readonly XmlEle
       ? `; it keeps the Host's lease time (gen writes none), which dnsmasq takes over the range's: the client of ${fieldText(ours, 'hwaddr')} leases ${fieldText(ours, 'ip')} for ${seconds(lease)}, not its range's ${seconds(rangeLease)}, unless it asks for a shorter lease; ` +
         "for the range's, empty the box's Host's lease time (Services › Dnsmasq DNS & DHCP › Hosts) and export a new backup"
       : '';
-    const tagName = fieldText(childrenNamed(dnsmasq, 'dhcp_tags').find((t) => attr(t, 'uuid') === tag), 'tag') || tag;
+    const tagName = (uuid: string) => fieldText(childrenNamed(dnsmasq, 'dhcp_tags').find((t) => attr(t, 'uuid') === uuid), 'tag') || uuid;
+    const taggedItem = ({ item, alsoNeeds }: TaggedItem) =>
+      `${item.name === 'dhcp_boot' ? 'boot entry' : 'DHCP option'} ${attr(item, 'uuid') ?? '(no uuid)'}` +
+      (alsoNeeds.length > 0 ? ` (where the request also carries ${alsoNeeds.map((t) => `the tag ${tagName(t)}`).join(', ')}, which a DHCP match or range sets)` : '');
     const tagNote =
       tagged.length > 0
-        ? `; it keeps the Host's tag ${tagName} (gen writes none), on which the box's ${tagged.map((item) => `${item.name === 'dhcp_boot' ? 'boot entry' : 'DHCP option'} ${attr(item, 'uuid') ?? '(no uuid)'}`).join(', ')} match${tagged.length > 1 ? '' : 'es'}: ` +
-          `dnsmasq gives the client of ${fieldText(ours, 'hwaddr')} what ${tagged.length > 1 ? 'they set' : 'it sets'} where ${tagged.length > 1 ? 'their' : 'its'} other tags match too; ` +
+        ? `; it keeps the Host's tag ${tagName(tag)} (gen writes none), on which the box's ${tagged.map(taggedItem).join(', ')} match${tagged.length > 1 ? '' : 'es'}: ` +
+          `dnsmasq gives the client of ${fieldText(ours, 'hwaddr')} what ${tagged.length > 1 ? 'they set' : 'it sets'}; ` +
           "to keep the client from them, remove the tag from the box's Host (Services › Dnsmasq DNS & DHCP › Hosts) and export a new backup"
         : '';
     out.push(

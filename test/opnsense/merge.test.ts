@@ -789,17 +789,40 @@ describe('DHCP in the merge', () => {
     expect(leased('0')).toEqual([leaseSaid('an infinite lease')]);
     expect(leased('86400')).toEqual([]);
     expect(leased('')).toEqual([]);
-    // Its tag is said where a box's DHCP option or boot entry matches on it, as that reaches gen's client.
-    const tags = '<dhcp_tags uuid="c1c1c1c1-0000-4000-8000-0000000000a1">\n      <tag>pxe</tag>\n    </dhcp_tags>\n    ';
-    const option = (tag: string) =>
-      `<dhcp_options uuid="c1c1c1c1-0000-4000-8000-0000000000b1">\n      <type>set</type>\n      <option>66</option>\n      <tag>${tag}</tag>\n      <value>tftp.example</value>\n    </dhcp_options>\n    `;
+    // Its tag is said where a box's DHCP option or boot entry matches on it and reaches gen's client: dnsmasq applies a
+    // line only where every tag:<uuid> and its interface's tag:<device> are on the request (match_netid()), and gen's
+    // client's request carries its device's name, its dhcp-host line's set: tags, and tags a dhcp-match or its range
+    // sets, never another Host's.
+    const tags =
+      '<dhcp_tags uuid="c1c1c1c1-0000-4000-8000-0000000000a1">\n      <tag>pxe</tag>\n    </dhcp_tags>\n    ' +
+      '<dhcp_tags uuid="c1c1c1c1-0000-4000-8000-0000000000a9">\n      <tag>uefi</tag>\n    </dhcp_tags>\n    ';
+    const option = (tag: string, fields = '<type>set</type>') =>
+      `<dhcp_options uuid="c1c1c1c1-0000-4000-8000-0000000000b1">\n      ${fields}\n      <option>66</option>\n      <tag>${tag}</tag>\n      <value>tftp.example</value>\n    </dhcp_options>\n    `;
+    const matching = '<dhcp_options uuid="c1c1c1c1-0000-4000-8000-0000000000b2">\n      <type>match</type>\n      <option>93</option>\n      <set_tag>c1c1c1c1-0000-4000-8000-0000000000a9</set_tag>\n      <value>7</value>\n    </dhcp_options>\n    ';
+    const otherHost = '<hosts uuid="c1c1c1c1-0000-4000-8000-000000000023">\n      <host>spare</host>\n      <ip>192.168.1.98</ip>\n      <hwaddr>52:54:00:00:00:98</hwaddr>\n      <set_tag>c1c1c1c1-0000-4000-8000-0000000000a9</set_tag>\n    </hosts>\n    ';
     const tagged = (extra: string) =>
       mergedWithHosts(sections, tags + extra + host('nas', '192.168.1.10', '52:54:00:AA:BB:CC').replace('<descr>', '<set_tag>c1c1c1c1-0000-4000-8000-0000000000a1</set_tag>\n      <descr>')).warnings.filter((w) => w.includes('merge takes it over and writes'));
-    expect(tagged(option('c1c1c1c1-0000-4000-8000-0000000000a9,c1c1c1c1-0000-4000-8000-0000000000a1'))).toEqual([
+    const tagSaid = (items: string) => [
       `the box's own Host "storage" (nas 52:54:00:AA:BB:CC) is gen's DHCP reservation nas (192.168.1.10, 52:54:00:aa:bb:cc): merge takes it over and writes gen's name, address and MAC in its place; ` +
-        "it keeps the Host's tag pxe (gen writes none), on which the box's DHCP option c1c1c1c1-0000-4000-8000-0000000000b1 matches: dnsmasq gives the client of 52:54:00:aa:bb:cc what it sets where its other tags match too; " +
+        `it keeps the Host's tag pxe (gen writes none), on which the box's ${items}: dnsmasq gives the client of 52:54:00:aa:bb:cc what it sets; ` +
         "to keep the client from them, remove the tag from the box's Host (Services › Dnsmasq DNS & DHCP › Hosts) and export a new backup",
-    ]);
+    ];
+    const both = 'c1c1c1c1-0000-4000-8000-0000000000a9,c1c1c1c1-0000-4000-8000-0000000000a1';
+    expect(tagged(option('c1c1c1c1-0000-4000-8000-0000000000a1'))).toEqual(tagSaid('DHCP option c1c1c1c1-0000-4000-8000-0000000000b1 matches'));
+    // Its other tag set by a DHCP match: only a request that matches carries it.
+    expect(tagged(matching + option(both))).toEqual(
+      tagSaid('DHCP option c1c1c1c1-0000-4000-8000-0000000000b1 (where the request also carries the tag uefi, which a DHCP match or range sets) matches'),
+    );
+    // Its other tag set by nothing, or only by another Host: no request of gen's client carries it.
+    expect(tagged(option(both))).toEqual([]);
+    expect(tagged(otherHost + option(both))).toEqual([]);
+    // Its interface gen's client's (lan, vtnet1), or another (opt1, a VLAN device).
+    expect(tagged(option('c1c1c1c1-0000-4000-8000-0000000000a1', '<type>set</type>\n      <interface>lan</interface>'))).toEqual(tagSaid('DHCP option c1c1c1c1-0000-4000-8000-0000000000b1 matches'));
+    expect(tagged(option('c1c1c1c1-0000-4000-8000-0000000000a1', '<type>set</type>\n      <interface>opt1</interface>'))).toEqual([]);
+    // A match option's tag field is not written (the template writes dhcp-match=set:<its set tag>).
+    expect(tagged(option('c1c1c1c1-0000-4000-8000-0000000000a1', '<type>match</type>'))).toEqual([]);
+    const boot = '<dhcp_boot uuid="c1c1c1c1-0000-4000-8000-0000000000c1">\n      <tag>c1c1c1c1-0000-4000-8000-0000000000a1</tag>\n      <filename>pxelinux.0</filename>\n    </dhcp_boot>\n    ';
+    expect(tagged(boot)).toEqual(tagSaid('boot entry c1c1c1c1-0000-4000-8000-0000000000c1 matches'));
     expect(tagged(option('c1c1c1c1-0000-4000-8000-0000000000a9'))).toEqual([]);
     expect(tagged('')).toEqual([]);
   });

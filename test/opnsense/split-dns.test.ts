@@ -2713,12 +2713,13 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
       const box = factoryConfig(coreGit!, tag).replace(/<dnsmasq>[\s\S]*?<\/dnsmasq>/, `<dnsmasq version="${releaseFacts(tag)!.versions.dnsmasq!}"><enable>1</enable><port>0</port>${hosts}</dnsmasq>`);
       expect(box).toContain(hosts);
       const { warnings, conf } = await renderedMerge(box, sections, privateKey, tag, work, name);
-      const lines = conf.split('\n').filter((l) => /^dhcp-(range|host)=/.test(l));
+      // The box's tagged DHCP options and matches too (not the template's untagged DNS options).
+      const lines = conf.split('\n').filter((l) => /^dhcp-(range|host)=|^dhcp-(option|match)=(tag|set):/.test(l));
       expect(lines.filter((l) => l.toLowerCase().includes(client))).toHaveLength(written);
       const file = join(work, `${name}-dhcp.conf`);
       writeFileSync(file, ['port=0', 'interface=vtnet1', 'bind-interfaces', ...lines, ''].join('\n'));
       const script = join(work, `${name}-udhcpc.sh`);
-      writeFileSync(script, '#!/bin/sh\n[ "$1" = bound ] && echo "bound $ip $lease"\nexit 0\n', { mode: 0o755 });
+      writeFileSync(script, '#!/bin/sh\n[ "$1" = bound ] && echo "bound $ip $lease" && echo "tftp $tftp" && echo "wpad $wpad"\nexit 0\n', { mode: 0o755 });
       const run = spawnSync('unshare', ['-n', 'sh', '-c', [
         'ip link set lo up',
         'ip link add vtnet1 type veth peer name client0',
@@ -2734,6 +2735,10 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
       return {
         address: /^bound (\S+) /m.exec(run.stdout)?.[1] ?? `none: ${run.stdout}${run.stderr}`,
         lease: /^bound \S+ (\d+)$/m.exec(run.stdout)?.[1],
+        // Options 66 and 252, where dnsmasq sent them (udhcpc asks for them with -O tftp -O wpad).
+        tftp: /^tftp (\S+)$/m.exec(run.stdout)?.[1],
+        wpad: /^wpad (\S+)$/m.exec(run.stdout)?.[1],
+        tagWarned: warnings.filter((w) => w.includes("keeps the Host's tag")),
         range: /^dhcp-range=.*?,(10\.10\.0\.\d+),(10\.10\.0\.\d+),/m.exec(lines.join('\n'))?.slice(1) ?? [],
         leaseWarned: warnings.filter((w) => w.includes("keeps the Host's lease time")),
         warned: warnings.filter((w) => w.includes('lists the MAC') || w.includes('has the client id') || w.includes('writes no dhcp-host line') || w.includes("keeps the Host's client id") || w.includes('has Ignore on') || w.includes('not a MAC')),
@@ -2805,6 +2810,33 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     const freed = await leased('ignored-freed', ignoring.replace('10.10.0.99', end!), '52:54:00:aa:bb:0b', 0, ['-r', end!]);
     expect(freed.address).toBe(end);
     expect(freed.warned).toEqual([expect.stringContaining(`and the address ${end}, which dnsmasq gave no client but kept out of its ranges, is no longer kept out; `)]);
+  });
+
+  // gen's reservation takes over the box's Host of its name and keeps its tag. The template writes a DHCP option's tags
+  // as tag:<uuid> each, and dnsmasq sends it only where every one is on the request (match_netid()): one on the Host's
+  // tag alone reaches gen's client; one also on a tag nothing sets does not, and merge does not name it; one also on a
+  // tag a DHCP match sets does where the request matches, and merge names it so.
+  it.skipIf(whyShared).each(UPSTREAM_RELEASES)(titled("$tag: the box's DHCP options on a taken-over Host's tag that reach gen's client, and only they, are named", whyShared), async ({ tag, release }) => {
+    const { host, leased } = await dhcpClients(tag, release, 'gen-split-dns-tag-');
+    const uuid = (n: number) => `11111111-2222-4333-8444-70000000000${n}`;
+    const tags = `<dhcp_tags uuid="${uuid(1)}"><tag>pxe</tag></dhcp_tags><dhcp_tags uuid="${uuid(2)}"><tag>legacy</tag></dhcp_tags>`;
+    const option = (n: number, type: string, number: string, tagged: string, setTag: string, value: string) =>
+      `<dhcp_options uuid="${uuid(n)}"><type>${type}</type><option>${number}</option><option6/><interface/><tag>${tagged}</tag><set_tag>${setTag}</set_tag><value>${value}</value><force>0</force><description/></dhcp_options>`;
+    const tagged = host(1, 'admin-pc', '10.10.0.10', '52:54:00:12:34:56').replace('<set_tag/>', `<set_tag>${uuid(1)}</set_tag>`);
+    const options = option(3, 'set', '66', uuid(1), '', 'tftp.example') + option(4, 'set', '252', `${uuid(1)},${uuid(2)}`, '', 'http://wpad.example/wpad.dat');
+    const asked = ['-O', 'tftp', '-O', 'wpad'];
+    const unset = await leased('tag-unset', tags + options + tagged, '52:54:00:12:34:56', 1, asked);
+    expect([unset.address, unset.tftp, unset.wpad]).toEqual(['10.10.0.10', 'tftp.example', undefined]);
+    expect(unset.tagWarned).toEqual([expect.stringMatching(new RegExp(`on which the box's DHCP option ${uuid(3)} matches: dnsmasq gives the client of 52:54:00:12:34:56 what it sets; `))]);
+    // A DHCP match on the vendor class sets the other tag: a request with that vendor class gets both options.
+    const matched = tags + options + option(5, 'match', '60', '', uuid(2), 'legacy-pxe') + tagged;
+    const plain = await leased('tag-match-plain', matched, '52:54:00:12:34:56', 1, asked);
+    expect([plain.tftp, plain.wpad]).toEqual(['tftp.example', undefined]);
+    const vendor = await leased('tag-match-vendor', matched, '52:54:00:12:34:56', 1, [...asked, '-V', 'legacy-pxe']);
+    expect([vendor.tftp, vendor.wpad]).toEqual(['tftp.example', 'http://wpad.example/wpad.dat']);
+    expect(vendor.tagWarned).toEqual([
+      expect.stringContaining(`on which the box's DHCP option ${uuid(3)}, DHCP option ${uuid(4)} (where the request also carries the tag legacy, which a DHCP match or range sets) match: dnsmasq gives the client of 52:54:00:12:34:56 what they set; `),
+    ]);
   });
 
   it.skipIf(whyShared).each(UPSTREAM_RELEASES)(titled("$tag: a taken-over Host's lease time is the longest dnsmasq gives gen's client", whyShared), async ({ tag, release }) => {
