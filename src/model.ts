@@ -341,6 +341,8 @@ export interface WireguardInstance {
   endpoint?: string;
   endpointPort?: number;
   lanEndpoint?: string;
+  /** Whether its peers have a pre-shared key unless they say otherwise (preshared_key). */
+  presharedKey: boolean;
   keepalive: number;
   /** The opt-in policy: a peer's key is due for rotation this many days after its keyDate. */
   keyRotationDays?: number;
@@ -384,6 +386,8 @@ export interface Peer {
   publicKey?: string;
   enabled: boolean;
   keepalive: number;
+  /** Whether the peer has a pre-shared key (its preshared_key, else its instance's): the key itself is in the secrets directory. */
+  presharedKey: boolean;
   /** The day the key pair was made (YYYY-MM-DD), as the topology records it. */
   keyDate?: string;
   description?: string;

@@ -50,3 +50,8 @@ export function instanceKeyPath(site: string, instance: string): string {
 export function peerKeyPath(site: string, instance: string, peer: string): string {
   return join(site, 'wireguard', instance, 'peers', `${peer}.key`);
 }
+
+/** A peer's pre-shared key, beside its private key: a name no key change or orphan search of `.key` files takes. */
+export function peerPskPath(site: string, instance: string, peer: string): string {
+  return join(site, 'wireguard', instance, 'peers', `${peer}.psk`);
+}

@@ -9,6 +9,7 @@
 //   <site>/wireguard/<instance>.key          the instance's private key
 //   <site>/wireguard/<instance>/peers/<peer>.key  a peer's private key (when gen made it);
 //                                            peer names are unique per instance only
+//   <site>/wireguard/<instance>/peers/<peer>.psk  a peer's pre-shared key (preshared_key in the topology)
 import { type Stats, accessSync, chmodSync, constants, lstatSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
 import { writeFileAtomic } from './io/atomic-write.js';

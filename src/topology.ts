@@ -163,6 +163,7 @@ export interface WireguardInput {
   endpoint_port?: number;
   lan_endpoint?: string | true;
   keepalive?: number;
+  preshared_key?: boolean;
   key_rotation_days?: number;
   idle_peer_days?: number;
   tunnel?: 'split' | 'full';
@@ -180,6 +181,7 @@ export interface PeerInput {
   public_key?: string;
   enabled?: boolean;
   keepalive?: number;
+  preshared_key?: boolean;
   key_date?: string;
   description?: string;
 }

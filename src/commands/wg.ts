@@ -74,7 +74,7 @@ async function readStdin(): Promise<string> {
 }
 
 export function registerWgCommands(cli: Command, setExit: (code: number) => void): void {
-  const wg = cli.command('wg').description('WireGuard keys and peers: keygen, pubkey, add-peer, list, export, export-instance, rotate, disable, enable, doctor');
+  const wg = cli.command('wg').description('WireGuard keys and peers: keygen, pubkey, add-peer, list, export, export-instance, rotate, psk, disable, enable, doctor');
   const actions = () => import('../wg/actions.js');
 
   withScope(
@@ -109,16 +109,17 @@ export function registerWgCommands(cli: Command, setExit: (code: number) => void
       .option('--public-key <key>', 'public key made on the device (gen then keeps no private key)')
       .option('--description <text>', 'description of the peer')
       .option('--tunnel-name <name>', "the client's tunnel name, when the peer's name would make a file name wg-quick refuses (at most 15 characters with -lan and an instance prefix)")
+      .option('--preshared-key', "give the peer a pre-shared key (preshared_key: true): made in the secrets directory, written into its client file and the firewall's peer")
       .option('--qr', 'then print the QR code of its client file for the mobile apps (as gen wg export NAME --qr)')
-      .option('--force', 'replace a leftover private key of the same name'),
-  ).action(async (name: string, positional: string | undefined, options: ScopeOptions & { role: string; publicKey?: string; description?: string; tunnelName?: string; qr?: boolean; force?: boolean }) => {
+      .option('--force', 'replace a leftover private or pre-shared key of the same name'),
+  ).action(async (name: string, positional: string | undefined, options: ScopeOptions & { role: string; publicKey?: string; description?: string; tunnelName?: string; presharedKey?: boolean; qr?: boolean; force?: boolean }) => {
     await run(setExit, async () => (await actions()).addPeer(name, scoped(positional, options, EDITS)));
   });
 
   withScope(
     wg
       .command('list')
-      .description('list the peers: name, role, address, enabled, the state of the private key (present, missing, mismatched), when it was written and, with key_rotation_days, when it falls due; then the stored keys of peers and instances the topology no longer has (orphaned)')
+      .description('list the peers: name, role, address, enabled, the state of the private key (present, missing, mismatched), of the pre-shared key of a peer where it has preshared_key (present, missing, invalid), when it was written and, with key_rotation_days, when it falls due; then the stored keys of peers and instances the topology no longer has (orphaned)')
       .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table')),
     true,
   ).action(async (positional: string | undefined, options: ScopeOptions & { format: 'table' | 'json' }) => {
@@ -158,6 +159,16 @@ export function registerWgCommands(cli: Command, setExit: (code: number) => void
       .option('--public-key <key>', 'new public key made on the device'),
   ).action(async (name: string, positional: string | undefined, options: ScopeOptions & { publicKey?: string }) => {
     await run(setExit, async () => (await actions()).rotate(name, scoped(positional, options, EDITS)));
+  });
+
+  withScope(
+    wg
+      .command('psk')
+      .description("make a peer's pre-shared key in the secrets directory and set preshared_key: true on it (rotate keeps a pre-shared key; this renews it with --force)")
+      .argument('<name>', 'peer name')
+      .option('--force', 'replace the pre-shared key the secrets directory already has'),
+  ).action(async (name: string, positional: string | undefined, options: ScopeOptions & { force?: boolean }) => {
+    await run(setExit, async () => (await actions()).psk(name, scoped(positional, options, EDITS)));
   });
 
   withScope(wg.command('disable').description('keep a peer in the topology but out of the running configuration (sets enabled: false)').argument('<name>', 'peer name')).action(

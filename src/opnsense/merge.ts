@@ -800,11 +800,29 @@ function fillSecrets(root: XmlElement, sections: readonly XmlElement[], options:
       }
       filled.set(key, { name: key.name, attrs: [...key.attrs], children: [{ text: value }] });
     }
+    // A peer's pre-shared key (preshared_key): from the secrets directory only. Unlike an instance's private key, whose
+    // public key the topology names, nothing tells a kept psk from another, and a wrong one fails every handshake.
+    const clients = childrenNamed(child(child(wireguard, 'client'), 'clients'), 'client');
+    for (const item of clients) {
+      const key = child(item, 'psk');
+      const text = textOf(key);
+      if (!key || !text.startsWith(options.placeholderPrefix)) continue;
+      const relative = text.slice(options.placeholderPrefix.length);
+      const name = fieldText(item, 'name');
+      const value = options.secret(relative);
+      if (value === undefined) {
+        throw new MergeError(`no pre-shared key for WireGuard peer ${name}, which has preshared_key in the topology: expected ${relative} in the secrets directory (gen wg psk ${name} makes it; then export its client file again)`);
+      }
+      // OPNsense's psk is a Base64Field (Client.xml), which takes base64 of any length; wg(8) takes only a 32-byte key.
+      if (!WG_KEY.test(value)) throw new MergeError(`${relative} in the secrets directory is not a WireGuard pre-shared key (44 characters of base64, as wg genpsk prints): gen wg psk ${name} --force makes a new one`);
+      filled.set(key, { name: key.name, attrs: [...key.attrs], children: [{ text: value }] });
+    }
     if (filled.size === 0) return section;
-    return withWireguardItems(section, 'server', (item) => {
+    const fill = (item: XmlNode): XmlNode => {
       if (!isElement(item) || !item.children.some((c) => filled.has(c as XmlElement))) return item;
       return Object.assign({}, item, { children: item.children.map((c) => filled.get(c as XmlElement) ?? c) });
-    });
+    };
+    return withWireguardItems(withWireguardItems(section, 'server', fill), 'client', fill);
   });
 }
 

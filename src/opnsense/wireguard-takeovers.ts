@@ -5,11 +5,14 @@
 // Its pre-shared key: OPNsense writes a peer's psk into its [Peer] as
 // PresharedKey (wireguard-server.conf), and a handshake succeeds only when
 // the device has the same key; the GUI's peer generator offers one, and puts
-// it in the device's configuration. The topology has none and gen's client
-// files write none, so gen's item has an empty psk: replacing the box's with
-// it would cut off the device, which still has the line. The box's key stays
-// while the peer keeps its public key (a new key means a new client file,
-// without the line), and merge says so, never the key itself.
+// it in the device's configuration. A topology peer without preshared_key
+// has none and gen's client file writes none, so gen's item has an empty
+// psk: replacing the box's with it would cut off the device, which still has
+// the line. The box's key stays while the peer keeps its public key (a new
+// key means a new client file, without the line), and merge says so, never
+// the key itself. A peer with preshared_key has gen's own key, filled in
+// from the secrets directory before this runs: it replaces the box's, and
+// merge says so when the two differ (the device needs gen's client file).
 //
 // The other tunnel addresses of the box's own peer (a network behind it):
 // OPNsense writes the tunnel addresses as the peer's AllowedIPs and routes
@@ -75,8 +78,19 @@ export function peerTakeovers(root: XmlElement, sections: readonly XmlElement[],
     if (!mayHaveKey(theirs)) continue;
     const psk = fieldText(theirs, 'psk');
     if (psk === '' || fieldText(theirs, 'pubkey') !== fieldText(ours, 'pubkey')) continue;
-    kept.set(ours, psk);
     const name = fieldText(ours, 'name');
+    const own = fieldText(ours, 'psk');
+    if (own !== '') {
+      if (own !== psk) {
+        warn(
+          `the topology's WireGuard peer ${name} replaces the pre-shared key of the box's peer ${peerLabel(theirs)}, which it takes over, with its own from the secrets directory (preshared_key): ` +
+            `OPNsense writes it into the peer's [Peer] (PresharedKey), and the handshake works only once the device has the same key. ` +
+            `Give the device the client file gen wg export ${name} writes (or its PresharedKey line); to keep the box's key instead, put it into the secrets directory's ${name}.psk of that instance and merge again`,
+        );
+      }
+      continue;
+    }
+    kept.set(ours, psk);
     warn(
       `the topology's WireGuard peer ${name} keeps the pre-shared key of the box's peer ${peerLabel(theirs)}, which it takes over: OPNsense writes it into the peer's [Peer] (PresharedKey), ` +
         `and the handshake works only while the device has the same key, which gen's client file for ${name} does not write. ` +

@@ -69,6 +69,7 @@ export function resolveWireguardInstance(
       publicKey: peer.public_key,
       enabled: peer.enabled ?? true,
       keepalive: peer.keepalive ?? keepalive,
+      presharedKey: peer.preshared_key ?? input.preshared_key ?? false,
       keyDate: peer.key_date,
       description: peer.description,
       reach: [],
@@ -94,6 +95,7 @@ export function resolveWireguardInstance(
     // `true` means the firewall's WAN address, filled in once the firewall is resolved.
     lanEndpoint: input.lan_endpoint === true ? undefined : input.lan_endpoint,
     keepalive,
+    presharedKey: input.preshared_key ?? false,
     keyRotationDays: input.key_rotation_days,
     idlePeerDays: input.idle_peer_days ?? 90,
     tunnel: input.tunnel ?? 'split',

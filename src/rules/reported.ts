@@ -367,6 +367,26 @@ export const reportedRules: Rule[] = [
     noExample: 'The finding is about the secrets directory beside the topology, not about what the topology says.',
   },
   {
+    id: 'secrets/psk-missing',
+    severity: 'warning',
+    summary: 'A peer has preshared_key, and the secrets directory has no pre-shared key for it (gen lint).',
+    why:
+      'The key is never in the topology: out/ holds a placeholder that gen opnsense merge and gen wg export fill from the secrets directory, and both refuse the peer without it. ' +
+      'It happens when preshared_key is set by hand, or the secrets directory was restored or copied without it.',
+    hint: 'Make it with gen wg psk NAME, then deploy and export the client file again; or put back the .psk file of the peer.',
+    noExample: 'The finding is about the secrets directory beside the topology, not about what the topology says.',
+  },
+  {
+    id: 'secrets/psk-invalid',
+    severity: 'error',
+    summary: "A peer's pre-shared key file holds no WireGuard key (gen lint).",
+    why:
+      "wg(8) reads PresharedKey as 32 bytes in base64, 44 characters (wireguard-tools key_from_base64), and refuses the whole file otherwise; OPNsense's psk field takes any base64, so the firewall would keep the key and fail to load the instance. " +
+      'gen opnsense merge and gen wg export refuse it.',
+    hint: 'Make a new one with gen wg psk NAME --force, then deploy and export the client file again.',
+    noExample: 'The finding is about the secrets directory beside the topology, not about what the topology says.',
+  },
+  {
     id: 'secrets/unsafe',
     severity: 'error',
     summary: 'The secrets directory or a key file in it is one gen refuses to read (gen lint).',

@@ -3,6 +3,7 @@
 // file outside the topology's directories; never into the topology file or
 // out/. Every command runs under the topology's lock, reads the topology
 // only then, and first repairs what a killed command left (key-change.ts).
+import { rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { writeCheckedFile } from '../io/atomic-write.js';
 import { type LockOptions, withLock } from '../io/lock.js';
@@ -14,16 +15,17 @@ import { requireTopologyFile } from '../io/read-input.js';
 import { clientConfig, clientFilePath, commandScope } from '../render/wireguard/client-config.js';
 import { instanceConfig } from '../render/wireguard/instance-config.js';
 import { QrTooLargeError, TERMINAL_COLUMNS, pngQr, svgQr, terminalQr } from '../render/wireguard/qr.js';
-import { PEER_NAME, readSecret } from '../secrets.js';
+import { PEER_NAME, readSecret, writeSecret } from '../secrets.js';
 import { shellQuoted } from '../io/shell-quoted.js';
-import { defaultSecretsDir, instanceKeyPath, peerKeyPath } from '../paths.js';
+import { defaultSecretsDir, instanceKeyPath, peerKeyPath, peerPskPath } from '../paths.js';
 import { checkSecretsPlace } from '../io/secrets-place.js';
 import type { Model, Peer, Site, WireguardInstance } from '../model.js';
 import { newPairCommand, storedPrivateKeys } from './key-state.js';
+import { pskCommand, readPsk } from './psk.js';
 import { clockDay, dayText } from '../io/days.js';
 import { type Edit, editTopology } from './edit-topology.js';
 import { commitKeyChange, recoverKeyChanges } from './key-change.js';
-import { generateKeyPair, isWireguardKey, publicKeyOf } from '../targets/wireguard/keys.js';
+import { generateKeyPair, generatePresharedKey, isWireguardKey, publicKeyOf } from '../targets/wireguard/keys.js';
 import { INTERFACE_NAME, windowsRefusal } from '../targets/wireguard/names.js';
 import { findInstance, findInstanceWithRole, findPeer, type Scope } from './locate.js';
 import { CommandError, type LoadedTopology, checkEdited, loadForEdit, loadFromStdin, saveEdited, writeEdited } from './topology-file.js';
@@ -141,6 +143,13 @@ async function warnIfKeyExposed(dir: string, keyFile: string): Promise<void> {
   );
 }
 
+/** A peer's pre-shared key from the secrets directory; refused with the fix when it is missing or no key. */
+function presharedKeyOf(dir: string, site: Site, instance: WireguardInstance, peer: Peer, scope: string): string {
+  const psk = readPsk(dir, site, instance, peer, scope);
+  if ('problem' in psk) throw new CommandError(psk.problem);
+  return psk.key;
+}
+
 export function keygen(): void {
   process.stdout.write(`${generateKeyPair().privateKey}\n`);
 }
@@ -180,7 +189,7 @@ export async function keygenInstance(options: CommonOptions & { force?: boolean 
   }, {}, KEY_FINDINGS);
 }
 
-export async function addPeer(name: string, options: CommonOptions & { role: string; publicKey?: string; description?: string; tunnelName?: string; qr?: boolean; force?: boolean }): Promise<void> {
+export async function addPeer(name: string, options: CommonOptions & { role: string; publicKey?: string; description?: string; tunnelName?: string; presharedKey?: boolean; qr?: boolean; force?: boolean }): Promise<void> {
   // The name becomes a file name in the secrets directory: check it before any path is built.
   if (!PEER_NAME.test(name)) throw new UsageError(`${JSON.stringify(name)} is not a peer name (letters, digits, '_', '.', '-'; starts with a letter or digit; at most 63 characters)`);
   const publicKeyGiven = options.publicKey === undefined ? undefined : checkedPublicKey(options.publicKey);
@@ -198,8 +207,11 @@ export async function addPeer(name: string, options: CommonOptions & { role: str
     const pair = publicKeyGiven === undefined ? generateKeyPair() : undefined;
     const publicKey = pair?.publicKey ?? publicKeyGiven!;
     if (pair && readSecret(dir, keyFile) !== undefined && !options.force) throw new CommandError(`${join(dir, keyFile)} exists (an earlier peer of that name?); use --force to replace it`);
+    // The instance's preshared_key gives the peer one too; --preshared-key writes the peer's own where the instance has none.
+    const pskFile = options.presharedKey || instance.presharedKey ? peerPskPath(site.name, instance.name, name) : undefined;
+    if (pskFile !== undefined && readSecret(dir, pskFile) !== undefined && !options.force) throw new CommandError(`${join(dir, pskFile)} exists (an earlier peer of that name?); use --force to replace it`);
 
-    const entries: [string, string][] = [
+    const entries: [string, string | boolean][] = [
       ['name', name],
       ...(options.tunnelName === undefined ? [] : [['tunnel_name', options.tunnelName] as [string, string]]),
       ['role', options.role],
@@ -207,14 +219,24 @@ export async function addPeer(name: string, options: CommonOptions & { role: str
       ['public_key', publicKey],
     ];
     if (instance.keyRotationDays !== undefined) entries.push(['key_date', dayText(clockDay())]);
+    if (options.presharedKey && !instance.presharedKey) entries.push(['preshared_key', true]);
     if (options.description !== undefined) entries.push(['description', options.description]);
     const edited = editTopology(text, [{ kind: 'append', path: instance.path.concat('peers'), entries }]);
     await checkEdited(options.file, edited);
-    if (pair) commitKeyChange({ dir, keyFile, privateKey: pair.privateKey, topology: options.file, edited });
-    else writeEdited(options.file, edited);
+    // The pre-shared key first: one the topology does not name yet is unused, a topology that names a missing one stops merge.
+    const presharedKey = pskFile === undefined ? undefined : generatePresharedKey();
+    if (pskFile !== undefined) writeSecret(dir, pskFile, presharedKey!);
+    try {
+      if (pair) commitKeyChange({ dir, keyFile, privateKey: pair.privateKey, topology: options.file, edited });
+      else writeEdited(options.file, edited);
+    } catch (error) {
+      if (pskFile !== undefined) rmSync(join(dir, pskFile), { force: true });
+      throw error;
+    }
     note(
       `added peer ${name} (${options.role}) at ${address} to ${instance.name}; ` +
-        (pair ? `private key in ${join(dir, keyFile)}` : 'its private key stays on the device'),
+        (pair ? `private key in ${join(dir, keyFile)}` : 'its private key stays on the device') +
+        (pskFile === undefined ? '' : `; pre-shared key in ${join(dir, pskFile)}`),
     );
     if (pair) await warnIfKeyExposed(dir, keyFile);
     if (!options.qr || !pair) {
@@ -223,7 +245,7 @@ export async function addPeer(name: string, options: CommonOptions & { role: str
     }
     // The client file of the peer as it now is in the topology.
     const { peer } = findPeer((await loadForEdit(options.file)).model, name, { site: site.name, instance: instance.name });
-    return { config: clientConfig(model, site, instance, peer, { lan: false, privateKey: pair.privateKey }), file: fileCommand(model, site, instance, peer, false) };
+    return { config: clientConfig(model, site, instance, peer, { lan: false, privateKey: pair.privateKey, presharedKey }), file: fileCommand(model, site, instance, peer, false) };
   });
   if (qr !== undefined) {
     await withQr(qr, `peer ${name} is added, but its client file`, async () => printTerminalQr(qr.config));
@@ -270,9 +292,34 @@ export async function rotate(name: string, options: CommonOptions & { publicKey?
     await checkEdited(options.file, edited, { original: text, rules: KEY_FINDINGS });
     // The device made the new key: the old private key goes once the topology no longer names it.
     commitKeyChange({ dir, keyFile, privateKey: pair?.privateKey, topology: options.file, edited });
-    note(`peer ${name}: new public key ...${publicKey.slice(-8)}; ${pair ? `private key in ${join(dir, keyFile)}` : 'its private key stays on the device'}. Rebuild and deploy, then export the new client file.`);
+    // The pre-shared key stays (see gen wg psk): a key change is crash-safe for one key file and the topology, not a third file.
+    const psk = peer.presharedKey ? ` Its pre-shared key stays; to renew it too, run ${pskCommand(peer, commandScope(model, site, instance), true)}.` : '';
+    note(`peer ${name}: new public key ...${publicKey.slice(-8)}; ${pair ? `private key in ${join(dir, keyFile)}` : 'its private key stays on the device'}. Rebuild and deploy, then export the new client file.${psk}`);
     if (pair) await warnIfKeyExposed(dir, keyFile);
   }, {}, KEY_FINDINGS);
+}
+
+/**
+ * Makes a peer's pre-shared key in the secrets directory and sets
+ * preshared_key: true on the peer (unless its instance's already gives it
+ * one). The key is written first: a kill between the two leaves a key the
+ * topology does not ask for yet, which the next run replaces with --force.
+ */
+export async function psk(name: string, options: CommonOptions & { force?: boolean }): Promise<void> {
+  await underLock(options, async ({ text, model }) => {
+    const { site, instance, peer } = findPeer(model, name, options);
+    const dir = secretsDir(options);
+    const pskFile = peerPskPath(site.name, instance.name, peer.name);
+    if (readSecret(dir, pskFile) !== undefined && !options.force) {
+      throw new CommandError(`${join(dir, pskFile)} exists; use --force to replace the pre-shared key of ${name} (then deploy and export its client file again)`);
+    }
+    const edited = peer.presharedKey ? undefined : editTopology(text, [{ kind: 'set', path: peer.path.concat('preshared_key'), value: true, after: ['key_date', 'public_key'] }]);
+    if (edited !== undefined) await checkEdited(options.file, edited);
+    writeSecret(dir, pskFile, generatePresharedKey());
+    if (edited !== undefined) writeEdited(options.file, edited);
+    note(`peer ${name}: pre-shared key in ${join(dir, pskFile)}${edited === undefined ? '' : `, preshared_key: true set in ${options.file}`}. Rebuild and deploy, then export its client file again.`);
+    await warnIfKeyExposed(dir, pskFile);
+  });
 }
 
 export async function setEnabled(name: string, enabled: boolean, options: CommonOptions): Promise<void> {
@@ -316,7 +363,8 @@ export async function exportPeer(name: string, options: CommonOptions & { lan?: 
     if (publicKeyOf(privateKey) !== peer.publicKey) {
       throw new CommandError(`the private key of ${name} in ${dir} does not belong to the public_key in ${options.file} (rotated elsewhere?)`);
     }
-    return { config: clientConfig(model, site, instance, peer, { lan: options.lan === true, privateKey }), file: fileCommand(model, site, instance, peer, options.lan === true) };
+    const presharedKey = peer.presharedKey ? presharedKeyOf(dir, site, instance, peer, scope) : undefined;
+    return { config: clientConfig(model, site, instance, peer, { lan: options.lan === true, privateKey, presharedKey }), file: fileCommand(model, site, instance, peer, options.lan === true) };
   }, { readOnly: true });
   const what = `the client file of ${name}`;
   if (output === undefined || chosen === undefined) {
@@ -348,7 +396,8 @@ export async function exportInstance(options: CommonOptions & { output?: string;
     if (instance.publicKey !== undefined && publicKeyOf(privateKey) !== instance.publicKey) {
       throw new CommandError(`the private key of ${instance.name} in ${dir} does not belong to its public_key in ${options.file}`);
     }
-    return instanceConfig(site, instance, privateKey);
+    const scope = commandScope(model, site, instance);
+    return instanceConfig(site, instance, privateKey, (peer) => presharedKeyOf(dir, site, instance, peer, scope));
   }, { readOnly: true });
   if (options.output === undefined) process.stdout.write(config);
   else {

@@ -222,6 +222,25 @@ function checkValues(path: string, file: WgQuickFile, t: Target, lan: boolean, m
       () => `${want.length ? `set "${text}"` : `remove ${f.key}`} in [${f.section}], or write the file again: ${redo}`,
     );
   }
+  // The value is the secrets directory's, which a client need not have: its presence and form, and never the value in a report.
+  const psk = valueOf(file, 'Peer', 'PresharedKey');
+  if (t.peer.presharedKey) {
+    report.expect(
+      psk !== undefined && isWireguardKey(psk),
+      '[Peer] PresharedKey is a WireGuard key (the peer has preshared_key)',
+      declared(t.peer.path),
+      () => (psk === undefined ? 'no PresharedKey: the firewall has one, so the handshake fails' : psk.startsWith('<') ? 'the placeholder of out/, not a key' : 'not 44 characters of base64'),
+      () => `write the file again: ${redo}`,
+    );
+  } else {
+    report.expect(
+      psk === undefined,
+      '[Peer] no PresharedKey (the peer has no preshared_key)',
+      declared(t.peer.path),
+      () => 'a PresharedKey, which the firewall does not have: the handshake fails',
+      () => `remove PresharedKey in [Peer], or give the peer one (${peerCommand('psk', t, model)}, then gen build, apply the firewall's configuration and ${redo})`,
+    );
+  }
   if (!t.peer.enabled) {
     report.fail(`peer ${t.peer.name} is enabled in the topology`, declared(t.peer.path), 'enabled: false: the firewall does not accept it', `${peerCommand('enable', t, model)}, then gen build and apply the firewall's configuration`);
   } else {

@@ -13,6 +13,7 @@ import { PEER_NAME, SecretsError, readSecret, readSecretFile, secretFile, secret
 import { instanceKeyPath, peerKeyPath } from '../paths.js';
 import { isWireguardKey, publicKeyOf } from '../targets/wireguard/keys.js';
 import { PENDING_SUFFIX, RETIRED_SUFFIX, isPeerKeyName, keyFilesOf } from './key-change.js';
+import { pskFindings } from './psk.js';
 
 /**
  * present: the stored private key belongs to the topology's public key;
@@ -199,10 +200,12 @@ export function keyFindings(model: Model, dir: string): Finding[] {
   let holders: KeyHolder[];
   let stored: Map<string, string>;
   let orphaned: OrphanedKey[];
+  let psks: Finding[];
   try {
     holders = keyHolders(model, dir, true);
     stored = storedPrivateKeys(model, dir);
     orphaned = orphanedKeys(model, dir);
+    psks = pskFindings(model, dir);
   } catch (error) {
     if (!(error instanceof SecretsError)) throw error;
     return [{ rule: 'secrets/unsafe', path: [], message: error.message }];
@@ -238,7 +241,7 @@ export function keyFindings(model: Model, dir: string): Finding[] {
     ];
   });
   // A published key is reported as such, not also as a mismatch.
-  return publishedFindings.concat(holders
+  return psks.concat(publishedFindings, holders
     .filter((h) => h.info.state === 'mismatched' && published(h) === undefined)
     .map((h): Finding => {
       const owner = h.peer ? `peer ${h.peer.name} of ${h.instance.name}` : `instance ${h.instance.name}`;

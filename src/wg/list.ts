@@ -5,6 +5,8 @@
 // rotated it); a key made on the device has no such file, and its state
 // reads missing. DUE, with the instance's key_rotation_days, is the day the
 // key falls due as wg/key-age counts it.
+// PSK, where a listed peer has preshared_key, is the state of its
+// pre-shared key file: present, missing (gen wg psk makes it) or invalid.
 // A stored key that belongs to no peer or instance of the topology (one
 // removed by hand) is listed after the peers, as orphaned: gen lint warns
 // of it too (secrets/orphaned-key).
@@ -14,6 +16,7 @@ import { dayOf, dayText, lintDay } from '../io/days.js';
 import { type CommonOptions, KEY_FINDINGS, secretsDir, underLock } from './actions.js';
 import { type KeyHolder, type OrphanedKey, keyHolders, orphanedKeys } from './key-state.js';
 import { checkScope, instancesIn } from './locate.js';
+import { pskState } from './psk.js';
 
 function day(date: Date | undefined): string {
   return date === undefined ? '-' : date.toISOString().slice(0, 10);
@@ -66,6 +69,7 @@ export async function listPeers(options: CommonOptions & { format: 'table' | 'js
         .filter(inScope)
         .map((o) => Object.assign({}, o, { written: lstatSync(join(dir, o.keyFile)).mtime }));
       const today = lintDay();
+      const psk = (h: KeyHolder) => (h.peer?.presharedKey ? pskState(dir, h.site, h.instance, h.peer) : undefined);
       if (options.format === 'json') {
         return `${JSON.stringify(
           {
@@ -81,6 +85,7 @@ export async function listPeers(options: CommonOptions & { format: 'table' | 'js
               key_date: h.peer!.keyDate ?? null,
               key_due: ((due) => (due === undefined ? null : due === 'unknown' ? { day: null, overdue: null } : due))(keyDue(h, today)),
               key: keyJson(h),
+              psk: psk(h) ?? null,
             })),
             orphaned_keys: orphaned.map((o) => ({ site: o.site.name, instance: o.instanceName, name: o.peer ?? null, key_file: o.keyFile, rotated: o.written.toISOString() })),
           },
@@ -91,7 +96,9 @@ export async function listPeers(options: CommonOptions & { format: 'table' | 'js
       const several = instances.length > 1;
       // DUE only where an instance listed has a rotation policy: without one no key falls due.
       const due = holders.some((h) => h.instance.keyRotationDays !== undefined);
-      const head = [...(several ? ['INSTANCE'] : []), 'NAME', 'ROLE', 'ADDRESS', 'ENABLED', 'KEY', 'ROTATED', ...(due ? ['DUE'] : [])];
+      // PSK only where a peer listed has preshared_key.
+      const psks = holders.some((h) => h.peer?.presharedKey === true);
+      const head = [...(several ? ['INSTANCE'] : []), 'NAME', 'ROLE', 'ADDRESS', 'ENABLED', 'KEY', ...(psks ? ['PSK'] : []), 'ROTATED', ...(due ? ['DUE'] : [])];
       const rows = [
         head,
         ...holders.map((h) => [
@@ -101,6 +108,7 @@ export async function listPeers(options: CommonOptions & { format: 'table' | 'js
           h.peer?.address ?? `${h.instance.address}/${h.instance.prefix}`,
           h.peer === undefined ? '-' : h.peer.enabled ? 'yes' : 'no',
           `${h.info.state}${h.info.pending ? ' (interrupted change)' : ''}`,
+          ...(psks ? [psk(h) ?? '-'] : []),
           h.peer?.keyDate ?? day(h.info.written),
           ...(due ? [dueText(keyDue(h, today))] : []),
         ]),
@@ -111,6 +119,7 @@ export async function listPeers(options: CommonOptions & { format: 'table' | 'js
           '-',
           '-',
           o.instance ? 'orphaned (no such peer)' : 'orphaned (no such instance)',
+          ...(psks ? ['-'] : []),
           day(o.written),
           ...(due ? ['-'] : []),
         ]),

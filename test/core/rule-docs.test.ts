@@ -89,7 +89,7 @@ describe('rule examples', () => {
   it('exist for every rule whose findings are about what the topology says', () => {
     expect(rules.filter((r) => !r.examples?.length && !r.noExample).map((r) => r.id)).toEqual([]);
     // Only findings about the file or the secrets beside it, and a check no topology gets past the schema to, go without.
-    expect(rules.filter((r) => r.noExample).map((r) => r.id)).toEqual(['load/read', 'load/limit', 'secrets/tracked', 'secrets/key-mismatch', 'secrets/private-key-in-topology', 'secrets/orphaned-key', 'secrets/unsafe', 'opnsense/acme-alt-names-length', 'aws/iam-wildcard']);
+    expect(rules.filter((r) => r.noExample).map((r) => r.id)).toEqual(['load/read', 'load/limit', 'secrets/tracked', 'secrets/key-mismatch', 'secrets/private-key-in-topology', 'secrets/orphaned-key', 'secrets/psk-missing', 'secrets/psk-invalid', 'secrets/unsafe', 'opnsense/acme-alt-names-length', 'aws/iam-wildcard']);
   });
 
   for (const rule of rules.filter((r) => r.examples?.length)) {

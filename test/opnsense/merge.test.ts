@@ -1,9 +1,9 @@
 // gen opnsense merge: the generated sections go into an operator's backup;
 // everything else stays byte for byte; merging twice equals merging once.
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { XMLValidator } from 'fast-xml-parser';
 import { parse as parseYaml } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -15,8 +15,8 @@ import { PRIVATE_KEY_PLACEHOLDER_PREFIX } from '../../src/render/opnsense/contex
 import { siteSections } from '../../src/render/opnsense/index.js';
 import { type XmlElement, attr, child, childrenNamed, serialize, textOf } from '../../src/render/opnsense/xml.js';
 import { writeSecret } from '../../src/secrets.js';
-import { instanceKeyPath } from '../../src/paths.js';
-import { generateKeyPair } from '../../src/targets/wireguard/keys.js';
+import { instanceKeyPath, peerPskPath } from '../../src/paths.js';
+import { generateKeyPair, generatePresharedKey } from '../../src/targets/wireguard/keys.js';
 import { countArrayCalls, edit, modelOf, readExample } from '../helpers.js';
 import { gen } from '../wireguard/cli.js';
 import { siteToSite } from '../aws/fixtures.js';
@@ -1961,6 +1961,34 @@ describe('gen opnsense merge (command)', () => {
     expect(second.code).toBe(0);
     expect(second.stderr).toBe(`${result.stderr.split('\n').find((l) => l.includes('IPv6 on lan'))}\ngen: wrote ${again}: site home merged into ${out}, mode 0600 (restore it whole: System > Configuration > Backups)\n`);
     expect(readFileSync(again, 'utf8')).toBe(merged);
+  });
+
+  it("fills a peer's psk from the secrets directory with preshared_key, and refuses, writing nothing, a missing or broken one", async () => {
+    const secrets = join(dir, 'secrets-psk');
+    writeSecret(secrets, instanceKeyPath('home', 'wg0'), pair.privateKey);
+    const withPsk = join(dir, 'psk', 'topology.yaml');
+    mkdirSync(dirname(withPsk), { recursive: true });
+    writeFileSync(withPsk, edit(readFileSync(topology, 'utf8'), ['sites', 0, 'wireguard', 0, 'peers', 0, 'preshared_key'], true));
+    const out = join(dir, 'psk-merged.xml');
+    const missing = await gen('opnsense', 'merge', '-f', withPsk, '--base', base, '--secrets', secrets, '-o', out);
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toContain(
+      'no pre-shared key for WireGuard peer mac-workstation, which has preshared_key in the topology: expected home/wireguard/wg0/peers/mac-workstation.psk in the secrets directory (gen wg psk mac-workstation makes it; then export its client file again)',
+    );
+    expect(existsSync(out)).toBe(false);
+    // Base64 that OPNsense's Base64Field takes, but not the 32 bytes wg(8) reads.
+    writeSecret(secrets, peerPskPath('home', 'wg0', 'mac-workstation'), 'c2hvcnQ=');
+    const broken = await gen('opnsense', 'merge', '-f', withPsk, '--base', base, '--secrets', secrets, '-o', out);
+    expect(broken.code).not.toBe(0);
+    expect(broken.stderr).toContain('home/wireguard/wg0/peers/mac-workstation.psk in the secrets directory is not a WireGuard pre-shared key (44 characters of base64, as wg genpsk prints): gen wg psk mac-workstation --force makes a new one');
+    expect(existsSync(out)).toBe(false);
+    const psk = generatePresharedKey();
+    writeSecret(secrets, peerPskPath('home', 'wg0', 'mac-workstation'), psk);
+    const result = await gen('opnsense', 'merge', '-f', withPsk, '--base', base, '--secrets', secrets, '-o', out);
+    expect(result.code).toBe(0);
+    const clients = parse(readFileSync(out, 'utf8')).opnsense.OPNsense.wireguard.client.clients.client as Xml[];
+    expect(clients.map((c) => [c.name, c.psk])).toEqual([['mac-workstation', psk], ['laptop-john', ''], ['iphone-john', '']]);
+    expect(result.stdout + result.stderr).not.toContain(psk);
   });
 
   it("quotes the base's text in a warning as one line a terminal only shows: line breaks, C1 controls and bidi controls escaped", async () => {

@@ -1054,6 +1054,46 @@ describe.skipIf(skip)(titled("OPNsense's own code on merged configs", skip), () 
     expect(peers.filter((p) => p.PublicKey === mac.publicKey).map((p) => [p.friendly_name, p.PresharedKey])).toEqual([['mac-workstation', psk]]);
   });
 
+  /** The homelab example with preshared_key on mac-workstation, for a release: its sections and the secrets merge reads (the instance's key, the psk). */
+  async function homelabWithPsk(series: string) {
+    const withPsk = edit(readExample('homelab'), ['sites', 0, 'wireguard', 0, 'peers', 0, 'preshared_key'], true);
+    const { sections, privateKey } = await releaseSections(withPsk, series);
+    const psk = generateKeyPair().publicKey;
+    const model = (await modelOf(withRelease(withPsk, series))).sites[0]!.wireguard[0]!;
+    const warnings: string[] = [];
+    const options = { secret: (relative: string) => (relative === 'home/wireguard/wg0/peers/mac-workstation.psk' ? psk : privateKey), placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, warn: (m: string) => warnings.push(m) };
+    return { sections, options, psk, warnings, mac: model.peers.find((p) => p.name === 'mac-workstation')! };
+  }
+
+  // A peer with preshared_key: merge fills its psk from the secrets directory; OPNsense's validation takes it (psk is a
+  // Base64Field, Client.xml) and its template writes it as the peer's PresharedKey (wireguard-server.conf), the other
+  // peers' [Peer] without one.
+  it.each(RELEASES)("%s: a peer's pre-shared key from the secrets directory is its PresharedKey in OPNsense's wg0.conf", async (series) => {
+    const { sections, options, psk, mac } = await homelabWithPsk(series);
+    const merged = mergeConfig(base(series), sections, options);
+    expect(merged).not.toContain(PRIVATE_KEY_PLACEHOLDER_PREFIX);
+    const peers = (await wireguardPeers(join(dir, `wireguard-own-psk-${series}`), series, merged))('wg0');
+    expect(peers.map((p) => [p.friendly_name, p.PresharedKey])).toEqual(peers.map((p) => [p.friendly_name, p.PublicKey === mac.publicKey ? psk : undefined]));
+    expect(peers.filter((p) => p.PresharedKey !== undefined).map((p) => p.friendly_name)).toEqual(['mac-workstation']);
+  });
+
+  // The box's peer gen takes over has a pre-shared key of its own, and the topology's peer asks for one: gen's key
+  // wins (the device gets gen's client file), and merge says so without either key.
+  it.each(RELEASES)("%s: a peer with preshared_key that takes over the box's peer writes gen's pre-shared key into wg0.conf, not the box's", async (series) => {
+    const { sections, options, psk, warnings, mac } = await homelabWithPsk(series);
+    const first = mergeConfig(base(series), sections, options);
+    const ours = /<client uuid="([^"]+)">\s*<enabled>1<\/enabled>\s*<name>mac-workstation<\/name>/.exec(first)![1]!;
+    const boxUuid = 'cccccccc-3333-4333-8333-333333333333';
+    const boxPsk = generateKeyPair().publicKey;
+    const box = first.split(ours).join(boxUuid).replace(new RegExp(`(<client uuid="${boxUuid}">(?:(?!</client>)[\\s\\S])*?)<psk>${psk.replace(/[+/]/g, '\\$&')}</psk>`), `$1<psk>${boxPsk}</psk>`);
+    expect(box).toContain(`<psk>${boxPsk}</psk>`);
+    warnings.length = 0;
+    const peers = (await wireguardPeers(join(dir, `wireguard-psk-wins-${series}`), series, mergeConfig(box, sections, options)))('wg0');
+    expect(peers.filter((p) => p.PublicKey === mac.publicKey).map((p) => [p.friendly_name, p.PresharedKey])).toEqual([['mac-workstation', psk]]);
+    expect(warnings.filter((w) => w.includes('pre-shared key'))).toEqual([expect.stringContaining("the topology's WireGuard peer mac-workstation replaces the pre-shared key of the box's peer")]);
+    expect(warnings.filter((w) => w.includes(psk) || w.includes(boxPsk))).toEqual([]);
+  });
+
   // The ACME client's renewal job gen writes (the plugin makes it only when its settings are applied), on a factory
   // box and on one with its own job: OPNsense's validation takes it (UpdateCron is a relation to a job of origin
   // AcmeClient; the command must be a configd action with a description), and its crontab template runs the

@@ -30,6 +30,7 @@ const TOPOLOGIES: [string, string][] = [
     'MTU 1280, keepalive 0, an IPv4 endpoint on another port',
     editAll(homelab, [[[...wg0, 'mtu'], 1280], [[...wg0, 'keepalive'], 0], [[...wg0, 'endpoint'], '203.0.113.7'], [[...wg0, 'endpoint_port'], 4500]]),
   ],
+  ['pre-shared keys: the instance gives each peer one, one peer declines', editAll(homelab, [[[...wg0, 'preshared_key'], true], [[...wg0, 'peers', 1, 'preshared_key'], false]])],
   ['MTU 9000, a peer keepalive of 65535', editAll(homelab, [[[...wg0, 'mtu'], 9000], [[...wg0, 'peers', 1, 'keepalive'], 65535]])],
   // Files named after their instance too; wg1 is in no zone, so its client file has no AllowedIPs line.
   [
@@ -63,6 +64,8 @@ interface ClientFile {
   peer: Peer;
   lan: boolean;
   privateKey: string;
+  /** The pre-shared key gen wg export fills in, for a peer with preshared_key. */
+  presharedKey?: string;
 }
 
 
@@ -79,7 +82,9 @@ async function clientFiles(label: string, topology: string): Promise<{ files: Cl
         for (const lan of instance.lanEndpoint !== undefined ? [false, true] : [false]) {
           const path = clientFilePath(site, instance, peer, lan);
           const privateKey = keyOf(`${label} ${path}`);
-          files.push({ what: `${label}: ${path}`, name: basename(path, '.conf'), text: clientConfig(model, site, instance, peer, { lan, privateKey }), site, instance, peer, lan, privateKey });
+          const presharedKey = peer.presharedKey ? keyOf(`${label} ${path} psk`) : undefined;
+          const text = clientConfig(model, site, instance, peer, { lan, privateKey, presharedKey });
+          files.push({ what: `${label}: ${path}`, name: basename(path, '.conf'), text, site, instance, peer, lan, privateKey, presharedKey });
         }
       }
     }
@@ -99,7 +104,7 @@ function intended(file: ClientFile): AppTunnel {
     dnsSearch: [],
     mtu: instance.mtu,
     listenPort: undefined,
-    peers: [{ publicKey: instance.publicKey!, allowedIps: peer.allowedIps, endpoint: host !== undefined && port !== undefined ? { host, port } : undefined, keepalive: peer.keepalive }],
+    peers: [{ publicKey: instance.publicKey!, allowedIps: peer.allowedIps, endpoint: host !== undefined && port !== undefined ? { host, port } : undefined, keepalive: peer.keepalive, presharedKey: file.presharedKey }],
   };
 }
 
@@ -116,7 +121,7 @@ describe('client files as the WireGuard apps import them', () => {
       // The files checked are out/'s client files, which differ only in the private key gen wg export fills in.
       expect(files.map((f) => `${f.site.name}/wireguard/${f.name}.conf`).sort(), label).toEqual([...out.keys()].filter((p) => /\/wireguard\/[^/]+\.conf$/.test(p)).sort());
       for (const file of files) {
-        const withoutKey = (text: string) => text.split('\n').filter((line) => !line.startsWith('PrivateKey ='));
+        const withoutKey = (text: string) => text.split('\n').filter((line) => !line.startsWith('PrivateKey =') && !line.startsWith('PresharedKey ='));
         expect(withoutKey(out.get(`${file.site.name}/wireguard/${file.name}.conf`)!), file.what).toEqual(withoutKey(file.text));
 
         const want = intended(file);
@@ -135,6 +140,8 @@ describe('client files as the WireGuard apps import them', () => {
         seen.add(want.dns.length > 0 ? 'DNS' : 'no DNS');
         seen.add(peer!.keepalive === 0 ? 'keepalive 0' : 'keepalive');
         seen.add(`MTU ${want.mtu}`);
+        seen.add(peer!.presharedKey === undefined ? 'no PresharedKey' : 'PresharedKey');
+        expect(out.get(`${file.site.name}/wireguard/${file.name}.conf`)!.includes('\nPresharedKey = <pre-shared key of '), file.what).toBe(file.presharedKey !== undefined);
         seen.add(peer!.allowedIps.includes('0.0.0.0/0') ? 'full tunnel' : peer!.allowedIps.length > 0 ? 'split tunnel' : 'no AllowedIPs');
         if (file.name.startsWith(`${file.instance.name}-`)) seen.add('instance in the name');
         seen.add(!peer!.endpoint ? 'no endpoint' : /^[0-9.]+$/.test(peer!.endpoint.host) ? 'IPv4 endpoint' : 'host name endpoint');
@@ -142,7 +149,7 @@ describe('client files as the WireGuard apps import them', () => {
       }
     }
     // The variants reach every optional key and both of its states.
-    for (const shape of ['DNS', 'no DNS', 'keepalive', 'keepalive 0', 'MTU 1280', 'MTU 9000', 'full tunnel', 'split tunnel', 'no AllowedIPs', 'IPv4 endpoint', 'host name endpoint', 'LAN file', 'instance in the name']) {
+    for (const shape of ['PresharedKey', 'no PresharedKey', 'DNS', 'no DNS', 'keepalive', 'keepalive 0', 'MTU 1280', 'MTU 9000', 'full tunnel', 'split tunnel', 'no AllowedIPs', 'IPv4 endpoint', 'host name endpoint', 'LAN file', 'instance in the name']) {
       expect(seen, shape).toContain(shape);
     }
   });

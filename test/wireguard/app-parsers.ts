@@ -33,6 +33,8 @@ export interface AppPeer {
   endpoint?: { host: string; port: number };
   /** Undefined where the app keeps none (Android maps 0 to none; Windows keeps 0). */
   keepalive?: number;
+  /** Standard base64 of the 32 bytes the app decoded from PresharedKey; undefined without one. */
+  presharedKey?: string;
 }
 
 /** The app refuses the file: `reason` is the upstream's own name or message for the refusal. */
@@ -303,6 +305,7 @@ function androidPeer(lines: string[], refuse: Refuse): AppPeer {
   let publicKey: string | undefined;
   let endpoint: AppPeer['endpoint'];
   let keepalive: number | undefined;
+  let presharedKey: string | undefined;
   for (const [key, value] of androidAttributes(lines, refuse)) {
     switch (key.toLowerCase()) {
       case 'allowedips':
@@ -316,7 +319,7 @@ function androidPeer(lines: string[], refuse: Refuse): AppPeer {
         keepalive = androidNumber(value, 'PERSISTENT_KEEPALIVE', 65535, refuse);
         break;
       case 'presharedkey':
-        if (wgKeyFromBase64(value) === undefined) refuse('PRE_SHARED_KEY: KeyFormatException', value);
+        presharedKey = wgKeyFromBase64(value) ?? refuse('PRE_SHARED_KEY: KeyFormatException', value);
         break;
       case 'publickey':
         publicKey = wgKeyFromBase64(value) ?? refuse('PUBLIC_KEY: KeyFormatException', value);
@@ -326,7 +329,7 @@ function androidPeer(lines: string[], refuse: Refuse): AppPeer {
     }
   }
   if (publicKey === undefined) return refuse('MISSING_ATTRIBUTE', 'PublicKey');
-  return { publicKey, allowedIps: [...allowedIps], endpoint, keepalive };
+  return Object.assign({ publicKey, allowedIps: [...allowedIps], endpoint, keepalive }, presharedKey === undefined ? {} : { presharedKey });
 }
 
 /** tunnel/.../android/backend/Tunnel.java NAME_PATTERN, which TunnelManager.create checks on the name TunnelImporter takes from the file name. */
@@ -476,7 +479,7 @@ function applePeer(attributes: Map<string, string>, refuse: Refuse): AppPeer {
   const key = attributes.get('publickey') ?? refuse('peerHasNoPublicKey', '');
   const peer: AppPeer = { publicKey: wgKeyFromBase64(key) ?? refuse('peerHasInvalidPublicKey', key), allowedIps: [] };
   const psk = attributes.get('presharedkey');
-  if (psk !== undefined && wgKeyFromBase64(psk) === undefined) refuse('peerHasInvalidPreSharedKey', psk);
+  if (psk !== undefined) peer.presharedKey = wgKeyFromBase64(psk) ?? refuse('peerHasInvalidPreSharedKey', psk);
   const allowed = attributes.get('allowedips');
   if (allowed !== undefined) peer.allowedIps = appleSplit(allowed).map((a) => appleRange(a) ?? refuse('peerHasInvalidAllowedIP', a));
   const endpoint = attributes.get('endpoint');
@@ -640,7 +643,7 @@ export function parseWindows(text: string, name: string): AppTunnel {
           p.publicKey = windowsKey(val, refuse);
           break;
         case 'presharedkey':
-          windowsKey(val, refuse);
+          p.presharedKey = windowsKey(val, refuse);
           break;
         case 'allowedips':
           for (const a of windowsSplit(val, refuse)) p.allowedIps.push(windowsCidr(a) ?? refuse('Invalid IP address: ', a));

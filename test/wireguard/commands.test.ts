@@ -2,7 +2,7 @@
 // edited in place with its comments and layout kept, private keys live only
 // in the secrets directory (0700/0600), exports are complete client files.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import jsqr from 'jsqr';
 import { PNG } from 'pngjs';
@@ -335,5 +335,102 @@ describe('gen wg rotate, disable, enable, keygen', () => {
     const again = await gen('wg', 'keygen', '--instance', 'wg0', '-f', topology);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('--force');
+  });
+});
+
+describe('pre-shared keys (preshared_key)', () => {
+  const pskFile = (peer: string) => join(secrets, `home/wireguard/wg0/peers/${peer}.psk`);
+  const lintRules = async () => (JSON.parse((await gen('lint', '--format', 'json', '-f', topology)).stdout).diagnostics as { rule: string; message: string }[]).filter((d) => d.rule.startsWith('secrets/'));
+
+  it('add-peer --preshared-key keeps the key in the secrets directory only (0600); out/ has placeholders; export and export-instance fill it in', async () => {
+    const result = await gen('wg', 'add-peer', 'laptop-anna', '--role', 'workstation', '--preshared-key', '-f', topology);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(`; pre-shared key in ${pskFile('laptop-anna')}\n`);
+    const psk = readFileSync(pskFile('laptop-anna'), 'utf8');
+    expect(psk).toMatch(/^[A-Za-z0-9+/]{43}=\n$/);
+    expect(isWireguardKey(psk.trim())).toBe(true);
+    expect(mode(pskFile('laptop-anna'))).toBe(0o600);
+    const key = readFileSync(join(secrets, 'home/wireguard/wg0/peers/laptop-anna.key'), 'utf8').trim();
+    expect(current()).toContain(`            public_key: ${publicKeyOf(key)}\n            preshared_key: true\n`);
+    expect(current()).not.toContain(psk.trim());
+    const files = await rendered();
+    for (const [path, text] of files) expect([path, text.includes(psk.trim())]).toEqual([path, false]);
+    const inOut = files.get('home/wireguard/laptop-anna.conf')!;
+    expect(inOut).toContain('\nPresharedKey = <pre-shared key of laptop-anna: gen wg export writes it>\n');
+    expect(files.get('home/opnsense/wireguard.xml')).toContain('<psk>GEN-SECRET:home/wireguard/wg0/peers/laptop-anna.psk</psk>');
+    // The other peers have none.
+    expect(files.get('home/wireguard/mac-ws.conf')).not.toContain('PresharedKey');
+    const exported = await gen('wg', 'export', 'laptop-anna', '-f', topology);
+    expect(exported.stdout).toBe(inOut.replace(/^PrivateKey = .*$/m, `PrivateKey = ${key}`).replace(/^PresharedKey = .*$/m, `PresharedKey = ${psk.trim()}`));
+    expect((await gen('wg', 'keygen', '--instance', 'wg0', '--force', '-f', topology)).code).toBe(0);
+    const instance = (await gen('wg', 'export-instance', '-f', topology)).stdout;
+    expect(instance).toContain(`# laptop-anna (workstation)\nPublicKey = ${publicKeyOf(key)}\nPresharedKey = ${psk.trim()}\nAllowedIPs = 10.0.1.4/32\n`);
+    expect(instance.match(/PresharedKey/g)).toHaveLength(1);
+  });
+
+  it("an instance's preshared_key gives each new peer a key without a line of its own; a leftover key is replaced only with --force", async () => {
+    writeFileSync(topology, edit(current(), ['sites', 0, 'wireguard', 0, 'preshared_key'], true));
+    const first = await gen('wg', 'add-peer', 'laptop-anna', '--role', 'workstation', '-f', topology);
+    expect(first.code).toBe(0);
+    expect(isWireguardKey(readFileSync(pskFile('laptop-anna'), 'utf8').trim())).toBe(true);
+    expect(peersOf(current()).find((p) => p.name === 'laptop-anna')).not.toHaveProperty('preshared_key');
+    // The peer removed by hand leaves its keys: a new one of that name does not take them silently.
+    const before = current();
+    writeFileSync(topology, before.replace(/ {10}- name: laptop-anna\n(?: {12}.*\n)+/, ''));
+    const again = await gen('wg', 'add-peer', 'laptop-anna', '--role', 'workstation', '-f', topology);
+    expect(again.code).not.toBe(0);
+    expect(again.stderr).toContain('laptop-anna.key exists (an earlier peer of that name?); use --force to replace it');
+    const old = readFileSync(pskFile('laptop-anna'), 'utf8');
+    expect((await gen('wg', 'add-peer', 'laptop-anna', '--role', 'workstation', '--force', '-f', topology)).code).toBe(0);
+    expect(readFileSync(pskFile('laptop-anna'), 'utf8')).not.toBe(old);
+  });
+
+  it("gen wg psk gives an existing peer a key and sets preshared_key; replaces it only with --force; rotate keeps it", async () => {
+    const made = await gen('wg', 'psk', 'laptop-john', '-f', topology);
+    expect(made.code).toBe(0);
+    expect(made.stderr).toBe(`gen: peer laptop-john: pre-shared key in ${pskFile('laptop-john')}, preshared_key: true set in ${topology}. Rebuild and deploy, then export its client file again.\n`);
+    expect(current()).toBe(original.replace('Lgn4vZd3cPwDnL4fh/JUzw2ctXWN1QwqzOtm5j4Jk1U=\n', 'Lgn4vZd3cPwDnL4fh/JUzw2ctXWN1QwqzOtm5j4Jk1U=\n            preshared_key: true\n'));
+    const psk = readFileSync(pskFile('laptop-john'), 'utf8');
+    expect(mode(pskFile('laptop-john'))).toBe(0o600);
+    const refused = await gen('wg', 'psk', 'laptop-john', '-f', topology);
+    expect([refused.code, refused.stderr]).toEqual([1, `gen: ${pskFile('laptop-john')} exists; use --force to replace the pre-shared key of laptop-john (then deploy and export its client file again)\n`]);
+    expect(readFileSync(pskFile('laptop-john'), 'utf8')).toBe(psk);
+    const text = current();
+    expect((await gen('wg', 'psk', 'laptop-john', '--force', '-f', topology)).code).toBe(0);
+    const renewed = readFileSync(pskFile('laptop-john'), 'utf8');
+    expect(renewed).not.toBe(psk);
+    expect(current()).toBe(text);
+    const rotated = await gen('wg', 'rotate', 'laptop-john', '-f', topology);
+    expect(rotated.stderr).toContain('Its pre-shared key stays; to renew it too, run gen wg psk laptop-john --force.');
+    expect(readFileSync(pskFile('laptop-john'), 'utf8')).toBe(renewed);
+    expect((await gen('wg', 'export', 'laptop-john', '-f', topology)).stdout).toContain(`PresharedKey = ${renewed}`);
+  });
+
+  it('export refuses a missing or broken key; list shows the state; lint reports it', async () => {
+    await gen('wg', 'add-peer', 'laptop-anna', '--role', 'workstation', '--preshared-key', '-f', topology);
+    const list = async () => (await gen('wg', 'list', '-f', topology)).stdout.split('\n').find((l) => l.startsWith('laptop-anna'))!.split(/\s+/);
+    const json = async () => (JSON.parse((await gen('wg', 'list', '-f', topology, '--format', 'json')).stdout).peers as { name: string; psk: string | null }[]).map((p) => [p.name, p.psk]);
+    expect((await gen('wg', 'list', '-f', topology)).stdout.split('\n')[0]).toMatch(/ KEY +PSK +ROTATED$/);
+    expect((await list()).slice(4, 6)).toEqual(['present', 'present']);
+    expect(await json()).toEqual([['mac-workstation', null], ['laptop-john', null], ['iphone-john', null], ['laptop-anna', 'present']]);
+    expect(await lintRules()).toEqual([]);
+
+    writeFileSync(pskFile('laptop-anna'), 'c2hvcnQ=\n', { mode: 0o600 });
+    const broken = await gen('wg', 'export', 'laptop-anna', '-f', topology);
+    expect([broken.code, broken.stdout, broken.stderr]).toEqual([1, '', `gen: ${pskFile('laptop-anna')} is not a WireGuard pre-shared key (44 characters of base64, as wg genpsk prints): make a new one with gen wg psk laptop-anna --force (then export its client file again)\n`]);
+    expect((await list()).slice(4, 6)).toEqual(['present', 'invalid']);
+    expect((await lintRules()).map((d) => [d.rule, d.message])).toEqual([['secrets/psk-invalid', `${pskFile('laptop-anna')}, the pre-shared key of peer laptop-anna of wg0, is not a WireGuard key (44 characters of base64, as wg genpsk prints)`]]);
+
+    // Readable by others: refused like a private key.
+    writeFileSync(pskFile('laptop-anna'), `${generateKeyPair().publicKey}\n`, { mode: 0o600 });
+    chmodSync(pskFile('laptop-anna'), 0o644);
+    expect((await gen('wg', 'export', 'laptop-anna', '-f', topology)).stderr).toContain(`refusing ${pskFile('laptop-anna')}: it is readable or writable by group or others (mode 0644): chmod 600`);
+    expect((await lintRules()).map((d) => d.rule)).toEqual(['secrets/unsafe']);
+
+    rmSync(pskFile('laptop-anna'));
+    const missing = await gen('wg', 'export', 'laptop-anna', '-f', topology);
+    expect([missing.code, missing.stderr]).toEqual([1, `gen: peer laptop-anna of wg0 has preshared_key, and ${pskFile('laptop-anna')} does not exist: make it with gen wg psk laptop-anna (then export its client file again)\n`]);
+    expect((await list()).slice(4, 6)).toEqual(['present', 'missing']);
+    expect((await lintRules()).map((d) => [d.rule, d.message])).toEqual([['secrets/psk-missing', `peer laptop-anna of wg0 has preshared_key, and ${pskFile('laptop-anna')} does not exist`]]);
   });
 });

@@ -127,6 +127,27 @@ describe('gen wg doctor', () => {
     expect(fails[2]!.fix).toContain(`gen wg rotate laptop --public-key ${publicKeyOf(other)}`);
   });
 
+  // The firewall writes the peer's psk as its PresharedKey (and wg(8) takes it as one): a side without it fails the handshake.
+  it('a PresharedKey the peer has none of, and none or a placeholder where the peer has preshared_key; the key itself never in the report', async () => {
+    const psk = generateKeyPair().publicKey;
+    const added = variant('laptop-psk.conf', (s) => s.replace(/^(PublicKey = .*\n)/m, `$1PresharedKey = ${psk}\n`));
+    const extra = failed(await check(added));
+    expect(extra.map((c) => [c.check, c.found])).toEqual([['[Peer] no PresharedKey (the peer has no preshared_key)', 'a PresharedKey, which the firewall does not have: the handshake fails']]);
+    expect(extra[0]!.fix).toBe(`remove PresharedKey in [Peer], or give the peer one (gen wg psk laptop, then gen build, apply the firewall's configuration and gen wg export laptop -o ${added})`);
+    const withPsk = join(work, 'with-psk.yaml');
+    writeFileSync(withPsk, text.replace(/(- name: laptop\n(?: {12}.*\n)+)/, '$1            preshared_key: true\n'));
+    expect(readFileSync(withPsk, 'utf8')).toContain('preshared_key: true');
+    const checksOf = async (file: string) => (await doctor(file, { file: withPsk }, machine()))[0]!.checks;
+    expect(failed(await checksOf(added))).toEqual([]);
+    expect(await checksOf(added)).toContainEqual(expect.objectContaining({ status: 'ok', check: '[Peer] PresharedKey is a WireGuard key (the peer has preshared_key)' }));
+    const placeholder = variant('laptop-ph.conf', (s) => s.replace(/^(PublicKey = .*\n)/m, '$1PresharedKey = <pre-shared key of laptop: gen wg export writes it>\n'));
+    for (const [file, found] of [[client, 'no PresharedKey: the firewall has one, so the handshake fails'], [placeholder, 'the placeholder of out/, not a key']] as const) {
+      const fails = failed(await checksOf(file));
+      expect(fails.map((c) => [c.check, c.found, c.fix])).toEqual([['[Peer] PresharedKey is a WireGuard key (the peer has preshared_key)', found, `write the file again: gen wg export laptop -o ${file}`]]);
+    }
+    expect(JSON.stringify(await checksOf(added))).not.toContain(psk);
+  });
+
   it('a name wg-quick takes but the Windows app refuses', async () => {
     // wireguard-windows conf/name.go, TunnelNameIsValid: a reserved device name before the first "." (isReserved), or a "." at either end (hasSpecialChars).
     for (const [name, why, rename] of [

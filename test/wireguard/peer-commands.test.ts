@@ -173,6 +173,7 @@ describe('gen wg list', () => {
       key_date: null,
       key_due: null,
       key: { state: 'present', rotated: '2026-01-02T03:04:05.000Z' },
+      psk: null,
     });
     expect(json.peers.map((p: { name: string }) => p.name)).toEqual(['mac-workstation', 'laptop-john', 'iphone-john', 'kp', 'pixel']);
     expect(json.orphaned_keys).toEqual([]);

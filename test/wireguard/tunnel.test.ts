@@ -128,6 +128,37 @@ describe.skipIf(whyTunnel)(titled('handshake and ping between two namespaces', w
     expect(result.stdout.match(/2 packets transmitted, 2 received/g)).toHaveLength(2);
   });
 
+  // A pre-shared key is mixed into the handshake's keys (the responder's message uses it): the two sides agree only with the same key.
+  it('a peer added with --preshared-key completes a handshake with the key on both sides, and none with another key or none on one side', async () => {
+    const dir = mkdtempSync(join(work, 'e2e-psk-'));
+    const topology = join(dir, 'topology.yaml');
+    copyFileSync(join(root, 'topology.yaml'), topology);
+    expect((await gen('wg', 'keygen', '--instance', 'wg0', '--force', '-f', topology)).code).toBe(0);
+    expect((await gen('wg', 'add-peer', 'e2e-pq', '--role', 'workstation', '--preshared-key', '-f', topology)).code).toBe(0);
+    const client = join(dir, 'client.conf');
+    const server = join(dir, 'server.conf');
+    expect((await gen('wg', 'export', 'e2e-pq', '-f', topology, '-o', client)).code).toBe(0);
+    expect((await gen('wg', 'export-instance', '-f', topology, '-o', server)).code).toBe(0);
+    const psk = readFileSync(join(dir, '.secrets/home/wireguard/wg0/peers/e2e-pq.psk'), 'utf8').trim();
+    expect(readFileSync(client, 'utf8')).toContain(`PresharedKey = ${psk}\n`);
+    expect(readFileSync(server, 'utf8')).toMatch(new RegExp(`# e2e-pq \\(workstation\\)\nPublicKey = \\S+\nPresharedKey = ${psk.replace(/[+/]/g, '\\$&')}\n`));
+    const same = attempt(e2e, [server, client]);
+    expect(same.stdout + same.stderr).toContain('OK: handshake + ping through the tunnel');
+    expect(same.status).toBe(0);
+
+    const other = join(dir, 'other.conf');
+    writeFileSync(other, readFileSync(client, 'utf8').replace(`PresharedKey = ${psk}`, `PresharedKey = ${generateKeyPair().publicKey}`), { mode: 0o600 });
+    const none = join(dir, 'none.conf');
+    writeFileSync(none, readFileSync(client, 'utf8').replace(/^PresharedKey = .*\n/m, ''), { mode: 0o600 });
+    for (const file of [other, none]) {
+      expect(readFileSync(file, 'utf8')).not.toBe(readFileSync(client, 'utf8'));
+      const refused = attempt(e2e, [server, file]);
+      expect(refused.stdout).toMatch(/3 packets transmitted, 0 received/);
+      expect(refused.stdout + refused.stderr).not.toContain('OK: handshake');
+      expect(refused.status).not.toBe(0);
+    }
+  });
+
   it('a full tunnel takes the client’s IPv6 into the tunnel too, instead of letting it bypass the tunnel', async () => {
     const dir = mkdtempSync(join(work, 'e2e-full-'));
     const topology = join(dir, 'topology.yaml');

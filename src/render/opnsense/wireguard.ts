@@ -4,15 +4,21 @@
 // its client entry (enabled 0) but is not linked. A peer without a public key
 // has no entry: the Client model requires one (Client.xml, pubkey Required),
 // and OPNsense's validation of the whole model refuses an empty one. The private key is a
-// placeholder that `gen opnsense merge` fills from the secrets directory.
+// placeholder that `gen opnsense merge` fills from the secrets directory, and so
+// is a peer's pre-shared key (psk) when the topology gives it one.
 import type { Peer } from '../../model.js';
-import { instanceKeyPath } from '../../paths.js';
+import { instanceKeyPath, peerPskPath } from '../../paths.js';
 import { type Area, PRIVATE_KEY_PLACEHOLDER_PREFIX, mvcFlag } from './context.js';
 import { itemsOf, modelItem, modelItems, modelSection } from './fields.js';
 
 /** The placeholder text standing for an instance's private key. */
 export function privateKeyPlaceholder(site: string, instance: string): string {
   return `${PRIVATE_KEY_PLACEHOLDER_PREFIX}${instanceKeyPath(site, instance).split('\\').join('/')}`;
+}
+
+/** The placeholder text standing for a peer's pre-shared key. */
+export function presharedKeyPlaceholder(site: string, instance: string, peer: string): string {
+  return `${PRIVATE_KEY_PLACEHOLDER_PREFIX}${peerPskPath(site, instance, peer).split('\\').join('/')}`;
 }
 
 /** A peer the instance lists: enabled and with a public key (OPNsense requires one). */
@@ -52,7 +58,8 @@ export const wireguardArea: Area = {
     );
     const peers = instances.flatMap((wg) => wg.peers.filter((peer) => peer.publicKey !== undefined).map((peer) => ({ wg, peer })));
     const client = modelItems(ctx, 'wireguardClient', 'clients.client', {
-      // None, as in gen's client files; merge keeps the one of a box's peer gen takes over (wireguard-takeovers.ts).
+      // None, as in gen's client files, but for a peer with preshared_key (its own value, below); merge keeps the one
+      // of a box's peer gen takes over (wireguard-takeovers.ts).
       psk: '',
       serveraddress: '',
       serverport: '',
@@ -61,14 +68,12 @@ export const wireguardArea: Area = {
       // (Client.xml). Empty writes no PersistentKeepalive (wireguard-server.conf).
       keepalive: '',
     });
-    const clients = itemsOf(ctx, peers, ({ wg, peer }) =>
-      client(peerUuid(wg.name, peer), {
-        enabled: mvcFlag(linked(peer)),
-        name: peer.name,
-        pubkey: peer.publicKey,
-        tunneladdress: `${peer.address}/32`,
-      }),
-    );
+    const clients = itemsOf(ctx, peers, ({ wg, peer }) => {
+      const values: Record<string, string | undefined> = { enabled: mvcFlag(linked(peer)), name: peer.name, pubkey: peer.publicKey, tunneladdress: `${peer.address}/32` };
+      // Only where the peer has one: the others share the fixed empty psk, made once.
+      if (peer.presharedKey) values.psk = presharedKeyPlaceholder(ctx.site.name, wg.name, peer.name);
+      return client(peerUuid(wg.name, peer), values);
+    });
     return [
       ...modelSection(ctx, 'wireguardGeneral', { enabled: '1' }),
       ...modelSection(ctx, 'wireguardServer', { servers: { server: servers } }),

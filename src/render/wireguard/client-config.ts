@@ -12,6 +12,11 @@ function privateKeyPlaceholder(name: string): string {
   return `<private key of ${name}: gen wg export writes it>`;
 }
 
+/** The pre-shared key's place in out/, for the peer of a checked name. */
+function presharedKeyPlaceholder(name: string): string {
+  return `<pre-shared key of ${name}: gen wg export writes it>`;
+}
+
 export function instanceKeyPlaceholder(instance: WireguardInstance): string {
   return `<public key of ${ini.name(instance.name)}: set public_key in the topology>`;
 }
@@ -33,6 +38,8 @@ export interface ClientOptions {
   lan: boolean;
   /** The real private key; out/ gets a placeholder. */
   privateKey?: string;
+  /** The real pre-shared key of a peer that has one (preshared_key); out/ gets a placeholder. */
+  presharedKey?: string;
 }
 
 /**
@@ -96,14 +103,15 @@ export function clientRenderer(model: Pick<Model, 'sites'>, site: Site, instance
     shared();
     const name = ini.name(peer.name);
     const privateKey = options.privateKey !== undefined ? ini.key(options.privateKey) : privateKeyPlaceholder(name);
+    const presharedKey = !peer.presharedKey ? '' : options.presharedKey !== undefined ? ini.key(options.presharedKey) : presharedKeyPlaceholder(name);
     const address = `${ini.ipv4(peer.address)}/${instance.prefix}`;
     const render = options.lan ? renderers.lan() : renderers.public();
-    return render({ peer: name, privateKey, address, allowedIps: allowedIps(peer.allowedIps), keepalive: peer.keepalive });
+    return render({ peer: name, privateKey, address, allowedIps: allowedIps(peer.allowedIps), keepalive: peer.keepalive, presharedKey });
   };
 }
 
 /** The fields of a client file that change from one peer to the next. */
-const CLIENT_SLOTS = ['peer', 'privateKey', 'address', 'allowedIps', 'keepalive'] as const;
+const CLIENT_SLOTS = ['peer', 'privateKey', 'address', 'allowedIps', 'keepalive', 'presharedKey'] as const;
 
 export function clientConfig(model: Pick<Model, 'sites'>, site: Site, instance: WireguardInstance, peer: Peer, options: ClientOptions): string {
   return clientRenderer(model, site, instance)(peer, options);

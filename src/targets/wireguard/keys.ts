@@ -2,7 +2,7 @@
 // one '=' of padding), exactly as `wg genkey` / `wg pubkey` print them.
 // node:crypto does X25519 natively; its DER and JWK exports carry the raw 32
 // bytes.
-import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 
 export interface KeyPair {
   privateKey: string;
@@ -62,4 +62,13 @@ export function publicKeyOf(privateKey: string): string {
   const der = Buffer.concat([PKCS8_X25519_PREFIX, Buffer.from(privateKey, 'base64')]);
   const key = createPublicKey(createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }));
   return fromBase64Url(key.export({ format: 'jwk' }).x);
+}
+
+/**
+ * A new pre-shared key, as `wg genpsk` prints it: 32 random bytes in base64
+ * (wireguard-tools src/genkey.c genkey_main, which leaves them unclamped for genpsk), the same 44 characters as a key pair's,
+ * which wg(8) reads with key_from_base64 (src/config.c, PresharedKey).
+ */
+export function generatePresharedKey(): string {
+  return randomBytes(32).toString('base64');
 }
