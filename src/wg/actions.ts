@@ -132,13 +132,13 @@ async function warnIfGitExposed(output: string): Promise<void> {
  * `git add -A` would commit the key. The key stays where it is (moving it
  * would lose the pair); the warning names the line that ignores the keys.
  */
-async function warnIfKeyExposed(dir: string, keyFile: string): Promise<void> {
+async function warnIfKeyExposed(dir: string, keyFile: string, what = 'a private key'): Promise<void> {
   const { unignoredWorkTree } = await import('../io/git-exposed.js');
   const key = join(dir, keyFile);
   const root = unignoredWorkTree(key);
   if (root === undefined) return;
   note(
-    `warning: ${key} holds a private key and lies in the git work tree ${root}, where nothing ignores it: git add -A would commit it. ` +
+    `warning: ${key} holds ${what} and lies in the git work tree ${root}, where nothing ignores it: git add -A would commit it. ` +
       `Ignore the secrets directory before the next commit, as gen does for one it creates: echo '*' >> ${shellQuoted(join(dir, '.gitignore'))}`,
   );
 }
@@ -239,6 +239,7 @@ export async function addPeer(name: string, options: CommonOptions & { role: str
         (pskFile === undefined ? '' : `; pre-shared key in ${join(dir, pskFile)}`),
     );
     if (pair) await warnIfKeyExposed(dir, keyFile);
+    if (pskFile !== undefined) await warnIfKeyExposed(dir, pskFile, 'a pre-shared key');
     if (!options.qr || !pair) {
       process.stdout.write(`${address}\n`);
       return undefined;
@@ -318,7 +319,7 @@ export async function psk(name: string, options: CommonOptions & { force?: boole
     writeSecret(dir, pskFile, generatePresharedKey());
     if (edited !== undefined) writeEdited(options.file, edited);
     note(`peer ${name}: pre-shared key in ${join(dir, pskFile)}${edited === undefined ? '' : `, preshared_key: true set in ${options.file}`}. Rebuild and deploy, then export its client file again.`);
-    await warnIfKeyExposed(dir, pskFile);
+    await warnIfKeyExposed(dir, pskFile, 'a pre-shared key');
   });
 }
 

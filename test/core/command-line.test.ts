@@ -62,7 +62,7 @@ describe('the topology argument', () => {
   it('every command that reads a topology takes both [file] and -f, --file', () => {
     const withFile = all.filter(({ command }) => command.registeredArguments.some((a) => a.name() === 'file') || command.options.some((o) => o.long === '--file'));
     expect(withFile.map(({ words }) => words.join(' ')).sort()).toEqual(
-      ['build', 'diff', 'graph', 'init', 'lint', 'opnsense merge', 'wg add-peer', 'wg disable', 'wg doctor', 'wg enable', 'wg export', 'wg export-instance', 'wg keygen', 'wg list', 'wg rotate'].sort(),
+      ['build', 'diff', 'graph', 'init', 'lint', 'opnsense merge', 'wg add-peer', 'wg disable', 'wg doctor', 'wg enable', 'wg export', 'wg export-instance', 'wg keygen', 'wg list', 'wg psk', 'wg rotate'].sort(),
     );
     for (const { words, command } of withFile) {
       expect(command.registeredArguments.map((a) => a.name()), words.join(' ')).toContain('file');

@@ -1855,6 +1855,34 @@ describe("the box's own peers on an instance gen takes over", async () => {
     expect(dropped.warnings.filter((w) => w.includes('pre-shared'))).toEqual([]);
   });
 
+  it("writes gen's pre-shared key over the box's on a takeover when the topology asks for one: a warning only when they differ, never a key", async () => {
+    const psk = generatePresharedKey();
+    const boxPsk = generatePresharedKey();
+    const pskSections = await sectionsOf(edit(yaml, ['sites', 0, 'wireguard', 0, 'peers', 0, 'preshared_key'], true));
+    const mergeWith = (base: string) => {
+      const warnings: string[] = [];
+      const secret = (relative: string) => (relative === 'home/wireguard/wg0/peers/mac-workstation.psk' ? psk : pair.privateKey);
+      const merged = mergeConfig(base, pskSections, { secret, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX, standIn: () => STAND_IN, allowGuiPortConflict: true, warn: (m) => warnings.push(m) });
+      return { mac: clientsOf(parse(merged).opnsense.OPNsense.wireguard).find((c) => c['@uuid'] === uuids.mac), warnings: warnings.filter((w) => w.includes('pre-shared')) };
+    };
+    const withPsk = (key: string) => {
+      const out = box.replace(new RegExp(`(<client uuid="${uuids.mac}">(?:(?!</client>)[\\s\\S])*?)<psk/>`), `$1<psk>${key}</psk>`);
+      expect(out).not.toBe(box);
+      return out;
+    };
+    const differs = mergeWith(withPsk(boxPsk));
+    expect(differs.mac).toMatchObject({ name: 'mac-workstation', pubkey: macKey, psk });
+    expect(differs.warnings).toEqual([
+      `the topology's WireGuard peer mac-workstation replaces the pre-shared key of the box's peer "macbook" (10.0.1.2/32), which it takes over, with its own from the secrets directory (preshared_key): ` +
+        "OPNsense writes it into the peer's [Peer] (PresharedKey), and the handshake works only once the device has the same key. " +
+        "Give the device the client file gen wg export mac-workstation writes (or its PresharedKey line); to keep the box's key instead, put it into the secrets directory's mac-workstation.psk of that instance and merge again",
+    ]);
+    const same = mergeWith(withPsk(psk));
+    expect(same.mac).toMatchObject({ psk });
+    expect(same.warnings).toEqual([]);
+    expect(mergeWith(box)).toEqual({ mac: expect.objectContaining({ psk }), warnings: [] });
+  });
+
   // OPNsense writes a peer's tunnel addresses as its AllowedIPs (wireguard-server.conf) and routes each into the
   // tunnel (wg-service-control.php, wg_start): a network the box's peer routed is cut off when gen gives it one address.
   it("names the other tunnel addresses of the box's peer it takes over by its key, once", () => {

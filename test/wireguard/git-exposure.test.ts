@@ -55,6 +55,8 @@ describe('a file with a private key in a git work tree', () => {
       { args: ['keygen', '--instance', 'wg0', '--force'], key: '.secrets/home/wireguard/wg0.key' },
       { args: ['add-peer', 'pixel-anna', '--role', 'mobile'], key: '.secrets/home/wireguard/wg0/peers/pixel-anna.key' },
       { args: ['rotate', 'laptop-john'], key: '.secrets/home/wireguard/wg0/peers/laptop-john.key' },
+      { args: ['psk', 'laptop-john'], key: '.secrets/home/wireguard/wg0/peers/laptop-john.psk' },
+      { args: ['add-peer', 'pixel-bob', '--role', 'mobile', '--preshared-key'], key: '.secrets/home/wireguard/wg0/peers/pixel-bob.psk' },
     ];
     for (const run of runs) {
       const result = await gen('wg', ...run.args, '-f', c.topology);
@@ -62,6 +64,7 @@ describe('a file with a private key in a git work tree', () => {
       // git itself is the judge: the key is one `git add -A` away from a commit, and gen says so.
       expect(wouldCommit(c.dir)).toContain(run.key);
       expect(result.stderr).toMatch(warning(join(c.secrets, run.key.slice('.secrets/'.length)), c.dir));
+      if (run.key.endsWith('.psk')) expect(result.stderr).toContain(`${join(c.secrets, run.key.slice('.secrets/'.length))} holds a pre-shared key and lies in`);
     }
     // The command the warning names ignores every key, and then there is nothing to say.
     const fix = /echo '\*' >> (\S+)$/m.exec((await gen('wg', 'rotate', 'laptop-john', '-f', c.topology)).stderr)!;
