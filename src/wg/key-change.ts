@@ -122,9 +122,12 @@ export interface KeyDirectory {
   relative: string;
   /** Whether a name is one of gen's key files there (`<instance>.key`, `<peer>.key`), without the suffix of a key change. */
   isKey: (name: string) => boolean;
+  /** Whether a name is a peer's pre-shared key there (`<peer>.psk`): written atomically, in no key change. */
+  isPsk?: (name: string) => boolean;
 }
 
 const PEER_KEY = new RegExp(`${PEER_NAME.source.slice(0, -1)}\\.key$`);
+const PEER_PSK = new RegExp(`${PEER_NAME.source.slice(0, -1)}\\.psk$`);
 
 /** Whether a name in a peers directory is the key file of a peer (`<peer>.key`, without a key change's suffix). */
 export function isPeerKeyName(name: string): boolean {
@@ -143,7 +146,7 @@ export function keyDirectories(model: Model): KeyDirectory[] {
     const instanceKeys = new Set(site.wireguard.map((i) => basename(instanceKeyPath(site.name, i.name))));
     return [
       { relative: dirname(instanceKeyPath(site.name, site.wireguard[0]!.name)), isKey: (name: string) => instanceKeys.has(name) },
-      ...site.wireguard.map((i) => ({ relative: dirname(peerKeyPath(site.name, i.name, 'peer')), isKey: (name: string) => PEER_KEY.test(name) })),
+      ...site.wireguard.map((i) => ({ relative: dirname(peerKeyPath(site.name, i.name, 'peer')), isKey: (name: string) => PEER_KEY.test(name), isPsk: (name: string) => PEER_PSK.test(name) })),
     ];
   });
 }
@@ -168,7 +171,7 @@ export function keyFilesOf(model: Model, dir: string): string[] {
 /** What a temporary file of a key holds, or part of it if the write was cut short: a key line. */
 const KEY_TEXT = /^[A-Za-z0-9+/]{0,43}=?\n?$/;
 
-/** A temporary file that a killed write of one of gen's keys left: private, ours, and at most a key line. */
+/** A temporary file that a killed write of one of gen's keys (a pre-shared key too) left: private, ours, and at most a key line. */
 function staleKeyTemp(file: string): boolean {
   const stat = lstatSync(file, { throwIfNoEntry: false });
   if (!stat?.isFile() || (stat.mode & 0o077) !== 0 || stat.uid !== process.getuid?.() || stat.size > 45) return false;
@@ -193,7 +196,8 @@ export function recoverKeyChanges(model: Model, dir: string, topology: string, n
       const relative = join(directory.relative, name);
       const temp = tempFileOf(name);
       if (temp) {
-        if (keyNameOf(directory, temp.file) !== undefined && !makerRuns(temp.writer) && staleKeyTemp(join(dir, relative))) rmSync(join(dir, relative), { force: true });
+        const ours = keyNameOf(directory, temp.file) !== undefined || directory.isPsk?.(temp.file) === true;
+        if (ours && !makerRuns(temp.writer) && staleKeyTemp(join(dir, relative))) rmSync(join(dir, relative), { force: true });
         continue;
       }
       const change = keyNameOf(directory, name);

@@ -267,12 +267,16 @@ describe('recovery of a key change touches only what gen wrote', () => {
       'home/wireguard/wg0/peers/readme.gen-new': `${generateKeyPair().privateKey}\n`,
       [`home/wireguard/wg0/peers/.notes.${dead}.tmp`]: 'draft\n',
       [`home/wireguard/wg0/peers/.kq.key.gen-new.${dead}.tmp`]: 'a much longer text than any key line could ever be\n',
+      [`home/wireguard/wg0/peers/.kt.psk.${dead}.tmp`]: 'a much longer text than any key line could ever be\n',
+      [`home/wireguard/wg0/peers/.ku.txt.${dead}.tmp`]: `${generateKeyPair().publicKey}\n`,
       'home/wireguard/wg9.key.gen-new': `${generateKeyPair().privateKey}\n`,
     };
     const removed: Record<string, string> = {
       // What killed commands of gen leave: a pending key the topology never got, a temporary file of a key.
       'home/wireguard/wg0/peers/kp.key.gen-new': `${generateKeyPair().privateKey}\n`,
       [`home/wireguard/wg0/peers/.kr.key.gen-new.${dead}.tmp`]: `${generateKeyPair().privateKey}\n`,
+      // gen wg psk and add-peer --preshared-key write a peer's .psk atomically too.
+      [`home/wireguard/wg0/peers/.ks.psk.${dead}.tmp`]: `${generateKeyPair().publicKey}\n`,
     };
     for (const [path, content] of Object.entries({ ...kept, ...removed })) writeFileSync(join(secrets, path), content, { mode: 0o600 });
     const r = gen(dir, 'wg', 'disable', 'laptop-john');
