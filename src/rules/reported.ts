@@ -359,7 +359,7 @@ export const reportedRules: Rule[] = [
   {
     id: 'secrets/orphaned-key',
     severity: 'warning',
-    summary: 'A private key in the secrets directory belongs to no peer or instance of the topology (gen lint).',
+    summary: 'A private or pre-shared key in the secrets directory belongs to no peer or instance of the topology (gen lint).',
     why:
       'It stays when a peer or an instance is removed from the topology or renamed by hand (gen writes keys and removes none): a private key that no configuration uses any more, kept beside the live ones and in every copy of the secrets directory. ' +
       'gen wg add-peer of that name later refuses to replace it.',

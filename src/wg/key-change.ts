@@ -134,6 +134,11 @@ export function isPeerKeyName(name: string): boolean {
   return PEER_KEY.test(name);
 }
 
+/** Whether a name in a peers directory is the pre-shared key of a peer (`<peer>.psk`). */
+export function isPeerPskName(name: string): boolean {
+  return PEER_PSK.test(name);
+}
+
 /**
  * gen's key directories for the model's instances: `<site>/wireguard`
  * (the instances' keys) and `<site>/wireguard/<instance>/peers` (the peers'

@@ -12,7 +12,7 @@ import type { Path } from '../location.js';
 import { PEER_NAME, SecretsError, readSecret, readSecretFile, secretFile, secretsDirectoryNames, secretsIn } from '../secrets.js';
 import { instanceKeyPath, peerKeyPath } from '../paths.js';
 import { isWireguardKey, publicKeyOf } from '../targets/wireguard/keys.js';
-import { PENDING_SUFFIX, RETIRED_SUFFIX, isPeerKeyName, keyFilesOf } from './key-change.js';
+import { PENDING_SUFFIX, RETIRED_SUFFIX, isPeerKeyName, isPeerPskName, keyFilesOf } from './key-change.js';
 import { pskFindings } from './psk.js';
 
 /**
@@ -132,7 +132,8 @@ export interface OrphanedKey {
  * peer of it, and what an instance the site no longer has left
  * (`<instance>.key`, and each `<peer>.key` in `<instance>/peers/`). They
  * stay when a peer or an instance is removed from the topology by hand
- * (gen writes keys, and removes none), or renamed. A name that differs
+ * (gen writes keys, and removes none), or renamed; so does a peer's
+ * pre-shared key (`<peer>.psk`). A name that differs
  * from a peer's or an instance's in case only is that one's (one file
  * where case does not count). Only gen's layout is looked at, never
  * through a link; throws SecretsError when gen must not read there. A key
@@ -140,15 +141,16 @@ export interface OrphanedKey {
  */
 export function orphanedKeys(model: Model, dir: string): OrphanedKey[] {
   const out: OrphanedKey[] = [];
-  const peerKeys = (relative: string) => secretsDirectoryNames(dir, relative).filter(isPeerKeyName).sort();
+  const peerKeys = (relative: string) => secretsDirectoryNames(dir, relative).filter((name) => isPeerKeyName(name) || isPeerPskName(name)).sort();
+  // '.key' and '.psk' alike.
   const nameOf = (keyName: string) => keyName.slice(0, -'.key'.length);
   for (const site of model.sites) {
     for (const instance of site.wireguard) {
       const relative = dirname(peerKeyPath(site.name, instance.name, 'peer'));
       const names = peerKeys(relative);
       if (names.length === 0) continue;
-      const peers = new Set(instance.peers.map((peer) => `${peer.name}.key`.toLowerCase()));
-      for (const name of names) if (!peers.has(name.toLowerCase())) out.push({ site, instanceName: instance.name, instance, peer: nameOf(name), keyFile: join(relative, name) });
+      const peers = new Set(instance.peers.map((peer) => peer.name.toLowerCase()));
+      for (const name of names) if (!peers.has(nameOf(name).toLowerCase())) out.push({ site, instanceName: instance.name, instance, peer: nameOf(name), keyFile: join(relative, name) });
     }
     // <site>/wireguard: the instances' keys, and a directory of each instance's peers.
     const keys = dirname(instanceKeyPath(site.name, 'instance'));
@@ -266,9 +268,18 @@ export function keyFindings(model: Model, dir: string): Finding[] {
           ? `an instance ${o.instanceName} that site ${o.site.name}`
           : `peer ${o.peer} of an instance ${o.instanceName} that site ${o.site.name}`;
       const gone = o.peer ?? o.instanceName;
+      const path = o.instance ? o.instance.path.concat('peers') : o.site.path.concat('wireguard');
+      if (o.keyFile.endsWith('.psk')) {
+        return {
+          rule: 'secrets/orphaned-key',
+          path,
+          message: `${keyPath} is the pre-shared key of ${owner} no longer has (or never had)`,
+          hint: `If ${gone} is gone for good, delete the key file (rm ${keyPath}); if it was renamed, rename the file to the new name's .psk; to add ${gone} back with this key, put its entry back with preshared_key: true.`,
+        };
+      }
       return {
         rule: 'secrets/orphaned-key',
-        path: o.instance ? o.instance.path.concat('peers') : o.site.path.concat('wireguard'),
+        path,
         message: `${keyPath} is the private key of ${owner} no longer has (or never had)`,
         hint:
           `If ${gone} is gone for good, delete the key file (rm ${keyPath}); if it was renamed, rename the file to the new name's .key; ` +

@@ -118,7 +118,7 @@ export async function listPeers(options: CommonOptions & { format: 'table' | 'js
           '-',
           '-',
           '-',
-          o.instance ? 'orphaned (no such peer)' : 'orphaned (no such instance)',
+          `orphaned${o.keyFile.endsWith('.psk') ? ' pre-shared key' : ''} (no such ${o.instance ? 'peer' : 'instance'})`,
           ...(psks ? ['-'] : []),
           day(o.written),
           ...(due ? ['-'] : []),

@@ -406,6 +406,21 @@ describe('pre-shared keys (preshared_key)', () => {
     expect((await gen('wg', 'export', 'laptop-john', '-f', topology)).stdout).toContain(`PresharedKey = ${renewed}`);
   });
 
+  it("the pre-shared key of a peer removed by hand is orphaned, as its private key is, in lint and list", async () => {
+    await gen('wg', 'add-peer', 'laptop-anna', '--role', 'workstation', '--preshared-key', '-f', topology);
+    writeFileSync(topology, current().replace(/ {10}- name: laptop-anna\n(?: {12}.*\n)+/, ''));
+    expect(current()).toBe(original);
+    expect((await lintRules()).map((d) => [d.rule, d.message])).toEqual([
+      ['secrets/orphaned-key', `${join(secrets, 'home/wireguard/wg0/peers/laptop-anna.key')} is the private key of a peer laptop-anna that wg0 no longer has (or never had)`],
+      ['secrets/orphaned-key', `${pskFile('laptop-anna')} is the pre-shared key of a peer laptop-anna that wg0 no longer has (or never had)`],
+    ]);
+    const rows = (await gen('wg', 'list', '-f', topology)).stdout.trimEnd().split('\n').slice(-2).map((l) => l.split(/\s{2,}/).slice(0, 5));
+    expect(rows).toEqual([
+      ['laptop-anna', '-', '-', '-', 'orphaned (no such peer)'],
+      ['laptop-anna', '-', '-', '-', 'orphaned pre-shared key (no such peer)'],
+    ]);
+  });
+
   it('export refuses a missing or broken key; list shows the state; lint reports it', async () => {
     await gen('wg', 'add-peer', 'laptop-anna', '--role', 'workstation', '--preshared-key', '-f', topology);
     const list = async () => (await gen('wg', 'list', '-f', topology)).stdout.split('\n').find((l) => l.startsWith('laptop-anna'))!.split(/\s+/);
