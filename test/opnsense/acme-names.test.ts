@@ -2,7 +2,6 @@
 // order, and the 65535 characters the ACME client's model takes in altNames,
 // the names joined by "," (the model's mask, read from the plugin's own files,
 // in the verbatim model copies and, with OPNSENSE_PLUGINS_GIT, the upstream tags).
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -15,6 +14,7 @@ import { edit, lint, readExample } from '../helpers.js';
 import { lineOf } from '../yaml-lines.js';
 import { altNamesOfLength } from './acme-names.js';
 import { MODELS_DIR } from './model-check.js';
+import { upstreamFile, upstreamMirrors } from './support.js';
 
 const homelab = readExample('homelab');
 const cert = ['sites', 0, 'haproxy', 'certificates', 0] as const;
@@ -100,26 +100,18 @@ describe("the ACME client's model, as its own files have it", () => {
     expect(modelAccepts(field.mask!, altNamesOfLength(ACME_ALT_NAMES_MAX + 1).join(','))).toBe(false);
   });
 
-  const core = process.env.OPNSENSE_CORE_GIT;
-  const plugins = process.env.OPNSENSE_PLUGINS_GIT;
-  const why = !core ? 'OPNSENSE_CORE_GIT is not set' : !plugins ? 'OPNSENSE_PLUGINS_GIT is not set' : undefined;
-  if (why && process.env.CI) throw new Error(`the upstream tags are needed: ${why}`);
-  const show = (git: string, tag: string, path: string) => {
-    const r = spawnSync('git', ['--git-dir', git, 'show', `${tag}:${path}`], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`${tag}:${path}: ${r.stderr}`);
-    return r.stdout;
-  };
+  const { core, plugins, why } = upstreamMirrors("the ACME client's altNames in the upstream tags");
   describe.skipIf(why !== undefined)(`in the upstream tags${why ? ` (skipped: ${why})` : ''}`, () => {
     it.each(['25.7.11', '26.1.11', '26.7.2'])('%s: the plugin keeps the mask, core matches it against the whole value, the ACME client hands every name to acme.sh', (tag) => {
-      const field = altNamesField(show(plugins!, tag, 'security/acme-client/src/opnsense/mvc/app/models/OPNsense/AcmeClient/AcmeClient.xml'));
+      const field = altNamesField(upstreamFile(plugins!, tag, 'security/acme-client/src/opnsense/mvc/app/models/OPNsense/AcmeClient/AcmeClient.xml'));
       expect(field.type).toBe('CSVListField');
       expect(field.perItem).toBe(false);
       expect(Number(/\{1,(\d+)\}\$\/u$/.exec(field.mask!)?.[1])).toBe(ACME_ALT_NAMES_MAX);
       // Without MaskPerItem, the whole value against the mask.
-      const csv = show(core!, tag, 'src/opnsense/mvc/app/models/OPNsense/Base/FieldTypes/CSVListField.php');
+      const csv = upstreamFile(core!, tag, 'src/opnsense/mvc/app/models/OPNsense/Base/FieldTypes/CSVListField.php');
       expect(/if \(\$that->internalMaskPerItem\) \{[^]*?\} else \{\s*if \(!\$regex_match\(\$that->internalValue, \$that->internalMask\)\)/.test(csv)).toBe(true);
       // Each alt name a --domain of its own.
-      const base = show(plugins!, tag, 'security/acme-client/src/opnsense/mvc/app/library/OPNsense/AcmeClient/LeValidation/Base.php');
+      const base = upstreamFile(plugins!, tag, 'security/acme-client/src/opnsense/mvc/app/library/OPNsense/AcmeClient/LeValidation/Base.php');
       expect(/foreach \(explode\(",", \(string\)\$this->cert_altnames\) as \$altname\) \{\s*\$this->acme_args\[\] = LeUtils::execSafe\('--domain %s', \$altname\);/.test(base)).toBe(true);
     });
   });

@@ -1,11 +1,10 @@
 // opnsense/dhcp-dns-ignored: DHCP hands out every DNS server of dhcp.dns, but a
 // client resolving through /etc/resolv.conf asks the first three only.
-import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { ISC_DHCP_PAGE_DNS_SERVERS } from '../../src/targets/opnsense/isc-dhcp-page.js';
 import { edit, lint, readExample, render } from '../helpers.js';
 import { lineOf } from '../yaml-lines.js';
-import { withRelease } from './support.js';
+import { upstreamFile, upstreamMirrors, withRelease } from './support.js';
 
 const rule = 'opnsense/dhcp-dns-ignored';
 const hosting = readExample('vlan-hosting');
@@ -63,20 +62,12 @@ describe('opnsense/isc-dhcp-dns-dropped', () => {
     ]);
   });
 
-  const core = process.env.OPNSENSE_CORE_GIT;
-  const plugins = process.env.OPNSENSE_PLUGINS_GIT;
-  const why = !core ? 'OPNSENSE_CORE_GIT is not set' : !plugins ? 'OPNSENSE_PLUGINS_GIT is not set' : undefined;
-  if (why && process.env.CI) throw new Error(`the upstream tags are needed: ${why}`);
-  const page = (git: string, tag: string, path: string) => {
-    const r = spawnSync('git', ['--git-dir', git, 'show', `${tag}:${path}`], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`${tag}:${path}: ${r.stderr}`);
-    return r.stdout;
-  };
+  const { core, plugins, why } = upstreamMirrors("ISC DHCP's interface page in the upstream tags");
   describe.skipIf(why !== undefined)(`services_dhcp.php in the upstream tags${why ? ` (skipped: ${why})` : ''}`, () => {
     it.each([
-      ['25.7.11', () => page(core!, '25.7.11', 'src/www/services_dhcp.php')],
-      ['26.1.11', () => page(plugins!, '26.1.11', 'net/isc-dhcp/src/www/services_dhcp.php')],
-      ['26.7.2', () => page(plugins!, '26.7.2', 'net/isc-dhcp/src/www/services_dhcp.php')],
+      ['25.7.11', () => upstreamFile(core!, '25.7.11', 'src/www/services_dhcp.php')],
+      ['26.1.11', () => upstreamFile(plugins!, '26.1.11', 'net/isc-dhcp/src/www/services_dhcp.php')],
+      ['26.7.2', () => upstreamFile(plugins!, '26.7.2', 'net/isc-dhcp/src/www/services_dhcp.php')],
     ])('%s: a save empties the list and fills it from the page\'s fields, as many as the rule counts', (_tag, read) => {
       const php = read();
       const save = /\$dhcpdconf\['dnsserver'\] = \[\];((?:\s*if \(!empty\(\$pconfig\['dns\d'\]\)\) \{\s*\$dhcpdconf\['dnsserver'\]\[\] = \$pconfig\['dns\d'\];\s*\})+)/.exec(php);

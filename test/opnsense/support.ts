@@ -302,6 +302,26 @@ export function factorySample(release: string): string {
   return readFileSync(join(root, 'test/opnsense/models', release, 'config.xml.sample'), 'utf8');
 }
 
+/**
+ * The mirrors of opnsense/core and opnsense/plugins (OPNSENSE_CORE_GIT, OPNSENSE_PLUGINS_GIT), for tests that read
+ * upstream tags; `why` says what is missing, and the tests that need them skip, saying so on stderr (a snapshot, not a
+ * tool: CI has none, so these are the skips it allows). `what` names the tests in that line.
+ */
+export function upstreamMirrors(what: string): { core?: string; plugins?: string; why?: string } {
+  const core = process.env.OPNSENSE_CORE_GIT;
+  const plugins = process.env.OPNSENSE_PLUGINS_GIT;
+  const why = !core ? 'OPNSENSE_CORE_GIT is not set' : !plugins ? 'OPNSENSE_PLUGINS_GIT is not set' : undefined;
+  if (why) process.stderr.write(`\n*** skipped: ${what}: ${why} ***\n\n`);
+  return { core, plugins, why };
+}
+
+/** A file of tag `tag` in the git directory `git`; throws when the tag has none. */
+export function upstreamFile(git: string, tag: string, path: string): string {
+  const r = spawnSync('git', ['--git-dir', git, 'show', `${tag}:${path}`], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${tag}:${path}: ${r.stderr}`);
+  return r.stdout;
+}
+
 /** The factory config.xml of OPNsense release `tag` (git dir coreGit: opnsense/core), as a new box has it. */
 export function factoryConfig(coreGit: string, tag: string): string {
   const sample = spawnSync('git', ['--git-dir', coreGit, 'show', `${tag}:src/etc/config.xml.sample`], { encoding: 'utf8' });
