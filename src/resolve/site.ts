@@ -1,7 +1,7 @@
 // One on-prem site: firewall and its networks, WireGuard, Proxmox hosts,
 // services, policy, HAProxy and backup, resolved in dependency order.
 import type { Path } from '../location.js';
-import type { Aws, Firewall, KeepOptions, Network, PbsBackup, Site } from '../model.js';
+import type { Aws, Firewall, KeepOptions, Network, PbsBackup, Policy, Site, WireguardInstance } from '../model.js';
 import { parseCidr } from '../net.js';
 import { s3Endpoint } from '../targets/aws/partition.js';
 import { checkCalendarEvent } from './calendar-event.js';
@@ -120,7 +120,7 @@ export function resolveSite(input: SiteInput, path: Path, ctx: ResolveContext, a
   }
   resolveReach(wireguard, input.wireguard ?? [], policy, objects, firewall);
   // After the policy: a split tunnel, or a remote network, needs outbound NAT where the policy lets it out of the WAN.
-  if (firewall) deriveOutboundNat(firewall, wireguard, networks, (network) => tunnelLeavesWan(siteMatches({ policy, firewall, wireguard }), network));
+  if (firewall) deriveOutboundNat(firewall, wireguard, networks, leavesWanOf(policy, firewall, wireguard));
 
   const upstream = firewall && input.firewall ? resolveUpstream(input.firewall, firewall, wireguard, haproxy, path.concat('firewall'), vpcNetwork ? aws?.vpc : undefined) : undefined;
   const manualSteps = [...(upstream ? upstreamSteps(upstream) : []), ...bondSteps(hosts), ...(firewall ? [...acmeSteps(haproxy, firewall.release), ...antiLockoutSteps(firewall), ...reflectionSteps(firewall)] : [])];
@@ -164,6 +164,17 @@ function notInternet(firewall: Firewall | undefined, reachable: readonly Network
     if (parsed.ok) internal.push({ block: parsed.block, cidr: parsed.block.cidr });
   }
   return { internal, upstreamLan: reachable.filter((n) => n.kind === 'wan' && isPrivateWan(n.block)) };
+}
+
+/**
+ * Whether a rule lets `network` out of the WAN, asked when the outbound NAT
+ * is first read (a lint never reads it). Made here, not in resolveSite: a
+ * closure there shares resolveSite's context, which holds the site's input,
+ * and the model would keep the whole parsed topology (144 MB of 100,000
+ * peers) as long as the NAT was not read.
+ */
+function leavesWanOf(policy: Policy, firewall: Firewall, wireguard: WireguardInstance[]): (network: Pick<Network, 'block'>) => boolean {
+  return (network) => tunnelLeavesWan(siteMatches({ policy, firewall, wireguard }), network);
 }
 
 function resolveBackup(input: SiteInput, path: Path, ctx: ResolveContext, aws: Aws | undefined): PbsBackup | undefined {

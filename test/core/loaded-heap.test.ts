@@ -8,7 +8,10 @@ import { describe, expect, it } from 'vitest';
 import { siteTopology, toYaml } from '../../bench/generate.mjs';
 import type { Path } from '../../src/location.js';
 import { heldBy } from '../heap-graph.js';
-import { collectedHeap, modelOf } from '../helpers.js';
+import { loadTopologyText } from '../../src/load.js';
+import { resolve } from '../../src/resolve/index.js';
+import { validateTopology } from '../../src/validate.js';
+import { collectedHeap, modelOf, readExample } from '../helpers.js';
 
 /**
  * The heap once it stops shrinking: a text may stay reachable for a moment
@@ -61,5 +64,25 @@ describe('the loaded topology, once the model is made', () => {
     expect(largest, `a string of ${largest} bytes for a text of ${comment.length}`).toBeLessThan(1024);
     // What the snapshot shows is the model's: its keys are among them.
     expect(strings.map((s) => s.text)).toContain(publicKey);
+  });
+
+  it("is not kept by the model through what a build reads later (the outbound NAT): a site's input goes", async () => {
+    // The model and a weak reference to a site's input as js-yaml read it, made in a function of their own
+    // so that nothing of this test holds the input.
+    const made = async () => {
+      const loaded = loadTopologyText(readExample('homelab-family'), 'topology.yaml');
+      if (!loaded.ok) throw new Error('the example does not load');
+      const validated = await validateTopology(loaded.loaded);
+      if (!validated.ok) throw new Error('the example is not valid');
+      const model = resolve(validated.topology, () => {});
+      return { model, site: new WeakRef(validated.topology.sites![0]!) };
+    };
+    const { model, site } = await made();
+    // The outbound NAT is derived when first read (a lint reads none): unread, as after a lint.
+    expect(Object.getOwnPropertyDescriptor(model.sites[0]!.firewall!.nat, 'outbound')?.get).toBeTypeOf('function');
+    await collectedHeap();
+    expect(site.deref(), "the site's input, held by the model").toBeUndefined();
+    // Read later, the NAT is what the policy gives.
+    expect(model.sites[0]!.firewall!.nat.outbound).toBe('automatic');
   });
 });
