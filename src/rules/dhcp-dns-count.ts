@@ -43,7 +43,7 @@ export const dhcpDnsCountRules: Rule[] = [
     severity: 'warning',
     summary: `ISC DHCP hands out more DNS servers than its interface page keeps (${ISC_DHCP_PAGE_DNS_SERVERS}): a save of the page drops the others.`,
     why:
-      `gen writes every server of dhcp.dns into the interface's ISC DHCP settings, but the page Services > ISC DHCPv4 > [interface] has ${ISC_DHCP_PAGE_DNS_SERVERS} DNS server fields, ` +
+      `gen writes every server of dhcp.dns into the interface's ISC DHCP settings, but the interface's ISC DHCPv4 page (services_dhcp.php) has ${ISC_DHCP_PAGE_DNS_SERVERS} DNS server fields, ` +
       'and saving it rebuilds the list from those fields alone (services_dhcp.php): the first save of the page, for any change, drops the third server and those after it, ' +
       'and the box hands them out no more until gen\'s configuration is restored again.',
     hint: `List at most ${ISC_DHCP_PAGE_DNS_SERVERS} in dhcp.dns, or use dhcp_server: dnsmasq, whose DHCP options keep any number.`,
@@ -64,7 +64,7 @@ export const dhcpDnsCountRules: Rule[] = [
           if (dns.length <= ISC_DHCP_PAGE_DNS_SERVERS) continue;
           report({
             path: iface.dhcp!.path.concat('dns', ISC_DHCP_PAGE_DNS_SERVERS),
-            message: `ISC DHCP on ${iface.name} hands out ${dns.length} DNS servers, but its page keeps ${ISC_DHCP_PAGE_DNS_SERVERS}: the first save of Services > ISC DHCPv4 > ${iface.name} drops ${dns.slice(ISC_DHCP_PAGE_DNS_SERVERS).join(', ')}`,
+            message: `ISC DHCP on ${iface.name} hands out ${dns.length} DNS servers, but its page keeps ${ISC_DHCP_PAGE_DNS_SERVERS}: the first save of the ISC DHCPv4 page of ${iface.name} drops ${dns.slice(ISC_DHCP_PAGE_DNS_SERVERS).join(', ')}`,
             hint: `List at most ${ISC_DHCP_PAGE_DNS_SERVERS} in dhcp.dns on interface ${iface.name} (e.g. [${dns.slice(0, ISC_DHCP_PAGE_DNS_SERVERS).join(', ')}]), or set dhcp_server: dnsmasq.`,
           });
         }

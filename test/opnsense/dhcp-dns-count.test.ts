@@ -55,7 +55,7 @@ describe('opnsense/isc-dhcp-dns-dropped', () => {
     expect((await dropped(text)).map((d) => ({ severity: d.severity, message: d.message, hint: d.hint, line: d.location.line }))).toEqual([
       {
         severity: 'warning',
-        message: 'ISC DHCP on websvc hands out 3 DNS servers, but its page keeps 2: the first save of Services > ISC DHCPv4 > websvc drops 1.0.0.1',
+        message: 'ISC DHCP on websvc hands out 3 DNS servers, but its page keeps 2: the first save of the ISC DHCPv4 page of websvc drops 1.0.0.1',
         hint: 'List at most 2 in dhcp.dns on interface websvc (e.g. [1.1.1.1, 9.9.9.9]), or set dhcp_server: dnsmasq.',
         line: lineOf(text, [...dns, 2]),
       },

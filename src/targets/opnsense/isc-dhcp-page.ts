@@ -1,4 +1,4 @@
-// What the ISC DHCPv4 page (Services > ISC DHCPv4 > [interface]) keeps when it is saved.
+// What the ISC DHCPv4 page of an interface (services_dhcp.php) keeps when it is saved.
 
 /**
  * The DNS servers the page has fields for: two (dns1, dns2). Saving the
