@@ -324,9 +324,7 @@ export function upstreamFile(git: string, tag: string, path: string): string {
 
 /** The factory config.xml of OPNsense release `tag` (git dir coreGit: opnsense/core), as a new box has it. */
 export function factoryConfig(coreGit: string, tag: string): string {
-  const sample = spawnSync('git', ['--git-dir', coreGit, 'show', `${tag}:src/etc/config.xml.sample`], { encoding: 'utf8' });
-  if (sample.status !== 0) throw new Error(`no factory config.xml of ${tag} in ${coreGit}: ${sample.stderr}`);
-  return sample.stdout;
+  return upstreamFile(coreGit, tag, 'src/etc/config.xml.sample');
 }
 
 /** The topology's sections for `release` merged into the factory config.xml of `tag` (git dir coreGit), as `gen opnsense merge` writes it. */
