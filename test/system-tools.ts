@@ -31,6 +31,7 @@ export const REAL_TOOLS = [
   'zsh', 'fish', // gen completion zsh and fish
   'mandoc', 'groff', 'man', // gen man
   'strace', // every program pbs/s3-endpoint.sh starts, with its arguments and environment: the S3 secret in none
+  'curl', // pbs/s3-endpoint.sh's request to a local HTTPS server (openssl: its pinned key)
 ] as const;
 
 /**

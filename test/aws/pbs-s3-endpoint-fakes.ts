@@ -59,9 +59,14 @@ const OPENSSL = `#!/bin/sh
 case "$1" in x509) echo 'fake public key' ;; *) cat ;; esac
 `;
 
+/** Writes the proxmox-backup-manager stand-in alone into `dir`, for a run with the real curl and openssl. */
+export function writeFakeManager(dir: string): void {
+  writeFileSync(join(dir, 'proxmox-backup-manager'), MANAGER, { mode: 0o755 });
+}
+
 /** Writes the three fakes into `dir` (to go first on PATH). */
 export function writeFakePbsTools(dir: string): void {
-  writeFileSync(join(dir, 'proxmox-backup-manager'), MANAGER, { mode: 0o755 });
+  writeFakeManager(dir);
   writeFileSync(join(dir, 'curl'), CURL, { mode: 0o755 });
   writeFileSync(join(dir, 'openssl'), OPENSSL, { mode: 0o755 });
 }
