@@ -84,7 +84,9 @@ export function pbsS3EndpointScript(site: string, backup: PbsBackup): string {
     `# The proxy's key, pinned: curl talks to this server only, whatever certificate it has.`,
     `pin=$(openssl x509 -in ${shellWord(PBS_PROXY_CERT)} -noout -pubkey | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64 -w 0) || pin=`,
     `[ -n "$pin" ] || stop "no public key in ${PBS_PROXY_CERT}"`,
-    'answer=$(curl --silent --show-error --fail-with-body --insecure --pinnedpubkey "sha256//$pin" --request "$method" \\',
+    // --disable first, or curl reads root's .curlrc (man curl, -q): one that traces transfers would write the key to a
+    // file. --noproxy: curl sends to https_proxy or ALL_PROXY from root's environment, which cannot reach this host's API.
+    "answer=$(curl --disable --noproxy '*' --silent --show-error --fail-with-body --insecure --pinnedpubkey \"sha256//$pin\" --request \"$method\" \\",
     `  --header @<(printf 'Authorization: ${PBS_TOKEN_AUTH_PREFIX}=%s:%s\\n' "$user!$token" "$token_secret") \\`,
     '  "${create[@]}" --data-urlencode "endpoint=$endpoint" --data-urlencode "region=$region" \\',
     "  --data-urlencode \"access-key@\"<(printf '%s' \"$access_key\") --data-urlencode \"secret-key@\"<(printf '%s' \"$secret_key\") \\",

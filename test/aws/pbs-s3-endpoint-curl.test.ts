@@ -4,7 +4,8 @@
 // token header as proxmox-auth-api's extract_auth_data and http_check_auth
 // take it apart, the body as proxmox-rest-server's get_request_parameters
 // parses a form. The pin is curl's own: a server with another key than
-// proxy.pem's gets no request.
+// proxy.pem's gets no request. Root's own curl settings (a .curlrc, a proxy
+// in the environment) do not reach the request.
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -46,11 +47,12 @@ describe.skipIf(why)(`pbs/s3-endpoint.sh with the real curl and openssl${why ? `
   const certs = why ? '' : tempDir('gen-pbs-certs-');
   if (!why) for (const name of ['proxy', 'other']) makeCertificate(certs, name);
 
-  function run(input: string, options: { endpoints?: object[]; server?: 'proxy' | 'other' } = {}) {
+  function run(input: string, options: { endpoints?: object[]; server?: 'proxy' | 'other'; env?: Record<string, string>; curlrc?: (home: string) => string } = {}) {
     const dir = tempDir('gen-pbs-s3-curl-');
     const [bin, log, work, home, tmp, api] = ['bin', 'log', 'work', 'home', 'tmp', 'api'].map((d) => join(dir, d));
     for (const d of [bin, log, work, home, tmp, api]) mkdirSync(d!);
     writeFakeManager(bin!);
+    if (options.curlrc) writeFileSync(join(home!, '.curlrc'), options.curlrc(home!));
     if (options.endpoints) writeFileSync(join(log!, 'endpoints.json'), JSON.stringify(options.endpoints));
     writeFileSync(join(work!, 's3-endpoint.sh'), script);
     const server = options.server ?? 'proxy';
@@ -58,12 +60,12 @@ describe.skipIf(why)(`pbs/s3-endpoint.sh with the real curl and openssl${why ? `
     copyFileSync(join(certs, `${server}.key`), join(api!, 'server.key'));
     copyFileSync(join(certs, `${server}.pem`), join(api!, 'server.pem'));
     const trace = join(log!, 'trace');
-    const env = { PATH: `${bin}:${process.env.PATH}`, HOME: home!, TMPDIR: tmp!, GEN_FAKE_LOG: log! };
+    const env = Object.assign({ PATH: `${bin}:${process.env.PATH}`, HOME: home!, TMPDIR: tmp!, GEN_FAKE_LOG: log! }, options.env);
     const r = runBesideApi(api!, ['strace', '-f', '-v', '-s', '65536', '-e', 'trace=execve', '-o', trace, 'bash', 's3-endpoint.sh'], { cwd: work!, env, input });
     const pbm = existsSync(join(log!, 'pbm')) ? readFileSync(join(log!, 'pbm'), 'utf8').split('\n').filter(Boolean) : [];
     const execs = existsSync(trace) ? readFileSync(trace, 'utf8').split('\n').filter((l) => l.includes('execve(')) : [];
     if (existsSync(trace)) rmSync(trace);
-    const left = [...filesBelow(work!).filter(([p]) => !p.endsWith('/s3-endpoint.sh')), ...filesBelow(home!), ...filesBelow(tmp!)];
+    const left = [...filesBelow(work!).filter(([p]) => !p.endsWith('/s3-endpoint.sh')), ...filesBelow(home!).filter(([p]) => !p.endsWith('/.curlrc')), ...filesBelow(tmp!)];
     return Object.assign(r, { bin: bin!, pbm, execs, left });
   }
 
@@ -122,5 +124,20 @@ describe.skipIf(why)(`pbs/s3-endpoint.sh with the real curl and openssl${why ? `
     expect(refused.stdout).toBe('');
     expect(refused.pbm.at(-1)).toBe(`user|delete-token|root@pam|${tokenName(refused.pbm)}|`);
     for (const secret of [SECRET, FAKE_TOKEN_SECRET]) for (const form of secretForms(secret)) expect(refused.stdout + refused.stderr).not.toContain(form);
+  });
+
+  it('a proxy in root\'s environment is not taken: the API is on this host', () => {
+    // A root whose shell reaches the internet through a proxy; curl would send the request there (man curl, ENVIRONMENT).
+    const proxy = 'http://127.0.0.1:9';
+    const done = run(`${ACCESS_KEY}\n${SECRET}\n`, { env: { https_proxy: proxy, HTTPS_PROXY: proxy, ALL_PROXY: proxy } });
+    expect(done.status, done.stderr).toBe(0);
+    expect(done.requests.map((r) => [r.method, r.path])).toEqual([['POST', '/api2/json/config/s3']]);
+  });
+
+  it("root's .curlrc is not read: one that traces every transfer to a file gets no trace of the key", () => {
+    const done = run(`${ACCESS_KEY}\n${SECRET}\n`, { curlrc: (home) => `trace-ascii = "${join(home, 'curl-trace')}"\n` });
+    expect(done.status, done.stderr).toBe(0);
+    expect(done.requests).toHaveLength(1);
+    expectNoSecretLeft(done, [SECRET, FAKE_TOKEN_SECRET]);
   });
 });

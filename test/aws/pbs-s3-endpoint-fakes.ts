@@ -45,7 +45,7 @@ for (let i = 0; i < argv.length; i++) {
     if (at > 0 && (eq < 0 || at < eq)) request.fields.push([d.slice(0, at), fs.readFileSync(d.slice(at + 1), 'utf8')]);
     else request.fields.push([d.slice(0, eq), d.slice(eq + 1)]);
     if (request.method === 'GET') request.method = 'POST';
-  } else if (a === '--pinnedpubkey') i++;
+  } else if (a === '--pinnedpubkey' || a === '--noproxy') i++;
   else if (!a.startsWith('-')) request.url = a;
 }
 fs.appendFileSync(process.env.GEN_FAKE_LOG + '/curl', JSON.stringify(request) + '\\n');

@@ -185,7 +185,7 @@ proxmox-backup-manager acl update '/system/s3-endpoint' 'Admin' --auth-id "$user
 # The proxy's key, pinned: curl talks to this server only, whatever certificate it has.
 pin=$(openssl x509 -in '/etc/proxmox-backup/proxy.pem' -noout -pubkey | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64 -w 0) || pin=
 [ -n "$pin" ] || stop "no public key in /etc/proxmox-backup/proxy.pem"
-answer=$(curl --silent --show-error --fail-with-body --insecure --pinnedpubkey "sha256//$pin" --request "$method" \
+answer=$(curl --disable --noproxy '*' --silent --show-error --fail-with-body --insecure --pinnedpubkey "sha256//$pin" --request "$method" \
   --header @<(printf 'Authorization: PBSAPIToken=%s:%s\n' "$user!$token" "$token_secret") \
   "${create[@]}" --data-urlencode "endpoint=$endpoint" --data-urlencode "region=$region" \
   --data-urlencode "access-key@"<(printf '%s' "$access_key") --data-urlencode "secret-key@"<(printf '%s' "$secret_key") \
