@@ -10,10 +10,13 @@ import type { Model, PbsBackup } from '../model.js';
 import { pbsEndpoint } from './backup.js';
 import { scriptHead, shellWord } from './shell.js';
 import { PBM_JSON_READER } from './pbm-json.js';
+import { PBS_API_PORT } from '../targets/pbs/ports.js';
 import type { OutputFiles } from './target.js';
 import {
   PBS_LOCAL_API,
+  CURL_PIN_MISMATCH,
   PBS_PROXY_CERT,
+  PBS_PROXY_SERVICE,
   PBS_S3_ACL_PATH,
   PBS_S3_CONFIG_PATH,
   PBS_S3_ROLE,
@@ -86,11 +89,14 @@ export function pbsS3EndpointScript(site: string, backup: PbsBackup): string {
     `[ -n "$pin" ] || stop "no public key in ${PBS_PROXY_CERT}"`,
     // --disable first, or curl reads root's .curlrc (man curl, -q): one that traces transfers would write the key to a
     // file. --noproxy: curl sends to https_proxy or ALL_PROXY from root's environment, which cannot reach this host's API.
+    'status=0',
     "answer=$(curl --disable --noproxy '*' --silent --show-error --fail-with-body --insecure --pinnedpubkey \"sha256//$pin\" --request \"$method\" \\",
     `  --header @<(printf 'Authorization: ${PBS_TOKEN_AUTH_PREFIX}=%s:%s\\n' "$user!$token" "$token_secret") \\`,
     '  "${create[@]}" --data-urlencode "endpoint=$endpoint" --data-urlencode "region=$region" \\',
     "  --data-urlencode \"access-key@\"<(printf '%s' \"$access_key\") --data-urlencode \"secret-key@\"<(printf '%s' \"$secret_key\") \\",
-    '  "$url" 2>&1) || stop "$method $url: $(printf \'%s\' "$answer" | flat)"',
+    '  "$url" 2>&1) || status=$?',
+    `[ "$status" != ${CURL_PIN_MISMATCH} ] || stop "$method $url: not sent: the server on port ${PBS_API_PORT} does not present the key of ${PBS_PROXY_CERT} ($(printf '%s' "$answer" | flat)); if that file was replaced, reload the proxy (systemctl reload ${PBS_PROXY_SERVICE}), then run this script again"`,
+    '[ "$status" = 0 ] || stop "$method $url: $(printf \'%s\' "$answer" | flat)"',
     'echo "$done"',
     '',
   ].join('\n');

@@ -119,8 +119,11 @@ describe.skipIf(why)(`pbs/s3-endpoint.sh with the real curl and openssl${why ? `
     const refused = run(`${ACCESS_KEY}\n${SECRET}\n`, { server: 'other' });
     expect(refused.status).toBe(1);
     expect(refused.requests).toEqual([]);
-    // curl's CURLE_SSL_PINNEDPUBKEYNOTMATCH (90).
-    expect(refused.stderr).toContain('s3-endpoint.sh: POST https://localhost:8007/api2/json/config/s3: curl: (90) SSL: public key does not match pinned public key\n');
+    // curl's CURLE_SSL_PINNEDPUBKEYNOTMATCH (90), told as what it means on the backup server, with the way out.
+    expect(refused.stderr).toContain(
+      's3-endpoint.sh: POST https://localhost:8007/api2/json/config/s3: not sent: the server on port 8007 does not present the key of /etc/proxmox-backup/proxy.pem' +
+        ' (curl: (90) SSL: public key does not match pinned public key); if that file was replaced, reload the proxy (systemctl reload proxmox-backup-proxy), then run this script again\n',
+    );
     expect(refused.stdout).toBe('');
     expect(refused.pbm.at(-1)).toBe(`user|delete-token|root@pam|${tokenName(refused.pbm)}|`);
     for (const secret of [SECRET, FAKE_TOKEN_SECRET]) for (const form of secretForms(secret)) expect(refused.stdout + refused.stderr).not.toContain(form);

@@ -185,9 +185,12 @@ proxmox-backup-manager acl update '/system/s3-endpoint' 'Admin' --auth-id "$user
 # The proxy's key, pinned: curl talks to this server only, whatever certificate it has.
 pin=$(openssl x509 -in '/etc/proxmox-backup/proxy.pem' -noout -pubkey | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64 -w 0) || pin=
 [ -n "$pin" ] || stop "no public key in /etc/proxmox-backup/proxy.pem"
+status=0
 answer=$(curl --disable --noproxy '*' --silent --show-error --fail-with-body --insecure --pinnedpubkey "sha256//$pin" --request "$method" \
   --header @<(printf 'Authorization: PBSAPIToken=%s:%s\n' "$user!$token" "$token_secret") \
   "${create[@]}" --data-urlencode "endpoint=$endpoint" --data-urlencode "region=$region" \
   --data-urlencode "access-key@"<(printf '%s' "$access_key") --data-urlencode "secret-key@"<(printf '%s' "$secret_key") \
-  "$url" 2>&1) || stop "$method $url: $(printf '%s' "$answer" | flat)"
+  "$url" 2>&1) || status=$?
+[ "$status" != 90 ] || stop "$method $url: not sent: the server on port 8007 does not present the key of /etc/proxmox-backup/proxy.pem ($(printf '%s' "$answer" | flat)); if that file was replaced, reload the proxy (systemctl reload proxmox-backup-proxy), then run this script again"
+[ "$status" = 0 ] || stop "$method $url: $(printf '%s' "$answer" | flat)"
 echo "$done"

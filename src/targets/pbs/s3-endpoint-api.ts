@@ -23,6 +23,17 @@ export const PBS_S3_CONFIG_PATH = '/config/s3';
 /** The proxy's certificate: the script pins its public key, as PBS's own localhost client pins it (src/client_helpers.rs connect_to_localhost). */
 export const PBS_PROXY_CERT = '/etc/proxmox-backup/proxy.pem';
 
+/**
+ * The proxy's service: it reads proxy.pem when it starts or reloads
+ * (src/bin/proxmox-backup-proxy.rs make_tls_acceptor; ExecReload sends HUP,
+ * etc/proxmox-backup-proxy.service.in), so a proxy.pem replaced by hand is
+ * not the key it presents until then.
+ */
+export const PBS_PROXY_SERVICE = 'proxmox-backup-proxy';
+
+/** curl's exit status when the server's key is not the pinned one (CURLE_SSL_PINNEDPUBKEYNOTMATCH). */
+export const CURL_PIN_MISMATCH = 90;
+
 /** The token header's scheme. */
 export const PBS_TOKEN_AUTH_PREFIX = 'PBSAPIToken';
 
