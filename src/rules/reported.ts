@@ -359,11 +359,13 @@ export const reportedRules: Rule[] = [
   {
     id: 'secrets/orphaned-key',
     severity: 'warning',
-    summary: 'A private or pre-shared key in the secrets directory belongs to no peer or instance of the topology (gen lint).',
+    summary: 'A private or pre-shared key in the secrets directory belongs to no peer or instance of the topology, or a pre-shared key to a peer without preshared_key (gen lint).',
     why:
-      'It stays when a peer or an instance is removed from the topology or renamed by hand (gen writes keys and removes none): a private key that no configuration uses any more, kept beside the live ones and in every copy of the secrets directory. ' +
-      'gen wg add-peer of that name later refuses to replace it.',
-    hint: 'Delete the key file of a peer or instance that is gone (rm FILE), rename it with a renamed one, or put it back with the public key `gen wg pubkey < FILE` prints.',
+      'It stays when a peer or an instance is removed from the topology or renamed by hand (gen writes keys and removes none), and a pre-shared key stays when preshared_key is removed from its peer: a key that no configuration uses any more, kept beside the live ones and in every copy of the secrets directory. ' +
+      'gen wg add-peer and gen wg psk of that name later refuse to replace it.',
+    hint:
+      'Delete the key file of a peer or instance that is gone (rm FILE), rename it with a renamed one, or put it back with the public key `gen wg pubkey < FILE` prints; ' +
+      'for the pre-shared key of a peer that is still there, set preshared_key: true on it again, or delete the file.',
     noExample: 'The finding is about the secrets directory beside the topology, not about what the topology says.',
   },
   {

@@ -124,6 +124,8 @@ export interface OrphanedKey {
   peer?: string;
   /** Relative to the secrets directory. */
   keyFile: string;
+  /** For a pre-shared key: the peer of that name, which has no preshared_key (nor its instance), so nothing uses the key. */
+  unusedBy?: Peer;
 }
 
 /**
@@ -133,7 +135,9 @@ export interface OrphanedKey {
  * (`<instance>.key`, and each `<peer>.key` in `<instance>/peers/`). They
  * stay when a peer or an instance is removed from the topology by hand
  * (gen writes keys, and removes none), or renamed; so does a peer's
- * pre-shared key (`<peer>.psk`). A name that differs
+ * pre-shared key (`<peer>.psk`), and it stays too when its peer's
+ * preshared_key is removed: neither the firewall nor the client file has
+ * it any more (unusedBy). A name that differs
  * from a peer's or an instance's in case only is that one's (one file
  * where case does not count). Only gen's layout is looked at, never
  * through a link; throws SecretsError when gen must not read there. A key
@@ -149,8 +153,13 @@ export function orphanedKeys(model: Model, dir: string): OrphanedKey[] {
       const relative = dirname(peerKeyPath(site.name, instance.name, 'peer'));
       const names = peerKeys(relative);
       if (names.length === 0) continue;
-      const peers = new Set(instance.peers.map((peer) => peer.name.toLowerCase()));
-      for (const name of names) if (!peers.has(nameOf(name).toLowerCase())) out.push({ site, instanceName: instance.name, instance, peer: nameOf(name), keyFile: join(relative, name) });
+      const peers = new Map(instance.peers.map((peer) => [peer.name.toLowerCase(), peer]));
+      for (const name of names) {
+        const peer = peers.get(nameOf(name).toLowerCase());
+        const keyFile = join(relative, name);
+        if (!peer) out.push({ site, instanceName: instance.name, instance, peer: nameOf(name), keyFile });
+        else if (isPeerPskName(name) && !peer.presharedKey) out.push({ site, instanceName: instance.name, instance, peer: nameOf(name), keyFile, unusedBy: peer });
+      }
     }
     // <site>/wireguard: the instances' keys, and a directory of each instance's peers.
     const keys = dirname(instanceKeyPath(site.name, 'instance'));
@@ -269,6 +278,14 @@ export function keyFindings(model: Model, dir: string): Finding[] {
           : `peer ${o.peer} of an instance ${o.instanceName} that site ${o.site.name}`;
       const gone = o.peer ?? o.instanceName;
       const path = o.instance ? o.instance.path.concat('peers') : o.site.path.concat('wireguard');
+      if (o.unusedBy) {
+        return {
+          rule: 'secrets/orphaned-key',
+          path: o.unusedBy.path,
+          message: `${keyPath} is the pre-shared key of peer ${o.unusedBy.name} of ${o.instanceName}, which has no preshared_key: nothing uses it`,
+          hint: `If ${o.unusedBy.name} should have it, set preshared_key: true on the peer again (then rebuild, deploy and export its client file again); if not, delete the key file (rm ${keyPath}).`,
+        };
+      }
       if (o.keyFile.endsWith('.psk')) {
         return {
           rule: 'secrets/orphaned-key',

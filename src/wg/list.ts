@@ -8,7 +8,8 @@
 // PSK, where a listed peer has preshared_key, is the state of its
 // pre-shared key file: present, missing (gen wg psk makes it) or invalid.
 // A stored key that belongs to no peer or instance of the topology (one
-// removed by hand) is listed after the peers, as orphaned: gen lint warns
+// removed by hand), or the pre-shared key of a peer without
+// preshared_key, is listed after the peers, as orphaned: gen lint warns
 // of it too (secrets/orphaned-key).
 import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
@@ -118,7 +119,7 @@ export async function listPeers(options: CommonOptions & { format: 'table' | 'js
           '-',
           '-',
           '-',
-          `orphaned${o.keyFile.endsWith('.psk') ? ' pre-shared key' : ''} (no such ${o.instance ? 'peer' : 'instance'})`,
+          `orphaned${o.keyFile.endsWith('.psk') ? ' pre-shared key' : ''} (${o.unusedBy ? 'no preshared_key' : `no such ${o.instance ? 'peer' : 'instance'}`})`,
           ...(psks ? ['-'] : []),
           day(o.written),
           ...(due ? ['-'] : []),

@@ -421,6 +421,42 @@ describe('pre-shared keys (preshared_key)', () => {
     ]);
   });
 
+  it("the pre-shared key of a peer that no longer has preshared_key (nor its instance) is orphaned, at the peer, in lint and list", async () => {
+    await gen('wg', 'add-peer', 'laptop-anna', '--role', 'workstation', '--preshared-key', '-f', topology);
+    const psk = readFileSync(pskFile('laptop-anna'), 'utf8').trim();
+    const withKey = current();
+    writeFileSync(topology, withKey.replace(/( {10}- name: laptop-anna\n(?: {12}.*\n)*?) {12}preshared_key: true\n/, '$1'));
+    expect(current()).not.toContain('preshared_key');
+    const diagnostics = () => gen('lint', '--format', 'json', '-f', topology).then((r) => (JSON.parse(r.stdout).diagnostics as { rule: string; message: string; hint: string; location: { line: number } }[]).filter((d) => d.rule.startsWith('secrets/')));
+    const peerLine = current().split('\n').indexOf('          - name: laptop-anna') + 1;
+    const unused = [
+      {
+        rule: 'secrets/orphaned-key',
+        message: `${pskFile('laptop-anna')} is the pre-shared key of peer laptop-anna of wg0, which has no preshared_key: nothing uses it`,
+        hint: `If laptop-anna should have it, set preshared_key: true on the peer again (then rebuild, deploy and export its client file again); if not, delete the key file (rm ${pskFile('laptop-anna')}).`,
+        line: peerLine,
+      },
+    ];
+    // (With the instance's preshared_key, the other peers lack theirs: secrets/psk-missing, not about this key.)
+    const found = async () => (await diagnostics()).filter((d) => d.message.includes('laptop-anna')).map((d) => ({ rule: d.rule, message: d.message, hint: d.hint, line: d.location.line }));
+    expect(await found()).toEqual(unused);
+    const listed = await gen('wg', 'list', '-f', topology);
+    expect(listed.stdout.trimEnd().split('\n').slice(-1).map((l) => l.split(/\s{2,}/).slice(0, 5))).toEqual([['laptop-anna', '-', '-', '-', 'orphaned pre-shared key (no preshared_key)']]);
+    for (const text of [JSON.stringify(await diagnostics()), listed.stdout, listed.stderr]) expect(text).not.toContain(psk);
+    // The instance's preshared_key gives it to the peer: the key is used again.
+    writeFileSync(topology, edit(current(), ['sites', 0, 'wireguard', 0, 'preshared_key'], true));
+    expect(await found()).toEqual([]);
+    // The peer says no to its instance's: unused again.
+    const peers = peersOf(current());
+    writeFileSync(topology, edit(current(), ['sites', 0, 'wireguard', 0, 'peers', peers.findIndex((p) => p.name === 'laptop-anna'), 'preshared_key'], false));
+    expect((await found()).map((d) => d.message)).toEqual([unused[0]!.message]);
+    // Set again on the peer: nothing to report, and the key is the one it had.
+    writeFileSync(topology, withKey);
+    expect(await found()).toEqual([]);
+    expect(readFileSync(pskFile('laptop-anna'), 'utf8').trim()).toBe(psk);
+    expect(mode(pskFile('laptop-anna'))).toBe(0o600);
+  });
+
   it('export refuses a missing or broken key; list shows the state; lint reports it', async () => {
     await gen('wg', 'add-peer', 'laptop-anna', '--role', 'workstation', '--preshared-key', '-f', topology);
     const list = async () => (await gen('wg', 'list', '-f', topology)).stdout.split('\n').find((l) => l.startsWith('laptop-anna'))!.split(/\s+/);
