@@ -4,7 +4,9 @@
 // - the file: a wg-quick file named so wg-quick and the apps accept it,
 //   readable by its owner only, whose private key is a peer's of the
 //   topology, with every value gen writes for that peer (Address, MTU, DNS,
-//   the instance's PublicKey, Endpoint, AllowedIPs, PersistentKeepalive);
+//   the instance's PublicKey, Endpoint, AllowedIPs, PersistentKeepalive;
+//   a PresharedKey where the peer has preshared_key, the secrets
+//   directory's where this machine has it);
 // - the endpoint: its name resolves (to the firewall's public address when
 //   the topology knows it);
 // - the running tunnel (`wg show`): up, configured as the file says, a
@@ -14,11 +16,14 @@
 //   return route). Only addresses the peer may ping are pinged: one its
 //   AllowedIPs hold and the policy passes ICMP to; no reply from any other
 //   says nothing about the firewall or the host.
+import { timingSafeEqual } from 'node:crypto';
 import { statSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import { pointFlowVerdicts } from '../flows.js';
 import type { Model, Peer, Site, WireguardInstance } from '../model.js';
 import { contains, formatIPv4, parseCidr, parseIPv4 } from '../net.js';
+import { defaultSecretsDir, peerPskPath } from '../paths.js';
+import { SecretsError, readSecret } from '../secrets.js';
 import { clientConfig, commandScope } from '../render/wireguard/client-config.js';
 import { readInputBytes, requireInputFile } from '../io/read-input.js';
 import { terminalLine, terminalText } from '../io/terminal.js';
@@ -49,6 +54,8 @@ export interface DoctorReport {
 
 export interface DoctorOptions extends Scope {
   file: string;
+  /** The secrets directory (default: .secrets beside the topology file), where this machine has one. */
+  secrets?: string;
 }
 
 /** A handshake renews every 2 minutes while packets flow (REKEY_AFTER_TIME), keepalives keep them flowing. */
@@ -188,8 +195,37 @@ function checkFile(path: string, file: WgQuickFile, model: Model, scope: Scope, 
   return { target, lan: lanOf(target) };
 }
 
+/**
+ * The file's PresharedKey against the one in the secrets directory, where
+ * this machine has it: a file exported before `gen wg psk --force` keeps
+ * the old key, and the handshake fails once the firewall has the new one.
+ * Compared as bytes in constant time; a report says "differs", never
+ * either key.
+ */
+function checkStoredPsk(psk: string, secrets: string, t: Target, model: Model, report: Report, redo: string): void {
+  const relative = peerPskPath(t.site.name, t.instance.name, t.peer.name);
+  const stored = join(secrets, relative);
+  const check = `[Peer] PresharedKey is the one in ${stored}`;
+  let key: string | undefined;
+  try {
+    key = readSecret(secrets, relative);
+  } catch (error) {
+    if (!(error instanceof SecretsError)) throw error;
+    return report.skip(check, error.message);
+  }
+  if (key === undefined) return report.skip(check, `${stored} does not exist here (a client needs no secrets directory)`);
+  if (!isWireguardKey(key)) return report.skip(check, `${stored} is not a WireGuard pre-shared key: gen lint says how to make a new one`);
+  report.expect(
+    timingSafeEqual(Buffer.from(psk, 'base64'), Buffer.from(key, 'base64')),
+    check,
+    declaredIn(model)(t.peer.path),
+    () => `it differs: the pre-shared key was renewed (${peerCommand('psk', t, model)} --force) after the file was written, or the file is another's`,
+    () => `once the firewall has the key of ${stored} (gen build, then apply the firewall's configuration), write the file again: ${redo}`,
+  );
+}
+
 /** Every value gen writes for the peer, against the file's. */
-function checkValues(path: string, file: WgQuickFile, t: Target, lan: boolean, model: Model, report: Report): void {
+function checkValues(path: string, file: WgQuickFile, t: Target, lan: boolean, model: Model, report: Report, secrets: string): void {
   const declared = declaredIn(model);
   const expected = parseWgQuick(clientConfig(model, t.site, t.instance, t.peer, { lan }));
   const redo = `${exportCommand(t, lan, model)} -o ${path}`;
@@ -225,13 +261,14 @@ function checkValues(path: string, file: WgQuickFile, t: Target, lan: boolean, m
   // The value is the secrets directory's, which a client need not have: its presence and form, and never the value in a report.
   const psk = valueOf(file, 'Peer', 'PresharedKey');
   if (t.peer.presharedKey) {
-    report.expect(
+    const isKey = report.expect(
       psk !== undefined && isWireguardKey(psk),
       '[Peer] PresharedKey is a WireGuard key (the peer has preshared_key)',
       declared(t.peer.path),
       () => (psk === undefined ? 'no PresharedKey: the firewall has one, so the handshake fails' : psk.startsWith('<') ? 'the placeholder of out/, not a key' : 'not 44 characters of base64'),
       () => `write the file again: ${redo}`,
     );
+    if (isKey) checkStoredPsk(psk!, secrets, t, model, report, redo);
   } else {
     report.expect(
       psk === undefined,
@@ -567,7 +604,7 @@ export async function doctor(target: string | undefined, options: DoctorOptions,
     const file = parseWgQuick(text);
     const { target: t, lan } = checkFile(target, file, model, options, report);
     if (t) {
-      checkValues(target, file, t, lan, model, report);
+      checkValues(target, file, t, lan, model, report, options.secrets ?? defaultSecretsDir(options.file));
       const resolved = await checkEndpoint(valueOf(file, 'Peer', 'Endpoint'), t, model, probes, report);
       checkRunning(t, file, lan, resolved, model, probes, report, target);
     } else report.skip('the values, the endpoint and the running tunnel', 'the file belongs to no peer of the topology');

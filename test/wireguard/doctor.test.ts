@@ -148,6 +148,55 @@ describe('gen wg doctor', () => {
     expect(JSON.stringify(await checksOf(added))).not.toContain(psk);
   });
 
+  // gen wg psk --force renews the key in the secrets directory; a file exported before keeps the old one, which the firewall no longer has once deployed.
+  it("a PresharedKey that differs from the secrets directory's is a finding that shows neither key; without the secrets directory it is not checked", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gen-doctor-psk-'));
+    try {
+      const file = join(dir, 'topology.yaml');
+      const conf = join(dir, 'laptop.conf');
+      const pskFile = join(dir, '.secrets/home/wireguard/wg0/peers/laptop.psk');
+      copyFileSync(join(root, 'topology.yaml'), file);
+      expect((await gen('wg', 'keygen', '--instance', 'wg0', '--force', '-f', file)).code).toBe(0);
+      expect((await gen('wg', 'add-peer', 'laptop', '--role', 'workstation', '--preshared-key', '-f', file)).code).toBe(0);
+      expect((await gen('wg', 'export', 'laptop', '-f', file, '-o', conf)).code).toBe(0);
+      const check = `[Peer] PresharedKey is the one in ${pskFile}`;
+      const offline: Probes = Object.assign({}, systemProbes, { tunnels: () => 'no tunnels here', resolve: async () => [ENDPOINT_ADDRESS] });
+      const pskChecks = async (options: { file: string; secrets?: string }) => (await doctor(conf, options, offline))[0]!.checks.filter((c) => c.check.includes('PresharedKey'));
+      expect(await pskChecks({ file })).toEqual([
+        expect.objectContaining({ status: 'ok', check: '[Peer] PresharedKey is a WireGuard key (the peer has preshared_key)' }),
+        { status: 'ok', check, declared: expect.stringMatching(/^topology\.yaml:\d+$/) },
+      ]);
+      const old = readFileSync(pskFile, 'utf8').trim();
+      expect((await gen('wg', 'psk', 'laptop', '--force', '-f', file)).code).toBe(0);
+      const renewed = readFileSync(pskFile, 'utf8').trim();
+      expect(renewed).not.toBe(old);
+      const stale = await pskChecks({ file });
+      expect(stale[1]).toEqual({
+        status: 'fail',
+        check,
+        declared: stale[0]!.declared,
+        found: 'it differs: the pre-shared key was renewed (gen wg psk laptop --force) after the file was written, or the file is another\'s',
+        fix: `once the firewall has the key of ${pskFile} (gen build, then apply the firewall's configuration), write the file again: gen wg export laptop -o ${conf}`,
+      });
+      const cli = await gen('wg', 'doctor', conf, '-f', file, '--format', 'json');
+      expect(cli.code).toBe(1);
+      expect(cli.stdout).toContain('it differs: the pre-shared key was renewed');
+      for (const key of [old, renewed]) expect([cli.stdout, cli.stderr, JSON.stringify(stale)].some((t) => t.includes(key))).toBe(false);
+      // Written again: the same key.
+      expect((await gen('wg', 'export', 'laptop', '-f', file, '-o', conf, '--force')).code).toBe(0);
+      expect((await pskChecks({ file }))[1]).toEqual(expect.objectContaining({ status: 'ok', check }));
+      // A client machine without the secrets directory: not compared, no failure.
+      const elsewhere = join(dir, 'client-only');
+      expect((await pskChecks({ file, secrets: elsewhere }))[1]).toEqual({ status: 'skip', check: `[Peer] PresharedKey is the one in ${join(elsewhere, 'home/wireguard/wg0/peers/laptop.psk')}`, found: `${join(elsewhere, 'home/wireguard/wg0/peers/laptop.psk')} does not exist here (a client needs no secrets directory)` });
+      // A key file gen must not read is not read: the refusal, and no comparison.
+      chmodSync(pskFile, 0o644);
+      const refused = (await pskChecks({ file }))[1]!;
+      expect([refused.status, refused.found]).toEqual(['skip', expect.stringContaining(`refusing ${pskFile}: it is readable or writable by group or others`)]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a name wg-quick takes but the Windows app refuses', async () => {
     // wireguard-windows conf/name.go, TunnelNameIsValid: a reserved device name before the first "." (isReserved), or a "." at either end (hasSpecialChars).
     for (const [name, why, rename] of [
