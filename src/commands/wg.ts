@@ -166,9 +166,10 @@ export function registerWgCommands(cli: Command, setExit: (code: number) => void
       .command('psk')
       .description("make a peer's pre-shared key in the secrets directory and set preshared_key: true on it (rotate keeps a pre-shared key; this renews it with --force)")
       .argument('<name>', 'peer name')
-      .option('--force', 'replace the pre-shared key the secrets directory already has'),
-  ).action(async (name: string, positional: string | undefined, options: ScopeOptions & { force?: boolean }) => {
-    await run(setExit, async () => (await actions()).psk(name, scoped(positional, options, EDITS)));
+      .option('--force', 'replace the pre-shared key the secrets directory already has')
+      .option('--print', "print the peer's pre-shared key to stdout, nothing else (for a device that made its own key: its PresharedKey); refused when stdout is a file"),
+  ).action(async (name: string, positional: string | undefined, options: ScopeOptions & { force?: boolean; print?: boolean }) => {
+    await run(setExit, async () => (await actions()).psk(name, options.print ? scopedReading(positional, options) : scoped(positional, options, EDITS)));
   });
 
   withScope(wg.command('disable').description('keep a peer in the topology but out of the running configuration (sets enabled: false)').argument('<name>', 'peer name')).action(

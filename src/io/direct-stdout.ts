@@ -23,6 +23,15 @@ function isDirect(): boolean {
   return direct;
 }
 
+/** Whether standard output is a regular file (> FILE): a secret printed there is a copy in a file gen did not choose, of the shell's mode. */
+export function stdoutIsRegularFile(): boolean {
+  try {
+    return fstatSync(1).isFile();
+  } catch {
+    return false;
+  }
+}
+
 /** Whether standard output is a terminal, as process.stdout.isTTY says, without making that stream where it is not needed. */
 export function stdoutIsTerminal(): boolean {
   return !isDirect() && process.stdout.isTTY === true;

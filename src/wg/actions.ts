@@ -301,12 +301,48 @@ export async function rotate(name: string, options: CommonOptions & { publicKey?
 }
 
 /**
+ * `gen wg psk NAME --print`: the peer's pre-shared key on standard output
+ * and nowhere else, for a device that made its own key and so gets no
+ * client file (its PresharedKey is typed or pasted on the device), as
+ * `wg genpsk` prints one. A regular file on standard output is refused: the
+ * key is in the secrets directory already (0600), and a copy made by a
+ * redirect takes the shell's mode (0644 under the usual umask) wherever it
+ * points, out/ or a git work tree included. A terminal, a pipe (to a
+ * clipboard tool) or /dev/null take it.
+ */
+async function printPsk(name: string, options: CommonOptions): Promise<void> {
+  const { stdoutIsRegularFile } = await import('../io/direct-stdout.js');
+  const key = await underLock(
+    options,
+    async ({ model }) => {
+      const { site, instance, peer } = findPeer(model, name, options);
+      const scope = commandScope(model, site, instance);
+      if (!peer.presharedKey) throw new CommandError(`peer ${name} of ${instance.name} has no preshared_key, so no pre-shared key to print: ${pskCommand(peer, scope, false)} makes one and sets it`);
+      const dir = secretsDir(options);
+      if (stdoutIsRegularFile()) {
+        throw new CommandError(
+          `refusing to print the pre-shared key of ${name} into a file (standard output is a regular file): it is in ${join(dir, peerPskPath(site.name, instance.name, peer.name))} already, mode 0600. ` +
+            'Print it to the terminal, or pipe it to the tool that takes it (a clipboard tool, qrencode)',
+        );
+      }
+      return presharedKeyOf(dir, site, instance, peer, scope);
+    },
+    { readOnly: true },
+  );
+  process.stdout.write(`${key}\n`);
+}
+
+/**
  * Makes a peer's pre-shared key in the secrets directory and sets
  * preshared_key: true on the peer (unless its instance's already gives it
  * one). The key is written first: a kill between the two leaves a key the
  * topology does not ask for yet, which the next run replaces with --force.
  */
-export async function psk(name: string, options: CommonOptions & { force?: boolean }): Promise<void> {
+export async function psk(name: string, options: CommonOptions & { force?: boolean; print?: boolean }): Promise<void> {
+  if (options.print) {
+    if (options.force) throw new UsageError(`--print prints the pre-shared key the secrets directory has, and --force replaces it: run gen wg psk ${name} --force first, then --print`);
+    return printPsk(name, options);
+  }
   await underLock(options, async ({ text, model }) => {
     const { site, instance, peer } = findPeer(model, name, options);
     const dir = secretsDir(options);

@@ -2,7 +2,7 @@
 // edited in place with its comments and layout kept, private keys live only
 // in the secrets directory (0700/0600), exports are complete client files.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import jsqr from 'jsqr';
 import { PNG } from 'pngjs';
@@ -419,6 +419,45 @@ describe('pre-shared keys (preshared_key)', () => {
       ['laptop-anna', '-', '-', '-', 'orphaned (no such peer)'],
       ['laptop-anna', '-', '-', '-', 'orphaned pre-shared key (no such peer)'],
     ]);
+  });
+
+  it('psk --print writes the key of a device that made its own key to stdout only, never into a file; it changes nothing', async () => {
+    const device = generateKeyPair().publicKey;
+    expect((await gen('wg', 'add-peer', 'pixel-anna', '--role', 'workstation', '--public-key', device, '--preshared-key', '-f', topology)).code).toBe(0);
+    const psk = readFileSync(pskFile('pixel-anna'), 'utf8').trim();
+    const text = current();
+    // No client file for it: the key reaches the device by hand.
+    expect((await gen('wg', 'export', 'pixel-anna', '-f', topology)).code).toBe(1);
+    // Stdout a pipe (a clipboard tool): the key, and nothing on stderr. (Run apart: this process's stdout may be a file.)
+    const bin = join(root, 'bin/gen.js');
+    const piped = spawnSync(process.execPath, [bin, 'wg', 'psk', 'pixel-anna', '--print', '-f', topology], { encoding: 'utf8' });
+    expect([piped.status, piped.stdout, piped.stderr]).toEqual([0, `${psk}\n`, '']);
+    // Stdout a regular file (> FILE, here inside out/): refused before the key is read, the file left empty.
+    mkdirSync(join(dir, 'out'), { recursive: true });
+    const target = join(dir, 'out/pixel-anna.psk');
+    const fd = openSync(target, 'w');
+    let redirected: ReturnType<typeof spawnSync>;
+    try {
+      redirected = spawnSync(process.execPath, [bin, 'wg', 'psk', 'pixel-anna', '--print', '-f', topology], { encoding: 'utf8', stdio: ['ignore', fd, 'pipe'] });
+    } finally {
+      closeSync(fd);
+    }
+    expect([redirected.status, redirected.stderr]).toEqual([
+      1,
+      `gen: refusing to print the pre-shared key of pixel-anna into a file (standard output is a regular file): it is in ${pskFile('pixel-anna')} already, mode 0600. Print it to the terminal, or pipe it to the tool that takes it (a clipboard tool, qrencode)\n`,
+    ]);
+    expect(readFileSync(target, 'utf8')).toBe('');
+    // --force with --print: one replaces the key, the other prints it.
+    const both = await gen('wg', 'psk', 'pixel-anna', '--print', '--force', '-f', topology);
+    expect([both.code, both.stdout]).toEqual([2, '']);
+    expect(both.stderr).toContain('run gen wg psk pixel-anna --force first, then --print');
+    // A peer without preshared_key has none to print.
+    const none = await gen('wg', 'psk', 'laptop-john', '--print', '-f', topology);
+    expect([none.code, none.stdout, none.stderr]).toEqual([1, '', 'gen: peer laptop-john of wg0 has no preshared_key, so no pre-shared key to print: gen wg psk laptop-john makes one and sets it\n']);
+    expect(current()).toBe(text);
+    expect(readFileSync(pskFile('pixel-anna'), 'utf8').trim()).toBe(psk);
+    expect(mode(pskFile('pixel-anna'))).toBe(0o600);
+    expect(existsSync(pskFile('laptop-john'))).toBe(false);
   });
 
   it("the pre-shared key of a peer that no longer has preshared_key (nor its instance) is orphaned, at the peer, in lint and list", async () => {
