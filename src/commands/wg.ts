@@ -119,7 +119,7 @@ export function registerWgCommands(cli: Command, setExit: (code: number) => void
   withScope(
     wg
       .command('list')
-      .description('list the peers: name, role, address, enabled, the state of the private key (present, missing, mismatched), of the pre-shared key of a peer where it has preshared_key (present, missing, invalid), when it was written and, with key_rotation_days, when it falls due; then the stored keys of peers and instances the topology no longer has (orphaned)')
+      .description('list the peers: name, role, address, enabled, the state of the private key (present, missing, mismatched), of the pre-shared key of a peer where it has preshared_key (present, missing, invalid), when it was written and, with key_rotation_days, when it falls due; then the stored keys nothing uses (orphaned): of peers and instances the topology no longer has, and the pre-shared key of a peer without preshared_key')
       .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table')),
     true,
   ).action(async (positional: string | undefined, options: ScopeOptions & { format: 'table' | 'json' }) => {
