@@ -19,6 +19,14 @@
 // VLAN, QinQ, LAGG, bridge, PPP link, tunnel or VXLAN names: interfaces.inc
 // brings those devices up, where FreeBSD may give them an IPv6 link-local
 // address, which dnsmasq counts.
+// An enabled interface's device counts as addressed whatever its address
+// types, none included: interface_configure() brings it up (`ifconfig <device>
+// inet6 -accept_rtadv -no_dad ... up`, never ifdisabled), FreeBSD's
+// auto_linklocal gives it a link-local address as it comes up, which
+// interfaces_addresses_flush() never deletes, and dnsmasq counts it while
+// tentative too (iface_allowed() calls iface_check() before it looks at the
+// flags). Only a device FreeBSD gave none (the sysctl off as it attached, a
+// device without multicast) would end dnsmasq, which the config does not say.
 import { type XmlElement, child, isElement, textOf } from '../render/opnsense/xml.js';
 import { at, fieldList, fieldText } from './fields.js';
 import { interfaceEnabled } from './interface-enabled.js';

@@ -2639,15 +2639,19 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
   // Strict interface binding (bind-interfaces) with a listed interface whose device has no address as dnsmasq starts,
   // a disabled one's (OPNsense configures none on it): dnsmasq reads the file, which --test takes, and dies as it
   // starts ("unknown interface"). Each box runs in a network namespace of its own, with a device for each name of its
-  // rendered interface= line, up with the static IPv4 address of the enabled interface of that device where there is
-  // one, else down and without an address, as the box leaves it. Near misses: the interface enabled with an address,
-  // and strict binding off.
+  // rendered interface= line. The device of an enabled interface is up (interface_configure() runs `ifconfig <device>
+  // inet6 -accept_rtadv -no_dad ... up` whatever its address types, and never ifdisabled) with an IPv6 link-local
+  // address, which FreeBSD's auto_linklocal gives a device as it comes up and interfaces_addresses_flush() never
+  // deletes (tentative here, its peer being down, as FreeBSD leaves it while DAD waits for a link), and its static
+  // IPv4 address where it has one; any other device is down and without an address, as the box leaves it. Near
+  // misses: the interface enabled with an address, enabled with none (its link-local address is one: dnsmasq's
+  // iface_allowed() passes each address to iface_check(), tentative ones too), and strict binding off.
   const whyStart = missing(['dnsmasq', 'unshare', 'ip']);
   it.skipIf(whyStart).each(UPSTREAM_RELEASES)(titled('$tag: merge names the listed interface without an address on which dnsmasq dies as it starts with Strict interface binding, and no other', whyStart), async ({ tag, release }) => {
     const work = templateWork(tag, 'gen-split-dns-unaddressed-');
     const { sections, privateKey } = await releaseSections(answered, release);
     const own = '<opt5><if>vtnet5</if><enable>1</enable><descr>box5</descr></opt5><opt6><if>vtnet6</if><enable>1</enable><descr>box6</descr></opt6>';
-    const start = async (name: string, opt5: string, strictbind: string) => {
+    const start = async (name: string, opt5: string, strictbind: string, linkLocal = true) => {
       const box = withOwnInterfaces(factoryConfig(coreGit!, tag))
         .replace(own, `${opt5}<opt6><if>vtnet6</if><enable>1</enable><descr>box6</descr><ipaddr>10.56.0.1</ipaddr><subnet>24</subnet></opt6>`)
         .replace(/<dnsmasq>[\s\S]*?<\/dnsmasq>/, `<dnsmasq version="${releaseFacts(tag)!.versions.dnsmasq!}"><enable>1</enable><port>0</port><interface>opt5,opt6</interface><strictbind>${strictbind}</strictbind></dnsmasq>`);
@@ -2656,11 +2660,15 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
       expect(conf.match(/^bind-interfaces$/gm)?.length ?? 0).toBe(strictbind === '1' ? 1 : 0);
       const devices = conf.match(/^interface=(.*)$/m)![1]!.split(',');
       expect(devices).toEqual(expect.arrayContaining(['vtnet5', 'vtnet6']));
-      // The box's devices: each enabled assignment's static IPv4 address on its device.
-      const addresses = new Map<string, string>();
-      for (const entry of child(parseXml(config).root, 'interfaces')!.children.filter(isElement)) {
+      // The box's devices: each enabled assignment's device up with a link-local address and its static IPv4 address.
+      const addresses = new Map<string, string[]>();
+      for (const [n, entry] of child(parseXml(config).root, 'interfaces')!.children.filter(isElement).entries()) {
         const [device, address, bits] = ['if', 'ipaddr', 'subnet'].map((f) => textOf(child(entry, f)));
-        if (child(entry, 'enable') !== undefined && ipaddr.IPv4.isValid(address!)) addresses.set(device!, `${address}/${bits}`);
+        if (child(entry, 'enable') === undefined) continue;
+        const own = addresses.get(device!) ?? [];
+        if (linkLocal) own.push(`fe80::${n + 1}/64`);
+        if (ipaddr.IPv4.isValid(address!)) own.push(`${address}/${bits}`);
+        addresses.set(device!, own);
       }
       const file = join(work, `${name}-start.conf`);
       mkdirSync(join(work, `${name}.d`), { recursive: true });
@@ -2668,8 +2676,8 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
       const script = [
         'ip link set lo up',
         ...devices.flatMap((d, i) => {
-          const address = addresses.get(d);
-          return [`ip link add ${d} type veth peer name peer${i}`, ...(address ? [`ip addr add ${address} dev ${d}`, `ip link set ${d} up`] : [])];
+          const own = addresses.get(d);
+          return [`ip link add ${d} type veth peer name peer${i}`, ...(own ? [`ip link set ${d} up`, ...own.map((a) => `ip addr add ${a} dev ${d}`)] : [])];
         }),
         `dnsmasq -k -C ${file} --pid-file= --dhcp-leasefile=${work}/${name}.leases --log-facility=${work}/${name}.log 2>${work}/${name}.err & d=$!`,
         // Until it has logged its start (after the checks that end it) or ended.
@@ -2691,12 +2699,18 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     expect(disabled.warnings.find((w) => w.includes('unknown interface'))).toMatch(
       /^dnsmasq refuses to start with the merged config: the listed interface opt5 \(box5\) makes it print "unknown interface vtnet5" \(.*the interface is disabled, so vtnet5 has none\).*no DHCP \(the topology's included\)\. Enable the interface \(Interfaces › box5\), take it out of Dnsmasq's Interface list, or turn Strict interface binding off \(Services › Dnsmasq DNS & DHCP › General\)$/,
     );
+    const bare = '<opt5><if>vtnet5</if><enable>1</enable><descr>box5</descr></opt5>';
     for (const [name, opt5, strictbind] of [
       ['addressed', '<opt5><if>vtnet5</if><enable>1</enable><descr>box5</descr><ipaddr>10.55.0.1</ipaddr><subnet>24</subnet></opt5>', '1'],
+      ['bare', bare, '1'],
       ['unbound', '<opt5><if>vtnet5</if><descr>box5</descr></opt5>', '0'],
     ] as const) {
-      expect(await start(name, opt5, strictbind)).toMatchObject({ died: undefined, warned: [] });
+      expect(await start(name, opt5, strictbind), name).toMatchObject({ died: undefined, warned: [] });
     }
+    // The link-local address is all that starts it: without one the enabled device dies as the disabled one does. The
+    // merged config does not say whether FreeBSD gave the device one (net.inet6.ip6.auto_linklocal as the device
+    // attached, a device without multicast), so merge names none.
+    expect(await start('bare-unlinked', bare, '1', false)).toMatchObject({ died: 'unknown interface vtnet5', warned: [] });
   });
 
   const whyShared = missing(['dnsmasq', 'unshare', 'ip', 'busybox']);
