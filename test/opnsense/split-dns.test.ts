@@ -2713,6 +2713,72 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     expect(await start('bare-unlinked', bare, '1', false)).toMatchObject({ died: 'unknown interface vtnet5', warned: [] });
   });
 
+  // gen's reservation takes over the box's Host of its name, or of its MAC where that is the Host's one MAC, and writes
+  // its own name, addresses and MAC list in the Host's place; merge names what goes (dnsmasq-host-takeovers.ts). What
+  // OPNsense renders of the box's Hosts, its template's dhcp-host lines and its hosts file (_dnsmasq_add_host_entries()),
+  // with the box's Host and with gen's in its place: each MAC, address and name the warning names is in them with the
+  // box's and in none with gen's, whose lines are gen's alone. Per release, where the upstream snapshot is set.
+  it.each(UPSTREAM_RELEASES)("$tag: what merge says a box's Host taken over by a reservation loses goes from its rendered dhcp-host and hosts-file lines", async ({ tag, release }) => {
+    const work = templateWork(tag, 'gen-split-dns-takeover-');
+    const { sections, privateKey } = await releaseSections(answered, release);
+    const reservation = [doc(await fragments(answered, 'home'), 'dhcp.xml').dnsmasq.hosts].flat()[0] as { host: string; ip: string; hwaddr: string };
+    const tree = join(env.OPNSENSE_PHP_CACHE, tag, 'root');
+    // The dhcp-host lines and the hosts file OPNsense renders of the config `name`-migrated.xml, which run.sh left.
+    const rendered = async (name: string) => {
+      const out = join(work, `${name}-root`);
+      const r = await renderTemplate(tree, join(work, `${name}-migrated.xml`), out, 'OPNsense.Dnsmasq');
+      expect(r.status, r.stderr).toBe(0);
+      const hosts = spawnSync('php', [join(tools, 'lib/dnsmasq-hosts.php'), tree, join(work, `${name}-migrated.xml`), join(work, `${name}-hosts`)], { encoding: 'utf8', env });
+      expect(hosts.status, hosts.stderr).toBe(0);
+      expect(hosts.stdout).not.toContain('PHP warnings');
+      const lines = readFileSync(join(out, 'usr/local/etc/dnsmasq.conf'), 'utf8').split('\n').filter((l) => l.startsWith('dhcp-host='));
+      return { lines, hosts: hosts.stdout.split('\n').filter((l) => l !== '') };
+    };
+    const takeover = async (name: string, host: string, ip: string, macs: string) => {
+      const theirs = `<hosts uuid="11111111-2222-4333-8444-800000000001"><host>${host}</host><domain/><local>0</local><ip>${ip}</ip><cnames/><client_id/><hwaddr>${macs}</hwaddr><lease_time/><ignore>0</ignore><set_tag/><descr/><comments/><aliases/></hosts>`;
+      const box = factoryConfig(coreGit!, tag).replace(/<dnsmasq>[\s\S]*?<\/dnsmasq>/, `<dnsmasq version="${releaseFacts(tag)!.versions.dnsmasq!}"><enable>1</enable><port>0</port>${theirs}</dnsmasq>`);
+      expect(box).toContain(theirs);
+      const { warnings, errors, config } = await renderedMerge(box, sections, privateKey, tag, work, name);
+      expect(errors.filter((e) => e.includes('hosts'))).toEqual([]);
+      const after = await rendered(name);
+      // Before: the merged config with the box's Host in the place gen's took (its UUID), all else the same.
+      const taken = new RegExp(`<hosts uuid="${attr(parseXml(theirs).root, 'uuid')}">[\\s\\S]*?</hosts>`, 'g');
+      expect(config.match(taken)).toHaveLength(1);
+      expect(unboundOnBox(config.replace(taken, theirs), tag, work, `${name}-before`, env).errors.filter((e) => e.includes('hosts'))).toEqual([]);
+      const before = await rendered(`${name}-before`);
+      const said = warnings.filter((w) => w.startsWith("the box's own Host ") && w.includes(`is gen's DHCP reservation ${reservation.host} `));
+      expect(said, warnings.join('\n')).toHaveLength(1);
+      const lost = {
+        macs: [...said[0]!.matchAll(/the MAC (\S+?)[,;]? /g)].map((m) => m[1]!),
+        addresses: [...said[0]!.matchAll(/the address (\S+?)[,;]? /g)].map((m) => m[1]!),
+        name: /the name (\S+) its DNS answer/.exec(said[0]!)?.[1],
+      };
+      // Each word of the hosts file, and of the dhcp-host lines (MACs as dnsmasq compares them, without case; an IPv6
+      // address without the template's brackets).
+      const words = (r: { lines: string[]; hosts: string[] }) => ({
+        lines: new Set(r.lines.flatMap((l) => l.slice('dhcp-host='.length).split(',').map((w) => w.replace(/^\[(.*)\]$/, '$1').toLowerCase()))),
+        hosts: new Set(r.hosts.flatMap((l) => l.split(/\s+/))),
+      });
+      const [was, is] = [words(before), words(after)];
+      for (const mac of lost.macs) expect([was.lines.has(mac), is.lines.has(mac)], mac).toEqual([true, false]);
+      for (const address of lost.addresses) expect([was.lines.has(address), was.hosts.has(address), is.lines.has(address), is.hosts.has(address)], address).toEqual([true, true, false, false]);
+      if (lost.name) expect([was.hosts.has(lost.name), is.hosts.has(lost.name)], lost.name).toEqual([true, false]);
+      // After: the Host's one line and hosts-file line are gen's reservation's.
+      expect(after.lines).toEqual([`dhcp-host=${reservation.hwaddr},${reservation.ip},${reservation.host}`]);
+      expect(after.hosts).toEqual([`${reservation.ip}\t${reservation.host}`]);
+      return { lost, before };
+    };
+    expect(reservation).toMatchObject({ host: 'admin-pc', ip: '10.10.0.10', hwaddr: '52:54:00:12:34:56' });
+    // By its name, with two other MACs, another IPv4 address and an IPv6 one: the MACs and addresses go.
+    const byName = await takeover('by-name', 'admin-pc', '10.10.0.99,fd00:10::99', '52:54:00:AA:BB:09,52:54:00:AA:BB:0C');
+    expect(byName.lost).toEqual({ macs: ['52:54:00:aa:bb:09', '52:54:00:aa:bb:0c'], addresses: ['10.10.0.99', 'fd00:10::99'], name: undefined });
+    expect(byName.before).toEqual({ lines: ['dhcp-host=52:54:00:AA:BB:09,52:54:00:AA:BB:0C,10.10.0.99,[fd00:10::99],admin-pc'], hosts: ['10.10.0.99\tadmin-pc', 'fd00:10::99\tadmin-pc'] });
+    // By its one MAC, with another name and address: the address and the name go, the MAC stays.
+    const byMac = await takeover('by-mac', 'printer', '10.10.0.50', '52:54:00:12:34:56');
+    expect(byMac.lost).toEqual({ macs: [], addresses: ['10.10.0.50'], name: 'printer' });
+    expect(byMac.before).toEqual({ lines: ['dhcp-host=52:54:00:12:34:56,10.10.0.50,printer'], hosts: ['10.10.0.50\tprinter'] });
+  });
+
   const whyShared = missing(['dnsmasq', 'unshare', 'ip', 'busybox']);
   // A merge into the factory config of `tag` of a box's dnsmasq with the Hosts `hosts`, the dhcp-range and dhcp-host
   // lines OPNsense's template renders of it served by a real dnsmasq on lan's device with lan's address, in a network
