@@ -241,13 +241,18 @@ export function dnsmasqRefusals(root: XmlElement, version: string): string[] {
     const late = refused ? undefined : (hostMacRefusal(host, version, false) ?? hostLeaseRefusal(host, version));
     if (late) out.push(said(hostLabel(host), late, HOSTS, dns));
   }
-  for (const entry of unaddressedListened(root)) {
+  for (const { entry, bridge } of unaddressedListened(root)) {
     const device = fieldText(entry, 'if');
     const page = `Interfaces › ${fieldText(entry, 'descr') || entry.name.toUpperCase()}`;
+    const binds = 'with Strict interface binding dnsmasq binds the addresses of each listed device as it starts';
     out.push(
-      said(`listed interface ${assignmentName(entry)}`, {
+      said(`listed interface ${assignmentName(entry)}`, bridge ? {
         prints: `unknown interface ${device}`,
-        why: `with Strict interface binding dnsmasq binds the addresses of each listed device as it starts, and the interface is disabled, so ${device} has none`,
+        why: `${binds}, and the interface has no IPv4 or IPv6 address type, IP alias or CARP VIP, and ${device} is a bridge without a link-local address, so it has none`,
+        fix: `give the interface an address (${page}), enable the link-local address of ${device} (Interfaces › Devices › Bridge), take it out of Dnsmasq's Interface list, or turn Strict interface binding off`,
+      } : {
+        prints: `unknown interface ${device}`,
+        why: `${binds}, and the interface is disabled, so ${device} has none`,
         fix: `enable the interface (${page}), take it out of Dnsmasq's Interface list, or turn Strict interface binding off`,
       }, GENERAL, dns),
     );

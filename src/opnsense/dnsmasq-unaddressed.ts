@@ -27,9 +27,19 @@
 // tentative too (iface_allowed() calls iface_check() before it looks at the
 // flags). Only a device FreeBSD gave none (the sysctl off as it attached, a
 // device without multicast) would end dnsmasq, which the config does not say.
-import { type XmlElement, child, isElement, textOf } from '../render/opnsense/xml.js';
-import { at, fieldList, fieldText } from './fields.js';
+// But a bridge FreeBSD gives no link-local address (nd6_ifattach() clears
+// auto_linklocal on an IFT_BRIDGE device), and OPNsense turns it off again on
+// each bridge without "Enable link-local address" (<bridges><bridged>
+// <linklocal>: _interfaces_bridge_configure(), `ifconfig <bridge> inet6
+// -auto_linklocal`): such a bridge has an address only where its interface is
+// enabled with an address type (IPv4 or IPv6) or carries an IP alias or CARP
+// VIP (listened-addresses.ts). Named too: a listed enabled interface on one
+// with neither, and a disabled one on it, which nothing brings up with an
+// address.
+import { type XmlElement, child, childrenNamed, isElement, textOf } from '../render/opnsense/xml.js';
+import { at, fieldList, fieldText, phpEmpty } from './fields.js';
 import { interfaceEnabled } from './interface-enabled.js';
+import { listenedAddresses } from './listened-addresses.js';
 
 /** Devices another service addresses whatever the assignment's switch says. */
 const SELF_ADDRESSED = /^(lo|wg|ovpn[sc]|gif|gre|ipsec)\d+$/;
@@ -45,11 +55,28 @@ function addWords(node: XmlElement | undefined, words: Set<string>): void {
   }
 }
 
+/** A listed interface whose device has no address as dnsmasq starts; `bridge`: enabled, on a bridge without a link-local address. */
+export interface Unaddressed {
+  entry: XmlElement;
+  bridge: boolean;
+}
+
+/** The devices of the box's bridges without "Enable link-local address" (PHP's empty()). */
+function bridgesWithoutLinkLocal(root: XmlElement): Set<string> {
+  return new Set(childrenNamed(child(root, 'bridges'), 'bridged').filter((b) => phpEmpty(fieldText(b, 'linklocal'))).map((b) => fieldText(b, 'bridgeif')));
+}
+
+/** Whether the enabled assignment `entry` gets no address: no address type of either family, no IP alias or CARP VIP. */
+function addressless(root: XmlElement, entry: XmlElement): boolean {
+  // listenedAddresses() holds the loopback's two beside the interface's.
+  return phpEmpty(fieldText(entry, 'ipaddr')) && phpEmpty(fieldText(entry, 'ipaddrv6')) && listenedAddresses(root, new Set([entry.name])).size === 2;
+}
+
 /**
  * The assignments (<interfaces><key>) of the listed interfaces of `root`'s dnsmasq whose device has no address when
  * dnsmasq starts, so that with bind-interfaces it dies on their interface= name; none without strict binding or a list.
  */
-export function unaddressedListened(root: XmlElement): XmlElement[] {
+export function unaddressedListened(root: XmlElement): Unaddressed[] {
   const dnsmasq = child(root, 'dnsmasq');
   const listed = fieldList(dnsmasq, 'interface');
   if (textOf(child(dnsmasq, 'strictbind')) !== '1' || listed.length === 0) return [];
@@ -57,12 +84,19 @@ export function unaddressedListened(root: XmlElement): XmlElement[] {
   const addressed = new Set((interfaces?.children.filter(isElement) ?? []).filter(interfaceEnabled).map((e) => fieldText(e, 'if')));
   const named = new Set<string>();
   for (const path of DEVICE_USERS) addWords(at(root, path), named);
-  const out: XmlElement[] = [];
+  const bare = bridgesWithoutLinkLocal(root);
+  const out: Unaddressed[] = [];
   for (const key of new Set(listed)) {
     const entry = child(interfaces, key);
     const device = fieldText(entry, 'if');
-    if (device === '' || addressed.has(device) || SELF_ADDRESSED.test(device) || named.has(device) || named.has(key)) continue;
-    out.push(entry!);
+    if (device === '') continue;
+    if (bare.has(device)) {
+      const enabled = interfaceEnabled(entry);
+      if (!enabled || addressless(root, entry!)) out.push({ entry: entry!, bridge: enabled });
+      continue;
+    }
+    if (addressed.has(device) || SELF_ADDRESSED.test(device) || named.has(device) || named.has(key)) continue;
+    out.push({ entry: entry!, bridge: false });
   }
   return out;
 }

@@ -115,6 +115,33 @@ describe('dnsmasqRefusals on the listed interfaces', () => {
     expect(printed(box('1', 'opt5,opt8', own))).toEqual(['unknown interface vtnet5']);
     expect(printed(box('1', 'opt5', '<opt5><enable>1</enable></opt5>'))).toEqual([]);
   });
+
+  // A bridge has a link-local address only with "Enable link-local address" (_interfaces_bridge_configure()), so an
+  // enabled interface on one has an address only with an address type or an IP alias or CARP VIP.
+  it('names an interface on a bridge without a link-local address that has no address, and no near miss', () => {
+    const bridge = (linklocal: string) => `<bridges><bridged><bridgeif>bridge0</bridgeif><members>opt6</members>${linklocal}</bridged></bridges>`;
+    const onBridge = (fields: string) => `<opt5><if>bridge0</if><enable>1</enable>${fields}<descr>br</descr></opt5>`;
+    const vip = (mode: string) => `<virtualip><vip><interface>opt5</interface><mode>${mode}</mode><subnet>10.5.0.1</subnet><subnet_bits>24</subnet_bits></vip></virtualip>`;
+    const [warning] = refusals(box('1', 'opt5', onBridge(''), bridge('')));
+    expect(warning).toMatch(/^dnsmasq refuses to start with the merged config: the listed interface opt5 \(br\) makes it print "unknown interface bridge0" \(.*the interface has no IPv4 or IPv6 address type, IP alias or CARP VIP, and bridge0 is a bridge without a link-local address, so it has none\).*Give the interface an address \(Interfaces › br\), enable the link-local address of bridge0 \(Interfaces › Devices › Bridge\), .* \(Services › Dnsmasq DNS & DHCP › General\)$/);
+    for (const [fields, more] of [['<ipaddr/><ipaddrv6/>', bridge('<linklocal>0</linklocal>')], ['', bridge('') + vip('proxyarp')]] as const) {
+      expect(printed(box('1', 'opt5', onBridge(fields), more)), fields + more).toEqual(['unknown interface bridge0']);
+    }
+    // Disabled on it: named as any disabled interface.
+    expect(refusals(box('1', 'opt5', assigned('opt5', 'bridge0', false), bridge('')))[0]).toContain('the interface is disabled, so bridge0 has none');
+    // Near misses: the bridge's link-local address on, an address of either type (a dynamic one too), an IP alias or CARP VIP.
+    for (const [fields, more] of [
+      ['', bridge('<linklocal>1</linklocal>')],
+      ['<ipaddr>10.5.0.1</ipaddr><subnet>24</subnet>', bridge('')],
+      ['<ipaddr>dhcp</ipaddr>', bridge('')],
+      ['<ipaddrv6>track6</ipaddrv6>', bridge('')],
+      ['', bridge('') + vip('ipalias')],
+      ['', bridge('') + vip('carp')],
+    ] as const) {
+      expect(printed(box('1', 'opt5', onBridge(fields), more)), fields + more).toEqual([]);
+    }
+    expect(printed(box('0', 'opt5', onBridge(''), bridge('')))).toEqual([]);
+  });
 });
 
 // A Host's lease time with a sign (an IntegerField takes one) is a second word of a name to dnsmasq: 2.90 refuses it as

@@ -2645,28 +2645,34 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
   // deletes (tentative here, its peer being down, as FreeBSD leaves it while DAD waits for a link), and its static
   // IPv4 address where it has one; any other device is down and without an address, as the box leaves it. Near
   // misses: the interface enabled with an address, enabled with none (its link-local address is one: dnsmasq's
-  // iface_allowed() passes each address to iface_check(), tentative ones too), and strict binding off.
+  // iface_allowed() passes each address to iface_check(), tentative ones too), and strict binding off. A bridge gets
+  // no link-local address unless its "Enable link-local address" is on (_interfaces_bridge_configure()): an enabled
+  // interface on one without it and without an address is named, and dies.
   const whyStart = missing(['dnsmasq', 'unshare', 'ip']);
   it.skipIf(whyStart).each(UPSTREAM_RELEASES)(titled('$tag: merge names the listed interface without an address on which dnsmasq dies as it starts with Strict interface binding, and no other', whyStart), async ({ tag, release }) => {
     const work = templateWork(tag, 'gen-split-dns-unaddressed-');
     const { sections, privateKey } = await releaseSections(answered, release);
     const own = '<opt5><if>vtnet5</if><enable>1</enable><descr>box5</descr></opt5><opt6><if>vtnet6</if><enable>1</enable><descr>box6</descr></opt6>';
-    const start = async (name: string, opt5: string, strictbind: string, linkLocal = true) => {
+    const start = async (name: string, opt5: string, strictbind: string, linkLocal = true, more = '') => {
       const box = withOwnInterfaces(factoryConfig(coreGit!, tag))
         .replace(own, `${opt5}<opt6><if>vtnet6</if><enable>1</enable><descr>box6</descr><ipaddr>10.56.0.1</ipaddr><subnet>24</subnet></opt6>`)
+        .replace('</opnsense>', `${more}</opnsense>`)
         .replace(/<dnsmasq>[\s\S]*?<\/dnsmasq>/, `<dnsmasq version="${releaseFacts(tag)!.versions.dnsmasq!}"><enable>1</enable><port>0</port><interface>opt5,opt6</interface><strictbind>${strictbind}</strictbind></dnsmasq>`);
       expect(box).toContain(opt5);
       const { warnings, config, conf } = await renderedMerge(box, sections, privateKey, tag, work, name);
       expect(conf.match(/^bind-interfaces$/gm)?.length ?? 0).toBe(strictbind === '1' ? 1 : 0);
       const devices = conf.match(/^interface=(.*)$/m)![1]!.split(',');
-      expect(devices).toEqual(expect.arrayContaining(['vtnet5', 'vtnet6']));
-      // The box's devices: each enabled assignment's device up with a link-local address and its static IPv4 address.
+      expect(devices).toEqual(expect.arrayContaining([textOf(child(parseXml(opt5).root, 'if')), 'vtnet6']));
+      // The box's devices: each enabled assignment's device up with a link-local address (but a bridge's without "Enable
+      // link-local address") and its static IPv4 address.
+      const merged = parseXml(config).root;
+      const bare = new Set(childrenNamed(child(merged, 'bridges'), 'bridged').filter((b) => textOf(child(b, 'linklocal')) !== '1').map((b) => textOf(child(b, 'bridgeif'))));
       const addresses = new Map<string, string[]>();
-      for (const [n, entry] of child(parseXml(config).root, 'interfaces')!.children.filter(isElement).entries()) {
+      for (const [n, entry] of child(merged, 'interfaces')!.children.filter(isElement).entries()) {
         const [device, address, bits] = ['if', 'ipaddr', 'subnet'].map((f) => textOf(child(entry, f)));
         if (child(entry, 'enable') === undefined) continue;
         const own = addresses.get(device!) ?? [];
-        if (linkLocal) own.push(`fe80::${n + 1}/64`);
+        if (linkLocal && !bare.has(device!)) own.push(`fe80::${n + 1}/64`);
         if (ipaddr.IPv4.isValid(address!)) own.push(`${address}/${bits}`);
         addresses.set(device!, own);
       }
@@ -2711,6 +2717,15 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     // merged config does not say whether FreeBSD gave the device one (net.inet6.ip6.auto_linklocal as the device
     // attached, a device without multicast), so merge names none.
     expect(await start('bare-unlinked', bare, '1', false)).toMatchObject({ died: 'unknown interface vtnet5', warned: [] });
+    // On a bridge: FreeBSD gives it no link-local address unless "Enable link-local address" is on, so without an address
+    // of its own the enabled interface's bridge has none, and merge names it; with the option on it starts.
+    const bridge = (linklocal: string) => `<bridges><bridged><bridgeif>bridge0</bridgeif><members>opt6</members><linklocal>${linklocal}</linklocal><descr/></bridged></bridges>`;
+    const onBridge = bare.replace('vtnet5', 'bridge0');
+    const unlinked = await start('bridge', onBridge, '1', true, bridge('0'));
+    expect(unlinked).toMatchObject({ died: 'unknown interface bridge0', checked: 0 });
+    expect(unlinked.warned).toEqual([unlinked.died]);
+    expect(unlinked.warnings.find((w) => w.includes('unknown interface'))).toMatch(/bridge0 is a bridge without a link-local address, so it has none\).*enable the link-local address of bridge0 \(Interfaces › Devices › Bridge\)/);
+    expect(await start('bridge-linked', onBridge, '1', true, bridge('1'))).toMatchObject({ died: undefined, warned: [] });
   });
 
   // gen's reservation takes over the box's Host of its name, or of its MAC where that is the Host's one MAC, and writes
