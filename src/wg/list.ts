@@ -49,6 +49,11 @@ function dueText(due: ReturnType<typeof keyDue>): string {
   return due === undefined ? '-' : due === 'unknown' ? 'unknown' : `${due.day}${due.overdue ? ' (overdue)' : ''}`;
 }
 
+/** Why nothing uses a stored key: its peer or instance is gone, or its peer no longer asks for a pre-shared key. */
+function orphanReason(o: OrphanedKey): 'no preshared_key' | 'no such peer' | 'no such instance' {
+  return o.unusedBy ? 'no preshared_key' : o.instance ? 'no such peer' : 'no such instance';
+}
+
 function keyJson(h: KeyHolder) {
   return { state: h.info.state, rotated: h.info.written?.toISOString() ?? null, ...(h.info.pending ? { interrupted: true } : {}) };
 }
@@ -88,7 +93,7 @@ export async function listPeers(options: CommonOptions & { format: 'table' | 'js
               key: keyJson(h),
               psk: psk(h) ?? null,
             })),
-            orphaned_keys: orphaned.map((o) => ({ site: o.site.name, instance: o.instanceName, name: o.peer ?? null, key_file: o.keyFile, rotated: o.written.toISOString() })),
+            orphaned_keys: orphaned.map((o) => ({ site: o.site.name, instance: o.instanceName, name: o.peer ?? null, key_file: o.keyFile, reason: orphanReason(o), rotated: o.written.toISOString() })),
           },
           null,
           2,
@@ -119,7 +124,7 @@ export async function listPeers(options: CommonOptions & { format: 'table' | 'js
           '-',
           '-',
           '-',
-          `orphaned${o.keyFile.endsWith('.psk') ? ' pre-shared key' : ''} (${o.unusedBy ? 'no preshared_key' : `no such ${o.instance ? 'peer' : 'instance'}`})`,
+          `orphaned${o.keyFile.endsWith('.psk') ? ' pre-shared key' : ''} (${orphanReason(o)})`,
           ...(psks ? ['-'] : []),
           day(o.written),
           ...(due ? ['-'] : []),

@@ -481,7 +481,9 @@ describe('pre-shared keys (preshared_key)', () => {
     expect(await found()).toEqual(unused);
     const listed = await gen('wg', 'list', '-f', topology);
     expect(listed.stdout.trimEnd().split('\n').slice(-1).map((l) => l.split(/\s{2,}/).slice(0, 5))).toEqual([['laptop-anna', '-', '-', '-', 'orphaned pre-shared key (no preshared_key)']]);
-    for (const text of [JSON.stringify(await diagnostics()), listed.stdout, listed.stderr]) expect(text).not.toContain(psk);
+    const listedJson = await gen('wg', 'list', '--format', 'json', '-f', topology);
+    expect(JSON.parse(listedJson.stdout).orphaned_keys.map((o: { name: string; reason: string }) => [o.name, o.reason])).toEqual([['laptop-anna', 'no preshared_key']]);
+    for (const text of [JSON.stringify(await diagnostics()), listed.stdout, listed.stderr, listedJson.stdout]) expect(text).not.toContain(psk);
     // The instance's preshared_key gives it to the peer: the key is used again.
     writeFileSync(topology, edit(current(), ['sites', 0, 'wireguard', 0, 'preshared_key'], true));
     expect(await found()).toEqual([]);

@@ -245,7 +245,7 @@ describe('gen wg list', () => {
     expect(rows.filter((r) => r[0] === 'kp')).toHaveLength(1);
     const json = JSON.parse((await gen('wg', 'list', '--format', 'json', topology)).stdout);
     expect(json.peers.map((p: { name: string }) => p.name)).not.toContain('kp');
-    expect(json.orphaned_keys).toEqual([{ site: 'home', instance: 'wg0', name: 'kp', key_file: 'home/wireguard/wg0/peers/kp.key', rotated: '2026-01-02T03:04:05.000Z' }]);
+    expect(json.orphaned_keys).toEqual([{ site: 'home', instance: 'wg0', name: 'kp', key_file: 'home/wireguard/wg0/peers/kp.key', reason: 'no such peer', rotated: '2026-01-02T03:04:05.000Z' }]);
   });
 
   it('refuses a secrets directory others can read, like every key command', async () => {
