@@ -6,7 +6,6 @@ import type { Bridge, FirewallInterface, Guest, GuestNic, Host, Model, Network, 
 import { parseIPv4 } from '../net.js';
 import { type DeviceOccasion, hostDevices } from '../targets/proxmox/device-names.js';
 import { CIDRV4_PREFIX, MAX_NETS, verifyCidrv4, verifyDnsName } from '../targets/proxmox/guest-formats.js';
-import { RESOLV_CONF_MAXNS } from '../targets/resolv-conf.js';
 import { DNS_OVER_TCP_HINT, DNS_OVER_TCP_WHY, filteredServer, firewallAddresses } from './dns-servers.js';
 import type { Rule, RuleReport } from './rule.js';
 import { IFNAME_MAX, vidsCoverage } from '../targets/proxmox/interfaces.js';
@@ -487,42 +486,6 @@ export const guestRules: Rule[] = [
             message: `${what(query.guest)}: DNS to ${server} passes over UDP, but ${tcp[i]!.decidedBy} blocks it over TCP 53, so lookups whose answers do not fit a UDP packet fail`,
             hint: `Pass TCP 53 too from service ${query.guest.name} (or its zone) to ${server}${tcp[i]!.path ? ` before ${tcp[i]!.decidedBy}` : ''}, e.g. proto: tcp/udp.`,
           });
-        });
-      }
-    },
-  },
-  {
-    id: 'proxmox/guest-dns-ignored',
-    severity: 'warning',
-    summary: "A container gets more DNS servers than its C library reads.",
-    why:
-      "Without guest.dns, gen gives a container the dhcp.dns of its network's interface (pct nameserver), which may name any number of servers. " +
-      `pve-container writes each into the container's /etc/resolv.conf (Setup/Base.pm set_dns), and glibc and musl read the first ${RESOLV_CONF_MAXNS} only (MAXNS): ` +
-      'the container never asks the others, not even when the first ones fail.',
-    hint: `Set guest.dns on the service to the ${RESOLV_CONF_MAXNS} servers it should ask, or list at most ${RESOLV_CONF_MAXNS} in dhcp.dns of its network's interface.`,
-    examples: [
-      {
-        topology: 'vlan-hosting',
-        context: [{ where: 'sites[].services[web1]', snippet: 'container: 300' }],
-        where: 'sites[].firewall.interfaces[websvc].dhcp',
-        bad: 'dns: [1.1.1.1, 9.9.9.9, 1.0.0.1, 149.112.112.112]',
-        good: 'dns: [1.1.1.1, 9.9.9.9, 1.0.0.1]',
-      },
-    ],
-    check(model, report) {
-      for (const { guest } of guests(model)) {
-        const dns = guest.dns;
-        if (!dns || dns.servers.length <= RESOLV_CONF_MAXNS) continue;
-        const read = dns.servers.slice(0, RESOLV_CONF_MAXNS);
-        const ignored = dns.servers.slice(RESOLV_CONF_MAXNS);
-        const given = dns.from === 'dhcp' ? `the ${dns.servers.length} DNS servers of DHCP on ${dns.interface}` : `${dns.servers.length} DNS servers`;
-        report({
-          path: dns.from === 'guest' ? dns.path : guest.path,
-          message: `${what(guest)} gets ${given} (${dns.servers.join(', ')}), but its C library reads the first ${RESOLV_CONF_MAXNS} from /etc/resolv.conf only, so it never asks ${ignored.join(', ')}`,
-          hint:
-            `Set guest.dns on service ${guest.name} to the ${RESOLV_CONF_MAXNS} it should ask (e.g. [${read.join(', ')}])` +
-            `${dns.from === 'dhcp' ? `, or list at most ${RESOLV_CONF_MAXNS} in dhcp.dns on interface ${dns.interface}` : ''}.`,
-          ...(dns.from === 'dhcp' ? { related: [{ message: `dhcp.dns of interface ${dns.interface}`, path: dns.path }] } : {}),
         });
       }
     },

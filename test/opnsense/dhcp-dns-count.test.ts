@@ -29,6 +29,31 @@ describe(rule, () => {
     ]);
   });
 
+  // A container without guest.dns gets dhcp.dns as pct nameserver: the same cause, so one finding, at dhcp.dns, naming it.
+  it('names the containers that inherit the list, in one finding for the one cause', async () => {
+    const services = ['sites', 0, 'services'];
+    const web1 = edit(hosting, [...services, 0, 'container'], 300);
+    const text = edit(web1, dns, ['1.1.1.1', '9.9.9.9', '1.0.0.1', '149.112.112.112', '8.8.8.8']);
+    const all = await lint(text);
+    expect(all.filter((d) => /dns-ignored/.test(d.rule)).map((d) => ({ rule: d.rule, message: d.message, hint: d.hint, line: d.location.line, related: d.related?.map((r) => [r.message, r.location.line]) }))).toEqual([
+      {
+        rule,
+        message:
+          'DHCP on websvc hands out 5 DNS servers (1.1.1.1, 9.9.9.9, 1.0.0.1, 149.112.112.112, 8.8.8.8), but a client that resolves through /etc/resolv.conf reads the first 3 only, so it never asks 149.112.112.112, 8.8.8.8, nor does CT 300 (web1), which gets them all as nameserver',
+        hint: 'List at most 3 in dhcp.dns on interface websvc, the ones clients should ask (e.g. [1.1.1.1, 9.9.9.9, 1.0.0.1]).',
+        line: lineOf(text, [...dns, 3]),
+        related: [['CT 300 (web1), without guest.dns', lineOf(text, [...services, 0])]],
+      },
+    ]);
+    // pct nameserver holds all five: pve-container writes each into resolv.conf (Setup/Base.pm set_dns).
+    expect((await render(text)).get('hosting/proxmox/pve/lxc/300.conf')).toMatch(/^nameserver: 1.1.1.1 9.9.9.9 1.0.0.1 149.112.112.112 8.8.8.8$/m);
+    // The container's own guest.dns (at most three, by the schema) wins: the finding is the DHCP clients' alone.
+    const own = edit(text, [...services, 0, 'guest'], { dns: ['9.9.9.9'] });
+    expect((await found(own)).map((d) => [d.message, d.related])).toEqual([
+      ['DHCP on websvc hands out 5 DNS servers (1.1.1.1, 9.9.9.9, 1.0.0.1, 149.112.112.112, 8.8.8.8), but a client that resolves through /etc/resolv.conf reads the first 3 only, so it never asks 149.112.112.112, 8.8.8.8', undefined],
+    ]);
+  });
+
   // The servers reach the DHCP server as written, in order, with either server gen writes for.
   it.each(['dnsmasq', 'isc'])('writes all four for %s, which hands every one out: the warning is about the client', async (server) => {
     const four = ['1.1.1.1', '9.9.9.9', '1.0.0.1', '149.112.112.112'];

@@ -141,36 +141,6 @@ describe('proxmox/guest-device-name', () => {
   });
 });
 
-describe('proxmox/guest-dns-ignored', () => {
-  const rule = 'proxmox/guest-dns-ignored';
-  const web1 = edit(hosting, [...services, 0, 'container'], 300);
-  const dns = ['sites', 0, 'firewall', 'interfaces', 3, 'dhcp', 'dns'];
-
-  it("passes a container that gets three DNS servers of its network's DHCP", async () => {
-    expect(await findings(web1, rule)).toEqual([]);
-    expect(await findings(edit(web1, dns, ['1.1.1.1', '9.9.9.9', '1.0.0.1']), rule)).toEqual([]);
-  });
-
-  it('warns at the container that inherits more than three, naming the ones its resolv.conf holds but the C library never asks', async () => {
-    const text = edit(web1, dns, ['1.1.1.1', '9.9.9.9', '1.0.0.1', '149.112.112.112', '8.8.8.8']);
-    const found = (await lint(text)).filter((d) => d.rule === rule);
-    expect(found.map((d) => ({ severity: d.severity, message: d.message, hint: d.hint, line: d.location.line, related: d.related?.map((r) => r.location.line) }))).toEqual([
-      {
-        severity: 'warning',
-        message:
-          'CT 300 (web1) gets the 5 DNS servers of DHCP on websvc (1.1.1.1, 9.9.9.9, 1.0.0.1, 149.112.112.112, 8.8.8.8), but its C library reads the first 3 from /etc/resolv.conf only, so it never asks 149.112.112.112, 8.8.8.8',
-        hint: 'Set guest.dns on service web1 to the 3 it should ask (e.g. [1.1.1.1, 9.9.9.9, 1.0.0.1]), or list at most 3 in dhcp.dns on interface websvc.',
-        line: lineOf(text, [...services, 0]),
-        related: [lineOf(text, dns)],
-      },
-    ]);
-    // pct nameserver holds all five: pve-container writes each into resolv.conf.
-    expect((await render(text)).get('hosting/proxmox/pve/lxc/300.conf')).toMatch(/^nameserver: 1.1.1.1 9.9.9.9 1.0.0.1 149.112.112.112 8.8.8.8$/m);
-    // The container's own guest.dns (at most three, by the schema) wins.
-    expect(await findings(edit(text, [...services, 0, 'guest'], { dns: ['9.9.9.9'] }), rule)).toEqual([]);
-  });
-});
-
 describe('proxmox/guest-vlan', () => {
   const webCt = edit(hosting, [...services, 0, 'container'], 301);
 
