@@ -61,6 +61,7 @@ import { keepTakenOverAcmeItems } from './acme-takeover.js';
 import { assignmentName, fieldText, namesAny, uuidList } from './fields.js';
 import { gatewayAddressClashes, gatewaysOf } from './gateway-addresses.js';
 import { ITEM_KEYS } from './item-keys.js';
+import { dnsmasqOptionOverrides } from './dnsmasq-option-overrides.js';
 import { DEFAULT_RELEASE, releaseFacts } from '../targets/opnsense/releases.js';
 
 export class MergeError extends Error {}
@@ -1093,6 +1094,8 @@ function merged(baseText: string, genSections: readonly XmlElement[], givenOptio
   for (const message of linelessHosts(root)) options.warn!(message);
   // Those whose MACs written otherwise dnsmasq reads as a name on a line it takes: reserved nothing, silently.
   for (const message of namedMacs(root, release.dnsmasq)) options.warn!(message);
+  // The box's tagged DHCP options after gen's of the same number: dnsmasq sends the later line to the clients carrying its tags.
+  for (const message of dnsmasqOptionOverrides(root, (uuid) => genUuids.has(uuid))) options.warn!(message);
   propagate(root);
   const { prolog, epilog } = doc;
   return {
