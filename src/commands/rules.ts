@@ -38,6 +38,9 @@ export function registerRulesCommands(cli: Command, setExit: (code: number) => v
       if (id !== undefined) {
         const rule = ruleById.get(id);
         if (!rule) {
+          const { RETIRED_RULES } = await import('../rules/retired.js');
+          const retired = RETIRED_RULES.get(id);
+          if (retired) throw new UsageError(`no rule ${id}: gen no longer has it; ${retired.now} reports its finding (gen rules ${retired.now})`);
           const near = similarRuleIds(id);
           throw new UsageError(`no rule ${id}${near.length ? ` (did you mean ${near.slice(0, 5).join(', ')}?)` : ''}; gen rules lists them all`);
         }

@@ -4,6 +4,7 @@
 // that silences nothing are themselves reported.
 import type { Diagnostic } from '../diagnostics.js';
 import { ruleById, similarRuleIds } from '../rules/index.js';
+import { RETIRED_RULES } from '../rules/retired.js';
 import type { Suppression } from './comments.js';
 
 /** Rules that describe a file gen cannot model: silencing them would hide broken output. */
@@ -25,9 +26,12 @@ export function applySuppressions(diagnostics: readonly Diagnostic[], suppressio
     const rule = ruleById.get(s.rule);
     if (!rule || UNSUPPRESSIBLE.has(s.rule)) {
       const near = rule ? [] : similarRuleIds(s.rule).filter((id) => !UNSUPPRESSIBLE.has(id));
+      const retired = rule ? undefined : RETIRED_RULES.get(s.rule);
       const hint = rule
         ? `Fix what ${s.rule} reports and remove the comment: gen cannot model a file with that finding, so it cannot be silenced.`
-        : near.length
+        : retired
+          ? `gen no longer has ${s.rule}: ${retired.now} reports its finding, at ${retired.at}. Remove this comment, and if the finding is still to be silenced, put # gen-ignore ${retired.now}: reason there.`
+          : near.length
           ? `Did you mean ${near.slice(0, 3).join(' or ')}? Write the rule id as docs/rules.md has it.`
           : undefined;
       kept.push(finding('suppress/unknown-rule', s, `gen-ignore names ${rule ? 'a rule that cannot be silenced' : 'no rule'}: "${s.rule}"`, hint));

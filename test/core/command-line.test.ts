@@ -406,6 +406,12 @@ describe('gen rules', () => {
     expect(json.examples.length).toBeGreaterThan(0);
     expect(gen(['rules', 'opnsense/acme-challenge']).stdout).toMatch(/\n  Reported \(in sites\[\]\.haproxy\):\n {4}.+[\s\S]*\n  Clean:\n {4}/);
     expect(gen(['rules', 'overlap'])).toEqual({ code: 2, stdout: '', stderr: expect.stringMatching(/^gen: no rule overlap \(did you mean ip\/overlap[,?]/) });
+    // A rule gen no longer has names the one that reports its finding now.
+    expect(gen(['rules', 'proxmox/guest-dns-ignored'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'gen: no rule proxmox/guest-dns-ignored: gen no longer has it; opnsense/dhcp-dns-ignored reports its finding (gen rules opnsense/dhcp-dns-ignored)\n',
+    });
   });
 
   it('gen rules ID shows each example where it goes: what is given first, then the reported and the clean snippet', () => {

@@ -47,6 +47,33 @@ describe('inline suppression', () => {
     expect(rules).toEqual(['ref/unknown', 'suppress/unknown-rule', 'suppress/unknown-rule']);
   });
 
+  it('a rule gen no longer has: the comment is told which rule reports its finding now, and where', async () => {
+    // The vlan-hosting example gives container 300 the four servers of dhcp.dns on websvc; the comment silenced the
+    // container's own finding, which is now one at dhcp.dns.
+    const text = readExample('vlan-hosting')
+      .replace('dhcp: { dns: [1.1.1.1, 9.9.9.9] }', 'dhcp: { dns: [1.1.1.1, 9.9.9.9, 1.0.0.1, 149.112.112.112] }')
+      .replace('      - { name: web1, network: websvc,', '      # gen-ignore proxmox/guest-dns-ignored: the fourth is a spare\n      - { name: web1, container: 300, network: websvc,');
+    expect(text).toContain('# gen-ignore proxmox/guest-dns-ignored');
+    const diagnostics = await lint(text);
+    const unknown = diagnostics.filter((d) => d.rule === 'suppress/unknown-rule');
+    expect(unknown.map((d) => [d.message, d.hint])).toEqual([
+      [
+        'gen-ignore names no rule: "proxmox/guest-dns-ignored"',
+        "gen no longer has proxmox/guest-dns-ignored: opnsense/dhcp-dns-ignored reports its finding, at the fourth entry of dhcp.dns on the container's network interface (the finding names the containers that inherit the list). Remove this comment, and if the finding is still to be silenced, put # gen-ignore opnsense/dhcp-dns-ignored: reason there.",
+      ],
+    ]);
+    expect(diagnostics.map((d) => d.rule)).toContain('opnsense/dhcp-dns-ignored');
+  });
+
+  it('a retired rule id is no rule any more, and the rule it points to is one', async () => {
+    const { RETIRED_RULES } = await import('../../src/rules/retired.js');
+    const { ruleById } = await import('../../src/rules/index.js');
+    for (const [id, { now }] of RETIRED_RULES) {
+      expect(ruleById.has(id), id).toBe(false);
+      expect(ruleById.has(now), now).toBe(true);
+    }
+  });
+
   // Forms gen does not read silenced nothing without a word: the finding stayed and nothing said why.
   it.each([
     ['a colon before the rule id', '# gen-ignore: aws/tier-single-az staging runs in one AZ', '# gen-ignore aws/tier-single-az: staging runs in one AZ'],
