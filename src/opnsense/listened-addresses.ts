@@ -12,10 +12,10 @@
 // "Deny service binding" (nobind) is set (interfaces_addresses(): bind false);
 // dnsmasq skips a server of /etc/resolv.conf that is one of its own
 // (resolv-conf-servers.ts: network.c check_servers()).
-import ipaddr from 'ipaddr.js';
 import { type XmlElement, child, isElement } from '../render/opnsense/xml.js';
 import { fieldText, phpEmpty } from './fields.js';
 import { interfaceEnabled } from './interface-enabled.js';
+import { isIpaddrV4, isIpaddrV6 } from './ip-address.js';
 import { baseVips } from './vips.js';
 import { parseIPv6 } from '../net.js';
 
@@ -40,8 +40,9 @@ export function listenedAddresses(root: XmlElement, listening: ReadonlySet<strin
   for (const entry of child(root, 'interfaces')?.children.filter(isElement) ?? []) {
     if (!heard(entry.name) || fieldText(entry, 'if') === '' || !interfaceEnabled(entry)) continue;
     configured.add(entry.name);
-    // A dynamic or tracking type (dhcp, idassoc6, track6) names no address the config holds.
-    for (const field of ['ipaddr', 'ipaddrv6']) if (ipaddr.isValid(fieldText(entry, field))) addresses.add(addressKey(fieldText(entry, field)));
+    // A dynamic or tracking type (dhcp, idassoc6, track6) names no address the config holds, and the box configures
+    // only what is_ipaddrv4() or is_ipaddrv6() takes for one (ip-address.ts).
+    for (const [field, valid] of [['ipaddr', isIpaddrV4], ['ipaddrv6', isIpaddrV6]] as const) if (valid(fieldText(entry, field))) addresses.add(addressKey(fieldText(entry, field)));
   }
   for (const vip of baseVips(root)) {
     if (!configured.has(fieldText(vip, 'interface')) || !DEVICE_VIP_MODES.has(fieldText(vip, 'mode'))) continue;

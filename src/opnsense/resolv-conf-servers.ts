@@ -16,11 +16,11 @@
 // (all when none are chosen: listened-addresses.ts, which leaves out a
 // disabled interface's and a Proxy ARP VIP); so with dnsmasq on port 53,
 // 127.0.0.1 never joins its servers.
-import ipaddr from 'ipaddr.js';
 import { type XmlElement, child, childrenNamed, isElement, textOf } from '../render/opnsense/xml.js';
 import { fieldList, fieldText, phpEmpty } from './fields.js';
 import { addressKey, listenedAddresses } from './listened-addresses.js';
 import { interfaceEnabled } from './interface-enabled.js';
+import { isIpaddr } from './ip-address.js';
 
 /**
  * What gives an interface DNS servers for each dynamic address type (ifctl -n, read by get_nameservers()):
@@ -37,12 +37,6 @@ const DYNAMIC: Readonly<Record<string, string>> = {
   slaac: 'router advertisements',
   pppoev6: 'PPPoE',
 };
-
-/** Whether `text` is an address (PHP's is_ipaddr()). */
-function isAddress(text: string): boolean {
-  const lower = text.toLowerCase();
-  return ipaddr.IPv4.isValidFourPartDecimal(lower) || ipaddr.IPv6.isValid(lower);
-}
 
 /**
  * The servers /etc/resolv.conf gives the box's dnsmasq on port 53, as the merged config `root` decides them, each as
@@ -64,7 +58,7 @@ export function resolvConfServers(root: XmlElement): string[] {
   const own = listenedAddresses(root, new Set(fieldList(child(root, 'dnsmasq'), 'interface')));
   for (const server of childrenNamed(system, 'dnsserver').slice(0, 8)) {
     const text = textOf(server).trim();
-    if (!isAddress(text) || own.has(addressKey(text))) continue;
+    if (!isIpaddr(text) || own.has(addressKey(text))) continue;
     own.add(addressKey(text));
     out.push(text);
   }

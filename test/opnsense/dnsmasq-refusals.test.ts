@@ -124,7 +124,14 @@ describe('dnsmasqRefusals on the listed interfaces', () => {
     const vip = (mode: string) => `<virtualip><vip><interface>opt5</interface><mode>${mode}</mode><subnet>10.5.0.1</subnet><subnet_bits>24</subnet_bits></vip></virtualip>`;
     const [warning] = refusals(box('1', 'opt5', onBridge(''), bridge('')));
     expect(warning).toMatch(/^dnsmasq refuses to start with the merged config: the listed interface opt5 \(br\) makes it print "unknown interface bridge0" \(.*the interface has no IPv4 or IPv6 address type, IP alias or CARP VIP, and bridge0 is a bridge without a link-local address, so it has none\).*Give the interface an address \(Interfaces › br\), enable the link-local address of bridge0 \(Interfaces › Devices › Bridge\), .* \(Services › Dnsmasq DNS & DHCP › General\)$/);
-    for (const [fields, more] of [['<ipaddr/><ipaddrv6/>', bridge('<linklocal>0</linklocal>')], ['', bridge('') + vip('proxyarp')]] as const) {
+    // "0" is no address type (PHP's empty()) and no address as is_ipaddrv4() or is_ipaddrv6() says (util.inc), so
+    // interface_static_configure() and interface_static6_configure() configure none, though ipaddr.js reads it as 0.0.0.0.
+    for (const [fields, more] of [
+      ['<ipaddr/><ipaddrv6/>', bridge('<linklocal>0</linklocal>')],
+      ['', bridge('') + vip('proxyarp')],
+      ['<ipaddr>0</ipaddr><subnet>24</subnet>', bridge('')],
+      ['<ipaddrv6>0</ipaddrv6><subnetv6>64</subnetv6>', bridge('')],
+    ] as const) {
       expect(printed(box('1', 'opt5', onBridge(fields), more)), fields + more).toEqual(['unknown interface bridge0']);
     }
     // Disabled on it: named as any disabled interface.
@@ -133,6 +140,8 @@ describe('dnsmasqRefusals on the listed interfaces', () => {
     for (const [fields, more] of [
       ['', bridge('<linklocal>1</linklocal>')],
       ['<ipaddr>10.5.0.1</ipaddr><subnet>24</subnet>', bridge('')],
+      ['<ipaddrv6>fd00:5::1</ipaddrv6><subnetv6>64</subnetv6>', bridge('')],
+      ['<ipaddrv6>fe80::1%bridge0</ipaddrv6><subnetv6>64</subnetv6>', bridge('')],
       ['<ipaddr>dhcp</ipaddr>', bridge('')],
       ['<ipaddrv6>track6</ipaddrv6>', bridge('')],
       ['', bridge('') + vip('ipalias')],
