@@ -7,6 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { RETIRED_RULES } from '../../src/rules/retired.js';
 import { describe, expect, it } from 'vitest';
 import { ruleById } from '../../src/rules/index.js';
 import { EXAMPLES, readTree, root } from '../helpers.js';
@@ -44,7 +45,8 @@ describe('what the docs name exists', () => {
       for (const m of text.get(page)!.matchAll(/`([a-z0-9]+)\/([a-z0-9-]+)`/g)) {
         if (!categories.has(m[1]!)) continue;
         count++;
-        expect(ruleById.has(`${m[1]}/${m[2]}`), `${page}: ${m[0]}`).toBe(true);
+        // A retired id may be named as such (docs/ci.md tells a gen-ignore author where its finding went).
+        expect(ruleById.has(`${m[1]}/${m[2]}`) || RETIRED_RULES.has(`${m[1]}/${m[2]}`), `${page}: ${m[0]}`).toBe(true);
       }
     }
     expect(count).toBeGreaterThan(50);
