@@ -23,10 +23,13 @@ const CASELESS = new Set(['hwaddr', 'domain', 'hostname', 'host']);
  * Fields compared by what they stand for, by item and field. A static route's network: OPNsense runs `route delete`
  * and `route add` for each route in turn (system_routing_configure(), system.inc), and a route whose text differs but
  * whose destination is the same ("10.20.0.5/24", "10.20.0.0/24") is the same kernel route; the one applied last
- * replaces the other, and a disabled one deletes it.
+ * replaces the other, and a disabled one deletes it. A DHCP option's type: see below.
  */
 const READ_AS: Readonly<Record<string, (text: string) => string>> = {
   'route/network': (text) => routeDestination(text) ?? text,
+  // A missing type is the model's Default, set: a backup from before the field (Dnsmasq model 1.0.5) gets it when
+  // the box migrates it. (An empty one the template writes no line for: taking it over loses nothing.)
+  'dhcp_options/type': (text) => text || 'set',
 };
 
 export function naturalKey(item: XmlElement, fields: readonly string[]): string | undefined {

@@ -10,7 +10,9 @@ export const ITEM_KEYS: Readonly<Record<string, readonly (readonly string[])[]>>
   vlan: [['vlanif'], ['if', 'tag']],
   dhcp_ranges: [['interface']],
   hosts: [['host', '?domain'], ['hwaddr']],
-  dhcp_options: [['interface', 'option']],
+  // A DHCP option is the box's same dnsmasq line: its type (a match line is no option sent), its v6 option and its
+  // tags (a tagged option 6 reaches only the tagged clients, beside gen's untagged one: taking it over would drop it).
+  dhcp_options: [['interface', 'option', '?option6', 'type', '?tag']],
   ifgroupentry: [['ifname']],
   route: [['network']],
   gateway_item: [['name']],

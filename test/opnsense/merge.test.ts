@@ -855,6 +855,38 @@ describe('DHCP in the merge', () => {
     expect(again(SAMPLE.replace(/(<dnsmasq>[\s\S]*?)(<dhcp_ranges)/, (_, head, ranges) => head + tagged + option + ranges))).toEqual([]);
   });
 
+  // gen's option 6 of lan is the box's dnsmasq line of the same type, interface, option and tags: a box's option 6 for
+  // tagged clients (dhcp-option=tag:<its tag>,tag:vtnet1,6,...) or a dhcp-match on option 6 is another line, and taking
+  // it over would write gen's untagged line in its place and drop it.
+  it("takes over only the box's DHCP option of the same type, interface, option and tags", async () => {
+    const yaml = edit(readExample('vlan-hosting'), ['sites', 0, 'firewall', 'interfaces', 1, 'dhcp', 'dns'], ['1.1.1.1', '9.9.9.9']);
+    const sections = await sectionsOf(yaml);
+    const tag = '<dhcp_tags uuid="c1c1c1c1-0000-4000-8000-0000000000a1">\n      <tag>printers</tag>\n    </dhcp_tags>\n    ';
+    const option = (uuid: string, fields: string) => `<dhcp_options uuid="${uuid}">\n      ${fields}\n      <option>6</option>\n      <interface>lan</interface>\n      <value>8.8.8.8</value>\n    </dhcp_options>\n    `;
+    const box = (options: string) => SAMPLE.replace(/(<dnsmasq>[\s\S]*?)(<dhcp_ranges)/, (_, head, ranges) => head + tag + options + ranges);
+    const optionsOf = (merged: string) =>
+      (parse(merged).opnsense.dnsmasq.dhcp_options as Xml[])
+        .filter((o) => o.interface === 'lan' && o.option === '6')
+        .map((o) => ({ uuid: o['@uuid'], type: o.type ?? '', tag: o.tag ?? '', value: o.value ?? '' }));
+    const tagged = option('c1c1c1c1-0000-4000-8000-0000000000b1', '<type>set</type>\n      <tag>c1c1c1c1-0000-4000-8000-0000000000a1</tag>');
+    const matching = option('c1c1c1c1-0000-4000-8000-0000000000b2', '<type>match</type>\n      <set_tag>c1c1c1c1-0000-4000-8000-0000000000a1</set_tag>');
+    const kept = optionsOf(merge(box(tagged + matching), sections));
+    expect(kept).toEqual(
+      expect.arrayContaining([
+        { uuid: 'c1c1c1c1-0000-4000-8000-0000000000b1', type: 'set', tag: 'c1c1c1c1-0000-4000-8000-0000000000a1', value: '8.8.8.8' },
+        { uuid: 'c1c1c1c1-0000-4000-8000-0000000000b2', type: 'match', tag: '', value: '8.8.8.8' },
+        expect.objectContaining({ type: 'set', tag: '', value: '1.1.1.1,9.9.9.9' }),
+      ]),
+    );
+    expect(kept).toHaveLength(3);
+    // The box's untagged option 6 of lan is gen's: taken over (its UUID, gen's value), with its type set or, from a
+    // backup older than the field, missing (the model's Default, set).
+    for (const fields of ['<type>set</type>', '']) {
+      const taken = optionsOf(merge(box(option('c1c1c1c1-0000-4000-8000-0000000000b3', fields || '<tag/>')), sections));
+      expect(taken).toEqual([{ uuid: 'c1c1c1c1-0000-4000-8000-0000000000b3', type: 'set', tag: '', value: '1.1.1.1,9.9.9.9' }]);
+    }
+  });
+
   it('an MTU of the base the topology does not set is removed with a warning that says how to keep it', async () => {
     const { pair, yaml } = homelabWithKey();
     const warnings: string[] = [];

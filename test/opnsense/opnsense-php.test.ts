@@ -1183,6 +1183,20 @@ describe.skipIf(skip)(titled("OPNsense's own code on merged configs", skip), () 
     }
   });
 
+  /** A merged config that OPNsense's migrations and models take, and the dnsmasq.conf its template writes from it. */
+  async function validDnsmasqConf(series: string, name: string, merged: string): Promise<string> {
+    const work = join(dir, name);
+    mkdirSync(work, { recursive: true });
+    const file = join(work, 'config.xml');
+    writeFileSync(file, merged, { mode: 0o600 });
+    const run = runTool(file, tagOf(series));
+    expect(run.errors.filter((e) => !KNOWN_UPSTREAM.some((re) => re.test(e)))).toEqual([]);
+    const out = join(work, 'root');
+    const r = await renderTemplate(join(cache, tagOf(series), 'root'), file, out, 'OPNsense.Dnsmasq');
+    expect(r.stderr).toBe('');
+    return readFileSync(join(out, 'usr/local/etc/dnsmasq.conf'), 'utf8');
+  }
+
   // dhcp.dns of more than three servers (opnsense/dhcp-dns-ignored warns, and only warns): the box takes them all
   // (the dnsmasq model checks each value is an IPv4 address, not how many) and its template hands every one out in
   // one dhcp-option 6; only a client's C library reads no more than three.
@@ -1191,17 +1205,31 @@ describe.skipIf(skip)(titled("OPNsense's own code on merged configs", skip), () 
     const yaml = edit(CASES.find((c) => c.name === 'scenario B')!.yaml(), ['sites', 0, 'firewall', 'interfaces', 3, 'dhcp', 'dns'], four);
     expect((await lint(withRelease(yaml, series))).filter((d) => d.rule === 'opnsense/dhcp-dns-ignored')).toHaveLength(1);
     const { sections, privateKey } = await releaseSections(yaml, series);
-    const work = join(dir, `dhcp-dns-four-${series}`);
-    mkdirSync(work, { recursive: true });
-    const file = join(work, 'config.xml');
-    writeFileSync(file, mergeConfig(base(series), sections, { secret: () => privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX }), { mode: 0o600 });
-    const run = runTool(file, tagOf(series));
-    expect(run.errors.filter((e) => !KNOWN_UPSTREAM.some((re) => re.test(e)))).toEqual([]);
-    const out = join(work, 'root');
-    const r = await renderTemplate(join(cache, tagOf(series), 'root'), file, out, 'OPNsense.Dnsmasq');
-    expect(r.stderr).toBe('');
-    const conf = readFileSync(join(out, 'usr/local/etc/dnsmasq.conf'), 'utf8');
+    const conf = await validDnsmasqConf(series, `dhcp-dns-four-${series}`, mergeConfig(base(series), sections, { secret: () => privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX }));
     expect(conf.match(/^dhcp-option=.*,6,.*$/gm)?.filter((l) => l.endsWith(`,6,${four.join(',')}`))).toHaveLength(1);
+  });
+
+  // The box's option 6 for its tagged clients on the interface of gen's DHCP network is another dnsmasq line than gen's
+  // (item-keys.ts): after the merge the model takes both, and OPNsense's template writes both, the tagged one with its tag.
+  it.each(RELEASES)("%s: the box's tagged DNS option stays beside gen's, and dnsmasq.conf from OPNsense's template writes both", async (series) => {
+    const yaml = edit(CASES.find((c) => c.name === 'scenario B')!.yaml(), ['sites', 0, 'firewall', 'interfaces', 3, 'dhcp', 'dns'], ['1.1.1.1', '9.9.9.9']);
+    const { sections, privateKey } = await releaseSections(yaml, series);
+    const first = mergeConfig(base(series), sections, { secret: () => privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX });
+    const ours = /<dhcp_options uuid="[^"]+">(?:(?!<\/dhcp_options>)[\s\S])*?<value>1\.1\.1\.1,9\.9\.9\.9<\/value>[\s\S]*?<\/dhcp_options>/.exec(first)?.[0];
+    const iface = /<interface>([^<]+)<\/interface>/.exec(ours ?? '')?.[1];
+    expect(iface).toMatch(/^(lan|opt\d+)$/);
+    const tag = 'c1c1c1c1-0000-4000-8000-0000000000a1';
+    const box =
+      `<dhcp_tags uuid="${tag}"><tag>printers</tag></dhcp_tags>` +
+      `<dhcp_options uuid="c1c1c1c1-0000-4000-8000-0000000000b1"><type>set</type><option>6</option><option6/><interface>${iface}</interface><tag>${tag}</tag><set_tag/><value>8.8.8.8</value><force>0</force><description/></dhcp_options>`;
+    const tagged = base(series).replace(/(<dnsmasq[^>]*>[\s\S]*?)(<\/dnsmasq>)/, (_, head, end) => head + box + end);
+    expect(tagged).not.toBe(base(series));
+    const conf = await validDnsmasqConf(series, `dhcp-dns-tagged-${series}`, mergeConfig(tagged, sections, { secret: () => privateKey, placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX }));
+    const sixes = conf.match(/^dhcp-option=.*,6,.*$/gm) ?? [];
+    // dnsmasq's tag names lose the UUID's dashes (the template); the device is the interface's.
+    const device = new RegExp(`^dhcp-option=tag:${tag.replace(/-/g, '')},tag:([^,]+),6,8\\.8\\.8\\.8$`).exec(sixes.find((l) => l.endsWith(',6,8.8.8.8')) ?? '')?.[1];
+    expect(device).toBeDefined();
+    expect(sixes.filter((l) => l === `dhcp-option=tag:${device},6,1.1.1.1,9.9.9.9`)).toHaveLength(1);
   });
 
   // A box installed at 25.1 or earlier got the dnsmasq model from a migration: disabled, with an empty <port/>,
