@@ -17,7 +17,7 @@
 // match sets, and that comes after gen's in the list, gives its clients on
 // gen's interface its value instead of the one the topology names. Merge
 // keeps the box's option where it stands and puts gen's in place of the
-// box's option it takes over (item-keys.ts: interface and number), or of
+// box's option it takes over (item-keys.ts: interface, number, type, tags), or of
 // its own of an earlier merge, else after the box's last.
 import { type XmlElement, attr, child, childrenNamed } from '../render/opnsense/xml.js';
 import { servedDhcp } from './dnsmasq-ranges.js';
@@ -36,10 +36,13 @@ function inBlock(block: Block | undefined, ip: string): boolean {
 /**
  * Tags a request on the link of `block` itself carries, with what sets each: a DHCP match's, and a Host's whose
  * dhcp-host line dnsmasq takes for a DHCPv4 request there: one of no address, or of an IPv4 address in the link's
- * network (dhcp-common.c is_config_in_context()).
+ * network (dhcp-common.c is_config_in_context()). `byMatch`: the tags a DHCP match sets, which a request may carry
+ * beside any other; of the tags Hosts set, a request carries one at most: the one of its client's dhcp-host line
+ * (a Host has one set tag; rfc2131.c dhcp_reply() takes the one line find_config() gives).
  */
-function requestTags(dnsmasq: XmlElement | undefined, block: Block | undefined): Map<string, string> {
+function requestTags(dnsmasq: XmlElement | undefined, block: Block | undefined): { setters: Map<string, string>; byMatch: Set<string> } {
   const setters = new Map<string, string>();
+  const byMatch = new Set<string>();
   for (const host of childrenNamed(dnsmasq, 'hosts')) {
     const tag = fieldText(host, 'set_tag');
     const addresses = fieldList(host, 'ip');
@@ -48,9 +51,17 @@ function requestTags(dnsmasq: XmlElement | undefined, block: Block | undefined):
   }
   for (const match of childrenNamed(dnsmasq, 'dhcp_options')) {
     const tag = fieldText(match, 'set_tag');
-    if (fieldText(match, 'type') === 'match' && tag) setters.set(bare(tag), `a DHCP match on ${fieldText(match, 'option') ? `option ${fieldText(match, 'option')}` : `option6 ${fieldText(match, 'option6')}`}`);
+    if (fieldText(match, 'type') !== 'match' || !tag) continue;
+    setters.set(bare(tag), `a DHCP match on ${fieldText(match, 'option') ? `option ${fieldText(match, 'option')}` : `option6 ${fieldText(match, 'option6')}`}`);
+    byMatch.add(bare(tag));
   }
-  return setters;
+  return { setters, byMatch };
+}
+
+/** Whether one request can carry all of `tags`: each set by a DHCP match, but for one a Host sets. */
+function carriedTogether(tags: readonly string[], { setters, byMatch }: ReturnType<typeof requestTags>): boolean {
+  const byHostOnly = new Set(tags.filter((t) => !byMatch.has(t)));
+  return tags.every((t) => setters.has(t)) && byHostOnly.size <= 1;
 }
 
 /** A warning per box DHCP option that, later in the list, wins over gen's option of the same number for the clients of gen's interface that carry its tags. */
@@ -73,12 +84,13 @@ export function dnsmasqOptionOverrides(root: XmlElement, isGen: (uuid: string) =
     const key = fieldText(ours, 'interface');
     if (!ofGen(ours) || key === '') return;
     const number = fieldText(ours, 'option');
-    const setters = requestTags(dnsmasq, networkOf(child(child(root, 'interfaces'), key))?.block);
+    const carried = requestTags(dnsmasq, networkOf(child(child(root, 'interfaces'), key))?.block);
+    const { setters } = carried;
     for (const theirs of options.slice(at + 1)) {
       if (ofGen(theirs) || fieldText(theirs, 'option') !== number) continue;
       const iface = fieldText(theirs, 'interface');
       const tags = fieldList(theirs, 'tag').map(bare);
-      if (tags.length === 0 || (iface !== '' && device(iface) !== device(key)) || !tags.every((t) => setters.has(t))) continue;
+      if (tags.length === 0 || (iface !== '' && device(iface) !== device(key)) || !carriedTogether(tags, carried)) continue;
       out.push(
         `the box's DHCP option ${attr(theirs, 'uuid') ?? '(no uuid)'} (${line(theirs)}) comes after gen's option ${number} of ${key} (${line(ours)}) in dnsmasq.conf, ` +
           `and of two lines of one option whose tags a request carries dnsmasq sends the later: the clients on ${device(key)} that carry ` +

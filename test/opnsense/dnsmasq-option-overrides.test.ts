@@ -58,6 +58,22 @@ describe('dnsmasqOptionOverrides', () => {
     expect(warned(range() + host() + genOption + boxOption({ option: '42' }))).toEqual([]);
   });
 
+  // A request carries the set tag of its client's one dhcp-host line, and those of the DHCP matches it matches.
+  it('weighs an option of two tags by whether one request carries both', () => {
+    const OTHER = '99998888-7777-4666-8555-444433332222';
+    const tags = `<dhcp_tags uuid="${OTHER}"><tag>uefi</tag></dhcp_tags>`;
+    const otherHost = `<hosts uuid="cccccccc-0000-4000-8000-00000000000a"><host>scanner</host><ip>10.1.0.151</ip><hwaddr>52:54:00:00:00:0a</hwaddr><set_tag>${OTHER}</set_tag><descr/></hosts>`;
+    const match = `<dhcp_options uuid="eeeeeeee-0000-4000-8000-000000000002"><type>match</type><option>93</option><option6/><interface/><tag/><set_tag>${OTHER}</set_tag><value>7</value></dhcp_options>`;
+    const both = boxOption({ tag: `${TAG},${OTHER}` });
+    // Each tag set by another Host: no client's request carries both.
+    expect(warned(tags + range() + host() + otherHost + genOption + both)).toEqual([]);
+    // One set by a DHCP match: the printer's request that matches it carries both.
+    expect(warned(tags + range() + host() + match + genOption + both)).toEqual([
+      expect.stringContaining('carry the tag printers (set by Host printer) and the tag uefi (set by a DHCP match on option 93) get 8.8.8.8'),
+    ]);
+    expect(warned(tags + range() + host() + otherHost + match + genOption + both)).toHaveLength(1);
+  });
+
   // The lines as the warning names them, in its order, served by dnsmasq itself on a veth named as the box's device.
   const why = missing(['dnsmasq', 'unshare', 'ip', 'busybox']);
   removeTempDirsAfterAll();
@@ -88,5 +104,12 @@ describe('dnsmasqOptionOverrides', () => {
     // The other order, of which nothing is said: gen's servers.
     expect(warned(range() + host() + boxOption() + genOption)).toEqual([]);
     expect(exchange([theirs!, ours!])).toEqual(['1.1.1.1', '9.9.9.9']);
+    // A later line that also needs a tag another Host sets, of which nothing is said: the client's request lacks it.
+    const OTHER = '99998888-7777-4666-8555-444433332222';
+    const otherHost = `<hosts uuid="cccccccc-0000-4000-8000-00000000000a"><host>scanner</host><ip>10.1.0.151</ip><hwaddr>52:54:00:00:00:0a</hwaddr><set_tag>${OTHER}</set_tag><descr/></hosts>`;
+    expect(warned(range() + host() + otherHost + genOption + boxOption({ tag: `${TAG},${OTHER}` }))).toEqual([]);
+    const twoTags = theirs!.replace('tag:', `tag:${OTHER.replaceAll('-', '')},tag:`);
+    expect(twoTags).not.toBe(theirs);
+    expect(exchange([ours!, `dhcp-host=52:54:00:00:00:0a,set:${OTHER.replaceAll('-', '')},10.1.0.151`, twoTags])).toEqual(['1.1.1.1', '9.9.9.9']);
   });
 });
