@@ -13,6 +13,14 @@ export function fieldText(item: XmlElement | undefined, field: string): string {
   return textOf(child(item, field)).trim();
 }
 
+/**
+ * A field's text as written, '' when the field is missing: OPNsense's PHP reads config.xml untrimmed
+ * (Config::toArray()), so is_ipaddrv4(" 10.0.0.1") and a switch on " dhcp" see the spaces.
+ */
+export function fieldAsWritten(item: XmlElement | undefined, field: string): string {
+  return textOf(child(item, field));
+}
+
 /** PHP's empty() of a config value, as OPNsense's legacy code tests one: '' and '0' are empty. */
 export function phpEmpty(value: string): boolean {
   return value === '' || value === '0';

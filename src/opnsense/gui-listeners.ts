@@ -1,13 +1,13 @@
 // The web GUI (<system><webgui>) and HAProxy frontends on one of its ports
 // in the merged configuration: which binds fail or take the GUI's
 // connections (FreeBSD's rules: haproxy-binds.ts).
-import ipaddr from 'ipaddr.js';
 import { type XmlElement, child } from '../render/opnsense/xml.js';
 import { webGuiPorts } from '../targets/opnsense/webgui.js';
-import { fieldList, fieldText } from './fields.js';
+import { fieldAsWritten, fieldList, fieldText } from './fields.js';
 import { listenedAddresses } from './listened-addresses.js';
 import { interfaceEnabled } from './interface-enabled.js';
 import { type Bind, haproxyBinds, mappedWildcard, reusesPort, takenFamilies } from './haproxy-binds.js';
+import { LINK_LOCAL_ONLY, runTimeAddress } from './ip-address.js';
 
 /** OPNsense's key of the WAN, always `wan`. */
 const WAN = 'wan';
@@ -50,8 +50,10 @@ function guiListen(root: XmlElement): GuiListen {
     const entry = child(child(root, 'interfaces'), key);
     if (!interfaceEnabled(entry) || fieldText(entry, 'if') === '') continue;
     for (const [family, field] of [['inet', 'ipaddr'], ['inet6', 'ipaddrv6']] as const) {
-      const type = fieldText(entry, field);
-      if (type !== '' && !ipaddr.isValid(type)) dynamic[family].push({ key, field, type });
+      const type = fieldAsWritten(entry, field);
+      // Only these types give the interface an address the config does not hold (its link-local one too, which
+      // interfaces_addresses() lists); any other text is a static address or none (ip-address.ts).
+      if (runTimeAddress(family, type) || (family === 'inet6' && type === LINK_LOCAL_ONLY)) dynamic[family].push({ key, field, type });
     }
   }
   const ports = new Map<number, string>();

@@ -74,11 +74,15 @@ function parseBind(frontend: string, gen: boolean, text: string, v4v6 = false): 
   const match = /^(.*):([0-9]+)(?:-([0-9]+))?$/.exec(rest);
   if (!match) return undefined;
   const written = match[1]!.replace(/^\[(.*)\]$/, '$1');
-  // By value, as HAProxy binds it (str2sa_range(): inet_pton): fd00:0::1 is fd00::1, and 0::0 the wildcard.
-  const key = addressKey(written);
+  // str2ip2() (src/tools.c) takes what inet_pton() does, then resolves the rest with getaddrinfo(), which (glibc, and
+  // FreeBSD's explore_numeric()) reads an IPv4 address as inet_aton() does: "0" is 0.0.0.0, "127.1" and "0177.0.0.1"
+  // 127.0.0.1, "010.0.0.1" 8.0.0.1 (ipaddr.js parses those forms alike). Under ipv6@ none of them is an IPv6 address.
+  const aton = ipaddr.IPv4.isValid(written) ? ipaddr.IPv4.parse(written).toString() : undefined;
+  // By value, as HAProxy binds it: fd00:0::1 is fd00::1, and 0::0 the wildcard.
+  const key = aton ?? addressKey(written);
   const family: Bind['family'] = prefix ? (prefix[2] === '6' ? 'inet6' : 'inet') : key.includes(':') ? 'inet6' : 'inet';
   // An IP address of the other family than the prefix's (a host name has no colon).
-  if (family === 'inet' ? key.includes(':') : ipaddr.IPv4.isValidFourPartDecimal(written)) return undefined;
+  if (family === 'inet' ? key.includes(':') : aton !== undefined) return undefined;
   const dual = v4v6 && family === 'inet6';
   // FreeBSD binds an IPv4-mapped address of a socket without IPV6_V6ONLY as that IPv4 address (tcp6_usr_bind(): in_pcbbind()).
   const v6 = dual ? parseIPv6(written) : undefined;

@@ -22,3 +22,67 @@ export function isIpaddrV6(text: string): boolean {
 export function isIpaddr(text: string): boolean {
   return isIpaddrV4(text) || isIpaddrV6(text);
 }
+
+/** PHP 8's whitespace, which a numeric string may have before and after its number. */
+const PHP_BLANKS = /[ \t\n\r\v\f]+$/;
+const PHP_NUMERIC = /^[ \t\n\r\v\f]*[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?[ \t\n\r\v\f]*$/;
+
+/** PHP 8's `a == b` of two strings: as numbers when both are numeric, else as strings. */
+function phpLooseEqual(a: string, b: string): boolean {
+  return PHP_NUMERIC.test(a) && PHP_NUMERIC.test(b) ? Number(a.trim()) === Number(b.trim()) : a === b;
+}
+
+/**
+ * Whether Net_IPv6::checkIPv6() (src/etc/inc/IPv6.inc) takes `group`, the last group of an address with the
+ * whitespace after it: at most 4 characters, `$group >= 0`, and the group with up to 3 leading zeros dropped (the
+ * pattern's `$` also matches before a final newline) equal, by PHP's ==, to dechex(hexdec($group)), hexdec()
+ * skipping what is not a hex digit.
+ */
+function checkIPv6Group(group: string): boolean {
+  if (group.length > 4 || !(PHP_NUMERIC.test(group) ? Number(group.trim()) >= 0 : group >= '0')) return false;
+  const dec = parseInt(group.replace(/[^0-9a-fA-F]/g, '') || '0', 16);
+  const hex = group.replace(/^0{1,3}([^\n]*[0-9a-fA-F])(\n?)$/, '$1$2').toUpperCase();
+  return dec <= 0xffff && phpLooseEqual(hex, dec.toString(16).toUpperCase());
+}
+
+/**
+ * Whether is_ipaddr() takes `text` as written, whitespace after the address too, which it takes where
+ * Net_IPv6::checkIPv6() compares the last group by PHP 8's == (for which "53 " is the number 53): after an IPv6
+ * address ending in a group of decimal digits ("fd00::53 "), and a newline after one ending in a dotted quad
+ * ("\d{1,3}$" matches before it). Whitespace elsewhere is not followed: " 10.0.0.1" is none.
+ */
+export function isIpaddrAsWritten(text: string): boolean {
+  if (isIpaddr(text)) return true;
+  const bare = text.replace(PHP_BLANKS, '');
+  if (bare === text || bare.includes('%') || !isIpaddrV6(bare)) return false;
+  const last = bare.slice(bare.lastIndexOf(':') + 1);
+  if (last.includes('.')) return text.slice(bare.length) === '\n';
+  return last !== '' && checkIPv6Group(last + text.slice(bare.length));
+}
+
+/**
+ * The <ipaddr> types that give an interface its IPv4 address at run time, not
+ * from the config: interface_configure() (interfaces.inc, 25.7 to 26.7) runs
+ * DHCP for dhcp, and interface_ppps_configure() mpd5 for the PPP links. Any
+ * other text is a static address, configured only when is_ipaddrv4() takes
+ * it as written: "0", "10.0.0.256" or "10.0.0.1/24" give the interface none.
+ */
+const RUN_TIME_V4: ReadonlySet<string> = new Set(['dhcp', 'ppp', 'pppoe', 'pptp', 'l2tp']);
+
+/**
+ * The <ipaddrv6> types that give an interface a global IPv6 address at run
+ * time: interface_configure() runs dhcp6c for dhcp6 and slaac (mpd5 for
+ * pppoev6), sets up the 6rd and 6to4 tunnels, and takes a delegated prefix
+ * for track6 and idassoc6 (26.1 on); linklocal (LINK_LOCAL_ONLY) leaves the
+ * device its link-local address only. Any other text is a static address,
+ * configured only when is_ipaddrv6() takes it.
+ */
+const RUN_TIME_V6: ReadonlySet<string> = new Set(['dhcp6', 'slaac', 'pppoev6', '6rd', '6to4', 'track6', 'idassoc6']);
+
+/** Whether an interface's <ipaddr> (`inet`) or <ipaddrv6> (`inet6`), as written, gives it a global address at run time. */
+export function runTimeAddress(family: 'inet' | 'inet6', text: string): boolean {
+  return (family === 'inet' ? RUN_TIME_V4 : RUN_TIME_V6).has(text);
+}
+
+/** The <ipaddrv6> type that gives an interface its link-local address only. */
+export const LINK_LOCAL_ONLY = 'linklocal';

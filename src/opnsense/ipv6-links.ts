@@ -9,18 +9,19 @@
 // DHCP on (iface_check(), no-dhcp-interface=). OPNsense's dnsmasq.conf
 // template (25.7 to 26.7) writes a range's prefix_len (64 unless set) and
 // constructor:<device> of its constructor field. The addresses an interface
-// has are the config's: its static ipaddrv6/subnetv6 and its IP alias and
-// CARP VIPs (added to its device with their own prefix); one whose IPv6 is
-// configured otherwise (track6, dhcp6, slaac, 6rd, 6to4) gets an address the
-// config does not hold, taken here as a global one in the network of the
-// ranges of that interface. A disabled interface's device has none of them
+// has are the config's: its static ipaddrv6/subnetv6 (only what
+// is_ipaddrv6() takes: ip-address.ts) and its IP alias and CARP VIPs (added
+// to its device with their own prefix); one whose IPv6 is configured
+// otherwise (track6, dhcp6, slaac, 6rd, 6to4...) gets an address the config
+// does not hold, taken here as a global one in the network of the ranges of
+// that interface. A disabled interface's device has none of them
 // (interface-enabled.ts). Whether a link has a global address and a ULA
 // decides what [::] and [fd00::] in its RDNSS become (radv.c).
-import ipaddr from 'ipaddr.js';
 import { type XmlElement, child, firstChildren } from '../render/opnsense/xml.js';
-import { fieldText } from './fields.js';
+import { fieldAsWritten, fieldText } from './fields.js';
 import { baseVips } from './vips.js';
 import { interfaceEnabled } from './interface-enabled.js';
+import { isIpaddrV6, runTimeAddress } from './ip-address.js';
 import { parseIPv6 } from '../net.js';
 
 /** An IPv6 address of an interface: its bytes and prefix length. */
@@ -68,9 +69,11 @@ export class Ipv6Links {
     for (const key of served) {
       const entry = interfaces.get(key);
       if (!interfaceEnabled(entry)) continue;
-      const text = fieldText(entry, 'ipaddrv6');
-      const own = address6(text, fieldText(entry, 'subnetv6'));
-      this.addresses.set(key, { known: own ? [own] : [], dynamic: text !== '' && !ipaddr.IPv6.isValid(text) });
+      // interface_static6_configure() adds the address is_ipaddrv6() takes, as written; "0", "fd00::1/64" or a zone on a
+      // global address give the interface none, and only the run-time types one the config does not hold.
+      const text = fieldAsWritten(entry, 'ipaddrv6');
+      const own = isIpaddrV6(text) ? address6(text, fieldText(entry, 'subnetv6')) : undefined;
+      this.addresses.set(key, { known: own ? [own] : [], dynamic: runTimeAddress('inet6', text) });
     }
     for (const vip of baseVips(root)) {
       const on = this.addresses.get(fieldText(vip, 'interface'));

@@ -13,7 +13,7 @@
 // dnsmasq skips a server of /etc/resolv.conf that is one of its own
 // (resolv-conf-servers.ts: network.c check_servers()).
 import { type XmlElement, child, isElement } from '../render/opnsense/xml.js';
-import { fieldText, phpEmpty } from './fields.js';
+import { fieldAsWritten, fieldText, phpEmpty } from './fields.js';
 import { interfaceEnabled } from './interface-enabled.js';
 import { isIpaddrV4, isIpaddrV6 } from './ip-address.js';
 import { baseVips } from './vips.js';
@@ -41,8 +41,9 @@ export function listenedAddresses(root: XmlElement, listening: ReadonlySet<strin
     if (!heard(entry.name) || fieldText(entry, 'if') === '' || !interfaceEnabled(entry)) continue;
     configured.add(entry.name);
     // A dynamic or tracking type (dhcp, idassoc6, track6) names no address the config holds, and the box configures
-    // only what is_ipaddrv4() or is_ipaddrv6() takes for one (ip-address.ts).
-    for (const [field, valid] of [['ipaddr', isIpaddrV4], ['ipaddrv6', isIpaddrV6]] as const) if (valid(fieldText(entry, field))) addresses.add(addressKey(fieldText(entry, field)));
+    // only what is_ipaddrv4() or is_ipaddrv6() takes for one (ip-address.ts), as written: " 10.0.0.1" is none (and
+    // "fd00::1 ", which is_ipaddrv6() takes, ifconfig's in6_getaddr() refuses).
+    for (const [field, valid] of [['ipaddr', isIpaddrV4], ['ipaddrv6', isIpaddrV6]] as const) if (valid(fieldAsWritten(entry, field))) addresses.add(addressKey(fieldAsWritten(entry, field)));
   }
   for (const vip of baseVips(root)) {
     if (!configured.has(fieldText(vip, 'interface')) || !DEVICE_VIP_MODES.has(fieldText(vip, 'mode'))) continue;

@@ -20,7 +20,7 @@ import { type XmlElement, child, childrenNamed, isElement, textOf } from '../ren
 import { fieldList, fieldText, phpEmpty } from './fields.js';
 import { addressKey, listenedAddresses } from './listened-addresses.js';
 import { interfaceEnabled } from './interface-enabled.js';
-import { isIpaddr } from './ip-address.js';
+import { isIpaddrAsWritten } from './ip-address.js';
 
 /**
  * What gives an interface DNS servers for each dynamic address type (ifctl -n, read by get_nameservers()):
@@ -57,10 +57,14 @@ export function resolvConfServers(root: XmlElement): string[] {
   }
   const own = listenedAddresses(root, new Set(fieldList(child(root, 'dnsmasq'), 'interface')));
   for (const server of childrenNamed(system, 'dnsserver').slice(0, 8)) {
-    const text = textOf(server).trim();
-    if (!isIpaddr(text) || own.has(addressKey(text))) continue;
-    own.add(addressKey(text));
-    out.push(text);
+    // get_nameservers() checks the text as written (Config::toArray() does not trim): " 9.9.9.9" is no server, but
+    // is_ipaddr() takes "fd00::53 " (ip-address.ts), and dnsmasq reads the line's next word, up to a space, tab, CR
+    // or LF (network.c reload_servers()).
+    const text = textOf(server);
+    const word = text.split(/[ \t\r\n]/)[0]!;
+    if (!isIpaddrAsWritten(text) || own.has(addressKey(word))) continue;
+    own.add(addressKey(word));
+    out.push(word);
   }
   return out;
 }

@@ -114,6 +114,16 @@ describe('Ipv6Links', () => {
     expect(named(box(addresses, elsewhere.replace('<mode>static</mode>', '<mode></mode>').replace('<end_addr></end_addr>', '<end_addr>fd00:55::2000</end_addr>').replace('<start_addr>fd00:55::</start_addr>', '<start_addr>fd00:55::1000</start_addr>')), false)).toEqual([]);
   });
 
+  // interface_configure() (interfaces.inc, 25.7 to 26.7) gives an interface a global IPv6 address the config does not
+  // hold only for the run-time types (dhcp6, slaac, track6...); any other <ipaddrv6> goes to interface_static6_configure(),
+  // which adds it only when is_ipaddrv6() takes it as written: "0", a zone after a global address, a prefix, a space
+  // or linklocal (its link-local address only) leave the link without one, and a range of that interface on no link.
+  it('takes an interface\'s IPv6 address as interface_configure() does: a run-time type, or what is_ipaddrv6() takes', () => {
+    const on = (ipaddrv6: string) => named(box({ opt5: 'fd00:55::1/64' }, range6(1, 'opt5', 'fd00:55::1000', 'fd00:55::2000')).replace('<ipaddrv6>fd00:55::1</ipaddrv6>', `<ipaddrv6>${ipaddrv6}</ipaddrv6>`));
+    for (const given of ['fd00:55::1', 'fd00:55:0::1', 'track6', 'dhcp6', 'slaac']) expect(on(given), given).toEqual(['fd00:55::1000 opt5']);
+    for (const given of ['0', 'fd00:55::1%vtnet5', 'fd00:55::1/64', ' fd00:55::1', 'fd00:55::1 ', 'linklocal', 'none']) expect(on(given), given).toEqual([]);
+  });
+
   // dnsmasq itself refuses such a range (option.c: "inconsistent DHCPv6 range"), as it writes the line OPNsense's template
   // writes, and takes the one whose end is in the start's network.
   const why = missing(['dnsmasq'], false);

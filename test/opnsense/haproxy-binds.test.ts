@@ -1,0 +1,142 @@
+// The address of a HAProxy bind as HAProxy binds it (haproxyBinds), and the web GUI's listen interfaces' addresses as
+// interface_configure() gives them (gui-listeners.ts), on small configs; with haproxy installed, HAProxy's own reading.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { guiConflicts, guiUncheckedBinds } from '../../src/opnsense/gui-listeners.js';
+import { haproxyBinds } from '../../src/opnsense/haproxy-binds.js';
+import { parseXml } from '../../src/opnsense/parse.js';
+import { missing, titled } from '../system-tools.js';
+import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
+
+removeTempDirsAfterAll();
+
+/** A box with the given <webgui> fields and <lan> fields, and an enabled HAProxy frontend `site` on `binds`. */
+function box(webgui: string, lan: string, binds: string): string {
+  return (
+    `<?xml version="1.0"?>\n<opnsense><system><webgui><protocol>https</protocol>${webgui}</webgui></system>` +
+    `<interfaces><lan><if>vtnet1</if><enable>1</enable>${lan}</lan></interfaces>` +
+    `<OPNsense><HAProxy><general><enabled>1</enabled></general><frontends><frontend uuid="7c2d9a3e-5b1f-4c8d-9e0a-1f2b3c4d5e60">` +
+    `<enabled>1</enabled><name>site</name><bind>${binds}</bind></frontend></frontends></HAProxy></OPNsense></opnsense>\n`
+  );
+}
+
+/** The address each bind of `binds` takes (0.0.0.0 or :: for the wildcard), as haproxyBinds() reads it; the refused ones left out. */
+function boundBy(binds: string): string[] {
+  return haproxyBinds(parseXml(box('', '', binds)).root).map((b) => b.address || (b.family === 'inet' ? '0.0.0.0' : '::'));
+}
+
+// HAProxy's str2ip2() (src/tools.c) resolves what inet_pton() refuses with getaddrinfo(), which reads an IPv4
+// address as inet_aton() does, on glibc as on FreeBSD (explore_numeric()); the plugin's bind Mask lets these through.
+describe('haproxyBinds', () => {
+  it('reads an IPv4 address as HAProxy binds it: "0" is the wildcard, "127.1" and "0177.0.0.1" the loopback, "010.0.0.1" 8.0.0.1', () => {
+    expect(boundBy('0:8443,127.1:8443,0177.0.0.1:8443,0x7f.0.0.1:8443,2130706433:8443,010.0.0.1:8443,10.0.0.1:8443,[fd00:0::1]:8443')).toEqual([
+      '0.0.0.0',
+      '127.0.0.1',
+      '127.0.0.1',
+      '127.0.0.1',
+      '127.0.0.1',
+      '8.0.0.1',
+      '10.0.0.1',
+      'fd00::1',
+    ]);
+    // Under ipv6@ none is an address HAProxy takes: refused, as an IPv4 address there is.
+    expect(boundBy('ipv6@0:8443,ipv6@127.1:8443,ipv6@10.0.0.1:8443,ipv6@[::1]:8443')).toEqual(['::1']);
+  });
+
+  it('finds the web GUI behind those forms: a frontend on "0" beside a GUI on every interface, on "0177.1" beside its loopback, on "012.0.0.1" on lan\'s 10.0.0.1', () => {
+    const conflicts = (webgui: string, binds: string) => guiConflicts(parseXml(box(webgui, '<ipaddr>10.0.0.1</ipaddr><subnet>24</subnet>', binds)).root);
+    expect(conflicts('<disablehttpredirect>1</disablehttpredirect>', '0:443')).toEqual([
+      expect.stringMatching(/^HAProxy frontend site binds 0:443, but the web GUI \(TCP port 443\) listens on port 443 of every interface: HAProxy would not start/),
+    ]);
+    expect(conflicts('<port>8443</port><interfaces>lan</interfaces>', '0177.1:8443')).toEqual([
+      expect.stringMatching(/^HAProxy frontend site binds 0177\.1:8443, but the web GUI \(TCP port 8443\) listens on port 8443 of 127\.0\.0\.1 \(the loopback/),
+    ]);
+    // Octal: 012 is 10, so lan's 10.0.0.1; 010 is 8.
+    expect(conflicts('<port>8443</port><interfaces>lan</interfaces>', '012.0.0.1:8443')).toEqual([
+      expect.stringMatching(/^HAProxy frontend site binds 012\.0\.0\.1:8443, but the web GUI \(TCP port 8443\) listens on port 8443 of 10\.0\.0\.1 \(one of lan's addresses/),
+    ]);
+    expect(conflicts('<port>8443</port><interfaces>lan</interfaces>', '010.0.0.1:8443')).toEqual([]);
+  });
+});
+
+// interface_configure() (interfaces.inc, 25.7 to 26.7) gives an interface an address the config does not hold only
+// for dhcp and the PPP types (IPv4), and dhcp6, slaac, pppoev6, 6rd, 6to4, track6, idassoc6 and linklocal (IPv6); any
+// other text is a static address, configured when is_ipaddrv4()/is_ipaddrv6() takes it as written, else none.
+describe('guiUncheckedBinds', () => {
+  const unchecked = (lan: string, bind: string) => guiUncheckedBinds(parseXml(box('<port>8443</port><interfaces>lan</interfaces>', lan, bind)).root);
+
+  it('says a listen interface of the GUI may take a frontend\'s address only where its type takes one at run time', () => {
+    expect(unchecked('<ipaddr>dhcp</ipaddr>', '10.0.0.5:8443')).toEqual([expect.stringContaining('lan (<ipaddr>dhcp</ipaddr>) takes its address at run time: merge cannot tell whether that is 10.0.0.5')]);
+    expect(unchecked('<ipaddrv6>track6</ipaddrv6>', '[fd00::5]:8443')).toEqual([expect.stringContaining('lan (<ipaddrv6>track6</ipaddrv6>) takes its address at run time')]);
+    for (const lan of ['<ipaddr>10.0.0.256</ipaddr>', '<ipaddr>10.0.0.1/24</ipaddr>', '<ipaddr> dhcp</ipaddr>', '<ipaddr>0</ipaddr>', '<ipaddr>none</ipaddr>']) {
+      expect(unchecked(lan, '10.0.0.5:8443'), lan).toEqual([]);
+    }
+    for (const lan of ['<ipaddrv6>fd00::1/64</ipaddrv6>', '<ipaddrv6>fd00::1%vtnet1</ipaddrv6>', '<ipaddrv6>0</ipaddrv6>']) {
+      expect(unchecked(lan, '[fd00::5]:8443'), lan).toEqual([]);
+    }
+  });
+});
+
+const noHaproxy = missing(['haproxy'], false) ?? (existsSync('/proc/net/tcp') ? undefined : 'needs /proc/net/tcp');
+
+/** A TCP port free on the loopback now. */
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+  });
+}
+
+/** The IPv4 addresses listening on TCP `port`, as the kernel lists them (/proc/net/tcp: little-endian hex, state 0A). */
+function listening(port: number): string[] {
+  return readFileSync('/proc/net/tcp', 'utf8')
+    .split('\n')
+    .slice(1)
+    .map((l) => l.trim().split(/\s+/))
+    .filter((f) => f[3] === '0A' && Number.parseInt(f[1]!.split(':')[1]!, 16) === port)
+    .map((f) => Buffer.from(f[1]!.split(':')[0]!, 'hex').reverse().join('.'));
+}
+
+describe.skipIf(noHaproxy)(titled('HAProxy binds those forms as haproxyBinds() reads them', noHaproxy), () => {
+  const config = (binds: string[]) =>
+    ['global', '    log stdout local0', 'defaults', '    mode tcp', '    timeout client 5s', '    timeout server 5s', '    timeout connect 5s', 'frontend site', ...binds.map((b) => `    bind ${b}`), '    default_backend none', 'backend none', '    server s 127.0.0.1:1', ''].join('\n');
+
+  it('binds "0" on the wildcard and "127.1", "0177.0.0.1", "0x7f.0.0.1" and "2130706433" on the loopback', async () => {
+    const work = tempDir('gen-haproxy-binds-');
+    for (const form of ['0', '127.1', '0177.0.0.1', '0x7f.0.0.1', '2130706433', '127.0.0.1']) {
+      const port = await freePort();
+      const file = join(work, 'haproxy.cfg');
+      writeFileSync(file, config([`${form}:${port}`]));
+      const check = spawnSync('haproxy', ['-c', '-f', file], { encoding: 'utf8' });
+      expect(check.status, check.stdout + check.stderr).toBe(0);
+      const proxy = spawn('haproxy', ['-db', '-f', file], { stdio: 'ignore' });
+      try {
+        let bound: string[] = [];
+        for (let i = 0; i < 50 && bound.length === 0; i++) {
+          await new Promise((done) => setTimeout(done, 100));
+          bound = listening(port);
+        }
+        expect(bound, form).toEqual(boundBy(`${form}:${port}`));
+      } finally {
+        proxy.kill();
+      }
+    }
+  });
+
+  it('refuses an IPv4 address of any of those forms under ipv6@', () => {
+    const file = join(tempDir('gen-haproxy-binds-'), 'haproxy.cfg');
+    for (const form of ['0', '127.1', '10.0.0.1']) {
+      writeFileSync(file, config([`ipv6@${form}:8443`]));
+      const check = spawnSync('haproxy', ['-c', '-f', file], { encoding: 'utf8' });
+      expect([check.status, check.stdout + check.stderr], form).toEqual([1, expect.stringContaining(`invalid address: '${form}' in 'ipv6@${form}:8443'`)]);
+      expect(boundBy(`ipv6@${form}:8443`), form).toEqual([]);
+    }
+  });
+});
