@@ -54,7 +54,7 @@ import { networkKey } from './ipv6-links.js';
 import { hostAddresses, hostLabel, macsWithoutColons, withColons, writesDhcpHost } from './dnsmasq-dhcp-hosts.js';
 import { optionKinds } from './dnsmasq-option-table.js';
 import { optionValueRefusal } from './dnsmasq-option-values.js';
-import { unaddressedListened } from './dnsmasq-unaddressed.js';
+import { type Ipv6Facts, unaddressedListened } from './dnsmasq-unaddressed.js';
 import { dnsmasqAtLeast } from './dnsmasq-version.js';
 
 const RANGES = 'Services › Dnsmasq DNS & DHCP › DHCP ranges';
@@ -199,9 +199,9 @@ function optionRefusals(dnsmasq: XmlElement, version: string, dns: string): stri
 
 /**
  * A warning for each item of the merged config `root` whose line makes its enabled dnsmasq (of `version`, as the
- * release installs it) refuse to start.
+ * release installs it) refuse to start; `ipv6`: how the release configures its interfaces' IPv6 types.
  */
-export function dnsmasqRefusals(root: XmlElement, version: string): string[] {
+export function dnsmasqRefusals(root: XmlElement, version: string, ipv6: Ipv6Facts): string[] {
   const dnsmasq = child(root, 'dnsmasq');
   if (!dnsmasqEnabled(dnsmasq)) return [];
   const port = dnsmasqDnsPort(root);
@@ -241,15 +241,16 @@ export function dnsmasqRefusals(root: XmlElement, version: string): string[] {
     const late = refused ? undefined : (hostMacRefusal(host, version, false) ?? hostLeaseRefusal(host, version));
     if (late) out.push(said(hostLabel(host), late, HOSTS, dns));
   }
-  for (const { entry, bridge } of unaddressedListened(root)) {
+  for (const { entry, bridge, types, ipv6Off } of unaddressedListened(root, ipv6)) {
     const device = fieldText(entry, 'if');
     const page = `Interfaces › ${fieldText(entry, 'descr') || entry.name.toUpperCase()}`;
     const binds = 'with Strict interface binding dnsmasq binds the addresses of each listed device as it starts';
+    const has = types.length === 0 ? 'the interface has no IPv4 or IPv6 address type, IP alias or CARP VIP' : `OPNsense configures no address of the interface's ${types.join(' or ')}, and it has no IP alias or CARP VIP`;
     out.push(
       said(`listed interface ${assignmentName(entry)}`, bridge ? {
         prints: `unknown interface ${device}`,
-        why: `${binds}, and the interface has no IPv4 or IPv6 address type, IP alias or CARP VIP, and ${device} is a bridge without a link-local address, so it has none`,
-        fix: `give the interface an address (${page}), enable the link-local address of ${device} (Interfaces › Devices › Bridge), take it out of Dnsmasq's Interface list, or turn Strict interface binding off`,
+        why: `${binds}, and ${has}, and ${device} is a bridge without a link-local address, so it has none`,
+        fix: `give the interface an address (${page})${ipv6Off ? ', turn IPv6 on (Interfaces › Settings)' : ''}, enable the link-local address of ${device} (Interfaces › Devices › Bridge), take it out of Dnsmasq's Interface list, or turn Strict interface binding off`,
       } : {
         prints: `unknown interface ${device}`,
         why: `${binds}, and the interface is disabled, so ${device} has none`,

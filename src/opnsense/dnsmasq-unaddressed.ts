@@ -32,13 +32,26 @@
 // each bridge without "Enable link-local address" (<bridges><bridged>
 // <linklocal>: _interfaces_bridge_configure(), `ifconfig <bridge> inet6
 // -auto_linklocal`): such a bridge has an address only where its interface is
-// enabled with an address type (IPv4 or IPv6) or carries an IP alias or CARP
-// VIP (listened-addresses.ts). Named too: a listed enabled interface on one
-// with neither, and a disabled one on it, which nothing brings up with an
-// address.
+// enabled with an address type interface_configure() configures on it, or
+// carries an IP alias or CARP VIP (listened-addresses.ts). That is IPv4 dhcp
+// or a static address ifconfig takes (interface_static_configure()), a static
+// IPv6 address ifconfig takes, with IPv6 off too (the default case,
+// interface_static6_configure()), and, only with IPv6 on (ipv6-allowed.ts),
+// the IPv6 types whose case addresses the device itself: slaac and dhcp6,
+// track6, idassoc6 where the release has its case (26.1 on; 25.7 takes the
+// default, which configures nothing of it). Not linklocal (its case only runs
+// `ifconfig <device> inet6 -ifdisabled up`, which gives a device without
+// auto_linklocal none), nor 6rd or 6to4 (they address the <key>_stf device
+// they create), nor any other text (pppoe and the like without a PPP link of
+// the device, an address without a subnet ifconfig takes). Named too: a listed
+// enabled interface on one with none of these, and a disabled one on it,
+// which nothing brings up with an address.
 import { type XmlElement, child, childrenNamed, isElement, textOf } from '../render/opnsense/xml.js';
-import { at, fieldList, fieldText, phpEmpty } from './fields.js';
+import type { Release } from '../targets/opnsense/releases.js';
+import { at, fieldAsWritten, fieldList, fieldText, phpEmpty } from './fields.js';
 import { interfaceEnabled } from './interface-enabled.js';
+import { isIpaddrV4, isIpaddrV6 } from './ip-address.js';
+import { ipv6Allowed } from './ipv6-allowed.js';
 import { listenedAddresses } from './listened-addresses.js';
 
 /** Devices another service addresses whatever the assignment's switch says. */
@@ -55,28 +68,60 @@ function addWords(node: XmlElement | undefined, words: Set<string>): void {
   }
 }
 
-/** A listed interface whose device has no address as dnsmasq starts; `bridge`: enabled, on a bridge without a link-local address. */
+/**
+ * A listed interface whose device has no address as dnsmasq starts; `bridge`: enabled, on a bridge without a link-local
+ * address, with `types`: its address types OPNsense configures nothing of there, in words (none: it has none), and
+ * `ipv6Off`: one of them an IPv6 type that would address it, skipped because IPv6 is off.
+ */
 export interface Unaddressed {
   entry: XmlElement;
   bridge: boolean;
+  types: string[];
+  ipv6Off: boolean;
 }
+
+/** What interface_configure() of a release does with IPv6: whether it is on, and the types it has a case for. */
+export type Ipv6Facts = Pick<Release, 'ipv6Switch' | 'ipv6Types'>;
+
+/** The IPv6 types whose case of interface_configure() addresses the interface's own device. */
+const DEVICE_IPV6_TYPES: ReadonlySet<string> = new Set(['slaac', 'dhcp6', 'track6', 'idassoc6']);
 
 /** The devices of the box's bridges without "Enable link-local address" (PHP's empty()). */
 function bridgesWithoutLinkLocal(root: XmlElement): Set<string> {
   return new Set(childrenNamed(child(root, 'bridges'), 'bridged').filter((b) => phpEmpty(fieldText(b, 'linklocal'))).map((b) => fieldText(b, 'bridgeif')));
 }
 
-/** Whether the enabled assignment `entry` gets no address: no address type of either family, no IP alias or CARP VIP. */
-function addressless(root: XmlElement, entry: XmlElement): boolean {
-  // listenedAddresses() holds the loopback's two beside the interface's.
-  return phpEmpty(fieldText(entry, 'ipaddr')) && phpEmpty(fieldText(entry, 'ipaddrv6')) && listenedAddresses(root, new Set([entry.name])).size === 2;
+/**
+ * The address types of the enabled assignment `entry` on a bridge without a link-local address, in words, when
+ * OPNsense configures no address of them, nor an IP alias or CARP VIP, on its device; undefined when it configures one.
+ */
+function unconfiguredTypes(root: XmlElement, entry: XmlElement, ipv6: Ipv6Facts): Pick<Unaddressed, 'types' | 'ipv6Off'> | undefined {
+  // As written, as OPNsense's PHP reads them (listened-addresses.ts).
+  const v4 = fieldAsWritten(entry, 'ipaddr');
+  const v6 = fieldAsWritten(entry, 'ipaddrv6');
+  const on = ipv6Allowed(root, ipv6.ipv6Switch);
+  if (v4 === 'dhcp' || (on && DEVICE_IPV6_TYPES.has(v6) && ipv6.ipv6Types.includes(v6))) return undefined;
+  // listenedAddresses() holds the loopback's two beside the interface's static addresses and VIPs.
+  if (listenedAddresses(root, new Set([entry.name])).size > 2) return undefined;
+  const device = fieldText(entry, 'if');
+  const types: string[] = [];
+  if (isIpaddrV4(v4)) types.push(`IPv4 address ${v4} with subnet "${fieldText(entry, 'subnet')}", which ifconfig refuses`);
+  else if (!phpEmpty(v4)) types.push(`IPv4 type "${v4}", which is neither dhcp nor an address`);
+  const off = !on && ipv6.ipv6Types.includes(v6);
+  if (isIpaddrV6(v6)) types.push(`IPv6 address ${v6} with prefix length "${fieldText(entry, 'subnetv6')}", which ifconfig refuses`);
+  else if (phpEmpty(v6)) return { types, ipv6Off: false };
+  else if (!ipv6.ipv6Types.includes(v6)) types.push(`IPv6 type "${v6}", which interface_configure() has no case for and is no address`);
+  else if (off) types.push(`IPv6 type ${v6}, which OPNsense skips with IPv6 off (${ipv6.ipv6Switch === 'ipv6allow' ? '"Allow IPv6" unchecked' : '"Turn off IPv6" checked'})`);
+  else if (v6 === 'linklocal') types.push(`IPv6 type linklocal, which only brings ${device} up`);
+  else types.push(`IPv6 type ${v6}, which addresses the ${entry.name}_stf device, not ${device}`);
+  return { types, ipv6Off: off && DEVICE_IPV6_TYPES.has(v6) };
 }
 
 /**
  * The assignments (<interfaces><key>) of the listed interfaces of `root`'s dnsmasq whose device has no address when
  * dnsmasq starts, so that with bind-interfaces it dies on their interface= name; none without strict binding or a list.
  */
-export function unaddressedListened(root: XmlElement): Unaddressed[] {
+export function unaddressedListened(root: XmlElement, ipv6: Ipv6Facts): Unaddressed[] {
   const dnsmasq = child(root, 'dnsmasq');
   const listed = fieldList(dnsmasq, 'interface');
   if (textOf(child(dnsmasq, 'strictbind')) !== '1' || listed.length === 0) return [];
@@ -91,12 +136,15 @@ export function unaddressedListened(root: XmlElement): Unaddressed[] {
     const device = fieldText(entry, 'if');
     if (device === '') continue;
     if (bare.has(device)) {
-      const enabled = interfaceEnabled(entry);
-      if (!enabled || addressless(root, entry!)) out.push({ entry: entry!, bridge: enabled });
+      if (!interfaceEnabled(entry)) out.push({ entry: entry!, bridge: false, types: [], ipv6Off: false });
+      else {
+        const unconfigured = unconfiguredTypes(root, entry!, ipv6);
+        if (unconfigured) out.push({ entry: entry!, bridge: true, ...unconfigured });
+      }
       continue;
     }
     if (addressed.has(device) || SELF_ADDRESSED.test(device) || named.has(device) || named.has(key)) continue;
-    out.push({ entry: entry!, bridge: false });
+    out.push({ entry: entry!, bridge: false, types: [], ipv6Off: false });
   }
   return out;
 }

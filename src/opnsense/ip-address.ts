@@ -86,3 +86,31 @@ export function runTimeAddress(family: 'inet' | 'inet6', text: string): boolean 
 
 /** The <ipaddrv6> type that gives an interface its link-local address only. */
 export const LINK_LOCAL_ONLY = 'linklocal';
+
+// interface_static_configure() runs `ifconfig <device> inet <ipaddr>/<subnet>`
+// and interface_static6_configure() `ifconfig <device> inet6 <ipaddrv6>
+// prefixlen <subnetv6> no_dad`, each only with a subnet that is not ''.
+// FreeBSD 14's ifconfig (netlink) reads the IPv4 one after the last '/'
+// (af_inet.c in_getaddr(): a digit first, strtonum() 0 to 32, else "bad
+// value (width invalid)" and no address) and the IPv6 one with strtol()
+// into an int (af_inet6.c setifprefixlen(): below 0 or over 128 "bad
+// value"); the kernel refuses an IPv6 address of prefix length 0
+// (in6_validate_ifra(): EINVAL), which is also what strtol() makes of text
+// without leading digits.
+
+/** Whether `ifconfig <device> inet <address>/<subnet>` takes `subnet`, as written (a blank in it is no digit). */
+export function takesSubnetV4(subnet: string): boolean {
+  return /^[0-9]+$/.test(subnet) && Number(subnet) <= 32;
+}
+
+const LONG = 2n ** 63n;
+
+/** Whether `ifconfig <device> inet6 <address> prefixlen <subnet>` configures the address with prefix length `subnet`. */
+export function takesPrefixV6(subnet: string): boolean {
+  const digits = /^[ \t\n\v\f\r]*([+-]?[0-9]+)/.exec(subnet)?.[1];
+  if (digits === undefined) return false;
+  // strtol() saturates at the long's bounds, and the int it is stored in keeps the low 32 bits.
+  const long = BigInt(digits);
+  const plen = Number(BigInt.asIntN(32, long >= LONG ? LONG - 1n : long < -LONG ? -LONG : long));
+  return plen > 0 && plen <= 128;
+}

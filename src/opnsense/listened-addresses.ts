@@ -15,7 +15,7 @@
 import { type XmlElement, child, isElement } from '../render/opnsense/xml.js';
 import { fieldAsWritten, fieldText, phpEmpty } from './fields.js';
 import { interfaceEnabled } from './interface-enabled.js';
-import { isIpaddrV4, isIpaddrV6 } from './ip-address.js';
+import { isIpaddrV4, isIpaddrV6, takesPrefixV6, takesSubnetV4 } from './ip-address.js';
 import { baseVips } from './vips.js';
 import { parseIPv6 } from '../net.js';
 
@@ -23,6 +23,22 @@ import { parseIPv6 } from '../net.js';
 export function addressKey(text: string): string {
   const lower = text.toLowerCase();
   return parseIPv6(lower)?.toString() ?? lower;
+}
+
+/**
+ * The static addresses the box configures on the device of the enabled assignment `entry`: <ipaddr> and <ipaddrv6>
+ * where is_ipaddrv4() or is_ipaddrv6() takes it for one and ifconfig its subnet (ip-address.ts). A dynamic or tracking
+ * type (dhcp, idassoc6, track6) names no address the config holds; a static IPv6 address is configured with IPv6 off
+ * too (ipv6-allowed.ts).
+ */
+export function staticAddresses(entry: XmlElement): string[] {
+  const out: string[] = [];
+  // As written: OPNsense's PHP reads config.xml untrimmed, " 10.0.0.1" is no address to is_ipaddrv4(), and "fd00::1 ",
+  // which is_ipaddrv6() takes, ifconfig's in6_getaddr() refuses; the subnet reaches ifconfig as written too.
+  const [v4, v6] = [fieldAsWritten(entry, 'ipaddr'), fieldAsWritten(entry, 'ipaddrv6')];
+  if (isIpaddrV4(v4) && takesSubnetV4(fieldAsWritten(entry, 'subnet'))) out.push(v4);
+  if (isIpaddrV6(v6) && takesPrefixV6(fieldAsWritten(entry, 'subnetv6'))) out.push(v6);
+  return out;
 }
 
 /** The VIP modes whose address the box configures on its interface's device. */
@@ -40,10 +56,7 @@ export function listenedAddresses(root: XmlElement, listening: ReadonlySet<strin
   for (const entry of child(root, 'interfaces')?.children.filter(isElement) ?? []) {
     if (!heard(entry.name) || fieldText(entry, 'if') === '' || !interfaceEnabled(entry)) continue;
     configured.add(entry.name);
-    // A dynamic or tracking type (dhcp, idassoc6, track6) names no address the config holds, and the box configures
-    // only what is_ipaddrv4() or is_ipaddrv6() takes for one (ip-address.ts), as written: " 10.0.0.1" is none (and
-    // "fd00::1 ", which is_ipaddrv6() takes, ifconfig's in6_getaddr() refuses).
-    for (const [field, valid] of [['ipaddr', isIpaddrV4], ['ipaddrv6', isIpaddrV6]] as const) if (valid(fieldAsWritten(entry, field))) addresses.add(addressKey(fieldAsWritten(entry, field)));
+    for (const address of staticAddresses(entry)) addresses.add(addressKey(address));
   }
   for (const vip of baseVips(root)) {
     if (!configured.has(fieldText(vip, 'interface')) || !DEVICE_VIP_MODES.has(fieldText(vip, 'mode'))) continue;

@@ -1086,7 +1086,7 @@ function merged(baseText: string, genSections: readonly XmlElement[], givenOptio
   for (const message of unansweredIscDns(facts, sections)) options.warn!(message);
   for (const message of aclRefusedClients(facts, sections, options.tunnelDns ?? [], release.dnsmasqFirewallDns6)) options.warn!(message);
   // The box's items and gen's side by side, as merged, whose dnsmasq.conf lines dnsmasq refuses though OPNsense saved each.
-  for (const message of dnsmasqRefusals(root, release.dnsmasq)) options.warn!(message);
+  for (const message of dnsmasqRefusals(root, release.dnsmasq, release)) options.warn!(message);
   // The box's Hosts of more MACs than gen's one, which stay beside gen's reservation of one of them: dnsmasq gives that MAC one line;
   // and those of the client id a client of gen's MAC sends, which dnsmasq matches first.
   for (const message of sharedMacs(root, (uuid) => genUuids.has(uuid))) options.warn!(message);

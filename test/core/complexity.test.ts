@@ -21,6 +21,7 @@ import { selfSignedCertificate } from '../../src/opnsense/selfsigned.js';
 import { PRIVATE_KEY_PLACEHOLDER_PREFIX } from '../../src/render/opnsense/context.js';
 import { siteSections } from '../../src/render/opnsense/index.js';
 import { generateKeyPair } from '../../src/targets/wireguard/keys.js';
+import { releaseFacts } from '../../src/targets/opnsense/releases.js';
 import { targets } from '../../src/render/index.js';
 import { type XmlElement, attr, child, childrenNamed, element, leaf, textOf } from '../../src/render/opnsense/xml.js';
 import { resolve } from '../../src/resolve/index.js';
@@ -595,7 +596,8 @@ describe('merging into a backup', () => {
           ]),
         ]),
       ]);
-      const { result, work } = arrayWork(() => dnsmasqRefusals(config, '2.93'));
+      const release = releaseFacts('26.7')!;
+      const { result, work } = arrayWork(() => dnsmasqRefusals(config, '2.93', release));
       expect(result).toHaveLength(4 * n);
       return work;
     };

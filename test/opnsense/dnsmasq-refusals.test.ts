@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { dnsmasqRefusals } from '../../src/opnsense/dnsmasq-refusals.js';
 import { parseXml } from '../../src/opnsense/parse.js';
+import { releaseFacts } from '../../src/targets/opnsense/releases.js';
 
 /** A config whose dnsmasq has `settings` and a range of prefix length 48 (refused), and two Hosts of one address with `macs`. */
 function config(settings: string, macs: [string, string] = ['52:54:00:00:00:01', '52:54:00:00:00:02']): string {
@@ -11,7 +12,7 @@ function config(settings: string, macs: [string, string] = ['52:54:00:00:00:01',
   return `<?xml version="1.0"?>\n<opnsense><dnsmasq>${settings}${range}${hosts.join('')}</dnsmasq></opnsense>\n`;
 }
 
-const refusals = (text: string, version = '2.93') => dnsmasqRefusals(parseXml(text).root, version);
+const refusals = (text: string, version = '2.93', release = '26.7') => dnsmasqRefusals(parseXml(text).root, version, releaseFacts(release)!);
 
 describe('dnsmasqRefusals', () => {
   it('speaks only of a dnsmasq that runs', () => {
@@ -143,13 +144,109 @@ describe('dnsmasqRefusals on the listed interfaces', () => {
       ['<ipaddrv6>fd00:5::1</ipaddrv6><subnetv6>64</subnetv6>', bridge('')],
       ['<ipaddrv6>fe80::1%bridge0</ipaddrv6><subnetv6>64</subnetv6>', bridge('')],
       ['<ipaddr>dhcp</ipaddr>', bridge('')],
-      ['<ipaddrv6>track6</ipaddrv6>', bridge('')],
+      ['<ipaddrv6>track6</ipaddrv6>', bridge('') + '<system><ipv6allow>1</ipv6allow></system>'],
       ['', bridge('') + vip('ipalias')],
       ['', bridge('') + vip('carp')],
     ] as const) {
       expect(printed(box('1', 'opt5', onBridge(fields), more)), fields + more).toEqual([]);
     }
     expect(printed(box('0', 'opt5', onBridge(''), bridge('')))).toEqual([]);
+  });
+
+  // interface_configure() switches on <ipaddrv6> only with IPv6 on, else takes its default, interface_static6_configure(),
+  // which configures a static address and nothing of a type (ipv6-allowed.ts): 25.7 reads <system><ipv6allow> (present,
+  // even empty), 26.x Interfaces › Settings' disableipv6, or, before that model's migration, <system><ipv6allow> as it does.
+  describe('with IPv6 off', () => {
+    const bridge = '<bridges><bridged><bridgeif>bridge0</bridgeif><members>opt6</members></bridged></bridges>';
+    const onBridge = (fields: string) => `<opt5><if>bridge0</if><enable>1</enable>${fields}<descr>br</descr></opt5>`;
+    const allow = '<system><ipv6allow/></system>';
+    const settings = (disable: string, version = ' version="1.0.0"') => `<OPNsense><Interfaces><settings${version}><disableipv6>${disable}</disableipv6></settings></Interfaces></OPNsense>`;
+    const named = (fields: string, more: string, release: string) => refusals(box('1', 'opt5', onBridge(fields), bridge + more), '2.93', release).map((w) => /makes it print "(.*?)" \((.*?)\), although/.exec(w)!.slice(1));
+    const dynamic = (release: string) => ['slaac', 'dhcp6', 'track6', ...(release === '25.7' ? [] : ['idassoc6'])];
+
+    it('names an interface on a bridge whose only address type is a dynamic IPv6 one, per release', () => {
+      for (const release of ['25.7', '26.1', '26.7']) {
+        const [off, on] = release === '25.7' ? ['', allow] : [settings('1'), settings('0')];
+        for (const type of dynamic(release)) {
+          const fields = `<ipaddrv6>${type}</ipaddrv6>`;
+          const check = release === '25.7' ? '"Allow IPv6" unchecked' : '"Turn off IPv6" checked';
+          expect(named(fields, off, release), `${release} ${type}`).toEqual([
+            ['unknown interface bridge0', `with Strict interface binding dnsmasq binds the addresses of each listed device as it starts, and OPNsense configures no address of the interface's IPv6 type ${type}, which OPNsense skips with IPv6 off (${check}), and it has no IP alias or CARP VIP, and bridge0 is a bridge without a link-local address, so it has none`],
+          ]);
+          expect(named(fields, on, release), `${release} ${type}`).toEqual([]);
+        }
+        expect(refusals(box('1', 'opt5', onBridge('<ipaddrv6>dhcp6</ipaddrv6>'), bridge + off), '2.93', release)[0]).toContain('Give the interface an address (Interfaces › br), turn IPv6 on (Interfaces › Settings), enable the link-local address');
+        // linklocal and 6rd are skipped too, but would address no bridge with IPv6 on: no such fix.
+        for (const type of ['linklocal', '6rd']) {
+          const [warning] = refusals(box('1', 'opt5', onBridge(`<ipaddrv6>${type}</ipaddrv6>`), bridge + off), '2.93', release);
+          expect(warning, `${release} ${type}`).toContain(`IPv6 type ${type}, which OPNsense skips with IPv6 off`);
+          expect(warning, `${release} ${type}`).toContain('Give the interface an address (Interfaces › br), enable the link-local address');
+        }
+        // A static IPv6 address is configured with IPv6 off too, as are IPv4 dhcp, a static IPv4 address and a VIP.
+        for (const fields of ['<ipaddrv6>fd00:5::1</ipaddrv6><subnetv6>64</subnetv6>', '<ipaddr>dhcp</ipaddr><ipaddrv6>dhcp6</ipaddrv6>', '<ipaddr>10.5.0.1</ipaddr><subnet>24</subnet><ipaddrv6>slaac</ipaddrv6>']) {
+          expect(named(fields, off, release), `${release} ${fields}`).toEqual([]);
+        }
+      }
+    });
+
+    it("reads 25.7's switch from <system><ipv6allow> and 26.x's from Interfaces › Settings, migrated from it where the model has no version", () => {
+      const fields = '<ipaddrv6>dhcp6</ipaddrv6>';
+      // 25.7: the element's presence alone; Interfaces › Settings is no model of 25.7.
+      for (const more of ['', settings('0'), settings('')]) expect(named(fields, more, '25.7'), more).toHaveLength(1);
+      for (const more of [allow, '<system><ipv6allow>0</ipv6allow></system>', allow + settings('1')]) expect(named(fields, more, '25.7'), more).toEqual([]);
+      for (const release of ['26.1', '26.7']) {
+        for (const more of [settings('1'), allow + settings('1'), '', settings('0', ''), settings('', '')]) expect(named(fields, more, release), `${release} ${more}`).toHaveLength(1);
+        for (const more of [settings('0'), settings(''), allow, allow + settings('1', '')]) expect(named(fields, more, release), `${release} ${more}`).toEqual([]);
+      }
+    });
+  });
+
+  // What interface_configure() configures on the bridge of each text: IPv4 dhcp or a static address with a subnet
+  // ifconfig takes; the IPv6 types whose case addresses the device (idassoc6 only where the release has its case) or a
+  // static address with a prefix length ifconfig takes; not linklocal (it only brings the device up), 6rd or 6to4 (their
+  // <key>_stf device), nor text that is no type of its case and no address.
+  it('names an interface on a bridge whose address types OPNsense configures nothing of there, per release', () => {
+    const bridge = '<bridges><bridged><bridgeif>bridge0</bridgeif><members>opt6</members></bridged></bridges><system><ipv6allow>1</ipv6allow></system>';
+    const onBridge = (fields: string) => `<opt5><if>bridge0</if><enable>1</enable>${fields}<descr>br</descr></opt5>`;
+    const types = (fields: string, release = '26.7') =>
+      refusals(box('1', 'opt5', onBridge(fields), bridge), '2.93', release).map((w) => /OPNsense configures no address of the interface's (.*), and it has no IP alias or CARP VIP, and bridge0/.exec(w)?.[1]);
+    for (const release of ['25.7', '26.1', '26.7']) {
+      for (const [fields, words] of [
+        ['<ipaddr>pppoe</ipaddr>', 'IPv4 type "pppoe", which is neither dhcp nor an address'],
+        ['<ipaddr>static</ipaddr><subnet>24</subnet>', 'IPv4 type "static", which is neither dhcp nor an address'],
+        ['<ipaddr>10.5.0.1</ipaddr>', 'IPv4 address 10.5.0.1 with subnet "", which ifconfig refuses'],
+        ['<ipaddr>10.5.0.1</ipaddr><subnet>33</subnet>', 'IPv4 address 10.5.0.1 with subnet "33", which ifconfig refuses'],
+        ['<ipaddr>10.5.0.1</ipaddr><subnet>24x</subnet>', 'IPv4 address 10.5.0.1 with subnet "24x", which ifconfig refuses'],
+        ['<ipaddrv6>static</ipaddrv6><subnetv6>64</subnetv6>', 'IPv6 type "static", which interface_configure() has no case for and is no address'],
+        ['<ipaddrv6>pppoev6</ipaddrv6>', 'IPv6 type "pppoev6", which interface_configure() has no case for and is no address'],
+        ['<ipaddrv6>fd00:5::1</ipaddrv6>', 'IPv6 address fd00:5::1 with prefix length "", which ifconfig refuses'],
+        ['<ipaddrv6>fd00:5::1</ipaddrv6><subnetv6>0</subnetv6>', 'IPv6 address fd00:5::1 with prefix length "0", which ifconfig refuses'],
+        ['<ipaddrv6>fd00:5::1</ipaddrv6><subnetv6>abc</subnetv6>', 'IPv6 address fd00:5::1 with prefix length "abc", which ifconfig refuses'],
+        ['<ipaddrv6>fd00:5::1</ipaddrv6><subnetv6>129</subnetv6>', 'IPv6 address fd00:5::1 with prefix length "129", which ifconfig refuses'],
+        ['<ipaddrv6>linklocal</ipaddrv6>', 'IPv6 type linklocal, which only brings bridge0 up'],
+        ['<ipaddrv6>6rd</ipaddrv6>', 'IPv6 type 6rd, which addresses the opt5_stf device, not bridge0'],
+        ['<ipaddrv6>6to4</ipaddrv6>', 'IPv6 type 6to4, which addresses the opt5_stf device, not bridge0'],
+        ['<ipaddr>none</ipaddr><ipaddrv6>6rd</ipaddrv6>', 'IPv4 type "none", which is neither dhcp nor an address or IPv6 type 6rd, which addresses the opt5_stf device, not bridge0'],
+      ] as const) {
+        expect(types(fields, release), `${release} ${fields}`).toEqual([words]);
+      }
+      // Near misses: subnets ifconfig reads as one, a static address of the other family beside the text.
+      for (const fields of [
+        '<ipaddr>10.5.0.1</ipaddr><subnet>0</subnet>',
+        '<ipaddr>10.5.0.1</ipaddr><subnet>024</subnet>',
+        '<ipaddrv6>fd00:5::1</ipaddrv6><subnetv6>64abc</subnetv6>',
+        '<ipaddrv6>fd00:5::1</ipaddrv6><subnetv6>+64</subnetv6>',
+        '<ipaddr>pppoe</ipaddr><ipaddrv6>fd00:5::1</ipaddrv6><subnetv6>64</subnetv6>',
+        '<ipaddr>10.5.0.1</ipaddr><subnet>24</subnet><ipaddrv6>linklocal</ipaddrv6>',
+      ]) {
+        expect(types(fields, release), `${release} ${fields}`).toEqual([]);
+      }
+    }
+    // idassoc6 has its case from 26.1 on; 25.7 takes the default, which configures nothing of it.
+    expect(types('<ipaddrv6>idassoc6</ipaddrv6>', '25.7')).toEqual(['IPv6 type "idassoc6", which interface_configure() has no case for and is no address']);
+    for (const release of ['26.1', '26.7']) expect(types('<ipaddrv6>idassoc6</ipaddrv6>', release), release).toEqual([]);
+    // linklocal has its case from 25.7.8 on; before, the default, which configures nothing of it either.
+    expect(types('<ipaddrv6>linklocal</ipaddrv6>', '25.7.7')).toEqual(['IPv6 type "linklocal", which interface_configure() has no case for and is no address']);
   });
 });
 
@@ -159,7 +256,7 @@ describe('dnsmasqRefusals on a Host lease time', () => {
   const host = (name: string, ip: string, lease: string, mac = '52:54:00:00:00:09') =>
     `<hosts uuid="11111111-2222-4333-8444-50000000000${lease.length}"><host>${name}</host><ip>${ip}</ip><client_id/><hwaddr>${mac}</hwaddr><lease_time>${lease}</lease_time><descr/></hosts>`;
   const printed = (hosts: string, version: string) =>
-    dnsmasqRefusals(parseXml(`<?xml version="1.0"?>\n<opnsense><dnsmasq><enable>1</enable><port>0</port>${hosts}</dnsmasq></opnsense>\n`).root, version).map((w) => /makes it print "(.*?)" \((.*?)\), although/.exec(w)!.slice(1));
+    refusals(`<?xml version="1.0"?>\n<opnsense><dnsmasq><enable>1</enable><port>0</port>${hosts}</dnsmasq></opnsense>\n`, version).map((w) => /makes it print "(.*?)" \((.*?)\), although/.exec(w)!.slice(1));
 
   it("words the refusal by the release's dnsmasq version, and takes a lease of digits", () => {
     expect(printed(host('kiosk', '', '-60'), '2.90')).toEqual([['bad DHCP host name', 'its lease time -60 is not a number of seconds, so dnsmasq 2.90 reads it as its name']]);
@@ -192,7 +289,7 @@ describe('dnsmasqRefusals on a Host lease time', () => {
       );
     }
     // The fix names each MAC with colons.
-    const [warning] = dnsmasqRefusals(parseXml(`<?xml version="1.0"?>\n<opnsense><dnsmasq><enable>1</enable><port>0</port>${macHost('nas', '', '52:54:00:00:00:09,5254.00aa.bbcc')}</dnsmasq></opnsense>\n`).root, '2.91');
+    const [warning] = refusals(`<?xml version="1.0"?>\n<opnsense><dnsmasq><enable>1</enable><port>0</port>${macHost('nas', '', '52:54:00:00:00:09,5254.00aa.bbcc')}</dnsmasq></opnsense>\n`, '2.91');
     expect(warning).toMatch(/Write the Host's MACs with colons \(52:54:00:aa:bb:cc\) \(Services › Dnsmasq DNS & DHCP › Hosts\)$/);
     // 2.90 overwrites the name it read first: no refusal.
     expect(printed(macHost('nas', '10.0.0.9', '52:54:00:00:00:09,52-54-00-aa-bb-cc'), '2.90')).toEqual([]);

@@ -70,7 +70,25 @@ describe('listenedAddresses', () => {
 
   // Config::toArray() hands config.xml's text to interface_static_configure() untrimmed, and is_ipaddrv4(" 10.0.0.1") is false.
   it('reads an interface\'s address as written: one with a space around it is none', () => {
-    for (const fields of ['<ipaddr> 10.0.0.1</ipaddr>', '<ipaddr>10.0.0.1 </ipaddr>', '<ipaddrv6>\n  fd00::1\n</ipaddrv6>']) expect(own(fields), fields).toEqual(['127.0.0.1', '::1']);
+    for (const fields of ['<ipaddr> 10.0.0.1</ipaddr><subnet>24</subnet>', '<ipaddr>10.0.0.1 </ipaddr><subnet>24</subnet>', '<ipaddrv6>\n  fd00::1\n</ipaddrv6><subnetv6>64</subnetv6>']) {
+      expect(own(fields), fields).toEqual(['127.0.0.1', '::1']);
+    }
+    // The subnet as written too: in_getaddr() wants a digit first, setifprefixlen()'s strtol() skips leading blanks.
+    expect(own('<ipaddr>10.0.0.1</ipaddr><subnet> 24</subnet>')).toEqual(['127.0.0.1', '::1']);
+    expect(own('<ipaddrv6>fd00::1</ipaddrv6><subnetv6> 64</subnetv6>')).toEqual(['127.0.0.1', '::1', 'fd00::1']);
+  });
+
+  // interface_static_configure() and interface_static6_configure() return without a subnet, and ifconfig refuses an
+  // IPv4 one that is not 0 to 32 in digits, or an IPv6 one strtol() reads as 0 or over 128 (ip-address.ts).
+  it('counts a static address only with a subnet ifconfig takes', () => {
+    const v4 = (subnet: string) => own(`<ipaddr>10.0.0.1</ipaddr>${subnet}`).includes('10.0.0.1');
+    const v6 = (subnet: string) => own(`<ipaddrv6>fd00::1</ipaddrv6>${subnet}`).includes('fd00::1');
+    for (const subnet of ['<subnet>24</subnet>', '<subnet>0</subnet>', '<subnet>32</subnet>', '<subnet>024</subnet>']) expect(v4(subnet), subnet).toBe(true);
+    for (const subnet of ['', '<subnet/>', '<subnet>33</subnet>', '<subnet>24x</subnet>', '<subnet>+24</subnet>', '<subnet>255.255.255.0</subnet>', '<subnetv6>24</subnetv6>']) expect(v4(subnet), subnet).toBe(false);
+    for (const subnet of ['<subnetv6>64</subnetv6>', '<subnetv6>128</subnetv6>', '<subnetv6>+64</subnetv6>', '<subnetv6>64abc</subnetv6>', '<subnetv6>4294967360</subnetv6>']) expect(v6(subnet), subnet).toBe(true);
+    for (const subnet of ['', '<subnetv6/>', '<subnetv6>0</subnetv6>', '<subnetv6>abc</subnetv6>', '<subnetv6>129</subnetv6>', '<subnetv6>-64</subnetv6>', '<subnetv6>99999999999999999999</subnetv6>', '<subnet>64</subnet>']) {
+      expect(v6(subnet), subnet).toBe(false);
+    }
   });
 
   // get_nameservers() (system.inc) skips a System DNS server is_ipaddr() refuses: a zone after an address that is not link-local.

@@ -103,6 +103,47 @@ describe.skipIf(whyCore)(`the release tables against dnsmasq.conf${whyCore ? ` (
   });
 });
 
+// Where each point release's interface_configure() (interfaces.inc) reads whether IPv6 is on, and the IPv6 types it has
+// a case for (ipv6-allowed.ts, dnsmasq-unaddressed.ts), read at its tag.
+describe.skipIf(whyCore)(`the release tables against interfaces.inc${whyCore ? ` (skipped: ${whyCore})` : ''}`, () => {
+  const show = (tag: string, path: string) => {
+    const r = spawnSync('git', ['--git-dir', coreGit!, 'show', `${tag}:${path}`], { encoding: 'utf8' });
+    expect(r.status, `${tag} ${path}: ${r.stderr}`).toBe(0);
+    return r.stdout;
+  };
+  it("name the IPv6 switch and the types of interface_configure()'s IPv6 cases at every point release", () => {
+    const seen = new Set<string>();
+    for (const table of RELEASE_TABLES) {
+      for (let point = 0; point <= table.newest; point++) {
+        const tag = point === 0 ? table.series : `${table.series}.${point}`;
+        // The bare series is its newest point release; its tag is the first.
+        const release = releaseFacts(`${table.series}.${point}`)!;
+        const inc = show(tag, 'src/etc/inc/interfaces.inc');
+        const configure = inc.slice(inc.indexOf('function interface_configure('), inc.indexOf('\n}\n', inc.indexOf('function interface_configure(')));
+        const head = /switch \((isset\(\$config\['system'\]\['ipv6allow'\]\)|is_ipv6_allowed\(\)) \? \(\$wancfg\['ipaddrv6'\] \?\? 'none'\) : 'none'\) \{/.exec(configure);
+        expect(head, tag).not.toBeNull();
+        const body = configure.slice(head!.index, configure.indexOf('default:', head!.index));
+        const cases = [...body.matchAll(/case '([^']+)':/g)].map((m) => m[1]);
+        expect([...cases].sort(), tag).toEqual([...release.ipv6Types].sort());
+        // The default case: interface_static6_configure(), which takes only an address with a prefix length.
+        expect(configure.slice(configure.indexOf('default:', head!.index), configure.indexOf('default:', head!.index) + 150), tag).toContain('interface_static6_configure($interface, $wancfg);');
+        expect(inc, tag).toMatch(/function interface_static6_configure\(\$interface, \$wancfg\)\s*\{\s*if \(empty\(\$wancfg\['ipaddrv6'\]\) \|\| !is_ipaddrv6\(\$wancfg\['ipaddrv6'\]\) \|\| \$wancfg\['subnetv6'\] == ''\) \{\s*return;/);
+        expect(inc, tag).toMatch(/function interface_static_configure\(\$interface, \$wancfg\)\s*\{\s*if \(empty\(\$wancfg\['ipaddr'\]\) \|\| !is_ipaddrv4\(\$wancfg\['ipaddr'\]\) \|\| \$wancfg\['subnet'\] == ''\) \{\s*return;/);
+        if (head![1]!.startsWith('isset')) expect(release.ipv6Switch, tag).toBe('ipv6allow');
+        else {
+          expect(release.ipv6Switch, tag).toBe('disableipv6');
+          expect(show(tag, 'src/etc/inc/util.inc')).toMatch(/function is_ipv6_allowed\(\)\s*\{\s*global \$config;\s*(?:\/\*.*\*\/\s*)?return empty\(\$config\['OPNsense'\]\['Interfaces'\]\['settings'\]\['disableipv6'\]\);/);
+          // The model's first migration sets disableipv6 where <system><ipv6allow> is absent.
+          const migration = show(tag, 'src/opnsense/mvc/app/models/OPNsense/Interfaces/Migrations/SET1_0_0.php');
+          expect(migration).toMatch(/if \(\$key == 'ipv6allow'\) \{\s*\$_key = 'disableipv6';\s*if \(!isset\(\$config->system->\$key\)\) \{\s*\$nodes\[\$_key\] = '1';/);
+        }
+        seen.add(`${release.ipv6Switch} ${release.ipv6Types.length}`);
+      }
+    }
+    expect([...seen].sort()).toEqual(['disableipv6 7', 'ipv6allow 5', 'ipv6allow 6']);
+  });
+});
+
 describe('field table lookups', () => {
   it("find each model's table once per release, however many items ask", () => {
     const release = releaseFacts('26.1.6')!;

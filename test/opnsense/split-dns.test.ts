@@ -2647,16 +2647,20 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
   // misses: the interface enabled with an address, enabled with none (its link-local address is one: dnsmasq's
   // iface_allowed() passes each address to iface_check(), tentative ones too), and strict binding off. A bridge gets
   // no link-local address unless its "Enable link-local address" is on (_interfaces_bridge_configure()): an enabled
-  // interface on one without it and without an address is named, and dies.
+  // interface on one without it and without an address is named, and dies; so does one whose only type is a dynamic
+  // IPv6 one with IPv6 off, or an IPv4 address without a subnet, but not one of a static IPv6 address with IPv6 off.
   const whyStart = missing(['dnsmasq', 'unshare', 'ip']);
   it.skipIf(whyStart).each(UPSTREAM_RELEASES)(titled('$tag: merge names the listed interface without an address on which dnsmasq dies as it starts with Strict interface binding, and no other', whyStart), async ({ tag, release }) => {
     const work = templateWork(tag, 'gen-split-dns-unaddressed-');
     const { sections, privateKey } = await releaseSections(answered, release);
     const own = '<opt5><if>vtnet5</if><enable>1</enable><descr>box5</descr></opt5><opt6><if>vtnet6</if><enable>1</enable><descr>box6</descr></opt6>';
-    const start = async (name: string, opt5: string, strictbind: string, linkLocal = true, more = '') => {
-      const box = withOwnInterfaces(factoryConfig(coreGit!, tag))
+    const start = async (name: string, opt5: string, strictbind: string, linkLocal = true, more = '', ipv6 = true) => {
+      const factory = withOwnInterfaces(factoryConfig(coreGit!, tag));
+      expect(factory.match(/<ipv6allow>1<\/ipv6allow>/g)).toHaveLength(1);
+      const box = factory
         .replace(own, `${opt5}<opt6><if>vtnet6</if><enable>1</enable><descr>box6</descr><ipaddr>10.56.0.1</ipaddr><subnet>24</subnet></opt6>`)
         .replace('</opnsense>', `${more}</opnsense>`)
+        .replace('<ipv6allow>1</ipv6allow>', ipv6 ? '<ipv6allow>1</ipv6allow>' : '')
         .replace(/<dnsmasq>[\s\S]*?<\/dnsmasq>/, `<dnsmasq version="${releaseFacts(tag)!.versions.dnsmasq!}"><enable>1</enable><port>0</port><interface>opt5,opt6</interface><strictbind>${strictbind}</strictbind></dnsmasq>`);
       expect(box).toContain(opt5);
       const { warnings, config, conf } = await renderedMerge(box, sections, privateKey, tag, work, name);
@@ -2664,16 +2668,18 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
       const devices = conf.match(/^interface=(.*)$/m)![1]!.split(',');
       expect(devices).toEqual(expect.arrayContaining([textOf(child(parseXml(opt5).root, 'if')), 'vtnet6']));
       // The box's devices: each enabled assignment's device up with a link-local address (but a bridge's without "Enable
-      // link-local address") and its static IPv4 address.
+      // link-local address") and its static IPv4 and IPv6 addresses where it has a subnet (interface_static_configure(),
+      // interface_static6_configure(): with IPv6 off too); a dynamic IPv6 type gives none here (with IPv6 off none at all).
       const merged = parseXml(config).root;
       const bare = new Set(childrenNamed(child(merged, 'bridges'), 'bridged').filter((b) => textOf(child(b, 'linklocal')) !== '1').map((b) => textOf(child(b, 'bridgeif'))));
       const addresses = new Map<string, string[]>();
       for (const [n, entry] of child(merged, 'interfaces')!.children.filter(isElement).entries()) {
-        const [device, address, bits] = ['if', 'ipaddr', 'subnet'].map((f) => textOf(child(entry, f)));
+        const [device, address, bits, address6, bits6] = ['if', 'ipaddr', 'subnet', 'ipaddrv6', 'subnetv6'].map((f) => textOf(child(entry, f)));
         if (child(entry, 'enable') === undefined) continue;
         const own = addresses.get(device!) ?? [];
         if (linkLocal && !bare.has(device!)) own.push(`fe80::${n + 1}/64`);
-        if (ipaddr.IPv4.isValid(address!)) own.push(`${address}/${bits}`);
+        if (ipaddr.IPv4.isValid(address!) && bits !== '') own.push(`${address}/${bits}`);
+        if (ipaddr.IPv6.isValid(address6!) && bits6 !== '') own.push(`${address6}/${bits6}`);
         addresses.set(device!, own);
       }
       const file = join(work, `${name}-start.conf`);
@@ -2726,6 +2732,14 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     expect(unlinked.warned).toEqual([unlinked.died]);
     expect(unlinked.warnings.find((w) => w.includes('unknown interface'))).toMatch(/bridge0 is a bridge without a link-local address, so it has none\).*enable the link-local address of bridge0 \(Interfaces › Devices › Bridge\)/);
     expect(await start('bridge-linked', onBridge, '1', true, bridge('1'))).toMatchObject({ died: undefined, warned: [] });
+    // With IPv6 off (no <system><ipv6allow>; 26.x's migration makes it "Turn off IPv6") OPNsense configures nothing of a
+    // dynamic IPv6 type but still a static IPv6 address; nothing of an IPv4 address without a subnet.
+    const typed = (fields: string) => onBridge.replace('<descr>', `${fields}<descr>`);
+    const off = await start('bridge-dhcp6-off', typed('<ipaddrv6>dhcp6</ipaddrv6>'), '1', true, bridge('0'), false);
+    expect(off).toMatchObject({ died: 'unknown interface bridge0', warned: ['unknown interface bridge0'] });
+    expect(off.warnings.find((w) => w.includes('unknown interface'))).toMatch(/the interface's IPv6 type dhcp6, which OPNsense skips with IPv6 off .*turn IPv6 on \(Interfaces › Settings\)/);
+    expect(await start('bridge-static6-off', typed('<ipaddrv6>fd00:57::1</ipaddrv6><subnetv6>64</subnetv6>'), '1', true, bridge('0'), false)).toMatchObject({ died: undefined, warned: [] });
+    expect(await start('bridge-subnetless', typed('<ipaddr>10.57.0.1</ipaddr>'), '1', true, bridge('0'))).toMatchObject({ died: 'unknown interface bridge0', warned: ['unknown interface bridge0'] });
   });
 
   // gen's reservation takes over the box's Host of its name, or of its MAC where that is the Host's one MAC, and writes

@@ -28,13 +28,23 @@ export interface ReleaseRange {
    * (dhcp-option=option6:23,[::] unless a DHCPv6 option 23 of no interface and no tag is set).
    */
   dnsmasqFirewallDns6?: boolean;
+  /** Where interface_configure() (interfaces.inc) reads whether IPv6 is on for the box (ipv6-allowed.ts). */
+  ipv6Switch?: Ipv6Switch;
+  /** The IPv6 types (<ipaddrv6>) interface_configure() has a case for; any other text takes its default, a static address. */
+  ipv6Types?: readonly string[];
 }
+
+/**
+ * How a release turns IPv6 off for every interface: 'ipv6allow' (25.7), unless <system><ipv6allow> is present;
+ * 'disableipv6' (26.1 on, is_ipv6_allowed()), when Interfaces › Settings' <disableipv6> is not empty.
+ */
+export type Ipv6Switch = 'ipv6allow' | 'disableipv6';
 
 export interface ReleaseTable {
   series: string;
   /** The newest point release gen knows: the bare series means this one. */
   newest: number;
-  /** The first range (from 0) names every model and form, the dnsmasq version and the template's IPv6 DNS default. */
+  /** The first range (from 0) names every model and form, the dnsmasq version, the template's IPv6 DNS default and the IPv6 switch and types. */
   ranges: readonly ReleaseRange[];
 }
 

@@ -5,12 +5,12 @@
 // Renderers and rules read releases only through here.
 import type { FieldTree, ModelFields, ModelName } from './field-types.js';
 import { SNAPSHOTS } from './fields/index.js';
-import { FORM_WORDS, MODEL_WORDS, type ReleaseForms, type ReleaseTable, writesMvcFilter } from './release-types.js';
+import { FORM_WORDS, type Ipv6Switch, MODEL_WORDS, type ReleaseForms, type ReleaseTable, writesMvcFilter } from './release-types.js';
 import { release25_7 } from './releases/25.7.js';
 import { release26_1 } from './releases/26.1.js';
 import { release26_7 } from './releases/26.7.js';
 
-export type { ReleaseForms } from './release-types.js';
+export type { Ipv6Switch, ReleaseForms } from './release-types.js';
 export { writesMvcFilter } from './release-types.js';
 
 export const RELEASE_TABLES: readonly ReleaseTable[] = [release25_7, release26_1, release26_7];
@@ -31,6 +31,10 @@ export interface Release {
   dnsmasq: string;
   /** Whether its dnsmasq.conf hands out the firewall as IPv6 DNS server unless told otherwise (unbound-off.ts). */
   dnsmasqFirewallDns6: boolean;
+  /** Where interface_configure() reads whether IPv6 is on for the box. */
+  ipv6Switch: Ipv6Switch;
+  /** The IPv6 types interface_configure() has a case for. */
+  ipv6Types: readonly string[];
   /** The fields a model stores on this release (undefined: the release has no such model). */
   fields(model: ModelName): ModelFields | undefined;
 }
@@ -62,12 +66,16 @@ export function releaseFacts(name: string): Release | undefined {
     let forms = {} as ReleaseForms;
     let dnsmasq = '';
     let dnsmasqFirewallDns6 = false;
+    let ipv6Switch: Ipv6Switch = 'disableipv6';
+    let ipv6Types: readonly string[] = [];
     for (const range of table.ranges) {
       if (range.from > point) break;
       Object.assign(versions, range.models);
       forms = { ...forms, ...range.forms };
       dnsmasq = range.dnsmasq ?? dnsmasq;
       dnsmasqFirewallDns6 = range.dnsmasqFirewallDns6 ?? dnsmasqFirewallDns6;
+      ipv6Switch = range.ipv6Switch ?? ipv6Switch;
+      ipv6Types = range.ipv6Types ?? ipv6Types;
     }
     const series = table.series;
     // Every item a renderer writes asks for its model's fields (30,000 for 20,000 filter rules and
@@ -81,6 +89,8 @@ export function releaseFacts(name: string): Release | undefined {
       forms,
       dnsmasq,
       dnsmasqFirewallDns6,
+      ipv6Switch,
+      ipv6Types,
       fields: (model) => {
         if (!fields.has(model)) {
           const version = versions[model];

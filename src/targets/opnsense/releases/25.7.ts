@@ -2,6 +2,8 @@
 // release, read from the model files at every tag. dnsmasq 2.91 throughout
 // (25.1.4 brought it; no 25.7 release notes name another). Its dnsmasq.conf
 // writes no IPv6 DNS option of its own (dhcp-option=6,0.0.0.0 only).
+// interface_configure() takes the IPv6 types only with <system><ipv6allow>,
+// and has no case for idassoc6; its linklocal case came with 25.7.8.
 import type { ReleaseTable } from '../release-types.js';
 
 export const release25_7: ReleaseTable = {
@@ -30,9 +32,11 @@ export const release25_7: ReleaseTable = {
       forms: { filterRules: 'legacy', portForwards: 'legacy', outboundNatRules: 'legacy', haproxyActions: 'typed', iscDhcp: 'core' },
       dnsmasq: '2.91',
       dnsmasqFirewallDns6: false,
+      ipv6Switch: 'ipv6allow',
+      ipv6Types: ['slaac', 'dhcp6', '6rd', '6to4', 'track6'],
     },
     { from: 2, models: { dnsmasq: '1.0.8' } },
     { from: 6, models: { wireguardServer: '1.0.1' } },
-    { from: 8, models: { unbound: '1.0.13' } },
+    { from: 8, models: { unbound: '1.0.13' }, ipv6Types: ['slaac', 'dhcp6', 'linklocal', '6rd', '6to4', 'track6'] },
   ],
 };

@@ -6,6 +6,8 @@
 // from 26.1.10. dnsmasq.conf writes dhcp-option=option6:23,[::] (the firewall
 // as IPv6 DNS server) from 26.1.0 on, unless a DHCPv6 option 23 of no
 // interface and no tag is set.
+// interface_configure() takes the IPv6 types unless Interfaces › Settings'
+// disableipv6 is set (is_ipv6_allowed()), idassoc6 among them.
 import type { ReleaseTable } from '../release-types.js';
 
 export const release26_1: ReleaseTable = {
@@ -35,6 +37,8 @@ export const release26_1: ReleaseTable = {
       forms: { filterRules: 'legacy', portForwards: 'dnat', outboundNatRules: 'legacy', haproxyActions: 'typed', iscDhcp: 'plugin' },
       dnsmasq: '2.91',
       dnsmasqFirewallDns6: true,
+      ipv6Switch: 'disableipv6',
+      ipv6Types: ['slaac', 'dhcp6', 'linklocal', '6rd', '6to4', 'idassoc6', 'track6'],
     },
     { from: 1, dnsmasq: '2.92' },
     { from: 2, models: { haproxy: '5.0.0' }, forms: { haproxyActions: 'http-request' } },
