@@ -1,5 +1,5 @@
 // When dnsmasqRefusals() speaks, on small configs; what dnsmasq itself refuses, on configs OPNsense's own template
-// renders, is split-dns.test.ts's.
+// renders, is split-dns.test.ts's, and at each release's dnsmasq version dnsmasq-binaries.test.ts's too.
 import { describe, expect, it } from 'vitest';
 import { dnsmasqRefusals } from '../../src/opnsense/dnsmasq-refusals.js';
 import { parseXml } from '../../src/opnsense/parse.js';

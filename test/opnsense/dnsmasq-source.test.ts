@@ -13,15 +13,15 @@ import { describe, expect, it } from 'vitest';
 import { answersLocalBeforeServers } from '../../src/opnsense/dnsmasq-answer.js';
 import { ADVERTISING_RA_MODES } from '../../src/opnsense/dnsmasq-firewall-dns.js';
 import { type OptionKind, optionKinds } from '../../src/opnsense/dnsmasq-option-table.js';
-import { RELEASE_TABLES } from '../../src/targets/opnsense/releases.js';
 import { dnsmasqAtLeast } from '../../src/opnsense/dnsmasq-version.js';
+import { DNSMASQ_VERSIONS } from './dnsmasq-binaries.js';
 
 const gitDir = process.env.DNSMASQ_GIT;
 const mirror = gitDir && existsSync(gitDir) ? gitDir : undefined;
 const tags = mirror ? new Set(spawnSync('git', ['--git-dir', mirror, 'tag', '--list', 'v2.*'], { encoding: 'utf8' }).stdout.split('\n')) : new Set<string>();
 
 /** The dnsmasq versions the releases install, and Debian's. */
-const VERSIONS = [...new Set(['2.90', ...RELEASE_TABLES.flatMap((t) => t.ranges.flatMap((r) => (r.dnsmasq === undefined ? [] : [r.dnsmasq])))])];
+const VERSIONS = DNSMASQ_VERSIONS;
 
 function show(tag: string, path: string): string {
   const r = spawnSync('git', ['--git-dir', mirror!, 'show', `${tag}:${path}`], { encoding: 'utf8', maxBuffer: 16 << 20 });
