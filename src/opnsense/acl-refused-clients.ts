@@ -13,6 +13,7 @@ import { type Range, blockRange, toCidrs } from '../intervals.js';
 import { formatIPv4, parseAddressWithPrefix, parseIPv4 } from '../net.js';
 import { type DnsFacts, type TunnelDns, addressedInterface, boxServers, dnsmasqAnswersAt, iscClients, unboundAnswers } from './firewall-dns-clients.js';
 import { firewallDnsRanges } from './dnsmasq-firewall-dns.js';
+import type { Ipv6Facts } from './ipv6-allowed.js';
 import { dnsmasqEnabled } from './dnsmasq-enabled.js';
 import { fieldText } from './fields.js';
 import { aclRefusalText, unboundAclLines, unboundAclRefusals } from './unbound-acl.js';
@@ -22,10 +23,10 @@ import { aclRefusalText, unboundAclLines, unboundAclRefusals } from './unbound-a
  * dnsmasq, answers them: handed out where dnsmasq does not answer, less where nothing does; each with the interfaces
  * (none: a range of no interface, on every one).
  */
-function unboundAskingRanges(root: XmlElement, firewallDns6: boolean): { range: Range; on: string[] }[] {
+function unboundAskingRanges(root: XmlElement, firewallDns6: boolean, ipv6: Ipv6Facts): { range: Range; on: string[] }[] {
   if (!dnsmasqEnabled(child(root, 'dnsmasq'))) return [];
-  const unanswered = new Map(firewallDnsRanges(root, firewallDns6).map(({ range, on }) => [range, on]));
-  return firewallDnsRanges(root, firewallDns6, 'dnsmasq').flatMap(({ range, on }) => {
+  const unanswered = new Map(firewallDnsRanges(root, firewallDns6, ipv6).map(({ range, on }) => [range, on]));
+  return firewallDnsRanges(root, firewallDns6, ipv6, 'dnsmasq').flatMap(({ range, on }) => {
     const [start, end] = [parseIPv4(fieldText(range, 'start_addr')), parseIPv4(fieldText(range, 'end_addr'))];
     if (start === undefined || end === undefined || end < start) return [];
     const lost = unanswered.get(range);
@@ -39,9 +40,9 @@ function unboundAskingRanges(root: XmlElement, firewallDns6: boolean): { range: 
  * Warnings for the clients handed the firewall as DNS server (full-tunnel WireGuard clients, those of gen's ISC DHCP
  * interfaces and of the merged dnsmasq's ranges) where the box's Unbound, the resolver that answers them there, does
  * not resolve their queries by its access lists (deny, refuse, or local data only). `firewallDns6`: whether the
- * release's dnsmasq.conf hands out the firewall as IPv6 DNS server by default.
+ * release's dnsmasq.conf hands out the firewall as IPv6 DNS server by default; `ipv6`: its IPv6 facts (ipv6-allowed.ts).
  */
-export function aclRefusedClients(facts: DnsFacts, sections: readonly XmlElement[], tunnels: readonly TunnelDns[], firewallDns6: boolean): string[] {
+export function aclRefusedClients(facts: DnsFacts, sections: readonly XmlElement[], tunnels: readonly TunnelDns[], firewallDns6: boolean, ipv6: Ipv6Facts): string[] {
   const lines = unboundAclLines(facts.root);
   // Who asks, at which of the firewall's addresses Unbound answers them (none named: the firewall as dnsmasq hands it out), from which addresses.
   const askedAt = (servers: readonly string[], device: string) =>
@@ -60,7 +61,7 @@ export function aclRefusedClients(facts: DnsFacts, sections: readonly XmlElement
       return block === undefined ? [] : [{ who: `the clients of WireGuard instance ${t.instance} (a full tunnel)`, range: blockRange(block), asked: askedAt(t.servers, `wg${t.number}`) }];
     }),
     ...iscClients(facts, sections).map((c) => ({ who: `the ISC DHCP clients on ${c.key}`, range: c.range, asked: askedAt(c.servers, c.device) })),
-    ...unboundAskingRanges(facts.root, firewallDns6).map(({ range, on }) => ({
+    ...unboundAskingRanges(facts.root, firewallDns6, ipv6).map(({ range, on }) => ({
       who: `the dnsmasq DHCP clients of the range ${formatIPv4(range[0])}-${formatIPv4(range[1])} ${on.length > 0 ? `on ${on.join(', ')}` : 'of no interface'}`,
       range,
       // firewallDnsRanges() found Unbound answering the firewall these clients are handed; no address of it named.

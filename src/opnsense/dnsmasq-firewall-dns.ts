@@ -54,6 +54,7 @@ import { type XmlElement, child, childrenNamed } from '../render/opnsense/xml.js
 import { fieldList, fieldText } from './fields.js';
 import { servedDhcp } from './dnsmasq-ranges.js';
 import { Ipv6Links } from './ipv6-links.js';
+import type { Ipv6Facts } from './ipv6-allowed.js';
 import { addressKey, listenedAddresses } from './listened-addresses.js';
 import { dnsmasqDnsAt } from './dnsmasq-bound.js';
 import { unboundDnsAt } from './unbound-bound.js';
@@ -221,10 +222,11 @@ export interface FirewallDnsRange {
  * from (servedRanges()) whose line dnsmasq gives its DHCP clients is the firewall, on its interface (a range of no
  * interface, whose clients' device is not known, only where that is so on every interface dnsmasq serves DHCP on);
  * an IPv6 one on each link it serves DHCPv6 requests on (Ipv6Links, by its interface's tag) whose option 23 sent
- * there is, and on each link it is advertised on whose router advertisement's RDNSS is. `by`: where that resolver
+ * there is, and on each link it is advertised on whose router advertisement's RDNSS is (`ipv6`: the release's IPv6
+ * facts, which interfaces take an IPv6 address at run time). `by`: where that resolver
  * does not answer, whether the other does or not.
  */
-export function firewallDnsRanges(root: XmlElement, firewallDns6: boolean, by: HeardBy = 'either'): FirewallDnsRange[] {
+export function firewallDnsRanges(root: XmlElement, firewallDns6: boolean, ipv6: Ipv6Facts, by: HeardBy = 'either'): FirewallDnsRange[] {
   const dnsmasq = child(root, 'dnsmasq');
   const { devices, ranges: served, interfaces: servedInterfaces } = servedDhcp(root);
   const device = (name: string) => devices.get(name) ?? name;
@@ -257,7 +259,7 @@ export function firewallDnsRanges(root: XmlElement, firewallDns6: boolean, by: H
   // on (radv.c and complete_context6() find them alike, reading no tag): the tags the ranges advertised on each link
   // set, and, by link, how many DHCPv6 ranges are on it and the tag of one: an Information-request takes that tag only
   // where it is the link's only range.
-  const links6 = new Ipv6Links(root, servedInterfaces);
+  const links6 = new Ipv6Links(root, servedInterfaces, ipv6);
   const advertised = new Map<XmlElement, string[]>();
   const linkTags = new Map<string, string[]>();
   const dhcpLinks = new Map<XmlElement, string[]>();

@@ -47,11 +47,11 @@
 // enabled interface on one with none of these, and a disabled one on it,
 // which nothing brings up with an address.
 import { type XmlElement, child, childrenNamed, isElement, textOf } from '../render/opnsense/xml.js';
-import type { Release } from '../targets/opnsense/releases.js';
+import { IPV6_TYPE_ADDRESS } from '../targets/opnsense/address-types.js';
 import { at, fieldAsWritten, fieldList, fieldText, phpEmpty } from './fields.js';
 import { interfaceEnabled } from './interface-enabled.js';
 import { isIpaddrV4, isIpaddrV6 } from './ip-address.js';
-import { ipv6Allowed } from './ipv6-allowed.js';
+import { type Ipv6Facts, ipv6Allowed } from './ipv6-allowed.js';
 import { listenedAddresses } from './listened-addresses.js';
 
 /** Devices another service addresses whatever the assignment's switch says. */
@@ -80,11 +80,10 @@ export interface Unaddressed {
   ipv6Off: boolean;
 }
 
-/** What interface_configure() of a release does with IPv6: whether it is on, and the types it has a case for. */
-export type Ipv6Facts = Pick<Release, 'ipv6Switch' | 'ipv6Types'>;
+export type { Ipv6Facts } from './ipv6-allowed.js';
 
-/** The IPv6 types whose case of interface_configure() addresses the interface's own device. */
-const DEVICE_IPV6_TYPES: ReadonlySet<string> = new Set(['slaac', 'dhcp6', 'track6', 'idassoc6']);
+/** Whether interface_configure()'s case of the IPv6 type `v6` addresses the interface's own device. */
+const onDevice = (v6: string) => IPV6_TYPE_ADDRESS.get(v6) === 'device';
 
 /** The devices of the box's bridges without "Enable link-local address" (PHP's empty()). */
 function bridgesWithoutLinkLocal(root: XmlElement): Set<string> {
@@ -100,7 +99,7 @@ function unconfiguredTypes(root: XmlElement, entry: XmlElement, ipv6: Ipv6Facts)
   const v4 = fieldAsWritten(entry, 'ipaddr');
   const v6 = fieldAsWritten(entry, 'ipaddrv6');
   const on = ipv6Allowed(root, ipv6.ipv6Switch);
-  if (v4 === 'dhcp' || (on && DEVICE_IPV6_TYPES.has(v6) && ipv6.ipv6Types.includes(v6))) return undefined;
+  if (v4 === 'dhcp' || (on && onDevice(v6) && ipv6.ipv6Types.includes(v6))) return undefined;
   // listenedAddresses() holds the loopback's two beside the interface's static addresses and VIPs.
   if (listenedAddresses(root, new Set([entry.name])).size > 2) return undefined;
   const device = fieldText(entry, 'if');
@@ -114,7 +113,7 @@ function unconfiguredTypes(root: XmlElement, entry: XmlElement, ipv6: Ipv6Facts)
   else if (off) types.push(`IPv6 type ${v6}, which OPNsense skips with IPv6 off (${ipv6.ipv6Switch === 'ipv6allow' ? '"Allow IPv6" unchecked' : '"Turn off IPv6" checked'})`);
   else if (v6 === 'linklocal') types.push(`IPv6 type linklocal, which only brings ${device} up`);
   else types.push(`IPv6 type ${v6}, which addresses the ${entry.name}_stf device, not ${device}`);
-  return { types, ipv6Off: off && DEVICE_IPV6_TYPES.has(v6) };
+  return { types, ipv6Off: off && onDevice(v6) };
 }
 
 /**

@@ -23,7 +23,6 @@
 import { type XmlElement, child, childrenNamed, firstChildren, textOf } from '../render/opnsense/xml.js';
 import { UNBOUND_PORT } from '../targets/opnsense/unbound.js';
 import { type Range, blockRange } from '../intervals.js';
-import { blockOf, parseIPv4 } from '../net.js';
 import { unboundOutstarted } from './dns-port-clash.js';
 import { unboundCause } from './firewall-dns-unanswered.js';
 import { dnsmasqAnswers } from './dnsmasq-answer.js';
@@ -33,6 +32,7 @@ import { interfaceEnabled } from './interface-enabled.js';
 import { addressKey, listenedAddresses } from './listened-addresses.js';
 import { type UnboundDnsAt, unboundDnsAt } from './unbound-bound.js';
 import { unboundEnabled, unboundPort } from './unbound-general.js';
+import { networkOf } from './vips.js';
 
 /** A WireGuard instance of gen's whose client files name DNS servers (a full tunnel's dns). */
 export interface TunnelDns {
@@ -199,11 +199,10 @@ export interface DhcpClients {
 export function addressedInterface(facts: DnsFacts, key: string): { device: string; own: string; range: Range } | undefined {
   const entry = facts.interfaces.get(key);
   if (entry === undefined) return undefined;
-  const own = fieldText(entry, 'ipaddr');
-  const address = parseIPv4(own);
-  const prefix = Number(fieldText(entry, 'subnet'));
-  if (address === undefined || !Number.isInteger(prefix) || prefix < 0 || prefix > 32) return undefined;
-  return { device: fieldText(entry, 'if'), own, range: blockRange(blockOf(address, prefix)) };
+  // The address interface_static_configure() configures on its device, as written (networkOf()).
+  const network = networkOf(entry);
+  if (network === undefined) return undefined;
+  return { device: fieldText(entry, 'if'), own: network.text, range: blockRange(network.block) };
 }
 
 /**

@@ -11,6 +11,7 @@ import { fieldText } from './fields.js';
 import { dnsmasqAnswers } from './dnsmasq-answer.js';
 import { dnsmasqEnabled } from './dnsmasq-enabled.js';
 import { type HeardBy, firewallDnsRanges } from './dnsmasq-firewall-dns.js';
+import type { Ipv6Facts } from './ipv6-allowed.js';
 import { UNBOUND_PORT } from '../targets/opnsense/unbound.js';
 import { unboundEnabled, unboundPort } from './unbound-general.js';
 import { unboundInterfaces } from './unbound-bound.js';
@@ -25,11 +26,11 @@ import { unboundOutstarted } from './dns-port-clash.js';
  * only where it hands out the firewall on every interface). `by`: where that resolver does not answer, whether the
  * other does or not.
  */
-export function firewallAsDns(root: XmlElement, firewallDns6: boolean, by: HeardBy = 'either'): string[] {
+export function firewallAsDns(root: XmlElement, firewallDns6: boolean, ipv6: Ipv6Facts, by: HeardBy = 'either'): string[] {
   if (!dnsmasqEnabled(child(root, 'dnsmasq'))) return [];
   return [
     ...new Set(
-      firewallDnsRanges(root, firewallDns6, by).flatMap(({ range, on }) => {
+      firewallDnsRanges(root, firewallDns6, ipv6, by).flatMap(({ range, on }) => {
         if (on.length === 0) return [`the range ${fieldText(range, 'start_addr')}-${fieldText(range, 'end_addr')} of no interface (on every interface it serves)`];
         return fieldText(range, 'start_addr').includes(':') ? on.map((name) => `${name} (IPv6)`) : on;
       }),
@@ -61,10 +62,10 @@ export function unboundCause(root: XmlElement, add = 'those interfaces'): { why:
 /**
  * A warning when the DHCP the box serves with dnsmasq hands out the firewall as DNS server where neither Unbound nor
  * dnsmasq answers DNS on port 53. `root` is the merged config; `firewallDns6`: whether its release's dnsmasq.conf
- * hands out the firewall as IPv6 DNS server by default.
+ * hands out the firewall as IPv6 DNS server by default; `ipv6`: its IPv6 facts (ipv6-allowed.ts).
  */
-export function unansweredFirewallDns(root: XmlElement, firewallDns6: boolean): string[] {
-  const served = firewallAsDns(root, firewallDns6);
+export function unansweredFirewallDns(root: XmlElement, firewallDns6: boolean, ipv6: Ipv6Facts): string[] {
+  const served = firewallAsDns(root, firewallDns6, ipv6);
   if (served.length === 0) return [];
   const unbound = unboundCause(root);
   if (!dnsmasqAnswers(root)) {

@@ -7,7 +7,8 @@ import { fieldAsWritten, fieldList, fieldText } from './fields.js';
 import { listenedAddresses } from './listened-addresses.js';
 import { interfaceEnabled } from './interface-enabled.js';
 import { type Bind, haproxyBinds, mappedWildcard, reusesPort, takenFamilies } from './haproxy-binds.js';
-import { LINK_LOCAL_ONLY, runTimeAddress } from './ip-address.js';
+import { RUN_TIME_V4 } from '../targets/opnsense/address-types.js';
+import { type Ipv6Facts, ipv6RunTime } from './ipv6-allowed.js';
 
 /** OPNsense's key of the WAN, always `wan`. */
 const WAN = 'wan';
@@ -36,7 +37,7 @@ interface GuiListen {
  * finds on their devices but those of a VIP that denies service binding
  * (and tentative IPv6 ones); with none listed, to 0.0.0.0 and ::.
  */
-function guiListen(root: XmlElement): GuiListen {
+function guiListen(root: XmlElement, ipv6: Ipv6Facts): GuiListen {
   const webgui = child(child(root, 'system'), 'webgui');
   const everywhere = fieldText(webgui, 'interfaces') === '';
   const keys = fieldList(webgui, 'interfaces');
@@ -51,9 +52,10 @@ function guiListen(root: XmlElement): GuiListen {
     if (!interfaceEnabled(entry) || fieldText(entry, 'if') === '') continue;
     for (const [family, field] of [['inet', 'ipaddr'], ['inet6', 'ipaddrv6']] as const) {
       const type = fieldAsWritten(entry, field);
-      // Only these types give the interface an address the config does not hold (its link-local one too, which
-      // interfaces_addresses() lists); any other text is a static address or none (ip-address.ts).
-      if (runTimeAddress(family, type) || (family === 'inet6' && type === LINK_LOCAL_ONLY)) dynamic[family].push({ key, field, type });
+      // Only these types give the interface an address the config does not hold (linklocal its link-local one, which
+      // interfaces_addresses() lists), the IPv6 ones only of the release and with IPv6 on; any other text is a static
+      // address or none (address-types.ts, ipv6-allowed.ts).
+      if (family === 'inet' ? RUN_TIME_V4.has(type) : ipv6RunTime(root, type, ipv6) !== undefined) dynamic[family].push({ key, field, type });
     }
   }
   const ports = new Map<number, string>();
@@ -76,8 +78,8 @@ function guiListen(root: XmlElement): GuiListen {
  * pass lets in). The GUI's loopback addresses alone are not counted: only
  * the box itself reaches them.
  */
-export function guiConflicts(root: XmlElement): string[] {
-  const gui = guiListen(root);
+export function guiConflicts(root: XmlElement, ipv6: Ipv6Facts): string[] {
+  const gui = guiListen(root, ipv6);
   const grouped = reusesPort(root);
   const out: string[] = [];
   for (const bind of haproxyBinds(root)) {
@@ -142,8 +144,8 @@ function guiHolds(gui: GuiListen, family: Bind['family'], key?: string): boolean
  * lighttpd binds what the interface has when it starts, which may be the
  * frontend's address, or not. Said, not refused: merge cannot tell.
  */
-export function guiUncheckedBinds(root: XmlElement): string[] {
-  const gui = guiListen(root);
+export function guiUncheckedBinds(root: XmlElement, ipv6: Ipv6Facts): string[] {
+  const gui = guiListen(root, ipv6);
   if (gui.everywhere) return [];
   const known = listenedAddresses(root, new Set());
   const out: string[] = [];

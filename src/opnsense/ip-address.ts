@@ -60,33 +60,6 @@ export function isIpaddrAsWritten(text: string): boolean {
   return last !== '' && checkIPv6Group(last + text.slice(bare.length));
 }
 
-/**
- * The <ipaddr> types that give an interface its IPv4 address at run time, not
- * from the config: interface_configure() (interfaces.inc, 25.7 to 26.7) runs
- * DHCP for dhcp, and interface_ppps_configure() mpd5 for the PPP links. Any
- * other text is a static address, configured only when is_ipaddrv4() takes
- * it as written: "0", "10.0.0.256" or "10.0.0.1/24" give the interface none.
- */
-const RUN_TIME_V4: ReadonlySet<string> = new Set(['dhcp', 'ppp', 'pppoe', 'pptp', 'l2tp']);
-
-/**
- * The <ipaddrv6> types that give an interface a global IPv6 address at run
- * time: interface_configure() runs dhcp6c for dhcp6 and slaac (mpd5 for
- * pppoev6), sets up the 6rd and 6to4 tunnels, and takes a delegated prefix
- * for track6 and idassoc6 (26.1 on); linklocal (LINK_LOCAL_ONLY) leaves the
- * device its link-local address only. Any other text is a static address,
- * configured only when is_ipaddrv6() takes it.
- */
-const RUN_TIME_V6: ReadonlySet<string> = new Set(['dhcp6', 'slaac', 'pppoev6', '6rd', '6to4', 'track6', 'idassoc6']);
-
-/** Whether an interface's <ipaddr> (`inet`) or <ipaddrv6> (`inet6`), as written, gives it a global address at run time. */
-export function runTimeAddress(family: 'inet' | 'inet6', text: string): boolean {
-  return (family === 'inet' ? RUN_TIME_V4 : RUN_TIME_V6).has(text);
-}
-
-/** The <ipaddrv6> type that gives an interface its link-local address only. */
-export const LINK_LOCAL_ONLY = 'linklocal';
-
 // interface_static_configure() runs `ifconfig <device> inet <ipaddr>/<subnet>`
 // and interface_static6_configure() `ifconfig <device> inet6 <ipaddrv6>
 // prefixlen <subnetv6> no_dad`, each only with a subnet that is not ''.

@@ -21,7 +21,8 @@ import { type XmlElement, child, firstChildren } from '../render/opnsense/xml.js
 import { fieldAsWritten, fieldText } from './fields.js';
 import { baseVips } from './vips.js';
 import { interfaceEnabled } from './interface-enabled.js';
-import { isIpaddrV6, runTimeAddress } from './ip-address.js';
+import { isIpaddrV6 } from './ip-address.js';
+import { type Ipv6Facts, ipv6RunTime } from './ipv6-allowed.js';
 import { parseIPv6 } from '../net.js';
 
 /** An IPv6 address of an interface: its bytes and prefix length. */
@@ -64,16 +65,17 @@ export class Ipv6Links {
   /** By prefix length: the served interfaces with an address in each network of that length. */
   private readonly byNetwork = new Map<number, Map<string, string[]>>();
 
-  constructor(root: XmlElement, served: readonly string[]) {
+  constructor(root: XmlElement, served: readonly string[], ipv6: Ipv6Facts) {
     const interfaces = firstChildren(child(root, 'interfaces'));
     for (const key of served) {
       const entry = interfaces.get(key);
       if (!interfaceEnabled(entry)) continue;
       // interface_static6_configure() adds the address is_ipaddrv6() takes, as written; "0", "fd00::1/64" or a zone on a
-      // global address give the interface none, and only the run-time types one the config does not hold.
+      // global address give the interface none, and only the release's run-time types with IPv6 on one the config
+      // does not hold (ipv6-allowed.ts; linklocal only its link-local address).
       const text = fieldAsWritten(entry, 'ipaddrv6');
       const own = isIpaddrV6(text) ? address6(text, fieldText(entry, 'subnetv6')) : undefined;
-      this.addresses.set(key, { known: own ? [own] : [], dynamic: runTimeAddress('inet6', text) });
+      this.addresses.set(key, { known: own ? [own] : [], dynamic: ['device', 'stf'].includes(ipv6RunTime(root, text, ipv6) ?? '') });
     }
     for (const vip of baseVips(root)) {
       const on = this.addresses.get(fieldText(vip, 'interface'));

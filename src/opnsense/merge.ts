@@ -1064,10 +1064,10 @@ function merged(baseText: string, genSections: readonly XmlElement[], givenOptio
     const clashes = bindClashes(root);
     if (clashes.length > 0) throw new MergeError(clashes.join('\n'));
     for (const message of bindShadows(root, (uuid) => genUuids.has(uuid))) options.warn!(message);
-    const gui = guiConflicts(root);
+    const gui = guiConflicts(root, release);
     if (gui.length > 0 && !options.allowGuiPortConflict) throw new MergeError(`${gui.join('\n')}\n(--allow-gui-port-conflict merges anyway)`);
     for (const message of gui) options.warn!(message);
-    for (const message of guiUncheckedBinds(root)) options.warn!(message);
+    for (const message of guiUncheckedBinds(root, release)) options.warn!(message);
   }
   if (options.antiLockout) for (const message of antiLockoutDifferences(root, options.antiLockout)) options.warn!(message);
   // What clients asking the firewall on port 53 get for gen's Unbound host overrides, read from the config as merged:
@@ -1076,15 +1076,15 @@ function merged(baseText: string, genSections: readonly XmlElement[], givenOptio
   for (const message of dnsPortClashes(root)) options.warn!(message);
   for (const message of unansweredOverrides(root, sections, release.dnsmasq)) options.warn!(message);
   // Where the firewall dnsmasq's DHCP hands out as DNS server is answered by neither resolver of the box.
-  for (const message of unansweredFirewallDns(root, release.dnsmasqFirewallDns6)) options.warn!(message);
+  for (const message of unansweredFirewallDns(root, release.dnsmasqFirewallDns6, release)) options.warn!(message);
   for (const message of offPortOverrides(root, sections, release.dnsmasq)) options.warn!(message);
-  for (const message of unheardOverrides(root, sections, release.dnsmasqFirewallDns6, release.dnsmasq)) options.warn!(message);
+  for (const message of unheardOverrides(root, sections, release.dnsmasqFirewallDns6, release.dnsmasq, release)) options.warn!(message);
   // Where full-tunnel WireGuard clients and those of gen's ISC DHCP interfaces ask the firewall for names and no
   // resolver of the box answers them; where Unbound answers them (and dnsmasq's DHCP clients) but its access lists refuse them.
   const facts = dnsFacts(root);
   for (const message of unansweredTunnelDns(facts, options.tunnelDns ?? [])) options.warn!(message);
   for (const message of unansweredIscDns(facts, sections)) options.warn!(message);
-  for (const message of aclRefusedClients(facts, sections, options.tunnelDns ?? [], release.dnsmasqFirewallDns6)) options.warn!(message);
+  for (const message of aclRefusedClients(facts, sections, options.tunnelDns ?? [], release.dnsmasqFirewallDns6, release)) options.warn!(message);
   // The box's items and gen's side by side, as merged, whose dnsmasq.conf lines dnsmasq refuses though OPNsense saved each.
   for (const message of dnsmasqRefusals(root, release.dnsmasq, release)) options.warn!(message);
   // The box's Hosts of more MACs than gen's one, which stay beside gen's reservation of one of them: dnsmasq gives that MAC one line;

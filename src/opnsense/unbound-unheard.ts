@@ -15,6 +15,7 @@ import { dnsmasqAnswers, genNamesOnPort53, passedOnWarning, wrongAnswerWarning }
 import { dnsmasqBoundAddresses } from './dnsmasq-bound.js';
 import { unboundOutstarted } from './dns-port-clash.js';
 import { firewallAsDns } from './firewall-dns-unanswered.js';
+import type { Ipv6Facts } from './ipv6-allowed.js';
 import { unboundBoundAddresses, unboundInterfaces } from './unbound-bound.js';
 import { unboundEnabled, unboundPort } from './unbound-general.js';
 
@@ -23,14 +24,15 @@ import { unboundEnabled, unboundPort } from './unbound-general.js';
  * DHCP hands out the firewall elsewhere, where dnsmasq answers DNS: the names of gen's Unbound host overrides dnsmasq
  * neither answers with gen's addresses nor forwards to Unbound, and each it answers with other addresses. `root` is
  * the merged config; `firewallDns6`: whether its release's dnsmasq.conf hands out the firewall as IPv6 DNS server by
- * default; `dnsmasqVersion`: the version of the box's dnsmasq.
+ * default; `dnsmasqVersion`: the version of the box's dnsmasq; `ipv6`: its release's IPv6 facts (which interfaces take an
+ * IPv6 address at run time: ipv6-allowed.ts).
  */
-export function unheardOverrides(root: XmlElement, sections: readonly XmlElement[], firewallDns6: boolean, dnsmasqVersion: string): string[] {
+export function unheardOverrides(root: XmlElement, sections: readonly XmlElement[], firewallDns6: boolean, dnsmasqVersion: string, ipv6: Ipv6Facts): string[] {
   const interfaces = unboundInterfaces(root);
   if (!unboundEnabled(root) || unboundPort(root) !== String(UNBOUND_PORT) || interfaces.length === 0 || unboundOutstarted(root) || !dnsmasqAnswers(root)) return [];
   // Where Unbound does not answer those clients, less where nothing does (firewall-dns-unanswered.ts names those).
-  const unanswered = new Set(firewallAsDns(root, firewallDns6));
-  const places = firewallAsDns(root, firewallDns6, 'unbound').filter((p) => !unanswered.has(p));
+  const unanswered = new Set(firewallAsDns(root, firewallDns6, ipv6));
+  const places = firewallAsDns(root, firewallDns6, ipv6, 'unbound').filter((p) => !unanswered.has(p));
   if (places.length === 0) return [];
   const own = dnsmasqBoundAddresses(root);
   const reach = [...unboundBoundAddresses(root)].filter((a) => !own.has(a));

@@ -8,7 +8,8 @@
 // leaves in the interface's old network serves nobody on the new one.
 import { contains, parseAddressWithPrefix, parseIPv4 } from '../net.js';
 import { type XmlElement, child, childrenNamed, isElement } from '../render/opnsense/xml.js';
-import { assignmentName, fieldText } from './fields.js';
+import { assignmentName, fieldAsWritten, fieldText } from './fields.js';
+import { isIpaddrV4, takesSubnetV4 } from './ip-address.js';
 
 const MODES: Record<string, { name: string; effect: (vip: string, key: string) => string }> = {
   carp: {
@@ -40,9 +41,15 @@ export function baseVips(root: XmlElement): XmlElement[] {
   return childrenNamed(child(root, 'virtualip'), 'vip');
 }
 
-/** An interface entry's static IPv4 address and network, if it has one. */
+/**
+ * An interface entry's static IPv4 address and network, if it has one: interface_static_configure() (interfaces.inc)
+ * configures <ipaddr>/<subnet> as written, only what is_ipaddrv4() takes with a subnet ifconfig takes (ip-address.ts,
+ * as staticAddresses() in listened-addresses.ts): " 10.0.0.1" or "24 " give the interface none, "024" is /24.
+ */
 export function networkOf(entry: XmlElement | undefined) {
-  return parseAddressWithPrefix(`${fieldText(entry, 'ipaddr')}/${fieldText(entry, 'subnet')}`);
+  const [address, subnet] = [fieldAsWritten(entry, 'ipaddr'), fieldAsWritten(entry, 'subnet')];
+  if (!isIpaddrV4(address) || !takesSubnetV4(subnet)) return undefined;
+  return parseAddressWithPrefix(`${address}/${Number(subnet)}`);
 }
 
 export interface VipFindings {

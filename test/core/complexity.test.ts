@@ -544,7 +544,7 @@ describe('merging into a backup', () => {
           ]),
         ]),
       ]);
-      const { result, work } = arrayWork(() => firewallDnsRanges(config, true));
+      const { result, work } = arrayWork(() => firewallDnsRanges(config, true, releaseFacts('26.7')!));
       // Every advertised IPv6 range gets the firewall by its tag's option; no IPv4 range does.
       expect(result.map((r) => textOf(child(r.range, 'start_addr')))).toEqual(items.map((i) => `2001:db8:${i.toString(16)}::`));
       return work;

@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { networkInterfaces, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { releaseFacts } from '../../src/targets/opnsense/releases.js';
 import { dnsmasqDnsAt } from '../../src/opnsense/dnsmasq-bound.js';
 import { firewallDnsRanges } from '../../src/opnsense/dnsmasq-firewall-dns.js';
 import { parseXml } from '../../src/opnsense/parse.js';
@@ -41,7 +42,7 @@ function box(settings: string, value: string, ipv6 = false): string {
 
 /** The ranges firewallDnsRanges() names, each by its start and where. */
 function named(config: string): string[] {
-  return firewallDnsRanges(parseXml(config).root, true).map(({ range, on }) => `${textOf(child(range, 'start_addr'))} ${on.join(',')}`);
+  return firewallDnsRanges(parseXml(config).root, true, releaseFacts('26.7')!).map(({ range, on }) => `${textOf(child(range, 'start_addr'))} ${on.join(',')}`);
 }
 
 describe('dnsmasqDnsAt', () => {

@@ -8,15 +8,16 @@ import { describe, expect, it } from 'vitest';
 import { guiConflicts, guiUncheckedBinds } from '../../src/opnsense/gui-listeners.js';
 import { haproxyBinds } from '../../src/opnsense/haproxy-binds.js';
 import { parseXml } from '../../src/opnsense/parse.js';
+import { releaseFacts } from '../../src/targets/opnsense/releases.js';
 import { missing, titled } from '../system-tools.js';
 import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
 
 removeTempDirsAfterAll();
 
 /** A box with the given <webgui> fields and <lan> fields, and an enabled HAProxy frontend `site` on `binds`. */
-function box(webgui: string, lan: string, binds: string): string {
+function box(webgui: string, lan: string, binds: string, system = '<ipv6allow>1</ipv6allow>'): string {
   return (
-    `<?xml version="1.0"?>\n<opnsense><system><webgui><protocol>https</protocol>${webgui}</webgui></system>` +
+    `<?xml version="1.0"?>\n<opnsense><system>${system}<webgui><protocol>https</protocol>${webgui}</webgui></system>` +
     `<interfaces><lan><if>vtnet1</if><enable>1</enable>${lan}</lan></interfaces>` +
     `<OPNsense><HAProxy><general><enabled>1</enabled></general><frontends><frontend uuid="7c2d9a3e-5b1f-4c8d-9e0a-1f2b3c4d5e60">` +
     `<enabled>1</enabled><name>site</name><bind>${binds}</bind></frontend></frontends></HAProxy></OPNsense></opnsense>\n`
@@ -47,7 +48,7 @@ describe('haproxyBinds', () => {
   });
 
   it('finds the web GUI behind those forms: a frontend on "0" beside a GUI on every interface, on "0177.1" beside its loopback, on "012.0.0.1" on lan\'s 10.0.0.1', () => {
-    const conflicts = (webgui: string, binds: string) => guiConflicts(parseXml(box(webgui, '<ipaddr>10.0.0.1</ipaddr><subnet>24</subnet>', binds)).root);
+    const conflicts = (webgui: string, binds: string) => guiConflicts(parseXml(box(webgui, '<ipaddr>10.0.0.1</ipaddr><subnet>24</subnet>', binds)).root, releaseFacts('26.7')!);
     expect(conflicts('<disablehttpredirect>1</disablehttpredirect>', '0:443')).toEqual([
       expect.stringMatching(/^HAProxy frontend site binds 0:443, but the web GUI \(TCP port 443\) listens on port 443 of every interface: HAProxy would not start/),
     ]);
@@ -66,7 +67,8 @@ describe('haproxyBinds', () => {
 // for dhcp and the PPP types (IPv4), and dhcp6, slaac, pppoev6, 6rd, 6to4, track6, idassoc6 and linklocal (IPv6); any
 // other text is a static address, configured when is_ipaddrv4()/is_ipaddrv6() takes it as written, else none.
 describe('guiUncheckedBinds', () => {
-  const unchecked = (lan: string, bind: string) => guiUncheckedBinds(parseXml(box('<port>8443</port><interfaces>lan</interfaces>', lan, bind)).root);
+  const unchecked = (lan: string, bind: string, release = '26.7', system?: string) =>
+    guiUncheckedBinds(parseXml(box('<port>8443</port><interfaces>lan</interfaces>', lan, bind, system)).root, releaseFacts(release)!);
 
   it('says a listen interface of the GUI may take a frontend\'s address only where its type takes one at run time', () => {
     expect(unchecked('<ipaddr>dhcp</ipaddr>', '10.0.0.5:8443')).toEqual([expect.stringContaining('lan (<ipaddr>dhcp</ipaddr>) takes its address at run time: merge cannot tell whether that is 10.0.0.5')]);
@@ -77,6 +79,23 @@ describe('guiUncheckedBinds', () => {
     for (const lan of ['<ipaddrv6>fd00::1/64</ipaddrv6>', '<ipaddrv6>fd00::1%vtnet1</ipaddrv6>', '<ipaddrv6>0</ipaddrv6>']) {
       expect(unchecked(lan, '[fd00::5]:8443'), lan).toEqual([]);
     }
+  });
+
+  // The IPv6 types only of the box's release (idassoc6 from 26.1, linklocal from 25.7.8) and only with IPv6 on: else
+  // interface_configure() takes its default case, interface_static6_configure(), for which a type is no address.
+  it("says so of an IPv6 type only of the box's release, and only with IPv6 on", () => {
+    const bind = '[fd00::5]:8443';
+    const says = [expect.stringContaining('takes its address at run time')];
+    expect(unchecked('<ipaddrv6>idassoc6</ipaddrv6>', bind, '26.1')).toEqual(says);
+    expect(unchecked('<ipaddrv6>idassoc6</ipaddrv6>', bind, '25.7')).toEqual([]);
+    expect(unchecked('<ipaddrv6>linklocal</ipaddrv6>', bind, '25.7.8')).toEqual(says);
+    expect(unchecked('<ipaddrv6>linklocal</ipaddrv6>', bind, '25.7.7')).toEqual([]);
+    for (const release of ['25.7', '26.1', '26.7']) {
+      expect(unchecked('<ipaddrv6>track6</ipaddrv6>', bind, release), release).toEqual(says);
+      expect(unchecked('<ipaddrv6>track6</ipaddrv6>', bind, release, ''), release).toEqual([]);
+    }
+    // IPv4 is no matter of the switch.
+    expect(unchecked('<ipaddr>dhcp</ipaddr>', '10.0.0.5:8443', '26.7', '')).toEqual([expect.stringContaining('takes its address at run time')]);
   });
 });
 

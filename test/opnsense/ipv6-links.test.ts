@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { firewallDnsRanges } from '../../src/opnsense/dnsmasq-firewall-dns.js';
 import { parseXml } from '../../src/opnsense/parse.js';
 import { child, textOf } from '../../src/render/opnsense/xml.js';
+import { releaseFacts } from '../../src/targets/opnsense/releases.js';
 import { missing, titled } from '../system-tools.js';
 import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
 
@@ -17,10 +18,10 @@ function range6(n: number, iface: string, start: string, end: string, extra: Rec
   return `<dhcp_ranges uuid="11111111-2222-4333-8444-2${n.toString(16).padStart(11, '0')}">${Object.entries(fields).map(([k, v]) => `<${k}>${v}</${k}>`).join('')}</dhcp_ranges>`;
 }
 
-/** A box whose interfaces optN (device vtnetN) have the static IPv6 address given, and whose dnsmasq serves DHCP on them. */
+/** A box with IPv6 on ("Allow IPv6") whose interfaces optN (device vtnetN) have the static IPv6 address given, and whose dnsmasq serves DHCP on them. */
 function box(addresses: Record<string, string>, dnsmasq: string): string {
   const interfaces = Object.entries(addresses).map(([key, a]) => `<${key}><if>vtnet${key.slice(3)}</if><enable>1</enable><ipaddrv6>${a.split('/')[0]}</ipaddrv6><subnetv6>${a.split('/')[1]}</subnetv6></${key}>`);
-  return `<?xml version="1.0"?>\n<opnsense><interfaces>${interfaces.join('')}</interfaces><dnsmasq><enable>1</enable><port>0</port><interface>${Object.keys(addresses).join(',')}</interface>${dnsmasq}</dnsmasq></opnsense>\n`;
+  return `<?xml version="1.0"?>\n<opnsense><system><ipv6allow>1</ipv6allow></system><interfaces>${interfaces.join('')}</interfaces><dnsmasq><enable>1</enable><port>0</port><interface>${Object.keys(addresses).join(',')}</interface>${dnsmasq}</dnsmasq></opnsense>\n`;
 }
 
 /** A DHCPv6 option 23 of an interface or a tag. */
@@ -28,9 +29,9 @@ function option23(n: number, iface: string, tag: string, value: string): string 
   return `<dhcp_options uuid="11111111-2222-4333-8444-3${n.toString(16).padStart(11, '0')}"><type>set</type><option/><option6>23</option6><interface>${iface}</interface><tag>${tag}</tag><value>${value}</value></dhcp_options>`;
 }
 
-/** The start of each range named, with its links (with the template's option6:23,[::] where `firewallDns6`). */
-function named(config: string, firewallDns6 = true): string[] {
-  return firewallDnsRanges(parseXml(config).root, firewallDns6).map(({ range, on }) => `${textOf(child(range, 'start_addr'))} ${on.join(',')}`);
+/** The start of each range named, with its links (with the template's option6:23,[::] where `firewallDns6`), on OPNsense `release`. */
+function named(config: string, firewallDns6 = true, release = '26.7'): string[] {
+  return firewallDnsRanges(parseXml(config).root, firewallDns6, releaseFacts(release)!).map(({ range, on }) => `${textOf(child(range, 'start_addr'))} ${on.join(',')}`);
 }
 
 describe('Ipv6Links', () => {
@@ -122,6 +123,18 @@ describe('Ipv6Links', () => {
     const on = (ipaddrv6: string) => named(box({ opt5: 'fd00:55::1/64' }, range6(1, 'opt5', 'fd00:55::1000', 'fd00:55::2000')).replace('<ipaddrv6>fd00:55::1</ipaddrv6>', `<ipaddrv6>${ipaddrv6}</ipaddrv6>`));
     for (const given of ['fd00:55::1', 'fd00:55:0::1', 'track6', 'dhcp6', 'slaac']) expect(on(given), given).toEqual(['fd00:55::1000 opt5']);
     for (const given of ['0', 'fd00:55::1%vtnet5', 'fd00:55::1/64', ' fd00:55::1', 'fd00:55::1 ', 'linklocal', 'none']) expect(on(given), given).toEqual([]);
+  });
+
+  // Only the types of the box's release, and only with IPv6 on: else interface_configure() takes its default case,
+  // interface_static6_configure(), for which a type is no address (ipv6-allowed.ts). 25.7 has no idassoc6 case; 26.x
+  // reads "Turn off IPv6" (a settings model without a version migrates from <system><ipv6allow>).
+  it('takes a run-time IPv6 type only of the release, and only with IPv6 on', () => {
+    const config = (ipaddrv6: string, system = '<ipv6allow>1</ipv6allow>') =>
+      box({ opt5: 'fd00:55::1/64' }, range6(1, 'opt5', 'fd00:55::1000', 'fd00:55::2000')).replace('<ipaddrv6>fd00:55::1</ipaddrv6>', `<ipaddrv6>${ipaddrv6}</ipaddrv6>`).replace('<ipv6allow>1</ipv6allow>', system);
+    expect(named(config('idassoc6'), true, '26.1')).toEqual(['fd00:55::1000 opt5']);
+    expect(named(config('idassoc6'), true, '25.7')).toEqual([]);
+    expect(named(config('track6'), true, '25.7')).toEqual(['fd00:55::1000 opt5']);
+    for (const release of ['25.7', '26.1', '26.7']) expect(named(config('track6', ''), true, release), release).toEqual([]);
   });
 
   // dnsmasq itself refuses such a range (option.c: "inconsistent DHCPv6 range"), as it writes the line OPNsense's template

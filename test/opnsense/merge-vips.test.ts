@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { mergeConfig } from '../../src/opnsense/merge.js';
 import { parseXml } from '../../src/opnsense/parse.js';
+import { networkOf } from '../../src/opnsense/vips.js';
 import { PRIVATE_KEY_PLACEHOLDER_PREFIX } from '../../src/render/opnsense/context.js';
 import { child, childrenNamed, textOf } from '../../src/render/opnsense/xml.js';
 import { contains, parseAddressWithPrefix, parseIPv4 } from '../../src/net.js';
@@ -69,5 +70,19 @@ describe('merge into a box with virtual IPs on an interface the topology readdre
     const base = withVips(factorySample('26.7'), vips);
     const { run } = await mergeInto(base);
     expect(() => run(base)).toThrow(/the base's IP alias 10\.0\.0\.1\/24 \("old alias"\) on lan holds 10\.0\.0\.1, the address the topology gives lan: .*Interfaces › Virtual IPs › Settings/);
+  });
+});
+
+// interface_static_configure() (interfaces.inc, 25.7 to 26.7) configures <ipaddr>/<subnet> as written: only an
+// address is_ipaddrv4() takes, with a subnet FreeBSD's ifconfig takes (digits, at most 32; ip-address.ts).
+describe('networkOf', () => {
+  const of = (ipaddr: string, subnet: string) => networkOf(parseXml(`<lan><if>vtnet1</if><ipaddr>${ipaddr}</ipaddr><subnet>${subnet}</subnet></lan>`).root)?.block.cidr;
+
+  it("reads an interface's address and subnet as written, as the box configures them", () => {
+    expect(of('10.0.0.1', '24')).toBe('10.0.0.0/24');
+    expect(of('10.0.0.1', '024')).toBe('10.0.0.0/24');
+    for (const [ipaddr, subnet] of [[' 10.0.0.1', '24'], ['10.0.0.1 ', '24'], ['10.0.0.1', ' 24'], ['10.0.0.1', '24 '], ['010.0.0.1', '24'], ['10.0.0.1', '33'], ['10.0.0.1', '']]) {
+      expect(of(ipaddr!, subnet!), JSON.stringify([ipaddr, subnet])).toBeUndefined();
+    }
   });
 });

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ModelName } from '../../src/targets/opnsense/field-types.js';
 import { SNAPSHOTS } from '../../src/targets/opnsense/fields/index.js';
+import { IPV6_TYPE_ADDRESS } from '../../src/targets/opnsense/address-types.js';
 import { RELEASE_TABLES, describeReleaseChange, knownReleases, modelFields, releaseFacts } from '../../src/targets/opnsense/releases.js';
 import { countArrayCalls, root } from '../helpers.js';
 import { loadModels } from './model-check.js';
@@ -125,6 +126,14 @@ describe.skipIf(whyCore)(`the release tables against interfaces.inc${whyCore ? `
         const body = configure.slice(head!.index, configure.indexOf('default:', head!.index));
         const cases = [...body.matchAll(/case '([^']+)':/g)].map((m) => m[1]);
         expect([...cases].sort(), tag).toEqual([...release.ipv6Types].sort());
+        // What each case does (address-types.ts): 6rd and 6to4 set up their tunnel (the _stf device), linklocal only
+        // brings the device up, the others run dhcp6c or take a delegated prefix on the device.
+        for (const type of cases) {
+          const code = body.slice(body.indexOf(`case '${type}':`), body.indexOf('break;', body.indexOf(`case '${type}':`)));
+          const does = { stf: `interface_${type}_configure(`, 'link-local': '-ifdisabled up', device: /interface_(dhcpv6|track6)_configure\(/ }[IPV6_TYPE_ADDRESS.get(type!)!];
+          expect(code, `${tag} ${type}`).toMatch(does);
+          if (IPV6_TYPE_ADDRESS.get(type!) === 'link-local') expect(code, `${tag} ${type}`).not.toMatch(/_configure\(/);
+        }
         // The default case: interface_static6_configure(), which takes only an address with a prefix length.
         expect(configure.slice(configure.indexOf('default:', head!.index), configure.indexOf('default:', head!.index) + 150), tag).toContain('interface_static6_configure($interface, $wancfg);');
         expect(inc, tag).toMatch(/function interface_static6_configure\(\$interface, \$wancfg\)\s*\{\s*if \(empty\(\$wancfg\['ipaddrv6'\]\) \|\| !is_ipaddrv6\(\$wancfg\['ipaddrv6'\]\) \|\| \$wancfg\['subnetv6'\] == ''\) \{\s*return;/);
@@ -141,6 +150,8 @@ describe.skipIf(whyCore)(`the release tables against interfaces.inc${whyCore ? `
       }
     }
     expect([...seen].sort()).toEqual(['disableipv6 7', 'ipv6allow 5', 'ipv6allow 6']);
+    // Each type any release has says what its case gives the interface (address-types.ts), and no other.
+    expect([...IPV6_TYPE_ADDRESS.keys()].sort()).toEqual([...new Set(RELEASE_TABLES.flatMap((t) => t.ranges.flatMap((r) => r.ipv6Types ?? [])))].sort());
   });
 });
 
