@@ -54,7 +54,8 @@ import { networkKey } from './ipv6-links.js';
 import { hostAddresses, hostLabel, macsWithoutColons, withColons, writesDhcpHost } from './dnsmasq-dhcp-hosts.js';
 import { optionKinds } from './dnsmasq-option-table.js';
 import { optionValueRefusal } from './dnsmasq-option-values.js';
-import { type Ipv6Facts, unaddressedListened } from './dnsmasq-unaddressed.js';
+import { unaddressedListened } from './dnsmasq-unaddressed.js';
+import type { Ipv6Facts } from './ipv6-allowed.js';
 import { dnsmasqAtLeast } from './dnsmasq-version.js';
 
 const RANGES = 'Services › Dnsmasq DNS & DHCP › DHCP ranges';

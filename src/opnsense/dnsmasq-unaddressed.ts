@@ -47,11 +47,11 @@
 // enabled interface on one with none of these, and a disabled one on it,
 // which nothing brings up with an address.
 import { type XmlElement, child, childrenNamed, isElement, textOf } from '../render/opnsense/xml.js';
-import { IPV6_TYPE_ADDRESS } from '../targets/opnsense/address-types.js';
+import { IPV6_TYPE_ADDRESS, PPP_IPV6 } from '../targets/opnsense/address-types.js';
 import { at, fieldAsWritten, fieldList, fieldText, phpEmpty } from './fields.js';
 import { interfaceEnabled } from './interface-enabled.js';
 import { isIpaddrV4, isIpaddrV6 } from './ip-address.js';
-import { type Ipv6Facts, ipv6Allowed } from './ipv6-allowed.js';
+import { type Ipv6Facts, ipv6Allowed, ipv6RunTime } from './ipv6-allowed.js';
 import { listenedAddresses } from './listened-addresses.js';
 
 /** Devices another service addresses whatever the assignment's switch says. */
@@ -80,10 +80,6 @@ export interface Unaddressed {
   ipv6Off: boolean;
 }
 
-export type { Ipv6Facts } from './ipv6-allowed.js';
-
-/** Whether interface_configure()'s case of the IPv6 type `v6` addresses the interface's own device. */
-const onDevice = (v6: string) => IPV6_TYPE_ADDRESS.get(v6) === 'device';
 
 /** The devices of the box's bridges without "Enable link-local address" (PHP's empty()). */
 function bridgesWithoutLinkLocal(root: XmlElement): Set<string> {
@@ -98,22 +94,23 @@ function unconfiguredTypes(root: XmlElement, entry: XmlElement, ipv6: Ipv6Facts)
   // As written, as OPNsense's PHP reads them (listened-addresses.ts).
   const v4 = fieldAsWritten(entry, 'ipaddr');
   const v6 = fieldAsWritten(entry, 'ipaddrv6');
-  const on = ipv6Allowed(root, ipv6.ipv6Switch);
-  if (v4 === 'dhcp' || (on && onDevice(v6) && ipv6.ipv6Types.includes(v6))) return undefined;
+  // IPv4 dhcp, and an IPv6 type whose case of interface_configure() addresses the device itself (ipv6RunTime(): of the
+  // release, with IPv6 on), address the bridge; the PPP types address their PPP link's device, not it.
+  if (v4 === 'dhcp' || (v6 !== PPP_IPV6 && ipv6RunTime(root, v6, ipv6) === 'device')) return undefined;
   // listenedAddresses() holds the loopback's two beside the interface's static addresses and VIPs.
   if (listenedAddresses(root, new Set([entry.name])).size > 2) return undefined;
   const device = fieldText(entry, 'if');
   const types: string[] = [];
   if (isIpaddrV4(v4)) types.push(`IPv4 address ${v4} with subnet "${fieldText(entry, 'subnet')}", which ifconfig refuses`);
   else if (!phpEmpty(v4)) types.push(`IPv4 type "${v4}", which is neither dhcp nor an address`);
-  const off = !on && ipv6.ipv6Types.includes(v6);
+  const off = !ipv6Allowed(root, ipv6.ipv6Switch) && ipv6.ipv6Types.includes(v6);
   if (isIpaddrV6(v6)) types.push(`IPv6 address ${v6} with prefix length "${fieldText(entry, 'subnetv6')}", which ifconfig refuses`);
   else if (phpEmpty(v6)) return { types, ipv6Off: false };
   else if (!ipv6.ipv6Types.includes(v6)) types.push(`IPv6 type "${v6}", which interface_configure() has no case for and is no address`);
   else if (off) types.push(`IPv6 type ${v6}, which OPNsense skips with IPv6 off (${ipv6.ipv6Switch === 'ipv6allow' ? '"Allow IPv6" unchecked' : '"Turn off IPv6" checked'})`);
   else if (v6 === 'linklocal') types.push(`IPv6 type linklocal, which only brings ${device} up`);
   else types.push(`IPv6 type ${v6}, which addresses the ${entry.name}_stf device, not ${device}`);
-  return { types, ipv6Off: off && onDevice(v6) };
+  return { types, ipv6Off: off && IPV6_TYPE_ADDRESS.get(v6) === 'device' };
 }
 
 /**
