@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ModelName } from '../../src/targets/opnsense/field-types.js';
 import { SNAPSHOTS } from '../../src/targets/opnsense/fields/index.js';
-import { IPV6_TYPE_ADDRESS } from '../../src/targets/opnsense/address-types.js';
+import { IPV6_TYPE_ADDRESS, PPP_IPV6, RUN_TIME_V4 } from '../../src/targets/opnsense/address-types.js';
 import { RELEASE_TABLES, describeReleaseChange, knownReleases, modelFields, releaseFacts } from '../../src/targets/opnsense/releases.js';
 import { countArrayCalls, root } from '../helpers.js';
 import { loadModels } from './model-check.js';
@@ -146,6 +146,19 @@ describe.skipIf(whyCore)(`the release tables against interfaces.inc${whyCore ? `
           const migration = show(tag, 'src/opnsense/mvc/app/models/OPNsense/Interfaces/Migrations/SET1_0_0.php');
           expect(migration).toMatch(/if \(\$key == 'ipv6allow'\) \{\s*\$_key = 'disableipv6';\s*if \(!isset\(\$config->system->\$key\)\) \{\s*\$nodes\[\$_key\] = '1';/);
         }
+        // The IPv4 run-time types (address-types.ts): interface_configure()'s cases of <ipaddr>, and the PPP types
+        // interface_ppps_configure() runs mpd5's IPv4 for; pppoev6 among the IPv6 types it runs mpd5's IPv6 for, not
+        // behind the IPv6 switch.
+        const casesOf = (code: string, head: RegExp) => {
+          const at = code.search(head);
+          expect(at, `${tag} ${head}`).toBeGreaterThanOrEqual(0);
+          const from = code.indexOf('{', at);
+          return [...code.slice(from, code.indexOf('default:', from)).matchAll(/case '([^']+)':/g)].map((m) => m[1]!);
+        };
+        const ppps = inc.slice(inc.indexOf('function interface_ppps_configure('), inc.indexOf('\n}\n', inc.indexOf('function interface_ppps_configure(')));
+        const ipv4 = [...casesOf(configure, /switch \(\$wancfg\['ipaddr'\] \?\? 'none'\)/), ...casesOf(ppps, /switch \(\$ifcfg\['ipaddr'\] \?\? 'none'\)/)];
+        expect(ipv4.sort(), tag).toEqual([...RUN_TIME_V4].sort());
+        expect(casesOf(ppps, /switch \(\$ifcfg\['ipaddrv6'\] \?\? 'none'\)/), tag).toContain(PPP_IPV6);
         seen.add(`${release.ipv6Switch} ${release.ipv6Types.length}`);
       }
     }
