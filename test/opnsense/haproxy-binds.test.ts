@@ -1,5 +1,6 @@
 // The address of a HAProxy bind as HAProxy binds it (haproxyBinds), and the web GUI's listen interfaces' addresses as
-// interface_configure() gives them (gui-listeners.ts), on small configs; with haproxy installed, HAProxy's own reading.
+// interface_configure() gives them (gui-listeners.ts), on small configs; with haproxy installed, HAProxy's own reading:
+// Debian's, and that of each series the releases install where HAPROXY_BINARIES supplies it (haproxy-binaries.ts).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -9,8 +10,10 @@ import { guiConflicts, guiUncheckedBinds } from '../../src/opnsense/gui-listener
 import { haproxyBinds } from '../../src/opnsense/haproxy-binds.js';
 import { parseXml } from '../../src/opnsense/parse.js';
 import { releaseFacts } from '../../src/targets/opnsense/releases.js';
+import { selfSignedCertificate } from '../../src/opnsense/selfsigned.js';
 import { missing, titled } from '../system-tools.js';
 import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
+import { DEBIAN_HAPROXY, HAPROXY_SERIES, type Haproxy, suppliedHaproxy, whyNoHaproxy } from './haproxy-binaries.js';
 
 removeTempDirsAfterAll();
 
@@ -99,7 +102,7 @@ describe('guiUncheckedBinds', () => {
   });
 });
 
-const noHaproxy = missing(['haproxy'], false) ?? (existsSync('/proc/net/tcp') ? undefined : 'needs /proc/net/tcp');
+const noProc = existsSync('/proc/net/tcp') ? undefined : 'needs /proc/net/tcp';
 
 /** A TCP port free on the loopback now. */
 function freePort(): Promise<number> {
@@ -113,49 +116,80 @@ function freePort(): Promise<number> {
   });
 }
 
-/** The IPv4 addresses listening on TCP `port`, as the kernel lists them (/proc/net/tcp: little-endian hex, state 0A). */
-function listening(port: number): string[] {
-  return readFileSync('/proc/net/tcp', 'utf8')
+/** The IPv4 addresses listening on `port` (TCP) or bound to it unconnected (UDP), as the kernel lists them (/proc/net/tcp, udp: little-endian hex). */
+function listening(port: number, transport: 'tcp' | 'udp' = 'tcp'): string[] {
+  return readFileSync(`/proc/net/${transport}`, 'utf8')
     .split('\n')
     .slice(1)
     .map((l) => l.trim().split(/\s+/))
-    .filter((f) => f[3] === '0A' && Number.parseInt(f[1]!.split(':')[1]!, 16) === port)
+    .filter((f) => f.length > 3 && (transport === 'tcp' ? f[3] === '0A' : f[2] === '00000000:0000') && Number.parseInt(f[1]!.split(':')[1]!, 16) === port)
     .map((f) => Buffer.from(f[1]!.split(':')[0]!, 'hex').reverse().join('.'));
 }
 
-describe.skipIf(noHaproxy)(titled('HAProxy binds those forms as haproxyBinds() reads them', noHaproxy), () => {
-  const config = (binds: string[]) =>
-    ['global', '    log stdout local0', 'defaults', '    mode tcp', '    timeout client 5s', '    timeout server 5s', '    timeout connect 5s', 'frontend site', ...binds.map((b) => `    bind ${b}`), '    default_backend none', 'backend none', '    server s 127.0.0.1:1', ''].join('\n');
+/** Debian's HAProxy (2.6), and the supplied one of each series a release installs (haproxy-binaries.ts; QUIC from these only). */
+const HAPROXIES: { haproxy: Haproxy; skip?: string }[] = [
+  { haproxy: DEBIAN_HAPROXY, skip: missing(['haproxy'], false) ?? noProc },
+  ...HAPROXY_SERIES.map((series) => ({ haproxy: suppliedHaproxy(series) ?? { name: `HAProxy ${series}`, binary: '', debian: false }, skip: whyNoHaproxy(series) ?? noProc })),
+];
+for (const { haproxy, skip } of HAPROXIES) {
+  if (skip && !haproxy.debian) process.stderr.write(`\n*** skipped: ${haproxy.name} binds those forms as haproxyBinds() reads them: ${skip} ***\n\n`);
+}
 
-  it('binds "0" on the wildcard and "127.1", "0177.0.0.1", "0x7f.0.0.1" and "2130706433" on the loopback', async () => {
-    const work = tempDir('gen-haproxy-binds-');
-    for (const form of ['0', '127.1', '0177.0.0.1', '0x7f.0.0.1', '2130706433', '127.0.0.1']) {
+for (const { haproxy, skip } of HAPROXIES) {
+  describe.skipIf(skip)(haproxy.debian ? titled(`${haproxy.name} binds those forms as haproxyBinds() reads them`, skip) : `${haproxy.name} binds those forms as haproxyBinds() reads them${skip ? ` (skipped: ${skip})` : ''}`, () => {
+    const config = (binds: string[], global: string[] = [], mode = 'tcp') =>
+      ['global', '    log stdout local0', ...global.map((g) => `    ${g}`), 'defaults', `    mode ${mode}`, '    timeout client 5s', '    timeout server 5s', '    timeout connect 5s', 'frontend site', ...binds.map((b) => `    bind ${b}`), '    default_backend none', 'backend none', '    server s 127.0.0.1:1', ''].join('\n');
+
+    /** Where HAProxy, run on `bind` at a free port, listens (TCP, or UDP for QUIC), beside haproxyBinds()' reading. */
+    async function boundAt(form: string, transport: 'tcp' | 'udp', global: string[] = [], options = ''): Promise<{ bound: string[]; read: string[] }> {
+      const work = tempDir('gen-haproxy-binds-');
       const port = await freePort();
       const file = join(work, 'haproxy.cfg');
-      writeFileSync(file, config([`${form}:${port}`]));
-      const check = spawnSync('haproxy', ['-c', '-f', file], { encoding: 'utf8' });
+      // (QUIC carries HTTP/3 only.)
+      writeFileSync(file, config([`${form}:${port}${options}`], global, transport === 'udp' ? 'http' : 'tcp'));
+      const check = spawnSync(haproxy.binary, ['-c', '-f', file], { encoding: 'utf8' });
       expect(check.status, check.stdout + check.stderr).toBe(0);
-      const proxy = spawn('haproxy', ['-db', '-f', file], { stdio: 'ignore' });
+      const proxy = spawn(haproxy.binary, ['-db', '-f', file], { stdio: 'ignore' });
       try {
         let bound: string[] = [];
         for (let i = 0; i < 50 && bound.length === 0; i++) {
           await new Promise((done) => setTimeout(done, 100));
-          bound = listening(port);
+          bound = listening(port, transport);
         }
-        expect(bound, form).toEqual(boundBy(`${form}:${port}`));
+        return { bound, read: boundBy(`${form}:${port}`) };
       } finally {
         proxy.kill();
       }
     }
-  });
 
-  it('refuses an IPv4 address of any of those forms under ipv6@', () => {
-    const file = join(tempDir('gen-haproxy-binds-'), 'haproxy.cfg');
-    for (const form of ['0', '127.1', '10.0.0.1']) {
-      writeFileSync(file, config([`ipv6@${form}:8443`]));
-      const check = spawnSync('haproxy', ['-c', '-f', file], { encoding: 'utf8' });
-      expect([check.status, check.stdout + check.stderr], form).toEqual([1, expect.stringContaining(`invalid address: '${form}' in 'ipv6@${form}:8443'`)]);
-      expect(boundBy(`ipv6@${form}:8443`), form).toEqual([]);
-    }
+    it('binds "0" on the wildcard and "127.1", "0177.0.0.1", "0x7f.0.0.1", "2130706433" and "[127.1]" on the loopback', async () => {
+      for (const form of ['0', '127.1', '0177.0.0.1', '0x7f.0.0.1', '2130706433', '[127.1]', '127.0.0.1']) {
+        const { bound, read } = await boundAt(form, 'tcp');
+        expect(bound, form).toEqual(read);
+      }
+    });
+
+    it('refuses an IPv4 address of any of those forms under ipv6@', () => {
+      const file = join(tempDir('gen-haproxy-binds-'), 'haproxy.cfg');
+      const forms = ['0', '127.1', '10.0.0.1'].map((address) => ({ form: `ipv6@${address}:8443`, says: `invalid address: '${address}'` }));
+      for (const { form, says } of forms) {
+        writeFileSync(file, config([form]));
+        const check = spawnSync(haproxy.binary, ['-c', '-f', file], { encoding: 'utf8' });
+        expect([check.status, check.stdout + check.stderr], form).toEqual([1, expect.stringContaining(says)]);
+        expect(boundBy(form), form).toEqual([]);
+      }
+    });
+
+    // QUIC: the box's HAProxy has it (the plugin's global section sets limited-quic, for OpenSSL without QUIC's API); Debian's has not.
+    if (!haproxy.debian) it('binds quic4@ on UDP: "quic4@0" on the wildcard, "quic4@127.1" on the loopback', async () => {
+      const pem = join(tempDir('gen-haproxy-binds-'), 'site.pem');
+      const cert = selfSignedCertificate(['site.example.org']);
+      writeFileSync(pem, cert.certificatePem + cert.privateKeyPem, { mode: 0o600 });
+      for (const form of ['quic4@0', 'quic4@127.1']) {
+        const { bound, read } = await boundAt(form, 'udp', ['limited-quic'], ` ssl crt ${pem} alpn h3`);
+        expect(bound, form).toEqual(read);
+        expect(haproxyBinds(parseXml(box('', '', `${form}:8443`)).root).map((b) => b.transport)).toEqual(['udp']);
+      }
+    });
   });
-});
+}

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { edit, readExample } from '../helpers.js';
 import { missing, titled } from '../system-tools.js';
+import { DEBIAN_HAPROXY, type Haproxy, binarySeries, haproxySeries, suppliedHaproxy, whyNoHaproxy } from './haproxy-binaries.js';
 import { checkRendered } from './haproxy-check.js';
 import { backendLines, freePort, haproxyConf, removeRendersAfterAll, sectionLines, why, work } from './haproxy-render.js';
 import { hostsTopology } from './haproxy-topology.js';
@@ -96,16 +97,31 @@ describe.skipIf(why)(`haproxy.conf from the plugin's template${why ? ` (skipped:
 });
 
 
+/**
+ * What gen makes the plugin render, each in a topology of its own: persistence, the HTTP check of a passthrough
+ * backend, TLS offloading with an HTTP-01 certificate, the port-80 redirect and a backend verified against a CA,
+ * certificates per host name, a wildcard host name, and a TLS backend that verifies nothing.
+ */
+function renderCases(release: string): Record<string, string> {
+  const hosting = readExample('vlan-hosting');
+  const A = ['sites', 0, 'haproxy'];
+  let wildcard = edit(hostsTopology({ release }), [...A, 'frontends', 0, 'hosts', 1, 'name'], '*.media.example.org');
+  wildcard = edit(wildcard, [...A, 'certificates', 0], { name: 'web', domain: 'cloud.example.org', alt_names: ['*.media.example.org'], challenge: 'dns-01', dns_provider: 'cloudflare' });
+  return {
+    'sticky source': edit(hosting, [...POOL, 'sticky'], 'source'),
+    'sticky cookie': edit(hosting, [...POOL, 'sticky'], 'cookie'),
+    'passthrough HTTP check': edit(hostsTopology({ passthrough: true, release }), [...POOL, 'check'], 'http /status.php'),
+    'TLS offloading': hostsTopology({ release }),
+    'a certificate per host': hostsTopology({ release, perHost: true }),
+    'wildcard host': wildcard,
+    'TLS backend unverified': edit(hostsTopology({ release }), [...POOL, 'verify'], 'none'),
+  };
+}
+
 describe.skipIf(why || noHaproxy)(why ? `haproxy -c on the rendered haproxy.conf (skipped: ${why})` : titled('haproxy -c on the rendered haproxy.conf', noHaproxy), () => {
   // The whole file as the box writes it, with its certificate lists: what HAProxy reads at its start (or refuses to).
-  it.each(UPSTREAM_RELEASES)('$tag: HAProxy accepts sticky source and cookie, and the HTTP check of a passthrough backend', async ({ tag, release }) => {
-    const hosting = readExample('vlan-hosting');
-    const cases = {
-      'sticky source': edit(hosting, [...POOL, 'sticky'], 'source'),
-      'sticky cookie': edit(hosting, [...POOL, 'sticky'], 'cookie'),
-      'passthrough HTTP check': edit(hostsTopology({ passthrough: true, release }), [...POOL, 'check'], 'http /status.php'),
-    };
-    for (const [name, yaml] of Object.entries(cases)) {
+  it.each(UPSTREAM_RELEASES)("$tag: Debian's HAProxy accepts each file gen makes the plugin render", async ({ tag, release }) => {
+    for (const [name, yaml] of Object.entries(renderCases(release))) {
       const { conf, root } = await haproxyConf(yaml, tag, release);
       const c = checkRendered(conf, root, join(work(), `check-${tag}-${name.replace(/\W+/g, '-')}`));
       expect(c.complaints, name).toEqual([]);
@@ -113,6 +129,33 @@ describe.skipIf(why || noHaproxy)(why ? `haproxy -c on the rendered haproxy.conf
     }
   });
 });
+
+// The same files as rendered, in the HAProxy the release installs (haproxy-binaries.ts), where HAPROXY_BINARIES
+// supplies it: no edit but /tmp/haproxy moved, and its diagnostic mode (-dD, which also names what it finds suspect)
+// on. The files name the chroot /var/haproxy, which the plugin's setup.sh makes before HAProxy starts.
+const CHROOT = /^\[DIAG\] .*'chroot': '\/var\/haproxy': No such file or directory\.$/;
+for (const { tag, release } of UPSTREAM_RELEASES) {
+  const series = haproxySeries(tag);
+  const skip = why ?? whyNoHaproxy(series);
+  if (skip && !why) process.stderr.write(`\n*** skipped: haproxy -c of HAProxy ${series} (${tag}) on the rendered haproxy.conf: ${skip} ***\n\n`);
+  describe.skipIf(skip)(`haproxy -c of the HAProxy ${tag} installs (${series}) on the rendered haproxy.conf${skip ? ` (skipped: ${skip})` : ''}`, () => {
+    it(`${tag}: HAProxy ${series} accepts each file gen makes the plugin render, as rendered, with no warning and nothing it finds suspect`, async () => {
+      const haproxy = suppliedHaproxy(series)!;
+      expect(binarySeries(haproxy.binary)).toBe(series);
+      for (const [name, yaml] of Object.entries(renderCases(release))) {
+        const { conf, root } = await haproxyConf(yaml, tag, release);
+        const c = checkRendered(conf, root, join(work(), `check-${series}-${tag}-${name.replace(/\W+/g, '-')}`), haproxy, ['-dD']);
+        expect(c.complaints.filter((l) => !CHROOT.test(l)), name).toEqual([]);
+        // (3.2 names that one, so the diagnostics ran; 3.0 does not look at the directory as it parses: 3.2's cfg_parse_global_chroot() stat()s it.)
+        expect(c.complaints.filter((l) => CHROOT.test(l)), name).toHaveLength(series === '3.0' ? 0 : 1);
+        expect(c.status, `${name}: ${c.output}`).toBe(0);
+        // Read as rendered: the keywords Debian's HAProxy lacks, and the stick-table type of model 5.0.0.
+        if (series !== '3.0') expect(conf, name).toMatch(/^\s+limited-quic$/m);
+        if (name === 'sticky source' && release !== '25.7') expect(conf).toContain('stick-table type ipv4 ');
+      }
+    });
+  });
+}
 
 /** Headers that name a client address, or the host and port it asked for: an edge proxy drops what the client sent before it adds its own. */
 const CLIENT_HEADERS = ['X-Forwarded-For', 'Forwarded', 'X-Real-IP', 'X-Forwarded-Host', 'X-Forwarded-Port'];
@@ -142,13 +185,13 @@ describe.skipIf(why)(`client address headers in haproxy.conf${why ? ` (skipped: 
 
 
 /** Writes `sections` after plain HTTP defaults into a file `haproxy -c` accepts and runs HAProxy on it: returns what stops it. */
-function runHaproxy(name: string, sections: [string, string[]][]): () => void {
+function runHaproxy(haproxy: Haproxy, name: string, sections: [string, string[]][]): () => void {
   const file = join(work(), `${name}.cfg`);
   const defaults: [string, string[]] = ['defaults', ['mode http', 'timeout connect 5s', 'timeout client 5s', 'timeout server 5s']];
   writeFileSync(file, [defaults, ...sections].map(([header, lines]) => [header, ...lines.map((l) => `    ${l}`)].join('\n')).concat('').join('\n\n'));
-  const check = spawnSync('haproxy', ['-c', '-f', file], { encoding: 'utf8' });
+  const check = spawnSync(haproxy.binary, ['-c', '-f', file], { encoding: 'utf8' });
   expect(check.status, check.stdout + check.stderr).toBe(0);
-  const proxy = spawn('haproxy', ['-db', '-f', file], { stdio: 'ignore' });
+  const proxy = spawn(haproxy.binary, ['-db', '-f', file], { stdio: 'ignore' });
   return () => proxy.kill();
 }
 
@@ -159,7 +202,18 @@ async function once<T>(ask: () => Promise<T>): Promise<T | undefined> {
   return answer;
 }
 
-describe.skipIf(why || noHaproxy)(why ? `the rendered frontend in HAProxy (skipped: ${why})` : titled('the rendered frontend in HAProxy', noHaproxy), () => {
+// Run by Debian's HAProxy, and by the one the newest release installs where HAPROXY_BINARIES supplies it (haproxy-binaries.ts).
+const newestSeries = haproxySeries(UPSTREAM_RELEASES[UPSTREAM_RELEASES.length - 1]!.tag);
+const RUNS: { haproxy: Haproxy; skip?: string; title: string }[] = [
+  { haproxy: DEBIAN_HAPROXY, skip: why ?? noHaproxy, title: why ? `the rendered frontend in HAProxy (skipped: ${why})` : titled('the rendered frontend in HAProxy', noHaproxy) },
+  (() => {
+    const skip = why ?? whyNoHaproxy(newestSeries);
+    if (skip && !why) process.stderr.write(`\n*** skipped: the rendered frontend in HAProxy ${newestSeries}: ${skip} ***\n\n`);
+    const haproxy = suppliedHaproxy(newestSeries) ?? { name: `HAProxy ${newestSeries}`, binary: '', debian: false };
+    return { haproxy, skip, title: `the rendered frontend in HAProxy ${newestSeries}${skip ? ` (skipped: ${skip})` : ''}` };
+  })(),
+];
+for (const { haproxy, skip, title } of RUNS) describe.skipIf(skip)(title, () => {
   // The port-80 frontend forwards ACME challenges: its rendered lines, bound to a local port, in front of a server that echoes the headers it gets.
   it('the backend sees the address and scheme HAProxy saw, whatever address, scheme and host headers the client sent', async () => {
     const { tag, release } = UPSTREAM_RELEASES[UPSTREAM_RELEASES.length - 1]!;
@@ -174,7 +228,7 @@ describe.skipIf(why || noHaproxy)(why ? `the rendered frontend in HAProxy (skipp
     const port = await freePort();
     const frontend = sectionLines(conf, 'frontend https_http_redirect').map((l) => (l.startsWith('bind ') ? `bind 127.0.0.1:${port}` : l));
     const backend = backendLines(conf, '_acme_challenge').map((l) => (l.startsWith('server ') ? l.replace(/ \S+:\d+/, ` 127.0.0.1:${echoPort}`) : l));
-    const stop = runHaproxy('live', [
+    const stop = runHaproxy(haproxy, 'live', [
       ['frontend https_http_redirect', frontend],
       ['backend _acme_challenge', backend],
     ]);
@@ -216,7 +270,7 @@ describe.skipIf(why || noHaproxy)(why ? `the rendered frontend in HAProxy (skipp
     yaml = edit(yaml, [...A, 'certificates', 0], { name: 'web', domain: 'cloud.example.org', alt_names: ['*.media.example.org'], challenge: 'dns-01', dns_provider: 'cloudflare' });
     const { conf } = await haproxyConf(yaml, tag, release);
     const hosts = ['cloud.example.org', 'cloud.example.org:443', 'Cloud.Example.org:443', 'tv.media.example.org', 'tv.media.example.org:443', 'cloud.example.org:8443', 'other.example.org:443'];
-    const answers = await routed(conf, hosts);
+    const answers = await routed(haproxy, conf, hosts);
     expect(answers).toEqual([
       ['cloud.example.org', '200 nextcloud'],
       ['cloud.example.org:443', '200 nextcloud'],
@@ -245,7 +299,7 @@ describe.skipIf(why || noHaproxy)(why ? `the rendered frontend in HAProxy (skipp
     expect([bare, withPort]).toEqual([expect.any(String), expect.any(String)]);
     expect(lines).toContain(`use_backend jellyfin if ${bare} || ${withPort}`);
     const tv = `tv${name}`;
-    expect(await routed(conf, [tv, `${tv}:443`, `${tv}:8443`])).toEqual([
+    expect(await routed(haproxy, conf, [tv, `${tv}:443`, `${tv}:8443`])).toEqual([
       [tv, '200 jellyfin'],
       [`${tv}:443`, '200 jellyfin'],
       [`${tv}:8443`, expect.stringMatching(/^503 /)],
@@ -254,12 +308,12 @@ describe.skipIf(why || noHaproxy)(why ? `the rendered frontend in HAProxy (skipp
 });
 
 /** The answers (status and body) of the rendered frontend https, run in plain HTTP before backends that answer with their names, to requests with each Host header. */
-async function routed(conf: string, hosts: string[]): Promise<string[][]> {
+async function routed(haproxy: Haproxy, conf: string, hosts: string[]): Promise<string[][]> {
   const port = await freePort();
   // Plain HTTP in front of the routing: the host rules read the request, not the TLS that carried it.
   const frontend = sectionLines(conf, 'frontend https').map((l) => (l.startsWith('bind ') ? `bind 127.0.0.1:${port}` : l));
   const backends = ['nextcloud', 'jellyfin'].map((b): [string, string[]] => [`backend ${b}`, [`http-request return status 200 content-type text/plain string ${b}`]]);
-  const stop = runHaproxy('hosts', [['frontend https', frontend], ...backends]);
+  const stop = runHaproxy(haproxy, 'hosts', [['frontend https', frontend], ...backends]);
   const answer = (host: string) =>
     new Promise<string>((done, fail) => {
       const req = request({ host: '127.0.0.1', port, path: '/', setHost: false, headers: { host } }, (res) => {

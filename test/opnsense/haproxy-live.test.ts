@@ -6,7 +6,8 @@
 // os-haproxy plugin's template (test/opnsense/haproxy-render.ts) for the
 // newest release, with the servers moved to 127.0.0.1; the frontend in
 // front of them is the test's own. Needs what the render needs and
-// haproxy; skips loudly without them.
+// haproxy; skips loudly without them. Run by Debian's HAProxy and, where
+// HAPROXY_BINARIES supplies it, by the one the release installs.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -19,7 +20,8 @@ import { describe, expect, it } from 'vitest';
 import { selfSignedCertificate } from '../../src/opnsense/selfsigned.js';
 import { edit, readExample } from '../helpers.js';
 import { missing, titled } from '../system-tools.js';
-import { forDebianHaproxy } from './haproxy-check.js';
+import { DEBIAN_HAPROXY, type Haproxy, haproxySeries, suppliedHaproxy, whyNoHaproxy } from './haproxy-binaries.js';
+import { forHaproxy } from './haproxy-check.js';
 import { backendLines, freePort, haproxyConf, removeRendersAfterAll, sectionLines, why, work } from './haproxy-render.js';
 import { hostsTopology } from './haproxy-topology.js';
 import { UPSTREAM_RELEASES } from './support.js';
@@ -62,13 +64,13 @@ function get(port: number, options: { from?: string; cookie?: string } = {}): Pr
   });
 }
 
-/** Runs HAProxy on `config` (checked first) until `body` is done. */
-async function withHaproxy(config: string, port: number, body: () => Promise<void>): Promise<void> {
+/** Runs `haproxy` on `config` (checked first) until `body` is done. */
+async function withHaproxy(haproxy: Haproxy, config: string, port: number, body: () => Promise<void>): Promise<void> {
   const file = join(work(), `live-${port}.cfg`);
-  writeFileSync(file, forDebianHaproxy(config, work()));
-  const check = spawnSync('haproxy', ['-c', '-f', file], { encoding: 'utf8' });
+  writeFileSync(file, forHaproxy(haproxy, config, work()));
+  const check = spawnSync(haproxy.binary, ['-c', '-f', file], { encoding: 'utf8' });
   expect(check.status, check.stdout + check.stderr).toBe(0);
-  const proxy = spawn('haproxy', ['-db', '-f', file], { stdio: 'ignore' });
+  const proxy = spawn(haproxy.binary, ['-db', '-f', file], { stdio: 'ignore' });
   try {
     let up = false;
     for (let i = 0; i < 50 && !up; i++) up = await get(port).then(() => true, () => new Promise<boolean>((done) => setTimeout(() => done(false), 100)));
@@ -79,7 +81,21 @@ async function withHaproxy(config: string, port: number, body: () => Promise<voi
   }
 }
 
-describe.skipIf(skip)(titled(`gen's HAProxy backends run by HAProxy${why ? ` (skipped: ${why})` : ''}`, why ? undefined : noHaproxy), () => {
+// Run by Debian's HAProxy, with forDebianHaproxy()'s edits, and, as rendered, by the one the release installs where
+// HAPROXY_BINARIES supplies it (haproxy-binaries.ts).
+const series = haproxySeries(tag);
+const skipRelease = why ?? whyNoHaproxy(series);
+if (skipRelease && !why) process.stderr.write(`\n*** skipped: gen's HAProxy backends run by HAProxy ${series}: ${skipRelease} ***\n\n`);
+const RUNS: { haproxy: Haproxy; skip?: string; title: string }[] = [
+  { haproxy: DEBIAN_HAPROXY, skip, title: titled(`gen's HAProxy backends run by HAProxy${why ? ` (skipped: ${why})` : ''}`, why ? undefined : noHaproxy) },
+  {
+    haproxy: suppliedHaproxy(series) ?? { name: `HAProxy ${series}`, binary: '', debian: false },
+    skip: skipRelease,
+    title: `gen's HAProxy backends run by HAProxy ${series}${skipRelease ? ` (skipped: ${skipRelease})` : ''}`,
+  },
+];
+
+for (const { haproxy, skip, title } of RUNS) describe.skipIf(skip)(title, () => {
   // vlan-hosting's web-pool (round robin over two servers) with each sticky, in front of two local servers.
   it(`${tag}: sticky source keeps each client on one server, sticky cookie sets a cookie per server and honours it`, async () => {
     const yaml = readExample('vlan-hosting');
@@ -105,7 +121,7 @@ describe.skipIf(skip)(titled(`gen's HAProxy backends run by HAProxy${why ? ` (sk
     }
     const config = [section('defaults', defaults), ...parts, ''].join('\n\n');
     try {
-      await withHaproxy(config, ports.none, async () => {
+      await withHaproxy(haproxy, config, ports.none, async () => {
         // Without sticky, round robin: one client's requests go to both servers.
         const plain = new Set<string>();
         for (let i = 0; i < 4; i++) plain.add((await get(ports.none)).body);
@@ -162,7 +178,7 @@ describe.skipIf(skip)(titled(`gen's HAProxy backends run by HAProxy${why ? ` (sk
     // A frontend for withHaproxy to wait on; the check runs whether or not traffic comes.
     const config = [section('defaults', sectionLines(conf, 'defaults')), section('frontend ready', [`bind 127.0.0.1:${port}`, 'mode http', 'http-request return status 200']), section('backend nextcloud', backend), ''].join('\n\n');
     try {
-      await withHaproxy(config, port, async () => {
+      await withHaproxy(haproxy, config, port, async () => {
         for (let i = 0; i < 60 && checks.length === 0; i++) await new Promise((done) => setTimeout(done, 100));
       });
     } finally {
@@ -190,7 +206,7 @@ describe.skipIf(skip)(titled(`gen's HAProxy backends run by HAProxy${why ? ` (sk
     const backend = backendLines(conf, 'web-pool').map((l) => (l.startsWith('server ') ? l.replace(/ \S+:\d+ /, ` 127.0.0.1:${serverPort} `) : l));
     const config = [section('defaults', defaults), section('frontend web', [`bind 127.0.0.1:${port}`, 'mode http', 'default_backend web-pool']), section('backend web-pool', backend), ''].join('\n\n');
     try {
-      await withHaproxy(config, port, async () => {
+      await withHaproxy(haproxy, config, port, async () => {
         const socket = connect(port, '127.0.0.1');
         let received = '';
         let closed = false;

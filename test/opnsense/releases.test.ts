@@ -168,6 +168,36 @@ describe.skipIf(whyCore)(`the release tables against interfaces.inc${whyCore ? `
   });
 });
 
+// The HAProxy series os-haproxy installs at each point release, read from the plugin at its tag: the port its
+// Makefile's PLUGIN_DEPENDS names (haproxy30, haproxy32; net/haproxy is the series its pkg-descr upgraded to).
+const pluginsGit = process.env.OPNSENSE_PLUGINS_GIT;
+const whyPlugins = pluginsGit ? undefined : 'OPNSENSE_PLUGINS_GIT is not set';
+describe.skipIf(whyPlugins)(`the release tables against os-haproxy${whyPlugins ? ` (skipped: ${whyPlugins})` : ''}`, () => {
+  it("name the HAProxy series the plugin's PLUGIN_DEPENDS installs at every point release", () => {
+    const show = (tag: string, path: string) => {
+      const r = spawnSync('git', ['--git-dir', pluginsGit!, 'show', `${tag}:net/haproxy/${path}`], { encoding: 'utf8' });
+      expect(r.status, `${tag} ${path}: ${r.stderr}`).toBe(0);
+      return r.stdout;
+    };
+    const seen: Record<string, string> = {};
+    for (const table of RELEASE_TABLES) {
+      for (let point = 0; point <= table.newest; point++) {
+        const tag = point === 0 ? table.series : `${table.series}.${point}`;
+        const depends = /^PLUGIN_DEPENDS=\s+(haproxy\S*)\s/m.exec(show(tag, 'Makefile'))?.[1];
+        const upgraded = /upgrade to HAProxy (\d+\.\d+) release series/.exec(show(tag, 'pkg-descr'))?.[1];
+        const port = /^haproxy(\d)(\d+)$/.exec(depends ?? '');
+        const installed = port ? `${port[1]}.${port[2]}` : depends === 'haproxy' ? upgraded : undefined;
+        expect(installed, tag).toBeDefined();
+        // A versioned port is the series the plugin was last upgraded to.
+        expect(installed, tag).toBe(upgraded);
+        expect(releaseFacts(`${table.series}.${point}`)!.haproxy, tag).toBe(installed);
+        seen[tag] = installed!;
+      }
+    }
+    expect([seen['25.7.11'], seen['26.1.1'], seen['26.1.2'], seen['26.7.2']]).toEqual(['3.0', '3.0', '3.2', '3.2']);
+  });
+});
+
 describe('field table lookups', () => {
   it("find each model's table once per release, however many items ask", () => {
     const release = releaseFacts('26.1.6')!;

@@ -28,6 +28,11 @@ export interface ReleaseRange {
    * (dhcp-option=option6:23,[::] unless a DHCPv6 option 23 of no interface and no tag is set).
    */
   dnsmasqFirewallDns6?: boolean;
+  /**
+   * The HAProxy release series the point release's os-haproxy installs: its Makefile's PLUGIN_DEPENDS (haproxy30,
+   * haproxy32, or the port net/haproxy of the series its pkg-descr names, "upgrade to HAProxy 3.2 release series").
+   */
+  haproxy?: string;
   /** Where interface_configure() (interfaces.inc) reads whether IPv6 is on for the box (ipv6-allowed.ts). */
   ipv6Switch?: Ipv6Switch;
   /** The IPv6 types (<ipaddrv6>) interface_configure() has a case for; any other text takes its default, a static address. */
@@ -44,7 +49,7 @@ export interface ReleaseTable {
   series: string;
   /** The newest point release gen knows: the bare series means this one. */
   newest: number;
-  /** The first range (from 0) names every model and form, the dnsmasq version, the template's IPv6 DNS default and the IPv6 switch and types. */
+  /** The first range (from 0) names every model and form, the dnsmasq version, the template's IPv6 DNS default, the HAProxy series and the IPv6 switch and types. */
   ranges: readonly ReleaseRange[];
 }
 

@@ -31,6 +31,8 @@ export interface Release {
   dnsmasq: string;
   /** Whether its dnsmasq.conf hands out the firewall as IPv6 DNS server unless told otherwise (unbound-off.ts). */
   dnsmasqFirewallDns6: boolean;
+  /** The HAProxy release series its os-haproxy installs ("3.2"): what reads the plugin's haproxy.conf. */
+  haproxy: string;
   /** Where interface_configure() reads whether IPv6 is on for the box. */
   ipv6Switch: Ipv6Switch;
   /** The IPv6 types interface_configure() has a case for. */
@@ -66,6 +68,7 @@ export function releaseFacts(name: string): Release | undefined {
     let forms = {} as ReleaseForms;
     let dnsmasq = '';
     let dnsmasqFirewallDns6 = false;
+    let haproxy = '';
     let ipv6Switch: Ipv6Switch = 'disableipv6';
     let ipv6Types: readonly string[] = [];
     for (const range of table.ranges) {
@@ -74,6 +77,7 @@ export function releaseFacts(name: string): Release | undefined {
       forms = { ...forms, ...range.forms };
       dnsmasq = range.dnsmasq ?? dnsmasq;
       dnsmasqFirewallDns6 = range.dnsmasqFirewallDns6 ?? dnsmasqFirewallDns6;
+      haproxy = range.haproxy ?? haproxy;
       ipv6Switch = range.ipv6Switch ?? ipv6Switch;
       ipv6Types = range.ipv6Types ?? ipv6Types;
     }
@@ -89,6 +93,7 @@ export function releaseFacts(name: string): Release | undefined {
       forms,
       dnsmasq,
       dnsmasqFirewallDns6,
+      haproxy,
       ipv6Switch,
       ipv6Types,
       fields: (model) => {

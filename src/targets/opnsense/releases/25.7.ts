@@ -4,6 +4,7 @@
 // writes no IPv6 DNS option of its own (dhcp-option=6,0.0.0.0 only).
 // interface_configure() takes the IPv6 types only with <system><ipv6allow>,
 // and has no case for idassoc6; its linklocal case came with 25.7.8.
+// os-haproxy 4.6 (model 4.1.0) installs HAProxy 3.0 (PLUGIN_DEPENDS haproxy30).
 import type { ReleaseTable } from '../release-types.js';
 
 export const release25_7: ReleaseTable = {
@@ -32,6 +33,7 @@ export const release25_7: ReleaseTable = {
       forms: { filterRules: 'legacy', portForwards: 'legacy', outboundNatRules: 'legacy', haproxyActions: 'typed', iscDhcp: 'core' },
       dnsmasq: '2.91',
       dnsmasqFirewallDns6: false,
+      haproxy: '3.0',
       ipv6Switch: 'ipv6allow',
       ipv6Types: ['slaac', 'dhcp6', '6rd', '6to4', 'track6'],
     },

@@ -2,7 +2,8 @@
 // left core for the os-firewall-legacy plugin, so the policy is written as
 // MVC filter rules, and manual outbound NAT as MVC source NAT rules.
 // dnsmasq 2.93, as 26.1.10 brought it (no 26.7 release notes name another);
-// dnsmasq.conf's dhcp-option=option6:23,[::] as in 26.1.
+// dnsmasq.conf's dhcp-option=option6:23,[::] as in 26.1. os-haproxy 5.1
+// (model 5.0.0) installs HAProxy 3.2 (PLUGIN_DEPENDS haproxy32).
 // interface_configure() takes the IPv6 types unless Interfaces › Settings'
 // disableipv6 is set (is_ipv6_allowed()), idassoc6 among them.
 import type { ReleaseTable } from '../release-types.js';
@@ -34,6 +35,7 @@ export const release26_7: ReleaseTable = {
       forms: { filterRules: 'mvc', portForwards: 'dnat', outboundNatRules: 'mvc', haproxyActions: 'http-request', iscDhcp: 'plugin' },
       dnsmasq: '2.93',
       dnsmasqFirewallDns6: true,
+      haproxy: '3.2',
       ipv6Switch: 'disableipv6',
       ipv6Types: ['slaac', 'dhcp6', 'linklocal', '6rd', '6to4', 'idassoc6', 'track6'],
     },
