@@ -59,12 +59,29 @@ function takesIpv4(bindOptions: string): boolean {
 }
 
 /**
+ * The address text of a bind (its port split off at the last colon) as str2ip2() (src/tools.c, alike from 2.6 to 3.2)
+ * takes it, or undefined where HAProxy refuses it ("invalid address"): in brackets only from 4 characters ("[::]") to
+ * 47 with them, so "[0]", "[*]" and "[]" are none; an IPv6 text only as inet_pton() reads it, which reads no zone
+ * ("fe80::1%lo"); any other text a host name only as resolv_hostname_validation() (src/resolvers.c) takes one,
+ * letters, digits, '-', '_' and dots, in labels of at most 63 characters and 255 in all, before getaddrinfo().
+ */
+function str2ip2Text(host: string): string | undefined {
+  const bracketed = /^\[(.*)\]$/.exec(host);
+  if (host.startsWith('[') && (!bracketed || host.length < 4 || host.length >= 48)) return undefined;
+  const text = bracketed ? bracketed[1]! : host;
+  if (text === '' || text === '*') return text;
+  if (text.includes(':')) return parseIPv6(text) !== undefined && !text.includes('%') ? text : undefined;
+  return text.length <= 255 && /^[-_a-zA-Z0-9.]*$/.test(text) && text.split('.').every((label) => label.length <= 63) ? text : undefined;
+}
+
+/**
  * One entry of a frontend's bind list (CSVListField): [ipv4@|ipv6@|quic4@|quic6@]address:port[-port], [v6]:port,
  * or unix@name. A prefix sets the family, of the wildcard too (`ipv6@:443` is ::), and HAProxy refuses an address
  * of the other family; without one, the empty address and * are 0.0.0.0 (str2sa_range(), str2ip2() in src/tools.c).
  * str2sa_range()'s other prefixes (tcp@, udp6@, mptcp@, ip@, stream+, fd@, abns@...) are not read: the plugin's model
  * refuses them (HAProxy.xml, the bind Mask, lets '@' through in quic4@, quic6@ and unix@ only, and no '+'), as it does
- * ipv4@ and ipv6@, read all the same.
+ * ipv4@ and ipv6@, read all the same. A port is 1 to 65535, a range's first port not above its last, or HAProxy
+ * refuses the bind ("invalid port", "invalid port range"); so are the addresses str2ip2Text() refuses.
  */
 function parseBind(frontend: string, gen: boolean, text: string, v4v6 = false): Bind | undefined {
   const entry = text.trim();
@@ -73,7 +90,11 @@ function parseBind(frontend: string, gen: boolean, text: string, v4v6 = false): 
   const rest = prefix ? entry.slice(prefix[0].length) : entry;
   const match = /^(.*):([0-9]+)(?:-([0-9]+))?$/.exec(rest);
   if (!match) return undefined;
-  const written = match[1]!.replace(/^\[(.*)\]$/, '$1');
+  const from = Number(match[2]);
+  const to = match[3] === undefined ? from : Number(match[3]);
+  if (from < 1 || to > 65535 || from > to) return undefined;
+  const written = str2ip2Text(match[1]!);
+  if (written === undefined) return undefined;
   // str2ip2() (src/tools.c) takes what inet_pton() does, then resolves the rest with getaddrinfo(), which (glibc, and
   // FreeBSD's explore_numeric()) reads an IPv4 address as inet_aton() does: "0" is 0.0.0.0, "127.1" and "0177.0.0.1"
   // 127.0.0.1, "010.0.0.1" 8.0.0.1 (ipaddr.js parses those forms alike). Under ipv6@ none of them is an IPv6 address.
@@ -88,7 +109,6 @@ function parseBind(frontend: string, gen: boolean, text: string, v4v6 = false): 
   const v6 = dual ? parseIPv6(written) : undefined;
   const v4 = v6?.isIPv4MappedAddress() ? v6.toIPv4Address().toString() : undefined;
   const address = v4 ?? key;
-  const from = Number(match[2]);
   return {
     frontend,
     gen,
@@ -98,7 +118,7 @@ function parseBind(frontend: string, gen: boolean, text: string, v4v6 = false): 
     address: WILDCARDS.has(address) ? '' : address,
     transport: prefix?.[1] === 'quic' ? 'udp' : 'tcp',
     from,
-    to: match[3] === undefined ? from : Number(match[3]),
+    to,
   };
 }
 

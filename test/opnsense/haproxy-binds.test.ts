@@ -32,6 +32,13 @@ function boundBy(binds: string): string[] {
   return haproxyBinds(parseXml(box('', '', binds)).root).map((b) => b.address || (b.family === 'inet' ? '0.0.0.0' : '::'));
 }
 
+/** Binds HAProxy refuses, with what it prints: the address (as str2sa_range() splits it off) or the port it names. */
+const REFUSED: { form: string; says: string }[] = [
+  ...['[fe80::1%lo]', 'fe80::1%1', '[0]', '[*]', '[]', ':', 'a*b'].map((address) => ({ form: `${address}:8443`, says: `invalid address: '${address}'` })),
+  ...['0', '65536'].map((port) => ({ form: `127.0.0.1:${port}`, says: `invalid port '${port}'` })),
+  { form: '127.0.0.1:8444-8443', says: "invalid port range '8444-8443'" },
+];
+
 // HAProxy's str2ip2() (src/tools.c) resolves what inet_pton() refuses with getaddrinfo(), which reads an IPv4
 // address as inet_aton() does, on glibc as on FreeBSD (explore_numeric()); the plugin's bind Mask lets these through.
 describe('haproxyBinds', () => {
@@ -48,6 +55,13 @@ describe('haproxyBinds', () => {
     ]);
     // Under ipv6@ none is an address HAProxy takes: refused, as an IPv4 address there is.
     expect(boundBy('ipv6@0:8443,ipv6@127.1:8443,ipv6@10.0.0.1:8443,ipv6@[::1]:8443')).toEqual(['::1']);
+  });
+
+  // str2ip2() and str2sa_range() (src/tools.c; 2.6, 3.0 and 3.2 alike) refuse these, and HAProxy does not start.
+  it('leaves out a bind HAProxy refuses: a zone, "[0]", "[*]" and "[]", "::" before the port, a name of other characters, port 0, 65536, a range backwards', () => {
+    expect(boundBy(REFUSED.map((r) => r.form).join(','))).toEqual([]);
+    // Near misses it takes: the same address without its zone, in brackets of four characters, a name, the last port.
+    expect(boundBy('[fe80::1]:8443,[::]:8443,[127.1]:8443,local_host-1:8443,127.0.0.1:65535,127.0.0.1:8443-8443')).toEqual(['fe80::1', '::', '127.0.0.1', 'local_host-1', '127.0.0.1', '127.0.0.1']);
   });
 
   it('finds the web GUI behind those forms: a frontend on "0" beside a GUI on every interface, on "0177.1" beside its loopback, on "012.0.0.1" on lan\'s 10.0.0.1', () => {
@@ -169,9 +183,12 @@ for (const { haproxy, skip } of HAPROXIES) {
       }
     });
 
-    it('refuses an IPv4 address of any of those forms under ipv6@', () => {
+    it('refuses an IPv4 address of any of those forms under ipv6@, and the binds haproxyBinds() leaves out', () => {
       const file = join(tempDir('gen-haproxy-binds-'), 'haproxy.cfg');
-      const forms = ['0', '127.1', '10.0.0.1'].map((address) => ({ form: `ipv6@${address}:8443`, says: `invalid address: '${address}'` }));
+      const forms = [
+        ...['0', '127.1', '10.0.0.1'].map((address) => ({ form: `ipv6@${address}:8443`, says: `invalid address: '${address}'` })),
+        ...REFUSED,
+      ];
       for (const { form, says } of forms) {
         writeFileSync(file, config([form]));
         const check = spawnSync(haproxy.binary, ['-c', '-f', file], { encoding: 'utf8' });
