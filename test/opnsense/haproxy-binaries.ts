@@ -46,6 +46,8 @@ export interface Haproxy {
   binary: string;
   /** Debian's: the rendered file needs forDebianHaproxy()'s edits; a release's reads it as rendered. */
   debian: boolean;
+  /** A release's: the series it must be (binarySeries()). */
+  series?: string;
 }
 
 export const DEBIAN_HAPROXY: Haproxy = { name: "Debian's HAProxy", binary: 'haproxy', debian: true };
@@ -53,5 +55,5 @@ export const DEBIAN_HAPROXY: Haproxy = { name: "Debian's HAProxy", binary: 'hapr
 /** The supplied HAProxy of `series`, or undefined. */
 export function suppliedHaproxy(series: string): Haproxy | undefined {
   const binary = haproxyBinary(series);
-  return binary === undefined ? undefined : { name: `HAProxy ${series}`, binary, debian: false };
+  return binary === undefined ? undefined : { name: `HAProxy ${series}`, binary, debian: false, series };
 }

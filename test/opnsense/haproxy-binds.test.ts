@@ -13,7 +13,7 @@ import { releaseFacts } from '../../src/targets/opnsense/releases.js';
 import { selfSignedCertificate } from '../../src/opnsense/selfsigned.js';
 import { missing, titled } from '../system-tools.js';
 import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
-import { DEBIAN_HAPROXY, HAPROXY_SERIES, type Haproxy, suppliedHaproxy, whyNoHaproxy } from './haproxy-binaries.js';
+import { DEBIAN_HAPROXY, HAPROXY_SERIES, type Haproxy, binarySeries, suppliedHaproxy, whyNoHaproxy } from './haproxy-binaries.js';
 
 removeTempDirsAfterAll();
 
@@ -143,7 +143,7 @@ function listening(port: number, transport: 'tcp' | 'udp' = 'tcp'): string[] {
 /** Debian's HAProxy (2.6), and the supplied one of each series a release installs (haproxy-binaries.ts; QUIC from these only). */
 const HAPROXIES: { haproxy: Haproxy; skip?: string }[] = [
   { haproxy: DEBIAN_HAPROXY, skip: missing(['haproxy'], false) ?? noProc },
-  ...HAPROXY_SERIES.map((series) => ({ haproxy: suppliedHaproxy(series) ?? { name: `HAProxy ${series}`, binary: '', debian: false }, skip: whyNoHaproxy(series) ?? noProc })),
+  ...HAPROXY_SERIES.map((series) => ({ haproxy: suppliedHaproxy(series) ?? { name: `HAProxy ${series}`, binary: '', debian: false, series }, skip: whyNoHaproxy(series) ?? noProc })),
 ];
 for (const { haproxy, skip } of HAPROXIES) {
   if (skip && !haproxy.debian) process.stderr.write(`\n*** skipped: ${haproxy.name} binds those forms as haproxyBinds() reads them: ${skip} ***\n\n`);
@@ -175,6 +175,8 @@ for (const { haproxy, skip } of HAPROXIES) {
         proxy.kill();
       }
     }
+
+    if (!haproxy.debian) it(`is HAProxy ${haproxy.series}`, () => expect(binarySeries(haproxy.binary)).toBe(haproxy.series));
 
     it('binds "0" on the wildcard and "127.1", "0177.0.0.1", "0x7f.0.0.1", "2130706433" and "[127.1]" on the loopback', async () => {
       for (const form of ['0', '127.1', '0177.0.0.1', '0x7f.0.0.1', '2130706433', '[127.1]', '127.0.0.1']) {

@@ -214,6 +214,8 @@ const RUNS: { haproxy: Haproxy; skip?: string; title: string }[] = [
   })(),
 ];
 for (const { haproxy, skip, title } of RUNS) describe.skipIf(skip)(title, () => {
+  if (!haproxy.debian) it(`is HAProxy ${newestSeries}`, () => expect(binarySeries(haproxy.binary)).toBe(newestSeries));
+
   // The port-80 frontend forwards ACME challenges: its rendered lines, bound to a local port, in front of a server that echoes the headers it gets.
   it('the backend sees the address and scheme HAProxy saw, whatever address, scheme and host headers the client sent', async () => {
     const { tag, release } = UPSTREAM_RELEASES[UPSTREAM_RELEASES.length - 1]!;

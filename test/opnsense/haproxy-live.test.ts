@@ -20,7 +20,7 @@ import { describe, expect, it } from 'vitest';
 import { selfSignedCertificate } from '../../src/opnsense/selfsigned.js';
 import { edit, readExample } from '../helpers.js';
 import { missing, titled } from '../system-tools.js';
-import { DEBIAN_HAPROXY, type Haproxy, haproxySeries, suppliedHaproxy, whyNoHaproxy } from './haproxy-binaries.js';
+import { DEBIAN_HAPROXY, type Haproxy, binarySeries, haproxySeries, suppliedHaproxy, whyNoHaproxy } from './haproxy-binaries.js';
 import { forHaproxy } from './haproxy-check.js';
 import { backendLines, freePort, haproxyConf, removeRendersAfterAll, sectionLines, why, work } from './haproxy-render.js';
 import { hostsTopology } from './haproxy-topology.js';
@@ -97,6 +97,8 @@ const RUNS: { haproxy: Haproxy; skip?: string; title: string }[] = [
 
 for (const { haproxy, skip, title } of RUNS) describe.skipIf(skip)(title, () => {
   // vlan-hosting's web-pool (round robin over two servers) with each sticky, in front of two local servers.
+  if (!haproxy.debian) it(`is HAProxy ${series}`, () => expect(binarySeries(haproxy.binary)).toBe(series));
+
   it(`${tag}: sticky source keeps each client on one server, sticky cookie sets a cookie per server and honours it`, async () => {
     const yaml = readExample('vlan-hosting');
     const servers = [await namedServer('web1'), await namedServer('web2')];
