@@ -37,21 +37,22 @@
 // or a static address ifconfig takes (interface_static_configure()), a static
 // IPv6 address ifconfig takes, with IPv6 off too (the default case,
 // interface_static6_configure()), and, only with IPv6 on (ipv6-allowed.ts),
-// the IPv6 types whose case addresses the device itself: slaac and dhcp6,
-// track6, idassoc6 where the release has its case (26.1 on; 25.7 takes the
-// default, which configures nothing of it). Not linklocal (its case only runs
-// `ifconfig <device> inet6 -ifdisabled up`, which gives a device without
-// auto_linklocal none), nor 6rd or 6to4 (they address the <key>_stf device
-// they create), nor any other text (pppoe and the like without a PPP link of
-// the device, an address without a subnet ifconfig takes). Named too: a listed
-// enabled interface on one with none of these, and a disabled one on it,
-// which nothing brings up with an address.
-import { type XmlElement, child, childrenNamed, isElement, textOf } from '../render/opnsense/xml.js';
+// the IPv6 types whose case addresses the device without its link-local
+// address: track6, and idassoc6 where the release has its case (26.1 on; 25.7
+// takes the default, which configures nothing of it). Not slaac or dhcp6 (their
+// address comes from the link-local one: address-types.ts), nor linklocal (its
+// case only runs `ifconfig <device> inet6 -ifdisabled up`, which gives a
+// device without auto_linklocal none), nor 6rd or 6to4 (they address the
+// <key>_stf device they create), nor any other text (pppoe and the like
+// without a PPP link of the device, an address without a subnet ifconfig
+// takes). Named too: a listed enabled interface on one with none of these, and
+// a disabled one on it, which nothing brings up with an address.
+import { type XmlElement, child, isElement, textOf } from '../render/opnsense/xml.js';
 import { IPV6_TYPE_ADDRESS, PPP_IPV6 } from '../targets/opnsense/address-types.js';
 import { at, fieldAsWritten, fieldList, fieldText, phpEmpty } from './fields.js';
 import { interfaceEnabled } from './interface-enabled.js';
 import { isIpaddrV4, isIpaddrV6 } from './ip-address.js';
-import { type Ipv6Facts, ipv6Allowed, ipv6RunTime } from './ipv6-allowed.js';
+import { type Ipv6Facts, bridgesWithoutLinkLocal, ipv6Allowed, ipv6RunTime } from './ipv6-allowed.js';
 import { listenedAddresses } from './listened-addresses.js';
 
 /** Devices another service addresses whatever the assignment's switch says. */
@@ -81,11 +82,6 @@ export interface Unaddressed {
 }
 
 
-/** The devices of the box's bridges without "Enable link-local address" (PHP's empty()). */
-function bridgesWithoutLinkLocal(root: XmlElement): Set<string> {
-  return new Set(childrenNamed(child(root, 'bridges'), 'bridged').filter((b) => phpEmpty(fieldText(b, 'linklocal'))).map((b) => fieldText(b, 'bridgeif')));
-}
-
 /**
  * The address types of the enabled assignment `entry` on a bridge without a link-local address, in words, when
  * OPNsense configures no address of them, nor an IP alias or CARP VIP, on its device; undefined when it configures one.
@@ -95,8 +91,9 @@ function unconfiguredTypes(root: XmlElement, entry: XmlElement, ipv6: Ipv6Facts)
   const v4 = fieldAsWritten(entry, 'ipaddr');
   const v6 = fieldAsWritten(entry, 'ipaddrv6');
   // IPv4 dhcp, and an IPv6 type whose case of interface_configure() addresses the device itself (ipv6RunTime(): of the
-  // release, with IPv6 on), address the bridge; the PPP types address their PPP link's device, not it.
-  if (v4 === 'dhcp' || (v6 !== PPP_IPV6 && ipv6RunTime(root, v6, ipv6) === 'device')) return undefined;
+  // release, with IPv6 on, and not by its link-local address), address the bridge; the PPP types address their PPP
+  // link's device, not it.
+  if (v4 === 'dhcp' || (v6 !== PPP_IPV6 && ipv6RunTime(root, entry, ipv6) === 'device')) return undefined;
   // listenedAddresses() holds the loopback's two beside the interface's static addresses and VIPs.
   if (listenedAddresses(root, new Set([entry.name])).size > 2) return undefined;
   const device = fieldText(entry, 'if');
@@ -109,6 +106,8 @@ function unconfiguredTypes(root: XmlElement, entry: XmlElement, ipv6: Ipv6Facts)
   else if (!ipv6.ipv6Types.includes(v6)) types.push(`IPv6 type "${v6}", which interface_configure() has no case for and is no address`);
   else if (off) types.push(`IPv6 type ${v6}, which OPNsense skips with IPv6 off (${ipv6.ipv6Switch === 'ipv6allow' ? '"Allow IPv6" unchecked' : '"Turn off IPv6" checked'})`);
   else if (v6 === 'linklocal') types.push(`IPv6 type linklocal, which only brings ${device} up`);
+  else if (v6 === 'slaac') types.push(`IPv6 type slaac, whose address FreeBSD forms from a link-local address ${device} lacks`);
+  else if (v6 === 'dhcp6') types.push(`IPv6 type dhcp6, whose DHCPv6 client sends from a link-local address ${device} lacks`);
   else types.push(`IPv6 type ${v6}, which addresses the ${entry.name}_stf device, not ${device}`);
   return { types, ipv6Off: off && IPV6_TYPE_ADDRESS.get(v6) === 'device' };
 }

@@ -53,9 +53,11 @@ function guiListen(root: XmlElement, ipv6: Ipv6Facts): GuiListen {
     for (const [family, field] of [['inet', 'ipaddr'], ['inet6', 'ipaddrv6']] as const) {
       const type = fieldAsWritten(entry, field);
       // Only these types give the interface an address the config does not hold (linklocal its link-local one, which
-      // interfaces_addresses() lists), the IPv6 ones only of the release and with IPv6 on; any other text is a static
-      // address or none (address-types.ts, ipv6-allowed.ts).
-      if (family === 'inet' ? RUN_TIME_V4.has(type) : ipv6RunTime(root, type, ipv6) !== undefined) dynamic[family].push({ key, field, type });
+      // interfaces_addresses() lists), the IPv6 ones only of the release and with IPv6 on, and not slaac, dhcp6 or
+      // linklocal on a bridge without a link-local address; any other text is a static address or none
+      // (address-types.ts, ipv6-allowed.ts). 6rd's and 6to4's is on the <key>_stf device, which lighttpd binds too:
+      // interfaces_addresses() reads get_real_interface($interface, 'inet6') beside the interface's device.
+      if (family === 'inet' ? RUN_TIME_V4.has(type) : ipv6RunTime(root, entry, ipv6) !== undefined) dynamic[family].push({ key, field, type });
     }
   }
   const ports = new Map<number, string>();

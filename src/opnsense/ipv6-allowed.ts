@@ -8,10 +8,10 @@
 // config whose settings model has no version yet gets it from the model's
 // migration SET1_0_0 as OPNsense loads it: disableipv6 1 where
 // <system><ipv6allow> is absent.
-import { type XmlElement, attr, child } from '../render/opnsense/xml.js';
+import { type XmlElement, attr, child, childrenNamed } from '../render/opnsense/xml.js';
 import type { Ipv6Switch, Release } from '../targets/opnsense/releases.js';
 import { IPV6_TYPE_ADDRESS, type Ipv6TypeAddress, PPP_IPV6 } from '../targets/opnsense/address-types.js';
-import { at, fieldText, phpEmpty } from './fields.js';
+import { at, fieldAsWritten, fieldText, phpEmpty } from './fields.js';
 
 /** What interface_configure() of a release does with IPv6: whether it is on, and the types it has a case for. */
 export type Ipv6Facts = Pick<Release, 'ipv6Switch' | 'ipv6Types'>;
@@ -26,13 +26,28 @@ export function ipv6Allowed(root: XmlElement, ipv6Switch: Ipv6Switch): boolean {
 }
 
 /**
- * What an interface's <ipaddrv6> `text`, as written, gives it at run time on the box `root` of a release
+ * The devices of `root`'s bridges without "Enable link-local address" (PHP's empty() of <linklocal>), which have no
+ * IPv6 link-local address: FreeBSD gives a bridge none (nd6_ifattach() clears auto_linklocal on IFT_BRIDGE), and
+ * _interfaces_bridge_configure() (interfaces.inc, 25.7 to 26.7) runs `ifconfig <bridge> inet6 -auto_linklocal` on each
+ * such bridge, and nothing else in OPNsense turns it on.
+ */
+export function bridgesWithoutLinkLocal(root: XmlElement): Set<string> {
+  return new Set(childrenNamed(child(root, 'bridges'), 'bridged').filter((b) => phpEmpty(fieldText(b, 'linklocal'))).map((b) => fieldText(b, 'bridgeif')));
+}
+
+/**
+ * What the <ipaddrv6> of the assignment `entry`, as written, gives it at run time on the box `root` of a release
  * (address-types.ts): only a type the release has a case for, and only with IPv6 on; else interface_configure()
  * takes its default case, interface_static6_configure(), and the text is a static address or none. A PPP link's
- * pppoev6 whatever the switch (interface_ppps_configure()).
+ * pppoev6 whatever the switch (interface_ppps_configure()). On a device without a link-local address (a bridge
+ * without one), nothing of slaac, dhcp6 or linklocal, whose address is or comes from that link-local one.
  */
-export function ipv6RunTime(root: XmlElement, text: string, ipv6: Ipv6Facts): Ipv6TypeAddress | undefined {
+export function ipv6RunTime(root: XmlElement, entry: XmlElement | undefined, ipv6: Ipv6Facts): Exclude<Ipv6TypeAddress, 'from-link-local'> | undefined {
+  const text = fieldAsWritten(entry, 'ipaddrv6');
   if (text === PPP_IPV6) return 'device';
   if (!ipv6.ipv6Types.includes(text) || !ipv6Allowed(root, ipv6.ipv6Switch)) return undefined;
-  return IPV6_TYPE_ADDRESS.get(text);
+  const kind = IPV6_TYPE_ADDRESS.get(text);
+  if (kind === 'device' || kind === 'stf' || kind === undefined) return kind;
+  if (bridgesWithoutLinkLocal(root).has(fieldText(entry, 'if'))) return undefined;
+  return kind === 'from-link-local' ? 'device' : kind;
 }

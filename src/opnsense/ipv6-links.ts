@@ -11,12 +11,17 @@
 // constructor:<device> of its constructor field. The addresses an interface
 // has are the config's: its static ipaddrv6/subnetv6 (only what
 // is_ipaddrv6() takes: ip-address.ts) and its IP alias and CARP VIPs (added
-// to its device with their own prefix); one whose IPv6 is configured
-// otherwise (track6, dhcp6, slaac, 6rd, 6to4...) gets an address the config
-// does not hold, taken here as a global one in the network of the ranges of
-// that interface. A disabled interface's device has none of them
-// (interface-enabled.ts). Whether a link has a global address and a ULA
-// decides what [::] and [fd00::] in its RDNSS become (radv.c).
+// to its device with their own prefix); one whose IPv6 type addresses its
+// device at run time (track6, idassoc6, dhcp6, slaac: ipv6-allowed.ts) gets
+// an address the config does not hold, taken here as a global one in the
+// network of the ranges of that interface. Not 6rd or 6to4: their address is
+// on the <key>_stf device (interface_6rd_configure(),
+// interface_6to4_configure()), and the template names the interface's <if>
+// (helpers.physical_interface()) in interface=, tag: and constructor:. Nor
+// slaac or dhcp6 on a bridge without a link-local address, which gives them
+// none. A disabled interface's device has none of them (interface-enabled.ts).
+// Whether a link has a global address and a ULA decides what [::] and
+// [fd00::] in its RDNSS become (radv.c).
 import { type XmlElement, child, firstChildren } from '../render/opnsense/xml.js';
 import { fieldAsWritten, fieldText } from './fields.js';
 import { baseVips } from './vips.js';
@@ -75,7 +80,7 @@ export class Ipv6Links {
       // does not hold (ipv6-allowed.ts; linklocal only its link-local address).
       const text = fieldAsWritten(entry, 'ipaddrv6');
       const own = isIpaddrV6(text) ? address6(text, fieldText(entry, 'subnetv6')) : undefined;
-      this.addresses.set(key, { known: own ? [own] : [], dynamic: ['device', 'stf'].includes(ipv6RunTime(root, text, ipv6) ?? '') });
+      this.addresses.set(key, { known: own ? [own] : [], dynamic: ipv6RunTime(root, entry, ipv6) === 'device' });
     }
     for (const vip of baseVips(root)) {
       const on = this.addresses.get(fieldText(vip, 'interface'));

@@ -173,11 +173,12 @@ describe('dnsmasqRefusals on the listed interfaces', () => {
           expect(named(fields, off, release), `${release} ${type}`).toEqual([
             ['unknown interface bridge0', `with Strict interface binding dnsmasq binds the addresses of each listed device as it starts, and OPNsense configures no address of the interface's IPv6 type ${type}, which OPNsense skips with IPv6 off (${check}), and it has no IP alias or CARP VIP, and bridge0 is a bridge without a link-local address, so it has none`],
           ]);
-          expect(named(fields, on, release), `${release} ${type}`).toEqual([]);
+          // With IPv6 on, slaac and dhcp6 still give the bridge nothing (address-types.ts); track6 and idassoc6 address it.
+          expect(named(fields, on, release).length, `${release} ${type}`).toBe(['slaac', 'dhcp6'].includes(type) ? 1 : 0);
         }
-        expect(refusals(box('1', 'opt5', onBridge('<ipaddrv6>dhcp6</ipaddrv6>'), bridge + off), '2.93', release)[0]).toContain('Give the interface an address (Interfaces › br), turn IPv6 on (Interfaces › Settings), enable the link-local address');
-        // linklocal and 6rd are skipped too, but would address no bridge with IPv6 on: no such fix.
-        for (const type of ['linklocal', '6rd']) {
+        expect(refusals(box('1', 'opt5', onBridge('<ipaddrv6>track6</ipaddrv6>'), bridge + off), '2.93', release)[0]).toContain('Give the interface an address (Interfaces › br), turn IPv6 on (Interfaces › Settings), enable the link-local address');
+        // linklocal, 6rd, slaac and dhcp6 are skipped too, but would address no such bridge with IPv6 on: no such fix.
+        for (const type of ['linklocal', '6rd', 'slaac', 'dhcp6']) {
           const [warning] = refusals(box('1', 'opt5', onBridge(`<ipaddrv6>${type}</ipaddrv6>`), bridge + off), '2.93', release);
           expect(warning, `${release} ${type}`).toContain(`IPv6 type ${type}, which OPNsense skips with IPv6 off`);
           expect(warning, `${release} ${type}`).toContain('Give the interface an address (Interfaces › br), enable the link-local address');
@@ -190,7 +191,8 @@ describe('dnsmasqRefusals on the listed interfaces', () => {
     });
 
     it("reads 25.7's switch from <system><ipv6allow> and 26.x's from Interfaces › Settings, migrated from it where the model has no version", () => {
-      const fields = '<ipaddrv6>dhcp6</ipaddrv6>';
+      // track6 addresses the bridge with IPv6 on (slaac and dhcp6 do not: address-types.ts).
+      const fields = '<ipaddrv6>track6</ipaddrv6>';
       // 25.7: the element's presence alone; Interfaces › Settings is no model of 25.7.
       for (const more of ['', settings('0'), settings('')]) expect(named(fields, more, '25.7'), more).toHaveLength(1);
       for (const more of [allow, '<system><ipv6allow>0</ipv6allow></system>', allow + settings('1')]) expect(named(fields, more, '25.7'), more).toEqual([]);
@@ -201,10 +203,26 @@ describe('dnsmasqRefusals on the listed interfaces', () => {
     });
   });
 
+  // slaac and dhcp6 address the device from its link-local address (FreeBSD's in6_ifadd(), dhcp6c's source address:
+  // address-types.ts), which a bridge without "Enable link-local address" lacks; track6 (idassoc6 from 26.1) without it.
+  it.each(['25.7', '26.1', '26.7'])('names slaac and dhcp6 on a bridge without a link-local address with IPv6 on, not track6 (%s)', (release) => {
+    const bridge = (linklocal: string) => `<bridges><bridged><bridgeif>bridge0</bridgeif><members>opt6</members>${linklocal}</bridged></bridges><system><ipv6allow>1</ipv6allow></system>`;
+    const onBridge = (type: string) => `<opt5><if>bridge0</if><enable>1</enable><ipaddrv6>${type}</ipaddrv6><descr>br</descr></opt5>`;
+    for (const type of ['slaac', 'dhcp6']) {
+      const [warning, ...more] = refusals(box('1', 'opt5', onBridge(type), bridge('')), '2.93', release);
+      expect(more, type).toEqual([]);
+      expect(warning, type).toContain(`"unknown interface bridge0" (with Strict interface binding dnsmasq binds the addresses of each listed device as it starts, and OPNsense configures no address of the interface's IPv6 type ${type}, whose `);
+      expect(warning, type).toContain('Give the interface an address (Interfaces › br), enable the link-local address of bridge0 (Interfaces › Devices › Bridge), take it out');
+      expect(refusals(box('1', 'opt5', onBridge(type), bridge('<linklocal>1</linklocal>')), '2.93', release), type).toEqual([]);
+    }
+    for (const type of ['track6', ...(release === '25.7' ? [] : ['idassoc6'])]) expect(refusals(box('1', 'opt5', onBridge(type), bridge('')), '2.93', release), type).toEqual([]);
+  });
+
   // What interface_configure() configures on the bridge of each text: IPv4 dhcp or a static address with a subnet
-  // ifconfig takes; the IPv6 types whose case addresses the device (idassoc6 only where the release has its case) or a
-  // static address with a prefix length ifconfig takes; not linklocal (it only brings the device up), 6rd or 6to4 (their
-  // <key>_stf device), nor text that is no type of its case and no address.
+  // ifconfig takes; the IPv6 types whose case addresses the device without its link-local address (track6, idassoc6
+  // only where the release has its case) or a static address with a prefix length ifconfig takes; not slaac or dhcp6
+  // (FreeBSD's SLAAC and dhcp6c need the link-local address: address-types.ts), linklocal (it only brings the device
+  // up), 6rd or 6to4 (their <key>_stf device), nor text that is no type of its case and no address.
   it('names an interface on a bridge whose address types OPNsense configures nothing of there, per release', () => {
     const bridge = '<bridges><bridged><bridgeif>bridge0</bridgeif><members>opt6</members></bridged></bridges><system><ipv6allow>1</ipv6allow></system>';
     const onBridge = (fields: string) => `<opt5><if>bridge0</if><enable>1</enable>${fields}<descr>br</descr></opt5>`;
@@ -224,6 +242,9 @@ describe('dnsmasqRefusals on the listed interfaces', () => {
         ['<ipaddrv6>fd00:5::1</ipaddrv6><subnetv6>abc</subnetv6>', 'IPv6 address fd00:5::1 with prefix length "abc", which ifconfig refuses'],
         ['<ipaddrv6>fd00:5::1</ipaddrv6><subnetv6>129</subnetv6>', 'IPv6 address fd00:5::1 with prefix length "129", which ifconfig refuses'],
         ['<ipaddrv6>linklocal</ipaddrv6>', 'IPv6 type linklocal, which only brings bridge0 up'],
+        ['<ipaddrv6>slaac</ipaddrv6>', 'IPv6 type slaac, whose address FreeBSD forms from a link-local address bridge0 lacks'],
+        ['<ipaddrv6>dhcp6</ipaddrv6>', 'IPv6 type dhcp6, whose DHCPv6 client sends from a link-local address bridge0 lacks'],
+        ['<ipaddr>none</ipaddr><ipaddrv6>dhcp6</ipaddrv6>', 'IPv4 type "none", which is neither dhcp nor an address or IPv6 type dhcp6, whose DHCPv6 client sends from a link-local address bridge0 lacks'],
         ['<ipaddrv6>6rd</ipaddrv6>', 'IPv6 type 6rd, which addresses the opt5_stf device, not bridge0'],
         ['<ipaddrv6>6to4</ipaddrv6>', 'IPv6 type 6to4, which addresses the opt5_stf device, not bridge0'],
         ['<ipaddr>none</ipaddr><ipaddrv6>6rd</ipaddrv6>', 'IPv4 type "none", which is neither dhcp nor an address or IPv6 type 6rd, which addresses the opt5_stf device, not bridge0'],
@@ -238,8 +259,15 @@ describe('dnsmasqRefusals on the listed interfaces', () => {
         '<ipaddrv6>fd00:5::1</ipaddrv6><subnetv6>+64</subnetv6>',
         '<ipaddr>pppoe</ipaddr><ipaddrv6>fd00:5::1</ipaddrv6><subnetv6>64</subnetv6>',
         '<ipaddr>10.5.0.1</ipaddr><subnet>24</subnet><ipaddrv6>linklocal</ipaddrv6>',
+        '<ipaddr>10.5.0.1</ipaddr><subnet>24</subnet><ipaddrv6>slaac</ipaddrv6>',
+        '<ipaddr>dhcp</ipaddr><ipaddrv6>dhcp6</ipaddrv6>',
+        '<ipaddrv6>track6</ipaddrv6>',
       ]) {
         expect(types(fields, release), `${release} ${fields}`).toEqual([]);
+      }
+      // slaac and dhcp6 where the bridge has its link-local address: it has one anyway.
+      for (const type of ['slaac', 'dhcp6']) {
+        expect(refusals(box('1', 'opt5', onBridge(`<ipaddrv6>${type}</ipaddrv6>`), bridge.replace('</members>', '</members><linklocal>1</linklocal>')), '2.93', release), `${release} ${type}`).toEqual([]);
       }
     }
     // idassoc6 has its case from 26.1 on; 25.7 takes the default, which configures nothing of it.

@@ -114,6 +114,30 @@ describe('guiUncheckedBinds', () => {
     // IPv4 is no matter of the switch.
     expect(unchecked('<ipaddr>dhcp</ipaddr>', '10.0.0.5:8443', '26.7', '')).toEqual([expect.stringContaining('takes its address at run time')]);
   });
+
+  // 6rd's and 6to4's address is on the <key>_stf device, which webgui_configure_do()'s interfaces_addresses() reads
+  // beside the interface's device (get_real_interface($interface, 'inet6')).
+  it.each(['25.7', '26.1', '26.7'])('says so of 6rd and 6to4, whose address is on the _stf device (%s)', (release) => {
+    for (const type of ['6rd', '6to4']) expect(unchecked(`<ipaddrv6>${type}</ipaddrv6>`, '[fd00::5]:8443', release), type).toEqual([expect.stringContaining('takes its address at run time')]);
+  });
+
+  // On a bridge without a link-local address, slaac, dhcp6 and linklocal give the interface none (address-types.ts);
+  // track6 and 6rd still theirs.
+  it.each(['25.7', '26.1', '26.7'])('says so of slaac, dhcp6 and linklocal only on a device with a link-local address (%s)', (release) => {
+    const bind = '[fd00::5]:8443';
+    const says = [expect.stringContaining('takes its address at run time')];
+    const onBridge = (type: string, linklocal: string) => {
+      const bridge = `</lan></interfaces><bridges><bridged><bridgeif>bridge0</bridgeif><members>opt1</members>${linklocal}</bridged></bridges>`;
+      const text = box('<port>8443</port><interfaces>lan</interfaces>', `<ipaddrv6>${type}</ipaddrv6>`, bind).replace('<if>vtnet1</if>', '<if>bridge0</if>').replace('</lan></interfaces>', bridge);
+      return guiUncheckedBinds(parseXml(text).root, releaseFacts(release)!);
+    };
+    for (const type of ['slaac', 'dhcp6', 'linklocal']) {
+      expect(onBridge(type, ''), type).toEqual([]);
+      expect(onBridge(type, '<linklocal>1</linklocal>'), type).toEqual(says);
+      expect(unchecked(`<ipaddrv6>${type}</ipaddrv6>`, bind, release), type).toEqual(says);
+    }
+    for (const type of ['track6', '6rd']) expect(onBridge(type, ''), type).toEqual(says);
+  });
 });
 
 const noProc = existsSync('/proc/net/tcp') ? undefined : 'needs /proc/net/tcp';

@@ -137,6 +137,22 @@ describe('Ipv6Links', () => {
     for (const release of ['25.7', '26.1', '26.7']) expect(named(config('track6', ''), true, release), release).toEqual([]);
   });
 
+  // dnsmasq serves the interface's <if> (the template's helpers.physical_interface()): 6rd and 6to4 put their address on
+  // the <key>_stf device, not there; slaac and dhcp6 give a bridge without a link-local address none (address-types.ts),
+  // track6 gives it one.
+  it.each(['25.7', '26.1', '26.7'])('takes no run-time address of 6rd or 6to4, nor of slaac or dhcp6 on a bridge without a link-local address (%s)', (release) => {
+    const config = (ipaddrv6: string, bridge?: string) => {
+      const text = box({ opt5: 'fd00:55::1/64' }, range6(1, 'opt5', 'fd00:55::1000', 'fd00:55::2000')).replace('<ipaddrv6>fd00:55::1</ipaddrv6>', `<ipaddrv6>${ipaddrv6}</ipaddrv6>`);
+      return bridge === undefined ? text : text.replace('<if>vtnet5</if>', '<if>bridge0</if>').replace('</interfaces>', `</interfaces><bridges><bridged><bridgeif>bridge0</bridgeif><members>opt6</members>${bridge}</bridged></bridges>`);
+    };
+    for (const type of ['6rd', '6to4']) expect(named(config(type), true, release), type).toEqual([]);
+    for (const type of ['slaac', 'dhcp6']) {
+      expect(named(config(type, ''), true, release), type).toEqual([]);
+      expect(named(config(type, '<linklocal>1</linklocal>'), true, release), type).toEqual(['fd00:55::1000 opt5']);
+    }
+    expect(named(config('track6', ''), true, release)).toEqual(['fd00:55::1000 opt5']);
+  });
+
   // dnsmasq itself refuses such a range (option.c: "inconsistent DHCPv6 range"), as it writes the line OPNsense's template
   // writes, and takes the one whose end is in the start's network.
   const why = missing(['dnsmasq'], false);

@@ -127,10 +127,11 @@ describe.skipIf(whyCore)(`the release tables against interfaces.inc${whyCore ? `
         const cases = [...body.matchAll(/case '([^']+)':/g)].map((m) => m[1]);
         expect([...cases].sort(), tag).toEqual([...release.ipv6Types].sort());
         // What each case does (address-types.ts): 6rd and 6to4 set up their tunnel (the _stf device), linklocal only
-        // brings the device up, the others run dhcp6c or take a delegated prefix on the device.
+        // brings the device up, slaac and dhcp6 take router advertisements and run dhcp6c, track6 and idassoc6 take a
+        // prefix on the device.
         for (const type of cases) {
           const code = body.slice(body.indexOf(`case '${type}':`), body.indexOf('break;', body.indexOf(`case '${type}':`)));
-          const does = { stf: `interface_${type}_configure(`, 'link-local': '-ifdisabled up', device: /interface_(dhcpv6|track6)_configure\(/ }[IPV6_TYPE_ADDRESS.get(type!)!];
+          const does = { stf: `interface_${type}_configure(`, 'link-local': '-ifdisabled up', 'from-link-local': /inet6 accept_rtadv -ifdisabled up[^]*interface_dhcpv6_configure\(/, device: /interface_track6_configure\(/ }[IPV6_TYPE_ADDRESS.get(type!)!];
           expect(code, `${tag} ${type}`).toMatch(does);
           if (IPV6_TYPE_ADDRESS.get(type!) === 'link-local') expect(code, `${tag} ${type}`).not.toMatch(/_configure\(/);
         }
@@ -165,6 +166,50 @@ describe.skipIf(whyCore)(`the release tables against interfaces.inc${whyCore ? `
     expect([...seen].sort()).toEqual(['disableipv6 7', 'ipv6allow 5', 'ipv6allow 6']);
     // Each type any release has says what its case gives the interface (address-types.ts), and no other.
     expect([...IPV6_TYPE_ADDRESS.keys()].sort()).toEqual([...new Set(RELEASE_TABLES.flatMap((t) => t.ranges.flatMap((r) => r.ipv6Types ?? [])))].sort());
+  });
+
+  // Where the IPv6 types put their address (address-types.ts, ipv6-allowed.ts): only _interfaces_bridge_configure()
+  // sets auto_linklocal, so a bridge without "Enable link-local address" keeps none, whatever its interface's type;
+  // track6 and idassoc6 get theirs without it (a prefix-interface of the tracked interface's dhcp6c, or ifconfig of a
+  // static address from a 6rd or 6to4 prefix); 6rd's and 6to4's is on <key>_stf, which get_real_interface() names for
+  // inet6 and interfaces_addresses(), the web GUI's listeners, reads beside the device, while dnsmasq's template names
+  // only the interface's <if>.
+  it('show where each IPv6 type puts its address, at every point release', () => {
+    const fnOf = (code: string, name: string) => {
+      const at = code.indexOf(`function ${name}(`);
+      expect(at, name).toBeGreaterThanOrEqual(0);
+      return code.slice(at, code.indexOf('\n}\n', at));
+    };
+    const tags = RELEASE_TABLES.flatMap((table) => Array.from({ length: table.newest + 1 }, (_, point) => (point === 0 ? table.series : `${table.series}.${point}`)));
+    expect(tags.length).toBeGreaterThanOrEqual(27);
+    // One search of every tag: lines "<tag>:<path>:<line>:<text>".
+    const grep = spawnSync('git', ['--git-dir', coreGit!, 'grep', '-n', 'auto_linklocal', ...tags, '--', 'src'], { encoding: 'utf8' });
+    expect(grep.status, grep.stderr).toBe(0);
+    for (const tag of tags) {
+      const inc = show(tag, 'src/etc/inc/interfaces.inc');
+      // Outside comments, the word is in interfaces.inc only, and there only in _interfaces_bridge_configure().
+      const code = grep.stdout.split('\n').filter((l) => l.startsWith(`${tag}:`) && !/^[^:]+:[^:]+:\d+:\s*\*/.test(l));
+      expect(code.map((l) => l.split(':')[1]), tag).toEqual(['src/etc/inc/interfaces.inc', 'src/etc/inc/interfaces.inc']);
+      const bridge = fnOf(inc, '_interfaces_bridge_configure');
+      for (const line of code) expect(bridge, tag).toContain(line.split(':').slice(3).join(':').trim());
+      expect(bridge, tag).toMatch(/ifconfig %s inet6 %sauto_linklocal', \[\$bridgeif, !empty\(\$bridge\['linklocal'\]\) \? '' : '-'\]/);
+      // track6: the tracked dhcp6c's prefix-interface, or ifconfig of the device with a 6rd or 6to4 address.
+      expect(inc, tag).toContain('prefix-interface {$trackifv6} {');
+      for (const name of ['interface_track6_6rd_configure', 'interface_track6_6to4_configure']) {
+        expect(fnOf(inc, name), `${tag} ${name}`).toMatch(/ifconfig (%s|\{\$lanif\}) inet6 (%s|\{\$(rd6lan|sixto4lan)\}) prefixlen 64/);
+      }
+      // 6rd and 6to4: <key>_stf for inet6 (util.inc from 25.7.3, interfaces.inc before), read by interfaces_addresses().
+      const real = [inc, show(tag, 'src/etc/inc/util.inc')].map((f) => (f.includes('function get_real_interface(') ? fnOf(f, 'get_real_interface') : '')).join('');
+      expect(real, tag).toMatch(/case '6rd':\s*case '6to4':\s*\$(realif|realif\[1\]|devices\[1\]) = "\{\$interface\}_stf";/);
+      expect(fnOf(inc, 'interfaces_addresses'), tag).toMatch(/foreach \(\['all', 'inet6'\] as \$family\) \{\s*\$tmpif = get_real_interface\(\$interface, \$family\);/);
+      expect(fnOf(show(tag, 'src/etc/inc/plugins.inc.d/webgui.inc'), 'webgui_configure_do'), tag).toContain('foreach (interfaces_addresses($interfaces) as $tmpaddr => $info) {');
+      const template = show(tag, 'src/opnsense/service/templates/OPNsense/Dnsmasq/dnsmasq.conf');
+      expect(template, tag).toContain("interface={{helpers.physical_interfaces(dnsmasq.interface.split(','))|join(',')}}");
+      expect(template, tag).toContain('constructor:{{helpers.physical_interface(dhcp_range.constructor)}},');
+      const helpers = show(tag, 'src/opnsense/service/modules/addons/template_helpers.py');
+      expect(helpers, tag).toMatch(/def physical_interface\(self, name\):[^]*?return self\.getNodeByTag\('interfaces\.'\+name\+'\.if'\) or name/);
+      expect(helpers, tag).toMatch(/def physical_interfaces\(self, names\):[^]*?result\.append\(self\.getNodeByTag\('interfaces\.'\+name\+'\.if'\)\)/);
+    }
   });
 });
 

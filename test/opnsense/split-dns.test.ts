@@ -2669,7 +2669,8 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
   // iface_allowed() passes each address to iface_check(), tentative ones too), and strict binding off. A bridge gets
   // no link-local address unless its "Enable link-local address" is on (_interfaces_bridge_configure()): an enabled
   // interface on one without it and without an address is named, and dies; so does one whose only type is a dynamic
-  // IPv6 one with IPv6 off, or an IPv4 address without a subnet, but not one of a static IPv6 address with IPv6 off.
+  // IPv6 one with IPv6 off, or dhcp6 (it needs the link-local address), or an IPv4 address without a subnet, but not
+  // one of a static IPv6 address with IPv6 off.
   const whyStart = missing(['dnsmasq', 'unshare', 'ip']);
   it.skipIf(whyStart).each(UPSTREAM_RELEASES)(titled('$tag: merge names the listed interface without an address on which dnsmasq dies as it starts with Strict interface binding, and no other', whyStart), async ({ tag, release }) => {
     const work = templateWork(tag, 'gen-split-dns-unaddressed-');
@@ -2756,9 +2757,14 @@ describe.skipIf(why)(`Unbound host overrides on OPNsense's own code${why ? ` (sk
     // With IPv6 off (no <system><ipv6allow>; 26.x's migration makes it "Turn off IPv6") OPNsense configures nothing of a
     // dynamic IPv6 type but still a static IPv6 address; nothing of an IPv4 address without a subnet.
     const typed = (fields: string) => onBridge.replace('<descr>', `${fields}<descr>`);
-    const off = await start('bridge-dhcp6-off', typed('<ipaddrv6>dhcp6</ipaddrv6>'), '1', true, bridge('0'), false);
+    const off = await start('bridge-track6-off', typed('<ipaddrv6>track6</ipaddrv6>'), '1', true, bridge('0'), false);
     expect(off).toMatchObject({ died: 'unknown interface bridge0', warned: ['unknown interface bridge0'] });
-    expect(off.warnings.find((w) => w.includes('unknown interface'))).toMatch(/the interface's IPv6 type dhcp6, which OPNsense skips with IPv6 off .*turn IPv6 on \(Interfaces › Settings\)/);
+    expect(off.warnings.find((w) => w.includes('unknown interface'))).toMatch(/the interface's IPv6 type track6, which OPNsense skips with IPv6 off .*turn IPv6 on \(Interfaces › Settings\)/);
+    // dhcp6 gives the bridge no address with IPv6 on either: its DHCPv6 client and FreeBSD's SLAAC need the link-local
+    // address the bridge lacks (address-types.ts), so turning IPv6 on is no fix.
+    const on = await start('bridge-dhcp6', typed('<ipaddrv6>dhcp6</ipaddrv6>'), '1', true, bridge('0'));
+    expect(on).toMatchObject({ died: 'unknown interface bridge0', warned: ['unknown interface bridge0'] });
+    expect(on.warnings.find((w) => w.includes('unknown interface'))).toMatch(/the interface's IPv6 type dhcp6, whose DHCPv6 client sends from a link-local address bridge0 lacks, .*Give the interface an address \(Interfaces › box5\), enable the link-local address of bridge0/);
     expect(await start('bridge-static6-off', typed('<ipaddrv6>fd00:57::1</ipaddrv6><subnetv6>64</subnetv6>'), '1', true, bridge('0'), false)).toMatchObject({ died: undefined, warned: [] });
     expect(await start('bridge-subnetless', typed('<ipaddr>10.57.0.1</ipaddr>'), '1', true, bridge('0'))).toMatchObject({ died: 'unknown interface bridge0', warned: ['unknown interface bridge0'] });
   });

@@ -14,14 +14,25 @@ export const RUN_TIME_V4: ReadonlySet<string> = new Set(['dhcp', 'ppp', 'pppoe',
 
 /**
  * What the case of interface_configure() for an IPv6 type (of the release's ipv6Types) gives the interface:
- * 'device' a global address on its own device (dhcp6c for slaac and dhcp6, a delegated prefix for track6 and
- * idassoc6), 'stf' one on the <key>_stf tunnel device (6rd, 6to4), 'link-local' its link-local address only.
+ * 'device' a global address on its own device (of the tracked prefix for track6 and idassoc6), 'from-link-local' one on its
+ * own device only where that device has a link-local address (slaac and dhcp6), 'stf' one on the <key>_stf tunnel
+ * device (6rd, 6to4), 'link-local' its link-local address only.
+ *
+ * The same at every point release from 25.7 to 26.7. slaac and dhcp6 run `ifconfig <device> inet6 accept_rtadv
+ * -ifdisabled up` and dhcp6c, and turn no link-local address on (only _interfaces_bridge_configure() sets
+ * auto_linklocal, which a bridge lacks unless "Enable link-local address" is set). FreeBSD 14's SLAAC forms its address
+ * from the link-local one (nd6_rtr.c in6_ifadd() gives up without it); dhcp6c sends its Solicit to ff02::1:2 from a
+ * socket bound to ::, whose source in6_selectsrc() (in6_src.c) takes only from the device's own link, so with no
+ * address there sendto() fails with EADDRNOTAVAIL and no lease comes. track6 and idassoc6 need none: the tracked interface's dhcp6c
+ * adds the delegated prefix's address to the device by ioctl, its interface ID from the device's MAC (prefixconf.c
+ * add_ifprefix(), config.c set_default_ifid()), and 6rd or 6to4 tracking adds a static one with ifconfig
+ * (interface_track6_6rd_configure(), interface_track6_6to4_configure()).
  */
-export type Ipv6TypeAddress = 'device' | 'stf' | 'link-local';
+export type Ipv6TypeAddress = 'device' | 'from-link-local' | 'stf' | 'link-local';
 
 export const IPV6_TYPE_ADDRESS: ReadonlyMap<string, Ipv6TypeAddress> = new Map([
-  ['slaac', 'device'],
-  ['dhcp6', 'device'],
+  ['slaac', 'from-link-local'],
+  ['dhcp6', 'from-link-local'],
   ['track6', 'device'],
   ['idassoc6', 'device'],
   ['6rd', 'stf'],
