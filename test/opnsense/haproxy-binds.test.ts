@@ -115,6 +115,30 @@ describe('guiUncheckedBinds', () => {
     expect(unchecked('<ipaddr>dhcp</ipaddr>', '10.0.0.5:8443', '26.7', '')).toEqual([expect.stringContaining('takes its address at run time')]);
   });
 
+  // 26.1 on read "Turn off IPv6" (Interfaces › Settings, <disableipv6>) once its model has a version, whatever
+  // <system><ipv6allow> says; 25.7 reads only <ipv6allow> (is_ipv6_allowed(), util.inc; ipv6-allowed.ts).
+  it('reads the IPv6 switch of a migrated 26.x box from Interfaces › Settings, and 25.7\'s from <system><ipv6allow>', () => {
+    const bind = '[fd00::5]:8443';
+    const says = [expect.stringContaining('takes its address at run time')];
+    const settings = (disable: string, system: string, release: string) =>
+      guiUncheckedBinds(
+        parseXml(
+          box('<port>8443</port><interfaces>lan</interfaces>', '<ipaddrv6>track6</ipaddrv6>', bind, system).replace(
+            '<OPNsense>',
+            `<OPNsense><Interfaces><settings version="1.0.0"><disableipv6>${disable}</disableipv6></settings></Interfaces>`,
+          ),
+        ).root,
+        releaseFacts(release)!,
+      );
+    for (const release of ['26.1', '26.7']) {
+      expect(settings('1', '<ipv6allow>1</ipv6allow>', release), release).toEqual([]);
+      expect(settings('0', '', release), release).toEqual(says);
+      expect(settings('', '', release), release).toEqual(says);
+    }
+    expect(settings('1', '<ipv6allow>1</ipv6allow>', '25.7')).toEqual(says);
+    expect(settings('0', '', '25.7')).toEqual([]);
+  });
+
   // 6rd's and 6to4's address is on the <key>_stf device, which webgui_configure_do()'s interfaces_addresses() reads
   // beside the interface's device (get_real_interface($interface, 'inet6')).
   it.each(['25.7', '26.1', '26.7'])('says so of 6rd and 6to4, whose address is on the _stf device (%s)', (release) => {

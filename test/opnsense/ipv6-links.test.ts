@@ -137,6 +137,22 @@ describe('Ipv6Links', () => {
     for (const release of ['25.7', '26.1', '26.7']) expect(named(config('track6', ''), true, release), release).toEqual([]);
   });
 
+  // A 26.x box whose Interfaces › Settings model has a version reads "Turn off IPv6" there and no longer
+  // <system><ipv6allow>; 25.7 only the latter.
+  it('reads the IPv6 switch of a migrated 26.x box from Interfaces › Settings, and 25.7\'s from <system><ipv6allow>', () => {
+    const config = (disable: string, system: string) =>
+      box({ opt5: 'fd00:55::1/64' }, range6(1, 'opt5', 'fd00:55::1000', 'fd00:55::2000'))
+        .replace('<ipaddrv6>fd00:55::1</ipaddrv6>', '<ipaddrv6>track6</ipaddrv6>')
+        .replace('<ipv6allow>1</ipv6allow>', system)
+        .replace('</opnsense>', `<OPNsense><Interfaces><settings version="1.0.0"><disableipv6>${disable}</disableipv6></settings></Interfaces></OPNsense></opnsense>`);
+    for (const release of ['26.1', '26.7']) {
+      expect(named(config('1', '<ipv6allow>1</ipv6allow>'), true, release), release).toEqual([]);
+      expect(named(config('0', ''), true, release), release).toEqual(['fd00:55::1000 opt5']);
+    }
+    expect(named(config('1', '<ipv6allow>1</ipv6allow>'), true, '25.7')).toEqual(['fd00:55::1000 opt5']);
+    expect(named(config('0', ''), true, '25.7')).toEqual([]);
+  });
+
   // dnsmasq serves the interface's <if> (the template's helpers.physical_interface()): 6rd and 6to4 put their address on
   // the <key>_stf device, not there; slaac and dhcp6 give a bridge without a link-local address none (address-types.ts),
   // track6 gives it one.
