@@ -58,20 +58,39 @@ function takesIpv4(bindOptions: string): boolean {
   return words.includes('v4v6') && !words.includes('v6only');
 }
 
+/** A bind HAProxy refuses: what it prints for it (str2sa_range() in src/tools.c, 2.6 to 3.2 alike, after "'bind' : "), and why. */
+export interface Refusal {
+  prints: string;
+  why: string;
+}
+
+const NAME_CHARACTERS = "a host name holds letters, digits, '-', '_' and dots only, in labels of at most 63 characters";
+
 /**
  * The address text of a bind (its port split off at the last colon) as str2ip2() (src/tools.c, alike from 2.6 to 3.2)
- * takes it, or undefined where HAProxy refuses it ("invalid address"): in brackets only from 4 characters ("[::]") to
+ * takes it, or why HAProxy refuses it ("invalid address"): in brackets only from 4 characters ("[::]") to
  * 47 with them, so "[0]", "[*]" and "[]" are none; an IPv6 text only as inet_pton() reads it, which reads no zone
  * ("fe80::1%lo"); any other text a host name only as resolv_hostname_validation() (src/resolvers.c) takes one,
  * letters, digits, '-', '_' and dots, in labels of at most 63 characters and 255 in all, before getaddrinfo().
  */
-function str2ip2Text(host: string): string | undefined {
+function str2ip2Text(host: string): string | { why: string } {
   const bracketed = /^\[(.*)\]$/.exec(host);
-  if (host.startsWith('[') && (!bracketed || host.length < 4 || host.length >= 48)) return undefined;
+  if (host.startsWith('[') && host.length < 4) return { why: 'HAProxy takes brackets only around 2 characters or more ("[::]")' };
+  if (host.startsWith('[') && (!bracketed || host.length >= 48)) return { why: 'HAProxy takes brackets only around a whole IPv6 address, closed before the port' };
   const text = bracketed ? bracketed[1]! : host;
   if (text === '' || text === '*') return text;
-  if (text.includes(':')) return parseIPv6(text) !== undefined && !text.includes('%') ? text : undefined;
-  return text.length <= 255 && /^[-_a-zA-Z0-9.]*$/.test(text) && text.split('.').every((label) => label.length <= 63) ? text : undefined;
+  if (text.includes('%')) return { why: "HAProxy reads an IPv6 address with inet_pton(), which takes no zone, and a host name has no '%'" };
+  if (text.includes(':')) return parseIPv6(text) !== undefined ? text : { why: "it is no IPv6 address, and a host name has no ':'" };
+  return text.length <= 255 && /^[-_a-zA-Z0-9.]*$/.test(text) && text.split('.').every((label) => label.length <= 63) ? text : { why: NAME_CHARACTERS };
+}
+
+/** Why HAProxy refuses a port of a bind, in str2sa_range()'s order (its first port, its last, then the two), if it does. */
+function portRefusal(first: string, last: string | undefined): Refusal | undefined {
+  for (const port of last === undefined ? [first] : [first, last]) {
+    if (Number(port) < 1 || Number(port) > 65535) return { prints: `invalid port '${port}'`, why: 'HAProxy takes ports 1 to 65535' };
+  }
+  if (last !== undefined && Number(first) > Number(last)) return { prints: `invalid port range '${Number(first)}-${Number(last)}'`, why: 'its first port is above its last' };
+  return undefined;
 }
 
 /**
@@ -81,20 +100,23 @@ function str2ip2Text(host: string): string | undefined {
  * str2sa_range()'s other prefixes (tcp@, udp6@, mptcp@, ip@, stream+, fd@, abns@...) are not read: the plugin's model
  * refuses them (HAProxy.xml, the bind Mask, lets '@' through in quic4@, quic6@ and unix@ only, and no '+'), as it does
  * ipv4@ and ipv6@, read all the same. A port is 1 to 65535, a range's first port not above its last, or HAProxy
- * refuses the bind ("invalid port", "invalid port range"); so are the addresses str2ip2Text() refuses.
+ * refuses the bind ("invalid port", "invalid port range"), before it reads the address; so are the addresses
+ * str2ip2Text() refuses. A refused bind binds nothing, and with it HAProxy starts none (haproxy-refusals.ts says so).
  */
-function parseBind(frontend: string, gen: boolean, text: string, v4v6 = false): Bind | undefined {
+function parseBind(frontend: string, gen: boolean, text: string, v4v6 = false): Bind | Refusal | undefined {
   const entry = text.trim();
   if (entry === '' || entry.startsWith('unix@')) return undefined;
   const prefix = /^(quic|ipv)([46])@/.exec(entry);
   const rest = prefix ? entry.slice(prefix[0].length) : entry;
   const match = /^(.*):([0-9]+)(?:-([0-9]+))?$/.exec(rest);
   if (!match) return undefined;
+  const ports = portRefusal(match[2]!, match[3]);
+  if (ports) return ports;
   const from = Number(match[2]);
   const to = match[3] === undefined ? from : Number(match[3]);
-  if (from < 1 || to > 65535 || from > to) return undefined;
+  const invalid = (why: string): Refusal => ({ prints: `invalid address: '${match[1]}' in '${entry}'`, why });
   const written = str2ip2Text(match[1]!);
-  if (written === undefined) return undefined;
+  if (typeof written !== 'string') return invalid(written.why);
   // str2ip2() (src/tools.c) takes what inet_pton() does, then resolves the rest with getaddrinfo(), which (glibc, and
   // FreeBSD's explore_numeric()) reads an IPv4 address as inet_aton() does: "0" is 0.0.0.0, "127.1" and "0177.0.0.1"
   // 127.0.0.1, "010.0.0.1" 8.0.0.1 (ipaddr.js parses those forms alike). Under ipv6@ none of them is an IPv6 address.
@@ -103,7 +125,7 @@ function parseBind(frontend: string, gen: boolean, text: string, v4v6 = false): 
   const key = aton ?? addressKey(written);
   const family: Bind['family'] = prefix ? (prefix[2] === '6' ? 'inet6' : 'inet') : key.includes(':') ? 'inet6' : 'inet';
   // An IP address of the other family than the prefix's (a host name has no colon).
-  if (family === 'inet' ? key.includes(':') : aton !== undefined) return undefined;
+  if (family === 'inet' ? key.includes(':') : aton !== undefined) return invalid(`${prefix![0]} takes ${family === 'inet' ? 'IPv4' : 'IPv6'} addresses only`);
   const dual = v4v6 && family === 'inet6';
   // FreeBSD binds an IPv4-mapped address of a socket without IPV6_V6ONLY as that IPv4 address (tcp6_usr_bind(): in_pcbbind()).
   const v6 = dual ? parseIPv6(written) : undefined;
@@ -151,14 +173,28 @@ export function listeningFrontends(haproxy: XmlElement | undefined): XmlElement[
   return childrenNamed(child(haproxy, 'frontends'), 'frontend').filter((f) => fieldText(f, 'enabled') !== '0');
 }
 
-/** The enabled frontends of an enabled HAProxy, with their binds. */
-export function haproxyBinds(root: XmlElement, isGen: (uuid: string) => boolean = () => false): Bind[] {
+/** Each entry of the bind list of each enabled frontend of an enabled HAProxy, read (or refused) as HAProxy reads it. */
+function readBinds(root: XmlElement, isGen: (uuid: string) => boolean): { frontend: XmlElement; text: string; read: Bind | Refusal }[] {
   const haproxy = child(child(root, 'OPNsense'), 'HAProxy');
+  // The plugin's rc.conf.d template starts HAProxy (haproxy_enable=YES) only with general.enabled 1.
   if (fieldText(child(haproxy, 'general'), 'enabled') !== '1') return [];
   return listeningFrontends(haproxy).flatMap((f) => {
     const v4v6 = takesIpv4(fieldText(f, 'bindOptions'));
-    return fieldText(f, 'bind').split(',').flatMap((text) => parseBind(fieldText(f, 'name'), isGen(attr(f, 'uuid') ?? ''), text, v4v6) ?? []);
+    return fieldText(f, 'bind').split(',').flatMap((text) => {
+      const read = parseBind(fieldText(f, 'name'), isGen(attr(f, 'uuid') ?? ''), text, v4v6);
+      return read === undefined ? [] : [{ frontend: f, text: text.trim(), read }];
+    });
   });
+}
+
+/** The enabled frontends of an enabled HAProxy, with their binds. */
+export function haproxyBinds(root: XmlElement, isGen: (uuid: string) => boolean = () => false): Bind[] {
+  return readBinds(root, isGen).flatMap(({ read }) => ('prints' in read ? [] : [read]));
+}
+
+/** The entries of the enabled frontends of an enabled HAProxy that HAProxy refuses, each with its frontend and why. */
+export function refusedBinds(root: XmlElement): { frontend: XmlElement; text: string; refusal: Refusal }[] {
+  return readBinds(root, () => false).flatMap(({ frontend, text, read }) => ('prints' in read ? [{ frontend, text, refusal: read }] : []));
 }
 
 /**

@@ -50,6 +50,7 @@ import { groupRefusals } from './groups.js';
 import { vipFindings } from './vips.js';
 import { wokenRanges } from './woken-ranges.js';
 import { dnsmasqRefusals } from './dnsmasq-refusals.js';
+import { haproxyRefusals } from './haproxy-refusals.js';
 import { sharedMacs } from './dnsmasq-shared-macs.js';
 import { linelessHosts } from './dnsmasq-lineless-hosts.js';
 import { namedMacs } from './dnsmasq-named-macs.js';
@@ -1069,6 +1070,8 @@ function merged(baseText: string, genSections: readonly XmlElement[], givenOptio
     for (const message of gui) options.warn!(message);
     for (const message of guiUncheckedBinds(root, release)) options.warn!(message);
   }
+  // The box's frontends with a bind HAProxy refuses: with one, HAProxy starts with none, gen's included.
+  for (const message of haproxyRefusals(root, (uuid) => genUuids.has(uuid))) options.warn!(message);
   if (options.antiLockout) for (const message of antiLockoutDifferences(root, options.antiLockout)) options.warn!(message);
   // What clients asking the firewall on port 53 get for gen's Unbound host overrides, read from the config as merged:
   // the box's Hosts, ranges, DHCP entries and dnsmasq settings as this merge leaves them.
