@@ -105,7 +105,10 @@ function portRefusal(first: string, last: string | undefined): Refusal | undefin
  */
 function parseBind(frontend: string, gen: boolean, text: string, v4v6 = false): Bind | Refusal | undefined {
   const entry = text.trim();
-  if (entry === '' || entry.startsWith('unix@')) return undefined;
+  // The plugin's template writes each entry of the list split at commas as `bind <entry> name <entry> ...`, an empty one
+  // (the Mask takes a comma at the end) as `bind  name ...`, whose address str2sa_range() reads as "name".
+  if (entry === '') return { prints: "missing port specification in 'name'", why: 'the list ends in a comma, and the plugin writes the empty entry after it as a bind of the address "name"' };
+  if (entry.startsWith('unix@')) return undefined;
   const prefix = /^(quic|ipv)([46])@/.exec(entry);
   const rest = prefix ? entry.slice(prefix[0].length) : entry;
   const match = /^(.*):([0-9]+)(?:-([0-9]+))?$/.exec(rest);
@@ -180,7 +183,9 @@ function readBinds(root: XmlElement, isGen: (uuid: string) => boolean): { fronte
   if (fieldText(child(haproxy, 'general'), 'enabled') !== '1') return [];
   return listeningFrontends(haproxy).flatMap((f) => {
     const v4v6 = takesIpv4(fieldText(f, 'bindOptions'));
-    return fieldText(f, 'bind').split(',').flatMap((text) => {
+    // The template writes no bind of an empty list.
+    const list = fieldText(f, 'bind');
+    return (list === '' ? [] : list.split(',')).flatMap((text) => {
       const read = parseBind(fieldText(f, 'name'), isGen(attr(f, 'uuid') ?? ''), text, v4v6);
       return read === undefined ? [] : [{ frontend: f, text: text.trim(), read }];
     });

@@ -3,7 +3,8 @@
 // anything, and one bind it refuses is a fatal error (cfg_parse_listen(): ERR_ALERT | ERR_FATAL): it does not start,
 // and every frontend is down, gen's included. The plugin's bind Mask (HAProxy.xml) lets such text through: brackets
 // of fewer than four characters, "::" before the port, a name of other characters, port 0 or above 65535, a range
-// backwards. gen writes none (the schema's and resolve/haproxy.ts' checks of a frontend's bind), so only the box's.
+// backwards, a comma at the end. gen writes none (the schema's and resolve/haproxy.ts' checks of a frontend's bind),
+// so only the box's are named.
 import { type XmlElement, attr, child } from '../render/opnsense/xml.js';
 import { addToList } from '../arrays.js';
 import { fieldText } from './fields.js';
@@ -21,7 +22,7 @@ export function haproxyRefusals(root: XmlElement, isGen: (uuid: string) => boole
   const down = theirs.length === 0 ? '' : ` (the topology's ${theirs.join(', ')} included)`;
   // Each frontend's refused entries, in order (a Map keeps the frontends' order too).
   const byFrontend = new Map<XmlElement, string[]>();
-  for (const r of refused) addToList(byFrontend, r.frontend, `${r.text}, which makes it print "${r.refusal.prints}" (${r.refusal.why})`);
+  for (const r of refused) addToList(byFrontend, r.frontend, `${r.text || 'an empty entry'}, which makes it print "${r.refusal.prints}" (${r.refusal.why})`);
   return [...byFrontend].map(
     ([frontend, binds]) =>
       `HAProxy refuses to start with the merged config: the base's HAProxy frontend ${fieldText(frontend, 'name')} binds ${binds.join(', and ')}; ` +

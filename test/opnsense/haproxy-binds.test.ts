@@ -251,18 +251,20 @@ for (const { haproxy, skip } of HAPROXIES) {
     // The merge's warning quotes what HAProxy prints, as the plugin's template writes the bind (`bind <bind> name <bind>`).
     it("refuses each bind haproxyRefusals() names, printing what it quotes, and takes those it does not name", () => {
       const file = join(tempDir('gen-haproxy-binds-'), 'haproxy.cfg');
-      const refused = REFUSED.map((r) => r.form).concat(['ipv6@10.0.0.1:8443', 'quic6@127.1:8443', 'quic4@[::1]:8443', '127.0.0.1::8443', '[::1]x:8443', '[0]:0', '127.0.0.1:1-65536', `${'a'.repeat(64)}.example:8443`]);
+      const refused = REFUSED.map((r) => r.form).concat(['ipv6@10.0.0.1:8443', 'quic6@127.1:8443', 'quic4@[::1]:8443', '127.0.0.1::8443', '[::1]x:8443', '[0]:0', '127.0.0.1:1-65536', `${'a'.repeat(64)}.example:8443`, '127.0.0.1:8443,']);
+      // Each entry of the list on its own line, as the template writes them, an empty one too.
+      const lines = (form: string) => form.split(',').map((entry) => `${entry} name ${entry}`);
       for (const form of refused) {
         const said = haproxyRefusals(parseXml(box('', '', form)).root, () => false);
         expect(said, form).toHaveLength(1);
         const prints = /, which makes it print "(.*?)" \(/.exec(said[0]!)![1]!;
-        writeFileSync(file, config([`${form} name ${form}`]));
+        writeFileSync(file, config(lines(form)));
         const check = spawnSync(haproxy.binary, ['-c', '-f', file], { encoding: 'utf8' });
         expect([check.status, check.stdout + check.stderr], form).toEqual([1, expect.stringContaining(`'bind' : ${prints}\n`)]);
       }
       for (const form of ['[::]:8443', '[fe80::1]:8443', '[127.1]:8443', '0:8443', '*:8443', '127.0.0.1:65535', '127.0.0.1:8443-8443', '0177.0.0.1:1-65535', 'ipv6@:8443', 'localhost:8443']) {
         expect(haproxyRefusals(parseXml(box('', '', form)).root, () => false), form).toEqual([]);
-        writeFileSync(file, config([`${form} name ${form}`]));
+        writeFileSync(file, config(lines(form)));
         const check = spawnSync(haproxy.binary, ['-c', '-f', file], { encoding: 'utf8' });
         expect(check.status, `${form}: ${check.stdout}${check.stderr}`).toBe(0);
       }

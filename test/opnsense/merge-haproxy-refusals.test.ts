@@ -52,6 +52,7 @@ const FRONTENDS = [
   ['colons', '::9446'],
   ['named', 'a*b.example:9447'],
   ['ports', '127.0.0.1:0,127.0.0.1:65536,127.0.0.1:9449-9448,[0]:0'],
+  ['trailing', '127.0.0.1:9457,'],
   ['fine', '[::]:9450,127.1:9451,0:9452-9453,local_host-1:9454'],
   ['disabled', '[0]:9455', '0'],
 ] as const;
@@ -72,6 +73,8 @@ describe("merge warns of the box's HAProxy frontends whose binds HAProxy refuses
         `127.0.0.1:65536, which makes it print "invalid port '65536'" (HAProxy takes ports 1 to 65535), and ` +
         `127.0.0.1:9449-9448, which makes it print "invalid port range '9449-9448'" (its first port is above its last), and ` +
         `[0]:0, which makes it print "invalid port '0'" (HAProxy takes ports 1 to 65535); ${DOWN}`,
+      "HAProxy refuses to start with the merged config: the base's HAProxy frontend trailing binds an empty entry, which makes it print \"missing port specification in 'name'\" " +
+        `(the list ends in a comma, and the plugin writes the empty entry after it as a bind of the address "name"); ${DOWN}`,
     ]);
   });
 
