@@ -154,7 +154,33 @@ export function exactListsPatch(text) {
   });
 }
 
+// captureSegment tests each plain and block scalar it reads against
+// PATTERN_NON_PRINTABLE: a regex call per segment, 320,000 of them for
+// 10,000 peers. gen scans its text once for every character that pattern can
+// match (src/yaml-printable.ts), and tells js-yaml the text has none with
+// the option `printable`: the bundle's js-yaml then skips the tests, which
+// could find nothing (a segment is part of the input, and its edges lie
+// beside ASCII signs or the input's ends, where the pattern's look at a
+// neighbouring half of a surrogate pair reads the same). Without the
+// option it tests each segment as before, and throws at the same place.
+// Quoted scalars take the other branch, a test of each character, which is
+// unchanged.
+const SEGMENT_TEST = '      } else if (PATTERN_NON_PRINTABLE.test(_result)) {\n';
+const STATE_END = '    this.anchorMapTransactions = [];\n  }';
+
+/** js-yaml's dist/js-yaml.mjs testing no segment for non-printable characters when its caller says the input has none. */
+export function printableInputPatch(text) {
+  const patched = patchFunction(text, 'State', (body) => {
+    // The loader's State (the first in the text; the dumper's comes later), made with the options the loader was given.
+    if (!body.startsWith('function State(input, options) {\n    this.input = input;\n') || body.indexOf(STATE_END) < 0) {
+      throw new Error("js-yaml's State is no longer made as the bundle's patch expects");
+    }
+    return replaceCounted(body, STATE_END, '    this.anchorMapTransactions = [];\n    this.printable = options.printable === true;\n  }', 1, 'State');
+  });
+  return patchFunction(patched, 'captureSegment', (body) => replaceCounted(body, SEGMENT_TEST, '      } else if (!state.printable && PATTERN_NON_PRINTABLE.test(_result)) {\n', 1, 'captureSegment'));
+}
+
 /** js-yaml's dist/js-yaml.mjs as the bundle has it: every patch above. */
 export function bundledJsYamlPatch(text) {
-  return exactListsPatch(givenInputEndPatch(propertySnapshotPatch(lazyKeyTablesPatch(text))));
+  return printableInputPatch(exactListsPatch(givenInputEndPatch(propertySnapshotPatch(lazyKeyTablesPatch(text)))));
 }
