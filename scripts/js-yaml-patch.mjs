@@ -180,7 +180,139 @@ export function printableInputPatch(text) {
   return patchFunction(patched, 'captureSegment', (body) => replaceCounted(body, SEGMENT_TEST, '      } else if (!state.printable && PATTERN_NON_PRINTABLE.test(_result)) {\n', 1, 'captureSegment'));
 }
 
+// skipSeparationSpace and readPlainScalar step through the text a character
+// at a time, each step a read of state.input and state.position and a write
+// of state.position (and of state.lineIndent for each space of
+// indentation), fields of an object that every reader shares: TurboFan
+// keeps none of them in a register across the loop. The two took a ninth of
+// a lint's instructions, some 700 per scalar. The bundle's skipSeparationSpace
+// steps with locals and writes the position back before it calls anything
+// that reads the state (readLineBreak, throwWarning) and when it returns;
+// its readPlainScalar steps with locals over the run of characters that the
+// loop's body would only step over (none of ":", "#", a line break, a flow
+// indicator inside a flow collection, nor the first character of a line,
+// where a document marker may start, and no folded line pending), then
+// goes on as js-yaml does.
+const SKIP_SPACE = `function skipSeparationSpace(state, allowComments, checkIndent) {
+    let lineBreaks = 0;
+    let ch = state.input.charCodeAt(state.position);
+    while (ch !== 0) {
+      while (isWhiteSpace(ch)) {
+        if (ch === 9 && state.firstTabInLine === -1) {
+          state.firstTabInLine = state.position;
+        }
+        ch = state.input.charCodeAt(++state.position);
+      }
+      if (allowComments && ch === 35) {
+        do {
+          ch = state.input.charCodeAt(++state.position);
+        } while (ch !== 10 && ch !== 13 && ch !== 0);
+      }
+      if (isEol(ch)) {
+        readLineBreak(state);
+        ch = state.input.charCodeAt(state.position);
+        lineBreaks++;
+        state.lineIndent = 0;
+        while (ch === 32) {
+          state.lineIndent++;
+          ch = state.input.charCodeAt(++state.position);
+        }
+      } else {
+        break;
+      }
+    }
+    if (checkIndent !== -1 && lineBreaks !== 0 && state.lineIndent < checkIndent) {
+      throwWarning(state, "deficient indentation");
+    }
+    return lineBreaks;
+  }`;
+const SKIP_SPACE_LOCAL = `function skipSeparationSpace(state, allowComments, checkIndent) {
+    let lineBreaks = 0;
+    const input = state.input;
+    let position = state.position;
+    let ch = input.charCodeAt(position);
+    while (ch !== 0) {
+      while (ch === 9 || ch === 32) {
+        if (ch === 9 && state.firstTabInLine === -1) {
+          state.firstTabInLine = position;
+        }
+        ch = input.charCodeAt(++position);
+      }
+      if (allowComments && ch === 35) {
+        do {
+          ch = input.charCodeAt(++position);
+        } while (ch !== 10 && ch !== 13 && ch !== 0);
+      }
+      if (ch === 10 || ch === 13) {
+        state.position = position;
+        readLineBreak(state);
+        position = state.position;
+        ch = input.charCodeAt(position);
+        lineBreaks++;
+        let lineIndent = 0;
+        while (ch === 32) {
+          lineIndent++;
+          ch = input.charCodeAt(++position);
+        }
+        state.lineIndent = lineIndent;
+      } else {
+        break;
+      }
+    }
+    state.position = position;
+    if (checkIndent !== -1 && lineBreaks !== 0 && state.lineIndent < checkIndent) {
+      throwWarning(state, "deficient indentation");
+    }
+    return lineBreaks;
+  }`;
+const PLAIN_LOOP = `    while (ch !== 0) {
+      if (ch === 58) {`;
+const PLAIN_LOOP_RUN = `    while (ch !== 0) {
+      if (!hasPendingContent) {
+        const input = state.input;
+        const lineStart = state.lineStart;
+        let position = state.position;
+        while (ch !== 0 && ch !== 58 && ch !== 35 && ch !== 10 && ch !== 13 && position !== lineStart && !(withinFlowCollection && (ch === 44 || ch === 91 || ch === 93 || ch === 123 || ch === 125))) {
+          if (!(ch === 9 || ch === 32)) {
+            captureEnd = position + 1;
+          }
+          ch = input.charCodeAt(++position);
+        }
+        state.position = position;
+        if (ch === 0) {
+          break;
+        }
+      }
+      if (ch === 58) {`;
+
+/** js-yaml's dist/js-yaml.mjs stepping through spaces and plain scalars with locals in place of the state's fields. */
+export function localPositionPatch(text) {
+  const skip = jsYamlFunction(text, 'skipSeparationSpace');
+  if (skip.body.trimEnd() !== SKIP_SPACE) throw new Error("js-yaml's skipSeparationSpace is no longer the function the bundle's patch rewrites");
+  const patched = text.slice(0, skip.start) + SKIP_SPACE_LOCAL + text.slice(skip.start + SKIP_SPACE.length);
+  return patchFunction(patched, 'readPlainScalar', (body) => {
+    // The loop's body as the run above reads it: these tests, in this order, then the folded lines, then the step.
+    const loop = body.slice(body.indexOf(PLAIN_LOOP));
+    const expected = [
+      'if (ch === 58) {',
+      'isWsOrEol(following) || withinFlowCollection && isFlowIndicator(following)',
+      '} else if (ch === 35) {',
+      '} else if (state.position === state.lineStart && testDocumentSeparator(state) || withinFlowCollection && isFlowIndicator(ch)) {',
+      '} else if (isEol(ch)) {',
+      'if (hasPendingContent) {',
+      'if (!isWhiteSpace(ch)) {\n        captureEnd = state.position + 1;\n      }\n      ch = state.input.charCodeAt(++state.position);\n    }\n    captureSegment(state, captureStart, captureEnd, false);',
+    ];
+    let at = 0;
+    for (const part of expected) {
+      const found = loop.indexOf(part, at);
+      if (found < 0) throw new Error("js-yaml's readPlainScalar no longer steps through a scalar as the bundle's patch expects");
+      at = found + part.length;
+    }
+    return replaceCounted(body, PLAIN_LOOP, PLAIN_LOOP_RUN, 1, 'readPlainScalar');
+  });
+}
+
 /** js-yaml's dist/js-yaml.mjs as the bundle has it: every patch above. */
 export function bundledJsYamlPatch(text) {
-  return printableInputPatch(exactListsPatch(givenInputEndPatch(propertySnapshotPatch(lazyKeyTablesPatch(text)))));
+  return localPositionPatch(printableInputPatch(exactListsPatch(givenInputEndPatch(propertySnapshotPatch(lazyKeyTablesPatch(text))))));
 }

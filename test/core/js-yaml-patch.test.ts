@@ -1,9 +1,9 @@
 // The bundle's js-yaml (scripts/js-yaml-patch.mjs) against js-yaml itself:
 // the patches only move where a table of keys is made, skip a copy of the
 // state that would go unused, read an input given with its end in place of
-// a copy, return a list in a store of its length, and leave out the test of
+// a copy, return a list in a store of its length, leave out the test of
 // each scalar for non-printable characters where gen found none in the whole
-// text, so every text must load
+// text, and step through spaces and plain scalars with locals, so every text must load
 // to the same data, with the same node events, or fail with the same message
 // at the same place.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,16 +29,24 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 // Without its source map comment: the copy has no map beside it.
 /**
  * A copy of js-yaml's text as module `name`, which counts the copies of its
- * state in globalThis[name] and the copies of its input it ends with "\0"
- * in globalThis[name + 'Ends'].
+ * state in globalThis[name], the copies of its input it ends with "\0"
+ * in globalThis[name + 'Ends'] and the writes of its state's position in
+ * globalThis[name + 'Writes'].
  */
 async function copy(name: string, text: string): Promise<typeof original> {
+  // Writes of a state's position: an accessor over a field of its own, counted in globalThis[name + 'Writes'].
+  const writes = `globalThis[${JSON.stringify(`${name}Writes`)}]`;
   const counted = text
     .replace('function snapshotState(state) {\n', `function snapshotState(state) {\n    globalThis[${JSON.stringify(name)}]++;\n`)
+    .replace(
+      '    this.position = 0;\n',
+      `    { let at = 0; Object.defineProperty(this, "position", { get() { return at; }, set(value) { ${writes}++; at = value; }, enumerable: true }); }\n`,
+    )
     .replace('state.input += "\\0";', `{ globalThis[${JSON.stringify(`${name}Ends`)}]++; state.input += "\\0"; }`);
   if (counted.split(`globalThis[${JSON.stringify(`${name}Ends`)}]++`).length !== 2) throw new Error("js-yaml's loadDocuments no longer ends its input where the count expects");
   (globalThis as Record<string, unknown>)[name] = 0;
   (globalThis as Record<string, unknown>)[`${name}Ends`] = 0;
+  (globalThis as Record<string, unknown>)[`${name}Writes`] = 0;
   writeFileSync(join(dir, `${name}.mjs`), counted.replace(/^\/\/# sourceMappingURL=.*$/m, ''));
   return (await import(pathToFileURL(join(dir, `${name}.mjs`)).href)) as typeof original;
 }
@@ -204,6 +212,27 @@ describe("the bundle's js-yaml", () => {
       expect(told(patched, text, 'core'), JSON.stringify(text)).toBe(told(original, text, 'core'));
     }
     expect(told(patched, 'a: b\u0007c\n', 'core')).toMatch(/^error: the stream contains non-printable characters \(1:7\)/);
+  });
+
+  it('steps through spaces and plain scalars without writing the state\'s position at every character', () => {
+    const peers = Array.from({ length: 2000 }, (_, i) => `          - name: peer-${i}\n            address: 10.200.${i >> 8}.${i & 255}\n            public_key: ${String(i).padStart(43, 'k')}=\n`);
+    const topology = `peers:\n${peers.join('')}`;
+    const writes = (yaml: typeof original, name: string, text: string) => {
+      const counters = globalThis as unknown as Record<string, number>;
+      counters[`${name}Writes`] = 0;
+      const data = yaml.load(text);
+      return { data, writes: counters[`${name}Writes`]! };
+    };
+    const before = writes(counted, 'counted', topology);
+    const after = writes(patched, 'patched', topology);
+    expect(after.data).toEqual(before.data);
+    // js-yaml: a write per character (and more); the bundle's: a dozen per mapping pair, a few of them in the two readers.
+    expect(before.writes).toBeGreaterThan(topology.length * 0.9);
+    expect(after.writes).toBeLessThan(topology.length / 3);
+    // Where a scalar goes on over lines, a document marker or a comment may start, it reads as js-yaml does.
+    for (const doc of ['a: b\n  c\n---\nd: e\n', 'a: b # c\n', 'a:b: c\n', '[a, b:c, d]\n', '- a\n  b\n\n  c\n', 'a: b\tc \t\n', '---a: b\n', 'a: |\n  x\n', 'a:\n\t- b\n']) {
+      expect(reading(patched, doc, 'core'), JSON.stringify(doc)).toBe(reading(original, doc, 'core'));
+    }
   });
 
   it('reads duplicate keys and merges as js-yaml does, in block and flow mappings', () => {
