@@ -3,7 +3,8 @@
 // state that would go unused, read an input given with its end in place of
 // a copy, return a list in a store of its length, leave out the test of
 // each scalar for non-printable characters where gen found none in the whole
-// text, and step through spaces and plain scalars with locals, so every text must load
+// text, step through spaces and plain scalars with locals, and ask a reader
+// only where its node can start, so every text must load
 // to the same data, with the same node events, or fail with the same message
 // at the same place.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,7 +37,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 async function copy(name: string, text: string): Promise<typeof original> {
   // Writes of a state's position: an accessor over a field of its own, counted in globalThis[name + 'Writes'].
   const writes = `globalThis[${JSON.stringify(`${name}Writes`)}]`;
-  const counted = text
+  // Calls of the readers composeNode asks whether their node starts here, in globalThis[name + 'Readers'].
+  const readers = `globalThis[${JSON.stringify(`${name}Readers`)}]`;
+  const counted = ['readFlowCollection(state, nodeIndent)', 'readBlockScalar(state, nodeIndent)', 'readSingleQuotedScalar(state, nodeIndent)', 'readDoubleQuotedScalar(state, nodeIndent)', 'readAlias(state)']
+    .reduce((t, reader) => t.replace(`function ${reader} {\n`, `function ${reader} {\n    ${readers}++;\n`), text)
     .replace('function snapshotState(state) {\n', `function snapshotState(state) {\n    globalThis[${JSON.stringify(name)}]++;\n`)
     .replace(
       '    this.position = 0;\n',
@@ -47,6 +51,8 @@ async function copy(name: string, text: string): Promise<typeof original> {
   (globalThis as Record<string, unknown>)[name] = 0;
   (globalThis as Record<string, unknown>)[`${name}Ends`] = 0;
   (globalThis as Record<string, unknown>)[`${name}Writes`] = 0;
+  (globalThis as Record<string, unknown>)[`${name}Readers`] = 0;
+  if (counted.split(`${readers}++`).length !== 6) throw new Error("js-yaml's readers are no longer where the count expects them");
   writeFileSync(join(dir, `${name}.mjs`), counted.replace(/^\/\/# sourceMappingURL=.*$/m, ''));
   return (await import(pathToFileURL(join(dir, `${name}.mjs`)).href)) as typeof original;
 }
@@ -233,6 +239,27 @@ describe("the bundle's js-yaml", () => {
     for (const doc of ['a: b\n  c\n---\nd: e\n', 'a: b # c\n', 'a:b: c\n', '[a, b:c, d]\n', '- a\n  b\n\n  c\n', 'a: b\tc \t\n', '---a: b\n', 'a: |\n  x\n', 'a:\n\t- b\n']) {
       expect(reading(patched, doc, 'core'), JSON.stringify(doc)).toBe(reading(original, doc, 'core'));
     }
+  });
+
+  it('calls a reader only where its node can start (five calls per plain scalar of 2,000 peers)', () => {
+    const peers = Array.from({ length: 2000 }, (_, i) => `  - name: peer-${i}\n    address: 10.200.${i >> 8}.${i & 255}\n    role: client\n`);
+    const topology = `peers:\n${peers.join('')}`;
+    const calls = (yaml: typeof original, name: string, text: string) => {
+      const counters = globalThis as unknown as Record<string, number>;
+      counters[`${name}Readers`] = 0;
+      const data = yaml.load(text);
+      return { data, calls: counters[`${name}Readers`]! };
+    };
+    const before = calls(counted, 'counted', topology);
+    const after = calls(patched, 'patched', topology);
+    expect(after.data).toEqual(before.data);
+    expect(before.calls).toBeGreaterThan(5 * 6000);
+    expect(after.calls).toBe(0);
+    // Where such a node starts, its reader reads it.
+    const each = 'a: [1, {b: 2}]\nc: |\n  d\ne: >\n  f\ng: \'h\'\ni: "j"\nk: &x l\nm: *x\n';
+    const read = calls(patched, 'patched', each);
+    expect(read.data).toEqual(calls(counted, 'counted', each).data);
+    expect(read.calls).toBe(7);
   });
 
   it('reads duplicate keys and merges as js-yaml does, in block and flow mappings', () => {
