@@ -236,7 +236,9 @@ describe("the bundle's js-yaml", () => {
     expect(before.writes).toBeGreaterThan(topology.length * 0.9);
     expect(after.writes).toBeLessThan(topology.length / 3);
     // Where a scalar goes on over lines, a document marker or a comment may start, it reads as js-yaml does.
-    for (const doc of ['a: b\n  c\n---\nd: e\n', 'a: b # c\n', 'a:b: c\n', '[a, b:c, d]\n', '- a\n  b\n\n  c\n', 'a: b\tc \t\n', '---a: b\n', 'a: |\n  x\n', 'a:\n\t- b\n']) {
+    // Line breaks of \r\n and of \r alone too, which the bundle's skipSeparationSpace reads in place of readLineBreak.
+    const docs = ['a: b\n  c\n---\nd: e\n', 'a: b # c\n', 'a:b: c\n', '[a, b:c, d]\n', '- a\n  b\n\n  c\n', 'a: b\tc \t\n', '---a: b\n', 'a: |\n  x\n', 'a:\n\t- b\n', 'x:\n  - y\n\n  # c\n  - z\n'];
+    for (const doc of docs.flatMap((d) => [d, d.replaceAll('\n', '\r\n'), d.replaceAll('\n', '\r')])) {
       expect(reading(patched, doc, 'core'), JSON.stringify(doc)).toBe(reading(original, doc, 'core'));
     }
   });
