@@ -60,6 +60,14 @@ const text = jsYamlText();
 const patched = await copy('patched', bundledJsYamlPatch(text));
 const counted = await copy('counted', text);
 
+/** The data of `text`, and what the copy's counter globalThis[counter] (see copy) counted while reading it. */
+function countWhileLoading(yaml: typeof original, counter: string, text: string): { data: unknown; count: number } {
+  const counters = globalThis as unknown as Record<string, number>;
+  counters[counter] = 0;
+  const data = yaml.load(text);
+  return { data, count: counters[counter]! };
+}
+
 /** What a loader makes of `text`: its documents and the node events it reports, or its error; `withNul`, given the text and "\0" as gen gives it. */
 function reading(yaml: typeof original, text: string, schema: 'default' | 'core' | 'json', withNul = false): string {
   const events: string[] = [];
@@ -223,18 +231,12 @@ describe("the bundle's js-yaml", () => {
   it('steps through spaces and plain scalars without writing the state\'s position at every character', () => {
     const peers = Array.from({ length: 2000 }, (_, i) => `          - name: peer-${i}\n            address: 10.200.${i >> 8}.${i & 255}\n            public_key: ${String(i).padStart(43, 'k')}=\n`);
     const topology = `peers:\n${peers.join('')}`;
-    const writes = (yaml: typeof original, name: string, text: string) => {
-      const counters = globalThis as unknown as Record<string, number>;
-      counters[`${name}Writes`] = 0;
-      const data = yaml.load(text);
-      return { data, writes: counters[`${name}Writes`]! };
-    };
-    const before = writes(counted, 'counted', topology);
-    const after = writes(patched, 'patched', topology);
+    const before = countWhileLoading(counted, 'countedWrites', topology);
+    const after = countWhileLoading(patched, 'patchedWrites', topology);
     expect(after.data).toEqual(before.data);
     // js-yaml: a write per character (and more); the bundle's: a dozen per mapping pair, a few of them in the two readers.
-    expect(before.writes).toBeGreaterThan(topology.length * 0.9);
-    expect(after.writes).toBeLessThan(topology.length / 3);
+    expect(before.count).toBeGreaterThan(topology.length * 0.9);
+    expect(after.count).toBeLessThan(topology.length / 3);
     // Where a scalar goes on over lines, a document marker or a comment may start, it reads as js-yaml does.
     // Line breaks of \r\n and of \r alone too, which the bundle's skipSeparationSpace reads in place of readLineBreak.
     const docs = ['a: b\n  c\n---\nd: e\n', 'a: b # c\n', 'a:b: c\n', '[a, b:c, d]\n', '- a\n  b\n\n  c\n', 'a: b\tc \t\n', '---a: b\n', 'a: |\n  x\n', 'a:\n\t- b\n', 'x:\n  - y\n\n  # c\n  - z\n'];
@@ -246,22 +248,16 @@ describe("the bundle's js-yaml", () => {
   it('calls a reader only where its node can start (five calls per plain scalar of 2,000 peers)', () => {
     const peers = Array.from({ length: 2000 }, (_, i) => `  - name: peer-${i}\n    address: 10.200.${i >> 8}.${i & 255}\n    role: client\n`);
     const topology = `peers:\n${peers.join('')}`;
-    const calls = (yaml: typeof original, name: string, text: string) => {
-      const counters = globalThis as unknown as Record<string, number>;
-      counters[`${name}Readers`] = 0;
-      const data = yaml.load(text);
-      return { data, calls: counters[`${name}Readers`]! };
-    };
-    const before = calls(counted, 'counted', topology);
-    const after = calls(patched, 'patched', topology);
+    const before = countWhileLoading(counted, 'countedReaders', topology);
+    const after = countWhileLoading(patched, 'patchedReaders', topology);
     expect(after.data).toEqual(before.data);
-    expect(before.calls).toBeGreaterThan(5 * 6000);
-    expect(after.calls).toBe(0);
+    expect(before.count).toBeGreaterThan(5 * 6000);
+    expect(after.count).toBe(0);
     // Where such a node starts, its reader reads it.
     const each = 'a: [1, {b: 2}]\nc: |\n  d\ne: >\n  f\ng: \'h\'\ni: "j"\nk: &x l\nm: *x\n';
-    const read = calls(patched, 'patched', each);
-    expect(read.data).toEqual(calls(counted, 'counted', each).data);
-    expect(read.calls).toBe(7);
+    const read = countWhileLoading(patched, 'patchedReaders', each);
+    expect(read.data).toEqual(countWhileLoading(counted, 'countedReaders', each).data);
+    expect(read.count).toBe(7);
   });
 
   it('reads duplicate keys and merges as js-yaml does, in block and flow mappings', () => {
