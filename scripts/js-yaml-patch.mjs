@@ -154,7 +154,234 @@ export function exactListsPatch(text) {
   });
 }
 
+// captureSegment tests each plain and block scalar it reads against
+// PATTERN_NON_PRINTABLE: a regex call per segment, 320,000 of them for
+// 10,000 peers. gen scans its text once for every character that pattern can
+// match (src/yaml-printable.ts), and tells js-yaml the text has none with
+// the option `printable`: the bundle's js-yaml then skips the tests, which
+// could find nothing (a segment is part of the input, and its edges lie
+// beside ASCII signs or the input's ends, where the pattern's look at a
+// neighbouring half of a surrogate pair reads the same). Without the
+// option it tests each segment as before, and throws at the same place.
+// Quoted scalars take the other branch, a test of each character, which is
+// unchanged.
+const SEGMENT_TEST = '      } else if (PATTERN_NON_PRINTABLE.test(_result)) {\n';
+const STATE_END = '    this.anchorMapTransactions = [];\n  }';
+
+/** js-yaml's dist/js-yaml.mjs testing no segment for non-printable characters when its caller says the input has none. */
+export function printableInputPatch(text) {
+  const patched = patchFunction(text, 'State', (body) => {
+    // The loader's State (the first in the text; the dumper's comes later), made with the options the loader was given.
+    if (!body.startsWith('function State(input, options) {\n    this.input = input;\n') || body.indexOf(STATE_END) < 0) {
+      throw new Error("js-yaml's State is no longer made as the bundle's patch expects");
+    }
+    return replaceCounted(body, STATE_END, '    this.anchorMapTransactions = [];\n    this.printable = options.printable === true;\n  }', 1, 'State');
+  });
+  return patchFunction(patched, 'captureSegment', (body) => replaceCounted(body, SEGMENT_TEST, '      } else if (!state.printable && PATTERN_NON_PRINTABLE.test(_result)) {\n', 1, 'captureSegment'));
+}
+
+// skipSeparationSpace and readPlainScalar step through the text a character
+// at a time, each step a read of state.input and state.position and a write
+// of state.position (and of state.lineIndent for each space of
+// indentation), fields of an object that every reader shares: TurboFan
+// keeps none of them in a register across the loop. The two took a ninth of
+// a lint's instructions, some 700 per scalar. The bundle's skipSeparationSpace
+// steps with locals, reads a line break in place (readLineBreak, a call per
+// line: 342,000 for 10,000 peers), and writes the position back before it
+// calls anything that reads the state (throwWarning) and when it returns;
+// its readPlainScalar steps with locals over the run of characters that the
+// loop's body would only step over (none of ":", "#", a line break, a flow
+// indicator inside a flow collection, nor the first character of a line,
+// where a document marker may start, and no folded line pending), then
+// goes on as js-yaml does.
+const SKIP_SPACE = `function skipSeparationSpace(state, allowComments, checkIndent) {
+    let lineBreaks = 0;
+    let ch = state.input.charCodeAt(state.position);
+    while (ch !== 0) {
+      while (isWhiteSpace(ch)) {
+        if (ch === 9 && state.firstTabInLine === -1) {
+          state.firstTabInLine = state.position;
+        }
+        ch = state.input.charCodeAt(++state.position);
+      }
+      if (allowComments && ch === 35) {
+        do {
+          ch = state.input.charCodeAt(++state.position);
+        } while (ch !== 10 && ch !== 13 && ch !== 0);
+      }
+      if (isEol(ch)) {
+        readLineBreak(state);
+        ch = state.input.charCodeAt(state.position);
+        lineBreaks++;
+        state.lineIndent = 0;
+        while (ch === 32) {
+          state.lineIndent++;
+          ch = state.input.charCodeAt(++state.position);
+        }
+      } else {
+        break;
+      }
+    }
+    if (checkIndent !== -1 && lineBreaks !== 0 && state.lineIndent < checkIndent) {
+      throwWarning(state, "deficient indentation");
+    }
+    return lineBreaks;
+  }`;
+const SKIP_SPACE_LOCAL = `function skipSeparationSpace(state, allowComments, checkIndent) {
+    let lineBreaks = 0;
+    const input = state.input;
+    let position = state.position;
+    let ch = input.charCodeAt(position);
+    while (ch !== 0) {
+      while (ch === 9 || ch === 32) {
+        if (ch === 9 && state.firstTabInLine === -1) {
+          state.firstTabInLine = position;
+        }
+        ch = input.charCodeAt(++position);
+      }
+      if (allowComments && ch === 35) {
+        do {
+          ch = input.charCodeAt(++position);
+        } while (ch !== 10 && ch !== 13 && ch !== 0);
+      }
+      if (ch === 10 || ch === 13) {
+        // readLineBreak, written out (LINE_BREAK below).
+        if (ch === 13 && input.charCodeAt(position + 1) === 10) {
+          position++;
+        }
+        position++;
+        state.line += 1;
+        state.lineStart = position;
+        state.firstTabInLine = -1;
+        ch = input.charCodeAt(position);
+        lineBreaks++;
+        let lineIndent = 0;
+        while (ch === 32) {
+          lineIndent++;
+          ch = input.charCodeAt(++position);
+        }
+        state.lineIndent = lineIndent;
+      } else {
+        break;
+      }
+    }
+    state.position = position;
+    if (checkIndent !== -1 && lineBreaks !== 0 && state.lineIndent < checkIndent) {
+      throwWarning(state, "deficient indentation");
+    }
+    return lineBreaks;
+  }`;
+const PLAIN_LOOP = `    while (ch !== 0) {
+      if (ch === 58) {`;
+const PLAIN_LOOP_RUN = `    while (ch !== 0) {
+      if (!hasPendingContent) {
+        const input = state.input;
+        const lineStart = state.lineStart;
+        let position = state.position;
+        while (ch !== 0 && ch !== 58 && ch !== 35 && ch !== 10 && ch !== 13 && position !== lineStart && !(withinFlowCollection && (ch === 44 || ch === 91 || ch === 93 || ch === 123 || ch === 125))) {
+          if (!(ch === 9 || ch === 32)) {
+            captureEnd = position + 1;
+          }
+          ch = input.charCodeAt(++position);
+        }
+        state.position = position;
+        if (ch === 0) {
+          break;
+        }
+      }
+      if (ch === 58) {`;
+
+// What the bundle's skipSeparationSpace writes out for a line break it is at (\n, or \r with or without \n).
+const LINE_BREAK = `function readLineBreak(state) {
+    const ch = state.input.charCodeAt(state.position);
+    if (ch === 10) {
+      state.position++;
+    } else if (ch === 13) {
+      state.position++;
+      if (state.input.charCodeAt(state.position) === 10) {
+        state.position++;
+      }
+    } else {
+      throwError(state, "a line break is expected");
+    }
+    state.line += 1;
+    state.lineStart = state.position;
+    state.firstTabInLine = -1;
+  }`;
+
+/** js-yaml's dist/js-yaml.mjs stepping through spaces and plain scalars with locals in place of the state's fields. */
+export function localPositionPatch(text) {
+  if (jsYamlFunction(text, 'readLineBreak').body.trimEnd() !== LINE_BREAK) throw new Error("js-yaml's readLineBreak is no longer the function the bundle's skipSeparationSpace writes out");
+  const skip = jsYamlFunction(text, 'skipSeparationSpace');
+  if (skip.body.trimEnd() !== SKIP_SPACE) throw new Error("js-yaml's skipSeparationSpace is no longer the function the bundle's patch rewrites");
+  const patched = text.slice(0, skip.start) + SKIP_SPACE_LOCAL + text.slice(skip.start + SKIP_SPACE.length);
+  return patchFunction(patched, 'readPlainScalar', (body) => {
+    // The loop's body as the run above reads it: these tests, in this order, then the folded lines, then the step.
+    const loop = body.slice(body.indexOf(PLAIN_LOOP));
+    const expected = [
+      'if (ch === 58) {',
+      'isWsOrEol(following) || withinFlowCollection && isFlowIndicator(following)',
+      '} else if (ch === 35) {',
+      '} else if (state.position === state.lineStart && testDocumentSeparator(state) || withinFlowCollection && isFlowIndicator(ch)) {',
+      '} else if (isEol(ch)) {',
+      'if (hasPendingContent) {',
+      'if (!isWhiteSpace(ch)) {\n        captureEnd = state.position + 1;\n      }\n      ch = state.input.charCodeAt(++state.position);\n    }\n    captureSegment(state, captureStart, captureEnd, false);',
+    ];
+    let at = 0;
+    for (const part of expected) {
+      const found = loop.indexOf(part, at);
+      if (found < 0) throw new Error("js-yaml's readPlainScalar no longer steps through a scalar as the bundle's patch expects");
+      at = found + part.length;
+    }
+    return replaceCounted(body, PLAIN_LOOP, PLAIN_LOOP_RUN, 1, 'readPlainScalar');
+  });
+}
+
+// composeNode asks five readers in turn whether a node of theirs starts
+// here: readFlowCollection ([ or {), readBlockScalar (| or >),
+// readSingleQuotedScalar ('), readDoubleQuotedScalar (") and readAlias (*).
+// Each looks at the character first and returns false, the state untouched,
+// when it is not its own, but each is a call (a large topology's inlining
+// budget leaves them calls): five per plain scalar, 1.5 million for 10,000
+// peers. The bundle's composeNode looks at the character itself and calls
+// a reader only where its node can start.
+const NODE_STARTS = [
+  { reader: 'readFlowCollection', call: 'readFlowCollection(state, flowIndent)', codes: [91, 123] },
+  { reader: 'readBlockScalar', call: 'readBlockScalar(state, flowIndent)', codes: [124, 62] },
+  { reader: 'readSingleQuotedScalar', call: 'readSingleQuotedScalar(state, flowIndent)', codes: [39] },
+  { reader: 'readDoubleQuotedScalar', call: 'readDoubleQuotedScalar(state, flowIndent)', codes: [34] },
+  { reader: 'readAlias', call: 'readAlias(state)', codes: [42] },
+];
+
+/** Whether `body` (a reader) returns false, having changed nothing, unless the character at the state's position is one of `codes`. */
+function startsWithCharacterTest(body, codes) {
+  const read = '    let ch = state.input.charCodeAt(state.position);\n';
+  const at = body.indexOf(read);
+  if (at < 0) return false;
+  // Before the read, only declarations: of nothing, of a constant, or of a field of the state.
+  const before = body.slice(body.indexOf('{\n') + 2, at).split('\n').filter((line) => line.trim() !== '');
+  if (!before.every((line) => /^    (let|const) \w+( = (null|true|false|\d+|CHOMPING_CLIP|nodeIndent|state\.(tag|anchor)))?;$/.test(line))) return false;
+  const after = body.slice(at + read.length);
+  if (codes.length === 1) return after.startsWith(`    if (ch !== ${codes[0]}) return false;\n`) || after.startsWith(`    if (ch !== ${codes[0]}) {\n      return false;\n    }\n`);
+  // Two characters: an if and an else if on them, and an else that returns false, each branch setting only locals.
+  const test = new RegExp(`^    if \\(ch === ${codes[0]}\\) \\{\\n(      \\w+ = [^;\\n]+;\\n)+    \\} else if \\(ch === ${codes[1]}\\) \\{\\n(      \\w+ = [^;\\n]+;\\n)+    \\} else \\{\\n      return false;\\n    \\}\\n`);
+  return test.test(after) && !/state\./.test(after.slice(0, after.indexOf('return false;')));
+}
+
+/** js-yaml's dist/js-yaml.mjs whose composeNode calls a reader only where the character at the position can start its node. */
+export function nodeStartPatch(text) {
+  for (const { reader, codes } of NODE_STARTS) {
+    if (!startsWithCharacterTest(jsYamlFunction(text, reader).body, codes)) throw new Error(`js-yaml's ${reader} no longer returns false at once for a node that does not start with its sign`);
+  }
+  return patchFunction(text, 'composeNode', (body) =>
+    NODE_STARTS.reduce((patched, { reader, call, codes }) => {
+      const test = codes.map((code) => `state.input.charCodeAt(state.position) === ${code}`).join(' || ');
+      return replaceCounted(patched, call, `((${test}) && ${call})`, 1, `composeNode's call of ${reader}`);
+    }, body),
+  );
+}
+
 /** js-yaml's dist/js-yaml.mjs as the bundle has it: every patch above. */
 export function bundledJsYamlPatch(text) {
-  return exactListsPatch(givenInputEndPatch(propertySnapshotPatch(lazyKeyTablesPatch(text))));
+  return nodeStartPatch(localPositionPatch(printableInputPatch(exactListsPatch(givenInputEndPatch(propertySnapshotPatch(lazyKeyTablesPatch(text)))))));
 }

@@ -20,6 +20,7 @@ import { suppressionsOf, type Suppression } from './suppress/comments.js';
 import { YAML12_CORE_SCHEMA } from './yaml-core-schema.js';
 import { positionsOf, type NodePositions } from './yaml-positions.js';
 import { hasLooseContinuation } from './yaml-continuation.js';
+import { printableText } from './yaml-printable.js';
 import { lineIn, lineTreeOf, type LineNode } from './yaml-lines.js';
 import { MAX_ALIAS_COUNT, aliasPastLimit, unresolvedAlias } from './yaml-alias-limit.js';
 import { MAX_NESTING, deepFlowOffset, isStackOverflow, limitOffset, limitViolation, lineAndColumn } from './io/data-limits.js';
@@ -352,10 +353,12 @@ function nullWordEndsAt(text: string, end: number): boolean {
 /**
  * js-yaml's options, and the text with the NUL that js-yaml ends its input
  * with: the bundle's js-yaml reads that string in place of making it, a
- * copy of the whole text (scripts/js-yaml-patch.mjs); js-yaml itself
- * ignores it.
+ * copy of the whole text (scripts/js-yaml-patch.mjs); and whether the text
+ * has no character js-yaml refuses in a scalar (printableText), which the
+ * bundle's js-yaml then does not test each scalar for. js-yaml itself
+ * ignores both.
  */
-type GivenInputOptions = LoadOptionsOfJsYaml & { inputWithNul?: string };
+type GivenInputOptions = LoadOptionsOfJsYaml & { inputWithNul?: string; printable?: boolean };
 
 /**
  * js-yaml's data, and when they were asked for, every mapping and list it
@@ -365,6 +368,8 @@ type GivenInputOptions = LoadOptionsOfJsYaml & { inputWithNul?: string };
 interface FastLines {
   data: unknown;
   closed?: unknown[];
+  /** The text has no character of src/yaml-printable.ts (nor one that no generated file can hold). */
+  printable: boolean;
 }
 
 /** The fast path: js-yaml's data, or undefined when the positions parser must decide; `withNul` as loadTopologyText takes it. */
@@ -381,9 +386,10 @@ export function readFast(text: string, withLines = true, withNul?: string): Fast
       if (state.result !== null && typeof state.result === 'object') closed.push(state.result, line + 1);
     }
   };
+  const printable = printableText(text);
   try {
-    if (!withLines) return { data: fastLoad(text, { schema: YAML12_CORE_SCHEMA, inputWithNul: withNul } as GivenInputOptions) };
-    return { data: fastLoad(text, { schema: YAML12_CORE_SCHEMA, listener, inputWithNul: withNul } as GivenInputOptions), closed };
+    if (!withLines) return { data: fastLoad(text, { schema: YAML12_CORE_SCHEMA, inputWithNul: withNul, printable } as GivenInputOptions), printable };
+    return { data: fastLoad(text, { schema: YAML12_CORE_SCHEMA, listener, inputWithNul: withNul, printable } as GivenInputOptions), closed, printable };
   } catch (error) {
     // Past js-yaml's maxDepth (100 levels), or thousands of levels: past
     // gen's limit too. The positions parser would build them all first
@@ -422,7 +428,7 @@ export function loadTopologyText(text: string, file: string, options: LoadOption
     if (error instanceof NestedTooDeeply) return tooDeep(text, file);
     throw error;
   }
-  if (fast) return loaded(fast.data, text, new SourceMap(file, text, undefined, fast), file);
+  if (fast) return loaded(fast.data, text, new SourceMap(file, text, undefined, fast), file, fast.printable);
   const { LineCounter, parseDocument } = yamlLibrary();
   const lines = new LineCounter();
   let doc: Document;
@@ -487,7 +493,8 @@ export function loadTopologyText(text: string, file: string, options: LoadOption
   return loaded(data, text, source, file);
 }
 
-function loaded(data: unknown, text: string, source: SourceMap, file: string): LoadResult {
+/** `printable`: the text is known to hold no character of src/yaml-printable.ts. */
+function loaded(data: unknown, text: string, source: SourceMap, file: string, printable = false): LoadResult {
   if (data === null || data === undefined || typeof data !== 'object' || Array.isArray(data)) {
     return {
       ok: false,
@@ -508,7 +515,7 @@ function loaded(data: unknown, text: string, source: SourceMap, file: string): L
     const location = offset === undefined ? locateSafely(source, violation.path) : { file, ...lineAndColumn(text, offset) };
     return { ok: false, diagnostics: [violation.loop ? loopDiagnostic(text, location) : limitDiagnostic(violation.message, location)] };
   }
-  const unwritable = unwritableStrings(data, text);
+  const unwritable = unwritableStrings(data, text, printable);
   if (unwritable.length > 0) return { ok: false, diagnostics: unwritable.map((found) => characterDiagnostic(found, source)) };
   // Only when a suppression may exist; js-yaml's node positions place them (src/suppress/comments.ts).
   const suppressions = text.includes('gen-ignore') ? suppressionsOf(text, file, source.nodePositions(), () => source.document()) : [];
@@ -529,10 +536,12 @@ interface UnwritableString {
  * hold (src/targets/xml/chars.ts), in document order: one check for every
  * target, so that plan.json and each file say the same. Such a character
  * reaches the data only from a YAML escape ("\udc00", "\a") or as
- * written, so a text with neither is not walked at all.
+ * written, so a text with neither is not walked at all; `printable`, the
+ * fast reader's scan of the text (src/yaml-printable.ts) has found none
+ * written.
  */
-function unwritableStrings(data: unknown, text: string): UnwritableString[] {
-  if (!text.includes('\\') && forbiddenCharacter(text) === undefined) return [];
+function unwritableStrings(data: unknown, text: string, printable: boolean): UnwritableString[] {
+  if (!text.includes('\\') && (printable || forbiddenCharacter(text) === undefined)) return [];
   const found: UnwritableString[] = [];
   const path: (string | number)[] = [];
   const check = (value: string, key: boolean) => {

@@ -17,7 +17,7 @@ const LAYERS: readonly { name: string; files: readonly RegExp[] }[] = [
   { name: 'shared leaves', files: [/^arrays\.ts$/, /^text-order\.ts$/, /^unique-names\.ts$/, /^first-cover\.ts$/, /^location\.ts$/, /^net\.ts$/, /^intervals\.ts$/, /^diagnostics\.ts$/, /^findings\.ts$/, /^paths\.ts$/, /^manifest\.ts$/, /^secrets\.ts$/, /^topology\.ts$/, /^io\//] },
   { name: 'model types', files: [/^model\.ts$/] },
   { name: 'target knowledge', files: [/^targets\//] },
-  { name: 'load', files: [/^load\.ts$/, /^yaml-core-schema\.ts$/, /^yaml-positions\.ts$/, /^yaml-lines\.ts$/, /^yaml-alias-limit\.ts$/, /^yaml-continuation\.ts$/, /^yaml-library\.ts$/, /^suppress\/comments\.ts$/] },
+  { name: 'load', files: [/^load\.ts$/, /^yaml-core-schema\.ts$/, /^yaml-positions\.ts$/, /^yaml-lines\.ts$/, /^yaml-alias-limit\.ts$/, /^yaml-continuation\.ts$/, /^yaml-printable\.ts$/, /^yaml-library\.ts$/, /^suppress\/comments\.ts$/] },
   { name: 'validate', files: [/^validate\.ts$/] },
   { name: 'resolve', files: [/^resolve\//, /^flows\.ts$/] },
   { name: 'check', files: [/^rules\//, /^suppress\/apply\.ts$/, /^check\.ts$/] },

@@ -231,8 +231,9 @@ describe('the js-yaml schema of the loader', () => {
     } finally {
       test.mockRestore();
     }
-    // js-yaml's own check that each scalar is printable stays: one pattern per scalar, not the schema's.
-    const printable = tested.filter((source) => source.startsWith('[\\x00-\\x08'));
+    // js-yaml's own check that each scalar is printable stays (PATTERN_NON_PRINTABLE, of three alternatives): one pattern
+    // per scalar, not the schema's; the bundle's leaves it out after the loader's one scan of the text (src/yaml-printable.ts).
+    const printable = tested.filter((source) => source.startsWith('[\\x00-\\x08') && source.includes('|'));
     expect(printable.length).toBeLessThanOrEqual(2000);
     expect(tested.length - printable.length).toBeLessThan(100);
   });
