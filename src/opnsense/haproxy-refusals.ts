@@ -10,7 +10,7 @@ import { addToList } from '../arrays.js';
 import { fieldText } from './fields.js';
 import { listeningFrontends, refusedBinds } from './haproxy-binds.js';
 
-const PUBLIC_SERVICES = 'Services › HAProxy › Virtual Services › Public Services';
+const PUBLIC_SERVICES = 'Services › HAProxy › Settings › Virtual Services › Public Services';
 
 /** A warning for each of the box's enabled frontends of the enabled HAProxy of the merged config `root` with binds HAProxy refuses. */
 export function haproxyRefusals(root: XmlElement, isGen: (uuid: string) => boolean): string[] {

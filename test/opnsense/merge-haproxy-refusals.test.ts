@@ -42,7 +42,7 @@ function maskTakes(release: string, binds: string): boolean {
   return phpRegex(textOf(bind.params.get('Mask')!)).exec(binds)?.[0] === binds;
 }
 
-const DOWN = "HAProxy refuses its whole configuration for one such bind, so no frontend of it serves (the topology's https, https_http_redirect included). Correct the bind on the box (Services › HAProxy › Virtual Services › Public Services)";
+const DOWN = "HAProxy refuses its whole configuration for one such bind, so no frontend of it serves (the topology's https, https_http_redirect included). Correct the bind on the box (Services › HAProxy › Settings › Virtual Services › Public Services)";
 const BRACKETS = 'HAProxy takes brackets only around 2 characters or more ("[::]")';
 
 // Each a bind list the plugin's model takes on every release (the bind Mask), whose refused forms HAProxy 3.0 (25.7,
@@ -85,7 +85,7 @@ describe("merge warns of the box's HAProxy frontends whose binds HAProxy refuses
     for (const general of ['0', '']) expect(haproxyRefusals(parseXml(colons(general)).root, () => false)).toEqual([]);
     expect(haproxyRefusals(parseXml(colons()).root, () => false)).toEqual([
       "HAProxy refuses to start with the merged config: the base's HAProxy frontend colons binds ::9446, which makes it print \"invalid address: ':' in '::9446'\" (it is no IPv6 address, and a host name has no ':'); " +
-        'HAProxy refuses its whole configuration for one such bind, so no frontend of it serves. Correct the bind on the box (Services › HAProxy › Virtual Services › Public Services)',
+        'HAProxy refuses its whole configuration for one such bind, so no frontend of it serves. Correct the bind on the box (Services › HAProxy › Settings › Virtual Services › Public Services)',
     ]);
     // From 26.1 the Mask takes quic4@ and quic6@ (25.7's no '@' but unix@'s), and an address of the other family after one.
     expect([maskTakes('25.7', 'quic6@127.1:9456'), maskTakes('26.1', 'quic6@127.1:9456'), maskTakes('26.7', 'quic6@127.1:9456')]).toEqual([false, true, true]);
