@@ -195,8 +195,12 @@ describe.skipIf(why)(titled(`the Proxmox host's script on a bring-up by ${build.
         `for f in /proc/sys/net/ipv6/conf/*/disable_ipv6; do [ ! -w "$f" ] || echo 1 > "$f"; done; ${hostsDrift(modelB, IPV6_ONLY)}; getent ahosts ${modelB.sites[0]!.hosts[0]!.name} || echo "getent ahosts: status $?"`,
       ]),
       // The address moved from the VLAN device onto the bridge: untagged, in VLAN 1.
-      // Then the node name on an address the host does not have.
-      verifyInUml(build, modelV, 'B-vlan-address', [`ip addr del ${MGMT.address} dev ${MGMT.device} && ip addr add ${MGMT.address} dev ${MGMT.bridge}`, hostsDrift(modelV, '192.0.2.99')]),
+      // Then the node name on an address the host does not have. Then the bridge no longer carrying the VLAN itself.
+      verifyInUml(build, modelV, 'B-vlan-address', [
+        `ip addr del ${MGMT.address} dev ${MGMT.device} && ip addr add ${MGMT.address} dev ${MGMT.bridge}`,
+        hostsDrift(modelV, '192.0.2.99'),
+        `bridge vlan del dev ${MGMT.bridge} vid ${MGMT.tag} self`,
+      ]),
     ]);
   }, 1_400_000);
 
@@ -280,14 +284,29 @@ describe.skipIf(why)(titled(`the Proxmox host's script on a bring-up by ${build.
     const [healthy, moved] = v.verify;
     expect(failures(healthy!.out), healthy!.out).toEqual([]);
     expect(healthy!.out).toContain(`✓ ${MGMT.bridge} is an up bridge with no address`);
-    expect(healthy!.out).toContain(`✓ ${MGMT.device} is VLAN ${MGMT.tag} of ${MGMT.bridge}, up with exactly the address ${MGMT.address}`);
+    expect(healthy!.out).toContain(`✓ ${MGMT.device} is VLAN ${MGMT.tag} of ${MGMT.bridge}, which ${MGMT.bridge} carries itself, up with exactly the address ${MGMT.address}`);
     expect(healthy!.out).toContain(`✓ the default route goes via ${MGMT.firewall} on ${MGMT.device}`);
     const failed = failures(moved!.out);
     expect(failed).toHaveLength(3);
     expect(failed[0]).toMatch(new RegExp(`^✗ ${MGMT.bridge} is an up bridge with no address \\(topology.yaml:\\d+\\): IPv4 ${MGMT.address}, not none$`));
-    expect(failed[1]).toMatch(new RegExp(`^✗ ${MGMT.device} is VLAN ${MGMT.tag} of ${MGMT.bridge}, up with exactly the address ${MGMT.address} \\(topology.yaml:\\d+\\): IPv4 none, not ${MGMT.address}$`));
+    expect(failed[1]).toMatch(new RegExp(`^✗ ${MGMT.device} is VLAN ${MGMT.tag} of ${MGMT.bridge}, which ${MGMT.bridge} carries itself, up with exactly the address ${MGMT.address} \\(topology.yaml:\\d+\\): IPv4 none, not ${MGMT.address}$`));
     expect(failed[2]).toMatch(new RegExp(`^✗ the default route goes via ${MGMT.firewall} on ${MGMT.device} `));
     expect(moved!.rc).toBe(1);
+  });
+
+  it("a host address in a VLAN: the VLAN-aware bridge no longer carrying the VLAN itself fails the VLAN device's check, naming what it carries", () => {
+    const [, moved, , dropped] = v.verify;
+    expect(v.drifts![3]).toBe('');
+    // The drifts before are still there: every failure is the same but the VLAN device's, which adds the VLAN.
+    const before = failures(moved!.out);
+    const after = failures(dropped!.out).filter((l) => !l.startsWith('✗ node name '));
+    expect(after).toHaveLength(before.length);
+    const device = `✗ ${MGMT.device} is VLAN ${MGMT.tag} of ${MGMT.bridge}, `;
+    expect(after.filter((l) => !l.startsWith(device))).toEqual(before.filter((l) => !l.startsWith(device)));
+    expect(after.find((l) => l.startsWith(device))).toMatch(
+      new RegExp(`\\): IPv4 none, not ${MGMT.address}; ${MGMT.bridge} does not carry VLAN ${MGMT.tag} itself \\(it carries none\\)$`),
+    );
+    expect(dropped!.rc).toBe(1);
   });
 });
 }

@@ -175,8 +175,15 @@ bridge_check() { # what where bridge addresses(space-separated, may be empty)
   if [ -z "$problems" ]; then pass "$1" "$2"; else fail "$1" "$2" "${problems#; }"; fi
 }
 
-# A bridge's VLAN device that holds the host address: VLAN id, raw device, up, exactly these addresses.
-vlan_device_check() { # what where device raw-device tag addresses
+# The VLANs a bridge carries itself, tagged (its own rows of `bridge vlan show`): on a VLAN-aware bridge, those
+# its VLAN devices receive, each added by ifupdown2 with the device (bridge vlan add vid TAG dev BRIDGE self).
+self_vids() {
+  bridge vlan show dev "$1" 2>/dev/null | awk 'NR > 1 && !/Untagged/ { for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+$/) print $i }' | tr '\n' ' ' | sed 's/ $//'
+}
+
+# A bridge's VLAN device that holds the host address: VLAN id, raw device, up, exactly these addresses; on a
+# VLAN-aware bridge (aware 1), the bridge carries the VLAN itself, without which the device receives nothing.
+vlan_device_check() { # what where device raw-device tag addresses aware(0|1)
   link=$(ip -o -d link show dev "$3" 2>&1) || { fail "$1" "$2" "$(printf '%s' "$link" | flat)"; return; }
   flags=$(link_flags "$link")
   raw=$(printf '%s\n' "$link" | sed -n 's/^[0-9]*: [^@:]*@\([^:]*\):.*/\1/p')
@@ -188,6 +195,10 @@ vlan_device_check() { # what where device raw-device tag addresses
   [ -z "$id" ] || [ "$raw" = "$4" ] || problems="$problems; on ${raw:-no device}, not $4"
   has_word UP "$flags" || problems="$problems; down (flags $flags)"
   [ "$have" = "$want" ] || problems="$problems; IPv4 ${have:-none}, not ${want:-none}"
+  if [ "$7" = 1 ]; then
+    own=$(self_vids "$4")
+    has_word "$5" "$own" || problems="$problems; $4 does not carry VLAN $5 itself (it carries ${own:-none})"
+  fi
   if [ -z "$problems" ]; then pass "$1" "$2"; else fail "$1" "$2" "${problems#; }"; fi
 }
 
