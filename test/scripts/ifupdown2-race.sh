@@ -26,3 +26,18 @@ ifup_lost_race() {
     -e 'bridge-ports: invalid value "none"' \
     "$1" | grep -q .
 }
+
+# lost_bridge_vids: "BRIDGE VID" for each VLAN device on a VLAN-filtering
+# bridge that does not carry the device's VID itself. Debian's ifupdown2
+# (3.0.0) loses the same race without a message: it adds no forwarding entry,
+# and the VID is simply not there. Read after a clean `ifup -a`; the caller
+# runs it once more for such a device, as for the error above.
+lost_bridge_vids() {
+  ip -o -d link show type vlan | while IFS= read -r line; do
+    raw=$(printf '%s\n' "$line" | sed -n 's/^[0-9]*: [^@:]*@\([^:]*\):.*/\1/p')
+    id=$(printf '%s\n' "$line" | sed -n 's/.* vlan protocol [^ ]* id \([0-9]*\).*/\1/p')
+    if [ -z "$raw" ] || [ -z "$id" ]; then continue; fi
+    [ "$(cat "/sys/class/net/$raw/bridge/vlan_filtering" 2>/dev/null)" = 1 ] || continue
+    bridge vlan show dev "$raw" | awk -v id="$id" 'NR > 1 && !/Untagged/ { for (i = 1; i <= NF; i++) if ($i == id) found = 1 } END { exit !found }' || echo "$raw $id"
+  done
+}

@@ -112,7 +112,15 @@ readlink -f "$(command -v ifup)" > $O/ifup-path.txt
 ifup -a -i "$IFFILE" > $O/ifup.log 2>&1; echo $? > $O/ifup.rc
 # A race lost inside ifupdown2 (ifupdown2-race.sh) is no fault of the file: ifup -a runs once more, as a second
 # Apply on a node would, and the first run's log and the kernel's are kept (ifup-race.log, ifup-race-dmesg.txt).
-if [ "$(cat $O/ifup.rc)" != 0 ] && . "$SCRIPTS/ifupdown2-race.sh" && ifup_lost_race $O/ifup.log; then
+. "$SCRIPTS/ifupdown2-race.sh"
+race=
+if [ "$(cat $O/ifup.rc)" != 0 ]; then
+  ! ifup_lost_race $O/ifup.log || race=1
+else
+  lost=$(lost_bridge_vids)
+  [ -z "$lost" ] || { race=1; printf 'VLAN devices whose VLAN-filtering bridge lacks their VID: %s\n' "$(echo $lost)" >> $O/ifup.log; }
+fi
+if [ -n "$race" ]; then
   mv $O/ifup.log $O/ifup-race.log; dmesg > $O/ifup-race-dmesg.txt 2>&1
   ifup -a -i "$IFFILE" > $O/ifup.log 2>&1; echo $? > $O/ifup.rc
 fi
