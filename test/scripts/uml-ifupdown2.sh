@@ -41,8 +41,9 @@ TREE=${IFUPDOWN2_TREE:+$(readlink -f "$IFUPDOWN2_TREE")}
 ifupdown2_conf "$TREE" > "$CONF"
 INIT=$(mktemp /tmp/uml-init.XXXXXX); chmod 755 "$INIT"
 trap 'rm -f "$INIT" "$CONF"' EXIT
-cat > "$INIT" <<'GUEST'
-#!/bin/sh
+# The guest's init: the functions of ifupdown2-race.sh, then its own steps. They are written into it, as a
+# path of this checkout may lie where the guest sees something else (its /dev is its own devtmpfs).
+{ echo '#!/bin/sh'; cat "$(dirname "$0")/ifupdown2-race.sh"; cat <<'GUEST'
 # PID 1 inside the guest; root fs = host / via hostfs, read-only.
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 mount -t proc proc /proc; mount -t sysfs sys /sys
@@ -112,7 +113,6 @@ readlink -f "$(command -v ifup)" > $O/ifup-path.txt
 ifup -a -i "$IFFILE" > $O/ifup.log 2>&1; echo $? > $O/ifup.rc
 # A race lost inside ifupdown2 (ifupdown2-race.sh) is no fault of the file: ifup -a runs once more, as a second
 # Apply on a node would, and the first run's log and the kernel's are kept (ifup-race.log, ifup-race-dmesg.txt).
-. "$SCRIPTS/ifupdown2-race.sh"
 race=
 if [ "$(cat $O/ifup.rc)" != 0 ]; then
   ! ifup_lost_race $O/ifup.log || race=1
@@ -171,9 +171,10 @@ ip route > $O/route-after-down.txt
 echo done > $O/DONE
 sync; poweroff -f
 GUEST
+} > "$INIT"
 # Kernel arguments KEY=VALUE become init's environment.
 timeout "${UML_TIMEOUT:-600}" linux.uml mem=384M rootfstype=hostfs rootflags=/ ro init="$INIT" \
-  IFFILE="$FILE" IFCONF="$CONF" TREE="$TREE" SCRIPTS="$(dirname "$(readlink -f "$0")")" OUTDIR="$OUT" PROBES="$PROBES" PEER="${PEER:-}" ETCNET="${ETCNET:-}" HOSTSFILE="${HOSTS:+$(readlink -f "$HOSTS")}" VERIFY="${VERIFY:+$(readlink -f "$VERIFY")}" \
+  IFFILE="$FILE" IFCONF="$CONF" TREE="$TREE" OUTDIR="$OUT" PROBES="$PROBES" PEER="${PEER:-}" ETCNET="${ETCNET:-}" HOSTSFILE="${HOSTS:+$(readlink -f "$HOSTS")}" VERIFY="${VERIFY:+$(readlink -f "$VERIFY")}" \
   VSTUBS="${VERIFY_STUBS:+$(readlink -f "$VERIFY_STUBS")}" VDRIFTS="${VERIFY_DRIFTS:+$(readlink -f "$VERIFY_DRIFTS")}" con0=fd:0,fd:1 con=null \
   < /dev/null > "$OUT/console.log" 2>&1 || true
 [[ -f $OUT/DONE ]] || { echo "UML run failed:"; tail -20 "$OUT/console.log"; exit 2; }
