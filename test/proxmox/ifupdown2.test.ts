@@ -12,7 +12,7 @@ import type { Network, Site } from '../../src/model.js';
 import { formatIPv4 } from '../../src/net.js';
 import { edit, modelOf, readExample, render, root } from '../helpers.js';
 import { missing, titled, umlCannotRun } from '../system-tools.js';
-import { builds, pveBuild, pvePatches } from './ifupdown2-builds.js';
+import { builds, pveBuild, pvePatches, pveTree } from './ifupdown2-builds.js';
 import { NIC, hostWithNic } from './nic-address.js';
 import { BACKUP, BOND_MTU, LACP, bridgeOnBondVlan, bridgeOnBridgeVlan, bridgeOnVlanPort, hostOnBond, vlanNics } from './bond.js';
 import { MGMT, hostOnJumboVlan, hostOnVlan, hostOnVlanWithRoutes } from './vlan-address.js';
@@ -127,6 +127,26 @@ describe.skipIf(pveBuild.why)(titled("Proxmox's patches on upstream ifupdown2 3.
     expect(applied.filter((p) => p.startsWith('pve/')).length).toBeGreaterThan(0);
     expect(skipped.filter((p) => p.startsWith('pve/'))).toEqual(skipped.filter((p) => /^pve\/\d+-setup-/.test(p)));
   });
+
+  it('comes with its modules compiled by this python3, whose cache a guest on a read-only root cannot write', () => {
+    // Each module's bytecode where python3 looks for it, made from the source as it is (its mtime and size, as
+    // Python checks them); without it, each ifupdown2 command in a guest compiled every module again.
+    const check = [
+      'import importlib.util, os, struct, sys',
+      'for top in sys.argv[1:]:',
+      '  for d, _, names in os.walk(top):',
+      '    for n in names:',
+      "      if not n.endswith('.py'): continue",
+      '      src = os.path.join(d, n); pyc = importlib.util.cache_from_source(src)',
+      "      ok = os.path.exists(pyc) and struct.unpack('<4sIII', open(pyc, 'rb').read(16))[2:] == (int(os.stat(src).st_mtime) & 0xFFFFFFFF, os.stat(src).st_size & 0xFFFFFFFF)",
+      "      print(('compiled ' if ok else 'missing ') + os.path.relpath(src, top))",
+    ].join('\n');
+    const r = spawnSync('python3', ['-c', check, join(pveTree(), 'share'), join(pveTree(), 'pylib')], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines.length).toBeGreaterThan(50);
+    expect(lines.filter((l) => !l.startsWith('compiled '))).toEqual([]);
+  });
 });
 
 const uml = join(root, 'test/scripts/uml-ifupdown2.sh');
@@ -192,7 +212,8 @@ describe.skipIf(why)(titled(`bring-up with ${build.name} inside User-Mode-Linux`
     site = (await modelOf(homelab)).sites[0]!;
     firewallNetworks = site.networks;
     [a, b, trunk, mtu, vlan, bare] = await Promise.all([
-      bringUp(homelab, 'A', firewallNetworks.map(probeOf)),
+      // Only scenario A is taken down again (IFDOWN, uml-ifupdown2.sh): the others' tests read the bring-up alone.
+      bringUp(homelab, 'A', firewallNetworks.map(probeOf), undefined, undefined, { IFDOWN: '1' }),
       bringUp(hosting, 'B'),
       bringUp(hostingWithTrunk, 'B-trunk'),
       bringUp(jumbo, 'A-jumbo'),
@@ -242,7 +263,10 @@ describe.skipIf(why)(titled(`bring-up with ${build.name} inside User-Mode-Linux`
     expect(routes.some((r) => r.startsWith('default via 192.168.0.1 dev vmbr0'))).toBe(true);
     expect(a('route-after-down.txt')).not.toContain('10.0.1.0/24');
     expect(a('route-after-down.txt')).not.toContain('10.1.0.0/24');
+    expect(a('ifdown.rc').trim()).toBe('0');
     expect(a('ifquery-check.rc').trim()).toBe('0');
+    // A guest not asked to take its interfaces down ends without running ifdown.
+    expect(() => b('ifdown.log')).toThrow(/ENOENT/);
   });
 
   it('scenario A: the host reaches every network of the firewall, directly where it has an address, else through the firewall, never through its default gateway', () => {

@@ -14,10 +14,11 @@
 #   sbin/ifup, ifdown, ifquery, ifreload   the commands (as /usr/sbin has them)
 #   share/ifupdown2/                        the Python code (/usr/share/ifupdown2)
 #   pylib/systemd/journal.py                a stand-in for python3-systemd's journal handler
+#   __pycache__/ beside each module         its bytecode, compiled by this python3
 #   etc/ifupdown2.conf, etc/addons.conf     as /etc/network/ifupdown2/ has them
 #   policy.d/*.json                         as /var/lib/ifupdown2/policy.d/ has them
 #   PATCHES
-# Needs git, patch, python3. Usage: ifupdown2-pve-tree.sh (prints the directory)
+# Needs git, patch, python3 (the one that runs the commands). Usage: ifupdown2-pve-tree.sh (prints the directory)
 set -euo pipefail
 : "${IFUPDOWN2_GIT:?a git dir of github.com/CumulusNetworks/ifupdown2}"
 : "${IFUPDOWN2_PVE_GIT:?a git dir of Proxmox ifupdown2 packaging (debian/patches/pve)}"
@@ -66,6 +67,11 @@ import logging
 class JournalHandler(logging.NullHandler):
     """No journal here: ifupdown2's messages go to the terminal."""
 PY
+# Compiled here, with the python3 that runs the commands: the User-Mode-Linux guest sees this tree on a
+# read-only root, where Python cannot write its cache, and each ifup, ifquery and ifdown there compiled
+# every module again (a bring-up took 16.7 s, against 10.9 s with the cache). Compiled as the tree's
+# final place names the files, so that a traceback names them there.
+python3 -m compileall -q -s "$work/out" -p "$DIR" "$work/out/share" "$work/out/pylib" > /dev/null
 mv "$work/out/PATCHES.tmp" "$work/out/PATCHES"
 mv -T "$work/out" "$DIR" 2>/dev/null || [ -f "$DIR/PATCHES" ]
 echo "$DIR"
