@@ -2,8 +2,9 @@
 // for the race ifupdown2 loses under load, and so run `ifup -a` once more: a
 // failed one (3.3.0) only when every line of its log is that error of a VLAN
 // device on a VLAN-aware bridge; a clean one (3.0.0 loses it silently) only when
-// such a bridge lacks the VID of a VLAN device on it. Anything else a bring-up
-// prints stays its failure.
+// such a bridge lacks the VID of a VLAN device on it, and a VID still missing
+// after that second run fails the bring-up. Anything else a bring-up prints
+// stays its failure.
 import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -79,20 +80,26 @@ const VLAN_ADDRESS = (postUp: string) =>
   ].join('\n');
 
 describe.skipIf(whyUml)(titled("a clean bring-up whose bridge lacks a VLAN device's VID runs ifup -a once more (Debian's ifupdown2, in User-Mode-Linux)", whyUml), () => {
-  it('a VID taken off the bridge after the bring-up is found and named, and the bring-up without it is left as it is', async () => {
+  it('a VID taken off the bridge after the bring-up is found and named, and one still missing after the second run fails the bring-up', async () => {
     const run = async (name: string, postUp: string) => {
       const file = join(work, `${name}.interfaces`);
       writeFileSync(file, VLAN_ADDRESS(postUp));
       const out = join(work, `${name}-out`);
-      const r = await promisify(execFile)(join(root, 'test/scripts/uml-ifupdown2.sh'), [file, out], { timeout: 1_260_000, env: { ...process.env, UML_TIMEOUT: '1200' } });
-      return { stdout: r.stdout, out };
+      const r = await promisify(execFile)(join(root, 'test/scripts/uml-ifupdown2.sh'), [file, out], { timeout: 1_260_000, env: { ...process.env, UML_TIMEOUT: '1200' } }).then(
+        (ok) => ({ code: 0, stdout: ok.stdout }),
+        (error: { code?: number; stdout?: string }) => ({ code: error.code, stdout: error.stdout ?? '' }),
+      );
+      return { ...r, out };
     };
     const [dropped, kept] = await Promise.all([run('dropped', 'post-up bridge vlan del dev vmbr2 vid 10 self'), run('kept', '')]);
     expect(readFileSync(join(dropped.out, 'ifup-race.log'), 'utf8')).toBe("VLAN devices whose VLAN-filtering bridge lacks their VID: vmbr2 10\n");
     expect(dropped.stdout).toMatch(/^ifup -a ran twice: ifupdown2 lost the race of its netlink cache the first time/);
-    // The second run's post-up takes it off again: the bridge still lacks it.
+    // The second run's post-up takes it off again: the bridge still lacks it, and the bring-up fails naming it.
     expect(readFileSync(join(dropped.out, 'bridge-vlan.txt'), 'utf8')).not.toMatch(/^\s+10\s*$/m);
+    expect(readFileSync(join(dropped.out, 'ifup.log'), 'utf8')).toBe('VLAN devices whose VLAN-filtering bridge lacks their VID, after ifup -a ran twice: vmbr2 10\n');
+    expect(dropped.code).toBe(1);
     expect(existsSync(join(kept.out, 'ifup-race.log'))).toBe(false);
+    expect(kept.code).toBe(0);
     expect(kept.stdout).toMatch(/^ifup rc=0  ifquery --check rc=0\n/);
     expect(readFileSync(join(kept.out, 'bridge-vlan.txt'), 'utf8')).toMatch(/^\s+10\s*$/m);
   }, 1_300_000);

@@ -9,7 +9,8 @@
 # Usage: uml-ifupdown2.sh INTERFACES_FILE OUTDIR [PROBE_ADDRESS...]
 # Exits 0 only if ifup and `ifquery --check` pass without any message (after
 # one more `ifup -a` where the first lost a race inside ifupdown2: see
-# ifupdown2-race.sh; the output then begins with what that run printed).
+# ifupdown2-race.sh; the output then begins with what that run printed, and
+# a VLAN device whose bridge still lacks its VID fails the bring-up).
 # With PEER=PORT,TAG,ADDRESS/PREFIX in the environment, bridge port PORT is
 # one end of a veth pair instead of a dummy; the other end, in its own
 # network namespace, carries VLAN TAG with ADDRESS (the firewall's VLAN
@@ -127,6 +128,11 @@ fi
 if [ -n "$race" ]; then
   mv $O/ifup.log $O/ifup-race.log; dmesg > $O/ifup-race-dmesg.txt 2>&1
   ifup -a -i "$IFFILE" > $O/ifup.log 2>&1; echo $? > $O/ifup.rc
+  # A VID still missing after the second run is no race: the bring-up fails, naming it.
+  if [ "$(cat $O/ifup.rc)" = 0 ]; then
+    lost=$(lost_bridge_vids)
+    [ -z "$lost" ] || printf 'VLAN devices whose VLAN-filtering bridge lacks their VID, after ifup -a ran twice: %s\n' "$(echo $lost)" >> $O/ifup.log
+  fi
 fi
 # The kernel passes a device's carrier on to the devices stacked on it (a
 # VLAN device on a bridge) from its linkwatch work, up to a second later
