@@ -129,8 +129,9 @@ describe.skipIf(pveBuild.why)(titled("Proxmox's patches on upstream ifupdown2 3.
   });
 
   it('comes with its modules compiled by this python3, whose cache a guest on a read-only root cannot write', () => {
-    // Each module's bytecode where python3 looks for it, made from the source as it is (its mtime and size, as
-    // Python checks them); without it, each ifupdown2 command in a guest compiled every module again.
+    // Each module's bytecode where python3 looks for it, with what python3 checks before it takes it: its own
+    // magic number, a timestamp-based file (flags 0), and the source's mtime and size as they are. Without it,
+    // each ifupdown2 command in a guest compiled every module again.
     const check = [
       'import importlib.util, os, struct, sys',
       'for top in sys.argv[1:]:',
@@ -138,7 +139,8 @@ describe.skipIf(pveBuild.why)(titled("Proxmox's patches on upstream ifupdown2 3.
       '    for n in names:',
       "      if not n.endswith('.py'): continue",
       '      src = os.path.join(d, n); pyc = importlib.util.cache_from_source(src)',
-      "      ok = os.path.exists(pyc) and struct.unpack('<4sIII', open(pyc, 'rb').read(16))[2:] == (int(os.stat(src).st_mtime) & 0xFFFFFFFF, os.stat(src).st_size & 0xFFFFFFFF)",
+      "      st = os.stat(src)",
+      "      ok = os.path.exists(pyc) and struct.unpack('<4sIII', open(pyc, 'rb').read(16)) == (importlib.util.MAGIC_NUMBER, 0, int(st.st_mtime) & 0xFFFFFFFF, st.st_size & 0xFFFFFFFF)",
       "      print(('compiled ' if ok else 'missing ') + os.path.relpath(src, top))",
     ].join('\n');
     const r = spawnSync('python3', ['-c', check, join(pveTree(), 'share'), join(pveTree(), 'pylib')], { encoding: 'utf8' });
