@@ -116,8 +116,8 @@ async function verifyInUml(build: Ifupdown2Build, model: Model, name: string, dr
   const hosts = join(dir, 'hosts');
   writeFileSync(hosts, `127.0.0.1 localhost\n${host.bridges.find((br) => br.address !== undefined)!.address} ${host.name}.home.arpa ${host.name}\n`);
   const out = join(dir, 'out');
-  // Scenario A runs the script five times, beside the other bring-ups: on a busy machine that takes over two minutes,
-  // and a run with other work on both cores once passed the script's default of 600 s: the bring-ups get 1,200.
+  // Scenario A runs the script five times, beside the other bring-ups; a run with other work on both cores once
+  // passed the script's default of 600 s: the bring-ups get 1,200.
   const env = Object.assign({}, process.env, build.env(), { HOSTS: hosts, VERIFY: script, VERIFY_STUBS: proxmoxStandIns(join(dir, 'stubs'), site), VERIFY_DRIFTS: driftFile, UML_TIMEOUT: '1200' });
   try {
     await run(uml, [interfaces, out], { timeout: 1_260_000, env });

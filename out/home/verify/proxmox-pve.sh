@@ -156,47 +156,95 @@ json_where() { # path key=value...
     END { for (x = 1; x <= m; x++) { ok = 1; for (k = 1; k <= nk; k++) if (!((order[x], key[k]) in got) || got[order[x], key[k]] != want[k]) ok = 0; if (ok) print a order[x] } }' "$@"
 }
 
-# The IPv4 addresses (scope global) of a device, sorted, space-separated; and a list as the same.
-v4_of() { ip -o -4 addr show dev "$1" scope global 2>/dev/null | awk '{ print $4 }' | sort | tr '\n' ' ' | sed 's/ $//'; }
-v4_sorted() { printf '%s\n' "$1" | tr ' ' '\n' | sed '/^$/d' | sort | tr '\n' ' ' | sed 's/ $//'; }
-link_flags() { printf '%s\n' "$1" | sed -n 's/^[0-9]*: [^:]*: <\([^>]*\)>.*/\1/p' | tr ',' ' '; }
+# A text on one line, as flat makes a command's output (tabs, CRs and newlines as spaces, no run of spaces, none
+# at either end): REPLY. The functions below set REPLY rather than print, and read a command's output with bash's
+# own matching, not through sed, tr or sort: the script starts a process only to ask the host something.
+flat_of() {
+  REPLY=${1//[$'\t\r\n']/ }
+  while [[ $REPLY == *'  '* ]]; do REPLY=${REPLY//'  '/ }; done
+  REPLY=${REPLY# }
+  REPLY=${REPLY% }
+}
+# The whitespace-separated words of $1, sorted as sort sorts them here (LC_ALL=C: by their bytes), space-separated: REPLY.
+sorted_words() {
+  local -a words sorted=()
+  local word i
+  read -r -d '' -a words <<< "$1"
+  for word in "${words[@]}"; do
+    i=${#sorted[@]}
+    while [ "$i" -gt 0 ] && [[ ${sorted[i - 1]} > $word ]]; do
+      sorted[i]=${sorted[i - 1]}
+      i=$((i - 1))
+    done
+    sorted[i]=$word
+  done
+  REPLY=${sorted[*]}
+}
+# The first group of the extended regular expression $2 in $1 (as sed -n 's/RE/\1/p' prints it), or nothing: REPLY.
+group_of() { if [[ $1 =~ $2 ]]; then REPLY=${BASH_REMATCH[1]}; else REPLY=; fi; }
+# The IPv4 addresses (scope global) of a device, sorted, space-separated: REPLY.
+v4_of() {
+  local out list='' _n _dev _family address _rest
+  out=$(ip -o -4 addr show dev "$1" scope global 2>/dev/null)
+  while read -r _n _dev _family address _rest; do list="$list $address"; done <<< "$out"
+  sorted_words "$list"
+}
+# The flags of a device as ip -o link prints them (<BROADCAST,MULTICAST,UP>), space-separated: REPLY.
+link_flags() { group_of "$1" '^[0-9]*: [^:]*: <([^>]*)>.*'; REPLY=${REPLY//,/ }; }
 
-# ip -o link/addr of a bridge: admin state, exactly these IPv4 addresses (scope global).
+# ip -o -d link/addr of a bridge: admin state, exactly these IPv4 addresses (scope global).
 bridge_check() { # what where bridge addresses(space-separated, may be empty)
-  link=$(ip -o link show dev "$3" 2>&1) || { fail "$1" "$2" "$(printf '%s' "$link" | flat)"; return; }
-  flags=$(link_flags "$link")
-  kind=$(ip -o -d link show dev "$3" 2>/dev/null | grep -c ' bridge ')
-  have=$(v4_of "$3")
-  want=$(v4_sorted "$4")
+  link=$(ip -o -d link show dev "$3" 2>&1) || { flat_of "$link"; fail "$1" "$2" "$REPLY"; return; }
+  link_flags "$link"; flags=$REPLY
+  v4_of "$3"; have=$REPLY
+  sorted_words "$4"; want=$REPLY
   problems=
-  [ "$kind" -gt 0 ] || problems="$problems; not a bridge"
+  [[ $link == *' bridge '* ]] || problems="$problems; not a bridge"
   has_word UP "$flags" || problems="$problems; down (flags $flags)"
   [ "$have" = "$want" ] || problems="$problems; IPv4 ${have:-none}, not ${want:-none}"
   if [ -z "$problems" ]; then pass "$1" "$2"; else fail "$1" "$2" "${problems#; }"; fi
 }
 
+# The lines of $1 after the first (the header of bridge's tables), one an element: the array body.
+body_lines() {
+  body=()
+  local line first=1
+  while IFS= read -r line; do
+    if [ "$first" = 1 ]; then first=0; else body+=("$line"); fi
+  done <<< "$1"
+}
+
 # The VLANs a bridge carries itself, tagged (its own rows of `bridge vlan show`): on a VLAN-aware bridge, those
-# its VLAN devices receive, each added by ifupdown2 with the device (bridge vlan add vid TAG dev BRIDGE self).
+# its VLAN devices receive, each added by ifupdown2 with the device (bridge vlan add vid TAG dev BRIDGE self): REPLY.
 self_vids() {
-  bridge vlan show dev "$1" 2>/dev/null | awk 'NR > 1 && !/Untagged/ { for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+$/) print $i }' | tr '\n' ' ' | sed 's/ $//'
+  local out line word list=''
+  local -a words
+  out=$(bridge vlan show dev "$1" 2>/dev/null)
+  body_lines "$out"
+  for line in "${body[@]}"; do
+    [[ $line != *Untagged* ]] || continue
+    read -r -a words <<< "$line"
+    for word in "${words[@]}"; do [[ ! $word =~ ^[0-9]+$ ]] || list="$list $word"; done
+  done
+  REPLY=${list# }
 }
 
 # A bridge's VLAN device that holds the host address: VLAN id, raw device, up, exactly these addresses; on a
 # VLAN-aware bridge (aware 1), the bridge carries the VLAN itself, without which the device receives nothing.
 vlan_device_check() { # what where device raw-device tag addresses aware(0|1)
-  link=$(ip -o -d link show dev "$3" 2>&1) || { fail "$1" "$2" "$(printf '%s' "$link" | flat)"; return; }
-  flags=$(link_flags "$link")
-  raw=$(printf '%s\n' "$link" | sed -n 's/^[0-9]*: [^@:]*@\([^:]*\):.*/\1/p')
-  id=$(printf '%s\n' "$link" | sed -n 's/.* vlan protocol [^ ]* id \([0-9]*\).*/\1/p')
-  have=$(v4_of "$3")
-  want=$(v4_sorted "$6")
+  link=$(ip -o -d link show dev "$3" 2>&1) || { flat_of "$link"; fail "$1" "$2" "$REPLY"; return; }
+  link_flags "$link"; flags=$REPLY
+  group_of "$link" '^[0-9]*: [^@:]*@([^:]*):.*'; raw=$REPLY
+  group_of "$link" '.* vlan protocol [^ ]* id ([0-9]*).*'; id=$REPLY
+  v4_of "$3"; have=$REPLY
+  sorted_words "$6"; want=$REPLY
   problems=
   [ "$id" = "$5" ] || problems="$problems; VLAN id ${id:-none}, not $5"
   [ -z "$id" ] || [ "$raw" = "$4" ] || problems="$problems; on ${raw:-no device}, not $4"
   has_word UP "$flags" || problems="$problems; down (flags $flags)"
   [ "$have" = "$want" ] || problems="$problems; IPv4 ${have:-none}, not ${want:-none}"
   if [ "$7" = 1 ]; then
-    own=$(self_vids "$4")
+    self_vids "$4"; own=$REPLY
     has_word "$5" "$own" || problems="$problems; $4 does not carry VLAN $5 itself (it carries ${own:-none})"
   fi
   if [ -z "$problems" ]; then pass "$1" "$2"; else fail "$1" "$2" "${problems#; }"; fi
@@ -204,11 +252,11 @@ vlan_device_check() { # what where device raw-device tag addresses aware(0|1)
 
 # A NIC or bond with an address of its own: up, in no bridge, exactly these IPv4 addresses.
 nic_check() { # what where device addresses
-  link=$(ip -o link show dev "$3" 2>&1) || { fail "$1" "$2" "$(printf '%s' "$link" | flat)"; return; }
-  flags=$(link_flags "$link")
-  master=$(printf '%s\n' "$link" | sed -n 's/.* master \([^ ]*\) .*/\1/p')
-  have=$(v4_of "$3")
-  want=$(v4_sorted "$4")
+  link=$(ip -o link show dev "$3" 2>&1) || { flat_of "$link"; fail "$1" "$2" "$REPLY"; return; }
+  link_flags "$link"; flags=$REPLY
+  group_of "$link" '.* master ([^ ]*) .*'; master=$REPLY
+  v4_of "$3"; have=$REPLY
+  sorted_words "$4"; want=$REPLY
   problems=
   [ -z "$master" ] || problems="$problems; in $master"
   has_word UP "$flags" || problems="$problems; down (flags $flags)"
@@ -219,13 +267,20 @@ nic_check() { # what where device addresses
 # A bond: up, its mode (and hash policy, where written), exactly these slaves (ip -d shows the
 # kernel's bonding settings; `ip link show master` the devices enslaved to it).
 bond_check() { # what where bond mode slaves(space-separated) hash-policy(may be empty) primary(may be empty)
-  link=$(ip -o -d link show dev "$3" 2>&1) || { fail "$1" "$2" "$(printf '%s' "$link" | flat)"; return; }
-  flags=$(link_flags "$link")
-  mode=$(printf '%s\n' "$link" | sed -n 's/.* bond mode \([^ ]*\).*/\1/p')
-  policy=$(printf '%s\n' "$link" | sed -n 's/.* xmit_hash_policy \([^ ]*\).*/\1/p')
-  primary=$(printf '%s\n' "$link" | sed -n 's/.* primary \([^ ]*\).*/\1/p')
-  have=$(v4_sorted "$(ip -o link show master "$3" 2>/dev/null | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' | tr '\n' ' ')")
-  want=$(v4_sorted "$5")
+  link=$(ip -o -d link show dev "$3" 2>&1) || { flat_of "$link"; fail "$1" "$2" "$REPLY"; return; }
+  link_flags "$link"; flags=$REPLY
+  group_of "$link" '.* bond mode ([^ ]*).*'; mode=$REPLY
+  group_of "$link" '.* xmit_hash_policy ([^ ]*).*'; policy=$REPLY
+  group_of "$link" '.* primary ([^ ]*).*'; primary=$REPLY
+  slaves=$(ip -o link show master "$3" 2>/dev/null)
+  list=
+  while IFS= read -r line; do
+    # "N: NAME[@LINK]: <FLAGS> ...": a device name holds no colon.
+    group_of "$line" '^[^:]*: ([^:]*)'
+    list="$list ${REPLY%%@*}"
+  done <<< "$slaves"
+  sorted_words "$list"; have=$REPLY
+  sorted_words "$5"; want=$REPLY
   problems=
   has_word UP "$flags" || problems="$problems; down (flags $flags)"
   [ "$mode" = "$4" ] || problems="$problems; mode ${mode:-none}, not $4"
@@ -240,8 +295,10 @@ ports_check() { # what where bridge port...
   shift 3
   problems=
   for port in "$@"; do
-    master=$(ip -o link show dev "$port" 2>&1 | sed -n 's/.* master \([^ ]*\) .*/\1/p')
-    [ "$master" = "$bridge" ] || problems="$problems; $port is $( [ -n "$master" ] && echo "in $master" || echo "in no bridge")"
+    link=$(ip -o link show dev "$port" 2>&1)
+    group_of "$link" '.* master ([^ ]*) .*'; master=$REPLY
+    if [ -z "$master" ]; then problems="$problems; $port is in no bridge"
+    elif [ "$master" != "$bridge" ]; then problems="$problems; $port is in $master"; fi
   done
   if [ -z "$problems" ]; then pass "$what" "$where"; else fail "$what" "$where" "${problems#; }"; fi
 }
@@ -251,28 +308,47 @@ mtu_check() { # what where mtu device...
   shift 3
   problems=
   for dev in "$@"; do
-    have=$(ip -o link show dev "$dev" 2>/dev/null | sed -n 's/.* mtu \([0-9]*\).*/\1/p')
+    link=$(ip -o link show dev "$dev" 2>/dev/null)
+    group_of "$link" '.* mtu ([0-9]*).*'; have=$REPLY
     [ "$have" = "$mtu" ] || problems="$problems; $dev has MTU ${have:-none}"
   done
   if [ -z "$problems" ]; then pass "$what" "$where"; else fail "$what" "$where" "${problems#; }"; fi
 }
 
-# The VLANs a port carries tagged (not its PVID), as ranges: "10 20 30", "2-4094".
+# The VLANs a port carries tagged (not its PVID), as ranges: "10 20 30", "2-4094": REPLY.
 port_vids() {
-  bridge -c vlan show dev "$1" 2>/dev/null | awk 'NR > 1 { for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+(-[0-9]+)?$/) { v = $i; pvid = ($0 ~ /PVID/) } if (!pvid && v != "") print v; v = "" }' |
-    awk -F- '{ to = NF > 1 ? $2 : $1; for (i = $1; i <= to; i++) print i }' | sort -n -u |
-    awk 'NR == 1 { a = b = $1; next } $1 == b + 1 { b = $1; next } { out = out (out ? " " : "") (a == b ? a : a "-" b); a = b = $1 } END { if (NR) print out (out ? " " : "") (a == b ? a : a "-" b) }'
+  local out line word last vid first ranges='' from='' to=''
+  local -a words carried=()
+  out=$(bridge -c vlan show dev "$1" 2>/dev/null)
+  body_lines "$out"
+  for line in "${body[@]}"; do
+    # A row's VLAN or range is its last word of digits (the port's name is on the first row only).
+    read -r -a words <<< "$line"
+    last=
+    for word in "${words[@]}"; do [[ ! $word =~ ^[0-9]+(-[0-9]+)?$ ]] || last=$word; done
+    if [ -z "$last" ] || [[ $line == *PVID* ]]; then continue; fi
+    first=$((10#${last%-*}))
+    for ((vid = first; vid <= 10#${last#*-}; vid++)); do carried[vid]=1; done
+  done
+  for vid in "${!carried[@]}"; do
+    if [ -n "$to" ] && [ "$vid" = $((to + 1)) ]; then to=$vid; continue; fi
+    [ -z "$from" ] || { ranges="$ranges $from"; [ "$from" = "$to" ] || ranges="$ranges-$to"; }
+    from=$vid to=$vid
+  done
+  [ -z "$from" ] || { ranges="$ranges $from"; [ "$from" = "$to" ] || ranges="$ranges-$to"; }
+  REPLY=${ranges# }
 }
 
 vlan_check() { # what where bridge aware(0|1) vids port...
   what=$1 where=$2 bridge=$3 aware=$4 vids=$5
   shift 5
-  filtering=$(cat "/sys/class/net/$bridge/bridge/vlan_filtering" 2>/dev/null)
+  filtering=
+  { read -r filtering < "/sys/class/net/$bridge/bridge/vlan_filtering"; } 2>/dev/null
   problems=
   [ "$filtering" = "$aware" ] || problems="$problems; vlan_filtering is ${filtering:-unreadable}"
   if [ "$aware" = 1 ]; then
     for port in "$@"; do
-      have=$(port_vids "$port")
+      port_vids "$port"; have=$REPLY
       [ "$have" = "$vids" ] || problems="$problems; $port carries ${have:-no tagged VLAN}"
     done
   fi
@@ -280,14 +356,16 @@ vlan_check() { # what where bridge aware(0|1) vids port...
 }
 
 route_check() { # what where destination gateway device
-  out=$(ip route get "$3" 2>&1 | head -1 | flat)
-  via=$(printf '%s\n' "$out" | sed -n 's/.* via \([^ ]*\).*/\1/p')
-  dev=$(printf '%s\n' "$out" | sed -n 's/.* dev \([^ ]*\).*/\1/p')
+  out=$(ip route get "$3" 2>&1)
+  flat_of "${out%%$'\n'*}"; out=$REPLY
+  group_of "$out" '.* via ([^ ]*).*'; via=$REPLY
+  group_of "$out" '.* dev ([^ ]*).*'; dev=$REPLY
   if [ "$via" = "$4" ] && [ "$dev" = "$5" ]; then pass "$1" "$2"; else fail "$1" "$2" "ip route get $3: $out"; fi
 }
 
 default_route_check() { # what where gateway device
-  out=$(ip route show default 2>&1 | head -1)
+  out=$(ip route show default 2>&1)
+  out=${out%%$'\n'*}
   case " $out " in *" via $3 dev $4 "*) pass "$1" "$2" ;; *) fail "$1" "$2" "ip route show default: ${out:-none}" ;; esac
 }
 
@@ -318,47 +396,84 @@ node_name_check() { # what where node addresses(space-separated) address-for-hos
 # "config" prints the pending changes as if applied (load_current_config), and
 # Proxmox keeps pending what it cannot hot-plug into a running guest (a
 # container's nameserver, a VM's NIC without network hotplug) until it restarts.
-guest_config() { "$1" config "$2" --current 2>&1; }
-
-# "; pending until ID restarts: KEY: VALUE" for the pending changes of keys matching $3 (qm|pct pending).
-pending_note() { # qm|pct id key-pattern
-  p=$("$1" pending "$2" 2>/dev/null | sed -n "s/^new \($3\): /\1: /p" | flat)
-  [ -z "$p" ] || printf '; pending until %s restarts: %s' "$2" "$p"
+# Asked once per guest (qm and pct load Proxmox VE's Perl libraries at every start): REPLY.
+declare -A guest_configs
+guest_config() { # qm|pct id
+  [ -n "${guest_configs["$1 $2"]+set}" ] || guest_configs["$1 $2"]=$("$1" config "$2" --current 2>&1)
+  REPLY=${guest_configs["$1 $2"]}
 }
 
-# A guest's netN lines; virtio NICs in netN order are the FreeBSD guest's vtnet0, vtnet1, ...
-guest_nics() { # qm|pct id: "N conf" per netN, by N
-  guest_config "$1" "$2" | sed -n 's/^net\([0-9][0-9]*\): /\1 /p' | sort -n
+# "; pending until ID restarts: KEY: VALUE" for the pending changes of keys matching $3 (qm|pct pending): REPLY.
+pending_note() { # qm|pct id key-pattern
+  local out line list=''
+  out=$("$1" pending "$2" 2>/dev/null)
+  local re="^new ($3): "
+  while IFS= read -r line; do [[ ! $line =~ $re ]] || list="$list${list:+$'\n'}${line#new }"; done <<< "$out"
+  flat_of "$list"
+  REPLY=${REPLY:+; pending until $2 restarts: $REPLY}
+}
+
+# A guest's netN lines as "N conf", one a line, by N (the keys of a guest's configuration are unique); virtio NICs
+# in netN order are the FreeBSD guest's vtnet0, vtnet1, ...: REPLY.
+guest_nics() { # qm|pct id
+  local line
+  local -a by_number=()
+  guest_config "$1" "$2"
+  while IFS= read -r line; do
+    [[ ! $line =~ ^net([0-9][0-9]*):\  ]] || by_number[10#${BASH_REMATCH[1]}]="${BASH_REMATCH[1]} ${line#*: }"
+  done <<< "$REPLY"
+  REPLY=
+  for line in "${by_number[@]}"; do REPLY="$REPLY${REPLY:+$'\n'}$line"; done
 }
 
 vm_nic_check() { # what where vmid vtnet-index bridge
-  nics=$(guest_nics qm "$3") || true
-  nic=$(printf '%s\n' "$nics" | awk -v k="$4" '$2 ~ /^virtio(=|,|$)/ { if (n++ == k) { print "net" $0; exit } }')
+  guest_nics qm "$3"; nics=$REPLY
+  nic='' n=0
+  while IFS= read -r line; do
+    read -r _ word _ <<< "$line"
+    [[ $word =~ ^virtio(=|,|$) ]] || continue
+    if [ "$n" = "$4" ]; then nic="net$line"; break; fi
+    n=$((n + 1))
+  done <<< "$nics"
   case ",${nic#* }," in
     *",bridge=$5,"*) pass "$1" "$2" ;;
-    *) fail "$1" "$2" "qm config $3 --current: ${nic:-no virtio NIC $4}$( [ -n "$nics" ] || echo " (no such VM on this host?)")$(pending_note qm "$3" 'net[0-9]*')" ;;
+    *)
+      none=
+      [ -n "$nics" ] || none=' (no such VM on this host?)'
+      pending_note qm "$3" 'net[0-9]*'
+      fail "$1" "$2" "qm config $3 --current: ${nic:-no virtio NIC $4}$none$REPLY" ;;
   esac
 }
 
 guest_nic_check() { # what where qm|pct id bridge tag address
-  nics=$(guest_nics "$3" "$4") || true
-  found=$(printf '%s\n' "$nics" | while read -r name conf; do
+  guest_nics "$3" "$4"; nics=$REPLY
+  found=
+  while read -r name conf; do
     case ",$conf," in *",bridge=$5,"*) ;; *) continue ;; esac
     if [ -n "$6" ]; then case ",$conf," in *",tag=$6,"*) ;; *) continue ;; esac; fi
     if [ -n "$7" ]; then case ",$conf," in *",ip=$7/"*) ;; *) continue ;; esac; fi
-    echo "net$name"
-  done)
-  if [ -n "$found" ]; then pass "$1" "$2"; else fail "$1" "$2" "$3 config $4 --current: $(printf '%s\n' "$nics" | flat)$(pending_note "$3" "$4" 'net[0-9]*')"; fi
+    found="$found${found:+$'\n'}net$name"
+  done <<< "$nics"
+  if [ -n "$found" ]; then pass "$1" "$2"; return; fi
+  flat_of "$nics"; listed=$REPLY
+  pending_note "$3" "$4" 'net[0-9]*'
+  fail "$1" "$2" "$3 config $4 --current: $listed$REPLY"
 }
 
 # pct config prints nameserver as guests.sh sets it: the servers, space-separated.
 guest_dns_check() { # what where ctid servers
-  have=$(guest_config pct "$3" | sed -n 's/^nameserver: //p')
-  if [ "$have" = "$4" ]; then pass "$1" "$2"; else fail "$1" "$2" "pct config $3 --current: nameserver ${have:-not set, so the container takes the resolvers of the host}$(pending_note pct "$3" nameserver)"; fi
+  guest_config pct "$3"
+  have=
+  while IFS= read -r line; do [[ $line != 'nameserver: '* ]] || have="$have${have:+$'\n'}${line#nameserver: }"; done <<< "$REPLY"
+  if [ "$have" = "$4" ]; then pass "$1" "$2"; return; fi
+  pending_note pct "$3" nameserver
+  fail "$1" "$2" "pct config $3 --current: nameserver ${have:-not set, so the container takes the resolvers of the host}$REPLY"
 }
 
 storage_check() { # what where storage
-  status=$(pvesm status --storage "$3" 2>&1 | awk -v s="$3" '$1 == s { print $3 }')
+  out=$(pvesm status --storage "$3" 2>&1)
+  status=
+  while read -r name _ state _; do [ "$name" != "$3" ] || status="$status${status:+$'\n'}$state"; done <<< "$out"
   if [ "$status" = active ]; then pass "$1" "$2"; else fail "$1" "$2" "pvesm status --storage $3: ${status:-not found}"; fi
 }
 
@@ -368,25 +483,45 @@ storage_check() { # what where storage
 # (Job/Registry.pm parse_config). A list of ids may be in any order. fleecing, performance and prune-backups are
 # objects (VZDump/JobBase.pm decode_value) with keys of their own (fleecing's enabled and storage), under paths
 # of their own (/fleecing/enabled), apart from the job's (/enabled).
-id_set() { printf '%s\n' "$1" | tr ',; \t' '\n' | sed '/^$/d' | sort -nu | tr '\n' ',' | sed 's/,$//'; }
-job_option() { # key expected value-when-absent [ids|text]: "; key found, expected want" if they differ
-  have=$(printf '%s\n' "$job" | json_get "/$1") || have=$3
+# The ids of a list (separated by commas, semicolons or blanks) as a set: the numbers ascending and each once,
+# then any other word (0103 is not guest 103 to vzdump) in byte order, comma-separated: REPLY.
+id_set() {
+  local -a ids numbers=()
+  local id others=''
+  IFS=$',; \t\n' read -r -d '' -a ids <<< "$1"
+  for id in "${ids[@]}"; do
+    if [[ $id =~ ^(0|[1-9][0-9]{0,14})$ ]]; then numbers[id]=$id; else others="$others $id"; fi
+  done
+  sorted_words "$others"
+  REPLY="${numbers[*]} $REPLY"
+  REPLY=${REPLY% }
+  REPLY=${REPLY# }
+  REPLY=${REPLY// /,}
+}
+# json_flat's lines of the job: its values by path (the first of a path, as json_get takes it).
+declare -A job_values
+job_option() { # key expected value-when-absent [ids|text]: "; key found, expected want" added to problems if they differ
+  have=${job_values["/$1"]-$3}
   want=$2
-  if [ "$4" = ids ]; then have=$(id_set "$have"); want=$(id_set "$want"); fi
+  if [ "$4" = ids ]; then id_set "$have"; have=$REPLY; id_set "$want"; want=$REPLY; fi
   [ "$have" != "$want" ] || return 0
   if [ "$4" = text ]; then have=${have:+\"$have\"}; want=${want:+\"$want\"}; fi
-  printf '; %s %s, expected %s' "$1" "${have:-not set}" "${want:-not set}"
+  problems="$problems; $1 ${have:-not set}, expected ${want:-not set}"
 }
 backup_job_check() { # what where id storage schedule mode enabled all exclude pool vmid notes-template repeat-missed comment
   if ! out=$(pvesh get "/cluster/backup/$3" --output-format json 2>&1) || ! job=$(printf '%s\n' "$out" | json_flat); then
-    fail "$1" "$2" "pvesh get /cluster/backup/$3: $(printf '%s' "$out" | flat)"
+    flat_of "$out"
+    fail "$1" "$2" "pvesh get /cluster/backup/$3: $REPLY"
     return
   fi
-  problems=$(
-    job_option storage "$4" local; job_option schedule "$5" ''; job_option mode "$6" snapshot; job_option enabled "$7" 1
-    job_option all "$8" 0; job_option exclude "$9" '' ids; job_option pool "${10}" ''; job_option vmid "${11}" '' ids
-    job_option notes-template "${12}" '' text; job_option repeat-missed "${13}" 0; job_option comment "${14}" '' text
-  )
+  job_values=()
+  while IFS=$'\t' read -r path value; do
+    [ -z "$path" ] || [ -n "${job_values["$path"]+set}" ] || job_values["$path"]=$value
+  done <<< "$job"
+  problems=
+  job_option storage "$4" local; job_option schedule "$5" ''; job_option mode "$6" snapshot; job_option enabled "$7" 1
+  job_option all "$8" 0; job_option exclude "$9" '' ids; job_option pool "${10}" ''; job_option vmid "${11}" '' ids
+  job_option notes-template "${12}" '' text; job_option repeat-missed "${13}" 0; job_option comment "${14}" '' text
   if [ -z "$problems" ]; then pass "$1" "$2"; else fail "$1" "$2" "pvesh get /cluster/backup/$3: ${problems#; }"; fi
 }
 
