@@ -58,15 +58,15 @@ describe('the race ifupdown2 loses: which failed bring-ups run ifup -a again', (
 
 const whyUml = missing(['linux.uml', 'modprobe', 'ifup', 'bridge']) ?? umlCannotRun();
 
-/** The host address on VLAN 10 of a VLAN-aware bridge without ports (vlan-address.ts), and a post-up that takes the VID off the bridge. */
-const VLAN_ADDRESS = (postUp: string) =>
+/** The host address on VLAN 10 of a VLAN-aware bridge (vlan-address.ts; without ports unless given), and a post-up that takes the VID off the bridge. */
+const VLAN_ADDRESS = (postUp: string, ports = 'none') =>
   [
     'auto lo',
     'iface lo inet loopback',
     '',
     'auto vmbr2',
     'iface vmbr2 inet manual',
-    '\tbridge-ports none',
+    `\tbridge-ports ${ports}`,
     '\tbridge-stp off',
     '\tbridge-fd 0',
     '\tbridge-vlan-aware yes',
@@ -80,10 +80,10 @@ const VLAN_ADDRESS = (postUp: string) =>
   ].join('\n');
 
 describe.skipIf(whyUml)(titled("a clean bring-up whose bridge lacks a VLAN device's VID runs ifup -a once more (Debian's ifupdown2, in User-Mode-Linux)", whyUml), () => {
-  it('a VID taken off the bridge after the bring-up is found and named, and one still missing after the second run fails the bring-up', async () => {
-    const run = async (name: string, postUp: string) => {
+  it('a VID taken off the bridge after the bring-up is found and named; one still missing after the second run fails the bring-up, one back after it passes', async () => {
+    const run = async (name: string, postUp: string, ports?: string) => {
       const file = join(work, `${name}.interfaces`);
-      writeFileSync(file, VLAN_ADDRESS(postUp));
+      writeFileSync(file, VLAN_ADDRESS(postUp, ports));
       const out = join(work, `${name}-out`);
       const r = await promisify(execFile)(join(root, 'test/scripts/uml-ifupdown2.sh'), [file, out], { timeout: 1_260_000, env: { ...process.env, UML_TIMEOUT: '1200' } }).then(
         (ok) => ({ code: 0, stdout: ok.stdout }),
@@ -91,7 +91,11 @@ describe.skipIf(whyUml)(titled("a clean bring-up whose bridge lacks a VLAN devic
       );
       return { ...r, out };
     };
-    const [dropped, kept] = await Promise.all([run('dropped', 'post-up bridge vlan del dev vmbr2 vid 10 self'), run('kept', '')]);
+    // The VID taken off at the first run only, on a bridge with a port: the second run, in which the port is in its
+    // bridge already, is clean. ifupdown2's vrf addon then writes its table map (/etc/iproute2/rt_tables.d), as it does
+    // for any interface with a master when it comes up: the guest has it writable, as a node has.
+    const once = 'post-up [ -e /run/gen-vid-dropped ] || { touch /run/gen-vid-dropped && bridge vlan del dev vmbr2 vid 10 self; }';
+    const [dropped, kept, retried] = await Promise.all([run('dropped', 'post-up bridge vlan del dev vmbr2 vid 10 self'), run('kept', ''), run('retried', once, 'eno9')]);
     expect(readFileSync(join(dropped.out, 'ifup-race.log'), 'utf8')).toBe("VLAN devices whose VLAN-filtering bridge lacks their VID: vmbr2 10\n");
     expect(dropped.stdout).toMatch(/^ifup -a ran twice: ifupdown2 lost the race of its netlink cache the first time/);
     // The second run's post-up takes it off again: the bridge still lacks it, and the bring-up fails naming it.
@@ -102,5 +106,9 @@ describe.skipIf(whyUml)(titled("a clean bring-up whose bridge lacks a VLAN devic
     expect(kept.code).toBe(0);
     expect(kept.stdout).toMatch(/^ifup rc=0  ifquery --check rc=0\n/);
     expect(readFileSync(join(kept.out, 'bridge-vlan.txt'), 'utf8')).toMatch(/^\s+10\s*$/m);
+    expect(readFileSync(join(retried.out, 'ifup-race.log'), 'utf8')).toBe('VLAN devices whose VLAN-filtering bridge lacks their VID: vmbr2 10\n');
+    expect(retried.stdout).toMatch(/^ifup -a ran twice: [^\n]*\n[^\n]*\nifup rc=0  ifquery --check rc=0\n/);
+    expect(retried.code).toBe(0);
+    expect(readFileSync(join(retried.out, 'bridge-vlan.txt'), 'utf8')).toMatch(/^\s+10\s*$/m);
   }, 1_300_000);
 });

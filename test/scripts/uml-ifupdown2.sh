@@ -73,9 +73,10 @@ if [ -n "$ETCNET" ]; then
   mkdir -p /etc/network/interfaces.d
   cp "$IFFILE" /etc/network/interfaces; IFFILE=/etc/network/interfaces
   hostname "$ETCNET"
-  # ifreload writes its VRF table map there.
-  [ ! -d /etc/iproute2/rt_tables.d ] || { cp -r /etc/iproute2/rt_tables.d /run/in/rt_tables.d; mount -t tmpfs tmpfs /etc/iproute2/rt_tables.d; cp -r /run/in/rt_tables.d/. /etc/iproute2/rt_tables.d/; }
 fi
+# ifupdown2's vrf addon writes its table map there whenever an interface that has a master comes up (a
+# bridge port at a second ifup -a, ifreload): writable, as on a node.
+[ ! -d /etc/iproute2/rt_tables.d ] || { cp -r /etc/iproute2/rt_tables.d /run/in/rt_tables.d; mount -t tmpfs tmpfs /etc/iproute2/rt_tables.d; cp -r /run/in/rt_tables.d/. /etc/iproute2/rt_tables.d/; }
 mount --bind "$IFCONF" /etc/network/ifupdown2/ifupdown2.conf
 if [ -n "$TREE" ]; then
   export PATH="$TREE/sbin:$PATH" PYTHONPATH="$TREE/pylib"
