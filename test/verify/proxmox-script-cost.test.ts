@@ -7,8 +7,8 @@
 // processes (45 of them sed, 20 tr) took 15 to 45 s. The tests count the
 // commands a run starts, not its time: every command on PATH is reached
 // through a directory of stand-ins that note their command line and run the
-// real one. The run is in a user and network namespace of its own whose
-// bridges, ports, addresses and routes are the topology's, so that the checks
+// real one. The run is in a user, network and mount namespace of its own whose
+// bridges, ports, addresses, routes and /etc/hosts are the topology's, so that the checks
 // that pass are counted as well as those that fail.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -105,8 +105,13 @@ function runNoted(model: Model, files: Map<string, string>): Started {
   writeFileSync(log, '');
   const script = join(node.dir, 'verify.sh');
   writeFileSync(script, files.get(`${site.name}/verify/proxmox-${host.name}.sh`)!);
-  const setup = hostDevices(host).join(' && ');
-  const r = spawnSync('unshare', ['--user', '--map-root-user', '--net', '/bin/bash', '-c', `${setup} && PATH=$NOTED:$PATH exec /bin/bash "$0"`, script], {
+  // /etc/hosts as the installer writes it, and no name server: a lookup must not wait for one behind the routes.
+  const hosts = join(node.dir, 'hosts');
+  writeFileSync(hosts, `127.0.0.1 localhost\n${host.bridges.find((b) => b.address !== undefined)!.address} ${host.name}.home.arpa ${host.name}\n`);
+  const resolv = join(node.dir, 'resolv.conf');
+  writeFileSync(resolv, '');
+  const setup = [`mount --bind ${hosts} /etc/hosts`, `mount --bind ${resolv} /etc/resolv.conf`, ...hostDevices(host)].join(' && ');
+  const r = spawnSync('unshare', ['--user', '--map-root-user', '--net', '--mount', '/bin/bash', '-c', `${setup} && PATH=$NOTED:$PATH exec /bin/bash "$0"`, script], {
     cwd: join(node.dir, 'work'),
     encoding: 'utf8',
     env: { ...process.env, PATH: realPath, NOTED: noted, REAL_PATH: realPath, COMMAND_LOG: log, FAKE_PVE: node.dir },
@@ -131,6 +136,7 @@ describe.skipIf(why)(titled("the Proxmox host's script starts only the processes
     expect(run.stdout).toMatch(/^✓ the default route goes via/m);
     expect(run.stdout).toMatch(/^✓ firewall VM \d+: vtnet1/m);
     expect(run.stdout).toMatch(/^✓ backup job /m);
+    expect(run.stdout).toMatch(/^✓ node name /m);
     expect([...run.count.keys()].filter((c) => !QUERIES.has(c))).toEqual([]);
     expect(run.count.get('awk')).toBe(1 + 2 + (site.backup?.jobs.length ?? 0));
     expect(run.count.get('perl')).toBe(1);
