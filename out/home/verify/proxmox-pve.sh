@@ -156,9 +156,8 @@ json_where() { # path key=value...
     END { for (x = 1; x <= m; x++) { ok = 1; for (k = 1; k <= nk; k++) if (!((order[x], key[k]) in got) || got[order[x], key[k]] != want[k]) ok = 0; if (ok) print a order[x] } }' "$@"
 }
 
-# A text on one line, as flat makes a command's output (tabs, CRs and newlines as spaces, no run of spaces, none
-# at either end): REPLY. The functions below set REPLY rather than print, and read a command's output with bash's
-# own matching, not through sed, tr or sort: the script starts a process only to ask the host something.
+# $1 on one line as flat makes a command's output (tabs, CRs and newlines as spaces, no run of spaces, none at
+# either end), without a process: REPLY.
 flat_of() {
   REPLY=${1//[$'\t\r\n']/ }
   while [[ $REPLY == *'  '* ]]; do REPLY=${REPLY//'  '/ }; done

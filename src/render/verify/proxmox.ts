@@ -14,7 +14,7 @@ import { CANONICAL_NAME_AWK, NODE_ADDRESSES, NODE_IP_AWK, nodeNameAddress } from
 import { jobOptions, selectionText } from '../backup-jobs.js';
 import { bondStanzas } from '../proxmox/bonds.js';
 import { cidr, ifname, ipv4 } from '../proxmox/shell-values.js';
-import { type Declared, call, renderScript } from './script.js';
+import { type Declared, FLAT_OF, call, renderScript } from './script.js';
 
 /** The shell's nth argument (from the 10th on, ${n} in braces). */
 function argument(n: number): string {
@@ -31,15 +31,9 @@ function jobOptionCalls(): string {
   return lines.join('\n');
 }
 
-const FUNCTIONS = `# A text on one line, as flat makes a command's output (tabs, CRs and newlines as spaces, no run of spaces, none
-# at either end): REPLY. The functions below set REPLY rather than print, and read a command's output with bash's
-# own matching, not through sed, tr or sort: the script starts a process only to ask the host something.
-flat_of() {
-  REPLY=\${1//[$'\\t\\r\\n']/ }
-  while [[ $REPLY == *'  '* ]]; do REPLY=\${REPLY//'  '/ }; done
-  REPLY=\${REPLY# }
-  REPLY=\${REPLY% }
-}
+// The functions set REPLY rather than print, and read a command's output with bash's own matching, not through
+// sed, tr or sort: the script starts a process only to ask the host something.
+const FUNCTIONS = `${FLAT_OF}
 # The whitespace-separated words of $1, sorted as sort sorts them here (LC_ALL=C: by their bytes), space-separated: REPLY.
 sorted_words() {
   local -a words sorted=()

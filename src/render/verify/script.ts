@@ -238,6 +238,19 @@ END {
 export const FLAT = `# A command's output as one record field.
 flat() { tr '\\t\\r\\n' '   ' | sed -e 's/  */ /g' -e 's/^ //' -e 's/ $//'; }`;
 
+/**
+ * flat_of: flat's one line, of a text in $1 into REPLY, for a bash script that reads its commands' output
+ * with bash alone (the Proxmox host's): no tr and sed started, no command substitution forked.
+ */
+export const FLAT_OF = `# $1 on one line as flat makes a command's output (tabs, CRs and newlines as spaces, no run of spaces, none at
+# either end), without a process: REPLY.
+flat_of() {
+  REPLY=\${1//[$'\\t\\r\\n']/ }
+  while [[ $REPLY == *'  '* ]]; do REPLY=\${REPLY//'  '/ }; done
+  REPLY=\${REPLY# }
+  REPLY=\${REPLY% }
+}`;
+
 /** The shell library every script starts with. */
 const LIBRARY = `# One record per check. found: what the box showed, on one line.
 pass() { printf 'ok\\t%s\\t%s\\t\\n' "$1" "$2"; }
