@@ -117,6 +117,11 @@ await build({
   banner: { js: 'const __genImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
   minifyWhitespace: true,
   minifySyntax: true,
+  // Short local names: the bundle is a quarter smaller (2.51 to 1.93 MB), and each start reads it
+  // whole into a fresh buffer and a string, whose page faults are slow on a virtual machine: a lint
+  // of the default topology about 9 ms faster. Properties keep their names; a stack trace
+  // (GEN_DEBUG) names gen's functions when gen runs from its modules (GEN_NO_BUNDLE=1).
+  minifyIdentifiers: true,
   legalComments: 'none',
   logLevel: 'warning',
 });
