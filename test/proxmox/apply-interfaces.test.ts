@@ -68,6 +68,13 @@ const IN_NAMESPACE = [
   'sh',
 ];
 
+/**
+ * root's PATH on a Proxmox VE node. ifquery starts with `#!/usr/bin/env python3`: on the node that is
+ * Debian's Python, which the test's own PATH may put behind another python3 (a version manager's
+ * shim that starts a shell and a dozen processes for every ifquery: 0.4 s of each of the script's two).
+ */
+const NODE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
 const work = tempDir('gen-apply-interfaces-');
 let count = 0;
 
@@ -104,7 +111,7 @@ function runOn(script: string, interfaces: string, node: Node, args: string[] = 
   const r = spawnSync(IN_NAMESPACE[0]!, IN_NAMESPACE.slice(1).concat('bash', join(dir, 'copy/apply-interfaces.sh'), ...args), {
     cwd: dir,
     encoding: 'utf8',
-    env: { ...process.env, STAND_INS: join(dir, 'bin'), HOSTS: join(dir, 'hosts'), CONFIGURED: (node.configured ?? []).join(' '), NODE: dir },
+    env: { ...process.env, PATH: NODE_PATH, STAND_INS: join(dir, 'bin'), HOSTS: join(dir, 'hosts'), CONFIGURED: (node.configured ?? []).join(' '), NODE: dir },
   });
   const unlocal = (text: string) => text.split(`${dir}/etc/`).join('/etc/').split(`${dir}/usr/`).join('/usr/');
   return {
