@@ -213,7 +213,9 @@ describe.skipIf(why)(titled(`bring-up with ${build.name} inside User-Mode-Linux`
     writeFileSync(mtuDrifts, `sed '/\\tmtu 9000$/d' /run/in/interfaces > /tmp/no-mtu && ${reload('/tmp/no-mtu')}\n${reload('/run/in/interfaces')}\n`);
     site = (await modelOf(homelab)).sites[0]!;
     firewallNetworks = site.networks;
-    [a, b, trunk, mtu, vlan, bare] = await Promise.all([
+    // All at once: uml-ifupdown2.sh runs as many guests at a time as the machine has cores (UML_SLOTS).
+    [jumboVlan, a, b, trunk, mtu, vlan, bare, bonds, vlanPort] = await Promise.all([
+      bringUp(edit(hostOnJumboVlan, [...hostPath, 'bridges', 1, 'ports'], ['fwport']), 'B-jumbo-vlan', [], undefined, undefined, { VERIFY: mtuScript, VERIFY_DRIFTS: mtuDrifts }),
       // Only scenario A is taken down again (IFDOWN, uml-ifupdown2.sh): the others' tests read the bring-up alone.
       bringUp(homelab, 'A', firewallNetworks.map(probeOf), undefined, undefined, { IFDOWN: '1' }),
       bringUp(hosting, 'B'),
@@ -221,10 +223,9 @@ describe.skipIf(why)(titled(`bring-up with ${build.name} inside User-Mode-Linux`
       bringUp(jumbo, 'A-jumbo'),
       bringUp(onVlan, 'B-vlan-address', ['192.168.20.5'], undefined, peer),
       bringUp(onVlan, 'B-untagged-address', [], untagged, peer).catch(() => (f: string) => readFileSync(join(work, `uml-B-untagged-address${tag}`, f), 'utf8')),
+      bringUp(hostOnBond, 'B-bonds'),
+      bringUp(vlanPortInAware, 'B-vlan-port').catch(filesOf('B-vlan-port')),
     ]);
-    // After the others: two User-Mode-Linux guests at a time are enough for the machine.
-    jumboVlan = await bringUp(edit(hostOnJumboVlan, [...hostPath, 'bridges', 1, 'ports'], ['fwport']), 'B-jumbo-vlan', [], undefined, undefined, { VERIFY: mtuScript, VERIFY_DRIFTS: mtuDrifts });
-    [bonds, vlanPort] = await Promise.all([bringUp(hostOnBond, 'B-bonds'), bringUp(vlanPortInAware, 'B-vlan-port').catch(filesOf('B-vlan-port'))]);
   }, 1_800_000);
 
   it('runs this build of ifupdown2', () => {
