@@ -158,7 +158,7 @@ describe.skipIf(why)(titled("the Proxmox host's script starts only the processes
     expect(trunk).toBeDefined();
     const run = runNoted(model, renderAll(model));
     expect([...run.count.keys()].filter((c) => !QUERIES.has(c))).toEqual([]);
-    for (const port of trunk!.ports) expect(run.lines.filter((l) => l === `bridge -c vlan show dev ${port}`)).toHaveLength(1);
+    for (const port of trunk!.ports) expect(run.lines.filter((l) => l === `bridge -compressvlans vlan show dev ${port}`)).toHaveLength(1);
     expect(run.stdout).toMatch(new RegExp(`^✓ ${trunk!.name} bridges `, 'm'));
   });
 });

@@ -134,6 +134,9 @@ async function verifyInUml(build: Ifupdown2Build, model: Model, name: string, dr
   };
 }
 
+/** A VLAN the topology does not name, sent untagged by a port in a drift. */
+const EXTRA_UNTAGGED = 99;
+
 /** An address of no interface, on the node name's only line of /etc/hosts once IPv6 is off. */
 const IPV6_ONLY = 'fd00:5::11';
 
@@ -163,6 +166,7 @@ describe.skipIf(why)(titled(`the Proxmox host's script on a bring-up by ${build.
   let portBridge: Host['bridges'][number];
   let trunk: Host['bridges'][number];
   let dropped: number;
+  let native: number;
   let a: Runs;
   let b: Runs;
   let v: Runs;
@@ -178,6 +182,7 @@ describe.skipIf(why)(titled(`the Proxmox host's script on a bring-up by ${build.
     modelB = await modelOf(trunkYaml);
     trunk = modelB.sites[0]!.hosts[0]!.bridges.find((br) => br.vlanAware)!;
     dropped = trunk.requiredVlans[1]!;
+    native = trunk.requiredVlans[0]!;
     modelV = await modelOf(hostOnVlan);
     [a, b, v] = await Promise.all([
       verifyInUml(build, modelA, 'A', [
@@ -189,10 +194,13 @@ describe.skipIf(why)(titled(`the Proxmox host's script on a bring-up by ${build.
       ]),
       // Then the node name only on Debian's 127.0.1.1 line. Then IPv6 off and the node name only on an IPv6
       // line: getent ahosts (AI_ADDRCONFIG) finds no address on a node without IPv6, pmxcfs takes that one.
+      // Then the dropped VLAN back, VLAN 1 gone from the port, the first VLAN its PVID (still sent tagged) and
+      // VLAN 99 sent untagged: the first row of the port's VLAN table is no longer VLAN 1.
       verifyInUml(build, modelB, 'B', [
         `bridge vlan del dev eno4 vid ${dropped}`,
         hostsDrift(modelB, '127.0.1.1'),
         `for f in /proc/sys/net/ipv6/conf/*/disable_ipv6; do [ ! -w "$f" ] || echo 1 > "$f"; done; ${hostsDrift(modelB, IPV6_ONLY)}; getent ahosts ${modelB.sites[0]!.hosts[0]!.name} || echo "getent ahosts: status $?"`,
+        `bridge vlan add dev eno4 vid ${dropped} && bridge vlan del dev eno4 vid 1 && bridge vlan add dev eno4 vid ${native} pvid && bridge vlan add dev eno4 vid ${EXTRA_UNTAGGED} untagged`,
       ]),
       // The address moved from the VLAN device onto the bridge: untagged, in VLAN 1.
       // Then the node name on an address the host does not have. Then the bridge no longer carrying the VLAN itself.
@@ -273,11 +281,21 @@ describe.skipIf(why)(titled(`the Proxmox host's script on a bring-up by ${build.
     const [healthy, drifted] = b.verify;
     expect(failures(healthy!.out), healthy!.out).toEqual([]);
     const vids = trunk.requiredVlans.join(' ');
-    expect(healthy!.out).toContain(`✓ ${trunk.name} is VLAN-aware, its ports carry exactly VLANs ${vids}`);
+    expect(healthy!.out).toContain(`✓ ${trunk.name} is VLAN-aware, its ports carry exactly VLANs ${vids} tagged and VLAN 1 untagged (topology.yaml:`);
     expect(failures(drifted!.out)).toEqual([
-      expect.stringContaining(`✗ ${trunk.name} is VLAN-aware, its ports carry exactly VLANs ${vids} (topology.yaml:`),
+      expect.stringContaining(`✗ ${trunk.name} is VLAN-aware, its ports carry exactly VLANs ${vids} tagged and VLAN 1 untagged (topology.yaml:`),
     ]);
-    expect(failures(drifted!.out)[0]).toMatch(new RegExp(`: eno4 carries ${trunk.requiredVlans.filter((v) => v !== dropped).join(' ')}$`));
+    expect(failures(drifted!.out)[0]).toMatch(new RegExp(`\\): eno4 carries ${trunk.requiredVlans.filter((v) => v !== dropped).join(' ')}$`));
+  });
+
+  it("scenario B: a port's PVID other than VLAN 1, or another VLAN sent untagged, fails, naming them; its tagged VLANs still read in full", () => {
+    const [, , , , changed] = b.verify;
+    const what = `✗ ${trunk.name} is VLAN-aware, its ports carry exactly VLANs ${trunk.requiredVlans.join(' ')} tagged and VLAN 1 untagged (topology.yaml:`;
+    // The drifts before are still there: the check's own line.
+    const failed = failures(changed!.out).filter((l) => l.startsWith(what));
+    expect(failed, changed!.out).toHaveLength(1);
+    // Not "carries": the tagged VLANs are those of the topology, the one now first in the table (the PVID) too.
+    expect(failed[0]).toMatch(new RegExp(`\\): eno4 sends ${EXTRA_UNTAGGED} untagged, not 1; eno4 PVID ${native}, not 1$`));
   });
 
   it('a host address in a VLAN: its VLAN device and the default route through it pass; the address on the bare bridge fails the checks that name them', () => {

@@ -184,22 +184,15 @@ mtu_check() { # what where mtu device...
   if [ -z "$problems" ]; then pass "$what" "$where"; else fail "$what" "$where" "\${problems#; }"; fi
 }
 
-# The VLANs a port carries tagged (not its PVID), as ranges: "10 20 30", "2-4094": REPLY.
-port_vids() {
-  local out line word last vid first ranges='' from='' to=''
-  local -a words carried=()
-  out=$(bridge -c vlan show dev "$1" 2>/dev/null)
-  body_lines "$out"
-  for line in "\${body[@]}"; do
-    # A row's VLAN or range is its last word of digits (the port's name is on the first row only).
-    read -r -a words <<< "$line"
-    last=
-    for word in "\${words[@]}"; do [[ ! $word =~ ^[0-9]+(-[0-9]+)?$ ]] || last=$word; done
-    if [ -z "$last" ] || [[ $line == *PVID* ]]; then continue; fi
-    first=$((10#\${last%-*}))
-    for ((vid = first; vid <= 10#\${last#*-}; vid++)); do carried[vid]=1; done
+# A list of VLANs (ids and ranges, any order) as sorted ranges, each run of consecutive ids one range: REPLY.
+vid_ranges() {
+  local word vid ranges='' from='' to=''
+  local -a words seen=()
+  read -r -a words <<< "$1"
+  for word in "\${words[@]}"; do
+    for ((vid = 10#\${word%-*}; vid <= 10#\${word#*-}; vid++)); do seen[vid]=1; done
   done
-  for vid in "\${!carried[@]}"; do
+  for vid in "\${!seen[@]}"; do
     if [ -n "$to" ] && [ "$vid" = $((to + 1)) ]; then to=$vid; continue; fi
     [ -z "$from" ] || { ranges="$ranges $from"; [ "$from" = "$to" ] || ranges="$ranges-$to"; }
     from=$vid to=$vid
@@ -208,6 +201,32 @@ port_vids() {
   REPLY=\${ranges# }
 }
 
+# The VLANs of a port (its rows of \`bridge -compressvlans vlan show\`, one VLAN or range each): those it
+# sends tagged as ranges in REPLY, those it sends untagged in untagged_vids, and its PVID, the VLAN of the
+# frames it receives untagged (none: it drops them), in pvid. \`bridge -c\` is -color, not -compressvlans:
+# its first row began with a color code, and its VLANs came one per row.
+port_vids() {
+  local out line word last tagged=''
+  local -a words
+  untagged_vids='' pvid=''
+  out=$(bridge -compressvlans vlan show dev "$1" 2>/dev/null)
+  body_lines "$out"
+  for line in "\${body[@]}"; do
+    # A row's VLAN or range is its last word of digits (the port's name is on the first row only).
+    read -r -a words <<< "$line"
+    last=
+    for word in "\${words[@]}"; do [[ ! $word =~ ^[0-9]+(-[0-9]+)?$ ]] || last=$word; done
+    [ -n "$last" ] || continue
+    [[ $line != *PVID* ]] || pvid=$last
+    if [[ $line == *Untagged* ]]; then untagged_vids="$untagged_vids $last"; else tagged="$tagged $last"; fi
+  done
+  vid_ranges "$untagged_vids"; untagged_vids=$REPLY
+  vid_ranges "$tagged"
+}
+
+# On a VLAN-aware bridge, each port sends exactly the topology's VLANs tagged and VLAN 1, the native VLAN,
+# untagged, and takes the frames it receives untagged into VLAN 1 (its PVID): ifupdown2's bridge-vids, and
+# its default bridge-pvid 1.
 vlan_check() { # what where bridge aware(0|1) vids port...
   what=$1 where=$2 bridge=$3 aware=$4 vids=$5
   shift 5
@@ -219,6 +238,8 @@ vlan_check() { # what where bridge aware(0|1) vids port...
     for port in "$@"; do
       port_vids "$port"; have=$REPLY
       [ "$have" = "$vids" ] || problems="$problems; $port carries \${have:-no tagged VLAN}"
+      [ "$untagged_vids" = 1 ] || problems="$problems; $port sends \${untagged_vids:-no VLAN} untagged, not 1"
+      [ "$pvid" = 1 ] || problems="$problems; $port PVID \${pvid:-none}, not 1"
     done
   fi
   if [ -z "$problems" ]; then pass "$what" "$where"; else fail "$what" "$where" "\${problems#; }"; fi
@@ -382,7 +403,7 @@ ${jobOptionCalls()}
   if [ -z "$problems" ]; then pass "$1" "$2"; else fail "$1" "$2" "pvesh get /cluster/backup/$3: \${problems#; }"; fi
 }`;
 
-/** VLAN ids as sorted, merged ranges: what `bridge -c vlan show` prints for them. */
+/** VLAN ids as sorted, merged ranges: how the script's vid_ranges writes what `bridge -compressvlans vlan show` prints. */
 export function compressVids(vids: readonly string[]): string {
   const ids = new Set<number>();
   for (const v of vids) {
@@ -427,7 +448,7 @@ function bridgeChecks(host: Host, declared: Declared): string[] {
     if (bridge.mtu !== undefined) out.push(call('mtu_check', `${name} and its ports have MTU ${bridge.mtu}`, where, [bridge.mtu, name, ...bridge.ports.map(ifname)]));
     const vids = compressVids(bridge.vids);
     const what = bridge.vlanAware
-      ? `${name} is VLAN-aware${bridge.ports.length ? `, its ports carry exactly VLANs ${vids}` : ''}`
+      ? `${name} is VLAN-aware${bridge.ports.length ? `, its ports carry exactly VLANs ${vids} tagged and VLAN 1 untagged` : ''}`
       : `${name} is not VLAN-aware`;
     out.push(call('vlan_check', what, where, [name, bridge.vlanAware ? 1 : 0, vids, ...(bridge.vlanAware ? bridge.ports.map(ifname) : [])]));
   }
