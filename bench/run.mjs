@@ -474,7 +474,7 @@ const lines = [
     : []),
   '',
   'gen starts from a single-file bundle (dist/gen.cjs, built by esbuild with the handlebars runtime and every',
-  'template precompiled) whose V8 code cache the build records, so a start compiles almost nothing.',
+  'template precompiled, its local names shortened) whose V8 code cache the build records, so a start compiles almost nothing.',
   "It runs under V8's default flags: a change of them makes V8 refuse every code cache recorded before it, Node's",
   "own for its built-in modules too. A topology of 32 KiB or more (or one from standard input) lowers TurboFan's",
   "inlining budget (--max-inlined-bytecode-size-cumulative) to 230 bytes of bytecode, a quarter of V8's default:",
