@@ -213,21 +213,6 @@ body_lines() {
   done <<< "$1"
 }
 
-# The VLANs a bridge carries itself, tagged (its own rows of `bridge vlan show`): on a VLAN-aware bridge, those
-# its VLAN devices receive, each added by ifupdown2 with the device (bridge vlan add vid TAG dev BRIDGE self): REPLY.
-self_vids() {
-  local out line word list=''
-  local -a words
-  out=$(bridge vlan show dev "$1" 2>/dev/null)
-  body_lines "$out"
-  for line in "${body[@]}"; do
-    [[ $line != *Untagged* ]] || continue
-    read -r -a words <<< "$line"
-    for word in "${words[@]}"; do [[ ! $word =~ ^[0-9]+$ ]] || list="$list $word"; done
-  done
-  REPLY=${list# }
-}
-
 # A bridge's VLAN device that holds the host address: VLAN id, raw device, up, exactly these addresses; on a
 # VLAN-aware bridge (aware 1), the bridge carries the VLAN itself, without which the device receives nothing.
 vlan_device_check() { # what where device raw-device tag addresses aware(0|1)
@@ -243,8 +228,10 @@ vlan_device_check() { # what where device raw-device tag addresses aware(0|1)
   has_word UP "$flags" || problems="$problems; down (flags $flags)"
   [ "$have" = "$want" ] || problems="$problems; IPv4 ${have:-none}, not ${want:-none}"
   if [ "$7" = 1 ]; then
-    self_vids "$4"; own=$REPLY
-    has_word "$5" "$own" || problems="$problems; $4 does not carry VLAN $5 itself (it carries ${own:-none})"
+    # The bridge's own rows: on a VLAN-aware bridge, the VLANs its VLAN devices receive, each added by ifupdown2
+    # with the device (bridge vlan add vid TAG dev BRIDGE self).
+    vlan_table "$4"; own=$REPLY
+    in_ranges "$5" "$own" || problems="$problems; $4 does not carry VLAN $5 itself (it carries ${own:-none})"
   fi
   if [ -z "$problems" ]; then pass "$1" "$2"; else fail "$1" "$2" "${problems#; }"; fi
 }
@@ -331,18 +318,28 @@ vid_ranges() {
   REPLY=${ranges# }
 }
 
-# The VLANs of a port (its rows of `bridge -compressvlans vlan show`, one VLAN or range each): those it
-# sends tagged as ranges in REPLY, those it sends untagged in untagged_vids, and its PVID, the VLAN of the
-# frames it receives untagged (none: it drops them), in pvid. `bridge -c` is -color, not -compressvlans:
-# its first row began with a color code, and its VLANs came one per row.
-port_vids() {
+# Whether VLAN $1 is in the ranges $2 ("10 20-30").
+in_ranges() {
+  local range
+  local -a ranges
+  read -r -a ranges <<< "$2"
+  for range in "${ranges[@]}"; do
+    [ "$1" -lt $((10#${range%-*})) ] || [ "$1" -gt $((10#${range#*-})) ] || return 0
+  done
+  return 1
+}
+
+# The VLANs of a bridge or a bridge port (its rows of `bridge -compressvlans vlan show`, a VLAN or a range each):
+# those it sends tagged as ranges in REPLY, those it sends untagged in untagged_vids, and its PVID, the VLAN of
+# the frames it receives untagged (none: it drops them), in pvid. (`bridge -c` is -color, not -compressvlans.)
+vlan_table() {
   local out line word last tagged=''
   local -a words
   untagged_vids='' pvid=''
   out=$(bridge -compressvlans vlan show dev "$1" 2>/dev/null)
   body_lines "$out"
   for line in "${body[@]}"; do
-    # A row's VLAN or range is its last word of digits (the port's name is on the first row only).
+    # A row's VLAN or range is its last word of digits (the device's name is on the first row only).
     read -r -a words <<< "$line"
     last=
     for word in "${words[@]}"; do [[ ! $word =~ ^[0-9]+(-[0-9]+)?$ ]] || last=$word; done
@@ -366,7 +363,7 @@ vlan_check() { # what where bridge aware(0|1) vids port...
   [ "$filtering" = "$aware" ] || problems="$problems; vlan_filtering is ${filtering:-unreadable}"
   if [ "$aware" = 1 ]; then
     for port in "$@"; do
-      port_vids "$port"; have=$REPLY
+      vlan_table "$port"; have=$REPLY
       [ "$have" = "$vids" ] || problems="$problems; $port carries ${have:-no tagged VLAN}"
       [ "$untagged_vids" = 1 ] || problems="$problems; $port sends ${untagged_vids:-no VLAN} untagged, not 1"
       [ "$pvid" = 1 ] || problems="$problems; $port PVID ${pvid:-none}, not 1"
