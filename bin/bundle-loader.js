@@ -8,7 +8,7 @@
 // It sets no V8 flag: V8 accepts a code cache only under the flags it was
 // recorded with (V8's defaults, scripts/code-cache.mjs), and a change of
 // them makes it refuse Node's caches of its own modules too
-// (src/commands/inlining-budget.ts).
+// (src/commands/v8-tuning.ts).
 // CommonJS (bin/package.json), like gen.js: a start then needs no ES module loader.
 'use strict';
 const { existsSync, readFileSync } = require('node:fs');

@@ -4,7 +4,7 @@
 // command reads, from a build into a new directory, a build into that
 // directory again (which finds it current, as a user's rerun does) and a lint.
 // Under V8's default flags, as a run of a small topology keeps them: the
-// default topology is one (src/commands/inlining-budget.ts), else the cache
+// default topology is one (src/commands/v8-tuning.ts), else the cache
 // would carry the changed flags and V8 would refuse it at every start.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -3,7 +3,7 @@
 // (isolate: false), so a hook registered here at module level would belong to
 // the first file that imports this one only: each test file calls
 // removeTempDirsAfterAll() itself, and its hook removes what that file made.
-import { chmodSync, lstatSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdtempSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
@@ -15,6 +15,14 @@ export function tempDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   made.push(dir);
   return dir;
+}
+
+/** A file `dir/name` of `size` zero bytes (sparse): for checks that go by a file's size alone. */
+export function fileOfSize(dir: string, name: string, size: number): string {
+  const file = join(dir, name);
+  writeFileSync(file, '');
+  truncateSync(file, size);
+  return file;
 }
 
 /** Removes, after all tests of the calling file, every directory tempDir made; call it at the top level of the test file. */

@@ -60,8 +60,8 @@ export function registerDiffCommands(cli: Command, setExit: (code: number) => vo
       // Two models and both trees' renders: on a large topology (either side), the heap grows as a build's does (heap-growth.ts).
       const { capHeapGrowth, capHeapGrowthForText } = await import('./heap-growth.js');
       await capHeapGrowth(file);
-      const { fitInliningBudget } = await import('./inlining-budget.js');
-      await fitInliningBudget(file);
+      const { tuneV8For } = await import('./v8-tuning.js');
+      await tuneV8For(file);
       const name = topologyName(file);
       // A topology with errors still shows what can be compared; the errors follow, and the exit code is 1.
       const { diagnostics, model } = await lintTopology(file);

@@ -11,7 +11,7 @@ import type { Difference } from '../stale.js';
 import type { Format } from '../format.js';
 import { withTopologyFile, topologyFile } from './topology-arg.js';
 import { capHeapGrowth } from './heap-growth.js';
-import { fitInliningBudget } from './inlining-budget.js';
+import { tuneV8For } from './v8-tuning.js';
 import { lintTopology, topologyName } from './model.js';
 import { defaultSecretsDir } from '../paths.js';
 import { stdoutIsTerminal, writeStdout } from '../io/direct-stdout.js';
@@ -83,7 +83,7 @@ function mayExist(path: string): boolean {
 
 async function runLint(positional: string | undefined, options: LintOptions): Promise<number> {
   const file = topologyFile(positional, options);
-  await fitInliningBudget(file);
+  await tuneV8For(file);
   let diagnostics: Diagnostic[];
   // A lint cites no lines of the topology (generated files do): js-yaml need not note them.
   const reading = { lines: false };
@@ -114,7 +114,7 @@ async function runLint(positional: string | undefined, options: LintOptions): Pr
 async function runBuild(positional: string | undefined, options: BuildOptions): Promise<number> {
   const file = topologyFile(positional, options);
   await capHeapGrowth(file);
-  await fitInliningBudget(file);
+  await tuneV8For(file);
   const progress = (line: string) => {
     if (!options.quiet) process.stderr.write(`gen: ${line}\n`);
   };

@@ -5,13 +5,13 @@
 // caps that growth. The check reads the limits V8 itself reports
 // (--trace-gc-verbose) after each full collection of a build, not time.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scaleTopology, toYaml } from '../../bench/generate.mjs';
 import { heapGrowthCapped } from '../../src/commands/heap-growth.js';
 import { root } from '../helpers.js';
-import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
+import { fileOfSize, removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
 
 removeTempDirsAfterAll();
 
@@ -69,12 +69,7 @@ describe('the heap of a build', () => {
 
   it('is capped for standard input and a topology of 8 MiB or more, not for a smaller or missing one', () => {
     const dir = tempDir('gen-heap-cap-');
-    const at = (name: string, size: number) => {
-      const file = join(dir, name);
-      writeFileSync(file, '');
-      truncateSync(file, size);
-      return file;
-    };
+    const at = (name: string, size: number) => fileOfSize(dir, name, size);
     expect(heapGrowthCapped('-')).toBe(true);
     expect(heapGrowthCapped(at('large.yaml', 8 * 1024 * 1024))).toBe(true);
     expect(heapGrowthCapped(at('small.yaml', 8 * 1024 * 1024 - 1))).toBe(false);

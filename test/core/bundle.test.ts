@@ -4,9 +4,9 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileS
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scaleTopology, toYaml } from '../../bench/generate.mjs';
-import { INLINING_BUDGET_FLAG, LARGE_TOPOLOGY_FROM } from '../../src/commands/inlining-budget.js';
+import { INLINING_BUDGET_FLAG, LARGE_TOPOLOGY_FROM, SMALL_YOUNG_GENERATION_BELOW, YOUNG_GENERATION_FLAG, v8FlagsFor } from '../../src/commands/v8-tuning.js';
 import { root, readTree as tree } from '../helpers.js';
-import { removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
+import { fileOfSize, removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
 
 removeTempDirsAfterAll();
 
@@ -22,7 +22,7 @@ describe.skipIf(!existsSync(bundle))('bundle', () => {
     expect(r.stdout).toBe('false');
   });
 
-  it('runs a small topology under V8\'s default flags, and a large one with a quarter of TurboFan\'s inlining budget', () => {
+  it('runs a small topology under V8\'s default flags, and a large one with a quarter of TurboFan\'s inlining budget and a small young generation', () => {
     // A change of V8's flags makes V8 refuse every code cache recorded
     // before it, Node's own for its built-in modules too: set at start, it
     // had node:crypto and the streams of stdout and stderr compiled from
@@ -48,7 +48,7 @@ describe.skipIf(!existsSync(bundle))('bundle', () => {
     const large = join(dir, 'large.yaml');
     writeFileSync(large, toYaml(scaleTopology({ peers: 100, rules: 200, vlans: 1 })));
     expect(statSync(large).size).toBeGreaterThanOrEqual(LARGE_TOPOLOGY_FROM);
-    for (const args of [['lint', large], ['build', large, '--out', join(dir, 'large-out')]]) expect(run(args), args.join(' ')).toContain(`\nv8 flags: ${INLINING_BUDGET_FLAG}\n`);
+    for (const args of [['lint', large], ['build', large, '--out', join(dir, 'large-out')]]) expect(run(args), args.join(' ')).toContain(`\nv8 flags: ${INLINING_BUDGET_FLAG} ${YOUNG_GENERATION_FLAG}\n`);
     // The code cache is recorded under V8's defaults: set before the bundle loads, the flag makes V8 refuse it.
     const flagged = join(dir, 'flagged.cjs');
     writeFileSync(flagged, `require('node:v8').setFlagsFromString(${JSON.stringify(INLINING_BUDGET_FLAG)});\n`);
@@ -58,6 +58,32 @@ describe.skipIf(!existsSync(bundle))('bundle', () => {
       expect(r.stderr).toBe('');
       expect(r.stdout, command).toBe('true');
     }
+  });
+
+  it('holds the young generation small for a large topology below 6 MiB, not for a larger one nor standard input', () => {
+    const dir = tempDir('gen-v8-young-');
+    const at = (name: string, size: number) => fileOfSize(dir, name, size);
+    expect(v8FlagsFor(at('small.yaml', LARGE_TOPOLOGY_FROM - 1))).toEqual([]);
+    expect(v8FlagsFor(join(dir, 'missing.yaml'))).toEqual([]);
+    expect(v8FlagsFor(at('large.yaml', LARGE_TOPOLOGY_FROM))).toEqual([INLINING_BUDGET_FLAG, YOUNG_GENERATION_FLAG]);
+    expect(v8FlagsFor(at('below.yaml', SMALL_YOUNG_GENERATION_BELOW - 1))).toEqual([INLINING_BUDGET_FLAG, YOUNG_GENERATION_FLAG]);
+    expect(v8FlagsFor(at('larger.yaml', SMALL_YOUNG_GENERATION_BELOW))).toEqual([INLINING_BUDGET_FLAG]);
+    expect(v8FlagsFor('-')).toEqual([INLINING_BUDGET_FLAG]);
+    // V8 reads the growth factor when it would grow the young generation, so the flag set after start
+    // holds it: a lint of 1,000 peers (460 KB) ends with two halves of 1 MB. The same text from standard
+    // input, under V8's growth, ends with more.
+    const topology = join(dir, 'peers.yaml');
+    writeFileSync(topology, toYaml(scaleTopology({ peers: 1000, rules: 2000, vlans: 10 })));
+    const report = join(dir, 'young.cjs');
+    writeFileSync(report, `process.on('exit', () => require('node:fs').writeSync(2, '\\nyoung: ' + require('node:v8').getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size + '\\n'));\n`);
+    const young = (args: string[], input?: string) => {
+      const r = spawnSync(process.execPath, ['-r', report, join(root, 'bin/gen.js'), ...args], { cwd: dir, encoding: 'utf8', input });
+      expect(r.status, r.stderr).toBe(0);
+      return Number(/\nyoung: (\d+)\n/.exec(r.stderr)?.[1]);
+    };
+    expect(young(['lint', topology])).toBe(2 * 1024 * 1024);
+    expect(young(['build', topology, '--out', join(dir, 'out'), '-q'])).toBe(2 * 1024 * 1024);
+    expect(young(['lint', '-'], readFileSync(topology, 'utf8'))).toBeGreaterThan(2 * 1024 * 1024);
   });
 
   it('starts without Node\'s ES module loader and with no UTF-8 decoding of the bundle', () => {

@@ -1,0 +1,66 @@
+// V8's flags for a run that reads a large topology (gen lint, gen build,
+// gen diff): TurboFan's inlining budget, and how far the young generation
+// grows.
+import { topologyOfAtLeast } from './topology-size.js';
+
+/**
+ * V8 inlines up to 920 bytes of bytecode into one optimized function
+ * (--max-inlined-bytecode-size-cumulative). On a large topology a quarter
+ * of that costs TurboFan less compiling than the deeper inlining gains back:
+ * about 5 % fewer instructions for a lint, a build and a one-peer rebuild of
+ * 10,000 peers, and a sixth less CPU for a build of 1,000.
+ */
+export const INLINING_BUDGET_FLAG = '--max-inlined-bytecode-size-cumulative=230';
+
+/**
+ * V8's young generation starts as two halves of 1 MB and doubles (up to two
+ * of 16 MB) when more of it survived since the last doubling than it holds.
+ * Nearly everything a run allocates while it reads a topology survives (the
+ * data, then the model), so a topology of a few hundred KB already takes it
+ * to 8 MB and one of 10,000 peers to 32 MB, every page of which the process
+ * touches for the first time: 8,000 pages of the 27,000 a lint of 10,000
+ * peers faults in. Held at two halves of 1 MB (the growth factor is read
+ * when V8 would grow it), lint of that topology faulted in 20,000 pages and
+ * took 12 % less time, with no more CPU in user space; a build took 2-9 %
+ * less from 1,000 to 10,000 peers and every other shape the benchmark
+ * scales (bench/run.mjs). From about 15,000 peers on, the objects a build's
+ * renderers make and drop at once, promoted out of so small a generation,
+ * cost more full collections than the pages save: 2 % more at 16,000 peers
+ * (7.2 MiB), 20 % at 100,000.
+ */
+export const YOUNG_GENERATION_FLAG = '--semi-space-growth-factor=1';
+
+/**
+ * From this size on the smaller budget gains more than the refused code
+ * caches cost: at 100 peers with their rules (48 KB) a lint ran faster
+ * without it and a build with it; at 300 (140 KB) both ran faster with it.
+ */
+export const LARGE_TOPOLOGY_FROM = 32 * 1024;
+
+/** Below this size a large topology runs with the young generation held small (10,000 peers of bench/generate.mjs: 4.5 MiB). */
+export const SMALL_YOUNG_GENERATION_BELOW = 6 * 1024 * 1024;
+
+/**
+ * The flags a run on `file` sets, none for a small topology. Any change of
+ * V8's flags makes V8 refuse every code cache recorded before it, Node's
+ * own included: each built-in module loaded after it (node:crypto for a
+ * build, the stream of stdout or stderr) is compiled from its source, and
+ * that cost a lint of the default topology a seventh of what gen adds to a
+ * bare start of Node. A small topology therefore runs under V8's defaults,
+ * as gen's code cache was recorded (scripts/code-cache.mjs), without
+ * loading node:v8. The size of standard input is not known beforehand: it
+ * gets the inlining budget of a large topology and V8's young generation.
+ */
+export function v8FlagsFor(file: string): string[] {
+  if (!topologyOfAtLeast(file, LARGE_TOPOLOGY_FROM)) return [];
+  if (file === '-' || topologyOfAtLeast(file, SMALL_YOUNG_GENERATION_BELOW)) return [INLINING_BUDGET_FLAG];
+  return [INLINING_BUDGET_FLAG, YOUNG_GENERATION_FLAG];
+}
+
+/** Sets v8FlagsFor(file), before the topology is read. */
+export async function tuneV8For(file: string): Promise<void> {
+  const flags = v8FlagsFor(file);
+  if (flags.length === 0) return;
+  const { setFlagsFromString } = await import('node:v8');
+  setFlagsFromString(flags.join(' '));
+}
