@@ -60,7 +60,7 @@ export function registerDiffCommands(cli: Command, setExit: (code: number) => vo
       // Two models and both trees' renders: on a large topology (either side), the heap grows as a build's does (heap-growth.ts).
       const { capHeapGrowth, capHeapGrowthForText } = await import('./heap-growth.js');
       await capHeapGrowth(file);
-      const { tuneV8For } = await import('./v8-tuning.js');
+      const { tuneV8For, fitYoungGenerationToText } = await import('./v8-tuning.js');
       await tuneV8For(file);
       const name = topologyName(file);
       // A topology with errors still shows what can be compared; the errors follow, and the exit code is 1.
@@ -76,6 +76,7 @@ export function registerDiffCommands(cli: Command, setExit: (code: number) => vo
         return;
       }
       await capHeapGrowthForText(base.text);
+      await fitYoungGenerationToText(base.text);
       const { lintText } = await import('../pipeline.js');
       const { STDIN_NAME } = await import('../io/read-input.js');
       let baseModel: Model | undefined;

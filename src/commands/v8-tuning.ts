@@ -57,10 +57,29 @@ export function v8FlagsFor(file: string): string[] {
   return [INLINING_BUDGET_FLAG, YOUNG_GENERATION_FLAG];
 }
 
+/** V8's own growth of the young generation (doubling). */
+export const YOUNG_GENERATION_DEFAULT_FLAG = '--semi-space-growth-factor=2';
+
+/** Whether this run holds the young generation small (tuneV8For set YOUNG_GENERATION_FLAG). */
+let youngHeld = false;
+
 /** Sets v8FlagsFor(file), before the topology is read. */
 export async function tuneV8For(file: string): Promise<void> {
   const flags = v8FlagsFor(file);
   if (flags.length === 0) return;
   const { setFlagsFromString } = await import('node:v8');
   setFlagsFromString(flags.join(' '));
+  youngHeld = flags.includes(YOUNG_GENERATION_FLAG);
+}
+
+/**
+ * gen diff's base, read after the run was tuned for its file: a base of
+ * SMALL_YOUNG_GENERATION_BELOW or more (by its length) gives the young
+ * generation V8's growth back, as a file of its size would have kept it.
+ */
+export async function fitYoungGenerationToText(text: string | undefined): Promise<void> {
+  if (!youngHeld || text === undefined || text.length < SMALL_YOUNG_GENERATION_BELOW) return;
+  const { setFlagsFromString } = await import('node:v8');
+  setFlagsFromString(YOUNG_GENERATION_DEFAULT_FLAG);
+  youngHeld = false;
 }

@@ -4,13 +4,16 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileS
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scaleTopology, toYaml } from '../../bench/generate.mjs';
-import { INLINING_BUDGET_FLAG, LARGE_TOPOLOGY_FROM, SMALL_YOUNG_GENERATION_BELOW, YOUNG_GENERATION_FLAG, v8FlagsFor } from '../../src/commands/v8-tuning.js';
+import { INLINING_BUDGET_FLAG, LARGE_TOPOLOGY_FROM, SMALL_YOUNG_GENERATION_BELOW, YOUNG_GENERATION_DEFAULT_FLAG, YOUNG_GENERATION_FLAG, v8FlagsFor } from '../../src/commands/v8-tuning.js';
 import { root, readTree as tree } from '../helpers.js';
 import { fileOfSize, removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
 
 removeTempDirsAfterAll();
 
 const bundle = join(root, 'dist/gen.cjs');
+
+/** A preload that wraps node:v8's setFlagsFromString, to see what gen sets: each call a line `v8 flags: ...` on stderr. */
+const FLAGS_SPY = `const v8 = require('node:v8'); const set = v8.setFlagsFromString; v8.setFlagsFromString = (flags) => { require('node:fs').writeSync(2, '\\nv8 flags: ' + flags + '\\n'); set(flags); };\n`;
 
 describe.skipIf(!existsSync(bundle))('bundle', () => {
   it('V8 accepts its code cache on this Node', () => {
@@ -30,7 +33,7 @@ describe.skipIf(!existsSync(bundle))('bundle', () => {
     // to see what gen sets.
     const dir = tempDir('gen-v8-flags-');
     const spy = join(dir, 'spy.cjs');
-    writeFileSync(spy, `const v8 = require('node:v8'); const set = v8.setFlagsFromString; v8.setFlagsFromString = (flags) => { require('node:fs').writeSync(2, '\\nv8 flags: ' + flags + '\\n'); set(flags); };\n`);
+    writeFileSync(spy, FLAGS_SPY);
     const run = (args: string[]) => {
       const r = spawnSync(process.execPath, ['-r', spy, join(root, 'bin/gen.js'), ...args], { cwd: root, encoding: 'utf8' });
       expect(r.status, r.stderr).toBe(0);
@@ -60,7 +63,7 @@ describe.skipIf(!existsSync(bundle))('bundle', () => {
     }
   });
 
-  it('holds the young generation small for a large topology below 6 MiB, not for a larger one nor standard input', () => {
+  it('holds the young generation small for a large topology below 6 MiB, not for a larger one, standard input or after a larger diff base', () => {
     const dir = tempDir('gen-v8-young-');
     const at = (name: string, size: number) => fileOfSize(dir, name, size);
     expect(v8FlagsFor(at('small.yaml', LARGE_TOPOLOGY_FROM - 1))).toEqual([]);
@@ -84,6 +87,31 @@ describe.skipIf(!existsSync(bundle))('bundle', () => {
     expect(young(['lint', topology])).toBe(2 * 1024 * 1024);
     expect(young(['build', topology, '--out', join(dir, 'out'), '-q'])).toBe(2 * 1024 * 1024);
     expect(young(['lint', '-'], readFileSync(topology, 'utf8'))).toBeGreaterThan(2 * 1024 * 1024);
+    // gen diff of that file against a base of 6 MiB or more (read from a directory) gives the young
+    // generation V8's growth back once it has read the base; against a small base it stays held.
+    const big = join(dir, 'big');
+    const small = join(dir, 'small');
+    mkdirSync(big);
+    mkdirSync(small);
+    writeFileSync(join(big, 'peers.yaml'), toYaml(scaleTopology({ peers: 13500, rules: 27000, vlans: 135 })));
+    expect(statSync(join(big, 'peers.yaml')).size).toBeGreaterThanOrEqual(SMALL_YOUNG_GENERATION_BELOW);
+    writeFileSync(join(small, 'peers.yaml'), toYaml(scaleTopology({ peers: 900, rules: 1800, vlans: 9 })));
+    const spy = join(dir, 'spy.cjs');
+    writeFileSync(spy, FLAGS_SPY);
+    const diff = (base: string) => {
+      const r = spawnSync(process.execPath, ['-r', spy, '-r', report, join(root, 'bin/gen.js'), 'diff', 'peers.yaml', '--base', base, '--no-patch'], {
+        cwd: dir,
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+      });
+      expect(r.status, r.stderr).toBe(0);
+      return { flags: [...r.stderr.matchAll(/\nv8 flags: (.*)\n/g)].map((m) => m[1]), young: Number(/\nyoung: (\d+)\n/.exec(r.stderr)?.[1]) };
+    };
+    const held = `${INLINING_BUDGET_FLAG} ${YOUNG_GENERATION_FLAG}`;
+    const againstBig = diff(big);
+    expect(againstBig.flags).toEqual([held, YOUNG_GENERATION_DEFAULT_FLAG]);
+    expect(againstBig.young).toBeGreaterThan(2 * 1024 * 1024);
+    expect(diff(small)).toEqual({ flags: [held], young: 2 * 1024 * 1024 });
   });
 
   it('starts without Node\'s ES module loader and with no UTF-8 decoding of the bundle', () => {
