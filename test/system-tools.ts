@@ -6,6 +6,7 @@
 // fails on any such skip. GEN_TEST_AS_USER=1 makes a root run behave as an
 // ordinary user's (the fresh-machine test uses it).
 import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 /**
  * Every tool a real-tool test may ask for: what .ci/apt-packages.txt
@@ -86,8 +87,8 @@ let umlProbe: string | undefined | null = null;
  */
 export function umlCannotRun(): string | undefined {
   if (umlProbe !== null) return umlProbe;
-  // pty.legacy_count=0 zswap.enabled=0: the boot 0.9 s shorter, as in test/scripts/uml-ifupdown2.sh.
-  const r = spawnSync('linux.uml', ['mem=64M', 'rootfstype=hostfs', 'rootflags=/', 'ro', 'pty.legacy_count=0', 'zswap.enabled=0', 'init=/bin/true', 'con0=fd:0,fd:1', 'con=null'], {
+  // The guests' boot arguments (test/scripts/uml-boot-args): the boot 0.9 s shorter, as in test/scripts/uml-ifupdown2.sh.
+  const r = spawnSync('linux.uml', ['mem=64M', 'rootfstype=hostfs', 'rootflags=/', 'ro', ...umlBootArgs(), 'init=/bin/true', 'con0=fd:0,fd:1', 'con=null'], {
     encoding: 'utf8',
     timeout: 60_000,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -96,6 +97,11 @@ export function umlCannotRun(): string | undefined {
     ? `${UML_CANNOT_RUN}: the host kernel refuses its fixed-size XSAVE area ("ptrace set fp regs failed"); a newer UML kernel sizes it from the host`
     : undefined;
   return umlProbe;
+}
+
+/** The User-Mode-Linux kernel's own arguments every guest boots with (test/scripts/uml-boot-args, which uml-ifupdown2.sh reads too). */
+export function umlBootArgs(): string[] {
+  return readFileSync(new URL('./scripts/uml-boot-args', import.meta.url), 'utf8').trim().split(/\s+/);
 }
 
 /** A test title that carries the reason of its skip, for the reader and for the skip summary. */

@@ -38,10 +38,11 @@ FILE=$(readlink -f "$1"); mkdir -p "$2"; OUT=$(readlink -f "$2"); rm -f "$OUT"/*
 shift 2
 for a in "$@"; do [[ $a =~ ^[0-9.]+$ ]] || { echo "not an IPv4 address: $a"; exit 2; }; done
 PROBES=$(IFS=,; echo "$*")
-# The guest's kernel boots in about 1.3 s instead of 2.1: it makes none of the 256 legacy BSD ptys
-# (/dev/ptyXX, which nothing in the guest opens: 0.8 s of its boot, pty_init) and does not set up
-# zswap's pool for a swap it has none of (0.15 s). Seen with initcall_debug.
-UML_BOOT=(pty.legacy_count=0 zswap.enabled=0)
+# The guest's kernel boots in about 1.3 s instead of 2.1 with the arguments of uml-boot-args (read by
+# the probe of test/system-tools.ts too): it makes none of the 256 legacy BSD ptys (/dev/ptyXX, which
+# nothing in the guest opens: 0.8 s of its boot, pty_init) and does not set up zswap's pool for a swap
+# it has none of (0.15 s). Seen with initcall_debug.
+read -ra UML_BOOT < "$(dirname "$0")/uml-boot-args"
 CONF=$(mktemp /tmp/ifupdown2-pve.XXXXXX)
 TREE=${IFUPDOWN2_TREE:+$(readlink -f "$IFUPDOWN2_TREE")}
 # shellcheck disable=SC1091 # ifupdown2-conf.sh, beside this script
