@@ -1,0 +1,51 @@
+// The Proxmox host's script compares the VLANs the kernel lists (`bridge
+// -compressvlans vlan show`: ids and ranges) with those gen wrote, each made
+// sorted, merged ranges: the script's vid_ranges in bash, compressVids in
+// TypeScript for the text gen writes into the script. The two must write
+// every set of VLANs alike, or a port that carries exactly the topology's
+// VLANs is reported as a drift. vid_ranges is read from a generated script
+// and run in bash on lists of ids and ranges in any order, overlapping,
+// repeated, with leading zeros as a hand-typed list may have them.
+import { spawnSync } from 'node:child_process';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { compressVids } from '../../src/render/verify/proxmox.js';
+import { readExample, render } from '../helpers.js';
+
+/** vid_ranges as the generated script of scenario B's host defines it. */
+async function vidRangesOfScript(): Promise<string> {
+  const files = await render(readExample('vlan-hosting'));
+  const script = [...files].find(([path]) => /\/verify\/proxmox-[^/]+\.sh$/.test(path))?.[1];
+  expect(script, 'a Proxmox verification script').toBeDefined();
+  const fn = /^vid_ranges\(\) \{\n[\s\S]*?\n\}$/m.exec(script!)?.[0];
+  expect(fn, 'vid_ranges in the script').toBeDefined();
+  return fn!;
+}
+
+/** A VLAN id or a range of them, as bridge prints or a user types them (leading zeros kept). */
+const word = fc
+  .tuple(fc.integer({ min: 1, max: 4094 }), fc.nat({ max: 40 }), fc.boolean(), fc.boolean())
+  .map(([from, span, range, zero]) => {
+    const to = Math.min(4094, from + span);
+    const id = (n: number) => (zero ? `0${n}` : String(n));
+    return range && to > from ? `${id(from)}-${id(to)}` : id(from);
+  });
+
+describe('vid_ranges (bash) and compressVids (TypeScript)', () => {
+  it('write every list of VLANs as the same sorted, merged ranges', async () => {
+    const lists = fc.sample(fc.array(word, { maxLength: 12 }), { numRuns: 300, seed: 29 }).map((words) => words.join(' '));
+    lists.push('', '1', '1 2 3', '3 2 1', '10-20 15-30', '4094', '1-4094', '10 12 11', '099 100');
+    // One bash for all: each list on a line, each answer on a line.
+    const script = `${await vidRangesOfScript()}\nwhile IFS= read -r list; do vid_ranges "$list"; printf '%s\\n' "$REPLY"; done\n`;
+    const r = spawnSync('bash', ['-c', script], { input: lists.map((l) => `${l}\n`).join(''), encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    const answers = r.stdout.split('\n');
+    for (let i = 0; i < lists.length; i++) {
+      const words = lists[i]!.split(' ').filter(Boolean);
+      expect(answers[i], JSON.stringify(lists[i])).toBe(compressVids(words));
+    }
+    // Not two empty answers: overlapping ranges merged, ids out of order sorted.
+    expect(answers[lists.indexOf('10-20 15-30')]).toBe('10-30');
+    expect(answers[lists.indexOf('10 12 11')]).toBe('10-12');
+  });
+});
