@@ -201,6 +201,8 @@ describe.skipIf(why)(titled(`the Proxmox host's script on a bring-up by ${build.
         hostsDrift(modelB, '127.0.1.1'),
         `for f in /proc/sys/net/ipv6/conf/*/disable_ipv6; do [ ! -w "$f" ] || echo 1 > "$f"; done; ${hostsDrift(modelB, IPV6_ONLY)}; getent ahosts ${modelB.sites[0]!.hosts[0]!.name} || echo "getent ahosts: status $?"`,
         `bridge vlan add dev eno4 vid ${dropped} && bridge vlan del dev eno4 vid 1 && bridge vlan add dev eno4 vid ${native} pvid && bridge vlan add dev eno4 vid ${EXTRA_UNTAGGED} untagged`,
+        // The fix docs/verify.md gives for both: apply the interfaces file again, as ifreload -a reads it on a node.
+        'mount --bind /run/in/interfaces /etc/network/interfaces && ifreload -a',
       ]),
       // The address moved from the VLAN device onto the bridge: untagged, in VLAN 1.
       // Then the node name on an address the host does not have. Then the bridge no longer carrying the VLAN itself.
@@ -296,6 +298,16 @@ describe.skipIf(why)(titled(`the Proxmox host's script on a bring-up by ${build.
     expect(failed, changed!.out).toHaveLength(1);
     // Not "carries": the tagged VLANs are those of the topology, the one now first in the table (the PVID) too.
     expect(failed[0]).toMatch(new RegExp(`\\): eno4 sends ${EXTRA_UNTAGGED} untagged, not 1; eno4 PVID ${native}, not 1$`));
+  });
+
+  it("scenario B: the fix the report gives, applying the interfaces file again (ifreload -a), puts the port's VLANs, PVID and untagged VLAN back", () => {
+    const [, , , , changed, reloaded] = b.verify;
+    const what = `${trunk.name} is VLAN-aware, its ports carry exactly VLANs ${trunk.requiredVlans.join(' ')} tagged and VLAN 1 untagged (topology.yaml:`;
+    expect(failures(changed!.out).some((l) => l.startsWith(`✗ ${what}`))).toBe(true);
+    expect(b.drifts![5], 'ifreload -a').toBe('');
+    expect(reloaded!.out).toContain(`✓ ${what}`);
+    // What the other drifts changed outside the interfaces file (the node name in /etc/hosts) still fails, and only that.
+    expect(failures(reloaded!.out).filter((l) => !l.startsWith('✗ node name ')), reloaded!.out).toEqual([]);
   });
 
   it('a host address in a VLAN: its VLAN device and the default route through it pass; the address on the bare bridge fails the checks that name them', () => {
