@@ -57,11 +57,9 @@ export function registerDiffCommands(cli: Command, setExit: (code: number) => vo
     .option('--exit-code', 'exit 1 when the generated files change (with --no-patch too), 0 when they do not (as git diff --exit-code)')
     .action(async (positional: string | undefined, options: DiffOptions) => {
       const file = topologyFile(positional, options);
-      // Two models and both trees' renders: on a large topology (either side), the heap grows as a build's does (heap-growth.ts).
-      const { capHeapGrowth, capHeapGrowthForText } = await import('./heap-growth.js');
-      await capHeapGrowth(file);
-      const { tuneV8For, fitYoungGenerationToText } = await import('./v8-tuning.js');
-      await tuneV8For(file);
+      // Two models and both trees' renders: on a large topology (either side), V8 is tuned as for a build (v8-tuning.ts).
+      const { tuneV8For, tuneV8ForBase } = await import('./v8-tuning.js');
+      await tuneV8For(file, true);
       const name = topologyName(file);
       // A topology with errors still shows what can be compared; the errors follow, and the exit code is 1.
       const { diagnostics, model } = await lintTopology(file);
@@ -75,8 +73,7 @@ export function registerDiffCommands(cli: Command, setExit: (code: number) => vo
         setExit(2);
         return;
       }
-      await capHeapGrowthForText(base.text);
-      await fitYoungGenerationToText(base.text);
+      await tuneV8ForBase(base.text);
       const { lintText } = await import('../pipeline.js');
       const { STDIN_NAME } = await import('../io/read-input.js');
       let baseModel: Model | undefined;

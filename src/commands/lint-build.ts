@@ -10,7 +10,6 @@ import type { Diagnostic } from '../diagnostics.js';
 import type { Difference } from '../stale.js';
 import type { Format } from '../format.js';
 import { withTopologyFile, topologyFile } from './topology-arg.js';
-import { capHeapGrowth } from './heap-growth.js';
 import { tuneV8For } from './v8-tuning.js';
 import { lintTopology, topologyName } from './model.js';
 import { defaultSecretsDir } from '../paths.js';
@@ -113,8 +112,7 @@ async function runLint(positional: string | undefined, options: LintOptions): Pr
 
 async function runBuild(positional: string | undefined, options: BuildOptions): Promise<number> {
   const file = topologyFile(positional, options);
-  await capHeapGrowth(file);
-  await tuneV8For(file);
+  await tuneV8For(file, true);
   const progress = (line: string) => {
     if (!options.quiet) process.stderr.write(`gen: ${line}\n`);
   };
