@@ -3,7 +3,7 @@
 // change. `gen diff` compares two models through these, not through the
 // generated files.
 import type { Guest, GuestNic, Model, PolicyRule, SecurityGroupRule } from '../model.js';
-import { describeReleaseChange, releaseFacts } from '../targets/opnsense/releases.js';
+import { describeProgramChange, describeReleaseChange, releaseFacts } from '../targets/opnsense/releases.js';
 import { type Fact, settings } from './fact.js';
 import { hostAddressFact, hostLinkFacts } from './host-facts.js';
 import { insideFacts } from './inside-facts.js';
@@ -187,7 +187,9 @@ export function factsOf(model: Model): Fact[] {
           const a = releaseFacts(before.state);
           const b = releaseFacts(firewall.release);
           const what = a && b ? describeReleaseChange(a, b) : [];
-          return `OPNsense release ${before.state} → ${firewall.release}${what.length ? `: gen now writes ${what.join('; ')}` : ''}`;
+          const programs = a && b ? describeProgramChange(a, b, site.haproxy.frontends.length > 0) : [];
+          const parts = [...(what.length ? [`gen now writes ${what.join('; ')}`] : []), ...(programs.length ? [`the box runs ${programs.join(', ')}`] : [])];
+          return `OPNsense release ${before.state} → ${firewall.release}${parts.length ? `: ${parts.join('; ')}` : ''}`;
         },
       });
       for (const rule of firewall.nat.outboundRules) {

@@ -160,6 +160,24 @@ describe('describeChanges', () => {
     }
   });
 
+  it('a release change names the dnsmasq and the HAProxy series the box runs from then on, HAProxy only where the site has frontends', async () => {
+    const at = (release: string, text = A) => text.replace('release: "26.7"', `release: "${release}"`);
+    expect(at('25.7')).not.toBe(A);
+    const [upgrade] = describeChanges(await modelOf(at('25.7')), await modelOf(A));
+    expect(upgrade).toMatch(/; the box runs dnsmasq 2\.91 → 2\.93, HAProxy 3\.0 → 3\.2 \(os-haproxy's package\)$/);
+    // 26.1.2 moved os-haproxy to HAProxy 3.2 and kept dnsmasq 2.92.
+    const [point] = describeChanges(await modelOf(at('26.1.1')), await modelOf(at('26.1.2')));
+    expect(point).toMatch(/^OPNsense release 26\.1\.1 → 26\.1\.2: gen now writes .*; the box runs HAProxy 3\.0 → 3\.2 \(os-haproxy's package\)$/);
+    expect(point).not.toContain('dnsmasq 2.');
+    // Without frontends the HAProxy series is nobody's concern; dnsmasq still is (the box's DNS and DHCP).
+    const untested = A.replace('        - { from: internet, to: wan, proto: tcp, port: 443, expect: accept }\n', '');
+    expect(untested).not.toBe(A);
+    const bare = edit(untested, ['sites', 0, 'haproxy'], { certificates: [], frontends: [], backends: [] });
+    const [plain] = describeChanges(await modelOf(at('25.7', bare)), await modelOf(bare));
+    expect(plain).toMatch(/; the box runs dnsmasq 2\.91 → 2\.93$/);
+    expect(describeChanges(await modelOf(at('26.1.8')), await modelOf(at('26.1.9')))).toEqual(['OPNsense release 26.1.8 → 26.1.9']);
+  });
+
   it('a full tunnel: outbound NAT for the tunnel network, in hybrid mode', async () => {
     const words = describeChanges(await modelOf(A), await modelOf(A.replace('tunnel: split', 'tunnel: full')));
     expect(words).toEqual([

@@ -129,6 +129,20 @@ function writtenVersion(release: Release, model: ModelName): string | undefined 
   return release.versions[model];
 }
 
+/**
+ * What moving from one release to another changes in the programs on the box
+ * that read what gen writes, in words: dnsmasq (what it answers, which
+ * options it takes: dnsmasq-answer.ts, the merge's checks) and, where the
+ * site has HAProxy frontends, the HAProxy series os-haproxy installs (26.1.2
+ * moved from 3.0 to 3.2). Empty when both stay.
+ */
+export function describeProgramChange(from: Release, to: Release, haproxy: boolean): string[] {
+  const lines: string[] = [];
+  if (from.dnsmasq !== to.dnsmasq) lines.push(`dnsmasq ${from.dnsmasq} → ${to.dnsmasq}`);
+  if (haproxy && from.haproxy !== to.haproxy) lines.push(`HAProxy ${from.haproxy} → ${to.haproxy} (os-haproxy's package)`);
+  return lines;
+}
+
 /** What moving from one release to another changes in what gen writes, in words (one line per change). */
 export function describeReleaseChange(from: Release, to: Release): string[] {
   const lines: string[] = [];
