@@ -152,6 +152,10 @@ export function guiUncheckedBinds(root: XmlElement, ipv6: Ipv6Facts): string[] {
   const known = listenedAddresses(root, new Set());
   const out: string[] = [];
   for (const bind of haproxyBinds(root)) {
+    if (bind.transport === 'tcp' && bind.name) {
+      for (const message of namedBindWarnings(gui, bind)) out.push(message);
+      continue;
+    }
     const dynamic = gui.dynamic[bind.family];
     if (bind.transport !== 'tcp' || bind.address === '' || gui.addresses.has(bind.address) || known.has(bind.address) || dynamic.length === 0) continue;
     const which = dynamic.map((d) => `${d.key} (<${d.field}>${d.type}</${d.field}>)`).join(', ');
@@ -163,6 +167,30 @@ export function guiUncheckedBinds(root: XmlElement, ipv6: Ipv6Facts): string[] {
           `then give the web GUI another TCP port (<webgui><port>) in System > Settings > Administration, or bind the frontend to another address`,
       );
     }
+  }
+  return out;
+}
+
+/**
+ * A frontend that binds a host name on a port of a web GUI on chosen
+ * interfaces: HAProxy binds the address getaddrinfo() gives for it when it
+ * starts (the box's /etc/hosts, then its DNS; none, and HAProxy does not
+ * start), which may be one lighttpd binds (its listen interfaces' addresses
+ * and the loopback's: `localhost` is one), or not. Said, not refused: merge
+ * cannot tell.
+ */
+function namedBindWarnings(gui: GuiListen, bind: Bind): string[] {
+  const interfaces = [...new Set([...gui.addresses.values(), ...gui.dynamic.inet.map((d) => d.key), ...gui.dynamic.inet6.map((d) => d.key)].filter((key) => key !== LOOPBACK))];
+  const of = interfaces.length === 0 ? 'the loopback' : `${interfaces.join(', ')} and the loopback`;
+  const out: string[] = [];
+  for (const [port, holder] of gui.ports) {
+    if (port < bind.from || port > bind.to) continue;
+    out.push(
+      `HAProxy frontend ${bind.frontend} binds ${bind.text}, and ${holder} listens on port ${port} of the addresses of ${of}: ${bind.address} is a host name, ` +
+        `which HAProxy resolves when it starts (getaddrinfo(): the box's /etc/hosts, then its DNS; a name it cannot resolve stops HAProxy), so merge cannot tell whether it is one of them. ` +
+        `If it is, lighttpd sets no SO_REUSEPORT, so FreeBSD refuses the later of the two binds: HAProxy would not start, or the web GUI would not when it restarts; ` +
+        `bind the frontend to an address instead of a name, or give the web GUI another TCP port (<webgui><port>) in System > Settings > Administration`,
+    );
   }
   return out;
 }

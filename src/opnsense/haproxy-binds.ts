@@ -39,8 +39,10 @@ export interface Bind {
   family: 'inet' | 'inet6' | 'unix';
   /** A socket of AF_INET6 without IPV6_V6ONLY (tcp6_usr_bind() gives it INP_IPV4 on ::). */
   v4v6: boolean;
-  /** Empty for the wildcard address. */
+  /** Empty for the wildcard address; a host name (`name`) as written, in lower case. */
   address: string;
+  /** The address is a host name, which HAProxy resolves with getaddrinfo() when it starts (str2ip2()): the box's /etc/hosts, then its DNS. */
+  name: boolean;
   transport: 'tcp' | 'udp';
   from: number;
   to: number;
@@ -141,6 +143,7 @@ function parseBind(frontend: string, gen: boolean, text: string, v4v6 = false): 
     family: v4 === undefined ? family : 'inet',
     v4v6: dual,
     address: WILDCARDS.has(address) ? '' : address,
+    name: aton === undefined && parseIPv6(written) === undefined && !WILDCARDS.has(address),
     transport: prefix?.[1] === 'quic' ? 'udp' : 'tcp',
     from,
     to,

@@ -58,6 +58,23 @@ describe('haproxyBinds', () => {
     expect(boundBy('ipv6@0:8443,ipv6@127.1:8443,ipv6@10.0.0.1:8443,ipv6@[::1]:8443')).toEqual(['::1']);
   });
 
+  it('marks a host name as one, and no address in any form HAProxy takes', () => {
+    const names = (binds: string) => haproxyBinds(parseXml(box('', '', binds)).root).map((b) => [b.address, b.name]);
+    expect(names('localhost:8443,Gui.Example.org:8443,local_host-1:8443,127.1:8443,0x7f.0.0.1:8443,2130706433:8443,[::1]:8443,0:8443,*:8443,:8443,ipv6@:8443')).toEqual([
+      ['localhost', true],
+      ['gui.example.org', true],
+      ['local_host-1', true],
+      ['127.0.0.1', false],
+      ['127.0.0.1', false],
+      ['127.0.0.1', false],
+      ['::1', false],
+      ['', false],
+      ['', false],
+      ['', false],
+      ['', false],
+    ]);
+  });
+
   // str2ip2() and str2sa_range() (src/tools.c; 2.6, 3.0 and 3.2 alike) refuse these, and HAProxy does not start.
   it('leaves out a bind HAProxy refuses: a zone, "[0]", "[*]" and "[]", "::" before the port, a name of other characters, port 0, 65536, a range backwards', () => {
     expect(boundBy(REFUSED.map((r) => r.form).join(','))).toEqual([]);
@@ -138,6 +155,29 @@ describe('guiUncheckedBinds', () => {
     }
     expect(settings('1', '<ipv6allow>1</ipv6allow>', '25.7')).toEqual(says);
     expect(settings('0', '', '25.7')).toEqual([]);
+  });
+
+  // HAProxy resolves a bind's host name with getaddrinfo() when it starts (str2ip2(), src/tools.c): on the box that
+  // reads its /etc/hosts and DNS, which merge does not see.
+  it('says a frontend that binds a host name on a port of the GUI on chosen interfaces may bind one of its addresses, merge cannot tell', () => {
+    const lan = '<ipaddr>10.0.0.1</ipaddr><subnet>24</subnet>';
+    const said = unchecked(lan, 'LocalHost:8443');
+    expect(said).toEqual([
+      'HAProxy frontend site binds LocalHost:8443, and the web GUI (TCP port 8443) listens on port 8443 of the addresses of lan and the loopback: localhost is a host name, ' +
+        "which HAProxy resolves when it starts (getaddrinfo(): the box's /etc/hosts, then its DNS; a name it cannot resolve stops HAProxy), so merge cannot tell whether it is one of them. " +
+        'If it is, lighttpd sets no SO_REUSEPORT, so FreeBSD refuses the later of the two binds: HAProxy would not start, or the web GUI would not when it restarts; ' +
+        'bind the frontend to an address instead of a name, or give the web GUI another TCP port (<webgui><port>) in System > Settings > Administration',
+    ]);
+    // guiConflicts compares addresses: a name is none of them, so it says nothing of it.
+    expect(guiConflicts(parseXml(box('<port>8443</port><interfaces>lan</interfaces>', lan, 'localhost:8443')).root, releaseFacts('26.7')!)).toEqual([]);
+    // Each port of the GUI a range holds (its HTTPS port and its redirect's 80); none outside them; an interface that takes its address at run time is named too.
+    expect(unchecked(lan, 'gui.example.org:80-8443')).toEqual([expect.stringContaining('on port 8443 of'), expect.stringContaining("the web GUI's HTTP redirect listens on port 80 of")]);
+    expect(unchecked(lan, 'localhost:9443')).toEqual([]);
+    expect(unchecked('<ipaddr>dhcp</ipaddr>', 'localhost:8443')).toEqual([expect.stringContaining('of the addresses of lan and the loopback: localhost is a host name')]);
+    // An address in any form HAProxy takes for one is no name.
+    for (const bind of ['127.1:8443', '0x7f.0.0.1:8443', '[::1]:8443', '0:8443', '*:8443']) expect(unchecked(lan, bind).join('\n'), bind).not.toContain('host name');
+    // A GUI on every interface: lighttpd binds the wildcards, beside which HAProxy may bind any one address (guiConflicts).
+    expect(guiUncheckedBinds(parseXml(box('<port>8443</port>', lan, 'localhost:8443')).root, releaseFacts('26.7')!)).toEqual([]);
   });
 
   // 6rd's and 6to4's address is on the <key>_stf device, which webgui_configure_do()'s interfaces_addresses() reads
@@ -268,6 +308,23 @@ for (const { haproxy, skip } of HAPROXIES) {
         const check = spawnSync(haproxy.binary, ['-c', '-f', file], { encoding: 'utf8' });
         expect(check.status, `${form}: ${check.stdout}${check.stderr}`).toBe(0);
       }
+    });
+
+    // What the merge's warning on a host name says HAProxy does: it resolves the name when it starts, and stops on one it cannot
+    // (getaddrinfo() answers .invalid with no address: RFC 6761; one try of a second at most, should a DNS server be asked).
+    it('resolves a bind\'s host name when it starts, and refuses to start on one it cannot resolve', () => {
+      const file = join(tempDir('gen-haproxy-binds-'), 'haproxy.cfg');
+      const env = { ...process.env, RES_OPTIONS: 'timeout:1 attempts:1' };
+      const run = (form: string) => {
+        writeFileSync(file, config([`${form} name ${form}`]));
+        return spawnSync(haproxy.binary, ['-c', '-f', file], { encoding: 'utf8', env });
+      };
+      const unresolved = run('gen-no-such-host.invalid:8443');
+      expect([unresolved.status, unresolved.stdout + unresolved.stderr]).toEqual([1, expect.stringContaining("'bind' : invalid address: 'gen-no-such-host.invalid' in 'gen-no-such-host.invalid:8443'")]);
+      expect(haproxyBinds(parseXml(box('', '', 'gen-no-such-host.invalid:8443')).root).map((b) => b.name)).toEqual([true]);
+      // Resolved: localhost, which every /etc/hosts names.
+      const resolved = run('localhost:8443');
+      expect(resolved.status, resolved.stdout + resolved.stderr).toBe(0);
     });
 
     // QUIC: the box's HAProxy has it (the plugin's global section sets limited-quic, for OpenSSL without QUIC's API); Debian's has not.

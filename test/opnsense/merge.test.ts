@@ -1251,6 +1251,10 @@ describe('the web GUI and HAProxy on the same port', async () => {
     expect(said(chosen('wan'), '10.0.0.1:8443')).toEqual([]);
     expect(said(chosen('wan'), '203.0.113.10:9443')).toEqual([]);
     expect(said(chosen('lan'), '203.0.113.10:8443')).toEqual([]);
+    // A host name: HAProxy resolves it on the box when it starts, to any address, the loopback's too (`localhost`).
+    expect(said(chosen('lan'), 'localhost:8443')).toEqual([
+      expect.stringMatching(/^HAProxy frontend legacy_site binds localhost:8443, and the web GUI \(TCP port 8443\) listens on port 8443 of the addresses of lan and the loopback: localhost is a host name, .*merge cannot tell whether it is one of them\./),
+    ]);
   });
 
   /** The box's own frontends beside gen's, each with its bind options (bindOptions) where given. */
