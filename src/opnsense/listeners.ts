@@ -148,6 +148,35 @@ export function bindShadows(root: XmlElement, isGen: (uuid: string) => boolean):
   return out;
 }
 
+/**
+ * A frontend of the box's own that binds a host name on a port where one of
+ * gen's frontends binds an address of that family: HAProxy resolves the name
+ * when it starts (getaddrinfo(): the box's /etc/hosts, then its DNS), and if
+ * it is gen's address the two bind one port of it (bindClashes: both share
+ * it, or with noreuseport HAProxy does not start). Said, not refused: merge
+ * cannot tell. Beside gen's wildcard, bindShadows says what happens; two of
+ * the box's own are the box's business.
+ */
+export function namedBindClashes(root: XmlElement, isGen: (uuid: string) => boolean): string[] {
+  const binds = haproxyBinds(root, isGen);
+  const named = binds.filter((b) => !b.gen && b.name);
+  if (named.length === 0) return [];
+  const gens = binds.filter((b) => b.gen && b.address !== '' && !b.name);
+  const out: string[] = [];
+  for (const n of named) {
+    for (const g of gens) {
+      if (g.family !== n.family || g.transport !== n.transport || g.from > n.to || n.from > g.to) continue;
+      out.push(
+        `the base's HAProxy frontend ${n.frontend} (${n.text}) binds a host name, which HAProxy resolves when it starts (getaddrinfo(): the box's /etc/hosts, then its DNS; a name it cannot resolve stops HAProxy), ` +
+          `and gen's HAProxy frontend ${g.frontend} (${g.text}) listens on ${portsOf(n, g)} of ${g.address}: merge cannot tell whether ${n.address} is ${g.address}. ` +
+          `If it is, both bind it, and FreeBSD hands each connection to one of the two by a hash of the client's address and port (SO_REUSEPORT_LB), or, with noreuseport in HAProxy's custom options, HAProxy does not start. ` +
+          `Bind ${n.frontend} to an address instead of a name, give it another port, or disable it (Services > HAProxy > Settings > Virtual Services)`,
+      );
+    }
+  }
+  return out;
+}
+
 /** An enabled WireGuard instance of the merged configuration. */
 interface WireguardInstance {
   label: string;

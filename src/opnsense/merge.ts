@@ -30,7 +30,7 @@ import { peerTakeovers } from './wireguard-takeovers.js';
 import { dropOrphanedAssignments, dropStaleItems, genDevices } from './dropped.js';
 import { addToList } from '../arrays.js';
 import { type ExpectedAntiLockout, antiLockoutDifferences } from './anti-lockout.js';
-import { bindClashes, bindShadows, idleHaproxy, wireguardClashes } from './listeners.js';
+import { bindClashes, bindShadows, idleHaproxy, namedBindClashes, wireguardClashes } from './listeners.js';
 import { guiConflicts, guiUncheckedBinds } from './gui-listeners.js';
 import { type JoinedVpc, RULE_STORE_PATHS, clearManagedRules } from './managed-rules.js';
 import { warnOutboundModeChange } from './outbound-mode.js';
@@ -1065,6 +1065,7 @@ function merged(baseText: string, genSections: readonly XmlElement[], givenOptio
     const clashes = bindClashes(root);
     if (clashes.length > 0) throw new MergeError(clashes.join('\n'));
     for (const message of bindShadows(root, (uuid) => genUuids.has(uuid))) options.warn!(message);
+    for (const message of namedBindClashes(root, (uuid) => genUuids.has(uuid))) options.warn!(message);
     const gui = guiConflicts(root, release);
     if (gui.length > 0 && !options.allowGuiPortConflict) throw new MergeError(`${gui.join('\n')}\n(--allow-gui-port-conflict merges anyway)`);
     for (const message of gui) options.warn!(message);

@@ -1102,6 +1102,18 @@ describe('the web GUI and HAProxy on the same port', async () => {
     `      </frontends>\n    </HAProxy>`;
   // HAProxy's global `noreuseport` (cfgparse-global.c): no SO_REUSEPORT(_LB) on its sockets.
   const noReusePort = (base: string) => withMvc(base, boxHaproxy([], 'noreuseport'));
+  /** The warnings of a merge of gen's `merged` sections into `base` with the box's own frontend legacy_site on `bind`, which the merge keeps. */
+  const ownFrontendWarnings = (base: string, bind: string, merged: typeof sections = sections): string[] => {
+    const warnings: string[] = [];
+    const text = mergeConfig(withMvc(base, boxHaproxy([['legacy_site', bind]])), merged, {
+      secret: () => pair.privateKey,
+      placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX,
+      standIn: () => STAND_IN,
+      warn: (m) => warnings.push(m),
+    });
+    expect(text).toContain('<name>legacy_site</name>');
+    return warnings;
+  };
 
   it('keeps the box\'s noreuseport in HAProxy\'s custom options, which these checks read', () => {
     expect(attempt(noReusePort(webgui('      <port>8443</port>\n      <disablehttpredirect>1</disablehttpredirect>\n'))).run()).toMatch(/<customOptions>noreuseport<\/customOptions>/);
@@ -1192,6 +1204,29 @@ describe('the web GUI and HAProxy on the same port', async () => {
     expect(attempt(guiOn443).run).toThrow(/HAProxy frontend https binds 0\.0\.0\.0:443/);
   });
 
+  it("says a frontend of the base's that binds a host name on a port of gen's frontend on an address may bind that address, merge cannot tell", async () => {
+    const onAddress = await sectionsOf(edit(yaml, ['sites', 0, 'haproxy', 'frontends', 0, 'bind'], '192.168.0.2:443'));
+    const free = webgui('      <port>8443</port>\n      <disablehttpredirect>1</disablehttpredirect>\n');
+    const said = (bind: string) => ownFrontendWarnings(free, bind, onAddress).filter((w) => w.includes('binds a host name'));
+    expect(said('fw.example.org:443')).toEqual([
+      "the base's HAProxy frontend legacy_site (fw.example.org:443) binds a host name, which HAProxy resolves when it starts (getaddrinfo(): the box's /etc/hosts, then its DNS; a name it cannot resolve stops HAProxy), " +
+        "and gen's HAProxy frontend https (192.168.0.2:443) listens on port 443 of 192.168.0.2: merge cannot tell whether fw.example.org is 192.168.0.2. " +
+        "If it is, both bind it, and FreeBSD hands each connection to one of the two by a hash of the client's address and port (SO_REUSEPORT_LB), or, with noreuseport in HAProxy's custom options, HAProxy does not start. " +
+        'Bind legacy_site to an address instead of a name, give it another port, or disable it (Services > HAProxy > Settings > Virtual Services)',
+    ]);
+    // Another port, another family (ipv6@ resolves to IPv6 only), or an address (judged as one): nothing to tell.
+    expect(said('fw.example.org:8444')).toEqual([]);
+    expect(said('ipv6@fw.example.org:443')).toEqual([]);
+    expect(said('192.168.0.3:443')).toEqual([]);
+    // Beside gen's wildcard the name takes its address's connections, whichever it is: the shadow warning says so.
+    const warnings = ownFrontendWarnings(free, 'fw.example.org:443');
+    expect(warnings.filter((w) => w.includes('binds a host name'))).toEqual([]);
+    expect(warnings).toContain(
+      "the base's HAProxy frontend legacy_site (fw.example.org:443) takes the connections to fw.example.org on port 443, and gen's HAProxy frontend https (0.0.0.0:443) only those to other addresses: " +
+        'FreeBSD hands a connection to a socket bound to its address before one bound to the wildcard. If https is to answer at fw.example.org too, give legacy_site another port or disable it (Services > HAProxy > Settings > Virtual Services)',
+    );
+  });
+
   it('refuses a frontend on an address the GUI binds on its chosen interfaces: theirs, their IP aliases and CARP VIPs that allow binding, and the loopback\'s', () => {
     const chosen = (listed: string, base = SAMPLE) => webgui(`      <port>8443</port>\n      <disablehttpredirect>1</disablehttpredirect>\n      <interfaces>${listed}</interfaces>\n`, base);
     const own = (base: string, bind: string, bindOptions?: string) => {
@@ -1231,17 +1266,7 @@ describe('the web GUI and HAProxy on the same port', async () => {
     expect(dhcpWan).toContain('address: dhcp');
     const dhcpSections = await sectionsOf(edit(dhcpWan, ['sites', 0, 'wireguard', 0, 'lan_endpoint'], '192.168.0.2'));
     const chosen = (listed: string) => webgui(`      <port>8443</port>\n      <disablehttpredirect>1</disablehttpredirect>\n      <interfaces>${listed}</interfaces>\n`);
-    const said = (base: string, bind: string) => {
-      const warnings: string[] = [];
-      const merged = mergeConfig(withMvc(base, boxHaproxy([['legacy_site', bind]])), dhcpSections, {
-        secret: () => pair.privateKey,
-        placeholderPrefix: PRIVATE_KEY_PLACEHOLDER_PREFIX,
-        standIn: () => STAND_IN,
-        warn: (m) => warnings.push(m),
-      });
-      expect(merged).toContain('<name>legacy_site</name>');
-      return warnings.filter((w) => w.includes('merge cannot tell'));
-    };
+    const said = (base: string, bind: string) => ownFrontendWarnings(base, bind, dhcpSections).filter((w) => w.includes('merge cannot tell'));
     expect(said(chosen('wan'), '203.0.113.10:8443')).toEqual([
       'HAProxy frontend legacy_site binds 203.0.113.10:8443, and the web GUI (TCP port 8443) listens on port 8443 of the addresses its listen interfaces have when it starts, and wan (<ipaddr>dhcp</ipaddr>) takes its address at run time: ' +
         'merge cannot tell whether that is 203.0.113.10. If it is, lighttpd sets no SO_REUSEPORT, so FreeBSD refuses the later of the two binds: HAProxy would not start, or the web GUI would not when it restarts; ' +
