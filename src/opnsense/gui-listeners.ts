@@ -6,7 +6,7 @@ import { webGuiPorts } from '../targets/opnsense/webgui.js';
 import { fieldAsWritten, fieldList, fieldText } from './fields.js';
 import { listenedAddresses } from './listened-addresses.js';
 import { interfaceEnabled } from './interface-enabled.js';
-import { type Bind, haproxyBinds, mappedWildcard, reusesPort, takenFamilies } from './haproxy-binds.js';
+import { type Bind, NAME_RESOLVED, haproxyBinds, mappedWildcard, reusesPort, takenFamilies } from './haproxy-binds.js';
 import { RUN_TIME_V4 } from '../targets/opnsense/address-types.js';
 import { type Ipv6Facts, ipv6RunTime } from './ipv6-allowed.js';
 
@@ -80,11 +80,11 @@ function guiListen(root: XmlElement, ipv6: Ipv6Facts): GuiListen {
  * pass lets in). The GUI's loopback addresses alone are not counted: only
  * the box itself reaches them.
  */
-export function guiConflicts(root: XmlElement, ipv6: Ipv6Facts): string[] {
+export function guiConflicts(root: XmlElement, ipv6: Ipv6Facts, binds: readonly Bind[] = haproxyBinds(root)): string[] {
   const gui = guiListen(root, ipv6);
   const grouped = reusesPort(root);
   const out: string[] = [];
-  for (const bind of haproxyBinds(root)) {
+  for (const bind of binds) {
     if (bind.transport !== 'tcp') continue;
     // The interface (or the loopback) of a specific address the GUI binds.
     const holds = bind.address === '' ? undefined : gui.addresses.get(bind.address);
@@ -146,12 +146,12 @@ function guiHolds(gui: GuiListen, family: Bind['family'], key?: string): boolean
  * lighttpd binds what the interface has when it starts, which may be the
  * frontend's address, or not. Said, not refused: merge cannot tell.
  */
-export function guiUncheckedBinds(root: XmlElement, ipv6: Ipv6Facts): string[] {
+export function guiUncheckedBinds(root: XmlElement, ipv6: Ipv6Facts, binds: readonly Bind[] = haproxyBinds(root)): string[] {
   const gui = guiListen(root, ipv6);
   if (gui.everywhere) return [];
   const known = listenedAddresses(root, new Set());
   const out: string[] = [];
-  for (const bind of haproxyBinds(root)) {
+  for (const bind of binds) {
     if (bind.transport === 'tcp' && bind.name) {
       for (const message of namedBindWarnings(gui, bind)) out.push(message);
       continue;
@@ -187,7 +187,7 @@ function namedBindWarnings(gui: GuiListen, bind: Bind): string[] {
     if (port < bind.from || port > bind.to) continue;
     out.push(
       `HAProxy frontend ${bind.frontend} binds ${bind.text}, and ${holder} listens on port ${port} of the addresses of ${of}: ${bind.address} is a host name, ` +
-        `which HAProxy resolves when it starts (getaddrinfo(): the box's /etc/hosts, then its DNS; a name it cannot resolve stops HAProxy), so merge cannot tell whether it is one of them. ` +
+        `${NAME_RESOLVED}, so merge cannot tell whether it is one of them. ` +
         `If it is, lighttpd sets no SO_REUSEPORT, so FreeBSD refuses the later of the two binds: HAProxy would not start, or the web GUI would not when it restarts; ` +
         `bind the frontend to an address instead of a name, or give the web GUI another TCP port (<webgui><port>) in System > Settings > Administration`,
     );

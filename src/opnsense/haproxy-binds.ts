@@ -66,6 +66,9 @@ export interface Refusal {
   why: string;
 }
 
+/** What becomes of a bind's host name (Bind.name), in messages: str2ip2() resolves it with getaddrinfo() as HAProxy starts. */
+export const NAME_RESOLVED = "which HAProxy resolves when it starts (getaddrinfo(): the box's /etc/hosts, then its DNS; a name it cannot resolve stops HAProxy)";
+
 const NAME_CHARACTERS = "a host name holds letters, digits, '-', '_' and dots only, in labels of at most 63 characters";
 
 /**

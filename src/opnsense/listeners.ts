@@ -8,7 +8,7 @@ import { fieldText } from './fields.js';
 import { dnsmasqDnsPort } from './dnsmasq-answer.js';
 import { addToList } from '../arrays.js';
 import { parseAddressCidr } from '../net.js';
-import { type Bind, EarlierBinds, FAMILY_NAMES, fromInet6, haproxyBinds, listeningFrontends, mappedWildcard, portsOf, reusesPort, takenFamilies } from './haproxy-binds.js';
+import { type Bind, EarlierBinds, FAMILY_NAMES, NAME_RESOLVED, fromInet6, haproxyBinds, listeningFrontends, mappedWildcard, portsOf, reusesPort, takenFamilies } from './haproxy-binds.js';
 
 /**
  * HAProxy left enabled with no enabled frontend (merge removed gen's, and the
@@ -37,9 +37,8 @@ export function idleHaproxy(root: XmlElement): string[] {
  * a bind of 0.0.0.0 after one of :: that takes IPv4 (in_pcbbind_setup()),
  * while the other order binds (in6_pcbbind()).
  */
-export function bindClashes(root: XmlElement): string[] {
+export function bindClashes(root: XmlElement, binds: readonly Bind[] = haproxyBinds(root)): string[] {
   const grouped = reusesPort(root);
-  const binds = haproxyBinds(root);
   const earlier = new EarlierBinds();
   const out: string[] = [];
   const fix = 'Give one of them another port or address, or disable it (Services > HAProxy > Settings > Virtual Services)';
@@ -119,8 +118,7 @@ function shadowLabel(b: Bind): string {
  * the box's own, which a port range may meet beside gen's, do not hide
  * gen's); two of the box's own are the box's business.
  */
-export function bindShadows(root: XmlElement, isGen: (uuid: string) => boolean): string[] {
-  const binds = haproxyBinds(root, isGen);
+export function bindShadows(binds: readonly Bind[]): string[] {
   // Only wildcard binds in them, every one and gen's: each that takes a port of a specific bind is its wildcard. One on :: that takes
   // IPv4 (v4v6) counts for IPv4 too: in_pcblookup_hash_wild_locked() hands it an IPv4 connection after a socket on its address.
   const wildcards = new EarlierBinds();
@@ -157,17 +155,17 @@ export function bindShadows(root: XmlElement, isGen: (uuid: string) => boolean):
  * cannot tell. Beside gen's wildcard, bindShadows says what happens; two of
  * the box's own are the box's business.
  */
-export function namedBindClashes(root: XmlElement, isGen: (uuid: string) => boolean): string[] {
-  const binds = haproxyBinds(root, isGen);
+export function namedBindClashes(binds: readonly Bind[]): string[] {
   const named = binds.filter((b) => !b.gen && b.name);
   if (named.length === 0) return [];
-  const gens = binds.filter((b) => b.gen && b.address !== '' && !b.name);
+  // gen's binds on an address, looked up by port (as a wildcard's are): each name meets those of its ports only.
+  const gens = new EarlierBinds();
+  for (const b of binds) if (b.gen && b.address !== '' && !b.name) gens.add(b);
   const out: string[] = [];
   for (const n of named) {
-    for (const g of gens) {
-      if (g.family !== n.family || g.transport !== n.transport || g.from > n.to || n.from > g.to) continue;
+    for (const g of gens.all(Object.assign({}, n, { address: '' }))) {
       out.push(
-        `the base's HAProxy frontend ${n.frontend} (${n.text}) binds a host name, which HAProxy resolves when it starts (getaddrinfo(): the box's /etc/hosts, then its DNS; a name it cannot resolve stops HAProxy), ` +
+        `the base's HAProxy frontend ${n.frontend} (${n.text}) binds a host name, ${NAME_RESOLVED}, ` +
           `and gen's HAProxy frontend ${g.frontend} (${g.text}) listens on ${portsOf(n, g)} of ${g.address}: merge cannot tell whether ${n.address} is ${g.address}. ` +
           `If it is, both bind it, and FreeBSD hands each connection to one of the two by a hash of the client's address and port (SO_REUSEPORT_LB), or, with noreuseport in HAProxy's custom options, HAProxy does not start. ` +
           `Bind ${n.frontend} to an address instead of a name, give it another port, or disable it (Services > HAProxy > Settings > Virtual Services)`,

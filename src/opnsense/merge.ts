@@ -51,6 +51,7 @@ import { vipFindings } from './vips.js';
 import { wokenRanges } from './woken-ranges.js';
 import { dnsmasqRefusals } from './dnsmasq-refusals.js';
 import { haproxyRefusals } from './haproxy-refusals.js';
+import { haproxyBinds } from './haproxy-binds.js';
 import { sharedMacs } from './dnsmasq-shared-macs.js';
 import { linelessHosts } from './dnsmasq-lineless-hosts.js';
 import { namedMacs } from './dnsmasq-named-macs.js';
@@ -1062,14 +1063,16 @@ function merged(baseText: string, genSections: readonly XmlElement[], givenOptio
   const tunnels = wireguardClashes(root, (uuid) => genUuids.has(uuid));
   if (tunnels.length > 0) throw new MergeError(tunnels.join('\n'));
   if (sections.some((s) => child(s, 'HAProxy'))) {
-    const clashes = bindClashes(root);
+    // Read once for every check below (each read every frontend's binds again).
+    const binds = haproxyBinds(root, (uuid) => genUuids.has(uuid));
+    const clashes = bindClashes(root, binds);
     if (clashes.length > 0) throw new MergeError(clashes.join('\n'));
-    for (const message of bindShadows(root, (uuid) => genUuids.has(uuid))) options.warn!(message);
-    for (const message of namedBindClashes(root, (uuid) => genUuids.has(uuid))) options.warn!(message);
-    const gui = guiConflicts(root, release);
+    for (const message of bindShadows(binds)) options.warn!(message);
+    for (const message of namedBindClashes(binds)) options.warn!(message);
+    const gui = guiConflicts(root, release, binds);
     if (gui.length > 0 && !options.allowGuiPortConflict) throw new MergeError(`${gui.join('\n')}\n(--allow-gui-port-conflict merges anyway)`);
     for (const message of gui) options.warn!(message);
-    for (const message of guiUncheckedBinds(root, release)) options.warn!(message);
+    for (const message of guiUncheckedBinds(root, release, binds)) options.warn!(message);
   }
   // The box's frontends with a bind HAProxy refuses: with one, HAProxy starts with none, gen's included.
   for (const message of haproxyRefusals(root, (uuid) => genUuids.has(uuid))) options.warn!(message);

@@ -15,7 +15,8 @@ import { firewallDnsRanges } from '../../src/opnsense/dnsmasq-firewall-dns.js';
 import { dnsmasqRefusals } from '../../src/opnsense/dnsmasq-refusals.js';
 import { sharedMacs } from '../../src/opnsense/dnsmasq-shared-macs.js';
 import { mergeConfig } from '../../src/opnsense/merge.js';
-import { bindClashes, bindShadows, wireguardClashes } from '../../src/opnsense/listeners.js';
+import { bindClashes, bindShadows, namedBindClashes, wireguardClashes } from '../../src/opnsense/listeners.js';
+import { haproxyBinds } from '../../src/opnsense/haproxy-binds.js';
 import { parseXml } from '../../src/opnsense/parse.js';
 import { selfSignedCertificate } from '../../src/opnsense/selfsigned.js';
 import { PRIVATE_KEY_PLACEHOLDER_PREFIX } from '../../src/render/opnsense/context.js';
@@ -484,11 +485,27 @@ describe('merging into a backup', () => {
       const boxes = gens.map((f, i) => element('frontend', [leaf('name', `box_${i}`), leaf('bind', `203.0.113.10:${textOf(child(f, 'bind')!).split(':').pop()}`)], [['uuid', `box-${i}`]]));
       const root = element('opnsense', [element('OPNsense', [element('HAProxy', [child(haproxy, 'general'), element('frontends', gens.concat(boxes))])])]);
       const uuids = new Set(gens.map((f) => attr(f, 'uuid')));
-      const { result, work } = arrayWork(() => bindShadows(root, (uuid) => uuids.has(uuid)));
+      const { result, work } = arrayWork(() => bindShadows(haproxyBinds(root, (uuid) => uuids.has(uuid))));
       expect(result).toHaveLength(n + 2);
       return work;
     };
     await expectLinear('bindShadows', N, work);
+  });
+
+  it("twice the HAProxy frontends, about twice the work of the check for one on a host name beside each of gen's on an address", async () => {
+    // Each of gen's frontends moved from the wildcard to an address, a port of its own; beside each, one of the box's on a host name and that port: one message each.
+    const work = async (n: number) => {
+      const haproxy = child(child(element('opnsense', (await sectionsOf(n)).filter((s) => child(s, 'HAProxy'))), 'OPNsense'), 'HAProxy');
+      const ports = childrenNamed(child(haproxy, 'frontends'), 'frontend').map((f) => textOf(child(f, 'bind')!).split(':').pop()!);
+      const gens = ports.map((port, i) => element('frontend', [leaf('enabled', '1'), leaf('name', `gen_${i}`), leaf('bind', `192.0.2.1:${port}`)], [['uuid', `gen-${i}`]]));
+      const boxes = ports.map((port, i) => element('frontend', [leaf('enabled', '1'), leaf('name', `box_${i}`), leaf('bind', `box${i}.example.org:${port}`)], [['uuid', `box-${i}`]]));
+      const root = element('opnsense', [element('OPNsense', [element('HAProxy', [child(haproxy, 'general'), element('frontends', gens.concat(boxes))])])]);
+      const binds = haproxyBinds(root, (uuid) => uuid.startsWith('gen-'));
+      const { result, work } = arrayWork(() => namedBindClashes(binds));
+      expect(result).toHaveLength(n + 2);
+      return work;
+    };
+    await expectLinear('namedBindClashes', N, work);
   });
 
   /** gen's DHCP section of the topology of size n, served by `server`. */
