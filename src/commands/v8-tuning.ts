@@ -72,8 +72,9 @@ export const YOUNG_GENERATION_DEFAULT_FLAG = '--semi-space-growth-factor=2';
  * to a bare start of Node. A small topology therefore runs under V8's
  * defaults, as gen's code cache was recorded (scripts/code-cache.mjs),
  * without loading node:v8. The size of standard input is not known
- * beforehand: it is taken for one of every size (the inlining budget, the
- * capped heap, V8's young generation).
+ * beforehand: it is taken for one of every size, so it gets the inlining
+ * budget and (for a command that renders) the capped heap, and keeps V8's
+ * own growth of the young generation.
  */
 export function v8FlagsFor(file: string, renders = false): string[] {
   const flags: string[] = [];
@@ -96,17 +97,25 @@ export async function tuneV8For(file: string, renders = false): Promise<void> {
 }
 
 /**
- * gen diff's base (from a directory or a git revision), read after the run
- * was tuned for its file, by its length: a base of CAPPED_HEAP_GROWTH_FROM
- * or more caps the heap's growth, and one of SMALL_YOUNG_GENERATION_BELOW or
- * more gives the young generation V8's growth back, as a file of its size
- * would have had them.
+ * The flags gen diff's base (from a directory or a git revision) adds, read
+ * after the run was tuned for its file (`youngHeld`: with the young
+ * generation held small), by its size in UTF-8 bytes, as a file's is
+ * measured: a base of CAPPED_HEAP_GROWTH_FROM or more caps the heap's
+ * growth, and one of SMALL_YOUNG_GENERATION_BELOW or more gives the young
+ * generation V8's growth back, as a file of its size would have had them.
  */
+export function v8FlagsForBase(text: string, youngHeld: boolean): string[] {
+  const size = Buffer.byteLength(text, 'utf8');
+  const flags: string[] = [];
+  if (size >= CAPPED_HEAP_GROWTH_FROM) flags.push(HEAP_GROWTH_FLAG);
+  if (youngHeld && size >= SMALL_YOUNG_GENERATION_BELOW) flags.push(YOUNG_GENERATION_DEFAULT_FLAG);
+  return flags;
+}
+
+/** Sets v8FlagsForBase for gen diff's base. */
 export async function tuneV8ForBase(text: string | undefined): Promise<void> {
   if (text === undefined) return;
-  const flags: string[] = [];
-  if (text.length >= CAPPED_HEAP_GROWTH_FROM) flags.push(HEAP_GROWTH_FLAG);
-  if (youngHeld && text.length >= SMALL_YOUNG_GENERATION_BELOW) flags.push(YOUNG_GENERATION_DEFAULT_FLAG);
+  const flags = v8FlagsForBase(text, youngHeld);
   await setFlags(flags);
   if (flags.includes(YOUNG_GENERATION_DEFAULT_FLAG)) youngHeld = false;
 }

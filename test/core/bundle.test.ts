@@ -4,7 +4,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileS
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scaleTopology, toYaml } from '../../bench/generate.mjs';
-import { INLINING_BUDGET_FLAG, LARGE_TOPOLOGY_FROM, SMALL_YOUNG_GENERATION_BELOW, YOUNG_GENERATION_DEFAULT_FLAG, YOUNG_GENERATION_FLAG, v8FlagsFor } from '../../src/commands/v8-tuning.js';
+import { CAPPED_HEAP_GROWTH_FROM, HEAP_GROWTH_FLAG, INLINING_BUDGET_FLAG, LARGE_TOPOLOGY_FROM, SMALL_YOUNG_GENERATION_BELOW, YOUNG_GENERATION_DEFAULT_FLAG, YOUNG_GENERATION_FLAG, v8FlagsFor, v8FlagsForBase } from '../../src/commands/v8-tuning.js';
 import { root, readTree as tree } from '../helpers.js';
 import { fileOfSize, removeTempDirsAfterAll, tempDir } from '../temp-dirs.js';
 
@@ -72,6 +72,13 @@ describe.skipIf(!existsSync(bundle))('bundle', () => {
     expect(v8FlagsFor(at('below.yaml', SMALL_YOUNG_GENERATION_BELOW - 1))).toEqual([INLINING_BUDGET_FLAG, YOUNG_GENERATION_FLAG]);
     expect(v8FlagsFor(at('larger.yaml', SMALL_YOUNG_GENERATION_BELOW))).toEqual([INLINING_BUDGET_FLAG]);
     expect(v8FlagsFor('-')).toEqual([INLINING_BUDGET_FLAG]);
+    // A diff's base by its UTF-8 bytes, as a file's size counts them: 'é' is two.
+    const base = (bytes: number) => 'é'.repeat(bytes / 2);
+    expect(v8FlagsForBase(base(SMALL_YOUNG_GENERATION_BELOW), true)).toEqual([YOUNG_GENERATION_DEFAULT_FLAG]);
+    expect(v8FlagsForBase(base(SMALL_YOUNG_GENERATION_BELOW - 2), true)).toEqual([]);
+    expect(v8FlagsForBase(base(SMALL_YOUNG_GENERATION_BELOW), false)).toEqual([]);
+    expect(v8FlagsForBase(base(CAPPED_HEAP_GROWTH_FROM), false)).toEqual([HEAP_GROWTH_FLAG]);
+    expect(v8FlagsForBase(base(CAPPED_HEAP_GROWTH_FROM - 2), true)).toEqual([YOUNG_GENERATION_DEFAULT_FLAG]);
     // V8 reads the growth factor when it would grow the young generation, so the flag set after start
     // holds it: a lint of 1,000 peers (460 KB) ends with two halves of 1 MB. The same text from standard
     // input, under V8's growth, ends with more.
