@@ -6,20 +6,34 @@
 // VLANs is reported as a drift. vid_ranges is read from a generated script
 // and run in bash on lists of ids and ranges in any order, overlapping,
 // repeated, with leading zeros as a hand-typed list may have them.
+// in_ranges, which asks whether the bridge itself carries a VLAN device's
+// VLAN, reads vid_ranges' answer: it is run on that answer for ids inside,
+// at the edges of and outside each list.
 import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compressVids } from '../../src/render/verify/proxmox.js';
 import { readExample, render } from '../helpers.js';
 
-/** vid_ranges as the generated script of scenario B's host defines it. */
-async function vidRangesOfScript(): Promise<string> {
+/** A shell function as the generated script of scenario B's host defines it. */
+async function functionOfScript(name: string): Promise<string> {
   const files = await render(readExample('vlan-hosting'));
   const script = [...files].find(([path]) => /\/verify\/proxmox-[^/]+\.sh$/.test(path))?.[1];
   expect(script, 'a Proxmox verification script').toBeDefined();
-  const fn = /^vid_ranges\(\) \{\n[\s\S]*?\n\}$/m.exec(script!)?.[0];
-  expect(fn, 'vid_ranges in the script').toBeDefined();
+  const fn = new RegExp(`^${name}\\(\\) \\{\\n[\\s\\S]*?\\n\\}$`, 'm').exec(script!)?.[0];
+  expect(fn, `${name} in the script`).toBeDefined();
   return fn!;
+}
+const vidRangesOfScript = () => functionOfScript('vid_ranges');
+
+/** The ids a list of VLANs and ranges holds. */
+function idsOf(words: readonly string[]): Set<number> {
+  const ids = new Set<number>();
+  for (const w of words) {
+    const [from, to = from] = w.split('-').map(Number);
+    for (let i = from!; i <= to!; i++) ids.add(i);
+  }
+  return ids;
 }
 
 /** A VLAN id or a range of them, as bridge prints or a user types them (leading zeros kept). */
@@ -47,5 +61,33 @@ describe('vid_ranges (bash) and compressVids (TypeScript)', () => {
     // Not two empty answers: overlapping ranges merged, ids out of order sorted.
     expect(answers[lists.indexOf('10-20 15-30')]).toBe('10-30');
     expect(answers[lists.indexOf('10 12 11')]).toBe('10-12');
+  });
+
+  it('in_ranges finds a VLAN in vid_ranges\' answer exactly when the list holds it', async () => {
+    const lists = fc.sample(fc.array(word, { maxLength: 8 }), { numRuns: 150, seed: 31 });
+    lists.push([], ['1'], ['4094'], ['1-4094'], ['10-20', '30'], ['099', '100']);
+    // For each list: ids at and beside the edge of each of its words, and a few anywhere.
+    const cases: { vid: number; words: string[] }[] = [];
+    for (const [i, words] of lists.entries()) {
+      const vids = new Set<number>([1, 2, 4093, 4094, 1 + ((i * 997) % 4094)]);
+      for (const w of words) {
+        const [from, to = from] = w.split('-').map(Number);
+        for (const v of [from! - 1, from!, from! + 1, to! - 1, to!, to! + 1]) if (v >= 1 && v <= 4094) vids.add(v);
+      }
+      for (const vid of vids) cases.push({ vid, words });
+    }
+    const script = `${await functionOfScript('vid_ranges')}\n${await functionOfScript('in_ranges')}\nwhile IFS='|' read -r vid list; do vid_ranges "$list"; if in_ranges "$vid" "$REPLY"; then echo 1; else echo 0; fi; done\n`;
+    const r = spawnSync('bash', ['-c', script], { input: cases.map((c) => `${c.vid}|${c.words.join(' ')}\n`).join(''), encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    const answers = r.stdout.split('\n');
+    let inside = 0;
+    for (const [i, { vid, words }] of cases.entries()) {
+      const held = idsOf(words).has(vid);
+      if (held) inside++;
+      expect(answers[i], `VLAN ${vid} in ${JSON.stringify(words.join(' '))}`).toBe(held ? '1' : '0');
+    }
+    // Both answers occur, at range edges as well.
+    expect(inside).toBeGreaterThan(100);
+    expect(cases.length - inside).toBeGreaterThan(100);
   });
 });
