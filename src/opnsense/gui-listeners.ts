@@ -16,7 +16,7 @@ const WAN = 'wan';
 const LOOPBACK = 'the loopback';
 
 /** Where the web GUI listens: on every interface, or on chosen ones. */
-interface GuiListen {
+export interface GuiListen {
   ports: Map<number, string>;
   /** Every interface: lighttpd binds 0.0.0.0 and ::. Chosen ones: their addresses, the WAN's too when it is one of them. */
   everywhere: boolean;
@@ -37,7 +37,7 @@ interface GuiListen {
  * finds on their devices but those of a VIP that denies service binding
  * (and tentative IPv6 ones); with none listed, to 0.0.0.0 and ::.
  */
-function guiListen(root: XmlElement, ipv6: Ipv6Facts): GuiListen {
+export function guiListen(root: XmlElement, ipv6: Ipv6Facts): GuiListen {
   const webgui = child(child(root, 'system'), 'webgui');
   const everywhere = fieldText(webgui, 'interfaces') === '';
   const keys = fieldList(webgui, 'interfaces');
@@ -80,8 +80,7 @@ function guiListen(root: XmlElement, ipv6: Ipv6Facts): GuiListen {
  * pass lets in). The GUI's loopback addresses alone are not counted: only
  * the box itself reaches them.
  */
-export function guiConflicts(root: XmlElement, ipv6: Ipv6Facts, binds: readonly Bind[] = haproxyBinds(root)): string[] {
-  const gui = guiListen(root, ipv6);
+export function guiConflicts(root: XmlElement, ipv6: Ipv6Facts, binds: readonly Bind[] = haproxyBinds(root), gui: GuiListen = guiListen(root, ipv6)): string[] {
   const grouped = reusesPort(root);
   const out: string[] = [];
   for (const bind of binds) {
@@ -146,8 +145,7 @@ function guiHolds(gui: GuiListen, family: Bind['family'], key?: string): boolean
  * lighttpd binds what the interface has when it starts, which may be the
  * frontend's address, or not. Said, not refused: merge cannot tell.
  */
-export function guiUncheckedBinds(root: XmlElement, ipv6: Ipv6Facts, binds: readonly Bind[] = haproxyBinds(root)): string[] {
-  const gui = guiListen(root, ipv6);
+export function guiUncheckedBinds(root: XmlElement, ipv6: Ipv6Facts, binds: readonly Bind[] = haproxyBinds(root), gui: GuiListen = guiListen(root, ipv6)): string[] {
   if (gui.everywhere) return [];
   const known = listenedAddresses(root, new Set());
   const out: string[] = [];

@@ -31,7 +31,7 @@ import { dropOrphanedAssignments, dropStaleItems, genDevices } from './dropped.j
 import { addToList } from '../arrays.js';
 import { type ExpectedAntiLockout, antiLockoutDifferences } from './anti-lockout.js';
 import { bindClashes, bindShadows, idleHaproxy, namedBindClashes, wireguardClashes } from './listeners.js';
-import { guiConflicts, guiUncheckedBinds } from './gui-listeners.js';
+import { guiConflicts, guiListen, guiUncheckedBinds } from './gui-listeners.js';
 import { type JoinedVpc, RULE_STORE_PATHS, clearManagedRules } from './managed-rules.js';
 import { warnOutboundModeChange } from './outbound-mode.js';
 import { hostOverrideTakeovers } from './unbound-hosts.js';
@@ -1063,16 +1063,17 @@ function merged(baseText: string, genSections: readonly XmlElement[], givenOptio
   const tunnels = wireguardClashes(root, (uuid) => genUuids.has(uuid));
   if (tunnels.length > 0) throw new MergeError(tunnels.join('\n'));
   if (sections.some((s) => child(s, 'HAProxy'))) {
-    // Read once for every check below (each read every frontend's binds again).
+    // Read once for every check below (each read every frontend's binds again), as is where the web GUI listens.
     const binds = haproxyBinds(root, (uuid) => genUuids.has(uuid));
+    const listen = guiListen(root, release);
     const clashes = bindClashes(root, binds);
     if (clashes.length > 0) throw new MergeError(clashes.join('\n'));
     for (const message of bindShadows(binds)) options.warn!(message);
     for (const message of namedBindClashes(binds)) options.warn!(message);
-    const gui = guiConflicts(root, release, binds);
+    const gui = guiConflicts(root, release, binds, listen);
     if (gui.length > 0 && !options.allowGuiPortConflict) throw new MergeError(`${gui.join('\n')}\n(--allow-gui-port-conflict merges anyway)`);
     for (const message of gui) options.warn!(message);
-    for (const message of guiUncheckedBinds(root, release, binds)) options.warn!(message);
+    for (const message of guiUncheckedBinds(root, release, binds, listen)) options.warn!(message);
   }
   // The box's frontends with a bind HAProxy refuses: with one, HAProxy starts with none, gen's included.
   for (const message of haproxyRefusals(root, (uuid) => genUuids.has(uuid))) options.warn!(message);
