@@ -78,8 +78,8 @@ const NODE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 const work = tempDir('gen-apply-interfaces-');
 let count = 0;
 
-/** Runs the script text on a node with the state given; returns its outcome and the node's files after. */
-function runOn(script: string, interfaces: string, node: Node, args: string[] = []) {
+/** Runs the script text on a node with the state given (under `wrapper`, e.g. strace, where given); returns its outcome and the node's files after. */
+function runOn(script: string, interfaces: string, node: Node, args: string[] = [], wrapper: string[] = []) {
   const dir = join(work, String(count++));
   for (const d of ['bin', 'etc/network', 'etc/pve', 'copy']) mkdirSync(join(dir, d), { recursive: true });
   for (const [name, text] of Object.entries(STAND_INS)) {
@@ -108,7 +108,7 @@ function runOn(script: string, interfaces: string, node: Node, args: string[] = 
   const local = script.replace(/\/etc\/(network|pve)\//g, `${dir}/etc/$1/`).replace(/\/usr\/local\/lib\/systemd\/network\//g, `${dir}/usr/local/lib/systemd/network/`);
   writeFileSync(join(dir, 'copy/apply-interfaces.sh'), local);
   writeFileSync(join(dir, 'copy/interfaces'), interfaces);
-  const r = spawnSync(IN_NAMESPACE[0]!, IN_NAMESPACE.slice(1).concat('bash', join(dir, 'copy/apply-interfaces.sh'), ...args), {
+  const r = spawnSync(IN_NAMESPACE[0]!, IN_NAMESPACE.slice(1).concat(...wrapper, 'bash', join(dir, 'copy/apply-interfaces.sh'), ...args), {
     cwd: dir,
     encoding: 'utf8',
     env: { ...process.env, PATH: NODE_PATH, STAND_INS: join(dir, 'bin'), HOSTS: join(dir, 'hosts'), CONFIGURED: (node.configured ?? []).join(' '), NODE: dir },
@@ -457,6 +457,23 @@ describe.skipIf(why)(`apply-interfaces.sh on a stand-in node${why ? ` (skipped: 
     expect(says([])).toEqual([false, true]);
     expect(says(['transport: udp'])).toEqual([true, false]);
     expect(says(['transport: knet'])).toEqual([false, true]);
+  });
+
+  const noStrace = missing(['strace'], false);
+  it.skipIf(noStrace)(titled('starts no process for each address the node has: as many with 2 extra addresses as with 12', noStrace), () => {
+    const [, address] = own.find(([d]) => d === 'vmbr0')!;
+    /** The processes (forks and threads) bash and what it starts made, by strace's trace of the run. */
+    const created = (extra: number) => {
+      const trace = join(work, `forks-${extra}`);
+      const more = Array.from({ length: extra }, (_, i): [string, string] => ['vmbr0', address.replace(/\.\d+\//, `.${200 + i}/`)]);
+      const r = runOn(script, interfaces, current(more), ['--allow-drop'], ['strace', '-f', '-qq', '-e', 'trace=fork,vfork,clone,clone3', '-o', trace]);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stderr.split('\n').filter((l) => l.startsWith('  vmbr0 '))).toHaveLength(extra);
+      return readFileSync(trace, 'utf8').split('\n').filter((l) => /^\d+ +(fork|vfork|clone3?)\(/.test(l) && !/= -1 /.test(l)).length;
+    };
+    const few = created(2);
+    expect(few).toBeGreaterThan(10);
+    expect(created(12)).toBe(few);
   });
 
   it('refuses a node whose name resolves to an address it has nowhere, a stale /etc/hosts', () => {

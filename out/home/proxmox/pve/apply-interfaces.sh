@@ -47,9 +47,10 @@ stanzas() {
 # An address as a key: no prefix length, lower case. No zone (fe80::1%vmbr0) ever reaches it: addresses come from
 # "ip addr show scope global" (no link-local one), corosync_address (inet_ntop, as corosync keeps no scope id), and
 # node_addresses, whose getnameinfo adds a zone only to a literal with one, never to a host name's address.
+# In REPLY: a command substitution would fork a subshell for each address.
 key() {
   local a=${1%%/*}
-  printf '%s' "${a,,}"
+  REPLY=${a,,}
 }
 
 # Every output is read in full first: set -e stops the script when a command fails, and nothing
@@ -71,7 +72,7 @@ declare -A named=() carried=() applied=() up=() guests=() corosync=() resolved=(
 while read -r name address; do
   [ -n "$name" ] || continue
   named[$name]=1
-  [ -z "$address" ] || carried[$(key "$address")]=1
+  [ -z "$address" ] || { key "$address"; carried[$REPLY]=1; }
 done <<< "$new"
 while read -r name _; do
   [ -z "$name" ] || applied[$name]=1
@@ -107,7 +108,7 @@ ip_version=
 while read -r ring value; do
   [ -n "$ring" ] || continue
   address=$(corosync_address "$ip_version" "$value" || true)
-  [ -z "$address" ] || corosync[$(key "$address")]+=" $ring"
+  [ -z "$address" ] || { key "$address"; corosync[$REPLY]+=" $ring"; }
 done <<< "$rings"
 # pmxcfs announces the address the node name resolves to as the node's (getaddrinfo, as node_addresses asks).
 # NAME's addresses as pmxcfs resolves it (getaddrinfo, AI_V4MAPPED | AI_ALL, no AI_ADDRCONFIG as getent ahosts has),
@@ -123,7 +124,7 @@ node_addresses() { # name
 }
 lookup=$(node_addresses "$node" || true)
 for address in $(printf '%s\n' "$lookup" | cut -d " " -f 1 | sort -u); do
-  resolved[$(key "$address")]=1
+  key "$address"; resolved[$REPLY]=1
 done
 # ... the first one that is not loopback; with none, pmxcfs refuses to start. The new file must carry it, or
 # the node is known by an address it no longer has from the next start of pve-cluster (the next boot) on.
@@ -137,7 +138,7 @@ hosts_line="${want:-<an address of the new file>}${fqdn:+ $fqdn} $node"
 hosts_problem=
 if [ -z "$nodeip" ]; then
   hosts_problem="node name $node resolves to no address but loopback (getaddrinfo, as pmxcfs asks): pve-cluster (pmxcfs) refuses to start (\"Unable to resolve node name '$node' to a non-loopback IP address\"), and /etc/pve stays empty"
-elif [ -z "${carried[$(key "$nodeip")]:-}" ]; then
+elif key "$nodeip"; [ -z "${carried[$REPLY]:-}" ]; then
   hosts_problem="node name $node resolves to $nodeip, which the new file does not carry: from the next start of pve-cluster (the next boot) on, pmxcfs gives the other nodes $nodeip as the address of $node (their GUI, migration and SSH go there), and pvecm and pve8to9 use it"
 fi
 
@@ -206,7 +207,7 @@ lost=()
 # "2: vmbr0    inet 192.168.0.10/24 brd 192.168.0.255 scope global vmbr0\ ..."
 while read -r _ dev family address rest; do
   [ -n "$dev" ] || continue
-  k=$(key "$address")
+  key "$address"; k=$REPLY
   [ -z "${carried[$k]:-}" ] || continue
   line="$dev $address ($family"
   [[ $rest != *dynamic* ]] || line+=", dynamic"
@@ -256,6 +257,7 @@ pvesh set "/nodes/$node/network"
 # /etc/pve/.members gives it as this node's "ip" (pve-cluster src/pmxcfs/status.c).
 announced=
 [ ! -r /etc/pve/.members ] || announced=$(awk -v q="\"$node\":" 'index($0, q) && match($0, /"ip": "[^"]*"/) { print substr($0, RSTART + 7, RLENGTH - 8) }' /etc/pve/.members)
-if [ -n "$announced" ] && [ "$(key "$announced")" != "$(key "$nodeip")" ]; then
+key "$nodeip"; ip_key=$REPLY
+if [ -n "$announced" ] && key "$announced" && [ "$REPLY" != "$ip_key" ]; then
   echo "pmxcfs still gives the other nodes $announced as the address of $node: systemctl restart pve-cluster, and it takes $nodeip"
 fi
