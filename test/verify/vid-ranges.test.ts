@@ -12,28 +12,17 @@
 import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compressVids } from '../../src/render/verify/proxmox.js';
+import { compressVids, vidBounds, vidIds } from '../../src/render/verify/proxmox.js';
 import { readExample, render } from '../helpers.js';
 
-/** A shell function as the generated script of scenario B's host defines it. */
+/** The Proxmox verification script of scenario B's host, rendered once for every test here. */
+let script: Promise<string> | undefined;
+/** A shell function as that script defines it. */
 async function functionOfScript(name: string): Promise<string> {
-  const files = await render(readExample('vlan-hosting'));
-  const script = [...files].find(([path]) => /\/verify\/proxmox-[^/]+\.sh$/.test(path))?.[1];
-  expect(script, 'a Proxmox verification script').toBeDefined();
-  const fn = new RegExp(`^${name}\\(\\) \\{\\n[\\s\\S]*?\\n\\}$`, 'm').exec(script!)?.[0];
-  expect(fn, `${name} in the script`).toBeDefined();
+  script ??= render(readExample('vlan-hosting')).then((files) => [...files].find(([path]) => /\/verify\/proxmox-[^/]+\.sh$/.test(path))?.[1] ?? '');
+  const fn = new RegExp(`^${name}\\(\\) \\{\\n[\\s\\S]*?\\n\\}$`, 'm').exec(await script)?.[0];
+  expect(fn, `${name} in the Proxmox verification script`).toBeDefined();
   return fn!;
-}
-const vidRangesOfScript = () => functionOfScript('vid_ranges');
-
-/** The ids a list of VLANs and ranges holds. */
-function idsOf(words: readonly string[]): Set<number> {
-  const ids = new Set<number>();
-  for (const w of words) {
-    const [from, to = from] = w.split('-').map(Number);
-    for (let i = from!; i <= to!; i++) ids.add(i);
-  }
-  return ids;
 }
 
 /** A VLAN id or a range of them, as bridge prints or a user types them (leading zeros kept). */
@@ -50,7 +39,7 @@ describe('vid_ranges (bash) and compressVids (TypeScript)', () => {
     const lists = fc.sample(fc.array(word, { maxLength: 12 }), { numRuns: 300, seed: 29 }).map((words) => words.join(' '));
     lists.push('', '1', '1 2 3', '3 2 1', '10-20 15-30', '4094', '1-4094', '10 12 11', '099 100');
     // One bash for all: each list on a line, each answer on a line.
-    const script = `${await vidRangesOfScript()}\nwhile IFS= read -r list; do vid_ranges "$list"; printf '%s\\n' "$REPLY"; done\n`;
+    const script = `${await functionOfScript('vid_ranges')}\nwhile IFS= read -r list; do vid_ranges "$list"; printf '%s\\n' "$REPLY"; done\n`;
     const r = spawnSync('bash', ['-c', script], { input: lists.map((l) => `${l}\n`).join(''), encoding: 'utf8' });
     expect(r.stderr).toBe('');
     const answers = r.stdout.split('\n');
@@ -71,8 +60,8 @@ describe('vid_ranges (bash) and compressVids (TypeScript)', () => {
     for (const [i, words] of lists.entries()) {
       const vids = new Set<number>([1, 2, 4093, 4094, 1 + ((i * 997) % 4094)]);
       for (const w of words) {
-        const [from, to = from] = w.split('-').map(Number);
-        for (const v of [from! - 1, from!, from! + 1, to! - 1, to!, to! + 1]) if (v >= 1 && v <= 4094) vids.add(v);
+        const [from, to] = vidBounds(w);
+        for (const v of [from - 1, from, from + 1, to - 1, to, to + 1]) if (v >= 1 && v <= 4094) vids.add(v);
       }
       for (const vid of vids) cases.push({ vid, words });
     }
@@ -82,7 +71,7 @@ describe('vid_ranges (bash) and compressVids (TypeScript)', () => {
     const answers = r.stdout.split('\n');
     let inside = 0;
     for (const [i, { vid, words }] of cases.entries()) {
-      const held = idsOf(words).has(vid);
+      const held = vidIds(words).has(vid);
       if (held) inside++;
       expect(answers[i], `VLAN ${vid} in ${JSON.stringify(words.join(' '))}`).toBe(held ? '1' : '0');
     }

@@ -400,14 +400,25 @@ ${jobOptionCalls()}
   if [ -z "$problems" ]; then pass "$1" "$2"; else fail "$1" "$2" "pvesh get /cluster/backup/$3: \${problems#; }"; fi
 }`;
 
-/** VLAN ids as sorted, merged ranges: how the script's vid_ranges writes what `bridge -compressvlans vlan show` prints. */
-export function compressVids(vids: readonly string[]): string {
+/** The first and last VLAN id of a word of a VLAN list: an id ("10") or a range ("10-20"). */
+export function vidBounds(word: string): [number, number] {
+  const [from, to = from] = word.split('-').map(Number);
+  return [from!, to!];
+}
+
+/** The VLAN ids a list of ids and ranges holds. */
+export function vidIds(vids: readonly string[]): Set<number> {
   const ids = new Set<number>();
   for (const v of vids) {
-    const [from, to = from] = v.split('-').map(Number);
-    for (let i = from!; i <= to!; i++) ids.add(i);
+    const [from, to] = vidBounds(v);
+    for (let i = from; i <= to; i++) ids.add(i);
   }
-  const sorted = [...ids].sort((a, b) => a - b);
+  return ids;
+}
+
+/** VLAN ids as sorted, merged ranges: how the script's vid_ranges writes what `bridge -compressvlans vlan show` prints. */
+export function compressVids(vids: readonly string[]): string {
+  const sorted = [...vidIds(vids)].sort((a, b) => a - b);
   const out: string[] = [];
   for (let i = 0; i < sorted.length; ) {
     let j = i;
